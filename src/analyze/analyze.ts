@@ -1,0 +1,106 @@
+// The report, derived from a Capture alone: the same capture (live, or read back from its WARC)
+// always gives the same report.
+import { basename } from 'node:path';
+import { createHash } from 'node:crypto';
+import type { Capture, Exchange } from '../model.js';
+import type { Hop, Report } from '../report.js';
+import { buildHops } from './chain.js';
+import { headerValue } from './body.js';
+import { enrich } from './enrich.js';
+
+export interface AnalyzeOptions {
+  /** Recipient addresses (from the mail) to look for in the chain's URLs. */
+  recipients?: string[];
+  /** ESP names fingerprinted from the mail headers. */
+  espFromMail?: string[];
+}
+
+export function analyzeCapture(capture: Capture, caseDir: string | null, options: AnalyzeOptions = {}): Report {
+  const { info } = capture;
+  const hops = buildHops(capture);
+  const last = hops.at(-1) ?? null;
+  const settled = capture.events.filter((e) => e.type === 'settled');
+  const lastSettled = settled.at(-1);
+  const final: Report['final'] =
+    lastSettled && lastSettled.type === 'settled'
+      ? { url: lastSettled.url, status: statusFor(hops, lastSettled.url) ?? last?.status ?? null, title: lastSettled.title }
+      : last
+        ? { url: last.url, status: last.status, title: null }
+        : null;
+  const report: Report = {
+    tool: info.tool,
+    url: info.url,
+    mode: info.mode,
+    startedAt: info.startedAt,
+    endedAt: info.endedAt,
+    elapsedMs: info.endedAt ? Date.parse(info.endedAt) - Date.parse(info.startedAt) : null,
+    identity: info.identity ? { userAgent: info.identity.userAgent, device: info.identity.device, viewport: info.identity.viewport } : null,
+    hops,
+    final,
+    pages: capture.pages.map((p) => ({ index: p.index, url: p.url, title: p.title, screenshot: p.screenshot?.path ?? null, dom: p.dom?.path ?? null })),
+    events: describeEvents(capture),
+    case: caseDir ? basename(caseDir) : null,
+    error: reportError(capture, hops),
+    partial: info.partial,
+  };
+  return enrich(report, capture, options);
+}
+
+function statusFor(hops: Hop[], url: string): number | null {
+  for (let i = hops.length - 1; i >= 0; i--) if (hops[i]!.url === url) return hops[i]!.status;
+  return null;
+}
+
+function describeEvents(capture: Capture): Report['events'] {
+  const out: Report['events'] = [];
+  for (const e of capture.events) {
+    switch (e.type) {
+      case 'click':
+        out.push({ at: e.at, kind: 'click', detail: `clicked "${e.text}"${e.target ? ` (${e.target})` : ''}` });
+        break;
+      case 'dialog':
+        out.push({ at: e.at, kind: 'dialog', detail: `${e.dialogType}: ${e.message}` });
+        break;
+      case 'download':
+        out.push({ at: e.at, kind: 'download', detail: `${e.suggestedFilename} from ${e.url}` });
+        break;
+      case 'page':
+        if (e.openerPageId) out.push({ at: e.at, kind: 'popup', detail: `page ${e.pageId} opened by ${e.openerPageId}` });
+        break;
+      case 'nav-scheduled':
+        out.push({ at: e.at, kind: 'scheduled', detail: `${e.reason} in ${e.delay} s to ${e.url}` });
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+function downloadDescription(capture: Capture): string {
+  const download = capture.events.find((e) => e.type === 'download');
+  if (!download || download.type !== 'download') return 'download';
+  const exchange = [...capture.exchanges].reverse().find((x) => x.request.url === download.url && x.response);
+  const details = exchange ? describeFile(exchange) : 'not recorded';
+  return `download: ${download.suggestedFilename} (${details}); the file was recorded, not opened`;
+}
+
+function describeFile(exchange: Exchange): string {
+  const response = exchange.response!;
+  const type = headerValue(response.headers, 'content-type') ?? 'unknown type';
+  const sha256 = createHash('sha256').update(response.body).digest('hex');
+  return `${type}, ${response.bodyLength} bytes, sha256 ${sha256}${response.bodyTruncated ? ', record truncated' : ''}`;
+}
+
+function reportError(capture: Capture, hops: Hop[]): string | null {
+  const error = capture.info.error;
+  if (error === 'download') return downloadDescription(capture);
+  if (error) return error;
+  const last = hops.at(-1);
+  if (!last) return capture.exchanges.length ? null : 'no document was requested';
+  if (last.error) {
+    if (last.error === 'net::ERR_TOO_MANY_REDIRECTS') return 'too many redirects: Chromium stops after 20 HTTP redirects';
+    return last.error;
+  }
+  return null;
+}

@@ -1,0 +1,194 @@
+// From recorded evidence to the chain: one hop per top-level document request, each labelled
+// with how the browser got there (`via`) and the evidence behind the label.
+import type { Capture, Exchange, NavEvent } from '../model.js';
+import type { Hop, HopEvidence, HopTls, Via } from '../report.js';
+import { bodyText, findMetaRefresh, headerValue } from './body.js';
+
+type DocRequest = Extract<NavEvent, { type: 'doc-request' }>;
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+export function withoutFragment(url: string): string {
+  const hash = url.indexOf('#');
+  return hash < 0 ? url : url.slice(0, hash);
+}
+
+/** Pairs each document request with the proxy exchange that carried it (same method and URL, in order). */
+export function matchExchanges(docs: DocRequest[], exchanges: Exchange[]): (Exchange | null)[] {
+  const ordered = [...exchanges].sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
+  const used = new Set<Exchange>();
+  return docs.map((doc) => {
+    const url = withoutFragment(doc.url);
+    const found = ordered.find((x) => !used.has(x) && x.request.method === doc.method && withoutFragment(x.request.url) === url);
+    if (found) used.add(found);
+    return found ?? null;
+  });
+}
+
+function tlsOf(exchange: Exchange | null): HopTls | null {
+  const tls = exchange?.tls;
+  if (!tls) return null;
+  const leaf = tls.chain[0];
+  return {
+    protocol: tls.protocol,
+    authorized: tls.authorized,
+    error: tls.authorizationError,
+    cert: leaf
+      ? { subject: leaf.subject, issuer: leaf.issuer, sans: leaf.sans, validFrom: leaf.validFrom, validTo: leaf.validTo, sha256: leaf.sha256 }
+      : null,
+  };
+}
+
+function contentTypeOf(exchange: Exchange | null, events: NavEvent[], doc: DocRequest): string | null {
+  if (exchange?.response) return headerValue(exchange.response.headers, 'content-type');
+  const response = events.find((e) => e.type === 'doc-response' && e.requestId === doc.requestId && e.url === doc.url);
+  return response && response.type === 'doc-response' ? response.mimeType : null;
+}
+
+interface Context {
+  capture: Capture;
+  docs: DocRequest[];
+  exchanges: (Exchange | null)[];
+  firstDocOfPage: Set<DocRequest>;
+  openerOf: Map<string, string | null>;
+}
+
+function eventsBetween(ctx: Context, pageId: string, from: DocRequest | null, to: DocRequest): NavEvent[] {
+  const events = ctx.capture.events;
+  const start = from ? events.indexOf(from) + 1 : 0;
+  const end = events.indexOf(to);
+  return events.slice(start, end).filter((e) => e.pageId === pageId);
+}
+
+function label(ctx: Context, index: number): { via: Via; evidence: HopEvidence } {
+  const doc = ctx.docs[index]!;
+  const previous = index > 0 ? ctx.docs[index - 1]! : null;
+  const previousExchange = index > 0 ? ctx.exchanges[index - 1]! : null;
+
+  if (doc.redirectStatus !== null) {
+    const status = doc.redirectStatus;
+    const location = doc.redirectLocation ?? (previousExchange?.response ? headerValue(previousExchange.response.headers, 'location') : null);
+    return {
+      via: REDIRECT_STATUSES.has(status) ? (`http-${status}` as Via) : 'other',
+      evidence: { detail: `HTTP ${status}, Location: ${location ?? '(none)'}`, ...(location ? { location } : {}) },
+    };
+  }
+
+  if (ctx.firstDocOfPage.has(doc)) {
+    const opener = ctx.openerOf.get(doc.pageId) ?? null;
+    if (opener === null) return { via: 'start', evidence: { detail: 'the link as given' } };
+    const click = lastOfType(ctx.capture.events.slice(0, ctx.capture.events.indexOf(doc)), 'click', opener);
+    const open = lastOfType(ctx.capture.events.slice(0, ctx.capture.events.indexOf(doc)), 'nav-requested', opener);
+    const how = open && open.type === 'nav-requested' ? ` (${open.reason}, ${open.disposition})` : '';
+    return {
+      via: 'popup',
+      evidence: {
+        detail: `new window opened by page ${opener}${how}${click && click.type === 'click' ? ` after clicking "${click.text}"` : ''}`,
+        ...(click && click.type === 'click' ? { clickText: click.text } : {}),
+        ...(open && open.type === 'nav-requested' ? { reason: open.reason } : {}),
+      },
+    };
+  }
+
+  const between = eventsBetween(ctx, doc.pageId, previous && previous.pageId === doc.pageId ? previous : null, doc);
+  const requested = [...between].reverse().find((e) => e.type === 'nav-requested' && e.disposition === 'currentTab');
+  const click = [...between].reverse().find((e) => e.type === 'click');
+  const reason = requested && requested.type === 'nav-requested' ? requested.reason : null;
+  const script = doc.initiator.url ? { scriptUrl: doc.initiator.url, ...(doc.initiator.line ? { scriptLine: doc.initiator.line } : {}) } : {};
+  const where = doc.initiator.url ? ` at ${doc.initiator.url}${doc.initiator.line ? `:${doc.initiator.line}` : ''}` : '';
+
+  if (click && click.type === 'click' && (reason === null || reason === 'anchorClick' || reason.startsWith('formSubmission') || doc.hasUserGesture)) {
+    return { via: 'click', evidence: { detail: `clicked "${click.text}"${click.target ? ` → ${click.target}` : ''}`, clickText: click.text, ...(reason ? { reason } : {}) } };
+  }
+  switch (reason) {
+    case 'httpHeaderRefresh': {
+      const refresh = previousExchange?.response ? headerValue(previousExchange.response.headers, 'refresh') : null;
+      return { via: 'refresh-header', evidence: { detail: `Refresh: ${refresh ?? '(header not recorded)'}`, reason, ...(refresh ? { refresh } : {}) } };
+    }
+    case 'metaTagRefresh': {
+      const scheduled = [...between].reverse().find((e) => e.type === 'nav-scheduled');
+      const delay = scheduled && scheduled.type === 'nav-scheduled' ? scheduled.delay : undefined;
+      const meta = previousExchange?.response ? findMetaRefresh(bodyText(previousExchange.response.body, previousExchange.response.headers)) : null;
+      const shownDelay = delay ?? meta?.delay ?? undefined;
+      return {
+        via: 'meta-refresh',
+        evidence: {
+          detail: `${meta ? meta.tag : '<meta http-equiv="refresh">'}${shownDelay !== undefined ? ` (delay ${shownDelay} s)` : ''}`,
+          reason,
+          ...(meta ? { refresh: meta.tag } : {}),
+          ...(shownDelay !== undefined ? { delay: shownDelay } : {}),
+        },
+      };
+    }
+    case 'formSubmissionGet':
+    case 'formSubmissionPost':
+      return {
+        via: reason === 'formSubmissionGet' ? 'form-get' : 'form-post',
+        evidence: { detail: `form submitted (${doc.method})${where}`, reason, ...script },
+      };
+    case 'scriptInitiated':
+    case 'anchorClick':
+    case null:
+      if (reason === null && doc.initiator.type !== 'script') break;
+      if (doc.initiator.fromChildFrame) {
+        return { via: 'frame-top', evidence: { detail: `a frame navigated the top page${where}`, reason: reason ?? 'script', ...script } };
+      }
+      return {
+        via: 'javascript',
+        evidence: { detail: `${reason === 'anchorClick' ? 'script clicked a link' : 'script navigation'}${where}`, reason: reason ?? 'script', ...script },
+      };
+    default:
+      break;
+  }
+  return { via: 'other', evidence: { detail: reason ? `navigation (${reason})${where}` : `navigation${where}`, ...(reason ? { reason } : {}), ...script } };
+}
+
+function lastOfType(events: NavEvent[], type: NavEvent['type'], pageId: string): NavEvent | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i]!;
+    if (e.type === type && e.pageId === pageId) return e;
+  }
+  return undefined;
+}
+
+export function buildHops(capture: Capture): Hop[] {
+  const docs = capture.events.filter((e): e is DocRequest => e.type === 'doc-request');
+  const exchanges = matchExchanges(docs, capture.exchanges);
+  const openerOf = new Map<string, string | null>();
+  for (const e of capture.events) if (e.type === 'page') openerOf.set(e.pageId, e.openerPageId);
+  const firstDocOfPage = new Set<DocRequest>();
+  const seenPages = new Set<string>();
+  for (const doc of docs) {
+    if (!seenPages.has(doc.pageId)) {
+      seenPages.add(doc.pageId);
+      firstDocOfPage.add(doc);
+    }
+  }
+  const ctx: Context = { capture, docs, exchanges, firstDocOfPage, openerOf };
+  return docs.map((doc, i) => {
+    const exchange = exchanges[i] ?? null;
+    const { via, evidence } = label(ctx, i);
+    // Redirects share one requestId: a failure or response belongs to the last hop of that request.
+    const lastOfRequest = !docs.slice(i + 1).some((d) => d.requestId === doc.requestId && d.pageId === doc.pageId);
+    const failed = lastOfRequest ? capture.events.find((e) => e.type === 'doc-failed' && e.requestId === doc.requestId) : undefined;
+    const response = capture.events.find((e) => e.type === 'doc-response' && e.requestId === doc.requestId && e.url === doc.url);
+    return {
+      index: i + 1,
+      url: doc.url,
+      method: doc.method,
+      status: exchange?.response?.status ?? (response && response.type === 'doc-response' ? response.status : null),
+      via,
+      evidence,
+      ip: exchange?.remoteAddress ?? null,
+      tls: tlsOf(exchange),
+      contentType: contentTypeOf(exchange, capture.events, doc),
+      timing: { startedAt: doc.at, ms: exchange?.timing.totalMs ?? null },
+      exchange: exchange?.id ?? null,
+      error: exchange?.error ?? (failed && failed.type === 'doc-failed' && !isRedirectAbort(failed.errorText) ? failed.errorText : null),
+    };
+  });
+}
+
+function isRedirectAbort(errorText: string): boolean {
+  return errorText === 'net::ERR_ABORTED';
+}

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { summarizeResponsibility } from './summary.js';
+import { findTokens } from './tokens.js';
+
+const seedHops = [
+  { index: 1, url: 'http://news.t-mobile.emsecure.test/optiext/optiextension.dll?ID=aBc123xYz', status: 200 },
+  { index: 2, url: 'http://news.t-mobile.emsecure.test/optiext/optiextension.dll?ID=dEf456uVw', status: 302 },
+  { index: 3, url: 'https://business.t-mobile.example/contact-a-rep.html?cmpid=DMA_EM_Q3_2026_SMB_FindOutMore', status: 200 },
+];
+const seedDns = [
+  { host: 'news.t-mobile.emsecure.test', cnames: [], baseDomain: 'emsecure.test', baseDomainResolves: false },
+  { host: 'business.t-mobile.example', cnames: [], baseDomain: 't-mobile.example', baseDomainResolves: true },
+];
+
+describe('the seed scenario', () => {
+  const summary = summarizeResponsibility({ hops: seedHops, dns: seedDns });
+
+  test('one line says who sent it and who paid', () => {
+    assert.equal(
+      summary.text,
+      'Sent via Selligent (tracker news.t-mobile.emsecure.test, base domain emsecure.test does not resolve) -> advertiser business.t-mobile.example (campaign cmpid=DMA_EM_Q3_2026_SMB_FindOutMore)',
+    );
+  });
+
+  test('every claim points at the hop that proves it', () => {
+    assert.deepEqual(summary.claims, [
+      { text: 'Sent via Selligent: news.t-mobile.emsecure.test is a Selligent click tracker (rule selligent:path:/optiext/optiextension.dll)', hop: 1 },
+      { text: 'Base domain emsecure.test does not resolve', hop: 1 },
+      { text: 'The click went through the Selligent ESP tracker (HTTP 302)', hop: 2 },
+      { text: 'Advertiser business.t-mobile.example: owner of the final landing page (HTTP 200)', hop: 3 },
+      { text: 'Campaign cmpid=DMA_EM_Q3_2026_SMB_FindOutMore', hop: 3 },
+    ]);
+  });
+
+  test('mail headers that agree are noted without changing the line', () => {
+    const withMail = summarizeResponsibility({ hops: seedHops, dns: seedDns, espFromMail: ['Selligent Marketing Cloud'] });
+    assert.equal(withMail.text, summary.text);
+    assert.ok(withMail.claims.some((c) => c.text === 'Mail headers also point to Selligent Marketing Cloud' && c.hop === null));
+  });
+
+  test('given tokens and parties are used as they are', () => {
+    const result = summarizeResponsibility({
+      hops: seedHops.map((h, i) => (i === 2 ? { ...h, party: { role: 'advertiser' as const, name: 'T-Mobile', rule: 'manual', registrableDomain: 't-mobile.example' } } : h)),
+      tokens: [{ name: 'utm_campaign', value: 'q3-smb', kind: 'utm', hops: [3] }],
+    });
+    assert.match(result.text, /-> advertiser business\.t-mobile\.example \(campaign utm_campaign=q3-smb\)$/);
+    assert.doesNotMatch(result.text, /does not resolve/);
+  });
+});
+
+test('wrapper, CNAME-branded ESP, affiliate network, disagreeing mail headers, failed landing page', () => {
+  const summary = summarizeResponsibility({
+    hops: [
+      { index: 1, url: 'https://nam12.safelinks.protection.outlook.com/?url=https%3A%2F%2Fclick.brand.example%2Fx&data=1', status: 302 },
+      { index: 2, url: 'https://click.brand.example/x', status: 302 },
+      { index: 3, url: 'https://www.awin1.com/cread.php?awinmid=1234&awinaffid=5678&ued=https%3A%2F%2Fshop.example%2Fp', status: 302 },
+      { index: 4, url: 'https://shop.example/p?awc=1234_abc&utm_campaign=spring', status: 404 },
+    ],
+    dns: [{ host: 'click.brand.example', cnames: ['click.brand.example.', 'sendgrid.net.'], baseDomain: 'brand.example', baseDomainResolves: true }],
+    espFromMail: ['Amazon SES'],
+  });
+  assert.equal(
+    summary.text,
+    'via security wrapper Microsoft Defender Safe Links (nam12.safelinks.protection.outlook.com) -> ' +
+      'Sent via Twilio SendGrid (tracker click.brand.example, CNAME to sendgrid.net) (mail headers name Amazon SES) -> ' +
+      'via affiliate network Awin (www.awin1.com, awinmid=1234, awinaffid=5678) -> advertiser shop.example (campaign utm_campaign=spring) [final page: HTTP 404]',
+  );
+  assert.deepEqual(
+    summary.claims.filter((c) => /CNAME|^Awin affiliate|Mail headers/.test(c.text)),
+    [
+      { text: 'click.brand.example is a CNAME to sendgrid.net', hop: 2 },
+      { text: 'Awin affiliate awinmid=1234', hop: 3 },
+      { text: 'Awin affiliate awinaffid=5678', hop: 3 },
+      { text: 'Mail headers point to Amazon SES', hop: null },
+    ],
+  );
+});
+
+test('a recipient address in the chain is called out with its hops', () => {
+  const md5 = createHash('md5').update('victim@example.org').digest('hex');
+  const hops = [
+    { index: 1, url: `https://u123.ct.sendgrid.net/ls/click?upn=abc&h=${md5}`, status: 302 },
+    { index: 2, url: 'https://shop.example/?e=victim%40example.org', status: 200 },
+  ];
+  const tokens = findTokens(hops.map((h) => h.url), { recipients: ['Victim@Example.org'] });
+  const summary = summarizeResponsibility({ hops, tokens });
+  assert.equal(summary.text, 'Sent via Twilio SendGrid (tracker u123.ct.sendgrid.net) -> advertiser shop.example; recipient address embedded in hops 1, 2');
+  assert.deepEqual(
+    summary.claims.filter((c) => c.text.startsWith('Recipient')),
+    [
+      { text: 'Recipient address embedded in the URL (h (md5))', hop: 1 },
+      { text: 'Recipient address embedded in the URL (e (url-encoded))', hop: 2 },
+    ],
+  );
+});
+
+test('mail headers alone, a chain that stops at a shortener, and no hops', () => {
+  const stopped = summarizeResponsibility({ hops: [{ index: 1, url: 'https://bit.ly/3xYz', status: null }], espFromMail: ['Mailgun'] });
+  assert.equal(stopped.text, 'Sent via Mailgun (from mail headers) -> via shortener Bitly (bit.ly) -> no landing page reached (ended at bit.ly)');
+  assert.deepEqual(stopped.claims.at(-1), { text: 'The chain ends at Bitly (bit.ly) without reaching a landing page', hop: 1 });
+  assert.deepEqual(summarizeResponsibility({ hops: [] }), { text: 'No hops recorded', claims: [] });
+});
+
+test('unattributed redirectors on other domains are listed, same-site redirects are not', () => {
+  const summary = summarizeResponsibility({
+    hops: [
+      { index: 1, url: 'http://redirect.tracker-unknown.example/r?id=1', status: 302 },
+      { index: 2, url: 'http://www.shop.example/', status: 301 },
+      { index: 3, url: 'https://www.shop.example/', status: 200 },
+    ],
+  });
+  assert.equal(summary.text, 'via redirect.tracker-unknown.example (unattributed) -> advertiser www.shop.example');
+  assert.deepEqual(summary.claims[0], { text: 'Hop 1 (redirect.tracker-unknown.example) is not run by any known party', hop: 1 });
+});

@@ -1,0 +1,192 @@
+// "Who is responsible": one line for the analyst, and the claims behind it, each pointing at the
+// hop that proves it.
+import type { PartyRef, Role, TokenFinding } from '../report.js';
+import { attributeChain } from './parties.js';
+import { findTokens } from './tokens.js';
+import { hostOf, normalizeInputUrl } from './unwrap/url-text.js';
+
+export interface SummaryHop {
+  index: number;
+  url: string;
+  status: number | null;
+  party?: PartyRef;
+}
+
+export interface SummaryDns {
+  host: string;
+  cnames: string[];
+  baseDomain: string | null;
+  baseDomainResolves: boolean | null;
+}
+
+export interface ResponsibilityInput {
+  hops: SummaryHop[];
+  dns?: SummaryDns[];
+  /** Token findings whose `hops` are hop indexes; found from the hop URLs when absent. */
+  tokens?: TokenFinding[];
+  /** ESP names the mail headers point to (X-Mailer, Feedback-ID, ...). */
+  espFromMail?: string[];
+}
+
+export interface Claim {
+  text: string;
+  hop: number | null;
+}
+
+export interface ResponsibilitySummary {
+  text: string;
+  claims: Claim[];
+}
+
+interface Segment {
+  party: PartyRef;
+  hops: (SummaryHop & { host: string | null })[];
+}
+
+const ROLE_WORDS: Record<Role, string> = {
+  'esp-tracker': 'ESP tracker',
+  'security-wrapper': 'security wrapper',
+  shortener: 'shortener',
+  'affiliate-network': 'affiliate network',
+  'ad-network': 'ad network',
+  redirector: 'redirector',
+  advertiser: 'advertiser',
+  unknown: 'unattributed host',
+};
+
+/** Consecutive hops run by the same party form one segment of the chain. */
+function segmentsOf(hops: SummaryHop[], parties: PartyRef[]): Segment[] {
+  const segments: Segment[] = [];
+  hops.forEach((hop, i) => {
+    const party = parties[i]!;
+    const host = hostOf(normalizeInputUrl(hop.url));
+    const last = segments.at(-1);
+    const sameParty = last && last.party.role === party.role && (party.role === 'unknown' ? last.hops[0]!.host === host : last.party.name === party.name);
+    if (sameParty) last.hops.push({ ...hop, host });
+    else segments.push({ party, hops: [{ ...hop, host }] });
+  });
+  return segments;
+}
+
+function tokensOnHops(tokens: TokenFinding[], hops: number[], kinds: string[]): TokenFinding[] {
+  return tokens.filter((t) => kinds.includes(t.kind) && t.hops.some((h) => hops.includes(h)));
+}
+
+function isCampaignToken(t: TokenFinding): boolean {
+  return t.kind === 'campaign' || (t.kind === 'utm' && /^utm_campaign$/i.test(t.name));
+}
+
+function sameEsp(a: string, b: string): boolean {
+  const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+  const [x, y] = [norm(a), norm(b)];
+  return x !== '' && y !== '' && (x.includes(y) || y.includes(x) || x.split(' ')[0] === y.split(' ')[0]);
+}
+
+export function summarizeResponsibility(input: ResponsibilityInput): ResponsibilitySummary {
+  const hops = [...input.hops].sort((a, b) => a.index - b.index);
+  const claims: Claim[] = [];
+  const parts: string[] = [];
+  const dnsByHost = new Map((input.dns ?? []).map((d) => [d.host.toLowerCase(), d]));
+  const espFromMail = (input.espFromMail ?? []).filter((e) => e.trim() !== '');
+
+  if (hops.length === 0) {
+    const text = espFromMail.length > 0 ? `Sent via ${espFromMail.join(', ')} (from mail headers); no hops recorded` : 'No hops recorded';
+    return { text, claims: espFromMail.map((esp) => ({ text: `Mail headers point to ${esp}`, hop: null })) };
+  }
+
+  const computed = attributeChain(hops, new Map([...dnsByHost].map(([host, d]) => [host, { cnames: d.cnames }])));
+  const parties = hops.map((hop, i) => hop.party ?? computed[i]!);
+  const tokens = input.tokens ?? findTokens(hops.map((h) => h.url)).map((t) => ({ ...t, hops: t.hops.map((i) => hops[i - 1]!.index) }));
+  const segments = segmentsOf(hops, parties);
+  const finalHop = hops.at(-1)!;
+  const finalParty = parties.at(-1)!;
+
+  let espNamed = false;
+  let espPart = -1;
+  for (const segment of segments) {
+    const { party } = segment;
+    const first = segment.hops[0]!;
+    const host = first.host ?? first.url;
+    const hopIndexes = segment.hops.map((h) => h.index);
+
+    if (party.role === 'advertiser') continue;
+    if (party.role === 'unknown') {
+      const finalDomain = finalParty.registrableDomain;
+      if (party.registrableDomain === null || party.registrableDomain !== finalDomain) {
+        claims.push({ text: `Hop ${first.index} (${host}) is not run by any known party`, hop: first.index });
+        parts.push(`via ${host} (unattributed)`);
+      }
+      continue;
+    }
+
+    const name = party.name ?? host;
+    const details: string[] = [];
+    const firstEsp = party.role === 'esp-tracker' && !espNamed;
+    if (firstEsp) {
+      espNamed = true;
+      claims.push({ text: `Sent via ${name}: ${host} is a ${name} click tracker (rule ${party.rule})`, hop: first.index });
+      details.push(`tracker ${host}`);
+    } else {
+      claims.push({ text: `${host} is a ${ROLE_WORDS[party.role]} run by ${name} (rule ${party.rule})`, hop: first.index });
+      details.push(host);
+    }
+
+    const dns = first.host ? dnsByHost.get(first.host) : undefined;
+    if (party.rule?.includes(':cname:') && dns && dns.cnames.length > 0) {
+      const target = dns.cnames.at(-1)!.replace(/\.$/, '');
+      claims.push({ text: `${host} is a CNAME to ${target}`, hop: first.index });
+      details.push(`CNAME to ${target}`);
+    }
+    const baseDomain = dns?.baseDomain ?? party.registrableDomain;
+    if (dns?.baseDomainResolves === false && baseDomain) {
+      claims.push({ text: `Base domain ${baseDomain} does not resolve`, hop: first.index });
+      details.push(`base domain ${baseDomain} does not resolve`);
+    }
+    const redirect = segment.hops.find((h) => h.status !== null && h.status >= 300 && h.status < 400);
+    if (redirect) claims.push({ text: `The click went through the ${name} ${ROLE_WORDS[party.role]} (HTTP ${redirect.status})`, hop: redirect.index });
+
+    const ids = tokensOnHops(tokens, hopIndexes, party.role === 'affiliate-network' ? ['affiliate', 'click-id'] : []);
+    for (const t of ids) claims.push({ text: `${name} ${t.kind} ${t.name}=${t.value}`, hop: t.hops.find((h) => hopIndexes.includes(h)) ?? null });
+    if (ids.length > 0) details.push(ids.slice(0, 3).map((t) => `${t.name}=${t.value}`).join(', '));
+
+    const lead = firstEsp ? `Sent via ${name}` : `via ${ROLE_WORDS[party.role]} ${name}`;
+    if (firstEsp) espPart = parts.length;
+    parts.push(`${lead} (${details.join(', ')})`);
+  }
+
+  if (espFromMail.length > 0) {
+    const espInChain = segments.filter((s) => s.party.role === 'esp-tracker').map((s) => s.party.name ?? '');
+    for (const esp of espFromMail) {
+      const agrees = espInChain.some((name) => sameEsp(name, esp));
+      claims.push({ text: agrees ? `Mail headers also point to ${esp}` : `Mail headers point to ${esp}`, hop: null });
+    }
+    const unmatched = espFromMail.filter((esp) => !espInChain.some((name) => sameEsp(name, esp)));
+    if (!espNamed) parts.unshift(`Sent via ${espFromMail.join(', ')} (from mail headers)`);
+    else if (unmatched.length > 0) parts[espPart] += ` (mail headers name ${unmatched.join(', ')})`;
+  }
+
+  const finalHost = hostOf(normalizeInputUrl(finalHop.url)) ?? finalHop.url;
+  const loaded = finalHop.status !== null && finalHop.status >= 200 && finalHop.status < 300;
+  if (finalParty.role === 'advertiser') {
+    const status = finalHop.status === null ? 'no response' : `HTTP ${finalHop.status}`;
+    claims.push({ text: `Advertiser ${finalHost}: owner of the final landing page (${status})`, hop: finalHop.index });
+    const campaign = tokens.filter(isCampaignToken);
+    for (const t of campaign) {
+      claims.push({ text: `Campaign ${t.name}=${t.value}`, hop: t.hops.includes(finalHop.index) ? finalHop.index : t.hops[0] ?? null });
+    }
+    const detail = campaign.length > 0 ? ` (campaign ${campaign.slice(0, 3).map((t) => `${t.name}=${t.value}`).join(', ')})` : '';
+    parts.push(`advertiser ${finalHost}${detail}${loaded ? '' : ` [final page: ${status}]`}`);
+  } else {
+    claims.push({ text: `The chain ends at ${finalParty.name ?? finalHost} (${finalHost}) without reaching a landing page`, hop: finalHop.index });
+    parts.push(`no landing page reached (ended at ${finalHost})`);
+  }
+
+  const recipientHops = [...new Set(tokens.filter((t) => t.kind === 'recipient').flatMap((t) => t.hops))].sort((a, b) => a - b);
+  for (const t of tokens.filter((t) => t.kind === 'recipient')) {
+    for (const hop of t.hops) claims.push({ text: `Recipient address embedded in the URL (${t.name})`, hop });
+  }
+
+  let text = parts.join(' -> ');
+  if (recipientHops.length > 0) text += `; recipient address embedded in hop${recipientHops.length > 1 ? 's' : ''} ${recipientHops.join(', ')}`;
+  return { text, claims };
+}

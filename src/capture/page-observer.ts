@@ -1,0 +1,211 @@
+// Watches one page over CDP: records the navigation evidence (why each top-level document was
+// requested) and keeps the state that settling needs (document in flight, scheduled refreshes,
+// requests in flight, load state).
+import type { CDPSession, Page } from 'playwright-core';
+import type { NavEvent } from '../model.js';
+
+type Protocol = {
+  frameTree: { frameTree: { frame: { id: string; url: string } } };
+};
+
+interface CdpInitiator {
+  type: string;
+  url?: string;
+  lineNumber?: number;
+  columnNumber?: number;
+  stack?: { callFrames: { url: string; lineNumber: number; columnNumber: number }[]; parent?: CdpInitiator['stack'] };
+}
+
+const now = () => new Date().toISOString();
+
+export class PageObserver {
+  private session: CDPSession | null = null;
+  mainFrameId = '';
+  /** requestId of the top-level document request still waiting for its response. */
+  docInFlight: string | null = null;
+  navRequested = false;
+  readonly inflight = new Map<string, number>();
+  readonly scheduled = new Map<string, number>(); // frameId -> due (ms epoch)
+  loaded = false;
+  domReady = false;
+  committedAt = Date.now();
+  lastActivity = Date.now();
+  docRequests = 0;
+  lastFailure: { url: string; errorText: string } | null = null;
+  /** URLs of top-level documents requested on this page, for loop detection. */
+  readonly requestedUrls: string[] = [];
+  /** Documents and scripts loaded by child frames: a top navigation they initiate is `frame-top`. */
+  private readonly childFrameUrls = new Set<string>();
+  /** Bumped on every navigation-relevant event; settling compares it across a grace period. */
+  generation = 0;
+  /** A new window was requested; settling waits (briefly) for its page to appear. */
+  popupExpectedUntil = 0;
+  /** True once CDP reports network events; before that, Playwright's events stand in. */
+  attached = false;
+  /** Set when the trace has stopped: later browser activity is no longer part of the chain. */
+  frozen = false;
+
+  constructor(
+    readonly page: Page,
+    readonly pageId: string,
+    private readonly emit: (event: NavEvent) => void,
+    private readonly onDocRequest: () => void,
+  ) {}
+
+  async attach(): Promise<void> {
+    const session = await this.page.context().newCDPSession(this.page);
+    this.session = session;
+    const on = <T>(name: string, listener: (event: T) => void) =>
+      session.on(name as never, ((event: T) => {
+        if (!this.frozen) listener(event);
+      }) as never);
+    on('Page.frameRequestedNavigation', (e: { frameId: string; reason: string; url: string; disposition: string }) => {
+      if (e.frameId !== this.mainFrameId && e.disposition === 'currentTab') return;
+      this.navRequested = e.disposition === 'currentTab';
+      if (!this.navRequested) this.popupExpectedUntil = Date.now() + 2000;
+      this.touch();
+      this.emit({ type: 'nav-requested', at: now(), pageId: this.pageId, reason: e.reason, url: e.url, disposition: e.disposition });
+    });
+    on('Page.windowOpen', (e: { url: string; userGesture: boolean }) => {
+      this.popupExpectedUntil = Date.now() + 2000;
+      this.touch();
+      this.emit({ type: 'nav-requested', at: now(), pageId: this.pageId, reason: 'windowOpen', url: e.url, disposition: 'newWindow' });
+    });
+    on('Page.frameScheduledNavigation', (e: { frameId: string; delay: number; reason: string; url: string }) => {
+      if (e.frameId !== this.mainFrameId) return;
+      this.scheduled.set(e.frameId, Date.now() + e.delay * 1000);
+      this.touch();
+      this.emit({ type: 'nav-scheduled', at: now(), pageId: this.pageId, reason: e.reason, url: e.url, delay: e.delay });
+    });
+    on('Page.frameClearedScheduledNavigation', (e: { frameId: string }) => {
+      this.scheduled.delete(e.frameId);
+      this.touch();
+    });
+    on('Page.frameNavigated', (e: { frame: { id: string; parentId?: string; url: string } }) => {
+      if (e.frame.parentId) return;
+      this.mainFrameId = e.frame.id;
+      this.loaded = false;
+      this.domReady = false;
+      this.committedAt = Date.now();
+      this.touch();
+    });
+    on('Page.navigatedWithinDocument', () => {
+      this.navRequested = false;
+      this.touch();
+    });
+    on('Page.downloadWillBegin', () => {
+      this.navRequested = false;
+      this.touch();
+    });
+    on('Page.domContentEventFired', () => {
+      this.domReady = true;
+      this.touch();
+    });
+    on('Page.loadEventFired', () => {
+      this.loaded = true;
+      this.touch();
+    });
+    on('Network.requestWillBeSent', (e: {
+      requestId: string;
+      frameId?: string;
+      type?: string;
+      request: { url: string; method: string };
+      redirectResponse?: { status: number; headers: Record<string, string> };
+      initiator: CdpInitiator;
+      hasUserGesture?: boolean;
+    }) => {
+      this.inflight.set(e.requestId, Date.now());
+      this.touch();
+      if (e.frameId && e.frameId !== this.mainFrameId) this.childFrameUrls.add(e.request.url);
+      if (e.type !== 'Document' || e.frameId !== this.mainFrameId) return;
+      this.docInFlight = e.requestId;
+      this.navRequested = false;
+      this.scheduled.clear();
+      this.docRequests++;
+      this.requestedUrls.push(e.request.url);
+      const frame = firstFrame(e.initiator);
+      const initiatorUrl = frame?.url ?? e.initiator.url ?? null;
+      const location = e.redirectResponse ? headerValue(e.redirectResponse.headers, 'location') : null;
+      this.emit({
+        type: 'doc-request',
+        at: now(),
+        pageId: this.pageId,
+        requestId: e.requestId,
+        url: e.request.url,
+        method: e.request.method,
+        redirectStatus: e.redirectResponse?.status ?? null,
+        redirectLocation: location,
+        initiator: {
+          type: e.initiator.type,
+          url: initiatorUrl,
+          line: frame ? frame.lineNumber + 1 : e.initiator.lineNumber ?? null,
+          column: frame ? frame.columnNumber + 1 : null,
+          fromChildFrame: initiatorUrl !== null && this.childFrameUrls.has(initiatorUrl),
+        },
+        hasUserGesture: e.hasUserGesture ?? false,
+      });
+      this.onDocRequest();
+    });
+    on('Network.responseReceived', (e: { requestId: string; type?: string; frameId?: string; response: { url: string; status: number; mimeType: string } }) => {
+      this.touch();
+      if (e.requestId !== this.docInFlight) return;
+      this.docInFlight = null;
+      this.emit({ type: 'doc-response', at: now(), pageId: this.pageId, requestId: e.requestId, url: e.response.url, status: e.response.status, mimeType: e.response.mimeType });
+    });
+    on('Network.loadingFinished', (e: { requestId: string }) => {
+      this.inflight.delete(e.requestId);
+      this.touch();
+    });
+    on('Network.loadingFailed', (e: { requestId: string; errorText: string; canceled?: boolean }) => {
+      this.inflight.delete(e.requestId);
+      this.touch();
+      if (e.requestId !== this.docInFlight) return;
+      this.docInFlight = null;
+      const url = this.requestedUrls.at(-1) ?? '';
+      this.lastFailure = { url, errorText: e.errorText };
+      this.emit({ type: 'doc-failed', at: now(), pageId: this.pageId, requestId: e.requestId, url, errorText: e.errorText });
+    });
+    await Promise.all([session.send('Page.enable'), session.send('Network.enable')]);
+    const tree = (await session.send('Page.getFrameTree')) as Protocol['frameTree'];
+    this.mainFrameId = tree.frameTree.frame.id;
+    this.attached = true;
+  }
+
+  /** Requests in flight, ignoring ones that have been hanging longer than `staleMs` (long polls, hung images). */
+  activeRequests(staleMs: number): number {
+    const cutoff = Date.now() - staleMs;
+    let count = 0;
+    for (const started of this.inflight.values()) if (started > cutoff) count++;
+    return count;
+  }
+
+  nextScheduledInMs(): number | null {
+    let next: number | null = null;
+    for (const due of this.scheduled.values()) if (next === null || due < next) next = due;
+    return next === null ? null : next - Date.now();
+  }
+
+  private touch(): void {
+    this.lastActivity = Date.now();
+    this.generation++;
+  }
+
+  async detach(): Promise<void> {
+    await this.session?.detach().catch(() => undefined);
+  }
+}
+
+function firstFrame(initiator: CdpInitiator): { url: string; lineNumber: number; columnNumber: number } | null {
+  let stack = initiator.stack;
+  while (stack) {
+    const frame = stack.callFrames.find((f) => f.url);
+    if (frame) return frame;
+    stack = stack.parent;
+  }
+  return null;
+}
+
+function headerValue(headers: Record<string, string>, name: string): string | null {
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return v;
+  return null;
+}

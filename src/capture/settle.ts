@@ -1,0 +1,81 @@
+// Deciding that a page has come to rest. Correct: a pending meta refresh, Refresh header or
+// short JS timer is waited for (up to the settle limit after the page committed). Fast: a page
+// with nothing pending ends the wait after a short grace period, not a fixed quiet time.
+import type { PageObserver } from './page-observer.js';
+import { PENDING_TIMERS_KEY } from './pending-timers.js';
+
+export interface SettleOptions {
+  /** How long after a page commits something pending may still take to navigate. */
+  settleMs: number;
+  /** Absolute end of the whole trace (epoch ms). */
+  deadline: number;
+  /** Poll interval. */
+  pollMs?: number;
+  /** Nothing may change for this long before the page counts as settled. */
+  graceMs?: number;
+  /** Requests in flight longer than this are ignored (long polls, hung subresources). */
+  staleRequestMs?: number;
+  shouldStop?: () => boolean;
+}
+
+export type SettleOutcome = 'settled' | 'deadline' | 'stopped';
+
+interface TimerState {
+  count: number;
+  nextDueInMs: number | null;
+  readyState: string;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function readTimers(observer: PageObserver): Promise<TimerState | null> {
+  try {
+    return (await observer.page.evaluate(`window[${JSON.stringify(PENDING_TIMERS_KEY)}]?.() ?? null`)) as TimerState | null;
+  } catch {
+    return null; // navigating: the context is being replaced
+  }
+}
+
+/** Why the page is not at rest yet, or null when it is. */
+async function busyReason(observer: PageObserver, options: SettleOptions): Promise<string | null> {
+  if (observer.docInFlight) return 'document loading';
+  // Chromium's own error page (DNS failure, too many redirects...): nothing will follow.
+  if (observer.page.url().startsWith('chrome-error:') && !observer.navRequested) return null;
+  if (observer.navRequested) return 'navigation requested';
+  if (observer.popupExpectedUntil > Date.now()) return 'popup opening';
+  const limitAt = observer.committedAt + options.settleMs;
+  const scheduled = observer.nextScheduledInMs();
+  if (scheduled !== null && Date.now() + scheduled <= limitAt) return 'refresh scheduled';
+  const timers = await readTimers(observer);
+  if (timers?.readyState === 'complete') observer.loaded = true;
+  if (!observer.loaded && !observer.domReady && timers?.readyState !== 'interactive') return 'not parsed';
+  if (timers && timers.nextDueInMs !== null && Date.now() + timers.nextDueInMs <= limitAt) return 'timer pending';
+  if (observer.activeRequests(options.staleRequestMs ?? 1500) > 0) return 'network busy';
+  if (!observer.loaded && Date.now() - observer.committedAt < 1500) return 'load pending';
+  return null;
+}
+
+export async function waitForSettle(getObserver: () => PageObserver, options: SettleOptions): Promise<SettleOutcome> {
+  const poll = options.pollMs ?? 15;
+  const grace = options.graceMs ?? 40;
+  let quietSince: number | null = null;
+  let quietGeneration = -1;
+  for (;;) {
+    if (options.shouldStop?.()) return 'stopped';
+    if (Date.now() >= options.deadline) return 'deadline';
+    const observer = getObserver();
+    const reason = await busyReason(observer, options);
+    if (!observer.docInFlight && Date.now() > observer.committedAt + options.settleMs) return 'settled';
+    if (reason === null) {
+      if (quietSince === null || quietGeneration !== observer.generation) {
+        quietSince = Date.now();
+        quietGeneration = observer.generation;
+      } else if (Date.now() - quietSince >= grace) {
+        return 'settled';
+      }
+    } else {
+      quietSince = null;
+    }
+    await sleep(poll);
+  }
+}

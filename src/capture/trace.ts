@@ -1,0 +1,334 @@
+// One trace: a fresh browser context behind a fresh recording proxy, the link requested once,
+// followed until the page settles, optional clicks, snapshots of every resting page, the case
+// written as evidence arrives and closed with the report derived from it.
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { emptyCapture, type Capture, type CaptureInfo, type NavEvent, type PageSnapshot } from '../model.js';
+import type { Report } from '../report.js';
+import { RecordingProxy } from '../proxy/recording-proxy.js';
+import { Resolver } from '../proxy/resolver.js';
+import { parseConnectToRule, parseResolveRule, UsageError } from '../proxy/target-rules.js';
+import { proxyCertificateAuthority } from '../proxy/proxy-ca.js';
+import { CaseWriter } from '../evidence/case-writer.js';
+import { analyzeCapture } from '../analyze/analyze.js';
+import { TOOL } from '../version.js';
+import { defaultIdentity, type Device } from './identity.js';
+import { launchBrowser } from './browser.js';
+import { PageObserver } from './page-observer.js';
+import { pendingTimersScript } from './pending-timers.js';
+import { waitForSettle } from './settle.js';
+import { clickByText } from './click.js';
+
+export interface TraceOptions {
+  url: string;
+  resolve?: string[];
+  connectTo?: string[];
+  cacert?: string[];
+  dnsServer?: string | null;
+  allowPrivate?: boolean;
+  strictTls?: boolean;
+  userAgent?: string;
+  device?: Device;
+  timeoutMs?: number;
+  settleMs?: number;
+  clicks?: string[];
+  maxHops?: number;
+  outDir?: string;
+  commandLine?: string[];
+  onProgress?: (event: { kind: string; detail: string }) => void;
+}
+
+export interface TraceResult {
+  report: Report;
+  capture: Capture;
+  caseDir: string;
+}
+
+export const DEFAULTS = { timeoutMs: 60_000, settleMs: 6_000, maxHops: 50, outDir: 'cases' } as const;
+
+/** Validates the target before anything is launched or written. */
+export function parseTarget(url: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    throw new UsageError(`not a URL: "${url}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new UsageError(`only http and https links can be traced, not ${parsed.protocol}`);
+  }
+  return parsed;
+}
+
+export async function trace(options: TraceOptions, sharedBrowser?: Browser): Promise<TraceResult> {
+  const target = parseTarget(options.url);
+  const resolver = new Resolver({
+    resolve: (options.resolve ?? []).map(parseResolveRule),
+    connectTo: (options.connectTo ?? []).map(parseConnectToRule),
+    dnsServer: options.dnsServer ?? null,
+    allowPrivate: options.allowPrivate ?? false,
+  });
+  const extraCaPems = (options.cacert ?? []).map((file) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      throw new UsageError(`--cacert: cannot read ${file}`);
+    }
+  });
+  const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
+  const settleMs = options.settleMs ?? DEFAULTS.settleMs;
+  const maxHops = options.maxHops ?? DEFAULTS.maxHops;
+  const started = Date.now();
+  const deadline = started + timeoutMs;
+  const progress = options.onProgress ?? (() => undefined);
+
+  const browser = sharedBrowser ?? (await launchBrowser());
+  const identity = defaultIdentity(options.device ?? 'desktop', browser.version(), options.userAgent);
+  const info: CaptureInfo = {
+    tool: TOOL,
+    browser: { name: 'Chromium', version: browser.version() },
+    identity,
+    url: target.href,
+    mode: 'trace',
+    commandLine: options.commandLine ?? [],
+    resolver: {
+      overrides: [...(options.resolve ?? []).map((r) => `--resolve ${r}`), ...(options.connectTo ?? []).map((r) => `--connect-to ${r}`)],
+      dnsServer: options.dnsServer ?? null,
+    },
+    clicks: options.clicks ?? [],
+    startedAt: new Date(started).toISOString(),
+    endedAt: null,
+    error: null,
+    partial: true,
+  };
+  const capture = emptyCapture(info);
+  const writer = await CaseWriter.create(options.outDir ?? DEFAULTS.outDir, info);
+  const proxy = new RecordingProxy({
+    ca: proxyCertificateAuthority(),
+    resolver,
+    extraCaPems,
+    strictTls: options.strictTls ?? false,
+    upstreamTimeoutMs: timeoutMs,
+    onExchange: (exchange) => {
+      capture.exchanges.push(exchange);
+      writer.addExchange(exchange);
+      progress({ kind: 'exchange', detail: `${exchange.response?.status ?? 'ERR'} ${exchange.request.method} ${exchange.request.url}` });
+    },
+  });
+  resolver.onRecord = (record) => {
+    capture.dns.push(record);
+    writer.addDns(record);
+  };
+  const proxyPort = await proxy.listen();
+
+  let context: BrowserContext | null = null;
+  let stopReason: string | null = null;
+  const stop = (reason: string, freeze = false) => {
+    stopReason ??= reason;
+    // After a loop or too many hops, what the browser does next is not part of the chain.
+    if (freeze) for (const observer of observers.values()) observer.frozen = true;
+  };
+  const emit = (event: NavEvent) => capture.events.push(event);
+  const observers = new Map<Page, PageObserver>();
+  let current: PageObserver | null = null;
+  let pageCount = 0;
+  let pendingPopup: Promise<void> | null = null;
+
+  // A popup's first requests happen before its page is handed to us: Playwright's context-level
+  // request events see them, so they are kept here until the popup's observer exists.
+  let unclaimed: Promise<NavEvent>[] = [];
+  const observe = async (page: Page, opener: PageObserver | null): Promise<PageObserver> => {
+    const observer = new PageObserver(page, `p${++pageCount}`, emit, () => {
+      const hops = capture.events.filter((e) => e.type === 'doc-request').length;
+      const url = observer.requestedUrls.at(-1)!;
+      progress({ kind: 'hop', detail: url });
+      if (observer.requestedUrls.filter((u) => u === url).length >= 3) stop(`redirect loop: ${url} requested 3 times`, true);
+      else if (hops >= maxHops) stop(`too many hops: stopped after ${maxHops} documents (see --max-hops)`, true);
+    });
+    observers.set(page, observer);
+    emit({ type: 'page', at: new Date().toISOString(), pageId: observer.pageId, openerPageId: opener?.pageId ?? null });
+    const claimed = unclaimed;
+    unclaimed = [];
+    for (const pendingEvent of claimed) {
+      const event = await pendingEvent;
+      emit({ ...event, pageId: observer.pageId } as NavEvent);
+      if (event.type === 'doc-request') observer.requestedUrls.push(event.url);
+    }
+    page.on('dialog', (dialog) => {
+      emit({ type: 'dialog', at: new Date().toISOString(), pageId: observer.pageId, dialogType: dialog.type(), message: dialog.message() });
+      void (dialog.type() === 'beforeunload' ? dialog.accept() : dialog.dismiss()).catch(() => undefined);
+    });
+    page.on('download', (download) => {
+      emit({ type: 'download', at: new Date().toISOString(), pageId: observer.pageId, url: download.url(), suggestedFilename: download.suggestedFilename() });
+      stop('download');
+      void download.cancel().catch(() => undefined);
+    });
+    await observer.attach();
+    return observer;
+  };
+
+  try {
+    context = await browser.newContext({
+      proxy: { server: `http://127.0.0.1:${proxyPort}` },
+      ignoreHTTPSErrors: true,
+      userAgent: identity.userAgent,
+      viewport: identity.viewport,
+      locale: identity.locale,
+      timezoneId: identity.timezone,
+      extraHTTPHeaders: { 'Accept-Language': identity.acceptLanguage },
+      isMobile: identity.device === 'mobile',
+      hasTouch: identity.device === 'mobile',
+      acceptDownloads: true,
+      serviceWorkers: 'block',
+    });
+    await context.addInitScript(pendingTimersScript(settleMs));
+    context.on('request', (request) => {
+      if (!current || !request.isNavigationRequest()) return;
+      let page: Page | null = null;
+      try {
+        page = request.frame().page();
+        if (request.frame() !== page.mainFrame()) return;
+      } catch {
+        // "the request was issued before the frame is created": a new window's first request.
+      }
+      const observer = page ? observers.get(page) : undefined;
+      if (observer?.attached) return;
+      const event = popupRequestEvent(request);
+      if (observer) {
+        void event.then((e) => {
+          emit({ ...e, pageId: observer.pageId } as NavEvent);
+          observer.requestedUrls.push(e.url);
+        });
+      } else {
+        unclaimed.push(event);
+      }
+    });
+    context.on('page', (page) => {
+      // The first page is ours (newPage); only later ones are popups.
+      if (!current || observers.has(page)) return;
+      const opener = current;
+      pendingPopup = observe(page, opener).then((observer) => {
+        current = observer;
+        progress({ kind: 'popup', detail: page.url() });
+      });
+    });
+    const page = await context.newPage();
+    current = await observe(page, null);
+    progress({ kind: 'start', detail: target.href });
+    const navigation = page.goto(target.href, { timeout: 0, waitUntil: 'commit' }).catch(() => undefined);
+
+    const settle = async (): Promise<void> => {
+      for (;;) {
+        const outcome = await waitForSettle(() => current!, { settleMs, deadline, shouldStop: () => stopReason !== null });
+        if (outcome === 'deadline') stop(timeoutMessage(current!, timeoutMs));
+        else if (outcome === 'settled' && !current!.loaded && !current!.page.url().startsWith('chrome-error:')) {
+          const pending = current!.inflight.size;
+          stop(`page did not finish loading: ${pending} request(s) still pending after ${Math.round((Date.now() - current!.committedAt) / 100) / 10} s`);
+        }
+        if (pendingPopup) {
+          const popup = pendingPopup;
+          pendingPopup = null;
+          await popup;
+          continue;
+        }
+        return;
+      }
+    };
+
+    await settle();
+    await snapshot(current!, capture, writer, deadline);
+    for (const text of options.clicks ?? []) {
+      if (stopReason) break;
+      const clicked = await clickByText(current!.page, text, Math.max(500, Math.min(5000, deadline - Date.now())));
+      if (!clicked.ok) {
+        stop(`click: ${clicked.reason}`);
+        break;
+      }
+      emit({ type: 'click', at: new Date().toISOString(), pageId: current!.pageId, text, target: clicked.target });
+      progress({ kind: 'click', detail: text });
+      await clicked.perform();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await settle();
+      await snapshot(current!, capture, writer, deadline);
+    }
+    void navigation;
+  } catch (err) {
+    stop(`browser: ${(err as Error).message.split('\n')[0]}`);
+  } finally {
+    // Let a download or a slow last response finish so its record is whole.
+    const drainUntil = Math.min(deadline, Date.now() + 2000);
+    while (proxy.inFlight > 0 && Date.now() < drainUntil && stopReason === 'download') await new Promise((r) => setTimeout(r, 20));
+    for (const observer of observers.values()) await observer.detach();
+    await context?.close().catch(() => undefined);
+    await proxy.close();
+    if (!sharedBrowser) await browser.close().catch(() => undefined);
+  }
+  capture.info.error = stopReason;
+  capture.info.endedAt = new Date().toISOString();
+  writer.addEvents(capture.events);
+  capture.info.partial = false;
+  const report = analyzeCapture(capture, writer.dir);
+  await writer.close(capture, report);
+  progress({ kind: 'done', detail: writer.dir });
+  return { report, capture, caseDir: writer.dir };
+}
+
+async function popupRequestEvent(request: import('playwright-core').Request): Promise<NavEvent> {
+  const at = new Date().toISOString();
+  const previous = request.redirectedFrom();
+  const previousResponse = previous ? await previous.response().catch(() => null) : null;
+  return {
+    type: 'doc-request',
+    at,
+    pageId: '',
+    requestId: `popup:${request.url()}`,
+    url: request.url(),
+    method: request.method(),
+    redirectStatus: previousResponse?.status() ?? null,
+    redirectLocation: previousResponse ? ((await previousResponse.headerValue('location').catch(() => null)) ?? null) : null,
+    initiator: { type: previous ? 'redirect' : 'other', url: null, line: null, column: null },
+    hasUserGesture: false,
+  };
+}
+
+function timeoutMessage(observer: PageObserver, timeoutMs: number): string {
+  const seconds = Math.round(timeoutMs / 1000);
+  if (observer.docInFlight) return `timeout: no response for ${observer.requestedUrls.at(-1) ?? 'the page'} within ${seconds} s`;
+  return `timeout: the page did not settle within ${seconds} s`;
+}
+
+async function snapshot(observer: PageObserver, capture: Capture, writer: CaseWriter, deadline: number): Promise<void> {
+  const page = observer.page;
+  const url = page.url();
+  if (!url || url === 'about:blank' || url.startsWith('chrome-error:')) return;
+  const index = capture.pages.length + 1;
+  // Past the deadline a snapshot gets a short budget: the trace must end soon after --timeout.
+  const budget = Math.max(300, Math.min(3000, deadline + 700 - Date.now()));
+  const [title, png, html] = await Promise.all([
+    page.title().catch(() => ''),
+    page.screenshot({ type: 'png', timeout: budget, animations: 'disabled', caret: 'initial' }).catch(() => null),
+    page.content().catch(() => null),
+  ]);
+  const host = safeHost(url);
+  const nn = String(index).padStart(2, '0');
+  const snapshot: PageSnapshot = {
+    index,
+    at: new Date().toISOString(),
+    pageId: observer.pageId,
+    url,
+    title,
+    screenshot: png ? { path: `screenshots/${nn}-${host}.png`, png } : null,
+    dom: html !== null ? { path: `dom/${nn}.html`, html } : null,
+  };
+  capture.pages.push(snapshot);
+  capture.events.push({ type: 'settled', at: snapshot.at, pageId: observer.pageId, url, title, snapshot: index });
+  writer.addPage(snapshot);
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).hostname.replace(/[^a-z0-9.-]/gi, '_').slice(0, 80) || 'page';
+  } catch {
+    return 'page';
+  }
+}

@@ -1,0 +1,58 @@
+// Shared plumbing of the commands: argument parsing with clear one-line errors, and the rule
+// that bad input ends with a message and a non-zero exit, never a stack trace.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { clean } from './terminal.js';
+
+/** A problem with the user's input: printed as one line, exit code 2. */
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode = 2) {
+    super(message);
+  }
+}
+
+const USER_ERRORS = new Set(['UsageError', 'ImportError', 'EvidenceError', 'BrowserMissingError', 'MailError', 'ResolveError']);
+
+export async function runCommand(body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (err) {
+    const error = err as Error & { code?: string; exitCode?: number };
+    if (err instanceof CliError) {
+      process.stderr.write(`clicktrace: ${clean(error.message)}\n`);
+      return error.exitCode ?? 2;
+    }
+    if (USER_ERRORS.has(error?.constructor?.name) || error?.code?.startsWith?.('ERR_PARSE_ARGS')) {
+      process.stderr.write(`clicktrace: ${clean(error.message.split('\n')[0])}\n`);
+      return 2;
+    }
+    process.stderr.write(`clicktrace: internal error: ${clean(error?.message?.split('\n')[0] ?? String(err))}\n`);
+    if (process.env.CLICKTRACE_DEBUG) process.stderr.write(`${error?.stack ?? ''}\n`);
+    return 3;
+  }
+}
+
+export function parse<T extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: T,
+  help: string,
+  allowPositionals = true,
+) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals, strict: true });
+  } catch (err) {
+    throw new CliError(`${(err as Error).message.split('\n')[0]} (see --help)`);
+  }
+  if ((parsed.values as Record<string, unknown>).help) {
+    process.stdout.write(help.trimEnd() + '\n');
+    return null;
+  }
+  return parsed;
+}
+
+export function numberOption(value: string | undefined, name: string, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max) throw new CliError(`${name}: expected a number between ${min} and ${max}, got "${value}"`);
+  return n;
+}

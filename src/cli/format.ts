@@ -1,0 +1,39 @@
+// Human output of a report. Every value that came from the network goes through clean().
+import type { Report } from '../report.js';
+import { clean, truncate } from './terminal.js';
+
+function hostPath(url: string): string {
+  try {
+    const u = new URL(url);
+    return u.host + u.pathname + u.search;
+  } catch {
+    return url;
+  }
+}
+
+export function formatChain(report: Report, caseDir: string | null): string {
+  const lines: string[] = [];
+  lines.push(`clicktrace ${clean(report.url ?? '')}`);
+  const viaWidth = Math.max(5, ...report.hops.map((h) => h.via.length));
+  for (const hop of report.hops) {
+    const status = hop.status === null ? 'ERR' : String(hop.status);
+    const tls = hop.tls ? `  ${hop.tls.protocol ?? 'TLS'}${hop.tls.authorized ? '' : ` (cert not trusted: ${clean(hop.tls.error ?? '')})`}` : '';
+    const party = hop.party && hop.party.role !== 'unknown' ? `  [${clean(hop.party.name ?? hop.party.role)}]` : '';
+    lines.push(
+      `${String(hop.index).padStart(3)}  ${status.padEnd(3)}  ${hop.via.padEnd(viaWidth)}  ${clean(truncate(hostPath(hop.url), 100))}  ${hop.ip ?? '-'}${tls}${party}`,
+    );
+    if (hop.error) lines.push(`${' '.repeat(8)}error: ${clean(hop.error)}`);
+  }
+  if (report.hops.length === 0) lines.push('  (no document was requested)');
+  if (report.final) {
+    lines.push(`Final: ${clean(report.final.url)} (${report.final.status ?? 'no status'})${report.final.title ? ` "${clean(truncate(report.final.title, 120))}"` : ''}`);
+  }
+  if (report.summary) lines.push(`Who: ${clean(report.summary.text)}`);
+  for (const event of report.events.filter((e) => e.kind === 'dialog' || e.kind === 'download')) {
+    lines.push(`Note: ${event.kind}: ${clean(truncate(event.detail, 200))}`);
+  }
+  if (report.error) lines.push(`Error: ${clean(report.error)}`);
+  if (report.elapsedMs !== null) lines.push(`Elapsed: ${(report.elapsedMs / 1000).toFixed(2)} s`);
+  if (caseDir) lines.push(`Case: ${clean(caseDir)}${report.partial ? ' (partial)' : ''}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,34 @@
+import { parse, CliError } from './command.js';
+import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, traceOptionsFrom } from './trace-options.js';
+import { formatChain } from './format.js';
+import { clean } from './terminal.js';
+
+const HELP = `usage: clicktrace trace <url> [options]
+
+Follows the link in Chromium behind clicktrace's recording proxy until the page settles,
+requesting it exactly once, and writes the case (WARC, HAR, WACZ, screenshots, report).
+Exit status: 0 when the chain ended on a page, 1 when it ended with an error (the case is
+still written), 2 for bad input.
+
+options:${TRACE_OPTIONS_HELP}
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parse(argv, TRACE_OPTIONS, HELP);
+  if (!parsed) return 0;
+  const [url, ...extra] = parsed.positionals;
+  if (!url) throw new CliError('trace: a URL is required (see --help)');
+  if (extra.length) throw new CliError(`trace: one URL at a time (got also "${extra[0]}")`);
+  const options = traceOptionsFrom(parsed.values, url, ['clicktrace', 'trace', ...argv]);
+  const { trace, parseTarget } = await import('../capture/trace.js');
+  parseTarget(url);
+  const json = parsed.values.json ?? false;
+  const result = await trace({
+    ...options,
+    onProgress: json || !process.stderr.isTTY ? undefined : (e) => process.stderr.write(`\r\x1b[K${clean(e.kind)}: ${clean(e.detail).slice(0, 100)}`),
+  });
+  if (!json && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  if (json) process.stdout.write(JSON.stringify(result.report, null, 2) + '\n');
+  else process.stdout.write(formatChain(result.report, result.caseDir) + '\n');
+  return result.report.error ? 1 : 0;
+}

@@ -1,0 +1,63 @@
+// Options shared by every command that traces (trace, mail --trace, demo), curl-like where curl has one.
+import type { TraceOptions } from '../capture/trace.js';
+import { DEFAULTS } from '../capture/trace.js';
+import { CliError, numberOption } from './command.js';
+
+export const TRACE_OPTIONS = {
+  resolve: { type: 'string', multiple: true },
+  'connect-to': { type: 'string', multiple: true },
+  cacert: { type: 'string', multiple: true },
+  'dns-server': { type: 'string' },
+  'allow-private': { type: 'boolean' },
+  'strict-tls': { type: 'boolean' },
+  'user-agent': { type: 'string', short: 'A' },
+  device: { type: 'string' },
+  timeout: { type: 'string' },
+  settle: { type: 'string' },
+  'max-hops': { type: 'string' },
+  click: { type: 'string', multiple: true },
+  out: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+export const TRACE_OPTIONS_HELP = `
+  --resolve HOST:PORT:ADDR   connect to ADDR for HOST:PORT (repeatable; HOST or PORT may be *);
+                             addresses given here are allowed even if private
+  --connect-to H1:P1:H2:P2   connect to H2:P2 instead of H1:P1 (empty parts: any / unchanged)
+  --cacert FILE              also trust this CA (PEM) when verifying upstream servers
+  --dns-server HOST:PORT     ask this DNS server instead of the system resolver
+  --allow-private            allow DNS answers that point to private/loopback addresses
+  --strict-tls               fail on upstream certificates that do not verify (default: record, go on)
+  -A, --user-agent UA        browser User-Agent (default: a normal desktop Chrome UA)
+  --device desktop|mobile    viewport and identity (default desktop)
+  --timeout SECONDS          limit for the whole trace (default ${DEFAULTS.timeoutMs / 1000})
+  --settle MS                how long a page may still navigate on its own (default ${DEFAULTS.settleMs})
+  --max-hops N               stop after N documents (default ${DEFAULTS.maxHops})
+  --click TEXT               after the chain settles, click the link/button with this text (repeatable)
+  --out DIR                  where case folders go (default ./${DEFAULTS.outDir})
+  --json                     print the report as JSON`;
+
+type Values = { [K in keyof typeof TRACE_OPTIONS]?: (typeof TRACE_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof TRACE_OPTIONS)[K] extends { type: 'boolean' } ? boolean : string };
+
+export function traceOptionsFrom(values: Values, url: string, commandLine: string[]): TraceOptions {
+  const device = values.device ?? 'desktop';
+  if (device !== 'desktop' && device !== 'mobile') throw new CliError(`--device: expected desktop or mobile, got "${device}"`);
+  const timeout = numberOption(values.timeout, '--timeout', { min: 1, max: 3600 });
+  return {
+    url,
+    resolve: values.resolve ?? [],
+    connectTo: values['connect-to'] ?? [],
+    cacert: values.cacert ?? [],
+    dnsServer: values['dns-server'] ?? null,
+    allowPrivate: values['allow-private'] ?? false,
+    strictTls: values['strict-tls'] ?? false,
+    ...(values['user-agent'] ? { userAgent: values['user-agent'] } : {}),
+    device,
+    ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
+    ...(values.settle !== undefined ? { settleMs: numberOption(values.settle, '--settle', { min: 0, max: 600_000 })! } : {}),
+    ...(values['max-hops'] !== undefined ? { maxHops: numberOption(values['max-hops'], '--max-hops', { min: 1, max: 1000 })! } : {}),
+    clicks: values.click ?? [],
+    outDir: values.out ?? DEFAULTS.outDir,
+    commandLine,
+  };
+}

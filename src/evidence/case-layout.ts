@@ -1,0 +1,46 @@
+// Names of the files in a case folder, shared by the writer, the reader and the verifier.
+import { randomBytes } from 'node:crypto';
+
+export const WARC_FILE = 'capture.warc.gz';
+export const HAR_FILE = 'capture.har';
+export const REPORT_FILE = 'report.json';
+export const WACZ_FILE = 'case.wacz';
+export const MANIFEST_FILE = 'manifest.json';
+export const SIGNATURE_FILE = 'manifest.sig';
+export const PUBLIC_KEY_FILE = 'signing-key.pub.pem';
+/** Present while the case is being written; removed by a clean close. */
+export const PARTIAL_FILE = 'PARTIAL';
+
+/** Files a manifest cannot list: itself, its signature and the in-progress marker. */
+export const UNLISTED_FILES: ReadonlySet<string> = new Set([MANIFEST_FILE, SIGNATURE_FILE, PARTIAL_FILE]);
+
+/** `20261126T182233Z-a1b2c3`: sortable UTC time of the capture start plus a random id. */
+export function caseFolderName(startedAt: Date, id = randomBytes(3).toString('hex')): string {
+  const stamp = startedAt.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
+  return `${stamp}-${id}`;
+}
+
+/** Where a page snapshot's files go: `screenshots/NN-<host>.png` and `dom/NN.html`. */
+export function snapshotPaths(index: number, url: string): { screenshot: string; dom: string } {
+  const nn = String(index).padStart(2, '0');
+  return { screenshot: `screenshots/${nn}-${safeHost(url)}.png`, dom: `dom/${nn}.html` };
+}
+
+function safeHost(url: string): string {
+  let host = '';
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    // not a URL: fall through to the placeholder
+  }
+  host = host.toLowerCase().replace(/[^a-z0-9.-]+/g, '_').replace(/^[._]+|[._]+$/g, '');
+  return host.slice(0, 80) || 'page';
+}
+
+/** A path inside the case folder: relative, forward slashes, no `..`, not a reserved name. */
+export function isSafeCasePath(path: string): boolean {
+  if (!path || path.startsWith('/') || path.includes('\\') || path.includes('\0')) return false;
+  const parts = path.split('/');
+  if (parts.some((p) => p === '' || p === '.' || p === '..')) return false;
+  return !UNLISTED_FILES.has(path);
+}

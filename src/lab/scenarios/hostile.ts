@@ -1,0 +1,288 @@
+// Scenarios that fight back or break: a server that never answers, a page that never finishes
+// loading, a connection reset, cloaking, bad certificates, a dialog, and markup and control
+// characters aimed at whoever displays the capture.
+import { HOSTS } from '../hosts.js';
+import { escapeHtml, jsString, metaRefreshPage, page, scriptRedirectPage } from '../pages.js';
+import type { LabExchange } from '../exchange.js';
+import { ADVERTISER_TITLE, defineScenario, hopTo, landingUrl, type ScenarioDefinition } from './common.js';
+
+const ESP = `http://${HOSTS.espClick}`;
+const PROMO = `http://${HOSTS.brokerPromo}`;
+const EVERY_METHOD = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH'];
+
+export const HANG_URL = `http://${HOSTS.hang}/wait`;
+
+function hang(): ScenarioDefinition {
+  return defineScenario(
+    {
+      name: 'hang',
+      url: `${ESP}/c/hang`,
+      description: `A 302 to ${HANG_URL}, a server that accepts the connection and never answers.`,
+      outcome: 'hang',
+    },
+    [
+      { host: HOSTS.espClick, path: '/c/hang', handle: hopTo('http-302', HANG_URL) },
+      { host: HOSTS.hang, path: '/*', methods: EVERY_METHOD, handle: (x) => x.hang() },
+    ],
+  );
+}
+
+export const NEVER_LOADS_TITLE = 'Your offer is loading';
+
+function neverLoads(): ScenarioDefinition {
+  const url = `${PROMO}/p/never-loads`;
+  return defineScenario(
+    {
+      name: 'never-loads',
+      url,
+      description: 'A page that renders (with a title) but whose banner image never arrives, so its load event never fires.',
+      expectedVias: ['start'],
+      finalUrl: url,
+      finalTitle: NEVER_LOADS_TITLE,
+      outcome: 'never-loads',
+    },
+    [
+      {
+        host: HOSTS.brokerPromo,
+        path: '/p/never-loads',
+        handle: (x) =>
+          x.html(
+            200,
+            page({
+              title: NEVER_LOADS_TITLE,
+              body:
+                `<main><h1>Your exclusive offer</h1><p>Please wait while we prepare your personalised offer.</p>\n` +
+                `<img src="http://${HOSTS.hang}/never-loads/banner.gif" width="468" height="60" alt="banner"></main>`,
+            }),
+          ),
+      },
+    ],
+  );
+}
+
+export const RESET_URL = `http://${HOSTS.reset}/offer`;
+
+function reset(): ScenarioDefinition {
+  return defineScenario(
+    {
+      name: 'reset',
+      url: `${ESP}/c/reset`,
+      description: `A 302 to ${RESET_URL}, whose server resets the connection on every request.`,
+      outcome: 'reset',
+    },
+    [
+      { host: HOSTS.espClick, path: '/c/reset', handle: hopTo('http-302', RESET_URL) },
+      { host: HOSTS.reset, path: '/*', methods: EVERY_METHOD, handle: (x) => x.reset() },
+    ],
+  );
+}
+
+export const CLOAKING_URL = `http://${HOSTS.cloak}/lp/7731?sub=em`;
+export const CLOAKED_DESTINATION = `https://${HOSTS.phish}/account/verify`;
+export const CLOAKED_TITLE = 'Account verification';
+export const DECOY_TITLE = 'Garden tips blog';
+
+/** What the cloaking server treats as a bot, from the request alone. */
+export function looksAutomated(userAgent: string | undefined, acceptLanguage: string | undefined): boolean {
+  return !userAgent || /HeadlessChrome/i.test(userAgent) || !acceptLanguage;
+}
+
+function decoyPage(withCloakScript: boolean): string {
+  const script = withCloakScript
+    ? `\n<script>\n(function () {\n` +
+      `  var bot = navigator.webdriver || !navigator.languages || navigator.languages.length === 0 || !window.chrome;\n` +
+      `  if (bot) return;\n  location.href = ${jsString(CLOAKED_DESTINATION)};\n})();\n</script>`
+    : '';
+  return page({
+    title: DECOY_TITLE,
+    body:
+      `<main><h1>Garden tips</h1>\n<article><h2>When to plant tulip bulbs</h2><p>Plant tulips in autumn, six to eight weeks ` +
+      `before the ground freezes, about 15 cm deep with the pointy end up.</p></article>\n` +
+      `<article><h2>Five herbs for a shady balcony</h2><p>Mint, parsley, chives, lemon balm and chervil all cope with ` +
+      `a few hours of sun.</p></article></main>${script}`,
+  });
+}
+
+function cloaking(): ScenarioDefinition {
+  return defineScenario(
+    {
+      name: 'cloaking',
+      url: CLOAKING_URL,
+      description:
+        'Cloaking page: shows a harmless "Garden tips blog" to anything that looks automated (HeadlessChrome UA, no ' +
+        'Accept-Language, navigator.webdriver, no languages, no window.chrome); otherwise JavaScript sends it to a phishing page.',
+      expectedVias: ['start', 'javascript'],
+      finalUrl: CLOAKED_DESTINATION,
+      finalTitle: CLOAKED_TITLE,
+    },
+    [
+      {
+        host: HOSTS.cloak,
+        path: '/lp/*',
+        handle: (x) =>
+          x.html(200, decoyPage(!looksAutomated(x.header('user-agent'), x.header('accept-language'))), {
+            Vary: 'User-Agent, Accept-Language',
+          }),
+      },
+      {
+        host: HOSTS.phish,
+        path: '/account/verify',
+        methods: ['GET', 'HEAD', 'POST'],
+        handle: (x) =>
+          x.html(
+            200,
+            page({
+              title: CLOAKED_TITLE,
+              body:
+                `<main><h1>Verify your account</h1><p>Unusual sign-in activity was detected. Confirm your details to keep your account.</p>\n` +
+                `<form method="post" action="/account/verify"><label>Email <input name="email" type="email"></label>\n` +
+                `<label>Password <input name="password" type="password"></label>\n<button type="submit">Verify</button></form></main>`,
+            }),
+          ),
+      },
+    ],
+  );
+}
+
+function badTls(kind: 'expired' | 'self-signed' | 'wrong-host'): ScenarioDefinition {
+  const host = { expired: HOSTS.badExpired, 'self-signed': HOSTS.badSelfSigned, 'wrong-host': HOSTS.badWrongHost }[kind];
+  const name = `bad-tls-${kind}`;
+  const certText = {
+    expired: 'an expired certificate from the lab CA',
+    'self-signed': 'a self-signed certificate',
+    'wrong-host': 'a lab-CA certificate issued for www.unrelated-site.example',
+  }[kind];
+  return defineScenario(
+    {
+      name,
+      url: `https://${host}/offer`,
+      description: `HTTPS host presenting ${certText}; its page meta-refreshes to the landing page.`,
+      expectedVias: ['start', 'meta-refresh'],
+      finalUrl: landingUrl(name),
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [{ host, path: '/offer', handle: (x) => x.html(200, metaRefreshPage(landingUrl(name), 0, 'Special offer')) }],
+  );
+}
+
+export const DIALOG_MESSAGE = 'You won!';
+
+function dialog(): ScenarioDefinition {
+  return defineScenario(
+    {
+      name: 'dialog',
+      url: `${PROMO}/p/dialog`,
+      description: `A page that calls alert(${jsString(DIALOG_MESSAGE)}) and then redirects with JavaScript.`,
+      expectedVias: ['start', 'javascript'],
+      finalUrl: landingUrl('dialog'),
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [
+      {
+        host: HOSTS.brokerPromo,
+        path: '/p/dialog',
+        handle: (x) =>
+          x.html(200, scriptRedirectPage(landingUrl('dialog'), { before: `alert(${jsString(DIALOG_MESSAGE)});\n`, title: 'Congratulations' })),
+      },
+    ],
+  );
+}
+
+// Hostile strings. ESC sequences: colour, clear screen, and an OSC that sets a terminal's title.
+const ESC = '\x1b';
+export const XSS_TITLE_RAW =
+  `${ESC}[31m${ESC}]0;pwned\x07You won! <script>alert("title")</script><img src=x onerror=alert("title")>${ESC}[0m`;
+export const XSS_HEADERS: [string, string][] = [
+  ['X-Campaign', '<script>alert("header")</script><img src=x onerror=alert("header")>'],
+  ['X-Offer-Note', `${ESC}[2J${ESC}[31mYOU WON${ESC}[0m ${ESC}]0;pwned\x07`],
+  ['Set-Cookie', 'promo="<img src=x onerror=alert(3)>"; Path=/'],
+];
+const XSS_QUERY = {
+  q: '<img src=x onerror=alert(1)>',
+  t: `${ESC}[31mred${ESC}[0m`,
+  r: '"><script>alert(2)</script>',
+};
+/** The hostile page, reached by a 302 whose Location carries markup and ESC, percent-encoded. */
+export const XSS_URL =
+  `http://${HOSTS.xss}/win?` +
+  Object.entries(XSS_QUERY)
+    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+    .join('&');
+
+function xssBody(): string {
+  return (
+    `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${XSS_TITLE_RAW}</title></head>\n<body>\n` +
+    `<h1>You won! <script>alert('inline')</script></h1>\n` +
+    `<p>Claim your reward: <a href="javascript:alert('link')">claim <b onmouseover="alert('hover')">now</b></a></p>\n` +
+    `<img src="/missing.png" onerror="alert('img')" alt="">\n<svg onload="alert('svg')"></svg>\n` +
+    `<p>${escapeHtml('Escaped text: <script>alert(0)</script>')} ${ESC}[31mred${ESC}[0m</p>\n</body></html>\n`
+  );
+}
+
+/** The hostile page; with `controlCharHeader` one header value carries ESC and BEL (strict parsers reject it). */
+function xssPage(controlCharHeader: boolean) {
+  return (x: LabExchange): void => {
+    const body = Buffer.from(xssBody(), 'utf8');
+    const headers = XSS_HEADERS.filter(([, v]) => controlCharHeader || !/[\x00-\x08\x0a-\x1f\x7f]/.test(v));
+    const head =
+      `HTTP/1.1 200 OK\r\nServer: openresty\r\nDate: ${new Date().toUTCString()}\r\n` +
+      `Content-Type: text/html; charset=utf-8\r\nContent-Length: ${body.length}\r\n` +
+      headers.map(([k, v]) => `${k}: ${v}\r\n`).join('') +
+      `Connection: close\r\n\r\n`;
+    x.raw(Buffer.concat([Buffer.from(head, 'latin1'), x.method === 'HEAD' ? Buffer.alloc(0) : body]));
+  };
+}
+
+/** Same page without the control characters in a header, for consumers with a strict HTTP parser. */
+export const XSS_STRICT_URL = XSS_URL.replace('/win?', '/win-strict?');
+
+function xss(): ScenarioDefinition[] {
+  const common =
+    'page with <script> and event handlers in its title, headers and body, terminal escape sequences in the title and body, ' +
+    'reached by a 302 whose Location carries markup and ESC (percent-encoded). The page runs alert() when rendered.';
+  return [
+    defineScenario(
+      {
+        name: 'xss',
+        url: `${ESP}/c/xss?q=${encodeURIComponent('<script>alert(1)</script>')}`,
+        description:
+          `Hostile ${common} One response header carries ESC/BEL sequences (Node's strict HTTP parser refuses it: use insecureHTTPParser).`,
+        expectedVias: ['start', 'http-302'],
+        finalUrl: XSS_URL,
+        finalTitle: null,
+      },
+      [
+        { host: HOSTS.espClick, path: '/c/xss', handle: hopTo('http-302', XSS_URL) },
+        { host: HOSTS.xss, path: '/win', handle: xssPage(true) },
+      ],
+    ),
+    defineScenario(
+      {
+        name: 'xss-strict-headers',
+        url: `${ESP}/c/xss-strict?q=${encodeURIComponent('<script>alert(1)</script>')}`,
+        description: `Hostile ${common} Header values stay within what strict HTTP parsers accept.`,
+        expectedVias: ['start', 'http-302'],
+        finalUrl: XSS_STRICT_URL,
+        finalTitle: null,
+      },
+      [
+        { host: HOSTS.espClick, path: '/c/xss-strict', handle: hopTo('http-302', XSS_STRICT_URL) },
+        { host: HOSTS.xss, path: '/win-strict', handle: xssPage(false) },
+      ],
+    ),
+  ];
+}
+
+export function hostileScenarios(): ScenarioDefinition[] {
+  return [
+    hang(),
+    neverLoads(),
+    reset(),
+    cloaking(),
+    badTls('expired'),
+    badTls('self-signed'),
+    badTls('wrong-host'),
+    dialog(),
+    ...xss(),
+  ];
+}

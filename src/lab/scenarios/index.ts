@@ -1,0 +1,28 @@
+// Every lab scenario, in the order `clicktrace lab` lists them, and the routes that serve them.
+import type { Route } from '../exchange.js';
+import { advertiserRoutes, type LabScenario, type ScenarioContext } from './common.js';
+import { seedScenario } from './seed.js';
+import { mechanismScenarios } from './mechanisms.js';
+import { chainScenarios } from './chains.js';
+import { linkScenarios } from './links.js';
+import { hostileScenarios } from './hostile.js';
+
+export type { LabScenario, ScenarioOutcome } from './common.js';
+
+export interface LabPlay {
+  scenarios: LabScenario[];
+  routes: Route[];
+}
+
+export function buildScenarios(ctx: ScenarioContext): LabPlay {
+  const definitions = [seedScenario(), ...mechanismScenarios(), ...chainScenarios(), ...linkScenarios(ctx), ...hostileScenarios()];
+  const names = new Set<string>();
+  for (const { scenario } of definitions) {
+    if (names.has(scenario.name)) throw new Error(`duplicate lab scenario ${scenario.name}`);
+    names.add(scenario.name);
+  }
+  return {
+    scenarios: definitions.map((d) => d.scenario),
+    routes: [...definitions.flatMap((d) => d.routes), ...advertiserRoutes()],
+  };
+}

@@ -1,0 +1,147 @@
+// Links with a life of their own: single-use, time-limited (signed expiry), a download, and a
+// branded ESP click host whose CNAME chain reveals SendGrid.
+import { createHmac } from 'node:crypto';
+import { HOSTS } from '../hosts.js';
+import { forbiddenPage, gonePage } from '../pages.js';
+import { DOWNLOAD_BODY, DOWNLOAD_FILENAME } from '../download.js';
+import type { LabState, Route } from '../exchange.js';
+import { ADVERTISER_TITLE, defineScenario, hopTo, landingUrl, type ScenarioContext, type ScenarioDefinition } from './common.js';
+
+const ESP = `http://${HOSTS.espClick}`;
+
+export const SINGLE_USE_URL = `${ESP}/once/7f3a9c2e5b1d4a60`;
+/** Any path under this prefix is a single-use link keyed by its last segment. */
+export const SINGLE_USE_PREFIX = `${ESP}/once/`;
+
+function singleUse(): ScenarioDefinition {
+  return defineScenario(
+    {
+      name: 'single-use',
+      url: SINGLE_USE_URL,
+      description: 'Single-use link: the first request 302s to the landing page, every later one gets 410 Gone.',
+      expectedVias: ['start', 'http-302'],
+      finalUrl: landingUrl('single-use'),
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [
+      {
+        host: HOSTS.espClick,
+        path: '/once/*',
+        methods: ['GET', 'HEAD', 'POST'],
+        handle: (x) => {
+          const token = x.url.pathname.slice('/once/'.length);
+          if (x.state.spentTokens.has(token)) {
+            return x.html(410, gonePage('This link has already been used.'));
+          }
+          x.state.spentTokens.add(token);
+          x.redirect(302, landingUrl('single-use'));
+        },
+      },
+    ],
+  );
+}
+
+export const TIME_LIMIT_SECONDS = 60;
+
+function signature(state: LabState, exp: string): string {
+  return createHmac('sha256', state.secret).update(`/t/offer|${exp}`).digest('hex').slice(0, 16);
+}
+
+function timeLimitedUrl(state: LabState, exp: number): string {
+  return `${ESP}/t/offer?exp=${exp}&sig=${signature(state, String(exp))}`;
+}
+
+function timeLimited(ctx: ScenarioContext): ScenarioDefinition[] {
+  const startSeconds = Math.floor(ctx.state.startedAt / 1000);
+  const route: Route = {
+    host: HOSTS.espClick,
+    path: '/t/offer',
+    handle: (x) => {
+      const exp = x.url.searchParams.get('exp') ?? '';
+      const sig = x.url.searchParams.get('sig') ?? '';
+      if (!/^\d{1,12}$/.test(exp) || sig !== signature(x.state, exp)) {
+        return x.html(403, forbiddenPage('This link is not valid.'));
+      }
+      if (Date.now() / 1000 > Number(exp)) return x.html(410, gonePage('This link has expired.'));
+      x.redirect(302, landingUrl('time-limited'));
+    },
+  };
+  const expiredUrl = timeLimitedUrl(ctx.state, startSeconds - 3600);
+  return [
+    defineScenario(
+      {
+        name: 'time-limited',
+        url: timeLimitedUrl(ctx.state, startSeconds + TIME_LIMIT_SECONDS),
+        description: `Signed link carrying its own expiry (?exp=...&sig=...), valid for ${TIME_LIMIT_SECONDS} s after the lab starts.`,
+        expectedVias: ['start', 'http-302'],
+        finalUrl: landingUrl('time-limited'),
+        finalTitle: ADVERTISER_TITLE,
+      },
+      [route],
+    ),
+    defineScenario(
+      {
+        name: 'time-limited-expired',
+        url: expiredUrl,
+        description: 'The same signed link, expired an hour before the lab started: 410 "link expired" page.',
+        expectedVias: ['start'],
+        finalUrl: expiredUrl,
+        finalTitle: '410 Gone',
+        finalStatus: 410,
+      },
+      [],
+    ),
+  ];
+}
+
+export const DOWNLOAD_URL = `https://${HOSTS.brokerFiles}/files/${DOWNLOAD_FILENAME}`;
+
+function download(): ScenarioDefinition {
+  return defineScenario(
+    {
+      name: 'download',
+      url: `${ESP}/dl/invoice?doc=2026-0917`,
+      description: `A 302 to ${DOWNLOAD_URL}, served as an attachment (a small harmless ZIP of known SHA-256).`,
+      expectedVias: ['start', 'http-302'],
+      finalUrl: DOWNLOAD_URL,
+      finalTitle: null,
+      outcome: 'download',
+    },
+    [
+      { host: HOSTS.espClick, path: '/dl/invoice', handle: hopTo('http-302', DOWNLOAD_URL) },
+      {
+        host: HOSTS.brokerFiles,
+        path: `/files/${DOWNLOAD_FILENAME}`,
+        handle: (x) =>
+          x.send(200, DOWNLOAD_BODY, {
+            'Content-Type': 'application/zip',
+            'Content-Disposition': `attachment; filename="${DOWNLOAD_FILENAME}"`,
+            'Cache-Control': 'private, no-store',
+            'X-Content-Type-Options': 'nosniff',
+          }),
+      },
+    ],
+  );
+}
+
+export const CNAME_ESP_URL =
+  `http://${HOSTS.brandedClick}/ls/click?upn=u001.Lq7yJ3pN1vXh2QmRk9s0Tg-2FjV8cWbZ4a-2BdE6fH1iK3lM5nO7pQ9rS-3D-3Dx1Yz_3kLm`;
+
+function cnameEsp(): ScenarioDefinition {
+  return defineScenario(
+    {
+      name: 'cname-esp',
+      url: CNAME_ESP_URL,
+      description:
+        'Branded click host click.brand.example (SendGrid path /ls/click?upn=) whose DNS CNAME chain leads to sendgrid.test; 302 to the advertiser.',
+      expectedVias: ['start', 'http-302'],
+      finalUrl: landingUrl('cname-esp'),
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [{ host: HOSTS.brandedClick, path: '/ls/click', handle: hopTo('http-302', landingUrl('cname-esp')) }],
+  );
+}
+
+export function linkScenarios(ctx: ScenarioContext): ScenarioDefinition[] {
+  return [singleUse(), ...timeLimited(ctx), download(), cnameEsp()];
+}

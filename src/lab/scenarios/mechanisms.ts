@@ -1,0 +1,248 @@
+// One scenario per way a browser can be sent on: HTTP 301/302/303/307/308, Refresh header,
+// meta refresh (immediate and delayed), JavaScript (external script, timer), auto-submitted
+// forms, a frame navigating the top page, a popup and a plain link to click.
+import { HOSTS } from '../hosts.js';
+import {
+  autoSubmitFormPage,
+  clickPage,
+  externalScriptPage,
+  framePage,
+  frameTopNavigationDocument,
+  metaRefreshPage,
+  page,
+  popupPage,
+  redirectScript,
+  scriptRedirectPage,
+  REDIRECT_SCRIPT_LINE,
+} from '../pages.js';
+import { ADVERTISER_TITLE, defineScenario, hopTo, landingUrl, type ScenarioDefinition } from './common.js';
+
+const ESP = `http://${HOSTS.espClick}`;
+const TRACK = `http://${HOSTS.brokerTrack}`;
+const PROMO = `http://${HOSTS.brokerPromo}`;
+
+/** Where the `javascript` scenario's external redirect script lives, and its navigating line. */
+export const REDIRECT_SCRIPT_URL = `${TRACK}/static/redirect.js`;
+export { REDIRECT_SCRIPT_LINE };
+export const PRIZE_URL = `https://${HOSTS.prize}/claim?ref=bn-4471`;
+export const PRIZE_TITLE = 'Claim your prize | Advertiser Example';
+export const FORM_GET_FIELDS = { cid: 'SPRING26', src: 'em' };
+
+function httpRedirectScenario(status: 301 | 302 | 307 | 308): ScenarioDefinition {
+  const name = `http-${status}` as const;
+  return defineScenario(
+    {
+      name,
+      url: `${ESP}/c/${name}?mid=88213&lid=4`,
+      description: `ESP click tracker answering ${status} to the advertiser landing page.`,
+      expectedVias: ['start', name],
+      finalUrl: landingUrl(name),
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [{ host: HOSTS.espClick, path: `/c/${name}`, handle: hopTo(name, landingUrl(name)) }],
+  );
+}
+
+function http303(): ScenarioDefinition {
+  const submit = `${ESP}/c/http-303/submit`;
+  return defineScenario(
+    {
+      name: 'http-303',
+      url: `${ESP}/c/http-303`,
+      description: 'Auto-submitting POST form whose answer is a 303 See Other to the landing page.',
+      expectedVias: ['start', 'form-post', 'http-303'],
+      finalUrl: landingUrl('http-303'),
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [
+      { host: HOSTS.espClick, path: '/c/http-303', handle: (x) => x.html(200, autoSubmitFormPage('post', submit, { t: 'a81f' })) },
+      { host: HOSTS.espClick, path: '/c/http-303/submit', methods: ['POST'], handle: (x) => x.redirect(303, landingUrl('http-303')) },
+    ],
+  );
+}
+
+function refreshHeader(): ScenarioDefinition {
+  return defineScenario(
+    {
+      name: 'refresh-header',
+      url: `${TRACK}/t/refresh-header`,
+      description: 'Broker page answering 200 with a `Refresh: 0; url=...` header.',
+      expectedVias: ['start', 'refresh-header'],
+      finalUrl: landingUrl('refresh-header'),
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [{ host: HOSTS.brokerTrack, path: '/t/refresh-header', handle: hopTo('refresh-header', landingUrl('refresh-header')) }],
+  );
+}
+
+function metaRefresh(name: 'meta-refresh' | 'meta-refresh-delayed', delaySeconds: number): ScenarioDefinition {
+  return defineScenario(
+    {
+      name,
+      url: `${TRACK}/t/${name}`,
+      description: `Broker page with <meta http-equiv="refresh" content="${delaySeconds}; url=...">.`,
+      expectedVias: ['start', 'meta-refresh'],
+      finalUrl: landingUrl(name),
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [{ host: HOSTS.brokerTrack, path: `/t/${name}`, handle: (x) => x.html(200, metaRefreshPage(landingUrl(name), delaySeconds)) }],
+  );
+}
+
+function javascriptExternal(): ScenarioDefinition {
+  return defineScenario(
+    {
+      name: 'javascript',
+      url: `${TRACK}/t/javascript`,
+      description: `Broker page whose external script ${REDIRECT_SCRIPT_URL} sets location.href on line ${REDIRECT_SCRIPT_LINE}.`,
+      expectedVias: ['start', 'javascript'],
+      finalUrl: landingUrl('javascript'),
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [
+      { host: HOSTS.brokerTrack, path: '/t/javascript', handle: (x) => x.html(200, externalScriptPage('/static/redirect.js')) },
+      {
+        host: HOSTS.brokerTrack,
+        path: '/static/redirect.js',
+        handle: (x) =>
+          x.send(200, redirectScript(landingUrl('javascript')), {
+            'Content-Type': 'application/javascript; charset=utf-8',
+            'Cache-Control': 'no-store',
+          }),
+      },
+    ],
+  );
+}
+
+function javascriptTimer(): ScenarioDefinition {
+  return defineScenario(
+    {
+      name: 'javascript-timer',
+      url: `${TRACK}/t/javascript-timer`,
+      description: 'Broker page that redirects with setTimeout(..., 1500).',
+      expectedVias: ['start', 'javascript'],
+      finalUrl: landingUrl('javascript-timer'),
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [
+      {
+        host: HOSTS.brokerTrack,
+        path: '/t/javascript-timer',
+        handle: (x) => x.html(200, scriptRedirectPage(landingUrl('javascript-timer'), { delayMs: 1500 })),
+      },
+    ],
+  );
+}
+
+function formGet(): ScenarioDefinition {
+  const final = new URL(landingUrl('form-get'));
+  for (const [k, v] of Object.entries(FORM_GET_FIELDS)) final.searchParams.append(k, v);
+  return defineScenario(
+    {
+      name: 'form-get',
+      url: `${TRACK}/t/form-get`,
+      description: 'Broker page with an auto-submitting GET form to the landing page.',
+      expectedVias: ['start', 'form-get'],
+      finalUrl: final.href,
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [{ host: HOSTS.brokerTrack, path: '/t/form-get', handle: (x) => x.html(200, autoSubmitFormPage('get', landingUrl('form-get'), FORM_GET_FIELDS)) }],
+  );
+}
+
+function formPost(): ScenarioDefinition {
+  return defineScenario(
+    {
+      name: 'form-post',
+      url: `${TRACK}/t/form-post`,
+      description: 'Broker page with an auto-submitting POST form; the landing page answers the POST with 200.',
+      expectedVias: ['start', 'form-post'],
+      finalUrl: landingUrl('form-post'),
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [
+      {
+        host: HOSTS.brokerTrack,
+        path: '/t/form-post',
+        handle: (x) => x.html(200, autoSubmitFormPage('post', landingUrl('form-post'), { sid: '5521', offer: 'spring' })),
+      },
+    ],
+  );
+}
+
+function frameTop(): ScenarioDefinition {
+  return defineScenario(
+    {
+      name: 'frame-top',
+      url: `${TRACK}/t/frame-top`,
+      description: 'Broker page with a same-origin iframe whose document sets top.location.',
+      expectedVias: ['start', 'frame-top'],
+      finalUrl: landingUrl('frame-top'),
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [
+      { host: HOSTS.brokerTrack, path: '/t/frame-top', handle: (x) => x.html(200, framePage('/t/frame-top/inner')) },
+      { host: HOSTS.brokerTrack, path: '/t/frame-top/inner', handle: (x) => x.html(200, frameTopNavigationDocument(landingUrl('frame-top'))) },
+    ],
+  );
+}
+
+function popup(): ScenarioDefinition {
+  return defineScenario(
+    {
+      name: 'popup',
+      url: `${PROMO}/p/popup`,
+      description: 'Prize page whose "Claim your prize" button opens the advertiser in a new window (window.open).',
+      expectedVias: ['start'],
+      clicks: ['Claim your prize'],
+      clickedVias: ['start', 'popup'],
+      finalUrl: PRIZE_URL,
+      finalTitle: PRIZE_TITLE,
+    },
+    [
+      { host: HOSTS.brokerPromo, path: '/p/popup', handle: (x) => x.html(200, popupPage(PRIZE_URL)) },
+      {
+        host: HOSTS.prize,
+        path: '/claim',
+        handle: (x) =>
+          x.html(200, page({ title: PRIZE_TITLE, body: '<main><h1>Claim your prize</h1><p>Enter your details to receive your gift card.</p></main>' })),
+      },
+    ],
+  );
+}
+
+function click(): ScenarioDefinition {
+  return defineScenario(
+    {
+      name: 'click',
+      url: `${PROMO}/p/click`,
+      description: 'Landing page with a "Continue" link to the advertiser (needs --click Continue).',
+      expectedVias: ['start'],
+      clicks: ['Continue'],
+      clickedVias: ['start', 'click'],
+      finalUrl: landingUrl('click'),
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [{ host: HOSTS.brokerPromo, path: '/p/click', handle: (x) => x.html(200, clickPage(landingUrl('click'), 'Continue')) }],
+  );
+}
+
+export function mechanismScenarios(): ScenarioDefinition[] {
+  return [
+    httpRedirectScenario(301),
+    httpRedirectScenario(302),
+    http303(),
+    httpRedirectScenario(307),
+    httpRedirectScenario(308),
+    refreshHeader(),
+    metaRefresh('meta-refresh', 0),
+    metaRefresh('meta-refresh-delayed', 2),
+    javascriptExternal(),
+    javascriptTimer(),
+    formGet(),
+    formPost(),
+    frameTop(),
+    popup(),
+    click(),
+  ];
+}

@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { detectPlatforms, type MailHeaderLike } from './esp.js';
+
+const h = (key: string, value: string): MailHeaderLike => ({ key: key.toLowerCase(), originalKey: key, value });
+const names = (headers: MailHeaderLike[]) => detectPlatforms(headers).map((p) => p.name);
+
+test('header-name fingerprints: X-SES-*, X-Mailgun-*, X-SG-EID, X-MC-User, X-SFMC-Stack', () => {
+  assert.deepEqual(names([h('X-SES-Outgoing', '2024.06.18-54.240.73.34')]), ['Amazon SES']);
+  assert.deepEqual(names([h('X-Mailgun-Sid', 'WyJmNjAyZCJd')]), ['Mailgun']);
+  assert.deepEqual(names([h('X-SG-EID', 'u001.abc')]), ['SendGrid']);
+  assert.deepEqual(names([h('X-MC-User', '49f9b64427a60f2ee6aa39eec')]), ['Mailchimp']);
+  assert.deepEqual(names([h('X-SFMC-Stack', '11')]), ['Salesforce Marketing Cloud (ExactTarget)']);
+});
+
+test('header-value fingerprints: Feedback-ID, X-Mailer, X-Campaign, Selligent List-Unsubscribe path', () => {
+  assert.deepEqual(names([h('Feedback-ID', '::1.us-east-1.MVmH78pK=:AmazonSES')]), ['Amazon SES']);
+  assert.deepEqual(names([h('X-Mailer', 'PHPMailer 6.9.3 (https://github.com/PHPMailer/PHPMailer)')]), ['PHPMailer']);
+  assert.deepEqual(names([h('X-Campaign', 'mailchimp49f9b64427a60f2ee6aa39eec.e620f85fd2')]), ['Mailchimp']);
+  assert.deepEqual(names([h('List-Unsubscribe', '<http://news.brand.example/optiext/optiextension.dll?ID=abc>')]), ['Selligent']);
+  // Proton Mail's X-Pm-* headers are not Postmark
+  assert.deepEqual(names([h('X-Pm-Spam', '0'), h('X-Pm-Origin', 'external')]), ['Proton Mail']);
+});
+
+test('domain fingerprints in Received, Return-Path, Message-ID and DKIM d= (not other DKIM tags)', () => {
+  assert.deepEqual(names([h('Received', 'from a4-14.smtp-out.eu-west-1.amazonses.com (54.240.4.14) by mx.example')]), ['Amazon SES']);
+  assert.deepEqual(names([h('Return-Path', '<bounce@bf01x.hubspotemail.net>')]), ['HubSpot']);
+  assert.deepEqual(names([h('Message-ID', '<abc@mail.emsecure.net>')]), ['Selligent']);
+  assert.deepEqual(names([h('DKIM-Signature', 'v=1; d=mcsv.net; s=k1; h=from:to')]), ['Mailchimp']);
+  assert.deepEqual(names([h('DKIM-Signature', 'v=1; d=brand.example; s=k1; i=@mcsv.net')]), []);
+  assert.deepEqual(names([h('Subject', 'mail from amazonses.com')]), []);
+  assert.deepEqual(names([h('Received', 'from notamazonses.com.example by mx')]), []);
+});
+
+test('evidence lists each matching header once, shortened; platforms ordered by evidence', () => {
+  const found = detectPlatforms([
+    h('X-SES-Outgoing', '2024.06.18-54.240.73.34'),
+    h('Feedback-ID', '1.us-east-1.x=:AmazonSES'),
+    h('X-Gm-Message-State', 'A'.repeat(400)),
+  ]);
+  assert.deepEqual(found.map((p) => [p.name, p.kind, p.evidence.length]), [
+    ['Amazon SES', 'esp', 2],
+    ['Gmail / Google Workspace', 'provider', 1],
+  ]);
+  assert.equal(found[0].evidence[0], 'X-SES-Outgoing: 2024.06.18-54.240.73.34');
+  assert.ok(found[1].evidence[0].length <= 160);
+});

@@ -1,0 +1,116 @@
+// Sending-platform (ESP) fingerprints from headers, driven by rules/mail-headers.json.
+
+import { readFileSync } from 'node:fs';
+import { projectPath } from './project-root.js';
+import { parseDkimTags } from './headers.js';
+
+export type PlatformKind = 'esp' | 'mailer' | 'provider';
+
+export interface EspFingerprint {
+  name: string;
+  kind: PlatformKind;
+  /** The header lines that matched, shortened ("X-SES-Outgoing: 2024.06.18-54.240.73.34"). */
+  evidence: string[];
+}
+
+export interface MailHeaderLike {
+  /** Lowercase name. */
+  key: string;
+  /** Name as written, for evidence; falls back to `key`. */
+  originalKey?: string;
+  value: string;
+}
+
+interface HeaderRuleFile {
+  platforms: {
+    name: string;
+    kind: PlatformKind;
+    headers: { header: string; value?: string; source?: string }[];
+    domains: string[];
+  }[];
+}
+
+interface CompiledRules {
+  exact: Map<string, { platform: number; value: RegExp | null }[]>;
+  prefixes: { prefix: string; platform: number; value: RegExp | null }[];
+  domains: Map<string, number>;
+  platforms: { name: string; kind: PlatformKind }[];
+}
+
+/** Headers whose host names reveal the sending infrastructure. */
+const DOMAIN_HEADERS = new Set([
+  'return-path', 'received', 'message-id', 'sender', 'errors-to', 'list-id', 'list-unsubscribe', 'x-report-abuse', 'dkim-signature',
+]);
+const NOT_HOST_CHARS = /[^a-z0-9.-]+/;
+const EVIDENCE_LENGTH = 160;
+
+export function compileHeaderRules(file: HeaderRuleFile): CompiledRules {
+  const compiled: CompiledRules = { exact: new Map(), prefixes: [], domains: new Map(), platforms: [] };
+  file.platforms.forEach((platform, index) => {
+    compiled.platforms.push({ name: platform.name, kind: platform.kind });
+    for (const rule of platform.headers) {
+      const name = rule.header.toLowerCase();
+      const value = rule.value ? new RegExp(rule.value, 'i') : null;
+      if (name.endsWith('*')) compiled.prefixes.push({ prefix: name.slice(0, -1), platform: index, value });
+      else {
+        const list = compiled.exact.get(name) ?? [];
+        list.push({ platform: index, value });
+        compiled.exact.set(name, list);
+      }
+    }
+    for (const domain of platform.domains) compiled.domains.set(domain.toLowerCase(), index);
+  });
+  return compiled;
+}
+
+let defaultRules: CompiledRules | null = null;
+
+export function loadMailHeaderRules(): CompiledRules {
+  defaultRules ??= compileHeaderRules(JSON.parse(readFileSync(projectPath('rules', 'mail-headers.json'), 'utf8')) as HeaderRuleFile);
+  return defaultRules;
+}
+
+function domainOwner(host: string, domains: Map<string, number>): number | undefined {
+  let candidate = host;
+  for (;;) {
+    const owner = domains.get(candidate);
+    if (owner !== undefined) return owner;
+    const dot = candidate.indexOf('.');
+    if (dot === -1 || candidate.indexOf('.', dot + 1) === -1) return undefined;
+    candidate = candidate.slice(dot + 1);
+  }
+}
+
+function evidenceLine(header: MailHeaderLike): string {
+  const line = `${header.originalKey ?? header.key}: ${header.value.replace(/\s+/g, ' ').trim()}`;
+  return line.length > EVIDENCE_LENGTH ? `${line.slice(0, EVIDENCE_LENGTH - 1)}…` : line;
+}
+
+export function detectPlatforms(headers: MailHeaderLike[], rules: CompiledRules = loadMailHeaderRules()): EspFingerprint[] {
+  const evidence = new Map<number, Set<string>>();
+  const note = (platform: number, header: MailHeaderLike) => {
+    let set = evidence.get(platform);
+    if (!set) evidence.set(platform, (set = new Set()));
+    set.add(evidenceLine(header));
+  };
+  for (const header of headers) {
+    const key = header.key.toLowerCase();
+    for (const rule of rules.exact.get(key) ?? []) {
+      if (!rule.value || rule.value.test(header.value)) note(rule.platform, header);
+    }
+    for (const rule of rules.prefixes) {
+      if (key.startsWith(rule.prefix) && (!rule.value || rule.value.test(header.value))) note(rule.platform, header);
+    }
+    if (DOMAIN_HEADERS.has(key)) {
+      const text = key === 'dkim-signature' ? (parseDkimTags(header.value).d ?? '') : header.value;
+      for (const token of text.toLowerCase().split(NOT_HOST_CHARS)) {
+        if (token.indexOf('.') === -1) continue;
+        const owner = domainOwner(token.replace(/^[.-]+|[.-]+$/g, ''), rules.domains);
+        if (owner !== undefined) note(owner, header);
+      }
+    }
+  }
+  return [...evidence]
+    .map(([index, lines]) => ({ ...rules.platforms[index], evidence: [...lines] }))
+    .sort((a, b) => b.evidence.length - a.evidence.length);
+}

@@ -1,0 +1,143 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { extractLinks, pickMainLink, type MailLink } from './links.js';
+
+const byText = (links: MailLink[], text: string) => links.find((link) => link.text === text);
+
+test('anchors: visible text collapsed, entities decoded, image alt for image-only anchors', () => {
+  const links = extractLinks({
+    html: `<p><a href="https://a.example/x?a=1&amp;b=2">  Read&nbsp;the
+      <b>full</b>   story </a></p><a href="https://b.example/"><img src="b.png" alt="Summer sale"></a>`,
+  });
+  assert.deepEqual(
+    links.map((l) => [l.url, l.text, l.kind, l.part]),
+    [
+      ['https://a.example/x?a=1&b=2', 'Read the full story', 'href', 'html'],
+      ['https://b.example/', 'Summer sale', 'href', 'html'],
+    ],
+  );
+});
+
+test('area, form actions, <base href> resolution; fragment-only and empty hrefs skipped', () => {
+  const links = extractLinks({
+    html: `<base href="https://shop.example/deals/"><a href="offer?id=1">Offer</a><a href="#top">Top</a><a href="">x</a>
+      <map><area href="/map" alt="Area"></map><form action="submit.php"><input type="submit" value="Send"></form>`,
+  });
+  assert.deepEqual(
+    links.map((l) => [l.kind, l.url, l.text]),
+    [
+      ['href', 'https://shop.example/deals/offer?id=1', 'Offer'],
+      ['area', 'https://shop.example/map', 'Area'],
+      ['form', 'https://shop.example/deals/submit.php', 'Send'],
+    ],
+  );
+});
+
+test('plain text URLs in the text part and in visible HTML text', () => {
+  const links = extractLinks({ html: '<p>Go to https://visible.example/path.</p>', text: 'Hi\nhttps://text.example/a%2\nFb\n' });
+  assert.deepEqual(
+    links.map((l) => [l.kind, l.part, l.url]),
+    [
+      ['text', 'html', 'https://visible.example/path'],
+      ['text', 'text', 'https://text.example/a%2Fb'],
+    ],
+  );
+});
+
+test('duplicates merge, but each distinct anchor text is kept', () => {
+  const links = extractLinks({
+    html: '<a href="https://x.example/">Buy</a><a href="https://x.example/">Buy</a><a href="https://x.example/">Shop now</a>',
+  });
+  assert.deepEqual(
+    links.map((l) => [l.text, l.occurrences]),
+    [
+      ['Buy', 2],
+      ['Shop now', 1],
+    ],
+  );
+});
+
+test('mismatch: the visible text shows another registrable domain than the href', () => {
+  const links = extractLinks({
+    html: `<a href="https://evil-login.example/paypal">https://www.paypal.com/signin</a>
+      <a href="https://sub.paypal.com/x">www.paypal.com</a>
+      <a href="https://evil.example/">Log in to PayPal.com now</a>
+      <a href="https://evil.example/">support@paypal.com</a>
+      <a href="https://evil.example/">Read more</a>`,
+  });
+  assert.deepEqual(byText(links, 'https://www.paypal.com/signin')?.mismatch, { shownDomain: 'paypal.com', hrefDomain: 'evil-login.example' });
+  assert.equal(byText(links, 'www.paypal.com')?.mismatch, null);
+  assert.deepEqual(byText(links, 'Log in to PayPal.com now')?.mismatch, { shownDomain: 'paypal.com', hrefDomain: 'evil.example' });
+  assert.equal(byText(links, 'support@paypal.com')?.mismatch, null);
+  assert.equal(byText(links, 'Read more')?.mismatch, null);
+});
+
+test('unsubscribe: by text in several languages, by URL, by sentence, by List-Unsubscribe', () => {
+  const links = extractLinks({
+    html: `<a href="https://a.example/1">Unsubscribe</a> <a href="https://a.example/2">Newsletter abmelden</a>
+      <a href="https://a.example/3">Se désabonner</a> <a href="https://a.example/optout?u=1">here</a>
+      <p>To stop receiving these e-mails, click <a href="https://a.example/5">here</a>.</p>
+      <p>Um sich abzumelden, klicken Sie bitte auf <a href="https://a.example/6">Hier</a> oder schreiben Sie uns.</p>
+      <p>Click <a href="https://a.example/7">here</a> to view your statement.</p>
+      <a href="https://a.example/8">x</a>`,
+    listUnsubscribe: ['mailto:u@a.example', 'https://a.example/8'],
+  });
+  const unsubscribed = links.filter((l) => l.unsubscribe).map((l) => l.url);
+  assert.deepEqual(unsubscribed, [
+    'https://a.example/1',
+    'https://a.example/2',
+    'https://a.example/3',
+    'https://a.example/optout?u=1',
+    'https://a.example/5',
+    'https://a.example/6',
+    'https://a.example/8',
+    'mailto:u@a.example',
+    'https://a.example/8',
+  ]);
+  const header = links.filter((l) => l.kind === 'list-unsubscribe');
+  assert.deepEqual(header.map((l) => [l.part, l.prominence]), [
+    ['header', 0],
+    ['header', 0],
+  ]);
+});
+
+test('pickMainLink: the button-like call-to-action wins over footer, social, pixel, mailto and privacy links', () => {
+  const links = extractLinks({
+    html: `<a href="https://t.example/view">View in browser</a>
+      <a href="https://t.example/logo"><img src="logo.png" alt="Brand" width="180"></a>
+      <p style="font-size:14px">Our new plans are here. <a href="https://t.example/plans">Compare plans</a></p>
+      <table><tr><td bgcolor="#e20074" style="border-radius:4px">
+        <a href="https://t.example/cta" style="display:inline-block;padding:14px 32px;font-size:18px;font-weight:bold;color:#fff">Find out more</a>
+      </td></tr></table>
+      <a href="mailto:help@t.example">Contact us</a> <a href="tel:+100">Call</a>
+      <a href="https://www.facebook.com/brand"><img src="fb.png" width="24" alt="Facebook"></a>
+      <a href="https://t.example/privacy">Privacy policy</a> <a href="https://t.example/u">Unsubscribe</a>
+      <a href="https://t.example/px"><img src="px.gif" width="1" height="1"></a>`,
+  });
+  assert.equal(pickMainLink(links)?.url, 'https://t.example/cta');
+  for (const excluded of ['mailto:help@t.example', 'tel:+100', 'https://www.facebook.com/brand', 'https://t.example/privacy', 'https://t.example/u', 'https://t.example/px']) {
+    assert.equal(links.find((l) => l.url === excluded)?.prominence, 0, excluded);
+  }
+});
+
+test('pickMainLink: call-to-action words beat plain links; repeated hrefs count; nothing eligible gives null', () => {
+  const words = extractLinks({ html: '<a href="https://x.example/about">About us</a> <a href="https://x.example/login">Verify your account</a>' });
+  assert.equal(pickMainLink(words)?.url, 'https://x.example/login');
+  const repeated = extractLinks({
+    html: '<a href="https://x.example/a">Offer A</a> <a href="https://x.example/b">Offer B</a> <a href="https://x.example/b">Offer B again</a>',
+  });
+  assert.equal(pickMainLink(repeated)?.url, 'https://x.example/b');
+  assert.equal(pickMainLink(extractLinks({ html: '<a href="mailto:a@x.example">Mail</a>', listUnsubscribe: ['https://x.example/u'] })), null);
+  assert.equal(pickMainLink([]), null);
+});
+
+test('text-part links get a prominence, social hosts included (no icon there)', () => {
+  const links = extractLinks({ text: 'New jobs: https://www.linkedin.com/comm/jobs/view/123' });
+  assert.ok(links[0].prominence > 0);
+  assert.equal(pickMainLink(links)?.url, 'https://www.linkedin.com/comm/jobs/view/123');
+});
+
+test('links found in an attachment carry its label', () => {
+  const [link] = extractLinks({ html: '<a href="https://x.example/">x</a>', attachment: 'statement.html' });
+  assert.equal(link.attachment, 'statement.html');
+});

@@ -1,0 +1,515 @@
+// Every link of a message: HTML anchors, image-map areas and form actions with what the reader
+// sees, URLs in plain text (rejoined when wrapping cut them), List-Unsubscribe. Each link gets
+// the flags an analyst needs (unsubscribe, shown-vs-real domain mismatch) and a prominence
+// score from which pickMainLink chooses the call-to-action a recipient would click.
+
+import { getDomain, parse as parseHost } from 'tldts';
+import { parseAttributes, tokenizeHtml, type HtmlVisitor } from './html-tokenizer.js';
+import { decodeHtmlEntities } from './entities.js';
+import { findTextUrls } from './text-urls.js';
+
+export type LinkKind = 'href' | 'area' | 'form' | 'text' | 'list-unsubscribe';
+export type LinkPart = 'html' | 'text' | 'header';
+
+export interface MailLink {
+  url: string;
+  /** Visible anchor text (whitespace collapsed; image alt text for image-only anchors), or null. */
+  text: string | null;
+  kind: LinkKind;
+  part: LinkPart;
+  unsubscribe: boolean;
+  /** Set when the visible text shows a registrable domain other than the href's. */
+  mismatch: { shownDomain: string; hrefDomain: string } | null;
+  /** 0 = never the main call-to-action (unsubscribe, mailto:, pixel, social icon, privacy...). */
+  prominence: number;
+  /** How often this url appeared with this text, kind and part. */
+  occurrences: number;
+  /** Attachment the link was found in (an attached message or HTML file); null for the body. */
+  attachment: string | null;
+}
+
+export interface LinkSources {
+  html?: string | null;
+  text?: string | null;
+  listUnsubscribe?: string[];
+  /** Label for links found inside an attachment rather than the message body. */
+  attachment?: string | null;
+}
+
+/** Upper bound on links kept per source, so a hostile message cannot exhaust memory. */
+export const MAX_LINKS = 5000;
+const MAX_ANCHOR_TEXT = 300;
+
+interface Presentation {
+  button: boolean;
+  fontSize: number | null;
+  bold: boolean;
+  heading: boolean;
+}
+
+interface Candidate {
+  url: string;
+  text: string | null;
+  kind: LinkKind;
+  part: LinkPart;
+  /** 0 at the top of its part, 1 at the bottom. */
+  position: number;
+  look: Presentation;
+  imageOnly: boolean;
+  pixelOnly: boolean;
+  bigImage: boolean;
+  /** The sentence around an anchor ("click <a>here</a> to unsubscribe"), without the anchor text. */
+  context: string;
+}
+
+const PLAIN: Presentation = { button: false, fontSize: null, bold: false, heading: false };
+
+// ---------------------------------------------------------------------------------------------
+// Presentation of HTML elements
+
+const STYLED_TAGS = new Set([
+  'a', 'td', 'th', 'table', 'div', 'span', 'p', 'font', 'b', 'strong', 'h1', 'h2', 'h3', 'h4', 'center', 'button', 'tr',
+]);
+const VOID_TAGS = new Set([
+  'area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr', 'frame', 'keygen',
+]);
+const ANCHOR_CLOSERS = new Set(['td', 'th', 'tr', 'table', 'body', 'html']);
+/** Elements that end a sentence of visible text, for anchor context. */
+const BLOCK_TAGS = new Set([
+  'p', 'div', 'td', 'th', 'tr', 'table', 'br', 'li', 'ul', 'ol', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'center', 'hr', 'blockquote',
+  'body', 'section', 'article', 'header', 'footer', 'tbody',
+]);
+const MAX_CONTEXT = 120;
+const FONT_SIZE_ATTR = [0, 10, 13, 16, 18, 24, 32, 48];
+const NEUTRAL_BACKGROUND = /^(?:#f{3}(?:f{3})?|white|transparent|none|inherit|initial|#fefefe|#fafafa|rgba?\(\s*255\s*,\s*255\s*,\s*255.*)$/i;
+const STYLE_HINT = /style|bgcolor|class|size|background/i;
+
+function fontSizePx(style: string): number | null {
+  const match = /font-size\s*:\s*(\d+(?:\.\d+)?)\s*(px|pt|em|rem|%)?/i.exec(style);
+  if (!match) return null;
+  const value = parseFloat(match[1]);
+  switch ((match[2] ?? 'px').toLowerCase()) {
+    case 'pt':
+      return value * 1.333;
+    case 'em':
+    case 'rem':
+      return value * 16;
+    case '%':
+      return (value / 100) * 16;
+    default:
+      return value;
+  }
+}
+
+function hasColouredBackground(style: string, bgcolor: string | undefined): boolean {
+  if (bgcolor && !NEUTRAL_BACKGROUND.test(bgcolor.trim())) return true;
+  const match = /background(?:-color)?\s*:\s*([^;]+)/i.exec(style);
+  return !!match && !NEUTRAL_BACKGROUND.test(match[1].trim()) && !/^url\(/i.test(match[1].trim());
+}
+
+function presentationOf(name: string, html: string, attrStart: number, attrEnd: number): Presentation {
+  const heading = name === 'h1' || name === 'h2' || name === 'h3';
+  const boldTag = name === 'b' || name === 'strong';
+  if (!STYLE_HINT.test(html.slice(attrStart, attrEnd))) {
+    return heading || boldTag || name === 'button' ? { ...PLAIN, heading, bold: boldTag, button: name === 'button' } : PLAIN;
+  }
+  const attrs = parseAttributes(html, attrStart, attrEnd);
+  const style = attrs.style ?? '';
+  const coloured = hasColouredBackground(style, attrs.bgcolor);
+  const padded = /padding[a-z-]*\s*:\s*[1-9]/i.test(style);
+  const rounded = /border-radius\s*:\s*[1-9]/i.test(style);
+  const boxed = /display\s*:\s*(?:inline-)?block/i.test(style) || /border\s*:\s*[1-9]/i.test(style);
+  const buttonClass = /(?:^|[\s_-])(?:btn|button|cta)(?:$|[\s_-])/i.test(attrs.class ?? '');
+  let fontSize = fontSizePx(style);
+  if (fontSize === null && name === 'font' && attrs.size) fontSize = FONT_SIZE_ATTR[Math.min(7, Math.max(1, parseInt(attrs.size, 10) || 3))];
+  return {
+    button: name === 'button' || buttonClass || (coloured && (padded || rounded || name === 'a')) || (name === 'a' && padded && (boxed || rounded)),
+    fontSize,
+    bold: boldTag || /font-weight\s*:\s*(?:bold|[6-9]00)/i.test(style),
+    heading,
+  };
+}
+
+function imageSize(attrs: Record<string, string>, axis: 'width' | 'height'): number | null {
+  const fromStyle = new RegExp(`(?:^|;|\\s)${axis}\\s*:\\s*(\\d+)`, 'i').exec(attrs.style ?? '');
+  const raw = fromStyle?.[1] ?? attrs[axis];
+  if (raw === undefined) return null;
+  if (/%\s*$/.test(raw)) return parseInt(raw, 10) >= 50 ? 600 : null;
+  const value = parseInt(raw, 10);
+  return Number.isNaN(value) ? null : value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTML extraction
+
+function cleanHref(raw: string): string {
+  // Browsers drop tabs and newlines anywhere in a URL and trim surrounding whitespace.
+  return raw.replace(/[\t\n\r]/g, '').trim();
+}
+
+function resolveHref(href: string, base: string | null): string {
+  if (!base || /^[a-z][a-z0-9+.-]*:/i.test(href)) return href;
+  try {
+    return new URL(href, base).href;
+  } catch {
+    return href;
+  }
+}
+
+function collapseText(parts: string[]): string {
+  return parts
+    .join('')
+    .replace(/[\u00ad\u200b-\u200d\u2060\ufeff\u034f]/g, '')
+    .replace(/[\s\u00a0]+/g, ' ')
+    .trim();
+}
+
+interface OpenAnchor {
+  href: string;
+  position: number;
+  textParts: string[];
+  textLength: number;
+  alts: string[];
+  images: number;
+  pixels: number;
+  bigImage: boolean;
+  look: Presentation;
+  before: string;
+}
+
+function mergeLook(into: Presentation, add: Presentation): void {
+  into.button ||= add.button;
+  into.bold ||= add.bold;
+  into.heading ||= add.heading;
+  if (add.fontSize !== null) into.fontSize = Math.max(into.fontSize ?? 0, add.fontSize);
+}
+
+function candidate(fields: Pick<Candidate, 'url' | 'text' | 'kind' | 'part' | 'position'> & Partial<Candidate>): Candidate {
+  return { look: PLAIN, imageOnly: false, pixelOnly: false, bigImage: false, context: '', ...fields };
+}
+
+/** Text after the last sentence end: the start of the sentence an anchor sits in. */
+function sentenceTail(text: string): string {
+  const match = /[.!?:|]\s+(?=[^.!?:|]*$)/.exec(text);
+  return match ? text.slice(match.index + match[0].length) : text;
+}
+
+function extractHtmlCandidates(html: string): Candidate[] {
+  const found: Candidate[] = [];
+  const stack: { name: string; look: Presentation }[] = [];
+  let base: string | null = null;
+  let anchor: OpenAnchor | null = null;
+  let form: Candidate | null = null;
+  // Visible text just before the next anchor, and the anchor still collecting the text after it.
+  let recentText = '';
+  let collectingAfter: Candidate | null = null;
+  const length = Math.max(1, html.length);
+
+  const closeAnchor = () => {
+    if (!anchor) return;
+    const text = collapseText(anchor.textParts);
+    const alt = collapseText(anchor.alts.map((a) => `${a} `));
+    const imageOnly = !text && anchor.images > 0;
+    const link = candidate({
+      url: anchor.href,
+      text: text || alt || null,
+      kind: 'href',
+      part: 'html',
+      position: anchor.position,
+      look: anchor.look,
+      imageOnly,
+      pixelOnly: imageOnly && anchor.pixels === anchor.images,
+      bigImage: anchor.bigImage,
+      context: anchor.before,
+    });
+    if (!text && anchor.images === 0) link.pixelOnly = true; // nothing visible to click
+    found.push(link);
+    collectingAfter = link;
+    recentText = '';
+    anchor = null;
+  };
+
+  const endSentence = () => {
+    recentText = '';
+    collectingAfter = null;
+  };
+
+  const visitor: HtmlVisitor = {
+    startTag(name, source, attrStart, attrEnd, position) {
+      if (BLOCK_TAGS.has(name)) endSentence();
+      if (found.length >= MAX_LINKS) return;
+      if (name === 'a') {
+        closeAnchor();
+        collectingAfter = null;
+        const attrs = parseAttributes(source, attrStart, attrEnd);
+        const href = cleanHref(attrs.href ?? '');
+        if (!href || href.startsWith('#')) return;
+        const look = { ...presentationOf(name, source, attrStart, attrEnd) };
+        // The nearest few enclosing cells and blocks carry a button's background and size.
+        for (let i = stack.length - 1, seen = 0; i >= 0 && seen < 3; i--, seen++) {
+          const outer = stack[i].look;
+          look.button ||= outer.button;
+          look.heading ||= outer.heading;
+          look.bold ||= outer.bold;
+          if (look.fontSize === null && outer.fontSize !== null) look.fontSize = outer.fontSize;
+        }
+        anchor = {
+          href: resolveHref(href, base),
+          position: position / length,
+          textParts: [],
+          textLength: 0,
+          alts: [],
+          images: 0,
+          pixels: 0,
+          bigImage: false,
+          look,
+          before: sentenceTail(recentText),
+        };
+        return;
+      }
+      if (name === 'img') {
+        if (!anchor) return;
+        const attrs = parseAttributes(source, attrStart, attrEnd);
+        const width = imageSize(attrs, 'width');
+        const height = imageSize(attrs, 'height');
+        anchor.images++;
+        if ((width !== null && width <= 3 && (height === null || height <= 3)) || /display\s*:\s*none/i.test(attrs.style ?? '')) anchor.pixels++;
+        if (width !== null && width >= 200) anchor.bigImage = true;
+        if (attrs.alt?.trim()) anchor.alts.push(attrs.alt);
+        return;
+      }
+      if (name === 'base') {
+        const attrs = parseAttributes(source, attrStart, attrEnd);
+        if (base === null && attrs.href) base = cleanHref(attrs.href);
+        return;
+      }
+      if (name === 'area') {
+        const attrs = parseAttributes(source, attrStart, attrEnd);
+        const href = cleanHref(attrs.href ?? '');
+        if (href && !href.startsWith('#')) {
+          found.push(candidate({ url: resolveHref(href, base), text: attrs.alt?.trim() || null, kind: 'area', part: 'html', position: position / length }));
+        }
+        return;
+      }
+      if (name === 'form') {
+        const action = cleanHref(parseAttributes(source, attrStart, attrEnd).action ?? '');
+        form = null;
+        if (action && !action.startsWith('#')) {
+          form = candidate({ url: resolveHref(action, base), text: null, kind: 'form', part: 'html', position: position / length });
+          found.push(form);
+        }
+        return;
+      }
+      if (name === 'input' && form && form.text === null) {
+        const attrs = parseAttributes(source, attrStart, attrEnd);
+        if (/^(?:submit|button|image)$/i.test(attrs.type ?? '')) form.text = (attrs.value ?? attrs.alt ?? '').trim() || null;
+        return;
+      }
+      if (STYLED_TAGS.has(name)) {
+        const look = presentationOf(name, source, attrStart, attrEnd);
+        if (anchor) mergeLook(anchor.look, look);
+        if (stack.length < 512) stack.push({ name, look });
+      } else if (!VOID_TAGS.has(name) && stack.length < 512) {
+        stack.push({ name, look: PLAIN });
+      }
+    },
+    endTag(name) {
+      if (name === 'a' || (anchor && ANCHOR_CLOSERS.has(name))) closeAnchor();
+      if (BLOCK_TAGS.has(name)) endSentence();
+      if (name === 'form') form = null;
+      // Pop to the matching element when it is near the top; ignore stray end tags.
+      for (let i = stack.length - 1; i >= 0 && i >= stack.length - 64; i--) {
+        if (stack[i].name === name) {
+          stack.length = i;
+          break;
+        }
+      }
+    },
+    text(source, start, end) {
+      if (anchor) {
+        if (anchor.textLength < MAX_ANCHOR_TEXT) {
+          const piece = decodeHtmlEntities(source.slice(start, Math.min(end, start + MAX_ANCHOR_TEXT)));
+          anchor.textParts.push(piece);
+          anchor.textLength += piece.length;
+        }
+        return;
+      }
+      const chunk = source.slice(start, Math.min(end, start + 4 * MAX_CONTEXT));
+      const visible = decodeHtmlEntities(chunk).replace(/[\s\u00a0]+/g, ' ');
+      if (collectingAfter) {
+        const sentenceEnd = /[.!?|]\s/.exec(visible);
+        collectingAfter.context += ` … ${sentenceEnd ? visible.slice(0, sentenceEnd.index + 1) : visible}`.slice(0, MAX_CONTEXT);
+        if (sentenceEnd || collectingAfter.context.length >= MAX_CONTEXT) collectingAfter = null;
+      }
+      recentText = (recentText + visible).slice(-MAX_CONTEXT);
+      if (found.length >= MAX_LINKS) return;
+      const full = end - start > chunk.length ? source.slice(start, end) : chunk;
+      if (!/https?:|www\./i.test(full)) return;
+      for (const hit of findTextUrls(decodeHtmlEntities(full), { rejoin: false })) {
+        found.push(candidate({ url: hit.url, text: null, kind: 'text', part: 'html', position: start / length }));
+      }
+    },
+  };
+  tokenizeHtml(html, visitor);
+  closeAnchor();
+  return found.slice(0, MAX_LINKS);
+}
+
+function extractTextCandidates(text: string): Candidate[] {
+  const length = Math.max(1, text.length);
+  return findTextUrls(text)
+    .slice(0, MAX_LINKS)
+    .map((hit) => candidate({ url: hit.url, text: null, kind: 'text', part: 'text', position: hit.index / length }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Classification
+
+const UNSUBSCRIBE_TEXT =
+  /unsubscri|\bunsub\b|opt[\s-]?out|ab(?:zu)?melden|remove yourself|to be removed|removed from (?:our|this|the) (?:list|mailing)|abbestellen|d[ée]sabonn|d[ée]sinscri|darse de baja|dar(?:se)? de baja|cancelar (?:la )?suscripci|descadastr|cancelar (?:a )?inscri|disiscri|cancella(?:re)? (?:l'?)?iscrizione|afmelden|uitschrijven|wypisz|avregistr|afmeld|odhl[áa]sit|stop receiving|no longer (?:wish|want) to receive|(?:manage|update|change) (?:your )?(?:e-?mail |subscription |communication |notification )?(?:preferences|settings|subscriptions?)|e-?mail preferences|preference cent(?:er|re)/i;
+const UNSUBSCRIBE_URL =
+  /unsubscri|[/?&=_-]unsub(?:[/?&=_.-]|$)|opt[-_]?out|abmeld|abbestell|desabonn|desinscri|preference[-_]?cent(?:er|re)|manage[-_]?preferences/i;
+const PRIVACY =
+  /privacy|datenschutz|confidentialit|privacidad|privacidade|privacit|\bterms\b|nutzungsbedingungen|\bAGB\b|impressum|\bimprint\b|legal notice|mentions l[ée]gales|\bcookies?\b|aviso legal|t[ée]rminos|termos de uso|condiciones de uso|conditions g[ée]n[ée]rales/i;
+const PRIVACY_URL = /\/(?:privacy|datenschutz|legal|terms|impressum|imprint|cookies?)(?:[-_/.?#]|$)/i;
+const LOW_VALUE =
+  /view (?:it |this )?(?:e-?mail |message |newsletter )?(?:in|on|online) ?(?:your |a )?(?:web )?browser|view (?:it )?online|web ?version|online version|im browser|dans (?:votre|le) navigateur|en (?:el|tu) navegador|no navegador|forward to a friend|add us to your address book|contact us|kontakt|help cent(?:er|re)|customer service|support/i;
+const CALL_TO_ACTION =
+  /find out more|learn more|read more|more info|click here|click below|click (?:the )?(?:link|button)|tap here|verify|validate|confirm|log ?in|sign ?in|\baccess\b|update|review|view (?:the )?(?:document|message|invoice|file|statement|details|order|pdf|now|shared)|\bopen\b|download|get started|start now|shop now|buy now|order now|claim|redeem|activate|unlock|restore|continue|pay now|make (?:a )?payment|check ?out|discover|see (?:more|offer|details)|get (?:it|offer|yours|access|started)|\bjoin\b|register|book now|apply|track (?:your )?(?:order|package|parcel|shipment)|reset|recover|accept|mehr erfahren|jetzt|hier klicken|weiter|en savoir plus|cliquez|d[ée]couvrir|ver m[áa]s|haga clic|clique aqui|saiba mais|acess(?:ar|e)|confirme|scopri|clicca qui|meer informatie|klik hier|bekijk/i;
+const SOCIAL_DOMAINS = new Set([
+  'facebook.com', 'fb.com', 'twitter.com', 'x.com', 'instagram.com', 'linkedin.com', 'youtube.com', 'youtu.be', 'pinterest.com',
+  'tiktok.com', 'wa.me', 'whatsapp.com', 't.me', 'telegram.me', 'vk.com', 'xing.com', 'snapchat.com', 'threads.net', 'tumblr.com',
+]);
+const SOCIAL_TEXT = /^(?:facebook|twitter|x|instagram|linkedin|youtube|pinterest|tiktok|whatsapp|telegram|xing|vk|snapchat|threads|tumblr|follow us|like us|f|in|ig)\b/i;
+const RESERVED_SUFFIXES = new Set(['test', 'example', 'invalid', 'localhost']);
+const SHOWN_HOST =
+  /(?:(https?:\/\/)|\b)((?:www\.)?(?:[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff-]{0,61}[a-z0-9\u00a1-\uffff])?\.)+[a-z\u00a1-\uffff]{2,63})\b/gi;
+
+function isWebUrl(url: string): boolean {
+  return /^https?:\/\//i.test(url);
+}
+
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url).hostname.toLowerCase() || null;
+  } catch {
+    return null;
+  }
+}
+
+function registrable(host: string): string {
+  return getDomain(host) ?? host;
+}
+
+/** The domain a reader believes the link goes to, when the anchor text shows one. */
+function shownDomain(text: string): string | null {
+  const withoutEmails = text.replace(/[^\s@]+@[^\s@]+/g, ' ');
+  const whole = withoutEmails.trim().replace(/^https?:\/\//i, '').replace(/[/?#].*$/, '');
+  for (const match of withoutEmails.matchAll(SHOWN_HOST)) {
+    const host = match[2].toLowerCase();
+    const explicit = !!match[1] || host.startsWith('www.') || host === whole.toLowerCase();
+    const parsed = parseHost(host);
+    if (!parsed.domain) continue;
+    if (!explicit && !parsed.isIcann && !RESERVED_SUFFIXES.has(parsed.publicSuffix ?? '')) continue;
+    return host;
+  }
+  return null;
+}
+
+function mismatchOf(candidate: Candidate): MailLink['mismatch'] {
+  if (!candidate.text || (candidate.kind !== 'href' && candidate.kind !== 'area') || !isWebUrl(candidate.url)) return null;
+  const shown = shownDomain(candidate.text);
+  const hrefHost = hostOf(candidate.url);
+  if (!shown || !hrefHost) return null;
+  const shownBase = registrable(shown);
+  const hrefBase = registrable(hrefHost);
+  return shownBase === hrefBase ? null : { shownDomain: shownBase, hrefDomain: hrefBase };
+}
+
+function isUnsubscribe(candidate: Candidate, listUnsubscribe: Set<string>): boolean {
+  return (
+    candidate.kind === 'list-unsubscribe' ||
+    listUnsubscribe.has(candidate.url) ||
+    UNSUBSCRIBE_URL.test(candidate.url) ||
+    (candidate.text !== null && UNSUBSCRIBE_TEXT.test(candidate.text)) ||
+    // "click <a>here</a> to unsubscribe": a short anchor takes its meaning from its sentence.
+    ((candidate.text ?? '').length <= 40 && candidate.context !== '' && UNSUBSCRIBE_TEXT.test(candidate.context))
+  );
+}
+
+function isSocialIcon(candidate: Candidate, host: string): boolean {
+  if (candidate.part !== 'html' || candidate.kind === 'text' || !SOCIAL_DOMAINS.has(registrable(host))) return false;
+  return candidate.imageOnly || candidate.text === null || candidate.text.length < 3 || SOCIAL_TEXT.test(candidate.text);
+}
+
+function prominenceOf(candidate: Candidate, unsubscribe: boolean, urlCount: number): number {
+  if (unsubscribe || candidate.part === 'header' || !isWebUrl(candidate.url) || candidate.pixelOnly) return 0;
+  const host = hostOf(candidate.url);
+  if (!host || isSocialIcon(candidate, host)) return 0;
+  const text = candidate.text ?? '';
+  if (PRIVACY.test(text) || PRIVACY_URL.test(candidate.url)) return 0;
+
+  let score = { href: 10, area: 8, form: 20, text: candidate.part === 'text' ? 8 : 4, 'list-unsubscribe': 0 }[candidate.kind];
+  if (CALL_TO_ACTION.test(text)) score += 30;
+  if (candidate.look.button) score += 25;
+  const size = candidate.look.fontSize;
+  if (size !== null) score += size >= 18 ? 10 : size >= 15 ? 5 : size < 11 ? -4 : 0;
+  if (candidate.look.bold) score += 3;
+  if (candidate.look.heading) score += 8;
+  if (candidate.bigImage) score += 8;
+  score += Math.min(12, 4 * (urlCount - 1));
+  score += Math.round(10 * (1 - candidate.position));
+  if (text.length > 60) score -= 5;
+  if (LOW_VALUE.test(text)) score -= 20;
+  return Math.max(1, score);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public API
+
+export function extractLinks(sources: LinkSources): MailLink[] {
+  const listUnsubscribe = sources.listUnsubscribe ?? [];
+  const candidates: Candidate[] = [
+    ...(sources.html ? extractHtmlCandidates(sources.html) : []),
+    ...(sources.text ? extractTextCandidates(sources.text) : []),
+    ...listUnsubscribe.map((url) => candidate({ url, text: null, kind: 'list-unsubscribe', part: 'header', position: 1 })),
+  ];
+  const urlCounts = new Map<string, number>();
+  for (const candidate of candidates) urlCounts.set(candidate.url, (urlCounts.get(candidate.url) ?? 0) + 1);
+  const unsubscribeUrls = new Set(listUnsubscribe);
+
+  const byKey = new Map<string, MailLink>();
+  for (const candidate of candidates) {
+    const unsubscribe = isUnsubscribe(candidate, unsubscribeUrls);
+    const prominence = prominenceOf(candidate, unsubscribe, urlCounts.get(candidate.url) ?? 1);
+    const key = `${candidate.kind}\u0000${candidate.part}\u0000${candidate.url}\u0000${candidate.text ?? ''}`;
+    const seen = byKey.get(key);
+    if (seen) {
+      seen.occurrences++;
+      seen.prominence = Math.max(seen.prominence, prominence);
+      continue;
+    }
+    byKey.set(key, {
+      url: candidate.url,
+      text: candidate.text,
+      kind: candidate.kind,
+      part: candidate.part,
+      unsubscribe,
+      mismatch: mismatchOf(candidate),
+      prominence,
+      occurrences: 1,
+      attachment: sources.attachment ?? null,
+    });
+  }
+  return [...byKey.values()];
+}
+
+/** The main call-to-action: the most prominent link a recipient would click (first wins ties). */
+export function pickMainLink(links: MailLink[]): MailLink | null {
+  let best: MailLink | null = null;
+  for (const link of links) {
+    if (link.unsubscribe || link.prominence <= 0 || link.part === 'header') continue;
+    if (!best || link.prominence > best.prominence) best = link;
+  }
+  return best;
+}

@@ -1,0 +1,261 @@
+// Where messages come from: one .eml (any single RFC 822 file), an mbox file, a Maildir, a
+// folder of .eml files, or stdin ("-"). Each message comes out as raw bytes or as a per-message
+// error; one bad message never stops the others, and nothing here throws for bad input.
+
+import { createReadStream } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export type MailSourceItem = { source: string; raw: Buffer } | { source: string; error: string };
+
+export interface ReadMailOptions {
+  /** Stream read for "-"; process.stdin by default. */
+  stdin?: AsyncIterable<Buffer | string>;
+}
+
+/** A single message larger than this is reported instead of read. */
+export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+const FROM_ = Buffer.from('From ');
+// "From sender@example.com Mon Jan  1 00:00:00 2024" (asctime after the envelope sender).
+const STRICT_FROM_LINE = /^From \S+ +(?:\S+ +)?.*\b\d{1,2}:\d{2}(?::\d{2})?\b.*\b\d{4}\b/;
+const HEADER_LINE = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
+
+function describe(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  return e?.code ? `${e.code}${e.message ? ` (${e.message.replace(/^[A-Z]+: /, '')})` : ''}` : String(error);
+}
+
+function isBlank(line: Buffer): boolean {
+  for (const byte of line) if (byte !== 10 && byte !== 13 && byte !== 32 && byte !== 9) return false;
+  return true;
+}
+
+function startsWithFrom(line: Buffer): boolean {
+  return line.length >= 5 && line[0] === 0x46 && line.subarray(0, 5).equals(FROM_);
+}
+
+/** Reverses mboxrd quoting (">From " -> "From ", ">>From " -> ">From ") and drops the separator's blank line. */
+function finishMboxMessage(lines: Buffer[]): Buffer {
+  let end = lines.length;
+  if (end > 0 && isBlank(lines[end - 1])) end--;
+  const raw = Buffer.concat(lines.slice(0, end));
+  if (raw.indexOf('>From ') === -1) return raw;
+  return Buffer.from(raw.toString('latin1').replace(/^>(>*From )/gm, '$1'), 'latin1');
+}
+
+async function* linesOf(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
+  let pending: Buffer | null = null;
+  for await (const chunk of chunks) {
+    let data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    if (pending) {
+      data = Buffer.concat([pending, data]);
+      pending = null;
+    }
+    let start = 0;
+    for (;;) {
+      const newline = data.indexOf(10, start);
+      if (newline === -1) break;
+      yield data.subarray(start, newline + 1);
+      start = newline + 1;
+    }
+    if (start < data.length) pending = data.subarray(start);
+  }
+  if (pending && pending.length) yield pending;
+}
+
+/**
+ * Splits an mbox into messages. A "From " line separates messages when it is a well-formed
+ * From_ line, or when it follows a blank line and a header line follows it; other "From " lines
+ * (unescaped body text) stay in the message.
+ */
+export async function* splitMbox(chunks: AsyncIterable<Buffer | string>, label: string): AsyncGenerator<MailSourceItem> {
+  let index = 0;
+  let lines: Buffer[] | null = null;
+  let size = 0;
+  let previousBlank = true;
+  let maybeSeparator: Buffer | null = null;
+
+  function* finish(): Generator<MailSourceItem> {
+    if (lines === null) return;
+    const source = `${label}#${index}`;
+    if (size > MAX_MESSAGE_BYTES) yield { source, error: `message larger than ${MAX_MESSAGE_BYTES} bytes; skipped` };
+    else {
+      const raw = finishMboxMessage(lines);
+      if (isBlank(raw)) yield { source, error: 'empty message between mbox separators' };
+      else yield { source, raw };
+    }
+  }
+  const startMessage = () => {
+    index++;
+    lines = [];
+    size = 0;
+  };
+  const append = (line: Buffer) => {
+    if (lines === null) startMessage(); // text before the first From_ line: keep it as a message
+    size += line.length;
+    if (size <= MAX_MESSAGE_BYTES) lines!.push(line);
+  };
+
+  for await (const line of linesOf(chunks)) {
+    if (lines === null && isBlank(line)) continue;
+    if (maybeSeparator) {
+      const text = line.toString('latin1');
+      if (HEADER_LINE.test(text)) {
+        yield* finish();
+        startMessage();
+      } else {
+        append(maybeSeparator);
+      }
+      maybeSeparator = null;
+    }
+    if (startsWithFrom(line)) {
+      const text = line.toString('latin1');
+      if (lines === null || STRICT_FROM_LINE.test(text)) {
+        yield* finish();
+        startMessage();
+        previousBlank = false;
+        continue;
+      }
+      if (previousBlank) {
+        maybeSeparator = line;
+        previousBlank = false;
+        continue;
+      }
+    }
+    append(line);
+    previousBlank = isBlank(line);
+  }
+  if (maybeSeparator) append(maybeSeparator);
+  yield* finish();
+}
+
+async function* fromStream(chunks: AsyncIterable<Buffer | string>, label: string, emptyMessage: string): AsyncGenerator<MailSourceItem> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let headSize = 0;
+  let done = false;
+  // Read enough to see the first non-blank line.
+  while (headSize < 4096) {
+    const next = await iterator.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+    head.push(chunk);
+    headSize += chunk.length;
+  }
+  const start = Buffer.concat(head);
+  const rest: AsyncIterable<Buffer | string> = {
+    async *[Symbol.asyncIterator]() {
+      yield start;
+      if (done) return;
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    },
+  };
+  const firstLine = start.toString('latin1', 0, 1024).replace(/^\ufeff|^\xef\xbb\xbf/, '').replace(/^[\r\n]+/, '');
+  if (firstLine.startsWith('From ')) {
+    yield* splitMbox(rest, label);
+    return;
+  }
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of rest) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += buffer.length;
+    if (size <= MAX_MESSAGE_BYTES) parts.push(buffer);
+  }
+  if (size > MAX_MESSAGE_BYTES) yield { source: label, error: `message larger than ${MAX_MESSAGE_BYTES} bytes; not read` };
+  else if (size === 0) yield { source: label, error: emptyMessage };
+  else {
+    const raw = Buffer.concat(parts);
+    if (isBlank(raw)) yield { source: label, error: `${emptyMessage} (only whitespace)` };
+    else yield { source: label, raw };
+  }
+}
+
+async function* fromFile(path: string, source: string): AsyncGenerator<MailSourceItem> {
+  try {
+    const info = await stat(path);
+    if (info.size === 0) {
+      yield { source, error: 'empty file' };
+      return;
+    }
+  } catch (error) {
+    yield { source, error: `cannot read: ${describe(error)}` };
+    return;
+  }
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  let failure: string | null = null;
+  // A read error mid-way ends this source with an error rather than rejecting the iteration.
+  const guarded: AsyncIterable<Buffer> = {
+    async *[Symbol.asyncIterator]() {
+      try {
+        for await (const chunk of stream) yield chunk as Buffer;
+      } catch (error) {
+        failure = describe(error);
+      }
+    },
+  };
+  yield* fromStream(guarded, source, 'empty file');
+  if (failure) yield { source, error: `read failed: ${failure}` };
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries
+      .filter((entry) => entry.isFile() && !entry.name.startsWith('.'))
+      .map((entry) => entry.name)
+      .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  } catch {
+    return [];
+  }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+async function* fromDirectory(dir: string): AsyncGenerator<MailSourceItem> {
+  const maildir = (await isDirectory(join(dir, 'cur'))) || (await isDirectory(join(dir, 'new')));
+  const files = maildir
+    ? [...(await listFiles(join(dir, 'new'))).map((f) => join(dir, 'new', f)), ...(await listFiles(join(dir, 'cur'))).map((f) => join(dir, 'cur', f))]
+    : (await listFiles(dir)).filter((f) => /\.eml$/i.test(f)).map((f) => join(dir, f));
+  if (files.length === 0) {
+    yield { source: dir, error: maildir ? 'empty Maildir (no messages in new/ or cur/)' : 'no messages: not a Maildir (no cur/ or new/) and no .eml files' };
+    return;
+  }
+  for (const file of files) {
+    try {
+      const raw = await readFile(file);
+      if (raw.length === 0) yield { source: file, error: 'empty file' };
+      else if (raw.length > MAX_MESSAGE_BYTES) yield { source: file, error: `message larger than ${MAX_MESSAGE_BYTES} bytes; not read` };
+      else yield { source: file, raw };
+    } catch (error) {
+      yield { source: file, error: `cannot read: ${describe(error)}` };
+    }
+  }
+}
+
+/**
+ * Every message at `path`: a single message file, an mbox, a Maildir (new/ and cur/), a folder
+ * of .eml files, or stdin for "-". mbox messages are named "path#N" (1-based).
+ */
+export async function* readMailSource(path: string | '-', options: ReadMailOptions = {}): AsyncGenerator<MailSourceItem> {
+  if (path === '-') {
+    yield* fromStream(options.stdin ?? (process.stdin as AsyncIterable<Buffer>), '-', 'empty input on stdin');
+    return;
+  }
+  if (await isDirectory(path)) yield* fromDirectory(path);
+  else yield* fromFile(path, path);
+}

@@ -1,0 +1,218 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { analyzeMessage } from './parse.js';
+import { pickMainLink } from './links.js';
+import { projectPath } from './project-root.js';
+
+const fixture = (name: string) => readFileSync(projectPath('test', 'fixtures', 'mail', name));
+const analyzeFixture = (name: string) => analyzeMessage(fixture(name), name);
+
+const SEED_MAIN =
+  'http://news.t-mobile.emsecure.test/optiext/optiextension.dll?ID=Ue0V8Z%2BbT4oKj2yWm9LrQx%2FaP7cD3eF5gH1iJ6kL8mN0pQ2rS4tU6vW8xY0zA2bC4dE6fG8hI';
+const SEED_UNSUBSCRIBE =
+  'http://news.t-mobile.emsecure.test/optiext/optiextension.dll?ID=Xq4%2FrT9uW2yZ5bN8mK1jH3gF6dS0aP7oI4uY2tR5eW8q%2BLkJ';
+
+test('seed: the text part really carries the main link cut by a line break, and it is rejoined exactly', async () => {
+  assert.match(fixture('seed.eml').toString('latin1'), /\?ID=3DUe0V8Z%2B\r\nbT4oKj2y/);
+  const seed = await analyzeFixture('seed.eml');
+  const textLinks = seed.links.filter((link) => link.part === 'text');
+  assert.deepEqual(
+    textLinks.map((link) => [link.url, link.unsubscribe]),
+    [
+      [SEED_MAIN, false],
+      [SEED_UNSUBSCRIBE, true],
+    ],
+  );
+});
+
+test('seed: pickMainLink chooses the "Find out more" button', async () => {
+  const seed = await analyzeFixture('seed.eml');
+  const main = pickMainLink(seed.links);
+  assert.equal(main?.text, 'Find out more');
+  assert.equal(main?.url, SEED_MAIN);
+  assert.equal(main?.kind, 'href');
+});
+
+test('seed: headers, Received TLS per hop, DKIM, List-Unsubscribe, Selligent fingerprint', async () => {
+  const seed = await analyzeFixture('seed.eml');
+  assert.deepEqual(seed.errors, []);
+  assert.equal(seed.subject, 'Your business deserves 5G \u2013 find out more');
+  assert.deepEqual(seed.from, { name: 'T-Mobile for Business', address: 'business@news.t-mobile.example' });
+  assert.deepEqual(seed.replyTo, [{ name: 'T-Mobile for Business Service', address: 'service@t-mobile.example' }]);
+  assert.equal(seed.returnPath, 'bounce-4711-8842@news.t-mobile.emsecure.test');
+  assert.deepEqual(seed.to, ['jane.doe@recipient.example']);
+  assert.equal(seed.date, '2024-03-12T08:15:00.000Z');
+  assert.equal(seed.messageIdDomain, 'news.t-mobile.emsecure.test');
+  assert.deepEqual(seed.dkim, [
+    { d: 't-mobile.example', s: 'sel2024' },
+    { d: 'emsecure.test', s: 'mta' },
+  ]);
+  assert.deepEqual(
+    seed.authResults.map((r) => `${r.method}=${r.result}`),
+    ['dkim=pass', 'spf=pass', 'dmarc=pass'],
+  );
+  assert.deepEqual(seed.listUnsubscribe, ['mailto:unsubscribe-4711-8842@news.t-mobile.emsecure.test?subject=unsubscribe', SEED_UNSUBSCRIBE]);
+  assert.deepEqual(
+    seed.received.map((hop) => [hop.hop, hop.from, hop.by, hop.with, hop.tls, hop.tlsVersion]),
+    [
+      [4, 'mx.recipient.example', 'imap.recipient.example', 'LMTP', false, null],
+      [3, 'mta3.emsecure.test', 'mx.recipient.example', 'ESMTPS', true, 'TLS1.3'],
+      [2, 'app12.emsecure.test', 'mta3.emsecure.test', 'ESMTPS', true, 'TLS1.2'],
+      [1, 'localhost', 'app12.emsecure.test', 'SMTP', false, null],
+    ],
+  );
+  assert.deepEqual(seed.esp.map((p) => p.name), ['Selligent']);
+  assert.match(seed.esp[0].evidence[0], /^List-Unsubscribe: /);
+});
+
+test('seed: link flags (unsubscribe, mismatch, exclusions) in the HTML part', async () => {
+  const seed = await analyzeFixture('seed.eml');
+  const html = seed.links.filter((link) => link.part === 'html');
+  const flags = (text: string | null) => {
+    const link = html.find((l) => l.text === text);
+    assert.ok(link, `no link "${text}"`);
+    return { unsubscribe: link.unsubscribe, mismatch: link.mismatch, eligible: link.prominence > 0 };
+  };
+  assert.deepEqual(flags('Unsubscribe'), { unsubscribe: true, mismatch: null, eligible: false });
+  assert.deepEqual(flags('business.t-mobile.example'), {
+    unsubscribe: false,
+    mismatch: { shownDomain: 't-mobile.example', hrefDomain: 'emsecure.test' },
+    eligible: true,
+  });
+  assert.equal(flags('Privacy policy').eligible, false);
+  assert.equal(flags('Facebook').eligible, false);
+  assert.equal(flags('business@t-mobile.example').eligible, false); // mailto:
+  assert.equal(flags(null).eligible, false); // the 1x1 pixel anchor
+  assert.equal(html.find((l) => l.text === 'Compare plans')?.url.endsWith('&CMP=spring24'), true);
+  assert.deepEqual(
+    seed.links.filter((l) => l.kind === 'list-unsubscribe').map((l) => [l.part, l.unsubscribe]),
+    [
+      ['header', true],
+      ['header', true],
+    ],
+  );
+});
+
+test('nested multipart: attached message/rfc822 and .eml octet-stream are analysed recursively; HTML attachment scanned', async () => {
+  const mail = await analyzeFixture('nested-attached.eml');
+  assert.deepEqual(mail.errors, []);
+  assert.deepEqual(
+    mail.attachments.map((a) => [a.filename, a.contentType, a.size, a.sha256.slice(0, 12)]),
+    [
+      ['invoice.eml', 'message/rfc822', mail.attachments[0].size, mail.attachments[0].sha256.slice(0, 12)],
+      ['deeper.eml', 'application/octet-stream', 254, '9c2ef4a1b074'],
+      ['statement.html', 'text/html', 250, '8c2abe9c96bd'],
+    ],
+  );
+  assert.deepEqual(
+    mail.attachedMessages.map((m) => [m.source, m.subject, m.from?.address]),
+    [
+      ['nested-attached.eml > invoice.eml', 'Invoice overdue', 'billing@invoices.example'],
+      ['nested-attached.eml > deeper.eml', 'Password expires today', 'it@helpdesk.example'],
+    ],
+  );
+  assert.deepEqual(
+    mail.links.map((l) => [l.attachment, l.kind, l.part, l.url, l.text]),
+    [
+      [null, 'text', 'text', 'https://tickets.soc.example/T-1234', null],
+      ['invoice.eml', 'href', 'html', 'https://pay.invoices-portal.example/session?id=77&lang=en', 'https://pay.invoices.example/inv?id=77'],
+      ['invoice.eml', 'href', 'html', 'https://pay.invoices-portal.example/session?id=77&lang=en', 'Pay now'],
+      ['invoice.eml', 'text', 'text', 'https://pay.invoices-portal.example/session?id=77&lang=en', null],
+      ['deeper.eml', 'text', 'text', 'https://login.helpdesk-sso.example/keep?u=victim', null],
+      ['statement.html', 'form', 'html', 'https://harvest.example/collect.php', 'Sign in to view'],
+    ],
+  );
+  assert.deepEqual(mail.links[1].mismatch, { shownDomain: 'invoices.example', hrefDomain: 'invoices-portal.example' });
+  assert.equal(pickMainLink(mail.links)?.text, 'Pay now');
+});
+
+test('unknown and wrong charsets: reported, text still decoded, links still extracted', async () => {
+  const mail = await analyzeFixture('bad-charsets.eml');
+  assert.deepEqual(mail.errors, [
+    'unknown charset "x-klingon-7": that part was decoded as windows-1252',
+    'a text part has bytes that are invalid in its declared charset (shown as U+FFFD): the declared charset is probably wrong',
+  ]);
+  const urls = new Set(mail.links.map((l) => l.url));
+  assert.ok(urls.has('http://unknown-charset.example/menu?item=cr\u00e8me'));
+  assert.ok(urls.has('http://wrong-charset.example/pr%C3%BCfen'));
+});
+
+test('base64 HTML: entities, <base>, image alt, area, form, visible-text URL, mismatch', async () => {
+  const mail = await analyzeFixture('base64-html.eml');
+  assert.deepEqual(mail.errors, []);
+  assert.deepEqual(
+    mail.links.map((l) => [l.kind, l.url, l.text]),
+    [
+      ['href', 'https://shop.base.example/deals/offer?id=1&src=mail', "Today's offer"],
+      ['href', 'https://tracker.example/c?u=1', 'Summer sale'],
+      ['href', 'https://evil-login.example/paypal', 'https://www.paypal.com/signin'],
+      ['area', 'https://shop.base.example/area-target', 'Map area'],
+      ['form', 'https://collect.example/post', 'Send'],
+      ['text', 'https://visible-text.example/path', null],
+    ],
+  );
+  assert.deepEqual(mail.links[2].mismatch, { shownDomain: 'paypal.com', hrefDomain: 'evil-login.example' });
+});
+
+test('broken MIME boundary: re-parsed with the boundary the body uses', async () => {
+  const mail = await analyzeFixture('broken-boundary.eml');
+  assert.equal(mail.errors.length, 1);
+  assert.match(mail.errors[0], /boundary "declared-but-unused" does not occur in the body; parsed with "actually-used"/);
+  assert.deepEqual(
+    mail.links.map((l) => [l.kind, l.url]),
+    [
+      ['href', 'https://broken-boundary.example/html-link'],
+      ['text', 'https://broken-boundary.example/text-link'],
+    ],
+  );
+});
+
+test('a multipart body without any boundary line is scanned as raw text', async () => {
+  const raw = Buffer.from(
+    'From: a@x.example\r\nSubject: no parts\r\nContent-Type: multipart/mixed; boundary="nowhere"\r\n\r\nJust text with https://raw-body.example/link in it.\r\n',
+  );
+  const mail = await analyzeMessage(raw, 'inline');
+  assert.match(mail.errors[0], /boundary "nowhere" does not occur in the body; links taken from the raw body text/);
+  assert.deepEqual(mail.links.map((l) => l.url), ['https://raw-body.example/link']);
+});
+
+test('binary garbage and empty input give one clear error each, no throw', async () => {
+  const garbage = await analyzeFixture('garbage.bin');
+  assert.deepEqual(garbage.errors, ['binary data, not an e-mail message (no header lines found)']);
+  assert.deepEqual(garbage.links, []);
+  const empty = await analyzeFixture('empty.eml');
+  assert.deepEqual(empty.errors, ['empty message (0 bytes)']);
+  const prose = await analyzeMessage(Buffer.from('Dear friend,\nthis is not a mail.\n'), 'prose');
+  assert.deepEqual(prose.errors, ['not an RFC 822 message: no header line in the first lines']);
+});
+
+test('malformed headers and an mbox envelope line do not throw', async () => {
+  const raw = Buffer.from(
+    'From someone@x.example Mon Mar  4 10:00:00 2024\nFrom: <<<broken\nDate: not a date\nMessage-ID: nonsense\nReceived: ((((\nDKIM-Signature: ;;;==\nContent-Type: text/html; charset=\n\n<a href="https://ok.example/">ok</a>',
+  );
+  const mail = await analyzeMessage(raw, 'malformed');
+  assert.deepEqual(mail.links.map((l) => l.url), ['https://ok.example/']);
+  assert.equal(mail.messageIdDomain, null);
+  assert.equal(mail.received.length, 1);
+  assert.deepEqual(mail.dkim, [{ d: null, s: null }]);
+});
+
+test('a 20 MB message stays within time and yields its links', async () => {
+  const filler = '<p>' + 'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(20) + '</p>\n';
+  const html = `<a href="https://big.example/start">Start here</a>\n${filler.repeat(Math.ceil((10 * 1024 * 1024) / filler.length))}<a href="https://big.example/end">End</a>`;
+  const attachment = Buffer.alloc(8 * 1024 * 1024, 7).toString('base64').replace(/.{76}/g, '$&\r\n');
+  const raw = Buffer.from(
+    'From: big@x.example\r\nSubject: big\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n' +
+      `--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n${html}\r\n` +
+      `--b\r\nContent-Type: application/octet-stream; name="blob.bin"\r\nContent-Transfer-Encoding: base64\r\n\r\n${attachment}\r\n--b--\r\n`,
+  );
+  assert.ok(raw.length > 20 * 1024 * 1024);
+  const started = performance.now();
+  const mail = await analyzeMessage(raw, 'big');
+  const seconds = (performance.now() - started) / 1000;
+  assert.ok(seconds < 15, `took ${seconds.toFixed(1)} s`);
+  assert.equal(mail.links[0].url, 'https://big.example/start');
+  assert.equal(mail.attachments[0].size, 8 * 1024 * 1024);
+  assert.match(mail.errors.join('\n'), /HTML part is \d+ characters; links taken from the first/);
+});

@@ -1,0 +1,154 @@
+// The one in-memory model of a capture. The proxy and the CDP observer fill it; evidence writers
+// (WARC, HAR, WACZ) serialise it; analysis derives the report from it alone, so a case read back
+// from its WARC yields the same report.
+
+/** A header as it appeared on the wire: original case and order kept. */
+export type HeaderLine = [name: string, value: string];
+
+export interface CertInfo {
+  subject: string;
+  issuer: string;
+  /** DNS and IP subject alternative names, e.g. ["DNS:a.example", "IP Address:127.0.0.1"] as strings without prefix. */
+  sans: string[];
+  validFrom: string; // ISO 8601
+  validTo: string; // ISO 8601
+  serialNumber: string;
+  sha256: string; // colon-free lowercase hex of the DER
+  /** DER, base64. */
+  der: string;
+}
+
+export interface TlsInfo {
+  protocol: string | null; // e.g. "TLSv1.3"
+  cipher: string | null;
+  servername: string;
+  alpn: string | null;
+  /** Whether the upstream chain verified against the system trust store (or the lab CA in tests). */
+  authorized: boolean;
+  authorizationError: string | null;
+  /** Leaf first. */
+  chain: CertInfo[];
+}
+
+export interface DnsRecord {
+  host: string;
+  at: string; // ISO time of the lookup
+  /** "override" = from --resolve; "dns" = our resolver asked a DNS server; "literal" = the host was an IP. */
+  source: 'override' | 'dns' | 'literal';
+  server: string | null;
+  addresses: string[]; // A and AAAA, in answer order
+  cnames: string[]; // CNAME chain from the host toward the addresses
+  error: string | null;
+  /** Registrable domain of the host, and whether it resolves itself (filled by enrichment). */
+  baseDomain?: string | null;
+  baseDomainResolves?: boolean | null;
+}
+
+export interface ExchangeRequest {
+  method: string;
+  url: string;
+  httpVersion: string;
+  headers: HeaderLine[];
+  body: Buffer;
+}
+
+export interface ExchangeResponse {
+  status: number;
+  statusText: string;
+  httpVersion: string;
+  headers: HeaderLine[];
+  /** Raw body as received: content-encoding kept, chunked framing removed. */
+  body: Buffer;
+  /** True when the body was longer than the recording cap and was cut. */
+  bodyTruncated: boolean;
+  /** Length actually received from upstream (may exceed body.length when truncated). */
+  bodyLength: number;
+}
+
+export interface Exchange {
+  id: string; // "x0001"...
+  startedAt: string; // ISO
+  endedAt: string | null;
+  request: ExchangeRequest;
+  response: ExchangeResponse | null;
+  remoteAddress: string | null;
+  remotePort: number | null;
+  tls: TlsInfo | null;
+  /** Network failure reaching upstream: "ECONNREFUSED", "timeout", "blocked: private address"... */
+  error: string | null;
+  timing: { dnsMs: number | null; connectMs: number | null; ttfbMs: number | null; totalMs: number | null };
+}
+
+/** Events from the browser side (CDP), the evidence for how each hop happened. */
+export type NavEvent =
+  | { type: 'page'; at: string; pageId: string; openerPageId: string | null }
+  | { type: 'nav-requested'; at: string; pageId: string; reason: string; url: string; disposition: string }
+  | { type: 'nav-scheduled'; at: string; pageId: string; reason: string; url: string; delay: number }
+  | {
+      type: 'doc-request';
+      at: string;
+      pageId: string;
+      requestId: string;
+      url: string;
+      method: string;
+      redirectStatus: number | null;
+      redirectLocation: string | null;
+      initiator: { type: string; url: string | null; line: number | null; column: number | null; fromChildFrame?: boolean };
+      hasUserGesture: boolean;
+    }
+  | { type: 'doc-response'; at: string; pageId: string; requestId: string; url: string; status: number; mimeType: string }
+  | { type: 'doc-failed'; at: string; pageId: string; requestId: string; url: string; errorText: string }
+  | { type: 'click'; at: string; pageId: string; text: string; target: string | null }
+  | { type: 'dialog'; at: string; pageId: string; dialogType: string; message: string }
+  | { type: 'download'; at: string; pageId: string; url: string; suggestedFilename: string }
+  | { type: 'settled'; at: string; pageId: string; url: string; title: string; snapshot: number | null };
+
+/** A page the chain rested on, with its screenshot and DOM (paths relative to the case folder). */
+export interface PageSnapshot {
+  index: number;
+  at: string;
+  pageId: string;
+  url: string;
+  title: string;
+  screenshot: { path: string; png: Buffer } | null;
+  dom: { path: string; html: string } | null;
+}
+
+export interface CaptureIdentity {
+  userAgent: string;
+  device: 'desktop' | 'mobile';
+  viewport: { width: number; height: number };
+  locale: string;
+  timezone: string;
+  acceptLanguage: string;
+}
+
+export interface CaptureInfo {
+  tool: { name: string; version: string };
+  browser: { name: string; version: string } | null;
+  identity: CaptureIdentity | null;
+  /** The URL the user asked for (for proxy/import captures: the first request seen, or null). */
+  url: string | null;
+  mode: 'trace' | 'proxy' | 'import';
+  commandLine: string[];
+  resolver: { overrides: string[]; dnsServer: string | null };
+  clicks: string[];
+  startedAt: string;
+  endedAt: string | null;
+  /** Why the capture ended early, if it did; the report's `error`. */
+  error: string | null;
+  /** Set while writing; cleared when the case is closed cleanly. */
+  partial: boolean;
+}
+
+export interface Capture {
+  info: CaptureInfo;
+  exchanges: Exchange[];
+  events: NavEvent[];
+  pages: PageSnapshot[];
+  dns: DnsRecord[];
+}
+
+export function emptyCapture(info: CaptureInfo): Capture {
+  return { info, exchanges: [], events: [], pages: [], dns: [] };
+}

@@ -1,0 +1,455 @@
+// The recording MITM proxy: every exchange the browser makes passes through here and is
+// recorded as on the wire (raw header lines, still-encoded bodies, 3xx bodies, upstream IP and
+// certificate chain). It never retries and never sends a request the client did not send, so a
+// single-use link is spent exactly once.
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import tls from 'node:tls';
+import { rootCertificates } from 'node:tls';
+import type { Duplex } from 'node:stream';
+import type { CaMaterial } from '../tls/certs.js';
+import { CertificateIssuer } from '../tls/certs.js';
+import type { Exchange, HeaderLine, TlsInfo } from '../model.js';
+import { Resolver, ResolveError } from './resolver.js';
+import { peerCertificateChain } from './peer-certificates.js';
+
+/** Where the proxy serves its CA certificate and instructions (like mitm.it). */
+export const PROXY_INFO_HOST = 'clicktrace.proxy';
+
+const HOP_BY_HOP = new Set([
+  'proxy-connection',
+  'proxy-authorization',
+  'proxy-authenticate',
+  'keep-alive',
+  'te',
+  'trailer',
+  'upgrade',
+]);
+
+export interface RecordingProxyOptions {
+  ca: CaMaterial;
+  resolver: Resolver;
+  /** Extra trust anchors for verifying upstream servers (PEM), on top of the system's. */
+  extraCaPems?: string[];
+  /** Fail exchanges whose upstream certificate does not verify (default: record and continue). */
+  strictTls?: boolean;
+  /** Bodies longer than this are cut in the record (the client still gets everything). */
+  bodyLimit?: number;
+  /** Upstream inactivity limit. */
+  upstreamTimeoutMs?: number;
+  onExchange: (exchange: Exchange) => void;
+}
+
+interface TunnelTarget {
+  host: string;
+  port: number;
+}
+
+interface Pending {
+  exchange: Exchange;
+  upstream: http.ClientRequest | null;
+  finish: (error: string | null) => void;
+}
+
+type TaggedSocket = Duplex & { clicktraceTarget?: TunnelTarget };
+
+export class RecordingProxy {
+  private readonly server: http.Server;
+  private readonly tlsTerminator: http.Server;
+  private readonly issuer: CertificateIssuer;
+  private readonly secureContexts = new Map<string, tls.SecureContext>();
+  private readonly sockets = new Set<Duplex>();
+  private readonly pending = new Set<Pending>();
+  private readonly upstreamTrust: tls.SecureContext;
+  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64 });
+  private sequence = 0;
+  port = 0;
+
+  constructor(private readonly options: RecordingProxyOptions) {
+    this.issuer = new CertificateIssuer(options.ca);
+    this.upstreamTrust = tls.createSecureContext({ ca: [...rootCertificates, ...(options.extraCaPems ?? [])] });
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => this.handle(req, res);
+    this.server = http.createServer({ keepAliveTimeout: 30_000 }, handler);
+    this.tlsTerminator = http.createServer({ keepAliveTimeout: 30_000 }, handler);
+    this.server.on('connect', (req, socket, head) => this.handleConnect(req, socket, head));
+    this.server.on('connection', (socket) => this.track(socket));
+    for (const server of [this.server, this.tlsTerminator]) {
+      server.on('clientError', (_err, socket) => socket.destroy());
+    }
+  }
+
+  async listen(port = 0, host = '127.0.0.1'): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => resolve());
+    });
+    this.port = (this.server.address() as net.AddressInfo).port;
+    return this.port;
+  }
+
+  /** Exchanges still waiting for upstream. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** Stops accepting, records every unfinished exchange as aborted, and drops all connections. */
+  async close(reason = 'aborted: capture ended before the response completed'): Promise<void> {
+    for (const p of [...this.pending]) p.finish(reason);
+    for (const socket of this.sockets) socket.destroy();
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private track(socket: Duplex): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+  }
+
+  private handleConnect(req: http.IncomingMessage, client: Duplex, head: Buffer): void {
+    const target = parseAuthority(req.url ?? '', 443);
+    if (!target) {
+      client.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+      return;
+    }
+    this.track(client);
+    client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    if (head.length) client.unshift(head);
+    client.once('readable', () => {
+      const first = (client as net.Socket).read(1) as Buffer | null;
+      if (!first) return;
+      client.unshift(first);
+      if (first[0] === 0x16) this.terminateTls(client, target);
+      else this.hand(client, target);
+    });
+  }
+
+  private terminateTls(client: Duplex, target: TunnelTarget): void {
+    const socket = new tls.TLSSocket(client as net.Socket, {
+      isServer: true,
+      ALPNProtocols: ['http/1.1'],
+      SNICallback: (servername, cb) => cb(null, this.contextFor(servername || target.host)),
+      secureContext: this.contextFor(target.host),
+    });
+    this.hand(socket, target);
+  }
+
+  private hand(socket: Duplex, target: TunnelTarget): void {
+    const tagged = socket as TaggedSocket;
+    tagged.clicktraceTarget = target;
+    this.track(socket);
+    this.tlsTerminator.emit('connection', socket);
+  }
+
+  private contextFor(host: string): tls.SecureContext {
+    const key = host.toLowerCase();
+    let context = this.secureContexts.get(key);
+    if (!context) {
+      const leaf = this.issuer.issue([key]);
+      context = tls.createSecureContext({ cert: leaf.certPem + this.options.ca.certPem, key: leaf.keyPem });
+      this.secureContexts.set(key, context);
+    }
+    return context;
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const tunnel = (req.socket as TaggedSocket).clicktraceTarget;
+    let url: URL;
+    try {
+      if (tunnel) {
+        const secure = req.socket instanceof tls.TLSSocket;
+        const scheme = secure ? 'https' : 'http';
+        const defaultPort = secure ? 443 : 80;
+        const authority = hostForUrl(tunnel.host) + (tunnel.port === defaultPort ? '' : `:${tunnel.port}`);
+        url = new URL(`${scheme}://${authority}${req.url ?? '/'}`);
+      } else {
+        url = new URL(req.url ?? '');
+        if (url.protocol !== 'http:') throw new Error('not http');
+      }
+    } catch {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('clicktrace proxy: absolute http:// URL or CONNECT expected\n');
+      return;
+    }
+    if (url.hostname === PROXY_INFO_HOST) {
+      this.serveInfo(url, res);
+      return;
+    }
+    void this.forward(req, res, url);
+  }
+
+  private serveInfo(url: URL, res: http.ServerResponse): void {
+    if (url.pathname === '/ca.pem' || url.pathname === '/ca.crt') {
+      res.writeHead(200, {
+        'content-type': url.pathname.endsWith('.crt') ? 'application/x-x509-ca-cert' : 'application/x-pem-file',
+        'content-disposition': `attachment; filename="clicktrace-ca${url.pathname.slice(3)}"`,
+      });
+      res.end(this.options.ca.certPem);
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(proxyInfoPage());
+  }
+
+  private async forward(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const startedAt = new Date();
+    const t0 = performance.now();
+    const headers = requestHeadersForUpstream(req.rawHeaders);
+    const exchange: Exchange = {
+      id: `x${String(++this.sequence).padStart(4, '0')}`,
+      startedAt: startedAt.toISOString(),
+      endedAt: null,
+      request: { method: req.method ?? 'GET', url: url.href, httpVersion: '1.1', headers, body: Buffer.alloc(0) },
+      response: null,
+      remoteAddress: null,
+      remotePort: null,
+      tls: null,
+      error: null,
+      timing: { dnsMs: null, connectMs: null, ttfbMs: null, totalMs: null },
+    };
+    let done = false;
+    const pending: Pending = {
+      exchange,
+      upstream: null,
+      finish: (error) => {
+        if (done) return;
+        done = true;
+        this.pending.delete(pending);
+        exchange.error = error;
+        exchange.endedAt = new Date().toISOString();
+        exchange.timing.totalMs = round(performance.now() - t0);
+        if (error) {
+          pending.upstream?.destroy();
+          // Drop the client connection: a made-up 502 would look like a real answer.
+          if (!res.headersSent) req.socket.destroy();
+          else res.destroy();
+        }
+        this.options.onExchange(exchange);
+      },
+    };
+    this.pending.add(pending);
+
+    const requestBody: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => requestBody.push(chunk));
+    await new Promise<void>((resolve) => {
+      if (req.readableEnded) resolve();
+      else req.on('end', resolve).on('error', () => resolve());
+    });
+    exchange.request.body = Buffer.concat(requestBody);
+    if (done) return;
+
+    const secure = url.protocol === 'https:';
+    const port = Number(url.port) || (secure ? 443 : 80);
+    let target;
+    try {
+      target = await this.options.resolver.target(url.hostname.replace(/^\[|\]$/g, ''), port);
+    } catch (err) {
+      exchange.timing.dnsMs = round(performance.now() - t0);
+      pending.finish(err instanceof ResolveError ? err.message : `DNS: ${String(err)}`);
+      return;
+    }
+    exchange.timing.dnsMs = round(performance.now() - t0);
+    if (done) return;
+
+    const servername = net.isIP(url.hostname.replace(/^\[|\]$/g, '')) ? undefined : url.hostname;
+    const options: https.RequestOptions = {
+      host: target.address,
+      port: target.port,
+      method: exchange.request.method,
+      path: url.pathname + url.search,
+      headers: headerObject(headers),
+      agent: secure ? this.httpsAgent : this.httpAgent,
+      setHost: false,
+      // Hostile servers send malformed headers; a browser tolerates them, so the recorder must.
+      insecureHTTPParser: true,
+      ...(secure ? { servername, rejectUnauthorized: false, secureContext: this.upstreamTrust, ALPNProtocols: ['http/1.1'] } : {}),
+    };
+    const upstream = (secure ? https : http).request(options);
+    pending.upstream = upstream;
+    upstream.setTimeout(this.options.upstreamTimeoutMs ?? 60_000, () =>
+      pending.finish(`timeout: no answer from ${url.host} within ${(this.options.upstreamTimeoutMs ?? 60_000) / 1000} s`),
+    );
+    upstream.on('socket', (socket) => {
+      const connected = () => (exchange.timing.connectMs ??= round(performance.now() - t0));
+      if ((socket as net.Socket).connecting === false) connected();
+      else socket.once(secure ? 'secureConnect' : 'connect', connected);
+    });
+    upstream.on('error', (err: NodeJS.ErrnoException) => pending.finish(describeNetworkError(err, url, target.address, target.port)));
+    upstream.on('response', (upstreamRes) => {
+      exchange.timing.ttfbMs = round(performance.now() - t0);
+      const socket = upstreamRes.socket as net.Socket | tls.TLSSocket;
+      exchange.remoteAddress = socket.remoteAddress ?? target.address;
+      exchange.remotePort = socket.remotePort ?? target.port;
+      if (secure) {
+        exchange.tls = tlsInfo(socket as tls.TLSSocket, servername ?? url.hostname);
+        if (this.options.strictTls && !exchange.tls.authorized) {
+          pending.finish(`TLS: certificate of ${url.host} does not verify (${exchange.tls.authorizationError})`);
+          return;
+        }
+      }
+      const status = upstreamRes.statusCode ?? 0;
+      const rawHeaders = upstreamRes.rawHeaders;
+      const responseHeaders: HeaderLine[] = [];
+      for (let i = 0; i < rawHeaders.length; i += 2) responseHeaders.push([rawHeaders[i]!, rawHeaders[i + 1]!]);
+      const limit = this.options.bodyLimit ?? 64 * 1024 * 1024;
+      const chunks: Buffer[] = [];
+      let kept = 0;
+      let received = 0;
+      exchange.response = {
+        status,
+        statusText: upstreamRes.statusMessage ?? '',
+        httpVersion: upstreamRes.httpVersion,
+        headers: responseHeaders,
+        body: Buffer.alloc(0),
+        bodyTruncated: false,
+        bodyLength: 0,
+      };
+      try {
+        res.writeHead(status, upstreamRes.statusMessage, responseHeadersForClient(rawHeaders));
+      } catch {
+        // Node refuses to forward some bytes (control characters) that upstream sent; the record
+        // keeps them raw, the browser gets them replaced.
+        res.writeHead(status, responseHeadersForClient(rawHeaders).map((v) => v.replace(/[^\t\x20-\x7e\x80-\xff]/g, ' ')));
+      }
+      upstreamRes.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (kept < limit) {
+          const part = kept + chunk.length > limit ? chunk.subarray(0, limit - kept) : chunk;
+          chunks.push(part);
+          kept += part.length;
+        }
+        // The client may have gone (a cancelled download); keep reading so the record is whole.
+        if (!res.destroyed) res.write(chunk);
+      });
+      upstreamRes.on('end', () => {
+        exchange.response!.body = Buffer.concat(chunks);
+        exchange.response!.bodyLength = received;
+        exchange.response!.bodyTruncated = received > kept;
+        if (!res.destroyed) res.end();
+        pending.finish(null);
+      });
+      upstreamRes.on('error', (err: NodeJS.ErrnoException) => {
+        exchange.response!.body = Buffer.concat(chunks);
+        exchange.response!.bodyLength = received;
+        pending.finish(`response body cut: ${err.code ?? err.message}`);
+      });
+      upstreamRes.on('aborted', () => {
+        exchange.response!.body = Buffer.concat(chunks);
+        exchange.response!.bodyLength = received;
+        pending.finish('response body cut: upstream closed the connection');
+      });
+    });
+    if (exchange.request.body.length) upstream.end(exchange.request.body);
+    else upstream.end();
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
+function hostForUrl(host: string): string {
+  return net.isIPv6(host) ? `[${host}]` : host;
+}
+
+export function parseAuthority(authority: string, defaultPort: number): TunnelTarget | null {
+  const m = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d+))?$/.exec(authority);
+  if (!m) return null;
+  const port = m[3] ? Number(m[3]) : defaultPort;
+  if (port < 1 || port > 65535) return null;
+  return { host: (m[1] ?? m[2]!).toLowerCase(), port };
+}
+
+/**
+ * The request headers sent upstream: the client's, in order, minus proxy hop-by-hop headers.
+ * `zstd` is dropped from Accept-Encoding because Node 20 cannot decode it, and analysis must be
+ * able to read every body it records.
+ */
+export function requestHeadersForUpstream(rawHeaders: string[]): HeaderLine[] {
+  const out: HeaderLine[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    let value = rawHeaders[i + 1]!;
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower)) continue;
+    if (lower === 'accept-encoding') {
+      value = value
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v && !/^zstd\b/i.test(v))
+        .join(', ');
+    }
+    out.push([name, value]);
+  }
+  return out;
+}
+
+function headerObject(headers: HeaderLine[]): http.OutgoingHttpHeaders {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of headers) {
+    const existing = out[name];
+    if (existing === undefined) out[name] = value;
+    else out[name] = Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return out;
+}
+
+function responseHeadersForClient(rawHeaders: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    const lower = name.toLowerCase();
+    if (lower === 'keep-alive' || lower === 'proxy-connection' || lower === 'connection') continue;
+    out.push(name, rawHeaders[i + 1]!);
+  }
+  return out;
+}
+
+function tlsInfo(socket: tls.TLSSocket, servername: string): TlsInfo {
+  const cipher = socket.getCipher?.();
+  return {
+    protocol: socket.getProtocol?.() ?? null,
+    cipher: cipher?.name ?? null,
+    servername,
+    alpn: typeof socket.alpnProtocol === 'string' ? socket.alpnProtocol : null,
+    authorized: socket.authorized,
+    authorizationError: socket.authorizationError ? String(socket.authorizationError) : null,
+    chain: peerCertificateChain(socket),
+  };
+}
+
+function describeNetworkError(err: NodeJS.ErrnoException, url: URL, address: string, port: number): string {
+  const where = `${url.host} (${address}:${port})`;
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return `connection refused by ${where}`;
+    case 'ECONNRESET':
+      return `connection reset by ${where}`;
+    case 'ETIMEDOUT':
+      return `timeout: connecting to ${where}`;
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `unreachable: ${where}`;
+    case 'EPROTO':
+    case 'ERR_SSL_WRONG_VERSION_NUMBER':
+      return `TLS handshake with ${where} failed (${err.message.split('\n')[0]})`;
+    default:
+      return `${err.code ?? 'error'}: ${err.message.split('\n')[0]} (${where})`;
+  }
+}
+
+function proxyInfoPage(): string {
+  return `<!doctype html><meta charset="utf-8"><title>clicktrace proxy</title>
+<h1>clicktrace recording proxy</h1>
+<p>Everything this browser sends through the proxy is recorded into a case.</p>
+<p>To record HTTPS, trust the proxy's certificate authority: <a href="/ca.pem">ca.pem</a> (PEM) or <a href="/ca.crt">ca.crt</a>.</p>
+<ul>
+<li>Chromium/Chrome: Settings → Privacy and security → Security → Manage certificates → Authorities → Import.</li>
+<li>Firefox: Settings → Privacy &amp; Security → Certificates → View Certificates → Authorities → Import.</li>
+<li>curl: <code>curl --cacert ca.pem -x http://HOST:PORT https://…</code></li>
+<li>Debian: copy to <code>/usr/local/share/ca-certificates/clicktrace.crt</code> and run <code>update-ca-certificates</code>.</li>
+</ul>
+<p>Remove the certificate when you are done: whoever holds the proxy's key can read your HTTPS traffic.</p>`;
+}

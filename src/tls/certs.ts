@@ -1,0 +1,137 @@
+// Certificate authority for the recording proxy (MITM) and the lab's HTTPS servers.
+// Keys come from node:crypto (native, fast); node-forge only assembles and signs X.509, which
+// node:crypto cannot do. One leaf key serves every host: issuing a certificate is then a single
+// signature (~ms), not a key generation.
+import { generateKeyPairSync, X509Certificate, createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { isIP } from 'node:net';
+import forge from 'node-forge';
+
+export interface CaMaterial {
+  certPem: string;
+  keyPem: string;
+}
+
+export interface LeafMaterial {
+  certPem: string;
+  keyPem: string;
+}
+
+function rsaKeyPair(): { publicKeyPem: string; privateKeyPem: string } {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  return { publicKeyPem: publicKey, privateKeyPem: privateKey };
+}
+
+function randomSerial(): string {
+  // Positive 16-byte serial: clear the top bit.
+  const bytes = forge.random.getBytesSync(16);
+  const hex = forge.util.bytesToHex(bytes);
+  return (parseInt(hex[0]!, 16) & 0x7).toString(16) + hex.slice(1);
+}
+
+export function createCertificateAuthority(commonName: string, organization = 'clicktrace'): CaMaterial {
+  const keys = rsaKeyPair();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(keys.publicKeyPem);
+  cert.serialNumber = randomSerial();
+  const now = Date.now();
+  cert.validity.notBefore = new Date(now - 24 * 3600 * 1000);
+  cert.validity.notAfter = new Date(now + 10 * 365 * 24 * 3600 * 1000);
+  const name = [
+    { name: 'commonName', value: commonName },
+    { name: 'organizationName', value: organization },
+  ];
+  cert.setSubject(name);
+  cert.setIssuer(name);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+    { name: 'subjectKeyIdentifier' },
+  ]);
+  cert.sign(forge.pki.privateKeyFromPem(keys.privateKeyPem), forge.md.sha256.create());
+  return { certPem: forge.pki.certificateToPem(cert), keyPem: keys.privateKeyPem };
+}
+
+/** Loads the CA kept in `dir` (ca.pem, ca-key.pem), creating it on first use. */
+export function loadOrCreateCertificateAuthority(dir: string, commonName: string): CaMaterial {
+  const certPath = join(dir, 'ca.pem');
+  const keyPath = join(dir, 'ca-key.pem');
+  if (existsSync(certPath) && existsSync(keyPath)) {
+    return { certPem: readFileSync(certPath, 'utf8'), keyPem: readFileSync(keyPath, 'utf8') };
+  }
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const ca = createCertificateAuthority(commonName);
+  writeFileSync(keyPath, ca.keyPem, { mode: 0o600 });
+  writeFileSync(certPath, ca.certPem);
+  return ca;
+}
+
+export interface IssueOptions {
+  /** Validity window; defaults to one day back to one year ahead. */
+  notBefore?: Date;
+  notAfter?: Date;
+  /** Sign with this key instead of the CA's (makes a certificate that does not verify). */
+  selfSigned?: boolean;
+  organization?: string;
+}
+
+/** Issues leaf certificates for host names, signed by one CA, cached per host set. */
+export class CertificateIssuer {
+  private readonly caCert: forge.pki.Certificate;
+  private readonly caKey: forge.pki.rsa.PrivateKey;
+  private readonly leafPublicKey: forge.pki.rsa.PublicKey;
+  private readonly leafKey: forge.pki.rsa.PrivateKey;
+  private readonly leafKeyPem: string;
+  private readonly cache = new Map<string, LeafMaterial>();
+
+  constructor(readonly ca: CaMaterial) {
+    this.caCert = forge.pki.certificateFromPem(ca.certPem);
+    this.caKey = forge.pki.privateKeyFromPem(ca.keyPem) as forge.pki.rsa.PrivateKey;
+    const leaf = rsaKeyPair();
+    this.leafKeyPem = leaf.privateKeyPem;
+    this.leafPublicKey = forge.pki.publicKeyFromPem(leaf.publicKeyPem) as forge.pki.rsa.PublicKey;
+    this.leafKey = forge.pki.privateKeyFromPem(leaf.privateKeyPem) as forge.pki.rsa.PrivateKey;
+  }
+
+  issue(hosts: string[], options: IssueOptions = {}): LeafMaterial {
+    const key = JSON.stringify([hosts, options.notBefore?.getTime(), options.notAfter?.getTime(), options.selfSigned]);
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const cert = forge.pki.createCertificate();
+    cert.publicKey = this.leafPublicKey;
+    cert.serialNumber = randomSerial();
+    const now = Date.now();
+    cert.validity.notBefore = options.notBefore ?? new Date(now - 24 * 3600 * 1000);
+    cert.validity.notAfter = options.notAfter ?? new Date(now + 365 * 24 * 3600 * 1000);
+    const subject = [
+      { name: 'commonName', value: hosts[0]!.slice(0, 64) },
+      { name: 'organizationName', value: options.organization ?? 'clicktrace' },
+    ];
+    cert.setSubject(subject);
+    cert.setIssuer(options.selfSigned ? subject : this.caCert.subject.attributes);
+    cert.setExtensions([
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      {
+        name: 'subjectAltName',
+        altNames: hosts.map((h) => (isIP(h) ? { type: 7, ip: h } : { type: 2, value: h })),
+      },
+    ]);
+    cert.sign(options.selfSigned ? this.leafKey : this.caKey, forge.md.sha256.create());
+    const material = { certPem: forge.pki.certificateToPem(cert), keyPem: this.leafKeyPem };
+    this.cache.set(key, material);
+    return material;
+  }
+}
+
+/** Base64 SHA-256 of the SubjectPublicKeyInfo, the form Chromium's --ignore-certificate-errors-spki-list takes. */
+export function spkiFingerprint(certPem: string): string {
+  const spki = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('base64');
+}
