@@ -97,5 +97,7 @@ export interface Report {
   tokens?: TokenFinding[];
   summary?: { text: string; claims: { text: string; hop: number | null }[] };
   dns?: { host: string; addresses: string[]; cnames: string[]; baseDomain: string | null; baseDomainResolves: boolean | null }[];
-  unwrapped?: { input: string; destination: string | null; layers: { url: string; party: string; rule: string }[] } | null;
+  unwrapped?: { input: string; destination: string | null; layers: { url: string; party: string; rule: string; note?: string }[] } | null;
+  /** For links traced from an e-mail: the message case it came from. */
+  message?: { case: string; subject: string | null; from: string | null; link: number } | null;
 }

@@ -122,7 +122,7 @@ function harEntry(ex: Exchange): HarEntry {
           httpVersion: protocolToken(res.httpVersion),
           cookies: responseCookies(res.headers),
           headers: nameValues(res.headers),
-          content: harContent(res.body, res.headers),
+          content: harContent(res.body, res.headers, res.bodyTruncated),
           redirectURL: redirectUrl(res.headers, req.url),
           headersSize: Buffer.byteLength(responseHeadText(res), 'latin1'),
           bodySize: res.bodyLength,
@@ -248,9 +248,9 @@ function postData(body: Buffer, headers: HeaderLine[]): NonNullable<HarEntry['re
   return data;
 }
 
-function harContent(body: Buffer, headers: HeaderLine[]): HarContent {
+function harContent(body: Buffer, headers: HeaderLine[], truncated: boolean): HarContent {
   const mimeType = headerValue(headers, 'content-type') ?? 'x-unknown';
-  const decoded = decodeContent(body, headerValue(headers, 'content-encoding'));
+  const decoded = decodeContent(body, headerValue(headers, 'content-encoding'), truncated);
   const bytes = decoded.ok ? decoded.bytes : body;
   const content: HarContent = { size: bytes.length, mimeType };
   if (decoded.ok && bytes.length !== body.length) content.compression = bytes.length - body.length;
@@ -268,8 +268,8 @@ function harContent(body: Buffer, headers: HeaderLine[]): HarContent {
 
 type Decoded = { ok: true; bytes: Buffer } | { ok: false; reason: string };
 
-/** Undoes Content-Encoding (gzip, deflate, br; several in order), tolerating a cut body. */
-export function decodeContent(body: Buffer, contentEncoding: string | null): Decoded {
+/** Undoes Content-Encoding (gzip, deflate, br; several in order); a body cut by the cap decodes as far as it goes. */
+export function decodeContent(body: Buffer, contentEncoding: string | null, truncated = false): Decoded {
   const codings = (contentEncoding ?? '')
     .split(',')
     .map((c) => c.trim().toLowerCase())
@@ -278,13 +278,14 @@ export function decodeContent(body: Buffer, contentEncoding: string | null): Dec
   try {
     for (const coding of codings.reverse()) {
       if (bytes.length === 0) break;
-      const options = { maxOutputLength: MAX_DECODED_BYTES, finishFlush: zlib.constants.Z_SYNC_FLUSH };
+      const options: zlib.ZlibOptions = { maxOutputLength: MAX_DECODED_BYTES };
+      if (truncated) options.finishFlush = zlib.constants.Z_SYNC_FLUSH;
       if (coding === 'gzip' || coding === 'x-gzip') bytes = zlib.gunzipSync(bytes, options);
       else if (coding === 'deflate') bytes = inflateEither(bytes, options);
       else if (coding === 'br') {
         bytes = zlib.brotliDecompressSync(bytes, {
           maxOutputLength: MAX_DECODED_BYTES,
-          finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH,
+          ...(truncated ? { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH } : {}),
         });
       } else return { ok: false, reason: `unsupported coding ${coding}` };
     }

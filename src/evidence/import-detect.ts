@@ -4,6 +4,8 @@ import { ImportError } from './import-common.js';
 import { importHar } from './import-har.js';
 import { importMitmproxyFlows } from './import-mitmproxy.js';
 
+export { ImportError } from './import-common.js';
+
 export type ImportKind = 'har' | 'mitmproxy';
 
 export function detectImportKind(buf: Buffer): ImportKind | null {

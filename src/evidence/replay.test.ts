@@ -247,7 +247,7 @@ test('the index page lists the entry URL and the chain, without scripts', async 
   assert.deepEqual(header(r, 'content-security-policy'), ["default-src 'none'; style-src 'unsafe-inline'"]);
   const html = r.body.toString();
   assert.match(html, /Entry URL: <a href="\/http:\/\/shop\.test\/go">http:\/\/shop\.test\/go<\/a>/);
-  assert.match(html, /GET <a href="\/http:\/\/shop\.test\/landing">http:\/\/shop\.test\/landing<\/a> <small>\(after 302\)<\/small>/);
+  assert.match(html, /<li>GET <a href="\/http:\/\/shop\.test\/landing">http:\/\/shop\.test\/landing<\/a> <small>\(after 302\)<\/small> → 200 text\/html<\/li>/);
   assert.match(html, /<td>x0006<\/td><td>GET<\/td><td>ECONNREFUSED<\/td>/);
   assert.doesNotMatch(html, /<script/i);
 });

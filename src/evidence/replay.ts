@@ -61,7 +61,8 @@ export async function startReplay(capture: Capture, opts: ReplayOptions = {}): P
     switch (target.kind) {
       case 'index': {
         index.rewind();
-        const body = Buffer.from(indexPage(capture, origin), 'utf8');
+        const page = indexPage(capture, { origin, httpsThroughProxy: issuer !== null, allowScripts: opts.allowScripts ?? false });
+        const body = Buffer.from(page, 'utf8');
         send(res, {
           status: 200,
           statusText: 'OK',

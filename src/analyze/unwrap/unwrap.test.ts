@@ -85,6 +85,10 @@ describe('single layers', () => {
     assert.match(result.layers[0]!.note ?? '', /hint only: https:\/\/github\.com/);
   });
 
+  test('a literal space in the query does not make a URL invalid', () => {
+    assert.equal(unwrap('https://www.google.com/url?q=https://example.com/a?x=b c').destination, 'https://example.com/a?x=b c');
+  });
+
   test('defanged and HTML-escaped input is cleaned first', () => {
     const result = unwrap('hxxps://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fexample.com%2Fx&amp;data=04&amp;reserved=0');
     assert.equal(result.destination, 'https://example.com/x');

@@ -43,7 +43,7 @@ export function decodeOnce(url: string): DecodeStep | null {
 
 /** Turns a decoded target into an absolute URL, adding a scheme to "host/path" forms. */
 function absoluteTarget(target: string, scheme: 'http' | 'https' = 'https'): string | null {
-  if (target === '' || /\s/.test(target)) return null;
+  if (target === '') return null;
   const candidate = hasScheme(target) ? target : normalizeInputUrl(target, scheme);
   if (!hasScheme(candidate)) return null;
   try {

@@ -2,7 +2,7 @@
 // host under emsecure.test serves a T-Mobile for Business mail landing page; its "Find out
 // more" link is another tracker token that 302s to the advertiser's contact page.
 import type { LabExchange } from '../exchange.js';
-import { HOSTS } from '../hosts.js';
+import { HOSTS, WILDCARD_ZONES } from '../hosts.js';
 import { escapeHtml, page } from '../pages.js';
 import { defineScenario, type ScenarioDefinition } from './common.js';
 
@@ -74,7 +74,7 @@ export function seedScenario(): ScenarioDefinition {
     },
     [
       {
-        host: `*.${'emsecure.test'}`,
+        host: `*.${WILDCARD_ZONES[0]}`, // every Selligent client host under emsecure.test
         path: TRACKER_PATH,
         handle: (x) => {
           const id = decodedId(x);

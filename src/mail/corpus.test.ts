@@ -1,0 +1,104 @@
+// Every message of the public phishing-pot sample must parse and give up its links. The corpus
+// holds live phishing links: they are only read here, never visited.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeMessage, type MailAnalysis } from './parse.js';
+import { pickMainLink } from './links.js';
+import { projectRoot } from './project-root.js';
+
+const CORPUS = join(projectRoot(), '..', 'shared', 'corpus', 'phishing-pot');
+const files = readdirSync(CORPUS)
+  .filter((name) => name.endsWith('.eml'))
+  .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+
+const analyses = new Map<string, MailAnalysis>();
+async function analysis(name: string): Promise<MailAnalysis> {
+  if (!analyses.has(name)) analyses.set(name, await analyzeMessage(readFileSync(join(CORPUS, name)), name));
+  return analyses.get(name)!;
+}
+
+test('every phishing-pot message parses without a decoding failure and most yield links', async () => {
+  assert.equal(files.length, 316);
+  let withLinks = 0;
+  let links = 0;
+  for (const name of files) {
+    const mail = await analysis(name);
+    assert.ok(!mail.errors.some((e) => /analysis failed|MIME decoding failed/.test(e)), `${name}: ${mail.errors.join('; ')}`);
+    assert.ok(mail.from || mail.subject !== null, `${name}: no From and no Subject`);
+    for (const link of mail.links) assert.ok(link.url.trim().length > 0 && !/[\t\r\n]/.test(link.url), `${name}: bad url ${JSON.stringify(link.url)}`);
+    if (mail.links.length > 0) withLinks++;
+    links += mail.links.length;
+  }
+  // 24 messages carry no link at all (text-only scams, PDF-only lures); every other one must.
+  assert.ok(withLinks >= 290, `only ${withLinks} of ${files.length} messages yielded links`);
+  assert.ok(links >= 1500, `only ${links} links in total`);
+});
+
+test('hand-checked: a Proton-themed credential phish has exactly one link, its button', async () => {
+  const mail = await analysis('sample-1175.eml');
+  assert.deepEqual(
+    mail.links.map((l) => [l.url, l.text, l.kind]),
+    [['https://danielcacereslopez.com/Mlo4bThmN0sxRzY4NlI=', 'Login to your Proton Account Now', 'href']],
+  );
+  assert.equal(pickMainLink(mail.links)?.url, 'https://danielcacereslopez.com/Mlo4bThmN0sxRzY4NlI=');
+});
+
+test('hand-checked: a Correios-themed payment lure (base64 HTML) has its "Efetuar Pagamento" link', async () => {
+  const mail = await analysis('sample-3950.eml');
+  assert.deepEqual(
+    mail.links.map((l) => [l.url, l.text]),
+    [['https://cliente-rastreamentocorreios.co.ua/', 'Efetuar Pagamento']],
+  );
+  assert.deepEqual(mail.esp.map((p) => p.name), ['PHPMailer']);
+});
+
+test('hand-checked: a Symantec-wrapped link whose text shows another domain is flagged', async () => {
+  const mail = await analysis('sample-2025.eml');
+  const wrapped = mail.links.find((l) => l.url.startsWith('https://clicktime.symantec.com/'));
+  assert.equal(wrapped?.text, 'www.pyramidci.com');
+  assert.deepEqual(wrapped?.mismatch, { shownDomain: 'pyramidci.com', hrefDomain: 'symantec.com' });
+  assert.ok(mail.links.some((l) => l.url === 'http://www.pyramidci.com/' && l.mismatch === null));
+});
+
+test('hand-checked: a Mailchimp campaign: main link, unsubscribe and privacy links, ESP and TLS hop', async () => {
+  const mail = await analysis('sample-450.eml');
+  const main = pickMainLink(mail.links);
+  assert.equal(main?.text, 'Apply now to study Digital Marketing');
+  assert.equal(main?.url, 'https://itmasters.us6.list-manage.com/track/click?u=49f9b64427a60f2ee6aa39eec&id=4f87aa62c0&e=84f7ed0062');
+  assert.deepEqual(
+    mail.links.filter((l) => l.unsubscribe && l.part === 'html').map((l) => l.text),
+    ['UNSUBSCRIBE'],
+  );
+  assert.equal(mail.links.find((l) => l.text === 'PRIVACY POLICY')?.prominence, 0);
+  assert.deepEqual(mail.esp.map((p) => p.name), ['Mailchimp']);
+  const esphop = mail.received.find((hop) => hop.from?.endsWith('.mcdlv.net'));
+  assert.deepEqual([esphop?.tls, esphop?.tlsVersion, esphop?.fromIp], [true, 'TLS1.2', '198.2.139.78']);
+});
+
+test('hand-checked: "Um sich abzumelden, klicken Sie bitte auf Hier" marks that link as unsubscribe', async () => {
+  const mail = await analysis('sample-2275.eml');
+  const hier = mail.links.find((l) => l.text === 'Hier');
+  assert.equal(hier?.unsubscribe, true);
+  assert.equal(mail.links.find((l) => l.url === 'http://1.2.3')?.prominence, 0); // empty anchor: nothing to click
+});
+
+test('ESP fingerprints found across the corpus', async () => {
+  const expected: [string, string][] = [
+    ['sample-75.eml', 'Mailgun'],
+    ['sample-775.eml', 'Amazon SES'],
+    ['sample-950.eml', 'HubSpot'],
+    ['sample-1525.eml', 'SendGrid'],
+    ['sample-2450.eml', 'ActiveCampaign'],
+    ['sample-2500.eml', 'Postmark'],
+    ['sample-2900.eml', 'Salesforce Marketing Cloud (ExactTarget)'],
+    ['sample-3450.eml', 'Adobe Marketo Engage'],
+    ['sample-4675.eml', 'SparkPost'],
+    ['sample-4775.eml', 'MailWizz'],
+  ];
+  for (const [name, esp] of expected) {
+    const mail = await analysis(name);
+    assert.ok(mail.esp.some((p) => p.name === esp), `${name}: expected ${esp}, got ${mail.esp.map((p) => p.name).join(', ')}`);
+  }
+});

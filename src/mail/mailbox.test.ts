@@ -1,0 +1,132 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createReadStream } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { readMailSource, splitMbox, type MailSourceItem } from './mailbox.js';
+import { analyzeMessage } from './parse.js';
+import { projectPath } from './project-root.js';
+
+const fixture = (...parts: string[]) => projectPath('test', 'fixtures', 'mail', ...parts);
+
+async function collect(items: AsyncIterable<MailSourceItem>): Promise<MailSourceItem[]> {
+  const out: MailSourceItem[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+const text = (item: MailSourceItem) => ('raw' in item ? item.raw.toString('latin1') : `ERROR ${item.error}`);
+
+test('a single .eml is one message', async () => {
+  const items = await collect(readMailSource(fixture('seed.eml')));
+  assert.equal(items.length, 1);
+  assert.equal(items[0].source, fixture('seed.eml'));
+  assert.ok('raw' in items[0] && items[0].raw.length > 1000);
+});
+
+test('mbox: three messages despite a date-less separator, a missing blank line, CRLF and unescaped "From " body text', async () => {
+  const items = await collect(readMailSource(fixture('three.mbox')));
+  assert.deepEqual(
+    items.map((item) => item.source),
+    [1, 2, 3].map((n) => `${fixture('three.mbox')}#${n}`),
+  );
+  const [first, second, third] = items.map(text);
+  assert.match(first, /^From: Alice/);
+  assert.match(first, /\n\nFrom the desk of Alice/);
+  assert.match(first, /\nFrom here on, the quoted line/);
+  assert.match(first, /\n>From a doubly quoted line\.\n$/);
+  assert.match(second, /^From: Mallory <mallory@mbox\.example>\r\n/);
+  assert.match(second, /verify\?u=bob\r\n$/);
+  assert.match(third, /^From: Carol/);
+  const analyses = await Promise.all(items.map((item) => analyzeMessage((item as { raw: Buffer }).raw, item.source)));
+  assert.deepEqual(
+    analyses.map((a) => [a.subject, a.links.map((l) => l.url)]),
+    [
+      ['First message', ['https://first.mbox.example/agenda']],
+      ['Second message', ['https://second.mbox.example/verify?u=bob']],
+      ['Third message', ['https://third.mbox.example/slides']],
+    ],
+  );
+});
+
+test('mbox: an empty message between separators is a per-message error, the others survive', async () => {
+  const mbox = 'From a@x Mon Mar  4 10:00:00 2024\nSubject: one\n\nbody one\n\nFrom b@x Mon Mar  4 10:00:01 2024\n\nFrom c@x Mon Mar  4 10:00:02 2024\nSubject: three\n\nbody three\n';
+  const items = await collect(splitMbox(Readable.from([Buffer.from(mbox)]), 'box'));
+  assert.deepEqual(items.map((item) => [item.source, 'error' in item ? item.error : 'ok']), [
+    ['box#1', 'ok'],
+    ['box#2', 'empty message between mbox separators'],
+    ['box#3', 'ok'],
+  ]);
+});
+
+test('mbox split is independent of how the input is chunked', async () => {
+  const whole = await collect(readMailSource(fixture('three.mbox')));
+  const bytes = Buffer.concat(whole.map((item) => ('raw' in item ? item.raw : Buffer.alloc(0))));
+  const source = (await import('node:fs')).readFileSync(fixture('three.mbox'));
+  const oneByteChunks = Readable.from([...source].map((byte) => Buffer.from([byte])));
+  const split = await collect(splitMbox(oneByteChunks, 'x'));
+  assert.deepEqual(Buffer.concat(split.map((item) => ('raw' in item ? item.raw : Buffer.alloc(0)))), bytes);
+});
+
+test('Maildir: messages of new/ then cur/, tmp/ and dotfiles ignored', async () => {
+  const items = await collect(readMailSource(fixture('maildir')));
+  assert.deepEqual(
+    items.map((item) => item.source),
+    [fixture('maildir', 'new', '1709550000.M2P200.mailhost'), fixture('maildir', 'cur', '1709546400.M1P100.mailhost:2,S')],
+  );
+
+  const dir = await mkdtemp(join(tmpdir(), 'clicktrace-maildir-'));
+  try {
+    for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(dir, sub));
+    await copyFile(fixture('maildir', 'new', '1709550000.M2P200.mailhost'), join(dir, 'new', '1.eml'));
+    await writeFile(join(dir, 'tmp', 'partial'), 'From: half');
+    await writeFile(join(dir, 'cur', '.hidden'), 'x');
+    await writeFile(join(dir, 'cur', '2:2,S'), '');
+    const made = await collect(readMailSource(dir));
+    assert.deepEqual(made.map((item) => [item.source, 'error' in item ? item.error : 'ok']), [
+      [join(dir, 'new', '1.eml'), 'ok'],
+      [join(dir, 'cur', '2:2,S'), 'empty file'],
+    ]);
+    await rm(join(dir, 'new', '1.eml'));
+    await rm(join(dir, 'cur', '2:2,S'));
+    assert.deepEqual(await collect(readMailSource(dir)), [{ source: dir, error: 'empty Maildir (no messages in new/ or cur/)' }]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a folder of .eml files is read file by file, bad ones reported', async () => {
+  const items = await collect(readMailSource(projectPath('test', 'fixtures', 'mail')));
+  const bySource = new Map(items.map((item) => [item.source.split('/').pop(), item]));
+  assert.ok(bySource.has('seed.eml') && 'raw' in bySource.get('seed.eml')!);
+  assert.deepEqual(bySource.get('empty.eml'), { source: fixture('empty.eml'), error: 'empty file' });
+  assert.ok(!bySource.has('three.mbox') && !bySource.has('garbage.bin'));
+});
+
+test('stdin ("-"): a single message or an mbox', async () => {
+  const single = await collect(readMailSource('-', { stdin: createReadStream(fixture('seed.eml')) }));
+  assert.equal(single.length, 1);
+  assert.equal(single[0].source, '-');
+  const mbox = await collect(readMailSource('-', { stdin: createReadStream(fixture('three.mbox')) }));
+  assert.deepEqual(mbox.map((item) => item.source), ['-#1', '-#2', '-#3']);
+  assert.deepEqual(await collect(readMailSource('-', { stdin: Readable.from([]) })), [{ source: '-', error: 'empty input on stdin' }]);
+});
+
+test('empty file, whitespace-only file, missing path, binary garbage', async () => {
+  assert.deepEqual(await collect(readMailSource(fixture('empty.eml'))), [{ source: fixture('empty.eml'), error: 'empty file' }]);
+  const dir = await mkdtemp(join(tmpdir(), 'clicktrace-mailbox-'));
+  try {
+    await writeFile(join(dir, 'blank.eml'), '\r\n \n');
+    assert.deepEqual(await collect(readMailSource(join(dir, 'blank.eml'))), [{ source: join(dir, 'blank.eml'), error: 'empty file (only whitespace)' }]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  const missing = await collect(readMailSource(fixture('no-such-file.eml')));
+  assert.equal(missing.length, 1);
+  assert.match((missing[0] as { error: string }).error, /^cannot read: ENOENT/);
+  const garbage = await collect(readMailSource(fixture('garbage.bin')));
+  assert.equal(garbage.length, 1);
+  assert.ok('raw' in garbage[0] && garbage[0].raw.length === 4096);
+});
