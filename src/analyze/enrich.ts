@@ -1,8 +1,62 @@
+// Attribution, tracking tokens, DNS findings and the "who is responsible" summary, added to a
+// chain report. Pure: everything comes from the capture (DNS answers were recorded at trace time).
 import type { Capture } from '../model.js';
-import type { Report } from '../report.js';
+import type { PartyRef, Report } from '../report.js';
 import type { AnalyzeOptions } from './analyze.js';
+import { attributeChain } from './parties.js';
+import { findTokens } from './tokens.js';
+import { summarizeResponsibility } from './summary.js';
+import { unwrap } from './unwrap/index.js';
 
-/** Attribution, tokens, DNS findings and the responsibility summary, added to a chain report. */
-export function enrich(report: Report, _capture: Capture, _options: AnalyzeOptions): Report {
-  return report;
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+export function enrich(report: Report, capture: Capture, options: AnalyzeOptions): Report {
+  const dns = capture.dns.map((r) => ({
+    host: r.host.toLowerCase(),
+    addresses: r.addresses,
+    cnames: r.cnames,
+    baseDomain: r.baseDomain ?? null,
+    baseDomainResolves: r.baseDomainResolves ?? null,
+  }));
+  const dnsByHost = new Map(dns.map((d) => [d.host, { cnames: d.cnames }]));
+  const parties = attributeChain(report.hops, dnsByHost);
+  const hops = report.hops.map((hop, i) => ({ ...hop, party: parties[i]! }));
+  const chainHosts = new Set(hops.map((h) => hostOf(h.url)).filter(Boolean));
+  const tokens = findTokens(
+    hops.map((h) => h.url),
+    options.recipients?.length ? { recipients: options.recipients } : undefined,
+  );
+  const summary = hops.length
+    ? summarizeResponsibility({
+        hops,
+        dns: dns.filter((d) => chainHosts.has(d.host)),
+        tokens,
+        ...(options.espFromMail?.length ? { espFromMail: options.espFromMail } : {}),
+      })
+    : undefined;
+  return {
+    ...report,
+    hops,
+    parties: distinctParties(parties),
+    tokens,
+    ...(summary ? { summary } : {}),
+    dns,
+    unwrapped: report.url ? unwrap(report.url) : null,
+  };
+}
+
+function distinctParties(parties: PartyRef[]): PartyRef[] {
+  const seen = new Set<string>();
+  return parties.filter((p) => {
+    const key = `${p.role}|${p.name}|${p.registrableDomain}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -1,16 +1,9 @@
 // Pieces shared by the importers of foreign captures (HAR, mitmproxy flows).
 import type { Capture, CaptureInfo, Exchange, HeaderLine } from '../model.js';
+import { EvidenceError } from './errors.js';
 
 /** A file that cannot be imported; the message is one line naming the file and the problem. */
-export class ImportError extends Error {
-  constructor(
-    readonly source: string,
-    problem: string,
-  ) {
-    super(`${source}: ${problem}`);
-    this.name = 'ImportError';
-  }
-}
+export class ImportError extends EvidenceError {}
 
 export function headerValue(headers: HeaderLine[], name: string): string | null {
   const lower = name.toLowerCase();

@@ -11,10 +11,11 @@ import { X509Certificate } from 'node:crypto';
 import type { Capture, Exchange, ExchangeResponse, HeaderLine, TlsInfo } from '../model.js';
 import { synthesizeDocumentChain } from './import-chain.js';
 import { ImportError, assembleCapture, exchangeId, headerValue, importedCaptureInfo, isoFromEpochSeconds, sortByStart } from './import-common.js';
-import { certInfo, verifyChain } from './import-tls.js';
+import { certInfoFromDer } from '../proxy/peer-certificates.js';
+import { verifyChain } from './import-tls.js';
 import { parseTnetstring, TnetstringError, type TnetDict, type TnetValue } from './tnetstring.js';
 
-/** Flow format versions whose fields this importer reads: mitmproxy 7 (10) to 11 (21). */
+/** Flow format versions whose fields this importer reads: mitmproxy 6.0 (10) to 12 (21). */
 export const FLOW_FORMAT_VERSIONS = { oldest: 10, newest: 21 } as const;
 
 export interface FlowFile {
@@ -249,7 +250,7 @@ function tlsOf(server: TnetDict, req: TnetDict, requestStart: number): TlsInfo |
     alpn: textOf(server.alpn),
     authorized: verdict.authorized,
     authorizationError: verdict.error,
-    chain: chain.map(certInfo),
+    chain: chain.map((cert) => certInfoFromDer(cert.raw)), // as the recording proxy describes them
   };
 }
 

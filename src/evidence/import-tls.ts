@@ -1,25 +1,8 @@
-// Certificates of imported captures: CertInfo from DER/PEM, and a chain check against this
-// machine's trust store at the time of the capture (the recorders do not say whether they verified).
+// Upstream chains of imported captures are checked here against this machine's trust store as
+// of the capture time: the recorders do not say whether (or against what) they verified.
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
-import type { CertInfo } from '../model.js';
-
-export function certInfo(cert: X509Certificate): CertInfo {
-  return {
-    subject: cert.subject.split('\n').join(', '),
-    issuer: cert.issuer.split('\n').join(', '),
-    sans: (cert.subjectAltName ?? '')
-      .split(', ')
-      .filter((s) => s.startsWith('DNS:') || s.startsWith('IP Address:'))
-      .map((s) => s.slice(s.indexOf(':') + 1)),
-    validFrom: new Date(cert.validFrom).toISOString(),
-    validTo: new Date(cert.validTo).toISOString(),
-    serialNumber: cert.serialNumber,
-    sha256: cert.fingerprint256.replaceAll(':', '').toLowerCase(),
-    der: cert.raw.toString('base64'),
-  };
-}
 
 let trustedRootsBySubject: Map<string, X509Certificate[]> | null = null;
 

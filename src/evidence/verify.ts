@@ -34,6 +34,7 @@ export interface VerifyResult {
   checked: { files: number; warcRecords: number; waczFiles: number; signature: 'valid' | 'invalid' | 'absent' };
 }
 
+const MAX_INDEX_PROBLEMS = 5;
 const REQUIRED_FILES = [WARC_FILE, HAR_FILE, REPORT_FILE, WACZ_FILE, MANIFEST_FILE];
 
 export async function verifyCase(dir: string, opts: { publicKeyPem?: string } = {}): Promise<VerifyResult> {
@@ -66,7 +67,6 @@ export async function verifyCase(dir: string, opts: { publicKeyPem?: string } = 
       problems.push(errorMessage(err));
     }
   }
-  if (manifest) checked.files = checkManifestFiles(dir, manifest, problem);
 
   const warc = read(WARC_FILE);
   let capture: Capture | null = null;
@@ -77,7 +77,14 @@ export async function verifyCase(dir: string, opts: { publicKeyPem?: string } = 
   }
 
   const wacz = read(WACZ_FILE);
-  if (wacz) checked.waczFiles = checkWacz(wacz, warc, problem);
+  let waczWarcSha256: string | null = null;
+  if (wacz) {
+    const outcome = checkWacz(wacz, warc, problem);
+    checked.waczFiles = outcome.files;
+    waczWarcSha256 = outcome.warcSha256;
+  }
+
+  if (manifest) checked.files = checkManifestFiles(dir, manifest, witnesses(capture, waczWarcSha256), problem);
 
   if (capture) {
     checkReport(read(REPORT_FILE), capture, dir, problem);
@@ -95,7 +102,27 @@ function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-function checkManifestFiles(dir: string, manifest: Manifest, problem: Problem): number {
+/**
+ * Second records of some files' SHA-256: the WACZ's datapackage for the WARC, the WARC's resource
+ * records for screenshots and DOM snapshots. When a file matches its witness but not the
+ * manifest, the manifest is what changed.
+ */
+function witnesses(capture: Capture | null, waczWarcSha256: string | null): Map<string, { sha256: string; in: string }> {
+  const out = new Map<string, { sha256: string; in: string }>();
+  if (waczWarcSha256) out.set(WARC_FILE, { sha256: waczWarcSha256, in: `${WACZ_FILE}'s ${WACZ_DATAPACKAGE}` });
+  for (const page of capture?.pages ?? []) {
+    if (page.screenshot) out.set(page.screenshot.path, { sha256: sha256(page.screenshot.png), in: WARC_FILE });
+    if (page.dom) out.set(page.dom.path, { sha256: sha256(Buffer.from(page.dom.html, 'utf8')), in: WARC_FILE });
+  }
+  return out;
+}
+
+function checkManifestFiles(
+  dir: string,
+  manifest: Manifest,
+  witness: Map<string, { sha256: string; in: string }>,
+  problem: Problem,
+): number {
   let hashed = 0;
   const listed = new Set<string>();
   for (const file of manifest.files) {
@@ -112,8 +139,13 @@ function checkManifestFiles(dir: string, manifest: Manifest, problem: Problem): 
       continue;
     }
     hashed++;
-    if (data.length !== file.bytes) problem(file.path, `${data.length} bytes, manifest.json says ${file.bytes} (file changed)`);
-    else if (sha256(data) !== file.sha256) problem(file.path, 'SHA-256 differs from manifest.json (file changed)');
+    const actual = sha256(data);
+    if (data.length === file.bytes && actual === file.sha256) continue;
+    const second = witness.get(file.path);
+    if (second && second.sha256 === actual) {
+      problem(MANIFEST_FILE, `the SHA-256 it lists for ${file.path} differs from the file, which matches ${second.in} (manifest.json changed)`);
+    } else if (data.length !== file.bytes) problem(file.path, `${data.length} bytes, manifest.json says ${file.bytes} (file changed)`);
+    else problem(file.path, 'SHA-256 differs from manifest.json (file changed)');
   }
   for (const path of listCaseFiles(dir)) {
     if (!listed.has(path) && !UNLISTED_FILES.has(path)) problem(path, 'not listed in manifest.json (added after the case was closed?)');
@@ -138,8 +170,9 @@ function listCaseFiles(dir: string, rel = ''): string[] {
 function checkWarc(warc: Buffer, label: string, problem: Problem): { records: number; capture: Capture | null } {
   const read = readWarcBuffer(warc);
   for (const record of read.records) checkRecordDigests(record, label, problem);
-  if (read.stop) problem(label, `${read.stop.kind === 'truncated' ? 'truncated' : 'corrupt'}: ${read.stop.reason}`);
-  if (read.records.length === 0) return { records: 0, capture: null };
+  if (read.stop) problem(label, `record ${read.stop.record}: ${read.stop.kind}: ${read.stop.reason}`);
+  // Checking the other files against part of a capture would blame them for the WARC's damage.
+  if (read.records.length === 0 || read.stop?.kind === 'corrupt') return { records: read.records.length, capture: null };
   try {
     return { records: read.records.length, capture: captureFromRecords(read.records, label, read.stop !== null) };
   } catch (err) {
@@ -186,27 +219,29 @@ interface DatapackageResource {
 }
 
 /** datapackage.json digests, datapackage-digest.json, the embedded WARC and the CDXJ index. */
-function checkWacz(zip: Buffer, caseWarc: Buffer | null, report: Problem): number {
+function checkWacz(zip: Buffer, caseWarc: Buffer | null, report: Problem): { files: number; warcSha256: string | null } {
   const problem = (text: string) => report(WACZ_FILE, text);
   let entries;
   try {
     entries = readZipDirectory(zip);
   } catch (err) {
     problem(errorMessage(err));
-    return 0;
+    return { files: 0, warcSha256: null };
   }
   const files = new Map<string, Buffer>();
+  const damaged = new Set<string>();
   for (const entry of entries) {
     try {
       files.set(entry.name, readZipEntry(zip, entry));
     } catch (err) {
+      damaged.add(entry.name);
       problem(errorMessage(err));
     }
   }
   const json = <T>(name: string): T | null => {
     const data = files.get(name);
     if (!data) {
-      if (!entries.some((e) => e.name === name)) problem(`${name} missing`);
+      if (!damaged.has(name)) problem(`${name} missing`);
       return null;
     }
     try {
@@ -229,7 +264,7 @@ function checkWacz(zip: Buffer, caseWarc: Buffer | null, report: Problem): numbe
     listed.add(path);
     const data = files.get(path);
     if (!data) {
-      if (!entries.some((e) => e.name === path)) problem(`${path}: listed in ${WACZ_DATAPACKAGE} but missing`);
+      if (!damaged.has(path)) problem(`${path}: listed in ${WACZ_DATAPACKAGE} but missing`);
       continue;
     }
     if (data.length !== resource.bytes) problem(`${path}: ${data.length} bytes, ${WACZ_DATAPACKAGE} says ${String(resource.bytes)}`);
@@ -242,11 +277,15 @@ function checkWacz(zip: Buffer, caseWarc: Buffer | null, report: Problem): numbe
   }
 
   const embedded = files.get(`${WACZ_WARC_DIR}${WARC_FILE}`);
-  if (!embedded) problem(`${WACZ_WARC_DIR}${WARC_FILE} missing`);
-  else if (caseWarc && !embedded.equals(caseWarc)) problem(`${WACZ_WARC_DIR}${WARC_FILE} differs from the case's ${WARC_FILE}`);
-  checkIndex(files, problem);
+  if (!embedded) {
+    if (!damaged.has(`${WACZ_WARC_DIR}${WARC_FILE}`)) problem(`${WACZ_WARC_DIR}${WARC_FILE} missing`);
+  } else if (caseWarc && !embedded.equals(caseWarc)) problem(`${WACZ_WARC_DIR}${WARC_FILE} differs from the case's ${WARC_FILE}`);
+  // An index into a damaged WARC entry would only repeat that damage line by line.
+  if (damaged.size === 0) checkIndex(files, problem);
   const pages = files.get(WACZ_PAGES_PATH);
-  if (!pages) problem(`${WACZ_PAGES_PATH} missing`);
+  if (!pages) {
+    if (!damaged.has(WACZ_PAGES_PATH)) problem(`${WACZ_PAGES_PATH} missing`);
+  }
   else {
     for (const [i, line] of pages.toString('utf8').split('\n').filter(Boolean).entries()) {
       try {
@@ -256,7 +295,9 @@ function checkWacz(zip: Buffer, caseWarc: Buffer | null, report: Problem): numbe
       }
     }
   }
-  return files.size;
+  const warcResource = datapackage?.resources?.find((r) => r.path === `${WACZ_WARC_DIR}${WARC_FILE}`);
+  const warcHash = typeof warcResource?.hash === 'string' ? /^sha256:([0-9a-f]{64})$/.exec(warcResource.hash)?.[1] : undefined;
+  return { files: files.size, warcSha256: warcHash ?? null };
 }
 
 /** Every CDXJ line must point at a record of the named WARC with the same target URI. */
@@ -266,6 +307,10 @@ function checkIndex(files: Map<string, Buffer>, problem: (text: string) => void)
     problem(`${WACZ_INDEX_PATH} missing`);
     return;
   }
+  let bad = 0;
+  const badLine = (text: string) => {
+    if (++bad <= MAX_INDEX_PROBLEMS) problem(text);
+  };
   for (const [i, line] of index.toString('utf8').split('\n').filter(Boolean).entries()) {
     const where = `${WACZ_INDEX_PATH}: line ${i + 1}`;
     const space = line.indexOf(' ', line.indexOf(' ') + 1);
@@ -273,22 +318,23 @@ function checkIndex(files: Map<string, Buffer>, problem: (text: string) => void)
     try {
       entry = JSON.parse(line.slice(space + 1));
     } catch {
-      problem(`${where} is not CDXJ`);
+      badLine(`${where} is not CDXJ`);
       continue;
     }
     const warc = files.get(`${WACZ_WARC_DIR}${entry.filename}`);
     const offset = Number(entry.offset);
     const length = Number(entry.length);
     if (!warc || !Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset + length > warc.length) {
-      problem(`${where} points outside the WARCs`);
+      badLine(`${where} points outside the WARCs`);
       continue;
     }
     const read = readWarcBuffer(warc.subarray(offset, offset + length));
     const record = read.records[0];
     if (read.stop || read.records.length !== 1 || field(record!, 'WARC-Target-URI') !== entry.url) {
-      problem(`${where} does not point at the record of ${entry.url}`);
+      badLine(`${where} does not point at the record of ${entry.url}`);
     }
   }
+  if (bad > MAX_INDEX_PROBLEMS) problem(`${WACZ_INDEX_PATH}: ${bad - MAX_INDEX_PROBLEMS} more bad lines`);
 }
 
 function checkReport(bytes: Buffer | null, capture: Capture, dir: string, problem: Problem): void {

@@ -14,6 +14,8 @@ export interface WarcRecordRead {
 }
 
 export interface WarcReadStop {
+  /** 1-based number of the record that could not be read. */
+  record: number;
   offset: number;
   /** `truncated`: the file ends inside a record; `corrupt`: bytes that cannot be a WARC record. */
   kind: 'truncated' | 'corrupt';
@@ -45,7 +47,7 @@ export function describeRecord(record: WarcRecordRead): string {
 }
 
 class Stop extends Error {
-  constructor(readonly stop: WarcReadStop) {
+  constructor(readonly stop: Omit<WarcReadStop, 'record'>) {
     super(stop.reason);
   }
 }
@@ -58,7 +60,7 @@ export function readWarcBuffer(buf: Buffer): WarcReadResult {
     else readPlain(buf, records);
     return { records, compressed, stop: null };
   } catch (err) {
-    if (err instanceof Stop) return { records, compressed, stop: err.stop };
+    if (err instanceof Stop) return { records, compressed, stop: { ...err.stop, record: records.length + 1 } };
     throw err;
   }
 }

@@ -80,6 +80,8 @@ const BLOCK_TAGS = new Set([
   'body', 'section', 'article', 'header', 'footer', 'tbody',
 ]);
 const MAX_CONTEXT = 120;
+/** How far back or ahead of an anchor its sentence is looked for, in HTML characters. */
+const CONTEXT_WINDOW = 600;
 const FONT_SIZE_ATTR = [0, 10, 13, 16, 18, 24, 32, 48];
 const NEUTRAL_BACKGROUND = /^(?:#f{3}(?:f{3})?|white|transparent|none|inherit|initial|#fefefe|#fafafa|rgba?\(\s*255\s*,\s*255\s*,\s*255.*)$/i;
 const STYLE_HINT = /style|bgcolor|class|size|background/i;
@@ -191,8 +193,24 @@ function candidate(fields: Pick<Candidate, 'url' | 'text' | 'kind' | 'part' | 'p
 /** Text after the last sentence end: the start of the sentence an anchor sits in. */
 function sentenceTail(text: string): string {
   const match = /[.!?:|]\s+(?=[^.!?:|]*$)/.exec(text);
-  return match ? text.slice(match.index + match[0].length) : text;
+  return (match ? text.slice(match.index + match[0].length) : text).slice(-MAX_CONTEXT);
 }
+
+/** Text up to the first sentence end: the rest of the sentence after an anchor. */
+function sentenceHead(text: string): string {
+  const match = /[.!?|](?:\s|$)/.exec(text);
+  return (match ? text.slice(0, match.index + 1) : text).slice(0, MAX_CONTEXT);
+}
+
+/** Visible text of an HTML slice: tags dropped, entities decoded, whitespace collapsed. */
+function visibleText(html: string, start: number, end: number): string {
+  if (end <= start) return '';
+  return decodeHtmlEntities(html.slice(start, end).replace(/<[^>]*(?:>|$)/g, ' '))
+    .replace(/[\s\u00a0]+/g, ' ')
+    .trim();
+}
+
+const URL_HINT = /https?:|www\./gi;
 
 function extractHtmlCandidates(html: string): Candidate[] {
   const found: Candidate[] = [];
@@ -200,12 +218,31 @@ function extractHtmlCandidates(html: string): Candidate[] {
   let base: string | null = null;
   let anchor: OpenAnchor | null = null;
   let form: Candidate | null = null;
-  // Visible text just before the next anchor, and the anchor still collecting the text after it.
-  let recentText = '';
-  let collectingAfter: Candidate | null = null;
+  // Anchor context is read lazily from the HTML itself: where the current sentence started
+  // (after a block boundary or the previous anchor), and the last anchor still missing the text
+  // that follows it.
+  let sentenceStart = 0;
+  let awaitingAfter: { link: Candidate; from: number } | null = null;
   const length = Math.max(1, html.length);
+  // Next position of "http:"/"www." at or after the last lookup; text runs come in document
+  // order, so the whole document is searched once however many text runs there are.
+  let nextUrlHint = -1;
+  const mayHoldUrl = (start: number, end: number) => {
+    if (nextUrlHint < start) {
+      URL_HINT.lastIndex = start;
+      nextUrlHint = URL_HINT.exec(html)?.index ?? Infinity;
+    }
+    return nextUrlHint < end;
+  };
 
-  const closeAnchor = () => {
+  const completeContext = (until: number) => {
+    if (!awaitingAfter) return;
+    const after = sentenceHead(visibleText(html, awaitingAfter.from, Math.min(until, awaitingAfter.from + CONTEXT_WINDOW)));
+    if (after) awaitingAfter.link.context += ` … ${after}`;
+    awaitingAfter = null;
+  };
+
+  const closeAnchor = (position: number) => {
     if (!anchor) return;
     const text = collapseText(anchor.textParts);
     const alt = collapseText(anchor.alts.map((a) => `${a} `));
@@ -224,23 +261,23 @@ function extractHtmlCandidates(html: string): Candidate[] {
     });
     if (!text && anchor.images === 0) link.pixelOnly = true; // nothing visible to click
     found.push(link);
-    collectingAfter = link;
-    recentText = '';
+    awaitingAfter = { link, from: position };
+    sentenceStart = position;
     anchor = null;
   };
 
-  const endSentence = () => {
-    recentText = '';
-    collectingAfter = null;
+  const endSentence = (position: number) => {
+    completeContext(position);
+    sentenceStart = position;
   };
 
   const visitor: HtmlVisitor = {
     startTag(name, source, attrStart, attrEnd, position) {
-      if (BLOCK_TAGS.has(name)) endSentence();
+      if (BLOCK_TAGS.has(name)) endSentence(position);
       if (found.length >= MAX_LINKS) return;
       if (name === 'a') {
-        closeAnchor();
-        collectingAfter = null;
+        closeAnchor(position);
+        completeContext(position);
         const attrs = parseAttributes(source, attrStart, attrEnd);
         const href = cleanHref(attrs.href ?? '');
         if (!href || href.startsWith('#')) return;
@@ -263,7 +300,7 @@ function extractHtmlCandidates(html: string): Candidate[] {
           pixels: 0,
           bigImage: false,
           look,
-          before: sentenceTail(recentText),
+          before: sentenceTail(visibleText(html, Math.max(sentenceStart, position - CONTEXT_WINDOW), position)),
         };
         return;
       }
@@ -313,9 +350,9 @@ function extractHtmlCandidates(html: string): Candidate[] {
         stack.push({ name, look: PLAIN });
       }
     },
-    endTag(name) {
-      if (name === 'a' || (anchor && ANCHOR_CLOSERS.has(name))) closeAnchor();
-      if (BLOCK_TAGS.has(name)) endSentence();
+    endTag(name, position) {
+      if (name === 'a' || (anchor && ANCHOR_CLOSERS.has(name))) closeAnchor(position);
+      if (BLOCK_TAGS.has(name)) endSentence(position);
       if (name === 'form') form = null;
       // Pop to the matching element when it is near the top; ignore stray end tags.
       for (let i = stack.length - 1; i >= 0 && i >= stack.length - 64; i--) {
@@ -334,24 +371,16 @@ function extractHtmlCandidates(html: string): Candidate[] {
         }
         return;
       }
-      const chunk = source.slice(start, Math.min(end, start + 4 * MAX_CONTEXT));
-      const visible = decodeHtmlEntities(chunk).replace(/[\s\u00a0]+/g, ' ');
-      if (collectingAfter) {
-        const sentenceEnd = /[.!?|]\s/.exec(visible);
-        collectingAfter.context += ` … ${sentenceEnd ? visible.slice(0, sentenceEnd.index + 1) : visible}`.slice(0, MAX_CONTEXT);
-        if (sentenceEnd || collectingAfter.context.length >= MAX_CONTEXT) collectingAfter = null;
-      }
-      recentText = (recentText + visible).slice(-MAX_CONTEXT);
       if (found.length >= MAX_LINKS) return;
-      const full = end - start > chunk.length ? source.slice(start, end) : chunk;
-      if (!/https?:|www\./i.test(full)) return;
-      for (const hit of findTextUrls(decodeHtmlEntities(full), { rejoin: false })) {
+      if (!mayHoldUrl(start, end)) return;
+      for (const hit of findTextUrls(decodeHtmlEntities(source.slice(start, end)), { rejoin: false })) {
         found.push(candidate({ url: hit.url, text: null, kind: 'text', part: 'html', position: start / length }));
       }
     },
   };
   tokenizeHtml(html, visitor);
-  closeAnchor();
+  closeAnchor(html.length);
+  completeContext(html.length);
   return found.slice(0, MAX_LINKS);
 }
 

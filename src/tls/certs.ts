@@ -2,7 +2,7 @@
 // Keys come from node:crypto (native, fast); node-forge only assembles and signs X.509, which
 // node:crypto cannot do. One leaf key serves every host: issuing a certificate is then a single
 // signature (~ms), not a key generation.
-import { generateKeyPairSync, X509Certificate, createHash } from 'node:crypto';
+import { generateKeyPairSync, X509Certificate, createHash, createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
@@ -25,6 +25,20 @@ function rsaKeyPair(): { publicKeyPem: string; privateKeyPem: string } {
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
   return { publicKeyPem: publicKey, privateKeyPem: privateKey };
+}
+
+/**
+ * Signs with node:crypto (native, ~ms) instead of forge's JavaScript RSA (~60-100 ms): forge
+ * only serialises the to-be-signed part.
+ */
+function signCertificate(cert: forge.pki.Certificate, key: KeyObject): void {
+  const oid = forge.pki.oids['sha256WithRSAEncryption']!;
+  cert.signatureOid = oid;
+  cert.siginfo.algorithmOid = oid;
+  const tbs = forge.pki.getTBSCertificate(cert);
+  (cert as forge.pki.Certificate & { tbsCertificate: forge.asn1.Asn1 }).tbsCertificate = tbs;
+  const der = Buffer.from(forge.asn1.toDer(tbs).getBytes(), 'binary');
+  cert.signature = sign('sha256', der, key).toString('binary');
 }
 
 function randomSerial(): string {
@@ -53,7 +67,7 @@ export function createCertificateAuthority(commonName: string, organization = 'c
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  cert.sign(forge.pki.privateKeyFromPem(keys.privateKeyPem), forge.md.sha256.create());
+  signCertificate(cert, createPrivateKey(keys.privateKeyPem));
   return { certPem: forge.pki.certificateToPem(cert), keyPem: keys.privateKeyPem };
 }
 
@@ -83,19 +97,19 @@ export interface IssueOptions {
 /** Issues leaf certificates for host names, signed by one CA, cached per host set. */
 export class CertificateIssuer {
   private readonly caCert: forge.pki.Certificate;
-  private readonly caKey: forge.pki.rsa.PrivateKey;
+  private readonly caKey: KeyObject;
   private readonly leafPublicKey: forge.pki.rsa.PublicKey;
-  private readonly leafKey: forge.pki.rsa.PrivateKey;
+  private readonly leafKey: KeyObject;
   private readonly leafKeyPem: string;
   private readonly cache = new Map<string, LeafMaterial>();
 
   constructor(readonly ca: CaMaterial) {
     this.caCert = forge.pki.certificateFromPem(ca.certPem);
-    this.caKey = forge.pki.privateKeyFromPem(ca.keyPem) as forge.pki.rsa.PrivateKey;
+    this.caKey = createPrivateKey(ca.keyPem);
     const leaf = rsaKeyPair();
     this.leafKeyPem = leaf.privateKeyPem;
     this.leafPublicKey = forge.pki.publicKeyFromPem(leaf.publicKeyPem) as forge.pki.rsa.PublicKey;
-    this.leafKey = forge.pki.privateKeyFromPem(leaf.privateKeyPem) as forge.pki.rsa.PrivateKey;
+    this.leafKey = createPrivateKey(leaf.privateKeyPem);
   }
 
   issue(hosts: string[], options: IssueOptions = {}): LeafMaterial {
@@ -123,7 +137,7 @@ export class CertificateIssuer {
         altNames: hosts.map((h) => (isIP(h) ? { type: 7, ip: h } : { type: 2, value: h })),
       },
     ]);
-    cert.sign(options.selfSigned ? this.leafKey : this.caKey, forge.md.sha256.create());
+    signCertificate(cert, options.selfSigned ? this.leafKey : this.caKey);
     const material = { certPem: forge.pki.certificateToPem(cert), keyPem: this.leafKeyPem };
     this.cache.set(key, material);
     return material;

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what clicktrace needs on a fresh Debian machine with Node and npm: Chromium (Debian's
+# package; browser downloads are not used), npm dependencies, and the build. Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# --with-test-tools: also Debian's mitmproxy (import tests and the benchmark's baseline) and curl.
+packages=()
+[ -x /usr/bin/chromium ] || packages+=(chromium)
+if [ "${1:-}" = "--with-test-tools" ]; then
+  command -v mitmdump >/dev/null || packages+=(mitmproxy)
+  command -v curl >/dev/null || packages+=(curl)
+fi
+if [ ${#packages[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${packages[*]}" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${packages[@]}" >/dev/null
+fi
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm dependencies" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+npm run -s build

@@ -1,0 +1,137 @@
+// Failure is an answer: every hostile or broken situation ends with the chain so far, a clear
+// error, and a case on disk. Also single-use discipline and the default identity.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { labOptions } from './helpers.js';
+import {
+  startLab, type Lab, DOWNLOAD_SHA256, DOWNLOAD_SIZE, CLOAKED_DESTINATION, CLOAKED_TITLE, DIALOG_MESSAGE,
+} from '../src/lab/index.js';
+import { launchBrowser } from '../src/capture/browser.js';
+import { trace } from '../src/capture/trace.js';
+
+let lab: Lab;
+let browser: Browser;
+
+before(async () => {
+  [lab, browser] = await Promise.all([startLab(), launchBrowser()]);
+});
+after(async () => {
+  await browser?.close();
+  await lab?.close();
+});
+
+const run = (name: string, extra = {}) => trace(labOptions(lab, lab.scenarios[name]!.url, extra), browser);
+
+test('single-use link: requested exactly once, final page reached', async () => {
+  const scenario = lab.scenarios['single-use']!;
+  const { report } = await run('single-use');
+  assert.equal(lab.hits(scenario.url), 1);
+  assert.equal(report.final?.url, scenario.finalUrl);
+  assert.equal(report.final?.status, 200);
+  assert.equal(report.error, null);
+});
+
+test('HTTP redirect loop ends with a loop error and the chain so far', async () => {
+  const { report, caseDir } = await run('loop-http');
+  assert.match(report.error ?? '', /redirect loop|too many redirects/);
+  assert.ok(report.hops.length >= 3);
+  assert.ok(existsSync(join(caseDir, 'report.json')));
+});
+
+test('meta refresh loop is cut as soon as a URL comes back a third time', async () => {
+  const started = Date.now();
+  const { report } = await run('loop-meta');
+  assert.match(report.error ?? '', /^redirect loop: .+ requested 3 times$/);
+  assert.equal(report.hops.length, 5);
+  assert.ok(Date.now() - started < 10_000);
+});
+
+test('25-hop chain is followed to the end', async () => {
+  const scenario = lab.scenarios['chain-25']!;
+  const { report } = await run('chain-25');
+  assert.equal(report.error, null);
+  assert.equal(report.hops.length, 25);
+  assert.deepEqual(report.hops.map((h) => h.via), scenario.expectedVias);
+  assert.equal(report.final?.url, scenario.finalUrl);
+});
+
+test('more than 20 consecutive HTTP redirects: Chromium gives up, the report says so', async () => {
+  const { report } = await run('too-many-redirects');
+  assert.match(report.error ?? '', /too many redirects/);
+  assert.equal(report.hops.length, 20);
+});
+
+test('a server that never answers ends within --timeout + 2 s', async () => {
+  const started = Date.now();
+  const { report, caseDir } = await run('hang', { timeoutMs: 3000 });
+  const elapsed = Date.now() - started;
+  assert.ok(elapsed < 5000, `took ${elapsed} ms`);
+  assert.match(report.error ?? '', /^timeout: /);
+  assert.equal(report.hops.at(-1)?.status, null);
+  assert.ok(existsSync(join(caseDir, 'capture.warc.gz')));
+});
+
+test('bad TLS is recorded and the chain continues', async () => {
+  for (const name of ['bad-tls-expired', 'bad-tls-self-signed', 'bad-tls-wrong-host']) {
+    const { report } = await run(name);
+    const first = report.hops[0]!;
+    assert.equal(first.tls?.authorized, false, name);
+    assert.ok(first.tls?.error, `${name}: the verification error is kept`);
+    assert.match(first.tls?.cert?.sha256 ?? '', /^[0-9a-f]{64}$/);
+    assert.equal(report.final?.url, lab.scenarios[name]!.finalUrl, name);
+    assert.equal(report.error, null, name);
+  }
+});
+
+test('download: hash and size recorded, file never opened, error set', async () => {
+  const { report, capture } = await run('download');
+  assert.match(report.error ?? '', /^download: invoice\.zip/);
+  assert.ok(report.error!.includes(DOWNLOAD_SHA256));
+  assert.ok(report.error!.includes(`${DOWNLOAD_SIZE} bytes`));
+  const file = capture.exchanges.find((x) => x.request.url.endsWith('/files/invoice.zip'));
+  assert.equal(file?.response?.body.length, DOWNLOAD_SIZE);
+});
+
+test('cloaking page: the default identity reaches the real destination', async () => {
+  const { report, capture } = await run('cloaking');
+  assert.equal(report.final?.url, CLOAKED_DESTINATION);
+  assert.equal(report.final?.title, CLOAKED_TITLE);
+  const request = capture.exchanges[0]!.request;
+  const ua = request.headers.find(([k]) => k.toLowerCase() === 'user-agent')?.[1] ?? '';
+  assert.doesNotMatch(ua, /Headless/i);
+  assert.ok(request.headers.some(([k, v]) => k.toLowerCase() === 'accept-language' && v.startsWith('en-US')));
+});
+
+test('dialogs are dismissed, recorded, and the chain goes on', async () => {
+  const { report } = await run('dialog');
+  assert.ok(report.events.some((e) => e.kind === 'dialog' && e.detail.includes(DIALOG_MESSAGE)));
+  assert.equal(report.final?.url, lab.scenarios['dialog']!.finalUrl);
+});
+
+test('connection reset ends with a clear error', async () => {
+  const { report } = await run('reset');
+  assert.match(report.error ?? '', /connection reset/);
+  assert.equal(report.hops.at(-1)?.status, null);
+});
+
+test('a page that never finishes loading is reported, with its chain and title', async () => {
+  const { report } = await run('never-loads');
+  assert.match(report.error ?? '', /did not finish loading/);
+  assert.ok(report.final?.title);
+});
+
+test('a page with nothing pending ends the trace at once, not after the settle limit', async () => {
+  const started = Date.now();
+  const { report } = await run('http-302', { settleMs: 10_000 });
+  const elapsed = Date.now() - started;
+  assert.equal(report.error, null);
+  assert.ok(elapsed < 4000, `a 2-hop chain with --settle 10000 took ${elapsed} ms`);
+});
+
+test("Chromium's own background traffic never appears: every exchange is a lab host", async () => {
+  const { capture } = await run('five-hop');
+  for (const exchange of capture.exchanges) assert.match(new URL(exchange.request.url).hostname, /\.(test|example)$/);
+});
