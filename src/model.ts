@@ -139,6 +139,12 @@ export interface CaptureInfo {
   error: string | null;
   /** Set while writing; cleared when the case is closed cleanly. */
   partial: boolean;
+  /** What the analysis needs beyond the traffic, e.g. for a link traced from an e-mail. */
+  analysis?: {
+    recipients?: string[];
+    espFromMail?: string[];
+    message?: { case: string; subject: string | null; from: string | null; link: number } | null;
+  };
 }
 
 export interface Capture {

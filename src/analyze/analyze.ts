@@ -15,8 +15,12 @@ export interface AnalyzeOptions {
   espFromMail?: string[];
 }
 
-export function analyzeCapture(capture: Capture, caseDir: string | null, options: AnalyzeOptions = {}): Report {
+export function analyzeCapture(capture: Capture, caseDir: string | null): Report {
   const { info } = capture;
+  const options: AnalyzeOptions = {
+    ...(info.analysis?.recipients ? { recipients: info.analysis.recipients } : {}),
+    ...(info.analysis?.espFromMail ? { espFromMail: info.analysis.espFromMail } : {}),
+  };
   const hops = buildHops(capture);
   const last = hops.at(-1) ?? null;
   const settled = capture.events.filter((e) => e.type === 'settled');
@@ -42,6 +46,7 @@ export function analyzeCapture(capture: Capture, caseDir: string | null, options
     case: caseDir ? basename(caseDir) : null,
     error: reportError(capture, hops),
     partial: info.partial,
+    ...(info.analysis?.message ? { message: info.analysis.message } : {}),
   };
   return enrich(report, capture, options);
 }

@@ -35,6 +35,8 @@ export interface TraceOptions {
   maxHops?: number;
   outDir?: string;
   commandLine?: string[];
+  /** Context for the analysis, e.g. the e-mail a link came from (recipients, ESP, message case). */
+  analysis?: CaptureInfo['analysis'];
   onProgress?: (event: { kind: string; detail: string }) => void;
 }
 
@@ -42,6 +44,8 @@ export interface TraceResult {
   report: Report;
   capture: Capture;
   caseDir: string;
+  /** Time spent writing evidence (WARC records, screenshots, HAR, WACZ, manifest). */
+  evidenceMs: number;
 }
 
 export const DEFAULTS = { timeoutMs: 60_000, settleMs: 6_000, maxHops: 50, outDir: 'cases' } as const;
@@ -100,6 +104,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     endedAt: null,
     error: null,
     partial: true,
+    ...(options.analysis ? { analysis: options.analysis } : {}),
   };
   const capture = emptyCapture(info);
   const writer = await CaseWriter.create(options.outDir ?? DEFAULTS.outDir, info);
@@ -129,6 +134,12 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     if (freeze) for (const observer of observers.values()) observer.frozen = true;
   };
   const emit = (event: NavEvent) => capture.events.push(event);
+  // Navigation evidence is written at each resting page, so a case killed later still explains its hops.
+  let eventsWritten = 0;
+  const flushEvents = () => {
+    writer.addEvents(capture.events.slice(eventsWritten));
+    eventsWritten = capture.events.length;
+  };
   const observers = new Map<Page, PageObserver>();
   let current: PageObserver | null = null;
   let pageCount = 0;
@@ -136,7 +147,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
 
   // A popup's first requests happen before its page is handed to us: Playwright's context-level
   // request events see them, so they are kept here until the popup's observer exists.
-  let unclaimed: Promise<NavEvent>[] = [];
+  let unclaimed: Promise<Extract<NavEvent, { type: 'doc-request' }>>[] = [];
   const observe = async (page: Page, opener: PageObserver | null): Promise<PageObserver> => {
     const observer = new PageObserver(page, `p${++pageCount}`, emit, () => {
       const hops = capture.events.filter((e) => e.type === 'doc-request').length;
@@ -151,8 +162,8 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     unclaimed = [];
     for (const pendingEvent of claimed) {
       const event = await pendingEvent;
-      emit({ ...event, pageId: observer.pageId } as NavEvent);
-      if (event.type === 'doc-request') observer.requestedUrls.push(event.url);
+      emit({ ...event, pageId: observer.pageId });
+      observer.requestedUrls.push(event.url);
     }
     page.on('dialog', (dialog) => {
       emit({ type: 'dialog', at: new Date().toISOString(), pageId: observer.pageId, dialogType: dialog.type(), message: dialog.message() });
@@ -196,7 +207,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
       const event = popupRequestEvent(request);
       if (observer) {
         void event.then((e) => {
-          emit({ ...e, pageId: observer.pageId } as NavEvent);
+          emit({ ...e, pageId: observer.pageId });
           observer.requestedUrls.push(e.url);
         });
       } else {
@@ -237,6 +248,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
 
     await settle();
     await snapshot(current!, capture, writer, deadline);
+    flushEvents();
     for (const text of options.clicks ?? []) {
       if (stopReason) break;
       const clicked = await clickByText(current!.page, text, Math.max(500, Math.min(5000, deadline - Date.now())));
@@ -250,6 +262,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
       await new Promise((resolve) => setTimeout(resolve, 100));
       await settle();
       await snapshot(current!, capture, writer, deadline);
+      flushEvents();
     }
     void navigation;
   } catch (err) {
@@ -265,15 +278,15 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   }
   capture.info.error = stopReason;
   capture.info.endedAt = new Date().toISOString();
-  writer.addEvents(capture.events);
   capture.info.partial = false;
   const report = analyzeCapture(capture, writer.dir);
   await writer.close(capture, report);
   progress({ kind: 'done', detail: writer.dir });
-  return { report, capture, caseDir: writer.dir };
+  const stats = writer.stats();
+  return { report, capture, caseDir: writer.dir, evidenceMs: stats.addMs + (stats.close?.totalMs ?? 0) };
 }
 
-async function popupRequestEvent(request: import('playwright-core').Request): Promise<NavEvent> {
+async function popupRequestEvent(request: import('playwright-core').Request): Promise<Extract<NavEvent, { type: 'doc-request' }>> {
   const at = new Date().toISOString();
   const previous = request.redirectedFrom();
   const previousResponse = previous ? await previous.response().catch(() => null) : null;

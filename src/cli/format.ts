@@ -18,7 +18,7 @@ export function formatChain(report: Report, caseDir: string | null): string {
   for (const hop of report.hops) {
     const status = hop.status === null ? 'ERR' : String(hop.status);
     const tls = hop.tls ? `  ${hop.tls.protocol ?? 'TLS'}${hop.tls.authorized ? '' : ` (cert not trusted: ${clean(hop.tls.error ?? '')})`}` : '';
-    const party = hop.party && hop.party.role !== 'unknown' ? `  [${clean(hop.party.name ?? hop.party.role)}]` : '';
+    const party = hop.party && hop.party.role !== 'unknown' ? `  [${hop.party.role}${hop.party.name ? `: ${clean(hop.party.name)}` : ''}]` : '';
     lines.push(
       `${String(hop.index).padStart(3)}  ${status.padEnd(3)}  ${hop.via.padEnd(viaWidth)}  ${clean(truncate(hostPath(hop.url), 100))}  ${hop.ip ?? '-'}${tls}${party}`,
     );

@@ -2,7 +2,7 @@
 // hold (exchange ids and timings, TLS, DNS, CDP events, page snapshots, the capture info) goes
 // into `metadata` records whose WARC-Target-URI is a `urn:clicktrace:` name and whose body is JSON.
 // The writer and the reader share these shapes; change them only together with FORMAT_VERSION.
-import type { CaptureInfo, CertInfo, DnsRecord, HeaderLine, NavEvent, TlsInfo } from '../model.js';
+import type { CaptureInfo, CertInfo, HeaderLine, NavEvent, TlsInfo } from '../model.js';
 import type { HeadEncoding } from './http-wire.js';
 
 export const FORMAT_VERSION = 1;
@@ -64,8 +64,6 @@ export interface TlsRecordBody {
 export interface EventsRecordBody {
   events: NavEvent[];
 }
-
-export type DnsRecordBody = DnsRecord;
 
 /** Body of `urn:clicktrace:page:<index>`; the PNG and HTML are `resource` records named by id. */
 export interface PageRecordBody {

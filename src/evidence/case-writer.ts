@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Capture, CaptureInfo, DnsRecord, Exchange, NavEvent, PageSnapshot } from '../model.js';
+import type { Capture, CaptureInfo, DnsRecord, Exchange, HeaderLine, NavEvent, PageSnapshot } from '../model.js';
 import type { Report } from '../report.js';
 import {
   HAR_FILE,
@@ -38,13 +38,16 @@ import { EvidenceError, errorMessage } from './errors.js';
 import { toHar } from './har.js';
 import { headEncodingFor, headerValue, requestHeadText, responseHeadText } from './http-wire.js';
 import { buildManifest, serializeManifest, type ManifestFile } from './manifest.js';
-import { defaultKeyDir, loadSigningKey, signManifest } from './signing.js';
+import { defaultKeyDir, loadSigningKey, signManifest, type SigningKey } from './signing.js';
 import { waczPages, writeWacz } from './wacz.js';
-import { gzipMember, newRecordId, serializeRecord, sha256Hex, warcDate, type WarcRecordSpec } from './warc-record.js';
+import { gzipMember, newRecordId, serializeRecord, sha256Hex, warcDate, warcTargetUri, type WarcRecordSpec } from './warc-record.js';
 import { crc32 } from './zip.js';
 
 export interface CaseWriterOptions {
-  /** Folder holding the Ed25519 signing key; null never signs. Default: defaultKeyDir(). */
+  /**
+   * Folder holding the Ed25519 signing key; null never signs. Default: defaultKeyDir(). The key is
+   * loaded by create(), so an unusable key fails before the capture starts, not at close.
+   */
   keyDir?: string | null;
 }
 
@@ -60,7 +63,8 @@ export interface CaseWriterStats {
 /** A record ready to append, with what the CDXJ index needs (offsets are filled in on append). */
 interface PendingRecord {
   spec: WarcRecordSpec;
-  alreadyCompressed?: boolean;
+  /** The payload is compressed already (PNG, content-encoded body): store, do not deflate. */
+  payloadCompressed?: boolean;
   index?: Omit<CdxjRecord, 'offset' | 'length' | 'payloadDigest' | 'targetUri' | 'warcDate'>;
 }
 
@@ -91,7 +95,7 @@ export class CaseWriter {
     readonly dir: string,
     /** Its name: `<UTC timestamp>-<6 hex>`. */
     readonly name: string,
-    private readonly keyDir: string | null,
+    private readonly signingKey: SigningKey | null,
   ) {
     this.warcFd = openSync(this.warcPath, 'wx');
   }
@@ -101,6 +105,7 @@ export class CaseWriter {
   }
 
   static async create(outDir: string, info: CaptureInfo, opts: CaseWriterOptions = {}): Promise<CaseWriter> {
+    const signingKey = opts.keyDir === null ? null : loadSigningKey(opts.keyDir ?? defaultKeyDir());
     await mkdir(outDir, { recursive: true });
     const started = Number.isNaN(Date.parse(info.startedAt)) ? new Date() : new Date(info.startedAt);
     for (let attempt = 0; ; attempt++) {
@@ -113,7 +118,7 @@ export class CaseWriter {
         throw new EvidenceError(dir, `cannot create the case folder (${errorMessage(err)})`);
       }
       writeFileSync(join(dir, PARTIAL_FILE), `capture in progress since ${new Date().toISOString()}; removed when the case is closed\n`);
-      const writer = new CaseWriter(dir, name, opts.keyDir === undefined ? defaultKeyDir() : opts.keyDir);
+      const writer = new CaseWriter(dir, name, signingKey);
       writer.timed(() => writer.append([writer.warcinfoRecord(info), infoRecord(info, false, writer.warcinfoId)]));
       return writer;
     }
@@ -161,7 +166,7 @@ export class CaseWriter {
         const sha256 = sha256Hex(p.screenshot.png);
         this.writeCaseFile(path, p.screenshot.png, sha256);
         const spec = resourceRecord(urn.screenshot(p.url), date, 'image/png', p.screenshot.png, this.warcinfoId, sha256);
-        records.push({ spec, alreadyCompressed: true, index: { mime: 'image/png' } });
+        records.push({ spec, payloadCompressed: true, index: { mime: 'image/png' } });
         body.screenshot = { path, record: spec.id! };
       }
       if (p.dom) {
@@ -226,7 +231,7 @@ export class CaseWriter {
     this.files.set(WACZ_FILE, { path: WACZ_FILE, bytes: wacz.bytes, sha256: wacz.sha256 });
     const t4 = performance.now();
 
-    const key = this.keyDir === null ? null : loadSigningKey(this.keyDir);
+    const key = this.signingKey;
     if (key) this.writeCaseFile(PUBLIC_KEY_FILE, Buffer.from(key.publicKeyPem));
     const manifest = serializeManifest(buildManifest(this.name, info, this.listFiles()));
     writeFileSync(join(this.dir, MANIFEST_FILE), manifest);
@@ -294,7 +299,7 @@ export class CaseWriter {
           payload: res.body,
           digestPayload: true,
         },
-        alreadyCompressed: headerValue(res.headers, 'content-encoding') !== null || /^image\//i.test(headerValue(res.headers, 'content-type') ?? ''),
+        payloadCompressed: isCompressedPayload(res.headers),
         index: { mime: indexedMime(res.headers), status: res.status, request: { method: req.method, headers: req.headers, body: req.body } },
       });
       body.request = { record: requestId, httpVersion: req.httpVersion };
@@ -382,11 +387,11 @@ export class CaseWriter {
     const entries: CdxjRecord[] = [];
     for (const pending of records) {
       const record = serializeRecord(pending.spec);
-      const member = gzipMember(record.bytes, pending.alreadyCompressed ?? false);
+      const member = gzipMember(record.bytes, pending.payloadCompressed ?? false);
       if (pending.index) {
         entries.push({
           ...pending.index,
-          targetUri: pending.spec.targetUri!,
+          targetUri: warcTargetUri(pending.spec.targetUri!),
           warcDate: pending.spec.date,
           payloadDigest: record.payloadDigest,
           offset,
@@ -504,6 +509,14 @@ function wireProtocols(ex: Exchange): string[] {
   const tls = ex.tls?.protocol?.match(/^TLSv?(\d(?:\.\d)?)$/i);
   if (tls) protocols.push(`tls/${tls[1]}`);
   return protocols;
+}
+
+const COMPRESSED_TYPES = /^\s*(image\/(png|jpe?g|gif|webp|avif)|video\/|audio\/|font\/woff2?|application\/(zip|gzip|x-gzip|zstd|x-7z-compressed))/i;
+
+function isCompressedPayload(headers: HeaderLine[]): boolean {
+  const encoding = headerValue(headers, 'content-encoding');
+  if (encoding !== null && encoding.trim().toLowerCase() !== 'identity' && encoding.trim() !== '') return true;
+  return COMPRESSED_TYPES.test(headerValue(headers, 'content-type') ?? '');
 }
 
 function hostOf(url: string): string {

@@ -55,7 +55,10 @@ test('a writer killed with SIGKILL mid-chain leaves a partial case that reads up
   assert.equal(capture.info.partial, true);
   const original = sampleCapture();
   assert.ok(capture.exchanges.length >= 5, `${capture.exchanges.length} exchanges`);
-  assert.deepEqual(capture.exchanges.slice(0, 5), original.exchanges.slice(0, 5));
+  // The child made its own certificates: compare the chains' shape, everything else exactly.
+  const comparable = (exs: typeof original.exchanges) =>
+    exs.map((ex) => ({ ...ex, tls: ex.tls && { ...ex.tls, chain: ex.tls.chain.map((c) => c.subject) } }));
+  assert.deepEqual(comparable(capture.exchanges.slice(0, 5)), comparable(original.exchanges.slice(0, 5)));
   assert.deepEqual(capture.dns, original.dns);
 });
 

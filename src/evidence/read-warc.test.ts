@@ -4,12 +4,15 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { WARCParser, WARCRecord, WARCSerializer } from 'warcio';
-import { HAR_FILE } from './case-layout.js';
+import { CDXIndexer, WARCParser, WARCRecord, WARCSerializer } from 'warcio';
+import { HAR_FILE, WACZ_FILE, WARC_FILE } from './case-layout.js';
+import { CaseWriter } from './case-writer.js';
 import { EvidenceError } from './errors.js';
 import { readCapture } from './read-warc.js';
-import { writeSampleCase } from './test-capture.js';
+import { sampleCapture, sampleReport, writeSampleCase } from './test-capture.js';
+import { WACZ_INDEX_PATH } from './wacz.js';
 import { readWarcBuffer } from './warc-parse.js';
+import { readZipDirectory, readZipEntry } from './zip.js';
 
 let tmp: string;
 let written: Awaited<ReturnType<typeof writeSampleCase>>;
@@ -48,6 +51,29 @@ test('readCapture rebuilds the capture exactly: exchanges, raw heads, bodies, TL
   const back = await readCapture(written.dir);
   assert.deepEqual(back, written.capture);
   assert.deepEqual(await readCapture(written.writer.warcPath), written.capture);
+});
+
+test('odd exchanges round-trip too: non-Latin-1 header, empty and space-led values, odd URL, no reason phrase', async () => {
+  const capture = sampleCapture();
+  const ex = capture.exchanges[2]!;
+  ex.request.url = 'http://track.test/m?q=a b&ü=✓';
+  ex.request.httpVersion = 'HTTP/1.0';
+  ex.request.headers = [['Host', 'track.test'], ['X-Empty', ''], ['X-Lead', '  two spaces'], ['X-Emoji', 'snow ☃']];
+  ex.response!.statusText = '';
+  ex.response!.headers.push(['X-Dup', 'a'], ['x-dup', 'b'], ['X-Dup', 'c']);
+  capture.exchanges.push({ ...capture.exchanges[0]!, id: 'x0100', response: null, error: 'timeout', tls: null });
+  const writer = await CaseWriter.create(join(tmp, 'odd'), capture.info, { keyDir: null });
+  await writer.close(capture, sampleReport(capture, writer.name));
+  assert.deepEqual(await readCapture(writer.dir), capture);
+
+  const indexer = new CDXIndexer({ format: 'cdxj' });
+  const lines: string[] = [];
+  for await (const cdx of indexer.iterIndex([{ filename: WARC_FILE, reader: createReadStream(writer.warcPath) }])) {
+    lines.push(indexer.serializeCDXJ(cdx));
+  }
+  const zip = readFileSync(join(writer.dir, WACZ_FILE));
+  const index = readZipEntry(zip, readZipDirectory(zip).find((e) => e.name === WACZ_INDEX_PATH)!).toString();
+  assert.equal(index, lines.sort().join(''));
 });
 
 test('a WARC cut at any point reads up to the last complete record and is marked partial', async () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Capture, CaptureInfo, CertInfo, DnsRecord, Exchange, NavEvent, PageSnapshot, TlsInfo } from '../model.js';
 import { WARC_FILE } from './case-layout.js';
 import {
+  FORMAT_VERSION,
   URN_PREFIX,
   pemCertificates,
   type EventsRecordBody,
@@ -85,6 +86,7 @@ export function captureFromRecords(records: WarcRecordRead[], label: string, tru
     switch (kind) {
       case 'info': {
         const body = json<InfoRecordBody>(r);
+        if (body.format > FORMAT_VERSION) throw fail(r, `written by a newer clicktrace (record format ${body.format})`);
         info = body.info;
         closed = body.final;
         break;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   HAR_FILE,
   MANIFEST_FILE,
@@ -14,8 +15,9 @@ import {
   WARC_FILE,
 } from './case-layout.js';
 import { CaseWriter } from './case-writer.js';
-import { initSigningKey, PRIVATE_KEY_NAME } from './signing.js';
-import { sampleCapture, writeSampleCase } from './test-capture.js';
+import { defaultKeyDir, initSigningKey, PRIVATE_KEY_NAME } from './signing.js';
+import { REDIRECT_BODY, sampleCapture, sampleReport, writeSampleCase } from './test-capture.js';
+import { readWarcBuffer } from './warc-parse.js';
 import { verifyCase } from './verify.js';
 
 let tmp: string;
@@ -96,6 +98,36 @@ test('a flipped WARC byte is also traced to its record, and a WACZ byte to its e
   flipByte(join(dir2, WACZ_FILE), at + 3);
   const wacz = await verifyCase(dir2);
   assert.ok(wacz.problems.some((p) => p.startsWith('case.wacz: pages/pages.jsonl')), wacz.problems.join(' | '));
+});
+
+test('a record edited and re-compressed is caught by its digests and named', async () => {
+  const dir = copyCase();
+  const path = join(dir, WARC_FILE);
+  const warc = readFileSync(path);
+  const record = readWarcBuffer(warc).records.find((r) => r.block.includes(REDIRECT_BODY))!;
+  const member = gunzipSync(warc.subarray(record.offset, record.offset + record.length));
+  const edited = Buffer.from(member.toString('latin1').replace('The document has moved', 'The document has MOVED'), 'latin1');
+  writeFileSync(path, Buffer.concat([warc.subarray(0, record.offset), gzipSync(edited), warc.subarray(record.offset + record.length)]));
+  const result = await verifyCase(dir);
+  const where = `capture.warc.gz: record ${record.index + 1} (response http://click.mailer.test/c/8f3a?u=alice%40example.org, offset ${record.offset})`;
+  assert.ok(result.problems.includes(`${where}: WARC-Block-Digest does not match the record`), result.problems.join(' | '));
+  assert.ok(result.problems.includes(`${where}: WARC-Payload-Digest does not match the payload`));
+});
+
+test('a case written with the default key folder ($CLICKTRACE_HOME/keys) is signed', async () => {
+  const saved = process.env['CLICKTRACE_HOME'];
+  process.env['CLICKTRACE_HOME'] = join(tmp, 'home');
+  try {
+    assert.equal(defaultKeyDir(), keyDir);
+    const capture = sampleCapture();
+    const writer = await CaseWriter.create(join(tmp, 'default-key'), capture.info);
+    await writer.close(capture, sampleReport(capture, writer.name));
+    const result = await verifyCase(writer.dir, { publicKeyPem });
+    assert.equal(result.checked.signature, 'valid', result.problems.join(' | '));
+  } finally {
+    if (saved === undefined) delete process.env['CLICKTRACE_HOME'];
+    else process.env['CLICKTRACE_HOME'] = saved;
+  }
 });
 
 test('missing, added and stripped files are problems', async () => {

@@ -33,6 +33,8 @@ interface HeaderRuleFile {
 interface CompiledRules {
   exact: Map<string, { platform: number; value: RegExp | null }[]>;
   prefixes: { prefix: string; platform: number; value: RegExp | null }[];
+  /** First two characters of every prefix rule, to skip the prefix scan for most headers. */
+  prefixStarts: Set<string>;
   domains: Map<string, number>;
   platforms: { name: string; kind: PlatformKind }[];
 }
@@ -45,13 +47,16 @@ const NOT_HOST_CHARS = /[^a-z0-9.-]+/;
 const EVIDENCE_LENGTH = 160;
 
 export function compileHeaderRules(file: HeaderRuleFile): CompiledRules {
-  const compiled: CompiledRules = { exact: new Map(), prefixes: [], domains: new Map(), platforms: [] };
+  const compiled: CompiledRules = { exact: new Map(), prefixes: [], prefixStarts: new Set(), domains: new Map(), platforms: [] };
   file.platforms.forEach((platform, index) => {
     compiled.platforms.push({ name: platform.name, kind: platform.kind });
     for (const rule of platform.headers) {
       const name = rule.header.toLowerCase();
       const value = rule.value ? new RegExp(rule.value, 'i') : null;
-      if (name.endsWith('*')) compiled.prefixes.push({ prefix: name.slice(0, -1), platform: index, value });
+      if (name.endsWith('*')) {
+        compiled.prefixes.push({ prefix: name.slice(0, -1), platform: index, value });
+        compiled.prefixStarts.add(name.slice(0, 2));
+      }
       else {
         const list = compiled.exact.get(name) ?? [];
         list.push({ platform: index, value });
@@ -98,8 +103,10 @@ export function detectPlatforms(headers: MailHeaderLike[], rules: CompiledRules 
     for (const rule of rules.exact.get(key) ?? []) {
       if (!rule.value || rule.value.test(header.value)) note(rule.platform, header);
     }
-    for (const rule of rules.prefixes) {
-      if (key.startsWith(rule.prefix) && (!rule.value || rule.value.test(header.value))) note(rule.platform, header);
+    if (rules.prefixStarts.has(key.slice(0, 2))) {
+      for (const rule of rules.prefixes) {
+        if (key.startsWith(rule.prefix) && (!rule.value || rule.value.test(header.value))) note(rule.platform, header);
+      }
     }
     if (DOMAIN_HEADERS.has(key)) {
       const text = key === 'dkim-signature' ? (parseDkimTags(header.value).d ?? '') : header.value;

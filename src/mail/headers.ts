@@ -56,7 +56,10 @@ function splitWordsAndComments(value: string): { text: string; comment: boolean 
       i++;
     } else {
       const start = i;
-      while (i < value.length && !/[\s(]/.test(value[i])) i++;
+      for (; i < value.length; i++) {
+        const code = value.charCodeAt(i);
+        if (code === 40 /* ( */ || code === 32 || code === 9 || code === 10 || code === 13) break;
+      }
       parts.push({ text: value.slice(start, i), comment: false });
     }
   }

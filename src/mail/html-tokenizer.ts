@@ -35,28 +35,32 @@ function scanTagName(html: string, from: number): number {
   return i;
 }
 
+const TAG_END_OR_QUOTE = /[>"']/g;
+
 /** Index of the `>` closing a tag whose attributes start at `from`, honouring quoted values. */
 function findTagEnd(html: string, from: number): number {
   let i = from;
-  while (i < html.length) {
-    const c = html.charCodeAt(i);
-    if (c === 62 /* > */) return i;
-    if (c === 61 /* = */) {
-      i++;
-      while (i < html.length && isSpace(html.charCodeAt(i))) i++;
-      const q = html.charCodeAt(i);
-      if (q === 34 || q === 39) {
-        const close = html.indexOf(q === 34 ? '"' : "'", i + 1);
-        // An unterminated quote would swallow the rest of the document; end the tag at the next ">".
-        if (close === -1) return html.indexOf('>', i) === -1 ? html.length : html.indexOf('>', i);
-        i = close + 1;
-        continue;
-      }
+  for (;;) {
+    TAG_END_OR_QUOTE.lastIndex = i;
+    const hit = TAG_END_OR_QUOTE.exec(html);
+    if (!hit) return html.length;
+    const at = hit.index;
+    if (html.charCodeAt(at) === 62 /* > */) return at;
+    // A quote opens a value only right after "=" (spaces allowed); elsewhere it is a plain character.
+    let before = at - 1;
+    while (before > from && isSpace(html.charCodeAt(before))) before--;
+    if (html.charCodeAt(before) !== 61 /* = */) {
+      i = at + 1;
       continue;
     }
-    i++;
+    const close = html.indexOf(hit[0], at + 1);
+    if (close === -1) {
+      // An unterminated quote would swallow the rest of the document; end the tag at the next ">".
+      const gt = html.indexOf('>', at);
+      return gt === -1 ? html.length : gt;
+    }
+    i = close + 1;
   }
-  return html.length;
 }
 
 function skipRawText(html: string, name: string, from: number): number {

@@ -214,7 +214,10 @@ const URL_HINT = /https?:|www\./gi;
 
 function extractHtmlCandidates(html: string): Candidate[] {
   const found: Candidate[] = [];
-  const stack: { name: string; look: Presentation }[] = [];
+  // Open elements; their presentation is only worked out when an anchor inside them needs it.
+  const stack: { name: string; attrStart: number; attrEnd: number; look: Presentation | null }[] = [];
+  const lookOf = (entry: (typeof stack)[number]) =>
+    (entry.look ??= STYLED_TAGS.has(entry.name) ? presentationOf(entry.name, html, entry.attrStart, entry.attrEnd) : PLAIN);
   let base: string | null = null;
   let anchor: OpenAnchor | null = null;
   let form: Candidate | null = null;
@@ -284,7 +287,7 @@ function extractHtmlCandidates(html: string): Candidate[] {
         const look = { ...presentationOf(name, source, attrStart, attrEnd) };
         // The nearest few enclosing cells and blocks carry a button's background and size.
         for (let i = stack.length - 1, seen = 0; i >= 0 && seen < 3; i--, seen++) {
-          const outer = stack[i].look;
+          const outer = lookOf(stack[i]);
           look.button ||= outer.button;
           look.heading ||= outer.heading;
           look.bold ||= outer.bold;
@@ -342,13 +345,10 @@ function extractHtmlCandidates(html: string): Candidate[] {
         if (/^(?:submit|button|image)$/i.test(attrs.type ?? '')) form.text = (attrs.value ?? attrs.alt ?? '').trim() || null;
         return;
       }
-      if (STYLED_TAGS.has(name)) {
-        const look = presentationOf(name, source, attrStart, attrEnd);
-        if (anchor) mergeLook(anchor.look, look);
-        if (stack.length < 512) stack.push({ name, look });
-      } else if (!VOID_TAGS.has(name) && stack.length < 512) {
-        stack.push({ name, look: PLAIN });
-      }
+      if (VOID_TAGS.has(name)) return;
+      const entry = { name, attrStart, attrEnd, look: null };
+      if (anchor && STYLED_TAGS.has(name)) mergeLook(anchor.look, lookOf(entry));
+      if (stack.length < 512) stack.push(entry);
     },
     endTag(name, position) {
       if (name === 'a' || (anchor && ANCHOR_CLOSERS.has(name))) closeAnchor(position);
@@ -418,12 +418,19 @@ function isWebUrl(url: string): boolean {
   return /^https?:\/\//i.test(url);
 }
 
+const hostCache = new Map<string, string | null>();
+
 function hostOf(url: string): string | null {
+  let host = hostCache.get(url);
+  if (host !== undefined) return host;
   try {
-    return new URL(url).hostname.toLowerCase() || null;
+    host = new URL(url).hostname.toLowerCase() || null;
   } catch {
-    return null;
+    host = null;
   }
+  if (hostCache.size > 10_000) hostCache.clear();
+  hostCache.set(url, host);
+  return host;
 }
 
 function registrable(host: string): string {

@@ -14,7 +14,7 @@ export interface ReadMailOptions {
 }
 
 /** A single message larger than this is reported instead of read. */
-export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+export const MAX_READ_BYTES = 64 * 1024 * 1024;
 
 const FROM_ = Buffer.from('From ');
 // "From sender@example.com Mon Jan  1 00:00:00 2024" (asctime after the envelope sender).
@@ -79,7 +79,7 @@ export async function* splitMbox(chunks: AsyncIterable<Buffer | string>, label: 
   function* finish(): Generator<MailSourceItem> {
     if (lines === null) return;
     const source = `${label}#${index}`;
-    if (size > MAX_MESSAGE_BYTES) yield { source, error: `message larger than ${MAX_MESSAGE_BYTES} bytes; skipped` };
+    if (size > MAX_READ_BYTES) yield { source, error: `message larger than ${MAX_READ_BYTES} bytes; skipped` };
     else {
       const raw = finishMboxMessage(lines);
       if (isBlank(raw)) yield { source, error: 'empty message between mbox separators' };
@@ -94,7 +94,7 @@ export async function* splitMbox(chunks: AsyncIterable<Buffer | string>, label: 
   const append = (line: Buffer) => {
     if (lines === null) startMessage(); // text before the first From_ line: keep it as a message
     size += line.length;
-    if (size <= MAX_MESSAGE_BYTES) lines!.push(line);
+    if (size <= MAX_READ_BYTES) lines!.push(line);
   };
 
   for await (const line of linesOf(chunks)) {
@@ -168,9 +168,9 @@ async function* fromStream(chunks: AsyncIterable<Buffer | string>, label: string
   for await (const chunk of rest) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     size += buffer.length;
-    if (size <= MAX_MESSAGE_BYTES) parts.push(buffer);
+    if (size <= MAX_READ_BYTES) parts.push(buffer);
   }
-  if (size > MAX_MESSAGE_BYTES) yield { source: label, error: `message larger than ${MAX_MESSAGE_BYTES} bytes; not read` };
+  if (size > MAX_READ_BYTES) yield { source: label, error: `message larger than ${MAX_READ_BYTES} bytes; not read` };
   else if (size === 0) yield { source: label, error: emptyMessage };
   else {
     const raw = Buffer.concat(parts);
@@ -239,7 +239,7 @@ async function* fromDirectory(dir: string): AsyncGenerator<MailSourceItem> {
     try {
       const raw = await readFile(file);
       if (raw.length === 0) yield { source: file, error: 'empty file' };
-      else if (raw.length > MAX_MESSAGE_BYTES) yield { source: file, error: `message larger than ${MAX_MESSAGE_BYTES} bytes; not read` };
+      else if (raw.length > MAX_READ_BYTES) yield { source: file, error: `message larger than ${MAX_READ_BYTES} bytes; not read` };
       else yield { source: file, raw };
     } catch (error) {
       yield { source: file, error: `cannot read: ${describe(error)}` };

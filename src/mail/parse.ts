@@ -63,7 +63,7 @@ export interface AnalyzeOptions {
 }
 
 /** Larger messages are cut to this many bytes before MIME decoding. */
-export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+export const MAX_PARSE_BYTES = 32 * 1024 * 1024;
 /** HTML and text bodies are scanned for links up to this many characters. */
 export const MAX_BODY_CHARS = 5 * 1024 * 1024;
 const MAX_ATTACHED_DEPTH = 4;
@@ -98,11 +98,15 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Drops an mbox "From " line left in front of the headers. */
+/** Drops blank lines and an mbox "From " line left in front of the headers. */
 function withoutEnvelopeLine(raw: Buffer): Buffer {
-  if (raw.length < 5 || raw.toString('latin1', 0, 5) !== 'From ') return raw;
-  const newline = raw.indexOf(10);
-  return newline === -1 ? Buffer.alloc(0) : raw.subarray(newline + 1);
+  let start = 0;
+  while (start < raw.length && (raw[start] === 10 || raw[start] === 13)) start++;
+  if (raw.toString('latin1', start, start + 5) === 'From ') {
+    const newline = raw.indexOf(10, start);
+    start = newline === -1 ? raw.length : newline + 1;
+  }
+  return start === 0 ? raw : raw.subarray(start);
 }
 
 /** Why the bytes cannot be an RFC 822 message, or null when they start like one. */
@@ -253,9 +257,9 @@ export async function analyzeMessage(raw: Buffer, source: string, options: Analy
       return analysis;
     }
     let input = withoutEnvelopeLine(raw);
-    if (input.length > MAX_MESSAGE_BYTES) {
-      errors.push(`message is ${input.length} bytes; only the first ${MAX_MESSAGE_BYTES} were decoded`);
-      input = input.subarray(0, MAX_MESSAGE_BYTES);
+    if (input.length > MAX_PARSE_BYTES) {
+      errors.push(`message is ${input.length} bytes; only the first ${MAX_PARSE_BYTES} were decoded`);
+      input = input.subarray(0, MAX_PARSE_BYTES);
     }
     const rejection = notAMessage(input);
     if (rejection) {

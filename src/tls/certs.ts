@@ -35,7 +35,8 @@ function signCertificate(cert: forge.pki.Certificate, key: KeyObject): void {
   const oid = forge.pki.oids['sha256WithRSAEncryption']!;
   cert.signatureOid = oid;
   cert.siginfo.algorithmOid = oid;
-  const tbs = forge.pki.getTBSCertificate(cert);
+  // getTBSCertificate exists in node-forge but is missing from its type definitions.
+  const tbs = (forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert);
   (cert as forge.pki.Certificate & { tbsCertificate: forge.asn1.Asn1 }).tbsCertificate = tbs;
   const der = Buffer.from(forge.asn1.toDer(tbs).getBytes(), 'binary');
   cert.signature = sign('sha256', der, key).toString('binary');

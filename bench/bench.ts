@@ -1,0 +1,208 @@
+// `npm run bench`: clicktrace against the seed's method (mitmdump -w from Debian's mitmproxy +
+// headless Chromium through it) on the same 5-hop lab chain, in one run, reported as ratios.
+// The baseline is told where the chain ends, so it never waits to settle; clicktrace is not.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startLab, type Lab } from '../src/lab/index.js';
+import { launchBrowser, CHROMIUM_ARGS, CHROMIUM_PATH } from '../src/capture/browser.js';
+import { trace } from '../src/capture/trace.js';
+
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);
+const WARM_RUNS = Number(process.env.BENCH_WARM_RUNS ?? 15);
+const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; ms: number; stdout: string }> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, ms: performance.now() - started, stdout }));
+  });
+}
+
+function labArgs(lab: Lab): { connectTo: string[]; cacert: string[] } {
+  const a = lab.traceArgs;
+  return { connectTo: a.filter((_, i) => a[i - 1] === '--connect-to'), cacert: a.filter((_, i) => a[i - 1] === '--cacert') };
+}
+
+/** mitmproxy addon: send every request to the lab's ports, keeping Host (and SNI) as they were. */
+function mitmAddon(lab: Lab): string {
+  return `from mitmproxy import http
+def request(flow: http.HTTPFlow) -> None:
+    host_header = flow.request.host_header
+    secure = flow.request.scheme == "https"
+    flow.request.host = "127.0.0.1"
+    flow.request.port = ${lab.httpsPort} if secure else ${lab.httpPort}
+    flow.request.host_header = host_header
+`;
+}
+
+async function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
+  const { connect } = await import('node:net');
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`mitmdump did not listen on ${port}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function startMitmdump(lab: Lab, dir: string): Promise<{ port: number; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const addon = join(dir, 'to_lab.py');
+  writeFileSync(addon, mitmAddon(lab));
+  const child = spawn(
+    'mitmdump',
+    ['-q', '--listen-host', '127.0.0.1', '--listen-port', String(port), '-w', join(dir, `flows-${port}`), '-s', addon,
+      '--set', 'ssl_insecure=true', '--set', 'connection_strategy=lazy', '--set', 'upstream_cert=false', '--set', `confdir=${join(dir, 'mitm')}`],
+    { stdio: 'ignore' },
+  );
+  await waitForPort(port);
+  return {
+    port,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGINT');
+      }),
+  };
+}
+
+/** The seed's method, cold: start mitmdump, drive Chromium through it to the known end, stop (flows flushed). */
+async function baselineCold(lab: Lab, start: string, final: string, dir: string): Promise<number> {
+  const started = performance.now();
+  const mitm = await startMitmdump(lab, dir);
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, proxy: { server: `http://127.0.0.1:${mitm.port}` } });
+  const page = await browser.newPage({ ignoreHTTPSErrors: true });
+  await page.goto(start, { waitUntil: 'commit' });
+  await page.waitForURL(final, { waitUntil: 'load' });
+  await browser.close();
+  await mitm.stop();
+  return performance.now() - started;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync('/usr/bin/mitmdump')) throw new Error('mitmdump not found: apt-get install -y mitmproxy');
+  const dir = mkdtempSync(join(tmpdir(), 'clicktrace-bench-'));
+  const lab = await startLab({ dir: join(dir, 'lab') });
+  const scenario = lab.scenarios['five-hop']!;
+  const start = scenario.url;
+  const final = scenario.finalUrl!;
+  const { connectTo, cacert } = labArgs(lab);
+  const cliArgs = [CLI, 'trace', start, ...connectTo.flatMap((c) => ['--connect-to', c]), ...cacert.flatMap((c) => ['--cacert', c]), '--out', join(dir, 'cases')];
+  const env = { ...process.env, CLICKTRACE_HOME: join(dir, 'home') };
+  console.log(`clicktrace bench: 5-hop lab chain (302 -> meta refresh -> JS -> 301 -> landing), ${COLD_RUNS} cold and ${WARM_RUNS} warm runs each\n`);
+
+  // Warm-up both sides once (disk caches, the proxy CA, mitmproxy's CA), not timed.
+  await run(process.execPath, cliArgs, env);
+  await baselineCold(lab, start, final, dir);
+
+  const coldBaseline: number[] = [];
+  const coldClicktrace: number[] = [];
+  for (let i = 0; i < COLD_RUNS; i++) {
+    coldBaseline.push(await baselineCold(lab, start, final, dir));
+    const result = await run(process.execPath, cliArgs, env);
+    if (result.code !== 0) throw new Error(`clicktrace trace exited ${result.code}`);
+    coldClicktrace.push(result.ms);
+  }
+
+  // Warm: browser (and mitmdump) kept, a fresh context per trace.
+  process.env.CLICKTRACE_HOME = env.CLICKTRACE_HOME;
+  const browser = await launchBrowser();
+  const warmClicktrace: number[] = [];
+  const evidenceShare: number[] = [];
+  for (let i = 0; i < WARM_RUNS + 2; i++) {
+    const t0 = performance.now();
+    const result = await trace({ url: start, connectTo, cacert, outDir: join(dir, 'cases') }, browser);
+    const ms = performance.now() - t0;
+    if (result.report.error || result.report.hops.length !== 5) throw new Error(`warm trace failed: ${result.report.error}`);
+    if (i < 2) continue;
+    warmClicktrace.push(ms);
+    evidenceShare.push(result.evidenceMs / ms);
+  }
+  await browser.close();
+
+  const mitm = await startMitmdump(lab, dir);
+  const { chromium } = await import('playwright-core');
+  const baselineBrowser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  const warmBaseline: number[] = [];
+  for (let i = 0; i < WARM_RUNS + 2; i++) {
+    const t0 = performance.now();
+    const context = await baselineBrowser.newContext({ ignoreHTTPSErrors: true, proxy: { server: `http://127.0.0.1:${mitm.port}` } });
+    const page = await context.newPage();
+    await page.goto(start, { waitUntil: 'commit' });
+    await page.waitForURL(final, { waitUntil: 'load' });
+    await context.close();
+    if (i >= 2) warmBaseline.push(performance.now() - t0);
+  }
+  await baselineBrowser.close();
+  await mitm.stop();
+
+  let mail: { messages: number; perSecond: number } | null = null;
+  try {
+    const { benchMailThroughput } = await import('./mail.js');
+    const corpus = fileURLToPath(new URL('../../../shared/corpus/phishing-pot', import.meta.url));
+    if (existsSync(corpus)) mail = await benchMailThroughput(corpus);
+  } catch (err) {
+    console.log(`mail throughput: skipped (${(err as Error).message})`);
+  }
+  await lab.close();
+  rmSync(dir, { recursive: true, force: true });
+
+  const rows: [string, number, number][] = [
+    ['cold: process start to report', median(coldClicktrace), median(coldBaseline)],
+    ['warm: browser kept, per trace', median(warmClicktrace), median(warmBaseline)],
+  ];
+  console.log('                                   clicktrace   mitmdump+Chromium   ratio');
+  for (const [name, ours, theirs] of rows) {
+    console.log(`${name.padEnd(34)} ${fmt(ours).padStart(10)}   ${fmt(theirs).padStart(17)}   ${(ours / theirs).toFixed(2)}x`);
+  }
+  const coldRatio = median(coldClicktrace) / median(coldBaseline);
+  const warm = median(warmClicktrace);
+  const evidence = median(evidenceShare);
+  console.log('');
+  console.log(`target cold <= 0.60x baseline: ${coldRatio.toFixed(2)}x ${coldRatio <= 0.6 ? 'MET' : 'NOT MET'}`);
+  console.log(`target warm median <= 300 ms: ${fmt(warm)} ${warm <= 300 ? 'MET' : 'NOT MET'}`);
+  console.log(`evidence writing share of warm trace time (target <= 15%): ${(evidence * 100).toFixed(1)}% ${evidence <= 0.15 ? 'MET' : 'NOT MET'}`);
+  if (mail) {
+    console.log(`mail static analysis: ${mail.messages} messages, ${mail.perSecond.toFixed(0)} messages/s (target >= 300) ${mail.perSecond >= 300 ? 'MET' : 'NOT MET'}`);
+  }
+}
+
+main().catch((err) => {
+  console.error(`bench: ${(err as Error).message}`);
+  process.exit(1);
+});

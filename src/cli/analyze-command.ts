@@ -1,0 +1,62 @@
+import { readFileSync, existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { parse, CliError } from './command.js';
+import { formatChain } from './format.js';
+
+const HELP = `usage: clicktrace analyze <case> [--json] [--check] [--write]
+
+Rebuilds the report of a case from its WARC alone (capture.warc.gz): the chain, via labels,
+parties, tokens, DNS findings and summary. Also works on a partial case whose trace was killed.
+
+options:
+  --json    print the report as JSON
+  --check   compare with the saved report.json; exit 1 and name the first difference if they differ
+  --write   write report.json when the case has none (a partial case); never overwrites
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parse(argv, { json: { type: 'boolean' }, check: { type: 'boolean' }, write: { type: 'boolean' } }, HELP);
+  if (!parsed) return 0;
+  const [target] = parsed.positionals;
+  if (!target) throw new CliError('analyze: a case folder (or WARC file) is required');
+  if (!existsSync(target)) throw new CliError(`analyze: ${target}: no such case folder or file`);
+  const caseDir = statSync(target).isDirectory() ? target : null;
+  const [{ readCapture }, { analyzeCapture }] = await Promise.all([import('../evidence/read-warc.js'), import('../analyze/analyze.js')]);
+  const capture = await readCapture(target);
+  const report = analyzeCapture(capture, caseDir ?? join(target, '..'));
+  if (caseDir) report.case = (await import('node:path')).basename(caseDir);
+  if (parsed.values.check) {
+    if (!caseDir) throw new CliError('analyze --check needs a case folder');
+    const savedPath = join(caseDir, 'report.json');
+    if (!existsSync(savedPath)) throw new CliError(`analyze --check: ${savedPath} is missing`, 1);
+    const saved = JSON.parse(readFileSync(savedPath, 'utf8')) as unknown;
+    const fresh = JSON.parse(JSON.stringify(report)) as unknown;
+    const difference = firstDifference(saved, fresh, '');
+    if (difference) {
+      process.stderr.write(`clicktrace: analyze: the WARC gives a different report than report.json at ${difference}\n`);
+      return 1;
+    }
+    process.stdout.write(`report.json matches the report rebuilt from the WARC (${report.hops.length} hops)\n`);
+    return 0;
+  }
+  if (parsed.values.write && caseDir && !existsSync(join(caseDir, 'report.json'))) {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(caseDir, 'report.json'), JSON.stringify(report, null, 2) + '\n', { flag: 'wx' });
+  }
+  if (parsed.values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else process.stdout.write(formatChain(report, caseDir) + '\n');
+  return 0;
+}
+
+function firstDifference(a: unknown, b: unknown, path: string): string | null {
+  if (isDeepStrictEqual(a, b)) return null;
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const key of keys) {
+      const d = firstDifference((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${path}.${key}`);
+      if (d) return d;
+    }
+  }
+  return path || '(root)';
+}

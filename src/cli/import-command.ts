@@ -1,0 +1,37 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { parse, CliError } from './command.js';
+import { formatChain } from './format.js';
+
+const HELP = `usage: clicktrace import <file> [--out DIR] [--json]
+
+Turns an existing capture into a case analysed like a trace: a browser-exported HAR
+(Chrome/Firefox/Playwright) or a mitmproxy flow file (mitmdump -w). The original file is
+not changed; the case folder gets the WARC, HAR, WACZ, report and manifest.
+
+options:
+  --out DIR   where the case folder goes (default ./cases)
+  --json      print the report as JSON
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parse(argv, { out: { type: 'string' }, json: { type: 'boolean' } }, HELP);
+  if (!parsed) return 0;
+  const [file] = parsed.positionals;
+  if (!file) throw new CliError('import: a HAR or mitmproxy flow file is required');
+  if (!existsSync(file)) throw new CliError(`import: ${file}: no such file`);
+  const [{ importCaptureFile }, { CaseWriter }, { analyzeCapture }] = await Promise.all([
+    import('../evidence/import-detect.js'),
+    import('../evidence/case-writer.js'),
+    import('../analyze/analyze.js'),
+  ]);
+  const capture = importCaptureFile(readFileSync(file), file);
+  capture.info.commandLine = ['clicktrace', 'import', ...argv];
+  const writer = await CaseWriter.create(parsed.values.out ?? 'cases', capture.info);
+  for (const record of capture.dns) writer.addDns(record);
+  for (const exchange of capture.exchanges) writer.addExchange(exchange);
+  const report = analyzeCapture(capture, writer.dir);
+  await writer.close(capture, report);
+  if (parsed.values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else process.stdout.write(formatChain(report, writer.dir) + '\n');
+  return 0;
+}

@@ -1,0 +1,177 @@
+import { statSync } from 'node:fs';
+import { parse, CliError } from './command.js';
+import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, traceOptionsFrom } from './trace-options.js';
+import { clean, truncate } from './terminal.js';
+import { formatChain } from './format.js';
+import type { AnalyzedLink, MessageRecord } from '../mail/message-case.js';
+import type { MailAnalysis } from '../mail/parse.js';
+
+const HELP = `usage: clicktrace mail <file.eml|mbox|Maildir|-> [--no-visit | --trace main|all|N] [options]
+
+Reads e-mail (.eml, mbox, Maildir folder, or - for stdin): every link with its anchor text,
+wrappers unwrapped offline, the party behind each link, and header forensics (From, Reply-To,
+Return-Path, Message-ID domain, DKIM d=/s=, List-Unsubscribe, Received hops with TLS, ESP
+fingerprints). Optionally traces links like "clicktrace trace" and links the cases to the
+message (a message case folder holds message.eml and message.json).
+
+modes:
+  --no-visit        static analysis only (default for mbox and Maildir)
+  --trace main      trace the main call-to-action (default for a single message)
+  --trace all       trace every link except unsubscribe/mailto links
+  --trace N         trace link number N (as listed)
+
+trace options (as for "clicktrace trace"):${TRACE_OPTIONS_HELP}
+`;
+
+type Mode = { kind: 'static' } | { kind: 'main' } | { kind: 'all' } | { kind: 'index'; index: number };
+
+function parseMode(noVisit: boolean | undefined, traceValue: string | undefined, single: boolean): Mode {
+  if (noVisit && traceValue) throw new CliError('mail: --no-visit and --trace exclude each other');
+  if (noVisit) return { kind: 'static' };
+  if (traceValue === undefined) return single ? { kind: 'main' } : { kind: 'static' };
+  if (traceValue === 'main') return { kind: 'main' };
+  if (traceValue === 'all') return { kind: 'all' };
+  if (/^\d+$/.test(traceValue) && Number(traceValue) >= 1) return { kind: 'index', index: Number(traceValue) };
+  throw new CliError(`mail: --trace takes main, all or a link number, not "${traceValue}"`);
+}
+
+function isSingleMessage(path: string): boolean {
+  if (path === '-') return true;
+  try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) return false;
+  } catch {
+    throw new CliError(`mail: ${path}: no such file or folder`);
+  }
+  return !/\.(mbox|mbx)$/i.test(path);
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parse(argv, { ...TRACE_OPTIONS, 'no-visit': { type: 'boolean' }, trace: { type: 'string' } }, HELP);
+  if (!parsed) return 0;
+  const [path, ...extra] = parsed.positionals;
+  if (!path) throw new CliError('mail: a file, folder or - is required (see --help)');
+  if (extra.length) throw new CliError('mail: one source at a time');
+  const mode = parseMode(parsed.values['no-visit'], parsed.values.trace, isSingleMessage(path));
+  const json = parsed.values.json ?? false;
+  const baseOptions = traceOptionsFrom(parsed.values, 'http://placeholder.invalid/', ['clicktrace', 'mail', ...argv]);
+
+  const [{ readMailSource }, { analyzeMessage }, { pickMainLink }, { unwrap }, { attributeUrl }, messageCase] = await Promise.all([
+    import('../mail/mailbox.js'),
+    import('../mail/parse.js'),
+    import('../mail/links.js'),
+    import('../analyze/unwrap/index.js'),
+    import('../analyze/parties.js'),
+    import('../mail/message-case.js'),
+  ]);
+  let browser: import('playwright-core').Browser | null = null;
+  const results: (MessageRecord | { source: string; error: string })[] = [];
+  let failures = 0;
+  try {
+    for await (const item of readMailSource(path)) {
+      if ('error' in item) {
+        failures++;
+        results.push({ source: item.source, error: item.error });
+        if (!json) process.stdout.write(`== ${clean(item.source)}\nerror: ${clean(item.error)}\n\n`);
+        continue;
+      }
+      const analysis = await analyzeMessage(item.raw, item.source);
+      const main = pickMainLink(analysis.links);
+      const links: AnalyzedLink[] = analysis.links.map((link, i) => ({
+        ...link,
+        index: i + 1,
+        main: link === main,
+        party: attributeUrl(link.url),
+        unwrap: unwrap(link.url),
+      }));
+      const record: MessageRecord = { kind: 'message', case: null, analysis, links, traces: [] };
+      const toTrace = selectLinks(mode, links);
+      if (mode.kind === 'index' && toTrace.length === 0) {
+        failures++;
+        analysis.errors.push(`--trace ${mode.index}: this message has ${links.length} link(s)`);
+      }
+      if (!json) process.stdout.write(formatMessage(record) + '\n');
+      if (toTrace.length) {
+        const name = messageCase.messageCaseName();
+        record.case = name;
+        const { trace } = await import('../capture/trace.js');
+        const { launchBrowser } = await import('../capture/browser.js');
+        browser ??= await launchBrowser();
+        for (const link of toTrace) {
+          const result = await trace(
+            {
+              ...baseOptions,
+              url: link.url,
+              analysis: {
+                recipients: analysis.to,
+                espFromMail: analysis.esp.map((e) => e.name),
+                message: { case: name, subject: analysis.subject, from: analysis.from?.address ?? null, link: link.index },
+              },
+            },
+            browser,
+          );
+          record.traces.push({ link: link.index, case: result.report.case ?? result.caseDir, final: result.report.final?.url ?? null, error: result.report.error });
+          if (result.report.error) failures++;
+          if (!json) process.stdout.write(`Traced link ${link.index}:\n${formatChain(result.report, result.caseDir)}\n\n`);
+        }
+        messageCase.writeMessageCase(baseOptions.outDir ?? 'cases', name, item.raw, record);
+        if (!json) process.stdout.write(`Message case: ${clean(`${baseOptions.outDir ?? 'cases'}/${name}`)}\n\n`);
+      }
+      if (analysis.errors.length) failures++;
+      results.push(record);
+    }
+  } finally {
+    await browser?.close().catch(() => undefined);
+  }
+  if (json) process.stdout.write(JSON.stringify({ messages: results }, null, 2) + '\n');
+  return failures ? 1 : 0;
+}
+
+function selectLinks(mode: Mode, links: AnalyzedLink[]): AnalyzedLink[] {
+  const traceable = (l: AnalyzedLink) => /^https?:/i.test(l.url);
+  switch (mode.kind) {
+    case 'static':
+      return [];
+    case 'main':
+      return links.filter((l) => l.main && traceable(l));
+    case 'all': {
+      const seen = new Set<string>();
+      return links.filter((l) => traceable(l) && !l.unsubscribe && !seen.has(l.url) && seen.add(l.url));
+    }
+    case 'index':
+      return links.filter((l) => l.index === mode.index && traceable(l));
+  }
+}
+
+function address(a: { name?: string | null; address?: string | null } | null | undefined): string {
+  if (!a) return '-';
+  return a.name ? `${a.name} <${a.address ?? ''}>` : (a.address ?? '-');
+}
+
+export function formatMessage(record: MessageRecord): string {
+  const a: MailAnalysis = record.analysis;
+  const lines = [`== ${clean(a.source)}`];
+  lines.push(`Subject: ${clean(a.subject ?? '-')}`);
+  lines.push(`From: ${clean(address(a.from))}   Reply-To: ${clean(a.replyTo.map(address).join(', ') || '-')}   Return-Path: ${clean(a.returnPath ?? '-')}`);
+  lines.push(`Message-ID domain: ${clean(a.messageIdDomain ?? '-')}   DKIM: ${clean(a.dkim.map((d) => `d=${d.d ?? '?'} s=${d.s ?? '?'}`).join(', ') || 'none')}`);
+  if (a.esp.length) lines.push(`Sent via: ${clean(a.esp.map((e) => `${e.name} (${e.evidence[0] ?? ''})`).join('; '))}`);
+  if (a.listUnsubscribe.length) lines.push(`List-Unsubscribe: ${clean(a.listUnsubscribe.join(', '))}`);
+  for (const hop of [...a.received].sort((x, y) => x.hop - y.hop)) {
+    lines.push(`Received ${hop.hop}: ${clean(hop.from ?? '?')} -> ${clean(hop.by ?? '?')} ${clean(hop.with ?? '')}${hop.tls ? ` TLS${hop.tlsVersion ? ` ${clean(hop.tlsVersion)}` : ''}` : ' no TLS'}`);
+  }
+  lines.push(`Links (${record.links.length}):`);
+  for (const link of record.links) {
+    const flags = [
+      link.main ? 'MAIN' : null,
+      link.unsubscribe ? 'unsubscribe' : null,
+      link.mismatch ? `MISMATCH shows ${link.mismatch.shownDomain}, goes to ${link.mismatch.hrefDomain}` : null,
+      link.party.role !== 'unknown' ? `${link.party.role}: ${link.party.name ?? link.party.registrableDomain}` : null,
+    ].filter(Boolean);
+    lines.push(`  ${String(link.index).padStart(2)}  ${clean(truncate(link.url, 110))}${link.text ? `  "${clean(truncate(link.text, 60))}"` : ''}${flags.length ? `  [${clean(flags.join('; '))}]` : ''}`);
+    if (link.unwrap.layers.length && link.unwrap.destination && link.unwrap.destination !== link.url) {
+      lines.push(`      unwraps to ${clean(truncate(link.unwrap.destination, 110))}`);
+    }
+  }
+  for (const error of a.errors) lines.push(`error: ${clean(error)}`);
+  return lines.join('\n');
+}

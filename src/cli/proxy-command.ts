@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { parse, CliError, numberOption } from './command.js';
+import { clean } from './terminal.js';
+import { formatChain } from './format.js';
+
+const HELP = `usage: clicktrace proxy [--port 8080] [--host 127.0.0.1] [--out DIR] [options]
+
+The recording core as a standalone MITM proxy for any browser (the mitmdump -w workflow):
+every HTTP and HTTPS (CONNECT) exchange is recorded into one case, with raw headers, redirect
+bodies, upstream IP and certificate. Point the browser at the printed address and open
+http://clicktrace.proxy/ through it for the CA certificate and install instructions.
+Ctrl-C (or SIGTERM) closes the case cleanly: HAR, WACZ, report and manifest.
+
+options:
+  --port N                   listen port (default 8080; 0 picks a free one)
+  --host ADDR                listen address (default 127.0.0.1)
+  --out DIR                  where the case folder goes (default ./cases)
+  --resolve HOST:PORT:ADDR   as for trace (repeatable)
+  --connect-to H1:P1:H2:P2   as for trace (repeatable)
+  --cacert FILE              also trust this CA upstream
+  --dns-server HOST:PORT     resolver to ask instead of the system's
+  --allow-private            allow upstream addresses in private/loopback ranges
+  --strict-tls               refuse upstream certificates that do not verify
+  --json                     print the closing report as JSON
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parse(
+    argv,
+    {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      out: { type: 'string' },
+      resolve: { type: 'string', multiple: true },
+      'connect-to': { type: 'string', multiple: true },
+      cacert: { type: 'string', multiple: true },
+      'dns-server': { type: 'string' },
+      'allow-private': { type: 'boolean' },
+      'strict-tls': { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+    HELP,
+    false,
+  );
+  if (!parsed) return 0;
+  const v = parsed.values;
+  const port = numberOption(v.port, '--port', { min: 0, max: 65535 }) ?? 8080;
+  const [{ RecordingProxy, PROXY_INFO_HOST }, { Resolver }, rules, { proxyCertificateAuthority }, { CaseWriter }, { analyzeCapture }, { synthesizeDocumentChain }, { emptyCapture }, { TOOL }] =
+    await Promise.all([
+      import('../proxy/recording-proxy.js'),
+      import('../proxy/resolver.js'),
+      import('../proxy/target-rules.js'),
+      import('../proxy/proxy-ca.js'),
+      import('../evidence/case-writer.js'),
+      import('../analyze/analyze.js'),
+      import('../evidence/import-chain.js'),
+      import('../model.js'),
+      import('../version.js'),
+    ]);
+  const extraCaPems = (v.cacert ?? []).map((file) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      throw new CliError(`--cacert: cannot read ${file}`);
+    }
+  });
+  const resolver = new Resolver({
+    resolve: (v.resolve ?? []).map(rules.parseResolveRule),
+    connectTo: (v['connect-to'] ?? []).map(rules.parseConnectToRule),
+    dnsServer: v['dns-server'] ?? null,
+    allowPrivate: v['allow-private'] ?? false,
+  });
+  const capture = emptyCapture({
+    tool: TOOL,
+    browser: null,
+    identity: null,
+    url: null,
+    mode: 'proxy',
+    commandLine: ['clicktrace', 'proxy', ...argv],
+    resolver: { overrides: [...(v.resolve ?? []), ...(v['connect-to'] ?? [])], dnsServer: v['dns-server'] ?? null },
+    clicks: [],
+    startedAt: new Date().toISOString(),
+    endedAt: null,
+    error: null,
+    partial: true,
+  });
+  const writer = await CaseWriter.create(v.out ?? 'cases', capture.info);
+  resolver.onRecord = (record) => {
+    capture.dns.push(record);
+    writer.addDns(record);
+  };
+  const proxy = new RecordingProxy({
+    ca: proxyCertificateAuthority(),
+    resolver,
+    extraCaPems,
+    strictTls: v['strict-tls'] ?? false,
+    onExchange: (exchange) => {
+      capture.info.url ??= exchange.request.url;
+      capture.exchanges.push(exchange);
+      writer.addExchange(exchange);
+      if (!v.json) process.stderr.write(`${exchange.response?.status ?? 'ERR'} ${clean(exchange.request.method)} ${clean(exchange.request.url).slice(0, 160)}\n`);
+    },
+  });
+  let listening: number;
+  try {
+    listening = await proxy.listen(port, v.host ?? '127.0.0.1');
+  } catch (err) {
+    await writer.close(capture, analyzeCapture(capture, writer.dir));
+    throw new CliError(`proxy: cannot listen on ${v.host ?? '127.0.0.1'}:${port} (${(err as NodeJS.ErrnoException).code ?? err})`, 1);
+  }
+  process.stdout.write(`clicktrace proxy listening on http://${v.host ?? '127.0.0.1'}:${listening}\n`);
+  process.stdout.write(`CA certificate and instructions: http://${PROXY_INFO_HOST}/ (through the proxy)\n`);
+  process.stdout.write(`recording into ${writer.dir}; Ctrl-C closes the case\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await proxy.close('aborted: proxy stopped before the response completed');
+  capture.info.endedAt = new Date().toISOString();
+  capture.info.partial = false;
+  capture.events.push(...synthesizeDocumentChain(capture.exchanges));
+  const report = analyzeCapture(capture, writer.dir);
+  await writer.close(capture, report);
+  if (v.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else process.stdout.write(`\n${formatChain(report, writer.dir)}\n`);
+  return 0;
+}

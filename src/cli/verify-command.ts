@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { parse, CliError } from './command.js';
+import { clean } from './terminal.js';
+
+const HELP = `usage: clicktrace verify <case> [--key PUBLIC.pem] [--json]
+
+Recomputes every digest of a case: the manifest's file hashes, each WARC record's block and
+payload digests, the WACZ's datapackage digests, and the manifest signature when present.
+Exits 1 and names every file or record that changed.
+
+options:
+  --key FILE   also require the manifest to be signed by this Ed25519 public key
+  --json       print the result as JSON
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parse(argv, { key: { type: 'string' }, json: { type: 'boolean' } }, HELP);
+  if (!parsed) return 0;
+  const [dir] = parsed.positionals;
+  if (!dir) throw new CliError('verify: a case folder is required');
+  let publicKeyPem: string | undefined;
+  if (parsed.values.key) {
+    try {
+      publicKeyPem = readFileSync(parsed.values.key, 'utf8');
+    } catch {
+      throw new CliError(`verify: cannot read key ${parsed.values.key}`);
+    }
+  }
+  const { verifyCase } = await import('../evidence/verify.js');
+  const result = await verifyCase(dir, publicKeyPem ? { publicKeyPem } : {});
+  if (parsed.values.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  else {
+    for (const problem of result.problems) process.stdout.write(`FAIL ${clean(problem)}\n`);
+    const c = result.checked;
+    process.stdout.write(
+      `${result.ok ? 'OK' : 'CHANGED'}: ${c.files} files, ${c.warcRecords} WARC records, ${c.waczFiles} WACZ entries checked; signature ${c.signature}\n`,
+    );
+  }
+  return result.ok ? 0 : 1;
+}

@@ -1,0 +1,37 @@
+// A message case: the e-mail as received (message.eml) and its analysis (message.json), in a
+// folder beside the trace cases of its links, which point back to it.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MailAnalysis } from './parse.js';
+import type { MailLink } from './links.js';
+import type { PartyRef } from '../report.js';
+import type { UnwrapResult } from '../analyze/unwrap/index.js';
+
+export interface AnalyzedLink extends MailLink {
+  index: number;
+  main: boolean;
+  party: PartyRef;
+  unwrap: UnwrapResult;
+}
+
+export interface MessageRecord {
+  kind: 'message';
+  case: string | null;
+  analysis: MailAnalysis;
+  links: AnalyzedLink[];
+  traces: { link: number; case: string; final: string | null; error: string | null }[];
+}
+
+export function messageCaseName(at = new Date()): string {
+  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(3).toString('hex')}-mail`;
+}
+
+export function writeMessageCase(outDir: string, name: string, raw: Buffer, record: MessageRecord): string {
+  const dir = join(outDir, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'message.eml'), raw, { flag: 'wx' });
+  writeFileSync(join(dir, 'message.json'), JSON.stringify(record, null, 2) + '\n');
+  return dir;
+}

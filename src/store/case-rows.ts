@@ -1,0 +1,272 @@
+// What the index stores about one case folder, as plain rows: pure, so that what gets indexed
+// (which hosts, domains, parties, IPs, certificates, tokens) is tested without a database.
+import { getDomain } from 'tldts';
+import type { Hop, Report } from '../report.js';
+import type { MailAnalysis } from '../mail/parse.js';
+import type { CaseFolder } from './case-folder.js';
+
+export type CaseKind = Report['mode'] | 'mail';
+
+export interface CaseRow {
+  id: string;
+  kind: CaseKind;
+  url: string | null;
+  final_url: string | null;
+  final_host: string | null;
+  final_title: string | null;
+  final_status: number | null;
+  error: string | null;
+  partial: number;
+  started_at: string | null;
+  ended_at: string | null;
+  elapsed_ms: number | null;
+  hop_count: number;
+  summary: string | null;
+  advertiser: string | null;
+}
+
+export interface MessageRow {
+  case_id: string;
+  subject: string | null;
+  from_name: string | null;
+  from_address: string | null;
+  from_domain: string | null;
+  return_path: string | null;
+  message_id: string | null;
+  message_id_domain: string | null;
+  date: string | null;
+  link_count: number;
+  platforms: string | null;
+}
+
+export interface TracedLinkRow {
+  owner: string;
+  message_case: string;
+  case_id: string;
+  link: number | null;
+  subject: string | null;
+  sender: string | null;
+}
+
+export interface HopRow {
+  case_id: string;
+  idx: number;
+  url: string;
+  host: string | null;
+  domain: string | null;
+  method: string;
+  status: number | null;
+  via: string;
+  ip: string | null;
+  party_name: string | null;
+  party_role: string | null;
+  tls_protocol: string | null;
+  cert_sha256: string | null;
+  error: string | null;
+}
+
+export type HostSource = 'hop' | 'link' | 'sender';
+export interface HostRow { case_id: string; host: string; domain: string | null; source: HostSource }
+export interface PartyRow { case_id: string; name: string; role: string; domain: string }
+export interface IpRow { case_id: string; ip: string }
+export interface CertRow { case_id: string; sha256: string; subject: string | null; issuer: string | null; valid_to: string | null }
+export interface TokenRow { case_id: string; name: string; value: string; kind: string | null }
+
+export interface CaseRows {
+  case: CaseRow;
+  message: MessageRow | null;
+  tracedLinks: TracedLinkRow[];
+  hops: HopRow[];
+  hosts: HostRow[];
+  parties: PartyRow[];
+  ips: IpRow[];
+  certs: CertRow[];
+  tokens: TokenRow[];
+}
+
+export function hostOf(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    const host = new URL(url).hostname.toLowerCase().replace(/^\[|\]$/g, '');
+    return host || null;
+  } catch {
+    return null;
+  }
+}
+
+/** Registrable domain (Public Suffix List; an IP address is its own "domain"). */
+export function registrableDomain(host: string | null): string | null {
+  if (!host) return null;
+  return getDomain(host, { allowPrivateDomains: true }) ?? host;
+}
+
+/** Folder name `20261126T182233Z-...` to ISO time, for cases with no recorded start. */
+export function timeFromCaseId(id: string): string | null {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(id);
+  return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.000Z` : null;
+}
+
+export function caseRows(folder: CaseFolder): CaseRows {
+  const rows: CaseRows = { case: emptyCaseRow(folder), message: null, tracedLinks: [], hops: [], hosts: [], parties: [], ips: [], certs: [], tokens: [] };
+  const collect = new Collector(folder.id, rows);
+  if (folder.report) addReport(folder.id, folder.report, rows, collect);
+  if (folder.message) addMessage(folder.id, folder.message, rows, collect);
+  for (const entry of folder.traced) {
+    rows.tracedLinks.push({
+      owner: folder.id,
+      message_case: folder.id,
+      case_id: entry.case,
+      link: entry.link,
+      subject: folder.message?.subject ?? null,
+      sender: senderOf(folder.message),
+    });
+  }
+  return rows;
+}
+
+function emptyCaseRow(folder: CaseFolder): CaseRow {
+  return {
+    id: folder.id,
+    kind: folder.report ? folder.report.mode : 'mail',
+    url: null,
+    final_url: null,
+    final_host: null,
+    final_title: null,
+    final_status: null,
+    error: null,
+    partial: folder.partial ? 1 : 0,
+    started_at: timeFromCaseId(folder.id),
+    ended_at: null,
+    elapsed_ms: null,
+    hop_count: 0,
+    summary: null,
+    advertiser: null,
+  };
+}
+
+function addReport(id: string, report: Report, rows: CaseRows, collect: Collector): void {
+  const advertiser = [...(report.parties ?? []), ...report.hops.map((h) => h.party)].find((p) => p?.role === 'advertiser');
+  Object.assign(rows.case, {
+    url: report.url,
+    final_url: report.final?.url ?? null,
+    final_host: hostOf(report.final?.url),
+    final_title: report.final?.title ?? null,
+    final_status: report.final?.status ?? null,
+    error: report.error,
+    partial: rows.case.partial || report.partial ? 1 : 0,
+    started_at: report.startedAt ?? rows.case.started_at,
+    ended_at: report.endedAt,
+    elapsed_ms: report.elapsedMs,
+    hop_count: report.hops.length,
+    summary: report.summary?.text ?? null,
+    advertiser: advertiser ? (advertiser.name ?? advertiser.registrableDomain) : null,
+  } satisfies Partial<CaseRow>);
+  for (const hop of report.hops) addHop(id, hop, rows, collect);
+  for (const party of report.parties ?? []) collect.party(party.name, party.role, party.registrableDomain);
+  for (const token of report.tokens ?? []) collect.token(token.name, token.value, token.kind);
+  if (report.message?.case) {
+    rows.tracedLinks.push({
+      owner: id,
+      message_case: report.message.case,
+      case_id: id,
+      link: report.message.link ?? null,
+      subject: report.message.subject ?? null,
+      sender: report.message.from ?? null,
+    });
+  }
+}
+
+function addHop(id: string, hop: Hop, rows: CaseRows, collect: Collector): void {
+  const host = hostOf(hop.url);
+  const domain = hop.party?.registrableDomain ?? registrableDomain(host);
+  rows.hops.push({
+    case_id: id,
+    idx: hop.index,
+    url: hop.url,
+    host,
+    domain,
+    method: hop.method,
+    status: hop.status,
+    via: hop.via,
+    ip: hop.ip,
+    party_name: hop.party?.name ?? null,
+    party_role: hop.party?.role ?? null,
+    tls_protocol: hop.tls?.protocol ?? null,
+    cert_sha256: hop.tls?.cert?.sha256 ?? null,
+    error: hop.error,
+  });
+  collect.host(host, domain, 'hop');
+  collect.ip(hop.ip);
+  if (hop.party) collect.party(hop.party.name, hop.party.role, hop.party.registrableDomain);
+  const cert = hop.tls?.cert;
+  if (cert?.sha256) collect.cert(cert.sha256, cert.subject, cert.issuer, cert.validTo);
+}
+
+function addMessage(id: string, message: MailAnalysis, rows: CaseRows, collect: Collector): void {
+  const fromDomain = message.from?.address.includes('@') ? message.from.address.split('@').pop()!.toLowerCase() : null;
+  rows.message = {
+    case_id: id,
+    subject: message.subject,
+    from_name: message.from?.name || null,
+    from_address: message.from?.address || null,
+    from_domain: fromDomain,
+    return_path: message.returnPath,
+    message_id: message.messageId,
+    message_id_domain: message.messageIdDomain,
+    date: message.date,
+    link_count: message.links.length,
+    platforms: message.esp.map((p) => p.name).join(', ') || null,
+  };
+  if (!rows.case.error && message.errors.length) rows.case.error = message.errors.join('; ');
+  if (!rows.case.summary) {
+    const platforms = message.esp.map((p) => p.name);
+    rows.case.summary = `${message.links.length} link(s)${platforms.length ? `; sent via ${platforms.join(', ')}` : ''}`;
+  }
+  collect.host(fromDomain, registrableDomain(fromDomain), 'sender');
+  for (const link of message.links) {
+    const host = hostOf(link.url);
+    collect.host(host, registrableDomain(host), 'link');
+  }
+  for (const platform of message.esp) collect.party(platform.name, `mail-${platform.kind}`, null);
+  for (const hop of message.received) collect.ip(hop.fromIp);
+}
+
+function senderOf(message: MailAnalysis | null): string | null {
+  if (!message?.from) return null;
+  return message.from.name ? `${message.from.name} <${message.from.address}>` : message.from.address;
+}
+
+/** Adds fact rows once each (the tables' keys are sets). */
+class Collector {
+  private readonly seen = new Set<string>();
+  constructor(private readonly id: string, private readonly rows: CaseRows) {}
+
+  private once(key: string): boolean {
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    return true;
+  }
+
+  host(host: string | null, domain: string | null, source: HostSource): void {
+    if (host && this.once(`h|${host}|${source}`)) this.rows.hosts.push({ case_id: this.id, host, domain, source });
+  }
+
+  ip(ip: string | null): void {
+    if (ip && this.once(`i|${ip}`)) this.rows.ips.push({ case_id: this.id, ip });
+  }
+
+  party(name: string | null, role: string, domain: string | null): void {
+    const label = name ?? domain;
+    if (!label) return;
+    if (this.once(`p|${label}|${role}|${domain ?? ''}`)) this.rows.parties.push({ case_id: this.id, name: label, role, domain: domain ?? '' });
+  }
+
+  cert(sha256: string, subject: string | null, issuer: string | null, validTo: string | null): void {
+    const key = sha256.toLowerCase();
+    if (this.once(`c|${key}`)) this.rows.certs.push({ case_id: this.id, sha256: key, subject, issuer, valid_to: validTo });
+  }
+
+  token(name: string, value: string, kind: string | null): void {
+    if (this.once(`t|${name}|${value}`)) this.rows.tokens.push({ case_id: this.id, name, value, kind });
+  }
+}

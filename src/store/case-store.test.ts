@@ -1,0 +1,212 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Report } from '../report.js';
+import type { MailAnalysis } from '../mail/parse.js';
+import { CaseStore } from './case-store.js';
+import { caseRows } from './case-rows.js';
+import { databasePath } from './paths.js';
+
+const roots: string[] = [];
+after(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+
+function casesDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'clicktrace-store-'));
+  roots.push(dir);
+  return dir;
+}
+
+const CERT = 'ab'.repeat(32);
+
+function seedReport(id: string, over: Partial<Report> = {}): Report {
+  const tracker = 'http://news.t-mobile.emsecure.test/optiext/optiextension.dll?ID=abc';
+  const landing = 'https://business.t-mobile.example/contact-a-rep.html?cmpid=DMA_EM_Q3';
+  const selligent = { role: 'esp-tracker' as const, name: 'Selligent', rule: 'selligent:path', registrableDomain: 'emsecure.test' };
+  const advertiser = { role: 'advertiser' as const, name: 't-mobile.example', rule: 'final landing page', registrableDomain: 't-mobile.example' };
+  const hop = (index: number, url: string, status: number, via: Report['hops'][number]['via'], party: typeof selligent | typeof advertiser) => ({
+    index,
+    url,
+    method: 'GET',
+    status,
+    via,
+    evidence: { detail: '' },
+    ip: '192.0.2.10',
+    tls: url.startsWith('https:')
+      ? { protocol: 'TLSv1.3', authorized: true, error: null, cert: { subject: 'CN=x', issuer: 'CN=lab', sans: [], validFrom: '', validTo: '2027-01-01', sha256: CERT } }
+      : null,
+    contentType: 'text/html',
+    timing: { startedAt: '2026-11-26T10:00:00.000Z', ms: 10 },
+    exchange: `x000${index}`,
+    error: null,
+    party,
+  });
+  return {
+    tool: { name: 'clicktrace', version: '0' },
+    url: tracker,
+    mode: 'trace',
+    startedAt: '2026-11-26T10:00:00.000Z',
+    endedAt: '2026-11-26T10:00:05.000Z',
+    elapsedMs: 5000,
+    identity: null,
+    hops: [hop(1, tracker, 302, 'start', selligent), hop(2, landing, 200, 'http-302', advertiser)],
+    final: { url: landing, status: 200, title: 'Contact a Business Expert' },
+    pages: [],
+    events: [],
+    case: id,
+    error: null,
+    partial: false,
+    parties: [selligent, advertiser],
+    tokens: [{ name: 'cmpid', value: 'DMA_EM_Q3', kind: 'campaign', hops: [2] }],
+    summary: { text: 'Sent via Selligent -> advertiser business.t-mobile.example', claims: [] },
+    ...over,
+  };
+}
+
+function message(): MailAnalysis {
+  return {
+    source: 'seed.eml',
+    size: 100,
+    messageId: '<1@news.t-mobile.emsecure.test>',
+    subject: 'Your business deserves 5G',
+    date: '2026-11-25T09:00:00.000Z',
+    from: { name: 'T-Mobile for Business', address: 't-mobile@news.t-mobile.emsecure.test' },
+    replyTo: [],
+    returnPath: null,
+    to: ['someone@example.org'],
+    messageIdDomain: 'news.t-mobile.emsecure.test',
+    dkim: [],
+    authResults: [],
+    listUnsubscribe: [],
+    received: [{ hop: 1, from: 'mta', fromIp: '198.51.100.7', by: 'mx', with: 'ESMTPS', id: null, for: null, tls: true, tlsVersion: null, date: null } as MailAnalysis['received'][number]],
+    esp: [{ name: 'Selligent', kind: 'esp', evidence: [] }],
+    links: [
+      { url: 'http://news.t-mobile.emsecure.test/optiext/optiextension.dll?ID=abc', text: 'Find out more', kind: 'href', part: 'html', unsubscribe: false, mismatch: null, prominence: 75, occurrences: 1, attachment: null },
+    ],
+    attachments: [],
+    attachedMessages: [],
+    errors: [],
+  };
+}
+
+function writeCase(dir: string, id: string, files: Record<string, unknown>): string {
+  const path = join(dir, id);
+  mkdirSync(path, { recursive: true });
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(path, name), typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+test('rows: hosts with registrable domains, parties, IPs, certificates, tokens, once each', () => {
+  const rows = caseRows({ id: '20261126T100000Z-aaaaaa', report: seedReport('20261126T100000Z-aaaaaa'), message: null, traced: [], partial: false });
+  assert.deepEqual(rows.hosts.map((h) => [h.host, h.domain]), [
+    ['news.t-mobile.emsecure.test', 'emsecure.test'],
+    ['business.t-mobile.example', 't-mobile.example'],
+  ]);
+  assert.deepEqual(rows.parties.map((p) => `${p.role}:${p.name}`), ['esp-tracker:Selligent', 'advertiser:t-mobile.example']);
+  assert.deepEqual(rows.ips, [{ case_id: '20261126T100000Z-aaaaaa', ip: '192.0.2.10' }]);
+  assert.equal(rows.certs.length, 1);
+  assert.equal(rows.case.advertiser, 't-mobile.example');
+  assert.equal(rows.case.final_host, 'business.t-mobile.example');
+  assert.equal(rows.hops[0]!.party_name, 'Selligent');
+});
+
+test('a message folder: sender and link hosts, platforms as parties, relay IPs', () => {
+  const rows = caseRows({ id: '20261126T100000Z-bbbbbb-mail', report: null, message: message(), traced: [{ link: 1, case: '20261126T100001Z-cccccc' }], partial: false });
+  assert.equal(rows.case.kind, 'mail');
+  assert.equal(rows.case.started_at, '2026-11-26T10:00:00.000Z');
+  assert.equal(rows.message?.from_domain, 'news.t-mobile.emsecure.test');
+  assert.deepEqual(rows.hosts.map((h) => h.source), ['sender', 'link']);
+  assert.deepEqual(rows.parties, [{ case_id: '20261126T100000Z-bbbbbb-mail', name: 'Selligent', role: 'mail-esp', domain: '' }]);
+  assert.deepEqual(rows.ips.map((i) => i.ip), ['198.51.100.7']);
+  assert.equal(rows.tracedLinks[0]!.case_id, '20261126T100001Z-cccccc');
+});
+
+test('index, search, pivot; indexing twice changes nothing', () => {
+  const dir = casesDir();
+  const a = writeCase(dir, '20261126T100000Z-aaaaaa', { 'report.json': seedReport('20261126T100000Z-aaaaaa') });
+  writeCase(dir, '20261127T100000Z-bbbbbb', {
+    'report.json': seedReport('20261127T100000Z-bbbbbb', { startedAt: '2026-11-27T10:00:00.000Z', error: 'timeout: the page did not settle', final: { url: 'http://x.example/', status: 503, title: null }, hops: [], parties: [], tokens: [] }),
+  });
+  const store = CaseStore.open(dir);
+  try {
+    assert.deepEqual(store.indexCase(a), { id: '20261126T100000Z-aaaaaa', indexed: true });
+    assert.deepEqual(store.indexCase(a), { id: '20261126T100000Z-aaaaaa', indexed: true });
+    assert.equal(store.indexCase(join(dir, '20261127T100000Z-bbbbbb')).indexed, true);
+    const counts = () => ['cases', 'hops', 'case_hosts', 'case_parties', 'case_ips', 'case_certs', 'case_tokens'].map((t) => (store.db.prepare(`SELECT COUNT(*) n FROM ${t}`).get() as { n: number }).n);
+    const before = counts();
+    store.indexCase(a);
+    assert.deepEqual(counts(), before);
+
+    const ids = (r: { cases: { id: string }[] }) => r.cases.map((c) => c.id);
+    assert.deepEqual(ids(store.search()), ['20261127T100000Z-bbbbbb', '20261126T100000Z-aaaaaa'], 'newest first');
+    assert.deepEqual(ids(store.search({ domain: 'emsecure.test' })), ['20261126T100000Z-aaaaaa']);
+    assert.deepEqual(ids(store.search({ domain: 'business.t-mobile.example' })), ['20261126T100000Z-aaaaaa']);
+    assert.deepEqual(ids(store.pivot('party', 'selligent')), ['20261126T100000Z-aaaaaa']);
+    assert.deepEqual(ids(store.pivot('ip', '192.0.2.10')), ['20261126T100000Z-aaaaaa']);
+    assert.deepEqual(ids(store.pivot('cert', CERT)), ['20261126T100000Z-aaaaaa']);
+    assert.deepEqual(ids(store.pivot('token', 'cmpid=DMA_EM_Q3')), ['20261126T100000Z-aaaaaa']);
+    assert.deepEqual(ids(store.search({ status: 'error' })), ['20261127T100000Z-bbbbbb']);
+    assert.deepEqual(ids(store.search({ status: '5xx' })), ['20261127T100000Z-bbbbbb']);
+    assert.deepEqual(ids(store.search({ from: '2026-11-27' })), ['20261127T100000Z-bbbbbb']);
+    assert.deepEqual(ids(store.search({ to: '2026-11-26' })), ['20261126T100000Z-aaaaaa']);
+    assert.deepEqual(ids(store.search({ q: 'contact-a-rep' })), ['20261126T100000Z-aaaaaa'], 'free text reaches hop URLs');
+    const page = store.search({ limit: 1, offset: 1 });
+    assert.equal(page.total, 2);
+    assert.deepEqual(ids(page), ['20261126T100000Z-aaaaaa']);
+    const summary = store.caseSummary('20261126T100000Z-aaaaaa')!;
+    assert.deepEqual(summary.parties.map((p) => p.name), ['Selligent', 't-mobile.example']);
+    assert.equal(summary.finalStatus, 200);
+  } finally {
+    store.close();
+  }
+});
+
+test('a message and its traced link find each other, from either folder', () => {
+  const dir = casesDir();
+  const msg = '20261126T090000Z-dddddd-mail';
+  writeCase(dir, msg, { 'message.json': message(), 'traced.json': [{ link: 1, case: '20261126T090001Z-eeeeee' }] });
+  writeCase(dir, '20261126T090001Z-eeeeee', { 'report.json': seedReport('20261126T090001Z-eeeeee') });
+  writeCase(dir, '20261126T090002Z-ffffff', {
+    'report.json': seedReport('20261126T090002Z-ffffff', { message: { case: msg, subject: 'Your business deserves 5G', from: 't-mobile@news.t-mobile.emsecure.test', link: 1 } }),
+  });
+  const store = CaseStore.open(dir);
+  try {
+    assert.equal(store.sync().indexed, 3);
+    assert.deepEqual(store.relations(msg).traced.map((t) => t.case), ['20261126T090001Z-eeeeee', '20261126T090002Z-ffffff']);
+    assert.equal(store.relations('20261126T090001Z-eeeeee').message?.case, msg);
+    assert.equal(store.relations('20261126T090002Z-ffffff').message?.subject, 'Your business deserves 5G');
+    assert.deepEqual(store.pivot('message', msg).cases.map((c) => c.id).sort(), [msg, '20261126T090001Z-eeeeee', '20261126T090002Z-ffffff']);
+    assert.equal(store.pivot('party', 'Selligent').total, 3, 'the message (platform) and both traces');
+    assert.equal(store.search({ kind: 'mail' }).cases[0]!.subject, 'Your business deserves 5G');
+  } finally {
+    store.close();
+  }
+});
+
+test('reindex rebuilds from the folders; unreadable and unfinished folders are skipped with a reason', () => {
+  const dir = casesDir();
+  writeCase(dir, '20261126T100000Z-aaaaaa', { 'report.json': seedReport('20261126T100000Z-aaaaaa') });
+  writeCase(dir, '20261126T100001Z-bbbbbb', { 'report.json': '{not json' });
+  writeCase(dir, '20261126T100002Z-cccccc', { PARTIAL: 'in progress' });
+  mkdirSync(join(dir, 'not-a-case'));
+  let store = CaseStore.open(dir);
+  const first = store.reindex();
+  assert.equal(first.indexed, 1);
+  assert.deepEqual(first.skipped.map((s) => s.id), ['20261126T100001Z-bbbbbb', '20261126T100002Z-cccccc']);
+  assert.match(first.skipped[0]!.reason, /not valid JSON/);
+  assert.match(first.skipped[1]!.reason, /in progress/);
+  assert.equal(store.indexCase('/elsewhere/20261126T100000Z-aaaaaa').indexed, false);
+  store.close();
+
+  // The database is disposable: delete it, reindex, same answers.
+  rmSync(databasePath(dir));
+  store = CaseStore.open(dir);
+  assert.equal(store.search().total, 0);
+  assert.equal(store.reindex().indexed, 1);
+  assert.equal(store.search({ party: 'Selligent' }).total, 1);
+  rmSync(join(dir, '20261126T100000Z-aaaaaa'), { recursive: true });
+  assert.equal(store.sync().removed, 1);
+  assert.equal(store.search().total, 0);
+  store.close();
+});

@@ -1,0 +1,270 @@
+// The case index over one cases folder: index a case folder (idempotent), rebuild everything
+// from the folders, search with filters, pivot on a shared value.
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type Database from 'better-sqlite3';
+import { openDatabase } from './schema.js';
+import { databasePath, isCaseId } from './paths.js';
+import { readCaseFolder } from './case-folder.js';
+import { caseRows, type CaseKind, type CaseRows } from './case-rows.js';
+import { pivotFilters, searchSql, type PivotKind, type SearchFilters } from './search-query.js';
+
+export interface CaseSummary {
+  id: string;
+  kind: CaseKind;
+  url: string | null;
+  finalUrl: string | null;
+  finalHost: string | null;
+  finalTitle: string | null;
+  finalStatus: number | null;
+  error: string | null;
+  partial: boolean;
+  startedAt: string | null;
+  endedAt: string | null;
+  elapsedMs: number | null;
+  hopCount: number;
+  summary: string | null;
+  advertiser: string | null;
+  subject: string | null;
+  from: string | null;
+  parties: { name: string; role: string; domain: string | null }[];
+}
+
+export interface SearchResult {
+  total: number;
+  limit: number;
+  offset: number;
+  cases: CaseSummary[];
+}
+
+export type IndexOutcome = { id: string; indexed: true } | { id: string; indexed: false; reason: string };
+
+export interface ReindexResult {
+  indexed: number;
+  skipped: { id: string; reason: string }[];
+  removed: number;
+}
+
+/** How a message and the cases traced from its links refer to each other. */
+export interface CaseRelations {
+  /** For a traced link: the message case it came from. */
+  message: { case: string; link: number | null; subject: string | null; sender: string | null } | null;
+  /** For a message: the cases traced from its links. */
+  traced: { case: string; link: number | null }[];
+}
+
+interface CaseRowRead {
+  id: string;
+  kind: CaseKind;
+  url: string | null;
+  final_url: string | null;
+  final_host: string | null;
+  final_title: string | null;
+  final_status: number | null;
+  error: string | null;
+  partial: number;
+  started_at: string | null;
+  ended_at: string | null;
+  elapsed_ms: number | null;
+  hop_count: number;
+  summary: string | null;
+  advertiser: string | null;
+  subject: string | null;
+  from_name: string | null;
+  from_address: string | null;
+}
+
+const FACT_TABLES: { table: string; rows: (r: CaseRows) => object[] }[] = [
+  { table: 'messages', rows: (r) => (r.message ? [r.message] : []) },
+  { table: 'traced_links', rows: (r) => r.tracedLinks },
+  { table: 'hops', rows: (r) => r.hops },
+  { table: 'case_hosts', rows: (r) => r.hosts },
+  { table: 'case_parties', rows: (r) => r.parties },
+  { table: 'case_ips', rows: (r) => r.ips },
+  { table: 'case_certs', rows: (r) => r.certs },
+  { table: 'case_tokens', rows: (r) => r.tokens },
+];
+
+export class CaseStore {
+  private readonly inserts = new Map<string, Database.Statement>();
+
+  private constructor(
+    readonly casesDir: string,
+    readonly db: Database.Database,
+  ) {}
+
+  /** Opens the index of a cases folder (both created when missing). */
+  static open(casesDir: string): CaseStore {
+    const dir = resolve(casesDir);
+    mkdirSync(dir, { recursive: true });
+    return new CaseStore(dir, openDatabase(databasePath(dir)));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** The folder of a case id, or null for anything that is not a case id. */
+  caseDir(id: string): string | null {
+    return isCaseId(id) ? join(this.casesDir, id) : null;
+  }
+
+  /** (Re)indexes one case folder of this cases folder; indexing twice gives the same rows. */
+  indexCase(dir: string): IndexOutcome {
+    const path = resolve(this.casesDir, dir);
+    const id = basename(path);
+    if (dirname(path) !== this.casesDir) return { id, indexed: false, reason: `not inside ${this.casesDir}` };
+    const read = readCaseFolder(path);
+    if (!read.ok) return { id, indexed: false, reason: read.reason };
+    const rows = caseRows(read.folder);
+    this.db.transaction(() => this.replace(rows))();
+    return { id, indexed: true };
+  }
+
+  /** Forgets a case (its folder is gone). */
+  removeCase(id: string): void {
+    this.db.prepare('DELETE FROM cases WHERE id = ?').run(id);
+  }
+
+  /** Rebuilds the whole index from the folders, the source of truth. */
+  reindex(): ReindexResult {
+    const before = this.indexedIds().size;
+    const result: ReindexResult = { indexed: 0, skipped: [], removed: 0 };
+    const folders = this.caseFolderNames();
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM cases').run();
+      for (const name of folders) {
+        const read = readCaseFolder(join(this.casesDir, name));
+        if (!read.ok) {
+          result.skipped.push({ id: name, reason: read.reason });
+          continue;
+        }
+        this.replace(caseRows(read.folder));
+        result.indexed++;
+      }
+    })();
+    result.removed = Math.max(0, before - result.indexed);
+    return result;
+  }
+
+  /** Indexes folders the index does not know yet and forgets folders that are gone. */
+  sync(): ReindexResult {
+    const known = this.indexedIds();
+    const folders = this.caseFolderNames();
+    const result: ReindexResult = { indexed: 0, skipped: [], removed: 0 };
+    for (const name of folders) {
+      if (known.has(name)) continue;
+      const outcome = this.indexCase(join(this.casesDir, name));
+      if (outcome.indexed) result.indexed++;
+      else result.skipped.push({ id: name, reason: outcome.reason });
+    }
+    const present = new Set(folders);
+    for (const id of known) {
+      if (present.has(id)) continue;
+      this.removeCase(id);
+      result.removed++;
+    }
+    return result;
+  }
+
+  search(filters: SearchFilters = {}): SearchResult {
+    const sql = searchSql(filters);
+    const total = (this.db.prepare(sql.count).get(...sql.params) as { total: number }).total;
+    const rows = this.db.prepare(sql.list).all(...sql.listParams) as CaseRowRead[];
+    const limit = sql.listParams.at(-2) as number;
+    const offset = sql.listParams.at(-1) as number;
+    return { total, limit, offset, cases: this.summaries(rows) };
+  }
+
+  /** Every case sharing this party, IP, domain, certificate, token or message. */
+  pivot(kind: PivotKind, value: string, page: Pick<SearchFilters, 'limit' | 'offset'> = {}): SearchResult {
+    return this.search({ ...pivotFilters(kind, value), ...page });
+  }
+
+  caseSummary(id: string): CaseSummary | null {
+    const row = this.db
+      .prepare('SELECT c.*, m.subject, m.from_name, m.from_address FROM cases c LEFT JOIN messages m ON m.case_id = c.id WHERE c.id = ?')
+      .get(id) as CaseRowRead | undefined;
+    return row ? this.summaries([row])[0]! : null;
+  }
+
+  relations(id: string): CaseRelations {
+    const message = this.db
+      .prepare('SELECT message_case, link, subject, sender FROM traced_links WHERE case_id = ? AND message_case <> case_id ORDER BY owner = case_id DESC LIMIT 1')
+      .get(id) as { message_case: string; link: number | null; subject: string | null; sender: string | null } | undefined;
+    const traced = this.db
+      .prepare('SELECT DISTINCT case_id, link FROM traced_links WHERE message_case = ? AND case_id IN (SELECT id FROM cases) ORDER BY case_id')
+      .all(id) as { case_id: string; link: number | null }[];
+    return {
+      message: message ? { case: message.message_case, link: message.link, subject: message.subject, sender: message.sender } : null,
+      traced: traced.map((t) => ({ case: t.case_id, link: t.link })),
+    };
+  }
+
+  private replace(rows: CaseRows): void {
+    this.db.prepare('DELETE FROM cases WHERE id = ?').run(rows.case.id);
+    this.insert('cases', { ...rows.case, indexed_at: new Date().toISOString() });
+    for (const { table, rows: of } of FACT_TABLES) for (const row of of(rows)) this.insert(table, row);
+  }
+
+  private insert(table: string, row: object): void {
+    const columns = Object.keys(row);
+    const key = `${table}(${columns.join(',')})`;
+    let statement = this.inserts.get(key);
+    if (!statement) {
+      // Table and column names come from this module's row types, never from input.
+      statement = this.db.prepare(`INSERT OR IGNORE INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`);
+      this.inserts.set(key, statement);
+    }
+    statement.run(row);
+  }
+
+  private indexedIds(): Set<string> {
+    return new Set((this.db.prepare('SELECT id FROM cases').all() as { id: string }[]).map((r) => r.id));
+  }
+
+  private caseFolderNames(): string[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.casesDir);
+    } catch {
+      return [];
+    }
+    return names.filter((name) => isCaseId(name) && isDirectory(join(this.casesDir, name))).sort();
+  }
+
+  private summaries(rows: CaseRowRead[]): CaseSummary[] {
+    if (rows.length === 0) return [];
+    const parties = this.db
+      .prepare(`SELECT case_id, name, role, domain FROM case_parties WHERE case_id IN (${rows.map(() => '?').join(', ')}) ORDER BY rowid`)
+      .all(...rows.map((r) => r.id)) as { case_id: string; name: string; role: string; domain: string }[];
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      url: r.url,
+      finalUrl: r.final_url,
+      finalHost: r.final_host,
+      finalTitle: r.final_title,
+      finalStatus: r.final_status,
+      error: r.error,
+      partial: r.partial === 1,
+      startedAt: r.started_at,
+      endedAt: r.ended_at,
+      elapsedMs: r.elapsed_ms,
+      hopCount: r.hop_count,
+      summary: r.summary,
+      advertiser: r.advertiser,
+      subject: r.subject,
+      from: r.from_address ? (r.from_name ? `${r.from_name} <${r.from_address}>` : r.from_address) : null,
+      parties: parties.filter((p) => p.case_id === r.id).map((p) => ({ name: p.name, role: p.role, domain: p.domain || null })),
+    }));
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}

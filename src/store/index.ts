@@ -1,0 +1,18 @@
+// The case store: a SQLite index (better-sqlite3, WAL) of the case folders, which stay the source of truth.
+export { CaseStore, type CaseSummary, type SearchResult, type IndexOutcome, type ReindexResult, type CaseRelations } from './case-store.js';
+export { databasePath, isCaseId, isMessageCaseId, DATABASE_FILE } from './paths.js';
+export { MESSAGE_FILE, RAW_MESSAGE_FILE, TRACED_FILE, readCaseFolder, type TracedLinkEntry } from './case-folder.js';
+export {
+  normalizeFilters,
+  pivotFilters,
+  isPivotKind,
+  QueryError,
+  PIVOT_KINDS,
+  FILTER_NAMES,
+  DEFAULT_LIMIT,
+  MAX_LIMIT,
+  type SearchFilters,
+  type PivotKind,
+  type FilterName,
+} from './search-query.js';
+export { hostOf, registrableDomain } from './case-rows.js';

@@ -1,0 +1,150 @@
+// The case index: one row per case folder in `cases`, and one table per thing an analyst pivots
+// on. Every table but `meta` is derived from the folders and rebuilt by `reindex`.
+import Database from 'better-sqlite3';
+
+export const SCHEMA_VERSION = 1;
+
+const TABLES = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+-- A case folder: a capture (trace, proxy, import) or a message (mail).
+CREATE TABLE IF NOT EXISTS cases (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  url TEXT,
+  final_url TEXT,
+  final_host TEXT,
+  final_title TEXT,
+  final_status INTEGER,
+  error TEXT,
+  partial INTEGER NOT NULL DEFAULT 0,
+  started_at TEXT,
+  ended_at TEXT,
+  elapsed_ms INTEGER,
+  hop_count INTEGER NOT NULL DEFAULT 0,
+  summary TEXT,
+  advertiser TEXT,
+  indexed_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cases_started ON cases (started_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS cases_final_status ON cases (final_status);
+
+-- A message case's header facts.
+CREATE TABLE IF NOT EXISTS messages (
+  case_id TEXT PRIMARY KEY REFERENCES cases (id) ON DELETE CASCADE,
+  subject TEXT,
+  from_name TEXT,
+  from_address TEXT,
+  from_domain TEXT,
+  return_path TEXT,
+  message_id TEXT,
+  message_id_domain TEXT,
+  date TEXT,
+  link_count INTEGER NOT NULL DEFAULT 0,
+  platforms TEXT
+);
+
+-- A traced link and the message it came from. \`owner\` is the case whose folder says so: the
+-- traced case (its report.message) or the message case (its traced.json); reindexing a case
+-- replaces the rows it owns.
+CREATE TABLE IF NOT EXISTS traced_links (
+  owner TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+  message_case TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  link INTEGER,
+  subject TEXT,
+  sender TEXT,
+  PRIMARY KEY (owner, message_case, case_id)
+);
+CREATE INDEX IF NOT EXISTS traced_links_message ON traced_links (message_case);
+CREATE INDEX IF NOT EXISTS traced_links_case ON traced_links (case_id);
+
+CREATE TABLE IF NOT EXISTS hops (
+  case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+  idx INTEGER NOT NULL,
+  url TEXT NOT NULL,
+  host TEXT,
+  domain TEXT,
+  method TEXT,
+  status INTEGER,
+  via TEXT,
+  ip TEXT,
+  party_name TEXT,
+  party_role TEXT,
+  tls_protocol TEXT,
+  cert_sha256 TEXT,
+  error TEXT,
+  PRIMARY KEY (case_id, idx)
+);
+
+-- Hosts with their registrable domain; source: hop (the chain) or link (a message's links).
+CREATE TABLE IF NOT EXISTS case_hosts (
+  case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+  host TEXT NOT NULL,
+  domain TEXT,
+  source TEXT NOT NULL,
+  PRIMARY KEY (case_id, host, source)
+);
+CREATE INDEX IF NOT EXISTS case_hosts_host ON case_hosts (host);
+CREATE INDEX IF NOT EXISTS case_hosts_domain ON case_hosts (domain);
+
+CREATE TABLE IF NOT EXISTS case_parties (
+  case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  domain TEXT NOT NULL,
+  PRIMARY KEY (case_id, name, role, domain)
+);
+CREATE INDEX IF NOT EXISTS case_parties_name ON case_parties (name COLLATE NOCASE);
+
+CREATE TABLE IF NOT EXISTS case_ips (
+  case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+  ip TEXT NOT NULL,
+  PRIMARY KEY (case_id, ip)
+);
+CREATE INDEX IF NOT EXISTS case_ips_ip ON case_ips (ip);
+
+CREATE TABLE IF NOT EXISTS case_certs (
+  case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+  sha256 TEXT NOT NULL,
+  subject TEXT,
+  issuer TEXT,
+  valid_to TEXT,
+  PRIMARY KEY (case_id, sha256)
+);
+CREATE INDEX IF NOT EXISTS case_certs_sha256 ON case_certs (sha256);
+
+CREATE TABLE IF NOT EXISTS case_tokens (
+  case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  value TEXT NOT NULL,
+  kind TEXT,
+  PRIMARY KEY (case_id, name, value)
+);
+CREATE INDEX IF NOT EXISTS case_tokens_value ON case_tokens (value);
+`;
+
+/** Opens (creating if needed) the database in WAL mode; an older schema is dropped and recreated. */
+export function openDatabase(path: string): Database.Database {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version !== SCHEMA_VERSION) {
+    // Everything is derived from the case folders: a schema change just means a rebuild.
+    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as { name: string }[];
+    db.pragma('foreign_keys = OFF');
+    db.transaction(() => {
+      for (const { name } of tables) db.exec(`DROP TABLE IF EXISTS "${name.replace(/"/g, '""')}"`);
+    })();
+    db.pragma('foreign_keys = ON');
+  }
+  db.exec(TABLES);
+  db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  return db;
+}
+
+/** Tables holding one case's facts, children of `cases`. */
+export const CASE_FACT_TABLES = ['messages', 'traced_links', 'hops', 'case_hosts', 'case_parties', 'case_ips', 'case_certs', 'case_tokens'] as const;

@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildWhere, escapeLike, normalizeFilters, pivotFilters, QueryError, searchSql, DEFAULT_LIMIT } from './search-query.js';
+
+test('no filter: no WHERE, newest first, default page', () => {
+  const sql = searchSql(normalizeFilters({}));
+  assert.doesNotMatch(sql.list, /WHERE/);
+  assert.match(sql.list, /ORDER BY c\.started_at DESC, c\.id DESC LIMIT \? OFFSET \?$/);
+  assert.deepEqual(sql.listParams, [DEFAULT_LIMIT, 0]);
+});
+
+test('every value is a bound parameter, never SQL text', () => {
+  const hostile = `x' OR 1=1; DROP TABLE cases; --`;
+  const where = buildWhere({ q: hostile, domain: hostile, party: hostile, ip: hostile, token: hostile, message: hostile });
+  assert.ok(!where.sql.includes(hostile));
+  assert.ok(!where.sql.includes('DROP'));
+  assert.ok(where.params.some((p) => String(p).includes('DROP TABLE')));
+});
+
+test('free text matches with LIKE, wildcards in the input are literal', () => {
+  assert.equal(escapeLike('50%_off\\'), '50\\%\\_off\\\\');
+  const where = buildWhere({ q: '100%' });
+  assert.ok(where.params.every((p) => p === '%100\\%%'));
+  assert.match(where.sql, /ESCAPE '\\'/);
+});
+
+test('domain matches the registrable domain or the exact host, lowercased', () => {
+  const where = buildWhere({ domain: 'EMSecure.test.' });
+  assert.match(where.sql, /x\.domain = \? OR x\.host = \?/);
+  assert.deepEqual(where.params, ['emsecure.test', 'emsecure.test']);
+});
+
+test('status: ok, error, partial, an HTTP status or a class', () => {
+  assert.match(buildWhere({ status: 'ok' }).sql, /c\.error IS NULL AND c\.partial = 0/);
+  assert.match(buildWhere({ status: 'error' }).sql, /c\.error IS NOT NULL/);
+  assert.deepEqual(buildWhere({ status: '404' }).params, [404]);
+  assert.deepEqual(buildWhere({ status: '4xx' }).params, [400, 499]);
+  assert.throws(() => normalizeFilters({ status: 'weird' }), QueryError);
+});
+
+test('dates: a bare "to" date covers the whole day; bad dates are refused', () => {
+  const where = buildWhere(normalizeFilters({ from: '2026-11-26', to: '2026-11-26' }));
+  assert.match(where.sql, /c\.started_at >= \? AND c\.started_at < \?/);
+  assert.deepEqual(where.params, ['2026-11-26T00:00:00.000Z', '2026-11-27T00:00:00.000Z']);
+  assert.deepEqual(buildWhere({ to: '2026-11-26T12:00:00Z' }).params, ['2026-11-26T12:00:00.000Z']);
+  assert.throws(() => normalizeFilters({ from: 'yesterday' }), /from: expected a date/);
+});
+
+test('certificate: colons ignored, full hash exact, short hash a prefix, non-hex refused', () => {
+  const full = 'AB:'.repeat(31) + 'AB';
+  assert.deepEqual(buildWhere({ cert: full }).params, ['ab'.repeat(32)]);
+  assert.deepEqual(buildWhere({ cert: '57d555ba' }).params, ['57d555ba%']);
+  assert.throws(() => normalizeFilters({ cert: 'zz' }), /cert: expected a SHA-256/);
+});
+
+test('token: name=value or a bare value', () => {
+  assert.deepEqual(buildWhere({ token: 'cmpid=DMA_EM' }).params, ['cmpid', 'DMA_EM']);
+  assert.deepEqual(buildWhere({ token: 'DMA_EM' }).params, ['DMA_EM']);
+});
+
+test('normalizeFilters: trims, drops empty values, takes the first of repeated ones, checks the page', () => {
+  assert.deepEqual(normalizeFilters({ q: '  seed ', domain: '', party: ['Selligent', 'x'], limit: '10', offset: '20' }), {
+    q: 'seed',
+    party: 'Selligent',
+    limit: 10,
+    offset: 20,
+  });
+  assert.throws(() => normalizeFilters({ limit: '0' }), /limit/);
+  assert.throws(() => normalizeFilters({ limit: '100000' }), /limit/);
+  assert.throws(() => normalizeFilters({ kind: 'zip' }), /kind/);
+});
+
+test('pivots are plain filters, combined with AND', () => {
+  assert.deepEqual(pivotFilters('party', 'Selligent'), { party: 'Selligent' });
+  const where = buildWhere({ party: 'Selligent', ip: '127.0.0.1', status: '200' });
+  assert.equal(where.sql.split(' AND ').length >= 3, true);
+  assert.deepEqual(where.params, ['Selligent', 'selligent', '127.0.0.1', 200]);
+});
