@@ -18,6 +18,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!parsed) return 0;
   const [dir] = parsed.positionals;
   if (!dir) throw new CliError('verify: a case folder is required');
+  const { existsSync, statSync } = await import('node:fs');
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CliError(`verify: ${dir}: no such case folder`);
   let publicKeyPem: string | undefined;
   if (parsed.values.key) {
     try {

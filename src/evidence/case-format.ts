@@ -2,7 +2,7 @@
 // hold (exchange ids and timings, TLS, DNS, CDP events, page snapshots, the capture info) goes
 // into `metadata` records whose WARC-Target-URI is a `urn:clicktrace:` name and whose body is JSON.
 // The writer and the reader share these shapes; change them only together with FORMAT_VERSION.
-import type { CaptureInfo, CertInfo, HeaderLine, NavEvent, TlsInfo } from '../model.js';
+import type { CaptureInfo, CertInfo, DnsRecord, HeaderLine, NavEvent, TlsInfo } from '../model.js';
 import type { HeadEncoding } from './http-wire.js';
 
 export const FORMAT_VERSION = 1;
@@ -59,6 +59,11 @@ export interface TlsRecordBody {
   exchange: string;
   certificates: string | null;
   tls: Omit<TlsInfo, 'chain'> & { chain: Omit<CertInfo, 'der'>[] };
+}
+
+/** One DNS lookup: a later `urn:clicktrace:dns:` record with the same key supersedes an earlier one. */
+export function dnsKey(rec: DnsRecord): string {
+  return `${rec.host}\n${rec.at}\n${rec.source}`;
 }
 
 export interface EventsRecordBody {

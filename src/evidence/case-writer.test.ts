@@ -188,6 +188,19 @@ test('an open case has PARTIAL and its WARC already reads back, marked partial',
   assert.deepEqual(back.exchanges, capture.exchanges.slice(0, 2));
 });
 
+test('a DNS record completed after it was added (enrichment) is written again and read back completed', async () => {
+  const capture = sampleCapture();
+  const writer = await CaseWriter.create(join(tmp, 'enriched'), { ...capture.info, partial: true }, { keyDir: null });
+  const plain = capture.dns.map((d) => ({ ...d, baseDomain: undefined, baseDomainResolves: undefined }));
+  for (const rec of plain) writer.addDns(rec);
+  plain[3]!.baseDomain = 'old.test';
+  plain[3]!.baseDomainResolves = false;
+  capture.dns = plain;
+  await writer.close(capture, sampleReport(capture, writer.name));
+  const back = await readCapture(writer.dir);
+  assert.deepEqual(back.dns, JSON.parse(JSON.stringify(plain)));
+});
+
 test('close() writes what the capture holds but was never added', async () => {
   const capture = sampleCapture();
   const writer = await CaseWriter.create(join(tmp, 'late'), { ...capture.info, partial: true }, { keyDir: null });

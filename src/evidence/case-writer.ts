@@ -26,6 +26,7 @@ import {
   JSON_TYPE,
   PEM_TYPE,
   certificatesPem,
+  dnsKey,
   urn,
   type EventsRecordBody,
   type ExchangeRecordBody,
@@ -84,7 +85,8 @@ export class CaseWriter {
   /** Files written so far, so the manifest need not read them back. */
   private readonly files = new Map<string, ManifestFile>();
   private readonly writtenExchanges = new Set<string>();
-  private readonly writtenDns = new Set<string>();
+  /** DNS records as last written, by host/time/source: enrichment may complete them before close. */
+  private readonly writtenDns = new Map<string, string>();
   private readonly writtenPages = new Set<number>();
   private writtenEvents = 0;
   private readonly dnsRecordIds = new Map<string, string>();
@@ -136,12 +138,13 @@ export class CaseWriter {
     });
   }
 
+  /** Writes a DNS answer; writing the same lookup (host, time, source) again supersedes it. */
   addDns(rec: DnsRecord): void {
     this.timed(() => {
       const spec = jsonRecord(urn.dns(rec.host), rec.at, rec, this.warcinfoId);
       this.append([{ spec, index: { mime: JSON_TYPE } }]);
       this.dnsRecordIds.set(rec.host.toLowerCase(), spec.id!);
-      this.writtenDns.add(dnsKey(rec));
+      this.writtenDns.set(dnsKey(rec), JSON.stringify(rec));
     });
   }
 
@@ -187,7 +190,8 @@ export class CaseWriter {
   }
 
   /**
-   * Finishes the case: writes what `capture` holds that was not added yet, the final capture info,
+   * Finishes the case: writes what `capture` holds that was not added yet (and DNS records
+   * completed since they were added), the final capture info,
    * then capture.har, report.json, case.wacz, manifest.json (+ manifest.sig when a signing key
    * exists) and removes PARTIAL. `capture.info` is recorded as given: the caller clears
    * `info.partial` when the capture completed. A second call returns the first call's promise.
@@ -200,7 +204,7 @@ export class CaseWriter {
   private finish(capture: Capture, report: Report): void {
     const t0 = performance.now();
     for (const ex of capture.exchanges) if (!this.writtenExchanges.has(ex.id)) this.addExchange(ex);
-    for (const rec of capture.dns) if (!this.writtenDns.has(dnsKey(rec))) this.addDns(rec);
+    for (const rec of capture.dns) if (this.writtenDns.get(dnsKey(rec)) !== JSON.stringify(rec)) this.addDns(rec);
     if (capture.events.length > this.writtenEvents) this.addEvents(capture.events.slice(this.writtenEvents));
     for (const p of capture.pages) if (!this.writtenPages.has(p.index)) this.addPage(p);
     this.append([infoRecord(capture.info, true, this.warcinfoId)]);
@@ -525,8 +529,4 @@ function hostOf(url: string): string {
   } catch {
     return '';
   }
-}
-
-function dnsKey(rec: DnsRecord): string {
-  return `${rec.host}\n${rec.at}\n${rec.source}`;
 }

@@ -7,6 +7,7 @@ import { WARC_FILE } from './case-layout.js';
 import {
   FORMAT_VERSION,
   URN_PREFIX,
+  dnsKey,
   pemCertificates,
   type EventsRecordBody,
   type ExchangeRecordBody,
@@ -16,7 +17,7 @@ import {
 } from './case-format.js';
 import { EvidenceError, errorMessage } from './errors.js';
 import { parseHttpHead, parseRequestLine, parseStatusLine, type HeadEncoding } from './http-wire.js';
-import { describeRecord, field, fieldValues, readWarcBuffer, type WarcRecordRead } from './warc-parse.js';
+import { describeRecord, field, fieldValues, readWarcBuffer, type WarcReadStop, type WarcRecordRead } from './warc-parse.js';
 
 /**
  * Reads `capture.warc.gz` of a case folder (or the WARC file given). A WARC cut short (a killed
@@ -24,6 +25,20 @@ import { describeRecord, field, fieldValues, readWarcBuffer, type WarcRecordRead
  * throws an EvidenceError naming the file.
  */
 export async function readCapture(caseDirOrWarcPath: string): Promise<Capture> {
+  return (await readCaseWarc(caseDirOrWarcPath)).capture;
+}
+
+export interface CaseWarcRead {
+  capture: Capture;
+  /** The WARC file read. */
+  path: string;
+  records: number;
+  /** Where a truncated WARC ends (for a warning such as "truncated after record 37"), else null. */
+  truncated: WarcReadStop | null;
+}
+
+/** readCapture with what the CLI needs to warn about a truncated WARC. */
+export async function readCaseWarc(caseDirOrWarcPath: string): Promise<CaseWarcRead> {
   const path = await warcPathOf(caseDirOrWarcPath);
   let buf: Buffer;
   try {
@@ -38,7 +53,8 @@ export async function readCapture(caseDirOrWarcPath: string): Promise<Capture> {
   if (read.records.length === 0) {
     throw new EvidenceError(path, read.stop ? `no complete WARC record (${read.stop.reason})` : 'empty, no WARC records');
   }
-  return captureFromRecords(read.records, path, read.stop !== null);
+  const capture = captureFromRecords(read.records, path, read.stop !== null);
+  return { capture, path, records: read.records.length, truncated: read.stop };
 }
 
 async function warcPathOf(path: string): Promise<string> {
@@ -78,6 +94,7 @@ export function captureFromRecords(records: WarcRecordRead[], label: string, tru
   const events: NavEvent[] = [];
   const pages: PageSnapshot[] = [];
   const dns: DnsRecord[] = [];
+  const dnsIndex = new Map<string, number>();
 
   for (const r of records) {
     const target = field(r, 'WARC-Target-URI') ?? '';
@@ -109,9 +126,15 @@ export function captureFromRecords(records: WarcRecordRead[], label: string, tru
         if (anchor) tlsByExchange.set(anchor, { ...body.tls, chain });
         break;
       }
-      case 'dns':
-        dns.push(json<DnsRecord>(r));
+      case 'dns': {
+        // A later record of the same lookup supersedes the earlier one (enrichment completed it).
+        const rec = json<DnsRecord>(r);
+        const key = dnsKey(rec);
+        const at = dnsIndex.get(key);
+        if (at === undefined) dnsIndex.set(key, dns.push(rec) - 1);
+        else dns[at] = rec;
         break;
+      }
       case 'events':
         events.push(...json<EventsRecordBody>(r).events);
         break;

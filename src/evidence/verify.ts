@@ -92,7 +92,7 @@ export async function verifyCase(dir: string, opts: { publicKeyPem?: string } = 
     if (manifest) checkManifestAgainstCapture(manifest, capture, problem);
   }
 
-  checked.signature = checkSignature(dir, manifestBytes, opts.publicKeyPem, problem);
+  checked.signature = checkSignature(read(SIGNATURE_FILE), read(PUBLIC_KEY_FILE), manifestBytes, opts.publicKeyPem, problem);
   return result();
 }
 
@@ -172,9 +172,9 @@ function checkWarc(warc: Buffer, label: string, problem: Problem): { records: nu
   for (const record of read.records) checkRecordDigests(record, label, problem);
   if (read.stop) problem(label, `record ${read.stop.record}: ${read.stop.kind}: ${read.stop.reason}`);
   // Checking the other files against part of a capture would blame them for the WARC's damage.
-  if (read.records.length === 0 || read.stop?.kind === 'corrupt') return { records: read.records.length, capture: null };
+  if (read.records.length === 0 || read.stop) return { records: read.records.length, capture: null };
   try {
-    return { records: read.records.length, capture: captureFromRecords(read.records, label, read.stop !== null) };
+    return { records: read.records.length, capture: captureFromRecords(read.records, label, false) };
   } catch (err) {
     reportError(problem, err);
     return { records: read.records.length, capture: null };
@@ -412,13 +412,14 @@ function checkManifestAgainstCapture(manifest: Manifest, capture: Capture, probl
 }
 
 function checkSignature(
-  dir: string,
+  signatureFile: Buffer | null,
+  caseKeyFile: Buffer | null,
   manifest: Buffer | null,
   expectedKeyPem: string | undefined,
   problem: Problem,
 ): VerifyResult['checked']['signature'] {
-  const signature = existsSync(join(dir, SIGNATURE_FILE)) ? readFileSync(join(dir, SIGNATURE_FILE), 'utf8') : null;
-  const caseKey = existsSync(join(dir, PUBLIC_KEY_FILE)) ? readFileSync(join(dir, PUBLIC_KEY_FILE), 'utf8') : null;
+  const signature = signatureFile?.toString('utf8') ?? null;
+  const caseKey = caseKeyFile?.toString('utf8') ?? null;
   if (signature === null) {
     if (caseKey !== null) problem(SIGNATURE_FILE, `missing, though the case holds ${PUBLIC_KEY_FILE} (signature removed?)`);
     else if (expectedKeyPem) problem(SIGNATURE_FILE, 'missing: the case is not signed, but a public key was given');

@@ -62,9 +62,18 @@ export function warcDate(iso: string | null | undefined): string {
   return new Date(Number.isNaN(time) ? Date.now() : time).toISOString();
 }
 
-/** WARC header values are single lines; a target URI has no spaces or controls. */
+/**
+ * WARC-Target-URI as an ASCII URI: spaces, controls and non-ASCII percent-encoded (as UTF-8), so
+ * every reader sees the same string. The exact URL is kept in the exchange's metadata record.
+ */
 export function warcTargetUri(url: string): string {
-  return url.replace(/[\x00-\x20\x7f]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`);
+  return url.replace(/[^\x21-\x7e]/gu, (c) => {
+    try {
+      return encodeURIComponent(c);
+    } catch {
+      return '%EF%BF%BD'; // lone surrogate
+    }
+  });
 }
 
 function fieldValue(value: string): string {

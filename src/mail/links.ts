@@ -56,7 +56,8 @@ interface Candidate {
   position: number;
   look: Presentation;
   imageOnly: boolean;
-  pixelOnly: boolean;
+  /** Nothing a reader could click: only 1x1 or hidden images, or no content at all. */
+  invisible: boolean;
   bigImage: boolean;
   /** The sentence around an anchor ("click <a>here</a> to unsubscribe"), without the anchor text. */
   context: string;
@@ -187,7 +188,7 @@ function mergeLook(into: Presentation, add: Presentation): void {
 }
 
 function candidate(fields: Pick<Candidate, 'url' | 'text' | 'kind' | 'part' | 'position'> & Partial<Candidate>): Candidate {
-  return { look: PLAIN, imageOnly: false, pixelOnly: false, bigImage: false, context: '', ...fields };
+  return { look: PLAIN, imageOnly: false, invisible: false, bigImage: false, context: '', ...fields };
 }
 
 /** Text after the last sentence end: the start of the sentence an anchor sits in. */
@@ -258,11 +259,11 @@ function extractHtmlCandidates(html: string): Candidate[] {
       position: anchor.position,
       look: anchor.look,
       imageOnly,
-      pixelOnly: imageOnly && anchor.pixels === anchor.images,
+      invisible: imageOnly && anchor.pixels === anchor.images,
       bigImage: anchor.bigImage,
       context: anchor.before,
     });
-    if (!text && anchor.images === 0) link.pixelOnly = true; // nothing visible to click
+    if (!text && anchor.images === 0) link.invisible = true;
     found.push(link);
     awaitingAfter = { link, from: position };
     sentenceStart = position;
@@ -479,7 +480,7 @@ function isSocialIcon(candidate: Candidate, host: string): boolean {
 }
 
 function prominenceOf(candidate: Candidate, unsubscribe: boolean, urlCount: number): number {
-  if (unsubscribe || candidate.part === 'header' || !isWebUrl(candidate.url) || candidate.pixelOnly) return 0;
+  if (unsubscribe || candidate.part === 'header' || !isWebUrl(candidate.url) || candidate.invisible) return 0;
   const host = hostOf(candidate.url);
   if (!host || isSocialIcon(candidate, host)) return 0;
   const text = candidate.text ?? '';

@@ -198,6 +198,12 @@ test('malformed headers and an mbox envelope line do not throw', async () => {
   assert.deepEqual(mail.dkim, [{ d: null, s: null }]);
 });
 
+test('blank lines before the headers are skipped', async () => {
+  const mail = await analyzeMessage(Buffer.from('\r\n\r\nFrom: a@x.example\r\nSubject: late start\r\n\r\nhttps://late.example/\r\n'), 'blank-start');
+  assert.equal(mail.subject, 'late start');
+  assert.deepEqual(mail.links.map((l) => l.url), ['https://late.example/']);
+});
+
 test('a 20 MB message stays within time and yields its links', async () => {
   const filler = '<p>' + 'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(20) + '</p>\n';
   const html = `<a href="https://big.example/start">Start here</a>\n${filler.repeat(Math.ceil((10 * 1024 * 1024) / filler.length))}<a href="https://big.example/end">End</a>`;

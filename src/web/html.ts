@@ -23,48 +23,75 @@ export type Interpolation = SafeHtml | string | number | boolean | null | undefi
 // Between tags: the content of a script or style element.
 const UNSAFE_IN_TEXT = /<(script|style)\b[^>]*>[^<]*$/i;
 
-const checkedTemplates = new WeakSet<TemplateStringsArray>();
+// Attributes whose value is a URL: only app-relative values ("/...", "#...", "?...") may go there,
+// so a captured "javascript:" or off-site URL can never become a link.
+const URL_ATTRIBUTES = new Set(['href', 'src', 'action', 'formaction', 'poster', 'srcset', 'data']);
 
-function checkTemplate(strings: TemplateStringsArray): void {
-  if (checkedTemplates.has(strings)) return;
+/** Per template: for each value slot, whether it lands in a URL attribute. */
+const checkedTemplates = new WeakMap<TemplateStringsArray, boolean[]>();
+
+function checkTemplate(strings: TemplateStringsArray): boolean[] {
+  const known = checkedTemplates.get(strings);
+  if (known) return known;
+  const urlSlots: boolean[] = [];
   let prefix = '';
   for (let i = 0; i < strings.length - 1; i++) {
     prefix += strings[i]!;
-    const problem = contextProblem(prefix);
-    if (problem) throw new Error(`html template: value ${i + 1} is ${problem}: ...${prefix.slice(-40)}`);
+    const context = slotContext(prefix);
+    if (context.problem) throw new Error(`html template: value ${i + 1} is ${context.problem}: ...${prefix.slice(-40)}`);
+    urlSlots.push(context.url);
     prefix += 'x';
   }
-  checkedTemplates.add(strings);
+  checkedTemplates.set(strings, urlSlots);
+  return urlSlots;
 }
 
-/** Why a value placed after this markup would not be safe once escaped, or null. */
-function contextProblem(prefix: string): string | null {
+/** Why a value placed after this markup would not be safe once escaped, and whether it is a URL. */
+function slotContext(prefix: string): { problem: string | null; url: boolean } {
   const open = prefix.lastIndexOf('<');
-  if (open <= prefix.lastIndexOf('>')) return UNSAFE_IN_TEXT.test(prefix) ? 'inside a script or style element' : null;
+  if (open <= prefix.lastIndexOf('>')) return { problem: UNSAFE_IN_TEXT.test(prefix) ? 'inside a script or style element' : null, url: false };
   // Inside a tag: find whether the value lands in a quoted attribute value, and whose.
   const tag = prefix.slice(open);
   let quote: string | null = null;
+  let word = '';
+  let lastName = '';
   let attribute = '';
-  let name = '';
-  for (const c of tag) {
+  for (const c of tag.slice(1)) {
     if (quote) {
       if (c === quote) quote = null;
     } else if (c === '"' || c === "'") {
       quote = c;
-      attribute = name;
-    } else if (/[\w-]/.test(c)) name = attribute === name ? c : name + c;
-    else if (c !== '=') name = '';
+      attribute = lastName;
+    } else if (/[\w:-]/.test(c)) {
+      word += c;
+    } else if (c === '=') {
+      lastName = word;
+      word = '';
+    } else {
+      word = '';
+    }
   }
-  if (!quote) return 'not inside a quoted attribute value';
-  if (/^on/i.test(attribute) || /^style$/i.test(attribute)) return `inside the ${attribute} attribute`;
-  return null;
+  if (!quote) return { problem: 'not inside a quoted attribute value', url: false };
+  if (/^on/i.test(attribute) || /^style$/i.test(attribute)) return { problem: `inside the ${attribute} attribute`, url: false };
+  const name = attribute.toLowerCase();
+  // The value must start the attribute for the app-relative check to mean anything.
+  return { problem: null, url: URL_ATTRIBUTES.has(name) && /=\s*["']x*$/.test(prefix) };
 }
 
 export function html(strings: TemplateStringsArray, ...values: Interpolation[]): SafeHtml {
-  checkTemplate(strings);
+  const urlSlots = checkTemplate(strings);
   let out = strings[0]!;
-  for (let i = 0; i < values.length; i++) out += render(values[i]) + strings[i + 1]!;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (urlSlots[i] && !isAppRelative(value)) throw new Error(`html template: value ${i + 1} is not an app-relative URL`);
+    out += render(value) + strings[i + 1]!;
+  }
   return SafeHtml.mint(out);
+}
+
+function isAppRelative(value: Interpolation): boolean {
+  if (value === null || value === undefined || value === false) return true;
+  return typeof value === 'string' && /^(\/(?![/\\])|#|\?)/.test(value);
 }
 
 function render(value: Interpolation): string {

@@ -1,0 +1,66 @@
+// Everything a case page (and GET /api/cases/:id) shows, read from the case folder (the source
+// of truth) plus what only the index knows: which message a trace came from, which traces a
+// message led to.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Report } from '../report.js';
+import type { MailAnalysis } from '../mail/parse.js';
+import { REPORT_FILE } from '../evidence/case-layout.js';
+import { MESSAGE_FILE, type CaseRelations, type CaseStore, type CaseSummary } from '../store/index.js';
+import { appPath } from './html.js';
+import { DOWNLOADS, resolveCaseFile } from './case-files.js';
+import { loadExchanges, type ExchangeView } from './exchange-view.js';
+
+export interface CaseFileLink {
+  path: string;
+  label: string;
+  bytes: number;
+  href: string;
+}
+
+export interface CaseDetails {
+  id: string;
+  summary: CaseSummary | null;
+  report: Report | null;
+  message: MailAnalysis | null;
+  relations: CaseRelations;
+  downloads: CaseFileLink[];
+}
+
+export function fileHref(id: string, relPath: string): string {
+  return `${appPath('cases', id, 'files')}/${relPath.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+/** The case, or null when there is no such case folder. */
+export function loadCaseDetails(store: CaseStore, id: string): CaseDetails | null {
+  const dir = store.caseDir(id);
+  if (!dir || !existsSync(dir)) return null;
+  const report = readJson<Report>(join(dir, REPORT_FILE));
+  const message = readJson<MailAnalysis>(join(dir, MESSAGE_FILE));
+  if (!report && !message) return null;
+  const downloads: CaseFileLink[] = [];
+  for (const [path, kind] of Object.entries(DOWNLOADS)) {
+    const file = resolveCaseFile(store.casesDir, id, path);
+    if (file) downloads.push({ path, label: kind.label, bytes: statSync(file.path).size, href: fileHref(id, path) });
+  }
+  return { id, summary: store.caseSummary(id), report, message, relations: store.relations(id), downloads };
+}
+
+/** The recorded exchanges, or the reason they cannot be read. */
+export async function loadCaseExchanges(store: CaseStore, id: string): Promise<{ exchanges: ExchangeView[]; error: string | null }> {
+  const dir = store.caseDir(id);
+  if (!dir || !existsSync(join(dir, 'capture.warc.gz'))) return { exchanges: [], error: null };
+  try {
+    return { exchanges: await loadExchanges(dir), error: null };
+  } catch (err) {
+    return { exchanges: [], error: (err as Error).message };
+  }
+}
+
+function readJson<T>(path: string): T | null {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}

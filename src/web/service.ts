@@ -1,0 +1,309 @@
+// The one service layer under both the CLI (`clicktrace serve`) and the web UI: submissions
+// (a URL, or an uploaded .eml whose main link is traced), a queue with a concurrency limit
+// running `trace()` on one shared browser, job status with live progress events, and the
+// indexing of every finished case. The UI calls this; nothing shells out to the CLI.
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { trace, type TraceOptions } from '../capture/trace.js';
+import { launchBrowser } from '../capture/browser.js';
+import { analyzeMessage, type MailAnalysis } from '../mail/parse.js';
+import { pickMainLink } from '../mail/links.js';
+import { CaseStore } from '../store/index.js';
+import { JobQueue } from './job-queue.js';
+import { checkTarget } from './target-check.js';
+import { SubmissionError } from './submission-error.js';
+import { recordTracedLink, writeMessageCase } from './message-case.js';
+
+export { SubmissionError } from './submission-error.js';
+
+/** Trace settings the operator chose for every trace (the `trace` options given to `serve`). */
+export type TraceDefaults = Omit<TraceOptions, 'url' | 'outDir' | 'onProgress'>;
+
+export interface ServiceOptions {
+  casesDir: string;
+  /** Traces running at once (default 2). */
+  concurrency?: number;
+  trace?: TraceDefaults;
+  /** Largest accepted .eml upload in bytes (default 10 MiB). */
+  maxMessageBytes?: number;
+  /** Jobs waiting at most; more submissions are refused with 503 (default 1000). */
+  maxQueued?: number;
+  /** How the shared browser is launched (default: Debian Chromium via launchBrowser). */
+  launch?: () => Promise<Browser>;
+}
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed';
+
+export interface JobEvent {
+  seq: number;
+  at: string;
+  kind: string;
+  detail: string;
+}
+
+export interface Job {
+  id: string;
+  kind: 'url' | 'message';
+  url: string | null;
+  clicks: string[];
+  /** For a message: the uploaded file's name, its subject and the traced link's number. */
+  filename: string | null;
+  subject: string | null;
+  link: number | null;
+  state: JobState;
+  submittedAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  /** The capture case, once the trace has written it. */
+  caseId: string | null;
+  messageCaseId: string | null;
+  /** Why the job could not run (the trace's own errors are in the case: chainError). */
+  error: string | null;
+  chainError: string | null;
+  events: JobEvent[];
+  /** Events left out of `events` once it reached its cap. */
+  droppedEvents: number;
+}
+
+export interface SubmitUrlInput {
+  url: unknown;
+  clicks?: unknown;
+}
+
+export interface SubmitMessageInput {
+  raw: Buffer;
+  filename?: string | null;
+  clicks?: unknown;
+}
+
+export const DEFAULT_CONCURRENCY = 2;
+export const DEFAULT_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+const MAX_CLICKS = 5;
+const MAX_CLICK_LENGTH = 200;
+const MAX_EVENTS_PER_JOB = 400;
+const MAX_JOBS_KEPT = 2000;
+
+export class TraceService {
+  readonly store: CaseStore;
+  readonly casesDir: string;
+  readonly maxMessageBytes: number;
+  private readonly queue: JobQueue;
+  private readonly jobs = new Map<string, Job>();
+  private readonly emitter = new EventEmitter();
+  private browser: Promise<Browser> | null = null;
+  private closing = false;
+
+  constructor(private readonly options: ServiceOptions) {
+    this.store = CaseStore.open(options.casesDir);
+    this.casesDir = this.store.casesDir;
+    this.queue = new JobQueue(options.concurrency ?? DEFAULT_CONCURRENCY);
+    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.emitter.setMaxListeners(0);
+  }
+
+  get concurrency(): number {
+    return this.queue.concurrency;
+  }
+
+  get allowPrivate(): boolean {
+    return this.options.trace?.allowPrivate ?? false;
+  }
+
+  /** Most traces that ever ran at once. */
+  get peakRunning(): number {
+    return this.queue.peak;
+  }
+
+  async submitUrl(input: SubmitUrlInput): Promise<Job> {
+    this.acceptingOrThrow();
+    const clicks = validClicks(input.clicks);
+    const target = await checkTarget(input.url, this.options.trace ?? {});
+    const job = this.newJob({ kind: 'url', url: target.href, clicks });
+    this.queue.push(() => this.runTrace(job, null));
+    return this.view(job);
+  }
+
+  /** Analyses the message now (refusing what cannot be traced), queues the trace of its main link. */
+  async submitMessage(input: SubmitMessageInput): Promise<Job> {
+    this.acceptingOrThrow();
+    const clicks = validClicks(input.clicks);
+    if (input.raw.length === 0) throw new SubmissionError('the uploaded message is empty', 400, 'bad-message');
+    if (input.raw.length > this.maxMessageBytes) {
+      throw new SubmissionError(`the message is ${input.raw.length} bytes, more than the limit of ${this.maxMessageBytes}`, 413, 'too-large');
+    }
+    const filename = (input.filename ?? 'message.eml').slice(0, 200);
+    const analysis = await analyzeMessage(input.raw, filename);
+    if (!analysis.from && !analysis.subject && !analysis.messageId && analysis.links.length === 0) {
+      throw new SubmissionError(`not an e-mail message: ${analysis.errors[0] ?? 'no headers found'}`, 400, 'bad-message');
+    }
+    const main = pickMainLink(analysis.links);
+    if (main) await checkTarget(main.url, this.options.trace ?? {});
+    const message = writeMessageCase(this.casesDir, input.raw, analysis);
+    this.store.indexCase(message.dir);
+    const job = this.newJob({
+      kind: 'message',
+      url: main?.url ?? null,
+      clicks,
+      filename,
+      subject: analysis.subject,
+      link: main ? analysis.links.indexOf(main) + 1 : null,
+      messageCaseId: message.id,
+    });
+    this.record(job, 'message', `message case ${message.id}: ${analysis.links.length} link(s)${main ? `, main link: ${main.url}` : ', no link to trace'}`);
+    if (!main) {
+      this.finish(job, 'done');
+      return this.view(job);
+    }
+    this.queue.push(() => this.runTrace(job, { dir: message.dir, analysis }));
+    return this.view(job);
+  }
+
+  job(id: string): Job | null {
+    const job = this.jobs.get(id);
+    return job ? this.view(job) : null;
+  }
+
+  listJobs(): Job[] {
+    return [...this.jobs.values()].reverse().map((j) => this.view(j));
+  }
+
+  /** Calls back with every new event and state change of a job; returns the unsubscribe function. */
+  subscribe(id: string, listener: (job: Job, event: JobEvent | null) => void): () => void {
+    const handler = (job: Job, event: JobEvent | null) => listener(this.view(job), event);
+    this.emitter.on(id, handler);
+    return () => this.emitter.off(id, handler);
+  }
+
+  /** Stops taking jobs, drops the waiting ones, waits for the running ones, closes the browser and the index. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    this.queue.clear();
+    for (const job of this.jobs.values()) if (job.state === 'queued') this.finish(job, 'failed', 'the server stopped before this job ran');
+    await this.queue.idle();
+    const browser = this.browser;
+    this.browser = null;
+    if (browser) await (await browser.catch(() => null))?.close().catch(() => undefined);
+    this.store.close();
+  }
+
+  private acceptingOrThrow(): void {
+    if (this.closing) throw new SubmissionError('the server is shutting down', 503, 'closing');
+    if (this.queue.queued >= (this.options.maxQueued ?? 1000)) throw new SubmissionError('too many jobs waiting; try again later', 503, 'queue-full');
+  }
+
+  private newJob(fields: Partial<Job> & Pick<Job, 'kind' | 'url' | 'clicks'>): Job {
+    const job: Job = {
+      id: `j${randomBytes(6).toString('hex')}`,
+      filename: null,
+      subject: null,
+      link: null,
+      state: 'queued',
+      submittedAt: new Date().toISOString(),
+      startedAt: null,
+      endedAt: null,
+      caseId: null,
+      messageCaseId: null,
+      error: null,
+      chainError: null,
+      events: [],
+      droppedEvents: 0,
+      ...fields,
+    };
+    this.jobs.set(job.id, job);
+    this.forgetOldJobs();
+    this.record(job, 'queued', job.url ?? job.filename ?? '');
+    return job;
+  }
+
+  private async runTrace(job: Job, message: { dir: string; analysis: MailAnalysis } | null): Promise<void> {
+    job.state = 'running';
+    job.startedAt = new Date().toISOString();
+    this.record(job, 'running', job.url!);
+    try {
+      const browser = await this.sharedBrowser();
+      const options: TraceOptions = {
+        ...this.options.trace,
+        url: job.url!,
+        clicks: job.clicks.length ? job.clicks : (this.options.trace?.clicks ?? []),
+        outDir: this.casesDir,
+        commandLine: ['clicktrace', 'serve', `(job ${job.id})`],
+        onProgress: (e) => this.record(job, e.kind, e.detail),
+      };
+      const result = await trace(options, browser);
+      job.caseId = result.report.case ?? null;
+      job.chainError = result.report.error;
+      if (message) {
+        recordTracedLink(message.dir, { link: job.link, case: job.caseId! });
+        this.store.indexCase(message.dir);
+      }
+      const indexed = this.store.indexCase(result.caseDir);
+      this.record(job, 'indexed', indexed.indexed ? `case ${indexed.id}` : `not indexed: ${indexed.reason}`);
+      this.finish(job, 'done');
+    } catch (err) {
+      this.finish(job, 'failed', (err as Error).message.split('\n')[0] ?? String(err));
+    }
+  }
+
+  private sharedBrowser(): Promise<Browser> {
+    if (!this.browser) {
+      const launching = (this.options.launch ?? launchBrowser)();
+      this.browser = launching;
+      launching.then(
+        (browser) => browser.on('disconnected', () => {
+          if (this.browser === launching) this.browser = null;
+        }),
+        () => {
+          if (this.browser === launching) this.browser = null;
+        },
+      );
+    }
+    return this.browser;
+  }
+
+  private record(job: Job, kind: string, detail: string): void {
+    const event: JobEvent = { seq: job.events.length + job.droppedEvents + 1, at: new Date().toISOString(), kind, detail: detail.slice(0, 2000) };
+    if (job.events.length >= MAX_EVENTS_PER_JOB) {
+      job.events.splice(1, 1); // keep the first event, drop the oldest after it
+      job.droppedEvents++;
+    }
+    job.events.push(event);
+    this.emitter.emit(job.id, job, event);
+  }
+
+  private finish(job: Job, state: 'done' | 'failed', error: string | null = null): void {
+    job.state = state;
+    job.error = error;
+    job.endedAt = new Date().toISOString();
+    this.record(job, state, error ?? job.caseId ?? job.messageCaseId ?? '');
+  }
+
+  private view(job: Job): Job {
+    return { ...job, clicks: [...job.clicks], events: [...job.events] };
+  }
+
+  private forgetOldJobs(): void {
+    if (this.jobs.size <= MAX_JOBS_KEPT) return;
+    for (const [id, job] of this.jobs) {
+      if (this.jobs.size <= MAX_JOBS_KEPT) break;
+      if (job.state === 'done' || job.state === 'failed') this.jobs.delete(id);
+    }
+  }
+}
+
+function validClicks(input: unknown): string[] {
+  if (input === undefined || input === null || input === '') return [];
+  const list = Array.isArray(input) ? input : [input];
+  const clicks = list.map((c) => (typeof c === 'string' ? c.trim() : null));
+  if (clicks.some((c) => c === null)) throw new SubmissionError('clicks: expected text', 400, 'bad-clicks');
+  const texts = (clicks as string[]).flatMap((c) => c.split(/\r?\n/)).map((c) => c.trim()).filter(Boolean);
+  if (texts.length > MAX_CLICKS) throw new SubmissionError(`at most ${MAX_CLICKS} click texts`, 400, 'bad-clicks');
+  if (texts.some((t) => t.length > MAX_CLICK_LENGTH)) throw new SubmissionError(`a click text is longer than ${MAX_CLICK_LENGTH} characters`, 400, 'bad-clicks');
+  return texts;
+}
+
+export function caseDirOf(service: TraceService, id: string): string {
+  return join(service.casesDir, id);
+}

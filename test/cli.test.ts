@@ -1,0 +1,122 @@
+// The command line as a user runs it: built CLI, real lab, exit codes, JSON, terminal safety.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tempDir } from './helpers.js';
+import { startLab, type Lab, SEED_CONTACT_URL } from '../src/lab/index.js';
+
+const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+let lab: Lab;
+
+before(async () => {
+  lab = await startLab();
+});
+after(async () => {
+  await lab?.close();
+});
+
+function cli(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+// Control characters other than newline must never reach the terminal.
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+
+test('trace --json prints one report object and writes the case', async () => {
+  const out = tempDir('cli-');
+  const { code, stdout } = await cli(['trace', lab.scenarios['http-302']!.url, '--json', '--out', out, ...lab.traceArgs]);
+  assert.equal(code, 0);
+  const report = JSON.parse(stdout);
+  assert.equal(report.url, lab.scenarios['http-302']!.url);
+  assert.deepEqual(report.hops.map((h: { via: string }) => h.via), ['start', 'http-302']);
+  for (const hop of report.hops) for (const key of ['url', 'status', 'via', 'ip', 'tls', 'contentType', 'timing']) assert.ok(key in hop, key);
+  assert.equal(report.final.status, 200);
+  assert.equal(report.error, null);
+  assert.ok(existsSync(join(out, report.case, 'report.json')));
+});
+
+test('the demo traces the seed scenario to the advertiser', async () => {
+  const out = tempDir('demo-');
+  const { code, stdout } = await cli(['demo', '--out', out]);
+  assert.equal(code, 0, stdout);
+  assert.match(stdout, /click\s+news\.t-mobile\.emsecure\.test/);
+  assert.ok(stdout.includes(`Final: ${SEED_CONTACT_URL} (200)`));
+  assert.match(stdout, /Selligent/);
+  assert.match(stdout, /Case: /);
+  assert.equal(readdirSync(out).length, 1);
+});
+
+test('hostile titles, headers and URLs never reach the terminal as control characters', async () => {
+  const out = tempDir('xss-');
+  const { stdout, stderr } = await cli(['trace', lab.scenarios['xss']!.url, '--out', out, ...lab.traceArgs]);
+  assert.doesNotMatch(stdout, CONTROL);
+  assert.doesNotMatch(stderr, CONTROL);
+  assert.match(stdout, /\\x1b|%1B/i, 'the escape character is shown escaped');
+});
+
+test('bad input: one clear line, non-zero exit, no stack trace', async () => {
+  for (const args of [
+    ['trace', 'not a url'],
+    ['trace', 'ftp://example.test/'],
+    ['trace'],
+    ['trace', 'http://a.test/', '--resolve', 'garbage'],
+    ['trace', 'http://a.test/', '--timeout', 'soon'],
+    ['trace', 'http://a.test/', '--device', 'toaster'],
+    ['nonsense'],
+    ['verify', '/nonexistent/case'],
+    ['import', '/nonexistent/file.har'],
+  ]) {
+    const { code, stderr } = await cli(args);
+    assert.notEqual(code, 0, args.join(' '));
+    assert.equal(stderr.trim().split('\n').length, 1, `${args.join(' ')}: ${stderr}`);
+    assert.match(stderr, /^clicktrace: /);
+    assert.doesNotMatch(stderr, /\n\s+at /);
+  }
+});
+
+test('a failing trace exits 1 and still writes its case', async () => {
+  const out = tempDir('fail-');
+  const { code, stdout } = await cli(['trace', lab.scenarios['reset']!.url, '--out', out, ...lab.traceArgs]);
+  assert.equal(code, 1);
+  assert.match(stdout, /Error: connection reset/);
+  const [caseName] = readdirSync(out);
+  assert.ok(existsSync(join(out, caseName!, 'manifest.json')));
+  const report = JSON.parse(readFileSync(join(out, caseName!, 'report.json'), 'utf8'));
+  assert.match(report.error, /connection reset/);
+});
+
+test('private targets are refused unless given explicitly', async () => {
+  const out = tempDir('private-');
+  const { code, stdout } = await cli(['trace', 'http://127.0.0.1:8000/', '--out', out, '--timeout', '10']);
+  assert.equal(code, 1);
+  assert.match(stdout, /blocked: 127\.0\.0\.1 resolves to private address/);
+});
+
+test('unwrap decodes offline and prints JSON', async () => {
+  const safelink = 'https://nam02.safelinks.protection.outlook.com/?url=https%3A%2F%2Fexample.com%2Fpath%3Fa%3D1&data=x&sdata=y&reserved=0';
+  const { code, stdout } = await cli(['unwrap', safelink, '--json']);
+  assert.equal(code, 0);
+  const result = JSON.parse(stdout);
+  assert.equal(result.destination, 'https://example.com/path?a=1');
+  assert.equal(result.layers.length >= 1, true);
+});
+
+test('--help of every command is printed and exits 0', async () => {
+  for (const command of ['trace', 'mail', 'unwrap', 'demo', 'proxy', 'analyze', 'verify', 'replay', 'import', 'key']) {
+    const { code, stdout } = await cli([command, '--help']);
+    assert.equal(code, 0, command);
+    assert.match(stdout, new RegExp(`^usage: clicktrace ${command}`), command);
+  }
+});

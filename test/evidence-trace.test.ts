@@ -1,0 +1,158 @@
+// Evidence from real traces: the WARC read back with warcio, HAR validated, digests verified,
+// the report rebuilt from the WARC alone, a trace killed halfway, and the standalone proxy.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream, readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { WARCParser, type WARCRecord } from 'warcio';
+import * as harValidator from 'har-validator';
+import type { Browser } from 'playwright-core';
+import { labOptions, tempDir } from './helpers.js';
+import { startLab, redirectBody, type Lab } from '../src/lab/index.js';
+import { launchBrowser, CHROMIUM_ARGS, CHROMIUM_PATH } from '../src/capture/browser.js';
+import { trace } from '../src/capture/trace.js';
+import { readCapture } from '../src/evidence/read-warc.js';
+import { verifyCase } from '../src/evidence/verify.js';
+import { analyzeCapture } from '../src/analyze/analyze.js';
+import { proxyCertificateAuthority, clicktraceHome } from '../src/proxy/proxy-ca.js';
+
+const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+let lab: Lab;
+let browser: Browser;
+
+before(async () => {
+  [lab, browser] = await Promise.all([startLab(), launchBrowser()]);
+});
+after(async () => {
+  await browser?.close();
+  await lab?.close();
+});
+
+async function warcRecords(path: string): Promise<{ record: WARCRecord; content: Uint8Array }[]> {
+  const out = [];
+  for await (const record of new WARCParser(createReadStream(path)) as AsyncIterable<WARCRecord>) {
+    const content = await record.readFully(false);
+    out.push({ record, content });
+  }
+  return out;
+}
+
+test('every hop has a request/response pair in the WARC, 3xx bodies byte-exact, IP and digests', async () => {
+  const { report, caseDir } = await trace(labOptions(lab, lab.scenarios['five-hop']!.url), browser);
+  assert.equal(report.hops.length, 5);
+  const records = await warcRecords(join(caseDir, 'capture.warc.gz'));
+  assert.equal(records[0]!.record.warcType, 'warcinfo');
+  assert.equal(records[0]!.record.warcHeaders.protocol, 'WARC/1.1');
+  const byId = new Map(records.map((r) => [r.record.warcHeader('WARC-Record-ID'), r]));
+  for (const hop of report.hops) {
+    const response = records.find((r) => r.record.warcType === 'response' && r.record.warcTargetURI === hop.url);
+    assert.ok(response, `response record for hop ${hop.index}`);
+    assert.equal(response.record.warcHeader('WARC-IP-Address'), '127.0.0.1');
+    const request = records.find((r) => r.record.warcType === 'request' && r.record.warcHeader('WARC-Concurrent-To') === response.record.warcHeader('WARC-Record-ID'))
+      ?? byId.get(response.record.warcHeader('WARC-Concurrent-To'));
+    assert.ok(request && request.record.warcType === 'request', `request record for hop ${hop.index}`);
+    const payload = Buffer.from(response.content);
+    const digest = response.record.warcHeader('WARC-Payload-Digest')!;
+    assert.equal(digest, `sha256:${createHash('sha256').update(payload).digest('hex')}`);
+    if (hop.status && hop.status >= 300 && hop.status < 400) {
+      const location = response.record.httpHeaders?.headers.get('location');
+      assert.ok(location);
+      assert.deepEqual(payload, redirectBody(location), `hop ${hop.index}: the 3xx body is kept byte-exact`);
+    }
+  }
+  const har = JSON.parse(readFileSync(join(caseDir, 'capture.har'), 'utf8'));
+  await harValidator.har(har);
+  assert.ok(har.log.entries.length >= 5);
+  const verified = await verifyCase(caseDir);
+  assert.deepEqual(verified.problems, []);
+  assert.ok(verified.checked.waczFiles > 0);
+});
+
+test('analyze rebuilds report.json from the WARC alone', async () => {
+  for (const [name, clicks] of [['seed', ['Find out more']], ['download', []], ['popup', ['Claim your prize']]] as const) {
+    const { caseDir } = await trace(labOptions(lab, lab.scenarios[name]!.url, { clicks: [...clicks] }), browser);
+    const saved = JSON.parse(readFileSync(join(caseDir, 'report.json'), 'utf8'));
+    const rebuilt = JSON.parse(JSON.stringify(analyzeCapture(await readCapture(caseDir), caseDir)));
+    assert.deepEqual(rebuilt, saved, name);
+  }
+  const { caseDir } = await trace(labOptions(lab, lab.scenarios['http-302']!.url), browser);
+  const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'analyze', caseDir, '--check']);
+  assert.match(stdout, /matches/);
+});
+
+test('a trace killed with SIGKILL halfway leaves a WARC that reads cleanly', async () => {
+  const out = tempDir('kill-');
+  const child = spawn(process.execPath, [CLI, 'trace', lab.scenarios['chain-25']!.url, '--out', out, ...lab.traceArgs], { stdio: 'ignore' });
+  const started = Date.now();
+  // Kill once a few exchanges are on disk.
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 50));
+    const [name] = existsSync(out) ? readdirSync(out) : [];
+    const warc = name ? join(out, name, 'capture.warc.gz') : null;
+    if (warc && existsSync(warc) && readFileSync(warc).length > 6000) break;
+    if (Date.now() - started > 20_000) break;
+  }
+  child.kill('SIGKILL');
+  await new Promise((r) => child.on('exit', r));
+  const [name] = readdirSync(out);
+  const caseDir = join(out, name!);
+  assert.ok(existsSync(join(caseDir, 'PARTIAL')), 'the case is marked partial');
+  const records = await warcRecords(join(caseDir, 'capture.warc.gz'));
+  assert.ok(records.some((r) => r.record.warcType === 'response'), 'complete records before the kill are readable');
+  const capture = await readCapture(caseDir);
+  assert.equal(capture.info.partial, true);
+  assert.ok(capture.exchanges.length >= 1);
+  const report = analyzeCapture(capture, caseDir);
+  assert.equal(report.partial, true);
+});
+
+test('clicktrace proxy records Chromium and curl (plain and HTTPS) into one case', async () => {
+  const out = tempDir('proxy-');
+  const child = spawn(process.execPath, [CLI, 'proxy', '--port', '0', '--out', out, ...lab.traceArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`proxy did not start: ${stdout}`)), 15_000);
+    child.stdout.on('data', () => {
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+  });
+  const run = promisify(execFile);
+  const proxyCa = join(clicktraceHome(), 'ca', 'ca.pem');
+  proxyCertificateAuthority();
+  const plain = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-x', `http://127.0.0.1:${port}`, lab.scenarios['http-302']!.url]);
+  assert.equal(plain.stdout, '302');
+  const secure = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', proxyCa, '-x', `http://127.0.0.1:${port}`, lab.scenarios['http-302']!.finalUrl!]);
+  assert.equal(secure.stdout, '200');
+  const info = await run('curl', ['-s', '-x', `http://127.0.0.1:${port}`, 'http://clicktrace.proxy/ca.pem']);
+  assert.match(info.stdout, /BEGIN CERTIFICATE/);
+  const { chromium } = await import('playwright-core');
+  const other = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, proxy: { server: `http://127.0.0.1:${port}` } });
+  const page = await other.newPage({ ignoreHTTPSErrors: true });
+  await page.goto(lab.scenarios['five-hop']!.url);
+  await page.waitForURL(lab.scenarios['five-hop']!.finalUrl!);
+  await other.close();
+  child.kill('SIGINT');
+  const code = await new Promise((r) => child.on('exit', r));
+  assert.equal(code, 0);
+  const [name] = readdirSync(out);
+  const caseDir = join(out, name!);
+  assert.ok(existsSync(join(caseDir, 'manifest.json')) && existsSync(join(caseDir, 'case.wacz')));
+  const capture = await readCapture(caseDir);
+  const urls = capture.exchanges.map((x) => x.request.url);
+  for (const url of [lab.scenarios['http-302']!.url, lab.scenarios['http-302']!.finalUrl!, lab.scenarios['five-hop']!.finalUrl!]) {
+    assert.ok(urls.includes(url), `${url} recorded`);
+  }
+  const https = capture.exchanges.find((x) => x.request.url.startsWith('https:'))!;
+  assert.equal(https.remoteAddress, '127.0.0.1');
+  assert.ok(https.tls?.chain.length);
+  assert.deepEqual((await verifyCase(caseDir)).problems, []);
+});
