@@ -120,3 +120,31 @@ test('--help of every command is printed and exits 0', async () => {
     assert.match(stdout, new RegExp(`^usage: clicktrace ${command}`), command);
   }
 });
+
+test('mail --trace main: the seed message is traced to the advertiser, with parties and a message case', async () => {
+  const out = tempDir('mail-');
+  const fixture = fileURLToPath(new URL('../../test/fixtures/mail/seed.eml', import.meta.url));
+  const { code, stdout } = await cli(['mail', fixture, '--trace', 'main', '--click', 'Find out more', '--json', '--out', out, ...lab.traceArgs]);
+  assert.equal(code, 0, stdout.slice(0, 500));
+  const [message] = JSON.parse(stdout).messages;
+  const main = message.links.find((l: { main: boolean }) => l.main);
+  assert.equal(main.text, 'Find out more');
+  assert.equal(main.party.name, 'Selligent');
+  assert.equal(message.traces.length, 1);
+  assert.equal(message.traces[0].final, SEED_CONTACT_URL);
+  const report = JSON.parse(readFileSync(join(out, message.traces[0].case, 'report.json'), 'utf8'));
+  assert.equal(report.message.case, message.case);
+  assert.deepEqual(report.hops.map((h: { party: { role: string } }) => h.party.role), ['esp-tracker', 'esp-tracker', 'advertiser']);
+  assert.ok(existsSync(join(out, message.case, 'message.eml')));
+  assert.ok(existsSync(join(out, message.case, 'message.json')));
+});
+
+test('mail on stdin with --no-visit analyses without visiting', async () => {
+  const fixture = readFileSync(fileURLToPath(new URL('../../test/fixtures/mail/seed.eml', import.meta.url)));
+  const before = lab.requests.length;
+  const { code, stdout } = await cli(['mail', '-', '--no-visit'], fixture.toString('latin1'));
+  assert.equal(code, 0);
+  assert.match(stdout, /Find out more/);
+  assert.match(stdout, /MAIN/);
+  assert.equal(lab.requests.length, before, 'nothing was visited');
+});

@@ -5,6 +5,7 @@ import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import type { DnsRecord } from '../model.js';
 import { CDXIndexer, WARCParser, type WARCRecord } from 'warcio';
 import { HAR_FILE, MANIFEST_FILE, PARTIAL_FILE, REPORT_FILE, WACZ_FILE, WARC_FILE, snapshotPaths } from './case-layout.js';
 import { CaseWriter } from './case-writer.js';
@@ -191,14 +192,14 @@ test('an open case has PARTIAL and its WARC already reads back, marked partial',
 test('a DNS record completed after it was added (enrichment) is written again and read back completed', async () => {
   const capture = sampleCapture();
   const writer = await CaseWriter.create(join(tmp, 'enriched'), { ...capture.info, partial: true }, { keyDir: null });
-  const plain = capture.dns.map((d) => ({ ...d, baseDomain: undefined, baseDomainResolves: undefined }));
+  const plain: DnsRecord[] = capture.dns.map(({ baseDomain: _domain, baseDomainResolves: _resolves, ...rest }) => rest);
   for (const rec of plain) writer.addDns(rec);
   plain[3]!.baseDomain = 'old.test';
   plain[3]!.baseDomainResolves = false;
   capture.dns = plain;
   await writer.close(capture, sampleReport(capture, writer.name));
   const back = await readCapture(writer.dir);
-  assert.deepEqual(back.dns, JSON.parse(JSON.stringify(plain)));
+  assert.deepEqual(back.dns, plain);
 });
 
 test('close() writes what the capture holds but was never added', async () => {

@@ -1,0 +1,33 @@
+// clicktrace reindex: rebuilds the case database from the case folders (the source of truth).
+import { resolve } from 'node:path';
+import { parse } from './command.js';
+import { clean } from './terminal.js';
+import { DEFAULTS } from '../capture/trace.js';
+import { CaseStore, databasePath } from '../store/index.js';
+
+const HELP = `usage: clicktrace reindex [--cases DIR] [--json]
+
+Rebuilds DIR/clicktrace.db, the index that \`clicktrace serve\` searches, from the case folders
+in DIR (default ./${DEFAULTS.outDir}). The folders are the source of truth: the database can be
+deleted and rebuilt at any time. Folders that cannot be indexed are listed with the reason.
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parse(argv, { cases: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } }, HELP, false);
+  if (!parsed) return 0;
+  const casesDir = resolve(parsed.values.cases ?? parsed.values.out ?? DEFAULTS.outDir);
+  const started = Date.now();
+  const store = CaseStore.open(casesDir);
+  try {
+    const result = store.reindex();
+    if (parsed.values.json) {
+      process.stdout.write(JSON.stringify({ database: databasePath(casesDir), ...result }, null, 2) + '\n');
+    } else {
+      for (const skipped of result.skipped) process.stdout.write(`skipped ${clean(skipped.id)}: ${clean(skipped.reason)}\n`);
+      process.stdout.write(`indexed ${result.indexed} case(s) into ${clean(databasePath(casesDir))} in ${Date.now() - started} ms\n`);
+    }
+  } finally {
+    store.close();
+  }
+  return 0;
+}

@@ -1,0 +1,135 @@
+// The JSON API: everything the pages show, for scripts and other tools.
+//   POST /api/submit              { url, clicks? } | form (url, click, message file) | message/rfc822 body → 202 { job }
+//   GET  /api/jobs                → { jobs } (newest first, without events)
+//   GET  /api/jobs/:id            → { job }
+//   GET  /api/jobs/:id/events     → text/event-stream: "progress" events, "state" changes, "end"
+//   GET  /api/cases/:id           → { case, report, message, relations, downloads }
+//   GET  /api/cases/:id/exchanges → { exchanges, error }
+//   GET  /api/search?q&domain&party&ip&cert&token&status&kind&message&from&to&limit&offset → { total, limit, offset, cases }
+//   GET  /api/pivot/:kind/:value  → same as search with that one filter
+//   POST /api/reindex             → rebuild the index from the case folders
+import type { ServerResponse } from 'node:http';
+import { isPivotKind, normalizeFilters, QueryError } from '../store/index.js';
+import { route, type RequestContext, type Route } from './router.js';
+import { sendJson, sendJsonError } from './responses.js';
+import { readSubmission } from './submission-input.js';
+import { SubmissionError, type Job } from './service.js';
+import { BodyError } from './request-body.js';
+import { loadCaseDetails, loadCaseExchanges } from './case-data.js';
+import { securityHeaders, APP_CSP } from './security.js';
+
+export async function submit(ctx: RequestContext): Promise<Job> {
+  const input = await readSubmission(ctx.req, ctx.service.maxMessageBytes, ctx.url.searchParams);
+  if (input.message) return ctx.service.submitMessage({ raw: input.message.raw, filename: input.message.filename, clicks: input.clicks });
+  return ctx.service.submitUrl({ url: input.url, clicks: input.clicks });
+}
+
+function jobState(job: Job) {
+  const { events: _events, ...rest } = job;
+  return rest;
+}
+
+function sendError(res: ServerResponse, err: unknown): void {
+  if (err instanceof SubmissionError) return sendJsonError(res, err.status, err.code, err.message);
+  if (err instanceof BodyError) return sendJsonError(res, err.status, 'bad-request', err.message);
+  if (err instanceof QueryError) return sendJsonError(res, 400, 'bad-filter', err.message);
+  throw err;
+}
+
+function jobEvents(ctx: RequestContext, id: string): void {
+  const { res, service } = ctx;
+  const job = service.job(id);
+  if (!job) return sendJsonError(res, 404, 'not-found', `no job ${id}`);
+  res.writeHead(200, {
+    ...securityHeaders(APP_CSP),
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'X-Accel-Buffering': 'no',
+  });
+  const write = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  const finished = (j: Job) => j.state === 'done' || j.state === 'failed';
+  for (const event of job.events) write('progress', event);
+  write('state', jobState(job));
+  if (finished(job)) {
+    write('end', {});
+    res.end();
+    return;
+  }
+  let lastSeq = job.events.at(-1)?.seq ?? 0;
+  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+  const stop = () => {
+    clearInterval(heartbeat);
+    unsubscribe();
+  };
+  const unsubscribe = service.subscribe(id, (current, event) => {
+    if (event && event.seq > lastSeq) {
+      lastSeq = event.seq;
+      write('progress', event);
+    }
+    if (event && ['running', 'done', 'failed'].includes(event.kind)) write('state', jobState(current));
+    if (finished(current)) {
+      write('end', {});
+      stop();
+      res.end();
+    }
+  });
+  res.on('close', stop);
+}
+
+export const apiRoutes: Route[] = [
+  route('POST', /^\/api\/submit$/, async (ctx) => {
+    try {
+      const job = await submit(ctx);
+      sendJson(ctx.res, 202, { job: jobState(job), links: { status: `/api/jobs/${job.id}`, events: `/api/jobs/${job.id}/events`, page: `/jobs/${job.id}` } });
+    } catch (err) {
+      sendError(ctx.res, err);
+    }
+  }),
+  route('GET', /^\/api\/jobs$/, (ctx) => sendJson(ctx.res, 200, { jobs: ctx.service.listJobs().map(jobState) })),
+  route('GET', /^\/api\/jobs\/([^/]+)$/, (ctx, id) => {
+    const job = ctx.service.job(id!);
+    if (!job) return sendJsonError(ctx.res, 404, 'not-found', `no job ${id}`);
+    sendJson(ctx.res, 200, { job });
+  }),
+  route('GET', /^\/api\/jobs\/([^/]+)\/events$/, (ctx, id) => jobEvents(ctx, id!)),
+  route('GET', /^\/api\/cases\/([^/]+)$/, (ctx, id) => {
+    const details = loadCaseDetails(ctx.service.store, id!);
+    if (!details) return sendJsonError(ctx.res, 404, 'not-found', `no case ${id}`);
+    sendJson(ctx.res, 200, {
+      case: details.summary,
+      report: details.report,
+      message: details.message,
+      relations: details.relations,
+      downloads: details.downloads,
+    });
+  }),
+  route('GET', /^\/api\/cases\/([^/]+)\/exchanges$/, async (ctx, id) => {
+    if (!loadCaseDetails(ctx.service.store, id!)) return sendJsonError(ctx.res, 404, 'not-found', `no case ${id}`);
+    sendJson(ctx.res, 200, await loadCaseExchanges(ctx.service.store, id!));
+  }),
+  route('GET', /^\/api\/search$/, (ctx) => {
+    try {
+      const filters = normalizeFilters(queryObject(ctx.url.searchParams));
+      sendJson(ctx.res, 200, { filters, ...ctx.service.store.search(filters) });
+    } catch (err) {
+      sendError(ctx.res, err);
+    }
+  }),
+  route('GET', /^\/api\/pivot\/([^/]+)\/([^/]+)$/, (ctx, kind, value) => {
+    if (!isPivotKind(kind!)) return sendJsonError(ctx.res, 404, 'not-found', `no pivot "${kind}" (domain, party, ip, cert, token, message)`);
+    try {
+      const filters = normalizeFilters({ ...queryObject(ctx.url.searchParams), [kind!]: value });
+      sendJson(ctx.res, 200, { filters, ...ctx.service.store.search(filters) });
+    } catch (err) {
+      sendError(ctx.res, err);
+    }
+  }),
+  route('POST', /^\/api\/reindex$/, (ctx) => sendJson(ctx.res, 200, ctx.service.store.reindex())),
+];
+
+export function queryObject(params: URLSearchParams): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of params) if (!(k in out)) out[k] = v;
+  return out;
+}
+

@@ -1,0 +1,93 @@
+// The HTML pages: start page with the submit form, case list with filters and pivots, case
+// page, case files, job pages, and the two static files.
+import { isCaseId, normalizeFilters, QueryError, type SearchFilters, type SearchResult } from '../store/index.js';
+import { appPath, html } from './html.js';
+import { route, type RequestContext, type Route } from './router.js';
+import { redirect, sendCaseFile, sendHtml, sendStatic } from './responses.js';
+import { queryObject, submit } from './api-routes.js';
+import { SubmissionError } from './service.js';
+import { BodyError } from './request-body.js';
+import { loadCaseDetails, loadCaseExchanges } from './case-data.js';
+import { downloadName, resolveCaseFile } from './case-files.js';
+import { APP_CSS, APP_JS } from './static-assets.js';
+import { layout } from './views/layout.js';
+import { homeBody, jobList, submitForm, type SubmitFormState } from './views/home-page.js';
+import { caseListBody } from './views/case-list.js';
+import { caseBody } from './views/case-page.js';
+import { jobBody } from './views/job-page.js';
+import { errorBody } from './views/error-page.js';
+
+export function notFound(ctx: RequestContext, message = 'There is nothing here.'): void {
+  sendHtml(ctx.res, 404, layout('Not found', errorBody(404, message)));
+}
+
+function home(ctx: RequestContext, status: number, state: SubmitFormState): void {
+  const { service } = ctx;
+  const form = submitForm(state, { allowPrivate: service.allowPrivate, maxMessageBytes: service.maxMessageBytes });
+  sendHtml(ctx.res, status, layout('Submit', homeBody(form, service.listJobs(), service.store.search({ limit: 20 }))));
+}
+
+async function submitFromForm(ctx: RequestContext): Promise<void> {
+  try {
+    const job = await submit(ctx);
+    redirect(ctx.res, appPath('jobs', job.id));
+  } catch (err) {
+    if (err instanceof SubmissionError || err instanceof BodyError) {
+      home(ctx, err.status, { error: err.message });
+      return;
+    }
+    throw err;
+  }
+}
+
+function caseList(ctx: RequestContext): void {
+  let filters: SearchFilters = {};
+  let error: string | null = null;
+  let result: SearchResult;
+  try {
+    filters = normalizeFilters(queryObject(ctx.url.searchParams));
+    result = ctx.service.store.search(filters);
+  } catch (err) {
+    if (!(err instanceof QueryError)) throw err;
+    error = err.message;
+    result = { total: 0, limit: 50, offset: 0, cases: [] };
+  }
+  const { limit: _limit, offset: _offset, ...shown } = filters;
+  sendHtml(ctx.res, error ? 400 : 200, layout('Cases', caseListBody(shown, result, error)));
+}
+
+async function casePage(ctx: RequestContext, id: string): Promise<void> {
+  const details = loadCaseDetails(ctx.service.store, id);
+  if (!details) return notFound(ctx, `No case ${id}.`);
+  const exchanges = details.report ? await loadCaseExchanges(ctx.service.store, id) : { exchanges: [], error: null };
+  sendHtml(ctx.res, 200, layout(`Case ${id}`, caseBody(details, exchanges), { bodyClass: 'case-page' }));
+}
+
+function caseFile(ctx: RequestContext, id: string, rest: string): void {
+  // Each segment was percent-encoded separately; the path is checked against the case layout.
+  let relPath: string;
+  try {
+    relPath = rest.split('/').map(decodeURIComponent).join('/');
+  } catch {
+    return notFound(ctx);
+  }
+  const file = isCaseId(id) ? resolveCaseFile(ctx.service.casesDir, id, relPath) : null;
+  if (!file) return notFound(ctx, 'No such file in this case.');
+  sendCaseFile(ctx.res, file.path, file.kind.contentType, file.kind.attachment ? downloadName(id, relPath) : null);
+}
+
+export const pageRoutes: Route[] = [
+  route('GET', /^\/$/, (ctx) => home(ctx, 200, {})),
+  route('POST', /^\/submit$/, submitFromForm),
+  route('GET', /^\/cases$/, caseList),
+  route('GET', /^\/cases\/([^/]+)$/, (ctx, id) => casePage(ctx, id!)),
+  route('GET', /^\/cases\/([^/]+)\/files\/(.+)$/, (ctx, id) => caseFile(ctx, id!, ctx.url.pathname.split('/').slice(4).join('/'))),
+  route('GET', /^\/jobs$/, (ctx) => sendHtml(ctx.res, 200, layout('Jobs', html`<h1>Jobs</h1>${jobList(ctx.service.listJobs())}`))),
+  route('GET', /^\/jobs\/([^/]+)$/, (ctx, id) => {
+    const job = ctx.service.job(id!);
+    if (!job) return notFound(ctx, `No job ${id}.`);
+    sendHtml(ctx.res, 200, layout(`Job ${job.id}`, jobBody(job)));
+  }),
+  route('GET', /^\/static\/app\.js$/, (ctx) => sendStatic(ctx.res, 'text/javascript; charset=utf-8', APP_JS)),
+  route('GET', /^\/static\/app\.css$/, (ctx) => sendStatic(ctx.res, 'text/css; charset=utf-8', APP_CSS)),
+];

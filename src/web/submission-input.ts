@@ -1,0 +1,52 @@
+// What a submission carries, whatever its shape: JSON ({ url, clicks }), a form (urlencoded or
+// multipart with an optional .eml file), or a raw message/rfc822 body.
+import type { IncomingMessage } from 'node:http';
+import { BodyError, formFromParts, formFromUrlencoded, mediaType, parseMultipart, readBody, type FormData } from './request-body.js';
+
+export interface Submission {
+  url: string | null;
+  clicks: string[];
+  message: { raw: Buffer; filename: string | null } | null;
+}
+
+const JSON_LIMIT = 64 * 1024;
+const FORM_OVERHEAD = 64 * 1024;
+
+export async function readSubmission(req: IncomingMessage, maxMessageBytes: number, query: URLSearchParams): Promise<Submission> {
+  const type = mediaType(req);
+  if (type === 'application/json') {
+    const body = await readBody(req, JSON_LIMIT);
+    let value: unknown;
+    try {
+      value = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new BodyError('the body is not valid JSON', 400);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new BodyError('expected a JSON object { "url": ..., "clicks": [...] }', 400);
+    const { url, clicks } = value as { url?: unknown; clicks?: unknown };
+    if (url !== undefined && typeof url !== 'string') throw new BodyError('url: expected a string', 400);
+    return { url: url ?? null, clicks: textList(clicks), message: null };
+  }
+  if (type === 'message/rfc822') {
+    const raw = await readBody(req, maxMessageBytes);
+    return { url: null, clicks: query.getAll('click'), message: { raw, filename: query.get('filename') } };
+  }
+  let form: FormData;
+  if (type === 'multipart/form-data') form = formFromParts(parseMultipart(await readBody(req, maxMessageBytes + FORM_OVERHEAD), req.headers['content-type']!));
+  else if (type === 'application/x-www-form-urlencoded') form = formFromUrlencoded(await readBody(req, JSON_LIMIT));
+  else throw new BodyError('send JSON, a form, or a message/rfc822 body', 415);
+  const file = form.files.find((f) => f.name === 'message' && f.data.length > 0);
+  if (file && file.data.length > maxMessageBytes) throw new BodyError(`the message is larger than ${maxMessageBytes} bytes`, 413);
+  return {
+    url: form.fields.get('url')?.[0]?.trim() || null,
+    clicks: form.fields.get('click') ?? form.fields.get('clicks') ?? [],
+    message: file ? { raw: file.data, filename: file.filename } : null,
+  };
+}
+
+function textList(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value;
+  throw new BodyError('clicks: expected a string or a list of strings', 400);
+}

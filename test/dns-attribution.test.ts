@@ -1,0 +1,62 @@
+// DNS captured at trace time by the proxy's own resolver, against a local DNS server: a branded
+// click host whose CNAME chain reveals the ESP, and a tracker whose base domain does not resolve.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import { tempDir } from './helpers.js';
+import { startLab, type Lab } from '../src/lab/index.js';
+import { launchBrowser } from '../src/capture/browser.js';
+import { trace, type TraceOptions } from '../src/capture/trace.js';
+
+let lab: Lab;
+let browser: Browser;
+
+before(async () => {
+  [lab, browser] = await Promise.all([startLab({ dns: true }), launchBrowser()]);
+});
+after(async () => {
+  await browser?.close();
+  await lab?.close();
+});
+
+/** Host names go to the lab DNS server; only the ports are mapped to the lab's. */
+function viaDns(url: string, extra: Partial<TraceOptions> = {}): TraceOptions {
+  return {
+    url,
+    dnsServer: `127.0.0.1:${lab.dnsPort}`,
+    connectTo: [`:80::${lab.httpPort}`, `:443::${lab.httpsPort}`],
+    cacert: [lab.caCertPath],
+    allowPrivate: true,
+    outDir: tempDir('dns-'),
+    timeoutMs: 20_000,
+    ...extra,
+  };
+}
+
+test('a branded click host is attributed to its ESP through its CNAME chain', async () => {
+  const { report } = await trace(viaDns(lab.scenarios['cname-esp']!.url), browser);
+  assert.equal(report.error, null);
+  const first = report.hops[0]!;
+  const dns = report.dns!.find((d) => d.host === new URL(first.url).hostname)!;
+  assert.deepEqual(dns.cnames.slice(0, 1), ['u1234567.wl.sendgrid.test']);
+  assert.deepEqual(dns.addresses, ['127.0.0.1']);
+  assert.equal(first.party?.role, 'esp-tracker');
+  assert.match(first.party?.name ?? '', /SendGrid/i);
+});
+
+test('the seed tracker: Selligent, and its base domain does not resolve', async () => {
+  const { report } = await trace(viaDns(lab.scenarios['seed']!.url, { clicks: ['Find out more'] }), browser);
+  assert.equal(report.error, null);
+  const tracker = report.dns!.find((d) => d.host === 'news.t-mobile.emsecure.test')!;
+  assert.equal(tracker.baseDomain, 'emsecure.test');
+  assert.equal(tracker.baseDomainResolves, false);
+  assert.equal(report.hops[0]!.party?.name, 'Selligent');
+  assert.equal(report.hops.at(-1)!.party?.role, 'advertiser');
+  assert.match(report.summary?.text ?? '', /^Sent via Selligent \(tracker news\.t-mobile\.emsecure\.test, base domain emsecure\.test does not resolve\) -> advertiser business\.t-mobile\.example \(campaign cmpid=DMA_EM_Q3_2026_SMB_FindOutMore\)/);
+  assert.ok(report.summary!.claims.every((c) => c.hop === null || (c.hop >= 1 && c.hop <= report.hops.length)));
+});
+
+test('without --allow-private, DNS answers pointing at loopback are blocked', async () => {
+  const { report } = await trace(viaDns(lab.scenarios['http-302']!.url, { allowPrivate: false }), browser);
+  assert.match(report.error ?? '', /blocked: .* resolves to private address 127\.0\.0\.1/);
+});
