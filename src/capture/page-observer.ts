@@ -171,6 +171,15 @@ export class PageObserver {
     this.attached = true;
   }
 
+  /** PNG of the viewport straight from CDP: no waiting for fonts or animations, which a hostile page can stall. */
+  async screenshot(timeoutMs: number): Promise<Buffer | null> {
+    if (!this.session) return null;
+    const shot = this.session.send('Page.captureScreenshot', { format: 'png' }) as Promise<{ data: string }>;
+    const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), timeoutMs).unref());
+    const result = await Promise.race([shot.catch(() => null), timeout]);
+    return result ? Buffer.from(result.data, 'base64') : null;
+  }
+
   /** Requests in flight, ignoring ones that have been hanging longer than `staleMs` (long polls, hung images). */
   activeRequests(staleMs: number): number {
     const cutoff = Date.now() - staleMs;

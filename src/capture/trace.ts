@@ -84,6 +84,9 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   const maxHops = options.maxHops ?? DEFAULTS.maxHops;
   const started = Date.now();
   const deadline = started + timeoutMs;
+  // CLICKTRACE_PROFILE=1 prints where a trace spends its time (stderr).
+  const marks: [string, number][] = [];
+  const mark = (name: string) => marks.push([name, Date.now() - started]);
   const progress = options.onProgress ?? (() => undefined);
 
   const browser = sharedBrowser ?? (await launchBrowser());
@@ -107,6 +110,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     ...(options.analysis ? { analysis: options.analysis } : {}),
   };
   const capture = emptyCapture(info);
+  mark('setup');
   const writer = await CaseWriter.create(options.outDir ?? DEFAULTS.outDir, info);
   const proxy = new RecordingProxy({
     ca: proxyCertificateAuthority(),
@@ -125,6 +129,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     writer.addDns(record);
   };
   const proxyPort = await proxy.listen();
+  mark('case+proxy');
 
   let context: BrowserContext | null = null;
   let stopReason: string | null = null;
@@ -192,6 +197,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
       acceptDownloads: true,
       serviceWorkers: 'block',
     });
+    mark('context');
     await context.addInitScript(pendingTimersScript(settleMs));
     context.on('request', (request) => {
       if (!current || !request.isNavigationRequest()) return;
@@ -225,6 +231,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     });
     const page = await context.newPage();
     current = await observe(page, null);
+    mark('page');
     progress({ kind: 'start', detail: target.href });
     const navigation = page.goto(target.href, { timeout: 0, waitUntil: 'commit' }).catch(() => undefined);
 
@@ -247,7 +254,9 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     };
 
     await settle();
+    mark('settled');
     await snapshot(current!, capture, writer, deadline);
+    mark('snapshot');
     flushEvents();
     for (const text of options.clicks ?? []) {
       if (stopReason) break;
@@ -272,7 +281,9 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     const drainUntil = Math.min(deadline, Date.now() + 2000);
     while (proxy.inFlight > 0 && Date.now() < drainUntil && stopReason === 'download') await new Promise((r) => setTimeout(r, 20));
     for (const observer of observers.values()) await observer.detach();
+    mark('detached');
     await context?.close().catch(() => undefined);
+    mark('context closed');
     await proxy.close();
     if (!sharedBrowser) await browser.close().catch(() => undefined);
   }
@@ -280,7 +291,10 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   capture.info.endedAt = new Date().toISOString();
   capture.info.partial = false;
   const report = analyzeCapture(capture, writer.dir);
+  mark('analyzed');
   await writer.close(capture, report);
+  mark('case closed');
+  if (process.env.CLICKTRACE_PROFILE) process.stderr.write(`profile: ${marks.map(([n, t]) => `${n} ${t}`).join(', ')}\n`);
   progress({ kind: 'done', detail: writer.dir });
   const stats = writer.stats();
   return { report, capture, caseDir: writer.dir, evidenceMs: stats.addMs + (stats.close?.totalMs ?? 0) };
@@ -319,7 +333,7 @@ async function snapshot(observer: PageObserver, capture: Capture, writer: CaseWr
   const budget = Math.max(300, Math.min(3000, deadline + 700 - Date.now()));
   const [title, png, html] = await Promise.all([
     page.title().catch(() => ''),
-    page.screenshot({ type: 'png', timeout: budget, animations: 'disabled', caret: 'initial' }).catch(() => null),
+    observer.screenshot(budget),
     page.content().catch(() => null),
   ]);
   const host = safeHost(url);

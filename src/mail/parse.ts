@@ -16,6 +16,7 @@ import {
   type ReceivedHop,
 } from './headers.js';
 import { extractLinks, MAX_LINKS, type MailLink } from './links.js';
+import { compactUnencodedParts } from './mime-compact.js';
 import { declaredBoundary, repairBoundary, unknownCharsets, bodyOffset } from './mime-repair.js';
 
 export interface MailAddress {
@@ -182,7 +183,8 @@ function isHtmlFile(contentType: string, filename: string | null): boolean {
 }
 
 async function parseMime(raw: Buffer, errors: string[]): Promise<Email | null> {
-  const parse = (input: Buffer) => PostalMime.parse(input, { forceRfc822Attachments: true, attachmentEncoding: 'arraybuffer' });
+  const parse = (input: Buffer) =>
+    PostalMime.parse(compactUnencodedParts(input), { forceRfc822Attachments: true, attachmentEncoding: 'arraybuffer' });
   let email: Email;
   try {
     email = await parse(raw);

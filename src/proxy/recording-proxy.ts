@@ -54,11 +54,36 @@ interface Pending {
 
 type TaggedSocket = Duplex & { clicktraceTarget?: TunnelTarget };
 
+// Issuing (a leaf key per issuer, a certificate per host) and parsing the system trust store are
+// the costly parts of a proxy's start; they are shared by every proxy of the process, so a warm
+// trace pays for neither.
+const issuers = new Map<string, { issuer: CertificateIssuer; contexts: Map<string, tls.SecureContext> }>();
+const trustStores = new Map<string, tls.SecureContext>();
+
+function sharedIssuer(ca: CaMaterial) {
+  let entry = issuers.get(ca.certPem);
+  if (!entry) {
+    entry = { issuer: new CertificateIssuer(ca), contexts: new Map() };
+    issuers.set(ca.certPem, entry);
+  }
+  return entry;
+}
+
+function sharedTrustStore(extraCaPems: string[]): tls.SecureContext {
+  const key = extraCaPems.join('\n');
+  let context = trustStores.get(key);
+  if (!context) {
+    context = tls.createSecureContext({ ca: [...rootCertificates, ...extraCaPems] });
+    trustStores.set(key, context);
+  }
+  return context;
+}
+
 export class RecordingProxy {
   private readonly server: http.Server;
   private readonly tlsTerminator: http.Server;
   private readonly issuer: CertificateIssuer;
-  private readonly secureContexts = new Map<string, tls.SecureContext>();
+  private readonly secureContexts: Map<string, tls.SecureContext>;
   private readonly sockets = new Set<Duplex>();
   private readonly pending = new Set<Pending>();
   private readonly upstreamTrust: tls.SecureContext;
@@ -68,8 +93,10 @@ export class RecordingProxy {
   port = 0;
 
   constructor(private readonly options: RecordingProxyOptions) {
-    this.issuer = new CertificateIssuer(options.ca);
-    this.upstreamTrust = tls.createSecureContext({ ca: [...rootCertificates, ...(options.extraCaPems ?? [])] });
+    const shared = sharedIssuer(options.ca);
+    this.issuer = shared.issuer;
+    this.secureContexts = shared.contexts;
+    this.upstreamTrust = sharedTrustStore(options.extraCaPems ?? []);
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => this.handle(req, res);
     this.server = http.createServer({ keepAliveTimeout: 30_000 }, handler);
     this.tlsTerminator = http.createServer({ keepAliveTimeout: 30_000 }, handler);

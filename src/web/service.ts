@@ -4,7 +4,6 @@
 // indexing of every finished case. The UI calls this; nothing shells out to the CLI.
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { trace, type TraceOptions } from '../capture/trace.js';
 import { launchBrowser } from '../capture/browser.js';
@@ -302,8 +301,4 @@ function validClicks(input: unknown): string[] {
   if (texts.length > MAX_CLICKS) throw new SubmissionError(`at most ${MAX_CLICKS} click texts`, 400, 'bad-clicks');
   if (texts.some((t) => t.length > MAX_CLICK_LENGTH)) throw new SubmissionError(`a click text is longer than ${MAX_CLICK_LENGTH} characters`, 400, 'bad-clicks');
   return texts;
-}
-
-export function caseDirOf(service: TraceService, id: string): string {
-  return join(service.casesDir, id);
 }

@@ -4,7 +4,7 @@
 
 export const APP_JS = `'use strict';
 // Live progress of a job page: follows the job's event stream, appends each event as text,
-// and opens the case when the job is done.
+// and links the case when the job is done.
 (function () {
   var list = document.getElementById('job-events');
   if (!list || list.dataset.finished === 'yes' || !window.EventSource) return;
@@ -49,7 +49,6 @@ export const APP_JS = `'use strict';
     link.textContent = 'Open case ' + target;
     result.textContent = '';
     result.append(link);
-    if (job.state === 'done') window.location.assign(link.href);
   });
   source.addEventListener('error', function () {
     if (list.dataset.finished === 'yes') source.close();

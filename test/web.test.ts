@@ -1,0 +1,290 @@
+// The web UI and API end to end: the real lab, `serve` started in-process with the lab's trace
+// options, and Chromium driving the pages. One lab, one server, one driving browser for the file.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { spawnSync } from 'node:child_process';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { tempDir } from './helpers.js';
+import { startLab, type Lab } from '../src/lab/index.js';
+import { startServe, type ServeHandle } from '../src/cli/serve-command.js';
+import { CliError } from '../src/cli/command.js';
+import { assertSafeBind } from '../src/web/security.js';
+import type { Job } from '../src/web/service.js';
+
+let lab: Lab;
+let serve: ServeHandle;
+let browser: Browser;
+let context: BrowserContext;
+let base: string;
+const cspViolations: string[] = [];
+
+before(async () => {
+  lab = await startLab();
+  const cases = tempDir('web-cases-');
+  [serve, browser] = await Promise.all([
+    startServe(['--port', '0', '--cases', cases, ...lab.traceArgs, '--settle', '800', '--timeout', '30'], () => undefined).then((h) => h!),
+    chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] }),
+  ]);
+  base = serve.server.url;
+  context = await browser.newContext({ acceptDownloads: true });
+  context.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
+});
+
+after(async () => {
+  await context?.close();
+  await browser?.close();
+  await serve?.close();
+  await lab?.close();
+});
+
+async function api<T = any>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
+  const res = await fetch(base + path, init);
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+function submitJson(body: unknown) {
+  return api<{ job: Job; error?: { code: string; message: string } }>('/api/submit', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+async function waitForJob(id: string, timeoutMs = 45_000): Promise<Job> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await api<{ job: Job }>(`/api/jobs/${id}`);
+    if (body.job.state === 'done' || body.job.state === 'failed') return body.job;
+    if (Date.now() > deadline) throw new Error(`job ${id} still ${body.job.state}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Raw HTTP, for the headers fetch() will not let us set (Host). */
+function rawRequest(path: string, headers: Record<string, string>, method = 'GET', body = ''): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(base + path, { method, headers }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+let seedCase = '';
+let page: Page;
+
+test('the seed through the form: live progress, the chain with Selligent and the advertiser, a screenshot', async () => {
+  page = await context.newPage();
+  const dialogs: string[] = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  await page.goto(`${base}/`);
+  await page.fill('input[name=url]', lab.scenarios.seed!.url);
+  await page.fill('textarea[name=click]', 'Find out more');
+  await Promise.all([page.waitForURL(/\/jobs\/j[0-9a-f]+$/), page.click('form.submit button[type=submit]')]);
+
+  // Progress arrives over the event stream while the trace runs; then the case is linked.
+  await page.waitForSelector('#job-state[data-state="done"]', { timeout: 45_000 });
+  const kinds = await page.$$eval('#job-events li .event-kind', (els) => els.map((e) => e.textContent));
+  for (const kind of ['queued', 'running', 'hop', 'exchange', 'click', 'indexed', 'done']) assert.ok(kinds.includes(kind), `progress shows "${kind}": ${kinds.join(',')}`);
+  await Promise.all([page.waitForURL(/\/cases\/\d{8}T\d{6}Z-[0-9a-f]{6}$/), page.click('#job-case-link')]);
+  seedCase = page.url().split('/').pop()!;
+
+  assert.equal(await page.locator('li.hop').count(), 3);
+  assert.deepEqual(await page.$$eval('li.hop .via', (els) => els.map((e) => e.textContent)), ['start', 'click', 'http-302']);
+  const tracker = page.locator('li.hop').first().locator('a.party.role-esp-tracker');
+  assert.match(await tracker.innerText(), /Selligent\s+ESP tracker/);
+  const last = page.locator('li.hop').last();
+  assert.equal(await last.locator('a.host').innerText(), 'business.t-mobile.example');
+  assert.match(await last.locator('a.party.role-advertiser').innerText(), /advertiser/);
+  assert.match(await page.locator('#summary .summary-text').innerText(), /Selligent.*business\.t-mobile\.example/);
+  assert.ok((await page.locator('details.exchange').count()) >= 3, 'the raw exchanges are listed');
+  assert.match(await page.locator('details.exchange').first().locator('pre.head').first().textContent() ?? '', /^GET \/optiext\/optiextension\.dll\?ID=/);
+
+  const shots = page.locator('a.screenshot-link');
+  assert.equal(await shots.count(), 2, 'one screenshot per resting page');
+  const [shot] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('.png') && r.request().isNavigationRequest()), shots.first().click()]);
+  assert.equal(shot.headers()['content-type'], 'image/png');
+  assert.match(shot.headers()['content-security-policy'] ?? '', /sandbox/);
+  assert.equal((await shot.body()).subarray(1, 4).toString(), 'PNG');
+  await page.goBack();
+  assert.deepEqual(dialogs, []);
+});
+
+test('an uploaded .eml: message case with headers and links, its main link traced; pivot on the tracker domain reaches both traces', async () => {
+  const eml = readFileSync(new URL('./fixtures/lab/seed-tmobile.eml', import.meta.url));
+  const { status, body } = await api<{ job: Job }>('/api/submit?filename=seed-tmobile.eml', {
+    method: 'POST',
+    headers: { 'Content-Type': 'message/rfc822' },
+    body: eml,
+  });
+  assert.equal(status, 202);
+  assert.ok(body.job.messageCaseId?.endsWith('-mail'));
+  const job = await waitForJob(body.job.id);
+  assert.equal(job.state, 'done', job.error ?? '');
+  assert.ok(job.caseId);
+
+  const message = await api<any>(`/api/cases/${job.messageCaseId}`);
+  assert.equal(message.body.message.from.address, 't-mobile@news.t-mobile.emsecure.test');
+  assert.deepEqual(message.body.relations.traced, [{ case: job.caseId, link: job.link }]);
+  const traced = await api<any>(`/api/cases/${job.caseId}`);
+  assert.equal(traced.body.relations.message.case, job.messageCaseId);
+
+  await page.goto(`${base}/cases/${job.messageCaseId}`);
+  assert.match(await page.locator('#message .subject').innerText(), /Your business deserves 5G/);
+  assert.ok((await page.locator('tr.mail-link').count()) >= 2, 'extracted links are listed');
+  assert.match(await page.locator('#message').innerText(), /Find out more/);
+
+  // Pivot from the seed case on the tracker's registrable domain.
+  await page.goto(`${base}/cases/${seedCase}`);
+  await Promise.all([page.waitForURL(/\/cases\?domain=emsecure\.test$/), page.locator('li.hop').first().locator('a.pivot-domain', { hasText: 'emsecure.test' }).click()]);
+  assert.match(await page.locator('.pivot-heading').innerText(), /sharing domain or host emsecure\.test/);
+  const listed = await page.$$eval('tr.case-row', (rows) => rows.map((r) => r.getAttribute('data-case')));
+  for (const id of [seedCase, job.caseId!, job.messageCaseId!]) assert.ok(listed.includes(id), `${id} is listed`);
+
+  // Party pivot through the API gives the same traces.
+  const pivot = await api<any>('/api/pivot/party/Selligent');
+  for (const id of [seedCase, job.caseId!]) assert.ok(pivot.body.cases.some((c: { id: string }) => c.id === id));
+});
+
+test('the WARC downloads as gzip', async () => {
+  await page.goto(`${base}/cases/${seedCase}`);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('a.download[data-file="capture.warc.gz"]')]);
+  const bytes = readFileSync((await download.path())!);
+  assert.deepEqual([...bytes.subarray(0, 2)], [0x1f, 0x8b]);
+  assert.match(download.suggestedFilename(), /capture\.warc\.gz$/);
+});
+
+test('a hostile page captured: its case page fires no dialog and runs no injected script', async () => {
+  const { body } = await submitJson({ url: lab.scenarios.xss!.url });
+  const job = await waitForJob(body.job.id);
+  assert.equal(job.state, 'done', job.error ?? '');
+  const hostile = await context.newPage();
+  const dialogs: string[] = [];
+  hostile.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  const response = await hostile.goto(`${base}/cases/${job.caseId}`);
+  assert.match(response!.headers()['content-security-policy'] ?? '', /script-src 'self'/);
+  assert.equal(response!.headers()['x-content-type-options'], 'nosniff');
+  // Open every collapsed exchange (raw headers and bodies) and hover everything, then wait a moment.
+  await hostile.$$eval('details', (els) => els.forEach((d) => ((d as HTMLDetailsElement).open = true)));
+  await hostile.mouse.move(200, 200);
+  await hostile.waitForTimeout(500);
+  assert.deepEqual(dialogs, []);
+  const scripts = await hostile.$$eval('script', (els) => els.map((e) => e.getAttribute('src')));
+  assert.deepEqual(scripts, ['/static/app.js'], 'the only script element is the app file');
+  assert.equal(await hostile.locator('img[src="x"], svg, [onerror], [onload], [onmouseover]').count(), 0);
+  // The payloads are there, as text.
+  const text = await hostile.locator('main').innerText();
+  assert.ok(text.includes('<script>alert("title")</script>'), 'the title is shown as text');
+  assert.ok(text.includes('X-Campaign: <script>alert("header")</script>'), 'the header is shown as text');
+  assert.ok(text.includes('\\x1b[31m'), 'escape characters are made visible');
+  // The DOM snapshot never renders in the app origin.
+  const dom = await hostile.locator('a.dom-link').first().getAttribute('href');
+  const snapshot = await context.request.get(base + dom);
+  assert.match(snapshot.headers()['content-type'] ?? '', /^text\/plain/);
+  assert.match(snapshot.headers()['content-security-policy'] ?? '', /^sandbox/);
+  assert.match(snapshot.headers()['content-disposition'] ?? '', /^attachment/);
+  await hostile.close();
+  assert.deepEqual(cspViolations, [], 'our own pages never trip the CSP');
+});
+
+test('a private target is refused with a clear message, in the API and in the form', async () => {
+  const { status, body } = await submitJson({ url: 'http://127.0.0.1/' });
+  assert.equal(status, 403);
+  assert.equal(body.error?.code, 'private-address');
+  assert.match(body.error!.message, /127\.0\.0\.1 .*private, loopback or link-local.*--allow-private/);
+
+  await page.goto(`${base}/`);
+  await page.fill('input[name=url]', 'http://127.0.0.1/');
+  await page.click('form.submit button[type=submit]');
+  assert.match(await page.locator('#submit-error').innerText(), /refused: 127\.0\.0\.1 .*--allow-private/);
+});
+
+test('requests from other origins or host names are refused; case files cannot escape their folder', async () => {
+  const host = new URL(base).host;
+  const json = JSON.stringify({ url: lab.scenarios['http-302']!.url });
+  assert.equal(await rawRequest('/api/submit', { Host: host, Origin: 'http://evil.example', 'Content-Type': 'application/json' }, 'POST', json), 403);
+  assert.equal(await rawRequest('/', { Host: 'rebound.evil.example' }), 421, 'DNS rebinding: foreign Host refused');
+  for (const path of [
+    `/cases/${seedCase}/files/..%2F..%2Fetc%2Fpasswd`,
+    `/cases/${seedCase}/files/../report.json`,
+    `/cases/..%2F${seedCase}/files/report.json`,
+    `/cases/${seedCase}/files/dom%2F..%2F..%2Fclicktrace.db`,
+    `/cases/${seedCase}/files/PARTIAL`,
+  ]) {
+    assert.equal(await rawRequest(path, { Host: host }), 404, path);
+  }
+});
+
+test('listening beyond loopback without a token refuses to start', async () => {
+  assert.throws(() => assertSafeBind('0.0.0.0', undefined), /refusing to listen on 0\.0\.0\.0 without --token/);
+  assert.doesNotThrow(() => assertSafeBind('127.0.0.1', undefined));
+  assert.doesNotThrow(() => assertSafeBind('0.0.0.0', 'a-long-enough-secret-token'));
+  await assert.rejects(startServe(['--host', '0.0.0.0', '--port', '0'], () => undefined), (err) => err instanceof CliError && /without --token/.test(err.message));
+  const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--host', '0.0.0.0'], {
+    cwd: new URL('..', import.meta.url).pathname,
+    encoding: 'utf8',
+    env: { ...process.env, CLICKTRACE_TOKEN: '' },
+    timeout: 20_000,
+  });
+  assert.equal(cli.status, 2);
+  assert.equal(cli.stderr.trim().split('\n').length, 1, cli.stderr);
+  assert.match(cli.stderr, /^clicktrace: refusing to listen on 0\.0\.0\.0 without --token/);
+});
+
+test('with a token: nothing without it, a ?token= login sets the cookie', async () => {
+  const token = 'test-token-0123456789abcdef';
+  const guarded = (await startServe(['--port', '0', '--cases', tempDir('web-token-'), '--token', token], () => undefined))!;
+  try {
+    const url = guarded.server.url;
+    assert.equal((await fetch(`${url}/api/search`)).status, 401);
+    assert.equal((await fetch(`${url}/api/search`, { headers: { 'X-Clicktrace-Token': 'wrong' } })).status, 401);
+    assert.equal((await fetch(`${url}/api/search`, { headers: { 'X-Clicktrace-Token': token } })).status, 200);
+    const login = await fetch(`${url}/cases?token=${token}`, { redirect: 'manual' });
+    assert.equal(login.status, 303);
+    assert.equal(login.headers.get('location'), '/cases');
+    const cookie = login.headers.get('set-cookie')!;
+    assert.match(cookie, /HttpOnly; SameSite=Strict/);
+    assert.equal((await fetch(`${url}/cases`, { headers: { Cookie: cookie.split(';')[0]! } })).status, 200);
+  } finally {
+    await guarded.close();
+  }
+});
+
+test('20 submissions at once are queued and all complete within the concurrency limit, none lost', async () => {
+  const url = lab.scenarios['http-302']!.url;
+  const hitsBefore = lab.hits(url);
+  const submitted = await Promise.all(Array.from({ length: 20 }, () => submitJson({ url })));
+  assert.ok(submitted.every((s) => s.status === 202));
+  const ids = submitted.map((s) => s.body.job.id);
+  assert.equal(new Set(ids).size, 20);
+  const jobs = await Promise.all(ids.map((id) => waitForJob(id, 120_000)));
+  assert.deepEqual(jobs.map((j) => j.state), Array(20).fill('done'));
+  const cases = jobs.map((j) => j.caseId!);
+  assert.equal(new Set(cases).size, 20, 'one case per job');
+  assert.equal(lab.hits(url) - hitsBefore, 20, 'each link requested exactly once');
+  // No moment had more than two traces running.
+  const edges = jobs.flatMap((j) => [
+    { at: Date.parse(j.startedAt!), d: 1 },
+    { at: Date.parse(j.endedAt!), d: -1 },
+  ]);
+  edges.sort((a, b) => a.at - b.at || a.d - b.d);
+  let running = 0;
+  let peak = 0;
+  for (const e of edges) peak = Math.max(peak, (running += e.d));
+  assert.ok(peak <= 2, `at most 2 at once (saw ${peak})`);
+  assert.ok(serve.service.peakRunning <= 2 && serve.service.peakRunning >= 1);
+  const indexed = await api<{ total: number; cases: { id: string }[] }>(`/api/search?q=${encodeURIComponent('/c/http-302')}&limit=100`);
+  for (const id of cases) assert.ok(indexed.body.cases.some((c) => c.id === id), `${id} is indexed`);
+});
