@@ -7,6 +7,7 @@ import { request } from 'node:http';
 import { spawnSync } from 'node:child_process';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { tempDir } from './helpers.js';
+import { projectPath, projectRoot } from '../src/mail/project-root.js';
 import { startLab, type Lab } from '../src/lab/index.js';
 import { startServe, type ServeHandle } from '../src/cli/serve-command.js';
 import { CliError } from '../src/cli/command.js';
@@ -30,7 +31,7 @@ before(async () => {
   base = serve.server.url;
   context = await browser.newContext({ acceptDownloads: true });
   context.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+    if (/Content Security Policy|Failed to load/i.test(m.text())) cspViolations.push(`${m.page()?.url()}: ${m.text()}`);
   });
 });
 
@@ -120,17 +121,15 @@ test('the seed through the form: live progress, the chain with Selligent and the
 });
 
 test('an uploaded .eml: message case with headers and links, its main link traced; pivot on the tracker domain reaches both traces', async () => {
-  const eml = readFileSync(new URL('./fixtures/lab/seed-tmobile.eml', import.meta.url));
-  const { status, body } = await api<{ job: Job }>('/api/submit?filename=seed-tmobile.eml', {
-    method: 'POST',
-    headers: { 'Content-Type': 'message/rfc822' },
-    body: eml,
-  });
-  assert.equal(status, 202);
-  assert.ok(body.job.messageCaseId?.endsWith('-mail'));
-  const job = await waitForJob(body.job.id);
+  await page.goto(`${base}/`);
+  await page.setInputFiles('input[name=message]', projectPath('test', 'fixtures', 'lab', 'seed-tmobile.eml'));
+  await Promise.all([page.waitForURL(/\/jobs\/j[0-9a-f]+$/), page.click('form.submit button[type=submit]')]);
+  const jobId = page.url().split('/').pop()!;
+  const job = await waitForJob(jobId);
   assert.equal(job.state, 'done', job.error ?? '');
+  assert.ok(job.messageCaseId?.endsWith('-mail'));
   assert.ok(job.caseId);
+  assert.equal(job.url, lab.scenarios.seed!.url, 'the main call-to-action was traced');
 
   const message = await api<any>(`/api/cases/${job.messageCaseId}`);
   assert.equal(message.body.message.from.address, 't-mobile@news.t-mobile.emsecure.test');
@@ -153,6 +152,17 @@ test('an uploaded .eml: message case with headers and links, its main link trace
   // Party pivot through the API gives the same traces.
   const pivot = await api<any>('/api/pivot/party/Selligent');
   for (const id of [seedCase, job.caseId!]) assert.ok(pivot.body.cases.some((c: { id: string }) => c.id === id));
+});
+
+test('uploads that are not messages, or too large, are refused', async () => {
+  const garbage = await api<any>('/api/submit', { method: 'POST', headers: { 'Content-Type': 'message/rfc822' }, body: readFileSync(projectPath('test', 'fixtures', 'mail', 'garbage.bin')) });
+  assert.equal(garbage.status, 400);
+  assert.match(garbage.body.error.message, /not an e-mail message/);
+  const huge = await api<any>('/api/submit', { method: 'POST', headers: { 'Content-Type': 'message/rfc822' }, body: Buffer.alloc(11 * 1024 * 1024, 'a') });
+  assert.equal(huge.status, 413);
+  const notUrl = await submitJson({ url: 'javascript:alert(1)' });
+  assert.equal(notUrl.status, 400);
+  assert.match(notUrl.body.error!.message, /only http and https/);
 });
 
 test('the WARC downloads as gzip', async () => {
@@ -196,7 +206,7 @@ test('a hostile page captured: its case page fires no dialog and runs no injecte
   assert.match(snapshot.headers()['content-security-policy'] ?? '', /^sandbox/);
   assert.match(snapshot.headers()['content-disposition'] ?? '', /^attachment/);
   await hostile.close();
-  assert.deepEqual(cspViolations, [], 'our own pages never trip the CSP');
+  assert.deepEqual(cspViolations, [], 'our own pages never trip the CSP nor miss a resource');
 });
 
 test('a private target is refused with a clear message, in the API and in the form', async () => {
@@ -232,8 +242,11 @@ test('listening beyond loopback without a token refuses to start', async () => {
   assert.doesNotThrow(() => assertSafeBind('127.0.0.1', undefined));
   assert.doesNotThrow(() => assertSafeBind('0.0.0.0', 'a-long-enough-secret-token'));
   await assert.rejects(startServe(['--host', '0.0.0.0', '--port', '0'], () => undefined), (err) => err instanceof CliError && /without --token/.test(err.message));
-  const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--host', '0.0.0.0'], {
-    cwd: new URL('..', import.meta.url).pathname,
+  // The CLI as users run it: compiled when the tests are, else through tsx.
+  const compiled = import.meta.url.endsWith('.js');
+  const cliArgs = compiled ? [projectPath('dist', 'src', 'cli', 'main.js')] : ['--import', 'tsx', projectPath('src', 'cli', 'main.ts')];
+  const cli = spawnSync(process.execPath, [...cliArgs, 'serve', '--host', '0.0.0.0'], {
+    cwd: projectRoot(),
     encoding: 'utf8',
     env: { ...process.env, CLICKTRACE_TOKEN: '' },
     timeout: 20_000,

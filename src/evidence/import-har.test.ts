@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { importHar } from './import-har.js';
 import { ImportError } from './import-common.js';
 import { chainOf } from './import-test-helpers.js';
+import { projectPath } from '../project-root.js';
 
-const fixturePath = fileURLToPath(new URL('../../test/fixtures/import/chrome-redirect.har', import.meta.url));
+const fixturePath = projectPath('test/fixtures/import/chrome-redirect.har');
 const fixture = readFileSync(fixturePath, 'utf8');
 
 test('a Chrome DevTools HAR becomes exchanges in order with headers, bodies, addresses and timings', () => {

@@ -20,6 +20,7 @@ import { createCertificateAuthority, CertificateIssuer } from '../tls/certs.js';
 import { importHar } from './import-har.js';
 import { chainOf } from './import-test-helpers.js';
 import { importMitmproxyFlows } from './import-mitmproxy.js';
+import { projectPath } from '../project-root.js';
 
 const HAR_DUMP_ADDON = '/usr/share/doc/mitmproxy/examples/contrib/har_dump.py';
 const REDIRECT_BODY = 'redirect body: <a href="/final">moved</a>\n';
@@ -210,7 +211,7 @@ test('mitmproxy\'s HAR of the same run imports to the same chain and bodies', (t
 });
 
 test('a Chrome DevTools HAR of the same chain imports to the same hops', () => {
-  const fixture = fileURLToPath(new URL('../../test/fixtures/import/chrome-redirect.har', import.meta.url));
+  const fixture = projectPath('test/fixtures/import/chrome-redirect.har');
   const chrome = importHar(readFileSync(fixture, 'utf8'), 'chrome-redirect.har');
   assert.deepEqual(chainOf(chrome.events).slice(0, 4), EXPECTED_CHAIN.slice(0, 4));
 });

@@ -6,6 +6,7 @@ import { ImportError } from './import-common.js';
 import { detectImportKind, importCaptureFile } from './import-detect.js';
 import { importMitmproxyFlows, readFlowFile } from './import-mitmproxy.js';
 import { serializeTnetstring, type TnetDict } from './tnetstring.js';
+import { projectPath } from '../project-root.js';
 
 const T0 = 1_772_446_530; // 2026-03-02T10:15:30Z
 
@@ -135,7 +136,7 @@ test('a file truncated after N complete flows yields those N, marked partial', (
 
 test('bad flow files are an ImportError with one line naming the file', () => {
   const one = file(flow('/a'));
-  const har = readFileSync(fileURLToPath(new URL('../../test/fixtures/import/chrome-redirect.har', import.meta.url)));
+  const har = readFileSync(projectPath('test/fixtures/import/chrome-redirect.har'));
   const corruptSecond = Buffer.concat([one, Buffer.from('12:3:abc,3:xyz?}')]);
   const cases: [Buffer, RegExp][] = [
     [Buffer.alloc(0), /^f: empty file$/],

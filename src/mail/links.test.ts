@@ -141,3 +141,22 @@ test('links found in an attachment carry its label', () => {
   const [link] = extractLinks({ html: '<a href="https://x.example/">x</a>', attachment: 'statement.html' });
   assert.equal(link.attachment, 'statement.html');
 });
+
+test('hidden anchors and hidden text URLs are never the main link', () => {
+  const links = extractLinks({
+    html: `<a href="https://x.example/real"><img src="banner.png"></a>
+      <a href="https://x.example/a" style="display: none">About the service</a>
+      <div style="visibility:hidden"><a href="https://x.example/b">Click here</a> https://x.example/c</div>
+      <div hidden><a href="https://x.example/d">Verify now</a></div>
+      <span style="font-size:0">salt <a href="https://x.example/e">Login</a></span>
+      <td style="font-size:0;line-height:0"><a href="https://x.example/f"><img src="cta.png" alt="Shop now"></a></td>`,
+  });
+  const prominence = Object.fromEntries(links.map((l) => [l.url.slice(-1), l.prominence]));
+  assert.deepEqual(
+    ['a', 'b', 'c', 'd', 'e'].map((key) => prominence[key]),
+    [0, 0, 0, 0, 0],
+  );
+  assert.ok(prominence.l > 0 && prominence.f > 0);
+  assert.equal(pickMainLink(links)?.url, 'https://x.example/f');
+});
+

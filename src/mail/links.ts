@@ -45,6 +45,10 @@ interface Presentation {
   fontSize: number | null;
   bold: boolean;
   heading: boolean;
+  /** Not rendered: display:none, visibility:hidden, opacity:0, collapsed to zero height, `hidden`. */
+  hidden: boolean;
+  /** font-size:0 (hides text, not images; also used to close gaps between images). */
+  noText: boolean;
 }
 
 interface Candidate {
@@ -63,7 +67,7 @@ interface Candidate {
   context: string;
 }
 
-const PLAIN: Presentation = { button: false, fontSize: null, bold: false, heading: false };
+const PLAIN: Presentation = { button: false, fontSize: null, bold: false, heading: false, hidden: false, noText: false };
 
 // ---------------------------------------------------------------------------------------------
 // Presentation of HTML elements
@@ -85,7 +89,10 @@ const MAX_CONTEXT = 120;
 const CONTEXT_WINDOW = 600;
 const FONT_SIZE_ATTR = [0, 10, 13, 16, 18, 24, 32, 48];
 const NEUTRAL_BACKGROUND = /^(?:#f{3}(?:f{3})?|white|transparent|none|inherit|initial|#fefefe|#fafafa|rgba?\(\s*255\s*,\s*255\s*,\s*255.*)$/i;
-const STYLE_HINT = /style|bgcolor|class|size|background/i;
+const STYLE_HINT = /style|bgcolor|class|size|background|hidden/i;
+const HIDDEN_STYLE =
+  /display\s*:\s*none|visibility\s*:\s*hidden|opacity\s*:\s*0(?:\.0*)?\s*(?:;|!|$)|max-height\s*:\s*0(?:px)?\s*(?:;|!|$)/i;
+const NO_TEXT_STYLE = /(?:^|[;\s])font-size\s*:\s*0(?:px|pt|em|rem|%)?\s*(?:;|!|$)/i;
 
 function fontSizePx(style: string): number | null {
   const match = /font-size\s*:\s*(\d+(?:\.\d+)?)\s*(px|pt|em|rem|%)?/i.exec(style);
@@ -130,6 +137,8 @@ function presentationOf(name: string, html: string, attrStart: number, attrEnd: 
     fontSize,
     bold: boldTag || /font-weight\s*:\s*(?:bold|[6-9]00)/i.test(style),
     heading,
+    hidden: 'hidden' in attrs || HIDDEN_STYLE.test(style),
+    noText: NO_TEXT_STYLE.test(style),
   };
 }
 
@@ -178,6 +187,9 @@ interface OpenAnchor {
   bigImage: boolean;
   look: Presentation;
   before: string;
+  /** The anchor or an element around it is not rendered; noText: its text is at font-size 0. */
+  hidden: boolean;
+  noText: boolean;
 }
 
 function mergeLook(into: Presentation, add: Presentation): void {
@@ -218,7 +230,10 @@ function extractHtmlCandidates(html: string): Candidate[] {
   // Open elements; their presentation is only worked out when an anchor inside them needs it.
   const stack: { name: string; attrStart: number; attrEnd: number; look: Presentation | null }[] = [];
   const lookOf = (entry: (typeof stack)[number]) =>
-    (entry.look ??= STYLED_TAGS.has(entry.name) ? presentationOf(entry.name, html, entry.attrStart, entry.attrEnd) : PLAIN);
+    (entry.look ??= presentationOf(entry.name, html, entry.attrStart, entry.attrEnd));
+  /** Whether an open element hides what is inside it (checked only where a link is found). */
+  const insideHidden = () => stack.some((entry) => lookOf(entry).hidden);
+  const insideNoText = () => stack.some((entry) => lookOf(entry).noText);
   let base: string | null = null;
   let anchor: OpenAnchor | null = null;
   let form: Candidate | null = null;
@@ -259,11 +274,10 @@ function extractHtmlCandidates(html: string): Candidate[] {
       position: anchor.position,
       look: anchor.look,
       imageOnly,
-      invisible: imageOnly && anchor.pixels === anchor.images,
+      invisible: anchor.hidden || (imageOnly && anchor.pixels === anchor.images) || (anchor.images === 0 && (!text || anchor.noText)),
       bigImage: anchor.bigImage,
       context: anchor.before,
     });
-    if (!text && anchor.images === 0) link.invisible = true;
     found.push(link);
     awaitingAfter = { link, from: position };
     sentenceStart = position;
@@ -305,6 +319,8 @@ function extractHtmlCandidates(html: string): Candidate[] {
           bigImage: false,
           look,
           before: sentenceTail(visibleText(html, Math.max(sentenceStart, position - CONTEXT_WINDOW), position)),
+          hidden: look.hidden || insideHidden(),
+          noText: look.noText || insideNoText(),
         };
         return;
       }
@@ -375,7 +391,7 @@ function extractHtmlCandidates(html: string): Candidate[] {
       if (found.length >= MAX_LINKS) return;
       if (!mayHoldUrl(start, end)) return;
       for (const hit of findTextUrls(decodeHtmlEntities(source.slice(start, end)), { rejoin: false })) {
-        found.push(candidate({ url: hit.url, text: null, kind: 'text', part: 'html', position: start / length }));
+        found.push(candidate({ url: hit.url, text: null, kind: 'text', part: 'html', position: start / length, invisible: insideHidden() }));
       }
     },
   };

@@ -45,23 +45,26 @@ function finishMboxMessage(lines: Buffer[]): Buffer {
 }
 
 async function* linesOf(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
-  let pending: Buffer | null = null;
+  // Pieces of a line that spans chunks; joined once the line ends, so a huge line costs one copy.
+  let pending: Buffer[] = [];
   for await (const chunk of chunks) {
-    let data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    if (pending) {
-      data = Buffer.concat([pending, data]);
-      pending = null;
-    }
+    const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     let start = 0;
     for (;;) {
       const newline = data.indexOf(10, start);
       if (newline === -1) break;
-      yield data.subarray(start, newline + 1);
+      const piece = data.subarray(start, newline + 1);
+      if (pending.length) {
+        yield Buffer.concat([...pending, piece]);
+        pending = [];
+      } else {
+        yield piece;
+      }
       start = newline + 1;
     }
-    if (start < data.length) pending = data.subarray(start);
+    if (start < data.length) pending.push(data.subarray(start));
   }
-  if (pending && pending.length) yield pending;
+  if (pending.length) yield Buffer.concat(pending);
 }
 
 /**
@@ -100,8 +103,7 @@ export async function* splitMbox(chunks: AsyncIterable<Buffer | string>, label: 
   for await (const line of linesOf(chunks)) {
     if (lines === null && isBlank(line)) continue;
     if (maybeSeparator) {
-      const text = line.toString('latin1');
-      if (HEADER_LINE.test(text)) {
+      if (HEADER_LINE.test(line.toString('latin1', 0, 1000))) {
         yield* finish();
         startMessage();
       } else {
@@ -110,8 +112,7 @@ export async function* splitMbox(chunks: AsyncIterable<Buffer | string>, label: 
       maybeSeparator = null;
     }
     if (startsWithFrom(line)) {
-      const text = line.toString('latin1');
-      if (lines === null || STRICT_FROM_LINE.test(text)) {
+      if (lines === null || STRICT_FROM_LINE.test(line.toString('latin1', 0, 300))) {
         yield* finish();
         startMessage();
         previousBlank = false;

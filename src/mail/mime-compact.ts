@@ -5,10 +5,14 @@
 // bytes postal-mime would have produced (each line, trailing CRs dropped, followed by "\n"), so
 // the decoded result is unchanged and only the cost differs.
 
-/** Messages smaller than this are passed through untouched. */
-const MIN_MESSAGE_BYTES = 1024 * 1024;
-/** Unencoded parts smaller than this are left as they are. */
-const MIN_PART_BYTES = 256 * 1024;
+export interface CompactOptions {
+  /** Messages smaller than this are passed through untouched. */
+  minMessageBytes?: number;
+  /** Unencoded parts smaller than this are left as they are. */
+  minPartBytes?: number;
+}
+
+const DEFAULTS: Required<CompactOptions> = { minMessageBytes: 1024 * 1024, minPartBytes: 256 * 1024 };
 const MAX_DEPTH = 32;
 const UNENCODED = new Set(['', '7bit', '8bit', 'binary']);
 
@@ -16,12 +20,13 @@ const UNENCODED = new Set(['', '7bit', '8bit', 'binary']);
 function splitHeaders(buf: Buffer, start: number, end: number): { headerEnd: number; bodyStart: number } | null {
   if (buf[start] === 10) return { headerEnd: start, bodyStart: start + 1 };
   if (buf[start] === 13 && buf[start + 1] === 10) return { headerEnd: start, bodyStart: start + 2 };
-  const lf = buf.indexOf('\n\n', start);
-  const crlf = buf.indexOf('\n\r\n', start);
-  const candidates = [lf === -1 ? Infinity : lf, crlf === -1 ? Infinity : crlf];
-  const at = Math.min(...candidates);
-  if (at === Infinity || at >= end) return null;
-  return { headerEnd: at + 1, bodyStart: at + (at === lf ? 2 : 3) };
+  // Searched within this part only: scanning the rest of the message for every part is quadratic.
+  const part = buf.subarray(start, end);
+  const lf = part.indexOf('\n\n');
+  const crlf = part.indexOf('\n\r\n');
+  if (lf === -1 && crlf === -1) return null;
+  const at = lf === -1 ? crlf : crlf === -1 ? lf : Math.min(lf, crlf);
+  return { headerEnd: start + at + 1, bodyStart: start + at + (at === lf ? 2 : 3) };
 }
 
 function headerValue(headers: string, name: string): string | null {
@@ -47,9 +52,9 @@ function base64Lines(bytes: Buffer): string {
   return bytes.toString('base64').replace(/.{76}/g, '$&\r\n');
 }
 
-function rewriteLeaf(buf: Buffer, start: number, end: number, headers: string, bodyStart: number, out: Buffer[]): void {
+function rewriteLeaf(buf: Buffer, start: number, end: number, headers: string, bodyStart: number, minPartBytes: number, out: Buffer[]): void {
   const encoding = (headerValue(headers, 'content-transfer-encoding') ?? '').toLowerCase();
-  if (!UNENCODED.has(encoding) || end - bodyStart < MIN_PART_BYTES) {
+  if (!UNENCODED.has(encoding) || end - bodyStart < minPartBytes) {
     out.push(buf.subarray(start, end));
     return;
   }
@@ -60,7 +65,7 @@ function rewriteLeaf(buf: Buffer, start: number, end: number, headers: string, b
   out.push(Buffer.from(base64Lines(passThroughBytes(buf.subarray(bodyStart, end))), 'latin1'));
 }
 
-function rewrite(buf: Buffer, start: number, end: number, depth: number, out: Buffer[]): void {
+function rewrite(buf: Buffer, start: number, end: number, depth: number, minPartBytes: number, out: Buffer[]): void {
   const split = depth < MAX_DEPTH ? splitHeaders(buf, start, end) : null;
   if (!split) {
     out.push(buf.subarray(start, end));
@@ -69,7 +74,7 @@ function rewrite(buf: Buffer, start: number, end: number, depth: number, out: Bu
   const headers = buf.toString('latin1', start, split.headerEnd);
   const boundary = boundaryOf(headerValue(headers, 'content-type'));
   if (!boundary) {
-    rewriteLeaf(buf, start, end, headers, split.bodyStart, out);
+    rewriteLeaf(buf, start, end, headers, split.bodyStart, minPartBytes, out);
     return;
   }
   // Delimiter lines "--boundary" at line starts; parts lie between them, the line break before a
@@ -98,17 +103,18 @@ function rewrite(buf: Buffer, start: number, end: number, depth: number, out: Bu
     let partEnd = next.at;
     if (partEnd > partStart && buf[partEnd - 1] === 10) partEnd--;
     if (partEnd > partStart && buf[partEnd - 1] === 13) partEnd--;
-    rewrite(buf, partStart, partEnd, depth + 1, out);
+    rewrite(buf, partStart, partEnd, depth + 1, minPartBytes, out);
     out.push(buf.subarray(partEnd, next.lineEnd));
   }
 }
 
 /** The message with large unencoded leaf parts re-encoded as base64; small messages as they are. */
-export function compactUnencodedParts(raw: Buffer): Buffer {
-  if (raw.length < MIN_MESSAGE_BYTES) return raw;
+export function compactUnencodedParts(raw: Buffer, options: CompactOptions = {}): Buffer {
+  const { minMessageBytes, minPartBytes } = { ...DEFAULTS, ...options };
+  if (raw.length < minMessageBytes) return raw;
   try {
     const out: Buffer[] = [];
-    rewrite(raw, 0, raw.length, 0, out);
+    rewrite(raw, 0, raw.length, 0, minPartBytes, out);
     return out.length === 1 ? out[0] : Buffer.concat(out);
   } catch {
     return raw;

@@ -3,7 +3,7 @@
 // turn). Nothing is sanitised here, and nothing throws: problems are reported in `errors`.
 
 import { createHash } from 'node:crypto';
-import PostalMime, { type Address, type Email, type Header } from 'postal-mime';
+import PostalMime, { type Address, type Attachment, type Email, type Header } from 'postal-mime';
 import { detectPlatforms, type EspFingerprint } from './esp.js';
 import {
   messageIdDomain,
@@ -213,17 +213,16 @@ async function parseMime(raw: Buffer, errors: string[]): Promise<Email | null> {
   return email;
 }
 
-async function analyzeAttachments(
-  email: Email,
-  analysis: MailAnalysis,
-  depth: number,
-): Promise<void> {
+function attachmentBytes(attachment: Attachment): Buffer {
+  const content = attachment.content;
+  if (typeof content === 'string') return Buffer.from(content, attachment.encoding === 'base64' ? 'base64' : 'utf8');
+  if (content instanceof ArrayBuffer) return Buffer.from(content);
+  return Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+}
+
+async function analyzeAttachments(email: Email, analysis: MailAnalysis, depth: number): Promise<void> {
   for (const [index, attachment] of email.attachments.entries()) {
-    const content = attachment.content;
-    const bytes =
-      typeof content === 'string'
-        ? Buffer.from(content, attachment.encoding === 'base64' ? 'base64' : 'utf8')
-        : Buffer.from(content instanceof ArrayBuffer ? content : content.buffer, content instanceof ArrayBuffer ? 0 : content.byteOffset, content.byteLength);
+    const bytes = attachmentBytes(attachment);
     const contentType = attachment.mimeType.toLowerCase();
     analysis.attachments.push({
       filename: attachment.filename,

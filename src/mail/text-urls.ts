@@ -98,15 +98,16 @@ function trimTrailingPunctuation(url: string): string {
 
 function bracketedUrl(text: string, start: number): { url: string; end: number } | null {
   if (text[start - 1] !== '<' && !/<URL:\s*$/i.test(text.slice(Math.max(0, start - 8), start))) return null;
-  const close = text.indexOf('>', start);
-  if (close === -1 || close - start > MAX_BRACKETED) return null;
-  const inside = text.slice(start, close);
+  const window = text.slice(start, start + MAX_BRACKETED);
+  const close = window.indexOf('>');
+  if (close === -1) return null;
+  const inside = window.slice(0, close);
   if (inside.includes('<') || /\n[ \t]*\r?\n/.test(inside)) return null;
   for (let i = 0; i < inside.length; i++) {
     const c = inside.charCodeAt(i);
     if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && !isUrlChar(c)) return null;
   }
-  return { url: inside.replace(/\s+/g, ''), end: close };
+  return { url: inside.replace(/\s+/g, ''), end: start + close };
 }
 
 function withScheme(url: string): string {
@@ -152,10 +153,11 @@ export function findTextUrls(text: string, options: { rejoin?: boolean } = {}): 
       }
       if (newlines > 1 || spacesAfterNewline > 0) break;
       if (newlines === 0 && j - cursor !== 1) break;
-      const lineStart = text.lastIndexOf('\n', cursor - 1) + 1;
+      // Only a line break needs the line's length (looking back on one huge line for every URL would be quadratic).
+      const lineLength = newlines === 1 ? cursor - (text.lastIndexOf('\n', cursor - 1) + 1) : 0;
       const next = scanUrlChars(text, j);
       const continuation = text.slice(j, next);
-      if (!shouldJoin(url, continuation, newlines === 1, cursor - lineStart)) break;
+      if (!shouldJoin(url, continuation, newlines === 1, lineLength)) break;
       url += continuation;
       cursor = next;
       rejoined = true;

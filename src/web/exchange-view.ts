@@ -57,7 +57,12 @@ export function bodyPreview(body: Buffer, headers: [string, string][], truncated
     return { bytes: body.length, text: null, cut: false, note: `binary body (${type || 'no content type'}), ${bytes.length} bytes` };
   }
   const cut = text.length > PREVIEW_CHARS || bytes.length > PREVIEW_CHARS * 4;
-  return { bytes: body.length, text: text.slice(0, PREVIEW_CHARS), cut, note: truncated ? 'the recording cut this body at its size cap' : null };
+  return { bytes: body.length, text: lines(text.slice(0, PREVIEW_CHARS)), cut, note: truncated ? 'the recording cut this body at its size cap' : null };
+}
+
+/** CRLF line ends as newlines; a lone CR stays (and is shown as \x0d: it may be a smuggling attempt). */
+function lines(text: string): string {
+  return text.replace(/\r\n/g, '\n');
 }
 
 export function exchangeView(x: Exchange): ExchangeView {
@@ -69,8 +74,8 @@ export function exchangeView(x: Exchange): ExchangeView {
     status: x.response?.status ?? null,
     remoteAddress: x.remoteAddress,
     error: x.error,
-    requestHead: requestHeadText(x.request),
-    responseHead: x.response ? responseHeadText(x.response) : null,
+    requestHead: lines(requestHeadText(x.request)),
+    responseHead: x.response ? lines(responseHeadText(x.response)) : null,
     requestBody: bodyPreview(x.request.body, x.request.headers, false),
     responseBody: x.response ? bodyPreview(x.response.body, x.response.headers, x.response.bodyTruncated) : null,
     tls: x.tls

@@ -10,6 +10,7 @@ import { BodyError } from './request-body.js';
 import { loadCaseDetails, loadCaseExchanges } from './case-data.js';
 import { downloadName, resolveCaseFile } from './case-files.js';
 import { APP_CSS, APP_JS } from './static-assets.js';
+import { APP_CSP, securityHeaders } from './security.js';
 import { layout } from './views/layout.js';
 import { homeBody, jobList, submitForm, type SubmitFormState } from './views/home-page.js';
 import { caseListBody } from './views/case-list.js';
@@ -89,5 +90,9 @@ export const pageRoutes: Route[] = [
     sendHtml(ctx.res, 200, layout(`Job ${job.id}`, jobBody(job)));
   }),
   route('GET', /^\/static\/app\.js$/, (ctx) => sendStatic(ctx.res, 'text/javascript; charset=utf-8', APP_JS)),
+  route('GET', /^\/favicon\.ico$/, (ctx) => {
+    ctx.res.writeHead(204, { ...securityHeaders(APP_CSP), 'Cache-Control': 'max-age=86400' });
+    ctx.res.end();
+  }),
   route('GET', /^\/static\/app\.css$/, (ctx) => sendStatic(ctx.res, 'text/css; charset=utf-8', APP_CSS)),
 ];

@@ -10,15 +10,19 @@ export const APP_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; " +
   "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-/** Captured files (screenshots, DOM snapshots, evidence): an opaque origin, nothing runs. */
-export const CAPTURED_FILE_CSP = "sandbox; default-src 'none'; img-src 'self'; frame-ancestors 'none'";
+/**
+ * Captured files (screenshots, DOM snapshots, evidence): an opaque origin where nothing runs.
+ * Inline style only lets the browser's own image viewer lay out a screenshot opened by itself.
+ */
+export const CAPTURED_FILE_CSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'";
 
 export function securityHeaders(csp: string): Record<string, string> {
   return {
     'Content-Security-Policy': csp,
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY',
-    'Referrer-Policy': 'no-referrer',
+    // same-origin, not no-referrer: with no-referrer, browsers send "Origin: null" on our own form posts.
+    'Referrer-Policy': 'same-origin',
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Resource-Policy': 'same-origin',
     'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
@@ -56,7 +60,8 @@ export function tokensEqual(given: string | null | undefined, expected: string):
 
 export function parseCookies(header: string | undefined): Map<string, string> {
   const cookies = new Map<string, string>();
-  for (const part of (header ?? '').split(';')) {
+  for (const raw of (header ?? '').split(';')) {
+    const part = raw.trim();
     const eq = part.indexOf('=');
     if (eq <= 0) continue;
     const name = part.slice(0, eq).trim();
@@ -102,15 +107,16 @@ export function hostAllowed(hostHeader: string | undefined, boundToLoopback: boo
 export function sameOriginOrToken(req: IncomingMessage, tokenInHeader: boolean): boolean {
   if (tokenInHeader) return true;
   const origin = req.headers.origin;
+  const site = req.headers['sec-fetch-site'];
   if (origin !== undefined) {
-    if (origin === 'null') return false;
+    // "null": an opaque origin (sandboxed document, privacy setting); only Sec-Fetch-Site can vouch for it.
+    if (origin === 'null') return site === 'same-origin';
     try {
       return new URL(origin).host === req.headers.host;
     } catch {
       return false;
     }
   }
-  const site = req.headers['sec-fetch-site'];
   if (site !== undefined) return site === 'same-origin' || site === 'none';
   return true;
 }

@@ -8,7 +8,7 @@ export function layout(title: string, body: SafeHtml, options: { bodyClass?: str
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>${title} · clicktrace</title>
 <link rel="stylesheet" href="/static/app.css">
 <script src="/static/app.js" defer></script>
