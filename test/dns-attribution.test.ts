@@ -1,31 +1,19 @@
 // DNS captured at trace time by the proxy's own resolver, against a local DNS server: a branded
 // click host whose CNAME chain reveals the ESP, and a tracker whose base domain does not resolve.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { tempDir } from './helpers.js';
-import { startLab, type Lab } from '../src/lab/index.js';
-import { launchBrowser } from '../src/capture/browser.js';
+import { labAndBrowser, tempDir } from './helpers.js';
 import { trace, type TraceOptions } from '../src/capture/trace.js';
 
-let lab: Lab;
-let browser: Browser;
-
-before(async () => {
-  [lab, browser] = await Promise.all([startLab({ dns: true }), launchBrowser()]);
-});
-after(async () => {
-  await browser?.close();
-  await lab?.close();
-});
+const fixture = labAndBrowser({ dns: true });
 
 /** Host names go to the lab DNS server; only the ports are mapped to the lab's. */
 function viaDns(url: string, extra: Partial<TraceOptions> = {}): TraceOptions {
   return {
     url,
-    dnsServer: `127.0.0.1:${lab.dnsPort}`,
-    connectTo: [`:80::${lab.httpPort}`, `:443::${lab.httpsPort}`],
-    cacert: [lab.caCertPath],
+    dnsServer: `127.0.0.1:${fixture.lab.dnsPort}`,
+    connectTo: [`:80::${fixture.lab.httpPort}`, `:443::${fixture.lab.httpsPort}`],
+    cacert: [fixture.lab.caCertPath],
     allowPrivate: true,
     outDir: tempDir('dns-'),
     timeoutMs: 20_000,
@@ -34,7 +22,7 @@ function viaDns(url: string, extra: Partial<TraceOptions> = {}): TraceOptions {
 }
 
 test('a branded click host is attributed to its ESP through its CNAME chain', async () => {
-  const { report } = await trace(viaDns(lab.scenarios['cname-esp']!.url), browser);
+  const { report } = await trace(viaDns(fixture.lab.scenarios['cname-esp']!.url), fixture.browser);
   assert.equal(report.error, null);
   const first = report.hops[0]!;
   const dns = report.dns!.find((d) => d.host === new URL(first.url).hostname)!;
@@ -45,7 +33,7 @@ test('a branded click host is attributed to its ESP through its CNAME chain', as
 });
 
 test('the seed tracker: Selligent, and its base domain does not resolve', async () => {
-  const { report } = await trace(viaDns(lab.scenarios['seed']!.url, { clicks: ['Find out more'] }), browser);
+  const { report } = await trace(viaDns(fixture.lab.scenarios['seed']!.url, { clicks: ['Find out more'] }), fixture.browser);
   assert.equal(report.error, null);
   const tracker = report.dns!.find((d) => d.host === 'news.t-mobile.emsecure.test')!;
   assert.equal(tracker.baseDomain, 'emsecure.test');
@@ -57,6 +45,6 @@ test('the seed tracker: Selligent, and its base domain does not resolve', async 
 });
 
 test('without --allow-private, DNS answers pointing at loopback are blocked', async () => {
-  const { report } = await trace(viaDns(lab.scenarios['http-302']!.url, { allowPrivate: false }), browser);
+  const { report } = await trace(viaDns(fixture.lab.scenarios['http-302']!.url, { allowPrivate: false }), fixture.browser);
   assert.match(report.error ?? '', /blocked: .* resolves to private address 127\.0\.0\.1/);
 });

@@ -1,6 +1,6 @@
 // Evidence from real traces: the WARC read back with warcio, HAR validated, digests verified,
 // the report rebuilt from the WARC alone, a trace killed halfway, and the standalone proxy.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -10,10 +10,9 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { WARCParser, type WARCRecord } from 'warcio';
 import * as harValidator from 'har-validator';
-import type { Browser } from 'playwright-core';
-import { labOptions, tempDir } from './helpers.js';
-import { startLab, redirectBody, type Lab } from '../src/lab/index.js';
-import { launchBrowser, CHROMIUM_ARGS, CHROMIUM_PATH } from '../src/capture/browser.js';
+import { labAndBrowser, labOptions, tempDir } from './helpers.js';
+import { redirectBody } from '../src/lab/index.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../src/capture/browser.js';
 import { trace } from '../src/capture/trace.js';
 import { readCapture } from '../src/evidence/read-warc.js';
 import { verifyCase } from '../src/evidence/verify.js';
@@ -21,16 +20,7 @@ import { analyzeCapture } from '../src/analyze/analyze.js';
 import { proxyCertificateAuthority, clicktraceHome } from '../src/proxy/proxy-ca.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-let lab: Lab;
-let browser: Browser;
-
-before(async () => {
-  [lab, browser] = await Promise.all([startLab(), launchBrowser()]);
-});
-after(async () => {
-  await browser?.close();
-  await lab?.close();
-});
+const fixture = labAndBrowser();
 
 async function warcRecords(path: string): Promise<{ record: WARCRecord; content: Uint8Array }[]> {
   const out = [];
@@ -42,7 +32,7 @@ async function warcRecords(path: string): Promise<{ record: WARCRecord; content:
 }
 
 test('every hop has a request/response pair in the WARC, 3xx bodies byte-exact, IP and digests', async () => {
-  const { report, caseDir } = await trace(labOptions(lab, lab.scenarios['five-hop']!.url), browser);
+  const { report, caseDir } = await trace(labOptions(fixture.lab, fixture.lab.scenarios['five-hop']!.url), fixture.browser);
   assert.equal(report.hops.length, 5);
   const records = await warcRecords(join(caseDir, 'capture.warc.gz'));
   assert.equal(records[0]!.record.warcType, 'warcinfo');
@@ -74,19 +64,19 @@ test('every hop has a request/response pair in the WARC, 3xx bodies byte-exact, 
 
 test('analyze rebuilds report.json from the WARC alone', async () => {
   for (const [name, clicks] of [['seed', ['Find out more']], ['download', []], ['popup', ['Claim your prize']]] as const) {
-    const { caseDir } = await trace(labOptions(lab, lab.scenarios[name]!.url, { clicks: [...clicks] }), browser);
+    const { caseDir } = await trace(labOptions(fixture.lab, fixture.lab.scenarios[name]!.url, { clicks: [...clicks] }), fixture.browser);
     const saved = JSON.parse(readFileSync(join(caseDir, 'report.json'), 'utf8'));
     const rebuilt = JSON.parse(JSON.stringify(analyzeCapture(await readCapture(caseDir), caseDir)));
     assert.deepEqual(rebuilt, saved, name);
   }
-  const { caseDir } = await trace(labOptions(lab, lab.scenarios['http-302']!.url), browser);
+  const { caseDir } = await trace(labOptions(fixture.lab, fixture.lab.scenarios['http-302']!.url), fixture.browser);
   const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'analyze', caseDir, '--check']);
   assert.match(stdout, /matches/);
 });
 
 test('a trace killed with SIGKILL halfway leaves a WARC that reads cleanly', async () => {
   const out = tempDir('kill-');
-  const child = spawn(process.execPath, [CLI, 'trace', lab.scenarios['chain-25']!.url, '--out', out, ...lab.traceArgs], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [CLI, 'trace', fixture.lab.scenarios['chain-25']!.url, '--out', out, ...fixture.lab.traceArgs], { stdio: 'ignore' });
   const started = Date.now();
   // Kill once a few exchanges are on disk.
   for (;;) {
@@ -112,7 +102,7 @@ test('a trace killed with SIGKILL halfway leaves a WARC that reads cleanly', asy
 
 test('clicktrace proxy records Chromium and curl (plain and HTTPS) into one case', async () => {
   const out = tempDir('proxy-');
-  const child = spawn(process.execPath, [CLI, 'proxy', '--port', '0', '--out', out, ...lab.traceArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'proxy', '--port', '0', '--out', out, ...fixture.lab.traceArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   child.stdout.on('data', (d) => (stdout += d));
   const port = await new Promise<number>((resolve, reject) => {
@@ -128,17 +118,17 @@ test('clicktrace proxy records Chromium and curl (plain and HTTPS) into one case
   const run = promisify(execFile);
   const proxyCa = join(clicktraceHome(), 'ca', 'ca.pem');
   proxyCertificateAuthority();
-  const plain = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-x', `http://127.0.0.1:${port}`, lab.scenarios['http-302']!.url]);
+  const plain = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-x', `http://127.0.0.1:${port}`, fixture.lab.scenarios['http-302']!.url]);
   assert.equal(plain.stdout, '302');
-  const secure = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', proxyCa, '-x', `http://127.0.0.1:${port}`, lab.scenarios['http-302']!.finalUrl!]);
+  const secure = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', proxyCa, '-x', `http://127.0.0.1:${port}`, fixture.lab.scenarios['http-302']!.finalUrl!]);
   assert.equal(secure.stdout, '200');
   const info = await run('curl', ['-s', '-x', `http://127.0.0.1:${port}`, 'http://clicktrace.proxy/ca.pem']);
   assert.match(info.stdout, /BEGIN CERTIFICATE/);
   const { chromium } = await import('playwright-core');
   const other = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, proxy: { server: `http://127.0.0.1:${port}` } });
   const page = await other.newPage({ ignoreHTTPSErrors: true });
-  await page.goto(lab.scenarios['five-hop']!.url);
-  await page.waitForURL(lab.scenarios['five-hop']!.finalUrl!);
+  await page.goto(fixture.lab.scenarios['five-hop']!.url);
+  await page.waitForURL(fixture.lab.scenarios['five-hop']!.finalUrl!);
   await other.close();
   child.kill('SIGINT');
   const code = await new Promise((r) => child.on('exit', r));
@@ -148,7 +138,7 @@ test('clicktrace proxy records Chromium and curl (plain and HTTPS) into one case
   assert.ok(existsSync(join(caseDir, 'manifest.json')) && existsSync(join(caseDir, 'case.wacz')));
   const capture = await readCapture(caseDir);
   const urls = capture.exchanges.map((x) => x.request.url);
-  for (const url of [lab.scenarios['http-302']!.url, lab.scenarios['http-302']!.finalUrl!, lab.scenarios['five-hop']!.finalUrl!]) {
+  for (const url of [fixture.lab.scenarios['http-302']!.url, fixture.lab.scenarios['http-302']!.finalUrl!, fixture.lab.scenarios['five-hop']!.finalUrl!]) {
     assert.ok(urls.includes(url), `${url} recorded`);
   }
   const https = capture.exchanges.find((x) => x.request.url.startsWith('https:'))!;

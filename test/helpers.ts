@@ -2,7 +2,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Lab } from '../src/lab/index.js';
+import { after, before } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { startLab, type Lab, type LabOptions } from '../src/lab/index.js';
+import { launchBrowser } from '../src/capture/browser.js';
 import type { TraceOptions } from '../src/capture/trace.js';
 
 /** Trace options that reach the lab: its --connect-to mappings and CA, a temp case folder. */
@@ -24,3 +27,19 @@ export function tempDir(prefix: string): string {
 
 /** Isolates the clicktrace home (proxy CA, keys) of a test run. */
 process.env.CLICKTRACE_HOME ??= tempDir('home-');
+
+/**
+ * Starts a lab and a browser before the tests of a file and closes both after; the returned
+ * object's fields are set once the `before` hook has run.
+ */
+export function labAndBrowser(options: LabOptions = {}): { lab: Lab; browser: Browser } {
+  const fixture = {} as { lab: Lab; browser: Browser };
+  before(async () => {
+    [fixture.lab, fixture.browser] = await Promise.all([startLab(options), launchBrowser()]);
+  });
+  after(async () => {
+    await fixture.browser?.close();
+    await fixture.lab?.close();
+  });
+  return fixture;
+}

@@ -1,34 +1,23 @@
 // Failure is an answer: every hostile or broken situation ends with the chain so far, a clear
 // error, and a case on disk. Also single-use discipline and the default identity.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { labOptions } from './helpers.js';
+import { labAndBrowser, labOptions } from './helpers.js';
 import {
-  startLab, type Lab, DOWNLOAD_SHA256, DOWNLOAD_SIZE, CLOAKED_DESTINATION, CLOAKED_TITLE, DIALOG_MESSAGE,
+  DOWNLOAD_SHA256, DOWNLOAD_SIZE, CLOAKED_DESTINATION, CLOAKED_TITLE, DIALOG_MESSAGE,
 } from '../src/lab/index.js';
-import { launchBrowser } from '../src/capture/browser.js';
 import { trace } from '../src/capture/trace.js';
 
-let lab: Lab;
-let browser: Browser;
+const fixture = labAndBrowser();
 
-before(async () => {
-  [lab, browser] = await Promise.all([startLab(), launchBrowser()]);
-});
-after(async () => {
-  await browser?.close();
-  await lab?.close();
-});
-
-const run = (name: string, extra = {}) => trace(labOptions(lab, lab.scenarios[name]!.url, extra), browser);
+const run = (name: string, extra = {}) => trace(labOptions(fixture.lab, fixture.lab.scenarios[name]!.url, extra), fixture.browser);
 
 test('single-use link: requested exactly once, final page reached', async () => {
-  const scenario = lab.scenarios['single-use']!;
+  const scenario = fixture.lab.scenarios['single-use']!;
   const { report } = await run('single-use');
-  assert.equal(lab.hits(scenario.url), 1);
+  assert.equal(fixture.lab.hits(scenario.url), 1);
   assert.equal(report.final?.url, scenario.finalUrl);
   assert.equal(report.final?.status, 200);
   assert.equal(report.error, null);
@@ -50,7 +39,7 @@ test('meta refresh loop is cut as soon as a URL comes back a third time', async 
 });
 
 test('25-hop chain is followed to the end', async () => {
-  const scenario = lab.scenarios['chain-25']!;
+  const scenario = fixture.lab.scenarios['chain-25']!;
   const { report } = await run('chain-25');
   assert.equal(report.error, null);
   assert.equal(report.hops.length, 25);
@@ -81,7 +70,7 @@ test('bad TLS is recorded and the chain continues', async () => {
     assert.equal(first.tls?.authorized, false, name);
     assert.ok(first.tls?.error, `${name}: the verification error is kept`);
     assert.match(first.tls?.cert?.sha256 ?? '', /^[0-9a-f]{64}$/);
-    assert.equal(report.final?.url, lab.scenarios[name]!.finalUrl, name);
+    assert.equal(report.final?.url, fixture.lab.scenarios[name]!.finalUrl, name);
     assert.equal(report.error, null, name);
   }
 });
@@ -108,7 +97,7 @@ test('cloaking page: the default identity reaches the real destination', async (
 test('dialogs are dismissed, recorded, and the chain goes on', async () => {
   const { report } = await run('dialog');
   assert.ok(report.events.some((e) => e.kind === 'dialog' && e.detail.includes(DIALOG_MESSAGE)));
-  assert.equal(report.final?.url, lab.scenarios['dialog']!.finalUrl);
+  assert.equal(report.final?.url, fixture.lab.scenarios['dialog']!.finalUrl);
 });
 
 test('connection reset ends with a clear error', async () => {

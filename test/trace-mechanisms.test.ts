@@ -1,22 +1,11 @@
-// Every `via` label, traced for real: Chromium behind the recording proxy against the lab.
-import { after, before, describe, test } from 'node:test';
+// Every `via` label, traced for real: Chromium behind the recording proxy against the fixture.lab.
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { labOptions } from './helpers.js';
-import { startLab, type Lab, REDIRECT_SCRIPT_URL, PRIZE_URL, SEED_CONTACT_URL, SEED_CONTACT_TITLE } from '../src/lab/index.js';
-import { launchBrowser } from '../src/capture/browser.js';
+import { labAndBrowser, labOptions } from './helpers.js';
+import { REDIRECT_SCRIPT_URL, PRIZE_URL, SEED_CONTACT_URL, SEED_CONTACT_TITLE } from '../src/lab/index.js';
 import { trace } from '../src/capture/trace.js';
 
-let lab: Lab;
-let browser: Browser;
-
-before(async () => {
-  [lab, browser] = await Promise.all([startLab(), launchBrowser()]);
-});
-after(async () => {
-  await browser?.close();
-  await lab?.close();
-});
+const fixture = labAndBrowser();
 
 const MECHANISMS = [
   'http-301', 'http-302', 'http-303', 'http-307', 'http-308', 'refresh-header', 'meta-refresh', 'meta-refresh-delayed',
@@ -26,8 +15,8 @@ const MECHANISMS = [
 describe('each redirect mechanism gets its via label and reaches the advertiser', () => {
   for (const name of MECHANISMS) {
     test(name, async () => {
-      const scenario = lab.scenarios[name]!;
-      const { report } = await trace(labOptions(lab, scenario.url), browser);
+      const scenario = fixture.lab.scenarios[name]!;
+      const { report } = await trace(labOptions(fixture.lab, scenario.url), fixture.browser);
       assert.equal(report.error, null, `${name}: ${report.error}`);
       assert.deepEqual(report.hops.map((h) => h.via), scenario.expectedVias);
       assert.equal(report.final?.url, scenario.finalUrl);
@@ -48,38 +37,38 @@ describe('each redirect mechanism gets its via label and reaches the advertiser'
 });
 
 test('evidence behind the labels: Location, Refresh, meta tag with delay, script URL and line', async () => {
-  const http = (await trace(labOptions(lab, lab.scenarios['http-301']!.url), browser)).report;
-  assert.equal(http.hops[1]!.evidence.location, lab.scenarios['http-301']!.finalUrl);
+  const http = (await trace(labOptions(fixture.lab, fixture.lab.scenarios['http-301']!.url), fixture.browser)).report;
+  assert.equal(http.hops[1]!.evidence.location, fixture.lab.scenarios['http-301']!.finalUrl);
 
-  const refresh = (await trace(labOptions(lab, lab.scenarios['refresh-header']!.url), browser)).report;
+  const refresh = (await trace(labOptions(fixture.lab, fixture.lab.scenarios['refresh-header']!.url), fixture.browser)).report;
   assert.match(refresh.hops[1]!.evidence.refresh ?? '', /url=/i);
 
-  const delayed = await trace(labOptions(lab, lab.scenarios['meta-refresh-delayed']!.url), browser);
+  const delayed = await trace(labOptions(fixture.lab, fixture.lab.scenarios['meta-refresh-delayed']!.url), fixture.browser);
   assert.equal(delayed.report.hops[1]!.evidence.delay, 2);
   assert.match(delayed.report.hops[1]!.evidence.refresh ?? '', /<meta[^>]+refresh/i);
   const waited = Date.parse(delayed.report.hops[1]!.timing.startedAt) - Date.parse(delayed.report.hops[0]!.timing.startedAt);
   assert.ok(waited >= 1900, `the 2 s meta refresh was waited for (${waited} ms)`);
 
-  const js = (await trace(labOptions(lab, lab.scenarios['javascript']!.url), browser)).report;
+  const js = (await trace(labOptions(fixture.lab, fixture.lab.scenarios['javascript']!.url), fixture.browser)).report;
   assert.equal(js.hops[1]!.evidence.scriptUrl, REDIRECT_SCRIPT_URL);
   assert.ok((js.hops[1]!.evidence.scriptLine ?? 0) > 0);
 });
 
 test('seed scenario with --click "Find out more" ends at the advertiser, single request per link', async () => {
-  const seed = lab.scenarios['seed']!;
-  const { report, capture } = await trace(labOptions(lab, seed.url, { clicks: ['Find out more'] }), browser);
+  const seed = fixture.lab.scenarios['seed']!;
+  const { report, capture } = await trace(labOptions(fixture.lab, seed.url, { clicks: ['Find out more'] }), fixture.browser);
   assert.equal(report.error, null);
   assert.deepEqual(report.hops.map((h) => [h.via, h.status]), [['start', 200], ['click', 302], ['http-302', 200]]);
   assert.equal(report.hops[1]!.evidence.clickText, 'Find out more');
   assert.equal(report.final?.url, SEED_CONTACT_URL);
   assert.equal(report.final?.title, SEED_CONTACT_TITLE);
-  assert.equal(lab.hits(seed.url), 1);
+  assert.equal(fixture.lab.hits(seed.url), 1);
   assert.equal(report.pages.length, 2, 'two resting pages: the landing before the click, the contact page');
   assert.ok(capture.pages.every((p) => p.screenshot && p.screenshot.png.subarray(1, 4).toString() === 'PNG'));
 });
 
 test('popup opened by a click becomes the chain', async () => {
-  const { report } = await trace(labOptions(lab, lab.scenarios['popup']!.url, { clicks: ['Claim your prize'] }), browser);
+  const { report } = await trace(labOptions(fixture.lab, fixture.lab.scenarios['popup']!.url, { clicks: ['Claim your prize'] }), fixture.browser);
   assert.equal(report.error, null);
   assert.deepEqual(report.hops.map((h) => h.via), ['start', 'popup']);
   assert.equal(report.hops[1]!.url, PRIZE_URL);
@@ -88,15 +77,15 @@ test('popup opened by a click becomes the chain', async () => {
 });
 
 test('click on a plain link is labelled click', async () => {
-  const scenario = lab.scenarios['click']!;
-  const { report } = await trace(labOptions(lab, scenario.url, { clicks: ['Continue'] }), browser);
+  const scenario = fixture.lab.scenarios['click']!;
+  const { report } = await trace(labOptions(fixture.lab, scenario.url, { clicks: ['Continue'] }), fixture.browser);
   assert.equal(report.error, null);
   assert.equal(report.hops.at(-1)!.url, scenario.finalUrl);
   assert.ok(report.hops.some((h) => h.via === 'click'));
 });
 
 test('a --click text that is not on the page ends with a clear error', async () => {
-  const { report } = await trace(labOptions(lab, lab.scenarios['http-302']!.url, { clicks: ['No such button'] }), browser);
+  const { report } = await trace(labOptions(fixture.lab, fixture.lab.scenarios['http-302']!.url, { clicks: ['No such button'] }), fixture.browser);
   assert.match(report.error ?? '', /click: no link or button matching "No such button"/);
   assert.equal(report.final?.status, 200);
 });

@@ -25,7 +25,7 @@ before(async () => {
   lab = await startLab();
   const cases = tempDir('web-cases-');
   [serve, browser] = await Promise.all([
-    startServe(['--port', '0', '--cases', cases, ...lab.traceArgs, '--settle', '800', '--timeout', '30'], () => undefined).then((h) => h!),
+    startServe(['--port', '0', '--cases', cases, ...lab.traceArgs, '--settle', '1500', '--timeout', '30'], () => undefined).then((h) => h!),
     chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] }),
   ]);
   base = serve.server.url;
@@ -95,7 +95,8 @@ test('the seed through the form: live progress, the chain with Selligent and the
   // Progress arrives over the event stream while the trace runs; then the case is linked.
   await page.waitForSelector('#job-state[data-state="done"]', { timeout: 45_000 });
   const kinds = await page.$$eval('#job-events li .event-kind', (els) => els.map((e) => e.textContent));
-  for (const kind of ['queued', 'running', 'hop', 'exchange', 'click', 'indexed', 'done']) assert.ok(kinds.includes(kind), `progress shows "${kind}": ${kinds.join(',')}`);
+  const details = await page.$$eval('#job-events li', (els) => els.map((e) => e.textContent));
+  for (const kind of ['queued', 'started', 'hop', 'exchange', 'click', 'done', 'indexed', 'finished']) assert.ok(kinds.includes(kind), `progress shows "${kind}": ${details.join(' | ')}`);
   await Promise.all([page.waitForURL(/\/cases\/\d{8}T\d{6}Z-[0-9a-f]{6}$/), page.click('#job-case-link')]);
   seedCase = page.url().split('/').pop()!;
 

@@ -5,6 +5,8 @@
 
 import { getDomain, parse as parseHost } from 'tldts';
 import { parseAttributes, tokenizeHtml, type HtmlVisitor } from './html-tokenizer.js';
+import { OpenElements } from './open-elements.js';
+import { mergePresentation, PLAIN, presentationOf, type Presentation } from './presentation.js';
 import { decodeHtmlEntities } from './entities.js';
 import { findTextUrls } from './text-urls.js';
 
@@ -40,17 +42,6 @@ export interface LinkSources {
 export const MAX_LINKS = 5000;
 const MAX_ANCHOR_TEXT = 300;
 
-interface Presentation {
-  button: boolean;
-  fontSize: number | null;
-  bold: boolean;
-  heading: boolean;
-  /** Not rendered: display:none, visibility:hidden, opacity:0, collapsed to zero height, `hidden`. */
-  hidden: boolean;
-  /** font-size:0 (hides text, not images; also used to close gaps between images). */
-  noText: boolean;
-}
-
 interface Candidate {
   url: string;
   text: string | null;
@@ -67,17 +58,9 @@ interface Candidate {
   context: string;
 }
 
-const PLAIN: Presentation = { button: false, fontSize: null, bold: false, heading: false, hidden: false, noText: false };
-
 // ---------------------------------------------------------------------------------------------
 // Presentation of HTML elements
 
-const STYLED_TAGS = new Set([
-  'a', 'td', 'th', 'table', 'div', 'span', 'p', 'font', 'b', 'strong', 'h1', 'h2', 'h3', 'h4', 'center', 'button', 'tr',
-]);
-const VOID_TAGS = new Set([
-  'area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr', 'frame', 'keygen',
-]);
 const ANCHOR_CLOSERS = new Set(['td', 'th', 'tr', 'table', 'body', 'html']);
 /** Elements that end a sentence of visible text, for anchor context. */
 const BLOCK_TAGS = new Set([
@@ -87,61 +70,6 @@ const BLOCK_TAGS = new Set([
 const MAX_CONTEXT = 120;
 /** How far back or ahead of an anchor its sentence is looked for, in HTML characters. */
 const CONTEXT_WINDOW = 600;
-const FONT_SIZE_ATTR = [0, 10, 13, 16, 18, 24, 32, 48];
-const NEUTRAL_BACKGROUND = /^(?:#f{3}(?:f{3})?|white|transparent|none|inherit|initial|#fefefe|#fafafa|rgba?\(\s*255\s*,\s*255\s*,\s*255.*)$/i;
-const STYLE_HINT = /style|bgcolor|class|size|background|hidden/i;
-const HIDDEN_STYLE =
-  /display\s*:\s*none|visibility\s*:\s*hidden|opacity\s*:\s*0(?:\.0*)?\s*(?:;|!|$)|max-height\s*:\s*0(?:px)?\s*(?:;|!|$)/i;
-const NO_TEXT_STYLE = /(?:^|[;\s])font-size\s*:\s*0(?:px|pt|em|rem|%)?\s*(?:;|!|$)/i;
-
-function fontSizePx(style: string): number | null {
-  const match = /font-size\s*:\s*(\d+(?:\.\d+)?)\s*(px|pt|em|rem|%)?/i.exec(style);
-  if (!match) return null;
-  const value = parseFloat(match[1]);
-  switch ((match[2] ?? 'px').toLowerCase()) {
-    case 'pt':
-      return value * 1.333;
-    case 'em':
-    case 'rem':
-      return value * 16;
-    case '%':
-      return (value / 100) * 16;
-    default:
-      return value;
-  }
-}
-
-function hasColouredBackground(style: string, bgcolor: string | undefined): boolean {
-  if (bgcolor && !NEUTRAL_BACKGROUND.test(bgcolor.trim())) return true;
-  const match = /background(?:-color)?\s*:\s*([^;]+)/i.exec(style);
-  return !!match && !NEUTRAL_BACKGROUND.test(match[1].trim()) && !/^url\(/i.test(match[1].trim());
-}
-
-function presentationOf(name: string, html: string, attrStart: number, attrEnd: number): Presentation {
-  const heading = name === 'h1' || name === 'h2' || name === 'h3';
-  const boldTag = name === 'b' || name === 'strong';
-  if (!STYLE_HINT.test(html.slice(attrStart, attrEnd))) {
-    return heading || boldTag || name === 'button' ? { ...PLAIN, heading, bold: boldTag, button: name === 'button' } : PLAIN;
-  }
-  const attrs = parseAttributes(html, attrStart, attrEnd);
-  const style = attrs.style ?? '';
-  const coloured = hasColouredBackground(style, attrs.bgcolor);
-  const padded = /padding[a-z-]*\s*:\s*[1-9]/i.test(style);
-  const rounded = /border-radius\s*:\s*[1-9]/i.test(style);
-  const boxed = /display\s*:\s*(?:inline-)?block/i.test(style) || /border\s*:\s*[1-9]/i.test(style);
-  const buttonClass = /(?:^|[\s_-])(?:btn|button|cta)(?:$|[\s_-])/i.test(attrs.class ?? '');
-  let fontSize = fontSizePx(style);
-  if (fontSize === null && name === 'font' && attrs.size) fontSize = FONT_SIZE_ATTR[Math.min(7, Math.max(1, parseInt(attrs.size, 10) || 3))];
-  return {
-    button: name === 'button' || buttonClass || (coloured && (padded || rounded || name === 'a')) || (name === 'a' && padded && (boxed || rounded)),
-    fontSize,
-    bold: boldTag || /font-weight\s*:\s*(?:bold|[6-9]00)/i.test(style),
-    heading,
-    hidden: 'hidden' in attrs || HIDDEN_STYLE.test(style),
-    noText: NO_TEXT_STYLE.test(style),
-  };
-}
-
 function imageSize(attrs: Record<string, string>, axis: 'width' | 'height'): number | null {
   const fromStyle = new RegExp(`(?:^|;|\\s)${axis}\\s*:\\s*(\\d+)`, 'i').exec(attrs.style ?? '');
   const raw = fromStyle?.[1] ?? attrs[axis];
@@ -187,16 +115,8 @@ interface OpenAnchor {
   bigImage: boolean;
   look: Presentation;
   before: string;
-  /** The anchor or an element around it is not rendered; noText: its text is at font-size 0. */
+  /** The anchor or an element around it is not rendered. */
   hidden: boolean;
-  noText: boolean;
-}
-
-function mergeLook(into: Presentation, add: Presentation): void {
-  into.button ||= add.button;
-  into.bold ||= add.bold;
-  into.heading ||= add.heading;
-  if (add.fontSize !== null) into.fontSize = Math.max(into.fontSize ?? 0, add.fontSize);
 }
 
 function candidate(fields: Pick<Candidate, 'url' | 'text' | 'kind' | 'part' | 'position'> & Partial<Candidate>): Candidate {
@@ -227,13 +147,7 @@ const URL_HINT = /https?:|www\./gi;
 
 function extractHtmlCandidates(html: string): Candidate[] {
   const found: Candidate[] = [];
-  // Open elements; their presentation is only worked out when an anchor inside them needs it.
-  const stack: { name: string; attrStart: number; attrEnd: number; look: Presentation | null }[] = [];
-  const lookOf = (entry: (typeof stack)[number]) =>
-    (entry.look ??= presentationOf(entry.name, html, entry.attrStart, entry.attrEnd));
-  /** Whether an open element hides what is inside it (checked only where a link is found). */
-  const insideHidden = () => stack.some((entry) => lookOf(entry).hidden);
-  const insideNoText = () => stack.some((entry) => lookOf(entry).noText);
+  const elements = new OpenElements(html);
   let base: string | null = null;
   let anchor: OpenAnchor | null = null;
   let form: Candidate | null = null;
@@ -274,7 +188,8 @@ function extractHtmlCandidates(html: string): Candidate[] {
       position: anchor.position,
       look: anchor.look,
       imageOnly,
-      invisible: anchor.hidden || (imageOnly && anchor.pixels === anchor.images) || (anchor.images === 0 && (!text || anchor.noText)),
+      // font-size 0 hides text but not images (it is used to close gaps between images)
+      invisible: anchor.hidden || (imageOnly && anchor.pixels === anchor.images) || (anchor.images === 0 && (!text || anchor.look.fontSize === 0)),
       bigImage: anchor.bigImage,
       context: anchor.before,
     });
@@ -300,14 +215,15 @@ function extractHtmlCandidates(html: string): Candidate[] {
         const href = cleanHref(attrs.href ?? '');
         if (!href || href.startsWith('#')) return;
         const look = { ...presentationOf(name, source, attrStart, attrEnd) };
-        // The nearest few enclosing cells and blocks carry a button's background and size.
-        for (let i = stack.length - 1, seen = 0; i >= 0 && seen < 3; i--, seen++) {
-          const outer = lookOf(stack[i]);
+        // The nearest few enclosing cells and blocks carry a button's background, weight, heading.
+        for (let depth = 0; depth < 3; depth++) {
+          const outer = elements.presentationAt(depth);
+          if (!outer) break;
           look.button ||= outer.button;
           look.heading ||= outer.heading;
           look.bold ||= outer.bold;
-          if (look.fontSize === null && outer.fontSize !== null) look.fontSize = outer.fontSize;
         }
+        look.fontSize ??= elements.inheritedFontSize();
         anchor = {
           href: resolveHref(href, base),
           position: position / length,
@@ -319,8 +235,7 @@ function extractHtmlCandidates(html: string): Candidate[] {
           bigImage: false,
           look,
           before: sentenceTail(visibleText(html, Math.max(sentenceStart, position - CONTEXT_WINDOW), position)),
-          hidden: look.hidden || insideHidden(),
-          noText: look.noText || insideNoText(),
+          hidden: look.hidden || elements.isHidden(),
         };
         return;
       }
@@ -362,22 +277,14 @@ function extractHtmlCandidates(html: string): Candidate[] {
         if (/^(?:submit|button|image)$/i.test(attrs.type ?? '')) form.text = (attrs.value ?? attrs.alt ?? '').trim() || null;
         return;
       }
-      if (VOID_TAGS.has(name)) return;
-      const entry = { name, attrStart, attrEnd, look: null };
-      if (anchor && STYLED_TAGS.has(name)) mergeLook(anchor.look, lookOf(entry));
-      if (stack.length < 512) stack.push(entry);
+      elements.open(name, attrStart, attrEnd);
+      if (anchor) mergePresentation(anchor.look, elements.innermost());
     },
     endTag(name, position) {
       if (name === 'a' || (anchor && ANCHOR_CLOSERS.has(name))) closeAnchor(position);
       if (BLOCK_TAGS.has(name)) endSentence(position);
       if (name === 'form') form = null;
-      // Pop to the matching element when it is near the top; ignore stray end tags.
-      for (let i = stack.length - 1; i >= 0 && i >= stack.length - 64; i--) {
-        if (stack[i].name === name) {
-          stack.length = i;
-          break;
-        }
-      }
+      elements.close(name);
     },
     text(source, start, end) {
       if (anchor) {
@@ -391,7 +298,7 @@ function extractHtmlCandidates(html: string): Candidate[] {
       if (found.length >= MAX_LINKS) return;
       if (!mayHoldUrl(start, end)) return;
       for (const hit of findTextUrls(decodeHtmlEntities(source.slice(start, end)), { rejoin: false })) {
-        found.push(candidate({ url: hit.url, text: null, kind: 'text', part: 'html', position: start / length, invisible: insideHidden() }));
+        found.push(candidate({ url: hit.url, text: null, kind: 'text', part: 'html', position: start / length, invisible: elements.isHidden() }));
       }
     },
   };

@@ -56,6 +56,7 @@ function jobEvents(ctx: RequestContext, id: string): void {
     return;
   }
   let lastSeq = job.events.at(-1)?.seq ?? 0;
+  let lastState = job.state;
   const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
   const stop = () => {
     clearInterval(heartbeat);
@@ -66,7 +67,10 @@ function jobEvents(ctx: RequestContext, id: string): void {
       lastSeq = event.seq;
       write('progress', event);
     }
-    if (event && ['running', 'done', 'failed'].includes(event.kind)) write('state', jobState(current));
+    if (current.state !== lastState) {
+      lastState = current.state;
+      write('state', jobState(current));
+    }
     if (finished(current)) {
       write('end', {});
       stop();

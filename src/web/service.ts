@@ -220,7 +220,7 @@ export class TraceService {
   private async runTrace(job: Job, message: { dir: string; analysis: MailAnalysis } | null): Promise<void> {
     job.state = 'running';
     job.startedAt = new Date().toISOString();
-    this.record(job, 'running', job.url!);
+    this.record(job, 'started', job.url!);
     try {
       const browser = await this.sharedBrowser();
       const options: TraceOptions = {
@@ -276,7 +276,7 @@ export class TraceService {
     job.state = state;
     job.error = error;
     job.endedAt = new Date().toISOString();
-    this.record(job, state, error ?? job.caseId ?? job.messageCaseId ?? '');
+    this.record(job, state === 'done' ? 'finished' : 'failed', error ?? job.chainError ?? job.caseId ?? job.messageCaseId ?? '');
   }
 
   private view(job: Job): Job {
