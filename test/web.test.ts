@@ -115,8 +115,10 @@ test('the seed through the form: live progress, the chain with Selligent and the
   assert.equal(await shots.count(), 2, 'one screenshot per resting page');
   const [shot] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('.png') && r.request().isNavigationRequest()), shots.first().click()]);
   assert.equal(shot.headers()['content-type'], 'image/png');
-  assert.match(shot.headers()['content-security-policy'] ?? '', /sandbox/);
+  assert.match(shot.headers()['content-security-policy'] ?? '', /default-src 'none'/);
   assert.equal((await shot.body()).subarray(1, 4).toString(), 'PNG');
+  await page.waitForFunction(() => document.images[0]?.complete);
+  assert.ok(await page.evaluate(() => document.images[0]!.naturalWidth > 0), 'the screenshot is displayed');
   await page.goBack();
   assert.deepEqual(dialogs, []);
 });

@@ -10,7 +10,6 @@ import { Resolver } from '../proxy/resolver.js';
 import { parseConnectToRule, parseResolveRule, UsageError } from '../proxy/target-rules.js';
 import { proxyCertificateAuthority } from '../proxy/proxy-ca.js';
 import { CaseWriter } from '../evidence/case-writer.js';
-import { analyzeCapture } from '../analyze/analyze.js';
 import { TOOL } from '../version.js';
 import { defaultIdentity, type Device } from './identity.js';
 import { launchBrowser } from './browser.js';
@@ -89,6 +88,8 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   const mark = (name: string) => marks.push([name, Date.now() - started]);
   const progress = options.onProgress ?? (() => undefined);
 
+  // Loaded while the browser starts and pages load: the rule files cost tens of milliseconds.
+  const analysis = import('../analyze/analyze.js');
   const browser = sharedBrowser ?? (await launchBrowser());
   const identity = defaultIdentity(options.device ?? 'desktop', browser.version(), options.userAgent);
   const info: CaptureInfo = {
@@ -290,7 +291,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   capture.info.error = stopReason;
   capture.info.endedAt = new Date().toISOString();
   capture.info.partial = false;
-  const report = analyzeCapture(capture, writer.dir);
+  const report = (await analysis).analyzeCapture(capture, writer.dir);
   mark('analyzed');
   await writer.close(capture, report);
   mark('case closed');

@@ -160,3 +160,13 @@ test('hidden anchors and hidden text URLs are never the main link', () => {
   assert.equal(pickMainLink(links)?.url, 'https://x.example/f');
 });
 
+test('anchor text is what the reader sees: hidden salting inside the anchor is left out', () => {
+  const [link] = extractLinks({
+    html: `<td style="font-size:0px"><a class="button" href="https://x.example/pay"><span style="font-size:16px">Pagar</span>
+      <span style="visibility: hidden; position: absolute; font-size: 0;">Como <span>Acabava ele</span> de voltar</span>
+      <span style="font-size:16px">Agora</span><span style="display:none">f0zpnu50</span></a></td>`,
+  });
+  assert.equal(link.text, 'Pagar Agora');
+  assert.ok(link.prominence > 0);
+});
+

@@ -189,7 +189,7 @@ function extractHtmlCandidates(html: string): Candidate[] {
       look: anchor.look,
       imageOnly,
       // font-size 0 hides text but not images (it is used to close gaps between images)
-      invisible: anchor.hidden || (imageOnly && anchor.pixels === anchor.images) || (anchor.images === 0 && (!text || anchor.look.fontSize === 0)),
+      invisible: anchor.hidden || (imageOnly && anchor.pixels === anchor.images) || (anchor.images === 0 && !text),
       bigImage: anchor.bigImage,
       context: anchor.before,
     });
@@ -211,12 +211,14 @@ function extractHtmlCandidates(html: string): Candidate[] {
       if (name === 'a') {
         closeAnchor(position);
         completeContext(position);
+        elements.close('a'); // an <a> start tag ends any anchor still open
+        elements.open('a', attrStart, attrEnd);
         const attrs = parseAttributes(source, attrStart, attrEnd);
         const href = cleanHref(attrs.href ?? '');
         if (!href || href.startsWith('#')) return;
         const look = { ...presentationOf(name, source, attrStart, attrEnd) };
         // The nearest few enclosing cells and blocks carry a button's background, weight, heading.
-        for (let depth = 0; depth < 3; depth++) {
+        for (let depth = 1; depth < 4; depth++) {
           const outer = elements.presentationAt(depth);
           if (!outer) break;
           look.button ||= outer.button;
@@ -235,7 +237,7 @@ function extractHtmlCandidates(html: string): Candidate[] {
           bigImage: false,
           look,
           before: sentenceTail(visibleText(html, Math.max(sentenceStart, position - CONTEXT_WINDOW), position)),
-          hidden: look.hidden || elements.isHidden(),
+          hidden: elements.isHidden(),
         };
         return;
       }
@@ -245,7 +247,8 @@ function extractHtmlCandidates(html: string): Candidate[] {
         const width = imageSize(attrs, 'width');
         const height = imageSize(attrs, 'height');
         anchor.images++;
-        if ((width !== null && width <= 3 && (height === null || height <= 3)) || /display\s*:\s*none/i.test(attrs.style ?? '')) anchor.pixels++;
+        const tiny = width !== null && width <= 3 && (height === null || height <= 3);
+        if (tiny || elements.isHidden() || /display\s*:\s*none/i.test(attrs.style ?? '')) anchor.pixels++;
         if (width !== null && width >= 200) anchor.bigImage = true;
         if (attrs.alt?.trim()) anchor.alts.push(attrs.alt);
         return;
@@ -288,11 +291,14 @@ function extractHtmlCandidates(html: string): Candidate[] {
     },
     text(source, start, end) {
       if (anchor) {
-        if (anchor.textLength < MAX_ANCHOR_TEXT) {
-          const piece = decodeHtmlEntities(source.slice(start, Math.min(end, start + MAX_ANCHOR_TEXT)));
-          anchor.textParts.push(piece);
-          anchor.textLength += piece.length;
-        }
+        // Text hidden inside the anchor (salting, font-size 0) is not what the reader sees.
+        if (anchor.textLength >= MAX_ANCHOR_TEXT) return;
+        const piece = decodeHtmlEntities(source.slice(start, Math.min(end, start + MAX_ANCHOR_TEXT)));
+        const visible = !elements.isHidden() && elements.inheritedFontSize() !== 0;
+        // Hidden whitespace still separates the words around it.
+        const kept = visible ? piece : /^\s+$/.test(piece) ? ' ' : '';
+        anchor.textParts.push(kept);
+        anchor.textLength += kept.length;
         return;
       }
       if (found.length >= MAX_LINKS) return;

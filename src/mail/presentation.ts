@@ -73,5 +73,5 @@ export function mergePresentation(into: Presentation, add: Presentation): void {
   into.button ||= add.button;
   into.bold ||= add.bold;
   into.heading ||= add.heading;
-  if (add.fontSize !== null) into.fontSize = Math.max(into.fontSize ?? 0, add.fontSize);
+  if (add.fontSize) into.fontSize = Math.max(into.fontSize ?? 0, add.fontSize);
 }

@@ -28,7 +28,8 @@ const HOP_BY_HOP = new Set([
 ]);
 
 export interface RecordingProxyOptions {
-  ca: CaMaterial;
+  /** The MITM CA; with `leafKeyPem`, issued certificates reuse that key instead of a new one. */
+  ca: CaMaterial & { leafKeyPem?: string };
   resolver: Resolver;
   /** Extra trust anchors for verifying upstream servers (PEM), on top of the system's. */
   extraCaPems?: string[];
@@ -60,20 +61,28 @@ type TaggedSocket = Duplex & { clicktraceTarget?: TunnelTarget };
 const issuers = new Map<string, { issuer: CertificateIssuer; contexts: Map<string, tls.SecureContext> }>();
 const trustStores = new Map<string, tls.SecureContext>();
 
-function sharedIssuer(ca: CaMaterial) {
+function sharedIssuer(ca: CaMaterial & { leafKeyPem?: string }) {
   let entry = issuers.get(ca.certPem);
   if (!entry) {
-    entry = { issuer: new CertificateIssuer(ca), contexts: new Map() };
+    entry = { issuer: new CertificateIssuer(ca, ca.leafKeyPem), contexts: new Map() };
     issuers.set(ca.certPem, entry);
   }
   return entry;
 }
 
+/** The system's roots plus extra CAs (as NODE_EXTRA_CA_CERTS does: added to the default store, not re-parsed). */
 function sharedTrustStore(extraCaPems: string[]): tls.SecureContext {
   const key = extraCaPems.join('\n');
   let context = trustStores.get(key);
   if (!context) {
-    context = tls.createSecureContext({ ca: [...rootCertificates, ...extraCaPems] });
+    const created = tls.createSecureContext();
+    const native = (created as unknown as { context?: { addCACert?: (pem: string) => void } }).context;
+    if (native?.addCACert) {
+      for (const pem of extraCaPems) native.addCACert(pem);
+      context = created;
+    } else {
+      context = tls.createSecureContext({ ca: [...rootCertificates, ...extraCaPems] });
+    }
     trustStores.set(key, context);
   }
   return context;

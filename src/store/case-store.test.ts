@@ -210,3 +210,24 @@ test('reindex rebuilds from the folders; unreadable and unfinished folders are s
   assert.equal(store.search().total, 0);
   store.close();
 });
+
+test('indexCaseFolder indexes into the store of the folder it is in; reindex command rebuilds and reports', async () => {
+  const { indexCaseFolder } = await import('./index-case-folder.js');
+  const { run } = await import('../cli/reindex-command.js');
+  const dir = casesDir();
+  const folder = writeCase(dir, '20261126T100000Z-aaaaaa', { 'report.json': seedReport('20261126T100000Z-aaaaaa') });
+  assert.deepEqual(indexCaseFolder(folder), { id: '20261126T100000Z-aaaaaa', indexed: true });
+  writeCase(dir, '20261126T100001Z-bbbbbb', { PARTIAL: '' });
+  const out: string[] = [];
+  const write = process.stdout.write;
+  process.stdout.write = ((chunk: string) => (out.push(chunk), true)) as typeof process.stdout.write;
+  try {
+    assert.equal(await run(['--cases', dir, '--json']), 0);
+  } finally {
+    process.stdout.write = write;
+  }
+  const result = JSON.parse(out.join(''));
+  assert.equal(result.indexed, 1);
+  assert.equal(result.database, databasePath(dir));
+  assert.equal(result.skipped[0].id, '20261126T100001Z-bbbbbb');
+});

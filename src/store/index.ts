@@ -16,3 +16,4 @@ export {
   type FilterName,
 } from './search-query.js';
 export { hostOf, registrableDomain } from './case-rows.js';
+export { indexCaseFolder } from './index-case-folder.js';

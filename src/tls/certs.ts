@@ -2,7 +2,7 @@
 // Keys come from node:crypto (native, fast); node-forge only assembles and signs X.509, which
 // node:crypto cannot do. One leaf key serves every host: issuing a certificate is then a single
 // signature (~ms), not a key generation.
-import { generateKeyPairSync, X509Certificate, createHash, createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, X509Certificate, createHash, createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
@@ -40,6 +40,21 @@ function signCertificate(cert: forge.pki.Certificate, key: KeyObject): void {
   (cert as forge.pki.Certificate & { tbsCertificate: forge.asn1.Asn1 }).tbsCertificate = tbs;
   const der = Buffer.from(forge.asn1.toDer(tbs).getBytes(), 'binary');
   cert.signature = sign('sha256', der, key).toString('binary');
+}
+
+function keyPairFromPrivatePem(privateKeyPem: string): { publicKeyPem: string; privateKeyPem: string } {
+  const key = createPrivateKey(privateKeyPem);
+  return { privateKeyPem, publicKeyPem: createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString() };
+}
+
+/** A leaf key kept beside the CA in `dir`, created on first use. */
+export function loadOrCreateLeafKey(dir: string): string {
+  const path = join(dir, 'leaf-key.pem');
+  if (existsSync(path)) return readFileSync(path, 'utf8');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const { privateKeyPem } = rsaKeyPair();
+  writeFileSync(path, privateKeyPem, { mode: 0o600 });
+  return privateKeyPem;
 }
 
 function randomSerial(): string {
@@ -104,10 +119,11 @@ export class CertificateIssuer {
   private readonly leafKeyPem: string;
   private readonly cache = new Map<string, LeafMaterial>();
 
-  constructor(readonly ca: CaMaterial) {
+  /** `leafKeyPem`: reuse a kept leaf key (saves a key generation per process). */
+  constructor(readonly ca: CaMaterial, leafKeyPem?: string) {
     this.caCert = forge.pki.certificateFromPem(ca.certPem);
     this.caKey = createPrivateKey(ca.keyPem);
-    const leaf = rsaKeyPair();
+    const leaf = leafKeyPem ? keyPairFromPrivatePem(leafKeyPem) : rsaKeyPair();
     this.leafKeyPem = leaf.privateKeyPem;
     this.leafPublicKey = forge.pki.publicKeyFromPem(leaf.publicKeyPem) as forge.pki.rsa.PublicKey;
     this.leafKey = createPrivateKey(leaf.privateKeyPem);

@@ -3,7 +3,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import type { SafeHtml } from './html.js';
-import { APP_CSP, CAPTURED_FILE_CSP, securityHeaders } from './security.js';
+import { APP_CSP, CAPTURED_FILE_CSP, SCREENSHOT_CSP, securityHeaders } from './security.js';
 
 export function sendHtml(res: ServerResponse, status: number, page: SafeHtml, extra: Record<string, string> = {}): void {
   const body = Buffer.from(page.toString(), 'utf8');
@@ -49,11 +49,11 @@ export function redirect(res: ServerResponse, location: string, extra: Record<st
   res.end();
 }
 
-/** A file of a case folder, with the sandbox CSP: nothing in it can run in this origin. */
+/** A file of a case folder: sandboxed (screenshots: images only), so nothing in it can run in this origin. */
 export function sendCaseFile(res: ServerResponse, path: string, contentType: string, downloadName: string | null): void {
   const size = statSync(path).size;
   res.writeHead(200, {
-    ...securityHeaders(CAPTURED_FILE_CSP),
+    ...securityHeaders(contentType === 'image/png' ? SCREENSHOT_CSP : CAPTURED_FILE_CSP),
     'Content-Type': contentType,
     'Content-Length': String(size),
     'Cache-Control': 'private, max-age=300',

@@ -10,11 +10,15 @@ export const APP_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; " +
   "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
+/** Captured files (DOM snapshots, evidence, message): an opaque origin where nothing runs or loads. */
+export const CAPTURED_FILE_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'";
+
 /**
- * Captured files (screenshots, DOM snapshots, evidence): an opaque origin where nothing runs.
- * Inline style only lets the browser's own image viewer lay out a screenshot opened by itself.
+ * Screenshots (PNG, served with nosniff, so never parsed as anything but an image). Not
+ * sandboxed: the browser's image viewer document must load the image from this origin.
+ * Inline style only lets that viewer lay the image out; no script can run.
  */
-export const CAPTURED_FILE_CSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'";
+export const SCREENSHOT_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'";
 
 export function securityHeaders(csp: string): Record<string, string> {
   return {

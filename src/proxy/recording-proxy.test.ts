@@ -1,0 +1,98 @@
+// The recording proxy against real local servers, driven by curl: what is recorded is what was
+// on the wire, nothing is retried, upstream TLS is described, failures are answers.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import type { Exchange } from '../model.js';
+import { CertificateIssuer, createCertificateAuthority } from '../tls/certs.js';
+import { RecordingProxy } from './recording-proxy.js';
+import { Resolver } from './resolver.js';
+import { parseConnectToRule } from './target-rules.js';
+
+const run = promisify(execFile);
+const upstreamCa = createCertificateAuthority('upstream test CA');
+const proxyCa = createCertificateAuthority('proxy test CA');
+const dir = mkdtempSync(join(tmpdir(), 'clicktrace-proxy-'));
+const proxyCaFile = join(dir, 'proxy-ca.pem');
+writeFileSync(proxyCaFile, proxyCa.certPem);
+let hits = 0;
+const plain = http.createServer((req, res) => {
+  hits++;
+  if (req.url === '/gz') {
+    res.writeHead(200, { 'Content-Type': 'text/html', 'Content-Encoding': 'gzip' });
+    res.end(gzipSync('<p>compressed</p>'));
+    return;
+  }
+  res.writeHead(302, [['Location', 'https://secure.test/next'], ['X-Odd-Case', 'a'], ['set-cookie', 'a=1'], ['Set-Cookie', 'b=2']].flat());
+  res.end('moved here');
+});
+const leaf = new CertificateIssuer(upstreamCa).issue(['secure.test']);
+const secure = https.createServer({ cert: leaf.certPem, key: leaf.keyPem }, (_req, res) => res.end('secret page'));
+let proxy: RecordingProxy;
+const exchanges: Exchange[] = [];
+
+before(async () => {
+  await Promise.all([new Promise<void>((r) => plain.listen(0, '127.0.0.1', r)), new Promise<void>((r) => secure.listen(0, '127.0.0.1', r))]);
+  // The first matching rule wins, as in curl.
+  const connectTo = [`refused.test:80:127.0.0.1:1`, `:80:127.0.0.1:${(plain.address() as AddressInfo).port}`, `:443:127.0.0.1:${(secure.address() as AddressInfo).port}`];
+  proxy = new RecordingProxy({
+    ca: proxyCa,
+    resolver: new Resolver({ connectTo: connectTo.map(parseConnectToRule) }),
+    extraCaPems: [upstreamCa.certPem],
+    onExchange: (x) => exchanges.push(x),
+  });
+  await proxy.listen();
+});
+after(async () => {
+  await proxy.close();
+  plain.close();
+  secure.close();
+});
+
+const curl = (...args: string[]) => run('curl', ['-s', '--cacert', proxyCaFile, '-x', `http://127.0.0.1:${proxy.port}`, ...args]);
+
+test('records raw header lines in order and case, and the 3xx body, requesting once', async () => {
+  hits = 0;
+  const { stdout } = await curl('-H', 'X-Client: One', 'http://tracker.test/click?id=1');
+  assert.equal(stdout, 'moved here');
+  assert.equal(hits, 1);
+  const x = exchanges.find((e) => e.request.url === 'http://tracker.test/click?id=1')!;
+  assert.equal(x.response?.status, 302);
+  assert.equal(x.response?.body.toString(), 'moved here');
+  assert.deepEqual(x.response?.headers.filter(([k]) => /cookie|odd/i.test(k)), [['X-Odd-Case', 'a'], ['set-cookie', 'a=1'], ['Set-Cookie', 'b=2']]);
+  assert.ok(x.request.headers.some(([k, v]) => k === 'X-Client' && v === 'One'));
+  assert.ok(!x.request.headers.some(([k]) => /^proxy-/i.test(k)));
+  assert.equal(x.remoteAddress, '127.0.0.1');
+  assert.equal(x.tls, null);
+});
+
+test('HTTPS through CONNECT: upstream certificate chain, protocol and verification recorded', async () => {
+  const { stdout } = await curl('https://secure.test/next');
+  assert.equal(stdout, 'secret page');
+  const x = exchanges.find((e) => e.request.url === 'https://secure.test/next')!;
+  assert.equal(x.tls?.authorized, true);
+  assert.match(x.tls?.protocol ?? '', /^TLSv1\.[23]$/);
+  assert.deepEqual(x.tls?.chain[0]?.sans, ['secure.test']);
+  assert.match(x.tls?.chain[0]?.sha256 ?? '', /^[0-9a-f]{64}$/);
+});
+
+test('bodies are kept content-encoded, as received', async () => {
+  await curl('http://tracker.test/gz');
+  const x = exchanges.find((e) => e.request.url === 'http://tracker.test/gz')!;
+  assert.equal(x.response?.body[0], 0x1f, 'gzip magic: still encoded');
+});
+
+test('an unreachable upstream is recorded as an error and the client connection dropped', async () => {
+  await curl('http://refused.test/').catch(() => undefined);
+  const x = exchanges.find((e) => e.request.url === 'http://refused.test/')!;
+  assert.match(x.error ?? '', /connection refused/);
+  assert.equal(x.response, null);
+});
