@@ -2,7 +2,7 @@
 // options, and Chromium driving the pages. One lab, one server, one driving browser for the file.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { spawnSync } from 'node:child_process';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -20,10 +20,12 @@ let browser: Browser;
 let context: BrowserContext;
 let base: string;
 const cspViolations: string[] = [];
+const dirs: string[] = [];
 
 before(async () => {
   lab = await startLab();
   const cases = tempDir('web-cases-');
+  dirs.push(cases);
   [serve, browser] = await Promise.all([
     startServe(['--port', '0', '--cases', cases, ...lab.traceArgs, '--settle', '1500', '--timeout', '30'], () => undefined).then((h) => h!),
     chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] }),
@@ -40,6 +42,7 @@ after(async () => {
   await browser?.close();
   await serve?.close();
   await lab?.close();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
 async function api<T = any>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
@@ -261,7 +264,9 @@ test('listening beyond loopback without a token refuses to start', async () => {
 
 test('with a token: nothing without it, a ?token= login sets the cookie', async () => {
   const token = 'test-token-0123456789abcdef';
-  const guarded = (await startServe(['--port', '0', '--cases', tempDir('web-token-'), '--token', token], () => undefined))!;
+  const cases = tempDir('web-token-');
+  dirs.push(cases);
+  const guarded = (await startServe(['--port', '0', '--cases', cases, '--token', token], () => undefined))!;
   try {
     const url = guarded.server.url;
     assert.equal((await fetch(`${url}/api/search`)).status, 401);

@@ -1,13 +1,12 @@
 // One trace: a fresh browser context behind a fresh recording proxy, the link requested once,
 // followed until the page settles, optional clicks, snapshots of every resting page, the case
 // written as evidence arrives and closed with the report derived from it.
-import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { emptyCapture, type Capture, type CaptureInfo, type NavEvent, type PageSnapshot } from '../model.js';
 import type { Report } from '../report.js';
 import { RecordingProxy } from '../proxy/recording-proxy.js';
-import { Resolver } from '../proxy/resolver.js';
-import { parseConnectToRule, parseResolveRule, UsageError } from '../proxy/target-rules.js';
+import { UsageError } from '../proxy/target-rules.js';
+import { buildUpstream, describeOverrides, type UpstreamOptions } from '../proxy/upstream.js';
 import { proxyCertificateAuthority } from '../proxy/proxy-ca.js';
 import { CaseWriter } from '../evidence/case-writer.js';
 import { TOOL } from '../version.js';
@@ -18,13 +17,8 @@ import { pendingTimersScript } from './pending-timers.js';
 import { waitForSettle } from './settle.js';
 import { clickByText } from './click.js';
 
-export interface TraceOptions {
+export interface TraceOptions extends UpstreamOptions {
   url: string;
-  resolve?: string[];
-  connectTo?: string[];
-  cacert?: string[];
-  dnsServer?: string | null;
-  allowPrivate?: boolean;
   strictTls?: boolean;
   userAgent?: string;
   device?: Device;
@@ -65,19 +59,7 @@ export function parseTarget(url: string): URL {
 
 export async function trace(options: TraceOptions, sharedBrowser?: Browser): Promise<TraceResult> {
   const target = parseTarget(options.url);
-  const resolver = new Resolver({
-    resolve: (options.resolve ?? []).map(parseResolveRule),
-    connectTo: (options.connectTo ?? []).map(parseConnectToRule),
-    dnsServer: options.dnsServer ?? null,
-    allowPrivate: options.allowPrivate ?? false,
-  });
-  const extraCaPems = (options.cacert ?? []).map((file) => {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch {
-      throw new UsageError(`--cacert: cannot read ${file}`);
-    }
-  });
+  const { resolver, extraCaPems } = buildUpstream(options);
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
   const settleMs = options.settleMs ?? DEFAULTS.settleMs;
   const maxHops = options.maxHops ?? DEFAULTS.maxHops;
@@ -100,7 +82,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     mode: 'trace',
     commandLine: options.commandLine ?? [],
     resolver: {
-      overrides: [...(options.resolve ?? []).map((r) => `--resolve ${r}`), ...(options.connectTo ?? []).map((r) => `--connect-to ${r}`)],
+      overrides: describeOverrides(options),
       dnsServer: options.dnsServer ?? null,
     },
     clicks: options.clicks ?? [],

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { parse, CliError, numberOption } from './command.js';
 import { clean } from './terminal.js';
 import { formatChain } from './format.js';
+import { TRACE_OPTIONS } from './trace-options.js';
 
 const HELP = `usage: clicktrace proxy [--port 8080] [--host 127.0.0.1] [--out DIR] [options]
 
@@ -30,14 +30,14 @@ export async function run(argv: string[]): Promise<number> {
     {
       port: { type: 'string' },
       host: { type: 'string' },
-      out: { type: 'string' },
-      resolve: { type: 'string', multiple: true },
-      'connect-to': { type: 'string', multiple: true },
-      cacert: { type: 'string', multiple: true },
-      'dns-server': { type: 'string' },
-      'allow-private': { type: 'boolean' },
-      'strict-tls': { type: 'boolean' },
-      json: { type: 'boolean' },
+      out: TRACE_OPTIONS.out,
+      resolve: TRACE_OPTIONS.resolve,
+      'connect-to': TRACE_OPTIONS['connect-to'],
+      cacert: TRACE_OPTIONS.cacert,
+      'dns-server': TRACE_OPTIONS['dns-server'],
+      'allow-private': TRACE_OPTIONS['allow-private'],
+      'strict-tls': TRACE_OPTIONS['strict-tls'],
+      json: TRACE_OPTIONS.json,
     },
     HELP,
     false,
@@ -45,11 +45,10 @@ export async function run(argv: string[]): Promise<number> {
   if (!parsed) return 0;
   const v = parsed.values;
   const port = numberOption(v.port, '--port', { min: 0, max: 65535 }) ?? 8080;
-  const [{ RecordingProxy, PROXY_INFO_HOST }, { Resolver }, rules, { proxyCertificateAuthority }, { CaseWriter }, { analyzeCapture }, { synthesizeDocumentChain }, { emptyCapture }, { TOOL }] =
+  const [{ RecordingProxy, PROXY_INFO_HOST }, { buildUpstream, describeOverrides }, { proxyCertificateAuthority }, { CaseWriter }, { analyzeCapture }, { synthesizeDocumentChain }, { emptyCapture }, { TOOL }] =
     await Promise.all([
       import('../proxy/recording-proxy.js'),
-      import('../proxy/resolver.js'),
-      import('../proxy/target-rules.js'),
+      import('../proxy/upstream.js'),
       import('../proxy/proxy-ca.js'),
       import('../evidence/case-writer.js'),
       import('../analyze/analyze.js'),
@@ -57,19 +56,14 @@ export async function run(argv: string[]): Promise<number> {
       import('../model.js'),
       import('../version.js'),
     ]);
-  const extraCaPems = (v.cacert ?? []).map((file) => {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch {
-      throw new CliError(`--cacert: cannot read ${file}`);
-    }
-  });
-  const resolver = new Resolver({
-    resolve: (v.resolve ?? []).map(rules.parseResolveRule),
-    connectTo: (v['connect-to'] ?? []).map(rules.parseConnectToRule),
+  const upstream = {
+    resolve: v.resolve ?? [],
+    connectTo: v['connect-to'] ?? [],
+    cacert: v.cacert ?? [],
     dnsServer: v['dns-server'] ?? null,
     allowPrivate: v['allow-private'] ?? false,
-  });
+  };
+  const { resolver, extraCaPems } = buildUpstream(upstream);
   const capture = emptyCapture({
     tool: TOOL,
     browser: null,
@@ -77,7 +71,7 @@ export async function run(argv: string[]): Promise<number> {
     url: null,
     mode: 'proxy',
     commandLine: ['clicktrace', 'proxy', ...argv],
-    resolver: { overrides: [...(v.resolve ?? []), ...(v['connect-to'] ?? [])], dnsServer: v['dns-server'] ?? null },
+    resolver: { overrides: describeOverrides(upstream), dnsServer: upstream.dnsServer },
     clicks: [],
     startedAt: new Date().toISOString(),
     endedAt: null,

@@ -89,7 +89,7 @@ export const apiRoutes: Route[] = [
       sendError(ctx.res, err);
     }
   }),
-  route('GET', /^\/api\/jobs$/, (ctx) => sendJson(ctx.res, 200, { jobs: ctx.service.listJobs().map(jobState) })),
+  route('GET', /^\/api\/jobs$/, (ctx) => sendJson(ctx.res, 200, { jobs: ctx.service.listJobs() })),
   route('GET', /^\/api\/jobs\/([^/]+)$/, (ctx, id) => {
     const job = ctx.service.job(id!);
     if (!job) return sendJsonError(ctx.res, 404, 'not-found', `no job ${id}`);

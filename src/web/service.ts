@@ -66,6 +66,9 @@ export interface Job {
   droppedEvents: number;
 }
 
+/** A job without its event list, for listings. */
+export type JobSummary = Omit<Job, 'events'>;
+
 export interface SubmitUrlInput {
   url: unknown;
   clicks?: unknown;
@@ -164,8 +167,9 @@ export class TraceService {
     return job ? this.view(job) : null;
   }
 
-  listJobs(): Job[] {
-    return [...this.jobs.values()].reverse().map((j) => this.view(j));
+  /** Newest first, without events. */
+  listJobs(): JobSummary[] {
+    return [...this.jobs.values()].reverse().map(({ events: _events, ...summary }) => ({ ...summary, clicks: [...summary.clicks] }));
   }
 
   /** Calls back with every new event and state change of a job; returns the unsubscribe function. */

@@ -1,7 +1,7 @@
 // The start page: submit a link (with optional texts to click) or upload an .eml; recent jobs
 // and the newest cases below.
 import { appPath, html, type SafeHtml } from '../html.js';
-import type { Job } from '../service.js';
+import type { JobSummary } from '../service.js';
 import type { SearchResult } from '../../store/index.js';
 import { caseTable } from './case-list.js';
 import { caseLink, time } from './widgets.js';
@@ -26,7 +26,7 @@ ${state.error ? html`<p class="notice error" role="alert" id="submit-error">${st
 </form>`;
 }
 
-export function jobList(jobs: Job[]): SafeHtml {
+export function jobList(jobs: JobSummary[]): SafeHtml {
   if (jobs.length === 0) return html`<p class="empty">No jobs yet.</p>`;
   return html`<table class="jobs">
 <thead><tr><th>Job</th><th>Submitted</th><th>State</th><th>Target</th><th>Case</th></tr></thead>
@@ -39,7 +39,7 @@ export function jobList(jobs: Job[]): SafeHtml {
   )}</tbody></table>`;
 }
 
-export function homeBody(form: SafeHtml, jobs: Job[], recent: SearchResult): SafeHtml {
+export function homeBody(form: SafeHtml, jobs: JobSummary[], recent: SearchResult): SafeHtml {
   return html`${form}
 <section><h2>Recent jobs</h2>${jobList(jobs.slice(0, 10))}</section>
 <section><h2>Newest cases</h2>${caseTable(recent)}<p><a href="/cases">All cases and search →</a></p></section>`;
