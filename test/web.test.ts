@@ -138,15 +138,22 @@ test('an uploaded .eml: message case with headers and links, its main link trace
   assert.equal(job.url, lab.scenarios.seed!.url, 'the main call-to-action was traced');
 
   const message = await api<any>(`/api/cases/${job.messageCaseId}`);
-  assert.equal(message.body.message.from.address, 't-mobile@news.t-mobile.emsecure.test');
+  assert.equal(message.body.message.analysis.from.address, 't-mobile@news.t-mobile.emsecure.test');
   assert.deepEqual(message.body.relations.traced, [{ case: job.caseId, link: job.link }]);
+  assert.equal(message.body.message.traces[0].case, job.caseId, 'message.json lists the trace, as `clicktrace mail` writes it');
   const traced = await api<any>(`/api/cases/${job.caseId}`);
+  assert.equal(traced.body.report.message.case, job.messageCaseId, 'the traced report points back to its message');
   assert.equal(traced.body.relations.message.case, job.messageCaseId);
 
   await page.goto(`${base}/cases/${job.messageCaseId}`);
   assert.match(await page.locator('#message .subject').innerText(), /Your business deserves 5G/);
   assert.ok((await page.locator('tr.mail-link').count()) >= 2, 'extracted links are listed');
-  assert.match(await page.locator('#message').innerText(), /Find out more/);
+  const main = page.locator('tr.main-link');
+  assert.match(await main.innerText(), /Find out more/);
+  assert.match(await main.locator('a.party').innerText(), /Selligent/);
+  assert.equal(await main.locator('a.case-link').innerText(), job.caseId);
+  await page.goto(`${base}/cases/${job.caseId}`);
+  assert.match(await page.locator('.from-message').innerText(), /Traced from link \d+ of the message “Your business deserves 5G/);
 
   // Pivot from the seed case on the tracker's registrable domain.
   await page.goto(`${base}/cases/${seedCase}`);

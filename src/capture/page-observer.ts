@@ -171,6 +171,12 @@ export class PageObserver {
     this.attached = true;
   }
 
+  /** A click starts a new wait: what it sets off is measured from now, not from the last commit. */
+  restartSettleClock(): void {
+    this.committedAt = Date.now();
+    this.touch();
+  }
+
   /** PNG of the viewport straight from CDP: no waiting for fonts or animations, which a hostile page can stall. */
   async screenshot(timeoutMs: number): Promise<Buffer | null> {
     if (!this.session) return null;

@@ -65,7 +65,10 @@ export async function waitForSettle(getObserver: () => PageObserver, options: Se
     if (Date.now() >= options.deadline) return 'deadline';
     const observer = getObserver();
     const reason = await busyReason(observer, options);
-    if (!observer.docInFlight && Date.now() > observer.committedAt + options.settleMs) return 'settled';
+    // Past the settle limit, pending timers, refreshes and network no longer hold the page; a
+    // document in flight or a requested navigation still does (until the trace's deadline).
+    const navigating = observer.docInFlight !== null || observer.navRequested || observer.popupExpectedUntil > Date.now();
+    if (!navigating && Date.now() > observer.committedAt + options.settleMs) return 'settled';
     if (reason === null) {
       if (quietSince === null || quietGeneration !== observer.generation) {
         quietSince = Date.now();

@@ -250,6 +250,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
       }
       emit({ type: 'click', at: new Date().toISOString(), pageId: current!.pageId, text, target: clicked.target });
       progress({ kind: 'click', detail: text });
+      current!.restartSettleClock();
       await clicked.perform();
       await new Promise((resolve) => setTimeout(resolve, 100));
       await settle();

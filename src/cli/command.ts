@@ -56,3 +56,13 @@ export function numberOption(value: string | undefined, name: string, { min = 0,
   if (!Number.isFinite(n) || n < min || n > max) throw new CliError(`${name}: expected a number between ${min} and ${max}, got "${value}"`);
   return n;
 }
+
+/** Indexes freshly written case folders into the store of their cases folder; never fails the command. */
+export async function indexCases(...caseDirs: string[]): Promise<void> {
+  try {
+    const { indexCaseFolder } = await import('../store/index.js');
+    for (const dir of caseDirs) indexCaseFolder(dir);
+  } catch {
+    // The index can always be rebuilt with `clicktrace reindex`.
+  }
+}

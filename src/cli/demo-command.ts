@@ -1,4 +1,4 @@
-import { parse } from './command.js';
+import { parse, indexCases } from './command.js';
 import { formatChain } from './format.js';
 
 const HELP = `usage: clicktrace demo [--out DIR] [--json]
@@ -25,6 +25,7 @@ export async function run(argv: string[]): Promise<number> {
       outDir: parsed.values.out ?? 'cases',
       commandLine: ['clicktrace', 'demo', ...argv],
     });
+    await indexCases(result.caseDir);
     if (parsed.values.json) process.stdout.write(JSON.stringify(result.report, null, 2) + '\n');
     else {
       process.stdout.write(`Lab started; tracing the seed scenario with --click "Find out more"\n\n`);

@@ -1,5 +1,5 @@
 import { readFileSync, existsSync } from 'node:fs';
-import { parse, CliError } from './command.js';
+import { parse, CliError, indexCases } from './command.js';
 import { formatChain } from './format.js';
 
 const HELP = `usage: clicktrace import <file> [--out DIR] [--json]
@@ -31,6 +31,7 @@ export async function run(argv: string[]): Promise<number> {
   for (const exchange of capture.exchanges) writer.addExchange(exchange);
   const report = analyzeCapture(capture, writer.dir);
   await writer.close(capture, report);
+  await indexCases(writer.dir);
   if (parsed.values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else process.stdout.write(formatChain(report, writer.dir) + '\n');
   return 0;

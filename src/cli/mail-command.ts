@@ -1,9 +1,9 @@
 import { statSync } from 'node:fs';
-import { parse, CliError } from './command.js';
+import { parse, CliError, indexCases } from './command.js';
 import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, traceOptionsFrom } from './trace-options.js';
 import { clean, truncate } from './terminal.js';
 import { formatChain } from './format.js';
-import type { AnalyzedLink, MessageRecord } from '../mail/message-case.js';
+import { isTraceable, type AnalyzedLink, type MessageRecord } from '../mail/message-case.js';
 import type { MailAnalysis } from '../mail/parse.js';
 
 const HELP = `usage: clicktrace mail <file.eml|mbox|Maildir|-> [--no-visit | --trace main|all|N] [options]
@@ -56,12 +56,9 @@ export async function run(argv: string[]): Promise<number> {
   const json = parsed.values.json ?? false;
   const baseOptions = traceOptionsFrom(parsed.values, 'http://placeholder.invalid/', ['clicktrace', 'mail', ...argv]);
 
-  const [{ readMailSource }, { analyzeMessage }, { pickMainLink }, { unwrap }, { attributeUrl }, messageCase] = await Promise.all([
+  const [{ readMailSource }, { analyzeMessage }, messageCase] = await Promise.all([
     import('../mail/mailbox.js'),
     import('../mail/parse.js'),
-    import('../mail/links.js'),
-    import('../analyze/unwrap/index.js'),
-    import('../analyze/parties.js'),
     import('../mail/message-case.js'),
   ]);
   let browser: import('playwright-core').Browser | null = null;
@@ -76,15 +73,8 @@ export async function run(argv: string[]): Promise<number> {
         continue;
       }
       const analysis = await analyzeMessage(item.raw, item.source);
-      const main = pickMainLink(analysis.links);
-      const links: AnalyzedLink[] = analysis.links.map((link, i) => ({
-        ...link,
-        index: i + 1,
-        main: link === main,
-        party: attributeUrl(link.url),
-        unwrap: unwrap(link.url),
-      }));
-      const record: MessageRecord = { kind: 'message', case: null, analysis, links, traces: [] };
+      const record = messageCase.messageRecord(analysis);
+      const links = record.links;
       const toTrace = selectLinks(mode, links);
       if (mode.kind === 'index' && toTrace.length === 0) {
         failures++;
@@ -97,6 +87,7 @@ export async function run(argv: string[]): Promise<number> {
         const { trace } = await import('../capture/trace.js');
         const { launchBrowser } = await import('../capture/browser.js');
         browser ??= await launchBrowser();
+        const tracedDirs: string[] = [];
         for (const link of toTrace) {
           const result = await trace(
             {
@@ -110,11 +101,13 @@ export async function run(argv: string[]): Promise<number> {
             },
             browser,
           );
+          tracedDirs.push(result.caseDir);
           record.traces.push({ link: link.index, case: result.report.case ?? result.caseDir, final: result.report.final?.url ?? null, error: result.report.error });
           if (result.report.error) failures++;
           if (!json) process.stdout.write(`Traced link ${link.index}:\n${formatChain(result.report, result.caseDir)}\n\n`);
         }
-        messageCase.writeMessageCase(baseOptions.outDir ?? 'cases', name, item.raw, record);
+        const messageDir = messageCase.writeMessageCase(baseOptions.outDir ?? 'cases', name, item.raw, record);
+        await indexCases(...tracedDirs, messageDir);
         if (!json) process.stdout.write(`Message case: ${clean(`${baseOptions.outDir ?? 'cases'}/${name}`)}\n\n`);
       }
       if (analysis.errors.length) failures++;
@@ -128,7 +121,7 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 function selectLinks(mode: Mode, links: AnalyzedLink[]): AnalyzedLink[] {
-  const traceable = (l: AnalyzedLink) => /^https?:/i.test(l.url);
+  const traceable = isTraceable;
   switch (mode.kind) {
     case 'static':
       return [];

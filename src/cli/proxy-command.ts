@@ -1,4 +1,4 @@
-import { parse, CliError, numberOption } from './command.js';
+import { parse, CliError, numberOption, indexCases } from './command.js';
 import { clean } from './terminal.js';
 import { formatChain } from './format.js';
 import { TRACE_OPTIONS } from './trace-options.js';
@@ -115,6 +115,7 @@ export async function run(argv: string[]): Promise<number> {
   capture.events.push(...synthesizeDocumentChain(capture.exchanges));
   const report = analyzeCapture(capture, writer.dir);
   await writer.close(capture, report);
+  await indexCases(writer.dir);
   if (v.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else process.stdout.write(`\n${formatChain(report, writer.dir)}\n`);
   return 0;

@@ -1,4 +1,4 @@
-import { parse, CliError } from './command.js';
+import { parse, CliError, indexCases } from './command.js';
 import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, traceOptionsFrom } from './trace-options.js';
 import { formatChain } from './format.js';
 import { clean } from './terminal.js';
@@ -28,6 +28,7 @@ export async function run(argv: string[]): Promise<number> {
     onProgress: json || !process.stderr.isTTY ? undefined : (e) => process.stderr.write(`\r\x1b[K${clean(e.kind)}: ${clean(e.detail).slice(0, 100)}`),
   });
   if (!json && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  await indexCases(result.caseDir);
   if (json) process.stdout.write(JSON.stringify(result.report, null, 2) + '\n');
   else process.stdout.write(formatChain(result.report, result.caseDir) + '\n');
   return result.report.error ? 1 : 0;

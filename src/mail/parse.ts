@@ -3,7 +3,7 @@
 // turn). Nothing is sanitised here, and nothing throws: problems are reported in `errors`.
 
 import { createHash } from 'node:crypto';
-import PostalMime, { type Address, type Attachment, type Email, type Header } from 'postal-mime';
+import type { Address, Attachment, Email, Header } from 'postal-mime';
 import { detectPlatforms, type EspFingerprint } from './esp.js';
 import {
   messageIdDomain,
@@ -16,7 +16,7 @@ import {
   type ReceivedHop,
 } from './headers.js';
 import { extractLinks, MAX_LINKS, type MailLink } from './links.js';
-import { compactUnencodedParts } from './mime-compact.js';
+import { decodeMime } from './decode-mime.js';
 import { declaredBoundary, repairBoundary, unknownCharsets, bodyOffset } from './mime-repair.js';
 
 export interface MailAddress {
@@ -183,8 +183,7 @@ function isHtmlFile(contentType: string, filename: string | null): boolean {
 }
 
 async function parseMime(raw: Buffer, errors: string[]): Promise<Email | null> {
-  const parse = (input: Buffer) =>
-    PostalMime.parse(compactUnencodedParts(input), { forceRfc822Attachments: true, attachmentEncoding: 'arraybuffer' });
+  const parse = (input: Buffer) => decodeMime(input);
   let email: Email;
   try {
     email = await parse(raw);

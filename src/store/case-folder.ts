@@ -1,32 +1,40 @@
-// Reading one case folder for the index: its report.json (captures), message.json and
-// traced.json (messages), and whether it is still being written. Never throws for a bad
-// folder: the reason it cannot be indexed is returned instead.
+// Reading one case folder for the index: its report.json (captures) or message.json (messages),
+// and whether it is still being written. Never throws for a bad folder: the reason it cannot
+// be indexed is returned instead.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Report } from '../report.js';
+import type { PartyRef, Report } from '../report.js';
 import type { MailAnalysis } from '../mail/parse.js';
+import type { MailLink } from '../mail/links.js';
 import { PARTIAL_FILE, REPORT_FILE } from '../evidence/case-layout.js';
 import { isCaseId } from './paths.js';
 
-/** The analysis of a message (a `MailAnalysis`), in a message folder. */
+/** A message folder's record (`MessageRecord` of src/mail/message-case.ts, or a bare MailAnalysis). */
 export const MESSAGE_FILE = 'message.json';
-/** The message as received, in a message folder written by the web service. */
+/** The message as received, in a message folder. */
 export const RAW_MESSAGE_FILE = 'message.eml';
-/** Which links of the message were traced into which cases: `[{ "link": 1, "case": "<id>" }]`. */
-export const TRACED_FILE = 'traced.json';
 
 export interface TracedLinkEntry {
-  /** 1-based index into the message's links, or null when unknown. */
+  /** 1-based number of the link in the message, or null when unknown. */
   link: number | null;
   case: string;
+  final?: string | null;
+  error?: string | null;
+}
+
+/** What the index and the pages need of a message folder, whichever shape its message.json has. */
+export interface MessageFacts {
+  analysis: MailAnalysis;
+  /** The message's links, with the party behind each when the record has it. */
+  links: (MailLink & { index?: number; main?: boolean; party?: PartyRef })[];
+  traces: TracedLinkEntry[];
 }
 
 export interface CaseFolder {
   id: string;
   /** report.json of a capture, or null for a message folder. */
   report: Report | null;
-  message: MailAnalysis | null;
-  traced: TracedLinkEntry[];
+  message: MessageFacts | null;
   /** The PARTIAL marker is present: the capture is being written (or was killed). */
   partial: boolean;
 }
@@ -37,27 +45,35 @@ export function readCaseFolder(dir: string): CaseFolderRead {
   const id = basename(dir);
   if (!isCaseId(id)) return { ok: false, id, reason: 'not a case folder name' };
   const partial = existsSync(join(dir, PARTIAL_FILE));
-  const report = readJson<Report>(join(dir, REPORT_FILE));
-  const message = readJson<MailAnalysis>(join(dir, MESSAGE_FILE));
+  const report = readJson(join(dir, REPORT_FILE));
+  const message = readJson(join(dir, MESSAGE_FILE));
   if (report.error) return { ok: false, id, reason: report.error };
   if (message.error) return { ok: false, id, reason: message.error };
-  if (!report.value && !message.value) {
+  if (report.value === null && message.value === null) {
     return { ok: false, id, reason: partial ? 'capture in progress (no report.json yet)' : `no ${REPORT_FILE} or ${MESSAGE_FILE}` };
   }
-  const traced = readJson<unknown>(join(dir, TRACED_FILE));
-  return {
-    ok: true,
-    folder: {
-      id,
-      report: isReport(report.value) ? report.value : null,
-      message: isMessage(message.value) ? message.value : null,
-      traced: Array.isArray(traced.value) ? traced.value.filter(isTracedEntry) : [],
-      partial,
-    },
-  };
+  const facts = message.value === null ? null : messageFacts(message.value);
+  if (message.value !== null && !facts) return { ok: false, id, reason: `${MESSAGE_FILE} is not a message record` };
+  if (report.value !== null && !isReport(report.value)) return { ok: false, id, reason: `${REPORT_FILE} is not a report` };
+  return { ok: true, folder: { id, report: report.value as Report | null, message: facts, partial } };
 }
 
-function readJson<T>(path: string): { value: T | null; error: string | null } {
+/** Reads message.json in either shape: `{ kind: "message", analysis, links, traces }` or a bare MailAnalysis. */
+export function messageFacts(value: unknown): MessageFacts | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const record = value as { kind?: unknown; analysis?: unknown; links?: unknown; traces?: unknown };
+  if (record.kind === 'message' && isAnalysis(record.analysis)) {
+    return {
+      analysis: record.analysis,
+      links: Array.isArray(record.links) ? (record.links as MessageFacts['links']) : record.analysis.links,
+      traces: Array.isArray(record.traces) ? record.traces.filter(isTracedEntry) : [],
+    };
+  }
+  if (isAnalysis(value)) return { analysis: value, links: value.links, traces: [] };
+  return null;
+}
+
+function readJson(path: string): { value: unknown; error: string | null } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -66,7 +82,7 @@ function readJson<T>(path: string): { value: T | null; error: string | null } {
     return { value: null, error: `cannot read ${basename(path)}: ${(err as Error).message}` };
   }
   try {
-    return { value: JSON.parse(text) as T, error: null };
+    return { value: JSON.parse(text) as unknown, error: null };
   } catch (err) {
     return { value: null, error: `${basename(path)} is not valid JSON: ${(err as Error).message}` };
   }
@@ -76,8 +92,9 @@ function isReport(value: unknown): value is Report {
   return typeof value === 'object' && value !== null && Array.isArray((value as Report).hops);
 }
 
-function isMessage(value: unknown): value is MailAnalysis {
-  return typeof value === 'object' && value !== null && Array.isArray((value as MailAnalysis).links);
+function isAnalysis(value: unknown): value is MailAnalysis {
+  const v = value as MailAnalysis;
+  return typeof v === 'object' && v !== null && Array.isArray(v.links) && Array.isArray(v.esp) && Array.isArray(v.received) && Array.isArray(v.errors);
 }
 
 function isTracedEntry(value: unknown): value is TracedLinkEntry {

@@ -3,7 +3,7 @@
 import { getDomain } from 'tldts';
 import type { Hop, Report } from '../report.js';
 import type { MailAnalysis } from '../mail/parse.js';
-import type { CaseFolder } from './case-folder.js';
+import type { CaseFolder, MessageFacts } from './case-folder.js';
 
 export type CaseKind = Report['mode'] | 'mail';
 
@@ -111,16 +111,6 @@ export function caseRows(folder: CaseFolder): CaseRows {
   const collect = new Collector(folder.id, rows);
   if (folder.report) addReport(folder.id, folder.report, rows, collect);
   if (folder.message) addMessage(folder.id, folder.message, rows, collect);
-  for (const entry of folder.traced) {
-    rows.tracedLinks.push({
-      owner: folder.id,
-      message_case: folder.id,
-      case_id: entry.case,
-      link: entry.link,
-      subject: folder.message?.subject ?? null,
-      sender: senderOf(folder.message),
-    });
-  }
   return rows;
 }
 
@@ -202,7 +192,8 @@ function addHop(id: string, hop: Hop, rows: CaseRows, collect: Collector): void 
   if (cert?.sha256) collect.cert(cert.sha256, cert.subject, cert.issuer, cert.validTo);
 }
 
-function addMessage(id: string, message: MailAnalysis, rows: CaseRows, collect: Collector): void {
+function addMessage(id: string, facts: MessageFacts, rows: CaseRows, collect: Collector): void {
+  const message = facts.analysis;
   const fromDomain = message.from?.address.includes('@') ? message.from.address.split('@').pop()!.toLowerCase() : null;
   rows.message = {
     case_id: id,
@@ -223,12 +214,16 @@ function addMessage(id: string, message: MailAnalysis, rows: CaseRows, collect: 
     rows.case.summary = `${message.links.length} link(s)${platforms.length ? `; sent via ${platforms.join(', ')}` : ''}`;
   }
   collect.host(fromDomain, registrableDomain(fromDomain), 'sender');
-  for (const link of message.links) {
+  for (const link of facts.links) {
     const host = hostOf(link.url);
-    collect.host(host, registrableDomain(host), 'link');
+    collect.host(host, link.party?.registrableDomain ?? registrableDomain(host), 'link');
+    if (link.party && link.party.role !== 'unknown') collect.party(link.party.name, link.party.role, link.party.registrableDomain);
   }
   for (const platform of message.esp) collect.party(platform.name, `mail-${platform.kind}`, null);
   for (const hop of message.received) collect.ip(hop.fromIp);
+  for (const trace of facts.traces) {
+    rows.tracedLinks.push({ owner: id, message_case: id, case_id: trace.case, link: trace.link, subject: message.subject, sender: senderOf(message) });
+  }
 }
 
 function senderOf(message: MailAnalysis | null): string | null {

@@ -7,6 +7,7 @@ import type { Report } from '../report.js';
 import type { MailAnalysis } from '../mail/parse.js';
 import { CaseStore } from './case-store.js';
 import { caseRows } from './case-rows.js';
+import { messageFacts } from './case-folder.js';
 import { databasePath } from './paths.js';
 
 const roots: string[] = [];
@@ -98,7 +99,7 @@ function writeCase(dir: string, id: string, files: Record<string, unknown>): str
 }
 
 test('rows: hosts with registrable domains, parties, IPs, certificates, tokens, once each', () => {
-  const rows = caseRows({ id: '20261126T100000Z-aaaaaa', report: seedReport('20261126T100000Z-aaaaaa'), message: null, traced: [], partial: false });
+  const rows = caseRows({ id: '20261126T100000Z-aaaaaa', report: seedReport('20261126T100000Z-aaaaaa'), message: null, partial: false });
   assert.deepEqual(rows.hosts.map((h) => [h.host, h.domain]), [
     ['news.t-mobile.emsecure.test', 'emsecure.test'],
     ['business.t-mobile.example', 't-mobile.example'],
@@ -111,13 +112,28 @@ test('rows: hosts with registrable domains, parties, IPs, certificates, tokens, 
   assert.equal(rows.hops[0]!.party_name, 'Selligent');
 });
 
-test('a message folder: sender and link hosts, platforms as parties, relay IPs', () => {
-  const rows = caseRows({ id: '20261126T100000Z-bbbbbb-mail', report: null, message: message(), traced: [{ link: 1, case: '20261126T100001Z-cccccc' }], partial: false });
+/** message.json as `clicktrace mail` and the web service write it. */
+function messageRecord(traces: { link: number; case: string }[]) {
+  const analysis = message();
+  const links = analysis.links.map((l, i) => ({
+    ...l,
+    index: i + 1,
+    main: i === 0,
+    party: { role: 'esp-tracker', name: 'Selligent', rule: 'selligent:path', registrableDomain: 'emsecure.test' },
+  }));
+  return { kind: 'message', case: null, analysis, links, traces: traces.map((t) => ({ ...t, final: null, error: null })) };
+}
+
+test('a message folder: sender and link hosts, platforms and link parties, relay IPs', () => {
+  const facts = messageFacts(messageRecord([{ link: 1, case: '20261126T100001Z-cccccc' }]))!;
+  const rows = caseRows({ id: '20261126T100000Z-bbbbbb-mail', report: null, message: facts, partial: false });
   assert.equal(rows.case.kind, 'mail');
   assert.equal(rows.case.started_at, '2026-11-26T10:00:00.000Z');
   assert.equal(rows.message?.from_domain, 'news.t-mobile.emsecure.test');
   assert.deepEqual(rows.hosts.map((h) => h.source), ['sender', 'link']);
-  assert.deepEqual(rows.parties, [{ case_id: '20261126T100000Z-bbbbbb-mail', name: 'Selligent', role: 'mail-esp', domain: '' }]);
+  assert.deepEqual(rows.parties.map((p) => `${p.role}:${p.name}`), ['esp-tracker:Selligent', 'mail-esp:Selligent']);
+  assert.deepEqual(messageFacts(message())?.traces, [], 'a bare MailAnalysis reads too');
+  assert.equal(messageFacts({ kind: 'message' }), null);
   assert.deepEqual(rows.ips.map((i) => i.ip), ['198.51.100.7']);
   assert.equal(rows.tracedLinks[0]!.case_id, '20261126T100001Z-cccccc');
 });
@@ -165,7 +181,7 @@ test('index, search, pivot; indexing twice changes nothing', () => {
 test('a message and its traced link find each other, from either folder', () => {
   const dir = casesDir();
   const msg = '20261126T090000Z-dddddd-mail';
-  writeCase(dir, msg, { 'message.json': message(), 'traced.json': [{ link: 1, case: '20261126T090001Z-eeeeee' }] });
+  writeCase(dir, msg, { 'message.json': messageRecord([{ link: 1, case: '20261126T090001Z-eeeeee' }]) });
   writeCase(dir, '20261126T090001Z-eeeeee', { 'report.json': seedReport('20261126T090001Z-eeeeee') });
   writeCase(dir, '20261126T090002Z-ffffff', {
     'report.json': seedReport('20261126T090002Z-ffffff', { message: { case: msg, subject: 'Your business deserves 5G', from: 't-mobile@news.t-mobile.emsecure.test', link: 1 } }),

@@ -114,7 +114,7 @@ export const apiRoutes: Route[] = [
   route('GET', /^\/api\/search$/, (ctx) => {
     try {
       const filters = normalizeFilters(queryObject(ctx.url.searchParams));
-      sendJson(ctx.res, 200, { filters, ...ctx.service.store.search(filters) });
+      sendJson(ctx.res, 200, { filters, ...ctx.service.syncedStore().search(filters) });
     } catch (err) {
       sendError(ctx.res, err);
     }
@@ -123,7 +123,7 @@ export const apiRoutes: Route[] = [
     if (!isPivotKind(kind!)) return sendJsonError(ctx.res, 404, 'not-found', `no pivot "${kind}" (domain, party, ip, cert, token, message)`);
     try {
       const filters = normalizeFilters({ ...queryObject(ctx.url.searchParams), [kind!]: value });
-      sendJson(ctx.res, 200, { filters, ...ctx.service.store.search(filters) });
+      sendJson(ctx.res, 200, { filters, ...ctx.service.syncedStore().search(filters) });
     } catch (err) {
       sendError(ctx.res, err);
     }

@@ -4,9 +4,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Report } from '../report.js';
-import type { MailAnalysis } from '../mail/parse.js';
 import { REPORT_FILE } from '../evidence/case-layout.js';
-import { MESSAGE_FILE, type CaseRelations, type CaseStore, type CaseSummary } from '../store/index.js';
+import { MESSAGE_FILE, messageFacts, type CaseRelations, type CaseStore, type CaseSummary, type MessageFacts } from '../store/index.js';
 import { appPath } from './html.js';
 import { DOWNLOADS, resolveCaseFile } from './case-files.js';
 import { loadExchanges, type ExchangeView } from './exchange-view.js';
@@ -22,7 +21,8 @@ export interface CaseDetails {
   id: string;
   summary: CaseSummary | null;
   report: Report | null;
-  message: MailAnalysis | null;
+  /** For a message case: its analysis, links (with parties) and traces. */
+  message: MessageFacts | null;
   relations: CaseRelations;
   downloads: CaseFileLink[];
 }
@@ -36,7 +36,8 @@ export function loadCaseDetails(store: CaseStore, id: string): CaseDetails | nul
   const dir = store.caseDir(id);
   if (!dir || !existsSync(dir)) return null;
   const report = readJson<Report>(join(dir, REPORT_FILE));
-  const message = readJson<MailAnalysis>(join(dir, MESSAGE_FILE));
+  const messageJson = readJson<unknown>(join(dir, MESSAGE_FILE));
+  const message = messageJson === null ? null : messageFacts(messageJson);
   if (!report && !message) return null;
   const downloads: CaseFileLink[] = [];
   for (const [path, kind] of Object.entries(DOWNLOADS)) {

@@ -25,7 +25,7 @@ export function notFound(ctx: RequestContext, message = 'There is nothing here.'
 function home(ctx: RequestContext, status: number, state: SubmitFormState): void {
   const { service } = ctx;
   const form = submitForm(state, { allowPrivate: service.allowPrivate, maxMessageBytes: service.maxMessageBytes });
-  sendHtml(ctx.res, status, layout('Submit', homeBody(form, service.listJobs(), service.store.search({ limit: 20 }))));
+  sendHtml(ctx.res, status, layout('Submit', homeBody(form, service.listJobs(), service.syncedStore().search({ limit: 20 }))));
 }
 
 async function submitFromForm(ctx: RequestContext): Promise<void> {
@@ -47,7 +47,7 @@ function caseList(ctx: RequestContext): void {
   let result: SearchResult;
   try {
     filters = normalizeFilters(queryObject(ctx.url.searchParams));
-    result = ctx.service.store.search(filters);
+    result = ctx.service.syncedStore().search(filters);
   } catch (err) {
     if (!(err instanceof QueryError)) throw err;
     error = err.message;

@@ -4,16 +4,17 @@
 // indexing of every finished case. The UI calls this; nothing shells out to the CLI.
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { basename } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { trace, type TraceOptions } from '../capture/trace.js';
 import { launchBrowser } from '../capture/browser.js';
-import { analyzeMessage, type MailAnalysis } from '../mail/parse.js';
-import { pickMainLink } from '../mail/links.js';
+import { analyzeMessage } from '../mail/parse.js';
+import type { MessageRecord } from '../mail/message-case.js';
 import { CaseStore } from '../store/index.js';
 import { JobQueue } from './job-queue.js';
 import { checkTarget } from './target-check.js';
 import { SubmissionError } from './submission-error.js';
-import { recordTracedLink, writeMessageCase } from './message-case.js';
+import { addTrace, createMessageCase, messageRecord, traceableMainLink } from './message-case.js';
 
 export { SubmissionError } from './submission-error.js';
 
@@ -86,6 +87,7 @@ const MAX_CLICKS = 5;
 const MAX_CLICK_LENGTH = 200;
 const MAX_EVENTS_PER_JOB = 400;
 const MAX_JOBS_KEPT = 2000;
+const SYNC_INTERVAL_MS = 5000;
 
 export class TraceService {
   readonly store: CaseStore;
@@ -96,6 +98,7 @@ export class TraceService {
   private readonly emitter = new EventEmitter();
   private browser: Promise<Browser> | null = null;
   private closing = false;
+  private lastSync = 0;
 
   constructor(private readonly options: ServiceOptions) {
     this.store = CaseStore.open(options.casesDir);
@@ -140,9 +143,10 @@ export class TraceService {
     if (!analysis.from && !analysis.subject && !analysis.messageId && analysis.links.length === 0) {
       throw new SubmissionError(`not an e-mail message: ${analysis.errors[0] ?? 'no headers found'}`, 400, 'bad-message');
     }
-    const main = pickMainLink(analysis.links);
+    const record = messageRecord(analysis);
+    const main = traceableMainLink(record);
     if (main) await checkTarget(main.url, this.options.trace ?? {});
-    const message = writeMessageCase(this.casesDir, input.raw, analysis);
+    const message = createMessageCase(this.casesDir, input.raw, record);
     this.store.indexCase(message.dir);
     const job = this.newJob({
       kind: 'message',
@@ -150,16 +154,28 @@ export class TraceService {
       clicks,
       filename,
       subject: analysis.subject,
-      link: main ? analysis.links.indexOf(main) + 1 : null,
+      link: main?.index ?? null,
       messageCaseId: message.id,
     });
-    this.record(job, 'message', `message case ${message.id}: ${analysis.links.length} link(s)${main ? `, main link: ${main.url}` : ', no link to trace'}`);
+    this.record(job, 'message', `message case ${message.id}: ${analysis.links.length} link(s)${main ? `, main link ${main.index}: ${main.url}` : ', no link to trace'}`);
     if (!main) {
       this.finish(job, 'done');
       return this.view(job);
     }
-    this.queue.push(() => this.runTrace(job, { dir: message.dir, analysis }));
+    this.queue.push(() => this.runTrace(job, { dir: message.dir, record }));
     return this.view(job);
+  }
+
+  /**
+   * The index, first brought up to date with the folder (at most every few seconds): cases
+   * written meanwhile by `clicktrace trace`/`mail`/`import` show up without a reindex.
+   */
+  syncedStore(): CaseStore {
+    if (Date.now() - this.lastSync > SYNC_INTERVAL_MS) {
+      this.lastSync = Date.now();
+      this.store.sync();
+    }
+    return this.store;
   }
 
   job(id: string): Job | null {
@@ -221,7 +237,7 @@ export class TraceService {
     return job;
   }
 
-  private async runTrace(job: Job, message: { dir: string; analysis: MailAnalysis } | null): Promise<void> {
+  private async runTrace(job: Job, message: { dir: string; record: MessageRecord } | null): Promise<void> {
     job.state = 'running';
     job.startedAt = new Date().toISOString();
     this.record(job, 'started', job.url!);
@@ -233,13 +249,15 @@ export class TraceService {
         clicks: job.clicks.length ? job.clicks : (this.options.trace?.clicks ?? []),
         outDir: this.casesDir,
         commandLine: ['clicktrace', 'serve', `(job ${job.id})`],
-        onProgress: (e) => this.record(job, e.kind, e.detail),
+        ...(message ? { analysis: messageContext(message.record, job.link!) } : {}),
+        // The case folder's name, not the server's file system path.
+        onProgress: (e) => this.record(job, e.kind, e.kind === 'done' ? basename(e.detail) : e.detail),
       };
       const result = await trace(options, browser);
       job.caseId = result.report.case ?? null;
       job.chainError = result.report.error;
       if (message) {
-        recordTracedLink(message.dir, { link: job.link, case: job.caseId! });
+        addTrace(message.dir, message.record, { link: job.link!, case: job.caseId!, final: result.report.final?.url ?? null, error: result.report.error });
         this.store.indexCase(message.dir);
       }
       const indexed = this.store.indexCase(result.caseDir);
@@ -294,6 +312,16 @@ export class TraceService {
       if (job.state === 'done' || job.state === 'failed') this.jobs.delete(id);
     }
   }
+}
+
+/** What the analysis of a traced link needs from its message: recipients, sending platform, the message case. */
+function messageContext(record: MessageRecord, link: number): NonNullable<TraceOptions['analysis']> {
+  const { analysis } = record;
+  return {
+    recipients: analysis.to,
+    espFromMail: analysis.esp.map((e) => e.name),
+    message: { case: record.case!, subject: analysis.subject, from: analysis.from?.address ?? null, link },
+  };
 }
 
 function validClicks(input: unknown): string[] {

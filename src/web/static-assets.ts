@@ -50,6 +50,9 @@ export const APP_JS = `'use strict';
     result.textContent = '';
     result.append(link);
   });
+  source.addEventListener('end', function () {
+    source.close();
+  });
   source.addEventListener('error', function () {
     if (list.dataset.finished === 'yes') source.close();
   });

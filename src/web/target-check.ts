@@ -3,8 +3,8 @@
 // before anything is queued. Addresses mapped by --resolve/--connect-to are the operator's
 // explicit choice (the lab) and pass.
 import { parseTarget } from '../capture/trace.js';
-import { ResolveError, Resolver } from '../proxy/resolver.js';
-import { parseConnectToRule, parseResolveRule } from '../proxy/target-rules.js';
+import { ResolveError } from '../proxy/resolver.js';
+import { buildUpstream } from '../proxy/upstream.js';
 import { SubmissionError } from './submission-error.js';
 
 export interface TargetPolicy {
@@ -28,11 +28,8 @@ export async function checkTarget(url: unknown, policy: TargetPolicy): Promise<U
     throw new SubmissionError((err as Error).message, 400, 'bad-url');
   }
   if (policy.allowPrivate) return target;
-  const resolver = new Resolver({
-    resolve: (policy.resolve ?? []).map(parseResolveRule),
-    connectTo: (policy.connectTo ?? []).map(parseConnectToRule),
-    dnsServer: policy.dnsServer ?? null,
-  });
+  // The same resolver a trace builds (its --resolve/--connect-to/--dns-server), without the CA files.
+  const { resolver } = buildUpstream({ resolve: policy.resolve, connectTo: policy.connectTo, dnsServer: policy.dnsServer ?? null });
   const port = Number(target.port) || (target.protocol === 'https:' ? 443 : 80);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), CHECK_TIMEOUT_MS)));

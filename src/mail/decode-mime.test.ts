@@ -1,0 +1,117 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import PostalMime, { type Email } from 'postal-mime';
+import { compactUnencodedParts, decodeMime } from './decode-mime.js';
+import { projectPath, projectRoot } from './project-root.js';
+
+const plain = (raw: Buffer) => PostalMime.parse(raw, { forceRfc822Attachments: true, attachmentEncoding: 'arraybuffer' });
+
+/** Everything of a parsed Email that analysis reads, attachment bodies as hashes. */
+function fingerprint(email: Email): string {
+  return JSON.stringify({
+    headers: email.headers,
+    headerLines: email.headerLines,
+    subject: email.subject,
+    from: email.from,
+    to: email.to,
+    date: email.date,
+    text: email.text,
+    html: email.html,
+    attachments: email.attachments.map((a) => [
+      a.filename,
+      a.mimeType,
+      a.disposition,
+      a.contentId,
+      createHash('sha256').update(Buffer.from(a.content as ArrayBuffer)).digest('hex'),
+    ]),
+  });
+}
+
+async function assertSameAsPostalMime(raw: Buffer, label: string, options = {}): Promise<void> {
+  const [expected, actual] = await Promise.all([plain(raw), decodeMime(raw, options)]);
+  assert.equal(fingerprint(actual), fingerprint(expected), label);
+}
+
+function nestedMessage(newline: string): Buffer {
+  const text = Array.from({ length: 300 }, (_, i) => `line ${i} see https://x.example/${i}\r`).join(newline);
+  const binary = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919) % 256));
+  const html = `<p>${'<a href="https://y.example/">y</a>'.repeat(90)}</p>`;
+  return Buffer.concat([
+    Buffer.from(
+      [
+        'From: a@x.example',
+        'Subject: nested',
+        'Content-Type: multipart/mixed; boundary="outer"',
+        '',
+        'preamble',
+        '--outer',
+        'Content-Type: multipart/alternative;',
+        ' boundary="inner"',
+        '',
+        '--inner',
+        'Content-Type: text/plain; charset=utf-8',
+        'Content-Transfer-Encoding: 8bit',
+        '',
+        text,
+        '',
+        '--inner',
+        'Content-Type: text/html; charset=utf-8',
+        '',
+        html,
+        '--inner--',
+        '--outer',
+        'Content-Type: application/octet-stream; name="blob.bin"',
+        'Content-Transfer-Encoding: binary',
+        '',
+        '',
+      ].join(newline),
+      'latin1',
+    ),
+    binary,
+    Buffer.from(`${newline}--outer--${newline}epilogue${newline}`, 'latin1'),
+  ]);
+}
+
+for (const [label, newline] of [
+  ['CRLF', '\r\n'],
+  ['LF', '\n'],
+] as const) {
+  test(`nested unencoded parts are re-encoded and postal-mime's result is unchanged (${label})`, async () => {
+    const raw = nestedMessage(newline);
+    const compacted = compactUnencodedParts(raw);
+    assert.equal(compacted.topLevelEncoding, undefined);
+    assert.equal(compacted.raw.toString('latin1').match(/Content-Transfer-Encoding: base64/g)?.length, 3);
+    await assertSameAsPostalMime(raw, label);
+  });
+}
+
+test('a single-part message keeps its own Content-Transfer-Encoding header (present or absent)', async () => {
+  const body = 'Visit https://x.example/\r\n'.repeat(100);
+  await assertSameAsPostalMime(Buffer.from(`From: a@x.example\r\nContent-Transfer-Encoding: 8bit\r\nSubject: s\r\n\r\n${body}`), 'present');
+  await assertSameAsPostalMime(Buffer.from(`From: a@x.example\r\nSubject: s\r\n\r\n${body}\r\n\r\n`), 'absent');
+  assert.equal(compactUnencodedParts(Buffer.from(`From: a@x.example\r\nContent-Transfer-Encoding:  8Bit\r\n\r\n${body}`)).topLevelEncoding, '  8Bit');
+});
+
+test('small parts, encoded parts, ambiguous headers and broken structure are left as they are', () => {
+  const unchanged = (raw: Buffer) => assert.deepEqual(compactUnencodedParts(raw).raw, raw);
+  unchanged(Buffer.from('From: a@x.example\r\n\r\nhello\r\n'));
+  unchanged(Buffer.from('From: a@x.example\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n' + 'a=3D1\r\n'.repeat(300)));
+  unchanged(Buffer.from('From: a@x.example\r\nContent-Transfer-Encoding: 8bit\r\nContent-Transfer-Encoding: base64\r\n\r\n' + 'aGVsbG8=\r\n'.repeat(300)));
+  unchanged(Buffer.from('From: a@x.example\r\nSubject: x'.padEnd(3000, 'x')));
+  unchanged(Buffer.from('Content-Type: multipart/mixed; boundary="b"\r\n\r\n' + 'text\r\n'.repeat(1000)));
+  assert.equal(compactUnencodedParts(Buffer.alloc(5000, 'a'), { minMessageBytes: 10_000 }).raw.length, 5000);
+});
+
+test('the same Email as plain postal-mime for the mail fixtures and half of the phishing-pot corpus', async () => {
+  const fixtures = projectPath('test', 'fixtures', 'mail');
+  const corpus = join(projectRoot(), '..', 'shared', 'corpus', 'phishing-pot');
+  const files = [
+    ...readdirSync(fixtures).filter((f) => f.endsWith('.eml')).map((f) => join(fixtures, f)),
+    ...readdirSync(corpus).filter((f) => f.endsWith('.eml')).sort().filter((_, i) => i % 2 === 0).map((f) => join(corpus, f)),
+  ];
+  assert.ok(files.length > 150);
+  for (const file of files) await assertSameAsPostalMime(readFileSync(file), file);
+});

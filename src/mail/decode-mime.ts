@@ -1,0 +1,184 @@
+// MIME decoding through postal-mime, made cheap for unencoded parts.
+//
+// postal-mime keeps an unencoded (7bit/8bit/binary) body as one Blob part per line and reads it
+// back through Node's Blob reader: about 27 µs a line. A 20 MB 8-bit part of short lines took
+// 20 s and 1.3 GB, and on the phishing-pot corpus these parts were half of all decoding time.
+// Base64 bodies are decoded in 100 KB chunks instead. So before decoding, unencoded leaf parts
+// are re-encoded as base64 holding exactly the bytes postal-mime would have produced (each line,
+// trailing CRs dropped, followed by "\n"), and the one visible trace of that, the top-level
+// Content-Transfer-Encoding header of a single-part message, is put back afterwards. The result
+// is the same Email, at a fraction of the cost (checked against plain postal-mime in the tests).
+
+import PostalMime, { type Email } from 'postal-mime';
+
+export interface CompactOptions {
+  /** Messages smaller than this are passed through untouched. */
+  minMessageBytes?: number;
+  /** Unencoded parts smaller than this are left as they are. */
+  minPartBytes?: number;
+}
+
+export interface Compacted {
+  raw: Buffer;
+  /**
+   * Set when the top-level part itself was re-encoded: its Content-Transfer-Encoding value as
+   * written (null when it had none), to restore in the parsed headers.
+   */
+  topLevelEncoding?: string | null;
+}
+
+const DEFAULTS: Required<CompactOptions> = { minMessageBytes: 0, minPartBytes: 512 };
+const MAX_DEPTH = 32;
+const UNENCODED = new Set(['', '7bit', '8bit', 'binary']);
+const ENCODING_HEADER = /^(content-transfer-encoding[ \t]*:)(.*(?:\r?\n[ \t].*)*)/im;
+
+/** Offset just past the header block at `start` (its last line break) and of the body. */
+function splitHeaders(buf: Buffer, start: number, end: number): { headerEnd: number; bodyStart: number } | null {
+  if (buf[start] === 10) return { headerEnd: start, bodyStart: start + 1 };
+  if (buf[start] === 13 && buf[start + 1] === 10) return { headerEnd: start, bodyStart: start + 2 };
+  // Searched within this part only: scanning the rest of the message for every part is quadratic.
+  const part = buf.subarray(start, end);
+  const lf = part.indexOf('\n\n');
+  const crlf = part.indexOf('\n\r\n');
+  if (lf === -1 && crlf === -1) return null;
+  const at = lf === -1 ? crlf : crlf === -1 ? lf : Math.min(lf, crlf);
+  return { headerEnd: start + at + 1, bodyStart: start + at + (at === lf ? 2 : 3) };
+}
+
+function headerValue(headers: string, name: string): string | null {
+  const match = new RegExp(`^${name}[ \\t]*:(.*(?:\\r?\\n[ \\t].*)*)`, 'im').exec(headers);
+  return match ? match[1].replace(/\r?\n[ \t]/g, ' ').trim() : null;
+}
+
+function boundaryOf(contentType: string | null): string | null {
+  if (!contentType || !/^multipart\//i.test(contentType)) return null;
+  const match = /boundary\s*=\s*(?:"([^"]+)"|([^\s;]+))/i.exec(contentType);
+  return match ? (match[1] ?? match[2]) : null;
+}
+
+/** The body as postal-mime's pass-through decoder would emit it. */
+function passThroughBytes(body: Buffer): Buffer {
+  let end = body.length;
+  if (end > 0 && body[end - 1] === 10) end--;
+  const lines = body.toString('latin1', 0, end).split('\n');
+  return Buffer.from(lines.map((line) => line.replace(/\r+$/, '')).join('\n') + '\n', 'latin1');
+}
+
+function base64Lines(bytes: Buffer): string {
+  return bytes.toString('base64').replace(/.{76}/g, '$&\r\n');
+}
+
+class Compactor {
+  readonly out: Buffer[] = [];
+  topLevelEncoding: string | null | undefined;
+
+  constructor(
+    private readonly buf: Buffer,
+    private readonly minPartBytes: number,
+  ) {}
+
+  /**
+   * `contentEnd` is where the next delimiter line starts: postal-mime emits every line before it,
+   * including the line break RFC 2046 counts as part of the delimiter.
+   */
+  part(start: number, end: number, depth: number, contentEnd = end): void {
+    const split = depth < MAX_DEPTH ? splitHeaders(this.buf, start, end) : null;
+    if (!split) {
+      this.out.push(this.buf.subarray(start, end));
+      return;
+    }
+    const headers = this.buf.toString('latin1', start, split.headerEnd);
+    const boundary = boundaryOf(headerValue(headers, 'content-type'));
+    if (boundary) this.multipart(start, end, split.bodyStart, boundary, depth);
+    else this.leaf(start, end, contentEnd, headers, split.bodyStart, depth);
+  }
+
+  private leaf(start: number, end: number, contentEnd: number, headers: string, bodyStart: number, depth: number): void {
+    const written = headerValue(headers, 'content-transfer-encoding');
+    const repeated = (headers.match(/^content-transfer-encoding[ \t]*:/gim)?.length ?? 0) > 1;
+    if (repeated || !UNENCODED.has((written ?? '').toLowerCase()) || end - bodyStart < this.minPartBytes) {
+      this.out.push(this.buf.subarray(start, end));
+      return;
+    }
+    const newline = /\r\n/.test(headers) ? '\r\n' : '\n';
+    // Replaced where it stands, so the header order is kept; added at the end when missing.
+    const head =
+      written === null
+        ? `${headers.length && !headers.endsWith('\n') ? headers + newline : headers}Content-Transfer-Encoding: base64${newline}`
+        : headers.replace(ENCODING_HEADER, '$1 base64');
+    this.out.push(Buffer.from(`${head}${newline}`, 'latin1'));
+    this.out.push(Buffer.from(base64Lines(passThroughBytes(this.buf.subarray(bodyStart, Math.max(bodyStart, contentEnd)))), 'latin1'));
+    if (depth === 0) this.topLevelEncoding = written === null ? null : (ENCODING_HEADER.exec(headers)?.[2] ?? written);
+  }
+
+  // Delimiter lines "--boundary" at line starts; parts lie between them, the line break before a
+  // delimiter belonging to the delimiter.
+  private multipart(start: number, end: number, bodyStart: number, boundary: string, depth: number): void {
+    const buf = this.buf;
+    const delimiter = `--${boundary}`;
+    const delimiters: { at: number; lineEnd: number; closing: boolean }[] = [];
+    for (let at = buf.indexOf(delimiter, bodyStart); at !== -1 && at < end; at = buf.indexOf(delimiter, at + delimiter.length)) {
+      if (at !== bodyStart && buf[at - 1] !== 10) continue;
+      const newline = buf.indexOf(10, at);
+      const lineEnd = newline === -1 || newline >= end ? end : newline + 1;
+      const closing = buf.toString('latin1', at + delimiter.length, at + delimiter.length + 2) === '--';
+      delimiters.push({ at, lineEnd, closing });
+      if (closing) break;
+    }
+    if (delimiters.length === 0) {
+      this.out.push(buf.subarray(start, end));
+      return;
+    }
+    this.out.push(buf.subarray(start, delimiters[0].lineEnd));
+    for (let i = 0; i < delimiters.length; i++) {
+      const partStart = delimiters[i].lineEnd;
+      const next = delimiters[i + 1];
+      if (delimiters[i].closing || !next) {
+        this.out.push(buf.subarray(partStart, end));
+        return;
+      }
+      let partEnd = next.at;
+      if (partEnd > partStart && buf[partEnd - 1] === 10) partEnd--;
+      if (partEnd > partStart && buf[partEnd - 1] === 13) partEnd--;
+      this.part(partStart, partEnd, depth + 1, next.at);
+      this.out.push(buf.subarray(partEnd, next.lineEnd));
+    }
+  }
+}
+
+/** The message with its unencoded leaf parts re-encoded as base64 (same decoded bytes). */
+export function compactUnencodedParts(raw: Buffer, options: CompactOptions = {}): Compacted {
+  const { minMessageBytes, minPartBytes } = { ...DEFAULTS, ...options };
+  if (raw.length < minMessageBytes) return { raw };
+  try {
+    const compactor = new Compactor(raw, minPartBytes);
+    compactor.part(0, raw.length, 0);
+    const compacted = compactor.out.length === 1 ? compactor.out[0] : Buffer.concat(compactor.out);
+    return compactor.topLevelEncoding === undefined ? { raw: compacted } : { raw: compacted, topLevelEncoding: compactor.topLevelEncoding };
+  } catch {
+    return { raw };
+  }
+}
+
+/** Puts the top-level Content-Transfer-Encoding header back as the message had it. */
+function restoreTopLevelEncoding(email: Email, written: string | null): void {
+  const index = email.headers.findIndex((header) => header.key === 'content-transfer-encoding');
+  if (index === -1) return;
+  if (written === null) {
+    email.headers.splice(index, 1);
+    email.headerLines.splice(index, 1);
+    return;
+  }
+  const header = email.headers[index];
+  header.value = written.replace(/\r?\n([ \t])/g, '$1').trim();
+  const line = email.headerLines[index];
+  if (line) line.line = `${header.originalKey}:${written.replace(/\r?\n([ \t])/g, '$1')}`;
+}
+
+/** postal-mime's parse of `raw` (message/rfc822 parts kept as attachments), computed cheaply. */
+export async function decodeMime(raw: Buffer, options: CompactOptions = {}): Promise<Email> {
+  const compacted = compactUnencodedParts(raw, options);
+  const email = await PostalMime.parse(compacted.raw, { forceRfc822Attachments: true, attachmentEncoding: 'arraybuffer' });
+  if (compacted.topLevelEncoding !== undefined) restoreTopLevelEncoding(email, compacted.topLevelEncoding);
+  return email;
+}
