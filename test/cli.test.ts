@@ -31,6 +31,8 @@ function cli(args: string[], input?: string): Promise<{ code: number | null; std
   });
 }
 
+const caseFolders = (dir: string) => readdirSync(dir).filter((n) => /^\d{8}T\d{6}Z-/.test(n));
+
 // Control characters other than newline must never reach the terminal.
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 
@@ -55,7 +57,7 @@ test('the demo traces the seed scenario to the advertiser', async () => {
   assert.ok(stdout.includes(`Final: ${SEED_CONTACT_URL} (200)`));
   assert.match(stdout, /Selligent/);
   assert.match(stdout, /Case: /);
-  assert.equal(readdirSync(out).length, 1);
+  assert.equal(caseFolders(out).length, 1);
 });
 
 test('hostile titles, headers and URLs never reach the terminal as control characters', async () => {
@@ -91,7 +93,7 @@ test('a failing trace exits 1 and still writes its case', async () => {
   const { code, stdout } = await cli(['trace', lab.scenarios['reset']!.url, '--out', out, ...lab.traceArgs]);
   assert.equal(code, 1);
   assert.match(stdout, /Error: connection reset/);
-  const [caseName] = readdirSync(out);
+  const [caseName] = caseFolders(out);
   assert.ok(existsSync(join(out, caseName!, 'manifest.json')));
   const report = JSON.parse(readFileSync(join(out, caseName!, 'report.json'), 'utf8'));
   assert.match(report.error, /connection reset/);

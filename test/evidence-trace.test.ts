@@ -88,7 +88,7 @@ test('a trace killed with SIGKILL halfway leaves a WARC that reads cleanly', asy
   }
   child.kill('SIGKILL');
   await new Promise((r) => child.on('exit', r));
-  const [name] = readdirSync(out);
+  const [name] = readdirSync(out).filter((n) => /^\d{8}T/.test(n));
   const caseDir = join(out, name!);
   assert.ok(existsSync(join(caseDir, 'PARTIAL')), 'the case is marked partial');
   const records = await warcRecords(join(caseDir, 'capture.warc.gz'));
@@ -133,7 +133,7 @@ test('clicktrace proxy records Chromium and curl (plain and HTTPS) into one case
   child.kill('SIGINT');
   const code = await new Promise((r) => child.on('exit', r));
   assert.equal(code, 0);
-  const [name] = readdirSync(out);
+  const [name] = readdirSync(out).filter((n) => /^\d{8}T/.test(n));
   const caseDir = join(out, name!);
   assert.ok(existsSync(join(caseDir, 'manifest.json')) && existsSync(join(caseDir, 'case.wacz')));
   const capture = await readCapture(caseDir);

@@ -3,6 +3,7 @@ export { readMailSource, splitMbox, type MailSourceItem, type ReadMailOptions } 
 export { analyzeMessage, type AnalyzeOptions, type AttachmentInfo, type MailAddress, type MailAnalysis } from './parse.js';
 export { extractLinks, pickMainLink, type LinkKind, type LinkPart, type LinkSources, type MailLink } from './links.js';
 export { findTextUrls, type TextUrl } from './text-urls.js';
+export { decodeMime } from './decode-mime.js';
 export {
   messageIdDomain,
   parseAuthenticationResults,
