@@ -42,6 +42,8 @@ export class PageObserver {
   popupExpectedUntil = 0;
   /** True once CDP reports network events; before that, Playwright's events stand in. */
   attached = false;
+  /** Attached to a page that already existed (a popup): its first events may have been missed. */
+  attachedLate = false;
   /** Set when the trace has stopped: later browser activity is no longer part of the chain. */
   frozen = false;
 
@@ -114,7 +116,8 @@ export class PageObserver {
       initiator: CdpInitiator;
       hasUserGesture?: boolean;
     }) => {
-      this.inflight.set(e.requestId, Date.now());
+      // Chromium fetches the favicon on its own; it never navigates, so it never holds settling.
+      if (!e.request.url.endsWith('/favicon.ico')) this.inflight.set(e.requestId, Date.now());
       this.touch();
       if (e.frameId && e.frameId !== this.mainFrameId) this.childFrameUrls.add(e.request.url);
       if (e.type !== 'Document' || e.frameId !== this.mainFrameId) return;
@@ -177,10 +180,27 @@ export class PageObserver {
     this.touch();
   }
 
+  /**
+   * Evaluates in the page's current main world over CDP, failing at once while a navigation
+   * replaces it (Playwright's evaluate would wait for the new document).
+   */
+  async evaluate(expression: string): Promise<unknown> {
+    if (!this.session) return null;
+    try {
+      const result = (await this.session.send('Runtime.evaluate', { expression, returnByValue: true })) as {
+        result?: { value?: unknown };
+        exceptionDetails?: unknown;
+      };
+      return result.exceptionDetails ? null : (result.result?.value ?? null);
+    } catch {
+      return null;
+    }
+  }
+
   /** PNG of the viewport straight from CDP: no waiting for fonts or animations, which a hostile page can stall. */
   async screenshot(timeoutMs: number): Promise<Buffer | null> {
     if (!this.session) return null;
-    const shot = this.session.send('Page.captureScreenshot', { format: 'png' }) as Promise<{ data: string }>;
+    const shot = this.session.send('Page.captureScreenshot', { format: 'png', optimizeForSpeed: true }) as Promise<{ data: string }>;
     const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), timeoutMs).unref());
     const result = await Promise.race([shot.catch(() => null), timeout]);
     return result ? Buffer.from(result.data, 'base64') : null;

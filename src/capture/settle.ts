@@ -29,11 +29,7 @@ interface TimerState {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function readTimers(observer: PageObserver): Promise<TimerState | null> {
-  try {
-    return (await observer.page.evaluate(`window[${JSON.stringify(PENDING_TIMERS_KEY)}]?.() ?? null`)) as TimerState | null;
-  } catch {
-    return null; // navigating: the context is being replaced
-  }
+  return (await observer.evaluate(`window[${JSON.stringify(PENDING_TIMERS_KEY)}]?.() ?? null`)) as TimerState | null;
 }
 
 /** Why the page is not at rest yet, or null when it is. */
@@ -46,6 +42,8 @@ async function busyReason(observer: PageObserver, options: SettleOptions): Promi
   const limitAt = observer.committedAt + options.settleMs;
   const scheduled = observer.nextScheduledInMs();
   if (scheduled !== null && Date.now() + scheduled <= limitAt) return 'refresh scheduled';
+  // A page attached late (a popup) may have missed its load events: ask the document instead.
+  if (!observer.loaded && !observer.domReady && !observer.attachedLate) return 'not parsed';
   const timers = await readTimers(observer);
   if (timers?.readyState === 'complete') observer.loaded = true;
   if (!observer.loaded && !observer.domReady && timers?.readyState !== 'interactive') return 'not parsed';
@@ -57,7 +55,7 @@ async function busyReason(observer: PageObserver, options: SettleOptions): Promi
 
 export async function waitForSettle(getObserver: () => PageObserver, options: SettleOptions): Promise<SettleOutcome> {
   const poll = options.pollMs ?? 15;
-  const grace = options.graceMs ?? 40;
+  const grace = options.graceMs ?? 30;
   let quietSince: number | null = null;
   let quietGeneration = -1;
   for (;;) {

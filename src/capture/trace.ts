@@ -2,9 +2,8 @@
 // followed until the page settles, optional clicks, snapshots of every resting page, the case
 // written as evidence arrives and closed with the report derived from it.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { emptyCapture, type Capture, type CaptureInfo, type NavEvent, type PageSnapshot } from '../model.js';
+import { emptyCapture, type Capture, type CaptureInfo, type Exchange, type NavEvent, type PageSnapshot } from '../model.js';
 import type { Report } from '../report.js';
-import { RecordingProxy } from '../proxy/recording-proxy.js';
 import { UsageError } from '../proxy/target-rules.js';
 import { buildUpstream, describeOverrides, type UpstreamOptions } from '../proxy/upstream.js';
 import { proxyCertificateAuthority } from '../proxy/proxy-ca.js';
@@ -13,7 +12,7 @@ import { TOOL } from '../version.js';
 import { defaultIdentity, type Device } from './identity.js';
 import { launchBrowser } from './browser.js';
 import { PageObserver } from './page-observer.js';
-import { pendingTimersScript } from './pending-timers.js';
+import { closeSession, prepareSpare, takeSession, type BrowserSession } from './session.js';
 import { waitForSettle } from './settle.js';
 import { clickByText } from './click.js';
 
@@ -95,25 +94,18 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   const capture = emptyCapture(info);
   mark('setup');
   const writer = await CaseWriter.create(options.outDir ?? DEFAULTS.outDir, info);
-  const proxy = new RecordingProxy({
-    ca: proxyCertificateAuthority(),
-    resolver,
-    extraCaPems,
-    strictTls: options.strictTls ?? false,
-    upstreamTimeoutMs: timeoutMs,
-    onExchange: (exchange) => {
-      capture.exchanges.push(exchange);
-      writer.addExchange(exchange);
-      progress({ kind: 'exchange', detail: `${exchange.response?.status ?? 'ERR'} ${exchange.request.method} ${exchange.request.url}` });
-    },
-  });
+  mark('case');
+  const onExchange = (exchange: Exchange) => {
+    capture.exchanges.push(exchange);
+    writer.addExchange(exchange);
+    progress({ kind: 'exchange', detail: `${exchange.response?.status ?? 'ERR'} ${exchange.request.method} ${exchange.request.url}` });
+  };
   resolver.onRecord = (record) => {
     capture.dns.push(record);
     writer.addDns(record);
   };
-  const proxyPort = await proxy.listen();
-  mark('case+proxy');
 
+  let session: BrowserSession | null = null;
   let context: BrowserContext | null = null;
   let stopReason: string | null = null;
   const stop = (reason: string, freeze = false) => {
@@ -162,26 +154,23 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
       stop('download');
       void download.cancel().catch(() => undefined);
     });
+    observer.attachedLate = opener !== null;
     await observer.attach();
     return observer;
   };
 
   try {
-    context = await browser.newContext({
-      proxy: { server: `http://127.0.0.1:${proxyPort}` },
-      ignoreHTTPSErrors: true,
-      userAgent: identity.userAgent,
-      viewport: identity.viewport,
-      locale: identity.locale,
-      timezoneId: identity.timezone,
-      extraHTTPHeaders: { 'Accept-Language': identity.acceptLanguage },
-      isMobile: identity.device === 'mobile',
-      hasTouch: identity.device === 'mobile',
-      acceptDownloads: true,
-      serviceWorkers: 'block',
+    session = await takeSession(browser, identity, settleMs);
+    session.proxy.reconfigure({
+      ca: proxyCertificateAuthority(),
+      resolver,
+      extraCaPems,
+      strictTls: options.strictTls ?? false,
+      upstreamTimeoutMs: timeoutMs,
+      onExchange,
     });
-    mark('context');
-    await context.addInitScript(pendingTimersScript(settleMs));
+    context = session.context;
+    mark('session');
     context.on('request', (request) => {
       if (!current || !request.isNavigationRequest()) return;
       let page: Page | null = null;
@@ -212,11 +201,10 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
         progress({ kind: 'popup', detail: page.url() });
       });
     });
-    const page = await context.newPage();
-    current = await observe(page, null);
+    current = await observe(session.page, null);
     mark('page');
     progress({ kind: 'start', detail: target.href });
-    const navigation = page.goto(target.href, { timeout: 0, waitUntil: 'commit' }).catch(() => undefined);
+    const navigation = session.page.goto(target.href, { timeout: 0, waitUntil: 'commit' }).catch(() => undefined);
 
     const settle = async (): Promise<void> => {
       for (;;) {
@@ -238,6 +226,8 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
 
     await settle();
     mark('settled');
+    // The next trace's session opens while this one finishes.
+    if (sharedBrowser) prepareSpare(browser, identity, settleMs);
     await snapshot(current!, capture, writer, deadline);
     mark('snapshot');
     flushEvents();
@@ -262,13 +252,13 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     stop(`browser: ${(err as Error).message.split('\n')[0]}`);
   } finally {
     // Let a download or a slow last response finish so its record is whole.
+    const proxy = session?.proxy;
     const drainUntil = Math.min(deadline, Date.now() + 2000);
-    while (proxy.inFlight > 0 && Date.now() < drainUntil && stopReason === 'download') await new Promise((r) => setTimeout(r, 20));
+    while (proxy && proxy.inFlight > 0 && Date.now() < drainUntil && stopReason === 'download') await new Promise((r) => setTimeout(r, 20));
     for (const observer of observers.values()) await observer.detach();
     mark('detached');
-    await context?.close().catch(() => undefined);
+    if (session) await closeSession(session);
     mark('context closed');
-    await proxy.close();
     if (!sharedBrowser) await browser.close().catch(() => undefined);
   }
   capture.info.error = stopReason;

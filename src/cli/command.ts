@@ -57,11 +57,19 @@ export function numberOption(value: string | undefined, name: string, { min = 0,
   return n;
 }
 
-/** Indexes freshly written case folders into the store of their cases folder; never fails the command. */
+/**
+ * Indexes freshly written case folders into the store of their cases folder, when that folder
+ * has one (serve and reindex create it; serve also picks up new folders itself). Never fails.
+ */
 export async function indexCases(...caseDirs: string[]): Promise<void> {
   try {
+    const { existsSync } = await import('node:fs');
+    const { dirname, join } = await import('node:path');
+    const { DATABASE_FILE } = await import('../store/paths.js');
+    const indexed = caseDirs.filter((dir) => existsSync(join(dirname(dir), DATABASE_FILE)));
+    if (indexed.length === 0) return;
     const { indexCaseFolder } = await import('../store/index.js');
-    for (const dir of caseDirs) indexCaseFolder(dir);
+    for (const dir of indexed) indexCaseFolder(dir);
   } catch {
     // The index can always be rebuilt with `clicktrace reindex`.
   }

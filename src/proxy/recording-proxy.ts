@@ -95,13 +95,13 @@ export class RecordingProxy {
   private readonly secureContexts: Map<string, tls.SecureContext>;
   private readonly sockets = new Set<Duplex>();
   private readonly pending = new Set<Pending>();
-  private readonly upstreamTrust: tls.SecureContext;
+  private upstreamTrust: tls.SecureContext;
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64 });
   private sequence = 0;
   port = 0;
 
-  constructor(private readonly options: RecordingProxyOptions) {
+  constructor(private options: RecordingProxyOptions) {
     const shared = sharedIssuer(options.ca);
     this.issuer = shared.issuer;
     this.secureContexts = shared.contexts;
@@ -114,6 +114,16 @@ export class RecordingProxy {
     for (const server of [this.server, this.tlsTerminator]) {
       server.on('clientError', (_err, socket) => socket.destroy());
     }
+  }
+
+  /**
+   * Gives a started proxy its recording settings (a proxy made ahead of time for the next trace
+   * gets them when that trace begins). The CA cannot change: clients already trust it.
+   */
+  reconfigure(options: RecordingProxyOptions): void {
+    if (options.ca.certPem !== this.options.ca.certPem) throw new Error('reconfigure: the CA of a running proxy cannot change');
+    this.options = options;
+    this.upstreamTrust = sharedTrustStore(options.extraCaPems ?? []);
   }
 
   async listen(port = 0, host = '127.0.0.1'): Promise<number> {
