@@ -171,11 +171,16 @@ async function main(): Promise<void> {
   await baselineBrowser.close();
   await mitm.stop();
 
-  let mail: { messages: number; perSecond: number } | null = null;
+  let mail: { messages: number; cold: number; steady: number } | null = null;
   try {
     const { benchMailThroughput } = await import('./mail.js');
     const corpus = fileURLToPath(new URL('../../../shared/corpus/phishing-pot', import.meta.url));
-    if (existsSync(corpus)) mail = await benchMailThroughput(corpus);
+    if (existsSync(corpus)) {
+      const cold = await benchMailThroughput(corpus);
+      // A feed is a long batch: after the first few hundred messages the JIT is warm.
+      const steady = await benchMailThroughput(corpus, { rounds: 3 });
+      mail = { messages: cold.messages, cold: cold.perSecond, steady: steady.perSecond };
+    }
   } catch (err) {
     console.log(`mail throughput: skipped (${(err as Error).message})`);
   }
@@ -198,7 +203,10 @@ async function main(): Promise<void> {
   console.log(`target warm median <= 300 ms: ${fmt(warm)} ${warm <= 300 ? 'MET' : 'NOT MET'}`);
   console.log(`evidence writing share of warm trace time (target <= 15%): ${(evidence * 100).toFixed(1)}% ${evidence <= 0.15 ? 'MET' : 'NOT MET'}`);
   if (mail) {
-    console.log(`mail static analysis: ${mail.messages} messages, ${mail.perSecond.toFixed(0)} messages/s (target >= 300) ${mail.perSecond >= 300 ? 'MET' : 'NOT MET'}`);
+    console.log(
+      `mail static analysis (${mail.messages} corpus messages, 2 workers): first pass ${mail.cold.toFixed(0)} messages/s, ` +
+        `steady state ${mail.steady.toFixed(0)} messages/s (target >= 300: first pass ${mail.cold >= 300 ? 'MET' : 'NOT MET'}, steady ${mail.steady >= 300 ? 'MET' : 'NOT MET'})`,
+    );
   }
 }
 
