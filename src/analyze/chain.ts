@@ -62,8 +62,11 @@ function eventsBetween(ctx: Context, pageId: string, from: DocRequest | null, to
 
 function label(ctx: Context, index: number): { via: Via; evidence: HopEvidence } {
   const doc = ctx.docs[index]!;
-  const previous = index > 0 ? ctx.docs[index - 1]! : null;
-  const previousExchange = index > 0 ? ctx.exchanges[index - 1]! : null;
+  // The document this one replaced: the last earlier one of the same page (popups interleave).
+  let previousIndex = index - 1;
+  while (previousIndex >= 0 && ctx.docs[previousIndex]!.pageId !== doc.pageId) previousIndex--;
+  const previous = previousIndex >= 0 ? ctx.docs[previousIndex]! : null;
+  const previousExchange = previousIndex >= 0 ? ctx.exchanges[previousIndex]! : null;
 
   if (doc.redirectStatus !== null) {
     const status = doc.redirectStatus;
@@ -90,7 +93,7 @@ function label(ctx: Context, index: number): { via: Via; evidence: HopEvidence }
     };
   }
 
-  const between = eventsBetween(ctx, doc.pageId, previous && previous.pageId === doc.pageId ? previous : null, doc);
+  const between = eventsBetween(ctx, doc.pageId, previous, doc);
   const requested = [...between].reverse().find((e) => e.type === 'nav-requested' && e.disposition === 'currentTab');
   const click = [...between].reverse().find((e) => e.type === 'click');
   const reason = requested && requested.type === 'nav-requested' ? requested.reason : null;
@@ -176,7 +179,8 @@ export function buildHops(capture: Capture): Hop[] {
       index: i + 1,
       url: doc.url,
       method: doc.method,
-      status: exchange?.response?.status ?? (response && response.type === 'doc-response' ? response.status : null),
+      // A failed exchange has no status: what the browser saw then was the proxy's own answer.
+      status: exchange ? (exchange.response?.status ?? null) : response && response.type === 'doc-response' ? response.status : null,
       via,
       evidence,
       ip: exchange?.remoteAddress ?? null,

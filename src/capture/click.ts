@@ -1,4 +1,5 @@
 import type { Locator, Page } from 'playwright-core';
+import { withTimeout } from './page-observer.js';
 
 export type ClickPlan =
   | { ok: true; target: string | null; perform: () => Promise<void> }
@@ -14,10 +15,12 @@ export async function clickByText(page: Page, text: string, timeoutMs: number): 
   ];
   for (const candidate of candidates) {
     const locator = candidate.first();
-    if (!(await locator.isVisible().catch(() => false))) continue;
-    const target = await locator
-      .evaluate((el) => (el as HTMLAnchorElement).href || el.outerHTML.slice(0, 300))
-      .catch(() => null);
+    if (!(await withTimeout(locator.isVisible(), timeoutMs, false))) continue;
+    const target = await withTimeout<string | null>(
+      locator.evaluate((el) => (el as HTMLAnchorElement).href || el.outerHTML.slice(0, 300), undefined, { timeout: timeoutMs }),
+      timeoutMs,
+      null,
+    );
     return {
       ok: true,
       target,

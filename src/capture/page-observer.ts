@@ -18,6 +18,14 @@ interface CdpInitiator {
 
 const now = () => new Date().toISOString();
 
+/** Resolves to `fallback` when `promise` takes longer than `ms` (a hostile page can stall any call into it). */
+export function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  return Promise.race([
+    promise.catch(() => fallback),
+    new Promise<T>((resolve) => setTimeout(() => resolve(fallback), Math.max(0, ms)).unref()),
+  ]);
+}
+
 export class PageObserver {
   private session: CDPSession | null = null;
   mainFrameId = '';
@@ -186,23 +194,20 @@ export class PageObserver {
    */
   async evaluate(expression: string): Promise<unknown> {
     if (!this.session) return null;
-    try {
-      const result = (await this.session.send('Runtime.evaluate', { expression, returnByValue: true })) as {
-        result?: { value?: unknown };
-        exceptionDetails?: unknown;
-      };
-      return result.exceptionDetails ? null : (result.result?.value ?? null);
-    } catch {
-      return null;
-    }
+    const sent = this.session.send('Runtime.evaluate', { expression, returnByValue: true, timeout: 250 }) as Promise<{
+      result?: { value?: unknown };
+      exceptionDetails?: unknown;
+    }>;
+    // A page busy in an endless loop never answers: that must not stall settling.
+    const result = await withTimeout(sent, 500, null);
+    return !result || result.exceptionDetails ? null : (result.result?.value ?? null);
   }
 
   /** PNG of the viewport straight from CDP: no waiting for fonts or animations, which a hostile page can stall. */
   async screenshot(timeoutMs: number): Promise<Buffer | null> {
     if (!this.session) return null;
-    const shot = this.session.send('Page.captureScreenshot', { format: 'png', optimizeForSpeed: true }) as Promise<{ data: string }>;
-    const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), timeoutMs).unref());
-    const result = await Promise.race([shot.catch(() => null), timeout]);
+    const shot = this.session.send('Page.captureScreenshot', { format: 'png', optimizeForSpeed: true }) as Promise<{ data: string } | null>;
+    const result = await withTimeout(shot, timeoutMs, null);
     return result ? Buffer.from(result.data, 'base64') : null;
   }
 

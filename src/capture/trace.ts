@@ -11,7 +11,7 @@ import { CaseWriter } from '../evidence/case-writer.js';
 import { TOOL } from '../version.js';
 import { defaultIdentity, type Device } from './identity.js';
 import { launchBrowser } from './browser.js';
-import { PageObserver } from './page-observer.js';
+import { PageObserver, withTimeout } from './page-observer.js';
 import { closeSession, prepareSpare, takeSession, type BrowserSession } from './session.js';
 import { waitForSettle } from './settle.js';
 import { clickByText } from './click.js';
@@ -93,7 +93,13 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   };
   const capture = emptyCapture(info);
   mark('setup');
-  const writer = await CaseWriter.create(options.outDir ?? DEFAULTS.outDir, info);
+  let writer: CaseWriter;
+  try {
+    writer = await CaseWriter.create(options.outDir ?? DEFAULTS.outDir, info);
+  } catch (err) {
+    if (!sharedBrowser) await browser.close().catch(() => undefined);
+    throw err;
+  }
   mark('case');
   const onExchange = (exchange: Exchange) => {
     capture.exchanges.push(exchange);
@@ -196,10 +202,17 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
       // The first page is ours (newPage); only later ones are popups.
       if (!current || observers.has(page)) return;
       const opener = current;
-      pendingPopup = observe(page, opener).then((observer) => {
-        current = observer;
-        progress({ kind: 'popup', detail: page.url() });
-      });
+      const previous = pendingPopup;
+      pendingPopup = (async () => {
+        await previous;
+        try {
+          const observer = await observe(page, opener);
+          if (!page.isClosed()) current = observer;
+          progress({ kind: 'popup', detail: page.url() });
+        } catch {
+          emit({ type: 'dialog', at: new Date().toISOString(), pageId: opener?.pageId ?? 'p1', dialogType: 'popup-closed', message: 'a new window closed before it could be observed' });
+        }
+      })();
     });
     current = await observe(session.page, null);
     mark('page');
@@ -217,7 +230,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
         if (pendingPopup) {
           const popup = pendingPopup;
           pendingPopup = null;
-          await popup;
+          await withTimeout(popup, deadline - Date.now(), undefined);
           continue;
         }
         return;
@@ -306,9 +319,9 @@ async function snapshot(observer: PageObserver, capture: Capture, writer: CaseWr
   // Past the deadline a snapshot gets a short budget: the trace must end soon after --timeout.
   const budget = Math.max(300, Math.min(3000, deadline + 700 - Date.now()));
   const [title, png, html] = await Promise.all([
-    page.title().catch(() => ''),
+    withTimeout(page.title(), budget, ''),
     observer.screenshot(budget),
-    page.content().catch(() => null),
+    withTimeout<string | null>(page.content(), budget, null),
   ]);
   const host = safeHost(url);
   const nn = String(index).padStart(2, '0');

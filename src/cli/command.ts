@@ -50,10 +50,16 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(
   return parsed;
 }
 
-export function numberOption(value: string | undefined, name: string, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number | undefined {
+export function numberOption(
+  value: string | undefined,
+  name: string,
+  { min = 0, max = Number.MAX_SAFE_INTEGER, integer = true } = {},
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < min || n > max) throw new CliError(`${name}: expected a number between ${min} and ${max}, got "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+    throw new CliError(`${name}: expected ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got "${value}"`);
+  }
   return n;
 }
 

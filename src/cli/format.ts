@@ -17,10 +17,10 @@ export function formatChain(report: Report, caseDir: string | null): string {
   const viaWidth = Math.max(5, ...report.hops.map((h) => h.via.length));
   for (const hop of report.hops) {
     const status = hop.status === null ? 'ERR' : String(hop.status);
-    const tls = hop.tls ? `  ${hop.tls.protocol ?? 'TLS'}${hop.tls.authorized ? '' : ` (cert not trusted: ${clean(hop.tls.error ?? '')})`}` : '';
+    const tls = hop.tls ? `  ${clean(hop.tls.protocol ?? 'TLS')}${hop.tls.authorized ? '' : ` (cert not trusted: ${clean(hop.tls.error ?? '')})`}` : '';
     const party = hop.party && hop.party.role !== 'unknown' ? `  [${hop.party.role}${hop.party.name ? `: ${clean(hop.party.name)}` : ''}]` : '';
     lines.push(
-      `${String(hop.index).padStart(3)}  ${status.padEnd(3)}  ${hop.via.padEnd(viaWidth)}  ${clean(truncate(hostPath(hop.url), 100))}  ${hop.ip ?? '-'}${tls}${party}`,
+      `${String(hop.index).padStart(3)}  ${status.padEnd(3)}  ${hop.via.padEnd(viaWidth)}  ${clean(truncate(hostPath(hop.url), 100))}  ${clean(hop.ip ?? '-')}${tls}${party}`,
     );
     if (hop.error) lines.push(`${' '.repeat(8)}error: ${clean(hop.error)}`);
   }

@@ -18,7 +18,7 @@ options:
   --resolve HOST:PORT:ADDR   as for trace (repeatable)
   --connect-to H1:P1:H2:P2   as for trace (repeatable)
   --cacert FILE              also trust this CA upstream
-  --dns-server HOST:PORT     resolver to ask instead of the system's
+  --dns-server IP[:PORT]     resolver to ask instead of the system's
   --allow-private            allow upstream addresses in private/loopback ranges
   --strict-tls               refuse upstream certificates that do not verify
   --json                     print the closing report as JSON
@@ -88,6 +88,7 @@ export async function run(argv: string[]): Promise<number> {
     resolver,
     extraCaPems,
     strictTls: v['strict-tls'] ?? false,
+    serveInfoHost: true,
     onExchange: (exchange) => {
       capture.info.url ??= exchange.request.url;
       capture.exchanges.push(exchange);

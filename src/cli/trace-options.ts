@@ -25,7 +25,7 @@ export const TRACE_OPTIONS_HELP = `
                              addresses given here are allowed even if private
   --connect-to H1:P1:H2:P2   connect to H2:P2 instead of H1:P1 (empty parts: any / unchanged)
   --cacert FILE              also trust this CA (PEM) when verifying upstream servers
-  --dns-server HOST:PORT     ask this DNS server instead of the system resolver
+  --dns-server IP[:PORT]     ask this DNS server instead of the system resolver
   --allow-private            allow DNS answers that point to private/loopback addresses
   --strict-tls               fail on upstream certificates that do not verify (default: record, go on)
   -A, --user-agent UA        browser User-Agent (default: a normal desktop Chrome UA)
@@ -42,7 +42,7 @@ type Values = { [K in keyof typeof TRACE_OPTIONS]?: (typeof TRACE_OPTIONS)[K] ex
 export function traceOptionsFrom(values: Values, url: string, commandLine: string[]): TraceOptions {
   const device = values.device ?? 'desktop';
   if (device !== 'desktop' && device !== 'mobile') throw new CliError(`--device: expected desktop or mobile, got "${device}"`);
-  const timeout = numberOption(values.timeout, '--timeout', { min: 1, max: 3600 });
+  const timeout = numberOption(values.timeout, '--timeout', { min: 1, max: 3600, integer: false });
   return {
     url,
     resolve: values.resolve ?? [],

@@ -23,6 +23,6 @@ export async function run(argv: string[]): Promise<number> {
   const { unwrap, formatUnwrap } = await import('../analyze/unwrap/index.js');
   const result = unwrap(url);
   if (parsed.values.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-  else process.stdout.write(clean(formatUnwrap(result)).replace(/\\x0a/g, '\n') + '\n');
+  else process.stdout.write(formatUnwrap(result).split('\n').map(clean).join('\n') + '\n');
   return 0;
 }

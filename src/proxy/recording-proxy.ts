@@ -39,6 +39,11 @@ export interface RecordingProxyOptions {
   bodyLimit?: number;
   /** Upstream inactivity limit. */
   upstreamTimeoutMs?: number;
+  /**
+   * Serve the CA and instructions on http://clicktrace.proxy/ (standalone proxy mode only: in a
+   * trace, a hostile page could use it to detect the tool).
+   */
+  serveInfoHost?: boolean;
   onExchange: (exchange: Exchange) => void;
 }
 
@@ -52,6 +57,9 @@ interface Pending {
   upstream: http.ClientRequest | null;
   finish: (error: string | null) => void;
 }
+
+/** Header on the proxy's own answers, so that nothing it says can pass for an upstream's. */
+export const PROXY_ERROR_HEADER = 'X-Clicktrace-Error';
 
 type TaggedSocket = Duplex & { clicktraceTarget?: TunnelTarget };
 
@@ -204,26 +212,33 @@ export class RecordingProxy {
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const tunnel = (req.socket as TaggedSocket).clicktraceTarget;
     let url: URL;
+    // The request target is forwarded as the client sent it, not as re-serialised by URL parsing
+    // (which escapes differently from browsers and would break signed tracking links).
+    let rawPath: string;
     try {
       if (tunnel) {
         const secure = req.socket instanceof tls.TLSSocket;
         const scheme = secure ? 'https' : 'http';
         const defaultPort = secure ? 443 : 80;
         const authority = hostForUrl(tunnel.host) + (tunnel.port === defaultPort ? '' : `:${tunnel.port}`);
-        url = new URL(`${scheme}://${authority}${req.url ?? '/'}`);
+        rawPath = req.url ?? '';
+        if (!rawPath.startsWith('/')) throw new Error('origin-form expected in a tunnel');
+        url = new URL(`${scheme}://${authority}${rawPath}`);
       } else {
         url = new URL(req.url ?? '');
         if (url.protocol !== 'http:') throw new Error('not http');
+        const rest = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^#]*)/i.exec(req.url ?? '')?.[1] ?? '/';
+        rawPath = rest.startsWith('/') ? rest : `/${rest}`;
       }
     } catch {
       res.writeHead(400, { 'content-type': 'text/plain' }).end('clicktrace proxy: absolute http:// URL or CONNECT expected\n');
       return;
     }
-    if (url.hostname === PROXY_INFO_HOST) {
+    if (url.hostname === PROXY_INFO_HOST && this.options.serveInfoHost) {
       this.serveInfo(url, res);
       return;
     }
-    void this.forward(req, res, url);
+    void this.forward(req, res, url, rawPath);
   }
 
   private serveInfo(url: URL, res: http.ServerResponse): void {
@@ -239,7 +254,7 @@ export class RecordingProxy {
     res.end(proxyInfoPage());
   }
 
-  private async forward(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+  private async forward(req: http.IncomingMessage, res: http.ServerResponse, url: URL, rawPath: string): Promise<void> {
     const startedAt = new Date();
     const t0 = performance.now();
     const headers = requestHeadersForUpstream(req.rawHeaders);
@@ -247,7 +262,7 @@ export class RecordingProxy {
       id: `x${String(++this.sequence).padStart(4, '0')}`,
       startedAt: startedAt.toISOString(),
       endedAt: null,
-      request: { method: req.method ?? 'GET', url: url.href, httpVersion: '1.1', headers, body: Buffer.alloc(0) },
+      request: { method: req.method ?? 'GET', url: `${url.protocol}//${url.host}${rawPath}`, httpVersion: '1.1', headers, body: Buffer.alloc(0) },
       response: null,
       remoteAddress: null,
       remotePort: null,
@@ -256,6 +271,7 @@ export class RecordingProxy {
       timing: { dnsMs: null, connectMs: null, ttfbMs: null, totalMs: null },
     };
     let done = false;
+    const body = { chunks: [] as Buffer[], kept: 0, received: 0 };
     const pending: Pending = {
       exchange,
       upstream: null,
@@ -266,11 +282,19 @@ export class RecordingProxy {
         exchange.error = error;
         exchange.endedAt = new Date().toISOString();
         exchange.timing.totalMs = round(performance.now() - t0);
+        if (exchange.response) {
+          exchange.response.body = Buffer.concat(body.chunks);
+          exchange.response.bodyLength = body.received;
+          exchange.response.bodyTruncated = body.received > body.kept || error !== null;
+        }
         if (error) {
           pending.upstream?.destroy();
-          // Drop the client connection: a made-up 502 would look like a real answer.
-          if (!res.headersSent) req.socket.destroy();
-          else res.destroy();
+          // Always answer: Chromium silently resends a request whose reused connection drops,
+          // which would spend a single-use link twice. The answer is marked as the proxy's own.
+          if (!res.headersSent) {
+            res.writeHead(502, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close', [PROXY_ERROR_HEADER]: encodeURIComponent(error) });
+            res.end(`clicktrace proxy: no answer from upstream: ${error}\n`);
+          } else res.destroy();
         }
         this.options.onExchange(exchange);
       },
@@ -279,12 +303,17 @@ export class RecordingProxy {
 
     const requestBody: Buffer[] = [];
     req.on('data', (chunk: Buffer) => requestBody.push(chunk));
-    await new Promise<void>((resolve) => {
-      if (req.readableEnded) resolve();
-      else req.on('end', resolve).on('error', () => resolve());
+    const complete = await new Promise<boolean>((resolve) => {
+      if (req.readableEnded) resolve(true);
+      else req.on('end', () => resolve(true)).on('error', () => resolve(false)).on('close', () => resolve(req.complete));
     });
     exchange.request.body = Buffer.concat(requestBody);
     if (done) return;
+    if (!complete) {
+      // Never send upstream a request the client did not finish sending.
+      pending.finish('aborted: the browser cancelled the request before sending all of it');
+      return;
+    }
 
     const secure = url.protocol === 'https:';
     const port = Number(url.port) || (secure ? 443 : 80);
@@ -304,13 +333,15 @@ export class RecordingProxy {
       host: target.address,
       port: target.port,
       method: exchange.request.method,
-      path: url.pathname + url.search,
+      path: rawPath,
       headers: headerObject(headers),
       agent: secure ? this.httpsAgent : this.httpAgent,
       setHost: false,
       // Hostile servers send malformed headers; a browser tolerates them, so the recorder must.
       insecureHTTPParser: true,
-      ...(secure ? { servername, rejectUnauthorized: false, secureContext: this.upstreamTrust, ALPNProtocols: ['http/1.1'] } : {}),
+      // Default: record the certificate and go on (phishing sites use bad certificates). Strict:
+      // refuse during the handshake, before anything is sent.
+      ...(secure ? { servername, rejectUnauthorized: this.options.strictTls ?? false, secureContext: this.upstreamTrust, ALPNProtocols: ['http/1.1'] } : {}),
     };
     const upstream = (secure ? https : http).request(options);
     pending.upstream = upstream;
@@ -330,19 +361,16 @@ export class RecordingProxy {
       exchange.remotePort = socket.remotePort ?? target.port;
       if (secure) {
         exchange.tls = tlsInfo(socket as tls.TLSSocket, servername ?? url.hostname);
-        if (this.options.strictTls && !exchange.tls.authorized) {
-          pending.finish(`TLS: certificate of ${url.host} does not verify (${exchange.tls.authorizationError})`);
-          return;
-        }
       }
       const status = upstreamRes.statusCode ?? 0;
+      if (status < 100 || status > 999) {
+        pending.finish(`invalid response: status code ${status} from ${url.host}`);
+        return;
+      }
       const rawHeaders = upstreamRes.rawHeaders;
       const responseHeaders: HeaderLine[] = [];
       for (let i = 0; i < rawHeaders.length; i += 2) responseHeaders.push([rawHeaders[i]!, rawHeaders[i + 1]!]);
       const limit = this.options.bodyLimit ?? 64 * 1024 * 1024;
-      const chunks: Buffer[] = [];
-      let kept = 0;
-      let received = 0;
       exchange.response = {
         status,
         statusText: upstreamRes.statusMessage ?? '',
@@ -357,35 +385,33 @@ export class RecordingProxy {
       } catch {
         // Node refuses to forward some bytes (control characters) that upstream sent; the record
         // keeps them raw, the browser gets them replaced.
-        res.writeHead(status, responseHeadersForClient(rawHeaders).map((v) => v.replace(/[^\t\x20-\x7e\x80-\xff]/g, ' ')));
+        try {
+          res.writeHead(status, responseHeadersForClient(rawHeaders).map((v) => v.replace(/[^\t\x20-\x7e\x80-\xff]/g, ' ')));
+        } catch (err) {
+          pending.finish(`invalid response from ${url.host}: ${(err as Error).message}`);
+          return;
+        }
       }
       upstreamRes.on('data', (chunk: Buffer) => {
-        received += chunk.length;
-        if (kept < limit) {
-          const part = kept + chunk.length > limit ? chunk.subarray(0, limit - kept) : chunk;
-          chunks.push(part);
-          kept += part.length;
+        body.received += chunk.length;
+        if (body.kept < limit) {
+          const part = body.kept + chunk.length > limit ? chunk.subarray(0, limit - body.kept) : chunk;
+          body.chunks.push(part);
+          body.kept += part.length;
         }
         // The client may have gone (a cancelled download); keep reading so the record is whole.
-        if (!res.destroyed) res.write(chunk);
+        if (!res.destroyed && !res.write(chunk)) {
+          upstreamRes.pause();
+          res.once('drain', () => upstreamRes.resume());
+          res.once('close', () => upstreamRes.resume());
+        }
       });
       upstreamRes.on('end', () => {
-        exchange.response!.body = Buffer.concat(chunks);
-        exchange.response!.bodyLength = received;
-        exchange.response!.bodyTruncated = received > kept;
         if (!res.destroyed) res.end();
         pending.finish(null);
       });
-      upstreamRes.on('error', (err: NodeJS.ErrnoException) => {
-        exchange.response!.body = Buffer.concat(chunks);
-        exchange.response!.bodyLength = received;
-        pending.finish(`response body cut: ${err.code ?? err.message}`);
-      });
-      upstreamRes.on('aborted', () => {
-        exchange.response!.body = Buffer.concat(chunks);
-        exchange.response!.bodyLength = received;
-        pending.finish('response body cut: upstream closed the connection');
-      });
+      upstreamRes.on('error', (err: NodeJS.ErrnoException) => pending.finish(`response body cut: ${err.code ?? err.message}`));
+      upstreamRes.on('aborted', () => pending.finish('response body cut: upstream closed the connection'));
     });
     if (exchange.request.body.length) upstream.end(exchange.request.body);
     else upstream.end();

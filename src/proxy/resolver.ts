@@ -6,7 +6,7 @@ import { BlockList, isIP } from 'node:net';
 import { promisify } from 'node:util';
 import { getDomain } from 'tldts';
 import type { DnsRecord } from '../model.js';
-import { applyConnectTo, findResolveRule, type ConnectToRule, type ResolveRule } from './target-rules.js';
+import { applyConnectTo, findResolveRule, UsageError, type ConnectToRule, type ResolveRule } from './target-rules.js';
 
 const lookupAll = promisify(systemLookup);
 
@@ -28,6 +28,9 @@ for (const [net, prefix] of [
 for (const [net, prefix] of [
   ['::', 128],
   ['::1', 128],
+  ['64:ff9b::', 96], // NAT64: reaches IPv4 addresses, private ones included
+  ['64:ff9b:1::', 48],
+  ['2002::', 16], // 6to4
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
@@ -76,7 +79,13 @@ export class Resolver {
     this.rules = options.resolve ?? [];
     this.connectTo = options.connectTo ?? [];
     this.dns = new dns.Resolver({ timeout: options.timeoutMs ?? 2000, tries: 2 });
-    if (options.dnsServer) this.dns.setServers([options.dnsServer]);
+    if (options.dnsServer) {
+      try {
+        this.dns.setServers([options.dnsServer]);
+      } catch {
+        throw new UsageError(`--dns-server: expected IP[:PORT], got "${options.dnsServer}"`);
+      }
+    }
   }
 
   /** Where to connect for host:port, with the DNS record that says why. Throws ResolveError. */
@@ -89,14 +98,14 @@ export class Resolver {
     if (rule) {
       explicit = true;
       const why = `--resolve ${rule.host}:${rule.port}`;
-      record = await this.remember(host, async () => this.overrideRecord(host, rule.addresses, why));
+      record = await this.remember(`resolve|${rule.host}|${rule.port}|${host}`, async () => this.overrideRecord(host, rule.addresses, why));
     } else if (isIP(mappedAddress)) {
       explicit = mapped.host !== host.toLowerCase();
       const why = explicit ? '--connect-to' : null;
-      record = await this.remember(host, async () => this.overrideRecord(host, [mappedAddress], why));
+      record = await this.remember(`ip|${why}|${host}|${mappedAddress}`, async () => this.overrideRecord(host, [mappedAddress], why));
     } else {
       explicit = false;
-      record = await this.remember(mapped.host, () => this.lookup(mapped.host));
+      record = await this.remember(`dns|${mapped.host}`, () => this.lookup(mapped.host));
     }
     if (record.error || record.addresses.length === 0) {
       throw new ResolveError(`DNS: ${host} does not resolve (${record.error ?? 'no address'})`, 'ENOTFOUND');
