@@ -24,8 +24,10 @@ const dir = mkdtempSync(join(tmpdir(), 'clicktrace-proxy-'));
 const proxyCaFile = join(dir, 'proxy-ca.pem');
 writeFileSync(proxyCaFile, proxyCa.certPem);
 let hits = 0;
+const seenTargets: string[] = [];
 const plain = http.createServer((req, res) => {
   hits++;
+  seenTargets.push(req.url ?? '');
   if (req.url === '/gz') {
     res.writeHead(200, { 'Content-Type': 'text/html', 'Content-Encoding': 'gzip' });
     res.end(gzipSync('<p>compressed</p>'));
@@ -90,9 +92,18 @@ test('bodies are kept content-encoded, as received', async () => {
   assert.equal(x.response?.body[0], 0x1f, 'gzip magic: still encoded');
 });
 
-test('an unreachable upstream is recorded as an error and the client connection dropped', async () => {
-  await curl('http://refused.test/').catch(() => undefined);
+test('an unreachable upstream is recorded as an error, and the proxy answers in its own marked name', async () => {
+  const { stdout } = await curl('-D', '-', 'http://refused.test/');
+  assert.match(stdout, /^HTTP\/1\.1 502/);
+  assert.match(stdout, /X-Clicktrace-Error: connection%20refused/i);
   const x = exchanges.find((e) => e.request.url === 'http://refused.test/')!;
   assert.match(x.error ?? '', /connection refused/);
   assert.equal(x.response, null);
+});
+
+test('the request target is forwarded exactly as the client sent it', async () => {
+  seenTargets.length = 0;
+  await curl('--path-as-is', "http://tracker.test/a/../b?x='y'&z=%2F");
+  assert.deepEqual(seenTargets, ["/a/../b?x='y'&z=%2F"]);
+  assert.ok(exchanges.some((e) => e.request.url === "http://tracker.test/a/../b?x='y'&z=%2F"));
 });

@@ -31,3 +31,12 @@ test('private, loopback and link-local addresses are recognised', () => {
   }
   for (const a of ['93.184.216.34', '8.8.8.8', '2606:4700::1111', '172.32.0.1']) assert.equal(isPrivateAddress(a), false, a);
 });
+
+test('an override never lends its answer to the same host on another port, nor the reverse', async () => {
+  const { Resolver } = await import('./resolver.js');
+  const resolver = new Resolver({ connectTo: [parseConnectToRule('a.test:443:127.0.0.1:8443')] });
+  await assert.rejects(resolver.target('a.test', 80), /does not resolve|blocked/);
+  const mapped = await resolver.target('a.test', 443);
+  assert.deepEqual([mapped.address, mapped.port], ['127.0.0.1', 8443]);
+  await assert.rejects(resolver.target('a.test', 80), /does not resolve|blocked/);
+});
