@@ -43,7 +43,8 @@ interface Segment {
   hops: (SummaryHop & { host: string | null })[];
 }
 
-const ROLE_WORDS: Record<Role, string> = {
+/** How each role reads in a sentence. */
+export const ROLE_WORDS: Record<Role, string> = {
   'esp-tracker': 'ESP tracker',
   'security-wrapper': 'security wrapper',
   shortener: 'shortener',

@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import { openDatabase } from './schema.js';
 import { databasePath, isCaseId } from './paths.js';
 import { readCaseFolder } from './case-folder.js';
-import { caseRows, type CaseKind, type CaseRows } from './case-rows.js';
+import { caseRows, type CaseKind, type CaseRow, type CaseRows } from './case-rows.js';
 import { pivotFilters, searchSql, type PivotKind, type SearchFilters } from './search-query.js';
 
 export interface CaseSummary {
@@ -53,22 +53,7 @@ export interface CaseRelations {
   traced: { case: string; link: number | null }[];
 }
 
-interface CaseRowRead {
-  id: string;
-  kind: CaseKind;
-  url: string | null;
-  final_url: string | null;
-  final_host: string | null;
-  final_title: string | null;
-  final_status: number | null;
-  error: string | null;
-  partial: number;
-  started_at: string | null;
-  ended_at: string | null;
-  elapsed_ms: number | null;
-  hop_count: number;
-  summary: string | null;
-  advertiser: string | null;
+interface CaseRowRead extends CaseRow {
   subject: string | null;
   from_name: string | null;
   from_address: string | null;

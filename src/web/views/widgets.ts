@@ -1,15 +1,10 @@
 // Small pieces shared by the pages: pivot links, party badges, status labels, times.
 import { appPath, appUrl, html, type SafeHtml } from '../html.js';
 import type { PivotKind } from '../../store/index.js';
+import { ROLE_WORDS } from '../../analyze/summary.js';
 
 export const ROLE_LABELS: Record<string, string> = {
-  'esp-tracker': 'ESP tracker',
-  'security-wrapper': 'security wrapper',
-  shortener: 'shortener',
-  'affiliate-network': 'affiliate network',
-  'ad-network': 'ad network',
-  redirector: 'redirector',
-  advertiser: 'advertiser',
+  ...ROLE_WORDS,
   unknown: 'unknown',
   'mail-esp': 'sending ESP',
   'mail-mailer': 'mailer',
