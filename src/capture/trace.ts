@@ -210,7 +210,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
           if (!page.isClosed()) current = observer;
           progress({ kind: 'popup', detail: page.url() });
         } catch {
-          emit({ type: 'dialog', at: new Date().toISOString(), pageId: opener?.pageId ?? 'p1', dialogType: 'popup-closed', message: 'a new window closed before it could be observed' });
+          // The new window closed before it could be observed; the chain stays on its opener.
         }
       })();
     });
@@ -223,10 +223,6 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
       for (;;) {
         const outcome = await waitForSettle(() => current!, { settleMs, deadline, shouldStop: () => stopReason !== null });
         if (outcome === 'deadline') stop(timeoutMessage(current!, timeoutMs));
-        else if (outcome === 'settled' && !current!.loaded && !current!.page.url().startsWith('chrome-error:')) {
-          const pending = current!.inflight.size;
-          stop(`page did not finish loading: ${pending} request(s) still pending after ${Math.round((Date.now() - current!.committedAt) / 100) / 10} s`);
-        }
         if (pendingPopup) {
           const popup = pendingPopup;
           pendingPopup = null;
@@ -261,6 +257,11 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
       flushEvents();
     }
     void navigation;
+    // The page the chain ended on rendered, but its load event never came (a hung subresource).
+    const last = current as PageObserver | null;
+    if (last && !last.loaded && !last.page.url().startsWith('chrome-error:')) {
+      stop(`page did not finish loading: ${last.inflight.size} request(s) still pending after ${Math.round((Date.now() - last.committedAt) / 100) / 10} s`);
+    }
   } catch (err) {
     stop(`browser: ${(err as Error).message.split('\n')[0]}`);
   } finally {
