@@ -272,6 +272,8 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     for (const observer of observers.values()) await observer.detach();
     mark('detached');
     if (session) await closeSession(session);
+    // DNS records still being completed (CNAME chains, base domains) belong in the case.
+    await withTimeout(resolver.settled(), 5000, undefined);
     mark('context closed');
     if (!sharedBrowser) await browser.close().catch(() => undefined);
   }

@@ -111,6 +111,7 @@ export async function run(argv: string[]): Promise<number> {
     process.once('SIGTERM', resolve);
   });
   await proxy.close('aborted: proxy stopped before the response completed');
+  await resolver.settled();
   capture.info.endedAt = new Date().toISOString();
   capture.info.partial = false;
   capture.events.push(...synthesizeDocumentChain(capture.exchanges));

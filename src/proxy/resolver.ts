@@ -64,14 +64,19 @@ export interface ResolverOptions {
 export interface ConnectTarget {
   address: string;
   port: number;
-  record: DnsRecord;
+}
+
+/** A name's addresses (all a connection needs) and, possibly later, its full record. */
+interface Lookup {
+  addresses: Promise<{ addresses: string[]; error: string | null }>;
+  record: Promise<DnsRecord>;
 }
 
 export class Resolver {
   private readonly rules: ResolveRule[];
   private readonly connectTo: ConnectToRule[];
   private readonly dns: dns.Resolver;
-  private readonly cache = new Map<string, Promise<DnsRecord>>();
+  private readonly cache = new Map<string, Lookup>();
   readonly records: DnsRecord[] = [];
   onRecord: ((record: DnsRecord) => void) | null = null;
 
@@ -93,45 +98,60 @@ export class Resolver {
     const mapped = applyConnectTo(this.connectTo, host, port);
     const mappedAddress = mapped.host.replace(/^\[|\]$/g, '');
     const rule = findResolveRule(this.rules, mapped.host, mapped.port);
-    let record: DnsRecord;
+    let lookup: Lookup;
     let explicit: boolean;
     if (rule) {
       explicit = true;
       const why = `--resolve ${rule.host}:${rule.port}`;
-      record = await this.remember(`resolve|${rule.host}|${rule.port}|${host}`, async () => this.overrideRecord(host, rule.addresses, why));
+      lookup = this.remember(`resolve|${rule.host}|${rule.port}|${host}`, () => this.override(host, rule.addresses, why));
     } else if (isIP(mappedAddress)) {
       explicit = mapped.host !== host.toLowerCase();
       const why = explicit ? '--connect-to' : null;
-      record = await this.remember(`ip|${why}|${host}|${mappedAddress}`, async () => this.overrideRecord(host, [mappedAddress], why));
+      lookup = this.remember(`ip|${why}|${host}|${mappedAddress}`, () => this.override(host, [mappedAddress], why));
     } else {
       explicit = false;
-      record = await this.remember(`dns|${mapped.host}`, () => this.lookup(mapped.host));
+      lookup = this.remember(`dns|${mapped.host}`, () => this.lookup(mapped.host));
     }
-    if (record.error || record.addresses.length === 0) {
-      throw new ResolveError(`DNS: ${host} does not resolve (${record.error ?? 'no address'})`, 'ENOTFOUND');
+    const found = await lookup.addresses;
+    if (found.error || found.addresses.length === 0) {
+      throw new ResolveError(`DNS: ${host} does not resolve (${found.error ?? 'no address'})`, 'ENOTFOUND');
     }
-    const address = record.addresses[0]!;
+    const address = found.addresses[0]!;
     if (!explicit && !this.options.allowPrivate && isPrivateAddress(address)) {
       throw new ResolveError(
         `blocked: ${host} resolves to private address ${address} (use --resolve or --allow-private to allow it)`,
         'EPRIVATE',
       );
     }
-    return { address, port: mapped.port, record };
+    return { address, port: mapped.port };
   }
 
-  private remember(key: string, make: () => Promise<DnsRecord>): Promise<DnsRecord> {
+  /** Waits for the DNS records still being completed (CNAME chains, base domains), so none is lost. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.cache.values()].map((l) => l.record.catch(() => undefined)));
+  }
+
+  private remember(key: string, make: () => Lookup): Lookup {
     const k = key.toLowerCase();
-    let pending = this.cache.get(k);
-    if (!pending) {
-      pending = make().then((record) => {
-        this.records.push(record);
-        this.onRecord?.(record);
-        return record;
-      });
-      this.cache.set(k, pending);
+    let lookup = this.cache.get(k);
+    if (!lookup) {
+      const made = make();
+      lookup = {
+        addresses: made.addresses,
+        record: made.record.then((record) => {
+          this.records.push(record);
+          this.onRecord?.(record);
+          return record;
+        }),
+      };
+      this.cache.set(k, lookup);
     }
-    return pending;
+    return lookup;
+  }
+
+  private override(host: string, addresses: string[], why: string | null): Lookup {
+    const record = this.overrideRecord(host, addresses, why);
+    return { addresses: Promise.resolve({ addresses, error: null }), record: Promise.resolve(record) };
   }
 
   private overrideRecord(host: string, addresses: string[], why: string | null): DnsRecord {
@@ -148,12 +168,21 @@ export class Resolver {
     };
   }
 
-  private async lookup(host: string): Promise<DnsRecord> {
+  /**
+   * Asks for the addresses, the CNAME chain and whether the base domain resolves at once; the
+   * connection waits only for the addresses, the record for all three.
+   */
+  private lookup(host: string): Lookup {
     const at = new Date().toISOString();
+    const addresses = this.addresses(host);
+    return { addresses, record: this.completeRecord(host, at, addresses) };
+  }
+
+  private async completeRecord(host: string, at: string, addresses: Lookup['addresses']): Promise<DnsRecord> {
     const baseDomain = getDomain(host, { allowPrivateDomains: true }) ?? null;
     const server = this.options.dnsServer ?? null;
     const [main, cnames, baseResolves] = await Promise.all([
-      this.addresses(host),
+      addresses,
       this.cnameChain(host),
       baseDomain && baseDomain !== host.toLowerCase() ? this.resolves(baseDomain) : Promise.resolve(null),
     ]);
