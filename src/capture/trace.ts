@@ -1,7 +1,7 @@
 // One trace: a fresh browser context behind a fresh recording proxy, the link requested once,
 // followed until the page settles, optional clicks, snapshots of every resting page, the case
 // written as evidence arrives and closed with the report derived from it.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { emptyCapture, type Capture, type CaptureInfo, type Exchange, type NavEvent, type PageSnapshot } from '../model.js';
 import type { Report } from '../report.js';
 import { UsageError } from '../proxy/target-rules.js';
@@ -112,7 +112,6 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   };
 
   let session: BrowserSession | null = null;
-  let context: BrowserContext | null = null;
   let stopReason: string | null = null;
   const stop = (reason: string, freeze = false) => {
     stopReason ??= reason;
@@ -175,7 +174,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
       upstreamTimeoutMs: timeoutMs,
       onExchange,
     });
-    context = session.context;
+    const context = session.context;
     mark('session');
     context.on('request', (request) => {
       if (!current || !request.isNavigationRequest()) return;
@@ -273,7 +272,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     mark('detached');
     if (session) await closeSession(session);
     // DNS records still being completed (CNAME chains, base domains) belong in the case.
-    await withTimeout(resolver.settled(), 5000, undefined);
+    await withTimeout(resolver.settled(), Math.max(300, Math.min(5000, deadline + 1000 - Date.now())), undefined);
     mark('context closed');
     if (!sharedBrowser) await browser.close().catch(() => undefined);
   }
