@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
-import type { Browser } from 'playwright-core';
+import type { Browser } from '../src/capture/browser.js';
 import { startLab, type Lab, type LabOptions } from '../src/lab/index.js';
 import { launchBrowser } from '../src/capture/browser.js';
 import type { TraceOptions } from '../src/capture/trace.js';

@@ -1,9 +1,29 @@
-// Launching Debian's Chromium through playwright-core. One Browser can serve many traces (warm
-// mode); every trace gets a fresh context, so no cookie or cache crosses traces.
-import { existsSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
+// Launching Debian's Chromium and driving it over CDP (see ../cdp/connection.ts). One browser
+// serves many traces (warm mode); every trace gets a fresh browser context, so no cookie, cache
+// or storage crosses traces.
+//
+// Two builds of the same Chromium are supported. `shell` (Debian's chromium-headless-shell, the
+// build Playwright uses for headless) opens a context and its first page in ~30 ms; `full`
+// (Debian's chromium in its new headless mode) is the complete browser, harder for a cloaking
+// page to tell from a desktop one, and takes ~250 ms per context on this machine.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { CdpConnection, type CdpSession } from '../cdp/connection.js';
 
-export const CHROMIUM_PATH = process.env.CLICKTRACE_CHROMIUM ?? '/usr/bin/chromium';
+export type BrowserKind = 'shell' | 'full';
+export const BROWSER_KINDS: readonly BrowserKind[] = ['shell', 'full'];
+
+const PATHS: Record<BrowserKind, { path: string; pkg: string; name: string }> = {
+  shell: { path: '/usr/bin/chromium-headless-shell', pkg: 'chromium-headless-shell', name: 'Chromium headless shell' },
+  full: { path: '/usr/bin/chromium', pkg: 'chromium', name: 'Chromium' },
+};
+
+/** Path of the full Chromium, for tools that drive it with Playwright (the web UI tests, the bench baseline). */
+export const CHROMIUM_PATH = process.env.CLICKTRACE_CHROMIUM ?? PATHS.full.path;
 
 export const CHROMIUM_ARGS = [
   // Chromium's own traffic (updates, sync, safe browsing) would pollute the evidence.
@@ -13,6 +33,8 @@ export const CHROMIUM_ARGS = [
   '--disable-default-apps',
   '--disable-client-side-phishing-detection',
   '--disable-domain-reliability',
+  '--disable-field-trial-config',
+  '--disable-breakpad',
   '--metrics-recording-only',
   '--no-first-run',
   '--no-default-browser-check',
@@ -25,21 +47,163 @@ export const CHROMIUM_ARGS = [
   '--disable-blink-features=AutomationControlled',
 ];
 
+const CAPTURE_ARGS = [
+  ...CHROMIUM_ARGS,
+  // HttpsUpgrades would try https:// before an http:// link, spending a single-use link on a URL
+  // the mail never contained. Site isolation is off so that one renderer (and one CDP session)
+  // sees a page and all its frames, and a cross-site hop costs no new process.
+  '--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,PaintHolding,Translate,OptimizationHints,MediaRouter,DialMediaRouteProvider,IsolateOrigins,site-per-process',
+  '--disable-site-isolation-trials',
+  // Popups are part of chains: they are followed, not blocked.
+  '--disable-popup-blocking',
+  '--disable-back-forward-cache',
+  '--disable-background-timer-throttling',
+  '--disable-backgrounding-occluded-windows',
+  '--disable-renderer-backgrounding',
+  '--disable-ipc-flooding-protection',
+  '--disable-hang-monitor',
+  '--disable-extensions',
+  '--password-store=basic',
+  '--use-mock-keychain',
+  '--mute-audio',
+  '--hide-scrollbars',
+  '--force-color-profile=srgb',
+  // Every context brings its own recording proxy; this one only catches stray browser traffic.
+  '--proxy-server=http://127.0.0.1:9',
+];
+
 export class BrowserMissingError extends Error {}
 
-export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new BrowserMissingError(
-      `Chromium not found at ${CHROMIUM_PATH}: install it with "apt-get install -y chromium" (or set CLICKTRACE_CHROMIUM)`,
-    );
+export interface LaunchOptions {
+  kind?: BrowserKind;
+}
+
+/** What a new page target needs to be set up before it runs (see session.ts). */
+export interface AttachedTarget {
+  targetId: string;
+  session: CdpSession;
+  openerId: string | null;
+  url: string;
+}
+
+type TargetHandler = (target: AttachedTarget) => void;
+
+export function browserPath(kind: BrowserKind): string {
+  if (process.env.CLICKTRACE_CHROMIUM) return process.env.CLICKTRACE_CHROMIUM;
+  return PATHS[kind].path;
+}
+
+export class Browser extends EventEmitter {
+  private readonly contextHandlers = new Map<string, TargetHandler>();
+  private exited: Promise<void>;
+
+  private constructor(
+    readonly kind: BrowserKind,
+    readonly cdp: CdpConnection,
+    private readonly child: ChildProcess,
+    readonly profileDir: string,
+    private readonly fullVersion: string,
+  ) {
+    super();
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    cdp.on('disconnected', () => this.emit('disconnected'));
+    cdp.browser.on('Target.attachedToTarget', (event: {
+      sessionId: string;
+      targetInfo: { targetId: string; type: string; url: string; browserContextId?: string; openerId?: string };
+      waitingForDebugger: boolean;
+    }) => {
+      const session = cdp.session(event.sessionId);
+      const handler = event.targetInfo.browserContextId ? this.contextHandlers.get(event.targetInfo.browserContextId) : undefined;
+      if (handler && event.targetInfo.type === 'page') {
+        handler({ targetId: event.targetInfo.targetId, session, openerId: event.targetInfo.openerId ?? null, url: event.targetInfo.url });
+        return;
+      }
+      // Not a page of a trace (workers, the launch tab): let it run, unobserved by us.
+      void session.send('Runtime.runIfWaitingForDebugger').catch(() => undefined);
+    });
   }
-  const { chromium } = await import('playwright-core');
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    ignoreDefaultArgs: ['--enable-automation'],
-    // Every context brings its own recording proxy; this one only catches stray browser traffic.
-    proxy: { server: 'http://127.0.0.1:9' },
-  });
+
+  static async launch(options: LaunchOptions = {}): Promise<Browser> {
+    const kind = options.kind ?? 'shell';
+    const path = browserPath(kind);
+    if (!existsSync(path)) {
+      const { pkg } = PATHS[kind];
+      throw new BrowserMissingError(
+        `${PATHS[kind].name} not found at ${path}: install it with "apt-get install -y ${pkg}"` +
+          (kind === 'shell' ? ' (or use --browser full)' : '') +
+          ' (or set CLICKTRACE_CHROMIUM)',
+      );
+    }
+    const profileDir = mkdtempSync(join(tmpdir(), 'clicktrace-chromium-'));
+    const args = [
+      '--headless',
+      '--remote-debugging-pipe',
+      `--user-data-dir=${profileDir}`,
+      ...CAPTURE_ARGS,
+      // Chromium refuses to start its sandbox as root.
+      ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+      'about:blank',
+    ];
+    const child = spawn(path, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (d: string) => {
+      if (stderr.length < 4000) stderr += d;
+    });
+    const cdp = new CdpConnection(child.stdio[3] as Writable, child.stdio[4] as Readable);
+    const failed = new Promise<never>((_, reject) => {
+      child.once('error', (err) => reject(new BrowserMissingError(`cannot start ${path}: ${err.message}`)));
+      child.once('exit', (code) => reject(new BrowserMissingError(`${path} exited at start (code ${code}): ${lastLine(stderr)}`)));
+    });
+    failed.catch(() => undefined);
+    try {
+      const version = await Promise.race([cdp.browser.send<{ product: string }>('Browser.getVersion'), failed]);
+      const browser = new Browser(kind, cdp, child, profileDir, version.product.split('/')[1] ?? '0');
+      // Every new page waits for us before it runs: popups are observed from their first request.
+      await cdp.browser.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true });
+      return browser;
+    } catch (err) {
+      child.kill('SIGKILL');
+      rmSync(profileDir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** Full version, e.g. "156.0.8078.108". */
+  version(): string {
+    return this.fullVersion;
+  }
+
+  get displayName(): string {
+    return PATHS[this.kind].name;
+  }
+
+  isConnected(): boolean {
+    return !this.cdp.closed;
+  }
+
+  /** New page targets of this context go to `handler`, still paused. */
+  onContextTarget(browserContextId: string, handler: TargetHandler | null): void {
+    if (handler) this.contextHandlers.set(browserContextId, handler);
+    else this.contextHandlers.delete(browserContextId);
+  }
+
+  async close(): Promise<void> {
+    if (this.isConnected()) {
+      await Promise.race([this.cdp.browser.send('Browser.close').catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
+    }
+    const killer = setTimeout(() => this.child.kill('SIGKILL'), 3000);
+    if (this.child.exitCode === null && this.child.signalCode === null) await this.exited;
+    clearTimeout(killer);
+    rmSync(this.profileDir, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+export function launchBrowser(options: LaunchOptions = {}): Promise<Browser> {
+  return Browser.launch(options);
+}
+
+function lastLine(text: string): string {
+  const lines = text.trim().split('\n').filter(Boolean);
+  return (lines.at(-1) ?? 'no output').slice(0, 300);
 }

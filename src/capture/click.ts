@@ -1,33 +1,68 @@
-import type { Locator, Page } from 'playwright-core';
-import { withTimeout } from './page-observer.js';
+// `--click TEXT`: finds the link or button a person would click, by its visible text, and clicks
+// it with real (trusted) mouse events at its centre, so the page sees a user gesture.
+import type { PageObserver } from './page-observer.js';
 
 export type ClickPlan =
   | { ok: true; target: string | null; perform: () => Promise<void> }
   | { ok: false; reason: string };
 
-/** Finds the link or button whose text matches (links first, then buttons, then any text). */
-export async function clickByText(page: Page, text: string, timeoutMs: number): Promise<ClickPlan> {
-  const candidates: Locator[] = [
-    page.getByRole('link', { name: text }),
-    page.getByRole('button', { name: text }),
-    page.locator('input[type=submit], input[type=button]').filter({ hasText: text }),
-    page.getByText(text),
+interface Found {
+  target: string | null;
+  x: number;
+  y: number;
+}
+
+/**
+ * Runs in the page's isolated world. Candidates in order: links, buttons, then any element
+ * whose own text matches. Names are compared case-insensitively with collapsed whitespace;
+ * an exact name beats a partial one; hidden and zero-size elements never match.
+ */
+export function findClickTargetScript(text: string): string {
+  return `(() => {
+  const wanted = ${JSON.stringify(text)}.replace(/\\s+/g, ' ').trim().toLowerCase();
+  const norm = (s) => (s || '').replace(/\\s+/g, ' ').trim().toLowerCase();
+  const nameOf = (el) => norm(el.getAttribute('aria-label') || (el.tagName === 'INPUT' ? el.value || el.getAttribute('alt') : '') ||
+    el.innerText || el.textContent || [...el.querySelectorAll('img[alt]')].map((i) => i.alt).join(' ') || el.getAttribute('title'));
+  const visible = (el) => {
+    const r = el.getBoundingClientRect();
+    if (r.width <= 0 || r.height <= 0) return false;
+    const style = getComputedStyle(el);
+    return style.visibility !== 'hidden' && style.display !== 'none' && Number(style.opacity) > 0;
+  };
+  const groups = [
+    [...document.querySelectorAll('a[href], [role=link]')],
+    [...document.querySelectorAll('button, [role=button], input[type=submit], input[type=button], input[type=image]')],
+    [...document.querySelectorAll('body *')].filter((el) => [...el.childNodes].some((n) => n.nodeType === 3 && norm(n.textContent).includes(wanted))),
   ];
-  for (const candidate of candidates) {
-    const locator = candidate.first();
-    if (!(await withTimeout(locator.isVisible(), timeoutMs, false))) continue;
-    const target = await withTimeout<string | null>(
-      locator.evaluate((el) => (el as HTMLAnchorElement).href || el.outerHTML.slice(0, 300), undefined, { timeout: timeoutMs }),
-      timeoutMs,
-      null,
-    );
-    return {
-      ok: true,
-      target,
-      perform: async () => {
-        await locator.click({ timeout: timeoutMs, noWaitAfter: true }).catch(() => undefined);
-      },
-    };
+  for (const group of groups) {
+    const matching = group.filter((el) => nameOf(el).includes(wanted) && visible(el));
+    if (matching.length === 0) continue;
+    const el = matching.find((e) => nameOf(e) === wanted) || matching[0];
+    el.scrollIntoView({ block: 'center', inline: 'center' });
+    const r = el.getBoundingClientRect();
+    return { target: el.href ? String(el.href) : el.outerHTML.slice(0, 300), x: r.left + r.width / 2, y: r.top + r.height / 2 };
   }
-  return { ok: false, reason: `no link or button matching "${text}" on ${page.url()}` };
+  return null;
+})()`;
+}
+
+/** Finds the link or button whose text matches (links first, then buttons, then any text). */
+export async function clickByText(observer: PageObserver, text: string, timeoutMs: number): Promise<ClickPlan> {
+  const found = (await observer.evaluate(findClickTargetScript(text), 'isolated', timeoutMs)) as Found | null;
+  if (!found) return { ok: false, reason: `no link or button matching "${text}" on ${observer.url}` };
+  return {
+    ok: true,
+    target: found.target,
+    perform: async () => {
+      const mouse = (type: string, extra: Record<string, unknown> = {}) =>
+        observer.session.send('Input.dispatchMouseEvent', { type, x: found.x, y: found.y, button: 'left', ...extra });
+      try {
+        await mouse('mouseMoved', { button: 'none' });
+        await mouse('mousePressed', { clickCount: 1, buttons: 1 });
+        await mouse('mouseReleased', { clickCount: 1, buttons: 0 });
+      } catch {
+        // The page went away under the click: settling reports what happened.
+      }
+    },
+  };
 }

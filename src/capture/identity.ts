@@ -19,3 +19,50 @@ export function defaultIdentity(device: Device, chromiumVersion: string, userAge
     acceptLanguage: 'en-US,en;q=0.9',
   };
 }
+
+export interface UserAgentMetadata {
+  brands: { brand: string; version: string }[];
+  fullVersionList: { brand: string; version: string }[];
+  fullVersion: string;
+  platform: string;
+  platformVersion: string;
+  architecture: string;
+  model: string;
+  mobile: boolean;
+  bitness: string;
+  wow64: boolean;
+}
+
+/**
+ * The client hints (Sec-CH-UA, navigator.userAgentData) a desktop Chromium of this version sends:
+ * the headless shell would add a "HeadlessChrome" brand. The GREASE brand follows Chromium's own
+ * rule (user_agent_utils.cc), seeded with the major version.
+ */
+export function userAgentMetadata(device: Device, chromiumVersion: string): UserAgentMetadata {
+  const major = Number(chromiumVersion.split('.')[0]) || 130;
+  const greaseChars = [' ', '(', ':', '-', '.', '/', ')', ';', '=', '?', '_'];
+  const grease = {
+    brand: `Not${greaseChars[major % greaseChars.length]}A${greaseChars[(major + 1) % greaseChars.length]}Brand`,
+    version: ['8', '99', '24'][major % 3]!,
+  };
+  const orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+  const order = orders[major % 6]!;
+  // Positions: GREASE at order[0], Chromium at order[1]; a branded build's own name (absent here) at order[2].
+  const slots: ({ brand: string; full: string; short: string } | null)[] = [null, null, null];
+  slots[order[0]!] = { brand: grease.brand, short: grease.version, full: `${grease.version}.0.0.0` };
+  slots[order[1]!] = { brand: 'Chromium', short: String(major), full: chromiumVersion };
+  const present = slots.filter((s): s is NonNullable<typeof s> => s !== null);
+  const mobile = device === 'mobile';
+  return {
+    brands: present.map((s) => ({ brand: s.brand, version: s.short })),
+    fullVersionList: present.map((s) => ({ brand: s.brand, version: s.full })),
+    fullVersion: chromiumVersion,
+    platform: mobile ? 'Android' : 'Linux',
+    platformVersion: mobile ? '10.0.0' : '',
+    architecture: mobile ? '' : 'x86',
+    model: mobile ? 'K' : '',
+    mobile,
+    bitness: mobile ? '' : '64',
+    wow64: false,
+  };
+}

@@ -1,12 +1,9 @@
 // Watches one page over CDP: records the navigation evidence (why each top-level document was
 // requested) and keeps the state that settling needs (document in flight, scheduled refreshes,
 // requests in flight, load state).
-import type { CDPSession, Page } from 'playwright-core';
+import type { CdpSession } from '../cdp/connection.js';
 import type { NavEvent } from '../model.js';
-
-type Protocol = {
-  frameTree: { frameTree: { frame: { id: string; url: string } } };
-};
+import type { AttachedTarget } from './browser.js';
 
 interface CdpInitiator {
   type: string;
@@ -27,8 +24,15 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Pr
 }
 
 export class PageObserver {
-  private session: CDPSession | null = null;
-  mainFrameId = '';
+  readonly session: CdpSession;
+  /** A page's main frame has the id of its target. */
+  readonly mainFrameId: string;
+  /** The main frame's current URL. */
+  url: string;
+  closed = false;
+  /** Frames of this page, for events (downloads) that name a frame. */
+  readonly frameIds = new Set<string>();
+  private isolatedWorld: { frameUrl: string; contextId: number } | null = null;
   /** requestId of the top-level document request still waiting for its response. */
   docInFlight: string | null = null;
   navRequested = false;
@@ -48,23 +52,34 @@ export class PageObserver {
   generation = 0;
   /** A new window was requested; settling waits (briefly) for its page to appear. */
   popupExpectedUntil = 0;
-  /** True once CDP reports network events; before that, Playwright's events stand in. */
-  attached = false;
-  /** Attached to a page that already existed (a popup): its first events may have been missed. */
-  attachedLate = false;
+  /** Opened by another page of the trace (a popup). */
+  isPopup = false;
   /** Set when the trace has stopped: later browser activity is no longer part of the chain. */
   frozen = false;
 
   constructor(
-    readonly page: Page,
+    readonly target: AttachedTarget,
     readonly pageId: string,
     private readonly emit: (event: NavEvent) => void,
     private readonly onDocRequest: () => void,
-  ) {}
+  ) {
+    this.session = target.session;
+    this.mainFrameId = target.targetId;
+    this.url = target.url;
+    this.frameIds.add(this.mainFrameId);
+  }
 
-  async attach(): Promise<void> {
-    const session = await this.page.context().newCDPSession(this.page);
-    this.session = session;
+  /** Starts listening; the page's domains were enabled when it was set up (session.ts). */
+  attach(): void {
+    const session = this.session;
+    session.once('detached', () => {
+      this.closed = true;
+      this.touch();
+    });
+    session.on('Inspector.targetCrashed', () => {
+      this.closed = true;
+      this.touch();
+    });
     const on = <T>(name: string, listener: (event: T) => void) =>
       session.on(name as never, ((event: T) => {
         if (!this.frozen) listener(event);
@@ -91,15 +106,21 @@ export class PageObserver {
       this.scheduled.delete(e.frameId);
       this.touch();
     });
-    on('Page.frameNavigated', (e: { frame: { id: string; parentId?: string; url: string } }) => {
+    on('Page.frameAttached', (e: { frameId: string }) => {
+      this.frameIds.add(e.frameId);
+    });
+    on('Page.frameNavigated', (e: { frame: { id: string; parentId?: string; url: string; urlFragment?: string } }) => {
+      this.frameIds.add(e.frame.id);
       if (e.frame.parentId) return;
-      this.mainFrameId = e.frame.id;
+      this.url = e.frame.url + (e.frame.urlFragment ?? '');
+      this.isolatedWorld = null;
       this.loaded = false;
       this.domReady = false;
       this.committedAt = Date.now();
       this.touch();
     });
-    on('Page.navigatedWithinDocument', () => {
+    on('Page.navigatedWithinDocument', (e: { frameId: string; url: string }) => {
+      if (e.frameId === this.mainFrameId) this.url = e.url;
       this.navRequested = false;
       this.touch();
     });
@@ -176,10 +197,11 @@ export class PageObserver {
       this.lastFailure = { url, errorText: e.errorText };
       this.emit({ type: 'doc-failed', at: now(), pageId: this.pageId, requestId: e.requestId, url, errorText: e.errorText });
     });
-    await Promise.all([session.send('Page.enable'), session.send('Network.enable')]);
-    const tree = (await session.send('Page.getFrameTree')) as Protocol['frameTree'];
-    this.mainFrameId = tree.frameTree.frame.id;
-    this.attached = true;
+  }
+
+  /** Starts the trace: the one request for the link, as if typed into the address bar. */
+  async navigate(url: string): Promise<void> {
+    await this.session.send('Page.navigate', { url, transitionType: 'typed' }).catch(() => undefined);
   }
 
   /** A click starts a new wait: what it sets off is measured from now, not from the last commit. */
@@ -192,21 +214,50 @@ export class PageObserver {
    * Evaluates in the page's current main world over CDP, failing at once while a navigation
    * replaces it (Playwright's evaluate would wait for the new document).
    */
-  async evaluate(expression: string): Promise<unknown> {
-    if (!this.session) return null;
-    const sent = this.session.send('Runtime.evaluate', { expression, returnByValue: true, timeout: 250 }) as Promise<{
-      result?: { value?: unknown };
-      exceptionDetails?: unknown;
-    }>;
+  async evaluate(expression: string, world: 'main' | 'isolated' = 'main', timeoutMs = 500): Promise<unknown> {
+    const contextId = world === 'isolated' ? await this.isolatedContext() : undefined;
+    if (world === 'isolated' && contextId === null) return null;
+    const sent = this.session.send<{ result?: { value?: unknown }; exceptionDetails?: unknown }>('Runtime.evaluate', {
+      expression,
+      returnByValue: true,
+      timeout: Math.min(timeoutMs, 250),
+      ...(contextId !== undefined ? { contextId } : {}),
+    });
     // A page busy in an endless loop never answers: that must not stall settling.
-    const result = await withTimeout(sent, 500, null);
+    const result = await withTimeout(sent, timeoutMs, null);
     return !result || result.exceptionDetails ? null : (result.result?.value ?? null);
+  }
+
+  /**
+   * A JavaScript world of our own in the current document: the page's scripts cannot see it or
+   * change the DOM methods it uses, so what we read (title, HTML, click targets) is the document's.
+   */
+  private async isolatedContext(): Promise<number | null> {
+    if (this.isolatedWorld && this.isolatedWorld.frameUrl === this.url) return this.isolatedWorld.contextId;
+    const frameUrl = this.url;
+    const created = await withTimeout(
+      this.session.send<{ executionContextId: number }>('Page.createIsolatedWorld', { frameId: this.mainFrameId, worldName: 'clicktrace', grantUniveralAccess: false }),
+      500,
+      null,
+    );
+    if (!created) return null;
+    this.isolatedWorld = { frameUrl, contextId: created.executionContextId };
+    return created.executionContextId;
+  }
+
+  /** Title and serialized DOM (doctype included), read in the isolated world. */
+  async readDocument(timeoutMs: number): Promise<{ title: string; html: string } | null> {
+    const value = await this.evaluate(
+      `({ title: document.title, html: (document.doctype ? new XMLSerializer().serializeToString(document.doctype) : '') + (document.documentElement ? document.documentElement.outerHTML : '') })`,
+      'isolated',
+      timeoutMs,
+    );
+    return value && typeof value === 'object' ? (value as { title: string; html: string }) : null;
   }
 
   /** PNG of the viewport straight from CDP: no waiting for fonts or animations, which a hostile page can stall. */
   async screenshot(timeoutMs: number): Promise<Buffer | null> {
-    if (!this.session) return null;
-    const shot = this.session.send('Page.captureScreenshot', { format: 'png', optimizeForSpeed: true }) as Promise<{ data: string } | null>;
+    const shot = this.session.send<{ data: string } | null>('Page.captureScreenshot', { format: 'png', optimizeForSpeed: true });
     const result = await withTimeout(shot, timeoutMs, null);
     return result ? Buffer.from(result.data, 'base64') : null;
   }
@@ -225,13 +276,14 @@ export class PageObserver {
     return next === null ? null : next - Date.now();
   }
 
-  private touch(): void {
+  touch(): void {
     this.lastActivity = Date.now();
     this.generation++;
   }
 
-  async detach(): Promise<void> {
-    await this.session?.detach().catch(() => undefined);
+  /** Stops recording this page's later events. */
+  detach(): void {
+    this.frozen = true;
   }
 }
 

@@ -1,21 +1,19 @@
 // JavaScript timers give the browser no advance notice of a navigation they may cause, unlike
-// meta refresh (Page.frameScheduledNavigation). This init script keeps a count of the timers a
-// page has pending with a delay short enough to matter, so settling can end at once when there
-// are none, and wait when a `setTimeout(() => location = ..., 1500)` is still to come.
-// The wrappers keep native-looking toString() so cloaking scripts that inspect them see nothing.
+// meta refresh (Page.frameScheduledNavigation). This part of the init script keeps a count of the
+// timers a page has pending with a delay short enough to matter, so settling can end at once when
+// there are none, and wait when a `setTimeout(() => location = ..., 1500)` is still to come.
+// The wrappers look native (see init-script.ts) so cloaking scripts that inspect them see nothing.
 
 export const PENDING_TIMERS_KEY = `__ct_${Math.random().toString(36).slice(2, 10)}`;
 
-export function pendingTimersScript(settleMs: number): string {
-  return `(() => {
+/** A snippet for init-script.ts: expects `disguise(replacement, original)` in scope. */
+export function pendingTimersSnippet(settleMs: number): string {
+  return `
   const KEY = ${JSON.stringify(PENDING_TIMERS_KEY)};
-  if (window[KEY]) return;
   const LIMIT = ${Math.max(0, Math.floor(settleMs))};
   const pending = new Map();
   const nativeSetTimeout = window.setTimeout, nativeClearTimeout = window.clearTimeout;
   const nativeSetInterval = window.setInterval, nativeClearInterval = window.clearInterval;
-  const nativeToString = Function.prototype.toString;
-  const disguised = new Map();
   function runHandler(handler, self, args) {
     if (typeof handler === 'function') return handler.apply(self, args);
     return (0, eval)(String(handler));
@@ -34,20 +32,14 @@ export function pendingTimersScript(settleMs: number): string {
   function untrack(native) {
     return function (id) { pending.delete(id); return native.call(this, id); };
   }
-  const replacements = [
+  for (const [name, replacement, original] of [
     ['setTimeout', track(nativeSetTimeout, true), nativeSetTimeout],
     ['setInterval', track(nativeSetInterval, false), nativeSetInterval],
     ['clearTimeout', untrack(nativeClearTimeout), nativeClearTimeout],
     ['clearInterval', untrack(nativeClearInterval), nativeClearInterval],
-  ];
-  for (const [name, replacement, original] of replacements) {
-    disguised.set(replacement, nativeToString.call(original));
-    Object.defineProperty(replacement, 'name', { value: name });
-    window[name] = replacement;
+  ]) {
+    window[name] = disguise(replacement, original, name);
   }
-  Function.prototype.toString = new Proxy(nativeToString, {
-    apply(target, self, args) { return disguised.has(self) ? disguised.get(self) : Reflect.apply(target, self, args); },
-  });
   Object.defineProperty(window, KEY, {
     enumerable: false,
     value: () => {
@@ -55,6 +47,5 @@ export function pendingTimersScript(settleMs: number): string {
       for (const due of pending.values()) if (next === null || due < next) next = due;
       return { count: pending.size, nextDueInMs: next === null ? null : next - Date.now(), readyState: document.readyState };
     },
-  });
-})();`;
+  });`;
 }

@@ -1,18 +1,27 @@
-// A browser session for one trace: a fresh context whose traffic goes through its own recording
-// proxy, and its first page. Opening one costs a renderer process (~250 ms here), so when a
-// browser serves many traces, the session for the next trace is opened while the current one
-// finishes; it is equally fresh (nothing has been loaded in it) and gets its settings when taken.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+// A browser session for one trace: a fresh browser context whose traffic goes through its own
+// recording proxy, and its first page, set up and idle on about:blank. When a browser serves many
+// traces, the next trace's session is opened while the current one finishes; it is equally fresh
+// (nothing has been loaded in it) and the proxy gets the trace's settings when taken.
+import { join } from 'node:path';
 import type { CaptureIdentity } from '../model.js';
 import { RecordingProxy } from '../proxy/recording-proxy.js';
 import { Resolver } from '../proxy/resolver.js';
 import { proxyCertificateAuthority } from '../proxy/proxy-ca.js';
-import { pendingTimersScript } from './pending-timers.js';
+import type { AttachedTarget, Browser } from './browser.js';
+import { userAgentMetadata } from './identity.js';
+import { initScript } from './init-script.js';
 
 export interface BrowserSession {
+  browser: Browser;
   proxy: RecordingProxy;
-  context: BrowserContext;
-  page: Page;
+  contextId: string;
+  /** The first page: set up, resumed, on about:blank. */
+  first: AttachedTarget;
+  /** Receives every later page of the context (popups), still paused; until set, they queue. */
+  onPopup: ((target: AttachedTarget) => void) | null;
+  queuedPopups: AttachedTarget[];
+  identity: CaptureIdentity;
+  settleMs: number;
 }
 
 interface Spare {
@@ -26,6 +35,42 @@ function sessionKey(identity: CaptureIdentity, settleMs: number): string {
   return JSON.stringify([identity, settleMs]);
 }
 
+/** Applies the trace's identity and instrumentation to a page that has not run yet. */
+export async function preparePage(session: BrowserSession, target: AttachedTarget): Promise<void> {
+  const { identity, settleMs, browser } = session;
+  const mobile = identity.device === 'mobile';
+  const send = (method: string, params: Record<string, unknown> = {}) => target.session.send(method, params);
+  await Promise.all([
+    send('Page.enable'),
+    send('Network.enable'),
+    send('Security.setIgnoreCertificateErrors', { ignore: true }),
+    send('Emulation.setUserAgentOverride', {
+      userAgent: identity.userAgent,
+      acceptLanguage: identity.acceptLanguage,
+      platform: mobile ? 'Linux armv8l' : 'Linux x86_64',
+      userAgentMetadata: userAgentMetadata(identity.device, browser.version()),
+    }),
+    send('Emulation.setDeviceMetricsOverride', {
+      width: identity.viewport.width,
+      height: identity.viewport.height,
+      deviceScaleFactor: mobile ? 2.625 : 1,
+      mobile,
+      screenWidth: identity.viewport.width,
+      screenHeight: identity.viewport.height,
+    }),
+    ...(mobile ? [send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 })] : []),
+    // A popup sharing its opener's renderer already has these (and may not set them twice).
+    send('Emulation.setLocaleOverride', { locale: identity.locale }).catch(() => undefined),
+    send('Emulation.setTimezoneOverride', { timezoneId: identity.timezone }).catch(() => undefined),
+    send('Network.setBypassServiceWorker', { bypass: true }),
+    send('Page.addScriptToEvaluateOnNewDocument', { source: initScript({ settleMs, desktopShims: browser.kind === 'shell' }) }),
+  ]);
+}
+
+export function resume(target: AttachedTarget): Promise<unknown> {
+  return target.session.send('Runtime.runIfWaitingForDebugger').catch(() => undefined);
+}
+
 export async function openSession(browser: Browser, identity: CaptureIdentity, settleMs: number): Promise<BrowserSession> {
   // Until the trace configures it, the proxy records nothing and reaches nothing.
   const proxy = new RecordingProxy({
@@ -34,24 +79,56 @@ export async function openSession(browser: Browser, identity: CaptureIdentity, s
     onExchange: () => undefined,
   });
   const port = await proxy.listen();
+  let contextId: string | null = null;
   try {
-    const context = await browser.newContext({
-      proxy: { server: `http://127.0.0.1:${port}` },
-      ignoreHTTPSErrors: true,
-      userAgent: identity.userAgent,
-      viewport: identity.viewport,
-      locale: identity.locale,
-      timezoneId: identity.timezone,
-      extraHTTPHeaders: { 'Accept-Language': identity.acceptLanguage },
-      isMobile: identity.device === 'mobile',
-      hasTouch: identity.device === 'mobile',
-      acceptDownloads: true,
-      serviceWorkers: 'block',
+    ({ browserContextId: contextId } = await browser.cdp.browser.send<{ browserContextId: string }>('Target.createBrowserContext', {
+      proxyServer: `http://127.0.0.1:${port}`,
+      // Chromium sends loopback addresses around a proxy unless told otherwise.
+      proxyBypassList: '<-loopback>',
+      disposeOnDetach: true,
+    }));
+    const id = contextId;
+    let firstTarget: (target: AttachedTarget) => void = () => undefined;
+    const firstAttached = new Promise<AttachedTarget>((resolve) => (firstTarget = resolve));
+    const partial: Omit<BrowserSession, 'first'> = { browser, proxy, contextId: id, onPopup: null, queuedPopups: [], identity, settleMs };
+    let sawFirst = false;
+    browser.onContextTarget(id, (target) => {
+      if (!sawFirst) {
+        sawFirst = true;
+        firstTarget(target);
+      } else if (partial.onPopup) {
+        partial.onPopup(target);
+      } else {
+        partial.queuedPopups.push(target);
+      }
     });
-    await context.addInitScript(pendingTimersScript(settleMs));
-    const page = await context.newPage();
-    return { proxy, context, page };
+    const cdp = browser.cdp.browser;
+    await Promise.all([
+      // Downloads are announced, then cancelled by the trace; the proxy keeps the bytes.
+      cdp.send('Browser.setDownloadBehavior', { behavior: 'allowAndName', browserContextId: id, downloadPath: join(browser.profileDir, 'downloads'), eventsEnabled: true }),
+      // The headless shell answers a notification permission query with "prompt" while
+      // Notification.permission says "denied", a classic headless tell; Chromium says "denied" to both.
+      ...(browser.kind === 'shell'
+        ? [cdp.send('Browser.setPermission', { permission: { name: 'notifications' }, setting: 'denied', browserContextId: id }).catch(() => undefined)]
+        : []),
+      cdp.send('Target.createTarget', { url: 'about:blank', browserContextId: id }),
+    ]);
+    const first = await firstAttached;
+    const session: BrowserSession = { ...partial, first };
+    // Later popups are routed through the session object (the trace sets onPopup).
+    browser.onContextTarget(id, (target) => {
+      if (target.targetId === first.targetId) return;
+      if (session.onPopup) session.onPopup(target);
+      else session.queuedPopups.push(target);
+    });
+    await preparePage(session, first);
+    await resume(first);
+    return session;
   } catch (err) {
+    if (contextId) {
+      browser.onContextTarget(contextId, null);
+      await browser.cdp.browser.send('Target.disposeBrowserContext', { browserContextId: contextId }).catch(() => undefined);
+    }
     await proxy.close();
     throw err;
   }
@@ -63,7 +140,7 @@ export async function takeSession(browser: Browser, identity: CaptureIdentity, s
   spares.delete(browser);
   if (spare) {
     const session = await spare.session;
-    if (session && spare.key === sessionKey(identity, settleMs) && !session.page.isClosed()) return session;
+    if (session && spare.key === sessionKey(identity, settleMs) && !session.first.session.detached) return session;
     if (session) await closeSession(session);
   }
   return openSession(browser, identity, settleMs);
@@ -88,6 +165,8 @@ export function prepareSpare(browser: Browser, identity: CaptureIdentity, settle
 }
 
 export async function closeSession(session: BrowserSession): Promise<void> {
-  await session.context.close().catch(() => undefined);
+  session.onPopup = null;
+  await session.browser.cdp.browser.send('Target.disposeBrowserContext', { browserContextId: session.contextId }).catch(() => undefined);
+  session.browser.onContextTarget(session.contextId, null);
   await session.proxy.close();
 }

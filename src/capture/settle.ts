@@ -34,19 +34,19 @@ async function readTimers(observer: PageObserver): Promise<TimerState | null> {
 
 /** Why the page is not at rest yet, or null when it is. */
 async function busyReason(observer: PageObserver, options: SettleOptions): Promise<string | null> {
+  // A closed (or crashed) page does nothing more.
+  if (observer.closed) return null;
   if (observer.docInFlight) return 'document loading';
   // Chromium's own error page (DNS failure, too many redirects...): nothing will follow.
-  if (observer.page.url().startsWith('chrome-error:') && !observer.navRequested) return null;
+  if (observer.url.startsWith('chrome-error:') && !observer.navRequested) return null;
   if (observer.navRequested) return 'navigation requested';
   if (observer.popupExpectedUntil > Date.now()) return 'popup opening';
   const limitAt = observer.committedAt + options.settleMs;
   const scheduled = observer.nextScheduledInMs();
   if (scheduled !== null && Date.now() + scheduled <= limitAt) return 'refresh scheduled';
-  // A page attached late (a popup) may have missed its load events: ask the document instead.
-  if (!observer.loaded && !observer.domReady && !observer.attachedLate) return 'not parsed';
+  if (!observer.loaded && !observer.domReady) return 'not parsed';
   const timers = await readTimers(observer);
   if (timers?.readyState === 'complete') observer.loaded = true;
-  if (!observer.loaded && !observer.domReady && timers?.readyState !== 'interactive') return 'not parsed';
   if (timers && timers.nextDueInMs !== null && Date.now() + timers.nextDueInMs <= limitAt) return 'timer pending';
   if (observer.activeRequests(options.staleRequestMs ?? 1500) > 0) return 'network busy';
   if (!observer.loaded && Date.now() - observer.committedAt < 1500) return 'load pending';

@@ -1,7 +1,6 @@
 // One trace: a fresh browser context behind a fresh recording proxy, the link requested once,
 // followed until the page settles, optional clicks, snapshots of every resting page, the case
 // written as evidence arrives and closed with the report derived from it.
-import type { Browser, Page } from 'playwright-core';
 import { emptyCapture, type Capture, type CaptureInfo, type Exchange, type NavEvent, type PageSnapshot } from '../model.js';
 import type { Report } from '../report.js';
 import { UsageError } from '../proxy/target-rules.js';
@@ -10,9 +9,9 @@ import { proxyCertificateAuthority } from '../proxy/proxy-ca.js';
 import { CaseWriter } from '../evidence/case-writer.js';
 import { TOOL } from '../version.js';
 import { defaultIdentity, type Device } from './identity.js';
-import { launchBrowser } from './browser.js';
+import { launchBrowser, type AttachedTarget, type Browser, type BrowserKind } from './browser.js';
 import { PageObserver, withTimeout } from './page-observer.js';
-import { closeSession, prepareSpare, takeSession, type BrowserSession } from './session.js';
+import { closeSession, prepareSpare, preparePage, resume, takeSession, type BrowserSession } from './session.js';
 import { waitForSettle } from './settle.js';
 import { clickByText } from './click.js';
 
@@ -25,6 +24,8 @@ export interface TraceOptions extends UpstreamOptions {
   settleMs?: number;
   clicks?: string[];
   maxHops?: number;
+  /** Which Chromium build to launch when no browser is given (see browser.ts). */
+  browser?: BrowserKind;
   outDir?: string;
   commandLine?: string[];
   /** Context for the analysis, e.g. the e-mail a link came from (recipients, ESP, message case). */
@@ -71,11 +72,11 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
 
   // Loaded while the browser starts and pages load: the rule files cost tens of milliseconds.
   const analysis = import('../analyze/analyze.js');
-  const browser = sharedBrowser ?? (await launchBrowser());
+  const browser = sharedBrowser ?? (await launchBrowser({ kind: options.browser ?? 'shell' }));
   const identity = defaultIdentity(options.device ?? 'desktop', browser.version(), options.userAgent);
   const info: CaptureInfo = {
     tool: TOOL,
-    browser: { name: 'Chromium', version: browser.version() },
+    browser: { name: browser.displayName, version: browser.version() },
     identity,
     url: target.href,
     mode: 'trace',
@@ -125,44 +126,38 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     writer.addEvents(capture.events.slice(eventsWritten));
     eventsWritten = capture.events.length;
   };
-  const observers = new Map<Page, PageObserver>();
+  const observers = new Map<string, PageObserver>();
   let current: PageObserver | null = null;
   let pageCount = 0;
   let pendingPopup: Promise<void> | null = null;
 
-  // A popup's first requests happen before its page is handed to us: Playwright's context-level
-  // request events see them, so they are kept here until the popup's observer exists.
-  let unclaimed: Promise<Extract<NavEvent, { type: 'doc-request' }>>[] = [];
-  const observe = async (page: Page, opener: PageObserver | null): Promise<PageObserver> => {
-    const observer = new PageObserver(page, `p${++pageCount}`, emit, () => {
+  const observe = (target: AttachedTarget, opener: PageObserver | null): PageObserver => {
+    const observer = new PageObserver(target, `p${++pageCount}`, emit, () => {
       const hops = capture.events.filter((e) => e.type === 'doc-request').length;
       const url = observer.requestedUrls.at(-1)!;
       progress({ kind: 'hop', detail: url });
       if (observer.requestedUrls.filter((u) => u === url).length >= 3) stop(`redirect loop: ${url} requested 3 times`, true);
       else if (hops >= maxHops) stop(`too many hops: stopped after ${maxHops} documents (see --max-hops)`, true);
     });
-    observers.set(page, observer);
+    observers.set(target.targetId, observer);
+    observer.isPopup = opener !== null;
     emit({ type: 'page', at: new Date().toISOString(), pageId: observer.pageId, openerPageId: opener?.pageId ?? null });
-    const claimed = unclaimed;
-    unclaimed = [];
-    for (const pendingEvent of claimed) {
-      const event = await pendingEvent;
-      emit({ ...event, pageId: observer.pageId });
-      observer.requestedUrls.push(event.url);
-    }
-    page.on('dialog', (dialog) => {
-      emit({ type: 'dialog', at: new Date().toISOString(), pageId: observer.pageId, dialogType: dialog.type(), message: dialog.message() });
-      void (dialog.type() === 'beforeunload' ? dialog.accept() : dialog.dismiss()).catch(() => undefined);
+    target.session.on('Page.javascriptDialogOpening', (dialog: { type: string; message: string }) => {
+      if (observer.frozen) return;
+      emit({ type: 'dialog', at: new Date().toISOString(), pageId: observer.pageId, dialogType: dialog.type, message: dialog.message });
+      void target.session.send('Page.handleJavaScriptDialog', { accept: dialog.type === 'beforeunload' }).catch(() => undefined);
     });
-    page.on('download', (download) => {
-      emit({ type: 'download', at: new Date().toISOString(), pageId: observer.pageId, url: download.url(), suggestedFilename: download.suggestedFilename() });
-      stop('download');
-      void download.cancel().catch(() => undefined);
-    });
-    observer.attachedLate = opener !== null;
-    await observer.attach();
+    observer.attach();
     return observer;
   };
+  const onDownload = (event: { frameId: string; guid: string; url: string; suggestedFilename: string }) => {
+    const observer = [...observers.values()].find((o) => o.frameIds.has(event.frameId));
+    if (!observer || !session) return;
+    emit({ type: 'download', at: new Date().toISOString(), pageId: observer.pageId, url: event.url, suggestedFilename: event.suggestedFilename });
+    stop('download');
+    void browser.cdp.browser.send('Browser.cancelDownload', { guid: event.guid, browserContextId: session.contextId }).catch(() => undefined);
+  };
+  browser.cdp.browser.on('Browser.downloadWillBegin', onDownload);
 
   try {
     session = await takeSession(browser, identity, settleMs);
@@ -174,49 +169,32 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
       upstreamTimeoutMs: timeoutMs,
       onExchange,
     });
-    const context = session.context;
     mark('session');
-    context.on('request', (request) => {
-      if (!current || !request.isNavigationRequest()) return;
-      let page: Page | null = null;
-      try {
-        page = request.frame().page();
-        if (request.frame() !== page.mainFrame()) return;
-      } catch {
-        // "the request was issued before the frame is created": a new window's first request.
-      }
-      const observer = page ? observers.get(page) : undefined;
-      if (observer?.attached) return;
-      const event = popupRequestEvent(request);
-      if (observer) {
-        void event.then((e) => {
-          emit({ ...e, pageId: observer.pageId });
-          observer.requestedUrls.push(e.url);
-        });
-      } else {
-        unclaimed.push(event);
-      }
-    });
-    context.on('page', (page) => {
-      // The first page is ours (newPage); only later ones are popups.
-      if (!current || observers.has(page)) return;
-      const opener = current;
+    const openSession = session;
+    const onPopup = (target: AttachedTarget) => {
+      const opener = (target.openerId ? observers.get(target.openerId) : null) ?? current;
       const previous = pendingPopup;
       pendingPopup = (async () => {
         await previous;
+        if (stopReason) return void resume(target);
         try {
-          const observer = await observe(page, opener);
-          if (!page.isClosed()) current = observer;
-          progress({ kind: 'popup', detail: page.url() });
+          const observer = observe(target, opener);
+          // Sent together: a popup may share its opener's renderer, which cannot answer the
+          // set-up commands until the popup runs (CDP keeps their order on the session).
+          await Promise.all([preparePage(openSession, target), resume(target)]);
+          if (!observer.closed) current = observer;
+          progress({ kind: 'popup', detail: target.url });
         } catch {
           // The new window closed before it could be observed; the chain stays on its opener.
         }
       })();
-    });
-    current = await observe(session.page, null);
+    };
+    session.onPopup = onPopup;
+    for (const target of session.queuedPopups.splice(0)) onPopup(target);
+    current = observe(session.first, null);
     mark('page');
     progress({ kind: 'start', detail: target.href });
-    const navigation = session.page.goto(target.href, { timeout: 0, waitUntil: 'commit' }).catch(() => undefined);
+    const navigation = current.navigate(target.href);
 
     const settle = async (): Promise<void> => {
       for (;;) {
@@ -241,7 +219,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     flushEvents();
     for (const text of options.clicks ?? []) {
       if (stopReason) break;
-      const clicked = await clickByText(current!.page, text, Math.max(500, Math.min(5000, deadline - Date.now())));
+      const clicked = await clickByText(current!, text, Math.max(500, Math.min(5000, deadline - Date.now())));
       if (!clicked.ok) {
         stop(`click: ${clicked.reason}`);
         break;
@@ -249,7 +227,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
       emit({ type: 'click', at: new Date().toISOString(), pageId: current!.pageId, text, target: clicked.target });
       progress({ kind: 'click', detail: text });
       current!.restartSettleClock();
-      await clicked.perform();
+      await withTimeout(clicked.perform(), Math.max(500, deadline - Date.now()), undefined);
       await new Promise((resolve) => setTimeout(resolve, 100));
       await settle();
       await snapshot(current!, capture, writer, deadline);
@@ -258,7 +236,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     void navigation;
     // The page the chain ended on rendered, but its load event never came (a hung subresource).
     const last = current as PageObserver | null;
-    if (last && !last.loaded && !last.page.url().startsWith('chrome-error:')) {
+    if (last && !last.closed && !last.loaded && !last.url.startsWith('chrome-error:')) {
       stop(`page did not finish loading: ${last.inflight.size} request(s) still pending after ${Math.round((Date.now() - last.committedAt) / 100) / 10} s`);
     }
   } catch (err) {
@@ -268,7 +246,8 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     const proxy = session?.proxy;
     const drainUntil = Math.min(deadline, Date.now() + 2000);
     while (proxy && proxy.inFlight > 0 && Date.now() < drainUntil && stopReason === 'download') await new Promise((r) => setTimeout(r, 20));
-    for (const observer of observers.values()) await observer.detach();
+    for (const observer of observers.values()) observer.detach();
+    browser.cdp.browser.off('Browser.downloadWillBegin', onDownload);
     mark('detached');
     if (session) await closeSession(session);
     // DNS records still being completed (CNAME chains, base domains) belong in the case.
@@ -289,24 +268,6 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   return { report, capture, caseDir: writer.dir, evidenceMs: stats.addMs + (stats.close?.totalMs ?? 0) };
 }
 
-async function popupRequestEvent(request: import('playwright-core').Request): Promise<Extract<NavEvent, { type: 'doc-request' }>> {
-  const at = new Date().toISOString();
-  const previous = request.redirectedFrom();
-  const previousResponse = previous ? await previous.response().catch(() => null) : null;
-  return {
-    type: 'doc-request',
-    at,
-    pageId: '',
-    requestId: `popup:${request.url()}`,
-    url: request.url(),
-    method: request.method(),
-    redirectStatus: previousResponse?.status() ?? null,
-    redirectLocation: previousResponse ? ((await previousResponse.headerValue('location').catch(() => null)) ?? null) : null,
-    initiator: { type: previous ? 'redirect' : 'other', url: null, line: null, column: null },
-    hasUserGesture: false,
-  };
-}
-
 function timeoutMessage(observer: PageObserver, timeoutMs: number): string {
   const seconds = Math.round(timeoutMs / 1000);
   if (observer.docInFlight) return `timeout: no response for ${observer.requestedUrls.at(-1) ?? 'the page'} within ${seconds} s`;
@@ -314,17 +275,14 @@ function timeoutMessage(observer: PageObserver, timeoutMs: number): string {
 }
 
 async function snapshot(observer: PageObserver, capture: Capture, writer: CaseWriter, deadline: number): Promise<void> {
-  const page = observer.page;
-  const url = page.url();
-  if (!url || url === 'about:blank' || url.startsWith('chrome-error:')) return;
+  const url = observer.url;
+  if (!url || url === 'about:blank' || url.startsWith('chrome-error:') || observer.closed) return;
   const index = capture.pages.length + 1;
   // Past the deadline a snapshot gets a short budget: the trace must end soon after --timeout.
   const budget = Math.max(300, Math.min(3000, deadline + 700 - Date.now()));
-  const [title, png, html] = await Promise.all([
-    withTimeout(page.title(), budget, ''),
-    observer.screenshot(budget),
-    withTimeout<string | null>(page.content(), budget, null),
-  ]);
+  const [document, png] = await Promise.all([observer.readDocument(budget), observer.screenshot(budget)]);
+  const title = document?.title ?? '';
+  const html = document?.html ?? null;
   const host = safeHost(url);
   const nn = String(index).padStart(2, '0');
   const snapshot: PageSnapshot = {

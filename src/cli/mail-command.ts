@@ -61,7 +61,7 @@ export async function run(argv: string[]): Promise<number> {
     import('../mail/parse.js'),
     import('../mail/message-case.js'),
   ]);
-  let browser: import('playwright-core').Browser | null = null;
+  let browser: import('../capture/browser.js').Browser | null = null;
   const results: (MessageRecord | { source: string; error: string })[] = [];
   let failures = 0;
   try {
@@ -86,7 +86,7 @@ export async function run(argv: string[]): Promise<number> {
         record.case = name;
         const { trace } = await import('../capture/trace.js');
         const { launchBrowser } = await import('../capture/browser.js');
-        browser ??= await launchBrowser();
+        browser ??= await launchBrowser({ kind: baseOptions.browser ?? 'shell' });
         const tracedDirs: string[] = [];
         for (const link of toTrace) {
           const result = await trace(

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { basename } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser } from '../capture/browser.js';
 import { trace, type TraceOptions } from '../capture/trace.js';
 import { launchBrowser } from '../capture/browser.js';
 import { analyzeMessage } from '../mail/parse.js';
@@ -270,7 +270,7 @@ export class TraceService {
 
   private sharedBrowser(): Promise<Browser> {
     if (!this.browser) {
-      const launching = (this.options.launch ?? launchBrowser)();
+      const launching = this.options.launch ? this.options.launch() : launchBrowser({ kind: this.options.trace?.browser ?? 'shell' });
       this.browser = launching;
       launching.then(
         (browser) => browser.on('disconnected', () => {

@@ -1,0 +1,98 @@
+// The script every document of a trace runs before its own: the pending-timer count settling
+// needs and, for the headless shell, the parts of a desktop Chromium the shell lacks (window.chrome,
+// the PDF viewer plugins) which cloaking kits test for. Replaced functions keep a native-looking
+// toString(), so a page that inspects them sees what it would see in Chromium.
+import { pendingTimersSnippet, PENDING_TIMERS_KEY } from './pending-timers.js';
+
+export interface InitScriptOptions {
+  settleMs: number;
+  /** Add what the headless shell lacks compared with a desktop Chromium. */
+  desktopShims: boolean;
+}
+
+export function initScript(options: InitScriptOptions): string {
+  return `(() => {
+  if (Object.prototype.hasOwnProperty.call(window, ${JSON.stringify(PENDING_TIMERS_KEY)})) return;
+  const nativeToString = Function.prototype.toString;
+  const disguised = new Map();
+  function disguise(replacement, original, name) {
+    disguised.set(replacement, typeof original === 'function' ? nativeToString.call(original) : 'function ' + name + '() { [native code] }');
+    Object.defineProperty(replacement, 'name', { value: name });
+    return replacement;
+  }
+  Function.prototype.toString = new Proxy(nativeToString, {
+    apply(target, self, args) { return disguised.has(self) ? disguised.get(self) : Reflect.apply(target, self, args); },
+  });
+  disguised.set(Function.prototype.toString, nativeToString.call(nativeToString));
+${pendingTimersSnippet(options.settleMs)}
+${options.desktopShims ? DESKTOP_SHIMS : ''}
+})();`;
+}
+
+// What /usr/bin/chromium shows and /usr/bin/chromium-headless-shell does not (checked on 156).
+const DESKTOP_SHIMS = `
+  try {
+    if (!window.chrome) {
+      const fn = (name, body) => disguise(body, null, name);
+      const app = {
+        isInstalled: false,
+        InstallState: { DISABLED: 'disabled', INSTALLED: 'installed', NOT_INSTALLED: 'not_installed' },
+        RunningState: { CANNOT_RUN: 'cannot_run', READY_TO_RUN: 'ready_to_run', RUNNING: 'running' },
+        getDetails: fn('getDetails', function getDetails() { return null; }),
+        getIsInstalled: fn('getIsInstalled', function getIsInstalled() { return false; }),
+        installState: fn('installState', function installState(cb) { if (typeof cb === 'function') cb('not_installed'); }),
+        runningState: fn('runningState', function runningState() { return 'cannot_run'; }),
+      };
+      const started = performance.timeOrigin / 1000;
+      const chrome = {
+        app,
+        csi: fn('csi', function csi() { return { startE: Math.round(started * 1000), onloadT: Date.now(), pageT: performance.now(), tran: 15 }; }),
+        loadTimes: fn('loadTimes', function loadTimes() {
+          return { requestTime: started, startLoadTime: started, commitLoadTime: started, finishDocumentLoadTime: 0, finishLoadTime: 0,
+            firstPaintTime: 0, firstPaintAfterLoadTime: 0, navigationType: 'Other', wasFetchedViaSpdy: false, wasNpnNegotiated: false,
+            npnNegotiatedProtocol: 'unknown', wasAlternateProtocolAvailable: false, connectionInfo: 'http/1.1' };
+        }),
+      };
+      Object.defineProperty(window, 'chrome', { value: chrome, writable: true, configurable: true, enumerable: true });
+    }
+    if (navigator.plugins.length === 0) {
+      const mimeSpecs = [['application/pdf', 'pdf'], ['text/pdf', 'pdf']];
+      const names = ['PDF Viewer', 'Chrome PDF Viewer', 'Chromium PDF Viewer', 'Microsoft Edge PDF Viewer', 'WebKit built-in PDF'];
+      const mimeTypes = Object.create(MimeTypeArray.prototype);
+      const plugins = Object.create(PluginArray.prototype);
+      const mimes = mimeSpecs.map(([type, suffixes], i) => {
+        const m = Object.create(MimeType.prototype);
+        Object.defineProperties(m, { type: { get: () => type }, suffixes: { get: () => suffixes }, description: { get: () => 'Portable Document Format' } });
+        Object.defineProperty(mimeTypes, i, { value: m, enumerable: true });
+        Object.defineProperty(mimeTypes, type, { value: m });
+        return m;
+      });
+      names.forEach((name, i) => {
+        const p = Object.create(Plugin.prototype);
+        Object.defineProperties(p, {
+          name: { get: () => name }, filename: { get: () => 'internal-pdf-viewer' }, description: { get: () => 'Portable Document Format' },
+          length: { get: () => mimes.length },
+        });
+        mimes.forEach((m, j) => Object.defineProperty(p, j, { value: m, enumerable: true }));
+        Object.defineProperty(plugins, i, { value: p, enumerable: true });
+        Object.defineProperty(plugins, name, { value: p });
+      });
+      for (const m of mimes) Object.defineProperty(m, 'enabledPlugin', { get: () => plugins[0] });
+      const list = (arr, count) => {
+        Object.defineProperty(arr, 'length', { get: () => count });
+        const item = disguise(function item(i) { return arr[i] ?? null; }, null, 'item');
+        const namedItem = disguise(function namedItem(n) { return arr[n] ?? null; }, null, 'namedItem');
+        Object.defineProperties(arr, { item: { value: item }, namedItem: { value: namedItem } });
+      };
+      list(mimeTypes, mimes.length);
+      list(plugins, names.length);
+      const getter = (name, value) => {
+        const get = disguise(function () { return value; }, Object.getOwnPropertyDescriptor(Navigator.prototype, name)?.get, 'get ' + name);
+        Object.defineProperty(Navigator.prototype, name, { get, configurable: true, enumerable: true });
+      };
+      getter('plugins', plugins);
+      getter('mimeTypes', mimeTypes);
+      getter('pdfViewerEnabled', true);
+    }
+  } catch (e) {}
+`;
