@@ -1,6 +1,9 @@
 // `npm run bench`: clicktrace against the seed's method (mitmdump -w from Debian's mitmproxy +
-// headless Chromium through it) on the same 5-hop lab chain, in one run, reported as ratios.
-// The baseline is told where the chain ends, so it never waits to settle; clicktrace is not.
+// headless Chromium through it, driven by Playwright) on the same 5-hop lab chain, in one run,
+// reported as ratios. The baseline is told where the chain ends, so it never waits to settle;
+// clicktrace is not. Each side runs on the same Chromium build: the headless shell (clicktrace's
+// default, and Playwright's own headless default) for the targets, and full Chromium
+// (`--browser full`) for information.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -8,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLab, type Lab } from '../src/lab/index.js';
-import { launchBrowser, CHROMIUM_ARGS, CHROMIUM_PATH } from '../src/capture/browser.js';
+import { launchBrowser, browserPath, CHROMIUM_ARGS, type BrowserKind } from '../src/capture/browser.js';
 import { trace } from '../src/capture/trace.js';
 
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);
@@ -101,11 +104,11 @@ async function startMitmdump(lab: Lab, dir: string): Promise<{ port: number; sto
 }
 
 /** The seed's method, cold: start mitmdump, drive Chromium through it to the known end, stop (flows flushed). */
-async function baselineCold(lab: Lab, start: string, final: string, dir: string): Promise<number> {
+async function baselineCold(lab: Lab, start: string, final: string, dir: string, kind: BrowserKind): Promise<number> {
   const started = performance.now();
   const mitm = await startMitmdump(lab, dir);
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, proxy: { server: `http://127.0.0.1:${mitm.port}` } });
+  const browser = await chromium.launch({ executablePath: browserPath(kind), args: CHROMIUM_ARGS, proxy: { server: `http://127.0.0.1:${mitm.port}` } });
   const page = await browser.newPage({ ignoreHTTPSErrors: true });
   await page.goto(start, { waitUntil: 'commit' });
   await page.waitForURL(final, { waitUntil: 'load' });
@@ -128,48 +131,48 @@ async function main(): Promise<void> {
 
   // Warm-up both sides once (disk caches, the proxy CA, mitmproxy's CA), not timed.
   await run(process.execPath, cliArgs, env);
-  await baselineCold(lab, start, final, dir);
-
-  const coldBaseline: number[] = [];
-  const coldClicktrace: number[] = [];
-  for (let i = 0; i < COLD_RUNS; i++) {
-    coldBaseline.push(await baselineCold(lab, start, final, dir));
-    const result = await run(process.execPath, cliArgs, env);
-    if (result.code !== 0) throw new Error(`clicktrace trace exited ${result.code}`);
-    coldClicktrace.push(result.ms);
-  }
-
-  // Warm: browser (and mitmdump) kept, a fresh context per trace.
+  await baselineCold(lab, start, final, dir, 'shell');
   process.env.CLICKTRACE_HOME = env.CLICKTRACE_HOME;
-  const browser = await launchBrowser();
-  const warmClicktrace: number[] = [];
-  const evidenceShare: number[] = [];
-  for (let i = 0; i < WARM_RUNS + 2; i++) {
-    const t0 = performance.now();
-    const result = await trace({ url: start, connectTo, cacert, outDir: join(dir, 'cases') }, browser);
-    const ms = performance.now() - t0;
-    if (result.report.error || result.report.hops.length !== 5) throw new Error(`warm trace failed: ${result.report.error}`);
-    if (i < 2) continue;
-    warmClicktrace.push(ms);
-    evidenceShare.push(result.evidenceMs / ms);
-  }
-  await browser.close();
 
-  const mitm = await startMitmdump(lab, dir);
-  const { chromium } = await import('playwright-core');
-  const baselineBrowser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-  const warmBaseline: number[] = [];
-  for (let i = 0; i < WARM_RUNS + 2; i++) {
-    const t0 = performance.now();
-    const context = await baselineBrowser.newContext({ ignoreHTTPSErrors: true, proxy: { server: `http://127.0.0.1:${mitm.port}` } });
-    const page = await context.newPage();
-    await page.goto(start, { waitUntil: 'commit' });
-    await page.waitForURL(final, { waitUntil: 'load' });
-    await context.close();
-    if (i >= 2) warmBaseline.push(performance.now() - t0);
+  const results = new Map<BrowserKind, { coldOurs: number[]; coldBase: number[]; warmOurs: number[]; warmBase: number[]; evidence: number[] }>();
+  for (const kind of ['shell', 'full'] as BrowserKind[]) {
+    const r = { coldOurs: [] as number[], coldBase: [] as number[], warmOurs: [] as number[], warmBase: [] as number[], evidence: [] as number[] };
+    results.set(kind, r);
+    for (let i = 0; i < COLD_RUNS; i++) {
+      r.coldBase.push(await baselineCold(lab, start, final, dir, kind));
+      const result = await run(process.execPath, [...cliArgs, '--browser', kind], env);
+      if (result.code !== 0) throw new Error(`clicktrace trace --browser ${kind} exited ${result.code}`);
+      r.coldOurs.push(result.ms);
+    }
+
+    // Warm: browser (and mitmdump) kept, a fresh context per trace.
+    const browser = await launchBrowser({ kind });
+    for (let i = 0; i < WARM_RUNS + 2; i++) {
+      const t0 = performance.now();
+      const result = await trace({ url: start, connectTo, cacert, outDir: join(dir, 'cases') }, browser);
+      const ms = performance.now() - t0;
+      if (result.report.error || result.report.hops.length !== 5) throw new Error(`warm trace failed: ${result.report.error}`);
+      if (i < 2) continue;
+      r.warmOurs.push(ms);
+      r.evidence.push(result.evidenceMs / ms);
+    }
+    await browser.close();
+
+    const mitm = await startMitmdump(lab, dir);
+    const { chromium } = await import('playwright-core');
+    const baselineBrowser = await chromium.launch({ executablePath: browserPath(kind), args: CHROMIUM_ARGS });
+    for (let i = 0; i < WARM_RUNS + 2; i++) {
+      const t0 = performance.now();
+      const context = await baselineBrowser.newContext({ ignoreHTTPSErrors: true, proxy: { server: `http://127.0.0.1:${mitm.port}` } });
+      const page = await context.newPage();
+      await page.goto(start, { waitUntil: 'commit' });
+      await page.waitForURL(final, { waitUntil: 'load' });
+      await context.close();
+      if (i >= 2) r.warmBase.push(performance.now() - t0);
+    }
+    await baselineBrowser.close();
+    await mitm.stop();
   }
-  await baselineBrowser.close();
-  await mitm.stop();
 
   let mail: { messages: number; cold: number; steady: number } | null = null;
   try {
@@ -187,18 +190,22 @@ async function main(): Promise<void> {
   await lab.close();
   rmSync(dir, { recursive: true, force: true });
 
-  const rows: [string, number, number][] = [
-    ['cold: process start to report', median(coldClicktrace), median(coldBaseline)],
-    ['warm: browser kept, per trace', median(warmClicktrace), median(warmBaseline)],
-  ];
-  console.log('                                   clicktrace   mitmdump+Chromium   ratio');
-  for (const [name, ours, theirs] of rows) {
-    console.log(`${name.padEnd(34)} ${fmt(ours).padStart(10)}   ${fmt(theirs).padStart(17)}   ${(ours / theirs).toFixed(2)}x`);
+  console.log('                                          clicktrace   mitmdump+Chromium   ratio');
+  for (const [kind, r] of results) {
+    const label = kind === 'shell' ? 'headless shell' : 'full Chromium';
+    for (const [name, ours, theirs] of [
+      [`cold (${label}): process start to report`, median(r.coldOurs), median(r.coldBase)],
+      [`warm (${label}): browser kept, per trace`, median(r.warmOurs), median(r.warmBase)],
+    ] as [string, number, number][]) {
+      console.log(`${name.padEnd(41)} ${fmt(ours).padStart(10)}   ${fmt(theirs).padStart(17)}   ${(ours / theirs).toFixed(2)}x`);
+    }
   }
-  const coldRatio = median(coldClicktrace) / median(coldBaseline);
-  const warm = median(warmClicktrace);
-  const evidence = median(evidenceShare);
+  const shell = results.get('shell')!;
+  const coldRatio = median(shell.coldOurs) / median(shell.coldBase);
+  const warm = median(shell.warmOurs);
+  const evidence = median(shell.evidence);
   console.log('');
+  console.log('targets (default browser, the headless shell, against the baseline on the same build):');
   console.log(`target cold <= 0.60x baseline: ${coldRatio.toFixed(2)}x ${coldRatio <= 0.6 ? 'MET' : 'NOT MET'}`);
   console.log(`target warm median <= 300 ms: ${fmt(warm)} ${warm <= 300 ? 'MET' : 'NOT MET'}`);
   console.log(`evidence writing share of warm trace time (target <= 15%): ${(evidence * 100).toFixed(1)}% ${evidence <= 0.15 ? 'MET' : 'NOT MET'}`);

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs what clicktrace needs on a fresh Debian machine with Node and npm: Chromium (Debian's
-# package; browser downloads are not used), npm dependencies, and the build. Idempotent.
+# Installs what clicktrace needs on a fresh Debian machine with Node and npm: Debian's Chromium
+# (chromium-headless-shell, the default, and chromium, for --browser full and the web UI tests;
+# browser downloads are not used), npm dependencies, and the build. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # --with-test-tools: also Debian's mitmproxy (import tests and the benchmark's baseline) and curl.
 packages=()
 [ -x /usr/bin/chromium ] || packages+=(chromium)
+[ -x /usr/bin/chromium-headless-shell ] || packages+=(chromium-headless-shell)
 if [ "${1:-}" = "--with-test-tools" ]; then
   command -v mitmdump >/dev/null || packages+=(mitmproxy)
   command -v curl >/dev/null || packages+=(curl)
