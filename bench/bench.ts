@@ -16,7 +16,7 @@ import { trace } from '../src/capture/trace.js';
 
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);
 const WARM_RUNS = Number(process.env.BENCH_WARM_RUNS ?? 15);
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../clicktrace.mjs', import.meta.url));
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

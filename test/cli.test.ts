@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { tempDir } from './helpers.js';
 import { startLab, type Lab, SEED_CONTACT_URL } from '../src/lab/index.js';
 
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../clicktrace.mjs', import.meta.url));
 let lab: Lab;
 
 before(async () => {

@@ -19,7 +19,7 @@ import { verifyCase } from '../src/evidence/verify.js';
 import { analyzeCapture } from '../src/analyze/analyze.js';
 import { proxyCertificateAuthority, clicktraceHome } from '../src/proxy/proxy-ca.js';
 
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../clicktrace.mjs', import.meta.url));
 const fixture = labAndBrowser();
 
 async function warcRecords(path: string): Promise<{ record: WARCRecord; content: Uint8Array }[]> {

@@ -257,7 +257,7 @@ test('listening beyond loopback without a token refuses to start', async () => {
   await assert.rejects(startServe(['--host', '0.0.0.0', '--port', '0'], () => undefined), (err) => err instanceof CliError && /without --token/.test(err.message));
   // The CLI as users run it: compiled when the tests are, else through tsx.
   const compiled = import.meta.url.endsWith('.js');
-  const cliArgs = compiled ? [projectPath('dist', 'src', 'cli', 'main.js')] : ['--import', 'tsx', projectPath('src', 'cli', 'main.ts')];
+  const cliArgs = compiled ? [projectPath('dist', 'clicktrace.mjs')] : ['--import', 'tsx', projectPath('src', 'cli', 'main.ts')];
   const cli = spawnSync(process.execPath, [...cliArgs, 'serve', '--host', '0.0.0.0'], {
     cwd: projectRoot(),
     encoding: 'utf8',

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { CdpConnection, type CdpSession } from '../cdp/connection.js';
+import { ReservedProxyPort } from './proxy-port.js';
 
 export type BrowserKind = 'shell' | 'full';
 export const BROWSER_KINDS: readonly BrowserKind[] = ['shell', 'full'];
@@ -68,14 +69,21 @@ const CAPTURE_ARGS = [
   '--mute-audio',
   '--hide-scrollbars',
   '--force-color-profile=srgb',
-  // Every context brings its own recording proxy; this one only catches stray browser traffic.
-  '--proxy-server=http://127.0.0.1:9',
 ];
+
+// Every context brings its own recording proxy; this one only catches stray browser traffic.
+const DEAD_PROXY = ['--proxy-server=http://127.0.0.1:9'];
 
 export class BrowserMissingError extends Error {}
 
 export interface LaunchOptions {
   kind?: BrowserKind;
+  /**
+   * For a browser that serves one trace: its default context (a fresh profile) goes through a
+   * proxy port reserved now, and the trace uses the tab Chromium opens at start, saving a new
+   * context and renderer.
+   */
+  singleTrace?: boolean;
 }
 
 /** What a new page target needs to be set up before it runs (see session.ts). */
@@ -96,6 +104,9 @@ export function browserPath(kind: BrowserKind): string {
 export class Browser extends EventEmitter {
   private readonly contextHandlers = new Map<string, TargetHandler>();
   private exited: Promise<void>;
+  /** With `singleTrace`: the tab Chromium opened at start, and the browser context it is in. */
+  readonly initialPage: Promise<(AttachedTarget & { browserContextId: string }) | null>;
+  private foundInitialPage: (target: (AttachedTarget & { browserContextId: string }) | null) => void = () => undefined;
 
   private constructor(
     readonly kind: BrowserKind,
@@ -103,8 +114,11 @@ export class Browser extends EventEmitter {
     private readonly child: ChildProcess,
     readonly profileDir: string,
     private readonly fullVersion: string,
+    readonly reservedProxy: ReservedProxyPort | null,
   ) {
     super();
+    this.initialPage = new Promise((resolve) => (this.foundInitialPage = resolve));
+    if (!reservedProxy) this.foundInitialPage(null);
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     cdp.on('disconnected', () => this.emit('disconnected'));
     cdp.browser.on('Target.attachedToTarget', (event: {
@@ -114,9 +128,15 @@ export class Browser extends EventEmitter {
     }) => {
       const session = cdp.session(event.sessionId);
       const handler = event.targetInfo.browserContextId ? this.contextHandlers.get(event.targetInfo.browserContextId) : undefined;
+      const target = { targetId: event.targetInfo.targetId, session, openerId: event.targetInfo.openerId ?? null, url: event.targetInfo.url };
       if (handler && event.targetInfo.type === 'page') {
-        handler({ targetId: event.targetInfo.targetId, session, openerId: event.targetInfo.openerId ?? null, url: event.targetInfo.url });
+        handler(target);
         return;
+      }
+      if (this.reservedProxy && event.targetInfo.type === 'page' && event.targetInfo.browserContextId) {
+        this.foundInitialPage({ ...target, browserContextId: event.targetInfo.browserContextId });
+        this.foundInitialPage = () => undefined;
+        if (!event.waitingForDebugger) return;
       }
       // Not a page of a trace (workers, the launch tab): let it run, unobserved by us.
       void session.send('Runtime.runIfWaitingForDebugger').catch(() => undefined);
@@ -135,11 +155,13 @@ export class Browser extends EventEmitter {
       );
     }
     const profileDir = mkdtempSync(join(tmpdir(), 'clicktrace-chromium-'));
+    const reservedProxy = options.singleTrace ? await ReservedProxyPort.open() : null;
     const args = [
       '--headless',
       '--remote-debugging-pipe',
       `--user-data-dir=${profileDir}`,
       ...CAPTURE_ARGS,
+      ...(reservedProxy ? [`--proxy-server=http://127.0.0.1:${reservedProxy.port}`, '--proxy-bypass-list=<-loopback>'] : DEAD_PROXY),
       // Chromium refuses to start its sandbox as root.
       ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
       'about:blank',
@@ -158,12 +180,13 @@ export class Browser extends EventEmitter {
     failed.catch(() => undefined);
     try {
       const version = await Promise.race([cdp.browser.send<{ product: string }>('Browser.getVersion'), failed]);
-      const browser = new Browser(kind, cdp, child, profileDir, version.product.split('/')[1] ?? '0');
+      const browser = new Browser(kind, cdp, child, profileDir, version.product.split('/')[1] ?? '0', reservedProxy);
       // Every new page waits for us before it runs: popups are observed from their first request.
       await cdp.browser.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true });
       return browser;
     } catch (err) {
       child.kill('SIGKILL');
+      await reservedProxy?.close();
       rmSync(profileDir, { recursive: true, force: true });
       throw err;
     }
@@ -190,16 +213,43 @@ export class Browser extends EventEmitter {
 
   async close(): Promise<void> {
     if (this.isConnected()) {
-      await Promise.race([this.cdp.browser.send('Browser.close').catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
+      await Promise.race([this.cdp.browser.send('Browser.close').catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
     }
     const killer = setTimeout(() => this.child.kill('SIGKILL'), 3000);
     if (this.child.exitCode === null && this.child.signalCode === null) await this.exited;
     clearTimeout(killer);
+    this.foundInitialPage(null);
     rmSync(this.profileDir, { recursive: true, force: true, maxRetries: 3 });
   }
 }
 
+let prelaunched: { kind: BrowserKind; browser: Promise<Browser> } | null = null;
+
+/**
+ * Starts Chromium now, for a launchBrowser() call to come: a command-line trace spawns it first
+ * thing, so it boots while the rest of clicktrace loads.
+ */
+export function prelaunchBrowser(kind: BrowserKind = 'shell'): void {
+  if (prelaunched) return;
+  const browser = Browser.launch({ kind, singleTrace: true });
+  browser.catch(() => undefined);
+  prelaunched = { kind, browser };
+}
+
+/** Closes a prelaunched browser nobody took (the command failed before tracing). */
+export async function discardPrelaunched(): Promise<void> {
+  const pending = prelaunched;
+  prelaunched = null;
+  if (pending) await (await pending.browser.catch(() => null))?.close();
+}
+
 export function launchBrowser(options: LaunchOptions = {}): Promise<Browser> {
+  const kind = options.kind ?? 'shell';
+  if (prelaunched?.kind === kind && options.singleTrace) {
+    const { browser } = prelaunched;
+    prelaunched = null;
+    return browser;
+  }
   return Browser.launch(options);
 }
 

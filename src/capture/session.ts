@@ -71,6 +71,43 @@ export function resume(target: AttachedTarget): Promise<unknown> {
   return target.session.send('Runtime.runIfWaitingForDebugger').catch(() => undefined);
 }
 
+function configureContext(browser: Browser, browserContextId: string): Promise<unknown> {
+  const cdp = browser.cdp.browser;
+  return Promise.all([
+    // Downloads are announced, then cancelled by the trace; the proxy keeps the bytes.
+    cdp.send('Browser.setDownloadBehavior', { behavior: 'allowAndName', browserContextId, downloadPath: join(browser.profileDir, 'downloads'), eventsEnabled: true }),
+    // The headless shell answers a notification permission query with "prompt" while
+    // Notification.permission says "denied", a classic headless tell; Chromium says "denied" to both.
+    ...(browser.kind === 'shell'
+      ? [cdp.send('Browser.setPermission', { permission: { name: 'notifications' }, setting: 'denied', browserContextId }).catch(() => undefined)]
+      : []),
+  ]);
+}
+
+/**
+ * The session of a browser launched for one trace (`singleTrace`): its default context, fresh
+ * with the profile, and the tab Chromium opened at start, behind the proxy port it was launched
+ * with. Null when the browser was not launched that way.
+ */
+export async function initialSession(browser: Browser, identity: CaptureIdentity, settleMs: number): Promise<BrowserSession | null> {
+  const reserved = browser.reservedProxy;
+  const first = reserved ? await browser.initialPage : null;
+  if (!reserved || !first) return null;
+  const proxy = new RecordingProxy({
+    ca: proxyCertificateAuthority(),
+    resolver: new Resolver({ connectTo: [], resolve: [] }),
+    onExchange: () => undefined,
+  });
+  proxy.adopt(reserved);
+  const session: BrowserSession = { browser, proxy, contextId: first.browserContextId, first, onPopup: null, queuedPopups: [], identity, settleMs };
+  browser.onContextTarget(session.contextId, (target) => {
+    if (session.onPopup) session.onPopup(target);
+    else session.queuedPopups.push(target);
+  });
+  await Promise.all([configureContext(browser, session.contextId), preparePage(session, first)]);
+  return session;
+}
+
 export async function openSession(browser: Browser, identity: CaptureIdentity, settleMs: number): Promise<BrowserSession> {
   // Until the trace configures it, the proxy records nothing and reaches nothing.
   const proxy = new RecordingProxy({
@@ -102,17 +139,7 @@ export async function openSession(browser: Browser, identity: CaptureIdentity, s
         partial.queuedPopups.push(target);
       }
     });
-    const cdp = browser.cdp.browser;
-    await Promise.all([
-      // Downloads are announced, then cancelled by the trace; the proxy keeps the bytes.
-      cdp.send('Browser.setDownloadBehavior', { behavior: 'allowAndName', browserContextId: id, downloadPath: join(browser.profileDir, 'downloads'), eventsEnabled: true }),
-      // The headless shell answers a notification permission query with "prompt" while
-      // Notification.permission says "denied", a classic headless tell; Chromium says "denied" to both.
-      ...(browser.kind === 'shell'
-        ? [cdp.send('Browser.setPermission', { permission: { name: 'notifications' }, setting: 'denied', browserContextId: id }).catch(() => undefined)]
-        : []),
-      cdp.send('Target.createTarget', { url: 'about:blank', browserContextId: id }),
-    ]);
+    await Promise.all([configureContext(browser, id), browser.cdp.browser.send('Target.createTarget', { url: 'about:blank', browserContextId: id })]);
     const first = await firstAttached;
     const session: BrowserSession = { ...partial, first };
     // Later popups are routed through the session object (the trace sets onPopup).
@@ -164,9 +191,11 @@ export function prepareSpare(browser: Browser, identity: CaptureIdentity, settle
   }
 }
 
-export async function closeSession(session: BrowserSession): Promise<void> {
+export async function closeSession(session: BrowserSession, { disposeContext = true } = {}): Promise<void> {
   session.onPopup = null;
-  await session.browser.cdp.browser.send('Target.disposeBrowserContext', { browserContextId: session.contextId }).catch(() => undefined);
+  if (disposeContext) {
+    await session.browser.cdp.browser.send('Target.disposeBrowserContext', { browserContextId: session.contextId }).catch(() => undefined);
+  }
   session.browser.onContextTarget(session.contextId, null);
   await session.proxy.close();
 }

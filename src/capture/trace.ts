@@ -3,7 +3,7 @@
 // written as evidence arrives and closed with the report derived from it.
 import { emptyCapture, type Capture, type CaptureInfo, type Exchange, type NavEvent, type PageSnapshot } from '../model.js';
 import type { Report } from '../report.js';
-import { UsageError } from '../proxy/target-rules.js';
+import { DEFAULTS, parseTarget } from './target.js';
 import { buildUpstream, describeOverrides, type UpstreamOptions } from '../proxy/upstream.js';
 import { proxyCertificateAuthority } from '../proxy/proxy-ca.js';
 import { CaseWriter } from '../evidence/case-writer.js';
@@ -11,7 +11,7 @@ import { TOOL } from '../version.js';
 import { defaultIdentity, type Device } from './identity.js';
 import { launchBrowser, type AttachedTarget, type Browser, type BrowserKind } from './browser.js';
 import { PageObserver, withTimeout } from './page-observer.js';
-import { closeSession, prepareSpare, preparePage, resume, takeSession, type BrowserSession } from './session.js';
+import { closeSession, initialSession, prepareSpare, preparePage, resume, takeSession, type BrowserSession } from './session.js';
 import { waitForSettle } from './settle.js';
 import { clickByText } from './click.js';
 
@@ -41,21 +41,24 @@ export interface TraceResult {
   evidenceMs: number;
 }
 
-export const DEFAULTS = { timeoutMs: 60_000, settleMs: 6_000, maxHops: 50, outDir: 'cases' } as const;
+export { parseTarget };
 
-/** Validates the target before anything is launched or written. */
-export function parseTarget(url: string): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(url.trim());
-  } catch {
-    throw new UsageError(`not a URL: "${url}"`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new UsageError(`only http and https links can be traced, not ${parsed.protocol}`);
-  }
-  return parsed;
-}
+const WARM_UP_INFO: CaptureInfo = {
+  tool: TOOL,
+  browser: null,
+  identity: null,
+  url: 'http://warm-up.invalid/',
+  mode: 'trace',
+  commandLine: [],
+  resolver: { overrides: [], dnsServer: null },
+  clicks: [],
+  startedAt: '',
+  endedAt: null,
+  error: null,
+  partial: true,
+};
+
+export { DEFAULTS };
 
 export async function trace(options: TraceOptions, sharedBrowser?: Browser): Promise<TraceResult> {
   const target = parseTarget(options.url);
@@ -70,9 +73,17 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   const mark = (name: string) => marks.push([name, Date.now() - started]);
   const progress = options.onProgress ?? (() => undefined);
 
-  // Loaded while the browser starts and pages load: the rule files cost tens of milliseconds.
+  const launching = sharedBrowser ? null : launchBrowser({ kind: options.browser ?? 'shell', singleTrace: true });
+  launching?.catch(() => undefined);
+  // While Chromium boots (cold) the analysis code is loaded and run once on an empty capture
+  // (its rules load lazily), and the proxy's CA is read: both are off the trace's critical path.
   const analysis = import('../analyze/analyze.js');
-  const browser = sharedBrowser ?? (await launchBrowser({ kind: options.browser ?? 'shell' }));
+  if (launching) {
+    const { analyzeCapture } = await analysis;
+    analyzeCapture(emptyCapture({ ...WARM_UP_INFO, startedAt: new Date().toISOString() }), null);
+    proxyCertificateAuthority();
+  }
+  const browser = sharedBrowser ?? (await launching!);
   const identity = defaultIdentity(options.device ?? 'desktop', browser.version(), options.userAgent);
   const info: CaptureInfo = {
     tool: TOOL,
@@ -160,7 +171,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   browser.cdp.browser.on('Browser.downloadWillBegin', onDownload);
 
   try {
-    session = await takeSession(browser, identity, settleMs);
+    session = (sharedBrowser ? null : await initialSession(browser, identity, settleMs)) ?? (await takeSession(browser, identity, settleMs));
     session.proxy.reconfigure({
       ca: proxyCertificateAuthority(),
       resolver,
@@ -249,12 +260,14 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     for (const observer of observers.values()) observer.detach();
     browser.cdp.browser.off('Browser.downloadWillBegin', onDownload);
     mark('detached');
-    if (session) await closeSession(session);
+    // A browser of our own is closed whole, contexts included.
+    if (session) await closeSession(session, { disposeContext: sharedBrowser !== undefined });
     // DNS records still being completed (CNAME chains, base domains) belong in the case.
     await withTimeout(resolver.settled(), Math.max(300, Math.min(5000, deadline + 1000 - Date.now())), undefined);
     mark('context closed');
-    if (!sharedBrowser) await browser.close().catch(() => undefined);
   }
+  // A browser of our own shuts down while the case is written (its context is already closed).
+  const closingBrowser = sharedBrowser ? null : browser.close().catch(() => undefined);
   capture.info.error = stopReason;
   capture.info.endedAt = new Date().toISOString();
   capture.info.partial = false;
@@ -262,7 +275,8 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   mark('analyzed');
   await writer.close(capture, report);
   mark('case closed');
-  if (process.env.CLICKTRACE_PROFILE) process.stderr.write(`profile: ${marks.map(([n, t]) => `${n} ${t}`).join(', ')}\n`);
+  await closingBrowser;
+  if (process.env.CLICKTRACE_PROFILE) process.stderr.write(`profile: trace() began ${Math.round(performance.now() - (Date.now() - started))} ms after process start; ${marks.map(([n, t]) => `${n} ${t}`).join(', ')}\n`);
   progress({ kind: 'done', detail: writer.dir });
   const stats = writer.stats();
   return { report, capture, caseDir: writer.dir, evidenceMs: stats.addMs + (stats.close?.totalMs ?? 0) };

@@ -20,13 +20,22 @@ export async function run(argv: string[]): Promise<number> {
   if (!url) throw new CliError('trace: a URL is required (see --help)');
   if (extra.length) throw new CliError(`trace: one URL at a time (got also "${extra[0]}")`);
   const options = traceOptionsFrom(parsed.values, url, ['clicktrace', 'trace', ...argv]);
-  const { trace, parseTarget } = await import('../capture/trace.js');
+  const { parseTarget } = await import('../capture/target.js');
   parseTarget(url);
+  // Chromium boots while the rest of clicktrace loads; bad input above has not started it.
+  const { prelaunchBrowser, discardPrelaunched } = await import('../capture/browser.js');
+  prelaunchBrowser(options.browser);
   const json = parsed.values.json ?? false;
-  const result = await trace({
-    ...options,
-    onProgress: json || !process.stderr.isTTY ? undefined : (e) => process.stderr.write(`\r\x1b[K${clean(e.kind)}: ${clean(e.detail).slice(0, 100)}`),
-  });
+  let result: Awaited<ReturnType<typeof import('../capture/trace.js').trace>>;
+  try {
+    const { trace } = await import('../capture/trace.js');
+    result = await trace({
+      ...options,
+      onProgress: json || !process.stderr.isTTY ? undefined : (e) => process.stderr.write(`\r\x1b[K${clean(e.kind)}: ${clean(e.detail).slice(0, 100)}`),
+    });
+  } finally {
+    await discardPrelaunched();
+  }
   if (!json && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   await indexCases(result.caseDir);
   if (json) process.stdout.write(JSON.stringify(result.report, null, 2) + '\n');

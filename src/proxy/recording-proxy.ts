@@ -96,6 +96,13 @@ function sharedTrustStore(extraCaPems: string[]): tls.SecureContext {
   return context;
 }
 
+/** A listening socket whose connections can be handed to a proxy created later. */
+export interface AdoptableListener {
+  readonly port: number;
+  handOver(accept: (socket: net.Socket) => void): void;
+  close(): Promise<void>;
+}
+
 export class RecordingProxy {
   private readonly server: http.Server;
   private readonly tlsTerminator: http.Server;
@@ -107,6 +114,7 @@ export class RecordingProxy {
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64 });
   private sequence = 0;
+  private adopted: AdoptableListener | null = null;
   port = 0;
 
   constructor(private options: RecordingProxyOptions) {
@@ -143,6 +151,17 @@ export class RecordingProxy {
     return this.port;
   }
 
+  /**
+   * Serves the connections of a listener opened earlier (see ../capture/proxy-port.ts), which a
+   * browser was launched to use before this proxy existed.
+   */
+  adopt(listener: AdoptableListener): number {
+    this.adopted = listener;
+    this.port = listener.port;
+    listener.handOver((socket) => this.server.emit('connection', socket));
+    return this.port;
+  }
+
   /** Exchanges still waiting for upstream. */
   get inFlight(): number {
     return this.pending.size;
@@ -154,7 +173,8 @@ export class RecordingProxy {
     for (const socket of this.sockets) socket.destroy();
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    if (this.adopted) await this.adopted.close();
+    else await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   private track(socket: Duplex): void {

@@ -83,14 +83,21 @@ export const CLOAKED_TITLE = 'Account verification';
 export const DECOY_TITLE = 'Garden tips blog';
 
 /** What the cloaking server treats as a bot, from the request alone. */
-export function looksAutomated(userAgent: string | undefined, acceptLanguage: string | undefined): boolean {
-  return !userAgent || /HeadlessChrome/i.test(userAgent) || !acceptLanguage;
+export function looksAutomated(userAgent: string | undefined, acceptLanguage: string | undefined, clientHints?: string): boolean {
+  return !userAgent || /HeadlessChrome/i.test(userAgent) || !acceptLanguage || /HeadlessChrome/i.test(clientHints ?? '');
 }
 
 function decoyPage(withCloakScript: boolean): string {
   const script = withCloakScript
-    ? `\n<script>\n(function () {\n` +
-      `  var bot = navigator.webdriver || !navigator.languages || navigator.languages.length === 0 || !window.chrome;\n` +
+    ? // The checks phishing kits copy from "detect headless Chrome" snippets.
+      `\n<script>\n(async function () {\n` +
+      `  var bot = navigator.webdriver || !navigator.languages || navigator.languages.length === 0 || !window.chrome ||\n` +
+      `    navigator.plugins.length === 0 || navigator.mimeTypes.length === 0 || navigator.pdfViewerEnabled === false ||\n` +
+      `    /HeadlessChrome/.test(navigator.userAgent) || (navigator.userAgentData && navigator.userAgentData.brands.some(function (b) { return /Headless/.test(b.brand); }));\n` +
+      `  if (!bot && window.Notification && navigator.permissions) {\n` +
+      `    var state = (await navigator.permissions.query({ name: 'notifications' })).state;\n` +
+      `    bot = Notification.permission === 'denied' && state === 'prompt';\n` +
+      `  }\n` +
       `  if (bot) return;\n  location.href = ${jsString(CLOAKED_DESTINATION)};\n})();\n</script>`
     : '';
   return page({
@@ -109,8 +116,9 @@ function cloaking(): ScenarioDefinition {
       name: 'cloaking',
       url: CLOAKING_URL,
       description:
-        'Cloaking page: shows a harmless "Garden tips blog" to anything that looks automated (HeadlessChrome UA, no ' +
-        'Accept-Language, navigator.webdriver, no languages, no window.chrome); otherwise JavaScript sends it to a phishing page.',
+        'Cloaking page: shows a harmless "Garden tips blog" to anything that looks automated (HeadlessChrome in the UA or ' +
+        'client hints, no Accept-Language, navigator.webdriver, no languages, no window.chrome, no PDF plugins, the headless ' +
+        'notification-permission mismatch); otherwise JavaScript sends it to a phishing page.',
       expectedVias: ['start', 'javascript'],
       finalUrl: CLOAKED_DESTINATION,
       finalTitle: CLOAKED_TITLE,
@@ -120,8 +128,8 @@ function cloaking(): ScenarioDefinition {
         host: HOSTS.cloak,
         path: '/lp/*',
         handle: (x) =>
-          x.html(200, decoyPage(!looksAutomated(x.header('user-agent'), x.header('accept-language'))), {
-            Vary: 'User-Agent, Accept-Language',
+          x.html(200, decoyPage(!looksAutomated(x.header('user-agent'), x.header('accept-language'), x.header('sec-ch-ua'))), {
+            Vary: 'User-Agent, Accept-Language, Sec-CH-UA',
           }),
       },
       {
