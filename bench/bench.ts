@@ -190,14 +190,14 @@ async function main(): Promise<void> {
   await lab.close();
   rmSync(dir, { recursive: true, force: true });
 
-  console.log('                                          clicktrace   mitmdump+Chromium   ratio');
+  console.log(`${''.padEnd(47)}   clicktrace   mitmdump+Chromium   ratio`);
   for (const [kind, r] of results) {
     const label = kind === 'shell' ? 'headless shell' : 'full Chromium';
     for (const [name, ours, theirs] of [
       [`cold (${label}): process start to report`, median(r.coldOurs), median(r.coldBase)],
       [`warm (${label}): browser kept, per trace`, median(r.warmOurs), median(r.warmBase)],
     ] as [string, number, number][]) {
-      console.log(`${name.padEnd(41)} ${fmt(ours).padStart(10)}   ${fmt(theirs).padStart(17)}   ${(ours / theirs).toFixed(2)}x`);
+      console.log(`${name.padEnd(47)} ${fmt(ours).padStart(10)}   ${fmt(theirs).padStart(17)}   ${(ours / theirs).toFixed(2)}x`);
     }
   }
   const shell = results.get('shell')!;

@@ -47,6 +47,10 @@ test('trace --json prints one report object and writes the case', async () => {
   assert.equal(report.final.status, 200);
   assert.equal(report.error, null);
   assert.ok(existsSync(join(out, report.case, 'report.json')));
+  // A command-line trace uses the tab Chromium opens at start, behind the trace's own proxy:
+  // nothing but the chain may have gone through it.
+  const har = JSON.parse(readFileSync(join(out, report.case, 'capture.har'), 'utf8')) as { log: { entries: { request: { url: string } }[] } };
+  assert.deepEqual(har.log.entries.map((e) => e.request.url), [lab.scenarios['http-302']!.url, lab.scenarios['http-302']!.finalUrl]);
 });
 
 test('the demo traces the seed scenario to the advertiser', async () => {
@@ -76,6 +80,9 @@ test('bad input: one clear line, non-zero exit, no stack trace', async () => {
     ['trace', 'http://a.test/', '--resolve', 'garbage'],
     ['trace', 'http://a.test/', '--timeout', 'soon'],
     ['trace', 'http://a.test/', '--device', 'toaster'],
+    ['trace', 'http://a.test/', '--browser', 'netscape'],
+    // Found after Chromium was started: it must be shut down, not left running.
+    ['trace', 'http://a.test/', '--cacert', '/nonexistent/ca.pem'],
     ['nonsense'],
     ['verify', '/nonexistent/case'],
     ['import', '/nonexistent/file.har'],

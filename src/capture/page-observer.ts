@@ -212,7 +212,7 @@ export class PageObserver {
 
   /**
    * Evaluates in the page's current main world over CDP, failing at once while a navigation
-   * replaces it (Playwright's evaluate would wait for the new document).
+   * replaces it (waiting for the new document could hang on a hostile page).
    */
   async evaluate(expression: string, world: 'main' | 'isolated' = 'main', timeoutMs = 500): Promise<unknown> {
     const contextId = world === 'isolated' ? await this.isolatedContext() : undefined;

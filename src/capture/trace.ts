@@ -6,6 +6,7 @@ import type { Report } from '../report.js';
 import { DEFAULTS, parseTarget } from './target.js';
 import { buildUpstream, describeOverrides, type UpstreamOptions } from '../proxy/upstream.js';
 import { proxyCertificateAuthority } from '../proxy/proxy-ca.js';
+import { prepareIssuer } from '../proxy/recording-proxy.js';
 import { CaseWriter } from '../evidence/case-writer.js';
 import { TOOL } from '../version.js';
 import { defaultIdentity, type Device } from './identity.js';
@@ -81,7 +82,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   if (launching) {
     const { analyzeCapture } = await analysis;
     analyzeCapture(emptyCapture({ ...WARM_UP_INFO, startedAt: new Date().toISOString() }), null);
-    proxyCertificateAuthority();
+    prepareIssuer(proxyCertificateAuthority());
   }
   const browser = sharedBrowser ?? (await launching!);
   const identity = defaultIdentity(options.device ?? 'desktop', browser.version(), options.userAgent);

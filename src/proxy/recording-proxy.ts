@@ -69,6 +69,11 @@ type TaggedSocket = Duplex & { clicktraceTarget?: TunnelTarget };
 const issuers = new Map<string, { issuer: CertificateIssuer; contexts: Map<string, tls.SecureContext> }>();
 const trustStores = new Map<string, tls.SecureContext>();
 
+/** Parses the CA and leaf key ahead of the first connection (a cold trace does it while Chromium starts). */
+export function prepareIssuer(ca: CaMaterial & { leafKeyPem?: string }): void {
+  sharedIssuer(ca);
+}
+
 function sharedIssuer(ca: CaMaterial & { leafKeyPem?: string }) {
   let entry = issuers.get(ca.certPem);
   if (!entry) {
