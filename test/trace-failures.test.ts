@@ -91,7 +91,9 @@ test('cloaking page: the default identity reaches the real destination', async (
   const request = capture.exchanges[0]!.request;
   const ua = request.headers.find(([k]) => k.toLowerCase() === 'user-agent')?.[1] ?? '';
   assert.doesNotMatch(ua, /Headless/i);
-  const hints = request.headers.find(([k]) => k.toLowerCase() === 'sec-ch-ua')?.[1] ?? '';
+  // Client hints go to secure origins only: the phishing page is https.
+  const secure = capture.exchanges.find((x) => x.request.url.startsWith('https:'))!.request;
+  const hints = secure.headers.find(([k]) => k.toLowerCase() === 'sec-ch-ua')?.[1] ?? '';
   assert.match(hints, /"Chromium";v="\d+"/);
   assert.doesNotMatch(hints, /Headless/i);
   assert.ok(request.headers.some(([k, v]) => k.toLowerCase() === 'accept-language' && v.startsWith('en-US')));

@@ -219,6 +219,8 @@ export class Browser extends EventEmitter {
     if (this.child.exitCode === null && this.child.signalCode === null) await this.exited;
     clearTimeout(killer);
     this.foundInitialPage(null);
+    // Closed by its proxy if a trace adopted it; closing again is harmless.
+    await this.reservedProxy?.close();
     rmSync(this.profileDir, { recursive: true, force: true, maxRetries: 3 });
   }
 }
