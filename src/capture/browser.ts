@@ -96,6 +96,14 @@ export interface AttachedTarget {
 
 type TargetHandler = (target: AttachedTarget) => void;
 
+/**
+ * The build used when none is asked for: the headless shell, or full Chromium on a machine
+ * where only that is installed (the case records which one ran).
+ */
+export function defaultBrowserKind(): BrowserKind {
+  return process.env.CLICKTRACE_CHROMIUM || existsSync(PATHS.shell.path) ? 'shell' : 'full';
+}
+
 export function browserPath(kind: BrowserKind): string {
   if (process.env.CLICKTRACE_CHROMIUM) return process.env.CLICKTRACE_CHROMIUM;
   return PATHS[kind].path;
@@ -144,7 +152,7 @@ export class Browser extends EventEmitter {
   }
 
   static async launch(options: LaunchOptions = {}): Promise<Browser> {
-    const kind = options.kind ?? 'shell';
+    const kind = options.kind ?? defaultBrowserKind();
     const path = browserPath(kind);
     if (!existsSync(path)) {
       const { pkg } = PATHS[kind];
@@ -231,7 +239,7 @@ let prelaunched: { kind: BrowserKind; browser: Promise<Browser> } | null = null;
  * Starts Chromium now, for a launchBrowser() call to come: a command-line trace spawns it first
  * thing, so it boots while the rest of clicktrace loads.
  */
-export function prelaunchBrowser(kind: BrowserKind = 'shell'): void {
+export function prelaunchBrowser(kind: BrowserKind = defaultBrowserKind()): void {
   if (prelaunched) return;
   const browser = Browser.launch({ kind, singleTrace: true });
   browser.catch(() => undefined);
@@ -246,7 +254,7 @@ export async function discardPrelaunched(): Promise<void> {
 }
 
 export function launchBrowser(options: LaunchOptions = {}): Promise<Browser> {
-  const kind = options.kind ?? 'shell';
+  const kind = options.kind ?? defaultBrowserKind();
   if (prelaunched?.kind === kind && options.singleTrace) {
     const { browser } = prelaunched;
     prelaunched = null;

@@ -74,7 +74,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   const mark = (name: string) => marks.push([name, Date.now() - started]);
   const progress = options.onProgress ?? (() => undefined);
 
-  const launching = sharedBrowser ? null : launchBrowser({ kind: options.browser ?? 'shell', singleTrace: true });
+  const launching = sharedBrowser ? null : launchBrowser({ ...(options.browser ? { kind: options.browser } : {}), singleTrace: true });
   launching?.catch(() => undefined);
   // While Chromium boots (cold) the analysis code is loaded and run once on an empty capture
   // (its rules load lazily), and the proxy's CA is read: both are off the trace's critical path.

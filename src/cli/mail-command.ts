@@ -86,7 +86,7 @@ export async function run(argv: string[]): Promise<number> {
         record.case = name;
         const { trace } = await import('../capture/trace.js');
         const { launchBrowser } = await import('../capture/browser.js');
-        browser ??= await launchBrowser({ kind: baseOptions.browser ?? 'shell' });
+        browser ??= await launchBrowser(baseOptions.browser ? { kind: baseOptions.browser } : {});
         const tracedDirs: string[] = [];
         for (const link of toTrace) {
           const result = await trace(

@@ -31,8 +31,9 @@ export const TRACE_OPTIONS_HELP = `
   --strict-tls               fail on upstream certificates that do not verify (default: record, go on)
   -A, --user-agent UA        browser User-Agent (default: a normal desktop Chrome UA)
   --device desktop|mobile    viewport and identity (default desktop)
-  --browser shell|full       Debian's chromium-headless-shell (default, fastest) or the full
-                             chromium in headless mode (slower; harder for cloaking to detect)
+  --browser shell|full       Debian's chromium-headless-shell (default when installed; fastest)
+                             or the full chromium in headless mode (slower; harder for cloaking
+                             to detect)
   --timeout SECONDS          limit for the whole trace (default ${DEFAULTS.timeoutMs / 1000})
   --settle MS                how long a page may still navigate on its own (default ${DEFAULTS.settleMs})
   --max-hops N               stop after N documents (default ${DEFAULTS.maxHops})
@@ -45,8 +46,8 @@ type Values = { [K in keyof typeof TRACE_OPTIONS]?: (typeof TRACE_OPTIONS)[K] ex
 export function traceOptionsFrom(values: Values, url: string, commandLine: string[]): TraceOptions {
   const device = values.device ?? 'desktop';
   if (device !== 'desktop' && device !== 'mobile') throw new CliError(`--device: expected desktop or mobile, got "${device}"`);
-  const browser = values.browser ?? 'shell';
-  if (browser !== 'shell' && browser !== 'full') throw new CliError(`--browser: expected shell or full, got "${browser}"`);
+  const browser = values.browser;
+  if (browser !== undefined && browser !== 'shell' && browser !== 'full') throw new CliError(`--browser: expected shell or full, got "${browser}"`);
   const timeout = numberOption(values.timeout, '--timeout', { min: 1, max: 3600, integer: false });
   return {
     url,
@@ -58,7 +59,7 @@ export function traceOptionsFrom(values: Values, url: string, commandLine: strin
     strictTls: values['strict-tls'] ?? false,
     ...(values['user-agent'] ? { userAgent: values['user-agent'] } : {}),
     device,
-    browser,
+    ...(browser ? { browser } : {}),
     ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
     ...(values.settle !== undefined ? { settleMs: numberOption(values.settle, '--settle', { min: 0, max: 600_000 })! } : {}),
     ...(values['max-hops'] !== undefined ? { maxHops: numberOption(values['max-hops'], '--max-hops', { min: 1, max: 1000 })! } : {}),

@@ -270,7 +270,7 @@ export class TraceService {
 
   private sharedBrowser(): Promise<Browser> {
     if (!this.browser) {
-      const launching = this.options.launch ? this.options.launch() : launchBrowser({ kind: this.options.trace?.browser ?? 'shell' });
+      const launching = this.options.launch ? this.options.launch() : launchBrowser(this.options.trace?.browser ? { kind: this.options.trace.browser } : {});
       this.browser = launching;
       launching.then(
         (browser) => browser.on('disconnected', () => {
