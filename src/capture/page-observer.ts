@@ -52,8 +52,6 @@ export class PageObserver {
   generation = 0;
   /** A new window was requested; settling waits (briefly) for its page to appear. */
   popupExpectedUntil = 0;
-  /** Opened by another page of the trace (a popup). */
-  isPopup = false;
   /** Set when the trace has stopped: later browser activity is no longer part of the chain. */
   frozen = false;
 

@@ -152,11 +152,10 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
       else if (hops >= maxHops) stop(`too many hops: stopped after ${maxHops} documents (see --max-hops)`, true);
     });
     observers.set(target.targetId, observer);
-    observer.isPopup = opener !== null;
     emit({ type: 'page', at: new Date().toISOString(), pageId: observer.pageId, openerPageId: opener?.pageId ?? null });
     target.session.on('Page.javascriptDialogOpening', (dialog: { type: string; message: string }) => {
-      if (observer.frozen) return;
-      emit({ type: 'dialog', at: new Date().toISOString(), pageId: observer.pageId, dialogType: dialog.type, message: dialog.message });
+      // Answered even after the trace stopped: an open dialog blocks the page.
+      if (!observer.frozen) emit({ type: 'dialog', at: new Date().toISOString(), pageId: observer.pageId, dialogType: dialog.type, message: dialog.message });
       void target.session.send('Page.handleJavaScriptDialog', { accept: dialog.type === 'beforeunload' }).catch(() => undefined);
     });
     observer.attach();
