@@ -9,7 +9,7 @@ const fixture = labAndBrowser();
 
 const MECHANISMS = [
   'http-301', 'http-302', 'http-303', 'http-307', 'http-308', 'refresh-header', 'meta-refresh', 'meta-refresh-delayed',
-  'javascript', 'javascript-timer', 'form-get', 'form-post', 'frame-top', 'five-hop',
+  'javascript', 'javascript-timer', 'javascript-after-paint', 'form-get', 'form-post', 'frame-top', 'five-hop',
 ];
 
 describe('each redirect mechanism gets its via label and reaches the advertiser', () => {

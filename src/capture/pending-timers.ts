@@ -40,12 +40,27 @@ export function pendingTimersSnippet(settleMs: number): string {
   ]) {
     window[name] = disguise(replacement, original, name);
   }
+  // Animation frames: "navigate after the next paint" (one or two requestAnimationFrame) must be
+  // waited for; an animation loop requests a frame forever, so frames stop counting once many ran.
+  const frames = new Set();
+  let framesRun = 0;
+  const nativeRaf = window.requestAnimationFrame, nativeCaf = window.cancelAnimationFrame;
+  if (nativeRaf && nativeCaf) {
+    window.requestAnimationFrame = disguise(function requestAnimationFrame(callback) {
+      let id;
+      const wrapped = function (time) { frames.delete(id); framesRun++; return callback.call(this, time); };
+      id = nativeRaf.call(this, wrapped);
+      frames.add(id);
+      return id;
+    }, nativeRaf, 'requestAnimationFrame');
+    window.cancelAnimationFrame = disguise(function cancelAnimationFrame(id) { frames.delete(id); return nativeCaf.call(this, id); }, nativeCaf, 'cancelAnimationFrame');
+  }
   Object.defineProperty(window, KEY, {
     enumerable: false,
     value: () => {
       let next = null;
       for (const due of pending.values()) if (next === null || due < next) next = due;
-      return { count: pending.size, nextDueInMs: next === null ? null : next - Date.now(), readyState: document.readyState };
+      return { count: pending.size, nextDueInMs: next === null ? null : next - Date.now(), readyState: document.readyState, framesPending: frames.size, framesRun };
     },
   });`;
 }

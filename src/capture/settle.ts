@@ -24,7 +24,12 @@ interface TimerState {
   count: number;
   nextDueInMs: number | null;
   readyState: string;
+  framesPending?: number;
+  framesRun?: number;
 }
+
+/** More animation frames than this and the page is animating, not about to navigate. */
+const FRAME_LOOP = 10;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -48,14 +53,15 @@ async function busyReason(observer: PageObserver, options: SettleOptions): Promi
   const timers = await readTimers(observer);
   if (timers?.readyState === 'complete') observer.loaded = true;
   if (timers && timers.nextDueInMs !== null && Date.now() + timers.nextDueInMs <= limitAt) return 'timer pending';
+  if (timers?.framesPending && (timers.framesRun ?? 0) < FRAME_LOOP) return 'animation frame pending';
   if (observer.activeRequests(options.staleRequestMs ?? 1500) > 0) return 'network busy';
   if (!observer.loaded && Date.now() - observer.committedAt < 1500) return 'load pending';
   return null;
 }
 
 export async function waitForSettle(getObserver: () => PageObserver, options: SettleOptions): Promise<SettleOutcome> {
-  const poll = options.pollMs ?? 15;
-  const grace = options.graceMs ?? 30;
+  const poll = options.pollMs ?? 10;
+  const grace = options.graceMs ?? 20;
   let quietSince: number | null = null;
   let quietGeneration = -1;
   for (;;) {

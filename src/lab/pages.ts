@@ -53,11 +53,20 @@ export function metaRefreshPage(target: string, delaySeconds: number, title = 'R
   });
 }
 
-/** A page that moves on with inline JavaScript, immediately or after `delayMs`. */
-export function scriptRedirectPage(target: string, options: { delayMs?: number; before?: string; title?: string } = {}): string {
+/**
+ * A page that moves on with inline JavaScript: immediately, after `delayMs`, or two animation
+ * frames after its load event ("after the first paint", as pages that show something first do).
+ */
+export function scriptRedirectPage(
+  target: string,
+  options: { delayMs?: number; afterPaint?: boolean; before?: string; title?: string } = {},
+): string {
   const go = `location.href = ${jsString(target)};`;
-  const script =
-    options.delayMs === undefined ? go : `setTimeout(function () {\n  ${go}\n}, ${options.delayMs});`;
+  const script = options.afterPaint
+    ? `addEventListener('load', function () {\n  requestAnimationFrame(function () {\n    requestAnimationFrame(function () {\n      ${go}\n    });\n  });\n});`
+    : options.delayMs === undefined
+      ? go
+      : `setTimeout(function () {\n  ${go}\n}, ${options.delayMs});`;
   return page({
     title: options.title ?? 'Loading…',
     body: `<main><p>Loading your offer…</p></main>\n<script>\n${options.before ?? ''}${script}\n</script>`,

@@ -134,6 +134,26 @@ function javascriptTimer(): ScenarioDefinition {
   );
 }
 
+function javascriptAfterPaint(): ScenarioDefinition {
+  return defineScenario(
+    {
+      name: 'javascript-after-paint',
+      url: `${TRACK}/t/javascript-after-paint`,
+      description: 'Broker page that redirects two animation frames after its load event (no timer, no pending request).',
+      expectedVias: ['start', 'javascript'],
+      finalUrl: landingUrl('javascript-after-paint'),
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [
+      {
+        host: HOSTS.brokerTrack,
+        path: '/t/javascript-after-paint',
+        handle: (x) => x.html(200, scriptRedirectPage(landingUrl('javascript-after-paint'), { afterPaint: true })),
+      },
+    ],
+  );
+}
+
 function formGet(): ScenarioDefinition {
   const final = new URL(landingUrl('form-get'));
   for (const [k, v] of Object.entries(FORM_GET_FIELDS)) final.searchParams.append(k, v);
@@ -239,6 +259,7 @@ export function mechanismScenarios(): ScenarioDefinition[] {
     metaRefresh('meta-refresh-delayed', 2),
     javascriptExternal(),
     javascriptTimer(),
+    javascriptAfterPaint(),
     formGet(),
     formPost(),
     frameTop(),
