@@ -145,31 +145,30 @@ async function main(): Promise<void> {
       r.coldOurs.push(result.ms);
     }
 
-    // Warm: browser (and mitmdump) kept, a fresh context per trace.
+    // Warm: both browsers (and mitmdump) kept, a fresh context per trace, the two sides
+    // alternating so that both see the same machine (this VM's speed drifts by tens of percent).
     const browser = await launchBrowser({ kind });
-    for (let i = 0; i < WARM_RUNS + 2; i++) {
-      const t0 = performance.now();
-      const result = await trace({ url: start, connectTo, cacert, outDir: join(dir, 'cases') }, browser);
-      const ms = performance.now() - t0;
-      if (result.report.error || result.report.hops.length !== 5) throw new Error(`warm trace failed: ${result.report.error}`);
-      if (i < 2) continue;
-      r.warmOurs.push(ms);
-      r.evidence.push(result.evidenceMs / ms);
-    }
-    await browser.close();
-
     const mitm = await startMitmdump(lab, dir);
     const { chromium } = await import('playwright-core');
     const baselineBrowser = await chromium.launch({ executablePath: browserPath(kind), args: CHROMIUM_ARGS });
     for (let i = 0; i < WARM_RUNS + 2; i++) {
-      const t0 = performance.now();
+      let t0 = performance.now();
+      const result = await trace({ url: start, connectTo, cacert, outDir: join(dir, 'cases') }, browser);
+      const ms = performance.now() - t0;
+      if (result.report.error || result.report.hops.length !== 5) throw new Error(`warm trace failed: ${result.report.error}`);
+      t0 = performance.now();
       const context = await baselineBrowser.newContext({ ignoreHTTPSErrors: true, proxy: { server: `http://127.0.0.1:${mitm.port}` } });
       const page = await context.newPage();
       await page.goto(start, { waitUntil: 'commit' });
       await page.waitForURL(final, { waitUntil: 'load' });
       await context.close();
-      if (i >= 2) r.warmBase.push(performance.now() - t0);
+      const baselineMs = performance.now() - t0;
+      if (i < 2) continue;
+      r.warmOurs.push(ms);
+      r.evidence.push(result.evidenceMs / ms);
+      r.warmBase.push(baselineMs);
     }
+    await browser.close();
     await baselineBrowser.close();
     await mitm.stop();
   }
