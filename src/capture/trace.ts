@@ -106,6 +106,9 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   };
   const capture = emptyCapture(info);
   mark('setup');
+  // A browser of our own: its start-up tab is set up while the case folder is created.
+  const ownSession = sharedBrowser ? null : initialSession(browser, identity, settleMs);
+  ownSession?.catch(() => undefined);
   let writer: CaseWriter;
   try {
     writer = await CaseWriter.create(options.outDir ?? DEFAULTS.outDir, info);
@@ -171,7 +174,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   browser.cdp.browser.on('Browser.downloadWillBegin', onDownload);
 
   try {
-    session = (sharedBrowser ? null : await initialSession(browser, identity, settleMs)) ?? (await takeSession(browser, identity, settleMs));
+    session = (await ownSession) ?? (await takeSession(browser, identity, settleMs));
     session.proxy.reconfigure({
       ca: proxyCertificateAuthority(),
       resolver,
