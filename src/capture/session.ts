@@ -10,6 +10,7 @@ import { proxyCertificateAuthority } from '../proxy/proxy-ca.js';
 import type { AttachedTarget, Browser } from './browser.js';
 import { userAgentMetadata } from './identity.js';
 import { initScript } from './init-script.js';
+import { withTimeout } from './page-observer.js';
 
 export interface BrowserSession {
   browser: Browser;
@@ -91,7 +92,8 @@ function configureContext(browser: Browser, browserContextId: string): Promise<u
  */
 export async function initialSession(browser: Browser, identity: CaptureIdentity, settleMs: number): Promise<BrowserSession | null> {
   const reserved = browser.reservedProxy;
-  const first = reserved ? await browser.initialPage : null;
+  // Chromium announces its start-up tab at once; if it never does, a new context is used instead.
+  const first = reserved ? await withTimeout(browser.initialPage, 3000, null) : null;
   if (!reserved || !first) return null;
   const proxy = new RecordingProxy({
     ca: proxyCertificateAuthority(),
