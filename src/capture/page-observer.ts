@@ -32,7 +32,8 @@ export class PageObserver {
   closed = false;
   /** Frames of this page, for events (downloads) that name a frame. */
   readonly frameIds = new Set<string>();
-  private isolatedWorld: { frameUrl: string; contextId: number } | null = null;
+  /** Our isolated world in the current document (a new document needs a new one). */
+  private isolatedWorld: number | null = null;
   /** requestId of the top-level document request still waiting for its response. */
   docInFlight: string | null = null;
   navRequested = false;
@@ -231,15 +232,16 @@ export class PageObserver {
    * change the DOM methods it uses, so what we read (title, HTML, click targets) is the document's.
    */
   private async isolatedContext(): Promise<number | null> {
-    if (this.isolatedWorld && this.isolatedWorld.frameUrl === this.url) return this.isolatedWorld.contextId;
-    const frameUrl = this.url;
+    if (this.isolatedWorld !== null) return this.isolatedWorld;
+    const committedAt = this.committedAt;
     const created = await withTimeout(
       this.session.send<{ executionContextId: number }>('Page.createIsolatedWorld', { frameId: this.mainFrameId, worldName: 'clicktrace', grantUniveralAccess: false }),
       500,
       null,
     );
     if (!created) return null;
-    this.isolatedWorld = { frameUrl, contextId: created.executionContextId };
+    // Kept only if no new document replaced the one it was made in meanwhile.
+    if (this.committedAt === committedAt) this.isolatedWorld = created.executionContextId;
     return created.executionContextId;
   }
 

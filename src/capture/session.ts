@@ -90,33 +90,36 @@ function configureContext(browser: Browser, browserContextId: string): Promise<u
  * with the profile, and the tab Chromium opened at start, behind the proxy port it was launched
  * with. Null when the browser was not launched that way.
  */
+/** Until the trace configures it, a session's proxy records nothing and reaches nothing. */
+function idleProxy(): RecordingProxy {
+  return new RecordingProxy({
+    ca: proxyCertificateAuthority(),
+    resolver: new Resolver({ connectTo: [], resolve: [] }),
+    onExchange: () => undefined,
+  });
+}
+
+/** A page opened later in the session's context (a popup) goes to the trace, or waits for it. */
+function deliverPopup(session: BrowserSession, target: AttachedTarget): void {
+  if (session.onPopup) session.onPopup(target);
+  else session.queuedPopups.push(target);
+}
+
 export async function initialSession(browser: Browser, identity: CaptureIdentity, settleMs: number): Promise<BrowserSession | null> {
   const reserved = browser.reservedProxy;
   // Chromium announces its start-up tab at once; if it never does, a new context is used instead.
   const first = reserved ? await withTimeout(browser.initialPage, 3000, null) : null;
   if (!reserved || !first) return null;
-  const proxy = new RecordingProxy({
-    ca: proxyCertificateAuthority(),
-    resolver: new Resolver({ connectTo: [], resolve: [] }),
-    onExchange: () => undefined,
-  });
+  const proxy = idleProxy();
   proxy.adopt(reserved);
   const session: BrowserSession = { browser, proxy, contextId: first.browserContextId, first, onPopup: null, queuedPopups: [], identity, settleMs };
-  browser.onContextTarget(session.contextId, (target) => {
-    if (session.onPopup) session.onPopup(target);
-    else session.queuedPopups.push(target);
-  });
+  browser.onContextTarget(session.contextId, (target) => deliverPopup(session, target));
   await Promise.all([configureContext(browser, session.contextId), preparePage(session, first)]);
   return session;
 }
 
 export async function openSession(browser: Browser, identity: CaptureIdentity, settleMs: number): Promise<BrowserSession> {
-  // Until the trace configures it, the proxy records nothing and reaches nothing.
-  const proxy = new RecordingProxy({
-    ca: proxyCertificateAuthority(),
-    resolver: new Resolver({ connectTo: [], resolve: [] }),
-    onExchange: () => undefined,
-  });
+  const proxy = idleProxy();
   const port = await proxy.listen();
   let contextId: string | null = null;
   try {
@@ -127,29 +130,19 @@ export async function openSession(browser: Browser, identity: CaptureIdentity, s
       disposeOnDetach: true,
     }));
     const id = contextId;
-    let firstTarget: (target: AttachedTarget) => void = () => undefined;
-    const firstAttached = new Promise<AttachedTarget>((resolve) => (firstTarget = resolve));
-    const partial: Omit<BrowserSession, 'first'> = { browser, proxy, contextId: id, onPopup: null, queuedPopups: [], identity, settleMs };
-    let sawFirst = false;
+    // The context's first page is the one created below; any later one is a popup.
+    let session: BrowserSession | null = null;
+    const early: AttachedTarget[] = [];
+    let foundFirst: (target: AttachedTarget) => void = () => undefined;
+    const firstAttached = new Promise<AttachedTarget>((resolve) => (foundFirst = resolve));
     browser.onContextTarget(id, (target) => {
-      if (!sawFirst) {
-        sawFirst = true;
-        firstTarget(target);
-      } else if (partial.onPopup) {
-        partial.onPopup(target);
-      } else {
-        partial.queuedPopups.push(target);
-      }
+      if (session) return deliverPopup(session, target);
+      if (early.length === 0) foundFirst(target);
+      early.push(target);
     });
     await Promise.all([configureContext(browser, id), browser.cdp.browser.send('Target.createTarget', { url: 'about:blank', browserContextId: id })]);
     const first = await firstAttached;
-    const session: BrowserSession = { ...partial, first };
-    // Later popups are routed through the session object (the trace sets onPopup).
-    browser.onContextTarget(id, (target) => {
-      if (target.targetId === first.targetId) return;
-      if (session.onPopup) session.onPopup(target);
-      else session.queuedPopups.push(target);
-    });
+    session = { browser, proxy, contextId: id, first, onPopup: null, queuedPopups: early.slice(1), identity, settleMs };
     await preparePage(session, first);
     await resume(first);
     return session;

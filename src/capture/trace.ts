@@ -42,7 +42,7 @@ export interface TraceResult {
   evidenceMs: number;
 }
 
-export { parseTarget };
+export { DEFAULTS, parseTarget };
 
 const WARM_UP_INFO: CaptureInfo = {
   tool: TOOL,
@@ -58,8 +58,6 @@ const WARM_UP_INFO: CaptureInfo = {
   error: null,
   partial: true,
 };
-
-export { DEFAULTS };
 
 export async function trace(options: TraceOptions, sharedBrowser?: Browser): Promise<TraceResult> {
   const target = parseTarget(options.url);
