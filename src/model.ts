@@ -125,7 +125,7 @@ export interface CaptureIdentity {
 
 export interface CaptureInfo {
   tool: { name: string; version: string };
-  browser: { name: string; version: string } | null;
+  browser: { name: string; version: string; /** Chromium's command-line flags, when clicktrace launched it. */ flags?: string[] } | null;
   identity: CaptureIdentity | null;
   /** The URL the user asked for (for proxy/import captures: the first request seen, or null). */
   url: string | null;

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './helpers.js';
 import { startLab, type Lab, SEED_CONTACT_URL } from '../src/lab/index.js';
@@ -51,6 +52,14 @@ test('trace --json prints one report object and writes the case', async () => {
   // nothing but the chain may have gone through it.
   const har = JSON.parse(readFileSync(join(out, report.case, 'capture.har'), 'utf8')) as { log: { entries: { request: { url: string } }[] } };
   assert.deepEqual(har.log.entries.map((e) => e.request.url), [lab.scenarios['http-302']!.url, lab.scenarios['http-302']!.finalUrl]);
+  // The case says how Chromium ran. A one-trace headless shell without a sandbox (root) runs its
+  // renderer in the browser process; with a sandbox it never does.
+  const warcinfo = gunzipSync(readFileSync(join(out, report.case, 'capture.warc.gz'))).toString('latin1');
+  const flags = /^browser-flags: (.*)$/m.exec(warcinfo)?.[1]?.split(' ') ?? [];
+  assert.ok(flags.includes('--remote-debugging-pipe'), flags.join(' '));
+  const shell = /^browser: .*headless shell/im.test(warcinfo);
+  assert.equal(flags.includes('--single-process'), shell && flags.includes('--no-sandbox'));
+  assert.equal(flags.includes('--no-sandbox'), process.getuid?.() === 0);
 });
 
 test('the demo traces the seed scenario to the advertiser', async () => {

@@ -86,7 +86,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   const identity = defaultIdentity(options.device ?? 'desktop', browser.version(), options.userAgent);
   const info: CaptureInfo = {
     tool: TOOL,
-    browser: { name: browser.displayName, version: browser.version() },
+    browser: { name: browser.displayName, version: browser.version(), flags: browser.flags },
     identity,
     url: target.href,
     mode: 'trace',
@@ -277,7 +277,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   await writer.close(capture, report);
   mark('case closed');
   await closingBrowser;
-  if (process.env.CLICKTRACE_PROFILE) process.stderr.write(`profile: trace() began ${Math.round(performance.now() - (Date.now() - started))} ms after process start; ${marks.map(([n, t]) => `${n} ${t}`).join(', ')}\n`);
+  if (process.env.CLICKTRACE_PROFILE) process.stderr.write(`profile: trace() began ${Math.round(performance.now() - (Date.now() - started))} ms after process start, at ${new Date(started).toISOString()}; Chromium spawned at ${Math.round(browser.startup.spawnedAt)} ms, answered at ${Math.round(browser.startup.answeredAt)} ms; ${marks.map(([n, t]) => `${n} ${t}`).join(', ')}\n`);
   progress({ kind: 'done', detail: writer.dir });
   const stats = writer.stats();
   return { report, capture, caseDir: writer.dir, evidenceMs: stats.addMs + (stats.close?.totalMs ?? 0) };

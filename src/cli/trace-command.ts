@@ -2,6 +2,9 @@ import { parse, CliError, indexCases } from './command.js';
 import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, traceOptionsFrom } from './trace-options.js';
 import { formatChain } from './format.js';
 import { clean } from './terminal.js';
+// Static, not lazy: both are small, and Chromium is spawned as early as the options allow.
+import { parseTarget } from '../capture/target.js';
+import { prelaunchBrowser, discardPrelaunched } from '../capture/browser.js';
 
 const HELP = `usage: clicktrace trace <url> [options]
 
@@ -20,10 +23,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!url) throw new CliError('trace: a URL is required (see --help)');
   if (extra.length) throw new CliError(`trace: one URL at a time (got also "${extra[0]}")`);
   const options = traceOptionsFrom(parsed.values, url, ['clicktrace', 'trace', ...argv]);
-  const { parseTarget } = await import('../capture/target.js');
   parseTarget(url);
   // Chromium boots while the rest of clicktrace loads; bad input above has not started it.
-  const { prelaunchBrowser, discardPrelaunched } = await import('../capture/browser.js');
   prelaunchBrowser(options.browser);
   const json = parsed.values.json ?? false;
   let result: Awaited<ReturnType<typeof import('../capture/trace.js').trace>>;
