@@ -279,6 +279,21 @@ export class PageObserver {
   touch(): void {
     this.lastActivity = Date.now();
     this.generation++;
+    const change = this.change;
+    this.change = null;
+    change?.resolve();
+  }
+
+  private change: { promise: Promise<void>; resolve: () => void } | null = null;
+
+  /** Resolves at the next navigation-relevant event (settling wakes on it instead of polling). */
+  nextChange(): Promise<void> {
+    if (!this.change) {
+      let resolve = () => undefined as void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.change = { promise, resolve };
+    }
+    return this.change.promise;
   }
 
   /** Stops recording this page's later events. */

@@ -16,9 +16,15 @@ export interface SettleOptions {
   /** Requests in flight longer than this are ignored (long polls, hung subresources). */
   staleRequestMs?: number;
   shouldStop?: () => boolean;
+  /** Called when a page turns quiet: if it stays so for the grace period, it has settled. */
+  onQuiet?: (observer: PageObserver) => void;
 }
 
-export type SettleOutcome = 'settled' | 'deadline' | 'stopped';
+/**
+ * `quiet`: nothing was pending for the grace period; `limit`: the settle limit passed with
+ * something still pending (a long timer, a busy network); `deadline`: the trace's time is up.
+ */
+export type SettleOutcome = 'quiet' | 'limit' | 'deadline' | 'stopped';
 
 interface TimerState {
   count: number;
@@ -27,6 +33,9 @@ interface TimerState {
   framesPending?: number;
   framesRun?: number;
 }
+
+/** A page sending a burst of events is checked no more often than this (ms). */
+const MIN_CHECK_INTERVAL = 3;
 
 /** More animation frames than this and the page is animating, not about to navigate. */
 const FRAME_LOOP = 10;
@@ -68,21 +77,29 @@ export async function waitForSettle(getObserver: () => PageObserver, options: Se
     if (options.shouldStop?.()) return 'stopped';
     if (Date.now() >= options.deadline) return 'deadline';
     const observer = getObserver();
+    const checkedAt = Date.now();
     const reason = await busyReason(observer, options);
     // Past the settle limit, pending timers, refreshes and network no longer hold the page; a
     // document in flight or a requested navigation still does (until the trace's deadline).
     const navigating = observer.docInFlight !== null || observer.navRequested || observer.popupExpectedUntil > Date.now();
-    if (!navigating && Date.now() > observer.committedAt + options.settleMs) return 'settled';
+    if (!navigating && Date.now() > observer.committedAt + options.settleMs) return reason === null ? 'quiet' : 'limit';
+    let wait = poll;
     if (reason === null) {
       if (quietSince === null || quietGeneration !== observer.generation) {
         quietSince = Date.now();
         quietGeneration = observer.generation;
+        options.onQuiet?.(observer);
       } else if (Date.now() - quietSince >= grace) {
-        return 'settled';
+        return 'quiet';
       }
+      wait = Math.min(poll, quietSince + grace - Date.now());
     } else {
       quietSince = null;
     }
-    await sleep(poll);
+    // Page state that events change (a document committing, its DOMContentLoaded or load, a
+    // request ending) is seen at once; page timers and animation frames are polled. A burst of
+    // events wakes the check at most every few ms: each one may evaluate in the page.
+    const change = observer.nextChange();
+    await Promise.race([sleep(Math.max(0, wait)), change.then(() => sleep(Math.max(0, MIN_CHECK_INTERVAL - (Date.now() - checkedAt))))]);
   }
 }

@@ -208,9 +208,27 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     progress({ kind: 'start', detail: target.href });
     const navigation = current.navigate(target.href);
 
+    // The screenshot is taken when a page turns quiet; if it stays quiet through the grace period
+    // (nothing changed: same generation), that is the picture of the settled page. One at a time:
+    // a page that keeps turning quiet and busy again is not photographed over and over.
+    let earlyShot: EarlyScreenshot | null = null;
+    let settledQuiet = false;
+    const onQuiet = (observer: PageObserver) => {
+      if (earlyShot && !earlyShot.done) return;
+      const png = observer.screenshot(Math.max(300, Math.min(3000, deadline + 700 - Date.now())));
+      const shot: EarlyScreenshot = { observer, generation: observer.generation, png, done: false };
+      void png.finally(() => (shot.done = true)).catch(() => undefined);
+      earlyShot = shot;
+    };
+    const takeEarlyShot = (observer: PageObserver) => {
+      const shot = earlyShot as EarlyScreenshot | null;
+      earlyShot = null;
+      return settledQuiet && shot && shot.observer === observer && shot.generation === observer.generation ? shot.png : null;
+    };
     const settle = async (): Promise<void> => {
       for (;;) {
-        const outcome = await waitForSettle(() => current!, { settleMs, deadline, shouldStop: () => stopReason !== null });
+        const outcome = await waitForSettle(() => current!, { settleMs, deadline, shouldStop: () => stopReason !== null, onQuiet });
+        settledQuiet = outcome === 'quiet';
         if (outcome === 'deadline') stop(timeoutMessage(current!, timeoutMs));
         if (pendingPopup) {
           const popup = pendingPopup;
@@ -226,7 +244,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     mark('settled');
     // The next trace's session opens while this one finishes.
     if (sharedBrowser) prepareSpare(browser, identity, settleMs);
-    await snapshot(current!, capture, writer, deadline);
+    await snapshot(current!, capture, writer, deadline, takeEarlyShot(current!));
     mark('snapshot');
     flushEvents();
     for (const text of options.clicks ?? []) {
@@ -242,7 +260,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
       await withTimeout(clicked.perform(), Math.max(500, deadline - Date.now()), undefined);
       await new Promise((resolve) => setTimeout(resolve, 100));
       await settle();
-      await snapshot(current!, capture, writer, deadline);
+      await snapshot(current!, capture, writer, deadline, takeEarlyShot(current!));
       flushEvents();
     }
     void navigation;
@@ -289,13 +307,20 @@ function timeoutMessage(observer: PageObserver, timeoutMs: number): string {
   return `timeout: the page did not settle within ${seconds} s`;
 }
 
-async function snapshot(observer: PageObserver, capture: Capture, writer: CaseWriter, deadline: number): Promise<void> {
+interface EarlyScreenshot {
+  observer: PageObserver;
+  generation: number;
+  png: Promise<Buffer | null>;
+  done: boolean;
+}
+
+async function snapshot(observer: PageObserver, capture: Capture, writer: CaseWriter, deadline: number, earlyPng: Promise<Buffer | null> | null): Promise<void> {
   const url = observer.url;
   if (!url || url === 'about:blank' || url.startsWith('chrome-error:') || observer.closed) return;
   const index = capture.pages.length + 1;
   // Past the deadline a snapshot gets a short budget: the trace must end soon after --timeout.
   const budget = Math.max(300, Math.min(3000, deadline + 700 - Date.now()));
-  const [document, png] = await Promise.all([observer.readDocument(budget), observer.screenshot(budget)]);
+  const [document, png] = await Promise.all([observer.readDocument(budget), earlyPng ?? observer.screenshot(budget)]);
   const title = document?.title ?? '';
   const html = document?.html ?? null;
   const host = safeHost(url);
