@@ -4,6 +4,8 @@
 // clicktrace is not. Each side runs on the same Chromium build: the headless shell (clicktrace's
 // default, and Playwright's own headless default) for the targets, and full Chromium
 // (`--browser full`) for information.
+// Knobs for quicker runs while tuning: BENCH_COLD_RUNS, BENCH_WARM_RUNS, BENCH_BROWSERS=shell,
+// BENCH_MAIL=0 (skip mail throughput).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -135,7 +137,9 @@ async function main(): Promise<void> {
   process.env.CLICKTRACE_HOME = env.CLICKTRACE_HOME;
 
   const results = new Map<BrowserKind, { coldOurs: number[]; coldBase: number[]; warmOurs: number[]; warmBase: number[]; evidence: number[] }>();
-  for (const kind of ['shell', 'full'] as BrowserKind[]) {
+  // BENCH_BROWSERS=shell measures only the headless shell (quicker runs while tuning).
+  const kinds = (process.env.BENCH_BROWSERS ?? 'shell,full').split(',') as BrowserKind[];
+  for (const kind of kinds) {
     const r = { coldOurs: [] as number[], coldBase: [] as number[], warmOurs: [] as number[], warmBase: [] as number[], evidence: [] as number[] };
     results.set(kind, r);
     for (let i = 0; i < COLD_RUNS; i++) {
@@ -177,7 +181,7 @@ async function main(): Promise<void> {
   try {
     const { benchMailThroughput } = await import('./mail.js');
     const corpus = fileURLToPath(new URL('../../../shared/corpus/phishing-pot', import.meta.url));
-    if (existsSync(corpus)) {
+    if (existsSync(corpus) && process.env.BENCH_MAIL !== '0') {
       const cold = await benchMailThroughput(corpus);
       // A feed is a long batch: after the first few hundred messages the JIT is warm.
       const steady = await benchMailThroughput(corpus, { rounds: 3 });

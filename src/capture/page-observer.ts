@@ -33,7 +33,7 @@ export class PageObserver {
   /** Frames of this page, for events (downloads) that name a frame. */
   readonly frameIds = new Set<string>();
   /** Our isolated world in the current document (a new document needs a new one). */
-  private isolatedWorld: number | null = null;
+  private isolatedWorld: Promise<number | null> | null = null;
   /** requestId of the top-level document request still waiting for its response. */
   docInFlight: string | null = null;
   navRequested = false;
@@ -231,18 +231,20 @@ export class PageObserver {
    * A JavaScript world of our own in the current document: the page's scripts cannot see it or
    * change the DOM methods it uses, so what we read (title, HTML, click targets) is the document's.
    */
-  private async isolatedContext(): Promise<number | null> {
-    if (this.isolatedWorld !== null) return this.isolatedWorld;
-    const committedAt = this.committedAt;
-    const created = await withTimeout(
+  isolatedContext(): Promise<number | null> {
+    if (this.isolatedWorld) return this.isolatedWorld;
+    const world = withTimeout(
       this.session.send<{ executionContextId: number }>('Page.createIsolatedWorld', { frameId: this.mainFrameId, worldName: 'clicktrace', grantUniveralAccess: false }),
       500,
       null,
-    );
-    if (!created) return null;
-    // Kept only if no new document replaced the one it was made in meanwhile.
-    if (this.committedAt === committedAt) this.isolatedWorld = created.executionContextId;
-    return created.executionContextId;
+    ).then((created) => {
+      // A failed attempt is not kept: the next call tries again.
+      if (!created && this.isolatedWorld === world) this.isolatedWorld = null;
+      return created?.executionContextId ?? null;
+    });
+    // Kept until a new document replaces the one it was made in (frameNavigated clears it).
+    this.isolatedWorld = world;
+    return world;
   }
 
   /** Title and serialized DOM (doctype included), read in the isolated world. */

@@ -214,6 +214,8 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     let earlyShot: EarlyScreenshot | null = null;
     let settledQuiet = false;
     const onQuiet = (observer: PageObserver) => {
+      // The world the document will be read in is made now too (once per document).
+      void observer.isolatedContext();
       if (earlyShot && !earlyShot.done) return;
       const png = observer.screenshot(Math.max(300, Math.min(3000, deadline + 700 - Date.now())));
       const shot: EarlyScreenshot = { observer, generation: observer.generation, png, done: false };
