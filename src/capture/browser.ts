@@ -8,7 +8,7 @@
 // page to tell from a desktop one, and takes ~250 ms per context on this machine.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -109,6 +109,27 @@ export function browserPath(kind: BrowserKind): string {
   return PATHS[kind].path;
 }
 
+/** Room a memory-backed folder must have to hold a profile (its HTTP cache grows with the pages). */
+const SHM_MIN_FREE = 1024 ** 3;
+
+/**
+ * Where fresh profiles go: /dev/shm when it is a roomy memory-backed folder, else the temp
+ * folder. A new profile's databases are created and synced at start; on memory they cost a cold
+ * trace ~80 ms less (measured on a virtio disk). Docker's default 64 MB /dev/shm is not used.
+ */
+export function profileParent(): string {
+  try {
+    const { bavail, bsize } = statfsSync('/dev/shm');
+    if (bavail * bsize >= SHM_MIN_FREE) {
+      accessSync('/dev/shm', constants.W_OK);
+      return '/dev/shm';
+    }
+  } catch {
+    // No /dev/shm (not Linux), or not writable.
+  }
+  return tmpdir();
+}
+
 export class Browser extends EventEmitter {
   private readonly contextHandlers = new Map<string, TargetHandler>();
   private exited: Promise<void>;
@@ -166,7 +187,7 @@ export class Browser extends EventEmitter {
           ' (or set CLICKTRACE_CHROMIUM)',
       );
     }
-    const profileDir = mkdtempSync(join(tmpdir(), 'clicktrace-chromium-'));
+    const profileDir = mkdtempSync(join(profileParent(), 'clicktrace-chromium-'));
     const reservedProxy = options.singleTrace ? await ReservedProxyPort.open() : null;
     // Chromium refuses to start its sandbox as root.
     const sandboxOff = process.getuid?.() === 0;
