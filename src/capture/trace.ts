@@ -104,14 +104,15 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   };
   const capture = emptyCapture(info);
   mark('setup');
-  // A browser of our own: its start-up tab is set up while the case folder is created.
-  const ownSession = sharedBrowser ? null : initialSession(browser, identity, settleMs);
-  ownSession?.catch(() => undefined);
+  // The session (a browser of our own: its start-up tab) is set up while the case folder is created.
+  const earlySession: Promise<BrowserSession | null> = sharedBrowser ? takeSession(browser, identity, settleMs) : initialSession(browser, identity, settleMs);
+  earlySession.catch(() => undefined);
   let writer: CaseWriter;
   try {
     writer = await CaseWriter.create(options.outDir ?? DEFAULTS.outDir, info);
   } catch (err) {
     if (!sharedBrowser) await browser.close().catch(() => undefined);
+    else void earlySession.then((s) => s && closeSession(s, { disposeContext: true })).catch(() => undefined);
     throw err;
   }
   mark('case');
@@ -172,7 +173,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   browser.cdp.browser.on('Browser.downloadWillBegin', onDownload);
 
   try {
-    session = (await ownSession) ?? (await takeSession(browser, identity, settleMs));
+    session = (await earlySession) ?? (await takeSession(browser, identity, settleMs));
     session.proxy.reconfigure({
       ca: proxyCertificateAuthority(),
       resolver,
