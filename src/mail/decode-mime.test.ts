@@ -25,6 +25,7 @@ function fingerprint(email: Email): string {
       a.mimeType,
       a.disposition,
       a.contentId,
+      a.related ?? false,
       createHash('sha256').update(Buffer.from(a.content as ArrayBuffer)).digest('hex'),
     ]),
   });
@@ -114,4 +115,53 @@ test('the same Email as plain postal-mime for the mail fixtures and half of the 
   ];
   assert.ok(files.length > 150);
   for (const file of files) await assertSameAsPostalMime(readFileSync(file), file);
+});
+
+function withAttachment(contentType: string, body: string, disposition = 'attachment; filename="invoice.pdf"'): Buffer {
+  return Buffer.from(
+    [
+      'From: a@x.example',
+      'Subject: invoice',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="b1"',
+      '',
+      '--b1',
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      '<p><a href="https://pay.example/">pay</a></p>',
+      '--b1',
+      `Content-Type: ${contentType}`,
+      `Content-Disposition: ${disposition}`,
+      'Content-Id: <part1@x.example>',
+      'Content-Transfer-Encoding: base64',
+      '',
+      body,
+      '--b1--',
+      '',
+    ].join('\r\n'),
+    'latin1',
+  );
+}
+
+test('base64 attachments are decoded natively behind a placeholder, and the Email is unchanged', async () => {
+  const bytes = Buffer.from(Array.from({ length: 9001 }, (_, i) => (i * 31 + 7) % 256));
+  const lines = bytes.toString('base64').replace(/.{76}/g, '$&\r\n');
+  // Some mailers pad every line: postal-mime decodes each padded unit on its own.
+  const paddedEveryLine = Array.from({ length: Math.ceil(bytes.length / 50) }, (_, i) => bytes.subarray(i * 50, i * 50 + 50).toString('base64')).join('\r\n');
+  const cases: [string, Buffer, number][] = [
+    ['clean body', withAttachment('application/pdf; name="invoice.pdf"', lines), 1],
+    ['unpadded tail', withAttachment('application/pdf', lines.replace(/=+$/, '')), 1],
+    ['inline image', withAttachment('image/png', lines, 'inline'), 1],
+    ['padding on every line: left to postal-mime', withAttachment('application/pdf', paddedEveryLine), 0],
+    ['a stray character: left to postal-mime', withAttachment('application/pdf', lines.slice(0, 100) + '!' + lines.slice(100)), 0],
+    ['a text attachment: left to postal-mime', withAttachment('text/plain; charset=utf-8', lines), 0],
+    ['an attached message: left to postal-mime', withAttachment('message/rfc822', lines), 0],
+    ['a malformed content type: left to postal-mime', withAttachment('application/pdf name=x', lines), 0],
+  ];
+  for (const [label, raw, placeholders] of cases) {
+    assert.equal(compactUnencodedParts(raw).placeholders?.size ?? 0, placeholders, label);
+    await assertSameAsPostalMime(raw, label);
+  }
+  const decoded = await decodeMime(cases[0]![1]);
+  assert.ok(Buffer.from(decoded.attachments[0]!.content as ArrayBuffer).equals(bytes));
 });
