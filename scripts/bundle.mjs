@@ -11,7 +11,8 @@ import { build } from 'esbuild';
 
 rmSync('dist/chunks', { recursive: true, force: true });
 await build({
-  entryPoints: { clicktrace: 'dist/src/cli/main.js' },
+  // The mail analysis pool's worker threads run their own entry (analysis-pool.ts finds it).
+  entryPoints: { clicktrace: 'dist/src/cli/main.js', 'mail-worker': 'dist/src/mail/analysis-worker.js' },
   outdir: 'dist',
   entryNames: '[name]',
   chunkNames: 'chunks/[name]-[hash]',

@@ -166,3 +166,18 @@ test('mail on stdin with --no-visit analyses without visiting', async () => {
   assert.match(stdout, /MAIN/);
   assert.equal(lab.requests.length, before, 'nothing was visited');
 });
+
+test('mail on a mailbox analyses on worker threads, in the source order, as one thread does', async () => {
+  const corpus = fileURLToPath(new URL('../../../shared/corpus/phishing-pot', import.meta.url));
+  const [pooled, single] = await Promise.all([
+    cli(['mail', corpus, '--no-visit', '--json', '--workers', '3']),
+    cli(['mail', corpus, '--no-visit', '--json', '--workers', '1']),
+  ]);
+  assert.equal(pooled.code, single.code);
+  const messages = JSON.parse(pooled.stdout).messages as { analysis?: { source: string } }[];
+  assert.equal(messages.length, 316);
+  assert.equal(pooled.stdout, single.stdout);
+  const { code, stderr } = await cli(['mail', corpus, '--workers', '0']);
+  assert.equal(code, 2);
+  assert.match(stderr, /--workers: expected a whole number from 1 to 64/);
+});

@@ -1,10 +1,12 @@
 import { statSync } from 'node:fs';
-import { parse, CliError, indexCases } from './command.js';
+import { availableParallelism } from 'node:os';
+import { parse, CliError, indexCases, numberOption } from './command.js';
 import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, traceOptionsFrom } from './trace-options.js';
 import { clean, truncate } from './terminal.js';
 import { formatChain } from './format.js';
 import { isTraceable, type AnalyzedLink, type MessageRecord } from '../mail/message-case.js';
 import type { MailAnalysis } from '../mail/parse.js';
+import type { MailSourceItem } from '../mail/mailbox.js';
 
 const HELP = `usage: clicktrace mail <file.eml|mbox|Maildir|-> [--no-visit | --trace main|all|N] [options]
 
@@ -19,6 +21,8 @@ modes:
   --trace main      trace the main call-to-action (default for a single message)
   --trace all       trace every link except unsubscribe/mailto links
   --trace N         trace link number N (as listed)
+  --workers N       threads for static analysis of a mailbox or folder (default: one per core,
+                    up to 8; 1 analyses in the main thread). Output keeps the source's order.
 
 trace options (as for "clicktrace trace"):${TRACE_OPTIONS_HELP}
 `;
@@ -47,32 +51,42 @@ function isSingleMessage(path: string): boolean {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const parsed = parse(argv, { ...TRACE_OPTIONS, 'no-visit': { type: 'boolean' }, trace: { type: 'string' } }, HELP);
+  const parsed = parse(argv, { ...TRACE_OPTIONS, 'no-visit': { type: 'boolean' }, trace: { type: 'string' }, workers: { type: 'string' } }, HELP);
   if (!parsed) return 0;
   const [path, ...extra] = parsed.positionals;
   if (!path) throw new CliError('mail: a file, folder or - is required (see --help)');
   if (extra.length) throw new CliError('mail: one source at a time');
-  const mode = parseMode(parsed.values['no-visit'], parsed.values.trace, isSingleMessage(path));
+  const single = isSingleMessage(path);
+  const mode = parseMode(parsed.values['no-visit'], parsed.values.trace, single);
+  const workers = numberOption(parsed.values.workers, '--workers', { min: 1, max: 64 }) ?? Math.min(8, availableParallelism());
   const json = parsed.values.json ?? false;
   const baseOptions = traceOptionsFrom(parsed.values, 'http://placeholder.invalid/', ['clicktrace', 'mail', ...argv]);
 
-  const [{ readMailSource }, { analyzeMessage }, messageCase] = await Promise.all([
+  const [{ readMailSource }, { analyzeMessage, emptyAnalysis }, messageCase, { AnalysisPool }] = await Promise.all([
     import('../mail/mailbox.js'),
     import('../mail/parse.js'),
     import('../mail/message-case.js'),
+    import('../mail/analysis-pool.js'),
   ]);
+  // Static analysis of many messages runs on every core; tracing is the slow part otherwise.
+  const pool = mode.kind === 'static' && !single && workers > 1 ? new AnalysisPool(workers) : null;
+  const analyze = async (item: { raw: Buffer; source: string }): Promise<MailAnalysis> => {
+    if (!pool) return analyzeMessage(item.raw, item.source);
+    const reply = await pool.analyze(item.raw, item.source);
+    return 'analysis' in reply ? reply.analysis : emptyAnalysis(item.source, item.raw.length, [reply.error]);
+  };
   let browser: import('../capture/browser.js').Browser | null = null;
   const results: (MessageRecord | { source: string; error: string })[] = [];
   let failures = 0;
   try {
-    for await (const item of readMailSource(path)) {
+    for await (const { item, analysis: analyzing } of inOrder(readMailSource(path), analyze, pool ? pool.size * 16 : 1)) {
       if ('error' in item) {
         failures++;
         results.push({ source: item.source, error: item.error });
         if (!json) process.stdout.write(`== ${clean(item.source)}\nerror: ${clean(item.error)}\n\n`);
         continue;
       }
-      const analysis = await analyzeMessage(item.raw, item.source);
+      const analysis = (await analyzing)!;
       const record = messageCase.messageRecord(analysis);
       const links = record.links;
       const toTrace = selectLinks(mode, links);
@@ -115,9 +129,29 @@ export async function run(argv: string[]): Promise<number> {
     }
   } finally {
     await browser?.close().catch(() => undefined);
+    await pool?.close();
   }
   if (json) process.stdout.write(JSON.stringify({ messages: results }, null, 2) + '\n');
   return failures ? 1 : 0;
+}
+
+/**
+ * The source's items in order, each with its analysis already under way: up to `ahead` items are
+ * read and handed to the pool before the first is consumed.
+ */
+async function* inOrder(
+  items: AsyncIterable<MailSourceItem>,
+  analyze: (item: { raw: Buffer; source: string }) => Promise<MailAnalysis>,
+  ahead: number,
+): AsyncGenerator<{ item: MailSourceItem; analysis: Promise<MailAnalysis> | null }> {
+  const window: { item: MailSourceItem; analysis: Promise<MailAnalysis> | null }[] = [];
+  for await (const item of items) {
+    const analysis = 'error' in item ? null : analyze(item);
+    analysis?.catch(() => undefined);
+    window.push({ item, analysis });
+    if (window.length >= ahead) yield window.shift()!;
+  }
+  while (window.length) yield window.shift()!;
 }
 
 function selectLinks(mode: Mode, links: AnalyzedLink[]): AnalyzedLink[] {

@@ -71,7 +71,7 @@ const MAX_ATTACHED_DEPTH = 4;
 const MAX_HTML_ATTACHMENT_BYTES = 5 * 1024 * 1024;
 const HEADER_LINE = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
 
-function emptyAnalysis(source: string, size: number, errors: string[]): MailAnalysis {
+export function emptyAnalysis(source: string, size: number, errors: string[]): MailAnalysis {
   return {
     source,
     size,

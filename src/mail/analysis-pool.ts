@@ -1,0 +1,108 @@
+// Static analysis of many messages on every core: a pool of worker threads, each running
+// analyzeMessage (a pure function of the raw bytes), results handed back in the order asked.
+// A mailbox or a spam feed is thousands of independent messages; one thread leaves the other
+// cores idle. A worker that dies (a message that exhausts its memory) fails that message only.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { MailAnalysis } from './parse.js';
+
+export interface AnalysisJob {
+  id: number;
+  raw: Uint8Array;
+  source: string;
+}
+
+export type AnalysisReply = { id: number; analysis: MailAnalysis } | { id: number; error: string };
+
+/** The worker's module: beside this one when compiled by tsc, dist/mail-worker.mjs in the bundle. */
+function workerPath(): string {
+  const candidates = [new URL('./analysis-worker.js', import.meta.url), new URL('../mail-worker.mjs', import.meta.url)];
+  const found = candidates.find((url) => url.protocol === 'file:' && existsSync(fileURLToPath(url)));
+  if (!found) throw new Error('mail analysis worker module not found (is the build complete?)');
+  return fileURLToPath(found);
+}
+
+interface Slot {
+  worker: Worker;
+  job: AnalysisJob | null;
+  ready: Promise<void>;
+}
+
+export class AnalysisPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: { job: AnalysisJob; resolve: (reply: AnalysisReply) => void }[] = [];
+  private readonly waiting = new Map<number, (reply: AnalysisReply) => void>();
+  private nextId = 0;
+  private closed = false;
+
+  constructor(readonly size: number) {
+    for (let i = 0; i < size; i++) this.slots.push(this.spawn());
+  }
+
+  /** Resolves once every worker has loaded the analysis code. */
+  async ready(): Promise<void> {
+    await Promise.all(this.slots.map((slot) => slot.ready));
+  }
+
+  analyze(raw: Uint8Array, source: string): Promise<AnalysisReply> {
+    if (this.closed) return Promise.resolve({ id: -1, error: 'analysis pool closed' });
+    return new Promise((resolve) => {
+      this.queue.push({ job: { id: this.nextId++, raw, source }, resolve });
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(workerPath());
+    let markReady: () => void = () => undefined;
+    const slot: Slot = { worker, job: null, ready: new Promise((resolve) => (markReady = resolve)) };
+    worker.on('message', (message: AnalysisReply | 'ready') => {
+      if (message === 'ready') {
+        markReady();
+        return;
+      }
+      this.finish(slot, message);
+    });
+    worker.on('error', (err) => this.replace(slot, `analysis failed: ${err.message}`));
+    worker.on('exit', (code) => {
+      if (!this.closed) this.replace(slot, `analysis worker exited (code ${code})`);
+    });
+    return slot;
+  }
+
+  private finish(slot: Slot, reply: AnalysisReply): void {
+    const resolve = this.waiting.get(reply.id);
+    this.waiting.delete(reply.id);
+    slot.job = null;
+    resolve?.(reply);
+    this.dispatch();
+  }
+
+  /** The worker is gone: its message fails, a new worker takes its place. */
+  private replace(slot: Slot, error: string): void {
+    const index = this.slots.indexOf(slot);
+    if (index === -1) return;
+    void slot.worker.terminate();
+    if (this.closed) return;
+    const job = slot.job;
+    this.slots[index] = this.spawn();
+    if (job) this.finish(this.slots[index]!, { id: job.id, error });
+    else this.dispatch();
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (slot.job || this.queue.length === 0) continue;
+      const { job, resolve } = this.queue.shift()!;
+      slot.job = job;
+      this.waiting.set(job.id, resolve);
+      slot.worker.postMessage(job);
+    }
+  }
+}
