@@ -43,7 +43,9 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
-    child.stdout.on('data', (d) => (stdout += d));
+    // Decoded as a stream: a chunk boundary may fall inside a multi-byte character.
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => (stdout += d));
     child.on('error', reject);
     child.on('exit', (code) => resolve({ code, ms: performance.now() - started, stdout }));
   });

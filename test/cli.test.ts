@@ -24,8 +24,11 @@ function cli(args: string[], input?: string): Promise<{ code: number | null; std
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env } });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    // Decoded as a stream: a chunk boundary may fall inside a multi-byte character.
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d: string) => (stderr += d));
     child.on('error', reject);
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(input ?? '');
@@ -175,8 +178,9 @@ test('mail on a mailbox analyses on worker threads, in the source order, as one 
   ]);
   assert.equal(pooled.code, single.code);
   const messages = JSON.parse(pooled.stdout).messages as { analysis?: { source: string } }[];
+  const expected = JSON.parse(single.stdout).messages as { analysis?: { source: string } }[];
   assert.equal(messages.length, 316);
-  assert.equal(pooled.stdout, single.stdout);
+  for (const [i, message] of messages.entries()) assert.deepEqual(message, expected[i], `message ${i + 1}: ${message.analysis?.source}`);
   const { code, stderr } = await cli(['mail', corpus, '--workers', '0']);
   assert.equal(code, 2);
   assert.match(stderr, /--workers: expected a whole number from 1 to 64/);

@@ -104,7 +104,9 @@ test('clicktrace proxy records Chromium and curl (plain and HTTPS) into one case
   const out = tempDir('proxy-');
   const child = spawn(process.execPath, [CLI, 'proxy', '--port', '0', '--out', out, ...fixture.lab.traceArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
-  child.stdout.on('data', (d) => (stdout += d));
+  // Decoded as a stream: a chunk boundary may fall inside a multi-byte character.
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (d: string) => (stdout += d));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`proxy did not start: ${stdout}`)), 15_000);
     child.stdout.on('data', () => {

@@ -5,7 +5,9 @@ import { clean } from './terminal.js';
 const HELP = `usage: clicktrace verify <case> [--key PUBLIC.pem] [--json]
 
 Recomputes every digest of a case: the manifest's file hashes, each WARC record's block and
-payload digests, the WACZ's datapackage digests, and the manifest signature when present.
+payload digests, the WACZ's datapackage digests, and the manifest signature when present. A
+message case (message.eml and message.json, from "clicktrace mail" or the web UI) is checked
+against its manifest and signature the same way.
 Exits 1 and names every file or record that changed.
 
 options:
@@ -34,9 +36,8 @@ export async function run(argv: string[]): Promise<number> {
   else {
     for (const problem of result.problems) process.stdout.write(`FAIL ${clean(problem)}\n`);
     const c = result.checked;
-    process.stdout.write(
-      `${result.ok ? 'OK' : 'CHANGED'}: ${c.files} files, ${c.warcRecords} WARC records, ${c.waczFiles} WACZ entries checked; signature ${c.signature}\n`,
-    );
+    const what = result.kind === 'message' ? `message case, ${c.files} files` : `${c.files} files, ${c.warcRecords} WARC records, ${c.waczFiles} WACZ entries`;
+    process.stdout.write(`${result.ok ? 'OK' : 'CHANGED'}: ${what} checked; signature ${c.signature}\n`);
   }
   return result.ok ? 0 : 1;
 }

@@ -8,6 +8,9 @@ export const WACZ_FILE = 'case.wacz';
 export const MANIFEST_FILE = 'manifest.json';
 export const SIGNATURE_FILE = 'manifest.sig';
 export const PUBLIC_KEY_FILE = 'signing-key.pub.pem';
+/** A message case: the e-mail as received, and its record (MessageRecord of src/mail/message-case.ts). */
+export const MESSAGE_EML_FILE = 'message.eml';
+export const MESSAGE_RECORD_FILE = 'message.json';
 /** Present while the case is being written; removed by a clean close. */
 export const PARTIAL_FILE = 'PARTIAL';
 

@@ -33,7 +33,9 @@ async function killWriterAfter(until: string, extraMs: number): Promise<string> 
   const child = spawn(process.execPath, [...childCommand(), join(tmp, `run-${until}-${extraMs}`)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stderr.on('data', (d) => (err += d));
+  // Decoded as a stream: a chunk boundary may fall inside a multi-byte character.
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d: string) => (err += d));
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (d) => {

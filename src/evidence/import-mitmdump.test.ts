@@ -88,7 +88,9 @@ before(async () => {
   if (withHar) args.push('-s', HAR_DUMP_ADDON, '--set', `hardump=${join(work, 'flows.har')}`);
   const mitmdump = spawn('mitmdump', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  mitmdump.stderr!.on('data', (d) => (stderr += d));
+  // Decoded as a stream: a chunk boundary may fall inside a multi-byte character.
+  mitmdump.stderr!.setEncoding('utf8');
+  mitmdump.stderr!.on('data', (d: string) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => mitmdump.on('exit', (code) => resolve(code)));
   mitmdump.on('error', (e) => (stderr += `${e.message} (is Debian's mitmproxy installed?)`));
   try {

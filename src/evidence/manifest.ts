@@ -18,7 +18,8 @@ export interface Manifest {
   createdAt: string;
   capture: {
     url: string | null;
-    mode: CaptureInfo['mode'];
+    /** `mail` for a message case (message.eml and its record; no capture). */
+    mode: CaptureInfo['mode'] | 'mail';
     /** UTC, ISO 8601. */
     startedAt: string;
     endedAt: string | null;
@@ -45,8 +46,27 @@ export function buildManifest(caseName: string, info: CaptureInfo, files: Manife
     tool: { name: info.tool.name, version: info.tool.version },
     browser: info.browser ? { name: info.browser.name, version: info.browser.version } : null,
     partial: info.partial,
-    files: [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    files: sortFiles(files),
   };
+}
+
+/** The manifest of a message case: its files, sealed when the record was (last) written. */
+export function buildMessageManifest(caseName: string, tool: { name: string; version: string }, files: ManifestFile[], now = new Date()): Manifest {
+  const at = now.toISOString();
+  return {
+    format: MANIFEST_FORMAT,
+    case: caseName,
+    createdAt: at,
+    capture: { url: null, mode: 'mail', startedAt: at, endedAt: at, error: null },
+    tool: { name: tool.name, version: tool.version },
+    browser: null,
+    partial: false,
+    files: sortFiles(files),
+  };
+}
+
+function sortFiles(files: ManifestFile[]): ManifestFile[] {
+  return [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 function utc(iso: string): string {

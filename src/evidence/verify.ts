@@ -9,6 +9,8 @@ import type { Capture } from '../model.js';
 import {
   HAR_FILE,
   MANIFEST_FILE,
+  MESSAGE_EML_FILE,
+  MESSAGE_RECORD_FILE,
   PARTIAL_FILE,
   PUBLIC_KEY_FILE,
   REPORT_FILE,
@@ -29,6 +31,8 @@ import { readZipDirectory, readZipEntry } from './zip.js';
 
 export interface VerifyResult {
   ok: boolean;
+  /** A trace/proxy/import case (WARC and its derivatives), or a message case (message.eml). */
+  kind: 'capture' | 'message';
   /** One line each, starting with the file (and record) concerned. */
   problems: string[];
   checked: { files: number; warcRecords: number; waczFiles: number; signature: 'valid' | 'invalid' | 'absent' };
@@ -36,12 +40,14 @@ export interface VerifyResult {
 
 const MAX_INDEX_PROBLEMS = 5;
 const REQUIRED_FILES = [WARC_FILE, HAR_FILE, REPORT_FILE, WACZ_FILE, MANIFEST_FILE];
+const MESSAGE_REQUIRED_FILES = [MESSAGE_EML_FILE, MESSAGE_RECORD_FILE, MANIFEST_FILE];
 
 export async function verifyCase(dir: string, opts: { publicKeyPem?: string } = {}): Promise<VerifyResult> {
   const problems: string[] = [];
   const problem = (file: string, text: string) => problems.push(`${file}: ${oneLine(text)}`);
   const checked: VerifyResult['checked'] = { files: 0, warcRecords: 0, waczFiles: 0, signature: 'absent' };
-  const result = () => ({ ok: problems.length === 0, problems, checked });
+  const isMessage = existsSync(join(dir, MESSAGE_EML_FILE));
+  const result = (): VerifyResult => ({ ok: problems.length === 0, kind: isMessage ? 'message' : 'capture', problems, checked });
 
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     problem(dir, 'not a case folder');
@@ -56,9 +62,14 @@ export async function verifyCase(dir: string, opts: { publicKeyPem?: string } = 
   };
 
   if (existsSync(join(dir, PARTIAL_FILE))) problem(PARTIAL_FILE, 'the case was never closed (capture killed or still running)');
+  const manifestBytes = read(MANIFEST_FILE);
+  if (isMessage) {
+    checked.files = verifyMessageCase(dir, read, manifestBytes, problem);
+    checked.signature = checkSignature(read(SIGNATURE_FILE), read(PUBLIC_KEY_FILE), manifestBytes, opts.publicKeyPem, problem);
+    return result();
+  }
   for (const name of REQUIRED_FILES) if (!existsSync(join(dir, name))) problem(name, 'missing');
 
-  const manifestBytes = read(MANIFEST_FILE);
   let manifest: Manifest | null = null;
   if (manifestBytes) {
     try {
@@ -98,6 +109,39 @@ export async function verifyCase(dir: string, opts: { publicKeyPem?: string } = 
 
 type Problem = (file: string, text: string) => void;
 
+/** A message case: message.eml and message.json, hashed in manifest.json; no capture to check. */
+function verifyMessageCase(dir: string, read: (name: string) => Buffer | null, manifestBytes: Buffer | null, problem: Problem): number {
+  for (const name of MESSAGE_REQUIRED_FILES) if (!existsSync(join(dir, name))) problem(name, 'missing');
+  let manifest: Manifest | null = null;
+  if (manifestBytes) {
+    try {
+      manifest = parseManifest(manifestBytes, MANIFEST_FILE);
+    } catch (err) {
+      reportError(problem, err);
+    }
+  }
+  let hashed = 0;
+  if (manifest) {
+    if (manifest.capture.mode !== 'mail') problem(MANIFEST_FILE, `describes a ${manifest.capture.mode} capture, not a message case`);
+    hashed = checkManifestFiles(dir, manifest, new Map(), problem, MESSAGE_REQUIRED_FILES);
+  }
+  const eml = read(MESSAGE_EML_FILE);
+  const recordBytes = read(MESSAGE_RECORD_FILE);
+  if (!eml || !recordBytes) return hashed;
+  type Record = { kind?: string; size?: number; analysis?: { size?: number } } | null;
+  let record: Record;
+  try {
+    record = JSON.parse(recordBytes.toString('utf8')) as Record;
+  } catch (err) {
+    problem(MESSAGE_RECORD_FILE, `not valid JSON (${(err as Error).message})`);
+    return hashed;
+  }
+  // A MessageRecord, or (older folders) a bare analysis.
+  const size = record?.kind === 'message' ? record.analysis?.size : record?.size;
+  if (typeof size === 'number' && size !== eml.length) problem(MESSAGE_RECORD_FILE, `describes a message of ${size} bytes; ${MESSAGE_EML_FILE} has ${eml.length}`);
+  return hashed;
+}
+
 function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
@@ -122,6 +166,7 @@ function checkManifestFiles(
   manifest: Manifest,
   witness: Map<string, { sha256: string; in: string }>,
   problem: Problem,
+  required: string[] = REQUIRED_FILES,
 ): number {
   let hashed = 0;
   const listed = new Set<string>();
@@ -135,7 +180,7 @@ function checkManifestFiles(
     try {
       data = readFileSync(join(dir, file.path));
     } catch {
-      if (!REQUIRED_FILES.includes(file.path)) problem(file.path, 'missing (listed in manifest.json)');
+      if (!required.includes(file.path)) problem(file.path, 'missing (listed in manifest.json)');
       continue;
     }
     hashed++;
@@ -150,8 +195,8 @@ function checkManifestFiles(
   for (const path of listCaseFiles(dir)) {
     if (!listed.has(path) && !UNLISTED_FILES.has(path)) problem(path, 'not listed in manifest.json (added after the case was closed?)');
   }
-  for (const required of REQUIRED_FILES) {
-    if (required !== MANIFEST_FILE && !listed.has(required) && existsSync(join(dir, required))) problem(MANIFEST_FILE, `does not list ${required}`);
+  for (const name of required) {
+    if (name !== MANIFEST_FILE && !listed.has(name) && existsSync(join(dir, name))) problem(MANIFEST_FILE, `does not list ${name}`);
   }
   return hashed;
 }

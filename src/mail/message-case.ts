@@ -1,8 +1,12 @@
 // A message case: the e-mail as received (message.eml) and its analysis (message.json), in a
 // folder beside the trace cases of its links, which point back to it.
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { MANIFEST_FILE, MESSAGE_EML_FILE, MESSAGE_RECORD_FILE, PUBLIC_KEY_FILE, SIGNATURE_FILE } from '../evidence/case-layout.js';
+import { buildMessageManifest, serializeManifest } from '../evidence/manifest.js';
+import { defaultKeyDir, loadSigningKey, signManifest } from '../evidence/signing.js';
+import { TOOL } from '../version.js';
 import type { MailAnalysis } from './parse.js';
 import { pickMainLink, type MailLink } from './links.js';
 import type { PartyRef } from '../report.js';
@@ -29,12 +33,45 @@ export function messageCaseName(at = new Date()): string {
   return `${stamp}-${randomBytes(3).toString('hex')}-mail`;
 }
 
-export function writeMessageCase(outDir: string, name: string, raw: Buffer, record: MessageRecord): string {
+export interface MessageCaseOptions {
+  /** Where the signing key is; null: do not sign. Default: the clicktrace home's key folder. */
+  keyDir?: string | null;
+}
+
+/** Writes message.eml and message.json, and seals them (manifest.json, signed when a key exists). */
+export function writeMessageCase(outDir: string, name: string, raw: Buffer, record: MessageRecord, options: MessageCaseOptions = {}): string {
   const dir = join(outDir, name);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'message.eml'), raw, { flag: 'wx' });
-  writeFileSync(join(dir, 'message.json'), JSON.stringify(record, null, 2) + '\n');
+  writeFileSync(join(dir, MESSAGE_EML_FILE), raw, { flag: 'wx' });
+  writeFileSync(join(dir, MESSAGE_RECORD_FILE), JSON.stringify(record, null, 2) + '\n');
+  sealMessageCase(dir, options);
   return dir;
+}
+
+/** Replaces message.json with `record` (atomically) and seals the case again. */
+export function rewriteMessageRecord(dir: string, record: MessageRecord, options: MessageCaseOptions = {}): void {
+  const path = join(dir, MESSAGE_RECORD_FILE);
+  writeFileSync(`${path}.tmp`, JSON.stringify(record, null, 2) + '\n');
+  renameSync(`${path}.tmp`, path);
+  sealMessageCase(dir, options);
+}
+
+/**
+ * manifest.json over the message as received and its record (SHA-256 and size of each), and
+ * manifest.sig when a signing key exists: `clicktrace verify` checks a message case like a trace.
+ */
+function sealMessageCase(dir: string, { keyDir }: MessageCaseOptions): void {
+  const key = keyDir === null ? null : loadSigningKey(keyDir ?? defaultKeyDir());
+  if (key) writeFileSync(join(dir, PUBLIC_KEY_FILE), key.publicKeyPem);
+  const files = [MESSAGE_EML_FILE, MESSAGE_RECORD_FILE, ...(key ? [PUBLIC_KEY_FILE] : [])].map((path) => {
+    const data = readFileSync(join(dir, path));
+    return { path, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') };
+  });
+  const manifest = serializeManifest(buildMessageManifest(basename(dir), TOOL, files));
+  writeFileSync(join(dir, `${MANIFEST_FILE}.tmp`), manifest);
+  renameSync(join(dir, `${MANIFEST_FILE}.tmp`), join(dir, MANIFEST_FILE));
+  if (key) writeFileSync(join(dir, SIGNATURE_FILE), signManifest(manifest, key));
+  else rmSync(join(dir, SIGNATURE_FILE), { force: true });
 }
 
 /** The record of a message before any trace: every link numbered, unwrapped and attributed, the main one marked. */

@@ -6,13 +6,13 @@ import { basename, join } from 'node:path';
 import type { PartyRef, Report } from '../report.js';
 import type { MailAnalysis } from '../mail/parse.js';
 import type { MailLink } from '../mail/links.js';
-import { PARTIAL_FILE, REPORT_FILE } from '../evidence/case-layout.js';
+import { MESSAGE_EML_FILE, MESSAGE_RECORD_FILE, PARTIAL_FILE, REPORT_FILE } from '../evidence/case-layout.js';
 import { isCaseId } from './paths.js';
 
 /** A message folder's record (`MessageRecord` of src/mail/message-case.ts, or a bare MailAnalysis). */
-export const MESSAGE_FILE = 'message.json';
+export const MESSAGE_FILE = MESSAGE_RECORD_FILE;
 /** The message as received, in a message folder. */
-export const RAW_MESSAGE_FILE = 'message.eml';
+export const RAW_MESSAGE_FILE = MESSAGE_EML_FILE;
 
 export interface TracedLinkEntry {
   /** 1-based number of the link in the message, or null when unknown. */

@@ -1,10 +1,7 @@
 // Message folders for uploaded .eml files, in the same format `clicktrace mail` writes
 // (src/mail/message-case.ts): message.eml as received and message.json, a MessageRecord whose
 // `traces` list grows as links are traced.
-import { renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { messageCaseName, writeMessageCase, type MessageRecord } from '../mail/message-case.js';
-import { MESSAGE_FILE } from '../store/index.js';
+import { messageCaseName, rewriteMessageRecord, writeMessageCase, type MessageRecord } from '../mail/message-case.js';
 
 export { messageRecord, traceableMainLink } from '../mail/message-case.js';
 
@@ -14,10 +11,8 @@ export function createMessageCase(casesDir: string, raw: Buffer, record: Message
   return { id, dir: writeMessageCase(casesDir, id, raw, record) };
 }
 
-/** Adds a finished trace to the record and rewrites message.json (atomically). */
+/** Adds a finished trace to the record and rewrites message.json (atomically), sealed again. */
 export function addTrace(dir: string, record: MessageRecord, trace: MessageRecord['traces'][number]): void {
   record.traces.push(trace);
-  const path = join(dir, MESSAGE_FILE);
-  writeFileSync(`${path}.tmp`, JSON.stringify(record, null, 2) + '\n');
-  renameSync(`${path}.tmp`, path);
+  rewriteMessageRecord(dir, record);
 }

@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initSigningKey } from '../evidence/signing.js';
+import { verifyCase } from '../evidence/verify.js';
+import { messageCaseName, messageRecord, rewriteMessageRecord, writeMessageCase } from './message-case.js';
+import { analyzeMessage } from './parse.js';
+import { projectPath } from './project-root.js';
+
+const raw = readFileSync(projectPath('test', 'fixtures', 'mail', 'seed.eml'));
+
+async function messageCase(keyDir: string | null): Promise<{ dir: string; record: ReturnType<typeof messageRecord> }> {
+  const out = mkdtempSync(join(tmpdir(), 'clicktrace-message-case-'));
+  const record = messageRecord(await analyzeMessage(raw, 'seed.eml'));
+  const name = messageCaseName();
+  record.case = name;
+  return { dir: writeMessageCase(out, name, raw, record, { keyDir }), record };
+}
+
+test('a message case is sealed: verify checks message.eml and message.json against the signed manifest', async () => {
+  const keyDir = join(mkdtempSync(join(tmpdir(), 'clicktrace-keys-')), 'keys');
+  await initSigningKey(keyDir);
+  const { dir, record } = await messageCase(keyDir);
+  let result = await verifyCase(dir);
+  assert.deepEqual(result.problems, []);
+  assert.equal(result.kind, 'message');
+  assert.equal(result.checked.signature, 'valid');
+  assert.equal(result.checked.files, 3);
+
+  // A trace added later (the web UI does this) reseals the case.
+  record.traces.push({ link: 1, case: '20261126T000000Z-abcdef', final: 'https://example.com/', error: null });
+  rewriteMessageRecord(dir, record, { keyDir });
+  result = await verifyCase(dir);
+  assert.deepEqual(result.problems, []);
+  assert.equal(result.checked.signature, 'valid');
+
+  const eml = readFileSync(join(dir, 'message.eml'));
+  eml[eml.length - 5] ^= 0x01;
+  writeFileSync(join(dir, 'message.eml'), eml);
+  writeFileSync(join(dir, 'message.json'), readFileSync(join(dir, 'message.json'), 'utf8').replace('"traces"', '"traces" '));
+  result = await verifyCase(dir);
+  assert.equal(result.ok, false);
+  assert.ok(result.problems.some((p) => p.startsWith('message.eml: SHA-256 differs')), result.problems.join('\n'));
+  assert.ok(result.problems.some((p) => p.startsWith('message.json: ')), result.problems.join('\n'));
+});
+
+test('an unsigned message case verifies with its signature absent; a missing manifest is a problem', async () => {
+  const { dir } = await messageCase(null);
+  const result = await verifyCase(dir);
+  assert.deepEqual(result.problems, []);
+  assert.equal(result.checked.signature, 'absent');
+  const { rmSync } = await import('node:fs');
+  rmSync(join(dir, 'manifest.json'));
+  assert.ok((await verifyCase(dir)).problems.some((p) => p === 'manifest.json: missing'));
+});
