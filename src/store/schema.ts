@@ -1,11 +1,20 @@
 // The case index: one row per case folder in `cases`, and one table per thing an analyst pivots
-// on. Every table but `meta` is derived from the folders and rebuilt by `reindex`.
+// on. Every table but `meta` and `jobs` is derived from the folders and rebuilt by `reindex`.
 import Database from 'better-sqlite3';
 
 export const SCHEMA_VERSION = 1;
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+-- Jobs of clicktrace serve, as JSON (not derived from the folders: kept across schema rebuilds).
+CREATE TABLE IF NOT EXISTS jobs (
+  id TEXT PRIMARY KEY,
+  submitted_at TEXT NOT NULL,
+  state TEXT NOT NULL,
+  job TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_submitted ON jobs (submitted_at, id);
 
 -- A case folder: a capture (trace, proxy, import) or a message (mail).
 CREATE TABLE IF NOT EXISTS cases (
@@ -124,6 +133,9 @@ CREATE TABLE IF NOT EXISTS case_tokens (
 CREATE INDEX IF NOT EXISTS case_tokens_value ON case_tokens (value);
 `;
 
+/** Tables that are not derived from the case folders: a schema change keeps them. */
+const KEPT_TABLES = ['jobs'];
+
 /** Opens (creating if needed) the database in WAL mode; an older schema is dropped and recreated. */
 export function openDatabase(path: string): Database.Database {
   const db = new Database(path);
@@ -134,7 +146,7 @@ export function openDatabase(path: string): Database.Database {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version !== SCHEMA_VERSION) {
     // Everything is derived from the case folders: a schema change just means a rebuild.
-    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as { name: string }[];
+    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN (${KEPT_TABLES.map((t) => `'${t}'`).join(', ')})`).all() as { name: string }[];
     db.pragma('foreign_keys = OFF');
     db.transaction(() => {
       for (const { name } of tables) db.exec(`DROP TABLE IF EXISTS "${name.replace(/"/g, '""')}"`);

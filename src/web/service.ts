@@ -2,9 +2,13 @@
 // (a URL, or an uploaded .eml whose main link is traced), a queue with a concurrency limit
 // running `trace()` on one shared browser, job status with live progress events, and the
 // indexing of every finished case. The UI calls this; nothing shells out to the CLI.
+// Jobs are saved in the case index (table `jobs`) at every change of state: after a restart the
+// list is still there, jobs that never started run, and a job that was running when the server
+// stopped is marked failed, not run again (its link may be single-use).
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { basename } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { Browser } from '../capture/browser.js';
 import { trace, type TraceOptions } from '../capture/trace.js';
 import { launchBrowser } from '../capture/browser.js';
@@ -106,6 +110,7 @@ export class TraceService {
     this.queue = new JobQueue(options.concurrency ?? DEFAULT_CONCURRENCY);
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.emitter.setMaxListeners(0);
+    this.restoreJobs();
   }
 
   get concurrency(): number {
@@ -195,12 +200,16 @@ export class TraceService {
     return () => this.emitter.off(id, handler);
   }
 
-  /** Stops taking jobs, drops the waiting ones, waits for the running ones, closes the browser and the index. */
+  /** Stops taking jobs, keeps the waiting ones for the next start, waits for the running ones, closes the browser and the index. */
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
     this.queue.clear();
-    for (const job of this.jobs.values()) if (job.state === 'queued') this.finish(job, 'failed', 'the server stopped before this job ran');
+    for (const job of this.jobs.values()) {
+      if (job.state !== 'queued') continue;
+      this.record(job, 'paused', 'the server stopped; this job runs when it starts again');
+      this.save(job);
+    }
     await this.queue.idle();
     const browser = this.browser;
     this.browser = null;
@@ -234,13 +243,64 @@ export class TraceService {
     this.jobs.set(job.id, job);
     this.forgetOldJobs();
     this.record(job, 'queued', job.url ?? job.filename ?? '');
+    this.save(job);
     return job;
+  }
+
+  /** Jobs saved by an earlier run of the server on this cases folder. */
+  private restoreJobs(): void {
+    let saved: string[];
+    try {
+      saved = this.store.loadJobs(MAX_JOBS_KEPT);
+    } catch {
+      return;
+    }
+    for (const json of saved) {
+      let job: Job;
+      try {
+        job = JSON.parse(json) as Job;
+      } catch {
+        continue;
+      }
+      this.jobs.set(job.id, job);
+      if (job.state === 'running') {
+        this.finish(job, 'failed', 'the server stopped while this job ran; it is not run again (its link may be single-use)');
+      } else if (job.state === 'queued') {
+        const message = job.kind === 'message' ? this.savedMessage(job) : null;
+        if (job.kind === 'message' && !message) {
+          this.finish(job, 'failed', `its message case ${job.messageCaseId ?? '?'} cannot be read`);
+          continue;
+        }
+        this.record(job, 'resumed', 'queued again after a restart of the server');
+        this.queue.push(() => this.runTrace(job, message));
+      }
+    }
+  }
+
+  private savedMessage(job: Job): { dir: string; record: MessageRecord } | null {
+    const dir = job.messageCaseId ? this.store.caseDir(job.messageCaseId) : null;
+    if (!dir) return null;
+    try {
+      return { dir, record: JSON.parse(readFileSync(join(dir, 'message.json'), 'utf8')) as MessageRecord };
+    } catch {
+      return null;
+    }
+  }
+
+  /** Saving is best effort: a job runs even when the index cannot be written. */
+  private save(job: Job): void {
+    try {
+      this.store.saveJob(job, JSON.stringify(job));
+    } catch {
+      // The index is closed or read-only; the job lives on in memory.
+    }
   }
 
   private async runTrace(job: Job, message: { dir: string; record: MessageRecord } | null): Promise<void> {
     job.state = 'running';
     job.startedAt = new Date().toISOString();
     this.record(job, 'started', job.url!);
+    this.save(job);
     try {
       const browser = await this.sharedBrowser();
       const options: TraceOptions = {
@@ -299,6 +359,7 @@ export class TraceService {
     job.error = error;
     job.endedAt = new Date().toISOString();
     this.record(job, state === 'done' ? 'finished' : 'failed', error ?? job.chainError ?? job.caseId ?? job.messageCaseId ?? '');
+    this.save(job);
   }
 
   private view(job: Job): Job {
