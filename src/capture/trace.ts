@@ -1,7 +1,7 @@
 // One trace: a fresh browser context behind a fresh recording proxy, the link requested once,
 // followed until the page settles, optional clicks, snapshots of every resting page, the case
 // written as evidence arrives and closed with the report derived from it.
-import { emptyCapture, type Capture, type CaptureInfo, type Exchange, type NavEvent, type PageSnapshot } from '../model.js';
+import { emptyCapture, type Capture, type CaptureInfo, type Exchange } from '../model.js';
 import type { Report } from '../report.js';
 import { DEFAULTS, parseTarget } from './target.js';
 import { buildUpstream, describeOverrides, type UpstreamOptions } from '../proxy/upstream.js';
@@ -10,11 +10,12 @@ import { prepareIssuer } from '../proxy/recording-proxy.js';
 import { CaseWriter } from '../evidence/case-writer.js';
 import { TOOL } from '../version.js';
 import { defaultIdentity, type Device } from './identity.js';
-import { launchBrowser, type AttachedTarget, type Browser, type BrowserKind } from './browser.js';
-import { PageObserver, withTimeout } from './page-observer.js';
-import { closeSession, initialSession, prepareSpare, preparePage, resume, takeSession, type BrowserSession } from './session.js';
-import { waitForSettle } from './settle.js';
+import { launchBrowser, type Browser, type BrowserKind } from './browser.js';
+import { withTimeout, type PageObserver } from './page-observer.js';
+import { closeSession, initialSession, prepareSpare, takeSession, type BrowserSession } from './session.js';
 import { clickByText } from './click.js';
+import { Snapshots } from './snapshot.js';
+import { TracePages } from './trace-pages.js';
 
 export interface TraceOptions extends UpstreamOptions {
   url: string;
@@ -126,48 +127,17 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     writer.addDns(record);
   };
 
-  let session: BrowserSession | null = null;
-  let stopReason: string | null = null;
-  const stop = (reason: string, freeze = false) => {
-    stopReason ??= reason;
-    // After a loop or too many hops, what the browser does next is not part of the chain.
-    if (freeze) for (const observer of observers.values()) observer.frozen = true;
-  };
-  const emit = (event: NavEvent) => capture.events.push(event);
+  const pages = new TracePages(capture, maxHops, progress);
+  const snapshots = new Snapshots(capture, writer, deadline);
   // Navigation evidence is written at each resting page, so a case killed later still explains its hops.
   let eventsWritten = 0;
   const flushEvents = () => {
     writer.addEvents(capture.events.slice(eventsWritten));
     eventsWritten = capture.events.length;
   };
-  const observers = new Map<string, PageObserver>();
-  let current: PageObserver | null = null;
-  let pageCount = 0;
-  let pendingPopup: Promise<void> | null = null;
-
-  const observe = (target: AttachedTarget, opener: PageObserver | null): PageObserver => {
-    const observer = new PageObserver(target, `p${++pageCount}`, emit, () => {
-      const hops = capture.events.filter((e) => e.type === 'doc-request').length;
-      const url = observer.requestedUrls.at(-1)!;
-      progress({ kind: 'hop', detail: url });
-      if (observer.requestedUrls.filter((u) => u === url).length >= 3) stop(`redirect loop: ${url} requested 3 times`, true);
-      else if (hops >= maxHops) stop(`too many hops: stopped after ${maxHops} documents (see --max-hops)`, true);
-    });
-    observers.set(target.targetId, observer);
-    emit({ type: 'page', at: new Date().toISOString(), pageId: observer.pageId, openerPageId: opener?.pageId ?? null });
-    target.session.on('Page.javascriptDialogOpening', (dialog: { type: string; message: string }) => {
-      // Answered even after the trace stopped: an open dialog blocks the page.
-      if (!observer.frozen) emit({ type: 'dialog', at: new Date().toISOString(), pageId: observer.pageId, dialogType: dialog.type, message: dialog.message });
-      void target.session.send('Page.handleJavaScriptDialog', { accept: dialog.type === 'beforeunload' }).catch(() => undefined);
-    });
-    observer.attach();
-    return observer;
-  };
+  let session: BrowserSession | null = null;
   const onDownload = (event: { frameId: string; guid: string; url: string; suggestedFilename: string }) => {
-    const observer = [...observers.values()].find((o) => o.frameIds.has(event.frameId));
-    if (!observer || !session) return;
-    emit({ type: 'download', at: new Date().toISOString(), pageId: observer.pageId, url: event.url, suggestedFilename: event.suggestedFilename });
-    stop('download');
+    if (!session || !pages.download(event)) return;
     void browser.cdp.browser.send('Browser.cancelDownload', { guid: event.guid, browserContextId: session.contextId }).catch(() => undefined);
   };
   browser.cdp.browser.on('Browser.downloadWillBegin', onDownload);
@@ -184,102 +154,51 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     });
     mark('session');
     const openSession = session;
-    const onPopup = (target: AttachedTarget) => {
-      const opener = (target.openerId ? observers.get(target.openerId) : null) ?? current;
-      const previous = pendingPopup;
-      pendingPopup = (async () => {
-        await previous;
-        if (stopReason) return void resume(target);
-        try {
-          const observer = observe(target, opener);
-          // Sent together: a popup may share its opener's renderer, which cannot answer the
-          // set-up commands until the popup runs (CDP keeps their order on the session).
-          await Promise.all([preparePage(openSession, target), resume(target)]);
-          if (!observer.closed) current = observer;
-          progress({ kind: 'popup', detail: target.url });
-        } catch {
-          // The new window closed before it could be observed; the chain stays on its opener.
-        }
-      })();
-    };
-    session.onPopup = onPopup;
-    for (const target of session.queuedPopups.splice(0)) onPopup(target);
-    current = observe(session.first, null);
+    session.onPopup = (popup) => pages.popup(openSession, popup);
+    for (const popup of session.queuedPopups.splice(0)) pages.popup(openSession, popup);
+    pages.current = pages.observe(session.first, null);
     mark('page');
     progress({ kind: 'start', detail: target.href });
-    const navigation = current.navigate(target.href);
+    void pages.current.navigate(target.href);
 
-    // The screenshot is taken when a page turns quiet; if it stays quiet through the grace period
-    // (nothing changed: same generation), that is the picture of the settled page. One at a time:
-    // a page that keeps turning quiet and busy again is not photographed over and over.
-    let earlyShot: EarlyScreenshot | null = null;
-    let settledQuiet = false;
-    const onQuiet = (observer: PageObserver) => {
-      // The world the document will be read in is made now too (once per document).
-      void observer.isolatedContext();
-      if (earlyShot && !earlyShot.done) return;
-      const png = observer.screenshot(Math.max(300, Math.min(3000, deadline + 700 - Date.now())));
-      const shot: EarlyScreenshot = { observer, generation: observer.generation, png, done: false };
-      void png.finally(() => (shot.done = true)).catch(() => undefined);
-      earlyShot = shot;
+    const settleAndSnapshot = async () => {
+      const outcome = await pages.settle({ settleMs, deadline, timeoutMs, onQuiet: snapshots.onQuiet });
+      mark('settled');
+      // The next trace's session opens while this one finishes.
+      if (sharedBrowser) prepareSpare(browser, identity, settleMs);
+      await snapshots.take(pages.current!, outcome === 'quiet');
+      mark('snapshot');
+      flushEvents();
     };
-    const takeEarlyShot = (observer: PageObserver) => {
-      const shot = earlyShot as EarlyScreenshot | null;
-      earlyShot = null;
-      return settledQuiet && shot && shot.observer === observer && shot.generation === observer.generation ? shot.png : null;
-    };
-    const settle = async (): Promise<void> => {
-      for (;;) {
-        const outcome = await waitForSettle(() => current!, { settleMs, deadline, shouldStop: () => stopReason !== null, onQuiet });
-        settledQuiet = outcome === 'quiet';
-        if (outcome === 'deadline') stop(timeoutMessage(current!, timeoutMs));
-        if (pendingPopup) {
-          const popup = pendingPopup;
-          pendingPopup = null;
-          await withTimeout(popup, deadline - Date.now(), undefined);
-          continue;
-        }
-        return;
-      }
-    };
-
-    await settle();
-    mark('settled');
-    // The next trace's session opens while this one finishes.
-    if (sharedBrowser) prepareSpare(browser, identity, settleMs);
-    await snapshot(current!, capture, writer, deadline, takeEarlyShot(current!));
-    mark('snapshot');
-    flushEvents();
+    await settleAndSnapshot();
     for (const text of options.clicks ?? []) {
-      if (stopReason) break;
-      const clicked = await clickByText(current!, text, Math.max(500, Math.min(5000, deadline - Date.now())));
+      if (pages.stopReason) break;
+      const page = pages.current!;
+      const clicked = await clickByText(page, text, Math.max(500, Math.min(5000, deadline - Date.now())));
       if (!clicked.ok) {
-        stop(`click: ${clicked.reason}`);
+        pages.stop(`click: ${clicked.reason}`);
         break;
       }
-      emit({ type: 'click', at: new Date().toISOString(), pageId: current!.pageId, text, target: clicked.target });
+      pages.emit({ type: 'click', at: new Date().toISOString(), pageId: page.pageId, text, target: clicked.target });
       progress({ kind: 'click', detail: text });
-      current!.restartSettleClock();
+      page.restartSettleClock();
       await withTimeout(clicked.perform(), Math.max(500, deadline - Date.now()), undefined);
       await new Promise((resolve) => setTimeout(resolve, 100));
-      await settle();
-      await snapshot(current!, capture, writer, deadline, takeEarlyShot(current!));
-      flushEvents();
+      await settleAndSnapshot();
     }
-    void navigation;
     // The page the chain ended on rendered, but its load event never came (a hung subresource).
-    const last = current as PageObserver | null;
+    const last = pages.current as PageObserver | null;
     if (last && !last.closed && !last.loaded && !last.url.startsWith('chrome-error:')) {
-      stop(`page did not finish loading: ${last.inflight.size} request(s) still pending after ${Math.round((Date.now() - last.committedAt) / 100) / 10} s`);
+      pages.stop(`page did not finish loading: ${last.inflight.size} request(s) still pending after ${Math.round((Date.now() - last.committedAt) / 100) / 10} s`);
     }
   } catch (err) {
-    stop(`browser: ${(err as Error).message.split('\n')[0]}`);
+    pages.stop(`browser: ${(err as Error).message.split('\n')[0]}`);
   } finally {
     // Let a download or a slow last response finish so its record is whole.
     const proxy = session?.proxy;
     const drainUntil = Math.min(deadline, Date.now() + 2000);
-    while (proxy && proxy.inFlight > 0 && Date.now() < drainUntil && stopReason === 'download') await new Promise((r) => setTimeout(r, 20));
-    for (const observer of observers.values()) observer.detach();
+    while (proxy && proxy.inFlight > 0 && Date.now() < drainUntil && pages.stopReason === 'download') await new Promise((r) => setTimeout(r, 20));
+    pages.detachAll();
     browser.cdp.browser.off('Browser.downloadWillBegin', onDownload);
     mark('detached');
     // A browser of our own is closed whole, contexts included.
@@ -290,7 +209,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   }
   // A browser of our own shuts down while the case is written (its context is already closed).
   const closingBrowser = sharedBrowser ? null : browser.close().catch(() => undefined);
-  capture.info.error = stopReason;
+  capture.info.error = pages.stopReason;
   capture.info.endedAt = new Date().toISOString();
   capture.info.partial = false;
   const report = (await analysis).analyzeCapture(capture, writer.dir);
@@ -302,50 +221,4 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   progress({ kind: 'done', detail: writer.dir });
   const stats = writer.stats();
   return { report, capture, caseDir: writer.dir, evidenceMs: stats.addMs + (stats.close?.totalMs ?? 0) };
-}
-
-function timeoutMessage(observer: PageObserver, timeoutMs: number): string {
-  const seconds = Math.round(timeoutMs / 1000);
-  if (observer.docInFlight) return `timeout: no response for ${observer.requestedUrls.at(-1) ?? 'the page'} within ${seconds} s`;
-  return `timeout: the page did not settle within ${seconds} s`;
-}
-
-interface EarlyScreenshot {
-  observer: PageObserver;
-  generation: number;
-  png: Promise<Buffer | null>;
-  done: boolean;
-}
-
-async function snapshot(observer: PageObserver, capture: Capture, writer: CaseWriter, deadline: number, earlyPng: Promise<Buffer | null> | null): Promise<void> {
-  const url = observer.url;
-  if (!url || url === 'about:blank' || url.startsWith('chrome-error:') || observer.closed) return;
-  const index = capture.pages.length + 1;
-  // Past the deadline a snapshot gets a short budget: the trace must end soon after --timeout.
-  const budget = Math.max(300, Math.min(3000, deadline + 700 - Date.now()));
-  const [document, png] = await Promise.all([observer.readDocument(budget), earlyPng ?? observer.screenshot(budget)]);
-  const title = document?.title ?? '';
-  const html = document?.html ?? null;
-  const host = safeHost(url);
-  const nn = String(index).padStart(2, '0');
-  const snapshot: PageSnapshot = {
-    index,
-    at: new Date().toISOString(),
-    pageId: observer.pageId,
-    url,
-    title,
-    screenshot: png ? { path: `screenshots/${nn}-${host}.png`, png } : null,
-    dom: html !== null ? { path: `dom/${nn}.html`, html } : null,
-  };
-  capture.pages.push(snapshot);
-  capture.events.push({ type: 'settled', at: snapshot.at, pageId: observer.pageId, url, title, snapshot: index });
-  writer.addPage(snapshot);
-}
-
-function safeHost(url: string): string {
-  try {
-    return new URL(url).hostname.replace(/[^a-z0-9.-]/gi, '_').slice(0, 80) || 'page';
-  } catch {
-    return 'page';
-  }
 }

@@ -1,0 +1,70 @@
+// Snapshots of the pages a trace rests on: title and DOM (read in our isolated world) and a
+// screenshot, recorded in the capture and written to the case as they are taken.
+import type { Capture, PageSnapshot } from '../model.js';
+import type { CaseWriter } from '../evidence/case-writer.js';
+import { snapshotPaths } from '../evidence/case-layout.js';
+import type { PageObserver } from './page-observer.js';
+
+interface EarlyScreenshot {
+  observer: PageObserver;
+  generation: number;
+  png: Promise<Buffer | null>;
+  done: boolean;
+}
+
+export class Snapshots {
+  private early: EarlyScreenshot | null = null;
+
+  constructor(
+    private readonly capture: Capture,
+    private readonly writer: CaseWriter,
+    /** The trace's deadline (epoch ms): past it a snapshot gets a short budget. */
+    private readonly deadline: number,
+  ) {}
+
+  /**
+   * For settle.ts: a page turned quiet. Its screenshot is taken now; if the page stays quiet
+   * through the grace period (same generation), that is the picture of the settled page. One at a
+   * time: a page that keeps turning quiet and busy again is not photographed over and over.
+   */
+  readonly onQuiet = (observer: PageObserver): void => {
+    // The world the document will be read in is made now too (once per document).
+    void observer.isolatedContext();
+    if (this.early && !this.early.done) return;
+    const png = observer.screenshot(this.budget());
+    const shot: EarlyScreenshot = { observer, generation: observer.generation, png, done: false };
+    void png.finally(() => (shot.done = true)).catch(() => undefined);
+    this.early = shot;
+  };
+
+  /** Snapshot of the page that settled; `quiet`: it settled by staying quiet, so an early screenshot may stand. */
+  async take(observer: PageObserver, quiet: boolean): Promise<void> {
+    const early = this.early;
+    this.early = null;
+    const earlyPng = quiet && early && early.observer === observer && early.generation === observer.generation ? early.png : null;
+    const url = observer.url;
+    if (!url || url === 'about:blank' || url.startsWith('chrome-error:') || observer.closed) return;
+    const index = this.capture.pages.length + 1;
+    const budget = this.budget();
+    const [document, png] = await Promise.all([observer.readDocument(budget), earlyPng ?? observer.screenshot(budget)]);
+    const title = document?.title ?? '';
+    const html = document?.html ?? null;
+    const paths = snapshotPaths(index, url);
+    const snapshot: PageSnapshot = {
+      index,
+      at: new Date().toISOString(),
+      pageId: observer.pageId,
+      url,
+      title,
+      screenshot: png ? { path: paths.screenshot, png } : null,
+      dom: html !== null ? { path: paths.dom, html } : null,
+    };
+    this.capture.pages.push(snapshot);
+    this.capture.events.push({ type: 'settled', at: snapshot.at, pageId: observer.pageId, url, title, snapshot: index });
+    this.writer.addPage(snapshot);
+  }
+
+  private budget(): number {
+    return Math.max(300, Math.min(3000, this.deadline + 700 - Date.now()));
+  }
+}
