@@ -125,7 +125,14 @@ export interface CaptureIdentity {
 
 export interface CaptureInfo {
   tool: { name: string; version: string };
-  browser: { name: string; version: string; /** Chromium's command-line flags, when clicktrace launched it. */ flags?: string[] } | null;
+  browser: {
+    name: string;
+    version: string;
+    /** Chromium's command-line flags, when clicktrace launched it. */
+    flags?: string[];
+    /** The unprivileged user Chromium ran as (clicktrace itself ran as root). */
+    user?: string;
+  } | null;
   identity: CaptureIdentity | null;
   /** The URL the user asked for (for proxy/import captures: the first request seen, or null). */
   url: string | null;

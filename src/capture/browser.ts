@@ -8,8 +8,9 @@
 // page to tell from a desktop one, and takes ~250 ms per context on this machine.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { accessSync, constants, existsSync, mkdtempSync, rmSync, statfsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { accessSync, chownSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { release, tmpdir } from 'node:os';
+import { clicktraceHome } from '../home.js';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { CdpConnection, type CdpSession } from '../cdp/connection.js';
@@ -130,6 +131,52 @@ export function profileParent(): string {
   return tmpdir();
 }
 
+/**
+ * How Chromium gets its sandbox. As a normal user: its own. As root, where Chromium refuses its
+ * sandbox: it runs as an unprivileged user (nobody) with the sandbox on; where that cannot start
+ * (no user namespaces), as root without a sandbox, which is remembered for this kernel.
+ */
+type SandboxPlan = { kind: 'own' } | { kind: 'user'; name: string; uid: number; gid: number } | { kind: 'none' };
+
+const SANDBOX_USER = 'nobody';
+
+function sandboxPlan(chromiumPath: string): SandboxPlan {
+  if (process.getuid?.() !== 0) return { kind: 'own' };
+  if (readNoSandbox() === noSandboxKey(chromiumPath)) return { kind: 'none' };
+  const user = systemUser(SANDBOX_USER);
+  return user ? { kind: 'user', name: SANDBOX_USER, ...user } : { kind: 'none' };
+}
+
+function systemUser(name: string): { uid: number; gid: number } | null {
+  try {
+    const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
+    const [, , uid, gid] = line?.split(':') ?? [];
+    return uid && gid && /^\d+$/.test(uid) && /^\d+$/.test(gid) ? { uid: Number(uid), gid: Number(gid) } : null;
+  } catch {
+    return null;
+  }
+}
+
+const noSandboxFile = () => join(clicktraceHome(), 'chromium-no-sandbox');
+const noSandboxKey = (chromiumPath: string) => `${chromiumPath} ${release()}`;
+
+function readNoSandbox(): string | null {
+  try {
+    return readFileSync(noSandboxFile(), 'utf8').split('\n')[0] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function rememberNoSandbox(chromiumPath: string, reason: string): void {
+  try {
+    mkdirSync(clicktraceHome(), { recursive: true });
+    writeFileSync(noSandboxFile(), `${noSandboxKey(chromiumPath)}\nChromium could not start its sandbox as ${SANDBOX_USER}: ${reason}\n`);
+  } catch {
+    // Not remembered: the next launch tries the sandbox again.
+  }
+}
+
 export class Browser extends EventEmitter {
   private readonly contextHandlers = new Map<string, TargetHandler>();
   private exited: Promise<void>;
@@ -148,6 +195,8 @@ export class Browser extends EventEmitter {
     readonly reservedProxy: ReservedProxyPort | null,
     /** The command-line flags it runs with (profile folder and proxy port left out), for the case. */
     readonly flags: string[],
+    /** The unprivileged user it runs as when clicktrace runs as root, or null (clicktrace's own user). */
+    readonly runAs: string | null,
   ) {
     super();
     this.initialPage = new Promise((resolve) => (this.foundInitialPage = resolve));
@@ -187,27 +236,52 @@ export class Browser extends EventEmitter {
           ' (or set CLICKTRACE_CHROMIUM)',
       );
     }
-    const profileDir = mkdtempSync(join(profileParent(), 'clicktrace-chromium-'));
     const reservedProxy = options.singleTrace ? await ReservedProxyPort.open() : null;
-    // Chromium refuses to start its sandbox as root.
-    const sandboxOff = process.getuid?.() === 0;
+    const sandbox = sandboxPlan(path);
+    try {
+      return await Browser.start(kind, path, options, reservedProxy, sandbox);
+    } catch (err) {
+      // As an unprivileged user Chromium needs user namespaces for its sandbox; where they are
+      // not allowed (a container's seccomp profile) it cannot start: run as root without one.
+      if (sandbox.kind !== 'user') {
+        await reservedProxy?.close();
+        throw err;
+      }
+      try {
+        const browser = await Browser.start(kind, path, options, reservedProxy, { kind: 'none' });
+        rememberNoSandbox(path, lastLine((err as Error).message));
+        return browser;
+      } catch (second) {
+        await reservedProxy?.close();
+        throw second;
+      }
+    }
+  }
+
+  private static async start(kind: BrowserKind, path: string, options: LaunchOptions, reservedProxy: ReservedProxyPort | null, sandbox: SandboxPlan): Promise<Browser> {
+    const profileDir = mkdtempSync(join(profileParent(), 'clicktrace-chromium-'));
+    if (sandbox.kind === 'user') chownSync(profileDir, sandbox.uid, sandbox.gid);
     // A one-trace headless shell without a sandbox runs its renderer in the browser process:
     // one process start less (~100 ms of a cold trace on 2 cores), and no isolation is lost that
     // the missing sandbox had not already given up. Never with the sandbox on, never for a
     // browser shared by traces (its contexts need their own renderers).
-    const singleProcess = options.singleTrace === true && kind === 'shell' && sandboxOff;
+    const singleProcess = options.singleTrace === true && kind === 'shell' && sandbox.kind === 'none';
     const args = [
       '--headless',
       '--remote-debugging-pipe',
       `--user-data-dir=${profileDir}`,
       ...CAPTURE_ARGS,
       ...(reservedProxy ? [`--proxy-server=http://127.0.0.1:${reservedProxy.port}`, '--proxy-bypass-list=<-loopback>'] : DEAD_PROXY),
-      ...(sandboxOff ? ['--no-sandbox'] : []),
+      ...(sandbox.kind === 'none' ? ['--no-sandbox'] : []),
       ...(singleProcess ? ['--single-process'] : []),
       'about:blank',
     ];
     const spawnedAt = performance.now();
-    const child = spawn(path, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(path, args, {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
+      // Its home is the fresh profile: nothing of the invoking user's is read or written.
+      ...(sandbox.kind === 'user' ? { uid: sandbox.uid, gid: sandbox.gid, env: { ...process.env, HOME: profileDir, XDG_CONFIG_HOME: profileDir, XDG_CACHE_HOME: profileDir } } : {}),
+    });
     let stderr = '';
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (d: string) => {
@@ -222,14 +296,14 @@ export class Browser extends EventEmitter {
     try {
       const version = await Promise.race([cdp.browser.send<{ product: string }>('Browser.getVersion'), failed]);
       const flags = args.filter((a) => a.startsWith('--') && !a.startsWith('--user-data-dir=') && !a.startsWith('--proxy-server='));
-      const browser = new Browser(kind, cdp, child, profileDir, version.product.split('/')[1] ?? '0', reservedProxy, flags);
+      const runAs = sandbox.kind === 'user' ? sandbox.name : null;
+      const browser = new Browser(kind, cdp, child, profileDir, version.product.split('/')[1] ?? '0', reservedProxy, flags, runAs);
       browser.startup = { spawnedAt, answeredAt: performance.now() };
       // Every new page waits for us before it runs: popups are observed from their first request.
       await cdp.browser.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true });
       return browser;
     } catch (err) {
       child.kill('SIGKILL');
-      await reservedProxy?.close();
       rmSync(profileDir, { recursive: true, force: true });
       throw err;
     }

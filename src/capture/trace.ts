@@ -87,7 +87,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   const identity = defaultIdentity(options.device ?? 'desktop', browser.version(), options.userAgent);
   const info: CaptureInfo = {
     tool: TOOL,
-    browser: { name: browser.displayName, version: browser.version(), flags: browser.flags },
+    browser: { name: browser.displayName, version: browser.version(), flags: browser.flags, ...(browser.runAs ? { user: browser.runAs } : {}) },
     identity,
     url: target.href,
     mode: 'trace',

@@ -355,6 +355,7 @@ export class CaseWriter {
       ['url', info.url],
       ['browser', info.browser ? `${info.browser.name} ${info.browser.version}` : null],
       ['browser-flags', info.browser?.flags ? info.browser.flags.join(' ') : null],
+      ['browser-user', info.browser?.user],
       ['http-header-user-agent', info.identity?.userAgent],
       ['device', info.identity?.device],
       ['viewport', info.identity ? `${info.identity.viewport.width}x${info.identity.viewport.height}` : null],

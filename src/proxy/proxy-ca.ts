@@ -1,11 +1,8 @@
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { loadOrCreateCertificateAuthority, loadOrCreateLeafKey, type CaMaterial } from '../tls/certs.js';
+import { clicktraceHome } from '../home.js';
 
-/** clicktrace's own state folder: $CLICKTRACE_HOME, else ~/.clicktrace. */
-export function clicktraceHome(): string {
-  return process.env.CLICKTRACE_HOME ?? join(homedir(), '.clicktrace');
-}
+export { clicktraceHome };
 
 let cached: (CaMaterial & { leafKeyPem: string }) | null = null;
 
