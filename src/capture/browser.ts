@@ -8,8 +8,9 @@
 // page to tell from a desktop one, and takes ~250 ms per context on this machine.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { accessSync, chownSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
-import { release, tmpdir } from 'node:os';
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { release } from 'node:os';
+import { createProfileDir, sweepStaleProfiles } from './profiles.js';
 import { clicktraceHome } from '../home.js';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -108,27 +109,6 @@ export function defaultBrowserKind(): BrowserKind {
 export function browserPath(kind: BrowserKind): string {
   if (process.env.CLICKTRACE_CHROMIUM) return process.env.CLICKTRACE_CHROMIUM;
   return PATHS[kind].path;
-}
-
-/** Room a memory-backed folder must have to hold a profile (its HTTP cache grows with the pages). */
-const SHM_MIN_FREE = 1024 ** 3;
-
-/**
- * Where fresh profiles go: /dev/shm when it is a roomy memory-backed folder, else the temp
- * folder. A new profile's databases are created and synced at start; on memory they cost a cold
- * trace ~80 ms less (measured on a virtio disk). Docker's default 64 MB /dev/shm is not used.
- */
-export function profileParent(): string {
-  try {
-    const { bavail, bsize } = statfsSync('/dev/shm');
-    if (bavail * bsize >= SHM_MIN_FREE) {
-      accessSync('/dev/shm', constants.W_OK);
-      return '/dev/shm';
-    }
-  } catch {
-    // No /dev/shm (not Linux), or not writable.
-  }
-  return tmpdir();
 }
 
 /**
@@ -259,7 +239,7 @@ export class Browser extends EventEmitter {
   }
 
   private static async start(kind: BrowserKind, path: string, options: LaunchOptions, reservedProxy: ReservedProxyPort | null, sandbox: SandboxPlan): Promise<Browser> {
-    const profileDir = mkdtempSync(join(profileParent(), 'clicktrace-chromium-'));
+    const profileDir = createProfileDir();
     if (sandbox.kind === 'user') chownSync(profileDir, sandbox.uid, sandbox.gid);
     // A one-trace headless shell without a sandbox runs its renderer in the browser process:
     // one process start less (~100 ms of a cold trace on 2 cores), and no isolation is lost that
@@ -339,6 +319,7 @@ export class Browser extends EventEmitter {
     // Closed by its proxy if a trace adopted it; closing again is harmless.
     await this.reservedProxy?.close();
     rmSync(this.profileDir, { recursive: true, force: true, maxRetries: 3 });
+    sweepStaleProfiles();
   }
 }
 
