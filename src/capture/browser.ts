@@ -152,6 +152,7 @@ function rememberNoSandbox(chromiumPath: string, reason: string): void {
   try {
     mkdirSync(clicktraceHome(), { recursive: true });
     writeFileSync(noSandboxFile(), `${noSandboxKey(chromiumPath)}\nChromium could not start its sandbox as ${SANDBOX_USER}: ${reason}\n`);
+    process.stderr.write(`clicktrace: Chromium cannot start its sandbox as ${SANDBOX_USER} here (${reason}); it runs as root without one (remembered in ${noSandboxFile()})\n`);
   } catch {
     // Not remembered: the next launch tries the sandbox again.
   }
@@ -229,7 +230,9 @@ export class Browser extends EventEmitter {
       }
       try {
         const browser = await Browser.start(kind, path, options, reservedProxy, { kind: 'none' });
-        rememberNoSandbox(path, lastLine((err as Error).message));
+        // Remembered only when Chromium said why: a passing failure must not turn the sandbox off for good.
+        const reason = lastLine((err as Error).message);
+        if (/sandbox|namespace/i.test(reason)) rememberNoSandbox(path, reason);
         return browser;
       } catch (second) {
         await reservedProxy?.close();
@@ -268,13 +271,24 @@ export class Browser extends EventEmitter {
       if (stderr.length < 4000) stderr += d;
     });
     const cdp = new CdpConnection(child.stdio[3] as Writable, child.stdio[4] as Readable);
+    let onExit: (code: number | null) => void = () => undefined;
     const failed = new Promise<never>((_, reject) => {
       child.once('error', (err) => reject(new BrowserMissingError(`cannot start ${path}: ${err.message}`)));
-      child.once('exit', (code) => reject(new BrowserMissingError(`${path} exited at start (code ${code}): ${lastLine(stderr)}`)));
+      onExit = (code) => {
+        // What it said on its way out may still be in the pipe.
+        const said = new Promise((resolve) => {
+          child.stderr!.once('end', resolve);
+          setTimeout(resolve, 200);
+        });
+        void said.then(() => reject(new BrowserMissingError(`${path} exited at start (code ${code}): ${lastLine(stderr)}`)));
+      };
+      child.once('exit', onExit);
     });
     failed.catch(() => undefined);
     try {
       const version = await Promise.race([cdp.browser.send<{ product: string }>('Browser.getVersion'), failed]);
+      // Started: a later exit is a close or a crash, not a failure to start.
+      child.off('exit', onExit);
       const flags = args.filter((a) => a.startsWith('--') && !a.startsWith('--user-data-dir=') && !a.startsWith('--proxy-server='));
       const runAs = sandbox.kind === 'user' ? sandbox.name : null;
       const browser = new Browser(kind, cdp, child, profileDir, version.product.split('/')[1] ?? '0', reservedProxy, flags, runAs);
@@ -283,9 +297,11 @@ export class Browser extends EventEmitter {
       await cdp.browser.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true });
       return browser;
     } catch (err) {
+      // The pipe closing usually beats the exit: Chromium's own last words say more.
+      const reason = await Promise.race([failed.then(() => err, (exit: unknown) => exit), new Promise((resolve) => setTimeout(() => resolve(err), 300))]);
       child.kill('SIGKILL');
       rmSync(profileDir, { recursive: true, force: true });
-      throw err;
+      throw reason;
     }
   }
 
