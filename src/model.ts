@@ -121,6 +121,11 @@ export interface CaptureIdentity {
   locale: string;
   timezone: string;
   acceptLanguage: string;
+  /**
+   * What WEBGL_debug_renderer_info reports in place of Chromium's software renderer (SwiftShader,
+   * a machine without a GPU: a classic headless tell). A real GPU's strings are left alone.
+   */
+  webgl?: { vendor: string; renderer: string };
 }
 
 export interface CaptureInfo {

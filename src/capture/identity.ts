@@ -17,6 +17,10 @@ export function defaultIdentity(device: Device, chromiumVersion: string, userAge
     locale: 'en-US',
     timezone: 'America/New_York',
     acceptLanguage: 'en-US,en;q=0.9',
+    webgl:
+      device === 'mobile'
+        ? { vendor: 'Qualcomm', renderer: 'Adreno (TM) 640' }
+        : { vendor: 'Google Inc. (Intel)', renderer: 'ANGLE (Intel, Mesa Intel(R) UHD Graphics 620 (KBL GT2), OpenGL 4.6)' },
   };
 }
 

@@ -8,6 +8,8 @@ export interface InitScriptOptions {
   settleMs: number;
   /** Add what the headless shell lacks compared with a desktop Chromium. */
   desktopShims: boolean;
+  /** Reported by WEBGL_debug_renderer_info instead of the SwiftShader software renderer. */
+  webgl?: { vendor: string; renderer: string };
 }
 
 export function initScript(options: InitScriptOptions): string {
@@ -26,7 +28,29 @@ export function initScript(options: InitScriptOptions): string {
   disguised.set(Function.prototype.toString, nativeToString.call(nativeToString));
 ${pendingTimersSnippet(options.settleMs)}
 ${options.desktopShims ? DESKTOP_SHIMS : ''}
+${options.webgl ? webglShim(options.webgl) : ''}
 })();`;
+}
+
+// Without a GPU Chromium renders WebGL with SwiftShader and says so through
+// WEBGL_debug_renderer_info; on a real GPU the page sees the real strings.
+function webglShim(webgl: { vendor: string; renderer: string }): string {
+  return `
+  try {
+    const UNMASKED_VENDOR = 0x9245, UNMASKED_RENDERER = 0x9246;
+    const shown = { [UNMASKED_VENDOR]: ${JSON.stringify(webgl.vendor)}, [UNMASKED_RENDERER]: ${JSON.stringify(webgl.renderer)} };
+    for (const Context of [window.WebGLRenderingContext, window.WebGL2RenderingContext]) {
+      if (!Context) continue;
+      const original = Context.prototype.getParameter;
+      const getParameter = disguise(function getParameter(name) {
+        const value = Reflect.apply(original, this, arguments);
+        if ((name === UNMASKED_VENDOR || name === UNMASKED_RENDERER) && /SwiftShader/i.test(String(Reflect.apply(original, this, [UNMASKED_RENDERER])))) return shown[name];
+        return value;
+      }, original, 'getParameter');
+      Object.defineProperty(Context.prototype, 'getParameter', { value: getParameter, writable: true, configurable: true, enumerable: true });
+    }
+  } catch (e) {}
+`;
 }
 
 // What /usr/bin/chromium shows and /usr/bin/chromium-headless-shell does not (checked on 156).

@@ -64,7 +64,7 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
     send('Emulation.setLocaleOverride', { locale: identity.locale }).catch(() => undefined),
     send('Emulation.setTimezoneOverride', { timezoneId: identity.timezone }).catch(() => undefined),
     send('Network.setBypassServiceWorker', { bypass: true }),
-    send('Page.addScriptToEvaluateOnNewDocument', { source: initScript({ settleMs, desktopShims: browser.kind === 'shell' }) }),
+    send('Page.addScriptToEvaluateOnNewDocument', { source: initScript({ settleMs, desktopShims: browser.kind === 'shell', ...(identity.webgl ? { webgl: identity.webgl } : {}) }) }),
   ]);
 }
 

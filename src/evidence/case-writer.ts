@@ -362,6 +362,7 @@ export class CaseWriter {
       ['locale', info.identity?.locale],
       ['timezone', info.identity?.timezone],
       ['accept-language', info.identity?.acceptLanguage],
+      ['webgl-renderer-shown', info.identity?.webgl ? `${info.identity.webgl.vendor} / ${info.identity.webgl.renderer} (in place of a software renderer)` : null],
       ['resolver-overrides', JSON.stringify(info.resolver.overrides)],
       ['dns-server', info.resolver.dnsServer],
       ['command-line', JSON.stringify(info.commandLine)],

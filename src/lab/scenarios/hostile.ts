@@ -94,6 +94,11 @@ function decoyPage(withCloakScript: boolean): string {
       `  var bot = navigator.webdriver || !navigator.languages || navigator.languages.length === 0 || !window.chrome ||\n` +
       `    navigator.plugins.length === 0 || navigator.mimeTypes.length === 0 || navigator.pdfViewerEnabled === false ||\n` +
       `    /HeadlessChrome/.test(navigator.userAgent) || (navigator.userAgentData && navigator.userAgentData.brands.some(function (b) { return /Headless/.test(b.brand); }));\n` +
+      `  if (!bot) {\n` +
+      `    var gl = document.createElement('canvas').getContext('webgl'), info = gl && gl.getExtension('WEBGL_debug_renderer_info');\n` +
+      `    bot = !gl || (info && /SwiftShader|llvmpipe/i.test(gl.getParameter(info.UNMASKED_RENDERER_WEBGL))) ||\n` +
+      `      !/\\[native code\\]/.test(Function.prototype.toString.call(WebGLRenderingContext.prototype.getParameter));\n` +
+      `  }\n` +
       `  if (!bot && window.Notification && navigator.permissions) {\n` +
       `    var state = (await navigator.permissions.query({ name: 'notifications' })).state;\n` +
       `    bot = Notification.permission === 'denied' && state === 'prompt';\n` +
@@ -118,7 +123,7 @@ function cloaking(): ScenarioDefinition {
       description:
         'Cloaking page: shows a harmless "Garden tips blog" to anything that looks automated (HeadlessChrome in the UA or ' +
         'client hints, no Accept-Language, navigator.webdriver, no languages, no window.chrome, no PDF plugins, the headless ' +
-        'notification-permission mismatch); otherwise JavaScript sends it to a phishing page.',
+        'notification-permission mismatch, no WebGL or a software WebGL renderer); otherwise JavaScript sends it to a phishing page.',
       expectedVias: ['start', 'javascript'],
       finalUrl: CLOAKED_DESTINATION,
       finalTitle: CLOAKED_TITLE,
