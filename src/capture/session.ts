@@ -188,9 +188,17 @@ export function prepareSpare(browser: Browser, identity: CaptureIdentity, settle
 
 export async function closeSession(session: BrowserSession, { disposeContext = true } = {}): Promise<void> {
   session.onPopup = null;
-  if (disposeContext) {
-    await session.browser.cdp.browser.send('Target.disposeBrowserContext', { browserContextId: session.contextId }).catch(() => undefined);
-  }
+  if (disposeContext) await disposeSessionContext(session);
+  await endRecording(session);
+}
+
+/** Nothing more is recorded: the proxy closes (exchanges still open end as aborted) and new pages are not routed. */
+export async function endRecording(session: BrowserSession): Promise<void> {
+  session.onPopup = null;
   session.browser.onContextTarget(session.contextId, null);
   await session.proxy.close();
+}
+
+export async function disposeSessionContext(session: BrowserSession): Promise<void> {
+  await session.browser.cdp.browser.send('Target.disposeBrowserContext', { browserContextId: session.contextId }).catch(() => undefined);
 }

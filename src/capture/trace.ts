@@ -12,7 +12,7 @@ import { TOOL } from '../version.js';
 import { defaultIdentity, type Device } from './identity.js';
 import { launchBrowser, type Browser, type BrowserKind } from './browser.js';
 import { withTimeout, type PageObserver } from './page-observer.js';
-import { closeSession, initialSession, prepareSpare, takeSession, type BrowserSession } from './session.js';
+import { closeSession, disposeSessionContext, endRecording, initialSession, prepareSpare, takeSession, type BrowserSession } from './session.js';
 import { clickByText } from './click.js';
 import { Snapshots } from './snapshot.js';
 import { TracePages } from './trace-pages.js';
@@ -136,6 +136,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     eventsWritten = capture.events.length;
   };
   let session: BrowserSession | null = null;
+  let disposing: Promise<void> | null = null;
   const onDownload = (event: { frameId: string; guid: string; url: string; suggestedFilename: string }) => {
     if (!session || !pages.download(event)) return;
     void browser.cdp.browser.send('Browser.cancelDownload', { guid: event.guid, browserContextId: session.contextId }).catch(() => undefined);
@@ -201,8 +202,10 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     pages.detachAll();
     browser.cdp.browser.off('Browser.downloadWillBegin', onDownload);
     mark('detached');
-    // A browser of our own is closed whole, contexts included.
-    if (session) await closeSession(session, { disposeContext: sharedBrowser !== undefined });
+    // The recording ends here; a shared browser's context is disposed while the case is written
+    // (a browser of our own is closed whole, contexts included).
+    if (session) await endRecording(session);
+    if (session && sharedBrowser) disposing = disposeSessionContext(session);
     // DNS records still being completed (CNAME chains, base domains) belong in the case.
     await withTimeout(resolver.settled(), Math.max(300, Math.min(5000, deadline + 1000 - Date.now())), undefined);
     mark('context closed');
@@ -216,7 +219,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   mark('analyzed');
   await writer.close(capture, report);
   mark('case closed');
-  await closingBrowser;
+  await Promise.all([closingBrowser, disposing]);
   if (process.env.CLICKTRACE_PROFILE) process.stderr.write(`profile: trace() began ${Math.round(performance.now() - (Date.now() - started))} ms after process start, at ${new Date(started).toISOString()}; Chromium spawned at ${Math.round(browser.startup.spawnedAt)} ms, answered at ${Math.round(browser.startup.answeredAt)} ms; ${marks.map(([n, t]) => `${n} ${t}`).join(', ')}\n`);
   progress({ kind: 'done', detail: writer.dir });
   const stats = writer.stats();
