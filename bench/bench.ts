@@ -68,6 +68,14 @@ def request(flow: http.HTTPFlow) -> None:
 `;
 }
 
+/**
+ * Every timed run starts on a quiet machine, for both sides alike: what the previous run left
+ * running (Chromium tearing down a context or exiting, mitmdump writing its flows, clicktrace
+ * opening its next session) would otherwise land in the other side's time on 2 cores.
+ */
+const QUIET_MS = 250;
+const quiet = () => new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+
 async function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
   const { connect } = await import('node:net');
   const until = Date.now() + timeoutMs;
@@ -145,7 +153,9 @@ async function main(): Promise<void> {
     const r = { coldOurs: [] as number[], coldBase: [] as number[], warmOurs: [] as number[], warmBase: [] as number[], evidence: [] as number[] };
     results.set(kind, r);
     for (let i = 0; i < COLD_RUNS; i++) {
+      await quiet();
       r.coldBase.push(await baselineCold(lab, start, final, dir, kind));
+      await quiet();
       const result = await run(process.execPath, [...cliArgs, '--browser', kind], env);
       if (result.code !== 0) throw new Error(`clicktrace trace --browser ${kind} exited ${result.code}`);
       r.coldOurs.push(result.ms);
@@ -158,10 +168,12 @@ async function main(): Promise<void> {
     const { chromium } = await import('playwright-core');
     const baselineBrowser = await chromium.launch({ executablePath: browserPath(kind), args: CHROMIUM_ARGS });
     for (let i = 0; i < WARM_RUNS + 2; i++) {
+      await quiet();
       let t0 = performance.now();
       const result = await trace({ url: start, connectTo, cacert, outDir: join(dir, 'cases') }, browser);
       const ms = performance.now() - t0;
       if (result.report.error || result.report.hops.length !== 5) throw new Error(`warm trace failed: ${result.report.error}`);
+      await quiet();
       t0 = performance.now();
       const context = await baselineBrowser.newContext({ ignoreHTTPSErrors: true, proxy: { server: `http://127.0.0.1:${mitm.port}` } });
       const page = await context.newPage();
