@@ -1,7 +1,6 @@
 // Snapshots of the pages a trace rests on: title and DOM (read in our isolated world) and a
 // screenshot, recorded in the capture and written to the case as they are taken.
 import type { Capture, PageSnapshot } from '../model.js';
-import type { CaseWriter } from '../evidence/case-writer.js';
 import { snapshotPaths } from '../evidence/case-layout.js';
 import type { PageObserver } from './page-observer.js';
 
@@ -17,7 +16,8 @@ export class Snapshots {
 
   constructor(
     private readonly capture: Capture,
-    private readonly writer: CaseWriter,
+    /** Writes the snapshot to the case. */
+    private readonly addPage: (snapshot: PageSnapshot) => void,
     /** The trace's deadline (epoch ms): past it a snapshot gets a short budget. */
     private readonly deadline: number,
   ) {}
@@ -61,7 +61,7 @@ export class Snapshots {
     };
     this.capture.pages.push(snapshot);
     this.capture.events.push({ type: 'settled', at: snapshot.at, pageId: observer.pageId, url, title, snapshot: index });
-    this.writer.addPage(snapshot);
+    this.addPage(snapshot);
   }
 
   private budget(): number {

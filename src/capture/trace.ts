@@ -16,6 +16,7 @@ import { closeSession, disposeSessionContext, endRecording, initialSession, prep
 import { clickByText } from './click.js';
 import { Snapshots } from './snapshot.js';
 import { TracePages } from './trace-pages.js';
+import { DeferredWrites } from './deferred-writes.js';
 
 export interface TraceOptions extends UpstreamOptions {
   url: string;
@@ -117,23 +118,25 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     throw err;
   }
   mark('case');
+  const writes = new DeferredWrites();
   const onExchange = (exchange: Exchange) => {
     capture.exchanges.push(exchange);
-    writer.addExchange(exchange);
+    writes.add(() => writer.addExchange(exchange));
     progress({ kind: 'exchange', detail: `${exchange.response?.status ?? 'ERR'} ${exchange.request.method} ${exchange.request.url}` });
   };
   resolver.onRecord = (record) => {
     capture.dns.push(record);
-    writer.addDns(record);
+    writes.add(() => writer.addDns(record));
   };
 
   const pages = new TracePages(capture, maxHops, progress);
-  const snapshots = new Snapshots(capture, writer, deadline);
+  const snapshots = new Snapshots(capture, (snapshot) => writes.add(() => writer.addPage(snapshot)), deadline);
   // Navigation evidence is written at each resting page, so a case killed later still explains its hops.
   let eventsWritten = 0;
   const flushEvents = () => {
-    writer.addEvents(capture.events.slice(eventsWritten));
+    const events = capture.events.slice(eventsWritten);
     eventsWritten = capture.events.length;
+    writes.add(() => writer.addEvents(events));
   };
   let session: BrowserSession | null = null;
   let disposing: Promise<void> | null = null;
@@ -217,10 +220,12 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   capture.info.partial = false;
   const report = (await analysis).analyzeCapture(capture, writer.dir);
   mark('analyzed');
+  writes.flush();
+  if (writes.error) throw writes.error;
   await writer.close(capture, report);
   mark('case closed');
   await Promise.all([closingBrowser, disposing]);
-  if (process.env.CLICKTRACE_PROFILE) process.stderr.write(`profile: trace() began ${Math.round(performance.now() - (Date.now() - started))} ms after process start, at ${new Date(started).toISOString()}; Chromium spawned at ${Math.round(browser.startup.spawnedAt)} ms, answered at ${Math.round(browser.startup.answeredAt)} ms; ${marks.map(([n, t]) => `${n} ${t}`).join(', ')}\n`);
+  if (process.env.CLICKTRACE_PROFILE) process.stderr.write(`profile: trace() began ${Math.round(performance.now() - (Date.now() - started))} ms after process start, at ${new Date(started).toISOString()}; Chromium spawned at ${Math.round(browser.startup.spawnedAt)} ms, answered at ${Math.round(browser.startup.answeredAt)} ms; ${marks.map(([n, t]) => `${n} ${t}`).join(', ')}; evidence ${JSON.stringify(writer.stats(), (_, v) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v))}\n`);
   progress({ kind: 'done', detail: writer.dir });
   const stats = writer.stats();
   return { report, capture, caseDir: writer.dir, evidenceMs: stats.addMs + (stats.close?.totalMs ?? 0) };
