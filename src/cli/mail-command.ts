@@ -14,7 +14,8 @@ Reads e-mail (.eml, mbox, Maildir folder, or - for stdin): every link with its a
 wrappers unwrapped offline, the party behind each link, and header forensics (From, Reply-To,
 Return-Path, Message-ID domain, DKIM d=/s=, List-Unsubscribe, Received hops with TLS, ESP
 fingerprints). Optionally traces links like "clicktrace trace" and links the cases to the
-message (a message case folder holds message.eml and message.json).
+message (a message case folder holds message.eml, message.json and a manifest, signed
+when a key exists; "clicktrace verify" checks it).
 
 modes:
   --no-visit        static analysis only (default for mbox and Maildir)
