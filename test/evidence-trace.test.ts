@@ -17,7 +17,8 @@ import { trace } from '../src/capture/trace.js';
 import { readCapture } from '../src/evidence/read-warc.js';
 import { verifyCase } from '../src/evidence/verify.js';
 import { analyzeCapture } from '../src/analyze/analyze.js';
-import { proxyCertificateAuthority, clicktraceHome } from '../src/proxy/proxy-ca.js';
+import { proxyCertificateAuthority } from '../src/proxy/proxy-ca.js';
+import { clicktraceHome } from '../src/home.js';
 
 const CLI = fileURLToPath(new URL('../clicktrace.mjs', import.meta.url));
 const fixture = labAndBrowser();

@@ -85,11 +85,6 @@ function configureContext(browser: Browser, browserContextId: string): Promise<u
   ]);
 }
 
-/**
- * The session of a browser launched for one trace (`singleTrace`): its default context, fresh
- * with the profile, and the tab Chromium opened at start, behind the proxy port it was launched
- * with. Null when the browser was not launched that way.
- */
 /** Until the trace configures it, a session's proxy records nothing and reaches nothing. */
 function idleProxy(): RecordingProxy {
   return new RecordingProxy({
@@ -105,6 +100,11 @@ function deliverPopup(session: BrowserSession, target: AttachedTarget): void {
   else session.queuedPopups.push(target);
 }
 
+/**
+ * The session of a browser launched for one trace (`singleTrace`): its default context, fresh
+ * with the profile, and the tab Chromium opened at start, behind the proxy port it was launched
+ * with. Null when the browser was not launched that way.
+ */
 export async function initialSession(browser: Browser, identity: CaptureIdentity, settleMs: number): Promise<BrowserSession | null> {
   const reserved = browser.reservedProxy;
   // Chromium announces its start-up tab at once; if it never does, a new context is used instead.

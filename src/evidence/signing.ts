@@ -3,16 +3,15 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { EvidenceError, errorMessage } from './errors.js';
+import { clicktraceHome } from '../home.js';
 
 export const PRIVATE_KEY_NAME = 'signing-key.pem';
 export const PUBLIC_KEY_NAME = 'signing-key.pub.pem';
 
 export function defaultKeyDir(): string {
-  const home = process.env['CLICKTRACE_HOME'];
-  return home ? join(home, 'keys') : join(homedir(), '.clicktrace', 'keys');
+  return join(clicktraceHome(), 'keys');
 }
 
 export interface SigningKeyFiles {

@@ -62,14 +62,9 @@ export async function verifyCase(dir: string, opts: { publicKeyPem?: string } = 
   };
 
   if (existsSync(join(dir, PARTIAL_FILE))) problem(PARTIAL_FILE, 'the case was never closed (capture killed or still running)');
-  const manifestBytes = read(MANIFEST_FILE);
-  if (isMessage) {
-    checked.files = verifyMessageCase(dir, read, manifestBytes, problem);
-    checked.signature = checkSignature(read(SIGNATURE_FILE), read(PUBLIC_KEY_FILE), manifestBytes, opts.publicKeyPem, problem);
-    return result();
-  }
-  for (const name of REQUIRED_FILES) if (!existsSync(join(dir, name))) problem(name, 'missing');
+  for (const name of isMessage ? MESSAGE_REQUIRED_FILES : REQUIRED_FILES) if (!existsSync(join(dir, name))) problem(name, 'missing');
 
+  const manifestBytes = read(MANIFEST_FILE);
   let manifest: Manifest | null = null;
   if (manifestBytes) {
     try {
@@ -77,6 +72,11 @@ export async function verifyCase(dir: string, opts: { publicKeyPem?: string } = 
     } catch (err) {
       problems.push(errorMessage(err));
     }
+  }
+  if (isMessage) {
+    checked.files = verifyMessageCase(dir, read, manifest, problem);
+    checked.signature = checkSignature(read(SIGNATURE_FILE), read(PUBLIC_KEY_FILE), manifestBytes, opts.publicKeyPem, problem);
+    return result();
   }
 
   const warc = read(WARC_FILE);
@@ -110,16 +110,7 @@ export async function verifyCase(dir: string, opts: { publicKeyPem?: string } = 
 type Problem = (file: string, text: string) => void;
 
 /** A message case: message.eml and message.json, hashed in manifest.json; no capture to check. */
-function verifyMessageCase(dir: string, read: (name: string) => Buffer | null, manifestBytes: Buffer | null, problem: Problem): number {
-  for (const name of MESSAGE_REQUIRED_FILES) if (!existsSync(join(dir, name))) problem(name, 'missing');
-  let manifest: Manifest | null = null;
-  if (manifestBytes) {
-    try {
-      manifest = parseManifest(manifestBytes, MANIFEST_FILE);
-    } catch (err) {
-      reportError(problem, err);
-    }
-  }
+function verifyMessageCase(dir: string, read: (name: string) => Buffer | null, manifest: Manifest | null, problem: Problem): number {
   let hashed = 0;
   if (manifest) {
     if (manifest.capture.mode !== 'mail') problem(MANIFEST_FILE, `describes a ${manifest.capture.mode} capture, not a message case`);

@@ -2,8 +2,6 @@ import { join } from 'node:path';
 import { loadOrCreateCertificateAuthority, loadOrCreateLeafKey, type CaMaterial } from '../tls/certs.js';
 import { clicktraceHome } from '../home.js';
 
-export { clicktraceHome };
-
 let cached: (CaMaterial & { leafKeyPem: string }) | null = null;
 
 /** The MITM proxy's CA (and the key of the certificates it issues), made once per machine in the clicktrace home. */

@@ -18,6 +18,7 @@ import { CaseStore } from '../store/index.js';
 import { JobQueue } from './job-queue.js';
 import { checkTarget } from './target-check.js';
 import { SubmissionError } from './submission-error.js';
+import { MESSAGE_RECORD_FILE } from '../evidence/case-layout.js';
 import { addTrace, createMessageCase, messageRecord, traceableMainLink } from './message-case.js';
 
 export { SubmissionError } from './submission-error.js';
@@ -281,7 +282,7 @@ export class TraceService {
     const dir = job.messageCaseId ? this.store.caseDir(job.messageCaseId) : null;
     if (!dir) return null;
     try {
-      return { dir, record: JSON.parse(readFileSync(join(dir, 'message.json'), 'utf8')) as MessageRecord };
+      return { dir, record: JSON.parse(readFileSync(join(dir, MESSAGE_RECORD_FILE), 'utf8')) as MessageRecord };
     } catch {
       return null;
     }
