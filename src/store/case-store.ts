@@ -108,15 +108,16 @@ export class CaseStore {
 
   /** Saves a job of `clicktrace serve` (its JSON as the service keeps it), replacing its last save. */
   saveJob(job: { id: string; submittedAt: string; state: string }, json: string): void {
-    this.db.prepare('INSERT OR REPLACE INTO jobs (id, submitted_at, state, job) VALUES (?, ?, ?, ?)').run(job.id, job.submittedAt, job.state, json);
+    // An update keeps the row (and its rowid, the order jobs were submitted in: times can tie).
+    this.db
+      .prepare('INSERT INTO jobs (id, submitted_at, state, job) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, job = excluded.job')
+      .run(job.id, job.submittedAt, job.state, json);
   }
 
   /** The newest `limit` saved jobs, oldest first; older finished ones are deleted. */
   loadJobs(limit: number): string[] {
-    const rows = this.db.prepare('SELECT job FROM jobs ORDER BY submitted_at DESC, id DESC LIMIT ?').all(limit) as { job: string }[];
-    this.db
-      .prepare(`DELETE FROM jobs WHERE state IN ('done', 'failed') AND id NOT IN (SELECT id FROM jobs ORDER BY submitted_at DESC, id DESC LIMIT ?)`)
-      .run(limit);
+    const rows = this.db.prepare('SELECT job FROM jobs ORDER BY rowid DESC LIMIT ?').all(limit) as { job: string }[];
+    this.db.prepare(`DELETE FROM jobs WHERE state IN ('done', 'failed') AND rowid NOT IN (SELECT rowid FROM jobs ORDER BY rowid DESC LIMIT ?)`).run(limit);
     return rows.map((r) => r.job).reverse();
   }
 

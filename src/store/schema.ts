@@ -14,7 +14,6 @@ CREATE TABLE IF NOT EXISTS jobs (
   state TEXT NOT NULL,
   job TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS jobs_submitted ON jobs (submitted_at, id);
 
 -- A case folder: a capture (trace, proxy, import) or a message (mail).
 CREATE TABLE IF NOT EXISTS cases (
