@@ -23,7 +23,7 @@ const CLI = fileURLToPath(new URL('../clicktrace.mjs', import.meta.url));
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
 
@@ -133,7 +133,7 @@ async function main(): Promise<void> {
   if (!existsSync('/usr/bin/mitmdump')) throw new Error('mitmdump not found: apt-get install -y mitmproxy');
   const dir = mkdtempSync(join(tmpdir(), 'clicktrace-bench-'));
   const lab = await startLab({ dir: join(dir, 'lab') });
-  const scenario = lab.scenarios['five-hop']!;
+  const scenario = lab.scenarios['five-hop'];
   const start = scenario.url;
   const final = scenario.finalUrl!;
   const { connectTo, cacert } = labArgs(lab);

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeMessage } from '../src/mail/parse.js';
 import { AnalysisPool } from '../src/mail/analysis-pool.js';
-import { projectRoot } from '../src/mail/project-root.js';
+import { projectRoot } from '../src/project-root.js';
 
 export interface MailBenchResult {
   messages: number;

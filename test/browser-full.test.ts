@@ -18,7 +18,7 @@ after(async () => {
 });
 
 test('full Chromium: the five-hop chain with every via, named in the case', async () => {
-  const scenario = lab.scenarios['five-hop']!;
+  const scenario = lab.scenarios['five-hop'];
   const { report, capture } = await trace(labOptions(lab, scenario.url), browser);
   assert.equal(report.error, null);
   assert.deepEqual(report.hops.map((h) => h.via), scenario.expectedVias);
@@ -27,18 +27,18 @@ test('full Chromium: the five-hop chain with every via, named in the case', asyn
 });
 
 test('full Chromium: the cloaking page sends it to the real destination', async () => {
-  const { report } = await trace(labOptions(lab, lab.scenarios['cloaking']!.url), browser);
+  const { report } = await trace(labOptions(lab, lab.scenarios['cloaking'].url), browser);
   assert.equal(report.final?.url, CLOAKED_DESTINATION);
 });
 
 test('full Chromium: a popup opened by a click becomes the chain', async () => {
-  const { report } = await trace(labOptions(lab, lab.scenarios['popup']!.url, { clicks: ['Claim your prize'] }), browser);
+  const { report } = await trace(labOptions(lab, lab.scenarios['popup'].url, { clicks: ['Claim your prize'] }), browser);
   assert.equal(report.error, null);
   assert.deepEqual(report.hops.map((h) => h.via), ['start', 'popup']);
 });
 
 test('full Chromium: the seed with --click, each link requested once', async () => {
-  const seed = lab.scenarios['seed']!;
+  const seed = lab.scenarios['seed'];
   const { report } = await trace(labOptions(lab, seed.url, { clicks: ['Find out more'] }), browser);
   assert.equal(report.error, null);
   assert.deepEqual(report.hops.map((h) => h.via), ['start', 'click', 'http-302']);

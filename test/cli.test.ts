@@ -42,10 +42,10 @@ const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 
 test('trace --json prints one report object and writes the case', async () => {
   const out = tempDir('cli-');
-  const { code, stdout } = await cli(['trace', lab.scenarios['http-302']!.url, '--json', '--out', out, ...lab.traceArgs]);
+  const { code, stdout } = await cli(['trace', lab.scenarios['http-302'].url, '--json', '--out', out, ...lab.traceArgs]);
   assert.equal(code, 0);
   const report = JSON.parse(stdout);
-  assert.equal(report.url, lab.scenarios['http-302']!.url);
+  assert.equal(report.url, lab.scenarios['http-302'].url);
   assert.deepEqual(report.hops.map((h: { via: string }) => h.via), ['start', 'http-302']);
   for (const hop of report.hops) for (const key of ['url', 'status', 'via', 'ip', 'tls', 'contentType', 'timing']) assert.ok(key in hop, key);
   assert.equal(report.final.status, 200);
@@ -54,7 +54,7 @@ test('trace --json prints one report object and writes the case', async () => {
   // A command-line trace uses the tab Chromium opens at start, behind the trace's own proxy:
   // nothing but the chain may have gone through it.
   const har = JSON.parse(readFileSync(join(out, report.case, 'capture.har'), 'utf8')) as { log: { entries: { request: { url: string } }[] } };
-  assert.deepEqual(har.log.entries.map((e) => e.request.url), [lab.scenarios['http-302']!.url, lab.scenarios['http-302']!.finalUrl]);
+  assert.deepEqual(har.log.entries.map((e) => e.request.url), [lab.scenarios['http-302'].url, lab.scenarios['http-302'].finalUrl]);
   // The case says how Chromium ran: with its sandbox, as an unprivileged user when clicktrace runs
   // as root (this machine allows the user namespaces it needs). Only a one-trace headless shell
   // that has no sandbox anyway runs its renderer in the browser process.
@@ -79,7 +79,7 @@ test('the demo traces the seed scenario to the advertiser', async () => {
 
 test('hostile titles, headers and URLs never reach the terminal as control characters', async () => {
   const out = tempDir('xss-');
-  const { stdout, stderr } = await cli(['trace', lab.scenarios['xss']!.url, '--out', out, ...lab.traceArgs]);
+  const { stdout, stderr } = await cli(['trace', lab.scenarios['xss'].url, '--out', out, ...lab.traceArgs]);
   assert.doesNotMatch(stdout, CONTROL);
   assert.doesNotMatch(stderr, CONTROL);
   assert.match(stdout, /\\x1b|%1B/i, 'the escape character is shown escaped');
@@ -110,12 +110,12 @@ test('bad input: one clear line, non-zero exit, no stack trace', async () => {
 
 test('a failing trace exits 1 and still writes its case', async () => {
   const out = tempDir('fail-');
-  const { code, stdout } = await cli(['trace', lab.scenarios['reset']!.url, '--out', out, ...lab.traceArgs]);
+  const { code, stdout } = await cli(['trace', lab.scenarios['reset'].url, '--out', out, ...lab.traceArgs]);
   assert.equal(code, 1);
   assert.match(stdout, /Error: connection reset/);
   const [caseName] = caseFolders(out);
-  assert.ok(existsSync(join(out, caseName!, 'manifest.json')));
-  const report = JSON.parse(readFileSync(join(out, caseName!, 'report.json'), 'utf8'));
+  assert.ok(existsSync(join(out, caseName, 'manifest.json')));
+  const report = JSON.parse(readFileSync(join(out, caseName, 'report.json'), 'utf8'));
   assert.match(report.error, /connection reset/);
 });
 

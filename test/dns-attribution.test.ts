@@ -22,9 +22,9 @@ function viaDns(url: string, extra: Partial<TraceOptions> = {}): TraceOptions {
 }
 
 test('a branded click host is attributed to its ESP through its CNAME chain', async () => {
-  const { report } = await trace(viaDns(fixture.lab.scenarios['cname-esp']!.url), fixture.browser);
+  const { report } = await trace(viaDns(fixture.lab.scenarios['cname-esp'].url), fixture.browser);
   assert.equal(report.error, null);
-  const first = report.hops[0]!;
+  const first = report.hops[0];
   const dns = report.dns!.find((d) => d.host === new URL(first.url).hostname)!;
   assert.deepEqual(dns.cnames.slice(0, 1), ['u1234567.wl.sendgrid.test']);
   assert.deepEqual(dns.addresses, ['127.0.0.1']);
@@ -33,18 +33,18 @@ test('a branded click host is attributed to its ESP through its CNAME chain', as
 });
 
 test('the seed tracker: Selligent, and its base domain does not resolve', async () => {
-  const { report } = await trace(viaDns(fixture.lab.scenarios['seed']!.url, { clicks: ['Find out more'] }), fixture.browser);
+  const { report } = await trace(viaDns(fixture.lab.scenarios['seed'].url, { clicks: ['Find out more'] }), fixture.browser);
   assert.equal(report.error, null);
   const tracker = report.dns!.find((d) => d.host === 'news.t-mobile.emsecure.test')!;
   assert.equal(tracker.baseDomain, 'emsecure.test');
   assert.equal(tracker.baseDomainResolves, false);
-  assert.equal(report.hops[0]!.party?.name, 'Selligent');
+  assert.equal(report.hops[0].party?.name, 'Selligent');
   assert.equal(report.hops.at(-1)!.party?.role, 'advertiser');
   assert.match(report.summary?.text ?? '', /^Sent via Selligent \(tracker news\.t-mobile\.emsecure\.test, base domain emsecure\.test does not resolve\) -> advertiser business\.t-mobile\.example \(campaign cmpid=DMA_EM_Q3_2026_SMB_FindOutMore\)/);
   assert.ok(report.summary!.claims.every((c) => c.hop === null || (c.hop >= 1 && c.hop <= report.hops.length)));
 });
 
 test('without --allow-private, DNS answers pointing at loopback are blocked', async () => {
-  const { report } = await trace(viaDns(fixture.lab.scenarios['http-302']!.url, { allowPrivate: false }), fixture.browser);
+  const { report } = await trace(viaDns(fixture.lab.scenarios['http-302'].url, { allowPrivate: false }), fixture.browser);
   assert.match(report.error ?? '', /blocked: .* resolves to private address 127\.0\.0\.1/);
 });

@@ -14,8 +14,8 @@ import { labAndBrowser, labOptions, tempDir } from './helpers.js';
 import { redirectBody } from '../src/lab/index.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../src/capture/browser.js';
 import { trace } from '../src/capture/trace.js';
-import { readCapture } from '../src/evidence/read-warc.js';
-import { verifyCase } from '../src/evidence/verify.js';
+import { readCapture } from '../src/evidence/warc/read-warc.js';
+import { verifyCase } from '../src/verify/verify.js';
 import { analyzeCapture } from '../src/analyze/analyze.js';
 import { proxyCertificateAuthority } from '../src/proxy/proxy-ca.js';
 import { clicktraceHome } from '../src/home.js';
@@ -33,11 +33,11 @@ async function warcRecords(path: string): Promise<{ record: WARCRecord; content:
 }
 
 test('every hop has a request/response pair in the WARC, 3xx bodies byte-exact, IP and digests', async () => {
-  const { report, caseDir } = await trace(labOptions(fixture.lab, fixture.lab.scenarios['five-hop']!.url), fixture.browser);
+  const { report, caseDir } = await trace(labOptions(fixture.lab, fixture.lab.scenarios['five-hop'].url), fixture.browser);
   assert.equal(report.hops.length, 5);
   const records = await warcRecords(join(caseDir, 'capture.warc.gz'));
-  assert.equal(records[0]!.record.warcType, 'warcinfo');
-  assert.equal(records[0]!.record.warcHeaders.protocol, 'WARC/1.1');
+  assert.equal(records[0].record.warcType, 'warcinfo');
+  assert.equal(records[0].record.warcHeaders.protocol, 'WARC/1.1');
   const byId = new Map(records.map((r) => [r.record.warcHeader('WARC-Record-ID'), r]));
   for (const hop of report.hops) {
     const response = records.find((r) => r.record.warcType === 'response' && r.record.warcTargetURI === hop.url);
@@ -65,19 +65,19 @@ test('every hop has a request/response pair in the WARC, 3xx bodies byte-exact, 
 
 test('analyze rebuilds report.json from the WARC alone', async () => {
   for (const [name, clicks] of [['seed', ['Find out more']], ['download', []], ['popup', ['Claim your prize']]] as const) {
-    const { caseDir } = await trace(labOptions(fixture.lab, fixture.lab.scenarios[name]!.url, { clicks: [...clicks] }), fixture.browser);
+    const { caseDir } = await trace(labOptions(fixture.lab, fixture.lab.scenarios[name].url, { clicks: [...clicks] }), fixture.browser);
     const saved = JSON.parse(readFileSync(join(caseDir, 'report.json'), 'utf8'));
     const rebuilt = JSON.parse(JSON.stringify(analyzeCapture(await readCapture(caseDir), caseDir)));
     assert.deepEqual(rebuilt, saved, name);
   }
-  const { caseDir } = await trace(labOptions(fixture.lab, fixture.lab.scenarios['http-302']!.url), fixture.browser);
+  const { caseDir } = await trace(labOptions(fixture.lab, fixture.lab.scenarios['http-302'].url), fixture.browser);
   const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'analyze', caseDir, '--check']);
   assert.match(stdout, /matches/);
 });
 
 test('a trace killed with SIGKILL halfway leaves a WARC that reads cleanly', async () => {
   const out = tempDir('kill-');
-  const child = spawn(process.execPath, [CLI, 'trace', fixture.lab.scenarios['chain-25']!.url, '--out', out, ...fixture.lab.traceArgs], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [CLI, 'trace', fixture.lab.scenarios['chain-25'].url, '--out', out, ...fixture.lab.traceArgs], { stdio: 'ignore' });
   const started = Date.now();
   // Kill once a few exchanges are on disk.
   for (;;) {
@@ -90,7 +90,7 @@ test('a trace killed with SIGKILL halfway leaves a WARC that reads cleanly', asy
   child.kill('SIGKILL');
   await new Promise((r) => child.on('exit', r));
   const [name] = readdirSync(out).filter((n) => /^\d{8}T/.test(n));
-  const caseDir = join(out, name!);
+  const caseDir = join(out, name);
   assert.ok(existsSync(join(caseDir, 'PARTIAL')), 'the case is marked partial');
   const records = await warcRecords(join(caseDir, 'capture.warc.gz'));
   assert.ok(records.some((r) => r.record.warcType === 'response'), 'complete records before the kill are readable');
@@ -121,27 +121,27 @@ test('clicktrace proxy records Chromium and curl (plain and HTTPS) into one case
   const run = promisify(execFile);
   const proxyCa = join(clicktraceHome(), 'ca', 'ca.pem');
   proxyCertificateAuthority();
-  const plain = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-x', `http://127.0.0.1:${port}`, fixture.lab.scenarios['http-302']!.url]);
+  const plain = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-x', `http://127.0.0.1:${port}`, fixture.lab.scenarios['http-302'].url]);
   assert.equal(plain.stdout, '302');
-  const secure = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', proxyCa, '-x', `http://127.0.0.1:${port}`, fixture.lab.scenarios['http-302']!.finalUrl!]);
+  const secure = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', proxyCa, '-x', `http://127.0.0.1:${port}`, fixture.lab.scenarios['http-302'].finalUrl!]);
   assert.equal(secure.stdout, '200');
   const info = await run('curl', ['-s', '-x', `http://127.0.0.1:${port}`, 'http://clicktrace.proxy/ca.pem']);
   assert.match(info.stdout, /BEGIN CERTIFICATE/);
   const { chromium } = await import('playwright-core');
   const other = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, proxy: { server: `http://127.0.0.1:${port}` } });
   const page = await other.newPage({ ignoreHTTPSErrors: true });
-  await page.goto(fixture.lab.scenarios['five-hop']!.url);
-  await page.waitForURL(fixture.lab.scenarios['five-hop']!.finalUrl!);
+  await page.goto(fixture.lab.scenarios['five-hop'].url);
+  await page.waitForURL(fixture.lab.scenarios['five-hop'].finalUrl!);
   await other.close();
   child.kill('SIGINT');
   const code = await new Promise((r) => child.on('exit', r));
   assert.equal(code, 0);
   const [name] = readdirSync(out).filter((n) => /^\d{8}T/.test(n));
-  const caseDir = join(out, name!);
+  const caseDir = join(out, name);
   assert.ok(existsSync(join(caseDir, 'manifest.json')) && existsSync(join(caseDir, 'case.wacz')));
   const capture = await readCapture(caseDir);
   const urls = capture.exchanges.map((x) => x.request.url);
-  for (const url of [fixture.lab.scenarios['http-302']!.url, fixture.lab.scenarios['http-302']!.finalUrl!, fixture.lab.scenarios['five-hop']!.finalUrl!]) {
+  for (const url of [fixture.lab.scenarios['http-302'].url, fixture.lab.scenarios['http-302'].finalUrl!, fixture.lab.scenarios['five-hop'].finalUrl!]) {
     assert.ok(urls.includes(url), `${url} recorded`);
   }
   const https = capture.exchanges.find((x) => x.request.url.startsWith('https:'))!;

@@ -19,8 +19,8 @@ async function until(service: TraceService, ids: string[], done: (job: Job) => b
 test('after a crash, waiting jobs run and the job that was running is failed, never run twice', async () => {
   const { lab } = fixture;
   const casesDir = tempDir('serve-jobs-');
-  const { url: _url, outDir: _outDir, ...trace } = labOptions(lab, lab.scenarios['http-302']!.url);
-  const urls = ['single-use', 'http-301', 'http-307'].map((name) => lab.scenarios[name]!.url);
+  const { url: _url, outDir: _outDir, ...trace } = labOptions(lab, lab.scenarios['http-302'].url);
+  const urls = ['single-use', 'http-301', 'http-307'].map((name) => lab.scenarios[name].url);
   const hitsBefore = urls.map((url) => lab.hits(url));
 
   // A server whose browser never comes up: the first job is running, the other two wait.
@@ -36,14 +36,14 @@ test('after a crash, waiting jobs run and the job that was running is failed, ne
   const second = new TraceService({ casesDir, concurrency: 1, trace, launch: async () => fixture.browser });
   try {
     const jobs = await until(second, ids, (job) => job.state === 'done' || job.state === 'failed');
-    assert.equal(jobs[0]!.state, 'failed');
-    assert.match(jobs[0]!.error!, /stopped while this job ran; it is not run again/);
+    assert.equal(jobs[0].state, 'failed');
+    assert.match(jobs[0].error!, /stopped while this job ran; it is not run again/);
     assert.deepEqual(jobs.slice(1).map((job) => job.state), ['done', 'done']);
     for (const job of jobs.slice(1)) {
       assert.ok(job.caseId && second.store.caseSummary(job.caseId), `${job.id}: case indexed`);
       assert.ok(job.events.some((e) => e.kind === 'resumed'));
     }
-    assert.deepEqual(urls.map((url, i) => lab.hits(url) - hitsBefore[i]!), [0, 1, 1], 'the running job never reached its link; the others once each');
+    assert.deepEqual(urls.map((url, i) => lab.hits(url) - hitsBefore[i]), [0, 1, 1], 'the running job never reached its link; the others once each');
     assert.deepEqual(second.listJobs().map((job) => job.id), [...ids].reverse());
   } finally {
     await second.close();

@@ -12,10 +12,10 @@ import { trace } from '../src/capture/trace.js';
 
 const fixture = labAndBrowser();
 
-const run = (name: string, extra = {}) => trace(labOptions(fixture.lab, fixture.lab.scenarios[name]!.url, extra), fixture.browser);
+const run = (name: string, extra = {}) => trace(labOptions(fixture.lab, fixture.lab.scenarios[name].url, extra), fixture.browser);
 
 test('single-use link: requested exactly once, final page reached', async () => {
-  const scenario = fixture.lab.scenarios['single-use']!;
+  const scenario = fixture.lab.scenarios['single-use'];
   const { report } = await run('single-use');
   assert.equal(fixture.lab.hits(scenario.url), 1);
   assert.equal(report.final?.url, scenario.finalUrl);
@@ -39,7 +39,7 @@ test('meta refresh loop is cut as soon as a URL comes back a third time', async 
 });
 
 test('25-hop chain is followed to the end', async () => {
-  const scenario = fixture.lab.scenarios['chain-25']!;
+  const scenario = fixture.lab.scenarios['chain-25'];
   const { report } = await run('chain-25');
   assert.equal(report.error, null);
   assert.equal(report.hops.length, 25);
@@ -66,11 +66,11 @@ test('a server that never answers ends within --timeout + 2 s', async () => {
 test('bad TLS is recorded and the chain continues', async () => {
   for (const name of ['bad-tls-expired', 'bad-tls-self-signed', 'bad-tls-wrong-host']) {
     const { report } = await run(name);
-    const first = report.hops[0]!;
+    const first = report.hops[0];
     assert.equal(first.tls?.authorized, false, name);
     assert.ok(first.tls?.error, `${name}: the verification error is kept`);
     assert.match(first.tls?.cert?.sha256 ?? '', /^[0-9a-f]{64}$/);
-    assert.equal(report.final?.url, fixture.lab.scenarios[name]!.finalUrl, name);
+    assert.equal(report.final?.url, fixture.lab.scenarios[name].finalUrl, name);
     assert.equal(report.error, null, name);
   }
 });
@@ -88,7 +88,7 @@ test('cloaking page: the default identity reaches the real destination', async (
   const { report, capture } = await run('cloaking');
   assert.equal(report.final?.url, CLOAKED_DESTINATION);
   assert.equal(report.final?.title, CLOAKED_TITLE);
-  const request = capture.exchanges[0]!.request;
+  const request = capture.exchanges[0].request;
   const ua = request.headers.find(([k]) => k.toLowerCase() === 'user-agent')?.[1] ?? '';
   assert.doesNotMatch(ua, /Headless/i);
   // Client hints go to secure origins only: the phishing page is https.
@@ -102,7 +102,7 @@ test('cloaking page: the default identity reaches the real destination', async (
 test('dialogs are dismissed, recorded, and the chain goes on', async () => {
   const { report } = await run('dialog');
   assert.ok(report.events.some((e) => e.kind === 'dialog' && e.detail.includes(DIALOG_MESSAGE)));
-  assert.equal(report.final?.url, fixture.lab.scenarios['dialog']!.finalUrl);
+  assert.equal(report.final?.url, fixture.lab.scenarios['dialog'].finalUrl);
 });
 
 test('connection reset ends with a clear error', async () => {

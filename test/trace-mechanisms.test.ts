@@ -15,7 +15,7 @@ const MECHANISMS = [
 describe('each redirect mechanism gets its via label and reaches the advertiser', () => {
   for (const name of MECHANISMS) {
     test(name, async () => {
-      const scenario = fixture.lab.scenarios[name]!;
+      const scenario = fixture.lab.scenarios[name];
       const { report } = await trace(labOptions(fixture.lab, scenario.url), fixture.browser);
       assert.equal(report.error, null, `${name}: ${report.error}`);
       assert.deepEqual(report.hops.map((h) => h.via), scenario.expectedVias);
@@ -37,29 +37,29 @@ describe('each redirect mechanism gets its via label and reaches the advertiser'
 });
 
 test('evidence behind the labels: Location, Refresh, meta tag with delay, script URL and line', async () => {
-  const http = (await trace(labOptions(fixture.lab, fixture.lab.scenarios['http-301']!.url), fixture.browser)).report;
-  assert.equal(http.hops[1]!.evidence.location, fixture.lab.scenarios['http-301']!.finalUrl);
+  const http = (await trace(labOptions(fixture.lab, fixture.lab.scenarios['http-301'].url), fixture.browser)).report;
+  assert.equal(http.hops[1].evidence.location, fixture.lab.scenarios['http-301'].finalUrl);
 
-  const refresh = (await trace(labOptions(fixture.lab, fixture.lab.scenarios['refresh-header']!.url), fixture.browser)).report;
-  assert.match(refresh.hops[1]!.evidence.refresh ?? '', /url=/i);
+  const refresh = (await trace(labOptions(fixture.lab, fixture.lab.scenarios['refresh-header'].url), fixture.browser)).report;
+  assert.match(refresh.hops[1].evidence.refresh ?? '', /url=/i);
 
-  const delayed = await trace(labOptions(fixture.lab, fixture.lab.scenarios['meta-refresh-delayed']!.url), fixture.browser);
-  assert.equal(delayed.report.hops[1]!.evidence.delay, 2);
-  assert.match(delayed.report.hops[1]!.evidence.refresh ?? '', /<meta[^>]+refresh/i);
-  const waited = Date.parse(delayed.report.hops[1]!.timing.startedAt) - Date.parse(delayed.report.hops[0]!.timing.startedAt);
+  const delayed = await trace(labOptions(fixture.lab, fixture.lab.scenarios['meta-refresh-delayed'].url), fixture.browser);
+  assert.equal(delayed.report.hops[1].evidence.delay, 2);
+  assert.match(delayed.report.hops[1].evidence.refresh ?? '', /<meta[^>]+refresh/i);
+  const waited = Date.parse(delayed.report.hops[1].timing.startedAt) - Date.parse(delayed.report.hops[0].timing.startedAt);
   assert.ok(waited >= 1900, `the 2 s meta refresh was waited for (${waited} ms)`);
 
-  const js = (await trace(labOptions(fixture.lab, fixture.lab.scenarios['javascript']!.url), fixture.browser)).report;
-  assert.equal(js.hops[1]!.evidence.scriptUrl, REDIRECT_SCRIPT_URL);
-  assert.ok((js.hops[1]!.evidence.scriptLine ?? 0) > 0);
+  const js = (await trace(labOptions(fixture.lab, fixture.lab.scenarios['javascript'].url), fixture.browser)).report;
+  assert.equal(js.hops[1].evidence.scriptUrl, REDIRECT_SCRIPT_URL);
+  assert.ok((js.hops[1].evidence.scriptLine ?? 0) > 0);
 });
 
 test('seed scenario with --click "Find out more" ends at the advertiser, single request per link', async () => {
-  const seed = fixture.lab.scenarios['seed']!;
+  const seed = fixture.lab.scenarios['seed'];
   const { report, capture } = await trace(labOptions(fixture.lab, seed.url, { clicks: ['Find out more'] }), fixture.browser);
   assert.equal(report.error, null);
   assert.deepEqual(report.hops.map((h) => [h.via, h.status]), [['start', 200], ['click', 302], ['http-302', 200]]);
-  assert.equal(report.hops[1]!.evidence.clickText, 'Find out more');
+  assert.equal(report.hops[1].evidence.clickText, 'Find out more');
   assert.equal(report.final?.url, SEED_CONTACT_URL);
   assert.equal(report.final?.title, SEED_CONTACT_TITLE);
   assert.equal(fixture.lab.hits(seed.url), 1);
@@ -68,16 +68,16 @@ test('seed scenario with --click "Find out more" ends at the advertiser, single 
 });
 
 test('popup opened by a click becomes the chain', async () => {
-  const { report } = await trace(labOptions(fixture.lab, fixture.lab.scenarios['popup']!.url, { clicks: ['Claim your prize'] }), fixture.browser);
+  const { report } = await trace(labOptions(fixture.lab, fixture.lab.scenarios['popup'].url, { clicks: ['Claim your prize'] }), fixture.browser);
   assert.equal(report.error, null);
   assert.deepEqual(report.hops.map((h) => h.via), ['start', 'popup']);
-  assert.equal(report.hops[1]!.url, PRIZE_URL);
-  assert.equal(report.hops[1]!.evidence.clickText, 'Claim your prize');
+  assert.equal(report.hops[1].url, PRIZE_URL);
+  assert.equal(report.hops[1].evidence.clickText, 'Claim your prize');
   assert.equal(report.final?.url, PRIZE_URL);
 });
 
 test('click on a plain link is labelled click', async () => {
-  const scenario = fixture.lab.scenarios['click']!;
+  const scenario = fixture.lab.scenarios['click'];
   const { report } = await trace(labOptions(fixture.lab, scenario.url, { clicks: ['Continue'] }), fixture.browser);
   assert.equal(report.error, null);
   assert.equal(report.hops.at(-1)!.url, scenario.finalUrl);
@@ -85,7 +85,7 @@ test('click on a plain link is labelled click', async () => {
 });
 
 test('a --click text that is not on the page ends with a clear error', async () => {
-  const { report } = await trace(labOptions(fixture.lab, fixture.lab.scenarios['http-302']!.url, { clicks: ['No such button'] }), fixture.browser);
+  const { report } = await trace(labOptions(fixture.lab, fixture.lab.scenarios['http-302'].url, { clicks: ['No such button'] }), fixture.browser);
   assert.match(report.error ?? '', /click: no link or button matching "No such button"/);
   assert.equal(report.final?.status, 200);
 });

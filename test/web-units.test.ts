@@ -59,8 +59,8 @@ test('multipart: fields and files, with the exact bytes of a file', () => {
   const form = formFromParts(parseMultipart(body, 'multipart/form-data; boundary=XyZ'));
   assert.deepEqual(form.fields.get('url'), ['https://a.example/']);
   assert.deepEqual(form.fields.get('click'), ['Find out more']);
-  assert.equal(form.files[0]!.filename, 'm.eml');
-  assert.ok(form.files[0]!.data.equals(eml));
+  assert.equal(form.files[0].filename, 'm.eml');
+  assert.ok(form.files[0].data.equals(eml));
   assert.throws(() => parseMultipart(body.subarray(0, 60), 'multipart/form-data; boundary=XyZ'), BodyError);
   assert.throws(() => parseMultipart(body, 'multipart/form-data'), /boundary/);
 });

@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { spawnSync } from 'node:child_process';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { tempDir } from './helpers.js';
-import { projectPath, projectRoot } from '../src/mail/project-root.js';
+import { projectPath, projectRoot } from '../src/project-root.js';
 import { startLab, type Lab } from '../src/lab/index.js';
 import { startServe, type ServeHandle } from '../src/cli/serve-command.js';
 import { CliError } from '../src/cli/command.js';
@@ -91,7 +91,7 @@ test('the seed through the form: live progress, the chain with Selligent and the
     void d.dismiss();
   });
   await page.goto(`${base}/`);
-  await page.fill('input[name=url]', lab.scenarios.seed!.url);
+  await page.fill('input[name=url]', lab.scenarios.seed.url);
   await page.fill('textarea[name=click]', 'Find out more');
   await Promise.all([page.waitForURL(/\/jobs\/j[0-9a-f]+$/), page.click('form.submit button[type=submit]')]);
 
@@ -121,7 +121,7 @@ test('the seed through the form: live progress, the chain with Selligent and the
   assert.match(shot.headers()['content-security-policy'] ?? '', /default-src 'none'/);
   assert.equal((await shot.body()).subarray(1, 4).toString(), 'PNG');
   await page.waitForFunction(() => document.images[0]?.complete);
-  assert.ok(await page.evaluate(() => document.images[0]!.naturalWidth > 0), 'the screenshot is displayed');
+  assert.ok(await page.evaluate(() => document.images[0].naturalWidth > 0), 'the screenshot is displayed');
   await page.goBack();
   assert.deepEqual(dialogs, []);
 });
@@ -135,7 +135,7 @@ test('an uploaded .eml: message case with headers and links, its main link trace
   assert.equal(job.state, 'done', job.error ?? '');
   assert.ok(job.messageCaseId?.endsWith('-mail'));
   assert.ok(job.caseId);
-  assert.equal(job.url, lab.scenarios.seed!.url, 'the main call-to-action was traced');
+  assert.equal(job.url, lab.scenarios.seed.url, 'the main call-to-action was traced');
 
   const message = await api<any>(`/api/cases/${job.messageCaseId}`);
   assert.equal(message.body.message.analysis.from.address, 't-mobile@news.t-mobile.emsecure.test');
@@ -160,11 +160,11 @@ test('an uploaded .eml: message case with headers and links, its main link trace
   await Promise.all([page.waitForURL(/\/cases\?domain=emsecure\.test$/), page.locator('li.hop').first().locator('a.pivot-domain', { hasText: 'emsecure.test' }).click()]);
   assert.match(await page.locator('.pivot-heading').innerText(), /sharing domain or host emsecure\.test/);
   const listed = await page.$$eval('tr.case-row', (rows) => rows.map((r) => r.getAttribute('data-case')));
-  for (const id of [seedCase, job.caseId!, job.messageCaseId!]) assert.ok(listed.includes(id), `${id} is listed`);
+  for (const id of [seedCase, job.caseId, job.messageCaseId!]) assert.ok(listed.includes(id), `${id} is listed`);
 
   // Party pivot through the API gives the same traces.
   const pivot = await api<any>('/api/pivot/party/Selligent');
-  for (const id of [seedCase, job.caseId!]) assert.ok(pivot.body.cases.some((c: { id: string }) => c.id === id));
+  for (const id of [seedCase, job.caseId]) assert.ok(pivot.body.cases.some((c: { id: string }) => c.id === id));
 });
 
 test('uploads that are not messages, or too large, are refused', async () => {
@@ -181,13 +181,13 @@ test('uploads that are not messages, or too large, are refused', async () => {
 test('the WARC downloads as gzip', async () => {
   await page.goto(`${base}/cases/${seedCase}`);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('a.download[data-file="capture.warc.gz"]')]);
-  const bytes = readFileSync((await download.path())!);
+  const bytes = readFileSync((await download.path()));
   assert.deepEqual([...bytes.subarray(0, 2)], [0x1f, 0x8b]);
   assert.match(download.suggestedFilename(), /capture\.warc\.gz$/);
 });
 
 test('a hostile page captured: its case page fires no dialog and runs no injected script', async () => {
-  const { body } = await submitJson({ url: lab.scenarios.xss!.url });
+  const { body } = await submitJson({ url: lab.scenarios.xss.url });
   const job = await waitForJob(body.job.id);
   assert.equal(job.state, 'done', job.error ?? '');
   const hostile = await context.newPage();
@@ -200,7 +200,7 @@ test('a hostile page captured: its case page fires no dialog and runs no injecte
   assert.match(response!.headers()['content-security-policy'] ?? '', /script-src 'self'/);
   assert.equal(response!.headers()['x-content-type-options'], 'nosniff');
   // Open every collapsed exchange (raw headers and bodies) and hover everything, then wait a moment.
-  await hostile.$$eval('details', (els) => els.forEach((d) => ((d as HTMLDetailsElement).open = true)));
+  await hostile.$$eval('details', (els) => els.forEach((d) => ((d).open = true)));
   await hostile.mouse.move(200, 200);
   await hostile.waitForTimeout(500);
   assert.deepEqual(dialogs, []);
@@ -226,7 +226,7 @@ test('a private target is refused with a clear message, in the API and in the fo
   const { status, body } = await submitJson({ url: 'http://127.0.0.1/' });
   assert.equal(status, 403);
   assert.equal(body.error?.code, 'private-address');
-  assert.match(body.error!.message, /127\.0\.0\.1 .*private, loopback or link-local.*--allow-private/);
+  assert.match(body.error.message, /127\.0\.0\.1 .*private, loopback or link-local.*--allow-private/);
 
   await page.goto(`${base}/`);
   await page.fill('input[name=url]', 'http://127.0.0.1/');
@@ -236,7 +236,7 @@ test('a private target is refused with a clear message, in the API and in the fo
 
 test('requests from other origins or host names are refused; case files cannot escape their folder', async () => {
   const host = new URL(base).host;
-  const json = JSON.stringify({ url: lab.scenarios['http-302']!.url });
+  const json = JSON.stringify({ url: lab.scenarios['http-302'].url });
   assert.equal(await rawRequest('/api/submit', { Host: host, Origin: 'http://evil.example', 'Content-Type': 'application/json' }, 'POST', json), 403);
   assert.equal(await rawRequest('/', { Host: 'rebound.evil.example' }), 421, 'DNS rebinding: foreign Host refused');
   for (const path of [
@@ -284,14 +284,14 @@ test('with a token: nothing without it, a ?token= login sets the cookie', async 
     assert.equal(login.headers.get('location'), '/cases');
     const cookie = login.headers.get('set-cookie')!;
     assert.match(cookie, /HttpOnly; SameSite=Strict/);
-    assert.equal((await fetch(`${url}/cases`, { headers: { Cookie: cookie.split(';')[0]! } })).status, 200);
+    assert.equal((await fetch(`${url}/cases`, { headers: { Cookie: cookie.split(';')[0] } })).status, 200);
   } finally {
     await guarded.close();
   }
 });
 
 test('20 submissions at once are queued and all complete within the concurrency limit, none lost', async () => {
-  const url = lab.scenarios['http-302']!.url;
+  const url = lab.scenarios['http-302'].url;
   const hitsBefore = lab.hits(url);
   const submitted = await Promise.all(Array.from({ length: 20 }, () => submitJson({ url })));
   assert.ok(submitted.every((s) => s.status === 202));

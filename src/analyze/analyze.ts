@@ -52,7 +52,7 @@ export function analyzeCapture(capture: Capture, caseDir: string | null): Report
 }
 
 function statusFor(hops: Hop[], url: string): number | null {
-  for (let i = hops.length - 1; i >= 0; i--) if (hops[i]!.url === url) return hops[i]!.status;
+  for (let i = hops.length - 1; i >= 0; i--) if (hops[i].url === url) return hops[i].status;
   return null;
 }
 

@@ -64,11 +64,11 @@ function eventsBetween(ctx: Context, pageId: string, from: DocRequest | null, to
 }
 
 function label(ctx: Context, index: number): { via: Via; evidence: HopEvidence } {
-  const doc = ctx.docs[index]!;
+  const doc = ctx.docs[index];
   // The document this one replaced: the last earlier one of the same page (popups interleave).
   let previousIndex = index - 1;
-  while (previousIndex >= 0 && ctx.docs[previousIndex]!.pageId !== doc.pageId) previousIndex--;
-  const previous = previousIndex >= 0 ? ctx.docs[previousIndex]! : null;
+  while (previousIndex >= 0 && ctx.docs[previousIndex].pageId !== doc.pageId) previousIndex--;
+  const previous = previousIndex >= 0 ? ctx.docs[previousIndex] : null;
   const previousExchange = previousIndex >= 0 ? ctx.exchanges[previousIndex]! : null;
 
   if (doc.redirectStatus !== null) {
@@ -151,7 +151,7 @@ function label(ctx: Context, index: number): { via: Via; evidence: HopEvidence }
 
 function lastOfType(events: NavEvent[], type: NavEvent['type'], pageId: string): NavEvent | undefined {
   for (let i = events.length - 1; i >= 0; i--) {
-    const e = events[i]!;
+    const e = events[i];
     if (e.type === type && e.pageId === pageId) return e;
   }
   return undefined;

@@ -26,7 +26,7 @@ export function enrich(report: Report, capture: Capture, options: AnalyzeOptions
   }));
   const dnsByHost = new Map(dns.map((d) => [d.host, { cnames: d.cnames }]));
   const parties = attributeChain(report.hops, dnsByHost);
-  const hops = report.hops.map((hop, i) => ({ ...hop, party: parties[i]! }));
+  const hops = report.hops.map((hop, i) => ({ ...hop, party: parties[i] }));
   const chainHosts = new Set(hops.map((h) => hostOf(h.url)).filter(Boolean));
   const tokens = findTokens(
     hops.map((h) => h.url),

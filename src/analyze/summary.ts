@@ -59,10 +59,10 @@ export const ROLE_WORDS: Record<Role, string> = {
 function segmentsOf(hops: SummaryHop[], parties: PartyRef[]): Segment[] {
   const segments: Segment[] = [];
   hops.forEach((hop, i) => {
-    const party = parties[i]!;
+    const party = parties[i];
     const host = hostOf(normalizeInputUrl(hop.url));
     const last = segments.at(-1);
-    const sameParty = last && last.party.role === party.role && (party.role === 'unknown' ? last.hops[0]!.host === host : last.party.name === party.name);
+    const sameParty = last && last.party.role === party.role && (party.role === 'unknown' ? last.hops[0].host === host : last.party.name === party.name);
     if (sameParty) last.hops.push({ ...hop, host });
     else segments.push({ party, hops: [{ ...hop, host }] });
   });
@@ -96,8 +96,8 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
   }
 
   const computed = attributeChain(hops, new Map([...dnsByHost].map(([host, d]) => [host, { cnames: d.cnames }])));
-  const parties = hops.map((hop, i) => hop.party ?? computed[i]!);
-  const tokens = input.tokens ?? findTokens(hops.map((h) => h.url)).map((t) => ({ ...t, hops: t.hops.map((i) => hops[i - 1]!.index) }));
+  const parties = hops.map((hop, i) => hop.party ?? computed[i]);
+  const tokens = input.tokens ?? findTokens(hops.map((h) => h.url)).map((t) => ({ ...t, hops: t.hops.map((i) => hops[i - 1].index) }));
   const segments = segmentsOf(hops, parties);
   const finalHop = hops.at(-1)!;
   const finalParty = parties.at(-1)!;
@@ -106,7 +106,7 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
   let espPart = -1;
   for (const segment of segments) {
     const { party } = segment;
-    const first = segment.hops[0]!;
+    const first = segment.hops[0];
     const host = first.host ?? first.url;
     const hopIndexes = segment.hops.map((h) => h.index);
 

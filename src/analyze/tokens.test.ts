@@ -26,10 +26,10 @@ describe('named tokens', () => {
     ]);
     const byName = (name: string, value?: string) => tokens.filter((t) => t.name === name && (value === undefined || t.value === value));
     assert.deepEqual(byName('utm_source', 'newsletter'), [{ name: 'utm_source', value: 'newsletter', kind: 'utm', hops: [1, 2] }]);
-    assert.deepEqual(byName('utm_source', 'other')[0]!.hops, [3]);
+    assert.deepEqual(byName('utm_source', 'other')[0].hops, [3]);
     assert.deepEqual(byName('irclickid')[0], { name: 'irclickid', value: 'XyZ', kind: 'click-id', hops: [1, 2] });
     assert.deepEqual(byName('sub1')[0], { name: 'sub1', value: 'pub 42', kind: 'affiliate', hops: [1] });
-    assert.equal(byName('gclid')[0]!.kind, 'click-id');
+    assert.equal(byName('gclid')[0].kind, 'click-id');
     assert.deepEqual(tokens.map((t) => t.hops[0]), [...tokens.map((t) => t.hops[0])].sort());
   });
 
@@ -66,7 +66,7 @@ describe('recipient address', () => {
   test('plain and URL-encoded', () => {
     assert.deepEqual(find('https://t.example/c?email=john.doe@example.com'), [{ name: 'email (plain)', value: lower, kind: 'recipient', hops: [1] }]);
     assert.deepEqual(find('https://t.example/c?e=John.Doe%40Example.com'), [{ name: 'e (url-encoded)', value: 'John.Doe%40Example.com', kind: 'recipient', hops: [1] }]);
-    assert.equal(find('https://t.example/u/john.doe%40example.com/x')[0]!.name, 'path (url-encoded)');
+    assert.equal(find('https://t.example/u/john.doe%40example.com/x')[0].name, 'path (url-encoded)');
   });
 
   test('base64 and base64url, alone and inside longer tokens at every alignment', () => {

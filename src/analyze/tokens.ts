@@ -78,7 +78,7 @@ class FindingSet {
   list(): TokenFinding[] {
     return [...this.byKey.values()]
       .map(({ finding, hops }) => ({ ...finding, hops: [...hops].sort((a, b) => a - b) }))
-      .sort((a, b) => a.hops[0]! - b.hops[0]!);
+      .sort((a, b) => a.hops[0] - b.hops[0]);
   }
 }
 
@@ -100,8 +100,8 @@ function base64Cores(text: string): string[] {
   for (const lead of [0, 1, 2]) {
     const total = lead + bytes.length;
     const encoded = Buffer.concat([Buffer.alloc(lead), bytes]).toString('base64').replace(/=+$/, '');
-    const start = [0, 2, 3][lead]!;
-    const end = 4 * Math.floor(total / 3) + [0, 1, 2][total % 3]!;
+    const start = [0, 2, 3][lead];
+    const end = 4 * Math.floor(total / 3) + [0, 1, 2][total % 3];
     const core = encoded.slice(start, end);
     cores.push(core, core.replace(/\+/g, '-').replace(/\//g, '_'));
   }
@@ -170,7 +170,7 @@ export function findTokens(urls: string[], opts?: { recipients?: string[] }): To
     const hop = i + 1;
     const views = urlViews(url);
     views.forEach((view, k) => {
-      const innerHost = k + 1 < views.length ? hostOf(views[k + 1]!) : null;
+      const innerHost = k + 1 < views.length ? hostOf(views[k + 1]) : null;
       for (const field of fieldsOf(view)) {
         if (field.name !== 'path' && field.name !== 'fragment') {
           const rule = tokenRuleFor(field.name);

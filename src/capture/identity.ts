@@ -47,14 +47,14 @@ export function userAgentMetadata(device: Device, chromiumVersion: string): User
   const greaseChars = [' ', '(', ':', '-', '.', '/', ')', ';', '=', '?', '_'];
   const grease = {
     brand: `Not${greaseChars[major % greaseChars.length]}A${greaseChars[(major + 1) % greaseChars.length]}Brand`,
-    version: ['8', '99', '24'][major % 3]!,
+    version: ['8', '99', '24'][major % 3],
   };
   const orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
-  const order = orders[major % 6]!;
+  const order = orders[major % 6];
   // Positions: GREASE at order[0], Chromium at order[1]; a branded build's own name (absent here) at order[2].
   const slots: ({ brand: string; full: string; short: string } | null)[] = [null, null, null];
-  slots[order[0]!] = { brand: grease.brand, short: grease.version, full: `${grease.version}.0.0.0` };
-  slots[order[1]!] = { brand: 'Chromium', short: String(major), full: chromiumVersion };
+  slots[order[0]] = { brand: grease.brand, short: grease.version, full: `${grease.version}.0.0.0` };
+  slots[order[1]] = { brand: 'Chromium', short: String(major), full: chromiumVersion };
   const present = slots.filter((s): s is NonNullable<typeof s> => s !== null);
   const mobile = device === 'mobile';
   return {

@@ -80,7 +80,7 @@ export class PageObserver {
       this.touch();
     });
     const on = <T>(name: string, listener: (event: T) => void) =>
-      session.on(name as never, ((event: T) => {
+      session.on(name, ((event: T) => {
         if (!this.frozen) listener(event);
       }) as never);
     on('Page.frameRequestedNavigation', (e: { frameId: string; reason: string; url: string; disposition: string }) => {

@@ -1,7 +1,7 @@
 // Snapshots of the pages a trace rests on: title and DOM (read in our isolated world) and a
 // screenshot, recorded in the capture and written to the case as they are taken.
 import type { Capture, PageSnapshot } from '../model.js';
-import { snapshotPaths } from '../evidence/case-layout.js';
+import { snapshotPaths } from '../case/case-layout.js';
 import type { PageObserver } from './page-observer.js';
 
 interface EarlyScreenshot {

@@ -7,7 +7,7 @@ import { DEFAULTS, parseTarget } from './target.js';
 import { buildUpstream, describeOverrides, type UpstreamOptions } from '../proxy/upstream.js';
 import { proxyCertificateAuthority } from '../proxy/proxy-ca.js';
 import { prepareIssuer } from '../proxy/recording-proxy.js';
-import { CaseWriter } from '../evidence/case-writer.js';
+import { CaseWriter } from '../case/case-writer.js';
 import { TOOL } from '../version.js';
 import { defaultIdentity, type Device } from './identity.js';
 import { launchBrowser, type Browser, type BrowserKind } from './browser.js';
@@ -177,7 +177,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     await settleAndSnapshot();
     for (const text of options.clicks ?? []) {
       if (pages.stopReason) break;
-      const page = pages.current!;
+      const page = pages.current;
       const clicked = await clickByText(page, text, Math.max(500, Math.min(5000, deadline - Date.now())));
       if (!clicked.ok) {
         pages.stop(`click: ${clicked.reason}`);

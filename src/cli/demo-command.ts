@@ -15,7 +15,7 @@ export async function run(argv: string[]): Promise<number> {
   const [{ startLab }, { trace }] = await Promise.all([import('../lab/index.js'), import('../capture/trace.js')]);
   const lab = await startLab();
   try {
-    const seed = lab.scenarios['seed']!;
+    const seed = lab.scenarios['seed'];
     const args = lab.traceArgs;
     const result = await trace({
       url: seed.url,

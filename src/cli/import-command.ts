@@ -20,8 +20,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!file) throw new CliError('import: a HAR or mitmproxy flow file is required');
   if (!existsSync(file)) throw new CliError(`import: ${file}: no such file`);
   const [{ importCaptureFile }, { CaseWriter }, { analyzeCapture }] = await Promise.all([
-    import('../evidence/import-detect.js'),
-    import('../evidence/case-writer.js'),
+    import('../import/detect.js'),
+    import('../case/case-writer.js'),
     import('../analyze/analyze.js'),
   ]);
   const capture = importCaptureFile(readFileSync(file), file);

@@ -12,7 +12,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!parsed) return 0;
   const [action] = parsed.positionals;
   if (action !== 'init') throw new CliError('key: the only action is "init" (see --help)');
-  const { initSigningKey, defaultKeyDir } = await import('../evidence/signing.js');
+  const { initSigningKey, defaultKeyDir } = await import('../case/signing.js');
   const files = await initSigningKey(parsed.values.dir ?? defaultKeyDir(), { force: parsed.values.force ?? false });
   process.stdout.write(`${JSON.stringify(files, null, 2)}\n`);
   return 0;

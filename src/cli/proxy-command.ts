@@ -50,9 +50,9 @@ export async function run(argv: string[]): Promise<number> {
       import('../proxy/recording-proxy.js'),
       import('../proxy/upstream.js'),
       import('../proxy/proxy-ca.js'),
-      import('../evidence/case-writer.js'),
+      import('../case/case-writer.js'),
       import('../analyze/analyze.js'),
-      import('../evidence/import-chain.js'),
+      import('../import/chain.js'),
       import('../model.js'),
       import('../version.js'),
     ]);

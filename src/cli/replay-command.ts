@@ -16,8 +16,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!dir) throw new CliError('replay: a case folder is required');
   const port = numberOption(parsed.values.port, '--port', { min: 0, max: 65535 }) ?? 0;
   const [{ readCapture }, { startReplay }, { proxyCertificateAuthority }] = await Promise.all([
-    import('../evidence/read-warc.js'),
-    import('../evidence/replay.js'),
+    import('../evidence/warc/read-warc.js'),
+    import('../replay/replay.js'),
     import('../proxy/proxy-ca.js'),
   ]);
   const capture = await readCapture(dir);

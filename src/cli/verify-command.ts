@@ -30,7 +30,7 @@ export async function run(argv: string[]): Promise<number> {
       throw new CliError(`verify: cannot read key ${parsed.values.key}`);
     }
   }
-  const { verifyCase } = await import('../evidence/verify.js');
+  const { verifyCase } = await import('../verify/verify.js');
   const result = await verifyCase(dir, publicKeyPem ? { publicKeyPem } : {});
   if (parsed.values.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   else {

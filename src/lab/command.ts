@@ -38,7 +38,7 @@ export async function runLabCommand(argv: string[], io: LabCommandIo = {}): Prom
   let dns = false;
   let dir: string | undefined;
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
+    const arg = argv[i];
     if (arg === '--json') json = true;
     else if (arg === '--dns') dns = true;
     else if (arg === '--dir' && argv[i + 1] !== undefined) dir = argv[++i];

@@ -29,7 +29,7 @@ export function dnsRecordsFor(name: string): LabDnsRecords {
   let current = normalize(name);
   const cnames: [string, string][] = [];
   for (let i = 0; i < 8 && CNAMES[current]; i++) {
-    const target = CNAMES[current]!;
+    const target = CNAMES[current];
     cnames.push([current, target]);
     current = target;
   }

@@ -170,14 +170,14 @@ async function nextFromResponse(
     };
   }
   const refresh = /^\s*\d+\s*;\s*url=(.+)$/i.exec(String(res.headers.refresh ?? ''));
-  if (refresh) return { url: new URL(refresh[1]!.trim(), here).href, via: 'refresh-header', method: 'GET' };
+  if (refresh) return { url: new URL(refresh[1].trim(), here).href, via: 'refresh-header', method: 'GET' };
   const meta = /<meta http-equiv="refresh" content="\d+; url=([^"]*)">/i.exec(html);
-  if (meta) return { url: new URL(unescapeHtml(meta[1]!), here).href, via: 'meta-refresh', method: 'GET' };
+  if (meta) return { url: new URL(unescapeHtml(meta[1]), here).href, via: 'meta-refresh', method: 'GET' };
   const form = /<form id="f" method="(get|post)" action="([^"]*)">([\s\S]*?)<\/form>/.exec(html);
   if (form && /\.submit\(\)/.test(html)) {
     const fields = new URLSearchParams();
-    for (const m of form[3]!.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) fields.append(unescapeHtml(m[1]!), unescapeHtml(m[2]!));
-    const action = new URL(unescapeHtml(form[2]!), here);
+    for (const m of form[3].matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) fields.append(unescapeHtml(m[1]), unescapeHtml(m[2]));
+    const action = new URL(unescapeHtml(form[2]), here);
     if (form[1] === 'get') {
       action.search = fields.toString();
       return { url: action.href, via: 'form-get', method: 'GET' };
@@ -185,27 +185,27 @@ async function nextFromResponse(
     return { url: action.href, via: 'form-post', method: 'POST', body: fields.toString() };
   }
   const inline = LOCATION_ASSIGNMENT.exec(html);
-  if (inline) return { url: new URL(JSON.parse(inline[1]!) as string, here).href, via: 'javascript', method: 'GET' };
+  if (inline) return { url: new URL(JSON.parse(inline[1]) as string, here).href, via: 'javascript', method: 'GET' };
   for (const m of html.matchAll(/<script src="([^"]+)"><\/script>/g)) {
-    const script = await labRequest(lab, new URL(unescapeHtml(m[1]!), here).href, { headers, verify: false });
+    const script = await labRequest(lab, new URL(unescapeHtml(m[1]), here).href, { headers, verify: false });
     const assignment = LOCATION_ASSIGNMENT.exec(script.body.toString('utf8'));
-    if (assignment) return { url: new URL(JSON.parse(assignment[1]!) as string, here).href, via: 'javascript', method: 'GET' };
+    if (assignment) return { url: new URL(JSON.parse(assignment[1]) as string, here).href, via: 'javascript', method: 'GET' };
   }
   const frame = /<iframe src="([^"]+)"/.exec(html);
   if (frame) {
-    const frameUrl = new URL(unescapeHtml(frame[1]!), here).href;
+    const frameUrl = new URL(unescapeHtml(frame[1]), here).href;
     const doc = await labRequest(lab, frameUrl, { headers, verify: false });
     const assignment = /top\.location\s*=\s*("(?:[^"\\]|\\.)*")/.exec(doc.body.toString('utf8'));
-    if (assignment) return { url: new URL(JSON.parse(assignment[1]!) as string, frameUrl).href, via: 'frame-top', method: 'GET' };
+    if (assignment) return { url: new URL(JSON.parse(assignment[1]) as string, frameUrl).href, via: 'frame-top', method: 'GET' };
   }
   const text = clicks.shift();
   if (text !== undefined) {
     for (const m of html.matchAll(/<a [^>]*href="([^"]*)"[^>]*>([^<]*)<\/a>/g)) {
-      if (unescapeHtml(m[2]!).trim() === text) return { url: new URL(unescapeHtml(m[1]!), here).href, via: 'click', method: 'GET' };
+      if (unescapeHtml(m[2]).trim() === text) return { url: new URL(unescapeHtml(m[1]), here).href, via: 'click', method: 'GET' };
     }
     const button = new RegExp(String.raw`<button[^>]*>${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}</button>`).test(html);
     const open = WINDOW_OPEN.exec(html);
-    if (button && open) return { url: new URL(JSON.parse(open[1]!) as string, here).href, via: 'popup', method: 'GET' };
+    if (button && open) return { url: new URL(JSON.parse(open[1]) as string, here).href, via: 'popup', method: 'GET' };
     throw new Error(`nothing to click with text ${JSON.stringify(text)} on ${here}`);
   }
   return null;

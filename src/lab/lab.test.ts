@@ -42,14 +42,14 @@ describe('lab servers', () => {
   });
 
   it('serves the seed landing page with tracker headers, and its Find out more link 302s to the advertiser', async () => {
-    const seed = lab.scenarios['seed']!;
+    const seed = lab.scenarios['seed'];
     const landing = await labRequest(lab, seed.url);
     assert.equal(landing.status, 200);
     assert.equal(title(landing.body), SEED_LANDING_TITLE);
     assert.equal(landing.headers['server'], 'Microsoft-IIS/10.0');
     assert.match(String(landing.headers['set-cookie']), /^ASP\.NET_SessionId=[0-9a-f]+;/);
     assert.match(String(landing.headers['date']), /GMT$/);
-    const link = /<a class="button" href="([^"]+)">Find out more<\/a>/.exec(landing.body.toString())![1]!;
+    const link = /<a class="button" href="([^"]+)">Find out more<\/a>/.exec(landing.body.toString())![1];
     assert.ok(link.includes(SEED_IDS.findOutMore));
     const hop = await labRequest(lab, link);
     assert.equal(hop.status, 302);
@@ -62,7 +62,7 @@ describe('lab servers', () => {
 
   for (const status of [301, 302, 307, 308]) {
     it(`http-${status} answers ${status} with the fixed redirect body`, async () => {
-      const s = lab.scenarios[`http-${status}`]!;
+      const s = lab.scenarios[`http-${status}`];
       const res = await labRequest(lab, s.url);
       assert.equal(res.status, status);
       assert.equal(res.headers.location, s.finalUrl);
@@ -81,7 +81,7 @@ describe('lab servers', () => {
   });
 
   it('refresh-header sends Refresh: 0; url=...', async () => {
-    const res = await labRequest(lab, lab.scenarios['refresh-header']!.url);
+    const res = await labRequest(lab, lab.scenarios['refresh-header'].url);
     assert.equal(res.status, 200);
     assert.equal(res.headers['refresh'], `0; url=${landingUrl('refresh-header')}`);
   });
@@ -124,11 +124,11 @@ describe('lab servers', () => {
   });
 
   it('time-limited link: valid until its expiry, 410 once expired, 403 when tampered with', async () => {
-    const valid = lab.scenarios['time-limited']!.url;
+    const valid = lab.scenarios['time-limited'].url;
     const exp = Number(new URL(valid).searchParams.get('exp'));
     assert.ok(exp > Date.now() / 1000 + 50 && exp <= Date.now() / 1000 + 60);
     assert.equal((await labRequest(lab, valid)).status, 302);
-    const expired = await labRequest(lab, lab.scenarios['time-limited-expired']!.url);
+    const expired = await labRequest(lab, lab.scenarios['time-limited-expired'].url);
     assert.equal(expired.status, 410);
     assert.match(expired.body.toString(), /expired/);
     const tampered = valid.replace(/exp=\d+/, `exp=${exp + 3600}`);
@@ -148,7 +148,7 @@ describe('lab servers', () => {
   });
 
   it('download serves the known ZIP as an attachment', async () => {
-    const hop = await labRequest(lab, lab.scenarios['download']!.url);
+    const hop = await labRequest(lab, lab.scenarios['download'].url);
     assert.equal(hop.status, 302);
     assert.equal(hop.headers.location, DOWNLOAD_URL);
     const file = await labRequest(lab, DOWNLOAD_URL);
@@ -162,11 +162,11 @@ describe('lab servers', () => {
   });
 
   it('cloaking: the decoy for headless or language-less clients, the redirect script for browsers', async () => {
-    const url = lab.scenarios['cloaking']!.url;
+    const url = lab.scenarios['cloaking'].url;
     const headless = await labRequest(lab, url, {
       headers: { ...BROWSER_HEADERS, 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/126.0.0.0 Safari/537.36' },
     });
-    const noLanguage = await labRequest(lab, url, { headers: { 'User-Agent': BROWSER_HEADERS['User-Agent']! } });
+    const noLanguage = await labRequest(lab, url, { headers: { 'User-Agent': BROWSER_HEADERS['User-Agent'] } });
     const browser = await labRequest(lab, url, { headers: BROWSER_HEADERS });
     for (const res of [headless, noLanguage, browser]) assert.equal(title(res.body), DECOY_TITLE);
     assert.ok(!headless.body.toString().includes(CLOAKED_DESTINATION));
@@ -178,7 +178,7 @@ describe('lab servers', () => {
   });
 
   it('xss: markup and control characters in title, headers and URL', async () => {
-    const hop = await labRequest(lab, lab.scenarios['xss']!.url);
+    const hop = await labRequest(lab, lab.scenarios['xss'].url);
     assert.equal(hop.status, 302);
     assert.equal(hop.headers.location, XSS_URL);
     assert.match(XSS_URL, /%3Cimg%20src%3Dx%20onerror%3Dalert\(1\)%3E/);
@@ -207,7 +207,7 @@ describe('lab servers', () => {
     assert.equal(post.status, 200);
     assert.equal((await labRequest(lab, 'http://nowhere.example/')).status, 404);
     assert.equal((await labRequest(lab, 'http://click.mailer-esp.test/favicon.ico')).status, 404);
-    assert.equal((await labRequest(lab, lab.scenarios['http-301']!.url, { method: 'DELETE' })).status, 405);
+    assert.equal((await labRequest(lab, lab.scenarios['http-301'].url, { method: 'DELETE' })).status, 405);
   });
 });
 
@@ -280,7 +280,7 @@ describe('lab TLS', () => {
 
   it('bad-certificate hosts still serve their page to clients that accept the certificate', async () => {
     for (const name of ['bad-tls-expired', 'bad-tls-self-signed', 'bad-tls-wrong-host']) {
-      const s = lab.scenarios[name]!;
+      const s = lab.scenarios[name];
       await assert.rejects(labRequest(lab, s.url), `${name} must fail verification`);
       const res = await labRequest(lab, s.url, { verify: false });
       assert.equal(res.status, 200);
@@ -324,7 +324,7 @@ describe('lab lifecycle', () => {
     let lab: Lab | undefined;
     const exit = runLabCommand(['--json', '--dns'], { stdout: out, signal: stop.signal, onReady: (l) => ((lab = l), stop.abort()) });
     assert.equal(await exit, 0);
-    const listing = JSON.parse(text.split('\n')[0]!) as {
+    const listing = JSON.parse(text.split('\n')[0]) as {
       httpPort: number;
       dnsPort: number;
       traceArgs: string[];

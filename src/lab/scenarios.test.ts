@@ -79,18 +79,18 @@ describe('scenario chains', () => {
   });
 
   it('the download scenario ends on the attachment', async () => {
-    const walk = await walkChain(lab, lab.scenarios['download']!.url);
+    const walk = await walkChain(lab, lab.scenarios['download'].url);
     assert.equal(walk.stopped, 'download');
     assert.equal(walk.final.url, DOWNLOAD_URL);
   });
 
   it('five-hop is 302 -> meta refresh -> JS -> 301 across hosts, http and https', () => {
-    const s = lab.scenarios['five-hop']!;
+    const s = lab.scenarios['five-hop'];
     assert.deepEqual(s.expectedVias, ['start', 'http-302', 'meta-refresh', 'javascript', 'http-301']);
   });
 
   it('chain-25 has 25 hops on many hosts, never more than 10 HTTP redirects in a row', async () => {
-    const walk = await walkChain(lab, lab.scenarios['chain-25']!.url);
+    const walk = await walkChain(lab, lab.scenarios['chain-25'].url);
     assert.equal(walk.hops.length, CHAIN_25_HOPS);
     assert.ok(new Set(walk.hops.map((h) => new URL(h.url).hostname)).size >= 8);
     assert.ok(walk.hops.some((h) => h.url.startsWith('https:')) && walk.hops.some((h) => h.url.startsWith('http:')));
@@ -104,14 +104,14 @@ describe('scenario chains', () => {
   });
 
   it('too-many-redirects is 25 consecutive 302s', async () => {
-    const walk = await walkChain(lab, lab.scenarios['too-many-redirects']!.url);
+    const walk = await walkChain(lab, lab.scenarios['too-many-redirects'].url);
     assert.equal(walk.hops.filter((h) => h.status === 302).length, TOO_MANY_REDIRECTS);
     assert.deepEqual(walk.hops.slice(1).map((h) => h.via), Array(TOO_MANY_REDIRECTS).fill('http-302'));
   });
 
   for (const name of ['loop-http', 'loop-meta']) {
     it(`${name} never ends and comes back to its start`, async () => {
-      const walk = await walkChain(lab, lab.scenarios[name]!.url, { maxHops: 6 });
+      const walk = await walkChain(lab, lab.scenarios[name].url, { maxHops: 6 });
       assert.equal(walk.stopped, 'max-hops');
       const urls = walk.hops.map((h) => h.url);
       assert.equal(urls[2], urls[0]);
@@ -120,7 +120,7 @@ describe('scenario chains', () => {
   }
 
   it('cloaking shows the decoy to a headless-looking client', async () => {
-    const s = lab.scenarios['cloaking']!;
+    const s = lab.scenarios['cloaking'];
     const headless = await walkChain(lab, s.url, {
       headers: { 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/126.0.0.0 Safari/537.36', 'Accept-Language': 'en-US' },
     });
@@ -131,9 +131,9 @@ describe('scenario chains', () => {
   it('the seed mail fixture (QP, link hard-wrapped in the text part) points at the seed scenario', () => {
     const eml = readFileSync(join(repoRoot(), 'test/fixtures/lab/seed-tmobile.eml'), 'latin1');
     const [, text, html] = eml.split('--=_sel_88213_4471').map((part) => decodeQuotedPrintable(part.split('\r\n\r\n').slice(1).join('\r\n\r\n')));
-    assert.ok(html!.includes(`<a href="${SEED_URL}"`));
-    assert.ok(!text!.includes(`${SEED_URL}\r\n`), 'the text part carries the link broken across lines');
-    assert.ok(text!.replace(/\r?\n(?=F5gH)/, '').includes(SEED_URL));
-    assert.equal(lab.scenarios['seed']!.url, SEED_URL);
+    assert.ok(html.includes(`<a href="${SEED_URL}"`));
+    assert.ok(!text.includes(`${SEED_URL}\r\n`), 'the text part carries the link broken across lines');
+    assert.ok(text.replace(/\r?\n(?=F5gH)/, '').includes(SEED_URL));
+    assert.equal(lab.scenarios['seed'].url, SEED_URL);
   });
 });

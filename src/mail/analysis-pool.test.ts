@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AnalysisPool } from './analysis-pool.js';
 import { analyzeMessage } from './parse.js';
-import { projectRoot } from './project-root.js';
+import { projectRoot } from '../project-root.js';
 
 const CORPUS = join(projectRoot(), '..', 'shared', 'corpus', 'phishing-pot');
 const sample = readdirSync(CORPUS)
@@ -18,7 +18,7 @@ test('the pool gives each message the analysis the main thread gives it', async 
   try {
     const replies = await Promise.all(sample.map(({ name, raw }) => pool.analyze(raw, name)));
     for (const [i, { name, raw }] of sample.entries()) {
-      const reply = replies[i]!;
+      const reply = replies[i];
       assert.ok('analysis' in reply, `${name}: ${'error' in reply ? reply.error : ''}`);
       assert.deepEqual(reply.analysis, await analyzeMessage(raw, name), name);
     }
@@ -36,12 +36,12 @@ test('a worker that dies fails its message only; a new worker takes over', async
     const big = Buffer.from(`From: a@x.example\r\nSubject: big\r\nContent-Type: text/html\r\n\r\n${html}\r\n`);
     const doomed = pool.analyze(big, 'doomed');
     // The worker is stopped while it holds the message (as an out-of-memory abort would).
-    await (pool as unknown as { slots: { worker: { terminate(): Promise<number> } }[] }).slots[0]!.worker.terminate();
+    await (pool as unknown as { slots: { worker: { terminate(): Promise<number> } }[] }).slots[0].worker.terminate();
     const reply = await doomed;
     assert.ok('error' in reply && /worker exited/.test(reply.error), JSON.stringify(reply).slice(0, 200));
-    const next = await pool.analyze(sample[1]!.raw, sample[1]!.name);
+    const next = await pool.analyze(sample[1].raw, sample[1].name);
     assert.ok('analysis' in next);
-    assert.equal(next.analysis.source, sample[1]!.name);
+    assert.equal(next.analysis.source, sample[1].name);
   } finally {
     await pool.close();
   }

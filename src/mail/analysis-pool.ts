@@ -92,7 +92,7 @@ export class AnalysisPool {
     if (this.closed) return;
     const job = slot.job;
     this.slots[index] = this.spawn();
-    if (job) this.finish(this.slots[index]!, { id: job.id, error });
+    if (job) this.finish(this.slots[index], { id: job.id, error });
     else this.dispatch();
   }
 

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeMessage, type MailAnalysis } from './parse.js';
 import { pickMainLink } from './links.js';
-import { projectRoot } from './project-root.js';
+import { projectRoot } from '../project-root.js';
 
 const CORPUS = join(projectRoot(), '..', 'shared', 'corpus', 'phishing-pot');
 const files = readdirSync(CORPUS)

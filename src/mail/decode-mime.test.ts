@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import PostalMime, { type Email } from 'postal-mime';
 import { compactUnencodedParts, decodeMime } from './decode-mime.js';
-import { projectPath, projectRoot } from './project-root.js';
+import { projectPath, projectRoot } from '../project-root.js';
 
 const plain = (raw: Buffer) => PostalMime.parse(raw, { forceRfc822Attachments: true, attachmentEncoding: 'arraybuffer' });
 
@@ -162,6 +162,6 @@ test('base64 attachments are decoded natively behind a placeholder, and the Emai
     assert.equal(compactUnencodedParts(raw).placeholders?.size ?? 0, placeholders, label);
     await assertSameAsPostalMime(raw, label);
   }
-  const decoded = await decodeMime(cases[0]![1]);
-  assert.ok(Buffer.from(decoded.attachments[0]!.content as ArrayBuffer).equals(bytes));
+  const decoded = await decodeMime(cases[0][1]);
+  assert.ok(Buffer.from(decoded.attachments[0].content as ArrayBuffer).equals(bytes));
 });

@@ -1,7 +1,7 @@
 // Sending-platform (ESP) fingerprints from headers, driven by rules/mail-headers.json.
 
 import { readFileSync } from 'node:fs';
-import { projectPath } from './project-root.js';
+import { projectPath } from '../project-root.js';
 import { parseDkimTags } from './headers.js';
 
 export type PlatformKind = 'esp' | 'mailer' | 'provider';

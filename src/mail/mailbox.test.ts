@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { readMailSource, splitMbox, type MailSourceItem } from './mailbox.js';
 import { analyzeMessage } from './parse.js';
-import { projectPath } from './project-root.js';
+import { projectPath } from '../project-root.js';
 
 const fixture = (...parts: string[]) => projectPath('test', 'fixtures', 'mail', ...parts);
 

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initSigningKey } from '../evidence/signing.js';
-import { verifyCase } from '../evidence/verify.js';
+import { initSigningKey } from '../case/signing.js';
+import { verifyCase } from '../verify/verify.js';
 import { messageCaseName, messageRecord, rewriteMessageRecord, writeMessageCase } from './message-case.js';
 import { analyzeMessage } from './parse.js';
-import { projectPath } from './project-root.js';
+import { projectPath } from '../project-root.js';
 
 const raw = readFileSync(projectPath('test', 'fixtures', 'mail', 'seed.eml'));
 

@@ -3,9 +3,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { MANIFEST_FILE, MESSAGE_EML_FILE, MESSAGE_RECORD_FILE, PUBLIC_KEY_FILE, SIGNATURE_FILE } from '../evidence/case-layout.js';
-import { buildMessageManifest, serializeManifest } from '../evidence/manifest.js';
-import { defaultKeyDir, loadSigningKey, signManifest } from '../evidence/signing.js';
+import { MANIFEST_FILE, MESSAGE_EML_FILE, MESSAGE_RECORD_FILE, PUBLIC_KEY_FILE, SIGNATURE_FILE } from '../case/case-layout.js';
+import { buildMessageManifest, serializeManifest } from '../case/manifest.js';
+import { defaultKeyDir, loadSigningKey, signManifest } from '../case/signing.js';
 import { TOOL } from '../version.js';
 import type { MailAnalysis } from './parse.js';
 import { pickMainLink, type MailLink } from './links.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { analyzeMessage } from './parse.js';
 import { pickMainLink } from './links.js';
-import { projectPath } from './project-root.js';
+import { projectPath } from '../project-root.js';
 
 const fixture = (name: string) => readFileSync(projectPath('test', 'fixtures', 'mail', name));
 const analyzeFixture = (name: string) => analyzeMessage(fixture(name), name);

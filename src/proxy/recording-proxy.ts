@@ -11,7 +11,7 @@ import type { Duplex } from 'node:stream';
 import type { CaMaterial } from '../tls/certs.js';
 import { CertificateIssuer } from '../tls/certs.js';
 import type { Exchange, HeaderLine, TlsInfo } from '../model.js';
-import { Resolver, ResolveError } from './resolver.js';
+import { type Resolver, ResolveError } from './resolver.js';
 import { peerCertificateChain } from './peer-certificates.js';
 
 /** Where the proxy serves its CA certificate and instructions (like mitm.it). */
@@ -207,7 +207,7 @@ export class RecordingProxy {
   }
 
   private terminateTls(client: Duplex, target: TunnelTarget): void {
-    const socket = new tls.TLSSocket(client as net.Socket, {
+    const socket = new tls.TLSSocket(client, {
       isServer: true,
       ALPNProtocols: ['http/1.1'],
       SNICallback: (servername, cb) => cb(null, this.contextFor(servername || target.host)),
@@ -375,13 +375,13 @@ export class RecordingProxy {
     );
     upstream.on('socket', (socket) => {
       const connected = () => (exchange.timing.connectMs ??= round(performance.now() - t0));
-      if ((socket as net.Socket).connecting === false) connected();
+      if ((socket).connecting === false) connected();
       else socket.once(secure ? 'secureConnect' : 'connect', connected);
     });
     upstream.on('error', (err: NodeJS.ErrnoException) => pending.finish(describeNetworkError(err, url, target.address, target.port)));
     upstream.on('response', (upstreamRes) => {
       exchange.timing.ttfbMs = round(performance.now() - t0);
-      const socket = upstreamRes.socket as net.Socket | tls.TLSSocket;
+      const socket = upstreamRes.socket;
       exchange.remoteAddress = socket.remoteAddress ?? target.address;
       exchange.remotePort = socket.remotePort ?? target.port;
       if (secure) {
@@ -394,7 +394,7 @@ export class RecordingProxy {
       }
       const rawHeaders = upstreamRes.rawHeaders;
       const responseHeaders: HeaderLine[] = [];
-      for (let i = 0; i < rawHeaders.length; i += 2) responseHeaders.push([rawHeaders[i]!, rawHeaders[i + 1]!]);
+      for (let i = 0; i < rawHeaders.length; i += 2) responseHeaders.push([rawHeaders[i], rawHeaders[i + 1]]);
       const limit = this.options.bodyLimit ?? 64 * 1024 * 1024;
       exchange.response = {
         status,
@@ -456,7 +456,7 @@ export function parseAuthority(authority: string, defaultPort: number): TunnelTa
   if (!m) return null;
   const port = m[3] ? Number(m[3]) : defaultPort;
   if (port < 1 || port > 65535) return null;
-  return { host: (m[1] ?? m[2]!).toLowerCase(), port };
+  return { host: (m[1] ?? m[2]).toLowerCase(), port };
 }
 
 /**
@@ -467,8 +467,8 @@ export function parseAuthority(authority: string, defaultPort: number): TunnelTa
 export function requestHeadersForUpstream(rawHeaders: string[]): HeaderLine[] {
   const out: HeaderLine[] = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!;
-    let value = rawHeaders[i + 1]!;
+    const name = rawHeaders[i];
+    let value = rawHeaders[i + 1];
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower)) continue;
     if (lower === 'accept-encoding') {
@@ -496,10 +496,10 @@ function headerObject(headers: HeaderLine[]): http.OutgoingHttpHeaders {
 function responseHeadersForClient(rawHeaders: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!;
+    const name = rawHeaders[i];
     const lower = name.toLowerCase();
     if (lower === 'keep-alive' || lower === 'proxy-connection' || lower === 'connection') continue;
-    out.push(name, rawHeaders[i + 1]!);
+    out.push(name, rawHeaders[i + 1]);
   }
   return out;
 }

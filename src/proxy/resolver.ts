@@ -40,7 +40,7 @@ for (const [net, prefix] of [
 
 export function isPrivateAddress(address: string): boolean {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return privateRanges.check(mapped[1]!, 'ipv4');
+  if (mapped) return privateRanges.check(mapped[1], 'ipv4');
   const family = isIP(address);
   if (family === 0) return false;
   return privateRanges.check(address, family === 4 ? 'ipv4' : 'ipv6');
@@ -116,7 +116,7 @@ export class Resolver {
     if (found.error || found.addresses.length === 0) {
       throw new ResolveError(`DNS: ${host} does not resolve (${found.error ?? 'no address'})`, 'ENOTFOUND');
     }
-    const address = found.addresses[0]!;
+    const address = found.addresses[0];
     if (!explicit && !this.options.allowPrivate && isPrivateAddress(address)) {
       throw new ResolveError(
         `blocked: ${host} resolves to private address ${address} (use --resolve or --allow-private to allow it)`,

@@ -6,7 +6,7 @@ import { basename, join } from 'node:path';
 import type { PartyRef, Report } from '../report.js';
 import type { MailAnalysis } from '../mail/parse.js';
 import type { MailLink } from '../mail/links.js';
-import { MESSAGE_EML_FILE, MESSAGE_RECORD_FILE, PARTIAL_FILE, REPORT_FILE } from '../evidence/case-layout.js';
+import { MESSAGE_EML_FILE, MESSAGE_RECORD_FILE, PARTIAL_FILE, REPORT_FILE } from '../case/case-layout.js';
 import { isCaseId } from './paths.js';
 
 /** A message folder's record (`MessageRecord` of src/mail/message-case.ts, or a bare MailAnalysis). */
@@ -55,7 +55,7 @@ export function readCaseFolder(dir: string): CaseFolderRead {
   const facts = message.value === null ? null : messageFacts(message.value);
   if (message.value !== null && !facts) return { ok: false, id, reason: `${MESSAGE_FILE} is not a message record` };
   if (report.value !== null && !isReport(report.value)) return { ok: false, id, reason: `${REPORT_FILE} is not a report` };
-  return { ok: true, folder: { id, report: report.value as Report | null, message: facts, partial } };
+  return { ok: true, folder: { id, report: report.value, message: facts, partial } };
 }
 
 /** Reads message.json in either shape: `{ kind: "message", analysis, links, traces }` or a bare MailAnalysis. */

@@ -109,7 +109,7 @@ test('rows: hosts with registrable domains, parties, IPs, certificates, tokens, 
   assert.equal(rows.certs.length, 1);
   assert.equal(rows.case.advertiser, 't-mobile.example');
   assert.equal(rows.case.final_host, 'business.t-mobile.example');
-  assert.equal(rows.hops[0]!.party_name, 'Selligent');
+  assert.equal(rows.hops[0].party_name, 'Selligent');
 });
 
 /** message.json as `clicktrace mail` and the web service write it. */
@@ -135,7 +135,7 @@ test('a message folder: sender and link hosts, platforms and link parties, relay
   assert.deepEqual(messageFacts(message())?.traces, [], 'a bare MailAnalysis reads too');
   assert.equal(messageFacts({ kind: 'message' }), null);
   assert.deepEqual(rows.ips.map((i) => i.ip), ['198.51.100.7']);
-  assert.equal(rows.tracedLinks[0]!.case_id, '20261126T100001Z-cccccc');
+  assert.equal(rows.tracedLinks[0].case_id, '20261126T100001Z-cccccc');
 });
 
 test('index, search, pivot; indexing twice changes nothing', () => {
@@ -194,7 +194,7 @@ test('a message and its traced link find each other, from either folder', () => 
     assert.equal(store.relations('20261126T090002Z-ffffff').message?.subject, 'Your business deserves 5G');
     assert.deepEqual(store.pivot('message', msg).cases.map((c) => c.id).sort(), [msg, '20261126T090001Z-eeeeee', '20261126T090002Z-ffffff']);
     assert.equal(store.pivot('party', 'Selligent').total, 3, 'the message (platform) and both traces');
-    assert.equal(store.search({ kind: 'mail' }).cases[0]!.subject, 'Your business deserves 5G');
+    assert.equal(store.search({ kind: 'mail' }).cases[0].subject, 'Your business deserves 5G');
   } finally {
     store.close();
   }
@@ -210,8 +210,8 @@ test('reindex rebuilds from the folders; unreadable and unfinished folders are s
   const first = store.reindex();
   assert.equal(first.indexed, 1);
   assert.deepEqual(first.skipped.map((s) => s.id), ['20261126T100001Z-bbbbbb', '20261126T100002Z-cccccc']);
-  assert.match(first.skipped[0]!.reason, /not valid JSON/);
-  assert.match(first.skipped[1]!.reason, /in progress/);
+  assert.match(first.skipped[0].reason, /not valid JSON/);
+  assert.match(first.skipped[1].reason, /in progress/);
   assert.equal(store.indexCase('/elsewhere/20261126T100000Z-aaaaaa').indexed, false);
   store.close();
 
@@ -236,7 +236,7 @@ test('indexCaseFolder indexes into the store of the folder it is in; reindex com
   writeCase(dir, '20261126T100001Z-bbbbbb', { PARTIAL: '' });
   const out: string[] = [];
   const write = process.stdout.write;
-  process.stdout.write = ((chunk: string) => (out.push(chunk), true)) as typeof process.stdout.write;
+  process.stdout.write = ((chunk: string) => (out.push(chunk), true));
   try {
     assert.equal(await run(['--cases', dir, '--json']), 0);
   } finally {

@@ -185,7 +185,7 @@ export class CaseStore {
     const row = this.db
       .prepare('SELECT c.*, m.subject, m.from_name, m.from_address FROM cases c LEFT JOIN messages m ON m.case_id = c.id WHERE c.id = ?')
       .get(id) as CaseRowRead | undefined;
-    return row ? this.summaries([row])[0]! : null;
+    return row ? this.summaries([row])[0] : null;
   }
 
   relations(id: string): CaseRelations {

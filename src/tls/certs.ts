@@ -32,7 +32,7 @@ function rsaKeyPair(): { publicKeyPem: string; privateKeyPem: string } {
  * only serialises the to-be-signed part.
  */
 function signCertificate(cert: forge.pki.Certificate, key: KeyObject): void {
-  const oid = forge.pki.oids['sha256WithRSAEncryption']!;
+  const oid = forge.pki.oids['sha256WithRSAEncryption'];
   cert.signatureOid = oid;
   cert.siginfo.algorithmOid = oid;
   // getTBSCertificate exists in node-forge but is missing from its type definitions.
@@ -61,7 +61,7 @@ function randomSerial(): string {
   // Positive 16-byte serial: clear the top bit.
   const bytes = forge.random.getBytesSync(16);
   const hex = forge.util.bytesToHex(bytes);
-  return (parseInt(hex[0]!, 16) & 0x7).toString(16) + hex.slice(1);
+  return (parseInt(hex[0], 16) & 0x7).toString(16) + hex.slice(1);
 }
 
 export function createCertificateAuthority(commonName: string, organization = 'clicktrace'): CaMaterial {
@@ -125,7 +125,7 @@ export class CertificateIssuer {
     this.caKey = createPrivateKey(ca.keyPem);
     const leaf = leafKeyPem ? keyPairFromPrivatePem(leafKeyPem) : rsaKeyPair();
     this.leafKeyPem = leaf.privateKeyPem;
-    this.leafPublicKey = forge.pki.publicKeyFromPem(leaf.publicKeyPem) as forge.pki.rsa.PublicKey;
+    this.leafPublicKey = forge.pki.publicKeyFromPem(leaf.publicKeyPem);
     this.leafKey = createPrivateKey(leaf.privateKeyPem);
   }
 
@@ -140,7 +140,7 @@ export class CertificateIssuer {
     cert.validity.notBefore = options.notBefore ?? new Date(now - 24 * 3600 * 1000);
     cert.validity.notAfter = options.notAfter ?? new Date(now + 365 * 24 * 3600 * 1000);
     const subject = [
-      { name: 'commonName', value: hosts[0]!.slice(0, 64) },
+      { name: 'commonName', value: hosts[0].slice(0, 64) },
       { name: 'organizationName', value: options.organization ?? 'clicktrace' },
     ];
     cert.setSubject(subject);

@@ -91,13 +91,13 @@ export const apiRoutes: Route[] = [
   }),
   route('GET', /^\/api\/jobs$/, (ctx) => sendJson(ctx.res, 200, { jobs: ctx.service.listJobs() })),
   route('GET', /^\/api\/jobs\/([^/]+)$/, (ctx, id) => {
-    const job = ctx.service.job(id!);
+    const job = ctx.service.job(id);
     if (!job) return sendJsonError(ctx.res, 404, 'not-found', `no job ${id}`);
     sendJson(ctx.res, 200, { job });
   }),
-  route('GET', /^\/api\/jobs\/([^/]+)\/events$/, (ctx, id) => jobEvents(ctx, id!)),
+  route('GET', /^\/api\/jobs\/([^/]+)\/events$/, (ctx, id) => jobEvents(ctx, id)),
   route('GET', /^\/api\/cases\/([^/]+)$/, (ctx, id) => {
-    const details = loadCaseDetails(ctx.service.store, id!);
+    const details = loadCaseDetails(ctx.service.store, id);
     if (!details) return sendJsonError(ctx.res, 404, 'not-found', `no case ${id}`);
     sendJson(ctx.res, 200, {
       case: details.summary,
@@ -108,8 +108,8 @@ export const apiRoutes: Route[] = [
     });
   }),
   route('GET', /^\/api\/cases\/([^/]+)\/exchanges$/, async (ctx, id) => {
-    if (!loadCaseDetails(ctx.service.store, id!)) return sendJsonError(ctx.res, 404, 'not-found', `no case ${id}`);
-    sendJson(ctx.res, 200, await loadCaseExchanges(ctx.service.store, id!));
+    if (!loadCaseDetails(ctx.service.store, id)) return sendJsonError(ctx.res, 404, 'not-found', `no case ${id}`);
+    sendJson(ctx.res, 200, await loadCaseExchanges(ctx.service.store, id));
   }),
   route('GET', /^\/api\/search$/, (ctx) => {
     try {
@@ -120,9 +120,9 @@ export const apiRoutes: Route[] = [
     }
   }),
   route('GET', /^\/api\/pivot\/([^/]+)\/([^/]+)$/, (ctx, kind, value) => {
-    if (!isPivotKind(kind!)) return sendJsonError(ctx.res, 404, 'not-found', `no pivot "${kind}" (domain, party, ip, cert, token, message)`);
+    if (!isPivotKind(kind)) return sendJsonError(ctx.res, 404, 'not-found', `no pivot "${kind}" (domain, party, ip, cert, token, message)`);
     try {
-      const filters = normalizeFilters({ ...queryObject(ctx.url.searchParams), [kind!]: value });
+      const filters = normalizeFilters({ ...queryObject(ctx.url.searchParams), [kind]: value });
       sendJson(ctx.res, 200, { filters, ...ctx.service.syncedStore().search(filters) });
     } catch (err) {
       sendError(ctx.res, err);

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Report } from '../report.js';
-import { REPORT_FILE } from '../evidence/case-layout.js';
+import { REPORT_FILE } from '../case/case-layout.js';
 import { MESSAGE_FILE, messageFacts, type CaseRelations, type CaseStore, type CaseSummary, type MessageFacts } from '../store/index.js';
 import { appPath } from './html.js';
 import { DOWNLOADS, resolveCaseFile } from './case-files.js';

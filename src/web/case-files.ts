@@ -4,7 +4,7 @@
 // as something a browser would render in the app's origin.
 import { lstatSync, realpathSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import { HAR_FILE, MANIFEST_FILE, REPORT_FILE, SIGNATURE_FILE, WACZ_FILE, WARC_FILE } from '../evidence/case-layout.js';
+import { HAR_FILE, MANIFEST_FILE, REPORT_FILE, SIGNATURE_FILE, WACZ_FILE, WARC_FILE } from '../case/case-layout.js';
 import { MESSAGE_FILE, RAW_MESSAGE_FILE, isCaseId } from '../store/index.js';
 
 export interface CaseFileKind {
@@ -31,7 +31,7 @@ const DOM_SNAPSHOT = /^dom\/\d{2,4}\.html$/;
 
 /** How a case-relative path is served, or null when it is not a servable file name. */
 export function caseFileKind(relPath: string): CaseFileKind | null {
-  if (Object.hasOwn(DOWNLOADS, relPath)) return DOWNLOADS[relPath]!;
+  if (Object.hasOwn(DOWNLOADS, relPath)) return DOWNLOADS[relPath];
   if (SCREENSHOT.test(relPath) && !relPath.includes('..')) return { label: 'screenshot', contentType: 'image/png', attachment: false };
   // Captured HTML: plain text, downloaded, sandboxed by the CSP; never a page of this origin.
   if (DOM_SNAPSHOT.test(relPath)) return { label: 'DOM snapshot', contentType: 'text/plain; charset=utf-8', attachment: true };

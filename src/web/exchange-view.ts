@@ -1,8 +1,8 @@
 // Each recorded exchange of a case as the case page shows it: raw request and response heads,
 // and a text preview of the body (content-encoding undone), read back from the case's WARC.
-import { readCapture } from '../evidence/read-warc.js';
-import { decodeContent } from '../evidence/har.js';
-import { requestHeadText, responseHeadText } from '../evidence/http-wire.js';
+import { readCapture } from '../evidence/warc/read-warc.js';
+import { decodeContent } from '../evidence/har/har.js';
+import { requestHeadText, responseHeadText } from '../http/wire.js';
 import type { Exchange } from '../model.js';
 
 export interface BodyPreview {

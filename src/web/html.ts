@@ -36,7 +36,7 @@ function checkTemplate(strings: TemplateStringsArray): boolean[] {
   const urlSlots: boolean[] = [];
   let prefix = '';
   for (let i = 0; i < strings.length - 1; i++) {
-    prefix += strings[i]!;
+    prefix += strings[i];
     const context = slotContext(prefix);
     if (context.problem) throw new Error(`html template: value ${i + 1} is ${context.problem}: ...${prefix.slice(-40)}`);
     urlSlots.push(context.url);
@@ -80,11 +80,11 @@ function slotContext(prefix: string): { problem: string | null; url: boolean } {
 
 export function html(strings: TemplateStringsArray, ...values: Interpolation[]): SafeHtml {
   const urlSlots = checkTemplate(strings);
-  let out = strings[0]!;
+  let out = strings[0];
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
     if (urlSlots[i] && !isAppRelative(value)) throw new Error(`html template: value ${i + 1} is not an app-relative URL`);
-    out += render(value) + strings[i + 1]!;
+    out += render(value) + strings[i + 1];
   }
   return SafeHtml.mint(out);
 }
@@ -113,7 +113,7 @@ export function escapeHtml(text: string): string {
       const code = c.charCodeAt(0);
       return code > 0xff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\x${code.toString(16).padStart(2, '0')}`;
     })
-    .replace(SPECIAL, (c) => ENTITIES[c]!);
+    .replace(SPECIAL, (c) => ENTITIES[c]);
 }
 
 /** Joins fragments with a separator (itself escaped unless SafeHtml). */

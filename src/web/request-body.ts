@@ -23,7 +23,7 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
 }
 
 export function mediaType(req: IncomingMessage): string {
-  return (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
 }
 
 export interface FormPart {

@@ -18,7 +18,7 @@ import { CaseStore } from '../store/index.js';
 import { JobQueue } from './job-queue.js';
 import { checkTarget } from './target-check.js';
 import { SubmissionError } from './submission-error.js';
-import { MESSAGE_RECORD_FILE } from '../evidence/case-layout.js';
+import { MESSAGE_RECORD_FILE } from '../case/case-layout.js';
 import { addTrace, createMessageCase, messageRecord, traceableMainLink } from './message-case.js';
 
 export { SubmissionError } from './submission-error.js';

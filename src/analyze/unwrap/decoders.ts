@@ -130,9 +130,9 @@ const POSTMARK_KINDS = new Set(['2s', '2sm', '2ts', '3s', '3ts', '2', '2m', '3',
 const postmark: Decoder = ({ raw }) => {
   const m = /^\/([0-9a-z]+)\/([^/?#]+)/i.exec(raw.path);
   if (!m) return opaque('no destination segment');
-  const kind = m[1]!.toLowerCase();
+  const kind = m[1].toLowerCase();
   if (!POSTMARK_KINDS.has(kind)) return failed(`unknown Postmark link kind "${kind}"`);
-  return decoded(percentDecode(m[2]!), kind.includes('s') ? 'https' : 'http');
+  return decoded(percentDecode(m[2]), kind.includes('s') ? 'https' : 'http');
 };
 
 /** Mimecast keeps the destination server-side; the domain= parameter is only a hint. */

@@ -8,7 +8,7 @@ const failed = (reason: string): DecodeOutcome => ({ kind: 'failed', reason });
 
 function uParameter(query: string | null, officialPattern: RegExp): string | null {
   const official = query === null ? null : officialPattern.exec(query);
-  if (official) return official[1]!;
+  if (official) return official[1];
   return firstParam(query, ['u'])?.raw ?? null;
 }
 
@@ -46,7 +46,7 @@ function utf8SequenceLength(lead: number): number {
 function wholeCharactersLength(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
-    const next = i + utf8SequenceLength(bytes[i]!);
+    const next = i + utf8SequenceLength(bytes[i]);
     if (next > bytes.length) break;
     i = next;
   }
@@ -65,8 +65,8 @@ function wholeCharactersLength(bytes: Uint8Array): number {
 export function decodeProofpointV3(url: string, opts: { unquote?: boolean } = {}): DecodeOutcome {
   const m = /v3\/__(.*?)__;(.*?)!/s.exec(url);
   if (!m) return failed('incomplete URL Defense v3 link (no "__;" marker)');
-  const mangled = percentDecode(m[1]!);
-  const encoded = m[2]!;
+  const mangled = percentDecode(m[1]);
+  const encoded = m[2];
   let bytes: Buffer = Buffer.alloc(0);
   if (encoded !== '') {
     const decodedBytes = decodeBase64(encoded);
@@ -83,7 +83,7 @@ export function decodeProofpointV3(url: string, opts: { unquote?: boolean } = {}
     last = token.index + token[0].length;
     if (token[1] === undefined) {
       if (pos >= bytes.length) return failed('replacement bytes run out');
-      const end = pos + utf8SequenceLength(bytes[pos]!);
+      const end = pos + utf8SequenceLength(bytes[pos]);
       const character = end <= bytes.length ? utf8OrNull(bytes.subarray(pos, end)) : null;
       if (character === null) return failed('replacement bytes are not valid UTF-8');
       out.push(character);
@@ -91,7 +91,7 @@ export function decodeProofpointV3(url: string, opts: { unquote?: boolean } = {}
       carried = 0;
       continue;
     }
-    const runLength = v3RunLength(token[1][1]!);
+    const runLength = v3RunLength(token[1][1]);
     if (runLength === null) return failed(`unknown run-length marker "${token[1]}"`);
     const end = pos + carried + runLength;
     if (end > bytes.length) return failed('replacement bytes run out');

@@ -62,7 +62,7 @@ export function loadWrapperRules(): CompiledWrapper[] {
     hosts: compileHostPatterns(rule.hosts),
     path: rule.path ? new RegExp(rule.path, 'i') : null,
     query: rule.query ? new RegExp(rule.query, 'i') : null,
-    decoder: DECODERS[rule.decoder]!,
+    decoder: DECODERS[rule.decoder],
   }));
   return compiled;
 }
@@ -82,7 +82,7 @@ export function candidateWrappers(host: string): CompiledWrapper[] {
     byHost = { index, anyHost };
   }
   const positions = new Set([...byHost.index.matches(host).map((m) => m.value), ...byHost.anyHost]);
-  const candidates = [...positions].sort((a, b) => a - b).map((i) => rules[i]!);
+  const candidates = [...positions].sort((a, b) => a - b).map((i) => rules[i]);
   if (candidatesByHost.size >= 10_000) candidatesByHost.clear();
   candidatesByHost.set(host, candidates);
   return candidates;

@@ -20,14 +20,14 @@ const RAW_URL = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(?:\?([^#]*))?(?:#(.*
 export function splitRawUrl(url: string): RawUrl | null {
   const m = RAW_URL.exec(url);
   if (!m) return null;
-  const authority = m[2]!;
+  const authority = m[2];
   return {
-    scheme: m[1]!.toLowerCase(),
+    scheme: m[1].toLowerCase(),
     authority,
-    path: m[3]!,
+    path: m[3],
     query: m[4] ?? null,
     fragment: m[5] ?? null,
-    rest: url.slice(m[1]!.length + 3 + authority.length),
+    rest: url.slice(m[1].length + 3 + authority.length),
   };
 }
 
@@ -50,7 +50,7 @@ function decodeByteRun(run: string): string {
   const bytes = Buffer.from(run.replace(/%/g, ''), 'hex');
   let out = '';
   for (let i = 0; i < bytes.length; ) {
-    const lead = bytes[i]!;
+    const lead = bytes[i];
     const length = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
     const text = i + length <= bytes.length ? utf8OrNull(bytes.subarray(i, i + length)) : null;
     if (text === null) {

@@ -64,7 +64,7 @@ export const CHAIN_25_HOPS = 25;
 export function chain25Urls(): string[] {
   const urls: string[] = [];
   for (let i = 1; i < CHAIN_25_HOPS; i++) {
-    const host = CHAIN_RELAYS[(i - 1) % CHAIN_RELAYS.length]!;
+    const host = CHAIN_RELAYS[(i - 1) % CHAIN_RELAYS.length];
     const scheme = i % 3 === 0 ? 'https' : 'http';
     urls.push(`${scheme}://${host}/chain-25/hop-${String(i).padStart(2, '0')}`);
   }
@@ -74,20 +74,20 @@ export function chain25Urls(): string[] {
 
 function chain25(): ScenarioDefinition {
   const urls = chain25Urls();
-  const mechanisms = urls.slice(1).map((_, i) => CHAIN_MECHANISMS[i % CHAIN_MECHANISMS.length]!);
+  const mechanisms = urls.slice(1).map((_, i) => CHAIN_MECHANISMS[i % CHAIN_MECHANISMS.length]);
   const routes: Route[] = urls.slice(0, -1).map((url, i) => {
     const u = new URL(url);
-    return { host: u.hostname, path: u.pathname, handle: hopTo(mechanisms[i]!, urls[i + 1]!) };
+    return { host: u.hostname, path: u.pathname, handle: hopTo(mechanisms[i], urls[i + 1]) };
   });
   return defineScenario(
     {
       name: 'chain-25',
-      url: urls[0]!,
+      url: urls[0],
       description:
         'A 25-hop chain (24 relays on 9 hosts, then the landing page) mixing 301/302/307/308, Refresh header, meta refresh ' +
         'and JavaScript, never more than 3 HTTP redirects in a row.',
       expectedVias: ['start', ...mechanisms],
-      finalUrl: urls[urls.length - 1]!,
+      finalUrl: urls[urls.length - 1],
       finalTitle: ADVERTISER_TITLE,
     },
     routes,

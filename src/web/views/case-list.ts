@@ -32,7 +32,7 @@ ${field('to', 'To', 'YYYY-MM-DD', 'date')}
 export function pivotHeading(filters: SearchFilters, total: number): SafeHtml {
   const set = (Object.keys(PIVOT_TITLES) as (keyof SearchFilters)[]).filter((k) => filters[k] !== undefined);
   if (set.length !== 1) return html``;
-  const kind = set[0]!;
+  const kind = set[0];
   return html`<p class="pivot-heading">${total} case(s) sharing ${PIVOT_TITLES[kind]} <strong class="pivot-value">${String(filters[kind])}</strong></p>`;
 }
 

@@ -1,0 +1,30 @@
+// Which importer a file needs, judged from its first bytes.
+import type { Capture } from '../model.js';
+import { ImportError } from './common.js';
+import { importHar } from './har.js';
+import { importMitmproxyFlows } from './mitmproxy.js';
+
+export { ImportError } from './common.js';
+
+export type ImportKind = 'har' | 'mitmproxy';
+
+export function detectImportKind(buf: Buffer): ImportKind | null {
+  // A flow file is a tnetstring dict whose first key is itself a tnetstring: "1234:4:type;...".
+  if (/^\d{1,12}:\d{1,12}:/.test(buf.toString('latin1', 0, 32))) return 'mitmproxy';
+  const head = buf.toString('utf8', 0, 64 * 1024).replace(/^\uFEFF/, '').trimStart();
+  if (head.startsWith('{') && /"log"\s*:/.test(head)) return 'har';
+  return null;
+}
+
+/** Imports a HAR or mitmproxy flow file; throws ImportError for anything else. */
+export function importCaptureFile(buf: Buffer, source: string): Capture {
+  if (buf.every((b) => b <= 0x20)) throw new ImportError(source, 'empty file');
+  switch (detectImportKind(buf)) {
+    case 'har':
+      return importHar(buf.toString('utf8'), source);
+    case 'mitmproxy':
+      return importMitmproxyFlows(buf, source);
+    default:
+      throw new ImportError(source, 'neither a HAR file nor a mitmproxy flow file (mitmdump -w)');
+  }
+}

@@ -1,2 +1,0 @@
-// Kept for the mail modules' imports; the one implementation is src/project-root.ts.
-export { projectRoot, projectPath } from '../project-root.js';
