@@ -38,7 +38,11 @@ function freePort(): Promise<number> {
   });
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; ms: number; stdout: string }> {
+function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number | null; ms: number; stdout: string }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -100,8 +104,25 @@ async function startMitmdump(lab: Lab, dir: string): Promise<{ port: number; sto
   writeFileSync(addon, mitmAddon(lab));
   const child = spawn(
     'mitmdump',
-    ['-q', '--listen-host', '127.0.0.1', '--listen-port', String(port), '-w', join(dir, `flows-${port}`), '-s', addon,
-      '--set', 'ssl_insecure=true', '--set', 'connection_strategy=lazy', '--set', 'upstream_cert=false', '--set', `confdir=${join(dir, 'mitm')}`],
+    [
+      '-q',
+      '--listen-host',
+      '127.0.0.1',
+      '--listen-port',
+      String(port),
+      '-w',
+      join(dir, `flows-${port}`),
+      '-s',
+      addon,
+      '--set',
+      'ssl_insecure=true',
+      '--set',
+      'connection_strategy=lazy',
+      '--set',
+      'upstream_cert=false',
+      '--set',
+      `confdir=${join(dir, 'mitm')}`,
+    ],
     { stdio: 'ignore' },
   );
   await waitForPort(port);
@@ -120,7 +141,11 @@ async function baselineCold(lab: Lab, start: string, final: string, dir: string,
   const started = performance.now();
   const mitm = await startMitmdump(lab, dir);
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: browserPath(kind), args: CHROMIUM_ARGS, proxy: { server: `http://127.0.0.1:${mitm.port}` } });
+  const browser = await chromium.launch({
+    executablePath: browserPath(kind),
+    args: CHROMIUM_ARGS,
+    proxy: { server: `http://127.0.0.1:${mitm.port}` },
+  });
   const page = await browser.newPage({ ignoreHTTPSErrors: true });
   await page.goto(start, { waitUntil: 'commit' });
   await page.waitForURL(final, { waitUntil: 'load' });
@@ -137,20 +162,39 @@ async function main(): Promise<void> {
   const start = scenario.url;
   const final = scenario.finalUrl!;
   const { connectTo, cacert } = labArgs(lab);
-  const cliArgs = [CLI, 'trace', start, ...connectTo.flatMap((c) => ['--connect-to', c]), ...cacert.flatMap((c) => ['--cacert', c]), '--out', join(dir, 'cases')];
+  const cliArgs = [
+    CLI,
+    'trace',
+    start,
+    ...connectTo.flatMap((c) => ['--connect-to', c]),
+    ...cacert.flatMap((c) => ['--cacert', c]),
+    '--out',
+    join(dir, 'cases'),
+  ];
   const env = { ...process.env, CLICKTRACE_HOME: join(dir, 'home') };
-  console.log(`clicktrace bench: 5-hop lab chain (302 -> meta refresh -> JS -> 301 -> landing), ${COLD_RUNS} cold and ${WARM_RUNS} warm runs each\n`);
+  console.log(
+    `clicktrace bench: 5-hop lab chain (302 -> meta refresh -> JS -> 301 -> landing), ${COLD_RUNS} cold and ${WARM_RUNS} warm runs each\n`,
+  );
 
   // Warm-up both sides once (disk caches, the proxy CA, mitmproxy's CA), not timed.
   await run(process.execPath, cliArgs, env);
   await baselineCold(lab, start, final, dir, 'shell');
   process.env.CLICKTRACE_HOME = env.CLICKTRACE_HOME;
 
-  const results = new Map<BrowserKind, { coldOurs: number[]; coldBase: number[]; warmOurs: number[]; warmBase: number[]; evidence: number[] }>();
+  const results = new Map<
+    BrowserKind,
+    { coldOurs: number[]; coldBase: number[]; warmOurs: number[]; warmBase: number[]; evidence: number[] }
+  >();
   // BENCH_BROWSERS=shell measures only the headless shell (quicker runs while tuning).
   const kinds = (process.env.BENCH_BROWSERS ?? 'shell,full').split(',') as BrowserKind[];
   for (const kind of kinds) {
-    const r = { coldOurs: [] as number[], coldBase: [] as number[], warmOurs: [] as number[], warmBase: [] as number[], evidence: [] as number[] };
+    const r = {
+      coldOurs: [] as number[],
+      coldBase: [] as number[],
+      warmOurs: [] as number[],
+      warmBase: [] as number[],
+      evidence: [] as number[],
+    };
     results.set(kind, r);
     for (let i = 0; i < COLD_RUNS; i++) {
       await quiet();
@@ -225,7 +269,9 @@ async function main(): Promise<void> {
   console.log('targets (default browser, the headless shell, against the baseline on the same build):');
   console.log(`target cold <= 0.60x baseline: ${coldRatio.toFixed(2)}x ${coldRatio <= 0.6 ? 'MET' : 'NOT MET'}`);
   console.log(`target warm median <= 300 ms: ${fmt(warm)} ${warm <= 300 ? 'MET' : 'NOT MET'}`);
-  console.log(`evidence writing share of warm trace time (target <= 15%): ${(evidence * 100).toFixed(1)}% ${evidence <= 0.15 ? 'MET' : 'NOT MET'}`);
+  console.log(
+    `evidence writing share of warm trace time (target <= 15%): ${(evidence * 100).toFixed(1)}% ${evidence <= 0.15 ? 'MET' : 'NOT MET'}`,
+  );
   if (mail) {
     console.log(
       `mail static analysis (${mail.messages} corpus messages, 2 workers): first pass ${mail.cold.toFixed(0)} messages/s, ` +

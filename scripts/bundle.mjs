@@ -24,7 +24,9 @@ await build({
   format: 'esm',
   external: ['better-sqlite3'],
   // CommonJS dependencies (node-forge, dns-packet) call require().
-  banner: { js: "import { createRequire as __clicktraceRequire } from 'node:module';\nconst require = __clicktraceRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __clicktraceRequire } from 'node:module';\nconst require = __clicktraceRequire(import.meta.url);",
+  },
   logLevel: 'warning',
   legalComments: 'none',
 });

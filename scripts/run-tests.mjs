@@ -15,7 +15,9 @@ function collect(dir, out = []) {
 }
 
 const filters = process.argv.slice(2);
-const files = collect('dist').filter((f) => filters.length === 0 || filters.some((p) => f.includes(p))).sort();
+const files = collect('dist')
+  .filter((f) => filters.length === 0 || filters.some((p) => f.includes(p)))
+  .sort();
 if (files.length === 0) {
   console.error('no test files found under dist/ (did the build run?)');
   process.exit(1);

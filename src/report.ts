@@ -37,14 +37,7 @@ export interface HopEvidence {
 }
 
 export type Role =
-  | 'esp-tracker'
-  | 'security-wrapper'
-  | 'shortener'
-  | 'affiliate-network'
-  | 'ad-network'
-  | 'redirector'
-  | 'advertiser'
-  | 'unknown';
+  'esp-tracker' | 'security-wrapper' | 'shortener' | 'affiliate-network' | 'ad-network' | 'redirector' | 'advertiser' | 'unknown';
 
 export interface PartyRef {
   role: Role;

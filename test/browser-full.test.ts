@@ -21,7 +21,10 @@ test('full Chromium: the five-hop chain with every via, named in the case', asyn
   const scenario = lab.scenarios['five-hop'];
   const { report, capture } = await trace(labOptions(lab, scenario.url), browser);
   assert.equal(report.error, null);
-  assert.deepEqual(report.hops.map((h) => h.via), scenario.expectedVias);
+  assert.deepEqual(
+    report.hops.map((h) => h.via),
+    scenario.expectedVias,
+  );
   assert.equal(report.final?.url, scenario.finalUrl);
   assert.equal(capture.info.browser?.name, 'Chromium');
 });
@@ -34,13 +37,19 @@ test('full Chromium: the cloaking page sends it to the real destination', async 
 test('full Chromium: a popup opened by a click becomes the chain', async () => {
   const { report } = await trace(labOptions(lab, lab.scenarios['popup'].url, { clicks: ['Claim your prize'] }), browser);
   assert.equal(report.error, null);
-  assert.deepEqual(report.hops.map((h) => h.via), ['start', 'popup']);
+  assert.deepEqual(
+    report.hops.map((h) => h.via),
+    ['start', 'popup'],
+  );
 });
 
 test('full Chromium: the seed with --click, each link requested once', async () => {
   const seed = lab.scenarios['seed'];
   const { report } = await trace(labOptions(lab, seed.url, { clicks: ['Find out more'] }), browser);
   assert.equal(report.error, null);
-  assert.deepEqual(report.hops.map((h) => h.via), ['start', 'click', 'http-302']);
+  assert.deepEqual(
+    report.hops.map((h) => h.via),
+    ['start', 'click', 'http-302'],
+  );
   assert.equal(lab.hits(seed.url), 1);
 });

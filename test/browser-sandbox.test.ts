@@ -15,7 +15,9 @@ test('as root, Chromium runs as nobody with its sandbox', { skip: !asRoot && 'ne
   try {
     assert.equal(browser.runAs, 'nobody');
     assert.ok(!browser.flags.includes('--no-sandbox'));
-    const pid = (await browser.cdp.browser.send<{ processInfo: { type: string; id: number }[] }>('SystemInfo.getProcessInfo')).processInfo.find((p) => p.type === 'browser')?.id;
+    const pid = (
+      await browser.cdp.browser.send<{ processInfo: { type: string; id: number }[] }>('SystemInfo.getProcessInfo')
+    ).processInfo.find((p) => p.type === 'browser')?.id;
     if (pid) assert.match(readFileSync(`/proc/${pid}/status`, 'utf8'), /^Uid:\s+65534\b/m);
   } finally {
     await browser.close();
@@ -28,7 +30,10 @@ test('where the sandbox cannot start, Chromium runs without it, and that is reme
   // A Chromium that cannot start as anyone but root, like one without user namespaces.
   const fake = join(dir, 'chromium');
   const calls = join(dir, 'calls');
-  writeFileSync(fake, `#!/bin/sh\nid -u >> ${calls}\n[ "$(id -u)" = 0 ] || { echo "No usable sandbox!" >&2; exit 1; }\nexec /usr/bin/chromium-headless-shell "$@"\n`);
+  writeFileSync(
+    fake,
+    `#!/bin/sh\nid -u >> ${calls}\n[ "$(id -u)" = 0 ] || { echo "No usable sandbox!" >&2; exit 1; }\nexec /usr/bin/chromium-headless-shell "$@"\n`,
+  );
   writeFileSync(calls, '');
   chmodSync(dir, 0o755);
   chmodSync(fake, 0o755);

@@ -46,15 +46,24 @@ test('trace --json prints one report object and writes the case', async () => {
   assert.equal(code, 0);
   const report = JSON.parse(stdout);
   assert.equal(report.url, lab.scenarios['http-302'].url);
-  assert.deepEqual(report.hops.map((h: { via: string }) => h.via), ['start', 'http-302']);
-  for (const hop of report.hops) for (const key of ['url', 'status', 'via', 'ip', 'tls', 'contentType', 'timing']) assert.ok(key in hop, key);
+  assert.deepEqual(
+    report.hops.map((h: { via: string }) => h.via),
+    ['start', 'http-302'],
+  );
+  for (const hop of report.hops)
+    for (const key of ['url', 'status', 'via', 'ip', 'tls', 'contentType', 'timing']) assert.ok(key in hop, key);
   assert.equal(report.final.status, 200);
   assert.equal(report.error, null);
   assert.ok(existsSync(join(out, report.case, 'report.json')));
   // A command-line trace uses the tab Chromium opens at start, behind the trace's own proxy:
   // nothing but the chain may have gone through it.
-  const har = JSON.parse(readFileSync(join(out, report.case, 'capture.har'), 'utf8')) as { log: { entries: { request: { url: string } }[] } };
-  assert.deepEqual(har.log.entries.map((e) => e.request.url), [lab.scenarios['http-302'].url, lab.scenarios['http-302'].finalUrl]);
+  const har = JSON.parse(readFileSync(join(out, report.case, 'capture.har'), 'utf8')) as {
+    log: { entries: { request: { url: string } }[] };
+  };
+  assert.deepEqual(
+    har.log.entries.map((e) => e.request.url),
+    [lab.scenarios['http-302'].url, lab.scenarios['http-302'].finalUrl],
+  );
   // The case says how Chromium ran: with its sandbox, as an unprivileged user when clicktrace runs
   // as root (this machine allows the user namespaces it needs). Only a one-trace headless shell
   // that has no sandbox anyway runs its renderer in the browser process.
@@ -146,7 +155,18 @@ test('--help of every command is printed and exits 0', async () => {
 test('mail --trace main: the seed message is traced to the advertiser, with parties and a message case', async () => {
   const out = tempDir('mail-');
   const fixture = fileURLToPath(new URL('../../test/fixtures/mail/seed.eml', import.meta.url));
-  const { code, stdout } = await cli(['mail', fixture, '--trace', 'main', '--click', 'Find out more', '--json', '--out', out, ...lab.traceArgs]);
+  const { code, stdout } = await cli([
+    'mail',
+    fixture,
+    '--trace',
+    'main',
+    '--click',
+    'Find out more',
+    '--json',
+    '--out',
+    out,
+    ...lab.traceArgs,
+  ]);
   assert.equal(code, 0, stdout.slice(0, 500));
   const [message] = JSON.parse(stdout).messages;
   const main = message.links.find((l: { main: boolean }) => l.main);
@@ -156,7 +176,10 @@ test('mail --trace main: the seed message is traced to the advertiser, with part
   assert.equal(message.traces[0].final, SEED_CONTACT_URL);
   const report = JSON.parse(readFileSync(join(out, message.traces[0].case, 'report.json'), 'utf8'));
   assert.equal(report.message.case, message.case);
-  assert.deepEqual(report.hops.map((h: { party: { role: string } }) => h.party.role), ['esp-tracker', 'esp-tracker', 'advertiser']);
+  assert.deepEqual(
+    report.hops.map((h: { party: { role: string } }) => h.party.role),
+    ['esp-tracker', 'esp-tracker', 'advertiser'],
+  );
   assert.ok(existsSync(join(out, message.case, 'message.eml')));
   assert.ok(existsSync(join(out, message.case, 'message.json')));
 });

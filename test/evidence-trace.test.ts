@@ -43,8 +43,11 @@ test('every hop has a request/response pair in the WARC, 3xx bodies byte-exact, 
     const response = records.find((r) => r.record.warcType === 'response' && r.record.warcTargetURI === hop.url);
     assert.ok(response, `response record for hop ${hop.index}`);
     assert.equal(response.record.warcHeader('WARC-IP-Address'), '127.0.0.1');
-    const request = records.find((r) => r.record.warcType === 'request' && r.record.warcHeader('WARC-Concurrent-To') === response.record.warcHeader('WARC-Record-ID'))
-      ?? byId.get(response.record.warcHeader('WARC-Concurrent-To'));
+    const request =
+      records.find(
+        (r) =>
+          r.record.warcType === 'request' && r.record.warcHeader('WARC-Concurrent-To') === response.record.warcHeader('WARC-Record-ID'),
+      ) ?? byId.get(response.record.warcHeader('WARC-Concurrent-To'));
     assert.ok(request && request.record.warcType === 'request', `request record for hop ${hop.index}`);
     const payload = Buffer.from(response.content);
     const digest = response.record.warcHeader('WARC-Payload-Digest')!;
@@ -64,7 +67,11 @@ test('every hop has a request/response pair in the WARC, 3xx bodies byte-exact, 
 });
 
 test('analyze rebuilds report.json from the WARC alone', async () => {
-  for (const [name, clicks] of [['seed', ['Find out more']], ['download', []], ['popup', ['Claim your prize']]] as const) {
+  for (const [name, clicks] of [
+    ['seed', ['Find out more']],
+    ['download', []],
+    ['popup', ['Claim your prize']],
+  ] as const) {
     const { caseDir } = await trace(labOptions(fixture.lab, fixture.lab.scenarios[name].url, { clicks: [...clicks] }), fixture.browser);
     const saved = JSON.parse(readFileSync(join(caseDir, 'report.json'), 'utf8'));
     const rebuilt = JSON.parse(JSON.stringify(analyzeCapture(await readCapture(caseDir), caseDir)));
@@ -77,7 +84,9 @@ test('analyze rebuilds report.json from the WARC alone', async () => {
 
 test('a trace killed with SIGKILL halfway leaves a WARC that reads cleanly', async () => {
   const out = tempDir('kill-');
-  const child = spawn(process.execPath, [CLI, 'trace', fixture.lab.scenarios['chain-25'].url, '--out', out, ...fixture.lab.traceArgs], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [CLI, 'trace', fixture.lab.scenarios['chain-25'].url, '--out', out, ...fixture.lab.traceArgs], {
+    stdio: 'ignore',
+  });
   const started = Date.now();
   // Kill once a few exchanges are on disk.
   for (;;) {
@@ -93,7 +102,10 @@ test('a trace killed with SIGKILL halfway leaves a WARC that reads cleanly', asy
   const caseDir = join(out, name);
   assert.ok(existsSync(join(caseDir, 'PARTIAL')), 'the case is marked partial');
   const records = await warcRecords(join(caseDir, 'capture.warc.gz'));
-  assert.ok(records.some((r) => r.record.warcType === 'response'), 'complete records before the kill are readable');
+  assert.ok(
+    records.some((r) => r.record.warcType === 'response'),
+    'complete records before the kill are readable',
+  );
   const capture = await readCapture(caseDir);
   assert.equal(capture.info.partial, true);
   assert.ok(capture.exchanges.length >= 1);
@@ -103,7 +115,9 @@ test('a trace killed with SIGKILL halfway leaves a WARC that reads cleanly', asy
 
 test('clicktrace proxy records Chromium and curl (plain and HTTPS) into one case', async () => {
   const out = tempDir('proxy-');
-  const child = spawn(process.execPath, [CLI, 'proxy', '--port', '0', '--out', out, ...fixture.lab.traceArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'proxy', '--port', '0', '--out', out, ...fixture.lab.traceArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   // Decoded as a stream: a chunk boundary may fall inside a multi-byte character.
   child.stdout.setEncoding('utf8');
@@ -121,14 +135,38 @@ test('clicktrace proxy records Chromium and curl (plain and HTTPS) into one case
   const run = promisify(execFile);
   const proxyCa = join(clicktraceHome(), 'ca', 'ca.pem');
   proxyCertificateAuthority();
-  const plain = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-x', `http://127.0.0.1:${port}`, fixture.lab.scenarios['http-302'].url]);
+  const plain = await run('curl', [
+    '-s',
+    '-o',
+    '/dev/null',
+    '-w',
+    '%{http_code}',
+    '-x',
+    `http://127.0.0.1:${port}`,
+    fixture.lab.scenarios['http-302'].url,
+  ]);
   assert.equal(plain.stdout, '302');
-  const secure = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', proxyCa, '-x', `http://127.0.0.1:${port}`, fixture.lab.scenarios['http-302'].finalUrl!]);
+  const secure = await run('curl', [
+    '-s',
+    '-o',
+    '/dev/null',
+    '-w',
+    '%{http_code}',
+    '--cacert',
+    proxyCa,
+    '-x',
+    `http://127.0.0.1:${port}`,
+    fixture.lab.scenarios['http-302'].finalUrl!,
+  ]);
   assert.equal(secure.stdout, '200');
   const info = await run('curl', ['-s', '-x', `http://127.0.0.1:${port}`, 'http://clicktrace.proxy/ca.pem']);
   assert.match(info.stdout, /BEGIN CERTIFICATE/);
   const { chromium } = await import('playwright-core');
-  const other = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, proxy: { server: `http://127.0.0.1:${port}` } });
+  const other = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: CHROMIUM_ARGS,
+    proxy: { server: `http://127.0.0.1:${port}` },
+  });
   const page = await other.newPage({ ignoreHTTPSErrors: true });
   await page.goto(fixture.lab.scenarios['five-hop'].url);
   await page.waitForURL(fixture.lab.scenarios['five-hop'].finalUrl!);
@@ -141,7 +179,11 @@ test('clicktrace proxy records Chromium and curl (plain and HTTPS) into one case
   assert.ok(existsSync(join(caseDir, 'manifest.json')) && existsSync(join(caseDir, 'case.wacz')));
   const capture = await readCapture(caseDir);
   const urls = capture.exchanges.map((x) => x.request.url);
-  for (const url of [fixture.lab.scenarios['http-302'].url, fixture.lab.scenarios['http-302'].finalUrl!, fixture.lab.scenarios['five-hop'].finalUrl!]) {
+  for (const url of [
+    fixture.lab.scenarios['http-302'].url,
+    fixture.lab.scenarios['http-302'].finalUrl!,
+    fixture.lab.scenarios['five-hop'].finalUrl!,
+  ]) {
     assert.ok(urls.includes(url), `${url} recorded`);
   }
   const https = capture.exchanges.find((x) => x.request.url.startsWith('https:'))!;

@@ -29,7 +29,10 @@ test('after a crash, waiting jobs run and the job that was running is failed, ne
   for (const url of urls) submitted.push(await first.submitUrl({ url }));
   const ids = submitted.map((job) => job.id);
   await until(first, ids.slice(0, 1), (job) => job.state === 'running');
-  assert.deepEqual(ids.map((id) => first.job(id)!.state), ['running', 'queued', 'queued']);
+  assert.deepEqual(
+    ids.map((id) => first.job(id)!.state),
+    ['running', 'queued', 'queued'],
+  );
   // The process dies: no close(), the index is simply left.
   first.store.close();
 
@@ -38,13 +41,23 @@ test('after a crash, waiting jobs run and the job that was running is failed, ne
     const jobs = await until(second, ids, (job) => job.state === 'done' || job.state === 'failed');
     assert.equal(jobs[0].state, 'failed');
     assert.match(jobs[0].error!, /stopped while this job ran; it is not run again/);
-    assert.deepEqual(jobs.slice(1).map((job) => job.state), ['done', 'done']);
+    assert.deepEqual(
+      jobs.slice(1).map((job) => job.state),
+      ['done', 'done'],
+    );
     for (const job of jobs.slice(1)) {
       assert.ok(job.caseId && second.store.caseSummary(job.caseId), `${job.id}: case indexed`);
       assert.ok(job.events.some((e) => e.kind === 'resumed'));
     }
-    assert.deepEqual(urls.map((url, i) => lab.hits(url) - hitsBefore[i]), [0, 1, 1], 'the running job never reached its link; the others once each');
-    assert.deepEqual(second.listJobs().map((job) => job.id), [...ids].reverse());
+    assert.deepEqual(
+      urls.map((url, i) => lab.hits(url) - hitsBefore[i]),
+      [0, 1, 1],
+      'the running job never reached its link; the others once each',
+    );
+    assert.deepEqual(
+      second.listJobs().map((job) => job.id),
+      [...ids].reverse(),
+    );
   } finally {
     await second.close();
   }

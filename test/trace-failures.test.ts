@@ -5,9 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { labAndBrowser, labOptions } from './helpers.js';
-import {
-  DOWNLOAD_SHA256, DOWNLOAD_SIZE, CLOAKED_DESTINATION, CLOAKED_TITLE, DIALOG_MESSAGE,
-} from '../src/lab/index.js';
+import { DOWNLOAD_SHA256, DOWNLOAD_SIZE, CLOAKED_DESTINATION, CLOAKED_TITLE, DIALOG_MESSAGE } from '../src/lab/index.js';
 import { trace } from '../src/capture/trace.js';
 
 const fixture = labAndBrowser();
@@ -43,7 +41,10 @@ test('25-hop chain is followed to the end', async () => {
   const { report } = await run('chain-25');
   assert.equal(report.error, null);
   assert.equal(report.hops.length, 25);
-  assert.deepEqual(report.hops.map((h) => h.via), scenario.expectedVias);
+  assert.deepEqual(
+    report.hops.map((h) => h.via),
+    scenario.expectedVias,
+  );
   assert.equal(report.final?.url, scenario.finalUrl);
 });
 

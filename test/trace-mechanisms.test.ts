@@ -8,8 +8,21 @@ import { trace } from '../src/capture/trace.js';
 const fixture = labAndBrowser();
 
 const MECHANISMS = [
-  'http-301', 'http-302', 'http-303', 'http-307', 'http-308', 'refresh-header', 'meta-refresh', 'meta-refresh-delayed',
-  'javascript', 'javascript-timer', 'javascript-after-paint', 'form-get', 'form-post', 'frame-top', 'five-hop',
+  'http-301',
+  'http-302',
+  'http-303',
+  'http-307',
+  'http-308',
+  'refresh-header',
+  'meta-refresh',
+  'meta-refresh-delayed',
+  'javascript',
+  'javascript-timer',
+  'javascript-after-paint',
+  'form-get',
+  'form-post',
+  'frame-top',
+  'five-hop',
 ];
 
 describe('each redirect mechanism gets its via label and reaches the advertiser', () => {
@@ -18,7 +31,10 @@ describe('each redirect mechanism gets its via label and reaches the advertiser'
       const scenario = fixture.lab.scenarios[name];
       const { report } = await trace(labOptions(fixture.lab, scenario.url), fixture.browser);
       assert.equal(report.error, null, `${name}: ${report.error}`);
-      assert.deepEqual(report.hops.map((h) => h.via), scenario.expectedVias);
+      assert.deepEqual(
+        report.hops.map((h) => h.via),
+        scenario.expectedVias,
+      );
       assert.equal(report.final?.url, scenario.finalUrl);
       assert.equal(report.final?.status, 200);
       for (const hop of report.hops) {
@@ -58,7 +74,14 @@ test('seed scenario with --click "Find out more" ends at the advertiser, single 
   const seed = fixture.lab.scenarios['seed'];
   const { report, capture } = await trace(labOptions(fixture.lab, seed.url, { clicks: ['Find out more'] }), fixture.browser);
   assert.equal(report.error, null);
-  assert.deepEqual(report.hops.map((h) => [h.via, h.status]), [['start', 200], ['click', 302], ['http-302', 200]]);
+  assert.deepEqual(
+    report.hops.map((h) => [h.via, h.status]),
+    [
+      ['start', 200],
+      ['click', 302],
+      ['http-302', 200],
+    ],
+  );
   assert.equal(report.hops[1].evidence.clickText, 'Find out more');
   assert.equal(report.final?.url, SEED_CONTACT_URL);
   assert.equal(report.final?.title, SEED_CONTACT_TITLE);
@@ -68,9 +91,15 @@ test('seed scenario with --click "Find out more" ends at the advertiser, single 
 });
 
 test('popup opened by a click becomes the chain', async () => {
-  const { report } = await trace(labOptions(fixture.lab, fixture.lab.scenarios['popup'].url, { clicks: ['Claim your prize'] }), fixture.browser);
+  const { report } = await trace(
+    labOptions(fixture.lab, fixture.lab.scenarios['popup'].url, { clicks: ['Claim your prize'] }),
+    fixture.browser,
+  );
   assert.equal(report.error, null);
-  assert.deepEqual(report.hops.map((h) => h.via), ['start', 'popup']);
+  assert.deepEqual(
+    report.hops.map((h) => h.via),
+    ['start', 'popup'],
+  );
   assert.equal(report.hops[1].url, PRIZE_URL);
   assert.equal(report.hops[1].evidence.clickText, 'Claim your prize');
   assert.equal(report.final?.url, PRIZE_URL);
@@ -85,7 +114,10 @@ test('click on a plain link is labelled click', async () => {
 });
 
 test('a --click text that is not on the page ends with a clear error', async () => {
-  const { report } = await trace(labOptions(fixture.lab, fixture.lab.scenarios['http-302'].url, { clicks: ['No such button'] }), fixture.browser);
+  const { report } = await trace(
+    labOptions(fixture.lab, fixture.lab.scenarios['http-302'].url, { clicks: ['No such button'] }),
+    fixture.browser,
+  );
   assert.match(report.error ?? '', /click: no link or button matching "No such button"/);
   assert.equal(report.final?.status, 200);
 });

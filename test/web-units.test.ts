@@ -31,12 +31,18 @@ test('html: control characters and bidi overrides become visible', () => {
 
 test('html: values where escaping is not enough are refused when the template is first used', () => {
   const v = 'x';
-  assert.throws(() => html`<a href=${v}>`, /not inside a quoted attribute/);
-  assert.throws(() => html`<p onclick="${v}">`, /onclick attribute/);
-  assert.throws(() => html`<div style="${v}">`, /style attribute/);
-  assert.throws(() => html`<script>${v}</script>`, /script or style element/);
-  assert.throws(() => html`<${v}>`, /not inside a quoted attribute/);
-  assert.doesNotThrow(() => html`<p title="${v}" class='${v}'>a=${v} <i>${v}</i></p>`);
+  assert.throws(() => html`<a href=${v}></a>`, /not inside a quoted attribute/);
+  assert.throws(() => html`<p onclick="${v}"></p>`, /onclick attribute/);
+  assert.throws(() => html`<div style="${v}"></div>`, /style attribute/);
+  assert.throws(
+    () =>
+      html`<script>
+        ${v};
+      </script>`,
+    /script or style element/,
+  );
+  assert.throws(() => html`<${v}></${v}>`, /not inside a quoted attribute/);
+  assert.doesNotThrow(() => html`<p title="${v}" class="${v}">a=${v} <i>${v}</i></p>`);
 });
 
 test('html: URL attributes take only app-relative values', () => {
@@ -44,7 +50,7 @@ test('html: URL attributes take only app-relative values', () => {
     assert.throws(() => html`<a href="${bad}">x</a>`, /app-relative/, bad);
   }
   assert.equal(String(html`<a href="${appUrl('/cases', { domain: 'a&b', q: '' })}">x</a>`), '<a href="/cases?domain=a%26b">x</a>');
-  assert.doesNotThrow(() => html`<img src="${'/cases/x/files/a.png'}" alt="${'javascript:ok as text'}"><a href="${'#hop-1'}">`);
+  assert.doesNotThrow(() => html`<img src="${'/cases/x/files/a.png'}" alt="${'javascript:ok as text'}" /><a href="${'#hop-1'}"></a>`);
 });
 
 test('multipart: fields and files, with the exact bytes of a file', () => {
@@ -81,11 +87,20 @@ test('security: loopback binds, token rules, Host and Origin checks', () => {
   assert.ok(hostAllowed('analysis.internal:8200', false));
   assert.ok(sameOriginOrToken(fakeRequest({ host: '127.0.0.1:8200', origin: 'http://127.0.0.1:8200' }), false));
   assert.ok(!sameOriginOrToken(fakeRequest({ host: '127.0.0.1:8200', origin: 'http://evil.example' }), false));
-  assert.ok(sameOriginOrToken(fakeRequest({ host: '127.0.0.1:8200', origin: 'http://evil.example' }), true), 'a token header cannot come from a cross-site form');
+  assert.ok(
+    sameOriginOrToken(fakeRequest({ host: '127.0.0.1:8200', origin: 'http://evil.example' }), true),
+    'a token header cannot come from a cross-site form',
+  );
   assert.ok(!sameOriginOrToken(fakeRequest({ host: '127.0.0.1:8200', origin: 'null', 'sec-fetch-site': 'cross-site' }), false));
   assert.ok(!sameOriginOrToken(fakeRequest({ host: '127.0.0.1:8200', 'sec-fetch-site': 'cross-site' }), false));
   assert.ok(sameOriginOrToken(fakeRequest({ host: '127.0.0.1:8200' }), false), 'curl and other non-browser clients');
-  assert.deepEqual([...parseCookies('a=1; clicktrace_token=x%20y; bad; =z')], [['a', '1'], ['clicktrace_token', 'x y']]);
+  assert.deepEqual(
+    [...parseCookies('a=1; clicktrace_token=x%20y; bad; =z')],
+    [
+      ['a', '1'],
+      ['clicktrace_token', 'x y'],
+    ],
+  );
 });
 
 test('case files: only names of the case layout, never outside the folder, no symlinks', () => {
@@ -102,7 +117,15 @@ test('case files: only names of the case layout, never outside the folder, no sy
   assert.equal(resolveCaseFile(cases, id, 'screenshots/01-a.example.png')?.kind.contentType, 'image/png');
   assert.equal(resolveCaseFile(cases, id, 'dom/01.html')?.kind.contentType, 'text/plain; charset=utf-8', 'captured HTML is text');
   assert.equal(resolveCaseFile(cases, id, 'screenshots/02-link.png'), null, 'symlink refused');
-  for (const path of ['../secret.txt', 'screenshots/../../secret.txt', '/etc/passwd', 'dom/01.html/..', 'PARTIAL', 'capture.warc', 'screenshots/01-a.example.png\0']) {
+  for (const path of [
+    '../secret.txt',
+    'screenshots/../../secret.txt',
+    '/etc/passwd',
+    'dom/01.html/..',
+    'PARTIAL',
+    'capture.warc',
+    'screenshots/01-a.example.png\0',
+  ]) {
     assert.equal(resolveCaseFile(cases, id, path), null, path);
   }
   assert.equal(resolveCaseFile(cases, '..', 'report.json'), null);
@@ -132,7 +155,14 @@ test('job queue: never more than the limit at once, every task runs, in order', 
 });
 
 test('body preview: decoded text, binary left out, long text cut', () => {
-  const text = bodyPreview(gzipSync('<h1>hi</h1>\r\n'), [['Content-Type', 'text/html'], ['Content-Encoding', 'gzip']], false)!;
+  const text = bodyPreview(
+    gzipSync('<h1>hi</h1>\r\n'),
+    [
+      ['Content-Type', 'text/html'],
+      ['Content-Encoding', 'gzip'],
+    ],
+    false,
+  )!;
   assert.equal(text.text, '<h1>hi</h1>\n');
   const binary = bodyPreview(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2]), [['Content-Type', 'image/png']], false)!;
   assert.equal(binary.text, null);

@@ -99,7 +99,8 @@ test('the seed through the form: live progress, the chain with Selligent and the
   await page.waitForSelector('#job-state[data-state="done"]', { timeout: 45_000 });
   const kinds = await page.$$eval('#job-events li .event-kind', (els) => els.map((e) => e.textContent));
   const details = await page.$$eval('#job-events li', (els) => els.map((e) => e.textContent));
-  for (const kind of ['queued', 'started', 'hop', 'exchange', 'click', 'done', 'indexed', 'finished']) assert.ok(kinds.includes(kind), `progress shows "${kind}": ${details.join(' | ')}`);
+  for (const kind of ['queued', 'started', 'hop', 'exchange', 'click', 'done', 'indexed', 'finished'])
+    assert.ok(kinds.includes(kind), `progress shows "${kind}": ${details.join(' | ')}`);
   await Promise.all([page.waitForURL(/\/cases\/\d{8}T\d{6}Z-[0-9a-f]{6}$/), page.click('#job-case-link')]);
   seedCase = page.url().split('/').pop()!;
 
@@ -112,11 +113,17 @@ test('the seed through the form: live progress, the chain with Selligent and the
   assert.match(await last.locator('a.party.role-advertiser').innerText(), /advertiser/);
   assert.match(await page.locator('#summary .summary-text').innerText(), /Selligent.*business\.t-mobile\.example/);
   assert.ok((await page.locator('details.exchange').count()) >= 3, 'the raw exchanges are listed');
-  assert.match(await page.locator('details.exchange').first().locator('pre.head').first().textContent() ?? '', /^GET \/optiext\/optiextension\.dll\?ID=/);
+  assert.match(
+    (await page.locator('details.exchange').first().locator('pre.head').first().textContent()) ?? '',
+    /^GET \/optiext\/optiextension\.dll\?ID=/,
+  );
 
   const shots = page.locator('a.screenshot-link');
   assert.equal(await shots.count(), 2, 'one screenshot per resting page');
-  const [shot] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('.png') && r.request().isNavigationRequest()), shots.first().click()]);
+  const [shot] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('.png') && r.request().isNavigationRequest()),
+    shots.first().click(),
+  ]);
   assert.equal(shot.headers()['content-type'], 'image/png');
   assert.match(shot.headers()['content-security-policy'] ?? '', /default-src 'none'/);
   assert.equal((await shot.body()).subarray(1, 4).toString(), 'PNG');
@@ -157,7 +164,10 @@ test('an uploaded .eml: message case with headers and links, its main link trace
 
   // Pivot from the seed case on the tracker's registrable domain.
   await page.goto(`${base}/cases/${seedCase}`);
-  await Promise.all([page.waitForURL(/\/cases\?domain=emsecure\.test$/), page.locator('li.hop').first().locator('a.pivot-domain', { hasText: 'emsecure.test' }).click()]);
+  await Promise.all([
+    page.waitForURL(/\/cases\?domain=emsecure\.test$/),
+    page.locator('li.hop').first().locator('a.pivot-domain', { hasText: 'emsecure.test' }).click(),
+  ]);
   assert.match(await page.locator('.pivot-heading').innerText(), /sharing domain or host emsecure\.test/);
   const listed = await page.$$eval('tr.case-row', (rows) => rows.map((r) => r.getAttribute('data-case')));
   for (const id of [seedCase, job.caseId, job.messageCaseId!]) assert.ok(listed.includes(id), `${id} is listed`);
@@ -168,10 +178,18 @@ test('an uploaded .eml: message case with headers and links, its main link trace
 });
 
 test('uploads that are not messages, or too large, are refused', async () => {
-  const garbage = await api<any>('/api/submit', { method: 'POST', headers: { 'Content-Type': 'message/rfc822' }, body: readFileSync(projectPath('test', 'fixtures', 'mail', 'garbage.bin')) });
+  const garbage = await api<any>('/api/submit', {
+    method: 'POST',
+    headers: { 'Content-Type': 'message/rfc822' },
+    body: readFileSync(projectPath('test', 'fixtures', 'mail', 'garbage.bin')),
+  });
   assert.equal(garbage.status, 400);
   assert.match(garbage.body.error.message, /not an e-mail message/);
-  const huge = await api<any>('/api/submit', { method: 'POST', headers: { 'Content-Type': 'message/rfc822' }, body: Buffer.alloc(11 * 1024 * 1024, 'a') });
+  const huge = await api<any>('/api/submit', {
+    method: 'POST',
+    headers: { 'Content-Type': 'message/rfc822' },
+    body: Buffer.alloc(11 * 1024 * 1024, 'a'),
+  });
   assert.equal(huge.status, 413);
   const notUrl = await submitJson({ url: 'javascript:alert(1)' });
   assert.equal(notUrl.status, 400);
@@ -181,7 +199,7 @@ test('uploads that are not messages, or too large, are refused', async () => {
 test('the WARC downloads as gzip', async () => {
   await page.goto(`${base}/cases/${seedCase}`);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('a.download[data-file="capture.warc.gz"]')]);
-  const bytes = readFileSync((await download.path()));
+  const bytes = readFileSync(await download.path());
   assert.deepEqual([...bytes.subarray(0, 2)], [0x1f, 0x8b]);
   assert.match(download.suggestedFilename(), /capture\.warc\.gz$/);
 });
@@ -200,7 +218,7 @@ test('a hostile page captured: its case page fires no dialog and runs no injecte
   assert.match(response!.headers()['content-security-policy'] ?? '', /script-src 'self'/);
   assert.equal(response!.headers()['x-content-type-options'], 'nosniff');
   // Open every collapsed exchange (raw headers and bodies) and hover everything, then wait a moment.
-  await hostile.$$eval('details', (els) => els.forEach((d) => ((d).open = true)));
+  await hostile.$$eval('details', (els) => els.forEach((d) => (d.open = true)));
   await hostile.mouse.move(200, 200);
   await hostile.waitForTimeout(500);
   assert.deepEqual(dialogs, []);
@@ -237,7 +255,10 @@ test('a private target is refused with a clear message, in the API and in the fo
 test('requests from other origins or host names are refused; case files cannot escape their folder', async () => {
   const host = new URL(base).host;
   const json = JSON.stringify({ url: lab.scenarios['http-302'].url });
-  assert.equal(await rawRequest('/api/submit', { Host: host, Origin: 'http://evil.example', 'Content-Type': 'application/json' }, 'POST', json), 403);
+  assert.equal(
+    await rawRequest('/api/submit', { Host: host, Origin: 'http://evil.example', 'Content-Type': 'application/json' }, 'POST', json),
+    403,
+  );
   assert.equal(await rawRequest('/', { Host: 'rebound.evil.example' }), 421, 'DNS rebinding: foreign Host refused');
   for (const path of [
     `/cases/${seedCase}/files/..%2F..%2Fetc%2Fpasswd`,
@@ -254,7 +275,10 @@ test('listening beyond loopback without a token refuses to start', async () => {
   assert.throws(() => assertSafeBind('0.0.0.0', undefined), /refusing to listen on 0\.0\.0\.0 without --token/);
   assert.doesNotThrow(() => assertSafeBind('127.0.0.1', undefined));
   assert.doesNotThrow(() => assertSafeBind('0.0.0.0', 'a-long-enough-secret-token'));
-  await assert.rejects(startServe(['--host', '0.0.0.0', '--port', '0'], () => undefined), (err) => err instanceof CliError && /without --token/.test(err.message));
+  await assert.rejects(
+    startServe(['--host', '0.0.0.0', '--port', '0'], () => undefined),
+    (err) => err instanceof CliError && /without --token/.test(err.message),
+  );
   // The CLI as users run it: compiled when the tests are, else through tsx.
   const compiled = import.meta.url.endsWith('.js');
   const cliArgs = compiled ? [projectPath('dist', 'clicktrace.mjs')] : ['--import', 'tsx', projectPath('src', 'cli', 'main.ts')];
@@ -298,7 +322,10 @@ test('20 submissions at once are queued and all complete within the concurrency 
   const ids = submitted.map((s) => s.body.job.id);
   assert.equal(new Set(ids).size, 20);
   const jobs = await Promise.all(ids.map((id) => waitForJob(id, 120_000)));
-  assert.deepEqual(jobs.map((j) => j.state), Array(20).fill('done'));
+  assert.deepEqual(
+    jobs.map((j) => j.state),
+    Array(20).fill('done'),
+  );
   const cases = jobs.map((j) => j.caseId!);
   assert.equal(new Set(cases).size, 20, 'one case per job');
   assert.equal(lab.hits(url) - hitsBefore, 20, 'each link requested exactly once');
@@ -314,5 +341,9 @@ test('20 submissions at once are queued and all complete within the concurrency 
   assert.ok(peak <= 2, `at most 2 at once (saw ${peak})`);
   assert.ok(serve.service.peakRunning <= 2 && serve.service.peakRunning >= 1);
   const indexed = await api<{ total: number; cases: { id: string }[] }>(`/api/search?q=${encodeURIComponent('/c/http-302')}&limit=100`);
-  for (const id of cases) assert.ok(indexed.body.cases.some((c) => c.id === id), `${id} is indexed`);
+  for (const id of cases)
+    assert.ok(
+      indexed.body.cases.some((c) => c.id === id),
+      `${id} is indexed`,
+    );
 });

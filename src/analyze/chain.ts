@@ -37,7 +37,14 @@ function tlsOf(exchange: Exchange | null): HopTls | null {
     authorized: tls.authorized,
     error: tls.authorizationError,
     cert: leaf
-      ? { subject: leaf.subject, issuer: leaf.issuer, sans: leaf.sans, validFrom: leaf.validFrom, validTo: leaf.validTo, sha256: leaf.sha256 }
+      ? {
+          subject: leaf.subject,
+          issuer: leaf.issuer,
+          sans: leaf.sans,
+          validFrom: leaf.validFrom,
+          validTo: leaf.validTo,
+          sha256: leaf.sha256,
+        }
       : null,
   };
 }
@@ -73,7 +80,8 @@ function label(ctx: Context, index: number): { via: Via; evidence: HopEvidence }
 
   if (doc.redirectStatus !== null) {
     const status = doc.redirectStatus;
-    const location = doc.redirectLocation ?? (previousExchange?.response ? headerValue(previousExchange.response.headers, 'location') : null);
+    const location =
+      doc.redirectLocation ?? (previousExchange?.response ? headerValue(previousExchange.response.headers, 'location') : null);
     return {
       via: REDIRECT_STATUSES.has(status) ? (`http-${status}` as Via) : 'other',
       evidence: { detail: `HTTP ${status}, Location: ${location ?? '(none)'}`, ...(location ? { location } : {}) },
@@ -100,21 +108,39 @@ function label(ctx: Context, index: number): { via: Via; evidence: HopEvidence }
   const requested = [...between].reverse().find((e) => e.type === 'nav-requested' && e.disposition === 'currentTab');
   const click = [...between].reverse().find((e) => e.type === 'click');
   const reason = requested && requested.type === 'nav-requested' ? requested.reason : null;
-  const script = doc.initiator.url ? { scriptUrl: doc.initiator.url, ...(doc.initiator.line ? { scriptLine: doc.initiator.line } : {}) } : {};
+  const script = doc.initiator.url
+    ? { scriptUrl: doc.initiator.url, ...(doc.initiator.line ? { scriptLine: doc.initiator.line } : {}) }
+    : {};
   const where = doc.initiator.url ? ` at ${doc.initiator.url}${doc.initiator.line ? `:${doc.initiator.line}` : ''}` : '';
 
-  if (click && click.type === 'click' && (reason === null || reason === 'anchorClick' || reason.startsWith('formSubmission') || doc.hasUserGesture)) {
-    return { via: 'click', evidence: { detail: `clicked "${click.text}"${click.target ? ` → ${click.target}` : ''}`, clickText: click.text, ...(reason ? { reason } : {}) } };
+  if (
+    click &&
+    click.type === 'click' &&
+    (reason === null || reason === 'anchorClick' || reason.startsWith('formSubmission') || doc.hasUserGesture)
+  ) {
+    return {
+      via: 'click',
+      evidence: {
+        detail: `clicked "${click.text}"${click.target ? ` → ${click.target}` : ''}`,
+        clickText: click.text,
+        ...(reason ? { reason } : {}),
+      },
+    };
   }
   switch (reason) {
     case 'httpHeaderRefresh': {
       const refresh = previousExchange?.response ? headerValue(previousExchange.response.headers, 'refresh') : null;
-      return { via: 'refresh-header', evidence: { detail: `Refresh: ${refresh ?? '(header not recorded)'}`, reason, ...(refresh ? { refresh } : {}) } };
+      return {
+        via: 'refresh-header',
+        evidence: { detail: `Refresh: ${refresh ?? '(header not recorded)'}`, reason, ...(refresh ? { refresh } : {}) },
+      };
     }
     case 'metaTagRefresh': {
       const scheduled = [...between].reverse().find((e) => e.type === 'nav-scheduled');
       const delay = scheduled && scheduled.type === 'nav-scheduled' ? scheduled.delay : undefined;
-      const meta = previousExchange?.response ? findMetaRefresh(bodyText(previousExchange.response.body, previousExchange.response.headers)) : null;
+      const meta = previousExchange?.response
+        ? findMetaRefresh(bodyText(previousExchange.response.body, previousExchange.response.headers))
+        : null;
       const shownDelay = delay ?? meta?.delay ?? undefined;
       return {
         via: 'meta-refresh',
@@ -141,12 +167,19 @@ function label(ctx: Context, index: number): { via: Via; evidence: HopEvidence }
       }
       return {
         via: 'javascript',
-        evidence: { detail: `${reason === 'anchorClick' ? 'script clicked a link' : 'script navigation'}${where}`, reason: reason ?? 'script', ...script },
+        evidence: {
+          detail: `${reason === 'anchorClick' ? 'script clicked a link' : 'script navigation'}${where}`,
+          reason: reason ?? 'script',
+          ...script,
+        },
       };
     default:
       break;
   }
-  return { via: 'other', evidence: { detail: reason ? `navigation (${reason})${where}` : `navigation${where}`, ...(reason ? { reason } : {}), ...script } };
+  return {
+    via: 'other',
+    evidence: { detail: reason ? `navigation (${reason})${where}` : `navigation${where}`, ...(reason ? { reason } : {}), ...script },
+  };
 }
 
 function lastOfType(events: NavEvent[], type: NavEvent['type'], pageId: string): NavEvent | undefined {

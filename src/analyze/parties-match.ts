@@ -94,7 +94,7 @@ export class HostIndex<T> {
   /** Every entry whose pattern matches the host. */
   matches(host: string): { value: T; matcher: HostMatcher }[] {
     const found: { value: T; matcher: HostMatcher }[] = [];
-    for (let suffix = host; ; ) {
+    for (let suffix = host; ;) {
       const list = this.plain.get(suffix);
       if (list) found.push(...list);
       const dot = suffix.indexOf('.');

@@ -23,7 +23,14 @@ export function readRulesJson(fileName: string): unknown {
 }
 
 export type PartyRole = Exclude<Role, 'advertiser' | 'unknown'>;
-export const PARTY_ROLES: readonly PartyRole[] = ['esp-tracker', 'security-wrapper', 'shortener', 'affiliate-network', 'ad-network', 'redirector'];
+export const PARTY_ROLES: readonly PartyRole[] = [
+  'esp-tracker',
+  'security-wrapper',
+  'shortener',
+  'affiliate-network',
+  'ad-network',
+  'redirector',
+];
 
 export interface PathFingerprint {
   /** Human name of the fingerprint, used in the rule id ("selligent:path:/optiext/optiextension.dll"). */

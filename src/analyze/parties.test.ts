@@ -13,17 +13,54 @@ describe('rules/parties.json', () => {
 
   test('holds at least 80 parties, covering every role', () => {
     assert.ok(parties.length >= 80, `only ${parties.length} parties`);
-    for (const role of PARTY_ROLES) assert.ok(parties.some((p) => p.role === role), role);
+    for (const role of PARTY_ROLES)
+      assert.ok(
+        parties.some((p) => p.role === role),
+        role,
+      );
   });
 
   test('names the ESPs, wrappers and networks the brief asks for', () => {
     const ids = new Set(parties.map((p) => p.id));
     for (const id of [
-      'selligent', 'sendgrid', 'mailchimp', 'salesforce-marketing-cloud', 'braze', 'klaviyo', 'hubspot', 'marketo', 'iterable',
-      'customer-io', 'brevo', 'mailgun', 'amazon-ses', 'mandrill', 'postmark', 'sparkpost', 'acoustic', 'oracle-responsys',
-      'oracle-eloqua', 'adobe-campaign', 'emarsys', 'cheetah-digital', 'epsilon', 'microsoft-safelinks', 'proofpoint-urldefense',
-      'mimecast', 'bitly', 'cj', 'awin', 'impact', 'rakuten-advertising', 'shareasale', 'clickbank', 'partnerize', 'tradedoubler',
-      'google-ads', 'facebook-linkshim', 'microsoft-advertising',
+      'selligent',
+      'sendgrid',
+      'mailchimp',
+      'salesforce-marketing-cloud',
+      'braze',
+      'klaviyo',
+      'hubspot',
+      'marketo',
+      'iterable',
+      'customer-io',
+      'brevo',
+      'mailgun',
+      'amazon-ses',
+      'mandrill',
+      'postmark',
+      'sparkpost',
+      'acoustic',
+      'oracle-responsys',
+      'oracle-eloqua',
+      'adobe-campaign',
+      'emarsys',
+      'cheetah-digital',
+      'epsilon',
+      'microsoft-safelinks',
+      'proofpoint-urldefense',
+      'mimecast',
+      'bitly',
+      'cj',
+      'awin',
+      'impact',
+      'rakuten-advertising',
+      'shareasale',
+      'clickbank',
+      'partnerize',
+      'tradedoubler',
+      'google-ads',
+      'facebook-linkshim',
+      'microsoft-advertising',
     ]) {
       assert.ok(ids.has(id), id);
     }
@@ -73,8 +110,15 @@ describe('every CNAME rule attributes a branded host', () => {
   for (const party of parties) {
     for (const pattern of party.cnames ?? []) {
       test(`${party.id}: CNAME ${pattern}`, () => {
-        const ref = attributeUrl('https://click.brand.example/abc/def', { cnames: ['click.brand.example.cdn.example', sampleFor(pattern)] });
-        assert.deepEqual(ref, { role: party.role, name: party.name, rule: `${party.id}:cname:${pattern}`, registrableDomain: 'brand.example' });
+        const ref = attributeUrl('https://click.brand.example/abc/def', {
+          cnames: ['click.brand.example.cdn.example', sampleFor(pattern)],
+        });
+        assert.deepEqual(ref, {
+          role: party.role,
+          name: party.name,
+          rule: `${party.id}:cname:${pattern}`,
+          registrableDomain: 'brand.example',
+        });
       });
     }
   }
@@ -83,7 +127,9 @@ describe('every CNAME rule attributes a branded host', () => {
 describe('every host pattern and sample URL attributes to its party', () => {
   for (const party of parties) {
     const urls = [
-      ...(party.hosts ?? []).filter((h) => !h.startsWith('/')).map((h) => `https://${h.replace(/\*/g, 'x1').replace('{tld}', 'com')}/some/path`),
+      ...(party.hosts ?? [])
+        .filter((h) => !h.startsWith('/'))
+        .map((h) => `https://${h.replace(/\*/g, 'x1').replace('{tld}', 'com')}/some/path`),
       ...(party.samples ?? []),
     ];
     if (urls.length === 0) continue;
@@ -128,7 +174,12 @@ describe('attributeUrl', () => {
   });
 
   test('unknown hosts and bad input', () => {
-    assert.deepEqual(attributeUrl('https://www.example.co.uk/'), { role: 'unknown', name: null, rule: null, registrableDomain: 'example.co.uk' });
+    assert.deepEqual(attributeUrl('https://www.example.co.uk/'), {
+      role: 'unknown',
+      name: null,
+      rule: null,
+      registrableDomain: 'example.co.uk',
+    });
     assert.deepEqual(attributeUrl('not a url'), { role: 'unknown', name: null, rule: null, registrableDomain: null });
     assert.equal(attributeUrl('http://127.0.0.1:8080/x').registrableDomain, null);
     assert.equal(registrableDomainOf('business.t-mobile.example'), 't-mobile.example');
@@ -144,17 +195,31 @@ describe('attributeChain', () => {
 
   test('the seed chain: Selligent twice, then the advertiser', () => {
     const refs = attributeChain(seed);
-    assert.deepEqual(refs.map((r) => [r.role, r.name]), [
-      ['esp-tracker', 'Selligent'],
-      ['esp-tracker', 'Selligent'],
-      ['advertiser', 't-mobile.example'],
-    ]);
-    assert.deepEqual(refs[2], { role: 'advertiser', name: 't-mobile.example', rule: 'final landing page', registrableDomain: 't-mobile.example' });
+    assert.deepEqual(
+      refs.map((r) => [r.role, r.name]),
+      [
+        ['esp-tracker', 'Selligent'],
+        ['esp-tracker', 'Selligent'],
+        ['advertiser', 't-mobile.example'],
+      ],
+    );
+    assert.deepEqual(refs[2], {
+      role: 'advertiser',
+      name: 't-mobile.example',
+      rule: 'final landing page',
+      registrableDomain: 't-mobile.example',
+    });
   });
 
   test('DNS CNAMEs attribute branded hops; a final hop run by a known party is not the advertiser', () => {
-    const refs = attributeChain([{ url: 'https://click.brand.example/x' }, { url: 'https://bit.ly/abc' }], new Map([['click.brand.example', { cnames: ['mailgun.org'] }]]));
-    assert.deepEqual(refs.map((r) => r.rule), ['mailgun:cname:mailgun.org', 'bitly:host:bit.ly']);
+    const refs = attributeChain(
+      [{ url: 'https://click.brand.example/x' }, { url: 'https://bit.ly/abc' }],
+      new Map([['click.brand.example', { cnames: ['mailgun.org'] }]]),
+    );
+    assert.deepEqual(
+      refs.map((r) => r.rule),
+      ['mailgun:cname:mailgun.org', 'bitly:host:bit.ly'],
+    );
   });
 
   test('empty chain', () => {

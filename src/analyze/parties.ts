@@ -111,7 +111,12 @@ export function attributeChain(hops: { url: string }[], dnsByHost?: Map<string, 
     const cnames = host ? dnsByHost?.get(host)?.cnames : undefined;
     const party = attributeUrl(hop.url, cnames ? { cnames } : undefined);
     if (i === hops.length - 1 && party.role === 'unknown' && host) {
-      return { role: 'advertiser', name: party.registrableDomain ?? host, rule: 'final landing page', registrableDomain: party.registrableDomain };
+      return {
+        role: 'advertiser',
+        name: party.registrableDomain ?? host,
+        rule: 'final landing page',
+        registrableDomain: party.registrableDomain,
+      };
     }
     return party;
   });

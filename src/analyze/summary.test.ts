@@ -26,7 +26,10 @@ describe('the seed scenario', () => {
 
   test('every claim points at the hop that proves it', () => {
     assert.deepEqual(summary.claims, [
-      { text: 'Sent via Selligent: news.t-mobile.emsecure.test is a Selligent click tracker (rule selligent:path:/optiext/optiextension.dll)', hop: 1 },
+      {
+        text: 'Sent via Selligent: news.t-mobile.emsecure.test is a Selligent click tracker (rule selligent:path:/optiext/optiextension.dll)',
+        hop: 1,
+      },
       { text: 'Base domain emsecure.test does not resolve', hop: 1 },
       { text: 'The click went through the Selligent ESP tracker (HTTP 302)', hop: 2 },
       { text: 'Advertiser business.t-mobile.example: owner of the final landing page (HTTP 200)', hop: 3 },
@@ -42,7 +45,11 @@ describe('the seed scenario', () => {
 
   test('given tokens and parties are used as they are', () => {
     const result = summarizeResponsibility({
-      hops: seedHops.map((h, i) => (i === 2 ? { ...h, party: { role: 'advertiser' as const, name: 'T-Mobile', rule: 'manual', registrableDomain: 't-mobile.example' } } : h)),
+      hops: seedHops.map((h, i) =>
+        i === 2
+          ? { ...h, party: { role: 'advertiser' as const, name: 'T-Mobile', rule: 'manual', registrableDomain: 't-mobile.example' } }
+          : h,
+      ),
       tokens: [{ name: 'utm_campaign', value: 'q3-smb', kind: 'utm', hops: [3] }],
     });
     assert.match(result.text, /-> advertiser business\.t-mobile\.example \(campaign utm_campaign=q3-smb\)$/);
@@ -58,7 +65,14 @@ test('wrapper, CNAME-branded ESP, affiliate network, disagreeing mail headers, f
       { index: 3, url: 'https://www.awin1.com/cread.php?awinmid=1234&awinaffid=5678&ued=https%3A%2F%2Fshop.example%2Fp', status: 302 },
       { index: 4, url: 'https://shop.example/p?awc=1234_abc&utm_campaign=spring', status: 404 },
     ],
-    dns: [{ host: 'click.brand.example', cnames: ['click.brand.example.', 'sendgrid.net.'], baseDomain: 'brand.example', baseDomainResolves: true }],
+    dns: [
+      {
+        host: 'click.brand.example',
+        cnames: ['click.brand.example.', 'sendgrid.net.'],
+        baseDomain: 'brand.example',
+        baseDomainResolves: true,
+      },
+    ],
     espFromMail: ['Amazon SES'],
   });
   assert.equal(
@@ -84,9 +98,15 @@ test('a recipient address in the chain is called out with its hops', () => {
     { index: 1, url: `https://u123.ct.sendgrid.net/ls/click?upn=abc&h=${md5}`, status: 302 },
     { index: 2, url: 'https://shop.example/?e=victim%40example.org', status: 200 },
   ];
-  const tokens = findTokens(hops.map((h) => h.url), { recipients: ['Victim@Example.org'] });
+  const tokens = findTokens(
+    hops.map((h) => h.url),
+    { recipients: ['Victim@Example.org'] },
+  );
   const summary = summarizeResponsibility({ hops, tokens });
-  assert.equal(summary.text, 'Sent via Twilio SendGrid (tracker u123.ct.sendgrid.net) -> advertiser shop.example; recipient address embedded in hops 1, 2');
+  assert.equal(
+    summary.text,
+    'Sent via Twilio SendGrid (tracker u123.ct.sendgrid.net) -> advertiser shop.example; recipient address embedded in hops 1, 2',
+  );
   assert.deepEqual(
     summary.claims.filter((c) => c.text.startsWith('Recipient')),
     [
@@ -98,7 +118,10 @@ test('a recipient address in the chain is called out with its hops', () => {
 
 test('mail headers alone, a chain that stops at a shortener, and no hops', () => {
   const stopped = summarizeResponsibility({ hops: [{ index: 1, url: 'https://bit.ly/3xYz', status: null }], espFromMail: ['Mailgun'] });
-  assert.equal(stopped.text, 'Sent via Mailgun (from mail headers) -> via shortener Bitly (bit.ly) -> no landing page reached (ended at bit.ly)');
+  assert.equal(
+    stopped.text,
+    'Sent via Mailgun (from mail headers) -> via shortener Bitly (bit.ly) -> no landing page reached (ended at bit.ly)',
+  );
   assert.deepEqual(stopped.claims.at(-1), { text: 'The chain ends at Bitly (bit.ly) without reaching a landing page', hop: 1 });
   assert.deepEqual(summarizeResponsibility({ hops: [] }), { text: 'No hops recorded', claims: [] });
 });

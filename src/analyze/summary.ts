@@ -62,7 +62,8 @@ function segmentsOf(hops: SummaryHop[], parties: PartyRef[]): Segment[] {
     const party = parties[i];
     const host = hostOf(normalizeInputUrl(hop.url));
     const last = segments.at(-1);
-    const sameParty = last && last.party.role === party.role && (party.role === 'unknown' ? last.hops[0].host === host : last.party.name === party.name);
+    const sameParty =
+      last && last.party.role === party.role && (party.role === 'unknown' ? last.hops[0].host === host : last.party.name === party.name);
     if (sameParty) last.hops.push({ ...hop, host });
     else segments.push({ party, hops: [{ ...hop, host }] });
   });
@@ -78,7 +79,11 @@ function isCampaignToken(t: TokenFinding): boolean {
 }
 
 function sameEsp(a: string, b: string): boolean {
-  const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+  const norm = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, ' ')
+      .trim();
   const [x, y] = [norm(a), norm(b)];
   return x !== '' && y !== '' && (x.includes(y) || y.includes(x) || x.split(' ')[0] === y.split(' ')[0]);
 }
@@ -144,11 +149,19 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
       details.push(`base domain ${baseDomain} does not resolve`);
     }
     const redirect = segment.hops.find((h) => h.status !== null && h.status >= 300 && h.status < 400);
-    if (redirect) claims.push({ text: `The click went through the ${name} ${ROLE_WORDS[party.role]} (HTTP ${redirect.status})`, hop: redirect.index });
+    if (redirect)
+      claims.push({ text: `The click went through the ${name} ${ROLE_WORDS[party.role]} (HTTP ${redirect.status})`, hop: redirect.index });
 
     const ids = tokensOnHops(tokens, hopIndexes, party.role === 'affiliate-network' ? ['affiliate', 'click-id'] : []);
-    for (const t of ids) claims.push({ text: `${name} ${t.kind} ${t.name}=${t.value}`, hop: t.hops.find((h) => hopIndexes.includes(h)) ?? null });
-    if (ids.length > 0) details.push(ids.slice(0, 3).map((t) => `${t.name}=${t.value}`).join(', '));
+    for (const t of ids)
+      claims.push({ text: `${name} ${t.kind} ${t.name}=${t.value}`, hop: t.hops.find((h) => hopIndexes.includes(h)) ?? null });
+    if (ids.length > 0)
+      details.push(
+        ids
+          .slice(0, 3)
+          .map((t) => `${t.name}=${t.value}`)
+          .join(', '),
+      );
 
     const lead = firstEsp ? `Sent via ${name}` : `via ${ROLE_WORDS[party.role]} ${name}`;
     if (firstEsp) espPart = parts.length;
@@ -173,12 +186,21 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
     claims.push({ text: `Advertiser ${finalHost}: owner of the final landing page (${status})`, hop: finalHop.index });
     const campaign = tokens.filter(isCampaignToken);
     for (const t of campaign) {
-      claims.push({ text: `Campaign ${t.name}=${t.value}`, hop: t.hops.includes(finalHop.index) ? finalHop.index : t.hops[0] ?? null });
+      claims.push({ text: `Campaign ${t.name}=${t.value}`, hop: t.hops.includes(finalHop.index) ? finalHop.index : (t.hops[0] ?? null) });
     }
-    const detail = campaign.length > 0 ? ` (campaign ${campaign.slice(0, 3).map((t) => `${t.name}=${t.value}`).join(', ')})` : '';
+    const detail =
+      campaign.length > 0
+        ? ` (campaign ${campaign
+            .slice(0, 3)
+            .map((t) => `${t.name}=${t.value}`)
+            .join(', ')})`
+        : '';
     parts.push(`advertiser ${finalHost}${detail}${loaded ? '' : ` [final page: ${status}]`}`);
   } else {
-    claims.push({ text: `The chain ends at ${finalParty.name ?? finalHost} (${finalHost}) without reaching a landing page`, hop: finalHop.index });
+    claims.push({
+      text: `The chain ends at ${finalParty.name ?? finalHost} (${finalHost}) without reaching a landing page`,
+      hop: finalHop.index,
+    });
     parts.push(`no landing page reached (ended at ${finalHost})`);
   }
 
@@ -188,6 +210,7 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
   }
 
   let text = parts.join(' -> ');
-  if (recipientHops.length > 0) text += `; recipient address embedded in hop${recipientHops.length > 1 ? 's' : ''} ${recipientHops.join(', ')}`;
+  if (recipientHops.length > 0)
+    text += `; recipient address embedded in hop${recipientHops.length > 1 ? 's' : ''} ${recipientHops.join(', ')}`;
   return { text, claims };
 }

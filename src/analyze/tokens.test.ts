@@ -30,7 +30,10 @@ describe('named tokens', () => {
     assert.deepEqual(byName('irclickid')[0], { name: 'irclickid', value: 'XyZ', kind: 'click-id', hops: [1, 2] });
     assert.deepEqual(byName('sub1')[0], { name: 'sub1', value: 'pub 42', kind: 'affiliate', hops: [1] });
     assert.equal(byName('gclid')[0].kind, 'click-id');
-    assert.deepEqual(tokens.map((t) => t.hops[0]), [...tokens.map((t) => t.hops[0])].sort());
+    assert.deepEqual(
+      tokens.map((t) => t.hops[0]),
+      [...tokens.map((t) => t.hops[0])].sort(),
+    );
   });
 
   test('tokens inside a wrapped URL count for the wrapper hop', () => {
@@ -48,7 +51,25 @@ describe('named tokens', () => {
   });
 
   test('names from the brief are all known', () => {
-    for (const name of ['cmpid', 'utm_campaign', 'gclid', 'fbclid', 'msclkid', 'mkt_tok', 'mc_cid', 'mc_eid', '_hsenc', 'subid', 'sub3', 'aff_id', 'clickid', 'irclickid', 'awc', 'cjevent', 'SUBID']) {
+    for (const name of [
+      'cmpid',
+      'utm_campaign',
+      'gclid',
+      'fbclid',
+      'msclkid',
+      'mkt_tok',
+      'mc_cid',
+      'mc_eid',
+      '_hsenc',
+      'subid',
+      'sub3',
+      'aff_id',
+      'clickid',
+      'irclickid',
+      'awc',
+      'cjevent',
+      'SUBID',
+    ]) {
       assert.ok(tokenRuleFor(name), name);
     }
     assert.equal(tokenRuleFor('page'), null);
@@ -64,14 +85,23 @@ describe('recipient address', () => {
   const find = (url: string) => findTokens([url], { recipients: [recipient] }).filter((t) => t.kind === 'recipient');
 
   test('plain and URL-encoded', () => {
-    assert.deepEqual(find('https://t.example/c?email=john.doe@example.com'), [{ name: 'email (plain)', value: lower, kind: 'recipient', hops: [1] }]);
-    assert.deepEqual(find('https://t.example/c?e=John.Doe%40Example.com'), [{ name: 'e (url-encoded)', value: 'John.Doe%40Example.com', kind: 'recipient', hops: [1] }]);
+    assert.deepEqual(find('https://t.example/c?email=john.doe@example.com'), [
+      { name: 'email (plain)', value: lower, kind: 'recipient', hops: [1] },
+    ]);
+    assert.deepEqual(find('https://t.example/c?e=John.Doe%40Example.com'), [
+      { name: 'e (url-encoded)', value: 'John.Doe%40Example.com', kind: 'recipient', hops: [1] },
+    ]);
     assert.equal(find('https://t.example/u/john.doe%40example.com/x')[0].name, 'path (url-encoded)');
   });
 
   test('base64 and base64url, alone and inside longer tokens at every alignment', () => {
     const alone = Buffer.from(lower).toString('base64');
-    assert.deepEqual(find(`https://t.example/c?r=${encodeURIComponent(alone)}`)[0], { name: 'r (base64)', value: alone, kind: 'recipient', hops: [1] });
+    assert.deepEqual(find(`https://t.example/c?r=${encodeURIComponent(alone)}`)[0], {
+      name: 'r (base64)',
+      value: alone,
+      kind: 'recipient',
+      hops: [1],
+    });
     for (const prefix of ['', 'a', 'ab', 'abc']) {
       const token = Buffer.from(`${prefix}{"id":7,"to":"john.doe@example.com","v":2}`).toString('base64url');
       assert.equal(find(`https://t.example/l/${token}`)[0]?.name, 'path (base64)', `prefix "${prefix}"`);
@@ -94,12 +124,17 @@ describe('recipient address', () => {
 
   test('found across hops, inside wrappers, without duplicating the carrying parameter', () => {
     const inner = 'https://shop.example/p?e=john.doe%40example.com';
-    const tokens = findTokens([`https://nam12.safelinks.protection.outlook.com/?url=${encodeURIComponent(inner)}&data=05%7C01`, inner], { recipients: [recipient] });
+    const tokens = findTokens([`https://nam12.safelinks.protection.outlook.com/?url=${encodeURIComponent(inner)}&data=05%7C01`, inner], {
+      recipients: [recipient],
+    });
     assert.deepEqual(tokens, [{ name: 'e (url-encoded)', value: 'john.doe%40example.com', kind: 'recipient', hops: [1, 2] }]);
   });
 
   test('no false positives for other addresses or no recipients', () => {
-    assert.deepEqual(find('https://t.example/c?email=jane@example.com&h=' + createHash('md5').update('jane@example.com').digest('hex')), []);
+    assert.deepEqual(
+      find('https://t.example/c?email=jane@example.com&h=' + createHash('md5').update('jane@example.com').digest('hex')),
+      [],
+    );
     assert.deepEqual(findTokens(['https://t.example/c?email=john.doe@example.com']), []);
   });
 });

@@ -99,7 +99,9 @@ function base64Cores(text: string): string[] {
   const cores: string[] = [];
   for (const lead of [0, 1, 2]) {
     const total = lead + bytes.length;
-    const encoded = Buffer.concat([Buffer.alloc(lead), bytes]).toString('base64').replace(/=+$/, '');
+    const encoded = Buffer.concat([Buffer.alloc(lead), bytes])
+      .toString('base64')
+      .replace(/=+$/, '');
     const start = [0, 2, 3][lead];
     const end = 4 * Math.floor(total / 3) + [0, 1, 2][total % 3];
     const core = encoded.slice(start, end);
@@ -115,7 +117,11 @@ function recipientForms(address: string): RecipientForms {
   const spellings = new Set([lower, given, lower.replace('@', '%40'), given.replace('@', '%40')]);
   return {
     address: lower,
-    hashes: [['sha256', hash('sha256')], ['sha1', hash('sha1')], ['md5', hash('md5')]],
+    hashes: [
+      ['sha256', hash('sha256')],
+      ['sha1', hash('sha1')],
+      ['md5', hash('md5')],
+    ],
     base64Cores: [...spellings].flatMap(base64Cores),
   };
 }

@@ -129,7 +129,9 @@ function sandboxPlan(chromiumPath: string): SandboxPlan {
 
 function systemUser(name: string): { uid: number; gid: number } | null {
   try {
-    const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
+    const line = readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${name}:`));
     const [, , uid, gid] = line?.split(':') ?? [];
     return uid && gid && /^\d+$/.test(uid) && /^\d+$/.test(gid) ? { uid: Number(uid), gid: Number(gid) } : null;
   } catch {
@@ -152,7 +154,9 @@ function rememberNoSandbox(chromiumPath: string, reason: string): void {
   try {
     mkdirSync(clicktraceHome(), { recursive: true });
     writeFileSync(noSandboxFile(), `${noSandboxKey(chromiumPath)}\nChromium could not start its sandbox as ${SANDBOX_USER}: ${reason}\n`);
-    process.stderr.write(`clicktrace: Chromium cannot start its sandbox as ${SANDBOX_USER} here (${reason}); it runs as root without one (remembered in ${noSandboxFile()})\n`);
+    process.stderr.write(
+      `clicktrace: Chromium cannot start its sandbox as ${SANDBOX_USER} here (${reason}); it runs as root without one (remembered in ${noSandboxFile()})\n`,
+    );
   } catch {
     // Not remembered: the next launch tries the sandbox again.
   }
@@ -184,26 +188,34 @@ export class Browser extends EventEmitter {
     if (!reservedProxy) this.foundInitialPage(null);
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     cdp.on('disconnected', () => this.emit('disconnected'));
-    cdp.browser.on('Target.attachedToTarget', (event: {
-      sessionId: string;
-      targetInfo: { targetId: string; type: string; url: string; browserContextId?: string; openerId?: string };
-      waitingForDebugger: boolean;
-    }) => {
-      const session = cdp.session(event.sessionId);
-      const handler = event.targetInfo.browserContextId ? this.contextHandlers.get(event.targetInfo.browserContextId) : undefined;
-      const target = { targetId: event.targetInfo.targetId, session, openerId: event.targetInfo.openerId ?? null, url: event.targetInfo.url };
-      if (handler && event.targetInfo.type === 'page') {
-        handler(target);
-        return;
-      }
-      if (this.reservedProxy && event.targetInfo.type === 'page' && event.targetInfo.browserContextId) {
-        this.foundInitialPage({ ...target, browserContextId: event.targetInfo.browserContextId });
-        this.foundInitialPage = () => undefined;
-        if (!event.waitingForDebugger) return;
-      }
-      // Not a page of a trace (workers, the launch tab): let it run, unobserved by us.
-      void session.send('Runtime.runIfWaitingForDebugger').catch(() => undefined);
-    });
+    cdp.browser.on(
+      'Target.attachedToTarget',
+      (event: {
+        sessionId: string;
+        targetInfo: { targetId: string; type: string; url: string; browserContextId?: string; openerId?: string };
+        waitingForDebugger: boolean;
+      }) => {
+        const session = cdp.session(event.sessionId);
+        const handler = event.targetInfo.browserContextId ? this.contextHandlers.get(event.targetInfo.browserContextId) : undefined;
+        const target = {
+          targetId: event.targetInfo.targetId,
+          session,
+          openerId: event.targetInfo.openerId ?? null,
+          url: event.targetInfo.url,
+        };
+        if (handler && event.targetInfo.type === 'page') {
+          handler(target);
+          return;
+        }
+        if (this.reservedProxy && event.targetInfo.type === 'page' && event.targetInfo.browserContextId) {
+          this.foundInitialPage({ ...target, browserContextId: event.targetInfo.browserContextId });
+          this.foundInitialPage = () => undefined;
+          if (!event.waitingForDebugger) return;
+        }
+        // Not a page of a trace (workers, the launch tab): let it run, unobserved by us.
+        void session.send('Runtime.runIfWaitingForDebugger').catch(() => undefined);
+      },
+    );
   }
 
   static async launch(options: LaunchOptions = {}): Promise<Browser> {
@@ -241,7 +253,13 @@ export class Browser extends EventEmitter {
     }
   }
 
-  private static async start(kind: BrowserKind, path: string, options: LaunchOptions, reservedProxy: ReservedProxyPort | null, sandbox: SandboxPlan): Promise<Browser> {
+  private static async start(
+    kind: BrowserKind,
+    path: string,
+    options: LaunchOptions,
+    reservedProxy: ReservedProxyPort | null,
+    sandbox: SandboxPlan,
+  ): Promise<Browser> {
     const profileDir = createProfileDir();
     if (sandbox.kind === 'user') chownSync(profileDir, sandbox.uid, sandbox.gid);
     // A one-trace headless shell without a sandbox runs its renderer in the browser process:
@@ -263,7 +281,13 @@ export class Browser extends EventEmitter {
     const child = spawn(path, args, {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
       // Its home is the fresh profile: nothing of the invoking user's is read or written.
-      ...(sandbox.kind === 'user' ? { uid: sandbox.uid, gid: sandbox.gid, env: { ...process.env, HOME: profileDir, XDG_CONFIG_HOME: profileDir, XDG_CACHE_HOME: profileDir } } : {}),
+      ...(sandbox.kind === 'user'
+        ? {
+            uid: sandbox.uid,
+            gid: sandbox.gid,
+            env: { ...process.env, HOME: profileDir, XDG_CONFIG_HOME: profileDir, XDG_CACHE_HOME: profileDir },
+          }
+        : {}),
     });
     let stderr = '';
     child.stderr!.setEncoding('utf8');
@@ -298,7 +322,13 @@ export class Browser extends EventEmitter {
       return browser;
     } catch (err) {
       // The pipe closing usually beats the exit: Chromium's own last words say more.
-      const reason = await Promise.race([failed.then(() => err, (exit: unknown) => exit), new Promise((resolve) => setTimeout(() => resolve(err), 300))]);
+      const reason = await Promise.race([
+        failed.then(
+          () => err,
+          (exit: unknown) => exit,
+        ),
+        new Promise((resolve) => setTimeout(() => resolve(err), 300)),
+      ]);
       child.kill('SIGKILL');
       rmSync(profileDir, { recursive: true, force: true });
       throw reason;

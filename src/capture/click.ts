@@ -2,9 +2,7 @@
 // it with real (trusted) mouse events at its centre, so the page sees a user gesture.
 import type { PageObserver } from './page-observer.js';
 
-export type ClickPlan =
-  | { ok: true; target: string | null; perform: () => Promise<void> }
-  | { ok: false; reason: string };
+export type ClickPlan = { ok: true; target: string | null; perform: () => Promise<void> } | { ok: false; reason: string };
 
 interface Found {
   target: string | null;

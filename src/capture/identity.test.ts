@@ -12,8 +12,14 @@ describe('identity', () => {
   it('client hints match what Debian Chromium 156 sends by itself', () => {
     // Read off /usr/bin/chromium 156.0.8078.108: Sec-CH-UA: "Not:A-Brand";v="8", "Chromium";v="156"
     const meta = userAgentMetadata('desktop', '156.0.8078.108');
-    assert.deepEqual(meta.brands, [{ brand: 'Not:A-Brand', version: '8' }, { brand: 'Chromium', version: '156' }]);
-    assert.deepEqual(meta.fullVersionList, [{ brand: 'Not:A-Brand', version: '8.0.0.0' }, { brand: 'Chromium', version: '156.0.8078.108' }]);
+    assert.deepEqual(meta.brands, [
+      { brand: 'Not:A-Brand', version: '8' },
+      { brand: 'Chromium', version: '156' },
+    ]);
+    assert.deepEqual(meta.fullVersionList, [
+      { brand: 'Not:A-Brand', version: '8.0.0.0' },
+      { brand: 'Chromium', version: '156.0.8078.108' },
+    ]);
     assert.equal(meta.platform, 'Linux');
     assert.equal(meta.mobile, false);
   });

@@ -49,7 +49,14 @@ export function userAgentMetadata(device: Device, chromiumVersion: string): User
     brand: `Not${greaseChars[major % greaseChars.length]}A${greaseChars[(major + 1) % greaseChars.length]}Brand`,
     version: ['8', '99', '24'][major % 3],
   };
-  const orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+  const orders = [
+    [0, 1, 2],
+    [0, 2, 1],
+    [1, 0, 2],
+    [1, 2, 0],
+    [2, 0, 1],
+    [2, 1, 0],
+  ];
   const order = orders[major % 6];
   // Positions: GREASE at order[0], Chromium at order[1]; a branded build's own name (absent here) at order[2].
   const slots: ({ brand: string; full: string; short: string } | null)[] = [null, null, null];

@@ -135,54 +135,68 @@ export class PageObserver {
       this.loaded = true;
       this.touch();
     });
-    on('Network.requestWillBeSent', (e: {
-      requestId: string;
-      frameId?: string;
-      type?: string;
-      request: { url: string; method: string };
-      redirectResponse?: { status: number; headers: Record<string, string> };
-      initiator: CdpInitiator;
-      hasUserGesture?: boolean;
-    }) => {
-      // Chromium fetches the favicon on its own; it never navigates, so it never holds settling.
-      if (!e.request.url.endsWith('/favicon.ico')) this.inflight.set(e.requestId, Date.now());
-      this.touch();
-      if (e.frameId && e.frameId !== this.mainFrameId) this.childFrameUrls.add(e.request.url);
-      if (e.type !== 'Document' || e.frameId !== this.mainFrameId) return;
-      this.docInFlight = e.requestId;
-      this.navRequested = false;
-      this.scheduled.clear();
-      this.docRequests++;
-      this.requestedUrls.push(e.request.url);
-      const frame = firstFrame(e.initiator);
-      const initiatorUrl = frame?.url ?? e.initiator.url ?? null;
-      const location = e.redirectResponse ? headerValue(e.redirectResponse.headers, 'location') : null;
-      this.emit({
-        type: 'doc-request',
-        at: now(),
-        pageId: this.pageId,
-        requestId: e.requestId,
-        url: e.request.url,
-        method: e.request.method,
-        redirectStatus: e.redirectResponse?.status ?? null,
-        redirectLocation: location,
-        initiator: {
-          type: e.initiator.type,
-          url: initiatorUrl,
-          line: frame ? frame.lineNumber + 1 : e.initiator.lineNumber ?? null,
-          column: frame ? frame.columnNumber + 1 : null,
-          fromChildFrame: initiatorUrl !== null && this.childFrameUrls.has(initiatorUrl),
-        },
-        hasUserGesture: e.hasUserGesture ?? false,
-      });
-      this.onDocRequest();
-    });
-    on('Network.responseReceived', (e: { requestId: string; type?: string; frameId?: string; response: { url: string; status: number; mimeType: string } }) => {
-      this.touch();
-      if (e.requestId !== this.docInFlight) return;
-      this.docInFlight = null;
-      this.emit({ type: 'doc-response', at: now(), pageId: this.pageId, requestId: e.requestId, url: e.response.url, status: e.response.status, mimeType: e.response.mimeType });
-    });
+    on(
+      'Network.requestWillBeSent',
+      (e: {
+        requestId: string;
+        frameId?: string;
+        type?: string;
+        request: { url: string; method: string };
+        redirectResponse?: { status: number; headers: Record<string, string> };
+        initiator: CdpInitiator;
+        hasUserGesture?: boolean;
+      }) => {
+        // Chromium fetches the favicon on its own; it never navigates, so it never holds settling.
+        if (!e.request.url.endsWith('/favicon.ico')) this.inflight.set(e.requestId, Date.now());
+        this.touch();
+        if (e.frameId && e.frameId !== this.mainFrameId) this.childFrameUrls.add(e.request.url);
+        if (e.type !== 'Document' || e.frameId !== this.mainFrameId) return;
+        this.docInFlight = e.requestId;
+        this.navRequested = false;
+        this.scheduled.clear();
+        this.docRequests++;
+        this.requestedUrls.push(e.request.url);
+        const frame = firstFrame(e.initiator);
+        const initiatorUrl = frame?.url ?? e.initiator.url ?? null;
+        const location = e.redirectResponse ? headerValue(e.redirectResponse.headers, 'location') : null;
+        this.emit({
+          type: 'doc-request',
+          at: now(),
+          pageId: this.pageId,
+          requestId: e.requestId,
+          url: e.request.url,
+          method: e.request.method,
+          redirectStatus: e.redirectResponse?.status ?? null,
+          redirectLocation: location,
+          initiator: {
+            type: e.initiator.type,
+            url: initiatorUrl,
+            line: frame ? frame.lineNumber + 1 : (e.initiator.lineNumber ?? null),
+            column: frame ? frame.columnNumber + 1 : null,
+            fromChildFrame: initiatorUrl !== null && this.childFrameUrls.has(initiatorUrl),
+          },
+          hasUserGesture: e.hasUserGesture ?? false,
+        });
+        this.onDocRequest();
+      },
+    );
+    on(
+      'Network.responseReceived',
+      (e: { requestId: string; type?: string; frameId?: string; response: { url: string; status: number; mimeType: string } }) => {
+        this.touch();
+        if (e.requestId !== this.docInFlight) return;
+        this.docInFlight = null;
+        this.emit({
+          type: 'doc-response',
+          at: now(),
+          pageId: this.pageId,
+          requestId: e.requestId,
+          url: e.response.url,
+          status: e.response.status,
+          mimeType: e.response.mimeType,
+        });
+      },
+    );
     on('Network.loadingFinished', (e: { requestId: string }) => {
       this.inflight.delete(e.requestId);
       this.touch();
@@ -234,7 +248,11 @@ export class PageObserver {
   isolatedContext(): Promise<number | null> {
     if (this.isolatedWorld) return this.isolatedWorld;
     const world = withTimeout(
-      this.session.send<{ executionContextId: number }>('Page.createIsolatedWorld', { frameId: this.mainFrameId, worldName: 'clicktrace', grantUniveralAccess: false }),
+      this.session.send<{ executionContextId: number }>('Page.createIsolatedWorld', {
+        frameId: this.mainFrameId,
+        worldName: 'clicktrace',
+        grantUniveralAccess: false,
+      }),
       500,
       null,
     ).then((created) => {

@@ -64,7 +64,9 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
     send('Emulation.setLocaleOverride', { locale: identity.locale }).catch(() => undefined),
     send('Emulation.setTimezoneOverride', { timezoneId: identity.timezone }).catch(() => undefined),
     send('Network.setBypassServiceWorker', { bypass: true }),
-    send('Page.addScriptToEvaluateOnNewDocument', { source: initScript({ settleMs, desktopShims: browser.kind === 'shell', ...(identity.webgl ? { webgl: identity.webgl } : {}) }) }),
+    send('Page.addScriptToEvaluateOnNewDocument', {
+      source: initScript({ settleMs, desktopShims: browser.kind === 'shell', ...(identity.webgl ? { webgl: identity.webgl } : {}) }),
+    }),
   ]);
 }
 
@@ -76,11 +78,20 @@ function configureContext(browser: Browser, browserContextId: string): Promise<u
   const cdp = browser.cdp.browser;
   return Promise.all([
     // Downloads are announced, then cancelled by the trace; the proxy keeps the bytes.
-    cdp.send('Browser.setDownloadBehavior', { behavior: 'allowAndName', browserContextId, downloadPath: join(browser.profileDir, 'downloads'), eventsEnabled: true }),
+    cdp.send('Browser.setDownloadBehavior', {
+      behavior: 'allowAndName',
+      browserContextId,
+      downloadPath: join(browser.profileDir, 'downloads'),
+      eventsEnabled: true,
+    }),
     // The headless shell answers a notification permission query with "prompt" while
     // Notification.permission says "denied", a classic headless tell; Chromium says "denied" to both.
     ...(browser.kind === 'shell'
-      ? [cdp.send('Browser.setPermission', { permission: { name: 'notifications' }, setting: 'denied', browserContextId }).catch(() => undefined)]
+      ? [
+          cdp
+            .send('Browser.setPermission', { permission: { name: 'notifications' }, setting: 'denied', browserContextId })
+            .catch(() => undefined),
+        ]
       : []),
   ]);
 }
@@ -112,7 +123,16 @@ export async function initialSession(browser: Browser, identity: CaptureIdentity
   if (!reserved || !first) return null;
   const proxy = idleProxy();
   proxy.adopt(reserved);
-  const session: BrowserSession = { browser, proxy, contextId: first.browserContextId, first, onPopup: null, queuedPopups: [], identity, settleMs };
+  const session: BrowserSession = {
+    browser,
+    proxy,
+    contextId: first.browserContextId,
+    first,
+    onPopup: null,
+    queuedPopups: [],
+    identity,
+    settleMs,
+  };
   browser.onContextTarget(session.contextId, (target) => deliverPopup(session, target));
   await Promise.all([configureContext(browser, session.contextId), preparePage(session, first)]);
   return session;
@@ -140,7 +160,10 @@ export async function openSession(browser: Browser, identity: CaptureIdentity, s
       if (early.length === 0) foundFirst(target);
       early.push(target);
     });
-    await Promise.all([configureContext(browser, id), browser.cdp.browser.send('Target.createTarget', { url: 'about:blank', browserContextId: id })]);
+    await Promise.all([
+      configureContext(browser, id),
+      browser.cdp.browser.send('Target.createTarget', { url: 'about:blank', browserContextId: id }),
+    ]);
     const first = await firstAttached;
     session = { browser, proxy, contextId: id, first, onPopup: null, queuedPopups: early.slice(1), identity, settleMs };
     await preparePage(session, first);

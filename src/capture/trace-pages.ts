@@ -36,12 +36,24 @@ export class TracePages {
 
   /** Starts observing a page that has not run yet. */
   observe(target: AttachedTarget, opener: PageObserver | null): PageObserver {
-    const observer = new PageObserver(target, `p${++this.pageCount}`, (event) => this.emit(event), () => this.onDocRequest(observer));
+    const observer = new PageObserver(
+      target,
+      `p${++this.pageCount}`,
+      (event) => this.emit(event),
+      () => this.onDocRequest(observer),
+    );
     this.observers.set(target.targetId, observer);
     this.emit({ type: 'page', at: new Date().toISOString(), pageId: observer.pageId, openerPageId: opener?.pageId ?? null });
     target.session.on('Page.javascriptDialogOpening', (dialog: { type: string; message: string }) => {
       // Answered even after the trace stopped: an open dialog blocks the page.
-      if (!observer.frozen) this.emit({ type: 'dialog', at: new Date().toISOString(), pageId: observer.pageId, dialogType: dialog.type, message: dialog.message });
+      if (!observer.frozen)
+        this.emit({
+          type: 'dialog',
+          at: new Date().toISOString(),
+          pageId: observer.pageId,
+          dialogType: dialog.type,
+          message: dialog.message,
+        });
       void target.session.send('Page.handleJavaScriptDialog', { accept: dialog.type === 'beforeunload' }).catch(() => undefined);
     });
     observer.attach();
@@ -72,13 +84,24 @@ export class TracePages {
   download(event: { frameId: string; url: string; suggestedFilename: string }): boolean {
     const observer = [...this.observers.values()].find((o) => o.frameIds.has(event.frameId));
     if (!observer) return false;
-    this.emit({ type: 'download', at: new Date().toISOString(), pageId: observer.pageId, url: event.url, suggestedFilename: event.suggestedFilename });
+    this.emit({
+      type: 'download',
+      at: new Date().toISOString(),
+      pageId: observer.pageId,
+      url: event.url,
+      suggestedFilename: event.suggestedFilename,
+    });
     this.stop('download');
     return true;
   }
 
   /** Waits until the current page settles, following popups that open meanwhile. */
-  async settle(options: { settleMs: number; deadline: number; timeoutMs: number; onQuiet: (observer: PageObserver) => void }): Promise<SettleOutcome> {
+  async settle(options: {
+    settleMs: number;
+    deadline: number;
+    timeoutMs: number;
+    onQuiet: (observer: PageObserver) => void;
+  }): Promise<SettleOutcome> {
     for (;;) {
       const outcome = await waitForSettle(() => this.current!, {
         settleMs: options.settleMs,

@@ -12,7 +12,15 @@ import { TOOL } from '../version.js';
 import { defaultIdentity, type Device } from './identity.js';
 import { launchBrowser, type Browser, type BrowserKind } from './browser.js';
 import { withTimeout, type PageObserver } from './page-observer.js';
-import { closeSession, disposeSessionContext, endRecording, initialSession, prepareSpare, takeSession, type BrowserSession } from './session.js';
+import {
+  closeSession,
+  disposeSessionContext,
+  endRecording,
+  initialSession,
+  prepareSpare,
+  takeSession,
+  type BrowserSession,
+} from './session.js';
 import { clickByText } from './click.js';
 import { Snapshots } from './snapshot.js';
 import { TracePages } from './trace-pages.js';
@@ -88,7 +96,12 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   const identity = defaultIdentity(options.device ?? 'desktop', browser.version(), options.userAgent);
   const info: CaptureInfo = {
     tool: TOOL,
-    browser: { name: browser.displayName, version: browser.version(), flags: browser.flags, ...(browser.runAs ? { user: browser.runAs } : {}) },
+    browser: {
+      name: browser.displayName,
+      version: browser.version(),
+      flags: browser.flags,
+      ...(browser.runAs ? { user: browser.runAs } : {}),
+    },
     identity,
     url: target.href,
     mode: 'trace',
@@ -107,7 +120,9 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   const capture = emptyCapture(info);
   mark('setup');
   // The session (a browser of our own: its start-up tab) is set up while the case folder is created.
-  const earlySession: Promise<BrowserSession | null> = sharedBrowser ? takeSession(browser, identity, settleMs) : initialSession(browser, identity, settleMs);
+  const earlySession: Promise<BrowserSession | null> = sharedBrowser
+    ? takeSession(browser, identity, settleMs)
+    : initialSession(browser, identity, settleMs);
   earlySession.catch(() => undefined);
   let writer: CaseWriter;
   try {
@@ -142,7 +157,9 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   let disposing: Promise<void> | null = null;
   const onDownload = (event: { frameId: string; guid: string; url: string; suggestedFilename: string }) => {
     if (!session || !pages.download(event)) return;
-    void browser.cdp.browser.send('Browser.cancelDownload', { guid: event.guid, browserContextId: session.contextId }).catch(() => undefined);
+    void browser.cdp.browser
+      .send('Browser.cancelDownload', { guid: event.guid, browserContextId: session.contextId })
+      .catch(() => undefined);
   };
   browser.cdp.browser.on('Browser.downloadWillBegin', onDownload);
 
@@ -193,7 +210,9 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     // The page the chain ended on rendered, but its load event never came (a hung subresource).
     const last = pages.current as PageObserver | null;
     if (last && !last.closed && !last.loaded && !last.url.startsWith('chrome-error:')) {
-      pages.stop(`page did not finish loading: ${last.inflight.size} request(s) still pending after ${Math.round((Date.now() - last.committedAt) / 100) / 10} s`);
+      pages.stop(
+        `page did not finish loading: ${last.inflight.size} request(s) still pending after ${Math.round((Date.now() - last.committedAt) / 100) / 10} s`,
+      );
     }
   } catch (err) {
     pages.stop(`browser: ${(err as Error).message.split('\n')[0]}`);
@@ -201,7 +220,8 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     // Let a download or a slow last response finish so its record is whole.
     const proxy = session?.proxy;
     const drainUntil = Math.min(deadline, Date.now() + 2000);
-    while (proxy && proxy.inFlight > 0 && Date.now() < drainUntil && pages.stopReason === 'download') await new Promise((r) => setTimeout(r, 20));
+    while (proxy && proxy.inFlight > 0 && Date.now() < drainUntil && pages.stopReason === 'download')
+      await new Promise((r) => setTimeout(r, 20));
     pages.detachAll();
     browser.cdp.browser.off('Browser.downloadWillBegin', onDownload);
     mark('detached');
@@ -225,7 +245,10 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   await writer.close(capture, report);
   mark('case closed');
   await Promise.all([closingBrowser, disposing]);
-  if (process.env.CLICKTRACE_PROFILE) process.stderr.write(`profile: trace() began ${Math.round(performance.now() - (Date.now() - started))} ms after process start, at ${new Date(started).toISOString()}; Chromium spawned at ${Math.round(browser.startup.spawnedAt)} ms, answered at ${Math.round(browser.startup.answeredAt)} ms; ${marks.map(([n, t]) => `${n} ${t}`).join(', ')}; evidence ${JSON.stringify(writer.stats(), (_, v) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v))}\n`);
+  if (process.env.CLICKTRACE_PROFILE)
+    process.stderr.write(
+      `profile: trace() began ${Math.round(performance.now() - (Date.now() - started))} ms after process start, at ${new Date(started).toISOString()}; Chromium spawned at ${Math.round(browser.startup.spawnedAt)} ms, answered at ${Math.round(browser.startup.answeredAt)} ms; ${marks.map(([n, t]) => `${n} ${t}`).join(', ')}; evidence ${JSON.stringify(writer.stats(), (_, v) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v))}\n`,
+    );
   progress({ kind: 'done', detail: writer.dir });
   const stats = writer.stats();
   return { report, capture, caseDir: writer.dir, evidenceMs: stats.addMs + (stats.close?.totalMs ?? 0) };

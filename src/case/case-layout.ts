@@ -19,7 +19,10 @@ export const UNLISTED_FILES: ReadonlySet<string> = new Set([MANIFEST_FILE, SIGNA
 
 /** `20261126T182233Z-a1b2c3`: sortable UTC time of the capture start plus a random id. */
 export function caseFolderName(startedAt: Date, id = randomBytes(3).toString('hex')): string {
-  const stamp = startedAt.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
+  const stamp = startedAt
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/[-:]/g, '');
   return `${stamp}-${id}`;
 }
 
@@ -36,7 +39,10 @@ function safeHost(url: string): string {
   } catch {
     // not a URL: fall through to the placeholder
   }
-  host = host.toLowerCase().replace(/[^a-z0-9.-]+/g, '_').replace(/^[._]+|[._]+$/g, '');
+  host = host
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]+/g, '_')
+    .replace(/^[._]+|[._]+$/g, '');
   return host.slice(0, 80) || 'page';
 }
 

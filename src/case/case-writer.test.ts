@@ -98,7 +98,10 @@ test('warcio reads a request and a response record for every exchange, linked an
 test('3xx bodies are in the WARC byte-exact', async () => {
   const records = await parseWithWarcio(written.writer.warcPath);
   const redirects = records.filter((r) => r.type === 'response' && r.status !== null && r.status >= 300 && r.status < 400);
-  assert.deepEqual(redirects.map((r) => r.status), [302, 301]);
+  assert.deepEqual(
+    redirects.map((r) => r.status),
+    [302, 301],
+  );
   assert.deepEqual(Buffer.from(redirects[0].payload), REDIRECT_BODY);
   assert.deepEqual(Buffer.from(redirects[1].payload), MOVED_BODY);
 });
@@ -125,7 +128,12 @@ test('certificates, TLS info, DNS, events and pages are metadata/resource record
     assert.equal(r.refersTo, response.id);
     assert.deepEqual(r.concurrentTo, [response.id]);
   }
-  assert.equal(Buffer.from(certificates.payload).toString().match(/BEGIN CERTIFICATE/g)?.length, 2);
+  assert.equal(
+    Buffer.from(certificates.payload)
+      .toString()
+      .match(/BEGIN CERTIFICATE/g)?.length,
+    2,
+  );
   assert.equal(JSON.parse(Buffer.from(tls.payload).toString()).tls.protocol, 'TLSv1.3');
   const failed = records.find((r) => r.target === 'urn:clicktrace:exchange:x0008')!;
   const failedBody = JSON.parse(Buffer.from(failed.payload).toString());
@@ -136,7 +144,10 @@ test('certificates, TLS info, DNS, events and pages are metadata/resource record
   const screenshot = records.find((r) => r.type === 'resource' && r.target === `urn:view:${written.capture.pages[0].url}`)!;
   assert.deepEqual(Buffer.from(screenshot.payload), written.capture.pages[0].screenshot!.png);
   const infos = records.filter((r) => r.target === 'urn:clicktrace:info').map((r) => JSON.parse(Buffer.from(r.payload).toString()));
-  assert.deepEqual(infos.map((i) => i.final), [false, true]);
+  assert.deepEqual(
+    infos.map((i) => i.final),
+    [false, true],
+  );
   assert.equal(records[records.length - 1].target, 'urn:clicktrace:info');
 });
 

@@ -41,7 +41,15 @@ import { headEncodingFor, headerValue, requestHeadText, responseHeadText } from 
 import { buildManifest, serializeManifest, type ManifestFile } from './manifest.js';
 import { defaultKeyDir, loadSigningKey, signManifest, type SigningKey } from './signing.js';
 import { waczPages, writeWacz } from '../evidence/wacz/wacz.js';
-import { gzipMember, newRecordId, serializeRecord, sha256Hex, warcDate, warcTargetUri, type WarcRecordSpec } from '../evidence/warc/warc-record.js';
+import {
+  gzipMember,
+  newRecordId,
+  serializeRecord,
+  sha256Hex,
+  warcDate,
+  warcTargetUri,
+  type WarcRecordSpec,
+} from '../evidence/warc/warc-record.js';
 import { crc32 } from '../evidence/wacz/zip.js';
 
 export interface CaseWriterOptions {
@@ -268,7 +276,13 @@ export class CaseWriter {
       timing: ex.timing,
       headEncoding,
       dns: this.dnsRecordIds.get(hostOf(req.url)) ?? null,
-      request: { record: null, method: req.method, httpVersion: req.httpVersion, headers: req.headers, bodyBase64: req.body.toString('base64') },
+      request: {
+        record: null,
+        method: req.method,
+        httpVersion: req.httpVersion,
+        headers: req.headers,
+        bodyBase64: req.body.toString('base64'),
+      },
       response: null,
     };
     if (res) {
@@ -304,7 +318,11 @@ export class CaseWriter {
           digestPayload: true,
         },
         payloadCompressed: isCompressedPayload(res.headers),
-        index: { mime: indexedMime(res.headers), status: res.status, request: { method: req.method, headers: req.headers, body: req.body } },
+        index: {
+          mime: indexedMime(res.headers),
+          status: res.status,
+          request: { method: req.method, headers: req.headers, body: req.body },
+        },
       });
       body.request = { record: requestId, httpVersion: req.httpVersion };
       body.response = { record: responseId, httpVersion: res.httpVersion, bodyTruncated: res.bodyTruncated, bodyLength: res.bodyLength };
@@ -315,7 +333,10 @@ export class CaseWriter {
     anchorId ??= meta.id!;
 
     if (ex.tls) {
-      const links: [string, string][] = [['WARC-Refers-To', anchorId], ['WARC-Concurrent-To', anchorId]];
+      const links: [string, string][] = [
+        ['WARC-Refers-To', anchorId],
+        ['WARC-Concurrent-To', anchorId],
+      ];
       let certificatesId: string | null = null;
       if (ex.tls.chain.length > 0) {
         const pem = Buffer.from(certificatesPem(ex.tls.chain));
@@ -362,7 +383,10 @@ export class CaseWriter {
       ['locale', info.identity?.locale],
       ['timezone', info.identity?.timezone],
       ['accept-language', info.identity?.acceptLanguage],
-      ['webgl-renderer-shown', info.identity?.webgl ? `${info.identity.webgl.vendor} / ${info.identity.webgl.renderer} (in place of a software renderer)` : null],
+      [
+        'webgl-renderer-shown',
+        info.identity?.webgl ? `${info.identity.webgl.vendor} / ${info.identity.webgl.renderer} (in place of a software renderer)` : null,
+      ],
       ['resolver-overrides', JSON.stringify(info.resolver.overrides)],
       ['dns-server', info.resolver.dnsServer],
       ['command-line', JSON.stringify(info.commandLine)],
@@ -518,7 +542,8 @@ function wireProtocols(ex: Exchange): string[] {
   return protocols;
 }
 
-const COMPRESSED_TYPES = /^\s*(image\/(png|jpe?g|gif|webp|avif)|video\/|audio\/|font\/woff2?|application\/(zip|gzip|x-gzip|zstd|x-7z-compressed))/i;
+const COMPRESSED_TYPES =
+  /^\s*(image\/(png|jpe?g|gif|webp|avif)|video\/|audio\/|font\/woff2?|application\/(zip|gzip|x-gzip|zstd|x-7z-compressed))/i;
 
 function isCompressedPayload(headers: HeaderLine[]): boolean {
   const encoding = headerValue(headers, 'content-encoding');

@@ -51,7 +51,12 @@ export function buildManifest(caseName: string, info: CaptureInfo, files: Manife
 }
 
 /** The manifest of a message case: its files, sealed when the record was (last) written. */
-export function buildMessageManifest(caseName: string, tool: { name: string; version: string }, files: ManifestFile[], now = new Date()): Manifest {
+export function buildMessageManifest(
+  caseName: string,
+  tool: { name: string; version: string },
+  files: ManifestFile[],
+  now = new Date(),
+): Manifest {
   const at = now.toISOString();
   return {
     format: MANIFEST_FORMAT,

@@ -22,7 +22,10 @@ export async function run(argv: string[]): Promise<number> {
   if (!target) throw new CliError('analyze: a case folder (or WARC file) is required');
   if (!existsSync(target)) throw new CliError(`analyze: ${target}: no such case folder or file`);
   const caseDir = statSync(target).isDirectory() ? target : null;
-  const [{ readCapture }, { analyzeCapture }] = await Promise.all([import('../evidence/warc/read-warc.js'), import('../analyze/analyze.js')]);
+  const [{ readCapture }, { analyzeCapture }] = await Promise.all([
+    import('../evidence/warc/read-warc.js'),
+    import('../analyze/analyze.js'),
+  ]);
   const capture = await readCapture(target);
   const report = analyzeCapture(capture, caseDir ?? join(target, '..'));
   if (caseDir) report.case = (await import('node:path')).basename(caseDir);

@@ -5,7 +5,10 @@ import { clean } from './terminal.js';
 
 /** A problem with the user's input: printed as one line, exit code 2. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 2) {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
     super(message);
   }
 }

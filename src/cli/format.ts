@@ -17,8 +17,11 @@ export function formatChain(report: Report, caseDir: string | null): string {
   const viaWidth = Math.max(5, ...report.hops.map((h) => h.via.length));
   for (const hop of report.hops) {
     const status = hop.status === null ? 'ERR' : String(hop.status);
-    const tls = hop.tls ? `  ${clean(hop.tls.protocol ?? 'TLS')}${hop.tls.authorized ? '' : ` (cert not trusted: ${clean(hop.tls.error ?? '')})`}` : '';
-    const party = hop.party && hop.party.role !== 'unknown' ? `  [${hop.party.role}${hop.party.name ? `: ${clean(hop.party.name)}` : ''}]` : '';
+    const tls = hop.tls
+      ? `  ${clean(hop.tls.protocol ?? 'TLS')}${hop.tls.authorized ? '' : ` (cert not trusted: ${clean(hop.tls.error ?? '')})`}`
+      : '';
+    const party =
+      hop.party && hop.party.role !== 'unknown' ? `  [${hop.party.role}${hop.party.name ? `: ${clean(hop.party.name)}` : ''}]` : '';
     lines.push(
       `${String(hop.index).padStart(3)}  ${status.padEnd(3)}  ${hop.via.padEnd(viaWidth)}  ${clean(truncate(hostPath(hop.url), 100))}  ${clean(hop.ip ?? '-')}${tls}${party}`,
     );
@@ -26,7 +29,9 @@ export function formatChain(report: Report, caseDir: string | null): string {
   }
   if (report.hops.length === 0) lines.push('  (no document was requested)');
   if (report.final) {
-    lines.push(`Final: ${clean(report.final.url)} (${report.final.status ?? 'no status'})${report.final.title ? ` "${clean(truncate(report.final.title, 120))}"` : ''}`);
+    lines.push(
+      `Final: ${clean(report.final.url)} (${report.final.status ?? 'no status'})${report.final.title ? ` "${clean(truncate(report.final.title, 120))}"` : ''}`,
+    );
   }
   if (report.summary) lines.push(`Who: ${clean(report.summary.text)}`);
   for (const event of report.events.filter((e) => e.kind === 'dialog' || e.kind === 'download')) {

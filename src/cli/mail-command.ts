@@ -52,7 +52,11 @@ function isSingleMessage(path: string): boolean {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const parsed = parse(argv, { ...TRACE_OPTIONS, 'no-visit': { type: 'boolean' }, trace: { type: 'string' }, workers: { type: 'string' } }, HELP);
+  const parsed = parse(
+    argv,
+    { ...TRACE_OPTIONS, 'no-visit': { type: 'boolean' }, trace: { type: 'string' }, workers: { type: 'string' } },
+    HELP,
+  );
   if (!parsed) return 0;
   const [path, ...extra] = parsed.positionals;
   if (!path) throw new CliError('mail: a file, folder or - is required (see --help)');
@@ -117,7 +121,12 @@ export async function run(argv: string[]): Promise<number> {
             browser,
           );
           tracedDirs.push(result.caseDir);
-          record.traces.push({ link: link.index, case: result.report.case ?? result.caseDir, final: result.report.final?.url ?? null, error: result.report.error });
+          record.traces.push({
+            link: link.index,
+            case: result.report.case ?? result.caseDir,
+            final: result.report.final?.url ?? null,
+            error: result.report.error,
+          });
           if (result.report.error) failures++;
           if (!json) process.stdout.write(`Traced link ${link.index}:\n${formatChain(result.report, result.caseDir)}\n\n`);
         }
@@ -180,12 +189,18 @@ export function formatMessage(record: MessageRecord): string {
   const a: MailAnalysis = record.analysis;
   const lines = [`== ${clean(a.source)}`];
   lines.push(`Subject: ${clean(a.subject ?? '-')}`);
-  lines.push(`From: ${clean(address(a.from))}   Reply-To: ${clean(a.replyTo.map(address).join(', ') || '-')}   Return-Path: ${clean(a.returnPath ?? '-')}`);
-  lines.push(`Message-ID domain: ${clean(a.messageIdDomain ?? '-')}   DKIM: ${clean(a.dkim.map((d) => `d=${d.d ?? '?'} s=${d.s ?? '?'}`).join(', ') || 'none')}`);
+  lines.push(
+    `From: ${clean(address(a.from))}   Reply-To: ${clean(a.replyTo.map(address).join(', ') || '-')}   Return-Path: ${clean(a.returnPath ?? '-')}`,
+  );
+  lines.push(
+    `Message-ID domain: ${clean(a.messageIdDomain ?? '-')}   DKIM: ${clean(a.dkim.map((d) => `d=${d.d ?? '?'} s=${d.s ?? '?'}`).join(', ') || 'none')}`,
+  );
   if (a.esp.length) lines.push(`Sent via: ${clean(a.esp.map((e) => `${e.name} (${e.evidence[0] ?? ''})`).join('; '))}`);
   if (a.listUnsubscribe.length) lines.push(`List-Unsubscribe: ${clean(a.listUnsubscribe.join(', '))}`);
   for (const hop of [...a.received].sort((x, y) => x.hop - y.hop)) {
-    lines.push(`Received ${hop.hop}: ${clean(hop.from ?? '?')} -> ${clean(hop.by ?? '?')} ${clean(hop.with ?? '')}${hop.tls ? ` TLS${hop.tlsVersion ? ` ${clean(hop.tlsVersion)}` : ''}` : ' no TLS'}`);
+    lines.push(
+      `Received ${hop.hop}: ${clean(hop.from ?? '?')} -> ${clean(hop.by ?? '?')} ${clean(hop.with ?? '')}${hop.tls ? ` TLS${hop.tlsVersion ? ` ${clean(hop.tlsVersion)}` : ''}` : ' no TLS'}`,
+    );
   }
   lines.push(`Links (${record.links.length}):`);
   for (const link of record.links) {
@@ -195,7 +210,9 @@ export function formatMessage(record: MessageRecord): string {
       link.mismatch ? `MISMATCH shows ${link.mismatch.shownDomain}, goes to ${link.mismatch.hrefDomain}` : null,
       link.party.role !== 'unknown' ? `${link.party.role}: ${link.party.name ?? link.party.registrableDomain}` : null,
     ].filter(Boolean);
-    lines.push(`  ${String(link.index).padStart(2)}  ${clean(truncate(link.url, 110))}${link.text ? `  "${clean(truncate(link.text, 60))}"` : ''}${flags.length ? `  [${clean(flags.join('; '))}]` : ''}`);
+    lines.push(
+      `  ${String(link.index).padStart(2)}  ${clean(truncate(link.url, 110))}${link.text ? `  "${clean(truncate(link.text, 60))}"` : ''}${flags.length ? `  [${clean(flags.join('; '))}]` : ''}`,
+    );
     if (link.unwrap.layers.length && link.unwrap.destination && link.unwrap.destination !== link.url) {
       lines.push(`      unwraps to ${clean(truncate(link.unwrap.destination, 110))}`);
     }

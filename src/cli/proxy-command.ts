@@ -45,17 +45,25 @@ export async function run(argv: string[]): Promise<number> {
   if (!parsed) return 0;
   const v = parsed.values;
   const port = numberOption(v.port, '--port', { min: 0, max: 65535 }) ?? 8080;
-  const [{ RecordingProxy, PROXY_INFO_HOST }, { buildUpstream, describeOverrides }, { proxyCertificateAuthority }, { CaseWriter }, { analyzeCapture }, { synthesizeDocumentChain }, { emptyCapture }, { TOOL }] =
-    await Promise.all([
-      import('../proxy/recording-proxy.js'),
-      import('../proxy/upstream.js'),
-      import('../proxy/proxy-ca.js'),
-      import('../case/case-writer.js'),
-      import('../analyze/analyze.js'),
-      import('../import/chain.js'),
-      import('../model.js'),
-      import('../version.js'),
-    ]);
+  const [
+    { RecordingProxy, PROXY_INFO_HOST },
+    { buildUpstream, describeOverrides },
+    { proxyCertificateAuthority },
+    { CaseWriter },
+    { analyzeCapture },
+    { synthesizeDocumentChain },
+    { emptyCapture },
+    { TOOL },
+  ] = await Promise.all([
+    import('../proxy/recording-proxy.js'),
+    import('../proxy/upstream.js'),
+    import('../proxy/proxy-ca.js'),
+    import('../case/case-writer.js'),
+    import('../analyze/analyze.js'),
+    import('../import/chain.js'),
+    import('../model.js'),
+    import('../version.js'),
+  ]);
   const upstream = {
     resolve: v.resolve ?? [],
     connectTo: v['connect-to'] ?? [],
@@ -93,7 +101,10 @@ export async function run(argv: string[]): Promise<number> {
       capture.info.url ??= exchange.request.url;
       capture.exchanges.push(exchange);
       writer.addExchange(exchange);
-      if (!v.json) process.stderr.write(`${exchange.response?.status ?? 'ERR'} ${clean(exchange.request.method)} ${clean(exchange.request.url).slice(0, 160)}\n`);
+      if (!v.json)
+        process.stderr.write(
+          `${exchange.response?.status ?? 'ERR'} ${clean(exchange.request.method)} ${clean(exchange.request.url).slice(0, 160)}\n`,
+        );
     },
   });
   let listening: number;

@@ -24,7 +24,9 @@ options:
   --token T            require this token (header X-Clicktrace-Token, or open once with
                        ?token=T to get a cookie); also read from CLICKTRACE_TOKEN
   --allow-private      also trace targets on private, loopback and link-local addresses
-${TRACE_OPTIONS_HELP.split('\n').filter((l) => !/--allow-private|--out |--json/.test(l)).join('\n')}
+${TRACE_OPTIONS_HELP.split('\n')
+  .filter((l) => !/--allow-private|--out |--json/.test(l))
+  .join('\n')}
 `;
 
 const SERVE_OPTIONS = {
@@ -43,7 +45,10 @@ export interface ServeHandle {
 }
 
 /** Parses the arguments and starts the server; null when only --help was asked. */
-export async function startServe(argv: string[], log: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<ServeHandle | null> {
+export async function startServe(
+  argv: string[],
+  log: (line: string) => void = (l) => process.stderr.write(l + '\n'),
+): Promise<ServeHandle | null> {
   const parsed = parse(argv, SERVE_OPTIONS, HELP, false);
   if (!parsed) return null;
   const values = parsed.values;
@@ -72,7 +77,9 @@ export async function startServe(argv: string[], log: (line: string) => void = (
     if (code === 'EADDRNOTAVAIL' || code === 'EACCES') throw new CliError(`cannot listen on ${host}:${port} (${code})`);
     throw err;
   }
-  log(`clicktrace serve: ${server.url}/ (cases ${clean(casesDir)}: ${service.store.search({ limit: 1 }).total} indexed, ${synced.indexed} new; concurrency ${concurrency}${traceDefaults.allowPrivate ? '; private addresses allowed' : ''}${token ? '; token required' : ''})`);
+  log(
+    `clicktrace serve: ${server.url}/ (cases ${clean(casesDir)}: ${service.store.search({ limit: 1 }).total} indexed, ${synced.indexed} new; concurrency ${concurrency}${traceDefaults.allowPrivate ? '; private addresses allowed' : ''}${token ? '; token required' : ''})`,
+  );
   return {
     server,
     service,

@@ -32,7 +32,10 @@ export async function run(argv: string[]): Promise<number> {
     const { trace } = await import('../capture/trace.js');
     result = await trace({
       ...options,
-      onProgress: json || !process.stderr.isTTY ? undefined : (e) => process.stderr.write(`\r\x1b[K${clean(e.kind)}: ${clean(e.detail).slice(0, 100)}`),
+      onProgress:
+        json || !process.stderr.isTTY
+          ? undefined
+          : (e) => process.stderr.write(`\r\x1b[K${clean(e.kind)}: ${clean(e.detail).slice(0, 100)}`),
     });
   } finally {
     await discardPrelaunched();

@@ -41,13 +41,20 @@ export const TRACE_OPTIONS_HELP = `
   --out DIR                  where case folders go (default ./${DEFAULTS.outDir})
   --json                     print the report as JSON`;
 
-type Values = { [K in keyof typeof TRACE_OPTIONS]?: (typeof TRACE_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof TRACE_OPTIONS)[K] extends { type: 'boolean' } ? boolean : string };
+type Values = {
+  [K in keyof typeof TRACE_OPTIONS]?: (typeof TRACE_OPTIONS)[K] extends { multiple: true }
+    ? string[]
+    : (typeof TRACE_OPTIONS)[K] extends { type: 'boolean' }
+      ? boolean
+      : string;
+};
 
 export function traceOptionsFrom(values: Values, url: string, commandLine: string[]): TraceOptions {
   const device = values.device ?? 'desktop';
   if (device !== 'desktop' && device !== 'mobile') throw new CliError(`--device: expected desktop or mobile, got "${device}"`);
   const browser = values.browser;
-  if (browser !== undefined && browser !== 'shell' && browser !== 'full') throw new CliError(`--browser: expected shell or full, got "${browser}"`);
+  if (browser !== undefined && browser !== 'shell' && browser !== 'full')
+    throw new CliError(`--browser: expected shell or full, got "${browser}"`);
   const timeout = numberOption(values.timeout, '--timeout', { min: 1, max: 3600, integer: false });
   return {
     url,

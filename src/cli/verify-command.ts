@@ -36,7 +36,10 @@ export async function run(argv: string[]): Promise<number> {
   else {
     for (const problem of result.problems) process.stdout.write(`FAIL ${clean(problem)}\n`);
     const c = result.checked;
-    const what = result.kind === 'message' ? `message case, ${c.files} files` : `${c.files} files, ${c.warcRecords} WARC records, ${c.waczFiles} WACZ entries`;
+    const what =
+      result.kind === 'message'
+        ? `message case, ${c.files} files`
+        : `${c.files} files, ${c.warcRecords} WARC records, ${c.waczFiles} WACZ entries`;
     process.stdout.write(`${result.ok ? 'OK' : 'CHANGED'}: ${what} checked; signature ${c.signature}\n`);
   }
   return result.ok ? 0 : 1;

@@ -72,11 +72,19 @@ test('a redirect continues the request that was redirected, as in CDP', () => {
 });
 
 test('in a browser capture only top-level documents are in the chain', () => {
-  const doc: HeaderLine[] = [['Sec-Fetch-Dest', 'document'], ['Accept', 'text/html,*/*']];
+  const doc: HeaderLine[] = [
+    ['Sec-Fetch-Dest', 'document'],
+    ['Accept', 'text/html,*/*'],
+  ];
   const events = synthesizeDocumentChain([
     exchange('https://a.test/', 200, { requestHeaders: doc, responseHeaders: [['Content-Type', 'text/html']] }),
     exchange('https://a.test/logo.png', 200, { requestHeaders: [['Sec-Fetch-Dest', 'image']] }),
-    exchange('https://ads.test/frame', 200, { requestHeaders: [['Sec-Fetch-Dest', 'iframe'], ['Accept', 'text/html']] }),
+    exchange('https://ads.test/frame', 200, {
+      requestHeaders: [
+        ['Sec-Fetch-Dest', 'iframe'],
+        ['Accept', 'text/html'],
+      ],
+    }),
     exchange('https://a.test/api', 200, { requestHeaders: [['Accept', 'application/json']] }),
     exchange('https://b.test/next', 200, { requestHeaders: doc, responseHeaders: [['Content-Type', 'text/html']] }),
   ]);
@@ -90,7 +98,7 @@ test('in a browser capture only top-level documents are in the chain', () => {
   ]);
 });
 
-test('the recorder\'s resource type and initiator are used when there is no fetch metadata', () => {
+test("the recorder's resource type and initiator are used when there is no fetch metadata", () => {
   const types = new Map<string, string>([
     ['https://a.test/', 'document'],
     ['https://a.test/app.js', 'script'],

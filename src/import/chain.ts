@@ -22,8 +22,7 @@ const UNKNOWN_INITIATOR: Initiator = { type: 'other', url: null, line: null, col
 
 export function synthesizeDocumentChain(exchanges: Exchange[], hints: ChainHints = {}): NavEvent[] {
   const isDocument = documentClassifier(exchanges, hints);
-  const redirectTarget = (x: Exchange) =>
-    (x.response && headerValue(x.response.headers, 'location')) || hints.redirectTarget?.(x) || null;
+  const redirectTarget = (x: Exchange) => (x.response && headerValue(x.response.headers, 'location')) || hints.redirectTarget?.(x) || null;
   const events: NavEvent[] = [];
   let pageOpened = false;
   let requestCount = 0;

@@ -11,7 +11,10 @@ export type ImportKind = 'har' | 'mitmproxy';
 export function detectImportKind(buf: Buffer): ImportKind | null {
   // A flow file is a tnetstring dict whose first key is itself a tnetstring: "1234:4:type;...".
   if (/^\d{1,12}:\d{1,12}:/.test(buf.toString('latin1', 0, 32))) return 'mitmproxy';
-  const head = buf.toString('utf8', 0, 64 * 1024).replace(/^\uFEFF/, '').trimStart();
+  const head = buf
+    .toString('utf8', 0, 64 * 1024)
+    .replace(/^\uFEFF/, '')
+    .trimStart();
   if (head.startsWith('{') && /"log"\s*:/.test(head)) return 'har';
   return null;
 }

@@ -71,7 +71,16 @@ test('a Playwright-style HAR: failure text, omitted redirect body, script initia
           time: 5,
           _resourceType: 'document',
           _serverPort: 443,
-          request: { method: 'GET', url: 'https://a.test/', httpVersion: 'HTTP/1.1', headers: [], cookies: [], queryString: [], headersSize: -1, bodySize: 0 },
+          request: {
+            method: 'GET',
+            url: 'https://a.test/',
+            httpVersion: 'HTTP/1.1',
+            headers: [],
+            cookies: [],
+            queryString: [],
+            headersSize: -1,
+            bodySize: 0,
+          },
           response: {
             status: 301,
             statusText: 'Moved',
@@ -91,8 +100,28 @@ test('a Playwright-style HAR: failure text, omitted redirect body, script initia
           startedDateTime: '2026-03-02T10:00:00.010Z',
           time: -1,
           _resourceType: 'document',
-          request: { method: 'GET', url: 'https://b.test/', httpVersion: 'HTTP/1.1', headers: [], cookies: [], queryString: [], headersSize: -1, bodySize: 0 },
-          response: { status: -1, statusText: '', httpVersion: '', headers: [], cookies: [], content: { size: -1, mimeType: 'x-unknown' }, redirectURL: '', headersSize: -1, bodySize: -1, _failureText: 'net::ERR_NAME_NOT_RESOLVED' },
+          request: {
+            method: 'GET',
+            url: 'https://b.test/',
+            httpVersion: 'HTTP/1.1',
+            headers: [],
+            cookies: [],
+            queryString: [],
+            headersSize: -1,
+            bodySize: 0,
+          },
+          response: {
+            status: -1,
+            statusText: '',
+            httpVersion: '',
+            headers: [],
+            cookies: [],
+            content: { size: -1, mimeType: 'x-unknown' },
+            redirectURL: '',
+            headersSize: -1,
+            bodySize: -1,
+            _failureText: 'net::ERR_NAME_NOT_RESOLVED',
+          },
           cache: {},
           timings: { send: -1, wait: -1, receive: -1 },
         },
@@ -161,12 +190,15 @@ test('bad HAR input is an ImportError with one line naming the file', () => {
   }
 });
 
-test('the fixture is valid HAR 1.2 but for Chrome\'s bracketed and empty serverIPAddress', async () => {
+test("the fixture is valid HAR 1.2 but for Chrome's bracketed and empty serverIPAddress", async () => {
   const harValidator = createRequire(import.meta.url)('har-validator') as { har(data: unknown): Promise<unknown> };
   const failure = await harValidator.har(JSON.parse(fixture)).then(
     () => null,
     (e: { errors: { dataPath: string }[] }) => e,
   );
   assert.ok(failure);
-  assert.deepEqual([...new Set(failure.errors.map((e) => e.dataPath))], ['.log.entries[2].serverIPAddress', '.log.entries[3].serverIPAddress']);
+  assert.deepEqual(
+    [...new Set(failure.errors.map((e) => e.dataPath))],
+    ['.log.entries[2].serverIPAddress', '.log.entries[3].serverIPAddress'],
+  );
 });

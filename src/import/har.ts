@@ -164,12 +164,7 @@ function importResponse(res: Json): ExchangeResponse {
 }
 
 function failureText(res: Json | null, entry: Json): string {
-  return (
-    optionalString(res?._error) ||
-    optionalString(res?._failureText) ||
-    optionalString(entry._error) ||
-    'no response recorded'
-  );
+  return optionalString(res?._error) || optionalString(res?._failureText) || optionalString(entry._error) || 'no response recorded';
 }
 
 function timeToFirstByte(timings: Json): number | null {

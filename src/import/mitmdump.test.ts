@@ -197,7 +197,7 @@ test('the flow file yields the document chain, ending in the refused request', (
   assert.equal(flows.info.url, `http://127.0.0.1:${httpPort}/start`);
 });
 
-test('mitmproxy\'s HAR of the same run imports to the same chain and bodies', (t) => {
+test("mitmproxy's HAR of the same run imports to the same chain and bodies", (t) => {
   if (!mitmHar) return t.skip(`${HAR_DUMP_ADDON} is not installed`);
   // har_dump writes flows on response only, so the refused request is not in the HAR.
   assert.deepEqual(chainOf(mitmHar.events), [...EXPECTED_CHAIN, 'settled /final "Final"']);

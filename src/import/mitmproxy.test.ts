@@ -11,7 +11,10 @@ import { projectPath } from '../project-root.js';
 const T0 = 1_772_446_530; // 2026-03-02T10:15:30Z
 
 /** A flow dict shaped like mitmproxy 8's get_state() (format 17), trimmed to what matters. */
-function flow(path: string, opts: { status?: number | null; connId?: string; at?: number; content?: Buffer | null; version?: number } = {}): TnetDict {
+function flow(
+  path: string,
+  opts: { status?: number | null; connId?: string; at?: number; content?: Buffer | null; version?: number } = {},
+): TnetDict {
   const at = opts.at ?? T0;
   const status = opts.status === undefined ? 200 : opts.status;
   return {
@@ -43,7 +46,8 @@ function flow(path: string, opts: { status?: number | null; connId?: string; at?
             http_version: Buffer.from('HTTP/1.1'),
             status_code: status,
             reason: Buffer.from(status === 302 ? 'Found' : 'OK'),
-            headers: status === 302 ? [[Buffer.from('Location'), Buffer.from('/final')]] : [[Buffer.from('Content-Length'), Buffer.from('7')]],
+            headers:
+              status === 302 ? [[Buffer.from('Location'), Buffer.from('/final')]] : [[Buffer.from('Content-Length'), Buffer.from('7')]],
             content: opts.content === undefined ? Buffer.from(`body of ${path}`) : opts.content,
             trailers: null,
             timestamp_start: at + 0.02,

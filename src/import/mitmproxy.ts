@@ -100,8 +100,7 @@ function checkVersion(version: TnetValue, index: number, source: string): void {
 class FlowShapeError extends Error {}
 
 const isDigit = (b: number) => b >= 0x30 && b <= 0x39;
-const isDict = (v: TnetValue | undefined): v is TnetDict =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
+const isDict = (v: TnetValue | undefined): v is TnetDict => typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
 
 function describeStart(buf: Buffer): string {
   const first = buf[0];
@@ -178,7 +177,7 @@ function httpFlowToExchange(flow: TnetDict): { exchange: Exchange; serverConnId:
   const responseStart = res ? optionalNumber(res.timestamp_start) : null;
   const responseEnd = res ? optionalNumber(res.timestamp_end) : null;
   const endSeconds = responseEnd ?? (isDict(flow.error) ? optionalNumber(flow.error.timestamp) : null) ?? optionalNumber(req.timestamp_end);
-  const peer = server ? server.peername ?? server.ip_address : null;
+  const peer = server ? (server.peername ?? server.ip_address) : null;
   const peerHost = Array.isArray(peer) ? textOf(peer[0]) : null;
   const peerPort = Array.isArray(peer) ? optionalNumber(peer[1]) : null;
   const url = requestUrl(req, method);

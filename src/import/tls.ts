@@ -35,11 +35,14 @@ export function verifyChain(chain: X509Certificate[], servername: string, at: Da
   while (current) {
     path.push(current);
     const cert: X509Certificate = current;
-    const trusted = trustedRoots().get(cert.issuer)?.some((root) => root.raw.equals(cert.raw) || signs(root, cert));
+    const trusted = trustedRoots()
+      .get(cert.issuer)
+      ?.some((root) => root.raw.equals(cert.raw) || signs(root, cert));
     if (trusted) break;
     const next = chain.find((c) => !path.includes(c) && signs(c, cert));
     if (!next) {
-      if (isSelfSigned(cert)) return { authorized: false, error: cert === leaf ? 'DEPTH_ZERO_SELF_SIGNED_CERT' : 'SELF_SIGNED_CERT_IN_CHAIN' };
+      if (isSelfSigned(cert))
+        return { authorized: false, error: cert === leaf ? 'DEPTH_ZERO_SELF_SIGNED_CERT' : 'SELF_SIGNED_CERT_IN_CHAIN' };
       return { authorized: false, error: cert === leaf ? 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' : 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' };
     }
     current = next;

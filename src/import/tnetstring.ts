@@ -24,7 +24,12 @@ const COLON = 0x3a;
 const MAX_LENGTH_DIGITS = 12; // as mitmproxy: a longer prefix is garbage, not data
 const MAX_DEPTH = 64;
 /** Python's repr() of the non-finite floats. */
-const PYTHON_FLOAT_WORDS = new Map([['inf', Infinity], ['-inf', -Infinity], ['+inf', Infinity], ['nan', NaN]]);
+const PYTHON_FLOAT_WORDS = new Map([
+  ['inf', Infinity],
+  ['-inf', -Infinity],
+  ['+inf', Infinity],
+  ['nan', NaN],
+]);
 
 /** Parses the one tnetstring that starts at `offset`; `end` is the offset just past it. */
 export function parseTnetstring(buf: Buffer, offset = 0): { value: TnetValue; end: number } {
@@ -88,7 +93,7 @@ function parseData(buf: Buffer, from: number, to: number, tag: number, depth: nu
     case ']': {
       if (depth >= MAX_DEPTH) throw new TnetstringError('nesting too deep', itemStart, false);
       const list: TnetValue[] = [];
-      for (let pos = from; pos < to; ) {
+      for (let pos = from; pos < to;) {
         const item = parseItem(buf, pos, to, depth + 1);
         list.push(item.value);
         pos = item.end;
@@ -98,7 +103,7 @@ function parseData(buf: Buffer, from: number, to: number, tag: number, depth: nu
     case '}': {
       if (depth >= MAX_DEPTH) throw new TnetstringError('nesting too deep', itemStart, false);
       const dict: TnetDict = Object.create(null) as TnetDict;
-      for (let pos = from; pos < to; ) {
+      for (let pos = from; pos < to;) {
         const key = parseItem(buf, pos, to, depth + 1);
         if (key.end >= to) throw new TnetstringError('dict key without a value', pos, false);
         const value = parseItem(buf, key.end, to, depth + 1);

@@ -55,7 +55,14 @@ describe('lab DNS server', () => {
   it('answers over TCP too, with the CNAME chain in one response', async () => {
     const response = await new Promise<dnsPacket.DecodedPacket>((resolve, reject) => {
       const socket = connect(server.port, '127.0.0.1', () => {
-        socket.write(dnsPacket.streamEncode({ type: 'query', id: 7, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: 'A', name: HOSTS.brandedClick }] }));
+        socket.write(
+          dnsPacket.streamEncode({
+            type: 'query',
+            id: 7,
+            flags: dnsPacket.RECURSION_DESIRED,
+            questions: [{ type: 'A', name: HOSTS.brandedClick }],
+          }),
+        );
       });
       let buffered = Buffer.alloc(0);
       socket.on('data', (chunk) => {

@@ -72,7 +72,15 @@ export function answerQuery(query: dnsPacket.Packet): Buffer {
             name: zone,
             ttl: TTL,
             class: 'IN',
-            data: { mname: `ns1.${zone}`, rname: `hostmaster.${zone}`, serial: 2026091701, refresh: 3600, retry: 600, expire: 86400, minimum: TTL },
+            data: {
+              mname: `ns1.${zone}`,
+              rname: `hostmaster.${zone}`,
+              serial: 2026091701,
+              refresh: 3600,
+              retry: 600,
+              expire: 86400,
+              minimum: TTL,
+            },
           },
         ]
       : [];

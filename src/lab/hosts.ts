@@ -116,7 +116,11 @@ const PERSONALITIES: { domain: string; personality: ServerPersonality }[] = [
   },
   {
     domain: 'cloak-cdn.test',
-    personality: { server: 'cloudflare', headers: { 'CF-Cache-Status': 'DYNAMIC' }, cookie: { name: '__cf_bm', attributes: 'path=/; HttpOnly; SameSite=None; Secure' } },
+    personality: {
+      server: 'cloudflare',
+      headers: { 'CF-Cache-Status': 'DYNAMIC' },
+      cookie: { name: '__cf_bm', attributes: 'path=/; HttpOnly; SameSite=None; Secure' },
+    },
   },
   {
     domain: 'adnet-alpha.test',
@@ -124,7 +128,11 @@ const PERSONALITIES: { domain: string; personality: ServerPersonality }[] = [
   },
   {
     domain: 'affiliate-hub.test',
-    personality: { server: 'Apache', headers: { 'X-Powered-By': 'PHP/8.2.12' }, cookie: { name: 'aff_sub', attributes: 'path=/; SameSite=Lax' } },
+    personality: {
+      server: 'Apache',
+      headers: { 'X-Powered-By': 'PHP/8.2.12' },
+      cookie: { name: 'aff_sub', attributes: 'path=/; SameSite=Lax' },
+    },
   },
   {
     domain: 'tds-router.test',

@@ -1,5 +1,13 @@
 // Public face of the lab.
-export { startLab, requestMatches, type Lab, type LabOptions, type LabRequestRecord, type LabScenario, type ScenarioOutcome } from './lab.js';
+export {
+  startLab,
+  requestMatches,
+  type Lab,
+  type LabOptions,
+  type LabRequestRecord,
+  type LabScenario,
+  type ScenarioOutcome,
+} from './lab.js';
 export { redirectBody } from './exchange.js';
 export { runLabCommand, labTraceArgs, shellQuote } from './command.js';
 export { dnsRecordsFor, startDnsServer, type LabDnsRecords, type LabDnsServer } from './dns-server.js';

@@ -30,7 +30,11 @@ export interface LabRequestOptions {
 const caCache = new Map<string, Buffer>();
 
 /** One request to the lab for an absolute lab URL, on a fresh connection. */
-export function labRequest(lab: Pick<Lab, 'httpPort' | 'httpsPort' | 'caCertPath'>, url: string, opts: LabRequestOptions = {}): Promise<LabResponse> {
+export function labRequest(
+  lab: Pick<Lab, 'httpPort' | 'httpsPort' | 'caCertPath'>,
+  url: string,
+  opts: LabRequestOptions = {},
+): Promise<LabResponse> {
   const u = new URL(url);
   const https = u.protocol === 'https:';
   const body = opts.body === undefined ? undefined : Buffer.from(opts.body);
@@ -66,7 +70,9 @@ export function labRequest(lab: Pick<Lab, 'httpPort' | 'httpsPort' | 'caCertPath
         : null;
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks), tls }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks), tls }),
+      );
     });
     req.on('error', reject);
     if (opts.timeoutMs !== undefined) {
@@ -124,7 +130,11 @@ interface Next {
 }
 
 /** Follows a chain from `url` the way the lab's pages tell a browser to go. */
-export async function walkChain(lab: Pick<Lab, 'httpPort' | 'httpsPort' | 'caCertPath'>, url: string, opts: WalkOptions = {}): Promise<WalkResult> {
+export async function walkChain(
+  lab: Pick<Lab, 'httpPort' | 'httpsPort' | 'caCertPath'>,
+  url: string,
+  opts: WalkOptions = {},
+): Promise<WalkResult> {
   const clicks = [...(opts.clicks ?? [])];
   const maxHops = opts.maxHops ?? 40;
   const headers = opts.headers ?? BROWSER_HEADERS;
@@ -176,7 +186,8 @@ async function nextFromResponse(
   const form = /<form id="f" method="(get|post)" action="([^"]*)">([\s\S]*?)<\/form>/.exec(html);
   if (form && /\.submit\(\)/.test(html)) {
     const fields = new URLSearchParams();
-    for (const m of form[3].matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) fields.append(unescapeHtml(m[1]), unescapeHtml(m[2]));
+    for (const m of form[3].matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g))
+      fields.append(unescapeHtml(m[1]), unescapeHtml(m[2]));
     const action = new URL(unescapeHtml(form[2]), here);
     if (form[1] === 'get') {
       action.search = fields.toString();

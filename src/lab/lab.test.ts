@@ -35,9 +35,12 @@ describe('lab servers', () => {
     assert.ok(lab.httpPort > 0 && lab.httpsPort > 0 && lab.httpPort !== lab.httpsPort);
     assert.equal(lab.dnsPort, null);
     assert.deepEqual(lab.traceArgs, [
-      '--connect-to', `:80:127.0.0.1:${lab.httpPort}`,
-      '--connect-to', `:443:127.0.0.1:${lab.httpsPort}`,
-      '--cacert', lab.caCertPath,
+      '--connect-to',
+      `:80:127.0.0.1:${lab.httpPort}`,
+      '--connect-to',
+      `:443:127.0.0.1:${lab.httpsPort}`,
+      '--cacert',
+      lab.caCertPath,
     ]);
   });
 

@@ -59,7 +59,10 @@ const MAX_BODY = 1024 * 1024;
 
 function hostOf(req: IncomingMessage): string {
   const raw = req.headers.host ?? (req.socket as { servername?: string }).servername ?? '';
-  return raw.replace(/:\d+$/, '').replace(/^\[|\]$/g, '').toLowerCase();
+  return raw
+    .replace(/:\d+$/, '')
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase();
 }
 
 function flatHeaders(req: IncomingMessage): Record<string, string | string[]> {

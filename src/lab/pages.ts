@@ -9,7 +9,11 @@ export function escapeHtml(text: string): string {
 
 /** A JavaScript string literal that is also safe inside an HTML <script> element. */
 export function jsString(text: string): string {
-  return JSON.stringify(text).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(text)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 export interface PageParts {

@@ -37,11 +37,40 @@ describe('scenario chains', () => {
   it('lists every scenario the issue asks for', () => {
     const names = Object.keys(lab.scenarios);
     for (const name of [
-      'seed', 'http-301', 'http-302', 'http-303', 'http-307', 'http-308', 'refresh-header', 'meta-refresh',
-      'meta-refresh-delayed', 'javascript', 'javascript-timer', 'form-get', 'form-post', 'frame-top', 'popup', 'click',
-      'five-hop', 'single-use', 'time-limited', 'loop-http', 'loop-meta', 'chain-25', 'too-many-redirects', 'hang',
-      'never-loads', 'cloaking', 'bad-tls-expired', 'bad-tls-self-signed', 'bad-tls-wrong-host', 'download', 'dialog',
-      'reset', 'xss', 'cname-esp',
+      'seed',
+      'http-301',
+      'http-302',
+      'http-303',
+      'http-307',
+      'http-308',
+      'refresh-header',
+      'meta-refresh',
+      'meta-refresh-delayed',
+      'javascript',
+      'javascript-timer',
+      'form-get',
+      'form-post',
+      'frame-top',
+      'popup',
+      'click',
+      'five-hop',
+      'single-use',
+      'time-limited',
+      'loop-http',
+      'loop-meta',
+      'chain-25',
+      'too-many-redirects',
+      'hang',
+      'never-loads',
+      'cloaking',
+      'bad-tls-expired',
+      'bad-tls-self-signed',
+      'bad-tls-wrong-host',
+      'download',
+      'dialog',
+      'reset',
+      'xss',
+      'cname-esp',
     ]) {
       assert.ok(names.includes(name), `missing scenario ${name}`);
     }
@@ -62,7 +91,11 @@ describe('scenario chains', () => {
     await Promise.all(
       scenarios.map(async (s) => {
         const plain = await walkChain(lab, s.url);
-        assert.deepEqual(plain.hops.map((h) => h.via), s.expectedVias, `${s.name}: vias`);
+        assert.deepEqual(
+          plain.hops.map((h) => h.via),
+          s.expectedVias,
+          `${s.name}: vias`,
+        );
         if (s.clicks.length === 0) {
           assert.equal(plain.final.url, s.finalUrl, `${s.name}: final URL`);
           assert.equal(plain.final.status, s.finalStatus, `${s.name}: final status`);
@@ -72,7 +105,11 @@ describe('scenario chains', () => {
     );
     for (const s of scenarios.filter((s) => s.clicks.length > 0)) {
       const clicked = await walkChain(lab, s.url, { clicks: s.clicks });
-      assert.deepEqual(clicked.hops.map((h) => h.via), s.clickedVias, `${s.name}: clicked vias`);
+      assert.deepEqual(
+        clicked.hops.map((h) => h.via),
+        s.clickedVias,
+        `${s.name}: clicked vias`,
+      );
       assert.equal(clicked.final.url, s.finalUrl, `${s.name}: final URL`);
       assert.equal(clicked.final.title, s.finalTitle, `${s.name}: title`);
     }
@@ -106,7 +143,10 @@ describe('scenario chains', () => {
   it('too-many-redirects is 25 consecutive 302s', async () => {
     const walk = await walkChain(lab, lab.scenarios['too-many-redirects'].url);
     assert.equal(walk.hops.filter((h) => h.status === 302).length, TOO_MANY_REDIRECTS);
-    assert.deepEqual(walk.hops.slice(1).map((h) => h.via), Array(TOO_MANY_REDIRECTS).fill('http-302'));
+    assert.deepEqual(
+      walk.hops.slice(1).map((h) => h.via),
+      Array(TOO_MANY_REDIRECTS).fill('http-302'),
+    );
   });
 
   for (const name of ['loop-http', 'loop-meta']) {
@@ -122,7 +162,10 @@ describe('scenario chains', () => {
   it('cloaking shows the decoy to a headless-looking client', async () => {
     const s = lab.scenarios['cloaking'];
     const headless = await walkChain(lab, s.url, {
-      headers: { 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/126.0.0.0 Safari/537.36', 'Accept-Language': 'en-US' },
+      headers: {
+        'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/126.0.0.0 Safari/537.36',
+        'Accept-Language': 'en-US',
+      },
     });
     assert.equal(headless.final.title, 'Garden tips blog');
     assert.equal(headless.hops.length, 1);
@@ -130,7 +173,9 @@ describe('scenario chains', () => {
 
   it('the seed mail fixture (QP, link hard-wrapped in the text part) points at the seed scenario', () => {
     const eml = readFileSync(join(repoRoot(), 'test/fixtures/lab/seed-tmobile.eml'), 'latin1');
-    const [, text, html] = eml.split('--=_sel_88213_4471').map((part) => decodeQuotedPrintable(part.split('\r\n\r\n').slice(1).join('\r\n\r\n')));
+    const [, text, html] = eml
+      .split('--=_sel_88213_4471')
+      .map((part) => decodeQuotedPrintable(part.split('\r\n\r\n').slice(1).join('\r\n\r\n')));
     assert.ok(html.includes(`<a href="${SEED_URL}"`));
     assert.ok(!text.includes(`${SEED_URL}\r\n`), 'the text part carries the link broken across lines');
     assert.ok(text.replace(/\r?\n(?=F5gH)/, '').includes(SEED_URL));

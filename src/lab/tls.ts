@@ -99,7 +99,11 @@ export class LabTls {
   }
 
   /** Options for https.createServer: SNI picks (or makes) the certificate. */
-  serverOptions(): { cert: string; key: string; SNICallback: (name: string, cb: (err: Error | null, ctx?: SecureContext) => void) => void } {
+  serverOptions(): {
+    cert: string;
+    key: string;
+    SNICallback: (name: string, cb: (err: Error | null, ctx?: SecureContext) => void) => void;
+  } {
     const fallback = this.issuer.issue(['localhost', '127.0.0.1']);
     return {
       cert: fallback.certPem,

@@ -27,7 +27,8 @@ test('every phishing-pot message parses without a decoding failure and most yiel
     const mail = await analysis(name);
     assert.ok(!mail.errors.some((e) => /analysis failed|MIME decoding failed/.test(e)), `${name}: ${mail.errors.join('; ')}`);
     assert.ok(mail.from || mail.subject !== null, `${name}: no From and no Subject`);
-    for (const link of mail.links) assert.ok(link.url.trim().length > 0 && !/[\t\r\n]/.test(link.url), `${name}: bad url ${JSON.stringify(link.url)}`);
+    for (const link of mail.links)
+      assert.ok(link.url.trim().length > 0 && !/[\t\r\n]/.test(link.url), `${name}: bad url ${JSON.stringify(link.url)}`);
     if (mail.links.length > 0) withLinks++;
     links += mail.links.length;
   }
@@ -51,7 +52,10 @@ test('hand-checked: a Correios-themed payment lure (base64 HTML) has its "Efetua
     mail.links.map((l) => [l.url, l.text]),
     [['https://cliente-rastreamentocorreios.co.ua/', 'Efetuar Pagamento']],
   );
-  assert.deepEqual(mail.esp.map((p) => p.name), ['PHPMailer']);
+  assert.deepEqual(
+    mail.esp.map((p) => p.name),
+    ['PHPMailer'],
+  );
 });
 
 test('hand-checked: a Symantec-wrapped link whose text shows another domain is flagged', async () => {
@@ -72,7 +76,10 @@ test('hand-checked: a Mailchimp campaign: main link, unsubscribe and privacy lin
     ['UNSUBSCRIBE'],
   );
   assert.equal(mail.links.find((l) => l.text === 'PRIVACY POLICY')?.prominence, 0);
-  assert.deepEqual(mail.esp.map((p) => p.name), ['Mailchimp']);
+  assert.deepEqual(
+    mail.esp.map((p) => p.name),
+    ['Mailchimp'],
+  );
   const esphop = mail.received.find((hop) => hop.from?.endsWith('.mcdlv.net'));
   assert.deepEqual([esphop?.tls, esphop?.tlsVersion, esphop?.fromIp], [true, 'TLS1.2', '198.2.139.78']);
 });
@@ -99,6 +106,9 @@ test('ESP fingerprints found across the corpus', async () => {
   ];
   for (const [name, esp] of expected) {
     const mail = await analysis(name);
-    assert.ok(mail.esp.some((p) => p.name === esp), `${name}: expected ${esp}, got ${mail.esp.map((p) => p.name).join(', ')}`);
+    assert.ok(
+      mail.esp.some((p) => p.name === esp),
+      `${name}: expected ${esp}, got ${mail.esp.map((p) => p.name).join(', ')}`,
+    );
   }
 });

@@ -26,7 +26,9 @@ function fingerprint(email: Email): string {
       a.disposition,
       a.contentId,
       a.related ?? false,
-      createHash('sha256').update(Buffer.from(a.content as ArrayBuffer)).digest('hex'),
+      createHash('sha256')
+        .update(Buffer.from(a.content as ArrayBuffer))
+        .digest('hex'),
     ]),
   });
 }
@@ -93,14 +95,21 @@ test('a single-part message keeps its own Content-Transfer-Encoding header (pres
   const body = 'Visit https://x.example/\r\n'.repeat(100);
   await assertSameAsPostalMime(Buffer.from(`From: a@x.example\r\nContent-Transfer-Encoding: 8bit\r\nSubject: s\r\n\r\n${body}`), 'present');
   await assertSameAsPostalMime(Buffer.from(`From: a@x.example\r\nSubject: s\r\n\r\n${body}\r\n\r\n`), 'absent');
-  assert.equal(compactUnencodedParts(Buffer.from(`From: a@x.example\r\nContent-Transfer-Encoding:  8Bit\r\n\r\n${body}`)).topLevelEncoding, '  8Bit');
+  assert.equal(
+    compactUnencodedParts(Buffer.from(`From: a@x.example\r\nContent-Transfer-Encoding:  8Bit\r\n\r\n${body}`)).topLevelEncoding,
+    '  8Bit',
+  );
 });
 
 test('small parts, encoded parts, ambiguous headers and broken structure are left as they are', () => {
   const unchanged = (raw: Buffer) => assert.deepEqual(compactUnencodedParts(raw).raw, raw);
   unchanged(Buffer.from('From: a@x.example\r\n\r\nhello\r\n'));
   unchanged(Buffer.from('From: a@x.example\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n' + 'a=3D1\r\n'.repeat(300)));
-  unchanged(Buffer.from('From: a@x.example\r\nContent-Transfer-Encoding: 8bit\r\nContent-Transfer-Encoding: base64\r\n\r\n' + 'aGVsbG8=\r\n'.repeat(300)));
+  unchanged(
+    Buffer.from(
+      'From: a@x.example\r\nContent-Transfer-Encoding: 8bit\r\nContent-Transfer-Encoding: base64\r\n\r\n' + 'aGVsbG8=\r\n'.repeat(300),
+    ),
+  );
   unchanged(Buffer.from('From: a@x.example\r\nSubject: x'.padEnd(3000, 'x')));
   unchanged(Buffer.from('Content-Type: multipart/mixed; boundary="b"\r\n\r\n' + 'text\r\n'.repeat(1000)));
   assert.equal(compactUnencodedParts(Buffer.alloc(5000, 'a'), { minMessageBytes: 10_000 }).raw.length, 5000);
@@ -110,8 +119,14 @@ test('the same Email as plain postal-mime for the mail fixtures and half of the 
   const fixtures = projectPath('test', 'fixtures', 'mail');
   const corpus = join(projectRoot(), '..', 'shared', 'corpus', 'phishing-pot');
   const files = [
-    ...readdirSync(fixtures).filter((f) => f.endsWith('.eml')).map((f) => join(fixtures, f)),
-    ...readdirSync(corpus).filter((f) => f.endsWith('.eml')).sort().filter((_, i) => i % 2 === 0).map((f) => join(corpus, f)),
+    ...readdirSync(fixtures)
+      .filter((f) => f.endsWith('.eml'))
+      .map((f) => join(fixtures, f)),
+    ...readdirSync(corpus)
+      .filter((f) => f.endsWith('.eml'))
+      .sort()
+      .filter((_, i) => i % 2 === 0)
+      .map((f) => join(corpus, f)),
   ];
   assert.ok(files.length > 150);
   for (const file of files) await assertSameAsPostalMime(readFileSync(file), file);
@@ -147,7 +162,9 @@ test('base64 attachments are decoded natively behind a placeholder, and the Emai
   const bytes = Buffer.from(Array.from({ length: 9001 }, (_, i) => (i * 31 + 7) % 256));
   const lines = bytes.toString('base64').replace(/.{76}/g, '$&\r\n');
   // Some mailers pad every line: postal-mime decodes each padded unit on its own.
-  const paddedEveryLine = Array.from({ length: Math.ceil(bytes.length / 50) }, (_, i) => bytes.subarray(i * 50, i * 50 + 50).toString('base64')).join('\r\n');
+  const paddedEveryLine = Array.from({ length: Math.ceil(bytes.length / 50) }, (_, i) =>
+    bytes.subarray(i * 50, i * 50 + 50).toString('base64'),
+  ).join('\r\n');
   const cases: [string, Buffer, number][] = [
     ['clean body', withAttachment('application/pdf; name="invoice.pdf"', lines), 1],
     ['unpadded tail', withAttachment('application/pdf', lines.replace(/=+$/, '')), 1],

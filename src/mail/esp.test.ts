@@ -38,10 +38,13 @@ test('evidence lists each matching header once, shortened; platforms ordered by 
     h('Feedback-ID', '1.us-east-1.x=:AmazonSES'),
     h('X-Gm-Message-State', 'A'.repeat(400)),
   ]);
-  assert.deepEqual(found.map((p) => [p.name, p.kind, p.evidence.length]), [
-    ['Amazon SES', 'esp', 2],
-    ['Gmail / Google Workspace', 'provider', 1],
-  ]);
+  assert.deepEqual(
+    found.map((p) => [p.name, p.kind, p.evidence.length]),
+    [
+      ['Amazon SES', 'esp', 2],
+      ['Gmail / Google Workspace', 'provider', 1],
+    ],
+  );
   assert.equal(found[0].evidence[0], 'X-SES-Outgoing: 2024.06.18-54.240.73.34');
   assert.ok(found[1].evidence[0].length <= 160);
 });

@@ -41,7 +41,15 @@ interface CompiledRules {
 
 /** Headers whose host names reveal the sending infrastructure. */
 const DOMAIN_HEADERS = new Set([
-  'return-path', 'received', 'message-id', 'sender', 'errors-to', 'list-id', 'list-unsubscribe', 'x-report-abuse', 'dkim-signature',
+  'return-path',
+  'received',
+  'message-id',
+  'sender',
+  'errors-to',
+  'list-id',
+  'list-unsubscribe',
+  'x-report-abuse',
+  'dkim-signature',
 ]);
 const NOT_HOST_CHARS = /[^a-z0-9.-]+/;
 const EVIDENCE_LENGTH = 160;
@@ -56,8 +64,7 @@ export function compileHeaderRules(file: HeaderRuleFile): CompiledRules {
       if (name.endsWith('*')) {
         compiled.prefixes.push({ prefix: name.slice(0, -1), platform: index, value });
         compiled.prefixStarts.add(name.slice(0, 2));
-      }
-      else {
+      } else {
         const list = compiled.exact.get(name) ?? [];
         list.push({ platform: index, value });
         compiled.exact.set(name, list);

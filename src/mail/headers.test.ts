@@ -33,8 +33,13 @@ test('Received: Sendmail/Google "(version=TLS1_2 ...)", Microsoft SMTP Server, E
   const microsoft = parseReceived(
     'from m43-11.mailgun.net (69.72.43.11) by VI1EUR05FT031.mail.protection.outlook.com (10.233.242.170) with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.6699.22 via Frontend Transport; Mon, 4 Sep 2023 18:01:46 +0000',
   );
-  assert.deepEqual([microsoft.tls, microsoft.tlsVersion, microsoft.with, microsoft.fromIp], [true, 'TLS1.2', 'Microsoft SMTP Server', '69.72.43.11']);
-  const exim = parseReceived('from [203.0.113.9] (helo=client) by mail.example with esmtps (TLS1.3) tls TLS_AES_256_GCM_SHA384 (Exim 4.96) id 1abc-000; Mon, 4 Mar 2024 10:00:00 +0000');
+  assert.deepEqual(
+    [microsoft.tls, microsoft.tlsVersion, microsoft.with, microsoft.fromIp],
+    [true, 'TLS1.2', 'Microsoft SMTP Server', '69.72.43.11'],
+  );
+  const exim = parseReceived(
+    'from [203.0.113.9] (helo=client) by mail.example with esmtps (TLS1.3) tls TLS_AES_256_GCM_SHA384 (Exim 4.96) id 1abc-000; Mon, 4 Mar 2024 10:00:00 +0000',
+  );
   assert.deepEqual([exim.tls, exim.tlsVersion, exim.fromIp], [true, 'TLS1.3', '203.0.113.9']);
 });
 
@@ -52,18 +57,31 @@ test('Received: garbage in, nulls out, no throw', () => {
 
 test('receivedChain numbers hops from the oldest (bottom) header', () => {
   const chain = receivedChain(['from b by c; Tue, 12 Mar 2024 08:15:02 +0000', 'from a by b; Tue, 12 Mar 2024 08:15:01 +0000']);
-  assert.deepEqual(chain.map((hop) => [hop.hop, hop.from]), [
-    [2, 'b'],
-    [1, 'a'],
-  ]);
+  assert.deepEqual(
+    chain.map((hop) => [hop.hop, hop.from]),
+    [
+      [2, 'b'],
+      [1, 'a'],
+    ],
+  );
 });
 
 test('TLS version spellings', () => {
-  assert.deepEqual(['TLSv1.2', 'TLS1_3', 'version=TLS1_0', 'TLSv1 ', 'SSLv3', 'no tls here'].map(tlsVersionOf), ['TLS1.2', 'TLS1.3', 'TLS1.0', 'TLS1.0', 'SSL3', null]);
+  assert.deepEqual(['TLSv1.2', 'TLS1_3', 'version=TLS1_0', 'TLSv1 ', 'SSLv3', 'no tls here'].map(tlsVersionOf), [
+    'TLS1.2',
+    'TLS1.3',
+    'TLS1.0',
+    'TLS1.0',
+    'SSL3',
+    null,
+  ]);
 });
 
 test('DKIM-Signature d= and s= with folding whitespace', () => {
-  assert.deepEqual(parseDkimSignature('v=1; a=rsa-sha256; d=T-Mobile.Example;\r\n\ts=sel2024; h=from:to; b=abc\r\n def'), { d: 't-mobile.example', s: 'sel2024' });
+  assert.deepEqual(parseDkimSignature('v=1; a=rsa-sha256; d=T-Mobile.Example;\r\n\ts=sel2024; h=from:to; b=abc\r\n def'), {
+    d: 't-mobile.example',
+    s: 'sel2024',
+  });
   assert.deepEqual(parseDkimSignature('garbage'), { d: null, s: null });
 });
 

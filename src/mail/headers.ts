@@ -82,7 +82,10 @@ export function tlsVersionOf(text: string): string | null {
 
 /** ISO time of an RFC 5322 date, or null. Comments such as "(UTC)" are ignored. */
 export function parseMailDate(text: string): string | null {
-  const cleaned = text.replace(/\([^)]*\)/g, ' ').replace(/\s+/g, ' ').trim();
+  const cleaned = text
+    .replace(/\([^)]*\)/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (!cleaned) return null;
   const ms = Date.parse(cleaned);
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
@@ -187,7 +190,12 @@ export function parseAuthenticationResults(value: string): AuthResult[] {
 export function messageIdDomain(messageId: string | null | undefined): string | null {
   if (!messageId) return null;
   const match = /@([^<>@\s]+)>?\s*$/.exec(messageId.trim());
-  return match ? match[1].replace(/[>\]]+$/, '').replace(/^\[/, '').toLowerCase() || null : null;
+  return match
+    ? match[1]
+        .replace(/[>\]]+$/, '')
+        .replace(/^\[/, '')
+        .toLowerCase() || null
+    : null;
 }
 
 /** URIs of a List-Unsubscribe header, in order ("<mailto:...>, <https://...>"). */

@@ -15,7 +15,14 @@ function tokens(html: string): string[] {
 
 test('tokenizes tags, text, comments, raw text elements and stray "<"', () => {
   assert.deepEqual(tokens('a<b>c</b><!-- x <a href=y> --><script>if (a<b) "</a>"</script>1 < 2<br/>'), [
-    'a', '<b>', 'c', '</b>', '<script>', '</script>', '1 < 2', '<br>',
+    'a',
+    '<b>',
+    'c',
+    '</b>',
+    '<script>',
+    '</script>',
+    '1 < 2',
+    '<br>',
   ]);
 });
 

@@ -35,8 +35,31 @@ export interface Candidate {
 const ANCHOR_CLOSERS = new Set(['td', 'th', 'tr', 'table', 'body', 'html']);
 /** Elements that end a sentence of visible text, for anchor context. */
 const BLOCK_TAGS = new Set([
-  'p', 'div', 'td', 'th', 'tr', 'table', 'br', 'li', 'ul', 'ol', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'center', 'hr', 'blockquote',
-  'body', 'section', 'article', 'header', 'footer', 'tbody',
+  'p',
+  'div',
+  'td',
+  'th',
+  'tr',
+  'table',
+  'br',
+  'li',
+  'ul',
+  'ol',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'center',
+  'hr',
+  'blockquote',
+  'body',
+  'section',
+  'article',
+  'header',
+  'footer',
+  'tbody',
 ]);
 const MAX_CONTEXT = 120;
 /** How far back or ahead of an anchor its sentence is looked for, in HTML characters. */
@@ -233,7 +256,15 @@ export function extractHtmlCandidates(html: string): Candidate[] {
         const attrs = parseAttributes(source, attrStart, attrEnd);
         const href = cleanHref(attrs.href ?? '');
         if (href && !href.startsWith('#')) {
-          found.push(candidate({ url: resolveHref(href, base), text: attrs.alt?.trim() || null, kind: 'area', part: 'html', position: position / length }));
+          found.push(
+            candidate({
+              url: resolveHref(href, base),
+              text: attrs.alt?.trim() || null,
+              kind: 'area',
+              part: 'html',
+              position: position / length,
+            }),
+          );
         }
         return;
       }
@@ -275,7 +306,9 @@ export function extractHtmlCandidates(html: string): Candidate[] {
       if (found.length >= MAX_LINKS) return;
       if (!mayHoldUrl(start, end)) return;
       for (const hit of findTextUrls(decodeHtmlEntities(source.slice(start, end)), { rejoin: false })) {
-        found.push(candidate({ url: hit.url, text: null, kind: 'text', part: 'html', position: start / length, invisible: elements.isHidden() }));
+        found.push(
+          candidate({ url: hit.url, text: null, kind: 'text', part: 'html', position: start / length, invisible: elements.isHidden() }),
+        );
       }
     },
   };

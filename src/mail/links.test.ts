@@ -65,7 +65,10 @@ test('mismatch: the visible text shows another registrable domain than the href'
       <a href="https://evil.example/">support@paypal.com</a>
       <a href="https://evil.example/">Read more</a>`,
   });
-  assert.deepEqual(byText(links, 'https://www.paypal.com/signin')?.mismatch, { shownDomain: 'paypal.com', hrefDomain: 'evil-login.example' });
+  assert.deepEqual(byText(links, 'https://www.paypal.com/signin')?.mismatch, {
+    shownDomain: 'paypal.com',
+    hrefDomain: 'evil-login.example',
+  });
   assert.equal(byText(links, 'www.paypal.com')?.mismatch, null);
   assert.deepEqual(byText(links, 'Log in to PayPal.com now')?.mismatch, { shownDomain: 'paypal.com', hrefDomain: 'evil.example' });
   assert.equal(byText(links, 'support@paypal.com')?.mismatch, null);
@@ -95,10 +98,13 @@ test('unsubscribe: by text in several languages, by URL, by sentence, by List-Un
     'https://a.example/8',
   ]);
   const header = links.filter((l) => l.kind === 'list-unsubscribe');
-  assert.deepEqual(header.map((l) => [l.part, l.prominence]), [
-    ['header', 0],
-    ['header', 0],
-  ]);
+  assert.deepEqual(
+    header.map((l) => [l.part, l.prominence]),
+    [
+      ['header', 0],
+      ['header', 0],
+    ],
+  );
 });
 
 test('pickMainLink: the button-like call-to-action wins over footer, social, pixel, mailto and privacy links', () => {
@@ -115,19 +121,31 @@ test('pickMainLink: the button-like call-to-action wins over footer, social, pix
       <a href="https://t.example/px"><img src="px.gif" width="1" height="1"></a>`,
   });
   assert.equal(pickMainLink(links)?.url, 'https://t.example/cta');
-  for (const excluded of ['mailto:help@t.example', 'tel:+100', 'https://www.facebook.com/brand', 'https://t.example/privacy', 'https://t.example/u', 'https://t.example/px']) {
+  for (const excluded of [
+    'mailto:help@t.example',
+    'tel:+100',
+    'https://www.facebook.com/brand',
+    'https://t.example/privacy',
+    'https://t.example/u',
+    'https://t.example/px',
+  ]) {
     assert.equal(links.find((l) => l.url === excluded)?.prominence, 0, excluded);
   }
 });
 
 test('pickMainLink: call-to-action words beat plain links; repeated hrefs count; nothing eligible gives null', () => {
-  const words = extractLinks({ html: '<a href="https://x.example/about">About us</a> <a href="https://x.example/login">Verify your account</a>' });
+  const words = extractLinks({
+    html: '<a href="https://x.example/about">About us</a> <a href="https://x.example/login">Verify your account</a>',
+  });
   assert.equal(pickMainLink(words)?.url, 'https://x.example/login');
   const repeated = extractLinks({
     html: '<a href="https://x.example/a">Offer A</a> <a href="https://x.example/b">Offer B</a> <a href="https://x.example/b">Offer B again</a>',
   });
   assert.equal(pickMainLink(repeated)?.url, 'https://x.example/b');
-  assert.equal(pickMainLink(extractLinks({ html: '<a href="mailto:a@x.example">Mail</a>', listUnsubscribe: ['https://x.example/u'] })), null);
+  assert.equal(
+    pickMainLink(extractLinks({ html: '<a href="mailto:a@x.example">Mail</a>', listUnsubscribe: ['https://x.example/u'] })),
+    null,
+  );
   assert.equal(pickMainLink([]), null);
 });
 
@@ -169,4 +187,3 @@ test('anchor text is what the reader sees: hidden salting inside the anchor is l
   assert.equal(link.text, 'Pagar Agora');
   assert.ok(link.prominence > 0);
 });
-

@@ -56,10 +56,28 @@ const LOW_VALUE =
 const CALL_TO_ACTION =
   /find out more|learn more|read more|more info|click here|click below|click (?:the )?(?:link|button)|tap here|verify|validate|confirm|log ?in|sign ?in|\baccess\b|update|review|view (?:the )?(?:document|message|invoice|file|statement|details|order|pdf|now|shared)|\bopen\b|download|get started|start now|shop now|buy now|order now|claim|redeem|activate|unlock|restore|continue|pay now|make (?:a )?payment|check ?out|discover|see (?:more|offer|details)|get (?:it|offer|yours|access|started)|\bjoin\b|register|book now|apply|track (?:your )?(?:order|package|parcel|shipment)|reset|recover|accept|mehr erfahren|jetzt|hier klicken|weiter|en savoir plus|cliquez|d[ée]couvrir|ver m[áa]s|haga clic|clique aqui|saiba mais|acess(?:ar|e)|confirme|scopri|clicca qui|meer informatie|klik hier|bekijk/i;
 const SOCIAL_DOMAINS = new Set([
-  'facebook.com', 'fb.com', 'twitter.com', 'x.com', 'instagram.com', 'linkedin.com', 'youtube.com', 'youtu.be', 'pinterest.com',
-  'tiktok.com', 'wa.me', 'whatsapp.com', 't.me', 'telegram.me', 'vk.com', 'xing.com', 'snapchat.com', 'threads.net', 'tumblr.com',
+  'facebook.com',
+  'fb.com',
+  'twitter.com',
+  'x.com',
+  'instagram.com',
+  'linkedin.com',
+  'youtube.com',
+  'youtu.be',
+  'pinterest.com',
+  'tiktok.com',
+  'wa.me',
+  'whatsapp.com',
+  't.me',
+  'telegram.me',
+  'vk.com',
+  'xing.com',
+  'snapchat.com',
+  'threads.net',
+  'tumblr.com',
 ]);
-const SOCIAL_TEXT = /^(?:facebook|twitter|x|instagram|linkedin|youtube|pinterest|tiktok|whatsapp|telegram|xing|vk|snapchat|threads|tumblr|follow us|like us|f|in|ig)\b/i;
+const SOCIAL_TEXT =
+  /^(?:facebook|twitter|x|instagram|linkedin|youtube|pinterest|tiktok|whatsapp|telegram|xing|vk|snapchat|threads|tumblr|follow us|like us|f|in|ig)\b/i;
 const RESERVED_SUFFIXES = new Set(['test', 'example', 'invalid', 'localhost']);
 const SHOWN_HOST =
   /(?:(https?:\/\/)|\b)((?:www\.)?(?:[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff-]{0,61}[a-z0-9\u00a1-\uffff])?\.)+[a-z\u00a1-\uffff]{2,63})\b/gi;
@@ -90,7 +108,10 @@ function registrable(host: string): string {
 /** The domain a reader believes the link goes to, when the anchor text shows one. */
 function shownDomain(text: string): string | null {
   const withoutEmails = text.replace(/[^\s@]+@[^\s@]+/g, ' ');
-  const whole = withoutEmails.trim().replace(/^https?:\/\//i, '').replace(/[/?#].*$/, '');
+  const whole = withoutEmails
+    .trim()
+    .replace(/^https?:\/\//i, '')
+    .replace(/[/?#].*$/, '');
   for (const match of withoutEmails.matchAll(SHOWN_HOST)) {
     const host = match[2].toLowerCase();
     const explicit = !!match[1] || host.startsWith('www.') || host === whole.toLowerCase();

@@ -52,13 +52,17 @@ test('mbox: three messages despite a date-less separator, a missing blank line, 
 });
 
 test('mbox: an empty message between separators is a per-message error, the others survive', async () => {
-  const mbox = 'From a@x Mon Mar  4 10:00:00 2024\nSubject: one\n\nbody one\n\nFrom b@x Mon Mar  4 10:00:01 2024\n\nFrom c@x Mon Mar  4 10:00:02 2024\nSubject: three\n\nbody three\n';
+  const mbox =
+    'From a@x Mon Mar  4 10:00:00 2024\nSubject: one\n\nbody one\n\nFrom b@x Mon Mar  4 10:00:01 2024\n\nFrom c@x Mon Mar  4 10:00:02 2024\nSubject: three\n\nbody three\n';
   const items = await collect(splitMbox(Readable.from([Buffer.from(mbox)]), 'box'));
-  assert.deepEqual(items.map((item) => [item.source, 'error' in item ? item.error : 'ok']), [
-    ['box#1', 'ok'],
-    ['box#2', 'empty message between mbox separators'],
-    ['box#3', 'ok'],
-  ]);
+  assert.deepEqual(
+    items.map((item) => [item.source, 'error' in item ? item.error : 'ok']),
+    [
+      ['box#1', 'ok'],
+      ['box#2', 'empty message between mbox separators'],
+      ['box#3', 'ok'],
+    ],
+  );
 });
 
 test('mbox split is independent of how the input is chunked', async () => {
@@ -85,10 +89,13 @@ test('Maildir: messages of new/ then cur/, tmp/ and dotfiles ignored', async () 
     await writeFile(join(dir, 'cur', '.hidden'), 'x');
     await writeFile(join(dir, 'cur', '2:2,S'), '');
     const made = await collect(readMailSource(dir));
-    assert.deepEqual(made.map((item) => [item.source, 'error' in item ? item.error : 'ok']), [
-      [join(dir, 'new', '1.eml'), 'ok'],
-      [join(dir, 'cur', '2:2,S'), 'empty file'],
-    ]);
+    assert.deepEqual(
+      made.map((item) => [item.source, 'error' in item ? item.error : 'ok']),
+      [
+        [join(dir, 'new', '1.eml'), 'ok'],
+        [join(dir, 'cur', '2:2,S'), 'empty file'],
+      ],
+    );
     await rm(join(dir, 'new', '1.eml'));
     await rm(join(dir, 'cur', '2:2,S'));
     assert.deepEqual(await collect(readMailSource(dir)), [{ source: dir, error: 'empty Maildir (no messages in new/ or cur/)' }]);
@@ -110,7 +117,10 @@ test('stdin ("-"): a single message or an mbox', async () => {
   assert.equal(single.length, 1);
   assert.equal(single[0].source, '-');
   const mbox = await collect(readMailSource('-', { stdin: createReadStream(fixture('three.mbox')) }));
-  assert.deepEqual(mbox.map((item) => item.source), ['-#1', '-#2', '-#3']);
+  assert.deepEqual(
+    mbox.map((item) => item.source),
+    ['-#1', '-#2', '-#3'],
+  );
   assert.deepEqual(await collect(readMailSource('-', { stdin: Readable.from([]) })), [{ source: '-', error: 'empty input on stdin' }]);
 });
 
@@ -119,7 +129,9 @@ test('empty file, whitespace-only file, missing path, binary garbage', async () 
   const dir = await mkdtemp(join(tmpdir(), 'clicktrace-mailbox-'));
   try {
     await writeFile(join(dir, 'blank.eml'), '\r\n \n');
-    assert.deepEqual(await collect(readMailSource(join(dir, 'blank.eml'))), [{ source: join(dir, 'blank.eml'), error: 'empty file (only whitespace)' }]);
+    assert.deepEqual(await collect(readMailSource(join(dir, 'blank.eml'))), [
+      { source: join(dir, 'blank.eml'), error: 'empty file (only whitespace)' },
+    ]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

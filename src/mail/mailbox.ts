@@ -159,7 +159,10 @@ async function* fromStream(chunks: AsyncIterable<Buffer | string>, label: string
       }
     },
   };
-  const firstLine = start.toString('latin1', 0, 1024).replace(/^\ufeff|^\xef\xbb\xbf/, '').replace(/^[\r\n]+/, '');
+  const firstLine = start
+    .toString('latin1', 0, 1024)
+    .replace(/^\ufeff|^\xef\xbb\xbf/, '')
+    .replace(/^[\r\n]+/, '');
   if (firstLine.startsWith('From ')) {
     yield* splitMbox(rest, label);
     return;
@@ -230,10 +233,16 @@ async function isDirectory(path: string): Promise<boolean> {
 async function* fromDirectory(dir: string): AsyncGenerator<MailSourceItem> {
   const maildir = (await isDirectory(join(dir, 'cur'))) || (await isDirectory(join(dir, 'new')));
   const files = maildir
-    ? [...(await listFiles(join(dir, 'new'))).map((f) => join(dir, 'new', f)), ...(await listFiles(join(dir, 'cur'))).map((f) => join(dir, 'cur', f))]
+    ? [
+        ...(await listFiles(join(dir, 'new'))).map((f) => join(dir, 'new', f)),
+        ...(await listFiles(join(dir, 'cur'))).map((f) => join(dir, 'cur', f)),
+      ]
     : (await listFiles(dir)).filter((f) => /\.eml$/i.test(f)).map((f) => join(dir, f));
   if (files.length === 0) {
-    yield { source: dir, error: maildir ? 'empty Maildir (no messages in new/ or cur/)' : 'no messages: not a Maildir (no cur/ or new/) and no .eml files' };
+    yield {
+      source: dir,
+      error: maildir ? 'empty Maildir (no messages in new/ or cur/)' : 'no messages: not a Maildir (no cur/ or new/) and no .eml files',
+    };
     return;
   }
   for (const file of files) {

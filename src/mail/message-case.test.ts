@@ -42,8 +42,14 @@ test('a message case is sealed: verify checks message.eml and message.json again
   writeFileSync(join(dir, 'message.json'), readFileSync(join(dir, 'message.json'), 'utf8').replace('"traces"', '"traces" '));
   result = await verifyCase(dir);
   assert.equal(result.ok, false);
-  assert.ok(result.problems.some((p) => p.startsWith('message.eml: SHA-256 differs')), result.problems.join('\n'));
-  assert.ok(result.problems.some((p) => p.startsWith('message.json: ')), result.problems.join('\n'));
+  assert.ok(
+    result.problems.some((p) => p.startsWith('message.eml: SHA-256 differs')),
+    result.problems.join('\n'),
+  );
+  assert.ok(
+    result.problems.some((p) => p.startsWith('message.json: ')),
+    result.problems.join('\n'),
+  );
 });
 
 test('an unsigned message case verifies with its signature absent; a missing manifest is a problem', async () => {

@@ -29,7 +29,10 @@ export interface MessageRecord {
 }
 
 export function messageCaseName(at = new Date()): string {
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${randomBytes(3).toString('hex')}-mail`;
 }
 
@@ -39,7 +42,13 @@ export interface MessageCaseOptions {
 }
 
 /** Writes message.eml and message.json, and seals them (manifest.json, signed when a key exists). */
-export function writeMessageCase(outDir: string, name: string, raw: Buffer, record: MessageRecord, options: MessageCaseOptions = {}): string {
+export function writeMessageCase(
+  outDir: string,
+  name: string,
+  raw: Buffer,
+  record: MessageRecord,
+  options: MessageCaseOptions = {},
+): string {
   const dir = join(outDir, name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, MESSAGE_EML_FILE), raw, { flag: 'wx' });

@@ -49,7 +49,10 @@ function decoderKnows(label: string): boolean {
 
 /** Whether a MIME charset label can be decoded (directly or by the usual alias spellings). */
 export function isKnownCharset(label: string): boolean {
-  const normalized = label.trim().toLowerCase().replace(/^["']|["']$/g, '');
+  const normalized = label
+    .trim()
+    .toLowerCase()
+    .replace(/^["']|["']$/g, '');
   if (!normalized) return true;
   const variants = [
     normalized,

@@ -17,7 +17,22 @@ interface OpenElement {
 }
 
 const VOID_TAGS = new Set([
-  'area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr', 'frame', 'keygen',
+  'area',
+  'base',
+  'br',
+  'col',
+  'embed',
+  'hr',
+  'img',
+  'input',
+  'link',
+  'meta',
+  'param',
+  'source',
+  'track',
+  'wbr',
+  'frame',
+  'keygen',
 ]);
 /** Deeper nesting than this is not tracked (the document is broken beyond use anyway). */
 const MAX_DEPTH = 10_000;

@@ -52,7 +52,10 @@ test('seed: headers, Received TLS per hop, DKIM, List-Unsubscribe, Selligent fin
     seed.authResults.map((r) => `${r.method}=${r.result}`),
     ['dkim=pass', 'spf=pass', 'dmarc=pass'],
   );
-  assert.deepEqual(seed.listUnsubscribe, ['mailto:unsubscribe-4711-8842@news.t-mobile.emsecure.test?subject=unsubscribe', SEED_UNSUBSCRIBE]);
+  assert.deepEqual(seed.listUnsubscribe, [
+    'mailto:unsubscribe-4711-8842@news.t-mobile.emsecure.test?subject=unsubscribe',
+    SEED_UNSUBSCRIBE,
+  ]);
   assert.deepEqual(
     seed.received.map((hop) => [hop.hop, hop.from, hop.by, hop.with, hop.tls, hop.tlsVersion]),
     [
@@ -62,7 +65,10 @@ test('seed: headers, Received TLS per hop, DKIM, List-Unsubscribe, Selligent fin
       [1, 'localhost', 'app12.emsecure.test', 'SMTP', false, null],
     ],
   );
-  assert.deepEqual(seed.esp.map((p) => p.name), ['Selligent']);
+  assert.deepEqual(
+    seed.esp.map((p) => p.name),
+    ['Selligent'],
+  );
   assert.match(seed.esp[0].evidence[0], /^List-Unsubscribe: /);
 });
 
@@ -116,7 +122,13 @@ test('nested multipart: attached message/rfc822 and .eml octet-stream are analys
     mail.links.map((l) => [l.attachment, l.kind, l.part, l.url, l.text]),
     [
       [null, 'text', 'text', 'https://tickets.soc.example/T-1234', null],
-      ['invoice.eml', 'href', 'html', 'https://pay.invoices-portal.example/session?id=77&lang=en', 'https://pay.invoices.example/inv?id=77'],
+      [
+        'invoice.eml',
+        'href',
+        'html',
+        'https://pay.invoices-portal.example/session?id=77&lang=en',
+        'https://pay.invoices.example/inv?id=77',
+      ],
       ['invoice.eml', 'href', 'html', 'https://pay.invoices-portal.example/session?id=77&lang=en', 'Pay now'],
       ['invoice.eml', 'text', 'text', 'https://pay.invoices-portal.example/session?id=77&lang=en', null],
       ['deeper.eml', 'text', 'text', 'https://login.helpdesk-sso.example/keep?u=victim', null],
@@ -174,7 +186,10 @@ test('a multipart body without any boundary line is scanned as raw text', async 
   );
   const mail = await analyzeMessage(raw, 'inline');
   assert.match(mail.errors[0], /boundary "nowhere" does not occur in the body; links taken from the raw body text/);
-  assert.deepEqual(mail.links.map((l) => l.url), ['https://raw-body.example/link']);
+  assert.deepEqual(
+    mail.links.map((l) => l.url),
+    ['https://raw-body.example/link'],
+  );
 });
 
 test('binary garbage and empty input give one clear error each, no throw', async () => {
@@ -192,23 +207,34 @@ test('malformed headers and an mbox envelope line do not throw', async () => {
     'From someone@x.example Mon Mar  4 10:00:00 2024\nFrom: <<<broken\nDate: not a date\nMessage-ID: nonsense\nReceived: ((((\nDKIM-Signature: ;;;==\nContent-Type: text/html; charset=\n\n<a href="https://ok.example/">ok</a>',
   );
   const mail = await analyzeMessage(raw, 'malformed');
-  assert.deepEqual(mail.links.map((l) => l.url), ['https://ok.example/']);
+  assert.deepEqual(
+    mail.links.map((l) => l.url),
+    ['https://ok.example/'],
+  );
   assert.equal(mail.messageIdDomain, null);
   assert.equal(mail.received.length, 1);
   assert.deepEqual(mail.dkim, [{ d: null, s: null }]);
 });
 
 test('blank lines before the headers are skipped', async () => {
-  const mail = await analyzeMessage(Buffer.from('\r\n\r\nFrom: a@x.example\r\nSubject: late start\r\n\r\nhttps://late.example/\r\n'), 'blank-start');
+  const mail = await analyzeMessage(
+    Buffer.from('\r\n\r\nFrom: a@x.example\r\nSubject: late start\r\n\r\nhttps://late.example/\r\n'),
+    'blank-start',
+  );
   assert.equal(mail.subject, 'late start');
-  assert.deepEqual(mail.links.map((l) => l.url), ['https://late.example/']);
+  assert.deepEqual(
+    mail.links.map((l) => l.url),
+    ['https://late.example/'],
+  );
 });
 
 test('a 20 MB message stays within time and memory and yields its links', async () => {
   // Short lines in an unencoded part are the expensive case for the MIME decoder.
   const filler = '<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit.</p>\r\n';
   const html = `<a href="https://big.example/start">Start here</a>\n${filler.repeat(Math.ceil((10 * 1024 * 1024) / filler.length))}<a href="https://big.example/end">End</a>`;
-  const attachment = Buffer.alloc(8 * 1024 * 1024, 7).toString('base64').replace(/.{76}/g, '$&\r\n');
+  const attachment = Buffer.alloc(8 * 1024 * 1024, 7)
+    .toString('base64')
+    .replace(/.{76}/g, '$&\r\n');
   const raw = Buffer.from(
     'From: big@x.example\r\nSubject: big\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n' +
       `--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n${html}\r\n` +

@@ -113,7 +113,10 @@ function withoutEnvelopeLine(raw: Buffer): Buffer {
 /** Why the bytes cannot be an RFC 822 message, or null when they start like one. */
 function notAMessage(raw: Buffer): string | null {
   const head = raw.subarray(0, 4096).toString('latin1');
-  const lines = head.split(/\r?\n/).filter((line) => line.trim() !== '').slice(0, 5);
+  const lines = head
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== '')
+    .slice(0, 5);
   if (lines.some((line) => HEADER_LINE.test(line))) return null;
   let control = 0;
   for (let i = 0; i < head.length; i++) {
@@ -145,11 +148,7 @@ function headerValues(headers: Header[], key: string): string[] {
 }
 
 function recipients(email: Email, received: ReceivedHop[]): string[] {
-  const addresses = [
-    ...mailboxes(email.to),
-    ...mailboxes(email.cc),
-    ...mailboxes(email.bcc),
-  ].map((box) => box.address);
+  const addresses = [...mailboxes(email.to), ...mailboxes(email.cc), ...mailboxes(email.bcc)].map((box) => box.address);
   addresses.push(...headerValues(email.headers, 'delivered-to'), ...headerValues(email.headers, 'x-original-to'));
   for (const hop of received) if (hop.for) addresses.push(hop.for);
   const unique = new Set<string>();
@@ -199,7 +198,9 @@ async function parseMime(raw: Buffer, errors: string[]): Promise<Email | null> {
     if (repaired) {
       try {
         email = await parse(repaired.raw);
-        errors.push(`multipart boundary "${boundary}" does not occur in the body; parsed with "${repaired.boundary}", the boundary the body uses`);
+        errors.push(
+          `multipart boundary "${boundary}" does not occur in the body; parsed with "${repaired.boundary}", the boundary the body uses`,
+        );
       } catch (error) {
         errors.push(`multipart boundary "${boundary}" does not occur in the body; repair failed: ${message(error)}`);
       }
@@ -237,7 +238,8 @@ async function analyzeAttachments(email: Email, analysis: MailAnalysis, depth: n
       }
       const nested = await analyzeMessage(bytes, `${analysis.source} > ${label}`, { depth: depth + 1 });
       analysis.attachedMessages.push(nested);
-      for (const link of nested.links) analysis.links.push({ ...link, attachment: link.attachment ? `${label} > ${link.attachment}` : label });
+      for (const link of nested.links)
+        analysis.links.push({ ...link, attachment: link.attachment ? `${label} > ${link.attachment}` : label });
     } else if (isHtmlFile(contentType, attachment.filename)) {
       if (bytes.length > MAX_HTML_ATTACHMENT_BYTES) {
         analysis.errors.push(`${label}: HTML attachment of ${bytes.length} bytes not scanned for links`);
@@ -272,7 +274,9 @@ export async function analyzeMessage(raw: Buffer, source: string, options: Analy
     if (!email) return analysis;
 
     if (hasUndecodableText(email, input)) {
-      errors.push('a text part has bytes that are invalid in its declared charset (shown as U+FFFD): the declared charset is probably wrong');
+      errors.push(
+        'a text part has bytes that are invalid in its declared charset (shown as U+FFFD): the declared charset is probably wrong',
+      );
     }
 
     const headers = email.headers;

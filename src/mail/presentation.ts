@@ -16,7 +16,8 @@ export interface Presentation {
 export const PLAIN: Presentation = { button: false, fontSize: null, bold: false, heading: false, hidden: false };
 
 const FONT_SIZE_ATTR = [0, 10, 13, 16, 18, 24, 32, 48];
-const NEUTRAL_BACKGROUND = /^(?:#f{3}(?:f{3})?|white|transparent|none|inherit|initial|#fefefe|#fafafa|rgba?\(\s*255\s*,\s*255\s*,\s*255.*)$/i;
+const NEUTRAL_BACKGROUND =
+  /^(?:#f{3}(?:f{3})?|white|transparent|none|inherit|initial|#fefefe|#fafafa|rgba?\(\s*255\s*,\s*255\s*,\s*255.*)$/i;
 const STYLE_HINT = /style|bgcolor|class|size|background|hidden/i;
 const HIDDEN_STYLE =
   /display\s*:\s*none|visibility\s*:\s*hidden|opacity\s*:\s*0(?:\.0*)?\s*(?:;|!|$)|max-height\s*:\s*0(?:px)?\s*(?:;|!|$)/i;
@@ -58,9 +59,14 @@ export function presentationOf(name: string, html: string, attrStart: number, at
   const boxed = /display\s*:\s*(?:inline-)?block/i.test(style) || /border\s*:\s*[1-9]/i.test(style);
   const buttonClass = /(?:^|[\s_-])(?:btn|button|cta)(?:$|[\s_-])/i.test(attrs.class ?? '');
   let fontSize = fontSizePx(style);
-  if (fontSize === null && name === 'font' && attrs.size) fontSize = FONT_SIZE_ATTR[Math.min(7, Math.max(1, parseInt(attrs.size, 10) || 3))];
+  if (fontSize === null && name === 'font' && attrs.size)
+    fontSize = FONT_SIZE_ATTR[Math.min(7, Math.max(1, parseInt(attrs.size, 10) || 3))];
   return {
-    button: name === 'button' || buttonClass || (coloured && (padded || rounded || name === 'a')) || (name === 'a' && padded && (boxed || rounded)),
+    button:
+      name === 'button' ||
+      buttonClass ||
+      (coloured && (padded || rounded || name === 'a')) ||
+      (name === 'a' && padded && (boxed || rounded)),
     fontSize,
     bold: boldTag || /font-weight\s*:\s*(?:bold|[6-9]00)/i.test(style),
     heading,

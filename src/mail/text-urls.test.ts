@@ -32,15 +32,13 @@ test('ordinary text after a URL is not glued to it', () => {
   assert.deepEqual(urls('See https://example.com/verify?id=123\n2nd line'), ['https://example.com/verify?id=123']);
   assert.deepEqual(urls('http://example.com/a http://example.com/b'), ['http://example.com/a', 'http://example.com/b']);
   // long wrapped line ending in an opaque token, but the next line is prose
-  assert.deepEqual(
-    urls('https://click.mail.example/?qs=e69fe724eaf557b39131fba804a661e69fe724eaf557b39131fba804a661 \nacesse aqui'),
-    ['https://click.mail.example/?qs=e69fe724eaf557b39131fba804a661e69fe724eaf557b39131fba804a661'],
-  );
+  assert.deepEqual(urls('https://click.mail.example/?qs=e69fe724eaf557b39131fba804a661e69fe724eaf557b39131fba804a661 \nacesse aqui'), [
+    'https://click.mail.example/?qs=e69fe724eaf557b39131fba804a661e69fe724eaf557b39131fba804a661',
+  ]);
   // a URL closed by punctuation ended there
-  assert.deepEqual(
-    urls('[https://mail.example.com/index.php/campaigns/tm327ed34q0c5/track-url/oc391j0nhnbea/b745b48c85aa2284]\n_Next'),
-    ['https://mail.example.com/index.php/campaigns/tm327ed34q0c5/track-url/oc391j0nhnbea/b745b48c85aa2284'],
-  );
+  assert.deepEqual(urls('[https://mail.example.com/index.php/campaigns/tm327ed34q0c5/track-url/oc391j0nhnbea/b745b48c85aa2284]\n_Next'), [
+    'https://mail.example.com/index.php/campaigns/tm327ed34q0c5/track-url/oc391j0nhnbea/b745b48c85aa2284',
+  ]);
   // an indented next line or a blank line ends the URL
   assert.deepEqual(urls('http://x.example/abc%2B\n  def%2B'), ['http://x.example/abc%2B']);
   assert.deepEqual(urls('http://x.example/abc%2B\n\ndef%2B'), ['http://x.example/abc%2B']);

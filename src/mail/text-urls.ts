@@ -28,9 +28,10 @@ const ASCII_URL_CHARS = new Uint8Array(128);
 for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%") {
   ASCII_URL_CHARS[c.charCodeAt(0)] = 1;
 }
-const NON_URL_UNICODE = new Set(
-  [0xa0, 0x2028, 0x2029, 0x3000, 0x3001, 0x3002, 0xfeff, 0x2018, 0x2019, 0x201c, 0x201d, 0xab, 0xbb, 0x2039, 0x203a, 0xff08, 0xff09, 0x300c, 0x300d, 0x2026],
-);
+const NON_URL_UNICODE = new Set([
+  0xa0, 0x2028, 0x2029, 0x3000, 0x3001, 0x3002, 0xfeff, 0x2018, 0x2019, 0x201c, 0x201d, 0xab, 0xbb, 0x2039, 0x203a, 0xff08, 0xff09, 0x300c,
+  0x300d, 0x2026,
+]);
 
 export function isUrlChar(code: number): boolean {
   if (code < 128) return ASCII_URL_CHARS[code] === 1;
@@ -128,7 +129,12 @@ export function findTextUrls(text: string, options: { rejoin?: boolean } = {}): 
     const bracketed = rejoin ? bracketedUrl(text, start) : null;
     if (bracketed) {
       if (bracketed.url.length > match[0].length) {
-        found.push({ url: withScheme(bracketed.url), index: start, end: bracketed.end, rejoined: bracketed.url.length !== bracketed.end - start });
+        found.push({
+          url: withScheme(bracketed.url),
+          index: start,
+          end: bracketed.end,
+          rejoined: bracketed.url.length !== bracketed.end - start,
+        });
       }
       URL_START.lastIndex = bracketed.end;
       continue;

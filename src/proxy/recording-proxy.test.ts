@@ -33,7 +33,15 @@ const plain = http.createServer((req, res) => {
     res.end(gzipSync('<p>compressed</p>'));
     return;
   }
-  res.writeHead(302, [['Location', 'https://secure.test/next'], ['X-Odd-Case', 'a'], ['set-cookie', 'a=1'], ['Set-Cookie', 'b=2']].flat());
+  res.writeHead(
+    302,
+    [
+      ['Location', 'https://secure.test/next'],
+      ['X-Odd-Case', 'a'],
+      ['set-cookie', 'a=1'],
+      ['Set-Cookie', 'b=2'],
+    ].flat(),
+  );
   res.end('moved here');
 });
 const leaf = new CertificateIssuer(upstreamCa).issue(['secure.test']);
@@ -42,9 +50,16 @@ let proxy: RecordingProxy;
 const exchanges: Exchange[] = [];
 
 before(async () => {
-  await Promise.all([new Promise<void>((r) => plain.listen(0, '127.0.0.1', r)), new Promise<void>((r) => secure.listen(0, '127.0.0.1', r))]);
+  await Promise.all([
+    new Promise<void>((r) => plain.listen(0, '127.0.0.1', r)),
+    new Promise<void>((r) => secure.listen(0, '127.0.0.1', r)),
+  ]);
   // The first matching rule wins, as in curl.
-  const connectTo = [`refused.test:80:127.0.0.1:1`, `:80:127.0.0.1:${(plain.address() as AddressInfo).port}`, `:443:127.0.0.1:${(secure.address() as AddressInfo).port}`];
+  const connectTo = [
+    `refused.test:80:127.0.0.1:1`,
+    `:80:127.0.0.1:${(plain.address() as AddressInfo).port}`,
+    `:443:127.0.0.1:${(secure.address() as AddressInfo).port}`,
+  ];
   proxy = new RecordingProxy({
     ca: proxyCa,
     resolver: new Resolver({ connectTo: connectTo.map(parseConnectToRule) }),
@@ -69,7 +84,14 @@ test('records raw header lines in order and case, and the 3xx body, requesting o
   const x = exchanges.find((e) => e.request.url === 'http://tracker.test/click?id=1')!;
   assert.equal(x.response?.status, 302);
   assert.equal(x.response?.body.toString(), 'moved here');
-  assert.deepEqual(x.response?.headers.filter(([k]) => /cookie|odd/i.test(k)), [['X-Odd-Case', 'a'], ['set-cookie', 'a=1'], ['Set-Cookie', 'b=2']]);
+  assert.deepEqual(
+    x.response?.headers.filter(([k]) => /cookie|odd/i.test(k)),
+    [
+      ['X-Odd-Case', 'a'],
+      ['set-cookie', 'a=1'],
+      ['Set-Cookie', 'b=2'],
+    ],
+  );
   assert.ok(x.request.headers.some(([k, v]) => k === 'X-Client' && v === 'One'));
   assert.ok(!x.request.headers.some(([k]) => /^proxy-/i.test(k)));
   assert.equal(x.remoteAddress, '127.0.0.1');

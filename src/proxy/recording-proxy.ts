@@ -17,15 +17,7 @@ import { peerCertificateChain } from './peer-certificates.js';
 /** Where the proxy serves its CA certificate and instructions (like mitm.it). */
 export const PROXY_INFO_HOST = 'clicktrace.proxy';
 
-const HOP_BY_HOP = new Set([
-  'proxy-connection',
-  'proxy-authorization',
-  'proxy-authenticate',
-  'keep-alive',
-  'te',
-  'trailer',
-  'upgrade',
-]);
+const HOP_BY_HOP = new Set(['proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'keep-alive', 'te', 'trailer', 'upgrade']);
 
 export interface RecordingProxyOptions {
   /** The MITM CA; with `leafKeyPem`, issued certificates reuse that key instead of a new one. */
@@ -287,7 +279,13 @@ export class RecordingProxy {
       id: `x${String(++this.sequence).padStart(4, '0')}`,
       startedAt: startedAt.toISOString(),
       endedAt: null,
-      request: { method: req.method ?? 'GET', url: `${url.protocol}//${url.host}${rawPath}`, httpVersion: '1.1', headers, body: Buffer.alloc(0) },
+      request: {
+        method: req.method ?? 'GET',
+        url: `${url.protocol}//${url.host}${rawPath}`,
+        httpVersion: '1.1',
+        headers,
+        body: Buffer.alloc(0),
+      },
       response: null,
       remoteAddress: null,
       remotePort: null,
@@ -317,7 +315,11 @@ export class RecordingProxy {
           // Always answer: Chromium silently resends a request whose reused connection drops,
           // which would spend a single-use link twice. The answer is marked as the proxy's own.
           if (!res.headersSent) {
-            res.writeHead(502, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close', [PROXY_ERROR_HEADER]: encodeURIComponent(error) });
+            res.writeHead(502, {
+              'Content-Type': 'text/plain; charset=utf-8',
+              Connection: 'close',
+              [PROXY_ERROR_HEADER]: encodeURIComponent(error),
+            });
             res.end(`clicktrace proxy: no answer from upstream: ${error}\n`);
           } else res.destroy();
         }
@@ -330,7 +332,11 @@ export class RecordingProxy {
     req.on('data', (chunk: Buffer) => requestBody.push(chunk));
     const complete = await new Promise<boolean>((resolve) => {
       if (req.readableEnded) resolve(true);
-      else req.on('end', () => resolve(true)).on('error', () => resolve(false)).on('close', () => resolve(req.complete));
+      else
+        req
+          .on('end', () => resolve(true))
+          .on('error', () => resolve(false))
+          .on('close', () => resolve(req.complete));
     });
     exchange.request.body = Buffer.concat(requestBody);
     if (done) return;
@@ -366,7 +372,14 @@ export class RecordingProxy {
       insecureHTTPParser: true,
       // Default: record the certificate and go on (phishing sites use bad certificates). Strict:
       // refuse during the handshake, before anything is sent.
-      ...(secure ? { servername, rejectUnauthorized: this.options.strictTls ?? false, secureContext: this.upstreamTrust, ALPNProtocols: ['http/1.1'] } : {}),
+      ...(secure
+        ? {
+            servername,
+            rejectUnauthorized: this.options.strictTls ?? false,
+            secureContext: this.upstreamTrust,
+            ALPNProtocols: ['http/1.1'],
+          }
+        : {}),
     };
     const upstream = (secure ? https : http).request(options);
     pending.upstream = upstream;
@@ -375,7 +388,7 @@ export class RecordingProxy {
     );
     upstream.on('socket', (socket) => {
       const connected = () => (exchange.timing.connectMs ??= round(performance.now() - t0));
-      if ((socket).connecting === false) connected();
+      if (socket.connecting === false) connected();
       else socket.once(secure ? 'secureConnect' : 'connect', connected);
     });
     upstream.on('error', (err: NodeJS.ErrnoException) => pending.finish(describeNetworkError(err, url, target.address, target.port)));
@@ -411,7 +424,10 @@ export class RecordingProxy {
         // Node refuses to forward some bytes (control characters) that upstream sent; the record
         // keeps them raw, the browser gets them replaced.
         try {
-          res.writeHead(status, responseHeadersForClient(rawHeaders).map((v) => v.replace(/[^\t\x20-\x7e\x80-\xff]/g, ' ')));
+          res.writeHead(
+            status,
+            responseHeadersForClient(rawHeaders).map((v) => v.replace(/[^\t\x20-\x7e\x80-\xff]/g, ' ')),
+          );
         } catch (err) {
           pending.finish(`invalid response from ${url.host}: ${(err as Error).message}`);
           return;

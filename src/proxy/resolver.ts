@@ -47,7 +47,10 @@ export function isPrivateAddress(address: string): boolean {
 }
 
 export class ResolveError extends Error {
-  constructor(message: string, readonly code: string) {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
     super(message);
   }
 }
@@ -209,12 +212,9 @@ export class Resolver {
       }
     }
     const [v4, v6] = await Promise.allSettled([this.dns.resolve4(host), this.dns.resolve6(host)]);
-    const addresses = [
-      ...(v4.status === 'fulfilled' ? v4.value : []),
-      ...(v6.status === 'fulfilled' ? v6.value : []),
-    ];
-    const failure = v4.status === 'rejected' ? (v4.reason as NodeJS.ErrnoException).code ?? 'error' : null;
-    return { addresses, error: addresses.length ? null : failure ?? 'no address' };
+    const addresses = [...(v4.status === 'fulfilled' ? v4.value : []), ...(v6.status === 'fulfilled' ? v6.value : [])];
+    const failure = v4.status === 'rejected' ? ((v4.reason as NodeJS.ErrnoException).code ?? 'error') : null;
+    return { addresses, error: addresses.length ? null : (failure ?? 'no address') };
   }
 
   private async cnameChain(host: string): Promise<string[]> {

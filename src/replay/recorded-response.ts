@@ -103,16 +103,18 @@ export function replayResponse(x: Exchange, ctx: ReplayContext): ReplayedRespons
   return { status: res.status, statusText: res.statusText, headers, body };
 }
 
-export function textResponse(status: number, statusText: string, text: string, ctx: ReplayContext, exchangeId: string | null = null): ReplayedResponse {
+export function textResponse(
+  status: number,
+  statusText: string,
+  text: string,
+  ctx: ReplayContext,
+  exchangeId: string | null = null,
+): ReplayedResponse {
   const body = Buffer.from(text, 'utf8');
   return {
     status,
     statusText,
-    headers: [
-      ['Content-Type', 'text/plain; charset=utf-8'],
-      ['Content-Length', String(body.length)],
-      ...replayHeaders(ctx, exchangeId),
-    ],
+    headers: [['Content-Type', 'text/plain; charset=utf-8'], ['Content-Length', String(body.length)], ...replayHeaders(ctx, exchangeId)],
     body,
   };
 }

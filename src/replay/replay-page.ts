@@ -47,11 +47,15 @@ export function indexPage(capture: Capture, opts: IndexPageOptions): string {
 <h1>clicktrace replay</h1>
 <p>Recorded ${escapeHtml(info.startedAt)} (${escapeHtml(info.mode)}, ${escapeHtml(info.tool.name)} ${escapeHtml(info.tool.version)}). Entry URL: ${info.url ? link(info.url) : 'unknown'}.</p>
 <p>Nothing here reaches the network: only recorded responses are served, each as a sandboxed page${
-    opts.allowScripts ? ' (scripts allowed, in an opaque origin)' : ' without scripts, so meta refreshes and script navigations do not fire: follow the chain below'
+    opts.allowScripts
+      ? ' (scripts allowed, in an opaque origin)'
+      : ' without scripts, so meta refreshes and script navigations do not fire: follow the chain below'
   }.
 A URL asked for more than once gets its recorded responses in order; opening this page again starts them over.</p>
 <p>Either follow the links below (${escapeHtml(opts.origin)}/&lt;recorded URL&gt;), or set ${escapeHtml(opts.origin)} as the browser's HTTP proxy to replay ${
-    opts.httpsThroughProxy ? 'URLs as they were (https:// under the replay CA, which the browser must trust)' : 'http:// URLs as they were (https:// through the proxy is refused)'
+    opts.httpsThroughProxy
+      ? 'URLs as they were (https:// under the replay CA, which the browser must trust)'
+      : 'http:// URLs as they were (https:// through the proxy is refused)'
   }.</p>
 <h2>Document chain</h2>
 <ol>${chain.join('\n') || '<li>no document requests recorded</li>'}</ol>

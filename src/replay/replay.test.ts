@@ -10,7 +10,8 @@ import { synthesizeDocumentChain } from '../import/chain.js';
 import { startReplay, type ReplayServer } from './replay.js';
 
 const REDIRECT_BODY = 'redirect body: <a href="/landing">moved</a>';
-const LANDING_HTML = '<html><head><title>Landing</title></head><body><a href="https://other.test/x">out</a><img src="/logo.png"></body></html>';
+const LANDING_HTML =
+  '<html><head><title>Landing</title></head><body><a href="https://other.test/x">out</a><img src="/logo.png"></body></html>';
 const LANDING_GZ = gzipSync(LANDING_HTML);
 const PNG = Buffer.from('89504e470d0a1a0a00', 'hex');
 
@@ -26,7 +27,15 @@ function recorded(method: string, url: string, status: number | null, headers: H
     response:
       status === null
         ? null
-        : { status, statusText: status === 302 ? 'Found' : status === 410 ? 'Gone For Good' : 'OK', httpVersion: 'HTTP/1.1', headers, body: b, bodyTruncated: false, bodyLength: b.length },
+        : {
+            status,
+            statusText: status === 302 ? 'Found' : status === 410 ? 'Gone For Good' : 'OK',
+            httpVersion: 'HTTP/1.1',
+            headers,
+            body: b,
+            bodyTruncated: false,
+            bodyLength: b.length,
+          },
     remoteAddress: '192.0.2.1',
     remotePort: 80,
     tls: null,
@@ -36,19 +45,34 @@ function recorded(method: string, url: string, status: number | null, headers: H
 }
 
 const exchanges = [
-  recorded('GET', 'http://shop.test/go', 302, [
-    ['Location', '/landing'],
-    ['X-Custom', 'first'],
-    ['Set-Cookie', 'tracker=abc; Path=/'],
-    ['Connection', 'keep-alive, X-Hop'],
-    ['X-Hop', 'dropped'],
-    ['Transfer-Encoding', 'chunked'],
-    ['Content-Length', '999'],
-    ['Content-Security-Policy', "script-src 'self'; report-uri https://shop.test/csp"],
-    ['Cache-Control', 'max-age=86400'],
-    ['Date', 'Mon, 02 Mar 2026 10:00:01 GMT'],
-  ], REDIRECT_BODY),
-  recorded('GET', 'http://shop.test/landing', 200, [['Content-Type', 'text/html'], ['Content-Encoding', 'gzip']], LANDING_GZ),
+  recorded(
+    'GET',
+    'http://shop.test/go',
+    302,
+    [
+      ['Location', '/landing'],
+      ['X-Custom', 'first'],
+      ['Set-Cookie', 'tracker=abc; Path=/'],
+      ['Connection', 'keep-alive, X-Hop'],
+      ['X-Hop', 'dropped'],
+      ['Transfer-Encoding', 'chunked'],
+      ['Content-Length', '999'],
+      ['Content-Security-Policy', "script-src 'self'; report-uri https://shop.test/csp"],
+      ['Cache-Control', 'max-age=86400'],
+      ['Date', 'Mon, 02 Mar 2026 10:00:01 GMT'],
+    ],
+    REDIRECT_BODY,
+  ),
+  recorded(
+    'GET',
+    'http://shop.test/landing',
+    200,
+    [
+      ['Content-Type', 'text/html'],
+      ['Content-Encoding', 'gzip'],
+    ],
+    LANDING_GZ,
+  ),
   recorded('GET', 'http://shop.test/go', 410, [['Content-Type', 'text/plain']], 'gone'),
   recorded('GET', 'https://secure.test/page', 200, [['Content-Type', 'text/html; charset=utf-8']], '<title>secure</title>'),
   recorded('GET', 'http://shop.test/logo.png', 200, [['Content-Type', 'image/png']], PNG),
@@ -108,17 +132,27 @@ function fetchVia(server: ReplayServer, path: string, opts: FetchOptions = {}): 
   });
 }
 /** Proxy form: absolute URL in the request line, as a browser sends to its HTTP proxy. */
-const viaProxy = (server: ReplayServer, url: string, method = 'GET') => fetchVia(server, url, { method, headers: { Host: new URL(url).host } });
+const viaProxy = (server: ReplayServer, url: string, method = 'GET') =>
+  fetchVia(server, url, { method, headers: { Host: new URL(url).host } });
 /** HTTPS through the proxy: CONNECT, then TLS checked against the replay's CA, then the request. */
 function viaHttpsProxy(server: ReplayServer, url: string, caPem: string): Promise<Fetched> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
-    const connect = http.request({ host: '127.0.0.1', port: server.port, method: 'CONNECT', path: `${target.hostname}:${target.port || 443}`, agent: false });
+    const connect = http.request({
+      host: '127.0.0.1',
+      port: server.port,
+      method: 'CONNECT',
+      path: `${target.hostname}:${target.port || 443}`,
+      agent: false,
+    });
     connect.on('connect', (res, socket) => {
       if (res.statusCode !== 200) return reject(new Error(`CONNECT answered ${res.statusCode}`));
       const secure = tls.connect({ socket, servername: target.hostname, ca: caPem });
       secure.on('error', reject);
-      fetchVia(server, target.pathname + target.search, { headers: { Host: target.host }, createConnection: () => secure }).then(resolve, reject);
+      fetchVia(server, target.pathname + target.search, { headers: { Host: target.host }, createConnection: () => secure }).then(
+        resolve,
+        reject,
+      );
     });
     connect.on('error', reject);
     connect.end();
@@ -190,7 +224,9 @@ test('unknown URLs are a 404 saying so; CONNECT is refused', async () => {
   const post = await viaProxy(replay, 'http://shop.test/landing', 'POST');
   assert.equal(post.status, 404);
   const connect = await new Promise<string>((resolve, reject) => {
-    const socket = net.connect(replay.port, '127.0.0.1', () => socket.write('CONNECT secure.test:443 HTTP/1.1\r\nHost: secure.test:443\r\n\r\n'));
+    const socket = net.connect(replay.port, '127.0.0.1', () =>
+      socket.write('CONNECT secure.test:443 HTTP/1.1\r\nHost: secure.test:443\r\n\r\n'),
+    );
     let data = '';
     socket.on('data', (d) => (data += d));
     socket.on('end', () => resolve(data));
@@ -213,7 +249,9 @@ test('by prefixed path: Location and HTML URLs are rewritten to stay on the repl
   assert.equal(hop.status, 302);
   assert.deepEqual(header(hop, 'location'), ['/http://shop.test/landing']);
   assert.equal(hop.body.toString(), REDIRECT_BODY);
-  assert.deepEqual(header(hop, 'content-security-policy'), [`sandbox; default-src ${origin} data: blob: 'unsafe-inline'; form-action ${origin}`]);
+  assert.deepEqual(header(hop, 'content-security-policy'), [
+    `sandbox; default-src ${origin} data: blob: 'unsafe-inline'; form-action ${origin}`,
+  ]);
 
   const landing = await fetchVia(replay, '/http://shop.test/landing');
   assert.equal(landing.status, 200);
@@ -247,7 +285,10 @@ test('the index page lists the entry URL and the chain, without scripts', async 
   assert.deepEqual(header(r, 'content-security-policy'), ["default-src 'none'; style-src 'unsafe-inline'"]);
   const html = r.body.toString();
   assert.match(html, /Entry URL: <a href="\/http:\/\/shop\.test\/go">http:\/\/shop\.test\/go<\/a>/);
-  assert.match(html, /<li>GET <a href="\/http:\/\/shop\.test\/landing">http:\/\/shop\.test\/landing<\/a> <small>\(after 302\)<\/small> → 200 text\/html<\/li>/);
+  assert.match(
+    html,
+    /<li>GET <a href="\/http:\/\/shop\.test\/landing">http:\/\/shop\.test\/landing<\/a> <small>\(after 302\)<\/small> → 200 text\/html<\/li>/,
+  );
   assert.match(html, /<td>x0006<\/td><td>GET<\/td><td>ECONNREFUSED<\/td>/);
   assert.doesNotMatch(html, /<script/i);
 });

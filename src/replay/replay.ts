@@ -39,7 +39,8 @@ type Target =
   | { kind: 'redirect'; location: string }
   | { kind: 'unknown'; what: string };
 
-const CONNECT_REFUSAL = 'HTTPS is not replayed through this proxy (no CA given): open the URL as /https://... on the replay server instead.\n';
+const CONNECT_REFUSAL =
+  'HTTPS is not replayed through this proxy (no CA given): open the URL as /https://... on the replay server instead.\n';
 
 export async function startReplay(capture: Capture, opts: ReplayOptions = {}): Promise<ReplayServer> {
   const host = opts.host ?? '127.0.0.1';
@@ -98,7 +99,9 @@ export async function startReplay(capture: Capture, opts: ReplayOptions = {}): P
     const hostname = authority.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
     if (!issuer || !hostname) {
       const body = CONNECT_REFUSAL;
-      socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
       return;
     }
     socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');

@@ -18,7 +18,16 @@ test('absolute, root-relative and protocol-relative URLs are rewritten; relative
   assert.equal(rewriteUrl('https://other.test/a', page), '/https://other.test/a');
   assert.equal(rewriteUrl(' /root?x=1 ', page), '/https://shop.test/root?x=1');
   assert.equal(rewriteUrl('//cdn.test/lib.css', page), '/https://cdn.test/lib.css');
-  for (const untouched of ['next.html', '../up', '#top', '?q=2', 'data:image/png;base64,AA', 'mailto:a@b.test', 'javascript:void(0)', 'ftp://x.test/']) {
+  for (const untouched of [
+    'next.html',
+    '../up',
+    '#top',
+    '?q=2',
+    'data:image/png;base64,AA',
+    'mailto:a@b.test',
+    'javascript:void(0)',
+    'ftp://x.test/',
+  ]) {
     assert.equal(rewriteUrl(untouched, page), null, untouched);
   }
 });

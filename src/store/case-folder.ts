@@ -94,10 +94,19 @@ function isReport(value: unknown): value is Report {
 
 function isAnalysis(value: unknown): value is MailAnalysis {
   const v = value as MailAnalysis;
-  return typeof v === 'object' && v !== null && Array.isArray(v.links) && Array.isArray(v.esp) && Array.isArray(v.received) && Array.isArray(v.errors);
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    Array.isArray(v.links) &&
+    Array.isArray(v.esp) &&
+    Array.isArray(v.received) &&
+    Array.isArray(v.errors)
+  );
 }
 
 function isTracedEntry(value: unknown): value is TracedLinkEntry {
   const v = value as TracedLinkEntry;
-  return typeof v === 'object' && v !== null && typeof v.case === 'string' && isCaseId(v.case) && (v.link === null || Number.isInteger(v.link));
+  return (
+    typeof v === 'object' && v !== null && typeof v.case === 'string' && isCaseId(v.case) && (v.link === null || Number.isInteger(v.link))
+  );
 }

@@ -66,11 +66,35 @@ export interface HopRow {
 }
 
 export type HostSource = 'hop' | 'link' | 'sender';
-export interface HostRow { case_id: string; host: string; domain: string | null; source: HostSource }
-export interface PartyRow { case_id: string; name: string; role: string; domain: string }
-export interface IpRow { case_id: string; ip: string }
-export interface CertRow { case_id: string; sha256: string; subject: string | null; issuer: string | null; valid_to: string | null }
-export interface TokenRow { case_id: string; name: string; value: string; kind: string | null }
+export interface HostRow {
+  case_id: string;
+  host: string;
+  domain: string | null;
+  source: HostSource;
+}
+export interface PartyRow {
+  case_id: string;
+  name: string;
+  role: string;
+  domain: string;
+}
+export interface IpRow {
+  case_id: string;
+  ip: string;
+}
+export interface CertRow {
+  case_id: string;
+  sha256: string;
+  subject: string | null;
+  issuer: string | null;
+  valid_to: string | null;
+}
+export interface TokenRow {
+  case_id: string;
+  name: string;
+  value: string;
+  kind: string | null;
+}
 
 export interface CaseRows {
   case: CaseRow;
@@ -107,7 +131,17 @@ export function timeFromCaseId(id: string): string | null {
 }
 
 export function caseRows(folder: CaseFolder): CaseRows {
-  const rows: CaseRows = { case: emptyCaseRow(folder), message: null, tracedLinks: [], hops: [], hosts: [], parties: [], ips: [], certs: [], tokens: [] };
+  const rows: CaseRows = {
+    case: emptyCaseRow(folder),
+    message: null,
+    tracedLinks: [],
+    hops: [],
+    hosts: [],
+    parties: [],
+    ips: [],
+    certs: [],
+    tokens: [],
+  };
   const collect = new Collector(folder.id, rows);
   if (folder.report) addReport(folder.id, folder.report, rows, collect);
   if (folder.message) addMessage(folder.id, folder.message, rows, collect);
@@ -222,7 +256,14 @@ function addMessage(id: string, facts: MessageFacts, rows: CaseRows, collect: Co
   for (const platform of message.esp) collect.party(platform.name, `mail-${platform.kind}`, null);
   for (const hop of message.received) collect.ip(hop.fromIp);
   for (const trace of facts.traces) {
-    rows.tracedLinks.push({ owner: id, message_case: id, case_id: trace.case, link: trace.link, subject: message.subject, sender: senderOf(message) });
+    rows.tracedLinks.push({
+      owner: id,
+      message_case: id,
+      case_id: trace.case,
+      link: trace.link,
+      subject: message.subject,
+      sender: senderOf(message),
+    });
   }
 }
 
@@ -234,7 +275,10 @@ function senderOf(message: MailAnalysis | null): string | null {
 /** Adds fact rows once each (the tables' keys are sets). */
 class Collector {
   private readonly seen = new Set<string>();
-  constructor(private readonly id: string, private readonly rows: CaseRows) {}
+  constructor(
+    private readonly id: string,
+    private readonly rows: CaseRows,
+  ) {}
 
   private once(key: string): boolean {
     if (this.seen.has(key)) return false;
@@ -253,7 +297,8 @@ class Collector {
   party(name: string | null, role: string, domain: string | null): void {
     const label = name ?? domain;
     if (!label) return;
-    if (this.once(`p|${label}|${role}|${domain ?? ''}`)) this.rows.parties.push({ case_id: this.id, name: label, role, domain: domain ?? '' });
+    if (this.once(`p|${label}|${role}|${domain ?? ''}`))
+      this.rows.parties.push({ case_id: this.id, name: label, role, domain: domain ?? '' });
   }
 
   cert(sha256: string, subject: string | null, issuer: string | null, validTo: string | null): void {

@@ -25,8 +25,19 @@ function seedReport(id: string, over: Partial<Report> = {}): Report {
   const tracker = 'http://news.t-mobile.emsecure.test/optiext/optiextension.dll?ID=abc';
   const landing = 'https://business.t-mobile.example/contact-a-rep.html?cmpid=DMA_EM_Q3';
   const selligent = { role: 'esp-tracker' as const, name: 'Selligent', rule: 'selligent:path', registrableDomain: 'emsecure.test' };
-  const advertiser = { role: 'advertiser' as const, name: 't-mobile.example', rule: 'final landing page', registrableDomain: 't-mobile.example' };
-  const hop = (index: number, url: string, status: number, via: Report['hops'][number]['via'], party: typeof selligent | typeof advertiser) => ({
+  const advertiser = {
+    role: 'advertiser' as const,
+    name: 't-mobile.example',
+    rule: 'final landing page',
+    registrableDomain: 't-mobile.example',
+  };
+  const hop = (
+    index: number,
+    url: string,
+    status: number,
+    via: Report['hops'][number]['via'],
+    party: typeof selligent | typeof advertiser,
+  ) => ({
     index,
     url,
     method: 'GET',
@@ -35,7 +46,12 @@ function seedReport(id: string, over: Partial<Report> = {}): Report {
     evidence: { detail: '' },
     ip: '192.0.2.10',
     tls: url.startsWith('https:')
-      ? { protocol: 'TLSv1.3', authorized: true, error: null, cert: { subject: 'CN=x', issuer: 'CN=lab', sans: [], validFrom: '', validTo: '2027-01-01', sha256: CERT } }
+      ? {
+          protocol: 'TLSv1.3',
+          authorized: true,
+          error: null,
+          cert: { subject: 'CN=x', issuer: 'CN=lab', sans: [], validFrom: '', validTo: '2027-01-01', sha256: CERT },
+        }
       : null,
     contentType: 'text/html',
     timing: { startedAt: '2026-11-26T10:00:00.000Z', ms: 10 },
@@ -80,10 +96,33 @@ function message(): MailAnalysis {
     dkim: [],
     authResults: [],
     listUnsubscribe: [],
-    received: [{ hop: 1, from: 'mta', fromIp: '198.51.100.7', by: 'mx', with: 'ESMTPS', id: null, for: null, tls: true, tlsVersion: null, date: null } as MailAnalysis['received'][number]],
+    received: [
+      {
+        hop: 1,
+        from: 'mta',
+        fromIp: '198.51.100.7',
+        by: 'mx',
+        with: 'ESMTPS',
+        id: null,
+        for: null,
+        tls: true,
+        tlsVersion: null,
+        date: null,
+      } as MailAnalysis['received'][number],
+    ],
     esp: [{ name: 'Selligent', kind: 'esp', evidence: [] }],
     links: [
-      { url: 'http://news.t-mobile.emsecure.test/optiext/optiextension.dll?ID=abc', text: 'Find out more', kind: 'href', part: 'html', unsubscribe: false, mismatch: null, prominence: 75, occurrences: 1, attachment: null },
+      {
+        url: 'http://news.t-mobile.emsecure.test/optiext/optiextension.dll?ID=abc',
+        text: 'Find out more',
+        kind: 'href',
+        part: 'html',
+        unsubscribe: false,
+        mismatch: null,
+        prominence: 75,
+        occurrences: 1,
+        attachment: null,
+      },
     ],
     attachments: [],
     attachedMessages: [],
@@ -94,17 +133,24 @@ function message(): MailAnalysis {
 function writeCase(dir: string, id: string, files: Record<string, unknown>): string {
   const path = join(dir, id);
   mkdirSync(path, { recursive: true });
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(path, name), typeof content === 'string' ? content : JSON.stringify(content));
+  for (const [name, content] of Object.entries(files))
+    writeFileSync(join(path, name), typeof content === 'string' ? content : JSON.stringify(content));
   return path;
 }
 
 test('rows: hosts with registrable domains, parties, IPs, certificates, tokens, once each', () => {
   const rows = caseRows({ id: '20261126T100000Z-aaaaaa', report: seedReport('20261126T100000Z-aaaaaa'), message: null, partial: false });
-  assert.deepEqual(rows.hosts.map((h) => [h.host, h.domain]), [
-    ['news.t-mobile.emsecure.test', 'emsecure.test'],
-    ['business.t-mobile.example', 't-mobile.example'],
-  ]);
-  assert.deepEqual(rows.parties.map((p) => `${p.role}:${p.name}`), ['esp-tracker:Selligent', 'advertiser:t-mobile.example']);
+  assert.deepEqual(
+    rows.hosts.map((h) => [h.host, h.domain]),
+    [
+      ['news.t-mobile.emsecure.test', 'emsecure.test'],
+      ['business.t-mobile.example', 't-mobile.example'],
+    ],
+  );
+  assert.deepEqual(
+    rows.parties.map((p) => `${p.role}:${p.name}`),
+    ['esp-tracker:Selligent', 'advertiser:t-mobile.example'],
+  );
   assert.deepEqual(rows.ips, [{ case_id: '20261126T100000Z-aaaaaa', ip: '192.0.2.10' }]);
   assert.equal(rows.certs.length, 1);
   assert.equal(rows.case.advertiser, 't-mobile.example');
@@ -130,11 +176,20 @@ test('a message folder: sender and link hosts, platforms and link parties, relay
   assert.equal(rows.case.kind, 'mail');
   assert.equal(rows.case.started_at, '2026-11-26T10:00:00.000Z');
   assert.equal(rows.message?.from_domain, 'news.t-mobile.emsecure.test');
-  assert.deepEqual(rows.hosts.map((h) => h.source), ['sender', 'link']);
-  assert.deepEqual(rows.parties.map((p) => `${p.role}:${p.name}`), ['esp-tracker:Selligent', 'mail-esp:Selligent']);
+  assert.deepEqual(
+    rows.hosts.map((h) => h.source),
+    ['sender', 'link'],
+  );
+  assert.deepEqual(
+    rows.parties.map((p) => `${p.role}:${p.name}`),
+    ['esp-tracker:Selligent', 'mail-esp:Selligent'],
+  );
   assert.deepEqual(messageFacts(message())?.traces, [], 'a bare MailAnalysis reads too');
   assert.equal(messageFacts({ kind: 'message' }), null);
-  assert.deepEqual(rows.ips.map((i) => i.ip), ['198.51.100.7']);
+  assert.deepEqual(
+    rows.ips.map((i) => i.ip),
+    ['198.51.100.7'],
+  );
   assert.equal(rows.tracedLinks[0].case_id, '20261126T100001Z-cccccc');
 });
 
@@ -142,14 +197,24 @@ test('index, search, pivot; indexing twice changes nothing', () => {
   const dir = casesDir();
   const a = writeCase(dir, '20261126T100000Z-aaaaaa', { 'report.json': seedReport('20261126T100000Z-aaaaaa') });
   writeCase(dir, '20261127T100000Z-bbbbbb', {
-    'report.json': seedReport('20261127T100000Z-bbbbbb', { startedAt: '2026-11-27T10:00:00.000Z', error: 'timeout: the page did not settle', final: { url: 'http://x.example/', status: 503, title: null }, hops: [], parties: [], tokens: [] }),
+    'report.json': seedReport('20261127T100000Z-bbbbbb', {
+      startedAt: '2026-11-27T10:00:00.000Z',
+      error: 'timeout: the page did not settle',
+      final: { url: 'http://x.example/', status: 503, title: null },
+      hops: [],
+      parties: [],
+      tokens: [],
+    }),
   });
   const store = CaseStore.open(dir);
   try {
     assert.deepEqual(store.indexCase(a), { id: '20261126T100000Z-aaaaaa', indexed: true });
     assert.deepEqual(store.indexCase(a), { id: '20261126T100000Z-aaaaaa', indexed: true });
     assert.equal(store.indexCase(join(dir, '20261127T100000Z-bbbbbb')).indexed, true);
-    const counts = () => ['cases', 'hops', 'case_hosts', 'case_parties', 'case_ips', 'case_certs', 'case_tokens'].map((t) => (store.db.prepare(`SELECT COUNT(*) n FROM ${t}`).get() as { n: number }).n);
+    const counts = () =>
+      ['cases', 'hops', 'case_hosts', 'case_parties', 'case_ips', 'case_certs', 'case_tokens'].map(
+        (t) => (store.db.prepare(`SELECT COUNT(*) n FROM ${t}`).get() as { n: number }).n,
+      );
     const before = counts();
     store.indexCase(a);
     assert.deepEqual(counts(), before);
@@ -171,7 +236,10 @@ test('index, search, pivot; indexing twice changes nothing', () => {
     assert.equal(page.total, 2);
     assert.deepEqual(ids(page), ['20261126T100000Z-aaaaaa']);
     const summary = store.caseSummary('20261126T100000Z-aaaaaa')!;
-    assert.deepEqual(summary.parties.map((p) => p.name), ['Selligent', 't-mobile.example']);
+    assert.deepEqual(
+      summary.parties.map((p) => p.name),
+      ['Selligent', 't-mobile.example'],
+    );
     assert.equal(summary.finalStatus, 200);
   } finally {
     store.close();
@@ -184,15 +252,26 @@ test('a message and its traced link find each other, from either folder', () => 
   writeCase(dir, msg, { 'message.json': messageRecord([{ link: 1, case: '20261126T090001Z-eeeeee' }]) });
   writeCase(dir, '20261126T090001Z-eeeeee', { 'report.json': seedReport('20261126T090001Z-eeeeee') });
   writeCase(dir, '20261126T090002Z-ffffff', {
-    'report.json': seedReport('20261126T090002Z-ffffff', { message: { case: msg, subject: 'Your business deserves 5G', from: 't-mobile@news.t-mobile.emsecure.test', link: 1 } }),
+    'report.json': seedReport('20261126T090002Z-ffffff', {
+      message: { case: msg, subject: 'Your business deserves 5G', from: 't-mobile@news.t-mobile.emsecure.test', link: 1 },
+    }),
   });
   const store = CaseStore.open(dir);
   try {
     assert.equal(store.sync().indexed, 3);
-    assert.deepEqual(store.relations(msg).traced.map((t) => t.case), ['20261126T090001Z-eeeeee', '20261126T090002Z-ffffff']);
+    assert.deepEqual(
+      store.relations(msg).traced.map((t) => t.case),
+      ['20261126T090001Z-eeeeee', '20261126T090002Z-ffffff'],
+    );
     assert.equal(store.relations('20261126T090001Z-eeeeee').message?.case, msg);
     assert.equal(store.relations('20261126T090002Z-ffffff').message?.subject, 'Your business deserves 5G');
-    assert.deepEqual(store.pivot('message', msg).cases.map((c) => c.id).sort(), [msg, '20261126T090001Z-eeeeee', '20261126T090002Z-ffffff']);
+    assert.deepEqual(
+      store
+        .pivot('message', msg)
+        .cases.map((c) => c.id)
+        .sort(),
+      [msg, '20261126T090001Z-eeeeee', '20261126T090002Z-ffffff'],
+    );
     assert.equal(store.pivot('party', 'Selligent').total, 3, 'the message (platform) and both traces');
     assert.equal(store.search({ kind: 'mail' }).cases[0].subject, 'Your business deserves 5G');
   } finally {
@@ -209,7 +288,10 @@ test('reindex rebuilds from the folders; unreadable and unfinished folders are s
   let store = CaseStore.open(dir);
   const first = store.reindex();
   assert.equal(first.indexed, 1);
-  assert.deepEqual(first.skipped.map((s) => s.id), ['20261126T100001Z-bbbbbb', '20261126T100002Z-cccccc']);
+  assert.deepEqual(
+    first.skipped.map((s) => s.id),
+    ['20261126T100001Z-bbbbbb', '20261126T100002Z-cccccc'],
+  );
   assert.match(first.skipped[0].reason, /not valid JSON/);
   assert.match(first.skipped[1].reason, /in progress/);
   assert.equal(store.indexCase('/elsewhere/20261126T100000Z-aaaaaa').indexed, false);
@@ -236,7 +318,7 @@ test('indexCaseFolder indexes into the store of the folder it is in; reindex com
   writeCase(dir, '20261126T100001Z-bbbbbb', { PARTIAL: '' });
   const out: string[] = [];
   const write = process.stdout.write;
-  process.stdout.write = ((chunk: string) => (out.push(chunk), true));
+  process.stdout.write = (chunk: string) => (out.push(chunk), true);
   try {
     assert.equal(await run(['--cases', dir, '--json']), 0);
   } finally {

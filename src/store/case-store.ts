@@ -110,14 +110,18 @@ export class CaseStore {
   saveJob(job: { id: string; submittedAt: string; state: string }, json: string): void {
     // An update keeps the row (and its rowid, the order jobs were submitted in: times can tie).
     this.db
-      .prepare('INSERT INTO jobs (id, submitted_at, state, job) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, job = excluded.job')
+      .prepare(
+        'INSERT INTO jobs (id, submitted_at, state, job) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, job = excluded.job',
+      )
       .run(job.id, job.submittedAt, job.state, json);
   }
 
   /** The newest `limit` saved jobs, oldest first; older finished ones are deleted. */
   loadJobs(limit: number): string[] {
     const rows = this.db.prepare('SELECT job FROM jobs ORDER BY rowid DESC LIMIT ?').all(limit) as { job: string }[];
-    this.db.prepare(`DELETE FROM jobs WHERE state IN ('done', 'failed') AND rowid NOT IN (SELECT rowid FROM jobs ORDER BY rowid DESC LIMIT ?)`).run(limit);
+    this.db
+      .prepare(`DELETE FROM jobs WHERE state IN ('done', 'failed') AND rowid NOT IN (SELECT rowid FROM jobs ORDER BY rowid DESC LIMIT ?)`)
+      .run(limit);
     return rows.map((r) => r.job).reverse();
   }
 
@@ -190,10 +194,14 @@ export class CaseStore {
 
   relations(id: string): CaseRelations {
     const message = this.db
-      .prepare('SELECT message_case, link, subject, sender FROM traced_links WHERE case_id = ? AND message_case <> case_id ORDER BY owner = case_id DESC LIMIT 1')
+      .prepare(
+        'SELECT message_case, link, subject, sender FROM traced_links WHERE case_id = ? AND message_case <> case_id ORDER BY owner = case_id DESC LIMIT 1',
+      )
       .get(id) as { message_case: string; link: number | null; subject: string | null; sender: string | null } | undefined;
     const traced = this.db
-      .prepare('SELECT DISTINCT case_id, link FROM traced_links WHERE message_case = ? AND case_id IN (SELECT id FROM cases) ORDER BY case_id')
+      .prepare(
+        'SELECT DISTINCT case_id, link FROM traced_links WHERE message_case = ? AND case_id IN (SELECT id FROM cases) ORDER BY case_id',
+      )
       .all(id) as { case_id: string; link: number | null }[];
     return {
       message: message ? { case: message.message_case, link: message.link, subject: message.subject, sender: message.sender } : null,
@@ -213,7 +221,9 @@ export class CaseStore {
     let statement = this.inserts.get(key);
     if (!statement) {
       // Table and column names come from this module's row types, never from input.
-      statement = this.db.prepare(`INSERT OR IGNORE INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`);
+      statement = this.db.prepare(
+        `INSERT OR IGNORE INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`,
+      );
       this.inserts.set(key, statement);
     }
     statement.run(row);

@@ -145,7 +145,11 @@ export function openDatabase(path: string): Database.Database {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version !== SCHEMA_VERSION) {
     // Everything is derived from the case folders: a schema change just means a rebuild.
-    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN (${KEPT_TABLES.map((t) => `'${t}'`).join(', ')})`).all() as { name: string }[];
+    const tables = db
+      .prepare(
+        `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN (${KEPT_TABLES.map((t) => `'${t}'`).join(', ')})`,
+      )
+      .all() as { name: string }[];
     db.pragma('foreign_keys = OFF');
     db.transaction(() => {
       for (const { name } of tables) db.exec(`DROP TABLE IF EXISTS "${name.replace(/"/g, '""')}"`);
@@ -158,4 +162,13 @@ export function openDatabase(path: string): Database.Database {
 }
 
 /** Tables holding one case's facts, children of `cases`. */
-export const CASE_FACT_TABLES = ['messages', 'traced_links', 'hops', 'case_hosts', 'case_parties', 'case_ips', 'case_certs', 'case_tokens'] as const;
+export const CASE_FACT_TABLES = [
+  'messages',
+  'traced_links',
+  'hops',
+  'case_hosts',
+  'case_parties',
+  'case_ips',
+  'case_certs',
+  'case_tokens',
+] as const;

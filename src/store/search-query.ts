@@ -62,7 +62,8 @@ export function normalizeFilters(input: Record<string, unknown>): SearchFilters 
     filters[name] = text;
   }
   if (filters.status !== undefined) statusCondition(filters.status);
-  if (filters.kind !== undefined && !KINDS.has(filters.kind)) throw new QueryError(`kind: expected trace, proxy, import or mail, got "${filters.kind}"`);
+  if (filters.kind !== undefined && !KINDS.has(filters.kind))
+    throw new QueryError(`kind: expected trace, proxy, import or mail, got "${filters.kind}"`);
   if (filters.from !== undefined) dateBound(filters.from, 'from');
   if (filters.to !== undefined) dateBound(filters.to, 'to');
   if (filters.cert !== undefined) certValue(filters.cert);
@@ -75,7 +76,8 @@ function intIn(raw: unknown, name: string, min: number, max: number): number | u
   const value = Array.isArray(raw) ? raw[0] : raw;
   if (value === undefined || value === null || value === '') return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new QueryError(`${name}: expected a whole number from ${min} to ${max}, got "${String(value)}"`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new QueryError(`${name}: expected a whole number from ${min} to ${max}, got "${String(value)}"`);
   return n;
 }
 
@@ -95,7 +97,17 @@ export function buildWhere(filters: SearchFilters): WhereClause {
   };
   if (filters.q) {
     const like = `%${escapeLike(filters.q)}%`;
-    const columns = ['c.id', 'c.url', 'c.final_url', 'c.final_title', 'c.summary', 'c.advertiser', 'm.subject', 'm.from_address', 'm.from_name'];
+    const columns = [
+      'c.id',
+      'c.url',
+      'c.final_url',
+      'c.final_title',
+      'c.summary',
+      'c.advertiser',
+      'm.subject',
+      'm.from_address',
+      'm.from_name',
+    ];
     add(
       `(${columns.map((col) => `${col} LIKE ? ESCAPE '\\'`).join(' OR ')} OR EXISTS (SELECT 1 FROM hops h WHERE h.case_id = c.id AND h.url LIKE ? ESCAPE '\\'))`,
       ...columns.map(() => like),
@@ -107,7 +119,11 @@ export function buildWhere(filters: SearchFilters): WhereClause {
     add('EXISTS (SELECT 1 FROM case_hosts x WHERE x.case_id = c.id AND (x.domain = ? OR x.host = ?))', domain, domain);
   }
   if (filters.party) {
-    add('EXISTS (SELECT 1 FROM case_parties p WHERE p.case_id = c.id AND (p.name = ? COLLATE NOCASE OR p.domain = ?))', filters.party, filters.party.toLowerCase());
+    add(
+      'EXISTS (SELECT 1 FROM case_parties p WHERE p.case_id = c.id AND (p.name = ? COLLATE NOCASE OR p.domain = ?))',
+      filters.party,
+      filters.party.toLowerCase(),
+    );
   }
   if (filters.ip) add('EXISTS (SELECT 1 FROM case_ips i WHERE i.case_id = c.id AND i.ip = ?)', filters.ip.toLowerCase());
   if (filters.cert) {
@@ -117,7 +133,12 @@ export function buildWhere(filters: SearchFilters): WhereClause {
   }
   if (filters.token) {
     const eq = filters.token.indexOf('=');
-    if (eq > 0) add('EXISTS (SELECT 1 FROM case_tokens k WHERE k.case_id = c.id AND k.name = ? AND k.value = ?)', filters.token.slice(0, eq), filters.token.slice(eq + 1));
+    if (eq > 0)
+      add(
+        'EXISTS (SELECT 1 FROM case_tokens k WHERE k.case_id = c.id AND k.name = ? AND k.value = ?)',
+        filters.token.slice(0, eq),
+        filters.token.slice(eq + 1),
+      );
     else add('EXISTS (SELECT 1 FROM case_tokens k WHERE k.case_id = c.id AND k.value = ?)', filters.token);
   }
   if (filters.status) {
@@ -125,7 +146,8 @@ export function buildWhere(filters: SearchFilters): WhereClause {
     add(status.sql, ...status.params);
   }
   if (filters.kind) add('c.kind = ?', filters.kind);
-  if (filters.message) add('(c.id = ? OR c.id IN (SELECT case_id FROM traced_links WHERE message_case = ?))', filters.message, filters.message);
+  if (filters.message)
+    add('(c.id = ? OR c.id IN (SELECT case_id FROM traced_links WHERE message_case = ?))', filters.message, filters.message);
   if (filters.from) add('c.started_at >= ?', dateBound(filters.from, 'from'));
   if (filters.to) {
     const to = dateBound(filters.to, 'to');
@@ -181,7 +203,8 @@ function statusCondition(status: string): WhereClause {
 function dateBound(value: string, name: 'from' | 'to'): string {
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
   const time = Date.parse(dateOnly ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(time) || !/^\d{4}-\d{2}-\d{2}/.test(value)) throw new QueryError(`${name}: expected a date (2026-11-26) or an ISO time, got "${value}"`);
+  if (Number.isNaN(time) || !/^\d{4}-\d{2}-\d{2}/.test(value))
+    throw new QueryError(`${name}: expected a date (2026-11-26) or an ISO time, got "${value}"`);
   const bound = dateOnly && name === 'to' ? time + 86_400_000 : time;
   return new Date(bound).toISOString();
 }

@@ -120,7 +120,10 @@ export class CertificateIssuer {
   private readonly cache = new Map<string, LeafMaterial>();
 
   /** `leafKeyPem`: reuse a kept leaf key (saves a key generation per process). */
-  constructor(readonly ca: CaMaterial, leafKeyPem?: string) {
+  constructor(
+    readonly ca: CaMaterial,
+    leafKeyPem?: string,
+  ) {
     this.caCert = forge.pki.certificateFromPem(ca.certPem);
     this.caKey = createPrivateKey(ca.keyPem);
     const leaf = leafKeyPem ? keyPairFromPrivatePem(leafKeyPem) : rsaKeyPair();

@@ -69,7 +69,17 @@ test('a closed, signed case verifies: every file, record and WACZ entry, and the
 
 test('one flipped byte in any kind of file is caught and the file named', async () => {
   const page = signed.capture.pages[0];
-  const kinds = [WARC_FILE, HAR_FILE, REPORT_FILE, MANIFEST_FILE, page.screenshot!.path, page.dom!.path, WACZ_FILE, SIGNATURE_FILE, PUBLIC_KEY_FILE];
+  const kinds = [
+    WARC_FILE,
+    HAR_FILE,
+    REPORT_FILE,
+    MANIFEST_FILE,
+    page.screenshot!.path,
+    page.dom!.path,
+    WACZ_FILE,
+    SIGNATURE_FILE,
+    PUBLIC_KEY_FILE,
+  ];
   for (const file of kinds) {
     const size = statSync(join(signed.dir, file)).size;
     for (const fraction of [0.1, 0.5, 0.9]) {
@@ -79,7 +89,8 @@ test('one flipped byte in any kind of file is caught and the file named', async 
       const result = await verifyCase(dir);
       assert.equal(result.ok, false, `${file} @${at}`);
       // A changed manifest is named by the signature check, or by a hash its witnesses contradict.
-      const named = (p: string) => p.startsWith(`${file}: `) || (file === MANIFEST_FILE && p === 'manifest.sig: signature does not match manifest.json');
+      const named = (p: string) =>
+        p.startsWith(`${file}: `) || (file === MANIFEST_FILE && p === 'manifest.sig: signature does not match manifest.json');
       assert.ok(result.problems.some(named), `${file} @${at} named in: ${result.problems.join(' | ')}`);
       for (const p of result.problems) assert.doesNotMatch(p, /\n/);
     }
@@ -90,14 +101,20 @@ test('a flipped WARC byte is also traced to its record, and a WACZ byte to its e
   const dir = copyCase();
   flipByte(join(dir, WARC_FILE), Math.floor(statSync(join(dir, WARC_FILE)).size / 2));
   const warc = await verifyCase(dir);
-  assert.ok(warc.problems.some((p) => /^capture\.warc\.gz: record \d+: corrupt: .*offset \d+/.test(p)), warc.problems.join(' | '));
+  assert.ok(
+    warc.problems.some((p) => /^capture\.warc\.gz: record \d+: corrupt: .*offset \d+/.test(p)),
+    warc.problems.join(' | '),
+  );
 
   const dir2 = copyCase();
   const zip = readFileSync(join(dir2, WACZ_FILE));
   const at = zip.indexOf(Buffer.from('"json-pages-1.0"'));
   flipByte(join(dir2, WACZ_FILE), at + 3);
   const wacz = await verifyCase(dir2);
-  assert.ok(wacz.problems.some((p) => p.startsWith('case.wacz: pages/pages.jsonl')), wacz.problems.join(' | '));
+  assert.ok(
+    wacz.problems.some((p) => p.startsWith('case.wacz: pages/pages.jsonl')),
+    wacz.problems.join(' | '),
+  );
 });
 
 test('a record edited and re-compressed is caught by its digests and named', async () => {
@@ -173,5 +190,7 @@ test('a case that was never closed is reported as partial, with what is missing'
   assert.ok(result.problems.some((p) => p.startsWith(`${PARTIAL_FILE}: `)));
   assert.ok(result.problems.includes('manifest.json: missing'));
   assert.equal(result.checked.warcRecords, 5);
-  assert.deepEqual(await verifyCase(join(tmp, 'no-such-case')).then((r) => r.problems), [`${join(tmp, 'no-such-case')}: not a case folder`]);
+  assert.deepEqual(await verifyCase(join(tmp, 'no-such-case')).then((r) => r.problems), [
+    `${join(tmp, 'no-such-case')}: not a case folder`,
+  ]);
 });

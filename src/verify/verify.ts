@@ -129,7 +129,8 @@ function verifyMessageCase(dir: string, read: (name: string) => Buffer | null, m
   }
   // A MessageRecord, or (older folders) a bare analysis.
   const size = record?.kind === 'message' ? record.analysis?.size : record?.size;
-  if (typeof size === 'number' && size !== eml.length) problem(MESSAGE_RECORD_FILE, `describes a message of ${size} bytes; ${MESSAGE_EML_FILE} has ${eml.length}`);
+  if (typeof size === 'number' && size !== eml.length)
+    problem(MESSAGE_RECORD_FILE, `describes a message of ${size} bytes; ${MESSAGE_EML_FILE} has ${eml.length}`);
   return hashed;
 }
 
@@ -179,7 +180,10 @@ function checkManifestFiles(
     if (data.length === file.bytes && actual === file.sha256) continue;
     const second = witness.get(file.path);
     if (second && second.sha256 === actual) {
-      problem(MANIFEST_FILE, `the SHA-256 it lists for ${file.path} differs from the file, which matches ${second.in} (manifest.json changed)`);
+      problem(
+        MANIFEST_FILE,
+        `the SHA-256 it lists for ${file.path} differs from the file, which matches ${second.in} (manifest.json changed)`,
+      );
     } else if (data.length !== file.bytes) problem(file.path, `${data.length} bytes, manifest.json says ${file.bytes} (file changed)`);
     else problem(file.path, 'SHA-256 differs from manifest.json (file changed)');
   }
@@ -321,8 +325,7 @@ function checkWacz(zip: Buffer, caseWarc: Buffer | null, report: Problem): { fil
   const pages = files.get(WACZ_PAGES_PATH);
   if (!pages) {
     if (!damaged.has(WACZ_PAGES_PATH)) problem(`${WACZ_PAGES_PATH} missing`);
-  }
-  else {
+  } else {
     for (const [i, line] of pages.toString('utf8').split('\n').filter(Boolean).entries()) {
       try {
         JSON.parse(line);
@@ -440,7 +443,9 @@ function checkManifestAgainstCapture(manifest: Manifest, capture: Capture, probl
   if (manifest.capture.endedAt !== utc(info.endedAt)) mismatches.push('capture.endedAt');
   if (manifest.capture.url !== info.url) mismatches.push('capture.url');
   if (manifest.tool.name !== info.tool.name || manifest.tool.version !== info.tool.version) mismatches.push('tool');
-  if (JSON.stringify(manifest.browser) !== JSON.stringify(info.browser ? { name: info.browser.name, version: info.browser.version } : null)) {
+  if (
+    JSON.stringify(manifest.browser) !== JSON.stringify(info.browser ? { name: info.browser.name, version: info.browser.version } : null)
+  ) {
     mismatches.push('browser');
   }
   if (manifest.partial !== info.partial) mismatches.push('partial');

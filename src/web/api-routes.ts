@@ -84,7 +84,10 @@ export const apiRoutes: Route[] = [
   route('POST', /^\/api\/submit$/, async (ctx) => {
     try {
       const job = await submit(ctx);
-      sendJson(ctx.res, 202, { job: jobState(job), links: { status: `/api/jobs/${job.id}`, events: `/api/jobs/${job.id}/events`, page: `/jobs/${job.id}` } });
+      sendJson(ctx.res, 202, {
+        job: jobState(job),
+        links: { status: `/api/jobs/${job.id}`, events: `/api/jobs/${job.id}/events`, page: `/jobs/${job.id}` },
+      });
     } catch (err) {
       sendError(ctx.res, err);
     }
@@ -136,4 +139,3 @@ export function queryObject(params: URLSearchParams): Record<string, string> {
   for (const [k, v] of params) if (!(k in out)) out[k] = v;
   return out;
 }
-

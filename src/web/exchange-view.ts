@@ -57,7 +57,12 @@ export function bodyPreview(body: Buffer, headers: [string, string][], truncated
     return { bytes: body.length, text: null, cut: false, note: `binary body (${type || 'no content type'}), ${bytes.length} bytes` };
   }
   const cut = text.length > PREVIEW_CHARS || bytes.length > PREVIEW_CHARS * 4;
-  return { bytes: body.length, text: lines(text.slice(0, PREVIEW_CHARS)), cut, note: truncated ? 'the recording cut this body at its size cap' : null };
+  return {
+    bytes: body.length,
+    text: lines(text.slice(0, PREVIEW_CHARS)),
+    cut,
+    note: truncated ? 'the recording cut this body at its size cap' : null,
+  };
 }
 
 /** CRLF line ends as newlines; a lone CR stays (and is shown as \x0d: it may be a smuggling attempt). */
@@ -79,7 +84,12 @@ export function exchangeView(x: Exchange): ExchangeView {
     requestBody: bodyPreview(x.request.body, x.request.headers, false),
     responseBody: x.response ? bodyPreview(x.response.body, x.response.headers, x.response.bodyTruncated) : null,
     tls: x.tls
-      ? { protocol: x.tls.protocol, authorized: x.tls.authorized, error: x.tls.authorizationError, certSha256: x.tls.chain[0]?.sha256 ?? null }
+      ? {
+          protocol: x.tls.protocol,
+          authorized: x.tls.authorized,
+          error: x.tls.authorizationError,
+          certSha256: x.tls.chain[0]?.sha256 ?? null,
+        }
       : null,
   };
 }

@@ -49,7 +49,8 @@ function checkTemplate(strings: TemplateStringsArray): boolean[] {
 /** Why a value placed after this markup would not be safe once escaped, and whether it is a URL. */
 function slotContext(prefix: string): { problem: string | null; url: boolean } {
   const open = prefix.lastIndexOf('<');
-  if (open <= prefix.lastIndexOf('>')) return { problem: UNSAFE_IN_TEXT.test(prefix) ? 'inside a script or style element' : null, url: false };
+  if (open <= prefix.lastIndexOf('>'))
+    return { problem: UNSAFE_IN_TEXT.test(prefix) ? 'inside a script or style element' : null, url: false };
   // Inside a tag: find whether the value lands in a quoted attribute value, and whose.
   const tag = prefix.slice(open);
   let quote: string | null = null;

@@ -8,7 +8,8 @@ export class JobQueue {
   peak = 0;
 
   constructor(readonly concurrency: number) {
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a whole number ≥ 1, got ${concurrency}`);
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new RangeError(`concurrency must be a whole number ≥ 1, got ${concurrency}`);
   }
 
   get running(): number {

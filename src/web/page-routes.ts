@@ -83,7 +83,17 @@ export const pageRoutes: Route[] = [
   route('GET', /^\/cases$/, caseList),
   route('GET', /^\/cases\/([^/]+)$/, (ctx, id) => casePage(ctx, id)),
   route('GET', /^\/cases\/([^/]+)\/files\/(.+)$/, (ctx, id) => caseFile(ctx, id, ctx.url.pathname.split('/').slice(4).join('/'))),
-  route('GET', /^\/jobs$/, (ctx) => sendHtml(ctx.res, 200, layout('Jobs', html`<h1>Jobs</h1>${jobList(ctx.service.listJobs())}`))),
+  route('GET', /^\/jobs$/, (ctx) =>
+    sendHtml(
+      ctx.res,
+      200,
+      layout(
+        'Jobs',
+        html`<h1>Jobs</h1>
+          ${jobList(ctx.service.listJobs())}`,
+      ),
+    ),
+  ),
   route('GET', /^\/jobs\/([^/]+)$/, (ctx, id) => {
     const job = ctx.service.job(id);
     if (!job) return notFound(ctx, `No job ${id}.`);

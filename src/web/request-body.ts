@@ -3,7 +3,10 @@
 import type { IncomingMessage } from 'node:http';
 
 export class BodyError extends Error {
-  constructor(message: string, readonly status: number) {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
     super(message);
   }
 }

@@ -46,7 +46,9 @@ export class UnsafeBindError extends Error {}
 export function assertSafeBind(host: string, token: string | undefined): void {
   if (isLoopbackHost(host)) return;
   if (!token) {
-    throw new UnsafeBindError(`refusing to listen on ${host} without --token: anyone who can reach it could run traces and read cases (use --host 127.0.0.1, or set --token)`);
+    throw new UnsafeBindError(
+      `refusing to listen on ${host} without --token: anyone who can reach it could run traces and read cases (use --host 127.0.0.1, or set --token)`,
+    );
   }
   if (token.length < 16) throw new UnsafeBindError('--token: use at least 16 characters when listening beyond loopback');
 }

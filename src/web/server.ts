@@ -49,7 +49,8 @@ export function createRequestHandler(options: { service: TraceService; token?: s
     const fail = (status: number, code: string, message: string) =>
       isApi ? sendJsonError(res, status, code, message) : sendHtml(res, status, layout('Error', errorBody(status, message)));
     try {
-      if (!hostAllowed(req.headers.host, loopback)) return fail(421, 'bad-host', 'unexpected Host header: this server only answers to its loopback address');
+      if (!hostAllowed(req.headers.host, loopback))
+        return fail(421, 'bad-host', 'unexpected Host header: this server only answers to its loopback address');
       let url: URL;
       try {
         url = new URL(req.url ?? '/', 'http://clicktrace.invalid');
@@ -66,7 +67,11 @@ export function createRequestHandler(options: { service: TraceService; token?: s
         }
         const presented = presentedToken(req);
         if (!presented || !tokensEqual(presented.value, token)) {
-          return fail(401, 'unauthorized', 'this server requires a token: open it once with ?token=<token>, or send the X-Clicktrace-Token header');
+          return fail(
+            401,
+            'unauthorized',
+            'this server requires a token: open it once with ?token=<token>, or send the X-Clicktrace-Token header',
+          );
         }
         tokenInHeader = presented.via === 'header';
       }

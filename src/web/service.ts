@@ -142,7 +142,11 @@ export class TraceService {
     const clicks = validClicks(input.clicks);
     if (input.raw.length === 0) throw new SubmissionError('the uploaded message is empty', 400, 'bad-message');
     if (input.raw.length > this.maxMessageBytes) {
-      throw new SubmissionError(`the message is ${input.raw.length} bytes, more than the limit of ${this.maxMessageBytes}`, 413, 'too-large');
+      throw new SubmissionError(
+        `the message is ${input.raw.length} bytes, more than the limit of ${this.maxMessageBytes}`,
+        413,
+        'too-large',
+      );
     }
     const filename = (input.filename ?? 'message.eml').slice(0, 200);
     const analysis = await analyzeMessage(input.raw, filename);
@@ -163,7 +167,11 @@ export class TraceService {
       link: main?.index ?? null,
       messageCaseId: message.id,
     });
-    this.record(job, 'message', `message case ${message.id}: ${analysis.links.length} link(s)${main ? `, main link ${main.index}: ${main.url}` : ', no link to trace'}`);
+    this.record(
+      job,
+      'message',
+      `message case ${message.id}: ${analysis.links.length} link(s)${main ? `, main link ${main.index}: ${main.url}` : ', no link to trace'}`,
+    );
     if (!main) {
       this.finish(job, 'done');
       return this.view(job);
@@ -220,7 +228,8 @@ export class TraceService {
 
   private acceptingOrThrow(): void {
     if (this.closing) throw new SubmissionError('the server is shutting down', 503, 'closing');
-    if (this.queue.queued >= (this.options.maxQueued ?? 1000)) throw new SubmissionError('too many jobs waiting; try again later', 503, 'queue-full');
+    if (this.queue.queued >= (this.options.maxQueued ?? 1000))
+      throw new SubmissionError('too many jobs waiting; try again later', 503, 'queue-full');
   }
 
   private newJob(fields: Partial<Job> & Pick<Job, 'kind' | 'url' | 'clicks'>): Job {
@@ -318,7 +327,12 @@ export class TraceService {
       job.caseId = result.report.case ?? null;
       job.chainError = result.report.error;
       if (message) {
-        addTrace(message.dir, message.record, { link: job.link!, case: job.caseId!, final: result.report.final?.url ?? null, error: result.report.error });
+        addTrace(message.dir, message.record, {
+          link: job.link!,
+          case: job.caseId!,
+          final: result.report.final?.url ?? null,
+          error: result.report.error,
+        });
         this.store.indexCase(message.dir);
       }
       const indexed = this.store.indexCase(result.caseDir);
@@ -331,12 +345,15 @@ export class TraceService {
 
   private sharedBrowser(): Promise<Browser> {
     if (!this.browser) {
-      const launching = this.options.launch ? this.options.launch() : launchBrowser(this.options.trace?.browser ? { kind: this.options.trace.browser } : {});
+      const launching = this.options.launch
+        ? this.options.launch()
+        : launchBrowser(this.options.trace?.browser ? { kind: this.options.trace.browser } : {});
       this.browser = launching;
       launching.then(
-        (browser) => browser.on('disconnected', () => {
-          if (this.browser === launching) this.browser = null;
-        }),
+        (browser) =>
+          browser.on('disconnected', () => {
+            if (this.browser === launching) this.browser = null;
+          }),
         () => {
           if (this.browser === launching) this.browser = null;
         },
@@ -346,7 +363,12 @@ export class TraceService {
   }
 
   private record(job: Job, kind: string, detail: string): void {
-    const event: JobEvent = { seq: job.events.length + job.droppedEvents + 1, at: new Date().toISOString(), kind, detail: detail.slice(0, 2000) };
+    const event: JobEvent = {
+      seq: job.events.length + job.droppedEvents + 1,
+      at: new Date().toISOString(),
+      kind,
+      detail: detail.slice(0, 2000),
+    };
     if (job.events.length >= MAX_EVENTS_PER_JOB) {
       job.events.splice(1, 1); // keep the first event, drop the oldest after it
       job.droppedEvents++;
@@ -391,8 +413,12 @@ function validClicks(input: unknown): string[] {
   const list = Array.isArray(input) ? input : [input];
   const clicks = list.map((c) => (typeof c === 'string' ? c.trim() : null));
   if (clicks.some((c) => c === null)) throw new SubmissionError('clicks: expected text', 400, 'bad-clicks');
-  const texts = (clicks as string[]).flatMap((c) => c.split(/\r?\n/)).map((c) => c.trim()).filter(Boolean);
+  const texts = (clicks as string[])
+    .flatMap((c) => c.split(/\r?\n/))
+    .map((c) => c.trim())
+    .filter(Boolean);
   if (texts.length > MAX_CLICKS) throw new SubmissionError(`at most ${MAX_CLICKS} click texts`, 400, 'bad-clicks');
-  if (texts.some((t) => t.length > MAX_CLICK_LENGTH)) throw new SubmissionError(`a click text is longer than ${MAX_CLICK_LENGTH} characters`, 400, 'bad-clicks');
+  if (texts.some((t) => t.length > MAX_CLICK_LENGTH))
+    throw new SubmissionError(`a click text is longer than ${MAX_CLICK_LENGTH} characters`, 400, 'bad-clicks');
   return texts;
 }

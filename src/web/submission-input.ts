@@ -22,7 +22,8 @@ export async function readSubmission(req: IncomingMessage, maxMessageBytes: numb
     } catch {
       throw new BodyError('the body is not valid JSON', 400);
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new BodyError('expected a JSON object { "url": ..., "clicks": [...] }', 400);
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new BodyError('expected a JSON object { "url": ..., "clicks": [...] }', 400);
     const { url, clicks } = value as { url?: unknown; clicks?: unknown };
     if (url !== undefined && typeof url !== 'string') throw new BodyError('url: expected a string', 400);
     return { url: url ?? null, clicks: textList(clicks), message: null };
@@ -32,7 +33,8 @@ export async function readSubmission(req: IncomingMessage, maxMessageBytes: numb
     return { url: null, clicks: query.getAll('click'), message: { raw, filename: query.get('filename') } };
   }
   let form: FormData;
-  if (type === 'multipart/form-data') form = formFromParts(parseMultipart(await readBody(req, maxMessageBytes + FORM_OVERHEAD), req.headers['content-type']!));
+  if (type === 'multipart/form-data')
+    form = formFromParts(parseMultipart(await readBody(req, maxMessageBytes + FORM_OVERHEAD), req.headers['content-type']!));
   else if (type === 'application/x-www-form-urlencoded') form = formFromUrlencoded(await readBody(req, JSON_LIMIT));
   else throw new BodyError('send JSON, a form, or a message/rfc822 body', 415);
   const file = form.files.find((f) => f.name === 'message' && f.data.length > 0);

@@ -38,7 +38,10 @@ function certInfo(pem: string): CertInfo {
   return {
     subject: cert.subject.replace(/\n/g, ', '),
     issuer: cert.issuer.replace(/\n/g, ', '),
-    sans: (cert.subjectAltName ?? '').split(/,\s*/).map((s) => s.replace(/^(DNS|IP Address):/, '')).filter(Boolean),
+    sans: (cert.subjectAltName ?? '')
+      .split(/,\s*/)
+      .map((s) => s.replace(/^(DNS|IP Address):/, ''))
+      .filter(Boolean),
     validFrom: new Date(cert.validFrom).toISOString(),
     validTo: new Date(cert.validTo).toISOString(),
     serialNumber: cert.serialNumber.toLowerCase(),
@@ -106,7 +109,13 @@ function exchange(
   };
 }
 
-function response(status: number, statusText: string, headers: HeaderLine[], body: Buffer, extra: Partial<NonNullable<Exchange['response']>> = {}) {
+function response(
+  status: number,
+  statusText: string,
+  headers: HeaderLine[],
+  body: Buffer,
+  extra: Partial<NonNullable<Exchange['response']>> = {},
+) {
   return { status, statusText, httpVersion: '1.1', headers, body, bodyTruncated: false, bodyLength: body.length, ...extra };
 }
 
@@ -177,7 +186,15 @@ export function sampleExchanges(): Exchange[] {
       3,
       180,
       { url: 'http://track.test/m?id=42' },
-      response(200, 'OK', [['Content-Type', 'text/html'], ['Content-Length', String(jsPage.length)]], jsPage),
+      response(
+        200,
+        'OK',
+        [
+          ['Content-Type', 'text/html'],
+          ['Content-Length', String(jsPage.length)],
+        ],
+        jsPage,
+      ),
       { remoteAddress: '203.0.113.20' },
     ),
     exchange(
@@ -201,14 +218,30 @@ export function sampleExchanges(): Exchange[] {
       360,
       { url: LANDING_URL },
       // Chunked on the wire; the model keeps the body with the framing removed.
-      response(200, 'OK', [['Content-Type', 'text/html; charset=utf-8'], ['Transfer-Encoding', 'chunked']], landing),
+      response(
+        200,
+        'OK',
+        [
+          ['Content-Type', 'text/html; charset=utf-8'],
+          ['Transfer-Encoding', 'chunked'],
+        ],
+        landing,
+      ),
       { remoteAddress: '203.0.113.40' },
     ),
     exchange(
       6,
       520,
       { url: 'http://landing.test/favicon.ico' },
-      response(200, 'OK', [['Content-Type', 'image/x-icon'], ['Content-Length', String(favicon.length)]], favicon),
+      response(
+        200,
+        'OK',
+        [
+          ['Content-Type', 'image/x-icon'],
+          ['Content-Length', String(favicon.length)],
+        ],
+        favicon,
+      ),
       { remoteAddress: '203.0.113.40' },
     ),
     exchange(
@@ -241,7 +274,10 @@ export function sampleExchanges(): Exchange[] {
       response(
         200,
         'OK',
-        [['Content-Type', 'application/pdf'], ['Content-Length', '5000000']],
+        [
+          ['Content-Type', 'application/pdf'],
+          ['Content-Length', '5000000'],
+        ],
         Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n'.repeat(20), 'latin1'),
         { bodyTruncated: true, bodyLength: 5_000_000 },
       ),
@@ -282,7 +318,12 @@ export function sampleEvents(): NavEvent[] {
     method: 'GET',
     redirectStatus: redirect?.[0] ?? null,
     redirectLocation: redirect?.[1] ?? null,
-    initiator: { type: initiator, url: initiator === 'script' ? 'http://track.test/m?id=42' : null, line: initiator === 'script' ? 0 : null, column: null },
+    initiator: {
+      type: initiator,
+      url: initiator === 'script' ? 'http://track.test/m?id=42' : null,
+      line: initiator === 'script' ? 0 : null,
+      column: null,
+    },
     hasUserGesture: false,
   });
   return [
@@ -291,14 +332,28 @@ export function sampleEvents(): NavEvent[] {
     docRequest(58, 'r1', 'https://short.test/abc', [302, 'https://short.test/abc'], 'other'),
     { type: 'doc-response', at: at(115), pageId: p, requestId: 'r1', url: 'https://short.test/abc', status: 200, mimeType: 'text/html' },
     { type: 'nav-scheduled', at: at(120), pageId: p, reason: 'metaTagRefresh', url: 'http://track.test/m?id=42', delay: 0 },
-    { type: 'nav-requested', at: at(175), pageId: p, reason: 'metaTagRefresh', url: 'http://track.test/m?id=42', disposition: 'currentTab' },
+    {
+      type: 'nav-requested',
+      at: at(175),
+      pageId: p,
+      reason: 'metaTagRefresh',
+      url: 'http://track.test/m?id=42',
+      disposition: 'currentTab',
+    },
     docRequest(178, 'r2', 'http://track.test/m?id=42', null, 'other'),
     { type: 'doc-response', at: at(225), pageId: p, requestId: 'r2', url: 'http://track.test/m?id=42', status: 200, mimeType: 'text/html' },
     { type: 'nav-requested', at: at(295), pageId: p, reason: 'scriptInitiated', url: 'http://old.test/go', disposition: 'currentTab' },
     docRequest(298, 'r3', 'http://old.test/go', null, 'script'),
     docRequest(358, 'r3', LANDING_URL, [301, LANDING_URL], 'script'),
     { type: 'doc-response', at: at(405), pageId: p, requestId: 'r3', url: LANDING_URL, status: 200, mimeType: 'text/html' },
-    { type: 'doc-failed', at: at(561), pageId: p, requestId: 'r4', url: 'http://ads.test/pixel.gif', errorText: 'net::ERR_CONNECTION_REFUSED' },
+    {
+      type: 'doc-failed',
+      at: at(561),
+      pageId: p,
+      requestId: 'r4',
+      url: 'http://ads.test/pixel.gif',
+      errorText: 'net::ERR_CONNECTION_REFUSED',
+    },
     { type: 'settled', at: at(1400), pageId: p, url: LANDING_URL, title: 'Welcome to Landing', snapshot: 1 },
   ];
 }
@@ -362,9 +417,7 @@ export function sampleReport(capture: Capture, caseName: string | null = null): 
     via: vias[i],
     evidence: { detail: i === 0 ? 'start URL' : `hop ${i + 1}` },
     ip: ex.remoteAddress,
-    tls: ex.tls
-      ? { protocol: ex.tls.protocol, authorized: ex.tls.authorized, error: ex.tls.authorizationError, cert: null }
-      : null,
+    tls: ex.tls ? { protocol: ex.tls.protocol, authorized: ex.tls.authorized, error: ex.tls.authorizationError, cert: null } : null,
     contentType: ex.response?.headers.find(([n]) => n.toLowerCase() === 'content-type')?.[1] ?? null,
     timing: { startedAt: ex.startedAt, ms: ex.timing.totalMs },
     exchange: ex.id,
@@ -382,7 +435,13 @@ export function sampleReport(capture: Capture, caseName: string | null = null): 
     identity: info.identity ? { userAgent: info.identity.userAgent, device: info.identity.device, viewport: info.identity.viewport } : null,
     hops,
     final: last ? { url: last.url, status: 200, title: last.title } : null,
-    pages: capture.pages.map((p) => ({ index: p.index, url: p.url, title: p.title, screenshot: p.screenshot?.path ?? null, dom: p.dom?.path ?? null })),
+    pages: capture.pages.map((p) => ({
+      index: p.index,
+      url: p.url,
+      title: p.title,
+      screenshot: p.screenshot?.path ?? null,
+      dom: p.dom?.path ?? null,
+    })),
     events: [],
     case: caseName,
     error: info.error,

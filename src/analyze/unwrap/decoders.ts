@@ -141,7 +141,11 @@ const mimecast: Decoder = ({ raw }) => {
   if (url && url.raw !== '') return decoded(decodeEmbeddedUrl(url.raw));
   const domain = firstParam(raw.query, ['domain']);
   if (domain && domain.raw !== '') {
-    return { kind: 'hint', target: `https://${percentDecode(domain.raw)}`, reason: 'Mimecast reveals only the domain; the full URL is held server-side' };
+    return {
+      kind: 'hint',
+      target: `https://${percentDecode(domain.raw)}`,
+      reason: 'Mimecast reveals only the domain; the full URL is held server-side',
+    };
   }
   return opaque('Mimecast token is resolved server-side');
 };

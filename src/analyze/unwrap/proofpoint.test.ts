@@ -3,15 +3,29 @@ import { test } from 'node:test';
 import { decodeProofpointV1, decodeProofpointV2, decodeProofpointV3, v3RunLength } from './proofpoint.js';
 
 test('run-length table B.2: A=2 … Z=27, a=28 … z=53, 0=54 … 9=63, -=64, _=65', () => {
-  const expected: [string, number][] = [['A', 2], ['B', 3], ['Z', 27], ['a', 28], ['z', 53], ['0', 54], ['9', 63], ['-', 64], ['_', 65]];
+  const expected: [string, number][] = [
+    ['A', 2],
+    ['B', 3],
+    ['Z', 27],
+    ['a', 28],
+    ['z', 53],
+    ['0', 54],
+    ['9', 63],
+    ['-', 64],
+    ['_', 65],
+  ];
   for (const [marker, n] of expected) assert.equal(v3RunLength(marker), n, marker);
   assert.equal(v3RunLength('*'), null);
 });
 
-const v3 = (mangled: string, bytes: string) => `https://urldefense.com/v3/__${mangled}__;${Buffer.from(bytes).toString('base64url')}!!org!sig$`;
+const v3 = (mangled: string, bytes: string) =>
+  `https://urldefense.com/v3/__${mangled}__;${Buffer.from(bytes).toString('base64url')}!!org!sig$`;
 
 test('v3 worked example: **D takes five bytes', () => {
-  assert.deepEqual(decodeProofpointV3(v3('http://www.example.com/**Dtest', '#####')), { kind: 'decoded', target: 'http://www.example.com/#####test' });
+  assert.deepEqual(decodeProofpointV3(v3('http://www.example.com/**Dtest', '#####')), {
+    kind: 'decoded',
+    target: 'http://www.example.com/#####test',
+  });
 });
 
 test('v3 counts runs in bytes and carries a split character to the next run', () => {
@@ -26,5 +40,8 @@ test('v3 fails cleanly when tokens outnumber replacement bytes', () => {
 test('v1 and v2 need a u parameter', () => {
   assert.equal(decodeProofpointV1('k=abc').kind, 'failed');
   assert.equal(decodeProofpointV2(null).kind, 'failed');
-  assert.deepEqual(decodeProofpointV2('u=https-3A__a.example_b-3Fc-3Dd-26e-3Df&d=x'), { kind: 'decoded', target: 'https://a.example/b?c=d&e=f' });
+  assert.deepEqual(decodeProofpointV2('u=https-3A__a.example_b-3Fc-3Dd-26e-3Df&d=x'), {
+    kind: 'decoded',
+    target: 'https://a.example/b?c=d&e=f',
+  });
 });

@@ -15,7 +15,12 @@ test('rules/wrappers.json validates against the decoder registry and parties.jso
 
 test('validation catches broken rules', () => {
   const problems = validateWrapperRules(
-    { wrappers: [{ id: 'x', party: 'nobody', decoder: 'nope', sources: [] }, { id: 'x', party: null, decoder: 'param', path: '(', sources: ['B1'] }] },
+    {
+      wrappers: [
+        { id: 'x', party: 'nobody', decoder: 'nope', sources: [] },
+        { id: 'x', party: null, decoder: 'param', path: '(', sources: ['B1'] },
+      ],
+    },
     new Set(),
   );
   assert.ok(problems.some((p) => p.includes('unknown party nobody')));

@@ -27,7 +27,8 @@ export function validateWrapperRules(doc: unknown, partyIds: ReadonlySet<string>
     if (typeof w.id !== 'string' || w.id === '') problems.push(`${where}: missing id`);
     else if (seen.has(w.id)) problems.push(`${where}: duplicate id`);
     else seen.add(w.id);
-    if (w.party !== null && (typeof w.party !== 'string' || !partyIds.has(w.party))) problems.push(`${where}: unknown party ${String(w.party)}`);
+    if (w.party !== null && (typeof w.party !== 'string' || !partyIds.has(w.party)))
+      problems.push(`${where}: unknown party ${String(w.party)}`);
     if (typeof w.decoder !== 'string' || !(w.decoder in DECODERS)) problems.push(`${where}: unknown decoder ${String(w.decoder)}`);
     if (!w.hosts && !w.hostsOfRoles && !w.path) problems.push(`${where}: needs hosts, hostsOfRoles or path`);
     for (const role of w.hostsOfRoles ?? []) if (!PARTY_ROLES.includes(role)) problems.push(`${where}: bad role ${role}`);

@@ -8,7 +8,13 @@ const safelinks = (url: string) => `https://nam12.safelinks.protection.outlook.c
 const google = (url: string) => `https://www.google.com/url?q=${enc(url)}&sa=D&usg=x`;
 /** Proofpoint v2 encoding: percent-encode, then "%" -> "-" and "/" -> "_". */
 const proofpointV2 = (url: string) =>
-  `https://urldefense.proofpoint.com/v2/url?u=${enc(url).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%2F/g, '/').replace(/-/g, '%2D').replace(/_/g, '%5F').replace(/%/g, '-').replace(/\//g, '_')}&d=DwMFaQ&c=abc&r=def&m=ghi&s=jkl&e=`;
+  `https://urldefense.proofpoint.com/v2/url?u=${enc(url)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%2F/g, '/')
+    .replace(/-/g, '%2D')
+    .replace(/_/g, '%5F')
+    .replace(/%/g, '-')
+    .replace(/\//g, '_')}&d=DwMFaQ&c=abc&r=def&m=ghi&s=jkl&e=`;
 
 describe('nested wrappers', () => {
   test('Safe Links around Proofpoint v2 around a Google /url', () => {
@@ -32,7 +38,10 @@ describe('nested wrappers', () => {
     const percentSigns = ses.split('%').length - 1;
     const v3 = `https://urldefense.com/v3/__${ses.replace(/%/g, '*')}__;${Buffer.from('%'.repeat(percentSigns)).toString('base64url')}!!abc!def$`;
     const result = unwrap(`https://linkprotect.cudasvc.com/url?a=${enc(v3)}&c=E,1,x,,&typo=1`);
-    assert.deepEqual(result.layers.map((l) => l.rule), ['barracuda-linkprotect', 'proofpoint-v3', 'amazon-ses']);
+    assert.deepEqual(
+      result.layers.map((l) => l.rule),
+      ['barracuda-linkprotect', 'proofpoint-v3', 'amazon-ses'],
+    );
     assert.equal(result.destination, 'https://example.com/news?a=1');
   });
 
@@ -57,7 +66,10 @@ describe('nested wrappers', () => {
   test('a shortener inside a wrapper needs a visit', () => {
     const result = unwrap(safelinks('https://bit.ly/3abcDEF'));
     assert.equal(result.destination, null);
-    assert.deepEqual(result.layers.map((l) => l.party), ['Microsoft Defender Safe Links', 'Bitly']);
+    assert.deepEqual(
+      result.layers.map((l) => l.party),
+      ['Microsoft Defender Safe Links', 'Bitly'],
+    );
   });
 
   test('a generic url= parameter on a known affiliate host unwraps', () => {
@@ -70,7 +82,11 @@ describe('nested wrappers', () => {
 
 describe('single layers', () => {
   test('a plain URL is its own destination', () => {
-    assert.deepEqual(unwrap('https://example.com/a?b=c'), { input: 'https://example.com/a?b=c', destination: 'https://example.com/a?b=c', layers: [] });
+    assert.deepEqual(unwrap('https://example.com/a?b=c'), {
+      input: 'https://example.com/a?b=c',
+      destination: 'https://example.com/a?b=c',
+      layers: [],
+    });
   });
 
   test('Postmark targets get the scheme their link kind implies', () => {
@@ -96,7 +112,10 @@ describe('single layers', () => {
 
   test('Constant Contact current links are opaque, legacy p= links decode', () => {
     assert.equal(unwrap('https://r20.rs6.net/tn.jsp?f=001abc&c=x&ch=y').destination, null);
-    assert.equal(unwrap('http://r20.rs6.net/tn.jsp?t=a&id=preview&r=3&p=http%3A%2F%2Fexample.com%2Fev').destination, 'http://example.com/ev');
+    assert.equal(
+      unwrap('http://r20.rs6.net/tn.jsp?t=a&id=preview&r=3&p=http%3A%2F%2Fexample.com%2Fev').destination,
+      'http://example.com/ev',
+    );
   });
 });
 
@@ -145,5 +164,8 @@ test('formatUnwrap prints one line per layer and the destination', () => {
   assert.match(lines[0], /^1\. Microsoft Defender Safe Links \[ms-safelinks\] https:\/\/nam12\./);
   assert.match(lines[1], /^2\. Google redirect \[google-url\] https:\/\/www\.google\.com\/url\?q=/);
   assert.equal(lines[2], '=> https://example.com/x');
-  assert.match(formatUnwrap(unwrap('https://bit.ly/x')), /1\. Bitly \[bitly:host:bit\.ly\] https:\/\/bit\.ly\/x {2}\(shortener: destination known only by visiting\)\n=> destination unknown without a visit\n/);
+  assert.match(
+    formatUnwrap(unwrap('https://bit.ly/x')),
+    /1\. Bitly \[bitly:host:bit\.ly\] https:\/\/bit\.ly\/x {2}\(shortener: destination known only by visiting\)\n=> destination unknown without a visit\n/,
+  );
 });

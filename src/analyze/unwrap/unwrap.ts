@@ -107,7 +107,12 @@ export function unwrap(url: string): UnwrapResult {
 
     const party = attributeUrl(current);
     if (party.role !== 'unknown') {
-      return stop({ url: current, party: party.name ?? 'unknown', rule: party.rule ?? party.role, note: `${party.role}: destination known only by visiting` });
+      return stop({
+        url: current,
+        party: party.name ?? 'unknown',
+        rule: party.rule ?? party.role,
+        note: `${party.role}: destination known only by visiting`,
+      });
     }
     return { input, destination: current, layers };
   }

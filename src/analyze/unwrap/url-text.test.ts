@@ -28,6 +28,16 @@ test('normalizeInputUrl adds schemes, refangs and unescapes &amp;', () => {
 
 test('splitRawUrl keeps every part as written', () => {
   const raw = splitRawUrl('https://h.example/p%2Fq/{x}?a=%41&b#frag?');
-  assert.deepEqual(raw, { scheme: 'https', authority: 'h.example', path: '/p%2Fq/{x}', query: 'a=%41&b', fragment: 'frag?', rest: '/p%2Fq/{x}?a=%41&b#frag?' });
-  assert.deepEqual(rawQueryParams(raw.query), [['a', '%41'], ['b', '']]);
+  assert.deepEqual(raw, {
+    scheme: 'https',
+    authority: 'h.example',
+    path: '/p%2Fq/{x}',
+    query: 'a=%41&b',
+    fragment: 'frag?',
+    rest: '/p%2Fq/{x}?a=%41&b#frag?',
+  });
+  assert.deepEqual(rawQueryParams(raw.query), [
+    ['a', '%41'],
+    ['b', ''],
+  ]);
 });

@@ -49,7 +49,7 @@ export function percentDecode(text: string): string {
 function decodeByteRun(run: string): string {
   const bytes = Buffer.from(run.replace(/%/g, ''), 'hex');
   let out = '';
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const lead = bytes[i];
     const length = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
     const text = i + length <= bytes.length ? utf8OrNull(bytes.subarray(i, i + length)) : null;

@@ -37,8 +37,14 @@ test('capture.har is valid HAR 1.2 with every exchange, redirects and failures i
   assert.equal(har.log.version, '1.2');
   assert.equal(har.log.entries.length, written.capture.exchanges.length);
   const starts = har.log.entries.map((e: HarEntry) => Date.parse(e.startedDateTime));
-  assert.deepEqual(starts, [...starts].sort((a, b) => a - b));
-  assert.deepEqual(har.log.pages.map((p: { title: string }) => p.title), ['Welcome to Landing']);
+  assert.deepEqual(
+    starts,
+    [...starts].sort((a, b) => a - b),
+  );
+  assert.deepEqual(
+    har.log.pages.map((p: { title: string }) => p.title),
+    ['Welcome to Landing'],
+  );
 });
 
 test('a redirect keeps its body, Location as redirectURL, server IP and timings', () => {
@@ -50,7 +56,10 @@ test('a redirect keeps its body, Location as redirectURL, server IP and timings'
   assert.equal(e.serverIPAddress, '203.0.113.10');
   assert.deepEqual(e.timings, { blocked: -1, dns: 3, connect: 5, ssl: -1, send: 0, wait: 22, receive: 12 });
   assert.equal(e.time, 42);
-  assert.deepEqual(e.response.cookies.map((c) => c.name), ['cid', 'seen']);
+  assert.deepEqual(
+    e.response.cookies.map((c) => c.name),
+    ['cid', 'seen'],
+  );
   assert.equal(e.response.headers.find((h) => h.name === 'X-Campaign')?.value, 'caf\u00e9-r\u00e9sum\u00e9');
   assert.equal(entry('http://old.test/go').response.redirectURL, 'http://landing.test/welcome');
 });

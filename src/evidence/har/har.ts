@@ -79,7 +79,7 @@ export function toHar(capture: Capture): HarDocument {
   const { info } = capture;
   const entries = capture.exchanges
     .map((ex, order) => ({ ex, order, at: Date.parse(ex.startedAt) }))
-    .sort((a, b) => (a.at - b.at) || (a.order - b.order))
+    .sort((a, b) => a.at - b.at || a.order - b.order)
     .map(({ ex }) => harEntry(ex));
   return {
     log: {

@@ -46,7 +46,10 @@ test('case.wacz is a zip of the WACZ 1.1.1 layout, readable by Info-ZIP too', { 
     'pages/pages.jsonl',
   ]);
   // Stored, not deflated: replay tools read WARCs inside a WACZ by range.
-  assert.match(execFileSync('unzip', ['-v', path], { encoding: 'utf8' }), new RegExp(`Stored .*archive/${WARC_FILE.replace(/\./g, '\\.')}`));
+  assert.match(
+    execFileSync('unzip', ['-v', path], { encoding: 'utf8' }),
+    new RegExp(`Stored .*archive/${WARC_FILE.replace(/\./g, '\\.')}`),
+  );
   for (const [name, data] of files) assert.deepEqual(execFileSync('unzip', ['-p', path, name]), data, name);
 });
 
@@ -95,9 +98,17 @@ test('the CDXJ index loads and each line points at its record in the embedded WA
 });
 
 test('pages.jsonl lists the start URL and each page the chain rested on', () => {
-  const [header, ...pages] = files.get('pages/pages.jsonl')!.toString().trim().split('\n').map((l) => JSON.parse(l));
+  const [header, ...pages] = files
+    .get('pages/pages.jsonl')!
+    .toString()
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(header.format, 'json-pages-1.0');
-  assert.deepEqual(pages.map((p) => p.url), [START_URL, LANDING_URL]);
+  assert.deepEqual(
+    pages.map((p) => p.url),
+    [START_URL, LANDING_URL],
+  );
   for (const page of pages) {
     assert.match(page.id, /^[0-9a-f]{32}$/);
     assert.ok(!Number.isNaN(Date.parse(page.ts)));

@@ -107,7 +107,9 @@ export function writeWacz(input: WaczInput): { bytes: number; sha256: string } {
 function pagesJsonl(pages: WaczPage[]): Buffer {
   const lines = [JSON.stringify({ format: 'json-pages-1.0', id: 'pages', title: 'All Pages' })];
   for (const page of pages) {
-    lines.push(JSON.stringify({ id: randomUUID().replace(/-/g, ''), url: page.url, ts: page.ts, ...(page.title ? { title: page.title } : {}) }));
+    lines.push(
+      JSON.stringify({ id: randomUUID().replace(/-/g, ''), url: page.url, ts: page.ts, ...(page.title ? { title: page.title } : {}) }),
+    );
   }
   return Buffer.from(`${lines.join('\n')}\n`);
 }

@@ -94,6 +94,6 @@ export function certificatesPem(chain: CertInfo[]): string {
 export function pemCertificates(pem: string): string[] {
   const out: string[] = [];
   const re = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g;
-  for (let m; (m = re.exec(pem)); ) out.push(m[1].replace(/\s+/g, ''));
+  for (let m; (m = re.exec(pem));) out.push(m[1].replace(/\s+/g, ''));
   return out;
 }

@@ -58,7 +58,12 @@ test('odd exchanges round-trip too: non-Latin-1 header, empty and space-led valu
   const ex = capture.exchanges[2];
   ex.request.url = 'http://track.test/m?q=a b&ü=✓';
   ex.request.httpVersion = 'HTTP/1.0';
-  ex.request.headers = [['Host', 'track.test'], ['X-Empty', ''], ['X-Lead', '  two spaces'], ['X-Emoji', 'snow ☃']];
+  ex.request.headers = [
+    ['Host', 'track.test'],
+    ['X-Empty', ''],
+    ['X-Lead', '  two spaces'],
+    ['X-Emoji', 'snow ☃'],
+  ];
   ex.response!.statusText = '';
   ex.response!.headers.push(['X-Dup', 'a'], ['x-dup', 'b'], ['X-Dup', 'c']);
   capture.exchanges.push({ ...capture.exchanges[0], id: 'x0100', response: null, error: 'timeout', tls: null });
@@ -72,14 +77,21 @@ test('odd exchanges round-trip too: non-Latin-1 header, empty and space-led valu
     lines.push(indexer.serializeCDXJ(cdx));
   }
   const zip = readFileSync(join(writer.dir, WACZ_FILE));
-  const index = readZipEntry(zip, readZipDirectory(zip).find((e) => e.name === WACZ_INDEX_PATH)!).toString();
+  const index = readZipEntry(
+    zip,
+    readZipDirectory(zip).find((e) => e.name === WACZ_INDEX_PATH)!,
+  ).toString();
   assert.equal(index, lines.sort().join(''));
 });
 
 test('a WARC cut at any point reads up to the last complete record and is marked partial', async () => {
   const total = boundaries.length - 1;
   // Record 1 is warcinfo, record 2 the capture info (both written in one write).
-  await rejectsOneLine(readCapture(cut('warcinfo-only.warc.gz', boundaries[1])), join(tmp, 'warcinfo-only.warc.gz'), /no clicktrace capture info/);
+  await rejectsOneLine(
+    readCapture(cut('warcinfo-only.warc.gz', boundaries[1])),
+    join(tmp, 'warcinfo-only.warc.gz'),
+    /no clicktrace capture info/,
+  );
   for (let k = 2; k < total; k++) {
     for (const extra of [0, 1, Math.floor((boundaries[k + 1] - boundaries[k]) / 2), boundaries[k + 1] - boundaries[k] - 1]) {
       const length = boundaries[k] + extra;
@@ -99,7 +111,11 @@ test('a WARC cut at any point reads up to the last complete record and is marked
           assert.deepEqual(ex.response?.headers, original.response?.headers);
           assert.deepEqual(ex.response?.body, original.response?.body);
           assert.equal(ex.remoteAddress, original.remoteAddress);
-        } else assert.deepEqual(ex, written.capture.exchanges.find((e) => e.id === ex.id));
+        } else
+          assert.deepEqual(
+            ex,
+            written.capture.exchanges.find((e) => e.id === ex.id),
+          );
       }
     }
   }
@@ -132,11 +148,23 @@ test('nothing readable or a corrupt middle gives a one-line EvidenceError naming
 
 test('a WARC from another tool (warcio) yields its exchanges', async () => {
   const request = WARCRecord.create(
-    { url: 'http://example.test/', type: 'request', warcVersion: 'WARC/1.1', statusline: 'GET / HTTP/1.1', httpHeaders: { Host: 'example.test' } },
+    {
+      url: 'http://example.test/',
+      type: 'request',
+      warcVersion: 'WARC/1.1',
+      statusline: 'GET / HTTP/1.1',
+      httpHeaders: { Host: 'example.test' },
+    },
     [],
   );
   const response = WARCRecord.create(
-    { url: 'http://example.test/', type: 'response', warcVersion: 'WARC/1.1', statusline: 'HTTP/1.1 200 OK', httpHeaders: { 'Content-Type': 'text/plain' } },
+    {
+      url: 'http://example.test/',
+      type: 'response',
+      warcVersion: 'WARC/1.1',
+      statusline: 'HTTP/1.1 200 OK',
+      httpHeaders: { 'Content-Type': 'text/plain' },
+    },
     [Buffer.from('hello')],
   );
   response.warcHeaders.headers.set('WARC-Concurrent-To', request.warcHeader('WARC-Record-ID')!);

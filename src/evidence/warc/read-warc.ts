@@ -164,7 +164,9 @@ export function captureFromRecords(records: WarcRecordRead[], label: string, tru
   for (const r of records) {
     const id = field(r, 'WARC-Record-ID') ?? '';
     if (field(r, 'WARC-Type') !== 'response' || claimed.has(id)) continue;
-    const linked = fieldValues(r, 'WARC-Concurrent-To').map((c) => byId.get(c)).find((q) => q && field(q, 'WARC-Type') === 'request');
+    const linked = fieldValues(r, 'WARC-Concurrent-To')
+      .map((c) => byId.get(c))
+      .find((q) => q && field(q, 'WARC-Type') === 'request');
     const request = linked ?? requestFor.get(id) ?? null;
     const exchange = exchangeFromRecords(r, request, `warc-${r.index + 1}`, (p) => fail(r, p));
     exchange.tls = tlsByExchange.get(id) ?? null;
@@ -244,7 +246,13 @@ function exchangeFromRecords(
     id,
     startedAt: date,
     endedAt: null,
-    request: { method: requestLine.method, url, httpVersion: requestLine.protocol, headers: req?.headers ?? [], body: req?.body ?? Buffer.alloc(0) },
+    request: {
+      method: requestLine.method,
+      url,
+      httpVersion: requestLine.protocol,
+      headers: req?.headers ?? [],
+      body: req?.body ?? Buffer.alloc(0),
+    },
     response: {
       status: status.status,
       statusText: status.statusText,
@@ -288,4 +296,3 @@ function foreignInfo(records: WarcRecordRead[], exchanges: Exchange[]): CaptureI
     partial: false,
   };
 }
-

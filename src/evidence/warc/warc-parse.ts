@@ -148,13 +148,10 @@ function inflateMember(buf: Buffer, offset: number): { data: Buffer; length: num
   return { data, length: trailer + 8 - offset };
 }
 
-type ParsedRecord =
-  | { kind: 'record'; record: Omit<WarcRecordRead, 'length'>; next: number }
-  | { kind: 'truncated'; reason: string };
+type ParsedRecord = { kind: 'record'; record: Omit<WarcRecordRead, 'length'>; next: number } | { kind: 'truncated'; reason: string };
 
 function parseRecord(buf: Buffer, pos: number, fileOffset: number, index: number): ParsedRecord {
-  const corrupt = (reason: string) =>
-    new Stop({ offset: fileOffset, kind: 'corrupt', reason: `${reason} at offset ${fileOffset}` });
+  const corrupt = (reason: string) => new Stop({ offset: fileOffset, kind: 'corrupt', reason: `${reason} at offset ${fileOffset}` });
   const headEnd = buf.indexOf('\r\n\r\n', pos);
   if (headEnd < 0) {
     if (!'WARC/'.startsWith(buf.subarray(pos, pos + 5).toString('latin1'))) throw corrupt('not a WARC record');

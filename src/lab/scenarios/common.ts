@@ -106,8 +106,7 @@ export function hopTo(mechanism: HopMechanism, target: string): Handler {
     case 'http-308':
       return (x) => x.redirect(308, target);
     case 'refresh-header':
-      return (x) =>
-        x.html(200, page({ title: 'Redirecting…', body: '<main><p>Redirecting…</p></main>' }), { Refresh: `0; url=${target}` });
+      return (x) => x.html(200, page({ title: 'Redirecting…', body: '<main><p>Redirecting…</p></main>' }), { Refresh: `0; url=${target}` });
     case 'meta-refresh':
       return (x) => x.html(200, metaRefreshPage(target, 0));
     case 'javascript':

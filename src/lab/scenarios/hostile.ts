@@ -195,7 +195,10 @@ function dialog(): ScenarioDefinition {
         host: HOSTS.brokerPromo,
         path: '/p/dialog',
         handle: (x) =>
-          x.html(200, scriptRedirectPage(landingUrl('dialog'), { before: `alert(${jsString(DIALOG_MESSAGE)});\n`, title: 'Congratulations' })),
+          x.html(
+            200,
+            scriptRedirectPage(landingUrl('dialog'), { before: `alert(${jsString(DIALOG_MESSAGE)});\n`, title: 'Congratulations' }),
+          ),
       },
     ],
   );
@@ -203,8 +206,7 @@ function dialog(): ScenarioDefinition {
 
 // Hostile strings. ESC sequences: colour, clear screen, and an OSC that sets a terminal's title.
 const ESC = '\x1b';
-export const XSS_TITLE_RAW =
-  `${ESC}[31m${ESC}]0;pwned\x07You won! <script>alert("title")</script><img src=x onerror=alert("title")>${ESC}[0m`;
+export const XSS_TITLE_RAW = `${ESC}[31m${ESC}]0;pwned\x07You won! <script>alert("title")</script><img src=x onerror=alert("title")>${ESC}[0m`;
 export const XSS_HEADERS: [string, string][] = [
   ['X-Campaign', '<script>alert("header")</script><img src=x onerror=alert("header")>'],
   ['X-Offer-Note', `${ESC}[2J${ESC}[31mYOU WON${ESC}[0m ${ESC}]0;pwned\x07`],
@@ -258,8 +260,7 @@ function xss(): ScenarioDefinition[] {
       {
         name: 'xss',
         url: `${ESP}/c/xss?q=${encodeURIComponent('<script>alert(1)</script>')}`,
-        description:
-          `Hostile ${common} One response header carries ESC/BEL sequences (Node's strict HTTP parser refuses it: use insecureHTTPParser).`,
+        description: `Hostile ${common} One response header carries ESC/BEL sequences (Node's strict HTTP parser refuses it: use insecureHTTPParser).`,
         expectedVias: ['start', 'http-302'],
         finalUrl: XSS_URL,
         finalTitle: null,
@@ -287,15 +288,5 @@ function xss(): ScenarioDefinition[] {
 }
 
 export function hostileScenarios(): ScenarioDefinition[] {
-  return [
-    hang(),
-    neverLoads(),
-    reset(),
-    cloaking(),
-    badTls('expired'),
-    badTls('self-signed'),
-    badTls('wrong-host'),
-    dialog(),
-    ...xss(),
-  ];
+  return [hang(), neverLoads(), reset(), cloaking(), badTls('expired'), badTls('self-signed'), badTls('wrong-host'), dialog(), ...xss()];
 }

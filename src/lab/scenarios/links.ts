@@ -124,8 +124,7 @@ function download(): ScenarioDefinition {
   );
 }
 
-export const CNAME_ESP_URL =
-  `http://${HOSTS.brandedClick}/ls/click?upn=u001.Lq7yJ3pN1vXh2QmRk9s0Tg-2FjV8cWbZ4a-2BdE6fH1iK3lM5nO7pQ9rS-3D-3Dx1Yz_3kLm`;
+export const CNAME_ESP_URL = `http://${HOSTS.brandedClick}/ls/click?upn=u001.Lq7yJ3pN1vXh2QmRk9s0Tg-2FjV8cWbZ4a-2BdE6fH1iK3lM5nO7pQ9rS-3D-3Dx1Yz_3kLm`;
 
 function cnameEsp(): ScenarioDefinition {
   return defineScenario(

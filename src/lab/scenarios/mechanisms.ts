@@ -166,7 +166,13 @@ function formGet(): ScenarioDefinition {
       finalUrl: final.href,
       finalTitle: ADVERTISER_TITLE,
     },
-    [{ host: HOSTS.brokerTrack, path: '/t/form-get', handle: (x) => x.html(200, autoSubmitFormPage('get', landingUrl('form-get'), FORM_GET_FIELDS)) }],
+    [
+      {
+        host: HOSTS.brokerTrack,
+        path: '/t/form-get',
+        handle: (x) => x.html(200, autoSubmitFormPage('get', landingUrl('form-get'), FORM_GET_FIELDS)),
+      },
+    ],
   );
 }
 
@@ -202,7 +208,11 @@ function frameTop(): ScenarioDefinition {
     },
     [
       { host: HOSTS.brokerTrack, path: '/t/frame-top', handle: (x) => x.html(200, framePage('/t/frame-top/inner')) },
-      { host: HOSTS.brokerTrack, path: '/t/frame-top/inner', handle: (x) => x.html(200, frameTopNavigationDocument(landingUrl('frame-top'))) },
+      {
+        host: HOSTS.brokerTrack,
+        path: '/t/frame-top/inner',
+        handle: (x) => x.html(200, frameTopNavigationDocument(landingUrl('frame-top'))),
+      },
     ],
   );
 }
@@ -225,7 +235,13 @@ function popup(): ScenarioDefinition {
         host: HOSTS.prize,
         path: '/claim',
         handle: (x) =>
-          x.html(200, page({ title: PRIZE_TITLE, body: '<main><h1>Claim your prize</h1><p>Enter your details to receive your gift card.</p></main>' })),
+          x.html(
+            200,
+            page({
+              title: PRIZE_TITLE,
+              body: '<main><h1>Claim your prize</h1><p>Enter your details to receive your gift card.</p></main>',
+            }),
+          ),
       },
     ],
   );

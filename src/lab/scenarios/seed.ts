@@ -89,7 +89,10 @@ export function seedScenario(): ScenarioDefinition {
         host: HOSTS.tmobileBusiness,
         path: '/email-preferences/unsubscribe',
         handle: (x) =>
-          x.html(200, page({ title: 'Email preferences | T-Mobile for Business', body: '<main><h1>You have been unsubscribed</h1></main>' })),
+          x.html(
+            200,
+            page({ title: 'Email preferences | T-Mobile for Business', body: '<main><h1>You have been unsubscribed</h1></main>' }),
+          ),
       },
     ],
   );

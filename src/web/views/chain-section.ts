@@ -6,54 +6,101 @@ import { registrableDomain } from '../../store/index.js';
 import { hostOf, partyBadge, pivotLink, safeClass, statusLabel, time } from './widgets.js';
 
 function tlsFacts(hop: Hop): SafeHtml {
-  if (!hop.tls) return html`<dt>TLS</dt><dd>${hop.url.startsWith('https:') ? 'not recorded' : 'none (plain HTTP)'}</dd>`;
+  if (!hop.tls)
+    return html`<dt>TLS</dt>
+      <dd>${hop.url.startsWith('https:') ? 'not recorded' : 'none (plain HTTP)'}</dd>`;
   const { tls } = hop;
   const cert = tls.cert;
-  return html`<dt>TLS</dt><dd>${tls.protocol ?? 'unknown protocol'},
-<span class="${tls.authorized ? 'tls-ok' : 'tls-bad'}">${tls.authorized ? 'certificate verified' : `certificate not verified${tls.error ? `: ${tls.error}` : ''}`}</span>
-${cert ? html`<br>subject <code>${cert.subject}</code>, issuer <code>${cert.issuer}</code>, valid to ${time(cert.validTo)}
-<br>SHA-256 ${pivotLink('cert', cert.sha256, 'pivot pivot-cert fingerprint')}` : ''}</dd>`;
+  return html`<dt>TLS</dt>
+    <dd>
+      ${tls.protocol ?? 'unknown protocol'},
+      <span class="${tls.authorized ? 'tls-ok' : 'tls-bad'}"
+        >${tls.authorized ? 'certificate verified' : `certificate not verified${tls.error ? `: ${tls.error}` : ''}`}</span
+      >
+      ${
+        cert
+          ? html`<br />subject <code>${cert.subject}</code>, issuer <code>${cert.issuer}</code>, valid to ${time(cert.validTo)}
+              <br />SHA-256 ${pivotLink('cert', cert.sha256, 'pivot pivot-cert fingerprint')}`
+          : ''
+      }
+    </dd>`;
 }
 
 export function hopItem(hop: Hop): SafeHtml {
   const host = hostOf(hop.url);
   const domain = hop.party?.registrableDomain ?? registrableDomain(host);
   return html`<li class="hop" id="hop-${hop.index}" data-hop="${hop.index}">
-<div class="hop-head">
-<span class="hop-index">${hop.index}</span>
-<span class="via via-${safeClass(hop.via)}">${hop.via}</span>
-${statusLabel(hop.status)}
-${pivotLink('domain', host, 'pivot pivot-host host')}
-${domain && domain !== host ? html`<span class="domain-of">on</span> ${pivotLink('domain', domain, 'pivot pivot-domain domain')}` : ''}
-${partyBadge(hop.party)}
-</div>
-<div class="hop-url"><span class="method">${hop.method}</span> <code class="url">${hop.url}</code></div>
-<p class="evidence">${hop.evidence.detail}</p>
-<dl class="hop-facts">
-<dt>IP</dt><dd>${hop.ip ? pivotLink('ip', hop.ip) : 'none'}</dd>
-${tlsFacts(hop)}
-${hop.contentType ? html`<dt>Type</dt><dd>${hop.contentType}</dd>` : ''}
-<dt>At</dt><dd>${time(hop.timing.startedAt)}${hop.timing.ms !== null ? ` (${Math.round(hop.timing.ms)} ms)` : ''}</dd>
-${hop.party?.rule ? html`<dt>Attribution</dt><dd>${hop.party.rule}</dd>` : ''}
-${hop.exchange ? html`<dt>Exchange</dt><dd><a href="${`#exchange-${hop.exchange}`}">${hop.exchange}</a></dd>` : ''}
-${hop.error ? html`<dt>Error</dt><dd class="error">${hop.error}</dd>` : ''}
-</dl>
-</li>`;
+    <div class="hop-head">
+      <span class="hop-index">${hop.index}</span>
+      <span class="via via-${safeClass(hop.via)}">${hop.via}</span>
+      ${statusLabel(hop.status)} ${pivotLink('domain', host, 'pivot pivot-host host')}
+      ${domain && domain !== host ? html`<span class="domain-of">on</span> ${pivotLink('domain', domain, 'pivot pivot-domain domain')}` : ''}
+      ${partyBadge(hop.party)}
+    </div>
+    <div class="hop-url"><span class="method">${hop.method}</span> <code class="url">${hop.url}</code></div>
+    <p class="evidence">${hop.evidence.detail}</p>
+    <dl class="hop-facts">
+      <dt>IP</dt>
+      <dd>${hop.ip ? pivotLink('ip', hop.ip) : 'none'}</dd>
+      ${tlsFacts(hop)}
+      ${
+        hop.contentType
+          ? html`<dt>Type</dt>
+              <dd>${hop.contentType}</dd>`
+          : ''
+      }
+      <dt>At</dt>
+      <dd>${time(hop.timing.startedAt)}${hop.timing.ms !== null ? ` (${Math.round(hop.timing.ms)} ms)` : ''}</dd>
+      ${
+        hop.party?.rule
+          ? html`<dt>Attribution</dt>
+              <dd>${hop.party.rule}</dd>`
+          : ''
+      }
+      ${
+        hop.exchange
+          ? html`<dt>Exchange</dt>
+              <dd><a href="${`#exchange-${hop.exchange}`}">${hop.exchange}</a></dd>`
+          : ''
+      }
+      ${
+        hop.error
+          ? html`<dt>Error</dt>
+              <dd class="error">${hop.error}</dd>`
+          : ''
+      }
+    </dl>
+  </li>`;
 }
 
 export function chainSection(report: Report): SafeHtml {
-  if (report.hops.length === 0) return html`<section id="chain"><h2>Chain</h2><p class="empty">No document was reached.</p></section>`;
-  return html`<section id="chain"><h2>Chain (${report.hops.length} hop${report.hops.length === 1 ? '' : 's'})</h2>
-<ol class="timeline">${report.hops.map(hopItem)}</ol></section>`;
+  if (report.hops.length === 0)
+    return html`<section id="chain">
+      <h2>Chain</h2>
+      <p class="empty">No document was reached.</p>
+    </section>`;
+  return html`<section id="chain">
+    <h2>Chain (${report.hops.length} hop${report.hops.length === 1 ? '' : 's'})</h2>
+    <ol class="timeline">
+      ${report.hops.map(hopItem)}
+    </ol>
+  </section>`;
 }
 
 export function summarySection(report: Report): SafeHtml {
   const summary = report.summary;
   const parties = report.parties ?? [];
   if (!summary && parties.length === 0) return html``;
-  return html`<section id="summary" class="summary"><h2>Who is responsible</h2>
-${summary ? html`<p class="summary-text">${summary.text}</p>
-<ul class="claims">${summary.claims.map((c) => html`<li>${c.text}${c.hop !== null ? html` <a class="claim-hop" href="${`#hop-${c.hop}`}">hop ${c.hop}</a>` : ''}</li>`)}</ul>` : ''}
-${parties.length ? html`<p class="party-list">${parties.map((p) => partyBadge(p))}</p>` : ''}
-</section>`;
+  return html`<section id="summary" class="summary">
+    <h2>Who is responsible</h2>
+    ${
+      summary
+        ? html`<p class="summary-text">${summary.text}</p>
+            <ul class="claims">
+              ${summary.claims.map((c) => html`<li>${c.text}${c.hop !== null ? html` <a class="claim-hop" href="${`#hop-${c.hop}`}">hop ${c.hop}</a>` : ''}</li>`)}
+            </ul>`
+        : ''
+    }
+    ${parties.length ? html`<p class="party-list">${parties.map((p) => partyBadge(p))}</p>` : ''}
+  </section>`;
 }

@@ -14,33 +14,62 @@ export interface SubmitFormState {
 
 export function submitForm(state: SubmitFormState, options: { allowPrivate: boolean; maxMessageBytes: number }): SafeHtml {
   return html`<form class="submit" method="post" action="/submit" enctype="multipart/form-data">
-<h2>Trace a link</h2>
-${state.error ? html`<p class="notice error" role="alert" id="submit-error">${state.error}</p>` : ''}
-<label>Link to follow <input type="url" name="url" value="${state.url ?? ''}" placeholder="https://…" autocomplete="off" spellcheck="false"></label>
-<label>or an e-mail (.eml, up to ${Math.floor(options.maxMessageBytes / 1024 / 1024)} MiB): its main link is traced
-<input type="file" name="message" accept=".eml,message/rfc822"></label>
-<label>Then click (text of a link or button on the landing page; one per line, optional)
-<textarea name="click" rows="2" placeholder="Find out more">${state.click ?? ''}</textarea></label>
-<p class="muted">${options.allowPrivate ? 'This server may trace private and loopback addresses (--allow-private).' : 'Targets on private, loopback or link-local addresses are refused.'}</p>
-<button type="submit">Trace</button>
-</form>`;
+    <h2>Trace a link</h2>
+    ${state.error ? html`<p class="notice error" role="alert" id="submit-error">${state.error}</p>` : ''}
+    <label
+      >Link to follow <input type="url" name="url" value="${state.url ?? ''}" placeholder="https://…" autocomplete="off" spellcheck="false"
+    /></label>
+    <label
+      >or an e-mail (.eml, up to ${Math.floor(options.maxMessageBytes / 1024 / 1024)} MiB): its main link is traced
+      <input type="file" name="message" accept=".eml,message/rfc822"
+    /></label>
+    <label
+      >Then click (text of a link or button on the landing page; one per line, optional)
+      <textarea name="click" rows="2" placeholder="Find out more">${state.click ?? ''}</textarea>
+    </label>
+    <p class="muted">
+      ${options.allowPrivate ? 'This server may trace private and loopback addresses (--allow-private).' : 'Targets on private, loopback or link-local addresses are refused.'}
+    </p>
+    <button type="submit">Trace</button>
+  </form>`;
 }
 
 export function jobList(jobs: JobSummary[]): SafeHtml {
   if (jobs.length === 0) return html`<p class="empty">No jobs yet.</p>`;
   return html`<table class="jobs">
-<thead><tr><th>Job</th><th>Submitted</th><th>State</th><th>Target</th><th>Case</th></tr></thead>
-<tbody>${jobs.map(
-    (j) => html`<tr class="job-row" data-job="${j.id}">
-<td><a href="${appPath('jobs', j.id)}">${j.id}</a></td><td>${time(j.submittedAt)}</td>
-<td><span class="state state-${j.state}">${j.state}</span></td>
-<td><code class="url">${j.url ?? j.filename ?? ''}</code></td>
-<td>${j.caseId ? caseLink(j.caseId) : ''} ${j.messageCaseId ? caseLink(j.messageCaseId) : ''}</td></tr>`,
-  )}</tbody></table>`;
+    <thead>
+      <tr>
+        <th>Job</th>
+        <th>Submitted</th>
+        <th>State</th>
+        <th>Target</th>
+        <th>Case</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${jobs.map(
+        (j) =>
+          html`<tr class="job-row" data-job="${j.id}">
+            <td><a href="${appPath('jobs', j.id)}">${j.id}</a></td>
+            <td>${time(j.submittedAt)}</td>
+            <td><span class="state state-${j.state}">${j.state}</span></td>
+            <td><code class="url">${j.url ?? j.filename ?? ''}</code></td>
+            <td>${j.caseId ? caseLink(j.caseId) : ''} ${j.messageCaseId ? caseLink(j.messageCaseId) : ''}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
 }
 
 export function homeBody(form: SafeHtml, jobs: JobSummary[], recent: SearchResult): SafeHtml {
   return html`${form}
-<section><h2>Recent jobs</h2>${jobList(jobs.slice(0, 10))}</section>
-<section><h2>Newest cases</h2>${caseTable(recent)}<p><a href="/cases">All cases and search →</a></p></section>`;
+    <section>
+      <h2>Recent jobs</h2>
+      ${jobList(jobs.slice(0, 10))}
+    </section>
+    <section>
+      <h2>Newest cases</h2>
+      ${caseTable(recent)}
+      <p><a href="/cases">All cases and search →</a></p>
+    </section>`;
 }

@@ -4,24 +4,21 @@ import { html, type SafeHtml } from '../html.js';
 
 export function layout(title: string, body: SafeHtml, options: { bodyClass?: string } = {}): SafeHtml {
   return html`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="same-origin">
-<title>${title} · clicktrace</title>
-<link rel="stylesheet" href="/static/app.css">
-<script src="/static/app.js" defer></script>
-</head>
-<body class="${options.bodyClass ?? ''}">
-<header class="top">
-<a class="brand" href="/">clicktrace</a>
-<nav><a href="/">Submit</a> <a href="/cases">Cases</a> <a href="/jobs">Jobs</a></nav>
-</header>
-<main>
-${body}
-</main>
-</body>
-</html>
-`;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="referrer" content="same-origin" />
+        <title>${title} · clicktrace</title>
+        <link rel="stylesheet" href="/static/app.css" />
+        <script src="/static/app.js" defer></script>
+      </head>
+      <body class="${options.bodyClass ?? ''}">
+        <header class="top">
+          <a class="brand" href="/">clicktrace</a>
+          <nav><a href="/">Submit</a> <a href="/cases">Cases</a> <a href="/jobs">Jobs</a></nav>
+        </header>
+        <main>${body}</main>
+      </body>
+    </html> `;
 }

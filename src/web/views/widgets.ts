@@ -21,12 +21,16 @@ export function pivotLink(kind: PivotKind, value: string | null | undefined, cla
   return html`<a class="${className}" href="${pivotHref(kind, value)}" title="${`every case with this ${kind}`}">${value}</a>`;
 }
 
-export function partyBadge(party: { name: string | null; role: string; registrableDomain?: string | null; domain?: string | null } | null | undefined): SafeHtml {
+export function partyBadge(
+  party: { name: string | null; role: string; registrableDomain?: string | null; domain?: string | null } | null | undefined,
+): SafeHtml {
   if (!party) return html``;
   const name = party.name ?? party.registrableDomain ?? party.domain ?? null;
   const role = ROLE_LABELS[party.role] ?? party.role;
   if (!name) return html`<span class="party role-${safeClass(party.role)}">${role}</span>`;
-  return html`<a class="party role-${safeClass(party.role)}" href="${pivotHref('party', name)}" title="${`every case with party ${name}`}"><span class="party-name">${name}</span> <span class="party-role">${role}</span></a>`;
+  return html`<a class="party role-${safeClass(party.role)}" href="${pivotHref('party', name)}" title="${`every case with party ${name}`}"
+    ><span class="party-name">${name}</span> <span class="party-role">${role}</span></a
+  >`;
 }
 
 /** A class-name fragment from a closed vocabulary; anything else becomes "other". */
