@@ -42,6 +42,14 @@ export interface TraceOptions extends UpstreamOptions {
   /** Context for the analysis, e.g. the e-mail a link came from (recipients, ESP, message case). */
   analysis?: CaptureInfo['analysis'];
   onProgress?: (event: { kind: string; detail: string }) => void;
+  /**
+   * Called with the case folder's name once the folder exists, before the link is requested (the
+   * ledger of requested URLs names the case here). If it throws, nothing is requested and the
+   * case is closed saying why.
+   */
+  onCase?: (caseId: string) => void;
+  /** Aborting stops the trace as soon as it can; its case is closed with the abort reason as its error. */
+  signal?: AbortSignal;
 }
 
 export interface TraceResult {
@@ -50,6 +58,8 @@ export interface TraceResult {
   caseDir: string;
   /** Time spent writing evidence (WARC records, screenshots, HAR, WACZ, manifest). */
   evidenceMs: number;
+  /** Milliseconds since the trace began at each of its phases (what CLICKTRACE_PROFILE prints). */
+  marks: [string, number][];
 }
 
 export { DEFAULTS, parseTarget };
@@ -162,8 +172,16 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
       .catch(() => undefined);
   };
   browser.cdp.browser.on('Browser.downloadWillBegin', onDownload);
+  const onAbort = () => pages.stop(String(options.signal?.reason ?? 'interrupted'));
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
 
   try {
+    try {
+      options.onCase?.(writer.name);
+    } catch (err) {
+      pages.stop(`not requested: ${(err as Error).message.split('\n')[0]}`);
+    }
     session = (await earlySession) ?? (await takeSession(browser, identity, settleMs));
     session.proxy.reconfigure({
       ca: proxyCertificateAuthority(),
@@ -180,7 +198,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     pages.current = pages.observe(session.first, null);
     mark('page');
     progress({ kind: 'start', detail: target.href });
-    void pages.current.navigate(target.href);
+    if (!pages.stopReason) void pages.current.navigate(target.href);
 
     const settleAndSnapshot = async () => {
       const outcome = await pages.settle({ settleMs, deadline, timeoutMs, onQuiet: snapshots.onQuiet });
@@ -224,6 +242,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
       await new Promise((r) => setTimeout(r, 20));
     pages.detachAll();
     browser.cdp.browser.off('Browser.downloadWillBegin', onDownload);
+    options.signal?.removeEventListener('abort', onAbort);
     mark('detached');
     // The recording ends here; a shared browser's context is disposed while the case is written
     // (a browser of our own is closed whole, contexts included).
@@ -251,5 +270,5 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     );
   progress({ kind: 'done', detail: writer.dir });
   const stats = writer.stats();
-  return { report, capture, caseDir: writer.dir, evidenceMs: stats.addMs + (stats.close?.totalMs ?? 0) };
+  return { report, capture, caseDir: writer.dir, evidenceMs: stats.addMs + (stats.close?.totalMs ?? 0), marks };
 }

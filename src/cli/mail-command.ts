@@ -1,7 +1,11 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { parse, CliError, indexCases, numberOption } from './command.js';
+import { parse, CliError, numberOption } from './command.js';
 import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, traceOptionsFrom } from './trace-options.js';
+import { BATCH_OPTIONS, BATCH_OPTIONS_HELP, concurrencyOption } from './batch-options.js';
+import { INTERRUPTED_EXIT, onInterrupt } from './interrupt.js';
+import type { TraceOptions } from '../capture/trace.js';
+import type { BatchEntry } from '../service/batch.js';
 import { clean, truncate } from './terminal.js';
 import { formatChain } from './format.js';
 import { isTraceable, type AnalyzedLink, type MessageRecord } from '../mail/message-case.js';
@@ -25,7 +29,19 @@ modes:
   --workers N       threads for static analysis of a mailbox or folder (default: one per core,
                     up to 8; 1 analyses in the main thread). Output keeps the source's order.
 
-trace options (as for "clicktrace trace"):${TRACE_OPTIONS_HELP}
+With --trace on a mailbox or folder, links are traced at once on a pool of browser contexts
+(--concurrency); a message is printed when its traces are done (so not always in the source's
+order), with a progress line on stderr on a terminal and a summary at the end. A link the cases
+folder has traced before (this run or an earlier one, also one that crashed or was stopped) is
+not requested again: the message case points at the earlier case (--again traces it anew). The
+same link in several messages of one run is traced once. Ctrl-C stops the run: running traces
+are closed as interrupted, their cases kept; exit status 130.
+--json on a mailbox or folder writes JSON Lines: one message record per line as it is done
+({"kind":"message", ...}, or {"kind":"error", "source", "error"} for a message that could not
+be read), and a last line {"kind":"summary", ...}. On a single message: one document
+{"messages": [...]}, as before.
+
+trace options (as for "clicktrace trace"):${TRACE_OPTIONS_HELP}${BATCH_OPTIONS_HELP}
 `;
 
 type Mode = { kind: 'static' } | { kind: 'main' } | { kind: 'all' } | { kind: 'index'; index: number };
@@ -54,7 +70,7 @@ function isSingleMessage(path: string): boolean {
 export async function run(argv: string[]): Promise<number> {
   const parsed = parse(
     argv,
-    { ...TRACE_OPTIONS, 'no-visit': { type: 'boolean' }, trace: { type: 'string' }, workers: { type: 'string' } },
+    { ...TRACE_OPTIONS, ...BATCH_OPTIONS, 'no-visit': { type: 'boolean' }, trace: { type: 'string' }, workers: { type: 'string' } },
     HELP,
   );
   if (!parsed) return 0;
@@ -64,15 +80,19 @@ export async function run(argv: string[]): Promise<number> {
   const single = isSingleMessage(path);
   const mode = parseMode(parsed.values['no-visit'], parsed.values.trace, single);
   const workers = numberOption(parsed.values.workers, '--workers', { min: 1, max: 64 }) ?? Math.min(8, availableParallelism());
+  const concurrency = concurrencyOption(parsed.values.concurrency);
   const json = parsed.values.json ?? false;
   const baseOptions = traceOptionsFrom(parsed.values, 'http://placeholder.invalid/', ['clicktrace', 'mail', ...argv]);
 
-  const [{ readMailSource }, { analyzeMessage, emptyAnalysis }, messageCase, { AnalysisPool }] = await Promise.all([
-    import('../mail/mailbox.js'),
-    import('../mail/parse.js'),
-    import('../mail/message-case.js'),
-    import('../mail/analysis-pool.js'),
-  ]);
+  const [{ readMailSource }, { analyzeMessage, emptyAnalysis }, messageCase, { AnalysisPool }, { BatchTally, batchSummary }, output] =
+    await Promise.all([
+      import('../mail/mailbox.js'),
+      import('../mail/parse.js'),
+      import('../mail/message-case.js'),
+      import('../mail/analysis-pool.js'),
+      import('../service/batch-summary.js'),
+      import('./batch-output.js'),
+    ]);
   // Static analysis of many messages runs on every core; tracing is the slow part otherwise.
   const pool = mode.kind === 'static' && !single && workers > 1 ? new AnalysisPool(workers) : null;
   const analyze = async (item: { raw: Buffer; source: string }): Promise<MailAnalysis> => {
@@ -80,69 +100,121 @@ export async function run(argv: string[]): Promise<number> {
     const reply = await pool.analyze(item.raw, item.source);
     return 'analysis' in reply ? reply.analysis : emptyAnalysis(item.source, item.raw.length, [reply.error]);
   };
-  let browser: import('../capture/browser.js').Browser | null = null;
-  const results: (MessageRecord | { source: string; error: string })[] = [];
+  const tracing = mode.kind !== 'static' ? await startTracing(baseOptions, concurrency, parsed.values.again ?? false) : null;
+  const tally = tracing?.batch.tally ?? new BatchTally();
+  // A mailbox with --json is written as JSON Lines, a message per line as it is done (memory stays
+  // flat whatever its size); a single message as one document, as before.
+  const lines = json && !single;
+  const singleResults: (MessageRecord | { source: string; error: string })[] = [];
+  const progress = tracing && !single ? tracing.progress(() => tally.counts.messages ?? 0) : null;
+  const emit = (result: MessageRecord | { kind: 'error'; source: string; error: string }, text: string) => {
+    progress?.clear();
+    if (lines) process.stdout.write(JSON.stringify(result) + '\n');
+    else if (json) singleResults.push(result);
+    else process.stdout.write(text);
+    progress?.update();
+  };
   let failures = 0;
-  try {
-    for await (const { item, analysis: analyzing } of inOrder(readMailSource(path), analyze, pool ? pool.size * 16 : 1)) {
-      if ('error' in item) {
-        failures++;
-        results.push({ source: item.source, error: item.error });
-        if (!json) process.stdout.write(`== ${clean(item.source)}\nerror: ${clean(item.error)}\n\n`);
-        continue;
-      }
-      const analysis = (await analyzing)!;
-      const record = messageCase.messageRecord(analysis);
-      const links = record.links;
-      const toTrace = selectLinks(mode, links);
-      if (mode.kind === 'index' && toTrace.length === 0) {
-        failures++;
-        analysis.errors.push(`--trace ${mode.index}: this message has ${links.length} link(s)`);
-      }
-      if (!json) process.stdout.write(formatMessage(record) + '\n');
-      if (toTrace.length) {
-        const name = messageCase.messageCaseName();
-        record.case = name;
-        const { trace } = await import('../capture/trace.js');
-        const { launchBrowser } = await import('../capture/browser.js');
-        browser ??= await launchBrowser(baseOptions.browser ? { kind: baseOptions.browser } : {});
-        const tracedDirs: string[] = [];
-        for (const link of toTrace) {
-          const result = await trace(
-            {
-              ...baseOptions,
-              url: link.url,
-              analysis: {
-                recipients: analysis.to,
-                espFromMail: analysis.esp.map((e) => e.name),
-                message: { case: name, subject: analysis.subject, from: analysis.from?.address ?? null, link: link.index },
-              },
-            },
-            browser,
-          );
-          tracedDirs.push(result.caseDir);
-          record.traces.push({
-            link: link.index,
-            case: result.report.case ?? result.caseDir,
-            final: result.report.final?.url ?? null,
-            error: result.report.error,
-          });
-          if (result.report.error) failures++;
-          if (!json) process.stdout.write(`Traced link ${link.index}:\n${formatChain(result.report, result.caseDir)}\n\n`);
-        }
-        const messageDir = messageCase.writeMessageCase(baseOptions.outDir ?? 'cases', name, item.raw, record);
-        await indexCases(...tracedDirs, messageDir);
-        if (!json) process.stdout.write(`Message case: ${clean(`${baseOptions.outDir ?? 'cases'}/${name}`)}\n\n`);
-      }
-      if (analysis.errors.length) failures++;
-      results.push(record);
+  const handle = async (item: MailSourceItem, analyzing: Promise<MailAnalysis> | null): Promise<void> => {
+    if ('error' in item) {
+      failures++;
+      tally.addMessage({ caseId: null, platforms: [], error: item.error });
+      emit({ kind: 'error', source: item.source, error: item.error }, `== ${clean(item.source)}\nerror: ${clean(item.error)}\n\n`);
+      return;
     }
+    const analysis = (await analyzing)!;
+    const record = messageCase.messageRecord(analysis);
+    const toTrace = selectLinks(mode, record.links);
+    if (mode.kind === 'index' && toTrace.length === 0) {
+      failures++;
+      analysis.errors.push(`--trace ${mode.index}: this message has ${record.links.length} link(s)`);
+    }
+    let text = formatMessage(record) + '\n';
+    if (toTrace.length && tracing && !tracing.batch.interrupted) {
+      const { createMessageCase, traceMessage } = await import('../service/messages.js');
+      const message = createMessageCase(tracing.store.casesDir, item.raw, record);
+      const traced = await traceMessage(tracing.store, { dir: message.dir, record, links: toTrace }, (request) =>
+        tracing.batch.trace(request),
+      );
+      traced.entries.forEach((entry, i) => {
+        if (entry.kind === 'failed' || (entry.kind === 'trace' && entry.report.error)) failures++;
+        text += `${linkResult(toTrace[i].index, entry, output.formatEntry)}\n\n`;
+      });
+      text += `Message case: ${clean(`${baseOptions.outDir ?? 'cases'}/${message.id}`)}\n\n`;
+    }
+    if (analysis.errors.length) failures++;
+    tally.addMessage({ caseId: record.case, platforms: analysis.esp.map((e) => e.name), error: analysis.errors[0] ?? null });
+    emit(record, text);
+  };
+
+  const inFlight = new Set<Promise<void>>();
+  // Messages being traced at once: enough to keep the pool busy, few enough to hold in memory.
+  const messagesAtOnce = tracing ? Math.max(2, concurrency * 2) : 1;
+  const stopListening = tracing ? onInterrupt((reason) => void tracing.batch.interrupt(reason)) : () => undefined;
+  try {
+    for await (const { item, analysis } of inOrder(readMailSource(path), analyze, pool ? pool.size * 16 : 1)) {
+      if (tracing?.batch.interrupted) break;
+      const work = handle(item, analysis);
+      inFlight.add(work);
+      void work.finally(() => inFlight.delete(work));
+      while (inFlight.size >= messagesAtOnce) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
   } finally {
-    await browser?.close().catch(() => undefined);
+    stopListening();
+    progress?.stop();
+    await tracing?.close();
     await pool?.close();
   }
-  if (json) process.stdout.write(JSON.stringify({ messages: results }, null, 2) + '\n');
+  const summary = tracing ? tracing.batch.summary() : batchSummary(tally, { concurrency: 0, interrupted: null });
+  if (json && !lines) process.stdout.write(JSON.stringify({ messages: singleResults }, null, 2) + '\n');
+  else if (lines) process.stdout.write(JSON.stringify(summary) + '\n');
+  else if (!single && tracing) process.stdout.write(output.formatSummary(summary) + '\n');
+  if (summary.interrupted) return INTERRUPTED_EXIT;
   return failures ? 1 : 0;
+}
+
+/** The pool, the ledger and the batch of a `mail --trace` run. */
+async function startTracing(options: TraceOptions, concurrency: number, again: boolean) {
+  const [{ CaseStore }, { Tracer }, { BrowserPool }, { Batch }, { ProgressDisplay }] = await Promise.all([
+    import('../store/index.js'),
+    import('../service/tracer.js'),
+    import('../service/browser-pool.js'),
+    import('../service/batch.js'),
+    import('./progress-line.js'),
+  ]);
+  const store = CaseStore.open(options.outDir ?? 'cases');
+  const browsers = new BrowserPool(options.browser ? { kind: options.browser } : {});
+  const { url: _url, outDir: _outDir, ...defaults } = options;
+  const tracer = new Tracer({ store, concurrency, browsers, trace: defaults });
+  const batch = new Batch(tracer, { again, commandLine: (url) => [...(options.commandLine ?? []), `(link ${url})`] });
+  return {
+    store,
+    batch,
+    /** The progress line of a mailbox run (stderr, terminals only). */
+    progress(messages: () => number) {
+      const display = new ProgressDisplay(() => ({
+        done: batch.finished,
+        total: null,
+        note: `${messages()} message(s)`,
+        failures: batch.tally.counts.failed + batch.tally.counts.chainErrors,
+        startedAt: batch.tally.startedAt.getTime(),
+        inFlight: [...batch.inFlight.values()].map((f) => f.url),
+      }));
+      batch.onProgress(() => display.update());
+      return display;
+    },
+    async close() {
+      await browsers.close();
+      store.close();
+    },
+  };
+}
+
+/** What happened to one traced link of a message, for the terminal. */
+function linkResult(index: number, entry: BatchEntry, formatEntry: (entry: BatchEntry) => string): string {
+  if (entry.kind === 'trace') return `Traced link ${index}:\n${formatChain(entry.report, entry.caseDir)}`;
+  return `Link ${index}: ${formatEntry(entry)}`;
 }
 
 /**

@@ -25,7 +25,8 @@ export interface MessageRecord {
   case: string | null;
   analysis: MailAnalysis;
   links: AnalyzedLink[];
-  traces: { link: number; case: string; final: string | null; error: string | null }[];
+  /** `earlier`: the link was not requested again; `case` is the earlier trace of the same URL. */
+  traces: { link: number; case: string; final: string | null; error: string | null; earlier?: boolean }[];
 }
 
 export function messageCaseName(at = new Date()): string {
