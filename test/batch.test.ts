@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { tempDir } from './helpers.js';
 import { jsonLines, runCli, startCli } from './support/cli-process.js';
-import { startLab, SINGLE_USE_PREFIX, type Lab } from '../src/lab/index.js';
+import { labMailbox, startLab, SINGLE_USE_PREFIX, type Lab } from '../src/lab/index.js';
 import { verifyCase } from '../src/verify/verify.js';
 import { DATABASE_FILE } from '../src/store/index.js';
 
@@ -217,30 +217,11 @@ test('one URL traced again in the same cases folder: "already traced" with its c
   assert.equal(caseFolders(out).length, 2);
 });
 
-/** An mbox of HTML messages whose call-to-action is `links[i]`. */
-function mbox(links: string[]): string {
-  return links
-    .map(
-      (link, i) => `From offers@shop.example Mon Mar  4 10:0${i}:00 2024
-From: Shop <offers@shop.example>
-To: bob@recipient.example
-Subject: Offer ${i + 1}
-Message-ID: <offer-${i + 1}@shop.example>
-MIME-Version: 1.0
-Content-Type: text/html; charset=utf-8
-
-<html><body><h1>Offer ${i + 1}</h1><p><a href="${link}" style="font-size:20px;padding:12px">Shop now</a></p>
-<p><a href="http://click.mailer-esp.test/unsubscribe?m=${i}">Unsubscribe</a></p></body></html>
-`,
-    )
-    .join('\n');
-}
-
 test('mail --trace main over a mailbox: the pool, JSON Lines, a link shared by two messages traced once', async () => {
   const out = tempDir('mail-batch-');
   const list = tokens('mbox', 3);
   const box = join(out, 'offers.mbox');
-  writeFileSync(box, mbox([...list.map(once), once(list[0])]));
+  writeFileSync(box, labMailbox([...list.map(once), once(list[0])]));
   const { code, stdout, stderr } = await runCli([
     'mail',
     box,

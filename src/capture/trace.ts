@@ -58,9 +58,12 @@ export interface TraceResult {
   caseDir: string;
   /** Time spent writing evidence (WARC records, screenshots, HAR, WACZ, manifest). */
   evidenceMs: number;
-  /** Milliseconds since the trace began at each of its phases (what CLICKTRACE_PROFILE prints). */
-  marks: [string, number][];
+  /** Each phase's end (what CLICKTRACE_PROFILE prints). */
+  marks: TraceMark[];
 }
+
+/** A phase's name, its end in ms since the trace began, and this process's CPU ms since then (all threads; other work in it included). */
+export type TraceMark = [name: string, ms: number, cpuMs: number];
 
 export { DEFAULTS, parseTarget };
 
@@ -88,8 +91,12 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   const started = Date.now();
   const deadline = started + timeoutMs;
   // CLICKTRACE_PROFILE=1 prints where a trace spends its time (stderr).
-  const marks: [string, number][] = [];
-  const mark = (name: string) => marks.push([name, Date.now() - started]);
+  const cpuAtStart = process.cpuUsage();
+  const marks: TraceMark[] = [];
+  const mark = (name: string) => {
+    const cpu = process.cpuUsage(cpuAtStart);
+    marks.push([name, Date.now() - started, Math.round((cpu.user + cpu.system) / 100) / 10]);
+  };
   const progress = options.onProgress ?? (() => undefined);
 
   const launching = sharedBrowser ? null : launchBrowser({ ...(options.browser ? { kind: options.browser } : {}), singleTrace: true });
