@@ -256,3 +256,32 @@ test('mail --trace main over a mailbox: the pool, JSON Lines, a link shared by t
     assert.equal(record.traces.length, 1, 'message.json lists its trace');
   }
 });
+
+test('mail --json on a mailbox streams JSON Lines: a message per line as it is done, the summary last', async () => {
+  const out = tempDir('mail-stream-');
+  const box = join(out, 'big.mbox');
+  const count = 1500;
+  writeFileSync(box, labMailbox(Array.from({ length: count }, (_, i) => `https://shop.example.test/offer/${i}`)));
+  const run = startCli(['mail', box, '--json', '--workers', '2']);
+  let exited = false;
+  void run.exited.then(() => (exited = true));
+  await run.until((s) => s.includes('\n'));
+  assert.equal(exited, false, 'the first message is out while the mailbox is still being read');
+  const { code, stdout } = await run.exited;
+  assert.equal(code, 0);
+  const lines = jsonLines<{ kind: string; analysis?: { subject: string } }>(stdout);
+  assert.equal(lines.length, count + 1);
+  assert.deepEqual(
+    lines.slice(0, 3).map((l) => [l.kind, l.analysis?.subject]),
+    [
+      ['message', 'Offer 1'],
+      ['message', 'Offer 2'],
+      ['message', 'Offer 3'],
+    ],
+    'in the source order',
+  );
+  const summary = lines.at(-1) as unknown as Summary;
+  assert.equal(summary.kind, 'summary');
+  assert.equal(summary.counts.messages, count);
+  assert.equal(summary.aggregate.roles.length, 0, 'nothing traced, no sending platform recognised');
+});

@@ -40,7 +40,8 @@ export class Batch {
   submitted = 0;
   finished = 0;
   interrupted: string | null = null;
-  private readonly firsts = new Map<string, { line: number | null; outcome: Promise<TraceOutcome> }>();
+  /** The first occurrence of every URL of the batch, and (once known) its case: a few strings each, never the report. */
+  private readonly firsts = new Map<string, { line: number | null; caseId: Promise<string | null> }>();
   private nextId = 0;
   private readonly progressListeners = new Set<() => void>();
 
@@ -61,11 +62,7 @@ export class Batch {
     this.submitted++;
     this.notify();
     const first = this.firsts.get(key);
-    if (first) {
-      const outcome = await first.outcome;
-      const caseId = outcome.kind === 'traced' || outcome.kind === 'already-traced' || outcome.kind === 'failed' ? outcome.caseId : null;
-      return this.report({ kind: 'duplicate', line, url: request.url, of: first.line, caseId });
-    }
+    if (first) return this.report({ kind: 'duplicate', line, url: request.url, of: first.line, caseId: await first.caseId });
     const id = this.nextId++;
     const outcome = this.tracer.trace({
       ...request,
@@ -77,7 +74,7 @@ export class Batch {
         this.notify();
       },
     });
-    this.firsts.set(key, { line, outcome });
+    this.firsts.set(key, { line, caseId: outcome.then((o) => ('caseId' in o ? o.caseId : null)) });
     const done = await outcome;
     this.inFlight.delete(id);
     return this.report(batchEntry(done, line, request.url));
