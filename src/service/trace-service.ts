@@ -332,15 +332,20 @@ export class TraceService {
       onProgress: (e) => this.record(job, e.kind, e.kind === 'done' ? basename(e.detail) : e.detail),
     };
     let entry: BatchEntry;
-    if (message) {
-      const main = message.record.links.find((l) => l.index === job.link);
-      if (!main) return this.finish(job, 'failed', `its message has no link ${job.link ?? '?'}`);
-      const traced = await traceMessage(this.store, { dir: message.dir, record: message.record, links: [main] }, (link) =>
-        this.tracer.trace({ ...request, analysis: link.analysis! }).then((outcome) => batchEntry(outcome, null, link.url)),
-      );
-      entry = traced.entries[0];
-    } else {
-      entry = batchEntry(await this.tracer.trace(request), null, job.url!);
+    try {
+      if (message) {
+        const main = message.record.links.find((l) => l.index === job.link);
+        if (!main) return this.finish(job, 'failed', `its message has no link ${job.link ?? '?'}`);
+        const traced = await traceMessage(this.store, { dir: message.dir, record: message.record, links: [main] }, (link) =>
+          this.tracer.trace({ ...request, analysis: link.analysis! }).then((outcome) => batchEntry(outcome, null, link.url)),
+        );
+        entry = traced.entries[0];
+      } else {
+        entry = batchEntry(await this.tracer.trace(request), null, job.url!);
+      }
+    } catch (err) {
+      // The message case could not be updated (the trace itself never throws).
+      return this.finish(job, 'failed', (err as Error).message.split('\n')[0]);
     }
     this.ended(job, entry);
   }
