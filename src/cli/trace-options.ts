@@ -2,6 +2,7 @@
 import type { TraceOptions } from '../capture/trace.js';
 import { DEFAULTS } from '../capture/target.js';
 import { CliError, numberOption } from './command.js';
+import { tsaSettings } from './tsa-option.js';
 
 export const TRACE_OPTIONS = {
   resolve: { type: 'string', multiple: true },
@@ -19,6 +20,7 @@ export const TRACE_OPTIONS = {
   click: { type: 'string', multiple: true },
   out: { type: 'string' },
   json: { type: 'boolean' },
+  tsa: { type: 'string' },
 } as const;
 
 export const TRACE_OPTIONS_HELP = `
@@ -39,7 +41,10 @@ export const TRACE_OPTIONS_HELP = `
   --max-hops N               stop after N documents (default ${DEFAULTS.maxHops})
   --click TEXT               after the chain settles, click the link/button with this text (repeatable)
   --out DIR                  where case folders go (default ./${DEFAULTS.outDir})
-  --json                     print the report as JSON`;
+  --json                     print the report as JSON
+  --tsa URL                  RFC 3161 time-stamping authority asked for a token over each sealed
+                             case's manifest (kept as manifest.tsr; "clicktrace verify" checks
+                             it); default: "tsa" of ~/.clicktrace/config.json; --tsa none: never`;
 
 type Values = {
   [K in keyof typeof TRACE_OPTIONS]?: (typeof TRACE_OPTIONS)[K] extends { multiple: true }
@@ -73,5 +78,6 @@ export function traceOptionsFrom(values: Values, url: string, commandLine: strin
     clicks: values.click ?? [],
     outDir: values.out ?? DEFAULTS.outDir,
     commandLine,
+    tsa: tsaSettings(values.tsa),
   };
 }
