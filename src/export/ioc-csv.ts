@@ -12,7 +12,17 @@ export const IOC_COLUMNS = ['case', 'hop', 'type', 'value', 'role', 'party', 'co
 export interface IocRow {
   case: string;
   hop: number | null;
-  type: 'url' | 'domain' | 'ip' | 'x509-sha256' | 'email-from' | 'email-reply-to' | 'email-return-path' | 'email-subject' | 'message-id' | 'sending-ip';
+  type:
+    | 'url'
+    | 'domain'
+    | 'ip'
+    | 'x509-sha256'
+    | 'email-from'
+    | 'email-reply-to'
+    | 'email-return-path'
+    | 'email-subject'
+    | 'message-id'
+    | 'sending-ip';
   value: string;
   role: string;
   party: string;
@@ -38,11 +48,23 @@ export function iocRows(cases: CaseEvidence[]): IocRow[] {
       const base = { case: evidence.id, hop: null, role: 'sender', party: analysis.esp[0]?.name ?? '', seen: at };
       if (analysis.from?.address) push({ ...base, type: 'email-from', value: analysis.from.address, context: 'From of the message' });
       for (const r of analysis.replyTo) push({ ...base, type: 'email-reply-to', value: r.address, context: 'Reply-To of the message' });
-      if (analysis.returnPath) push({ ...base, type: 'email-return-path', value: analysis.returnPath.replace(/^<|>$/g, ''), context: 'Return-Path of the message' });
+      if (analysis.returnPath)
+        push({
+          ...base,
+          type: 'email-return-path',
+          value: analysis.returnPath.replace(/^<|>$/g, ''),
+          context: 'Return-Path of the message',
+        });
       if (analysis.subject) push({ ...base, type: 'email-subject', value: analysis.subject, context: 'Subject of the message' });
       if (analysis.messageId) push({ ...base, type: 'message-id', value: analysis.messageId, context: 'Message-ID of the message' });
       for (const hop of analysis.received) {
-        if (hop.fromIp && isIP(hop.fromIp) && !isPrivateAddress(hop.fromIp)) push({ ...base, type: 'sending-ip', value: hop.fromIp, context: `Received hop ${hop.hop}: from ${hop.from ?? '?'} by ${hop.by ?? '?'}` });
+        if (hop.fromIp && isIP(hop.fromIp) && !isPrivateAddress(hop.fromIp))
+          push({
+            ...base,
+            type: 'sending-ip',
+            value: hop.fromIp,
+            context: `Received hop ${hop.hop}: from ${hop.from ?? '?'} by ${hop.by ?? '?'}`,
+          });
       }
     }
     for (const chain of evidence.chains) {
@@ -60,7 +82,8 @@ export function iocRows(cases: CaseEvidence[]): IocRow[] {
         const host = hostOf(hop.url);
         if (host && !isIP(host)) push({ ...base, type: 'domain', value: host, context: `host of ${how}` });
         if (hop.ip) push({ ...base, type: 'ip', value: hop.ip, context: `address that served ${how}` });
-        if (hop.tls?.cert) push({ ...base, type: 'x509-sha256', value: hop.tls.cert.sha256, context: `certificate of ${how}: ${hop.tls.cert.subject}` });
+        if (hop.tls?.cert)
+          push({ ...base, type: 'x509-sha256', value: hop.tls.cert.sha256, context: `certificate of ${how}: ${hop.tls.cert.subject}` });
       }
     }
   }

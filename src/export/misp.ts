@@ -68,10 +68,31 @@ export interface MispEvent {
 
 /** The templates used, as misp-objects publishes them (name, uuid, version, meta-category). */
 const TEMPLATES = {
-  url: { uuid: '60efb77b-40b5-4c46-871b-ed1ed999fce5', version: '10', meta: 'network', description: 'url object describes an url along with its normalized field (like extracted using faup parsing library) and its metadata.' },
-  'domain-ip': { uuid: '43b3b146-77eb-4931-b4cc-b66c60f28734', version: '11', meta: 'network', description: 'A domain/hostname and IP address seen as a tuple in a specific time frame.' },
-  email: { uuid: 'a0c666e0-fc65-4be8-b48f-3423d788b552', version: '19', meta: 'network', description: 'Email object describing an email with meta-information' },
-  x509: { uuid: 'd1ab756a-26b5-4349-9f43-765630f0911c', version: '14', meta: 'network', description: 'x509 object describing a X.509 certificate' },
+  url: {
+    uuid: '60efb77b-40b5-4c46-871b-ed1ed999fce5',
+    version: '10',
+    meta: 'network',
+    description:
+      'url object describes an url along with its normalized field (like extracted using faup parsing library) and its metadata.',
+  },
+  'domain-ip': {
+    uuid: '43b3b146-77eb-4931-b4cc-b66c60f28734',
+    version: '11',
+    meta: 'network',
+    description: 'A domain/hostname and IP address seen as a tuple in a specific time frame.',
+  },
+  email: {
+    uuid: 'a0c666e0-fc65-4be8-b48f-3423d788b552',
+    version: '19',
+    meta: 'network',
+    description: 'Email object describing an email with meta-information',
+  },
+  x509: {
+    uuid: 'd1ab756a-26b5-4349-9f43-765630f0911c',
+    version: '14',
+    meta: 'network',
+    description: 'x509 object describing a X.509 certificate',
+  },
 } as const;
 
 /** MISP's default category and IDS flag of each attribute type used (describeTypes.json sane_defaults). */
@@ -107,7 +128,12 @@ export function toMispEvent(evidence: CaseEvidence, options: { tlp?: Tlp } = {})
     const urls = addChain(builder, chain);
     if (email && urls[0]) {
       email.ObjectReference.push(
-        builder.reference(email, urls[0], 'contains', `link ${chain.report.message?.link ?? '?'} of the message, traced in case ${chain.id}`),
+        builder.reference(
+          email,
+          urls[0],
+          'contains',
+          `link ${chain.report.message?.link ?? '?'} of the message, traced in case ${chain.id}`,
+        ),
       );
     }
   }
@@ -175,24 +201,34 @@ class ObjectBuilder {
   }
 
   reference(from: MispObject, to: MispObject, relationship: string, comment: string): MispObjectReference {
-    return { uuid: derivedUuid(from.uuid, relationship, to.uuid), object_uuid: from.uuid, referenced_uuid: to.uuid, relationship_type: relationship, comment };
+    return {
+      uuid: derivedUuid(from.uuid, relationship, to.uuid),
+      object_uuid: from.uuid,
+      referenced_uuid: to.uuid,
+      relationship_type: relationship,
+      comment,
+    };
   }
 }
 
 function addEmail(builder: ObjectBuilder, message: MessageEvidence): MispObject {
   const { analysis } = message.facts;
   const { object } = builder.object('email', message.id, `The message of case ${message.id}, as received`);
-  const add = (relation: string, type: string, value: string | null | undefined) => builder.attribute(object, relation, type, value, EMAIL_CATEGORY);
+  const add = (relation: string, type: string, value: string | null | undefined) =>
+    builder.attribute(object, relation, type, value, EMAIL_CATEGORY);
   add('from', 'email-src', analysis.from?.address);
   add('from-display-name', 'email-src-display-name', analysis.from?.name);
   for (const r of analysis.replyTo) add('reply-to', 'email-reply-to', r.address);
   add('return-path', 'email-src', analysis.returnPath?.replace(/^<|>$/g, ''));
   add('subject', 'email-subject', analysis.subject);
   add('message-id', 'email-message-id', analysis.messageId);
-  if (analysis.date && !Number.isNaN(Date.parse(analysis.date))) builder.attribute(object, 'send-date', 'datetime', isoTime(analysis.date), 'Other');
+  if (analysis.date && !Number.isNaN(Date.parse(analysis.date)))
+    builder.attribute(object, 'send-date', 'datetime', isoTime(analysis.date), 'Other');
   for (const hop of analysis.received) {
-    if (hop.fromIp && isIP(hop.fromIp) && !isPrivateAddress(hop.fromIp)) builder.attribute(object, 'received-header-ip', 'ip-src', hop.fromIp, 'Payload delivery');
-    if (hop.from && /^[a-z0-9.-]+\.[a-z]{2,}$/i.test(hop.from)) builder.attribute(object, 'received-header-hostname', 'hostname', hop.from.toLowerCase(), 'Payload delivery');
+    if (hop.fromIp && isIP(hop.fromIp) && !isPrivateAddress(hop.fromIp))
+      builder.attribute(object, 'received-header-ip', 'ip-src', hop.fromIp, 'Payload delivery');
+    if (hop.from && /^[a-z0-9.-]+\.[a-z]{2,}$/i.test(hop.from))
+      builder.attribute(object, 'received-header-hostname', 'hostname', hop.from.toLowerCase(), 'Payload delivery');
   }
   for (const h of message.headers) {
     const name = h.name.toLowerCase();
@@ -203,7 +239,15 @@ function addEmail(builder: ObjectBuilder, message: MessageEvidence): MispObject 
 }
 
 /** Header fields kept as `header` attributes: how to reach the sender's platform about the message. */
-const SHARED_HEADERS = new Set(['list-unsubscribe', 'list-unsubscribe-post', 'x-report-abuse', 'x-abuse-reports-to', 'x-complaints-to', 'x-csa-complaints', 'feedback-id']);
+const SHARED_HEADERS = new Set([
+  'list-unsubscribe',
+  'list-unsubscribe-post',
+  'x-report-abuse',
+  'x-abuse-reports-to',
+  'x-complaints-to',
+  'x-csa-complaints',
+  'feedback-id',
+]);
 
 /** The chain's url objects in hop order, each referring to the next, to its host's domain-ip and certificate. */
 function addChain(builder: ObjectBuilder, chain: TracedChain): MispObject[] {
@@ -223,7 +267,8 @@ function addChain(builder: ObjectBuilder, chain: TracedChain): MispObject[] {
       const addresses = new Set(report.dns?.find((d) => d.host.toLowerCase() === host)?.addresses ?? []);
       if (hop.ip) addresses.add(hop.ip);
       for (const address of addresses) if (isIP(address)) builder.attribute(domainIp, 'ip', 'ip-dst', address, 'Network activity');
-      if (!url.ObjectReference.some((r) => r.referenced_uuid === domainIp.uuid)) url.ObjectReference.push(builder.reference(url, domainIp, 'resolves-to', `host of hop ${hop.index}`));
+      if (!url.ObjectReference.some((r) => r.referenced_uuid === domainIp.uuid))
+        url.ObjectReference.push(builder.reference(url, domainIp, 'resolves-to', `host of hop ${hop.index}`));
     }
     const cert = hop.tls?.cert;
     if (cert) {
@@ -234,20 +279,24 @@ function addChain(builder: ObjectBuilder, chain: TracedChain): MispObject[] {
       builder.attribute(x509, 'validity-not-before', 'datetime', isoTime(cert.validFrom));
       builder.attribute(x509, 'validity-not-after', 'datetime', isoTime(cert.validTo));
       for (const san of cert.sans) if (/^[a-z0-9*.-]+$/i.test(san)) builder.attribute(x509, 'dns_names', 'hostname', san.toLowerCase());
-      url.ObjectReference.push(builder.reference(url, x509, 'related-to', `served over ${hop.tls?.protocol ?? 'TLS'} with this certificate`));
+      url.ObjectReference.push(
+        builder.reference(url, x509, 'related-to', `served over ${hop.tls?.protocol ?? 'TLS'} with this certificate`),
+      );
     }
     urls.push(url);
   }
   for (let i = 1; i < urls.length; i++) {
     const hop = report.hops[i];
-    urls[i - 1].ObjectReference.push(builder.reference(urls[i - 1], urls[i], 'redirects-to', `hop ${hop.index} by ${hop.via}: ${hop.evidence.detail}`.slice(0, 500)));
+    urls[i - 1].ObjectReference.push(
+      builder.reference(urls[i - 1], urls[i], 'redirects-to', `hop ${hop.index} by ${hop.via}: ${hop.evidence.detail}`.slice(0, 500)),
+    );
   }
   return urls;
 }
 
 function fillUrl(builder: ObjectBuilder, object: MispObject, hop: Hop): void {
   builder.attribute(object, 'url', 'url', hop.url);
-  let parsed: URL | null = null;
+  let parsed: URL;
   try {
     parsed = new URL(hop.url);
   } catch {
@@ -268,7 +317,10 @@ function fillUrl(builder: ObjectBuilder, object: MispObject, hop: Hop): void {
 }
 
 function hopText(hop: Hop): string {
-  const party = hop.party && hop.party.role !== 'unknown' ? `; ${hop.party.role}: ${partyName(hop.party)}${hop.party.rule ? ` (rule ${hop.party.rule})` : ''}` : '';
+  const party =
+    hop.party && hop.party.role !== 'unknown'
+      ? `; ${hop.party.role}: ${partyName(hop.party)}${hop.party.rule ? ` (rule ${hop.party.rule})` : ''}`
+      : '';
   return `hop ${hop.index}, reached by ${hop.via}; HTTP ${hop.status ?? 'no response'}${party}`;
 }
 

@@ -96,7 +96,13 @@ function addCase(builder: BundleBuilder, evidence: CaseEvidence): void {
     return id;
   };
   const relate = (source: string, relationship: string, target: string, description: string) =>
-    add({ ...common('relationship', relationship, source, target), relationship_type: relationship, source_ref: source, target_ref: target, description });
+    add({
+      ...common('relationship', relationship, source, target),
+      relationship_type: relationship,
+      source_ref: source,
+      target_ref: target,
+      description,
+    });
 
   const message = evidence.message ? addMessage(evidence.message, add) : null;
   const summaries: string[] = [];
