@@ -132,6 +132,33 @@ interface ExportedEvent {
   };
 }
 
+test('export and abuse: --help, and bad input is one line with exit 2', async () => {
+  for (const command of ['export', 'abuse']) {
+    const { code, stdout } = await cli([command, '--help']);
+    assert.equal(code, 0);
+    assert.match(stdout, new RegExp(`^usage: clicktrace ${command}`));
+  }
+  const notACase = tempDir('not-a-case-');
+  dirs.push(notACase);
+  const cases_ = [
+    [['export'], /^clicktrace: export: --format is required \(misp, stix, csv\)\n$/],
+    [['export', '--format', 'pdf', '.'], /^clicktrace: export: --format: expected misp, stix, csv, got "pdf"\n$/],
+    [['export', '--format', 'csv', '/nonexistent-case'], /^clicktrace: export: \/nonexistent-case: no such case folder\n$/],
+    [
+      ['export', '--format', 'csv', '--tlp', 'purple', '.'],
+      /^clicktrace: export: --tlp: expected clear, green, amber, red, got "purple"\n$/,
+    ],
+    [['export', '--format', 'csv', notACase], /^clicktrace: \/.*: not a readable case \(not a case folder name\)\n$/],
+    [['abuse'], /^clicktrace: abuse: a case folder is required \(see --help\)\n$/],
+    [['abuse', '/nonexistent-case'], /^clicktrace: abuse: \/nonexistent-case: no such case folder\n$/],
+  ] as const;
+  for (const [args, message] of cases_) {
+    const { code, stderr } = await cli([...args]);
+    assert.equal(code, 2, `${args.join(' ')}: ${stderr}`);
+    assert.match(stderr, message);
+  }
+});
+
 function exportOf(format: string, ...args: string[]) {
   return cli(['export', '--format', format, ...args]);
 }
@@ -306,9 +333,9 @@ test('the web UI offers exports and abuse drafts on the case page', async () => 
     ]);
     const [stix] = await Promise.all([page.waitForEvent('download'), share.locator('a.export-stix').click()]);
     assert.equal(stix.suggestedFilename(), `${seedMessage}.stix.json`);
-    assert.deepEqual(stixProblems(JSON.parse(readFileSync((await stix.path()), 'utf8')) as { objects: [] }), []);
+    assert.deepEqual(stixProblems(JSON.parse(readFileSync(await stix.path(), 'utf8')) as { objects: [] }), []);
     const [misp] = await Promise.all([page.waitForEvent('download'), share.locator('a.export-misp').click()]);
-    assert.deepEqual(mispProblems(JSON.parse(readFileSync((await misp.path()), 'utf8')) as object), []);
+    assert.deepEqual(mispProblems(JSON.parse(readFileSync(await misp.path(), 'utf8')) as object), []);
 
     await Promise.all([page.waitForURL(/\/abuse$/), page.click('#abuse-drafts-link')]);
     const drafts = page.locator('section.abuse-draft');
@@ -319,7 +346,7 @@ test('the web UI offers exports and abuse drafts on the case page', async () => 
     assert.match(await drafts.first().locator('details.draft-text pre').innerText(), /Selligent's click tracker/);
     const [eml] = await Promise.all([page.waitForEvent('download'), drafts.first().locator('a.eml-download').click()]);
     assert.equal(eml.suggestedFilename(), `${seedMessage}-abuse-01-selligent.eml`);
-    const bytes = readFileSync((await eml.path()));
+    const bytes = readFileSync(await eml.path());
     const parsed = await PostalMime.parse(bytes);
     assert.match(parsed.subject ?? '', /^Abuse report: Selligent/);
     assert.ok(rfc822PartBody(bytes).equals(readFileSync(join(cases, seedMessage, MESSAGE_EML_FILE))));
