@@ -4,13 +4,12 @@
 // case page offering both (Chromium through playwright-core).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import PostalMime from 'postal-mime';
 import { chromium, type Browser } from 'playwright-core';
 import { tempDir } from './helpers.js';
+import { runCli } from './support/run-cli.js';
 import { startLab, type Lab } from '../src/lab/index.js';
 import { projectPath } from '../src/project-root.js';
 import { startServe, type ServeHandle } from '../src/cli/serve-command.js';
@@ -19,7 +18,6 @@ import { deadTsaUrl, startTestTsa, type TestTsa } from './support/tsa-server.js'
 import { stixProblems } from './support/stix-validator.js';
 import { mispProblems } from './support/misp-validator.js';
 
-const CLI = fileURLToPath(new URL('../clicktrace.mjs', import.meta.url));
 const SEED_EML = projectPath('test', 'fixtures', 'lab', 'seed-tmobile.eml');
 
 let lab: Lab;
@@ -33,19 +31,7 @@ let seedTrace = '';
 /** The five-hop chain (302, meta refresh, JavaScript, 301; four hosts; http and https). */
 let fiveHop = '';
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) => runCli(args);
 
 const caseFolders = () => readdirSync(cases).filter((n) => /^\d{8}T\d{6}Z-[0-9a-f]{6}(-mail)?$/.test(n));
 
