@@ -52,7 +52,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!v.format) throw new CliError(`export: --format is required (${EXPORT_FORMATS.join(', ')})`);
   if (!isExportFormat(v.format)) throw new CliError(`export: --format: expected ${EXPORT_FORMATS.join(', ')}, got "${v.format}"`);
   const tlp = v.tlp ?? 'amber';
-  if (!(TLP_LEVELS as readonly string[]).includes(tlp)) throw new CliError(`export: --tlp: expected ${TLP_LEVELS.join(', ')}, got "${tlp}"`);
+  if (!(TLP_LEVELS as readonly string[]).includes(tlp))
+    throw new CliError(`export: --tlp: expected ${TLP_LEVELS.join(', ')}, got "${tlp}"`);
   if (v.query && parsed.positionals.length) throw new CliError('export: name cases or give --query, not both');
   if (!v.query && parsed.positionals.length === 0) throw new CliError('export: a case folder or --query is required (see --help)');
 
@@ -66,7 +67,8 @@ export async function run(argv: string[]): Promise<number> {
       store.sync();
       const selected = selectCases(store, queryFilters(v.query));
       if (selected.ids.length === 0) throw new CliError('export: the query selects no case', 1);
-      if (selected.total > selected.ids.length && !v.out) process.stderr.write(`clicktrace: export: ${selected.total} cases match; ${selected.ids.length} exported\n`);
+      if (selected.total > selected.ids.length && !v.out)
+        process.stderr.write(`clicktrace: export: ${selected.total} cases match; ${selected.ids.length} exported\n`);
       dirs = selected.ids.map((id) => resolve(casesDir, id));
     } catch (err) {
       if (err instanceof QueryError) throw new CliError(`export: --query: ${err.message}`);
@@ -100,7 +102,8 @@ export function queryFilters(queries: string[]): Record<string, string> {
     for (const [name, value] of new URLSearchParams(query)) filters[name] = value;
   }
   for (const name of Object.keys(filters)) {
-    if (!(FILTER_NAMES as readonly string[]).includes(name)) throw new CliError(`export: --query: unknown filter "${name}" (filters: ${FILTER_NAMES.join(', ')})`);
+    if (!(FILTER_NAMES as readonly string[]).includes(name))
+      throw new CliError(`export: --query: unknown filter "${name}" (filters: ${FILTER_NAMES.join(', ')})`);
   }
   return filters;
 }

@@ -34,9 +34,14 @@ let cache: { templates: Map<string, Template>; relationships: Set<string>; categ
 function reference() {
   if (cache) return cache;
   const templates = new Map<string, Template>();
-  for (const name of ['url', 'domain-ip', 'email', 'x509']) templates.set(name, readJson<Template>(fixtures('objects', name, 'definition.json')));
-  const relationships = new Set(readJson<{ values: { name: string }[] }>(fixtures('relationships', 'definition.json')).values.map((v) => v.name));
-  const describe = readJson<{ result: { category_type_mappings: Record<string, string[]> } }>(fixtures('pymisp', 'describeTypes.json')).result;
+  for (const name of ['url', 'domain-ip', 'email', 'x509'])
+    templates.set(name, readJson<Template>(fixtures('objects', name, 'definition.json')));
+  const relationships = new Set(
+    readJson<{ values: { name: string }[] }>(fixtures('relationships', 'definition.json')).values.map((v) => v.name),
+  );
+  const describe = readJson<{ result: { category_type_mappings: Record<string, string[]> } }>(
+    fixtures('pymisp', 'describeTypes.json'),
+  ).result;
   const categoriesOfType = new Map<string, Set<string>>();
   for (const [category, types] of Object.entries(describe.category_type_mappings)) {
     for (const type of types) {
@@ -92,9 +97,12 @@ export function mispProblems(event: EventLike, usedTemplates: Set<string> = new 
       continue;
     }
     usedTemplates.add(template.name);
-    if (object.template_uuid !== template.uuid) problems.push(`${where}: template_uuid ${String(object.template_uuid)}, the template's is ${template.uuid}`);
-    if (object.template_version !== String(template.version)) problems.push(`${where}: template_version ${String(object.template_version)}, the template's is ${template.version}`);
-    if (object['meta-category'] !== template['meta-category']) problems.push(`${where}: meta-category ${String(object['meta-category'])}, the template's is ${template['meta-category']}`);
+    if (object.template_uuid !== template.uuid)
+      problems.push(`${where}: template_uuid ${String(object.template_uuid)}, the template's is ${template.uuid}`);
+    if (object.template_version !== String(template.version))
+      problems.push(`${where}: template_version ${String(object.template_version)}, the template's is ${template.version}`);
+    if (object['meta-category'] !== template['meta-category'])
+      problems.push(`${where}: meta-category ${String(object['meta-category'])}, the template's is ${template['meta-category']}`);
     const seen = new Map<string, number>();
     for (const attribute of object.Attribute ?? []) {
       const relation = String(attribute.object_relation);
@@ -106,21 +114,29 @@ export function mispProblems(event: EventLike, usedTemplates: Set<string> = new 
         continue;
       }
       seen.set(relation, (seen.get(relation) ?? 0) + 1);
-      if (attribute.type !== spec['misp-attribute']) problems.push(`${at}: type ${String(attribute.type)}, the template says ${spec['misp-attribute']}`);
+      if (attribute.type !== spec['misp-attribute'])
+        problems.push(`${at}: type ${String(attribute.type)}, the template says ${spec['misp-attribute']}`);
       const allowed = spec.categories ? new Set(spec.categories) : categoriesOfType.get(spec['misp-attribute']);
-      if (!allowed?.has(String(attribute.category))) problems.push(`${at}: category ${String(attribute.category)} not allowed for ${spec['misp-attribute']}`);
+      if (!allowed?.has(String(attribute.category)))
+        problems.push(`${at}: category ${String(attribute.category)} not allowed for ${spec['misp-attribute']}`);
       if (typeof attribute.value !== 'string' || attribute.value === '') problems.push(`${at}: empty or non-string value`);
-      if (spec.values_list && !spec.values_list.includes(String(attribute.value))) problems.push(`${at}: ${String(attribute.value)} is not one of ${spec.values_list.join(', ')}`);
+      if (spec.values_list && !spec.values_list.includes(String(attribute.value)))
+        problems.push(`${at}: ${String(attribute.value)} is not one of ${spec.values_list.join(', ')}`);
       if (typeof attribute.to_ids !== 'boolean') problems.push(`${at}: to_ids is not a boolean`);
     }
-    for (const [relation, count] of seen) if (count > 1 && !template.attributes[relation].multiple) problems.push(`${where}: ${relation} appears ${count} times, the template allows one`);
-    if (template.requiredOneOf && !template.requiredOneOf.some((r) => seen.has(r))) problems.push(`${where}: none of ${template.requiredOneOf.join(', ')}`);
+    for (const [relation, count] of seen)
+      if (count > 1 && !template.attributes[relation].multiple)
+        problems.push(`${where}: ${relation} appears ${count} times, the template allows one`);
+    if (template.requiredOneOf && !template.requiredOneOf.some((r) => seen.has(r)))
+      problems.push(`${where}: none of ${template.requiredOneOf.join(', ')}`);
     for (const r of template.required ?? []) if (!seen.has(r)) problems.push(`${where}: required ${r} missing`);
     for (const ref of object.ObjectReference ?? []) {
       unique(ref.uuid, `${where} reference`);
       if (ref.object_uuid !== object.uuid) problems.push(`${where}: a reference's object_uuid is not the object's`);
-      if (!objectUuids.has(String(ref.referenced_uuid))) problems.push(`${where}: reference to ${String(ref.referenced_uuid)}, not an object of the event`);
-      if (!relationships.has(String(ref.relationship_type))) problems.push(`${where}: relationship ${String(ref.relationship_type)} is not one MISP defines`);
+      if (!objectUuids.has(String(ref.referenced_uuid)))
+        problems.push(`${where}: reference to ${String(ref.referenced_uuid)}, not an object of the event`);
+      if (!relationships.has(String(ref.relationship_type)))
+        problems.push(`${where}: relationship ${String(ref.relationship_type)} is not one MISP defines`);
     }
   }
   return problems;
