@@ -14,7 +14,7 @@ import { trustedClick } from './click.js';
 /** Controls kept in the evidence per page (visible ones first); a page may have thousands of links. */
 const MAX_CONTROLS = 300;
 /** Controls looked at per page, in document order. */
-const MAX_EXAMINED = 1500;
+const MAX_EXAMINED = 1000;
 
 /** What the page reports about its controls (PageControl without scores). */
 interface ReadControls {
@@ -50,6 +50,15 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     el.innerText || el.textContent || [...el.querySelectorAll('img[alt]')].map((i) => i.alt).join(' ') || el.getAttribute('title'));
   const absolute = (raw) => { try { return new URL(raw, document.baseURI).href; } catch { return null; } };
   const px = (v) => parseFloat(v) || 0;
+  const clipping = new Map();
+  const clips = (el) => {
+    let yes = clipping.get(el);
+    if (yes === undefined) {
+      const s = getComputedStyle(el);
+      clipping.set(el, (yes = s.overflowX !== 'visible' || s.overflowY !== 'visible' || s.clipPath !== 'none'));
+    }
+    return yes;
+  };
   const hiddenWhy = (el, r) => {
     if (el.checkVisibility && !el.checkVisibility()) return 'display:none';
     const cs = getComputedStyle(el);
@@ -61,8 +70,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     // Cut to nothing by an ancestor that clips its overflow.
     let x0 = r.left, y0 = r.top, x1 = r.right, y1 = r.bottom;
     for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
-      const s = getComputedStyle(a);
-      if (s.overflowX === 'visible' && s.overflowY === 'visible' && s.clipPath === 'none') continue;
+      if (!clips(a)) continue;
       const ar = a.getBoundingClientRect();
       x0 = Math.max(x0, ar.left); y0 = Math.max(y0, ar.top); x1 = Math.min(x1, ar.right); y1 = Math.min(y1, ar.bottom);
       if (x1 - x0 < 4 || y1 - y0 < 4) return 'clipped to nothing';
@@ -109,9 +117,13 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     }
     return { typing };
   };
-  const all = [...document.querySelectorAll(SELECTOR)];
+  const all = document.querySelectorAll(SELECTOR);
   // A control inside another (a <button> in a link) is part of it.
-  const outer = all.filter((el) => !(el.parentElement && el.parentElement.closest(SELECTOR))).slice(0, ${MAX_EXAMINED});
+  const outer = [];
+  for (let i = 0; i < all.length && outer.length < ${MAX_EXAMINED}; i++) {
+    const el = all[i];
+    if (!(el.parentElement && el.parentElement.closest(SELECTOR))) outer.push(el);
+  }
   const read = outer.map((el) => {
     const r = el.getBoundingClientRect();
     const text = clip(nameOf(el), 200);
@@ -138,8 +150,9 @@ export const READ_CONTROLS_SCRIPT = `(() => {
       },
     };
   });
+  const order = new Map(outer.map((el, i) => [el, i]));
   const kept = [...read.filter((c) => !c.control.hidden), ...read.filter((c) => c.control.hidden)].slice(0, ${MAX_CONTROLS});
-  kept.sort((a, b) => outer.indexOf(a.el) - outer.indexOf(b.el));
+  kept.sort((a, b) => order.get(a.el) - order.get(b.el));
   globalThis.__clicktraceControls = kept.map((c) => c.el);
   return {
     controls: kept.map((c) => c.control),
@@ -174,7 +187,7 @@ export async function exploreOnce(
   observer: PageObserver,
   options: { depth: number; capture: Capture; snapshot: PageSnapshot | null; timeoutMs: number },
 ): Promise<ExploreResult | null> {
-  const read = (await observer.evaluate(READ_CONTROLS_SCRIPT, 'isolated', options.timeoutMs)) as ReadControls | null;
+  const read = (await observer.evaluate(READ_CONTROLS_SCRIPT, 'isolated', options.timeoutMs, options.timeoutMs)) as ReadControls | null;
   if (!read || !Array.isArray(read.controls)) return null;
   // A link this trace has requested already is never requested again (a single-use link would be spent).
   const requested = new Set(options.capture.exchanges.map((x) => x.request.url));
