@@ -47,17 +47,22 @@ const LONG_TEXT = -10;
 interface Phrase {
   lang: string;
   text: string;
+}
+
+/** Phrases in several languages, matched as whole words by one regular expression. */
+interface PhraseList {
   pattern: RegExp;
+  langOf: Map<string, string>;
 }
 
 interface RefuseRule {
   label: string;
-  phrases: Phrase[];
+  phrases: PhraseList;
   urlPatterns: RegExp[];
 }
 
 interface CtaRules {
-  callToAction: Phrase[];
+  callToAction: PhraseList;
   refuse: { unsubscribe: RefuseRule; privacy: RefuseRule; cookies: RefuseRule };
   navigation: Set<string>;
   downloadExtensions: Set<string>;
@@ -91,17 +96,14 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function phrases(byLanguage: Record<string, string[]>): Phrase[] {
-  const out: Phrase[] = [];
-  for (const [lang, list] of Object.entries(byLanguage)) {
-    for (const raw of list) {
-      const text = normalizeWords(raw);
-      // Whole words: "weiter" is not "weiterlesen", "claim" is in "Claim your prize".
-      out.push({ lang, text, pattern: new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(text)}(?![\\p{L}\\p{N}])`, 'u') });
-    }
-  }
-  // The longest phrase that matches is the one reported ("find out more" before "more").
-  return out.sort((a, b) => b.text.length - a.text.length);
+function phrases(byLanguage: Record<string, string[]>): PhraseList {
+  const langOf = new Map<string, string>();
+  for (const [lang, list] of Object.entries(byLanguage))
+    for (const raw of list) if (!langOf.has(normalizeWords(raw))) langOf.set(normalizeWords(raw), lang);
+  // Longest first, so that where several match at one place the longest is the one reported
+  // ("find out more", not "more"). Whole words: "weiter" is not "weiterlesen", "claim" is in "Claim your prize".
+  const alternatives = [...langOf.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
+  return { pattern: new RegExp(`(?<![\\p{L}\\p{N}])(${alternatives.join('|')})(?![\\p{L}\\p{N}])`, 'u'), langOf };
 }
 
 let rules: CtaRules | null = null;
@@ -124,9 +126,9 @@ function ctaRules(): CtaRules {
   return rules;
 }
 
-function firstMatch(list: Phrase[], words: string): Phrase | null {
-  if (!words) return null;
-  return list.find((p) => p.pattern.test(words)) ?? null;
+function firstMatch(list: PhraseList, words: string): Phrase | null {
+  const text = words ? list.pattern.exec(words)?.[1] : undefined;
+  return text === undefined ? null : { text, lang: list.langOf.get(text)! };
 }
 
 function pathAndQuery(url: string): string {
