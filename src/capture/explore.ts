@@ -4,7 +4,7 @@
 // as `--click` does; at depth N the page the click led to is explored in turn. Every step is an
 // `explore` event (the controls, their scores, the choice) in the case's WARC; a copy of the
 // page's screenshot marks the chosen box.
-import type { Capture, ExploreEvent, PageControl, PageSnapshot } from '../model.js';
+import type { Capture, ExploreEvent, NavEvent, PageControl, PageSnapshot } from '../model.js';
 import type { PageObserver } from './page-observer.js';
 import { chooseCallToAction, scoreControls } from '../analyze/call-to-action.js';
 import { markedBox, markedScreenshotPath } from '../analyze/explore-steps.js';
@@ -236,7 +236,7 @@ export interface ExploreHooks {
   deadline: number;
   current: () => PageObserver | null;
   stopped: () => boolean;
-  emit: (event: ExploreEvent | { type: 'click'; at: string; pageId: string; text: string; target: string | null }) => void;
+  emit: (event: NavEvent) => void;
   /** A file derived from the evidence for the case (the marked screenshot), made when the case is closed. */
   addFile: (path: string, make: () => Buffer) => void;
   /** Writes the events so far to the case. */

@@ -16,14 +16,8 @@ export interface LabPlay {
 }
 
 export function buildScenarios(ctx: ScenarioContext): LabPlay {
-  const definitions = [
-    seedScenario(),
-    ...mechanismScenarios(),
-    ...chainScenarios(),
-    ...linkScenarios(ctx),
-    ...hostileScenarios(),
-    ...exploreScenarios(),
-  ];
+  const definitions = [seedScenario(), ...mechanismScenarios(), ...chainScenarios(), ...linkScenarios(ctx), ...hostileScenarios()];
+  definitions.push(...exploreScenarios());
   const names = new Set<string>();
   for (const { scenario } of definitions) {
     if (names.has(scenario.name)) throw new Error(`duplicate lab scenario ${scenario.name}`);
