@@ -134,6 +134,8 @@ export interface PageControl {
   landmark: string | null;
   /** For a submit button: its form and how many of the form's visible fields need typing. */
   form: { typing: number } | null;
+  /** It sits in a cookie / consent banner (by the banner's id, class or label). */
+  cookieBanner: boolean;
 }
 
 /**

@@ -94,7 +94,8 @@ describe('trace --explore', () => {
     assert.equal(step.chosen.score, sumOf(step.chosen.reasons));
     assert.ok(step.runnersUp.length > 0 && step.runnersUp.length <= 5);
     assert.ok(step.runnersUp.every((c) => c.score <= step.chosen!.score && !c.refused));
-    assert.deepEqual(step.refused.map((c) => c.text).sort(), ['Privacy policy', 'Terms of use', 'Unsubscribe']);
+    assert.deepEqual(step.refused.map((c) => c.text).sort(), ['Accept', 'Privacy policy', 'Terms of use', 'Unsubscribe']);
+    assert.equal(step.refused.find((c) => c.text === 'Accept')?.refused, 'cookie banner');
     assert.equal(step.next, landingUrl('explore-obvious'));
     const hop = report.hops[1];
     assert.equal(hop.evidence.clickText, 'Shop now');

@@ -21,6 +21,7 @@ function control(fields: Partial<PageControl> = {}): PageControl {
     look: { background: null, padding: [0, 0], radius: 0, fontSize: 16 },
     landmark: null,
     form: null,
+    cookieBanner: false,
     ...fields,
   };
 }
@@ -147,6 +148,7 @@ describe('never followed', () => {
     ['terms URL', { text: 'Read', href: 'https://promo.example/terms?lang=en' }, /^privacy/],
     ['Datenschutz', { text: 'Datenschutz' }, /^privacy/],
     ['a cookie banner', { text: 'Accept all', tag: 'button', href: null, rawHref: null }, /^cookie banner$/],
+    ['a button in a consent banner', { text: 'Accept', tag: 'button', href: null, rawHref: null, cookieBanner: true }, /^cookie banner$/],
     [
       'a form that needs typing',
       { text: 'Get started', tag: 'button', type: 'submit', form: { typing: 1 } },

@@ -195,7 +195,7 @@ function refusal(control: PageControl, page: ScoringPage, words: string, hasCtaW
   const privacy = r.refuse.privacy;
   if ((!hasCtaWording && firstMatch(privacy.phrases, words)) || privacy.urlPatterns.some((p) => p.test(url))) return privacy.label;
   const cookies = r.refuse.cookies;
-  if (firstMatch(cookies.phrases, words) || cookies.urlPatterns.some((p) => p.test(url))) return cookies.label;
+  if (control.cookieBanner || firstMatch(cookies.phrases, words) || cookies.urlPatterns.some((p) => p.test(url))) return cookies.label;
   return null;
 }
 

@@ -104,6 +104,14 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     }
     return { background, padding: [padV, padH], radius, fontSize: px(getComputedStyle(el).fontSize) };
   };
+  const CONSENT = /cookie|consent|gdpr|onetrust|didomi|usercentrics|cookiebot|trustarc|quantcast-choice|\\bcmp\\b/i;
+  const inCookieBanner = (el) => {
+    for (let a = el.parentElement, n = 0; a && a !== document.body && n < 12; a = a.parentElement, n++) {
+      const names = (a.id || '') + ' ' + (typeof a.className === 'string' ? a.className : '') + ' ' + (a.getAttribute('aria-label') || '');
+      if (CONSENT.test(names)) return true;
+    }
+    return false;
+  };
   const TYPING = /^(|text|email|tel|password|number|search|url|date|datetime-local|month|week|time)$/;
   const formOf = (el) => {
     const type = (el.getAttribute('type') || (el.tagName === 'BUTTON' ? 'submit' : '')).toLowerCase();
@@ -147,6 +155,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
         look: lookOf(el, norm(el.innerText), r),
         landmark: landmarkOf(el),
         form,
+        cookieBanner: inCookieBanner(el),
       },
     };
   });

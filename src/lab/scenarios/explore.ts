@@ -143,6 +143,10 @@ function obviousPage(): string {
       `<p>${link(exploreTrackerUrl('explore-obvious'), 'Shop now', ' class="button cta"')}</p>\n` +
       `<p>Offers are valid while stocks last.</p>`,
     footer: [...FOOTER, [`${PROMO}/explore/unsubscribe/confirm?list=promo-weekly`, 'Unsubscribe']],
+    // A consent banner whose big button closes it: clicking it would lead nowhere.
+    tail:
+      `\n<div id="cookie-consent" style="position:fixed;bottom:0;left:0;right:0;background:#333;color:#fff;padding:1rem">` +
+      `We use cookies. <button type="button" class="cta" onclick="this.parentNode.remove()">Accept</button></div>`,
   });
 }
 
