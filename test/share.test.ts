@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import PostalMime from 'postal-mime';
 import { chromium, type Browser } from 'playwright-core';
 import { tempDir } from './helpers.js';
-import { runCli } from './support/run-cli.js';
+import { cli } from './support/cli.js';
 import { startLab, type Lab } from '../src/lab/index.js';
 import { projectPath } from '../src/project-root.js';
 import { startServe, type ServeHandle } from '../src/cli/serve-command.js';
@@ -30,8 +30,6 @@ let seedMessage = '';
 let seedTrace = '';
 /** The five-hop chain (302, meta refresh, JavaScript, 301; four hosts; http and https). */
 let fiveHop = '';
-
-const cli = (args: string[]) => runCli(args);
 
 const caseFolders = () => readdirSync(cases).filter((n) => /^\d{8}T\d{6}Z-[0-9a-f]{6}(-mail)?$/.test(n));
 

@@ -1,15 +1,15 @@
-// The built command line as a user runs it: a child process of dist/clicktrace.mjs, its exit
-// code and output (decoded as streams: a chunk may end inside a multi-byte character).
+// Runs the built command line (dist/clicktrace.mjs) as a user would, collecting its output.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const CLI = fileURLToPath(new URL('../../clicktrace.mjs', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../clicktrace.mjs', import.meta.url));
 
-export function runCli(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function cli(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env } });
     let stdout = '';
     let stderr = '';
+    // Decoded as a stream: a chunk boundary may fall inside a multi-byte character.
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8');
