@@ -25,6 +25,7 @@ import { clickByText } from './click.js';
 import { Snapshots } from './snapshot.js';
 import { TracePages } from './trace-pages.js';
 import { DeferredWrites } from './deferred-writes.js';
+import type { TimestampOutcome, TsaSettings } from '../timestamp/case-timestamp.js';
 import { explore } from './explore.js';
 
 export interface TraceOptions extends UpstreamOptions {
@@ -42,6 +43,8 @@ export interface TraceOptions extends UpstreamOptions {
   browser?: BrowserKind;
   outDir?: string;
   commandLine?: string[];
+  /** Time-stamping authority asked for a token over the manifest once the case is sealed. */
+  tsa?: TsaSettings | null;
   /** Context for the analysis, e.g. the e-mail a link came from (recipients, ESP, message case). */
   analysis?: CaptureInfo['analysis'];
   onProgress?: (event: { kind: string; detail: string }) => void;
@@ -53,6 +56,8 @@ export interface TraceResult {
   caseDir: string;
   /** Time spent writing evidence (WARC records, screenshots, HAR, WACZ, manifest). */
   evidenceMs: number;
+  /** The RFC 3161 token asked for with `tsa`: its time, or why there is none (the case is sealed either way). */
+  timestamp: TimestampOutcome | null;
 }
 
 export { DEFAULTS, parseTarget };
@@ -129,8 +134,15 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     : initialSession(browser, identity, settleMs);
   earlySession.catch(() => undefined);
   let writer: CaseWriter;
+  let timestamp: TimestampOutcome | null = null;
+  const tsa = options.tsa;
+  const onSealed = tsa
+    ? async (dir: string) => {
+        timestamp = await (await import('../timestamp/case-timestamp.js')).stampCase(dir, tsa);
+      }
+    : undefined;
   try {
-    writer = await CaseWriter.create(options.outDir ?? DEFAULTS.outDir, info);
+    writer = await CaseWriter.create(options.outDir ?? DEFAULTS.outDir, info, onSealed ? { onSealed } : {});
   } catch (err) {
     if (!sharedBrowser) await browser.close().catch(() => undefined);
     else void earlySession.then((s) => s && closeSession(s, { disposeContext: true })).catch(() => undefined);
@@ -271,5 +283,5 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     );
   progress({ kind: 'done', detail: writer.dir });
   const stats = writer.stats();
-  return { report, capture, caseDir: writer.dir, evidenceMs: stats.addMs + (stats.close?.totalMs ?? 0) };
+  return { report, capture, caseDir: writer.dir, evidenceMs: stats.addMs + (stats.close?.totalMs ?? 0), timestamp };
 }

@@ -58,6 +58,11 @@ export interface CaseWriterOptions {
    * loaded by create(), so an unusable key fails before the capture starts, not at close.
    */
   keyDir?: string | null;
+  /**
+   * Called once the case is sealed (manifest.json written and signed, PARTIAL removed), before
+   * close() resolves: e.g. to ask a time-stamping authority for a token over the manifest.
+   */
+  onSealed?: (dir: string) => Promise<void>;
 }
 
 export interface CaseWriterStats {
@@ -107,6 +112,7 @@ export class CaseWriter {
     /** Its name: `<UTC timestamp>-<6 hex>`. */
     readonly name: string,
     private readonly signingKey: SigningKey | null,
+    private readonly onSealed: CaseWriterOptions['onSealed'] = undefined,
   ) {
     this.warcFd = openSync(this.warcPath, 'wx');
   }
@@ -129,7 +135,7 @@ export class CaseWriter {
         throw new EvidenceError(dir, `cannot create the case folder (${errorMessage(err)})`);
       }
       writeFileSync(join(dir, PARTIAL_FILE), `capture in progress since ${new Date().toISOString()}; removed when the case is closed\n`);
-      const writer = new CaseWriter(dir, name, signingKey);
+      const writer = new CaseWriter(dir, name, signingKey, opts.onSealed);
       writer.timed(() => writer.append([writer.warcinfoRecord(info), infoRecord(info, false, writer.warcinfoId)]));
       return writer;
     }
@@ -216,7 +222,9 @@ export class CaseWriter {
    * `info.partial` when the capture completed. A second call returns the first call's promise.
    */
   close(capture: Capture, report: Report): Promise<void> {
-    this.closing ??= Promise.resolve().then(() => this.finish(capture, report));
+    this.closing ??= Promise.resolve()
+      .then(() => this.finish(capture, report))
+      .then(() => this.onSealed?.(this.dir));
     return this.closing;
   }
 

@@ -4,6 +4,7 @@ import { parse, CliError, indexCases, numberOption } from './command.js';
 import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, traceOptionsFrom } from './trace-options.js';
 import { clean, truncate } from './terminal.js';
 import { formatChain } from './format.js';
+import { reportTimestamp } from './tsa-option.js';
 import { isTraceable, type AnalyzedLink, type MessageRecord } from '../mail/message-case.js';
 import type { MailAnalysis } from '../mail/parse.js';
 import type { MailSourceItem } from '../mail/mailbox.js';
@@ -140,8 +141,11 @@ export async function run(argv: string[]): Promise<number> {
           });
           if (result.report.error) failures++;
           if (!json) process.stdout.write(`Traced link ${link.index}:\n${formatChain(result.report, result.caseDir)}\n\n`);
+          reportTimestamp(result.timestamp, json);
         }
         const messageDir = messageCase.writeMessageCase(baseOptions.outDir ?? 'cases', name, item.raw, record);
+        if (baseOptions.tsa)
+          reportTimestamp(await (await import('../timestamp/case-timestamp.js')).stampCase(messageDir, baseOptions.tsa), json);
         await indexCases(...tracedDirs, messageDir);
         if (!json) process.stdout.write(`Message case: ${clean(`${baseOptions.outDir ?? 'cases'}/${name}`)}\n\n`);
       }

@@ -2,6 +2,7 @@
 import type { TraceOptions } from '../capture/trace.js';
 import { DEFAULTS } from '../capture/target.js';
 import { CliError, numberOption } from './command.js';
+import { tsaSettings } from './tsa-option.js';
 
 export const TRACE_OPTIONS = {
   resolve: { type: 'string', multiple: true },
@@ -21,6 +22,7 @@ export const TRACE_OPTIONS = {
   'explore-depth': { type: 'string' },
   out: { type: 'string' },
   json: { type: 'boolean' },
+  tsa: { type: 'string' },
 } as const;
 
 export const TRACE_OPTIONS_HELP = `
@@ -46,7 +48,10 @@ export const TRACE_OPTIONS_HELP = `
   --explore-depth N          explore N pages in a row: each click's resting page in turn
                              (default 1; implies --explore)
   --out DIR                  where case folders go (default ./${DEFAULTS.outDir})
-  --json                     print the report as JSON`;
+  --json                     print the report as JSON
+  --tsa URL                  RFC 3161 time-stamping authority asked for a token over each sealed
+                             case's manifest (kept as manifest.tsr; "clicktrace verify" checks
+                             it); default: "tsa" of ~/.clicktrace/config.json; --tsa none: never`;
 
 type Values = {
   [K in keyof typeof TRACE_OPTIONS]?: (typeof TRACE_OPTIONS)[K] extends { multiple: true }
@@ -81,6 +86,7 @@ export function traceOptionsFrom(values: Values, url: string, commandLine: strin
     ...exploreOption(values),
     outDir: values.out ?? DEFAULTS.outDir,
     commandLine,
+    tsa: tsaSettings(values.tsa),
   };
 }
 
