@@ -7,17 +7,21 @@ import type { Hop, Report } from '../report.js';
 import { buildHops } from './chain.js';
 import { headerValue } from './body.js';
 import { enrich } from './enrich.js';
+import { SPECIAL_ONLY, type NetworkLookup } from '../hosting/network-data.js';
 
 export interface AnalyzeOptions {
   /** Recipient addresses (from the mail) to look for in the chain's URLs. */
   recipients?: string[];
   /** ESP names fingerprinted from the mail headers. */
   espFromMail?: string[];
+  /** Offline IP data for hops' networks (loadNetworkData); without it only special blocks are labelled. */
+  networks?: NetworkLookup;
 }
 
-export function analyzeCapture(capture: Capture, caseDir: string | null): Report {
+export function analyzeCapture(capture: Capture, caseDir: string | null, networks: NetworkLookup = SPECIAL_ONLY): Report {
   const { info } = capture;
   const options: AnalyzeOptions = {
+    networks,
     ...(info.analysis?.recipients ? { recipients: info.analysis.recipients } : {}),
     ...(info.analysis?.espFromMail ? { espFromMail: info.analysis.espFromMail } : {}),
   };
