@@ -5,6 +5,7 @@
 //
 // This is a label for a report, not a security policy: the resolver's own list of addresses a
 // trace may not reach (src/proxy/resolver.ts, isPrivateAddress) is a different question.
+import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import type { SpecialNetwork } from '../report.js';
 
@@ -38,7 +39,8 @@ export function parseAddress(address: string): ParsedAddress | null {
   const bare = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
   // Zone ids (fe80::1%eth0) name an interface, not an address.
   const withoutZone = bare.replace(/%.*$/, '');
-  if (!ipaddr.isValid(withoutZone)) return null;
+  // Node's isIP takes the canonical forms only (ipaddr.js also reads "1.2.3" and hex octets).
+  if (isIP(withoutZone) === 0) return null;
   try {
     return ipaddr.process(withoutZone);
   } catch {
