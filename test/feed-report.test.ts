@@ -5,16 +5,16 @@
 // 127.0.0.1, so every hop's network is "loopback" here (public answers: src/hosting/*.test.ts).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { tempDir } from './helpers.js';
+import { cli } from './support/run-cli.js';
+import type { FeedRow as Row } from '../src/feed/aggregate.js';
 import { startLab, type Lab } from '../src/lab/index.js';
 import { startServe, type ServeHandle } from '../src/cli/serve-command.js';
 
-const CLI = fileURLToPath(new URL('../clicktrace.mjs', import.meta.url));
 const SEED_EML = fileURLToPath(new URL('../../test/fixtures/mail/seed.eml', import.meta.url));
 
 let lab: Lab;
@@ -23,20 +23,6 @@ const traced: Record<string, { case: string; report: any }> = {};
 let messageCase: string;
 let mailTrace: string;
 let fiveHopText: string;
-
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 async function traceJson(name: string, extra: string[] = []): Promise<void> {
   const { code, stdout, stderr } = await cli(['trace', lab.scenarios[name].url, '--json', '--out', cases, ...lab.traceArgs, ...extra]);
@@ -85,19 +71,6 @@ test('every hop of a lab trace is labelled loopback, in the JSON report and the 
   const check = await cli(['analyze', join(cases, traced['five-hop'].case), '--check']);
   assert.equal(check.code, 0, check.stderr);
 });
-
-interface Row {
-  dimension: string;
-  key: string;
-  label: string;
-  detail: string | null;
-  messages: number;
-  traces: number;
-  firstSeen: string | null;
-  lastSeen: string | null;
-  examples: string[];
-  source: string | null;
-}
 
 function find(rows: Row[], dimension: string, key: string): Row {
   const row = rows.find((r) => r.dimension === dimension && r.key === key);
