@@ -89,7 +89,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   const analysis = import('../analyze/analyze.js');
   // The offline IP data (hosting networks) loads meanwhile too: a few ms, once per process.
   const networks = import('../hosting/network-data.js').then((m) => m.loadNetworkData());
-  networks.catch(() => undefined);
+  networks.then(() => mark('network data'), () => undefined);
   if (launching) {
     const { analyzeCapture } = await analysis;
     analyzeCapture(emptyCapture({ ...WARM_UP_INFO, startedAt: new Date().toISOString() }), null);
