@@ -7,7 +7,7 @@
 // while Chromium boots); the first use on a machine compiles the table in a worker thread, so the
 // trace goes on meanwhile. When the packages are missing the lookup still labels special blocks.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -173,14 +173,21 @@ export interface CompileJob {
   out: string;
 }
 
-/** Compiles the CSVs of `dir` and writes the table to `out` (atomically: two processes may race). */
+/**
+ * Compiles the CSVs of `dir` and caches the table in `out` (written atomically: two processes may
+ * race). A cache that cannot be written (a read-only home) only costs the next run a compile.
+ */
 export async function compileAsnTableHere(job: CompileJob): Promise<Buffer> {
   const [v4, v6] = await Promise.all([readFile(join(job.dir, ASN_CSV.v4)), readFile(join(job.dir, ASN_CSV.v6))]);
   const table = buildAsnTable(v4, v6, job.label);
-  await mkdir(dirname(job.out), { recursive: true });
   const temp = `${job.out}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(temp, table);
-  await rename(temp, job.out);
+  try {
+    await mkdir(dirname(job.out), { recursive: true });
+    await writeFile(temp, table);
+    await rename(temp, job.out);
+  } catch {
+    await rm(temp, { force: true }).catch(() => undefined);
+  }
   return table;
 }
 
@@ -194,12 +201,21 @@ function workerPath(): string | null {
 /** Compiling takes about half a second of CPU: in a worker thread, so that a trace goes on meanwhile. */
 async function compileAsnTable(dir: string, label: string, out: string): Promise<Buffer> {
   const worker = workerPath();
-  if (!worker) return compileAsnTableHere({ dir, label, out });
-  await new Promise<void>((resolve, reject) => {
-    const thread = new Worker(worker, { workerData: { dir, label, out } satisfies CompileJob });
-    thread.once('message', (reply: { error?: string }) => (reply.error ? reject(new Error(reply.error)) : resolve()));
+  const job: CompileJob = { dir, label, out };
+  if (!worker) return compileAsnTableHere(job);
+  // A worker that cannot start (e.g. under flags a worker refuses) leaves the work to this thread.
+  return inWorker(worker, job).catch(() => compileAsnTableHere(job));
+}
+
+function inWorker(worker: string, job: CompileJob): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const thread = new Worker(worker, { workerData: job });
+    thread.once('message', (reply: { table?: Uint8Array; error?: string }) =>
+      reply.table
+        ? resolve(Buffer.from(reply.table.buffer, reply.table.byteOffset, reply.table.byteLength))
+        : reject(new Error(reply.error)),
+    );
     thread.once('error', reject);
-    thread.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`AS table worker exited with ${code}`))));
+    thread.once('exit', (code) => reject(new Error(`AS table worker exited with ${code} before answering`)));
   });
-  return readFile(out);
 }

@@ -3,8 +3,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { compileAsnTableHere, type CompileJob } from './network-data.js';
 
 try {
-  await compileAsnTableHere(workerData as CompileJob);
-  parentPort?.postMessage({});
+  const table = await compileAsnTableHere(workerData as CompileJob);
+  // Handed over, not copied: the table is ~11 MB.
+  const bytes = new Uint8Array(table.buffer, table.byteOffset, table.byteLength);
+  parentPort?.postMessage({ table: bytes }, [table.buffer as ArrayBuffer]);
 } catch (err) {
   parentPort?.postMessage({ error: (err as Error).message });
 }
