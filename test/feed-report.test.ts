@@ -188,6 +188,10 @@ test('clicktrace report: counts, first and last seen and example cases, in JSON,
   const bad = await cli(['report', '--cases', cases, '--json', '--csv']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /^clicktrace: report: choose one of/);
+  const missing = await cli(['report', '--cases', join(cases, 'no-such-folder')]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /no such cases folder/);
+  assert.ok(!existsSync(join(cases, 'no-such-folder')), 'a mistyped folder is not created');
 });
 
 /** A case folder as the index reads it (report.json), with party and network names built to break a page. */

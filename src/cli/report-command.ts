@@ -1,6 +1,6 @@
 // clicktrace report: "who is responsible" across the case store, as terminal tables, JSON, CSV
 // or a standalone HTML file.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse, CliError } from './command.js';
 import { clean } from './terminal.js';
@@ -57,6 +57,7 @@ export async function run(argv: string[]): Promise<number> {
     throw err;
   }
   const casesDir = resolve(v.cases ?? v.out ?? DEFAULTS.outDir);
+  if (!existsSync(casesDir)) throw new CliError(`report: ${casesDir}: no such cases folder`);
   const store = CaseStore.open(casesDir);
   let aggregate;
   try {
