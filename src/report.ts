@@ -102,6 +102,40 @@ export interface Hop {
   network?: HopNetwork;
 }
 
+/** A link or button `--explore` considered, as the report shows it. */
+export interface ExploreCandidate {
+  text: string;
+  href: string | null;
+  tag: string;
+  /** CSS pixels from the document's top left. */
+  box: { x: number; y: number; width: number; height: number };
+  score: number;
+  /** The parts of the score ("+35 call-to-action wording …", "+10 above the fold"). */
+  reasons: string[];
+  /** Why explore never follows it (unsubscribe, mailto:, download…). */
+  refused?: string;
+}
+
+/** One `--explore` step: the page explored, the call-to-action clicked (or none) and the others. */
+export interface ExploreStep {
+  depth: number;
+  url: string;
+  /** The page's snapshot (index into `pages`). */
+  page: number | null;
+  /** The control clicked; null: the page has no call-to-action explore would follow. */
+  chosen: ExploreCandidate | null;
+  /** The next best controls explore would follow (up to 5). */
+  runnersUp: ExploreCandidate[];
+  /** The best-scoring controls explore refused, with the reason (up to 10). */
+  refused: ExploreCandidate[];
+  /** How many links and buttons the page had. */
+  controls: number;
+  /** A copy of the page's screenshot with the chosen box drawn on it (the screenshot itself is left as taken). */
+  screenshot: string | null;
+  /** The page the click led to (its next resting page), if any. */
+  next: string | null;
+}
+
 export interface Report {
   tool: { name: string; version: string };
   url: string | null;
@@ -127,4 +161,6 @@ export interface Report {
   networkData?: { asn: NetworkDataSource | null; country: NetworkDataSource | null } | null;
   /** For links traced from an e-mail: the message case it came from. */
   message?: { case: string; subject: string | null; from: string | null; link: number } | null;
+  /** `--explore`: the call-to-action chosen on each page explored. */
+  explore?: ExploreStep[];
 }

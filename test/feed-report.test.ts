@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { tempDir } from './helpers.js';
-import { cli } from './support/run-cli.js';
+import { cli } from './support/cli.js';
 import type { FeedRow as Row } from '../src/feed/aggregate.js';
 import { startLab, type Lab } from '../src/lab/index.js';
 import { startServe, type ServeHandle } from '../src/cli/serve-command.js';

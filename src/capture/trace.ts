@@ -25,6 +25,7 @@ import { clickByText } from './click.js';
 import { Snapshots } from './snapshot.js';
 import { TracePages } from './trace-pages.js';
 import { DeferredWrites } from './deferred-writes.js';
+import { explore } from './explore.js';
 
 export interface TraceOptions extends UpstreamOptions {
   url: string;
@@ -34,6 +35,8 @@ export interface TraceOptions extends UpstreamOptions {
   timeoutMs?: number;
   settleMs?: number;
   clicks?: string[];
+  /** `--explore`: how many resting pages to explore for their call-to-action (0 or absent: none). */
+  exploreDepth?: number;
   maxHops?: number;
   /** Which Chromium build to launch when no browser is given (see browser.ts). */
   browser?: BrowserKind;
@@ -114,6 +117,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
       dnsServer: options.dnsServer ?? null,
     },
     clicks: options.clicks ?? [],
+    ...(options.exploreDepth ? { explore: options.exploreDepth } : {}),
     startedAt: new Date(started).toISOString(),
     endedAt: null,
     error: null,
@@ -194,6 +198,12 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
       mark('snapshot');
       flushEvents();
     };
+    const clickAndSettle = async (page: PageObserver, perform: () => Promise<void>) => {
+      page.restartSettleClock();
+      await withTimeout(perform(), Math.max(500, deadline - Date.now()), undefined);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await settleAndSnapshot();
+    };
     await settleAndSnapshot();
     for (const text of options.clicks ?? []) {
       if (pages.stopReason) break;
@@ -205,11 +215,21 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
       }
       pages.emit({ type: 'click', at: new Date().toISOString(), pageId: page.pageId, text, target: clicked.target });
       progress({ kind: 'click', detail: text });
-      page.restartSettleClock();
-      await withTimeout(clicked.perform(), Math.max(500, deadline - Date.now()), undefined);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      await settleAndSnapshot();
+      await clickAndSettle(page, clicked.perform);
     }
+    if (options.exploreDepth)
+      await explore({
+        capture,
+        depth: options.exploreDepth,
+        deadline,
+        current: () => pages.current,
+        stopped: () => pages.stopReason !== null,
+        emit: (event) => pages.emit(event),
+        addFile: (path, make) => writer.addDerivedFile(path, make),
+        flush: flushEvents,
+        clickAndSettle,
+        progress,
+      });
     // The page the chain ended on rendered, but its load event never came (a hung subresource).
     const last = pages.current as PageObserver | null;
     if (last && !last.closed && !last.loaded && !last.url.startsWith('chrome-error:')) {

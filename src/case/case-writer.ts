@@ -99,6 +99,7 @@ export class CaseWriter {
   private writtenEvents = 0;
   private readonly dnsRecordIds = new Map<string, string>();
   private closing: Promise<void> | null = null;
+  private readonly derivedFiles = new Map<string, () => Buffer>();
 
   private constructor(
     /** The case folder. */
@@ -198,6 +199,16 @@ export class CaseWriter {
   }
 
   /**
+   * A file derived from the evidence, not evidence itself (the explore screenshot with the chosen
+   * box drawn on a copy): made and written when the case is closed, off the capture's path;
+   * listed in the manifest, not recorded in the WARC.
+   */
+  addDerivedFile(path: string, make: () => Buffer): void {
+    if (!isSafeCasePath(path)) throw new EvidenceError(join(this.dir, path), 'not a path inside the case folder');
+    this.derivedFiles.set(path, make);
+  }
+
+  /**
    * Finishes the case: writes what `capture` holds that was not added yet (and DNS records
    * completed since they were added), the final capture info,
    * then capture.har, report.json, case.wacz, manifest.json (+ manifest.sig when a signing key
@@ -223,6 +234,15 @@ export class CaseWriter {
     const t1 = performance.now();
 
     this.writeCaseFile(HAR_FILE, Buffer.from(`${JSON.stringify(toHar(capture), null, 2)}\n`));
+    for (const [path, make] of this.derivedFiles) {
+      let data: Buffer;
+      try {
+        data = make();
+      } catch {
+        continue; // an illustration that cannot be made is left out; the evidence it derives from is whole
+      }
+      this.writeCaseFile(path, data);
+    }
     const t2 = performance.now();
     this.writeCaseFile(REPORT_FILE, Buffer.from(`${JSON.stringify(report, null, 2)}\n`));
     const t3 = performance.now();

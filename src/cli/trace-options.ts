@@ -17,6 +17,8 @@ export const TRACE_OPTIONS = {
   settle: { type: 'string' },
   'max-hops': { type: 'string' },
   click: { type: 'string', multiple: true },
+  explore: { type: 'boolean' },
+  'explore-depth': { type: 'string' },
   out: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
@@ -38,6 +40,11 @@ export const TRACE_OPTIONS_HELP = `
   --settle MS                how long a page may still navigate on its own (default ${DEFAULTS.settleMs})
   --max-hops N               stop after N documents (default ${DEFAULTS.maxHops})
   --click TEXT               after the chain settles, click the link/button with this text (repeatable)
+  --explore                  after the chain settles (and any --click), click the page's main
+                             call-to-action, chosen by what a person sees; never unsubscribe,
+                             privacy, mailto:/tel:, download, same-page or form-typing targets
+  --explore-depth N          explore N pages in a row: each click's resting page in turn
+                             (default 1; implies --explore)
   --out DIR                  where case folders go (default ./${DEFAULTS.outDir})
   --json                     print the report as JSON`;
 
@@ -71,7 +78,14 @@ export function traceOptionsFrom(values: Values, url: string, commandLine: strin
     ...(values.settle !== undefined ? { settleMs: numberOption(values.settle, '--settle', { min: 0, max: 600_000 })! } : {}),
     ...(values['max-hops'] !== undefined ? { maxHops: numberOption(values['max-hops'], '--max-hops', { min: 1, max: 1000 })! } : {}),
     clicks: values.click ?? [],
+    ...exploreOption(values),
     outDir: values.out ?? DEFAULTS.outDir,
     commandLine,
   };
+}
+
+function exploreOption(values: Values): Pick<TraceOptions, 'exploreDepth'> {
+  const depth = numberOption(values['explore-depth'], '--explore-depth', { min: 1, max: 10 });
+  if (depth === undefined && !values.explore) return {};
+  return { exploreDepth: depth ?? 1 };
 }
