@@ -7,6 +7,7 @@ import type { Hop, Report } from '../report.js';
 import { buildHops } from './chain.js';
 import { headerValue } from './body.js';
 import { enrich } from './enrich.js';
+import { SPECIAL_ONLY, type NetworkLookup } from '../hosting/network-data.js';
 import { exploreSteps } from './explore-steps.js';
 
 export interface AnalyzeOptions {
@@ -14,11 +15,14 @@ export interface AnalyzeOptions {
   recipients?: string[];
   /** ESP names fingerprinted from the mail headers. */
   espFromMail?: string[];
+  /** Offline IP data for hops' networks (loadNetworkData); without it only special blocks are labelled. */
+  networks?: NetworkLookup;
 }
 
-export function analyzeCapture(capture: Capture, caseDir: string | null): Report {
+export function analyzeCapture(capture: Capture, caseDir: string | null, networks: NetworkLookup = SPECIAL_ONLY): Report {
   const { info } = capture;
   const options: AnalyzeOptions = {
+    networks,
     ...(info.analysis?.recipients ? { recipients: info.analysis.recipients } : {}),
     ...(info.analysis?.espFromMail ? { espFromMail: info.analysis.espFromMail } : {}),
   };

@@ -95,6 +95,9 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   // While Chromium boots (cold) the analysis code is loaded and run once on an empty capture
   // (its rules load lazily), and the proxy's CA is read: both are off the trace's critical path.
   const analysis = import('../analyze/analyze.js');
+  // The offline IP data (hosting networks) loads meanwhile too: a few ms, once per process.
+  const networks = import('../hosting/network-data.js').then((m) => m.loadNetworkData());
+  networks.then(() => mark('network data'), () => undefined);
   if (launching) {
     const { analyzeCapture } = await analysis;
     analyzeCapture(emptyCapture({ ...WARM_UP_INFO, startedAt: new Date().toISOString() }), null);
@@ -270,7 +273,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   capture.info.error = pages.stopReason;
   capture.info.endedAt = new Date().toISOString();
   capture.info.partial = false;
-  const report = (await analysis).analyzeCapture(capture, writer.dir);
+  const report = (await analysis).analyzeCapture(capture, writer.dir, await networks);
   mark('analyzed');
   writes.flush();
   if (writes.error) throw writes.error;

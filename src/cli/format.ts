@@ -1,6 +1,7 @@
 // Human output of a report. Every value that came from the network goes through clean().
 import type { ExploreStep, Report } from '../report.js';
 import { clean, truncate } from './terminal.js';
+import { describeNetwork, networkSourceNote } from '../hosting/describe.js';
 
 function hostPath(url: string): string {
   try {
@@ -22,8 +23,11 @@ export function formatChain(report: Report, caseDir: string | null): string {
       : '';
     const party =
       hop.party && hop.party.role !== 'unknown' ? `  [${hop.party.role}${hop.party.name ? `: ${clean(hop.party.name)}` : ''}]` : '';
+    const network = hop.network
+      ? ` (${clean(describeNetwork(hop.network))}${networkSourceNote(hop.network) ? `; ${clean(networkSourceNote(hop.network))}` : ''})`
+      : '';
     lines.push(
-      `${String(hop.index).padStart(3)}  ${status.padEnd(3)}  ${hop.via.padEnd(viaWidth)}  ${clean(truncate(hostPath(hop.url), 100))}  ${clean(hop.ip ?? '-')}${tls}${party}`,
+      `${String(hop.index).padStart(3)}  ${status.padEnd(3)}  ${hop.via.padEnd(viaWidth)}  ${clean(truncate(hostPath(hop.url), 100))}  ${clean(hop.ip ?? '-')}${network}${tls}${party}`,
     );
     if (hop.error) lines.push(`${' '.repeat(8)}error: ${clean(hop.error)}`);
   }

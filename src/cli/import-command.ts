@@ -22,17 +22,19 @@ export async function run(argv: string[]): Promise<number> {
   if (!file) throw new CliError('import: a HAR or mitmproxy flow file is required');
   if (!existsSync(file)) throw new CliError(`import: ${file}: no such file`);
   const stamp = timestampOnSeal(tsaSettings(parsed.values.tsa));
-  const [{ importCaptureFile }, { CaseWriter }, { analyzeCapture }] = await Promise.all([
+  const [{ importCaptureFile }, { CaseWriter }, { analyzeCapture }, { loadNetworkData }] = await Promise.all([
     import('../import/detect.js'),
     import('../case/case-writer.js'),
     import('../analyze/analyze.js'),
+    import('../hosting/network-data.js'),
   ]);
+  const networks = loadNetworkData();
   const capture = importCaptureFile(readFileSync(file), file);
   capture.info.commandLine = ['clicktrace', 'import', ...argv];
   const writer = await CaseWriter.create(parsed.values.out ?? 'cases', capture.info, stamp.writerOptions);
   for (const record of capture.dns) writer.addDns(record);
   for (const exchange of capture.exchanges) writer.addExchange(exchange);
-  const report = analyzeCapture(capture, writer.dir);
+  const report = analyzeCapture(capture, writer.dir, await networks);
   await writer.close(capture, report);
   await indexCases(writer.dir);
   if (parsed.values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');

@@ -131,7 +131,8 @@ export async function run(argv: string[]): Promise<number> {
   capture.info.endedAt = new Date().toISOString();
   capture.info.partial = false;
   capture.events.push(...synthesizeDocumentChain(capture.exchanges));
-  const report = analyzeCapture(capture, writer.dir);
+  const { loadNetworkData } = await import('../hosting/network-data.js');
+  const report = analyzeCapture(capture, writer.dir, await loadNetworkData());
   await writer.close(capture, report);
   await indexCases(writer.dir);
   if (v.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
