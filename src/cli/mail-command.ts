@@ -8,6 +8,8 @@ import type { TraceOptions } from '../capture/trace.js';
 import type { BatchEntry } from '../service/batch.js';
 import { clean, truncate } from './terminal.js';
 import { formatChain } from './format.js';
+import { describeTimestamp } from './tsa-option.js';
+import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
 import { isTraceable, type AnalyzedLink, type MessageRecord } from '../mail/message-case.js';
 import type { MailAnalysis } from '../mail/parse.js';
 import type { MailSourceItem } from '../mail/mailbox.js';
@@ -26,6 +28,8 @@ modes:
   --trace main      trace the main call-to-action (default for a single message)
   --trace all       trace every link except unsubscribe/mailto links
   --trace N         trace link number N (as listed)
+  --no-explore      do not explore landing pages: by default a traced link's landing page has its
+                    call-to-action clicked (--explore) unless --click is given
   --workers N       threads for static analysis of a mailbox or folder (default: one per core,
                     up to 8; 1 analyses in the main thread). Output keeps the source's order.
 
@@ -70,7 +74,14 @@ function isSingleMessage(path: string): boolean {
 export async function run(argv: string[]): Promise<number> {
   const parsed = parse(
     argv,
-    { ...TRACE_OPTIONS, ...BATCH_OPTIONS, 'no-visit': { type: 'boolean' }, trace: { type: 'string' }, workers: { type: 'string' } },
+    {
+      ...TRACE_OPTIONS,
+      ...BATCH_OPTIONS,
+      'no-visit': { type: 'boolean' },
+      trace: { type: 'string' },
+      workers: { type: 'string' },
+      'no-explore': { type: 'boolean' },
+    },
     HELP,
   );
   if (!parsed) return 0;
@@ -83,6 +94,9 @@ export async function run(argv: string[]): Promise<number> {
   const concurrency = concurrencyOption(parsed.values.concurrency);
   const json = parsed.values.json ?? false;
   const baseOptions = traceOptionsFrom(parsed.values, 'http://placeholder.invalid/', ['clicktrace', 'mail', ...argv]);
+  if (parsed.values['no-explore'] && baseOptions.exploreDepth) throw new CliError('mail: --no-explore and --explore exclude each other');
+  // A landing page's call-to-action is clicked unless the analyst says what to click (or not to).
+  if (!parsed.values['no-explore'] && !baseOptions.clicks?.length) baseOptions.exploreDepth ??= 1;
 
   const [{ readMailSource }, { analyzeMessage, emptyAnalysis }, messageCase, { AnalysisPool }, { BatchTally, batchSummary }, output] =
     await Promise.all([
@@ -139,7 +153,10 @@ export async function run(argv: string[]): Promise<number> {
       traced.entries.forEach((entry, i) => {
         if (entry.kind === 'failed' || (entry.kind === 'trace' && entry.report.error)) failures++;
         text += `${linkResult(toTrace[i].index, entry, output.formatEntry)}\n\n`;
+        if (entry.kind === 'trace') text += timestampLine(entry.timestamp, json);
       });
+      if (baseOptions.tsa)
+        text += timestampLine(await (await import('../timestamp/case-timestamp.js')).stampCase(message.dir, baseOptions.tsa), json);
       text += `Message case: ${clean(`${baseOptions.outDir ?? 'cases'}/${message.id}`)}\n\n`;
     }
     if (analysis.errors.length) failures++;
@@ -209,6 +226,14 @@ async function startTracing(options: TraceOptions, concurrency: number, again: b
       store.close();
     },
   };
+}
+
+/** A sealed case's token for the terminal (a failure goes to stderr at once, also with --json). */
+function timestampLine(outcome: TimestampOutcome | null, json: boolean): string {
+  if (!outcome) return '';
+  const line = `${clean(describeTimestamp(outcome))}\n`;
+  if (!outcome.ok) process.stderr.write(`clicktrace: ${line}`);
+  return outcome.ok && !json ? line : '';
 }
 
 /** What happened to one traced link of a message, for the terminal. */

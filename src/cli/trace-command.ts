@@ -6,6 +6,7 @@ import { BATCH_OPTIONS, BATCH_OPTIONS_HELP, concurrencyOption } from './batch-op
 import { formatChain } from './format.js';
 import { clean } from './terminal.js';
 import { INTERRUPTED_EXIT, onInterrupt } from './interrupt.js';
+import { reportTimestamp } from './tsa-option.js';
 // Static, not lazy: both are small, and Chromium is spawned as early as the options allow.
 import { parseTarget } from '../capture/target.js';
 import { prelaunchBrowser, discardPrelaunched } from '../capture/browser.js';
@@ -116,6 +117,7 @@ async function single(url: string, values: Values, argv: string[]): Promise<numb
       const { report, caseDir } = outcome;
       if (json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else process.stdout.write(formatChain(report, caseDir) + '\n');
+      reportTimestamp(outcome.timestamp, json);
       if (report.error?.startsWith('interrupted')) return INTERRUPTED_EXIT;
       return report.error ? 1 : 0;
     }
@@ -164,6 +166,7 @@ async function batch(input: string | null, positionals: string[], values: Values
     onEntry: (entry) => {
       progress.clear();
       process.stdout.write((json ? JSON.stringify(output.entryJson(entry)) : output.formatEntry(entry)) + '\n');
+      if (entry.kind === 'trace') reportTimestamp(entry.timestamp, json);
       progress.update();
     },
   });

@@ -22,6 +22,7 @@ import { Tracer, type TraceDefaults, type TraceRequest } from './tracer.js';
 import { batchEntry, type BatchEntry } from './batch.js';
 import { createMessageCase, traceMessage } from './messages.js';
 import { defaultConcurrency } from './defaults.js';
+import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
 
 export { SubmissionError } from './submission-error.js';
 export type { TraceDefaults } from './tracer.js';
@@ -188,6 +189,7 @@ export class TraceService {
       'message',
       `message case ${message.id}: ${analysis.links.length} link(s)${main ? `, main link ${main.index}: ${main.url}` : ', no link to trace'}`,
     );
+    await this.stampMessage(job, message.dir);
     if (!main) {
       this.finish(job, 'done');
       return this.view(job);
@@ -340,6 +342,8 @@ export class TraceService {
           this.tracer.trace({ ...request, analysis: link.analysis! }).then((outcome) => batchEntry(outcome, null, link.url)),
         );
         entry = traced.entries[0];
+        // message.json was rewritten and sealed again: its timestamp is asked for anew.
+        await this.stampMessage(job, message.dir);
       } else {
         entry = batchEntry(await this.tracer.trace(request), null, job.url!);
       }
@@ -355,6 +359,7 @@ export class TraceService {
       case 'trace': {
         job.caseId = entry.caseId;
         job.chainError = entry.report.error;
+        if (entry.timestamp) this.recordTimestamp(job, entry.timestamp);
         this.record(job, 'indexed', this.store.caseSummary(entry.caseId) ? `case ${entry.caseId}` : 'not indexed');
         return this.finish(job, 'done');
       }
@@ -380,6 +385,22 @@ export class TraceService {
       case 'invalid':
         return this.finish(job, 'failed', entry.error);
     }
+  }
+
+  /** A message case is sealed (again) synchronously; its timestamp, when a TSA is set, is asked for here. */
+  private async stampMessage(job: Job, dir: string): Promise<void> {
+    const tsa = this.options.trace?.tsa;
+    if (!tsa) return;
+    const { stampCase } = await import('../timestamp/case-timestamp.js');
+    this.recordTimestamp(job, await stampCase(dir, tsa));
+  }
+
+  private recordTimestamp(job: Job, outcome: TimestampOutcome): void {
+    this.record(
+      job,
+      'timestamp',
+      outcome.ok ? `${outcome.token.time} from ${outcome.tsa}` : `failed: ${outcome.error}; sealed without one`,
+    );
   }
 
   private record(job: Job, kind: string, detail: string): void {

@@ -8,6 +8,7 @@ import type { Browser } from '../capture/browser.js';
 import type { TraceOptions, TraceResult } from '../capture/trace.js';
 import { parseTarget } from '../capture/target.js';
 import type { Report } from '../report.js';
+import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
 import type { CaseStore } from '../store/index.js';
 import type { BrowserPool } from './browser-pool.js';
 import { JobQueue } from './job-queue.js';
@@ -28,7 +29,8 @@ export interface TraceRequest {
 }
 
 export type TraceOutcome =
-  | { kind: 'traced'; url: string; caseId: string; caseDir: string; report: Report }
+  /** timestamp: the RFC 3161 token asked for at sealing (with `tsa`), or why there is none; null without a TSA. */
+  | { kind: 'traced'; url: string; caseId: string; caseDir: string; report: Report; timestamp: TimestampOutcome | null }
   /** Requested before (caseId: its case, null if unknown); or, with inProgress, by another process right now. */
   | { kind: 'already-traced'; url: string; caseId: string | null; inProgress: boolean }
   /** Could not run or finish (bad options, no browser, the case could not be written); caseId when a case was begun. */
@@ -153,7 +155,14 @@ export class Tracer {
       } catch {
         // The index can always be rebuilt with `clicktrace reindex`; the case is what matters.
       }
-      return { kind: 'traced', url, caseId: result.report.case ?? caseId!, caseDir: result.caseDir, report: result.report };
+      return {
+        kind: 'traced',
+        url,
+        caseId: result.report.case ?? caseId!,
+        caseDir: result.caseDir,
+        report: result.report,
+        timestamp: result.timestamp ?? null,
+      };
     } catch (err) {
       return { kind: 'failed', url, caseId, error: firstLine(err), cause: err };
     } finally {
