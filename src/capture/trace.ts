@@ -56,6 +56,10 @@ export interface TraceOptions extends UpstreamOptions {
   onCase?: (caseId: string) => void;
   /** Aborting stops the trace as soon as it can; its case is closed with the abort reason as its error. */
   signal?: AbortSignal;
+  /** The case folder's name, when it was chosen before the trace (a fleet server assigns it at the claim). */
+  caseName?: string;
+  /** The fleet worker tracing this for a server, recorded in the case's capture environment. */
+  worker?: CaptureInfo['worker'];
 }
 
 export interface TraceResult {
@@ -114,7 +118,10 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   const analysis = import('../analyze/analyze.js');
   // The offline IP data (hosting networks) loads meanwhile too: a few ms, once per process.
   const networks = import('../hosting/network-data.js').then((m) => m.loadNetworkData());
-  networks.then(() => mark('network data'), () => undefined);
+  networks.then(
+    () => mark('network data'),
+    () => undefined,
+  );
   if (launching) {
     const { analyzeCapture } = await analysis;
     analyzeCapture(emptyCapture({ ...WARM_UP_INFO, startedAt: new Date().toISOString() }), null);
@@ -140,6 +147,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     },
     clicks: options.clicks ?? [],
     ...(options.exploreDepth ? { explore: options.exploreDepth } : {}),
+    ...(options.worker ? { worker: options.worker } : {}),
     startedAt: new Date(started).toISOString(),
     endedAt: null,
     error: null,
@@ -162,7 +170,10 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
       }
     : undefined;
   try {
-    writer = await CaseWriter.create(options.outDir ?? DEFAULTS.outDir, info, onSealed ? { onSealed } : {});
+    writer = await CaseWriter.create(options.outDir ?? DEFAULTS.outDir, info, {
+      ...(onSealed ? { onSealed } : {}),
+      ...(options.caseName ? { name: options.caseName } : {}),
+    });
   } catch (err) {
     if (!sharedBrowser) await browser.close().catch(() => undefined);
     else void earlySession.then((s) => s && closeSession(s, { disposeContext: true })).catch(() => undefined);

@@ -51,6 +51,7 @@ import {
   type WarcRecordSpec,
 } from '../evidence/warc/warc-record.js';
 import { crc32 } from '../evidence/wacz/zip.js';
+import { isCaseId } from '../store/paths.js';
 
 export interface CaseWriterOptions {
   /**
@@ -63,6 +64,8 @@ export interface CaseWriterOptions {
    * close() resolves: e.g. to ask a time-stamping authority for a token over the manifest.
    */
   onSealed?: (dir: string) => Promise<void>;
+  /** The folder's name, chosen beforehand (a fleet server assigns it); default: start time and a random id. */
+  name?: string;
 }
 
 export interface CaseWriterStats {
@@ -122,16 +125,18 @@ export class CaseWriter {
   }
 
   static async create(outDir: string, info: CaptureInfo, opts: CaseWriterOptions = {}): Promise<CaseWriter> {
+    if (opts.name !== undefined && !isCaseId(opts.name))
+      throw new EvidenceError(outDir, `not a case folder name: ${JSON.stringify(opts.name)}`);
     const signingKey = opts.keyDir === null ? null : loadSigningKey(opts.keyDir ?? defaultKeyDir());
     await mkdir(outDir, { recursive: true });
     const started = Number.isNaN(Date.parse(info.startedAt)) ? new Date() : new Date(info.startedAt);
     for (let attempt = 0; ; attempt++) {
-      const name = caseFolderName(started);
+      const name = opts.name ?? caseFolderName(started);
       const dir = join(outDir, name);
       try {
         mkdirSync(dir);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 5) continue;
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 5 && !opts.name) continue;
         throw new EvidenceError(dir, `cannot create the case folder (${errorMessage(err)})`);
       }
       writeFileSync(join(dir, PARTIAL_FILE), `capture in progress since ${new Date().toISOString()}; removed when the case is closed\n`);
@@ -405,6 +410,7 @@ export class CaseWriter {
       ['browser', info.browser ? `${info.browser.name} ${info.browser.version}` : null],
       ['browser-flags', info.browser?.flags ? info.browser.flags.join(' ') : null],
       ['browser-user', info.browser?.user],
+      ['worker', info.worker ? `${info.worker.name} on ${info.worker.host}` : null],
       ['http-header-user-agent', info.identity?.userAgent],
       ['device', info.identity?.device],
       ['viewport', info.identity ? `${info.identity.viewport.width}x${info.identity.viewport.height}` : null],

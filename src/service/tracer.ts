@@ -26,6 +26,10 @@ export interface TraceRequest {
   onProgress?: TraceOptions['onProgress'];
   /** Called when the trace leaves the queue and starts. */
   onStart?: () => void;
+  /** This trace's own settings over the tracer's (a fleet job carries its server's trace options). */
+  options?: Partial<TraceDefaults>;
+  /** The case folder's name, chosen beforehand (a fleet server assigns it when the job is claimed). */
+  caseName?: string;
 }
 
 export type TraceOutcome =
@@ -136,8 +140,10 @@ export class Tracer {
       const result = await traceFn(
         {
           ...this.options.trace,
+          ...request.options,
           url,
-          clicks: request.clicks?.length ? request.clicks : (this.options.trace?.clicks ?? []),
+          clicks: request.clicks?.length ? request.clicks : (request.options?.clicks ?? this.options.trace?.clicks ?? []),
+          ...(request.caseName ? { caseName: request.caseName } : {}),
           outDir: store.casesDir,
           ...(request.commandLine ? { commandLine: request.commandLine } : {}),
           ...(request.analysis ? { analysis: request.analysis } : {}),
