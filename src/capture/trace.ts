@@ -94,6 +94,20 @@ const WARM_UP_INFO: CaptureInfo = {
   partial: true,
 };
 
+/**
+ * Loads and runs once what a trace otherwise loads on first use (the analysis and its rules, the
+ * offline IP data, the proxy's CA): a long-running process (a fleet worker) does this before it
+ * takes work, so that no trace's first steps stall its event loop.
+ */
+export async function warmUpTrace(): Promise<void> {
+  const [{ analyzeCapture }, networks] = await Promise.all([
+    import('../analyze/analyze.js'),
+    import('../hosting/network-data.js').then((m) => m.loadNetworkData()),
+  ]);
+  analyzeCapture(emptyCapture({ ...WARM_UP_INFO, startedAt: new Date().toISOString() }), null, networks);
+  prepareIssuer(proxyCertificateAuthority());
+}
+
 export async function trace(options: TraceOptions, sharedBrowser?: Browser): Promise<TraceResult> {
   const target = parseTarget(options.url);
   const { resolver, extraCaPems } = buildUpstream(options);

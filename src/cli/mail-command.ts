@@ -5,7 +5,9 @@ import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, traceOptionsFrom } from './trace-opt
 import { BATCH_OPTIONS, BATCH_OPTIONS_HELP, concurrencyOption } from './batch-options.js';
 import { INTERRUPTED_EXIT, onInterrupt } from './interrupt.js';
 import type { TraceOptions } from '../capture/trace.js';
-import type { BatchEntry } from '../service/batch.js';
+import { batchEntry, type BatchEntry } from '../service/batch.js';
+import type { ServerTracer } from '../fleet/server-tracer.js';
+import { SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverRun } from './server-option.js';
 import { clean, truncate } from './terminal.js';
 import { formatChain } from './format.js';
 import { describeTimestamp } from './tsa-option.js';
@@ -45,7 +47,9 @@ are closed as interrupted, their cases kept; exit status 130.
 be read), and a last line {"kind":"summary", ...}. On a single message: one document
 {"messages": [...]}, as before.
 
-trace options (as for "clicktrace trace"):${TRACE_OPTIONS_HELP}${BATCH_OPTIONS_HELP}
+trace options (as for "clicktrace trace"):${TRACE_OPTIONS_HELP}${BATCH_OPTIONS_HELP}${SERVER_OPTIONS_HELP}
+                             With --server each e-mail is uploaded whole: the server keeps the
+                             message case and traces its main link (or link N of --trace N).
 `;
 
 type Mode = { kind: 'static' } | { kind: 'main' } | { kind: 'all' } | { kind: 'index'; index: number };
@@ -81,6 +85,7 @@ export async function run(argv: string[]): Promise<number> {
       trace: { type: 'string' },
       workers: { type: 'string' },
       'no-explore': { type: 'boolean' },
+      ...SERVER_OPTIONS,
     },
     HELP,
   );
@@ -91,7 +96,11 @@ export async function run(argv: string[]): Promise<number> {
   const single = isSingleMessage(path);
   const mode = parseMode(parsed.values['no-visit'], parsed.values.trace, single);
   const workers = numberOption(parsed.values.workers, '--workers', { min: 1, max: 64 }) ?? Math.min(8, availableParallelism());
-  const concurrency = concurrencyOption(parsed.values.concurrency);
+  const onServer = await serverRun(parsed.values, (line) => process.stderr.write(`clicktrace: ${clean(line)}\n`));
+  if (onServer && mode.kind === 'static') throw new CliError('mail: --server goes with --trace main or --trace N');
+  if (onServer && mode.kind === 'all') throw new CliError('mail: --server traces one link per message (--trace main or N); --trace all traces here');
+  if (onServer && parsed.values['no-explore']) throw new CliError('mail: --no-explore does not apply with --server: the server traces with its own options');
+  const concurrency = onServer ? onServer.concurrency : concurrencyOption(parsed.values.concurrency);
   const json = parsed.values.json ?? false;
   const baseOptions = traceOptionsFrom(parsed.values, 'http://placeholder.invalid/', ['clicktrace', 'mail', ...argv]);
   if (parsed.values['no-explore'] && baseOptions.exploreDepth) throw new CliError('mail: --no-explore and --explore exclude each other');
@@ -114,7 +123,12 @@ export async function run(argv: string[]): Promise<number> {
     const reply = await pool.analyze(item.raw, item.source);
     return 'analysis' in reply ? reply.analysis : emptyAnalysis(item.source, item.raw.length, [reply.error]);
   };
-  const tracing = mode.kind !== 'static' ? await startTracing(baseOptions, concurrency, parsed.values.again ?? false) : null;
+  const again = parsed.values.again ?? false;
+  const tracing = onServer
+    ? await startServerTracing(onServer.tracer)
+    : mode.kind !== 'static'
+      ? await startTracing(baseOptions, concurrency, again)
+      : null;
   const tally = tracing?.batch.tally ?? new BatchTally();
   // A mailbox with --json is written as JSON Lines, a message per line as it is done (memory stays
   // flat whatever its size); a single message as one document, as before.
@@ -144,10 +158,34 @@ export async function run(argv: string[]): Promise<number> {
       analysis.errors.push(`--trace ${mode.index}: this message has ${record.links.length} link(s)`);
     }
     let text = formatMessage(record) + '\n';
-    if (toTrace.length && tracing && !tracing.batch.interrupted) {
+    if (toTrace.length && tracing?.server && onServer && !tracing.batch.interrupted) {
+      // The server makes the message case and traces the link on its queue: its record comes back.
+      const link = mode.kind === 'index' ? mode.index : null;
+      const sent = await tracing.server.traceMessage(item.raw, { link, again, clicks: parsed.values.click ?? [] });
+      if ('error' in sent) {
+        failures++;
+        analysis.errors.push(sent.error);
+        text += `error: ${clean(sent.error)}\n\n`;
+      } else {
+        const { job, outcome } = sent;
+        const entry = outcome ? tracing.batch.add(batchEntry(outcome, null, outcome.url)) : null;
+        if (entry && (entry.kind === 'failed' || (entry.kind === 'trace' && entry.report.error))) failures++;
+        if (job.messageCaseId) {
+          try {
+            Object.assign(record, await tracing.server.messageRecord(job.messageCaseId));
+          } catch (err) {
+            record.case = job.messageCaseId;
+            analysis.errors.push(`the message record could not be read back: ${(err as Error).message}`);
+          }
+        }
+        if (entry) text += `${linkResult(job.link ?? toTrace[0].index, entry, output.formatEntry)}\n\n`;
+        if (job.messageCaseId) text += `Message case: ${clean(`${onServer.base}/cases/${job.messageCaseId}`)}\n\n`;
+      }
+    } else if (toTrace.length && tracing?.store && !tracing.batch.interrupted) {
       const { createMessageCase, traceMessage } = await import('../service/messages.js');
-      const message = createMessageCase(tracing.store.casesDir, item.raw, record);
-      const traced = await traceMessage(tracing.store, { dir: message.dir, record, links: toTrace }, (request) =>
+      const store = tracing.store;
+      const message = createMessageCase(store.casesDir, item.raw, record);
+      const traced = await traceMessage(store, { dir: message.dir, record, links: toTrace }, (request) =>
         tracing.batch.trace(request),
       );
       traced.entries.forEach((entry, i) => {
@@ -191,6 +229,33 @@ export async function run(argv: string[]): Promise<number> {
   return failures ? 1 : 0;
 }
 
+/** A `mail --trace --server` run: each message submitted to the server, the batch for the counts and the progress line. */
+async function startServerTracing(tracer: ServerTracer) {
+  const [{ Batch }, { ProgressDisplay }] = await Promise.all([import('../service/batch.js'), import('./progress-line.js')]);
+  const batch = new Batch(tracer);
+  return {
+    store: null,
+    server: {
+      traceMessage: (raw: Buffer, options: { link: number | null; again: boolean; clicks: string[] }) => tracer.traceMessage(raw, options),
+      messageRecord: (caseId: string) => tracer.messageRecord(caseId),
+    },
+    batch,
+    progress(messages: () => number) {
+      const display = new ProgressDisplay(() => ({
+        done: batch.finished,
+        total: null,
+        note: `${messages()} message(s)`,
+        failures: batch.tally.counts.failed + batch.tally.counts.chainErrors,
+        startedAt: batch.tally.startedAt.getTime(),
+        inFlight: [],
+      }));
+      batch.onProgress(() => display.update());
+      return display;
+    },
+    async close() {},
+  };
+}
+
 /** The pool, the ledger and the batch of a `mail --trace` run. */
 async function startTracing(options: TraceOptions, concurrency: number, again: boolean) {
   const [{ CaseStore }, { Tracer }, { BrowserPool }, { Batch }, { ProgressDisplay }] = await Promise.all([
@@ -207,6 +272,7 @@ async function startTracing(options: TraceOptions, concurrency: number, again: b
   const batch = new Batch(tracer, { again, commandLine: (url) => [...(options.commandLine ?? []), `(link ${url})`] });
   return {
     store,
+    server: null,
     batch,
     /** The progress line of a mailbox run (stderr, terminals only). */
     progress(messages: () => number) {

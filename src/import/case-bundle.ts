@@ -5,7 +5,7 @@
 // WACZ, report and HAR against the WARC, signature, timestamp), the signature must be by a trusted
 // key when keys are configured, and only then is the folder renamed into place. A refused bundle
 // leaves nothing behind. Taking in the same case twice is answered as already there (idempotent
-// by case id, the manifest compared byte for byte).
+// by case id, the manifest compared byte for byte, once the bundle verified).
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MANIFEST_FILE, PUBLIC_KEY_FILE } from '../case/case-layout.js';
@@ -23,6 +23,8 @@ export interface IngestOptions {
   trustedKeys?: string[];
   /** CA file for the TSA's chain when the case carries a timestamp. */
   tsaCaFile?: string | null;
+  /** A last check of the verified case folder (still staged): a problem refuses it, null accepts it. */
+  accept?: (dir: string) => string | null;
 }
 
 export type IngestOutcome =
@@ -38,11 +40,9 @@ export async function ingestBundle(buf: Buffer, casesDir: string, options: Inges
   if (options.expectCase && caseId !== options.expectCase)
     throw new BundleError(`refused: the bundle holds case ${caseId}, not ${options.expectCase}`);
   const final = join(casesDir, caseId);
-  if (existsSync(final)) {
-    const manifest = entries.find((e) => e.name === MANIFEST_FILE);
-    if (manifest && sameFile(join(final, MANIFEST_FILE), readZipEntry(buf, manifest))) return { kind: 'already', caseId, dir: final };
-    throw new BundleError(`refused: a different case ${caseId} is already in the cases folder`);
-  }
+  const manifest = entries.find((e) => e.name === MANIFEST_FILE);
+  const already = () => manifest !== undefined && sameFile(join(final, MANIFEST_FILE), readZipEntry(buf, manifest));
+  if (existsSync(final) && !already()) throw new BundleError(`refused: a different case ${caseId} is already in the cases folder`);
   // A hidden folder of the cases folder: the index skips it (not a case id), and the rename into
   // place stays on one file system.
   const staging = mkdtempSync(join(casesDir, '.incoming-'));
@@ -56,12 +56,15 @@ export async function ingestBundle(buf: Buffer, casesDir: string, options: Inges
     }
     if (options.trustedKeys?.length && verify.checked.signature !== 'valid')
       throw new BundleError(`refused: case ${caseId} is not signed by a trusted key; nothing was kept`);
+    const problem = options.accept?.(dir);
+    if (problem) throw new BundleError(`refused: case ${caseId}: ${problem}; nothing was kept`);
+    // The same case again (it verified too): what is in place stays.
+    if (existsSync(final) && already()) return { kind: 'already', caseId, dir: final };
     try {
       renameSync(dir, final);
     } catch (err) {
       // Another upload of the same case won the race.
-      if (existsSync(final) && sameFile(join(final, MANIFEST_FILE), readFileSync(join(dir, MANIFEST_FILE))))
-        return { kind: 'already', caseId, dir: final };
+      if (existsSync(final) && already()) return { kind: 'already', caseId, dir: final };
       throw new BundleError(
         `cannot move case ${caseId} into ${casesDir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
       );

@@ -7,7 +7,7 @@ import { parseTarget } from '../capture/target.js';
 import type { Report } from '../report.js';
 import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
 import { BatchTally, batchSummary, type BatchSummary } from './batch-summary.js';
-import type { TraceOutcome, TraceRequest, Tracer } from './tracer.js';
+import type { TraceOutcome, TraceRequest, TraceRunner } from './tracer.js';
 import type { InputItem } from './url-list.js';
 
 /** One result of a batch: a JSON Lines record of `trace --json` with many URLs (plus `line`). */
@@ -47,7 +47,7 @@ export class Batch {
   private readonly progressListeners = new Set<() => void>();
 
   constructor(
-    readonly tracer: Tracer,
+    readonly tracer: TraceRunner,
     private readonly options: BatchOptions = {},
   ) {}
 
@@ -96,6 +96,12 @@ export class Batch {
     }
     if (index < items.length) this.tally.notStarted(items.length - index);
     await Promise.all(pending);
+  }
+
+  /** A result obtained another way (an e-mail submitted whole to a server), counted like the batch's own. */
+  add(entry: BatchEntry): BatchEntry {
+    this.submitted++;
+    return this.report(entry);
   }
 
   /** Ctrl-C: nothing more starts; running traces are stopped and their cases closed with `reason`. */

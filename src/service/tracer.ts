@@ -42,6 +42,9 @@ export type TraceOutcome =
   /** Never started: the tracer was stopped first. Nothing was requested. */
   | { kind: 'skipped'; url: string; reason: string };
 
+/** What a batch needs of a tracer: this process's Tracer, or a server's queue (src/fleet/server-tracer.ts). */
+export type TraceRunner = Pick<Tracer, 'trace' | 'stop' | 'concurrency' | 'queued'>;
+
 export interface TracerOptions {
   store: CaseStore;
   /** Traces running at once. */

@@ -9,6 +9,8 @@ export interface Submission {
   /** Trace even if the link was traced before (JSON `again: true`, form field or query `again=1`). */
   again: boolean;
   message: { raw: Buffer; filename: string | null } | null;
+  /** For a message: the number of the link to trace (query or form field `link`); null: its main link. */
+  link: number | null;
 }
 
 const JSON_LIMIT = 64 * 1024;
@@ -29,7 +31,7 @@ export async function readSubmission(req: IncomingMessage, maxMessageBytes: numb
     const { url, clicks, again } = value as { url?: unknown; clicks?: unknown; again?: unknown };
     if (url !== undefined && typeof url !== 'string') throw new BodyError('url: expected a string', 400);
     if (again !== undefined && typeof again !== 'boolean') throw new BodyError('again: expected true or false', 400);
-    return { url: url ?? null, clicks: textList(clicks), again: again ?? false, message: null };
+    return { url: url ?? null, clicks: textList(clicks), again: again ?? false, message: null, link: null };
   }
   if (type === 'message/rfc822') {
     const raw = await readBody(req, maxMessageBytes);
@@ -38,6 +40,7 @@ export async function readSubmission(req: IncomingMessage, maxMessageBytes: numb
       clicks: query.getAll('click'),
       again: isYes(query.get('again')),
       message: { raw, filename: query.get('filename') },
+      link: linkNumber(query.get('link')),
     };
   }
   let form: FormData;
@@ -52,7 +55,14 @@ export async function readSubmission(req: IncomingMessage, maxMessageBytes: numb
     clicks: form.fields.get('click') ?? form.fields.get('clicks') ?? [],
     again: isYes(form.fields.get('again')?.[0] ?? null),
     message: file ? { raw: file.data, filename: file.filename } : null,
+    link: linkNumber(form.fields.get('link')?.[0] ?? null),
   };
+}
+
+function linkNumber(value: string | null): number | null {
+  if (value === null || value.trim() === '') return null;
+  if (!/^\d{1,4}$/.test(value.trim()) || Number(value) < 1) throw new BodyError('link: expected a link number (1, 2, ...)', 400);
+  return Number(value);
 }
 
 function isYes(value: string | null): boolean {
