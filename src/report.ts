@@ -52,6 +52,8 @@ export interface TokenFinding {
   value: string;
   kind: string; // "campaign", "click-id", "utm", "affiliate", "recipient"...
   hops: number[];
+  /** For kind "recipient": the address found (lowercased). */
+  address?: string;
 }
 
 export interface Hop {

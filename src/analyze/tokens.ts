@@ -68,10 +68,14 @@ function fieldsOf(url: string): Field[] {
 class FindingSet {
   private readonly byKey = new Map<string, { finding: TokenFinding; hops: Set<number> }>();
 
-  add(name: string, value: string, kind: string, hop: number): void {
-    const key = `${kind}\u0000${name}\u0000${value}`;
+  add(name: string, value: string, kind: string, hop: number, address?: string): void {
+    const key = `${kind}\u0000${name}\u0000${value}\u0000${address ?? ''}`;
     let entry = this.byKey.get(key);
-    if (!entry) this.byKey.set(key, (entry = { finding: { name, value, kind, hops: [] }, hops: new Set() }));
+    if (!entry) {
+      const finding: TokenFinding = { name, value, kind, hops: [] };
+      if (address !== undefined) finding.address = address;
+      this.byKey.set(key, (entry = { finding, hops: new Set() }));
+    }
     entry.hops.add(hop);
   }
 
@@ -85,6 +89,8 @@ class FindingSet {
 interface RecipientForms {
   address: string;
   hashes: [encoding: string, hex: string][];
+  /** The address's bytes in hex (some trackers write "rodrigo@…" as "726f647269676f40…"). */
+  hexText: string;
   /** Base64 text that any base64 encoding containing the address must contain (see base64Cores). */
   base64Cores: string[];
 }
@@ -122,6 +128,7 @@ function recipientForms(address: string): RecipientForms {
       ['sha1', hash('sha1')],
       ['md5', hash('md5')],
     ],
+    hexText: Buffer.from(lower, 'utf8').toString('hex'),
     base64Cores: [...spellings].flatMap(base64Cores),
   };
 }
@@ -153,6 +160,8 @@ function findRecipient(field: Field, r: RecipientForms): { encoding: string; val
   if (twice.toLowerCase().includes(r.address)) return { encoding: 'url-encoded', value: field.raw };
   const lowerOnce = once.toLowerCase();
   for (const [encoding, hex] of r.hashes) if (lowerOnce.includes(hex)) return { encoding, value: hex };
+  const hexAt = lowerOnce.indexOf(r.hexText);
+  if (hexAt >= 0) return { encoding: 'hex', value: once.slice(hexAt, hexAt + r.hexText.length) };
   for (const core of r.base64Cores) {
     const at = once.indexOf(core);
     if (at >= 0) return { encoding: 'base64', value: runAround(once, at) };
@@ -166,8 +175,8 @@ function findRecipient(field: Field, r: RecipientForms): { encoding: string; val
 /**
  * Names known tracking parameters in a chain and on which hops (1-based indexes into `urls`)
  * each appears, including inside wrapped URLs; and flags any recipient address found in the
- * URLs, plain, URL-encoded, base64 (also inside longer tokens) or as an MD5/SHA-1/SHA-256 hex
- * digest of the lowercased address.
+ * URLs, plain, URL-encoded, base64 (also inside longer tokens), hex-encoded, or as an
+ * MD5/SHA-1/SHA-256 hex digest of the lowercased address.
  */
 export function findTokens(urls: string[], opts?: { recipients?: string[] }): TokenFinding[] {
   const findings = new FindingSet();
@@ -186,7 +195,7 @@ export function findTokens(urls: string[], opts?: { recipients?: string[] }): To
         if (innerHost && percentDecode(percentDecode(field.raw)).toLowerCase().includes(innerHost)) continue;
         for (const r of recipients) {
           const hit = findRecipient(field, r);
-          if (hit) findings.add(`${field.name} (${hit.encoding})`, hit.value, 'recipient', hop);
+          if (hit) findings.add(`${field.name} (${hit.encoding})`, hit.value, 'recipient', hop, r.address);
         }
       }
     });

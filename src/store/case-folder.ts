@@ -64,13 +64,25 @@ export function messageFacts(value: unknown): MessageFacts | null {
   const record = value as { kind?: unknown; analysis?: unknown; links?: unknown; traces?: unknown };
   if (record.kind === 'message' && isAnalysis(record.analysis)) {
     return {
-      analysis: record.analysis,
+      analysis: withLaterFields(record.analysis),
       links: Array.isArray(record.links) ? (record.links as MessageFacts['links']) : record.analysis.links,
       traces: Array.isArray(record.traces) ? record.traces.filter(isTracedEntry) : [],
     };
   }
-  if (isAnalysis(value)) return { analysis: value, links: value.links, traces: [] };
+  if (isAnalysis(value)) return { analysis: withLaterFields(value), links: value.links, traces: [] };
   return null;
+}
+
+/** Fields message records written before they existed lack (recipients, remote resources, recipient tokens). */
+function withLaterFields(analysis: MailAnalysis): MailAnalysis {
+  const older = analysis as Partial<MailAnalysis>;
+  if (older.recipients && older.resources && older.recipientTokens) return analysis;
+  return {
+    ...analysis,
+    recipients: older.recipients ?? analysis.to.map((address) => ({ address, where: [] })),
+    resources: older.resources ?? [],
+    recipientTokens: older.recipientTokens ?? [],
+  };
 }
 
 function readJson(path: string): { value: unknown; error: string | null } {
