@@ -93,6 +93,8 @@ export interface Report {
   summary?: { text: string; claims: { text: string; hop: number | null }[] };
   dns?: { host: string; addresses: string[]; cnames: string[]; baseDomain: string | null; baseDomainResolves: boolean | null }[];
   unwrapped?: { input: string; destination: string | null; layers: { url: string; party: string; rule: string; note?: string }[] } | null;
-  /** For links traced from an e-mail: the message case it came from. */
-  message?: { case: string; subject: string | null; from: string | null; link: number } | null;
+  /** For links traced from an e-mail: the message case it came from (`resource` for a traced pixel). */
+  message?: { case: string; subject: string | null; from: string | null; link: number | null; resource?: number } | null;
+  /** For links traced from an e-mail: where its recipient addresses were given out, and the hops whose URLs carry them. */
+  disclosures?: { address: string; text: string; spamtrap?: boolean; hops: number[] }[];
 }

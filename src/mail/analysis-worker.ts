@@ -9,7 +9,7 @@ if (port) {
     let reply: AnalysisReply;
     try {
       const raw = Buffer.from(job.raw.buffer, job.raw.byteOffset, job.raw.byteLength);
-      reply = { id: job.id, analysis: await analyzeMessage(raw, job.source) };
+      reply = { id: job.id, analysis: await analyzeMessage(raw, job.source, job.options) };
     } catch (err) {
       reply = { id: job.id, error: `analysis failed: ${(err as Error).message}` };
     }
