@@ -276,7 +276,10 @@ export function formatMessage(record: MessageRecord): string {
     if (link.unwrap.layers.length && link.unwrap.destination && link.unwrap.destination !== link.url) {
       lines.push(`      unwraps to ${clean(truncate(link.unwrap.destination, 110))}`);
     }
-    if (link.raw !== undefined) lines.push(`      as written: ${clean(truncate(JSON.stringify(link.raw), 110))}`);
+    // A rebuilt or browser-read URL is the point of the line: shown whole, with what was written.
+    if (link.repaired || link.malformed)
+      lines.push(`      ${link.repaired ? 'rebuilt' : 'browser goes to'}: ${clean(truncate(link.url, 2000))}`);
+    if (link.raw !== undefined) lines.push(`      as written: ${clean(truncate(JSON.stringify(link.raw), 400))}`);
     if (link.readings) lines.push(`      or, joined with the next line: ${clean(truncate(link.readings[1], 110))}`);
     if (link.unfollowable) lines.push(`      no browser follows it: ${clean(link.unfollowable)}`);
     for (const note of link.notes ?? []) lines.push(`      ${clean(truncate(note, 120))}`);

@@ -46,12 +46,13 @@ function tagOf(address: string, wildcard: string | null, entry: RecipientEntry |
 export function disclosureSentence(d: Omit<AddressDisclosure, 'text'>): string {
   const parts: string[] = [`sent to ${d.address}`];
   const e = d.entry;
-  if (e?.spamtrap) parts.push('a spamtrap (never given out)');
-  if (e?.given) parts.push(`given ${e.given.replace(/^given\s+/i, '')}${e.givenOn ? ` in ${e.givenOn}` : ''}`);
-  else if (e?.givenOn) parts.push(`given out in ${e.givenOn}`);
+  const when = e?.givenOn ? ` in ${e.givenOn}` : '';
+  if (e?.spamtrap) parts.push(`a spamtrap${e.given ? ` (${e.given}${when})` : when ? ` (set up${when})` : ''}`);
+  else if (e?.given) parts.push(`given ${e.given.replace(/^given\s+/i, '')}${when}`);
+  else if (e?.givenOn) parts.push(`given out${when}`);
   if (e?.retiredOn) parts.push(`retired in ${e.retiredOn}${d.afterRetirement ? ' (this message came later)' : ''}`);
   if (d.beforeGiven) parts.push('(dated before the address was given out)');
-  if (d.tag && !e?.given) parts.push(`tagged recipient: ${d.tag}`);
+  if (d.tag && (!e?.given || d.tagKind === 'pattern')) parts.push(`tagged recipient: ${d.tag}`);
   if (e?.note) parts.push(e.note);
   return parts.join(', ');
 }

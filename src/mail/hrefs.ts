@@ -92,9 +92,15 @@ function readSlowly(decoded: string, raw: string, compact: string, base: string 
   if (references.length) {
     // Whitespace in front may itself be written as references ("&#32;").
     const leadingLength = RAW_LEADING_SPACE.exec(raw)?.[0].length ?? 0;
-    const hostEnd = leadingLength + authorityEnd(raw.slice(leadingLength));
+    // The "#" of a reference is no fragment: references are blanked (same length) before looking for the host's end.
+    const blanked = raw.slice(leadingLength).replace(CHAR_REFERENCE, (ref) => 'x'.repeat(ref.length));
+    const hostEnd = leadingLength + authorityEnd(blanked);
     const inHost = references.filter((r) => r.at < hostEnd);
-    const shown = (list: typeof references) => [...new Set(list.map((r) => r.reference))].slice(0, 6).join(' ');
+    const shown = (list: typeof references) => {
+      const text = [...new Set(list.map((r) => r.reference))].slice(0, 6).join(' ');
+      const c1 = list.some((r) => /^&#(?:x0*[89a-f][0-9a-f]|0*1(?:2[89]|[3-5]\d));?$/i.test(r.reference));
+      return c1 ? `${text} (C1 code points, which HTML reads as windows-1252 characters)` : text;
+    };
     if (inHost.length) malformed.push(`character references in the scheme or host decoded: ${shown(inHost)}`);
     else notes.push(`character references decoded: ${shown(references)}`);
   }

@@ -9,7 +9,8 @@
 //         "givenOn": "2012", "retiredOn": "2016" },
 //       { "address": "jane+*@mydomain.example", "given": "plus tags name the site that got the address" },
 //       { "address": "*@catchall.example", "given": "catch-all: the local part names the site" },
-//       { "address": "trap-7@traps.example", "spamtrap": true, "given": "never given out", "givenOn": "2019-03" } ] }
+//       { "address": "trap-7@traps.example", "spamtrap": true, "given": "published only in a hidden link",
+//         "givenOn": "2019-03" } ] }
 //
 // "address" is an address or a pattern with "*" (any characters in the local part or domain):
 // an exact address wins over a pattern, a pattern with more literal characters over a wider one.

@@ -70,7 +70,7 @@ const RESOURCE_ATTRIBUTES: Record<string, [attribute: string, kind: ResourceKind
 };
 const STYLE_OR_BACKGROUND = /url\s*\(|\sbackground\s*=/gi;
 const CSS_URL = /url\(\s*(?:"([^"]*)"|'([^']*)'|([^)"'\s]*))\s*\)/gi;
-const CSS_IMPORT = /@import\s+(?:"([^"]*)"|'([^']*)')/gi;
+const CSS_IMPORT = /@import\s+(?:url\(\s*)?(?:"([^"]*)"|'([^']*)'|([^)"'\s;]+))/gi;
 const DISPLAY_NONE = /display\s*:\s*none/i;
 const HIDDEN_STYLE = /visibility\s*:\s*hidden|opacity\s*:\s*0(?:\.0*)?\s*(?:;|!|$)|max-height\s*:\s*0(?:px)?\s*(?:;|!|$)/i;
 
@@ -111,10 +111,21 @@ export function srcsetUrls(srcset: string): string[] {
 
 /** The URLs of CSS url() and @import in a style sheet or style attribute. */
 export function cssUrls(css: string): { url: string; kind: 'css-url' | 'css-import' }[] {
-  const found: { url: string; kind: 'css-url' | 'css-import' }[] = [];
-  for (const m of css.matchAll(CSS_IMPORT)) found.push({ url: m[1] ?? m[2], kind: 'css-import' });
-  for (const m of css.matchAll(CSS_URL)) found.push({ url: m[1] ?? m[2] ?? m[3], kind: 'css-url' });
-  return found.filter((f) => f.url);
+  if (!css.includes('url(') && !css.includes('@import')) return [];
+  const found: { url: string; kind: 'css-url' | 'css-import'; at: number }[] = [];
+  const imports: [start: number, end: number][] = [];
+  for (const m of css.matchAll(CSS_IMPORT)) {
+    found.push({ url: m[1] ?? m[2] ?? m[3], kind: 'css-import', at: m.index });
+    imports.push([m.index, m.index + m[0].length]);
+  }
+  for (const m of css.matchAll(CSS_URL)) {
+    if (imports.some(([start, end]) => m.index >= start && m.index < end)) continue;
+    found.push({ url: m[1] ?? m[2] ?? m[3], kind: 'css-url', at: m.index });
+  }
+  return found
+    .filter((f) => f.url)
+    .sort((a, b) => a.at - b.at)
+    .map(({ url, kind }) => ({ url, kind }));
 }
 
 /** An absolute http(s) URL for a resource reference, or null when nothing would be fetched (cid:, data:, relative without base). */
