@@ -4,11 +4,11 @@
 // it all and edits the recipient map.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { tempDir } from './helpers.js';
+import { cli } from './support/cli-process.js';
 import { startLab, type Lab, SEED_CONTACT_URL } from '../src/lab/index.js';
 import { projectPath } from '../src/project-root.js';
 import { startServe, type ServeHandle } from '../src/cli/serve-command.js';
@@ -16,7 +16,6 @@ import { analyzeMessage } from '../src/mail/parse.js';
 import { messageRecord, writeMessageCase, messageCaseName } from '../src/mail/message-case.js';
 import { loadRecipientMap } from '../src/mail/recipient-map.js';
 
-const CLI = projectPath('dist', 'clicktrace.mjs');
 const MESSAGE = projectPath('test', 'fixtures', 'mail', 'repair', 'seed-qp-soft-break.eml');
 const MAP = projectPath('test', 'fixtures', 'mail', 'recipients.json');
 const ADDRESS = 'old-registrant+domain@mydomain.example';
@@ -32,20 +31,6 @@ before(async () => {
 after(async () => {
   await lab?.close();
 });
-
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 test('mail on the seed-like message lists the repaired text link with its full ID, the pixel, and the disclosure', async () => {
   const { code, stdout, stderr } = await cli(['mail', MESSAGE, '--no-visit', '--recipients', MAP]);

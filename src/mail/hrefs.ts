@@ -25,6 +25,7 @@ const NUMERIC_HOST = /^(?:0x[0-9a-f]*|\d+)(?:\.(?:0x[0-9a-f]*|\d*))*$/i;
 const DOTTED_QUAD = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const EDGE_C0 = /^[\x00-\x20]+|[\x00-\x20]+$/g;
 const CHAR_REFERENCE = /&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);?/g;
+const OTHER_REFERENCE = /&(?!amp;)(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*)/;
 const PLACEHOLDER = /[{}]|%%|\[[A-Z_]{3,}\]|\*\|/;
 const C1 = /[\u0080-\u009f]/;
 const RAW_LEADING_SPACE = /^(?:[\x00-\x20]|&#(?:[xX]0*(?:9|[aAdD]|20)|0*(?:9|10|13|32));?)+/;
@@ -61,19 +62,24 @@ function isWeb(url: URL): boolean {
 
 /**
  * Reads an href (or area href, form action) as a browser would. `decoded` is the attribute with
- * its character references decoded, `raw` gives it as written. Returns null for a same-document
- * fragment ("#top"), which is no link anywhere.
+ * its character references decoded, `raw` gives it as written; `referencesPossible` false says
+ * the tag has no reference other than "&amp;" (so `raw` need not be read for a plain URL).
+ * Returns null for a same-document fragment ("#top"), which is no link anywhere.
  */
-export function readHref(decoded: string, raw: () => string, base: string | null): HrefReading | null {
+export function readHref(decoded: string, raw: () => string, base: string | null, referencesPossible = true): HrefReading | null {
   const trimmed = decoded.replace(EDGE_C0, '');
   const compact = trimmed.replace(/[\t\n\r]/g, '');
   if (compact.startsWith('#')) return null;
   if (trimmed === decoded && compact === trimmed && PLAIN_URL.test(compact) && !NUMERIC_HOST.test(writtenHost(compact))) {
-    const written = raw();
-    if (written === decoded || characterReferences(written).length === 0)
+    if (!referencesPossible || characterReferences(raw()).length === 0)
       return { url: compact, malformed: false, unfollowable: null, notes: [] };
   }
   return readSlowly(decoded, raw(), compact, base);
+}
+
+/** Whether tag text may hold a character reference other than "&amp;" (a cheap test before reading an attribute as written). */
+export function mayHoldReferences(tagText: string): boolean {
+  return OTHER_REFERENCE.test(tagText);
 }
 
 function readSlowly(decoded: string, raw: string, compact: string, base: string | null): HrefReading {

@@ -6,7 +6,7 @@
 // remote-resource collector (remote-resources.ts).
 
 import { parseAttributes, tokenizeHtml, type HtmlVisitor } from './html-tokenizer.js';
-import { readHref, type HrefReading } from './hrefs.js';
+import { mayHoldReferences, readHref, type HrefReading } from './hrefs.js';
 import { declaredSize, type ResourceCollector } from './remote-resources.js';
 import { OpenElements } from './open-elements.js';
 import { mergePresentation, PLAIN, presentationOf, type Presentation } from './presentation.js';
@@ -216,8 +216,9 @@ export function extractHtmlCandidates(html: string, resources?: ResourceCollecto
 
   /** How a browser reads a link attribute; null for a same-document fragment. */
   const readLink = (attribute: string, source: string, attrStart: number, attrEnd: number, decoded: string) => {
-    const raw = () => parseAttributes(source, attrStart, attrEnd, false)[attribute] ?? decoded;
-    const reading = readHref(decoded, raw, base);
+    let written: string | undefined;
+    const raw = () => (written ??= parseAttributes(source, attrStart, attrEnd, false)[attribute] ?? decoded);
+    const reading = readHref(decoded, raw, base, mayHoldReferences(source.slice(attrStart, attrEnd)));
     return reading ? { url: reading.url, flags: hrefFlags(reading, raw) } : null;
   };
   const hiddenAround = { hiddenAround: () => elements.isHidden() };

@@ -202,9 +202,21 @@ function recipients(email: Email, received: ReceivedHop[]): RecipientSeen[] {
   return [...byAddress.values()];
 }
 
+/**
+ * Addresses searched for in a message's URLs: each costs a scan of every URL, and a message sent
+ * to a thousand addresses at once carries no per-recipient token anyway.
+ */
+const MAX_HEADER_ADDRESSES_SEARCHED = 20;
+const MAX_MAP_ADDRESSES_SEARCHED = 200;
+
 /** Recipient addresses inside the URLs of web links and remote resources, as the trace analysis finds them in hops. */
 function recipientTokens(analysis: MailAnalysis, lookFor: string[]): RecipientToken[] {
-  const addresses = [...new Set([...analysis.to, ...lookFor.map((a) => a.trim().toLowerCase())])].filter((a) => a.includes('@'));
+  const addresses = [
+    ...new Set([
+      ...analysis.to.slice(0, MAX_HEADER_ADDRESSES_SEARCHED),
+      ...lookFor.slice(0, MAX_MAP_ADDRESSES_SEARCHED).map((a) => a.trim().toLowerCase()),
+    ]),
+  ].filter((a) => a.includes('@'));
   if (addresses.length === 0) return [];
   const urls: { url: string; link: number | null; resource: number | null }[] = [];
   analysis.links.forEach((link, i) => {
@@ -215,7 +227,7 @@ function recipientTokens(analysis: MailAnalysis, lookFor: string[]): RecipientTo
   const tokens: RecipientToken[] = [];
   for (const finding of findTokens(
     urls.map((u) => u.url),
-    { recipients: addresses },
+    { recipients: addresses, recipientsOnly: true },
   )) {
     if (finding.kind !== 'recipient' || !finding.address) continue;
     for (const hop of finding.hops) {

@@ -41,6 +41,14 @@ interface CompiledPixelRule {
   pattern: RegExp | null;
 }
 
+interface CompiledPixelRules {
+  rules: CompiledPixelRule[];
+  /** Any path pattern, in one expression: most images match none and are rejected with one test. */
+  anyPattern: RegExp;
+  /** Every host matcher of the rules. */
+  anyHost: HostMatcher[];
+}
+
 /** Problems in a parsed pixels file; empty when it is valid. */
 export function validatePixelRules(doc: unknown): string[] {
   const problems: string[] = [];
@@ -68,32 +76,45 @@ export function validatePixelRules(doc: unknown): string[] {
   return problems;
 }
 
-let compiled: CompiledPixelRule[] | null = null;
+let compiled: CompiledPixelRules | null = null;
 
 export function pixelRules(): PixelRuleEntry[] {
-  return compiledRules().map((r) => r.entry);
+  return compiledRules().rules.map((r) => r.entry);
 }
 
-function compiledRules(): CompiledPixelRule[] {
+function compiledRules(): CompiledPixelRules {
   if (compiled) return compiled;
   const doc = readRulesJson('pixels.json');
   const problems = validatePixelRules(doc);
   if (problems.length) throw new Error(`rules/pixels.json is invalid:\n${problems.join('\n')}`);
-  compiled = (doc as { pixels: PixelRuleEntry[] }).pixels.map((entry) => ({
+  const rules = (doc as { pixels: PixelRuleEntry[] }).pixels.map((entry) => ({
     entry,
     hosts: compileHostPatterns(entry.hosts),
     pattern: entry.pattern ? new RegExp(entry.pattern, 'i') : null,
   }));
+  const patterns = rules.filter((r) => r.hosts.length === 0).map((r) => `(?:${r.entry.pattern!})`);
+  compiled = { rules, anyPattern: new RegExp(patterns.join('|'), 'i'), anyHost: rules.flatMap((r) => r.hosts) };
   return compiled;
+}
+
+/** Lowercased host of an absolute URL as written (IDNA through URL only when it is not ASCII). */
+function hostFromAuthority(url: string, authority: string): string | null {
+  const host = authority
+    .slice(authority.lastIndexOf('@') + 1)
+    .replace(/:\d*$/, '')
+    .toLowerCase();
+  return /^[a-z0-9.-]+$/.test(host) ? host.replace(/\.$/, '') || null : hostOf(url);
 }
 
 /** The first tracker rule of rules/pixels.json a URL matches, or null. */
 export function trackerRuleFor(url: string): PixelRuleEntry | null {
   const raw = splitRawUrl(url);
-  const host = raw ? hostOf(url) : null;
+  const host = raw ? hostFromAuthority(url, raw.authority) : null;
   if (!raw || !host) return null;
   const pathAndQuery = (raw.path || '/') + (raw.query !== null ? `?${raw.query}` : '');
-  for (const rule of compiledRules()) {
+  const { rules, anyPattern, anyHost } = compiledRules();
+  if (!anyPattern.test(pathAndQuery) && !anyHost.some((m) => m.test(host))) return null;
+  for (const rule of rules) {
     if (rule.hosts.length && !bestHostMatch(rule.hosts, host)) continue;
     if (rule.pattern && !rule.pattern.test(pathAndQuery)) continue;
     return rule.entry;
@@ -137,7 +158,7 @@ export function classifyPixel(evidence: PixelEvidence): PixelFinding | null {
  */
 export function pixelParty(tracker: PixelTracker | null, url: string): PartyRef | null {
   if (!tracker) return null;
-  const entry = compiledRules().find((r) => r.entry.id === tracker.rule)?.entry;
+  const entry = compiledRules().rules.find((r) => r.entry.id === tracker.rule)?.entry;
   if (!entry || (!entry.party && !entry.name)) return null;
   const registrableDomain = registrableDomainOf(hostOf(url));
   const rule = `pixels:${entry.id}`;

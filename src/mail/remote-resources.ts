@@ -3,7 +3,9 @@
 // posters, CSS url() and @import in <style>, frames, scripts, media), each with its kind and,
 // for images, the size and visibility that make it an open-tracking pixel. Nothing is fetched
 // here. The collector is fed by the link extractor's tokenizer pass (link-candidates.ts), so a
-// body is tokenized once for links and resources.
+// body is tokenized once for links and resources. CSS url()/@import and srcset are read by hand:
+// a CSS parser (css-tree, postcss) would be a dependency and a full parse of every style sheet
+// for two constructs; the expressions below are linear and need no tree.
 
 import { classifyPixel, type PixelFinding } from './pixels.js';
 
@@ -75,8 +77,10 @@ const DISPLAY_NONE = /display\s*:\s*none/i;
 const HIDDEN_STYLE = /visibility\s*:\s*hidden|opacity\s*:\s*0(?:\.0*)?\s*(?:;|!|$)|max-height\s*:\s*0(?:px)?\s*(?:;|!|$)/i;
 
 /** Width or height from inline CSS or the attribute, in CSS pixels ("50%" counts as large). */
+const SIZE_IN_STYLE = { width: /(?:^|;|\s)width\s*:\s*(\d+)/i, height: /(?:^|;|\s)height\s*:\s*(\d+)/i };
+
 export function declaredSize(attrs: Record<string, string>, axis: 'width' | 'height'): number | null {
-  const fromStyle = new RegExp(`(?:^|;|\\s)${axis}\\s*:\\s*(\\d+)`, 'i').exec(attrs.style ?? '');
+  const fromStyle = attrs.style ? SIZE_IN_STYLE[axis].exec(attrs.style) : null;
   const raw = fromStyle?.[1] ?? attrs[axis];
   if (raw === undefined) return null;
   if (/%\s*$/.test(raw)) return parseInt(raw, 10) >= 50 ? 600 : null;
