@@ -289,7 +289,7 @@ export function formatMessage(record: MessageRecord): string {
   return lines.join('\n');
 }
 
-const MAX_LISTED_RESOURCES = 20;
+const MAX_LISTED_RESOURCES = 10;
 
 function recipientLines(record: MessageRecord): string[] {
   const lines: string[] = [];
