@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './helpers.js';
+import { cli } from './support/cli.js';
 import { startLab, type Lab, SEED_CONTACT_URL } from '../src/lab/index.js';
 import { phishingPotDir } from './support/corpus.js';
-import { cli } from './support/cli-process.js';
 
 let lab: Lab;
 

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { tempDir } from './helpers.js';
-import { cli } from './support/cli-process.js';
+import { cli } from './support/cli.js';
 import { startLab, type Lab, SEED_CONTACT_URL } from '../src/lab/index.js';
 import { projectPath } from '../src/project-root.js';
 import { startServe, type ServeHandle } from '../src/cli/serve-command.js';

@@ -4,6 +4,7 @@ import { parse, CliError, indexCases, numberOption } from './command.js';
 import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, traceOptionsFrom } from './trace-options.js';
 import { clean, truncate } from './terminal.js';
 import { formatChain } from './format.js';
+import { reportTimestamp } from './tsa-option.js';
 import { isTraceable, type AnalyzedLink, type AnalyzedResource, type MessageRecord } from '../mail/message-case.js';
 import type { MailAnalysis } from '../mail/parse.js';
 import type { MailSourceItem } from '../mail/mailbox.js';
@@ -32,6 +33,8 @@ modes:
   --trace main      trace the main call-to-action (default for a single message)
   --trace all       trace every link except unsubscribe/mailto links
   --trace N         trace link number N (as listed)
+  --no-explore      do not explore landing pages: by default a traced link's landing page has its
+                    call-to-action clicked (--explore) unless --click is given
   --workers N       threads for static analysis of a mailbox or folder (default: one per core,
                     up to 8; 1 analyses in the main thread). Output keeps the source's order.
   --fetch-pixels    also trace each open-tracking pixel like a link (each URL once per run);
@@ -83,6 +86,7 @@ export async function run(argv: string[]): Promise<number> {
       workers: { type: 'string' },
       recipients: { type: 'string' },
       'fetch-pixels': { type: 'boolean' },
+      'no-explore': { type: 'boolean' },
     },
     HELP,
   );
@@ -96,6 +100,9 @@ export async function run(argv: string[]): Promise<number> {
   const workers = numberOption(parsed.values.workers, '--workers', { min: 1, max: 64 }) ?? Math.min(8, availableParallelism());
   const json = parsed.values.json ?? false;
   const baseOptions = traceOptionsFrom(parsed.values, 'http://placeholder.invalid/', ['clicktrace', 'mail', ...argv]);
+  if (parsed.values['no-explore'] && baseOptions.exploreDepth) throw new CliError('mail: --no-explore and --explore exclude each other');
+  // A landing page's call-to-action is clicked unless the analyst says what to click (or not to).
+  if (!parsed.values['no-explore'] && !baseOptions.clicks?.length) baseOptions.exploreDepth ??= 1;
 
   const [{ readMailSource }, { analyzeMessage, emptyAnalysis }, messageCase, { AnalysisPool }, recipientMaps] = await Promise.all([
     import('../mail/mailbox.js'),
@@ -151,7 +158,12 @@ export async function run(argv: string[]): Promise<number> {
         browser ??= await launchBrowser(baseOptions.browser ? { kind: baseOptions.browser } : {});
         const tracedDirs: string[] = [];
         for (const target of targets) {
-          const result = await trace({ ...baseOptions, url: target.url, analysis: messageCase.traceContext(record, target) }, browser);
+          // A pixel is fetched, not explored: nothing on an image is clicked.
+          const pixelOnly = target.resource !== undefined ? { exploreDepth: 0, clicks: [] } : {};
+          const result = await trace(
+            { ...baseOptions, ...pixelOnly, url: target.url, analysis: messageCase.traceContext(record, target) },
+            browser,
+          );
           tracedDirs.push(result.caseDir);
           record.traces.push({
             link: target.link,
@@ -162,8 +174,11 @@ export async function run(argv: string[]): Promise<number> {
           });
           if (result.report.error) failures++;
           if (!json) process.stdout.write(`Traced ${target.label}:\n${formatChain(result.report, result.caseDir)}\n\n`);
+          reportTimestamp(result.timestamp, json);
         }
         const messageDir = messageCase.writeMessageCase(baseOptions.outDir ?? 'cases', name, item.raw, record);
+        if (baseOptions.tsa)
+          reportTimestamp(await (await import('../timestamp/case-timestamp.js')).stampCase(messageDir, baseOptions.tsa), json);
         await indexCases(...tracedDirs, messageDir);
         if (!json) process.stdout.write(`Message case: ${clean(`${baseOptions.outDir ?? 'cases'}/${name}`)}\n\n`);
       }

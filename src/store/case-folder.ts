@@ -31,12 +31,12 @@ export interface MessageFacts {
   analysis: MailAnalysis;
   /** The message's links, with the party behind each when the record has it. */
   links: (MailLink & { index?: number; main?: boolean; party?: PartyRef })[];
-  /** Its remote content, with the party behind each when the record has it. */
-  resources: (RemoteResource & { index?: number; party?: PartyRef })[];
+  /** Its remote content, with the party behind each when the record has it (messageFacts always sets it). */
+  resources?: (RemoteResource & { index?: number; party?: PartyRef })[];
   /** Recipient addresses with what the recipient map said of them (none in records older than that). */
-  disclosures: AddressDisclosure[];
+  disclosures?: AddressDisclosure[];
   /** The telling addresses in one sentence, or null. */
-  disclosure: string | null;
+  disclosure?: string | null;
   traces: TracedLinkEntry[];
 }
 

@@ -149,7 +149,7 @@ function linkRepairs(link: MessageFacts['links'][number]): SafeHtml {
 }
 
 function recipientsBlock(facts: MessageFacts): SafeHtml {
-  const telling = facts.disclosures.filter((d) => d.telling);
+  const telling = (facts.disclosures ?? []).filter((d) => d.telling);
   const tokens = facts.analysis.recipientTokens.filter((t) => !telling.some((d) => d.address === t.address));
   if (telling.length === 0 && tokens.length === 0) return html``;
   return html`<h3>Where the address leaked</h3>
@@ -171,11 +171,10 @@ function recipientsBlock(facts: MessageFacts): SafeHtml {
 }
 
 function resourcesTable(facts: MessageFacts, tracedByResource: Map<number, string>): SafeHtml {
-  if (facts.resources.length === 0) return html``;
-  const pixels = facts.resources.filter((r) => r.pixel).length;
-  return html`<h3>
-      Remote content (${facts.resources.length}, ${pixels} tracking pixel${pixels === 1 ? '' : 's'}; never fetched unless asked)
-    </h3>
+  const resources = facts.resources ?? [];
+  if (resources.length === 0) return html``;
+  const pixels = resources.filter((r) => r.pixel).length;
+  return html`<h3>Remote content (${resources.length}, ${pixels} tracking pixel${pixels === 1 ? '' : 's'}; never fetched unless asked)</h3>
     <table class="resources">
       <thead>
         <tr>
@@ -189,7 +188,7 @@ function resourcesTable(facts: MessageFacts, tracedByResource: Map<number, strin
         </tr>
       </thead>
       <tbody>
-        ${facts.resources.map((r, i) => {
+        ${resources.map((r, i) => {
           const number = r.index ?? i + 1;
           const host = hostOf(r.url);
           return html`<tr class="resource${r.pixel ? ' pixel' : ''}">

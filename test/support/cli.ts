@@ -1,8 +1,8 @@
-// The built CLI (dist/clicktrace.mjs) as a user runs it: a child process, its exit code and output.
+// Runs the built command line (dist/clicktrace.mjs) as a user would, collecting its output.
 import { spawn } from 'node:child_process';
-import { projectPath } from '../../src/project-root.js';
+import { fileURLToPath } from 'node:url';
 
-export const CLI = projectPath('dist', 'clicktrace.mjs');
+export const CLI = fileURLToPath(new URL('../../clicktrace.mjs', import.meta.url));
 
 export function cli(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
