@@ -214,7 +214,10 @@ export interface CaptureInfo {
   analysis?: {
     recipients?: string[];
     espFromMail?: string[];
-    message?: { case: string; subject: string | null; from: string | null; link: number } | null;
+    /** The message case; `link` is null (and `resource` set) for a traced pixel. */
+    message?: { case: string; subject: string | null; from: string | null; link: number | null; resource?: number } | null;
+    /** Where the message's recipient addresses were given out (recipient map, tags), for the report. */
+    disclosures?: { address: string; text: string; spamtrap?: boolean }[];
   };
 }
 

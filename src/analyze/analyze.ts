@@ -15,6 +15,8 @@ export interface AnalyzeOptions {
   recipients?: string[];
   /** ESP names fingerprinted from the mail headers. */
   espFromMail?: string[];
+  /** Where the message's recipient addresses were given out (from the mail and the recipient map). */
+  disclosures?: { address: string; text: string; spamtrap?: boolean }[];
   /** Offline IP data for hops' networks (loadNetworkData); without it only special blocks are labelled. */
   networks?: NetworkLookup;
 }
@@ -25,6 +27,7 @@ export function analyzeCapture(capture: Capture, caseDir: string | null, network
     networks,
     ...(info.analysis?.recipients ? { recipients: info.analysis.recipients } : {}),
     ...(info.analysis?.espFromMail ? { espFromMail: info.analysis.espFromMail } : {}),
+    ...(info.analysis?.disclosures?.length ? { disclosures: info.analysis.disclosures } : {}),
   };
   const hops = buildHops(capture);
   const last = hops.at(-1) ?? null;

@@ -44,8 +44,15 @@ export function enrich(report: Report, capture: Capture, options: AnalyzeOptions
         dns: dns.filter((d) => chainHosts.has(d.host)),
         tokens,
         ...(options.espFromMail?.length ? { espFromMail: options.espFromMail } : {}),
+        ...(options.disclosures?.length ? { disclosures: options.disclosures } : {}),
       })
     : undefined;
+  const disclosures = options.disclosures?.map((d) => ({
+    ...d,
+    hops: [...new Set(tokens.filter((t) => t.kind === 'recipient' && t.address === d.address).flatMap((t) => t.hops))].sort(
+      (a, b) => a - b,
+    ),
+  }));
   return {
     ...report,
     hops,
@@ -55,6 +62,7 @@ export function enrich(report: Report, capture: Capture, options: AnalyzeOptions
     dns,
     unwrapped: report.url ? unwrap(report.url) : null,
     networkData: networks.data,
+    ...(disclosures?.length ? { disclosures } : {}),
   };
 }
 

@@ -5,18 +5,28 @@ import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, traceOptionsFrom } from './trace-opt
 import { clean, truncate } from './terminal.js';
 import { formatChain } from './format.js';
 import { reportTimestamp } from './tsa-option.js';
-import { isTraceable, type AnalyzedLink, type MessageRecord } from '../mail/message-case.js';
+import { isTraceable, type AnalyzedLink, type AnalyzedResource, type MessageRecord } from '../mail/message-case.js';
 import type { MailAnalysis } from '../mail/parse.js';
 import type { MailSourceItem } from '../mail/mailbox.js';
+import type * as RecipientMaps from '../mail/recipient-map.js';
+import type { Browser } from '../capture/browser.js';
 
 const HELP = `usage: clicktrace mail <file.eml|mbox|Maildir|-> [--no-visit | --trace main|all|N] [options]
 
 Reads e-mail (.eml, mbox, Maildir folder, or - for stdin): every link with its anchor text,
 wrappers unwrapped offline, the party behind each link, and header forensics (From, Reply-To,
 Return-Path, Message-ID domain, DKIM d=/s=, List-Unsubscribe, Received hops with TLS, ESP
-fingerprints). Optionally traces links like "clicktrace trace" and links the cases to the
-message (a message case folder holds message.eml, message.json and a manifest, signed
-when a key exists; "clicktrace verify" checks it).
+fingerprints). Text links cut by line breaks, soft breaks or spaces are rebuilt (marked
+"repaired", the raw text kept; "ambiguous" with both readings when the cut is unclear);
+hrefs written to fool parsers are shown as the URL a browser makes of them ("malformed",
+with the raw attribute), hrefs no browser follows as "unfollowable". Remote content of the
+HTML (images, CSS, link, poster...) is listed with the open-tracking pixels and their party;
+nothing is fetched unless asked. Recipient addresses are shown with where the message names
+them (To, Cc, Delivered-To, X-Original-To, Received for, tokens in link and pixel URLs),
+plus tags ("tagged recipient: tag"), and what the recipient map says of them.
+Optionally traces links like "clicktrace trace" and links the cases to the message (a
+message case folder holds message.eml, message.json and a manifest, signed when a key
+exists; "clicktrace verify" checks it).
 
 modes:
   --no-visit        static analysis only (default for mbox and Maildir)
@@ -27,14 +37,26 @@ modes:
                     call-to-action clicked (--explore) unless --click is given
   --workers N       threads for static analysis of a mailbox or folder (default: one per core,
                     up to 8; 1 analyses in the main thread). Output keeps the source's order.
+  --fetch-pixels    also trace each open-tracking pixel like a link (each URL once per run);
+                    without it no remote content is ever requested
+
+recipient map:
+  --recipients FILE JSON map of your addresses to where and when each was given out, retired
+                    or is a spamtrap; default <out>/recipients.json when it exists (the web
+                    UI's Recipients page edits that file). Format:
+                    {"recipients": [{"address": "me+shop@example.org", "given": "only to
+                    shop.example", "givenOn": "2012", "retiredOn": "2016"},
+                    {"address": "*@catchall.example"}, {"address": "trap@example.net",
+                    "spamtrap": true}]}   ("*" matches any characters; dates YYYY[-MM[-DD]])
 
 trace options (as for "clicktrace trace"):${TRACE_OPTIONS_HELP}
 `;
 
 type Mode = { kind: 'static' } | { kind: 'main' } | { kind: 'all' } | { kind: 'index'; index: number };
 
-function parseMode(noVisit: boolean | undefined, traceValue: string | undefined, single: boolean): Mode {
+function parseMode(noVisit: boolean | undefined, traceValue: string | undefined, single: boolean, fetchPixels: boolean): Mode {
   if (noVisit && traceValue) throw new CliError('mail: --no-visit and --trace exclude each other');
+  if (noVisit && fetchPixels) throw new CliError('mail: --no-visit and --fetch-pixels exclude each other');
   if (noVisit) return { kind: 'static' };
   if (traceValue === undefined) return single ? { kind: 'main' } : { kind: 'static' };
   if (traceValue === 'main') return { kind: 'main' };
@@ -62,6 +84,8 @@ export async function run(argv: string[]): Promise<number> {
       'no-visit': { type: 'boolean' },
       trace: { type: 'string' },
       workers: { type: 'string' },
+      recipients: { type: 'string' },
+      'fetch-pixels': { type: 'boolean' },
       'no-explore': { type: 'boolean' },
     },
     HELP,
@@ -71,7 +95,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!path) throw new CliError('mail: a file, folder or - is required (see --help)');
   if (extra.length) throw new CliError('mail: one source at a time');
   const single = isSingleMessage(path);
-  const mode = parseMode(parsed.values['no-visit'], parsed.values.trace, single);
+  const fetchPixels = parsed.values['fetch-pixels'] ?? false;
+  const mode = parseMode(parsed.values['no-visit'], parsed.values.trace, single, fetchPixels);
   const workers = numberOption(parsed.values.workers, '--workers', { min: 1, max: 64 }) ?? Math.min(8, availableParallelism());
   const json = parsed.values.json ?? false;
   const baseOptions = traceOptionsFrom(parsed.values, 'http://placeholder.invalid/', ['clicktrace', 'mail', ...argv]);
@@ -79,68 +104,76 @@ export async function run(argv: string[]): Promise<number> {
   // A landing page's call-to-action is clicked unless the analyst says what to click (or not to).
   if (!parsed.values['no-explore'] && !baseOptions.clicks?.length) baseOptions.exploreDepth ??= 1;
 
-  const [{ readMailSource }, { analyzeMessage, emptyAnalysis }, messageCase, { AnalysisPool }] = await Promise.all([
+  const [{ readMailSource }, { analyzeMessage, emptyAnalysis }, messageCase, { AnalysisPool }, recipientMaps] = await Promise.all([
     import('../mail/mailbox.js'),
     import('../mail/parse.js'),
     import('../mail/message-case.js'),
     import('../mail/analysis-pool.js'),
+    import('../mail/recipient-map.js'),
   ]);
+  const recipientMap = loadMap(recipientMaps, parsed.values.recipients, baseOptions.outDir ?? 'cases');
+  const lookFor = recipientMaps.exactAddresses(recipientMap);
+  const analyzeOptions = lookFor.length ? { lookFor } : {};
   // Static analysis of many messages runs on every core; tracing is the slow part otherwise.
-  const pool = mode.kind === 'static' && !single && workers > 1 ? new AnalysisPool(workers) : null;
+  const pool = mode.kind === 'static' && !fetchPixels && !single && workers > 1 ? new AnalysisPool(workers) : null;
   const analyze = async (item: { raw: Buffer; source: string }): Promise<MailAnalysis> => {
-    if (!pool) return analyzeMessage(item.raw, item.source);
-    const reply = await pool.analyze(item.raw, item.source);
+    if (!pool) return analyzeMessage(item.raw, item.source, analyzeOptions);
+    const reply = await pool.analyze(item.raw, item.source, analyzeOptions);
     return 'analysis' in reply ? reply.analysis : emptyAnalysis(item.source, item.raw.length, [reply.error]);
   };
-  let browser: import('../capture/browser.js').Browser | null = null;
-  const results: (MessageRecord | { source: string; error: string })[] = [];
+  let browser: Browser | null = null;
+  // With --json the messages are written as they are done: a mailbox of any size in flat memory.
+  const output = json ? new JsonMessages() : null;
+  // A pixel URL is fetched once per run, however many messages carry it.
+  const fetchedPixels = new Set<string>();
   let failures = 0;
   try {
     for await (const { item, analysis: analyzing } of inOrder(readMailSource(path), analyze, pool ? pool.size * 16 : 1)) {
       if ('error' in item) {
         failures++;
-        results.push({ source: item.source, error: item.error });
+        output?.write({ source: item.source, error: item.error });
         if (!json) process.stdout.write(`== ${clean(item.source)}\nerror: ${clean(item.error)}\n\n`);
         continue;
       }
       const analysis = (await analyzing)!;
-      const record = messageCase.messageRecord(analysis);
+      const record = messageCase.messageRecord(analysis, { recipientMap });
       const links = record.links;
       const toTrace = selectLinks(mode, links);
+      const pixels = fetchPixels ? messageCase.traceablePixels(record, fetchedPixels) : [];
+      for (const pixel of pixels) fetchedPixels.add(pixel.url);
       if (mode.kind === 'index' && toTrace.length === 0) {
         failures++;
         analysis.errors.push(`--trace ${mode.index}: this message has ${links.length} link(s)`);
       }
       if (!json) process.stdout.write(formatMessage(record) + '\n');
-      if (toTrace.length) {
+      const targets: { url: string; link: number | null; resource?: number; label: string }[] = [
+        ...toTrace.map((link) => ({ url: link.url, link: link.index, label: `link ${link.index}` })),
+        ...pixels.map((pixel) => ({ url: pixel.url, link: null, resource: pixel.index, label: `pixel (resource ${pixel.index})` })),
+      ];
+      if (targets.length) {
         const name = messageCase.messageCaseName();
         record.case = name;
         const { trace } = await import('../capture/trace.js');
         const { launchBrowser } = await import('../capture/browser.js');
         browser ??= await launchBrowser(baseOptions.browser ? { kind: baseOptions.browser } : {});
         const tracedDirs: string[] = [];
-        for (const link of toTrace) {
+        for (const target of targets) {
+          // A pixel is fetched, not explored: nothing on an image is clicked.
+          const pixelOnly = target.resource !== undefined ? { exploreDepth: 0, clicks: [] } : {};
           const result = await trace(
-            {
-              ...baseOptions,
-              url: link.url,
-              analysis: {
-                recipients: analysis.to,
-                espFromMail: analysis.esp.map((e) => e.name),
-                message: { case: name, subject: analysis.subject, from: analysis.from?.address ?? null, link: link.index },
-              },
-            },
+            { ...baseOptions, ...pixelOnly, url: target.url, analysis: messageCase.traceContext(record, target) },
             browser,
           );
           tracedDirs.push(result.caseDir);
           record.traces.push({
-            link: link.index,
+            link: target.link,
+            ...(target.resource !== undefined ? { resource: target.resource } : {}),
             case: result.report.case ?? result.caseDir,
             final: result.report.final?.url ?? null,
             error: result.report.error,
           });
           if (result.report.error) failures++;
-          if (!json) process.stdout.write(`Traced link ${link.index}:\n${formatChain(result.report, result.caseDir)}\n\n`);
+          if (!json) process.stdout.write(`Traced ${target.label}:\n${formatChain(result.report, result.caseDir)}\n\n`);
           reportTimestamp(result.timestamp, json);
         }
         const messageDir = messageCase.writeMessageCase(baseOptions.outDir ?? 'cases', name, item.raw, record);
@@ -150,14 +183,36 @@ export async function run(argv: string[]): Promise<number> {
         if (!json) process.stdout.write(`Message case: ${clean(`${baseOptions.outDir ?? 'cases'}/${name}`)}\n\n`);
       }
       if (analysis.errors.length) failures++;
-      results.push(record);
+      output?.write(record);
     }
   } finally {
     await browser?.close().catch(() => undefined);
     await pool?.close();
   }
-  if (json) process.stdout.write(JSON.stringify({ messages: results }, null, 2) + '\n');
+  output?.end();
   return failures ? 1 : 0;
+}
+
+function loadMap(maps: typeof RecipientMaps, file: string | undefined, casesDir: string): RecipientMaps.RecipientMap | null {
+  try {
+    return file ? maps.loadRecipientMap(file) : maps.casesRecipientMap(casesDir);
+  } catch (err) {
+    throw new CliError(`mail: recipient map: ${(err as Error).message.split('\n').join('; ')}`);
+  }
+}
+
+/** `{ "messages": [...] }` written one message at a time, formatted as JSON.stringify(…, null, 2) would. */
+class JsonMessages {
+  private count = 0;
+
+  write(message: MessageRecord | { source: string; error: string }): void {
+    const body = `    ${JSON.stringify(message, null, 2).replace(/\n/g, '\n    ')}`;
+    process.stdout.write(this.count++ === 0 ? `{\n  "messages": [\n${body}` : `,\n${body}`);
+  }
+
+  end(): void {
+    process.stdout.write(this.count === 0 ? '{\n  "messages": []\n}\n' : '\n  ]\n}\n');
+  }
 }
 
 /**
@@ -217,11 +272,16 @@ export function formatMessage(record: MessageRecord): string {
       `Received ${hop.hop}: ${clean(hop.from ?? '?')} -> ${clean(hop.by ?? '?')} ${clean(hop.with ?? '')}${hop.tls ? ` TLS${hop.tlsVersion ? ` ${clean(hop.tlsVersion)}` : ''}` : ' no TLS'}`,
     );
   }
+  lines.push(...recipientLines(record));
   lines.push(`Links (${record.links.length}):`);
   for (const link of record.links) {
     const flags = [
       link.main ? 'MAIN' : null,
       link.unsubscribe ? 'unsubscribe' : null,
+      link.repaired ? 'REPAIRED' : null,
+      link.readings ? 'AMBIGUOUS' : null,
+      link.malformed ? 'MALFORMED' : null,
+      link.unfollowable ? 'UNFOLLOWABLE' : null,
       link.mismatch ? `MISMATCH shows ${link.mismatch.shownDomain}, goes to ${link.mismatch.hrefDomain}` : null,
       link.party.role !== 'unknown' ? `${link.party.role}: ${link.party.name ?? link.party.registrableDomain}` : null,
     ].filter(Boolean);
@@ -231,7 +291,57 @@ export function formatMessage(record: MessageRecord): string {
     if (link.unwrap.layers.length && link.unwrap.destination && link.unwrap.destination !== link.url) {
       lines.push(`      unwraps to ${clean(truncate(link.unwrap.destination, 110))}`);
     }
+    // A rebuilt or browser-read URL is the point of the line: shown whole, with what was written.
+    if (link.repaired || link.malformed)
+      lines.push(`      ${link.repaired ? 'rebuilt' : 'browser goes to'}: ${clean(truncate(link.url, 2000))}`);
+    if (link.raw !== undefined) lines.push(`      as written: ${clean(truncate(JSON.stringify(link.raw), 400))}`);
+    if (link.readings) lines.push(`      or, joined with the next line: ${clean(truncate(link.readings[1], 110))}`);
+    if (link.unfollowable) lines.push(`      no browser follows it: ${clean(link.unfollowable)}`);
+    for (const note of link.notes ?? []) lines.push(`      ${clean(truncate(note, 120))}`);
   }
+  lines.push(...resourceLines(record.resources));
   for (const error of a.errors) lines.push(`error: ${clean(error)}`);
   return lines.join('\n');
+}
+
+const MAX_LISTED_RESOURCES = 10;
+
+function recipientLines(record: MessageRecord): string[] {
+  const lines: string[] = [];
+  for (const d of record.disclosures) {
+    if (!d.telling) continue;
+    lines.push(`Recipient: ${clean(d.text)}`);
+    lines.push(`      reached via ${clean(d.where.join(', '))}`);
+  }
+  const tokens = record.analysis.recipientTokens.filter((t) => !record.disclosures.some((d) => d.telling && d.address === t.address));
+  for (const t of tokens) {
+    const where = t.link !== null ? `link ${t.link}` : `resource ${t.resource}`;
+    lines.push(`Recipient address in ${where}: ${clean(t.address)} (${clean(t.field)})`);
+  }
+  return lines;
+}
+
+function resourceLines(resources: AnalyzedResource[]): string[] {
+  if (resources.length === 0) return [];
+  const pixels = resources.filter((r) => r.pixel);
+  const lines = [`Remote content (${resources.length}, ${pixels.length} tracking pixel(s); nothing fetched):`];
+  // Pixels first, then the rest in document order, up to a screenful.
+  const shown = [...pixels, ...resources.filter((r) => !r.pixel)].slice(0, Math.max(MAX_LISTED_RESOURCES, pixels.length));
+  for (const r of shown) {
+    const size = r.width !== null || r.height !== null ? ` ${r.width ?? '?'}x${r.height ?? '?'}` : '';
+    const flags = [
+      r.pixel ? `PIXEL: ${r.pixel.rules.join(', ')}${r.pixel.tracker ? ` (${r.pixel.tracker.label})` : ''}` : null,
+      r.party.role !== 'unknown'
+        ? `${r.party.role}: ${r.party.name ?? r.party.registrableDomain}`
+        : r.pixel
+          ? `party: ${r.party.registrableDomain ?? 'unknown'} (unattributed)`
+          : null,
+      r.attachment ? `in ${r.attachment}` : null,
+    ].filter(Boolean);
+    lines.push(
+      `  R${String(r.index).padEnd(3)} ${r.kind}${size}  ${clean(truncate(r.url, 100))}${flags.length ? `  [${clean(flags.join('; '))}]` : ''}`,
+    );
+  }
+  if (resources.length > shown.length) lines.push(`  … ${resources.length - shown.length} more (--json lists all)`);
+  return lines;
 }

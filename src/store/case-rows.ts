@@ -41,6 +41,20 @@ export interface MessageRow {
   date: string | null;
   link_count: number;
   platforms: string | null;
+  resource_count: number;
+  pixel_count: number;
+}
+
+export interface RecipientRow {
+  case_id: string;
+  address: string;
+  /** The recipient-map entry (address or pattern) the address falls under. */
+  given_key: string | null;
+  tag: string | null;
+  spamtrap: number;
+  after_retirement: number;
+  /** Found in a link or resource URL (a recipient token). */
+  in_urls: number;
 }
 
 export interface TracedLinkRow {
@@ -74,7 +88,7 @@ export interface HopRow {
   network_source: string | null;
 }
 
-export type HostSource = 'hop' | 'link' | 'sender';
+export type HostSource = 'hop' | 'link' | 'sender' | 'resource';
 export interface HostRow {
   case_id: string;
   host: string;
@@ -108,6 +122,7 @@ export interface TokenRow {
 export interface CaseRows {
   case: CaseRow;
   message: MessageRow | null;
+  recipients: RecipientRow[];
   tracedLinks: TracedLinkRow[];
   hops: HopRow[];
   hosts: HostRow[];
@@ -143,6 +158,7 @@ export function caseRows(folder: CaseFolder): CaseRows {
   const rows: CaseRows = {
     case: emptyCaseRow(folder),
     message: null,
+    recipients: [],
     tracedLinks: [],
     hops: [],
     hosts: [],
@@ -277,7 +293,20 @@ function addMessage(id: string, facts: MessageFacts, rows: CaseRows, collect: Co
     date: message.date,
     link_count: message.links.length,
     platforms: message.esp.map((p) => p.name).join(', ') || null,
+    resource_count: facts.resources?.length ?? 0,
+    pixel_count: facts.resources?.filter((r) => r.pixel).length ?? 0,
   };
+  for (const d of facts.disclosures ?? []) {
+    rows.recipients.push({
+      case_id: id,
+      address: d.address,
+      given_key: d.entry?.address ?? null,
+      tag: d.tag,
+      spamtrap: d.entry?.spamtrap ? 1 : 0,
+      after_retirement: d.afterRetirement ? 1 : 0,
+      in_urls: d.where.some((w) => /^(?:link|resource) \d+:/.test(w)) ? 1 : 0,
+    });
+  }
   if (!rows.case.error && message.errors.length) rows.case.error = message.errors.join('; ');
   if (!rows.case.summary) {
     const platforms = message.esp.map((p) => p.name);
@@ -288,6 +317,12 @@ function addMessage(id: string, facts: MessageFacts, rows: CaseRows, collect: Co
     const host = hostOf(link.url);
     collect.host(host, link.party?.registrableDomain ?? registrableDomain(host), 'link');
     if (link.party && link.party.role !== 'unknown') collect.party(link.party.name, link.party.role, link.party.registrableDomain);
+  }
+  for (const resource of facts.resources ?? []) {
+    const host = hostOf(resource.url);
+    collect.host(host, resource.party?.registrableDomain ?? registrableDomain(host), 'resource');
+    if (resource.party && resource.party.role !== 'unknown')
+      collect.party(resource.party.name, resource.party.role, resource.party.registrableDomain);
   }
   for (const platform of message.esp) collect.party(platform.name, `mail-${platform.kind}`, null);
   for (const hop of message.received) collect.ip(hop.fromIp);

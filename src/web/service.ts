@@ -20,6 +20,8 @@ import { checkTarget } from './target-check.js';
 import { SubmissionError } from './submission-error.js';
 import { MESSAGE_RECORD_FILE } from '../case/case-layout.js';
 import { addTrace, createMessageCase, messageRecord, traceableMainLink } from './message-case.js';
+import { traceContext } from '../mail/message-case.js';
+import { casesRecipientMap, exactAddresses, type RecipientMap } from '../mail/recipient-map.js';
 import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
 
 export { SubmissionError } from './submission-error.js';
@@ -150,11 +152,13 @@ export class TraceService {
       );
     }
     const filename = (input.filename ?? 'message.eml').slice(0, 200);
-    const analysis = await analyzeMessage(input.raw, filename);
+    const recipientMap = this.recipientMap();
+    const lookFor = exactAddresses(recipientMap);
+    const analysis = await analyzeMessage(input.raw, filename, lookFor.length ? { lookFor } : {});
     if (!analysis.from && !analysis.subject && !analysis.messageId && analysis.links.length === 0) {
       throw new SubmissionError(`not an e-mail message: ${analysis.errors[0] ?? 'no headers found'}`, 400, 'bad-message');
     }
-    const record = messageRecord(analysis);
+    const record = messageRecord(analysis, { recipientMap });
     const main = traceableMainLink(record);
     if (main) await checkTarget(main.url, this.options.trace ?? {});
     const message = createMessageCase(this.casesDir, input.raw, record);
@@ -180,6 +184,15 @@ export class TraceService {
     }
     this.queue.push(() => this.runTrace(job, { dir: message.dir, record }));
     return this.view(job);
+  }
+
+  /** The cases folder's recipient map (edited on the Recipients page); a broken one is ignored here, and shown there. */
+  private recipientMap(): RecipientMap | null {
+    try {
+      return casesRecipientMap(this.casesDir);
+    } catch {
+      return null;
+    }
   }
 
   /**
@@ -420,12 +433,7 @@ export class TraceService {
 
 /** What the analysis of a traced link needs from its message: recipients, sending platform, the message case. */
 function messageContext(record: MessageRecord, link: number): NonNullable<TraceOptions['analysis']> {
-  const { analysis } = record;
-  return {
-    recipients: analysis.to,
-    espFromMail: analysis.esp.map((e) => e.name),
-    message: { case: record.case!, subject: analysis.subject, from: analysis.from?.address ?? null, link },
-  };
+  return traceContext(record, { link });
 }
 
 function validClicks(input: unknown): string[] {
