@@ -88,6 +88,9 @@ export interface HopRow {
   network_source: string | null;
 }
 
+/** case_parties role of a message's open-tracking pixel hosts (src/feed counts them). */
+export const OPEN_TRACKER_ROLE = 'open-tracker';
+
 export type HostSource = 'hop' | 'link' | 'sender' | 'resource';
 export interface HostRow {
   case_id: string;
@@ -323,6 +326,11 @@ function addMessage(id: string, facts: MessageFacts, rows: CaseRows, collect: Co
     collect.host(host, resource.party?.registrableDomain ?? registrableDomain(host), 'resource');
     if (resource.party && resource.party.role !== 'unknown')
       collect.party(resource.party.name, resource.party.role, resource.party.registrableDomain);
+    // An open-tracking pixel is the sender's tracker: the feed report counts them apart.
+    if (resource.pixel) {
+      const domain = resource.party?.registrableDomain ?? registrableDomain(host);
+      collect.party(resource.party?.name ?? domain ?? host, OPEN_TRACKER_ROLE, domain);
+    }
   }
   for (const platform of message.esp) collect.party(platform.name, `mail-${platform.kind}`, null);
   for (const hop of message.received) collect.ip(hop.fromIp);

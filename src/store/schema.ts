@@ -3,10 +3,11 @@
 import Database from 'better-sqlite3';
 
 // 2: hops' hosting networks (asn, as_name, as_country, network_special); cases' final_domain and
-// ended_on_page, for the feed report (src/report/).
+// ended_on_page, for the feed report (src/feed/).
 // 3: messages' resource_count and pixel_count; message_recipients (the addresses a message reached,
 // with what the recipient map said), for e-mail forensics (src/mail/).
-export const SCHEMA_VERSION = 3;
+// 4: case_parties rows of role open-tracker (a message's pixel hosts), for the feed report.
+export const SCHEMA_VERSION = 4;
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
