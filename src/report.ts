@@ -93,4 +93,10 @@ export interface Report {
   unwrapped?: { input: string; destination: string | null; layers: { url: string; party: string; rule: string; note?: string }[] } | null;
   /** For links traced from an e-mail: the message case it came from. */
   message?: { case: string; subject: string | null; from: string | null; link: number } | null;
+  /**
+   * Case files that could not be written (an exporter failed: capture.har, case.wacz, a
+   * screenshot), each with the reason; the case is sealed without them. Set when the case is
+   * closed, so `analyze` (from the WARC alone) does not rebuild it. Absent when none failed.
+   */
+  failedFiles?: { path: string; error: string }[];
 }

@@ -7,14 +7,7 @@ import { attributeChain } from './parties.js';
 import { findTokens } from './tokens.js';
 import { summarizeResponsibility } from './summary.js';
 import { unwrap } from './unwrap/index.js';
-
-function hostOf(url: string): string | null {
-  try {
-    return new URL(url).hostname.toLowerCase();
-  } catch {
-    return null;
-  }
-}
+import { hostOf } from '../http/host.js';
 
 export function enrich(report: Report, capture: Capture, options: AnalyzeOptions): Report {
   const dns = capture.dns.map((r) => ({
