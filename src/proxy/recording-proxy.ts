@@ -54,6 +54,8 @@ interface Flight {
   upstream: http.ClientRequest | null;
   /** Set when the response head has come. */
   body: ResponseBody | null;
+  /** Set when the body came whole and is being checked against its Content-Encoding. */
+  checking: Promise<void> | null;
   done: boolean;
   /** Ends the exchange once: answers or closes the client, records the outcome, hands it over. */
   finish: (error: string | null, fault?: ResponseFault | null) => void;
@@ -179,7 +181,10 @@ export class RecordingProxy {
 
   /** Stops accepting, records every unfinished exchange as aborted, and drops all connections. */
   async close(reason = 'aborted: capture ended before the response completed'): Promise<void> {
-    for (const p of [...this.pending]) p.finish(reason);
+    // A body that came whole is only being checked against its Content-Encoding: let it finish.
+    const checks = [...this.pending].flatMap((p) => (p.checking ? [p.checking] : []));
+    if (checks.length > 0) await Promise.race([Promise.all(checks), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+    for (const p of [...this.pending]) p.finish(p.checking ? null : reason);
     for (const socket of this.sockets) socket.destroy();
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
@@ -323,6 +328,7 @@ export class RecordingProxy {
       res,
       upstream: null,
       body: null,
+      checking: null,
       done: false,
       finish: (error, fault) => {
         if (flight.done) return;
@@ -432,7 +438,9 @@ export class RecordingProxy {
       else socket.once(secure ? 'secureConnect' : 'connect', connected);
     });
     upstream.on('error', (err: NodeJS.ErrnoException) => {
-      // After the head, an error of the request is the connection failing in the middle of the body.
+      // After the head, an error of the request is the connection failing in the middle of the
+      // body; after the body came whole, it is none of this exchange's business.
+      if (flight.checking) return;
       if (flight.body) {
         const fault = flight.body.cut(err.code === 'ECONNRESET' ? { how: 'reset' } : { how: 'failed', code: err.code ?? err.message });
         flight.finish(fault.message, fault);
@@ -520,7 +528,7 @@ export class RecordingProxy {
     });
     upstreamRes.on('end', () => {
       if (!res.destroyed) res.end();
-      void body.contentFault().then((fault) => flight.finish(null, fault));
+      flight.checking = body.contentFault().then((fault) => flight.finish(null, fault));
     });
     const cut = () => {
       const fault = body.cut(closedByServer ? { how: 'closed' } : { how: 'reset' });
