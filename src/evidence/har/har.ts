@@ -10,7 +10,7 @@ import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { Capture, Exchange, HeaderLine } from '../../model.js';
 import { headerValue, protocolToken, requestHeadText, responseHeadText } from '../../http/wire.js';
-import { ContentDecoder, MAX_DECODED_BYTES, decodeContent } from '../../http/content-coding.js';
+import { ContentDecoder, MAX_DECODED_BYTES, contentCodings, decodeContent, type ContentMeasure } from '../../http/content-coding.js';
 
 /** The most of one body (decoded) the HAR inlines. */
 export const HAR_BODY_INLINE_LIMIT = 16 * 1024 * 1024;
@@ -357,35 +357,39 @@ function postData(body: Buffer, headers: HeaderLine[], budget: InlineBudget): Ha
 
 /**
  * The response body decoded and inlined when it fits; otherwise its decoded size (counted as it
- * streams through the decoder, nothing held) and why it is left out. A body that does not decode
- * is given as received, with the reason.
+ * streams through the decoder: only what could be inlined is held) and why it is left out. A
+ * body that does not decode is given as received, with the reason.
  */
 async function harContent(body: Buffer, headers: HeaderLine[], truncated: boolean, budget: InlineBudget): Promise<HarContent> {
   const mimeType = headerValue(headers, 'content-type') ?? 'x-unknown';
   if (body.length === 0) return { size: 0, mimeType };
   const contentEncoding = headerValue(headers, 'content-encoding');
-  const decoded = decodeContent(body, contentEncoding, { truncated, limit: budget.limits.body });
-  if (decoded.ok) {
-    const content = inlined(decoded.bytes, mimeType, budget);
-    if (decoded.bytes.length !== body.length) content.compression = decoded.bytes.length - body.length;
+  if (contentCodings(contentEncoding).length === 0) return inlined(body, mimeType, budget);
+  const decoded = await decodeForHar(body, contentEncoding, truncated, budget.limits.body);
+  if (decoded.error !== null) {
+    const content = inlined(body, mimeType, budget, true);
+    content.comment = `content-encoding kept: ${decoded.error}${content.comment ? `; ${content.comment}` : ''}`;
     return content;
   }
-  if (decoded.overLimit) {
-    const decoder = new ContentDecoder(contentEncoding, { truncated });
-    decoder.write(body);
-    const measured = await decoder.end();
-    const content: HarContent = measured.overLimit
-      ? { mimeType, ...notInlined('decode-limit', MAX_DECODED_BYTES, measured.size) }
-      : { mimeType, ...notInlined('body-limit', budget.limits.body, measured.size) };
-    if (measured.size !== body.length) content.compression = measured.size - body.length;
-    if (measured.error) content.comment += `; ${measured.error}`;
-    return content;
-  }
-  const content = inlined(body, mimeType, budget, true);
-  content.comment = content.comment
-    ? `content-encoding kept: ${decoded.reason}; ${content.comment}`
-    : `content-encoding kept: ${decoded.reason}`;
+  const content: HarContent = decoded.overLimit
+    ? { mimeType, ...notInlined('decode-limit', MAX_DECODED_BYTES, decoded.size) }
+    : decoded.size > budget.limits.body
+      ? { mimeType, ...notInlined('body-limit', budget.limits.body, decoded.size) }
+      : inlined(decoded.head, mimeType, budget);
+  if (decoded.size !== body.length) content.compression = decoded.size - body.length;
   return content;
+}
+
+/** Bodies decoding to less than this are decoded in one go, larger ones streamed (nothing over `keep` held). */
+const SYNC_DECODE_BYTES = 1024 * 1024;
+
+async function decodeForHar(body: Buffer, contentEncoding: string | null, truncated: boolean, keep: number): Promise<ContentMeasure> {
+  const quick = decodeContent(body, contentEncoding, { truncated, limit: Math.min(keep, SYNC_DECODE_BYTES) });
+  if (quick.ok) return { size: quick.bytes.length, overLimit: false, head: quick.bytes, error: null };
+  if (!quick.overLimit) return { size: 0, overLimit: false, head: Buffer.alloc(0), error: quick.reason };
+  const decoder = new ContentDecoder(contentEncoding, { truncated, keep });
+  decoder.write(body);
+  return decoder.end();
 }
 
 function inlined(bytes: Buffer, mimeType: string, budget: InlineBudget, binary = false): HarContent {
