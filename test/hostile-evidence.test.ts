@@ -3,11 +3,10 @@
 // the right exit status, and the precise reason recorded where the evidence shows it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { tempDir } from './helpers.js';
+import { runCli, type CliRun } from './support/cli.js';
 import { startLab, type Lab } from '../src/lab/index.js';
 import {
   NUL_BOMB_BYTES,
@@ -23,8 +22,6 @@ import type { Exchange } from '../src/model.js';
 import type { Report } from '../src/report.js';
 import type { HarDocument } from '../src/evidence/har/har.js';
 
-const CLI = fileURLToPath(new URL('../clicktrace.mjs', import.meta.url));
-const TIME = '/usr/bin/time';
 const TIMEOUT_S = 20;
 let lab: Lab;
 
@@ -35,47 +32,18 @@ after(async () => {
   await lab?.close();
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-  /** Peak resident memory of the clicktrace process (not Chromium's), when /usr/bin/time is there. */
-  maxRssKb: number | null;
-}
-
-function cli(args: string[]): Promise<Run> {
-  const measure = existsSync(TIME);
-  const [command, argv] = measure
-    ? [TIME, ['-f', 'clicktrace-max-rss-kb=%M', process.execPath, CLI, ...args]]
-    : [process.execPath, [CLI, ...args]];
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const rss = /clicktrace-max-rss-kb=(\d+)/.exec(stderr);
-      resolve({ code, stdout, stderr, ms: Date.now() - started, maxRssKb: rss ? Number(rss[1]) : null });
-    });
-  });
-}
-
 /** Traces a lab scenario with --json and checks what every hostile trace must give. */
-async function traceScenario(name: string): Promise<{ run: Run; report: Report; caseDir: string }> {
+async function traceScenario(name: string): Promise<{ run: CliRun; report: Report; caseDir: string }> {
   const out = tempDir('hostile-evidence-');
-  const run = await cli(['trace', lab.scenarios[name].url, '--json', '--timeout', String(TIMEOUT_S), '--out', out, ...lab.traceArgs]);
+  const run = await runCli(['trace', lab.scenarios[name].url, '--json', '--timeout', String(TIMEOUT_S), '--out', out, ...lab.traceArgs], {
+    measureRss: true,
+  });
   assert.ok(run.ms < (TIMEOUT_S + 2) * 1000, `${name}: took ${run.ms} ms`);
   assert.ok(run.code === 0 || run.code === 1, `${name}: exit ${run.code}: ${run.stderr}`);
   const report = JSON.parse(run.stdout) as Report;
   assert.equal(run.code, report.error ? 1 : 0, `${name}: the exit status follows the report`);
   const caseDir = join(out, report.case!);
-  const verify = await cli(['verify', caseDir]);
+  const verify = await runCli(['verify', caseDir]);
   assert.equal(verify.code, 0, `${name}: verify: ${verify.stdout}`);
   assert.match(verify.stdout, /^OK: /m);
   assert.ok(!existsSync(join(caseDir, 'PARTIAL')));

@@ -6,7 +6,7 @@ import { createGzip, gzipSync } from 'node:zlib';
 import { HOSTS } from '../hosts.js';
 import { page } from '../pages.js';
 import type { LabExchange } from '../exchange.js';
-import { ADVERTISER_TITLE, defineScenario, landingUrl, type ScenarioDefinition } from './common.js';
+import { ADVERTISER_TITLE, defineScenario, landingUrl, type LabScenario, type ScenarioDefinition } from './common.js';
 
 const ESP = `http://${HOSTS.espClick}`;
 const PROMO = `http://${HOSTS.brokerPromo}`;
@@ -106,9 +106,6 @@ function hugeHeaders(): ScenarioDefinition {
   );
 }
 
-export const SHORT_BODY_TITLE = 'Claim your refund';
-export const SHORT_BODY_SENT = 6000;
-
 /** A page long enough to be cut: its title and first paragraphs come first. */
 function longPage(title: string): Buffer {
   const paragraphs = Array.from({ length: 400 }, (_, i) => `<p>Paragraph ${i + 1} of the terms and conditions of this offer.</p>`);
@@ -116,8 +113,9 @@ function longPage(title: string): Buffer {
 }
 
 /** Writes a head and the first `sent` bytes of `body`, then ends the connection as `how` says. */
-function cutResponse(x: LabExchange, headers: [string, string][], body: Buffer, sent: number, how: 'close' | 'reset'): void {
-  const head = `HTTP/1.1 200 OK\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
+function cutResponse(x: LabExchange, body: Buffer, sent: number, how: 'close' | 'reset'): void {
+  const head =
+    `HTTP/1.1 200 OK\r\nServer: openresty\r\nContent-Type: text/html; charset=utf-8\r\n` + `Content-Length: ${body.length}\r\n\r\n`;
   const socket = x.req.socket;
   x.res.detachSocket(socket);
   socket.write(Buffer.concat([Buffer.from(head, 'latin1'), body.subarray(0, sent)]), () => {
@@ -127,70 +125,38 @@ function cutResponse(x: LabExchange, headers: [string, string][], body: Buffer, 
   });
 }
 
-function shortBody(): ScenarioDefinition {
-  const url = `${PROMO}/p/short-body`;
-  const body = longPage(SHORT_BODY_TITLE);
+/** A page whose body stops after `sent` bytes of the length its head announces. */
+function cutPage(name: string, title: string, sent: number, how: 'close' | 'reset', fields: Partial<LabScenario>): ScenarioDefinition {
+  const path = `/p/${name}`;
+  const body = longPage(title);
+  const ending = how === 'close' ? 'closes the connection' : 'resets the connection';
   return defineScenario(
     {
-      name: 'short-body',
-      url,
-      description: `A page whose Content-Length says ${body.length} bytes; the server sends ${SHORT_BODY_SENT} and closes. Chromium shows what came.`,
-      expectedVias: ['start'],
-      finalUrl: url,
-      finalTitle: SHORT_BODY_TITLE,
+      name,
+      url: `${PROMO}${path}`,
+      description: `A page whose Content-Length says ${body.length} bytes; the server sends ${sent} and ${ending}.`,
+      ...fields,
     },
-    [
-      {
-        host: HOSTS.brokerPromo,
-        path: '/p/short-body',
-        handle: (x) =>
-          cutResponse(
-            x,
-            [
-              ['Server', 'openresty'],
-              ['Content-Type', 'text/html; charset=utf-8'],
-              ['Content-Length', String(body.length)],
-            ],
-            body,
-            SHORT_BODY_SENT,
-            'close',
-          ),
-      },
-    ],
+    [{ host: HOSTS.brokerPromo, path, handle: (x) => cutResponse(x, body, sent, how) }],
   );
 }
 
+export const SHORT_BODY_TITLE = 'Claim your refund';
+export const SHORT_BODY_SENT = 6000;
 export const RESET_MID_BODY_SENT = 12_345;
 
+function shortBody(): ScenarioDefinition {
+  const url = `${PROMO}/p/short-body`;
+  // Chromium shows what came.
+  return cutPage('short-body', SHORT_BODY_TITLE, SHORT_BODY_SENT, 'close', {
+    expectedVias: ['start'],
+    finalUrl: url,
+    finalTitle: SHORT_BODY_TITLE,
+  });
+}
+
 function resetMidBody(): ScenarioDefinition {
-  const url = `${PROMO}/p/reset-mid-body`;
-  const body = longPage('Confirm your account');
-  return defineScenario(
-    {
-      name: 'reset-mid-body',
-      url,
-      description: `A page whose server sends ${RESET_MID_BODY_SENT} bytes of its body and then resets the connection.`,
-      outcome: 'reset',
-    },
-    [
-      {
-        host: HOSTS.brokerPromo,
-        path: '/p/reset-mid-body',
-        handle: (x) =>
-          cutResponse(
-            x,
-            [
-              ['Server', 'openresty'],
-              ['Content-Type', 'text/html; charset=utf-8'],
-              ['Content-Length', String(body.length)],
-            ],
-            body,
-            RESET_MID_BODY_SENT,
-            'reset',
-          ),
-      },
-    ],
-  );
+  return cutPage('reset-mid-body', 'Confirm your account', RESET_MID_BODY_SENT, 'reset', { outcome: 'reset' });
 }
 
 /** A gzip body whose deflate data is overwritten in the middle: the header is fine, the data is not. */
