@@ -128,11 +128,21 @@ export async function writeHar(
   let fd: number | null = openSync(path, 'w');
   const hash = createHash('sha256');
   let bytes = 0;
-  const write = (text: string) => {
-    const data = Buffer.from(text, 'utf8');
+  // Small entries are gathered and written a megabyte at a time.
+  let pending: string[] = [];
+  let pendingLength = 0;
+  const flush = () => {
+    const data = Buffer.from(pending.join(''), 'utf8');
+    pending = [];
+    pendingLength = 0;
     for (let done = 0; done < data.length;) done += writeSync(fd!, data, done, data.length - done);
     hash.update(data);
     bytes += data.length;
+  };
+  const write = (text: string) => {
+    pending.push(text);
+    pendingLength += text.length;
+    if (pendingLength >= 1024 * 1024) flush();
   };
   try {
     // The skeleton holds one placeholder entry; a literal newline inside the marker cannot come
@@ -150,6 +160,7 @@ export async function writeHar(
       first = false;
     }
     write(`${first ? '' : '\n    '}]${skeleton.slice(at + marker.length)}\n`);
+    flush();
     closeSync(fd);
     fd = null;
   } catch (err) {
