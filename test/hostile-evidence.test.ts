@@ -38,9 +38,12 @@ async function traceScenario(name: string): Promise<{ run: CliRun; report: Repor
   const run = await runCli(['trace', lab.scenarios[name].url, '--json', '--timeout', String(TIMEOUT_S), '--out', out, ...lab.traceArgs], {
     measureRss: true,
   });
-  assert.ok(run.ms < (TIMEOUT_S + 2) * 1000, `${name}: took ${run.ms} ms`);
   assert.ok(run.code === 0 || run.code === 1, `${name}: exit ${run.code}: ${run.stderr}`);
   const report = JSON.parse(run.stdout) as Report;
+  // The trace ends within --timeout + 2 s; the process around it (starting Chromium, writing the
+  // case) gets more room on a loaded machine, but never the minutes of a trace that hangs.
+  assert.ok(report.elapsedMs !== null && report.elapsedMs < (TIMEOUT_S + 2) * 1000, `${name}: the trace took ${report.elapsedMs} ms`);
+  assert.ok(run.ms < (TIMEOUT_S + 15) * 1000, `${name}: the command took ${run.ms} ms`);
   assert.equal(run.code, report.error ? 1 : 0, `${name}: the exit status follows the report`);
   const caseDir = join(out, report.case!);
   const verify = await runCli(['verify', caseDir]);
