@@ -1,4 +1,4 @@
-// Runs the built command line (dist/clicktrace.mjs) as a user does, for the tests that drive it.
+// Runs the built command line (dist/clicktrace.mjs) as a user would, collecting its output.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,11 @@ export interface CliRun {
   maxRssKb: number | null;
 }
 
+export function cli(args: string[], input?: string): Promise<CliRun> {
+  return runCli(args, { input });
+}
+
+/** cli() with options: `measureRss` runs it under /usr/bin/time for its peak memory. */
 export function runCli(args: string[], opts: { input?: string; measureRss?: boolean } = {}): Promise<CliRun> {
   const measure = (opts.measureRss ?? false) && existsSync(TIME);
   const [command, argv] = measure
