@@ -121,6 +121,12 @@ test('bodies over the inline limits keep their full decoded size and say why the
   assert.match(content.comment!, /^not inlined: 3,145,728 bytes, over the HAR's limit of 1,048,576 bytes per body/);
   await assertValid(har);
 
+  // Over the one-go decoding size (1 MiB) but within the inline limit: measured, then inlined whole.
+  const inlined = (await harDocument(capture, { body: 4 << 20, total: 1 << 30 })).log.entries.find((e) => e._exchangeId === meta.id)!;
+  assert.equal(inlined.response.content.size, 3 << 20);
+  assert.equal(inlined.response.content.encoding, 'base64');
+  assert.equal(Buffer.from(inlined.response.content.text!, 'base64').length, 3 << 20);
+
   // The limit over all bodies: the first body fits, the next no longer does.
   const tight = await harDocument(capture, { body: 1 << 20, total: REDIRECT_BODY.length + 10 });
   const [first, ...rest] = tight.log.entries;

@@ -391,16 +391,21 @@ async function harContent(body: Buffer, headers: HeaderLine[], truncated: boolea
   return content;
 }
 
-/** Bodies decoding to less than this are decoded in one go, larger ones streamed (nothing over `keep` held). */
+/** Bodies decoding to less than this are decoded in one go; larger ones are measured first. */
 const SYNC_DECODE_BYTES = 1024 * 1024;
 
 async function decodeForHar(body: Buffer, contentEncoding: string | null, truncated: boolean, keep: number): Promise<ContentMeasure> {
   const quick = decodeContent(body, contentEncoding, { truncated, limit: Math.min(keep, SYNC_DECODE_BYTES) });
   if (quick.ok) return { size: quick.bytes.length, overLimit: false, head: quick.bytes, error: null };
   if (!quick.overLimit) return { size: 0, overLimit: false, head: Buffer.alloc(0), error: quick.reason };
-  const decoder = new ContentDecoder(contentEncoding, { truncated, keep });
+  // Larger: counted as it streams, nothing held (a bomb costs no memory), and decoded whole only
+  // when it fits the inline limit.
+  const decoder = new ContentDecoder(contentEncoding, { truncated });
   decoder.write(body);
-  return decoder.end();
+  const measured = await decoder.end();
+  if (measured.error !== null || measured.overLimit || measured.size > keep) return measured;
+  const whole = decodeContent(body, contentEncoding, { truncated, limit: keep });
+  return whole.ok ? { ...measured, head: whole.bytes } : { ...measured, error: whole.reason };
 }
 
 function inlined(bytes: Buffer, mimeType: string, budget: InlineBudget, binary = false): HarContent {
