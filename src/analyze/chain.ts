@@ -2,7 +2,8 @@
 // with how the browser got there (`via`) and the evidence behind the label.
 import type { Capture, Exchange, NavEvent } from '../model.js';
 import type { Hop, HopEvidence, HopTls, Via } from '../report.js';
-import { bodyText, findMetaRefresh, headerValue } from './body.js';
+import { bodyText, findMetaRefresh } from './body.js';
+import { headerValue } from '../http/wire.js';
 
 type DocRequest = Extract<NavEvent, { type: 'doc-request' }>;
 

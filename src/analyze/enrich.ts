@@ -8,15 +8,8 @@ import { attributeChain } from './parties.js';
 import { findTokens } from './tokens.js';
 import { summarizeResponsibility } from './summary.js';
 import { unwrap } from './unwrap/index.js';
+import { hostOf } from '../http/host.js';
 import { SPECIAL_ONLY } from '../hosting/network-data.js';
-
-function hostOf(url: string): string | null {
-  try {
-    return new URL(url).hostname.toLowerCase();
-  } catch {
-    return null;
-  }
-}
 
 export function enrich(report: Report, capture: Capture, options: AnalyzeOptions): Report {
   const dns = capture.dns.map((r) => ({

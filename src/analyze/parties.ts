@@ -8,7 +8,8 @@
 import type { PartyRef } from '../report.js';
 import { bestHostMatch, compileHostPatterns, HostIndex, registrableDomainOf, type HostMatcher } from './parties-match.js';
 import { loadPartyRules, type PartyRule } from './parties-rules.js';
-import { hostOf, normalizeInputUrl, splitRawUrl } from './unwrap/url-text.js';
+import { normalizeInputUrl, splitRawUrl } from './unwrap/url-text.js';
+import { hostOf } from '../http/host.js';
 
 interface CompiledFingerprint {
   party: PartyRule;

@@ -3,7 +3,8 @@
 import type { PartyRef, Role, TokenFinding } from '../report.js';
 import { attributeChain } from './parties.js';
 import { findTokens } from './tokens.js';
-import { hostOf, normalizeInputUrl } from './unwrap/url-text.js';
+import { normalizeInputUrl } from './unwrap/url-text.js';
+import { hostOf } from '../http/host.js';
 
 export interface SummaryHop {
   index: number;

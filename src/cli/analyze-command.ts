@@ -36,8 +36,9 @@ export async function run(argv: string[]): Promise<number> {
     if (!caseDir) throw new CliError('analyze --check needs a case folder');
     const savedPath = join(caseDir, 'report.json');
     if (!existsSync(savedPath)) throw new CliError(`analyze --check: ${savedPath} is missing`, 1);
-    const saved = JSON.parse(readFileSync(savedPath, 'utf8')) as unknown;
-    const fresh = JSON.parse(JSON.stringify(report)) as unknown;
+    const saved = JSON.parse(readFileSync(savedPath, 'utf8')) as { failedFiles?: unknown };
+    // Which case files failed to be written is known to the case, not to the WARC.
+    const fresh = JSON.parse(JSON.stringify({ ...report, failedFiles: saved.failedFiles })) as unknown;
     const difference = firstDifference(saved, fresh, '');
     if (difference) {
       // Hosting networks come from offline data that may have been updated since the trace.

@@ -43,6 +43,8 @@ export async function run(argv: string[]): Promise<number> {
   if (parsed.values.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   else {
     for (const problem of result.problems) process.stdout.write(`FAIL ${clean(problem)}\n`);
+    for (const failed of result.notWritten)
+      process.stdout.write(`NOTE ${clean(failed.path)}: not written when the case was closed (${clean(failed.error)})\n`);
     const c = result.checked;
     const what =
       result.kind === 'message'

@@ -4,6 +4,7 @@
 // score from which pickMainLink chooses the call-to-action a recipient would click.
 
 import { getDomain, parse as parseHost } from 'tldts';
+import { hostOf } from '../http/host.js';
 import {
   candidate,
   extractHtmlCandidates,
@@ -92,14 +93,11 @@ function isWebUrl(url: string): boolean {
 
 const hostCache = new Map<string, string | null>();
 
-function hostOf(url: string): string | null {
+/** hostOf with a cache: a mailbox repeats the same links many times. */
+function cachedHostOf(url: string): string | null {
   let host = hostCache.get(url);
   if (host !== undefined) return host;
-  try {
-    host = new URL(url).hostname.toLowerCase() || null;
-  } catch {
-    host = null;
-  }
+  host = hostOf(url);
   if (hostCache.size > 10_000) hostCache.clear();
   hostCache.set(url, host);
   return host;
@@ -130,7 +128,7 @@ function shownDomain(text: string): string | null {
 function mismatchOf(candidate: Candidate): MailLink['mismatch'] {
   if (!candidate.text || (candidate.kind !== 'href' && candidate.kind !== 'area') || !isWebUrl(candidate.url)) return null;
   const shown = shownDomain(candidate.text);
-  const hrefHost = hostOf(candidate.url);
+  const hrefHost = cachedHostOf(candidate.url);
   if (!shown || !hrefHost) return null;
   const shownBase = registrable(shown);
   const hrefBase = registrable(hrefHost);
@@ -155,7 +153,7 @@ function isSocialIcon(candidate: Candidate, host: string): boolean {
 
 function prominenceOf(candidate: Candidate, unsubscribe: boolean, urlCount: number): number {
   if (unsubscribe || candidate.part === 'header' || !isWebUrl(candidate.url) || candidate.invisible) return 0;
-  const host = hostOf(candidate.url);
+  const host = cachedHostOf(candidate.url);
   if (!host || isSocialIcon(candidate, host)) return 0;
   const text = candidate.text ?? '';
   const callToAction = CALL_TO_ACTION.test(text);

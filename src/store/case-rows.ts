@@ -6,6 +6,7 @@ import { parseAddress, specialNetwork } from '../hosting/special-addresses.js';
 import { networkSourceNote } from '../hosting/describe.js';
 import type { MailAnalysis } from '../mail/parse.js';
 import type { CaseFolder, MessageFacts } from './case-folder.js';
+import { hostOf } from '../http/host.js';
 
 export type CaseKind = Report['mode'] | 'mail';
 
@@ -133,16 +134,6 @@ export interface CaseRows {
   ips: IpRow[];
   certs: CertRow[];
   tokens: TokenRow[];
-}
-
-export function hostOf(url: string | null | undefined): string | null {
-  if (!url) return null;
-  try {
-    const host = new URL(url).hostname.toLowerCase().replace(/^\[|\]$/g, '');
-    return host || null;
-  } catch {
-    return null;
-  }
 }
 
 /** Registrable domain (Public Suffix List; an IP address is its own "domain"). */

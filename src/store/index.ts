@@ -16,5 +16,5 @@ export {
   type PivotKind,
   type FilterName,
 } from './search-query.js';
-export { hostOf, registrableDomain } from './case-rows.js';
+export { registrableDomain } from './case-rows.js';
 export { indexCaseFolder } from './index-case-folder.js';

@@ -2,6 +2,7 @@
 // response carries, token checks (header, or the cookie set by a `?token=` login), and the
 // same-origin rule for state-changing requests.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { normalizeHost } from '../http/host.js';
 import { isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 
@@ -34,7 +35,7 @@ export function securityHeaders(csp: string): Record<string, string> {
 }
 
 export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  const h = normalizeHost(host);
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
   if (isIP(h) === 4) return h.startsWith('127.');
   return h === '::1' || /^::ffff:127\./.test(h);

@@ -12,7 +12,8 @@ export type ScenarioOutcome =
   | 'loop' // never ends by itself: the same URLs come round again
   | 'too-many-redirects' // more consecutive HTTP redirects than a browser follows
   | 'hang' // a server that never answers: only the trace timeout ends it
-  | 'reset'; // the connection is reset
+  | 'reset' // the connection is reset
+  | 'error'; // a response the browser refuses (a head too large, a corrupt body): the chain ends with that reason
 
 export interface LabScenario {
   name: string;

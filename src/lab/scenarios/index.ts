@@ -6,6 +6,7 @@ import { mechanismScenarios } from './mechanisms.js';
 import { chainScenarios } from './chains.js';
 import { linkScenarios } from './links.js';
 import { hostileScenarios } from './hostile.js';
+import { hostileEvidenceScenarios } from './hostile-evidence.js';
 import { exploreScenarios } from './explore.js';
 
 export type { LabScenario, ScenarioOutcome } from './common.js';
@@ -17,6 +18,7 @@ export interface LabPlay {
 
 export function buildScenarios(ctx: ScenarioContext): LabPlay {
   const definitions = [seedScenario(), ...mechanismScenarios(), ...chainScenarios(), ...linkScenarios(ctx), ...hostileScenarios()];
+  definitions.push(...hostileEvidenceScenarios());
   definitions.push(...exploreScenarios());
   const names = new Set<string>();
   for (const { scenario } of definitions) {
