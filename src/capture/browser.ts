@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { CdpConnection, type CdpSession } from '../cdp/connection.js';
 import { ReservedProxyPort } from './proxy-port.js';
+import { acceptLanguageFlag } from './identity.js';
 
 export type BrowserKind = 'shell' | 'full';
 export const BROWSER_KINDS: readonly BrowserKind[] = ['shell', 'full'];
@@ -272,6 +273,7 @@ export class Browser extends EventEmitter {
       '--remote-debugging-pipe',
       `--user-data-dir=${profileDir}`,
       ...CAPTURE_ARGS,
+      acceptLanguageFlag(kind),
       ...(reservedProxy ? [`--proxy-server=http://127.0.0.1:${reservedProxy.port}`, '--proxy-bypass-list=<-loopback>'] : DEAD_PROXY),
       ...(sandbox.kind === 'none' ? ['--no-sandbox'] : []),
       ...(singleProcess ? ['--single-process'] : []),
