@@ -138,10 +138,21 @@ test('an uploaded .eml: message case with headers and links, its main link trace
   await page.setInputFiles('input[name=message]', projectPath('test', 'fixtures', 'lab', 'seed-tmobile.eml'));
   await Promise.all([page.waitForURL(/\/jobs\/j[0-9a-f]+$/), page.click('form.submit button[type=submit]')]);
   const jobId = page.url().split('/').pop()!;
+  assert.notEqual(await page.locator('#job-state').getAttribute('data-state'), 'done', 'the job page opened while the job ran');
   const job = await waitForJob(jobId);
   assert.equal(job.state, 'done', job.error ?? '');
   assert.ok(job.messageCaseId?.endsWith('-mail'));
   assert.ok(job.caseId);
+  // Watched live (no reload), the finished job links both its cases, as the page served after it does.
+  await page.waitForSelector('#job-events[data-finished="yes"]', { timeout: 45_000 });
+  const linked = async () => page.$$eval('#job-result a.case-link', (links) => links.map((a) => [a.id, a.textContent]));
+  const expectedLinks = [
+    ['job-case-link', job.caseId],
+    ['job-message-link', job.messageCaseId],
+  ];
+  assert.deepEqual(await linked(), expectedLinks);
+  await page.reload();
+  assert.deepEqual(await linked(), expectedLinks);
   assert.equal(job.url, lab.scenarios.seed.url, 'the main call-to-action was traced');
 
   const message = await api<any>(`/api/cases/${job.messageCaseId}`);
