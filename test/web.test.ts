@@ -9,6 +9,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { tempDir } from './helpers.js';
 import { projectPath, projectRoot } from '../src/project-root.js';
 import { startLab, type Lab } from '../src/lab/index.js';
+import { CONTROL_LOCATION } from '../src/lab/scenarios/hostile.js';
+import { clean } from '../src/cli/terminal.js';
 import { startServe, type ServeHandle } from '../src/cli/serve-command.js';
 import { CliError } from '../src/cli/command.js';
 import { assertSafeBind } from '../src/web/security.js';
@@ -249,6 +251,23 @@ test('a hostile page captured: its case page fires no dialog and runs no injecte
   assert.match(snapshot.headers()['content-disposition'] ?? '', /^attachment/);
   await hostile.close();
   assert.deepEqual(cspViolations, [], 'our own pages never trip the CSP nor miss a resource');
+});
+
+test('control characters look the same in an evidence line, the raw exchange and the terminal', async () => {
+  const { body } = await submitJson({ url: lab.scenarios['control-location'].url });
+  const job = await waitForJob(body.job.id);
+  assert.equal(job.state, 'done', job.error ?? '');
+  await page.goto(`${base}/cases/${job.caseId}`);
+  const shown = clean(CONTROL_LOCATION);
+  assert.equal(shown, '/page?q=\\x1b[2J\\x1b]0;pwned\\x07');
+  const evidence = await page.locator('li.hop').last().locator('.evidence').innerText();
+  assert.equal(evidence, `HTTP 302, Location: ${shown}`);
+  await page.$$eval('details.exchange', (els) => els.forEach((d) => ((d as HTMLDetailsElement).open = true)));
+  const heads = await page.$$eval('pre.head', (els) => els.map((e) => e.textContent ?? ''));
+  assert.ok(
+    heads.some((h) => h.split('\n').includes(`Location: ${shown}`)),
+    heads.join('\n--\n'),
+  );
 });
 
 test('a private target is refused with a clear message, in the API and in the form', async () => {
