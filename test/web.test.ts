@@ -12,8 +12,8 @@ import { startLab, type Lab } from '../src/lab/index.js';
 import { CONTROL_LOCATION } from '../src/lab/scenarios/hostile.js';
 import { clean } from '../src/cli/terminal.js';
 import { startServe, type ServeHandle } from '../src/cli/serve-command.js';
-import { CliError } from '../src/cli/command.js';
-import { assertSafeBind } from '../src/web/security.js';
+import { UserError } from '../src/errors.js';
+import { assertSafeBind, UnsafeBindError } from '../src/web/security.js';
 import type { Job } from '../src/web/service.js';
 
 let lab: Lab;
@@ -307,7 +307,7 @@ test('listening beyond loopback without a token refuses to start', async () => {
   assert.doesNotThrow(() => assertSafeBind('0.0.0.0', 'a-long-enough-secret-token'));
   await assert.rejects(
     startServe(['--host', '0.0.0.0', '--port', '0'], () => undefined),
-    (err) => err instanceof CliError && /without --token/.test(err.message),
+    (err) => err instanceof UnsafeBindError && err instanceof UserError && /without --token/.test(err.message),
   );
   // The CLI as users run it: compiled when the tests are, else through tsx.
   const compiled = import.meta.url.endsWith('.js');

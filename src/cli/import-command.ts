@@ -1,6 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { parse, CliError, indexCases } from './command.js';
 import { formatChain } from './format.js';
+import { ExitCode } from '../errors.js';
 
 const HELP = `usage: clicktrace import <file> [--out DIR] [--json]
 
@@ -15,7 +16,7 @@ options:
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, { out: { type: 'string' }, json: { type: 'boolean' } }, HELP);
-  if (!parsed) return 0;
+  if (!parsed) return ExitCode.Ok;
   const [file] = parsed.positionals;
   if (!file) throw new CliError('import: a HAR or mitmproxy flow file is required');
   if (!existsSync(file)) throw new CliError(`import: ${file}: no such file`);
@@ -34,5 +35,5 @@ export async function run(argv: string[]): Promise<number> {
   await indexCases(writer.dir);
   if (parsed.values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else process.stdout.write(formatChain(report, writer.dir) + '\n');
-  return 0;
+  return ExitCode.Ok;
 }

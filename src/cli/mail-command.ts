@@ -7,6 +7,8 @@ import { formatChain } from './format.js';
 import { isTraceable, type AnalyzedLink, type MessageRecord } from '../mail/message-case.js';
 import type { MailAnalysis } from '../mail/parse.js';
 import type { MailSourceItem } from '../mail/mailbox.js';
+import { ExitCode } from '../errors.js';
+import type { Browser } from '../capture/browser.js';
 
 const HELP = `usage: clicktrace mail <file.eml|mbox|Maildir|-> [--no-visit | --trace main|all|N] [options]
 
@@ -57,7 +59,7 @@ export async function run(argv: string[]): Promise<number> {
     { ...TRACE_OPTIONS, 'no-visit': { type: 'boolean' }, trace: { type: 'string' }, workers: { type: 'string' } },
     HELP,
   );
-  if (!parsed) return 0;
+  if (!parsed) return ExitCode.Ok;
   const [path, ...extra] = parsed.positionals;
   if (!path) throw new CliError('mail: a file, folder or - is required (see --help)');
   if (extra.length) throw new CliError('mail: one source at a time');
@@ -80,7 +82,7 @@ export async function run(argv: string[]): Promise<number> {
     const reply = await pool.analyze(item.raw, item.source);
     return 'analysis' in reply ? reply.analysis : emptyAnalysis(item.source, item.raw.length, [reply.error]);
   };
-  let browser: import('../capture/browser.js').Browser | null = null;
+  let browser: Browser | null = null;
   const results: (MessageRecord | { source: string; error: string })[] = [];
   let failures = 0;
   try {
@@ -142,7 +144,7 @@ export async function run(argv: string[]): Promise<number> {
     await pool?.close();
   }
   if (json) process.stdout.write(JSON.stringify({ messages: results }, null, 2) + '\n');
-  return failures ? 1 : 0;
+  return failures ? ExitCode.Failed : ExitCode.Ok;
 }
 
 /**

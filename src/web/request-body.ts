@@ -1,8 +1,9 @@
 // Request bodies with a size limit, and the three shapes the server accepts: JSON,
 // urlencoded forms, and multipart/form-data (the .eml upload).
 import type { IncomingMessage } from 'node:http';
+import { UserError } from '../errors.js';
 
-export class BodyError extends Error {
+export class BodyError extends UserError {
   constructor(
     message: string,
     readonly status: number,
