@@ -6,7 +6,7 @@
 import { parseAttributes, tokenizeHtml, type HtmlVisitor } from './html-tokenizer.js';
 import { OpenElements } from './open-elements.js';
 import { mergePresentation, PLAIN, presentationOf, type Presentation } from './presentation.js';
-import { decodeHtmlEntities } from './entities.js';
+import { decodeHTML } from 'entities';
 import { findTextUrls } from './text-urls.js';
 
 export type LinkKind = 'href' | 'area' | 'form' | 'text' | 'list-unsubscribe';
@@ -93,7 +93,7 @@ function resolveHref(href: string, base: string | null): string {
 function collapseText(parts: string[]): string {
   return parts
     .join('')
-    .replace(/[\u00ad\u200b-\u200d\u2060\ufeff\u034f]/g, '')
+    .replace(/[\u00ad\u200b-\u200d\u2060\ufeff]|\u034f/g, '')
     .replace(/[\s\u00a0]+/g, ' ')
     .trim();
 }
@@ -132,7 +132,7 @@ function sentenceHead(text: string): string {
 /** Visible text of an HTML slice: tags dropped, entities decoded, whitespace collapsed. */
 function visibleText(html: string, start: number, end: number): string {
   if (end <= start) return '';
-  return decodeHtmlEntities(html.slice(start, end).replace(/<[^>]*(?:>|$)/g, ' '))
+  return decodeHTML(html.slice(start, end).replace(/<[^>]*(?:>|$)/g, ' '))
     .replace(/[\s\u00a0]+/g, ' ')
     .trim();
 }
@@ -295,7 +295,7 @@ export function extractHtmlCandidates(html: string): Candidate[] {
       if (anchor) {
         // Text hidden inside the anchor (salting, font-size 0) is not what the reader sees.
         if (anchor.textLength >= MAX_ANCHOR_TEXT) return;
-        const piece = decodeHtmlEntities(source.slice(start, Math.min(end, start + MAX_ANCHOR_TEXT)));
+        const piece = decodeHTML(source.slice(start, Math.min(end, start + MAX_ANCHOR_TEXT)));
         const visible = !elements.isHidden() && elements.inheritedFontSize() !== 0;
         // Hidden whitespace still separates the words around it.
         const kept = visible ? piece : /^\s+$/.test(piece) ? ' ' : '';
@@ -305,7 +305,7 @@ export function extractHtmlCandidates(html: string): Candidate[] {
       }
       if (found.length >= MAX_LINKS) return;
       if (!mayHoldUrl(start, end)) return;
-      for (const hit of findTextUrls(decodeHtmlEntities(source.slice(start, end)), { rejoin: false })) {
+      for (const hit of findTextUrls(decodeHTML(source.slice(start, end)), { rejoin: false })) {
         found.push(
           candidate({ url: hit.url, text: null, kind: 'text', part: 'html', position: start / length, invisible: elements.isHidden() }),
         );
