@@ -1,16 +1,15 @@
 // The command line as a user runs it: built CLI, real lab, exit codes, JSON, terminal safety.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './helpers.js';
 import { emlFiles, FIXTURE_CORPUS } from './support/corpus.js';
+import { cli } from './support/cli.js';
 import { startLab, type Lab, SEED_CONTACT_URL } from '../src/lab/index.js';
 
-const CLI = fileURLToPath(new URL('../clicktrace.mjs', import.meta.url));
 let lab: Lab;
 
 before(async () => {
@@ -19,22 +18,6 @@ before(async () => {
 after(async () => {
   await lab?.close();
 });
-
-function cli(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env } });
-    let stdout = '';
-    let stderr = '';
-    // Decoded as a stream: a chunk boundary may fall inside a multi-byte character.
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
-}
 
 const caseFolders = (dir: string) => readdirSync(dir).filter((n) => /^\d{8}T\d{6}Z-/.test(n));
 

@@ -1,5 +1,6 @@
-// Attribution, tracking tokens, DNS findings and the "who is responsible" summary, added to a
-// chain report. Pure: everything comes from the capture (DNS answers were recorded at trace time).
+// Attribution, tracking tokens, DNS findings, hosting networks and the "who is responsible"
+// summary, added to a chain report. Pure: everything comes from the capture (DNS answers were
+// recorded at trace time) and, for networks, the offline IP data given (its version is recorded).
 import type { Capture } from '../model.js';
 import type { PartyRef, Report } from '../report.js';
 import type { AnalyzeOptions } from './analyze.js';
@@ -8,6 +9,7 @@ import { attributeChain } from './parties.js';
 import { findTokens } from './tokens.js';
 import { summarizeResponsibility } from './summary.js';
 import { unwrap } from './unwrap/index.js';
+import { SPECIAL_ONLY } from '../hosting/network-data.js';
 
 function hostOf(url: string): string | null {
   try {
@@ -33,7 +35,11 @@ export function enrich(report: Report, capture: Capture, options: AnalyzeOptions
     download: download?.type === 'download' ? { url: download.url, filename: download.suggestedFilename } : null,
   });
   const parties = attributeChain(report.hops, dnsByHost, { endedOnPage: ending?.kind === 'page' });
-  const hops = report.hops.map((hop, i) => ({ ...hop, party: parties[i] }));
+  const networks = options.networks ?? SPECIAL_ONLY;
+  const hops = report.hops.map((hop, i) => {
+    const network = hop.ip ? networks.lookup(hop.ip) : null;
+    return { ...hop, party: parties[i], ...(network ? { network } : {}) };
+  });
   const chainHosts = new Set(hops.map((h) => hostOf(h.url)).filter(Boolean));
   const tokens = findTokens(
     hops.map((h) => h.url),
@@ -56,6 +62,7 @@ export function enrich(report: Report, capture: Capture, options: AnalyzeOptions
     ...(summary ? { summary } : {}),
     dns,
     unwrapped: report.url ? unwrap(report.url) : null,
+    networkData: networks.data,
   };
 }
 

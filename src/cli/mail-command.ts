@@ -4,6 +4,7 @@ import { parse, CliError, indexCases, numberOption } from './command.js';
 import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, traceOptionsFrom } from './trace-options.js';
 import { clean, truncate } from './terminal.js';
 import { formatChain } from './format.js';
+import { reportTimestamp } from './tsa-option.js';
 import { isTraceable, type AnalyzedLink, type MessageRecord } from '../mail/message-case.js';
 import type { MailAnalysis } from '../mail/parse.js';
 import type { MailSourceItem } from '../mail/mailbox.js';
@@ -24,6 +25,8 @@ modes:
   --trace main      trace the main call-to-action (default for a single message)
   --trace all       trace every link except unsubscribe/mailto links
   --trace N         trace link number N (as listed)
+  --no-explore      do not explore landing pages: by default a traced link's landing page has its
+                    call-to-action clicked (--explore) unless --click is given
   --workers N       threads for static analysis of a mailbox or folder (default: one per core,
                     up to 8; 1 analyses in the main thread). Output keeps the source's order.
 
@@ -56,7 +59,13 @@ function isSingleMessage(path: string): boolean {
 export async function run(argv: string[]): Promise<number> {
   const parsed = parse(
     argv,
-    { ...TRACE_OPTIONS, 'no-visit': { type: 'boolean' }, trace: { type: 'string' }, workers: { type: 'string' } },
+    {
+      ...TRACE_OPTIONS,
+      'no-visit': { type: 'boolean' },
+      trace: { type: 'string' },
+      workers: { type: 'string' },
+      'no-explore': { type: 'boolean' },
+    },
     HELP,
   );
   if (!parsed) return ExitCode.Ok;
@@ -68,6 +77,9 @@ export async function run(argv: string[]): Promise<number> {
   const workers = numberOption(parsed.values.workers, '--workers', { min: 1, max: 64 }) ?? Math.min(8, availableParallelism());
   const json = parsed.values.json ?? false;
   const baseOptions = traceOptionsFrom(parsed.values, 'http://placeholder.invalid/', ['clicktrace', 'mail', ...argv]);
+  if (parsed.values['no-explore'] && baseOptions.exploreDepth) throw new CliError('mail: --no-explore and --explore exclude each other');
+  // A landing page's call-to-action is clicked unless the analyst says what to click (or not to).
+  if (!parsed.values['no-explore'] && !baseOptions.clicks?.length) baseOptions.exploreDepth ??= 1;
 
   const [{ readMailSource }, { analyzeMessage, emptyAnalysis }, messageCase, { AnalysisPool }] = await Promise.all([
     import('../mail/mailbox.js'),
@@ -131,8 +143,11 @@ export async function run(argv: string[]): Promise<number> {
           });
           if (result.report.error) failures++;
           if (!json) process.stdout.write(`Traced link ${link.index}:\n${formatChain(result.report, result.caseDir)}\n\n`);
+          reportTimestamp(result.timestamp, json);
         }
         const messageDir = messageCase.writeMessageCase(baseOptions.outDir ?? 'cases', name, item.raw, record);
+        if (baseOptions.tsa)
+          reportTimestamp(await (await import('../timestamp/case-timestamp.js')).stampCase(messageDir, baseOptions.tsa), json);
         await indexCases(...tracedDirs, messageDir);
         if (!json) process.stdout.write(`Message case: ${clean(`${baseOptions.outDir ?? 'cases'}/${name}`)}\n\n`);
       }

@@ -2,6 +2,7 @@ import { parse, CliError, indexCases } from './command.js';
 import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, traceOptionsFrom } from './trace-options.js';
 import { formatChain } from './format.js';
 import { clean } from './terminal.js';
+import { reportTimestamp } from './tsa-option.js';
 // Static, not lazy: both are small, and Chromium is spawned as early as the options allow.
 import { parseTarget } from '../capture/target.js';
 import { prelaunchBrowser, discardPrelaunched } from '../capture/browser.js';
@@ -46,5 +47,6 @@ export async function run(argv: string[]): Promise<number> {
   await indexCases(result.caseDir);
   if (json) process.stdout.write(JSON.stringify(result.report, null, 2) + '\n');
   else process.stdout.write(formatChain(result.report, result.caseDir) + '\n');
+  reportTimestamp(result.timestamp, json);
   return result.report.error ? ExitCode.Failed : ExitCode.Ok;
 }

@@ -6,6 +6,7 @@ import { basename, join } from 'node:path';
 import { MANIFEST_FILE, MESSAGE_EML_FILE, MESSAGE_RECORD_FILE, PUBLIC_KEY_FILE, SIGNATURE_FILE } from '../case/case-layout.js';
 import { buildMessageManifest, serializeManifest } from '../case/manifest.js';
 import { defaultKeyDir, loadSigningKey, signManifest } from '../case/signing.js';
+import { clearTimestamp } from '../timestamp/timestamp-files.js';
 import { TOOL } from '../version.js';
 import type { MailAnalysis } from './parse.js';
 import { pickMainLink, type MailLink } from './links.js';
@@ -81,8 +82,11 @@ export function rewriteMessageRecord(dir: string, record: MessageRecord, options
 /**
  * manifest.json over the message as received and its record (SHA-256 and size of each), and
  * manifest.sig when a signing key exists: `clicktrace verify` checks a message case like a trace.
+ * A timestamp of the previous seal no longer fits and is removed; the caller asks for a new one
+ * (stampCase of src/timestamp/case-timestamp.ts), as sealing a message case stays synchronous.
  */
 function sealMessageCase(dir: string, { keyDir }: MessageCaseOptions): void {
+  clearTimestamp(dir);
   const key = keyDir === null ? null : loadSigningKey(keyDir ?? defaultKeyDir());
   if (key) writeFileSync(join(dir, PUBLIC_KEY_FILE), key.publicKeyPem);
   const files = [MESSAGE_EML_FILE, MESSAGE_RECORD_FILE, ...(key ? [PUBLIC_KEY_FILE] : [])].map((path) => {

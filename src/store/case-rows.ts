@@ -1,7 +1,9 @@
 // What the index stores about one case folder, as plain rows: pure, so that what gets indexed
 // (which hosts, domains, parties, IPs, certificates, tokens) is tested without a database.
 import { getDomain } from 'tldts';
-import type { Hop, Report } from '../report.js';
+import type { Hop, HopNetwork, Report } from '../report.js';
+import { parseAddress, specialNetwork } from '../hosting/special-addresses.js';
+import { networkSourceNote } from '../hosting/describe.js';
 import type { MailAnalysis } from '../mail/parse.js';
 import type { CaseFolder, MessageFacts } from './case-folder.js';
 
@@ -13,6 +15,7 @@ export interface CaseRow {
   url: string | null;
   final_url: string | null;
   final_host: string | null;
+  final_domain: string | null;
   final_title: string | null;
   final_status: number | null;
   error: string | null;
@@ -21,6 +24,7 @@ export interface CaseRow {
   ended_at: string | null;
   elapsed_ms: number | null;
   hop_count: number;
+  ended_on_page: number;
   summary: string | null;
   advertiser: string | null;
 }
@@ -63,6 +67,11 @@ export interface HopRow {
   tls_protocol: string | null;
   cert_sha256: string | null;
   error: string | null;
+  asn: number | null;
+  as_name: string | null;
+  as_country: string | null;
+  network_special: string | null;
+  network_source: string | null;
 }
 
 export type HostSource = 'hop' | 'link' | 'sender';
@@ -155,6 +164,7 @@ function emptyCaseRow(folder: CaseFolder): CaseRow {
     url: null,
     final_url: null,
     final_host: null,
+    final_domain: null,
     final_title: null,
     final_status: null,
     error: null,
@@ -163,6 +173,7 @@ function emptyCaseRow(folder: CaseFolder): CaseRow {
     ended_at: null,
     elapsed_ms: null,
     hop_count: 0,
+    ended_on_page: 0,
     summary: null,
     advertiser: null,
   };
@@ -174,6 +185,7 @@ function addReport(id: string, report: Report, rows: CaseRows, collect: Collecto
     url: report.url,
     final_url: report.final?.url ?? null,
     final_host: hostOf(report.final?.url),
+    final_domain: registrableDomain(hostOf(report.final?.url)),
     final_title: report.final?.title ?? null,
     final_status: report.final?.status ?? null,
     error: report.error,
@@ -182,6 +194,7 @@ function addReport(id: string, report: Report, rows: CaseRows, collect: Collecto
     ended_at: report.endedAt,
     elapsed_ms: report.elapsedMs,
     hop_count: report.hops.length,
+    ended_on_page: endedOnPage(report, rows.case.partial === 1) ? 1 : 0,
     summary: report.summary?.text ?? null,
     advertiser: advertiser ? (advertiser.name ?? advertiser.registrableDomain) : null,
   } satisfies Partial<CaseRow>);
@@ -198,6 +211,28 @@ function addReport(id: string, report: Report, rows: CaseRows, collect: Collecto
       sender: report.message.from ?? null,
     });
   }
+}
+
+/** The chain rested on a page that rendered: no error, a final document with a status, a snapshot. */
+export function endedOnPage(report: Report, partial: boolean): boolean {
+  return !partial && !report.partial && report.error === null && report.final?.status != null && report.pages.length > 0;
+}
+
+/** A report made before hops had networks still gets its special blocks (loopback...) labelled. */
+function networkColumns(hop: Hop): Pick<HopRow, 'asn' | 'as_name' | 'as_country' | 'network_special' | 'network_source'> {
+  const parsed = hop.network ? null : hop.ip ? parseAddress(hop.ip) : null;
+  const network = hop.network ?? (parsed ? ({ special: specialNetwork(parsed) } as HopNetwork) : null);
+  if (!network || ('special' in network && !network.special)) {
+    return { asn: null, as_name: null, as_country: null, network_special: null, network_source: null };
+  }
+  if ('special' in network) return { asn: null, as_name: null, as_country: null, network_special: network.special, network_source: null };
+  return {
+    asn: network.asn,
+    as_name: network.name,
+    as_country: network.country,
+    network_special: null,
+    network_source: networkSourceNote(network),
+  };
 }
 
 function addHop(id: string, hop: Hop, rows: CaseRows, collect: Collector): void {
@@ -218,6 +253,7 @@ function addHop(id: string, hop: Hop, rows: CaseRows, collect: Collector): void 
     tls_protocol: hop.tls?.protocol ?? null,
     cert_sha256: hop.tls?.cert?.sha256 ?? null,
     error: hop.error,
+    ...networkColumns(hop),
   });
   collect.host(host, domain, 'hop');
   collect.ip(hop.ip);

@@ -4,6 +4,7 @@ export { databasePath, isCaseId, isMessageCaseId, DATABASE_FILE } from './paths.
 export { readCaseFolder, messageFacts, type TracedLinkEntry, type MessageFacts } from './case-folder.js';
 export {
   normalizeFilters,
+  dateBound,
   pivotFilters,
   isPivotKind,
   QueryError,

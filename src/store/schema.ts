@@ -2,7 +2,9 @@
 // on. Every table but `meta` and `jobs` is derived from the folders and rebuilt by `reindex`.
 import Database from 'better-sqlite3';
 
-export const SCHEMA_VERSION = 1;
+// 2: hops' hosting networks (asn, as_name, as_country, network_special); cases' final_domain and
+// ended_on_page, for the feed report (src/report/).
+export const SCHEMA_VERSION = 2;
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -22,6 +24,7 @@ CREATE TABLE IF NOT EXISTS cases (
   url TEXT,
   final_url TEXT,
   final_host TEXT,
+  final_domain TEXT,
   final_title TEXT,
   final_status INTEGER,
   error TEXT,
@@ -30,6 +33,8 @@ CREATE TABLE IF NOT EXISTS cases (
   ended_at TEXT,
   elapsed_ms INTEGER,
   hop_count INTEGER NOT NULL DEFAULT 0,
+  -- 1 when the chain rested on a page that rendered (no error): only then is its owner an advertiser.
+  ended_on_page INTEGER NOT NULL DEFAULT 0,
   summary TEXT,
   advertiser TEXT,
   indexed_at TEXT NOT NULL
@@ -82,8 +87,16 @@ CREATE TABLE IF NOT EXISTS hops (
   tls_protocol TEXT,
   cert_sha256 TEXT,
   error TEXT,
+  -- The hop IP's network as the report recorded it: an AS (number, name, country, data source)
+  -- or a special block ("loopback", "private"...).
+  asn INTEGER,
+  as_name TEXT,
+  as_country TEXT,
+  network_special TEXT,
+  network_source TEXT,
   PRIMARY KEY (case_id, idx)
 );
+CREATE INDEX IF NOT EXISTS hops_asn ON hops (asn);
 
 -- Hosts with their registrable domain; source: hop (the chain) or link (a message's links).
 CREATE TABLE IF NOT EXISTS case_hosts (

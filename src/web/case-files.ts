@@ -11,6 +11,7 @@ import {
   MESSAGE_RECORD_FILE,
   REPORT_FILE,
   SIGNATURE_FILE,
+  TIMESTAMP_FILE,
   WACZ_FILE,
   WARC_FILE,
 } from '../case/case-layout.js';
@@ -31,6 +32,7 @@ export const DOWNLOADS: Record<string, CaseFileKind> = {
   [REPORT_FILE]: { label: 'report', contentType: 'application/json; charset=utf-8', attachment: true },
   [MANIFEST_FILE]: { label: 'manifest', contentType: 'application/json; charset=utf-8', attachment: true },
   [SIGNATURE_FILE]: { label: 'signature', contentType: 'application/octet-stream', attachment: true },
+  [TIMESTAMP_FILE]: { label: 'timestamp (RFC 3161)', contentType: 'application/timestamp-reply', attachment: true },
   [MESSAGE_RECORD_FILE]: { label: 'message record', contentType: 'application/json; charset=utf-8', attachment: true },
   [MESSAGE_EML_FILE]: { label: 'message (.eml)', contentType: 'message/rfc822', attachment: true },
 };

@@ -19,6 +19,7 @@ import { checkTarget } from './target-check.js';
 import { SubmissionError } from './submission-error.js';
 import { MESSAGE_RECORD_FILE } from '../case/case-layout.js';
 import { addTrace, createMessageCase, messageRecord, traceableMainLink, type MessageRecord } from '../mail/message-case.js';
+import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
 
 /** Trace settings the operator chose for every trace (the `trace` options given to `serve`). */
 export type TraceDefaults = Omit<TraceOptions, 'url' | 'outDir' | 'onProgress'>;
@@ -169,6 +170,7 @@ export class TraceService {
       'message',
       `message case ${message.id}: ${analysis.links.length} link(s)${main ? `, main link ${main.index}: ${main.url}` : ', no link to trace'}`,
     );
+    await this.stampMessage(job, message.dir);
     if (!main) {
       this.finish(job, 'done');
       return this.view(job);
@@ -330,14 +332,32 @@ export class TraceService {
           final: result.report.final?.url ?? null,
           error: result.report.error,
         });
+        await this.stampMessage(job, message.dir);
         this.store.indexCase(message.dir);
       }
+      if (result.timestamp) this.recordTimestamp(job, result.timestamp);
       const indexed = this.store.indexCase(result.caseDir);
       this.record(job, 'indexed', indexed.indexed ? `case ${indexed.id}` : `not indexed: ${indexed.reason}`);
       this.finish(job, 'done');
     } catch (err) {
       this.finish(job, 'failed', (err as Error).message.split('\n')[0] ?? String(err));
     }
+  }
+
+  /** A message case is sealed (again) synchronously; its timestamp, when a TSA is set, is asked for here. */
+  private async stampMessage(job: Job, dir: string): Promise<void> {
+    const tsa = this.options.trace?.tsa;
+    if (!tsa) return;
+    const { stampCase } = await import('../timestamp/case-timestamp.js');
+    this.recordTimestamp(job, await stampCase(dir, tsa));
+  }
+
+  private recordTimestamp(job: Job, outcome: TimestampOutcome): void {
+    this.record(
+      job,
+      'timestamp',
+      outcome.ok ? `${outcome.token.time} from ${outcome.tsa}` : `failed: ${outcome.error}; sealed without one`,
+    );
   }
 
   private sharedBrowser(): Promise<Browser> {

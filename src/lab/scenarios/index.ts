@@ -6,6 +6,7 @@ import { mechanismScenarios } from './mechanisms.js';
 import { chainScenarios } from './chains.js';
 import { linkScenarios } from './links.js';
 import { hostileScenarios } from './hostile.js';
+import { exploreScenarios } from './explore.js';
 import { headerEchoScenarios } from './header-echo.js';
 
 export type { LabScenario, ScenarioOutcome } from './common.js';
@@ -16,14 +17,9 @@ export interface LabPlay {
 }
 
 export function buildScenarios(ctx: ScenarioContext): LabPlay {
-  const definitions = [
-    seedScenario(),
-    ...mechanismScenarios(),
-    ...chainScenarios(),
-    ...linkScenarios(ctx),
-    ...hostileScenarios(),
-    ...headerEchoScenarios(),
-  ];
+  const definitions = [seedScenario(), ...mechanismScenarios(), ...chainScenarios(), ...linkScenarios(ctx), ...hostileScenarios()];
+  definitions.push(...exploreScenarios());
+  definitions.push(...headerEchoScenarios());
   const names = new Set<string>();
   for (const { scenario } of definitions) {
     if (names.has(scenario.name)) throw new Error(`duplicate lab scenario ${scenario.name}`);
