@@ -39,6 +39,8 @@ type Scheme = 'http' | 'https';
 const KINDS: BrowserKind[] = ['shell', 'full'];
 const DEVICES: Device[] = ['desktop', 'mobile'];
 const SCHEMES: Scheme[] = ['https', 'http'];
+// An upper bound, not a speed requirement: a loaded 2-core machine can take 20 s to start Chromium and settle.
+const TRACE_TIMEOUT_MS = 90_000;
 
 interface Seen {
   headers: HeaderLine[];
@@ -169,7 +171,10 @@ for (const kind of KINDS) {
         before(async () => {
           const id = `${kind}-${device}-${scheme}`;
           const browser = browsers.get(kind)!;
-          const { report, capture } = await trace(labOptions(lab, headerEchoUrl(scheme, id), { device }), browser);
+          const { report, capture } = await trace(
+            labOptions(lab, headerEchoUrl(scheme, id), { device, timeoutMs: TRACE_TIMEOUT_MS }),
+            browser,
+          );
           assert.equal(report.error, null, `${id}: ${report.error}`);
           sent = received(id);
           languages = echoedLanguages(capture.pages.at(-1)?.dom?.html ?? '');
@@ -193,11 +198,12 @@ for (const kind of KINDS) {
   }
 }
 
-// The command line's path: a browser launched for one trace, whose start-up tab is the trace's page.
-for (const kind of KINDS) {
+// The command line's path: a browser launched for one trace, whose start-up tab is the trace's page
+// (the default build; the launch flags are the same for both).
+for (const kind of ['shell'] as const) {
   it(`--browser ${kind}, a browser of the trace's own: the same headers`, async () => {
     const id = `${kind}-own-browser`;
-    const { report } = await trace(labOptions(lab, headerEchoUrl('https', id), { browser: kind }));
+    const { report } = await trace(labOptions(lab, headerEchoUrl('https', id), { browser: kind, timeoutMs: TRACE_TIMEOUT_MS }));
     assert.equal(report.error, null, `${id}: ${report.error}`);
     const version = browsers.get(kind)!.version();
     const expected = expectedHeaders(references.get('https')!.headers, 'desktop', defaultIdentity('desktop', version).userAgent);
