@@ -56,5 +56,6 @@ test('never throws on hostile input and stays linear', () => {
   const nasty = '<a href="'.repeat(20000) + '<'.repeat(20000) + '<!--'.repeat(5000) + '<script>';
   const started = performance.now();
   tokens(nasty);
-  assert.ok(performance.now() - started < 2000);
+  // A bound a quadratic pass would break by minutes, loose enough for a loaded machine.
+  assert.ok(performance.now() - started < 10_000);
 });

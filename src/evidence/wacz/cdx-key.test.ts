@@ -110,5 +110,5 @@ test('a crafted multipart boundary is text, not a pattern (warcio would backtrac
   };
   const started = performance.now();
   assert.deepEqual(lookupUrl(request), { url: 'https://example.com/p?__wb_method=POST&k=v', requestBody: 'k=v' });
-  assert.ok(performance.now() - started < 1000);
+  assert.ok(performance.now() - started < 10_000, 'linear, not backtracking');
 });
