@@ -16,6 +16,8 @@ import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { CdpConnection, type CdpSession } from '../cdp/connection.js';
 import { ReservedProxyPort } from './proxy-port.js';
+import { UserError } from '../errors.js';
+import { acceptLanguageFlag } from './identity.js';
 
 export type BrowserKind = 'shell' | 'full';
 export const BROWSER_KINDS: readonly BrowserKind[] = ['shell', 'full'];
@@ -76,7 +78,7 @@ const CAPTURE_ARGS = [
 // Every context brings its own recording proxy; this one only catches stray browser traffic.
 const DEAD_PROXY = ['--proxy-server=http://127.0.0.1:9'];
 
-export class BrowserMissingError extends Error {}
+export class BrowserMissingError extends UserError {}
 
 export interface LaunchOptions {
   kind?: BrowserKind;
@@ -272,6 +274,7 @@ export class Browser extends EventEmitter {
       '--remote-debugging-pipe',
       `--user-data-dir=${profileDir}`,
       ...CAPTURE_ARGS,
+      acceptLanguageFlag(kind),
       ...(reservedProxy ? [`--proxy-server=http://127.0.0.1:${reservedProxy.port}`, '--proxy-bypass-list=<-loopback>'] : DEAD_PROXY),
       ...(sandbox.kind === 'none' ? ['--no-sandbox'] : []),
       ...(singleProcess ? ['--single-process'] : []),

@@ -1,6 +1,6 @@
 // What a trace starts from, kept apart from trace.ts so the command line can check its input
 // (and start Chromium) before the capture code loads.
-import { UsageError } from '../proxy/target-rules.js';
+import { UsageError } from '../errors.js';
 
 export const DEFAULTS = { timeoutMs: 60_000, settleMs: 6_000, maxHops: 50, outDir: 'cases' } as const;
 

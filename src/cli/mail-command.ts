@@ -9,6 +9,7 @@ import { isTraceable, type AnalyzedLink, type AnalyzedResource, type MessageReco
 import type { MailAnalysis } from '../mail/parse.js';
 import type { MailSourceItem } from '../mail/mailbox.js';
 import type * as RecipientMaps from '../mail/recipient-map.js';
+import { ExitCode } from '../errors.js';
 import type { Browser } from '../capture/browser.js';
 
 const HELP = `usage: clicktrace mail <file.eml|mbox|Maildir|-> [--no-visit | --trace main|all|N] [options]
@@ -90,7 +91,7 @@ export async function run(argv: string[]): Promise<number> {
     },
     HELP,
   );
-  if (!parsed) return 0;
+  if (!parsed) return ExitCode.Ok;
   const [path, ...extra] = parsed.positionals;
   if (!path) throw new CliError('mail: a file, folder or - is required (see --help)');
   if (extra.length) throw new CliError('mail: one source at a time');
@@ -190,7 +191,7 @@ export async function run(argv: string[]): Promise<number> {
     await pool?.close();
   }
   output?.end();
-  return failures ? 1 : 0;
+  return failures ? ExitCode.Failed : ExitCode.Ok;
 }
 
 function loadMap(maps: typeof RecipientMaps, file: string | undefined, casesDir: string): RecipientMaps.RecipientMap | null {

@@ -4,6 +4,7 @@ import { parse } from './command.js';
 import { clean } from './terminal.js';
 import { DEFAULTS } from '../capture/target.js';
 import { CaseStore, databasePath } from '../store/index.js';
+import { ExitCode } from '../errors.js';
 
 const HELP = `usage: clicktrace reindex [--cases DIR] [--json]
 
@@ -12,9 +13,14 @@ in DIR (default ./${DEFAULTS.outDir}). The folders are the source of truth: the 
 deleted and rebuilt at any time. Folders that cannot be indexed are listed with the reason.
 `;
 
-export async function run(argv: string[]): Promise<number> {
+// Synchronous (better-sqlite3); the command interface is a promise.
+export function run(argv: string[]): Promise<number> {
+  return Promise.resolve(reindex(argv));
+}
+
+function reindex(argv: string[]): number {
   const parsed = parse(argv, { cases: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } }, HELP, false);
-  if (!parsed) return 0;
+  if (!parsed) return ExitCode.Ok;
   const casesDir = resolve(parsed.values.cases ?? parsed.values.out ?? DEFAULTS.outDir);
   const started = Date.now();
   const store = CaseStore.open(casesDir);
@@ -29,5 +35,5 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     store.close();
   }
-  return 0;
+  return ExitCode.Ok;
 }

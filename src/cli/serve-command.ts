@@ -5,8 +5,9 @@ import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, traceOptionsFrom } from './trace-opt
 import { clean } from './terminal.js';
 import { DEFAULT_CONCURRENCY, TraceService, type TraceDefaults } from '../web/service.js';
 import { DEFAULT_HOST, DEFAULT_PORT, startWebServer, type RunningServer } from '../web/server.js';
-import { UnsafeBindError, assertSafeBind } from '../web/security.js';
+import { assertSafeBind } from '../web/security.js';
 import { DEFAULTS } from '../capture/target.js';
+import { ExitCode } from '../errors.js';
 
 const HELP = `usage: clicktrace serve [options]
 
@@ -54,12 +55,7 @@ export async function startServe(
   const values = parsed.values;
   const host = values.host ?? DEFAULT_HOST;
   const token = values.token ?? process.env.CLICKTRACE_TOKEN ?? undefined;
-  try {
-    assertSafeBind(host, token);
-  } catch (err) {
-    if (err instanceof UnsafeBindError) throw new CliError(err.message);
-    throw err;
-  }
+  assertSafeBind(host, token);
   const port = numberOption(values.port, '--port', { min: 0, max: 65535 }) ?? DEFAULT_PORT;
   const concurrency = numberOption(values.concurrency, '--concurrency', { min: 1, max: 32 }) ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(concurrency)) throw new CliError(`--concurrency: expected a whole number, got "${values.concurrency}"`);
@@ -92,7 +88,7 @@ export async function startServe(
 
 export async function run(argv: string[]): Promise<number> {
   const handle = await startServe(argv);
-  if (!handle) return 0;
+  if (!handle) return ExitCode.Ok;
   await new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();
     process.once('SIGINT', stop);
@@ -100,5 +96,5 @@ export async function run(argv: string[]): Promise<number> {
   });
   process.stderr.write('clicktrace serve: stopping (waiting for running traces)\n');
   await handle.close();
-  return 0;
+  return ExitCode.Ok;
 }

@@ -6,6 +6,8 @@ import { reportTimestamp } from './tsa-option.js';
 // Static, not lazy: both are small, and Chromium is spawned as early as the options allow.
 import { parseTarget } from '../capture/target.js';
 import { prelaunchBrowser, discardPrelaunched } from '../capture/browser.js';
+import { ExitCode } from '../errors.js';
+import type { TraceResult } from '../capture/trace.js';
 
 const HELP = `usage: clicktrace trace <url> [options]
 
@@ -19,7 +21,7 @@ options:${TRACE_OPTIONS_HELP}
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, TRACE_OPTIONS, HELP);
-  if (!parsed) return 0;
+  if (!parsed) return ExitCode.Ok;
   const [url, ...extra] = parsed.positionals;
   if (!url) throw new CliError('trace: a URL is required (see --help)');
   if (extra.length) throw new CliError(`trace: one URL at a time (got also "${extra[0]}")`);
@@ -28,7 +30,7 @@ export async function run(argv: string[]): Promise<number> {
   // Chromium boots while the rest of clicktrace loads; bad input above has not started it.
   prelaunchBrowser(options.browser);
   const json = parsed.values.json ?? false;
-  let result: Awaited<ReturnType<typeof import('../capture/trace.js').trace>>;
+  let result: TraceResult;
   try {
     const { trace } = await import('../capture/trace.js');
     result = await trace({
@@ -46,5 +48,5 @@ export async function run(argv: string[]): Promise<number> {
   if (json) process.stdout.write(JSON.stringify(result.report, null, 2) + '\n');
   else process.stdout.write(formatChain(result.report, result.caseDir) + '\n');
   reportTimestamp(result.timestamp, json);
-  return result.report.error ? 1 : 0;
+  return result.report.error ? ExitCode.Failed : ExitCode.Ok;
 }

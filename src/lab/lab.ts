@@ -27,6 +27,8 @@ export interface LabRequestRecord {
   /** Absolute, port-less URL: scheme of the server that got it, Host header, path and query. */
   url: string;
   headers: Record<string, string | string[]>;
+  /** The header lines as received: name, value, name, value… in order, names as sent. */
+  rawHeaders: string[];
 }
 
 export interface Lab {
@@ -103,7 +105,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       return;
     }
     const method = req.method ?? 'GET';
-    requests.push({ at: Date.now(), method, host, url: url.href, headers: flatHeaders(req) });
+    requests.push({ at: Date.now(), method, host, url: url.href, headers: flatHeaders(req), rawHeaders: req.rawHeaders });
     serve(play.routes, state, req, res, url, method);
   };
 

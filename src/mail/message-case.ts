@@ -91,6 +91,19 @@ export function writeMessageCase(
   return dir;
 }
 
+/** A new message case for an uploaded message: its folder name, and the folder written. */
+export function createMessageCase(casesDir: string, raw: Buffer, record: MessageRecord): { id: string; dir: string } {
+  const id = messageCaseName();
+  record.case = id;
+  return { id, dir: writeMessageCase(casesDir, id, raw, record) };
+}
+
+/** Adds a finished trace to the record and rewrites message.json (atomically), sealed again. */
+export function addTrace(dir: string, record: MessageRecord, trace: MessageRecord['traces'][number]): void {
+  record.traces.push(trace);
+  rewriteMessageRecord(dir, record);
+}
+
 /** Replaces message.json with `record` (atomically) and seals the case again. */
 export function rewriteMessageRecord(dir: string, record: MessageRecord, options: MessageCaseOptions = {}): void {
   const path = join(dir, MESSAGE_RECORD_FILE);

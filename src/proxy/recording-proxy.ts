@@ -2,6 +2,10 @@
 // recorded as on the wire (raw header lines, still-encoded bodies, 3xx bodies, upstream IP and
 // certificate chain). It never retries and never sends a request the client did not send, so a
 // single-use link is spent exactly once.
+// Hand-written on node:http/tls rather than mockttp or http-mitm-proxy: the evidence needs, in one
+// place, what those do not expose together: the raw header lines as sent, every body still encoded
+// (3xx included), the upstream socket's address, TLS version and full certificate chain, our own
+// resolver (--resolve, --connect-to, --dns-server, CNAME chains recorded) and no retries.
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';

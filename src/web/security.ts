@@ -5,6 +5,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { normalizeHost } from '../http/host.js';
 import { isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
+import { UserError } from '../errors.js';
 
 /** App pages: scripts and styles only from files of this origin, nothing framed, no plugins. */
 export const APP_CSP =
@@ -41,7 +42,7 @@ export function isLoopbackHost(host: string): boolean {
   return h === '::1' || /^::ffff:127\./.test(h);
 }
 
-export class UnsafeBindError extends Error {}
+export class UnsafeBindError extends UserError {}
 
 /** Listening anywhere but loopback exposes attacker-controlled evidence and the tracer: a token is required. */
 export function assertSafeBind(host: string, token: string | undefined): void {

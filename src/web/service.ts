@@ -13,18 +13,14 @@ import type { Browser } from '../capture/browser.js';
 import { trace, type TraceOptions } from '../capture/trace.js';
 import { launchBrowser } from '../capture/browser.js';
 import { analyzeMessage } from '../mail/parse.js';
-import type { MessageRecord } from '../mail/message-case.js';
 import { CaseStore } from '../store/index.js';
 import { JobQueue } from './job-queue.js';
 import { checkTarget } from './target-check.js';
 import { SubmissionError } from './submission-error.js';
 import { MESSAGE_RECORD_FILE } from '../case/case-layout.js';
-import { addTrace, createMessageCase, messageRecord, traceableMainLink } from './message-case.js';
-import { traceContext } from '../mail/message-case.js';
+import { addTrace, createMessageCase, messageRecord, traceableMainLink, traceContext, type MessageRecord } from '../mail/message-case.js';
 import { casesRecipientMap, exactAddresses, type RecipientMap } from '../mail/recipient-map.js';
 import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
-
-export { SubmissionError } from './submission-error.js';
 
 /** Trace settings the operator chose for every trace (the `trace` options given to `serve`). */
 export type TraceDefaults = Omit<TraceOptions, 'url' | 'outDir' | 'onProgress'>;

@@ -1,5 +1,11 @@
 // A minimal ZIP writer (stored entries, as WACZ wants for WARCs) and reader (stored or deflated).
 // No ZIP64: a case over 4 GiB is refused with a clear error rather than written wrongly.
+// Hand-written (~200 lines) rather than taken from yazl, archiver or zip.js because of how a case
+// is closed: the WACZ is written synchronously in the close step, hashed (SHA-256, for the
+// manifest) as it is written, and the WARC, the bulk of it, is read once, to be copied: its size
+// and CRC-32 come from the case writer, which computed them while writing the WARC. Those
+// libraries stream asynchronously and compute each entry's CRC themselves. The reader is what
+// verify needs: the recorded CRC, sizes and offsets of each entry, to check against its bytes.
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import * as zlib from 'node:zlib';

@@ -8,6 +8,7 @@ import { linkScenarios } from './links.js';
 import { hostileScenarios } from './hostile.js';
 import { hostileEvidenceScenarios } from './hostile-evidence.js';
 import { exploreScenarios } from './explore.js';
+import { headerEchoScenarios } from './header-echo.js';
 
 export type { LabScenario, ScenarioOutcome } from './common.js';
 
@@ -20,6 +21,7 @@ export function buildScenarios(ctx: ScenarioContext): LabPlay {
   const definitions = [seedScenario(), ...mechanismScenarios(), ...chainScenarios(), ...linkScenarios(ctx), ...hostileScenarios()];
   definitions.push(...hostileEvidenceScenarios());
   definitions.push(...exploreScenarios());
+  definitions.push(...headerEchoScenarios());
   const names = new Set<string>();
   for (const { scenario } of definitions) {
     if (names.has(scenario.name)) throw new Error(`duplicate lab scenario ${scenario.name}`);
