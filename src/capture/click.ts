@@ -52,8 +52,10 @@ export async function clickByText(observer: PageObserver, text: string, timeoutM
     ok: true,
     target: found.target,
     perform: async () => {
-      const mouse = (type: string, extra: Record<string, unknown> = {}) =>
-        observer.session.send('Input.dispatchMouseEvent', { type, x: found.x, y: found.y, button: 'left', ...extra });
+      const mouse = (
+        type: 'mouseMoved' | 'mousePressed' | 'mouseReleased',
+        extra: { button?: 'none'; clickCount?: number; buttons?: number } = {},
+      ) => observer.session.send('Input.dispatchMouseEvent', { type, x: found.x, y: found.y, button: 'left', ...extra });
       try {
         await mouse('mouseMoved', { button: 'none' });
         await mouse('mousePressed', { clickCount: 1, buttons: 1 });

@@ -433,6 +433,7 @@ export class RecordingProxy {
           return;
         }
       }
+      res.once('close', () => upstreamRes.resume());
       upstreamRes.on('data', (chunk: Buffer) => {
         body.received += chunk.length;
         if (body.kept < limit) {
@@ -444,7 +445,6 @@ export class RecordingProxy {
         if (!res.destroyed && !res.write(chunk)) {
           upstreamRes.pause();
           res.once('drain', () => upstreamRes.resume());
-          res.once('close', () => upstreamRes.resume());
         }
       });
       upstreamRes.on('end', () => {
