@@ -70,7 +70,8 @@ describe('stop reasons', () => {
     );
     assert.equal(crashReason({ status: 'oom', errorCode: 0 }, null), 'renderer crashed: out of memory');
     assert.equal(crashReason({ status: 'killed', errorCode: 9 }, null), 'renderer killed');
-    assert.equal(crashReason({ status: 'crashed', errorCode: 11 }, null), 'renderer crashed (signal 11)');
+    assert.equal(crashReason({ status: 'crashed', errorCode: 11 }, null), 'renderer crashed (signal 11, SIGSEGV)');
+    assert.match(crashReason({ status: 'crashed', errorCode: 5 }, null), /^renderer crashed \(signal 5: stopped by Chromium itself/);
     assert.equal(crashReason(null, null), 'renderer crashed');
   });
 });

@@ -3,6 +3,7 @@
 // renderer that died. The trace gives the facts (Chromium's verdict, the recorded exchange);
 // these say them in the words a report carries.
 import type { Exchange } from '../model.js';
+import { constants } from 'node:os';
 import { headerValue } from '../http/wire.js';
 
 /** The scheme (e.g. "mailto:") of a URL a browser does not load as a page, or null for http(s) and unparsable URLs. */
@@ -72,6 +73,14 @@ export function crashReason(crash: TargetCrash | null, outOfMemory: string | nul
   }
   if (!crash) return 'renderer crashed';
   if (crash.status === 'killed') return 'renderer killed';
-  if (crash.status === 'crashed') return `renderer crashed (signal ${crash.errorCode})`;
+  if (crash.status === 'crashed') return `renderer crashed (${signalName(crash.errorCode)})`;
   return `renderer ended: ${crash.status} (code ${crash.errorCode})`;
+}
+
+/** Chromium stops a process itself with a trap (a failed check, or memory it could not get: a canvas too many); other signals are named. */
+function signalName(signal: number): string {
+  if (signal === constants.signals.SIGTRAP || signal === constants.signals.SIGILL)
+    return `signal ${signal}: stopped by Chromium itself, on a failed check or memory it could not get`;
+  const name = Object.entries(constants.signals).find(([, n]) => n === signal)?.[0];
+  return name ? `signal ${signal}, ${name}` : `signal ${signal}`;
 }

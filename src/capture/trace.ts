@@ -292,8 +292,9 @@ class TraceRun {
     this.profile.mark('detached');
     // A shared browser's context is disposed while the case is written (a browser of our own is
     // closed whole, contexts included).
-    if (session) await endRecording(session);
+    // The capture ends here; what follows completes and writes what it recorded.
     this.capture.info.endedAt = new Date().toISOString();
+    if (session) await endRecording(session);
     if (session && this.shared) this.disposing = disposeSessionContext(session);
     // DNS records still being completed (CNAME chains, base domains) belong in the case.
     await withTimeout(this.resolver.settled(), Math.max(300, Math.min(5000, limits.deadline + 1000 - Date.now())), undefined);

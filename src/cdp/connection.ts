@@ -3,9 +3,9 @@
 // `devtools-protocol` package (types only). It is the whole of what clicktrace needs from a
 // browser driver. Playwright (a dev dependency here, for the web UI tests and the benchmark's
 // baseline) would not save that work: its import alone takes ~200 times as long as this module's
-// (8.4 s against 41 ms on this machine under load, ~0.5 s when idle), and the raw events a trace
-// reads (request initiators, requested navigations, crashes) would need a CDP session of its own
-// per page besides Playwright's.
+// (8.4 s against 41 ms, measured one after the other on this loaded 2-core machine), and the raw
+// events a trace reads (request initiators, requested navigations, crashes) would need a CDP
+// session of its own per page besides Playwright's.
 import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import type { ProtocolMapping } from 'devtools-protocol/types/protocol-mapping.js';
