@@ -55,6 +55,7 @@ export class Browser extends EventEmitter {
   private readonly crashes = new Rendezvous<string, TargetCrash>();
   /** The last "V8 ... OOM (reason)" Chromium printed, and when. */
   private lastOutOfMemory: { at: number; detail: string } | null = null;
+  private stderrTail = '';
   /** When Chromium was spawned and first answered CDP (performance.now(), for CLICKTRACE_PROFILE). */
   startup = { spawnedAt: 0, answeredAt: 0 };
   /** With `singleTrace`: the tab Chromium opened at start, and the browser context it is in. */
@@ -103,8 +104,13 @@ export class Browser extends EventEmitter {
 
   /** Chromium's renderers share its stderr; V8 says there why it is about to end one. */
   private noteOutOfMemory(text: string): void {
-    const said = /V8 (?:javascript|process) OOM \(([^)\n]*)\)/.exec(text);
-    if (said?.[1]) this.lastOutOfMemory = { at: Date.now(), detail: said[1] };
+    // A line may be split between two chunks: the end of the previous one is searched too.
+    const seen = this.stderrTail + text;
+    const fresh = seen.length - text.length;
+    this.stderrTail = seen.slice(-200);
+    for (const said of seen.matchAll(/V8 (?:javascript|process) OOM \(([^)\n]*)\)/g)) {
+      if (said.index + said[0].length > fresh && said[1]) this.lastOutOfMemory = { at: Date.now(), detail: said[1] };
+    }
   }
 
   /**

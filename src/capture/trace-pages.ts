@@ -148,7 +148,8 @@ export class TracePages {
 
   /** The chain's page lost its renderer: that ends the trace, with the cause Chromium gives. */
   private onCrash(observer: PageObserver): void {
-    if (observer !== this.current || this.stopReason) return;
+    // After the trace (its pages detached), a renderer ending is the browser closing.
+    if (observer !== this.current || this.stopReason || observer.frozen) return;
     this.stopWhenKnown(this.crashReason(observer.target.targetId));
   }
 
