@@ -14,7 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLab, type Lab } from '../src/lab/index.js';
-import { launchBrowser, browserPath, CHROMIUM_ARGS, type BrowserKind } from '../src/capture/browser.js';
+import { launchBrowser } from '../src/capture/browser.js';
+import { CHROMIUM_ARGS } from '../src/capture/chromium-flags.js';
+import { browserPath, type BrowserKind } from '../src/capture/chromium-process.js';
 import { trace } from '../src/capture/trace.js';
 
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);

@@ -13,6 +13,10 @@ export enum ExitCode {
   BadInput = 2,
   /** A bug in clicktrace. */
   Internal = 3,
+  /** Stopped by Ctrl-C (SIGINT); what was done so far is written and marked. */
+  Interrupted = 130,
+  /** Stopped by SIGTERM; as for Ctrl-C. */
+  Terminated = 143,
 }
 
 export class UserError extends Error {

@@ -1,5 +1,5 @@
 import type { CaptureIdentity } from '../model.js';
-import type { BrowserKind } from './browser.js';
+import type { BrowserKind } from './chromium-process.js';
 
 export type Device = 'desktop' | 'mobile';
 

@@ -40,7 +40,7 @@ function sessionKey(identity: CaptureIdentity, settleMs: number): string {
 export async function preparePage(session: BrowserSession, target: AttachedTarget): Promise<void> {
   const { identity, settleMs, browser } = session;
   const mobile = identity.device === 'mobile';
-  const send = (method: string, params: Record<string, unknown> = {}) => target.session.send(method, params);
+  const send = target.session.send.bind(target.session);
   await Promise.all([
     send('Page.enable'),
     send('Network.enable'),
@@ -149,7 +149,7 @@ export async function openSession(browser: Browser, identity: CaptureIdentity, s
   const port = await proxy.listen();
   let contextId: string | null = null;
   try {
-    ({ browserContextId: contextId } = await browser.cdp.browser.send<{ browserContextId: string }>('Target.createBrowserContext', {
+    ({ browserContextId: contextId } = await browser.cdp.browser.send('Target.createBrowserContext', {
       proxyServer: `http://127.0.0.1:${port}`,
       // Chromium sends loopback addresses around a proxy unless told otherwise.
       proxyBypassList: '<-loopback>',

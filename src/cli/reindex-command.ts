@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { parse } from './command.js';
 import { clean } from './terminal.js';
-import { DEFAULTS } from '../capture/target.js';
+import { DEFAULTS } from '../capture/trace-input.js';
 import { CaseStore, databasePath } from '../store/index.js';
 import { ExitCode } from '../errors.js';
 

@@ -4,7 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse, CliError } from './command.js';
 import { clean } from './terminal.js';
-import { DEFAULTS } from '../capture/target.js';
+import { DEFAULTS } from '../capture/trace-input.js';
 import { ExitCode } from '../errors.js';
 
 const HELP = `usage: clicktrace report [--cases DIR] [--since DATE] [--json | --csv | --html FILE]

@@ -6,7 +6,7 @@ import { clean } from './terminal.js';
 import { DEFAULT_CONCURRENCY, TraceService, type TraceDefaults } from '../web/service.js';
 import { DEFAULT_HOST, DEFAULT_PORT, startWebServer, type RunningServer } from '../web/server.js';
 import { assertSafeBind } from '../web/security.js';
-import { DEFAULTS } from '../capture/target.js';
+import { DEFAULTS } from '../capture/trace-input.js';
 import { ExitCode } from '../errors.js';
 
 const HELP = `usage: clicktrace serve [options]

@@ -13,7 +13,7 @@ export type ScenarioOutcome =
   | 'too-many-redirects' // more consecutive HTTP redirects than a browser follows
   | 'hang' // a server that never answers: only the trace timeout ends it
   | 'reset' // the connection is reset
-  | 'error'; // a response the browser refuses (a head too large, a corrupt body): the chain ends with that reason
+  | 'error'; // the browser reports an error at once (a crashed renderer, a redirect to another scheme, a broken body)
 
 export interface LabScenario {
   name: string;

@@ -9,6 +9,7 @@ import { hostileScenarios } from './hostile.js';
 import { hostileEvidenceScenarios } from './hostile-evidence.js';
 import { exploreScenarios } from './explore.js';
 import { headerEchoScenarios } from './header-echo.js';
+import { hostileBrowserScenarios } from './hostile-browser.js';
 
 export type { LabScenario, ScenarioOutcome } from './common.js';
 
@@ -22,6 +23,7 @@ export function buildScenarios(ctx: ScenarioContext): LabPlay {
   definitions.push(...hostileEvidenceScenarios());
   definitions.push(...exploreScenarios());
   definitions.push(...headerEchoScenarios());
+  definitions.push(...hostileBrowserScenarios());
   const names = new Set<string>();
   for (const { scenario } of definitions) {
     if (names.has(scenario.name)) throw new Error(`duplicate lab scenario ${scenario.name}`);

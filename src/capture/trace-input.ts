@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 export const DEFAULTS = { timeoutMs: 60_000, settleMs: 6_000, maxHops: 50, outDir: 'cases' } as const;
 
 /** Validates the target before anything is launched or written. */
-export function parseTarget(url: string): URL {
+export function parseTraceUrl(url: string): URL {
   let parsed: URL;
   try {
     parsed = new URL(url.trim());
