@@ -22,6 +22,7 @@ import { defaultConcurrency } from '../src/service/defaults.js';
 import { startLabProcess, type LabProcess } from './lab-process.js';
 import { benchBatch, formatBatchResult, type BatchBenchResult } from './batch.js';
 import { benchMailTrace, type MailTraceBenchResult } from './mail-trace.js';
+import { childProcesses, treeCpuMs } from './process-tree.js';
 
 type Lab = LabProcess;
 
@@ -107,7 +108,7 @@ async function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
   }
 }
 
-async function startMitmdump(lab: Lab, dir: string): Promise<{ port: number; stop: () => Promise<void> }> {
+async function startMitmdump(lab: Lab, dir: string): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
   const port = await freePort();
   const addon = join(dir, 'to_lab.py');
   writeFileSync(addon, mitmAddon(lab));
@@ -137,6 +138,7 @@ async function startMitmdump(lab: Lab, dir: string): Promise<{ port: number; sto
   await waitForPort(port);
   return {
     port,
+    pid: child.pid!,
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());
@@ -202,7 +204,16 @@ async function main(): Promise<void> {
 
   const results = new Map<
     BrowserKind,
-    { coldOurs: number[]; coldBase: number[]; warmOurs: number[]; warmBase: number[]; evidence: number[]; marks: TraceMark[][] }
+    {
+      coldOurs: number[];
+      coldBase: number[];
+      warmOurs: number[];
+      warmBase: number[];
+      evidence: number[];
+      marks: TraceMark[][];
+      cpu: { ours: { node: number; chromium: number }; baseChromium: number }[];
+      mitmCpuPerTrace: number;
+    }
   >();
   // BENCH_BROWSERS=shell measures only the headless shell (quicker runs while tuning).
   const kinds = (process.env.BENCH_BROWSERS ?? 'shell,full').split(',') as BrowserKind[];
@@ -214,6 +225,8 @@ async function main(): Promise<void> {
       warmBase: [] as number[],
       evidence: [] as number[],
       marks: [] as TraceMark[][],
+      cpu: [] as { ours: { node: number; chromium: number }; baseChromium: number }[],
+      mitmCpuPerTrace: 0,
     };
     results.set(kind, r);
     for (let i = 0; i < COLD_RUNS; i++) {
@@ -228,29 +241,42 @@ async function main(): Promise<void> {
     // Warm: both browsers (and mitmdump) kept, a fresh context per trace, the two sides
     // alternating so that both see the same machine (this VM's speed drifts by tens of percent).
     const browser = await launchBrowser({ kind });
+    const ourChromium = childProcesses(/chrom/).at(-1)!;
     const mitm = await startMitmdump(lab, dir);
     const { chromium } = await import('playwright-core');
     const baselineBrowser = await chromium.launch({ executablePath: browserPath(kind), args: CHROMIUM_ARGS });
+    const baselineChromium = childProcesses(/chrom/).at(-1)!;
+    let mitmCpuFrom = 0;
     for (let i = 0; i < WARM_RUNS + 2; i++) {
       await quiet();
       let t0 = performance.now();
+      const cpu0 = { node: process.cpuUsage(), chromium: treeCpuMs(ourChromium) };
       const result = await trace({ url: start, connectTo, cacert, outDir: join(dir, 'cases') }, browser);
       const ms = performance.now() - t0;
+      const nodeCpu = process.cpuUsage(cpu0.node);
+      const ourCpu = { node: (nodeCpu.user + nodeCpu.system) / 1000, chromium: treeCpuMs(ourChromium) - cpu0.chromium };
       if (result.report.error || result.report.hops.length !== 5) throw new Error(`warm trace failed: ${result.report.error}`);
       await quiet();
       t0 = performance.now();
+      const base0 = { chromium: treeCpuMs(baselineChromium) };
       const context = await baselineBrowser.newContext({ ignoreHTTPSErrors: true, proxy: { server: `http://127.0.0.1:${mitm.port}` } });
       const page = await context.newPage();
       await page.goto(start, { waitUntil: 'commit' });
       await page.waitForURL(final, { waitUntil: 'load' });
       await context.close();
       const baselineMs = performance.now() - t0;
+      const baseCpu = treeCpuMs(baselineChromium) - base0.chromium;
+      // mitmdump writes its flows after the context closed: its CPU is counted over all the timed runs.
+      if (i === 1) mitmCpuFrom = treeCpuMs(mitm.pid);
       if (i < 2) continue;
+      r.cpu.push({ ours: ourCpu, baseChromium: baseCpu });
       r.warmOurs.push(ms);
       r.evidence.push(result.evidenceMs / ms);
       r.marks.push(result.marks);
       r.warmBase.push(baselineMs);
     }
+    await quiet();
+    r.mitmCpuPerTrace = (treeCpuMs(mitm.pid) - mitmCpuFrom) / WARM_RUNS;
     await browser.close();
     await baselineBrowser.close();
     await mitm.stop();
@@ -304,6 +330,15 @@ async function main(): Promise<void> {
   const warm = median(shell.warmOurs);
   const evidence = median(shell.evidence);
   console.log('');
+  const cpu = {
+    node: median(shell.cpu.map((c) => c.ours.node)),
+    chromium: median(shell.cpu.map((c) => c.ours.chromium)),
+    baseChromium: median(shell.cpu.map((c) => c.baseChromium)),
+  };
+  console.log(
+    `warm trace CPU (median): clicktrace ${fmt(cpu.node)} (node) + ${fmt(cpu.chromium)} (Chromium, all its processes); ` +
+      `baseline ${fmt(shell.mitmCpuPerTrace)} (mitmdump) + ${fmt(cpu.baseChromium)} (Chromium)`,
+  );
   console.log('warm trace (headless shell), median per phase: wall ms (CPU ms of this process in it)');
   for (const phase of phaseMedians(shell.marks))
     console.log(`  ${phase.name.padEnd(16)} ${fmt(phase.ms).padStart(7)}  (${fmt(phase.cpuMs)})`);

@@ -4,8 +4,7 @@
 // so that no link is requested twice in a cases folder, across runs and crashes included:
 //   claim the URL -> the case folder is created -> the case is named in the ledger -> request.
 // A URL asked for again while its trace runs waits for that trace and is answered with its case.
-import type { Browser } from '../capture/browser.js';
-import type { TraceOptions, TraceResult } from '../capture/trace.js';
+import type { TraceOptions } from '../capture/trace.js';
 import { parseTarget } from '../capture/target.js';
 import type { Report } from '../report.js';
 import type { CaseStore } from '../store/index.js';
@@ -43,8 +42,6 @@ export interface TracerOptions {
   /** Where traces get their browser; null: each trace launches its own (a one-trace command starts fastest so). */
   browsers: BrowserPool | null;
   trace?: TraceDefaults;
-  /** The trace function (default: capture/trace.ts, loaded when first needed). */
-  traceFn?: (options: TraceOptions, browser?: Browser) => Promise<TraceResult>;
 }
 
 export class Tracer {
@@ -130,8 +127,9 @@ export class Tracer {
     let lease = null;
     try {
       lease = this.options.browsers ? await this.options.browsers.acquire() : null;
-      const traceFn = this.options.traceFn ?? (await import('../capture/trace.js')).trace;
-      const result = await traceFn(
+      // Loaded when first needed: a command that finds its link traced before never parses the capture code.
+      const { trace } = await import('../capture/trace.js');
+      const result = await trace(
         {
           ...this.options.trace,
           url,
