@@ -186,7 +186,7 @@ async function startTracing(options: TraceOptions, concurrency: number, again: b
   const store = CaseStore.open(options.outDir ?? 'cases');
   const browsers = new BrowserPool(options.browser ? { kind: options.browser } : {});
   const { url: _url, outDir: _outDir, ...defaults } = options;
-  const tracer = new Tracer({ store, concurrency, browsers, trace: defaults });
+  const tracer = new Tracer({ store, concurrency, browsers, trace: defaults, outDir: options.outDir ?? 'cases' });
   const batch = new Batch(tracer, { again, commandLine: (url) => [...(options.commandLine ?? []), `(link ${url})`] });
   return {
     store,

@@ -76,7 +76,7 @@ async function single(url: string, values: Values, argv: string[]): Promise<numb
   try {
     const { Tracer } = await import('../service/tracer.js');
     store = CaseStore.open(casesDir);
-    const tracer = new Tracer({ store, concurrency: 1, browsers: null, trace: traceDefaults(options) });
+    const tracer = new Tracer({ store, concurrency: 1, browsers: null, trace: traceDefaults(options), outDir: casesDir });
     stopListening = onInterrupt((reason) => void tracer.stop(reason, { abortRunning: true }));
     outcome = await tracer.trace({
       url,
@@ -150,7 +150,7 @@ async function batch(input: string | null, positionals: string[], values: Values
 
   const store = CaseStore.open(options.outDir ?? 'cases');
   const browsers = new BrowserPool(options.browser ? { kind: options.browser } : {});
-  const tracer = new Tracer({ store, concurrency, browsers, trace: traceDefaults(options) });
+  const tracer = new Tracer({ store, concurrency, browsers, trace: traceDefaults(options), outDir: options.outDir ?? 'cases' });
   const progress = new ProgressDisplay(() => ({
     done: run.finished,
     total: items.length,

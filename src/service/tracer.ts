@@ -4,6 +4,8 @@
 // so that no link is requested twice in a cases folder, across runs and crashes included:
 //   claim the URL -> the case folder is created -> the case is named in the ledger -> request.
 // A URL asked for again while its trace runs waits for that trace and is answered with its case.
+import { setMaxListeners } from 'node:events';
+import { resolve } from 'node:path';
 import type { TraceOptions } from '../capture/trace.js';
 import { parseTarget } from '../capture/target.js';
 import type { Report } from '../report.js';
@@ -42,6 +44,8 @@ export interface TracerOptions {
   /** Where traces get their browser; null: each trace launches its own (a one-trace command starts fastest so). */
   browsers: BrowserPool | null;
   trace?: TraceDefaults;
+  /** The cases folder as the user gave it (case paths are reported under it); default: the store's. */
+  outDir?: string;
 }
 
 export class Tracer {
@@ -52,6 +56,8 @@ export class Tracer {
 
   constructor(private readonly options: TracerOptions) {
     this.queue = new JobQueue(options.concurrency);
+    // Every running trace listens to it; more than ten at once is normal here, not a leak.
+    setMaxListeners(0, this.abort.signal);
   }
 
   get concurrency(): number {
@@ -134,7 +140,7 @@ export class Tracer {
           ...this.options.trace,
           url,
           clicks: request.clicks?.length ? request.clicks : (this.options.trace?.clicks ?? []),
-          outDir: store.casesDir,
+          outDir: this.options.outDir ?? store.casesDir,
           ...(request.commandLine ? { commandLine: request.commandLine } : {}),
           ...(request.analysis ? { analysis: request.analysis } : {}),
           ...(request.onProgress ? { onProgress: request.onProgress } : {}),
@@ -147,7 +153,7 @@ export class Tracer {
         lease?.browser,
       );
       try {
-        store.indexCase(result.caseDir);
+        store.indexCase(resolve(result.caseDir));
       } catch {
         // The index can always be rebuilt with `clicktrace reindex`; the case is what matters.
       }
