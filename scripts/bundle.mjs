@@ -12,7 +12,12 @@ import { build } from 'esbuild';
 rmSync('dist/chunks', { recursive: true, force: true });
 await build({
   // The mail analysis pool's worker threads run their own entry (analysis-pool.ts finds it).
-  entryPoints: { clicktrace: 'dist/src/cli/main.js', 'mail-worker': 'dist/src/mail/analysis-worker.js' },
+  entryPoints: {
+    clicktrace: 'dist/src/cli/main.js',
+    'mail-worker': 'dist/src/mail/analysis-worker.js',
+    // Compiles the offline AS table on first use (src/hosting/network-data.ts finds it).
+    'ip-table-worker': 'dist/src/hosting/table-worker.js',
+  },
   outdir: 'dist',
   entryNames: '[name]',
   chunkNames: 'chunks/[name]-[hash]',

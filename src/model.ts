@@ -101,7 +101,64 @@ export type NavEvent =
   | { type: 'click'; at: string; pageId: string; text: string; target: string | null }
   | { type: 'dialog'; at: string; pageId: string; dialogType: string; message: string }
   | { type: 'download'; at: string; pageId: string; url: string; suggestedFilename: string }
-  | { type: 'settled'; at: string; pageId: string; url: string; title: string; snapshot: number | null };
+  | { type: 'settled'; at: string; pageId: string; url: string; title: string; snapshot: number | null }
+  | ExploreEvent;
+
+/** A rectangle in CSS pixels; x and y from the document's top left unless said otherwise. */
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** A link or button of a page as `--explore` read it, in its own (isolated) world so the page cannot fake it. */
+export interface PageControl {
+  tag: string;
+  role: string | null;
+  /** The type attribute of a <button> or <input>. */
+  type: string | null;
+  /** What a person reads on it (or its accessible name), whitespace collapsed. */
+  text: string;
+  /** Where it leads, when it says: a link's URL, the action of the form a submit button sends. */
+  href: string | null;
+  /** The href attribute as written (tells "#details" from a URL). */
+  rawHref: string | null;
+  download: boolean;
+  box: Box;
+  /** Why a person cannot see it ("display:none", "off-screen", "zero size"...), or null. */
+  hidden: string | null;
+  /** Button styling: a background colour unlike the page's (or null), padding [vertical, horizontal], corner radius, text size. */
+  look: { background: string | null; padding: [number, number]; radius: number; fontSize: number };
+  /** The landmark it sits in (nav, header, footer, aside), or null. */
+  landmark: string | null;
+  /** For a submit button: its form and how many of the form's visible fields need typing. */
+  form: { typing: number } | null;
+  /** It sits in a cookie / consent banner (by the banner's id, class or label). */
+  cookieBanner: boolean;
+}
+
+/**
+ * `--explore` on a resting page: every control read (up to a limit), each with the score explore
+ * gave it, and the one it clicked (index into `controls`; null: no call-to-action).
+ */
+export interface ExploreEvent {
+  type: 'explore';
+  at: string;
+  pageId: string;
+  url: string;
+  /** 1 for the first page explored, 2 for the page its click led to... */
+  depth: number;
+  /** The snapshot (screenshot) of the page explored. */
+  snapshot: number | null;
+  viewport: { width: number; height: number };
+  /** The page's scroll offset when it was read (and its screenshot taken). */
+  scroll: { x: number; y: number };
+  /** Controls found on the page; `controls` holds the first ones up to a limit. */
+  total: number;
+  controls: (PageControl & { score: number; reasons: string[]; refused: string | null })[];
+  chosen: number | null;
+}
 
 /** A page the chain rested on, with its screenshot and DOM (paths relative to the case folder). */
 export interface PageSnapshot {
@@ -145,6 +202,8 @@ export interface CaptureInfo {
   commandLine: string[];
   resolver: { overrides: string[]; dnsServer: string | null };
   clicks: string[];
+  /** `--explore` depth, when the trace explored landing pages. */
+  explore?: number;
   startedAt: string;
   endedAt: string | null;
   /** Why the capture ended early, if it did; the report's `error`. */
@@ -155,7 +214,10 @@ export interface CaptureInfo {
   analysis?: {
     recipients?: string[];
     espFromMail?: string[];
-    message?: { case: string; subject: string | null; from: string | null; link: number } | null;
+    /** The message case; `link` is null (and `resource` set) for a traced pixel. */
+    message?: { case: string; subject: string | null; from: string | null; link: number | null; resource?: number } | null;
+    /** Where the message's recipient addresses were given out (recipient map, tags), for the report. */
+    disclosures?: { address: string; text: string; spamtrap?: boolean }[];
   };
 }
 

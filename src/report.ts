@@ -52,6 +52,39 @@ export interface TokenFinding {
   value: string;
   kind: string; // "campaign", "click-id", "utm", "affiliate", "recipient"...
   hops: number[];
+  /** For kind "recipient": the address found (lowercased). */
+  address?: string;
+}
+
+/** Address blocks that belong to no public network; a hop on one is labelled, not looked up. */
+export type SpecialNetwork =
+  | 'loopback'
+  | 'private'
+  | 'link-local'
+  | 'cgnat'
+  | 'documentation'
+  | 'benchmarking'
+  | 'unspecified'
+  | 'multicast'
+  | 'broadcast'
+  | 'reserved';
+
+/**
+ * The network a hop's IP belongs to, from offline data (report.networkData says which): its
+ * autonomous system and country (`asn` null when the data has no range for it), or the special
+ * block it is in. Approximate: the source and its date go with every answer.
+ */
+export type HopNetwork =
+  | { asn: number | null; name: string | null; country: string | null; source: string; sourceDate: string | null }
+  | { special: SpecialNetwork };
+
+/** One offline data set the analysis used: the npm package, its version and date, and its licence. */
+export interface NetworkDataSource {
+  package: string;
+  version: string;
+  date: string | null;
+  licence: string;
+  attribution: string;
 }
 
 export interface Hop {
@@ -68,6 +101,41 @@ export interface Hop {
   exchange: string | null;
   error: string | null;
   party?: PartyRef;
+  network?: HopNetwork;
+}
+
+/** A link or button `--explore` considered, as the report shows it. */
+export interface ExploreCandidate {
+  text: string;
+  href: string | null;
+  tag: string;
+  /** CSS pixels from the document's top left. */
+  box: { x: number; y: number; width: number; height: number };
+  score: number;
+  /** The parts of the score ("+35 call-to-action wording …", "+10 above the fold"). */
+  reasons: string[];
+  /** Why explore never follows it (unsubscribe, mailto:, download…). */
+  refused?: string;
+}
+
+/** One `--explore` step: the page explored, the call-to-action clicked (or none) and the others. */
+export interface ExploreStep {
+  depth: number;
+  url: string;
+  /** The page's snapshot (index into `pages`). */
+  page: number | null;
+  /** The control clicked; null: the page has no call-to-action explore would follow. */
+  chosen: ExploreCandidate | null;
+  /** The next best controls explore would follow (up to 5). */
+  runnersUp: ExploreCandidate[];
+  /** The best-scoring controls explore refused, with the reason (up to 10). */
+  refused: ExploreCandidate[];
+  /** How many links and buttons the page had. */
+  controls: number;
+  /** A copy of the page's screenshot with the chosen box drawn on it (the screenshot itself is left as taken). */
+  screenshot: string | null;
+  /** The page the click led to (its next resting page), if any. */
+  next: string | null;
 }
 
 export interface Report {
@@ -91,6 +159,12 @@ export interface Report {
   summary?: { text: string; claims: { text: string; hop: number | null }[] };
   dns?: { host: string; addresses: string[]; cnames: string[]; baseDomain: string | null; baseDomainResolves: boolean | null }[];
   unwrapped?: { input: string; destination: string | null; layers: { url: string; party: string; rule: string; note?: string }[] } | null;
-  /** For links traced from an e-mail: the message case it came from. */
-  message?: { case: string; subject: string | null; from: string | null; link: number } | null;
+  /** The offline IP data behind hops' `network` (null: none was installed, only special blocks are labelled). */
+  networkData?: { asn: NetworkDataSource | null; country: NetworkDataSource | null } | null;
+  /** For links traced from an e-mail: the message case it came from (`resource` for a traced pixel). */
+  message?: { case: string; subject: string | null; from: string | null; link: number | null; resource?: number } | null;
+  /** For links traced from an e-mail: where its recipient addresses were given out, and the hops whose URLs carry them. */
+  disclosures?: { address: string; text: string; spamtrap?: boolean; hops: number[] }[];
+  /** `--explore`: the call-to-action chosen on each page explored. */
+  explore?: ExploreStep[];
 }

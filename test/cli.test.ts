@@ -1,15 +1,15 @@
 // The command line as a user runs it: built CLI, real lab, exit codes, JSON, terminal safety.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './helpers.js';
+import { cli } from './support/cli.js';
 import { startLab, type Lab, SEED_CONTACT_URL } from '../src/lab/index.js';
+import { phishingPotDir } from './support/corpus.js';
 
-const CLI = fileURLToPath(new URL('../clicktrace.mjs', import.meta.url));
 let lab: Lab;
 
 before(async () => {
@@ -18,22 +18,6 @@ before(async () => {
 after(async () => {
   await lab?.close();
 });
-
-function cli(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env } });
-    let stdout = '';
-    let stderr = '';
-    // Decoded as a stream: a chunk boundary may fall inside a multi-byte character.
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
-}
 
 const caseFolders = (dir: string) => readdirSync(dir).filter((n) => /^\d{8}T\d{6}Z-/.test(n));
 
@@ -194,28 +178,31 @@ test('mail on stdin with --no-visit analyses without visiting', async () => {
   assert.equal(lab.requests.length, before, 'nothing was visited');
 });
 
-test('mail on a mailbox analyses on worker threads, in the source order, as one thread does', async (t) => {
-  const corpus = fileURLToPath(new URL('../../../shared/corpus/phishing-pot', import.meta.url));
-  if (!existsSync(corpus)) return t.skip('the phishing-pot corpus is not here');
-  const [pooled, single] = await Promise.all([
-    cli(['mail', corpus, '--no-visit', '--json', '--workers', '3']),
-    cli(['mail', corpus, '--no-visit', '--json', '--workers', '1']),
-  ]);
-  assert.equal(pooled.code, single.code);
-  // A mailbox with --json: JSON Lines, one message per line, the summary last.
-  const jsonLines = (text: string) =>
-    text
-      .trimEnd()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { kind: string; analysis?: { source: string } });
-  const [messages, expected] = [jsonLines(pooled.stdout), jsonLines(single.stdout)];
-  const summary = messages.pop() as unknown as { kind: string; counts: { messages: number } };
-  assert.equal(summary.kind, 'summary');
-  assert.equal(summary.counts.messages, 316);
-  expected.pop();
-  assert.equal(messages.length, 316);
-  for (const [i, message] of messages.entries()) assert.deepEqual(message, expected[i], `message ${i + 1}: ${message.analysis?.source}`);
-  const { code, stderr } = await cli(['mail', corpus, '--workers', '0']);
-  assert.equal(code, 2);
-  assert.match(stderr, /--workers: expected a whole number from 1 to 64/);
-});
+test(
+  'mail on a mailbox analyses on worker threads, in the source order, as one thread does',
+  { skip: phishingPotDir() === null && 'phishing-pot corpus not found' },
+  async () => {
+    const corpus = phishingPotDir()!;
+    const [pooled, single] = await Promise.all([
+      cli(['mail', corpus, '--no-visit', '--json', '--workers', '3']),
+      cli(['mail', corpus, '--no-visit', '--json', '--workers', '1']),
+    ]);
+    assert.equal(pooled.code, single.code);
+    // A mailbox with --json: JSON Lines, one message per line, the summary last.
+    const jsonLines = (text: string) =>
+      text
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { kind: string; analysis?: { source: string } });
+    const [messages, expected] = [jsonLines(pooled.stdout), jsonLines(single.stdout)];
+    const summary = messages.pop() as unknown as { kind: string; counts: { messages: number } };
+    assert.equal(summary.kind, 'summary');
+    assert.equal(summary.counts.messages, 316);
+    expected.pop();
+    assert.equal(messages.length, 316);
+    for (const [i, message] of messages.entries()) assert.deepEqual(message, expected[i], `message ${i + 1}: ${message.analysis?.source}`);
+    const { code, stderr } = await cli(['mail', corpus, '--workers', '0']);
+    assert.equal(code, 2);
+    assert.match(stderr, /--workers: expected a whole number from 1 to 64/);
+  },
+);

@@ -17,6 +17,7 @@ import { trace } from '../src/capture/trace.js';
 import { readCapture } from '../src/evidence/warc/read-warc.js';
 import { verifyCase } from '../src/verify/verify.js';
 import { analyzeCapture } from '../src/analyze/analyze.js';
+import { loadNetworkData } from '../src/hosting/network-data.js';
 import { proxyCertificateAuthority } from '../src/proxy/proxy-ca.js';
 import { clicktraceHome } from '../src/home.js';
 
@@ -74,7 +75,7 @@ test('analyze rebuilds report.json from the WARC alone', async () => {
   ] as const) {
     const { caseDir } = await trace(labOptions(fixture.lab, fixture.lab.scenarios[name].url, { clicks: [...clicks] }), fixture.browser);
     const saved = JSON.parse(readFileSync(join(caseDir, 'report.json'), 'utf8'));
-    const rebuilt = JSON.parse(JSON.stringify(analyzeCapture(await readCapture(caseDir), caseDir)));
+    const rebuilt = JSON.parse(JSON.stringify(analyzeCapture(await readCapture(caseDir), caseDir, await loadNetworkData())));
     assert.deepEqual(rebuilt, saved, name);
   }
   const { caseDir } = await trace(labOptions(fixture.lab, fixture.lab.scenarios['http-302'].url), fixture.browser);

@@ -7,19 +7,27 @@ import type { Hop, Report } from '../report.js';
 import { buildHops } from './chain.js';
 import { headerValue } from './body.js';
 import { enrich } from './enrich.js';
+import { SPECIAL_ONLY, type NetworkLookup } from '../hosting/network-data.js';
+import { exploreSteps } from './explore-steps.js';
 
 export interface AnalyzeOptions {
   /** Recipient addresses (from the mail) to look for in the chain's URLs. */
   recipients?: string[];
   /** ESP names fingerprinted from the mail headers. */
   espFromMail?: string[];
+  /** Where the message's recipient addresses were given out (from the mail and the recipient map). */
+  disclosures?: { address: string; text: string; spamtrap?: boolean }[];
+  /** Offline IP data for hops' networks (loadNetworkData); without it only special blocks are labelled. */
+  networks?: NetworkLookup;
 }
 
-export function analyzeCapture(capture: Capture, caseDir: string | null): Report {
+export function analyzeCapture(capture: Capture, caseDir: string | null, networks: NetworkLookup = SPECIAL_ONLY): Report {
   const { info } = capture;
   const options: AnalyzeOptions = {
+    networks,
     ...(info.analysis?.recipients ? { recipients: info.analysis.recipients } : {}),
     ...(info.analysis?.espFromMail ? { espFromMail: info.analysis.espFromMail } : {}),
+    ...(info.analysis?.disclosures?.length ? { disclosures: info.analysis.disclosures } : {}),
   };
   const hops = buildHops(capture);
   const last = hops.at(-1) ?? null;
@@ -54,6 +62,8 @@ export function analyzeCapture(capture: Capture, caseDir: string | null): Report
     partial: info.partial,
     ...(info.analysis?.message ? { message: info.analysis.message } : {}),
   };
+  const explore = exploreSteps(capture);
+  if (explore.length) report.explore = explore;
   return enrich(report, capture, options);
 }
 
@@ -69,6 +79,17 @@ function describeEvents(capture: Capture): Report['events'] {
       case 'click':
         out.push({ at: e.at, kind: 'click', detail: `clicked "${e.text}"${e.target ? ` (${e.target})` : ''}` });
         break;
+      case 'explore': {
+        const chosen = e.chosen === null ? null : e.controls[e.chosen];
+        out.push({
+          at: e.at,
+          kind: 'explore',
+          detail: chosen
+            ? `call-to-action "${chosen.text}" (score ${chosen.score}) among ${e.total} links and buttons`
+            : `no call-to-action among ${e.total} links and buttons`,
+        });
+        break;
+      }
       case 'dialog':
         out.push({ at: e.at, kind: 'dialog', detail: `${e.dialogType}: ${e.message}` });
         break;

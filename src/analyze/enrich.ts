@@ -1,5 +1,6 @@
-// Attribution, tracking tokens, DNS findings and the "who is responsible" summary, added to a
-// chain report. Pure: everything comes from the capture (DNS answers were recorded at trace time).
+// Attribution, tracking tokens, DNS findings, hosting networks and the "who is responsible"
+// summary, added to a chain report. Pure: everything comes from the capture (DNS answers were
+// recorded at trace time) and, for networks, the offline IP data given (its version is recorded).
 import type { Capture } from '../model.js';
 import type { PartyRef, Report } from '../report.js';
 import type { AnalyzeOptions } from './analyze.js';
@@ -7,6 +8,7 @@ import { attributeChain } from './parties.js';
 import { findTokens } from './tokens.js';
 import { summarizeResponsibility } from './summary.js';
 import { unwrap } from './unwrap/index.js';
+import { SPECIAL_ONLY } from '../hosting/network-data.js';
 
 function hostOf(url: string): string | null {
   try {
@@ -26,7 +28,11 @@ export function enrich(report: Report, capture: Capture, options: AnalyzeOptions
   }));
   const dnsByHost = new Map(dns.map((d) => [d.host, { cnames: d.cnames }]));
   const parties = attributeChain(report.hops, dnsByHost);
-  const hops = report.hops.map((hop, i) => ({ ...hop, party: parties[i] }));
+  const networks = options.networks ?? SPECIAL_ONLY;
+  const hops = report.hops.map((hop, i) => {
+    const network = hop.ip ? networks.lookup(hop.ip) : null;
+    return { ...hop, party: parties[i], ...(network ? { network } : {}) };
+  });
   const chainHosts = new Set(hops.map((h) => hostOf(h.url)).filter(Boolean));
   const tokens = findTokens(
     hops.map((h) => h.url),
@@ -38,8 +44,15 @@ export function enrich(report: Report, capture: Capture, options: AnalyzeOptions
         dns: dns.filter((d) => chainHosts.has(d.host)),
         tokens,
         ...(options.espFromMail?.length ? { espFromMail: options.espFromMail } : {}),
+        ...(options.disclosures?.length ? { disclosures: options.disclosures } : {}),
       })
     : undefined;
+  const disclosures = options.disclosures?.map((d) => ({
+    ...d,
+    hops: [...new Set(tokens.filter((t) => t.kind === 'recipient' && t.address === d.address).flatMap((t) => t.hops))].sort(
+      (a, b) => a - b,
+    ),
+  }));
   return {
     ...report,
     hops,
@@ -48,6 +61,8 @@ export function enrich(report: Report, capture: Capture, options: AnalyzeOptions
     ...(summary ? { summary } : {}),
     dns,
     unwrapped: report.url ? unwrap(report.url) : null,
+    networkData: networks.data,
+    ...(disclosures?.length ? { disclosures } : {}),
   };
 }
 

@@ -55,6 +55,17 @@ export interface PartyRule {
   sources: string[];
   /** URLs that must be attributed to this party (checked by the tests). */
   samples?: string[];
+  /** Where the party takes abuse reports (`clicktrace abuse`), and the page that says so. */
+  abuse?: PartyAbuseContact;
+}
+
+export interface PartyAbuseContact {
+  /** E-mail address for reports. */
+  address?: string;
+  /** Web page or form for reports, when the party takes them there. */
+  web?: string;
+  /** Where this contact was published (a URL, and what it says), checked when it was added. */
+  source: string;
 }
 
 /** Problems in a parsed parties file; empty when it is valid. */
@@ -72,6 +83,7 @@ export function validatePartyRules(doc: unknown): string[] {
     if (typeof p.name !== 'string' || p.name === '') problems.push(`${where}: missing name`);
     if (!PARTY_ROLES.includes(p.role as PartyRole)) problems.push(`${where}: bad role ${String(p.role)}`);
     if (!Array.isArray(p.sources) || p.sources.length === 0) problems.push(`${where}: no sources`);
+    if (p.abuse !== undefined) problems.push(...abuseContactProblems(p.abuse, where));
     const matchers = (p.hosts?.length ?? 0) + (p.paths?.length ?? 0) + (p.cnames?.length ?? 0);
     if (matchers === 0) problems.push(`${where}: no matcher`);
     for (const pattern of [...(p.hosts ?? []), ...(p.cnames ?? []), ...(p.paths ?? []).flatMap((f) => f.hosts ?? [])]) {
@@ -90,6 +102,17 @@ export function validatePartyRules(doc: unknown): string[] {
       }
     }
   }
+  return problems;
+}
+
+function abuseContactProblems(abuse: unknown, where: string): string[] {
+  const a = abuse as Partial<PartyAbuseContact> | null;
+  if (!a || typeof a !== 'object') return [`${where}: abuse must be an object`];
+  const problems: string[] = [];
+  if (typeof a.source !== 'string' || a.source === '') problems.push(`${where}: abuse contact without a source`);
+  if (a.address === undefined && a.web === undefined) problems.push(`${where}: abuse contact needs an address or a web page`);
+  if (a.address !== undefined && !/^[^\s@<>]+@[^\s@<>]+\.[a-z]{2,}$/i.test(String(a.address))) problems.push(`${where}: bad abuse address`);
+  if (a.web !== undefined && !/^https:\/\//.test(String(a.web))) problems.push(`${where}: abuse web page must be an https URL`);
   return problems;
 }
 

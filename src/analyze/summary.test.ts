@@ -137,3 +137,33 @@ test('unattributed redirectors on other domains are listed, same-site redirects 
   assert.equal(summary.text, 'via redirect.tracker-unknown.example (unattributed) -> advertiser www.shop.example');
   assert.deepEqual(summary.claims[0], { text: 'Hop 1 (redirect.tracker-unknown.example) is not run by any known party', hop: 1 });
 });
+
+describe('where the recipient address leaked', () => {
+  const address = 'old-registrant+domain@mydomain.example';
+  const digest = createHash('sha256').update(address).digest('hex');
+  const hops = [
+    { index: 1, url: `http://click.mailer-esp.test/r/${digest}?c=spring26`, status: 302 },
+    { index: 2, url: `https://www.advertiser.example/landing/recipient-token?h=${digest}`, status: 200 },
+  ];
+  const text = 'sent to old-registrant+domain@mydomain.example, given only for a domain registration in 2012, retired in 2016';
+  const tokens = findTokens(
+    hops.map((h) => h.url),
+    { recipients: [address] },
+  );
+  const summary = summarizeResponsibility({ hops, tokens, disclosures: [{ address, text }] });
+
+  test('the line starts with the disclosure, the chain follows', () => {
+    assert.equal(
+      summary.text,
+      'Sent to old-registrant+domain@mydomain.example, given only for a domain registration in 2012, retired in 2016; via click.mailer-esp.test (unattributed) -> advertiser www.advertiser.example; recipient address embedded in hops 1, 2',
+    );
+  });
+
+  test('claims: the disclosure, and each hop whose URL carries the address as a SHA-256 digest', () => {
+    assert.deepEqual(summary.claims.slice(0, 3), [
+      { text: `Recipient: ${text} (from the message headers and the recipient map)`, hop: null },
+      { text: `Hop 1 carries ${address} in its URL (path (sha256))`, hop: 1 },
+      { text: `Hop 2 carries ${address} in its URL (h (sha256))`, hop: 2 },
+    ]);
+  });
+});

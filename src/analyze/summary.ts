@@ -26,6 +26,8 @@ export interface ResponsibilityInput {
   tokens?: TokenFinding[];
   /** ESP names the mail headers point to (X-Mailer, Feedback-ID, ...). */
   espFromMail?: string[];
+  /** Where the message's recipient addresses were given out ("sent to … given only for …"), from the mail. */
+  disclosures?: { address: string; text: string }[];
 }
 
 export interface Claim {
@@ -212,5 +214,26 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
   let text = parts.join(' -> ');
   if (recipientHops.length > 0)
     text += `; recipient address embedded in hop${recipientHops.length > 1 ? 's' : ''} ${recipientHops.join(', ')}`;
-  return { text, claims };
+  return withDisclosures({ text, claims }, input.disclosures ?? [], tokens);
+}
+
+/** Puts where the recipient address was given out in front: the list's origin is half of "who is responsible". */
+function withDisclosures(
+  summary: ResponsibilitySummary,
+  disclosures: { address: string; text: string }[],
+  tokens: TokenFinding[],
+): ResponsibilitySummary {
+  if (disclosures.length === 0) return summary;
+  const claims: Claim[] = [];
+  for (const d of disclosures) {
+    claims.push({ text: `Recipient: ${d.text} (from the message headers and the recipient map)`, hop: null });
+    for (const t of tokens.filter((t) => t.kind === 'recipient' && t.address === d.address)) {
+      for (const hop of t.hops) claims.push({ text: `Hop ${hop} carries ${d.address} in its URL (${t.name})`, hop });
+    }
+  }
+  const lead = disclosures.map((d) => d.text).join('; ');
+  return {
+    text: `${lead[0].toUpperCase()}${lead.slice(1)}; ${summary.text[0].toLowerCase()}${summary.text.slice(1)}`,
+    claims: [...claims, ...summary.claims],
+  };
 }

@@ -48,19 +48,18 @@ export function findClickTargetScript(text: string): string {
 export async function clickByText(observer: PageObserver, text: string, timeoutMs: number): Promise<ClickPlan> {
   const found = (await observer.evaluate(findClickTargetScript(text), 'isolated', timeoutMs)) as Found | null;
   if (!found) return { ok: false, reason: `no link or button matching "${text}" on ${observer.url}` };
-  return {
-    ok: true,
-    target: found.target,
-    perform: async () => {
-      const mouse = (type: string, extra: Record<string, unknown> = {}) =>
-        observer.session.send('Input.dispatchMouseEvent', { type, x: found.x, y: found.y, button: 'left', ...extra });
-      try {
-        await mouse('mouseMoved', { button: 'none' });
-        await mouse('mousePressed', { clickCount: 1, buttons: 1 });
-        await mouse('mouseReleased', { clickCount: 1, buttons: 0 });
-      } catch {
-        // The page went away under the click: settling reports what happened.
-      }
-    },
-  };
+  return { ok: true, target: found.target, perform: () => trustedClick(observer, found.x, found.y) };
+}
+
+/** A left click at (x, y) of the viewport with real mouse events: the page sees a user gesture. */
+export async function trustedClick(observer: PageObserver, x: number, y: number): Promise<void> {
+  const mouse = (type: string, extra: Record<string, unknown> = {}) =>
+    observer.session.send('Input.dispatchMouseEvent', { type, x, y, button: 'left', ...extra });
+  try {
+    await mouse('mouseMoved', { button: 'none' });
+    await mouse('mousePressed', { clickCount: 1, buttons: 1 });
+    await mouse('mouseReleased', { clickCount: 1, buttons: 0 });
+  } catch {
+    // The page went away under the click: settling reports what happened.
+  }
 }

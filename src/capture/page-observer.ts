@@ -227,13 +227,14 @@ export class PageObserver {
    * Evaluates in the page's current main world over CDP, failing at once while a navigation
    * replaces it (waiting for the new document could hang on a hostile page).
    */
-  async evaluate(expression: string, world: 'main' | 'isolated' = 'main', timeoutMs = 500): Promise<unknown> {
+  async evaluate(expression: string, world: 'main' | 'isolated' = 'main', timeoutMs = 500, maxRunMs = 250): Promise<unknown> {
     const contextId = world === 'isolated' ? await this.isolatedContext() : undefined;
     if (world === 'isolated' && contextId === null) return null;
     const sent = this.session.send<{ result?: { value?: unknown }; exceptionDetails?: unknown }>('Runtime.evaluate', {
       expression,
       returnByValue: true,
-      timeout: Math.min(timeoutMs, 250),
+      // The script itself is stopped after this long (reading every control of a big page takes longer).
+      timeout: Math.min(timeoutMs, maxRunMs),
       ...(contextId !== undefined ? { contextId } : {}),
     });
     // A page busy in an endless loop never answers: that must not stall settling.

@@ -25,6 +25,8 @@ import { clickByText } from './click.js';
 import { Snapshots } from './snapshot.js';
 import { TracePages } from './trace-pages.js';
 import { DeferredWrites } from './deferred-writes.js';
+import type { TimestampOutcome, TsaSettings } from '../timestamp/case-timestamp.js';
+import { explore } from './explore.js';
 
 export interface TraceOptions extends UpstreamOptions {
   url: string;
@@ -34,11 +36,15 @@ export interface TraceOptions extends UpstreamOptions {
   timeoutMs?: number;
   settleMs?: number;
   clicks?: string[];
+  /** `--explore`: how many resting pages to explore for their call-to-action (0 or absent: none). */
+  exploreDepth?: number;
   maxHops?: number;
   /** Which Chromium build to launch when no browser is given (see browser.ts). */
   browser?: BrowserKind;
   outDir?: string;
   commandLine?: string[];
+  /** Time-stamping authority asked for a token over the manifest once the case is sealed. */
+  tsa?: TsaSettings | null;
   /** Context for the analysis, e.g. the e-mail a link came from (recipients, ESP, message case). */
   analysis?: CaptureInfo['analysis'];
   onProgress?: (event: { kind: string; detail: string }) => void;
@@ -60,6 +66,8 @@ export interface TraceResult {
   evidenceMs: number;
   /** Each phase's end (what CLICKTRACE_PROFILE prints). */
   marks: TraceMark[];
+  /** The RFC 3161 token asked for with `tsa`: its time, or why there is none (the case is sealed either way). */
+  timestamp: TimestampOutcome | null;
 }
 
 /** A phase's name, its end in ms since the trace began, and this process's CPU ms since then (all threads; other work in it included). */
@@ -104,6 +112,9 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   // While Chromium boots (cold) the analysis code is loaded and run once on an empty capture
   // (its rules load lazily), and the proxy's CA is read: both are off the trace's critical path.
   const analysis = import('../analyze/analyze.js');
+  // The offline IP data (hosting networks) loads meanwhile too: a few ms, once per process.
+  const networks = import('../hosting/network-data.js').then((m) => m.loadNetworkData());
+  networks.then(() => mark('network data'), () => undefined);
   if (launching) {
     const { analyzeCapture } = await analysis;
     analyzeCapture(emptyCapture({ ...WARM_UP_INFO, startedAt: new Date().toISOString() }), null);
@@ -128,6 +139,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
       dnsServer: options.dnsServer ?? null,
     },
     clicks: options.clicks ?? [],
+    ...(options.exploreDepth ? { explore: options.exploreDepth } : {}),
     startedAt: new Date(started).toISOString(),
     endedAt: null,
     error: null,
@@ -142,8 +154,15 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     : initialSession(browser, identity, settleMs);
   earlySession.catch(() => undefined);
   let writer: CaseWriter;
+  let timestamp: TimestampOutcome | null = null;
+  const tsa = options.tsa;
+  const onSealed = tsa
+    ? async (dir: string) => {
+        timestamp = await (await import('../timestamp/case-timestamp.js')).stampCase(dir, tsa);
+      }
+    : undefined;
   try {
-    writer = await CaseWriter.create(options.outDir ?? DEFAULTS.outDir, info);
+    writer = await CaseWriter.create(options.outDir ?? DEFAULTS.outDir, info, onSealed ? { onSealed } : {});
   } catch (err) {
     if (!sharedBrowser) await browser.close().catch(() => undefined);
     else void earlySession.then((s) => s && closeSession(s, { disposeContext: true })).catch(() => undefined);
@@ -219,6 +238,12 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
       if (sharedBrowser) prepareSpare(browser, identity, settleMs);
       flushEvents();
     };
+    const clickAndSettle = async (page: PageObserver, perform: () => Promise<void>) => {
+      page.restartSettleClock();
+      await withTimeout(perform(), Math.max(500, deadline - Date.now()), undefined);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await settleAndSnapshot();
+    };
     await settleAndSnapshot();
     for (const text of options.clicks ?? []) {
       if (pages.stopReason) break;
@@ -230,11 +255,21 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
       }
       pages.emit({ type: 'click', at: new Date().toISOString(), pageId: page.pageId, text, target: clicked.target });
       progress({ kind: 'click', detail: text });
-      page.restartSettleClock();
-      await withTimeout(clicked.perform(), Math.max(500, deadline - Date.now()), undefined);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      await settleAndSnapshot();
+      await clickAndSettle(page, clicked.perform);
     }
+    if (options.exploreDepth)
+      await explore({
+        capture,
+        depth: options.exploreDepth,
+        deadline,
+        current: () => pages.current,
+        stopped: () => pages.stopReason !== null,
+        emit: (event) => pages.emit(event),
+        addFile: (path, make) => writer.addDerivedFile(path, make),
+        flush: flushEvents,
+        clickAndSettle,
+        progress,
+      });
     // The page the chain ended on rendered, but its load event never came (a hung subresource).
     const last = pages.current as PageObserver | null;
     if (last && !last.closed && !last.loaded && !last.url.startsWith('chrome-error:')) {
@@ -267,7 +302,7 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
   capture.info.error = pages.stopReason;
   capture.info.endedAt = new Date().toISOString();
   capture.info.partial = false;
-  const report = (await analysis).analyzeCapture(capture, writer.dir);
+  const report = (await analysis).analyzeCapture(capture, writer.dir, await networks);
   mark('analyzed');
   writes.flush();
   if (writes.error) throw writes.error;
@@ -280,5 +315,5 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     );
   progress({ kind: 'done', detail: writer.dir });
   const stats = writer.stats();
-  return { report, capture, caseDir: writer.dir, evidenceMs: stats.addMs + (stats.close?.totalMs ?? 0), marks };
+  return { report, capture, caseDir: writer.dir, evidenceMs: stats.addMs + (stats.close?.totalMs ?? 0), marks, timestamp };
 }

@@ -13,9 +13,19 @@ export const MESSAGE_EML_FILE = 'message.eml';
 export const MESSAGE_RECORD_FILE = 'message.json';
 /** Present while the case is being written; removed by a clean close. */
 export const PARTIAL_FILE = 'PARTIAL';
+/** RFC 3161 time-stamp response over manifest.json (`openssl ts -verify -data manifest.json -in manifest.tsr` reads it too). */
+export const TIMESTAMP_FILE = 'manifest.tsr';
+/** Why the time-stamping authority gave no token when the case was (last) sealed. */
+export const TIMESTAMP_FAILURE_FILE = 'manifest.tsr-failure.json';
 
-/** Files a manifest cannot list: itself, its signature and the in-progress marker. */
-export const UNLISTED_FILES: ReadonlySet<string> = new Set([MANIFEST_FILE, SIGNATURE_FILE, PARTIAL_FILE]);
+/** Files a manifest cannot list: itself, what is made over it (signature, timestamp) and the in-progress marker. */
+export const UNLISTED_FILES: ReadonlySet<string> = new Set([
+  MANIFEST_FILE,
+  SIGNATURE_FILE,
+  PARTIAL_FILE,
+  TIMESTAMP_FILE,
+  TIMESTAMP_FAILURE_FILE,
+]);
 
 /** `20261126T182233Z-a1b2c3`: sortable UTC time of the capture start plus a random id. */
 export function caseFolderName(startedAt: Date, id = randomBytes(3).toString('hex')): string {

@@ -58,6 +58,11 @@ export interface CaseWriterOptions {
    * loaded by create(), so an unusable key fails before the capture starts, not at close.
    */
   keyDir?: string | null;
+  /**
+   * Called once the case is sealed (manifest.json written and signed, PARTIAL removed), before
+   * close() resolves: e.g. to ask a time-stamping authority for a token over the manifest.
+   */
+  onSealed?: (dir: string) => Promise<void>;
 }
 
 export interface CaseWriterStats {
@@ -99,6 +104,7 @@ export class CaseWriter {
   private writtenEvents = 0;
   private readonly dnsRecordIds = new Map<string, string>();
   private closing: Promise<void> | null = null;
+  private readonly derivedFiles = new Map<string, () => Buffer>();
 
   private constructor(
     /** The case folder. */
@@ -106,6 +112,7 @@ export class CaseWriter {
     /** Its name: `<UTC timestamp>-<6 hex>`. */
     readonly name: string,
     private readonly signingKey: SigningKey | null,
+    private readonly onSealed: CaseWriterOptions['onSealed'] = undefined,
   ) {
     this.warcFd = openSync(this.warcPath, 'wx');
   }
@@ -128,7 +135,7 @@ export class CaseWriter {
         throw new EvidenceError(dir, `cannot create the case folder (${errorMessage(err)})`);
       }
       writeFileSync(join(dir, PARTIAL_FILE), `capture in progress since ${new Date().toISOString()}; removed when the case is closed\n`);
-      const writer = new CaseWriter(dir, name, signingKey);
+      const writer = new CaseWriter(dir, name, signingKey, opts.onSealed);
       writer.timed(() => writer.append([writer.warcinfoRecord(info), infoRecord(info, false, writer.warcinfoId)]));
       return writer;
     }
@@ -198,6 +205,16 @@ export class CaseWriter {
   }
 
   /**
+   * A file derived from the evidence, not evidence itself (the explore screenshot with the chosen
+   * box drawn on a copy): made and written when the case is closed, off the capture's path;
+   * listed in the manifest, not recorded in the WARC.
+   */
+  addDerivedFile(path: string, make: () => Buffer): void {
+    if (!isSafeCasePath(path)) throw new EvidenceError(join(this.dir, path), 'not a path inside the case folder');
+    this.derivedFiles.set(path, make);
+  }
+
+  /**
    * Finishes the case: writes what `capture` holds that was not added yet (and DNS records
    * completed since they were added), the final capture info,
    * then capture.har, report.json, case.wacz, manifest.json (+ manifest.sig when a signing key
@@ -205,7 +222,9 @@ export class CaseWriter {
    * `info.partial` when the capture completed. A second call returns the first call's promise.
    */
   close(capture: Capture, report: Report): Promise<void> {
-    this.closing ??= Promise.resolve().then(() => this.finish(capture, report));
+    this.closing ??= Promise.resolve()
+      .then(() => this.finish(capture, report))
+      .then(() => this.onSealed?.(this.dir));
     return this.closing;
   }
 
@@ -223,6 +242,15 @@ export class CaseWriter {
     const t1 = performance.now();
 
     this.writeCaseFile(HAR_FILE, Buffer.from(`${JSON.stringify(toHar(capture), null, 2)}\n`));
+    for (const [path, make] of this.derivedFiles) {
+      let data: Buffer;
+      try {
+        data = make();
+      } catch {
+        continue; // an illustration that cannot be made is left out; the evidence it derives from is whole
+      }
+      this.writeCaseFile(path, data);
+    }
     const t2 = performance.now();
     this.writeCaseFile(REPORT_FILE, Buffer.from(`${JSON.stringify(report, null, 2)}\n`));
     const t3 = performance.now();

@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parse, CliError } from './command.js';
 import { formatChain } from './format.js';
+import type { Report } from '../report.js';
 
 const HELP = `usage: clicktrace analyze <case> [--json] [--check] [--write]
 
 Rebuilds the report of a case from its WARC alone (capture.warc.gz): the chain, via labels,
-parties, tokens, DNS findings and summary. Also works on a partial case whose trace was killed.
+parties, tokens, DNS findings, hosting networks (from the installed offline IP data, whose
+version the report records) and summary. Also works on a partial case whose trace was killed.
 
 options:
   --json    print the report as JSON
@@ -22,12 +24,13 @@ export async function run(argv: string[]): Promise<number> {
   if (!target) throw new CliError('analyze: a case folder (or WARC file) is required');
   if (!existsSync(target)) throw new CliError(`analyze: ${target}: no such case folder or file`);
   const caseDir = statSync(target).isDirectory() ? target : null;
-  const [{ readCapture }, { analyzeCapture }] = await Promise.all([
+  const [{ readCapture }, { analyzeCapture }, { loadNetworkData }] = await Promise.all([
     import('../evidence/warc/read-warc.js'),
     import('../analyze/analyze.js'),
+    import('../hosting/network-data.js'),
   ]);
-  const capture = await readCapture(target);
-  const report = analyzeCapture(capture, caseDir ?? join(target, '..'));
+  const [capture, networks] = await Promise.all([readCapture(target), loadNetworkData()]);
+  const report = analyzeCapture(capture, caseDir ?? join(target, '..'), networks);
   if (caseDir) report.case = (await import('node:path')).basename(caseDir);
   if (parsed.values.check) {
     if (!caseDir) throw new CliError('analyze --check needs a case folder');
@@ -37,7 +40,10 @@ export async function run(argv: string[]): Promise<number> {
     const fresh = JSON.parse(JSON.stringify(report)) as unknown;
     const difference = firstDifference(saved, fresh, '');
     if (difference) {
-      process.stderr.write(`clicktrace: analyze: the WARC gives a different report than report.json at ${difference}\n`);
+      // Hosting networks come from offline data that may have been updated since the trace.
+      const dataChanged = !isDeepStrictEqual((saved as Report).networkData ?? null, report.networkData ?? null);
+      const note = dataChanged ? ' (the offline IP data differs from the one the case was analysed with: see networkData)' : '';
+      process.stderr.write(`clicktrace: analyze: the WARC gives a different report than report.json at ${difference}${note}\n`);
       return 1;
     }
     process.stdout.write(`report.json matches the report rebuilt from the WARC (${report.hops.length} hops)\n`);

@@ -13,7 +13,15 @@ export class CliError extends Error {
   }
 }
 
-const USER_ERRORS = new Set(['UsageError', 'ImportError', 'EvidenceError', 'BrowserMissingError', 'MailError', 'ResolveError']);
+const USER_ERRORS = new Set([
+  'UsageError',
+  'ImportError',
+  'EvidenceError',
+  'BrowserMissingError',
+  'MailError',
+  'ResolveError',
+  'ConfigError',
+]);
 
 export async function runCommand(body: () => Promise<number>): Promise<number> {
   try {

@@ -1,6 +1,7 @@
 // Human output of a report. Every value that came from the network goes through clean().
-import type { Report } from '../report.js';
+import type { ExploreStep, Report } from '../report.js';
 import { clean, truncate } from './terminal.js';
+import { describeNetwork, networkSourceNote } from '../hosting/describe.js';
 
 function hostPath(url: string): string {
   try {
@@ -22,12 +23,16 @@ export function formatChain(report: Report, caseDir: string | null): string {
       : '';
     const party =
       hop.party && hop.party.role !== 'unknown' ? `  [${hop.party.role}${hop.party.name ? `: ${clean(hop.party.name)}` : ''}]` : '';
+    const network = hop.network
+      ? ` (${clean(describeNetwork(hop.network))}${networkSourceNote(hop.network) ? `; ${clean(networkSourceNote(hop.network))}` : ''})`
+      : '';
     lines.push(
-      `${String(hop.index).padStart(3)}  ${status.padEnd(3)}  ${hop.via.padEnd(viaWidth)}  ${clean(truncate(hostPath(hop.url), 100))}  ${clean(hop.ip ?? '-')}${tls}${party}`,
+      `${String(hop.index).padStart(3)}  ${status.padEnd(3)}  ${hop.via.padEnd(viaWidth)}  ${clean(truncate(hostPath(hop.url), 100))}  ${clean(hop.ip ?? '-')}${network}${tls}${party}`,
     );
     if (hop.error) lines.push(`${' '.repeat(8)}error: ${clean(hop.error)}`);
   }
   if (report.hops.length === 0) lines.push('  (no document was requested)');
+  for (const step of report.explore ?? []) lines.push(...formatExploreStep(step));
   if (report.final) {
     lines.push(
       `Final: ${clean(report.final.url)} (${report.final.status ?? 'no status'})${report.final.title ? ` "${clean(truncate(report.final.title, 120))}"` : ''}`,
@@ -41,4 +46,26 @@ export function formatChain(report: Report, caseDir: string | null): string {
   if (report.elapsedMs !== null) lines.push(`Elapsed: ${(report.elapsedMs / 1000).toFixed(2)} s`);
   if (caseDir) lines.push(`Case: ${clean(caseDir)}${report.partial ? ' (partial)' : ''}`);
   return lines.join('\n');
+}
+
+function quoted(text: string): string {
+  return `"${clean(truncate(text, 60))}"`;
+}
+
+/** An explore step: what was clicked (text, score, why) or that nothing qualified, and what was passed over. */
+function formatExploreStep(step: ExploreStep): string[] {
+  const indent = ' '.repeat(11);
+  const where = clean(truncate(hostPath(step.url), 90));
+  const lines: string[] = [];
+  if (step.chosen) {
+    lines.push(`Explore ${step.depth}: clicked ${quoted(step.chosen.text)} (score ${step.chosen.score}) on ${where}`);
+    lines.push(`${indent}why: ${clean(truncate(step.chosen.reasons.join(', '), 200))}`);
+    if (step.runnersUp.length) lines.push(`${indent}runners-up: ${step.runnersUp.map((c) => `${quoted(c.text)} ${c.score}`).join(', ')}`);
+  } else {
+    const read = step.controls === 1 ? '1 link or button' : `${step.controls} links and buttons`;
+    lines.push(`Explore ${step.depth}: no call-to-action on ${where} (${read})`);
+  }
+  const refused = step.refused.slice(0, step.chosen ? 3 : 6);
+  if (refused.length) lines.push(`${indent}refused: ${refused.map((c) => `${quoted(c.text)} (${clean(c.refused ?? '')})`).join(', ')}`);
+  return lines;
 }

@@ -17,6 +17,12 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: (ar
   key: { summary: 'key init: create the Ed25519 key that signs case manifests', load: () => import('./key-command.js') },
   serve: { summary: 'web UI and JSON API over the case store', load: () => import('./serve-command.js') },
   reindex: { summary: 'rebuild the case database from the case folders', load: () => import('./reindex-command.js') },
+  export: { summary: 'a case (or a search) as a MISP event, STIX 2.1 bundle or IOC CSV', load: () => import('./export-command.js') },
+  abuse: { summary: 'draft abuse reports (.eml) to the parties responsible for a case', load: () => import('./abuse-command.js') },
+  report: {
+    summary: 'who is responsible across the case store: platforms, trackers, brokers, advertisers, networks',
+    load: () => import('./report-command.js'),
+  },
 };
 
 function usage(): string {

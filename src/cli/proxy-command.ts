@@ -2,6 +2,7 @@ import { parse, CliError, numberOption, indexCases } from './command.js';
 import { clean } from './terminal.js';
 import { formatChain } from './format.js';
 import { TRACE_OPTIONS } from './trace-options.js';
+import { reportTimestamp, timestampOnSeal, tsaSettings } from './tsa-option.js';
 
 const HELP = `usage: clicktrace proxy [--port 8080] [--host 127.0.0.1] [--out DIR] [options]
 
@@ -22,6 +23,8 @@ options:
   --allow-private            allow upstream addresses in private/loopback ranges
   --strict-tls               refuse upstream certificates that do not verify
   --json                     print the closing report as JSON
+  --tsa URL                  RFC 3161 time-stamping authority for a token over the manifest
+                             (default: "tsa" of ~/.clicktrace/config.json; none: never)
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -38,6 +41,7 @@ export async function run(argv: string[]): Promise<number> {
       'allow-private': TRACE_OPTIONS['allow-private'],
       'strict-tls': TRACE_OPTIONS['strict-tls'],
       json: TRACE_OPTIONS.json,
+      tsa: TRACE_OPTIONS.tsa,
     },
     HELP,
     false,
@@ -45,6 +49,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!parsed) return 0;
   const v = parsed.values;
   const port = numberOption(v.port, '--port', { min: 0, max: 65535 }) ?? 8080;
+  const stamp = timestampOnSeal(tsaSettings(v.tsa));
   const [
     { RecordingProxy, PROXY_INFO_HOST },
     { buildUpstream, describeOverrides },
@@ -86,7 +91,7 @@ export async function run(argv: string[]): Promise<number> {
     error: null,
     partial: true,
   });
-  const writer = await CaseWriter.create(v.out ?? 'cases', capture.info);
+  const writer = await CaseWriter.create(v.out ?? 'cases', capture.info, stamp.writerOptions);
   resolver.onRecord = (record) => {
     capture.dns.push(record);
     writer.addDns(record);
@@ -126,10 +131,12 @@ export async function run(argv: string[]): Promise<number> {
   capture.info.endedAt = new Date().toISOString();
   capture.info.partial = false;
   capture.events.push(...synthesizeDocumentChain(capture.exchanges));
-  const report = analyzeCapture(capture, writer.dir);
+  const { loadNetworkData } = await import('../hosting/network-data.js');
+  const report = analyzeCapture(capture, writer.dir, await loadNetworkData());
   await writer.close(capture, report);
   await indexCases(writer.dir);
   if (v.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else process.stdout.write(`\n${formatChain(report, writer.dir)}\n`);
+  reportTimestamp(stamp.outcome(), v.json ?? false);
   return 0;
 }

@@ -6,6 +6,7 @@ import { BATCH_OPTIONS, BATCH_OPTIONS_HELP, concurrencyOption } from './batch-op
 import { formatChain } from './format.js';
 import { clean } from './terminal.js';
 import { INTERRUPTED_EXIT, onInterrupt } from './interrupt.js';
+import { reportTimestamp } from './tsa-option.js';
 // Static, not lazy: both are small, and Chromium is spawned as early as the options allow.
 import { parseTarget } from '../capture/target.js';
 import { prelaunchBrowser, discardPrelaunched } from '../capture/browser.js';
@@ -15,6 +16,7 @@ import { REPORT_FILE } from '../case/case-layout.js';
 import type { InputItem } from '../service/url-list.js';
 import type { CaseStore } from '../store/index.js';
 import type { TraceOutcome } from '../service/tracer.js';
+import type { BatchSummary } from '../service/batch-summary.js';
 
 const HELP = `usage: clicktrace trace <url> [options]
        clicktrace trace <url> <url>... [options]
@@ -116,6 +118,7 @@ async function single(url: string, values: Values, argv: string[]): Promise<numb
       const { report, caseDir } = outcome;
       if (json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else process.stdout.write(formatChain(report, caseDir) + '\n');
+      reportTimestamp(outcome.timestamp, json);
       if (report.error?.startsWith('interrupted')) return INTERRUPTED_EXIT;
       return report.error ? 1 : 0;
     }
@@ -164,20 +167,23 @@ async function batch(input: string | null, positionals: string[], values: Values
     onEntry: (entry) => {
       progress.clear();
       process.stdout.write((json ? JSON.stringify(output.entryJson(entry)) : output.formatEntry(entry)) + '\n');
+      if (entry.kind === 'trace') reportTimestamp(entry.timestamp, json);
       progress.update();
     },
   });
   run.onProgress(() => progress.update());
   const stopListening = onInterrupt((reason) => void run.interrupt(reason));
+  let summary: BatchSummary;
   try {
     await run.run(items);
+    // While the case index is open: the summary's aggregate reads it.
+    summary = run.summary();
   } finally {
     stopListening();
     progress.stop();
     await browsers.close();
     store.close();
   }
-  const summary = run.summary();
   process.stdout.write((json ? JSON.stringify(summary) : output.formatSummary(summary)) + '\n');
   const c = summary.counts;
   if (summary.interrupted) return INTERRUPTED_EXIT;

@@ -2,6 +2,7 @@
 import type { TraceOptions } from '../capture/trace.js';
 import { DEFAULTS } from '../capture/target.js';
 import { CliError, numberOption } from './command.js';
+import { tsaSettings } from './tsa-option.js';
 
 export const TRACE_OPTIONS = {
   resolve: { type: 'string', multiple: true },
@@ -17,8 +18,11 @@ export const TRACE_OPTIONS = {
   settle: { type: 'string' },
   'max-hops': { type: 'string' },
   click: { type: 'string', multiple: true },
+  explore: { type: 'boolean' },
+  'explore-depth': { type: 'string' },
   out: { type: 'string' },
   json: { type: 'boolean' },
+  tsa: { type: 'string' },
 } as const;
 
 export const TRACE_OPTIONS_HELP = `
@@ -38,8 +42,16 @@ export const TRACE_OPTIONS_HELP = `
   --settle MS                how long a page may still navigate on its own (default ${DEFAULTS.settleMs})
   --max-hops N               stop after N documents (default ${DEFAULTS.maxHops})
   --click TEXT               after the chain settles, click the link/button with this text (repeatable)
+  --explore                  after the chain settles (and any --click), click the page's main
+                             call-to-action, chosen by what a person sees; never unsubscribe,
+                             privacy, mailto:/tel:, download, same-page or form-typing targets
+  --explore-depth N          explore N pages in a row: each click's resting page in turn
+                             (default 1; implies --explore)
   --out DIR                  where case folders go (default ./${DEFAULTS.outDir})
-  --json                     print the report as JSON`;
+  --json                     print the report as JSON
+  --tsa URL                  RFC 3161 time-stamping authority asked for a token over each sealed
+                             case's manifest (kept as manifest.tsr; "clicktrace verify" checks
+                             it); default: "tsa" of ~/.clicktrace/config.json; --tsa none: never`;
 
 type Values = {
   [K in keyof typeof TRACE_OPTIONS]?: (typeof TRACE_OPTIONS)[K] extends { multiple: true }
@@ -71,7 +83,15 @@ export function traceOptionsFrom(values: Values, url: string, commandLine: strin
     ...(values.settle !== undefined ? { settleMs: numberOption(values.settle, '--settle', { min: 0, max: 600_000 })! } : {}),
     ...(values['max-hops'] !== undefined ? { maxHops: numberOption(values['max-hops'], '--max-hops', { min: 1, max: 1000 })! } : {}),
     clicks: values.click ?? [],
+    ...exploreOption(values),
     outDir: values.out ?? DEFAULTS.outDir,
     commandLine,
+    tsa: tsaSettings(values.tsa),
   };
+}
+
+function exploreOption(values: Values): Pick<TraceOptions, 'exploreDepth'> {
+  const depth = numberOption(values['explore-depth'], '--explore-depth', { min: 1, max: 10 });
+  if (depth === undefined && !values.explore) return {};
+  return { exploreDepth: depth ?? 1 };
 }

@@ -2,21 +2,26 @@ import { readFileSync } from 'node:fs';
 import { parse, CliError } from './command.js';
 import { clean } from './terminal.js';
 
-const HELP = `usage: clicktrace verify <case> [--key PUBLIC.pem] [--json]
+const HELP = `usage: clicktrace verify <case> [--key PUBLIC.pem] [--tsa-ca CA.pem] [--json]
 
 Recomputes every digest of a case: the manifest's file hashes, each WARC record's block and
 payload digests, the WACZ's datapackage digests, and the manifest signature when present. A
 message case (message.eml and message.json, from "clicktrace mail" or the web UI) is checked
-against its manifest and signature the same way.
+against its manifest and signature the same way. When the case holds an RFC 3161 timestamp
+(manifest.tsr, from --tsa), its message imprint must be the SHA-256 of manifest.json, its CMS
+signature must verify and the TSA's certificate must chain to a trusted CA; the attested time
+is printed.
 Exits 1 and names every file or record that changed.
 
 options:
-  --key FILE   also require the manifest to be signed by this Ed25519 public key
-  --json       print the result as JSON
+  --key FILE      also require the manifest to be signed by this Ed25519 public key
+  --tsa-ca FILE   trust the TSA certificates issued by these CA(s) (PEM); default: "tsa.ca" of
+                  ~/.clicktrace/config.json, else the system trust store
+  --json          print the result as JSON
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  const parsed = parse(argv, { key: { type: 'string' }, json: { type: 'boolean' } }, HELP);
+  const parsed = parse(argv, { key: { type: 'string' }, 'tsa-ca': { type: 'string' }, json: { type: 'boolean' } }, HELP);
   if (!parsed) return 0;
   const [dir] = parsed.positionals;
   if (!dir) throw new CliError('verify: a case folder is required');
@@ -30,8 +35,11 @@ export async function run(argv: string[]): Promise<number> {
       throw new CliError(`verify: cannot read key ${parsed.values.key}`);
     }
   }
+  const tsaCaFile = parsed.values['tsa-ca'] ?? (await import('../home-config.js')).readHomeConfig().tsa?.ca ?? null;
+  if (parsed.values['tsa-ca'] && !existsSync(parsed.values['tsa-ca']))
+    throw new CliError(`verify: --tsa-ca: ${parsed.values['tsa-ca']}: no such file`);
   const { verifyCase } = await import('../verify/verify.js');
-  const result = await verifyCase(dir, publicKeyPem ? { publicKeyPem } : {});
+  const result = await verifyCase(dir, { ...(publicKeyPem ? { publicKeyPem } : {}), tsaCaFile });
   if (parsed.values.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   else {
     for (const problem of result.problems) process.stdout.write(`FAIL ${clean(problem)}\n`);
@@ -40,7 +48,17 @@ export async function run(argv: string[]): Promise<number> {
       result.kind === 'message'
         ? `message case, ${c.files} files`
         : `${c.files} files, ${c.warcRecords} WARC records, ${c.waczFiles} WACZ entries`;
-    process.stdout.write(`${result.ok ? 'OK' : 'CHANGED'}: ${what} checked; signature ${c.signature}\n`);
+    process.stdout.write(`${result.ok ? 'OK' : 'CHANGED'}: ${what} checked; signature ${c.signature}; timestamp ${c.timestamp}\n`);
+    const { token, failure, trust } = result.timestamp;
+    if (c.timestamp === 'valid' && token) {
+      process.stdout.write(
+        `Timestamp: ${clean(token.time)} by ${clean(token.signer ?? 'an unnamed TSA')} (serial ${clean(token.serial)}; chain trusted via ${clean(trust)})\n`,
+      );
+    } else if (c.timestamp === 'absent' && failure) {
+      process.stdout.write(
+        `Timestamp: none; sealing asked ${clean(failure.tsa)} at ${clean(failure.at)} and it failed: ${clean(failure.error)}\n`,
+      );
+    }
   }
   return result.ok ? 0 : 1;
 }

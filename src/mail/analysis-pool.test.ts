@@ -4,9 +4,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AnalysisPool } from './analysis-pool.js';
 import { analyzeMessage } from './parse.js';
-import { projectRoot } from '../project-root.js';
+import { projectPath } from '../project-root.js';
+import { phishingPotDir } from '../../test/support/corpus.js';
 
-const CORPUS = join(projectRoot(), '..', 'shared', 'corpus', 'phishing-pot');
+// The corpus when it is there, else the mail fixtures.
+const CORPUS = phishingPotDir() ?? projectPath('test', 'fixtures', 'mail');
 const sample = readdirSync(CORPUS)
   .filter((name) => name.endsWith('.eml'))
   .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))

@@ -11,6 +11,8 @@ export interface HtmlVisitor {
   startTag(name: string, html: string, attrStart: number, attrEnd: number, position: number): void;
   endTag(name: string, position: number): void;
   text(html: string, start: number, end: number): void;
+  /** Content of a raw-text element (script, style, title...), when the visitor wants it. */
+  rawText?(name: string, html: string, start: number, end: number): void;
 }
 
 // Elements whose content is not markup; their text is not visible mail content either.
@@ -89,6 +91,7 @@ export function tokenizeHtml(html: string, visitor: HtmlVisitor): void {
       i = textStart = gt + 1;
       if (RAW_TEXT.has(name) && !selfClosed) {
         const close = skipRawText(html, name, i);
+        visitor.rawText?.(name, html, i, close);
         i = textStart = close;
       }
     } else if (next === 47 /* / */ && lt + 2 < length && isAsciiLetter(html.charCodeAt(lt + 2))) {
@@ -115,9 +118,12 @@ export function tokenizeHtml(html: string, visitor: HtmlVisitor): void {
   if (textStart < length) visitor.text(html, textStart, length);
 }
 
-/** Attributes of a tag, names lowercased, values entity-decoded; the first occurrence of a name wins. */
-export function parseAttributes(html: string, start: number, end: number): Record<string, string> {
-  const attrs: Record<string, string> = Object.create(null);
+/**
+ * Attributes of a tag, names lowercased, values entity-decoded (as written with `decode` false);
+ * the first occurrence of a name wins.
+ */
+export function parseAttributes(html: string, start: number, end: number, decode = true): Record<string, string> {
+  const attrs = Object.create(null) as Record<string, string>;
   let i = start;
   while (i < end) {
     while (i < end && (isSpace(html.charCodeAt(i)) || html.charCodeAt(i) === 47)) i++;
@@ -150,7 +156,7 @@ export function parseAttributes(html: string, start: number, end: number): Recor
         value = html.slice(valueStart, i);
       }
     }
-    if (!(name in attrs)) attrs[name] = decodeHtmlEntities(value, true);
+    if (!(name in attrs)) attrs[name] = decode ? decodeHtmlEntities(value, true) : value;
   }
   return attrs;
 }

@@ -10,13 +10,15 @@ import {
   extractTextCandidates,
   MAX_LINKS,
   type Candidate,
+  type LinkFlags,
   type LinkKind,
   type LinkPart,
 } from './link-candidates.js';
+import type { ResourceCollector } from './remote-resources.js';
 
-export { MAX_LINKS, type LinkKind, type LinkPart };
+export { MAX_LINKS, type LinkFlags, type LinkKind, type LinkPart };
 
-export interface MailLink {
+export interface MailLink extends LinkFlags {
   url: string;
   /** Visible anchor text (whitespace collapsed; image alt text for image-only anchors), or null. */
   text: string | null;
@@ -39,6 +41,8 @@ export interface LinkSources {
   listUnsubscribe?: string[];
   /** Label for links found inside an attachment rather than the message body. */
   attachment?: string | null;
+  /** Collects the HTML's remote resources in the same pass. */
+  resources?: ResourceCollector;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -179,7 +183,7 @@ function prominenceOf(candidate: Candidate, unsubscribe: boolean, urlCount: numb
 export function extractLinks(sources: LinkSources): MailLink[] {
   const listUnsubscribe = sources.listUnsubscribe ?? [];
   const candidates: Candidate[] = [
-    ...(sources.html ? extractHtmlCandidates(sources.html) : []),
+    ...(sources.html ? extractHtmlCandidates(sources.html, sources.resources) : []),
     ...(sources.text ? extractTextCandidates(sources.text) : []),
     ...listUnsubscribe.map((url) => candidate({ url, text: null, kind: 'list-unsubscribe', part: 'header', position: 1 })),
   ];
@@ -208,6 +212,7 @@ export function extractLinks(sources: LinkSources): MailLink[] {
       prominence,
       occurrences: 1,
       attachment: sources.attachment ?? null,
+      ...candidate.flags,
     });
   }
   return [...byKey.values()];

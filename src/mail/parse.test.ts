@@ -162,9 +162,12 @@ test('base64 HTML: entities, <base>, image alt, area, form, visible-text URL, mi
       ['area', 'https://shop.base.example/area-target', 'Map area'],
       ['form', 'https://collect.example/post', 'Send'],
       ['text', 'https://visible-text.example/path', null],
+      // an empty href goes to the base URL in a browser: listed, not dropped
+      ['href', 'https://shop.base.example/deals/', 'empty'],
     ],
   );
   assert.deepEqual(mail.links[2].mismatch, { shownDomain: 'paypal.com', hrefDomain: 'evil-login.example' });
+  assert.deepEqual(mail.links[6].notes, ['empty href: the browser goes to the base URL']);
 });
 
 test('broken MIME boundary: re-parsed with the boundary the body uses', async () => {

@@ -1,16 +1,17 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BatchTally, batchSummary } from './batch-summary.js';
-import type { Report, PartyRef } from '../report.js';
+import { CaseStore } from '../store/index.js';
+import { aggregateCases } from '../feed/index.js';
+import type { Report } from '../report.js';
 
-const party = (role: PartyRef['role'], name: string | null, domain: string): PartyRef => ({
-  role,
-  name,
-  rule: null,
-  registrableDomain: domain,
-});
+const roots: string[] = [];
+after(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
 
-function report(parties: PartyRef[], error: string | null = null): Report {
+function report(error: string | null = null): Report {
   return {
     tool: { name: 'clicktrace', version: 'test' },
     url: 'http://a.test/',
@@ -26,25 +27,14 @@ function report(parties: PartyRef[], error: string | null = null): Report {
     case: null,
     error,
     partial: false,
-    parties,
   };
 }
 
-test('the summary counts every kind of result and aggregates the parties per role, most frequent first', () => {
+test('the summary counts every kind of result; its aggregate is the feed aggregate of the batch cases', () => {
   const tally = new BatchTally();
-  const selligent = party('esp-tracker', 'Selligent', 'emsecure.test');
-  const shop = party('advertiser', null, 'shop.example');
   for (let i = 0; i < 5; i++) {
     const caseId = `20261201T00000${i}Z-aaaaa${i}`;
-    const parties = i < 4 ? [selligent, shop, selligent] : [party('shortener', 'bit.ly', 'bit.ly'), party('unknown', null, 'x.test')];
-    tally.add({
-      kind: 'trace',
-      line: i + 1,
-      url: `http://a.test/${i}`,
-      caseId,
-      caseDir: `/cases/${caseId}`,
-      report: report(parties, i === 2 ? 'timeout' : null),
-    });
+    tally.add({ kind: 'trace', line: i + 1, url: `http://a.test/${i}`, caseId, caseDir: `/cases/${caseId}`, report: report(i === 2 ? 'timeout' : null), timestamp: null });
   }
   tally.add({ kind: 'duplicate', line: 6, url: 'http://a.test/0', of: 1, caseId: '20261201T000000Z-aaaaa0' });
   tally.add({ kind: 'already-traced', line: 7, url: 'http://a.test/old', caseId: '20261101T000000Z-bbbbbb', inProgress: false });
@@ -52,49 +42,60 @@ test('the summary counts every kind of result and aggregates the parties per rol
   tally.add({ kind: 'failed', line: 9, url: 'http://a.test/f', caseId: null, error: 'no browser' });
   tally.add({ kind: 'skipped', line: 10, url: 'http://a.test/s', reason: 'interrupted' });
   tally.notStarted(3);
-  tally.addMessage({ caseId: '20261201T000000Z-cccccc-mail', platforms: ['SendGrid', 'SendGrid'], error: null });
+  tally.addMessage({ caseId: '20261201T000000Z-cccccc-mail', error: null });
 
-  const summary = batchSummary(tally, {
-    concurrency: 4,
-    interrupted: 'interrupted (SIGINT)',
-    endedAt: new Date(tally.startedAt.getTime() + 2000),
-  });
-  assert.equal(summary.kind, 'summary');
-  assert.deepEqual(summary.counts, {
-    inputs: 13,
-    traced: 5,
-    chainErrors: 1,
-    failed: 1,
-    duplicates: 1,
-    alreadyTraced: 1,
-    invalid: 1,
-    notStarted: 4,
-    messages: 1,
-  });
-  assert.equal(summary.tracesPerSecond, 2.5);
-  assert.equal(summary.interrupted, 'interrupted (SIGINT)');
-  assert.deepEqual(
-    summary.failures.map((f) => [f.line, f.error]),
-    [
-      [3, 'timeout'],
-      [8, 'not a URL: "junk"'],
-      [9, 'no browser'],
-    ],
-  );
-  assert.deepEqual(
-    summary.aggregate.roles.map((r) => [r.role, r.parties.map((p) => `${p.name} ${p.count}`)]),
-    [
-      ['sending-platform', ['SendGrid 1']],
-      ['esp-tracker', ['Selligent 4']],
-      ['shortener', ['bit.ly 1']],
-      ['advertiser', ['shop.example 4']],
-    ],
-    'a party counts once per case; unknown ones are left out; named by their domain when they have no name',
-  );
-  assert.deepEqual(summary.aggregate.roles[1].parties[0].cases, [
-    '20261201T000000Z-aaaaa0',
-    '20261201T000001Z-aaaaa1',
-    '20261201T000002Z-aaaaa2',
-  ]);
-  assert.equal(tally.caseIds.length, 5);
+  const dir = mkdtempSync(join(tmpdir(), 'clicktrace-summary-'));
+  roots.push(dir);
+  const store = CaseStore.open(dir);
+  let asked: string[] = [];
+  try {
+    const summary = batchSummary(tally, {
+      concurrency: 4,
+      interrupted: 'interrupted (SIGINT)',
+      endedAt: new Date(tally.startedAt.getTime() + 2000),
+      aggregate: (caseIds) => {
+        asked = caseIds;
+        return aggregateCases(store, { caseIds });
+      },
+    });
+    assert.equal(summary.kind, 'summary');
+    assert.deepEqual(summary.counts, {
+      inputs: 13,
+      traced: 5,
+      chainErrors: 1,
+      failed: 1,
+      duplicates: 1,
+      alreadyTraced: 1,
+      invalid: 1,
+      notStarted: 4,
+      messages: 1,
+    });
+    assert.equal(summary.tracesPerSecond, 2.5);
+    assert.equal(summary.interrupted, 'interrupted (SIGINT)');
+    assert.deepEqual(
+      summary.failures.map((f) => [f.line, f.error]),
+      [
+        [3, 'timeout'],
+        [8, 'not a URL: "junk"'],
+        [9, 'no browser'],
+      ],
+    );
+    assert.deepEqual(
+      [...asked].sort(),
+      [
+        '20261101T000000Z-bbbbbb',
+        '20261201T000000Z-aaaaa0',
+        '20261201T000000Z-cccccc-mail',
+        '20261201T000001Z-aaaaa1',
+        '20261201T000002Z-aaaaa2',
+        '20261201T000003Z-aaaaa3',
+        '20261201T000004Z-aaaaa4',
+      ],
+      'the traces of this batch, the earlier ones it met again and its message cases',
+    );
+    assert.equal(summary.aggregate?.cases, 0, 'none of them is in this empty index');
+    assert.equal(batchSummary(tally, { concurrency: 0, interrupted: null }).aggregate, null);
+  } finally {
+    store.close();
+  }
 });

@@ -5,13 +5,15 @@
 // line); running counts for the progress line and the summary; Ctrl-C (interrupt) stops it.
 import { parseTarget } from '../capture/target.js';
 import type { Report } from '../report.js';
+import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
 import { BatchTally, batchSummary, type BatchSummary } from './batch-summary.js';
+import { aggregateCases } from '../feed/index.js';
 import type { TraceOutcome, TraceRequest, Tracer } from './tracer.js';
 import type { InputItem } from './url-list.js';
 
 /** One result of a batch: a JSON Lines record of `trace --json` with many URLs (plus `line`). */
 export type BatchEntry =
-  | { kind: 'trace'; line: number | null; url: string; caseId: string; caseDir: string; report: Report }
+  | { kind: 'trace'; line: number | null; url: string; caseId: string; caseDir: string; report: Report; timestamp: TimestampOutcome | null }
   | { kind: 'already-traced'; line: number | null; url: string; caseId: string | null; inProgress: boolean }
   | { kind: 'duplicate'; line: number | null; url: string; of: number | null; caseId: string | null }
   | { kind: 'failed'; line: number | null; url: string; caseId: string | null; error: string }
@@ -103,8 +105,13 @@ export class Batch {
     await this.tracer.stop(reason, { abortRunning: true });
   }
 
+  /** The summary so far, with the feed aggregate of the batch's cases (read from the case index, which must be open). */
   summary(): BatchSummary {
-    return batchSummary(this.tally, { concurrency: this.tracer.concurrency, interrupted: this.interrupted });
+    return batchSummary(this.tally, {
+      concurrency: this.tracer.concurrency,
+      interrupted: this.interrupted,
+      aggregate: (caseIds) => aggregateCases(this.tracer.store, { caseIds }),
+    });
   }
 
   /** Calls back whenever the progress changes (a trace starts or ends); returns the unsubscribe function. */
@@ -130,7 +137,7 @@ export class Batch {
 export function batchEntry(outcome: TraceOutcome, line: number | null, url: string): BatchEntry {
   switch (outcome.kind) {
     case 'traced':
-      return { kind: 'trace', line, url, caseId: outcome.caseId, caseDir: outcome.caseDir, report: outcome.report };
+      return { kind: 'trace', line, url, caseId: outcome.caseId, caseDir: outcome.caseDir, report: outcome.report, timestamp: outcome.timestamp };
     case 'already-traced':
       return { kind: 'already-traced', line, url, caseId: outcome.caseId, inProgress: outcome.inProgress };
     case 'failed':

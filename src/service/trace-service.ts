@@ -20,8 +20,10 @@ import { MESSAGE_RECORD_FILE } from '../case/case-layout.js';
 import { BrowserPool } from './browser-pool.js';
 import { Tracer, type TraceDefaults, type TraceRequest } from './tracer.js';
 import { batchEntry, type BatchEntry } from './batch.js';
-import { createMessageCase, traceMessage } from './messages.js';
+import { createMessageCase, linkTarget, traceMessage } from './messages.js';
 import { defaultConcurrency } from './defaults.js';
+import { casesRecipientMap, exactAddresses, type RecipientMap } from '../mail/recipient-map.js';
+import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
 
 export { SubmissionError } from './submission-error.js';
 export type { TraceDefaults } from './tracer.js';
@@ -164,11 +166,13 @@ export class TraceService {
       );
     }
     const filename = (input.filename ?? 'message.eml').slice(0, 200);
-    const analysis = await analyzeMessage(input.raw, filename);
+    const recipientMap = this.recipientMap();
+    const lookFor = exactAddresses(recipientMap);
+    const analysis = await analyzeMessage(input.raw, filename, lookFor.length ? { lookFor } : {});
     if (!analysis.from && !analysis.subject && !analysis.messageId && analysis.links.length === 0) {
       throw new SubmissionError(`not an e-mail message: ${analysis.errors[0] ?? 'no headers found'}`, 400, 'bad-message');
     }
-    const record = messageRecord(analysis);
+    const record = messageRecord(analysis, { recipientMap });
     const main = traceableMainLink(record);
     if (main) await checkTarget(main.url, this.options.trace ?? {});
     const message = createMessageCase(this.casesDir, input.raw, record);
@@ -188,12 +192,22 @@ export class TraceService {
       'message',
       `message case ${message.id}: ${analysis.links.length} link(s)${main ? `, main link ${main.index}: ${main.url}` : ', no link to trace'}`,
     );
+    await this.stampMessage(job, message.dir);
     if (!main) {
       this.finish(job, 'done');
       return this.view(job);
     }
     void this.runTrace(job, { dir: message.dir, record });
     return this.view(job);
+  }
+
+  /** The cases folder's recipient map (edited on the Recipients page); a broken one is ignored here, and shown there. */
+  private recipientMap(): RecipientMap | null {
+    try {
+      return casesRecipientMap(this.casesDir);
+    } catch {
+      return null;
+    }
   }
 
   /**
@@ -336,9 +350,10 @@ export class TraceService {
       if (message) {
         const main = message.record.links.find((l) => l.index === job.link);
         if (!main) return this.finish(job, 'failed', `its message has no link ${job.link ?? '?'}`);
-        const traced = await traceMessage(this.store, { dir: message.dir, record: message.record, links: [main] }, (link) =>
+        const traced = await traceMessage(this.store, { dir: message.dir, record: message.record, targets: [linkTarget(main)] }, (link) =>
           this.tracer.trace({ ...request, analysis: link.analysis! }).then((outcome) => batchEntry(outcome, null, link.url)),
         );
+        await this.stampMessage(job, message.dir);
         entry = traced.entries[0];
       } else {
         entry = batchEntry(await this.tracer.trace(request), null, job.url!);
@@ -355,6 +370,7 @@ export class TraceService {
       case 'trace': {
         job.caseId = entry.caseId;
         job.chainError = entry.report.error;
+        if (entry.timestamp) this.recordTimestamp(job, entry.timestamp);
         this.record(job, 'indexed', this.store.caseSummary(entry.caseId) ? `case ${entry.caseId}` : 'not indexed');
         return this.finish(job, 'done');
       }
@@ -380,6 +396,22 @@ export class TraceService {
       case 'invalid':
         return this.finish(job, 'failed', entry.error);
     }
+  }
+
+  /** A message case is sealed (again) synchronously; its timestamp, when a TSA is set, is asked for here. */
+  private async stampMessage(job: Job, dir: string): Promise<void> {
+    const tsa = this.options.trace?.tsa;
+    if (!tsa) return;
+    const { stampCase } = await import('../timestamp/case-timestamp.js');
+    this.recordTimestamp(job, await stampCase(dir, tsa));
+  }
+
+  private recordTimestamp(job: Job, outcome: TimestampOutcome): void {
+    this.record(
+      job,
+      'timestamp',
+      outcome.ok ? `${outcome.token.time} from ${outcome.tsa}` : `failed: ${outcome.error}; sealed without one`,
+    );
   }
 
   private record(job: Job, kind: string, detail: string): void {

@@ -7,6 +7,7 @@
 import { setMaxListeners } from 'node:events';
 import { resolve } from 'node:path';
 import type { TraceOptions } from '../capture/trace.js';
+import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
 import { parseTarget } from '../capture/target.js';
 import type { Report } from '../report.js';
 import type { CaseStore } from '../store/index.js';
@@ -21,6 +22,8 @@ export interface TraceRequest {
   /** Trace it even if this cases folder has requested it before. */
   again?: boolean;
   clicks?: string[];
+  /** Options of this trace that differ from the tracer's (a pixel is fetched, not explored). */
+  options?: Partial<TraceDefaults>;
   analysis?: TraceOptions['analysis'];
   commandLine?: string[];
   onProgress?: TraceOptions['onProgress'];
@@ -29,7 +32,7 @@ export interface TraceRequest {
 }
 
 export type TraceOutcome =
-  | { kind: 'traced'; url: string; caseId: string; caseDir: string; report: Report }
+  | { kind: 'traced'; url: string; caseId: string; caseDir: string; report: Report; timestamp: TimestampOutcome | null }
   /** Requested before (caseId: its case, null if unknown); or, with inProgress, by another process right now. */
   | { kind: 'already-traced'; url: string; caseId: string | null; inProgress: boolean }
   /** Could not run or finish (bad options, no browser, the case could not be written); caseId when a case was begun. */
@@ -138,8 +141,9 @@ export class Tracer {
       const result = await trace(
         {
           ...this.options.trace,
+          ...request.options,
           url,
-          clicks: request.clicks?.length ? request.clicks : (this.options.trace?.clicks ?? []),
+          clicks: request.clicks?.length ? request.clicks : (request.options?.clicks ?? this.options.trace?.clicks ?? []),
           outDir: this.options.outDir ?? store.casesDir,
           ...(request.commandLine ? { commandLine: request.commandLine } : {}),
           ...(request.analysis ? { analysis: request.analysis } : {}),
@@ -157,7 +161,14 @@ export class Tracer {
       } catch {
         // The index can always be rebuilt with `clicktrace reindex`; the case is what matters.
       }
-      return { kind: 'traced', url, caseId: result.report.case ?? caseId!, caseDir: result.caseDir, report: result.report };
+      return {
+        kind: 'traced',
+        url,
+        caseId: result.report.case ?? caseId!,
+        caseDir: result.caseDir,
+        report: result.report,
+        timestamp: result.timestamp,
+      };
     } catch (err) {
       return { kind: 'failed', url, caseId, error: firstLine(err), cause: err };
     } finally {

@@ -1,7 +1,9 @@
 // What the index stores about one case folder, as plain rows: pure, so that what gets indexed
 // (which hosts, domains, parties, IPs, certificates, tokens) is tested without a database.
 import { getDomain } from 'tldts';
-import type { Hop, Report } from '../report.js';
+import type { Hop, HopNetwork, Report } from '../report.js';
+import { parseAddress, specialNetwork } from '../hosting/special-addresses.js';
+import { networkSourceNote } from '../hosting/describe.js';
 import type { MailAnalysis } from '../mail/parse.js';
 import type { CaseFolder, MessageFacts } from './case-folder.js';
 
@@ -13,6 +15,7 @@ export interface CaseRow {
   url: string | null;
   final_url: string | null;
   final_host: string | null;
+  final_domain: string | null;
   final_title: string | null;
   final_status: number | null;
   error: string | null;
@@ -21,6 +24,7 @@ export interface CaseRow {
   ended_at: string | null;
   elapsed_ms: number | null;
   hop_count: number;
+  ended_on_page: number;
   summary: string | null;
   advertiser: string | null;
 }
@@ -37,6 +41,20 @@ export interface MessageRow {
   date: string | null;
   link_count: number;
   platforms: string | null;
+  resource_count: number;
+  pixel_count: number;
+}
+
+export interface RecipientRow {
+  case_id: string;
+  address: string;
+  /** The recipient-map entry (address or pattern) the address falls under. */
+  given_key: string | null;
+  tag: string | null;
+  spamtrap: number;
+  after_retirement: number;
+  /** Found in a link or resource URL (a recipient token). */
+  in_urls: number;
 }
 
 export interface TracedLinkRow {
@@ -63,9 +81,14 @@ export interface HopRow {
   tls_protocol: string | null;
   cert_sha256: string | null;
   error: string | null;
+  asn: number | null;
+  as_name: string | null;
+  as_country: string | null;
+  network_special: string | null;
+  network_source: string | null;
 }
 
-export type HostSource = 'hop' | 'link' | 'sender';
+export type HostSource = 'hop' | 'link' | 'sender' | 'resource';
 export interface HostRow {
   case_id: string;
   host: string;
@@ -99,6 +122,7 @@ export interface TokenRow {
 export interface CaseRows {
   case: CaseRow;
   message: MessageRow | null;
+  recipients: RecipientRow[];
   tracedLinks: TracedLinkRow[];
   hops: HopRow[];
   hosts: HostRow[];
@@ -134,6 +158,7 @@ export function caseRows(folder: CaseFolder): CaseRows {
   const rows: CaseRows = {
     case: emptyCaseRow(folder),
     message: null,
+    recipients: [],
     tracedLinks: [],
     hops: [],
     hosts: [],
@@ -155,6 +180,7 @@ function emptyCaseRow(folder: CaseFolder): CaseRow {
     url: null,
     final_url: null,
     final_host: null,
+    final_domain: null,
     final_title: null,
     final_status: null,
     error: null,
@@ -163,6 +189,7 @@ function emptyCaseRow(folder: CaseFolder): CaseRow {
     ended_at: null,
     elapsed_ms: null,
     hop_count: 0,
+    ended_on_page: 0,
     summary: null,
     advertiser: null,
   };
@@ -174,6 +201,7 @@ function addReport(id: string, report: Report, rows: CaseRows, collect: Collecto
     url: report.url,
     final_url: report.final?.url ?? null,
     final_host: hostOf(report.final?.url),
+    final_domain: registrableDomain(hostOf(report.final?.url)),
     final_title: report.final?.title ?? null,
     final_status: report.final?.status ?? null,
     error: report.error,
@@ -182,6 +210,7 @@ function addReport(id: string, report: Report, rows: CaseRows, collect: Collecto
     ended_at: report.endedAt,
     elapsed_ms: report.elapsedMs,
     hop_count: report.hops.length,
+    ended_on_page: endedOnPage(report, rows.case.partial === 1) ? 1 : 0,
     summary: report.summary?.text ?? null,
     advertiser: advertiser ? (advertiser.name ?? advertiser.registrableDomain) : null,
   } satisfies Partial<CaseRow>);
@@ -198,6 +227,28 @@ function addReport(id: string, report: Report, rows: CaseRows, collect: Collecto
       sender: report.message.from ?? null,
     });
   }
+}
+
+/** The chain rested on a page that rendered: no error, a final document with a status, a snapshot. */
+export function endedOnPage(report: Report, partial: boolean): boolean {
+  return !partial && !report.partial && report.error === null && report.final?.status != null && report.pages.length > 0;
+}
+
+/** A report made before hops had networks still gets its special blocks (loopback...) labelled. */
+function networkColumns(hop: Hop): Pick<HopRow, 'asn' | 'as_name' | 'as_country' | 'network_special' | 'network_source'> {
+  const parsed = hop.network ? null : hop.ip ? parseAddress(hop.ip) : null;
+  const network = hop.network ?? (parsed ? ({ special: specialNetwork(parsed) } as HopNetwork) : null);
+  if (!network || ('special' in network && !network.special)) {
+    return { asn: null, as_name: null, as_country: null, network_special: null, network_source: null };
+  }
+  if ('special' in network) return { asn: null, as_name: null, as_country: null, network_special: network.special, network_source: null };
+  return {
+    asn: network.asn,
+    as_name: network.name,
+    as_country: network.country,
+    network_special: null,
+    network_source: networkSourceNote(network),
+  };
 }
 
 function addHop(id: string, hop: Hop, rows: CaseRows, collect: Collector): void {
@@ -218,6 +269,7 @@ function addHop(id: string, hop: Hop, rows: CaseRows, collect: Collector): void 
     tls_protocol: hop.tls?.protocol ?? null,
     cert_sha256: hop.tls?.cert?.sha256 ?? null,
     error: hop.error,
+    ...networkColumns(hop),
   });
   collect.host(host, domain, 'hop');
   collect.ip(hop.ip);
@@ -241,7 +293,20 @@ function addMessage(id: string, facts: MessageFacts, rows: CaseRows, collect: Co
     date: message.date,
     link_count: message.links.length,
     platforms: message.esp.map((p) => p.name).join(', ') || null,
+    resource_count: facts.resources?.length ?? 0,
+    pixel_count: facts.resources?.filter((r) => r.pixel).length ?? 0,
   };
+  for (const d of facts.disclosures ?? []) {
+    rows.recipients.push({
+      case_id: id,
+      address: d.address,
+      given_key: d.entry?.address ?? null,
+      tag: d.tag,
+      spamtrap: d.entry?.spamtrap ? 1 : 0,
+      after_retirement: d.afterRetirement ? 1 : 0,
+      in_urls: d.where.some((w) => /^(?:link|resource) \d+:/.test(w)) ? 1 : 0,
+    });
+  }
   if (!rows.case.error && message.errors.length) rows.case.error = message.errors.join('; ');
   if (!rows.case.summary) {
     const platforms = message.esp.map((p) => p.name);
@@ -252,6 +317,12 @@ function addMessage(id: string, facts: MessageFacts, rows: CaseRows, collect: Co
     const host = hostOf(link.url);
     collect.host(host, link.party?.registrableDomain ?? registrableDomain(host), 'link');
     if (link.party && link.party.role !== 'unknown') collect.party(link.party.name, link.party.role, link.party.registrableDomain);
+  }
+  for (const resource of facts.resources ?? []) {
+    const host = hostOf(resource.url);
+    collect.host(host, resource.party?.registrableDomain ?? registrableDomain(host), 'resource');
+    if (resource.party && resource.party.role !== 'unknown')
+      collect.party(resource.party.name, resource.party.role, resource.party.registrableDomain);
   }
   for (const platform of message.esp) collect.party(platform.name, `mail-${platform.kind}`, null);
   for (const hop of message.received) collect.ip(hop.fromIp);

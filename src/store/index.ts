@@ -4,6 +4,7 @@ export { databasePath, isCaseId, isMessageCaseId, DATABASE_FILE } from './paths.
 export { MESSAGE_FILE, RAW_MESSAGE_FILE, readCaseFolder, messageFacts, type TracedLinkEntry, type MessageFacts } from './case-folder.js';
 export {
   normalizeFilters,
+  dateBound,
   pivotFilters,
   isPivotKind,
   QueryError,

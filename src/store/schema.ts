@@ -2,7 +2,11 @@
 // on. Every table but `meta`, `jobs` and `requested_urls` is derived from the folders and rebuilt by `reindex`.
 import Database from 'better-sqlite3';
 
-export const SCHEMA_VERSION = 1;
+// 2: hops' hosting networks (asn, as_name, as_country, network_special); cases' final_domain and
+// ended_on_page, for the feed report (src/report/).
+// 3: messages' resource_count and pixel_count; message_recipients (the addresses a message reached,
+// with what the recipient map said), for e-mail forensics (src/mail/).
+export const SCHEMA_VERSION = 3;
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -37,6 +41,7 @@ CREATE TABLE IF NOT EXISTS cases (
   url TEXT,
   final_url TEXT,
   final_host TEXT,
+  final_domain TEXT,
   final_title TEXT,
   final_status INTEGER,
   error TEXT,
@@ -45,6 +50,8 @@ CREATE TABLE IF NOT EXISTS cases (
   ended_at TEXT,
   elapsed_ms INTEGER,
   hop_count INTEGER NOT NULL DEFAULT 0,
+  -- 1 when the chain rested on a page that rendered (no error): only then is its owner an advertiser.
+  ended_on_page INTEGER NOT NULL DEFAULT 0,
   summary TEXT,
   advertiser TEXT,
   indexed_at TEXT NOT NULL
@@ -64,8 +71,26 @@ CREATE TABLE IF NOT EXISTS messages (
   message_id_domain TEXT,
   date TEXT,
   link_count INTEGER NOT NULL DEFAULT 0,
-  platforms TEXT
+  platforms TEXT,
+  resource_count INTEGER NOT NULL DEFAULT 0,
+  pixel_count INTEGER NOT NULL DEFAULT 0
 );
+
+-- The recipient addresses a message reached (headers, tokens in link and pixel URLs), with what the
+-- recipient map said of each when the message was recorded: the entry (address or pattern) it
+-- falls under, its tag, spamtrap, received after the address was retired.
+CREATE TABLE IF NOT EXISTS message_recipients (
+  case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+  address TEXT NOT NULL,
+  given_key TEXT,
+  tag TEXT,
+  spamtrap INTEGER NOT NULL DEFAULT 0,
+  after_retirement INTEGER NOT NULL DEFAULT 0,
+  in_urls INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (case_id, address)
+);
+CREATE INDEX IF NOT EXISTS message_recipients_address ON message_recipients (address);
+CREATE INDEX IF NOT EXISTS message_recipients_key ON message_recipients (given_key);
 
 -- A traced link and the message it came from. \`owner\` is the case whose folder says so: the
 -- traced case (its report.message) or the message case (its traced.json); reindexing a case
@@ -97,8 +122,16 @@ CREATE TABLE IF NOT EXISTS hops (
   tls_protocol TEXT,
   cert_sha256 TEXT,
   error TEXT,
+  -- The hop IP's network as the report recorded it: an AS (number, name, country, data source)
+  -- or a special block ("loopback", "private"...).
+  asn INTEGER,
+  as_name TEXT,
+  as_country TEXT,
+  network_special TEXT,
+  network_source TEXT,
   PRIMARY KEY (case_id, idx)
 );
+CREATE INDEX IF NOT EXISTS hops_asn ON hops (asn);
 
 -- Hosts with their registrable domain; source: hop (the chain) or link (a message's links).
 CREATE TABLE IF NOT EXISTS case_hosts (
@@ -179,6 +212,7 @@ export function openDatabase(path: string): Database.Database {
 /** Tables holding one case's facts, children of `cases`. */
 export const CASE_FACT_TABLES = [
   'messages',
+  'message_recipients',
   'traced_links',
   'hops',
   'case_hosts',

@@ -200,7 +200,8 @@ function statusCondition(status: string): WhereClause {
 }
 
 /** The ISO bound for a from/to filter; `to` of a bare date is the next midnight. */
-function dateBound(value: string, name: 'from' | 'to'): string {
+/** A date (its start; the end of the day for `to`) or an ISO time, as an ISO time; QueryError otherwise. */
+export function dateBound(value: string, name: 'from' | 'to' | 'since'): string {
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
   const time = Date.parse(dateOnly ? `${value}T00:00:00Z` : value);
   if (Number.isNaN(time) || !/^\d{4}-\d{2}-\d{2}/.test(value))

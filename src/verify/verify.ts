@@ -1,7 +1,7 @@
 // `clicktrace verify`: recomputes every digest of a case and reports, per file or record, what
 // no longer matches: the manifest's file hashes, each WARC record's block and payload digests,
 // the WACZ's datapackage digests and index, the consistency of report.json and capture.har with
-// the WARC, and the Ed25519 signature over manifest.json.
+// the WARC, the Ed25519 signature over manifest.json, and the RFC 3161 timestamp over it.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import {
   PUBLIC_KEY_FILE,
   REPORT_FILE,
   SIGNATURE_FILE,
+  TIMESTAMP_FILE,
   UNLISTED_FILES,
   WACZ_FILE,
   WARC_FILE,
@@ -28,6 +29,8 @@ import { checkManifestSignature, samePublicKey } from '../case/signing.js';
 import { WACZ_DATAPACKAGE, WACZ_DATAPACKAGE_DIGEST, WACZ_INDEX_PATH, WACZ_PAGES_PATH, WACZ_WARC_DIR } from '../evidence/wacz/wacz.js';
 import { describeRecord, field, readWarcBuffer, type WarcRecordRead } from '../evidence/warc/warc-parse.js';
 import { readZipDirectory, readZipEntry } from '../evidence/wacz/zip.js';
+import { checkCaseTimestamp, type TimestampFailure } from '../timestamp/case-timestamp.js';
+import type { TimestampToken } from '../timestamp/rfc3161.js';
 
 export interface VerifyResult {
   ok: boolean;
@@ -35,19 +38,41 @@ export interface VerifyResult {
   kind: 'capture' | 'message';
   /** One line each, starting with the file (and record) concerned. */
   problems: string[];
-  checked: { files: number; warcRecords: number; waczFiles: number; signature: 'valid' | 'invalid' | 'absent' };
+  checked: {
+    files: number;
+    warcRecords: number;
+    waczFiles: number;
+    signature: 'valid' | 'invalid' | 'absent';
+    timestamp: 'valid' | 'invalid' | 'absent';
+  };
+  /** The RFC 3161 token over manifest.json (manifest.tsr): the attested time, or why there is none. */
+  timestamp: { token: TimestampToken | null; trust: string; failure: TimestampFailure | null };
+}
+
+export interface VerifyOptions {
+  /** Also require the manifest to be signed by this Ed25519 public key. */
+  publicKeyPem?: string;
+  /** PEM file of the CA(s) trusted for the TSA's certificate chain; default: the system store. */
+  tsaCaFile?: string | null;
 }
 
 const MAX_INDEX_PROBLEMS = 5;
 const REQUIRED_FILES = [WARC_FILE, HAR_FILE, REPORT_FILE, WACZ_FILE, MANIFEST_FILE];
 const MESSAGE_REQUIRED_FILES = [MESSAGE_EML_FILE, MESSAGE_RECORD_FILE, MANIFEST_FILE];
 
-export async function verifyCase(dir: string, opts: { publicKeyPem?: string } = {}): Promise<VerifyResult> {
+export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
   const problems: string[] = [];
   const problem = (file: string, text: string) => problems.push(`${file}: ${oneLine(text)}`);
-  const checked: VerifyResult['checked'] = { files: 0, warcRecords: 0, waczFiles: 0, signature: 'absent' };
+  const checked: VerifyResult['checked'] = { files: 0, warcRecords: 0, waczFiles: 0, signature: 'absent', timestamp: 'absent' };
+  let timestamp: VerifyResult['timestamp'] = { token: null, trust: '', failure: null };
   const isMessage = existsSync(join(dir, MESSAGE_EML_FILE));
-  const result = (): VerifyResult => ({ ok: problems.length === 0, kind: isMessage ? 'message' : 'capture', problems, checked });
+  const result = (): VerifyResult => ({ ok: problems.length === 0, kind: isMessage ? 'message' : 'capture', problems, checked, timestamp });
+  const checkTimestamp = async (manifest: Buffer | null) => {
+    const check = await checkCaseTimestamp(dir, manifest, opts.tsaCaFile ?? null);
+    checked.timestamp = check.state;
+    timestamp = { token: check.token, trust: check.trust, failure: check.failure };
+    for (const text of check.problems) problem(TIMESTAMP_FILE, text);
+  };
 
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     problem(dir, 'not a case folder');
@@ -76,6 +101,7 @@ export async function verifyCase(dir: string, opts: { publicKeyPem?: string } = 
   if (isMessage) {
     checked.files = verifyMessageCase(dir, read, manifest, problem);
     checked.signature = checkSignature(read(SIGNATURE_FILE), read(PUBLIC_KEY_FILE), manifestBytes, opts.publicKeyPem, problem);
+    await checkTimestamp(manifestBytes);
     return result();
   }
 
@@ -104,6 +130,7 @@ export async function verifyCase(dir: string, opts: { publicKeyPem?: string } = 
   }
 
   checked.signature = checkSignature(read(SIGNATURE_FILE), read(PUBLIC_KEY_FILE), manifestBytes, opts.publicKeyPem, problem);
+  await checkTimestamp(manifestBytes);
   return result();
 }
 

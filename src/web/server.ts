@@ -16,6 +16,8 @@ import type { TraceService } from '../service/trace-service.js';
 import { matchRoute, type RequestContext, type Route } from './router.js';
 import { apiRoutes } from './api-routes.js';
 import { notFound, pageRoutes } from './page-routes.js';
+import { shareRoutes } from './share-routes.js';
+import { reportRoutes } from './report-routes.js';
 import { redirect, sendHtml, sendJsonError } from './responses.js';
 import { hostAllowed, isLoopbackHost, presentedToken, sameOriginOrToken, tokenCookie, tokensEqual, assertSafeBind } from './security.js';
 import { layout } from './views/layout.js';
@@ -40,7 +42,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const ROUTES: Route[] = [...apiRoutes, ...pageRoutes];
+const ROUTES: Route[] = [...apiRoutes, ...shareRoutes, ...reportRoutes, ...pageRoutes];
 
 export function createRequestHandler(options: { service: TraceService; token?: string; loopback: boolean }) {
   const { service, token, loopback } = options;

@@ -85,6 +85,8 @@ form.filters input { display: block; width: 11rem; padding: .3rem; }
 button { padding: .45rem 1rem; font: inherit; cursor: pointer; }
 table { width: 100%; border-collapse: collapse; background: #fff; }
 th, td { text-align: left; vertical-align: top; padding: .4rem .5rem; border-bottom: 1px solid var(--line); }
+th.num, td.num { text-align: right; }
+.network-source, .data-attribution { color: var(--muted); font-size: .9em; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: .8rem; }
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; }

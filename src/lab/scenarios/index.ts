@@ -6,6 +6,7 @@ import { mechanismScenarios } from './mechanisms.js';
 import { chainScenarios } from './chains.js';
 import { linkScenarios } from './links.js';
 import { hostileScenarios } from './hostile.js';
+import { exploreScenarios } from './explore.js';
 
 export type { LabScenario, ScenarioOutcome } from './common.js';
 
@@ -16,6 +17,7 @@ export interface LabPlay {
 
 export function buildScenarios(ctx: ScenarioContext): LabPlay {
   const definitions = [seedScenario(), ...mechanismScenarios(), ...chainScenarios(), ...linkScenarios(ctx), ...hostileScenarios()];
+  definitions.push(...exploreScenarios());
   const names = new Set<string>();
   for (const { scenario } of definitions) {
     if (names.has(scenario.name)) throw new Error(`duplicate lab scenario ${scenario.name}`);

@@ -10,6 +10,7 @@ import { chainSection, summarySection } from './chain-section.js';
 import { messageSection, sourceMessageNote } from './message-section.js';
 import { exchangesSection } from './exchanges-section.js';
 import { pivotLink, statusLabel, time } from './widgets.js';
+import { shareSection } from './share-section.js';
 
 function overview(id: string, report: Report): SafeHtml {
   return html`<dl class="facts overview">
@@ -167,6 +168,6 @@ export function caseBody(details: CaseDetails, exchanges: { exchanges: ExchangeV
     ${sourceMessageNote(details.relations)} ${report ? overview(details.id, report) : ''} ${report ? summarySection(report) : ''}
     ${report ? unwrapSection(report) : ''}
     ${report ? html`${chainSection(report)}${pagesSection(details.id, report)}${tokensSection(report)}${dnsSection(report)}${eventsSection(report)}` : ''}
-    ${message ? messageSection(message, details.relations) : ''} ${downloadsSection(details)}
+    ${message ? messageSection(message, details.relations) : ''} ${downloadsSection(details)} ${shareSection(details.id)}
     ${report ? exchangesSection(exchanges.exchanges, exchanges.error) : ''}`;
 }

@@ -1,9 +1,11 @@
 // The chain as a vertical timeline of hops: how each document was reached (via), its status,
-// host and registrable domain, the party with its role, the IP and TLS facts, the evidence.
+// host and registrable domain, the party with its role, the IP (and its network) and TLS facts,
+// the evidence.
 import { html, type SafeHtml } from '../html.js';
 import type { Hop, Report } from '../../report.js';
 import { registrableDomain } from '../../store/index.js';
 import { hostOf, partyBadge, pivotLink, safeClass, statusLabel, time } from './widgets.js';
+import { networkAttribution, networkLabel, showsAsData } from './network.js';
 
 function tlsFacts(hop: Hop): SafeHtml {
   if (!hop.tls)
@@ -42,6 +44,12 @@ export function hopItem(hop: Hop): SafeHtml {
     <dl class="hop-facts">
       <dt>IP</dt>
       <dd>${hop.ip ? pivotLink('ip', hop.ip) : 'none'}</dd>
+      ${
+        hop.ip
+          ? html`<dt>Network</dt>
+              <dd>${networkLabel(hop.network)}</dd>`
+          : ''
+      }
       ${tlsFacts(hop)}
       ${
         hop.contentType
@@ -84,6 +92,7 @@ export function chainSection(report: Report): SafeHtml {
     <ol class="timeline">
       ${report.hops.map(hopItem)}
     </ol>
+    ${showsAsData(report.hops.map((h) => h.network)) ? networkAttribution() : ''}
   </section>`;
 }
 

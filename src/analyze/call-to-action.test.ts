@@ -1,0 +1,245 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ExploreEvent, PageControl } from '../model.js';
+import { MIN_SCORE, chooseCallToAction, normalizeWords, scoreControl, scoreControls } from './call-to-action.js';
+import { markedBox, markedScreenshotPath } from './explore-steps.js';
+
+const PAGE = { url: 'https://promo.example/landing', viewport: { width: 1280, height: 720 } };
+
+/** A plain in-content link above the fold, as the page script reads one. */
+function control(fields: Partial<PageControl> = {}): PageControl {
+  return {
+    tag: 'a',
+    role: null,
+    type: null,
+    text: 'Read the story',
+    href: 'https://promo.example/story',
+    rawHref: '/story',
+    download: false,
+    box: { x: 400, y: 300, width: 120, height: 18 },
+    hidden: null,
+    look: { background: null, padding: [0, 0], radius: 0, fontSize: 16 },
+    landmark: null,
+    form: null,
+    cookieBanner: false,
+    ...fields,
+  };
+}
+
+const button = (fields: Partial<PageControl> = {}) =>
+  control({
+    look: { background: 'rgb(0, 187, 85)', padding: [10, 20], radius: 4, fontSize: 16 },
+    box: { x: 400, y: 300, width: 180, height: 44 },
+    ...fields,
+  });
+
+describe('call-to-action wording', () => {
+  const wording: [string, string][] = [
+    ['en', 'Shop now'],
+    ['en', 'Find out more'],
+    ['de', 'Jetzt kaufen'],
+    ['de', 'Mehr erfahren'],
+    ['fr', 'En savoir plus'],
+    ['fr', 'Découvrez l’offre'],
+    ['es', 'Más información'],
+    ['it', 'Scopri di più'],
+    ['nl', 'Bekijk de aanbieding'],
+    ['pt', 'Saiba mais'],
+    ['pl', 'Kup teraz'],
+    ['pl', 'Dowiedz się więcej'],
+  ];
+  for (const [lang, text] of wording) {
+    test(`"${text}" (${lang}) is a call-to-action`, () => {
+      const { score, reasons, refused } = scoreControl(control({ text }), PAGE);
+      assert.equal(refused, null);
+      assert.ok(
+        reasons.some((r) => r.includes('call-to-action wording') && r.endsWith(`(${lang})`)),
+        reasons.join('; '),
+      );
+      assert.ok(score >= MIN_SCORE, `${score}: ${reasons.join('; ')}`);
+    });
+  }
+
+  test('matches whole words, case and accents aside', () => {
+    assert.equal(normalizeWords('  MÁS   Información '), 'mas informacion');
+    assert.equal(normalizeWords('Strona główna'), 'strona glowna');
+    assert.ok(scoreControl(control({ text: 'Strona główna' }), PAGE).reasons.includes('-15 navigation link'));
+    assert.ok(scoreControl(control({ text: 'CLAIM your prize' }), PAGE).reasons.some((r) => r.includes('"claim"')));
+    assert.ok(!scoreControl(control({ text: 'Reclaimed wood tables' }), PAGE).reasons.some((r) => r.includes('wording')));
+  });
+
+  test('a short name earns more than the same words inside a sentence', () => {
+    const short = scoreControl(control({ text: 'Learn more' }), PAGE).score;
+    const sentence = scoreControl(
+      control({ text: 'If you would like to learn more about the history of our company, see here' }),
+      PAGE,
+    ).score;
+    assert.ok(short > sentence, `${short} vs ${sentence}`);
+  });
+});
+
+describe('what a person sees', () => {
+  test('a styled button outscores a plain link with the same words', () => {
+    const plain = scoreControl(control({ text: 'Get started' }), PAGE);
+    const styled = scoreControl(button({ text: 'Get started' }), PAGE);
+    assert.ok(styled.score > plain.score);
+    for (const part of ['coloured background', 'button padding', 'rounded corners'])
+      assert.ok(
+        styled.reasons.some((r) => r.includes(part)),
+        part,
+      );
+    const element = scoreControl(button({ tag: 'button', href: null, rawHref: null, text: 'Get started' }), PAGE);
+    assert.ok(element.score > styled.score);
+    assert.ok(element.reasons.some((r) => r.includes('<button>')));
+  });
+
+  test('above the fold beats far below it; navigation and footer links lose', () => {
+    const above = scoreControl(control({ text: 'Shop now' }), PAGE).score;
+    const below = scoreControl(control({ text: 'Shop now', box: { x: 400, y: 2500, width: 120, height: 18 } }), PAGE).score;
+    assert.ok(above > below);
+    const nav = scoreControl(control({ text: 'About us', landmark: 'nav' }), PAGE);
+    assert.ok(nav.score < 0, nav.reasons.join('; '));
+    assert.ok(nav.reasons.some((r) => r.includes('navigation link')));
+    assert.ok(scoreControl(control({ landmark: 'footer' }), PAGE).score < scoreControl(control(), PAGE).score);
+  });
+
+  test('another site and a known tracker count; a social network does not', () => {
+    const same = scoreControl(control({ text: 'Shop now' }), PAGE).score;
+    const other = scoreControl(control({ text: 'Shop now', href: 'https://shop.example.org/deal' }), PAGE);
+    assert.ok(other.reasons.includes('+10 leads to another site (example.org)'), other.reasons.join('; '));
+    const tracked = scoreControl(control({ text: 'Shop now', href: 'https://click.brand.example/ls/click?upn=abc' }), PAGE);
+    assert.ok(
+      tracked.reasons.some((r) => r.startsWith('+10 known tracker (Twilio SendGrid)')),
+      tracked.reasons.join('; '),
+    );
+    assert.ok(tracked.score > other.score && other.score > same);
+    const social = scoreControl(control({ text: 'Facebook', href: 'https://www.facebook.com/brand' }), PAGE);
+    assert.ok(social.reasons.some((r) => r.includes('social network')));
+  });
+});
+
+describe('never followed', () => {
+  const refusals: [string, Partial<PageControl>, RegExp][] = [
+    ['display:none', { text: 'Shop now', hidden: 'display:none' }, /^hidden \(display:none\)$/],
+    ['mailto:', { text: 'Email us now', href: 'mailto:a@promo.example', rawHref: 'mailto:a@promo.example' }, /^mailto: link$/],
+    ['tel:', { text: 'Call now', href: 'tel:+15555550123', rawHref: 'tel:+15555550123' }, /^tel: link$/],
+    ['sms:', { text: 'Text us', href: 'sms:+15555550123', rawHref: 'sms:+15555550123' }, /^sms: link$/],
+    ['javascript:', { text: 'Claim', href: 'javascript:void(0)', rawHref: 'javascript:void(0)' }, /^javascript: link$/],
+    [
+      'other schemes',
+      { text: 'Open', href: 'whatsapp://send?text=hi', rawHref: 'whatsapp://send?text=hi' },
+      /^not a web link \(whatsapp:\)$/,
+    ],
+    ['a #fragment', { text: 'Learn more', href: `${PAGE.url}#details`, rawHref: '#details' }, /^same-page anchor$/],
+    [
+      'this page with a fragment',
+      { text: 'Learn more', href: `${PAGE.url}#details`, rawHref: `${PAGE.url}#details` },
+      /^same-page anchor$/,
+    ],
+    ['the download attribute', { text: 'Get the app', download: true }, /^download link \(download attribute\)$/],
+    ['a .pdf', { text: 'Download your voucher', href: 'https://promo.example/files/voucher.pdf' }, /^download link \(\.pdf\)$/],
+    ['an .exe', { text: 'Install now', href: 'https://promo.example/setup.EXE' }, /^download link \(\.exe\)$/],
+    ['unsubscribe text', { text: 'Unsubscribe from all mailings' }, /^unsubscribe/],
+    ['opt-out text (de)', { text: 'Newsletter abbestellen' }, /^unsubscribe/],
+    ['unsubscribe URL', { text: 'Click here', href: 'https://promo.example/email/unsubscribe?u=1' }, /^unsubscribe/],
+    ['manage preferences', { text: 'Manage preferences' }, /^unsubscribe/],
+    ['preferences URL', { text: 'Update', href: 'https://promo.example/preference-center?id=1' }, /^unsubscribe/],
+    ['privacy', { text: 'Privacy policy' }, /^privacy/],
+    ['terms URL', { text: 'Read', href: 'https://promo.example/terms?lang=en' }, /^privacy/],
+    ['Datenschutz', { text: 'Datenschutz' }, /^privacy/],
+    ['a cookie banner', { text: 'Accept all', tag: 'button', href: null, rawHref: null }, /^cookie banner$/],
+    ['a button in a consent banner', { text: 'Accept', tag: 'button', href: null, rawHref: null, cookieBanner: true }, /^cookie banner$/],
+    [
+      'a form that needs typing',
+      { text: 'Get started', tag: 'button', type: 'submit', form: { typing: 1 } },
+      /^submits a form that needs typing$/,
+    ],
+    ['a reset button', { text: 'Start over', tag: 'input', type: 'reset', href: null, rawHref: null }, /^resets a form$/],
+  ];
+  for (const [name, fields, reason] of refusals) {
+    test(name, () => {
+      const scored = scoreControl(button(fields), PAGE);
+      assert.match(scored.refused ?? '(not refused)', reason);
+    });
+  }
+
+  test('a lure that asks to accept new terms is not taken for footer matter', () => {
+    assert.equal(
+      scoreControl(button({ text: 'Review and accept the new terms', tag: 'button', href: null, rawHref: null }), PAGE).refused,
+      null,
+    );
+  });
+
+  test('a submit button of a form with nothing to type is followed', () => {
+    assert.equal(scoreControl(button({ text: 'Continue', tag: 'button', type: 'submit', form: { typing: 0 } }), PAGE).refused, null);
+  });
+});
+
+describe('the choice', () => {
+  test('the best control that is not refused, if it scores enough', () => {
+    const scored = scoreControls(
+      [
+        control({ text: 'Home', landmark: 'nav' }),
+        button({ text: 'Unsubscribe', box: { x: 0, y: 100, width: 900, height: 200 } }),
+        control({ text: 'Our story' }),
+        button({ text: 'Shop now' }),
+        control({
+          text: 'Shop now',
+          hidden: 'off-screen',
+          look: { background: 'rgb(255, 0, 0)', padding: [30, 60], radius: 8, fontSize: 30 },
+        }),
+      ],
+      PAGE,
+    );
+    assert.equal(chooseCallToAction(scored), 3);
+    assert.ok(scored[1].score > 0 && scored[1].refused);
+  });
+
+  test('nothing when only weak or refused controls are left', () => {
+    const scored = scoreControls(
+      [control({ text: 'Home', landmark: 'nav' }), control({ text: 'Our story' }), button({ text: 'Unsubscribe' })],
+      PAGE,
+    );
+    assert.ok(scored.every((c) => c.refused || c.score < MIN_SCORE));
+    assert.equal(chooseCallToAction(scored), null);
+  });
+
+  test('a tie goes to the first in the page', () => {
+    const scored = scoreControls([button({ text: 'Shop now' }), button({ text: 'Shop now' })], PAGE);
+    assert.equal(scored[0].score, scored[1].score);
+    assert.equal(chooseCallToAction(scored), 0);
+  });
+});
+
+describe('the marked screenshot', () => {
+  const event = (box: PageControl['box'], scroll = { x: 0, y: 0 }): ExploreEvent => ({
+    type: 'explore',
+    at: '2026-01-01T00:00:00.000Z',
+    pageId: 'p1',
+    url: PAGE.url,
+    depth: 1,
+    snapshot: 1,
+    viewport: PAGE.viewport,
+    scroll,
+    total: 1,
+    controls: [{ ...button({ box }), score: 50, reasons: [], refused: null }],
+    chosen: 0,
+  });
+
+  test('the box in the viewport, cut to it', () => {
+    assert.deepEqual(markedBox(event({ x: 100, y: 200, width: 50, height: 20 })), { x: 100, y: 200, width: 50, height: 20 });
+    assert.deepEqual(markedBox(event({ x: 100, y: 700, width: 50, height: 40 })), { x: 100, y: 700, width: 50, height: 20 });
+    assert.deepEqual(markedBox(event({ x: 100, y: 900, width: 50, height: 20 }, { x: 0, y: 800 })), {
+      x: 100,
+      y: 100,
+      width: 50,
+      height: 20,
+    });
+    assert.equal(markedBox(event({ x: 100, y: 2000, width: 50, height: 20 })), null);
+    assert.equal(markedBox({ ...event({ x: 1, y: 1, width: 5, height: 5 }), chosen: null }), null);
+  });
+
+  test('named after the screenshot', () => {
+    assert.equal(markedScreenshotPath('screenshots/01-promo.example.png'), 'screenshots/01-promo.example-explore.png');
+  });
+});

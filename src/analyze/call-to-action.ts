@@ -1,0 +1,280 @@
+// Which link or button of a landing page is its call-to-action: the control a person would click,
+// judged from what they see (size, place above the fold, button styling, wording in several
+// languages) and where it leads (another site, a known tracker). Some controls are never followed
+// whatever their score: hidden ones, unsubscribe / preference / privacy / cookie-banner controls,
+// mailto:, tel:, sms: and javascript: links, downloads, same-page anchors and submits of forms
+// that need typing. Pure: the controls come from src/capture/explore.ts, the words from
+// rules/call-to-action.json, trackers from rules/parties.json and the unwrap rules.
+import type { PageControl } from '../model.js';
+import { readRulesJson } from './parties-rules.js';
+import { registrableDomainOf } from './parties-match.js';
+import { hostOf } from './unwrap/url-text.js';
+import { unwrap } from './unwrap/unwrap.js';
+
+/** What a control scored: the total, each part of it ("+30 wording …"), and why it is never followed. */
+export interface ControlScore {
+  score: number;
+  reasons: string[];
+  refused: string | null;
+}
+
+export interface ScoredControl extends PageControl, ControlScore {}
+
+export interface ScoringPage {
+  /** The page's URL (tells same-page anchors and other sites apart). */
+  url: string;
+  /** Viewport in CSS pixels: its height is the fold. */
+  viewport: { width: number; height: number };
+}
+
+/** Below this a control is not a call-to-action: a plain in-text link or a bare navigation item. */
+export const MIN_SCORE = 30;
+
+const WORDING = { exact: 35, within: 20 };
+const BUTTON = { element: 10, background: 12, padding: 5, radius: 3 };
+const ABOVE_FOLD = 10;
+const MAX_BELOW_FOLD_PENALTY = 20;
+const MAX_SIZE = 12;
+const LARGE_TEXT = 4;
+const OTHER_SITE = 10;
+const TRACKER = 10;
+const NAVIGATION = -15;
+const LANDMARK: Record<string, number> = { nav: -15, footer: -15, header: -5, aside: -5 };
+const SOCIAL = -25;
+const NO_TEXT = -10;
+const LONG_TEXT = -10;
+
+interface Phrase {
+  lang: string;
+  text: string;
+}
+
+/** Phrases in several languages, matched as whole words by one regular expression. */
+interface PhraseList {
+  pattern: RegExp;
+  langOf: Map<string, string>;
+}
+
+interface RefuseRule {
+  label: string;
+  phrases: PhraseList;
+  urlPatterns: RegExp[];
+}
+
+interface CtaRules {
+  callToAction: PhraseList;
+  refuse: { unsubscribe: RefuseRule; privacy: RefuseRule; cookies: RefuseRule };
+  navigation: Set<string>;
+  downloadExtensions: Set<string>;
+  socialDomains: Set<string>;
+}
+
+interface CtaRulesFile {
+  callToAction: Record<string, string[]>;
+  refuse: Record<'unsubscribe' | 'privacy' | 'cookies', { label: string; phrases: Record<string, string[]>; urlPatterns: string[] }>;
+  navigation: Record<string, string[]>;
+  downloadExtensions: string[];
+  socialDomains: string[];
+}
+
+/** Letters that are not a base letter plus an accent, so NFD leaves them alone. */
+const PLAIN_LETTERS: Record<string, string> = { ł: 'l', Ł: 'l', ø: 'o', Ø: 'o', đ: 'd', Đ: 'd', ß: 'ss', æ: 'ae', œ: 'oe' };
+
+/** Lower case, accents dropped, typographic apostrophes plain, whitespace collapsed. */
+export function normalizeWords(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[łŁøØđĐßæœ]/g, (c) => PLAIN_LETTERS[c])
+    .replace(/[\u2018\u2019\u02bc`´]/g, "'")
+    .toLowerCase()
+    .replace(/[\s\u00a0]+/g, ' ')
+    .trim();
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function phrases(byLanguage: Record<string, string[]>): PhraseList {
+  const langOf = new Map<string, string>();
+  for (const [lang, list] of Object.entries(byLanguage))
+    for (const raw of list) if (!langOf.has(normalizeWords(raw))) langOf.set(normalizeWords(raw), lang);
+  // Longest first, so that where several match at one place the longest is the one reported
+  // ("find out more", not "more"). Whole words: "weiter" is not "weiterlesen", "claim" is in "Claim your prize".
+  const alternatives = [...langOf.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
+  return { pattern: new RegExp(`(?<![\\p{L}\\p{N}])(${alternatives.join('|')})(?![\\p{L}\\p{N}])`, 'u'), langOf };
+}
+
+let rules: CtaRules | null = null;
+
+function ctaRules(): CtaRules {
+  if (rules) return rules;
+  const file = readRulesJson('call-to-action.json') as CtaRulesFile;
+  const refuse = (key: 'unsubscribe' | 'privacy' | 'cookies'): RefuseRule => ({
+    label: file.refuse[key].label,
+    phrases: phrases(file.refuse[key].phrases),
+    urlPatterns: file.refuse[key].urlPatterns.map((p) => new RegExp(p, 'i')),
+  });
+  rules = {
+    callToAction: phrases(file.callToAction),
+    refuse: { unsubscribe: refuse('unsubscribe'), privacy: refuse('privacy'), cookies: refuse('cookies') },
+    navigation: new Set(Object.values(file.navigation).flat().map(normalizeWords)),
+    downloadExtensions: new Set(file.downloadExtensions.map((e) => e.toLowerCase())),
+    socialDomains: new Set(file.socialDomains),
+  };
+  return rules;
+}
+
+function firstMatch(list: PhraseList, words: string): Phrase | null {
+  const text = words ? list.pattern.exec(words)?.[1] : undefined;
+  return text === undefined ? null : { text, lang: list.langOf.get(text)! };
+}
+
+function pathAndQuery(url: string): string {
+  try {
+    const u = new URL(url);
+    return decodeURIComponentSafe(u.pathname + u.search);
+  } catch {
+    return url;
+  }
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function schemeOf(url: string): string | null {
+  return /^([a-z][a-z0-9+.-]*):/i.exec(url.trim())?.[1].toLowerCase() ?? null;
+}
+
+function withoutFragment(url: string): string {
+  const hash = url.indexOf('#');
+  return hash < 0 ? url : url.slice(0, hash);
+}
+
+/** The file extension a link's path ends in, when it is one downloads use. */
+function downloadExtension(url: string, extensions: Set<string>): string | null {
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    return null;
+  }
+  const ext = /\.([a-z0-9]{1,10})$/i.exec(path)?.[1]?.toLowerCase();
+  return ext && extensions.has(ext) ? ext : null;
+}
+
+/** Why explore never follows this control, or null. */
+function refusal(control: PageControl, page: ScoringPage, words: string, hasCtaWording: boolean): string | null {
+  const r = ctaRules();
+  if (control.hidden) return `hidden (${control.hidden})`;
+  if (control.type === 'reset') return 'resets a form';
+  if (control.form && control.form.typing > 0) return 'submits a form that needs typing';
+  const raw = (control.rawHref ?? '').trim();
+  if (raw.startsWith('#')) return 'same-page anchor';
+  const href = control.href;
+  if (href) {
+    const scheme = schemeOf(href);
+    if (scheme && scheme !== 'http' && scheme !== 'https') {
+      return ['mailto', 'tel', 'sms', 'javascript'].includes(scheme) ? `${scheme}: link` : `not a web link (${scheme}:)`;
+    }
+    if (href.includes('#') && withoutFragment(href) === withoutFragment(page.url)) return 'same-page anchor';
+  }
+  if (control.download) return 'download link (download attribute)';
+  const ext = href ? downloadExtension(href, r.downloadExtensions) : null;
+  if (ext) return `download link (.${ext})`;
+  const url = href ? pathAndQuery(href) : '';
+  const unsubscribe = r.refuse.unsubscribe;
+  if (firstMatch(unsubscribe.phrases, words) || unsubscribe.urlPatterns.some((p) => p.test(url))) return unsubscribe.label;
+  // "Privacy policy" is footer matter; "Review and accept the new terms" may be a lure's button.
+  const privacy = r.refuse.privacy;
+  if ((!hasCtaWording && firstMatch(privacy.phrases, words)) || privacy.urlPatterns.some((p) => p.test(url))) return privacy.label;
+  const cookies = r.refuse.cookies;
+  if (control.cookieBanner || firstMatch(cookies.phrases, words) || cookies.urlPatterns.some((p) => p.test(url))) return cookies.label;
+  return null;
+}
+
+function isButtonElement(control: PageControl): boolean {
+  if (control.tag === 'button' || control.role === 'button') return true;
+  return control.tag === 'input' && ['submit', 'button', 'image'].includes(control.type ?? '');
+}
+
+/** The score of one control on a page, with its reasons; refused controls are scored too (the report shows what was passed over). */
+export function scoreControl(control: PageControl, page: ScoringPage): ControlScore {
+  const r = ctaRules();
+  const reasons: string[] = [];
+  let score = 0;
+  const add = (points: number, why: string) => {
+    if (points === 0) return;
+    score += points;
+    reasons.push(`${points > 0 ? '+' : ''}${points} ${why}`);
+  };
+  const words = normalizeWords(control.text);
+  const wording = firstMatch(r.callToAction, words);
+  if (wording) {
+    const exact = words.length <= wording.text.length + 12;
+    add(exact ? WORDING.exact : WORDING.within, `call-to-action wording "${wording.text}" (${wording.lang})`);
+  }
+  if (!words) add(NO_TEXT, 'no text');
+  else if (words.length > 80) add(LONG_TEXT, 'long text');
+  if (r.navigation.has(words)) add(NAVIGATION, 'navigation link');
+
+  if (isButtonElement(control))
+    add(
+      BUTTON.element,
+      `a ${control.tag === 'input' ? `<input type=${control.type}>` : control.tag === 'button' ? '<button>' : 'role=button element'}`,
+    );
+  if (control.look.background) add(BUTTON.background, `coloured background ${control.look.background}`);
+  if (control.look.padding[0] >= 6 && control.look.padding[1] >= 12) add(BUTTON.padding, 'button padding');
+  if (control.look.radius >= 2) add(BUTTON.radius, 'rounded corners');
+  if (control.look.fontSize >= 18) add(LARGE_TEXT, `large text (${Math.round(control.look.fontSize)}px)`);
+
+  const { width, height, y } = control.box;
+  const area = Math.max(0, width) * Math.max(0, height);
+  add(Math.min(MAX_SIZE, Math.floor(Math.sqrt(area) / 12)), `size ${Math.round(width)}×${Math.round(height)}`);
+  const fold = Math.max(1, page.viewport.height);
+  if (y < fold) add(ABOVE_FOLD, 'above the fold');
+  else add(-Math.min(MAX_BELOW_FOLD_PENALTY, Math.ceil(((y - fold) / fold) * 10) + 5), 'below the fold');
+  if (control.landmark && LANDMARK[control.landmark]) add(LANDMARK[control.landmark], `in the page's <${control.landmark}>`);
+
+  const href = control.href;
+  const scheme = href ? schemeOf(href) : null;
+  if (href && (scheme === 'http' || scheme === 'https')) {
+    const host = hostOf(href);
+    const site = registrableDomainOf(host) ?? host;
+    const pageSite = registrableDomainOf(hostOf(page.url)) ?? hostOf(page.url);
+    if (site && r.socialDomains.has(site)) add(SOCIAL, `social network (${site})`);
+    else if (site && site !== pageSite) add(OTHER_SITE, `leads to another site (${site})`);
+    const layer = unwrap(href).layers[0];
+    if (layer && layer.party !== 'unknown') add(TRACKER, `known tracker (${layer.party})`);
+  }
+  return { score, reasons, refused: refusal(control, page, words, wording !== null) };
+}
+
+export function scoreControls(controls: PageControl[], page: ScoringPage): ScoredControl[] {
+  return controls.map((control) => ({ ...control, ...scoreControl(control, page) }));
+}
+
+/** Index of the call-to-action: the best control not refused and scoring at least MIN_SCORE (the first in the page wins a tie). */
+export function chooseCallToAction(scored: readonly ControlScore[]): number | null {
+  let best: number | null = null;
+  scored.forEach((control, i) => {
+    if (control.refused || control.score < MIN_SCORE) return;
+    if (best === null || control.score > scored[best].score) best = i;
+  });
+  return best;
+}
+
+/** Indexes ordered by score, best first; document order breaks ties. */
+export function byScore(scored: readonly ControlScore[], keep: (control: ControlScore, index: number) => boolean): number[] {
+  return scored
+    .map((control, index) => ({ control, index }))
+    .filter(({ control, index }) => keep(control, index))
+    .sort((a, b) => b.control.score - a.control.score || a.index - b.index)
+    .map(({ index }) => index);
+}

@@ -1,0 +1,285 @@
+// `--explore`: when the chain rests on a page, the page's links and buttons are read in our
+// isolated world (the page's scripts can neither see that world nor fake what it reads), scored
+// by src/analyze/call-to-action.ts, and the call-to-action is clicked with trusted mouse events,
+// as `--click` does; at depth N the page the click led to is explored in turn. Every step is an
+// `explore` event (the controls, their scores, the choice) in the case's WARC; a copy of the
+// page's screenshot marks the chosen box.
+import type { Capture, ExploreEvent, NavEvent, PageControl, PageSnapshot } from '../model.js';
+import type { PageObserver } from './page-observer.js';
+import { chooseCallToAction, scoreControls } from '../analyze/call-to-action.js';
+import { markedBox, markedScreenshotPath } from '../analyze/explore-steps.js';
+import { drawBox } from './marked-screenshot.js';
+import { trustedClick } from './click.js';
+
+/** Controls kept in the evidence per page (visible ones first); a page may have thousands of links. */
+const MAX_CONTROLS = 300;
+/** Controls looked at per page, in document order. */
+const MAX_EXAMINED = 1000;
+
+/** What the page reports about its controls (PageControl without scores). */
+interface ReadControls {
+  controls: PageControl[];
+  total: number;
+  viewport: { width: number; height: number };
+  scroll: { x: number; y: number };
+}
+
+/**
+ * Runs in the isolated world. Reads every link and button with what a person sees of it; the
+ * elements stay in this world's `__clicktraceControls` for the click, so the one clicked is the
+ * one scored even if the page reorders its DOM meanwhile.
+ */
+export const READ_CONTROLS_SCRIPT = `(() => {
+  const SELECTOR = 'a[href], area[href], button, [role=button], [role=link], input[type=submit], input[type=button], input[type=image]';
+  const norm = (s) => (s || '').replace(/[\\s\\u00a0]+/g, ' ').trim();
+  const clip = (s, n) => (s.length > n ? s.slice(0, n) : s);
+  const sx = window.scrollX, sy = window.scrollY;
+  const root = document.documentElement;
+  const docWidth = Math.max(root ? root.scrollWidth : 0, window.innerWidth);
+  const docHeight = Math.max(root ? root.scrollHeight : 0, window.innerHeight);
+  const transparent = (c) => !c || c === 'transparent' || /rgba\\([^)]*,\\s*0(\\.0*)?\\)$/.test(c);
+  const pageBackground = (() => {
+    for (const el of [document.body, root]) {
+      if (!el) continue;
+      const c = getComputedStyle(el).backgroundColor;
+      if (!transparent(c)) return c;
+    }
+    return 'rgb(255, 255, 255)';
+  })();
+  const nameOf = (el) => norm(el.getAttribute('aria-label') || (el.tagName === 'INPUT' ? el.value || el.getAttribute('alt') : '') ||
+    el.innerText || el.textContent || [...el.querySelectorAll('img[alt]')].map((i) => i.alt).join(' ') || el.getAttribute('title'));
+  const absolute = (raw) => { try { return new URL(raw, document.baseURI).href; } catch { return null; } };
+  const px = (v) => parseFloat(v) || 0;
+  const clipping = new Map();
+  const clips = (el) => {
+    let yes = clipping.get(el);
+    if (yes === undefined) {
+      const s = getComputedStyle(el);
+      clipping.set(el, (yes = s.overflowX !== 'visible' || s.overflowY !== 'visible' || s.clipPath !== 'none'));
+    }
+    return yes;
+  };
+  const hiddenWhy = (el, r) => {
+    if (el.checkVisibility && !el.checkVisibility()) return 'display:none';
+    const cs = getComputedStyle(el);
+    if (cs.visibility !== 'visible') return 'visibility:hidden';
+    if (el.checkVisibility && !el.checkVisibility({ opacityProperty: true, checkOpacity: true })) return 'opacity:0';
+    if (r.width < 4 || r.height < 4) return 'zero size';
+    const left = r.left + sx, top = r.top + sy;
+    if (left + r.width <= 0 || top + r.height <= 0 || left >= docWidth || top >= docHeight) return 'off-screen';
+    // Cut to nothing by an ancestor that clips its overflow.
+    let x0 = r.left, y0 = r.top, x1 = r.right, y1 = r.bottom;
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (!clips(a)) continue;
+      const ar = a.getBoundingClientRect();
+      x0 = Math.max(x0, ar.left); y0 = Math.max(y0, ar.top); x1 = Math.min(x1, ar.right); y1 = Math.min(y1, ar.bottom);
+      if (x1 - x0 < 4 || y1 - y0 < 4) return 'clipped to nothing';
+    }
+    return null;
+  };
+  const landmarkOf = (el) => {
+    if (el.closest('nav, [role=navigation]')) return 'nav';
+    if (el.closest('footer, [role=contentinfo]')) return 'footer';
+    if (el.closest('header, [role=banner]')) return 'header';
+    if (el.closest('aside, [role=complementary]')) return 'aside';
+    return null;
+  };
+  // A button's look may sit on a wrapper that holds nothing else (an e-mail's <td bgcolor>).
+  const lookOf = (el, text, r) => {
+    let background = null, padV = 0, padH = 0, radius = 0;
+    const area = Math.max(1, r.width * r.height);
+    for (let node = el, steps = 0; node && node !== document.body && steps < 3; node = node.parentElement, steps++) {
+      if (node !== el) {
+        const nr = node.getBoundingClientRect();
+        if (norm(node.innerText) !== text || nr.width * nr.height > 4 * area) break;
+      }
+      const s = getComputedStyle(node);
+      padV = Math.max(padV, Math.min(px(s.paddingTop), px(s.paddingBottom)));
+      padH = Math.max(padH, Math.min(px(s.paddingLeft), px(s.paddingRight)));
+      radius = Math.max(radius, px(s.borderTopLeftRadius));
+      if (!background) {
+        if (!transparent(s.backgroundColor) && s.backgroundColor !== pageBackground) background = s.backgroundColor;
+        else if (/gradient\\(/.test(s.backgroundImage)) background = 'gradient';
+      }
+    }
+    return { background, padding: [padV, padH], radius, fontSize: px(getComputedStyle(el).fontSize) };
+  };
+  const CONSENT = /cookie|consent|gdpr|onetrust|didomi|usercentrics|cookiebot|trustarc|quantcast-choice|\\bcmp\\b/i;
+  const inCookieBanner = (el) => {
+    for (let a = el.parentElement, n = 0; a && a !== document.body && n < 12; a = a.parentElement, n++) {
+      const names = (a.id || '') + ' ' + (typeof a.className === 'string' ? a.className : '') + ' ' + (a.getAttribute('aria-label') || '');
+      if (CONSENT.test(names)) return true;
+    }
+    return false;
+  };
+  const TYPING = /^(|text|email|tel|password|number|search|url|date|datetime-local|month|week|time)$/;
+  const formOf = (el) => {
+    const type = (el.getAttribute('type') || (el.tagName === 'BUTTON' ? 'submit' : '')).toLowerCase();
+    if (!el.form || !['submit', 'image'].includes(type)) return null;
+    let typing = 0;
+    for (const field of el.form.elements) {
+      const tag = field.tagName;
+      const visible = field.getClientRects().length > 0 && getComputedStyle(field).visibility === 'visible';
+      if (!visible || field.disabled || field.readOnly) continue;
+      if (tag === 'TEXTAREA' || (tag === 'INPUT' && TYPING.test((field.getAttribute('type') || '').toLowerCase()))) typing++;
+    }
+    return { typing };
+  };
+  const all = document.querySelectorAll(SELECTOR);
+  // A control inside another (a <button> in a link) is part of it.
+  const outer = [];
+  for (let i = 0; i < all.length && outer.length < ${MAX_EXAMINED}; i++) {
+    const el = all[i];
+    if (!(el.parentElement && el.parentElement.closest(SELECTOR))) outer.push(el);
+  }
+  const read = outer.map((el) => {
+    const r = el.getBoundingClientRect();
+    const text = clip(nameOf(el), 200);
+    const tag = el.tagName.toLowerCase();
+    const rawHref = el.getAttribute('href');
+    const form = formOf(el);
+    const formAction = form && el.form ? absolute(el.getAttribute('formaction') || el.form.getAttribute('action') || document.URL) : null;
+    const href = rawHref !== null ? absolute(rawHref) : formAction;
+    return {
+      el,
+      control: {
+        tag,
+        role: el.getAttribute('role'),
+        type: el.getAttribute('type') ? el.getAttribute('type').toLowerCase() : null,
+        text,
+        href: href ? clip(href, 2000) : null,
+        rawHref: rawHref !== null ? clip(rawHref, 2000) : null,
+        download: el.hasAttribute('download'),
+        box: { x: Math.round(r.left + sx), y: Math.round(r.top + sy), width: Math.round(r.width), height: Math.round(r.height) },
+        hidden: hiddenWhy(el, r),
+        look: lookOf(el, norm(el.innerText), r),
+        landmark: landmarkOf(el),
+        form,
+        cookieBanner: inCookieBanner(el),
+      },
+    };
+  });
+  const order = new Map(outer.map((el, i) => [el, i]));
+  const kept = [...read.filter((c) => !c.control.hidden), ...read.filter((c) => c.control.hidden)].slice(0, ${MAX_CONTROLS});
+  kept.sort((a, b) => order.get(a.el) - order.get(b.el));
+  globalThis.__clicktraceControls = kept.map((c) => c.el);
+  return {
+    controls: kept.map((c) => c.control),
+    total: all.length,
+    viewport: { width: window.innerWidth, height: window.innerHeight },
+    scroll: { x: sx, y: sy },
+  };
+})()`;
+
+/** Runs in the isolated world: scrolls control `index` into view and returns its centre in the viewport. */
+function locateScript(index: number): string {
+  return `(() => {
+  const el = (globalThis.__clicktraceControls || [])[${index}];
+  if (!el || !el.isConnected) return null;
+  el.scrollIntoView({ block: 'center', inline: 'center' });
+  const r = el.getBoundingClientRect();
+  if (r.width <= 0 || r.height <= 0) return null;
+  return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+})()`;
+}
+
+export interface ExploreResult {
+  event: ExploreEvent;
+  /** The marked copy of the page's screenshot (made on demand), when the chosen box is in it. */
+  marked: { path: string; png: () => Buffer } | null;
+  /** The click on the chosen control; null when there is none (or it went away before it could be clicked). */
+  click: { text: string; target: string | null; perform: () => Promise<void> } | null;
+}
+
+/** Reads, scores and chooses on the page; null when the page could not be read (it went away). */
+export async function exploreOnce(
+  observer: PageObserver,
+  options: { depth: number; capture: Capture; snapshot: PageSnapshot | null; timeoutMs: number },
+): Promise<ExploreResult | null> {
+  const read = (await observer.evaluate(READ_CONTROLS_SCRIPT, 'isolated', options.timeoutMs, options.timeoutMs)) as ReadControls | null;
+  if (!read || !Array.isArray(read.controls)) return null;
+  // A link this trace has requested already is never requested again (a single-use link would be spent).
+  const requested = new Set(options.capture.exchanges.map((x) => x.request.url));
+  const scored = scoreControls(read.controls, { url: observer.url, viewport: read.viewport }).map((control) =>
+    !control.refused && control.href && requested.has(control.href) ? { ...control, refused: 'already requested in this trace' } : control,
+  );
+  let chosen = chooseCallToAction(scored);
+  const at =
+    chosen === null
+      ? null
+      : ((await observer.evaluate(locateScript(chosen), 'isolated', options.timeoutMs)) as { x: number; y: number } | null);
+  if (!at) chosen = null;
+  const event: ExploreEvent = {
+    type: 'explore',
+    at: new Date().toISOString(),
+    pageId: observer.pageId,
+    url: observer.url,
+    depth: options.depth,
+    snapshot: options.snapshot?.index ?? null,
+    viewport: read.viewport,
+    scroll: read.scroll,
+    total: read.total,
+    controls: scored,
+    chosen,
+  };
+  const control = chosen === null ? null : scored[chosen];
+  return {
+    event,
+    marked: markScreenshot(event, options.snapshot),
+    click: control && at ? { text: control.text, target: control.href, perform: () => trustedClick(observer, at.x, at.y) } : null,
+  };
+}
+
+function markScreenshot(event: ExploreEvent, snapshot: PageSnapshot | null): ExploreResult['marked'] {
+  const box = markedBox(event);
+  if (!box || !snapshot?.screenshot) return null;
+  const png = snapshot.screenshot.png;
+  // Device pixels per CSS pixel: the PNG is as wide as the viewport times the device scale factor.
+  const scale = png.readUInt32BE(16) / Math.max(1, event.viewport.width);
+  return { path: markedScreenshotPath(snapshot.screenshot.path), png: () => drawBox(png, box, scale) };
+}
+
+export interface ExploreHooks {
+  capture: Capture;
+  depth: number;
+  deadline: number;
+  current: () => PageObserver | null;
+  stopped: () => boolean;
+  emit: (event: NavEvent) => void;
+  /** A file derived from the evidence for the case (the marked screenshot), made when the case is closed. */
+  addFile: (path: string, make: () => Buffer) => void;
+  /** Writes the events so far to the case. */
+  flush: () => void;
+  /** Clicks, waits until the chain rests again and snapshots the page. */
+  clickAndSettle: (observer: PageObserver, perform: () => Promise<void>) => Promise<void>;
+  progress: (event: { kind: string; detail: string }) => void;
+}
+
+/** Explores up to `depth` pages: each resting page's call-to-action is clicked, until none is left. */
+export async function explore(hooks: ExploreHooks): Promise<void> {
+  const { capture } = hooks;
+  for (let depth = 1; depth <= hooks.depth && !hooks.stopped(); depth++) {
+    const observer = hooks.current();
+    if (!observer || observer.closed) return;
+    const last = capture.pages.at(-1);
+    const snapshot = last && last.pageId === observer.pageId && last.url === observer.url ? last : null;
+    const timeoutMs = Math.max(500, Math.min(3000, hooks.deadline - Date.now()));
+    const result = await exploreOnce(observer, { depth, capture, snapshot, timeoutMs });
+    if (!result) return;
+    hooks.emit(result.event);
+    if (result.marked) hooks.addFile(result.marked.path, result.marked.png);
+    const click = result.click;
+    if (!click) {
+      hooks.flush();
+      hooks.progress({ kind: 'explore', detail: `no call-to-action on ${observer.url}` });
+      return;
+    }
+    hooks.emit({ type: 'click', at: new Date().toISOString(), pageId: observer.pageId, text: click.text, target: click.target });
+    hooks.flush();
+    hooks.progress({ kind: 'explore', detail: click.text });
+    const documents = capture.events.filter((e) => e.type === 'doc-request').length;
+    await hooks.clickAndSettle(observer, click.perform);
+    // A click that led nowhere would be chosen again: exploring stops there.
+    if (hooks.current() === observer && capture.events.filter((e) => e.type === 'doc-request').length === documents) return;
+  }
+}

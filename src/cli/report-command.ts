@@ -1,0 +1,83 @@
+// clicktrace report: "who is responsible" across the case store, as terminal tables, JSON, CSV
+// or a standalone HTML file.
+import { existsSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse, CliError } from './command.js';
+import { clean } from './terminal.js';
+import { DEFAULTS } from '../capture/target.js';
+
+const HELP = `usage: clicktrace report [--cases DIR] [--since DATE] [--json | --csv | --html FILE]
+
+Sums up the cases of DIR (default ./${DEFAULTS.outDir}; its index is brought up to date first):
+per sending platform (from message headers), click tracker / ESP, broker or affiliate network,
+other hops on the way, advertiser (only for chains that ended on a page that rendered; the
+final registrable domain of the others is listed apart), and hosting network (AS) of every hop.
+Each line gives the number of messages and traces, when it was first and last seen, and up to
+three example case ids, newest first.
+
+Hosting networks come from offline data (ip-location-db: RouteViews, NRO and DB-IP, CC BY 4.0,
+https://db-ip.com); they are approximate, and each AS line names the data and its date.
+
+options:
+  --cases DIR    the cases folder (also --out)
+  --since DATE   only cases started at or after DATE (2026-11-26, or an ISO time)
+  --json         the aggregate as one JSON object
+  --csv          RFC 4180 CSV, one row per (dimension, key); a cell that a spreadsheet would
+                 take for a formula (= + - @) is prefixed with '
+  --html FILE    write a standalone HTML page (no script; inline style) to FILE
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parse(
+    argv,
+    {
+      cases: { type: 'string' },
+      out: { type: 'string' },
+      since: { type: 'string' },
+      json: { type: 'boolean' },
+      csv: { type: 'boolean' },
+      html: { type: 'string' },
+    },
+    HELP,
+    false,
+  );
+  if (!parsed) return 0;
+  const v = parsed.values;
+  if ([v.json, v.csv, v.html !== undefined].filter(Boolean).length > 1) throw new CliError('report: choose one of --json, --csv, --html');
+  if (v.html === '') throw new CliError('report: --html needs a file name');
+  const [{ CaseStore, dateBound, QueryError }, { aggregateCases }] = await Promise.all([
+    import('../store/index.js'),
+    import('../feed/index.js'),
+  ]);
+  let since: string | null = null;
+  try {
+    if (v.since !== undefined) since = dateBound(v.since, 'since');
+  } catch (err) {
+    if (err instanceof QueryError) throw new CliError(`report: --${err.message}`);
+    throw err;
+  }
+  const casesDir = resolve(v.cases ?? v.out ?? DEFAULTS.outDir);
+  if (!existsSync(casesDir)) throw new CliError(`report: ${casesDir}: no such cases folder`);
+  const store = CaseStore.open(casesDir);
+  let aggregate;
+  try {
+    store.sync();
+    aggregate = aggregateCases(store, { since });
+  } finally {
+    store.close();
+  }
+  if (v.json) {
+    process.stdout.write(JSON.stringify(aggregate, null, 2) + '\n');
+  } else if (v.csv) {
+    const { formatFeedCsv } = await import('../feed/format-csv.js');
+    process.stdout.write(formatFeedCsv(aggregate));
+  } else if (v.html !== undefined) {
+    const { feedReportDocument } = await import('../web/views/feed-report.js');
+    writeFileSync(v.html, feedReportDocument(aggregate, new Date().toISOString()).toString());
+    process.stdout.write(`wrote ${clean(v.html)}: ${aggregate.rows.length} line(s) over ${aggregate.cases} case(s)\n`);
+  } else {
+    const { formatFeedText } = await import('../feed/format-text.js');
+    process.stdout.write(formatFeedText(aggregate) + '\n');
+  }
+  return 0;
+}

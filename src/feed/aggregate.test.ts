@@ -1,0 +1,188 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { feedAggregate, type FeedCase, type FeedHop, type FeedRow } from './aggregate.js';
+import { csvField, formatFeedCsv } from './format-csv.js';
+import { formatFeedText } from './format-text.js';
+
+const SOURCE = 'ip-location-db asn 2026-06-17';
+
+function hop(idx: number, domain: string, role: string | null, name: string | null, network: Partial<FeedHop> = {}): FeedHop {
+  return {
+    idx,
+    domain,
+    partyName: name,
+    partyRole: role,
+    ip: '203.0.113.1',
+    asn: null,
+    asName: null,
+    asCountry: null,
+    special: null,
+    source: null,
+    ...network,
+  };
+}
+
+const google = { asn: 15169, asName: 'Google LLC', asCountry: 'US', source: SOURCE };
+const hetzner = { asn: 24940, asName: 'Hetzner Online GmbH', asCountry: 'DE', source: SOURCE };
+
+function trace(id: string, at: string, fields: Partial<FeedCase>): FeedCase {
+  return {
+    id,
+    kind: 'trace',
+    startedAt: at,
+    messageCase: null,
+    platforms: [],
+    endedOnPage: true,
+    finalDomain: 'shop.example',
+    advertiser: 'shop.example',
+    error: null,
+    hops: [],
+    ...fields,
+  };
+}
+
+const CASES: FeedCase[] = [
+  {
+    ...trace('20260301T100000Z-aaaaaa-mail', '2026-03-01T10:00:00.000Z', {}),
+    kind: 'mail',
+    platforms: [{ name: 'Amazon SES', kind: 'esp' }],
+    endedOnPage: false,
+    finalDomain: null,
+    advertiser: null,
+  },
+  trace('20260301T100001Z-aaaaa1', '2026-03-01T10:00:01.000Z', {
+    messageCase: '20260301T100000Z-aaaaaa-mail',
+    hops: [
+      hop(1, 'emsecure.test', 'esp-tracker', 'Selligent', google),
+      hop(2, 'affnet.example', 'affiliate-network', 'CAKE', hetzner),
+      hop(3, 'bit.example', 'shortener', 'Bitly', google),
+      hop(4, 'shop.example', 'advertiser', 'shop.example', hetzner),
+    ],
+  }),
+  {
+    ...trace('20260302T090000Z-bbbbbb-mail', '2026-03-02T09:00:00.000Z', {}),
+    kind: 'mail',
+    platforms: [
+      { name: 'Amazon SES', kind: 'esp' },
+      { name: 'PHPMailer', kind: 'mailer' },
+    ],
+    endedOnPage: false,
+    finalDomain: null,
+    advertiser: null,
+  },
+  trace('20260302T090001Z-bbbbb1', '2026-03-02T09:00:01.000Z', {
+    messageCase: '20260302T090000Z-bbbbbb-mail',
+    hops: [hop(1, 'emsecure.test', 'esp-tracker', 'Selligent', google), hop(2, 'shop.example', 'advertiser', 'shop.example', google)],
+  }),
+  // A loop: it never rested on a page, so no advertiser; its final domain is listed apart.
+  trace('20260303T120000Z-cccccc', '2026-03-03T12:00:00.000Z', {
+    endedOnPage: false,
+    finalDomain: 'loop.example',
+    advertiser: 'loop.example',
+    error: 'redirect loop',
+    hops: [
+      hop(1, 'relay.example', 'unknown', null, { special: 'loopback' }),
+      hop(2, 'loop.example', 'unknown', null, { special: 'loopback' }),
+    ],
+  }),
+  // Ended on a page with no advertiser party named: the final domain stands in, said so.
+  trace('20260304T120000Z-dddddd', '2026-03-04T12:00:00.000Z', {
+    advertiser: null,
+    finalDomain: 'landing.example',
+    hops: [hop(1, 'landing.example', 'unknown', null, { ip: '8.8.8.8', source: SOURCE, asCountry: 'US' })],
+  }),
+  // An old report with no network: the IP is listed as unknown, not guessed.
+  trace('20260305T120000Z-eeeeee', '2026-03-05T12:00:00.000Z', { hops: [hop(1, 'shop.example', 'advertiser', 'shop.example')] }),
+];
+
+const row = (rows: FeedRow[], dimension: string, key: string) => {
+  const found = rows.find((r) => r.dimension === dimension && r.key === key);
+  assert.ok(found, `${dimension} ${key} in ${rows.map((r) => `${r.dimension}:${r.key}`).join(' ')}`);
+  return found;
+};
+
+test('counts messages and traces per platform, tracker, broker, intermediary, advertiser, final domain and network', () => {
+  const agg = feedAggregate(CASES);
+  assert.deepEqual(
+    { cases: agg.cases, messages: agg.messages, traces: agg.traces, firstSeen: agg.firstSeen, lastSeen: agg.lastSeen, since: agg.since },
+    { cases: 7, messages: 2, traces: 5, firstSeen: '2026-03-01T10:00:00.000Z', lastSeen: '2026-03-05T12:00:00.000Z', since: null },
+  );
+  const ses = row(agg.rows, 'platform', 'Amazon SES');
+  assert.deepEqual(
+    [ses.messages, ses.traces, ses.detail, ses.firstSeen, ses.lastSeen],
+    [2, 2, 'esp', '2026-03-01T10:00:00.000Z', '2026-03-02T09:00:01.000Z'],
+  );
+  assert.deepEqual(ses.examples, ['20260302T090001Z-bbbbb1', '20260302T090000Z-bbbbbb-mail', '20260301T100001Z-aaaaa1']);
+  assert.deepEqual([row(agg.rows, 'platform', 'PHPMailer').messages, row(agg.rows, 'platform', 'PHPMailer').traces], [1, 1]);
+
+  const selligent = row(agg.rows, 'tracker', 'Selligent');
+  assert.deepEqual([selligent.messages, selligent.traces, selligent.detail], [2, 2, 'esp-tracker']);
+  assert.deepEqual(selligent.examples, ['20260302T090001Z-bbbbb1', '20260301T100001Z-aaaaa1']);
+  assert.deepEqual([row(agg.rows, 'broker', 'CAKE').traces, row(agg.rows, 'broker', 'CAKE').detail], [1, 'affiliate-network']);
+  assert.equal(row(agg.rows, 'intermediary', 'Bitly').detail, 'shortener');
+  assert.equal(row(agg.rows, 'intermediary', 'relay.example').detail, 'unattributed');
+  assert.ok(!agg.rows.some((r) => r.dimension === 'intermediary' && r.key === 'loop.example'), 'the last hop is the final domain');
+
+  const shop = row(agg.rows, 'advertiser', 'shop.example');
+  assert.deepEqual([shop.messages, shop.traces, shop.detail], [2, 3, 'advertiser party']);
+  assert.equal(row(agg.rows, 'advertiser', 'landing.example').detail, 'final domain (no advertiser party named)');
+  assert.ok(!agg.rows.some((r) => r.dimension === 'advertiser' && r.key === 'loop.example'), 'a loop makes no advertiser');
+  assert.deepEqual(
+    [row(agg.rows, 'final-domain', 'loop.example').traces, row(agg.rows, 'final-domain', 'loop.example').detail],
+    [1, 'did not end on a page'],
+  );
+
+  const as15169 = row(agg.rows, 'network', 'AS15169');
+  assert.deepEqual(
+    [as15169.label, as15169.detail, as15169.source, as15169.traces, as15169.messages],
+    ['AS15169 Google LLC', 'US', SOURCE, 2, 2],
+  );
+  assert.equal(row(agg.rows, 'network', 'AS24940').detail, 'DE');
+  assert.deepEqual(
+    [row(agg.rows, 'network', 'loopback').traces, row(agg.rows, 'network', 'loopback').detail],
+    [1, 'special-purpose address'],
+  );
+  assert.equal(row(agg.rows, 'network', 'no-as').source, SOURCE);
+  assert.equal(row(agg.rows, 'network', 'unknown').traces, 1);
+
+  // Dimensions in a fixed order; within one, the busiest first.
+  const order = agg.rows.map((r) => r.dimension);
+  assert.deepEqual([...new Set(order)], ['platform', 'tracker', 'broker', 'intermediary', 'advertiser', 'final-domain', 'network']);
+  assert.equal(agg.rows.filter((r) => r.dimension === 'network')[0].key, 'AS15169');
+});
+
+test('since leaves out older cases; a trace whose message is left out keeps its own lines', () => {
+  const agg = feedAggregate(CASES, { since: '2026-03-02T09:00:00.500Z' });
+  assert.equal(agg.since, '2026-03-02T09:00:00.500Z');
+  assert.equal(agg.cases, 4);
+  assert.equal(agg.traces, 4);
+  assert.equal(agg.messages, 1, 'the message of the included trace is still counted');
+  assert.ok(!agg.rows.some((r) => r.dimension === 'platform'), 'the message case itself is not included: no platforms');
+  assert.deepEqual(row(agg.rows, 'tracker', 'Selligent').examples, ['20260302T090001Z-bbbbb1']);
+  assert.deepEqual(feedAggregate([]).rows, []);
+});
+
+test('CSV: RFC 4180 quoting, one row per line, formulas defused; the text table escapes control characters', () => {
+  assert.equal(csvField('plain'), 'plain');
+  assert.equal(csvField('a,b'), '"a,b"');
+  assert.equal(csvField('say "hi"'), '"say ""hi"""');
+  assert.equal(csvField('two\nlines'), '"two\nlines"');
+  assert.equal(csvField('=HYPERLINK("x")'), `"'=HYPERLINK(""x"")"`);
+  assert.equal(csvField('-1'), "'-1");
+  assert.equal(csvField(null), '');
+  assert.equal(csvField(3), '3');
+  const hostile: FeedCase = trace('20260306T000000Z-ffffff', '2026-03-06T00:00:00.000Z', {
+    advertiser: 'evil,"corp"\r\n\u001b[31m',
+    hops: [hop(1, 'x.example', 'esp-tracker', '=cmd|calc', google)],
+  });
+  const agg = feedAggregate([hostile]);
+  const csv = formatFeedCsv(agg);
+  assert.ok(csv.endsWith('\r\n'));
+  const lines = csv.split('\r\n');
+  assert.equal(lines[0], 'dimension,key,label,detail,messages,traces,first_seen,last_seen,examples,source');
+  assert.ok(csv.includes(`tracker,'=cmd|calc,'=cmd|calc,esp-tracker,0,1,`));
+  assert.ok(csv.includes('advertiser,"evil,""corp""\r\n\u001b[31m"'));
+  const text = formatFeedText(agg);
+  assert.ok(!/\u001b/.test(text), 'no escape character reaches the terminal');
+  assert.ok(text.includes('\\x1b[31m'));
+});

@@ -1,0 +1,224 @@
+// "Who is responsible" across a feed: the cases of a cases folder (or of one batch) summed up per
+// sending platform, click tracker, broker, other intermediary, advertiser (or final domain when
+// the chain did not end on a page) and hosting network, each line with its counts of messages and
+// traces, when it was first and last seen, and example cases that prove it. Pure: the rows come
+// from the case index (src/store/feed-cases.ts), so the same cases always give the same answer.
+
+/** One case as the aggregate needs it. */
+export interface FeedCase {
+  id: string;
+  kind: 'trace' | 'proxy' | 'import' | 'mail';
+  startedAt: string | null;
+  /** A traced link: the message case it came from. */
+  messageCase: string | null;
+  /** A message case: the sending platforms its headers show. */
+  platforms: { name: string; kind: string }[];
+  /** The chain rested on a page that rendered (src/store/case-rows.ts endedOnPage). */
+  endedOnPage: boolean;
+  /** Registrable domain of the final URL. */
+  finalDomain: string | null;
+  /** The report's advertiser party (name or domain), as the report has it. */
+  advertiser: string | null;
+  error: string | null;
+  hops: FeedHop[];
+}
+
+export interface FeedHop {
+  idx: number;
+  domain: string | null;
+  partyName: string | null;
+  partyRole: string | null;
+  ip: string | null;
+  asn: number | null;
+  asName: string | null;
+  asCountry: string | null;
+  /** "loopback", "private"...: a special block, not an AS. */
+  special: string | null;
+  /** Where the AS answer came from ("ip-location-db asn 2026-06-17"). */
+  source: string | null;
+}
+
+export const FEED_DIMENSIONS = ['platform', 'tracker', 'broker', 'intermediary', 'advertiser', 'final-domain', 'network'] as const;
+export type FeedDimension = (typeof FEED_DIMENSIONS)[number];
+
+export const DIMENSION_TITLES: Record<FeedDimension, string> = {
+  platform: 'Sending platforms (from message headers)',
+  tracker: 'Click trackers / ESPs',
+  broker: 'Brokers and affiliate or ad networks',
+  intermediary: 'Other hops on the way (shorteners, wrappers, unattributed)',
+  advertiser: 'Advertisers (chains that ended on a page)',
+  'final-domain': 'Final registrable domains of chains that did not end on a page',
+  network: 'Hosting networks of every hop (offline data, approximate)',
+};
+
+export interface FeedRow {
+  dimension: FeedDimension;
+  /** Stable key within the dimension: a party name, a domain, "AS15169", "loopback". */
+  key: string;
+  /** What a reader sees: "Selligent", "AS15169 Google LLC". */
+  label: string;
+  /** Roles, countries or why the line is there ("did not end on a page"). */
+  detail: string | null;
+  messages: number;
+  traces: number;
+  firstSeen: string | null;
+  lastSeen: string | null;
+  /** Up to EXAMPLES case ids, newest first. */
+  examples: string[];
+  /** For AS lines: the offline data and its date. */
+  source: string | null;
+}
+
+export interface FeedAggregate {
+  since: string | null;
+  cases: number;
+  messages: number;
+  traces: number;
+  firstSeen: string | null;
+  lastSeen: string | null;
+  rows: FeedRow[];
+}
+
+export const EXAMPLES = 3;
+
+const TRACKER_ROLES = new Set(['esp-tracker']);
+const BROKER_ROLES = new Set(['affiliate-network', 'ad-network', 'redirector']);
+
+interface Bucket {
+  row: Omit<FeedRow, 'messages' | 'traces' | 'examples' | 'detail'>;
+  details: Set<string>;
+  messages: Set<string>;
+  traces: Set<string>;
+  /** Case id -> its time, for the examples. */
+  cases: Map<string, string>;
+}
+
+class Buckets {
+  private readonly map = new Map<string, Bucket>();
+
+  add(dimension: FeedDimension, key: string, label: string, c: FeedCase, options: { detail?: string | null; source?: string | null } = {}) {
+    const id = `${dimension}\u0000${key}`;
+    let bucket = this.map.get(id);
+    if (!bucket) {
+      bucket = {
+        row: { dimension, key, label, firstSeen: null, lastSeen: null, source: null },
+        details: new Set(),
+        messages: new Set(),
+        traces: new Set(),
+        cases: new Map(),
+      };
+      this.map.set(id, bucket);
+    }
+    if (options.detail) bucket.details.add(options.detail);
+    if (options.source && !bucket.row.source) bucket.row.source = options.source;
+    if (c.kind === 'mail') bucket.messages.add(c.id);
+    else {
+      bucket.traces.add(c.id);
+      if (c.messageCase) bucket.messages.add(c.messageCase);
+    }
+    const at = c.startedAt ?? '';
+    bucket.cases.set(c.id, at);
+    if (c.startedAt) {
+      if (!bucket.row.firstSeen || c.startedAt < bucket.row.firstSeen) bucket.row.firstSeen = c.startedAt;
+      if (!bucket.row.lastSeen || c.startedAt > bucket.row.lastSeen) bucket.row.lastSeen = c.startedAt;
+    }
+  }
+
+  rows(): FeedRow[] {
+    const order = new Map(FEED_DIMENSIONS.map((d, i) => [d, i]));
+    return [...this.map.values()]
+      .map((b) => ({
+        ...b.row,
+        detail: b.details.size ? [...b.details].sort().join(', ') : null,
+        messages: b.messages.size,
+        traces: b.traces.size,
+        examples: [...b.cases]
+          .sort((x, y) => (x[1] === y[1] ? (x[0] < y[0] ? 1 : -1) : x[1] < y[1] ? 1 : -1))
+          .slice(0, EXAMPLES)
+          .map(([id]) => id),
+      }))
+      .sort(
+        (a, b) =>
+          order.get(a.dimension)! - order.get(b.dimension)! ||
+          b.traces + b.messages - (a.traces + a.messages) ||
+          b.traces - a.traces ||
+          (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+      )
+      .map(({ dimension, key, label, detail, messages, traces, firstSeen, lastSeen, examples, source }) => ({
+        dimension,
+        key,
+        label,
+        detail,
+        messages,
+        traces,
+        firstSeen,
+        lastSeen,
+        examples,
+        source,
+      }));
+  }
+}
+
+/** Sums the cases up; `since` (an ISO time) leaves out cases that started before it. */
+export function feedAggregate(cases: readonly FeedCase[], options: { since?: string | null } = {}): FeedAggregate {
+  const since = options.since ?? null;
+  const included = since ? cases.filter((c) => c.startedAt !== null && c.startedAt >= since) : [...cases];
+  const buckets = new Buckets();
+  const platformsOf = new Map(included.filter((c) => c.kind === 'mail').map((c) => [c.id, c.platforms]));
+  const messages = new Set<string>();
+  let traces = 0;
+  let firstSeen: string | null = null;
+  let lastSeen: string | null = null;
+  for (const c of included) {
+    if (c.startedAt) {
+      if (!firstSeen || c.startedAt < firstSeen) firstSeen = c.startedAt;
+      if (!lastSeen || c.startedAt > lastSeen) lastSeen = c.startedAt;
+    }
+    if (c.kind === 'mail') {
+      messages.add(c.id);
+      for (const p of c.platforms) buckets.add('platform', p.name, p.name, c, { detail: p.kind });
+      continue;
+    }
+    traces++;
+    if (c.messageCase) {
+      messages.add(c.messageCase);
+      for (const p of platformsOf.get(c.messageCase) ?? []) buckets.add('platform', p.name, p.name, c, { detail: p.kind });
+    }
+    addChain(buckets, c);
+  }
+  return { since, cases: included.length, messages: messages.size, traces, firstSeen, lastSeen, rows: buckets.rows() };
+}
+
+function addChain(buckets: Buckets, c: FeedCase): void {
+  const last = c.hops.at(-1) ?? null;
+  for (const hop of c.hops) {
+    const role = hop.partyRole ?? 'unknown';
+    const name = hop.partyName ?? hop.domain;
+    if (name && TRACKER_ROLES.has(role)) buckets.add('tracker', name, name, c, { detail: role });
+    else if (name && BROKER_ROLES.has(role)) buckets.add('broker', name, name, c, { detail: role });
+    else if (name && hop !== last && role !== 'advertiser' && hop.domain !== c.finalDomain)
+      buckets.add('intermediary', name, name, c, { detail: role === 'unknown' ? 'unattributed' : role });
+    addNetwork(buckets, c, hop);
+  }
+  if (c.endedOnPage) {
+    const key = c.advertiser ?? c.finalDomain;
+    if (key)
+      buckets.add('advertiser', key, key, c, { detail: c.advertiser ? 'advertiser party' : 'final domain (no advertiser party named)' });
+  } else if (c.finalDomain) {
+    buckets.add('final-domain', c.finalDomain, c.finalDomain, c, { detail: 'did not end on a page' });
+  }
+}
+
+function addNetwork(buckets: Buckets, c: FeedCase, hop: FeedHop): void {
+  if (!hop.ip) return;
+  if (hop.special) {
+    buckets.add('network', hop.special, hop.special, c, { detail: 'special-purpose address' });
+  } else if (hop.asn !== null) {
+    const key = `AS${hop.asn}`;
+    buckets.add('network', key, hop.asName ? `${key} ${hop.asName}` : key, c, { detail: hop.asCountry, source: hop.source });
+  } else if (hop.source) {
+    buckets.add('network', 'no-as', 'no AS in the data', c, { detail: hop.asCountry, source: hop.source });
+  } else {
+    buckets.add('network', 'unknown', 'unknown (the report has no network for this IP)', c);
+  }
+}

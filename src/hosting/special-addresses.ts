@@ -1,0 +1,60 @@
+// Addresses that belong to no autonomous system on the public internet (loopback, private,
+// link-local, CGNAT, documentation...): labelled as such instead of looked up. ipaddr.js (the
+// parser express and proxy-addr rely on) knows the IANA special-purpose registries; it files the
+// documentation and benchmarking blocks under "reserved", so those are told apart here.
+//
+// This is a label for a report, not a security policy: the resolver's own list of addresses a
+// trace may not reach (src/proxy/resolver.ts, isPrivateAddress) is a different question.
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
+import type { SpecialNetwork } from '../report.js';
+
+const RANGE_LABELS: Record<string, SpecialNetwork> = {
+  loopback: 'loopback',
+  private: 'private',
+  uniqueLocal: 'private',
+  deprecatedSiteLocal: 'private',
+  linkLocal: 'link-local',
+  carrierGradeNat: 'cgnat',
+  unspecified: 'unspecified',
+  multicast: 'multicast',
+  broadcast: 'broadcast',
+  benchmarking: 'benchmarking',
+  discard: 'reserved',
+  reserved: 'reserved',
+};
+
+/** Blocks that ipaddr.js calls "reserved" but a reader knows by a more precise name. */
+const REFINED: [range: [ipaddr.IPv4 | ipaddr.IPv6, number], label: SpecialNetwork][] = [
+  ...['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '2001:db8::/32', '3fff::/20'].map(
+    (cidr) => [ipaddr.parseCIDR(cidr), 'documentation'] as [[ipaddr.IPv4 | ipaddr.IPv6, number], SpecialNetwork],
+  ),
+  [ipaddr.parseCIDR('198.18.0.0/15'), 'benchmarking'],
+];
+
+export type ParsedAddress = ipaddr.IPv4 | ipaddr.IPv6;
+
+/** The address, IPv4-mapped IPv6 (::ffff:a.b.c.d) taken as the IPv4 address it carries; null if not an IP. */
+export function parseAddress(address: string): ParsedAddress | null {
+  const bare = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
+  // Zone ids (fe80::1%eth0) name an interface, not an address.
+  const withoutZone = bare.replace(/%.*$/, '');
+  // Node's isIP takes the canonical forms only (ipaddr.js also reads "1.2.3" and hex octets).
+  if (isIP(withoutZone) === 0) return null;
+  try {
+    return ipaddr.process(withoutZone);
+  } catch {
+    return null;
+  }
+}
+
+/** The special-purpose block an address is in, or null for an ordinary public address. */
+export function specialNetwork(address: ParsedAddress): SpecialNetwork | null {
+  const label = RANGE_LABELS[address.range()];
+  if (!label) return null;
+  if (label !== 'reserved') return label;
+  for (const [range, refined] of REFINED) {
+    if (range[0].kind() === address.kind() && address.match(range)) return refined;
+  }
+  return label;
+}

@@ -1,0 +1,131 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Hop, Report } from '../report.js';
+import { CaseStore } from './case-store.js';
+import { databasePath } from './paths.js';
+import { SCHEMA_VERSION } from './schema.js';
+import { feedCases } from './feed-cases.js';
+import { aggregateCases } from '../feed/index.js';
+
+const root = mkdtempSync(join(tmpdir(), 'clicktrace-feed-store-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const GOOGLE = { asn: 15169, name: 'Google LLC', country: 'US', source: '@ip-location-db/asn@2.3.2026061719', sourceDate: '2026-06-17' };
+
+function hop(index: number, url: string, ip: string, extra: Partial<Hop> = {}): Hop {
+  return {
+    index,
+    url,
+    method: 'GET',
+    status: 200,
+    via: index === 1 ? 'start' : 'http-302',
+    evidence: { detail: '' },
+    ip,
+    tls: null,
+    contentType: 'text/html',
+    timing: { startedAt: '2026-11-26T10:00:00.000Z', ms: 1 },
+    exchange: null,
+    error: null,
+    ...extra,
+  };
+}
+
+function writeCase(dir: string, id: string, report: Partial<Report>): void {
+  const full: Report = {
+    tool: { name: 'clicktrace', version: '0' },
+    url: report.hops?.[0]?.url ?? null,
+    mode: 'trace',
+    startedAt: '2026-11-26T10:00:00.000Z',
+    endedAt: null,
+    elapsedMs: null,
+    identity: null,
+    hops: [],
+    final: null,
+    pages: [],
+    events: [],
+    case: id,
+    error: null,
+    partial: false,
+    ...report,
+  };
+  mkdirSync(join(dir, id));
+  writeFileSync(join(dir, id, 'report.json'), JSON.stringify(full));
+}
+
+test('an index of schema 1 is rebuilt with hosting networks; old reports get their special blocks; since and caseIds select', () => {
+  const dir = join(root, 'cases');
+  mkdirSync(dir);
+  const tracker = { role: 'esp-tracker' as const, name: 'Selligent', rule: null, registrableDomain: 'emsecure.test' };
+  const landing = 'https://www.shop.example/offer';
+  writeCase(dir, '20261126T100000Z-aaaaaa', {
+    startedAt: '2026-11-26T10:00:00.000Z',
+    hops: [
+      hop(1, 'http://news.emsecure.test/c', '8.8.8.8', { party: tracker, network: GOOGLE }),
+      // A report made before hops had networks: the index still labels loopback.
+      hop(2, landing, '127.0.0.1'),
+    ],
+    final: { url: landing, status: 200, title: 'Offer' },
+    pages: [{ index: 1, url: landing, title: 'Offer', screenshot: null, dom: null }],
+    parties: [tracker, { role: 'advertiser', name: 'shop.example', rule: null, registrableDomain: 'shop.example' }],
+  });
+  writeCase(dir, '20261127T100000Z-bbbbbb', {
+    startedAt: '2026-11-27T10:00:00.000Z',
+    hops: [hop(1, 'http://loop-a.example/', '10.0.0.1'), hop(2, 'http://loop-b.example/', '10.0.0.2', { status: 302 })],
+    final: { url: 'http://loop-b.example/', status: 302, title: null },
+    error: 'redirect loop',
+  });
+  // The index as schema 1 left it: a table without the new columns.
+  const old = new Database(databasePath(dir));
+  old.exec('CREATE TABLE cases (id TEXT PRIMARY KEY, kind TEXT NOT NULL)');
+  old.pragma('user_version = 1');
+  old.close();
+
+  const store = CaseStore.open(dir);
+  try {
+    assert.equal(store.db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    assert.equal(store.sync().indexed, 2);
+    const [first, second] = feedCases(store);
+    assert.equal(first.id, '20261126T100000Z-aaaaaa');
+    assert.deepEqual(
+      [first.endedOnPage, first.finalDomain, first.advertiser, first.messageCase, first.platforms],
+      [true, 'shop.example', 'shop.example', null, []],
+    );
+    assert.deepEqual(first.hops[0], {
+      idx: 1,
+      domain: 'emsecure.test',
+      partyName: 'Selligent',
+      partyRole: 'esp-tracker',
+      ip: '8.8.8.8',
+      asn: 15169,
+      asName: 'Google LLC',
+      asCountry: 'US',
+      special: null,
+      source: 'ip-location-db asn 2026-06-17',
+    });
+    assert.deepEqual([first.hops[1].special, first.hops[1].asn], ['loopback', null]);
+    assert.deepEqual(
+      [second.endedOnPage, second.finalDomain, second.hops.map((h) => h.special)],
+      [false, 'loop-b.example', ['private', 'private']],
+    );
+
+    assert.deepEqual(
+      feedCases(store, { since: '2026-11-27T00:00:00.000Z' }).map((c) => c.id),
+      ['20261127T100000Z-bbbbbb'],
+    );
+    assert.deepEqual(
+      feedCases(store, { caseIds: ['20261126T100000Z-aaaaaa', 'nope'] }).map((c) => c.id),
+      ['20261126T100000Z-aaaaaa'],
+    );
+    const agg = aggregateCases(store, { caseIds: ['20261127T100000Z-bbbbbb'] });
+    assert.deepEqual(
+      agg.rows.map((r) => `${r.dimension}:${r.key}:${r.traces}`),
+      ['intermediary:loop-a.example:1', 'final-domain:loop-b.example:1', 'network:private:1'],
+    );
+  } finally {
+    store.close();
+  }
+});

@@ -1,0 +1,126 @@
+// The cases of the index as the feed report (src/feed/aggregate.ts) reads them: one FeedCase per
+// case, with its hops, the message it came from and a message's sending platforms.
+import type { CaseStore } from './case-store.js';
+import type { FeedCase, FeedHop } from '../feed/aggregate.js';
+
+export interface FeedCaseQuery {
+  /** Only these cases (e.g. the cases of one batch run); all when absent. */
+  caseIds?: readonly string[];
+  /** Only cases that started at or after this ISO time. */
+  since?: string | null;
+}
+
+interface CaseLine {
+  id: string;
+  kind: FeedCase['kind'];
+  started_at: string | null;
+  ended_on_page: number;
+  final_domain: string | null;
+  advertiser: string | null;
+  error: string | null;
+}
+
+interface HopLine {
+  case_id: string;
+  idx: number;
+  domain: string | null;
+  party_name: string | null;
+  party_role: string | null;
+  ip: string | null;
+  asn: number | null;
+  as_name: string | null;
+  as_country: string | null;
+  network_special: string | null;
+  network_source: string | null;
+}
+
+/** SQLite's default limit of bound parameters is far above this; chunks keep any batch size safe. */
+const CHUNK = 500;
+
+export function feedCases(store: CaseStore, query: FeedCaseQuery = {}): FeedCase[] {
+  const { db } = store;
+  const since = query.since ?? null;
+  let lines: CaseLine[];
+  const columns = 'id, kind, started_at, ended_on_page, final_domain, advertiser, error';
+  if (query.caseIds) {
+    lines = [];
+    const ids = [...new Set(query.caseIds)];
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK);
+      lines.push(
+        ...(db
+          .prepare(
+            `SELECT ${columns} FROM cases WHERE id IN (${chunk.map(() => '?').join(', ')}) AND (? IS NULL OR started_at >= ?) ORDER BY started_at, id`,
+          )
+          .all(...chunk, since, since) as CaseLine[]),
+      );
+    }
+  } else {
+    lines = db
+      .prepare(`SELECT ${columns} FROM cases WHERE (? IS NULL OR started_at >= ?) ORDER BY started_at, id`)
+      .all(since, since) as CaseLine[];
+  }
+  const hopsOf = groupBy(
+    db
+      .prepare(
+        'SELECT case_id, idx, domain, party_name, party_role, ip, asn, as_name, as_country, network_special, network_source FROM hops ORDER BY case_id, idx',
+      )
+      .iterate() as IterableIterator<HopLine>,
+    lines,
+  );
+  const messageOf = new Map(
+    (
+      db.prepare('SELECT case_id, message_case FROM traced_links WHERE message_case <> case_id ORDER BY owner = case_id DESC').all() as {
+        case_id: string;
+        message_case: string;
+      }[]
+    )
+      .reverse()
+      .map((r) => [r.case_id, r.message_case]),
+  );
+  const platformsOf = new Map<string, { name: string; kind: string }[]>();
+  for (const p of db.prepare("SELECT case_id, name, role FROM case_parties WHERE role LIKE 'mail-%' ORDER BY rowid").all() as {
+    case_id: string;
+    name: string;
+    role: string;
+  }[]) {
+    const list = platformsOf.get(p.case_id) ?? [];
+    list.push({ name: p.name, kind: p.role.slice('mail-'.length) });
+    platformsOf.set(p.case_id, list);
+  }
+  return lines.map((c) => ({
+    id: c.id,
+    kind: c.kind,
+    startedAt: c.started_at,
+    messageCase: c.kind === 'mail' ? null : (messageOf.get(c.id) ?? null),
+    platforms: c.kind === 'mail' ? (platformsOf.get(c.id) ?? []) : [],
+    endedOnPage: c.ended_on_page === 1,
+    finalDomain: c.final_domain,
+    advertiser: c.advertiser,
+    error: c.error,
+    hops: (hopsOf.get(c.id) ?? []).map((h): FeedHop => ({
+      idx: h.idx,
+      domain: h.domain,
+      partyName: h.party_name,
+      partyRole: h.party_role,
+      ip: h.ip,
+      asn: h.asn,
+      asName: h.as_name,
+      asCountry: h.as_country,
+      special: h.network_special,
+      source: h.network_source,
+    })),
+  }));
+}
+
+function groupBy(hops: IterableIterator<HopLine>, cases: CaseLine[]): Map<string, HopLine[]> {
+  const wanted = new Set(cases.map((c) => c.id));
+  const out = new Map<string, HopLine[]>();
+  for (const hop of hops) {
+    if (!wanted.has(hop.case_id)) continue;
+    const list = out.get(hop.case_id) ?? [];
+    list.push(hop);
+    out.set(hop.case_id, list);
+  }
+  return out;
+}

@@ -1,0 +1,137 @@
+// The feed report ("who is responsible" across the cases) as HTML: the /report page of the web UI,
+// and the standalone file of `clicktrace report --html FILE`. Escaped by construction (html``);
+// the standalone file also carries a CSP that allows no script at all.
+import { appUrl, html, type SafeHtml } from '../html.js';
+import { DIMENSION_TITLES, FEED_DIMENSIONS, type FeedAggregate, type FeedRow } from '../../feed/aggregate.js';
+import { caseLink, safeClass, time } from './widgets.js';
+import { networkAttribution } from './network.js';
+
+export interface FeedReportOptions {
+  /** Example cases as links to their pages (the web UI), or as plain ids (a standalone file). */
+  linkCases: boolean;
+  /** The --since / ?since the aggregate was made with, shown in the form. */
+  since?: string | null;
+}
+
+function examples(row: FeedRow, options: FeedReportOptions): SafeHtml {
+  return html`${row.examples.map((id, i) => html`${i ? ' ' : ''}${options.linkCases ? caseLink(id) : html`<code class="case-id">${id}</code>`}`)}`;
+}
+
+function rowHtml(row: FeedRow, options: FeedReportOptions): SafeHtml {
+  return html`<tr class="feed-row" data-dimension="${row.dimension}">
+    <td class="feed-label">${row.label}</td>
+    <td class="feed-detail">
+      ${row.detail ?? ''}${row.source ? html`${row.detail ? '; ' : ''}<span class="network-source">data: ${row.source}, approximate</span>` : ''}
+    </td>
+    <td class="num feed-messages">${row.messages}</td>
+    <td class="num feed-traces">${row.traces}</td>
+    <td>${time(row.firstSeen)}</td>
+    <td>${time(row.lastSeen)}</td>
+    <td class="feed-examples">${examples(row, options)}</td>
+  </tr>`;
+}
+
+export function feedReportBody(aggregate: FeedAggregate, options: FeedReportOptions): SafeHtml {
+  const sections = FEED_DIMENSIONS.map((dimension) => {
+    const rows = aggregate.rows.filter((r) => r.dimension === dimension);
+    return html`<section class="feed-dimension" id="${`feed-${safeClass(dimension)}`}">
+      <h2>${DIMENSION_TITLES[dimension]}</h2>
+      ${
+        rows.length
+          ? html`<table class="feed">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Detail</th>
+                  <th class="num">Messages</th>
+                  <th class="num">Traces</th>
+                  <th>First seen</th>
+                  <th>Last seen</th>
+                  <th>Example cases</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${rows.map((r) => rowHtml(r, options))}
+              </tbody>
+            </table>`
+          : html`<p class="empty">None.</p>`
+      }
+    </section>`;
+  });
+  const hasAsData = aggregate.rows.some((r) => r.dimension === 'network' && r.source);
+  return html`<h1>Who is responsible across the feed</h1>
+    <p class="feed-totals">
+      ${aggregate.cases} case${aggregate.cases === 1 ? '' : 's'}: ${aggregate.messages} message${aggregate.messages === 1 ? '' : 's'},
+      ${aggregate.traces}
+      trace${aggregate.traces === 1 ? '' : 's'}${aggregate.firstSeen ? html`, ${time(aggregate.firstSeen)} to ${time(aggregate.lastSeen)}` : ''}${
+        aggregate.since ? html` (since ${time(aggregate.since)})` : ''
+      }
+    </p>
+    ${
+      options.linkCases
+        ? html`<form class="filters" method="get" action="/report">
+            <label>Since <input type="date" name="since" value="${options.since ?? ''}" /></label>
+            <button type="submit">Show</button> <a href="/report">All cases</a>
+            <a href="${appUrl('/api/report', { since: options.since ?? null })}">JSON</a>
+          </form>`
+        : ''
+    }
+    ${sections} ${hasAsData ? networkAttribution() : ''}`;
+}
+
+/** A whole HTML document for `clicktrace report --html FILE`. */
+export function feedReportDocument(aggregate: FeedAggregate, generatedAt: string): SafeHtml {
+  return html`<!DOCTYPE html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src 'none'" />
+        <meta name="referrer" content="no-referrer" />
+        <title>clicktrace feed report</title>
+        <!-- Inline CSS only (the CSP allows styles and nothing else): the file opens anywhere, offline. -->
+        <style>
+          body {
+            font:
+              14px/1.45 system-ui,
+              sans-serif;
+            color: #1d2430;
+            margin: 2rem auto;
+            max-width: 1200px;
+            padding: 0 1rem;
+          }
+          table {
+            width: 100%;
+            border-collapse: collapse;
+            margin-bottom: 1rem;
+          }
+          th,
+          td {
+            text-align: left;
+            vertical-align: top;
+            padding: 0.35rem 0.5rem;
+            border-bottom: 1px solid #d8dde6;
+          }
+          td.num,
+          th.num {
+            text-align: right;
+          }
+          code,
+          .case-id {
+            font:
+              12px ui-monospace,
+              monospace;
+          }
+          .empty,
+          .network-source,
+          .data-attribution,
+          .generated {
+            color: #5b6576;
+          }
+        </style>
+      </head>
+      <body>
+        ${feedReportBody(aggregate, { linkCases: false })}
+        <p class="generated">Generated by clicktrace at ${time(generatedAt)}.</p>
+      </body>
+    </html>`;
+}

@@ -1,0 +1,303 @@
+// The feed report end to end: a mixed set of lab scenarios traced with the built CLI into one cases
+// folder (seed with its click, the five-hop broker chain, a loop, a download) plus a message traced
+// with `mail --trace main`; then `clicktrace report` in all four formats, and the /report page
+// of the web UI in Chromium, hostile party names included. The lab resolves every host to
+// 127.0.0.1, so every hop's network is "loopback" here (public answers: src/hosting/*.test.ts).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { tempDir } from './helpers.js';
+import { cli } from './support/cli.js';
+import type { FeedRow as Row } from '../src/feed/aggregate.js';
+import { startLab, type Lab } from '../src/lab/index.js';
+import { startServe, type ServeHandle } from '../src/cli/serve-command.js';
+
+const SEED_EML = fileURLToPath(new URL('../../test/fixtures/mail/seed.eml', import.meta.url));
+
+let lab: Lab;
+let cases: string;
+const traced: Record<string, { case: string; report: any }> = {};
+let messageCase: string;
+let mailTrace: string;
+let fiveHopText: string;
+
+async function traceJson(name: string, extra: string[] = []): Promise<void> {
+  const { code, stdout, stderr } = await cli(['trace', lab.scenarios[name].url, '--json', '--out', cases, ...lab.traceArgs, ...extra]);
+  assert.ok(code === 0 || code === 1, `${name}: exit ${code}: ${stderr}`);
+  const report = JSON.parse(stdout);
+  traced[name] = { case: report.case, report };
+}
+
+before(async () => {
+  lab = await startLab();
+  cases = tempDir('feed-cases-');
+  await traceJson('seed', ['--click', 'Find out more']);
+  await traceJson('loop-http');
+  await traceJson('download');
+  // The five-hop chain in the terminal's own format.
+  const five = await cli(['trace', lab.scenarios['five-hop'].url, '--out', cases, ...lab.traceArgs]);
+  assert.equal(five.code, 0, five.stderr);
+  fiveHopText = five.stdout;
+  const caseId = /^Case: .*\/([^/\s]+)$/m.exec(five.stdout)?.[1];
+  assert.ok(caseId, five.stdout);
+  traced['five-hop'] = { case: caseId, report: JSON.parse(readFileSync(join(cases, caseId, 'report.json'), 'utf8')) };
+  const mail = await cli(['mail', SEED_EML, '--trace', 'main', '--click', 'Find out more', '--json', '--out', cases, ...lab.traceArgs]);
+  assert.equal(mail.code, 0, mail.stderr);
+  const [message] = JSON.parse(mail.stdout).messages;
+  messageCase = message.case;
+  mailTrace = message.traces[0].case;
+});
+
+after(async () => {
+  await lab?.close();
+  if (cases) rmSync(cases, { recursive: true, force: true });
+});
+
+test('every hop of a lab trace is labelled loopback, in the JSON report and the terminal; analyze gives the same answer', async () => {
+  for (const [name, { report }] of Object.entries(traced)) {
+    const withIp = report.hops.filter((h: { ip: string | null }) => h.ip);
+    assert.ok(withIp.length > 0, name);
+    for (const hop of withIp) assert.deepEqual(hop.network, { special: 'loopback' }, `${name} hop ${hop.index}`);
+    assert.equal(report.networkData.asn.package, '@ip-location-db/asn', name);
+    assert.match(report.networkData.asn.date, /^\d{4}-\d{2}-\d{2}$/);
+    assert.equal(report.networkData.country.package, '@ip-location-db/geo-whois-asn-country-mmdb');
+  }
+  const hopLines = fiveHopText.split('\n').filter((l) => /^\s+\d+\s+\d{3}\s/.test(l));
+  assert.equal(hopLines.length, 5);
+  for (const line of hopLines) assert.match(line, /127\.0\.0\.1 \(loopback\)/);
+  const check = await cli(['analyze', join(cases, traced['five-hop'].case), '--check']);
+  assert.equal(check.code, 0, check.stderr);
+});
+
+function find(rows: Row[], dimension: string, key: string): Row {
+  const row = rows.find((r) => r.dimension === dimension && r.key === key);
+  assert.ok(row, `${dimension} ${key} in ${rows.map((r) => `${r.dimension}:${r.key}`).join(', ')}`);
+  return row;
+}
+
+/** RFC 4180 reader for the test: quoted fields, doubled quotes, CRLF records. */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let field = '';
+  let record: string[] = [];
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      record.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = '';
+      i++;
+    } else field += c;
+  }
+  assert.equal(field + record.join(''), '', 'the file ends with CRLF');
+  return records;
+}
+
+test('clicktrace report: counts, first and last seen and example cases, in JSON, CSV, text and HTML', async () => {
+  const json = await cli(['report', '--cases', cases, '--json']);
+  assert.equal(json.code, 0, json.stderr);
+  const agg = JSON.parse(json.stdout) as {
+    cases: number;
+    messages: number;
+    traces: number;
+    firstSeen: string;
+    lastSeen: string;
+    rows: Row[];
+  };
+  const folders = readdirSync(cases).filter((n) => /^\d{8}T\d{6}Z-/.test(n));
+  assert.equal(folders.length, 6);
+  assert.deepEqual([agg.cases, agg.messages, agg.traces], [6, 1, 5]);
+  const starts = folders.map((id) => {
+    const file = join(cases, id, 'report.json');
+    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { startedAt: string }).startedAt : null;
+  });
+  const traceStarts = starts.filter((s): s is string => s !== null).sort();
+  assert.equal(agg.lastSeen, traceStarts.at(-1));
+
+  const selligent = find(agg.rows, 'tracker', 'Selligent');
+  assert.deepEqual([selligent.traces, selligent.messages], [2, 1]);
+  assert.deepEqual(new Set(selligent.examples), new Set([traced.seed.case, mailTrace]));
+  const platform = find(agg.rows, 'platform', 'Selligent');
+  assert.deepEqual([platform.messages, platform.traces, platform.detail], [1, 1, 'esp']);
+  assert.deepEqual(new Set(platform.examples), new Set([messageCase, mailTrace]));
+
+  const advertiser = find(agg.rows, 'advertiser', 'advertiser.example');
+  assert.deepEqual([advertiser.traces, advertiser.examples], [1, [traced['five-hop'].case]]);
+  const seedAdvertiser = agg.rows.find((r) => r.dimension === 'advertiser' && r.examples.includes(traced.seed.case));
+  assert.ok(seedAdvertiser && seedAdvertiser.traces === 2 && seedAdvertiser.examples.includes(mailTrace), JSON.stringify(seedAdvertiser));
+  // The loop and the download never rested on a page: their final domain is listed apart.
+  const notPage = agg.rows.filter((r) => r.dimension === 'final-domain');
+  assert.deepEqual(new Set(notPage.flatMap((r) => r.examples)), new Set([traced['loop-http'].case, traced.download.case]));
+  for (const row of notPage) assert.equal(row.detail, 'did not end on a page');
+  assert.ok(!agg.rows.some((r) => r.dimension === 'advertiser' && r.examples.includes(traced['loop-http'].case)));
+  assert.ok(find(agg.rows, 'intermediary', 'broker-net.test').examples.includes(traced['five-hop'].case));
+
+  const loopback = find(agg.rows, 'network', 'loopback');
+  assert.deepEqual([loopback.traces, loopback.messages, loopback.detail], [5, 1, 'special-purpose address']);
+  assert.equal(loopback.firstSeen, traceStarts[0]);
+  assert.equal(loopback.lastSeen, traceStarts.at(-1));
+  for (const row of agg.rows) {
+    assert.ok(row.examples.length >= 1 && row.examples.length <= 3, `${row.dimension} ${row.key}`);
+    for (const id of row.examples) assert.ok(existsSync(join(cases, id)), `example ${id} is a case folder`);
+    assert.ok(row.firstSeen && row.lastSeen && row.firstSeen <= row.lastSeen);
+  }
+
+  const csv = await cli(['report', '--cases', cases, '--csv']);
+  assert.equal(csv.code, 0, csv.stderr);
+  const [header, ...records] = parseCsv(csv.stdout);
+  assert.deepEqual(header, ['dimension', 'key', 'label', 'detail', 'messages', 'traces', 'first_seen', 'last_seen', 'examples', 'source']);
+  assert.equal(records.length, agg.rows.length);
+  assert.deepEqual(
+    records.map((r) => [r[0], r[1], Number(r[4]), Number(r[5]), r[6], r[7], r[8]]),
+    agg.rows.map((r) => [r.dimension, r.key, r.messages, r.traces, r.firstSeen, r.lastSeen, r.examples.join(' ')]),
+  );
+
+  const text = await cli(['report', '--cases', cases]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^6 case\(s\): 1 message\(s\), 5 trace\(s\)/);
+  assert.match(text.stdout, /Click trackers \/ ESPs:\n\s+name.*\n\s+Selligent\s+esp-tracker\s+1\s+2\s/);
+  assert.match(text.stdout, /loopback\s+special-purpose address\s+1\s+5\s/);
+  assert.ok(text.stdout.includes(traced['five-hop'].case));
+
+  const htmlFile = join(tempDir('feed-html-'), 'report.html');
+  const html = await cli(['report', '--cases', cases, '--html', htmlFile]);
+  assert.equal(html.code, 0, html.stderr);
+  const page = readFileSync(htmlFile, 'utf8');
+  assert.match(page, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'/);
+  assert.ok(!/<script/i.test(page));
+  assert.equal((page.match(/<tr class="feed-row"/g) ?? []).length, agg.rows.length);
+  for (const id of loopback.examples) assert.ok(page.includes(id));
+
+  const later = await cli(['report', '--cases', cases, '--since', '2999-01-01', '--json']);
+  assert.deepEqual(JSON.parse(later.stdout).rows, []);
+  const bad = await cli(['report', '--cases', cases, '--json', '--csv']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^clicktrace: report: choose one of/);
+  const missing = await cli(['report', '--cases', join(cases, 'no-such-folder')]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /no such cases folder/);
+  assert.ok(!existsSync(join(cases, 'no-such-folder')), 'a mistyped folder is not created');
+});
+
+/** A case folder as the index reads it (report.json), with party and network names built to break a page. */
+function writeHostileCase(dir: string): string {
+  const id = '20200101T000000Z-0bad00';
+  const at = '2020-01-01T00:00:00.000Z';
+  const evil = '<img src=x onerror="window.__pwned=1">';
+  const party = { role: 'esp-tracker', name: `${evil}"'><script>window.__pwned=2</script>`, rule: null, registrableDomain: 'evil.example' };
+  const hop = {
+    index: 1,
+    url: 'http://evil.example/c',
+    method: 'GET',
+    status: 200,
+    via: 'start',
+    evidence: { detail: 'start' },
+    ip: '8.8.8.8',
+    tls: null,
+    contentType: 'text/html',
+    timing: { startedAt: at, ms: 1 },
+    exchange: null,
+    error: null,
+    party,
+    network: {
+      asn: 15169,
+      name: '</td><script>window.__pwned=3</script>',
+      country: 'US',
+      source: '@ip-location-db/asn@x',
+      sourceDate: '2026-06-17',
+    },
+  };
+  const report = {
+    tool: { name: 'clicktrace', version: '0.1.0' },
+    url: hop.url,
+    mode: 'trace',
+    startedAt: at,
+    endedAt: at,
+    elapsedMs: 1,
+    identity: null,
+    hops: [hop],
+    final: { url: hop.url, status: 200, title: 't' },
+    pages: [{ index: 1, url: hop.url, title: 't', screenshot: null, dom: null }],
+    events: [],
+    case: id,
+    error: null,
+    partial: false,
+    parties: [party, { role: 'advertiser', name: `${evil}adv`, rule: null, registrableDomain: 'evil.example' }],
+  };
+  mkdirSync(join(dir, id));
+  writeFileSync(join(dir, id, 'report.json'), JSON.stringify(report));
+  return id;
+}
+
+test('the /report page: the aggregate with links to the cases, hostile names shown as text, the data credited; /api/report', async () => {
+  const hostileId = writeHostileCase(cases);
+  let serve: ServeHandle | null = null;
+  let browser: Browser | null = null;
+  try {
+    [serve, browser] = await Promise.all([
+      startServe(['--port', '0', '--cases', cases], () => undefined).then((h) => h!),
+      chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] }),
+    ]);
+    const base = serve.server.url;
+    const api = (await (await fetch(`${base}/api/report`)).json()) as { cases: number; rows: Row[] };
+    assert.equal(api.cases, 7);
+    assert.ok(find(api.rows, 'network', 'AS15169').examples.includes(hostileId));
+    const badSince = await fetch(`${base}/api/report?since=yesterday`);
+    assert.equal(badSince.status, 400);
+
+    const page = await browser.newPage();
+    const dialogs: string[] = [];
+    const consoleProblems: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    page.on('console', (m) => {
+      if (/Content Security Policy|Failed to load/i.test(m.text())) consoleProblems.push(m.text());
+    });
+    const response = await page.goto(`${base}/report`);
+    assert.equal(response!.status(), 200);
+    assert.match(response!.headers()['content-security-policy'] ?? '', /script-src 'self'/);
+    await page.mouse.move(300, 300);
+    await page.waitForTimeout(300);
+    assert.deepEqual(dialogs, []);
+    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned ?? null), null);
+    assert.equal(await page.locator('main img, main [onerror], main script').count(), 0);
+    const main = await page.locator('main').innerText();
+    assert.ok(main.includes('<img src=x onerror="window.__pwned=1">"\'><script>window.__pwned=2</script>'), 'the party name, as text');
+    assert.ok(main.includes('AS15169 </td><script>window.__pwned=3</script>'), 'the AS name, as text');
+    assert.ok(main.includes('data: ip-location-db asn 2026-06-17, approximate'));
+    assert.equal(await page.locator('a[href="https://db-ip.com"]').count(), 1, 'DB-IP credited where its data is shown');
+    // Each example is a link to its case page; the loopback row's first example opens it.
+    const loopbackRow = page.locator('tr.feed-row[data-dimension="network"]', { hasText: 'loopback' });
+    const link = loopbackRow.locator('a.case-link').first();
+    const id = await link.innerText();
+    assert.equal(await link.getAttribute('href'), `/cases/${id}`);
+    await link.click();
+    await page.waitForURL(`**/cases/${id}`);
+    assert.ok((await page.locator('li.hop').first().innerText()).includes('loopback'));
+    // ?since narrows the page too.
+    await page.goto(`${base}/report?since=2021-01-01`);
+    assert.ok(!(await page.locator('main').innerText()).includes('__pwned'));
+    assert.deepEqual(consoleProblems, []);
+    await page.close();
+  } finally {
+    await browser?.close();
+    await serve?.close();
+  }
+});
