@@ -181,14 +181,24 @@ test('mail on stdin with --no-visit analyses without visiting', async () => {
 
 test('mail on a folder of messages analyses on worker threads, in the source order, as one thread does', async () => {
   const corpus = FIXTURE_CORPUS;
+  const count = emlFiles(corpus).length;
   const [pooled, single] = await Promise.all([
     cli(['mail', corpus, '--no-visit', '--json', '--workers', '3']),
     cli(['mail', corpus, '--no-visit', '--json', '--workers', '1']),
   ]);
   assert.equal(pooled.code, single.code);
-  const messages = JSON.parse(pooled.stdout).messages as { analysis?: { source: string } }[];
-  const expected = JSON.parse(single.stdout).messages as { analysis?: { source: string } }[];
-  assert.equal(messages.length, emlFiles(corpus).length);
+  // A mailbox with --json: JSON Lines, one message per line, the summary last.
+  const jsonLines = (text: string) =>
+    text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; analysis?: { source: string } });
+  const [messages, expected] = [jsonLines(pooled.stdout), jsonLines(single.stdout)];
+  const summary = messages.pop() as unknown as { kind: string; counts: { messages: number } };
+  assert.equal(summary.kind, 'summary');
+  assert.equal(summary.counts.messages, count);
+  expected.pop();
+  assert.equal(messages.length, count);
   for (const [i, message] of messages.entries()) assert.deepEqual(message, expected[i], `message ${i + 1}: ${message.analysis?.source}`);
   const { code, stderr } = await cli(['mail', corpus, '--workers', '0']);
   assert.equal(code, 2);

@@ -93,7 +93,8 @@ test('a trace killed with SIGKILL halfway leaves a WARC that reads cleanly', asy
   // Kill once a few exchanges are on disk.
   for (;;) {
     await new Promise((r) => setTimeout(r, 50));
-    const [name] = existsSync(out) ? readdirSync(out) : [];
+    // The cases folder also holds its index (clicktrace.db): the case is the timestamped folder.
+    const [name] = existsSync(out) ? readdirSync(out).filter((n) => /^\d{8}T/.test(n)) : [];
     const warc = name ? join(out, name, 'capture.warc.gz') : null;
     if (warc && existsSync(warc) && readFileSync(warc).length > 6000) break;
     if (Date.now() - started > 20_000) break;

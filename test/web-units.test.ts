@@ -12,7 +12,6 @@ import { appUrl, escapeHtml, html, join as joinHtml } from '../src/web/html.js';
 import { formFromParts, parseMultipart, BodyError } from '../src/web/request-body.js';
 import { assertSafeBind, hostAllowed, isLoopbackHost, parseCookies, sameOriginOrToken } from '../src/web/security.js';
 import { caseFileKind, resolveCaseFile } from '../src/web/case-files.js';
-import { JobQueue } from '../src/web/job-queue.js';
 import { bodyPreview } from '../src/web/exchange-view.js';
 
 test('html: every interpolated value is escaped, template output is not escaped twice', () => {
@@ -139,27 +138,6 @@ test('case files: only names of the case layout, never outside the folder, no sy
   assert.equal(resolveCaseFile(cases, '..', 'report.json'), null);
   assert.equal(resolveCaseFile(cases, `../${id}`, 'report.json'), null);
   assert.equal(caseFileKind('capture.warc.gz')?.contentType, 'application/gzip');
-});
-
-test('job queue: never more than the limit at once, every task runs, in order', async () => {
-  const queue = new JobQueue(2);
-  let running = 0;
-  let peak = 0;
-  const started: number[] = [];
-  for (let i = 0; i < 10; i++) {
-    queue.push(async () => {
-      started.push(i);
-      peak = Math.max(peak, ++running);
-      await new Promise((r) => setTimeout(r, 5));
-      running--;
-      if (i === 3) throw new Error('a failing task does not stop the queue');
-    });
-  }
-  await queue.idle();
-  assert.deepEqual(started, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-  assert.equal(peak, 2);
-  assert.equal(queue.peak, 2);
-  assert.throws(() => new JobQueue(0), RangeError);
 });
 
 test('body preview: decoded text, binary left out, long text cut', () => {

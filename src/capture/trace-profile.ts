@@ -1,12 +1,17 @@
 // CLICKTRACE_PROFILE=1 prints where a trace spends its time (stderr): named marks, in ms since the
 // trace began, with when Chromium started and what writing the evidence cost.
+/** A phase's name, its end in ms since the trace began, and this process's CPU ms since then (all threads; other work in it included). */
+export type TraceMark = [name: string, ms: number, cpuMs: number];
+
 export class TraceProfile {
-  private readonly marks: [string, number][] = [];
+  readonly marks: TraceMark[] = [];
+  private readonly cpuAtStart = process.cpuUsage();
 
   constructor(readonly startedAt: number = Date.now()) {}
 
   mark(name: string): void {
-    this.marks.push([name, Date.now() - this.startedAt]);
+    const cpu = process.cpuUsage(this.cpuAtStart);
+    this.marks.push([name, Date.now() - this.startedAt, Math.round((cpu.user + cpu.system) / 100) / 10]);
   }
 
   /** Prints the profile, if asked for. `chromium`: performance.now() at spawn and at its first CDP answer. */

@@ -6,7 +6,7 @@ import { ImportError } from '../import/common.js';
 import { BrowserMissingError } from '../capture/browser.js';
 import { ResolveError } from '../proxy/resolver.js';
 import { parseResolveRule } from '../proxy/target-rules.js';
-import { SubmissionError } from '../web/submission-error.js';
+import { SubmissionError } from '../service/submission-error.js';
 import { BodyError } from '../web/request-body.js';
 import { UnsafeBindError } from '../web/security.js';
 import { QueryError } from '../store/search-query.js';

@@ -11,6 +11,9 @@ const HELP = `usage: clicktrace reindex [--cases DIR] [--json]
 Rebuilds DIR/clicktrace.db, the index that \`clicktrace serve\` searches, from the case folders
 in DIR (default ./${DEFAULTS.outDir}). The folders are the source of truth: the database can be
 deleted and rebuilt at any time. Folders that cannot be indexed are listed with the reason.
+It also rebuilds the ledger of requested URLs (a link is requested once per cases folder) from
+the folders, including traces cut off before their report (their WARC names the URL); a URL
+stays in the ledger even when its case folder is deleted.
 `;
 
 // Synchronous (better-sqlite3); the command interface is a promise.
@@ -30,7 +33,9 @@ function reindex(argv: string[]): number {
       process.stdout.write(JSON.stringify({ database: databasePath(casesDir), ...result }, null, 2) + '\n');
     } else {
       for (const skipped of result.skipped) process.stdout.write(`skipped ${clean(skipped.id)}: ${clean(skipped.reason)}\n`);
-      process.stdout.write(`indexed ${result.indexed} case(s) into ${clean(databasePath(casesDir))} in ${Date.now() - started} ms\n`);
+      process.stdout.write(
+        `indexed ${result.indexed} case(s) into ${clean(databasePath(casesDir))} in ${Date.now() - started} ms; ${store.ledger.count()} requested URL(s) in the ledger\n`,
+      );
     }
   } finally {
     store.close();

@@ -41,6 +41,8 @@ export interface MessageTrace {
   case: string;
   final: string | null;
   error: string | null;
+  /** The URL was not requested again: `case` is the earlier trace of it in this cases folder. */
+  earlier?: boolean;
 }
 
 export interface MessageRecord {
@@ -96,12 +98,6 @@ export function createMessageCase(casesDir: string, raw: Buffer, record: Message
   const id = messageCaseName();
   record.case = id;
   return { id, dir: writeMessageCase(casesDir, id, raw, record) };
-}
-
-/** Adds a finished trace to the record and rewrites message.json (atomically), sealed again. */
-export function addTrace(dir: string, record: MessageRecord, trace: MessageRecord['traces'][number]): void {
-  record.traces.push(trace);
-  rewriteMessageRecord(dir, record);
 }
 
 /** Replaces message.json with `record` (atomically) and seals the case again. */

@@ -1,5 +1,6 @@
 // The JSON API: everything the pages show, for scripts and other tools.
-//   POST /api/submit              { url, clicks? } | form (url, click, message file) | message/rfc822 body → 202 { job }
+//   POST /api/submit              { url, clicks?, again? } | form (url, click, again, message file) | message/rfc822 body (?again=1) → 202 { job }
+//                                 (a link traced before is not requested again: the job points at that case, unless again)
 //   GET  /api/jobs                → { jobs } (newest first, without events)
 //   GET  /api/jobs/:id            → { job }
 //   GET  /api/jobs/:id/events     → text/event-stream: "progress" events, "state" changes, "end"
@@ -13,16 +14,21 @@ import { isPivotKind, normalizeFilters, QueryError } from '../store/index.js';
 import { route, type RequestContext, type Route } from './router.js';
 import { sendJson, sendJsonError } from './responses.js';
 import { readSubmission } from './submission-input.js';
-import type { Job } from './service.js';
-import { SubmissionError } from './submission-error.js';
+import { SubmissionError, type Job } from '../service/trace-service.js';
 import { BodyError } from './request-body.js';
 import { loadCaseDetails, loadCaseExchanges } from './case-data.js';
 import { securityHeaders, APP_CSP } from './security.js';
 
 export async function submit(ctx: RequestContext): Promise<Job> {
   const input = await readSubmission(ctx.req, ctx.service.maxMessageBytes, ctx.url.searchParams);
-  if (input.message) return ctx.service.submitMessage({ raw: input.message.raw, filename: input.message.filename, clicks: input.clicks });
-  return ctx.service.submitUrl({ url: input.url, clicks: input.clicks });
+  if (input.message)
+    return ctx.service.submitMessage({
+      raw: input.message.raw,
+      filename: input.message.filename,
+      clicks: input.clicks,
+      again: input.again,
+    });
+  return ctx.service.submitUrl({ url: input.url, clicks: input.clicks, again: input.again });
 }
 
 function jobState(job: Job) {

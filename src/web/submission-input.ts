@@ -6,6 +6,8 @@ import { BodyError, formFromParts, formFromUrlencoded, mediaType, parseMultipart
 export interface Submission {
   url: string | null;
   clicks: string[];
+  /** Trace even if the link was traced before (JSON `again: true`, form field or query `again=1`). */
+  again: boolean;
   message: { raw: Buffer; filename: string | null } | null;
 }
 
@@ -24,13 +26,19 @@ export async function readSubmission(req: IncomingMessage, maxMessageBytes: numb
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value))
       throw new BodyError('expected a JSON object { "url": ..., "clicks": [...] }', 400);
-    const { url, clicks } = value as { url?: unknown; clicks?: unknown };
+    const { url, clicks, again } = value as { url?: unknown; clicks?: unknown; again?: unknown };
     if (url !== undefined && typeof url !== 'string') throw new BodyError('url: expected a string', 400);
-    return { url: url ?? null, clicks: textList(clicks), message: null };
+    if (again !== undefined && typeof again !== 'boolean') throw new BodyError('again: expected true or false', 400);
+    return { url: url ?? null, clicks: textList(clicks), again: again ?? false, message: null };
   }
   if (type === 'message/rfc822') {
     const raw = await readBody(req, maxMessageBytes);
-    return { url: null, clicks: query.getAll('click'), message: { raw, filename: query.get('filename') } };
+    return {
+      url: null,
+      clicks: query.getAll('click'),
+      again: isYes(query.get('again')),
+      message: { raw, filename: query.get('filename') },
+    };
   }
   let form: FormData;
   if (type === 'multipart/form-data')
@@ -42,8 +50,13 @@ export async function readSubmission(req: IncomingMessage, maxMessageBytes: numb
   return {
     url: form.fields.get('url')?.[0]?.trim() || null,
     clicks: form.fields.get('click') ?? form.fields.get('clicks') ?? [],
+    again: isYes(form.fields.get('again')?.[0] ?? null),
     message: file ? { raw: file.data, filename: file.filename } : null,
   };
+}
+
+function isYes(value: string | null): boolean {
+  return value !== null && /^(1|true|on|yes)$/i.test(value.trim());
 }
 
 function textList(value: unknown): string[] {

@@ -1,7 +1,7 @@
 // The start page: submit a link (with optional texts to click) or upload an .eml; recent jobs
 // and the newest cases below.
 import { appPath, html, type SafeHtml } from '../html.js';
-import type { JobSummary } from '../service.js';
+import type { JobSummary } from '../../service/trace-service.js';
 import type { SearchResult } from '../../store/index.js';
 import { caseTable } from './case-list.js';
 import { caseLink, time } from './widgets.js';
@@ -27,6 +27,10 @@ export function submitForm(state: SubmitFormState, options: { allowPrivate: bool
       >Then click (text of a link or button on the landing page; one per line, optional)
       <textarea name="click" rows="2" placeholder="Find out more">${state.click ?? ''}</textarea>
     </label>
+    <label class="again"
+      ><input type="checkbox" name="again" value="1" /> Trace again even if this link was traced before (a link is otherwise requested only
+      once: single-use links)</label
+    >
     <p class="muted">
       ${options.allowPrivate ? 'This server may trace private and loopback addresses (--allow-private).' : 'Targets on private, loopback or link-local addresses are refused.'}
     </p>
