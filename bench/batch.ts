@@ -69,7 +69,8 @@ export async function benchBatch(
         },
     );
   const summary = lines.at(-1);
-  if (code !== 0 || summary?.kind !== 'summary') throw new Error(`clicktrace trace --input exited ${code}`);
+  // Exit status 1 means a chain ended with an error (counted below); anything else, or no summary, is a failed run.
+  if ((code !== 0 && code !== 1) || summary?.kind !== 'summary') throw new Error(`clicktrace trace --input exited ${code}`);
   const traces = summary.counts!.traced;
   return {
     concurrency: summary.concurrency!,

@@ -8,20 +8,25 @@
 // default, with the peak RSS of the whole process tree, and `mail --trace main` over a lab mailbox.
 // The lab runs in a process of its own (it plays the internet: its work is not ours).
 // Knobs for quicker runs while tuning: BENCH_COLD_RUNS, BENCH_WARM_RUNS, BENCH_BROWSERS=shell,
-// BENCH_MAIL=0 (skip mail throughput), BENCH_BATCH_TRACES (per concurrency, default 60),
-// BENCH_BATCH=0 (skip batches), BENCH_MAILBOX (messages, default 100; 0 skips).
+// BENCH_MAIL=0 (skip mail throughput), BENCH_MAIL=only (only the mail part), BENCH_MAIL_MBOX=N
+// (messages in the scale run's mbox, default 8000; 0 skips it), BENCH_BATCH_TRACES (per
+// concurrency, default 60), BENCH_BATCH=0 (skip batches), BENCH_MAILBOX (messages of the traced
+// lab mailbox, default 100; 0 skips it).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchBrowser, browserPath, CHROMIUM_ARGS, type BrowserKind } from '../src/capture/browser.js';
+import { launchBrowser } from '../src/capture/browser.js';
+import { CHROMIUM_ARGS } from '../src/capture/chromium-flags.js';
+import { browserPath, type BrowserKind } from '../src/capture/chromium-process.js';
 import { trace, type TraceMark } from '../src/capture/trace.js';
 import { defaultConcurrency } from '../src/service/defaults.js';
 import { startLabProcess, type LabProcess } from './lab-process.js';
 import { benchBatch, formatBatchResult, type BatchBenchResult } from './batch.js';
 import { benchMailTrace, type MailTraceBenchResult } from './mail-trace.js';
+import { childProcesses, treeCpuMs } from './process-tree.js';
 
 type Lab = LabProcess;
 
@@ -107,7 +112,7 @@ async function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
   }
 }
 
-async function startMitmdump(lab: Lab, dir: string): Promise<{ port: number; stop: () => Promise<void> }> {
+async function startMitmdump(lab: Lab, dir: string): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
   const port = await freePort();
   const addon = join(dir, 'to_lab.py');
   writeFileSync(addon, mitmAddon(lab));
@@ -137,6 +142,7 @@ async function startMitmdump(lab: Lab, dir: string): Promise<{ port: number; sto
   await waitForPort(port);
   return {
     port,
+    pid: child.pid!,
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());
@@ -163,17 +169,56 @@ async function baselineCold(lab: Lab, start: string, final: string, dir: string,
   return performance.now() - started;
 }
 
-/** Median of each phase of the warm traces: its wall time and this process's CPU in it. */
+/**
+ * Median of each phase of the warm traces: its wall time and this process's CPU in it. Marks are
+ * taken in time order and matched by name (one that comes when it is ready, such as the network
+ * data, may fall between different phases from one trace to the next).
+ */
 function phaseMedians(runs: TraceMark[][]): { name: string; ms: number; cpuMs: number }[] {
-  return runs[0].map(([name], i) => {
-    const at = (run: TraceMark[], j: number) => (j < 0 ? [0, 0] : [run[j][1], run[j][2]]);
-    const ms = median(runs.map((run) => at(run, i)[0] - at(run, i - 1)[0]));
-    const cpuMs = median(runs.map((run) => at(run, i)[1] - at(run, i - 1)[1]));
-    return { name, ms, cpuMs };
+  const deltas = runs.map((run) => {
+    const sorted = [...run].sort((a, b) => a[1] - b[1]);
+    return new Map(
+      sorted.map(([name, ms, cpuMs], i) => [name, { ms: ms - (sorted[i - 1]?.[1] ?? 0), cpuMs: cpuMs - (sorted[i - 1]?.[2] ?? 0) }]),
+    );
   });
+  return [...runs[0]]
+    .sort((a, b) => a[1] - b[1])
+    .map(([name]) => ({
+      name,
+      ms: median(deltas.map((d) => d.get(name)?.ms ?? 0)),
+      cpuMs: median(deltas.map((d) => d.get(name)?.cpuMs ?? 0)),
+    }));
+}
+
+/** The mail part: throughput on the corpus (first pass and steady state), then an mbox of the corpus repeated. */
+async function mailBench(): Promise<string[]> {
+  const lines: string[] = [];
+  try {
+    const { benchMailThroughput, benchMailbox, formatMailbox } = await import('./mail.js');
+    const { phishingPotDir } = await import('../test/support/corpus.js');
+    const corpus = phishingPotDir();
+    if (!corpus) return ['mail throughput: skipped (phishing-pot corpus not found)'];
+    const cold = await benchMailThroughput(corpus);
+    // A feed is a long batch: after the first few hundred messages the JIT is warm.
+    const steady = await benchMailThroughput(corpus, { rounds: 3 });
+    lines.push(
+      `mail static analysis (${cold.messages} corpus messages, ${cold.workers} workers): first pass ${cold.perSecond.toFixed(0)} messages/s ` +
+        `(${cold.perCpuSecond.toFixed(0)} per CPU-second), steady state ${steady.perSecond.toFixed(0)} messages/s ` +
+        `(target >= 300: first pass ${cold.perSecond >= 300 ? 'MET' : 'NOT MET'}, steady ${steady.perSecond >= 300 ? 'MET' : 'NOT MET'})`,
+    );
+    const mboxMessages = Number(process.env.BENCH_MAIL_MBOX ?? 8000);
+    if (mboxMessages > 0) lines.push(formatMailbox(await benchMailbox(corpus, mboxMessages)));
+  } catch (err) {
+    lines.push(`mail throughput: skipped (${(err as Error).message})`);
+  }
+  return lines;
 }
 
 async function main(): Promise<void> {
+  if (process.env.BENCH_MAIL === 'only') {
+    for (const line of await mailBench()) console.log(line);
+    return;
+  }
   if (!existsSync('/usr/bin/mitmdump')) throw new Error('mitmdump not found: apt-get install -y mitmproxy');
   const dir = mkdtempSync(join(tmpdir(), 'clicktrace-bench-'));
   const lab = await startLabProcess(join(dir, 'lab'));
@@ -202,7 +247,16 @@ async function main(): Promise<void> {
 
   const results = new Map<
     BrowserKind,
-    { coldOurs: number[]; coldBase: number[]; warmOurs: number[]; warmBase: number[]; evidence: number[]; marks: TraceMark[][] }
+    {
+      coldOurs: number[];
+      coldBase: number[];
+      warmOurs: number[];
+      warmBase: number[];
+      evidence: number[];
+      marks: TraceMark[][];
+      cpu: { ours: { node: number; chromium: number }; baseChromium: number }[];
+      mitmCpuPerTrace: number;
+    }
   >();
   // BENCH_BROWSERS=shell measures only the headless shell (quicker runs while tuning).
   const kinds = (process.env.BENCH_BROWSERS ?? 'shell,full').split(',') as BrowserKind[];
@@ -214,6 +268,8 @@ async function main(): Promise<void> {
       warmBase: [] as number[],
       evidence: [] as number[],
       marks: [] as TraceMark[][],
+      cpu: [] as { ours: { node: number; chromium: number }; baseChromium: number }[],
+      mitmCpuPerTrace: 0,
     };
     results.set(kind, r);
     for (let i = 0; i < COLD_RUNS; i++) {
@@ -228,47 +284,48 @@ async function main(): Promise<void> {
     // Warm: both browsers (and mitmdump) kept, a fresh context per trace, the two sides
     // alternating so that both see the same machine (this VM's speed drifts by tens of percent).
     const browser = await launchBrowser({ kind });
+    const ourChromium = childProcesses(/chrom/).at(-1)!;
     const mitm = await startMitmdump(lab, dir);
     const { chromium } = await import('playwright-core');
     const baselineBrowser = await chromium.launch({ executablePath: browserPath(kind), args: CHROMIUM_ARGS });
+    const baselineChromium = childProcesses(/chrom/).at(-1)!;
+    let mitmCpuFrom = 0;
     for (let i = 0; i < WARM_RUNS + 2; i++) {
       await quiet();
       let t0 = performance.now();
+      const cpu0 = { node: process.cpuUsage(), chromium: treeCpuMs(ourChromium) };
       const result = await trace({ url: start, connectTo, cacert, outDir: join(dir, 'cases') }, browser);
       const ms = performance.now() - t0;
+      const nodeCpu = process.cpuUsage(cpu0.node);
+      const ourCpu = { node: (nodeCpu.user + nodeCpu.system) / 1000, chromium: treeCpuMs(ourChromium) - cpu0.chromium };
       if (result.report.error || result.report.hops.length !== 5) throw new Error(`warm trace failed: ${result.report.error}`);
       await quiet();
       t0 = performance.now();
+      const base0 = { chromium: treeCpuMs(baselineChromium) };
       const context = await baselineBrowser.newContext({ ignoreHTTPSErrors: true, proxy: { server: `http://127.0.0.1:${mitm.port}` } });
       const page = await context.newPage();
       await page.goto(start, { waitUntil: 'commit' });
       await page.waitForURL(final, { waitUntil: 'load' });
       await context.close();
       const baselineMs = performance.now() - t0;
+      const baseCpu = treeCpuMs(baselineChromium) - base0.chromium;
+      // mitmdump writes its flows after the context closed: its CPU is counted over all the timed runs.
+      if (i === 1) mitmCpuFrom = treeCpuMs(mitm.pid);
       if (i < 2) continue;
+      r.cpu.push({ ours: ourCpu, baseChromium: baseCpu });
       r.warmOurs.push(ms);
       r.evidence.push(result.evidenceMs / ms);
       r.marks.push(result.marks);
       r.warmBase.push(baselineMs);
     }
+    await quiet();
+    r.mitmCpuPerTrace = (treeCpuMs(mitm.pid) - mitmCpuFrom) / WARM_RUNS;
     await browser.close();
     await baselineBrowser.close();
     await mitm.stop();
   }
 
-  let mail: { messages: number; cold: number; steady: number } | null = null;
-  try {
-    const { benchMailThroughput } = await import('./mail.js');
-    const corpus = fileURLToPath(new URL('../../../shared/corpus/phishing-pot', import.meta.url));
-    if (existsSync(corpus) && process.env.BENCH_MAIL !== '0') {
-      const cold = await benchMailThroughput(corpus);
-      // A feed is a long batch: after the first few hundred messages the JIT is warm.
-      const steady = await benchMailThroughput(corpus, { rounds: 3 });
-      mail = { messages: cold.messages, cold: cold.perSecond, steady: steady.perSecond };
-    }
-  } catch (err) {
-    console.log(`mail throughput: skipped (${(err as Error).message})`);
-  }
+  const mail = process.env.BENCH_MAIL === '0' ? [] : await mailBench();
   // Volume: the CLI's batch on its own Chromium, distinct URLs, full evidence.
   const batches: BatchBenchResult[] = [];
   let mailbox: MailTraceBenchResult | null = null;
@@ -304,6 +361,15 @@ async function main(): Promise<void> {
   const warm = median(shell.warmOurs);
   const evidence = median(shell.evidence);
   console.log('');
+  const cpu = {
+    node: median(shell.cpu.map((c) => c.ours.node)),
+    chromium: median(shell.cpu.map((c) => c.ours.chromium)),
+    baseChromium: median(shell.cpu.map((c) => c.baseChromium)),
+  };
+  console.log(
+    `warm trace CPU (median): clicktrace ${fmt(cpu.node)} (node) + ${fmt(cpu.chromium)} (Chromium, all its processes); ` +
+      `baseline ${fmt(shell.mitmCpuPerTrace)} (mitmdump) + ${fmt(cpu.baseChromium)} (Chromium)`,
+  );
   console.log('warm trace (headless shell), median per phase: wall ms (CPU ms of this process in it)');
   for (const phase of phaseMedians(shell.marks))
     console.log(`  ${phase.name.padEnd(16)} ${fmt(phase.ms).padStart(7)}  (${fmt(phase.cpuMs)})`);
@@ -339,12 +405,7 @@ async function main(): Promise<void> {
   console.log(
     `evidence writing share of warm trace time (target <= 15%): ${(evidence * 100).toFixed(1)}% ${evidence <= 0.15 ? 'MET' : 'NOT MET'}`,
   );
-  if (mail) {
-    console.log(
-      `mail static analysis (${mail.messages} corpus messages, 2 workers): first pass ${mail.cold.toFixed(0)} messages/s, ` +
-        `steady state ${mail.steady.toFixed(0)} messages/s (target >= 300: first pass ${mail.cold >= 300 ? 'MET' : 'NOT MET'}, steady ${mail.steady >= 300 ? 'MET' : 'NOT MET'})`,
-    );
-  }
+  for (const line of mail) console.log(line);
 }
 
 main().catch((err) => {

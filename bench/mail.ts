@@ -6,15 +6,21 @@
 // folder is analysed again in the same workers and the last round is reported: the steady state
 // of a long mbox, once V8 has compiled the hot paths (the first round costs about twice as much).
 //
-//   node dist/bench/mail.js [dir] [--workers N] [--rounds N]     (after npm run build)
+// --mbox N measures scale instead: the folder's messages repeated into one mbox of N messages,
+// analysed by `clicktrace mail <mbox> --no-visit --json` as a user runs it (output discarded),
+// with the process's resident memory sampled while it runs: memory must stay flat.
+//
+//   node dist/bench/mail.js [dir] [--workers N] [--rounds N] [--mbox N]     (after npm run build)
 
-import { readdirSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeMessage } from '../src/mail/parse.js';
 import { AnalysisPool } from '../src/mail/analysis-pool.js';
-import { projectRoot } from '../src/project-root.js';
+import { projectPath } from '../src/project-root.js';
+import { phishingPotDir } from '../test/support/corpus.js';
 
 export interface MailBenchResult {
   messages: number;
@@ -100,6 +106,91 @@ export async function benchMailThroughput(dir: string, options: MailBenchOptions
   }
 }
 
+export interface MailboxBenchResult {
+  messages: number;
+  bytes: number;
+  seconds: number;
+  perSecond: number;
+  exitCode: number | null;
+  /** Resident memory of the whole process (every thread), sampled every 100 ms. */
+  peakRssMiB: number;
+  /** Resident memory at the end of each quarter of the run: flat when memory does not grow with the mailbox. */
+  quarterRssMiB: number[];
+}
+
+/** Writes the folder's messages, repeated, as an mbox of `count` messages; returns its path and size. */
+function repeatedMbox(dir: string, count: number, into: string): { path: string; bytes: number } {
+  const messages = readMessages(dir);
+  const path = join(into, `corpus-x${count}.mbox`);
+  const fd = openSync(path, 'w');
+  let bytes = 0;
+  try {
+    for (let i = 0; i < count; i++) {
+      const raw = messages[i % messages.length].toString('latin1').replace(/^(>*From )/gm, '>$1');
+      const chunk = Buffer.from(`From bench@clicktrace.invalid Mon Jan  1 00:00:00 2024\n${raw.replace(/\r\n/g, '\n')}\n\n`, 'latin1');
+      writeSync(fd, chunk);
+      bytes += chunk.length;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { path, bytes };
+}
+
+function rssMiB(pid: number): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+    return kb ? Number(kb) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `clicktrace mail` over an mbox of `count` messages (the folder repeated), memory sampled. */
+export async function benchMailbox(dir: string, count: number, options: { workers?: number } = {}): Promise<MailboxBenchResult> {
+  const work = mkdtempSync(join(tmpdir(), 'clicktrace-mbox-'));
+  try {
+    const mbox = repeatedMbox(dir, count, work);
+    const args = [projectPath('dist', 'clicktrace.mjs'), 'mail', mbox.path, '--no-visit', '--json', '--out', work];
+    if (options.workers) args.push('--workers', String(options.workers));
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'ignore'] });
+    const samples: { at: number; rss: number }[] = [];
+    const timer = setInterval(() => {
+      const rss = child.pid ? rssMiB(child.pid) : null;
+      if (rss !== null) samples.push({ at: performance.now() - started, rss });
+    }, 100);
+    const exitCode = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    clearInterval(timer);
+    const seconds = (performance.now() - started) / 1000;
+    const quarter = (q: number) => {
+      const until = (seconds * 1000 * q) / 4;
+      const before = samples.filter((s) => s.at <= until);
+      return before.at(-1)?.rss ?? 0;
+    };
+    return {
+      messages: count,
+      bytes: mbox.bytes,
+      seconds,
+      perSecond: count / seconds,
+      exitCode,
+      peakRssMiB: Math.max(0, ...samples.map((s) => s.rss)),
+      quarterRssMiB: [1, 2, 3, 4].map(quarter),
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export function formatMailbox(r: MailboxBenchResult): string {
+  return (
+    `mail mbox: ${r.messages} messages (${(r.bytes / 1048576).toFixed(0)} MiB) through clicktrace mail --no-visit --json in ${r.seconds.toFixed(1)} s ` +
+    `(${r.perSecond.toFixed(0)} messages/s, exit ${r.exitCode}); resident memory peak ${r.peakRssMiB.toFixed(0)} MiB, ` +
+    `at each quarter of the run ${r.quarterRssMiB.map((m) => m.toFixed(0)).join(' / ')} MiB`
+  );
+}
+
 function numberFlag(args: string[], name: string): number | undefined {
   const at = args.indexOf(name);
   return at === -1 ? undefined : Number(args.splice(at, 2)[1]);
@@ -109,7 +200,13 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
   const workers = numberFlag(args, '--workers');
   const rounds = numberFlag(args, '--rounds');
-  const dir = args[0] ?? join(projectRoot(), '..', 'shared', 'corpus', 'phishing-pot');
+  const mbox = numberFlag(args, '--mbox');
+  const dir = args[0] ?? phishingPotDir();
+  if (!dir) throw new Error('no folder given and the phishing-pot corpus was not found');
+  if (mbox) {
+    console.log(formatMailbox(await benchMailbox(dir, mbox, { workers })));
+    process.exit(0);
+  }
   const result = await benchMailThroughput(dir, { workers, rounds });
   const which = result.rounds === 1 ? 'cold' : `round ${result.rounds} of ${result.rounds}`;
   console.log(

@@ -9,6 +9,8 @@ interface ProcStat {
   name: string;
   /** utime + stime, in clock ticks. */
   cpuTicks: number;
+  /** cutime + cstime: children it waited for. */
+  reapedTicks: number;
   rssPages: number;
 }
 
@@ -21,8 +23,15 @@ function readStat(pid: number): ProcStat | null {
     const close = text.lastIndexOf(')');
     const name = text.slice(text.indexOf('(') + 1, close);
     const fields = text.slice(close + 2).split(' ');
-    // Fields after the name, 0-based from "state": ppid 1, utime 11, stime 12, rss 21.
-    return { pid, ppid: Number(fields[1]), name, cpuTicks: Number(fields[11]) + Number(fields[12]), rssPages: Number(fields[21]) };
+    // Fields after the name, 0-based from "state": ppid 1, utime 11, stime 12, cutime 13, cstime 14, rss 21.
+    return {
+      pid,
+      ppid: Number(fields[1]),
+      name,
+      cpuTicks: Number(fields[11]) + Number(fields[12]),
+      reapedTicks: Number(fields[13]) + Number(fields[14]),
+      rssPages: Number(fields[21]),
+    };
   } catch {
     return null;
   }
@@ -84,4 +93,22 @@ export function watchTree(root: number, intervalMs = 50): { stop: () => TreeUsag
       };
     },
   };
+}
+
+/** CPU ms used so far by a process and its descendants (those still running, and those it reaped). */
+export function treeCpuMs(root: number): number {
+  let ticks = 0;
+  for (const p of processTree(root)) ticks += p.cpuTicks + p.reapedTicks;
+  return (ticks * 1000) / TICKS_PER_SECOND;
+}
+
+/** Direct children of this process whose name matches, oldest first. */
+export function childProcesses(name: RegExp): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readStat(Number(entry));
+    if (stat && stat.ppid === process.pid && name.test(stat.name)) children.push(stat.pid);
+  }
+  return children.sort((a, b) => a - b);
 }

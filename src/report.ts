@@ -52,6 +52,8 @@ export interface TokenFinding {
   value: string;
   kind: string; // "campaign", "click-id", "utm", "affiliate", "recipient"...
   hops: number[];
+  /** For kind "recipient": the address found (lowercased). */
+  address?: string;
 }
 
 /** Address blocks that belong to no public network; a hop on one is labelled, not looked up. */
@@ -159,8 +161,16 @@ export interface Report {
   unwrapped?: { input: string; destination: string | null; layers: { url: string; party: string; rule: string; note?: string }[] } | null;
   /** The offline IP data behind hops' `network` (null: none was installed, only special blocks are labelled). */
   networkData?: { asn: NetworkDataSource | null; country: NetworkDataSource | null } | null;
-  /** For links traced from an e-mail: the message case it came from. */
-  message?: { case: string; subject: string | null; from: string | null; link: number } | null;
+  /** For links traced from an e-mail: the message case it came from (`resource` for a traced pixel). */
+  message?: { case: string; subject: string | null; from: string | null; link: number | null; resource?: number } | null;
+  /** For links traced from an e-mail: where its recipient addresses were given out, and the hops whose URLs carry them. */
+  disclosures?: { address: string; text: string; spamtrap?: boolean; hops: number[] }[];
   /** `--explore`: the call-to-action chosen on each page explored. */
   explore?: ExploreStep[];
+  /**
+   * Case files that could not be written (an exporter failed: capture.har, case.wacz, a
+   * screenshot), each with the reason; the case is sealed without them. Set when the case is
+   * closed, so `analyze` (from the WARC alone) does not rebuild it. Absent when none failed.
+   */
+  failedFiles?: { path: string; error: string }[];
 }

@@ -39,7 +39,7 @@ interface Summary {
   kind: 'summary';
   interrupted: string | null;
   counts: Record<string, number>;
-  aggregate: { roles: { role: string; parties: { name: string; count: number; cases: string[] }[] }[] };
+  aggregate: { cases: number; traces: number; rows: { dimension: string; label: string; traces: number; examples: string[] }[] } | null;
 }
 
 const caseFolders = (dir: string) => readdirSync(dir).filter((n) => /^\d{8}T\d{6}Z-[0-9a-f]{6}$/.test(n));
@@ -113,9 +113,11 @@ test('40 single-use links on the pool: each requested once, every case sealed an
     },
     { traced: 40, duplicates: 1, invalid: 2, inputs: 43 },
   );
-  const advertiser = summary.aggregate.roles.find((r) => r.role === 'advertiser');
-  assert.equal(advertiser?.parties[0]?.count, 40);
-  assert.equal(advertiser?.parties[0]?.cases.length, 3);
+  // Who is responsible across the batch: the feed aggregate of its cases (as `clicktrace report` sums them).
+  assert.equal(summary.aggregate?.traces, 40);
+  const advertiser = summary.aggregate?.rows.find((r) => r.dimension === 'advertiser');
+  assert.equal(advertiser?.traces, 40);
+  assert.equal(advertiser?.examples.length, 3);
 });
 
 test('kill -9 mid-batch, then a rerun: no URL is requested twice; reindex rebuilds the ledger from the case folders', async () => {
@@ -249,6 +251,11 @@ test('mail --trace main over a mailbox: the pool, JSON Lines, a link shared by t
     { messages: summary.counts.messages, traced: summary.counts.traced, duplicates: summary.counts.duplicates },
     { messages: 4, traced: 3, duplicates: 1 },
   );
+  assert.deepEqual(
+    [summary.aggregate?.traces, summary.aggregate?.cases],
+    [3, 7],
+    'the aggregate holds the three traces and the four message cases',
+  );
   for (const message of lines) {
     const dir = join(out, String(message.case));
     assert.ok((await verifyCase(dir)).ok, `message case ${message.case} is sealed`);
@@ -283,5 +290,5 @@ test('mail --json on a mailbox streams JSON Lines: a message per line as it is d
   const summary = lines.at(-1) as unknown as Summary;
   assert.equal(summary.kind, 'summary');
   assert.equal(summary.counts.messages, count);
-  assert.equal(summary.aggregate.roles.length, 0, 'nothing traced, no sending platform recognised');
+  assert.equal(summary.aggregate, null, 'nothing traced, nothing to aggregate');
 });

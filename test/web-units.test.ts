@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { IncomingMessage } from 'node:http';
 import { tempDir } from './helpers.js';
+import { clean } from '../src/cli/terminal.js';
 import { appUrl, escapeHtml, html, join as joinHtml } from '../src/web/html.js';
 import { formFromParts, parseMultipart, BodyError } from '../src/web/request-body.js';
 import { assertSafeBind, hostAllowed, isLoopbackHost, parseCookies, sameOriginOrToken } from '../src/web/security.js';
@@ -24,8 +25,15 @@ test('html: every interpolated value is escaped, template output is not escaped 
   assert.equal(String(joinHtml(['<a>', html`<i>b</i>`], ', ')), '&lt;a&gt;, <i>b</i>');
 });
 
-test('html: control characters and bidi overrides become visible', () => {
-  assert.equal(escapeHtml('a\x1b[31mb\x07\u202ec\td\ne'), 'a\\x1b[31mb\\x07\\u202ec\td\ne');
+test('html: control characters and bidi overrides become visible, as in the terminal', () => {
+  const hostile = 'a\x1b[31mb\x07\u202ec\td\ne\r';
+  assert.equal(escapeHtml(hostile), 'a\\x1b[31mb\\x07\\u202ec\\x09d\\x0ae\\x0d');
+  assert.equal(escapeHtml(hostile), clean(hostile));
+  // Text shown as lines keeps its tabs and newlines, and only those.
+  assert.equal(escapeHtml(hostile, { keepLines: true }), 'a\\x1b[31mb\\x07\\u202ec\td\ne\\x0d');
+  assert.equal(String(html`<pre class="head">${hostile}</pre>`), '<pre class="head">a\\x1b[31mb\\x07\\u202ec\td\ne\\x0d</pre>');
+  assert.equal(String(html`<textarea>${'one\ntwo'}</textarea>`), '<textarea>one\ntwo</textarea>');
+  assert.equal(String(html`<p class="evidence">${hostile}</p>`), '<p class="evidence">a\\x1b[31mb\\x07\\u202ec\\x09d\\x0ae\\x0d</p>');
 });
 
 test('html: values where escaping is not enough are refused when the template is first used', () => {

@@ -9,9 +9,11 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { tempDir } from './helpers.js';
 import { projectPath, projectRoot } from '../src/project-root.js';
 import { startLab, type Lab } from '../src/lab/index.js';
+import { CONTROL_LOCATION } from '../src/lab/scenarios/hostile.js';
+import { clean } from '../src/cli/terminal.js';
 import { startServe, type ServeHandle } from '../src/cli/serve-command.js';
-import { CliError } from '../src/cli/command.js';
-import { assertSafeBind } from '../src/web/security.js';
+import { UserError } from '../src/errors.js';
+import { assertSafeBind, UnsafeBindError } from '../src/web/security.js';
 import type { Job } from '../src/service/trace-service.js';
 
 let lab: Lab;
@@ -143,10 +145,21 @@ test('an uploaded .eml: message case with headers and links, its main link trace
   await page.check('input[name=again]');
   await Promise.all([page.waitForURL(/\/jobs\/j[0-9a-f]+$/), page.click('form.submit button[type=submit]')]);
   const jobId = page.url().split('/').pop()!;
+  assert.notEqual(await page.locator('#job-state').getAttribute('data-state'), 'done', 'the job page opened while the job ran');
   const job = await waitForJob(jobId);
   assert.equal(job.state, 'done', job.error ?? '');
   assert.ok(job.messageCaseId?.endsWith('-mail'));
   assert.ok(job.caseId);
+  // Watched live (no reload), the finished job links both its cases, as the page served after it does.
+  await page.waitForSelector('#job-events[data-finished="yes"]', { timeout: 45_000 });
+  const linked = async () => page.$$eval('#job-result a.case-link', (links) => links.map((a) => [a.id, a.textContent]));
+  const expectedLinks = [
+    ['job-case-link', job.caseId],
+    ['job-message-link', job.messageCaseId],
+  ];
+  assert.deepEqual(await linked(), expectedLinks);
+  await page.reload();
+  assert.deepEqual(await linked(), expectedLinks);
   assert.equal(job.url, lab.scenarios.seed.url, 'the main call-to-action was traced');
 
   const message = await api<any>(`/api/cases/${job.messageCaseId}`);
@@ -245,6 +258,23 @@ test('a hostile page captured: its case page fires no dialog and runs no injecte
   assert.deepEqual(cspViolations, [], 'our own pages never trip the CSP nor miss a resource');
 });
 
+test('control characters look the same in an evidence line, the raw exchange and the terminal', async () => {
+  const { body } = await submitJson({ url: lab.scenarios['control-location'].url });
+  const job = await waitForJob(body.job.id);
+  assert.equal(job.state, 'done', job.error ?? '');
+  await page.goto(`${base}/cases/${job.caseId}`);
+  const shown = clean(CONTROL_LOCATION);
+  assert.equal(shown, '/page?q=\\x1b[2J\\x1b]0;pwned\\x07');
+  const evidence = await page.locator('li.hop').last().locator('.evidence').innerText();
+  assert.equal(evidence, `HTTP 302, Location: ${shown}`);
+  await page.$$eval('details.exchange', (els) => els.forEach((d) => ((d as HTMLDetailsElement).open = true)));
+  const heads = await page.$$eval('pre.head', (els) => els.map((e) => e.textContent ?? ''));
+  assert.ok(
+    heads.some((h) => h.split('\n').includes(`Location: ${shown}`)),
+    heads.join('\n--\n'),
+  );
+});
+
 test('a private target is refused with a clear message, in the API and in the form', async () => {
   const { status, body } = await submitJson({ url: 'http://127.0.0.1/' });
   assert.equal(status, 403);
@@ -282,7 +312,7 @@ test('listening beyond loopback without a token refuses to start', async () => {
   assert.doesNotThrow(() => assertSafeBind('0.0.0.0', 'a-long-enough-secret-token'));
   await assert.rejects(
     startServe(['--host', '0.0.0.0', '--port', '0'], () => undefined),
-    (err) => err instanceof CliError && /without --token/.test(err.message),
+    (err) => err instanceof UnsafeBindError && err instanceof UserError && /without --token/.test(err.message),
   );
   // The CLI as users run it: compiled when the tests are, else through tsx.
   const compiled = import.meta.url.endsWith('.js');

@@ -221,3 +221,22 @@ test('without a From address, the draft carries a placeholder at a reserved doma
   const parsed = await PostalMime.parse(await composeEml(first));
   assert.equal(parsed.from?.address, 'your-address@fill-in.invalid');
 });
+
+test("the hosting network is named by the hop's AS from the report's offline network data, with its source", async () => {
+  const withNetwork = await evidence(message('\r\n'));
+  const hops = withNetwork.chains[0].report.hops.map((h) => ({ ...h }));
+  withNetwork.chains[0].report = { ...withNetwork.chains[0].report, hops };
+  hops.at(-1)!.network = {
+    asn: 64500,
+    name: 'Example Hosting',
+    country: 'NL',
+    source: '@ip-location-db/asn@2.3',
+    sourceDate: '2026-06-17',
+  };
+  const hosting = responsibleParties(withNetwork).find((p) => p.roles.includes('hosting network'))!;
+  assert.equal(hosting.name, 'AS64500 Example Hosting');
+  assert.match(
+    hosting.why[0],
+    /served from 93\.184\.215\.14, an address of your network \(AS64500, NL, according to @ip-location-db\/asn@2\.3 of 2026-06-17\)\./,
+  );
+});

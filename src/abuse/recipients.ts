@@ -16,8 +16,9 @@ export interface NetworkInfo {
 }
 
 /**
- * The seam for offline network data (AS numbers, owners and abuse mailboxes by address):
- * clicktrace has none of its own yet, so the default knows nothing.
+ * The seam for network abuse mailboxes by address. The offline AS data clicktrace ships
+ * (src/hosting) names a hop's network (the report's hop.network, used for the party's name) but
+ * holds no abuse mailboxes, so the default knows none; RIR abuse-c data would plug in here.
  */
 export type NetworkLookup = (ip: string) => NetworkInfo | null;
 export const NO_NETWORK_DATA: NetworkLookup = () => null;

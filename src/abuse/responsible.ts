@@ -101,13 +101,19 @@ export function responsibleParties(evidence: CaseEvidence): ResponsibleParty[] {
     for (const group of groups.values()) addRole(group.party, group.role, hopReason(chain, group.hops, group.role, group.ref));
     const final = hops.at(-1);
     if (final?.ip && isIP(final.ip) && !isPrivateAddress(final.ip)) {
-      const network = get(`network:${final.ip}`, `the network hosting ${final.ip}`, null);
+      const as = final.network && 'asn' in final.network && final.network.asn !== null ? final.network : null;
+      const network = as
+        ? get(`network:AS${as.asn}`, `AS${as.asn}${as.name ? ` ${as.name}` : ''}`, null)
+        : get(`network:${final.ip}`, `the network hosting ${final.ip}`, null);
       network.hops.push({ chain: chain.id, index: final.index, url: final.url, via: final.via, ip: final.ip });
       if (!network.ips.includes(final.ip)) network.ips.push(final.ip);
       addRole(
         network,
         'hosting network',
-        `Hop ${final.index} of case ${chain.id}, where the chain ended (${final.url}), was served from ${final.ip}, an address of your network.`,
+        `Hop ${final.index} of case ${chain.id}, where the chain ended (${final.url}), was served from ${final.ip}, an address of your network` +
+          (as
+            ? ` (AS${as.asn}${as.country ? `, ${as.country}` : ''}, according to ${as.source}${as.sourceDate ? ` of ${as.sourceDate}` : ''}).`
+            : '.'),
       );
     }
   }

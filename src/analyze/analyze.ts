@@ -1,11 +1,11 @@
 // The report, derived from a Capture alone: the same capture (live, or read back from its WARC)
 // always gives the same report.
 import { basename } from 'node:path';
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../http/checksums.js';
 import type { Capture, Exchange } from '../model.js';
 import type { Hop, Report } from '../report.js';
 import { buildHops } from './chain.js';
-import { headerValue } from './body.js';
+import { headerValue } from '../http/wire.js';
 import { enrich } from './enrich.js';
 import { SPECIAL_ONLY, type NetworkLookup } from '../hosting/network-data.js';
 import { exploreSteps } from './explore-steps.js';
@@ -15,6 +15,8 @@ export interface AnalyzeOptions {
   recipients?: string[];
   /** ESP names fingerprinted from the mail headers. */
   espFromMail?: string[];
+  /** Where the message's recipient addresses were given out (from the mail and the recipient map). */
+  disclosures?: { address: string; text: string; spamtrap?: boolean }[];
   /** Offline IP data for hops' networks (loadNetworkData); without it only special blocks are labelled. */
   networks?: NetworkLookup;
 }
@@ -25,6 +27,7 @@ export function analyzeCapture(capture: Capture, caseDir: string | null, network
     networks,
     ...(info.analysis?.recipients ? { recipients: info.analysis.recipients } : {}),
     ...(info.analysis?.espFromMail ? { espFromMail: info.analysis.espFromMail } : {}),
+    ...(info.analysis?.disclosures?.length ? { disclosures: info.analysis.disclosures } : {}),
   };
   const hops = buildHops(capture);
   const last = hops.at(-1) ?? null;
@@ -117,7 +120,7 @@ function downloadDescription(capture: Capture): string {
 function describeFile(exchange: Exchange): string {
   const response = exchange.response!;
   const type = headerValue(response.headers, 'content-type') ?? 'unknown type';
-  const sha256 = createHash('sha256').update(response.body).digest('hex');
+  const sha256 = sha256Hex(response.body);
   return `${type}, ${response.bodyLength} bytes, sha256 ${sha256}${response.bodyTruncated ? ', record truncated' : ''}`;
 }
 

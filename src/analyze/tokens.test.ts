@@ -86,10 +86,10 @@ describe('recipient address', () => {
 
   test('plain and URL-encoded', () => {
     assert.deepEqual(find('https://t.example/c?email=john.doe@example.com'), [
-      { name: 'email (plain)', value: lower, kind: 'recipient', hops: [1] },
+      { name: 'email (plain)', value: lower, kind: 'recipient', hops: [1], address: lower },
     ]);
     assert.deepEqual(find('https://t.example/c?e=John.Doe%40Example.com'), [
-      { name: 'e (url-encoded)', value: 'John.Doe%40Example.com', kind: 'recipient', hops: [1] },
+      { name: 'e (url-encoded)', value: 'John.Doe%40Example.com', kind: 'recipient', hops: [1], address: lower },
     ]);
     assert.equal(find('https://t.example/u/john.doe%40example.com/x')[0].name, 'path (url-encoded)');
   });
@@ -101,6 +101,7 @@ describe('recipient address', () => {
       value: alone,
       kind: 'recipient',
       hops: [1],
+      address: lower,
     });
     for (const prefix of ['', 'a', 'ab', 'abc']) {
       const token = Buffer.from(`${prefix}{"id":7,"to":"john.doe@example.com","v":2}`).toString('base64url');
@@ -117,9 +118,27 @@ describe('recipient address', () => {
   });
 
   test('MD5, SHA-1 and SHA-256 of the lowercased address', () => {
-    assert.deepEqual(find(`https://t.example/o?h=${hex('md5')}`)[0], { name: 'h (md5)', value: hex('md5'), kind: 'recipient', hops: [1] });
+    assert.deepEqual(find(`https://t.example/o?h=${hex('md5')}`)[0], {
+      name: 'h (md5)',
+      value: hex('md5'),
+      kind: 'recipient',
+      hops: [1],
+      address: lower,
+    });
     assert.equal(find(`https://t.example/o?h=${hex('sha1').toUpperCase()}`)[0]?.name, 'h (sha1)');
     assert.equal(find(`https://t.example/o/${hex('sha256')}/x`)[0]?.name, 'path (sha256)');
+  });
+
+  test('hex-encoded bytes of the address, alone or inside a longer token', () => {
+    const hexText = Buffer.from(lower).toString('hex');
+    assert.deepEqual(find(`https://t.example/${hexText}.gif`)[0], {
+      name: 'path (hex)',
+      value: hexText,
+      kind: 'recipient',
+      hops: [1],
+      address: lower,
+    });
+    assert.equal(find(`https://t.example/oimg.php?id=322C32322C${hexText.toUpperCase()}2C31313039`)[0]?.name, 'id (hex)');
   });
 
   test('found across hops, inside wrappers, without duplicating the carrying parameter', () => {
@@ -127,7 +146,9 @@ describe('recipient address', () => {
     const tokens = findTokens([`https://nam12.safelinks.protection.outlook.com/?url=${encodeURIComponent(inner)}&data=05%7C01`, inner], {
       recipients: [recipient],
     });
-    assert.deepEqual(tokens, [{ name: 'e (url-encoded)', value: 'john.doe%40example.com', kind: 'recipient', hops: [1, 2] }]);
+    assert.deepEqual(tokens, [
+      { name: 'e (url-encoded)', value: 'john.doe%40example.com', kind: 'recipient', hops: [1, 2], address: lower },
+    ]);
   });
 
   test('no false positives for other addresses or no recipients', () => {

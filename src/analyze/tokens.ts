@@ -5,7 +5,8 @@ import { inflateSync } from 'node:zlib';
 import type { TokenFinding } from '../report.js';
 import { readRulesJson } from './parties-rules.js';
 import { unwrap } from './unwrap/unwrap.js';
-import { hostOf, percentDecode, rawQueryParams, splitRawUrl } from './unwrap/url-text.js';
+import { percentDecode, rawQueryParams, splitRawUrl } from './unwrap/url-text.js';
+import { hostOf } from '../http/host.js';
 
 interface TokenRule {
   kind: string;
@@ -68,10 +69,14 @@ function fieldsOf(url: string): Field[] {
 class FindingSet {
   private readonly byKey = new Map<string, { finding: TokenFinding; hops: Set<number> }>();
 
-  add(name: string, value: string, kind: string, hop: number): void {
-    const key = `${kind}\u0000${name}\u0000${value}`;
+  add(name: string, value: string, kind: string, hop: number, address?: string): void {
+    const key = `${kind}\u0000${name}\u0000${value}\u0000${address ?? ''}`;
     let entry = this.byKey.get(key);
-    if (!entry) this.byKey.set(key, (entry = { finding: { name, value, kind, hops: [] }, hops: new Set() }));
+    if (!entry) {
+      const finding: TokenFinding = { name, value, kind, hops: [] };
+      if (address !== undefined) finding.address = address;
+      this.byKey.set(key, (entry = { finding, hops: new Set() }));
+    }
     entry.hops.add(hop);
   }
 
@@ -84,7 +89,11 @@ class FindingSet {
 
 interface RecipientForms {
   address: string;
+  /** Lowercased local part: every plain or percent-encoded spelling contains it. */
+  localPart: string;
   hashes: [encoding: string, hex: string][];
+  /** The address's bytes in hex (some trackers write "rodrigo@…" as "726f647269676f40…"). */
+  hexText: string;
   /** Base64 text that any base64 encoding containing the address must contain (see base64Cores). */
   base64Cores: string[];
 }
@@ -110,18 +119,32 @@ function base64Cores(text: string): string[] {
   return [...new Set(cores)];
 }
 
+const formsCache = new Map<string, RecipientForms>();
+
+/** The forms of an address, computed once per address (a mailbox repeats the same few recipients). */
 function recipientForms(address: string): RecipientForms {
+  let forms = formsCache.get(address);
+  if (!forms) {
+    if (formsCache.size >= 5000) formsCache.clear();
+    formsCache.set(address, (forms = computeForms(address)));
+  }
+  return forms;
+}
+
+function computeForms(address: string): RecipientForms {
   const given = address.trim();
   const lower = given.toLowerCase();
   const hash = (algorithm: string) => createHash(algorithm).update(lower).digest('hex');
   const spellings = new Set([lower, given, lower.replace('@', '%40'), given.replace('@', '%40')]);
   return {
     address: lower,
+    localPart: lower.slice(0, lower.lastIndexOf('@')),
     hashes: [
       ['sha256', hash('sha256')],
       ['sha1', hash('sha1')],
       ['md5', hash('md5')],
     ],
+    hexText: Buffer.from(lower, 'utf8').toString('hex'),
     base64Cores: [...spellings].flatMap(base64Cores),
   };
 }
@@ -153,6 +176,8 @@ function findRecipient(field: Field, r: RecipientForms): { encoding: string; val
   if (twice.toLowerCase().includes(r.address)) return { encoding: 'url-encoded', value: field.raw };
   const lowerOnce = once.toLowerCase();
   for (const [encoding, hex] of r.hashes) if (lowerOnce.includes(hex)) return { encoding, value: hex };
+  const hexAt = lowerOnce.indexOf(r.hexText);
+  if (hexAt >= 0) return { encoding: 'hex', value: once.slice(hexAt, hexAt + r.hexText.length) };
   for (const core of r.base64Cores) {
     const at = once.indexOf(core);
     if (at >= 0) return { encoding: 'base64', value: runAround(once, at) };
@@ -163,22 +188,55 @@ function findRecipient(field: Field, r: RecipientForms): { encoding: string; val
   return null;
 }
 
+export interface FindTokensOptions {
+  /** Addresses to look for (kind "recipient" findings). */
+  recipients?: string[];
+  /**
+   * Only recipient findings, and URLs that cannot hold one of the addresses in any form are
+   * skipped before unwrapping: the static pass over a mailbox looks at every link and image.
+   */
+  recipientsOnly?: boolean;
+}
+
+/**
+ * Whether any form findRecipient looks for could be in the URL: the local part (plain or
+ * percent-decoded once or twice), a digest, the hex text, a base64 core, a zlib token. Every
+ * view of the URL (the URLs wrapped in it) holds its forms as these same substrings.
+ */
+function mayHold(url: string, r: RecipientForms): boolean {
+  // A base64-encoded URL inside ("aHR0c" is "http" at one of the three alignments), or a zlib
+  // token ("eJ…" starting a path segment or a value), is decoded first.
+  if (/aHR0|h0dH|odHR|[/=]eJ[A-Za-z0-9_-]{6}/.test(url)) return true;
+  const texts = url.includes('%') ? [url, percentDecode(percentDecode(url))] : [url];
+  return texts.some((text) => {
+    const lower = text.toLowerCase();
+    return (
+      lower.includes(r.localPart) ||
+      lower.includes(r.hexText) ||
+      r.hashes.some(([, hex]) => lower.includes(hex)) ||
+      r.base64Cores.some((core) => text.includes(core))
+    );
+  });
+}
+
 /**
  * Names known tracking parameters in a chain and on which hops (1-based indexes into `urls`)
  * each appears, including inside wrapped URLs; and flags any recipient address found in the
- * URLs, plain, URL-encoded, base64 (also inside longer tokens) or as an MD5/SHA-1/SHA-256 hex
- * digest of the lowercased address.
+ * URLs, plain, URL-encoded, base64 (also inside longer tokens), hex-encoded, or as an
+ * MD5/SHA-1/SHA-256 hex digest of the lowercased address.
  */
-export function findTokens(urls: string[], opts?: { recipients?: string[] }): TokenFinding[] {
+export function findTokens(urls: string[], opts?: FindTokensOptions): TokenFinding[] {
   const findings = new FindingSet();
   const recipients = (opts?.recipients ?? []).filter((r) => r.includes('@')).map(recipientForms);
+  const recipientsOnly = opts?.recipientsOnly ?? false;
   urls.forEach((url, i) => {
     const hop = i + 1;
+    if (recipientsOnly && !recipients.some((r) => mayHold(url, r))) return;
     const views = urlViews(url);
     views.forEach((view, k) => {
       const innerHost = k + 1 < views.length ? hostOf(views[k + 1]) : null;
       for (const field of fieldsOf(view)) {
-        if (field.name !== 'path' && field.name !== 'fragment') {
+        if (!recipientsOnly && field.name !== 'path' && field.name !== 'fragment') {
           const rule = tokenRuleFor(field.name);
           if (rule && field.raw !== '') findings.add(field.name, percentDecode(field.raw), rule.kind, hop);
         }
@@ -186,7 +244,7 @@ export function findTokens(urls: string[], opts?: { recipients?: string[] }): To
         if (innerHost && percentDecode(percentDecode(field.raw)).toLowerCase().includes(innerHost)) continue;
         for (const r of recipients) {
           const hit = findRecipient(field, r);
-          if (hit) findings.add(`${field.name} (${hit.encoding})`, hit.value, 'recipient', hop);
+          if (hit) findings.add(`${field.name} (${hit.encoding})`, hit.value, 'recipient', hop, r.address);
         }
       }
     });

@@ -4,7 +4,8 @@ import { numberOption } from './command.js';
 
 export const MAX_CONCURRENCY = 32;
 
-export const CONCURRENCY_HELP = `${defaultConcurrency()} on this machine: ${TRACES_PER_CORE} per core, at most one per ${BYTES_PER_TRACE / 1024 / 1024} MB of free memory`;
+/** The default, as --help says it: its value here and the rule it comes from. */
+export const CONCURRENCY_HELP = `${defaultConcurrency()} here: ${TRACES_PER_CORE} per core,\n${' '.repeat(29)}at most one per ${BYTES_PER_TRACE / 1024 / 1024} MB of free memory`;
 
 export const BATCH_OPTIONS = {
   concurrency: { type: 'string' },

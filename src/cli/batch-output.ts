@@ -4,6 +4,7 @@
 import type { BatchEntry } from '../service/batch.js';
 import type { BatchSummary } from '../service/batch-summary.js';
 import { clean, truncate } from './terminal.js';
+import { formatFeedText } from '../feed/format-text.js';
 
 /** The JSON Lines record of a result: a trace is its report (as `trace --json` prints it) with `kind` and `line`. */
 export function entryJson(entry: BatchEntry): object {
@@ -84,18 +85,9 @@ export function formatSummary(summary: BatchSummary): string {
     const total = c.chainErrors + c.failed + c.invalid;
     if (total > listed) lines.push(`  … and ${total - listed} more`);
   }
-  if (summary.aggregate.roles.length) {
-    lines.push('Who is responsible (parties across this batch, cases they appear in):');
-    const roleWidth = Math.max(...summary.aggregate.roles.map((r) => r.role.length));
-    for (const { role, parties } of summary.aggregate.roles) {
-      const nameWidth = Math.min(40, Math.max(...parties.map((p) => clean(p.name).length)));
-      for (const p of parties.slice(0, 10)) {
-        lines.push(
-          `  ${role.padEnd(roleWidth)}  ${clean(truncate(p.name, 40)).padEnd(nameWidth)}  ${String(p.count).padStart(5)}  e.g. ${p.cases.map(clean).join(', ')}`,
-        );
-      }
-      if (parties.length > 10) lines.push(`  ${role.padEnd(roleWidth)}  … and ${parties.length - 10} more`);
-    }
+  if (summary.aggregate && summary.aggregate.cases > 0) {
+    lines.push('', 'Who is responsible (the cases of this batch, as clicktrace report sums them up):');
+    lines.push(formatFeedText(summary.aggregate));
   }
   return lines.join('\n');
 }

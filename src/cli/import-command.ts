@@ -6,6 +6,7 @@ import { parse, CliError, indexCases } from './command.js';
 import { formatChain } from './format.js';
 import { clean } from './terminal.js';
 import { TSA_OPTION_HELP, reportTimestamp, timestampOnSeal, tsaSettings } from './tsa-option.js';
+import { ExitCode } from '../errors.js';
 
 const HELP = `usage: clicktrace import <file> [--out DIR] [--tsa URL] [--json]
 
@@ -33,7 +34,7 @@ export async function run(argv: string[]): Promise<number> {
     { out: { type: 'string' }, tsa: { type: 'string' }, json: { type: 'boolean' }, 'trust-key': { type: 'string', multiple: true } },
     HELP,
   );
-  if (!parsed) return 0;
+  if (!parsed) return ExitCode.Ok;
   const [file] = parsed.positionals;
   if (!file) throw new CliError('import: a HAR or mitmproxy flow file is required');
   if (!existsSync(file)) throw new CliError(`import: ${file}: no such file`);
@@ -60,7 +61,7 @@ export async function run(argv: string[]): Promise<number> {
   if (parsed.values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else process.stdout.write(formatChain(report, writer.dir) + '\n');
   reportTimestamp(stamp.outcome(), parsed.values.json ?? false);
-  return 0;
+  return ExitCode.Ok;
 }
 
 /** A case bundle: verified and moved into the cases folder whole. */
@@ -97,7 +98,7 @@ async function importBundle(
       process.stdout.write(
         values.json ? JSON.stringify({ case: outcome.caseId, dir: outcome.dir }) + '\n' : `Case: ${clean(outcome.dir)}\n`,
       );
-      return 0;
+      return ExitCode.Ok;
     }
     const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
     if (outcome.kind === 'already')
@@ -106,7 +107,7 @@ async function importBundle(
       );
     if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     else process.stdout.write(formatChain(report, outcome.dir) + '\n');
-    return 0;
+    return ExitCode.Ok;
   } finally {
     store.close();
   }

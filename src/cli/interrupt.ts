@@ -3,18 +3,22 @@
 // far is printed); a second one quits at once (the cases being written keep their PARTIAL mark).
 // A reader that goes away (`... | head`) stops the run the same way instead of crashing it.
 
-/** Exit status of a run stopped by Ctrl-C (128 + SIGINT, as shells report it). */
-export const INTERRUPTED_EXIT = 130;
+import { ExitCode } from '../errors.js';
+
+/** Exit status of a run stopped with `reason` (as shells report it: 128 + the signal's number). */
+export function interruptedExit(reason: string): ExitCode {
+  return reason.includes('SIGTERM') ? ExitCode.Terminated : ExitCode.Interrupted;
+}
 
 export function onInterrupt(stop: (reason: string) => void): () => void {
   let count = 0;
   const handler = (signal: NodeJS.Signals) => {
     count++;
-    if (count > 1) process.exit(INTERRUPTED_EXIT);
+    if (count > 1) process.exit(signal === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted);
     process.stderr.write(
       `\nclicktrace: ${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping; running traces are closed as interrupted (again to quit at once)\n`,
     );
-    stop(`interrupted (${signal}) before the trace ended`);
+    stop(`interrupted by ${signal}`);
   };
   let outputClosed = false;
   const onOutputError = (err: NodeJS.ErrnoException) => {

@@ -3,27 +3,37 @@ import { availableParallelism } from 'node:os';
 import { parse, CliError, numberOption } from './command.js';
 import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, traceOptionsFrom } from './trace-options.js';
 import { BATCH_OPTIONS, BATCH_OPTIONS_HELP, concurrencyOption } from './batch-options.js';
-import { INTERRUPTED_EXIT, onInterrupt } from './interrupt.js';
-import type { TraceOptions } from '../capture/trace.js';
-import { batchEntry, type BatchEntry } from '../service/batch.js';
-import type { ServerTracer } from '../fleet/server-tracer.js';
-import { SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverRun } from './server-option.js';
+import { interruptedExit, onInterrupt } from './interrupt.js';
 import { clean, truncate } from './terminal.js';
 import { formatChain } from './format.js';
-import { describeTimestamp } from './tsa-option.js';
-import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
-import { isTraceable, type AnalyzedLink, type MessageRecord } from '../mail/message-case.js';
+import { reportTimestamp } from './tsa-option.js';
+import { SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverRun } from './server-option.js';
+import type { ServerTracer } from '../fleet/server-tracer.js';
+import { isTraceable, type AnalyzedLink, type AnalyzedResource, type MessageRecord } from '../mail/message-case.js';
 import type { MailAnalysis } from '../mail/parse.js';
 import type { MailSourceItem } from '../mail/mailbox.js';
+import type * as RecipientMaps from '../mail/recipient-map.js';
+import { ExitCode } from '../errors.js';
+import type { Browser } from '../capture/browser.js';
+import type { TraceOptions } from '../capture/trace.js';
+import { batchEntry, type BatchEntry } from '../service/batch.js';
 
 const HELP = `usage: clicktrace mail <file.eml|mbox|Maildir|-> [--no-visit | --trace main|all|N] [options]
 
 Reads e-mail (.eml, mbox, Maildir folder, or - for stdin): every link with its anchor text,
 wrappers unwrapped offline, the party behind each link, and header forensics (From, Reply-To,
 Return-Path, Message-ID domain, DKIM d=/s=, List-Unsubscribe, Received hops with TLS, ESP
-fingerprints). Optionally traces links like "clicktrace trace" and links the cases to the
-message (a message case folder holds message.eml, message.json and a manifest, signed
-when a key exists; "clicktrace verify" checks it).
+fingerprints). Text links cut by line breaks, soft breaks or spaces are rebuilt (marked
+"repaired", the raw text kept; "ambiguous" with both readings when the cut is unclear);
+hrefs written to fool parsers are shown as the URL a browser makes of them ("malformed",
+with the raw attribute), hrefs no browser follows as "unfollowable". Remote content of the
+HTML (images, CSS, link, poster...) is listed with the open-tracking pixels and their party;
+nothing is fetched unless asked. Recipient addresses are shown with where the message names
+them (To, Cc, Delivered-To, X-Original-To, Received for, tokens in link and pixel URLs),
+plus tags ("tagged recipient: tag"), and what the recipient map says of them.
+Optionally traces links like "clicktrace trace" and links the cases to the message (a
+message case folder holds message.eml, message.json and a manifest, signed when a key
+exists; "clicktrace verify" checks it).
 
 modes:
   --no-visit        static analysis only (default for mbox and Maildir)
@@ -34,6 +44,8 @@ modes:
                     call-to-action clicked (--explore) unless --click is given
   --workers N       threads for static analysis of a mailbox or folder (default: one per core,
                     up to 8; 1 analyses in the main thread). Output keeps the source's order.
+  --fetch-pixels    also trace each open-tracking pixel like a link (each URL once per cases
+                    folder, as links are); without it no remote content is ever requested
 
 With --trace on a mailbox or folder, links are traced at once on a pool of browser contexts
 (--concurrency); a message is printed when its traces are done (so not always in the source's
@@ -44,8 +56,17 @@ same link in several messages of one run is traced once. Ctrl-C stops the run: r
 are closed as interrupted, their cases kept; exit status 130.
 --json on a mailbox or folder writes JSON Lines: one message record per line as it is done
 ({"kind":"message", ...}, or {"kind":"error", "source", "error"} for a message that could not
-be read), and a last line {"kind":"summary", ...}. On a single message: one document
-{"messages": [...]}, as before.
+be read), and a last line {"kind":"summary", ...}; memory stays flat whatever the mailbox's
+size. On a single message: one document {"messages": [...]}, as before.
+
+recipient map:
+  --recipients FILE JSON map of your addresses to where and when each was given out, retired
+                    or is a spamtrap; default <out>/recipients.json when it exists (the web
+                    UI's Recipients page edits that file). Format:
+                    {"recipients": [{"address": "me+shop@example.org", "given": "only to
+                    shop.example", "givenOn": "2012", "retiredOn": "2016"},
+                    {"address": "*@catchall.example"}, {"address": "trap@example.net",
+                    "spamtrap": true}]}   ("*" matches any characters; dates YYYY[-MM[-DD]])
 
 trace options (as for "clicktrace trace"):${TRACE_OPTIONS_HELP}${BATCH_OPTIONS_HELP}${SERVER_OPTIONS_HELP}
                              With --server each e-mail is uploaded whole: the server keeps the
@@ -54,8 +75,9 @@ trace options (as for "clicktrace trace"):${TRACE_OPTIONS_HELP}${BATCH_OPTIONS_H
 
 type Mode = { kind: 'static' } | { kind: 'main' } | { kind: 'all' } | { kind: 'index'; index: number };
 
-function parseMode(noVisit: boolean | undefined, traceValue: string | undefined, single: boolean): Mode {
+function parseMode(noVisit: boolean | undefined, traceValue: string | undefined, single: boolean, fetchPixels: boolean): Mode {
   if (noVisit && traceValue) throw new CliError('mail: --no-visit and --trace exclude each other');
+  if (noVisit && fetchPixels) throw new CliError('mail: --no-visit and --fetch-pixels exclude each other');
   if (noVisit) return { kind: 'static' };
   if (traceValue === undefined) return single ? { kind: 'main' } : { kind: 'static' };
   if (traceValue === 'main') return { kind: 'main' };
@@ -84,22 +106,28 @@ export async function run(argv: string[]): Promise<number> {
       'no-visit': { type: 'boolean' },
       trace: { type: 'string' },
       workers: { type: 'string' },
+      recipients: { type: 'string' },
+      'fetch-pixels': { type: 'boolean' },
       'no-explore': { type: 'boolean' },
       ...SERVER_OPTIONS,
     },
     HELP,
   );
-  if (!parsed) return 0;
+  if (!parsed) return ExitCode.Ok;
   const [path, ...extra] = parsed.positionals;
   if (!path) throw new CliError('mail: a file, folder or - is required (see --help)');
   if (extra.length) throw new CliError('mail: one source at a time');
   const single = isSingleMessage(path);
-  const mode = parseMode(parsed.values['no-visit'], parsed.values.trace, single);
+  const fetchPixels = parsed.values['fetch-pixels'] ?? false;
+  const mode = parseMode(parsed.values['no-visit'], parsed.values.trace, single, fetchPixels);
   const workers = numberOption(parsed.values.workers, '--workers', { min: 1, max: 64 }) ?? Math.min(8, availableParallelism());
   const onServer = await serverRun(parsed.values, (line) => process.stderr.write(`clicktrace: ${clean(line)}\n`));
   if (onServer && mode.kind === 'static') throw new CliError('mail: --server goes with --trace main or --trace N');
-  if (onServer && mode.kind === 'all') throw new CliError('mail: --server traces one link per message (--trace main or N); --trace all traces here');
-  if (onServer && parsed.values['no-explore']) throw new CliError('mail: --no-explore does not apply with --server: the server traces with its own options');
+  if (onServer && mode.kind === 'all')
+    throw new CliError('mail: --server traces one link per message (--trace main or N); --trace all traces here');
+  if (onServer && fetchPixels) throw new CliError('mail: --fetch-pixels traces here; it does not go with --server');
+  if (onServer && parsed.values['no-explore'])
+    throw new CliError('mail: --no-explore does not apply with --server: the server traces with its own options');
   const concurrency = onServer ? onServer.concurrency : concurrencyOption(parsed.values.concurrency);
   const json = parsed.values.json ?? false;
   const baseOptions = traceOptionsFrom(parsed.values, 'http://placeholder.invalid/', ['clicktrace', 'mail', ...argv]);
@@ -107,33 +135,46 @@ export async function run(argv: string[]): Promise<number> {
   // A landing page's call-to-action is clicked unless the analyst says what to click (or not to).
   if (!parsed.values['no-explore'] && !baseOptions.clicks?.length) baseOptions.exploreDepth ??= 1;
 
-  const [{ readMailSource }, { analyzeMessage, emptyAnalysis }, messageCase, { AnalysisPool }, { BatchTally, batchSummary }, output] =
-    await Promise.all([
-      import('../mail/mailbox.js'),
-      import('../mail/parse.js'),
-      import('../mail/message-case.js'),
-      import('../mail/analysis-pool.js'),
-      import('../service/batch-summary.js'),
-      import('./batch-output.js'),
-    ]);
+  const [
+    { readMailSource },
+    { analyzeMessage, emptyAnalysis },
+    messageCase,
+    { AnalysisPool },
+    recipientMaps,
+    { BatchTally, batchSummary },
+    output,
+    messages,
+  ] = await Promise.all([
+    import('../mail/mailbox.js'),
+    import('../mail/parse.js'),
+    import('../mail/message-case.js'),
+    import('../mail/analysis-pool.js'),
+    import('../mail/recipient-map.js'),
+    import('../service/batch-summary.js'),
+    import('./batch-output.js'),
+    import('../service/messages.js'),
+  ]);
+  const recipientMap = loadMap(recipientMaps, parsed.values.recipients, baseOptions.outDir ?? 'cases');
+  const lookFor = recipientMaps.exactAddresses(recipientMap);
+  const analyzeOptions = lookFor.length ? { lookFor } : {};
   // Static analysis of many messages runs on every core; tracing is the slow part otherwise.
-  const pool = mode.kind === 'static' && !single && workers > 1 ? new AnalysisPool(workers) : null;
+  const pool = mode.kind === 'static' && !fetchPixels && !single && workers > 1 ? new AnalysisPool(workers) : null;
   const analyze = async (item: { raw: Buffer; source: string }): Promise<MailAnalysis> => {
-    if (!pool) return analyzeMessage(item.raw, item.source);
-    const reply = await pool.analyze(item.raw, item.source);
+    if (!pool) return analyzeMessage(item.raw, item.source, analyzeOptions);
+    const reply = await pool.analyze(item.raw, item.source, analyzeOptions);
     return 'analysis' in reply ? reply.analysis : emptyAnalysis(item.source, item.raw.length, [reply.error]);
   };
   const again = parsed.values.again ?? false;
   const tracing = onServer
     ? await startServerTracing(onServer.tracer)
-    : mode.kind !== 'static'
+    : mode.kind !== 'static' || fetchPixels
       ? await startTracing(baseOptions, concurrency, again)
       : null;
   const tally = tracing?.batch.tally ?? new BatchTally();
   // A mailbox with --json is written as JSON Lines, a message per line as it is done (memory stays
   // flat whatever its size); a single message as one document, as before.
   const lines = json && !single;
-  const singleResults: (MessageRecord | { source: string; error: string })[] = [];
+  const singleResults: (MessageRecord | { kind: 'error'; source: string; error: string })[] = [];
   const progress = tracing && !single ? tracing.progress(() => tally.counts.messages ?? 0) : null;
   const emit = (result: MessageRecord | { kind: 'error'; source: string; error: string }, text: string) => {
     progress?.clear();
@@ -142,22 +183,27 @@ export async function run(argv: string[]): Promise<number> {
     else process.stdout.write(text);
     progress?.update();
   };
+  // A pixel URL is fetched once per run, however many messages carry it (and once per cases folder: the ledger).
+  const fetchedPixels = new Set<string>();
   let failures = 0;
   const handle = async (item: MailSourceItem, analyzing: Promise<MailAnalysis> | null): Promise<void> => {
     if ('error' in item) {
       failures++;
-      tally.addMessage({ caseId: null, platforms: [], error: item.error });
+      tally.addMessage({ caseId: null, error: item.error });
       emit({ kind: 'error', source: item.source, error: item.error }, `== ${clean(item.source)}\nerror: ${clean(item.error)}\n\n`);
       return;
     }
     const analysis = (await analyzing)!;
-    const record = messageCase.messageRecord(analysis);
+    const record = messageCase.messageRecord(analysis, { recipientMap });
     const toTrace = selectLinks(mode, record.links);
+    const pixels = fetchPixels ? messageCase.traceablePixels(record, fetchedPixels) : [];
+    for (const pixel of pixels) fetchedPixels.add(pixel.url);
     if (mode.kind === 'index' && toTrace.length === 0) {
       failures++;
       analysis.errors.push(`--trace ${mode.index}: this message has ${record.links.length} link(s)`);
     }
     let text = formatMessage(record) + '\n';
+    const targets = [...toTrace.map(messages.linkTarget), ...pixels.map(messages.pixelTarget)];
     if (toTrace.length && tracing?.server && onServer && !tracing.batch.interrupted) {
       // The server makes the message case and traces the link on its queue: its record comes back.
       const link = mode.kind === 'index' ? mode.index : null;
@@ -178,27 +224,24 @@ export async function run(argv: string[]): Promise<number> {
             analysis.errors.push(`the message record could not be read back: ${(err as Error).message}`);
           }
         }
-        if (entry) text += `${linkResult(job.link ?? toTrace[0].index, entry, output.formatEntry)}\n\n`;
+        if (entry) text += `${targetResult(`link ${job.link ?? toTrace[0].index}`, entry, output.formatEntry)}\n\n`;
         if (job.messageCaseId) text += `Message case: ${clean(`${onServer.base}/cases/${job.messageCaseId}`)}\n\n`;
       }
-    } else if (toTrace.length && tracing?.store && !tracing.batch.interrupted) {
-      const { createMessageCase, traceMessage } = await import('../service/messages.js');
+    } else if (targets.length && tracing?.store && !tracing.batch.interrupted) {
       const store = tracing.store;
-      const message = createMessageCase(store.casesDir, item.raw, record);
-      const traced = await traceMessage(store, { dir: message.dir, record, links: toTrace }, (request) =>
-        tracing.batch.trace(request),
-      );
+      const message = messages.createMessageCase(store.casesDir, item.raw, record);
+      const traced = await messages.traceMessage(store, { dir: message.dir, record, targets }, (request) => tracing.batch.trace(request));
       traced.entries.forEach((entry, i) => {
         if (entry.kind === 'failed' || (entry.kind === 'trace' && entry.report.error)) failures++;
-        text += `${linkResult(toTrace[i].index, entry, output.formatEntry)}\n\n`;
-        if (entry.kind === 'trace') text += timestampLine(entry.timestamp, json);
+        text += `${targetResult(targets[i].label, entry, output.formatEntry)}\n\n`;
+        if (entry.kind === 'trace') reportTimestamp(entry.timestamp, json);
       });
       if (baseOptions.tsa)
-        text += timestampLine(await (await import('../timestamp/case-timestamp.js')).stampCase(message.dir, baseOptions.tsa), json);
+        reportTimestamp(await (await import('../timestamp/case-timestamp.js')).stampCase(message.dir, baseOptions.tsa), json);
       text += `Message case: ${clean(`${baseOptions.outDir ?? 'cases'}/${message.id}`)}\n\n`;
     }
     if (analysis.errors.length) failures++;
-    tally.addMessage({ caseId: record.case, platforms: analysis.esp.map((e) => e.name), error: analysis.errors[0] ?? null });
+    tally.addMessage({ caseId: record.case, error: analysis.errors[0] ?? null });
     emit(record, text);
   };
 
@@ -206,6 +249,7 @@ export async function run(argv: string[]): Promise<number> {
   // Messages being traced at once: enough to keep the pool busy, few enough to hold in memory.
   const messagesAtOnce = tracing ? Math.max(2, concurrency * 2) : 1;
   const stopListening = tracing ? onInterrupt((reason) => void tracing.batch.interrupt(reason)) : () => undefined;
+  let summary: import('../service/batch-summary.js').BatchSummary;
   try {
     for await (const { item, analysis } of inOrder(readMailSource(path), analyze, pool ? pool.size * 16 : 1)) {
       if (tracing?.batch.interrupted) break;
@@ -215,18 +259,19 @@ export async function run(argv: string[]): Promise<number> {
       while (inFlight.size >= messagesAtOnce) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
+    // While the case index is open: the summary's aggregate reads it.
+    summary = tracing ? tracing.batch.summary() : batchSummary(tally, { concurrency: 0, interrupted: null });
   } finally {
     stopListening();
     progress?.stop();
     await tracing?.close();
     await pool?.close();
   }
-  const summary = tracing ? tracing.batch.summary() : batchSummary(tally, { concurrency: 0, interrupted: null });
   if (json && !lines) process.stdout.write(JSON.stringify({ messages: singleResults }, null, 2) + '\n');
   else if (lines) process.stdout.write(JSON.stringify(summary) + '\n');
   else if (!single && tracing) process.stdout.write(output.formatSummary(summary) + '\n');
-  if (summary.interrupted) return INTERRUPTED_EXIT;
-  return failures ? 1 : 0;
+  if (summary.interrupted) return interruptedExit(summary.interrupted);
+  return failures ? ExitCode.Failed : ExitCode.Ok;
 }
 
 /** A `mail --trace --server` run: each message submitted to the server, the batch for the counts and the progress line. */
@@ -268,7 +313,7 @@ async function startTracing(options: TraceOptions, concurrency: number, again: b
   const store = CaseStore.open(options.outDir ?? 'cases');
   const browsers = new BrowserPool(options.browser ? { kind: options.browser } : {});
   const { url: _url, outDir: _outDir, ...defaults } = options;
-  const tracer = new Tracer({ store, concurrency, browsers, trace: defaults });
+  const tracer = new Tracer({ store, concurrency, browsers, trace: defaults, outDir: options.outDir ?? 'cases' });
   const batch = new Batch(tracer, { again, commandLine: (url) => [...(options.commandLine ?? []), `(link ${url})`] });
   return {
     store,
@@ -294,18 +339,18 @@ async function startTracing(options: TraceOptions, concurrency: number, again: b
   };
 }
 
-/** A sealed case's token for the terminal (a failure goes to stderr at once, also with --json). */
-function timestampLine(outcome: TimestampOutcome | null, json: boolean): string {
-  if (!outcome) return '';
-  const line = `${clean(describeTimestamp(outcome))}\n`;
-  if (!outcome.ok) process.stderr.write(`clicktrace: ${line}`);
-  return outcome.ok && !json ? line : '';
+/** What happened to one traced link (or pixel) of a message, for the terminal. */
+function targetResult(label: string, entry: BatchEntry, formatEntry: (entry: BatchEntry) => string): string {
+  if (entry.kind === 'trace') return `Traced ${label}:\n${formatChain(entry.report, entry.caseDir)}`;
+  return `${label[0].toUpperCase()}${label.slice(1)}: ${formatEntry(entry)}`;
 }
 
-/** What happened to one traced link of a message, for the terminal. */
-function linkResult(index: number, entry: BatchEntry, formatEntry: (entry: BatchEntry) => string): string {
-  if (entry.kind === 'trace') return `Traced link ${index}:\n${formatChain(entry.report, entry.caseDir)}`;
-  return `Link ${index}: ${formatEntry(entry)}`;
+function loadMap(maps: typeof RecipientMaps, file: string | undefined, casesDir: string): RecipientMaps.RecipientMap | null {
+  try {
+    return file ? maps.loadRecipientMap(file) : maps.casesRecipientMap(casesDir);
+  } catch (err) {
+    throw new CliError(`mail: recipient map: ${(err as Error).message.split('\n').join('; ')}`);
+  }
 }
 
 /**
@@ -365,11 +410,16 @@ export function formatMessage(record: MessageRecord): string {
       `Received ${hop.hop}: ${clean(hop.from ?? '?')} -> ${clean(hop.by ?? '?')} ${clean(hop.with ?? '')}${hop.tls ? ` TLS${hop.tlsVersion ? ` ${clean(hop.tlsVersion)}` : ''}` : ' no TLS'}`,
     );
   }
+  lines.push(...recipientLines(record));
   lines.push(`Links (${record.links.length}):`);
   for (const link of record.links) {
     const flags = [
       link.main ? 'MAIN' : null,
       link.unsubscribe ? 'unsubscribe' : null,
+      link.repaired ? 'REPAIRED' : null,
+      link.readings ? 'AMBIGUOUS' : null,
+      link.malformed ? 'MALFORMED' : null,
+      link.unfollowable ? 'UNFOLLOWABLE' : null,
       link.mismatch ? `MISMATCH shows ${link.mismatch.shownDomain}, goes to ${link.mismatch.hrefDomain}` : null,
       link.party.role !== 'unknown' ? `${link.party.role}: ${link.party.name ?? link.party.registrableDomain}` : null,
     ].filter(Boolean);
@@ -379,7 +429,57 @@ export function formatMessage(record: MessageRecord): string {
     if (link.unwrap.layers.length && link.unwrap.destination && link.unwrap.destination !== link.url) {
       lines.push(`      unwraps to ${clean(truncate(link.unwrap.destination, 110))}`);
     }
+    // A rebuilt or browser-read URL is the point of the line: shown whole, with what was written.
+    if (link.repaired || link.malformed)
+      lines.push(`      ${link.repaired ? 'rebuilt' : 'browser goes to'}: ${clean(truncate(link.url, 2000))}`);
+    if (link.raw !== undefined) lines.push(`      as written: ${clean(truncate(JSON.stringify(link.raw), 400))}`);
+    if (link.readings) lines.push(`      or, joined with the next line: ${clean(truncate(link.readings[1], 110))}`);
+    if (link.unfollowable) lines.push(`      no browser follows it: ${clean(link.unfollowable)}`);
+    for (const note of link.notes ?? []) lines.push(`      ${clean(truncate(note, 120))}`);
   }
+  lines.push(...resourceLines(record.resources));
   for (const error of a.errors) lines.push(`error: ${clean(error)}`);
   return lines.join('\n');
+}
+
+const MAX_LISTED_RESOURCES = 10;
+
+function recipientLines(record: MessageRecord): string[] {
+  const lines: string[] = [];
+  for (const d of record.disclosures) {
+    if (!d.telling) continue;
+    lines.push(`Recipient: ${clean(d.text)}`);
+    lines.push(`      reached via ${clean(d.where.join(', '))}`);
+  }
+  const tokens = record.analysis.recipientTokens.filter((t) => !record.disclosures.some((d) => d.telling && d.address === t.address));
+  for (const t of tokens) {
+    const where = t.link !== null ? `link ${t.link}` : `resource ${t.resource}`;
+    lines.push(`Recipient address in ${where}: ${clean(t.address)} (${clean(t.field)})`);
+  }
+  return lines;
+}
+
+function resourceLines(resources: AnalyzedResource[]): string[] {
+  if (resources.length === 0) return [];
+  const pixels = resources.filter((r) => r.pixel);
+  const lines = [`Remote content (${resources.length}, ${pixels.length} tracking pixel(s); nothing fetched):`];
+  // Pixels first, then the rest in document order, up to a screenful.
+  const shown = [...pixels, ...resources.filter((r) => !r.pixel)].slice(0, Math.max(MAX_LISTED_RESOURCES, pixels.length));
+  for (const r of shown) {
+    const size = r.width !== null || r.height !== null ? ` ${r.width ?? '?'}x${r.height ?? '?'}` : '';
+    const flags = [
+      r.pixel ? `PIXEL: ${r.pixel.rules.join(', ')}${r.pixel.tracker ? ` (${r.pixel.tracker.label})` : ''}` : null,
+      r.party.role !== 'unknown'
+        ? `${r.party.role}: ${r.party.name ?? r.party.registrableDomain}`
+        : r.pixel
+          ? `party: ${r.party.registrableDomain ?? 'unknown'} (unattributed)`
+          : null,
+      r.attachment ? `in ${r.attachment}` : null,
+    ].filter(Boolean);
+    lines.push(
+      `  R${String(r.index).padEnd(3)} ${r.kind}${size}  ${clean(truncate(r.url, 100))}${flags.length ? `  [${clean(flags.join('; '))}]` : ''}`,
+    );
+  }
+  if (resources.length > shown.length) lines.push(`  … ${resources.length - shown.length} more (--json lists all)`);
+  return lines;
 }

@@ -2,8 +2,9 @@
 import { resolve } from 'node:path';
 import { parse } from './command.js';
 import { clean } from './terminal.js';
-import { DEFAULTS } from '../capture/target.js';
+import { DEFAULTS } from '../capture/trace-input.js';
 import { CaseStore, databasePath } from '../store/index.js';
+import { ExitCode } from '../errors.js';
 
 const HELP = `usage: clicktrace reindex [--cases DIR] [--json]
 
@@ -15,9 +16,14 @@ the folders, including traces cut off before their report (their WARC names the 
 stays in the ledger even when its case folder is deleted.
 `;
 
-export async function run(argv: string[]): Promise<number> {
+// Synchronous (better-sqlite3); the command interface is a promise.
+export function run(argv: string[]): Promise<number> {
+  return Promise.resolve(reindex(argv));
+}
+
+function reindex(argv: string[]): number {
   const parsed = parse(argv, { cases: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } }, HELP, false);
-  if (!parsed) return 0;
+  if (!parsed) return ExitCode.Ok;
   const casesDir = resolve(parsed.values.cases ?? parsed.values.out ?? DEFAULTS.outDir);
   const started = Date.now();
   const store = CaseStore.open(casesDir);
@@ -34,5 +40,5 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     store.close();
   }
-  return 0;
+  return ExitCode.Ok;
 }

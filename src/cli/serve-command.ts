@@ -10,8 +10,9 @@ import { clean } from './terminal.js';
 import { TraceService, type TraceDefaults } from '../service/trace-service.js';
 import { CONCURRENCY_HELP, concurrencyOption } from './batch-options.js';
 import { DEFAULT_HOST, DEFAULT_PORT, startWebServer, type RunningServer } from '../web/server.js';
-import { UnsafeBindError, assertSafeBind } from '../web/security.js';
-import { DEFAULTS } from '../capture/target.js';
+import { assertSafeBind } from '../web/security.js';
+import { DEFAULTS } from '../capture/trace-input.js';
+import { ExitCode } from '../errors.js';
 
 const HELP = `usage: clicktrace serve [options]
 
@@ -27,7 +28,8 @@ options:
                        requires --token
   --cases DIR          the cases folder (default ./${DEFAULTS.outDir}; --out is the same);
                        its index is DIR/clicktrace.db
-  --concurrency N      traces running at once (default: ${CONCURRENCY_HELP})
+  --concurrency N      traces running at once, each in its own browser context (default
+                       ${CONCURRENCY_HELP.replace(/\n +/, ' ')})
   --token T            require this token (header X-Clicktrace-Token, or open once with
                        ?token=T to get a cookie); also read from CLICKTRACE_TOKEN
   --allow-private      also trace targets on private, loopback and link-local addresses
@@ -81,12 +83,7 @@ export async function startServe(
   const values = parsed.values;
   const host = values.host ?? DEFAULT_HOST;
   const token = values.token ?? process.env.CLICKTRACE_TOKEN ?? undefined;
-  try {
-    assertSafeBind(host, token);
-  } catch (err) {
-    if (err instanceof UnsafeBindError) throw new CliError(err.message);
-    throw err;
-  }
+  assertSafeBind(host, token);
   const port = numberOption(values.port, '--port', { min: 0, max: 65535 }) ?? DEFAULT_PORT;
   const concurrency = concurrencyOption(values.concurrency);
   const casesDir = resolve(values.cases ?? values.out ?? DEFAULTS.outDir);
@@ -183,7 +180,7 @@ function fleetOptions(
 
 export async function run(argv: string[]): Promise<number> {
   const handle = await startServe(argv);
-  if (!handle) return 0;
+  if (!handle) return ExitCode.Ok;
   await new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();
     process.once('SIGINT', stop);
@@ -191,5 +188,5 @@ export async function run(argv: string[]): Promise<number> {
   });
   process.stderr.write('clicktrace serve: stopping (waiting for running traces)\n');
   await handle.close();
-  return 0;
+  return ExitCode.Ok;
 }

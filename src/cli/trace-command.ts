@@ -5,11 +5,11 @@ import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, traceOptionsFrom } from './trace-opt
 import { BATCH_OPTIONS, BATCH_OPTIONS_HELP, concurrencyOption } from './batch-options.js';
 import { formatChain } from './format.js';
 import { clean } from './terminal.js';
-import { INTERRUPTED_EXIT, onInterrupt } from './interrupt.js';
+import { interruptedExit, onInterrupt } from './interrupt.js';
 import { SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverRun } from './server-option.js';
 import { reportTimestamp } from './tsa-option.js';
 // Static, not lazy: both are small, and Chromium is spawned as early as the options allow.
-import { parseTarget } from '../capture/target.js';
+import { parseTraceUrl } from '../capture/trace-input.js';
 import { prelaunchBrowser, discardPrelaunched } from '../capture/browser.js';
 import type { TraceOptions } from '../capture/trace.js';
 import type { Report } from '../report.js';
@@ -17,6 +17,7 @@ import { REPORT_FILE } from '../case/case-layout.js';
 import type { InputItem } from '../service/url-list.js';
 import type { CaseStore } from '../store/index.js';
 import type { TraceOutcome } from '../service/tracer.js';
+import type { BatchSummary } from '../service/batch-summary.js';
 
 const HELP = `usage: clicktrace trace <url> [options]
        clicktrace trace <url> <url>... [options]
@@ -60,13 +61,19 @@ export async function run(argv: string[]): Promise<number> {
   return batch(values.input ?? null, positionals, values, argv);
 }
 
-type Values = Parameters<typeof traceOptionsFrom>[0] & { concurrency?: string; again?: boolean; input?: string; server?: string; token?: string };
+type Values = Parameters<typeof traceOptionsFrom>[0] & {
+  concurrency?: string;
+  again?: boolean;
+  input?: string;
+  server?: string;
+  token?: string;
+};
 
 /** One URL: the fastest cold start (Chromium spawned before the capture code loads), the chain printed in full. */
 async function single(url: string, values: Values, argv: string[]): Promise<number> {
   const options = traceOptionsFrom(values, url, ['clicktrace', 'trace', ...argv]);
   if (values.concurrency !== undefined) concurrencyOption(values.concurrency);
-  parseTarget(url);
+  parseTraceUrl(url);
   // Chromium boots while the rest of clicktrace loads; bad input above has not started it.
   prelaunchBrowser(options.browser);
   const json = values.json ?? false;
@@ -78,7 +85,7 @@ async function single(url: string, values: Values, argv: string[]): Promise<numb
   try {
     const { Tracer } = await import('../service/tracer.js');
     store = CaseStore.open(casesDir);
-    const tracer = new Tracer({ store, concurrency: 1, browsers: null, trace: traceDefaults(options) });
+    const tracer = new Tracer({ store, concurrency: 1, browsers: null, trace: traceDefaults(options), outDir: casesDir });
     stopListening = onInterrupt((reason) => void tracer.stop(reason, { abortRunning: true }));
     outcome = await tracer.trace({
       url,
@@ -98,7 +105,7 @@ async function single(url: string, values: Values, argv: string[]): Promise<numb
     case 'failed':
       throw outcome.cause instanceof Error ? outcome.cause : new CliError(outcome.error, 1);
     case 'skipped':
-      throw new CliError(outcome.reason, INTERRUPTED_EXIT);
+      throw new CliError(outcome.reason, interruptedExit(outcome.reason));
     case 'already-traced': {
       if (outcome.inProgress)
         throw new CliError(`${url} is being traced right now by another clicktrace on ${casesDir}; not requested twice`, 1);
@@ -119,7 +126,7 @@ async function single(url: string, values: Values, argv: string[]): Promise<numb
       if (json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else process.stdout.write(formatChain(report, caseDir) + '\n');
       reportTimestamp(outcome.timestamp, json);
-      if (report.error?.startsWith('interrupted')) return INTERRUPTED_EXIT;
+      if (report.error?.startsWith('interrupted')) return interruptedExit(report.error);
       return report.error ? 1 : 0;
     }
   }
@@ -154,7 +161,9 @@ async function batch(input: string | null, positionals: string[], values: Values
 
   const store = onServer ? null : CaseStore.open(options.outDir ?? 'cases');
   const browsers = onServer ? null : new BrowserPool(options.browser ? { kind: options.browser } : {});
-  const tracer = onServer ? onServer.tracer : new Tracer({ store: store!, concurrency, browsers, trace: traceDefaults(options) });
+  const tracer = onServer
+    ? onServer.tracer
+    : new Tracer({ store: store!, concurrency, browsers, trace: traceDefaults(options), outDir: options.outDir ?? 'cases' });
   const progress = new ProgressDisplay(() => ({
     done: run.finished,
     total: items.length,
@@ -174,18 +183,20 @@ async function batch(input: string | null, positionals: string[], values: Values
   });
   run.onProgress(() => progress.update());
   const stopListening = onInterrupt((reason) => void run.interrupt(reason));
+  let summary: BatchSummary;
   try {
     await run.run(items);
+    // While the case index is open: the summary's aggregate reads it.
+    summary = run.summary();
   } finally {
     stopListening();
     progress.stop();
     await browsers?.close();
     store?.close();
   }
-  const summary = run.summary();
   process.stdout.write((json ? JSON.stringify(summary) : output.formatSummary(summary)) + '\n');
   const c = summary.counts;
-  if (summary.interrupted) return INTERRUPTED_EXIT;
+  if (summary.interrupted) return interruptedExit(summary.interrupted);
   if (c.invalid === c.inputs) return 2;
   return c.failed || c.chainErrors || c.invalid ? 1 : 0;
 }

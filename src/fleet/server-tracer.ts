@@ -6,7 +6,7 @@
 //
 // A submission whose answer was lost is sent again: the server's ledger makes a repeat harmless
 // (the second job finds the link requested and points at the first one's case).
-import { parseTarget } from '../capture/target.js';
+import { parseTraceUrl } from '../capture/trace-input.js';
 import type { JobSummary } from '../service/trace-service.js';
 import type { MessageRecord } from '../mail/message-case.js';
 import { JobQueue } from '../service/job-queue.js';
@@ -36,6 +36,8 @@ export class ServerTracer implements TraceRunner {
   private poller: Promise<void> | null = null;
   private stopped: string | null = null;
   private lastPollError = '';
+  /** The cases are in the server's store, not here. */
+  readonly store = null;
 
   constructor(
     private readonly client: ServerClient,
@@ -56,7 +58,7 @@ export class ServerTracer implements TraceRunner {
   trace(request: TraceRequest): Promise<TraceOutcome> {
     let url: string;
     try {
-      url = parseTarget(request.url).href;
+      url = parseTraceUrl(request.url).href;
     } catch (err) {
       return Promise.resolve({ kind: 'failed', url: request.url, caseId: null, error: (err as Error).message });
     }

@@ -5,8 +5,6 @@ import { importHar } from './har.js';
 import { importMitmproxyFlows } from './mitmproxy.js';
 import { isCaseBundle } from '../case/case-bundle.js';
 
-export { ImportError } from './common.js';
-
 /** case-bundle: a closed case packed by a fleet worker (src/case/case-bundle.ts), taken in whole by src/import/case-bundle.ts. */
 export type ImportKind = 'har' | 'mitmproxy' | 'case-bundle';
 

@@ -5,12 +5,13 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { MailAnalysis } from './parse.js';
+import type { AnalyzeOptions, MailAnalysis } from './parse.js';
 
 export interface AnalysisJob {
   id: number;
   raw: Uint8Array;
   source: string;
+  options?: AnalyzeOptions;
 }
 
 export type AnalysisReply = { id: number; analysis: MailAnalysis } | { id: number; error: string };
@@ -45,10 +46,10 @@ export class AnalysisPool {
     await Promise.all(this.slots.map((slot) => slot.ready));
   }
 
-  analyze(raw: Uint8Array, source: string): Promise<AnalysisReply> {
+  analyze(raw: Uint8Array, source: string, options?: AnalyzeOptions): Promise<AnalysisReply> {
     if (this.closed) return Promise.resolve({ id: -1, error: 'analysis pool closed' });
     return new Promise((resolve) => {
-      this.queue.push({ job: { id: this.nextId++, raw, source }, resolve });
+      this.queue.push({ job: { id: this.nextId++, raw, source, ...(options ? { options } : {}) }, resolve });
       this.dispatch();
     });
   }

@@ -14,6 +14,11 @@
 // a part is decoded natively here instead, postal-mime is given a short unique placeholder in its
 // place, and the placeholder's attachment gets the decoded bytes back. Only bodies whose decoding
 // cannot differ are taken (alphabet and line breaks, padding only at the end).
+//
+// One decoding rule postal-mime misses is restored here: a quoted-printable soft line break
+// followed by trailing whitespace ("=  " at a line end, added by some gateways) is still a soft
+// break (RFC 2045 6.7 (3): trailing whitespace on an encoded line is deleted). Left alone, the
+// "=" and the line break stay in the text and cut a URL in two.
 
 import { randomBytes } from 'node:crypto';
 import PostalMime, { type Email } from 'postal-mime';
@@ -45,6 +50,7 @@ const ENCODING_HEADER = /^(content-transfer-encoding[ \t]*:)(.*(?:\r?\n[ \t].*)*
 /** A base64 body Node decodes exactly as postal-mime does: alphabet, line breaks, final padding. */
 const CLEAN_BASE64 = /^[A-Za-z0-9+/\r\n]*(?:={1,2}[\r\n]*)?$/;
 /** Content types postal-mime reads as text or parses (not opaque attachments). */
+const PADDED_SOFT_BREAK = [Buffer.from('= '), Buffer.from('=\t')];
 const READ_AS_TEXT = /^(?:text\/|message\/|multipart\/|application\/ics\b)/i;
 
 /** Offset just past the header block at `start` (its last line break) and of the body. */
@@ -116,6 +122,7 @@ class Compactor {
     const written = headerValue(headers, 'content-transfer-encoding');
     const repeated = (headers.match(/^content-transfer-encoding[ \t]*:/gim)?.length ?? 0) > 1;
     if (!repeated && (written ?? '').toLowerCase() === 'base64' && this.opaqueAttachment(start, bodyStart, contentEnd, headers)) return;
+    if (!repeated && (written ?? '').toLowerCase() === 'quoted-printable' && this.paddedSoftBreaks(start, bodyStart, end)) return;
     if (repeated || !UNENCODED.has((written ?? '').toLowerCase()) || end - bodyStart < this.minPartBytes) {
       this.out.push(this.buf.subarray(start, end));
       return;
@@ -143,6 +150,29 @@ class Compactor {
     this.placeholders.set(marker.toString('hex'), Buffer.from(body, 'base64'));
     this.out.push(this.buf.subarray(start, bodyStart));
     this.out.push(Buffer.from(marker.toString('base64'), 'latin1'));
+    return true;
+  }
+
+  /** Pushes a quoted-printable part with the whitespace between soft-break "=" and line end removed, if it has any. */
+  private paddedSoftBreaks(start: number, bodyStart: number, end: number): boolean {
+    const buf = this.buf;
+    const cuts: [from: number, to: number][] = [];
+    for (const pattern of PADDED_SOFT_BREAK) {
+      for (let at = buf.indexOf(pattern, bodyStart); at !== -1 && at < end; at = buf.indexOf(pattern, at + 2)) {
+        let i = at + 1;
+        while (i < end && (buf[i] === 32 || buf[i] === 9)) i++;
+        if (i < end && buf[i] === 13) i++;
+        if (i >= end || buf[i] === 10) cuts.push([at + 1, i < end && buf[i - 1] === 13 ? i - 1 : i]);
+      }
+    }
+    if (cuts.length === 0) return false;
+    cuts.sort((a, b) => a[0] - b[0]);
+    let from = start;
+    for (const [cut, to] of cuts) {
+      this.out.push(buf.subarray(from, cut));
+      from = to;
+    }
+    this.out.push(buf.subarray(from, end));
     return true;
   }
 

@@ -1,16 +1,27 @@
 // A small tolerant HTML tokenizer, hand-written on purpose: link extraction needs start tags with
-// their attributes, end tags and text runs, in one linear pass with no tree. The HTML parsers
-// present in node_modules (node-html-parser, entities, he) are only transitive dependencies of
-// other packages, and a full tree parser costs several times more than the MIME decoding for the
-// same message. It never throws and never backtracks: every construct is found with indexOf.
+// their attributes, end tags and text runs, in one linear pass with no tree. It never throws and
+// never backtracks: every construct is found with indexOf. Entities are decoded by `entities`.
+//
+// Measured (2026-12, Node 20, the 2-core test machine under load) against the libraries that could
+// replace it: each one's callback API over the 307 HTML parts (6.3 M characters) postal-mime
+// decodes from the 316 phishing-pot messages, attributes read for every start tag, median of 7 runs:
+//   this tokenizer          ~190-240 ms   same <a href> list as parse5 on 306 of 307 parts (the other: a CR
+//                                          parse5 normalises to LF), as htmlparser2 on all 307
+//   htmlparser2 12 Parser   ~400-560 ms   +52 KB minified in the bundle
+//   parse5 8 SAXParser     ~1100-1300 ms  +116 KB
+//   parse5 8 parse (tree)  ~1900-2400 ms  +173 KB
+// For scale, clicktrace's whole static analysis of those messages takes ~3.5 s: htmlparser2 would
+// add 5-10 % to every message of a feed, a tree parser 50 %, for the same links.
 
-import { decodeHtmlEntities } from './entities.js';
+import { decodeHTMLAttribute } from 'entities';
 
 export interface HtmlVisitor {
   /** `attrStart`..`attrEnd` is the raw attribute text; read it with parseAttributes when needed. */
   startTag(name: string, html: string, attrStart: number, attrEnd: number, position: number): void;
   endTag(name: string, position: number): void;
   text(html: string, start: number, end: number): void;
+  /** Content of a raw-text element (script, style, title...), when the visitor wants it. */
+  rawText?(name: string, html: string, start: number, end: number): void;
 }
 
 // Elements whose content is not markup; their text is not visible mail content either.
@@ -89,6 +100,7 @@ export function tokenizeHtml(html: string, visitor: HtmlVisitor): void {
       i = textStart = gt + 1;
       if (RAW_TEXT.has(name) && !selfClosed) {
         const close = skipRawText(html, name, i);
+        visitor.rawText?.(name, html, i, close);
         i = textStart = close;
       }
     } else if (next === 47 /* / */ && lt + 2 < length && isAsciiLetter(html.charCodeAt(lt + 2))) {
@@ -115,9 +127,12 @@ export function tokenizeHtml(html: string, visitor: HtmlVisitor): void {
   if (textStart < length) visitor.text(html, textStart, length);
 }
 
-/** Attributes of a tag, names lowercased, values entity-decoded; the first occurrence of a name wins. */
-export function parseAttributes(html: string, start: number, end: number): Record<string, string> {
-  const attrs: Record<string, string> = Object.create(null);
+/**
+ * Attributes of a tag, names lowercased, values entity-decoded (as written with `decode` false);
+ * the first occurrence of a name wins.
+ */
+export function parseAttributes(html: string, start: number, end: number, decode = true): Record<string, string> {
+  const attrs = Object.create(null) as Record<string, string>;
   let i = start;
   while (i < end) {
     while (i < end && (isSpace(html.charCodeAt(i)) || html.charCodeAt(i) === 47)) i++;
@@ -150,7 +165,7 @@ export function parseAttributes(html: string, start: number, end: number): Recor
         value = html.slice(valueStart, i);
       }
     }
-    if (!(name in attrs)) attrs[name] = decodeHtmlEntities(value, true);
+    if (!(name in attrs)) attrs[name] = decode ? decodeHTMLAttribute(value) : value;
   }
   return attrs;
 }

@@ -1,12 +1,16 @@
 // Finding link candidates: every <a href>, <area href> and <form action> of an HTML body with
 // what the reader sees of it (visible text, image alt text, button-like presentation, whether it
-// is rendered at all, the sentence around it), and the URLs of plain text. Judging them
-// (unsubscribe, mismatch, prominence) is links.ts's job.
+// is rendered at all, the sentence around it), read as a browser reads it (hrefs.ts), and the
+// URLs of plain text, with the pieces a line break cut apart rejoined. Judging them
+// (unsubscribe, mismatch, prominence) is links.ts's job. The same pass over the HTML feeds the
+// remote-resource collector (remote-resources.ts).
 
 import { parseAttributes, tokenizeHtml, type HtmlVisitor } from './html-tokenizer.js';
+import { mayHoldReferences, readHref, type HrefReading } from './hrefs.js';
+import { declaredSize, type ResourceCollector } from './remote-resources.js';
 import { OpenElements } from './open-elements.js';
 import { mergePresentation, PLAIN, presentationOf, type Presentation } from './presentation.js';
-import { decodeHtmlEntities } from './entities.js';
+import { decodeHTML } from 'entities';
 import { findTextUrls } from './text-urls.js';
 
 export type LinkKind = 'href' | 'area' | 'form' | 'text' | 'list-unsubscribe';
@@ -15,6 +19,22 @@ export type LinkPart = 'html' | 'text' | 'header';
 /** Upper bound on links kept per source, so a hostile message cannot exhaust memory. */
 export const MAX_LINKS = 5000;
 const MAX_ANCHOR_TEXT = 300;
+
+/** What a link's URL went through before it was listed; every field is absent when nothing happened. */
+export interface LinkFlags {
+  /** The attribute or text exactly as found, when `url` differs from it in more than whitespace. */
+  raw?: string;
+  /** A text URL rebuilt from pieces a line break, a soft break or a space had cut apart. */
+  repaired?: true;
+  /** [as cut, joined] when the piece after a text URL may or may not belong to it; `url` is the first. */
+  readings?: [string, string];
+  /** An href written to fool parsers that a browser still follows, to `url`. */
+  malformed?: true;
+  /** Why no browser would follow the href (`url` is then the attribute as decoded). */
+  unfollowable?: string;
+  /** What a browser does to the href, or what it hides, in words. */
+  notes?: string[];
+}
 
 export interface Candidate {
   url: string;
@@ -30,6 +50,7 @@ export interface Candidate {
   bigImage: boolean;
   /** The sentence around an anchor ("click <a>here</a> to unsubscribe"), without the anchor text. */
   context: string;
+  flags: LinkFlags;
 }
 
 const ANCHOR_CLOSERS = new Set(['td', 'th', 'tr', 'table', 'body', 'html']);
@@ -64,15 +85,6 @@ const BLOCK_TAGS = new Set([
 const MAX_CONTEXT = 120;
 /** How far back or ahead of an anchor its sentence is looked for, in HTML characters. */
 const CONTEXT_WINDOW = 600;
-function imageSize(attrs: Record<string, string>, axis: 'width' | 'height'): number | null {
-  const fromStyle = new RegExp(`(?:^|;|\\s)${axis}\\s*:\\s*(\\d+)`, 'i').exec(attrs.style ?? '');
-  const raw = fromStyle?.[1] ?? attrs[axis];
-  if (raw === undefined) return null;
-  if (/%\s*$/.test(raw)) return parseInt(raw, 10) >= 50 ? 600 : null;
-  const value = parseInt(raw, 10);
-  return Number.isNaN(value) ? null : value;
-}
-
 // ---------------------------------------------------------------------------------------------
 // HTML extraction
 
@@ -81,25 +93,27 @@ function cleanHref(raw: string): string {
   return raw.replace(/[\t\n\r]/g, '').trim();
 }
 
-function resolveHref(href: string, base: string | null): string {
-  if (!base || /^[a-z][a-z0-9+.-]*:/i.test(href)) return href;
-  try {
-    return new URL(href, base).href;
-  } catch {
-    return href;
-  }
+/** The flags of an href as a browser reads it. */
+function hrefFlags(reading: HrefReading, raw: () => string): LinkFlags {
+  const flags: LinkFlags = {};
+  if (reading.malformed) flags.malformed = true;
+  if (reading.unfollowable !== null) flags.unfollowable = reading.unfollowable;
+  if (reading.notes.length) flags.notes = reading.notes;
+  if (reading.malformed || reading.unfollowable !== null || reading.notes.length) flags.raw = raw();
+  return flags;
 }
 
 function collapseText(parts: string[]): string {
   return parts
     .join('')
-    .replace(/[\u00ad\u200b-\u200d\u2060\ufeff\u034f]/g, '')
+    .replace(/[\u00ad\u200b-\u200d\u2060\ufeff]|\u034f/g, '')
     .replace(/[\s\u00a0]+/g, ' ')
     .trim();
 }
 
 interface OpenAnchor {
   href: string;
+  flags: LinkFlags;
   position: number;
   textParts: string[];
   textLength: number;
@@ -114,7 +128,7 @@ interface OpenAnchor {
 }
 
 export function candidate(fields: Pick<Candidate, 'url' | 'text' | 'kind' | 'part' | 'position'> & Partial<Candidate>): Candidate {
-  return { look: PLAIN, imageOnly: false, invisible: false, bigImage: false, context: '', ...fields };
+  return { look: PLAIN, imageOnly: false, invisible: false, bigImage: false, context: '', flags: {}, ...fields };
 }
 
 /** Text after the last sentence end: the start of the sentence an anchor sits in. */
@@ -132,14 +146,15 @@ function sentenceHead(text: string): string {
 /** Visible text of an HTML slice: tags dropped, entities decoded, whitespace collapsed. */
 function visibleText(html: string, start: number, end: number): string {
   if (end <= start) return '';
-  return decodeHtmlEntities(html.slice(start, end).replace(/<[^>]*(?:>|$)/g, ' '))
+  return decodeHTML(html.slice(start, end).replace(/<[^>]*(?:>|$)/g, ' '))
     .replace(/[\s\u00a0]+/g, ' ')
     .trim();
 }
 
 const URL_HINT = /https?:|www\./gi;
 
-export function extractHtmlCandidates(html: string): Candidate[] {
+/** Link candidates of an HTML body; `resources`, when given, collects its remote content in the same pass. */
+export function extractHtmlCandidates(html: string, resources?: ResourceCollector): Candidate[] {
   const found: Candidate[] = [];
   const elements = new OpenElements(html);
   let base: string | null = null;
@@ -186,6 +201,7 @@ export function extractHtmlCandidates(html: string): Candidate[] {
       invisible: anchor.hidden || (imageOnly && anchor.pixels === anchor.images) || (anchor.images === 0 && !text),
       bigImage: anchor.bigImage,
       context: anchor.before,
+      flags: anchor.flags,
     });
     found.push(link);
     awaitingAfter = { link, from: position };
@@ -198,18 +214,31 @@ export function extractHtmlCandidates(html: string): Candidate[] {
     sentenceStart = position;
   };
 
+  /** How a browser reads a link attribute; null for a same-document fragment. */
+  const readLink = (attribute: string, source: string, attrStart: number, attrEnd: number, decoded: string) => {
+    let written: string | undefined;
+    const raw = () => (written ??= parseAttributes(source, attrStart, attrEnd, false)[attribute] ?? decoded);
+    const reading = readHref(decoded, raw, base, mayHoldReferences(source.slice(attrStart, attrEnd)));
+    return reading ? { url: reading.url, flags: hrefFlags(reading, raw) } : null;
+  };
+  const hiddenAround = { hiddenAround: () => elements.isHidden() };
+
   const visitor: HtmlVisitor = {
     startTag(name, source, attrStart, attrEnd, position) {
       if (BLOCK_TAGS.has(name)) endSentence(position);
+      let parsed: Record<string, string> | null = null;
+      const attributes = () => (parsed ??= parseAttributes(source, attrStart, attrEnd));
+      resources?.startTag(name, attrStart, attrEnd, attributes, base, hiddenAround);
       if (found.length >= MAX_LINKS) return;
       if (name === 'a') {
         closeAnchor(position);
         completeContext(position);
         elements.close('a'); // an <a> start tag ends any anchor still open
         elements.open('a', attrStart, attrEnd);
-        const attrs = parseAttributes(source, attrStart, attrEnd);
-        const href = cleanHref(attrs.href ?? '');
-        if (!href || href.startsWith('#')) return;
+        const attrs = attributes();
+        if (attrs.href === undefined) return;
+        const link = readLink('href', source, attrStart, attrEnd, attrs.href);
+        if (!link) return;
         const look = { ...presentationOf(name, source, attrStart, attrEnd) };
         // The nearest few enclosing cells and blocks carry a button's background, weight, heading.
         for (let depth = 1; depth < 4; depth++) {
@@ -221,7 +250,8 @@ export function extractHtmlCandidates(html: string): Candidate[] {
         }
         look.fontSize ??= elements.inheritedFontSize();
         anchor = {
-          href: resolveHref(href, base),
+          href: link.url,
+          flags: link.flags,
           position: position / length,
           textParts: [],
           textLength: 0,
@@ -237,9 +267,9 @@ export function extractHtmlCandidates(html: string): Candidate[] {
       }
       if (name === 'img') {
         if (!anchor) return;
-        const attrs = parseAttributes(source, attrStart, attrEnd);
-        const width = imageSize(attrs, 'width');
-        const height = imageSize(attrs, 'height');
+        const attrs = attributes();
+        const width = declaredSize(attrs, 'width');
+        const height = declaredSize(attrs, 'height');
         anchor.images++;
         const tiny = width !== null && width <= 3 && (height === null || height <= 3);
         if (tiny || elements.isHidden() || /display\s*:\s*none/i.test(attrs.style ?? '')) anchor.pixels++;
@@ -248,37 +278,39 @@ export function extractHtmlCandidates(html: string): Candidate[] {
         return;
       }
       if (name === 'base') {
-        const attrs = parseAttributes(source, attrStart, attrEnd);
+        const attrs = attributes();
         if (base === null && attrs.href) base = cleanHref(attrs.href);
         return;
       }
       if (name === 'area') {
-        const attrs = parseAttributes(source, attrStart, attrEnd);
-        const href = cleanHref(attrs.href ?? '');
-        if (href && !href.startsWith('#')) {
+        const attrs = attributes();
+        const link = attrs.href === undefined ? null : readLink('href', source, attrStart, attrEnd, attrs.href);
+        if (link) {
           found.push(
             candidate({
-              url: resolveHref(href, base),
+              url: link.url,
               text: attrs.alt?.trim() || null,
               kind: 'area',
               part: 'html',
               position: position / length,
+              flags: link.flags,
             }),
           );
         }
         return;
       }
       if (name === 'form') {
-        const action = cleanHref(parseAttributes(source, attrStart, attrEnd).action ?? '');
+        const attrs = attributes();
+        const link = attrs.action === undefined ? null : readLink('action', source, attrStart, attrEnd, attrs.action);
         form = null;
-        if (action && !action.startsWith('#')) {
-          form = candidate({ url: resolveHref(action, base), text: null, kind: 'form', part: 'html', position: position / length });
+        if (link && attrs.action.trim() !== '') {
+          form = candidate({ url: link.url, text: null, kind: 'form', part: 'html', position: position / length, flags: link.flags });
           found.push(form);
         }
         return;
       }
       if (name === 'input' && form && form.text === null) {
-        const attrs = parseAttributes(source, attrStart, attrEnd);
+        const attrs = attributes();
         if (/^(?:submit|button|image)$/i.test(attrs.type ?? '')) form.text = (attrs.value ?? attrs.alt ?? '').trim() || null;
         return;
       }
@@ -291,11 +323,14 @@ export function extractHtmlCandidates(html: string): Candidate[] {
       if (name === 'form') form = null;
       elements.close(name);
     },
+    rawText(name, source, start, end) {
+      if (name === 'style' && resources) resources.styleSheet(source.slice(start, end), base);
+    },
     text(source, start, end) {
       if (anchor) {
         // Text hidden inside the anchor (salting, font-size 0) is not what the reader sees.
         if (anchor.textLength >= MAX_ANCHOR_TEXT) return;
-        const piece = decodeHtmlEntities(source.slice(start, Math.min(end, start + MAX_ANCHOR_TEXT)));
+        const piece = decodeHTML(source.slice(start, Math.min(end, start + MAX_ANCHOR_TEXT)));
         const visible = !elements.isHidden() && elements.inheritedFontSize() !== 0;
         // Hidden whitespace still separates the words around it.
         const kept = visible ? piece : /^\s+$/.test(piece) ? ' ' : '';
@@ -305,7 +340,7 @@ export function extractHtmlCandidates(html: string): Candidate[] {
       }
       if (found.length >= MAX_LINKS) return;
       if (!mayHoldUrl(start, end)) return;
-      for (const hit of findTextUrls(decodeHtmlEntities(source.slice(start, end)), { rejoin: false })) {
+      for (const hit of findTextUrls(decodeHTML(source.slice(start, end)), { rejoin: false })) {
         found.push(
           candidate({ url: hit.url, text: null, kind: 'text', part: 'html', position: start / length, invisible: elements.isHidden() }),
         );
@@ -322,5 +357,10 @@ export function extractTextCandidates(text: string): Candidate[] {
   const length = Math.max(1, text.length);
   return findTextUrls(text)
     .slice(0, MAX_LINKS)
-    .map((hit) => candidate({ url: hit.url, text: null, kind: 'text', part: 'text', position: hit.index / length }));
+    .map((hit) => {
+      const flags: LinkFlags = {};
+      if (hit.rejoined) Object.assign(flags, { repaired: true, raw: text.slice(hit.index, hit.end) });
+      if (hit.readings) flags.readings = hit.readings;
+      return candidate({ url: hit.url, text: null, kind: 'text', part: 'text', position: hit.index / length, flags });
+    });
 }

@@ -18,7 +18,7 @@ test('anchors: visible text collapsed, entities decoded, image alt for image-onl
   );
 });
 
-test('area, form actions, <base href> resolution; fragment-only and empty hrefs skipped', () => {
+test('area, form actions, <base href> resolution; fragment-only hrefs skipped, empty ones listed', () => {
   const links = extractLinks({
     html: `<base href="https://shop.example/deals/"><a href="offer?id=1">Offer</a><a href="#top">Top</a><a href="">x</a>
       <map><area href="/map" alt="Area"></map><form action="submit.php"><input type="submit" value="Send"></form>`,
@@ -27,6 +27,7 @@ test('area, form actions, <base href> resolution; fragment-only and empty hrefs 
     links.map((l) => [l.kind, l.url, l.text]),
     [
       ['href', 'https://shop.example/deals/offer?id=1', 'Offer'],
+      ['href', 'https://shop.example/deals/', 'x'],
       ['area', 'https://shop.example/map', 'Area'],
       ['form', 'https://shop.example/deals/submit.php', 'Send'],
     ],

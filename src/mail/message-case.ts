@@ -1,6 +1,7 @@
 // A message case: the e-mail as received (message.eml) and its analysis (message.json), in a
 // folder beside the trace cases of its links, which point back to it.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../http/checksums.js';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { MANIFEST_FILE, MESSAGE_EML_FILE, MESSAGE_RECORD_FILE, PUBLIC_KEY_FILE, SIGNATURE_FILE } from '../case/case-layout.js';
@@ -11,8 +12,13 @@ import { TOOL } from '../version.js';
 import type { MailAnalysis } from './parse.js';
 import { pickMainLink, type MailLink } from './links.js';
 import type { PartyRef } from '../report.js';
+import type { CaptureInfo } from '../model.js';
 import { unwrap, type UnwrapResult } from '../analyze/unwrap/index.js';
 import { attributeUrl } from '../analyze/parties.js';
+import type { RemoteResource } from './remote-resources.js';
+import { pixelParty } from './pixels.js';
+import type { RecipientMap } from './recipient-map.js';
+import { disclosureSummary, messageDisclosures, type AddressDisclosure, type DisclosureSource } from './disclosure.js';
 
 export interface AnalyzedLink extends MailLink {
   index: number;
@@ -21,13 +27,41 @@ export interface AnalyzedLink extends MailLink {
   unwrap: UnwrapResult;
 }
 
+export interface AnalyzedResource extends RemoteResource {
+  /** 1-based, in the order of `analysis.resources`. */
+  index: number;
+  /** Who runs the host (rules/parties.json), or the party a pixel rule names. */
+  party: PartyRef;
+}
+
+/** A trace made from the message: of link `link`, or of remote resource `resource` (--fetch-pixels). */
+export interface MessageTrace {
+  link: number | null;
+  resource?: number;
+  case: string;
+  final: string | null;
+  error: string | null;
+  /** The URL was not requested again: `case` is the earlier trace of it in this cases folder. */
+  earlier?: boolean;
+}
+
 export interface MessageRecord {
   kind: 'message';
   case: string | null;
   analysis: MailAnalysis;
   links: AnalyzedLink[];
-  /** `earlier`: the link was not requested again; `case` is the earlier trace of the same URL. */
-  traces: { link: number; case: string; final: string | null; error: string | null; earlier?: boolean }[];
+  /** Remote content (images, CSS, …), open-tracking pixels marked, each with its party. */
+  resources: AnalyzedResource[];
+  /** Every recipient address the message reached, with where and what the recipient map says of it. */
+  disclosures: AddressDisclosure[];
+  /** The telling addresses in one sentence ("sent to … given only for …, retired in 2016"), or null. */
+  disclosure: string | null;
+  traces: MessageTrace[];
+}
+
+export interface RecordOptions {
+  /** The recipient map (where each address was given out); null or absent: tags only. */
+  recipientMap?: RecipientMap | null;
 }
 
 export function messageCaseName(at = new Date()): string {
@@ -59,6 +93,13 @@ export function writeMessageCase(
   return dir;
 }
 
+/** A new message case for an uploaded message: its folder name, and the folder written. */
+export function createMessageCase(casesDir: string, raw: Buffer, record: MessageRecord): { id: string; dir: string } {
+  const id = messageCaseName();
+  record.case = id;
+  return { id, dir: writeMessageCase(casesDir, id, raw, record) };
+}
+
 /** Replaces message.json with `record` (atomically) and seals the case again. */
 export function rewriteMessageRecord(dir: string, record: MessageRecord, options: MessageCaseOptions = {}): void {
   const path = join(dir, MESSAGE_RECORD_FILE);
@@ -79,7 +120,7 @@ function sealMessageCase(dir: string, { keyDir }: MessageCaseOptions): void {
   if (key) writeFileSync(join(dir, PUBLIC_KEY_FILE), key.publicKeyPem);
   const files = [MESSAGE_EML_FILE, MESSAGE_RECORD_FILE, ...(key ? [PUBLIC_KEY_FILE] : [])].map((path) => {
     const data = readFileSync(join(dir, path));
-    return { path, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') };
+    return { path, bytes: data.length, sha256: sha256Hex(data) };
   });
   const manifest = serializeManifest(buildMessageManifest(basename(dir), TOOL, files));
   writeFileSync(join(dir, `${MANIFEST_FILE}.tmp`), manifest);
@@ -88,8 +129,12 @@ function sealMessageCase(dir: string, { keyDir }: MessageCaseOptions): void {
   else rmSync(join(dir, SIGNATURE_FILE), { force: true });
 }
 
-/** The record of a message before any trace: every link numbered, unwrapped and attributed, the main one marked. */
-export function messageRecord(analysis: MailAnalysis): MessageRecord {
+/**
+ * The record of a message before any trace: every link numbered, unwrapped and attributed, the
+ * main one marked; every remote resource numbered and attributed; every recipient address with
+ * what the recipient map says of it.
+ */
+export function messageRecord(analysis: MailAnalysis, options: RecordOptions = {}): MessageRecord {
   const main = pickMainLink(analysis.links);
   const links: AnalyzedLink[] = analysis.links.map((link, i) => ({
     ...link,
@@ -98,7 +143,66 @@ export function messageRecord(analysis: MailAnalysis): MessageRecord {
     party: attributeUrl(link.url),
     unwrap: unwrap(link.url),
   }));
-  return { kind: 'message', case: null, analysis, links, traces: [] };
+  const resources: AnalyzedResource[] = analysis.resources.map((resource, i) => {
+    const party = attributeUrl(resource.url);
+    return {
+      ...resource,
+      index: i + 1,
+      party: party.role === 'unknown' ? (pixelParty(resource.pixel?.tracker ?? null, resource.url) ?? party) : party,
+    };
+  });
+  const disclosures = messageDisclosures(analysis, options.recipientMap ?? null);
+  return { kind: 'message', case: null, analysis, links, resources, disclosures, disclosure: disclosureSummary(disclosures), traces: [] };
+}
+
+/** Open-tracking pixels that can be traced (http or https), each URL once; `skip` holds URLs already traced. */
+export function traceablePixels(record: MessageRecord, skip: Set<string> = new Set()): AnalyzedResource[] {
+  const seen = new Set(skip);
+  return record.resources.filter((r) => r.pixel !== null && /^https?:/i.test(r.url) && !seen.has(r.url) && seen.add(r.url));
+}
+
+/** What a trace of the message's link (or pixel) carries into its capture, for the report. */
+export function traceContext(
+  record: MessageRecord,
+  target: { link: number | null; resource?: number },
+): NonNullable<CaptureInfo['analysis']> {
+  const { analysis } = record;
+  const telling = record.disclosures.filter((d) => d.telling);
+  return {
+    // The chain's URLs are searched for every address the message reached or the map names.
+    recipients: [...new Set([...analysis.to, ...record.disclosures.map((d) => d.address)])],
+    espFromMail: analysis.esp.map((e) => e.name),
+    message: {
+      case: record.case!,
+      subject: analysis.subject,
+      from: analysis.from?.address ?? null,
+      link: target.link,
+      ...(target.resource !== undefined ? { resource: target.resource } : {}),
+    },
+    ...(telling.length
+      ? { disclosures: telling.map((d) => ({ address: d.address, text: d.text, ...(d.entry?.spamtrap ? { spamtrap: true } : {}) })) }
+      : {}),
+  };
+}
+
+/**
+ * What the feed report needs of a message record to aggregate per given-out address
+ * (aggregateByGivenAddress in disclosure.ts): its date, sender, platforms (header fingerprints
+ * and ESP trackers behind its links and pixels) and the advertisers its traces ended at.
+ */
+export function disclosureSource(record: MessageRecord, advertisers: string[] = []): DisclosureSource {
+  const { analysis } = record;
+  const trackers = [...record.links, ...record.resources]
+    .filter((x) => x.party.role === 'esp-tracker' && x.party.name)
+    .map((x) => x.party.name!);
+  return {
+    case: record.case,
+    date: analysis.date,
+    sender: analysis.from?.address.toLowerCase() ?? null,
+    platforms: [...new Set([...analysis.esp.map((e) => e.name), ...trackers])],
+    advertisers,
+    disclosures: record.disclosures,
+  };
 }
 
 export function isTraceable(link: MailLink): boolean {

@@ -1,8 +1,10 @@
-// One message in, everything an analyst asks about it out: who claims to send it, through which
-// hops and platform, every link with its flags, attachments (attached messages analysed in
-// turn). Nothing is sanitised here, and nothing throws: problems are reported in `errors`.
+// One message in, everything an analyst asks about it out: who claims to send it, to whom (and
+// where the message says so), through which hops and platform, every link with its flags, every
+// remote resource with the open-tracking pixels among them, recipient addresses hidden in link
+// and pixel URLs, attachments (attached messages analysed in turn). Nothing is sanitised here,
+// and nothing throws: problems are reported in `errors`.
 
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../http/checksums.js';
 import type { Address, Attachment, Email, Header } from 'postal-mime';
 import { detectPlatforms, type EspFingerprint } from './esp.js';
 import {
@@ -16,12 +18,34 @@ import {
   type ReceivedHop,
 } from './headers.js';
 import { extractLinks, MAX_LINKS, type MailLink } from './links.js';
+import { ResourceCollector, type RemoteResource } from './remote-resources.js';
+import { findTokens } from '../analyze/tokens.js';
 import { decodeMime } from './decode-mime.js';
 import { declaredBoundary, repairBoundary, unknownCharsets, bodyOffset } from './mime-repair.js';
 
 export interface MailAddress {
   name: string;
   address: string;
+}
+
+/** A recipient address and where the message names it. */
+export interface RecipientSeen {
+  /** Lowercased. */
+  address: string;
+  /** "To", "Cc", "Bcc", "Delivered-To", "X-Original-To", "Received for (hop N)". */
+  where: string[];
+}
+
+/** A recipient address found inside the URL of a link or remote resource (a per-recipient tracking token). */
+export interface RecipientToken {
+  address: string;
+  /** 1-based index into `links` or `resources`. */
+  link: number | null;
+  resource: number | null;
+  /** The URL field and the encoding: "e (sha256)", "path (base64)", "upn (url-encoded)"... */
+  field: string;
+  /** The token as it appears (the hex digest, the base64 run, the decoded parameter...). */
+  value: string;
 }
 
 export interface AttachmentInfo {
@@ -44,6 +68,8 @@ export interface MailAnalysis {
   returnPath: string | null;
   /** Recipient addresses (To, Cc, Bcc, Delivered-To, X-Original-To, Received "for"), lowercased. */
   to: string[];
+  /** The same addresses, each with the headers that name it. */
+  recipients: RecipientSeen[];
   messageIdDomain: string | null;
   dkim: DkimSignature[];
   authResults: AuthResult[];
@@ -53,6 +79,10 @@ export interface MailAnalysis {
   esp: EspFingerprint[];
   /** Links of the body, then of attachments (attached messages, HTML files). */
   links: MailLink[];
+  /** Remote content of the HTML body and HTML attachments: what a mail client fetches on display. */
+  resources: RemoteResource[];
+  /** Recipient addresses (the message's own, and any asked for) found in link and resource URLs. */
+  recipientTokens: RecipientToken[];
   attachments: AttachmentInfo[];
   attachedMessages: MailAnalysis[];
   errors: string[];
@@ -61,6 +91,8 @@ export interface MailAnalysis {
 export interface AnalyzeOptions {
   /** Nesting level of attached messages; analysis stops descending at MAX_ATTACHED_DEPTH. */
   depth?: number;
+  /** Addresses to look for in link and resource URLs besides the message's recipients (e.g. a recipient map's). */
+  lookFor?: string[];
 }
 
 /** Larger messages are cut to this many bytes before MIME decoding. */
@@ -82,6 +114,7 @@ export function emptyAnalysis(source: string, size: number, errors: string[]): M
     replyTo: [],
     returnPath: null,
     to: [],
+    recipients: [],
     messageIdDomain: null,
     dkim: [],
     authResults: [],
@@ -89,6 +122,8 @@ export function emptyAnalysis(source: string, size: number, errors: string[]): M
     received: [],
     esp: [],
     links: [],
+    resources: [],
+    recipientTokens: [],
     attachments: [],
     attachedMessages: [],
     errors,
@@ -147,16 +182,60 @@ function headerValues(headers: Header[], key: string): string[] {
   return headers.filter((header) => header.key === key).map((header) => header.value);
 }
 
-function recipients(email: Email, received: ReceivedHop[]): string[] {
-  const addresses = [...mailboxes(email.to), ...mailboxes(email.cc), ...mailboxes(email.bcc)].map((box) => box.address);
-  addresses.push(...headerValues(email.headers, 'delivered-to'), ...headerValues(email.headers, 'x-original-to'));
-  for (const hop of received) if (hop.for) addresses.push(hop.for);
-  const unique = new Set<string>();
-  for (const address of addresses) {
+function recipients(email: Email, received: ReceivedHop[]): RecipientSeen[] {
+  const named: [address: string, where: string][] = [
+    ...mailboxes(email.to).map((box): [string, string] => [box.address, 'To']),
+    ...mailboxes(email.cc).map((box): [string, string] => [box.address, 'Cc']),
+    ...mailboxes(email.bcc).map((box): [string, string] => [box.address, 'Bcc']),
+    ...headerValues(email.headers, 'delivered-to').map((value): [string, string] => [value, 'Delivered-To']),
+    ...headerValues(email.headers, 'x-original-to').map((value): [string, string] => [value, 'X-Original-To']),
+  ];
+  for (const hop of received) if (hop.for) named.push([hop.for, `Received for (hop ${hop.hop})`]);
+  const byAddress = new Map<string, RecipientSeen>();
+  for (const [address, where] of named) {
     const cleaned = address.trim().replace(/^<|>$/g, '').toLowerCase();
-    if (/^[^\s@]+@[^\s@]+$/.test(cleaned)) unique.add(cleaned);
+    if (!/^[^\s@]+@[^\s@]+$/.test(cleaned)) continue;
+    const seen = byAddress.get(cleaned);
+    if (!seen) byAddress.set(cleaned, { address: cleaned, where: [where] });
+    else if (!seen.where.includes(where)) seen.where.push(where);
   }
-  return [...unique];
+  return [...byAddress.values()];
+}
+
+/**
+ * Addresses searched for in a message's URLs: each costs a scan of every URL, and a message sent
+ * to a thousand addresses at once carries no per-recipient token anyway.
+ */
+const MAX_HEADER_ADDRESSES_SEARCHED = 20;
+const MAX_MAP_ADDRESSES_SEARCHED = 200;
+
+/** Recipient addresses inside the URLs of web links and remote resources, as the trace analysis finds them in hops. */
+function recipientTokens(analysis: MailAnalysis, lookFor: string[]): RecipientToken[] {
+  const addresses = [
+    ...new Set([
+      ...analysis.to.slice(0, MAX_HEADER_ADDRESSES_SEARCHED),
+      ...lookFor.slice(0, MAX_MAP_ADDRESSES_SEARCHED).map((a) => a.trim().toLowerCase()),
+    ]),
+  ].filter((a) => a.includes('@'));
+  if (addresses.length === 0) return [];
+  const urls: { url: string; link: number | null; resource: number | null }[] = [];
+  analysis.links.forEach((link, i) => {
+    if (/^https?:/i.test(link.url)) urls.push({ url: link.url, link: i + 1, resource: null });
+  });
+  analysis.resources.forEach((resource, i) => urls.push({ url: resource.url, link: null, resource: i + 1 }));
+  if (urls.length === 0) return [];
+  const tokens: RecipientToken[] = [];
+  for (const finding of findTokens(
+    urls.map((u) => u.url),
+    { recipients: addresses, recipientsOnly: true },
+  )) {
+    if (finding.kind !== 'recipient' || !finding.address) continue;
+    for (const hop of finding.hops) {
+      const { link, resource } = urls[hop - 1];
+      tokens.push({ address: finding.address, link, resource, field: finding.name, value: finding.value });
+    }
+  }
+  return tokens.sort((a, b) => (a.link ?? Infinity) - (b.link ?? Infinity) || (a.resource ?? 0) - (b.resource ?? 0));
 }
 
 const REPLACEMENT_UTF8 = Buffer.from('\ufffd');
@@ -228,7 +307,7 @@ async function analyzeAttachments(email: Email, analysis: MailAnalysis, depth: n
       filename: attachment.filename,
       contentType,
       size: bytes.length,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
+      sha256: sha256Hex(bytes),
     });
     const label = attachment.filename ?? `attachment ${index + 1} (${contentType})`;
     if (isAttachedMessage(contentType, attachment.filename)) {
@@ -238,14 +317,18 @@ async function analyzeAttachments(email: Email, analysis: MailAnalysis, depth: n
       }
       const nested = await analyzeMessage(bytes, `${analysis.source} > ${label}`, { depth: depth + 1 });
       analysis.attachedMessages.push(nested);
-      for (const link of nested.links)
-        analysis.links.push({ ...link, attachment: link.attachment ? `${label} > ${link.attachment}` : label });
+      const within = (inner: string | null) => (inner ? `${label} > ${inner}` : label);
+      for (const link of nested.links) analysis.links.push({ ...link, attachment: within(link.attachment) });
+      for (const resource of nested.resources) analysis.resources.push({ ...resource, attachment: within(resource.attachment) });
     } else if (isHtmlFile(contentType, attachment.filename)) {
       if (bytes.length > MAX_HTML_ATTACHMENT_BYTES) {
         analysis.errors.push(`${label}: HTML attachment of ${bytes.length} bytes not scanned for links`);
         continue;
       }
-      analysis.links.push(...extractLinks({ html: bytes.toString('utf8'), attachment: label }));
+      const html = bytes.toString('utf8');
+      const resources = new ResourceCollector(html, label);
+      analysis.links.push(...extractLinks({ html, attachment: label, resources }));
+      analysis.resources.push(...resources.list());
     }
   }
 }
@@ -291,15 +374,21 @@ export async function analyzeMessage(raw: Buffer, source: string, options: Analy
     analysis.authResults = headerValues(headers, 'authentication-results').flatMap(parseAuthenticationResults);
     analysis.listUnsubscribe = headerValues(headers, 'list-unsubscribe').flatMap(parseListUnsubscribe);
     analysis.received = receivedChain(headerValues(headers, 'received'));
-    analysis.to = recipients(email, analysis.received);
+    analysis.recipients = recipients(email, analysis.received);
+    analysis.to = analysis.recipients.map((r) => r.address);
     analysis.esp = detectPlatforms(headers);
+    const html = capped(email.html, 'HTML', errors);
+    const resources = html ? new ResourceCollector(html) : undefined;
     analysis.links = extractLinks({
-      html: capped(email.html, 'HTML', errors),
+      html,
       text: capped(email.text, 'text', errors),
       listUnsubscribe: analysis.listUnsubscribe,
+      ...(resources ? { resources } : {}),
     });
+    analysis.resources = resources?.list() ?? [];
     if (analysis.links.length >= MAX_LINKS) errors.push(`more than ${MAX_LINKS} links; the rest were not extracted`);
     await analyzeAttachments(email, analysis, options.depth ?? 0);
+    if ((options.depth ?? 0) === 0) analysis.recipientTokens = recipientTokens(analysis, options.lookFor ?? []);
   } catch (error) {
     errors.push(`analysis failed: ${message(error)}`);
   }

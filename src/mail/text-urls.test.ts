@@ -60,3 +60,46 @@ test('rejoin can be switched off', () => {
     ['http://x.example/?q=a%2'],
   );
 });
+
+test('the seed as received: a soft break after "?" left a space, and the token goes on on the next line', () => {
+  const text =
+    'Find out more:\nhttp://news.t-mobile.emsecure.test/optiext/optiextension.dll? ID=3vu3xQ7rT2pL9kW4mZ8bN1cV5hJ6gF0dS3aW9K\n1u3OY8eR2tY4uI6oP8aS0dF\n\nQuestions?';
+  const [hit] = findTextUrls(text);
+  assert.equal(
+    hit.url,
+    'http://news.t-mobile.emsecure.test/optiext/optiextension.dll?ID=3vu3xQ7rT2pL9kW4mZ8bN1cV5hJ6gF0dS3aW9K1u3OY8eR2tY4uI6oP8aS0dF',
+  );
+  assert.equal(hit.rejoined, true);
+  assert.equal(text.slice(hit.index, hit.end), text.slice(15, text.indexOf('\n\n')));
+  assert.equal(hit.readings, undefined);
+});
+
+test('cut before "?", before "&", after "=", inside and after "%2B": rejoined', () => {
+  assert.deepEqual(urls('go to http://x.example/optiext/optiextension.dll\n?ID=Ue0V8Z%2BbT4\nthanks'), [
+    'http://x.example/optiext/optiextension.dll?ID=Ue0V8Z%2BbT4',
+  ]);
+  assert.deepEqual(urls('http://x.example/c?a=1\n&b=2 ok'), ['http://x.example/c?a=1&b=2']);
+  assert.deepEqual(urls('http://x.example/c?ID=\nUe0V8Z%2BbT4 ok'), ['http://x.example/c?ID=Ue0V8Z%2BbT4']);
+  assert.deepEqual(urls('http://x.example/c?ID= Ue0V8Z2bT4 ok'), ['http://x.example/c?ID=Ue0V8Z2bT4']);
+  assert.deepEqual(urls('http://x.example/c?ID=Ue0V8Z%\n2BbT4 ok'), ['http://x.example/c?ID=Ue0V8Z%2BbT4']);
+  assert.deepEqual(urls('http://x.example/c?ID=Ue0V8Z%2\nBbT4 ok'), ['http://x.example/c?ID=Ue0V8Z%2BbT4']);
+  // "?" starting a piece is a query only when the URL has none yet; "&" only when it has one
+  assert.deepEqual(urls('http://x.example/c?a=1\n?b=2'), ['http://x.example/c?a=1']);
+  assert.deepEqual(urls('http://x.example/c\n&b=2'), ['http://x.example/c']);
+});
+
+test('a sentence ending in a URL and a question mark is not a cut query', () => {
+  assert.deepEqual(urls('Did you see http://x.example/page? It is new.'), ['http://x.example/page']);
+  assert.deepEqual(urls('Is it http://x.example/page?\nYes'), ['http://x.example/page']);
+});
+
+test('a token cut at a line end and a word alone on the next line: both readings kept', () => {
+  const [hit] = findTextUrls('Track: http://x.example/t?id=Ab12Cd34\nxyzw\n\nBye');
+  assert.equal(hit.url, 'http://x.example/t?id=Ab12Cd34');
+  assert.deepEqual(hit.readings, ['http://x.example/t?id=Ab12Cd34', 'http://x.example/t?id=Ab12Cd34xyzw']);
+  const [afterEquals] = findTextUrls('http://x.example/t?lang=\nen\n');
+  assert.deepEqual(afterEquals.readings, ['http://x.example/t?lang=', 'http://x.example/t?lang=en']);
+  // a word followed by more words on its line is prose
+  assert.equal(findTextUrls('http://x.example/t?id=Ab12Cd34\nxyzw is here')[0].readings, undefined);
+  assert.equal(findTextUrls('http://x.example/plain/page\nThanks\n')[0].readings, undefined);
+});

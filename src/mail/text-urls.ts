@@ -1,8 +1,11 @@
-// URLs in plain text, including the ones that line wrapping or a mail client cut in two: the
-// seed's link arrived as ".../optiextension.dll?ID=abc%2B def%2Bghi". Joining pieces is a
-// judgement; the rules below join only when the cut is evident (an unfinished escape, a wrapped
-// long line continued by URL-looking characters, an opaque token split by one space, or a
-// <...>-bracketed URL, where RFC 3986 appendix C says whitespace is to be ignored).
+// URLs in plain text, including the ones that line wrapping, a quoted-printable soft break or a
+// mail client cut in two: the seed's link arrived as ".../optiextension.dll? ID=3vu3...W9K" and,
+// on the next line, the rest of the token. Joining pieces is a judgement; the rules below join only
+// when the cut is evident (an unfinished escape, a query that starts or continues on the next
+// piece, a wrapped long line continued by URL-looking characters, an opaque token split by one
+// space, or a <...>-bracketed URL, where RFC 3986 appendix C says whitespace is to be ignored).
+// When the next piece could be the rest of a cut token or a word of its own, both readings are
+// kept and the URL is marked ambiguous.
 
 export interface TextUrl {
   /** The URL to use: whitespace removed, "www." links given an http:// scheme. */
@@ -12,6 +15,11 @@ export interface TextUrl {
   end: number;
   /** True when pieces from more than one line or word were joined. */
   rejoined: boolean;
+  /**
+   * Set when the piece after the URL may or may not belong to it: [the URL as cut, the URL joined
+   * with that piece]. `url` is the first reading.
+   */
+  readings?: [string, string];
 }
 
 const URL_START = /(?:https?|ftp):\/\/|www\./gi;
@@ -55,24 +63,56 @@ function lastToken(url: string): string {
   return url.slice(cut + 1);
 }
 
-function shouldJoin(url: string, continuation: string, lineBreak: boolean, lineLength: number): boolean {
-  if (!continuation || SCHEME_START.test(continuation)) return false;
-  if (/^[.,;:!?)\]'"]/.test(continuation)) return false;
-  if (UNFINISHED.test(url)) return true;
+type JoinVerdict = 'join' | 'ambiguous' | 'stop';
+
+interface Gap {
+  /** The pieces are on consecutive lines (else on one line, one space or tab apart). */
+  lineBreak: boolean;
+  /** Length of the line the URL piece ends on (line breaks only). */
+  lineLength: number;
+  /** Nothing but blanks follows the continuation on its line. */
+  aloneOnLine: boolean;
+}
+
+/** "name=" at the start: a query parameter. */
+const PARAMETER = /^[\w.~%[\]-]+=/;
+/** "?name=" or "&name=": the query starts or continues here. */
+const QUERY_PIECE = /^[?&][\w.~%[\]-]+=/;
+/** What could be the rest of a cut token, or a word of its own. */
+const TOKEN_WORD = /^[A-Za-z0-9_~-]{2,}$/;
+
+/** Whether `continuation` (the URL characters after one space or line break) continues `url`. */
+function joinVerdict(url: string, continuation: string, gap: Gap): JoinVerdict {
+  if (!continuation || SCHEME_START.test(continuation)) return 'stop';
+  if (UNFINISHED.test(url)) return 'join';
+  // Cut before "?" or "&": "...optiextension.dll" / "?ID=...".
+  if (QUERY_PIECE.test(continuation)) return (continuation[0] === '?') === !url.includes('?') ? 'join' : 'stop';
+  if (/^[.,;:!?)\]'"]/.test(continuation)) return 'stop';
+  // Cut right after "?": ".../optiextension.dll?" / "ID=3vu3...".
+  if (url.endsWith('?') && url.indexOf('?') === url.length - 1) return PARAMETER.test(continuation) ? 'join' : 'stop';
   const continuationLooksLikeUrl =
     ESCAPE.test(continuation) || /[=&/?]/.test(continuation) || (continuation.length >= 6 && isOpaqueToken(continuation));
+  // Cut right after "=" or "&": the value (or the next parameter) follows.
+  if (/[=&]$/.test(url) && url.includes('?')) {
+    if (!PLAIN_WORD.test(continuation)) return 'join';
+    return gap.lineBreak && gap.aloneOnLine ? 'ambiguous' : 'stop';
+  }
   // A URL ending in punctuation ("...193c]", "...page).") ended there, unless a dot was cut
   // from the middle of a host or file name and the next line plainly continues the URL.
   const punctuation = url.slice(trimTrailingPunctuation(url).length);
-  if (punctuation && (punctuation !== '.' || !continuationLooksLikeUrl || !lineBreak)) return false;
+  if (punctuation && (punctuation !== '.' || !continuationLooksLikeUrl || !gap.lineBreak)) return 'stop';
   const tailIsOpaque = isOpaqueToken(lastToken(url));
-  if (!lineBreak) {
+  if (!gap.lineBreak) {
     // Same line, one space: only between two pieces of an opaque token ("abc%2B def%2Bghi").
-    return tailIsOpaque && (ESCAPE.test(continuation) || /[=&]/.test(continuation)) && !PLAIN_WORD.test(continuation);
+    return tailIsOpaque && (ESCAPE.test(continuation) || /[=&]/.test(continuation)) && !PLAIN_WORD.test(continuation) ? 'join' : 'stop';
   }
-  const wrapped = lineLength >= WRAP_COLUMN;
-  if (continuationLooksLikeUrl && (wrapped || tailIsOpaque || /[=&?]$/.test(url))) return true;
-  return wrapped && tailIsOpaque && !PLAIN_WORD.test(continuation) && continuation.length >= 4;
+  const wrapped = gap.lineLength >= WRAP_COLUMN;
+  if (continuationLooksLikeUrl && (wrapped || tailIsOpaque)) return 'join';
+  if (wrapped && tailIsOpaque && !PLAIN_WORD.test(continuation) && continuation.length >= 4) return 'join';
+  // A token cut at the end of a line, and a word alone on the next: its rest, or a word? A
+  // capitalised word ("Unsubscribe", "Descadastrar") starts a line of its own.
+  if (/^[A-Z][a-z]+$/.test(continuation)) return 'stop';
+  return tailIsOpaque && gap.aloneOnLine && TOKEN_WORD.test(continuation) ? 'ambiguous' : 'stop';
 }
 
 function trimTrailingPunctuation(url: string): string {
@@ -111,6 +151,15 @@ function bracketedUrl(text: string, start: number): { url: string; end: number }
   return { url: inside.replace(/\s+/g, ''), end: start + close };
 }
 
+function restOfLineIsBlank(text: string, from: number): boolean {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) return true;
+    if (c !== 32 && c !== 9) return false;
+  }
+  return true;
+}
+
 function withScheme(url: string): string {
   return /^www\./i.test(url) ? `http://${url}` : url;
 }
@@ -143,6 +192,7 @@ export function findTextUrls(text: string, options: { rejoin?: boolean } = {}): 
     let cursor = scanUrlChars(text, start);
     let url = text.slice(start, cursor);
     let rejoined = false;
+    let readings: [string, string] | undefined;
     for (let joins = 0; rejoin && joins < MAX_JOINS; joins++) {
       let j = cursor;
       let newlines = 0;
@@ -163,7 +213,10 @@ export function findTextUrls(text: string, options: { rejoin?: boolean } = {}): 
       const lineLength = newlines === 1 ? cursor - (text.lastIndexOf('\n', cursor - 1) + 1) : 0;
       const next = scanUrlChars(text, j);
       const continuation = text.slice(j, next);
-      if (!shouldJoin(url, continuation, newlines === 1, lineLength)) break;
+      const verdict = joinVerdict(url, continuation, { lineBreak: newlines === 1, lineLength, aloneOnLine: restOfLineIsBlank(text, next) });
+      if (verdict === 'ambiguous')
+        readings = [withScheme(trimTrailingPunctuation(url)), withScheme(trimTrailingPunctuation(url + continuation))];
+      if (verdict !== 'join') break;
       url += continuation;
       cursor = next;
       rejoined = true;
@@ -171,7 +224,9 @@ export function findTextUrls(text: string, options: { rejoin?: boolean } = {}): 
     const trimmed = trimTrailingPunctuation(url);
     URL_START.lastIndex = cursor;
     if (trimmed.length <= match[0].length) continue;
-    found.push({ url: withScheme(trimmed), index: start, end: cursor - (url.length - trimmed.length), rejoined });
+    const hit: TextUrl = { url: withScheme(trimmed), index: start, end: cursor - (url.length - trimmed.length), rejoined };
+    if (readings) hit.readings = readings;
+    found.push(hit);
   }
   return found;
 }

@@ -1,24 +1,10 @@
 // What a batch run (trace of many URLs, mail --trace over a mailbox) ends with: counts, rate,
 // failures, duplicates, links already traced, and the aggregate "who is responsible" across the
-// batch. Kept as running tallies, so a batch of any size holds only these in memory.
-//
-// Seam (issue 12, item 5): `aggregate` is filled here from the parties of the batch's own
-// reports (per role: name, count, example cases). The shared aggregate over case rows
-// (`clicktrace report`) replaces it in batchSummary() alone; `caseIds` are the batch's cases.
+// batch: the feed report's aggregate (src/feed, the same as `clicktrace report`) over the batch's
+// cases. Counts are running tallies and the cases are kept as ids, so a batch of any size holds
+// only these in memory until its end.
+import type { FeedAggregate } from '../feed/index.js';
 import type { BatchEntry } from './batch.js';
-
-export interface AggregateParty {
-  name: string;
-  /** Cases of this batch in which the party appears. */
-  count: number;
-  /** A few of those cases. */
-  cases: string[];
-}
-
-export interface AggregateRole {
-  role: string;
-  parties: AggregateParty[];
-}
 
 export interface BatchSummary {
   kind: 'summary';
@@ -53,12 +39,15 @@ export interface BatchSummary {
   tracesPerSecond: number;
   /** The first failures (chain errors, failed traces, invalid lines), up to MAX_LISTED. */
   failures: { line: number | null; url: string; error: string; case: string | null }[];
-  /** Who is responsible across the batch: per party role, the parties seen, most frequent first. */
-  aggregate: { roles: AggregateRole[] };
+  /**
+   * Who is responsible across the batch: the feed aggregate (sending platforms, trackers, brokers,
+   * advertisers, hosting networks...) of its cases, those traced now and those traced before; null
+   * when nothing was traced (static mail analysis).
+   */
+  aggregate: FeedAggregate | null;
 }
 
 const MAX_LISTED = 50;
-const EXAMPLE_CASES = 3;
 
 /** Running counts of a batch, fed one entry at a time. */
 export class BatchTally {
@@ -74,32 +63,25 @@ export class BatchTally {
     notStarted: 0,
   };
   readonly failures: BatchSummary['failures'] = [];
-  /** Every case traced in this batch, for an aggregate over the case store. */
-  readonly caseIds: string[] = [];
-  private readonly parties = new Map<string, Map<string, AggregateParty>>();
+  /** The batch's cases: traced now, traced before (already traced, duplicates) and message cases. */
+  private readonly cases = new Set<string>();
+
+  get caseIds(): string[] {
+    return [...this.cases];
+  }
 
   add(entry: BatchEntry): void {
     const c = this.counts;
     c.inputs++;
     switch (entry.kind) {
-      case 'trace': {
+      case 'trace':
         c.traced++;
-        this.caseIds.push(entry.caseId);
+        this.cases.add(entry.caseId);
         if (entry.report.error) {
           c.chainErrors++;
           this.fail(entry.line, entry.url, entry.report.error, entry.caseId);
         }
-        const seen = new Set<string>();
-        for (const party of entry.report.parties ?? []) {
-          const name = party.name ?? party.registrableDomain;
-          if (!name || party.role === 'unknown') continue;
-          const key = `${party.role}\u0000${name}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          this.party(party.role, name, entry.caseId);
-        }
         break;
-      }
       case 'failed':
         c.failed++;
         this.fail(entry.line, entry.url, entry.error, entry.caseId);
@@ -109,6 +91,7 @@ export class BatchTally {
         break;
       case 'already-traced':
         c.alreadyTraced++;
+        if (entry.caseId) this.cases.add(entry.caseId);
         break;
       case 'invalid':
         c.invalid++;
@@ -126,50 +109,26 @@ export class BatchTally {
     this.counts.notStarted += count;
   }
 
-  /** A message of a mailbox: read (or not), and its sending platforms. */
-  addMessage(message: { caseId: string | null; platforms: string[]; error: string | null }): void {
+  /** A message of a mailbox, read (or not); its message case when one was written. */
+  addMessage(message: { caseId: string | null; error: string | null }): void {
     this.counts.messages = (this.counts.messages ?? 0) + 1;
     if (message.error) this.counts.messageErrors = (this.counts.messageErrors ?? 0) + 1;
-    if (message.caseId) for (const name of new Set(message.platforms)) this.party('sending-platform', name, message.caseId);
-  }
-
-  private party(role: string, name: string, caseId: string): void {
-    let byName = this.parties.get(role);
-    if (!byName) this.parties.set(role, (byName = new Map<string, AggregateParty>()));
-    let party = byName.get(name);
-    if (!party) byName.set(name, (party = { name, count: 0, cases: [] }));
-    party.count++;
-    if (party.cases.length < EXAMPLE_CASES) party.cases.push(caseId);
+    if (message.caseId) this.cases.add(message.caseId);
   }
 
   private fail(line: number | null, url: string, error: string, caseId: string | null): void {
     if (this.failures.length < MAX_LISTED) this.failures.push({ line, url, error, case: caseId });
   }
-
-  /** The aggregate of the parties seen so far, most frequent first. */
-  aggregate(): BatchSummary['aggregate'] {
-    const roles = [...this.parties].map(([role, byName]) => ({
-      role,
-      parties: [...byName.values()].sort((a, b) => b.count - a.count || a.name.localeCompare(b.name)).map((p) => ({ ...p })),
-    }));
-    return { roles: roles.sort((a, b) => ROLE_ORDER.indexOf(a.role) - ROLE_ORDER.indexOf(b.role) || a.role.localeCompare(b.role)) };
-  }
 }
 
-/** The order a reader follows a link: who sent it, who tracked it, who passed it on, who it is for. */
-const ROLE_ORDER = [
-  'sending-platform',
-  'security-wrapper',
-  'esp-tracker',
-  'shortener',
-  'redirector',
-  'affiliate-network',
-  'ad-network',
-  'advertiser',
-];
-
-/** The summary of a batch so far (at its end, or when it was interrupted). */
-export function batchSummary(tally: BatchTally, run: { concurrency: number; interrupted: string | null; endedAt?: Date }): BatchSummary {
+/**
+ * The summary of a batch so far (at its end, or when it was interrupted). `aggregate` sums up the
+ * batch's cases (from the case index: aggregateCases of src/feed), or is absent when nothing was traced.
+ */
+export function batchSummary(
+  tally: BatchTally,
+  run: { concurrency: number; interrupted: string | null; endedAt?: Date; aggregate?: (caseIds: string[]) => FeedAggregate },
+): BatchSummary {
   const endedAt = run.endedAt ?? new Date();
   const elapsedMs = Math.max(1, endedAt.getTime() - tally.startedAt.getTime());
   return {
@@ -182,6 +141,6 @@ export function batchSummary(tally: BatchTally, run: { concurrency: number; inte
     counts: { ...tally.counts },
     tracesPerSecond: Math.round((tally.counts.traced / (elapsedMs / 1000)) * 100) / 100,
     failures: tally.failures.map((f) => ({ ...f })),
-    aggregate: tally.aggregate(),
+    aggregate: run.aggregate ? run.aggregate(tally.caseIds) : null,
   };
 }

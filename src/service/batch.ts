@@ -3,10 +3,11 @@
 // tracer: an exact duplicate of a URL earlier in the batch is traced once and answered with the
 // first one's case; results are reported as they finish (completion order, each with its input
 // line); running counts for the progress line and the summary; Ctrl-C (interrupt) stops it.
-import { parseTarget } from '../capture/target.js';
+import { parseTraceUrl } from '../capture/trace-input.js';
 import type { Report } from '../report.js';
 import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
 import { BatchTally, batchSummary, type BatchSummary } from './batch-summary.js';
+import { aggregateCases } from '../feed/index.js';
 import type { TraceOutcome, TraceRequest, TraceRunner } from './tracer.js';
 import type { InputItem } from './url-list.js';
 
@@ -56,7 +57,7 @@ export class Batch {
     const { line } = request;
     let key: string;
     try {
-      key = parseTarget(request.url).href;
+      key = parseTraceUrl(request.url).href;
     } catch (err) {
       return this.report({ kind: 'invalid', line: line ?? 0, text: request.url, error: (err as Error).message });
     }
@@ -110,8 +111,13 @@ export class Batch {
     await this.tracer.stop(reason, { abortRunning: true });
   }
 
+  /** The summary so far, with the feed aggregate of the batch's cases (read from the case index, which must be open). */
   summary(): BatchSummary {
-    return batchSummary(this.tally, { concurrency: this.tracer.concurrency, interrupted: this.interrupted });
+    return batchSummary(this.tally, {
+      concurrency: this.tracer.concurrency,
+      interrupted: this.interrupted,
+      ...(this.tracer.store ? { aggregate: (caseIds: string[]) => aggregateCases(this.tracer.store!, { caseIds }) } : {}),
+    });
   }
 
   /** Calls back whenever the progress changes (a trace starts or ends); returns the unsubscribe function. */

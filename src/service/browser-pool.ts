@@ -3,7 +3,8 @@
 // Chromium processes is possible, the least busy one taking the next trace. Measured on a 2-core
 // machine, one process was as fast as two or three (see defaults.ts), so the default is one.
 // A browser that goes away (crash, kill) is launched again for the next trace.
-import { launchBrowser, type Browser, type BrowserKind } from '../capture/browser.js';
+import { launchBrowser, type Browser } from '../capture/browser.js';
+import type { BrowserKind } from '../capture/chromium-process.js';
 
 export interface BrowserPoolOptions {
   /** Chromium processes (default 1). */

@@ -1,66 +1,89 @@
-// Tracing the links of one e-mail, for `mail --trace` and the web UI's .eml uploads alike: the
-// message case (message.eml as received, message.json) is written first, so every traced case can
-// point back to it even if the run is killed; then the chosen links are traced (on the pool, at
-// once); then message.json lists the traces and is sealed again.
-import { messageCaseName, rewriteMessageRecord, writeMessageCase, type AnalyzedLink, type MessageRecord } from '../mail/message-case.js';
+// Tracing the links (and, with --fetch-pixels, the open-tracking pixels) of one e-mail, for
+// `mail --trace` and the web UI's .eml uploads alike: the message case (message.eml as received,
+// message.json) is written first, so every traced case can point back to it even if the run is
+// killed; then the targets are traced (on the pool, at once); then message.json lists the traces
+// and is sealed again.
+import {
+  rewriteMessageRecord,
+  traceContext,
+  type AnalyzedLink,
+  type AnalyzedResource,
+  type MessageRecord,
+  type MessageTrace,
+} from '../mail/message-case.js';
 import type { CaseStore } from '../store/index.js';
 import type { BatchEntry } from './batch.js';
-import type { TraceRequest } from './tracer.js';
+import type { TraceDefaults, TraceRequest } from './tracer.js';
+
+// The message case is written before any trace, sealed; the record gets its name.
+export { createMessageCase } from '../mail/message-case.js';
+
+/** What to trace of a message: link `link`, or remote resource `resource` (a pixel). */
+export interface MessageTarget {
+  url: string;
+  link: number | null;
+  resource?: number;
+  /** How the terminal names it: "link 3", "pixel (resource 2)". */
+  label: string;
+  /** Trace options of this target that differ from the run's. */
+  options?: Partial<TraceDefaults>;
+}
 
 export interface MessageTraceInput {
   /** The message case (see createMessageCase), and its record. */
   dir: string;
   record: MessageRecord;
-  /** The links to trace. */
-  links: AnalyzedLink[];
+  targets: MessageTarget[];
 }
 
 export interface TracedMessage {
   dir: string;
   record: MessageRecord;
-  /** One per link, in the order given. */
+  /** One per target, in the order given. */
   entries: BatchEntry[];
 }
 
-/** Writes the message case now (before any trace), sealed; the record gets its name. */
-export function createMessageCase(casesDir: string, raw: Buffer, record: MessageRecord): { id: string; dir: string } {
-  const id = messageCaseName();
-  record.case = id;
-  return { id, dir: writeMessageCase(casesDir, id, raw, record) };
+export function linkTarget(link: AnalyzedLink): MessageTarget {
+  return { url: link.url, link: link.index, label: `link ${link.index}` };
 }
 
-/** What the analysis of a traced link needs from its message: recipients, sending platform, the message case. */
-export function messageContext(record: MessageRecord, link: number): NonNullable<TraceRequest['analysis']> {
-  const { analysis } = record;
+/** A pixel is fetched, not explored: nothing on an image is clicked. */
+export function pixelTarget(pixel: AnalyzedResource): MessageTarget {
   return {
-    recipients: analysis.to,
-    espFromMail: analysis.esp.map((e) => e.name),
-    message: { case: record.case!, subject: analysis.subject, from: analysis.from?.address ?? null, link },
+    url: pixel.url,
+    link: null,
+    resource: pixel.index,
+    label: `pixel (resource ${pixel.index})`,
+    options: { exploreDepth: 0, clicks: [] },
   };
 }
 
 /**
- * The trace request for one link of a message.
- * Seam (issue 12, item 4): `mail --trace` explores the landing page by default when no --click is
- * given; the explore options of a message's links are set here.
+ * The trace request for one target of a message (explore, the default of `mail --trace`, comes
+ * with the run's options; a target's own options win).
  */
-export function linkRequest(record: MessageRecord, link: AnalyzedLink): TraceRequest & { line: null } {
-  return { url: link.url, line: null, analysis: messageContext(record, link.index) };
+export function targetRequest(record: MessageRecord, target: MessageTarget): TraceRequest & { line: null } {
+  return {
+    url: target.url,
+    line: null,
+    analysis: traceContext(record, target),
+    ...(target.options ? { options: target.options } : {}),
+  };
 }
 
 /**
- * Traces `links` of a message through `traceLink` (the batch, or the tracer) and records them in
- * its message case. Resolves once message.json lists them.
+ * Traces the targets of a message through `traceLink` (the batch, or the tracer) and records them
+ * in its message case. Resolves once message.json lists them.
  */
 export async function traceMessage(
   store: CaseStore,
   input: MessageTraceInput,
   traceLink: (request: TraceRequest & { line: null }) => Promise<BatchEntry>,
 ): Promise<TracedMessage> {
-  const { record, dir } = input;
-  const entries = await Promise.all(input.links.map((link) => traceLink(linkRequest(record, link))));
+  const { record, dir, targets } = input;
+  const entries = await Promise.all(targets.map((target) => traceLink(targetRequest(record, target))));
   entries.forEach((entry, i) => {
-    const trace = traceEntry(store, input.links[i].index, entry);
+    const trace = traceEntry(store, targets[i], entry);
     if (trace) record.traces.push(trace);
   });
   if (entries.length) rewriteMessageRecord(dir, record);
@@ -72,18 +95,19 @@ export async function traceMessage(
   return { dir, record, entries };
 }
 
-/** The line message.json keeps for a traced link; a link traced before points at that case. */
-function traceEntry(store: CaseStore, link: number, entry: BatchEntry): MessageRecord['traces'][number] | null {
+/** The line message.json keeps for a traced target; a URL traced before points at that case. */
+function traceEntry(store: CaseStore, target: MessageTarget, entry: BatchEntry): MessageTrace | null {
+  const of = { link: target.link, ...(target.resource !== undefined ? { resource: target.resource } : {}) };
   switch (entry.kind) {
     case 'trace':
-      return { link, case: entry.caseId, final: entry.report.final?.url ?? null, error: entry.report.error };
+      return { ...of, case: entry.caseId, final: entry.report.final?.url ?? null, error: entry.report.error };
     case 'failed':
-      return entry.caseId ? { link, case: entry.caseId, final: null, error: entry.error } : null;
+      return entry.caseId ? { ...of, case: entry.caseId, final: null, error: entry.error } : null;
     case 'already-traced':
     case 'duplicate': {
       if (!entry.caseId) return null;
       const earlier = store.caseSummary(entry.caseId);
-      return { link, case: entry.caseId, final: earlier?.finalUrl ?? null, error: earlier?.error ?? null, earlier: true };
+      return { ...of, case: entry.caseId, final: earlier?.finalUrl ?? null, error: earlier?.error ?? null, earlier: true };
     }
     default:
       return null;

@@ -20,8 +20,9 @@ import { MESSAGE_RECORD_FILE } from '../case/case-layout.js';
 import { BrowserPool } from './browser-pool.js';
 import { Tracer, type TraceDefaults, type TraceRequest } from './tracer.js';
 import { batchEntry, type BatchEntry } from './batch.js';
-import { createMessageCase, traceMessage } from './messages.js';
+import { createMessageCase, linkTarget, traceMessage } from './messages.js';
 import { defaultConcurrency } from './defaults.js';
+import { casesRecipientMap, exactAddresses, type RecipientMap } from '../mail/recipient-map.js';
 import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
 import type { TraceOutcome } from './tracer.js';
 import { FleetDispatcher, type FleetJobHost, type FleetJobState, type FleetOptions } from '../fleet/dispatcher.js';
@@ -179,11 +180,13 @@ export class TraceService {
       );
     }
     const filename = (input.filename ?? 'message.eml').slice(0, 200);
-    const analysis = await analyzeMessage(input.raw, filename);
+    const recipientMap = this.recipientMap();
+    const lookFor = exactAddresses(recipientMap);
+    const analysis = await analyzeMessage(input.raw, filename, lookFor.length ? { lookFor } : {});
     if (!analysis.from && !analysis.subject && !analysis.messageId && analysis.links.length === 0) {
       throw new SubmissionError(`not an e-mail message: ${analysis.errors[0] ?? 'no headers found'}`, 400, 'bad-message');
     }
-    const record = messageRecord(analysis);
+    const record = messageRecord(analysis, { recipientMap });
     const main = input.link ? (record.links.find((l) => l.index === input.link && isTraceable(l)) ?? null) : traceableMainLink(record);
     if (input.link && !main)
       throw new SubmissionError(`the message has no traceable link ${input.link} (it has ${record.links.length} link(s))`, 400, 'bad-link');
@@ -212,6 +215,15 @@ export class TraceService {
     }
     void this.runTrace(job, { dir: message.dir, record });
     return this.view(job);
+  }
+
+  /** The cases folder's recipient map (edited on the Recipients page); a broken one is ignored here, and shown there. */
+  private recipientMap(): RecipientMap | null {
+    try {
+      return casesRecipientMap(this.casesDir);
+    } catch {
+      return null;
+    }
   }
 
   /**
@@ -371,12 +383,11 @@ export class TraceService {
       if (message) {
         const main = message.record.links.find((l) => l.index === job.link);
         if (!main) return this.finish(job, 'failed', `its message has no link ${job.link ?? '?'}`);
-        const traced = await traceMessage(this.store, { dir: message.dir, record: message.record, links: [main] }, (link) =>
+        const traced = await traceMessage(this.store, { dir: message.dir, record: message.record, targets: [linkTarget(main)] }, (link) =>
           trace({ ...request, analysis: link.analysis! }).then((outcome) => batchEntry(outcome, null, link.url)),
         );
-        entry = traced.entries[0];
-        // message.json was rewritten and sealed again: its timestamp is asked for anew.
         await this.stampMessage(job, message.dir);
+        entry = traced.entries[0];
       } else {
         entry = batchEntry(await trace(request), null, job.url!);
       }

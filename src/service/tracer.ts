@@ -4,11 +4,12 @@
 // so that no link is requested twice in a cases folder, across runs and crashes included:
 //   claim the URL -> the case folder is created -> the case is named in the ledger -> request.
 // A URL asked for again while its trace runs waits for that trace and is answered with its case.
-import type { Browser } from '../capture/browser.js';
-import type { TraceOptions, TraceResult } from '../capture/trace.js';
-import { parseTarget } from '../capture/target.js';
-import type { Report } from '../report.js';
+import { setMaxListeners } from 'node:events';
+import { resolve } from 'node:path';
+import type { TraceOptions } from '../capture/trace.js';
 import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
+import { parseTraceUrl } from '../capture/trace-input.js';
+import type { Report } from '../report.js';
 import type { CaseStore } from '../store/index.js';
 import type { BrowserPool } from './browser-pool.js';
 import { JobQueue } from './job-queue.js';
@@ -21,19 +22,18 @@ export interface TraceRequest {
   /** Trace it even if this cases folder has requested it before. */
   again?: boolean;
   clicks?: string[];
+  /** Options of this trace that differ from the tracer's (a pixel is fetched, not explored). */
+  options?: Partial<TraceDefaults>;
   analysis?: TraceOptions['analysis'];
   commandLine?: string[];
   onProgress?: TraceOptions['onProgress'];
   /** Called when the trace leaves the queue and starts. */
   onStart?: () => void;
-  /** This trace's own settings over the tracer's (a fleet job carries its server's trace options). */
-  options?: Partial<TraceDefaults>;
   /** The case folder's name, chosen beforehand (a fleet server assigns it when the job is claimed). */
   caseName?: string;
 }
 
 export type TraceOutcome =
-  /** timestamp: the RFC 3161 token asked for at sealing (with `tsa`), or why there is none; null without a TSA. */
   | { kind: 'traced'; url: string; caseId: string; caseDir: string; report: Report; timestamp: TimestampOutcome | null }
   /** Requested before (caseId: its case, null if unknown); or, with inProgress, by another process right now. */
   | { kind: 'already-traced'; url: string; caseId: string | null; inProgress: boolean }
@@ -42,8 +42,11 @@ export type TraceOutcome =
   /** Never started: the tracer was stopped first. Nothing was requested. */
   | { kind: 'skipped'; url: string; reason: string };
 
-/** What a batch needs of a tracer: this process's Tracer, or a server's queue (src/fleet/server-tracer.ts). */
-export type TraceRunner = Pick<Tracer, 'trace' | 'stop' | 'concurrency' | 'queued'>;
+/**
+ * What a batch needs of a tracer: this process's Tracer, or a server's queue (src/fleet/server-tracer.ts),
+ * whose cases are in the server's store (store: null; no aggregate here).
+ */
+export type TraceRunner = Pick<Tracer, 'trace' | 'stop' | 'concurrency' | 'queued'> & { readonly store: CaseStore | null };
 
 export interface TracerOptions {
   store: CaseStore;
@@ -52,8 +55,8 @@ export interface TracerOptions {
   /** Where traces get their browser; null: each trace launches its own (a one-trace command starts fastest so). */
   browsers: BrowserPool | null;
   trace?: TraceDefaults;
-  /** The trace function (default: capture/trace.ts, loaded when first needed). */
-  traceFn?: (options: TraceOptions, browser?: Browser) => Promise<TraceResult>;
+  /** The cases folder as the user gave it (case paths are reported under it); default: the store's. */
+  outDir?: string;
 }
 
 export class Tracer {
@@ -64,6 +67,8 @@ export class Tracer {
 
   constructor(private readonly options: TracerOptions) {
     this.queue = new JobQueue(options.concurrency);
+    // Every running trace listens to it; more than ten at once is normal here, not a leak.
+    setMaxListeners(0, this.abort.signal);
   }
 
   get concurrency(): number {
@@ -94,7 +99,7 @@ export class Tracer {
   trace(request: TraceRequest): Promise<TraceOutcome> {
     let url: string;
     try {
-      url = parseTarget(request.url).href;
+      url = parseTraceUrl(request.url).href;
     } catch (err) {
       return Promise.resolve({ kind: 'failed', url: request.url, caseId: null, error: (err as Error).message });
     }
@@ -139,15 +144,16 @@ export class Tracer {
     let lease = null;
     try {
       lease = this.options.browsers ? await this.options.browsers.acquire() : null;
-      const traceFn = this.options.traceFn ?? (await import('../capture/trace.js')).trace;
-      const result = await traceFn(
+      // Loaded when first needed: a command that finds its link traced before never parses the capture code.
+      const { trace } = await import('../capture/trace.js');
+      const result = await trace(
         {
           ...this.options.trace,
           ...request.options,
           url,
           clicks: request.clicks?.length ? request.clicks : (request.options?.clicks ?? this.options.trace?.clicks ?? []),
           ...(request.caseName ? { caseName: request.caseName } : {}),
-          outDir: store.casesDir,
+          outDir: this.options.outDir ?? store.casesDir,
           ...(request.commandLine ? { commandLine: request.commandLine } : {}),
           ...(request.analysis ? { analysis: request.analysis } : {}),
           ...(request.onProgress ? { onProgress: request.onProgress } : {}),
@@ -160,7 +166,7 @@ export class Tracer {
         lease?.browser,
       );
       try {
-        store.indexCase(result.caseDir);
+        store.indexCase(resolve(result.caseDir));
       } catch {
         // The index can always be rebuilt with `clicktrace reindex`; the case is what matters.
       }
@@ -170,7 +176,7 @@ export class Tracer {
         caseId: result.report.case ?? caseId!,
         caseDir: result.caseDir,
         report: result.report,
-        timestamp: result.timestamp ?? null,
+        timestamp: result.timestamp,
       };
     } catch (err) {
       return { kind: 'failed', url, caseId, error: firstLine(err), cause: err };

@@ -3,7 +3,7 @@
 // reported with its number; the others go on.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { parseTarget } from '../capture/target.js';
+import { parseTraceUrl } from '../capture/trace-input.js';
 
 export type InputItem =
   /** `line`: 1-based line of the list, or position among the arguments. */
@@ -18,7 +18,7 @@ export function parseInputLine(text: string, line: number): InputItem | null {
 
 export function parseInputUrl(text: string, line: number): InputItem {
   try {
-    parseTarget(text);
+    parseTraceUrl(text);
     return { line, url: text };
   } catch (err) {
     return { line, text, error: (err as Error).message };

@@ -6,17 +6,16 @@ import { basename, join } from 'node:path';
 import type { PartyRef, Report } from '../report.js';
 import type { MailAnalysis } from '../mail/parse.js';
 import type { MailLink } from '../mail/links.js';
+import type { RemoteResource } from '../mail/remote-resources.js';
+import type { AddressDisclosure } from '../mail/disclosure.js';
 import { MESSAGE_EML_FILE, MESSAGE_RECORD_FILE, PARTIAL_FILE, REPORT_FILE } from '../case/case-layout.js';
 import { isCaseId } from './paths.js';
 
-/** A message folder's record (`MessageRecord` of src/mail/message-case.ts, or a bare MailAnalysis). */
-export const MESSAGE_FILE = MESSAGE_RECORD_FILE;
-/** The message as received, in a message folder. */
-export const RAW_MESSAGE_FILE = MESSAGE_EML_FILE;
-
 export interface TracedLinkEntry {
-  /** 1-based number of the link in the message, or null when unknown. */
+  /** 1-based number of the link in the message, or null when unknown (or a pixel was traced). */
   link: number | null;
+  /** 1-based number of the remote resource (pixel) traced, when it was one. */
+  resource?: number;
   case: string;
   final?: string | null;
   error?: string | null;
@@ -27,6 +26,12 @@ export interface MessageFacts {
   analysis: MailAnalysis;
   /** The message's links, with the party behind each when the record has it. */
   links: (MailLink & { index?: number; main?: boolean; party?: PartyRef })[];
+  /** Its remote content, with the party behind each when the record has it (messageFacts always sets it). */
+  resources?: (RemoteResource & { index?: number; party?: PartyRef })[];
+  /** Recipient addresses with what the recipient map said of them (none in records older than that). */
+  disclosures?: AddressDisclosure[];
+  /** The telling addresses in one sentence, or null. */
+  disclosure?: string | null;
   traces: TracedLinkEntry[];
 }
 
@@ -46,14 +51,14 @@ export function readCaseFolder(dir: string): CaseFolderRead {
   if (!isCaseId(id)) return { ok: false, id, reason: 'not a case folder name' };
   const partial = existsSync(join(dir, PARTIAL_FILE));
   const report = readJson(join(dir, REPORT_FILE));
-  const message = readJson(join(dir, MESSAGE_FILE));
+  const message = readJson(join(dir, MESSAGE_RECORD_FILE));
   if (report.error) return { ok: false, id, reason: report.error };
   if (message.error) return { ok: false, id, reason: message.error };
   if (report.value === null && message.value === null) {
-    return { ok: false, id, reason: partial ? 'capture in progress (no report.json yet)' : `no ${REPORT_FILE} or ${MESSAGE_FILE}` };
+    return { ok: false, id, reason: partial ? 'capture in progress (no report.json yet)' : `no ${REPORT_FILE} or ${MESSAGE_RECORD_FILE}` };
   }
   const facts = message.value === null ? null : messageFacts(message.value);
-  if (message.value !== null && !facts) return { ok: false, id, reason: `${MESSAGE_FILE} is not a message record` };
+  if (message.value !== null && !facts) return { ok: false, id, reason: `${MESSAGE_RECORD_FILE} is not a message record` };
   if (report.value !== null && !isReport(report.value)) return { ok: false, id, reason: `${REPORT_FILE} is not a report` };
   return { ok: true, folder: { id, report: report.value, message: facts, partial } };
 }
@@ -61,16 +66,43 @@ export function readCaseFolder(dir: string): CaseFolderRead {
 /** Reads message.json in either shape: `{ kind: "message", analysis, links, traces }` or a bare MailAnalysis. */
 export function messageFacts(value: unknown): MessageFacts | null {
   if (typeof value !== 'object' || value === null) return null;
-  const record = value as { kind?: unknown; analysis?: unknown; links?: unknown; traces?: unknown };
+  const record = value as {
+    kind?: unknown;
+    analysis?: unknown;
+    links?: unknown;
+    resources?: unknown;
+    disclosures?: unknown;
+    disclosure?: unknown;
+    traces?: unknown;
+  };
   if (record.kind === 'message' && isAnalysis(record.analysis)) {
+    const analysis = withLaterFields(record.analysis);
     return {
-      analysis: record.analysis,
-      links: Array.isArray(record.links) ? (record.links as MessageFacts['links']) : record.analysis.links,
+      analysis,
+      links: Array.isArray(record.links) ? (record.links as MessageFacts['links']) : analysis.links,
+      resources: Array.isArray(record.resources) ? (record.resources as MessageFacts['resources']) : analysis.resources,
+      disclosures: Array.isArray(record.disclosures) ? (record.disclosures as AddressDisclosure[]) : [],
+      disclosure: typeof record.disclosure === 'string' ? record.disclosure : null,
       traces: Array.isArray(record.traces) ? record.traces.filter(isTracedEntry) : [],
     };
   }
-  if (isAnalysis(value)) return { analysis: value, links: value.links, traces: [] };
+  if (isAnalysis(value)) {
+    const analysis = withLaterFields(value);
+    return { analysis, links: analysis.links, resources: analysis.resources, disclosures: [], disclosure: null, traces: [] };
+  }
   return null;
+}
+
+/** Fields message records written before they existed lack (recipients, remote resources, recipient tokens). */
+function withLaterFields(analysis: MailAnalysis): MailAnalysis {
+  const older = analysis as Partial<MailAnalysis>;
+  if (older.recipients && older.resources && older.recipientTokens) return analysis;
+  return {
+    ...analysis,
+    recipients: older.recipients ?? analysis.to.map((address) => ({ address, where: [] })),
+    resources: older.resources ?? [],
+    recipientTokens: older.recipientTokens ?? [],
+  };
 }
 
 function readJson(path: string): { value: unknown; error: string | null } {

@@ -6,6 +6,7 @@ import { parseAddress, specialNetwork } from '../hosting/special-addresses.js';
 import { networkSourceNote } from '../hosting/describe.js';
 import type { MailAnalysis } from '../mail/parse.js';
 import type { CaseFolder, MessageFacts } from './case-folder.js';
+import { hostOf } from '../http/host.js';
 
 export type CaseKind = Report['mode'] | 'mail';
 
@@ -41,6 +42,20 @@ export interface MessageRow {
   date: string | null;
   link_count: number;
   platforms: string | null;
+  resource_count: number;
+  pixel_count: number;
+}
+
+export interface RecipientRow {
+  case_id: string;
+  address: string;
+  /** The recipient-map entry (address or pattern) the address falls under. */
+  given_key: string | null;
+  tag: string | null;
+  spamtrap: number;
+  after_retirement: number;
+  /** Found in a link or resource URL (a recipient token). */
+  in_urls: number;
 }
 
 export interface TracedLinkRow {
@@ -74,7 +89,10 @@ export interface HopRow {
   network_source: string | null;
 }
 
-export type HostSource = 'hop' | 'link' | 'sender';
+/** case_parties role of a message's open-tracking pixel hosts (src/feed counts them). */
+export const OPEN_TRACKER_ROLE = 'open-tracker';
+
+export type HostSource = 'hop' | 'link' | 'sender' | 'resource';
 export interface HostRow {
   case_id: string;
   host: string;
@@ -108,6 +126,7 @@ export interface TokenRow {
 export interface CaseRows {
   case: CaseRow;
   message: MessageRow | null;
+  recipients: RecipientRow[];
   tracedLinks: TracedLinkRow[];
   hops: HopRow[];
   hosts: HostRow[];
@@ -115,16 +134,6 @@ export interface CaseRows {
   ips: IpRow[];
   certs: CertRow[];
   tokens: TokenRow[];
-}
-
-export function hostOf(url: string | null | undefined): string | null {
-  if (!url) return null;
-  try {
-    const host = new URL(url).hostname.toLowerCase().replace(/^\[|\]$/g, '');
-    return host || null;
-  } catch {
-    return null;
-  }
 }
 
 /** Registrable domain (Public Suffix List; an IP address is its own "domain"). */
@@ -143,6 +152,7 @@ export function caseRows(folder: CaseFolder): CaseRows {
   const rows: CaseRows = {
     case: emptyCaseRow(folder),
     message: null,
+    recipients: [],
     tracedLinks: [],
     hops: [],
     hosts: [],
@@ -277,7 +287,20 @@ function addMessage(id: string, facts: MessageFacts, rows: CaseRows, collect: Co
     date: message.date,
     link_count: message.links.length,
     platforms: message.esp.map((p) => p.name).join(', ') || null,
+    resource_count: facts.resources?.length ?? 0,
+    pixel_count: facts.resources?.filter((r) => r.pixel).length ?? 0,
   };
+  for (const d of facts.disclosures ?? []) {
+    rows.recipients.push({
+      case_id: id,
+      address: d.address,
+      given_key: d.entry?.address ?? null,
+      tag: d.tag,
+      spamtrap: d.entry?.spamtrap ? 1 : 0,
+      after_retirement: d.afterRetirement ? 1 : 0,
+      in_urls: d.where.some((w) => /^(?:link|resource) \d+:/.test(w)) ? 1 : 0,
+    });
+  }
   if (!rows.case.error && message.errors.length) rows.case.error = message.errors.join('; ');
   if (!rows.case.summary) {
     const platforms = message.esp.map((p) => p.name);
@@ -288,6 +311,17 @@ function addMessage(id: string, facts: MessageFacts, rows: CaseRows, collect: Co
     const host = hostOf(link.url);
     collect.host(host, link.party?.registrableDomain ?? registrableDomain(host), 'link');
     if (link.party && link.party.role !== 'unknown') collect.party(link.party.name, link.party.role, link.party.registrableDomain);
+  }
+  for (const resource of facts.resources ?? []) {
+    const host = hostOf(resource.url);
+    collect.host(host, resource.party?.registrableDomain ?? registrableDomain(host), 'resource');
+    if (resource.party && resource.party.role !== 'unknown')
+      collect.party(resource.party.name, resource.party.role, resource.party.registrableDomain);
+    // An open-tracking pixel is the sender's tracker: the feed report counts them apart.
+    if (resource.pixel) {
+      const domain = resource.party?.registrableDomain ?? registrableDomain(host);
+      collect.party(resource.party?.name ?? domain ?? host, OPEN_TRACKER_ROLE, domain);
+    }
   }
   for (const platform of message.esp) collect.party(platform.name, `mail-${platform.kind}`, null);
   for (const hop of message.received) collect.ip(hop.fromIp);

@@ -92,6 +92,7 @@ function message(): MailAnalysis {
     replyTo: [],
     returnPath: null,
     to: ['someone@example.org'],
+    recipients: [{ address: 'someone@example.org', where: ['To'] }],
     messageIdDomain: 'news.t-mobile.emsecure.test',
     dkim: [],
     authResults: [],
@@ -124,6 +125,8 @@ function message(): MailAnalysis {
         attachment: null,
       },
     ],
+    resources: [],
+    recipientTokens: [],
     attachments: [],
     attachedMessages: [],
     errors: [],
@@ -317,7 +320,7 @@ test('indexCaseFolder indexes into the store of the folder it is in; reindex com
   assert.deepEqual(indexCaseFolder(folder), { id: '20261126T100000Z-aaaaaa', indexed: true });
   writeCase(dir, '20261126T100001Z-bbbbbb', { PARTIAL: '' });
   const out: string[] = [];
-  const write = process.stdout.write;
+  const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = (chunk: string) => (out.push(chunk), true);
   try {
     assert.equal(await run(['--cases', dir, '--json']), 0);

@@ -64,6 +64,7 @@ interface CaseRowRead extends CaseRow {
 
 const FACT_TABLES: { table: string; rows: (r: CaseRows) => object[] }[] = [
   { table: 'messages', rows: (r) => (r.message ? [r.message] : []) },
+  { table: 'message_recipients', rows: (r) => r.recipients },
   { table: 'traced_links', rows: (r) => r.tracedLinks },
   { table: 'hops', rows: (r) => r.hops },
   { table: 'case_hosts', rows: (r) => r.hosts },

@@ -3,8 +3,11 @@
 import Database from 'better-sqlite3';
 
 // 2: hops' hosting networks (asn, as_name, as_country, network_special); cases' final_domain and
-// ended_on_page, for the feed report (src/report/).
-export const SCHEMA_VERSION = 2;
+// ended_on_page, for the feed report (src/feed/).
+// 3: messages' resource_count and pixel_count; message_recipients (the addresses a message reached,
+// with what the recipient map said), for e-mail forensics (src/mail/).
+// 4: case_parties rows of role open-tracker (a message's pixel hosts), for the feed report.
+export const SCHEMA_VERSION = 4;
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -69,8 +72,26 @@ CREATE TABLE IF NOT EXISTS messages (
   message_id_domain TEXT,
   date TEXT,
   link_count INTEGER NOT NULL DEFAULT 0,
-  platforms TEXT
+  platforms TEXT,
+  resource_count INTEGER NOT NULL DEFAULT 0,
+  pixel_count INTEGER NOT NULL DEFAULT 0
 );
+
+-- The recipient addresses a message reached (headers, tokens in link and pixel URLs), with what the
+-- recipient map said of each when the message was recorded: the entry (address or pattern) it
+-- falls under, its tag, spamtrap, received after the address was retired.
+CREATE TABLE IF NOT EXISTS message_recipients (
+  case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+  address TEXT NOT NULL,
+  given_key TEXT,
+  tag TEXT,
+  spamtrap INTEGER NOT NULL DEFAULT 0,
+  after_retirement INTEGER NOT NULL DEFAULT 0,
+  in_urls INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (case_id, address)
+);
+CREATE INDEX IF NOT EXISTS message_recipients_address ON message_recipients (address);
+CREATE INDEX IF NOT EXISTS message_recipients_key ON message_recipients (given_key);
 
 -- A traced link and the message it came from. \`owner\` is the case whose folder says so: the
 -- traced case (its report.message) or the message case (its traced.json); reindexing a case
@@ -192,6 +213,7 @@ export function openDatabase(path: string): Database.Database {
 /** Tables holding one case's facts, children of `cases`. */
 export const CASE_FACT_TABLES = [
   'messages',
+  'message_recipients',
   'traced_links',
   'hops',
   'case_hosts',

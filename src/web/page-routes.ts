@@ -18,6 +18,11 @@ import { caseBody } from './views/case-page.js';
 import { jobBody } from './views/job-page.js';
 import { queuePanel, inProcessQueue } from './views/queue-panel.js';
 import { errorBody } from './views/error-page.js';
+import { recipientsBody, RECIPIENT_MAP_EXAMPLE, type RecipientsPageState } from './views/recipients-page.js';
+import { formFromUrlencoded, mediaType, readBody, formFromParts, parseMultipart } from './request-body.js';
+import { casesRecipientMap, RECIPIENT_MAP_FILE, RecipientMapError, saveRecipientMap } from '../mail/recipient-map.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export function notFound(ctx: RequestContext, message = 'There is nothing here.'): void {
   sendHtml(ctx.res, 404, layout('Not found', errorBody(404, message)));
@@ -78,12 +83,50 @@ function caseFile(ctx: RequestContext, id: string, rest: string): void {
   sendCaseFile(ctx.res, file.path, file.kind.contentType, file.kind.attachment ? downloadName(id, relPath) : null);
 }
 
+const MAX_RECIPIENT_MAP_BYTES = 1024 * 1024;
+
+function recipientsPage(ctx: RequestContext, status: number, state: Partial<RecipientsPageState> = {}): void {
+  let map = null;
+  let text = RECIPIENT_MAP_EXAMPLE;
+  const errors = [...(state.errors ?? [])];
+  try {
+    map = casesRecipientMap(ctx.service.casesDir);
+    if (map) text = readFileSync(join(ctx.service.casesDir, RECIPIENT_MAP_FILE), 'utf8');
+  } catch (err) {
+    if (!(err instanceof RecipientMapError)) throw err;
+    errors.push(`the saved ${RECIPIENT_MAP_FILE} is broken: ${err.message}`);
+  }
+  const body = recipientsBody({ map, text: state.text ?? text, errors, saved: state.saved ?? false });
+  sendHtml(ctx.res, status, layout('Recipients', body));
+}
+
+async function saveRecipients(ctx: RequestContext): Promise<void> {
+  const type = mediaType(ctx.req);
+  let text: string | undefined;
+  try {
+    const body = await readBody(ctx.req, MAX_RECIPIENT_MAP_BYTES);
+    const form =
+      type === 'multipart/form-data' ? formFromParts(parseMultipart(body, ctx.req.headers['content-type']!)) : formFromUrlencoded(body);
+    text = form.fields.get('map')?.[0];
+    if (text === undefined) throw new RecipientMapError('the form has no "map" field');
+    saveRecipientMap(ctx.service.casesDir, text);
+  } catch (err) {
+    if (err instanceof BodyError) return recipientsPage(ctx, err.status, { errors: [err.message] });
+    if (err instanceof RecipientMapError)
+      return recipientsPage(ctx, 400, { errors: err.message.split('\n'), ...(text !== undefined ? { text } : {}) });
+    throw err;
+  }
+  recipientsPage(ctx, 200, { saved: true });
+}
+
 export const pageRoutes: Route[] = [
   route('GET', /^\/$/, (ctx) => home(ctx, 200, {})),
   route('POST', /^\/submit$/, submitFromForm),
   route('GET', /^\/cases$/, caseList),
   route('GET', /^\/cases\/([^/]+)$/, (ctx, id) => casePage(ctx, id)),
   route('GET', /^\/cases\/([^/]+)\/files\/(.+)$/, (ctx, id) => caseFile(ctx, id, ctx.url.pathname.split('/').slice(4).join('/'))),
+  route('GET', /^\/recipients$/, (ctx) => recipientsPage(ctx, 200)),
+  route('POST', /^\/recipients$/, saveRecipients),
   route('GET', /^\/jobs$/, async (ctx) => {
     const { service } = ctx;
     const jobs = service.listJobs();

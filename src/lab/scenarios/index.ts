@@ -6,7 +6,10 @@ import { mechanismScenarios } from './mechanisms.js';
 import { chainScenarios } from './chains.js';
 import { linkScenarios } from './links.js';
 import { hostileScenarios } from './hostile.js';
+import { hostileEvidenceScenarios } from './hostile-evidence.js';
 import { exploreScenarios } from './explore.js';
+import { headerEchoScenarios } from './header-echo.js';
+import { hostileBrowserScenarios } from './hostile-browser.js';
 
 export type { LabScenario, ScenarioOutcome } from './common.js';
 
@@ -17,7 +20,10 @@ export interface LabPlay {
 
 export function buildScenarios(ctx: ScenarioContext): LabPlay {
   const definitions = [seedScenario(), ...mechanismScenarios(), ...chainScenarios(), ...linkScenarios(ctx), ...hostileScenarios()];
+  definitions.push(...hostileEvidenceScenarios());
   definitions.push(...exploreScenarios());
+  definitions.push(...headerEchoScenarios());
+  definitions.push(...hostileBrowserScenarios());
   const names = new Set<string>();
   for (const { scenario } of definitions) {
     if (names.has(scenario.name)) throw new Error(`duplicate lab scenario ${scenario.name}`);

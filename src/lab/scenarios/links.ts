@@ -1,6 +1,7 @@
-// Links with a life of their own: single-use, time-limited (signed expiry), a download, and a
-// branded ESP click host whose CNAME chain reveals SendGrid.
-import { createHmac } from 'node:crypto';
+// Links with a life of their own: single-use, time-limited (signed expiry), a download, a
+// branded ESP click host whose CNAME chain reveals SendGrid, and a per-recipient link carrying
+// the recipient's address as a SHA-256 digest.
+import { createHash, createHmac } from 'node:crypto';
 import { HOSTS } from '../hosts.js';
 import { forbiddenPage, gonePage } from '../pages.js';
 import { DOWNLOAD_BODY, DOWNLOAD_FILENAME } from '../download.js';
@@ -141,6 +142,32 @@ function cnameEsp(): ScenarioDefinition {
   );
 }
 
+/** The address whose digest the recipient-token scenario's sample link carries. */
+export const RECIPIENT_TOKEN_ADDRESS = 'old-registrant+domain@mydomain.example';
+/** Any /r/<digest> link of the ESP host 302s to the landing page with ?h=<digest>. */
+export const RECIPIENT_TOKEN_PREFIX = `${ESP}/r/`;
+
+function recipientToken(): ScenarioDefinition {
+  const digest = createHash('sha256').update(RECIPIENT_TOKEN_ADDRESS).digest('hex');
+  return defineScenario(
+    {
+      name: 'recipient-token',
+      url: `${RECIPIENT_TOKEN_PREFIX}${digest}?c=spring26`,
+      description: 'Per-recipient click link /r/<SHA-256 of the address>?c=<campaign>: 302 to the landing page with the digest as ?h=.',
+      expectedVias: ['start', 'http-302'],
+      finalUrl: `${landingUrl('recipient-token')}?h=${digest}`,
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [
+      {
+        host: HOSTS.espClick,
+        path: '/r/*',
+        handle: (x) => x.redirect(302, `${landingUrl('recipient-token')}?h=${encodeURIComponent(x.url.pathname.slice('/r/'.length))}`),
+      },
+    ],
+  );
+}
+
 export function linkScenarios(ctx: ScenarioContext): ScenarioDefinition[] {
-  return [singleUse(), ...timeLimited(ctx), download(), cnameEsp()];
+  return [singleUse(), ...timeLimited(ctx), download(), cnameEsp(), recipientToken()];
 }

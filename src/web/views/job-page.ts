@@ -29,8 +29,8 @@ export function jobBody(job: Job): SafeHtml {
     </dl>
     <p id="job-error" class="notice error${job.error ? '' : ' hidden'}">${job.error ?? ''}</p>
     <p id="job-result">
-      ${job.caseId ? html`Case: ${caseLink(job.caseId)}${job.alreadyTraced ? ' (traced before; not requested again)' : ''}` : ''}
-      ${job.messageCaseId ? html`Message: ${caseLink(job.messageCaseId)}` : ''}
+      ${job.caseId ? html`Case: ${caseLink(job.caseId, undefined, 'job-case-link')}${job.alreadyTraced ? ' (traced before; not requested again)' : ''}` : ''}
+      ${job.messageCaseId ? html`Message: ${caseLink(job.messageCaseId, undefined, 'job-message-link')}` : ''}
     </p>
     <h2>Progress</h2>
     <ol

@@ -16,7 +16,10 @@ export function layout(title: string, body: SafeHtml, options: { bodyClass?: str
       <body class="${options.bodyClass ?? ''}">
         <header class="top">
           <a class="brand" href="/">clicktrace</a>
-          <nav><a href="/">Submit</a> <a href="/cases">Cases</a> <a href="/jobs">Jobs</a> <a href="/report">Report</a></nav>
+          <nav>
+            <a href="/">Submit</a> <a href="/cases">Cases</a> <a href="/jobs">Jobs</a> <a href="/report">Report</a>
+            <a href="/recipients">Recipients</a>
+          </nav>
         </header>
         <main>${body}</main>
       </body>

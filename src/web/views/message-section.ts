@@ -1,8 +1,10 @@
-// A message case: header forensics (sender, routes, authentication, platform) and every
-// extracted link with its anchor text, flags and party, plus the traces it led to.
+// A message case: header forensics (sender, routes, authentication, platform), where its
+// recipient addresses were given out, every extracted link with its anchor text, flags and
+// party, its remote content with the open-tracking pixels, plus the traces it led to.
 import { html, type SafeHtml } from '../html.js';
 import type { CaseRelations, MessageFacts } from '../../store/index.js';
-import { caseLink, hostOf, partyBadge, pivotLink } from './widgets.js';
+import { caseLink, partyBadge, pivotLink } from './widgets.js';
+import { hostOf } from '../../http/host.js';
 
 function address(a: { name: string; address: string } | null): SafeHtml {
   if (!a) return html`<span class="muted">none</span>`;
@@ -115,6 +117,7 @@ function linksTable(facts: MessageFacts, tracedByLink: Map<number | null, string
                 class="muted"
                 >prominence ${link.prominence}</span
               >
+              ${linkRepairs(link)}
             </td>
             <td>${tracedByLink.has(number) ? caseLink(tracedByLink.get(number)!) : ''}</td>
           </tr>`;
@@ -123,15 +126,106 @@ function linksTable(facts: MessageFacts, tracedByLink: Map<number | null, string
     </table>`;
 }
 
+/** What the URL went through: rebuilt from pieces, read as a browser reads a hostile href, or not followable. */
+function linkRepairs(link: MessageFacts['links'][number]): SafeHtml {
+  const flags = [
+    link.repaired ? html`<span class="flag">repaired</span> ` : '',
+    link.readings ? html`<span class="flag flag-bad">ambiguous</span> ` : '',
+    link.malformed ? html`<span class="flag flag-bad">malformed href</span> ` : '',
+    link.unfollowable ? html`<span class="flag flag-bad">no browser follows it</span> ` : '',
+  ];
+  const details = [
+    link.raw !== undefined ? html`<li>as written: <code class="url raw">${JSON.stringify(link.raw)}</code></li>` : '',
+    link.readings ? html`<li>or, joined with the next line: <code class="url">${link.readings[1]}</code></li>` : '',
+    link.unfollowable ? html`<li>${link.unfollowable}</li>` : '',
+    ...(link.notes ?? []).map((note) => html`<li>${note}</li>`),
+  ];
+  return html`${flags}${
+    details.some((d) => d !== '')
+      ? html`<ul class="link-notes">
+          ${details}
+        </ul>`
+      : ''
+  }`;
+}
+
+function recipientsBlock(facts: MessageFacts): SafeHtml {
+  const telling = (facts.disclosures ?? []).filter((d) => d.telling);
+  const tokens = facts.analysis.recipientTokens.filter((t) => !telling.some((d) => d.address === t.address));
+  if (telling.length === 0 && tokens.length === 0) return html``;
+  return html`<h3>Where the address leaked</h3>
+    <ul class="disclosures">
+      ${telling.map(
+        (d) =>
+          html`<li class="${d.entry?.spamtrap || d.afterRetirement ? 'flag-bad' : ''}">
+            ${d.text} <span class="muted">(reached via ${d.where.join(', ')})</span>
+          </li>`,
+      )}
+      ${tokens.map(
+        (t) =>
+          html`<li>
+            ${t.address} is in the URL of ${t.link !== null ? `link ${t.link}` : `resource R${t.resource}`}
+            <span class="muted">(${t.field})</span>
+          </li>`,
+      )}
+    </ul>`;
+}
+
+function resourcesTable(facts: MessageFacts, tracedByResource: Map<number, string>): SafeHtml {
+  const resources = facts.resources ?? [];
+  if (resources.length === 0) return html``;
+  const pixels = resources.filter((r) => r.pixel).length;
+  return html`<h3>Remote content (${resources.length}, ${pixels} tracking pixel${pixels === 1 ? '' : 's'}; never fetched unless asked)</h3>
+    <table class="resources">
+      <thead>
+        <tr>
+          <th>#</th>
+          <th>Kind</th>
+          <th>URL</th>
+          <th>Size</th>
+          <th>Party</th>
+          <th>Tracking pixel</th>
+          <th>Traced</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${resources.map((r, i) => {
+          const number = r.index ?? i + 1;
+          const host = hostOf(r.url);
+          return html`<tr class="resource${r.pixel ? ' pixel' : ''}">
+            <td>R${number}</td>
+            <td>
+              ${r.kind}
+              <span class="muted">&lt;${r.element}&gt;</span>${r.attachment ? html`<br /><span class="muted">${r.attachment}</span>` : ''}
+            </td>
+            <td><code class="url">${r.url}</code>${host ? html`<br />${pivotLink('domain', host)}` : ''}</td>
+            <td>
+              ${r.width !== null || r.height !== null ? `${r.width ?? '?'}×${r.height ?? '?'}` : ''}${r.hidden ? html` <span class="muted">hidden</span>` : ''}
+            </td>
+            <td>
+              ${r.party && r.party.role !== 'unknown' ? partyBadge(r.party) : r.party?.registrableDomain ? html`<span class="muted">${r.party.registrableDomain}</span>` : ''}
+            </td>
+            <td>
+              ${r.pixel ? html`<span class="flag flag-bad">${r.pixel.rules.join(', ')}</span>${r.pixel.tracker ? html` <span class="muted">${r.pixel.tracker.label}</span>` : ''}` : ''}
+            </td>
+            <td>${tracedByResource.has(number) ? caseLink(tracedByResource.get(number)!) : ''}</td>
+          </tr>`;
+        })}
+      </tbody>
+    </table>`;
+}
+
 export function messageSection(facts: MessageFacts, relations: CaseRelations): SafeHtml {
   const message = facts.analysis;
-  const traces = new Map<string, { link: number | null; final?: string | null; error?: string | null }>();
+  const traces = new Map<string, { link: number | null; resource?: number; final?: string | null; error?: string | null }>();
   for (const t of relations.traced) traces.set(t.case, { link: t.link });
   for (const t of facts.traces) traces.set(t.case, t);
-  const tracedByLink = new Map([...traces].map(([id, t]) => [t.link, id]));
+  const tracedByLink = new Map([...traces].filter(([, t]) => t.resource === undefined).map(([id, t]) => [t.link, id]));
+  const tracedByResource = new Map([...traces].filter(([, t]) => t.resource !== undefined).map(([id, t]) => [t.resource!, id]));
   return html`<section id="message">
     <h2>Message</h2>
-    ${headerFacts(facts)} ${receivedTable(facts)} ${linksTable(facts, tracedByLink)}
+    ${headerFacts(facts)} ${recipientsBlock(facts)} ${receivedTable(facts)} ${linksTable(facts, tracedByLink)}
+    ${resourcesTable(facts, tracedByResource)}
     ${
       message.attachments.length
         ? html`<h3>Attachments</h3>
@@ -155,7 +249,7 @@ export function messageSection(facts: MessageFacts, relations: CaseRelations): S
               ${[...traces].map(
                 ([id, t]) =>
                   html`<li>
-                    link ${t.link ?? '?'}:
+                    ${t.resource !== undefined ? `pixel R${t.resource}` : `link ${t.link ?? '?'}`}:
                     ${caseLink(id)}${t.final ? html` → <code class="url">${t.final}</code>` : ''}${t.error ? html` <span class="error">${t.error}</span>` : ''}
                   </li>`,
               )}

@@ -1,0 +1,205 @@
+// E-mail forensics end to end: the built CLI on the seed-like message whose text link a soft
+// break cut, to a retired plus-tagged address of the recipient map; traces against the lab carry
+// the disclosure into their report; --fetch-pixels traces the open pixel once; the web UI shows
+// it all and edits the recipient map.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { tempDir } from './helpers.js';
+import { cli } from './support/cli.js';
+import { startLab, type Lab, SEED_CONTACT_URL } from '../src/lab/index.js';
+import { projectPath } from '../src/project-root.js';
+import { startServe, type ServeHandle } from '../src/cli/serve-command.js';
+import { analyzeMessage } from '../src/mail/parse.js';
+import { messageRecord, writeMessageCase, messageCaseName } from '../src/mail/message-case.js';
+import { loadRecipientMap } from '../src/mail/recipient-map.js';
+
+const MESSAGE = projectPath('test', 'fixtures', 'mail', 'repair', 'seed-qp-soft-break.eml');
+const MAP = projectPath('test', 'fixtures', 'mail', 'recipients.json');
+const ADDRESS = 'old-registrant+domain@mydomain.example';
+const DISCLOSURE = `sent to ${ADDRESS}, given only for a domain registration in 2012, retired in 2016 (this message came later)`;
+const SEED_MAIN =
+  'http://news.t-mobile.emsecure.test/optiext/optiextension.dll?ID=Ue0V8Z%2BbT4oKj2yWm9LrQx%2FaP7cD3eF5gH1iJ6kL8mN0pQ2rS4tU6vW8xY0zA2bC4dE6fG8hI';
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+
+let lab: Lab;
+before(async () => {
+  lab = await startLab();
+});
+after(async () => {
+  await lab?.close();
+});
+
+test('mail on the seed-like message lists the repaired text link with its full ID, the pixel, and the disclosure', async () => {
+  const { code, stdout, stderr } = await cli(['mail', MESSAGE, '--no-visit', '--recipients', MAP]);
+  assert.equal(code, 0, stderr);
+  assert.ok(!CONTROL.test(stdout));
+  const lines = stdout.split('\n');
+  const at = lines.findIndex((l) => l.includes('[REPAIRED'));
+  assert.ok(at > 0, stdout);
+  assert.equal(lines[at + 1], `      rebuilt: ${SEED_MAIN}`, 'the full ID');
+  assert.match(
+    stdout,
+    /as written: "http:\/\/news\.t-mobile\.emsecure\.test\/optiext\/optiextension\.dll\? ID=Ue0V8Z%2BbT4oKj2yWm9LrQx%2FaP7cD3eF5gH1iJ6\\nkL8/,
+  );
+  assert.match(stdout, new RegExp(`Recipient: ${DISCLOSURE.replace(/[.+()?]/g, '\\$&')}`));
+  assert.match(stdout, /R1 +img 1x1 .*\[PIXEL: 1x1; esp-tracker: Selligent\]/);
+
+  const json = await cli(['mail', MESSAGE, '--no-visit', '--json', '--recipients', MAP]);
+  const [message] = JSON.parse(json.stdout).messages;
+  const text = message.links.find((l: { part: string }) => l.part === 'text');
+  assert.deepEqual([text.url, text.repaired], [SEED_MAIN, true]);
+  assert.equal(message.disclosure, DISCLOSURE);
+  assert.equal(message.resources[0].pixel.rules[0], '1x1');
+});
+
+test('a traced link of the message: the report names where the address leaked, and sent via Selligent for the advertiser', async () => {
+  const out = tempDir('forensics-');
+  const { code, stdout } = await cli([
+    'mail',
+    MESSAGE,
+    '--trace',
+    'main',
+    '--click',
+    'Find out more',
+    '--recipients',
+    MAP,
+    '--json',
+    '--out',
+    out,
+    ...lab.traceArgs,
+  ]);
+  assert.equal(code, 0, stdout.slice(0, 500));
+  const [message] = JSON.parse(stdout).messages;
+  assert.equal(message.traces.length, 1);
+  assert.equal(message.traces[0].final, SEED_CONTACT_URL);
+  const report = JSON.parse(readFileSync(join(out, message.traces[0].case, 'report.json'), 'utf8'));
+  assert.match(
+    report.summary.text,
+    new RegExp(
+      `^Sent to ${ADDRESS.replace(/[.+]/g, '\\$&')}, given only for a domain registration in 2012, retired in 2016 \\(this message came later\\); sent via Selligent .* -> advertiser business\\.t-mobile\\.example`,
+    ),
+  );
+  assert.deepEqual(report.disclosures, [{ address: ADDRESS, text: DISCLOSURE, hops: [] }]);
+  assert.equal(report.summary.claims[0].text, `Recipient: ${DISCLOSURE} (from the message headers and the recipient map)`);
+});
+
+test('a per-recipient link: the SHA-256 of the address found in the traced hops; --fetch-pixels traces the pixel once', async () => {
+  const out = tempDir('forensics-');
+  const pixelUrl = 'http://news.t-mobile.emsecure.test/optiext/optiextension.dll?ID=Op3nPx%2F7rT9uW2yZ5bN8mK1jH3g';
+  const before = lab.hits(pixelUrl);
+  const { code, stdout } = await cli([
+    'mail',
+    MESSAGE,
+    '--trace',
+    '1',
+    '--fetch-pixels',
+    '--recipients',
+    MAP,
+    '--json',
+    '--out',
+    out,
+    ...lab.traceArgs,
+  ]);
+  assert.equal(code, 0, stdout.slice(0, 500));
+  const [message] = JSON.parse(stdout).messages;
+  assert.deepEqual(
+    message.traces.map((t: { link: number | null; resource?: number }) => [t.link, t.resource]),
+    [
+      [1, undefined],
+      [null, 1],
+    ],
+  );
+  const digest = createHash('sha256').update(ADDRESS).digest('hex');
+  const report = JSON.parse(readFileSync(join(out, message.traces[0].case, 'report.json'), 'utf8'));
+  assert.deepEqual(
+    report.tokens
+      .filter((t: { kind: string }) => t.kind === 'recipient')
+      .map((t: { name: string; value: string; hops: number[]; address: string }) => [t.name, t.value, t.hops, t.address]),
+    [
+      ['path (sha256)', digest, [1], ADDRESS],
+      ['h (sha256)', digest, [2], ADDRESS],
+    ],
+  );
+  assert.deepEqual(report.disclosures[0].hops, [1, 2]);
+  assert.ok(
+    report.summary.claims.some(
+      (c: { text: string; hop: number }) => c.hop === 2 && c.text === `Hop 2 carries ${ADDRESS} in its URL (h (sha256))`,
+    ),
+  );
+  const pixelReport = JSON.parse(readFileSync(join(out, message.traces[1].case, 'report.json'), 'utf8'));
+  assert.equal(pixelReport.url, pixelUrl);
+  assert.deepEqual(pixelReport.message, {
+    case: message.case,
+    subject: 'Your business deserves 5G',
+    from: 'business@news.t-mobile.example',
+    link: null,
+    resource: 1,
+  });
+  assert.equal(lab.hits(pixelUrl) - before, 1, 'the pixel was requested exactly once');
+});
+
+test('mail: --fetch-pixels and --no-visit exclude each other; a broken recipient map is a one-line error', async () => {
+  const both = await cli(['mail', MESSAGE, '--no-visit', '--fetch-pixels']);
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /--no-visit and --fetch-pixels exclude each other/);
+  const dir = tempDir('forensics-');
+  writeFileSync(join(dir, 'bad.json'), '{"recipients": [{"address": "x"}, {"address": "a@b.example", "retiredOn": 2016}]}');
+  const bad = await cli(['mail', MESSAGE, '--no-visit', '--recipients', join(dir, 'bad.json')]);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+  assert.match(bad.stderr, /recipient map: .*recipients\[0\]: "address" must be .*; recipients\[1\]: "retiredOn" must be text/);
+  // The cases folder's map is used when no --recipients is given.
+  writeFileSync(join(dir, 'recipients.json'), readFileSync(MAP));
+  const fromCases = await cli(['mail', MESSAGE, '--no-visit', '--json', '--out', dir]);
+  assert.equal(JSON.parse(fromCases.stdout).messages[0].disclosure, DISCLOSURE);
+});
+
+let serve: ServeHandle | null = null;
+after(async () => {
+  await serve?.close();
+});
+
+test('web: the message case shows repaired links, remote content with pixels and the disclosure; the Recipients page edits the map', async () => {
+  const cases = tempDir('forensics-web-');
+  const raw = readFileSync(MESSAGE);
+  const record = messageRecord(await analyzeMessage(raw, 'seed-qp-soft-break.eml'), { recipientMap: loadRecipientMap(MAP) });
+  const id = messageCaseName();
+  record.case = id;
+  writeMessageCase(cases, id, raw, record, { keyDir: null });
+  serve = await startServe(['--port', '0', '--cases', cases], () => undefined);
+  const base = serve!.server.url;
+  const page = await (await fetch(`${base}/cases/${id}`)).text();
+  assert.match(page, /Where the address leaked/);
+  assert.ok(page.includes(DISCLOSURE.replace('(', '(')), 'the disclosure sentence');
+  assert.match(page, /<span class="flag">repaired<\/span>/);
+  assert.match(page, /Remote content \(1, 1 tracking pixel; never fetched unless asked\)/);
+  assert.match(page, /<td>R1<\/td>/);
+
+  const empty = await (await fetch(`${base}/recipients`)).text();
+  assert.match(empty, /No recipient map yet/);
+  const post = (map: string) =>
+    fetch(`${base}/recipients`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: base },
+      body: new URLSearchParams({ map }).toString(),
+    });
+  const refused = await post('{"recipients": [{"address": "<script>"}]}');
+  assert.equal(refused.status, 400);
+  const refusedPage = await refused.text();
+  assert.match(refusedPage, /&quot;address&quot; must be an address/);
+  assert.ok(!refusedPage.includes('<script>'), 'what was submitted comes back escaped');
+  assert.ok(!existsSync(join(cases, 'recipients.json')), 'nothing saved');
+  const saved = await post(readFileSync(MAP, 'utf8'));
+  assert.equal(saved.status, 200);
+  assert.match(await saved.text(), /Saved\.[\s\S]*old-registrant\+domain@mydomain\.example/);
+  assert.deepEqual(loadRecipientMap(join(cases, 'recipients.json')), loadRecipientMap(MAP));
+  const crossOrigin = await fetch(`${base}/recipients`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://evil.example' },
+    body: 'map=%7B%7D',
+  });
+  assert.equal(crossOrigin.status, 403);
+});
