@@ -91,7 +91,14 @@ export async function startServe(
   const fleet = fleetOptions(values, token, log);
   const localWorkers = numberOption(values['local-workers'], '--local-workers', { min: 0, max: 64 }) ?? 0;
   if (localWorkers && !fleet) throw new CliError('--local-workers takes --queue (without a queue the server traces itself: --concurrency)');
-  const service = new TraceService({ casesDir, concurrency, trace: traceDefaults satisfies TraceDefaults, ...(fleet ? { fleet } : {}) });
+  // BullMQ is loaded only here, with --queue.
+  const dispatcher = fleet ? (await import('../fleet/dispatcher.js')).FleetDispatcher : null;
+  const service = new TraceService({
+    casesDir,
+    concurrency,
+    trace: traceDefaults satisfies TraceDefaults,
+    ...(fleet && dispatcher ? { fleet: (host, trace) => new dispatcher(host, trace, fleet) } : {}),
+  });
   if (service.fleet) {
     try {
       await service.fleet.ready(5000);
@@ -130,9 +137,7 @@ export async function startServe(
       throw new CliError(`--local-workers: ${(err as Error).message.split('\n')[0]}`, 1);
     }
   }
-  const mode = service.fleet
-    ? `queue ${service.fleet.queueUrl}, ${localWorkers} local trace(s) at once`
-    : `concurrency ${concurrency}`;
+  const mode = service.fleet ? `queue ${service.fleet.queueUrl}, ${localWorkers} local trace(s) at once` : `concurrency ${concurrency}`;
   log(
     `clicktrace serve: ${server.url}/ (cases ${clean(casesDir)}: ${service.store.search({ limit: 1 }).total} indexed, ${synced.indexed} new; ${mode}${traceDefaults.allowPrivate ? '; private addresses allowed' : ''}${token ? '; token required' : ''})`,
   );

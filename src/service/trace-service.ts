@@ -25,7 +25,8 @@ import { defaultConcurrency } from './defaults.js';
 import { casesRecipientMap, exactAddresses, type RecipientMap } from '../mail/recipient-map.js';
 import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
 import type { TraceOutcome } from './tracer.js';
-import { FleetDispatcher, type FleetJobHost, type FleetJobState, type FleetOptions } from '../fleet/dispatcher.js';
+// Types only: BullMQ is loaded by the caller (serve --queue), never by the embedded default.
+import type { FleetDispatcher, FleetJobHost, FleetJobState } from '../fleet/dispatcher.js';
 
 export { SubmissionError } from './submission-error.js';
 export type { TraceDefaults } from './tracer.js';
@@ -45,7 +46,7 @@ export interface ServiceOptions {
    * `serve --queue`: every job goes on this Redis (BullMQ) queue and is traced by fleet workers
    * (src/fleet/dispatcher.ts) instead of this process's browsers.
    */
-  fleet?: FleetOptions;
+  fleet?: (host: FleetJobHost, trace: TraceDefaults | undefined) => FleetDispatcher;
 }
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed';
@@ -141,7 +142,7 @@ export class TraceService {
     });
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.emitter.setMaxListeners(0);
-    this.fleet = options.fleet ? new FleetDispatcher(this.fleetHost(), options.trace, options.fleet) : null;
+    this.fleet = options.fleet ? options.fleet(this.fleetHost(), options.trace) : null;
     this.restoreJobs();
   }
 
