@@ -11,7 +11,8 @@
 // BENCH_MAIL=0 (skip mail throughput), BENCH_MAIL=only (only the mail part), BENCH_MAIL_MBOX=N
 // (messages in the scale run's mbox, default 8000; 0 skips it), BENCH_BATCH_TRACES (per
 // concurrency, default 60), BENCH_BATCH=0 (skip batches), BENCH_MAILBOX (messages of the traced
-// lab mailbox, default 100; 0 skips it).
+// lab mailbox, default 100; 0 skips it), BENCH_FLEET=0 (skip the fleet: 1, 2 and 3 workers through
+// Redis against the in-process queue, bench/fleet.ts), BENCH_FLEET_TRACES (per run, default 40).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -27,6 +28,7 @@ import { startLabProcess, type LabProcess } from './lab-process.js';
 import { benchBatch, formatBatchResult, type BatchBenchResult } from './batch.js';
 import { benchMailTrace, type MailTraceBenchResult } from './mail-trace.js';
 import { childProcesses, treeCpuMs } from './process-tree.js';
+import { fleetBench } from './fleet.js';
 
 type Lab = LabProcess;
 
@@ -343,6 +345,12 @@ async function main(): Promise<void> {
       mailbox = await benchMailTrace(lab, messages, env);
     }
   }
+  let fleet: string[] = [];
+  if (process.env.BENCH_FLEET !== '0') {
+    await quiet();
+    const env = { ...process.env, CLICKTRACE_HOME: join(dir, 'home') };
+    fleet = await fleetBench(lab, { levels: [1, 2, 3], traces: Number(process.env.BENCH_FLEET_TRACES ?? 40), env });
+  }
   await lab.close();
   rmSync(dir, { recursive: true, force: true });
 
@@ -406,6 +414,7 @@ async function main(): Promise<void> {
     `evidence writing share of warm trace time (target <= 15%): ${(evidence * 100).toFixed(1)}% ${evidence <= 0.15 ? 'MET' : 'NOT MET'}`,
   );
   for (const line of mail) console.log(line);
+  for (const line of fleet) console.log(line);
 }
 
 main().catch((err) => {

@@ -74,7 +74,11 @@ class Server {
       ...lab.traceArgs,
       ...extra,
     ]);
-    const url = await until(() => /clicktrace serve: (http:\/\/127\.0\.0\.1:\d+)\//.exec(run.stderr())?.[1], 60_000, () => `serve: ${run.stderr()}`);
+    const url = await until(
+      () => /clicktrace serve: (http:\/\/127\.0\.0\.1:\d+)\//.exec(run.stderr())?.[1],
+      60_000,
+      () => `serve: ${run.stderr()}`,
+    );
     return new Server(run, url, casesDir);
   }
 
@@ -130,7 +134,11 @@ function startWorker(redis: TestRedis, server: Server, spool: string, extra: str
   ]);
 }
 
-async function until<T>(probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs: number, what: () => string): Promise<T> {
+async function until<T>(
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  timeoutMs: number,
+  what: () => string,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -229,7 +237,12 @@ describe('a fleet on Redis', { skip: skip ?? false }, () => {
       }
       const traced = lines.filter((l) => l.kind === 'trace');
       const unreported = done.filter((j) => !traced.some((l) => l.url === j.url));
-      const story = await Promise.all(unreported.map(async (j) => `${j.id}: ${(await server.job(j.id)).events?.map((e) => `${e.kind} ${e.detail.slice(0, 60)}`).join(' | ')} / line: ${JSON.stringify(lines.find((l) => l.url === j.url))}`));
+      const story = await Promise.all(
+        unreported.map(
+          async (j) =>
+            `${j.id}: ${(await server.job(j.id)).events?.map((e) => `${e.kind} ${e.detail.slice(0, 60)}`).join(' | ')} / line: ${JSON.stringify(lines.find((l) => l.url === j.url))}`,
+        ),
+      );
       assert.equal(traced.length, done.length, `the JSON Lines name every case:\n${story.join('\n')}`);
       for (const line of traced) {
         assert.equal(line.error, null, `${line.url}: ${line.error}`);
@@ -275,7 +288,6 @@ describe('a fleet on Redis', { skip: skip ?? false }, () => {
     const root = tempDir('fleet-restart-');
     const server = await Server.start(redis, join(root, 'cases'), ['--local-workers', '1']);
     const worker = startWorker(redis, server, join(root, 'w1'));
-    let restarted = false;
     try {
       await workersAlive(server, 2);
       const list = tokens('restart', 16);
@@ -285,14 +297,21 @@ describe('a fleet on Redis', { skip: skip ?? false }, () => {
       const batch = startCli(['trace', '--input', '-', '--json', '--server', server.url, '--token', TOKEN], list.map(once).join('\n'));
       const mail = startCli(['mail', mailbox, '--trace', 'main', '--json', '--server', server.url, '--token', TOKEN]);
 
-      await until(() => jsonLines<Line>(batch.stdout()).filter((l) => l.kind === 'trace').length >= 3, 120_000, () => batch.stderr());
+      await until(
+        () => jsonLines<Line>(batch.stdout()).filter((l) => l.kind === 'trace').length >= 3,
+        120_000,
+        () => batch.stderr(),
+      );
       await redis.kill();
       await new Promise((resolve) => setTimeout(resolve, 1500));
       await redis.restart();
-      restarted = true;
 
       // A worker told to stop finishes what it started (as cases), takes nothing new.
-      await until(() => jsonLines<Line>(batch.stdout()).filter((l) => l.kind === 'trace').length >= 7, 120_000, () => batch.stderr());
+      await until(
+        () => jsonLines<Line>(batch.stdout()).filter((l) => l.kind === 'trace').length >= 7,
+        120_000,
+        () => batch.stderr(),
+      );
       const queue = await server.queue();
       const held = queue.workers.find((w) => w.name === 'w1')?.running ?? [];
       worker.child.kill('SIGTERM');
@@ -309,7 +328,11 @@ describe('a fleet on Redis', { skip: skip ?? false }, () => {
       const summary = lines.pop() as unknown as { kind: string; counts: Record<string, number> };
       assert.equal(summary.kind, 'summary', stderr);
       assert.equal(summary.counts.traced, 16, `every link traced: ${JSON.stringify(summary.counts)} ${stderr}`);
-      assert.deepEqual(list.map(hits), list.map(() => 1), 'each link requested exactly once');
+      assert.deepEqual(
+        list.map(hits),
+        list.map(() => 1),
+        'each link requested exactly once',
+      );
 
       const mailed = await mail.exited;
       const records = jsonLines<{ kind: string; case?: string; traces?: { case: string; link: number }[] }>(mailed.stdout);
@@ -328,7 +351,6 @@ describe('a fleet on Redis', { skip: skip ?? false }, () => {
       );
       for (const id of held) assert.equal((await server.job(id)).state, 'done', `${id} ended as a case after SIGTERM`);
       await assertCasesVerify(server, [...jobs.map((j) => j.caseId!), ...messages.map((m) => m.case!)]);
-      assert.ok(restarted);
     } finally {
       worker.child.kill('SIGKILL');
       await worker.exited;
@@ -342,7 +364,17 @@ describe('a fleet on Redis', { skip: skip ?? false }, () => {
     const root = tempDir('fleet-refuse-');
     const server = await Server.start(redis, join(root, 'cases'));
     try {
-      const wrong = startCli(['worker', '--queue', redis.url, '--server', server.url, '--token', 'not-the-token-0000000000', '--spool', join(root, 'w')]);
+      const wrong = startCli([
+        'worker',
+        '--queue',
+        redis.url,
+        '--server',
+        server.url,
+        '--token',
+        'not-the-token-0000000000',
+        '--spool',
+        join(root, 'w'),
+      ]);
       const refused = await wrong.exited;
       assert.equal(refused.code, 1);
       assert.match(refused.stderr, /refused the token/);
@@ -355,7 +387,11 @@ describe('a fleet on Redis', { skip: skip ?? false }, () => {
       const identity = { id: 'test', name: 'test', host: 'localhost', version: '0', chromium: 'none', concurrency: 1 };
       const beat = () => server.post('/api/fleet/heartbeat', { worker: identity, running: [id], stopping: false });
       assert.equal((await beat()).status, 200);
-      const noHeader = await server.post(`/api/fleet/jobs/${id}/claim`, { worker: 'x', nonce: 'n', dispatch: `${id}.1` }, { 'X-Clicktrace-Token': 'wrong' });
+      const noHeader = await server.post(
+        `/api/fleet/jobs/${id}/claim`,
+        { worker: 'x', nonce: 'n', dispatch: `${id}.1` },
+        { 'X-Clicktrace-Token': 'wrong' },
+      );
       assert.equal(noHeader.status, 401);
       const cookieOnly = await fetch(`${server.url}/api/fleet/heartbeat`, {
         method: 'POST',
@@ -363,13 +399,25 @@ describe('a fleet on Redis', { skip: skip ?? false }, () => {
         body: '{}',
       });
       assert.equal(cookieOnly.status, 401, 'a browser cookie does not make a worker');
-      const claim = await server.post<{ ok: boolean; caseId: string }>(`/api/fleet/jobs/${id}/claim`, { worker: 'test', nonce: 'n1', dispatch: `${id}.1` });
+      const claim = await server.post<{ ok: boolean; caseId: string }>(`/api/fleet/jobs/${id}/claim`, {
+        worker: 'test',
+        nonce: 'n1',
+        dispatch: `${id}.1`,
+      });
       assert.equal(claim.status, 200);
       assert.equal(claim.body.ok, true);
-      const second = await server.post<{ ok: boolean; code: string }>(`/api/fleet/jobs/${id}/claim`, { worker: 'other', nonce: 'n2', dispatch: `${id}.1` });
+      const second = await server.post<{ ok: boolean; code: string }>(`/api/fleet/jobs/${id}/claim`, {
+        worker: 'other',
+        nonce: 'n2',
+        dispatch: `${id}.1`,
+      });
       assert.equal(second.status, 409, 'a job is claimed once');
       assert.equal(second.body.code, 'claimed');
-      const repeat = await server.post<{ ok: boolean; caseId: string }>(`/api/fleet/jobs/${id}/claim`, { worker: 'test', nonce: 'n1', dispatch: `${id}.1` });
+      const repeat = await server.post<{ ok: boolean; caseId: string }>(`/api/fleet/jobs/${id}/claim`, {
+        worker: 'test',
+        nonce: 'n1',
+        dispatch: `${id}.1`,
+      });
       assert.deepEqual(repeat.body, claim.body, 'the same claim again gets the same answer');
 
       // A sealed case under the claimed name, as a worker would have written it.

@@ -61,8 +61,9 @@ export async function run(argv: string[]): Promise<number> {
   if (!values.queue) throw new CliError('worker: --queue redis://HOST:PORT is required');
   if (!values.server) throw new CliError('worker: --server URL is required');
   const token = values.token ?? process.env.CLICKTRACE_TOKEN;
-  if (!token) throw new CliError('worker: --token is required (the server\'s token)');
-  if (values.name !== undefined && !/^[\w.@:-]{1,64}$/.test(values.name)) throw new CliError('--name: letters, digits and . _ - @ : (up to 64)');
+  if (!token) throw new CliError("worker: --token is required (the server's token)");
+  if (values.name !== undefined && !/^[\w.@:-]{1,64}$/.test(values.name))
+    throw new CliError('--name: letters, digits and . _ - @ : (up to 64)');
   const concurrency = concurrencyOption(values.concurrency);
   const [{ parseRedisUrl, QueueUrlError }, { serverBaseUrl, ServerError }, { FleetWorker }, { SpoolBusyError }] = await Promise.all([
     import('../fleet/redis-url.js'),

@@ -190,7 +190,10 @@ export class FleetDispatcher {
     const waiter = this.waiters.get(jobId);
     if (job.state !== 'queued' || !waiter) {
       const code = job.state === 'running' ? 'claimed' : 'finished';
-      return { status: 409, body: { ok: false, code, reason: `job ${jobId} is ${job.state === 'running' ? 'claimed by another worker' : job.state}` } };
+      return {
+        status: 409,
+        body: { ok: false, code, reason: `job ${jobId} is ${job.state === 'running' ? 'claimed by another worker' : job.state}` },
+      };
     }
     const worker = this.workers.get(request.worker);
     const { store } = this.host;
@@ -212,7 +215,9 @@ export class FleetDispatcher {
     })();
     if (!claimed.ok) {
       this.settle(job.id, { kind: 'already-traced', url: job.url!, caseId: claimed.caseId, inProgress: claimed.inProgress });
-      const reason = claimed.inProgress ? 'its link is being traced right now by another process' : `its link was requested before (case ${claimed.caseId ?? '?'})`;
+      const reason = claimed.inProgress
+        ? 'its link is being traced right now by another process'
+        : `its link was requested before (case ${claimed.caseId ?? '?'})`;
       return { status: 409, body: { ok: false, code: 'already-traced', reason } };
     }
     const outcome = { ok: true as const, caseId: claimed.caseId, url: job.url! };
@@ -245,7 +250,13 @@ export class FleetDispatcher {
     let redis: QueueStatus['redis'];
     try {
       const counts = await deadline(this.queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed'), 2000, 'no answer');
-      redis = { waiting: counts.waiting, active: counts.active, completed: counts.completed, failed: counts.failed, delayed: counts.delayed };
+      redis = {
+        waiting: counts.waiting,
+        active: counts.active,
+        completed: counts.completed,
+        failed: counts.failed,
+        delayed: counts.delayed,
+      };
     } catch (err) {
       redis = { error: `${this.queueUrl}: ${(err as Error).message.split('\n')[0]}` };
     }
@@ -296,7 +307,11 @@ export class FleetDispatcher {
     const outcome: TraceOutcome = { kind: 'traced', url: job.url!, caseId, caseDir: taken.dir, report, timestamp: null };
     if (taken.kind === 'ingested') {
       const checked = taken.verify.checked;
-      this.host.record(job, 'uploaded', `case ${caseId} verified (${checked.files} files, ${checked.warcRecords} WARC records, signature ${checked.signature}) and taken in`);
+      this.host.record(
+        job,
+        'uploaded',
+        `case ${caseId} verified (${checked.files} files, ${checked.warcRecords} WARC records, signature ${checked.signature}) and taken in`,
+      );
     }
     if (this.waiters.has(job.id)) this.settle(job.id, outcome);
     else if (job.state !== 'done') this.host.late(job, outcome);
@@ -344,36 +359,48 @@ export class FleetDispatcher {
       });
       this.host.record(job, 'dispatched', `on the queue as ${id}`);
     } catch (err) {
-      this.host.record(job, 'queue-unreachable', `${this.queueUrl}: ${(err as Error).message.split('\n')[0]}; put on the queue when it answers`);
+      this.host.record(
+        job,
+        'queue-unreachable',
+        `${this.queueUrl}: ${(err as Error).message.split('\n')[0]}; put on the queue when it answers`,
+      );
     }
   }
 
   /** Jobs not claimed yet whose BullMQ job is gone (Redis lost it), failed (its worker died first) or finished without a claim: back on the queue. */
   private reconcile(): Promise<void> {
-    this.reconciling ??= (async () => {
-      try {
-        for (const { job } of [...this.waiters.values()]) {
-          if (this.closed) return;
-          if (job.state !== 'queued') continue;
-          const dispatch = job.fleet?.dispatch;
-          if (!dispatch) {
-            await this.dispatch(job);
-            continue;
-          }
-          const state = await deadline(this.queue.getJobState(dispatch), 5000, 'no answer');
-          if (job.state !== 'queued' || !this.waiters.has(job.id)) continue; // claimed meanwhile
-          if (state === 'unknown' || state === 'failed' || state === 'completed') {
-            this.host.record(job, 'requeued', `${dispatch} is ${state === 'unknown' ? 'gone from the queue' : state} and was never claimed; put on the queue again`);
-            await this.dispatch(job);
-          }
-        }
-      } catch (err) {
-        this.redisError(err as Error);
-      } finally {
-        this.reconciling = null;
-      }
-    })();
+    // Assigned before it can end: a pass with nothing to await would otherwise end (and clear
+    // `reconciling`) before the assignment, leaving a settled promise that blocks every later pass.
+    this.reconciling ??= this.reconcilePass().finally(() => {
+      this.reconciling = null;
+    });
     return this.reconciling;
+  }
+
+  private async reconcilePass(): Promise<void> {
+    try {
+      for (const { job } of [...this.waiters.values()]) {
+        if (this.closed) return;
+        if (job.state !== 'queued') continue;
+        const dispatch = job.fleet?.dispatch;
+        if (!dispatch) {
+          await this.dispatch(job);
+          continue;
+        }
+        const state = await deadline(this.queue.getJobState(dispatch), 5000, 'no answer');
+        if (job.state !== 'queued' || !this.waiters.has(job.id)) continue; // claimed meanwhile
+        if (state === 'unknown' || state === 'failed' || state === 'completed') {
+          this.host.record(
+            job,
+            'requeued',
+            `${dispatch} is ${state === 'unknown' ? 'gone from the queue' : state} and was never claimed; put on the queue again`,
+          );
+          await this.dispatch(job);
+        }
+      }
+    } catch (err) {
+      this.redisError(err as Error);
+    }
   }
 
   /** Claimed jobs whose worker went silent, or is alive but no longer holds them: failed, never run again. */
@@ -393,7 +420,11 @@ export class FleetDispatcher {
       const dropped = seen && Date.parse(seen.lastSeen) - claimedAt > this.workerTimeoutMs && !seen.running.includes(job.id);
       if (!silent && !dropped) continue;
       const worker = `${job.fleet.worker.name} on ${job.fleet.worker.host}`;
-      this.host.record(job, 'worker-lost', silent ? `${worker} sent no heartbeat for ${Math.round((now - lastSeen) / 1000)} s` : `${worker} no longer holds this job`);
+      this.host.record(
+        job,
+        'worker-lost',
+        silent ? `${worker} sent no heartbeat for ${Math.round((now - lastSeen) / 1000)} s` : `${worker} no longer holds this job`,
+      );
       this.settle(job.id, { kind: 'failed', url: job.url!, caseId: null, error: WORKER_LOST });
     }
   }

@@ -64,7 +64,7 @@ const HOST_OPTIONS: (keyof FleetTraceOptions)[] = ['resolve', 'connectTo', 'cace
 export function fleetTraceOptions(defaults: TraceDefaults | undefined): FleetTraceOptions {
   const out: Record<string, unknown> = {};
   for (const key of TRAVELLING) if (defaults?.[key] !== undefined) out[key] = defaults[key];
-  return out as FleetTraceOptions;
+  return out;
 }
 
 /** The job's settings, with the worker's own host settings (non-empty ones) in place of the server's. */
@@ -75,7 +75,7 @@ export function workerTraceOptions(job: FleetTraceOptions, own: Partial<TraceDef
     if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) continue;
     out[key] = value;
   }
-  return out as Partial<TraceDefaults>;
+  return out;
 }
 
 /** A job on the queue. `job` is the server's job id; the BullMQ job id is `<job>.<dispatch number>`. */
@@ -134,8 +134,7 @@ export interface ClaimRequest {
 
 export type ClaimResponse =
   /** Trace `url` into a case folder named `caseId`; nothing else may request it. */
-  | { ok: true; caseId: string; url: string }
-  | { ok: false; code: 'claimed' | 'finished' | 'already-traced' | 'unknown'; reason: string };
+  { ok: true; caseId: string; url: string } | { ok: false; code: 'claimed' | 'finished' | 'already-traced' | 'unknown'; reason: string };
 
 export interface FailRequest {
   worker: string;

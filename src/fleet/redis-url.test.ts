@@ -21,6 +21,10 @@ test('anything else is refused with one line', () => {
     ['redis://localhost:6379/0?x=1', /no query/],
     ['not a url', /expected redis:\/\/HOST:PORT/],
   ] as const) {
-    assert.throws(() => parseRedisUrl(input), (err: Error) => err instanceof QueueUrlError && pattern.test(err.message), input);
+    assert.throws(
+      () => parseRedisUrl(input),
+      (err: Error) => err instanceof QueueUrlError && pattern.test(err.message),
+      input,
+    );
   }
 });

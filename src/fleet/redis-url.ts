@@ -21,7 +21,8 @@ export function parseRedisUrl(text: string): RedisTarget {
   } catch {
     throw new QueueUrlError(`--queue: expected redis://HOST:PORT[/DB], got "${text}"`);
   }
-  if (url.protocol === 'rediss:') throw new QueueUrlError('--queue: rediss:// (TLS) is not supported; reach Redis over a private network or a tunnel');
+  if (url.protocol === 'rediss:')
+    throw new QueueUrlError('--queue: rediss:// (TLS) is not supported; reach Redis over a private network or a tunnel');
   if (url.protocol !== 'redis:') throw new QueueUrlError(`--queue: expected a redis:// URL, got "${url.protocol}//"`);
   if (!url.hostname) throw new QueueUrlError('--queue: the URL names no host');
   const port = url.port ? Number(url.port) : DEFAULT_REDIS_PORT;

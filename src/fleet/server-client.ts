@@ -36,8 +36,10 @@ export function serverBaseUrl(text: string): string {
   } catch {
     throw new ServerError(`--server: expected http://HOST:PORT, got "${text}"`, 0, 'bad-url');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ServerError(`--server: expected an http(s) URL, got "${text}"`, 0, 'bad-url');
-  if (url.username || url.password || url.search || url.hash) throw new ServerError('--server: give the token with --token, not in the URL', 0, 'bad-url');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ServerError(`--server: expected an http(s) URL, got "${text}"`, 0, 'bad-url');
+  if (url.username || url.password || url.search || url.hash)
+    throw new ServerError('--server: give the token with --token, not in the URL', 0, 'bad-url');
   return url.origin + url.pathname.replace(/\/+$/, '');
 }
 
@@ -131,7 +133,9 @@ export class ServerClient {
       });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new ServerError(`cannot reach ${this.base}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, null, 'unreachable');
+      // Refused: the request never reached the server. Otherwise it may have, and only its answer was lost.
+      const code = cause?.code === 'ECONNREFUSED' ? 'not-sent' : 'unreachable';
+      throw new ServerError(`cannot reach ${this.base}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, null, code);
     }
     let text: string;
     try {
@@ -154,7 +158,8 @@ function messageOf(body: unknown): string | null {
 
 function errorOf(answer: { status: number; body: unknown }): ServerError {
   const code = (answer.body as { error?: { code?: unknown } })?.error?.code;
-  if (answer.status === 401) return new ServerError(`the server refused the token (${messageOf(answer.body) ?? 'HTTP 401'})`, 401, 'unauthorized');
+  if (answer.status === 401)
+    return new ServerError(`the server refused the token (${messageOf(answer.body) ?? 'HTTP 401'})`, 401, 'unauthorized');
   return new ServerError(messageOf(answer.body) ?? `HTTP ${answer.status}`, answer.status, typeof code === 'string' ? code : 'http');
 }
 

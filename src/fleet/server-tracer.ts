@@ -4,8 +4,10 @@
 // gives, so the batch prints the same JSON Lines and summary. At most `concurrency` submissions
 // wait on the server at once; job states are polled in groups (GET /api/jobs?ids=...).
 //
-// A submission whose answer was lost is sent again: the server's ledger makes a repeat harmless
-// (the second job finds the link requested and points at the first one's case).
+// A submission the server refused for now (503: shutting down, too many waiting) or never received
+// (connection refused) is sent again. One whose answer was lost is sent again only without
+// "again": the server's ledger then makes a repeat harmless (the second job finds the link
+// requested); with "again" a repeat would request the link twice, so it is reported as failed.
 import { parseTraceUrl } from '../capture/trace-input.js';
 import type { JobSummary } from '../service/trace-service.js';
 import type { MessageRecord } from '../mail/message-case.js';
@@ -64,7 +66,8 @@ export class ServerTracer implements TraceRunner {
     }
     return this.enqueue(async () => {
       if (this.stopped) return { kind: 'skipped', url, reason: this.stopped };
-      const sent = await this.submit(() => this.client.submitUrl({ url, again: request.again ?? false, clicks: request.clicks ?? [] }));
+      const again = request.again ?? false;
+      const sent = await this.submit(() => this.client.submitUrl({ url, again, clicks: request.clicks ?? [] }), again);
       if ('refused' in sent) return { kind: 'failed', url, caseId: null, error: sent.refused };
       return this.outcome(url, await this.finished(sent.job, request.onStart));
     });
@@ -77,7 +80,7 @@ export class ServerTracer implements TraceRunner {
   ): Promise<MessageSent | { error: string }> {
     return this.enqueue(async () => {
       if (this.stopped) return { error: `not submitted: ${this.stopped}` };
-      const sent = await this.submit(() => this.client.submitMessage(raw, options));
+      const sent = await this.submit(() => this.client.submitMessage(raw, options), options.again);
       if ('refused' in sent) return { error: sent.refused };
       const ended = await this.finished(sent.job, options.onStart);
       const url = ended.url;
@@ -104,12 +107,16 @@ export class ServerTracer implements TraceRunner {
     return new Promise((resolve, reject) => this.queue.push(() => task().then(resolve, reject)));
   }
 
-  private async submit(send: () => Promise<JobSummary>): Promise<{ job: JobSummary } | { refused: string }> {
+  private async submit(send: () => Promise<JobSummary>, again: boolean): Promise<{ job: JobSummary } | { refused: string }> {
     for (let attempt = 1; ; attempt++) {
       try {
         return { job: await send() };
       } catch (err) {
         if (!(err instanceof ServerError)) throw err;
+        if (again && err.code === 'unreachable')
+          return {
+            refused: `no answer from the server (${err.message}); not sent again, as it may have been taken with "again" (see its job list)`,
+          };
         if (!err.transient || attempt >= SUBMIT_ATTEMPTS || this.stopped) return { refused: `the server did not take it: ${err.message}` };
         await pause(500 * attempt);
       }

@@ -160,7 +160,8 @@ export class FleetWorker {
       this.log(`stopping: no new jobs; ${this.holding.size} running trace(s) end as cases (or failures) and are delivered`);
       await this.bull?.close();
       const delivered = await this.outbox.drain(deliverMs);
-      if (!delivered) this.log(`${this.outbox.size} item(s) not yet delivered stay in ${this.spool.outboxDir} for the next worker on this spool`);
+      if (!delivered)
+        this.log(`${this.outbox.size} item(s) not yet delivered stay in ${this.spool.outboxDir} for the next worker on this spool`);
       await this.outbox.stop();
       this.closed = true;
       if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
@@ -279,14 +280,18 @@ export class FleetWorker {
   private async beat(first: boolean): Promise<void> {
     if (process.env.CLICKTRACE_FLEET_DEBUG) {
       const now = Date.now();
-      this.log(`debug: heartbeat ${now - this.lastBeatAt} ms after the last; event loop max delay ${Math.round(this.loopDelay.max / 1e6)} ms`);
+      this.log(
+        `debug: heartbeat ${now - this.lastBeatAt} ms after the last; event loop max delay ${Math.round(this.loopDelay.max / 1e6)} ms`,
+      );
       this.loopDelay.reset();
       this.lastBeatAt = now;
     }
     try {
       const send = () => this.client.heartbeat({ worker: this.identity, running: this.holds(), stopping: this.stopping });
       // Once more at once on a network error: a kept-alive socket the server had just closed.
-      const answer = await send().catch((err: unknown) => (err instanceof ServerError && err.status === null ? send() : Promise.reject(err)));
+      const answer = await send().catch((err: unknown) =>
+        err instanceof ServerError && err.status === null ? send() : Promise.reject(err as Error),
+      );
       this.heartbeatMs = answer.heartbeatMs;
       if (this.lastHeartbeatError) this.log('the server answers again');
       this.lastHeartbeatError = '';

@@ -46,37 +46,41 @@ export function queuePanel(status: QueueStatus | InProcessQueue): SafeHtml {
     <h2>Queue</h2>
     ${redis} ${counts}
     <h3>Workers</h3>
-    ${status.workers.length === 0
-      ? html`<p class="empty">No worker has been seen yet (start one with <code>clicktrace worker</code>).</p>`
-      : html`<table class="workers">
-          <thead>
-            <tr>
-              <th>Worker</th>
-              <th>Host</th>
-              <th>clicktrace</th>
-              <th>Chromium</th>
-              <th>At once</th>
-              <th>Holding</th>
-              <th>Last heartbeat</th>
-              <th>State</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${status.workers.map(
-              (w) =>
-                html`<tr class="worker-row">
-                  <td>${w.name}</td>
-                  <td>${w.host}</td>
-                  <td>${w.version}</td>
-                  <td>${w.chromium}</td>
-                  <td>${w.concurrency}</td>
-                  <td>${w.running.length}</td>
-                  <td>${time(w.lastSeen)} (${Math.round(w.ageMs / 1000)} s ago)</td>
-                  <td>${!w.alive ? 'silent' : w.stopping ? 'stopping' : 'alive'}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>`}
-    <p class="note">A worker silent for ${Math.round(status.workerTimeoutMs / 1000)} s has its claimed jobs failed as lost, never run again.</p>
+    ${
+      status.workers.length === 0
+        ? html`<p class="empty">No worker has been seen yet (start one with <code>clicktrace worker</code>).</p>`
+        : html`<table class="workers">
+            <thead>
+              <tr>
+                <th>Worker</th>
+                <th>Host</th>
+                <th>clicktrace</th>
+                <th>Chromium</th>
+                <th>At once</th>
+                <th>Holding</th>
+                <th>Last heartbeat</th>
+                <th>State</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${status.workers.map(
+                (w) =>
+                  html`<tr class="worker-row">
+                    <td>${w.name}</td>
+                    <td>${w.host}</td>
+                    <td>${w.version}</td>
+                    <td>${w.chromium}</td>
+                    <td>${w.concurrency}</td>
+                    <td>${w.running.length}</td>
+                    <td>${time(w.lastSeen)} (${Math.round(w.ageMs / 1000)} s ago)</td>
+                    <td>${!w.alive ? 'silent' : w.stopping ? 'stopping' : 'alive'}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+    }
+    <p class="note">
+      A worker silent for ${Math.round(status.workerTimeoutMs / 1000)} s has its claimed jobs failed as lost, never run again.
+    </p>
   </section>`;
 }
