@@ -27,6 +27,8 @@ export interface FleetBenchResult {
   /** Traces per second (the submitting batch's own summary: from its start to its last result). */
   perSecond: number;
   errors: number;
+  /** The first error, to say what went wrong. */
+  firstError: string | null;
 }
 
 export interface QueueOverhead {
@@ -94,6 +96,12 @@ export async function benchFleetRun(
     throw err;
   }
   try {
+    // One trace first, not timed: both sides start their Chromium and load the trace code before the batch.
+    await runWatched(
+      ['trace', '--input', '-', '--json', '--server', server.url, '--token', TOKEN],
+      fiveHopUrls(lab, 1).join('\n'),
+      options.env,
+    );
     const urls = fiveHopUrls(lab, options.traces);
     const { code, stdout } = await runWatched(
       ['trace', '--input', '-', '--json', '--server', server.url, '--token', TOKEN],
@@ -112,6 +120,7 @@ export async function benchFleetRun(
       traces: summary.counts!.traced,
       perSecond: summary.tracesPerSecond!,
       errors: lines.filter((l) => l.kind === 'failed' || (l.kind === 'trace' && l.error)).length,
+      firstError: lines.find((l) => l.kind === 'failed' || (l.kind === 'trace' && l.error))?.error ?? null,
     };
   } finally {
     await stop(server.child);
@@ -133,7 +142,7 @@ export async function benchQueueOverhead(redis: TestRedis, jobs: number): Promis
   try {
     for (let i = 0; i < jobs + 5; i++) {
       const started = performance.now();
-      const job = await queue.add('bench', { i }, { removeOnComplete: true });
+      const job = await queue.add('bench', { i }, { removeOnComplete: { count: 1000 } });
       await job.waitUntilFinished(events, 10_000);
       if (i >= 5) times.push(performance.now() - started); // the first few warm the connections
     }
@@ -148,7 +157,7 @@ export async function benchQueueOverhead(redis: TestRedis, jobs: number): Promis
 }
 
 export function formatFleetResult(r: FleetBenchResult): string {
-  return `${r.mode.padEnd(10)} ${String(r.concurrency)} at once: ${r.perSecond.toFixed(2)} traces/s (${r.traces} traces)${r.errors ? `, ${r.errors} error(s)` : ''}`;
+  return `${r.mode.padEnd(10)} ${String(r.concurrency)} at once: ${r.perSecond.toFixed(2)} traces/s (${r.traces} traces)${r.errors ? `, ${r.errors} error(s), e.g. "${r.firstError ?? '?'}"` : ''}`;
 }
 
 /** The fleet lines of `npm run bench`: throughput at 1..N workers against the in-process queue, and the queue's overhead. */

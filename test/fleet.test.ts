@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { tempDir } from './helpers.js';
 import { jsonLines, startCli, type CliRun } from './support/cli-process.js';
-import { redisMissing, startRedis, type TestRedis } from './support/redis-server.js';
+import { freePort, redisMissing, startRedis, type TestRedis } from './support/redis-server.js';
 import { writeSampleCase, START_URL } from './support/test-capture.js';
 import { labMailbox, startLab, SINGLE_USE_PREFIX, type Lab } from '../src/lab/index.js';
 import { verifyCase } from '../src/verify/verify.js';
@@ -58,11 +58,11 @@ class Server {
     readonly casesDir: string,
   ) {}
 
-  static async start(redis: TestRedis, casesDir: string, extra: string[] = []): Promise<Server> {
+  static async start(redis: TestRedis, casesDir: string, extra: string[] = [], port = 0): Promise<Server> {
     const run = startCli([
       'serve',
       '--port',
-      '0',
+      String(port),
       '--cases',
       casesDir,
       '--queue',
@@ -359,6 +359,65 @@ describe('a fleet on Redis', { skip: skip ?? false }, () => {
     }
   });
 
+  test('the server killed (kill -9) and started again mid-run: the claimed jobs get their cases, the rest run after, none twice', async () => {
+    const redis = await startRedis();
+    const root = tempDir('fleet-server-restart-');
+    const port = await freePort();
+    let server = await Server.start(redis, join(root, 'cases'), [], port);
+    const worker = startWorker(redis, server, join(root, 'w1'));
+    try {
+      await workersAlive(server, 1);
+      const list = tokens('server-restart', 12);
+      const batch = startCli(['trace', '--input', '-', '--json', '--server', server.url, '--token', TOKEN], list.map(once).join('\n'));
+      // Killed while the worker holds claimed jobs (tracing, or traced and not yet delivered).
+      const held = await until(
+        async () => {
+          const queue = await server.queue();
+          const running = queue.workers.find((w) => w.name === 'w1')?.running ?? [];
+          return queue.jobs.done >= 2 && running.length > 0 && running;
+        },
+        120_000,
+        () => `jobs done and held: ${batch.stderr()}`,
+      );
+      server.run.child.kill('SIGKILL');
+      await server.run.exited;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      server = await Server.start(redis, join(root, 'cases'), [], port);
+
+      const { stdout, stderr } = await batch.exited;
+      const lines = jsonLines<Line>(stdout);
+      const summary = lines.pop() as unknown as { kind: string; counts: Record<string, number> };
+      assert.equal(summary.kind, 'summary', stderr);
+      assert.equal(summary.counts.traced, 12, `every link traced: ${JSON.stringify(summary.counts)} ${stderr}`);
+      assert.deepEqual(
+        list.map(hits),
+        list.map(() => 1),
+        'each link requested exactly once',
+      );
+      const jobs = await server.jobs();
+      assert.ok(
+        jobs.every((j) => j.state === 'done'),
+        jobs.map((j) => `${j.id} ${j.state} ${j.error ?? ''}`).join('\n'),
+      );
+      const details = await Promise.all(held.map((id) => server.job(id)));
+      for (const job of details) assert.equal(job.state, 'done', `${job.id}, held by the worker when the server died, ended with its case`);
+      // The worker was mid-trace when the server died: that job waited for its case across the restart.
+      assert.ok(
+        details.some((job) => job.events?.some((e) => e.kind === 'resumed')),
+        'a claimed job was resumed',
+      );
+      await assertCasesVerify(
+        server,
+        jobs.map((j) => j.caseId!),
+      );
+    } finally {
+      worker.child.kill('SIGKILL');
+      await worker.exited;
+      await server.stop();
+      await redis.stop();
+    }
+  });
+
   test('refused: a worker with a wrong token, worker calls without the token header, a tampered or foreign bundle; nothing of them is kept', async () => {
     const redis = await startRedis();
     const root = tempDir('fleet-refuse-');
@@ -387,6 +446,8 @@ describe('a fleet on Redis', { skip: skip ?? false }, () => {
       const identity = { id: 'test', name: 'test', host: 'localhost', version: '0', chromium: 'none', concurrency: 1 };
       const beat = () => server.post('/api/fleet/heartbeat', { worker: identity, running: [id], stopping: false });
       assert.equal((await beat()).status, 200);
+      const jobsPage = await fetch(`${server.url}/jobs`, { headers: { 'X-Clicktrace-Token': TOKEN } });
+      assert.match(await jobsPage.text(), /<td>test<\/td>\s*<td>localhost<\/td>/, 'the Jobs page lists the worker');
       const noHeader = await server.post(
         `/api/fleet/jobs/${id}/claim`,
         { worker: 'x', nonce: 'n', dispatch: `${id}.1` },

@@ -8,7 +8,7 @@ import { clean } from './terminal.js';
 import { TSA_OPTION_HELP, reportTimestamp, timestampOnSeal, tsaSettings } from './tsa-option.js';
 import { ExitCode } from '../errors.js';
 
-const HELP = `usage: clicktrace import <file> [--out DIR] [--tsa URL] [--json]
+const HELP = `usage: clicktrace import <file> [--out DIR] [--tsa URL] [--trust-key FILE] [--json]
 
 Turns an existing capture into a case analysed like a trace: a browser-exported HAR
 (Chrome/Firefox/Playwright) or a mitmproxy flow file (mitmdump -w). The original file is
@@ -36,7 +36,7 @@ export async function run(argv: string[]): Promise<number> {
   );
   if (!parsed) return ExitCode.Ok;
   const [file] = parsed.positionals;
-  if (!file) throw new CliError('import: a HAR or mitmproxy flow file is required');
+  if (!file) throw new CliError('import: a HAR, a mitmproxy flow file or a case bundle is required');
   if (!existsSync(file)) throw new CliError(`import: ${file}: no such file`);
   const { isCaseBundle } = await import('../case/case-bundle.js');
   const input = readFileSync(file);
