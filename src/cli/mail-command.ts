@@ -16,7 +16,8 @@ import type * as RecipientMaps from '../mail/recipient-map.js';
 import { ExitCode } from '../errors.js';
 import type { BatchSummary } from '../service/batch-summary.js';
 import type { TraceOptions } from '../capture/trace.js';
-import { batchEntry, type BatchEntry } from '../service/batch.js';
+import type { Batch, BatchEntry } from '../service/batch.js';
+import type { ProgressDisplay } from './progress-line.js';
 
 const HELP = `usage: clicktrace mail <file.eml|mbox|Maildir|-> [--no-visit | --trace main|all|N] [options]
 
@@ -214,6 +215,7 @@ export async function run(argv: string[]): Promise<number> {
         text += `error: ${clean(sent.error)}\n\n`;
       } else {
         const { job, outcome } = sent;
+        const { batchEntry } = await import('../service/batch.js');
         const entry = outcome ? tracing.batch.add(batchEntry(outcome, null, outcome.url)) : null;
         if (entry && (entry.kind === 'failed' || (entry.kind === 'trace' && entry.report.error))) failures++;
         if (job.messageCaseId) {
@@ -285,18 +287,7 @@ async function startServerTracing(tracer: ServerTracer) {
       messageRecord: (caseId: string) => tracer.messageRecord(caseId),
     },
     batch,
-    progress(messages: () => number) {
-      const display = new ProgressDisplay(() => ({
-        done: batch.finished,
-        total: null,
-        note: `${messages()} message(s)`,
-        failures: batch.tally.counts.failed + batch.tally.counts.chainErrors,
-        startedAt: batch.tally.startedAt.getTime(),
-        inFlight: [],
-      }));
-      batch.onProgress(() => display.update());
-      return display;
-    },
+    progress: (messages: () => number) => mailboxProgress(batch, ProgressDisplay, messages),
     async close() {},
   };
 }
@@ -319,24 +310,26 @@ async function startTracing(options: TraceOptions, concurrency: number, again: b
     store,
     server: null,
     batch,
-    /** The progress line of a mailbox run (stderr, terminals only). */
-    progress(messages: () => number) {
-      const display = new ProgressDisplay(() => ({
-        done: batch.finished,
-        total: null,
-        note: `${messages()} message(s)`,
-        failures: batch.tally.counts.failed + batch.tally.counts.chainErrors,
-        startedAt: batch.tally.startedAt.getTime(),
-        inFlight: [...batch.inFlight.values()].map((f) => f.url),
-      }));
-      batch.onProgress(() => display.update());
-      return display;
-    },
+    progress: (messages: () => number) => mailboxProgress(batch, ProgressDisplay, messages),
     async close() {
       await browsers.close();
       store.close();
     },
   };
+}
+
+/** The progress line of a mailbox run (stderr, terminals only). */
+function mailboxProgress(batch: Batch, Display: typeof ProgressDisplay, messages: () => number) {
+  const display = new Display(() => ({
+    done: batch.finished,
+    total: null,
+    note: `${messages()} message(s)`,
+    failures: batch.tally.counts.failed + batch.tally.counts.chainErrors,
+    startedAt: batch.tally.startedAt.getTime(),
+    inFlight: [...batch.inFlight.values()].map((f) => f.url),
+  }));
+  batch.onProgress(() => display.update());
+  return display;
 }
 
 /** What happened to one traced link (or pixel) of a message, for the terminal. */
