@@ -318,12 +318,5 @@ function bigBodies(): ScenarioDefinition[] {
 }
 
 export function hostileBrowserScenarios(): ScenarioDefinition[] {
-  return [
-    pushStateStorm(),
-    ...rendererOom(),
-    rendererKill(),
-    ...unsupportedRedirects(),
-    heavyPage(),
-    ...bigBodies(),
-  ];
+  return [pushStateStorm(), ...rendererOom(), rendererKill(), ...unsupportedRedirects(), heavyPage(), ...bigBodies()];
 }
