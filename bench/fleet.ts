@@ -157,7 +157,8 @@ export async function benchQueueOverhead(redis: TestRedis, jobs: number): Promis
 }
 
 export function formatFleetResult(r: FleetBenchResult): string {
-  return `${r.mode.padEnd(10)} ${String(r.concurrency)} at once: ${r.perSecond.toFixed(2)} traces/s (${r.traces} traces)${r.errors ? `, ${r.errors} error(s), e.g. "${r.firstError ?? '?'}"` : ''}`;
+  const errors = r.errors ? `, ${r.errors} error(s), e.g. "${r.firstError ?? '?'}"` : '';
+  return `${r.mode.padEnd(10)} ${String(r.concurrency)} at once: ${r.perSecond.toFixed(2)} traces/s (${r.traces} traces)${errors}`;
 }
 
 /** The fleet lines of `npm run bench`: throughput at 1..N workers against the in-process queue, and the queue's overhead. */
@@ -179,7 +180,8 @@ export async function fleetBench(lab: Lab, options: { levels: number[]; traces: 
     const redis = await startRedis();
     const overhead = await benchQueueOverhead(redis, 200).finally(() => redis.stop());
     out.push(
-      `  queue overhead per job (BullMQ add to completed, empty jobs one at a time, ${overhead.jobs} jobs): median ${overhead.medianMs.toFixed(1)} ms, mean ${overhead.meanMs.toFixed(1)} ms`,
+      `  queue overhead per job (BullMQ add to completed, empty jobs one at a time, ${overhead.jobs} jobs): ` +
+        `median ${overhead.medianMs.toFixed(1)} ms, mean ${overhead.meanMs.toFixed(1)} ms`,
     );
     const [one] = pairs;
     if (one) {
@@ -193,7 +195,8 @@ export async function fleetBench(lab: Lab, options: { levels: number[]; traces: 
     if (same) {
       const ratio = same[1].perSecond / same[0].perSecond;
       out.push(
-        `  target fleet throughput within 10% of in-process at ${same[0].concurrency} at once: ${(ratio * 100).toFixed(0)}% ${ratio >= 0.9 ? 'MET' : 'NOT MET'}`,
+        `  target fleet throughput within 10% of in-process at ${same[0].concurrency} at once: ` +
+          `${(ratio * 100).toFixed(0)}% ${ratio >= 0.9 ? 'MET' : 'NOT MET'}`,
       );
     }
   } catch (err) {

@@ -180,108 +180,114 @@ interface Line {
 }
 
 describe('a fleet on Redis', { skip: skip ?? false }, () => {
-  test('60 single-use links on one server and three workers: each traced exactly once, every case indexed and verify-clean; kill -9 of a worker fails its running jobs, never runs them again', async () => {
-    const redis = await startRedis();
-    const root = tempDir('fleet-');
-    const server = await Server.start(redis, join(root, 'cases'));
-    const spools = ['w1', 'w2', 'w3'].map((name) => join(root, name));
-    const workers = spools.map((spool) => startWorker(redis, server, spool));
-    try {
-      await workersAlive(server, 3);
-      const list = tokens('fleet60', 60);
-      const batch = startCli(['trace', '--input', '-', '--json', '--server', server.url, '--token', TOKEN], list.map(once).join('\n'));
+  test(
+    '60 single-use links on one server and three workers: each traced exactly once, every case indexed and verify-clean; ' +
+      'kill -9 of a worker fails its running jobs, never runs them again',
+    async () => {
+      const redis = await startRedis();
+      const root = tempDir('fleet-');
+      const server = await Server.start(redis, join(root, 'cases'));
+      const spools = ['w1', 'w2', 'w3'].map((name) => join(root, name));
+      const workers = spools.map((spool) => startWorker(redis, server, spool));
+      try {
+        await workersAlive(server, 3);
+        const list = tokens('fleet60', 60);
+        const batch = startCli(['trace', '--input', '-', '--json', '--server', server.url, '--token', TOKEN], list.map(once).join('\n'));
 
-      // Mid-run, the worker holding the most jobs is killed outright.
-      const victim = await until(
-        async () => {
-          const done = jsonLines<Line>(batch.stdout()).filter((l) => l.kind === 'trace').length;
-          if (done < 10) return null;
-          const queue = await server.queue();
-          const busy = queue.workers.filter((w) => w.running.length > 0).sort((a, b) => b.running.length - a.running.length)[0];
-          return busy && { worker: busy, held: [...busy.running] };
-        },
-        120_000,
-        () => `10 traces and a busy worker: ${batch.stderr()}`,
-      );
-      const index = spools.findIndex((s) => s.endsWith(victim.worker.name));
-      workers[index].child.kill('SIGKILL');
-      await workers[index].exited;
+        // Mid-run, the worker holding the most jobs is killed outright.
+        const victim = await until(
+          async () => {
+            const done = jsonLines<Line>(batch.stdout()).filter((l) => l.kind === 'trace').length;
+            if (done < 10) return null;
+            const queue = await server.queue();
+            const busy = queue.workers.filter((w) => w.running.length > 0).sort((a, b) => b.running.length - a.running.length)[0];
+            return busy && { worker: busy, held: [...busy.running] };
+          },
+          120_000,
+          () => `10 traces and a busy worker: ${batch.stderr()}`,
+        );
+        const index = spools.findIndex((s) => s.endsWith(victim.worker.name));
+        workers[index].child.kill('SIGKILL');
+        await workers[index].exited;
 
-      const { code, stdout, stderr } = await batch.exited;
-      if (process.env.CLICKTRACE_FLEET_DEBUG) for (const [i, w] of workers.entries()) writeFileSync(`/tmp/fleet-w${i + 1}.log`, w.stderr());
-      if (process.env.CLICKTRACE_FLEET_DEBUG) writeFileSync('/tmp/fleet-serve.log', server.run.stderr());
-      const lines = jsonLines<Line>(stdout);
-      const summary = lines.pop() as unknown as { kind: string; counts: Record<string, number> };
-      assert.equal(summary.kind, 'summary', stderr);
-      assert.equal(lines.length, 60, 'one line per link');
-      assert.ok(
-        list.every((t) => hits(t) <= 1),
-        `no link requested twice: ${list.map(hits).join(' ')}`,
-      );
+        const { code, stdout, stderr } = await batch.exited;
+        if (process.env.CLICKTRACE_FLEET_DEBUG)
+          for (const [i, w] of workers.entries()) writeFileSync(`/tmp/fleet-w${i + 1}.log`, w.stderr());
+        if (process.env.CLICKTRACE_FLEET_DEBUG) writeFileSync('/tmp/fleet-serve.log', server.run.stderr());
+        const lines = jsonLines<Line>(stdout);
+        const summary = lines.pop() as unknown as { kind: string; counts: Record<string, number> };
+        assert.equal(summary.kind, 'summary', stderr);
+        assert.equal(lines.length, 60, 'one line per link');
+        assert.ok(
+          list.every((t) => hits(t) <= 1),
+          `no link requested twice: ${list.map(hits).join(' ')}`,
+        );
 
-      const jobs = await server.jobs();
-      const lost = jobs.filter((j) => j.state === 'failed');
-      const done = jobs.filter((j) => j.state === 'done');
-      assert.equal(lost.length + done.length, 60, 'every job ended');
-      for (const job of lost) {
-        assert.equal(job.error, WORKER_LOST, `${job.id}: ${job.error}`);
-        assert.equal(job.fleet?.worker?.name, victim.worker.name, `${job.id} was claimed by the killed worker`);
-        assert.equal(job.fleet?.dispatches, 1, 'never put on the queue again');
+        const jobs = await server.jobs();
+        const lost = jobs.filter((j) => j.state === 'failed');
+        const done = jobs.filter((j) => j.state === 'done');
+        assert.equal(lost.length + done.length, 60, 'every job ended');
+        for (const job of lost) {
+          assert.equal(job.error, WORKER_LOST, `${job.id}: ${job.error}`);
+          assert.equal(job.fleet?.worker?.name, victim.worker.name, `${job.id} was claimed by the killed worker`);
+          assert.equal(job.fleet?.dispatches, 1, 'never put on the queue again');
+        }
+        assert.ok(lost.length >= 1, 'the killed worker was tracing');
+        assert.equal(code, 1, 'failed jobs make the exit status 1');
+        for (const job of done) {
+          const token = job.url!.slice(SINGLE_USE_PREFIX.length);
+          assert.equal(hits(token), 1, `${job.url} requested exactly once`);
+          assert.ok(job.caseId, `${job.id} has its case`);
+        }
+        const traced = lines.filter((l) => l.kind === 'trace');
+        const unreported = done.filter((j) => !traced.some((l) => l.url === j.url));
+        const story = await Promise.all(
+          unreported.map(
+            async (j) =>
+              `${j.id}: ${(await server.job(j.id)).events?.map((e) => `${e.kind} ${e.detail.slice(0, 60)}`).join(' | ')} / ` +
+              `line: ${JSON.stringify(lines.find((l) => l.url === j.url))}`,
+          ),
+        );
+        assert.equal(traced.length, done.length, `the JSON Lines name every case:\n${story.join('\n')}`);
+        for (const line of traced) {
+          assert.equal(line.error, null, `${line.url}: ${line.error}`);
+          assert.equal(line.final?.url, 'https://www.advertiser.example/landing/single-use');
+        }
+        assert.deepEqual(
+          lines.filter((l) => l.kind === 'failed').map((l) => l.error),
+          lost.map(() => WORKER_LOST),
+        );
+        await assertCasesVerify(
+          server,
+          done.map((j) => j.caseId!),
+        );
+        // The server is the only writer of its cases folder: nothing staged is left, every case came from a worker.
+        assert.deepEqual(
+          readdirSync(server.casesDir).filter((n) => n.startsWith('.')),
+          [],
+        );
+        const capture = await readCapture(join(server.casesDir, done[0].caseId!));
+        assert.match(capture.info.worker?.name ?? '', /^w[123]$/);
+        assert.ok(capture.info.worker?.host && capture.info.browser?.version && capture.info.tool.version);
+        // Progress events came back through the queue while it ran.
+        const detail = await server.job(done[0].id);
+        assert.ok(
+          detail.events?.some((e) => e.kind === 'exchange') && detail.events.some((e) => e.kind === 'uploaded'),
+          'live progress and the upload',
+        );
+        // The lost jobs are not run again, even later (BullMQ fails the stalled job; the server never re-queues a claimed one).
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        for (const job of lost) assert.ok(hits(job.url!.slice(SINGLE_USE_PREFIX.length)) <= 1);
+        const queue = await server.queue();
+        assert.equal(queue.workers.find((w) => w.name === victim.worker.name)?.alive, false, 'the killed worker shows as silent');
+      } finally {
+        for (const w of workers) w.child.kill('SIGKILL');
+        await Promise.all(workers.map((w) => w.exited));
+        await server.stop();
+        await redis.stop();
       }
-      assert.ok(lost.length >= 1, 'the killed worker was tracing');
-      assert.equal(code, 1, 'failed jobs make the exit status 1');
-      for (const job of done) {
-        const token = job.url!.slice(SINGLE_USE_PREFIX.length);
-        assert.equal(hits(token), 1, `${job.url} requested exactly once`);
-        assert.ok(job.caseId, `${job.id} has its case`);
-      }
-      const traced = lines.filter((l) => l.kind === 'trace');
-      const unreported = done.filter((j) => !traced.some((l) => l.url === j.url));
-      const story = await Promise.all(
-        unreported.map(
-          async (j) =>
-            `${j.id}: ${(await server.job(j.id)).events?.map((e) => `${e.kind} ${e.detail.slice(0, 60)}`).join(' | ')} / line: ${JSON.stringify(lines.find((l) => l.url === j.url))}`,
-        ),
-      );
-      assert.equal(traced.length, done.length, `the JSON Lines name every case:\n${story.join('\n')}`);
-      for (const line of traced) {
-        assert.equal(line.error, null, `${line.url}: ${line.error}`);
-        assert.equal(line.final?.url, 'https://www.advertiser.example/landing/single-use');
-      }
-      assert.deepEqual(
-        lines.filter((l) => l.kind === 'failed').map((l) => l.error),
-        lost.map(() => WORKER_LOST),
-      );
-      await assertCasesVerify(
-        server,
-        done.map((j) => j.caseId!),
-      );
-      // The server is the only writer of its cases folder: nothing staged is left, every case came from a worker.
-      assert.deepEqual(
-        readdirSync(server.casesDir).filter((n) => n.startsWith('.')),
-        [],
-      );
-      const capture = await readCapture(join(server.casesDir, done[0].caseId!));
-      assert.match(capture.info.worker?.name ?? '', /^w[123]$/);
-      assert.ok(capture.info.worker?.host && capture.info.browser?.version && capture.info.tool.version);
-      // Progress events came back through the queue while it ran.
-      const detail = await server.job(done[0].id);
-      assert.ok(
-        detail.events?.some((e) => e.kind === 'exchange') && detail.events.some((e) => e.kind === 'uploaded'),
-        'live progress and the upload',
-      );
-      // The lost jobs are not run again, even later (BullMQ fails the stalled job; the server never re-queues a claimed one).
-      await new Promise((resolve) => setTimeout(resolve, 3000));
-      for (const job of lost) assert.ok(hits(job.url!.slice(SINGLE_USE_PREFIX.length)) <= 1);
-      const queue = await server.queue();
-      assert.equal(queue.workers.find((w) => w.name === victim.worker.name)?.alive, false, 'the killed worker shows as silent');
-    } finally {
-      for (const w of workers) w.child.kill('SIGKILL');
-      await Promise.all(workers.map((w) => w.exited));
-      await server.stop();
-      await redis.stop();
-    }
-  });
+    },
+  );
 
   test('Redis killed and restarted mid-run, a worker stopped with SIGTERM, e-mails submitted whole: no duplicate request, no lost case', async () => {
     const redis = await startRedis({ appendonly: true });

@@ -138,9 +138,9 @@ export async function startServe(
     }
   }
   const mode = service.fleet ? `queue ${service.fleet.queueUrl}, ${localWorkers} local trace(s) at once` : `concurrency ${concurrency}`;
-  log(
-    `clicktrace serve: ${server.url}/ (cases ${clean(casesDir)}: ${service.store.search({ limit: 1 }).total} indexed, ${synced.indexed} new; ${mode}${traceDefaults.allowPrivate ? '; private addresses allowed' : ''}${token ? '; token required' : ''})`,
-  );
+  const indexed = `${service.store.search({ limit: 1 }).total} indexed, ${synced.indexed} new`;
+  const notes = `${traceDefaults.allowPrivate ? '; private addresses allowed' : ''}${token ? '; token required' : ''}`;
+  log(`clicktrace serve: ${server.url}/ (cases ${clean(casesDir)}: ${indexed}; ${mode}${notes})`);
   return {
     server,
     service,

@@ -348,7 +348,8 @@ export class FleetDispatcher {
       again: job.again ?? false,
       clicks: request.clicks ?? [],
       ...(request.analysis ? { analysis: request.analysis } : {}),
-      options: fleetTraceOptions(this.traceDefaults),
+      // The server's settings, and this trace's own over them (a message's link explores its landing page).
+      options: { ...fleetTraceOptions(this.traceDefaults), ...fleetTraceOptions(request.options) },
     };
     try {
       await this.queue.add('trace', data, {

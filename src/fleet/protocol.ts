@@ -61,7 +61,7 @@ const TRAVELLING: (keyof FleetTraceOptions)[] = [
 /** How the worker's host reaches the network: the worker's own command line wins over the job's for these. */
 const HOST_OPTIONS: (keyof FleetTraceOptions)[] = ['resolve', 'connectTo', 'cacert', 'dnsServer', 'browser', 'tsa'];
 
-export function fleetTraceOptions(defaults: TraceDefaults | undefined): FleetTraceOptions {
+export function fleetTraceOptions(defaults: Partial<TraceDefaults> | undefined): FleetTraceOptions {
   const out: Record<string, unknown> = {};
   for (const key of TRAVELLING) if (defaults?.[key] !== undefined) out[key] = defaults[key];
   return out;
