@@ -18,7 +18,8 @@ import { pause } from './timing.js';
 
 const POLL_MS = 400;
 const IDS_PER_POLL = 200;
-const SUBMIT_ATTEMPTS = 5;
+/** How long a server that does not answer (restarting, say) is waited for before a submission or a report read is given up. */
+const SERVER_PATIENCE_MS = 5 * 60_000;
 
 interface Watch {
   onStart?: () => void;
@@ -108,6 +109,7 @@ export class ServerTracer implements TraceRunner {
   }
 
   private async submit(send: () => Promise<JobSummary>, again: boolean): Promise<{ job: JobSummary } | { refused: string }> {
+    const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
         return { job: await send() };
@@ -117,8 +119,9 @@ export class ServerTracer implements TraceRunner {
           return {
             refused: `no answer from the server (${err.message}); not sent again, as it may have been taken with "again" (see its job list)`,
           };
-        if (!err.transient || attempt >= SUBMIT_ATTEMPTS || this.stopped) return { refused: `the server did not take it: ${err.message}` };
-        await pause(500 * attempt);
+        if (!err.transient || Date.now() - started > SERVER_PATIENCE_MS || this.stopped)
+          return { refused: `the server did not take it: ${err.message}` };
+        await pause(Math.min(5000, 500 * attempt));
       }
     }
   }
@@ -173,15 +176,16 @@ export class ServerTracer implements TraceRunner {
   private async outcome(url: string, job: JobSummary): Promise<TraceOutcome> {
     if (job.state === 'failed') return { kind: 'failed', url, caseId: job.caseId, error: job.error ?? 'failed' };
     if (job.alreadyTraced || !job.caseId) return { kind: 'already-traced', url, caseId: job.caseId, inProgress: false };
+    const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
         const report = await this.client.caseReport(job.caseId);
         if (!report) return { kind: 'failed', url, caseId: job.caseId, error: `the server has no report for case ${job.caseId}` };
         return { kind: 'traced', url, caseId: job.caseId, caseDir: `${this.client.base}/cases/${job.caseId}`, report, timestamp: null };
       } catch (err) {
-        if (!(err instanceof ServerError) || !err.transient || attempt >= SUBMIT_ATTEMPTS)
+        if (!(err instanceof ServerError) || !err.transient || Date.now() - started > SERVER_PATIENCE_MS)
           return { kind: 'failed', url, caseId: job.caseId, error: `traced, but its report could not be read: ${(err as Error).message}` };
-        await pause(500 * attempt);
+        await pause(Math.min(5000, 500 * attempt));
       }
     }
   }
