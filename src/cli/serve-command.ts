@@ -29,7 +29,8 @@ options:
   --cases DIR          the cases folder (default ./${DEFAULTS.outDir}; --out is the same);
                        its index is DIR/clicktrace.db
   --concurrency N      traces running at once, each in its own browser context (default
-                       ${CONCURRENCY_HELP.replace(/\n +/, ' ')}); with --queue, see --local-workers
+                       ${CONCURRENCY_HELP.replace(/\n +/, ' ')}); with --queue,
+                       --local-workers instead
   --token T            require this token (header X-Clicktrace-Token, or open once with
                        ?token=T to get a cookie); also read from CLICKTRACE_TOKEN
   --allow-private      also trace targets on private, loopback and link-local addresses
