@@ -6,7 +6,8 @@ import Database from 'better-sqlite3';
 // ended_on_page, for the feed report (src/report/).
 // 3: messages' resource_count and pixel_count; message_recipients (the addresses a message reached,
 // with what the recipient map said), for e-mail forensics (src/mail/).
-export const SCHEMA_VERSION = 3;
+// 4: case_files (SHA-256 of the files a trace downloaded), for the `file` pivot.
+export const SCHEMA_VERSION = 4;
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -163,6 +164,15 @@ CREATE TABLE IF NOT EXISTS case_tokens (
   PRIMARY KEY (case_id, name, value)
 );
 CREATE INDEX IF NOT EXISTS case_tokens_value ON case_tokens (value);
+
+CREATE TABLE IF NOT EXISTS case_files (
+  case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+  sha256 TEXT NOT NULL,
+  filename TEXT,
+  size INTEGER,
+  PRIMARY KEY (case_id, sha256)
+);
+CREATE INDEX IF NOT EXISTS case_files_sha256 ON case_files (sha256);
 `;
 
 /** Tables that are not derived from the case folders: a schema change keeps them. */
@@ -205,4 +215,5 @@ export const CASE_FACT_TABLES = [
   'case_ips',
   'case_certs',
   'case_tokens',
+  'case_files',
 ] as const;

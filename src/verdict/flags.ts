@@ -4,7 +4,8 @@
 // raised only on what the evidence shows: no flag is not a clean bill.
 import type { Report } from '../report.js';
 import type { DownloadFact } from './downloads.js';
-import { brandsInText, domainParts, domainsInText, lookalikeDomain } from './lookalike.js';
+import { brandsInText, domainParts, lookalikeDomain } from './lookalike.js';
+import { shownDomain } from '../mail/links.js';
 import { secretFields, visibleText } from './page-dom.js';
 
 export type FlagId = 'cloaked' | 'single-use' | 'download' | 'credential-form' | 'lookalike' | 'link-mismatch' | 'tls';
@@ -217,13 +218,14 @@ export function linkMismatchFlag(report: Report, shownLink: FlagInput['shownLink
   for (const step of report.explore ?? [])
     if (step.chosen) shown.push({ text: step.chosen.text, href: step.chosen.href, where: 'the control clicked' });
   for (const s of shown) {
-    const domains = domainsInText(s.text).map((h) => domainParts(h)?.domain ?? h);
-    if (domains.length === 0 || !finalDomain || domains.includes(finalDomain)) continue;
+    const host = shownDomain(s.text);
+    const shownAs = host ? (domainParts(host)?.domain ?? host) : null;
+    if (!shownAs || !finalDomain || shownAs === finalDomain) continue;
     const via = registrable(s.href);
     return {
       id: 'link-mismatch',
       title: 'Shown ≠ real link',
-      detail: `The text of ${s.where} shows ${domains[0]}, but it ${via && via !== finalDomain ? `goes to ${via} and ` : ''}ends on ${finalDomain}.`,
+      detail: `The text of ${s.where} shows ${shownAs}, but it ${via && via !== finalDomain ? `goes to ${via} and ` : ''}ends on ${finalDomain}.`,
       severity: 'high',
       hop: lastHop(report)?.index ?? null,
     };

@@ -4,11 +4,13 @@
 // (unhomoglyph, the TR39 table: "rn" and "m", "1" and "l", Cyrillic "а" and Latin "a") give a
 // skeleton two names share when they look alike; an edit distance (fastest-levenshtein) catches
 // typos. Brands are only what the reader saw: URLs and domains in the text, and capitalised words
-// that are not everyday title words.
+// that are not everyday title words. The domain a text shows is read as the mail links read it
+// (mail/links.ts shownDomain).
 import { domainToUnicode } from 'node:url';
 import { parse as parseDomain } from 'tldts';
 import unhomoglyph from 'unhomoglyph';
 import { distance } from 'fastest-levenshtein';
+import { shownDomain } from '../mail/links.js';
 
 export interface BrandShown {
   /** The brand as a lowercase name: "t-mobile", "paypal". */
@@ -28,34 +30,11 @@ export interface Lookalike {
   how: string;
 }
 
-// RFC 2606 / 6761 names: domains in text ending in them count as domains (the lab uses them).
-const RESERVED_TLDS = new Set(['test', 'example', 'invalid', 'localhost']);
-
 /** Registrable domain and its label for a host, with IDN labels in Unicode; null for IPs and bare words. */
 export function domainParts(host: string): { domain: string; label: string } | null {
   const parsed = parseDomain(host.toLowerCase(), { allowPrivateDomains: true });
   if (parsed.isIp || !parsed.domain || !parsed.domainWithoutSuffix) return null;
   return { domain: parsed.domain, label: domainToUnicode(parsed.domainWithoutSuffix) || parsed.domainWithoutSuffix };
-}
-
-/** A domain named in text ("www.paypal.com", "https://a.example/x"), when its suffix is a real or reserved one. */
-export function textDomain(token: string): string | null {
-  const host = /^(?:[a-z][a-z0-9+.-]*:\/\/)?([^/?#:\s]+)/i.exec(token)?.[1]?.toLowerCase().replace(/\.$/, '');
-  if (!host || !host.includes('.')) return null;
-  const parsed = parseDomain(host, { allowPrivateDomains: true });
-  if (parsed.isIp || !parsed.domain || !parsed.publicSuffix) return null;
-  if (!parsed.isIcann && !RESERVED_TLDS.has(parsed.publicSuffix)) return null;
-  return host;
-}
-
-/** URL- or domain-looking tokens of a text, as hosts. */
-export function domainsInText(text: string): string[] {
-  const hosts: string[] = [];
-  for (const token of text.match(/(?:[a-z][a-z0-9+.-]*:\/\/)?[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+[^\s<>"']*/giu) ?? []) {
-    const host = textDomain(token);
-    if (host && !hosts.includes(host)) hosts.push(host);
-  }
-  return hosts;
 }
 
 // Words of titles and link texts that name no brand (capitalised in titles all the same).
@@ -79,10 +58,9 @@ export function brandsInText(text: string, source: string): BrandShown[] {
     if (brand.replace(/[^\p{L}\p{N}]/gu, '').length < 4 || EVERYDAY_WORDS.has(brand)) return;
     if (!brands.some((b) => b.brand === brand)) brands.push({ brand, source, ownDomain });
   };
-  for (const host of domainsInText(text)) {
-    const parts = domainParts(host);
-    if (parts) add(parts.label, parts.domain);
-  }
+  const shown = shownDomain(text);
+  const parts = shown ? domainParts(shown) : null;
+  if (parts) add(parts.label, parts.domain);
   const withoutUrls = text.replace(/(?:[a-z][a-z0-9+.-]*:\/\/)?[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+[^\s<>"']*/giu, ' ');
   for (const word of withoutUrls.match(/[\p{L}\p{N}](?:[\p{L}\p{N}&'-]*[\p{L}\p{N}])?/gu) ?? []) {
     if (/\p{Lu}/u.test(word)) add(word.toLowerCase(), null);

@@ -1,7 +1,8 @@
 // The JSON API: everything the pages show, for scripts and other tools.
-//   POST /api/submit              { url, clicks? } | form (url, click, message file) | message/rfc822 body → 202 { job }
+//   POST /api/submit              { url, clicks?, device?, userAgent?, explore?, exploreDepth?, timeout? } | form (url, click,
+//                                 device, user_agent, explore, explore_depth, timeout, message file) | message/rfc822 body → 202 { job }
 //   GET  /api/jobs                → { jobs } (newest first, without events)
-//   GET  /api/jobs/:id            → { job }
+//   GET  /api/jobs/:id            → { job, queue } (queue: { place, ahead, running } while it waits)
 //   GET  /api/jobs/:id/events     → text/event-stream: "progress" events, "state" changes, "end"
 //   GET  /api/cases/:id           → { case, report, message, relations, downloads }
 //   GET  /api/cases/:id/exchanges → { exchanges, error }
@@ -17,11 +18,14 @@ import { SubmissionError, type Job } from './service.js';
 import { BodyError } from './request-body.js';
 import { loadCaseDetails, loadCaseExchanges } from './case-data.js';
 import { securityHeaders, APP_CSP } from './security.js';
+import { queuePlace } from './views/job-page.js';
 
 export async function submit(ctx: RequestContext): Promise<Job> {
   const input = await readSubmission(ctx.req, ctx.service.maxMessageBytes, ctx.url.searchParams);
-  if (input.message) return ctx.service.submitMessage({ raw: input.message.raw, filename: input.message.filename, clicks: input.clicks });
-  return ctx.service.submitUrl({ url: input.url, clicks: input.clicks });
+  const { options } = input;
+  if (input.message)
+    return ctx.service.submitMessage({ raw: input.message.raw, filename: input.message.filename, clicks: input.clicks, options });
+  return ctx.service.submitUrl({ url: input.url, clicks: input.clicks, options });
 }
 
 function jobState(job: Job) {
@@ -96,7 +100,7 @@ export const apiRoutes: Route[] = [
   route('GET', /^\/api\/jobs\/([^/]+)$/, (ctx, id) => {
     const job = ctx.service.job(id);
     if (!job) return sendJsonError(ctx.res, 404, 'not-found', `no job ${id}`);
-    sendJson(ctx.res, 200, { job });
+    sendJson(ctx.res, 200, { job, queue: queuePlace(job, ctx.service.listJobs()) });
   }),
   route('GET', /^\/api\/jobs\/([^/]+)\/events$/, (ctx, id) => jobEvents(ctx, id)),
   route('GET', /^\/api\/cases\/([^/]+)$/, (ctx, id) => {

@@ -23,6 +23,7 @@ import { addTrace, createMessageCase, messageRecord, traceableMainLink } from '.
 import { traceContext } from '../mail/message-case.js';
 import { casesRecipientMap, exactAddresses, type RecipientMap } from '../mail/recipient-map.js';
 import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
+import { choiceArguments, type TraceChoices } from './submission-options.js';
 
 export { SubmissionError } from './submission-error.js';
 
@@ -56,6 +57,8 @@ export interface Job {
   kind: 'url' | 'message';
   url: string | null;
   clicks: string[];
+  /** Trace options of this submission, over the server's (device, user agent, explore, timeout). */
+  options?: TraceChoices;
   /** For a message: the uploaded file's name, its subject and the traced link's number. */
   filename: string | null;
   subject: string | null;
@@ -81,12 +84,14 @@ export type JobSummary = Omit<Job, 'events'>;
 export interface SubmitUrlInput {
   url: unknown;
   clicks?: unknown;
+  options?: TraceChoices;
 }
 
 export interface SubmitMessageInput {
   raw: Buffer;
   filename?: string | null;
   clicks?: unknown;
+  options?: TraceChoices;
 }
 
 export const DEFAULT_CONCURRENCY = 2;
@@ -134,7 +139,7 @@ export class TraceService {
     this.acceptingOrThrow();
     const clicks = validClicks(input.clicks);
     const target = await checkTarget(input.url, this.options.trace ?? {});
-    const job = this.newJob({ kind: 'url', url: target.href, clicks });
+    const job = this.newJob({ kind: 'url', url: target.href, clicks, ...withOptions(input.options) });
     this.queue.push(() => this.runTrace(job, null));
     return this.view(job);
   }
@@ -171,6 +176,7 @@ export class TraceService {
       subject: analysis.subject,
       link: main?.index ?? null,
       messageCaseId: message.id,
+      ...withOptions(input.options),
     });
     this.record(
       job,
@@ -333,7 +339,8 @@ export class TraceService {
         url: job.url!,
         clicks: job.clicks.length ? job.clicks : (this.options.trace?.clicks ?? []),
         outDir: this.casesDir,
-        commandLine: ['clicktrace', 'serve', `(job ${job.id})`],
+        ...job.options,
+        commandLine: ['clicktrace', 'serve', `(job ${job.id})`, ...choiceArguments(job.options ?? {})],
         ...(message ? { analysis: messageContext(message.record, job.link!) } : {}),
         // The case folder's name, not the server's file system path.
         onProgress: (e) => this.record(job, e.kind, e.kind === 'done' ? basename(e.detail) : e.detail),
@@ -434,6 +441,11 @@ export class TraceService {
 /** What the analysis of a traced link needs from its message: recipients, sending platform, the message case. */
 function messageContext(record: MessageRecord, link: number): NonNullable<TraceOptions['analysis']> {
   return traceContext(record, { link });
+}
+
+/** A job's own options, when it has any. */
+function withOptions(options: TraceChoices | undefined): { options?: TraceChoices } {
+  return options && Object.keys(options).length ? { options } : {};
 }
 
 function validClicks(input: unknown): string[] {

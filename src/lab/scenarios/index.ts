@@ -7,6 +7,7 @@ import { chainScenarios } from './chains.js';
 import { linkScenarios } from './links.js';
 import { hostileScenarios } from './hostile.js';
 import { exploreScenarios } from './explore.js';
+import { phishingScenarios } from './phishing.js';
 
 export type { LabScenario, ScenarioOutcome } from './common.js';
 
@@ -18,6 +19,7 @@ export interface LabPlay {
 export function buildScenarios(ctx: ScenarioContext): LabPlay {
   const definitions = [seedScenario(), ...mechanismScenarios(), ...chainScenarios(), ...linkScenarios(ctx), ...hostileScenarios()];
   definitions.push(...exploreScenarios());
+  definitions.push(...phishingScenarios());
   const names = new Set<string>();
   for (const { scenario } of definitions) {
     if (names.has(scenario.name)) throw new Error(`duplicate lab scenario ${scenario.name}`);

@@ -21,7 +21,14 @@ function tlsFacts(hop: Hop): SafeHtml {
       >
       ${
         cert
-          ? html`<br />subject <code>${cert.subject}</code>, issuer <code>${cert.issuer}</code>, valid to ${time(cert.validTo)}
+          ? html`<br /><span class="cert-summary"
+                >subject <code>${cert.subject}</code>, issuer <code>${cert.issuer}</code>, valid ${time(cert.validFrom)} to
+                ${time(cert.validTo)}${
+                  cert.sans.length
+                    ? html`, for ${cert.sans.slice(0, 4).join(', ')}${cert.sans.length > 4 ? ` and ${cert.sans.length - 4} more` : ''}`
+                    : ''
+                }</span
+              >
               <br />SHA-256 ${pivotLink('cert', cert.sha256, 'pivot pivot-cert fingerprint')}`
           : ''
       }
@@ -47,7 +54,14 @@ export function hopItem(hop: Hop): SafeHtml {
       ${
         hop.ip
           ? html`<dt>Network</dt>
-              <dd>${networkLabel(hop.network)}</dd>`
+              <dd>
+                ${networkLabel(hop.network)}
+                ${
+                  hop.network && 'asn' in hop.network && hop.network.asn !== null
+                    ? html` ${pivotLink('asn', `AS${hop.network.asn}`, 'pivot pivot-asn')}`
+                    : ''
+                }
+              </dd>`
           : ''
       }
       ${tlsFacts(hop)}
