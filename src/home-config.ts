@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clicktraceHome } from './home.js';
+import { UserError } from './errors.js';
 
 export interface HomeConfig {
   /** RFC 3161 time-stamping authority asked for a token whenever a case is sealed. */
@@ -17,7 +18,7 @@ export interface HomeConfig {
   abuse?: { from?: string };
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends UserError {
   override readonly name = 'ConfigError';
 }
 

@@ -63,6 +63,29 @@ export interface ExchangeResponse {
   bodyTruncated: boolean;
   /** Length actually received from upstream (may exceed body.length when truncated). */
   bodyLength: number;
+  /**
+   * What was wrong with the response as received, though the proxy passed it on as Chromium would
+   * take it (absent or empty when nothing was). A body cut by the network is also the exchange's
+   * `error`, in the same words.
+   */
+  faults?: ResponseFault[];
+}
+
+/**
+ * A fault of a response that was passed on regardless, with a precise one-line reason.
+ * - `short-body`: the server closed the connection before the body was complete (fewer bytes
+ *   than its Content-Length, or a chunked body without its last chunk);
+ * - `reset`: the connection was reset or failed in the middle of the body;
+ * - `content-encoding`: the body does not decode as its Content-Encoding says (corrupt data).
+ */
+export interface ResponseFault {
+  kind: 'short-body' | 'reset' | 'content-encoding';
+  /** "connection reset after 12,345 bytes", "content-encoding gzip: corrupt data (invalid block type)". */
+  message: string;
+  /** Body bytes received (as sent, still encoded) when the fault happened. */
+  receivedBytes: number;
+  /** Content-Length, when the response had one. */
+  expectedBytes: number | null;
 }
 
 export interface Exchange {

@@ -167,4 +167,10 @@ export interface Report {
   disclosures?: { address: string; text: string; spamtrap?: boolean; hops: number[] }[];
   /** `--explore`: the call-to-action chosen on each page explored. */
   explore?: ExploreStep[];
+  /**
+   * Case files that could not be written (an exporter failed: capture.har, case.wacz, a
+   * screenshot), each with the reason; the case is sealed without them. Set when the case is
+   * closed, so `analyze` (from the WARC alone) does not rebuild it. Absent when none failed.
+   */
+  failedFiles?: { path: string; error: string }[];
 }

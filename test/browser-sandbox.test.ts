@@ -15,9 +15,7 @@ test('as root, Chromium runs as nobody with its sandbox', { skip: !asRoot && 'ne
   try {
     assert.equal(browser.runAs, 'nobody');
     assert.ok(!browser.flags.includes('--no-sandbox'));
-    const pid = (
-      await browser.cdp.browser.send<{ processInfo: { type: string; id: number }[] }>('SystemInfo.getProcessInfo')
-    ).processInfo.find((p) => p.type === 'browser')?.id;
+    const pid = (await browser.cdp.browser.send('SystemInfo.getProcessInfo')).processInfo.find((p) => p.type === 'browser')?.id;
     if (pid) assert.match(readFileSync(`/proc/${pid}/status`, 'utf8'), /^Uid:\s+65534\b/m);
   } finally {
     await browser.close();

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './helpers.js';
+import { emlFiles, FIXTURE_CORPUS } from './support/corpus.js';
 import { cli } from './support/cli.js';
 import { startLab, type Lab, SEED_CONTACT_URL } from '../src/lab/index.js';
 import { phishingPotDir } from './support/corpus.js';
@@ -178,22 +179,28 @@ test('mail on stdin with --no-visit analyses without visiting', async () => {
   assert.equal(lab.requests.length, before, 'nothing was visited');
 });
 
-test(
-  'mail on a mailbox analyses on worker threads, in the source order, as one thread does',
-  { skip: phishingPotDir() === null && 'phishing-pot corpus not found' },
-  async () => {
-    const corpus = phishingPotDir()!;
-    const [pooled, single] = await Promise.all([
-      cli(['mail', corpus, '--no-visit', '--json', '--workers', '3']),
-      cli(['mail', corpus, '--no-visit', '--json', '--workers', '1']),
-    ]);
-    assert.equal(pooled.code, single.code);
-    const messages = JSON.parse(pooled.stdout).messages as { analysis?: { source: string } }[];
-    const expected = JSON.parse(single.stdout).messages as { analysis?: { source: string } }[];
-    assert.equal(messages.length, 316);
-    for (const [i, message] of messages.entries()) assert.deepEqual(message, expected[i], `message ${i + 1}: ${message.analysis?.source}`);
-    const { code, stderr } = await cli(['mail', corpus, '--workers', '0']);
-    assert.equal(code, 2);
-    assert.match(stderr, /--workers: expected a whole number from 1 to 64/);
-  },
-);
+test('mail on a folder of messages analyses on worker threads, in the source order, as one thread does', async () => {
+  const corpus = FIXTURE_CORPUS;
+  const count = emlFiles(corpus).length;
+  const [pooled, single] = await Promise.all([
+    cli(['mail', corpus, '--no-visit', '--json', '--workers', '3']),
+    cli(['mail', corpus, '--no-visit', '--json', '--workers', '1']),
+  ]);
+  assert.equal(pooled.code, single.code);
+  // A mailbox with --json: JSON Lines, one message per line, the summary last.
+  const jsonLines = (text: string) =>
+    text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; analysis?: { source: string } });
+  const [messages, expected] = [jsonLines(pooled.stdout), jsonLines(single.stdout)];
+  const summary = messages.pop() as unknown as { kind: string; counts: { messages: number } };
+  assert.equal(summary.kind, 'summary');
+  assert.equal(summary.counts.messages, count);
+  expected.pop();
+  assert.equal(messages.length, count);
+  for (const [i, message] of messages.entries()) assert.deepEqual(message, expected[i], `message ${i + 1}: ${message.analysis?.source}`);
+  const { code, stderr } = await cli(['mail', corpus, '--workers', '0']);
+  assert.equal(code, 2);
+  assert.match(stderr, /--workers: expected a whole number from 1 to 64/);
+});

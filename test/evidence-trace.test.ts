@@ -12,7 +12,8 @@ import { WARCParser, type WARCRecord } from 'warcio';
 import * as harValidator from 'har-validator';
 import { labAndBrowser, labOptions, tempDir } from './helpers.js';
 import { redirectBody } from '../src/lab/index.js';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../src/capture/browser.js';
+import { CHROMIUM_ARGS } from '../src/capture/chromium-flags.js';
+import { CHROMIUM_PATH } from '../src/capture/chromium-process.js';
 import { trace } from '../src/capture/trace.js';
 import { readCapture } from '../src/evidence/warc/read-warc.js';
 import { verifyCase } from '../src/verify/verify.js';
@@ -92,7 +93,8 @@ test('a trace killed with SIGKILL halfway leaves a WARC that reads cleanly', asy
   // Kill once a few exchanges are on disk.
   for (;;) {
     await new Promise((r) => setTimeout(r, 50));
-    const [name] = existsSync(out) ? readdirSync(out) : [];
+    // The cases folder also holds its index (clicktrace.db): the case is the timestamped folder.
+    const [name] = existsSync(out) ? readdirSync(out).filter((n) => /^\d{8}T/.test(n)) : [];
     const warc = name ? join(out, name, 'capture.warc.gz') : null;
     if (warc && existsSync(warc) && readFileSync(warc).length > 6000) break;
     if (Date.now() - started > 20_000) break;

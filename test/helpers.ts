@@ -16,7 +16,9 @@ export function labOptions(lab: Lab, url: string, extra: Partial<TraceOptions> =
     connectTo: args.filter((_, i) => args[i - 1] === '--connect-to'),
     cacert: args.filter((_, i) => args[i - 1] === '--cacert'),
     outDir: tempDir('cases-'),
-    timeoutMs: 20_000,
+    // An upper bound, not a speed requirement: under the load of a shared 2-core machine a trace
+    // with full Chromium has taken over 20 s to settle (a trace ends when it settles, not at this).
+    timeoutMs: 60_000,
     ...extra,
   };
 }

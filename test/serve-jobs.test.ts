@@ -1,7 +1,7 @@
 // Jobs of `clicktrace serve` outlive the server: saved in the case index at every change of state.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TraceService, type Job } from '../src/web/service.js';
+import { TraceService, type Job } from '../src/service/trace-service.js';
 import { labAndBrowser, labOptions, tempDir } from './helpers.js';
 
 const fixture = labAndBrowser();

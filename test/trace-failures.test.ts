@@ -7,10 +7,24 @@ import { join } from 'node:path';
 import { labAndBrowser, labOptions } from './helpers.js';
 import { DOWNLOAD_SHA256, DOWNLOAD_SIZE, CLOAKED_DESTINATION, CLOAKED_TITLE, DIALOG_MESSAGE } from '../src/lab/index.js';
 import { trace } from '../src/capture/trace.js';
+import { readCapture } from '../src/evidence/warc/read-warc.js';
+import { analyzeCapture } from '../src/analyze/analyze.js';
+import type { Report } from '../src/report.js';
 
 const fixture = labAndBrowser();
 
 const run = (name: string, extra = {}) => trace(labOptions(fixture.lab, fixture.lab.scenarios[name].url, extra), fixture.browser);
+
+/** A chain that did not rest on a page names no advertiser: the summary says what happened instead. */
+function assertNoAdvertiser(report: Report, what: RegExp): void {
+  assert.match(report.summary?.text ?? '', what);
+  assert.match(report.summary?.text ?? '', /: no landing page$/);
+  assert.ok(
+    report.hops.every((h) => h.party?.role !== 'advertiser'),
+    report.hops.map((h) => `${h.index} ${h.party?.role}`).join(', '),
+  );
+  assert.ok(!report.summary?.claims.some((c) => /advertiser [a-z0-9.-]+\.|^Advertiser /i.test(c.text)), JSON.stringify(report.summary));
+}
 
 test('single-use link: requested exactly once, final page reached', async () => {
   const scenario = fixture.lab.scenarios['single-use'];
@@ -26,6 +40,7 @@ test('HTTP redirect loop ends with a loop error and the chain so far', async () 
   assert.match(report.error ?? '', /redirect loop|too many redirects/);
   assert.ok(report.hops.length >= 3);
   assert.ok(existsSync(join(caseDir, 'report.json')));
+  assertNoAdvertiser(report, /^redirect loop \(loop-a\.broker-net\.test, loop-b\.broker-net\.test\)/);
 });
 
 test('meta refresh loop is cut as soon as a URL comes back a third time', async () => {
@@ -34,6 +49,8 @@ test('meta refresh loop is cut as soon as a URL comes back a third time', async 
   assert.match(report.error ?? '', /^redirect loop: .+ requested 3 times$/);
   assert.equal(report.hops.length, 5);
   assert.ok(Date.now() - started < 10_000);
+  // Every page of the loop rendered (meta refresh), but the chain never rested on one.
+  assertNoAdvertiser(report, /^redirect loop \(loop-a\.broker-net\.test, loop-b\.broker-net\.test\)/);
 });
 
 test('25-hop chain is followed to the end', async () => {
@@ -52,6 +69,7 @@ test('more than 20 consecutive HTTP redirects: Chromium gives up, the report say
   const { report } = await run('too-many-redirects');
   assert.match(report.error ?? '', /too many redirects/);
   assert.equal(report.hops.length, 20);
+  assertNoAdvertiser(report, /^error at click\.mailer-esp\.test \(too many redirects/);
 });
 
 test('a server that never answers ends within --timeout + 2 s', async () => {
@@ -62,6 +80,7 @@ test('a server that never answers ends within --timeout + 2 s', async () => {
   assert.match(report.error ?? '', /^timeout: /);
   assert.equal(report.hops.at(-1)?.status, null);
   assert.ok(existsSync(join(caseDir, 'capture.warc.gz')));
+  assertNoAdvertiser(report, /-> error at hang\.broker-net\.test \(timeout: /);
 });
 
 test('bad TLS is recorded and the chain continues', async () => {
@@ -77,12 +96,21 @@ test('bad TLS is recorded and the chain continues', async () => {
 });
 
 test('download: hash and size recorded, file never opened, error set', async () => {
-  const { report, capture } = await run('download');
+  const { report, capture, caseDir } = await run('download');
   assert.match(report.error ?? '', /^download: invoice\.zip/);
   assert.ok(report.error!.includes(DOWNLOAD_SHA256));
   assert.ok(report.error!.includes(`${DOWNLOAD_SIZE} bytes`));
   const file = capture.exchanges.find((x) => x.request.url.endsWith('/files/invoice.zip'));
   assert.equal(file?.response?.body.length, DOWNLOAD_SIZE);
+  // Answered with 200 by a broker's file host: a download, not the advertiser's landing page.
+  assertNoAdvertiser(report, /-> download invoice\.zip from files\.broker-net\.test: no landing page$/);
+  // The same answer from the evidence alone, as `clicktrace analyze` gives it.
+  const again = analyzeCapture(await readCapture(caseDir), caseDir);
+  assert.deepEqual(again.summary, report.summary);
+  assert.deepEqual(
+    again.hops.map((h) => h.party),
+    report.hops.map((h) => h.party),
+  );
 });
 
 test('cloaking page: the default identity reaches the real destination', async () => {
@@ -110,12 +138,15 @@ test('connection reset ends with a clear error', async () => {
   const { report } = await run('reset');
   assert.match(report.error ?? '', /connection reset/);
   assert.equal(report.hops.at(-1)?.status, null);
+  assertNoAdvertiser(report, /-> error at reset\.broker-net\.test \(connection reset by /);
 });
 
 test('a page that never finishes loading is reported, with its chain and title', async () => {
   const { report } = await run('never-loads');
   assert.match(report.error ?? '', /did not finish loading/);
-  assert.ok(report.final?.title);
+  assert.ok(report.final?.title); // It rendered and the chain rested on it: its owner is named.
+  assert.equal(report.hops.at(-1)?.party?.role, 'advertiser');
+  assert.match(report.summary?.text ?? '', /advertiser promo\.broker-net\.test$/);
 });
 
 test('a page with nothing pending ends the trace at once, not after the settle limit', async () => {

@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { IncomingMessage } from 'node:http';
 import { tempDir } from './helpers.js';
+import { clean } from '../src/cli/terminal.js';
 import { appUrl, escapeHtml, html, join as joinHtml } from '../src/web/html.js';
 import { formFromParts, parseMultipart, BodyError } from '../src/web/request-body.js';
 import { assertSafeBind, hostAllowed, isLoopbackHost, parseCookies, sameOriginOrToken } from '../src/web/security.js';
 import { caseFileKind, resolveCaseFile } from '../src/web/case-files.js';
-import { JobQueue } from '../src/web/job-queue.js';
 import { bodyPreview } from '../src/web/exchange-view.js';
 
 test('html: every interpolated value is escaped, template output is not escaped twice', () => {
@@ -25,8 +25,15 @@ test('html: every interpolated value is escaped, template output is not escaped 
   assert.equal(String(joinHtml(['<a>', html`<i>b</i>`], ', ')), '&lt;a&gt;, <i>b</i>');
 });
 
-test('html: control characters and bidi overrides become visible', () => {
-  assert.equal(escapeHtml('a\x1b[31mb\x07\u202ec\td\ne'), 'a\\x1b[31mb\\x07\\u202ec\td\ne');
+test('html: control characters and bidi overrides become visible, as in the terminal', () => {
+  const hostile = 'a\x1b[31mb\x07\u202ec\td\ne\r';
+  assert.equal(escapeHtml(hostile), 'a\\x1b[31mb\\x07\\u202ec\\x09d\\x0ae\\x0d');
+  assert.equal(escapeHtml(hostile), clean(hostile));
+  // Text shown as lines keeps its tabs and newlines, and only those.
+  assert.equal(escapeHtml(hostile, { keepLines: true }), 'a\\x1b[31mb\\x07\\u202ec\td\ne\\x0d');
+  assert.equal(String(html`<pre class="head">${hostile}</pre>`), '<pre class="head">a\\x1b[31mb\\x07\\u202ec\td\ne\\x0d</pre>');
+  assert.equal(String(html`<textarea>${'one\ntwo'}</textarea>`), '<textarea>one\ntwo</textarea>');
+  assert.equal(String(html`<p class="evidence">${hostile}</p>`), '<p class="evidence">a\\x1b[31mb\\x07\\u202ec\\x09d\\x0ae\\x0d</p>');
 });
 
 test('html: values where escaping is not enough are refused when the template is first used', () => {
@@ -131,27 +138,6 @@ test('case files: only names of the case layout, never outside the folder, no sy
   assert.equal(resolveCaseFile(cases, '..', 'report.json'), null);
   assert.equal(resolveCaseFile(cases, `../${id}`, 'report.json'), null);
   assert.equal(caseFileKind('capture.warc.gz')?.contentType, 'application/gzip');
-});
-
-test('job queue: never more than the limit at once, every task runs, in order', async () => {
-  const queue = new JobQueue(2);
-  let running = 0;
-  let peak = 0;
-  const started: number[] = [];
-  for (let i = 0; i < 10; i++) {
-    queue.push(async () => {
-      started.push(i);
-      peak = Math.max(peak, ++running);
-      await new Promise((r) => setTimeout(r, 5));
-      running--;
-      if (i === 3) throw new Error('a failing task does not stop the queue');
-    });
-  }
-  await queue.idle();
-  assert.deepEqual(started, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-  assert.equal(peak, 2);
-  assert.equal(queue.peak, 2);
-  assert.throws(() => new JobQueue(0), RangeError);
 });
 
 test('body preview: decoded text, binary left out, long text cut', () => {

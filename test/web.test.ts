@@ -9,10 +9,12 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { tempDir } from './helpers.js';
 import { projectPath, projectRoot } from '../src/project-root.js';
 import { startLab, type Lab } from '../src/lab/index.js';
+import { CONTROL_LOCATION } from '../src/lab/scenarios/hostile.js';
+import { clean } from '../src/cli/terminal.js';
 import { startServe, type ServeHandle } from '../src/cli/serve-command.js';
-import { CliError } from '../src/cli/command.js';
-import { assertSafeBind } from '../src/web/security.js';
-import type { Job } from '../src/web/service.js';
+import { UserError } from '../src/errors.js';
+import { assertSafeBind, UnsafeBindError } from '../src/web/security.js';
+import type { Job } from '../src/service/trace-service.js';
 
 let lab: Lab;
 let serve: ServeHandle;
@@ -27,7 +29,10 @@ before(async () => {
   const cases = tempDir('web-cases-');
   dirs.push(cases);
   [serve, browser] = await Promise.all([
-    startServe(['--port', '0', '--cases', cases, ...lab.traceArgs, '--settle', '1500', '--timeout', '30'], () => undefined).then((h) => h!),
+    startServe(
+      ['--port', '0', '--cases', cases, ...lab.traceArgs, '--settle', '1500', '--timeout', '30', '--concurrency', '2'],
+      () => undefined,
+    ).then((h) => h!),
     chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] }),
   ]);
   base = serve.server.url;
@@ -136,12 +141,25 @@ test('the seed through the form: live progress, the chain with Selligent and the
 test('an uploaded .eml: message case with headers and links, its main link traced; pivot on the tracker domain reaches both traces', async () => {
   await page.goto(`${base}/`);
   await page.setInputFiles('input[name=message]', projectPath('test', 'fixtures', 'lab', 'seed-tmobile.eml'));
+  // Its main link is the seed link the test above traced: without "again" the job would point at that case.
+  await page.check('input[name=again]');
   await Promise.all([page.waitForURL(/\/jobs\/j[0-9a-f]+$/), page.click('form.submit button[type=submit]')]);
   const jobId = page.url().split('/').pop()!;
+  assert.notEqual(await page.locator('#job-state').getAttribute('data-state'), 'done', 'the job page opened while the job ran');
   const job = await waitForJob(jobId);
   assert.equal(job.state, 'done', job.error ?? '');
   assert.ok(job.messageCaseId?.endsWith('-mail'));
   assert.ok(job.caseId);
+  // Watched live (no reload), the finished job links both its cases, as the page served after it does.
+  await page.waitForSelector('#job-events[data-finished="yes"]', { timeout: 45_000 });
+  const linked = async () => page.$$eval('#job-result a.case-link', (links) => links.map((a) => [a.id, a.textContent]));
+  const expectedLinks = [
+    ['job-case-link', job.caseId],
+    ['job-message-link', job.messageCaseId],
+  ];
+  assert.deepEqual(await linked(), expectedLinks);
+  await page.reload();
+  assert.deepEqual(await linked(), expectedLinks);
   assert.equal(job.url, lab.scenarios.seed.url, 'the main call-to-action was traced');
 
   const message = await api<any>(`/api/cases/${job.messageCaseId}`);
@@ -240,6 +258,23 @@ test('a hostile page captured: its case page fires no dialog and runs no injecte
   assert.deepEqual(cspViolations, [], 'our own pages never trip the CSP nor miss a resource');
 });
 
+test('control characters look the same in an evidence line, the raw exchange and the terminal', async () => {
+  const { body } = await submitJson({ url: lab.scenarios['control-location'].url });
+  const job = await waitForJob(body.job.id);
+  assert.equal(job.state, 'done', job.error ?? '');
+  await page.goto(`${base}/cases/${job.caseId}`);
+  const shown = clean(CONTROL_LOCATION);
+  assert.equal(shown, '/page?q=\\x1b[2J\\x1b]0;pwned\\x07');
+  const evidence = await page.locator('li.hop').last().locator('.evidence').innerText();
+  assert.equal(evidence, `HTTP 302, Location: ${shown}`);
+  await page.$$eval('details.exchange', (els) => els.forEach((d) => ((d as HTMLDetailsElement).open = true)));
+  const heads = await page.$$eval('pre.head', (els) => els.map((e) => e.textContent ?? ''));
+  assert.ok(
+    heads.some((h) => h.split('\n').includes(`Location: ${shown}`)),
+    heads.join('\n--\n'),
+  );
+});
+
 test('a private target is refused with a clear message, in the API and in the form', async () => {
   const { status, body } = await submitJson({ url: 'http://127.0.0.1/' });
   assert.equal(status, 403);
@@ -277,7 +312,7 @@ test('listening beyond loopback without a token refuses to start', async () => {
   assert.doesNotThrow(() => assertSafeBind('0.0.0.0', 'a-long-enough-secret-token'));
   await assert.rejects(
     startServe(['--host', '0.0.0.0', '--port', '0'], () => undefined),
-    (err) => err instanceof CliError && /without --token/.test(err.message),
+    (err) => err instanceof UnsafeBindError && err instanceof UserError && /without --token/.test(err.message),
   );
   // The CLI as users run it: compiled when the tests are, else through tsx.
   const compiled = import.meta.url.endsWith('.js');
@@ -316,8 +351,9 @@ test('with a token: nothing without it, a ?token= login sets the cookie', async 
 
 test('20 submissions at once are queued and all complete within the concurrency limit, none lost', async () => {
   const url = lab.scenarios['http-302'].url;
-  const hitsBefore = lab.hits(url);
-  const submitted = await Promise.all(Array.from({ length: 20 }, () => submitJson({ url })));
+  const urls = Array.from({ length: 20 }, (_, i) => `${url}&n=${i}`);
+  const hits = () => urls.map((u) => lab.hits(u));
+  const submitted = await Promise.all(urls.map((u) => submitJson({ url: u })));
   assert.ok(submitted.every((s) => s.status === 202));
   const ids = submitted.map((s) => s.body.job.id);
   assert.equal(new Set(ids).size, 20);
@@ -328,7 +364,14 @@ test('20 submissions at once are queued and all complete within the concurrency 
   );
   const cases = jobs.map((j) => j.caseId!);
   assert.equal(new Set(cases).size, 20, 'one case per job');
-  assert.equal(lab.hits(url) - hitsBefore, 20, 'each link requested exactly once');
+  assert.deepEqual(hits(), Array(20).fill(1), 'each link requested exactly once');
+  // A link traced before is not requested again: the job points at its case.
+  const again = await submitJson({ url: urls[7] });
+  const repeat = await waitForJob(again.body.job.id);
+  assert.equal(repeat.state, 'done');
+  assert.equal(repeat.alreadyTraced, true);
+  assert.equal(repeat.caseId, cases[7]);
+  assert.deepEqual(hits(), Array(20).fill(1), 'not requested a second time');
   // No moment had more than two traces running.
   const edges = jobs.flatMap((j) => [
     { at: Date.parse(j.startedAt!), d: 1 },

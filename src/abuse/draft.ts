@@ -4,7 +4,7 @@
 // by nodemailer's MailComposer) marked X-Unsent, so a mail client opens them ready to review and
 // send. Nothing here sends anything.
 import { readFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { sha256Hex as sha256 } from '../http/checksums.js';
 import { join } from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { MANIFEST_FILE, TIMESTAMP_FILE } from '../case/case-layout.js';
@@ -246,10 +246,6 @@ export async function composeEml(draft: AbuseDraft, from: string | null = null, 
     disableUrlAccess: true,
   });
   return composer.compile().build();
-}
-
-function sha256(data: Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
 }
 
 function readOptional(path: string): Buffer | null {

@@ -1,11 +1,11 @@
 // The report, derived from a Capture alone: the same capture (live, or read back from its WARC)
 // always gives the same report.
 import { basename } from 'node:path';
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../http/checksums.js';
 import type { Capture, Exchange } from '../model.js';
 import type { Hop, Report } from '../report.js';
 import { buildHops } from './chain.js';
-import { headerValue } from './body.js';
+import { headerValue } from '../http/wire.js';
 import { enrich } from './enrich.js';
 import { SPECIAL_ONLY, type NetworkLookup } from '../hosting/network-data.js';
 import { exploreSteps } from './explore-steps.js';
@@ -120,7 +120,7 @@ function downloadDescription(capture: Capture): string {
 function describeFile(exchange: Exchange): string {
   const response = exchange.response!;
   const type = headerValue(response.headers, 'content-type') ?? 'unknown type';
-  const sha256 = createHash('sha256').update(response.body).digest('hex');
+  const sha256 = sha256Hex(response.body);
   return `${type}, ${response.bodyLength} bytes, sha256 ${sha256}${response.bodyTruncated ? ', record truncated' : ''}`;
 }
 

@@ -1,39 +1,13 @@
 // Reading recorded bodies for analysis. Bodies are stored as received (content-encoding kept);
-// decoding is capped because a hostile server can send a compression bomb.
-import { brotliDecompressSync, gunzipSync, inflateSync, inflateRawSync } from 'node:zlib';
+// decoding (src/http/content-coding.ts) is capped because a hostile server can send a compression bomb.
 import type { HeaderLine } from '../model.js';
+import { decodeContent } from '../http/content-coding.js';
+import { headerValue } from '../http/wire.js';
 
-export const MAX_DECODED_BODY = 16 * 1024 * 1024;
-
-export function headerValue(headers: HeaderLine[], name: string): string | null {
-  const lower = name.toLowerCase();
-  for (const [k, v] of headers) if (k.toLowerCase() === lower) return v;
-  return null;
-}
-
+/** The body without its Content-Encoding; as recorded when it does not decode (within the limit). */
 export function decodeBody(body: Buffer, headers: HeaderLine[]): Buffer {
-  const encodings = (headerValue(headers, 'content-encoding') ?? '')
-    .split(',')
-    .map((e) => e.trim().toLowerCase())
-    .filter((e) => e && e !== 'identity')
-    .reverse();
-  let out = body;
-  for (const encoding of encodings) {
-    try {
-      if (encoding === 'gzip' || encoding === 'x-gzip') out = gunzipSync(out, { maxOutputLength: MAX_DECODED_BODY });
-      else if (encoding === 'br') out = brotliDecompressSync(out, { maxOutputLength: MAX_DECODED_BODY });
-      else if (encoding === 'deflate') {
-        try {
-          out = inflateSync(out, { maxOutputLength: MAX_DECODED_BODY });
-        } catch {
-          out = inflateRawSync(out, { maxOutputLength: MAX_DECODED_BODY });
-        }
-      } else return out;
-    } catch {
-      return out.subarray(0, MAX_DECODED_BODY);
-    }
-  }
-  return out.length > MAX_DECODED_BODY ? out.subarray(0, MAX_DECODED_BODY) : out;
+  const decoded = decodeContent(body, headerValue(headers, 'content-encoding'));
+  return decoded.ok ? decoded.bytes : body;
 }
 
 /** Body as text, using the charset of Content-Type (or a meta charset), defaulting to UTF-8. */

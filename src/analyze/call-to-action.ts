@@ -8,7 +8,7 @@
 import type { PageControl } from '../model.js';
 import { readRulesJson } from './parties-rules.js';
 import { registrableDomainOf } from './parties-match.js';
-import { hostOf } from './unwrap/url-text.js';
+import { hostOf } from '../http/host.js';
 import { unwrap } from './unwrap/unwrap.js';
 
 /** What a control scored: the total, each part of it ("+30 wording …"), and why it is never followed. */

@@ -2,7 +2,8 @@
 // with how the browser got there (`via`) and the evidence behind the label.
 import type { Capture, Exchange, NavEvent } from '../model.js';
 import type { Hop, HopEvidence, HopTls, Via } from '../report.js';
-import { bodyText, findMetaRefresh, headerValue } from './body.js';
+import { bodyText, findMetaRefresh } from './body.js';
+import { headerValue } from '../http/wire.js';
 
 type DocRequest = Extract<NavEvent, { type: 'doc-request' }>;
 
@@ -80,8 +81,10 @@ function label(ctx: Context, index: number): { via: Via; evidence: HopEvidence }
 
   if (doc.redirectStatus !== null) {
     const status = doc.redirectStatus;
-    const location =
-      doc.redirectLocation ?? (previousExchange?.response ? headerValue(previousExchange.response.headers, 'location') : null);
+    // The Location header as the server sent it (recorded); Chromium's copy is what the proxy could
+    // forward, with control characters replaced by spaces.
+    const recorded = previousExchange?.response?.status === status ? headerValue(previousExchange.response.headers, 'location') : null;
+    const location = recorded ?? doc.redirectLocation;
     return {
       via: REDIRECT_STATUSES.has(status) ? (`http-${status}` as Via) : 'other',
       evidence: { detail: `HTTP ${status}, Location: ${location ?? '(none)'}`, ...(location ? { location } : {}) },

@@ -4,19 +4,13 @@
 import type { Capture } from '../model.js';
 import type { PartyRef, Report } from '../report.js';
 import type { AnalyzeOptions } from './analyze.js';
+import { chainEnding } from './ending.js';
 import { attributeChain } from './parties.js';
 import { findTokens } from './tokens.js';
 import { summarizeResponsibility } from './summary.js';
 import { unwrap } from './unwrap/index.js';
+import { hostOf } from '../http/host.js';
 import { SPECIAL_ONLY } from '../hosting/network-data.js';
-
-function hostOf(url: string): string | null {
-  try {
-    return new URL(url).hostname.toLowerCase();
-  } catch {
-    return null;
-  }
-}
 
 export function enrich(report: Report, capture: Capture, options: AnalyzeOptions): Report {
   const dns = capture.dns.map((r) => ({
@@ -27,7 +21,13 @@ export function enrich(report: Report, capture: Capture, options: AnalyzeOptions
     baseDomainResolves: r.baseDomainResolves ?? null,
   }));
   const dnsByHost = new Map(dns.map((d) => [d.host, { cnames: d.cnames }]));
-  const parties = attributeChain(report.hops, dnsByHost);
+  const download = capture.events.find((e) => e.type === 'download');
+  const ending = chainEnding({
+    hops: report.hops,
+    error: report.error,
+    download: download?.type === 'download' ? { url: download.url, filename: download.suggestedFilename } : null,
+  });
+  const parties = attributeChain(report.hops, dnsByHost, { endedOnPage: ending?.kind === 'page' });
   const networks = options.networks ?? SPECIAL_ONLY;
   const hops = report.hops.map((hop, i) => {
     const network = hop.ip ? networks.lookup(hop.ip) : null;
@@ -43,6 +43,7 @@ export function enrich(report: Report, capture: Capture, options: AnalyzeOptions
         hops,
         dns: dns.filter((d) => chainHosts.has(d.host)),
         tokens,
+        ending,
         ...(options.espFromMail?.length ? { espFromMail: options.espFromMail } : {}),
         ...(options.disclosures?.length ? { disclosures: options.disclosures } : {}),
       })

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { attributeChain, attributeUrl } from './parties.js';
+import { attributeChain, attributeUrl, unknownParty } from './parties.js';
 import { compileHostPattern, registrableDomainOf } from './parties-match.js';
 import { loadPartyRules, PARTY_ROLES, readRulesJson, validatePartyRules } from './parties-rules.js';
 
@@ -194,7 +194,7 @@ describe('attributeChain', () => {
   ];
 
   test('the seed chain: Selligent twice, then the advertiser', () => {
-    const refs = attributeChain(seed);
+    const refs = attributeChain(seed, undefined, { endedOnPage: true });
     assert.deepEqual(
       refs.map((r) => [r.role, r.name]),
       [
@@ -215,6 +215,7 @@ describe('attributeChain', () => {
     const refs = attributeChain(
       [{ url: 'https://click.brand.example/x' }, { url: 'https://bit.ly/abc' }],
       new Map([['click.brand.example', { cnames: ['mailgun.org'] }]]),
+      { endedOnPage: true },
     );
     assert.deepEqual(
       refs.map((r) => r.rule),
@@ -222,7 +223,13 @@ describe('attributeChain', () => {
     );
   });
 
+  test('a chain that did not end on a page (loop, download, error) has no advertiser', () => {
+    const refs = attributeChain(seed, undefined, { endedOnPage: false });
+    assert.deepEqual(refs[2], unknownParty('t-mobile.example'));
+    assert.ok(refs.every((r) => r.role !== 'advertiser'));
+  });
+
   test('empty chain', () => {
-    assert.deepEqual(attributeChain([]), []);
+    assert.deepEqual(attributeChain([], undefined, { endedOnPage: true }), []);
   });
 });

@@ -8,7 +8,8 @@
 import type { PartyRef } from '../report.js';
 import { bestHostMatch, compileHostPatterns, HostIndex, registrableDomainOf, type HostMatcher } from './parties-match.js';
 import { loadPartyRules, type PartyRule } from './parties-rules.js';
-import { hostOf, normalizeInputUrl, splitRawUrl } from './unwrap/url-text.js';
+import { normalizeInputUrl, splitRawUrl } from './unwrap/url-text.js';
+import { hostOf } from '../http/host.js';
 
 interface CompiledFingerprint {
   party: PartyRule;
@@ -102,15 +103,21 @@ function attribute(url: string, cnames: string[]): PartyRef {
 }
 
 /**
- * Attributes every hop of a chain. The final hop, when nothing else claims it, belongs to the
- * advertiser: whoever owns the landing page is who the click was bought for.
+ * Attributes every hop of a chain. The final hop, when nothing else claims it and the chain
+ * rested on it as a page that rendered (`endedOnPage`), belongs to the advertiser: whoever owns
+ * the landing page is who the click was bought for. A chain that ended in a loop, on a download
+ * or with an error has no landing page, so no advertiser.
  */
-export function attributeChain(hops: { url: string }[], dnsByHost?: Map<string, { cnames: string[] }>): PartyRef[] {
+export function attributeChain(
+  hops: { url: string }[],
+  dnsByHost: Map<string, { cnames: string[] }> | undefined,
+  { endedOnPage }: { endedOnPage: boolean },
+): PartyRef[] {
   return hops.map((hop, i) => {
     const host = hostOf(normalizeInputUrl(hop.url));
     const cnames = host ? dnsByHost?.get(host)?.cnames : undefined;
     const party = attributeUrl(hop.url, cnames ? { cnames } : undefined);
-    if (i === hops.length - 1 && party.role === 'unknown' && host) {
+    if (endedOnPage && i === hops.length - 1 && party.role === 'unknown' && host) {
       return {
         role: 'advertiser',
         name: party.registrableDomain ?? host,

@@ -57,7 +57,7 @@ describe('the seed scenario', () => {
   });
 });
 
-test('wrapper, CNAME-branded ESP, affiliate network, disagreeing mail headers, failed landing page', () => {
+test('wrapper, CNAME-branded ESP, affiliate network, disagreeing mail headers, a final page that failed (no advertiser)', () => {
   const summary = summarizeResponsibility({
     hops: [
       { index: 1, url: 'https://nam12.safelinks.protection.outlook.com/?url=https%3A%2F%2Fclick.brand.example%2Fx&data=1', status: 302 },
@@ -79,8 +79,12 @@ test('wrapper, CNAME-branded ESP, affiliate network, disagreeing mail headers, f
     summary.text,
     'via security wrapper Microsoft Defender Safe Links (nam12.safelinks.protection.outlook.com) -> ' +
       'Sent via Twilio SendGrid (tracker click.brand.example, CNAME to sendgrid.net) (mail headers name Amazon SES) -> ' +
-      'via affiliate network Awin (www.awin1.com, awinmid=1234, awinaffid=5678) -> advertiser shop.example (campaign utm_campaign=spring) [final page: HTTP 404]',
+      'via affiliate network Awin (www.awin1.com, awinmid=1234, awinaffid=5678) -> error at shop.example (HTTP 404): no landing page',
   );
+  assert.deepEqual(summary.claims.at(-1), {
+    text: 'The chain ends with an error at shop.example (HTTP 404), not on a page; no advertiser can be named',
+    hop: 4,
+  });
   assert.deepEqual(
     summary.claims.filter((c) => /CNAME|^Awin affiliate|Mail headers/.test(c.text)),
     [
@@ -120,9 +124,11 @@ test('mail headers alone, a chain that stops at a shortener, and no hops', () =>
   const stopped = summarizeResponsibility({ hops: [{ index: 1, url: 'https://bit.ly/3xYz', status: null }], espFromMail: ['Mailgun'] });
   assert.equal(
     stopped.text,
-    'Sent via Mailgun (from mail headers) -> via shortener Bitly (bit.ly) -> no landing page reached (ended at bit.ly)',
+    'Sent via Mailgun (from mail headers) -> via shortener Bitly (bit.ly) -> error at bit.ly (no response): no landing page',
   );
-  assert.deepEqual(stopped.claims.at(-1), { text: 'The chain ends at Bitly (bit.ly) without reaching a landing page', hop: 1 });
+  const rested = summarizeResponsibility({ hops: [{ index: 1, url: 'https://bit.ly/3xYz', status: 200 }] });
+  assert.equal(rested.text, 'via shortener Bitly (bit.ly) -> no landing page reached (ended at bit.ly)');
+  assert.deepEqual(rested.claims.at(-1), { text: 'The chain ends at Bitly (bit.ly) without reaching a landing page', hop: 1 });
   assert.deepEqual(summarizeResponsibility({ hops: [] }), { text: 'No hops recorded', claims: [] });
 });
 
@@ -165,5 +171,61 @@ describe('where the recipient address leaked', () => {
       { text: `Hop 1 carries ${address} in its URL (path (sha256))`, hop: 1 },
       { text: `Hop 2 carries ${address} in its URL (h (sha256))`, hop: 2 },
     ]);
+  });
+});
+
+describe('a chain that ends without a landing page names no advertiser, and says what happened', () => {
+  const loop = [
+    { index: 1, url: 'http://loop-a.tracker.test/loop', status: 302 },
+    { index: 2, url: 'http://loop-b.tracker.test/loop', status: 302 },
+    { index: 3, url: 'http://loop-a.tracker.test/loop', status: 302 },
+    { index: 4, url: 'http://loop-b.tracker.test/loop', status: 302 },
+    { index: 5, url: 'http://loop-a.tracker.test/loop', status: null },
+  ];
+
+  test('a redirect loop', () => {
+    const summary = summarizeResponsibility({ hops: loop });
+    assert.equal(summary.text, 'redirect loop (loop-a.tracker.test, loop-b.tracker.test): no landing page');
+    assert.deepEqual(summary.claims, [
+      {
+        text: 'Redirect loop: http://loop-a.tracker.test/loop requested 3 times, the chain never rested on a page; no advertiser can be named',
+        hop: 5,
+      },
+    ]);
+  });
+
+  test('a loop of pages that each rendered (meta refresh) is still a loop', () => {
+    const summary = summarizeResponsibility({ hops: loop.map((h) => ({ ...h, status: 200 })) });
+    assert.match(summary.text, /^redirect loop/);
+    assert.doesNotMatch(JSON.stringify(summary), /advertiser loop|Advertiser /);
+  });
+
+  test('a download', () => {
+    const summary = summarizeResponsibility({
+      hops: [
+        { index: 1, url: 'http://click.mailer.test/dl/1', status: 302 },
+        { index: 2, url: 'https://dl.tracker.test/files/setup.exe', status: 200 },
+      ],
+      ending: { kind: 'download', url: 'https://dl.tracker.test/files/setup.exe', filename: 'setup.exe', hop: 2 },
+    });
+    assert.equal(summary.text, 'via click.mailer.test (unattributed) -> download setup.exe from dl.tracker.test: no landing page');
+    assert.deepEqual(summary.claims.at(-1), {
+      text: 'The chain ends on a file download (setup.exe from dl.tracker.test), not on a page; no advertiser can be named',
+      hop: 2,
+    });
+  });
+
+  test('an error, with the reason the capture gave', () => {
+    const summary = summarizeResponsibility({
+      hops: [
+        { index: 1, url: 'http://click.mailer.test/c/1', status: 302 },
+        { index: 2, url: 'http://hang.tracker.test/wait', status: null },
+      ],
+      ending: { kind: 'error', reason: 'timeout: no response for http://hang.tracker.test/wait within 8 s', hop: 2 },
+    });
+    assert.equal(
+      summary.text,
+      'via click.mailer.test (unattributed) -> error at hang.tracker.test (timeout: no response for http://hang.tracker.test/wait within 8 s): no landing page',
+    );
   });
 });

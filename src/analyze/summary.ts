@@ -1,9 +1,11 @@
 // "Who is responsible": one line for the analyst, and the claims behind it, each pointing at the
 // hop that proves it.
 import type { PartyRef, Role, TokenFinding } from '../report.js';
+import { chainEnding, type ChainEnding } from './ending.js';
 import { attributeChain } from './parties.js';
 import { findTokens } from './tokens.js';
-import { hostOf, normalizeInputUrl } from './unwrap/url-text.js';
+import { normalizeInputUrl } from './unwrap/url-text.js';
+import { hostOf } from '../http/host.js';
 
 export interface SummaryHop {
   index: number;
@@ -28,6 +30,8 @@ export interface ResponsibilityInput {
   espFromMail?: string[];
   /** Where the message's recipient addresses were given out ("sent to … given only for …"), from the mail. */
   disclosures?: { address: string; text: string }[];
+  /** How the chain ended (see ending.ts); read from the hops alone when absent. */
+  ending?: ChainEnding | null;
 }
 
 export interface Claim {
@@ -102,7 +106,10 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
     return { text, claims: espFromMail.map((esp) => ({ text: `Mail headers point to ${esp}`, hop: null })) };
   }
 
-  const computed = attributeChain(hops, new Map([...dnsByHost].map(([host, d]) => [host, { cnames: d.cnames }])));
+  const ending = input.ending ?? chainEnding({ hops })!;
+  const computed = attributeChain(hops, new Map([...dnsByHost].map(([host, d]) => [host, { cnames: d.cnames }])), {
+    endedOnPage: ending.kind === 'page',
+  });
   const parties = hops.map((hop, i) => hop.party ?? computed[i]);
   const tokens = input.tokens ?? findTokens(hops.map((h) => h.url)).map((t) => ({ ...t, hops: t.hops.map((i) => hops[i - 1].index) }));
   const segments = segmentsOf(hops, parties);
@@ -182,10 +189,12 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
   }
 
   const finalHost = hostOf(normalizeInputUrl(finalHop.url)) ?? finalHop.url;
-  const loaded = finalHop.status !== null && finalHop.status >= 200 && finalHop.status < 300;
-  if (finalParty.role === 'advertiser') {
-    const status = finalHop.status === null ? 'no response' : `HTTP ${finalHop.status}`;
-    claims.push({ text: `Advertiser ${finalHost}: owner of the final landing page (${status})`, hop: finalHop.index });
+  if (ending.kind !== 'page') {
+    const { part, claim } = describeEnding(ending, finalHost);
+    claims.push(claim);
+    parts.push(part);
+  } else if (finalParty.role === 'advertiser') {
+    claims.push({ text: `Advertiser ${finalHost}: owner of the final landing page (HTTP ${finalHop.status})`, hop: finalHop.index });
     const campaign = tokens.filter(isCampaignToken);
     for (const t of campaign) {
       claims.push({ text: `Campaign ${t.name}=${t.value}`, hop: t.hops.includes(finalHop.index) ? finalHop.index : (t.hops[0] ?? null) });
@@ -197,7 +206,7 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
             .map((t) => `${t.name}=${t.value}`)
             .join(', ')})`
         : '';
-    parts.push(`advertiser ${finalHost}${detail}${loaded ? '' : ` [final page: ${status}]`}`);
+    parts.push(`advertiser ${finalHost}${detail}`);
   } else {
     claims.push({
       text: `The chain ends at ${finalParty.name ?? finalHost} (${finalHost}) without reaching a landing page`,
@@ -236,4 +245,36 @@ function withDisclosures(
     text: `${lead[0].toUpperCase()}${lead.slice(1)}; ${summary.text[0].toLowerCase()}${summary.text.slice(1)}`,
     claims: [...claims, ...summary.claims],
   };
+}
+
+const NO_ADVERTISER = 'no advertiser can be named';
+
+/** What happened instead of a landing page: the summary's last part and the claim behind it. */
+function describeEnding(ending: Exclude<ChainEnding, { kind: 'page' }>, finalHost: string): { part: string; claim: Claim } {
+  switch (ending.kind) {
+    case 'loop':
+      return {
+        part: `redirect loop (${ending.hosts.join(', ')}): no landing page`,
+        claim: {
+          text: `Redirect loop: ${ending.url} requested ${ending.times} times, the chain never rested on a page; ${NO_ADVERTISER}`,
+          hop: ending.hop,
+        },
+      };
+    case 'download': {
+      const host = hostOf(normalizeInputUrl(ending.url)) ?? finalHost;
+      const file = ending.filename ? `${ending.filename} from ${host}` : `from ${host}`;
+      return {
+        part: `download ${file}: no landing page`,
+        claim: { text: `The chain ends on a file download (${file}), not on a page; ${NO_ADVERTISER}`, hop: ending.hop },
+      };
+    }
+    case 'error':
+      return {
+        part: `error at ${finalHost} (${ending.reason}): no landing page`,
+        claim: {
+          text: `The chain ends with an error at ${finalHost} (${ending.reason}), not on a page; ${NO_ADVERTISER}`,
+          hop: ending.hop,
+        },
+      };
+  }
 }

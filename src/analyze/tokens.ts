@@ -5,7 +5,8 @@ import { inflateSync } from 'node:zlib';
 import type { TokenFinding } from '../report.js';
 import { readRulesJson } from './parties-rules.js';
 import { unwrap } from './unwrap/unwrap.js';
-import { hostOf, percentDecode, rawQueryParams, splitRawUrl } from './unwrap/url-text.js';
+import { percentDecode, rawQueryParams, splitRawUrl } from './unwrap/url-text.js';
+import { hostOf } from '../http/host.js';
 
 interface TokenRule {
   kind: string;

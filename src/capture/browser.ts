@@ -1,82 +1,29 @@
-// Launching Debian's Chromium and driving it over CDP (see ../cdp/connection.ts). One browser
+// Launching Debian's Chromium and driving it over CDP (see ../cdp/connection.ts): the launch, and
+// the routing of new page targets to the trace whose browser context they belong to. One browser
 // serves many traces (warm mode); every trace gets a fresh browser context, so no cookie, cache
-// or storage crosses traces.
+// or storage crosses traces. Its command line is in chromium-flags.ts, its sandbox in
+// chromium-sandbox.ts, its processes in chromium-process.ts.
 //
 // Two builds of the same Chromium are supported. `shell` (Debian's chromium-headless-shell, the
 // build Playwright uses for headless) opens a context and its first page in ~30 ms; `full`
 // (Debian's chromium in its new headless mode) is the complete browser, harder for a cloaking
 // page to tell from a desktop one, and takes ~250 ms per context on this machine.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { release } from 'node:os';
-import { createProfileDir, sweepStaleProfiles } from './profiles.js';
-import { clicktraceHome } from '../home.js';
-import { join } from 'node:path';
+import { chownSync, existsSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import { CdpConnection, type CdpSession } from '../cdp/connection.js';
+import { createProfileDir, sweepStaleProfiles } from './profiles.js';
+import { CdpConnection, type CdpEvent, type CdpSession } from '../cdp/connection.js';
 import { ReservedProxyPort } from './proxy-port.js';
+import { captureArgs, recordedFlags } from './chromium-flags.js';
+import { acceptLanguageFlag } from './identity.js';
+import { rememberNoSandbox, sandboxPlan, sandboxSpawnOptions, type SandboxPlan } from './chromium-sandbox.js';
+import { browserPath, ChromiumProcess, defaultBrowserKind, INSTALLED, type BrowserKind } from './chromium-process.js';
+import { crashReason, type TargetCrash } from './stop-reasons.js';
+import { withTimeout } from './page-observer.js';
+import { Rendezvous } from './rendezvous.js';
+import { UserError } from '../errors.js';
 
-export type BrowserKind = 'shell' | 'full';
-export const BROWSER_KINDS: readonly BrowserKind[] = ['shell', 'full'];
-
-const PATHS: Record<BrowserKind, { path: string; pkg: string; name: string }> = {
-  shell: { path: '/usr/bin/chromium-headless-shell', pkg: 'chromium-headless-shell', name: 'Chromium headless shell' },
-  full: { path: '/usr/bin/chromium', pkg: 'chromium', name: 'Chromium' },
-};
-
-/** Path of the full Chromium, for tools that drive it with Playwright (the web UI tests, the bench baseline). */
-export const CHROMIUM_PATH = process.env.CLICKTRACE_CHROMIUM ?? PATHS.full.path;
-
-export const CHROMIUM_ARGS = [
-  // Chromium's own traffic (updates, sync, safe browsing) would pollute the evidence.
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-default-apps',
-  '--disable-client-side-phishing-detection',
-  '--disable-domain-reliability',
-  '--disable-field-trial-config',
-  '--disable-breakpad',
-  '--metrics-recording-only',
-  '--no-first-run',
-  '--no-default-browser-check',
-  '--no-pings',
-  // QUIC cannot go through an HTTP proxy; without this Chromium may try it directly.
-  '--disable-quic',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  // Hides navigator.webdriver, the most common automation check of cloaking pages.
-  '--disable-blink-features=AutomationControlled',
-];
-
-const CAPTURE_ARGS = [
-  ...CHROMIUM_ARGS,
-  // HttpsUpgrades would try https:// before an http:// link, spending a single-use link on a URL
-  // the mail never contained. Site isolation is off so that one renderer (and one CDP session)
-  // sees a page and all its frames, and a cross-site hop costs no new process.
-  '--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,PaintHolding,Translate,OptimizationHints,MediaRouter,DialMediaRouteProvider,IsolateOrigins,site-per-process',
-  '--disable-site-isolation-trials',
-  // Popups are part of chains: they are followed, not blocked.
-  '--disable-popup-blocking',
-  '--disable-back-forward-cache',
-  '--disable-background-timer-throttling',
-  '--disable-backgrounding-occluded-windows',
-  '--disable-renderer-backgrounding',
-  '--disable-ipc-flooding-protection',
-  '--disable-hang-monitor',
-  '--disable-extensions',
-  '--password-store=basic',
-  '--use-mock-keychain',
-  '--mute-audio',
-  '--hide-scrollbars',
-  '--force-color-profile=srgb',
-];
-
-// Every context brings its own recording proxy; this one only catches stray browser traffic.
-const DEAD_PROXY = ['--proxy-server=http://127.0.0.1:9'];
-
-export class BrowserMissingError extends Error {}
+export class BrowserMissingError extends UserError {}
 
 export interface LaunchOptions {
   kind?: BrowserKind;
@@ -98,73 +45,19 @@ export interface AttachedTarget {
 
 type TargetHandler = (target: AttachedTarget) => void;
 
-/**
- * The build used when none is asked for: the headless shell, or full Chromium on a machine
- * where only that is installed (the case records which one ran).
- */
-export function defaultBrowserKind(): BrowserKind {
-  return process.env.CLICKTRACE_CHROMIUM || existsSync(PATHS.shell.path) ? 'shell' : 'full';
-}
+/** How long a closing Chromium may take to exit by itself (it takes ~100 ms when it is well). */
+const CLOSE_GRACE_MS = 1000;
 
-export function browserPath(kind: BrowserKind): string {
-  if (process.env.CLICKTRACE_CHROMIUM) return process.env.CLICKTRACE_CHROMIUM;
-  return PATHS[kind].path;
-}
-
-/**
- * How Chromium gets its sandbox. As a normal user: its own. As root, where Chromium refuses its
- * sandbox: it runs as an unprivileged user (nobody) with the sandbox on; where that cannot start
- * (no user namespaces), as root without a sandbox, which is remembered for this kernel.
- */
-type SandboxPlan = { kind: 'own' } | { kind: 'user'; name: string; uid: number; gid: number } | { kind: 'none' };
-
-const SANDBOX_USER = 'nobody';
-
-function sandboxPlan(chromiumPath: string): SandboxPlan {
-  if (process.getuid?.() !== 0) return { kind: 'own' };
-  if (readNoSandbox() === noSandboxKey(chromiumPath)) return { kind: 'none' };
-  const user = systemUser(SANDBOX_USER);
-  return user ? { kind: 'user', name: SANDBOX_USER, ...user } : { kind: 'none' };
-}
-
-function systemUser(name: string): { uid: number; gid: number } | null {
-  try {
-    const line = readFileSync('/etc/passwd', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith(`${name}:`));
-    const [, , uid, gid] = line?.split(':') ?? [];
-    return uid && gid && /^\d+$/.test(uid) && /^\d+$/.test(gid) ? { uid: Number(uid), gid: Number(gid) } : null;
-  } catch {
-    return null;
-  }
-}
-
-const noSandboxFile = () => join(clicktraceHome(), 'chromium-no-sandbox');
-const noSandboxKey = (chromiumPath: string) => `${chromiumPath} ${release()}`;
-
-function readNoSandbox(): string | null {
-  try {
-    return readFileSync(noSandboxFile(), 'utf8').split('\n')[0] ?? null;
-  } catch {
-    return null;
-  }
-}
-
-function rememberNoSandbox(chromiumPath: string, reason: string): void {
-  try {
-    mkdirSync(clicktraceHome(), { recursive: true });
-    writeFileSync(noSandboxFile(), `${noSandboxKey(chromiumPath)}\nChromium could not start its sandbox as ${SANDBOX_USER}: ${reason}\n`);
-    process.stderr.write(
-      `clicktrace: Chromium cannot start its sandbox as ${SANDBOX_USER} here (${reason}); it runs as root without one (remembered in ${noSandboxFile()})\n`,
-    );
-  } catch {
-    // Not remembered: the next launch tries the sandbox again.
-  }
-}
+/** How long after V8's out-of-memory message a renderer crash is put down to it. */
+const OOM_NOTE_MS = 5000;
 
 export class Browser extends EventEmitter {
   private readonly contextHandlers = new Map<string, TargetHandler>();
-  private exited: Promise<void>;
+  /** Renderer crashes Chromium reported, by target id. */
+  private readonly crashes = new Rendezvous<string, TargetCrash>();
+  /** The last "V8 ... OOM (reason)" Chromium printed, and when. */
+  private lastOutOfMemory: { at: number; detail: string } | null = null;
+  private stderrTail = '';
   /** When Chromium was spawned and first answered CDP (performance.now(), for CLICKTRACE_PROFILE). */
   startup = { spawnedAt: 0, answeredAt: 0 };
   /** With `singleTrace`: the tab Chromium opened at start, and the browser context it is in. */
@@ -174,7 +67,7 @@ export class Browser extends EventEmitter {
   private constructor(
     readonly kind: BrowserKind,
     readonly cdp: CdpConnection,
-    private readonly child: ChildProcess,
+    private readonly chromium: ChromiumProcess,
     readonly profileDir: string,
     private readonly fullVersion: string,
     readonly reservedProxy: ReservedProxyPort | null,
@@ -186,45 +79,59 @@ export class Browser extends EventEmitter {
     super();
     this.initialPage = new Promise((resolve) => (this.foundInitialPage = resolve));
     if (!reservedProxy) this.foundInitialPage(null);
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     cdp.on('disconnected', () => this.emit('disconnected'));
-    cdp.browser.on(
-      'Target.attachedToTarget',
-      (event: {
-        sessionId: string;
-        targetInfo: { targetId: string; type: string; url: string; browserContextId?: string; openerId?: string };
-        waitingForDebugger: boolean;
-      }) => {
-        const session = cdp.session(event.sessionId);
-        const handler = event.targetInfo.browserContextId ? this.contextHandlers.get(event.targetInfo.browserContextId) : undefined;
-        const target = {
-          targetId: event.targetInfo.targetId,
-          session,
-          openerId: event.targetInfo.openerId ?? null,
-          url: event.targetInfo.url,
-        };
-        if (handler && event.targetInfo.type === 'page') {
-          handler(target);
-          return;
-        }
-        if (this.reservedProxy && event.targetInfo.type === 'page' && event.targetInfo.browserContextId) {
-          this.foundInitialPage({ ...target, browserContextId: event.targetInfo.browserContextId });
-          this.foundInitialPage = () => undefined;
-          if (!event.waitingForDebugger) return;
-        }
-        // Not a page of a trace (workers, the launch tab): let it run, unobserved by us.
-        void session.send('Runtime.runIfWaitingForDebugger').catch(() => undefined);
-      },
-    );
+    cdp.browser.on('Target.attachedToTarget', (event) => this.route(event));
+    cdp.browser.on('Target.targetCrashed', (event) => this.crashes.settle(event.targetId, event));
+    chromium.child.stderr?.on('data', (text: string) => this.noteOutOfMemory(text));
+  }
+
+  /** A new target: a page of a trace's context goes to that trace, the rest runs unobserved. */
+  private route(event: CdpEvent<'Target.attachedToTarget'>): void {
+    const session = this.cdp.session(event.sessionId);
+    const { targetInfo } = event;
+    const handler = targetInfo.browserContextId ? this.contextHandlers.get(targetInfo.browserContextId) : undefined;
+    const target = { targetId: targetInfo.targetId, session, openerId: targetInfo.openerId ?? null, url: targetInfo.url };
+    if (handler && targetInfo.type === 'page') {
+      handler(target);
+      return;
+    }
+    if (this.reservedProxy && targetInfo.type === 'page' && targetInfo.browserContextId) {
+      this.foundInitialPage({ ...target, browserContextId: targetInfo.browserContextId });
+      this.foundInitialPage = () => undefined;
+      if (!event.waitingForDebugger) return;
+    }
+    // Not a page of a trace (workers, the launch tab): let it run, unobserved by us.
+    void session.send('Runtime.runIfWaitingForDebugger').catch(() => undefined);
+  }
+
+  /** Chromium's renderers share its stderr; V8 says there why it is about to end one. */
+  private noteOutOfMemory(text: string): void {
+    // A line may be split between two chunks: the end of the previous one is searched too.
+    const seen = this.stderrTail + text;
+    const fresh = seen.length - text.length;
+    this.stderrTail = seen.slice(-200);
+    for (const said of seen.matchAll(/V8 (?:javascript|process) OOM \(([^)\n]*)\)/g)) {
+      if (said.index + said[0].length > fresh && said[1]) this.lastOutOfMemory = { at: Date.now(), detail: said[1] };
+    }
+  }
+
+  /**
+   * Why a page target's renderer died, once Chromium has said so (Target.targetCrashed); a
+   * generic reason if it has not within `waitMs`.
+   */
+  async crashReason(targetId: string, waitMs = 1000): Promise<string> {
+    const crash = await withTimeout(this.crashes.get(targetId), waitMs, null);
+    const oom = this.lastOutOfMemory && Date.now() - this.lastOutOfMemory.at < OOM_NOTE_MS ? this.lastOutOfMemory : null;
+    return crashReason(crash, oom ? `V8: ${oom.detail.toLowerCase()}` : null);
   }
 
   static async launch(options: LaunchOptions = {}): Promise<Browser> {
     const kind = options.kind ?? defaultBrowserKind();
     const path = browserPath(kind);
     if (!existsSync(path)) {
-      const { pkg } = PATHS[kind];
+      const { pkg } = INSTALLED[kind];
       throw new BrowserMissingError(
-        `${PATHS[kind].name} not found at ${path}: install it with "apt-get install -y ${pkg}"` +
+        `${INSTALLED[kind].name} not found at ${path}: install it with "apt-get install -y ${pkg}"` +
           (kind === 'shell' ? ' (or use --browser full)' : '') +
           ' (or set CLICKTRACE_CHROMIUM)',
       );
@@ -267,28 +174,16 @@ export class Browser extends EventEmitter {
     // the missing sandbox had not already given up. Never with the sandbox on, never for a
     // browser shared by traces (its contexts need their own renderers).
     const singleProcess = options.singleTrace === true && kind === 'shell' && sandbox.kind === 'none';
-    const args = [
-      '--headless',
-      '--remote-debugging-pipe',
-      `--user-data-dir=${profileDir}`,
-      ...CAPTURE_ARGS,
-      ...(reservedProxy ? [`--proxy-server=http://127.0.0.1:${reservedProxy.port}`, '--proxy-bypass-list=<-loopback>'] : DEAD_PROXY),
-      ...(sandbox.kind === 'none' ? ['--no-sandbox'] : []),
-      ...(singleProcess ? ['--single-process'] : []),
-      'about:blank',
-    ];
-    const spawnedAt = performance.now();
-    const child = spawn(path, args, {
-      stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
-      // Its home is the fresh profile: nothing of the invoking user's is read or written.
-      ...(sandbox.kind === 'user'
-        ? {
-            uid: sandbox.uid,
-            gid: sandbox.gid,
-            env: { ...process.env, HOME: profileDir, XDG_CONFIG_HOME: profileDir, XDG_CACHE_HOME: profileDir },
-          }
-        : {}),
+    const args = captureArgs({
+      profileDir,
+      proxyPort: reservedProxy?.port ?? null,
+      noSandbox: sandbox.kind === 'none',
+      singleProcess,
+      acceptLanguage: acceptLanguageFlag(kind),
     });
+    const spawnedAt = performance.now();
+    const chromium = ChromiumProcess.spawn(path, args, profileDir, sandboxSpawnOptions(sandbox, profileDir));
+    const child = chromium.child;
     let stderr = '';
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (d: string) => {
@@ -310,15 +205,20 @@ export class Browser extends EventEmitter {
     });
     failed.catch(() => undefined);
     try {
-      const version = await Promise.race([cdp.browser.send<{ product: string }>('Browser.getVersion'), failed]);
+      const version = await Promise.race([cdp.browser.send('Browser.getVersion'), failed]);
       // Started: a later exit is a close or a crash, not a failure to start.
       child.off('exit', onExit);
-      const flags = args.filter((a) => a.startsWith('--') && !a.startsWith('--user-data-dir=') && !a.startsWith('--proxy-server='));
       const runAs = sandbox.kind === 'user' ? sandbox.name : null;
-      const browser = new Browser(kind, cdp, child, profileDir, version.product.split('/')[1] ?? '0', reservedProxy, flags, runAs);
+      const versionNumber = version.product.split('/')[1] ?? '0';
+      const browser = new Browser(kind, cdp, chromium, profileDir, versionNumber, reservedProxy, recordedFlags(args), runAs);
       browser.startup = { spawnedAt, answeredAt: performance.now() };
       // Every new page waits for us before it runs: popups are observed from their first request.
-      await cdp.browser.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true });
+      // Discovering pages is what makes Chromium report a renderer's end with its cause
+      // (Target.targetCrashed: crashed, killed, oom); the page's own session only hears that it crashed.
+      await Promise.all([
+        cdp.browser.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true }),
+        cdp.browser.send('Target.setDiscoverTargets', { discover: true, filter: [{ type: 'page' }] }),
+      ]);
       return browser;
     } catch (err) {
       // The pipe closing usually beats the exit: Chromium's own last words say more.
@@ -329,8 +229,7 @@ export class Browser extends EventEmitter {
         ),
         new Promise((resolve) => setTimeout(() => resolve(err), 300)),
       ]);
-      child.kill('SIGKILL');
-      rmSync(profileDir, { recursive: true, force: true });
+      await chromium.stop(0);
       throw reason;
     }
   }
@@ -341,7 +240,7 @@ export class Browser extends EventEmitter {
   }
 
   get displayName(): string {
-    return PATHS[this.kind].name;
+    return INSTALLED[this.kind].name;
   }
 
   isConnected(): boolean {
@@ -354,17 +253,16 @@ export class Browser extends EventEmitter {
     else this.contextHandlers.delete(browserContextId);
   }
 
-  async close(): Promise<void> {
-    if (this.isConnected()) {
-      await Promise.race([this.cdp.browser.send('Browser.close').catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
-    }
-    const killer = setTimeout(() => this.child.kill('SIGKILL'), 3000);
-    if (this.child.exitCode === null && this.child.signalCode === null) await this.exited;
-    clearTimeout(killer);
+  /**
+   * Asks Chromium to close, and kills its whole process group if it has not exited within
+   * `graceMs` (a browser flooded by a hostile page may never get to it).
+   */
+  async close(graceMs = CLOSE_GRACE_MS): Promise<void> {
+    if (this.isConnected()) void this.cdp.browser.send('Browser.close').catch(() => undefined);
+    await this.chromium.stop(graceMs);
     this.foundInitialPage(null);
     // Closed by its proxy if a trace adopted it; closing again is harmless.
     await this.reservedProxy?.close();
-    rmSync(this.profileDir, { recursive: true, force: true, maxRetries: 3 });
     sweepStaleProfiles();
   }
 }

@@ -53,8 +53,10 @@ export async function clickByText(observer: PageObserver, text: string, timeoutM
 
 /** A left click at (x, y) of the viewport with real mouse events: the page sees a user gesture. */
 export async function trustedClick(observer: PageObserver, x: number, y: number): Promise<void> {
-  const mouse = (type: string, extra: Record<string, unknown> = {}) =>
-    observer.session.send('Input.dispatchMouseEvent', { type, x, y, button: 'left', ...extra });
+  const mouse = (
+    type: 'mouseMoved' | 'mousePressed' | 'mouseReleased',
+    extra: { button?: 'none'; clickCount?: number; buttons?: number } = {},
+  ) => observer.session.send('Input.dispatchMouseEvent', { type, x, y, button: 'left', ...extra });
   try {
     await mouse('mouseMoved', { button: 'none' });
     await mouse('mousePressed', { clickCount: 1, buttons: 1 });

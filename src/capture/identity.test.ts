@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultIdentity, userAgentMetadata } from './identity.js';
+import { acceptLanguageFlag, acceptLanguageHeader, defaultIdentity, LANGUAGES, userAgentMetadata } from './identity.js';
 
 describe('identity', () => {
   it('uses the real major version and never says HeadlessChrome', () => {
@@ -31,5 +31,18 @@ describe('identity', () => {
     assert.ok(meta.brands.some((b) => /^Not.A.Brand$/.test(b.brand)));
     assert.equal(meta.mobile, true);
     assert.equal(meta.platform, 'Android');
+  });
+
+  it('Accept-Language has q-values as Chromium writes them, once', () => {
+    assert.equal(acceptLanguageHeader(['en-US', 'en']), 'en-US,en;q=0.9');
+    assert.equal(acceptLanguageHeader(['de-DE', 'de', 'en']), 'de-DE,de;q=0.9,en;q=0.8');
+    const many = acceptLanguageHeader(Array.from({ length: 12 }, (_, i) => `l${i}`));
+    assert.match(many, /,l9;q=0\.1,l10;q=0\.1,l11;q=0\.1$/);
+    assert.equal(defaultIdentity('desktop', '156.0.1.2').acceptLanguage, 'en-US,en;q=0.9');
+  });
+
+  it('the full build is given languages, the headless shell the finished header', () => {
+    assert.equal(acceptLanguageFlag('full', LANGUAGES), '--accept-lang=en-US,en');
+    assert.equal(acceptLanguageFlag('shell', LANGUAGES), '--accept-lang=en-US,en;q=0.9');
   });
 });

@@ -1,6 +1,32 @@
 import type { CaptureIdentity } from '../model.js';
+import type { BrowserKind } from './chromium-process.js';
 
 export type Device = 'desktop' | 'mobile';
+
+/** The languages of every trace, most preferred first (navigator.languages). */
+export const LANGUAGES: readonly string[] = ['en-US', 'en'];
+
+/**
+ * Accept-Language as Chromium builds it from a language list (net::HttpUtil::
+ * GenerateAcceptLanguageHeader): the first without a q-value, then q falling by 0.1 from 0.9,
+ * never below 0.1.
+ */
+export function acceptLanguageHeader(languages: readonly string[]): string {
+  return languages.map((lang, i) => (i === 0 ? lang : `${lang};q=${(Math.max(10 - i, 1) / 10).toFixed(1)}`)).join(',');
+}
+
+/**
+ * The launch flag that gives a build `languages` as its own: Chromium then sends Accept-Language
+ * where it sends its own (last, after Accept-Encoding) and navigator.languages follows. An
+ * Accept-Language given to Emulation.setUserAgentOverride instead is placed right after
+ * User-Agent, a position no browser uses, and gets q-values appended to any it has. The full
+ * build adds the q-values itself; the headless shell sends the flag's value as it is, so it gets
+ * the finished header (and its navigator.languages, which would show the q-values, is set by the
+ * init script).
+ */
+export function acceptLanguageFlag(kind: BrowserKind, languages: readonly string[] = LANGUAGES): string {
+  return `--accept-lang=${kind === 'shell' ? acceptLanguageHeader(languages) : languages.join(',')}`;
+}
 
 /**
  * A browser identity that does not announce automation: the real Chromium major version, a
@@ -16,7 +42,7 @@ export function defaultIdentity(device: Device, chromiumVersion: string, userAge
     viewport: device === 'mobile' ? { width: 412, height: 915 } : { width: 1366, height: 768 },
     locale: 'en-US',
     timezone: 'America/New_York',
-    acceptLanguage: 'en-US,en;q=0.9',
+    acceptLanguage: acceptLanguageHeader(LANGUAGES),
     webgl:
       device === 'mobile'
         ? { vendor: 'Qualcomm', renderer: 'Adreno (TM) 640' }

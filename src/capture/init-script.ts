@@ -10,6 +10,8 @@ export interface InitScriptOptions {
   desktopShims: boolean;
   /** Reported by WEBGL_debug_renderer_info instead of the SwiftShader software renderer. */
   webgl?: { vendor: string; renderer: string };
+  /** navigator.languages, where the browser's own list differs (see languagesShim). */
+  languages?: readonly string[];
 }
 
 export function initScript(options: InitScriptOptions): string {
@@ -29,7 +31,24 @@ export function initScript(options: InitScriptOptions): string {
 ${pendingTimersSnippet(options.settleMs)}
 ${options.desktopShims ? DESKTOP_SHIMS : ''}
 ${options.webgl ? webglShim(options.webgl) : ''}
+${options.languages ? languagesShim(options.languages) : ''}
 })();`;
+}
+
+// The headless shell takes its Accept-Language from --accept-lang as it is (the full header, with
+// q-values, see identity.ts) and splits the same string for navigator.languages, which then shows
+// "en;q=0.9". Chromium's list is one frozen array, the same object at every read.
+function languagesShim(languages: readonly string[]): string {
+  return `
+  try {
+    const wanted = Object.freeze(${JSON.stringify(languages)});
+    if (JSON.stringify(navigator.languages) !== JSON.stringify(wanted)) {
+      const original = Object.getOwnPropertyDescriptor(Navigator.prototype, 'languages')?.get;
+      const get = disguise(function () { return wanted; }, original, 'get languages');
+      Object.defineProperty(Navigator.prototype, 'languages', { get, configurable: true, enumerable: true });
+    }
+  } catch (e) {}
+`;
 }
 
 // Without a GPU Chromium renders WebGL with SwiftShader and says so through

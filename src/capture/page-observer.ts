@@ -1,16 +1,22 @@
 // Watches one page over CDP: records the navigation evidence (why each top-level document was
 // requested) and keeps the state that settling needs (document in flight, scheduled refreshes,
 // requests in flight, load state).
-import type { CdpSession } from '../cdp/connection.js';
+import type { Protocol } from 'devtools-protocol';
+import type { CdpEvent, CdpEvents, CdpSession } from '../cdp/connection.js';
 import type { NavEvent } from '../model.js';
 import type { AttachedTarget } from './browser.js';
+import type { DocumentFailure } from './stop-reasons.js';
 
-interface CdpInitiator {
-  type: string;
-  url?: string;
-  lineNumber?: number;
-  columnNumber?: number;
-  stack?: { callFrames: { url: string; lineNumber: number; columnNumber: number }[]; parent?: CdpInitiator['stack'] };
+/** What a page tells the trace it belongs to (trace-pages.ts). */
+export interface PageListener {
+  /** Navigation evidence for the capture. */
+  emit(event: NavEvent): void;
+  /** A top-level document was requested (a hop). */
+  docRequested(observer: PageObserver): void;
+  /** A top-level document request failed. */
+  docFailed(observer: PageObserver, failure: DocumentFailure): void;
+  /** The page's renderer died. */
+  crashed(observer: PageObserver): void;
 }
 
 const now = () => new Date().toISOString();
@@ -30,14 +36,21 @@ export class PageObserver {
   /** The main frame's current URL. */
   url: string;
   closed = false;
+  /** The page's renderer died (it is also closed). */
+  crashed = false;
   /** Frames of this page, for events (downloads) that name a frame. */
   readonly frameIds = new Set<string>();
   /** Our isolated world in the current document (a new document needs a new one). */
   private isolatedWorld: Promise<number | null> | null = null;
   /** requestId of the top-level document request still waiting for its response. */
   docInFlight: string | null = null;
+  /** The top-level document whose response came and whose body is still arriving. */
+  private docBody: { requestId: string; url: string } | null = null;
   navRequested = false;
-  readonly inflight = new Map<string, number>();
+  /** Requests in flight: when each began, and how much of its body has come of how much was announced. */
+  readonly inflight = new Map<string, { startedAt: number; received: number; expected: number | null }>();
+  /** When the page's network last made progress: a response, data, a request ending. */
+  networkProgressAt = Date.now();
   readonly scheduled = new Map<string, number>(); // frameId -> due (ms epoch)
   loaded = false;
   domReady = false;
@@ -59,8 +72,7 @@ export class PageObserver {
   constructor(
     readonly target: AttachedTarget,
     readonly pageId: string,
-    private readonly emit: (event: NavEvent) => void,
-    private readonly onDocRequest: () => void,
+    private readonly listener: PageListener,
   ) {
     this.session = target.session;
     this.mainFrameId = target.targetId;
@@ -75,40 +87,57 @@ export class PageObserver {
       this.closed = true;
       this.touch();
     });
+    // Chromium keeps a crashed page's target (and session) until it is closed.
     session.on('Inspector.targetCrashed', () => {
       this.closed = true;
+      this.crashed = true;
       this.touch();
+      this.listener.crashed(this);
     });
-    const on = <T>(name: string, listener: (event: T) => void) =>
-      session.on(name, ((event: T) => {
+    const on = <E extends keyof CdpEvents>(name: E, listener: (event: CdpEvent<E>) => void) =>
+      session.on(name, (event) => {
         if (!this.frozen) listener(event);
-      }) as never);
-    on('Page.frameRequestedNavigation', (e: { frameId: string; reason: string; url: string; disposition: string }) => {
+      });
+    on('Page.frameRequestedNavigation', (e) => {
       if (e.frameId !== this.mainFrameId && e.disposition === 'currentTab') return;
       this.navRequested = e.disposition === 'currentTab';
       if (!this.navRequested) this.popupExpectedUntil = Date.now() + 2000;
       this.touch();
-      this.emit({ type: 'nav-requested', at: now(), pageId: this.pageId, reason: e.reason, url: e.url, disposition: e.disposition });
+      this.listener.emit({
+        type: 'nav-requested',
+        at: now(),
+        pageId: this.pageId,
+        reason: e.reason,
+        url: e.url,
+        disposition: e.disposition,
+      });
     });
-    on('Page.windowOpen', (e: { url: string; userGesture: boolean }) => {
+    on('Page.windowOpen', (e) => {
       this.popupExpectedUntil = Date.now() + 2000;
       this.touch();
-      this.emit({ type: 'nav-requested', at: now(), pageId: this.pageId, reason: 'windowOpen', url: e.url, disposition: 'newWindow' });
+      this.listener.emit({
+        type: 'nav-requested',
+        at: now(),
+        pageId: this.pageId,
+        reason: 'windowOpen',
+        url: e.url,
+        disposition: 'newWindow',
+      });
     });
-    on('Page.frameScheduledNavigation', (e: { frameId: string; delay: number; reason: string; url: string }) => {
+    on('Page.frameScheduledNavigation', (e) => {
       if (e.frameId !== this.mainFrameId) return;
       this.scheduled.set(e.frameId, Date.now() + e.delay * 1000);
       this.touch();
-      this.emit({ type: 'nav-scheduled', at: now(), pageId: this.pageId, reason: e.reason, url: e.url, delay: e.delay });
+      this.listener.emit({ type: 'nav-scheduled', at: now(), pageId: this.pageId, reason: e.reason, url: e.url, delay: e.delay });
     });
-    on('Page.frameClearedScheduledNavigation', (e: { frameId: string }) => {
+    on('Page.frameClearedScheduledNavigation', (e) => {
       this.scheduled.delete(e.frameId);
       this.touch();
     });
-    on('Page.frameAttached', (e: { frameId: string }) => {
+    on('Page.frameAttached', (e) => {
       this.frameIds.add(e.frameId);
     });
-    on('Page.frameNavigated', (e: { frame: { id: string; parentId?: string; url: string; urlFragment?: string } }) => {
+    on('Page.frameNavigated', (e) => {
       this.frameIds.add(e.frame.id);
       if (e.frame.parentId) return;
       this.url = e.frame.url + (e.frame.urlFragment ?? '');
@@ -118,7 +147,7 @@ export class PageObserver {
       this.committedAt = Date.now();
       this.touch();
     });
-    on('Page.navigatedWithinDocument', (e: { frameId: string; url: string }) => {
+    on('Page.navigatedWithinDocument', (e) => {
       if (e.frameId === this.mainFrameId) this.url = e.url;
       this.navRequested = false;
       this.touch();
@@ -135,80 +164,85 @@ export class PageObserver {
       this.loaded = true;
       this.touch();
     });
-    on(
-      'Network.requestWillBeSent',
-      (e: {
-        requestId: string;
-        frameId?: string;
-        type?: string;
-        request: { url: string; method: string };
-        redirectResponse?: { status: number; headers: Record<string, string> };
-        initiator: CdpInitiator;
-        hasUserGesture?: boolean;
-      }) => {
-        // Chromium fetches the favicon on its own; it never navigates, so it never holds settling.
-        if (!e.request.url.endsWith('/favicon.ico')) this.inflight.set(e.requestId, Date.now());
-        this.touch();
-        if (e.frameId && e.frameId !== this.mainFrameId) this.childFrameUrls.add(e.request.url);
-        if (e.type !== 'Document' || e.frameId !== this.mainFrameId) return;
-        this.docInFlight = e.requestId;
-        this.navRequested = false;
-        this.scheduled.clear();
-        this.docRequests++;
-        this.requestedUrls.push(e.request.url);
-        const frame = firstFrame(e.initiator);
-        const initiatorUrl = frame?.url ?? e.initiator.url ?? null;
-        const location = e.redirectResponse ? headerValue(e.redirectResponse.headers, 'location') : null;
-        this.emit({
-          type: 'doc-request',
-          at: now(),
-          pageId: this.pageId,
-          requestId: e.requestId,
-          url: e.request.url,
-          method: e.request.method,
-          redirectStatus: e.redirectResponse?.status ?? null,
-          redirectLocation: location,
-          initiator: {
-            type: e.initiator.type,
-            url: initiatorUrl,
-            line: frame ? frame.lineNumber + 1 : (e.initiator.lineNumber ?? null),
-            column: frame ? frame.columnNumber + 1 : null,
-            fromChildFrame: initiatorUrl !== null && this.childFrameUrls.has(initiatorUrl),
-          },
-          hasUserGesture: e.hasUserGesture ?? false,
-        });
-        this.onDocRequest();
-      },
-    );
-    on(
-      'Network.responseReceived',
-      (e: { requestId: string; type?: string; frameId?: string; response: { url: string; status: number; mimeType: string } }) => {
-        this.touch();
-        if (e.requestId !== this.docInFlight) return;
-        this.docInFlight = null;
-        this.emit({
-          type: 'doc-response',
-          at: now(),
-          pageId: this.pageId,
-          requestId: e.requestId,
-          url: e.response.url,
-          status: e.response.status,
-          mimeType: e.response.mimeType,
-        });
-      },
-    );
-    on('Network.loadingFinished', (e: { requestId: string }) => {
-      this.inflight.delete(e.requestId);
+    on('Network.requestWillBeSent', (e) => {
+      // Chromium fetches the favicon on its own; it never navigates, so it never holds settling.
+      if (!e.request.url.endsWith('/favicon.ico')) this.inflight.set(e.requestId, { startedAt: Date.now(), received: 0, expected: null });
       this.touch();
+      if (e.frameId && e.frameId !== this.mainFrameId) this.childFrameUrls.add(e.request.url);
+      if (e.type !== 'Document' || e.frameId !== this.mainFrameId) return;
+      this.docInFlight = e.requestId;
+      this.docBody = null;
+      this.navRequested = false;
+      this.scheduled.clear();
+      this.docRequests++;
+      this.requestedUrls.push(e.request.url);
+      const frame = firstFrame(e.initiator);
+      const initiatorUrl = frame?.url ?? e.initiator.url ?? null;
+      const location = e.redirectResponse ? headerValue(e.redirectResponse.headers, 'location') : null;
+      this.listener.emit({
+        type: 'doc-request',
+        at: now(),
+        pageId: this.pageId,
+        requestId: e.requestId,
+        url: e.request.url,
+        method: e.request.method,
+        redirectStatus: e.redirectResponse?.status ?? null,
+        redirectLocation: location,
+        initiator: {
+          type: e.initiator.type,
+          url: initiatorUrl,
+          line: frame ? frame.lineNumber + 1 : (e.initiator.lineNumber ?? null),
+          column: frame ? frame.columnNumber + 1 : null,
+          fromChildFrame: initiatorUrl !== null && this.childFrameUrls.has(initiatorUrl),
+        },
+        hasUserGesture: e.hasUserGesture ?? false,
+      });
+      this.listener.docRequested(this);
     });
-    on('Network.loadingFailed', (e: { requestId: string; errorText: string; canceled?: boolean }) => {
-      this.inflight.delete(e.requestId);
+    on('Network.responseReceived', (e) => {
+      this.networkProgressAt = Date.now();
+      const request = this.inflight.get(e.requestId);
+      if (request) request.expected = announcedLength(e.response.headers);
       this.touch();
       if (e.requestId !== this.docInFlight) return;
       this.docInFlight = null;
-      const url = this.requestedUrls.at(-1) ?? '';
+      this.docBody = { requestId: e.requestId, url: this.requestedUrls.at(-1) ?? e.response.url };
+      this.listener.emit({
+        type: 'doc-response',
+        at: now(),
+        pageId: this.pageId,
+        requestId: e.requestId,
+        url: e.response.url,
+        status: e.response.status,
+        mimeType: e.response.mimeType,
+      });
+    });
+    on('Network.dataReceived', (e) => {
+      // Not a navigation-relevant change: settling sees it at its next poll.
+      this.networkProgressAt = Date.now();
+      const request = this.inflight.get(e.requestId);
+      if (request) request.received += e.dataLength;
+    });
+    on('Network.loadingFinished', (e) => {
+      if (e.requestId === this.docBody?.requestId) this.docBody = null;
+      this.inflight.delete(e.requestId);
+      this.networkProgressAt = Date.now();
+      this.touch();
+    });
+    on('Network.loadingFailed', (e) => {
+      this.inflight.delete(e.requestId);
+      this.networkProgressAt = Date.now();
+      this.touch();
+      // The document failed before its response, or while its body arrived (a reset, corrupt gzip).
+      let url: string;
+      if (e.requestId === this.docInFlight) url = this.requestedUrls.at(-1) ?? '';
+      else if (e.requestId === this.docBody?.requestId) url = this.docBody.url;
+      else return;
+      this.docInFlight = null;
+      this.docBody = null;
       this.lastFailure = { url, errorText: e.errorText };
-      this.emit({ type: 'doc-failed', at: now(), pageId: this.pageId, requestId: e.requestId, url, errorText: e.errorText });
+      this.listener.emit({ type: 'doc-failed', at: now(), pageId: this.pageId, requestId: e.requestId, url, errorText: e.errorText });
+      this.listener.docFailed(this, this.lastFailure);
     });
   }
 
@@ -230,16 +264,16 @@ export class PageObserver {
   async evaluate(expression: string, world: 'main' | 'isolated' = 'main', timeoutMs = 500, maxRunMs = 250): Promise<unknown> {
     const contextId = world === 'isolated' ? await this.isolatedContext() : undefined;
     if (world === 'isolated' && contextId === null) return null;
-    const sent = this.session.send<{ result?: { value?: unknown }; exceptionDetails?: unknown }>('Runtime.evaluate', {
+    const sent = this.session.send('Runtime.evaluate', {
       expression,
       returnByValue: true,
       // The script itself is stopped after this long (reading every control of a big page takes longer).
       timeout: Math.min(timeoutMs, maxRunMs),
-      ...(contextId !== undefined ? { contextId } : {}),
+      ...(contextId !== undefined && contextId !== null ? { contextId } : {}),
     });
     // A page busy in an endless loop never answers: that must not stall settling.
     const result = await withTimeout(sent, timeoutMs, null);
-    return !result || result.exceptionDetails ? null : (result.result?.value ?? null);
+    return !result || result.exceptionDetails ? null : ((result.result.value as unknown) ?? null);
   }
 
   /**
@@ -249,7 +283,7 @@ export class PageObserver {
   isolatedContext(): Promise<number | null> {
     if (this.isolatedWorld) return this.isolatedWorld;
     const world = withTimeout(
-      this.session.send<{ executionContextId: number }>('Page.createIsolatedWorld', {
+      this.session.send('Page.createIsolatedWorld', {
         frameId: this.mainFrameId,
         worldName: 'clicktrace',
         grantUniveralAccess: false,
@@ -278,16 +312,22 @@ export class PageObserver {
 
   /** PNG of the viewport straight from CDP: no waiting for fonts or animations, which a hostile page can stall. */
   async screenshot(timeoutMs: number): Promise<Buffer | null> {
-    const shot = this.session.send<{ data: string } | null>('Page.captureScreenshot', { format: 'png', optimizeForSpeed: true });
+    const shot = this.session.send('Page.captureScreenshot', { format: 'png', optimizeForSpeed: true });
     const result = await withTimeout(shot, timeoutMs, null);
     return result ? Buffer.from(result.data, 'base64') : null;
   }
 
-  /** Requests in flight, ignoring ones that have been hanging longer than `staleMs` (long polls, hung images). */
+  /**
+   * Requests in flight. While the page's network makes progress, every one counts: a heavy page's
+   * requests wait in Chromium's queue behind the ones being served. Once nothing has progressed
+   * for `staleMs`, requests older than that are hanging (long polls, hung images) and ignored,
+   * unless their whole body has come: the renderer is still busy with it (a huge stylesheet).
+   */
   activeRequests(staleMs: number): number {
+    if (Date.now() - this.networkProgressAt < staleMs) return this.inflight.size;
     const cutoff = Date.now() - staleMs;
     let count = 0;
-    for (const started of this.inflight.values()) if (started > cutoff) count++;
+    for (const r of this.inflight.values()) if (r.startedAt > cutoff || (r.expected !== null && r.received >= r.expected)) count++;
     return count;
   }
 
@@ -323,7 +363,7 @@ export class PageObserver {
   }
 }
 
-function firstFrame(initiator: CdpInitiator): { url: string; lineNumber: number; columnNumber: number } | null {
+function firstFrame(initiator: Protocol.Network.Initiator): Protocol.Runtime.CallFrame | null {
   let stack = initiator.stack;
   while (stack) {
     const frame = stack.callFrames.find((f) => f.url);
@@ -333,7 +373,15 @@ function firstFrame(initiator: CdpInitiator): { url: string; lineNumber: number;
   return null;
 }
 
-function headerValue(headers: Record<string, string>, name: string): string | null {
+/** The body length a response announces, when its bytes as received are its bytes as decoded (no content-encoding). */
+function announcedLength(headers: Protocol.Network.Headers): number | null {
+  const encoding = headerValue(headers, 'content-encoding');
+  if (encoding && encoding.trim().toLowerCase() !== 'identity') return null;
+  const length = Number(headerValue(headers, 'content-length') ?? NaN);
+  return Number.isSafeInteger(length) && length >= 0 ? length : null;
+}
+
+function headerValue(headers: Protocol.Network.Headers, name: string): string | null {
   for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return v;
   return null;
 }

@@ -37,7 +37,8 @@ export function createProfileDir(parent = profileParent()): string {
   return dir;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process of this host is running (or exists under another user). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -64,7 +65,7 @@ export function sweepStaleProfiles(parent = profileParent(), now = Date.now()): 
       let stale: boolean;
       try {
         const [host, pid] = readFileSync(join(dir, OWNER_FILE), 'utf8').trim().split(' ');
-        stale = host === hostname() && /^\d+$/.test(pid ?? '') && !alive(Number(pid));
+        stale = host === hostname() && /^\d+$/.test(pid ?? '') && !processAlive(Number(pid));
       } catch {
         stale = now - statSync(dir).mtimeMs > UNOWNED_MAX_AGE_MS;
       }

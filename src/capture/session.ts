@@ -8,7 +8,7 @@ import { RecordingProxy } from '../proxy/recording-proxy.js';
 import { Resolver } from '../proxy/resolver.js';
 import { proxyCertificateAuthority } from '../proxy/proxy-ca.js';
 import type { AttachedTarget, Browser } from './browser.js';
-import { userAgentMetadata } from './identity.js';
+import { LANGUAGES, userAgentMetadata } from './identity.js';
 import { initScript } from './init-script.js';
 import { withTimeout } from './page-observer.js';
 
@@ -40,14 +40,15 @@ function sessionKey(identity: CaptureIdentity, settleMs: number): string {
 export async function preparePage(session: BrowserSession, target: AttachedTarget): Promise<void> {
   const { identity, settleMs, browser } = session;
   const mobile = identity.device === 'mobile';
-  const send = (method: string, params: Record<string, unknown> = {}) => target.session.send(method, params);
+  const send = target.session.send.bind(target.session);
   await Promise.all([
     send('Page.enable'),
     send('Network.enable'),
     send('Security.setIgnoreCertificateErrors', { ignore: true }),
+    // No acceptLanguage here: the browser has the identity's languages from its launch flag
+    // (identity.ts acceptLanguageFlag), so Accept-Language keeps Chromium's own place and form.
     send('Emulation.setUserAgentOverride', {
       userAgent: identity.userAgent,
-      acceptLanguage: identity.acceptLanguage,
       platform: mobile ? 'Linux armv8l' : 'Linux x86_64',
       userAgentMetadata: userAgentMetadata(identity.device, browser.version()),
     }),
@@ -65,7 +66,12 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
     send('Emulation.setTimezoneOverride', { timezoneId: identity.timezone }).catch(() => undefined),
     send('Network.setBypassServiceWorker', { bypass: true }),
     send('Page.addScriptToEvaluateOnNewDocument', {
-      source: initScript({ settleMs, desktopShims: browser.kind === 'shell', ...(identity.webgl ? { webgl: identity.webgl } : {}) }),
+      source: initScript({
+        settleMs,
+        desktopShims: browser.kind === 'shell',
+        languages: LANGUAGES,
+        ...(identity.webgl ? { webgl: identity.webgl } : {}),
+      }),
     }),
   ]);
 }
@@ -143,7 +149,7 @@ export async function openSession(browser: Browser, identity: CaptureIdentity, s
   const port = await proxy.listen();
   let contextId: string | null = null;
   try {
-    ({ browserContextId: contextId } = await browser.cdp.browser.send<{ browserContextId: string }>('Target.createBrowserContext', {
+    ({ browserContextId: contextId } = await browser.cdp.browser.send('Target.createBrowserContext', {
       proxyServer: `http://127.0.0.1:${port}`,
       // Chromium sends loopback addresses around a proxy unless told otherwise.
       proxyBypassList: '<-loopback>',

@@ -34,6 +34,9 @@ interface TimerState {
   framesRun?: number;
 }
 
+/** Requests in flight longer than this, on a page whose network has made no progress for as long, are hanging. */
+const STALE_REQUEST_MS = 1500;
+
 /** A page sending a burst of events is checked no more often than this (ms). */
 const MIN_CHECK_INTERVAL = 3;
 
@@ -59,13 +62,20 @@ async function busyReason(observer: PageObserver, options: SettleOptions): Promi
   const scheduled = observer.nextScheduledInMs();
   if (scheduled !== null && Date.now() + scheduled <= limitAt) return 'refresh scheduled';
   if (!observer.loaded && !observer.domReady) return 'not parsed';
+  // Before the page's timers are read: a heavy page's network wakes this check at every request,
+  // and each read is a round trip into the renderer.
+  if (observer.activeRequests(options.staleRequestMs ?? STALE_REQUEST_MS) > 0) return 'network busy';
   const timers = await readTimers(observer);
   if (timers?.readyState === 'complete') observer.loaded = true;
   if (timers && timers.nextDueInMs !== null && Date.now() + timers.nextDueInMs <= limitAt) return 'timer pending';
   if (timers?.framesPending && (timers.framesRun ?? 0) < FRAME_LOOP) return 'animation frame pending';
-  if (observer.activeRequests(options.staleRequestMs ?? 1500) > 0) return 'network busy';
   if (!observer.loaded && Date.now() - observer.committedAt < 1500) return 'load pending';
   return null;
+}
+
+/** The page's load event has not come, and its requests are still being served (or processed). */
+function stillLoading(observer: PageObserver, options: SettleOptions): boolean {
+  return !observer.loaded && !observer.closed && observer.activeRequests(options.staleRequestMs ?? STALE_REQUEST_MS) > 0;
 }
 
 export async function waitForSettle(getObserver: () => PageObserver, options: SettleOptions): Promise<SettleOutcome> {
@@ -80,9 +90,11 @@ export async function waitForSettle(getObserver: () => PageObserver, options: Se
     const checkedAt = Date.now();
     const reason = await busyReason(observer, options);
     // Past the settle limit, pending timers, refreshes and network no longer hold the page; a
-    // document in flight or a requested navigation still does (until the trace's deadline).
+    // document in flight or a requested navigation still does (until the trace's deadline), and so
+    // does a document still loading while its network makes progress (a heavy page, a slow body).
     const navigating = observer.docInFlight !== null || observer.navRequested || observer.popupExpectedUntil > Date.now();
-    if (!navigating && Date.now() > observer.committedAt + options.settleMs) return reason === null ? 'quiet' : 'limit';
+    if (!navigating && !stillLoading(observer, options) && Date.now() > observer.committedAt + options.settleMs)
+      return reason === null ? 'quiet' : 'limit';
     let wait = poll;
     if (reason === null) {
       if (quietSince === null || quietGeneration !== observer.generation) {

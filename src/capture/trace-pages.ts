@@ -2,11 +2,16 @@
 // is on, why the trace stopped, and the navigation evidence they emit into the capture.
 import type { Capture, NavEvent } from '../model.js';
 import type { AttachedTarget } from './browser.js';
-import { PageObserver, withTimeout } from './page-observer.js';
+import { PageObserver, withTimeout, type PageListener } from './page-observer.js';
 import { preparePage, resume, type BrowserSession } from './session.js';
 import { waitForSettle, type SettleOutcome } from './settle.js';
+import { documentFailureReason, type DocumentFailure } from './stop-reasons.js';
 
 export type Progress = (event: { kind: string; detail: string }) => void;
+
+/** How long a failed document's reason waits for the proxy's record of it, and how often it looks. */
+const EXCHANGE_WAIT_MS = 300;
+const EXCHANGE_POLL_MS = 25;
 
 export class TracePages {
   readonly observers = new Map<string, PageObserver>();
@@ -17,11 +22,21 @@ export class TracePages {
   private pageCount = 0;
   /** A popup being set up; settling waits for it and then follows it. */
   private pendingPopup: Promise<void> | null = null;
+  /** A stop whose reason is still being found out (a crash, a failed document); settling waits for it. */
+  private pendingStop: Promise<void> | null = null;
+  private readonly listener: PageListener = {
+    emit: (event) => this.emit(event),
+    docRequested: (observer) => this.onDocRequest(observer),
+    docFailed: (observer, failure) => this.onDocFailed(observer, failure),
+    crashed: (observer) => this.onCrash(observer),
+  };
 
   constructor(
     private readonly capture: Capture,
     private readonly maxHops: number,
     private readonly progress: Progress,
+    /** Why a page target's renderer died, in the browser's words (browser.ts). */
+    private readonly crashReason: (targetId: string) => Promise<string>,
   ) {}
 
   emit(event: NavEvent): void {
@@ -36,15 +51,10 @@ export class TracePages {
 
   /** Starts observing a page that has not run yet. */
   observe(target: AttachedTarget, opener: PageObserver | null): PageObserver {
-    const observer = new PageObserver(
-      target,
-      `p${++this.pageCount}`,
-      (event) => this.emit(event),
-      () => this.onDocRequest(observer),
-    );
+    const observer = new PageObserver(target, `p${++this.pageCount}`, this.listener);
     this.observers.set(target.targetId, observer);
     this.emit({ type: 'page', at: new Date().toISOString(), pageId: observer.pageId, openerPageId: opener?.pageId ?? null });
-    target.session.on('Page.javascriptDialogOpening', (dialog: { type: string; message: string }) => {
+    target.session.on('Page.javascriptDialogOpening', (dialog) => {
       // Answered even after the trace stopped: an open dialog blocks the page.
       if (!observer.frozen)
         this.emit({
@@ -110,6 +120,11 @@ export class TracePages {
         onQuiet: options.onQuiet,
       });
       if (outcome === 'deadline') this.stop(timeoutMessage(this.current!, options.timeoutMs));
+      if (this.pendingStop) {
+        const stopping = this.pendingStop;
+        this.pendingStop = null;
+        await stopping;
+      }
       if (this.pendingPopup) {
         const popup = this.pendingPopup;
         this.pendingPopup = null;
@@ -124,6 +139,42 @@ export class TracePages {
     for (const observer of this.observers.values()) observer.detach();
   }
 
+  /** Stops the trace once `reason` is known (null: no reason to stop after all). */
+  private stopWhenKnown(reason: Promise<string | null>): void {
+    const known = reason.then((r) => r !== null && this.stop(r));
+    const previous = this.pendingStop;
+    this.pendingStop = previous ? Promise.all([previous, known]).then(() => undefined) : known.then(() => undefined);
+  }
+
+  /** The chain's page lost its renderer: that ends the trace, with the cause Chromium gives. */
+  private onCrash(observer: PageObserver): void {
+    // After the trace (its pages detached), a renderer ending is the browser closing.
+    if (observer !== this.current || this.stopReason || observer.frozen) return;
+    this.stopWhenKnown(this.crashReason(observer.target.targetId));
+  }
+
+  /**
+   * The chain's document failed. Where the failure has a precise cause (a redirect to a scheme
+   * that is not the web's, a body cut or undecodable), the trace ends at once with it; nothing
+   * more will come of that page, so waiting out the settle time would only hide the cause.
+   */
+  private onDocFailed(observer: PageObserver, failure: DocumentFailure): void {
+    if (observer !== this.current || this.stopReason) return;
+    this.stopWhenKnown(this.failureReason(failure));
+  }
+
+  private async failureReason(failure: DocumentFailure): Promise<string | null> {
+    const url = failure.url.split('#')[0];
+    // The proxy records an exchange as it finishes it, which is as Chromium gets its last bytes:
+    // it is there by now, or within moments.
+    for (let waited = 0; ; waited += EXCHANGE_POLL_MS) {
+      const exchange = [...this.capture.exchanges].reverse().find((x) => x.request.url.split('#')[0] === url) ?? null;
+      const reason = documentFailureReason(failure, exchange);
+      if (reason !== null || exchange !== null || waited >= EXCHANGE_WAIT_MS) return reason;
+      await new Promise((resolve) => setTimeout(resolve, EXCHANGE_POLL_MS));
+    }
+  }
+
   private onDocRequest(observer: PageObserver): void {
     const hops = this.capture.events.filter((e) => e.type === 'doc-request').length;
     const url = observer.requestedUrls.at(-1)!;
@@ -136,5 +187,7 @@ export class TracePages {
 function timeoutMessage(observer: PageObserver, timeoutMs: number): string {
   const seconds = Math.round(timeoutMs / 1000);
   if (observer.docInFlight) return `timeout: no response for ${observer.requestedUrls.at(-1) ?? 'the page'} within ${seconds} s`;
+  if (!observer.loaded && observer.inflight.size > 0)
+    return `timeout: the page was still loading after ${seconds} s (${observer.inflight.size} request(s) pending)`;
   return `timeout: the page did not settle within ${seconds} s`;
 }

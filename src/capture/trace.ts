@@ -2,15 +2,19 @@
 // followed until the page settles, optional clicks, snapshots of every resting page, the case
 // written as evidence arrives and closed with the report derived from it.
 import { emptyCapture, type Capture, type CaptureInfo, type Exchange } from '../model.js';
+import type { analyzeCapture } from '../analyze/analyze.js';
 import type { Report } from '../report.js';
-import { DEFAULTS, parseTarget } from './target.js';
+import { DEFAULTS, parseTraceUrl } from './trace-input.js';
 import { buildUpstream, describeOverrides, type UpstreamOptions } from '../proxy/upstream.js';
 import { proxyCertificateAuthority } from '../proxy/proxy-ca.js';
 import { prepareIssuer } from '../proxy/recording-proxy.js';
+import type { Resolver } from '../proxy/resolver.js';
 import { CaseWriter } from '../case/case-writer.js';
 import { TOOL } from '../version.js';
 import { defaultIdentity, type Device } from './identity.js';
-import { launchBrowser, type Browser, type BrowserKind } from './browser.js';
+import { launchBrowser, type Browser } from './browser.js';
+import type { BrowserKind } from './chromium-process.js';
+import type { CdpEvent } from '../cdp/connection.js';
 import { withTimeout, type PageObserver } from './page-observer.js';
 import {
   closeSession,
@@ -25,7 +29,9 @@ import { clickByText } from './click.js';
 import { Snapshots } from './snapshot.js';
 import { TracePages } from './trace-pages.js';
 import { DeferredWrites } from './deferred-writes.js';
+import { TraceProfile, type TraceMark } from './trace-profile.js';
 import type { TimestampOutcome, TsaSettings } from '../timestamp/case-timestamp.js';
+import type { NetworkLookup } from '../hosting/network-data.js';
 import { explore } from './explore.js';
 
 export interface TraceOptions extends UpstreamOptions {
@@ -48,7 +54,17 @@ export interface TraceOptions extends UpstreamOptions {
   /** Context for the analysis, e.g. the e-mail a link came from (recipients, ESP, message case). */
   analysis?: CaptureInfo['analysis'];
   onProgress?: (event: { kind: string; detail: string }) => void;
+  /**
+   * Called with the case folder's name once the folder exists, before the link is requested (the
+   * ledger of requested URLs names the case here). If it throws, nothing is requested and the
+   * case is closed saying why.
+   */
+  onCase?: (caseId: string) => void;
+  /** Ends the trace early (Ctrl-C): it stops where it is, and the case is closed with the reason. */
+  signal?: AbortSignal;
 }
+
+export type { TraceMark };
 
 export interface TraceResult {
   report: Report;
@@ -56,11 +72,11 @@ export interface TraceResult {
   caseDir: string;
   /** Time spent writing evidence (WARC records, screenshots, HAR, WACZ, manifest). */
   evidenceMs: number;
+  /** Each phase's end (what CLICKTRACE_PROFILE prints). */
+  marks: TraceMark[];
   /** The RFC 3161 token asked for with `tsa`: its time, or why there is none (the case is sealed either way). */
   timestamp: TimestampOutcome | null;
 }
-
-export { DEFAULTS, parseTarget };
 
 const WARM_UP_INFO: CaptureInfo = {
   tool: TOOL,
@@ -78,34 +94,335 @@ const WARM_UP_INFO: CaptureInfo = {
 };
 
 export async function trace(options: TraceOptions, sharedBrowser?: Browser): Promise<TraceResult> {
-  const target = parseTarget(options.url);
-  const { resolver, extraCaPems } = buildUpstream(options);
-  const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
-  const settleMs = options.settleMs ?? DEFAULTS.settleMs;
-  const maxHops = options.maxHops ?? DEFAULTS.maxHops;
-  const started = Date.now();
-  const deadline = started + timeoutMs;
-  // CLICKTRACE_PROFILE=1 prints where a trace spends its time (stderr).
-  const marks: [string, number][] = [];
-  const mark = (name: string) => marks.push([name, Date.now() - started]);
-  const progress = options.onProgress ?? (() => undefined);
+  const run = await TraceRun.start(options, sharedBrowser);
+  await run.follow();
+  await run.endRecording();
+  return run.close();
+}
 
+type Progress = NonNullable<TraceOptions['onProgress']>;
+/** The analysis, loaded while Chromium starts. */
+type AnalysisModule = { analyzeCapture: typeof analyzeCapture };
+/** What the case's sealing hook found out (the RFC 3161 token, when asked for). */
+type Sealing = { timestamp: TimestampOutcome | null };
+
+/** The steps of one trace, and what they share. */
+class TraceRun {
+  private readonly pages: TracePages;
+  private readonly snapshots: Snapshots;
+  private readonly writes = new DeferredWrites();
+  private session: BrowserSession | null = null;
+  private disposing: Promise<void> | null = null;
+  /** Navigation events already written to the case. */
+  private eventsWritten = 0;
+
+  private constructor(
+    private readonly options: TraceOptions,
+    private readonly target: URL,
+    private readonly limits: { timeoutMs: number; settleMs: number; deadline: number },
+    private readonly profile: TraceProfile,
+    private readonly browser: Browser,
+    /** Whether the browser serves other traces (else it is this trace's own, closed with it). */
+    private readonly shared: boolean,
+    private readonly resolver: Resolver,
+    private readonly extraCaPems: string[],
+    private readonly capture: Capture,
+    private readonly writer: CaseWriter,
+    private readonly earlySession: Promise<BrowserSession | null>,
+    private readonly analysis: Promise<AnalysisModule>,
+    private readonly networks: Promise<NetworkLookup>,
+    private readonly sealing: Sealing,
+    private readonly progress: Progress,
+  ) {
+    this.pages = new TracePages(capture, options.maxHops ?? DEFAULTS.maxHops, progress, (targetId) => browser.crashReason(targetId));
+    this.snapshots = new Snapshots(capture, (snapshot) => this.writes.add(() => writer.addPage(snapshot)), limits.deadline);
+  }
+
+  /** Chromium (launched, or the shared one), the capture's description, the case folder, and the recording wired to it. */
+  static async start(options: TraceOptions, sharedBrowser?: Browser): Promise<TraceRun> {
+    const target = parseTraceUrl(options.url);
+    const { resolver, extraCaPems } = buildUpstream(options);
+    const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
+    const settleMs = options.settleMs ?? DEFAULTS.settleMs;
+    const profile = new TraceProfile();
+    const limits = { timeoutMs, settleMs, deadline: profile.startedAt + timeoutMs };
+    const { browser, analysis, networks } = await startBrowser(options, sharedBrowser);
+    const identity = defaultIdentity(options.device ?? 'desktop', browser.version(), options.userAgent);
+    const info = captureInfo(options, target, browser, identity, profile.startedAt);
+    profile.mark('setup');
+    // The session (a browser of our own: its start-up tab) is set up while the case folder is created.
+    const earlySession: Promise<BrowserSession | null> = sharedBrowser
+      ? takeSession(browser, identity, settleMs)
+      : initialSession(browser, identity, settleMs);
+    earlySession.catch(() => undefined);
+    let writer: CaseWriter;
+    const sealing: Sealing = { timestamp: null };
+    const tsa = options.tsa;
+    const onSealed = tsa
+      ? async (dir: string) => {
+          sealing.timestamp = await (await import('../timestamp/case-timestamp.js')).stampCase(dir, tsa);
+        }
+      : undefined;
+    try {
+      writer = await CaseWriter.create(options.outDir ?? DEFAULTS.outDir, info, onSealed ? { onSealed } : {});
+    } catch (err) {
+      if (!sharedBrowser) await browser.close().catch(() => undefined);
+      else void earlySession.then((s) => s && closeSession(s, { disposeContext: true })).catch(() => undefined);
+      throw err;
+    }
+    profile.mark('case');
+    const progress = options.onProgress ?? (() => undefined);
+    const run = new TraceRun(
+      options,
+      target,
+      limits,
+      profile,
+      browser,
+      !!sharedBrowser,
+      resolver,
+      extraCaPems,
+      emptyCapture(info),
+      writer,
+      earlySession,
+      analysis,
+      networks,
+      sealing,
+      progress,
+    );
+    run.record();
+    return run;
+  }
+
+  /** Exchanges and DNS records go into the capture and, off the proxy's hot path, into the case. */
+  private record(): void {
+    this.resolver.onRecord = (record) => {
+      this.capture.dns.push(record);
+      this.writes.add(() => this.writer.addDns(record));
+    };
+  }
+
+  private readonly onExchange = (exchange: Exchange): void => {
+    this.capture.exchanges.push(exchange);
+    this.writes.add(() => this.writer.addExchange(exchange));
+    this.progress({ kind: 'exchange', detail: `${exchange.response?.status ?? 'ERR'} ${exchange.request.method} ${exchange.request.url}` });
+  };
+
+  /** A download is recorded by the proxy; the browser's copy is cancelled. */
+  private readonly onDownload = (event: CdpEvent<'Browser.downloadWillBegin'>): void => {
+    if (!this.session || !this.pages.download(event)) return;
+    void this.browser.cdp.browser
+      .send('Browser.cancelDownload', { guid: event.guid, browserContextId: this.session.contextId })
+      .catch(() => undefined);
+  };
+
+  /** Stopped by the user (SIGINT, SIGTERM): no more waiting, not even for a last snapshot. */
+  private interrupted = false;
+
+  private readonly onAbort = (): void => {
+    this.interrupted = true;
+    const reason: unknown = this.options.signal?.reason;
+    if (typeof reason === 'string' && reason.startsWith('interrupted')) this.pages.stop(reason);
+    else this.pages.stop(`interrupted${typeof reason === 'string' ? ` by ${reason}` : ''}`);
+  };
+
+  /** Requests the link once and follows the chain: settles, clicks, settles again. Failures become the trace's stop reason. */
+  async follow(): Promise<void> {
+    const { pages, browser } = this;
+    browser.cdp.browser.on('Browser.downloadWillBegin', this.onDownload);
+    this.options.signal?.addEventListener('abort', this.onAbort);
+    if (this.options.signal?.aborted) this.onAbort();
+    try {
+      try {
+        this.options.onCase?.(this.writer.name);
+      } catch (err) {
+        pages.stop(`not requested: ${(err as Error).message.split('\n')[0]}`);
+      }
+      const session = await this.openSession();
+      pages.current = pages.observe(session.first, null);
+      this.profile.mark('page');
+      // Interrupted before it began: the link is not spent.
+      if (pages.stopReason) return;
+      this.progress({ kind: 'start', detail: this.target.href });
+      void pages.current.navigate(this.target.href);
+      await this.settleAndSnapshot();
+      for (const text of this.options.clicks ?? []) {
+        if (pages.stopReason) break;
+        await this.click(text);
+      }
+      if (this.options.exploreDepth && !pages.stopReason) await this.explore(this.options.exploreDepth);
+      this.checkLoaded();
+    } catch (err) {
+      pages.stop(`browser: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+
+  private async openSession(): Promise<BrowserSession> {
+    const session = (await this.earlySession) ?? (await takeSession(this.browser, this.capture.info.identity!, this.limits.settleMs));
+    this.session = session;
+    session.proxy.reconfigure({
+      ca: proxyCertificateAuthority(),
+      resolver: this.resolver,
+      extraCaPems: this.extraCaPems,
+      strictTls: this.options.strictTls ?? false,
+      upstreamTimeoutMs: this.limits.timeoutMs,
+      onExchange: this.onExchange,
+    });
+    this.profile.mark('session');
+    session.onPopup = (popup) => this.pages.popup(session, popup);
+    for (const popup of session.queuedPopups.splice(0)) this.pages.popup(session, popup);
+    return session;
+  }
+
+  private async settleAndSnapshot(): Promise<void> {
+    const { settleMs, deadline, timeoutMs } = this.limits;
+    const outcome = await this.pages.settle({ settleMs, deadline, timeoutMs, onQuiet: this.snapshots.onQuiet });
+    this.profile.mark('settled');
+    if (!this.interrupted) await this.snapshots.take(this.pages.current!, outcome === 'quiet');
+    this.profile.mark('snapshot');
+    // The next trace's session opens while this one finishes: after the screenshot, whose frame
+    // would otherwise compete with the new renderer's start-up for the CPU (measured: the
+    // snapshot phase took about twice as long on 2 cores), and during the case's closing, which
+    // is work of this process, not of Chromium's.
+    if (this.shared) prepareSpare(this.browser, this.capture.info.identity!, settleMs);
+    this.flushEvents();
+  }
+
+  /** `--click TEXT`: the link or button is clicked like a person would, and the page settles again. */
+  private async click(text: string): Promise<void> {
+    const { pages } = this;
+    const { deadline } = this.limits;
+    const page = pages.current!;
+    const clicked = await clickByText(page, text, Math.max(500, Math.min(5000, deadline - Date.now())));
+    if (!clicked.ok) {
+      pages.stop(`click: ${clicked.reason}`);
+      return;
+    }
+    pages.emit({ type: 'click', at: new Date().toISOString(), pageId: page.pageId, text, target: clicked.target });
+    this.progress({ kind: 'click', detail: text });
+    await this.clickAndSettle(page, clicked.perform);
+  }
+
+  private async clickAndSettle(page: PageObserver, perform: () => Promise<void>): Promise<void> {
+    page.restartSettleClock();
+    await withTimeout(perform(), Math.max(500, this.limits.deadline - Date.now()), undefined);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await this.settleAndSnapshot();
+  }
+
+  /** `--explore`: each resting page's call-to-action is found and clicked (explore.ts), up to `depth` pages. */
+  private async explore(depth: number): Promise<void> {
+    const { pages } = this;
+    await explore({
+      capture: this.capture,
+      depth,
+      deadline: this.limits.deadline,
+      current: () => pages.current,
+      stopped: () => pages.stopReason !== null,
+      emit: (event) => pages.emit(event),
+      addFile: (path, make) => this.writer.addDerivedFile(path, make),
+      flush: () => this.flushEvents(),
+      clickAndSettle: (page, perform) => this.clickAndSettle(page, perform),
+      progress: this.progress,
+    });
+  }
+
+  /** The page the chain ended on rendered, but its load event never came (a hung subresource). */
+  private checkLoaded(): void {
+    const last = this.pages.current;
+    if (!last || last.closed || last.loaded || last.url.startsWith('chrome-error:')) return;
+    const seconds = Math.round((Date.now() - last.committedAt) / 100) / 10;
+    this.pages.stop(`page did not finish loading: ${last.inflight.size} request(s) still pending after ${seconds} s`);
+  }
+
+  /** Navigation evidence is written at each resting page, so a case killed later still explains its hops. */
+  private flushEvents(): void {
+    const events = this.capture.events.slice(this.eventsWritten);
+    this.eventsWritten = this.capture.events.length;
+    this.writes.add(() => this.writer.addEvents(events));
+  }
+
+  /** Nothing more is recorded: pages detached, the proxy closed (a download's last bytes let in first), DNS records completed. */
+  async endRecording(): Promise<void> {
+    const { session, pages, limits } = this;
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    // Let a download or a slow last response finish so its record is whole.
+    const proxy = session?.proxy;
+    const drainUntil = Math.min(limits.deadline, Date.now() + 2000);
+    while (proxy && proxy.inFlight > 0 && Date.now() < drainUntil && pages.stopReason === 'download')
+      await new Promise((r) => setTimeout(r, 20));
+    pages.detachAll();
+    this.browser.cdp.browser.off('Browser.downloadWillBegin', this.onDownload);
+    this.profile.mark('detached');
+    // A shared browser's context is disposed while the case is written (a browser of our own is
+    // closed whole, contexts included).
+    // The capture ends here; what follows completes and writes what it recorded.
+    this.capture.info.endedAt = new Date().toISOString();
+    if (session) await endRecording(session);
+    if (session && this.shared) this.disposing = disposeSessionContext(session);
+    // DNS records still being completed (CNAME chains, base domains) belong in the case.
+    await withTimeout(this.resolver.settled(), Math.max(300, Math.min(5000, limits.deadline + 1000 - Date.now())), undefined);
+    this.profile.mark('context closed');
+  }
+
+  /** The report, derived from the capture, and the case closed with it (a browser of our own shuts down meanwhile). */
+  async close(): Promise<TraceResult> {
+    const { capture, writer, profile } = this;
+    const closingBrowser = this.shared ? null : this.browser.close().catch(() => undefined);
+    capture.info.error = this.pages.stopReason;
+    capture.info.endedAt ??= new Date().toISOString();
+    capture.info.partial = false;
+    const report = (await this.analysis).analyzeCapture(capture, writer.dir, await this.networks);
+    profile.mark('analyzed');
+    this.writes.flush();
+    if (this.writes.error) throw this.writes.error as Error;
+    await writer.close(capture, report);
+    profile.mark('case closed');
+    await Promise.all([closingBrowser, this.disposing]);
+    const stats = writer.stats();
+    profile.print(this.browser.startup, stats);
+    this.progress({ kind: 'done', detail: writer.dir });
+    return {
+      report,
+      capture,
+      caseDir: writer.dir,
+      evidenceMs: stats.addMs + (stats.close?.totalMs ?? 0),
+      marks: profile.marks,
+      timestamp: this.sealing.timestamp,
+    };
+  }
+}
+
+/**
+ * The trace's browser: the shared one, or one launched for it. While a cold Chromium boots, the
+ * analysis code is loaded and run once on an empty capture (its rules load lazily), and the
+ * proxy's CA is read: both are off the trace's critical path.
+ */
+async function startBrowser(
+  options: TraceOptions,
+  sharedBrowser: Browser | undefined,
+): Promise<{ browser: Browser; analysis: Promise<AnalysisModule>; networks: Promise<NetworkLookup> }> {
   const launching = sharedBrowser ? null : launchBrowser({ ...(options.browser ? { kind: options.browser } : {}), singleTrace: true });
   launching?.catch(() => undefined);
-  // While Chromium boots (cold) the analysis code is loaded and run once on an empty capture
-  // (its rules load lazily), and the proxy's CA is read: both are off the trace's critical path.
   const analysis = import('../analyze/analyze.js');
   // The offline IP data (hosting networks) loads meanwhile too: a few ms, once per process.
   const networks = import('../hosting/network-data.js').then((m) => m.loadNetworkData());
-  networks.then(() => mark('network data'), () => undefined);
+  networks.catch(() => undefined);
   if (launching) {
     const { analyzeCapture } = await analysis;
     analyzeCapture(emptyCapture({ ...WARM_UP_INFO, startedAt: new Date().toISOString() }), null);
     prepareIssuer(proxyCertificateAuthority());
   }
-  const browser = sharedBrowser ?? (await launching!);
-  const identity = defaultIdentity(options.device ?? 'desktop', browser.version(), options.userAgent);
-  const info: CaptureInfo = {
+  return { browser: sharedBrowser ?? (await launching!), analysis, networks };
+}
+
+function captureInfo(
+  options: TraceOptions,
+  target: URL,
+  browser: Browser,
+  identity: ReturnType<typeof defaultIdentity>,
+  startedAt: number,
+): CaptureInfo {
+  return {
     tool: TOOL,
     browser: {
       name: browser.displayName,
@@ -117,174 +434,13 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
     url: target.href,
     mode: 'trace',
     commandLine: options.commandLine ?? [],
-    resolver: {
-      overrides: describeOverrides(options),
-      dnsServer: options.dnsServer ?? null,
-    },
+    resolver: { overrides: describeOverrides(options), dnsServer: options.dnsServer ?? null },
     clicks: options.clicks ?? [],
     ...(options.exploreDepth ? { explore: options.exploreDepth } : {}),
-    startedAt: new Date(started).toISOString(),
+    startedAt: new Date(startedAt).toISOString(),
     endedAt: null,
     error: null,
     partial: true,
     ...(options.analysis ? { analysis: options.analysis } : {}),
   };
-  const capture = emptyCapture(info);
-  mark('setup');
-  // The session (a browser of our own: its start-up tab) is set up while the case folder is created.
-  const earlySession: Promise<BrowserSession | null> = sharedBrowser
-    ? takeSession(browser, identity, settleMs)
-    : initialSession(browser, identity, settleMs);
-  earlySession.catch(() => undefined);
-  let writer: CaseWriter;
-  let timestamp: TimestampOutcome | null = null;
-  const tsa = options.tsa;
-  const onSealed = tsa
-    ? async (dir: string) => {
-        timestamp = await (await import('../timestamp/case-timestamp.js')).stampCase(dir, tsa);
-      }
-    : undefined;
-  try {
-    writer = await CaseWriter.create(options.outDir ?? DEFAULTS.outDir, info, onSealed ? { onSealed } : {});
-  } catch (err) {
-    if (!sharedBrowser) await browser.close().catch(() => undefined);
-    else void earlySession.then((s) => s && closeSession(s, { disposeContext: true })).catch(() => undefined);
-    throw err;
-  }
-  mark('case');
-  const writes = new DeferredWrites();
-  const onExchange = (exchange: Exchange) => {
-    capture.exchanges.push(exchange);
-    writes.add(() => writer.addExchange(exchange));
-    progress({ kind: 'exchange', detail: `${exchange.response?.status ?? 'ERR'} ${exchange.request.method} ${exchange.request.url}` });
-  };
-  resolver.onRecord = (record) => {
-    capture.dns.push(record);
-    writes.add(() => writer.addDns(record));
-  };
-
-  const pages = new TracePages(capture, maxHops, progress);
-  const snapshots = new Snapshots(capture, (snapshot) => writes.add(() => writer.addPage(snapshot)), deadline);
-  // Navigation evidence is written at each resting page, so a case killed later still explains its hops.
-  let eventsWritten = 0;
-  const flushEvents = () => {
-    const events = capture.events.slice(eventsWritten);
-    eventsWritten = capture.events.length;
-    writes.add(() => writer.addEvents(events));
-  };
-  let session: BrowserSession | null = null;
-  let disposing: Promise<void> | null = null;
-  const onDownload = (event: { frameId: string; guid: string; url: string; suggestedFilename: string }) => {
-    if (!session || !pages.download(event)) return;
-    void browser.cdp.browser
-      .send('Browser.cancelDownload', { guid: event.guid, browserContextId: session.contextId })
-      .catch(() => undefined);
-  };
-  browser.cdp.browser.on('Browser.downloadWillBegin', onDownload);
-
-  try {
-    session = (await earlySession) ?? (await takeSession(browser, identity, settleMs));
-    session.proxy.reconfigure({
-      ca: proxyCertificateAuthority(),
-      resolver,
-      extraCaPems,
-      strictTls: options.strictTls ?? false,
-      upstreamTimeoutMs: timeoutMs,
-      onExchange,
-    });
-    mark('session');
-    const openSession = session;
-    session.onPopup = (popup) => pages.popup(openSession, popup);
-    for (const popup of session.queuedPopups.splice(0)) pages.popup(openSession, popup);
-    pages.current = pages.observe(session.first, null);
-    mark('page');
-    progress({ kind: 'start', detail: target.href });
-    void pages.current.navigate(target.href);
-
-    const settleAndSnapshot = async () => {
-      const outcome = await pages.settle({ settleMs, deadline, timeoutMs, onQuiet: snapshots.onQuiet });
-      mark('settled');
-      // The next trace's session opens while this one finishes.
-      if (sharedBrowser) prepareSpare(browser, identity, settleMs);
-      await snapshots.take(pages.current!, outcome === 'quiet');
-      mark('snapshot');
-      flushEvents();
-    };
-    const clickAndSettle = async (page: PageObserver, perform: () => Promise<void>) => {
-      page.restartSettleClock();
-      await withTimeout(perform(), Math.max(500, deadline - Date.now()), undefined);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      await settleAndSnapshot();
-    };
-    await settleAndSnapshot();
-    for (const text of options.clicks ?? []) {
-      if (pages.stopReason) break;
-      const page = pages.current;
-      const clicked = await clickByText(page, text, Math.max(500, Math.min(5000, deadline - Date.now())));
-      if (!clicked.ok) {
-        pages.stop(`click: ${clicked.reason}`);
-        break;
-      }
-      pages.emit({ type: 'click', at: new Date().toISOString(), pageId: page.pageId, text, target: clicked.target });
-      progress({ kind: 'click', detail: text });
-      await clickAndSettle(page, clicked.perform);
-    }
-    if (options.exploreDepth)
-      await explore({
-        capture,
-        depth: options.exploreDepth,
-        deadline,
-        current: () => pages.current,
-        stopped: () => pages.stopReason !== null,
-        emit: (event) => pages.emit(event),
-        addFile: (path, make) => writer.addDerivedFile(path, make),
-        flush: flushEvents,
-        clickAndSettle,
-        progress,
-      });
-    // The page the chain ended on rendered, but its load event never came (a hung subresource).
-    const last = pages.current as PageObserver | null;
-    if (last && !last.closed && !last.loaded && !last.url.startsWith('chrome-error:')) {
-      pages.stop(
-        `page did not finish loading: ${last.inflight.size} request(s) still pending after ${Math.round((Date.now() - last.committedAt) / 100) / 10} s`,
-      );
-    }
-  } catch (err) {
-    pages.stop(`browser: ${(err as Error).message.split('\n')[0]}`);
-  } finally {
-    // Let a download or a slow last response finish so its record is whole.
-    const proxy = session?.proxy;
-    const drainUntil = Math.min(deadline, Date.now() + 2000);
-    while (proxy && proxy.inFlight > 0 && Date.now() < drainUntil && pages.stopReason === 'download')
-      await new Promise((r) => setTimeout(r, 20));
-    pages.detachAll();
-    browser.cdp.browser.off('Browser.downloadWillBegin', onDownload);
-    mark('detached');
-    // The recording ends here; a shared browser's context is disposed while the case is written
-    // (a browser of our own is closed whole, contexts included).
-    if (session) await endRecording(session);
-    if (session && sharedBrowser) disposing = disposeSessionContext(session);
-    // DNS records still being completed (CNAME chains, base domains) belong in the case.
-    await withTimeout(resolver.settled(), Math.max(300, Math.min(5000, deadline + 1000 - Date.now())), undefined);
-    mark('context closed');
-  }
-  // A browser of our own shuts down while the case is written (its context is already closed).
-  const closingBrowser = sharedBrowser ? null : browser.close().catch(() => undefined);
-  capture.info.error = pages.stopReason;
-  capture.info.endedAt = new Date().toISOString();
-  capture.info.partial = false;
-  const report = (await analysis).analyzeCapture(capture, writer.dir, await networks);
-  mark('analyzed');
-  writes.flush();
-  if (writes.error) throw writes.error;
-  await writer.close(capture, report);
-  mark('case closed');
-  await Promise.all([closingBrowser, disposing]);
-  if (process.env.CLICKTRACE_PROFILE)
-    process.stderr.write(
-      `profile: trace() began ${Math.round(performance.now() - (Date.now() - started))} ms after process start, at ${new Date(started).toISOString()}; Chromium spawned at ${Math.round(browser.startup.spawnedAt)} ms, answered at ${Math.round(browser.startup.answeredAt)} ms; ${marks.map(([n, t]) => `${n} ${t}`).join(', ')}; evidence ${JSON.stringify(writer.stats(), (_, v) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v))}\n`,
-    );
-  progress({ kind: 'done', detail: writer.dir });
-  const stats = writer.stats();
-  return { report, capture, caseDir: writer.dir, evidenceMs: stats.addMs + (stats.close?.totalMs ?? 0), timestamp };
 }

@@ -1,5 +1,6 @@
 // Names of the files in a case folder, shared by the writer, the reader and the verifier.
 import { randomBytes } from 'node:crypto';
+import { hostOf } from '../http/host.js';
 
 export const WARC_FILE = 'capture.warc.gz';
 export const HAR_FILE = 'capture.har';
@@ -43,16 +44,7 @@ export function snapshotPaths(index: number, url: string): { screenshot: string;
 }
 
 function safeHost(url: string): string {
-  let host = '';
-  try {
-    host = new URL(url).hostname;
-  } catch {
-    // not a URL: fall through to the placeholder
-  }
-  host = host
-    .toLowerCase()
-    .replace(/[^a-z0-9.-]+/g, '_')
-    .replace(/^[._]+|[._]+$/g, '');
+  const host = (hostOf(url) ?? '').replace(/[^a-z0-9.-]+/g, '_').replace(/^[._]+|[._]+$/g, '');
   return host.slice(0, 80) || 'page';
 }
 

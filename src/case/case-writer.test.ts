@@ -220,3 +220,17 @@ test('close() writes what the capture holds but was never added', async () => {
   await writer.close(capture, sampleReport(capture, writer.name));
   assert.deepEqual(await readCapture(writer.dir), capture);
 });
+
+test('response faults are kept in the exchange record and read back', async () => {
+  const capture = sampleCapture();
+  const cut = capture.exchanges[1].response!;
+  const message = 'connection reset after 12,345 bytes';
+  cut.faults = [{ kind: 'reset', message, receivedBytes: 12_345, expectedBytes: 100_000 }];
+  capture.exchanges[1].error = message;
+  const writer = await CaseWriter.create(join(tmp, 'faults'), { ...capture.info, partial: true }, { keyDir: null });
+  await writer.close(capture, sampleReport(capture, writer.name));
+  const read = await readCapture(writer.dir);
+  assert.deepEqual(read.exchanges[1].response?.faults, cut.faults);
+  assert.equal(read.exchanges[1].error, message);
+  assert.equal(read.exchanges[0].response?.faults, undefined);
+});

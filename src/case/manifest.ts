@@ -11,6 +11,13 @@ export interface ManifestFile {
   sha256: string;
 }
 
+/** A case file that could not be written (an exporter failed): the case is sealed without it. */
+export interface FailedCaseFile {
+  path: string;
+  /** One line: why it could not be written. */
+  error: string;
+}
+
 export interface Manifest {
   format: typeof MANIFEST_FORMAT;
   case: string;
@@ -29,9 +36,17 @@ export interface Manifest {
   browser: { name: string; version: string } | null;
   partial: boolean;
   files: ManifestFile[];
+  /** Files the case should hold and does not, each with the reason; absent when none failed. */
+  failed?: FailedCaseFile[];
 }
 
-export function buildManifest(caseName: string, info: CaptureInfo, files: ManifestFile[], now = new Date()): Manifest {
+export function buildManifest(
+  caseName: string,
+  info: CaptureInfo,
+  files: ManifestFile[],
+  failed: FailedCaseFile[] = [],
+  now = new Date(),
+): Manifest {
   return {
     format: MANIFEST_FORMAT,
     case: caseName,
@@ -47,6 +62,7 @@ export function buildManifest(caseName: string, info: CaptureInfo, files: Manife
     browser: info.browser ? { name: info.browser.name, version: info.browser.version } : null,
     partial: info.partial,
     files: sortFiles(files),
+    ...(failed.length > 0 ? { failed: [...failed] } : {}),
   };
 }
 
@@ -102,6 +118,12 @@ export function parseManifest(bytes: Buffer, label: string): Manifest {
     if (!f || typeof f.path !== 'string' || !Number.isSafeInteger(f.bytes) || !/^[0-9a-f]{64}$/.test(String(f.sha256))) {
       throw new EvidenceError(label, `file entry ${i + 1} is malformed`);
     }
+  }
+  if (
+    m.failed !== undefined &&
+    (!Array.isArray(m.failed) || m.failed.some((f) => typeof f?.path !== 'string' || typeof f.error !== 'string'))
+  ) {
+    throw new EvidenceError(label, 'its list of failed files is malformed');
   }
   return m as Manifest;
 }

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { CliError, parse } from './command.js';
 import { clean } from './terminal.js';
+import { ExitCode } from '../errors.js';
 
 const HELP = `usage: clicktrace abuse <case> [--out DIR] [--from ADDRESS] [--json]
 
@@ -28,7 +29,7 @@ options:
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, { out: { type: 'string' }, from: { type: 'string' }, json: { type: 'boolean' } }, HELP);
-  if (!parsed) return 0;
+  if (!parsed) return ExitCode.Ok;
   const [dir, ...extra] = parsed.positionals;
   if (!dir) throw new CliError('abuse: a case folder is required (see --help)');
   if (extra.length) throw new CliError('abuse: one case at a time');
@@ -67,5 +68,5 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (listing.length) process.stdout.write(`Drafts in ${clean(out)}; nothing was sent.\n`);
   }
-  return 0;
+  return ExitCode.Ok;
 }

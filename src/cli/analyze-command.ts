@@ -4,6 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { parse, CliError } from './command.js';
 import { formatChain } from './format.js';
 import type { Report } from '../report.js';
+import { ExitCode } from '../errors.js';
 
 const HELP = `usage: clicktrace analyze <case> [--json] [--check] [--write]
 
@@ -19,7 +20,7 @@ options:
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, { json: { type: 'boolean' }, check: { type: 'boolean' }, write: { type: 'boolean' } }, HELP);
-  if (!parsed) return 0;
+  if (!parsed) return ExitCode.Ok;
   const [target] = parsed.positionals;
   if (!target) throw new CliError('analyze: a case folder (or WARC file) is required');
   if (!existsSync(target)) throw new CliError(`analyze: ${target}: no such case folder or file`);
@@ -35,19 +36,20 @@ export async function run(argv: string[]): Promise<number> {
   if (parsed.values.check) {
     if (!caseDir) throw new CliError('analyze --check needs a case folder');
     const savedPath = join(caseDir, 'report.json');
-    if (!existsSync(savedPath)) throw new CliError(`analyze --check: ${savedPath} is missing`, 1);
-    const saved = JSON.parse(readFileSync(savedPath, 'utf8')) as unknown;
-    const fresh = JSON.parse(JSON.stringify(report)) as unknown;
+    if (!existsSync(savedPath)) throw new CliError(`analyze --check: ${savedPath} is missing`, ExitCode.Failed);
+    const saved = JSON.parse(readFileSync(savedPath, 'utf8')) as { failedFiles?: unknown };
+    // Which case files failed to be written is known to the case, not to the WARC.
+    const fresh = JSON.parse(JSON.stringify({ ...report, failedFiles: saved.failedFiles })) as unknown;
     const difference = firstDifference(saved, fresh, '');
     if (difference) {
       // Hosting networks come from offline data that may have been updated since the trace.
       const dataChanged = !isDeepStrictEqual((saved as Report).networkData ?? null, report.networkData ?? null);
       const note = dataChanged ? ' (the offline IP data differs from the one the case was analysed with: see networkData)' : '';
       process.stderr.write(`clicktrace: analyze: the WARC gives a different report than report.json at ${difference}${note}\n`);
-      return 1;
+      return ExitCode.Failed;
     }
     process.stdout.write(`report.json matches the report rebuilt from the WARC (${report.hops.length} hops)\n`);
-    return 0;
+    return ExitCode.Ok;
   }
   if (parsed.values.write && caseDir && !existsSync(join(caseDir, 'report.json'))) {
     const { writeFileSync } = await import('node:fs');
@@ -55,7 +57,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (parsed.values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else process.stdout.write(formatChain(report, caseDir) + '\n');
-  return 0;
+  return ExitCode.Ok;
 }
 
 function firstDifference(a: unknown, b: unknown, path: string): string | null {

@@ -1,44 +1,24 @@
 // Shared plumbing of the commands: argument parsing with clear one-line errors, and the rule
 // that bad input ends with a message and a non-zero exit, never a stack trace.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ExitCode, UserError } from '../errors.js';
 import { clean } from './terminal.js';
 
-/** A problem with the user's input: printed as one line, exit code 2. */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 2,
-  ) {
-    super(message);
-  }
-}
-
-const USER_ERRORS = new Set([
-  'UsageError',
-  'ImportError',
-  'EvidenceError',
-  'BrowserMissingError',
-  'MailError',
-  'ResolveError',
-  'ConfigError',
-]);
+/** A problem with the command line: printed as one line, exit code 2 unless said otherwise. */
+export class CliError extends UserError {}
 
 export async function runCommand(body: () => Promise<number>): Promise<number> {
   try {
     return await body();
   } catch (err) {
-    const error = err as Error & { code?: string; exitCode?: number };
-    if (err instanceof CliError) {
-      process.stderr.write(`clicktrace: ${clean(error.message)}\n`);
-      return error.exitCode ?? 2;
+    if (err instanceof UserError) {
+      process.stderr.write(`clicktrace: ${clean(err.message.split('\n')[0])}\n`);
+      return err.exitCode;
     }
-    if (USER_ERRORS.has(error?.constructor?.name) || error?.code?.startsWith?.('ERR_PARSE_ARGS')) {
-      process.stderr.write(`clicktrace: ${clean(error.message.split('\n')[0])}\n`);
-      return 2;
-    }
+    const error = err as Error | undefined;
     process.stderr.write(`clicktrace: internal error: ${clean(error?.message?.split('\n')[0] ?? String(err))}\n`);
     if (process.env.CLICKTRACE_DEBUG) process.stderr.write(`${error?.stack ?? ''}\n`);
-    return 3;
+    return ExitCode.Internal;
   }
 }
 
@@ -80,10 +60,10 @@ export function numberOption(
  */
 export async function indexCases(...caseDirs: string[]): Promise<void> {
   try {
-    const { existsSync } = await import('node:fs');
-    const { dirname, join } = await import('node:path');
+    const fs = await import('node:fs');
+    const path = await import('node:path');
     const { DATABASE_FILE } = await import('../store/paths.js');
-    const indexed = caseDirs.filter((dir) => existsSync(join(dirname(dir), DATABASE_FILE)));
+    const indexed = caseDirs.filter((dir) => fs.existsSync(path.join(path.dirname(dir), DATABASE_FILE)));
     if (indexed.length === 0) return;
     const { indexCaseFolder } = await import('../store/index.js');
     for (const dir of indexed) indexCaseFolder(dir);

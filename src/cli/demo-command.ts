@@ -1,5 +1,6 @@
 import { parse, indexCases } from './command.js';
 import { formatChain } from './format.js';
+import { ExitCode } from '../errors.js';
 
 const HELP = `usage: clicktrace demo [--out DIR] [--json]
 
@@ -11,7 +12,7 @@ was written, and stops the lab. Nothing leaves this machine.
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, { out: { type: 'string' }, json: { type: 'boolean' } }, HELP, false);
-  if (!parsed) return 0;
+  if (!parsed) return ExitCode.Ok;
   const [{ startLab }, { trace }] = await Promise.all([import('../lab/index.js'), import('../capture/trace.js')]);
   const lab = await startLab();
   try {
@@ -31,7 +32,7 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(`Lab started; tracing the seed scenario with --click "Find out more"\n\n`);
       process.stdout.write(formatChain(result.report, result.caseDir) + '\n');
     }
-    return result.report.error ? 1 : 0;
+    return result.report.error ? ExitCode.Failed : ExitCode.Ok;
   } finally {
     await lab.close();
   }

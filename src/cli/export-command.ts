@@ -4,8 +4,9 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CliError, parse } from './command.js';
 import { clean } from './terminal.js';
-import { DEFAULTS } from '../capture/target.js';
+import { DEFAULTS } from '../capture/trace-input.js';
 import { FILTER_NAMES } from '../store/search-query.js';
+import { ExitCode } from '../errors.js';
 
 const HELP = `usage: clicktrace export <case>... --format misp|stix|csv [options]
        clicktrace export --query FILTERS [--cases DIR] --format misp|stix|csv [options]
@@ -45,7 +46,7 @@ export async function run(argv: string[]): Promise<number> {
     },
     HELP,
   );
-  if (!parsed) return 0;
+  if (!parsed) return ExitCode.Ok;
   const v = parsed.values;
   const { EXPORT_FORMATS, isExportFormat, loadCases, renderExport, selectCases } = await import('../export/export.js');
   const { TLP_LEVELS } = await import('../export/common.js');
@@ -66,7 +67,7 @@ export async function run(argv: string[]): Promise<number> {
     try {
       store.sync();
       const selected = selectCases(store, queryFilters(v.query));
-      if (selected.ids.length === 0) throw new CliError('export: the query selects no case', 1);
+      if (selected.ids.length === 0) throw new CliError('export: the query selects no case', ExitCode.Failed);
       if (selected.total > selected.ids.length && !v.out)
         process.stderr.write(`clicktrace: export: ${selected.total} cases match; ${selected.ids.length} exported\n`);
       dirs = selected.ids.map((id) => resolve(casesDir, id));
@@ -88,7 +89,7 @@ export async function run(argv: string[]): Promise<number> {
     writeFileSync(v.out, bytes);
     process.stderr.write(`clicktrace: export: ${cases.length} case(s) as ${v.format} in ${clean(v.out)}\n`);
   } else process.stdout.write(bytes);
-  return 0;
+  return ExitCode.Ok;
 }
 
 /** `party=Selligent&kind=trace` (repeatable); a word without "=" is free text. */

@@ -43,6 +43,7 @@ export function formatChain(report: Report, caseDir: string | null): string {
     lines.push(`Note: ${event.kind}: ${clean(truncate(event.detail, 200))}`);
   }
   if (report.error) lines.push(`Error: ${clean(report.error)}`);
+  for (const failed of report.failedFiles ?? []) lines.push(`Not written: ${clean(failed.path)} (${clean(failed.error)})`);
   if (report.elapsedMs !== null) lines.push(`Elapsed: ${(report.elapsedMs / 1000).toFixed(2)} s`);
   if (caseDir) lines.push(`Case: ${clean(caseDir)}${report.partial ? ' (partial)' : ''}`);
   return lines.join('\n');

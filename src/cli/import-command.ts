@@ -2,6 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { parse, CliError, indexCases } from './command.js';
 import { formatChain } from './format.js';
 import { TSA_OPTION_HELP, reportTimestamp, timestampOnSeal, tsaSettings } from './tsa-option.js';
+import { ExitCode } from '../errors.js';
 
 const HELP = `usage: clicktrace import <file> [--out DIR] [--tsa URL] [--json]
 
@@ -17,7 +18,7 @@ ${TSA_OPTION_HELP}
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, { out: { type: 'string' }, tsa: { type: 'string' }, json: { type: 'boolean' } }, HELP);
-  if (!parsed) return 0;
+  if (!parsed) return ExitCode.Ok;
   const [file] = parsed.positionals;
   if (!file) throw new CliError('import: a HAR or mitmproxy flow file is required');
   if (!existsSync(file)) throw new CliError(`import: ${file}: no such file`);
@@ -40,5 +41,5 @@ export async function run(argv: string[]): Promise<number> {
   if (parsed.values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else process.stdout.write(formatChain(report, writer.dir) + '\n');
   reportTimestamp(stamp.outcome(), parsed.values.json ?? false);
-  return 0;
+  return ExitCode.Ok;
 }

@@ -1,4 +1,5 @@
 import { parse, CliError } from './command.js';
+import { ExitCode } from '../errors.js';
 
 const HELP = `usage: clicktrace key init [--dir DIR] [--force]
 
@@ -9,11 +10,11 @@ with the public key beside it as signing-key.pub.pem). Default folder: $CLICKTRA
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, { dir: { type: 'string' }, force: { type: 'boolean' } }, HELP);
-  if (!parsed) return 0;
+  if (!parsed) return ExitCode.Ok;
   const [action] = parsed.positionals;
   if (action !== 'init') throw new CliError('key: the only action is "init" (see --help)');
   const { initSigningKey, defaultKeyDir } = await import('../case/signing.js');
   const files = await initSigningKey(parsed.values.dir ?? defaultKeyDir(), { force: parsed.values.force ?? false });
   process.stdout.write(`${JSON.stringify(files, null, 2)}\n`);
-  return 0;
+  return ExitCode.Ok;
 }

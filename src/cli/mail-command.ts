@@ -1,7 +1,9 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { parse, CliError, indexCases, numberOption } from './command.js';
+import { parse, CliError, numberOption } from './command.js';
 import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, traceOptionsFrom } from './trace-options.js';
+import { BATCH_OPTIONS, BATCH_OPTIONS_HELP, concurrencyOption } from './batch-options.js';
+import { interruptedExit, onInterrupt } from './interrupt.js';
 import { clean, truncate } from './terminal.js';
 import { formatChain } from './format.js';
 import { reportTimestamp } from './tsa-option.js';
@@ -9,7 +11,10 @@ import { isTraceable, type AnalyzedLink, type AnalyzedResource, type MessageReco
 import type { MailAnalysis } from '../mail/parse.js';
 import type { MailSourceItem } from '../mail/mailbox.js';
 import type * as RecipientMaps from '../mail/recipient-map.js';
+import { ExitCode } from '../errors.js';
 import type { Browser } from '../capture/browser.js';
+import type { TraceOptions } from '../capture/trace.js';
+import type { BatchEntry } from '../service/batch.js';
 
 const HELP = `usage: clicktrace mail <file.eml|mbox|Maildir|-> [--no-visit | --trace main|all|N] [options]
 
@@ -37,8 +42,20 @@ modes:
                     call-to-action clicked (--explore) unless --click is given
   --workers N       threads for static analysis of a mailbox or folder (default: one per core,
                     up to 8; 1 analyses in the main thread). Output keeps the source's order.
-  --fetch-pixels    also trace each open-tracking pixel like a link (each URL once per run);
-                    without it no remote content is ever requested
+  --fetch-pixels    also trace each open-tracking pixel like a link (each URL once per cases
+                    folder, as links are); without it no remote content is ever requested
+
+With --trace on a mailbox or folder, links are traced at once on a pool of browser contexts
+(--concurrency); a message is printed when its traces are done (so not always in the source's
+order), with a progress line on stderr on a terminal and a summary at the end. A link the cases
+folder has traced before (this run or an earlier one, also one that crashed or was stopped) is
+not requested again: the message case points at the earlier case (--again traces it anew). The
+same link in several messages of one run is traced once. Ctrl-C stops the run: running traces
+are closed as interrupted, their cases kept; exit status 130.
+--json on a mailbox or folder writes JSON Lines: one message record per line as it is done
+({"kind":"message", ...}, or {"kind":"error", "source", "error"} for a message that could not
+be read), and a last line {"kind":"summary", ...}; memory stays flat whatever the mailbox's
+size. On a single message: one document {"messages": [...]}, as before.
 
 recipient map:
   --recipients FILE JSON map of your addresses to where and when each was given out, retired
@@ -49,7 +66,7 @@ recipient map:
                     {"address": "*@catchall.example"}, {"address": "trap@example.net",
                     "spamtrap": true}]}   ("*" matches any characters; dates YYYY[-MM[-DD]])
 
-trace options (as for "clicktrace trace"):${TRACE_OPTIONS_HELP}
+trace options (as for "clicktrace trace"):${TRACE_OPTIONS_HELP}${BATCH_OPTIONS_HELP}
 `;
 
 type Mode = { kind: 'static' } | { kind: 'main' } | { kind: 'all' } | { kind: 'index'; index: number };
@@ -81,6 +98,7 @@ export async function run(argv: string[]): Promise<number> {
     argv,
     {
       ...TRACE_OPTIONS,
+      ...BATCH_OPTIONS,
       'no-visit': { type: 'boolean' },
       trace: { type: 'string' },
       workers: { type: 'string' },
@@ -90,7 +108,7 @@ export async function run(argv: string[]): Promise<number> {
     },
     HELP,
   );
-  if (!parsed) return 0;
+  if (!parsed) return ExitCode.Ok;
   const [path, ...extra] = parsed.positionals;
   if (!path) throw new CliError('mail: a file, folder or - is required (see --help)');
   if (extra.length) throw new CliError('mail: one source at a time');
@@ -98,18 +116,31 @@ export async function run(argv: string[]): Promise<number> {
   const fetchPixels = parsed.values['fetch-pixels'] ?? false;
   const mode = parseMode(parsed.values['no-visit'], parsed.values.trace, single, fetchPixels);
   const workers = numberOption(parsed.values.workers, '--workers', { min: 1, max: 64 }) ?? Math.min(8, availableParallelism());
+  const concurrency = concurrencyOption(parsed.values.concurrency);
   const json = parsed.values.json ?? false;
   const baseOptions = traceOptionsFrom(parsed.values, 'http://placeholder.invalid/', ['clicktrace', 'mail', ...argv]);
   if (parsed.values['no-explore'] && baseOptions.exploreDepth) throw new CliError('mail: --no-explore and --explore exclude each other');
   // A landing page's call-to-action is clicked unless the analyst says what to click (or not to).
   if (!parsed.values['no-explore'] && !baseOptions.clicks?.length) baseOptions.exploreDepth ??= 1;
 
-  const [{ readMailSource }, { analyzeMessage, emptyAnalysis }, messageCase, { AnalysisPool }, recipientMaps] = await Promise.all([
+  const [
+    { readMailSource },
+    { analyzeMessage, emptyAnalysis },
+    messageCase,
+    { AnalysisPool },
+    recipientMaps,
+    { BatchTally, batchSummary },
+    output,
+    messages,
+  ] = await Promise.all([
     import('../mail/mailbox.js'),
     import('../mail/parse.js'),
     import('../mail/message-case.js'),
     import('../mail/analysis-pool.js'),
     import('../mail/recipient-map.js'),
+    import('../service/batch-summary.js'),
+    import('./batch-output.js'),
+    import('../service/messages.js'),
   ]);
   const recipientMap = loadMap(recipientMaps, parsed.values.recipients, baseOptions.outDir ?? 'cases');
   const lookFor = recipientMaps.exactAddresses(recipientMap);
@@ -121,76 +152,130 @@ export async function run(argv: string[]): Promise<number> {
     const reply = await pool.analyze(item.raw, item.source, analyzeOptions);
     return 'analysis' in reply ? reply.analysis : emptyAnalysis(item.source, item.raw.length, [reply.error]);
   };
-  let browser: Browser | null = null;
-  // With --json the messages are written as they are done: a mailbox of any size in flat memory.
-  const output = json ? new JsonMessages() : null;
-  // A pixel URL is fetched once per run, however many messages carry it.
+  const tracing = mode.kind !== 'static' || fetchPixels ? await startTracing(baseOptions, concurrency, parsed.values.again ?? false) : null;
+  const tally = tracing?.batch.tally ?? new BatchTally();
+  // A mailbox with --json is written as JSON Lines, a message per line as it is done (memory stays
+  // flat whatever its size); a single message as one document, as before.
+  const lines = json && !single;
+  const singleResults: (MessageRecord | { kind: 'error'; source: string; error: string })[] = [];
+  const progress = tracing && !single ? tracing.progress(() => tally.counts.messages ?? 0) : null;
+  const emit = (result: MessageRecord | { kind: 'error'; source: string; error: string }, text: string) => {
+    progress?.clear();
+    if (lines) process.stdout.write(JSON.stringify(result) + '\n');
+    else if (json) singleResults.push(result);
+    else process.stdout.write(text);
+    progress?.update();
+  };
+  // A pixel URL is fetched once per run, however many messages carry it (and once per cases folder: the ledger).
   const fetchedPixels = new Set<string>();
   let failures = 0;
-  try {
-    for await (const { item, analysis: analyzing } of inOrder(readMailSource(path), analyze, pool ? pool.size * 16 : 1)) {
-      if ('error' in item) {
-        failures++;
-        output?.write({ source: item.source, error: item.error });
-        if (!json) process.stdout.write(`== ${clean(item.source)}\nerror: ${clean(item.error)}\n\n`);
-        continue;
-      }
-      const analysis = (await analyzing)!;
-      const record = messageCase.messageRecord(analysis, { recipientMap });
-      const links = record.links;
-      const toTrace = selectLinks(mode, links);
-      const pixels = fetchPixels ? messageCase.traceablePixels(record, fetchedPixels) : [];
-      for (const pixel of pixels) fetchedPixels.add(pixel.url);
-      if (mode.kind === 'index' && toTrace.length === 0) {
-        failures++;
-        analysis.errors.push(`--trace ${mode.index}: this message has ${links.length} link(s)`);
-      }
-      if (!json) process.stdout.write(formatMessage(record) + '\n');
-      const targets: { url: string; link: number | null; resource?: number; label: string }[] = [
-        ...toTrace.map((link) => ({ url: link.url, link: link.index, label: `link ${link.index}` })),
-        ...pixels.map((pixel) => ({ url: pixel.url, link: null, resource: pixel.index, label: `pixel (resource ${pixel.index})` })),
-      ];
-      if (targets.length) {
-        const name = messageCase.messageCaseName();
-        record.case = name;
-        const { trace } = await import('../capture/trace.js');
-        const { launchBrowser } = await import('../capture/browser.js');
-        browser ??= await launchBrowser(baseOptions.browser ? { kind: baseOptions.browser } : {});
-        const tracedDirs: string[] = [];
-        for (const target of targets) {
-          // A pixel is fetched, not explored: nothing on an image is clicked.
-          const pixelOnly = target.resource !== undefined ? { exploreDepth: 0, clicks: [] } : {};
-          const result = await trace(
-            { ...baseOptions, ...pixelOnly, url: target.url, analysis: messageCase.traceContext(record, target) },
-            browser,
-          );
-          tracedDirs.push(result.caseDir);
-          record.traces.push({
-            link: target.link,
-            ...(target.resource !== undefined ? { resource: target.resource } : {}),
-            case: result.report.case ?? result.caseDir,
-            final: result.report.final?.url ?? null,
-            error: result.report.error,
-          });
-          if (result.report.error) failures++;
-          if (!json) process.stdout.write(`Traced ${target.label}:\n${formatChain(result.report, result.caseDir)}\n\n`);
-          reportTimestamp(result.timestamp, json);
-        }
-        const messageDir = messageCase.writeMessageCase(baseOptions.outDir ?? 'cases', name, item.raw, record);
-        if (baseOptions.tsa)
-          reportTimestamp(await (await import('../timestamp/case-timestamp.js')).stampCase(messageDir, baseOptions.tsa), json);
-        await indexCases(...tracedDirs, messageDir);
-        if (!json) process.stdout.write(`Message case: ${clean(`${baseOptions.outDir ?? 'cases'}/${name}`)}\n\n`);
-      }
-      if (analysis.errors.length) failures++;
-      output?.write(record);
+  const handle = async (item: MailSourceItem, analyzing: Promise<MailAnalysis> | null): Promise<void> => {
+    if ('error' in item) {
+      failures++;
+      tally.addMessage({ caseId: null, error: item.error });
+      emit({ kind: 'error', source: item.source, error: item.error }, `== ${clean(item.source)}\nerror: ${clean(item.error)}\n\n`);
+      return;
     }
+    const analysis = (await analyzing)!;
+    const record = messageCase.messageRecord(analysis, { recipientMap });
+    const toTrace = selectLinks(mode, record.links);
+    const pixels = fetchPixels ? messageCase.traceablePixels(record, fetchedPixels) : [];
+    for (const pixel of pixels) fetchedPixels.add(pixel.url);
+    if (mode.kind === 'index' && toTrace.length === 0) {
+      failures++;
+      analysis.errors.push(`--trace ${mode.index}: this message has ${record.links.length} link(s)`);
+    }
+    let text = formatMessage(record) + '\n';
+    const targets = [...toTrace.map(messages.linkTarget), ...pixels.map(messages.pixelTarget)];
+    if (targets.length && tracing && !tracing.batch.interrupted) {
+      const message = messages.createMessageCase(tracing.store.casesDir, item.raw, record);
+      const traced = await messages.traceMessage(tracing.store, { dir: message.dir, record, targets }, (request) =>
+        tracing.batch.trace(request),
+      );
+      traced.entries.forEach((entry, i) => {
+        if (entry.kind === 'failed' || (entry.kind === 'trace' && entry.report.error)) failures++;
+        text += `${targetResult(targets[i].label, entry, output.formatEntry)}\n\n`;
+        if (entry.kind === 'trace') reportTimestamp(entry.timestamp, json);
+      });
+      if (baseOptions.tsa)
+        reportTimestamp(await (await import('../timestamp/case-timestamp.js')).stampCase(message.dir, baseOptions.tsa), json);
+      text += `Message case: ${clean(`${baseOptions.outDir ?? 'cases'}/${message.id}`)}\n\n`;
+    }
+    if (analysis.errors.length) failures++;
+    tally.addMessage({ caseId: record.case, error: analysis.errors[0] ?? null });
+    emit(record, text);
+  };
+
+  const inFlight = new Set<Promise<void>>();
+  // Messages being traced at once: enough to keep the pool busy, few enough to hold in memory.
+  const messagesAtOnce = tracing ? Math.max(2, concurrency * 2) : 1;
+  const stopListening = tracing ? onInterrupt((reason) => void tracing.batch.interrupt(reason)) : () => undefined;
+  let summary: import('../service/batch-summary.js').BatchSummary;
+  try {
+    for await (const { item, analysis } of inOrder(readMailSource(path), analyze, pool ? pool.size * 16 : 1)) {
+      if (tracing?.batch.interrupted) break;
+      const work = handle(item, analysis);
+      inFlight.add(work);
+      void work.finally(() => inFlight.delete(work));
+      while (inFlight.size >= messagesAtOnce) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    // While the case index is open: the summary's aggregate reads it.
+    summary = tracing ? tracing.batch.summary() : batchSummary(tally, { concurrency: 0, interrupted: null });
   } finally {
-    await browser?.close().catch(() => undefined);
+    stopListening();
+    progress?.stop();
+    await tracing?.close();
     await pool?.close();
   }
-  output?.end();
-  return failures ? 1 : 0;
+  if (json && !lines) process.stdout.write(JSON.stringify({ messages: singleResults }, null, 2) + '\n');
+  else if (lines) process.stdout.write(JSON.stringify(summary) + '\n');
+  else if (!single && tracing) process.stdout.write(output.formatSummary(summary) + '\n');
+  if (summary.interrupted) return interruptedExit(summary.interrupted);
+  return failures ? ExitCode.Failed : ExitCode.Ok;
+}
+
+/** The pool, the ledger and the batch of a `mail --trace` run. */
+async function startTracing(options: TraceOptions, concurrency: number, again: boolean) {
+  const [{ CaseStore }, { Tracer }, { BrowserPool }, { Batch }, { ProgressDisplay }] = await Promise.all([
+    import('../store/index.js'),
+    import('../service/tracer.js'),
+    import('../service/browser-pool.js'),
+    import('../service/batch.js'),
+    import('./progress-line.js'),
+  ]);
+  const store = CaseStore.open(options.outDir ?? 'cases');
+  const browsers = new BrowserPool(options.browser ? { kind: options.browser } : {});
+  const { url: _url, outDir: _outDir, ...defaults } = options;
+  const tracer = new Tracer({ store, concurrency, browsers, trace: defaults, outDir: options.outDir ?? 'cases' });
+  const batch = new Batch(tracer, { again, commandLine: (url) => [...(options.commandLine ?? []), `(link ${url})`] });
+  return {
+    store,
+    batch,
+    /** The progress line of a mailbox run (stderr, terminals only). */
+    progress(messages: () => number) {
+      const display = new ProgressDisplay(() => ({
+        done: batch.finished,
+        total: null,
+        note: `${messages()} message(s)`,
+        failures: batch.tally.counts.failed + batch.tally.counts.chainErrors,
+        startedAt: batch.tally.startedAt.getTime(),
+        inFlight: [...batch.inFlight.values()].map((f) => f.url),
+      }));
+      batch.onProgress(() => display.update());
+      return display;
+    },
+    async close() {
+      await browsers.close();
+      store.close();
+    },
+  };
+}
+
+/** What happened to one traced link (or pixel) of a message, for the terminal. */
+function targetResult(label: string, entry: BatchEntry, formatEntry: (entry: BatchEntry) => string): string {
+  if (entry.kind === 'trace') return `Traced ${label}:\n${formatChain(entry.report, entry.caseDir)}`;
+  return `${label[0].toUpperCase()}${label.slice(1)}: ${formatEntry(entry)}`;
 }
 
 function loadMap(maps: typeof RecipientMaps, file: string | undefined, casesDir: string): RecipientMaps.RecipientMap | null {
@@ -198,20 +283,6 @@ function loadMap(maps: typeof RecipientMaps, file: string | undefined, casesDir:
     return file ? maps.loadRecipientMap(file) : maps.casesRecipientMap(casesDir);
   } catch (err) {
     throw new CliError(`mail: recipient map: ${(err as Error).message.split('\n').join('; ')}`);
-  }
-}
-
-/** `{ "messages": [...] }` written one message at a time, formatted as JSON.stringify(…, null, 2) would. */
-class JsonMessages {
-  private count = 0;
-
-  write(message: MessageRecord | { source: string; error: string }): void {
-    const body = `    ${JSON.stringify(message, null, 2).replace(/\n/g, '\n    ')}`;
-    process.stdout.write(this.count++ === 0 ? `{\n  "messages": [\n${body}` : `,\n${body}`);
-  }
-
-  end(): void {
-    process.stdout.write(this.count === 0 ? '{\n  "messages": []\n}\n' : '\n  ]\n}\n');
   }
 }
 

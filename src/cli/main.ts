@@ -2,6 +2,7 @@
 // clicktrace command line: dispatches to one module per command, loaded lazily so that start-up
 // only pays for the command that runs.
 import { CliError, runCommand } from './command.js';
+import { ExitCode } from '../errors.js';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: (argv: string[]) => Promise<number> }> }> = {
   trace: { summary: 'follow a link in Chromium behind the recording proxy, record the case', load: () => import('./trace-command.js') },
@@ -40,12 +41,12 @@ async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '-h' || name === '--help' || name === 'help') {
     process.stdout.write(usage() + '\n');
-    return name ? 0 : 2;
+    return name ? ExitCode.Ok : ExitCode.BadInput;
   }
   if (name === '--version' || name === '-V') {
     const { TOOL } = await import('../version.js');
     process.stdout.write(`${TOOL.name} ${TOOL.version}\n`);
-    return 0;
+    return ExitCode.Ok;
   }
   const command = COMMANDS[name];
   if (!command) throw new CliError(`unknown command "${name}" (see clicktrace --help)`);

@@ -3,6 +3,7 @@ import { clean } from './terminal.js';
 import { formatChain } from './format.js';
 import { TRACE_OPTIONS } from './trace-options.js';
 import { reportTimestamp, timestampOnSeal, tsaSettings } from './tsa-option.js';
+import { ExitCode } from '../errors.js';
 
 const HELP = `usage: clicktrace proxy [--port 8080] [--host 127.0.0.1] [--out DIR] [options]
 
@@ -46,7 +47,7 @@ export async function run(argv: string[]): Promise<number> {
     HELP,
     false,
   );
-  if (!parsed) return 0;
+  if (!parsed) return ExitCode.Ok;
   const v = parsed.values;
   const port = numberOption(v.port, '--port', { min: 0, max: 65535 }) ?? 8080;
   const stamp = timestampOnSeal(tsaSettings(v.tsa));
@@ -117,7 +118,10 @@ export async function run(argv: string[]): Promise<number> {
     listening = await proxy.listen(port, v.host ?? '127.0.0.1');
   } catch (err) {
     await writer.close(capture, analyzeCapture(capture, writer.dir));
-    throw new CliError(`proxy: cannot listen on ${v.host ?? '127.0.0.1'}:${port} (${(err as NodeJS.ErrnoException).code ?? err})`, 1);
+    throw new CliError(
+      `proxy: cannot listen on ${v.host ?? '127.0.0.1'}:${port} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      ExitCode.Failed,
+    );
   }
   process.stdout.write(`clicktrace proxy listening on http://${v.host ?? '127.0.0.1'}:${listening}\n`);
   process.stdout.write(`CA certificate and instructions: http://${PROXY_INFO_HOST}/ (through the proxy)\n`);
@@ -138,5 +142,5 @@ export async function run(argv: string[]): Promise<number> {
   if (v.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else process.stdout.write(`\n${formatChain(report, writer.dir)}\n`);
   reportTimestamp(stamp.outcome(), v.json ?? false);
-  return 0;
+  return ExitCode.Ok;
 }

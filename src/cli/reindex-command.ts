@@ -2,19 +2,28 @@
 import { resolve } from 'node:path';
 import { parse } from './command.js';
 import { clean } from './terminal.js';
-import { DEFAULTS } from '../capture/target.js';
+import { DEFAULTS } from '../capture/trace-input.js';
 import { CaseStore, databasePath } from '../store/index.js';
+import { ExitCode } from '../errors.js';
 
 const HELP = `usage: clicktrace reindex [--cases DIR] [--json]
 
 Rebuilds DIR/clicktrace.db, the index that \`clicktrace serve\` searches, from the case folders
 in DIR (default ./${DEFAULTS.outDir}). The folders are the source of truth: the database can be
 deleted and rebuilt at any time. Folders that cannot be indexed are listed with the reason.
+It also rebuilds the ledger of requested URLs (a link is requested once per cases folder) from
+the folders, including traces cut off before their report (their WARC names the URL); a URL
+stays in the ledger even when its case folder is deleted.
 `;
 
-export async function run(argv: string[]): Promise<number> {
+// Synchronous (better-sqlite3); the command interface is a promise.
+export function run(argv: string[]): Promise<number> {
+  return Promise.resolve(reindex(argv));
+}
+
+function reindex(argv: string[]): number {
   const parsed = parse(argv, { cases: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } }, HELP, false);
-  if (!parsed) return 0;
+  if (!parsed) return ExitCode.Ok;
   const casesDir = resolve(parsed.values.cases ?? parsed.values.out ?? DEFAULTS.outDir);
   const started = Date.now();
   const store = CaseStore.open(casesDir);
@@ -24,10 +33,12 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(JSON.stringify({ database: databasePath(casesDir), ...result }, null, 2) + '\n');
     } else {
       for (const skipped of result.skipped) process.stdout.write(`skipped ${clean(skipped.id)}: ${clean(skipped.reason)}\n`);
-      process.stdout.write(`indexed ${result.indexed} case(s) into ${clean(databasePath(casesDir))} in ${Date.now() - started} ms\n`);
+      process.stdout.write(
+        `indexed ${result.indexed} case(s) into ${clean(databasePath(casesDir))} in ${Date.now() - started} ms; ${store.ledger.count()} requested URL(s) in the ledger\n`,
+      );
     }
   } finally {
     store.close();
   }
-  return 0;
+  return ExitCode.Ok;
 }

@@ -1,5 +1,6 @@
 import { parse, CliError, numberOption } from './command.js';
 import { clean } from './terminal.js';
+import { ExitCode } from '../errors.js';
 
 const HELP = `usage: clicktrace replay <case> [--port N] [--host 127.0.0.1] [--allow-scripts]
 
@@ -11,7 +12,7 @@ scripts off unless --allow-scripts). Stop with Ctrl-C.
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, { port: { type: 'string' }, host: { type: 'string' }, 'allow-scripts': { type: 'boolean' } }, HELP);
-  if (!parsed) return 0;
+  if (!parsed) return ExitCode.Ok;
   const [dir] = parsed.positionals;
   if (!dir) throw new CliError('replay: a case folder is required');
   const port = numberOption(parsed.values.port, '--port', { min: 0, max: 65535 }) ?? 0;
@@ -34,5 +35,5 @@ export async function run(argv: string[]): Promise<number> {
     process.once('SIGTERM', resolve);
   });
   await server.close();
-  return 0;
+  return ExitCode.Ok;
 }

@@ -4,7 +4,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse, CliError } from './command.js';
 import { clean } from './terminal.js';
-import { DEFAULTS } from '../capture/target.js';
+import { DEFAULTS } from '../capture/trace-input.js';
+import { ExitCode } from '../errors.js';
 
 const HELP = `usage: clicktrace report [--cases DIR] [--since DATE] [--json | --csv | --html FILE]
 
@@ -41,7 +42,7 @@ export async function run(argv: string[]): Promise<number> {
     HELP,
     false,
   );
-  if (!parsed) return 0;
+  if (!parsed) return ExitCode.Ok;
   const v = parsed.values;
   if ([v.json, v.csv, v.html !== undefined].filter(Boolean).length > 1) throw new CliError('report: choose one of --json, --csv, --html');
   if (v.html === '') throw new CliError('report: --html needs a file name');
@@ -79,5 +80,5 @@ export async function run(argv: string[]): Promise<number> {
     const { formatFeedText } = await import('../feed/format-text.js');
     process.stdout.write(formatFeedText(aggregate) + '\n');
   }
-  return 0;
+  return ExitCode.Ok;
 }

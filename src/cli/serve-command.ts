@@ -3,16 +3,20 @@ import { resolve } from 'node:path';
 import { CliError, numberOption, parse } from './command.js';
 import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, traceOptionsFrom } from './trace-options.js';
 import { clean } from './terminal.js';
-import { DEFAULT_CONCURRENCY, TraceService, type TraceDefaults } from '../web/service.js';
+import { TraceService, type TraceDefaults } from '../service/trace-service.js';
+import { CONCURRENCY_HELP, concurrencyOption } from './batch-options.js';
 import { DEFAULT_HOST, DEFAULT_PORT, startWebServer, type RunningServer } from '../web/server.js';
-import { UnsafeBindError, assertSafeBind } from '../web/security.js';
-import { DEFAULTS } from '../capture/target.js';
+import { assertSafeBind } from '../web/security.js';
+import { DEFAULTS } from '../capture/trace-input.js';
+import { ExitCode } from '../errors.js';
 
 const HELP = `usage: clicktrace serve [options]
 
 Web UI and JSON API: submit a link or an .eml, watch the trace, browse and search cases,
 pivot on parties, domains, IPs and certificates. Every trace option below applies to every
-trace the server runs (e.g. --connect-to and --cacert to reach the lab).
+trace the server runs (e.g. --connect-to and --cacert to reach the lab). A link this cases
+folder has traced before (with any clicktrace command) is not requested again: its job shows
+that case; tick "again" in the form (API: "again": true) to trace it anew.
 
 options:
   --port N             port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
@@ -20,7 +24,8 @@ options:
                        requires --token
   --cases DIR          the cases folder (default ./${DEFAULTS.outDir}; --out is the same);
                        its index is DIR/clicktrace.db
-  --concurrency N      traces running at once (default ${DEFAULT_CONCURRENCY})
+  --concurrency N      traces running at once, each in its own browser context (default
+                       ${CONCURRENCY_HELP.replace(/\n +/, ' ')})
   --token T            require this token (header X-Clicktrace-Token, or open once with
                        ?token=T to get a cookie); also read from CLICKTRACE_TOKEN
   --allow-private      also trace targets on private, loopback and link-local addresses
@@ -54,15 +59,9 @@ export async function startServe(
   const values = parsed.values;
   const host = values.host ?? DEFAULT_HOST;
   const token = values.token ?? process.env.CLICKTRACE_TOKEN ?? undefined;
-  try {
-    assertSafeBind(host, token);
-  } catch (err) {
-    if (err instanceof UnsafeBindError) throw new CliError(err.message);
-    throw err;
-  }
+  assertSafeBind(host, token);
   const port = numberOption(values.port, '--port', { min: 0, max: 65535 }) ?? DEFAULT_PORT;
-  const concurrency = numberOption(values.concurrency, '--concurrency', { min: 1, max: 32 }) ?? DEFAULT_CONCURRENCY;
-  if (!Number.isInteger(concurrency)) throw new CliError(`--concurrency: expected a whole number, got "${values.concurrency}"`);
+  const concurrency = concurrencyOption(values.concurrency);
   const casesDir = resolve(values.cases ?? values.out ?? DEFAULTS.outDir);
   const { url: _url, outDir: _outDir, ...traceDefaults } = traceOptionsFrom(values, '', ['clicktrace', 'serve', ...argv]);
   const service = new TraceService({ casesDir, concurrency, trace: traceDefaults satisfies TraceDefaults });
@@ -92,7 +91,7 @@ export async function startServe(
 
 export async function run(argv: string[]): Promise<number> {
   const handle = await startServe(argv);
-  if (!handle) return 0;
+  if (!handle) return ExitCode.Ok;
   await new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();
     process.once('SIGINT', stop);
@@ -100,5 +99,5 @@ export async function run(argv: string[]): Promise<number> {
   });
   process.stderr.write('clicktrace serve: stopping (waiting for running traces)\n');
   await handle.close();
-  return 0;
+  return ExitCode.Ok;
 }

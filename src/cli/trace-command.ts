@@ -1,50 +1,205 @@
-import { parse, CliError, indexCases } from './command.js';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { parse, CliError } from './command.js';
 import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, traceOptionsFrom } from './trace-options.js';
+import { BATCH_OPTIONS, BATCH_OPTIONS_HELP, concurrencyOption } from './batch-options.js';
 import { formatChain } from './format.js';
 import { clean } from './terminal.js';
+import { interruptedExit, onInterrupt } from './interrupt.js';
 import { reportTimestamp } from './tsa-option.js';
 // Static, not lazy: both are small, and Chromium is spawned as early as the options allow.
-import { parseTarget } from '../capture/target.js';
+import { parseTraceUrl } from '../capture/trace-input.js';
 import { prelaunchBrowser, discardPrelaunched } from '../capture/browser.js';
+import type { TraceOptions } from '../capture/trace.js';
+import type { Report } from '../report.js';
+import { REPORT_FILE } from '../case/case-layout.js';
+import type { InputItem } from '../service/url-list.js';
+import type { CaseStore } from '../store/index.js';
+import type { TraceOutcome } from '../service/tracer.js';
+import type { BatchSummary } from '../service/batch-summary.js';
 
 const HELP = `usage: clicktrace trace <url> [options]
+       clicktrace trace <url> <url>... [options]
+       clicktrace trace --input FILE [options]        (FILE: one URL per line; - for stdin)
 
-Follows the link in Chromium behind clicktrace's recording proxy until the page settles,
-requesting it exactly once, and writes the case (WARC, HAR, WACZ, screenshots, report).
-Exit status: 0 when the chain ended on a page, 1 when it ended with an error (the case is
-still written), 2 for bad input.
+Follows each link in Chromium behind clicktrace's recording proxy until the page settles,
+requesting it exactly once, and writes its case (WARC, HAR, WACZ, screenshots, report).
 
-options:${TRACE_OPTIONS_HELP}
+A link is requested only once per cases folder: the case index (DIR/clicktrace.db) keeps a
+ledger of every URL requested, written before the request, so a URL traced before (by any
+run, also one that crashed or was stopped) is not requested again. It is reported as already
+traced, with its case (for one URL: that case's chain, and a note on stderr); --again traces
+it anew.
+
+Many URLs (several arguments, or --input) are traced at once on a pool of browser contexts
+(--concurrency). In a list, blank lines and lines starting with # are skipped; a line that is
+not an http(s) URL is reported with its line number and the rest goes on. The same URL twice
+in one batch is traced once; the repeat points at that case. On a terminal a progress line
+is shown on stderr. Results are printed as they finish (not in input order: each names its
+line); at the end, a summary with counts, rate, failures and the parties behind the links.
+With --json, JSON Lines on stdout: one object per URL as it finishes ({"kind":"trace",
+"line":N, ...the report}, or kind already-traced, duplicate, failed, invalid, skipped), and
+a last line {"kind":"summary", ...}. Ctrl-C stops the batch: running traces are closed as
+interrupted (their cases kept and sealed), the summary so far is printed, exit status 130.
+
+Exit status: 0 when every chain ended on a page (or was traced before), 1 when one ended with
+an error or a line was not a URL (the cases are still written), 2 for bad input, 130 after Ctrl-C.
+
+options:${TRACE_OPTIONS_HELP}${BATCH_OPTIONS_HELP}
+  -i, --input FILE           read URLs from FILE, one per line (- for stdin)
 `;
 
+const OPTIONS = { ...TRACE_OPTIONS, ...BATCH_OPTIONS, input: { type: 'string', short: 'i' } } as const;
+
 export async function run(argv: string[]): Promise<number> {
-  const parsed = parse(argv, TRACE_OPTIONS, HELP);
+  const parsed = parse(argv, OPTIONS, HELP);
   if (!parsed) return 0;
-  const [url, ...extra] = parsed.positionals;
-  if (!url) throw new CliError('trace: a URL is required (see --help)');
-  if (extra.length) throw new CliError(`trace: one URL at a time (got also "${extra[0]}")`);
-  const options = traceOptionsFrom(parsed.values, url, ['clicktrace', 'trace', ...argv]);
-  parseTarget(url);
+  const { positionals, values } = parsed;
+  if (values.input === undefined && positionals.length === 0) throw new CliError('trace: a URL is required (see --help)');
+  if (values.input === undefined && positionals.length === 1) return single(positionals[0], values, argv);
+  return batch(values.input ?? null, positionals, values, argv);
+}
+
+type Values = Parameters<typeof traceOptionsFrom>[0] & { concurrency?: string; again?: boolean; input?: string };
+
+/** One URL: the fastest cold start (Chromium spawned before the capture code loads), the chain printed in full. */
+async function single(url: string, values: Values, argv: string[]): Promise<number> {
+  const options = traceOptionsFrom(values, url, ['clicktrace', 'trace', ...argv]);
+  if (values.concurrency !== undefined) concurrencyOption(values.concurrency);
+  parseTraceUrl(url);
   // Chromium boots while the rest of clicktrace loads; bad input above has not started it.
   prelaunchBrowser(options.browser);
-  const json = parsed.values.json ?? false;
-  let result: Awaited<ReturnType<typeof import('../capture/trace.js').trace>>;
+  const json = values.json ?? false;
+  const { CaseStore } = await import('../store/index.js');
+  let store: CaseStore | null = null;
+  let outcome: TraceOutcome;
+  let stopListening = () => {};
+  const casesDir = options.outDir ?? 'cases';
   try {
-    const { trace } = await import('../capture/trace.js');
-    result = await trace({
-      ...options,
-      onProgress:
-        json || !process.stderr.isTTY
-          ? undefined
-          : (e) => process.stderr.write(`\r\x1b[K${clean(e.kind)}: ${clean(e.detail).slice(0, 100)}`),
+    const { Tracer } = await import('../service/tracer.js');
+    store = CaseStore.open(casesDir);
+    const tracer = new Tracer({ store, concurrency: 1, browsers: null, trace: traceDefaults(options), outDir: casesDir });
+    stopListening = onInterrupt((reason) => void tracer.stop(reason, { abortRunning: true }));
+    outcome = await tracer.trace({
+      url,
+      again: values.again ?? false,
+      commandLine: options.commandLine!,
+      ...(json || !process.stderr.isTTY
+        ? {}
+        : { onProgress: (e) => process.stderr.write(`\r\x1b[K${clean(e.kind)}: ${clean(e.detail).slice(0, 100)}`) }),
     });
   } finally {
+    stopListening();
     await discardPrelaunched();
+    store?.close();
   }
   if (!json && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-  await indexCases(result.caseDir);
-  if (json) process.stdout.write(JSON.stringify(result.report, null, 2) + '\n');
-  else process.stdout.write(formatChain(result.report, result.caseDir) + '\n');
-  reportTimestamp(result.timestamp, json);
-  return result.report.error ? 1 : 0;
+  switch (outcome.kind) {
+    case 'failed':
+      throw outcome.cause instanceof Error ? outcome.cause : new CliError(outcome.error, 1);
+    case 'skipped':
+      throw new CliError(outcome.reason, interruptedExit(outcome.reason));
+    case 'already-traced': {
+      if (outcome.inProgress)
+        throw new CliError(`${url} is being traced right now by another clicktrace on ${casesDir}; not requested twice`, 1);
+      const dir = join(casesDir, outcome.caseId ?? '');
+      process.stderr.write(
+        `clicktrace: already traced in ${clean(casesDir)}: case ${clean(outcome.caseId ?? '?')}; not requested again (a link is requested once; --again traces it anew)\n`,
+      );
+      const report = readReport(dir);
+      if (!report) {
+        process.stdout.write(`Case: ${clean(dir)} (cut off before its report; see its WARC)\n`);
+        return 1;
+      }
+      process.stdout.write(json ? JSON.stringify(report, null, 2) + '\n' : formatChain(report, dir) + '\n');
+      return report.error ? 1 : 0;
+    }
+    case 'traced': {
+      const { report, caseDir } = outcome;
+      if (json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      else process.stdout.write(formatChain(report, caseDir) + '\n');
+      reportTimestamp(outcome.timestamp, json);
+      if (report.error?.startsWith('interrupted')) return interruptedExit(report.error);
+      return report.error ? 1 : 0;
+    }
+  }
+}
+
+/** Many URLs on the pool, results streamed as they finish, a summary at the end. */
+async function batch(input: string | null, positionals: string[], values: Values, argv: string[]): Promise<number> {
+  const commandLine = ['clicktrace', 'trace', ...argv.filter((a) => !positionals.includes(a))];
+  const options = traceOptionsFrom(values, 'http://batch.invalid/', commandLine);
+  const concurrency = concurrencyOption(values.concurrency);
+  const json = values.json ?? false;
+  const [{ readInputList, parseInputUrl }, { CaseStore }, { Tracer }, { BrowserPool }, { Batch }, { ProgressDisplay }, output] =
+    await Promise.all([
+      import('../service/url-list.js'),
+      import('../store/index.js'),
+      import('../service/tracer.js'),
+      import('../service/browser-pool.js'),
+      import('../service/batch.js'),
+      import('./progress-line.js'),
+      import('./batch-output.js'),
+    ]);
+  let items: InputItem[];
+  if (input !== null) {
+    if (positionals.length) throw new CliError('trace: give URLs as arguments or with --input, not both');
+    try {
+      items = await readInputList(input);
+    } catch (err) {
+      throw new CliError(`--input ${input}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  } else items = positionals.map((p, i) => parseInputUrl(p, i + 1));
+
+  const store = CaseStore.open(options.outDir ?? 'cases');
+  const browsers = new BrowserPool(options.browser ? { kind: options.browser } : {});
+  const tracer = new Tracer({ store, concurrency, browsers, trace: traceDefaults(options), outDir: options.outDir ?? 'cases' });
+  const progress = new ProgressDisplay(() => ({
+    done: run.finished,
+    total: items.length,
+    failures: run.tally.counts.failed + run.tally.counts.chainErrors + run.tally.counts.invalid,
+    startedAt: run.tally.startedAt.getTime(),
+    inFlight: [...run.inFlight.values()].map((f) => f.url),
+  }));
+  const run = new Batch(tracer, {
+    again: values.again ?? false,
+    commandLine: (url) => [...commandLine, url],
+    onEntry: (entry) => {
+      progress.clear();
+      process.stdout.write((json ? JSON.stringify(output.entryJson(entry)) : output.formatEntry(entry)) + '\n');
+      if (entry.kind === 'trace') reportTimestamp(entry.timestamp, json);
+      progress.update();
+    },
+  });
+  run.onProgress(() => progress.update());
+  const stopListening = onInterrupt((reason) => void run.interrupt(reason));
+  let summary: BatchSummary;
+  try {
+    await run.run(items);
+    // While the case index is open: the summary's aggregate reads it.
+    summary = run.summary();
+  } finally {
+    stopListening();
+    progress.stop();
+    await browsers.close();
+    store.close();
+  }
+  process.stdout.write((json ? JSON.stringify(summary) : output.formatSummary(summary)) + '\n');
+  const c = summary.counts;
+  if (summary.interrupted) return interruptedExit(summary.interrupted);
+  if (c.invalid === c.inputs) return 2;
+  return c.failed || c.chainErrors || c.invalid ? 1 : 0;
+}
+
+function traceDefaults(options: TraceOptions): Omit<TraceOptions, 'url' | 'outDir'> {
+  const { url: _url, outDir: _outDir, ...rest } = options;
+  return rest;
+}
+
+function readReport(dir: string): Report | null {
+  try {
+    return JSON.parse(readFileSync(join(dir, REPORT_FILE), 'utf8')) as Report;
+  } catch {
+    return null;
+  }
 }

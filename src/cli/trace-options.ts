@@ -1,6 +1,6 @@
 // Options shared by every command that traces (trace, mail --trace, demo), curl-like where curl has one.
 import type { TraceOptions } from '../capture/trace.js';
-import { DEFAULTS } from '../capture/target.js';
+import { DEFAULTS } from '../capture/trace-input.js';
 import { CliError, numberOption } from './command.js';
 import { tsaSettings } from './tsa-option.js';
 

@@ -1,5 +1,6 @@
 import { parse, CliError } from './command.js';
 import { clean } from './terminal.js';
+import { ExitCode } from '../errors.js';
 
 const HELP = `usage: clicktrace unwrap <url> [--json]
 
@@ -16,7 +17,7 @@ options:
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, { json: { type: 'boolean' } }, HELP);
-  if (!parsed) return 0;
+  if (!parsed) return ExitCode.Ok;
   const [url, ...extra] = parsed.positionals;
   if (!url) throw new CliError('unwrap: a URL is required (see --help)');
   if (extra.length) throw new CliError('unwrap: one URL at a time');
@@ -24,5 +25,5 @@ export async function run(argv: string[]): Promise<number> {
   const result = unwrap(url);
   if (parsed.values.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   else process.stdout.write(formatUnwrap(result).split('\n').map(clean).join('\n') + '\n');
-  return 0;
+  return ExitCode.Ok;
 }

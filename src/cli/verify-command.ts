@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse, CliError } from './command.js';
 import { clean } from './terminal.js';
+import { ExitCode } from '../errors.js';
 
 const HELP = `usage: clicktrace verify <case> [--key PUBLIC.pem] [--tsa-ca CA.pem] [--json]
 
@@ -22,7 +23,7 @@ options:
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, { key: { type: 'string' }, 'tsa-ca': { type: 'string' }, json: { type: 'boolean' } }, HELP);
-  if (!parsed) return 0;
+  if (!parsed) return ExitCode.Ok;
   const [dir] = parsed.positionals;
   if (!dir) throw new CliError('verify: a case folder is required');
   const { existsSync, statSync } = await import('node:fs');
@@ -43,6 +44,8 @@ export async function run(argv: string[]): Promise<number> {
   if (parsed.values.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   else {
     for (const problem of result.problems) process.stdout.write(`FAIL ${clean(problem)}\n`);
+    for (const failed of result.notWritten)
+      process.stdout.write(`NOTE ${clean(failed.path)}: not written when the case was closed (${clean(failed.error)})\n`);
     const c = result.checked;
     const what =
       result.kind === 'message'
@@ -60,5 +63,5 @@ export async function run(argv: string[]): Promise<number> {
       );
     }
   }
-  return result.ok ? 0 : 1;
+  return result.ok ? ExitCode.Ok : ExitCode.Failed;
 }

@@ -1,7 +1,9 @@
 // The one error type of the evidence layer: a one-line message that names the file and says what
 // is wrong, so the CLI can print it as is and exit non-zero.
 
-export class EvidenceError extends Error {
+import { UserError } from '../errors.js';
+
+export class EvidenceError extends UserError {
   override readonly name = 'EvidenceError';
 
   constructor(

@@ -2,7 +2,7 @@
 // new visit. A traced case brings the message it came from (its sibling message case); a message
 // case brings the cases traced from its links. Everything comes from report.json, message.json,
 // message.eml and manifest.json as written when the case was sealed.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../http/checksums.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Report } from '../report.js';
@@ -96,9 +96,7 @@ async function headerFields(raw: Buffer): Promise<{ name: string; value: string 
 
 function manifestSha256(dir: string): string | null {
   try {
-    return createHash('sha256')
-      .update(readFileSync(join(dir, MANIFEST_FILE)))
-      .digest('hex');
+    return sha256Hex(readFileSync(join(dir, MANIFEST_FILE)));
   } catch {
     return null;
   }

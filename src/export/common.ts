@@ -3,7 +3,8 @@ import type { PartyRef } from '../report.js';
 import { timeFromCaseId } from '../store/case-rows.js';
 import type { CaseEvidence } from './case-evidence.js';
 
-export { hostOf, registrableDomain } from '../store/case-rows.js';
+export { registrableDomain } from '../store/case-rows.js';
+export { hostOf } from '../http/host.js';
 
 export const TLP_LEVELS = ['clear', 'green', 'amber', 'red'] as const;
 export type Tlp = (typeof TLP_LEVELS)[number];

@@ -186,3 +186,38 @@ test('CSV: RFC 4180 quoting, one row per line, formulas defused; the text table 
   assert.ok(!/\u001b/.test(text), 'no escape character reaches the terminal');
   assert.ok(text.includes('\\x1b[31m'));
 });
+
+test('open trackers per message, and per given-out address: who reached it, via which platform, for which advertiser', () => {
+  const message: FeedCase = {
+    ...trace('20260401T100000Z-bbbbbb-mail', '2026-04-01T10:00:00.000Z', {}),
+    kind: 'mail',
+    platforms: [{ name: 'Selligent', kind: 'esp' }],
+    openTrackers: ['Selligent', 'Selligent'],
+    recipients: [
+      {
+        address: 'old+registrar@example.org',
+        givenKey: 'old+registrar@example.org',
+        tag: 'registrar',
+        spamtrap: false,
+        afterRetirement: true,
+      },
+      { address: 'plain@example.org', givenKey: null, tag: null, spamtrap: false, afterRetirement: false },
+      { address: 'me+shop@example.org', givenKey: null, tag: 'shop', spamtrap: false, afterRetirement: false },
+    ],
+    endedOnPage: false,
+    finalDomain: null,
+    advertiser: null,
+  };
+  const traced = trace('20260401T100005Z-bbbbb1', '2026-04-01T10:00:05.000Z', { messageCase: message.id, advertiser: 't-mobile.example' });
+  const rows = feedAggregate([message, traced]).rows;
+  const given = rows.find((r) => r.dimension === 'recipient' && r.key === 'old+registrar@example.org')!;
+  assert.equal(given.messages, 1);
+  assert.equal(given.traces, 1);
+  assert.equal(given.detail, 'after retirement, for t-mobile.example, via Selligent');
+  assert.deepEqual(given.examples, [traced.id, message.id]);
+  const tagged = rows.find((r) => r.dimension === 'recipient' && r.key === 'me+shop@example.org')!;
+  assert.match(tagged.detail!, /tag shop/);
+  assert.ok(!rows.some((r) => r.key === 'plain@example.org'), 'an address neither mapped nor tagged is not a given-out address');
+  const pixel = rows.find((r) => r.dimension === 'open-tracker')!;
+  assert.deepEqual([pixel.key, pixel.messages, pixel.traces], ['Selligent', 1, 0]);
+});

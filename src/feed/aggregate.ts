@@ -13,6 +13,10 @@ export interface FeedCase {
   messageCase: string | null;
   /** A message case: the sending platforms its headers show. */
   platforms: { name: string; kind: string }[];
+  /** A message case: who runs its open-tracking pixels. */
+  openTrackers?: string[];
+  /** A message case: the recipient addresses it reached that the recipient map knows or that carry a tag. */
+  recipients?: FeedRecipient[];
   /** The chain rested on a page that rendered (src/store/case-rows.ts endedOnPage). */
   endedOnPage: boolean;
   /** Registrable domain of the final URL. */
@@ -21,6 +25,16 @@ export interface FeedCase {
   advertiser: string | null;
   error: string | null;
   hops: FeedHop[];
+}
+
+/** A recipient address a message reached, as the recipient map saw it when the message was recorded. */
+export interface FeedRecipient {
+  address: string;
+  /** The map entry (address or pattern) it falls under; null when only its tag is known. */
+  givenKey: string | null;
+  tag: string | null;
+  spamtrap: boolean;
+  afterRetirement: boolean;
 }
 
 export interface FeedHop {
@@ -38,11 +52,23 @@ export interface FeedHop {
   source: string | null;
 }
 
-export const FEED_DIMENSIONS = ['platform', 'tracker', 'broker', 'intermediary', 'advertiser', 'final-domain', 'network'] as const;
+export const FEED_DIMENSIONS = [
+  'recipient',
+  'platform',
+  'open-tracker',
+  'tracker',
+  'broker',
+  'intermediary',
+  'advertiser',
+  'final-domain',
+  'network',
+] as const;
 export type FeedDimension = (typeof FEED_DIMENSIONS)[number];
 
 export const DIMENSION_TITLES: Record<FeedDimension, string> = {
+  recipient: 'Given-out addresses reached (recipient map and tagged addresses)',
   platform: 'Sending platforms (from message headers)',
+  'open-tracker': 'Open trackers (pixels in messages, never fetched unless asked)',
   tracker: 'Click trackers / ESPs',
   broker: 'Brokers and affiliate or ad networks',
   intermediary: 'Other hops on the way (shorteners, wrappers, unattributed)',
@@ -165,6 +191,7 @@ export function feedAggregate(cases: readonly FeedCase[], options: { since?: str
   const included = since ? cases.filter((c) => c.startedAt !== null && c.startedAt >= since) : [...cases];
   const buckets = new Buckets();
   const platformsOf = new Map(included.filter((c) => c.kind === 'mail').map((c) => [c.id, c.platforms]));
+  const messagesById = new Map(included.filter((c) => c.kind === 'mail').map((c) => [c.id, c]));
   const messages = new Set<string>();
   let traces = 0;
   let firstSeen: string | null = null;
@@ -177,16 +204,40 @@ export function feedAggregate(cases: readonly FeedCase[], options: { since?: str
     if (c.kind === 'mail') {
       messages.add(c.id);
       for (const p of c.platforms) buckets.add('platform', p.name, p.name, c, { detail: p.kind });
+      for (const name of new Set(c.openTrackers ?? [])) buckets.add('open-tracker', name, name, c);
+      addRecipients(
+        buckets,
+        c,
+        c,
+        c.platforms.map((p) => `via ${p.name}`),
+      );
       continue;
     }
     traces++;
     if (c.messageCase) {
       messages.add(c.messageCase);
       for (const p of platformsOf.get(c.messageCase) ?? []) buckets.add('platform', p.name, p.name, c, { detail: p.kind });
+      const message = messagesById.get(c.messageCase);
+      const advertiser = c.endedOnPage ? (c.advertiser ?? c.finalDomain) : null;
+      if (message) addRecipients(buckets, message, c, advertiser ? [`for ${advertiser}`] : []);
     }
     addChain(buckets, c);
   }
   return { since, cases: included.length, messages: messages.size, traces, firstSeen, lastSeen, rows: buckets.rows() };
+}
+
+/**
+ * A given-out address (its recipient map entry, or the tagged address) reached by `message`,
+ * counted for `c` (the message itself, or a trace of one of its links, which adds its advertiser).
+ */
+function addRecipients(buckets: Buckets, message: FeedCase, c: FeedCase, details: string[]): void {
+  for (const r of message.recipients ?? []) {
+    if (!r.givenKey && !r.tag) continue;
+    const key = r.givenKey ?? r.address;
+    const facts = [r.spamtrap ? 'spamtrap' : null, r.afterRetirement ? 'after retirement' : null, !r.givenKey ? `tag ${r.tag}` : null];
+    for (const detail of [...facts, ...details]) if (detail) buckets.add('recipient', key, key, c, { detail });
+    if (!facts.some(Boolean) && details.length === 0) buckets.add('recipient', key, key, c);
+  }
 }
 
 function addChain(buckets: Buckets, c: FeedCase): void {

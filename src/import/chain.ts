@@ -4,7 +4,7 @@
 // it continues, with the redirect's status and Location, as CDP does), `doc-response` for the
 // final response of each request, `doc-failed` for recorded failures, and `settled` at the end.
 import type { Exchange, NavEvent } from '../model.js';
-import { headerValue } from './common.js';
+import { headerValue } from '../http/wire.js';
 
 export type Initiator = Extract<NavEvent, { type: 'doc-request' }>['initiator'];
 

@@ -1,15 +1,9 @@
 // Pieces shared by the importers of foreign captures (HAR, mitmproxy flows).
-import type { Capture, CaptureInfo, Exchange, HeaderLine } from '../model.js';
+import type { Capture, CaptureInfo, Exchange } from '../model.js';
 import { EvidenceError } from '../evidence/errors.js';
 
 /** A file that cannot be imported; the message is one line naming the file and the problem. */
 export class ImportError extends EvidenceError {}
-
-export function headerValue(headers: HeaderLine[], name: string): string | null {
-  const lower = name.toLowerCase();
-  for (const [n, v] of headers) if (n.toLowerCase() === lower) return v;
-  return null;
-}
 
 export function exchangeId(index: number): string {
   return `x${String(index + 1).padStart(4, '0')}`;

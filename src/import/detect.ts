@@ -4,8 +4,6 @@ import { ImportError } from './common.js';
 import { importHar } from './har.js';
 import { importMitmproxyFlows } from './mitmproxy.js';
 
-export { ImportError } from './common.js';
-
 export type ImportKind = 'har' | 'mitmproxy';
 
 export function detectImportKind(buf: Buffer): ImportKind | null {

@@ -10,7 +10,8 @@
 import { X509Certificate } from 'node:crypto';
 import type { Capture, Exchange, ExchangeResponse, HeaderLine, TlsInfo } from '../model.js';
 import { synthesizeDocumentChain } from './chain.js';
-import { ImportError, assembleCapture, exchangeId, headerValue, importedCaptureInfo, isoFromEpochSeconds, sortByStart } from './common.js';
+import { ImportError, assembleCapture, exchangeId, importedCaptureInfo, isoFromEpochSeconds, sortByStart } from './common.js';
+import { headerValue } from '../http/wire.js';
 import { certInfoFromDer } from '../proxy/peer-certificates.js';
 import { verifyChain } from './tls.js';
 import { parseTnetstring, TnetstringError, type TnetDict, type TnetValue } from './tnetstring.js';
@@ -74,7 +75,7 @@ export function importMitmproxyFlows(buf: Buffer, source: string): Capture {
   }
   const exchanges = sorted.map((c) => c.exchange);
   const events = synthesizeDocumentChain(exchanges);
-  const formats = [...new Set(file.flows.map((f) => f.version))].join(', ');
+  const formats = [...new Set(file.flows.map((f) => f.version as number))].join(', '); // checked by checkVersion
   const info = importedCaptureInfo({
     tool: { name: 'mitmproxy', version: `flow format ${formats}` },
     browser: null,
@@ -89,7 +90,8 @@ export function importMitmproxyFlows(buf: Buffer, source: string): Capture {
 function checkVersion(version: TnetValue, index: number, source: string): void {
   const { oldest, newest } = FLOW_FORMAT_VERSIONS;
   if (typeof version === 'number' && version >= oldest && version <= newest) return;
-  const shown = Array.isArray(version) ? version.join('.') : String(version);
+  const shown =
+    typeof version === 'number' ? String(version) : JSON.stringify(Buffer.isBuffer(version) ? version.toString('latin1') : version);
   const why =
     typeof version === 'number' && version > newest
       ? `is newer than this importer knows (${oldest}–${newest})`

@@ -1,6 +1,7 @@
 // `clicktrace lab [--json] [--dns] [--dir DIR]`: starts the lab, prints every scenario with the
 // exact trace command for it, and stays up until SIGINT/SIGTERM.
 import { startLab, type Lab } from './lab.js';
+import { ExitCode } from '../errors.js';
 
 export interface LabCommandIo {
   stdout?: NodeJS.WritableStream;
@@ -45,10 +46,10 @@ export async function runLabCommand(argv: string[], io: LabCommandIo = {}): Prom
     else if (arg.startsWith('--dir=')) dir = arg.slice('--dir='.length);
     else if (arg === '-h' || arg === '--help') {
       stdout.write(USAGE);
-      return 0;
+      return ExitCode.Ok;
     } else {
       stderr.write(`clicktrace lab: unknown argument ${JSON.stringify(arg)}\n${USAGE}`);
-      return 2;
+      return ExitCode.BadInput;
     }
   }
 
@@ -57,7 +58,7 @@ export async function runLabCommand(argv: string[], io: LabCommandIo = {}): Prom
     lab = await startLab({ dns, ...(dir ? { dir } : {}) });
   } catch (err) {
     stderr.write(`clicktrace lab: could not start: ${(err as Error).message}\n`);
-    return 1;
+    return ExitCode.Failed;
   }
 
   const args = labTraceArgs(lab);
@@ -109,5 +110,5 @@ export async function runLabCommand(argv: string[], io: LabCommandIo = {}): Prom
   });
   await lab.close();
   if (!json) stdout.write('clicktrace lab: stopped\n');
-  return 0;
+  return ExitCode.Ok;
 }

@@ -1,6 +1,6 @@
 // The file behind the `download` scenario: a small, valid, harmless ZIP (one stored text entry)
 // built byte for byte at load time, so tests know its exact size and SHA-256.
-import { createHash } from 'node:crypto';
+import { crc32, sha256Hex } from '../http/checksums.js';
 
 export const DOWNLOAD_FILENAME = 'invoice.zip';
 const ENTRY_NAME = 'invoice-2026-0917.txt';
@@ -8,18 +8,6 @@ const ENTRY_TEXT = 'Invoice 2026-0917\r\nThis is a harmless clicktrace lab file 
 /** 2026-09-17 10:24:00 in MS-DOS format. */
 const DOS_TIME = (10 << 11) | (24 << 5);
 const DOS_DATE = ((2026 - 1980) << 9) | (9 << 5) | 17;
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-export function crc32(data: Buffer): number {
-  let crc = 0xffffffff;
-  for (const byte of data) crc = CRC_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
 
 function buildZip(): Buffer {
   const name = Buffer.from(ENTRY_NAME, 'utf8');
@@ -70,4 +58,4 @@ function buildZip(): Buffer {
 export const DOWNLOAD_BODY: Buffer = buildZip();
 export const DOWNLOAD_SIZE: number = DOWNLOAD_BODY.length;
 /** Lower-case hex SHA-256 of DOWNLOAD_BODY. */
-export const DOWNLOAD_SHA256: string = createHash('sha256').update(DOWNLOAD_BODY).digest('hex');
+export const DOWNLOAD_SHA256: string = sha256Hex(DOWNLOAD_BODY);

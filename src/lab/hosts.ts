@@ -17,6 +17,7 @@ export const HOSTS = {
   hang: 'hang.broker-net.test',
   reset: 'reset.broker-net.test',
   xss: 'xss.broker-net.test',
+  headerEcho: 'echo.headers.test', // shows a request's headers as received, in order
   cloak: 'offer.cloak-cdn.test',
   relayAlpha: 'r.adnet-alpha.test',
   relayAlphaGo: 'go.adnet-alpha.test',

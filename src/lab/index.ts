@@ -18,7 +18,8 @@ export { labRequest, walkChain, BROWSER_HEADERS, type LabResponse, type WalkResu
 export { ADVERTISER_TITLE, landingUrl } from './scenarios/common.js';
 export { SEED_URL, SEED_CONTACT_URL, SEED_CONTACT_TITLE, SEED_LANDING_TITLE, SEED_IDS } from './scenarios/seed.js';
 export { FIVE_HOP_URLS, chain25Urls } from './scenarios/chains.js';
-export { SINGLE_USE_URL, DOWNLOAD_URL, CNAME_ESP_URL, TIME_LIMIT_SECONDS } from './scenarios/links.js';
+export { labMailbox } from './mailbox.js';
+export { SINGLE_USE_URL, SINGLE_USE_PREFIX, DOWNLOAD_URL, CNAME_ESP_URL, TIME_LIMIT_SECONDS } from './scenarios/links.js';
 export {
   CLOAKED_DESTINATION,
   CLOAKED_TITLE,

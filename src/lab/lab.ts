@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { normalizeHost } from '../http/host.js';
 import { LabExchange, acceptsMethod, findRoute, type LabState, type Route } from './exchange.js';
 import { notFoundPage, page } from './pages.js';
 import { LabTls } from './tls.js';
@@ -26,6 +27,8 @@ export interface LabRequestRecord {
   /** Absolute, port-less URL: scheme of the server that got it, Host header, path and query. */
   url: string;
   headers: Record<string, string | string[]>;
+  /** The header lines as received: name, value, name, value… in order, names as sent. */
+  rawHeaders: string[];
 }
 
 export interface Lab {
@@ -57,12 +60,9 @@ export interface LabOptions {
 
 const MAX_BODY = 1024 * 1024;
 
-function hostOf(req: IncomingMessage): string {
+function requestHost(req: IncomingMessage): string {
   const raw = req.headers.host ?? (req.socket as { servername?: string }).servername ?? '';
-  return raw
-    .replace(/:\d+$/, '')
-    .replace(/^\[|\]$/g, '')
-    .toLowerCase();
+  return normalizeHost(raw.replace(/:\d+$/, ''));
 }
 
 function flatHeaders(req: IncomingMessage): Record<string, string | string[]> {
@@ -95,7 +95,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const sockets = new Set<Socket>();
 
   const handler = (scheme: 'http' | 'https') => (req: IncomingMessage, res: ServerResponse) => {
-    const host = hostOf(req);
+    const host = requestHost(req);
     let url: URL;
     try {
       const u = new URL(req.url ?? '/', `${scheme}://${host || 'unknown.invalid'}`);
@@ -105,7 +105,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       return;
     }
     const method = req.method ?? 'GET';
-    requests.push({ at: Date.now(), method, host, url: url.href, headers: flatHeaders(req) });
+    requests.push({ at: Date.now(), method, host, url: url.href, headers: flatHeaders(req), rawHeaders: req.rawHeaders });
     serve(play.routes, state, req, res, url, method);
   };
 

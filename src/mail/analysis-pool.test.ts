@@ -1,19 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AnalysisPool } from './analysis-pool.js';
 import { analyzeMessage } from './parse.js';
-import { projectPath } from '../project-root.js';
-import { phishingPotDir } from '../../test/support/corpus.js';
+import { emlFiles, FIXTURE_CORPUS } from '../../test/support/corpus.js';
 
-// The corpus when it is there, else the mail fixtures.
-const CORPUS = phishingPotDir() ?? projectPath('test', 'fixtures', 'mail');
-const sample = readdirSync(CORPUS)
-  .filter((name) => name.endsWith('.eml'))
-  .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+const sample = emlFiles(FIXTURE_CORPUS)
   .slice(0, 24)
-  .map((name) => ({ name, raw: readFileSync(join(CORPUS, name)) }));
+  .map((name) => ({ name, raw: readFileSync(join(FIXTURE_CORPUS, name)) }));
 
 test('the pool gives each message the analysis the main thread gives it', async () => {
   const pool = new AnalysisPool(2);

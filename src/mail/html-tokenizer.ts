@@ -1,10 +1,19 @@
 // A small tolerant HTML tokenizer, hand-written on purpose: link extraction needs start tags with
-// their attributes, end tags and text runs, in one linear pass with no tree. The HTML parsers
-// present in node_modules (node-html-parser, entities, he) are only transitive dependencies of
-// other packages, and a full tree parser costs several times more than the MIME decoding for the
-// same message. It never throws and never backtracks: every construct is found with indexOf.
+// their attributes, end tags and text runs, in one linear pass with no tree. It never throws and
+// never backtracks: every construct is found with indexOf. Entities are decoded by `entities`.
+//
+// Measured (2026-12, Node 20, the 2-core test machine under load) against the libraries that could
+// replace it: each one's callback API over the 307 HTML parts (6.3 M characters) postal-mime
+// decodes from the 316 phishing-pot messages, attributes read for every start tag, median of 7 runs:
+//   this tokenizer          ~190-240 ms   same <a href> list as parse5 on 306 of 307 parts (the other: a CR
+//                                          parse5 normalises to LF), as htmlparser2 on all 307
+//   htmlparser2 12 Parser   ~400-560 ms   +52 KB minified in the bundle
+//   parse5 8 SAXParser     ~1100-1300 ms  +116 KB
+//   parse5 8 parse (tree)  ~1900-2400 ms  +173 KB
+// For scale, clicktrace's whole static analysis of those messages takes ~3.5 s: htmlparser2 would
+// add 5-10 % to every message of a feed, a tree parser 50 %, for the same links.
 
-import { decodeHtmlEntities } from './entities.js';
+import { decodeHTMLAttribute } from 'entities';
 
 export interface HtmlVisitor {
   /** `attrStart`..`attrEnd` is the raw attribute text; read it with parseAttributes when needed. */
@@ -156,7 +165,7 @@ export function parseAttributes(html: string, start: number, end: number, decode
         value = html.slice(valueStart, i);
       }
     }
-    if (!(name in attrs)) attrs[name] = decode ? decodeHtmlEntities(value, true) : value;
+    if (!(name in attrs)) attrs[name] = decode ? decodeHTMLAttribute(value) : value;
   }
   return attrs;
 }

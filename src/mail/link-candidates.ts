@@ -10,7 +10,7 @@ import { mayHoldReferences, readHref, type HrefReading } from './hrefs.js';
 import { declaredSize, type ResourceCollector } from './remote-resources.js';
 import { OpenElements } from './open-elements.js';
 import { mergePresentation, PLAIN, presentationOf, type Presentation } from './presentation.js';
-import { decodeHtmlEntities } from './entities.js';
+import { decodeHTML } from 'entities';
 import { findTextUrls } from './text-urls.js';
 
 export type LinkKind = 'href' | 'area' | 'form' | 'text' | 'list-unsubscribe';
@@ -106,7 +106,7 @@ function hrefFlags(reading: HrefReading, raw: () => string): LinkFlags {
 function collapseText(parts: string[]): string {
   return parts
     .join('')
-    .replace(/(?:[\u00ad\u200b-\u200d\u2060\ufeff]|\u034f)/g, '')
+    .replace(/[\u00ad\u200b-\u200d\u2060\ufeff]|\u034f/g, '')
     .replace(/[\s\u00a0]+/g, ' ')
     .trim();
 }
@@ -146,7 +146,7 @@ function sentenceHead(text: string): string {
 /** Visible text of an HTML slice: tags dropped, entities decoded, whitespace collapsed. */
 function visibleText(html: string, start: number, end: number): string {
   if (end <= start) return '';
-  return decodeHtmlEntities(html.slice(start, end).replace(/<[^>]*(?:>|$)/g, ' '))
+  return decodeHTML(html.slice(start, end).replace(/<[^>]*(?:>|$)/g, ' '))
     .replace(/[\s\u00a0]+/g, ' ')
     .trim();
 }
@@ -330,7 +330,7 @@ export function extractHtmlCandidates(html: string, resources?: ResourceCollecto
       if (anchor) {
         // Text hidden inside the anchor (salting, font-size 0) is not what the reader sees.
         if (anchor.textLength >= MAX_ANCHOR_TEXT) return;
-        const piece = decodeHtmlEntities(source.slice(start, Math.min(end, start + MAX_ANCHOR_TEXT)));
+        const piece = decodeHTML(source.slice(start, Math.min(end, start + MAX_ANCHOR_TEXT)));
         const visible = !elements.isHidden() && elements.inheritedFontSize() !== 0;
         // Hidden whitespace still separates the words around it.
         const kept = visible ? piece : /^\s+$/.test(piece) ? ' ' : '';
@@ -340,7 +340,7 @@ export function extractHtmlCandidates(html: string, resources?: ResourceCollecto
       }
       if (found.length >= MAX_LINKS) return;
       if (!mayHoldUrl(start, end)) return;
-      for (const hit of findTextUrls(decodeHtmlEntities(source.slice(start, end)), { rejoin: false })) {
+      for (const hit of findTextUrls(decodeHTML(source.slice(start, end)), { rejoin: false })) {
         found.push(
           candidate({ url: hit.url, text: null, kind: 'text', part: 'html', position: start / length, invisible: elements.isHidden() }),
         );

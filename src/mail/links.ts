@@ -3,7 +3,10 @@
 // gets the flags an analyst needs (unsubscribe, shown-vs-real domain mismatch) and a prominence
 // score from which pickMainLink chooses the call-to-action a recipient would click.
 
+import { readFileSync } from 'node:fs';
 import { getDomain, parse as parseHost } from 'tldts';
+import { hostOf } from '../http/host.js';
+import { projectPath } from '../project-root.js';
 import {
   candidate,
   extractHtmlCandidates,
@@ -48,40 +51,44 @@ export interface LinkSources {
 // ---------------------------------------------------------------------------------------------
 // Classification
 
-const UNSUBSCRIBE_TEXT =
-  /unsubscri|\bunsub\b|opt[\s-]?out|ab(?:zu)?melden|remove yourself|to be removed|removed from (?:our|this|the) (?:list|mailing)|abbestellen|d[ée]sabonn|d[ée]sinscri|darse de baja|dar(?:se)? de baja|cancelar (?:la )?suscripci|descadastr|cancelar (?:a )?inscri|disiscri|cancella(?:re)? (?:l'?)?iscrizione|afmelden|uitschrijven|wypisz|avregistr|afmeld|odhl[áa]sit|stop receiving|no longer (?:wish|want) to receive|(?:manage|update|change) (?:your )?(?:e-?mail |subscription |communication |notification )?(?:preferences|settings|subscriptions?)|e-?mail preferences|preference cent(?:er|re)/i;
-const UNSUBSCRIBE_URL =
-  /unsubscri|[/?&=_-]unsub(?:[/?&=_.-]|$)|opt[-_]?out|abmeld|abbestell|desabonn|desinscri|preference[-_]?cent(?:er|re)|manage[-_]?preferences/i;
-const PRIVACY =
-  /privacy|datenschutz|confidentialit|privacidad|privacidade|privacit|\bterms\b|nutzungsbedingungen|\bAGB\b|impressum|\bimprint\b|legal notice|mentions l[ée]gales|\bcookies?\b|aviso legal|t[ée]rminos|termos de uso|condiciones de uso|conditions g[ée]n[ée]rales/i;
-const PRIVACY_URL = /\/(?:privacy|datenschutz|legal|terms|impressum|imprint|cookies?)(?:[-_/.?#]|$)/i;
-const LOW_VALUE =
-  /view (?:it |this )?(?:e-?mail |message |newsletter )?(?:in|on|online) ?(?:your |a )?(?:web )?browser|view (?:it )?online|web ?version|online version|im browser|dans (?:votre|le) navigateur|en (?:el|tu) navegador|no navegador|forward to a friend|add us to your address book|contact us|kontakt|help cent(?:er|re)|customer service|support/i;
-const CALL_TO_ACTION =
-  /find out more|learn more|read more|more info|click here|click below|click (?:the )?(?:link|button)|tap here|verify|validate|confirm|log ?in|sign ?in|\baccess\b|update|review|view (?:the )?(?:document|message|invoice|file|statement|details|order|pdf|now|shared)|\bopen\b|download|get started|start now|shop now|buy now|order now|claim|redeem|activate|unlock|restore|continue|pay now|make (?:a )?payment|check ?out|discover|see (?:more|offer|details)|get (?:it|offer|yours|access|started)|\bjoin\b|register|book now|apply|track (?:your )?(?:order|package|parcel|shipment)|reset|recover|accept|mehr erfahren|jetzt|hier klicken|weiter|en savoir plus|cliquez|d[ée]couvrir|ver m[áa]s|haga clic|clique aqui|saiba mais|acess(?:ar|e)|confirme|scopri|clicca qui|meer informatie|klik hier|bekijk/i;
-const SOCIAL_DOMAINS = new Set([
-  'facebook.com',
-  'fb.com',
-  'twitter.com',
-  'x.com',
-  'instagram.com',
-  'linkedin.com',
-  'youtube.com',
-  'youtu.be',
-  'pinterest.com',
-  'tiktok.com',
-  'wa.me',
-  'whatsapp.com',
-  't.me',
-  'telegram.me',
-  'vk.com',
-  'xing.com',
-  'snapchat.com',
-  'threads.net',
-  'tumblr.com',
-]);
-const SOCIAL_TEXT =
-  /^(?:facebook|twitter|x|instagram|linkedin|youtube|pinterest|tiktok|whatsapp|telegram|xing|vk|snapchat|threads|tumblr|follow us|like us|f|in|ig)\b/i;
+interface LinkPhraseFile {
+  unsubscribe: { text: string[]; url: string[] };
+  privacy: { text: string[]; url: string[] };
+  lowValue: { text: string[] };
+  callToAction: { text: string[] };
+  social: { domains: string[]; text: string[] };
+}
+
+interface LinkPhrases {
+  unsubscribeText: RegExp;
+  unsubscribeUrl: RegExp;
+  privacy: RegExp;
+  privacyUrl: RegExp;
+  lowValue: RegExp;
+  callToAction: RegExp;
+  socialDomains: Set<string>;
+  socialText: RegExp;
+}
+
+let phrases: LinkPhrases | null = null;
+
+/** The multilingual phrase lists of rules/link-phrases.json, compiled once. */
+function linkPhrases(): LinkPhrases {
+  if (phrases) return phrases;
+  const file = JSON.parse(readFileSync(projectPath('rules', 'link-phrases.json'), 'utf8')) as LinkPhraseFile;
+  const anyOf = (alternatives: string[]) => new RegExp(alternatives.join('|'), 'i');
+  phrases = {
+    unsubscribeText: anyOf(file.unsubscribe.text),
+    unsubscribeUrl: anyOf(file.unsubscribe.url),
+    privacy: anyOf(file.privacy.text),
+    privacyUrl: anyOf(file.privacy.url),
+    lowValue: anyOf(file.lowValue.text),
+    callToAction: anyOf(file.callToAction.text),
+    socialDomains: new Set(file.social.domains),
+    socialText: new RegExp(`^(?:${file.social.text.join('|')})\\b`, 'i'),
+  };
+  return phrases;
+}
 const RESERVED_SUFFIXES = new Set(['test', 'example', 'invalid', 'localhost']);
 const SHOWN_HOST =
   /(?:(https?:\/\/)|\b)((?:www\.)?(?:[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff-]{0,61}[a-z0-9\u00a1-\uffff])?\.)+[a-z\u00a1-\uffff]{2,63})\b/gi;
@@ -92,14 +99,11 @@ function isWebUrl(url: string): boolean {
 
 const hostCache = new Map<string, string | null>();
 
-function hostOf(url: string): string | null {
+/** hostOf with a cache: a mailbox repeats the same links many times. */
+function cachedHostOf(url: string): string | null {
   let host = hostCache.get(url);
   if (host !== undefined) return host;
-  try {
-    host = new URL(url).hostname.toLowerCase() || null;
-  } catch {
-    host = null;
-  }
+  host = hostOf(url);
   if (hostCache.size > 10_000) hostCache.clear();
   hostCache.set(url, host);
   return host;
@@ -130,7 +134,7 @@ export function shownDomain(text: string): string | null {
 function mismatchOf(candidate: Candidate): MailLink['mismatch'] {
   if (!candidate.text || (candidate.kind !== 'href' && candidate.kind !== 'area') || !isWebUrl(candidate.url)) return null;
   const shown = shownDomain(candidate.text);
-  const hrefHost = hostOf(candidate.url);
+  const hrefHost = cachedHostOf(candidate.url);
   if (!shown || !hrefHost) return null;
   const shownBase = registrable(shown);
   const hrefBase = registrable(hrefHost);
@@ -138,29 +142,32 @@ function mismatchOf(candidate: Candidate): MailLink['mismatch'] {
 }
 
 function isUnsubscribe(candidate: Candidate, listUnsubscribe: Set<string>): boolean {
+  const { unsubscribeUrl, unsubscribeText } = linkPhrases();
   return (
     candidate.kind === 'list-unsubscribe' ||
     listUnsubscribe.has(candidate.url) ||
-    UNSUBSCRIBE_URL.test(candidate.url) ||
-    (candidate.text !== null && UNSUBSCRIBE_TEXT.test(candidate.text)) ||
+    unsubscribeUrl.test(candidate.url) ||
+    (candidate.text !== null && unsubscribeText.test(candidate.text)) ||
     // "click <a>here</a> to unsubscribe": a short anchor takes its meaning from its sentence.
-    ((candidate.text ?? '').length <= 40 && candidate.context !== '' && UNSUBSCRIBE_TEXT.test(candidate.context))
+    ((candidate.text ?? '').length <= 40 && candidate.context !== '' && unsubscribeText.test(candidate.context))
   );
 }
 
 function isSocialIcon(candidate: Candidate, host: string): boolean {
-  if (candidate.part !== 'html' || candidate.kind === 'text' || !SOCIAL_DOMAINS.has(registrable(host))) return false;
-  return candidate.imageOnly || candidate.text === null || candidate.text.length < 3 || SOCIAL_TEXT.test(candidate.text);
+  const { socialDomains, socialText } = linkPhrases();
+  if (candidate.part !== 'html' || candidate.kind === 'text' || !socialDomains.has(registrable(host))) return false;
+  return candidate.imageOnly || candidate.text === null || candidate.text.length < 3 || socialText.test(candidate.text);
 }
 
 function prominenceOf(candidate: Candidate, unsubscribe: boolean, urlCount: number): number {
   if (unsubscribe || candidate.part === 'header' || !isWebUrl(candidate.url) || candidate.invisible) return 0;
-  const host = hostOf(candidate.url);
+  const host = cachedHostOf(candidate.url);
   if (!host || isSocialIcon(candidate, host)) return 0;
   const text = candidate.text ?? '';
-  const callToAction = CALL_TO_ACTION.test(text);
+  const rules = linkPhrases();
+  const callToAction = rules.callToAction.test(text);
   // "Privacy policy" is footer matter; "Review and accept the new terms" is a lure's button.
-  if (!callToAction && (PRIVACY.test(text) || PRIVACY_URL.test(candidate.url))) return 0;
+  if (!callToAction && (rules.privacy.test(text) || rules.privacyUrl.test(candidate.url))) return 0;
 
   let score = { href: 10, area: 8, form: 20, text: candidate.part === 'text' ? 8 : 4, 'list-unsubscribe': 0 }[candidate.kind];
   if (callToAction) score += 30;
@@ -173,7 +180,7 @@ function prominenceOf(candidate: Candidate, unsubscribe: boolean, urlCount: numb
   score += Math.min(12, 4 * (urlCount - 1));
   score += Math.round(10 * (1 - candidate.position));
   if (text.length > 60) score -= 5;
-  if (LOW_VALUE.test(text)) score -= 20;
+  if (rules.lowValue.test(text)) score -= 20;
   return Math.max(1, score);
 }
 

@@ -1,6 +1,7 @@
 // A message case: the e-mail as received (message.eml) and its analysis (message.json), in a
 // folder beside the trace cases of its links, which point back to it.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../http/checksums.js';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { MANIFEST_FILE, MESSAGE_EML_FILE, MESSAGE_RECORD_FILE, PUBLIC_KEY_FILE, SIGNATURE_FILE } from '../case/case-layout.js';
@@ -40,6 +41,8 @@ export interface MessageTrace {
   case: string;
   final: string | null;
   error: string | null;
+  /** The URL was not requested again: `case` is the earlier trace of it in this cases folder. */
+  earlier?: boolean;
 }
 
 export interface MessageRecord {
@@ -90,6 +93,13 @@ export function writeMessageCase(
   return dir;
 }
 
+/** A new message case for an uploaded message: its folder name, and the folder written. */
+export function createMessageCase(casesDir: string, raw: Buffer, record: MessageRecord): { id: string; dir: string } {
+  const id = messageCaseName();
+  record.case = id;
+  return { id, dir: writeMessageCase(casesDir, id, raw, record) };
+}
+
 /** Replaces message.json with `record` (atomically) and seals the case again. */
 export function rewriteMessageRecord(dir: string, record: MessageRecord, options: MessageCaseOptions = {}): void {
   const path = join(dir, MESSAGE_RECORD_FILE);
@@ -110,7 +120,7 @@ function sealMessageCase(dir: string, { keyDir }: MessageCaseOptions): void {
   if (key) writeFileSync(join(dir, PUBLIC_KEY_FILE), key.publicKeyPem);
   const files = [MESSAGE_EML_FILE, MESSAGE_RECORD_FILE, ...(key ? [PUBLIC_KEY_FILE] : [])].map((path) => {
     const data = readFileSync(join(dir, path));
-    return { path, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') };
+    return { path, bytes: data.length, sha256: sha256Hex(data) };
   });
   const manifest = serializeManifest(buildMessageManifest(basename(dir), TOOL, files));
   writeFileSync(join(dir, `${MANIFEST_FILE}.tmp`), manifest);

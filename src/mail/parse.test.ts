@@ -247,7 +247,9 @@ test('a 20 MB message stays within time and memory and yields its links', async 
   const started = performance.now();
   const mail = await analyzeMessage(raw, 'big');
   const seconds = (performance.now() - started) / 1000;
-  assert.ok(seconds < 15, `took ${seconds.toFixed(1)} s`);
+  // A bound against a quadratic path (minutes), not a speed measure: a loaded 2-core machine has
+  // taken over 15 s for what an idle one does in 3 (speed is `npm run bench`'s job).
+  assert.ok(seconds < 120, `took ${seconds.toFixed(1)} s`);
   assert.ok(process.memoryUsage().rss < 1024 * 1024 * 1024, `rss ${process.memoryUsage().rss}`);
   assert.equal(mail.links[0].url, 'https://big.example/start');
   assert.equal(mail.attachments[0].size, 8 * 1024 * 1024);

@@ -4,7 +4,7 @@
 // and pixel URLs, attachments (attached messages analysed in turn). Nothing is sanitised here,
 // and nothing throws: problems are reported in `errors`.
 
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../http/checksums.js';
 import type { Address, Attachment, Email, Header } from 'postal-mime';
 import { detectPlatforms, type EspFingerprint } from './esp.js';
 import {
@@ -307,7 +307,7 @@ async function analyzeAttachments(email: Email, analysis: MailAnalysis, depth: n
       filename: attachment.filename,
       contentType,
       size: bytes.length,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
+      sha256: sha256Hex(bytes),
     });
     const label = attachment.filename ?? `attachment ${index + 1} (${contentType})`;
     if (isAttachedMessage(contentType, attachment.filename)) {

@@ -5,7 +5,8 @@
 import type { PartyRef, Role } from '../report.js';
 import { bestHostMatch, compileHostPatterns, registrableDomainOf, type HostMatcher } from '../analyze/parties-match.js';
 import { loadPartyRules, readRulesJson } from '../analyze/parties-rules.js';
-import { hostOf, splitRawUrl } from '../analyze/unwrap/url-text.js';
+import { splitRawUrl } from '../analyze/unwrap/url-text.js';
+import { hostOf } from '../http/host.js';
 
 /** Why a resource counts as a pixel. */
 export type PixelRule = '1x1' | 'zero-size' | 'hidden' | 'display-none' | 'tracker-path' | 'tracker-host';

@@ -20,6 +20,22 @@ export function certInfoFromDer(der: Buffer): CertInfo {
   };
 }
 
+// The same certificates come back hop after hop, trace after trace (a tracker's, its CA's):
+// parsing one costs ~1 ms, a lookup by its DER bytes next to nothing. Bounded, oldest dropped.
+const parsed = new Map<string, CertInfo>();
+const MAX_PARSED = 1000;
+
+function cachedCertInfo(der: Buffer): CertInfo {
+  const key = der.toString('base64');
+  let info = parsed.get(key);
+  if (!info) {
+    info = certInfoFromDer(der);
+    if (parsed.size >= MAX_PARSED) parsed.delete(parsed.keys().next().value!);
+    parsed.set(key, info);
+  }
+  return { ...info, sans: [...info.sans] };
+}
+
 /** The upstream chain as the server sent it, leaf first, stopping where the issuer repeats. */
 export function peerCertificateChain(socket: TLSSocket): CertInfo[] {
   const chain: CertInfo[] = [];
@@ -28,7 +44,7 @@ export function peerCertificateChain(socket: TLSSocket): CertInfo[] {
   while (cert && cert.raw && !seen.has(cert.fingerprint256)) {
     seen.add(cert.fingerprint256);
     try {
-      chain.push(certInfoFromDer(cert.raw));
+      chain.push(cachedCertInfo(cert.raw));
     } catch {
       break;
     }

@@ -2,6 +2,10 @@
 // recorded as on the wire (raw header lines, still-encoded bodies, 3xx bodies, upstream IP and
 // certificate chain). It never retries and never sends a request the client did not send, so a
 // single-use link is spent exactly once.
+// Hand-written on node:http/tls rather than mockttp or http-mitm-proxy: the evidence needs, in one
+// place, what those do not expose together: the raw header lines as sent, every body still encoded
+// (3xx included), the upstream socket's address, TLS version and full certificate chain, our own
+// resolver (--resolve, --connect-to, --dns-server, CNAME chains recorded) and no retries.
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -10,14 +14,15 @@ import { rootCertificates } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { CaMaterial } from '../tls/certs.js';
 import { CertificateIssuer } from '../tls/certs.js';
-import type { Exchange, HeaderLine, TlsInfo } from '../model.js';
+import type { Exchange, HeaderLine, ResponseFault, TlsInfo } from '../model.js';
 import { type Resolver, ResolveError } from './resolver.js';
 import { peerCertificateChain } from './peer-certificates.js';
+import { flatHeaderList, requestHeadersForUpstream, responseHeadersForClient } from './forwarded-headers.js';
+import { ResponseBody } from './response-body.js';
+import { normalizeHost } from '../http/host.js';
 
 /** Where the proxy serves its CA certificate and instructions (like mitm.it). */
 export const PROXY_INFO_HOST = 'clicktrace.proxy';
-
-const HOP_BY_HOP = new Set(['proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'keep-alive', 'te', 'trailer', 'upgrade']);
 
 export interface RecordingProxyOptions {
   /** The MITM CA; with `leafKeyPem`, issued certificates reuse that key instead of a new one. */
@@ -44,11 +49,24 @@ interface TunnelTarget {
   port: number;
 }
 
-interface Pending {
+/** An exchange on its way through the proxy. */
+interface Flight {
   exchange: Exchange;
+  /** performance.now() at the start, for the timings. */
+  t0: number;
+  res: http.ServerResponse;
   upstream: http.ClientRequest | null;
-  finish: (error: string | null) => void;
+  /** Set when the response head has come. */
+  body: ResponseBody | null;
+  /** Set when the body came whole and is being checked against its Content-Encoding. */
+  checking: Promise<void> | null;
+  done: boolean;
+  /** Ends the exchange once: answers or closes the client, records the outcome, hands it over. */
+  finish: (error: string | null, fault?: ResponseFault | null) => void;
 }
+
+/** Chromium's limit for a response head (net/http/http_stream_parser.cc: 256 KB); Node's default is 16 KB. */
+const MAX_HEADER_BYTES = 256 * 1024;
 
 /** Header on the proxy's own answers, so that nothing it says can pass for an upstream's. */
 export const PROXY_ERROR_HEADER = 'X-Clicktrace-Error';
@@ -106,7 +124,7 @@ export class RecordingProxy {
   private readonly issuer: CertificateIssuer;
   private readonly secureContexts: Map<string, tls.SecureContext>;
   private readonly sockets = new Set<Duplex>();
-  private readonly pending = new Set<Pending>();
+  private readonly pending = new Set<Flight>();
   private upstreamTrust: tls.SecureContext;
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64 });
@@ -120,8 +138,9 @@ export class RecordingProxy {
     this.secureContexts = shared.contexts;
     this.upstreamTrust = sharedTrustStore(options.extraCaPems ?? []);
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => this.handle(req, res);
-    this.server = http.createServer({ keepAliveTimeout: 30_000 }, handler);
-    this.tlsTerminator = http.createServer({ keepAliveTimeout: 30_000 }, handler);
+    // Chromium sends request heads up to 256 KB (large cookies); Node's servers refuse over 16 KB.
+    this.server = http.createServer({ keepAliveTimeout: 30_000, maxHeaderSize: MAX_HEADER_BYTES }, handler);
+    this.tlsTerminator = http.createServer({ keepAliveTimeout: 30_000, maxHeaderSize: MAX_HEADER_BYTES }, handler);
     this.server.on('connect', (req, socket, head) => this.handleConnect(req, socket, head));
     this.server.on('connection', (socket) => this.track(socket));
     for (const server of [this.server, this.tlsTerminator]) {
@@ -166,7 +185,10 @@ export class RecordingProxy {
 
   /** Stops accepting, records every unfinished exchange as aborted, and drops all connections. */
   async close(reason = 'aborted: capture ended before the response completed'): Promise<void> {
-    for (const p of [...this.pending]) p.finish(reason);
+    // A body that came whole is only being checked against its Content-Encoding: let it finish.
+    const checks = [...this.pending].flatMap((p) => (p.checking ? [p.checking] : []));
+    if (checks.length > 0) await Promise.race([Promise.all(checks), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+    for (const p of [...this.pending]) p.finish(p.checking ? null : reason);
     for (const socket of this.sockets) socket.destroy();
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
@@ -271,10 +293,21 @@ export class RecordingProxy {
     res.end(proxyInfoPage());
   }
 
+  /**
+   * One exchange: record the request, resolve the host, send the request upstream as received,
+   * record the response while passing it on. Every way it can end goes through the flight's
+   * finish(), which answers the client and hands the exchange over exactly once.
+   */
   private async forward(req: http.IncomingMessage, res: http.ServerResponse, url: URL, rawPath: string): Promise<void> {
+    const flight = this.open(req, res, url, rawPath);
+    if (!(await this.receiveRequestBody(req, flight))) return;
+    const target = await this.resolve(flight, url);
+    if (target) this.send(flight, url, rawPath, target);
+  }
+
+  private open(req: http.IncomingMessage, res: http.ServerResponse, url: URL, rawPath: string): Flight {
     const startedAt = new Date();
     const t0 = performance.now();
-    const headers = requestHeadersForUpstream(req.rawHeaders);
     const exchange: Exchange = {
       id: `x${String(++this.sequence).padStart(4, '0')}`,
       startedAt: startedAt.toISOString(),
@@ -283,7 +316,7 @@ export class RecordingProxy {
         method: req.method ?? 'GET',
         url: `${url.protocol}//${url.host}${rawPath}`,
         httpVersion: '1.1',
-        headers,
+        headers: requestHeadersForUpstream(req.rawHeaders),
         body: Buffer.alloc(0),
       },
       response: null,
@@ -293,41 +326,50 @@ export class RecordingProxy {
       error: null,
       timing: { dnsMs: null, connectMs: null, ttfbMs: null, totalMs: null },
     };
-    let done = false;
-    const body = { chunks: [] as Buffer[], kept: 0, received: 0 };
-    const pending: Pending = {
+    const flight: Flight = {
       exchange,
+      t0,
+      res,
       upstream: null,
-      finish: (error) => {
-        if (done) return;
-        done = true;
-        this.pending.delete(pending);
+      body: null,
+      checking: null,
+      done: false,
+      finish: (error, fault) => {
+        if (flight.done) return;
+        flight.done = true;
+        this.pending.delete(flight);
         exchange.error = error;
         exchange.endedAt = new Date().toISOString();
         exchange.timing.totalMs = round(performance.now() - t0);
-        if (exchange.response) {
-          exchange.response.body = Buffer.concat(body.chunks);
-          exchange.response.bodyLength = body.received;
-          exchange.response.bodyTruncated = body.received > body.kept || error !== null;
+        if (exchange.response && flight.body) {
+          exchange.response.body = flight.body.bytes();
+          exchange.response.bodyLength = flight.body.length;
+          exchange.response.bodyTruncated = flight.body.capped || error !== null;
+          if (fault) exchange.response.faults = [fault];
+          if (error !== null) flight.body.discard();
         }
         if (error) {
-          pending.upstream?.destroy();
-          // Always answer: Chromium silently resends a request whose reused connection drops,
-          // which would spend a single-use link twice. The answer is marked as the proxy's own.
+          flight.upstream?.destroy();
           if (!res.headersSent) {
+            // Always answer: Chromium silently resends a request whose reused connection drops,
+            // which would spend a single-use link twice. The answer is marked as the proxy's own.
             res.writeHead(502, {
               'Content-Type': 'text/plain; charset=utf-8',
               Connection: 'close',
               [PROXY_ERROR_HEADER]: encodeURIComponent(error),
             });
             res.end(`clicktrace proxy: no answer from upstream: ${error}\n`);
-          } else res.destroy();
+          } else endAfterFlush(res);
         }
         this.options.onExchange(exchange);
       },
     };
-    this.pending.add(pending);
+    this.pending.add(flight);
+    return flight;
+  }
 
+  /** Waits for the whole request body; false when the exchange ended meanwhile. */
+  private async receiveRequestBody(req: http.IncomingMessage, flight: Flight): Promise<boolean> {
     const requestBody: Buffer[] = [];
     req.on('data', (chunk: Buffer) => requestBody.push(chunk));
     const complete = await new Promise<boolean>((resolve) => {
@@ -338,38 +380,47 @@ export class RecordingProxy {
           .on('error', () => resolve(false))
           .on('close', () => resolve(req.complete));
     });
-    exchange.request.body = Buffer.concat(requestBody);
-    if (done) return;
+    flight.exchange.request.body = Buffer.concat(requestBody);
+    if (flight.done) return false;
     if (!complete) {
       // Never send upstream a request the client did not finish sending.
-      pending.finish('aborted: the browser cancelled the request before sending all of it');
-      return;
+      flight.finish('aborted: the browser cancelled the request before sending all of it');
+      return false;
     }
+    return true;
+  }
 
-    const secure = url.protocol === 'https:';
-    const port = Number(url.port) || (secure ? 443 : 80);
-    let target;
+  /** Our own resolver (overrides, DNS server, private-address policy); null when the exchange ended. */
+  private async resolve(flight: Flight, url: URL): Promise<{ address: string; port: number } | null> {
+    const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
     try {
-      target = await this.options.resolver.target(url.hostname.replace(/^\[|\]$/g, ''), port);
+      const target = await this.options.resolver.target(normalizeHost(url.hostname), port);
+      flight.exchange.timing.dnsMs = round(performance.now() - flight.t0);
+      return flight.done ? null : target;
     } catch (err) {
-      exchange.timing.dnsMs = round(performance.now() - t0);
-      pending.finish(err instanceof ResolveError ? err.message : `DNS: ${String(err)}`);
-      return;
+      flight.exchange.timing.dnsMs = round(performance.now() - flight.t0);
+      flight.finish(err instanceof ResolveError ? err.message : `DNS: ${String(err)}`);
+      return null;
     }
-    exchange.timing.dnsMs = round(performance.now() - t0);
-    if (done) return;
+  }
 
-    const servername = net.isIP(url.hostname.replace(/^\[|\]$/g, '')) ? undefined : url.hostname;
+  /** Sends the request upstream with the client's header lines as they came, once, never retried. */
+  private send(flight: Flight, url: URL, rawPath: string, target: { address: string; port: number }): void {
+    const { exchange } = flight;
+    const secure = url.protocol === 'https:';
+    const servername = net.isIP(normalizeHost(url.hostname)) ? undefined : url.hostname;
     const options: https.RequestOptions = {
       host: target.address,
       port: target.port,
       method: exchange.request.method,
       path: rawPath,
-      headers: headerObject(headers),
+      headers: flatHeaderList(exchange.request.headers),
       agent: secure ? this.httpsAgent : this.httpAgent,
       setHost: false,
-      // Hostile servers send malformed headers; a browser tolerates them, so the recorder must.
+      // Hostile servers send malformed headers; a browser tolerates them, so the recorder must,
+      // and as much of them: Chromium takes response heads up to 256 KB (Node: 16 KB).
       insecureHTTPParser: true,
+      maxHeaderSize: MAX_HEADER_BYTES,
       // Default: record the certificate and go on (phishing sites use bad certificates). Strict:
       // refuse during the handshake, before anything is sent.
       ...(secure
@@ -382,81 +433,123 @@ export class RecordingProxy {
         : {}),
     };
     const upstream = (secure ? https : http).request(options);
-    pending.upstream = upstream;
-    upstream.setTimeout(this.options.upstreamTimeoutMs ?? 60_000, () =>
-      pending.finish(`timeout: no answer from ${url.host} within ${(this.options.upstreamTimeoutMs ?? 60_000) / 1000} s`),
-    );
+    flight.upstream = upstream;
+    const timeoutMs = this.options.upstreamTimeoutMs ?? 60_000;
+    upstream.setTimeout(timeoutMs, () => flight.finish(`timeout: no answer from ${url.host} within ${timeoutMs / 1000} s`));
     upstream.on('socket', (socket) => {
-      const connected = () => (exchange.timing.connectMs ??= round(performance.now() - t0));
+      const connected = () => (exchange.timing.connectMs ??= round(performance.now() - flight.t0));
       if (socket.connecting === false) connected();
       else socket.once(secure ? 'secureConnect' : 'connect', connected);
     });
-    upstream.on('error', (err: NodeJS.ErrnoException) => pending.finish(describeNetworkError(err, url, target.address, target.port)));
-    upstream.on('response', (upstreamRes) => {
-      exchange.timing.ttfbMs = round(performance.now() - t0);
-      const socket = upstreamRes.socket;
-      exchange.remoteAddress = socket.remoteAddress ?? target.address;
-      exchange.remotePort = socket.remotePort ?? target.port;
-      if (secure) {
-        exchange.tls = tlsInfo(socket as tls.TLSSocket, servername ?? url.hostname);
-      }
-      const status = upstreamRes.statusCode ?? 0;
-      if (status < 100 || status > 999) {
-        pending.finish(`invalid response: status code ${status} from ${url.host}`);
-        return;
-      }
-      const rawHeaders = upstreamRes.rawHeaders;
-      const responseHeaders: HeaderLine[] = [];
-      for (let i = 0; i < rawHeaders.length; i += 2) responseHeaders.push([rawHeaders[i], rawHeaders[i + 1]]);
-      const limit = this.options.bodyLimit ?? 64 * 1024 * 1024;
-      exchange.response = {
-        status,
-        statusText: upstreamRes.statusMessage ?? '',
-        httpVersion: upstreamRes.httpVersion,
-        headers: responseHeaders,
-        body: Buffer.alloc(0),
-        bodyTruncated: false,
-        bodyLength: 0,
-      };
-      try {
-        res.writeHead(status, upstreamRes.statusMessage, responseHeadersForClient(rawHeaders));
-      } catch {
-        // Node refuses to forward some bytes (control characters) that upstream sent; the record
-        // keeps them raw, the browser gets them replaced.
-        try {
-          res.writeHead(
-            status,
-            responseHeadersForClient(rawHeaders).map((v) => v.replace(/[^\t\x20-\x7e\x80-\xff]/g, ' ')),
-          );
-        } catch (err) {
-          pending.finish(`invalid response from ${url.host}: ${(err as Error).message}`);
-          return;
-        }
-      }
-      upstreamRes.on('data', (chunk: Buffer) => {
-        body.received += chunk.length;
-        if (body.kept < limit) {
-          const part = body.kept + chunk.length > limit ? chunk.subarray(0, limit - body.kept) : chunk;
-          body.chunks.push(part);
-          body.kept += part.length;
-        }
-        // The client may have gone (a cancelled download); keep reading so the record is whole.
-        if (!res.destroyed && !res.write(chunk)) {
-          upstreamRes.pause();
-          res.once('drain', () => upstreamRes.resume());
-          res.once('close', () => upstreamRes.resume());
-        }
-      });
-      upstreamRes.on('end', () => {
-        if (!res.destroyed) res.end();
-        pending.finish(null);
-      });
-      upstreamRes.on('error', (err: NodeJS.ErrnoException) => pending.finish(`response body cut: ${err.code ?? err.message}`));
-      upstreamRes.on('aborted', () => pending.finish('response body cut: upstream closed the connection'));
+    upstream.on('error', (err: NodeJS.ErrnoException) => {
+      // After the head, an error of the request is the connection failing in the middle of the
+      // body; after the body came whole, it is none of this exchange's business.
+      if (flight.checking) return;
+      if (flight.body) {
+        const fault = flight.body.cut(err.code === 'ECONNRESET' ? { how: 'reset' } : { how: 'failed', code: err.code ?? err.message });
+        flight.finish(fault.message, fault);
+      } else flight.finish(describeNetworkError(err, url, target.address, target.port));
     });
+    upstream.on('response', (upstreamRes) => this.record(flight, upstreamRes, url, target, servername));
     if (exchange.request.body.length) upstream.end(exchange.request.body);
     else upstream.end();
   }
+
+  /** Records the response head, passes it to the client, then relays the body. */
+  private record(
+    flight: Flight,
+    upstreamRes: http.IncomingMessage,
+    url: URL,
+    target: { address: string; port: number },
+    servername: string | undefined,
+  ): void {
+    const { exchange } = flight;
+    const res = flight.res;
+    exchange.timing.ttfbMs = round(performance.now() - flight.t0);
+    const socket = upstreamRes.socket;
+    exchange.remoteAddress = socket.remoteAddress ?? target.address;
+    exchange.remotePort = socket.remotePort ?? target.port;
+    if (url.protocol === 'https:') exchange.tls = tlsInfo(socket as tls.TLSSocket, servername ?? url.hostname);
+    const status = upstreamRes.statusCode ?? 0;
+    if (status < 100 || status > 999) {
+      flight.finish(`invalid response: status code ${status} from ${url.host}`);
+      return;
+    }
+    const rawHeaders = upstreamRes.rawHeaders;
+    const headers: HeaderLine[] = [];
+    for (let i = 0; i < rawHeaders.length; i += 2) headers.push([rawHeaders[i], rawHeaders[i + 1]]);
+    exchange.response = {
+      status,
+      statusText: upstreamRes.statusMessage ?? '',
+      httpVersion: upstreamRes.httpVersion,
+      headers,
+      body: Buffer.alloc(0),
+      bodyTruncated: false,
+      bodyLength: 0,
+    };
+    flight.body = new ResponseBody(headers, this.options.bodyLimit ?? 64 * 1024 * 1024);
+    try {
+      res.writeHead(status, upstreamRes.statusMessage, responseHeadersForClient(rawHeaders));
+    } catch {
+      // Node refuses to forward some bytes (control characters) that upstream sent; the record
+      // keeps them raw, the browser gets them replaced.
+      try {
+        res.writeHead(
+          status,
+          responseHeadersForClient(rawHeaders).map((v) => v.replace(/[^\t\x20-\x7e\x80-\xff]/g, ' ')),
+        );
+      } catch (err) {
+        flight.finish(`invalid response from ${url.host}: ${(err as Error).message}`);
+        return;
+      }
+    }
+    this.relayBody(flight, upstreamRes);
+  }
+
+  /**
+   * Records the body and passes it on as it comes. A body that stops short is passed on as far as
+   * it came, and the client's connection closed after it, as the server did: Chromium then shows
+   * what it would have shown without the proxy.
+   */
+  private relayBody(flight: Flight, upstreamRes: http.IncomingMessage): void {
+    const res = flight.res;
+    const body = flight.body!;
+    // A body cut by a clean close (FIN) is short; otherwise the connection was reset.
+    let closedByServer = false;
+    const socket = upstreamRes.socket;
+    const onServerEnd = () => (closedByServer = true);
+    socket.once('end', onServerEnd);
+    upstreamRes.once('close', () => socket.removeListener('end', onServerEnd));
+    const resume = () => upstreamRes.resume();
+    // The client may have gone (a cancelled download); keep reading so the record is whole.
+    res.once('close', resume);
+    upstreamRes.on('data', (chunk: Buffer) => {
+      body.add(chunk);
+      if (!res.destroyed && !res.write(chunk)) {
+        upstreamRes.pause();
+        res.once('drain', resume);
+      }
+    });
+    upstreamRes.on('end', () => {
+      if (!res.destroyed) res.end();
+      flight.checking = body.contentFault().then((fault) => flight.finish(null, fault));
+    });
+    const cut = () => {
+      const fault = body.cut(closedByServer ? { how: 'closed' } : { how: 'reset' });
+      flight.finish(fault.message, fault);
+    };
+    upstreamRes.on('aborted', cut);
+    upstreamRes.on('error', cut);
+  }
+}
+
+/** Closes the client's connection once what was written to it has gone out: a FIN, as the server sent. */
+function endAfterFlush(res: http.ServerResponse): void {
+  const socket = res.socket;
+  if (!socket || socket.destroyed) return;
+  socket.end();
+  // A client that stops reading must not hold the socket for ever.
+  setTimeout(() => socket.destroy(), 10_000).unref();
 }
 
 function round(ms: number): number {
@@ -473,51 +566,6 @@ export function parseAuthority(authority: string, defaultPort: number): TunnelTa
   const port = m[3] ? Number(m[3]) : defaultPort;
   if (port < 1 || port > 65535) return null;
   return { host: (m[1] ?? m[2]).toLowerCase(), port };
-}
-
-/**
- * The request headers sent upstream: the client's, in order, minus proxy hop-by-hop headers.
- * `zstd` is dropped from Accept-Encoding because Node 20 cannot decode it, and analysis must be
- * able to read every body it records.
- */
-export function requestHeadersForUpstream(rawHeaders: string[]): HeaderLine[] {
-  const out: HeaderLine[] = [];
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i];
-    let value = rawHeaders[i + 1];
-    const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower)) continue;
-    if (lower === 'accept-encoding') {
-      value = value
-        .split(',')
-        .map((v) => v.trim())
-        .filter((v) => v && !/^zstd\b/i.test(v))
-        .join(', ');
-    }
-    out.push([name, value]);
-  }
-  return out;
-}
-
-function headerObject(headers: HeaderLine[]): http.OutgoingHttpHeaders {
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of headers) {
-    const existing = out[name];
-    if (existing === undefined) out[name] = value;
-    else out[name] = Array.isArray(existing) ? [...existing, value] : [existing, value];
-  }
-  return out;
-}
-
-function responseHeadersForClient(rawHeaders: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i];
-    const lower = name.toLowerCase();
-    if (lower === 'keep-alive' || lower === 'proxy-connection' || lower === 'connection') continue;
-    out.push(name, rawHeaders[i + 1]);
-  }
-  return out;
 }
 
 function tlsInfo(socket: tls.TLSSocket, servername: string): TlsInfo {
@@ -545,6 +593,8 @@ function describeNetworkError(err: NodeJS.ErrnoException, url: URL, address: str
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
       return `unreachable: ${where}`;
+    case 'HPE_HEADER_OVERFLOW':
+      return `response head from ${where} is larger than 256 KB, the most Chromium accepts`;
     case 'EPROTO':
     case 'ERR_SSL_WRONG_VERSION_NUMBER':
       return `TLS handshake with ${where} failed (${err.message.split('\n')[0]})`;

@@ -6,7 +6,8 @@ import { BlockList, isIP } from 'node:net';
 import { promisify } from 'node:util';
 import { getDomain } from 'tldts';
 import type { DnsRecord } from '../model.js';
-import { applyConnectTo, findResolveRule, UsageError, type ConnectToRule, type ResolveRule } from './target-rules.js';
+import { UsageError, UserError } from '../errors.js';
+import { applyConnectTo, findResolveRule, type ConnectToRule, type ResolveRule } from './target-rules.js';
 
 const lookupAll = promisify(systemLookup);
 
@@ -46,7 +47,7 @@ export function isPrivateAddress(address: string): boolean {
   return privateRanges.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
-export class ResolveError extends Error {
+export class ResolveError extends UserError {
   constructor(
     message: string,
     readonly code: string,

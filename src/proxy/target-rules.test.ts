@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyConnectTo, findResolveRule, parseConnectToRule, parseResolveRule, UsageError } from './target-rules.js';
+import { UsageError } from '../errors.js';
+import { applyConnectTo, findResolveRule, parseConnectToRule, parseResolveRule } from './target-rules.js';
 import { isPrivateAddress } from './resolver.js';
 
 test('--resolve HOST:PORT:ADDR, with * and IPv6', () => {

@@ -1,5 +1,6 @@
 // curl-style connection overrides: `--resolve HOST:PORT:ADDR` and `--connect-to HOST1:PORT1:HOST2:PORT2`.
 import { isIP } from 'node:net';
+import { UsageError } from '../errors.js';
 
 export interface ResolveRule {
   host: string; // lowercased, '*' = any
@@ -13,8 +14,6 @@ export interface ConnectToRule {
   toHost: string; // '' = keep
   toPort: number | null; // null = keep
 }
-
-export class UsageError extends Error {}
 
 function parsePort(text: string, what: string): number {
   const port = Number(text);

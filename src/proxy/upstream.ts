@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Resolver } from './resolver.js';
-import { parseConnectToRule, parseResolveRule, UsageError } from './target-rules.js';
+import { UsageError } from '../errors.js';
+import { parseConnectToRule, parseResolveRule } from './target-rules.js';
 
 /** How the proxy reaches upstream, as given on the command line (curl-like). */
 export interface UpstreamOptions {

@@ -1,9 +1,9 @@
 // The response the replay server sends for a recorded exchange: recorded status, headers and raw
 // body, made safe to open in a browser that matters.
 import { validateHeaderName, validateHeaderValue } from 'node:http';
-import { brotliDecompressSync, gunzipSync, inflateSync, inflateRawSync } from 'node:zlib';
 import type { Exchange, HeaderLine } from '../model.js';
-import { headerValue } from '../import/common.js';
+import { headerValue } from '../http/wire.js';
+import { decodeContent } from '../http/content-coding.js';
 import { rewriteHtml, rewriteLocation, rewriteRefresh } from './rewrite.js';
 
 export type ReplayMode = 'proxy' | 'prefix';
@@ -51,7 +51,6 @@ const NEUTRALIZED = new Set([
 ]);
 export const RECORDED_PREFIX = 'X-Clicktrace-Recorded-';
 
-const MAX_DECODED_HTML = 32 * 1024 * 1024;
 const NO_BODY_STATUSES = new Set([204, 205, 304]);
 
 export function contentSecurityPolicy(ctx: ReplayContext): string {
@@ -91,8 +90,8 @@ export function replayResponse(x: Exchange, ctx: ReplayContext): ReplayedRespons
   let body = res.body;
   if (ctx.mode === 'prefix' && isHtml(res.headers)) {
     const decoded = decodeContent(res.body, headerValue(res.headers, 'content-encoding'));
-    if (decoded) {
-      body = Buffer.from(rewriteHtml(decoded.toString('latin1'), x.request.url), 'latin1');
+    if (decoded.ok) {
+      body = Buffer.from(rewriteHtml(decoded.bytes.toString('latin1'), x.request.url), 'latin1');
       removeHeader(headers, 'content-encoding');
     }
   }
@@ -149,30 +148,4 @@ function removeHeader(headers: HeaderLine[], lowerName: string): void {
 
 function isHtml(headers: HeaderLine[]): boolean {
   return /^\s*(text\/html|application\/xhtml\+xml)\b/i.test(headerValue(headers, 'content-type') ?? '');
-}
-
-/** Undoes Content-Encoding (applied in listed order, so undone in reverse); null if it cannot. */
-function decodeContent(body: Buffer, contentEncoding: string | null): Buffer | null {
-  const codings = (contentEncoding ?? '')
-    .split(',')
-    .map((c) => c.trim().toLowerCase())
-    .filter((c) => c && c !== 'identity');
-  const limit = { maxOutputLength: MAX_DECODED_HTML };
-  try {
-    return codings.reverse().reduce((data, coding) => {
-      if (coding === 'gzip' || coding === 'x-gzip') return gunzipSync(data, limit);
-      if (coding === 'br') return brotliDecompressSync(data, limit);
-      if (coding === 'deflate') {
-        // "deflate" is zlib-wrapped by the standard, raw in some servers.
-        try {
-          return inflateSync(data, limit);
-        } catch {
-          return inflateRawSync(data, limit);
-        }
-      }
-      throw new Error(`unsupported content-encoding ${coding}`);
-    }, body);
-  } catch {
-    return null;
-  }
 }

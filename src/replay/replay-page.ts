@@ -1,9 +1,7 @@
 // The replay server's index page: what was captured, the chain's pages and how to view them.
 import type { Capture } from '../model.js';
 import { prefixedPath } from './rewrite.js';
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+import { escapeHtml } from '../web/html.js';
 
 const link = (url: string) =>
   /^https?:\/\//i.test(url) ? `<a href="${escapeHtml(prefixedPath(url))}">${escapeHtml(url)}</a>` : escapeHtml(url);

@@ -11,11 +11,6 @@ import type { AddressDisclosure } from '../mail/disclosure.js';
 import { MESSAGE_EML_FILE, MESSAGE_RECORD_FILE, PARTIAL_FILE, REPORT_FILE } from '../case/case-layout.js';
 import { isCaseId } from './paths.js';
 
-/** A message folder's record (`MessageRecord` of src/mail/message-case.ts, or a bare MailAnalysis). */
-export const MESSAGE_FILE = MESSAGE_RECORD_FILE;
-/** The message as received, in a message folder. */
-export const RAW_MESSAGE_FILE = MESSAGE_EML_FILE;
-
 export interface TracedLinkEntry {
   /** 1-based number of the link in the message, or null when unknown (or a pixel was traced). */
   link: number | null;
@@ -56,14 +51,14 @@ export function readCaseFolder(dir: string): CaseFolderRead {
   if (!isCaseId(id)) return { ok: false, id, reason: 'not a case folder name' };
   const partial = existsSync(join(dir, PARTIAL_FILE));
   const report = readJson(join(dir, REPORT_FILE));
-  const message = readJson(join(dir, MESSAGE_FILE));
+  const message = readJson(join(dir, MESSAGE_RECORD_FILE));
   if (report.error) return { ok: false, id, reason: report.error };
   if (message.error) return { ok: false, id, reason: message.error };
   if (report.value === null && message.value === null) {
-    return { ok: false, id, reason: partial ? 'capture in progress (no report.json yet)' : `no ${REPORT_FILE} or ${MESSAGE_FILE}` };
+    return { ok: false, id, reason: partial ? 'capture in progress (no report.json yet)' : `no ${REPORT_FILE} or ${MESSAGE_RECORD_FILE}` };
   }
   const facts = message.value === null ? null : messageFacts(message.value);
-  if (message.value !== null && !facts) return { ok: false, id, reason: `${MESSAGE_FILE} is not a message record` };
+  if (message.value !== null && !facts) return { ok: false, id, reason: `${MESSAGE_RECORD_FILE} is not a message record` };
   if (report.value !== null && !isReport(report.value)) return { ok: false, id, reason: `${REPORT_FILE} is not a report` };
   return { ok: true, folder: { id, report: report.value, message: facts, partial } };
 }

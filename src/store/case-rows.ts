@@ -7,6 +7,7 @@ import { parseAddress, specialNetwork } from '../hosting/special-addresses.js';
 import { networkSourceNote } from '../hosting/describe.js';
 import type { MailAnalysis } from '../mail/parse.js';
 import type { CaseFolder, MessageFacts } from './case-folder.js';
+import { hostOf } from '../http/host.js';
 
 export type CaseKind = Report['mode'] | 'mail';
 
@@ -89,6 +90,9 @@ export interface HopRow {
   network_source: string | null;
 }
 
+/** case_parties role of a message's open-tracking pixel hosts (src/feed counts them). */
+export const OPEN_TRACKER_ROLE = 'open-tracker';
+
 export type HostSource = 'hop' | 'link' | 'sender' | 'resource';
 export interface HostRow {
   case_id: string;
@@ -133,16 +137,6 @@ export interface CaseRows {
   tokens: TokenRow[];
   /** Files the trace downloaded (from the WARC: filled by the store, see file-rows.ts). */
   files: FileRow[];
-}
-
-export function hostOf(url: string | null | undefined): string | null {
-  if (!url) return null;
-  try {
-    const host = new URL(url).hostname.toLowerCase().replace(/^\[|\]$/g, '');
-    return host || null;
-  } catch {
-    return null;
-  }
 }
 
 /** Registrable domain (Public Suffix List; an IP address is its own "domain"). */
@@ -327,6 +321,11 @@ function addMessage(id: string, facts: MessageFacts, rows: CaseRows, collect: Co
     collect.host(host, resource.party?.registrableDomain ?? registrableDomain(host), 'resource');
     if (resource.party && resource.party.role !== 'unknown')
       collect.party(resource.party.name, resource.party.role, resource.party.registrableDomain);
+    // An open-tracking pixel is the sender's tracker: the feed report counts them apart.
+    if (resource.pixel) {
+      const domain = resource.party?.registrableDomain ?? registrableDomain(host);
+      collect.party(resource.party?.name ?? domain ?? host, OPEN_TRACKER_ROLE, domain);
+    }
   }
   for (const platform of message.esp) collect.party(platform.name, `mail-${platform.kind}`, null);
   for (const hop of message.received) collect.ip(hop.fromIp);

@@ -3,12 +3,15 @@
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
+import type { Report } from '../report.js';
 import { openDatabase } from './schema.js';
 import { databasePath, isCaseId } from './paths.js';
 import { readCaseFolder } from './case-folder.js';
 import { caseRows, type CaseKind, type CaseRow, type CaseRows } from './case-rows.js';
 import { fileRows } from './file-rows.js';
 import { pivotFilters, searchSql, type PivotKind, type SearchFilters } from './search-query.js';
+import { RequestLedger } from './ledger.js';
+import { requestedUrlOf } from './requested-url.js';
 
 export interface CaseSummary {
   id: string;
@@ -75,11 +78,15 @@ const FACT_TABLES: { table: string; rows: (r: CaseRows) => object[] }[] = [
 
 export class CaseStore {
   private readonly inserts = new Map<string, Database.Statement>();
+  /** Every URL traced into this cases folder (see ledger.ts). */
+  readonly ledger: RequestLedger;
 
   private constructor(
     readonly casesDir: string,
     readonly db: Database.Database,
-  ) {}
+  ) {
+    this.ledger = new RequestLedger(db);
+  }
 
   /** Opens the index of a cases folder (both created when missing). */
   static open(casesDir: string): CaseStore {
@@ -103,6 +110,7 @@ export class CaseStore {
     const id = basename(path);
     if (dirname(path) !== this.casesDir) return { id, indexed: false, reason: `not inside ${this.casesDir}` };
     const read = readCaseFolder(path);
+    this.recordRequest(path, read.ok ? read.folder.report : null);
     if (!read.ok) return { id, indexed: false, reason: read.reason };
     const rows = caseRows(read.folder);
     rows.files = fileRows(path, id, read.folder.report);
@@ -143,6 +151,7 @@ export class CaseStore {
       this.db.prepare('DELETE FROM cases').run();
       for (const name of folders) {
         const read = readCaseFolder(join(this.casesDir, name));
+        this.recordRequest(join(this.casesDir, name), read.ok ? read.folder.report : null);
         if (!read.ok) {
           result.skipped.push({ id: name, reason: read.reason });
           continue;
@@ -211,6 +220,12 @@ export class CaseStore {
       message: message ? { case: message.message_case, link: message.link, subject: message.subject, sender: message.sender } : null,
       traced: traced.map((t) => ({ case: t.case_id, link: t.link })),
     };
+  }
+
+  /** A trace's folder (closed, or cut off before its report) goes into the ledger of requested URLs. */
+  private recordRequest(dir: string, report: Report | null): void {
+    const requested = requestedUrlOf(dir, report);
+    if (requested) this.ledger.record(requested.url, basename(dir), requested.at);
   }
 
   private replace(rows: CaseRows): void {

@@ -1,7 +1,8 @@
 // The cases of the index as the feed report (src/feed/aggregate.ts) reads them: one FeedCase per
 // case, with its hops, the message it came from and a message's sending platforms.
 import type { CaseStore } from './case-store.js';
-import type { FeedCase, FeedHop } from '../feed/aggregate.js';
+import type { FeedCase, FeedHop, FeedRecipient } from '../feed/aggregate.js';
+import { OPEN_TRACKER_ROLE } from './case-rows.js';
 
 export interface FeedCaseQuery {
   /** Only these cases (e.g. the cases of one batch run); all when absent. */
@@ -88,12 +89,44 @@ export function feedCases(store: CaseStore, query: FeedCaseQuery = {}): FeedCase
     list.push({ name: p.name, kind: p.role.slice('mail-'.length) });
     platformsOf.set(p.case_id, list);
   }
+  const openTrackersOf = new Map<string, string[]>();
+  for (const p of db.prepare('SELECT case_id, name FROM case_parties WHERE role = ? ORDER BY rowid').all(OPEN_TRACKER_ROLE) as {
+    case_id: string;
+    name: string;
+  }[]) {
+    const list = openTrackersOf.get(p.case_id) ?? [];
+    list.push(p.name);
+    openTrackersOf.set(p.case_id, list);
+  }
+  const recipientsOf = new Map<string, FeedRecipient[]>();
+  for (const r of db
+    .prepare('SELECT case_id, address, given_key, tag, spamtrap, after_retirement FROM message_recipients ORDER BY rowid')
+    .all() as {
+    case_id: string;
+    address: string;
+    given_key: string | null;
+    tag: string | null;
+    spamtrap: number;
+    after_retirement: number;
+  }[]) {
+    const list = recipientsOf.get(r.case_id) ?? [];
+    list.push({
+      address: r.address,
+      givenKey: r.given_key,
+      tag: r.tag,
+      spamtrap: r.spamtrap === 1,
+      afterRetirement: r.after_retirement === 1,
+    });
+    recipientsOf.set(r.case_id, list);
+  }
   return lines.map((c) => ({
     id: c.id,
     kind: c.kind,
     startedAt: c.started_at,
     messageCase: c.kind === 'mail' ? null : (messageOf.get(c.id) ?? null),
     platforms: c.kind === 'mail' ? (platformsOf.get(c.id) ?? []) : [],
+    openTrackers: c.kind === 'mail' ? (openTrackersOf.get(c.id) ?? []) : [],
+    recipients: c.kind === 'mail' ? (recipientsOf.get(c.id) ?? []) : [],
     endedOnPage: c.ended_on_page === 1,
     finalDomain: c.final_domain,
     advertiser: c.advertiser,

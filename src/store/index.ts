@@ -1,7 +1,7 @@
 // The case store: a SQLite index (better-sqlite3, WAL) of the case folders, which stay the source of truth.
 export { CaseStore, type CaseSummary, type SearchResult, type IndexOutcome, type ReindexResult, type CaseRelations } from './case-store.js';
 export { databasePath, isCaseId, isMessageCaseId, DATABASE_FILE } from './paths.js';
-export { MESSAGE_FILE, RAW_MESSAGE_FILE, readCaseFolder, messageFacts, type TracedLinkEntry, type MessageFacts } from './case-folder.js';
+export { readCaseFolder, messageFacts, type TracedLinkEntry, type MessageFacts } from './case-folder.js';
 export {
   normalizeFilters,
   dateBound,
@@ -16,5 +16,5 @@ export {
   type PivotKind,
   type FilterName,
 } from './search-query.js';
-export { hostOf, registrableDomain } from './case-rows.js';
+export { registrableDomain } from './case-rows.js';
 export { indexCaseFolder } from './index-case-folder.js';

@@ -1,13 +1,14 @@
 // The case index: one row per case folder in `cases`, and one table per thing an analyst pivots
-// on. Every table but `meta` and `jobs` is derived from the folders and rebuilt by `reindex`.
+// on. Every table but `meta`, `jobs` and `requested_urls` is derived from the folders and rebuilt by `reindex`.
 import Database from 'better-sqlite3';
 
 // 2: hops' hosting networks (asn, as_name, as_country, network_special); cases' final_domain and
-// ended_on_page, for the feed report (src/report/).
+// ended_on_page, for the feed report (src/feed/).
 // 3: messages' resource_count and pixel_count; message_recipients (the addresses a message reached,
 // with what the recipient map said), for e-mail forensics (src/mail/).
-// 4: case_files (SHA-256 of the files a trace downloaded), for the `file` pivot.
-export const SCHEMA_VERSION = 4;
+// 4: case_parties rows of role open-tracker (a message's pixel hosts), for the feed report.
+// 5: case_files (SHA-256 of the files a trace downloaded), for the `file` pivot.
+export const SCHEMA_VERSION = 5;
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -19,6 +20,21 @@ CREATE TABLE IF NOT EXISTS jobs (
   state TEXT NOT NULL,
   job TEXT NOT NULL
 );
+
+-- Every URL the system has requested (or is about to request) in a trace: written before the
+-- request, with the case that records it, so a link is never requested twice, across crashes too.
+-- Not dropped with the derived tables: \`reindex\` adds the URLs of the case folders (their WARC's
+-- warcinfo names the URL before the request is made) and never removes a row.
+-- case_id is NULL only while a claim waits for its case folder (nothing requested yet); such a
+-- row is released when its claimant (host pid) is gone.
+CREATE TABLE IF NOT EXISTS requested_urls (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  url TEXT NOT NULL,
+  case_id TEXT UNIQUE,
+  claimed_at TEXT NOT NULL,
+  claimant TEXT
+);
+CREATE INDEX IF NOT EXISTS requested_urls_url ON requested_urls (url);
 
 -- A case folder: a capture (trace, proxy, import) or a message (mail).
 CREATE TABLE IF NOT EXISTS cases (
@@ -176,7 +192,7 @@ CREATE INDEX IF NOT EXISTS case_files_sha256 ON case_files (sha256);
 `;
 
 /** Tables that are not derived from the case folders: a schema change keeps them. */
-const KEPT_TABLES = ['jobs'];
+const KEPT_TABLES = ['jobs', 'requested_urls'];
 
 /** Opens (creating if needed) the database in WAL mode; an older schema is dropped and recreated. */
 export function openDatabase(path: string): Database.Database {

@@ -1,5 +1,6 @@
 // Search filters to SQL, as pure functions: every value becomes a bound parameter, never SQL
 // text, and bad filter values are refused with a message a user can act on.
+import { UserError } from '../errors.js';
 
 export interface SearchFilters {
   /** Free text: URL, final URL and title, summary, subject, sender, case id, any hop URL. */
@@ -42,7 +43,7 @@ export const MAX_LIMIT = 500;
 const MAX_FILTER_LENGTH = 2000;
 const KINDS = new Set(['trace', 'proxy', 'import', 'mail']);
 
-export class QueryError extends Error {}
+export class QueryError extends UserError {}
 
 export function isPivotKind(kind: string): kind is PivotKind {
   return (PIVOT_KINDS as readonly string[]).includes(kind);
@@ -57,10 +58,9 @@ export function pivotFilters(kind: PivotKind, value: string): SearchFilters {
 export function normalizeFilters(input: Record<string, unknown>): SearchFilters {
   const filters: SearchFilters = {};
   for (const name of FILTER_NAMES) {
-    const raw = input[name];
-    const value = Array.isArray(raw) ? raw[0] : raw;
-    if (value === undefined || value === null) continue;
-    const text = String(value).trim();
+    const value = scalar(input[name], name);
+    if (value === undefined) continue;
+    const text = value.trim();
     if (!text) continue;
     if (text.length > MAX_FILTER_LENGTH) throw new QueryError(`${name}: longer than ${MAX_FILTER_LENGTH} characters`);
     filters[name] = text;
@@ -79,12 +79,21 @@ export function normalizeFilters(input: Record<string, unknown>): SearchFilters 
 }
 
 function intIn(raw: unknown, name: string, min: number, max: number): number | undefined {
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  if (value === undefined || value === null || value === '') return undefined;
+  const value = scalar(raw, name);
+  if (value === undefined || value === '') return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max)
-    throw new QueryError(`${name}: expected a whole number from ${min} to ${max}, got "${String(value)}"`);
+    throw new QueryError(`${name}: expected a whole number from ${min} to ${max}, got "${value}"`);
   return n;
+}
+
+/** A filter value as text (the first of a repeated query parameter); an object is refused. */
+function scalar(raw: unknown, name: string): string | undefined {
+  const value: unknown = Array.isArray(raw) ? raw[0] : raw;
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new QueryError(`${name}: expected a text value`);
 }
 
 export interface WhereClause {

@@ -3,7 +3,8 @@
 // recognised type, size and SHA-256, from the recorded bytes (never opened, never written out).
 import { createHash } from 'node:crypto';
 import type { Capture, Exchange } from '../model.js';
-import { decodeBody, headerValue } from '../analyze/body.js';
+import { decodeBody } from '../analyze/body.js';
+import { headerValue } from '../http/wire.js';
 import { withoutFragment } from '../analyze/chain.js';
 
 export interface DownloadFact {

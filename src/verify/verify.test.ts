@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -193,4 +193,34 @@ test('a case that was never closed is reported as partial, with what is missing'
   assert.deepEqual(await verifyCase(join(tmp, 'no-such-case')).then((r) => r.problems), [
     `${join(tmp, 'no-such-case')}: not a case folder`,
   ]);
+});
+
+test('a case whose HAR, WACZ and a screenshot file could not be written is sealed, says so, and verifies', async () => {
+  const capture = sampleCapture();
+  const writer = await CaseWriter.create(join(tmp, 'failed-exports'), { ...capture.info, partial: true, endedAt: null }, { keyDir });
+  // A directory where a file should go: a real write failure (EISDIR) of each exporter.
+  const screenshot = capture.pages[0].screenshot!.path;
+  for (const path of [HAR_FILE, WACZ_FILE, screenshot]) mkdirSync(join(writer.dir, path), { recursive: true });
+  const report = sampleReport(capture, writer.name);
+  await writer.close(capture, report);
+
+  assert.deepEqual(
+    report.failedFiles?.map((f) => f.path),
+    [screenshot, HAR_FILE, WACZ_FILE],
+  );
+  for (const failed of report.failedFiles ?? []) {
+    assert.match(failed.error, /EISDIR/);
+    assert.ok(!failed.error.includes(writer.dir), 'reasons do not hold the case folder path');
+  }
+  const saved = JSON.parse(readFileSync(join(writer.dir, REPORT_FILE), 'utf8'));
+  assert.deepEqual(saved.failedFiles, report.failedFiles);
+  const manifest = JSON.parse(readFileSync(join(writer.dir, MANIFEST_FILE), 'utf8'));
+  assert.deepEqual(manifest.failed, report.failedFiles);
+
+  const result = await verifyCase(writer.dir);
+  assert.deepEqual(result.problems, []);
+  assert.equal(result.checked.signature, 'valid');
+  assert.deepEqual(result.notWritten, report.failedFiles);
+  // The screenshot's bytes are still in the WARC.
+  assert.ok(result.checked.warcRecords > 0);
 });

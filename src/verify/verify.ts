@@ -2,8 +2,8 @@
 // no longer matches: the manifest's file hashes, each WARC record's block and payload digests,
 // the WACZ's datapackage digests and index, the consistency of report.json and capture.har with
 // the WARC, the Ed25519 signature over manifest.json, and the RFC 3161 timestamp over it.
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Capture } from '../model.js';
 import {
@@ -23,12 +23,13 @@ import {
 } from '../case/case-layout.js';
 import { digestMatches } from '../evidence/warc/digests.js';
 import { EvidenceError, errorMessage, oneLine } from '../evidence/errors.js';
-import { parseManifest, type Manifest } from '../case/manifest.js';
+import { parseManifest, type FailedCaseFile, type Manifest } from '../case/manifest.js';
 import { captureFromRecords } from '../evidence/warc/read-warc.js';
 import { checkManifestSignature, samePublicKey } from '../case/signing.js';
 import { WACZ_DATAPACKAGE, WACZ_DATAPACKAGE_DIGEST, WACZ_INDEX_PATH, WACZ_PAGES_PATH, WACZ_WARC_DIR } from '../evidence/wacz/wacz.js';
 import { describeRecord, field, readWarcBuffer, type WarcRecordRead } from '../evidence/warc/warc-parse.js';
 import { readZipDirectory, readZipEntry } from '../evidence/wacz/zip.js';
+import { sha256Hex as sha256 } from '../http/checksums.js';
 import { checkCaseTimestamp, type TimestampFailure } from '../timestamp/case-timestamp.js';
 import type { TimestampToken } from '../timestamp/rfc3161.js';
 
@@ -47,6 +48,8 @@ export interface VerifyResult {
   };
   /** The RFC 3161 token over manifest.json (manifest.tsr): the attested time, or why there is none. */
   timestamp: { token: TimestampToken | null; trust: string; failure: TimestampFailure | null };
+  /** Files the case could not write when it was closed, as its manifest records them (not problems). */
+  notWritten: FailedCaseFile[];
 }
 
 export interface VerifyOptions {
@@ -65,8 +68,16 @@ export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise
   const problem = (file: string, text: string) => problems.push(`${file}: ${oneLine(text)}`);
   const checked: VerifyResult['checked'] = { files: 0, warcRecords: 0, waczFiles: 0, signature: 'absent', timestamp: 'absent' };
   let timestamp: VerifyResult['timestamp'] = { token: null, trust: '', failure: null };
+  let manifest: Manifest | null = null;
   const isMessage = existsSync(join(dir, MESSAGE_EML_FILE));
-  const result = (): VerifyResult => ({ ok: problems.length === 0, kind: isMessage ? 'message' : 'capture', problems, checked, timestamp });
+  const result = (): VerifyResult => ({
+    ok: problems.length === 0,
+    kind: isMessage ? 'message' : 'capture',
+    problems,
+    checked,
+    timestamp,
+    notWritten: manifest?.failed ?? [],
+  });
   const checkTimestamp = async (manifest: Buffer | null) => {
     const check = await checkCaseTimestamp(dir, manifest, opts.tsaCaFile ?? null);
     checked.timestamp = check.state;
@@ -87,10 +98,7 @@ export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise
   };
 
   if (existsSync(join(dir, PARTIAL_FILE))) problem(PARTIAL_FILE, 'the case was never closed (capture killed or still running)');
-  for (const name of isMessage ? MESSAGE_REQUIRED_FILES : REQUIRED_FILES) if (!existsSync(join(dir, name))) problem(name, 'missing');
-
   const manifestBytes = read(MANIFEST_FILE);
-  let manifest: Manifest | null = null;
   if (manifestBytes) {
     try {
       manifest = parseManifest(manifestBytes, MANIFEST_FILE);
@@ -98,6 +106,10 @@ export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise
       problems.push(errorMessage(err));
     }
   }
+  // A file the case could not write is recorded in the manifest (and the report): not required.
+  const failed = new Set((manifest?.failed ?? []).map((f) => f.path));
+  const required = (isMessage ? MESSAGE_REQUIRED_FILES : REQUIRED_FILES).filter((name) => !failed.has(name));
+  for (const name of required) if (!existsSync(join(dir, name))) problem(name, 'missing');
   if (isMessage) {
     checked.files = verifyMessageCase(dir, read, manifest, problem);
     checked.signature = checkSignature(read(SIGNATURE_FILE), read(PUBLIC_KEY_FILE), manifestBytes, opts.publicKeyPem, problem);
@@ -105,7 +117,7 @@ export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise
     return result();
   }
 
-  const warc = read(WARC_FILE);
+  const warc = await readFile(join(dir, WARC_FILE)).catch(() => null);
   let capture: Capture | null = null;
   if (warc) {
     const outcome = checkWarc(warc, WARC_FILE, problem);
@@ -121,10 +133,10 @@ export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise
     waczWarcSha256 = outcome.warcSha256;
   }
 
-  if (manifest) checked.files = checkManifestFiles(dir, manifest, witnesses(capture, waczWarcSha256), problem);
+  if (manifest) checked.files = checkManifestFiles(dir, manifest, witnesses(capture, waczWarcSha256), problem, required);
 
   if (capture) {
-    checkReport(read(REPORT_FILE), capture, dir, problem);
+    checkReport(read(REPORT_FILE), capture, dir, failed, problem);
     checkHar(read(HAR_FILE), capture, problem);
     if (manifest) checkManifestAgainstCapture(manifest, capture, problem);
   }
@@ -159,10 +171,6 @@ function verifyMessageCase(dir: string, read: (name: string) => Buffer | null, m
   if (typeof size === 'number' && size !== eml.length)
     problem(MESSAGE_RECORD_FILE, `describes a message of ${size} bytes; ${MESSAGE_EML_FILE} has ${eml.length}`);
   return hashed;
-}
-
-function sha256(data: Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
 }
 
 /**
@@ -382,7 +390,7 @@ function checkIndex(files: Map<string, Buffer>, problem: (text: string) => void)
     const space = line.indexOf(' ', line.indexOf(' ') + 1);
     let entry: { url?: string; offset?: string; length?: string; filename?: string };
     try {
-      entry = JSON.parse(line.slice(space + 1));
+      entry = JSON.parse(line.slice(space + 1)) as typeof entry;
     } catch {
       badLine(`${where} is not CDXJ`);
       continue;
@@ -403,7 +411,7 @@ function checkIndex(files: Map<string, Buffer>, problem: (text: string) => void)
   if (bad > MAX_INDEX_PROBLEMS) problem(`${WACZ_INDEX_PATH}: ${bad - MAX_INDEX_PROBLEMS} more bad lines`);
 }
 
-function checkReport(bytes: Buffer | null, capture: Capture, dir: string, problem: Problem): void {
+function checkReport(bytes: Buffer | null, capture: Capture, dir: string, failed: Set<string>, problem: Problem): void {
   if (!bytes) return;
   let report: Record<string, unknown>;
   try {
@@ -431,7 +439,7 @@ function checkReport(bytes: Buffer | null, capture: Capture, dir: string, proble
   const pages = Array.isArray(report['pages']) ? (report['pages'] as { screenshot?: unknown; dom?: unknown }[]) : [];
   for (const page of pages) {
     for (const path of [page.screenshot, page.dom]) {
-      if (typeof path === 'string' && (!isSafeCasePath(path) || !existsSync(join(dir, path)))) {
+      if (typeof path === 'string' && (!isSafeCasePath(path) || (!existsSync(join(dir, path)) && !failed.has(path)))) {
         problem(REPORT_FILE, `refers to ${path}, which is not in the case`);
       }
     }
@@ -442,7 +450,7 @@ function checkHar(bytes: Buffer | null, capture: Capture, problem: Problem): voi
   if (!bytes) return;
   let har: { log?: { entries?: { _exchangeId?: unknown; request?: { url?: unknown } }[] } };
   try {
-    har = JSON.parse(bytes.toString('utf8'));
+    har = JSON.parse(bytes.toString('utf8')) as typeof har;
   } catch (err) {
     problem(HAR_FILE, `not valid JSON (${errorMessage(err)})`);
     return;

@@ -1,6 +1,8 @@
 // The JSON API: everything the pages show, for scripts and other tools.
-//   POST /api/submit              { url, clicks?, device?, userAgent?, explore?, exploreDepth?, timeout? } | form (url, click,
-//                                 device, user_agent, explore, explore_depth, timeout, message file) | message/rfc822 body → 202 { job }
+//   POST /api/submit              { url, clicks?, again?, device?, userAgent?, explore?, exploreDepth?, timeout? } | form (url, click,
+//                                 again, device, user_agent, explore, explore_depth, timeout, message file) | message/rfc822 body
+//                                 (?again=1&device=...) → 202 { job }
+//                                 (a link traced before is not requested again: the job points at that case, unless again)
 //   GET  /api/jobs                → { jobs } (newest first, without events)
 //   GET  /api/jobs/:id            → { job, queue } (queue: { place, ahead, running } while it waits)
 //   GET  /api/jobs/:id/events     → text/event-stream: "progress" events, "state" changes, "end"
@@ -14,7 +16,7 @@ import { isPivotKind, normalizeFilters, QueryError } from '../store/index.js';
 import { route, type RequestContext, type Route } from './router.js';
 import { sendJson, sendJsonError } from './responses.js';
 import { readSubmission } from './submission-input.js';
-import { SubmissionError, type Job } from './service.js';
+import { SubmissionError, type Job } from '../service/trace-service.js';
 import { BodyError } from './request-body.js';
 import { loadCaseDetails, loadCaseExchanges } from './case-data.js';
 import { securityHeaders, APP_CSP } from './security.js';
@@ -24,8 +26,14 @@ export async function submit(ctx: RequestContext): Promise<Job> {
   const input = await readSubmission(ctx.req, ctx.service.maxMessageBytes, ctx.url.searchParams);
   const { options } = input;
   if (input.message)
-    return ctx.service.submitMessage({ raw: input.message.raw, filename: input.message.filename, clicks: input.clicks, options });
-  return ctx.service.submitUrl({ url: input.url, clicks: input.clicks, options });
+    return ctx.service.submitMessage({
+      raw: input.message.raw,
+      filename: input.message.filename,
+      clicks: input.clicks,
+      again: input.again,
+      options,
+    });
+  return ctx.service.submitUrl({ url: input.url, clicks: input.clicks, again: input.again, options });
 }
 
 function jobState(job: Job) {

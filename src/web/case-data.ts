@@ -4,8 +4,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Report } from '../report.js';
-import { REPORT_FILE } from '../case/case-layout.js';
-import { MESSAGE_FILE, messageFacts, type CaseRelations, type CaseStore, type CaseSummary, type MessageFacts } from '../store/index.js';
+import { MESSAGE_RECORD_FILE, REPORT_FILE } from '../case/case-layout.js';
+import { messageFacts, type CaseRelations, type CaseStore, type CaseSummary, type MessageFacts } from '../store/index.js';
 import { appPath } from './html.js';
 import { DOWNLOADS, resolveCaseFile } from './case-files.js';
 import type { ExchangeView } from './exchange-view.js';
@@ -39,7 +39,7 @@ export function loadCaseDetails(store: CaseStore, id: string): CaseDetails | nul
   const dir = store.caseDir(id);
   if (!dir || !existsSync(dir)) return null;
   const report = readJson<Report>(join(dir, REPORT_FILE));
-  const messageJson = readJson<unknown>(join(dir, MESSAGE_FILE));
+  const messageJson = readJson<unknown>(join(dir, MESSAGE_RECORD_FILE));
   const message = messageJson === null ? null : messageFacts(messageJson);
   if (!report && !message) return null;
   const downloads: CaseFileLink[] = [];
@@ -105,7 +105,7 @@ function shownLink(store: CaseStore, report: Report): { text: string; href: stri
   const from = report.message;
   if (!from || from.link === null) return null;
   const dir = store.caseDir(from.case);
-  const record = dir ? readJson<unknown>(join(dir, MESSAGE_FILE)) : null;
+  const record = dir ? readJson<unknown>(join(dir, MESSAGE_RECORD_FILE)) : null;
   const facts = record === null ? null : messageFacts(record);
   const link = facts?.links.find((l, i) => (l.index ?? i + 1) === from.link);
   return link?.text ? { text: link.text, href: link.url } : null;

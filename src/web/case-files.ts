@@ -4,8 +4,18 @@
 // as something a browser would render in the app's origin.
 import { lstatSync, realpathSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import { HAR_FILE, MANIFEST_FILE, REPORT_FILE, SIGNATURE_FILE, TIMESTAMP_FILE, WACZ_FILE, WARC_FILE } from '../case/case-layout.js';
-import { MESSAGE_FILE, RAW_MESSAGE_FILE, isCaseId } from '../store/index.js';
+import {
+  HAR_FILE,
+  MANIFEST_FILE,
+  MESSAGE_EML_FILE,
+  MESSAGE_RECORD_FILE,
+  REPORT_FILE,
+  SIGNATURE_FILE,
+  TIMESTAMP_FILE,
+  WACZ_FILE,
+  WARC_FILE,
+} from '../case/case-layout.js';
+import { isCaseId } from '../store/index.js';
 
 export interface CaseFileKind {
   label: string;
@@ -23,8 +33,8 @@ export const DOWNLOADS: Record<string, CaseFileKind> = {
   [MANIFEST_FILE]: { label: 'manifest', contentType: 'application/json; charset=utf-8', attachment: true },
   [SIGNATURE_FILE]: { label: 'signature', contentType: 'application/octet-stream', attachment: true },
   [TIMESTAMP_FILE]: { label: 'timestamp (RFC 3161)', contentType: 'application/timestamp-reply', attachment: true },
-  [MESSAGE_FILE]: { label: 'message record', contentType: 'application/json; charset=utf-8', attachment: true },
-  [RAW_MESSAGE_FILE]: { label: 'message (.eml)', contentType: 'message/rfc822', attachment: true },
+  [MESSAGE_RECORD_FILE]: { label: 'message record', contentType: 'application/json; charset=utf-8', attachment: true },
+  [MESSAGE_EML_FILE]: { label: 'message (.eml)', contentType: 'message/rfc822', attachment: true },
 };
 
 const SCREENSHOT = /^screenshots\/\d{2,4}-[a-z0-9._-]{1,100}\.png$/;

@@ -4,7 +4,7 @@
 // the exchanges as a timing waterfall. Pure functions of the recorded capture and its report.
 import type { Capture, Exchange } from '../model.js';
 import type { Hop, Report, Via } from '../report.js';
-import { headerValue } from '../analyze/body.js';
+import { headerValue } from '../http/wire.js';
 import { withoutFragment } from '../analyze/chain.js';
 import { registrableDomain } from '../store/index.js';
 

@@ -1,7 +1,7 @@
 // Each recorded exchange of a case as the case page shows it: raw request and response heads,
 // and a text preview of the body (content-encoding undone), read back from the case's WARC.
-import { decodeContent } from '../evidence/har/har.js';
-import { requestHeadText, responseHeadText } from '../http/wire.js';
+import { decodeContent } from '../http/content-coding.js';
+import { headerValue, requestHeadText, responseHeadText } from '../http/wire.js';
 import type { Exchange } from '../model.js';
 
 export interface BodyPreview {
@@ -33,16 +33,11 @@ export interface ExchangeView {
 export const PREVIEW_CHARS = 4000;
 const TEXTUAL = /^(text\/|application\/([\w.+-]*\+)?(json|xml|javascript|ecmascript|x-www-form-urlencoded)|image\/svg\+xml)/i;
 
-function header(headers: [string, string][], name: string): string | null {
-  const found = headers.find(([k]) => k.toLowerCase() === name);
-  return found ? found[1] : null;
-}
-
 export function bodyPreview(body: Buffer, headers: [string, string][], truncated: boolean): BodyPreview | null {
   if (body.length === 0) return null;
-  const decoded = decodeContent(body, header(headers, 'content-encoding'), truncated);
+  const decoded = decodeContent(body, headerValue(headers, 'content-encoding'), { truncated });
   if (!decoded.ok) return { bytes: body.length, text: null, cut: false, note: `encoded body not shown (${decoded.reason})` };
-  const type = header(headers, 'content-type') ?? '';
+  const type = headerValue(headers, 'content-type') ?? '';
   const bytes = decoded.bytes;
   let text: string | null = null;
   if (!type || TEXTUAL.test(type)) {

@@ -4,6 +4,8 @@
 // A template that puts a value where escaping is not enough (an unquoted attribute, an event
 // handler, inside <script> or <style>) is a programming error and throws the first time it runs.
 
+import { showControls } from '../visible.js';
+
 const SAFE = Symbol('SafeHtml');
 
 export class SafeHtml {
@@ -22,35 +24,47 @@ export type Interpolation = SafeHtml | string | number | boolean | null | undefi
 
 // Between tags: the content of a script or style element.
 const UNSAFE_IN_TEXT = /<(script|style)\b[^>]*>[^<]*$/i;
+// Between tags: the content of an element whose text is shown as lines.
+const LINES_IN_TEXT = /<(pre|textarea)\b[^>]*>[^<]*$/i;
 
 // Attributes whose value is a URL: only app-relative values ("/...", "#...", "?...") may go there,
 // so a captured "javascript:" or off-site URL can never become a link.
 const URL_ATTRIBUTES = new Set(['href', 'src', 'action', 'formaction', 'poster', 'srcset', 'data']);
 
-/** Per template: for each value slot, whether it lands in a URL attribute. */
-const checkedTemplates = new WeakMap<TemplateStringsArray, boolean[]>();
+/** Where a value slot lands: in a URL attribute, or in text shown as lines. */
+interface Slot {
+  url: boolean;
+  lines: boolean;
+}
 
-function checkTemplate(strings: TemplateStringsArray): boolean[] {
+/** Per template: its value slots. */
+const checkedTemplates = new WeakMap<TemplateStringsArray, Slot[]>();
+
+function checkTemplate(strings: TemplateStringsArray): Slot[] {
   const known = checkedTemplates.get(strings);
   if (known) return known;
-  const urlSlots: boolean[] = [];
+  const slots: Slot[] = [];
   let prefix = '';
   for (let i = 0; i < strings.length - 1; i++) {
     prefix += strings[i];
     const context = slotContext(prefix);
     if (context.problem) throw new Error(`html template: value ${i + 1} is ${context.problem}: ...${prefix.slice(-40)}`);
-    urlSlots.push(context.url);
+    slots.push({ url: context.url, lines: context.lines });
     prefix += 'x';
   }
-  checkedTemplates.set(strings, urlSlots);
-  return urlSlots;
+  checkedTemplates.set(strings, slots);
+  return slots;
 }
 
-/** Why a value placed after this markup would not be safe once escaped, and whether it is a URL. */
-function slotContext(prefix: string): { problem: string | null; url: boolean } {
+/** Why a value placed after this markup would not be safe once escaped, whether it is a URL, whether it is shown as lines. */
+function slotContext(prefix: string): { problem: string | null; url: boolean; lines: boolean } {
   const open = prefix.lastIndexOf('<');
   if (open <= prefix.lastIndexOf('>'))
-    return { problem: UNSAFE_IN_TEXT.test(prefix) ? 'inside a script or style element' : null, url: false };
+    return {
+      problem: UNSAFE_IN_TEXT.test(prefix) ? 'inside a script or style element' : null,
+      url: false,
+      lines: LINES_IN_TEXT.test(prefix),
+    };
   // Inside a tag: find whether the value lands in a quoted attribute value, and whose.
   const tag = prefix.slice(open);
   let quote: string | null = null;
@@ -72,20 +86,21 @@ function slotContext(prefix: string): { problem: string | null; url: boolean } {
       word = '';
     }
   }
-  if (!quote) return { problem: 'not inside a quoted attribute value', url: false };
-  if (/^on/i.test(attribute) || /^style$/i.test(attribute)) return { problem: `inside the ${attribute} attribute`, url: false };
+  if (!quote) return { problem: 'not inside a quoted attribute value', url: false, lines: false };
+  if (/^on/i.test(attribute) || /^style$/i.test(attribute))
+    return { problem: `inside the ${attribute} attribute`, url: false, lines: false };
   const name = attribute.toLowerCase();
   // The value must start the attribute for the app-relative check to mean anything.
-  return { problem: null, url: URL_ATTRIBUTES.has(name) && /=\s*["']x*$/.test(prefix) };
+  return { problem: null, url: URL_ATTRIBUTES.has(name) && /=\s*["']x*$/.test(prefix), lines: false };
 }
 
 export function html(strings: TemplateStringsArray, ...values: Interpolation[]): SafeHtml {
-  const urlSlots = checkTemplate(strings);
+  const slots = checkTemplate(strings);
   let out = strings[0];
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
-    if (urlSlots[i] && !isAppRelative(value)) throw new Error(`html template: value ${i + 1} is not an app-relative URL`);
-    out += render(value) + strings[i + 1];
+    if (slots[i].url && !isAppRelative(value)) throw new Error(`html template: value ${i + 1} is not an app-relative URL`);
+    out += render(value, slots[i].lines) + strings[i + 1];
   }
   return SafeHtml.mint(out);
 }
@@ -95,31 +110,29 @@ function isAppRelative(value: Interpolation): boolean {
   return typeof value === 'string' && /^(\/(?![/\\])|#|\?)/.test(value);
 }
 
-function render(value: Interpolation): string {
+function render(value: Interpolation, keepLines = false): string {
   if (value === null || value === undefined || value === false) return '';
   if (value instanceof SafeHtml) return value.text;
-  if (Array.isArray(value)) return value.map(render).join('');
-  return escapeHtml(String(value));
+  if (Array.isArray(value)) return value.map((v: Interpolation) => render(v, keepLines)).join('');
+  return escapeHtml(String(value), { keepLines });
 }
 
-// Control characters (except tab and newline), DEL, C1 and the bidi overrides are shown as
-// \xNN / \uNNNN: a hostile title cannot hide text or reorder what the analyst reads.
-const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 const SPECIAL = /[&<>"'`]/g;
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
 
-export function escapeHtml(text: string): string {
-  return text
-    .replace(INVISIBLE, (c) => {
-      const code = c.charCodeAt(0);
-      return code > 0xff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\x${code.toString(16).padStart(2, '0')}`;
-    })
-    .replace(SPECIAL, (c) => ENTITIES[c]);
+/**
+ * Text as HTML: markup escaped, and control characters, DEL, C1 and the bidi overrides shown as
+ * \xNN / \uNNNN (../visible.ts, as in the terminal), so a hostile value cannot hide text or
+ * reorder what the analyst reads. Tab and newline are kept only with `keepLines` (text shown as
+ * lines: the template passes it for values inside <pre> and <textarea>).
+ */
+export function escapeHtml(text: string, { keepLines = false }: { keepLines?: boolean } = {}): string {
+  return showControls(text, { keepLines }).replace(SPECIAL, (c) => ENTITIES[c]);
 }
 
 /** Joins fragments with a separator (itself escaped unless SafeHtml). */
 export function join(items: readonly Interpolation[], separator: Interpolation = ''): SafeHtml {
-  return SafeHtml.mint(items.map(render).join(render(separator)));
+  return SafeHtml.mint(items.map((item) => render(item)).join(render(separator)));
 }
 
 /** An app path from segments, each percent-encoded: `/cases/<id>/files/<a>/<b>`. */

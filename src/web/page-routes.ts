@@ -5,7 +5,7 @@ import { appPath, html } from './html.js';
 import { route, type RequestContext, type Route } from './router.js';
 import { redirect, sendCaseFile, sendHtml, sendStatic, sendSvg } from './responses.js';
 import { queryObject, submit } from './api-routes.js';
-import { SubmissionError } from './service.js';
+import { SubmissionError } from '../service/trace-service.js';
 import { BodyError } from './request-body.js';
 import { loadCaseDetails, loadCaseView, loadRecordedView } from './case-data.js';
 import { treeDrawing, waterfallDrawing } from './views/chain-svg.js';

@@ -1,6 +1,6 @@
 // A minimal router: method, a path pattern whose groups are the percent-decoded parameters.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TraceService } from './service.js';
+import type { TraceService } from '../service/trace-service.js';
 
 export interface RequestContext {
   req: IncomingMessage;

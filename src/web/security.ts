@@ -2,8 +2,10 @@
 // response carries, token checks (header, or the cookie set by a `?token=` login), and the
 // same-origin rule for state-changing requests.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { normalizeHost } from '../http/host.js';
 import { isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
+import { UserError } from '../errors.js';
 
 /** App pages: scripts and styles only from files of this origin, nothing framed, no plugins. */
 export const APP_CSP =
@@ -41,13 +43,13 @@ export function securityHeaders(csp: string): Record<string, string> {
 }
 
 export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  const h = normalizeHost(host);
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
   if (isIP(h) === 4) return h.startsWith('127.');
   return h === '::1' || /^::ffff:127\./.test(h);
 }
 
-export class UnsafeBindError extends Error {}
+export class UnsafeBindError extends UserError {}
 
 /** Listening anywhere but loopback exposes attacker-controlled evidence and the tracer: a token is required. */
 export function assertSafeBind(host: string, token: string | undefined): void {

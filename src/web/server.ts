@@ -12,7 +12,7 @@
 // serves the same data for tools.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { TraceService } from './service.js';
+import type { TraceService } from '../service/trace-service.js';
 import { matchRoute, type RequestContext, type Route } from './router.js';
 import { apiRoutes } from './api-routes.js';
 import { notFound, pageRoutes } from './page-routes.js';

@@ -17,7 +17,7 @@ export const APP_JS = `'use strict';
   });
 })();
 // Live progress of a job page: follows the job's event stream, appends each event as text,
-// and links the case when the job is done.
+// and links the cases (traced, message) when the job is done.
 (function () {
   var list = document.getElementById('job-events');
   if (!list || list.dataset.finished === 'yes' || !window.EventSource) return;
@@ -73,15 +73,22 @@ export const APP_JS = `'use strict';
     if (job.state !== 'done' && job.state !== 'failed') return;
     source.close();
     list.dataset.finished = 'yes';
-    var target = job.caseId || job.messageCaseId;
-    if (!target) return;
-    var link = document.createElement('a');
-    link.href = '/cases/' + encodeURIComponent(target);
-    link.id = 'job-case-link';
-    link.textContent = 'Open case ' + target;
+    // As the job page shows a finished job: the traced case and the message case, each when there is one.
+    var parts = [];
+    if (job.caseId) parts.push('Case: ', caseLink(job.caseId, 'job-case-link'), ' ');
+    if (job.messageCaseId) parts.push('Message: ', caseLink(job.messageCaseId, 'job-message-link'));
+    if (parts.length === 0) return;
     result.textContent = '';
-    result.append(link);
+    result.append.apply(result, parts);
   });
+  function caseLink(id, elementId) {
+    var link = document.createElement('a');
+    link.className = 'case-link';
+    link.id = elementId;
+    link.href = '/cases/' + encodeURIComponent(id);
+    link.textContent = id;
+    return link;
+  }
   source.addEventListener('end', function () {
     source.close();
   });

@@ -1,11 +1,19 @@
-// The shared phishing-pot corpus (316 real phishing e-mails): never visited, only read. Tests and
-// benches over it skip when it is absent. It sits in a `shared/corpus` folder beside the project
-// or above it (a git worktree lives one level deeper than the main checkout), or where
-// CLICKTRACE_CORPUS says.
-import { existsSync } from 'node:fs';
+// Real-world messages for the tests. A small set ships with the project (test/fixtures/
+// phishing-pot, 31 messages, CC BY-NC 4.0, see its README) so that the tests that need real
+// mail run from any clone. The whole sample (316 messages) lives in ../shared/corpus/phishing-pot,
+// beside the clone on CI: tests over it run when it is there and are skipped, not failed, when
+// it is not. Their links are live phishing links: read them, never visit them.
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { projectRoot } from '../../src/project-root.js';
+import { projectPath, projectRoot } from '../../src/project-root.js';
 
+/** The shipped subset. */
+export const FIXTURE_CORPUS = projectPath('test', 'fixtures', 'phishing-pot');
+
+/**
+ * The whole sample, or null when this clone has none: where CLICKTRACE_CORPUS says, else in a
+ * `shared/corpus` folder beside the clone or above it (a git worktree sits a level deeper).
+ */
 export function phishingPotDir(): string | null {
   const fromEnv = process.env.CLICKTRACE_CORPUS;
   if (fromEnv) return existsSync(fromEnv) ? fromEnv : null;
@@ -14,4 +22,17 @@ export function phishingPotDir(): string | null {
     if (existsSync(candidate)) return candidate;
     if (dirname(dir) === dir) return null;
   }
+}
+
+/** The whole sample beside the clone, or null when this clone has none. */
+export const SHARED_CORPUS: string | null = phishingPotDir();
+
+/** The `skip` option for a test over the whole sample: false when it is there, else the reason. */
+export const NEEDS_SHARED_CORPUS: string | false = SHARED_CORPUS ? false : 'no shared/corpus/phishing-pot beside this clone (or CLICKTRACE_CORPUS)';
+
+/** The .eml files of a folder, in sample-number order. */
+export function emlFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.eml'))
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 }

@@ -8,7 +8,7 @@ import type { Hop, Report } from '../../src/report.js';
 import { CertificateIssuer, createCertificateAuthority } from '../../src/tls/certs.js';
 import { snapshotPaths } from '../../src/case/case-layout.js';
 import { CaseWriter } from '../../src/case/case-writer.js';
-import { crc32 } from '../../src/evidence/wacz/zip.js';
+import { crc32 } from '../../src/http/checksums.js';
 
 export const START_URL = 'http://click.mailer.test/c/8f3a?u=alice%40example.org';
 export const LANDING_URL = 'http://landing.test/welcome';

@@ -3,7 +3,8 @@ import type { PartyRef } from '../../report.js';
 import { attributeUrl } from '../parties.js';
 import { candidateWrappers, wrapperApplies } from './rules.js';
 import type { DecodeOutcome, UnwrapLayer, UnwrapResult } from './types.js';
-import { hasScheme, hostOf, normalizeInputUrl, refang, splitRawUrl } from './url-text.js';
+import { hasScheme, normalizeInputUrl, refang, splitRawUrl } from './url-text.js';
+import { hostOf } from '../../http/host.js';
 
 export const MAX_UNWRAP_DEPTH = 10;
 

@@ -148,16 +148,6 @@ export function normalizeInputUrl(text: string, defaultScheme: 'http' | 'https' 
   return url;
 }
 
-/** Hostname of an absolute URL, lowercased and IDNA-normalised, or null when it does not parse. */
-export function hostOf(url: string): string | null {
-  try {
-    const host = new URL(url).hostname;
-    return host === '' ? null : host.replace(/\.$/, '').toLowerCase();
-  } catch {
-    return null;
-  }
-}
-
 export function isHttpUrl(url: string): boolean {
   try {
     const u = new URL(url);

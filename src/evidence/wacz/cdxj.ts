@@ -1,7 +1,7 @@
 // The CDXJ index of a case's WARC, built while the records are written (offsets are known then),
 // in the form warcio's CDXIndexer produces, so the WACZ needs no second pass over the WARC.
-import { getSurt, postToGetUrl } from 'warcio/utils';
 import type { HeaderLine } from '../../model.js';
+import { lookupUrl, surtKey } from './cdx-key.js';
 
 /** Same cap as warcio's indexer for POST bodies folded into the lookup key. */
 const MAX_QUERY_SIZE = 4096;
@@ -35,17 +35,11 @@ export class CdxjIndex {
         const lower = name.toLowerCase();
         headers.set(lower, headers.has(lower) ? `${headers.get(lower)}, ${value}` : value);
       }
-      const request = {
-        url: keyUrl,
-        method: record.request.method,
-        headers,
-        postData: record.request.body,
-        requestBody: undefined as string | undefined,
-      };
-      method = request.method;
-      if (postToGetUrl(request, MAX_QUERY_SIZE)) {
-        keyUrl = request.url;
-        requestBody = request.requestBody;
+      method = record.request.method;
+      const lookup = lookupUrl({ url: keyUrl, method, headers, body: record.request.body }, MAX_QUERY_SIZE);
+      if (lookup) {
+        keyUrl = lookup.url;
+        requestBody = lookup.requestBody;
       }
     }
     const json: Record<string, string> = { url: record.targetUri };
@@ -58,7 +52,7 @@ export class CdxjIndex {
     if (method) json['method'] = method;
     if (requestBody !== undefined) json['requestBody'] = requestBody;
     const timestamp = record.warcDate.replace(/[-:T]/g, '').slice(0, 14);
-    this.lines.push(`${getSurt(keyUrl)} ${timestamp} ${JSON.stringify(json)}\n`);
+    this.lines.push(`${surtKey(keyUrl)} ${timestamp} ${JSON.stringify(json)}\n`);
   }
 
   get size(): number {

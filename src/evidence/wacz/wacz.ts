@@ -5,10 +5,11 @@
 // takes ~165 ms and its `process()` ~275 ms for a 12-record WARC (~575 ms under tsx), nearly all
 // in starting a Piscina worker thread that re-parses the WARC to index it. The case writer already
 // knows every record's offset, so the index costs nothing, and the zip takes a few milliseconds.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
 import type { Capture } from '../../model.js';
 import { StoredZipWriter } from './zip.js';
+import { sha256Hex as sha256 } from '../../http/checksums.js';
 
 export const WACZ_VERSION = '1.1.1';
 export const WACZ_WARC_DIR = 'archive/';
@@ -116,8 +117,4 @@ function pagesJsonl(pages: WaczPage[]): Buffer {
 
 function resource(path: string, hexDigest: string, bytes: number): DatapackageResource {
   return { name: path.slice(path.lastIndexOf('/') + 1), path, hash: `sha256:${hexDigest}`, bytes };
-}
-
-function sha256(data: Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
 }

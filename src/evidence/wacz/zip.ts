@@ -1,26 +1,15 @@
 // A minimal ZIP writer (stored entries, as WACZ wants for WARCs) and reader (stored or deflated).
 // No ZIP64: a case over 4 GiB is refused with a clear error rather than written wrongly.
+// Hand-written (~200 lines) rather than taken from yazl, archiver or zip.js because of how a case
+// is closed: the WACZ is written synchronously in the close step, hashed (SHA-256, for the
+// manifest) as it is written, and the WARC, the bulk of it, is read once, to be copied: its size
+// and CRC-32 come from the case writer, which computed them while writing the WARC. Those
+// libraries stream asynchronously and compute each entry's CRC themselves. The reader is what
+// verify needs: the recorded CRC, sizes and offsets of each entry, to check against its bytes.
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import * as zlib from 'node:zlib';
-
-const crcTable = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/** CRC-32 (zlib's when available: Node >= 20.15). `previous` continues a running checksum. */
-export function crc32(data: Uint8Array, previous = 0): number {
-  if (typeof zlib.crc32 === 'function') return zlib.crc32(data, previous);
-  let c = ~previous >>> 0;
-  for (let i = 0; i < data.length; i++) c = crcTable[(c ^ data[i]) & 0xff] ^ (c >>> 8);
-  return ~c >>> 0;
-}
+import { crc32 } from '../../http/checksums.js';
 
 const LIMIT = 0xffffffff;
 const COPY_CHUNK = 1 << 20;
@@ -215,7 +204,7 @@ export function readZipEntry(zip: Buffer, entry: ZipEntry): Buffer {
     try {
       data = zlib.inflateRawSync(raw);
     } catch (err) {
-      throw new Error(`${entry.name}: corrupt deflate data (${(err as Error).message})`);
+      throw new Error(`${entry.name}: corrupt deflate data (${(err as Error).message})`, { cause: err });
     }
   } else throw new Error(`${entry.name}: unsupported compression method ${entry.method}`);
   if (data.length !== entry.size) throw new Error(`${entry.name}: size ${data.length} differs from the directory's ${entry.size}`);

@@ -2,7 +2,7 @@
 // hold (exchange ids and timings, TLS, DNS, CDP events, page snapshots, the capture info) goes
 // into `metadata` records whose WARC-Target-URI is a `urn:clicktrace:` name and whose body is JSON.
 // The writer and the reader share these shapes; change them only together with FORMAT_VERSION.
-import type { CaptureInfo, CertInfo, DnsRecord, HeaderLine, NavEvent, TlsInfo } from '../../model.js';
+import type { CaptureInfo, CertInfo, DnsRecord, HeaderLine, NavEvent, ResponseFault, TlsInfo } from '../../model.js';
 import type { HeadEncoding } from '../../http/wire.js';
 
 export const FORMAT_VERSION = 1;
@@ -51,7 +51,7 @@ export interface ExchangeRecordBody {
   request:
     | { record: string; httpVersion: string }
     | { record: null; method: string; httpVersion: string; headers: HeaderLine[]; bodyBase64: string };
-  response: { record: string; httpVersion: string; bodyTruncated: boolean; bodyLength: number } | null;
+  response: { record: string; httpVersion: string; bodyTruncated: boolean; bodyLength: number; faults?: ResponseFault[] } | null;
 }
 
 /** Body of `urn:clicktrace:tls:<id>`: the TLS info; certificates themselves are in the PEM record. */

@@ -1,5 +1,5 @@
-// Rebuilds a Capture from a case WARC alone: the inverse of CaseWriter. Standard records give the
-// exchanges' bytes; the `urn:clicktrace:` metadata records give everything else.
+// Rebuilds a Capture from a case WARC alone: the inverse of capture-records.ts. Standard records
+// give the exchanges' bytes; the `urn:clicktrace:` metadata records give everything else.
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Capture, CaptureInfo, CertInfo, DnsRecord, Exchange, NavEvent, PageSnapshot, TlsInfo } from '../../model.js';
@@ -225,6 +225,7 @@ function exchangeFromBody(
       body: parsed.body,
       bodyTruncated: body.response.bodyTruncated,
       bodyLength: body.response.bodyLength,
+      ...(body.response.faults?.length ? { faults: body.response.faults } : {}),
     };
   }
   return exchange;

@@ -1,7 +1,7 @@
 // Reads a WARC file (gzip member per record, or uncompressed) record by record, telling a
 // truncated tail (what a killed writer leaves) from corruption (a changed or foreign byte).
 import { inflateRawSync } from 'node:zlib';
-import { crc32 } from '../wacz/zip.js';
+import { crc32 } from '../../http/checksums.js';
 
 export interface WarcRecordRead {
   /** 0-based position in the file. */

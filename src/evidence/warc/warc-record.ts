@@ -7,6 +7,7 @@
 // when the add* call returns, so the record is assembled here; warcio reads what we write (tests
 // parse every record with its WARCParser and index it with its CDXIndexer).
 import { createHash, randomUUID } from 'node:crypto';
+import { sha256Hex } from '../../http/checksums.js';
 import { gzipSync, constants as zlibConstants } from 'node:zlib';
 
 export const WARC_VERSION = 'WARC/1.1';
@@ -51,10 +52,6 @@ export function sha256Digest(...parts: Buffer[]): string {
   const hash = createHash('sha256');
   for (const part of parts) hash.update(part);
   return `sha256:${hash.digest('hex')}`;
-}
-
-export function sha256Hex(data: Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
 }
 
 export function warcDate(iso: string | null | undefined): string {

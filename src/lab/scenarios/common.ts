@@ -12,7 +12,8 @@ export type ScenarioOutcome =
   | 'loop' // never ends by itself: the same URLs come round again
   | 'too-many-redirects' // more consecutive HTTP redirects than a browser follows
   | 'hang' // a server that never answers: only the trace timeout ends it
-  | 'reset'; // the connection is reset
+  | 'reset' // the connection is reset
+  | 'error'; // the browser reports an error at once (a crashed renderer, a redirect to another scheme, a broken body)
 
 export interface LabScenario {
   name: string;

@@ -287,6 +287,54 @@ function xss(): ScenarioDefinition[] {
   ];
 }
 
+/** A relative Location that carries raw ESC and BEL: a clear-screen and an OSC that retitles a terminal. */
+export const CONTROL_LOCATION = `/page?q=${ESC}[2J${ESC}]0;pwned\x07`;
+export const CONTROL_LOCATION_URL = `http://${HOSTS.xss}/c/control-location`;
+export const CONTROL_LOCATION_TITLE = 'Terms and conditions';
+
+function controlLocation(): ScenarioDefinition {
+  return defineScenario(
+    {
+      name: 'control-location',
+      url: CONTROL_LOCATION_URL,
+      description: 'A 302 whose Location header carries raw ESC and BEL (terminal escape sequences), not percent-encoded.',
+      expectedVias: ['start', 'http-302'],
+      // As a WHATWG URL parser resolves it (ESC and BEL percent-encoded).
+      finalUrl: new URL(CONTROL_LOCATION, CONTROL_LOCATION_URL).href,
+      finalTitle: CONTROL_LOCATION_TITLE,
+    },
+    [
+      {
+        host: HOSTS.xss,
+        path: '/c/control-location',
+        handle: (x) =>
+          x.raw(
+            Buffer.from(
+              `HTTP/1.1 302 Found\r\nServer: openresty\r\nLocation: ${CONTROL_LOCATION}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+              'latin1',
+            ),
+          ),
+      },
+      {
+        host: HOSTS.xss,
+        path: '/page',
+        handle: (x) => x.html(200, page({ title: CONTROL_LOCATION_TITLE, body: '<main><h1>Terms and conditions</h1></main>' })),
+      },
+    ],
+  );
+}
+
 export function hostileScenarios(): ScenarioDefinition[] {
-  return [hang(), neverLoads(), reset(), cloaking(), badTls('expired'), badTls('self-signed'), badTls('wrong-host'), dialog(), ...xss()];
+  return [
+    hang(),
+    neverLoads(),
+    reset(),
+    cloaking(),
+    badTls('expired'),
+    badTls('self-signed'),
+    badTls('wrong-host'),
+    dialog(),
+    ...xss(),
+    controlLocation(),
+  ];
 }

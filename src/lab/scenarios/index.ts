@@ -6,7 +6,10 @@ import { mechanismScenarios } from './mechanisms.js';
 import { chainScenarios } from './chains.js';
 import { linkScenarios } from './links.js';
 import { hostileScenarios } from './hostile.js';
+import { hostileEvidenceScenarios } from './hostile-evidence.js';
 import { exploreScenarios } from './explore.js';
+import { headerEchoScenarios } from './header-echo.js';
+import { hostileBrowserScenarios } from './hostile-browser.js';
 import { phishingScenarios } from './phishing.js';
 
 export type { LabScenario, ScenarioOutcome } from './common.js';
@@ -18,7 +21,10 @@ export interface LabPlay {
 
 export function buildScenarios(ctx: ScenarioContext): LabPlay {
   const definitions = [seedScenario(), ...mechanismScenarios(), ...chainScenarios(), ...linkScenarios(ctx), ...hostileScenarios()];
+  definitions.push(...hostileEvidenceScenarios());
   definitions.push(...exploreScenarios());
+  definitions.push(...headerEchoScenarios());
+  definitions.push(...hostileBrowserScenarios());
   definitions.push(...phishingScenarios());
   const names = new Set<string>();
   for (const { scenario } of definitions) {

@@ -4,7 +4,8 @@
 import { html, type SafeHtml } from '../html.js';
 import type { Hop, Report } from '../../report.js';
 import { registrableDomain } from '../../store/index.js';
-import { hostOf, partyBadge, pivotLink, safeClass, statusLabel, time } from './widgets.js';
+import { partyBadge, pivotLink, safeClass, statusLabel, time } from './widgets.js';
+import { hostOf } from '../../http/host.js';
 import { networkAttribution, networkLabel, showsAsData } from './network.js';
 
 function tlsFacts(hop: Hop): SafeHtml {

@@ -1,11 +1,11 @@
 // The start page: submit a link (with optional texts to click) or upload an .eml; recent jobs
 // and the newest cases below.
 import { appPath, html, type SafeHtml } from '../html.js';
-import type { JobSummary } from '../service.js';
+import type { JobSummary } from '../../service/trace-service.js';
 import type { SearchResult } from '../../store/index.js';
 import { caseTable } from './case-list.js';
 import { caseLink, time } from './widgets.js';
-import { MAX_EXPLORE_DEPTH, MAX_TIMEOUT_SECONDS } from '../submission-options.js';
+import { MAX_EXPLORE_DEPTH, MAX_TIMEOUT_SECONDS } from '../../service/submission-options.js';
 
 export interface SubmitFormState {
   url?: string;
@@ -52,6 +52,10 @@ export function submitForm(state: SubmitFormState, options: { allowPrivate: bool
       <label>Explore depth <input type="number" name="explore_depth" min="1" max="${MAX_EXPLORE_DEPTH}" step="1" /></label>
       <label>Timeout (seconds) <input type="number" name="timeout" min="1" max="${MAX_TIMEOUT_SECONDS}" step="1" /></label>
     </details>
+    <label class="again"
+      ><input type="checkbox" name="again" value="1" /> Trace again even if this link was traced before (a link is otherwise requested only
+      once: single-use links)</label
+    >
     <p class="muted">
       ${options.allowPrivate ? 'This server may trace private and loopback addresses (--allow-private).' : 'Targets on private, loopback or link-local addresses are refused.'}
     </p>

@@ -1,7 +1,7 @@
 // A job while it runs: state and progress events, updated live by /static/app.js from the
 // job's event stream (the page works without it: reload to see more).
 import { appPath, html, type SafeHtml } from '../html.js';
-import type { Job, JobEvent, JobSummary } from '../service.js';
+import type { Job, JobEvent, JobSummary } from '../../service/trace-service.js';
 import { caseLink, time } from './widgets.js';
 
 /** Where a queued job stands: its place among the queued jobs (oldest first) and how many run now. */
@@ -85,7 +85,8 @@ export function jobBody(job: Job, jobs: JobSummary[] = []): SafeHtml {
     </dl>
     <p id="job-error" class="notice error${job.error ? '' : ' hidden'}">${job.error ?? ''}</p>
     <p id="job-result">
-      ${job.caseId ? html`Case: ${caseLink(job.caseId)}` : ''} ${job.messageCaseId ? html`Message: ${caseLink(job.messageCaseId)}` : ''}
+      ${job.caseId ? html`Case: ${caseLink(job.caseId, undefined, 'job-case-link')}${job.alreadyTraced ? ' (traced before; not requested again)' : ''}` : ''}
+      ${job.messageCaseId ? html`Message: ${caseLink(job.messageCaseId, undefined, 'job-message-link')}` : ''}
     </p>
     <h2>Progress</h2>
     <ol

@@ -3,7 +3,8 @@
 // party, its remote content with the open-tracking pixels, plus the traces it led to.
 import { html, type SafeHtml } from '../html.js';
 import type { CaseRelations, MessageFacts } from '../../store/index.js';
-import { caseLink, hostOf, partyBadge, pivotLink } from './widgets.js';
+import { caseLink, partyBadge, pivotLink } from './widgets.js';
+import { hostOf } from '../../http/host.js';
 
 function address(a: { name: string; address: string } | null): SafeHtml {
   if (!a) return html`<span class="muted">none</span>`;

@@ -43,20 +43,14 @@ export function statusLabel(status: number | null | undefined): SafeHtml {
   return html`<span class="status status-${String(status)[0] ?? 'x'}xx">${status}</span>`;
 }
 
-export function caseLink(id: string, text?: string): SafeHtml {
-  return html`<a class="case-link" href="${appPath('cases', id)}">${text ?? id}</a>`;
+export function caseLink(id: string, text?: string, elementId?: string): SafeHtml {
+  const href = appPath('cases', id);
+  return elementId
+    ? html`<a class="case-link" id="${elementId}" href="${href}">${text ?? id}</a>`
+    : html`<a class="case-link" href="${href}">${text ?? id}</a>`;
 }
 
 export function time(iso: string | null | undefined): SafeHtml {
   if (!iso) return html``;
   return html`<time datetime="${iso}">${iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}</time>`;
-}
-
-export function hostOf(url: string | null | undefined): string | null {
-  if (!url) return null;
-  try {
-    return new URL(url).hostname || null;
-  } catch {
-    return null;
-  }
 }

@@ -2,7 +2,7 @@
 // enforces the same rule on every hop; checking at submission gives the user a clear answer
 // before anything is queued. Addresses mapped by --resolve/--connect-to are the operator's
 // explicit choice (the lab) and pass.
-import { parseTarget } from '../capture/trace.js';
+import { parseTraceUrl } from '../capture/trace-input.js';
 import { ResolveError } from '../proxy/resolver.js';
 import { buildUpstream } from '../proxy/upstream.js';
 import { SubmissionError } from './submission-error.js';
@@ -23,7 +23,7 @@ export async function checkTarget(url: unknown, policy: TargetPolicy): Promise<U
   if (url.length > MAX_URL_LENGTH) throw new SubmissionError(`the URL is longer than ${MAX_URL_LENGTH} characters`, 400, 'bad-url');
   let target: URL;
   try {
-    target = parseTarget(url);
+    target = parseTraceUrl(url);
   } catch (err) {
     throw new SubmissionError((err as Error).message, 400, 'bad-url');
   }

@@ -1,38 +1,37 @@
-// The one service layer under both the CLI (`clicktrace serve`) and the web UI: submissions
-// (a URL, or an uploaded .eml whose main link is traced), a queue with a concurrency limit
-// running `trace()` on one shared browser, job status with live progress events, and the
-// indexing of every finished case. The UI calls this; nothing shells out to the CLI.
+// Jobs, their store and submissions, for `clicktrace serve` and its web UI (a thin front end
+// over this): a submission (a URL, or an uploaded .eml whose main link is traced) becomes a job
+// run by the Tracer (the browser pool and the ledger of requested URLs), with live progress
+// events and the indexing of every finished case. Nothing shells out to the CLI.
 // Jobs are saved in the case index (table `jobs`) at every change of state: after a restart the
 // list is still there, jobs that never started run, and a job that was running when the server
-// stopped is marked failed, not run again (its link may be single-use).
+// stopped is marked failed, not run again (its link may be single-use). A link this cases folder
+// traced before is not requested again: its job points at the earlier case (unless `again`).
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Browser } from '../capture/browser.js';
-import { trace, type TraceOptions } from '../capture/trace.js';
-import { launchBrowser } from '../capture/browser.js';
 import { analyzeMessage } from '../mail/parse.js';
-import type { MessageRecord } from '../mail/message-case.js';
+import { messageRecord, traceableMainLink, type MessageRecord } from '../mail/message-case.js';
 import { CaseStore } from '../store/index.js';
-import { JobQueue } from './job-queue.js';
 import { checkTarget } from './target-check.js';
 import { SubmissionError } from './submission-error.js';
 import { MESSAGE_RECORD_FILE } from '../case/case-layout.js';
-import { addTrace, createMessageCase, messageRecord, traceableMainLink } from './message-case.js';
-import { traceContext } from '../mail/message-case.js';
+import { BrowserPool } from './browser-pool.js';
+import { Tracer, type TraceDefaults, type TraceRequest } from './tracer.js';
+import { batchEntry, type BatchEntry } from './batch.js';
+import { createMessageCase, linkTarget, traceMessage } from './messages.js';
+import { defaultConcurrency } from './defaults.js';
 import { casesRecipientMap, exactAddresses, type RecipientMap } from '../mail/recipient-map.js';
 import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
 import { choiceArguments, type TraceChoices } from './submission-options.js';
 
 export { SubmissionError } from './submission-error.js';
-
-/** Trace settings the operator chose for every trace (the `trace` options given to `serve`). */
-export type TraceDefaults = Omit<TraceOptions, 'url' | 'outDir' | 'onProgress'>;
+export type { TraceDefaults } from './tracer.js';
 
 export interface ServiceOptions {
   casesDir: string;
-  /** Traces running at once (default 2). */
+  /** Traces running at once (default: defaultConcurrency(), measured for this machine). */
   concurrency?: number;
   trace?: TraceDefaults;
   /** Largest accepted .eml upload in bytes (default 10 MiB). */
@@ -67,8 +66,12 @@ export interface Job {
   submittedAt: string;
   startedAt: string | null;
   endedAt: string | null;
-  /** The capture case, once the trace has written it. */
+  /** The capture case, once the trace has written it (or the earlier case of a link traced before). */
   caseId: string | null;
+  /** The link was traced before in this cases folder: not requested again, caseId is that trace. */
+  alreadyTraced?: boolean;
+  /** Submitted with `again`: traced even if it was traced before. */
+  again?: boolean;
   messageCaseId: string | null;
   /** Why the job could not run (the trace's own errors are in the case: chainError). */
   error: string | null;
@@ -85,6 +88,8 @@ export interface SubmitUrlInput {
   url: unknown;
   clicks?: unknown;
   options?: TraceChoices;
+  /** Trace it even if this cases folder traced the link before. */
+  again?: boolean;
 }
 
 export interface SubmitMessageInput {
@@ -92,9 +97,9 @@ export interface SubmitMessageInput {
   filename?: string | null;
   clicks?: unknown;
   options?: TraceChoices;
+  again?: boolean;
 }
 
-export const DEFAULT_CONCURRENCY = 2;
 export const DEFAULT_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 const MAX_CLICKS = 5;
 const MAX_CLICK_LENGTH = 200;
@@ -106,24 +111,33 @@ export class TraceService {
   readonly store: CaseStore;
   readonly casesDir: string;
   readonly maxMessageBytes: number;
-  private readonly queue: JobQueue;
+  readonly tracer: Tracer;
+  private readonly browsers: BrowserPool;
   private readonly jobs = new Map<string, Job>();
   private readonly emitter = new EventEmitter();
-  private browser: Promise<Browser> | null = null;
   private closing = false;
   private lastSync = 0;
 
   constructor(private readonly options: ServiceOptions) {
     this.store = CaseStore.open(options.casesDir);
     this.casesDir = this.store.casesDir;
-    this.queue = new JobQueue(options.concurrency ?? DEFAULT_CONCURRENCY);
+    this.browsers = new BrowserPool({
+      ...(options.launch ? { launch: options.launch } : {}),
+      ...(options.trace?.browser ? { kind: options.trace.browser } : {}),
+    });
+    this.tracer = new Tracer({
+      store: this.store,
+      concurrency: options.concurrency ?? defaultConcurrency(),
+      browsers: this.browsers,
+      ...(options.trace ? { trace: options.trace } : {}),
+    });
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.emitter.setMaxListeners(0);
     this.restoreJobs();
   }
 
   get concurrency(): number {
-    return this.queue.concurrency;
+    return this.tracer.concurrency;
   }
 
   get allowPrivate(): boolean {
@@ -132,15 +146,15 @@ export class TraceService {
 
   /** Most traces that ever ran at once. */
   get peakRunning(): number {
-    return this.queue.peak;
+    return this.tracer.peakRunning;
   }
 
   async submitUrl(input: SubmitUrlInput): Promise<Job> {
     this.acceptingOrThrow();
     const clicks = validClicks(input.clicks);
     const target = await checkTarget(input.url, this.options.trace ?? {});
-    const job = this.newJob({ kind: 'url', url: target.href, clicks, ...withOptions(input.options) });
-    this.queue.push(() => this.runTrace(job, null));
+    const job = this.newJob({ kind: 'url', url: target.href, clicks, ...(input.again ? { again: true } : {}), ...withOptions(input.options) });
+    void this.runTrace(job, null);
     return this.view(job);
   }
 
@@ -177,6 +191,7 @@ export class TraceService {
       link: main?.index ?? null,
       messageCaseId: message.id,
       ...withOptions(input.options),
+      ...(input.again ? { again: true } : {}),
     });
     this.record(
       job,
@@ -188,7 +203,7 @@ export class TraceService {
       this.finish(job, 'done');
       return this.view(job);
     }
-    this.queue.push(() => this.runTrace(job, { dir: message.dir, record }));
+    void this.runTrace(job, { dir: message.dir, record });
     return this.view(job);
   }
 
@@ -230,26 +245,19 @@ export class TraceService {
     return () => this.emitter.off(id, handler);
   }
 
-  /** Stops taking jobs, keeps the waiting ones for the next start, waits for the running ones, closes the browser and the index. */
+  /** Stops taking jobs, keeps the waiting ones for the next start, waits for the running ones, closes the browsers and the index. */
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    this.queue.clear();
-    for (const job of this.jobs.values()) {
-      if (job.state !== 'queued') continue;
-      this.record(job, 'paused', 'the server stopped; this job runs when it starts again');
-      this.save(job);
-    }
-    await this.queue.idle();
-    const browser = this.browser;
-    this.browser = null;
-    if (browser) await (await browser.catch(() => null))?.close().catch(() => undefined);
+    // Waiting jobs come back as skipped (nothing requested): they stay queued for the next start.
+    await this.tracer.stop('the server stopped; this job runs when it starts again');
+    await this.browsers.close();
     this.store.close();
   }
 
   private acceptingOrThrow(): void {
     if (this.closing) throw new SubmissionError('the server is shutting down', 503, 'closing');
-    if (this.queue.queued >= (this.options.maxQueued ?? 1000))
+    if (this.tracer.queued >= (this.options.maxQueued ?? 1000))
       throw new SubmissionError('too many jobs waiting; try again later', 503, 'queue-full');
   }
 
@@ -303,7 +311,7 @@ export class TraceService {
           continue;
         }
         this.record(job, 'resumed', 'queued again after a restart of the server');
-        this.queue.push(() => this.runTrace(job, message));
+        void this.runTrace(job, message);
       }
     }
   }
@@ -327,43 +335,73 @@ export class TraceService {
     }
   }
 
+  /** Runs the job's trace on the tracer (queued there) and records how it ended. */
   private async runTrace(job: Job, message: { dir: string; record: MessageRecord } | null): Promise<void> {
-    job.state = 'running';
-    job.startedAt = new Date().toISOString();
-    this.record(job, 'started', job.url!);
-    this.save(job);
+    const request: TraceRequest = {
+      url: job.url!,
+      again: job.again ?? false,
+      clicks: job.clicks,
+      ...(job.options ? { options: job.options } : {}),
+      commandLine: ['clicktrace', 'serve', `(job ${job.id})`, ...choiceArguments(job.options ?? {})],
+      onStart: () => {
+        job.state = 'running';
+        job.startedAt = new Date().toISOString();
+        this.record(job, 'started', job.url!);
+        this.save(job);
+      },
+      // The case folder's name, not the server's file system path.
+      onProgress: (e) => this.record(job, e.kind, e.kind === 'done' ? basename(e.detail) : e.detail),
+    };
+    let entry: BatchEntry;
     try {
-      const browser = await this.sharedBrowser();
-      const options: TraceOptions = {
-        ...this.options.trace,
-        url: job.url!,
-        clicks: job.clicks.length ? job.clicks : (this.options.trace?.clicks ?? []),
-        outDir: this.casesDir,
-        ...job.options,
-        commandLine: ['clicktrace', 'serve', `(job ${job.id})`, ...choiceArguments(job.options ?? {})],
-        ...(message ? { analysis: messageContext(message.record, job.link!) } : {}),
-        // The case folder's name, not the server's file system path.
-        onProgress: (e) => this.record(job, e.kind, e.kind === 'done' ? basename(e.detail) : e.detail),
-      };
-      const result = await trace(options, browser);
-      job.caseId = result.report.case ?? null;
-      job.chainError = result.report.error;
       if (message) {
-        addTrace(message.dir, message.record, {
-          link: job.link!,
-          case: job.caseId!,
-          final: result.report.final?.url ?? null,
-          error: result.report.error,
-        });
+        const main = message.record.links.find((l) => l.index === job.link);
+        if (!main) return this.finish(job, 'failed', `its message has no link ${job.link ?? '?'}`);
+        const traced = await traceMessage(this.store, { dir: message.dir, record: message.record, targets: [linkTarget(main)] }, (link) =>
+          this.tracer.trace({ ...request, analysis: link.analysis! }).then((outcome) => batchEntry(outcome, null, link.url)),
+        );
         await this.stampMessage(job, message.dir);
-        this.store.indexCase(message.dir);
+        entry = traced.entries[0];
+      } else {
+        entry = batchEntry(await this.tracer.trace(request), null, job.url!);
       }
-      if (result.timestamp) this.recordTimestamp(job, result.timestamp);
-      const indexed = this.store.indexCase(result.caseDir);
-      this.record(job, 'indexed', indexed.indexed ? `case ${indexed.id}` : `not indexed: ${indexed.reason}`);
-      this.finish(job, 'done');
     } catch (err) {
-      this.finish(job, 'failed', (err as Error).message.split('\n')[0] ?? String(err));
+      // The message case could not be updated (the trace itself never throws).
+      return this.finish(job, 'failed', (err as Error).message.split('\n')[0]);
+    }
+    this.ended(job, entry);
+  }
+
+  private ended(job: Job, entry: BatchEntry): void {
+    switch (entry.kind) {
+      case 'trace': {
+        job.caseId = entry.caseId;
+        job.chainError = entry.report.error;
+        if (entry.timestamp) this.recordTimestamp(job, entry.timestamp);
+        this.record(job, 'indexed', this.store.caseSummary(entry.caseId) ? `case ${entry.caseId}` : 'not indexed');
+        return this.finish(job, 'done');
+      }
+      case 'already-traced':
+      case 'duplicate':
+        if (!entry.caseId) return this.finish(job, 'failed', 'this link is being traced right now by another process; not requested twice');
+        job.caseId = entry.caseId;
+        job.alreadyTraced = true;
+        this.record(
+          job,
+          'already-traced',
+          `this link was traced before in case ${entry.caseId}; it is not requested again (submit it with "again" to trace it anew)`,
+        );
+        return this.finish(job, 'done');
+      case 'skipped':
+        // The server is stopping: the job waits for the next start.
+        job.state = 'queued';
+        this.record(job, 'paused', entry.reason);
+        return this.save(job);
+      case 'failed':
+        job.caseId = entry.caseId;
+        return this.finish(job, 'failed', entry.error);
+      case 'invalid':
+        return this.finish(job, 'failed', entry.error);
     }
   }
 
@@ -381,25 +419,6 @@ export class TraceService {
       'timestamp',
       outcome.ok ? `${outcome.token.time} from ${outcome.tsa}` : `failed: ${outcome.error}; sealed without one`,
     );
-  }
-
-  private sharedBrowser(): Promise<Browser> {
-    if (!this.browser) {
-      const launching = this.options.launch
-        ? this.options.launch()
-        : launchBrowser(this.options.trace?.browser ? { kind: this.options.trace.browser } : {});
-      this.browser = launching;
-      launching.then(
-        (browser) =>
-          browser.on('disconnected', () => {
-            if (this.browser === launching) this.browser = null;
-          }),
-        () => {
-          if (this.browser === launching) this.browser = null;
-        },
-      );
-    }
-    return this.browser;
   }
 
   private record(job: Job, kind: string, detail: string): void {
@@ -436,11 +455,6 @@ export class TraceService {
       if (job.state === 'done' || job.state === 'failed') this.jobs.delete(id);
     }
   }
-}
-
-/** What the analysis of a traced link needs from its message: recipients, sending platform, the message case. */
-function messageContext(record: MessageRecord, link: number): NonNullable<TraceOptions['analysis']> {
-  return traceContext(record, { link });
 }
 
 /** A job's own options, when it has any. */

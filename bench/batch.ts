@@ -1,0 +1,133 @@
+// Batch throughput: `clicktrace trace --input -` over distinct URLs of the 5-hop lab chain, full
+// evidence, as a user runs it (the built CLI, its own Chromium), at a given concurrency; with the
+// peak RSS of the whole process tree (node and Chromium) and where the CPU went.
+//   node dist/bench/batch.js [concurrency...] [--traces N]     (after npm run build; starts its own lab)
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startLabProcess, type LabProcess } from './lab-process.js';
+import { watchTree, type TreeUsage } from './process-tree.js';
+
+const CLI = fileURLToPath(new URL('../clicktrace.mjs', import.meta.url));
+
+type Lab = Pick<LabProcess, 'traceArgs' | 'urls'>;
+
+export interface BatchBenchResult {
+  concurrency: number;
+  traces: number;
+  /** Traces per second over the batch (the CLI's own summary: from its start to its last trace). */
+  perSecond: number;
+  /** Process start to exit, Chromium start-up included. */
+  wallSeconds: number;
+  peakRssBytes: number;
+  /** CPU per trace: the node process, and Chromium (all its processes). */
+  nodeCpuMs: number;
+  chromiumCpuMs: number;
+  errors: number;
+}
+
+let batchNumber = 0;
+
+/** Distinct start URLs of the 5-hop chain: its first hop ignores extra query parameters. */
+export function fiveHopUrls(lab: Lab, count: number): string[] {
+  const start = lab.urls['five-hop'];
+  const run = `${process.pid}-${++batchNumber}-${Date.now()}`;
+  return Array.from({ length: count }, (_, i) => `${start}&bench=${run}-${i}`);
+}
+
+export async function benchBatch(
+  lab: Lab,
+  options: { concurrency: number | null; traces: number; env?: NodeJS.ProcessEnv },
+): Promise<BatchBenchResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'clicktrace-bench-batch-'));
+  const urls = fiveHopUrls(lab, options.traces);
+  const args = [
+    'trace',
+    '--input',
+    '-',
+    '--json',
+    '--out',
+    join(dir, 'cases'),
+    ...lab.traceArgs,
+    ...(options.concurrency ? ['--concurrency', String(options.concurrency)] : []),
+  ];
+  const { code, stdout, usage, wallSeconds } = await runWatched(args, urls.join('\n'), options.env);
+  rmSync(dir, { recursive: true, force: true });
+  const lines = stdout
+    .trim()
+    .split('\n')
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          kind: string;
+          error?: string | null;
+          counts?: { traced: number };
+          tracesPerSecond?: number;
+          concurrency?: number;
+        },
+    );
+  const summary = lines.at(-1);
+  // Exit status 1 means a chain ended with an error (counted below); anything else, or no summary, is a failed run.
+  if ((code !== 0 && code !== 1) || summary?.kind !== 'summary') throw new Error(`clicktrace trace --input exited ${code}`);
+  const traces = summary.counts!.traced;
+  return {
+    concurrency: summary.concurrency!,
+    traces,
+    perSecond: summary.tracesPerSecond!,
+    wallSeconds,
+    peakRssBytes: usage.peakRssBytes,
+    nodeCpuMs: (usage.rootCpuSeconds * 1000) / traces,
+    chromiumCpuMs: (usage.childrenCpuSeconds * 1000) / traces,
+    errors: lines.filter((l) => l.kind === 'trace' && l.error).length,
+  };
+}
+
+/**
+ * Runs the CLI with `input` on stdin, watching its process tree; the last sample is taken when it
+ * prints its summary line, before its processes exit.
+ */
+export async function runWatched(
+  args: string[],
+  input: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number | null; stdout: string; usage: TreeUsage; wallSeconds: number }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'inherit'], env });
+  const watch = watchTree(child.pid!);
+  let stdout = '';
+  let usage: TreeUsage | null = null;
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (d: string) => {
+    stdout += d;
+    if (!usage && stdout.includes('"kind":"summary"')) usage = watch.stop();
+  });
+  child.stdin.end(input);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  usage ??= watch.stop();
+  return { code, stdout, usage, wallSeconds: (performance.now() - started) / 1000 };
+}
+
+export function formatBatchResult(r: BatchBenchResult): string {
+  return (
+    `concurrency ${String(r.concurrency).padStart(2)}: ${r.perSecond.toFixed(2)} traces/s (${r.traces} traces, ${r.wallSeconds.toFixed(1)} s with start-up), ` +
+    `peak RSS ${(r.peakRssBytes / 1024 / 1024).toFixed(0)} MB, CPU per trace: node ${r.nodeCpuMs.toFixed(0)} ms + Chromium ${r.chromiumCpuMs.toFixed(0)} ms` +
+    (r.errors ? `, ${r.errors} chain error(s)` : '')
+  );
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--traces');
+  const traces = at === -1 ? 40 : Number(args.splice(at, 2)[1]);
+  const levels = args.length ? args.map(Number) : [1, 2, 4];
+  const labDir = mkdtempSync(join(tmpdir(), 'clicktrace-bench-lab-'));
+  const lab = await startLabProcess(labDir);
+  try {
+    for (const concurrency of levels) console.log(formatBatchResult(await benchBatch(lab, { concurrency, traces })));
+  } finally {
+    await lab.close();
+    rmSync(labDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { chainEnding } from './ending.js';
+
+const landing = [
+  { index: 1, url: 'http://click.mailer.test/c/1', status: 302 },
+  { index: 2, url: 'https://www.shop.example/', status: 200 },
+];
+
+test('a chain that rested on a page that rendered ended on a page', () => {
+  assert.deepEqual(chainEnding({ hops: landing }), { kind: 'page' });
+  assert.deepEqual(chainEnding({ hops: landing, error: null }), { kind: 'page' });
+});
+
+test('a page whose load event never came, or where a --click found nothing, was still rested on', () => {
+  assert.deepEqual(chainEnding({ hops: landing, error: 'page did not finish loading: 1 request(s) still pending after 2 s' }), {
+    kind: 'page',
+  });
+  assert.deepEqual(chainEnding({ hops: landing, error: 'click: no visible element with the text "Go"' }), { kind: 'page' });
+});
+
+test('a page the trace stopped on for any other reason was not rested on', () => {
+  for (const error of ['too many hops: stopped after 25 documents (see --max-hops)', 'timeout: the page did not settle within 30 s']) {
+    assert.deepEqual(chainEnding({ hops: landing, error }), { kind: 'error', reason: error, hop: 2 });
+  }
+});
+
+test('no response, a network error or an HTTP error status is an error', () => {
+  assert.deepEqual(chainEnding({ hops: [{ index: 1, url: 'http://a.test/', status: null }] }), {
+    kind: 'error',
+    reason: 'no response',
+    hop: 1,
+  });
+  assert.deepEqual(chainEnding({ hops: [{ index: 1, url: 'http://a.test/', status: 410 }] }), {
+    kind: 'error',
+    reason: 'HTTP 410',
+    hop: 1,
+  });
+  assert.deepEqual(chainEnding({ hops: [{ index: 1, url: 'http://a.test/', status: 302, error: 'net::ERR_TOO_MANY_REDIRECTS' }] }), {
+    kind: 'error',
+    reason: 'net::ERR_TOO_MANY_REDIRECTS',
+    hop: 1,
+  });
+  assert.deepEqual(chainEnding({ hops: [{ index: 1, url: 'http://a.test/', status: null }], error: 'connection reset by a.test' }), {
+    kind: 'error',
+    reason: 'connection reset by a.test',
+    hop: 1,
+  });
+});
+
+test('a URL that comes round a third time is a loop, whatever the statuses', () => {
+  const hops = ['a', 'b', 'a', 'b', 'a'].map((h, i) => ({ index: i + 1, url: `http://loop-${h}.test/x`, status: 200 }));
+  assert.deepEqual(chainEnding({ hops }), {
+    kind: 'loop',
+    url: 'http://loop-a.test/x',
+    times: 3,
+    hop: 5,
+    hosts: ['loop-a.test', 'loop-b.test'],
+  });
+});
+
+test('a download, even one answered with 200', () => {
+  assert.deepEqual(chainEnding({ hops: landing, download: { url: 'https://www.shop.example/', filename: 'setup.exe' } }), {
+    kind: 'download',
+    url: 'https://www.shop.example/',
+    filename: 'setup.exe',
+    hop: 2,
+  });
+});
+
+test('no hops, no ending', () => {
+  assert.equal(chainEnding({ hops: [] }), null);
+});

@@ -1,0 +1,53 @@
+// How a chain ended, from its evidence: on a page that rendered and that the chain rested on, in
+// a redirect loop, on a file download, or with an error. Only the first makes the owner of the
+// final page the advertiser: a loop, a download or an error names no one (see summary.ts).
+import { normalizeInputUrl } from './unwrap/url-text.js';
+import { hostOf } from '../http/host.js';
+
+export type ChainEnding =
+  | { kind: 'page' }
+  | { kind: 'loop'; url: string; times: number; hop: number; hosts: string[] }
+  | { kind: 'download'; url: string; filename: string | null; hop: number }
+  | { kind: 'error'; reason: string; hop: number };
+
+export interface EndingEvidence {
+  hops: { index: number; url: string; status: number | null; error?: string | null }[];
+  /** Why the capture stopped early (the report's `error`), if it did. */
+  error?: string | null;
+  /** The file download the capture recorded, if it ended on one. */
+  download?: { url: string; filename: string | null } | null;
+}
+
+/** How often a URL comes round before the tracer calls the chain a loop and stops it (capture/trace-pages.ts). */
+const LOOP_REQUESTS = 3;
+
+// Reasons a trace gives for stopping (capture/trace.ts) that leave the chain resting on a page
+// that rendered: its load event never came, or a --click found nothing to click on it.
+const RESTED_ANYWAY = /^(page did not finish loading|click):/;
+
+export function chainEnding(evidence: EndingEvidence): ChainEnding | null {
+  const { hops } = evidence;
+  const last = hops.at(-1);
+  if (!last) return null;
+  if (evidence.download) {
+    const hop = [...hops].reverse().find((h) => h.url === evidence.download!.url) ?? last;
+    return { kind: 'download', url: evidence.download.url, filename: evidence.download.filename, hop: hop.index };
+  }
+  const seen = new Map<string, number>();
+  for (const hop of hops) {
+    const times = (seen.get(hop.url) ?? 0) + 1;
+    seen.set(hop.url, times);
+    if (times >= LOOP_REQUESTS) {
+      const first = hops.findIndex((h) => h.url === hop.url);
+      const hosts = [...new Set(hops.slice(first).map((h) => hostOf(normalizeInputUrl(h.url)) ?? h.url))];
+      return { kind: 'loop', url: hop.url, times, hop: hop.index, hosts };
+    }
+  }
+  const rendered = last.status !== null && last.status >= 200 && last.status < 300 && !last.error;
+  if (!rendered) {
+    const reason = evidence.error ?? last.error ?? (last.status === null ? 'no response' : `HTTP ${last.status}`);
+    return { kind: 'error', reason, hop: last.index };
+  }
+  if (evidence.error && !RESTED_ANYWAY.test(evidence.error)) return { kind: 'error', reason: evidence.error, hop: last.index };
+  return { kind: 'page' };
+}

@@ -1,0 +1,93 @@
+// What a batch prints: one line (or two) per result as it finishes, the summary table at the end;
+// with --json, JSON Lines: one object per result, the summary last. Values from the network go
+// through clean() on the terminal.
+import type { BatchEntry } from '../service/batch.js';
+import type { BatchSummary } from '../service/batch-summary.js';
+import { clean, truncate } from './terminal.js';
+import { formatFeedText } from '../feed/format-text.js';
+
+/** The JSON Lines record of a result: a trace is its report (as `trace --json` prints it) with `kind` and `line`. */
+export function entryJson(entry: BatchEntry): object {
+  switch (entry.kind) {
+    case 'trace':
+      return { kind: 'trace', line: entry.line, ...entry.report };
+    case 'already-traced':
+      return { kind: entry.kind, line: entry.line, url: entry.url, case: entry.caseId, ...(entry.inProgress ? { inProgress: true } : {}) };
+    case 'duplicate':
+      return { kind: entry.kind, line: entry.line, url: entry.url, of: entry.of, case: entry.caseId };
+    case 'failed':
+      return { kind: entry.kind, line: entry.line, url: entry.url, case: entry.caseId, error: entry.error };
+    case 'skipped':
+      return { kind: entry.kind, line: entry.line, url: entry.url, reason: entry.reason };
+    case 'invalid':
+      return { kind: entry.kind, line: entry.line, text: entry.text, error: entry.error };
+  }
+}
+
+const where = (line: number | null) => (line === null ? '' : `line ${line}  `);
+
+/** One result for the terminal. */
+export function formatEntry(entry: BatchEntry): string {
+  const at = where(entry.line);
+  switch (entry.kind) {
+    case 'trace': {
+      const { report } = entry;
+      const final = report.final
+        ? `-> ${clean(truncate(report.final.url, 90))} (${report.final.status ?? 'no status'})${report.final.title ? ` "${clean(truncate(report.final.title, 60))}"` : ''}`
+        : '-> (no page)';
+      const lines = [
+        `${at}${report.error ? 'ERROR' : 'done '}  ${clean(truncate(entry.url, 90))}  ${final}  ${report.hops.length} hop(s)  case ${clean(entry.caseId)}`,
+      ];
+      if (report.summary) lines.push(`        who: ${clean(truncate(report.summary.text, 200))}`);
+      if (report.error) lines.push(`        error: ${clean(truncate(report.error, 200))}`);
+      return lines.join('\n');
+    }
+    case 'already-traced':
+      return entry.inProgress
+        ? `${at}busy   ${clean(truncate(entry.url, 110))}: being traced right now by another clicktrace; not requested twice`
+        : `${at}already traced  ${clean(truncate(entry.url, 110))}: case ${clean(entry.caseId ?? '?')}; not requested again (--again traces it anew)`;
+    case 'duplicate':
+      return `${at}duplicate  ${clean(truncate(entry.url, 110))}: same URL as ${entry.of === null ? 'an earlier one' : `line ${entry.of}`}, case ${clean(entry.caseId ?? '-')}`;
+    case 'failed':
+      return `${at}FAILED ${clean(truncate(entry.url, 110))}: ${clean(entry.error)}${entry.caseId ? `  case ${clean(entry.caseId)}` : ''}`;
+    case 'skipped':
+      return `${at}not started  ${clean(truncate(entry.url, 110))} (${clean(entry.reason)})`;
+    case 'invalid':
+      return `${at}invalid  ${clean(truncate(entry.error, 160))}`;
+  }
+}
+
+/** The summary table at the end of a batch. */
+export function formatSummary(summary: BatchSummary): string {
+  const c = summary.counts;
+  const lines: string[] = [''];
+  if (summary.interrupted) lines.push(`Interrupted: ${clean(summary.interrupted)}`);
+  const counts = [
+    `${c.traced} traced${c.chainErrors ? ` (${c.chainErrors} ended with an error)` : ''}`,
+    c.failed ? `${c.failed} failed` : null,
+    c.duplicates ? `${c.duplicates} duplicate(s)` : null,
+    c.alreadyTraced ? `${c.alreadyTraced} already traced (not requested again)` : null,
+    c.invalid ? `${c.invalid} line(s) not a URL` : null,
+    c.notStarted ? `${c.notStarted} not started` : null,
+    c.messages !== undefined ? `${c.messages} message(s)${c.messageErrors ? `, ${c.messageErrors} with errors` : ''}` : null,
+  ].filter(Boolean);
+  lines.push(
+    `Summary: ${counts.join(', ')}; ${(summary.elapsedMs / 1000).toFixed(1)} s, ${summary.tracesPerSecond.toFixed(2)} traces/s at concurrency ${summary.concurrency}`,
+  );
+  if (summary.failures.length) {
+    lines.push('Failures:');
+    for (const f of summary.failures) {
+      lines.push(
+        `  ${f.line === null ? '' : `line ${f.line}  `}${clean(truncate(f.url, 90))}: ${clean(truncate(f.error, 120))}${f.case ? `  (case ${clean(f.case)})` : ''}`,
+      );
+    }
+    const listed = summary.failures.length;
+    const total = c.chainErrors + c.failed + c.invalid;
+    if (total > listed) lines.push(`  … and ${total - listed} more`);
+  }
+  if (summary.aggregate && summary.aggregate.cases > 0) {
+    lines.push('', 'Who is responsible (the cases of this batch, as clicktrace report sums them up):');
+    lines.push(formatFeedText(summary.aggregate));
+  }
+  return lines.join('\n');
+}

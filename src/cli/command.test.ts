@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ExitCode, UsageError, UserError } from '../errors.js';
+import { EvidenceError } from '../evidence/errors.js';
+import { ImportError } from '../import/common.js';
+import { BrowserMissingError } from '../capture/browser.js';
+import { ResolveError } from '../proxy/resolver.js';
+import { parseResolveRule } from '../proxy/target-rules.js';
+import { SubmissionError } from '../service/submission-error.js';
+import { BodyError } from '../web/request-body.js';
+import { UnsafeBindError } from '../web/security.js';
+import { QueryError } from '../store/search-query.js';
+import { CliError, runCommand } from './command.js';
+
+/** Runs `body` as a command: its exit status and what it wrote to stderr. */
+async function run(body: () => Promise<number>): Promise<{ code: number; stderr: string }> {
+  const write = process.stderr.write.bind(process.stderr);
+  let stderr = '';
+  process.stderr.write = (chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  };
+  try {
+    return { code: await runCommand(body), stderr };
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
+test('every user-facing error is a UserError', () => {
+  const errors = [
+    new CliError('x'),
+    new UsageError('x'),
+    new EvidenceError('f', 'x'),
+    new ImportError('f', 'x'),
+    new BrowserMissingError('x'),
+    new ResolveError('x', 'EPRIVATE'),
+    new SubmissionError('x', 400, 'bad'),
+    new BodyError('x', 413),
+    new UnsafeBindError('x'),
+    new QueryError('x'),
+  ];
+  for (const error of errors) assert.ok(error instanceof UserError, error.constructor.name);
+});
+
+test('a user error is one line and its exit code, whatever its class is called', async () => {
+  assert.deepEqual(
+    await run(() => {
+      throw new EvidenceError('case/manifest.json', 'not JSON\nat line 2');
+    }),
+    { code: ExitCode.BadInput, stderr: 'clicktrace: case/manifest.json: not JSON at line 2\n' },
+  );
+  assert.deepEqual(await run(() => Promise.resolve(parseResolveRule('example.com:99999:127.0.0.1')).then(() => ExitCode.Ok)), {
+    code: ExitCode.BadInput,
+    stderr: 'clicktrace: --resolve "example.com:99999:127.0.0.1": bad port "99999"\n',
+  });
+  // A bundler may rename classes: the mapping does not look at names.
+  const Renamed = class extends UserError {};
+  Object.defineProperty(Renamed, 'name', { value: 'e' });
+  assert.deepEqual(
+    await run(() => {
+      throw new Renamed('check failed', ExitCode.Failed);
+    }),
+    { code: ExitCode.Failed, stderr: 'clicktrace: check failed\n' },
+  );
+});
+
+test('anything else is an internal error, exit 3, without a stack trace', async () => {
+  const { code, stderr } = await run(() => {
+    throw new TypeError('x is undefined\n    at somewhere (file.js:1:1)');
+  });
+  assert.equal(code, ExitCode.Internal);
+  assert.equal(stderr, 'clicktrace: internal error: x is undefined\n');
+});

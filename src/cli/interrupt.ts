@@ -1,0 +1,37 @@
+// Ctrl-C (or SIGTERM) during a run that traces: the first one stops it gracefully (nothing new
+// starts, running traces are stopped and their cases closed and sealed saying so, the summary so
+// far is printed); a second one quits at once (the cases being written keep their PARTIAL mark).
+// A reader that goes away (`... | head`) stops the run the same way instead of crashing it.
+
+import { ExitCode } from '../errors.js';
+
+/** Exit status of a run stopped with `reason` (as shells report it: 128 + the signal's number). */
+export function interruptedExit(reason: string): ExitCode {
+  return reason.includes('SIGTERM') ? ExitCode.Terminated : ExitCode.Interrupted;
+}
+
+export function onInterrupt(stop: (reason: string) => void): () => void {
+  let count = 0;
+  const handler = (signal: NodeJS.Signals) => {
+    count++;
+    if (count > 1) process.exit(signal === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted);
+    process.stderr.write(
+      `\nclicktrace: ${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping; running traces are closed as interrupted (again to quit at once)\n`,
+    );
+    stop(`interrupted by ${signal}`);
+  };
+  let outputClosed = false;
+  const onOutputError = (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' || outputClosed) return;
+    outputClosed = true;
+    stop('interrupted: the output was closed (EPIPE)');
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  process.stdout.on('error', onOutputError);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+    // Left in place for writes still to come (the summary) on a closed pipe.
+  };
+}

@@ -1,0 +1,50 @@
+// A page that shows the request headers it received, as sent: names in their case, in their
+// order, repeated headers apart; and the browser's navigator.languages. Tests compare what a
+// trace sends with what Chromium sends by itself (the lab's request log holds the same list as
+// `rawHeaders`).
+import { HOSTS } from '../hosts.js';
+import { escapeHtml, page } from '../pages.js';
+import { defineScenario, type ScenarioDefinition } from './common.js';
+
+export const HEADER_ECHO_HOST = HOSTS.headerEcho;
+export const HEADER_ECHO_TITLE = 'Request headers';
+
+/** The echo page over `scheme`, under a path of one's own so that each visit's request can be found in the lab's log. */
+export function headerEchoUrl(scheme: 'http' | 'https', id = 'index'): string {
+  return `${scheme}://${HEADER_ECHO_HOST}/echo/${encodeURIComponent(id)}`;
+}
+
+export function headerEchoPage(rawHeaders: readonly string[]): string {
+  const lines: string[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) lines.push(`${rawHeaders[i]}: ${rawHeaders[i + 1]}`);
+  return page({
+    title: HEADER_ECHO_TITLE,
+    body:
+      `<main><h1>Request headers</h1>\n<pre id="headers">${escapeHtml(lines.join('\n'))}</pre>\n` +
+      `<p>navigator.languages: <code id="languages"></code></p></main>\n` +
+      `<script>document.getElementById('languages').textContent = JSON.stringify(navigator.languages);</script>`,
+  });
+}
+
+/** What the echo page showed as navigator.languages, read from its DOM. */
+export function echoedLanguages(html: string): string[] | null {
+  const m = /<code id="languages">([^<]*)<\/code>/.exec(html);
+  return m?.[1] ? (JSON.parse(m[1].replace(/&quot;/g, '"')) as string[]) : null;
+}
+
+export function headerEchoScenarios(): ScenarioDefinition[] {
+  return [
+    defineScenario(
+      {
+        name: 'header-echo',
+        url: headerEchoUrl('https'),
+        description:
+          'A page that lists the request headers it received, in order and as sent, and navigator.languages (also over http://).',
+        expectedVias: ['start'],
+        finalUrl: headerEchoUrl('https'),
+        finalTitle: HEADER_ECHO_TITLE,
+      },
+      [{ host: HEADER_ECHO_HOST, path: '/echo/*', handle: (x) => x.html(200, headerEchoPage(x.req.rawHeaders)) }],
+    ),
+  ];
+}

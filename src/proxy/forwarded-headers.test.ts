@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { flatHeaderList, requestHeadersForUpstream, responseHeadersForClient } from './forwarded-headers.js';
+
+test('upstream gets the client lines in order; Proxy-Connection becomes Connection in its place', () => {
+  const fromChromium = [
+    'Host',
+    'a.test',
+    'Proxy-Connection',
+    'keep-alive',
+    'Upgrade-Insecure-Requests',
+    '1',
+    'Cookie',
+    'a=1',
+    'cookie',
+    'b=2',
+  ];
+  assert.deepEqual(requestHeadersForUpstream(fromChromium), [
+    ['Host', 'a.test'],
+    ['Connection', 'keep-alive'],
+    ['Upgrade-Insecure-Requests', '1'],
+    ['Cookie', 'a=1'],
+    ['cookie', 'b=2'],
+  ]);
+  // Inside a CONNECT tunnel Chromium says Connection itself.
+  assert.deepEqual(requestHeadersForUpstream(['Host', 'a.test', 'Connection', 'keep-alive', 'Accept', '*/*']), [
+    ['Host', 'a.test'],
+    ['Connection', 'keep-alive'],
+    ['Accept', '*/*'],
+  ]);
+  // Both: the client's own Connection stays, Proxy-Connection goes.
+  assert.deepEqual(requestHeadersForUpstream(['Host', 'a', 'Proxy-Connection', 'keep-alive', 'Connection', 'close']), [
+    ['Host', 'a'],
+    ['Connection', 'close'],
+  ]);
+});
+
+test('what Node would add is in the list, what Node cannot decode is not asked for, proxy credentials stay here', () => {
+  assert.deepEqual(
+    requestHeadersForUpstream(['Host', 'a', 'Accept-Encoding', 'gzip, deflate, br, zstd', 'Proxy-Authorization', 'Basic eA==']),
+    [
+      ['Host', 'a'],
+      ['Accept-Encoding', 'gzip, deflate, br'],
+      ['Connection', 'keep-alive'],
+    ],
+  );
+  assert.deepEqual(
+    flatHeaderList([
+      ['A', '1'],
+      ['a', '2'],
+    ]),
+    ['A', '1', 'a', '2'],
+  );
+  assert.deepEqual(
+    responseHeadersForClient(['Connection', 'keep-alive', 'Keep-Alive', 'timeout=5', 'Set-Cookie', 'a', 'Set-Cookie', 'b']),
+    ['Set-Cookie', 'a', 'Set-Cookie', 'b'],
+  );
+});

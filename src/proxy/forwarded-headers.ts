@@ -1,0 +1,58 @@
+// The header lines the proxy passes on, in both directions. Upstream gets the client's lines in
+// their order, repeats and case (as a flat raw list, which Node sends as given), so that what the
+// server receives is what is recorded and what Chromium would have sent without a proxy.
+import type { HeaderLine } from '../model.js';
+
+/** Headers that concern the client-to-proxy hop only. */
+const HOP_BY_HOP = new Set(['proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'keep-alive', 'te', 'trailer', 'upgrade']);
+
+/**
+ * The request headers sent upstream: the client's, in order, minus the proxy's hop-by-hop ones.
+ * - `Proxy-Connection` becomes `Connection` in its place: Chromium says `Proxy-Connection:
+ *   keep-alive` to a proxy exactly where it says `Connection: keep-alive` to a server.
+ * - Without either, Node would append `Connection: keep-alive`; it is appended here, so that the
+ *   record holds what is sent.
+ * - `zstd` is dropped from Accept-Encoding because Node 20 cannot decode it, and analysis must be
+ *   able to read every body it records.
+ */
+export function requestHeadersForUpstream(rawHeaders: string[]): HeaderLine[] {
+  const out: HeaderLine[] = [];
+  const hasConnection = rawHeaders.some((name, i) => i % 2 === 0 && name.toLowerCase() === 'connection');
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i];
+    let value = rawHeaders[i + 1];
+    const lower = name.toLowerCase();
+    if (lower === 'proxy-connection' && !hasConnection && !out.some(([n]) => n === 'Connection')) {
+      out.push(['Connection', value]);
+      continue;
+    }
+    if (HOP_BY_HOP.has(lower)) continue;
+    if (lower === 'accept-encoding') {
+      value = value
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v && !/^zstd\b/i.test(v))
+        .join(', ');
+    }
+    out.push([name, value]);
+  }
+  if (!out.some(([name]) => name.toLowerCase() === 'connection')) out.push(['Connection', 'keep-alive']);
+  return out;
+}
+
+/** Header lines as Node's flat raw list (`[name, value, name, value…]`), which it sends in order, repeats included. */
+export function flatHeaderList(headers: HeaderLine[]): string[] {
+  return headers.flat();
+}
+
+/** The response headers passed to the client: upstream's, minus those about upstream's connection. */
+export function responseHeadersForClient(rawHeaders: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i];
+    const lower = name.toLowerCase();
+    if (lower === 'keep-alive' || lower === 'proxy-connection' || lower === 'connection') continue;
+    out.push(name, rawHeaders[i + 1]);
+  }
+  return out;
+}

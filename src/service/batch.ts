@@ -1,0 +1,156 @@
+// A batch: many links traced on one Tracer (the pool) as one run, for `clicktrace trace` with many
+// URLs and `clicktrace mail --trace` over a mailbox. It adds what a run needs on top of the
+// tracer: an exact duplicate of a URL earlier in the batch is traced once and answered with the
+// first one's case; results are reported as they finish (completion order, each with its input
+// line); running counts for the progress line and the summary; Ctrl-C (interrupt) stops it.
+import { parseTraceUrl } from '../capture/trace-input.js';
+import type { Report } from '../report.js';
+import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
+import { BatchTally, batchSummary, type BatchSummary } from './batch-summary.js';
+import { aggregateCases } from '../feed/index.js';
+import type { TraceOutcome, TraceRequest, Tracer } from './tracer.js';
+import type { InputItem } from './url-list.js';
+
+/** One result of a batch: a JSON Lines record of `trace --json` with many URLs (plus `line`). */
+export type BatchEntry =
+  | { kind: 'trace'; line: number | null; url: string; caseId: string; caseDir: string; report: Report; timestamp: TimestampOutcome | null }
+  | { kind: 'already-traced'; line: number | null; url: string; caseId: string | null; inProgress: boolean }
+  | { kind: 'duplicate'; line: number | null; url: string; of: number | null; caseId: string | null }
+  | { kind: 'failed'; line: number | null; url: string; caseId: string | null; error: string }
+  | { kind: 'skipped'; line: number | null; url: string; reason: string }
+  | { kind: 'invalid'; line: number; text: string; error: string };
+
+export interface BatchOptions {
+  /** Trace URLs again even if the cases folder requested them before. */
+  again?: boolean;
+  /** The command line recorded in each case. */
+  commandLine?: (url: string) => string[];
+  /** Each result as it finishes. */
+  onEntry?: (entry: BatchEntry) => void;
+}
+
+export interface InFlight {
+  url: string;
+  since: number;
+}
+
+export class Batch {
+  readonly tally = new BatchTally();
+  /** Traces running now, for the progress line. */
+  readonly inFlight = new Map<number, InFlight>();
+  /** Links given to the batch so far, and those finished (whatever the outcome). */
+  submitted = 0;
+  finished = 0;
+  interrupted: string | null = null;
+  /** The first occurrence of every URL of the batch, and (once known) its case: a few strings each, never the report. */
+  private readonly firsts = new Map<string, { line: number | null; caseId: Promise<string | null> }>();
+  private nextId = 0;
+  private readonly progressListeners = new Set<() => void>();
+
+  constructor(
+    readonly tracer: Tracer,
+    private readonly options: BatchOptions = {},
+  ) {}
+
+  /** Traces one link (a repeat of an earlier one in this batch is answered with that one's case). */
+  async trace(request: TraceRequest & { line: number | null }): Promise<BatchEntry> {
+    const { line } = request;
+    let key: string;
+    try {
+      key = parseTraceUrl(request.url).href;
+    } catch (err) {
+      return this.report({ kind: 'invalid', line: line ?? 0, text: request.url, error: (err as Error).message });
+    }
+    this.submitted++;
+    this.notify();
+    const first = this.firsts.get(key);
+    if (first) return this.report({ kind: 'duplicate', line, url: request.url, of: first.line, caseId: await first.caseId });
+    const id = this.nextId++;
+    const outcome = this.tracer.trace({
+      ...request,
+      again: request.again ?? this.options.again ?? false,
+      ...(this.options.commandLine && !request.commandLine ? { commandLine: this.options.commandLine(key) } : {}),
+      onStart: () => {
+        this.inFlight.set(id, { url: key, since: Date.now() });
+        request.onStart?.();
+        this.notify();
+      },
+    });
+    this.firsts.set(key, { line, caseId: outcome.then((o) => ('caseId' in o ? o.caseId : null)) });
+    const done = await outcome;
+    this.inFlight.delete(id);
+    return this.report(batchEntry(done, line, request.url));
+  }
+
+  /** Runs a list of inputs, feeding the pool a little ahead of what it runs; resolves when all are reported. */
+  async run(items: InputItem[]): Promise<void> {
+    const pending = new Set<Promise<unknown>>();
+    let index = 0;
+    for (; index < items.length && !this.interrupted; index++) {
+      const item = items[index];
+      while (this.tracer.queued >= this.tracer.concurrency && pending.size > 0 && !this.interrupted) await Promise.race(pending);
+      if (this.interrupted) break;
+      const work =
+        'error' in item ? Promise.resolve(this.report({ kind: 'invalid', ...item })) : this.trace({ url: item.url, line: item.line });
+      pending.add(work);
+      void work.finally(() => pending.delete(work));
+    }
+    if (index < items.length) this.tally.notStarted(items.length - index);
+    await Promise.all(pending);
+  }
+
+  /** Ctrl-C: nothing more starts; running traces are stopped and their cases closed with `reason`. */
+  async interrupt(reason: string): Promise<void> {
+    this.interrupted ??= reason;
+    await this.tracer.stop(reason, { abortRunning: true });
+  }
+
+  /** The summary so far, with the feed aggregate of the batch's cases (read from the case index, which must be open). */
+  summary(): BatchSummary {
+    return batchSummary(this.tally, {
+      concurrency: this.tracer.concurrency,
+      interrupted: this.interrupted,
+      aggregate: (caseIds) => aggregateCases(this.tracer.store, { caseIds }),
+    });
+  }
+
+  /** Calls back whenever the progress changes (a trace starts or ends); returns the unsubscribe function. */
+  onProgress(listener: () => void): () => void {
+    this.progressListeners.add(listener);
+    return () => this.progressListeners.delete(listener);
+  }
+
+  private report<T extends BatchEntry>(entry: T): T {
+    this.finished++;
+    this.tally.add(entry);
+    this.options.onEntry?.(entry);
+    this.notify();
+    return entry;
+  }
+
+  private notify(): void {
+    for (const listener of this.progressListeners) listener();
+  }
+}
+
+/** A tracer's outcome as a batch result. */
+export function batchEntry(outcome: TraceOutcome, line: number | null, url: string): BatchEntry {
+  switch (outcome.kind) {
+    case 'traced':
+      return {
+        kind: 'trace',
+        line,
+        url,
+        caseId: outcome.caseId,
+        caseDir: outcome.caseDir,
+        report: outcome.report,
+        timestamp: outcome.timestamp,
+      };
+    case 'already-traced':
+      return { kind: 'already-traced', line, url, caseId: outcome.caseId, inProgress: outcome.inProgress };
+    case 'failed':
+      return { kind: 'failed', line, url, caseId: outcome.caseId, error: outcome.error };
+    case 'skipped':
+      return { kind: 'skipped', line, url, reason: outcome.reason };
+  }
+}

@@ -1,0 +1,115 @@
+// Tracing the links (and, with --fetch-pixels, the open-tracking pixels) of one e-mail, for
+// `mail --trace` and the web UI's .eml uploads alike: the message case (message.eml as received,
+// message.json) is written first, so every traced case can point back to it even if the run is
+// killed; then the targets are traced (on the pool, at once); then message.json lists the traces
+// and is sealed again.
+import {
+  rewriteMessageRecord,
+  traceContext,
+  type AnalyzedLink,
+  type AnalyzedResource,
+  type MessageRecord,
+  type MessageTrace,
+} from '../mail/message-case.js';
+import type { CaseStore } from '../store/index.js';
+import type { BatchEntry } from './batch.js';
+import type { TraceDefaults, TraceRequest } from './tracer.js';
+
+// The message case is written before any trace, sealed; the record gets its name.
+export { createMessageCase } from '../mail/message-case.js';
+
+/** What to trace of a message: link `link`, or remote resource `resource` (a pixel). */
+export interface MessageTarget {
+  url: string;
+  link: number | null;
+  resource?: number;
+  /** How the terminal names it: "link 3", "pixel (resource 2)". */
+  label: string;
+  /** Trace options of this target that differ from the run's. */
+  options?: Partial<TraceDefaults>;
+}
+
+export interface MessageTraceInput {
+  /** The message case (see createMessageCase), and its record. */
+  dir: string;
+  record: MessageRecord;
+  targets: MessageTarget[];
+}
+
+export interface TracedMessage {
+  dir: string;
+  record: MessageRecord;
+  /** One per target, in the order given. */
+  entries: BatchEntry[];
+}
+
+export function linkTarget(link: AnalyzedLink): MessageTarget {
+  return { url: link.url, link: link.index, label: `link ${link.index}` };
+}
+
+/** A pixel is fetched, not explored: nothing on an image is clicked. */
+export function pixelTarget(pixel: AnalyzedResource): MessageTarget {
+  return {
+    url: pixel.url,
+    link: null,
+    resource: pixel.index,
+    label: `pixel (resource ${pixel.index})`,
+    options: { exploreDepth: 0, clicks: [] },
+  };
+}
+
+/**
+ * The trace request for one target of a message (explore, the default of `mail --trace`, comes
+ * with the run's options; a target's own options win).
+ */
+export function targetRequest(record: MessageRecord, target: MessageTarget): TraceRequest & { line: null } {
+  return {
+    url: target.url,
+    line: null,
+    analysis: traceContext(record, target),
+    ...(target.options ? { options: target.options } : {}),
+  };
+}
+
+/**
+ * Traces the targets of a message through `traceLink` (the batch, or the tracer) and records them
+ * in its message case. Resolves once message.json lists them.
+ */
+export async function traceMessage(
+  store: CaseStore,
+  input: MessageTraceInput,
+  traceLink: (request: TraceRequest & { line: null }) => Promise<BatchEntry>,
+): Promise<TracedMessage> {
+  const { record, dir, targets } = input;
+  const entries = await Promise.all(targets.map((target) => traceLink(targetRequest(record, target))));
+  entries.forEach((entry, i) => {
+    const trace = traceEntry(store, targets[i], entry);
+    if (trace) record.traces.push(trace);
+  });
+  if (entries.length) rewriteMessageRecord(dir, record);
+  try {
+    store.indexCase(dir);
+  } catch {
+    // `clicktrace reindex` rebuilds the index from the folders.
+  }
+  return { dir, record, entries };
+}
+
+/** The line message.json keeps for a traced target; a URL traced before points at that case. */
+function traceEntry(store: CaseStore, target: MessageTarget, entry: BatchEntry): MessageTrace | null {
+  const of = { link: target.link, ...(target.resource !== undefined ? { resource: target.resource } : {}) };
+  switch (entry.kind) {
+    case 'trace':
+      return { ...of, case: entry.caseId, final: entry.report.final?.url ?? null, error: entry.report.error };
+    case 'failed':
+      return entry.caseId ? { ...of, case: entry.caseId, final: null, error: entry.error } : null;
+    case 'already-traced':
+    case 'duplicate': {
+      if (!entry.caseId) return null;
+      const earlier = store.caseSummary(entry.caseId);
+      return { ...of, case: entry.caseId, final: earlier?.finalUrl ?? null, error: earlier?.error ?? null, earlier: true };
+    }
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,197 @@
+// The one piece of code that traces links for every front end (trace, mail --trace, serve): a
+// queue that runs at most `concurrency` traces at once on a pool of browsers, each trace with its
+// own recording proxy and its own sealed case, and the ledger of requested URLs (store/ledger.ts)
+// so that no link is requested twice in a cases folder, across runs and crashes included:
+//   claim the URL -> the case folder is created -> the case is named in the ledger -> request.
+// A URL asked for again while its trace runs waits for that trace and is answered with its case.
+import { setMaxListeners } from 'node:events';
+import { resolve } from 'node:path';
+import type { TraceOptions } from '../capture/trace.js';
+import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
+import { parseTraceUrl } from '../capture/trace-input.js';
+import type { Report } from '../report.js';
+import type { CaseStore } from '../store/index.js';
+import type { BrowserPool } from './browser-pool.js';
+import { JobQueue } from './job-queue.js';
+
+/** Trace settings the operator chose for every trace (the command's trace options). */
+export type TraceDefaults = Omit<TraceOptions, 'url' | 'outDir' | 'onProgress' | 'onCase' | 'signal'>;
+
+export interface TraceRequest {
+  url: string;
+  /** Trace it even if this cases folder has requested it before. */
+  again?: boolean;
+  clicks?: string[];
+  /** Options of this trace that differ from the tracer's (a pixel is fetched, not explored). */
+  options?: Partial<TraceDefaults>;
+  analysis?: TraceOptions['analysis'];
+  commandLine?: string[];
+  onProgress?: TraceOptions['onProgress'];
+  /** Called when the trace leaves the queue and starts. */
+  onStart?: () => void;
+}
+
+export type TraceOutcome =
+  | { kind: 'traced'; url: string; caseId: string; caseDir: string; report: Report; timestamp: TimestampOutcome | null }
+  /** Requested before (caseId: its case, null if unknown); or, with inProgress, by another process right now. */
+  | { kind: 'already-traced'; url: string; caseId: string | null; inProgress: boolean }
+  /** Could not run or finish (bad options, no browser, the case could not be written); caseId when a case was begun. */
+  | { kind: 'failed'; url: string; caseId: string | null; error: string; cause?: unknown }
+  /** Never started: the tracer was stopped first. Nothing was requested. */
+  | { kind: 'skipped'; url: string; reason: string };
+
+export interface TracerOptions {
+  store: CaseStore;
+  /** Traces running at once. */
+  concurrency: number;
+  /** Where traces get their browser; null: each trace launches its own (a one-trace command starts fastest so). */
+  browsers: BrowserPool | null;
+  trace?: TraceDefaults;
+  /** The cases folder as the user gave it (case paths are reported under it); default: the store's. */
+  outDir?: string;
+}
+
+export class Tracer {
+  private readonly queue: JobQueue;
+  private readonly inFlight = new Map<string, Promise<TraceOutcome>>();
+  private readonly abort = new AbortController();
+  private stopped: string | null = null;
+
+  constructor(private readonly options: TracerOptions) {
+    this.queue = new JobQueue(options.concurrency);
+    // Every running trace listens to it; more than ten at once is normal here, not a leak.
+    setMaxListeners(0, this.abort.signal);
+  }
+
+  get concurrency(): number {
+    return this.queue.concurrency;
+  }
+
+  /** Most traces that ever ran at once. */
+  get peakRunning(): number {
+    return this.queue.peak;
+  }
+
+  get running(): number {
+    return this.queue.running;
+  }
+
+  get queued(): number {
+    return this.queue.queued;
+  }
+
+  get store(): CaseStore {
+    return this.options.store;
+  }
+
+  /**
+   * Queues one trace and resolves with its outcome; never rejects. The URL must be http(s) (the
+   * caller checked it); it is traced in its normalised form (what the case and the ledger record).
+   */
+  trace(request: TraceRequest): Promise<TraceOutcome> {
+    let url: string;
+    try {
+      url = parseTraceUrl(request.url).href;
+    } catch (err) {
+      return Promise.resolve({ kind: 'failed', url: request.url, caseId: null, error: (err as Error).message });
+    }
+    const running = this.inFlight.get(url);
+    if (running) return running.then((first) => sameLink(url, first));
+    const outcome = new Promise<TraceOutcome>((resolve) => {
+      this.queue.push(async () => resolve(await this.run(url, request)));
+    });
+    this.inFlight.set(url, outcome);
+    void outcome.then(() => this.inFlight.delete(url));
+    return outcome;
+  }
+
+  /**
+   * Starts no more traces (queued ones resolve as skipped, nothing requested). With `abortRunning`
+   * the running ones are stopped as soon as they can be: their cases are closed with `reason` as
+   * their error. Resolves when nothing runs any more.
+   */
+  async stop(reason: string, { abortRunning = false }: { abortRunning?: boolean } = {}): Promise<void> {
+    this.stopped ??= reason;
+    if (abortRunning) this.abort.abort(reason);
+    await this.queue.idle();
+  }
+
+  /** Resolves when every queued and running trace has finished. */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  private async run(url: string, request: TraceRequest): Promise<TraceOutcome> {
+    if (this.stopped) return { kind: 'skipped', url, reason: this.stopped };
+    const { store } = this.options;
+    let claim;
+    try {
+      claim = store.ledger.claim(url, { again: request.again ?? false });
+    } catch (err) {
+      return { kind: 'failed', url, caseId: null, error: `the ledger of requested URLs cannot be written: ${firstLine(err)}` };
+    }
+    if (!claim.ok) return { kind: 'already-traced', url, caseId: claim.caseId, inProgress: claim.inProgress };
+    request.onStart?.();
+    let caseId: string | null = null;
+    let lease = null;
+    try {
+      lease = this.options.browsers ? await this.options.browsers.acquire() : null;
+      // Loaded when first needed: a command that finds its link traced before never parses the capture code.
+      const { trace } = await import('../capture/trace.js');
+      const result = await trace(
+        {
+          ...this.options.trace,
+          ...request.options,
+          url,
+          clicks: request.clicks?.length ? request.clicks : (request.options?.clicks ?? this.options.trace?.clicks ?? []),
+          outDir: this.options.outDir ?? store.casesDir,
+          ...(request.commandLine ? { commandLine: request.commandLine } : {}),
+          ...(request.analysis ? { analysis: request.analysis } : {}),
+          ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+          signal: this.abort.signal,
+          onCase: (id) => {
+            store.ledger.attach(claim.id, id);
+            caseId = id;
+          },
+        },
+        lease?.browser,
+      );
+      try {
+        store.indexCase(resolve(result.caseDir));
+      } catch {
+        // The index can always be rebuilt with `clicktrace reindex`; the case is what matters.
+      }
+      return {
+        kind: 'traced',
+        url,
+        caseId: result.report.case ?? caseId!,
+        caseDir: result.caseDir,
+        report: result.report,
+        timestamp: result.timestamp,
+      };
+    } catch (err) {
+      return { kind: 'failed', url, caseId, error: firstLine(err), cause: err };
+    } finally {
+      lease?.release();
+      // A claim that never got its case requested nothing: the URL is free again.
+      if (caseId === null) {
+        try {
+          store.ledger.release(claim.id);
+        } catch {
+          // Left as a claim of this process: released on a later run once this process is gone.
+        }
+      }
+    }
+  }
+}
+
+/** The answer for a URL asked for while its first trace ran: that trace's case. */
+function sameLink(url: string, first: TraceOutcome): TraceOutcome {
+  if (first.kind === 'traced') return { kind: 'already-traced', url, caseId: first.caseId, inProgress: false };
+  if (first.kind === 'failed') return { ...first, url };
+  return { ...first, url };
+}
+
+function firstLine(err: unknown): string {
+  return ((err as Error)?.message ?? String(err)).split('\n')[0];
+}

@@ -1,0 +1,110 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CaseStore } from './case-store.js';
+import { databasePath } from './paths.js';
+import { CaseWriter } from '../case/case-writer.js';
+import type { CaptureInfo } from '../model.js';
+import { TOOL } from '../version.js';
+
+const roots: string[] = [];
+after(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+
+function casesDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'clicktrace-ledger-'));
+  roots.push(dir);
+  return dir;
+}
+
+const URL_A = 'http://click.example.test/once/a';
+
+test('a URL is claimed once: attached to its case, refused after, traced anew only with again', () => {
+  const store = CaseStore.open(casesDir());
+  try {
+    const claim = store.ledger.claim(URL_A);
+    assert.ok(claim.ok);
+    // While the claim waits for its case, this live process holds it.
+    assert.deepEqual(store.ledger.claim(URL_A), { ok: false, caseId: null, inProgress: true });
+    store.ledger.attach(claim.id, '20261201T000000Z-aaaaaa');
+    assert.deepEqual(store.ledger.claim(URL_A), { ok: false, caseId: '20261201T000000Z-aaaaaa', inProgress: false });
+    assert.equal(store.ledger.lookup(URL_A)?.caseId, '20261201T000000Z-aaaaaa');
+    const again = store.ledger.claim(URL_A, { again: true });
+    assert.ok(again.ok);
+    store.ledger.attach(again.id, '20261201T000001Z-bbbbbb');
+    assert.equal(store.ledger.lookup(URL_A)?.caseId, '20261201T000001Z-bbbbbb', 'the latest case answers');
+    assert.equal(store.ledger.count(), 2);
+    // A claim given up before its case existed requested nothing: the URL is free again.
+    const other = store.ledger.claim('http://click.example.test/other');
+    assert.ok(other.ok);
+    store.ledger.release(other.id);
+    assert.ok(store.ledger.claim('http://click.example.test/other').ok);
+    assert.throws(() => store.ledger.attach(other.id, '20261201T000002Z-cccccc'), /claim on this URL was lost/);
+  } finally {
+    store.close();
+  }
+});
+
+test('a claim left by a dead process (no case yet: nothing requested) is dropped; the ledger outlives a schema rebuild', () => {
+  const dir = casesDir();
+  const store = CaseStore.open(dir);
+  try {
+    store.db
+      .prepare('INSERT INTO requested_urls (url, case_id, claimed_at, claimant) VALUES (?, NULL, ?, ?)')
+      .run(URL_A, new Date().toISOString(), `${hostname()} 2147483646`);
+    const claim = store.ledger.claim(URL_A);
+    assert.ok(claim.ok, 'the dead claim was released');
+    store.ledger.attach(claim.id, '20261201T000000Z-aaaaaa');
+    store.db.pragma('user_version = 0');
+  } finally {
+    store.close();
+  }
+  // An older schema version drops the derived tables, never the ledger.
+  const reopened = CaseStore.open(dir);
+  try {
+    assert.equal(reopened.ledger.lookup(URL_A)?.caseId, '20261201T000000Z-aaaaaa');
+  } finally {
+    reopened.close();
+  }
+});
+
+function info(url: string, mode: CaptureInfo['mode']): CaptureInfo {
+  return {
+    tool: TOOL,
+    browser: null,
+    identity: null,
+    url,
+    mode,
+    commandLine: ['clicktrace', 'trace', url],
+    resolver: { overrides: [], dnsServer: null },
+    clicks: [],
+    startedAt: new Date().toISOString(),
+    endedAt: null,
+    error: null,
+    partial: true,
+  };
+}
+
+test('reindex rebuilds the ledger from the case folders: a trace cut off before its report still names its URL', async () => {
+  const dir = casesDir();
+  // A trace killed right after its case was created (before any response): PARTIAL, a WARC of one warcinfo.
+  const cut = await CaseWriter.create(dir, info(URL_A, 'trace'), { keyDir: null });
+  // Proxy captures are the user's browser's requests, not ours.
+  await CaseWriter.create(dir, info('http://proxy.example.test/', 'proxy'), { keyDir: null });
+  rmSync(databasePath(dir), { force: true });
+  const store = CaseStore.open(dir);
+  try {
+    assert.equal(store.ledger.lookup(URL_A), null);
+    const result = store.reindex();
+    assert.equal(result.indexed, 0, 'cut-off cases have no report to index');
+    assert.equal(store.ledger.lookup(URL_A)?.caseId, cut.name);
+    assert.equal(store.ledger.lookup('http://proxy.example.test/'), null);
+    assert.deepEqual(store.ledger.claim(URL_A), { ok: false, caseId: cut.name, inProgress: false });
+    // Indexing again adds nothing twice.
+    store.reindex();
+    assert.equal(store.ledger.count(), 1);
+  } finally {
+    store.close();
+  }
+});

@@ -1,0 +1,99 @@
+// The ledger of requested URLs: every URL a trace of this cases folder has requested, with the case
+// that records it. A trace claims its URL here before anything is requested, and names its case
+// before the browser is sent to it, so a rerun after a crash, Ctrl-C or kill -9 knows every link
+// already spent (single-use links) and never requests it again unless told to (--again).
+//
+// The case folder holds the same fact durably: its WARC's warcinfo record (written before the
+// request) names the URL, so `reindex` can rebuild the ledger from the folders. Rows are never
+// removed for a case: a deleted case folder does not make its link fresh again.
+import { hostname } from 'node:os';
+import type Database from 'better-sqlite3';
+import { processAlive } from '../capture/profiles.js';
+
+export type Claim =
+  /** The URL is ours to request: attach the case before requesting it, or release the claim. */
+  | { ok: true; id: number }
+  /** Requested before (caseId: its latest case), or being requested right now by a live trace (inProgress). */
+  | { ok: false; caseId: string | null; inProgress: boolean };
+
+export interface LedgerEntry {
+  url: string;
+  caseId: string;
+  claimedAt: string;
+}
+
+/** A claim that never got its case is released after this long, even if its process seems alive (pid reuse). */
+const CLAIM_MAX_AGE_MS = 10 * 60 * 1000;
+
+export class RequestLedger {
+  private readonly claimantId = `${hostname()} ${process.pid}`;
+
+  constructor(private readonly db: Database.Database) {}
+
+  /**
+   * Claims `url` for one request. Refused when the URL was requested before (unless `again`) or
+   * when another live process holds a claim on it; a claim left by a dead process is dropped.
+   * Atomic across processes sharing the cases folder (an IMMEDIATE transaction).
+   */
+  claim(url: string, { again = false }: { again?: boolean } = {}): Claim {
+    const run = this.db.transaction((): Claim => {
+      const rows = this.db
+        .prepare('SELECT id, case_id, claimed_at, claimant FROM requested_urls WHERE url = ? ORDER BY id DESC')
+        .all(url) as { id: number; case_id: string | null; claimed_at: string; claimant: string | null }[];
+      for (const row of rows) {
+        if (row.case_id !== null) continue;
+        if (this.claimLive(row)) return { ok: false, caseId: null, inProgress: true };
+        this.db.prepare('DELETE FROM requested_urls WHERE id = ?').run(row.id);
+      }
+      const requested = rows.find((r) => r.case_id !== null);
+      if (requested && !again) return { ok: false, caseId: requested.case_id, inProgress: false };
+      const id = this.db
+        .prepare('INSERT INTO requested_urls (url, case_id, claimed_at, claimant) VALUES (?, NULL, ?, ?)')
+        .run(url, new Date().toISOString(), this.claimantId).lastInsertRowid;
+      return { ok: true, id: Number(id) };
+    });
+    return run.immediate();
+  }
+
+  /** Names the case of a claimed request; called before the request is made. */
+  attach(id: number, caseId: string): void {
+    const changed = this.db
+      .prepare('UPDATE requested_urls SET case_id = ?, claimant = NULL WHERE id = ? AND case_id IS NULL')
+      .run(caseId, id);
+    if (changed.changes !== 1) throw new Error(`the claim on this URL was lost (ledger row ${id})`);
+  }
+
+  /** Gives up a claim that never got a case: nothing was requested. */
+  release(id: number): void {
+    this.db.prepare('DELETE FROM requested_urls WHERE id = ? AND case_id IS NULL').run(id);
+  }
+
+  /** The latest case that requested `url`, or null. */
+  lookup(url: string): LedgerEntry | null {
+    const row = this.db
+      .prepare('SELECT url, case_id, claimed_at FROM requested_urls WHERE url = ? AND case_id IS NOT NULL ORDER BY id DESC LIMIT 1')
+      .get(url) as { url: string; case_id: string; claimed_at: string } | undefined;
+    return row ? { url: row.url, caseId: row.case_id, claimedAt: row.claimed_at } : null;
+  }
+
+  /** Records a request found in a case folder (reindex, sync); a case already recorded is left alone. */
+  record(url: string, caseId: string, at: string): boolean {
+    return (
+      this.db
+        .prepare('INSERT OR IGNORE INTO requested_urls (url, case_id, claimed_at, claimant) VALUES (?, ?, ?, NULL)')
+        .run(url, caseId, at).changes === 1
+    );
+  }
+
+  /** How many requests the ledger knows (rows with a case). */
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM requested_urls WHERE case_id IS NOT NULL').get() as { n: number }).n;
+  }
+
+  private claimLive(row: { claimed_at: string; claimant: string | null }): boolean {
+    if (Date.now() - Date.parse(row.claimed_at) > CLAIM_MAX_AGE_MS) return false;
+    const [host, pid] = (row.claimant ?? '').split(' ');
+    if (host !== hostname() || !/^\d+$/.test(pid ?? '')) return true;
+    return processAlive(Number(pid));
+  }
+}

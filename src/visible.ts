@@ -1,0 +1,18 @@
+// Nothing captured may reach a reader as an invisible or active character: C0 controls (ESC
+// sequences that recolour, clear or retitle a terminal), DEL, C1 controls and the Unicode bidi
+// overrides that reorder what a reader sees are shown as \xNN / \uNNNN, the same way in the
+// terminal (cli/terminal.ts) and in the web UI (web/html.ts).
+
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+// The same, but tab and newline stay: for text shown as lines (a raw HTTP head, a body preview).
+const CONTROLS_BUT_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+function escapeControl(c: string): string {
+  const code = c.charCodeAt(0);
+  return code > 0xff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\x${code.toString(16).padStart(2, '0')}`;
+}
+
+/** `text` with every control character written out; with `keepLines`, tab and newline are kept. */
+export function showControls(text: string, { keepLines = false }: { keepLines?: boolean } = {}): string {
+  return text.replace(keepLines ? CONTROLS_BUT_LINES : CONTROLS, escapeControl);
+}

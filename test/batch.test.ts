@@ -1,0 +1,294 @@
+// Batch tracing as users run it (the built CLI against the lab): many links on the browser pool,
+// each requested exactly once, across reruns, kill -9 and Ctrl-C; duplicates and junk lines;
+// JSON Lines output; mail --trace over a mailbox through the same pool.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from './helpers.js';
+import { jsonLines, runCli, startCli } from './support/cli-process.js';
+import { labMailbox, startLab, SINGLE_USE_PREFIX, type Lab } from '../src/lab/index.js';
+import { verifyCase } from '../src/verify/verify.js';
+import { DATABASE_FILE } from '../src/store/index.js';
+
+let lab: Lab;
+before(async () => {
+  lab = await startLab();
+});
+after(async () => {
+  await lab?.close();
+});
+
+/** A single-use lab link: the first request redirects to the advertiser, every later one gets 410. */
+const once = (token: string) => `${SINGLE_USE_PREFIX}${token}`;
+const hits = (token: string) => lab.hits(`/once/${token}`);
+const tokens = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(2, '0')}`);
+
+interface Line {
+  kind: string;
+  line: number | null;
+  url?: string;
+  case?: string | null;
+  of?: number;
+  error?: string | null;
+  hops?: unknown[];
+  final?: { url: string } | null;
+  [key: string]: unknown;
+}
+interface Summary {
+  kind: 'summary';
+  interrupted: string | null;
+  counts: Record<string, number>;
+  aggregate: { cases: number; traces: number; rows: { dimension: string; label: string; traces: number; examples: string[] }[] } | null;
+}
+
+const caseFolders = (dir: string) => readdirSync(dir).filter((n) => /^\d{8}T\d{6}Z-[0-9a-f]{6}$/.test(n));
+
+async function assertSealed(dir: string, ids: string[]): Promise<void> {
+  for (const id of ids) {
+    assert.ok(!existsSync(join(dir, id, 'PARTIAL')), `${id} is closed`);
+    const verified = await verifyCase(join(dir, id));
+    assert.ok(verified.ok, `${id}: ${verified.problems.join('; ')}`);
+  }
+}
+
+test('40 single-use links on the pool: each requested once, every case sealed and verify-clean; duplicates and junk lines reported', async () => {
+  const out = tempDir('batch-');
+  const list = tokens('b40', 40);
+  const input = [
+    '# forty single-use links, with a repeat and two lines that are not URLs',
+    ...list.slice(0, 20).map(once),
+    '',
+    'not a link at all',
+    ...list.slice(20).map(once),
+    once(list[3]),
+    'ftp://files.example.test/x',
+  ].join('\n');
+  const { code, stdout, stderr } = await runCli(
+    ['trace', '--input', '-', '--json', '--concurrency', '4', '--out', out, ...lab.traceArgs],
+    input,
+  );
+  assert.equal(code, 1, `junk lines make the exit status 1: ${stderr}`);
+  assert.equal(stderr, '', 'no progress line when stderr is not a terminal');
+  const lines = jsonLines<Line>(stdout);
+  const summary = lines.pop() as unknown as Summary;
+  assert.equal(summary.kind, 'summary');
+  const traces = lines.filter((l) => l.kind === 'trace');
+  assert.equal(traces.length, 40);
+  assert.deepEqual(
+    list.map(hits),
+    list.map(() => 1),
+    'every single-use link requested exactly once',
+  );
+  for (const t of traces) {
+    assert.equal(t.error, null, `${t.url}: ${t.error}`);
+    assert.equal(t.final?.url, 'https://www.advertiser.example/landing/single-use');
+    assert.equal(typeof t.line, 'number');
+    assert.ok(Array.isArray(t.hops) && t.case, 'each line is the report, as trace --json prints it');
+  }
+  assert.equal(new Set(traces.map((t) => t.case)).size, 40, 'one case per link');
+  await assertSealed(
+    out,
+    traces.map((t) => t.case!),
+  );
+  assert.equal(caseFolders(out).length, 40);
+
+  const duplicate = lines.find((l) => l.kind === 'duplicate')!;
+  assert.equal(duplicate.line, 44);
+  assert.equal(duplicate.of, 5, 'points at the first occurrence (line 5)');
+  assert.equal(duplicate.case, traces.find((t) => t.line === 5)!.case);
+  const invalid = lines.filter((l) => l.kind === 'invalid');
+  assert.deepEqual(
+    invalid.map((l) => l.line),
+    [23, 45],
+  );
+  assert.match(String(invalid[0].error), /not a URL/);
+  assert.match(String(invalid[1].error), /only http and https/);
+  assert.deepEqual(
+    {
+      traced: summary.counts.traced,
+      duplicates: summary.counts.duplicates,
+      invalid: summary.counts.invalid,
+      inputs: summary.counts.inputs,
+    },
+    { traced: 40, duplicates: 1, invalid: 2, inputs: 43 },
+  );
+  // Who is responsible across the batch: the feed aggregate of its cases (as `clicktrace report` sums them).
+  assert.equal(summary.aggregate?.traces, 40);
+  const advertiser = summary.aggregate?.rows.find((r) => r.dimension === 'advertiser');
+  assert.equal(advertiser?.traces, 40);
+  assert.equal(advertiser?.examples.length, 3);
+});
+
+test('kill -9 mid-batch, then a rerun: no URL is requested twice; reindex rebuilds the ledger from the case folders', async () => {
+  const out = tempDir('batch-kill-');
+  const list = tokens('kill', 12);
+  const input = list.map(once).join('\n');
+  const args = ['trace', '--input', '-', '--json', '--concurrency', '2', '--out', out, ...lab.traceArgs];
+  const first = startCli(args, input);
+  await first.until((s) => jsonLines<Line>(s).filter((l) => l.kind === 'trace').length >= 3);
+  first.child.kill('SIGKILL');
+  await first.exited;
+  const firstTraced = jsonLines<Line>(first.stdout()).filter((l) => l.kind === 'trace');
+  assert.ok(firstTraced.length >= 3 && firstTraced.length < 12, `killed mid-way (${firstTraced.length} done)`);
+
+  const rerun = await runCli(args, input);
+  assert.equal(rerun.code, 0, rerun.stderr);
+  const lines = jsonLines<Line>(rerun.stdout);
+  const summary = lines.pop() as unknown as Summary;
+  // A trace cut off by the kill may have died before its request left (its case names the URL
+  // all the same, so it is not requested again either): at most once, and exactly once when traced.
+  assert.ok(
+    list.every((t) => hits(t) <= 1),
+    `no link requested a second time: ${list.map(hits).join(' ')}`,
+  );
+  for (const traced of [...firstTraced, ...lines.filter((l) => l.kind === 'trace')]) {
+    assert.equal(lab.hits(traced.url!), 1, `${traced.url} requested once`);
+  }
+  for (const done of firstTraced) {
+    const again = lines.find((l) => l.url === done.url)!;
+    assert.equal(again.kind, 'already-traced', `${done.url} is reported as traced before`);
+    assert.equal(again.case, done.case);
+  }
+  // The traces running when the process died were cut off; their links are spent all the same.
+  assert.ok(summary.counts.alreadyTraced >= firstTraced.length);
+  assert.equal(summary.counts.alreadyTraced + summary.counts.traced, 12);
+  for (const line of lines) assert.ok(line.case && existsSync(join(out, line.case)), `${line.url}: its case exists`);
+
+  // The folders are the source of truth: without the database, reindex rebuilds the ledger.
+  rmSync(join(out, DATABASE_FILE));
+  for (const suffix of ['-wal', '-shm']) rmSync(join(out, DATABASE_FILE + suffix), { force: true });
+  const reindex = await runCli(['reindex', '--cases', out]);
+  assert.equal(reindex.code, 0, reindex.stderr);
+  const third = await runCli(args, input);
+  assert.equal(third.code, 0);
+  assert.equal((jsonLines<Summary>(third.stdout).pop() as Summary).counts.alreadyTraced, 12);
+  assert.ok(list.every((t) => hits(t) <= 1));
+});
+
+test('Ctrl-C: the summary so far, a non-zero exit, every case kept and sealed; a rerun finishes the rest once', async () => {
+  const out = tempDir('batch-int-');
+  const list = tokens('int', 10);
+  const input = list.map(once).join('\n');
+  const args = ['trace', '--input', '-', '--json', '--concurrency', '2', '--out', out, ...lab.traceArgs];
+  const run = startCli(args, input);
+  await run.until((s) => jsonLines<Line>(s).some((l) => l.kind === 'trace'));
+  run.child.kill('SIGINT');
+  const { code, stdout, stderr } = await run.exited;
+  assert.equal(code, 130);
+  assert.match(stderr, /Ctrl-C: stopping/);
+  const lines = jsonLines<Line>(stdout);
+  const summary = lines.pop() as unknown as Summary;
+  assert.equal(summary.kind, 'summary');
+  assert.match(summary.interrupted ?? '', /interrupted \(SIGINT\)/);
+  assert.ok(summary.counts.notStarted > 0, 'the rest was not started');
+  assert.equal(summary.counts.inputs, 10);
+  const cases = caseFolders(out);
+  assert.equal(cases.length, summary.counts.traced);
+  await assertSealed(out, cases);
+
+  const rerun = await runCli(args, input);
+  assert.equal(rerun.code, 0, rerun.stderr);
+  const after = jsonLines<Summary>(rerun.stdout).pop()!;
+  assert.equal(after.counts.alreadyTraced, summary.counts.traced);
+  assert.equal(after.counts.traced, 10 - summary.counts.traced);
+  assert.ok(
+    list.every((t) => hits(t) <= 1),
+    'nothing requested twice',
+  );
+});
+
+test('one URL traced again in the same cases folder: "already traced" with its case, unless --again', async () => {
+  const out = tempDir('again-');
+  const url = `${lab.scenarios['http-302'].url}&again-test=1`;
+  const count = () => lab.hits(url);
+  const first = await runCli(['trace', url, '--out', out, ...lab.traceArgs]);
+  assert.equal(first.code, 0, first.stderr);
+  const [caseId] = caseFolders(out);
+  const second = await runCli(['trace', url, '--out', out, ...lab.traceArgs]);
+  assert.equal(second.code, 0);
+  assert.equal(count(), 1, 'not requested again');
+  assert.match(second.stderr, new RegExp(`already traced in .*case ${caseId}; not requested again .*--again`));
+  assert.equal(second.stderr.trim().split('\n').length, 1);
+  assert.match(second.stdout, new RegExp(`Case: .*${caseId}`), 'the earlier chain is shown');
+  const json = await runCli(['trace', url, '--json', '--out', out, ...lab.traceArgs]);
+  assert.equal(JSON.parse(json.stdout).case, caseId);
+  const again = await runCli(['trace', url, '--again', '--out', out, ...lab.traceArgs]);
+  assert.equal(again.code, 0);
+  assert.equal(count(), 2);
+  assert.equal(caseFolders(out).length, 2);
+});
+
+test('mail --trace main over a mailbox: the pool, JSON Lines, a link shared by two messages traced once', async () => {
+  const out = tempDir('mail-batch-');
+  const list = tokens('mbox', 3);
+  const box = join(out, 'offers.mbox');
+  writeFileSync(box, labMailbox([...list.map(once), once(list[0])]));
+  const { code, stdout, stderr } = await runCli([
+    'mail',
+    box,
+    '--trace',
+    'main',
+    '--json',
+    '--concurrency',
+    '2',
+    '--out',
+    out,
+    ...lab.traceArgs,
+  ]);
+  assert.equal(code, 0, stderr);
+  const lines = jsonLines<Line & { traces: { link: number; case: string; earlier?: boolean; final: string | null }[] }>(stdout);
+  const summary = lines.pop() as unknown as Summary;
+  assert.equal(summary.kind, 'summary');
+  assert.equal(lines.length, 4);
+  assert.ok(lines.every((l) => l.kind === 'message' && l.traces.length === 1));
+  assert.deepEqual(list.map(hits), [1, 1, 1]);
+  const repeats = lines.filter((l) => l.traces[0].earlier);
+  assert.equal(repeats.length, 1, 'the repeat points at the first trace');
+  assert.equal(new Set(lines.map((l) => l.traces[0].case)).size, 3);
+  assert.equal(lines.filter((l) => l.traces[0].case === repeats[0].traces[0].case).length, 2);
+  assert.deepEqual(
+    { messages: summary.counts.messages, traced: summary.counts.traced, duplicates: summary.counts.duplicates },
+    { messages: 4, traced: 3, duplicates: 1 },
+  );
+  assert.deepEqual(
+    [summary.aggregate?.traces, summary.aggregate?.cases],
+    [3, 7],
+    'the aggregate holds the three traces and the four message cases',
+  );
+  for (const message of lines) {
+    const dir = join(out, String(message.case));
+    assert.ok((await verifyCase(dir)).ok, `message case ${message.case} is sealed`);
+    const record = JSON.parse(readFileSync(join(dir, 'message.json'), 'utf8')) as { traces: unknown[] };
+    assert.equal(record.traces.length, 1, 'message.json lists its trace');
+  }
+});
+
+test('mail --json on a mailbox streams JSON Lines: a message per line as it is done, the summary last', async () => {
+  const out = tempDir('mail-stream-');
+  const box = join(out, 'big.mbox');
+  const count = 1500;
+  writeFileSync(box, labMailbox(Array.from({ length: count }, (_, i) => `https://shop.example.test/offer/${i}`)));
+  const run = startCli(['mail', box, '--json', '--workers', '2']);
+  let exited = false;
+  void run.exited.then(() => (exited = true));
+  await run.until((s) => s.includes('\n'));
+  assert.equal(exited, false, 'the first message is out while the mailbox is still being read');
+  const { code, stdout } = await run.exited;
+  assert.equal(code, 0);
+  const lines = jsonLines<{ kind: string; analysis?: { subject: string } }>(stdout);
+  assert.equal(lines.length, count + 1);
+  assert.deepEqual(
+    lines.slice(0, 3).map((l) => [l.kind, l.analysis?.subject]),
+    [
+      ['message', 'Offer 1'],
+      ['message', 'Offer 2'],
+      ['message', 'Offer 3'],
+    ],
+    'in the source order',
+  );
+  const summary = lines.at(-1) as unknown as Summary;
+  assert.equal(summary.kind, 'summary');
+  assert.equal(summary.counts.messages, count);
+  assert.equal(summary.aggregate, null, 'nothing traced, nothing to aggregate');
+});

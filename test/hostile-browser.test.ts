@@ -1,0 +1,286 @@
+// Pages that attack the browser and the trace's patience, traced with the bundled command line as
+// a user runs it. Every trace ends with a sealed case that `verify` accepts, the precise reason
+// (exit 1), or exit 0 where the page is fine, within --timeout + 2 s of its start, with no
+// Chromium process left behind and the whole process tree (node and every Chromium process)
+// under 1.5 GB at its peak.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { tempDir } from './helpers.js';
+import { ProcessTree } from './support/process-tree.js';
+import { startLab, type Lab } from '../src/lab/index.js';
+import {
+  HEAVY_PAGE_IMAGES,
+  HEAVY_PAGE_TITLE,
+  KILL_TARGET_URL,
+  OOM_CLICK_TEXT,
+  RESET_AFTER_BYTES,
+  UNSUPPORTED_REDIRECTS,
+} from '../src/lab/scenarios/hostile-browser.js';
+import type { Report } from '../src/report.js';
+
+const CLI = fileURLToPath(new URL('../clicktrace.mjs', import.meta.url));
+const MEMORY_LIMIT = 1.5e9;
+let lab: Lab;
+
+before(async () => {
+  lab = await startLab();
+});
+after(async () => {
+  await lab?.close();
+});
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  report: Report;
+  stdout: string;
+  stderr: string;
+  caseDir: string;
+  /** When the process exited, and when the trace began (the report's startedAt), epoch ms. */
+  exitedAt: number;
+  startedAt: number;
+  peakBytes: number;
+}
+
+/**
+ * `clicktrace trace <scenario> --json` against the lab, watched through /proc. `during` runs once
+ * the process is up (to send it a signal, or kill its renderer).
+ */
+async function traceCli(scenario: string, args: string[], during?: (tree: ProcessTree, pid: number) => Promise<void>): Promise<Run> {
+  const out = tempDir('hostile-browser-');
+  const url = lab.scenarios[scenario].url;
+  const child = spawn(process.execPath, [CLI, 'trace', url, '--json', '--out', out, ...args, ...lab.traceArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const tree = new ProcessTree(child.pid!).start(100);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on('exit', (code, signal) => resolve([code, signal])),
+  );
+  await during?.(tree, child.pid!);
+  const [code, signal] = await exited;
+  const exitedAt = Date.now();
+  tree.stop();
+  await assertNoSurvivors(tree, scenario);
+  let report: Report;
+  try {
+    report = JSON.parse(stdout) as Report;
+  } catch {
+    assert.fail(`${scenario}: no report (exit ${code ?? signal}): ${stderr.slice(0, 500)}`);
+  }
+  return {
+    code,
+    signal,
+    report,
+    stdout,
+    stderr,
+    caseDir: join(out, report.case!),
+    exitedAt,
+    startedAt: Date.parse(report.startedAt),
+    peakBytes: tree.peakBytes,
+  };
+}
+
+/** No process of the tree is left once clicktrace has exited (those killed a moment ago get `graceMs` to go). */
+async function assertNoSurvivors(tree: ProcessTree, what: string, graceMs = 1000): Promise<void> {
+  let survivors = tree.survivors();
+  for (let waited = 0; survivors.length > 0 && waited < graceMs; waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    survivors = tree.survivors();
+  }
+  for (const p of survivors) process.kill(p.pid, 'SIGKILL');
+  assert.deepEqual(
+    survivors.map((p) => p.command),
+    [],
+    `${what}: processes outlived clicktrace`,
+  );
+}
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.on('exit', (code) => resolve({ code, stdout }));
+  });
+}
+
+/**
+ * What every trace here must show, whatever the page did. `bigEvidence`: the case holds a 50-64 MB
+ * body, which the HAR exporter still builds as one string (seconds on a loaded machine: issue 10,
+ * item 1); until it streams, the trace itself must end in time, and the process some time after.
+ */
+async function assertWellEnded(run: Run, timeoutSeconds: number, what: string, { bigEvidence = false } = {}): Promise<void> {
+  assert.equal(run.report.partial, false, `${what}: the case is sealed`);
+  const verified = await cli(['verify', run.caseDir]);
+  assert.equal(verified.code, 0, `${what}: verify: ${verified.stdout}`);
+  const ended = bigEvidence ? Date.parse(run.report.endedAt!) : run.exitedAt;
+  const ms = ended - run.startedAt;
+  assert.ok(
+    ms <= timeoutSeconds * 1000 + 2000,
+    `${what}: ${bigEvidence ? 'the trace ended' : 'clicktrace exited'} ${ms} ms after it began (--timeout ${timeoutSeconds})`,
+  );
+  assert.ok(run.peakBytes < MEMORY_LIMIT, `${what}: the process tree peaked at ${Math.round(run.peakBytes / 1e6)} MB`);
+  assert.doesNotMatch(run.stderr, /Warning/, `${what}: ${run.stderr}`);
+}
+
+/** Waits until the lab has served `url` once more than `before` times (the page is loading in the browser). */
+async function served(url: string, before: number): Promise<void> {
+  while (lab.hits(url) <= before) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+test('a pushState storm ends within --timeout + 2 s, and so does every process of the trace', async () => {
+  const run = await traceCli('pushstate-storm', ['--timeout', '8', '--settle', '30000']);
+  assert.equal(run.code, 1);
+  assert.match(run.report.error ?? '', /^timeout: |^page did not finish loading/);
+  await assertWellEnded(run, 8, 'pushstate-storm');
+});
+
+test('a renderer out of memory is an error with its reason and the chain so far, and the tree stays under 1.5 GB', async () => {
+  // A long settle time: allocating 512 MB takes a loaded machine longer than the default 6 s.
+  const run = await traceCli('renderer-oom', ['--timeout', '40', '--settle', '30000']);
+  assert.equal(run.code, 1);
+  assert.match(run.report.error ?? '', /^renderer crashed: out of memory/);
+  assert.deepEqual(
+    run.report.hops.map((h) => [h.via, h.status]),
+    [
+      ['start', 302],
+      ['http-302', 200],
+    ],
+  );
+  await assertWellEnded(run, 40, 'renderer-oom');
+});
+
+test('memory a page fills outside the JavaScript heap is capped too: the allocation fails in the page', async () => {
+  const run = await traceCli('renderer-oom-buffers', ['--timeout', '40', '--settle', '30000']);
+  await assertWellEnded(run, 40, 'renderer-oom-buffers');
+  // The page saw a RangeError and finished loading, or its renderer ran out of memory: either way the tree stayed small.
+  if (run.code !== 0) assert.match(run.report.error ?? '', /^renderer crashed: out of memory/);
+});
+
+test('canvases drawn until memory runs out: the renderer dies, the tree stays under 1.5 GB', async () => {
+  const run = await traceCli('renderer-oom-canvas', ['--timeout', '40', '--settle', '30000']);
+  assert.equal(run.code, 1);
+  assert.match(run.report.error ?? '', /^renderer crashed/);
+  await assertWellEnded(run, 40, 'renderer-oom-canvas');
+});
+
+test('a renderer that dies after a click: the error, the chain and the screenshot of the page before it', async () => {
+  const run = await traceCli('renderer-oom-click', ['--timeout', '40', '--settle', '30000', '--click', OOM_CLICK_TEXT]);
+  assert.equal(run.code, 1);
+  assert.match(run.report.error ?? '', /^renderer crashed: out of memory/);
+  assert.equal(run.report.hops.length, 1);
+  assert.ok(run.report.events.some((e) => e.kind === 'click'));
+  assert.equal(run.report.pages.length, 1);
+  assert.ok(run.report.pages[0].screenshot, 'the page was photographed before the click');
+  await assertWellEnded(run, 40, 'renderer-oom-click');
+});
+
+test('a renderer killed under the trace: "renderer killed"', async () => {
+  const before = lab.hits(KILL_TARGET_URL);
+  const run = await traceCli('renderer-kill', ['--timeout', '30', '--settle', '20000'], async (tree) => {
+    await served(KILL_TARGET_URL, before);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    tree.sample();
+    const renderers = tree.members().filter((p) => p.command.includes('--type=renderer'));
+    assert.ok(renderers.length > 0, 'a renderer is running');
+    for (const renderer of renderers) process.kill(renderer.pid, 'SIGKILL');
+  });
+  assert.equal(run.code, 1);
+  assert.equal(run.report.error, 'renderer killed');
+  assert.equal(run.report.hops[0]?.url, KILL_TARGET_URL);
+  await assertWellEnded(run, 30, 'renderer-kill');
+});
+
+test('redirects to schemes that are not the web end at once, saying which', async () => {
+  for (const scheme of Object.keys(UNSUPPORTED_REDIRECTS)) {
+    const run = await traceCli(`redirect-${scheme}`, ['--timeout', '40', '--settle', '30000']);
+    assert.equal(run.code, 1, scheme);
+    assert.equal(run.report.error, `redirect to unsupported scheme ${scheme}:`);
+    // Not after waiting out the settle time (30 s).
+    assert.ok(Date.parse(run.report.endedAt!) - run.startedAt < 20_000, `${scheme}: took ${run.report.elapsedMs} ms`);
+    await assertWellEnded(run, 40, `redirect-${scheme}`);
+  }
+});
+
+test('a body cut by a reset and a corrupt gzip body end at once with what happened', async () => {
+  for (const [scenario, reason] of [
+    ['reset-mid-body', `connection reset after ${RESET_AFTER_BYTES.toLocaleString('en-US')} bytes`],
+    ['gzip-corrupt', 'content-encoding gzip: corrupt data'],
+  ] as const) {
+    const run = await traceCli(scenario, ['--timeout', '40', '--settle', '30000']);
+    assert.equal(run.code, 1, scenario);
+    assert.equal(run.report.error, reason);
+    assert.ok(Date.parse(run.report.endedAt!) - run.startedAt < 20_000, `${scenario}: took ${run.report.elapsedMs} ms`);
+    await assertWellEnded(run, 40, scenario);
+  }
+});
+
+test(`a heavy but honest page (${HEAVY_PAGE_IMAGES} images) is a page, not an error`, async () => {
+  const run = await traceCli('heavy-page', ['--timeout', '150']);
+  assert.equal(run.report.error, null);
+  assert.equal(run.code, 0);
+  assert.equal(run.report.final?.title, HEAVY_PAGE_TITLE);
+  await assertWellEnded(run, 150, 'heavy-page');
+});
+
+test('an endless body ends at --timeout, without listener warnings', async () => {
+  const run = await traceCli('endless-body', ['--timeout', '8']);
+  assert.equal(run.code, 1);
+  assert.match(run.report.error ?? '', /^timeout: the page was still loading after 8 s/);
+  await assertWellEnded(run, 8, 'endless-body', { bigEvidence: true });
+});
+
+test('a 50 MB stylesheet loads, without listener warnings', async () => {
+  const run = await traceCli('big-body', ['--timeout', '60']);
+  // The page loads, but a machine so busy that Chromium goes 1.5 s without a byte of it may judge it hung.
+  if (run.code !== 0) assert.match(run.report.error ?? '', /^page did not finish loading/);
+  await assertWellEnded(run, 60, 'big-body', { bigEvidence: true });
+});
+
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
+  test(`${signal} stops the trace where it is: the case is written with the reason, and Chromium goes`, async () => {
+    let sentAt = 0;
+    const before = lab.hits(KILL_TARGET_URL);
+    const run = await traceCli('renderer-kill', ['--timeout', '30', '--settle', '20000'], async (_tree, pid) => {
+      await served(KILL_TARGET_URL, before);
+      sentAt = Date.now();
+      process.kill(pid, signal);
+    });
+    assert.equal(run.code, code);
+    assert.equal(run.report.error, `interrupted by ${signal}`);
+    assert.ok(run.exitedAt - sentAt < 5000, `exited ${run.exitedAt - sentAt} ms after ${signal}`);
+    await assertWellEnded(run, 30, signal);
+  });
+}
+
+test('a process that launched Chromium takes it along when killed: by a signal it does not handle, or by SIGKILL', async () => {
+  const browserModule = new URL('../src/capture/browser.js', import.meta.url).href;
+  const script = `const { launchBrowser } = await import(${JSON.stringify(browserModule)});\nawait launchBrowser();\nprocess.stdout.write('up\\n');\nsetInterval(() => {}, 1000);`;
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const tree = new ProcessTree(child.pid!).start(100);
+    await once(child.stdout, 'data');
+    tree.sample();
+    assert.ok(
+      tree.members().some((p) => p.command.includes('--type=renderer')),
+      `${signal}: Chromium is up`,
+    );
+    const exited = once(child, 'exit');
+    child.kill(signal);
+    await exited;
+    tree.stop();
+    // SIGKILL leaves nothing of node to act: Chromium ends by itself when its pipe closes.
+    await assertNoSurvivors(tree, signal, signal === 'SIGKILL' ? 5000 : 1000);
+  }
+});
