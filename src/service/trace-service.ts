@@ -153,7 +153,13 @@ export class TraceService {
     this.acceptingOrThrow();
     const clicks = validClicks(input.clicks);
     const target = await checkTarget(input.url, this.options.trace ?? {});
-    const job = this.newJob({ kind: 'url', url: target.href, clicks, ...(input.again ? { again: true } : {}), ...withOptions(input.options) });
+    const job = this.newJob({
+      kind: 'url',
+      url: target.href,
+      clicks,
+      ...(input.again ? { again: true } : {}),
+      ...withOptions(input.options),
+    });
     void this.runTrace(job, null);
     return this.view(job);
   }

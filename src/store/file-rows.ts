@@ -22,7 +22,8 @@ export function fileRows(caseDir: string, id: string, report: Report | null): Fi
     const read = readWarcBuffer(readFileSync(join(caseDir, WARC_FILE)));
     const capture = captureFromRecords(read.records, WARC_FILE, read.stop !== null);
     const rows = new Map<string, FileRow>();
-    for (const d of downloadsOf(capture)) if (d.sha256) rows.set(d.sha256, { case_id: id, sha256: d.sha256, filename: d.filename, size: d.size });
+    for (const d of downloadsOf(capture))
+      if (d.sha256) rows.set(d.sha256, { case_id: id, sha256: d.sha256, filename: d.filename, size: d.size });
     return [...rows.values()];
   } catch {
     return []; // an unreadable WARC indexes without its files; verify says what is wrong with it

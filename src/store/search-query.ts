@@ -32,7 +32,21 @@ export interface SearchFilters {
   offset?: number;
 }
 
-export const FILTER_NAMES = ['q', 'domain', 'party', 'ip', 'cert', 'token', 'asn', 'file', 'status', 'kind', 'message', 'from', 'to'] as const;
+export const FILTER_NAMES = [
+  'q',
+  'domain',
+  'party',
+  'ip',
+  'cert',
+  'token',
+  'asn',
+  'file',
+  'status',
+  'kind',
+  'message',
+  'from',
+  'to',
+] as const;
 export type FilterName = (typeof FILTER_NAMES)[number];
 
 export const PIVOT_KINDS = ['domain', 'party', 'ip', 'cert', 'token', 'asn', 'file', 'message'] as const;
@@ -236,7 +250,8 @@ function certValue(value: string): string {
 function asnValue(value: string): number {
   const m = /^(?:AS)?(\d{1,10})$/i.exec(value.trim());
   const n = m ? Number(m[1]) : NaN;
-  if (!Number.isInteger(n) || n < 0 || n > 4294967295) throw new QueryError(`asn: expected an AS number (15169 or AS15169), got "${value}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 4294967295)
+    throw new QueryError(`asn: expected an AS number (15169 or AS15169), got "${value}"`);
   return n;
 }
 

@@ -29,7 +29,9 @@ export async function readSubmission(req: IncomingMessage, maxMessageBytes: numb
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value))
       throw new BodyError('expected a JSON object { "url": ..., "clicks": [...] }', 400);
-    const { url, clicks, again, ...rest } = value as { url?: unknown; clicks?: unknown; again?: unknown } & Parameters<typeof traceChoices>[0];
+    const { url, clicks, again, ...rest } = value as { url?: unknown; clicks?: unknown; again?: unknown } & Parameters<
+      typeof traceChoices
+    >[0];
     if (url !== undefined && typeof url !== 'string') throw new BodyError('url: expected a string', 400);
     if (again !== undefined && typeof again !== 'boolean') throw new BodyError('again: expected true or false', 400);
     return { url: url ?? null, clicks: textList(clicks), options: traceChoices(rest), again: again ?? false, message: null };

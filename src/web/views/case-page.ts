@@ -11,7 +11,7 @@ import { imageMap, type Drawing } from './chain-svg.js';
 import { chainSection, summarySection } from './chain-section.js';
 import { messageSection, sourceMessageNote } from './message-section.js';
 import { exchangesSection } from './exchanges-section.js';
-import { pivotLink, statusLabel, time } from './widgets.js';
+import { pivotLink, time } from './widgets.js';
 import { shareSection } from './share-section.js';
 
 function overview(id: string, report: Report): SafeHtml {
