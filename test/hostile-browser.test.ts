@@ -212,7 +212,7 @@ test('redirects to schemes that are not the web end at once, saying which', asyn
 
 test('a body cut by a reset and a corrupt gzip body end at once with what happened', async () => {
   for (const [scenario, reason] of [
-    ['reset-short-of-length', `connection reset after ${RESET_AFTER_BYTES.toLocaleString('en-US')} bytes`],
+    ['reset-mid-body', `connection reset after ${RESET_AFTER_BYTES.toLocaleString('en-US')} bytes`],
     ['gzip-corrupt', 'content-encoding gzip: corrupt data'],
   ] as const) {
     const run = await traceCli(scenario, ['--timeout', '40', '--settle', '30000']);

@@ -205,14 +205,14 @@ const RESET_PROMISED_BYTES = 100_000;
 function resetMidBody(): ScenarioDefinition {
   return defineScenario(
     {
-      name: 'reset-short-of-length',
-      url: `${ESP}/c/reset-short-of-length`,
+      name: 'reset-mid-body',
+      url: `${ESP}/c/reset-mid-body`,
       description: `A 302 to a page whose server promises ${RESET_PROMISED_BYTES} bytes, sends ${RESET_AFTER_BYTES}, then resets the connection.`,
       outcome: 'error',
     },
     [
-      { host: HOSTS.espClick, path: '/c/reset-short-of-length', handle: hopTo('http-302', `${PROMO}/hb/reset-short-of-length`) },
-      { host: HOSTS.brokerPromo, path: '/hb/reset-short-of-length', handle: (x) => resetAfter(x, RESET_AFTER_BYTES) },
+      { host: HOSTS.espClick, path: '/c/reset-mid-body', handle: hopTo('http-302', `${PROMO}/hb/reset-mid-body`) },
+      { host: HOSTS.brokerPromo, path: '/hb/reset-mid-body', handle: (x) => resetAfter(x, RESET_AFTER_BYTES) },
     ],
   );
 }
