@@ -6,6 +6,7 @@ import type { Report } from '../report.js';
 import type { DownloadFact } from './downloads.js';
 import { brandsInText, domainParts, lookalikeDomain } from './lookalike.js';
 import { shownDomain } from '../mail/links.js';
+import { hostOf } from '../http/host.js';
 import { secretFields, visibleText } from './page-dom.js';
 
 export type FlagId = 'cloaked' | 'single-use' | 'download' | 'credential-form' | 'lookalike' | 'link-mismatch' | 'tls';
@@ -64,15 +65,6 @@ export function verdictFlags(input: FlagInput): VerdictFlag[] {
     linkMismatchFlag(input.report, input.shownLink),
     tlsFlag(input.report),
   ].filter((f): f is VerdictFlag => f !== null);
-}
-
-function hostOf(url: string | null | undefined): string | null {
-  if (!url) return null;
-  try {
-    return new URL(url).hostname || null;
-  } catch {
-    return null;
-  }
 }
 
 function registrable(url: string | null | undefined): string | null {

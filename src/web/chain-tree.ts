@@ -5,6 +5,7 @@
 import type { Capture, Exchange } from '../model.js';
 import type { Hop, Report, Via } from '../report.js';
 import { headerValue } from '../http/wire.js';
+import { hostOf } from '../http/host.js';
 import { withoutFragment } from '../analyze/chain.js';
 import { registrableDomain } from '../store/index.js';
 
@@ -73,14 +74,6 @@ export function edgeLabel(hop: Hop): string {
   return text ? `${word} “${text.length > 40 ? `${text.slice(0, 39)}…` : text}”` : word;
 }
 
-function hostOf(url: string): string {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return '';
-  }
-}
-
 const time = (iso: string | null | undefined) => (iso ? Date.parse(iso) : NaN);
 
 /** The page (CDP target) each hop's document was requested in, when the capture says (traces do). */
@@ -130,6 +123,16 @@ function ownerOf(x: Exchange, hops: Hop[]): Hop | null {
 
 const MAX_HOSTS = 12;
 
+/**
+ * A frame's document: Sec-Fetch-Dest says so where Chromium sends it (secure origins); over plain
+ * HTTP, a request that is no hop yet asks for a document the way only navigations do.
+ */
+export function isFrameDocument(x: Pick<Exchange, 'request'>): boolean {
+  const dest = headerValue(x.request.headers, 'sec-fetch-dest')?.toLowerCase();
+  if (dest) return dest === 'iframe' || dest === 'frame';
+  return x.request.method === 'GET' && /^text\/html,application\/xhtml\+xml/i.test(headerValue(x.request.headers, 'accept') ?? '');
+}
+
 export function chainTree(capture: Pick<Capture, 'events' | 'exchanges'>, report: Pick<Report, 'hops'>): TreeNode[] {
   const hops = report.hops;
   if (hops.length === 0) return [];
@@ -145,7 +148,7 @@ export function chainTree(capture: Pick<Capture, 'events' | 'exchanges'>, report
       via: hop.via,
       edge: edgeLabel(hop),
       url: hop.url,
-      host: hostOf(hop.url),
+      host: hostOf(hop.url) ?? '',
       status: hop.status,
       role: hop.party?.role ?? null,
       party: hop.party?.name ?? hop.party?.registrableDomain ?? null,
@@ -162,9 +165,8 @@ export function chainTree(capture: Pick<Capture, 'events' | 'exchanges'>, report
     const owner = ownerOf(x, hops);
     if (!owner) continue;
     const node = nodes.get(owner.index)!;
-    const dest = (headerValue(x.request.headers, 'sec-fetch-dest') ?? '').toLowerCase();
-    if (dest === 'iframe' || dest === 'frame') node.frames.push(x.request.url);
-    const host = hostOf(x.request.url);
+    if (isFrameDocument(x)) node.frames.push(x.request.url);
+    const host = hostOf(x.request.url) ?? '';
     if (registrableDomain(host) === registrableDomain(node.host)) {
       node.ownRequests++;
       continue;
