@@ -441,6 +441,23 @@ test('per-submission options from the form are used and recorded; bad options ar
   }
 });
 
+test('a queued job shows its place in the queue until it starts', async () => {
+  const url = lab.scenarios['meta-refresh-delayed'].url;
+  const submitted = [];
+  for (const n of [1, 2, 3]) submitted.push(await submitJson({ url: `${url}${url.includes('?') ? '&' : '?'}queue=${n}` }));
+  const third = submitted[2].body.job.id;
+  const { body } = await api<{ job: Job; queue: { place: number; ahead: number; running: number } | null }>(`/api/jobs/${third}`);
+  assert.equal(body.job.state, 'queued', 'two traces run at once: the third waits');
+  assert.deepEqual(body.queue, { place: 1, ahead: 0, running: 2 });
+  await page.goto(`${base}/jobs/${third}`);
+  const place = page.locator('#queue-place');
+  if (await place.count()) {
+    assert.match(await place.innerText(), /place 1 in the queue \(0 waiting before it, 2 running\)/);
+    await page.waitForSelector('#queue-place', { state: 'detached', timeout: 60_000 });
+  }
+  await Promise.all(submitted.map((s) => waitForJob(s.body.job.id, 90_000)));
+});
+
 test('a tampered case shows as tampered when its page is opened again', async () => {
   const { body } = await submitJson({ url: `${lab.scenarios['http-301'].url}&tamper=1` });
   const job = await waitForJob(body.job.id);

@@ -6,9 +6,10 @@
 //   GET  /api/jobs                → { jobs } (newest first, without events)
 //   GET  /api/jobs/:id            → { job, queue } (queue: { place, ahead, running } while it waits)
 //   GET  /api/jobs/:id/events     → text/event-stream: "progress" events, "state" changes, "end"
-//   GET  /api/cases/:id           → { case, report, message, relations, downloads }
+//   GET  /api/cases/:id           → { case, report, message, relations, downloads (evidence files), flags (verdict flags),
+//                                 integrity (the manifest, signature and timestamp checked now), files (files the chain downloaded) }
 //   GET  /api/cases/:id/exchanges → { exchanges, error }
-//   GET  /api/search?q&domain&party&ip&cert&token&status&kind&message&from&to&limit&offset → { total, limit, offset, cases }
+//   GET  /api/search?q&domain&party&ip&cert&token&asn&file&status&kind&message&from&to&limit&offset → { total, limit, offset, cases }
 //   GET  /api/pivot/:kind/:value  → same as search with that one filter
 //   POST /api/reindex             → rebuild the index from the case folders
 import type { ServerResponse } from 'node:http';
@@ -18,7 +19,7 @@ import { sendJson, sendJsonError } from './responses.js';
 import { readSubmission } from './submission-input.js';
 import { SubmissionError, type Job } from '../service/trace-service.js';
 import { BodyError } from './request-body.js';
-import { loadCaseDetails, loadCaseExchanges } from './case-data.js';
+import { loadCaseDetails, loadCaseExchanges, loadCaseView } from './case-data.js';
 import { securityHeaders, APP_CSP } from './security.js';
 import { queuePlace } from './views/job-page.js';
 
@@ -111,15 +112,19 @@ export const apiRoutes: Route[] = [
     sendJson(ctx.res, 200, { job, queue: queuePlace(job, ctx.service.listJobs()) });
   }),
   route('GET', /^\/api\/jobs\/([^/]+)\/events$/, (ctx, id) => jobEvents(ctx, id)),
-  route('GET', /^\/api\/cases\/([^/]+)$/, (ctx, id) => {
+  route('GET', /^\/api\/cases\/([^/]+)$/, async (ctx, id) => {
     const details = loadCaseDetails(ctx.service.store, id);
     if (!details) return sendJsonError(ctx.res, 404, 'not-found', `no case ${id}`);
+    const view = await loadCaseView(ctx.service.store, details);
     sendJson(ctx.res, 200, {
       case: details.summary,
       report: details.report,
       message: details.message,
       relations: details.relations,
       downloads: details.downloads,
+      flags: view.flags,
+      integrity: view.integrity,
+      files: view.recorded?.downloads ?? [],
     });
   }),
   route('GET', /^\/api\/cases\/([^/]+)\/exchanges$/, async (ctx, id) => {

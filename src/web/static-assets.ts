@@ -66,6 +66,9 @@ export const APP_JS = `'use strict';
     state.textContent = job.state;
     state.dataset.state = job.state;
     state.className = 'state state-' + job.state;
+    // The place in the queue was true while the job waited; it is not any more.
+    var place = document.getElementById('queue-place');
+    if (place && job.state !== 'queued') place.remove();
     if (job.error) {
       errorBox.textContent = job.error;
       errorBox.classList.remove('hidden');
