@@ -72,7 +72,6 @@ const ROLE_COLOURS: Record<string, [fill: string, stroke: string]> = {
 
 const ROW = 30;
 const SUB_ROW = 17;
-const INDENT = 34;
 
 export function treeDrawing(nodes: TreeNode[]): Drawing {
   const parts: SafeHtml[] = [];
@@ -81,21 +80,21 @@ export function treeDrawing(nodes: TreeNode[]): Drawing {
   let y = 12;
   let width = 480;
   for (const node of nodes) {
-    const x = 12 + node.depth * INDENT;
     const top = y;
     const mid = top + 12;
     const parent = node.parent !== null ? centre.get(node.parent) : undefined;
-    if (parent) {
-      parts.push(html`<path d="M${parent.x} ${parent.y} V${mid} H${x}" fill="none" stroke="#98a2b3" stroke-width="1.5" />`);
-    }
+    // A child hangs from its parent's box: the connector comes down from it and turns right to the
+    // child's box, with how the child was reached written above the turn.
+    const x = parent ? parent.x : 12;
     const edge = svgLabel(node.edge, 34);
-    const edgeWidth = Math.ceil(shownLength(edge) * SMALL_CHAR) + 10;
-    parts.push(html`<text x="${x + 4}" y="${mid - 3}" font-size="11" fill="#475467">${edge}</text>`);
+    const edgeWidth = Math.ceil(shownLength(edge) * SMALL_CHAR) + (parent ? 16 : 8);
+    const boxX = x + edgeWidth;
+    if (parent) parts.push(html`<path d="M${parent.x} ${parent.y} V${mid} H${boxX}" fill="none" stroke="#98a2b3" stroke-width="1.5" />`);
+    parts.push(html`<text x="${x + (parent ? 8 : 0)}" y="${mid - 3}" font-size="11" fill="#475467">${edge}</text>`);
     const label = svgLabel(
       `${node.hop}  ${node.status ?? '—'}  ${node.host || node.url}${node.party ? `  · ${node.party}` : ''}${node.download ? '  ⤓ download' : ''}`,
       90,
     );
-    const boxX = x + edgeWidth;
     const boxWidth = Math.ceil(shownLength(label) * CHAR) + 16;
     const [fill, stroke] = ROLE_COLOURS[node.role ?? ''] ?? ['#f2f4f7', '#667085'];
     const bad = node.error !== null || node.status === null || node.status >= 400;
@@ -139,7 +138,7 @@ export function treeDrawing(nodes: TreeNode[]): Drawing {
     if (node.thirdParty.length || node.frames.length || node.ownRequests) y += 6;
   }
   const height = Math.max(y + 6, 40);
-  width = Math.min(Math.ceil(width), 2400);
+  width = Math.min(Math.ceil(width), 8000);
   return { svg: svgDocument(width, height, 'Redirect tree', join(parts)), width, height, areas };
 }
 

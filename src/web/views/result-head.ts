@@ -119,7 +119,7 @@ export function resultHead(
           }
           ${report.error ? html`<br /><span class="error" id="case-error">${report.error}</span>` : ''}
         </p>
-        ${verdict.summary} ${flagList(verdict.flags)} ${integrityLine(verdict.integrity)} ${verdict.options}
+        ${flagList(verdict.flags)} ${verdict.summary} ${integrityLine(verdict.integrity)} ${verdict.options}
       </div>
       <div class="hero">
         ${
