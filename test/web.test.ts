@@ -343,7 +343,15 @@ test('the hostile case: its tree and waterfall SVG hold the payloads as inert te
 });
 
 test('verdict flags, downloads with their SHA-256 pivot, and the case list as people scan it', async () => {
-  const names = ['download', 'bad-tls-expired', 'single-use', 'reset'] as const;
+  const names = [
+    'download',
+    'bad-tls-expired',
+    'bad-tls-self-signed',
+    'bad-tls-wrong-host',
+    'single-use',
+    'time-limited-expired',
+    'reset',
+  ] as const;
   const submitted = await Promise.all(names.map((n) => submitJson({ url: lab.scenarios[n].url })));
   const jobs = await Promise.all(submitted.map((s) => waitForJob(s.body.job.id, 90_000)));
   const caseOf = Object.fromEntries(names.map((n, i) => [n, jobs[i].caseId!]));
@@ -368,6 +376,9 @@ test('verdict flags, downloads with their SHA-256 pivot, and the case list as pe
 
   assert.deepEqual(await flagsOf(caseOf['bad-tls-expired']), ['tls']);
   assert.match(await page.locator('li.flag-tls').innerText(), /expired\.badssl\.test/);
+  for (const name of ['bad-tls-self-signed', 'bad-tls-wrong-host'] as const) assert.deepEqual(await flagsOf(caseOf[name]), ['tls'], name);
+  assert.deepEqual(await flagsOf(caseOf['time-limited-expired']), ['single-use']);
+  assert.match(await page.locator('li.flag-single-use').innerText(), /Spent link.*410 Gone/s);
   assert.deepEqual(await flagsOf(caseOf['single-use']), [], 'one visit that worked shows nothing');
   // The same link again: spent now, and the two visits together show a single-use link.
   const again = await waitForJob((await submitJson({ url: lab.scenarios['single-use'].url, again: true })).body.job.id);
