@@ -266,7 +266,12 @@ for (const [signal, code] of [
 
 test('a process that launched Chromium takes it along when killed: by a signal it does not handle, or by SIGKILL', async () => {
   const browserModule = new URL('../src/capture/browser.js', import.meta.url).href;
-  const script = `const { launchBrowser } = await import(${JSON.stringify(browserModule)});\nawait launchBrowser();\nprocess.stdout.write('up\\n');\nsetInterval(() => {}, 1000);`;
+  const script = [
+    `const { launchBrowser } = await import(${JSON.stringify(browserModule)});`,
+    'await launchBrowser();',
+    "process.stdout.write('up\\n');",
+    'setInterval(() => {}, 1000);',
+  ].join('\n');
   for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     const tree = new ProcessTree(child.pid!).start(100);
