@@ -85,7 +85,9 @@ export function cloakedFlag(comparison: CloakComparison | null): VerdictFlag | n
   return {
     id: 'cloaked',
     title: 'Cloaked',
-    detail: `Served differently to another visitor: this trace ended on ${mine ?? 'no page'}, the trace as ${comparison.otherIdentity} (case ${comparison.otherCase}) on ${theirs ?? 'no page'}.`,
+    detail:
+      `Served differently to another visitor: this trace ended on ${mine ?? 'no page'}, ` +
+      `the trace as ${comparison.otherIdentity} (case ${comparison.otherCase}) on ${theirs ?? 'no page'}.`,
     severity: 'high',
     hop: null,
   };
@@ -134,7 +136,9 @@ export function singleUseFlag(report: Report, finalDom: string | null, otherVisi
     return {
       id: 'single-use',
       title: 'Single-use link',
-      detail: `${name(first)} (${first.startedAt ?? '?'}) reached ${first.finalUrl ?? 'a page'}; ${name(laterSpent)} (${laterSpent.startedAt ?? '?'}) found it spent: ${laterSpent.spent}.`,
+      detail:
+        `${name(first)} (${first.startedAt ?? '?'}) reached ${first.finalUrl ?? 'a page'}; ` +
+        `${name(laterSpent)} (${laterSpent.startedAt ?? '?'}) found it spent: ${laterSpent.spent}.`,
       severity: 'warn',
       hop: first.self ? 1 : laterSpent.self ? (report.hops.length ? report.hops.length : null) : null,
     };

@@ -129,14 +129,16 @@ table { width: 100%; border-collapse: collapse; background: #fff; }
 th, td { text-align: left; vertical-align: top; padding: .4rem .5rem; border-bottom: 1px solid var(--line); }
 th.num, td.num { text-align: right; }
 .network-source, .data-attribution { color: var(--muted); font-size: .9em; }
-dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: .8rem; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; background: #fff; border: 1px solid var(--line);
+  border-radius: 8px; padding: .8rem; }
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; }
 .status { display: inline-block; padding: 0 .4rem; border-radius: 4px; font-weight: 600; background: #eef; }
 .status-2xx { background: #dcfae6; color: var(--good); }
 .status-3xx { background: #e0eaff; color: #2d4fa8; }
 .status-4xx, .status-5xx, .status-none { background: #fee4e2; color: var(--bad); }
-.party { display: inline-block; margin: .1rem .2rem; padding: .05rem .5rem; border-radius: 999px; border: 1px solid var(--line); background: #f2f4f7; text-decoration: none; color: var(--ink); }
+.party { display: inline-block; margin: .1rem .2rem; padding: .05rem .5rem; border-radius: 999px; border: 1px solid var(--line);
+  background: #f2f4f7; text-decoration: none; color: var(--ink); }
 .party-role { font-size: .8em; color: var(--muted); }
 .role-esp-tracker { background: #fef0c7; border-color: #fdb022; }
 .role-advertiser { background: #d1fadf; border-color: #32d583; }

@@ -204,7 +204,8 @@ export function caseBody(details: CaseDetails, view: CaseView, drawings: { tree:
           )
         : ''
     }
-    ${report ? html`${chainSection(report)}${downloadedFilesSection(recorded?.downloads ?? [])}${tokensSection(report)}${dnsSection(report)}${eventsSection(report)}` : ''}
-    ${message ? messageSection(message, details.relations) : ''} ${downloadsSection(details)} ${shareSection(details.id)}
+    ${report ? html`${chainSection(report)}${downloadedFilesSection(recorded?.downloads ?? [])}${tokensSection(report)}` : ''}
+    ${report ? html`${dnsSection(report)}${eventsSection(report)}` : ''} ${message ? messageSection(message, details.relations) : ''}
+    ${downloadsSection(details)} ${shareSection(details.id)}
     ${report ? exchangesSection(recorded?.exchanges ?? [], view.recordedError) : ''}`;
 }

@@ -121,10 +121,14 @@ export function summarySection(report: Report): SafeHtml {
       summary
         ? html`<p class="summary-text">${summary.text}</p>
             <ul class="claims">
-              ${summary.claims.map((c) => html`<li>${c.text}${c.hop !== null ? html` <a class="claim-hop" href="${`#hop-${c.hop}`}">hop ${c.hop}</a>` : ''}</li>`)}
+              ${summary.claims.map((c) => html`<li>${c.text}${claimHop(c.hop)}</li>`)}
             </ul>`
         : ''
     }
     ${parties.length ? html`<p class="party-list">${parties.map((p) => partyBadge(p))}</p>` : ''}
   </section>`;
+}
+
+function claimHop(hop: number | null): SafeHtml {
+  return hop !== null ? html` <a class="claim-hop" href="${`#hop-${hop}`}">hop ${hop}</a>` : html``;
 }

@@ -13,6 +13,9 @@ export interface SubmitFormState {
   error?: string | null;
 }
 
+const PRIVATE_ALLOWED = 'This server may trace private and loopback addresses (--allow-private).';
+const PRIVATE_REFUSED = 'Targets on private, loopback or link-local addresses are refused.';
+
 export function submitForm(state: SubmitFormState, options: { allowPrivate: boolean; maxMessageBytes: number }): SafeHtml {
   return html`<form class="submit" method="post" action="/submit" enctype="multipart/form-data">
     <h2>Trace a link</h2>
@@ -56,9 +59,7 @@ export function submitForm(state: SubmitFormState, options: { allowPrivate: bool
       ><input type="checkbox" name="again" value="1" /> Trace again even if this link was traced before (a link is otherwise requested only
       once: single-use links)</label
     >
-    <p class="muted">
-      ${options.allowPrivate ? 'This server may trace private and loopback addresses (--allow-private).' : 'Targets on private, loopback or link-local addresses are refused.'}
-    </p>
+    <p class="muted">${options.allowPrivate ? PRIVATE_ALLOWED : PRIVATE_REFUSED}</p>
     <button type="submit">Trace</button>
   </form>`;
 }

@@ -81,12 +81,14 @@ export function optionsLine(report: Report, recorded: RecordedCase | null): Safe
     const at = args.indexOf('--timeout');
     return at >= 0 ? args[at + 1] : undefined;
   })();
+  const exploreText = info?.explore ? html`, <span class="opt-explore">explore depth ${info.explore}</span>` : ', no explore';
+  const timeoutText = timeout ? html`, <span class="opt-timeout">timeout ${timeout} s</span>` : '';
   return html`<p class="trace-options muted" id="trace-options">
     Traced as
     <span class="opt-device">${identity?.device ?? 'unknown device'}</span
     >${identity ? ` ${identity.viewport.width}×${identity.viewport.height}` : ''}, user agent
     <code class="opt-ua">${identity?.userAgent ?? 'not recorded'}</code
-    >${info?.clicks.length ? html`, then clicked ${info.clicks.map((c) => html`<q class="opt-click">${c}</q> `)}` : ''}${info?.explore ? html`, <span class="opt-explore">explore depth ${info.explore}</span>` : ', no explore'}${timeout ? html`, <span class="opt-timeout">timeout ${timeout} s</span>` : ''}
+    >${info?.clicks.length ? html`, then clicked ${info.clicks.map((c) => html`<q class="opt-click">${c}</q> `)}` : ''}${exploreText}${timeoutText}
   </p>`;
 }
 
