@@ -24,6 +24,7 @@ import { createMessageCase, linkTarget, traceMessage } from './messages.js';
 import { defaultConcurrency } from './defaults.js';
 import { casesRecipientMap, exactAddresses, type RecipientMap } from '../mail/recipient-map.js';
 import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
+import { choiceArguments, type TraceChoices } from './submission-options.js';
 
 export { SubmissionError } from './submission-error.js';
 export type { TraceDefaults } from './tracer.js';
@@ -55,6 +56,8 @@ export interface Job {
   kind: 'url' | 'message';
   url: string | null;
   clicks: string[];
+  /** Trace options of this submission, over the server's (device, user agent, explore, timeout). */
+  options?: TraceChoices;
   /** For a message: the uploaded file's name, its subject and the traced link's number. */
   filename: string | null;
   subject: string | null;
@@ -84,6 +87,7 @@ export type JobSummary = Omit<Job, 'events'>;
 export interface SubmitUrlInput {
   url: unknown;
   clicks?: unknown;
+  options?: TraceChoices;
   /** Trace it even if this cases folder traced the link before. */
   again?: boolean;
 }
@@ -92,6 +96,7 @@ export interface SubmitMessageInput {
   raw: Buffer;
   filename?: string | null;
   clicks?: unknown;
+  options?: TraceChoices;
   again?: boolean;
 }
 
@@ -148,7 +153,13 @@ export class TraceService {
     this.acceptingOrThrow();
     const clicks = validClicks(input.clicks);
     const target = await checkTarget(input.url, this.options.trace ?? {});
-    const job = this.newJob({ kind: 'url', url: target.href, clicks, ...(input.again ? { again: true } : {}) });
+    const job = this.newJob({
+      kind: 'url',
+      url: target.href,
+      clicks,
+      ...(input.again ? { again: true } : {}),
+      ...withOptions(input.options),
+    });
     void this.runTrace(job, null);
     return this.view(job);
   }
@@ -185,6 +196,7 @@ export class TraceService {
       subject: analysis.subject,
       link: main?.index ?? null,
       messageCaseId: message.id,
+      ...withOptions(input.options),
       ...(input.again ? { again: true } : {}),
     });
     this.record(
@@ -335,7 +347,8 @@ export class TraceService {
       url: job.url!,
       again: job.again ?? false,
       clicks: job.clicks,
-      commandLine: ['clicktrace', 'serve', `(job ${job.id})`],
+      ...(job.options ? { options: job.options } : {}),
+      commandLine: ['clicktrace', 'serve', `(job ${job.id})`, ...choiceArguments(job.options ?? {})],
       onStart: () => {
         job.state = 'running';
         job.startedAt = new Date().toISOString();
@@ -452,6 +465,11 @@ export class TraceService {
       if (job.state === 'done' || job.state === 'failed') this.jobs.delete(id);
     }
   }
+}
+
+/** A job's own options, when it has any. */
+function withOptions(options: TraceChoices | undefined): { options?: TraceChoices } {
+  return options && Object.keys(options).length ? { options } : {};
 }
 
 function validClicks(input: unknown): string[] {
