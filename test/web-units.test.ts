@@ -158,3 +158,40 @@ test('body preview: decoded text, binary left out, long text cut', () => {
   assert.ok(long.cut);
   assert.equal(bodyPreview(Buffer.alloc(0), [], false), null);
 });
+
+test('a hop shows its IP, network and certificate with pivots on each, and its party', async () => {
+  const { hopItem } = await import('../src/web/views/chain-section.js');
+  const item = hopItem({
+    index: 2,
+    url: 'https://www.advertiser.example/land',
+    method: 'GET',
+    status: 200,
+    via: 'http-302',
+    evidence: { detail: 'HTTP 302, Location: https://www.advertiser.example/land' },
+    ip: '203.0.113.7',
+    tls: {
+      protocol: 'TLSv1.3',
+      authorized: true,
+      error: null,
+      cert: {
+        subject: 'CN=www.advertiser.example',
+        issuer: 'CN=Example CA',
+        validFrom: '2026-01-01T00:00:00Z',
+        validTo: '2027-01-01T00:00:00Z',
+        sans: ['www.advertiser.example', 'advertiser.example'],
+        sha256: 'ab'.repeat(32),
+      },
+    },
+    contentType: 'text/html',
+    timing: { startedAt: '2026-12-01T10:00:00Z', ms: 20 },
+    exchange: 'x0002',
+    error: null,
+    party: { name: 'Advertiser Inc', role: 'advertiser', rule: null, registrableDomain: 'advertiser.example' },
+    network: { asn: 64500, name: 'EXAMPLE-NET', country: 'NL', source: 'test', sourceDate: null },
+  }).toString();
+  assert.match(item, /href="\/cases\?ip=203\.0\.113\.7"/);
+  assert.match(item, /class="pivot pivot-asn" href="\/cases\?asn=AS64500"/);
+  assert.match(item, /href="\/cases\?cert=(ab){32}"/);
+  assert.match(item, /class="cert-summary"[^]*CN=www\.advertiser\.example[^]*for www\.advertiser\.example, advertiser\.example/);
+  assert.match(item, /href="\/cases\?party=Advertiser\+Inc"/);
+});

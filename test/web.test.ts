@@ -2,7 +2,8 @@
 // options, and Chromium driving the pages. One lab, one server, one driving browser for the file.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { request } from 'node:http';
 import { spawnSync } from 'node:child_process';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -104,8 +105,20 @@ test('the seed through the form: live progress, the chain with Selligent and the
   await page.waitForSelector('#job-state[data-state="done"]', { timeout: 45_000 });
   const kinds = await page.$$eval('#job-events li .event-kind', (els) => els.map((e) => e.textContent));
   const details = await page.$$eval('#job-events li', (els) => els.map((e) => e.textContent));
-  for (const kind of ['queued', 'started', 'hop', 'exchange', 'click', 'done', 'indexed', 'finished'])
+  for (const kind of ['queued', 'started', 'hop', 'click', 'done', 'indexed', 'finished'])
     assert.ok(kinds.includes(kind), `progress shows "${kind}": ${details.join(' | ')}`);
+  // A hop and the exchange that carried it are one line: each hop once, with its status.
+  const hops = await page.$$eval('#job-events li', (els) =>
+    els
+      .filter((e) => e.querySelector('.event-kind')?.textContent === 'hop')
+      .map((e) => e.querySelector('.event-detail')?.textContent ?? ''),
+  );
+  assert.equal(hops.length, 3, hops.join(' | '));
+  assert.deepEqual(
+    hops.map((h) => h.split(' ')[0]),
+    ['200', '302', '200'],
+  );
+  assert.equal(kinds.filter((k) => k === 'exchange').length, 0, 'no exchange repeats a hop');
   await Promise.all([page.waitForURL(/\/cases\/\d{8}T\d{6}Z-[0-9a-f]{6}$/), page.click('#job-case-link')]);
   seedCase = page.url().split('/').pop()!;
 
@@ -122,6 +135,44 @@ test('the seed through the form: live progress, the chain with Selligent and the
     (await page.locator('details.exchange').first().locator('pre.head').first().textContent()) ?? '',
     /^GET \/optiext\/optiextension\.dll\?ID=/,
   );
+
+  // The final screenshot first, large, beside the verdict; every resting page in the strip.
+  const hero = page.locator('#result .hero img#final-screenshot');
+  await hero.evaluate((img: HTMLImageElement) => img.decode());
+  const heroBox = (await hero.boundingBox())!;
+  const verdictBox = (await page.locator('#result .verdict').boundingBox())!;
+  assert.ok(heroBox.width > 500, `the final screenshot is large (${heroBox.width} px)`);
+  assert.ok(heroBox.x > verdictBox.x + verdictBox.width - 1 && heroBox.y < verdictBox.y + 50, 'beside the verdict');
+  assert.equal(await page.locator('ol.shot-strip li.strip-item').count(), 2);
+  assert.equal(await page.locator('.lightbox:visible').count(), 0);
+  await page.locator('ol.shot-strip a.strip-link').first().click();
+  assert.equal(await page.locator('#shot-1.lightbox').isVisible(), true, 'a strip screenshot opens large');
+  await page.locator('#shot-1 a.lightbox-close').click();
+  assert.equal(await page.locator('.lightbox:visible').count(), 0);
+  await hero.click();
+  assert.equal(await page.locator('.lightbox:visible').count(), 1, 'the final screenshot opens large');
+  await page.goto(`${base}/cases/${seedCase}`);
+
+  // The redirect tree and the waterfall: server-side SVG shown as images, linked through image maps.
+  for (const id of ['#tree-image', '#waterfall-image']) {
+    await page.locator(id).evaluate((img: HTMLImageElement) => img.decode());
+    assert.ok(await page.locator(id).evaluate((img: HTMLImageElement) => img.naturalWidth > 100), `${id} is drawn`);
+  }
+  const treeLinks = await page.$$eval('map#tree-map area', (areas) => areas.map((a) => a.getAttribute('href')));
+  assert.deepEqual(
+    treeLinks.filter((h) => h?.startsWith('#hop-')),
+    ['#hop-1', '#hop-2', '#hop-3'],
+  );
+  const wfLinks = await page.$$eval('map#waterfall-map area', (areas) => areas.map((a) => a.getAttribute('href')));
+  assert.ok(wfLinks.length >= 3 && wfLinks.every((h) => /^#exchange-/.test(h ?? '')), wfLinks.join(' '));
+  const tree = await fetch(`${base}/cases/${seedCase}/tree.svg`);
+  assert.equal(tree.headers.get('content-type'), 'image/svg+xml; charset=utf-8');
+  const treeSvg = await tree.text();
+  for (const text of ['news.t-mobile.emsecure.test', 'business.t-mobile.example', 'click “Find out more”', '302'])
+    assert.ok(treeSvg.includes(text), `the tree shows ${text}`);
+  // The integrity line: recomputed when the page is opened.
+  assert.equal(await page.locator('#integrity').getAttribute('data-state'), 'verified');
+  assert.match(await page.locator('#integrity').innerText(), /Integrity verified .*: \d+ files, \d+ WARC records\).*not signed/s);
 
   const shots = page.locator('a.screenshot-link');
   assert.equal(await shots.count(), 2, 'one screenshot per resting page');
@@ -257,6 +308,182 @@ test('a hostile page captured: its case page fires no dialog and runs no injecte
   assert.match(snapshot.headers()['content-disposition'] ?? '', /^attachment/);
   await hostile.close();
   assert.deepEqual(cspViolations, [], 'our own pages never trip the CSP nor miss a resource');
+});
+
+test('the hostile case: its tree and waterfall SVG hold the payloads as inert text; opened on their own nothing runs', async () => {
+  const { body } = await api<{ total: number; cases: { id: string }[] }>(`/api/search?q=${encodeURIComponent(lab.scenarios.xss.url)}`);
+  const id = body.cases[0].id;
+  const viewer = await context.newPage();
+  const dialogs: string[] = [];
+  viewer.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  for (const which of ['tree', 'waterfall']) {
+    const response = await viewer.goto(`${base}/cases/${id}/${which}.svg`);
+    assert.equal(response!.headers()['content-type'], 'image/svg+xml; charset=utf-8');
+    assert.match(response!.headers()['content-security-policy'] ?? '', /^sandbox; default-src 'none'/);
+    const svg = await response!.text();
+    assert.doesNotMatch(svg, /<script|<foreignObject|<style|\son[a-z]+=|href=|xlink/i, `${which}: no active content`);
+    // Well-formed: the browser parsed it as SVG, not as an error document.
+    assert.equal(await viewer.evaluate(() => document.documentElement.nodeName), 'svg');
+    assert.equal(await viewer.locator('parsererror').count(), 0);
+    await viewer.mouse.move(50, 50);
+  }
+  await viewer.goto(`${base}/cases/${id}`);
+  await viewer.$$eval('map area', (areas) => areas.forEach((a) => a.dispatchEvent(new MouseEvent('mouseover'))));
+  await viewer.waitForTimeout(300);
+  assert.deepEqual(dialogs, []);
+  assert.deepEqual(
+    await viewer.$$eval('area', (areas) => areas.filter((a) => !/^(#|\/cases\?)/.test(a.getAttribute('href') ?? '')).length),
+    0,
+    'map links go to hops, exchanges or pivots only',
+  );
+  await viewer.close();
+});
+
+test('verdict flags, downloads with their SHA-256 pivot, and the case list as people scan it', async () => {
+  const names = [
+    'download',
+    'bad-tls-expired',
+    'bad-tls-self-signed',
+    'bad-tls-wrong-host',
+    'single-use',
+    'time-limited-expired',
+    'reset',
+  ] as const;
+  const submitted = await Promise.all(names.map((n) => submitJson({ url: lab.scenarios[n].url })));
+  const jobs = await Promise.all(submitted.map((s) => waitForJob(s.body.job.id, 90_000)));
+  const caseOf = Object.fromEntries(names.map((n, i) => [n, jobs[i].caseId!]));
+  const flagsOf = async (id: string) => {
+    await page.goto(`${base}/cases/${id}`);
+    return page.$$eval('#flags li.verdict-flag', (els) => els.map((e) => e.getAttribute('data-flag')));
+  };
+  assert.ok((await flagsOf(caseOf.download)).includes('download'));
+  const file = page.locator('#downloaded-files tr.downloaded-file');
+  assert.equal(await file.count(), 1);
+  assert.equal(await file.locator('.file-name').innerText(), 'invoice.zip');
+  assert.match(await file.locator('.file-type').innerText(), /zip/i);
+  const sha = await file.locator('a.pivot-file').innerText();
+  assert.match(sha, /^[0-9a-f]{64}$/);
+  assert.equal(await file.locator('button.copy').getAttribute('data-copy'), sha);
+  await Promise.all([page.waitForURL(/\/cases\?file=[0-9a-f]{64}$/), file.locator('a.pivot-file').click()]);
+  assert.deepEqual(
+    await page.$$eval('tr.case-row', (rows) => rows.map((r) => r.getAttribute('data-case'))),
+    [caseOf.download],
+    'the file pivot finds the case that downloaded it',
+  );
+
+  assert.deepEqual(await flagsOf(caseOf['bad-tls-expired']), ['tls']);
+  assert.match(await page.locator('li.flag-tls').innerText(), /expired\.badssl\.test/);
+  for (const name of ['bad-tls-self-signed', 'bad-tls-wrong-host'] as const) assert.deepEqual(await flagsOf(caseOf[name]), ['tls'], name);
+  assert.deepEqual(await flagsOf(caseOf['time-limited-expired']), ['single-use']);
+  assert.match(await page.locator('li.flag-single-use').innerText(), /Spent link.*410 Gone/s);
+  assert.deepEqual(await flagsOf(caseOf['single-use']), [], 'one visit that worked shows nothing');
+  // The same link again: spent now, and the two visits together show a single-use link.
+  const again = await waitForJob((await submitJson({ url: lab.scenarios['single-use'].url, again: true })).body.job.id);
+  assert.equal(again.state, 'done', again.error ?? '');
+  assert.deepEqual(await flagsOf(again.caseId!), ['single-use']);
+  assert.match(await page.locator('li.flag-single-use').innerText(), /Single-use link.*410 Gone/s);
+
+  // The case list leads with the link, the final host and title; an error shows its reason.
+  await page.goto(`${base}/cases`);
+  const row = (id: string) => page.locator(`tr.case-row[data-case="${id}"]`);
+  assert.equal(await row(caseOf.download).locator('a.case-primary').innerText(), lab.scenarios.download.url);
+  assert.equal(
+    await row(caseOf['bad-tls-expired']).locator('.final-host').innerText(),
+    new URL(lab.scenarios['bad-tls-expired'].finalUrl!).hostname,
+  );
+  assert.match(await row(caseOf.reset).locator('.error-reason').innerText(), /reset/i);
+  assert.equal(await page.locator('table.cases th').first().innerText(), 'Link → where it ended');
+});
+
+test('a phishing e-mail: look-alike domain, credential form and shown ≠ real link are flagged on its trace', async () => {
+  await page.goto(`${base}/`);
+  await page.setInputFiles('input[name=message]', projectPath('test', 'fixtures', 'lab', 'lookalike-phish.eml'));
+  await Promise.all([page.waitForURL(/\/jobs\/j[0-9a-f]+$/), page.click('form.submit button[type=submit]')]);
+  const job = await waitForJob(page.url().split('/').pop()!, 90_000);
+  assert.equal(job.state, 'done', job.error ?? '');
+  await page.goto(`${base}/cases/${job.caseId}`);
+  const flags = await page.$$eval('#flags li.verdict-flag', (els) => els.map((e) => e.getAttribute('data-flag')));
+  assert.deepEqual(flags.sort(), ['credential-form', 'link-mismatch', 'lookalike']);
+  assert.match(await page.locator('li.flag-lookalike').innerText(), /t-rnobile\.example looks like "t-mobile"/i);
+  assert.match(await page.locator('li.flag-credential-form').innerText(), /password/);
+  assert.match(await page.locator('li.flag-link-mismatch').innerText(), /t-mobile\.example.*t-rnobile\.example/s);
+});
+
+test('per-submission options from the form are used and recorded; bad options are refused', async () => {
+  const url = `${lab.scenarios['http-302'].url}&options=1`;
+  await page.goto(`${base}/`);
+  await page.fill('input[name=url]', url);
+  await page.locator('#trace-options-form summary').click();
+  await page.selectOption('select[name=device]', 'mobile');
+  await page.fill('input[name=user_agent]', 'Mozilla/5.0 (Linux; Android 14) clicktrace-option-test');
+  await page.selectOption('select[name=explore]', 'off');
+  await page.fill('input[name=timeout]', '25');
+  await Promise.all([page.waitForURL(/\/jobs\/j[0-9a-f]+$/), page.click('form.submit button[type=submit]')]);
+  const job = await waitForJob(page.url().split('/').pop()!);
+  assert.equal(job.state, 'done', job.error ?? '');
+  assert.deepEqual(job.options, {
+    device: 'mobile',
+    userAgent: 'Mozilla/5.0 (Linux; Android 14) clicktrace-option-test',
+    exploreDepth: 0,
+    timeoutMs: 25_000,
+  });
+  const { body } = await api<any>(`/api/cases/${job.caseId}`);
+  assert.equal(body.report.identity.device, 'mobile');
+  assert.equal(body.report.identity.userAgent, 'Mozilla/5.0 (Linux; Android 14) clicktrace-option-test');
+  await page.goto(`${base}/cases/${job.caseId}`);
+  const line = await page.locator('#trace-options').innerText();
+  assert.match(line, /Traced as mobile/);
+  assert.match(line, /clicktrace-option-test/);
+  assert.match(line, /no explore/);
+  assert.match(line, /timeout 25 s/);
+
+  for (const [options, message] of [
+    [{ device: 'tablet' }, /device: expected desktop or mobile/],
+    [{ timeout: 0 }, /timeout: expected a number from 1 to 600/],
+    [{ userAgent: 'a\r\nX-Injected: 1' }, /userAgent: only printable ASCII/],
+    [{ exploreDepth: 2.5 }, /exploreDepth: expected a whole number/],
+  ] as const) {
+    const refused = await submitJson({ url: `${url}&bad=1`, ...options });
+    assert.equal(refused.status, 400, JSON.stringify(options));
+    assert.match(refused.body.error!.message, message);
+  }
+});
+
+test('a queued job shows its place in the queue until it starts', async () => {
+  const url = lab.scenarios['meta-refresh-delayed'].url;
+  const submitted = [];
+  for (const n of [1, 2, 3]) submitted.push(await submitJson({ url: `${url}${url.includes('?') ? '&' : '?'}queue=${n}` }));
+  const third = submitted[2].body.job.id;
+  const { body } = await api<{ job: Job; queue: { place: number; ahead: number; running: number } | null }>(`/api/jobs/${third}`);
+  assert.equal(body.job.state, 'queued', 'two traces run at once: the third waits');
+  assert.deepEqual(body.queue, { place: 1, ahead: 0, running: 2 });
+  await page.goto(`${base}/jobs/${third}`);
+  const place = page.locator('#queue-place');
+  if (await place.count()) {
+    assert.match(await place.innerText(), /place 1 in the queue \(0 waiting before it, 2 running\)/);
+    await page.waitForSelector('#queue-place', { state: 'detached', timeout: 60_000 });
+  }
+  await Promise.all(submitted.map((s) => waitForJob(s.body.job.id, 90_000)));
+});
+
+test('a tampered case shows as tampered when its page is opened again', async () => {
+  const { body } = await submitJson({ url: `${lab.scenarios['http-301'].url}&tamper=1` });
+  const job = await waitForJob(body.job.id);
+  assert.equal(job.state, 'done', job.error ?? '');
+  await page.goto(`${base}/cases/${job.caseId}`);
+  assert.equal(await page.locator('#integrity').getAttribute('data-state'), 'verified');
+  const { body: found } = await api<any>(`/api/cases/${job.caseId}`);
+  const shot = found.report.pages[0].screenshot as string;
+  const dir = serve.service.store.caseDir(job.caseId!)!;
+  appendFileSync(join(dir, shot), Buffer.from('tampered'));
+  await page.reload();
+  assert.equal(await page.locator('#integrity').getAttribute('data-state'), 'tampered');
+  assert.match(await page.locator('#integrity').innerText(), /TAMPERED/);
+  assert.match(await page.locator('#integrity .integrity-problems').innerText(), new RegExp(shot.split('/').pop()!.replace('.', '\\.')));
+  assert.deepEqual(cspViolations, [], 'the new parts of the page never trip the CSP nor miss a resource');
 });
 
 test('control characters look the same in an evidence line, the raw exchange and the terminal', async () => {

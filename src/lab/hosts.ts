@@ -32,6 +32,7 @@ export const HOSTS = {
   advertiserOld: 'old.advertiser.example',
   prize: 'prize.advertiser.example',
   phish: 'secure-login.phish.example',
+  lookalike: 'business.t-rnobile.example', // "rn" for "m": a look-alike of business.t-mobile.example
   // hosts whose HTTPS certificate is wrong on purpose
   badExpired: 'expired.badssl.test',
   badSelfSigned: 'self-signed.badssl.test',

@@ -114,7 +114,7 @@ function registrable(host: string): string {
 }
 
 /** The domain a reader believes the link goes to, when the anchor text shows one. */
-function shownDomain(text: string): string | null {
+export function shownDomain(text: string): string | null {
   const withoutEmails = text.replace(/[^\s@]+@[^\s@]+/g, ' ');
   const whole = withoutEmails
     .trim()

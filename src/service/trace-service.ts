@@ -24,6 +24,7 @@ import { createMessageCase, linkTarget, traceMessage } from './messages.js';
 import { defaultConcurrency } from './defaults.js';
 import { casesRecipientMap, exactAddresses, type RecipientMap } from '../mail/recipient-map.js';
 import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
+import { choiceArguments, type TraceChoices } from './submission-options.js';
 import type { TraceOutcome } from './tracer.js';
 // Types only: BullMQ is loaded by the caller (serve --queue), never by the embedded default.
 import type { FleetDispatcher, FleetJobHost, FleetJobState } from '../fleet/dispatcher.js';
@@ -63,6 +64,8 @@ export interface Job {
   kind: 'url' | 'message';
   url: string | null;
   clicks: string[];
+  /** Trace options of this submission, over the server's (device, user agent, explore, timeout). */
+  options?: TraceChoices;
   /** For a message: the uploaded file's name, its subject and the traced link's number. */
   filename: string | null;
   subject: string | null;
@@ -94,6 +97,7 @@ export type JobSummary = Omit<Job, 'events'>;
 export interface SubmitUrlInput {
   url: unknown;
   clicks?: unknown;
+  options?: TraceChoices;
   /** Trace it even if this cases folder traced the link before. */
   again?: boolean;
 }
@@ -102,6 +106,7 @@ export interface SubmitMessageInput {
   raw: Buffer;
   filename?: string | null;
   clicks?: unknown;
+  options?: TraceChoices;
   again?: boolean;
   /** The number of the link to trace (as listed by the analysis); default: the main link. */
   link?: number | null;
@@ -163,7 +168,13 @@ export class TraceService {
     this.acceptingOrThrow();
     const clicks = validClicks(input.clicks);
     const target = await checkTarget(input.url, this.options.trace ?? {});
-    const job = this.newJob({ kind: 'url', url: target.href, clicks, ...(input.again ? { again: true } : {}) });
+    const job = this.newJob({
+      kind: 'url',
+      url: target.href,
+      clicks,
+      ...(input.again ? { again: true } : {}),
+      ...withOptions(input.options),
+    });
     void this.runTrace(job, null);
     return this.view(job);
   }
@@ -202,6 +213,7 @@ export class TraceService {
       subject: analysis.subject,
       link: main?.index ?? null,
       messageCaseId: message.id,
+      ...withOptions(input.options),
       ...(input.again ? { again: true } : {}),
     });
     this.record(
@@ -369,7 +381,8 @@ export class TraceService {
       url: job.url!,
       again: job.again ?? false,
       clicks: job.clicks,
-      commandLine: ['clicktrace', 'serve', `(job ${job.id})`],
+      ...(job.options ? { options: job.options } : {}),
+      commandLine: ['clicktrace', 'serve', `(job ${job.id})`, ...choiceArguments(job.options ?? {})],
       onStart: () => {
         job.state = 'running';
         job.startedAt = new Date().toISOString();
@@ -509,6 +522,11 @@ export class TraceService {
 /** A job as shown: a worker's claim nonce stays between it and the server. */
 function hiddenClaim(job: Pick<Job, 'fleet'>): Pick<Job, 'fleet'> | object {
   return job.fleet ? { fleet: { ...job.fleet, nonce: null } } : {};
+}
+
+/** A job's own options, when it has any. */
+function withOptions(options: TraceChoices | undefined): { options?: TraceChoices } {
+  return options && Object.keys(options).length ? { options } : {};
 }
 
 function validClicks(input: unknown): string[] {

@@ -1,5 +1,6 @@
 // What the index stores about one case folder, as plain rows: pure, so that what gets indexed
 // (which hosts, domains, parties, IPs, certificates, tokens) is tested without a database.
+import type { FileRow } from './file-rows.js';
 import { getDomain } from 'tldts';
 import type { Hop, HopNetwork, Report } from '../report.js';
 import { parseAddress, specialNetwork } from '../hosting/special-addresses.js';
@@ -134,6 +135,8 @@ export interface CaseRows {
   ips: IpRow[];
   certs: CertRow[];
   tokens: TokenRow[];
+  /** Files the trace downloaded (from the WARC: filled by the store, see file-rows.ts). */
+  files: FileRow[];
 }
 
 /** Registrable domain (Public Suffix List; an IP address is its own "domain"). */
@@ -160,6 +163,7 @@ export function caseRows(folder: CaseFolder): CaseRows {
     ips: [],
     certs: [],
     tokens: [],
+    files: [],
   };
   const collect = new Collector(folder.id, rows);
   if (folder.report) addReport(folder.id, folder.report, rows, collect);

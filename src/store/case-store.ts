@@ -8,6 +8,7 @@ import { openDatabase } from './schema.js';
 import { databasePath, isCaseId } from './paths.js';
 import { readCaseFolder } from './case-folder.js';
 import { caseRows, type CaseKind, type CaseRow, type CaseRows } from './case-rows.js';
+import { fileRows } from './file-rows.js';
 import { pivotFilters, searchSql, type PivotKind, type SearchFilters } from './search-query.js';
 import { RequestLedger } from './ledger.js';
 import { requestedUrlOf } from './requested-url.js';
@@ -72,6 +73,7 @@ const FACT_TABLES: { table: string; rows: (r: CaseRows) => object[] }[] = [
   { table: 'case_ips', rows: (r) => r.ips },
   { table: 'case_certs', rows: (r) => r.certs },
   { table: 'case_tokens', rows: (r) => r.tokens },
+  { table: 'case_files', rows: (r) => r.files },
 ];
 
 export class CaseStore {
@@ -111,6 +113,7 @@ export class CaseStore {
     this.recordRequest(path, read.ok ? read.folder.report : null);
     if (!read.ok) return { id, indexed: false, reason: read.reason };
     const rows = caseRows(read.folder);
+    rows.files = fileRows(path, id, read.folder.report);
     this.db.transaction(() => this.replace(rows))();
     return { id, indexed: true };
   }

@@ -7,7 +7,8 @@ import Database from 'better-sqlite3';
 // 3: messages' resource_count and pixel_count; message_recipients (the addresses a message reached,
 // with what the recipient map said), for e-mail forensics (src/mail/).
 // 4: case_parties rows of role open-tracker (a message's pixel hosts), for the feed report.
-export const SCHEMA_VERSION = 4;
+// 5: case_files (SHA-256 of the files a trace downloaded), for the `file` pivot.
+export const SCHEMA_VERSION = 5;
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -179,6 +180,15 @@ CREATE TABLE IF NOT EXISTS case_tokens (
   PRIMARY KEY (case_id, name, value)
 );
 CREATE INDEX IF NOT EXISTS case_tokens_value ON case_tokens (value);
+
+CREATE TABLE IF NOT EXISTS case_files (
+  case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+  sha256 TEXT NOT NULL,
+  filename TEXT,
+  size INTEGER,
+  PRIMARY KEY (case_id, sha256)
+);
+CREATE INDEX IF NOT EXISTS case_files_sha256 ON case_files (sha256);
 `;
 
 /** Tables that are not derived from the case folders: a schema change keeps them. */
@@ -221,4 +231,5 @@ export const CASE_FACT_TABLES = [
   'case_ips',
   'case_certs',
   'case_tokens',
+  'case_files',
 ] as const;

@@ -76,3 +76,15 @@ test('pivots are plain filters, combined with AND', () => {
   assert.equal(where.sql.split(' AND ').length >= 3, true);
   assert.deepEqual(where.params, ['Selligent', 'selligent', '127.0.0.1', 200]);
 });
+
+test('asn and file: an AS number with or without "AS", a full SHA-256; anything else refused', () => {
+  assert.deepEqual(buildWhere({ asn: 'AS15169' }).params, [15169]);
+  assert.deepEqual(buildWhere({ asn: '64500' }).params, [64500]);
+  assert.throws(() => normalizeFilters({ asn: 'AS-1' }), QueryError);
+  assert.throws(() => normalizeFilters({ asn: 'AS99999999999' }), QueryError);
+  const sha = 'AB'.repeat(32);
+  assert.deepEqual(buildWhere({ file: sha }).params, [sha.toLowerCase()]);
+  assert.match(buildWhere({ file: sha }).sql, /case_files/);
+  assert.throws(() => normalizeFilters({ file: 'abcd' }), /file: expected the SHA-256 of a file/);
+  assert.deepEqual(pivotFilters('asn', 'AS15169'), { asn: 'AS15169' });
+});

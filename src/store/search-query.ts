@@ -14,6 +14,10 @@ export interface SearchFilters {
   cert?: string;
   /** `name=value` or a bare value. */
   token?: string;
+  /** Autonomous system of any hop's IP: 15169 or AS15169. */
+  asn?: string;
+  /** SHA-256 of a file the trace downloaded. */
+  file?: string;
   /** ok, error, partial, an HTTP status of the final page (200) or a class (4xx). */
   status?: string;
   /** trace, proxy, import or mail. */
@@ -28,10 +32,24 @@ export interface SearchFilters {
   offset?: number;
 }
 
-export const FILTER_NAMES = ['q', 'domain', 'party', 'ip', 'cert', 'token', 'status', 'kind', 'message', 'from', 'to'] as const;
+export const FILTER_NAMES = [
+  'q',
+  'domain',
+  'party',
+  'ip',
+  'cert',
+  'token',
+  'asn',
+  'file',
+  'status',
+  'kind',
+  'message',
+  'from',
+  'to',
+] as const;
 export type FilterName = (typeof FILTER_NAMES)[number];
 
-export const PIVOT_KINDS = ['domain', 'party', 'ip', 'cert', 'token', 'message'] as const;
+export const PIVOT_KINDS = ['domain', 'party', 'ip', 'cert', 'token', 'asn', 'file', 'message'] as const;
 export type PivotKind = (typeof PIVOT_KINDS)[number];
 
 export const DEFAULT_LIMIT = 50;
@@ -67,6 +85,8 @@ export function normalizeFilters(input: Record<string, unknown>): SearchFilters 
   if (filters.from !== undefined) dateBound(filters.from, 'from');
   if (filters.to !== undefined) dateBound(filters.to, 'to');
   if (filters.cert !== undefined) certValue(filters.cert);
+  if (filters.asn !== undefined) asnValue(filters.asn);
+  if (filters.file !== undefined) fileValue(filters.file);
   filters.limit = intIn(input.limit, 'limit', 1, MAX_LIMIT) ?? DEFAULT_LIMIT;
   filters.offset = intIn(input.offset, 'offset', 0, Number.MAX_SAFE_INTEGER) ?? 0;
   return filters;
@@ -148,6 +168,8 @@ export function buildWhere(filters: SearchFilters): WhereClause {
       );
     else add('EXISTS (SELECT 1 FROM case_tokens k WHERE k.case_id = c.id AND k.value = ?)', filters.token);
   }
+  if (filters.asn) add('EXISTS (SELECT 1 FROM hops a WHERE a.case_id = c.id AND a.asn = ?)', asnValue(filters.asn));
+  if (filters.file) add('EXISTS (SELECT 1 FROM case_files f WHERE f.case_id = c.id AND f.sha256 = ?)', fileValue(filters.file));
   if (filters.status) {
     const status = statusCondition(filters.status);
     add(status.sql, ...status.params);
@@ -220,5 +242,19 @@ export function dateBound(value: string, name: 'from' | 'to' | 'since'): string 
 function certValue(value: string): string {
   const hex = value.toLowerCase().replace(/[:\s]/g, '');
   if (!/^[0-9a-f]{8,64}$/.test(hex)) throw new QueryError(`cert: expected a SHA-256 fingerprint (at least 8 hex digits), got "${value}"`);
+  return hex;
+}
+
+function asnValue(value: string): number {
+  const m = /^(?:AS)?(\d{1,10})$/i.exec(value.trim());
+  const n = m ? Number(m[1]) : NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 4294967295)
+    throw new QueryError(`asn: expected an AS number (15169 or AS15169), got "${value}"`);
+  return n;
+}
+
+function fileValue(value: string): string {
+  const hex = value.toLowerCase().replace(/[:\s]/g, '');
+  if (!/^[0-9a-f]{64}$/.test(hex)) throw new QueryError(`file: expected the SHA-256 of a file (64 hex digits), got "${value}"`);
   return hex;
 }

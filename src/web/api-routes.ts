@@ -1,13 +1,15 @@
 // The JSON API: everything the pages show, for scripts and other tools.
-//   POST /api/submit              { url, clicks?, again? } | form (url, click, again, link, message file) | message/rfc822 body (?again=1&link=N) → 202 { job }
-//                                 (a message's main link is traced, or its link number N)
+//   POST /api/submit              { url, clicks?, again?, device?, userAgent?, explore?, exploreDepth?, timeout? } | form (url, click,
+//                                 again, link, device, user_agent, explore, explore_depth, timeout, message file) | message/rfc822 body
+//                                 (?again=1&link=N&device=...) → 202 { job } (a message's main link is traced, or its link number N)
 //                                 (a link traced before is not requested again: the job points at that case, unless again)
 //   GET  /api/jobs?ids=a,b        → { jobs } (newest first, without events; with ids: those jobs, in that order)
-//   GET  /api/jobs/:id            → { job }
+//   GET  /api/jobs/:id            → { job, queue } (queue: { place, ahead, running } while it waits)
 //   GET  /api/jobs/:id/events     → text/event-stream: "progress" events, "state" changes, "end"
-//   GET  /api/cases/:id           → { case, report, message, relations, downloads }
+//   GET  /api/cases/:id           → { case, report, message, relations, downloads (evidence files), flags (verdict flags),
+//                                 integrity (the manifest, signature and timestamp checked now), files (files the chain downloaded) }
 //   GET  /api/cases/:id/exchanges → { exchanges, error }
-//   GET  /api/search?q&domain&party&ip&cert&token&status&kind&message&from&to&limit&offset → { total, limit, offset, cases }
+//   GET  /api/search?q&domain&party&ip&cert&token&asn&file&status&kind&message&from&to&limit&offset → { total, limit, offset, cases }
 //   GET  /api/pivot/:kind/:value  → same as search with that one filter
 //   POST /api/reindex             → rebuild the index from the case folders
 import type { ServerResponse } from 'node:http';
@@ -17,11 +19,13 @@ import { sendJson, sendJsonError } from './responses.js';
 import { readSubmission } from './submission-input.js';
 import { SubmissionError, type Job } from '../service/trace-service.js';
 import { BodyError } from './request-body.js';
-import { loadCaseDetails, loadCaseExchanges } from './case-data.js';
+import { loadCaseDetails, loadCaseExchanges, loadCaseView } from './case-data.js';
 import { securityHeaders, APP_CSP } from './security.js';
+import { queuePlace } from './views/job-page.js';
 
 export async function submit(ctx: RequestContext): Promise<Job> {
   const input = await readSubmission(ctx.req, ctx.service.maxMessageBytes, ctx.url.searchParams);
+  const { options } = input;
   if (input.message)
     return ctx.service.submitMessage({
       raw: input.message.raw,
@@ -29,8 +33,9 @@ export async function submit(ctx: RequestContext): Promise<Job> {
       clicks: input.clicks,
       again: input.again,
       link: input.link,
+      options,
     });
-  return ctx.service.submitUrl({ url: input.url, clicks: input.clicks, again: input.again });
+  return ctx.service.submitUrl({ url: input.url, clicks: input.clicks, again: input.again, options });
 }
 
 function jobState(job: Job) {
@@ -108,18 +113,22 @@ export const apiRoutes: Route[] = [
   route('GET', /^\/api\/jobs\/([^/]+)$/, (ctx, id) => {
     const job = ctx.service.job(id);
     if (!job) return sendJsonError(ctx.res, 404, 'not-found', `no job ${id}`);
-    sendJson(ctx.res, 200, { job });
+    sendJson(ctx.res, 200, { job, queue: queuePlace(job, ctx.service.listJobs()) });
   }),
   route('GET', /^\/api\/jobs\/([^/]+)\/events$/, (ctx, id) => jobEvents(ctx, id)),
-  route('GET', /^\/api\/cases\/([^/]+)$/, (ctx, id) => {
+  route('GET', /^\/api\/cases\/([^/]+)$/, async (ctx, id) => {
     const details = loadCaseDetails(ctx.service.store, id);
     if (!details) return sendJsonError(ctx.res, 404, 'not-found', `no case ${id}`);
+    const view = await loadCaseView(ctx.service.store, details);
     sendJson(ctx.res, 200, {
       case: details.summary,
       report: details.report,
       message: details.message,
       relations: details.relations,
       downloads: details.downloads,
+      flags: view.flags,
+      integrity: view.integrity,
+      files: view.recorded?.downloads ?? [],
     });
   }),
   route('GET', /^\/api\/cases\/([^/]+)\/exchanges$/, async (ctx, id) => {

@@ -8,7 +8,10 @@ import { MESSAGE_RECORD_FILE, REPORT_FILE } from '../case/case-layout.js';
 import { messageFacts, type CaseRelations, type CaseStore, type CaseSummary, type MessageFacts } from '../store/index.js';
 import { appPath } from './html.js';
 import { DOWNLOADS, resolveCaseFile } from './case-files.js';
-import { loadExchanges, type ExchangeView } from './exchange-view.js';
+import type { ExchangeView } from './exchange-view.js';
+import { loadRecorded, type RecordedCase } from './recorded-case.js';
+import { caseIntegrity, type Integrity } from './integrity.js';
+import { verdictFlags, type OtherVisit, type VerdictFlag } from '../verdict/flags.js';
 
 export interface CaseFileLink {
   path: string;
@@ -49,13 +52,79 @@ export function loadCaseDetails(store: CaseStore, id: string): CaseDetails | nul
 
 /** The recorded exchanges, or the reason they cannot be read. */
 export async function loadCaseExchanges(store: CaseStore, id: string): Promise<{ exchanges: ExchangeView[]; error: string | null }> {
+  const view = await loadRecordedView(store, id, readJson<Report>(join(store.caseDir(id) ?? '', REPORT_FILE)));
+  return { exchanges: view.recorded?.exchanges ?? [], error: view.error };
+}
+
+export async function loadRecordedView(
+  store: CaseStore,
+  id: string,
+  report: Report | null,
+): Promise<{ recorded: RecordedCase | null; error: string | null }> {
   const dir = store.caseDir(id);
-  if (!dir || !existsSync(join(dir, 'capture.warc.gz'))) return { exchanges: [], error: null };
+  if (!report || !dir || !existsSync(join(dir, 'capture.warc.gz'))) return { recorded: null, error: null };
   try {
-    return { exchanges: await loadExchanges(dir), error: null };
+    return { recorded: await loadRecorded(dir, report), error: null };
   } catch (err) {
-    return { exchanges: [], error: (err as Error).message };
+    return { recorded: null, error: (err as Error).message };
   }
+}
+
+/** What the case page adds to the folder's files: the recorded evidence, the integrity check, the verdict flags. */
+export interface CaseView {
+  recorded: RecordedCase | null;
+  /** Why the WARC could not be read. */
+  recordedError: string | null;
+  integrity: Integrity | null;
+  flags: VerdictFlag[];
+}
+
+export async function loadCaseView(store: CaseStore, details: CaseDetails): Promise<CaseView> {
+  const dir = store.caseDir(details.id);
+  const [{ recorded, error }, integrity] = await Promise.all([
+    loadRecordedView(store, details.id, details.report),
+    dir ? caseIntegrity(dir) : Promise.resolve(null),
+  ]);
+  const report = details.report;
+  const flags = report
+    ? verdictFlags({
+        report,
+        finalDom: recorded?.finalDom ?? null,
+        downloads: recorded?.downloads ?? [],
+        shownLink: shownLink(store, report),
+        otherVisits: otherVisits(store, details.id, report.url),
+        // `clicktrace compare` (to come) will give the comparison of two traces of this link.
+        comparison: null,
+      })
+    : [];
+  return { recorded, recordedError: error, integrity, flags };
+}
+
+/** The anchor text and href of the message link a trace came from, as message.json recorded it. */
+function shownLink(store: CaseStore, report: Report): { text: string; href: string } | null {
+  const from = report.message;
+  if (!from || from.link === null) return null;
+  const dir = store.caseDir(from.case);
+  const record = dir ? readJson<unknown>(join(dir, MESSAGE_RECORD_FILE)) : null;
+  const facts = record === null ? null : messageFacts(record);
+  const link = facts?.links.find((l, i) => (l.index ?? i + 1) === from.link);
+  return link?.text ? { text: link.text, href: link.url } : null;
+}
+
+/** Other traces of the same link in the index (for the single-use flag). */
+function otherVisits(store: CaseStore, id: string, url: string | null): OtherVisit[] {
+  if (!url) return [];
+  return store
+    .search({ q: url, kind: 'trace', limit: 50 })
+    .cases.filter((c) => c.id !== id && c.url === url)
+    .map((c) => ({
+      caseId: c.id,
+      startedAt: c.startedAt,
+      finalUrl: c.finalUrl,
+      finalStatus: c.finalStatus,
+      finalTitle: c.finalTitle,
+      error: c.error,
+    }));
 }
 
 function readJson<T>(path: string): T | null {

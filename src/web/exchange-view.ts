@@ -1,6 +1,5 @@
 // Each recorded exchange of a case as the case page shows it: raw request and response heads,
 // and a text preview of the body (content-encoding undone), read back from the case's WARC.
-import { readCapture } from '../evidence/warc/read-warc.js';
 import { decodeContent } from '../http/content-coding.js';
 import { headerValue, requestHeadText, responseHeadText } from '../http/wire.js';
 import type { Exchange } from '../model.js';
@@ -87,22 +86,4 @@ export function exchangeView(x: Exchange): ExchangeView {
         }
       : null,
   };
-}
-
-/** Case folders are immutable once closed: a few recent ones are kept parsed. */
-const cache = new Map<string, Promise<ExchangeView[]>>();
-const CACHE_SIZE = 8;
-
-export function loadExchanges(caseDir: string): Promise<ExchangeView[]> {
-  let views = cache.get(caseDir);
-  if (views) {
-    cache.delete(caseDir);
-    cache.set(caseDir, views);
-    return views;
-  }
-  views = readCapture(caseDir).then((capture) => capture.exchanges.map(exchangeView));
-  views.catch(() => cache.delete(caseDir));
-  cache.set(caseDir, views);
-  while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
-  return views;
 }

@@ -3,11 +3,12 @@
 import { isCaseId, normalizeFilters, QueryError, type SearchFilters, type SearchResult } from '../store/index.js';
 import { appPath, html } from './html.js';
 import { route, type RequestContext, type Route } from './router.js';
-import { redirect, sendCaseFile, sendHtml, sendStatic } from './responses.js';
+import { redirect, sendCaseFile, sendHtml, sendStatic, sendSvg } from './responses.js';
 import { queryObject, submit } from './api-routes.js';
 import { SubmissionError } from '../service/trace-service.js';
 import { BodyError } from './request-body.js';
-import { loadCaseDetails, loadCaseExchanges } from './case-data.js';
+import { loadCaseDetails, loadCaseView, loadRecordedView } from './case-data.js';
+import { treeDrawing, waterfallDrawing } from './views/chain-svg.js';
 import { downloadName, resolveCaseFile } from './case-files.js';
 import { APP_CSS, APP_JS } from './static-assets.js';
 import { APP_CSP, securityHeaders } from './security.js';
@@ -66,8 +67,16 @@ function caseList(ctx: RequestContext): void {
 async function casePage(ctx: RequestContext, id: string): Promise<void> {
   const details = loadCaseDetails(ctx.service.store, id);
   if (!details) return notFound(ctx, `No case ${id}.`);
-  const exchanges = details.report ? await loadCaseExchanges(ctx.service.store, id) : { exchanges: [], error: null };
-  sendHtml(ctx.res, 200, layout(`Case ${id}`, caseBody(details, exchanges), { bodyClass: 'case-page' }));
+  const view = await loadCaseView(ctx.service.store, details);
+  const drawings = view.recorded ? { tree: treeDrawing(view.recorded.tree), waterfall: waterfallDrawing(view.recorded.waterfall) } : null;
+  sendHtml(ctx.res, 200, layout(`Case ${id}`, caseBody(details, view, drawings), { bodyClass: 'case-page' }));
+}
+
+async function caseDrawing(ctx: RequestContext, id: string, which: 'tree' | 'waterfall'): Promise<void> {
+  const details = loadCaseDetails(ctx.service.store, id);
+  const { recorded } = details ? await loadRecordedView(ctx.service.store, id, details.report) : { recorded: null };
+  if (!recorded) return notFound(ctx, `No recorded chain for case ${id}.`);
+  sendSvg(ctx.res, which === 'tree' ? treeDrawing(recorded.tree).svg : waterfallDrawing(recorded.waterfall).svg);
 }
 
 function caseFile(ctx: RequestContext, id: string, rest: string): void {
@@ -124,6 +133,7 @@ export const pageRoutes: Route[] = [
   route('POST', /^\/submit$/, submitFromForm),
   route('GET', /^\/cases$/, caseList),
   route('GET', /^\/cases\/([^/]+)$/, (ctx, id) => casePage(ctx, id)),
+  route('GET', /^\/cases\/([^/]+)\/(tree|waterfall)\.svg$/, (ctx, id, which) => caseDrawing(ctx, id, which as 'tree' | 'waterfall')),
   route('GET', /^\/cases\/([^/]+)\/files\/(.+)$/, (ctx, id) => caseFile(ctx, id, ctx.url.pathname.split('/').slice(4).join('/'))),
   route('GET', /^\/recipients$/, (ctx) => recipientsPage(ctx, 200)),
   route('POST', /^\/recipients$/, saveRecipients),
@@ -144,7 +154,7 @@ export const pageRoutes: Route[] = [
   route('GET', /^\/jobs\/([^/]+)$/, (ctx, id) => {
     const job = ctx.service.job(id);
     if (!job) return notFound(ctx, `No job ${id}.`);
-    sendHtml(ctx.res, 200, layout(`Job ${job.id}`, jobBody(job)));
+    sendHtml(ctx.res, 200, layout(`Job ${job.id}`, jobBody(job, ctx.service.listJobs())));
   }),
   route('GET', /^\/static\/app\.js$/, (ctx) => sendStatic(ctx.res, 'text/javascript; charset=utf-8', APP_JS)),
   route('GET', /^\/favicon\.ico$/, (ctx) => {

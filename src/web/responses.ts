@@ -3,7 +3,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import type { SafeHtml } from './html.js';
-import { APP_CSP, CAPTURED_FILE_CSP, SCREENSHOT_CSP, securityHeaders } from './security.js';
+import { APP_CSP, CAPTURED_FILE_CSP, DRAWING_CSP, SCREENSHOT_CSP, securityHeaders } from './security.js';
 
 export function sendHtml(res: ServerResponse, status: number, page: SafeHtml, extra: Record<string, string> = {}): void {
   const body = Buffer.from(page.toString(), 'utf8');
@@ -40,6 +40,18 @@ export function sendStatic(res: ServerResponse, contentType: string, text: strin
     'Content-Type': contentType,
     'Content-Length': String(body.length),
     'Cache-Control': 'no-cache',
+  });
+  res.end(body);
+}
+
+/** An SVG drawing of the app (see DRAWING_CSP). */
+export function sendSvg(res: ServerResponse, svg: SafeHtml): void {
+  const body = Buffer.from(svg.toString(), 'utf8');
+  res.writeHead(200, {
+    ...securityHeaders(DRAWING_CSP),
+    'Content-Type': 'image/svg+xml; charset=utf-8',
+    'Content-Length': String(body.length),
+    'Cache-Control': 'no-store',
   });
   res.end(body);
 }

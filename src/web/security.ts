@@ -16,6 +16,13 @@ export const APP_CSP =
 export const CAPTURED_FILE_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'";
 
 /**
+ * The app's own drawings (redirect tree, waterfall: SVG built server-side from captured text).
+ * Shown with <img>, where no SVG runs script or loads anything; opened on their own, this policy
+ * forbids both too.
+ */
+export const DRAWING_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'";
+
+/**
  * Screenshots (PNG, served with nosniff, so never parsed as anything but an image). Not
  * sandboxed: the browser's image viewer document must load the image from this origin.
  * Inline style only lets that viewer lay the image out; no script can run.

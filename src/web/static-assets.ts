@@ -3,6 +3,19 @@
 // text (textContent), never markup.
 
 export const APP_JS = `'use strict';
+// Copy buttons (a file's SHA-256): the value is the button's data-copy attribute, copied as text.
+(function () {
+  Array.prototype.forEach.call(document.querySelectorAll('button.copy[data-copy]'), function (button) {
+    button.addEventListener('click', function () {
+      var value = button.dataset.copy;
+      var done = function () {
+        button.classList.add('copied');
+        button.textContent = 'Copied';
+      };
+      if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(value).then(done, function () {});
+    });
+  });
+})();
 // Live progress of a job page: follows the job's event stream, appends each event as text,
 // and links the cases (traced, message) when the job is done.
 (function () {
@@ -12,12 +25,27 @@ export const APP_JS = `'use strict';
   var result = document.getElementById('job-result');
   var errorBox = document.getElementById('job-error');
   var seen = {};
-  Array.prototype.forEach.call(list.querySelectorAll('li[data-seq]'), function (li) { seen[li.dataset.seq] = true; });
+  Array.prototype.forEach.call(list.querySelectorAll('li[data-seq]'), function (li) {
+    seen[li.dataset.seq] = true;
+    if (li.dataset.merged) seen[li.dataset.merged] = true;
+  });
   var source = new EventSource(list.dataset.stream);
+  // A hop and its exchange make one line (see the job page's view): the exchange completes the hop's line.
+  var hopLines = {};
+  Array.prototype.forEach.call(list.querySelectorAll('li[data-hop-url]:not([data-hop-url=""])'), function (li) { hopLines[li.dataset.hopUrl] = li; });
   source.addEventListener('progress', function (message) {
     var event = JSON.parse(message.data);
     if (seen[event.seq]) return;
     seen[event.seq] = true;
+    if (event.kind === 'exchange') {
+      var parts = /^(\\S+) (\\S+) (.*)$/.exec(event.detail);
+      var pending = parts && hopLines[parts[3].split('#')[0]];
+      if (pending && !pending.dataset.status) {
+        pending.dataset.status = parts[1];
+        pending.querySelector('.event-detail').textContent = parts[1] + ' ' + parts[2] + ' ' + parts[3];
+        return;
+      }
+    }
     var li = document.createElement('li');
     li.dataset.seq = String(event.seq);
     var kind = document.createElement('span');
@@ -27,6 +55,10 @@ export const APP_JS = `'use strict';
     detail.className = 'event-detail';
     detail.textContent = event.detail;
     li.append(kind, ' ', detail);
+    if (event.kind === 'hop') {
+      li.dataset.hopUrl = event.detail.split('#')[0];
+      hopLines[li.dataset.hopUrl] = li;
+    }
     list.append(li);
   });
   source.addEventListener('state', function (message) {
@@ -34,6 +66,9 @@ export const APP_JS = `'use strict';
     state.textContent = job.state;
     state.dataset.state = job.state;
     state.className = 'state state-' + job.state;
+    // The place in the queue was true while the job waited; it is not any more.
+    var place = document.getElementById('queue-place');
+    if (place && job.state !== 'queued') place.remove();
     if (job.error) {
       errorBox.textContent = job.error;
       errorBox.classList.remove('hidden');
@@ -94,14 +129,16 @@ table { width: 100%; border-collapse: collapse; background: #fff; }
 th, td { text-align: left; vertical-align: top; padding: .4rem .5rem; border-bottom: 1px solid var(--line); }
 th.num, td.num { text-align: right; }
 .network-source, .data-attribution { color: var(--muted); font-size: .9em; }
-dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: .8rem; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; background: #fff; border: 1px solid var(--line);
+  border-radius: 8px; padding: .8rem; }
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; }
 .status { display: inline-block; padding: 0 .4rem; border-radius: 4px; font-weight: 600; background: #eef; }
 .status-2xx { background: #dcfae6; color: var(--good); }
 .status-3xx { background: #e0eaff; color: #2d4fa8; }
 .status-4xx, .status-5xx, .status-none { background: #fee4e2; color: var(--bad); }
-.party { display: inline-block; margin: .1rem .2rem; padding: .05rem .5rem; border-radius: 999px; border: 1px solid var(--line); background: #f2f4f7; text-decoration: none; color: var(--ink); }
+.party { display: inline-block; margin: .1rem .2rem; padding: .05rem .5rem; border-radius: 999px; border: 1px solid var(--line);
+  background: #f2f4f7; text-decoration: none; color: var(--ink); }
 .party-role { font-size: .8em; color: var(--muted); }
 .role-esp-tracker { background: #fef0c7; border-color: #fdb022; }
 .role-advertiser { background: #d1fadf; border-color: #32d583; }
@@ -124,9 +161,43 @@ dl.hop-facts dt { color: var(--muted); } dl.hop-facts dd { margin: 0; word-break
 .tls-ok { color: var(--good); } .tls-bad { color: var(--bad); }
 .summary { background: #fff; border: 1px solid var(--line); border-left: 4px solid var(--accent); border-radius: 8px; padding: .2rem 1rem .6rem; }
 .summary-text { font-weight: 600; }
-.shots { display: flex; flex-wrap: wrap; gap: 1rem; }
-figure.shot { margin: 0; width: 360px; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: .5rem; }
-figure.shot img { width: 100%; border: 1px solid var(--line); }
+.result-head { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1.25fr); gap: 1.2rem; align-items: start; }
+@media (max-width: 900px) { .result-head { grid-template-columns: 1fr; } }
+.verdict { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: .8rem 1rem; }
+.verdict .summary { border: 0; border-left: 4px solid var(--accent); padding: 0 .8rem; margin: .6rem 0; }
+.verdict h2 { font-size: 1rem; margin: .2rem 0; }
+.hero { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: .5rem; }
+img.hero-shot { display: block; width: 100%; height: auto; border: 1px solid var(--line); }
+ul.flags { list-style: none; padding: 0; margin: .6rem 0; }
+li.verdict-flag { margin: .3rem 0; padding: .35rem .6rem; border-radius: 6px; border: 1px solid var(--line); }
+li.flag-high { background: #fef3f2; border-color: #fda29b; }
+li.flag-warn { background: #fffaeb; border-color: #fec84b; }
+.flag-title { margin-right: .4rem; }
+.flag-hop { font-size: .85em; margin-left: .3rem; }
+.integrity { margin: .6rem 0; padding: .35rem .6rem; border-radius: 6px; font-size: .92em; }
+.integrity p { margin: 0; }
+.integrity-verified { background: #ecfdf3; border: 1px solid #75e0a7; }
+.integrity-tampered { background: #fef3f2; border: 2px solid var(--bad); color: var(--bad); }
+.integrity-unknown { background: #f2f4f7; border: 1px solid var(--line); }
+.trace-options { font-size: .88em; }
+ol.shot-strip { list-style: none; display: flex; gap: .8rem; overflow-x: auto; padding: .2rem 0 .6rem; margin: 0; }
+li.strip-item { flex: 0 0 auto; width: 220px; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: .4rem; font-size: .85em; }
+li.strip-item img { width: 100%; height: 140px; object-fit: cover; object-position: top; border: 1px solid var(--line); display: block; }
+.strip-caption { display: block; margin: .2rem 0; word-break: break-word; }
+.lightbox { display: none; }
+.lightbox:target { display: block; position: fixed; inset: 0; z-index: 10; background: rgba(16, 24, 40, .85); overflow: auto; padding: 2rem; }
+.lightbox figure { margin: 0 auto; max-width: 1400px; background: #fff; padding: .5rem; border-radius: 8px; }
+.lightbox img { width: 100%; height: auto; display: block; }
+.lightbox-close { position: fixed; top: .6rem; right: 1.2rem; color: #fff; font-size: 2rem; text-decoration: none; }
+.drawing { overflow: auto; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: .4rem; max-height: 48rem; }
+.drawing img { max-width: none; display: block; }
+table.files code.url { font-size: .8em; }
+button.copy { padding: .1rem .5rem; font-size: .8em; margin-left: .4rem; }
+button.copy.copied { background: #dcfae6; }
+.case-primary { font-weight: 600; }
+.case-id-small { font-size: .8em; color: var(--muted); }
+.error-reason { color: var(--bad); font-size: .88em; }
+.queue-place { font-weight: 600; }
 details.exchange { background: #fff; border: 1px solid var(--line); border-radius: 6px; margin: .4rem 0; padding: .3rem .6rem; }
 details.exchange summary { cursor: pointer; word-break: break-all; }
 .pivot-heading { font-size: 1.1em; }

@@ -1,11 +1,14 @@
 // What a submission carries, whatever its shape: JSON ({ url, clicks }), a form (urlencoded or
 // multipart with an optional .eml file), or a raw message/rfc822 body.
 import type { IncomingMessage } from 'node:http';
+import { traceChoices, type TraceChoices } from '../service/submission-options.js';
 import { BodyError, formFromParts, formFromUrlencoded, mediaType, parseMultipart, readBody, type FormData } from './request-body.js';
 
 export interface Submission {
   url: string | null;
   clicks: string[];
+  /** Per-submission trace options (validated). */
+  options: TraceChoices;
   /** Trace even if the link was traced before (JSON `again: true`, form field or query `again=1`). */
   again: boolean;
   message: { raw: Buffer; filename: string | null } | null;
@@ -28,16 +31,19 @@ export async function readSubmission(req: IncomingMessage, maxMessageBytes: numb
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value))
       throw new BodyError('expected a JSON object { "url": ..., "clicks": [...] }', 400);
-    const { url, clicks, again } = value as { url?: unknown; clicks?: unknown; again?: unknown };
+    const { url, clicks, again, ...rest } = value as { url?: unknown; clicks?: unknown; again?: unknown } & Parameters<
+      typeof traceChoices
+    >[0];
     if (url !== undefined && typeof url !== 'string') throw new BodyError('url: expected a string', 400);
     if (again !== undefined && typeof again !== 'boolean') throw new BodyError('again: expected true or false', 400);
-    return { url: url ?? null, clicks: textList(clicks), again: again ?? false, message: null, link: null };
+    return { url: url ?? null, clicks: textList(clicks), options: traceChoices(rest), again: again ?? false, message: null, link: null };
   }
   if (type === 'message/rfc822') {
     const raw = await readBody(req, maxMessageBytes);
     return {
       url: null,
       clicks: query.getAll('click'),
+      options: choicesFrom((name) => query.get(name)),
       again: isYes(query.get('again')),
       message: { raw, filename: query.get('filename') },
       link: linkNumber(query.get('link')),
@@ -53,6 +59,7 @@ export async function readSubmission(req: IncomingMessage, maxMessageBytes: numb
   return {
     url: form.fields.get('url')?.[0]?.trim() || null,
     clicks: form.fields.get('click') ?? form.fields.get('clicks') ?? [],
+    options: choicesFrom((name) => form.fields.get(name)?.[0] ?? null),
     again: isYes(form.fields.get('again')?.[0] ?? null),
     message: file ? { raw: file.data, filename: file.filename } : null,
     link: linkNumber(form.fields.get('link')?.[0] ?? null),
@@ -63,6 +70,17 @@ function linkNumber(value: string | null): number | null {
   if (value === null || value.trim() === '') return null;
   if (!/^\d{1,4}$/.test(value.trim()) || Number(value) < 1) throw new BodyError('link: expected a link number (1, 2, ...)', 400);
   return Number(value);
+}
+
+/** Options from form fields or query parameters (user_agent and explore_depth, or their JSON names). */
+function choicesFrom(get: (name: string) => string | null): TraceChoices {
+  return traceChoices({
+    device: get('device'),
+    userAgent: get('user_agent') ?? get('userAgent'),
+    explore: get('explore'),
+    exploreDepth: get('explore_depth') ?? get('exploreDepth'),
+    timeout: get('timeout'),
+  });
 }
 
 function isYes(value: string | null): boolean {

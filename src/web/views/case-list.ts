@@ -1,6 +1,6 @@
 // The case list: search and filter form, the matching cases, paging. A single pivot filter
 // (domain, party, IP, certificate, token, message) gets a heading saying what is shared.
-import { appUrl, html, type SafeHtml } from '../html.js';
+import { appPath, appUrl, html, type SafeHtml } from '../html.js';
 import type { CaseSummary, SearchFilters, SearchResult } from '../../store/index.js';
 import { caseLink, partyBadge, statusLabel, time } from './widgets.js';
 
@@ -10,6 +10,8 @@ const PIVOT_TITLES: Record<string, string> = {
   ip: 'IP address',
   cert: 'certificate',
   token: 'token',
+  asn: 'hosting network (AS)',
+  file: 'downloaded file (SHA-256)',
   message: 'message',
 };
 
@@ -20,9 +22,9 @@ export function filterForm(filters: SearchFilters): SafeHtml {
     /></label>`;
   return html`<form class="filters" method="get" action="/cases" role="search">
     ${field('q', 'Search', 'URL, title, subject, summary…', 'search')} ${field('domain', 'Domain', 'emsecure.test')}
-    ${field('party', 'Party', 'Selligent')} ${field('ip', 'IP', '203.0.113.7')} ${field('cert', 'Certificate', 'SHA-256')}
-    ${field('status', 'Status', 'ok, error, 200, 4xx')} ${field('from', 'From', 'YYYY-MM-DD', 'date')}
-    ${field('to', 'To', 'YYYY-MM-DD', 'date')}
+    ${field('party', 'Party', 'Selligent')} ${field('ip', 'IP', '203.0.113.7')} ${field('asn', 'AS', 'AS15169')}
+    ${field('cert', 'Certificate', 'SHA-256')} ${field('file', 'File', 'SHA-256')} ${field('status', 'Status', 'ok, error, 200, 4xx')}
+    ${field('from', 'From', 'YYYY-MM-DD', 'date')} ${field('to', 'To', 'YYYY-MM-DD', 'date')}
     <button type="submit">Filter</button> <a href="/cases">Clear</a>
   </form>`;
 }
@@ -38,20 +40,29 @@ export function pivotHeading(filters: SearchFilters, total: number): SafeHtml {
 
 function caseRow(c: CaseSummary): SafeHtml {
   const parties = c.parties.filter((p) => p.role !== 'unknown');
+  const mail = c.kind === 'mail';
   return html`<tr class="case-row" data-case="${c.id}">
-    <td>${caseLink(c.id)}<br /><span class="kind kind-${c.kind}">${c.kind}</span></td>
-    <td>${time(c.startedAt)}</td>
     <td class="url-cell">
-      ${c.kind === 'mail' ? html`<strong>${c.subject ?? '(no subject)'}</strong><br /><span class="muted">${c.from ?? ''}</span>` : html`<code class="url">${c.url ?? ''}</code>`}
-      ${c.finalUrl && c.finalUrl !== c.url ? html`<br />→ <code class="url">${c.finalUrl}</code>` : ''}
-      ${c.finalTitle ? html`<br /><span class="title">${c.finalTitle}</span>` : ''}
+      ${
+        mail
+          ? html`<a class="case-primary" href="${appPath('cases', c.id)}">${c.subject ?? '(no subject)'}</a><br /><span class="muted"
+                >${c.from ?? ''}</span
+              >`
+          : html`<a class="case-primary" href="${appPath('cases', c.id)}"><code class="url">${c.url ?? '(no link)'}</code></a>`
+      }
+      ${c.finalHost && !mail ? html`<br />→ <strong class="final-host">${c.finalHost}</strong>` : ''}
+      ${c.finalTitle ? html` <span class="title">${c.finalTitle}</span>` : ''}
+      ${c.error ? html`<br /><span class="error-reason">${c.error}</span>` : ''}
+    </td>
+    <td class="parties">${parties.map((p) => partyBadge({ name: p.name, role: p.role, domain: p.domain }))}</td>
+    <td>
+      ${mail ? '' : statusLabel(c.finalStatus)}
+      ${c.error ? html`<span class="error-flag" title="${c.error}">error</span>` : ''}${c.partial ? html` <span class="error-flag">partial</span>` : ''}
+      ${mail ? '' : html`<br /><span class="muted">${c.hopCount} hop${c.hopCount === 1 ? '' : 's'}</span>`}
     </td>
     <td>
-      ${c.kind === 'mail' ? '' : statusLabel(c.finalStatus)}
-      ${c.error ? html`<span class="error-flag" title="${c.error}">error</span>` : ''}${c.partial ? html` <span class="error-flag">partial</span>` : ''}
+      ${time(c.startedAt)}<br /><span class="case-id-small">${caseLink(c.id)} <span class="kind kind-${c.kind}">${c.kind}</span></span>
     </td>
-    <td>${c.kind === 'mail' ? '' : c.hopCount}</td>
-    <td class="parties">${parties.map((p) => partyBadge({ name: p.name, role: p.role, domain: p.domain }))}</td>
   </tr>`;
 }
 
@@ -60,12 +71,10 @@ export function caseTable(result: SearchResult): SafeHtml {
   return html`<table class="cases">
     <thead>
       <tr>
-        <th>Case</th>
-        <th>Started (UTC)</th>
-        <th>Link</th>
-        <th>Status</th>
-        <th>Hops</th>
+        <th>Link → where it ended</th>
         <th>Parties</th>
+        <th>Status</th>
+        <th>Captured (UTC) · case</th>
       </tr>
     </thead>
     <tbody>

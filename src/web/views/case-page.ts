@@ -1,36 +1,28 @@
-// The case page: what was asked and where it ended, who is responsible, the chain as a
-// timeline, screenshots of every resting page, tokens, DNS, the message (for mail cases),
-// every exchange, and the evidence downloads.
+// The case page: the final screenshot beside the verdict (where it ended, who is responsible,
+// flags, integrity), the resting pages' screenshots, the redirect tree and waterfall, the chain
+// as a timeline, downloads, tokens, DNS, the message (for mail cases), every exchange, and the
+// evidence files.
 import { html, type SafeHtml } from '../html.js';
 import type { Report } from '../../report.js';
-import type { CaseDetails } from '../case-data.js';
-import { fileHref } from '../case-data.js';
-import type { ExchangeView } from '../exchange-view.js';
+import type { CaseDetails, CaseView } from '../case-data.js';
+import type { DownloadFact } from '../../verdict/downloads.js';
+import { chainDrawings, integrityLine, optionsLine, resultHead } from './result-head.js';
+import { imageMap, type Drawing } from './chain-svg.js';
 import { chainSection, summarySection } from './chain-section.js';
 import { messageSection, sourceMessageNote } from './message-section.js';
 import { exchangesSection } from './exchanges-section.js';
-import { pivotLink, statusLabel, time } from './widgets.js';
+import { pivotLink, time } from './widgets.js';
 import { shareSection } from './share-section.js';
 
 function overview(id: string, report: Report): SafeHtml {
   return html`<dl class="facts overview">
     <dt>Link</dt>
     <dd><code class="url" id="case-url">${report.url ?? '(none)'}</code></dd>
-    <dt>Ended on</dt>
-    <dd>
-      ${report.final ? html`<code class="url" id="final-url">${report.final.url}</code> ${statusLabel(report.final.status)}${report.final.title !== null ? html`<br /><span class="title" id="final-title">${report.final.title}</span>` : ''}` : 'nothing'}
-    </dd>
     <dt>Captured</dt>
     <dd>
       ${time(report.startedAt)}${report.elapsedMs !== null ? ` (${(report.elapsedMs / 1000).toFixed(1)} s)` : ''},
       ${report.mode}${report.identity ? `, ${report.identity.device} ${report.identity.viewport.width}×${report.identity.viewport.height}` : ''}
     </dd>
-    ${
-      report.error
-        ? html`<dt>Error</dt>
-            <dd class="error" id="case-error">${report.error}</dd>`
-        : ''
-    }
     ${
       report.partial
         ? html`<dt>Partial</dt>
@@ -40,25 +32,6 @@ function overview(id: string, report: Report): SafeHtml {
     <dt>Case</dt>
     <dd><code>${id}</code></dd>
   </dl>`;
-}
-
-function pagesSection(id: string, report: Report): SafeHtml {
-  if (report.pages.length === 0) return html``;
-  return html`<section id="pages">
-    <h2>Resting pages</h2>
-    <div class="shots">
-      ${report.pages.map(
-        (p) =>
-          html`<figure class="shot" id="page-${p.index}">
-            ${p.screenshot ? html`<a class="screenshot-link" href="${fileHref(id, p.screenshot)}"><img src="${fileHref(id, p.screenshot)}" alt="${`screenshot of page ${p.index}`}" loading="lazy" /></a>` : html`<p class="empty">no screenshot</p>`}
-            <figcaption>
-              <strong>${p.index}.</strong> <span class="title">${p.title || '(no title)'}</span><br /><code class="url">${p.url}</code>
-              ${p.dom ? html`<br /><a class="dom-link" href="${fileHref(id, p.dom)}">DOM snapshot (text)</a>` : ''}
-            </figcaption>
-          </figure>`,
-      )}
-    </div>
-  </section>`;
 }
 
 function tokensSection(report: Report): SafeHtml {
@@ -131,7 +104,13 @@ function unwrapSection(report: Report): SafeHtml {
     <ol>
       ${u.layers.map((l) => html`<li>${l.party} <span class="muted">(${l.rule})</span>: <code class="url">${l.url}</code></li>`)}
     </ol>
-    <p>Destination: <code class="url">${u.destination ?? 'unknown without a visit'}</code></p>
+    ${
+      u.destination !== null
+        ? html`<p>Destination: <code class="url">${u.destination}</code></p>`
+        : report.hops.length === 0
+          ? html`<p>Destination: unknown without a visit</p>`
+          : ''
+    }
   </section>`;
 }
 
@@ -142,6 +121,44 @@ function eventsSection(report: Report): SafeHtml {
     <ul class="events">
       ${report.events.map((e) => html`<li>${time(e.at)} <span class="event-kind">${e.kind}</span> ${e.detail}</li>`)}
     </ul>
+  </section>`;
+}
+
+function downloadedFilesSection(files: DownloadFact[]): SafeHtml {
+  if (files.length === 0) return html``;
+  return html`<section id="downloaded-files">
+    <h2>Downloads</h2>
+    <p class="muted">Files the chain handed over, as recorded (never opened here).</p>
+    <table class="files">
+      <thead>
+        <tr>
+          <th>File name</th>
+          <th>Type</th>
+          <th class="num">Size</th>
+          <th>SHA-256</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${files.map(
+          (f) =>
+            html`<tr class="downloaded-file" data-exchange="${f.exchange}">
+              <td><strong class="file-name">${f.filename}</strong><br /><code class="url">${f.url}</code></td>
+              <td class="file-type">
+                ${f.contentType ?? 'no type declared'}${f.magic ? html`<br /><span class="muted">by its bytes: ${f.magic}</span>` : ''}
+              </td>
+              <td class="num file-size">${f.size} bytes${f.truncated ? ' (recording cut at its size cap)' : ''}</td>
+              <td>
+                ${
+                  f.sha256
+                    ? html`${pivotLink('file', f.sha256, 'pivot pivot-file sha256')}
+                        <button type="button" class="copy" data-copy="${f.sha256}" title="copy the SHA-256">Copy</button>`
+                    : html`<span class="muted">not computed: the body was cut</span>`
+                }
+              </td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
   </section>`;
 }
 
@@ -161,13 +178,34 @@ function downloadsSection(details: CaseDetails): SafeHtml {
   </section>`;
 }
 
-export function caseBody(details: CaseDetails, exchanges: { exchanges: ExchangeView[]; error: string | null }): SafeHtml {
+export function caseBody(details: CaseDetails, view: CaseView, drawings: { tree: Drawing; waterfall: Drawing } | null): SafeHtml {
   const { report, message } = details;
   const kind = report ? report.mode : 'mail';
+  const recorded = view.recorded;
   return html`<h1>Case <code>${details.id}</code> <span class="kind kind-${kind}">${kind}</span></h1>
-    ${sourceMessageNote(details.relations)} ${report ? overview(details.id, report) : ''} ${report ? summarySection(report) : ''}
-    ${report ? unwrapSection(report) : ''}
-    ${report ? html`${chainSection(report)}${pagesSection(details.id, report)}${tokensSection(report)}${dnsSection(report)}${eventsSection(report)}` : ''}
-    ${message ? messageSection(message, details.relations) : ''} ${downloadsSection(details)} ${shareSection(details.id)}
-    ${report ? exchangesSection(exchanges.exchanges, exchanges.error) : ''}`;
+    ${sourceMessageNote(details.relations)}
+    ${
+      report
+        ? resultHead(details.id, report, {
+            summary: summarySection(report),
+            flags: view.flags,
+            integrity: view.integrity,
+            options: optionsLine(report, recorded),
+          })
+        : integrityLine(view.integrity)
+    }
+    ${report ? overview(details.id, report) : ''} ${report ? unwrapSection(report) : ''}
+    ${
+      report && drawings
+        ? chainDrawings(
+            details.id,
+            { tree: imageMap('tree-map', drawings.tree.areas), waterfall: imageMap('waterfall-map', drawings.waterfall.areas) },
+            { tree: [drawings.tree.width, drawings.tree.height], waterfall: [drawings.waterfall.width, drawings.waterfall.height] },
+          )
+        : ''
+    }
+    ${report ? html`${chainSection(report)}${downloadedFilesSection(recorded?.downloads ?? [])}${tokensSection(report)}` : ''}
+    ${report ? html`${dnsSection(report)}${eventsSection(report)}` : ''} ${message ? messageSection(message, details.relations) : ''}
+    ${downloadsSection(details)} ${shareSection(details.id)}
+    ${report ? exchangesSection(recorded?.exchanges ?? [], view.recordedError) : ''}`;
 }

@@ -22,7 +22,14 @@ function tlsFacts(hop: Hop): SafeHtml {
       >
       ${
         cert
-          ? html`<br />subject <code>${cert.subject}</code>, issuer <code>${cert.issuer}</code>, valid to ${time(cert.validTo)}
+          ? html`<br /><span class="cert-summary"
+                >subject <code>${cert.subject}</code>, issuer <code>${cert.issuer}</code>, valid ${time(cert.validFrom)} to
+                ${time(cert.validTo)}${
+                  cert.sans.length
+                    ? html`, for ${cert.sans.slice(0, 4).join(', ')}${cert.sans.length > 4 ? ` and ${cert.sans.length - 4} more` : ''}`
+                    : ''
+                }</span
+              >
               <br />SHA-256 ${pivotLink('cert', cert.sha256, 'pivot pivot-cert fingerprint')}`
           : ''
       }
@@ -48,7 +55,14 @@ export function hopItem(hop: Hop): SafeHtml {
       ${
         hop.ip
           ? html`<dt>Network</dt>
-              <dd>${networkLabel(hop.network)}</dd>`
+              <dd>
+                ${networkLabel(hop.network)}
+                ${
+                  hop.network && 'asn' in hop.network && hop.network.asn !== null
+                    ? html` ${pivotLink('asn', `AS${hop.network.asn}`, 'pivot pivot-asn')}`
+                    : ''
+                }
+              </dd>`
           : ''
       }
       ${tlsFacts(hop)}
@@ -107,10 +121,14 @@ export function summarySection(report: Report): SafeHtml {
       summary
         ? html`<p class="summary-text">${summary.text}</p>
             <ul class="claims">
-              ${summary.claims.map((c) => html`<li>${c.text}${c.hop !== null ? html` <a class="claim-hop" href="${`#hop-${c.hop}`}">hop ${c.hop}</a>` : ''}</li>`)}
+              ${summary.claims.map((c) => html`<li>${c.text}${claimHop(c.hop)}</li>`)}
             </ul>`
         : ''
     }
     ${parties.length ? html`<p class="party-list">${parties.map((p) => partyBadge(p))}</p>` : ''}
   </section>`;
+}
+
+function claimHop(hop: number | null): SafeHtml {
+  return hop !== null ? html` <a class="claim-hop" href="${`#hop-${hop}`}">hop ${hop}</a>` : html``;
 }

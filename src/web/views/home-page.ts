@@ -5,12 +5,16 @@ import type { JobSummary } from '../../service/trace-service.js';
 import type { SearchResult } from '../../store/index.js';
 import { caseTable } from './case-list.js';
 import { caseLink, time } from './widgets.js';
+import { MAX_EXPLORE_DEPTH, MAX_TIMEOUT_SECONDS } from '../../service/submission-options.js';
 
 export interface SubmitFormState {
   url?: string;
   click?: string;
   error?: string | null;
 }
+
+const PRIVATE_ALLOWED = 'This server may trace private and loopback addresses (--allow-private).';
+const PRIVATE_REFUSED = 'Targets on private, loopback or link-local addresses are refused.';
 
 export function submitForm(state: SubmitFormState, options: { allowPrivate: boolean; maxMessageBytes: number }): SafeHtml {
   return html`<form class="submit" method="post" action="/submit" enctype="multipart/form-data">
@@ -27,13 +31,35 @@ export function submitForm(state: SubmitFormState, options: { allowPrivate: bool
       >Then click (text of a link or button on the landing page; one per line, optional)
       <textarea name="click" rows="2" placeholder="Find out more">${state.click ?? ''}</textarea>
     </label>
+    <details class="trace-options-form" id="trace-options-form">
+      <summary>Options for this trace (the server's settings otherwise)</summary>
+      <label
+        >Device
+        <select name="device">
+          <option value="">server default</option>
+          <option value="desktop">desktop</option>
+          <option value="mobile">mobile</option>
+        </select></label
+      >
+      <label
+        >User agent <input type="text" name="user_agent" maxlength="512" placeholder="a normal desktop Chrome UA" spellcheck="false"
+      /></label>
+      <label
+        >Explore (click the landing page's call-to-action)
+        <select name="explore">
+          <option value="">server default</option>
+          <option value="on">on</option>
+          <option value="off">off</option>
+        </select></label
+      >
+      <label>Explore depth <input type="number" name="explore_depth" min="1" max="${MAX_EXPLORE_DEPTH}" step="1" /></label>
+      <label>Timeout (seconds) <input type="number" name="timeout" min="1" max="${MAX_TIMEOUT_SECONDS}" step="1" /></label>
+    </details>
     <label class="again"
       ><input type="checkbox" name="again" value="1" /> Trace again even if this link was traced before (a link is otherwise requested only
       once: single-use links)</label
     >
-    <p class="muted">
-      ${options.allowPrivate ? 'This server may trace private and loopback addresses (--allow-private).' : 'Targets on private, loopback or link-local addresses are refused.'}
-    </p>
+    <p class="muted">${options.allowPrivate ? PRIVATE_ALLOWED : PRIVATE_REFUSED}</p>
     <button type="submit">Trace</button>
   </form>`;
 }

@@ -1,11 +1,58 @@
 // A job while it runs: state and progress events, updated live by /static/app.js from the
 // job's event stream (the page works without it: reload to see more).
 import { appPath, html, type SafeHtml } from '../html.js';
-import type { Job } from '../../service/trace-service.js';
+import type { Job, JobEvent, JobSummary } from '../../service/trace-service.js';
 import { caseLink, time } from './widgets.js';
 
-export function jobBody(job: Job): SafeHtml {
+/** Where a queued job stands: its place among the queued jobs (oldest first) and how many run now. */
+export function queuePlace(job: Pick<Job, 'id' | 'state'>, jobs: JobSummary[]): { place: number; ahead: number; running: number } | null {
+  if (job.state !== 'queued') return null;
+  const queued = jobs.filter((j) => j.state === 'queued').sort((a, b) => a.submittedAt.localeCompare(b.submittedAt));
+  const at = queued.findIndex((j) => j.id === job.id);
+  if (at < 0) return null;
+  return { place: at + 1, ahead: at, running: jobs.filter((j) => j.state === 'running').length };
+}
+
+export interface LogLine {
+  event: JobEvent;
+  /** For a hop: its URL (without fragment), to which its exchange's line is folded. */
+  hopUrl: string | null;
+  /** The exchange that completed a hop's line ("302 GET https://..."). */
+  status: string | null;
+  /** The seq of the exchange event folded into this line. */
+  merged: number | null;
+  detail: string;
+}
+
+/**
+ * The progress log as lines: a hop and the exchange that carried it are one line (the trace
+ * reports both as they happen), every other event a line of its own. app.js does the same live.
+ */
+export function logLines(events: JobEvent[]): LogLine[] {
+  const lines: LogLine[] = [];
+  const open = new Map<string, LogLine>();
+  for (const event of events) {
+    if (event.kind === 'exchange') {
+      const m = /^(\S+) (\S+) (.*)$/.exec(event.detail);
+      const line = m ? open.get(m[3].split('#')[0]) : undefined;
+      if (m && line && line.status === null) {
+        line.status = m[1];
+        line.merged = event.seq;
+        line.detail = event.detail;
+        continue;
+      }
+    }
+    const hopUrl = event.kind === 'hop' ? event.detail.split('#')[0] : null;
+    const line: LogLine = { event, hopUrl, status: null, merged: null, detail: event.detail };
+    if (hopUrl) open.set(hopUrl, line);
+    lines.push(line);
+  }
+  return lines;
+}
+
+export function jobBody(job: Job, jobs: JobSummary[] = []): SafeHtml {
   const finished = job.state === 'done' || job.state === 'failed';
+  const queue = queuePlace(job, jobs);
   return html`<h1>Job <code>${job.id}</code></h1>
     <dl class="facts">
       <dt>Target</dt>
@@ -25,7 +72,16 @@ export function jobBody(job: Job): SafeHtml {
       <dt>Submitted</dt>
       <dd>${time(job.submittedAt)}</dd>
       <dt>State</dt>
-      <dd><span id="job-state" class="state state-${job.state}" data-state="${job.state}">${job.state}</span></dd>
+      <dd>
+        <span id="job-state" class="state state-${job.state}" data-state="${job.state}">${job.state}</span>
+        ${
+          queue
+            ? html`<span id="queue-place" class="queue-place" data-place="${queue.place}"
+                >place ${queue.place} in the queue (${queue.ahead} waiting before it, ${queue.running} running)</span
+              >`
+            : ''
+        }
+      </dd>
     </dl>
     <p id="job-error" class="notice error${job.error ? '' : ' hidden'}">${job.error ?? ''}</p>
     <p id="job-result">
@@ -40,7 +96,17 @@ export function jobBody(job: Job): SafeHtml {
       data-finished="${finished ? 'yes' : 'no'}"
       data-stream="${appPath('api', 'jobs', job.id, 'events')}"
     >
-      ${job.events.map((e) => html`<li data-seq="${e.seq}"><span class="event-kind">${e.kind}</span> <span class="event-detail">${e.detail}</span></li>`)}
+      ${logLines(job.events).map(
+        (l) =>
+          html`<li
+            data-seq="${l.event.seq}"
+            data-hop-url="${l.hopUrl ?? ''}"
+            data-status="${l.status ?? ''}"
+            data-merged="${l.merged ?? ''}"
+          >
+            <span class="event-kind">${l.event.kind}</span> <span class="event-detail">${l.detail}</span>
+          </li>`,
+      )}
     </ol>
     ${finished ? '' : html`<noscript><p>Reload this page to see more progress.</p></noscript>`}`;
 }

@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { JobEvent, JobSummary } from '../../service/trace-service.js';
+import { logLines, queuePlace } from './job-page.js';
+
+test('logLines: a hop and the exchange that carried it are one line; other exchanges stay', () => {
+  const events: JobEvent[] = [
+    ['started', 'http://a.example/c'],
+    ['hop', 'http://a.example/c'],
+    ['exchange', '302 GET http://a.example/c'],
+    ['hop', 'https://b.example/land#top'],
+    ['exchange', '200 GET https://b.example/land'],
+    ['exchange', '200 GET https://cdn.example/x.js'],
+    ['exchange', '302 GET http://a.example/c'],
+  ].map(([kind, detail], seq) => ({ seq, at: '2026-12-01T10:00:00Z', kind, detail }));
+  const lines = logLines(events);
+  assert.deepEqual(
+    lines.map((l) => [l.event.kind, l.detail, l.merged]),
+    [
+      ['started', 'http://a.example/c', null],
+      ['hop', '302 GET http://a.example/c', 2],
+      ['hop', '200 GET https://b.example/land', 4],
+      ['exchange', '200 GET https://cdn.example/x.js', null],
+      ['exchange', '302 GET http://a.example/c', null],
+    ],
+  );
+});
+
+test('queuePlace: place among the queued jobs, oldest first, and how many run', () => {
+  const job = (id: string, state: JobSummary['state'], submittedAt: string) => ({ id, state, submittedAt }) as JobSummary;
+  const jobs = [job('a', 'running', '1'), job('b', 'queued', '3'), job('c', 'queued', '2'), job('d', 'done', '0')];
+  assert.deepEqual(queuePlace(jobs[1], jobs), { place: 2, ahead: 1, running: 1 });
+  assert.deepEqual(queuePlace(jobs[2], jobs), { place: 1, ahead: 0, running: 1 });
+  assert.equal(queuePlace(jobs[0], jobs), null);
+});
