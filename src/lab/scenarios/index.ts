@@ -10,6 +10,7 @@ import { hostileEvidenceScenarios } from './hostile-evidence.js';
 import { exploreScenarios } from './explore.js';
 import { headerEchoScenarios } from './header-echo.js';
 import { hostileBrowserScenarios } from './hostile-browser.js';
+import { cloakerScenarios } from './cloakers.js';
 
 export type { LabScenario, ScenarioOutcome } from './common.js';
 
@@ -24,6 +25,7 @@ export function buildScenarios(ctx: ScenarioContext): LabPlay {
   definitions.push(...exploreScenarios());
   definitions.push(...headerEchoScenarios());
   definitions.push(...hostileBrowserScenarios());
+  definitions.push(...cloakerScenarios());
   const names = new Set<string>();
   for (const { scenario } of definitions) {
     if (names.has(scenario.name)) throw new Error(`duplicate lab scenario ${scenario.name}`);

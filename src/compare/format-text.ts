@@ -1,0 +1,57 @@
+// The comparison in the terminal: one line per profile (hops, final status, destination, title,
+// case), the pairs that part with the hop where they do, and the verdict. Every captured value
+// goes through clean(): a hostile page's title cannot reach the terminal as control characters.
+import { clean, truncate } from '../cli/terminal.js';
+import type { Comparison, Divergence } from './comparison.js';
+
+export function formatComparison(comparison: Comparison, comparisonDir: string): string {
+  const rows = comparison.profiles.map((p) => [
+    p.profile,
+    String(p.hops.length),
+    p.final?.status === null || p.final?.status === undefined ? (p.error ? 'ERR' : '-') : String(p.final.status),
+    truncate(p.destination, 60),
+    p.final?.title ? `"${truncate(p.final.title, 40)}"` : '',
+    p.case ?? '-',
+  ]);
+  const header = ['profile', 'hops', 'status', 'ended at', 'title', 'case'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => clean(r[i]).length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => clean(c).padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  const out = [line(header), ...rows.map(line)];
+  const parted = comparison.pairs.filter((p) => p.divergence);
+  if (parted.length) {
+    out.push('', 'Where they part:');
+    for (const pair of parted) out.push(`  ${clean(pair.a)} / ${clean(pair.b)}: ${clean(describeDivergence(pair.divergence!))}`);
+  }
+  out.push('');
+  const signal = comparison.signals.length ? ` (signal: ${comparison.signals.join(' + ')})` : '';
+  out.push(`Verdict: ${comparison.verdict}${signal}`);
+  if (comparison.verdict !== 'same') {
+    for (const group of comparison.groups)
+      out.push(
+        `  ${clean(group.profiles.join(', '))} -> ${clean(truncate(group.destination, 80))}${group.title ? ` "${clean(truncate(group.title, 50))}"` : ''}`,
+      );
+  }
+  out.push(clean(comparison.explanation));
+  out.push(`Comparison: ${clean(comparisonDir)}`);
+  return out.join('\n');
+}
+
+/** "hop 1: same request, different response (302 / 410)", "hop 2: went on to different URLs (…)". */
+export function describeDivergence(d: Divergence): string {
+  const by = d.decidedBy === 'server' ? 'the server decided' : 'the page decided';
+  const where = `hop ${d.hop}`;
+  switch (d.kind) {
+    case 'response':
+      return `${where}: same request, different response (${d.a?.status ?? 'none'} / ${d.b?.status ?? 'none'}; ${by})`;
+    case 'next-url':
+      return `${where}: different next URL (${truncate(d.a!.url, 60)} via ${d.a!.via} / ${truncate(d.b!.url, 60)} via ${d.b!.via}; ${by})`;
+    case 'ended':
+      return d.a
+        ? `${where}: only the first went on (${truncate(d.a.url, 60)} via ${d.a.via}; ${by})`
+        : `${where}: only the second went on (${truncate(d.b!.url, 60)} via ${d.b!.via}; ${by})`;
+  }
+}
