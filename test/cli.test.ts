@@ -9,7 +9,6 @@ import { tempDir } from './helpers.js';
 import { emlFiles, FIXTURE_CORPUS } from './support/corpus.js';
 import { cli } from './support/cli.js';
 import { startLab, type Lab, SEED_CONTACT_URL } from '../src/lab/index.js';
-import { phishingPotDir } from './support/corpus.js';
 
 let lab: Lab;
 

@@ -17,9 +17,9 @@ import {
   HEAVY_PAGE_TITLE,
   KILL_TARGET_URL,
   OOM_CLICK_TEXT,
-  RESET_AFTER_BYTES,
   UNSUPPORTED_REDIRECTS,
 } from '../src/lab/scenarios/hostile-browser.js';
+import { RESET_MID_BODY_SENT } from '../src/lab/scenarios/hostile-evidence.js';
 import type { Report } from '../src/report.js';
 
 const CLI = fileURLToPath(new URL('../clicktrace.mjs', import.meta.url));
@@ -212,8 +212,8 @@ test('redirects to schemes that are not the web end at once, saying which', asyn
 
 test('a body cut by a reset and a corrupt gzip body end at once with what happened', async () => {
   for (const [scenario, reason] of [
-    ['reset-mid-body', `connection reset after ${RESET_AFTER_BYTES.toLocaleString('en-US')} bytes`],
-    ['gzip-corrupt', 'content-encoding gzip: corrupt data'],
+    ['reset-mid-body', `connection reset after ${RESET_MID_BODY_SENT.toLocaleString('en-US')} bytes`],
+    ['corrupt-gzip', 'content-encoding gzip: corrupt data'],
   ] as const) {
     const run = await traceCli(scenario, ['--timeout', '40', '--settle', '30000']);
     assert.equal(run.code, 1, scenario);

@@ -36,7 +36,7 @@ test('after a crash, waiting jobs run and the job that was running is failed, ne
   // The process dies: no close(), the index is simply left.
   first.store.close();
 
-  const second = new TraceService({ casesDir, concurrency: 1, trace, launch: async () => fixture.browser });
+  const second = new TraceService({ casesDir, concurrency: 1, trace, launch: () => Promise.resolve(fixture.browser) });
   try {
     const jobs = await until(second, ids, (job) => job.state === 'done' || job.state === 'failed');
     assert.equal(jobs[0].state, 'failed');

@@ -169,6 +169,7 @@ test('an uploaded .eml: message case with headers and links, its main link trace
   const traced = await api<any>(`/api/cases/${job.caseId}`);
   assert.equal(traced.body.report.message.case, job.messageCaseId, 'the traced report points back to its message');
   assert.equal(traced.body.relations.message.case, job.messageCaseId);
+  assert.equal(traced.body.report.explore?.[0]?.chosen?.text, 'Find out more', 'its landing page explored, as `mail --trace` does');
 
   await page.goto(`${base}/cases/${job.messageCaseId}`);
   assert.match(await page.locator('#message .subject').innerText(), /Your business deserves 5G/);

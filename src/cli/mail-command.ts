@@ -12,7 +12,7 @@ import type { MailAnalysis } from '../mail/parse.js';
 import type { MailSourceItem } from '../mail/mailbox.js';
 import type * as RecipientMaps from '../mail/recipient-map.js';
 import { ExitCode } from '../errors.js';
-import type { Browser } from '../capture/browser.js';
+import type { BatchSummary } from '../service/batch-summary.js';
 import type { TraceOptions } from '../capture/trace.js';
 import type { BatchEntry } from '../service/batch.js';
 
@@ -210,7 +210,7 @@ export async function run(argv: string[]): Promise<number> {
   // Messages being traced at once: enough to keep the pool busy, few enough to hold in memory.
   const messagesAtOnce = tracing ? Math.max(2, concurrency * 2) : 1;
   const stopListening = tracing ? onInterrupt((reason) => void tracing.batch.interrupt(reason)) : () => undefined;
-  let summary: import('../service/batch-summary.js').BatchSummary;
+  let summary: BatchSummary;
   try {
     for await (const { item, analysis } of inOrder(readMailSource(path), analyze, pool ? pool.size * 16 : 1)) {
       if (tracing?.batch.interrupted) break;

@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { importHar } from './har.js';
 import { ImportError } from './common.js';
 import { chainOf } from '../../test/support/import-test-helpers.js';

@@ -33,7 +33,7 @@ function headersAt(message: Json, path: string): HeaderLine[] {
   if (!Array.isArray(list)) throw new HarShapeError(`${path}headers is not a list`);
   return list.map((h, i) => {
     if (!isObject(h) || typeof h.name !== 'string') throw new HarShapeError(`${path}headers[${i}] has no name`);
-    return [h.name, typeof h.value === 'string' ? h.value : String(h.value ?? '')];
+    return [h.name, typeof h.value === 'string' ? h.value : typeof h.value === 'number' ? String(h.value) : ''];
   });
 }
 

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { ImportError } from './common.js';
 import { detectImportKind, importCaptureFile } from './detect.js';
 import { importMitmproxyFlows, readFlowFile } from './mitmproxy.js';

@@ -195,19 +195,19 @@ async function* fromFile(path: string, source: string): AsyncGenerator<MailSourc
     return;
   }
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-  let failure: string | null = null;
+  const read: { failure: string | null } = { failure: null };
   // A read error mid-way ends this source with an error rather than rejecting the iteration.
   const guarded: AsyncIterable<Buffer> = {
     async *[Symbol.asyncIterator]() {
       try {
         for await (const chunk of stream) yield chunk as Buffer;
       } catch (error) {
-        failure = describe(error);
+        read.failure = describe(error);
       }
     },
   };
   yield* fromStream(guarded, source, 'empty file');
-  if (failure) yield { source, error: `read failed: ${failure}` };
+  if (read.failure) yield { source, error: `read failed: ${read.failure}` };
 }
 
 async function listFiles(dir: string): Promise<string[]> {
@@ -261,7 +261,7 @@ async function* fromDirectory(dir: string): AsyncGenerator<MailSourceItem> {
  * Every message at `path`: a single message file, an mbox, a Maildir (new/ and cur/), a folder
  * of .eml files, or stdin for "-". mbox messages are named "path#N" (1-based).
  */
-export async function* readMailSource(path: string | '-', options: ReadMailOptions = {}): AsyncGenerator<MailSourceItem> {
+export async function* readMailSource(path: string, options: ReadMailOptions = {}): AsyncGenerator<MailSourceItem> {
   if (path === '-') {
     yield* fromStream(options.stdin ?? (process.stdin as AsyncIterable<Buffer>), '-', 'empty input on stdin');
     return;

@@ -228,7 +228,7 @@ test('unknown URLs are a 404 saying so; CONNECT is refused', async () => {
       socket.write('CONNECT secure.test:443 HTTP/1.1\r\nHost: secure.test:443\r\n\r\n'),
     );
     let data = '';
-    socket.on('data', (d) => (data += d));
+    socket.on('data', (d: Buffer) => (data += d.toString('latin1')));
     socket.on('end', () => resolve(data));
     socket.on('error', reject);
   });

@@ -350,8 +350,10 @@ export class TraceService {
       if (message) {
         const main = message.record.links.find((l) => l.index === job.link);
         if (!main) return this.finish(job, 'failed', `its message has no link ${job.link ?? '?'}`);
+        // As `mail --trace`: the landing page's call-to-action is clicked, unless clicks were given.
+        const messageOptions = job.clicks.length ? {} : { options: { exploreDepth: this.options.trace?.exploreDepth || 1 } };
         const traced = await traceMessage(this.store, { dir: message.dir, record: message.record, targets: [linkTarget(main)] }, (link) =>
-          this.tracer.trace({ ...request, analysis: link.analysis! }).then((outcome) => batchEntry(outcome, null, link.url)),
+          this.tracer.trace({ ...request, ...messageOptions, analysis: link.analysis! }).then((outcome) => batchEntry(outcome, null, link.url)),
         );
         await this.stampMessage(job, message.dir);
         entry = traced.entries[0];

@@ -8,7 +8,7 @@ import type { MailAnalysis } from '../mail/parse.js';
 import type { MailLink } from '../mail/links.js';
 import type { RemoteResource } from '../mail/remote-resources.js';
 import type { AddressDisclosure } from '../mail/disclosure.js';
-import { MESSAGE_EML_FILE, MESSAGE_RECORD_FILE, PARTIAL_FILE, REPORT_FILE } from '../case/case-layout.js';
+import { MESSAGE_RECORD_FILE, PARTIAL_FILE, REPORT_FILE } from '../case/case-layout.js';
 import { isCaseId } from './paths.js';
 
 export interface TracedLinkEntry {

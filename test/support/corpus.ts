@@ -28,7 +28,9 @@ export function phishingPotDir(): string | null {
 export const SHARED_CORPUS: string | null = phishingPotDir();
 
 /** The `skip` option for a test over the whole sample: false when it is there, else the reason. */
-export const NEEDS_SHARED_CORPUS: string | false = SHARED_CORPUS ? false : 'no shared/corpus/phishing-pot beside this clone (or CLICKTRACE_CORPUS)';
+export const NEEDS_SHARED_CORPUS: string | false = SHARED_CORPUS
+  ? false
+  : 'no shared/corpus/phishing-pot beside this clone (or CLICKTRACE_CORPUS)';
 
 /** The .eml files of a folder, in sample-number order. */
 export function emlFiles(dir: string): string[] {

@@ -1,8 +1,7 @@
 // Scenarios that attack the browser and the trace's patience rather than the parser: a pushState
 // storm, pages that exhaust the renderer's memory or get their renderer killed, redirects to
-// schemes a browser hands to other programs, bodies cut by a reset or corrupt under gzip, huge and
-// endless bodies, and a heavy but honest page of 2,000 images.
-import { gzipSync } from 'node:zlib';
+// schemes a browser hands to other programs, huge and endless bodies, and a heavy but honest page
+// of 2,000 images. Bodies cut by a reset or corrupt under gzip are in hostile-evidence.ts.
 import { HOSTS } from '../hosts.js';
 import { escapeHtml, page } from '../pages.js';
 import type { LabExchange } from '../exchange.js';
@@ -198,62 +197,6 @@ function unsupportedRedirects(): ScenarioDefinition[] {
   );
 }
 
-/** Bytes of the body sent before the reset, and the length the response promised. */
-export const RESET_AFTER_BYTES = 12_345;
-const RESET_PROMISED_BYTES = 100_000;
-
-function resetMidBody(): ScenarioDefinition {
-  return defineScenario(
-    {
-      name: 'reset-mid-body',
-      url: `${ESP}/c/reset-mid-body`,
-      description: `A 302 to a page whose server promises ${RESET_PROMISED_BYTES} bytes, sends ${RESET_AFTER_BYTES}, then resets the connection.`,
-      outcome: 'error',
-    },
-    [
-      { host: HOSTS.espClick, path: '/c/reset-mid-body', handle: hopTo('http-302', `${PROMO}/hb/reset-mid-body`) },
-      { host: HOSTS.brokerPromo, path: '/hb/reset-mid-body', handle: (x) => resetAfter(x, RESET_AFTER_BYTES) },
-    ],
-  );
-}
-
-function resetAfter(x: LabExchange, bytes: number): void {
-  const head = page({ title: 'Your statement', body: '<main><h1>Your statement</h1>\n<pre>' });
-  const body = Buffer.alloc(bytes, '0123456789abcdef\n');
-  Buffer.from(head).copy(body);
-  const socket = x.req.socket;
-  x.res.detachSocket(socket);
-  socket.write(
-    `HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: ${RESET_PROMISED_BYTES}\r\nCache-Control: no-store\r\n\r\n`,
-  );
-  // The reset follows once the bytes are on their way, so the client reads them first.
-  socket.write(body, () => setTimeout(() => x.reset(), 50));
-}
-
-function gzipCorrupt(): ScenarioDefinition {
-  return defineScenario(
-    {
-      name: 'gzip-corrupt',
-      url: `${ESP}/c/gzip-corrupt`,
-      description: 'A 302 to a page served with Content-Encoding: gzip whose compressed bytes are corrupt after the gzip header.',
-      outcome: 'error',
-    },
-    [
-      { host: HOSTS.espClick, path: '/c/gzip-corrupt', handle: hopTo('http-302', `${PROMO}/hb/gzip-corrupt`) },
-      {
-        host: HOSTS.brokerPromo,
-        path: '/hb/gzip-corrupt',
-        handle: (x) => {
-          const body = gzipSync(page({ title: 'Invoice', body: `<main><h1>Invoice</h1><p>${'Amount due. '.repeat(400)}</p></main>` }));
-          // Header (10 bytes) intact, the deflate stream scrambled.
-          for (let i = 10; i < body.length - 8; i += 3) body[i] ^= 0x5a;
-          x.send(200, body, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Encoding': 'gzip', 'Cache-Control': 'no-store' });
-        },
-      },
-    ],
-  );
-}
-
 export const HEAVY_PAGE_URL = `${PROMO}/hb/gallery`;
 export const HEAVY_PAGE_TITLE = 'Photo gallery';
 export const HEAVY_PAGE_IMAGES = 2000;
@@ -373,8 +316,6 @@ export function hostileBrowserScenarios(): ScenarioDefinition[] {
     ...rendererOom(),
     rendererKill(),
     ...unsupportedRedirects(),
-    resetMidBody(),
-    gzipCorrupt(),
     heavyPage(),
     ...bigBodies(),
   ];
