@@ -75,7 +75,7 @@ export async function run(argv: string[]): Promise<number> {
   const { positionals, values } = parsed;
   if (positionals.length !== 1) throw new CliError('compare: exactly one URL is required (see --help)');
   if (!values.as) throw new CliError(`compare: --as is required (profiles: ${BASE_PROFILES.join(', ')}, lang=xx-YY, all)`);
-  const url = parseTraceUrl(positionals[0]!).href;
+  const url = parseTraceUrl(positionals[0]).href;
   const visitors = parseProfiles(values.as);
   const commandLine = ['clicktrace', 'compare', ...argv];
   const options = traceOptionsFrom(values, url, commandLine);
@@ -85,7 +85,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const warning =
     `clicktrace: compare requests ${url} ${visitors.length} time${visitors.length === 1 ? '' : 's'}, once per profile ` +
-    `(${visitors.map((v) => v.name).join(', ')}); a single-use link is spent by the first (${visitors[0]!.name}).\n`;
+    `(${visitors.map((v) => v.name).join(', ')}); a single-use link is spent by the first (${visitors[0].name}).\n`;
   process.stderr.write(clean(warning.trimEnd()) + '\n');
   if (!values.yes) {
     if (!process.stdin.isTTY) throw new CliError('compare: stdin is not a terminal: pass --yes to request the link once per profile');

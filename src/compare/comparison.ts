@@ -54,6 +54,8 @@ export interface Comparison {
   explanation: string;
   /** The profile whose request came first. */
   firstVisitor: string | null;
+  /** Profiles that have no report (their trace failed or was not made): left out of the groups and the verdict. */
+  notTraced: string[];
   /** Profiles by where they ended, the largest group first. */
   groups: { destination: string; finalUrl: string | null; title: string | null; profiles: string[] }[];
   profiles: ComparedProfile[];
@@ -75,26 +77,29 @@ const PREFERENCE: Record<Divergence['decidedBy'], Signal[]> = {
 /** Words of an "already used" or expired link's page. */
 const SPENT = /already (been )?used|no longer (valid|available)|expired|link (is )?invalid|invalid link|gone/i;
 
-export function compareTraces(traces: ProfileTrace[]): Comparison {
+export function compareTraces(all: ProfileTrace[]): Comparison {
+  const notTraced = all.filter((t) => t.report === null).map((t) => t.profile);
+  const traces = all.filter((t) => t.report !== null);
   const profiles = traces.map(comparedProfile);
   const pairs: Comparison['pairs'] = [];
   for (let i = 0; i < profiles.length; i++)
     for (let j = i + 1; j < profiles.length; j++) {
-      const divergence = divergenceOf(profiles[i]!, profiles[j]!);
-      const same = profiles[i]!.destination === profiles[j]!.destination && divergence === null;
-      pairs.push({ a: profiles[i]!.profile, b: profiles[j]!.profile, same, divergence });
+      const divergence = divergenceOf(profiles[i], profiles[j]);
+      const same = profiles[i].destination === profiles[j].destination && divergence === null;
+      pairs.push({ a: profiles[i].profile, b: profiles[j].profile, same, divergence });
     }
   const groups = groupsOf(profiles);
   const requested = profiles.filter((p) => p.requestedAt !== null).sort((a, b) => a.requestedAt!.localeCompare(b.requestedAt!));
   const firstVisitor = requested[0]?.profile ?? null;
-  const base = { firstVisitor, groups, profiles, pairs };
+  const base = { firstVisitor, notTraced, groups, profiles, pairs };
+  const missing = notTraced.length ? ` Not traced, so not compared: ${notTraced.join(', ')}.` : '';
   if (groups.length <= 1) {
     return {
       ...base,
       verdict: 'same',
       signal: null,
       signals: [],
-      explanation: `Every profile (${profiles.length}) ended at ${groups[0]?.destination ?? 'the same place'}.`,
+      explanation: `Every profile traced (${profiles.length}) ended at ${groups[0]?.destination ?? 'the same place'}.${missing}`,
     };
   }
   const explained = explanation(traces, groups, pairs);
@@ -107,7 +112,7 @@ export function compareTraces(traces: ProfileTrace[]): Comparison {
       signals: [],
       explanation:
         `The first visitor (${firstVisitor}) was taken to ${groups.find((g) => g.profiles.includes(firstVisitor))!.destination}; ` +
-        `every later one got ${rest.destination}${rest.title ? ` ("${rest.title}")` : ''}: the first request consumed the link.`,
+        `every later one got ${rest.destination}${rest.title ? ` ("${rest.title}")` : ''}: the first request consumed the link.${missing}`,
     };
   }
   const split = groups.map((g) => `${g.profiles.join(', ')} -> ${g.destination}`).join('; ');
@@ -117,8 +122,8 @@ export function compareTraces(traces: ProfileTrace[]): Comparison {
     signal: explained[0] ?? null,
     signals: explained,
     explanation: explained.length
-      ? `Cloaked by ${explained.join(' + ')}: ${split}.`
-      : `Cloaked, by no single profile signal (the profiles that differ in nothing a cloaker sees parted too): ${split}.`,
+      ? `Cloaked by ${explained.join(' + ')}: ${split}.${missing}`
+      : `Cloaked, by no profile signal (profiles that differ in nothing a cloaker sees parted too): ${split}.${missing}`,
   };
 }
 
@@ -161,8 +166,8 @@ function groupsOf(profiles: ComparedProfile[]): Comparison['groups'] {
   return [...byDestination.entries()]
     .map(([destination, members]) => ({
       destination,
-      finalUrl: members[0]!.final?.url ?? null,
-      title: members[0]!.final?.title ?? null,
+      finalUrl: members[0].final?.url ?? null,
+      title: members[0].final?.title ?? null,
       profiles: members.map((m) => m.profile),
     }))
     .sort((a, b) => b.profiles.length - a.profiles.length);
@@ -175,7 +180,7 @@ export function divergenceOf(a: ComparedProfile, b: ComparedProfile): Divergence
     const x = a.hops[i] ?? null;
     const y = b.hops[i] ?? null;
     const at = { hop: i + 1, a: x, b: y };
-    if (!x || !y) return { ...at, kind: 'ended', decidedBy: SERVER_VIAS.has((x ?? y)!.via) ? 'server' : 'page' };
+    if (!x || !y) return { ...at, kind: 'ended', decidedBy: SERVER_VIAS.has((x ?? y).via) ? 'server' : 'page' };
     if (x.url !== y.url)
       return { ...at, kind: 'next-url', decidedBy: SERVER_VIAS.has(x.via) || SERVER_VIAS.has(y.via) ? 'server' : 'page' };
     if (x.status !== y.status) return { ...at, kind: 'response', decidedBy: 'server' };
@@ -206,7 +211,7 @@ function explanation(traces: ProfileTrace[], groups: Comparison['groups'], pairs
     const fitting = subsets([...SIGNALS], size).filter(explains);
     if (fitting.length === 0) continue;
     // Prefer signals in which the profiles actually differ, then the evidence's preference.
-    const best = fitting.sort((x, y) => rank(x) - rank(y))[0]!;
+    const best = fitting.sort((x, y) => rank(x) - rank(y))[0];
     return [...best].sort((x, y) => preference.indexOf(x) - preference.indexOf(y));
   }
   return [];
@@ -226,7 +231,7 @@ function subsets<T>(items: T[], size: number): T[][] {
   if (size === 0) return [[]];
   if (items.length < size) return [];
   const [first, ...rest] = items;
-  return [...subsets(rest, size - 1).map((s) => [first!, ...s]), ...subsets(rest, size)];
+  return [...subsets(rest, size - 1).map((s) => [first, ...s]), ...subsets(rest, size)];
 }
 
 /**

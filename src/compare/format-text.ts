@@ -13,15 +13,23 @@ export function formatComparison(comparison: Comparison, comparisonDir: string):
     p.final?.title ? `"${truncate(p.final.title, 40)}"` : '',
     p.case ?? '-',
   ]);
+  for (const name of comparison.notTraced) rows.push([name, '-', 'ERR', 'not traced (see the error above)', '', '-']);
   const header = ['profile', 'hops', 'status', 'ended at', 'title', 'case'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => clean(r[i]).length)));
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => clean(c).padEnd(widths[i]!))
+      .map((c, i) => clean(c).padEnd(widths[i]))
       .join('  ')
       .trimEnd();
   const out = [line(header), ...rows.map(line)];
-  const parted = comparison.pairs.filter((p) => p.divergence);
+  // One pair per other group: the largest group's first profile and that group's first (--json has every pair).
+  const [main, ...others] = comparison.groups;
+  const parted = others.flatMap((g) => {
+    const pair = comparison.pairs.find(
+      (p) => (p.a === main.profiles[0] && p.b === g.profiles[0]) || (p.b === main.profiles[0] && p.a === g.profiles[0]),
+    );
+    return pair?.divergence ? [pair] : [];
+  });
   if (parted.length) {
     out.push('', 'Where they part:');
     for (const pair of parted) out.push(`  ${clean(pair.a)} / ${clean(pair.b)}: ${clean(describeDivergence(pair.divergence!))}`);

@@ -71,7 +71,7 @@ export function parseProfile(name: string): Visitor {
     const langMatch = /^lang=(.+)$/i.exec(part);
     if (langMatch) {
       if (lang) throw new ProfileError(`--as: two languages in "${name}"`);
-      const locale = parseLanguage(langMatch[1]!);
+      const locale = parseLanguage(langMatch[1]);
       lang = locale.tag;
       visitor.languages = locale.languages;
       visitor.locale = locale.tag;

@@ -53,12 +53,12 @@ export async function compareLink(tracer: Tracer, request: CompareRequest, cases
   const early = await Promise.race([firstAnswered.then(() => null), firstOutcome]);
   if (early && (early.kind === 'already-traced' || early.kind === 'skipped')) return { kind: 'refused', outcome: early };
   const outcomes = await Promise.all([firstOutcome, ...rest.map((visitor) => traceOf(visitor, true))]);
-  const traces: ProfileTrace[] = request.visitors.map((visitor, i) => profileTrace(visitor, outcomes[i]!));
+  const traces: ProfileTrace[] = request.visitors.map((visitor, i) => profileTrace(visitor, outcomes[i]));
   const comparison = compareTraces(traces);
   const record: ComparisonRecord = {
     kind: 'comparison',
     case: comparisonCaseName(startedAt),
-    url: outcomes[0]!.url,
+    url: outcomes[0].url,
     profiles: request.visitors.map((v) => v.name),
     startedAt: startedAt.toISOString(),
     endedAt: new Date().toISOString(),
@@ -66,7 +66,7 @@ export async function compareLink(tracer: Tracer, request: CompareRequest, cases
     comparison,
   };
   const dir = writeComparisonCase(casesDir, record);
-  return { kind: 'compared', dir, record, outcomes: request.visitors.map((v, i) => ({ profile: v.name, outcome: outcomes[i]! })) };
+  return { kind: 'compared', dir, record, outcomes: request.visitors.map((v, i) => ({ profile: v.name, outcome: outcomes[i] })) };
 }
 
 function profileTrace(visitor: Visitor, outcome: TraceOutcome): ProfileTrace {

@@ -133,7 +133,7 @@ export class Tracer {
     const { store } = this.options;
     let claim;
     try {
-      claim = store.ledger.claim(url, { again: request.again ?? false });
+      claim = store.ledger.claim(url, { again: request.again ?? false, alongside: request.visitor !== undefined });
     } catch (err) {
       return { kind: 'failed', url, caseId: null, error: `the ledger of requested URLs cannot be written: ${firstLine(err)}` };
     }

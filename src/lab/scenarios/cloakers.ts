@@ -141,6 +141,6 @@ export function cloakerScenarios(): ScenarioDefinition[] {
       [{ host: HOSTS.cloak, path: `/split/${c.name}/*`, handle: c.handle }],
     ),
   );
-  definitions[0]!.routes.push({ host: HOSTS.cloak, path: '/garden/*', handle: (x) => x.html(200, decoy()) });
+  definitions[0].routes.push({ host: HOSTS.cloak, path: '/garden/*', handle: (x) => x.html(200, decoy()) });
   return definitions;
 }
