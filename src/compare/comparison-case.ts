@@ -6,7 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256Hex } from '../http/checksums.js';
-import { MANIFEST_FILE, PUBLIC_KEY_FILE, SIGNATURE_FILE } from '../case/case-layout.js';
+import { MANIFEST_FILE, PUBLIC_KEY_FILE, REPORT_FILE, SIGNATURE_FILE } from '../case/case-layout.js';
+import type { Report } from '../report.js';
+import type { ComparedLink } from './cloaking-report.js';
 import { MANIFEST_FORMAT, serializeManifest, type Manifest } from '../case/manifest.js';
 import { defaultKeyDir, loadSigningKey, signManifest } from '../case/signing.js';
 import { TOOL } from '../version.js';
@@ -91,4 +93,34 @@ export function listComparisons(casesDir: string, { since }: { since?: string | 
     .reverse()
     .map((name) => readComparisonCase(join(casesDir, name)))
     .filter((r): r is ComparisonRecord => r !== null && (!since || r.startedAt >= since));
+}
+
+/** The compared links of a cases folder for the cloaking report: each comparison with the parties of its profiles' chains. */
+export function comparedLinks(casesDir: string, { since }: { since?: string | null } = {}): ComparedLink[] {
+  return listComparisons(casesDir, { since }).map((record) => {
+    const parties = new Set<string>();
+    for (const p of record.comparison.profiles) {
+      if (!p.case) continue;
+      const report = readReport(join(casesDir, p.case));
+      for (const hop of report?.hops ?? []) {
+        const name = hop.party?.name ?? hop.party?.registrableDomain ?? null;
+        if (name) parties.add(name);
+      }
+    }
+    return {
+      id: record.case,
+      startedAt: record.startedAt,
+      verdict: record.comparison.verdict,
+      signals: record.comparison.signals,
+      parties: [...parties],
+    };
+  });
+}
+
+function readReport(dir: string): Report | null {
+  try {
+    return JSON.parse(readFileSync(join(dir, REPORT_FILE), 'utf8')) as Report;
+  } catch {
+    return null;
+  }
 }
