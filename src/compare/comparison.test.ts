@@ -128,3 +128,17 @@ test('the terminal table shows captured text without control characters', () => 
   assert.match(text, /Verdict: cloaked \(signal: user-agent\)/);
   assert.match(text, /hop 2: different next URL/);
 });
+
+test('the scanner stopped at a meta refresh the browsers followed: not a split, the chain is the same', () => {
+  const five = [
+    hop(START, 302, 'start'),
+    hop('http://b.test/t', 200, 'http-302'),
+    hop('http://c.test/j', 200, 'meta-refresh'),
+    hop(REAL, 200, 'javascript'),
+  ];
+  const c = compareTraces([traced('desktop', five), traced('mobile', five), traced('scanner', five.slice(0, 2), 'Redirecting')]);
+  assert.equal(c.verdict, 'same', c.explanation);
+  assert.deepEqual(c.cutShort, [{ profile: 'scanner', hop: 3, via: 'meta-refresh' }]);
+  assert.equal(c.profiles.length, 3, 'still shown');
+  assert.match(c.explanation, /scanner stopped before hop 3 \(meta-refresh/);
+});

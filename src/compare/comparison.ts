@@ -54,8 +54,14 @@ export interface Comparison {
   explanation: string;
   /** The profile whose request came first. */
   firstVisitor: string | null;
-  /** Profiles that have no report (their trace failed or was not made): left out of the groups and the verdict. */
+  /** Profiles that have no report (their trace failed or was not made): left out of `profiles`, the groups and the verdict. */
   notTraced: string[];
+  /**
+   * Profiles without JavaScript that stopped where the others went on by a meta refresh or a
+   * Refresh header (an HTTP-only client does not follow either, whoever asks): not a split, left
+   * out of the groups and the verdict. `hop`: the hop they lack.
+   */
+  cutShort: { profile: string; hop: number; via: Via }[];
   /** Profiles by where they ended, the largest group first. */
   groups: { destination: string; finalUrl: string | null; title: string | null; profiles: string[] }[];
   profiles: ComparedProfile[];
@@ -79,8 +85,10 @@ const SPENT = /already (been )?used|no longer (valid|available)|expired|link (is
 
 export function compareTraces(all: ProfileTrace[]): Comparison {
   const notTraced = all.filter((t) => t.report === null).map((t) => t.profile);
-  const traces = all.filter((t) => t.report !== null);
-  const profiles = traces.map(comparedProfile);
+  const everyProfile = all.filter((t) => t.report !== null).map(comparedProfile);
+  const cutShort = cutShortProfiles(all, everyProfile);
+  const traces = all.filter((t) => t.report !== null && !cutShort.some((c) => c.profile === t.profile));
+  const profiles = everyProfile.filter((p) => !cutShort.some((c) => c.profile === p.profile));
   const pairs: Comparison['pairs'] = [];
   for (let i = 0; i < profiles.length; i++)
     for (let j = i + 1; j < profiles.length; j++) {
@@ -91,8 +99,13 @@ export function compareTraces(all: ProfileTrace[]): Comparison {
   const groups = groupsOf(profiles);
   const requested = profiles.filter((p) => p.requestedAt !== null).sort((a, b) => a.requestedAt!.localeCompare(b.requestedAt!));
   const firstVisitor = requested[0]?.profile ?? null;
-  const base = { firstVisitor, notTraced, groups, profiles, pairs };
-  const missing = notTraced.length ? ` Not traced, so not compared: ${notTraced.join(', ')}.` : '';
+  // Every traced profile is shown (cut-short ones too); groups, pairs and the verdict are of the compared ones.
+  const base = { firstVisitor, notTraced, cutShort, groups, profiles: everyProfile, pairs };
+  const missing =
+    (notTraced.length ? ` Not traced, so not compared: ${notTraced.join(', ')}.` : '') +
+    cutShort
+      .map((c) => ` ${c.profile} stopped before hop ${c.hop} (${c.via}, which an HTTP-only client does not follow): not compared.`)
+      .join('');
   if (groups.length <= 1) {
     return {
       ...base,
@@ -126,6 +139,25 @@ export function compareTraces(all: ProfileTrace[]): Comparison {
       : `Cloaked, by no profile signal (profiles that differ in nothing a cloaker sees parted too): ${split}.${missing}`,
   };
 }
+
+/** No-JavaScript profiles whose chain is the start of another's, which went on by a meta refresh or a Refresh header. */
+function cutShortProfiles(traces: ProfileTrace[], profiles: ComparedProfile[]): Comparison['cutShort'] {
+  const cut: Comparison['cutShort'] = [];
+  for (const p of profiles) {
+    if (traces.find((t) => t.profile === p.profile)?.signals.javascript !== 'none' || p.hops.length === 0) continue;
+    const longer = profiles.find(
+      (q) =>
+        q !== p &&
+        q.hops.length > p.hops.length &&
+        p.hops.every((h, i) => h.url === q.hops[i].url && h.status === q.hops[i].status) &&
+        CLIENT_REFRESH.has(q.hops[p.hops.length].via),
+    );
+    if (longer) cut.push({ profile: p.profile, hop: p.hops.length + 1, via: longer.hops[p.hops.length].via });
+  }
+  return cut;
+}
+
+const CLIENT_REFRESH: ReadonlySet<Via> = new Set(['meta-refresh', 'refresh-header']);
 
 function comparedProfile(trace: ProfileTrace): ComparedProfile {
   const report = trace.report;

@@ -6,11 +6,12 @@ import type { Comparison, Divergence } from './comparison.js';
 import type { CloakingRow } from './cloaking-report.js';
 
 export function formatComparison(comparison: Comparison, comparisonDir: string): string {
+  const cut = new Map(comparison.cutShort.map((c) => [c.profile, c]));
   const rows = comparison.profiles.map((p) => [
     p.profile,
     String(p.hops.length),
     p.final?.status === null || p.final?.status === undefined ? (p.error ? 'ERR' : '-') : String(p.final.status),
-    truncate(p.destination, 60),
+    truncate(p.destination, 60) + (cut.has(p.profile) ? ` (stopped: ${cut.get(p.profile)!.via} not followed)` : ''),
     p.final?.title ? `"${truncate(p.final.title, 40)}"` : '',
     p.case ?? '-',
   ]);

@@ -10,7 +10,9 @@ import type { CloakingRow } from '../../compare/cloaking-report.js';
 
 export function compareBody(record: ComparisonRecord): SafeHtml {
   const c = record.comparison;
-  const main = new Set(c.groups[0]?.profiles ?? []);
+  const cut = new Map(c.cutShort.map((x) => [x.profile, x]));
+  // Cut-short profiles (no JavaScript, stopped at a meta refresh) are not compared: neither main nor parting.
+  const main = new Set([...(c.groups[0]?.profiles ?? []), ...cut.keys()]);
   const signal = c.signals.length ? html` <span class="signal">signal: ${c.signals.join(' + ')}</span>` : html``;
   return html`<h1>Compared as ${record.profiles.length} visitors</h1>
     <p class="compare-url">${record.url}</p>
@@ -30,7 +32,8 @@ export function compareBody(record: ComparisonRecord): SafeHtml {
                 : html`<p class="empty">no screenshot${p.hops.length && !p.screenshot ? ' (no page rendered: HTTP client)' : ''}</p>`
             }
             <figcaption>
-              <strong>${p.profile}</strong>${main.has(p.profile) ? '' : html` <span class="diverges-label">parts here</span>`}<br />
+              <strong>${p.profile}</strong>${main.has(p.profile) ? '' : html` <span class="diverges-label">parts here</span>`}
+              ${cut.has(p.profile) ? html` <span class="empty">stopped: ${cut.get(p.profile)!.via} not followed, not compared</span>` : ''}<br />
               ${statusLabel(p.final?.status)} ${p.destination}<br />
               ${p.final?.title ? html`“${p.final.title}”<br />` : ''} ${p.case ? caseLink(p.case) : 'no case'}
             </figcaption>
