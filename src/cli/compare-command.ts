@@ -82,6 +82,8 @@ export async function run(argv: string[]): Promise<number> {
   const concurrency = concurrencyOption(values.concurrency);
   const json = values.json ?? false;
   const casesDir = options.outDir ?? 'cases';
+  // Bad --resolve/--connect-to/--cacert are said once, before anything is asked or requested.
+  (await import('../proxy/upstream.js')).buildUpstream(options);
 
   const warning =
     `clicktrace: compare requests ${url} ${visitors.length} time${visitors.length === 1 ? '' : 's'}, once per profile ` +
@@ -143,6 +145,7 @@ export async function run(argv: string[]): Promise<number> {
       ExitCode.Failed,
     );
   }
+  if (result.kind === 'failed') throw new CliError(`compare: no profile could be traced: ${result.error}`, ExitCode.Failed);
   await indexCases(result.dir);
   if (json) process.stdout.write(JSON.stringify(result.record, null, 2) + '\n');
   else process.stdout.write(formatComparison(result.record.comparison, result.dir) + '\n');

@@ -25,7 +25,9 @@ export interface CompareRequest {
 export type CompareResult =
   | { kind: 'compared'; dir: string; record: ComparisonRecord; outcomes: { profile: string; outcome: TraceOutcome }[] }
   /** Not compared: the first request was refused (already traced, or the run was stopped); nothing else was requested. */
-  | { kind: 'refused'; outcome: TraceOutcome };
+  | { kind: 'refused'; outcome: TraceOutcome }
+  /** No profile could be traced (bad options, no browser): no comparison case is written. */
+  | { kind: 'failed'; error: string; outcomes: { profile: string; outcome: TraceOutcome }[] };
 
 export async function compareLink(tracer: Tracer, request: CompareRequest, casesDir: string): Promise<CompareResult> {
   const [first, ...rest] = request.visitors;
@@ -53,6 +55,11 @@ export async function compareLink(tracer: Tracer, request: CompareRequest, cases
   const early = await Promise.race([firstAnswered.then(() => null), firstOutcome]);
   if (early && (early.kind === 'already-traced' || early.kind === 'skipped')) return { kind: 'refused', outcome: early };
   const outcomes = await Promise.all([firstOutcome, ...rest.map((visitor) => traceOf(visitor, true))]);
+  const named = request.visitors.map((v, i) => ({ profile: v.name, outcome: outcomes[i] }));
+  if (outcomes.every((o) => o.kind !== 'traced')) {
+    const failure = outcomes.find((o) => o.kind === 'failed');
+    return { kind: 'failed', error: failure?.kind === 'failed' ? failure.error : 'no profile was traced', outcomes: named };
+  }
   const traces: ProfileTrace[] = request.visitors.map((visitor, i) => profileTrace(visitor, outcomes[i]));
   const comparison = compareTraces(traces);
   const record: ComparisonRecord = {
@@ -66,7 +73,7 @@ export async function compareLink(tracer: Tracer, request: CompareRequest, cases
     comparison,
   };
   const dir = writeComparisonCase(casesDir, record);
-  return { kind: 'compared', dir, record, outcomes: request.visitors.map((v, i) => ({ profile: v.name, outcome: outcomes[i] })) };
+  return { kind: 'compared', dir, record, outcomes: named };
 }
 
 function profileTrace(visitor: Visitor, outcome: TraceOutcome): ProfileTrace {
