@@ -180,7 +180,7 @@ test('Ctrl-C: the summary so far, a non-zero exit, every case kept and sealed; a
   const lines = jsonLines<Line>(stdout);
   const summary = lines.pop() as unknown as Summary;
   assert.equal(summary.kind, 'summary');
-  assert.match(summary.interrupted ?? '', /interrupted \(SIGINT\)/);
+  assert.match(summary.interrupted ?? '', /interrupted by SIGINT/);
   assert.ok(summary.counts.notStarted > 0, 'the rest was not started');
   assert.equal(summary.counts.inputs, 10);
   const cases = caseFolders(out);

@@ -2,7 +2,7 @@
 // case, with its hops, the message it came from and a message's sending platforms.
 import type { CaseStore } from './case-store.js';
 import type { FeedCase, FeedHop, FeedRecipient } from '../feed/aggregate.js';
-import { OPEN_TRACKER_ROLE } from './case-rows.js';
+import { OPEN_TRACKER_ROLE, type RecipientRow } from './case-rows.js';
 
 export interface FeedCaseQuery {
   /** Only these cases (e.g. the cases of one batch run); all when absent. */
@@ -101,14 +101,7 @@ export function feedCases(store: CaseStore, query: FeedCaseQuery = {}): FeedCase
   const recipientsOf = new Map<string, FeedRecipient[]>();
   for (const r of db
     .prepare('SELECT case_id, address, given_key, tag, spamtrap, after_retirement FROM message_recipients ORDER BY rowid')
-    .all() as {
-    case_id: string;
-    address: string;
-    given_key: string | null;
-    tag: string | null;
-    spamtrap: number;
-    after_retirement: number;
-  }[]) {
+    .all() as Pick<RecipientRow, 'case_id' | 'address' | 'given_key' | 'tag' | 'spamtrap' | 'after_retirement'>[]) {
     const list = recipientsOf.get(r.case_id) ?? [];
     list.push({
       address: r.address,

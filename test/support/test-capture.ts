@@ -9,6 +9,7 @@ import { CertificateIssuer, createCertificateAuthority } from '../../src/tls/cer
 import { snapshotPaths } from '../../src/case/case-layout.js';
 import { CaseWriter } from '../../src/case/case-writer.js';
 import { crc32 } from '../../src/http/checksums.js';
+import { certInfoFromDer } from '../../src/proxy/peer-certificates.js';
 
 export const START_URL = 'http://click.mailer.test/c/8f3a?u=alice%40example.org';
 export const LANDING_URL = 'http://landing.test/welcome';
@@ -34,20 +35,7 @@ export function shortTestChain(): CertInfo[] {
 }
 
 function certInfo(pem: string): CertInfo {
-  const cert = new X509Certificate(pem);
-  return {
-    subject: cert.subject.replace(/\n/g, ', '),
-    issuer: cert.issuer.replace(/\n/g, ', '),
-    sans: (cert.subjectAltName ?? '')
-      .split(/,\s*/)
-      .map((s) => s.replace(/^(DNS|IP Address):/, ''))
-      .filter(Boolean),
-    validFrom: new Date(cert.validFrom).toISOString(),
-    validTo: new Date(cert.validTo).toISOString(),
-    serialNumber: cert.serialNumber.toLowerCase(),
-    sha256: cert.fingerprint256.replace(/:/g, '').toLowerCase(),
-    der: cert.raw.toString('base64'),
-  };
+  return certInfoFromDer(new X509Certificate(pem).raw);
 }
 
 export function sampleInfo(): CaptureInfo {
