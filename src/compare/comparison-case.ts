@@ -2,11 +2,10 @@
 // cases, holding comparison.json (the link, each profile's case, the comparison) sealed by
 // manifest.json (and manifest.sig with a key) like every case, so `clicktrace verify` checks it.
 // It references the profiles' cases by name; each of them is a normal sealed case of its own.
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256Hex } from '../http/checksums.js';
-import { MANIFEST_FILE, PUBLIC_KEY_FILE, REPORT_FILE, SIGNATURE_FILE } from '../case/case-layout.js';
+import { caseFolderName, MANIFEST_FILE, PUBLIC_KEY_FILE, REPORT_FILE, SIGNATURE_FILE } from '../case/case-layout.js';
 import type { Report } from '../report.js';
 import type { ComparedLink } from './cloaking-report.js';
 import { MANIFEST_FORMAT, serializeManifest, type Manifest } from '../case/manifest.js';
@@ -35,11 +34,7 @@ export function isComparisonCaseId(name: string): boolean {
 }
 
 export function comparisonCaseName(at = new Date()): string {
-  const stamp = at
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
-  return `${stamp}-${randomBytes(3).toString('hex')}-compare`;
+  return `${caseFolderName(at)}-compare`;
 }
 
 /** Writes and seals the comparison case; returns its folder. `keyDir` null: never sign. */

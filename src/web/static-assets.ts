@@ -127,8 +127,10 @@ dl.hop-facts dt { color: var(--muted); } dl.hop-facts dd { margin: 0; word-break
 .shots { display: flex; flex-wrap: wrap; gap: 1rem; }
 figure.shot { margin: 0; width: 360px; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: .5rem; }
 figure.shot img { width: 100%; border: 1px solid var(--line); }
-.compare-shots { flex-wrap: nowrap; overflow-x: auto; }
-.compare-shots figure.shot { flex: 0 0 260px; width: 260px; }
+.compare-shots { flex-wrap: nowrap; overflow-x: auto; align-items: flex-start; }
+.compare-shots figure.shot { flex: 0 0 220px; width: 220px; }
+.compare-shots figure.shot img { height: 260px; object-fit: contain; object-position: top; background: #f4f4f4; }
+.compare-shots figcaption { word-break: break-all; }
 figure.shot.diverges { border: 3px solid var(--bad); }
 .diverges-label { color: var(--bad); font-weight: 600; }
 .verdict-cloaked, .verdict-single-use { border-left-color: var(--bad); }

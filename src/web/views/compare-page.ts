@@ -13,7 +13,7 @@ export function compareBody(record: ComparisonRecord): SafeHtml {
   const cut = new Map(c.cutShort.map((x) => [x.profile, x]));
   // Cut-short profiles (no JavaScript, stopped at a meta refresh) are not compared: neither main nor parting.
   const main = new Set([...(c.groups[0]?.profiles ?? []), ...cut.keys()]);
-  const signal = c.signals.length ? html` <span class="signal">signal: ${c.signals.join(' + ')}</span>` : html``;
+  const signal = c.signals.length ? html` <span class="signal">(signal: ${c.signals.join(' + ')})</span>` : html``;
   return html`<h1>Compared as ${record.profiles.length} visitors</h1>
     <p class="compare-url">${record.url}</p>
     <p>${time(record.startedAt)} · comparison case ${record.case}</p>
