@@ -42,7 +42,10 @@ test('the seed tracker: Selligent, and its base domain does not resolve', async 
   assert.equal(report.hops.at(-1)!.party?.role, 'advertiser');
   assert.match(
     report.summary?.text ?? '',
-    /^Sent via Selligent \(tracker news\.t-mobile\.emsecure\.test, base domain emsecure\.test does not resolve\) -> advertiser business\.t-mobile\.example \(campaign cmpid=DMA_EM_Q3_2026_SMB_FindOutMore\)/,
+    new RegExp(
+      '^Sent via Selligent \\(tracker news\\.t-mobile\\.emsecure\\.test, base domain emsecure\\.test does not resolve\\)' +
+        ' -> advertiser business\\.t-mobile\\.example \\(campaign cmpid=DMA_EM_Q3_2026_SMB_FindOutMore\\)',
+    ),
   );
   assert.ok(report.summary!.claims.every((c) => c.hop === null || (c.hop >= 1 && c.hop <= report.hops.length)));
 });

@@ -79,7 +79,8 @@ test('a traced link of the message: the report names where the address leaked, a
   assert.match(
     report.summary.text,
     new RegExp(
-      `^Sent to ${ADDRESS.replace(/[.+]/g, '\\$&')}, given only for a domain registration in 2012, retired in 2016 \\(this message came later\\); sent via Selligent .* -> advertiser business\\.t-mobile\\.example`,
+      `^Sent to ${ADDRESS.replace(/[.+]/g, '\\$&')}, given only for a domain registration in 2012, retired in 2016` +
+        ' \\(this message came later\\); sent via Selligent .* -> advertiser business\\.t-mobile\\.example',
     ),
   );
   assert.deepEqual(report.disclosures, [{ address: ADDRESS, text: DISCLOSURE, hops: [] }]);

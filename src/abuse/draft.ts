@@ -166,11 +166,10 @@ function reportText(evidence: CaseEvidence, party: ResponsibleParty, recipient: 
   if (attachments.length) {
     lines.push('Attached', ...attachments.map((a) => `  - ${a.filename}: ${a.description}`), '');
   }
-  if (recipient.placeholder || recipient.web)
-    lines.push(
-      `(Note for the sender of this report, to remove before sending: ${recipient.source}${recipient.web ? `; reports are also taken at ${recipient.web}` : ''}.)`,
-      '',
-    );
+  if (recipient.placeholder || recipient.web) {
+    const alsoWeb = recipient.web ? `; reports are also taken at ${recipient.web}` : '';
+    lines.push(`(Note for the sender of this report, to remove before sending: ${recipient.source}${alsoWeb}.)`, '');
+  }
   lines.push(
     'Regards,',
     '',
@@ -190,7 +189,9 @@ function askFor(party: ResponsibleParty): string[] {
     asks.push('Please identify the partner or campaign behind this redirect and stop it from sending traffic from unsolicited mail.');
   if (party.roles.includes('advertiser'))
     asks.push(
-      "Your page was the destination of this unsolicited message. Please check which partner or affiliate sent this traffic (see the tracking values above) and whether it complies with your programme's rules.",
+      'Your page was the destination of this unsolicited message. ' +
+        'Please check which partner or affiliate sent this traffic (see the tracking values above) ' +
+        "and whether it complies with your programme's rules.",
     );
   if (party.roles.includes('hosting network')) asks.push('Please investigate the use of this address on your network.');
   return asks;

@@ -128,7 +128,9 @@ function domainOf(hop: Hop | undefined): string | null {
 function hopReason(chain: TracedChain, hops: Hop[], role: ResponsibleRole, party: PartyRef): string {
   const rule = party.rule && party.rule !== 'final landing page' ? ` (clicktrace rule ${party.rule})` : '';
   const numbers = hops.map((h) => h.index);
-  const where = `${numbers.length > 1 ? `Hops ${numbers.slice(0, -1).join(', ')} and ${numbers.at(-1)}` : `Hop ${numbers[0]}`} of case ${chain.id} (${hops[0].url}${hops.length > 1 ? ', ...' : ''})`;
+  const hopNumbers = numbers.length > 1 ? `Hops ${numbers.slice(0, -1).join(', ')} and ${numbers.at(-1)}` : `Hop ${numbers[0]}`;
+  const more = hops.length > 1 ? ', ...' : '';
+  const where = `${hopNumbers} of case ${chain.id} (${hops[0].url}${more})`;
   const are = hops.length > 1 ? 'are' : 'is';
   switch (role) {
     case 'click tracker':

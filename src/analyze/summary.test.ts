@@ -20,7 +20,8 @@ describe('the seed scenario', () => {
   test('one line says who sent it and who paid', () => {
     assert.equal(
       summary.text,
-      'Sent via Selligent (tracker news.t-mobile.emsecure.test, base domain emsecure.test does not resolve) -> advertiser business.t-mobile.example (campaign cmpid=DMA_EM_Q3_2026_SMB_FindOutMore)',
+      'Sent via Selligent (tracker news.t-mobile.emsecure.test, base domain emsecure.test does not resolve)' +
+        ' -> advertiser business.t-mobile.example (campaign cmpid=DMA_EM_Q3_2026_SMB_FindOutMore)',
     );
   });
 
@@ -161,7 +162,9 @@ describe('where the recipient address leaked', () => {
   test('the line starts with the disclosure, the chain follows', () => {
     assert.equal(
       summary.text,
-      'Sent to old-registrant+domain@mydomain.example, given only for a domain registration in 2012, retired in 2016; via click.mailer-esp.test (unattributed) -> advertiser www.advertiser.example; recipient address embedded in hops 1, 2',
+      'Sent to old-registrant+domain@mydomain.example, given only for a domain registration in 2012, retired in 2016;' +
+        ' via click.mailer-esp.test (unattributed) -> advertiser www.advertiser.example;' +
+        ' recipient address embedded in hops 1, 2',
     );
   });
 

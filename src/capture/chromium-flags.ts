@@ -31,12 +31,24 @@ export const CHROMIUM_ARGS = [
  */
 export const RENDERER_HEAP_MB = 512;
 
+// HttpsUpgrades would try https:// before an http:// link, spending a single-use link on a URL
+// the mail never contained. Site isolation is off so that one renderer (and one CDP session)
+// sees a page and all its frames, and a cross-site hop costs no new process.
+const DISABLED_FEATURES = [
+  'HttpsUpgrades',
+  'HttpsFirstBalancedModeAutoEnable',
+  'PaintHolding',
+  'Translate',
+  'OptimizationHints',
+  'MediaRouter',
+  'DialMediaRouteProvider',
+  'IsolateOrigins',
+  'site-per-process',
+];
+
 const CAPTURE_ARGS = [
   ...CHROMIUM_ARGS,
-  // HttpsUpgrades would try https:// before an http:// link, spending a single-use link on a URL
-  // the mail never contained. Site isolation is off so that one renderer (and one CDP session)
-  // sees a page and all its frames, and a cross-site hop costs no new process.
-  '--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,PaintHolding,Translate,OptimizationHints,MediaRouter,DialMediaRouteProvider,IsolateOrigins,site-per-process',
+  `--disable-features=${DISABLED_FEATURES.join(',')}`,
   '--disable-site-isolation-trials',
   // Popups are part of chains: they are followed, not blocked.
   '--disable-popup-blocking',

@@ -81,7 +81,8 @@ function webglShim(webgl: { vendor: string; renderer: string }): string {
       const original = Context.prototype.getParameter;
       const getParameter = disguise(function getParameter(name) {
         const value = Reflect.apply(original, this, arguments);
-        if ((name === UNMASKED_VENDOR || name === UNMASKED_RENDERER) && /SwiftShader/i.test(String(Reflect.apply(original, this, [UNMASKED_RENDERER])))) return shown[name];
+        if ((name === UNMASKED_VENDOR || name === UNMASKED_RENDERER) &&
+            /SwiftShader/i.test(String(Reflect.apply(original, this, [UNMASKED_RENDERER])))) return shown[name];
         return value;
       }, original, 'getParameter');
       Object.defineProperty(Context.prototype, 'getParameter', { value: getParameter, writable: true, configurable: true, enumerable: true });

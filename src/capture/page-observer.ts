@@ -309,11 +309,9 @@ export class PageObserver {
 
   /** Title and serialized DOM (doctype included), read in the isolated world. */
   async readDocument(timeoutMs: number): Promise<{ title: string; html: string } | null> {
-    const value = await this.evaluate(
-      `({ title: document.title, html: (document.doctype ? new XMLSerializer().serializeToString(document.doctype) : '') + (document.documentElement ? document.documentElement.outerHTML : '') })`,
-      'isolated',
-      timeoutMs,
-    );
+    const doctype = "(document.doctype ? new XMLSerializer().serializeToString(document.doctype) : '')";
+    const root = "(document.documentElement ? document.documentElement.outerHTML : '')";
+    const value = await this.evaluate(`({ title: document.title, html: ${doctype} + ${root} })`, 'isolated', timeoutMs);
     return value && typeof value === 'object' ? (value as { title: string; html: string }) : null;
   }
 

@@ -53,14 +53,23 @@ export function pendingTimersSnippet(settleMs: number): string {
       frames.add(id);
       return id;
     }, nativeRaf, 'requestAnimationFrame');
-    window.cancelAnimationFrame = disguise(function cancelAnimationFrame(id) { frames.delete(id); return nativeCaf.call(this, id); }, nativeCaf, 'cancelAnimationFrame');
+    window.cancelAnimationFrame = disguise(function cancelAnimationFrame(id) {
+      frames.delete(id);
+      return nativeCaf.call(this, id);
+    }, nativeCaf, 'cancelAnimationFrame');
   }
   Object.defineProperty(window, KEY, {
     enumerable: false,
     value: () => {
       let next = null;
       for (const due of pending.values()) if (next === null || due < next) next = due;
-      return { count: pending.size, nextDueInMs: next === null ? null : next - Date.now(), readyState: document.readyState, framesPending: frames.size, framesRun };
+      return {
+        count: pending.size,
+        nextDueInMs: next === null ? null : next - Date.now(),
+        readyState: document.readyState,
+        framesPending: frames.size,
+        framesRun
+      };
     },
   });`;
 }

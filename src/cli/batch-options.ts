@@ -5,7 +5,9 @@ import { numberOption } from './command.js';
 export const MAX_CONCURRENCY = 32;
 
 /** The default, as --help says it: its value here and the rule it comes from. */
-export const CONCURRENCY_HELP = `${defaultConcurrency()} here: ${TRACES_PER_CORE} per core,\n${' '.repeat(29)}at most one per ${BYTES_PER_TRACE / 1024 / 1024} MB of free memory`;
+export const CONCURRENCY_HELP =
+  `${defaultConcurrency()} here: ${TRACES_PER_CORE} per core,\n` +
+  `${' '.repeat(29)}at most one per ${BYTES_PER_TRACE / 1024 / 1024} MB of free memory`;
 
 export const BATCH_OPTIONS = {
   concurrency: { type: 'string' },

@@ -32,8 +32,9 @@ export function formatEntry(entry: BatchEntry): string {
   switch (entry.kind) {
     case 'trace': {
       const { report } = entry;
+      const title = report.final?.title ? ` "${clean(truncate(report.final.title, 60))}"` : '';
       const final = report.final
-        ? `-> ${clean(truncate(report.final.url, 90))} (${report.final.status ?? 'no status'})${report.final.title ? ` "${clean(truncate(report.final.title, 60))}"` : ''}`
+        ? `-> ${clean(truncate(report.final.url, 90))} (${report.final.status ?? 'no status'})${title}`
         : '-> (no page)';
       const lines = [
         `${at}${report.error ? 'ERROR' : 'done '}  ${clean(truncate(entry.url, 90))}  ${final}  ${report.hops.length} hop(s)  case ${clean(entry.caseId)}`,
@@ -46,8 +47,10 @@ export function formatEntry(entry: BatchEntry): string {
       return entry.inProgress
         ? `${at}busy   ${clean(truncate(entry.url, 110))}: being traced right now by another clicktrace; not requested twice`
         : `${at}already traced  ${clean(truncate(entry.url, 110))}: case ${clean(entry.caseId ?? '?')}; not requested again (--again traces it anew)`;
-    case 'duplicate':
-      return `${at}duplicate  ${clean(truncate(entry.url, 110))}: same URL as ${entry.of === null ? 'an earlier one' : `line ${entry.of}`}, case ${clean(entry.caseId ?? '-')}`;
+    case 'duplicate': {
+      const earlier = entry.of === null ? 'an earlier one' : `line ${entry.of}`;
+      return `${at}duplicate  ${clean(truncate(entry.url, 110))}: same URL as ${earlier}, case ${clean(entry.caseId ?? '-')}`;
+    }
     case 'failed':
       return `${at}FAILED ${clean(truncate(entry.url, 110))}: ${clean(entry.error)}${entry.caseId ? `  case ${clean(entry.caseId)}` : ''}`;
     case 'skipped':
@@ -71,15 +74,14 @@ export function formatSummary(summary: BatchSummary): string {
     c.notStarted ? `${c.notStarted} not started` : null,
     c.messages !== undefined ? `${c.messages} message(s)${c.messageErrors ? `, ${c.messageErrors} with errors` : ''}` : null,
   ].filter(Boolean);
-  lines.push(
-    `Summary: ${counts.join(', ')}; ${(summary.elapsedMs / 1000).toFixed(1)} s, ${summary.tracesPerSecond.toFixed(2)} traces/s at concurrency ${summary.concurrency}`,
-  );
+  const seconds = (summary.elapsedMs / 1000).toFixed(1);
+  const rate = summary.tracesPerSecond.toFixed(2);
+  lines.push(`Summary: ${counts.join(', ')}; ${seconds} s, ${rate} traces/s at concurrency ${summary.concurrency}`);
   if (summary.failures.length) {
     lines.push('Failures:');
     for (const f of summary.failures) {
-      lines.push(
-        `  ${f.line === null ? '' : `line ${f.line}  `}${clean(truncate(f.url, 90))}: ${clean(truncate(f.error, 120))}${f.case ? `  (case ${clean(f.case)})` : ''}`,
-      );
+      const inCase = f.case ? `  (case ${clean(f.case)})` : '';
+      lines.push(`  ${where(f.line)}${clean(truncate(f.url, 90))}: ${clean(truncate(f.error, 120))}${inCase}`);
     }
     const listed = summary.failures.length;
     const total = c.chainErrors + c.failed + c.invalid;

@@ -34,7 +34,8 @@ function reindex(argv: string[]): number {
     } else {
       for (const skipped of result.skipped) process.stdout.write(`skipped ${clean(skipped.id)}: ${clean(skipped.reason)}\n`);
       process.stdout.write(
-        `indexed ${result.indexed} case(s) into ${clean(databasePath(casesDir))} in ${Date.now() - started} ms; ${store.ledger.count()} requested URL(s) in the ledger\n`,
+        `indexed ${result.indexed} case(s) into ${clean(databasePath(casesDir))} in ${Date.now() - started} ms; ` +
+          `${store.ledger.count()} requested URL(s) in the ledger\n`,
       );
     }
   } finally {

@@ -122,7 +122,8 @@ export function asnSource(version: string): NetworkDataSource {
     date: dateOfVersion(version),
     licence: 'CC BY 4.0',
     attribution:
-      'RouteViews (routeviews.org), NRO (nro.net) and DB-IP IP to ASN Lite (https://db-ip.com), via ip-location-db; approximate: the published data is known to contain errors',
+      'RouteViews (routeviews.org), NRO (nro.net) and DB-IP IP to ASN Lite (https://db-ip.com), via ip-location-db;' +
+      ' approximate: the published data is known to contain errors',
   };
 }
 

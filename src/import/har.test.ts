@@ -175,7 +175,10 @@ test('bad HAR input is an ImportError with one line naming the file', () => {
     ['[1,2]', /^x\.har: not a HAR file/],
     ['73:7:version;2:17#', /^x\.har: not valid JSON/],
     [
-      '{"log":{"entries":[{"startedDateTime":"2026-01-01T00:00:00Z","request":{"method":"GET","url":"http://a/"},"response":{"status":200}},{"startedDateTime":"2026-01-01T00:00:00Z","request":{"method":"GET"}}]}}',
+      '{"log":{"entries":[' +
+        '{"startedDateTime":"2026-01-01T00:00:00Z","request":{"method":"GET","url":"http://a/"},"response":{"status":200}},' +
+        '{"startedDateTime":"2026-01-01T00:00:00Z","request":{"method":"GET"}}' +
+        ']}}',
       /^x\.har: entry 2: request\.url is missing$/,
     ],
     ['{"log":{"entries":[{"startedDateTime":"yesterday","request":{}}]}}', /^x\.har: entry 1: startedDateTime "yesterday" is not a date$/],

@@ -25,7 +25,8 @@ export interface PageParts {
 
 const BASE_STYLE =
   'body{font-family:Helvetica,Arial,sans-serif;margin:0;color:#222}main{max-width:40rem;margin:2rem auto;padding:0 1rem}' +
-  'a.button,button{display:inline-block;background:#0b5;color:#fff;padding:.6rem 1.2rem;border:0;border-radius:4px;text-decoration:none;font-size:1rem;cursor:pointer}';
+  'a.button,button{display:inline-block;background:#0b5;color:#fff;padding:.6rem 1.2rem;border:0;border-radius:4px;' +
+  'text-decoration:none;font-size:1rem;cursor:pointer}';
 
 export function page({ title, body, head = '', lang = 'en' }: PageParts): string {
   return (

@@ -119,7 +119,9 @@ test('a catch-all pattern names the local part; a spamtrap says so first', async
 
 test("recipient tokens: the map's addresses are searched even when the headers do not name them; pixels too", async () => {
   const digest = createHash('md5').update('trap-7@traps.example').digest('hex');
-  const html = `<a href="https://click.esp.example/c?u=${digest}">Offer</a><img src="https://open.esp.example/o?e=trap-7%40traps.example" width="1" height="1">`;
+  const offer = `<a href="https://click.esp.example/c?u=${digest}">Offer</a>`;
+  const pixel = '<img src="https://open.esp.example/o?e=trap-7%40traps.example" width="1" height="1">';
+  const html = offer + pixel;
   const raw = Buffer.from(
     `From: a@esp.example\r\nTo: undisclosed-recipients:;\r\nSubject: x\r\nDate: Mon, 1 Jul 2024 10:00:00 +0000\r\nContent-Type: text/html\r\n\r\n${html}\r\n`,
   );

@@ -12,7 +12,9 @@ import {
 
 test('Received: Postfix with "using TLSv1.3" and ESMTPS', () => {
   const hop = parseReceived(
-    'from mta3.emsecure.test (mta3.emsecure.test [192.0.2.53]) (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)) by mx.recipient.example (Postfix) with ESMTPS id 4TvB2k1xYzz9sQ for <jane@recipient.example>; Tue, 12 Mar 2024 09:15:03 +0100 (CET)',
+    'from mta3.emsecure.test (mta3.emsecure.test [192.0.2.53]) (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits))' +
+      ' by mx.recipient.example (Postfix) with ESMTPS id 4TvB2k1xYzz9sQ for <jane@recipient.example>;' +
+      ' Tue, 12 Mar 2024 09:15:03 +0100 (CET)',
   );
   assert.equal(hop.from, 'mta3.emsecure.test');
   assert.equal(hop.fromIp, '192.0.2.53');
@@ -27,11 +29,14 @@ test('Received: Postfix with "using TLSv1.3" and ESMTPS', () => {
 
 test('Received: Sendmail/Google "(version=TLS1_2 ...)", Microsoft SMTP Server, Exim "(TLS1.3)"', () => {
   const google = parseReceived(
-    'from mail-sor-f41.google.com (mail-sor-f41.google.com. [209.85.220.41]) by mx.google.com with SMTPS id a1sor; (version=TLS1_2 cipher=ECDHE-ECDSA-AES128-GCM-SHA256 bits=128/128); Mon, 04 Mar 2024 10:00:00 -0800 (PST)',
+    'from mail-sor-f41.google.com (mail-sor-f41.google.com. [209.85.220.41]) by mx.google.com with SMTPS id a1sor;' +
+      ' (version=TLS1_2 cipher=ECDHE-ECDSA-AES128-GCM-SHA256 bits=128/128); Mon, 04 Mar 2024 10:00:00 -0800 (PST)',
   );
   assert.deepEqual([google.tls, google.tlsVersion, google.with, google.fromIp], [true, 'TLS1.2', 'SMTPS', '209.85.220.41']);
   const microsoft = parseReceived(
-    'from m43-11.mailgun.net (69.72.43.11) by VI1EUR05FT031.mail.protection.outlook.com (10.233.242.170) with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.6699.22 via Frontend Transport; Mon, 4 Sep 2023 18:01:46 +0000',
+    'from m43-11.mailgun.net (69.72.43.11) by VI1EUR05FT031.mail.protection.outlook.com (10.233.242.170)' +
+      ' with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384)' +
+      ' id 15.20.6699.22 via Frontend Transport; Mon, 4 Sep 2023 18:01:46 +0000',
   );
   assert.deepEqual(
     [microsoft.tls, microsoft.tlsVersion, microsoft.with, microsoft.fromIp],
@@ -87,7 +92,10 @@ test('DKIM-Signature d= and s= with folding whitespace', () => {
 
 test('Authentication-Results: methods, results and properties, comments dropped', () => {
   const results = parseAuthenticationResults(
-    'mx.google.com; dkim=pass header.i=@x.example header.s=s1 header.b=abc; spf=softfail (google.com: domain of a@b transitions) smtp.mailfrom=b.example; dmarc=fail (p=REJECT sp=REJECT dis=NONE) header.from=x.example',
+    'mx.google.com;' +
+      ' dkim=pass header.i=@x.example header.s=s1 header.b=abc;' +
+      ' spf=softfail (google.com: domain of a@b transitions) smtp.mailfrom=b.example;' +
+      ' dmarc=fail (p=REJECT sp=REJECT dis=NONE) header.from=x.example',
   );
   assert.deepEqual(
     results.map((r) => [r.authservId, r.method, r.result]),

@@ -53,7 +53,9 @@ test('mbox: three messages despite a date-less separator, a missing blank line, 
 
 test('mbox: an empty message between separators is a per-message error, the others survive', async () => {
   const mbox =
-    'From a@x Mon Mar  4 10:00:00 2024\nSubject: one\n\nbody one\n\nFrom b@x Mon Mar  4 10:00:01 2024\n\nFrom c@x Mon Mar  4 10:00:02 2024\nSubject: three\n\nbody three\n';
+    'From a@x Mon Mar  4 10:00:00 2024\nSubject: one\n\nbody one\n\n' +
+    'From b@x Mon Mar  4 10:00:01 2024\n\n' +
+    'From c@x Mon Mar  4 10:00:02 2024\nSubject: three\n\nbody three\n';
   const items = await collect(splitMbox(Readable.from([Buffer.from(mbox)]), 'box'));
   assert.deepEqual(
     items.map((item) => [item.source, 'error' in item ? item.error : 'ok']),

@@ -185,7 +185,8 @@ test('broken MIME boundary: re-parsed with the boundary the body uses', async ()
 
 test('a multipart body without any boundary line is scanned as raw text', async () => {
   const raw = Buffer.from(
-    'From: a@x.example\r\nSubject: no parts\r\nContent-Type: multipart/mixed; boundary="nowhere"\r\n\r\nJust text with https://raw-body.example/link in it.\r\n',
+    'From: a@x.example\r\nSubject: no parts\r\nContent-Type: multipart/mixed; boundary="nowhere"\r\n\r\n' +
+      'Just text with https://raw-body.example/link in it.\r\n',
   );
   const mail = await analyzeMessage(raw, 'inline');
   assert.match(mail.errors[0], /boundary "nowhere" does not occur in the body; links taken from the raw body text/);
@@ -207,7 +208,17 @@ test('binary garbage and empty input give one clear error each, no throw', async
 
 test('malformed headers and an mbox envelope line do not throw', async () => {
   const raw = Buffer.from(
-    'From someone@x.example Mon Mar  4 10:00:00 2024\nFrom: <<<broken\nDate: not a date\nMessage-ID: nonsense\nReceived: ((((\nDKIM-Signature: ;;;==\nContent-Type: text/html; charset=\n\n<a href="https://ok.example/">ok</a>',
+    [
+      'From someone@x.example Mon Mar  4 10:00:00 2024',
+      'From: <<<broken',
+      'Date: not a date',
+      'Message-ID: nonsense',
+      'Received: ((((',
+      'DKIM-Signature: ;;;==',
+      'Content-Type: text/html; charset=',
+      '',
+      '<a href="https://ok.example/">ok</a>',
+    ].join('\n'),
   );
   const mail = await analyzeMessage(raw, 'malformed');
   assert.deepEqual(
@@ -234,7 +245,8 @@ test('blank lines before the headers are skipped', async () => {
 test('a 20 MB message stays within time and memory and yields its links', async () => {
   // Short lines in an unencoded part are the expensive case for the MIME decoder.
   const filler = '<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit.</p>\r\n';
-  const html = `<a href="https://big.example/start">Start here</a>\n${filler.repeat(Math.ceil((10 * 1024 * 1024) / filler.length))}<a href="https://big.example/end">End</a>`;
+  const middle = filler.repeat(Math.ceil((10 * 1024 * 1024) / filler.length));
+  const html = `<a href="https://big.example/start">Start here</a>\n${middle}<a href="https://big.example/end">End</a>`;
   const attachment = Buffer.alloc(8 * 1024 * 1024, 7)
     .toString('base64')
     .replace(/.{76}/g, '$&\r\n');

@@ -63,7 +63,9 @@ test('rejoin can be switched off', () => {
 
 test('the seed as received: a soft break after "?" left a space, and the token goes on on the next line', () => {
   const text =
-    'Find out more:\nhttp://news.t-mobile.emsecure.test/optiext/optiextension.dll? ID=3vu3xQ7rT2pL9kW4mZ8bN1cV5hJ6gF0dS3aW9K\n1u3OY8eR2tY4uI6oP8aS0dF\n\nQuestions?';
+    'Find out more:\n' +
+    'http://news.t-mobile.emsecure.test/optiext/optiextension.dll? ID=3vu3xQ7rT2pL9kW4mZ8bN1cV5hJ6gF0dS3aW9K\n' +
+    '1u3OY8eR2tY4uI6oP8aS0dF\n\nQuestions?';
   const [hit] = findTextUrls(text);
   assert.equal(
     hit.url,

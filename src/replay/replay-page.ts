@@ -38,12 +38,14 @@ export function indexPage(capture: Capture, opts: IndexPageOptions): string {
         x.request.method === 'GET' ? link(x.request.url) : escapeHtml(x.request.url)
       }</td></tr>`,
   );
+  const tool = `${escapeHtml(info.tool.name)} ${escapeHtml(info.tool.version)}`;
+  const entry = info.url ? link(info.url) : 'unknown';
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>clicktrace replay</title>
 <style>body{font:14px/1.4 system-ui,sans-serif;margin:2em;max-width:70em}td{padding:0 .6em;vertical-align:top;word-break:break-all}small{color:#777}</style>
 </head><body>
 <h1>clicktrace replay</h1>
-<p>Recorded ${escapeHtml(info.startedAt)} (${escapeHtml(info.mode)}, ${escapeHtml(info.tool.name)} ${escapeHtml(info.tool.version)}). Entry URL: ${info.url ? link(info.url) : 'unknown'}.</p>
+<p>Recorded ${escapeHtml(info.startedAt)} (${escapeHtml(info.mode)}, ${tool}). Entry URL: ${entry}.</p>
 <p>Nothing here reaches the network: only recorded responses are served, each as a sandboxed page${
     opts.allowScripts
       ? ' (scripts allowed, in an opaque origin)'

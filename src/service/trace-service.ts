@@ -353,7 +353,9 @@ export class TraceService {
         // As `mail --trace`: the landing page's call-to-action is clicked, unless clicks were given.
         const messageOptions = job.clicks.length ? {} : { options: { exploreDepth: this.options.trace?.exploreDepth || 1 } };
         const traced = await traceMessage(this.store, { dir: message.dir, record: message.record, targets: [linkTarget(main)] }, (link) =>
-          this.tracer.trace({ ...request, ...messageOptions, analysis: link.analysis! }).then((outcome) => batchEntry(outcome, null, link.url)),
+          this.tracer
+            .trace({ ...request, ...messageOptions, analysis: link.analysis! })
+            .then((outcome) => batchEntry(outcome, null, link.url)),
         );
         await this.stampMessage(job, message.dir);
         entry = traced.entries[0];

@@ -117,11 +117,9 @@ export function buildWhere(filters: SearchFilters): WhereClause {
       'm.from_address',
       'm.from_name',
     ];
-    add(
-      `(${columns.map((col) => `${col} LIKE ? ESCAPE '\\'`).join(' OR ')} OR EXISTS (SELECT 1 FROM hops h WHERE h.case_id = c.id AND h.url LIKE ? ESCAPE '\\'))`,
-      ...columns.map(() => like),
-      like,
-    );
+    const inColumns = columns.map((col) => `${col} LIKE ? ESCAPE '\\'`).join(' OR ');
+    const inHops = `EXISTS (SELECT 1 FROM hops h WHERE h.case_id = c.id AND h.url LIKE ? ESCAPE '\\')`;
+    add(`(${inColumns} OR ${inHops})`, ...columns.map(() => like), like);
   }
   if (filters.domain) {
     const domain = filters.domain.toLowerCase().replace(/\.$/, '');

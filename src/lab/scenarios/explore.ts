@@ -93,7 +93,8 @@ export const EXPLORE_LANGUAGES: Record<string, { url: string; cta: string; other
 
 const SITE_STYLE =
   '<style>header{display:flex;gap:1.5rem;align-items:center;padding:.8rem 1.5rem;border-bottom:1px solid #ddd}' +
-  'header nav a{color:#333;text-decoration:none;font-size:.95rem}footer{margin-top:3rem;padding:1rem 1.5rem;border-top:1px solid #ddd;font-size:.8rem;color:#666}' +
+  'header nav a{color:#333;text-decoration:none;font-size:.95rem}' +
+  'footer{margin-top:3rem;padding:1rem 1.5rem;border-top:1px solid #ddd;font-size:.8rem;color:#666}' +
   'footer a{color:#666;margin-right:1rem}.cta{font-size:1.2rem;padding:.9rem 2rem}</style>\n';
 
 function link(href: string, text: string, attributes = ''): string {
@@ -160,7 +161,13 @@ function buttonPage(): string {
       `<p>${link('/explore/blog', 'Read our blog')}</p>`,
     footer: FOOTER,
     // The way on is in script only: no link a crawler could read off the page.
-    tail: `\n<script>\nvar go = ${jsString(exploreTrackerUrl('explore-button'))};\ndocument.getElementById('cta').addEventListener('click', function () { location.assign(go); });\n</script>`,
+    tail: [
+      '',
+      '<script>',
+      `var go = ${jsString(exploreTrackerUrl('explore-button'))};`,
+      "document.getElementById('cta').addEventListener('click', function () { location.assign(go); });",
+      '</script>',
+    ].join('\n'),
   });
 }
 

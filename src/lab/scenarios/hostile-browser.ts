@@ -166,7 +166,14 @@ function rendererKill(): ScenarioDefinition {
               title: KILL_TARGET_TITLE,
               body:
                 `<main><h1>Track your parcel</h1><p id="status">Checking…</p></main>\n` +
-                `<script>\nvar checks = 0;\nsetInterval(function () {\n  document.getElementById('status').textContent = 'Checked ' + ++checks + ' times';\n}, 1000);\n</script>`,
+                [
+                  '<script>',
+                  'var checks = 0;',
+                  'setInterval(function () {',
+                  "  document.getElementById('status').textContent = 'Checked ' + ++checks + ' times';",
+                  '}, 1000);',
+                  '</script>',
+                ].join('\n'),
             }),
           ),
       },
@@ -311,12 +318,5 @@ function bigBodies(): ScenarioDefinition[] {
 }
 
 export function hostileBrowserScenarios(): ScenarioDefinition[] {
-  return [
-    pushStateStorm(),
-    ...rendererOom(),
-    rendererKill(),
-    ...unsupportedRedirects(),
-    heavyPage(),
-    ...bigBodies(),
-  ];
+  return [pushStateStorm(), ...rendererOom(), rendererKill(), ...unsupportedRedirects(), heavyPage(), ...bigBodies()];
 }

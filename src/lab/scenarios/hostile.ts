@@ -93,7 +93,8 @@ function decoyPage(withCloakScript: boolean): string {
       `\n<script>\n(async function () {\n` +
       `  var bot = navigator.webdriver || !navigator.languages || navigator.languages.length === 0 || !window.chrome ||\n` +
       `    navigator.plugins.length === 0 || navigator.mimeTypes.length === 0 || navigator.pdfViewerEnabled === false ||\n` +
-      `    /HeadlessChrome/.test(navigator.userAgent) || (navigator.userAgentData && navigator.userAgentData.brands.some(function (b) { return /Headless/.test(b.brand); }));\n` +
+      `    /HeadlessChrome/.test(navigator.userAgent) ||` +
+      ` (navigator.userAgentData && navigator.userAgentData.brands.some(function (b) { return /Headless/.test(b.brand); }));\n` +
       `  if (!bot) {\n` +
       `    var gl = document.createElement('canvas').getContext('webgl'), info = gl && gl.getExtension('WEBGL_debug_renderer_info');\n` +
       `    bot = !gl || (info && /SwiftShader|llvmpipe/i.test(gl.getParameter(info.UNMASKED_RENDERER_WEBGL))) ||\n` +
