@@ -22,6 +22,7 @@ import { DEFAULTS, parseTraceUrl } from './trace-input.js';
 import { visitorIdentity } from './visitor.js';
 import { browserPath, defaultBrowserKind } from './chromium-process.js';
 import type { TraceOptions, TraceResult } from './trace.js';
+import { stampCase, type TimestampOutcome } from '../timestamp/case-timestamp.js';
 
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
 /** What the client reads of a body at most (the proxy records it whole; a checker stops early too). */
@@ -52,7 +53,20 @@ export async function httpClientTrace(options: TraceOptions & { chromiumVersion?
     partial: true,
   };
   const capture: Capture = emptyCapture(info);
-  const writer = await CaseWriter.create(options.outDir ?? DEFAULTS.outDir, info);
+  // With a time-stamping authority, the sealed case is stamped as a browser trace's is (trace.ts).
+  let timestamp: TimestampOutcome | null = null;
+  const tsa = options.tsa;
+  const writer = await CaseWriter.create(
+    options.outDir ?? DEFAULTS.outDir,
+    info,
+    tsa
+      ? {
+          onSealed: async (dir: string) => {
+            timestamp = await stampCase(dir, tsa);
+          },
+        }
+      : {},
+  );
   resolver.onRecord = (record) => {
     capture.dns.push(record);
     writer.addDns(record);
@@ -98,7 +112,7 @@ export async function httpClientTrace(options: TraceOptions & { chromiumVersion?
   await writer.close(capture, report);
   progress({ kind: 'done', detail: writer.dir });
   const stats = writer.stats();
-  return { report, capture, caseDir: writer.dir, evidenceMs: stats.addMs + (stats.close?.totalMs ?? 0), marks: [], timestamp: null };
+  return { report, capture, caseDir: writer.dir, evidenceMs: stats.addMs + (stats.close?.totalMs ?? 0), marks: [], timestamp };
 }
 
 interface Client {
@@ -116,7 +130,7 @@ async function follow(start: URL, client: Client): Promise<string | null> {
   let url = start;
   let referrer = client.identity.referrer ?? null;
   for (let hop = 1; ; hop++) {
-    if (client.signal?.aborted) return `interrupted${typeof client.signal.reason === 'string' ? ` by ${client.signal.reason}` : ''}`;
+    if (client.signal?.aborted) return interrupted(client.signal);
     if (hop > client.maxHops) return `more than ${client.maxHops} hops`;
     if (requested.has(url.href)) return `redirect loop: ${url.href} again (not requested twice)`;
     requested.add(url.href);
@@ -124,6 +138,7 @@ async function follow(start: URL, client: Client): Promise<string | null> {
     try {
       answer = await request(url, referrer, client);
     } catch (err) {
+      if (client.signal?.aborted) return interrupted(client.signal);
       return `request failed: ${(err as Error).message.split('\n')[0]}`;
     }
     if (!REDIRECT.has(answer.status) || !answer.location) return null;
@@ -138,6 +153,13 @@ async function follow(start: URL, client: Client): Promise<string | null> {
     referrer = null;
     url = next;
   }
+}
+
+/** The stop reason of an interrupted trace, as trace.ts words it. */
+function interrupted(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  if (typeof reason === 'string' && reason.startsWith('interrupted')) return reason;
+  return `interrupted${typeof reason === 'string' ? ` by ${reason}` : ''}`;
 }
 
 /** One GET through the recording proxy (CONNECT and TLS with the proxy's CA for https). */
