@@ -18,6 +18,7 @@ import { apiRoutes } from './api-routes.js';
 import { notFound, pageRoutes } from './page-routes.js';
 import { shareRoutes } from './share-routes.js';
 import { reportRoutes } from './report-routes.js';
+import { compareRoutes } from './compare-routes.js';
 import { redirect, sendHtml, sendJsonError } from './responses.js';
 import { hostAllowed, isLoopbackHost, presentedToken, sameOriginOrToken, tokenCookie, tokensEqual, assertSafeBind } from './security.js';
 import { layout } from './views/layout.js';
@@ -42,7 +43,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const ROUTES: Route[] = [...apiRoutes, ...shareRoutes, ...reportRoutes, ...pageRoutes];
+const ROUTES: Route[] = [...apiRoutes, ...shareRoutes, ...reportRoutes, ...compareRoutes, ...pageRoutes];
 
 export function createRequestHandler(options: { service: TraceService; token?: string; loopback: boolean }) {
   const { service, token, loopback } = options;
