@@ -11,8 +11,10 @@
 // BENCH_MAIL=0 (skip mail throughput), BENCH_MAIL=only (only the mail part), BENCH_MAIL_MBOX=N
 // (messages in the scale run's mbox, default 8000; 0 skips it), BENCH_BATCH_TRACES (per
 // concurrency, default 60), BENCH_BATCH=0 (skip batches), BENCH_MAILBOX (messages of the traced
-// lab mailbox, default 100; 0 skips it), BENCH_FLEET=0 (skip the fleet: 1, 2 and 3 workers through
-// Redis against the in-process queue, bench/fleet.ts), BENCH_FLEET_TRACES (per run, default 40).
+// lab mailbox, default 100; 0 skips it), BENCH_COMPARE=0 (skip compare --as all against its
+// profiles one after another), BENCH_COMPARE_RUNS (default 3), BENCH_FLEET=0 (skip the fleet: 1, 2
+// and 3 workers through Redis against the in-process queue, bench/fleet.ts), BENCH_FLEET_TRACES
+// (per run, default 40).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -27,6 +29,7 @@ import { defaultConcurrency } from '../src/service/defaults.js';
 import { startLabProcess, type LabProcess } from './lab-process.js';
 import { benchBatch, formatBatchResult, type BatchBenchResult } from './batch.js';
 import { benchMailTrace, type MailTraceBenchResult } from './mail-trace.js';
+import { benchCompare, formatCompareResult, type CompareBenchResult } from './compare.js';
 import { childProcesses, treeCpuMs } from './process-tree.js';
 import { fleetBench } from './fleet.js';
 
@@ -345,6 +348,12 @@ async function main(): Promise<void> {
       mailbox = await benchMailTrace(lab, messages, env);
     }
   }
+  // compare --as all against the same profiles one after another (bench/compare.ts).
+  let compared: CompareBenchResult | null = null;
+  if (process.env.BENCH_COMPARE !== '0') {
+    await quiet();
+    compared = await benchCompare(lab, Number(process.env.BENCH_COMPARE_RUNS ?? 3), { ...process.env, CLICKTRACE_HOME: join(dir, 'home') });
+  }
   let fleet: string[] = [];
   if (process.env.BENCH_FLEET !== '0') {
     await quiet();
@@ -414,6 +423,7 @@ async function main(): Promise<void> {
   console.log(
     `evidence writing share of warm trace time (target <= 15%): ${(evidence * 100).toFixed(1)}% ${evidence <= 0.15 ? 'MET' : 'NOT MET'}`,
   );
+  if (compared) console.log(`target ${formatCompareResult(compared)}`);
   for (const line of mail) console.log(line);
   for (const line of fleet) console.log(line);
 }

@@ -206,6 +206,16 @@ export interface CaptureIdentity {
    * a machine without a GPU: a classic headless tell). A real GPU's strings are left alone.
    */
   webgl?: { vendor: string; renderer: string };
+  /** The visitor profile of `clicktrace compare --as` (src/capture/visitor.ts); absent for a plain trace. */
+  profile?: string;
+  /** navigator.languages, when not the default list. */
+  languages?: string[];
+  /** Shows the tells of automation (HeadlessChrome, navigator.webdriver, no plugins). */
+  headless?: boolean;
+  /** False: a plain HTTP client, no JavaScript, HTTP redirects only. */
+  javascript?: boolean;
+  /** The Referer of the first request. */
+  referrer?: string;
 }
 
 export interface CaptureInfo {

@@ -145,7 +145,8 @@ export interface Report {
   startedAt: string;
   endedAt: string | null;
   elapsedMs: number | null;
-  identity: { userAgent: string; device: string; viewport: { width: number; height: number } } | null;
+  /** `profile`: the visitor profile of `compare --as` (the case's full identity is in its WARC's capture info). */
+  identity: { userAgent: string; device: string; viewport: { width: number; height: number }; profile?: string } | null;
   hops: Hop[];
   final: { url: string; status: number | null; title: string | null } | null;
   pages: { index: number; url: string; title: string; screenshot: string | null; dom: string | null }[];

@@ -270,28 +270,32 @@ for (const [signal, code] of [
   });
 }
 
-test('a process that launched Chromium takes it along when killed: by a signal it does not handle, or by SIGKILL', async () => {
-  const browserModule = new URL('../src/capture/browser.js', import.meta.url).href;
-  const script = [
-    `const { launchBrowser } = await import(${JSON.stringify(browserModule)});`,
-    'await launchBrowser();',
-    "process.stdout.write('up\\n');",
-    'setInterval(() => {}, 1000);',
-  ].join('\n');
-  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const tree = new ProcessTree(child.pid!).start(100);
-    await once(child.stdout, 'data');
-    tree.sample();
-    assert.ok(
-      tree.members().some((p) => p.command.includes('--type=renderer')),
-      `${signal}: Chromium is up`,
-    );
-    const exited = once(child, 'exit');
-    child.kill(signal);
-    await exited;
-    tree.stop();
-    // SIGKILL leaves nothing of node to act: Chromium ends by itself when its pipe closes.
-    await assertNoSurvivors(tree, signal, signal === 'SIGKILL' ? 5000 : 1000);
-  }
-});
+test(
+  'a process that launched Chromium takes it along when killed: by a signal it does not handle, or by SIGKILL',
+  { timeout: 120_000 },
+  async () => {
+    const browserModule = new URL('../src/capture/browser.js', import.meta.url).href;
+    const script = [
+      `const { launchBrowser } = await import(${JSON.stringify(browserModule)});`,
+      'await launchBrowser();',
+      "process.stdout.write('up\\n');",
+      'setInterval(() => {}, 1000);',
+    ].join('\n');
+    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const tree = new ProcessTree(child.pid!).start(100);
+      await once(child.stdout, 'data');
+      tree.sample();
+      assert.ok(
+        tree.members().some((p) => p.command.includes('--type=renderer')),
+        `${signal}: Chromium is up`,
+      );
+      const exited = once(child, 'exit');
+      child.kill(signal);
+      await exited;
+      tree.stop();
+      // SIGKILL leaves nothing of node to act: Chromium ends by itself when its pipe closes.
+      await assertNoSurvivors(tree, signal, signal === 'SIGKILL' ? 5000 : 1000);
+    }
+  },
+);

@@ -46,7 +46,14 @@ export function analyzeCapture(capture: Capture, caseDir: string | null, network
     startedAt: info.startedAt,
     endedAt: info.endedAt,
     elapsedMs: info.endedAt ? Date.parse(info.endedAt) - Date.parse(info.startedAt) : null,
-    identity: info.identity ? { userAgent: info.identity.userAgent, device: info.identity.device, viewport: info.identity.viewport } : null,
+    identity: info.identity
+      ? {
+          userAgent: info.identity.userAgent,
+          device: info.identity.device,
+          viewport: info.identity.viewport,
+          ...(info.identity.profile ? { profile: info.identity.profile } : {}),
+        }
+      : null,
     hops,
     final,
     pages: capture.pages.map((p) => ({

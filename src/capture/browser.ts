@@ -16,6 +16,7 @@ import { CdpConnection, type CdpEvent, type CdpSession } from '../cdp/connection
 import { ReservedProxyPort } from './proxy-port.js';
 import { captureArgs, recordedFlags } from './chromium-flags.js';
 import { acceptLanguageFlag } from './identity.js';
+import { languagesKey } from './visitor.js';
 import { rememberNoSandbox, sandboxPlan, sandboxSpawnOptions, type SandboxPlan } from './chromium-sandbox.js';
 import { browserPath, ChromiumProcess, defaultBrowserKind, INSTALLED, type BrowserKind } from './chromium-process.js';
 import { crashReason, type TargetCrash } from './stop-reasons.js';
@@ -33,6 +34,8 @@ export interface LaunchOptions {
    * context and renderer.
    */
   singleTrace?: boolean;
+  /** The languages it speaks (Accept-Language, navigator.languages: a launch flag); default LANGUAGES. */
+  languages?: readonly string[];
 }
 
 /** What a new page target needs to be set up before it runs (see session.ts). */
@@ -75,6 +78,8 @@ export class Browser extends EventEmitter {
     readonly flags: string[],
     /** The unprivileged user it runs as when clicktrace runs as root, or null (clicktrace's own user). */
     readonly runAs: string | null,
+    /** The languages it was launched with (visitor.ts languagesKey). */
+    readonly languages: string = languagesKey(),
   ) {
     super();
     this.initialPage = new Promise((resolve) => (this.foundInitialPage = resolve));
@@ -179,7 +184,7 @@ export class Browser extends EventEmitter {
       proxyPort: reservedProxy?.port ?? null,
       noSandbox: sandbox.kind === 'none',
       singleProcess,
-      acceptLanguage: acceptLanguageFlag(kind),
+      acceptLanguage: acceptLanguageFlag(kind, options.languages),
     });
     const spawnedAt = performance.now();
     const chromium = ChromiumProcess.spawn(path, args, profileDir, sandboxSpawnOptions(sandbox, profileDir));
@@ -210,7 +215,17 @@ export class Browser extends EventEmitter {
       child.off('exit', onExit);
       const runAs = sandbox.kind === 'user' ? sandbox.name : null;
       const versionNumber = version.product.split('/')[1] ?? '0';
-      const browser = new Browser(kind, cdp, chromium, profileDir, versionNumber, reservedProxy, recordedFlags(args), runAs);
+      const browser = new Browser(
+        kind,
+        cdp,
+        chromium,
+        profileDir,
+        versionNumber,
+        reservedProxy,
+        recordedFlags(args),
+        runAs,
+        languagesKey(options.languages),
+      );
       browser.startup = { spawnedAt, answeredAt: performance.now() };
       // Every new page waits for us before it runs: popups are observed from their first request.
       // Discovering pages is what makes Chromium report a renderer's end with its cause
@@ -289,7 +304,7 @@ export async function discardPrelaunched(): Promise<void> {
 
 export function launchBrowser(options: LaunchOptions = {}): Promise<Browser> {
   const kind = options.kind ?? defaultBrowserKind();
-  if (prelaunched?.kind === kind && options.singleTrace) {
+  if (prelaunched?.kind === kind && options.singleTrace && languagesKey(options.languages) === languagesKey()) {
     const { browser } = prelaunched;
     prelaunched = null;
     return browser;

@@ -100,13 +100,19 @@ function onSignal(signal: NodeJS.Signals): void {
   process.kill(process.pid, signal);
 }
 
+// Registered once: twice (a Chromium that ended, then another launched) would count as a second
+// handler in onSignal, and the signal would be ignored.
+let watching = false;
+
 function watch(): void {
-  if (running.size > 0) return;
+  if (watching) return;
+  watching = true;
   process.on('exit', onExit);
   for (const signal of SIGNALS) process.on(signal, onSignal);
 }
 
 function unwatch(): void {
+  watching = false;
   process.off('exit', onExit);
   for (const signal of SIGNALS) process.off(signal, onSignal);
 }

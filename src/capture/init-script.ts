@@ -12,6 +12,8 @@ export interface InitScriptOptions {
   webgl?: { vendor: string; renderer: string };
   /** navigator.languages, where the browser's own list differs (see languagesShim). */
   languages?: readonly string[];
+  /** Show what careless automation shows (the `headless` visitor): navigator.webdriver true, no plugins. */
+  automationTells?: boolean;
 }
 
 export function initScript(options: InitScriptOptions): string {
@@ -32,6 +34,7 @@ ${pendingTimersSnippet(options.settleMs)}
 ${options.desktopShims ? DESKTOP_SHIMS : ''}
 ${options.webgl ? webglShim(options.webgl) : ''}
 ${options.languages ? languagesShim(options.languages) : ''}
+${options.automationTells ? AUTOMATION_TELLS : ''}
 })();`;
 }
 
@@ -50,6 +53,21 @@ function languagesShim(languages: readonly string[]): string {
   } catch (e) {}
 `;
 }
+
+// What Chromium shows when driven without --disable-blink-features=AutomationControlled, and a
+// build without the PDF viewer: the first things "detect a bot" snippets test.
+const AUTOMATION_TELLS = `
+  try {
+    const tell = (name, value) => {
+      const get = disguise(function () { return value; }, Object.getOwnPropertyDescriptor(Navigator.prototype, name)?.get, 'get ' + name);
+      Object.defineProperty(Navigator.prototype, name, { get, configurable: true, enumerable: true });
+    };
+    tell('webdriver', true);
+    tell('plugins', Object.create(PluginArray.prototype, { length: { get: () => 0 } }));
+    tell('mimeTypes', Object.create(MimeTypeArray.prototype, { length: { get: () => 0 } }));
+    tell('pdfViewerEnabled', false);
+  } catch (e) {}
+`;
 
 // Without a GPU Chromium renders WebGL with SwiftShader and says so through
 // WEBGL_debug_renderer_info; on a real GPU the page sees the real strings.

@@ -246,9 +246,16 @@ export class PageObserver {
     });
   }
 
-  /** Starts the trace: the one request for the link, as if typed into the address bar. */
-  async navigate(url: string): Promise<void> {
-    await this.session.send('Page.navigate', { url, transitionType: 'typed' }).catch(() => undefined);
+  /**
+   * Starts the trace: the one request for the link, as if typed into the address bar, or clicked
+   * on a page of `referrer` (a webmail's): its origin is sent as the Referer, as webmails send it,
+   * also to an http:// link.
+   */
+  async navigate(url: string, referrer?: string): Promise<void> {
+    const from = referrer
+      ? { referrer, referrerPolicy: 'origin' as const, transitionType: 'link' as const }
+      : { transitionType: 'typed' as const };
+    await this.session.send('Page.navigate', { url, ...from }).catch(() => undefined);
   }
 
   /** A click starts a new wait: what it sets off is measured from now, not from the last commit. */

@@ -8,7 +8,7 @@ import { RecordingProxy } from '../proxy/recording-proxy.js';
 import { Resolver } from '../proxy/resolver.js';
 import { proxyCertificateAuthority } from '../proxy/proxy-ca.js';
 import type { AttachedTarget, Browser } from './browser.js';
-import { LANGUAGES, userAgentMetadata } from './identity.js';
+import { LANGUAGES, userAgentMetadata, type UserAgentMetadata } from './identity.js';
 import { initScript } from './init-script.js';
 import { withTimeout } from './page-observer.js';
 
@@ -50,7 +50,9 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
     send('Emulation.setUserAgentOverride', {
       userAgent: identity.userAgent,
       platform: mobile ? 'Linux armv8l' : 'Linux x86_64',
-      userAgentMetadata: userAgentMetadata(identity.device, browser.version()),
+      userAgentMetadata: identity.headless
+        ? headlessMetadata(userAgentMetadata(identity.device, browser.version()))
+        : userAgentMetadata(identity.device, browser.version()),
     }),
     send('Emulation.setDeviceMetricsOverride', {
       width: identity.viewport.width,
@@ -68,12 +70,23 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
     send('Page.addScriptToEvaluateOnNewDocument', {
       source: initScript({
         settleMs,
-        desktopShims: browser.kind === 'shell',
-        languages: LANGUAGES,
+        desktopShims: browser.kind === 'shell' && !identity.headless,
+        languages: identity.languages ?? LANGUAGES,
+        ...(identity.headless ? { automationTells: true } : {}),
         ...(identity.webgl ? { webgl: identity.webgl } : {}),
       }),
     }),
   ]);
+}
+
+/** The client hints of a careless crawler: the headless build's own brand added. */
+function headlessMetadata(metadata: UserAgentMetadata): UserAgentMetadata {
+  const major = metadata.fullVersion.split('.')[0] ?? '';
+  return {
+    ...metadata,
+    brands: [...metadata.brands, { brand: 'HeadlessChrome', version: major }],
+    fullVersionList: [...metadata.fullVersionList, { brand: 'HeadlessChrome', version: metadata.fullVersion }],
+  };
 }
 
 export function resume(target: AttachedTarget): Promise<unknown> {

@@ -5,12 +5,13 @@ import type { AttachedTarget } from './browser.js';
 import { PageObserver, withTimeout, type PageListener } from './page-observer.js';
 import { preparePage, resume, type BrowserSession } from './session.js';
 import { waitForSettle, type SettleOutcome } from './settle.js';
-import { documentFailureReason, type DocumentFailure } from './stop-reasons.js';
+import { documentFailureReason, unsupportedScheme, type DocumentFailure } from './stop-reasons.js';
 
 export type Progress = (event: { kind: string; detail: string }) => void;
 
 /** How long a failed document's reason waits for the proxy's record of it, and how often it looks. */
-const EXCHANGE_WAIT_MS = 300;
+// (Seconds only on a loaded machine: the record is usually there within a few ms.)
+const EXCHANGE_WAIT_MS = 2000;
 const EXCHANGE_POLL_MS = 25;
 
 export class TracePages {
@@ -169,8 +170,10 @@ export class TracePages {
     // it is there by now, or within moments.
     for (let waited = 0; ; waited += EXCHANGE_POLL_MS) {
       const exchange = [...this.capture.exchanges].reverse().find((x) => x.request.url.split('#')[0] === url) ?? null;
-      const reason = documentFailureReason(failure, exchange);
-      if (reason !== null || exchange !== null || waited >= EXCHANGE_WAIT_MS) return reason;
+      // A URL of another scheme needs no record; every other reason is read from it (a corrupt
+      // body is recorded only once the proxy has passed all of it on, after Chromium gave up).
+      if (exchange !== null || waited >= EXCHANGE_WAIT_MS || unsupportedScheme(failure.url))
+        return documentFailureReason(failure, exchange);
       await new Promise((resolve) => setTimeout(resolve, EXCHANGE_POLL_MS));
     }
   }

@@ -12,6 +12,7 @@ import type { Resolver } from '../proxy/resolver.js';
 import { CaseWriter } from '../case/case-writer.js';
 import { TOOL } from '../version.js';
 import { defaultIdentity, type Device } from './identity.js';
+import { languagesKey, visitorIdentity, type Visitor } from './visitor.js';
 import { launchBrowser, type Browser } from './browser.js';
 import type { BrowserKind } from './chromium-process.js';
 import type { CdpEvent } from '../cdp/connection.js';
@@ -62,6 +63,8 @@ export interface TraceOptions extends UpstreamOptions {
   onCase?: (caseId: string) => void;
   /** Ends the trace early (Ctrl-C): it stops where it is, and the case is closed with the reason. */
   signal?: AbortSignal;
+  /** Who the trace presents itself as (`compare --as`); default: the desktop identity of `device`. */
+  visitor?: Visitor;
   /** The case folder's name, when it was chosen before the trace (a fleet server assigns it at the claim). */
   caseName?: string;
   /** The fleet worker tracing this for a server, recorded in the case's capture environment. */
@@ -165,7 +168,11 @@ class TraceRun {
     const profile = new TraceProfile();
     const limits = { timeoutMs, settleMs, deadline: profile.startedAt + timeoutMs };
     const { browser, analysis, networks } = await startBrowser(options, sharedBrowser);
-    const identity = defaultIdentity(options.device ?? 'desktop', browser.version(), options.userAgent);
+    const identity = options.visitor
+      ? visitorIdentity(options.visitor, browser.version())
+      : defaultIdentity(options.device ?? 'desktop', browser.version(), options.userAgent);
+    if (options.visitor && browser.languages !== languagesKey(options.visitor.languages))
+      throw new Error(`the browser speaks ${browser.languages}, not the visitor's ${languagesKey(options.visitor.languages)}`);
     const info = captureInfo(options, target, browser, identity, profile.startedAt);
     profile.mark('setup');
     // The session (a browser of our own: its start-up tab) is set up while the case folder is created.
@@ -264,7 +271,7 @@ class TraceRun {
       // Interrupted before it began: the link is not spent.
       if (pages.stopReason) return;
       this.progress({ kind: 'start', detail: this.target.href });
-      void pages.current.navigate(this.target.href);
+      void pages.current.navigate(this.target.href, this.capture.info.identity?.referrer);
       await this.settleAndSnapshot();
       for (const text of this.options.clicks ?? []) {
         if (pages.stopReason) break;
@@ -422,7 +429,13 @@ async function startBrowser(
   options: TraceOptions,
   sharedBrowser: Browser | undefined,
 ): Promise<{ browser: Browser; analysis: Promise<AnalysisModule>; networks: Promise<NetworkLookup> }> {
-  const launching = sharedBrowser ? null : launchBrowser({ ...(options.browser ? { kind: options.browser } : {}), singleTrace: true });
+  const launching = sharedBrowser
+    ? null
+    : launchBrowser({
+        ...(options.browser ? { kind: options.browser } : {}),
+        ...(options.visitor ? { languages: options.visitor.languages } : {}),
+        singleTrace: true,
+      });
   launching?.catch(() => undefined);
   const analysis = import('../analyze/analyze.js');
   // The offline IP data (hosting networks) loads meanwhile too: a few ms, once per process.

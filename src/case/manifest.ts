@@ -25,8 +25,8 @@ export interface Manifest {
   createdAt: string;
   capture: {
     url: string | null;
-    /** `mail` for a message case (message.eml and its record; no capture). */
-    mode: CaptureInfo['mode'] | 'mail';
+    /** `mail` for a message case (message.eml and its record; no capture); `compare` for a comparison case (comparison.json). */
+    mode: CaptureInfo['mode'] | 'mail' | 'compare';
     /** UTC, ISO 8601. */
     startedAt: string;
     endedAt: string | null;

@@ -6,6 +6,10 @@ import { ExitCode } from '../errors.js';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: (argv: string[]) => Promise<number> }> }> = {
   trace: { summary: 'follow a link in Chromium behind the recording proxy, record the case', load: () => import('./trace-command.js') },
+  compare: {
+    summary: 'trace a link as several visitors (desktop, mobile, headless, scanner, webmail, lang=..) and expose cloaking',
+    load: () => import('./compare-command.js'),
+  },
   mail: { summary: 'read .eml/mbox/Maildir: links, header forensics; optionally trace links', load: () => import('./mail-command.js') },
   unwrap: { summary: 'decode link wrappers (SafeLinks, Proofpoint, ...) without visiting', load: () => import('./unwrap-command.js') },
   demo: { summary: 'start the lab and trace the seed scenario with --click "Find out more"', load: () => import('./demo-command.js') },

@@ -14,7 +14,9 @@ per sending platform (from message headers), click tracker / ESP, broker or affi
 other hops on the way, advertiser (only for chains that ended on a page that rendered; the
 final registrable domain of the others is listed apart), and hosting network (AS) of every hop.
 Each line gives the number of messages and traces, when it was first and last seen, and up to
-three example case ids, newest first.
+three example case ids, newest first. Links compared as several visitors (clicktrace compare)
+are counted per party on their chains: compared, cloaked, single-use, the signals they split
+on and example comparison cases (also "cloaking" in --json).
 
 Hosting networks come from offline data (ip-location-db: RouteViews, NRO and DB-IP, CC BY 4.0,
 https://db-ip.com); they are approximate, and each AS line names the data and its date.
@@ -67,8 +69,14 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     store.close();
   }
+  // Links compared as several visitors (clicktrace compare): their comparison cases are read from the folder.
+  const [{ comparedLinks }, { cloakingByParty }] = await Promise.all([
+    import('../compare/comparison-case.js'),
+    import('../compare/cloaking-report.js'),
+  ]);
+  const cloaking = cloakingByParty(comparedLinks(casesDir, { since }));
   if (v.json) {
-    process.stdout.write(JSON.stringify(aggregate, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ ...aggregate, cloaking }, null, 2) + '\n');
   } else if (v.csv) {
     const { formatFeedCsv } = await import('../feed/format-csv.js');
     process.stdout.write(formatFeedCsv(aggregate));
@@ -78,7 +86,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`wrote ${clean(v.html)}: ${aggregate.rows.length} line(s) over ${aggregate.cases} case(s)\n`);
   } else {
     const { formatFeedText } = await import('../feed/format-text.js');
-    process.stdout.write(formatFeedText(aggregate) + '\n');
+    const { formatCloakingText } = await import('../compare/format-text.js');
+    process.stdout.write(formatFeedText(aggregate) + '\n' + formatCloakingText(cloaking) + '\n');
   }
   return ExitCode.Ok;
 }

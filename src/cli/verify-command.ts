@@ -50,7 +50,9 @@ export async function run(argv: string[]): Promise<number> {
     const what =
       result.kind === 'message'
         ? `message case, ${c.files} files`
-        : `${c.files} files, ${c.warcRecords} WARC records, ${c.waczFiles} WACZ entries`;
+        : result.kind === 'comparison'
+          ? `comparison case, ${c.files} files (verify each profile's case on its own)`
+          : `${c.files} files, ${c.warcRecords} WARC records, ${c.waczFiles} WACZ entries`;
     process.stdout.write(`${result.ok ? 'OK' : 'CHANGED'}: ${what} checked; signature ${c.signature}; timestamp ${c.timestamp}\n`);
     const { token, failure, trust } = result.timestamp;
     if (c.timestamp === 'valid' && token) {

@@ -34,3 +34,4 @@ export {
   XSS_HEADERS,
 } from './scenarios/hostile.js';
 export { REDIRECT_SCRIPT_URL, REDIRECT_SCRIPT_LINE, PRIZE_URL } from './scenarios/mechanisms.js';
+export { cloakerUrl, SPLIT_DECOY_URL, type CloakerName } from './scenarios/cloakers.js';

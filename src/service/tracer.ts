@@ -7,6 +7,7 @@
 import { setMaxListeners } from 'node:events';
 import { resolve } from 'node:path';
 import type { TraceOptions } from '../capture/trace.js';
+import type { Visitor } from '../capture/visitor.js';
 import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
 import { parseTraceUrl } from '../capture/trace-input.js';
 import type { Report } from '../report.js';
@@ -29,6 +30,11 @@ export interface TraceRequest {
   onProgress?: TraceOptions['onProgress'];
   /** Called when the trace leaves the queue and starts. */
   onStart?: () => void;
+  /**
+   * Who the trace presents itself as (`compare --as`). The same URL as another visitor is a
+   * request of its own (compare asks for it with `again`, so the ledger records every request).
+   */
+  visitor?: Visitor;
   /** The case folder's name, chosen beforehand (a fleet server assigns it when the job is claimed). */
   caseName?: string;
 }
@@ -103,13 +109,14 @@ export class Tracer {
     } catch (err) {
       return Promise.resolve({ kind: 'failed', url: request.url, caseId: null, error: (err as Error).message });
     }
-    const running = this.inFlight.get(url);
+    const key = request.visitor ? `${request.visitor.name} ${url}` : url;
+    const running = this.inFlight.get(key);
     if (running) return running.then((first) => sameLink(url, first));
     const outcome = new Promise<TraceOutcome>((resolve) => {
       this.queue.push(async () => resolve(await this.run(url, request)));
     });
-    this.inFlight.set(url, outcome);
-    void outcome.then(() => this.inFlight.delete(url));
+    this.inFlight.set(key, outcome);
+    void outcome.then(() => this.inFlight.delete(key));
     return outcome;
   }
 
@@ -134,7 +141,7 @@ export class Tracer {
     const { store } = this.options;
     let claim;
     try {
-      claim = store.ledger.claim(url, { again: request.again ?? false });
+      claim = store.ledger.claim(url, { again: request.again ?? false, alongside: request.visitor !== undefined });
     } catch (err) {
       return { kind: 'failed', url, caseId: null, error: `the ledger of requested URLs cannot be written: ${firstLine(err)}` };
     }
@@ -142,29 +149,36 @@ export class Tracer {
     request.onStart?.();
     let caseId: string | null = null;
     let lease = null;
+    const { visitor } = request;
+    const browserless = visitor?.javascript === false;
     try {
-      lease = this.options.browsers ? await this.options.browsers.acquire() : null;
+      lease = this.options.browsers ? await this.options.browsers.acquire(browserless ? undefined : visitor?.languages) : null;
+      // The scanner needs no browser: the pool's (when there is one) only tells it the Chromium version its User-Agent names.
+      const chromiumVersion = browserless && lease ? lease.browser.version() : undefined;
+      if (browserless) lease?.release();
       // Loaded when first needed: a command that finds its link traced before never parses the capture code.
-      const { trace } = await import('../capture/trace.js');
-      const result = await trace(
-        {
-          ...this.options.trace,
-          ...request.options,
-          url,
-          clicks: request.clicks?.length ? request.clicks : (request.options?.clicks ?? this.options.trace?.clicks ?? []),
-          ...(request.caseName ? { caseName: request.caseName } : {}),
-          outDir: this.options.outDir ?? store.casesDir,
-          ...(request.commandLine ? { commandLine: request.commandLine } : {}),
-          ...(request.analysis ? { analysis: request.analysis } : {}),
-          ...(request.onProgress ? { onProgress: request.onProgress } : {}),
-          signal: this.abort.signal,
-          onCase: (id) => {
-            store.ledger.attach(claim.id, id);
-            caseId = id;
-          },
+      const options: TraceOptions = {
+        ...this.options.trace,
+        ...request.options,
+        ...(visitor ? { visitor } : {}),
+        url,
+        clicks: request.clicks?.length ? request.clicks : (request.options?.clicks ?? this.options.trace?.clicks ?? []),
+        ...(request.caseName ? { caseName: request.caseName } : {}),
+        outDir: this.options.outDir ?? store.casesDir,
+        ...(request.commandLine ? { commandLine: request.commandLine } : {}),
+        ...(request.analysis ? { analysis: request.analysis } : {}),
+        ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+        signal: this.abort.signal,
+        onCase: (id) => {
+          store.ledger.attach(claim.id, id);
+          caseId = id;
         },
-        lease?.browser,
-      );
+      };
+      const result = browserless
+        ? await (
+            await import('../capture/http-client-trace.js')
+          ).httpClientTrace({ ...options, ...(chromiumVersion ? { chromiumVersion } : {}) })
+        : await (await import('../capture/trace.js')).trace(options, lease?.browser);
       try {
         store.indexCase(resolve(result.caseDir));
       } catch {

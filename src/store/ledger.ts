@@ -33,15 +33,18 @@ export class RequestLedger {
   /**
    * Claims `url` for one request. Refused when the URL was requested before (unless `again`) or
    * when another live process holds a claim on it; a claim left by a dead process is dropped.
-   * Atomic across processes sharing the cases folder (an IMMEDIATE transaction).
+   * Atomic across processes sharing the cases folder (an IMMEDIATE transaction). With `alongside`,
+   * this process's own claims still open do not stand in the way (one link as several visitors).
    */
-  claim(url: string, { again = false }: { again?: boolean } = {}): Claim {
+  claim(url: string, { again = false, alongside = false }: { again?: boolean; alongside?: boolean } = {}): Claim {
     const run = this.db.transaction((): Claim => {
       const rows = this.db
         .prepare('SELECT id, case_id, claimed_at, claimant FROM requested_urls WHERE url = ? ORDER BY id DESC')
         .all(url) as { id: number; case_id: string | null; claimed_at: string; claimant: string | null }[];
       for (const row of rows) {
         if (row.case_id !== null) continue;
+        // `alongside`: requests of the same URL this process makes on purpose (compare's profiles).
+        if (alongside && row.claimant === this.claimantId) continue;
         if (this.claimLive(row)) return { ok: false, caseId: null, inProgress: true };
         this.db.prepare('DELETE FROM requested_urls WHERE id = ?').run(row.id);
       }

@@ -24,6 +24,7 @@ import {
 import { digestMatches } from '../evidence/warc/digests.js';
 import { EvidenceError, errorMessage, oneLine } from '../evidence/errors.js';
 import { parseManifest, type FailedCaseFile, type Manifest } from '../case/manifest.js';
+import { COMPARISON_FILE } from '../compare/comparison-case.js';
 import { captureFromRecords } from '../evidence/warc/read-warc.js';
 import { checkManifestSignature, samePublicKey } from '../case/signing.js';
 import { WACZ_DATAPACKAGE, WACZ_DATAPACKAGE_DIGEST, WACZ_INDEX_PATH, WACZ_PAGES_PATH, WACZ_WARC_DIR } from '../evidence/wacz/wacz.js';
@@ -35,8 +36,8 @@ import type { TimestampToken } from '../timestamp/rfc3161.js';
 
 export interface VerifyResult {
   ok: boolean;
-  /** A trace/proxy/import case (WARC and its derivatives), or a message case (message.eml). */
-  kind: 'capture' | 'message';
+  /** A trace/proxy/import case (WARC and its derivatives), a message case (message.eml), or a comparison case (comparison.json). */
+  kind: 'capture' | 'message' | 'comparison';
   /** One line each, starting with the file (and record) concerned. */
   problems: string[];
   checked: {
@@ -62,6 +63,7 @@ export interface VerifyOptions {
 const MAX_INDEX_PROBLEMS = 5;
 const REQUIRED_FILES = [WARC_FILE, HAR_FILE, REPORT_FILE, WACZ_FILE, MANIFEST_FILE];
 const MESSAGE_REQUIRED_FILES = [MESSAGE_EML_FILE, MESSAGE_RECORD_FILE, MANIFEST_FILE];
+const COMPARISON_REQUIRED_FILES = [COMPARISON_FILE, MANIFEST_FILE];
 
 export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
   const problems: string[] = [];
@@ -70,9 +72,10 @@ export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise
   let timestamp: VerifyResult['timestamp'] = { token: null, trust: '', failure: null };
   let manifest: Manifest | null = null;
   const isMessage = existsSync(join(dir, MESSAGE_EML_FILE));
+  const isComparison = !isMessage && existsSync(join(dir, COMPARISON_FILE));
   const result = (): VerifyResult => ({
     ok: problems.length === 0,
-    kind: isMessage ? 'message' : 'capture',
+    kind: isMessage ? 'message' : isComparison ? 'comparison' : 'capture',
     problems,
     checked,
     timestamp,
@@ -108,10 +111,23 @@ export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise
   }
   // A file the case could not write is recorded in the manifest (and the report): not required.
   const failed = new Set((manifest?.failed ?? []).map((f) => f.path));
-  const required = (isMessage ? MESSAGE_REQUIRED_FILES : REQUIRED_FILES).filter((name) => !failed.has(name));
+  const required = (isMessage ? MESSAGE_REQUIRED_FILES : isComparison ? COMPARISON_REQUIRED_FILES : REQUIRED_FILES).filter(
+    (name) => !failed.has(name),
+  );
   for (const name of required) if (!existsSync(join(dir, name))) problem(name, 'missing');
   if (isMessage) {
     checked.files = verifyMessageCase(dir, read, manifest, problem);
+    checked.signature = checkSignature(read(SIGNATURE_FILE), read(PUBLIC_KEY_FILE), manifestBytes, opts.publicKeyPem, problem);
+    await checkTimestamp(manifestBytes);
+    return result();
+  }
+
+  if (isComparison) {
+    // comparison.json and its manifest; the profiles' cases it names are verified on their own.
+    if (manifest) {
+      if (manifest.capture.mode !== 'compare') problem(MANIFEST_FILE, `describes a ${manifest.capture.mode} capture, not a comparison`);
+      checked.files = checkManifestFiles(dir, manifest, new Map(), problem, COMPARISON_REQUIRED_FILES);
+    }
     checked.signature = checkSignature(read(SIGNATURE_FILE), read(PUBLIC_KEY_FILE), manifestBytes, opts.publicKeyPem, problem);
     await checkTimestamp(manifestBytes);
     return result();

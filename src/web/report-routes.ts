@@ -7,6 +7,10 @@ import { sendHtml, sendJson, sendJsonError } from './responses.js';
 import { layout } from './views/layout.js';
 import { errorBody } from './views/error-page.js';
 import { feedReportBody } from './views/feed-report.js';
+import { cloakingSection } from './views/compare-page.js';
+import { html } from './html.js';
+import { cloakingByParty } from '../compare/cloaking-report.js';
+import { comparedLinks } from '../compare/comparison-case.js';
 
 /** The aggregate for `?since=DATE`, or the reason the date is refused. */
 function aggregateFor(ctx: RequestContext): { aggregate: FeedAggregate; since: string | null } | { error: string } {
@@ -24,13 +28,19 @@ function aggregateFor(ctx: RequestContext): { aggregate: FeedAggregate; since: s
 function reportPage(ctx: RequestContext): void {
   const result = aggregateFor(ctx);
   if ('error' in result) return sendHtml(ctx.res, 400, layout('Report', errorBody(400, result.error)));
-  sendHtml(ctx.res, 200, layout('Report', feedReportBody(result.aggregate, { linkCases: true, since: result.since })));
+  const cloaking = cloakingByParty(comparedLinks(ctx.service.casesDir, { since: result.since ? dateBound(result.since, 'since') : null }));
+  sendHtml(
+    ctx.res,
+    200,
+    layout('Report', html`${feedReportBody(result.aggregate, { linkCases: true, since: result.since })} ${cloakingSection(cloaking)}`),
+  );
 }
 
 function reportApi(ctx: RequestContext): void {
   const result = aggregateFor(ctx);
   if ('error' in result) return sendJsonError(ctx.res, 400, 'bad-filter', result.error);
-  sendJson(ctx.res, 200, result.aggregate);
+  const cloaking = cloakingByParty(comparedLinks(ctx.service.casesDir, { since: result.since ? dateBound(result.since, 'since') : null }));
+  sendJson(ctx.res, 200, { ...result.aggregate, cloaking });
 }
 
 export const reportRoutes: Route[] = [route('GET', /^\/report$/, reportPage), route('GET', /^\/api\/report$/, reportApi)];

@@ -198,6 +198,19 @@ button.copy.copied { background: #dcfae6; }
 .case-id-small { font-size: .8em; color: var(--muted); }
 .error-reason { color: var(--bad); font-size: .88em; }
 .queue-place { font-weight: 600; }
+.shots { display: flex; flex-wrap: wrap; gap: 1rem; }
+figure.shot { margin: 0; width: 360px; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: .5rem; }
+figure.shot img { width: 100%; border: 1px solid var(--line); }
+.compare-shots { flex-wrap: nowrap; overflow-x: auto; align-items: flex-start; }
+.compare-shots figure.shot { flex: 0 0 220px; width: 220px; }
+.compare-shots figure.shot img { height: 260px; object-fit: contain; object-position: top; background: #f4f4f4; }
+.compare-shots figcaption { word-break: break-all; }
+figure.shot.diverges { border: 3px solid var(--bad); }
+.diverges-label { color: var(--bad); font-weight: 600; }
+.verdict-cloaked, .verdict-single-use { border-left-color: var(--bad); }
+tr.pair-diverges td { background: #fff4f2; }
+.chains { display: flex; gap: 1rem; overflow-x: auto; }
+.chain-column { flex: 0 0 260px; font-size: .9em; word-break: break-all; }
 details.exchange { background: #fff; border: 1px solid var(--line); border-radius: 6px; margin: .4rem 0; padding: .3rem .6rem; }
 details.exchange summary { cursor: pointer; word-break: break-all; }
 .pivot-heading { font-size: 1.1em; }

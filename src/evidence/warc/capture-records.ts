@@ -41,6 +41,7 @@ export function warcinfoRecord(id: string, caseName: string, warcFile: string, i
     ['locale', info.identity?.locale],
     ['timezone', info.identity?.timezone],
     ['accept-language', info.identity?.acceptLanguage],
+    ['visitor-profile', info.identity?.profile],
     [
       'webgl-renderer-shown',
       info.identity?.webgl ? `${info.identity.webgl.vendor} / ${info.identity.webgl.renderer} (in place of a software renderer)` : null,

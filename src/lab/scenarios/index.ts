@@ -11,6 +11,7 @@ import { exploreScenarios } from './explore.js';
 import { headerEchoScenarios } from './header-echo.js';
 import { hostileBrowserScenarios } from './hostile-browser.js';
 import { phishingScenarios } from './phishing.js';
+import { cloakerScenarios } from './cloakers.js';
 
 export type { LabScenario, ScenarioOutcome } from './common.js';
 
@@ -26,6 +27,7 @@ export function buildScenarios(ctx: ScenarioContext): LabPlay {
   definitions.push(...headerEchoScenarios());
   definitions.push(...hostileBrowserScenarios());
   definitions.push(...phishingScenarios());
+  definitions.push(...cloakerScenarios());
   const names = new Set<string>();
   for (const { scenario } of definitions) {
     if (names.has(scenario.name)) throw new Error(`duplicate lab scenario ${scenario.name}`);

@@ -18,6 +18,7 @@ export function layout(title: string, body: SafeHtml, options: { bodyClass?: str
           <a class="brand" href="/">clicktrace</a>
           <nav>
             <a href="/">Submit</a> <a href="/cases">Cases</a> <a href="/jobs">Jobs</a> <a href="/report">Report</a>
+            <a href="/compare">Compare</a>
             <a href="/recipients">Recipients</a>
           </nav>
         </header>

@@ -1,0 +1,291 @@
+// The comparison of one link traced as several visitors (`clicktrace compare`): per pair of
+// profiles the first hop where their chains part, the profiles grouped by where they ended, and
+// the verdict: `same`, `cloaked` (with the signals that best explain the split) or `single-use`
+// (the first visitor consumed the link). Pure: it reads the reports, never the network.
+import type { Hop, Report, Via } from '../report.js';
+import { hostOf } from '../http/host.js';
+import { SIGNALS, type Signal } from './profiles.js';
+
+/** One profile's trace, as the comparison reads it. */
+export interface ProfileTrace {
+  profile: string;
+  signals: Record<Signal, string>;
+  /** The case folder's name; null when the trace could not begin one. */
+  case: string | null;
+  report: Pick<Report, 'hops' | 'final' | 'pages' | 'error'> | null;
+  /** Why there is no report (the trace failed, or the link was not requested). */
+  failure?: string;
+}
+
+export type Verdict = 'same' | 'cloaked' | 'single-use';
+
+/** Where two chains part. */
+export interface Divergence {
+  /** 1-based hop of the first difference. */
+  hop: number;
+  /** `response`: the same request got a different answer; `next-url`: the chains went on to different URLs; `ended`: one stopped there. */
+  kind: 'response' | 'next-url' | 'ended';
+  /** Who made the difference: the server (an HTTP answer) or the page (its script, a meta refresh, a form). */
+  decidedBy: 'server' | 'page';
+  a: { url: string; status: number | null; via: Via } | null;
+  b: { url: string; status: number | null; via: Via } | null;
+}
+
+export interface ComparedProfile {
+  profile: string;
+  case: string | null;
+  destination: string;
+  final: { url: string; status: number | null; title: string | null } | null;
+  error: string | null;
+  /** The last page's screenshot, relative to its case folder. */
+  screenshot: string | null;
+  hops: { url: string; status: number | null; via: Via }[];
+  /** When its first request went out (ISO), or null when nothing was requested. */
+  requestedAt: string | null;
+}
+
+export interface Comparison {
+  verdict: Verdict;
+  /** The signal that best explains the split (cloaked), else null. */
+  signal: Signal | null;
+  /** Every signal of the smallest set that explains the split, best first. */
+  signals: Signal[];
+  /** One sentence saying what was found. */
+  explanation: string;
+  /** The profile whose request came first. */
+  firstVisitor: string | null;
+  /** Profiles that have no report (their trace failed or was not made): left out of `profiles`, the groups and the verdict. */
+  notTraced: string[];
+  /**
+   * Profiles without JavaScript that stopped where the others went on by a meta refresh or a
+   * Refresh header (an HTTP-only client does not follow either, whoever asks): not a split, left
+   * out of the groups and the verdict. `hop`: the hop they lack.
+   */
+  cutShort: { profile: string; hop: number; via: Via }[];
+  /** Profiles by where they ended, the largest group first. */
+  groups: { destination: string; finalUrl: string | null; title: string | null; profiles: string[] }[];
+  profiles: ComparedProfile[];
+  pairs: { a: string; b: string; same: boolean; divergence: Divergence | null }[];
+}
+
+const SERVER_VIAS: ReadonlySet<Via> = new Set(['start', 'http-301', 'http-302', 'http-303', 'http-307', 'http-308', 'refresh-header']);
+
+/**
+ * When two explanations are as small, the one the evidence points at: a server's answer can only
+ * have read the request (headers: referrer, language, user agent, device), a page's script what
+ * JavaScript sees (webdriver first).
+ */
+const PREFERENCE: Record<Divergence['decidedBy'], Signal[]> = {
+  server: ['referrer', 'language', 'user-agent', 'device', 'javascript', 'webdriver'],
+  page: ['webdriver', 'javascript', 'device', 'language', 'referrer', 'user-agent'],
+};
+
+/** Words of an "already used" or expired link's page. */
+const SPENT = /already (been )?used|no longer (valid|available)|expired|link (is )?invalid|invalid link|gone/i;
+
+export function compareTraces(all: ProfileTrace[]): Comparison {
+  const notTraced = all.filter((t) => t.report === null).map((t) => t.profile);
+  const everyProfile = all.filter((t) => t.report !== null).map(comparedProfile);
+  const cutShort = cutShortProfiles(all, everyProfile);
+  const traces = all.filter((t) => t.report !== null && !cutShort.some((c) => c.profile === t.profile));
+  const profiles = everyProfile.filter((p) => !cutShort.some((c) => c.profile === p.profile));
+  const pairs: Comparison['pairs'] = [];
+  for (let i = 0; i < profiles.length; i++)
+    for (let j = i + 1; j < profiles.length; j++) {
+      const divergence = divergenceOf(profiles[i], profiles[j]);
+      const same = profiles[i].destination === profiles[j].destination && divergence === null;
+      pairs.push({ a: profiles[i].profile, b: profiles[j].profile, same, divergence });
+    }
+  const groups = groupsOf(profiles);
+  const requested = profiles.filter((p) => p.requestedAt !== null).sort((a, b) => a.requestedAt!.localeCompare(b.requestedAt!));
+  const firstVisitor = requested[0]?.profile ?? null;
+  // Every traced profile is shown (cut-short ones too); groups, pairs and the verdict are of the compared ones.
+  const base = { firstVisitor, notTraced, cutShort, groups, profiles: everyProfile, pairs };
+  const missing =
+    (notTraced.length ? ` Not traced, so not compared: ${notTraced.join(', ')}.` : '') +
+    cutShort
+      .map((c) => ` ${c.profile} stopped before hop ${c.hop} (${c.via}, which an HTTP-only client does not follow): not compared.`)
+      .join('');
+  if (groups.length <= 1) {
+    return {
+      ...base,
+      verdict: 'same',
+      signal: null,
+      signals: [],
+      explanation: `Every profile traced (${profiles.length}) ended at ${groups[0]?.destination ?? 'the same place'}.${missing}`,
+    };
+  }
+  const explained = explanation(traces, groups, pairs);
+  if (firstVisitor && singleUse(firstVisitor, groups, pairs, profiles, explained)) {
+    const rest = groups.find((g) => !g.profiles.includes(firstVisitor))!;
+    return {
+      ...base,
+      verdict: 'single-use',
+      signal: null,
+      signals: [],
+      explanation:
+        `The first visitor (${firstVisitor}) was taken to ${groups.find((g) => g.profiles.includes(firstVisitor))!.destination}; ` +
+        `every later one got ${rest.destination}${rest.title ? ` ("${rest.title}")` : ''}: the first request consumed the link.${missing}`,
+    };
+  }
+  const split = groups.map((g) => `${g.profiles.join(', ')} -> ${g.destination}`).join('; ');
+  return {
+    ...base,
+    verdict: 'cloaked',
+    signal: explained[0] ?? null,
+    signals: explained,
+    explanation: explained.length
+      ? `Cloaked by ${explained.join(' + ')}: ${split}.${missing}`
+      : `Cloaked, by no profile signal (profiles that differ in nothing a cloaker sees parted too): ${split}.${missing}`,
+  };
+}
+
+/** No-JavaScript profiles whose chain is the start of another's, which went on by a meta refresh or a Refresh header. */
+function cutShortProfiles(traces: ProfileTrace[], profiles: ComparedProfile[]): Comparison['cutShort'] {
+  const cut: Comparison['cutShort'] = [];
+  for (const p of profiles) {
+    if (traces.find((t) => t.profile === p.profile)?.signals.javascript !== 'none' || p.hops.length === 0) continue;
+    const longer = profiles.find(
+      (q) =>
+        q !== p &&
+        q.hops.length > p.hops.length &&
+        p.hops.every((h, i) => h.url === q.hops[i].url && h.status === q.hops[i].status) &&
+        CLIENT_REFRESH.has(q.hops[p.hops.length].via),
+    );
+    if (longer) cut.push({ profile: p.profile, hop: p.hops.length + 1, via: longer.hops[p.hops.length].via });
+  }
+  return cut;
+}
+
+const CLIENT_REFRESH: ReadonlySet<Via> = new Set(['meta-refresh', 'refresh-header']);
+
+function comparedProfile(trace: ProfileTrace): ComparedProfile {
+  const report = trace.report;
+  const hops = (report?.hops ?? []).map((h: Hop) => ({ url: h.url, status: h.status, via: h.via }));
+  const final = report?.final ?? null;
+  const lastPage = report?.pages.at(-1) ?? null;
+  return {
+    profile: trace.profile,
+    case: trace.case,
+    destination: destinationOf(trace),
+    final,
+    error: report?.error ?? trace.failure ?? null,
+    screenshot: lastPage?.screenshot ?? null,
+    hops,
+    requestedAt: report?.hops[0]?.timing.startedAt ?? null,
+  };
+}
+
+/** Where a trace ended: the final page's host and path (its query may carry per-visit tokens), or why there is none. */
+export function destinationOf(trace: ProfileTrace): string {
+  const final = trace.report?.final;
+  if (final?.url) {
+    try {
+      const url = new URL(final.url);
+      return `${hostOf(final.url) ?? url.host}${url.pathname}`;
+    } catch {
+      return final.url;
+    }
+  }
+  const last = trace.report?.hops.at(-1);
+  if (last) return `no page (${trace.report?.error ?? `ended at ${last.url}`})`;
+  return `not traced (${trace.failure ?? trace.report?.error ?? 'no report'})`;
+}
+
+function groupsOf(profiles: ComparedProfile[]): Comparison['groups'] {
+  const byDestination = new Map<string, ComparedProfile[]>();
+  for (const p of profiles) byDestination.set(p.destination, [...(byDestination.get(p.destination) ?? []), p]);
+  return [...byDestination.entries()]
+    .map(([destination, members]) => ({
+      destination,
+      finalUrl: members[0].final?.url ?? null,
+      title: members[0].final?.title ?? null,
+      profiles: members.map((m) => m.profile),
+    }))
+    .sort((a, b) => b.profiles.length - a.profiles.length);
+}
+
+/** The first hop where two chains differ, or null when they are the same hop for hop. */
+export function divergenceOf(a: ComparedProfile, b: ComparedProfile): Divergence | null {
+  const length = Math.max(a.hops.length, b.hops.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.hops[i] ?? null;
+    const y = b.hops[i] ?? null;
+    const at = { hop: i + 1, a: x, b: y };
+    if (!x || !y) return { ...at, kind: 'ended', decidedBy: SERVER_VIAS.has((x ?? y).via) ? 'server' : 'page' };
+    if (x.url !== y.url)
+      return { ...at, kind: 'next-url', decidedBy: SERVER_VIAS.has(x.via) || SERVER_VIAS.has(y.via) ? 'server' : 'page' };
+    if (x.status !== y.status) return { ...at, kind: 'response', decidedBy: 'server' };
+  }
+  return null;
+}
+
+/**
+ * The smallest set of signals whose values alone put every profile in its group (two profiles
+ * alike in all of them always ended alike), best first; empty when none does.
+ */
+function explanation(traces: ProfileTrace[], groups: Comparison['groups'], pairs: Comparison['pairs']): Signal[] {
+  const groupOf = new Map(groups.flatMap((g, i) => g.profiles.map((p) => [p, i] as const)));
+  const decidedBy = majorityDecider(pairs.filter((p) => groupOf.get(p.a) !== groupOf.get(p.b)));
+  const preference = PREFERENCE[decidedBy];
+  const explains = (set: Signal[]) => {
+    const seen = new Map<string, number>();
+    for (const t of traces) {
+      const key = set.map((s) => t.signals[s]).join('\u0000');
+      const group = groupOf.get(t.profile)!;
+      if (seen.has(key) && seen.get(key) !== group) return false;
+      seen.set(key, group);
+    }
+    return true;
+  };
+  const rank = (set: Signal[]) => set.reduce((sum, s) => sum + preference.indexOf(s), 0);
+  for (let size = 1; size <= SIGNALS.length; size++) {
+    const fitting = subsets([...SIGNALS], size).filter(explains);
+    if (fitting.length === 0) continue;
+    // Prefer signals in which the profiles actually differ, then the evidence's preference.
+    const best = fitting.sort((x, y) => rank(x) - rank(y))[0];
+    return [...best].sort((x, y) => preference.indexOf(x) - preference.indexOf(y));
+  }
+  return [];
+}
+
+function majorityDecider(pairs: Comparison['pairs']): Divergence['decidedBy'] {
+  let server = 0;
+  let page = 0;
+  for (const p of pairs) {
+    if (p.divergence?.decidedBy === 'server') server++;
+    else if (p.divergence?.decidedBy === 'page') page++;
+  }
+  return server > page ? 'server' : 'page';
+}
+
+function subsets<T>(items: T[], size: number): T[][] {
+  if (size === 0) return [[]];
+  if (items.length < size) return [];
+  const [first, ...rest] = items;
+  return [...subsets(rest, size - 1).map((s) => [first, ...s]), ...subsets(rest, size)];
+}
+
+/**
+ * The first visitor alone saw one destination and every later visitor another, and either no one
+ * signal explains that split, or the later visitors were told the link is spent (4xx, "already
+ * used", "expired").
+ */
+function singleUse(
+  first: string,
+  groups: Comparison['groups'],
+  pairs: Comparison['pairs'],
+  profiles: ComparedProfile[],
+  explained: Signal[],
+): boolean {
+  if (groups.length !== 2) return false;
+  const alone = groups.find((g) => g.profiles.includes(first))!;
+  if (alone.profiles.length !== 1) return false;
+  const others = profiles.filter((p) => p.profile !== first);
+  const spent = others.every((p) => {
+    const pair = pairs.find((x) => (x.a === first && x.b === p.profile) || (x.b === first && x.a === p.profile));
+    const theirs = pair?.divergence ? (pair.a === first ? pair.divergence.b : pair.divergence.a) : null;
+    return (theirs?.status !== null && theirs?.status !== undefined && theirs.status >= 400) || SPENT.test(p.final?.title ?? '');
+  });
+  return explained.length !== 1 || spent;
+}

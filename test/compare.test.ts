@@ -1,0 +1,212 @@
+// clicktrace compare as users run it (the built CLI against the lab, real Chromium): every lab
+// cloaker exposed with the right signal, the honest link the same for all, a single-use link
+// recognised, every case sealed and verify-clean, the ledger honest about each request, the --yes
+// rule, and the web UI's compare page with the screenshots side by side.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { chromium } from 'playwright-core';
+import { tempDir } from './helpers.js';
+import { runCli } from './support/cli-process.js';
+import { cloakerUrl, SINGLE_USE_PREFIX, startLab, type CloakerName, type Lab } from '../src/lab/index.js';
+import { verifyCase } from '../src/verify/verify.js';
+import { startServe } from '../src/cli/serve-command.js';
+import { ALL_PROFILES } from '../src/compare/profiles.js';
+import type { ComparisonRecord } from '../src/compare/comparison-case.js';
+import { CHROMIUM_PATH } from '../src/capture/chromium-process.js';
+
+let lab: Lab;
+const dirs: string[] = [];
+before(async () => {
+  lab = await startLab();
+});
+after(async () => {
+  await lab?.close();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function casesDir(): string {
+  const dir = tempDir('compare-');
+  dirs.push(dir);
+  return dir;
+}
+
+async function compare(url: string, profiles: string, out: string, extra: string[] = []) {
+  const run = await runCli(['compare', url, '--as', profiles, '--json', '--out', out, '--settle', '1500', ...extra, ...lab.traceArgs]);
+  return { ...run, out, record: run.stdout.trim().startsWith('{') ? (JSON.parse(run.stdout) as ComparisonRecord) : null };
+}
+
+/** The comparison case and every profile case it names: closed, and verify-clean. */
+async function assertSealed(out: string, record: ComparisonRecord): Promise<void> {
+  const ids = [record.case, ...record.comparison.profiles.map((p) => p.case!)];
+  assert.equal(ids.length, record.profiles.length + 1, 'one case per profile, and the comparison');
+  for (const id of ids) {
+    assert.ok(!existsSync(join(out, id, 'PARTIAL')), `${id} is closed`);
+    const verified = await verifyCase(join(out, id));
+    assert.ok(verified.ok, `${id}: ${verified.problems.join('; ')}`);
+  }
+}
+
+function ledgerRows(out: string, url: string): number {
+  const db = new Database(join(out, 'clicktrace.db'), { readonly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM requested_urls WHERE url = ? AND case_id IS NOT NULL').get(url) as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+const EXPECTED: [CloakerName, string][] = [
+  ['user-agent', 'user-agent'],
+  ['webdriver', 'webdriver'],
+  ['javascript', 'javascript'],
+  ['device', 'device'],
+  ['language', 'language'],
+  ['referrer', 'referrer'],
+];
+
+test('every single-signal cloaker is cloaked with its signal named; each profile a sealed case recorded in the ledger', async () => {
+  // Two compares at a time (each its own process and cases folder): the file's wall time, not a requirement.
+  const runs = new Map<CloakerName, ReturnType<typeof compare>>();
+  for (let i = 0; i < EXPECTED.length; i += 2) {
+    const pair = EXPECTED.slice(i, i + 2).map(([cloaker]) => {
+      const run = compare(cloakerUrl(cloaker, 'all-1'), 'all', casesDir(), ['--yes']);
+      runs.set(cloaker, run);
+      return run;
+    });
+    await Promise.all(pair);
+  }
+  for (const [cloaker, signal] of EXPECTED) {
+    const url = cloakerUrl(cloaker, 'all-1');
+    const { code, stderr, record, out } = await runs.get(cloaker)!;
+    assert.equal(code, 0, `${cloaker}: ${stderr}`);
+    assert.ok(record, cloaker);
+    const c = record.comparison;
+    assert.equal(c.verdict, 'cloaked', `${cloaker}: ${c.explanation}`);
+    assert.equal(c.signal, signal, `${cloaker}: ${c.explanation}`);
+    assert.deepEqual(record.profiles, [...ALL_PROFILES]);
+    // The profile that sees something else parts from desktop at a named hop.
+    assert.ok(
+      c.pairs.some((p) => p.a === 'desktop' && p.divergence !== null),
+      cloaker,
+    );
+    assert.equal(ledgerRows(out, url), ALL_PROFILES.length, `${cloaker}: one ledger row per request`);
+    assert.equal(lab.hits(new URL(url).pathname), ALL_PROFILES.length, `${cloaker}: the link was requested once per profile`);
+    await assertSealed(out, record);
+    // Each case says which visitor it was.
+    const scanner = c.profiles.find((p) => p.profile === 'scanner')!;
+    const report = (await import('node:fs')).readFileSync(join(out, scanner.case!, 'report.json'), 'utf8');
+    assert.equal((JSON.parse(report) as { identity: { profile: string } }).identity.profile, 'scanner');
+  }
+});
+
+test('a cloaker that needs two signals at once is named by both; the honest link is the same for all', async () => {
+  const out = casesDir();
+  const several = await compare(cloakerUrl('several', 'x'), 'desktop,mobile,lang=de-DE,mobile+lang=de-DE', out, ['--yes']);
+  assert.equal(several.code, 0, several.stderr);
+  assert.equal(several.record!.comparison.verdict, 'cloaked');
+  assert.deepEqual([...several.record!.comparison.signals].sort(), ['device', 'language']);
+  const mobileGerman = several.record!.comparison.groups.find((g) => g.profiles.includes('mobile+lang=de-DE'))!;
+  assert.deepEqual(mobileGerman.profiles, ['mobile+lang=de-DE']);
+
+  const honest = await compare(cloakerUrl('honest', 'x'), 'all', out, ['--yes']);
+  assert.equal(honest.code, 0, honest.stderr);
+  assert.equal(honest.record!.comparison.verdict, 'same', honest.record!.comparison.explanation);
+  assert.equal(honest.record!.comparison.groups.length, 1);
+  await assertSealed(out, honest.record!);
+});
+
+test('a single-use link: the first visitor consumes it, the comparison says single-use', async () => {
+  const out = casesDir();
+  const url = `${SINGLE_USE_PREFIX}compare-once`;
+  const { code, stderr, record } = await compare(url, 'all', out, ['--yes']);
+  assert.equal(code, 0, stderr);
+  const c = record!.comparison;
+  assert.equal(c.verdict, 'single-use', c.explanation);
+  assert.equal(c.firstVisitor, 'desktop');
+  const later = c.pairs.find((p) => p.a === 'desktop' && p.b === 'mobile')!;
+  assert.deepEqual({ hop: later.divergence!.hop, kind: later.divergence!.kind }, { hop: 1, kind: 'response' });
+  assert.equal(lab.hits('/once/compare-once'), ALL_PROFILES.length);
+  await assertSealed(out, record!);
+  assert.match(stderr, /requests .* 6 times, once per profile/);
+});
+
+test('--yes is required when stdin is not a terminal; a link compared before is not requested again without --again', async () => {
+  const out = casesDir();
+  const url = cloakerUrl('honest', 'yes-rule');
+  const refused = await compare(url, 'desktop,mobile', out);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /requests .* 2 times/);
+  assert.match(refused.stderr, /stdin is not a terminal: pass --yes/);
+  assert.equal(lab.hits('/split/honest/yes-rule'), 0, 'nothing requested');
+  assert.ok(!existsSync(out) || readdirSync(out).every((n) => !n.endsWith('-compare')));
+
+  const first = await compare(url, 'desktop,mobile', out, ['--yes']);
+  assert.equal(first.code, 0, first.stderr);
+  const again = await compare(url, 'desktop,mobile', out, ['--yes']);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /already traced .*--again/);
+  assert.equal(lab.hits('/split/honest/yes-rule'), 2, 'the second compare requested nothing');
+  const anew = await compare(url, 'desktop,mobile', out, ['--yes', '--again']);
+  assert.equal(anew.code, 0, anew.stderr);
+  assert.equal(ledgerRows(out, url), 4);
+
+  const bad = await compare(url, 'desktop,tablet', out, ['--yes']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /unknown profile "tablet"/);
+});
+
+test('the web UI compare page shows the screenshots side by side, the parting profile marked', async () => {
+  const out = casesDir();
+  const { record } = await compare(cloakerUrl('referrer', 'ui'), 'desktop,mobile,webmail', out, ['--yes']);
+  assert.equal(record!.comparison.signal, 'referrer');
+  const [serve, browser] = await Promise.all([
+    startServe(['--port', '0', '--cases', out], () => undefined).then((h) => h!),
+    chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] }),
+  ]);
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`${serve.server.url}/compare`);
+    await page.click(`a[href="/compare/${record!.case}"]`);
+    await page.waitForSelector('.compare-shots figure');
+    assert.match((await page.textContent('.verdict'))!, /Verdict: cloaked.*signal: referrer/);
+    const figures = await page.$$eval('.compare-shots figure', (els) =>
+      els.map((el) => {
+        const box = el.getBoundingClientRect();
+        const img = el.querySelector('img');
+        return {
+          profile: el.getAttribute('data-profile'),
+          diverges: el.classList.contains('diverges'),
+          top: Math.round(box.top),
+          left: box.left,
+          loaded: img ? img.complete && img.naturalWidth > 0 : false,
+        };
+      }),
+    );
+    assert.deepEqual(
+      figures.map((f) => f.profile),
+      ['desktop', 'mobile', 'webmail'],
+    );
+    assert.ok(
+      figures.every((f) => f.top === figures[0].top),
+      'in one row',
+    );
+    assert.ok(figures[0].left < figures[1].left && figures[1].left < figures[2].left, 'side by side');
+    assert.ok(
+      figures.every((f) => f.loaded),
+      'every screenshot loads',
+    );
+    assert.deepEqual(
+      figures.filter((f) => f.diverges).map((f) => f.profile),
+      ['webmail'],
+    );
+    const report = await (await fetch(`${serve.server.url}/api/report`)).json();
+    const phish = (report as { cloaking: { party: string; cloaked: number }[] }).cloaking.find((r) => r.party === 'phish.example');
+    assert.equal(phish?.cloaked, 1);
+  } finally {
+    await browser.close();
+    await serve.close();
+  }
+});
