@@ -12,7 +12,9 @@
 // (messages in the scale run's mbox, default 8000; 0 skips it), BENCH_BATCH_TRACES (per
 // concurrency, default 60), BENCH_BATCH=0 (skip batches), BENCH_MAILBOX (messages of the traced
 // lab mailbox, default 100; 0 skips it), BENCH_COMPARE=0 (skip compare --as all against its
-// profiles one after another), BENCH_COMPARE_RUNS (default 3).
+// profiles one after another), BENCH_COMPARE_RUNS (default 3), BENCH_FLEET=0 (skip the fleet: 1, 2
+// and 3 workers through Redis against the in-process queue, bench/fleet.ts), BENCH_FLEET_TRACES
+// (per run, default 40).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -29,6 +31,7 @@ import { benchBatch, formatBatchResult, type BatchBenchResult } from './batch.js
 import { benchMailTrace, type MailTraceBenchResult } from './mail-trace.js';
 import { benchCompare, formatCompareResult, type CompareBenchResult } from './compare.js';
 import { childProcesses, treeCpuMs } from './process-tree.js';
+import { fleetBench } from './fleet.js';
 
 type Lab = LabProcess;
 
@@ -351,6 +354,12 @@ async function main(): Promise<void> {
     await quiet();
     compared = await benchCompare(lab, Number(process.env.BENCH_COMPARE_RUNS ?? 3), { ...process.env, CLICKTRACE_HOME: join(dir, 'home') });
   }
+  let fleet: string[] = [];
+  if (process.env.BENCH_FLEET !== '0') {
+    await quiet();
+    const env = { ...process.env, CLICKTRACE_HOME: join(dir, 'home') };
+    fleet = await fleetBench(lab, { levels: [1, 2, 3], traces: Number(process.env.BENCH_FLEET_TRACES ?? 40), env });
+  }
   await lab.close();
   rmSync(dir, { recursive: true, force: true });
 
@@ -416,6 +425,7 @@ async function main(): Promise<void> {
   );
   if (compared) console.log(`target ${formatCompareResult(compared)}`);
   for (const line of mail) console.log(line);
+  for (const line of fleet) console.log(line);
 }
 
 main().catch((err) => {

@@ -5,7 +5,8 @@
 // CLI's lazy imports so that a command parses only its own code: `trace` reads its options and
 // starts Chromium before the capture, proxy and evidence code is even parsed. `tsc` still
 // type-checks and compiles dist/ (tests and library use); this only packages it. better-sqlite3
-// stays external (native addon).
+// stays external (native addon), and so do bullmq and ioredis (loaded only by the fleet: serve
+// --queue and worker; bullmq loads its own files at run time).
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
@@ -27,7 +28,7 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  external: ['better-sqlite3'],
+  external: ['better-sqlite3', 'bullmq', 'ioredis'],
   // CommonJS dependencies (node-forge, dns-packet) call require().
   banner: {
     js: "import { createRequire as __clicktraceRequire } from 'node:module';\nconst require = __clicktraceRequire(import.meta.url);",

@@ -4,14 +4,16 @@
 # browser downloads are not used), npm dependencies, and the build. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# --with-test-tools: also Debian's mitmproxy (import tests and the benchmark's baseline), curl, and
-# openssl (the tests' RFC 3161 time-stamping authority is `openssl ts -reply`).
+# --with-test-tools: also Debian's mitmproxy (import tests and the benchmark's baseline), curl,
+# openssl (the tests' RFC 3161 time-stamping authority is `openssl ts -reply`), and redis-server
+# (the fleet tests and bench start their own on a free loopback port).
 packages=()
 [ -x /usr/bin/chromium ] || packages+=(chromium)
 if [ "${1:-}" = "--with-test-tools" ]; then
   command -v mitmdump >/dev/null || packages+=(mitmproxy)
   command -v curl >/dev/null || packages+=(curl)
   command -v openssl >/dev/null || packages+=(openssl)
+  command -v redis-server >/dev/null || packages+=(redis-server)
 fi
 if [ ${#packages[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${packages[*]}" >&2

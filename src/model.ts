@@ -237,6 +237,8 @@ export interface CaptureInfo {
   clicks: string[];
   /** `--explore` depth, when the trace explored landing pages. */
   explore?: number;
+  /** The fleet worker that captured this case for a server (`clicktrace worker`): its name and host. */
+  worker?: { name: string; host: string };
   startedAt: string;
   endedAt: string | null;
   /** Why the capture ended early, if it did; the report's `error`. */

@@ -65,6 +65,10 @@ export interface TraceOptions extends UpstreamOptions {
   signal?: AbortSignal;
   /** Who the trace presents itself as (`compare --as`); default: the desktop identity of `device`. */
   visitor?: Visitor;
+  /** The case folder's name, when it was chosen before the trace (a fleet server assigns it at the claim). */
+  caseName?: string;
+  /** The fleet worker tracing this for a server, recorded in the case's capture environment. */
+  worker?: CaptureInfo['worker'];
 }
 
 export type { TraceMark };
@@ -95,6 +99,20 @@ const WARM_UP_INFO: CaptureInfo = {
   error: null,
   partial: true,
 };
+
+/**
+ * Loads and runs once what a trace otherwise loads on first use (the analysis and its rules, the
+ * offline IP data, the proxy's CA): a long-running process (a fleet worker) does this before it
+ * takes work, so that no trace's first steps stall its event loop.
+ */
+export async function warmUpTrace(): Promise<void> {
+  const [{ analyzeCapture }, networks] = await Promise.all([
+    import('../analyze/analyze.js'),
+    import('../hosting/network-data.js').then((m) => m.loadNetworkData()),
+  ]);
+  analyzeCapture(emptyCapture({ ...WARM_UP_INFO, startedAt: new Date().toISOString() }), null, networks);
+  prepareIssuer(proxyCertificateAuthority());
+}
 
 export async function trace(options: TraceOptions, sharedBrowser?: Browser): Promise<TraceResult> {
   const run = await TraceRun.start(options, sharedBrowser);
@@ -171,7 +189,10 @@ class TraceRun {
         }
       : undefined;
     try {
-      writer = await CaseWriter.create(options.outDir ?? DEFAULTS.outDir, info, onSealed ? { onSealed } : {});
+      writer = await CaseWriter.create(options.outDir ?? DEFAULTS.outDir, info, {
+        ...(onSealed ? { onSealed } : {}),
+        ...(options.caseName ? { name: options.caseName } : {}),
+      });
     } catch (err) {
       if (!sharedBrowser) await browser.close().catch(() => undefined);
       else void earlySession.then((s) => s && closeSession(s, { disposeContext: true })).catch(() => undefined);
@@ -450,6 +471,7 @@ function captureInfo(
     resolver: { overrides: describeOverrides(options), dnsServer: options.dnsServer ?? null },
     clicks: options.clicks ?? [],
     ...(options.exploreDepth ? { explore: options.exploreDepth } : {}),
+    ...(options.worker ? { worker: options.worker } : {}),
     startedAt: new Date(startedAt).toISOString(),
     endedAt: null,
     error: null,

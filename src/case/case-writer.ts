@@ -41,6 +41,7 @@ import { sha256Hex } from '../http/checksums.js';
 import { hostOf, normalizeHost } from '../http/host.js';
 import { buildManifest, serializeManifest, type FailedCaseFile, type ManifestFile } from './manifest.js';
 import { defaultKeyDir, loadSigningKey, signManifest, type SigningKey } from './signing.js';
+import { isCaseId } from '../store/paths.js';
 
 export interface CaseWriterOptions {
   /**
@@ -53,6 +54,8 @@ export interface CaseWriterOptions {
    * close() resolves: e.g. to ask a time-stamping authority for a token over the manifest.
    */
   onSealed?: (dir: string) => Promise<void>;
+  /** The folder's name, chosen beforehand (a fleet server assigns it); default: start time and a random id. */
+  name?: string;
 }
 
 export interface CaseWriterStats {
@@ -99,16 +102,18 @@ export class CaseWriter {
   }
 
   static async create(outDir: string, info: CaptureInfo, opts: CaseWriterOptions = {}): Promise<CaseWriter> {
+    if (opts.name !== undefined && !isCaseId(opts.name))
+      throw new EvidenceError(outDir, `not a case folder name: ${JSON.stringify(opts.name)}`);
     const signingKey = opts.keyDir === null ? null : loadSigningKey(opts.keyDir ?? defaultKeyDir());
     await mkdir(outDir, { recursive: true });
     const started = Number.isNaN(Date.parse(info.startedAt)) ? new Date() : new Date(info.startedAt);
     for (let attempt = 0; ; attempt++) {
-      const name = caseFolderName(started);
+      const name = opts.name ?? caseFolderName(started);
       const dir = join(outDir, name);
       try {
         mkdirSync(dir);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 5) continue;
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 5 && !opts.name) continue;
         throw new EvidenceError(dir, `cannot create the case folder (${errorMessage(err)})`);
       }
       writeFileSync(join(dir, PARTIAL_FILE), `capture in progress since ${new Date().toISOString()}; removed when the case is closed\n`);

@@ -7,6 +7,8 @@ import { interruptedExit, onInterrupt } from './interrupt.js';
 import { clean, truncate } from './terminal.js';
 import { formatChain } from './format.js';
 import { reportTimestamp } from './tsa-option.js';
+import { SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverRun } from './server-option.js';
+import type { ServerTracer } from '../fleet/server-tracer.js';
 import { isTraceable, type AnalyzedLink, type AnalyzedResource, type MessageRecord } from '../mail/message-case.js';
 import type { MailAnalysis } from '../mail/parse.js';
 import type { MailSourceItem } from '../mail/mailbox.js';
@@ -14,7 +16,8 @@ import type * as RecipientMaps from '../mail/recipient-map.js';
 import { ExitCode } from '../errors.js';
 import type { BatchSummary } from '../service/batch-summary.js';
 import type { TraceOptions } from '../capture/trace.js';
-import type { BatchEntry } from '../service/batch.js';
+import type { Batch, BatchEntry } from '../service/batch.js';
+import type { ProgressDisplay } from './progress-line.js';
 
 const HELP = `usage: clicktrace mail <file.eml|mbox|Maildir|-> [--no-visit | --trace main|all|N] [options]
 
@@ -66,7 +69,9 @@ recipient map:
                     {"address": "*@catchall.example"}, {"address": "trap@example.net",
                     "spamtrap": true}]}   ("*" matches any characters; dates YYYY[-MM[-DD]])
 
-trace options (as for "clicktrace trace"):${TRACE_OPTIONS_HELP}${BATCH_OPTIONS_HELP}
+trace options (as for "clicktrace trace"):${TRACE_OPTIONS_HELP}${BATCH_OPTIONS_HELP}${SERVER_OPTIONS_HELP}
+                             With --server each e-mail is uploaded whole: the server keeps the
+                             message case and traces its main link (or link N of --trace N).
 `;
 
 type Mode = { kind: 'static' } | { kind: 'main' } | { kind: 'all' } | { kind: 'index'; index: number };
@@ -105,6 +110,7 @@ export async function run(argv: string[]): Promise<number> {
       recipients: { type: 'string' },
       'fetch-pixels': { type: 'boolean' },
       'no-explore': { type: 'boolean' },
+      ...SERVER_OPTIONS,
     },
     HELP,
   );
@@ -116,7 +122,14 @@ export async function run(argv: string[]): Promise<number> {
   const fetchPixels = parsed.values['fetch-pixels'] ?? false;
   const mode = parseMode(parsed.values['no-visit'], parsed.values.trace, single, fetchPixels);
   const workers = numberOption(parsed.values.workers, '--workers', { min: 1, max: 64 }) ?? Math.min(8, availableParallelism());
-  const concurrency = concurrencyOption(parsed.values.concurrency);
+  const onServer = await serverRun(parsed.values, (line) => process.stderr.write(`clicktrace: ${clean(line)}\n`));
+  if (onServer && mode.kind === 'static') throw new CliError('mail: --server goes with --trace main or --trace N');
+  if (onServer && mode.kind === 'all')
+    throw new CliError('mail: --server traces one link per message (--trace main or N); --trace all traces here');
+  if (onServer && fetchPixels) throw new CliError('mail: --fetch-pixels traces here; it does not go with --server');
+  if (onServer && parsed.values['no-explore'])
+    throw new CliError('mail: --no-explore does not apply with --server: the server traces with its own options');
+  const concurrency = onServer ? onServer.concurrency : concurrencyOption(parsed.values.concurrency);
   const json = parsed.values.json ?? false;
   const baseOptions = traceOptionsFrom(parsed.values, 'http://placeholder.invalid/', ['clicktrace', 'mail', ...argv]);
   if (parsed.values['no-explore'] && baseOptions.exploreDepth) throw new CliError('mail: --no-explore and --explore exclude each other');
@@ -152,7 +165,12 @@ export async function run(argv: string[]): Promise<number> {
     const reply = await pool.analyze(item.raw, item.source, analyzeOptions);
     return 'analysis' in reply ? reply.analysis : emptyAnalysis(item.source, item.raw.length, [reply.error]);
   };
-  const tracing = mode.kind !== 'static' || fetchPixels ? await startTracing(baseOptions, concurrency, parsed.values.again ?? false) : null;
+  const again = parsed.values.again ?? false;
+  const tracing = onServer
+    ? await startServerTracing(onServer.tracer)
+    : mode.kind !== 'static' || fetchPixels
+      ? await startTracing(baseOptions, concurrency, again)
+      : null;
   const tally = tracing?.batch.tally ?? new BatchTally();
   // A mailbox with --json is written as JSON Lines, a message per line as it is done (memory stays
   // flat whatever its size); a single message as one document, as before.
@@ -187,11 +205,34 @@ export async function run(argv: string[]): Promise<number> {
     }
     let text = formatMessage(record) + '\n';
     const targets = [...toTrace.map(messages.linkTarget), ...pixels.map(messages.pixelTarget)];
-    if (targets.length && tracing && !tracing.batch.interrupted) {
-      const message = messages.createMessageCase(tracing.store.casesDir, item.raw, record);
-      const traced = await messages.traceMessage(tracing.store, { dir: message.dir, record, targets }, (request) =>
-        tracing.batch.trace(request),
-      );
+    if (toTrace.length && tracing?.server && onServer && !tracing.batch.interrupted) {
+      // The server makes the message case and traces the link on its queue: its record comes back.
+      const link = mode.kind === 'index' ? mode.index : null;
+      const sent = await tracing.server.traceMessage(item.raw, { link, again, clicks: parsed.values.click ?? [] });
+      if ('error' in sent) {
+        failures++;
+        analysis.errors.push(sent.error);
+        text += `error: ${clean(sent.error)}\n\n`;
+      } else {
+        const { job, outcome } = sent;
+        const { batchEntry } = await import('../service/batch.js');
+        const entry = outcome ? tracing.batch.add(batchEntry(outcome, null, outcome.url)) : null;
+        if (entry && (entry.kind === 'failed' || (entry.kind === 'trace' && entry.report.error))) failures++;
+        if (job.messageCaseId) {
+          try {
+            Object.assign(record, await tracing.server.messageRecord(job.messageCaseId));
+          } catch (err) {
+            record.case = job.messageCaseId;
+            analysis.errors.push(`the message record could not be read back: ${(err as Error).message}`);
+          }
+        }
+        if (entry) text += `${targetResult(`link ${job.link ?? toTrace[0].index}`, entry, output.formatEntry)}\n\n`;
+        if (job.messageCaseId) text += `Message case: ${clean(`${onServer.base}/cases/${job.messageCaseId}`)}\n\n`;
+      }
+    } else if (targets.length && tracing?.store && !tracing.batch.interrupted) {
+      const store = tracing.store;
+      const message = messages.createMessageCase(store.casesDir, item.raw, record);
+      const traced = await messages.traceMessage(store, { dir: message.dir, record, targets }, (request) => tracing.batch.trace(request));
       traced.entries.forEach((entry, i) => {
         if (entry.kind === 'failed' || (entry.kind === 'trace' && entry.report.error)) failures++;
         text += `${targetResult(targets[i].label, entry, output.formatEntry)}\n\n`;
@@ -235,6 +276,22 @@ export async function run(argv: string[]): Promise<number> {
   return failures ? ExitCode.Failed : ExitCode.Ok;
 }
 
+/** A `mail --trace --server` run: each message submitted to the server, the batch for the counts and the progress line. */
+async function startServerTracing(tracer: ServerTracer) {
+  const [{ Batch }, { ProgressDisplay }] = await Promise.all([import('../service/batch.js'), import('./progress-line.js')]);
+  const batch = new Batch(tracer);
+  return {
+    store: null,
+    server: {
+      traceMessage: (raw: Buffer, options: { link: number | null; again: boolean; clicks: string[] }) => tracer.traceMessage(raw, options),
+      messageRecord: (caseId: string) => tracer.messageRecord(caseId),
+    },
+    batch,
+    progress: (messages: () => number) => mailboxProgress(batch, ProgressDisplay, messages),
+    async close() {},
+  };
+}
+
 /** The pool, the ledger and the batch of a `mail --trace` run. */
 async function startTracing(options: TraceOptions, concurrency: number, again: boolean) {
   const [{ CaseStore }, { Tracer }, { BrowserPool }, { Batch }, { ProgressDisplay }] = await Promise.all([
@@ -251,25 +308,28 @@ async function startTracing(options: TraceOptions, concurrency: number, again: b
   const batch = new Batch(tracer, { again, commandLine: (url) => [...(options.commandLine ?? []), `(link ${url})`] });
   return {
     store,
+    server: null,
     batch,
-    /** The progress line of a mailbox run (stderr, terminals only). */
-    progress(messages: () => number) {
-      const display = new ProgressDisplay(() => ({
-        done: batch.finished,
-        total: null,
-        note: `${messages()} message(s)`,
-        failures: batch.tally.counts.failed + batch.tally.counts.chainErrors,
-        startedAt: batch.tally.startedAt.getTime(),
-        inFlight: [...batch.inFlight.values()].map((f) => f.url),
-      }));
-      batch.onProgress(() => display.update());
-      return display;
-    },
+    progress: (messages: () => number) => mailboxProgress(batch, ProgressDisplay, messages),
     async close() {
       await browsers.close();
       store.close();
     },
   };
+}
+
+/** The progress line of a mailbox run (stderr, terminals only). */
+function mailboxProgress(batch: Batch, Display: typeof ProgressDisplay, messages: () => number) {
+  const display = new Display(() => ({
+    done: batch.finished,
+    total: null,
+    note: `${messages()} message(s)`,
+    failures: batch.tally.counts.failed + batch.tally.counts.chainErrors,
+    startedAt: batch.tally.startedAt.getTime(),
+    inFlight: [...batch.inFlight.values()].map((f) => f.url),
+  }));
+  batch.onProgress(() => display.update());
+  return display;
 }
 
 /** What happened to one traced link (or pixel) of a message, for the terminal. */

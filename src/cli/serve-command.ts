@@ -1,5 +1,9 @@
 // clicktrace serve: the web UI and JSON API over the case store, tracing with one shared browser.
 import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import type { FleetOptions } from '../fleet/dispatcher.js';
+import type { FleetWorker } from '../fleet/worker.js';
+import { parseRedisUrl, QueueUrlError } from '../fleet/redis-url.js';
 import { CliError, numberOption, parse } from './command.js';
 import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, traceOptionsFrom } from './trace-options.js';
 import { clean } from './terminal.js';
@@ -25,10 +29,25 @@ options:
   --cases DIR          the cases folder (default ./${DEFAULTS.outDir}; --out is the same);
                        its index is DIR/clicktrace.db
   --concurrency N      traces running at once, each in its own browser context (default
-                       ${CONCURRENCY_HELP.replace(/\n +/, ' ')})
+                       ${CONCURRENCY_HELP.replace(/\n +/, ' ')}); with --queue,
+                       --local-workers instead
   --token T            require this token (header X-Clicktrace-Token, or open once with
                        ?token=T to get a cookie); also read from CLICKTRACE_TOKEN
   --allow-private      also trace targets on private, loopback and link-local addresses
+
+a fleet of workers (Redis from Debian's redis-server; see "clicktrace worker --help"):
+  --queue URL          put every submission (form, API, e-mail upload, batches) on this Redis
+                       queue (redis://HOST:PORT[/DB], BullMQ) for "clicktrace worker" processes;
+                       needs --token, which the workers present. The server stays the only
+                       writer of the cases folder and its index: workers upload each case,
+                       which is verified (every digest, the signature) before it is kept.
+                       A job is claimed from this server before its link is requested, so it
+                       is never traced twice, whatever happens to Redis or a worker.
+  --local-workers N    with --queue: traces this server takes from the queue itself (default 0)
+  --worker-timeout S   a worker silent for S seconds has its claimed jobs failed as "worker
+                       lost", never run again (default 30)
+  --trust-key FILE     uploaded cases must be signed by this Ed25519 public key (PEM;
+                       repeatable); without it, a case's own signature is checked if it has one
 ${TRACE_OPTIONS_HELP.split('\n')
   .filter((l) => !/--allow-private|--out |--json/.test(l))
   .join('\n')}
@@ -41,11 +60,17 @@ const SERVE_OPTIONS = {
   cases: { type: 'string' },
   concurrency: { type: 'string' },
   token: { type: 'string' },
+  queue: { type: 'string' },
+  'local-workers': { type: 'string' },
+  'worker-timeout': { type: 'string' },
+  'trust-key': { type: 'string', multiple: true },
 } as const;
 
 export interface ServeHandle {
   server: RunningServer;
   service: TraceService;
+  /** With --local-workers: the server's own worker on its queue. */
+  worker: FleetWorker | null;
   close(): Promise<void>;
 }
 
@@ -64,7 +89,25 @@ export async function startServe(
   const concurrency = concurrencyOption(values.concurrency);
   const casesDir = resolve(values.cases ?? values.out ?? DEFAULTS.outDir);
   const { url: _url, outDir: _outDir, ...traceDefaults } = traceOptionsFrom(values, '', ['clicktrace', 'serve', ...argv]);
-  const service = new TraceService({ casesDir, concurrency, trace: traceDefaults satisfies TraceDefaults });
+  const fleet = fleetOptions(values, token, log);
+  const localWorkers = numberOption(values['local-workers'], '--local-workers', { min: 0, max: 64 }) ?? 0;
+  if (localWorkers && !fleet) throw new CliError('--local-workers takes --queue (without a queue the server traces itself: --concurrency)');
+  // BullMQ is loaded only here, with --queue.
+  const dispatcher = fleet ? (await import('../fleet/dispatcher.js')).FleetDispatcher : null;
+  const service = new TraceService({
+    casesDir,
+    concurrency,
+    trace: traceDefaults satisfies TraceDefaults,
+    ...(fleet && dispatcher ? { fleet: (host, trace) => new dispatcher(host, trace, fleet) } : {}),
+  });
+  if (service.fleet) {
+    try {
+      await service.fleet.ready(5000);
+    } catch (err) {
+      await service.close();
+      throw new CliError(`--queue: cannot reach ${service.fleet.queueUrl}: ${(err as Error).message.split('\n')[0]}`, 1);
+    }
+  }
   const synced = service.store.sync();
   let server: RunningServer;
   try {
@@ -76,17 +119,69 @@ export async function startServe(
     if (code === 'EADDRNOTAVAIL' || code === 'EACCES') throw new CliError(`cannot listen on ${host}:${port} (${code})`);
     throw err;
   }
-  log(
-    `clicktrace serve: ${server.url}/ (cases ${clean(casesDir)}: ${service.store.search({ limit: 1 }).total} indexed, ${synced.indexed} new; concurrency ${concurrency}${traceDefaults.allowPrivate ? '; private addresses allowed' : ''}${token ? '; token required' : ''})`,
-  );
+  let worker: FleetWorker | null = null;
+  if (fleet && localWorkers > 0) {
+    const { FleetWorker } = await import('../fleet/worker.js');
+    try {
+      worker = await FleetWorker.start({
+        redis: fleet.redis,
+        server: server.url,
+        token: token!,
+        concurrency: localWorkers,
+        name: `serve-local-${port || server.port}`,
+        trace: traceDefaults,
+        log: (line) => log(`clicktrace serve (local worker): ${line}`),
+      });
+    } catch (err) {
+      await server.close();
+      await service.close();
+      throw new CliError(`--local-workers: ${(err as Error).message.split('\n')[0]}`, 1);
+    }
+  }
+  const mode = service.fleet ? `queue ${service.fleet.queueUrl}, ${localWorkers} local trace(s) at once` : `concurrency ${concurrency}`;
+  const indexed = `${service.store.search({ limit: 1 }).total} indexed, ${synced.indexed} new`;
+  const notes = `${traceDefaults.allowPrivate ? '; private addresses allowed' : ''}${token ? '; token required' : ''}`;
+  log(`clicktrace serve: ${server.url}/ (cases ${clean(casesDir)}: ${indexed}; ${mode}${notes})`);
   return {
     server,
     service,
+    worker,
     close: async () => {
+      // The local worker first: its running traces end as cases, delivered to this server.
+      await worker?.stop();
       await server.close();
       await service.close();
     },
   };
+}
+
+/** --queue and its options, or null without a queue. */
+function fleetOptions(
+  values: { queue?: string; 'worker-timeout'?: string; 'trust-key'?: string[] },
+  token: string | undefined,
+  log: (line: string) => void,
+): FleetOptions | null {
+  if (!values.queue) {
+    if (values['worker-timeout'] !== undefined || values['trust-key']) throw new CliError('--worker-timeout and --trust-key take --queue');
+    return null;
+  }
+  if (!token) throw new CliError('--queue needs --token (or CLICKTRACE_TOKEN): the workers present it to claim jobs and upload cases');
+  let redis;
+  try {
+    redis = parseRedisUrl(values.queue);
+  } catch (err) {
+    if (err instanceof QueueUrlError) throw new CliError(err.message);
+    throw err;
+  }
+  const timeout = numberOption(values['worker-timeout'], '--worker-timeout', { min: 1, max: 3600, integer: false }) ?? 30;
+  const trustedKeys = (values['trust-key'] ?? []).map((path) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      throw new CliError(`--trust-key: cannot read ${path}`);
+    }
+  });
+  return { redis, workerTimeoutMs: timeout * 1000, trustedKeys, log };
 }
 
 export async function run(argv: string[]): Promise<number> {

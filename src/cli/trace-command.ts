@@ -6,6 +6,7 @@ import { BATCH_OPTIONS, BATCH_OPTIONS_HELP, concurrencyOption } from './batch-op
 import { formatChain } from './format.js';
 import { clean } from './terminal.js';
 import { interruptedExit, onInterrupt } from './interrupt.js';
+import { SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverRun } from './server-option.js';
 import { reportTimestamp } from './tsa-option.js';
 // Static, not lazy: both are small, and Chromium is spawned as early as the options allow.
 import { parseTraceUrl } from '../capture/trace-input.js';
@@ -45,22 +46,28 @@ interrupted (their cases kept and sealed), the summary so far is printed, exit s
 Exit status: 0 when every chain ended on a page (or was traced before), 1 when one ended with
 an error or a line was not a URL (the cases are still written), 2 for bad input, 130 after Ctrl-C.
 
-options:${TRACE_OPTIONS_HELP}${BATCH_OPTIONS_HELP}
+options:${TRACE_OPTIONS_HELP}${BATCH_OPTIONS_HELP}${SERVER_OPTIONS_HELP}
   -i, --input FILE           read URLs from FILE, one per line (- for stdin)
 `;
 
-const OPTIONS = { ...TRACE_OPTIONS, ...BATCH_OPTIONS, input: { type: 'string', short: 'i' } } as const;
+const OPTIONS = { ...TRACE_OPTIONS, ...BATCH_OPTIONS, ...SERVER_OPTIONS, input: { type: 'string', short: 'i' } } as const;
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, OPTIONS, HELP);
   if (!parsed) return 0;
   const { positionals, values } = parsed;
   if (values.input === undefined && positionals.length === 0) throw new CliError('trace: a URL is required (see --help)');
-  if (values.input === undefined && positionals.length === 1) return single(positionals[0], values, argv);
+  if (values.input === undefined && positionals.length === 1 && values.server === undefined) return single(positionals[0], values, argv);
   return batch(values.input ?? null, positionals, values, argv);
 }
 
-type Values = Parameters<typeof traceOptionsFrom>[0] & { concurrency?: string; again?: boolean; input?: string };
+type Values = Parameters<typeof traceOptionsFrom>[0] & {
+  concurrency?: string;
+  again?: boolean;
+  input?: string;
+  server?: string;
+  token?: string;
+};
 
 /** One URL: the fastest cold start (Chromium spawned before the capture code loads), the chain printed in full. */
 async function single(url: string, values: Values, argv: string[]): Promise<number> {
@@ -129,7 +136,8 @@ async function single(url: string, values: Values, argv: string[]): Promise<numb
 async function batch(input: string | null, positionals: string[], values: Values, argv: string[]): Promise<number> {
   const commandLine = ['clicktrace', 'trace', ...argv.filter((a) => !positionals.includes(a))];
   const options = traceOptionsFrom(values, 'http://batch.invalid/', commandLine);
-  const concurrency = concurrencyOption(values.concurrency);
+  const onServer = await serverRun(values, (line) => process.stderr.write(`clicktrace: ${clean(line)}\n`));
+  const concurrency = onServer ? onServer.concurrency : concurrencyOption(values.concurrency);
   const json = values.json ?? false;
   const [{ readInputList, parseInputUrl }, { CaseStore }, { Tracer }, { BrowserPool }, { Batch }, { ProgressDisplay }, output] =
     await Promise.all([
@@ -151,9 +159,11 @@ async function batch(input: string | null, positionals: string[], values: Values
     }
   } else items = positionals.map((p, i) => parseInputUrl(p, i + 1));
 
-  const store = CaseStore.open(options.outDir ?? 'cases');
-  const browsers = new BrowserPool(options.browser ? { kind: options.browser } : {});
-  const tracer = new Tracer({ store, concurrency, browsers, trace: traceDefaults(options), outDir: options.outDir ?? 'cases' });
+  const store = onServer ? null : CaseStore.open(options.outDir ?? 'cases');
+  const browsers = onServer ? null : new BrowserPool(options.browser ? { kind: options.browser } : {});
+  const tracer = onServer
+    ? onServer.tracer
+    : new Tracer({ store: store!, concurrency, browsers, trace: traceDefaults(options), outDir: options.outDir ?? 'cases' });
   const progress = new ProgressDisplay(() => ({
     done: run.finished,
     total: items.length,
@@ -181,8 +191,8 @@ async function batch(input: string | null, positionals: string[], values: Values
   } finally {
     stopListening();
     progress.stop();
-    await browsers.close();
-    store.close();
+    await browsers?.close();
+    store?.close();
   }
   process.stdout.write((json ? JSON.stringify(summary) : output.formatSummary(summary)) + '\n');
   const c = summary.counts;

@@ -3,10 +3,13 @@ import type { Capture } from '../model.js';
 import { ImportError } from './common.js';
 import { importHar } from './har.js';
 import { importMitmproxyFlows } from './mitmproxy.js';
+import { isCaseBundle } from '../case/case-bundle.js';
 
-export type ImportKind = 'har' | 'mitmproxy';
+/** case-bundle: a closed case packed by a fleet worker (src/case/case-bundle.ts), taken in whole by src/import/case-bundle.ts. */
+export type ImportKind = 'har' | 'mitmproxy' | 'case-bundle';
 
 export function detectImportKind(buf: Buffer): ImportKind | null {
+  if (isCaseBundle(buf)) return 'case-bundle';
   // A flow file is a tnetstring dict whose first key is itself a tnetstring: "1234:4:type;...".
   if (/^\d{1,12}:\d{1,12}:/.test(buf.toString('latin1', 0, 32))) return 'mitmproxy';
   const head = buf
@@ -25,6 +28,8 @@ export function importCaptureFile(buf: Buffer, source: string): Capture {
       return importHar(buf.toString('utf8'), source);
     case 'mitmproxy':
       return importMitmproxyFlows(buf, source);
+    case 'case-bundle':
+      throw new ImportError(source, 'a case bundle is a case already: it is verified and taken in whole, not imported as traffic');
     default:
       throw new ImportError(source, 'neither a HAR file nor a mitmproxy flow file (mitmdump -w)');
   }

@@ -8,7 +8,7 @@ import type { Report } from '../report.js';
 import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
 import { BatchTally, batchSummary, type BatchSummary } from './batch-summary.js';
 import { aggregateCases } from '../feed/index.js';
-import type { TraceOutcome, TraceRequest, Tracer } from './tracer.js';
+import type { TraceOutcome, TraceRequest, TraceRunner } from './tracer.js';
 import type { InputItem } from './url-list.js';
 
 /** One result of a batch: a JSON Lines record of `trace --json` with many URLs (plus `line`). */
@@ -48,7 +48,7 @@ export class Batch {
   private readonly progressListeners = new Set<() => void>();
 
   constructor(
-    readonly tracer: Tracer,
+    readonly tracer: TraceRunner,
     private readonly options: BatchOptions = {},
   ) {}
 
@@ -99,6 +99,12 @@ export class Batch {
     await Promise.all(pending);
   }
 
+  /** A result obtained another way (an e-mail submitted whole to a server), counted like the batch's own. */
+  add(entry: BatchEntry): BatchEntry {
+    this.submitted++;
+    return this.report(entry);
+  }
+
   /** Ctrl-C: nothing more starts; running traces are stopped and their cases closed with `reason`. */
   async interrupt(reason: string): Promise<void> {
     this.interrupted ??= reason;
@@ -110,7 +116,7 @@ export class Batch {
     return batchSummary(this.tally, {
       concurrency: this.tracer.concurrency,
       interrupted: this.interrupted,
-      aggregate: (caseIds) => aggregateCases(this.tracer.store, { caseIds }),
+      ...(this.tracer.store ? { aggregate: (caseIds: string[]) => aggregateCases(this.tracer.store!, { caseIds }) } : {}),
     });
   }
 

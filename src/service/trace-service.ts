@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Browser } from '../capture/browser.js';
 import { analyzeMessage } from '../mail/parse.js';
-import { messageRecord, traceableMainLink, type MessageRecord } from '../mail/message-case.js';
+import { isTraceable, messageRecord, traceableMainLink, type MessageRecord } from '../mail/message-case.js';
 import { CaseStore } from '../store/index.js';
 import { checkTarget } from './target-check.js';
 import { SubmissionError } from './submission-error.js';
@@ -25,6 +25,9 @@ import { defaultConcurrency } from './defaults.js';
 import { casesRecipientMap, exactAddresses, type RecipientMap } from '../mail/recipient-map.js';
 import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
 import { choiceArguments, type TraceChoices } from './submission-options.js';
+import type { TraceOutcome } from './tracer.js';
+// Types only: BullMQ is loaded by the caller (serve --queue), never by the embedded default.
+import type { FleetDispatcher, FleetJobHost, FleetJobState } from '../fleet/dispatcher.js';
 
 export { SubmissionError } from './submission-error.js';
 export type { TraceDefaults } from './tracer.js';
@@ -40,6 +43,11 @@ export interface ServiceOptions {
   maxQueued?: number;
   /** How the shared browser is launched (default: Debian Chromium via launchBrowser). */
   launch?: () => Promise<Browser>;
+  /**
+   * `serve --queue`: every job goes on this Redis (BullMQ) queue and is traced by fleet workers
+   * (src/fleet/dispatcher.ts) instead of this process's browsers.
+   */
+  fleet?: (host: FleetJobHost, trace: TraceDefaults | undefined) => FleetDispatcher;
 }
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed';
@@ -79,6 +87,8 @@ export interface Job {
   events: JobEvent[];
   /** Events left out of `events` once it reached its cap. */
   droppedEvents: number;
+  /** With `serve --queue`: its dispatches, and the claim of the worker tracing it. */
+  fleet?: FleetJobState;
 }
 
 /** A job without its event list, for listings. */
@@ -98,6 +108,8 @@ export interface SubmitMessageInput {
   clicks?: unknown;
   options?: TraceChoices;
   again?: boolean;
+  /** The number of the link to trace (as listed by the analysis); default: the main link. */
+  link?: number | null;
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
@@ -117,6 +129,8 @@ export class TraceService {
   private readonly emitter = new EventEmitter();
   private closing = false;
   private lastSync = 0;
+  /** With `fleet` options: the queue and its workers. */
+  readonly fleet: FleetDispatcher | null;
 
   constructor(private readonly options: ServiceOptions) {
     this.store = CaseStore.open(options.casesDir);
@@ -133,6 +147,7 @@ export class TraceService {
     });
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.emitter.setMaxListeners(0);
+    this.fleet = options.fleet ? options.fleet(this.fleetHost(), options.trace) : null;
     this.restoreJobs();
   }
 
@@ -184,7 +199,9 @@ export class TraceService {
       throw new SubmissionError(`not an e-mail message: ${analysis.errors[0] ?? 'no headers found'}`, 400, 'bad-message');
     }
     const record = messageRecord(analysis, { recipientMap });
-    const main = traceableMainLink(record);
+    const main = input.link ? (record.links.find((l) => l.index === input.link && isTraceable(l)) ?? null) : traceableMainLink(record);
+    if (input.link && !main)
+      throw new SubmissionError(`the message has no traceable link ${input.link} (it has ${record.links.length} link(s))`, 400, 'bad-link');
     if (main) await checkTarget(main.url, this.options.trace ?? {});
     const message = createMessageCase(this.casesDir, input.raw, record);
     this.store.indexCase(message.dir);
@@ -239,9 +256,10 @@ export class TraceService {
     return job ? this.view(job) : null;
   }
 
-  /** Newest first, without events. */
-  listJobs(): JobSummary[] {
-    return [...this.jobs.values()].reverse().map(({ events: _events, ...summary }) => ({ ...summary, clicks: [...summary.clicks] }));
+  /** Newest first, without events; only the jobs of `ids` when given. */
+  listJobs(ids?: string[]): JobSummary[] {
+    const jobs = ids ? ids.map((id) => this.jobs.get(id)).filter((j): j is Job => j !== undefined) : [...this.jobs.values()].reverse();
+    return jobs.map(({ events: _events, ...summary }) => ({ ...summary, clicks: [...summary.clicks], ...hiddenClaim(summary) }));
   }
 
   /** Calls back with every new event and state change of a job; returns the unsubscribe function. */
@@ -256,6 +274,8 @@ export class TraceService {
     if (this.closing) return;
     this.closing = true;
     // Waiting jobs come back as skipped (nothing requested): they stay queued for the next start.
+    // On the fleet they stay on the queue, and claimed ones wait for their cases at the next start.
+    await this.fleet?.close();
     await this.tracer.stop('the server stopped; this job runs when it starts again');
     await this.browsers.close();
     this.store.close();
@@ -263,7 +283,7 @@ export class TraceService {
 
   private acceptingOrThrow(): void {
     if (this.closing) throw new SubmissionError('the server is shutting down', 503, 'closing');
-    if (this.tracer.queued >= (this.options.maxQueued ?? 1000))
+    if ((this.fleet ? this.fleet.waiting : this.tracer.queued) >= (this.options.maxQueued ?? 1000))
       throw new SubmissionError('too many jobs waiting; try again later', 503, 'queue-full');
   }
 
@@ -308,7 +328,12 @@ export class TraceService {
         continue;
       }
       this.jobs.set(job.id, job);
-      if (job.state === 'running') {
+      if (job.state === 'running' && this.fleet && job.fleet?.caseId) {
+        // Claimed by a worker: its case may still come (workers keep it until the server took it).
+        const message = job.kind === 'message' ? this.savedMessage(job) : null;
+        this.record(job, 'resumed', `the server restarted; waiting for the case of worker ${job.fleet.worker?.name ?? '?'}`);
+        void this.runTrace(job, message);
+      } else if (job.state === 'running') {
         this.finish(job, 'failed', 'the server stopped while this job ran; it is not run again (its link may be single-use)');
       } else if (job.state === 'queued') {
         const message = job.kind === 'message' ? this.savedMessage(job) : null;
@@ -342,7 +367,16 @@ export class TraceService {
   }
 
   /** Runs the job's trace on the tracer (queued there) and records how it ended. */
-  private async runTrace(job: Job, message: { dir: string; record: MessageRecord } | null): Promise<void> {
+  /** The job's trace: on the fleet's queue, or on this process's tracer. */
+  private traceJob(job: Job, request: TraceRequest): Promise<TraceOutcome> {
+    return this.fleet ? this.fleet.trace(job, request) : this.tracer.trace(request);
+  }
+
+  private async runTrace(
+    job: Job,
+    message: { dir: string; record: MessageRecord } | null,
+    trace: (request: TraceRequest) => Promise<TraceOutcome> = (request) => this.traceJob(job, request),
+  ): Promise<void> {
     const request: TraceRequest = {
       url: job.url!,
       again: job.again ?? false,
@@ -366,14 +400,12 @@ export class TraceService {
         // As `mail --trace`: the landing page's call-to-action is clicked, unless clicks were given.
         const messageOptions = job.clicks.length ? {} : { options: { exploreDepth: this.options.trace?.exploreDepth || 1 } };
         const traced = await traceMessage(this.store, { dir: message.dir, record: message.record, targets: [linkTarget(main)] }, (link) =>
-          this.tracer
-            .trace({ ...request, ...messageOptions, analysis: link.analysis! })
-            .then((outcome) => batchEntry(outcome, null, link.url)),
+          trace({ ...request, ...messageOptions, analysis: link.analysis! }).then((outcome) => batchEntry(outcome, null, link.url)),
         );
         await this.stampMessage(job, message.dir);
         entry = traced.entries[0];
       } else {
-        entry = batchEntry(await this.tracer.trace(request), null, job.url!);
+        entry = batchEntry(await trace(request), null, job.url!);
       }
     } catch (err) {
       // The message case could not be updated (the trace itself never throws).
@@ -413,6 +445,26 @@ export class TraceService {
       case 'invalid':
         return this.finish(job, 'failed', entry.error);
     }
+  }
+
+  /** What the fleet's dispatcher may do with the jobs. */
+  private fleetHost(): FleetJobHost {
+    return {
+      store: this.store,
+      job: (id) => this.jobs.get(id) ?? null,
+      jobByCase: (caseId) => {
+        for (const job of this.jobs.values()) if (job.fleet?.caseId === caseId) return job;
+        return null;
+      },
+      jobs: () => this.jobs.values(),
+      save: (job) => this.save(job),
+      record: (job, kind, detail) => this.record(job, kind, detail),
+      late: (job, outcome) => {
+        const message = job.kind === 'message' ? this.savedMessage(job) : null;
+        this.record(job, 'late-case', 'its case arrived after the job had ended; the job is done after all');
+        void this.runTrace(job, message, () => Promise.resolve(outcome));
+      },
+    };
   }
 
   /** A message case is sealed (again) synchronously; its timestamp, when a TSA is set, is asked for here. */
@@ -455,7 +507,7 @@ export class TraceService {
   }
 
   private view(job: Job): Job {
-    return { ...job, clicks: [...job.clicks], events: [...job.events] };
+    return { ...job, clicks: [...job.clicks], events: [...job.events], ...hiddenClaim(job) };
   }
 
   private forgetOldJobs(): void {
@@ -465,6 +517,11 @@ export class TraceService {
       if (job.state === 'done' || job.state === 'failed') this.jobs.delete(id);
     }
   }
+}
+
+/** A job as shown: a worker's claim nonce stays between it and the server. */
+function hiddenClaim(job: Pick<Job, 'fleet'>): Pick<Job, 'fleet'> | object {
+  return job.fleet ? { fleet: { ...job.fleet, nonce: null } } : {};
 }
 
 /** A job's own options, when it has any. */

@@ -35,6 +35,8 @@ export interface TraceRequest {
    * request of its own (compare asks for it with `again`, so the ledger records every request).
    */
   visitor?: Visitor;
+  /** The case folder's name, chosen beforehand (a fleet server assigns it when the job is claimed). */
+  caseName?: string;
 }
 
 export type TraceOutcome =
@@ -45,6 +47,12 @@ export type TraceOutcome =
   | { kind: 'failed'; url: string; caseId: string | null; error: string; cause?: unknown }
   /** Never started: the tracer was stopped first. Nothing was requested. */
   | { kind: 'skipped'; url: string; reason: string };
+
+/**
+ * What a batch needs of a tracer: this process's Tracer, or a server's queue (src/fleet/server-tracer.ts),
+ * whose cases are in the server's store (store: null; no aggregate here).
+ */
+export type TraceRunner = Pick<Tracer, 'trace' | 'stop' | 'concurrency' | 'queued'> & { readonly store: CaseStore | null };
 
 export interface TracerOptions {
   store: CaseStore;
@@ -155,6 +163,7 @@ export class Tracer {
         ...(visitor ? { visitor } : {}),
         url,
         clicks: request.clicks?.length ? request.clicks : (request.options?.clicks ?? this.options.trace?.clicks ?? []),
+        ...(request.caseName ? { caseName: request.caseName } : {}),
         outDir: this.options.outDir ?? store.casesDir,
         ...(request.commandLine ? { commandLine: request.commandLine } : {}),
         ...(request.analysis ? { analysis: request.analysis } : {}),

@@ -1,9 +1,9 @@
 // The JSON API: everything the pages show, for scripts and other tools.
 //   POST /api/submit              { url, clicks?, again?, device?, userAgent?, explore?, exploreDepth?, timeout? } | form (url, click,
-//                                 again, device, user_agent, explore, explore_depth, timeout, message file) | message/rfc822 body
-//                                 (?again=1&device=...) → 202 { job }
+//                                 again, link, device, user_agent, explore, explore_depth, timeout, message file) | message/rfc822 body
+//                                 (?again=1&link=N&device=...) → 202 { job } (a message's main link is traced, or its link number N)
 //                                 (a link traced before is not requested again: the job points at that case, unless again)
-//   GET  /api/jobs                → { jobs } (newest first, without events)
+//   GET  /api/jobs?ids=a,b        → { jobs } (newest first, without events; with ids: those jobs, in that order)
 //   GET  /api/jobs/:id            → { job, queue } (queue: { place, ahead, running } while it waits)
 //   GET  /api/jobs/:id/events     → text/event-stream: "progress" events, "state" changes, "end"
 //   GET  /api/cases/:id           → { case, report, message, relations, downloads (evidence files), flags (verdict flags),
@@ -32,6 +32,7 @@ export async function submit(ctx: RequestContext): Promise<Job> {
       filename: input.message.filename,
       clicks: input.clicks,
       again: input.again,
+      link: input.link,
       options,
     });
   return ctx.service.submitUrl({ url: input.url, clicks: input.clicks, again: input.again, options });
@@ -105,7 +106,10 @@ export const apiRoutes: Route[] = [
       sendError(ctx.res, err);
     }
   }),
-  route('GET', /^\/api\/jobs$/, (ctx) => sendJson(ctx.res, 200, { jobs: ctx.service.listJobs() })),
+  route('GET', /^\/api\/jobs$/, (ctx) => {
+    const ids = ctx.url.searchParams.get('ids');
+    sendJson(ctx.res, 200, { jobs: ctx.service.listJobs(ids === null ? undefined : ids.split(',').slice(0, 500)) });
+  }),
   route('GET', /^\/api\/jobs\/([^/]+)$/, (ctx, id) => {
     const job = ctx.service.job(id);
     if (!job) return sendJsonError(ctx.res, 404, 'not-found', `no job ${id}`);

@@ -17,6 +17,7 @@ import { homeBody, jobList, submitForm, type SubmitFormState } from './views/hom
 import { caseListBody } from './views/case-list.js';
 import { caseBody } from './views/case-page.js';
 import { jobBody } from './views/job-page.js';
+import { queuePanel, inProcessQueue } from './views/queue-panel.js';
 import { errorBody } from './views/error-page.js';
 import { recipientsBody, RECIPIENT_MAP_EXAMPLE, type RecipientsPageState } from './views/recipients-page.js';
 import { formFromUrlencoded, mediaType, readBody, formFromParts, parseMultipart } from './request-body.js';
@@ -136,17 +137,20 @@ export const pageRoutes: Route[] = [
   route('GET', /^\/cases\/([^/]+)\/files\/(.+)$/, (ctx, id) => caseFile(ctx, id, ctx.url.pathname.split('/').slice(4).join('/'))),
   route('GET', /^\/recipients$/, (ctx) => recipientsPage(ctx, 200)),
   route('POST', /^\/recipients$/, saveRecipients),
-  route('GET', /^\/jobs$/, (ctx) =>
+  route('GET', /^\/jobs$/, async (ctx) => {
+    const { service } = ctx;
+    const jobs = service.listJobs();
+    const status = service.fleet ? await service.fleet.status() : inProcessQueue(service.concurrency, jobs);
     sendHtml(
       ctx.res,
       200,
       layout(
         'Jobs',
         html`<h1>Jobs</h1>
-          ${jobList(ctx.service.listJobs())}`,
+          ${queuePanel(status)} ${jobList(jobs)}`,
       ),
-    ),
-  ),
+    );
+  }),
   route('GET', /^\/jobs\/([^/]+)$/, (ctx, id) => {
     const job = ctx.service.job(id);
     if (!job) return notFound(ctx, `No job ${id}.`);

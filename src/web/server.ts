@@ -18,6 +18,7 @@ import { apiRoutes } from './api-routes.js';
 import { notFound, pageRoutes } from './page-routes.js';
 import { shareRoutes } from './share-routes.js';
 import { reportRoutes } from './report-routes.js';
+import { fleetRoutes } from './fleet-routes.js';
 import { compareRoutes } from './compare-routes.js';
 import { redirect, sendHtml, sendJsonError } from './responses.js';
 import { hostAllowed, isLoopbackHost, presentedToken, sameOriginOrToken, tokenCookie, tokensEqual, assertSafeBind } from './security.js';
@@ -43,7 +44,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const ROUTES: Route[] = [...apiRoutes, ...shareRoutes, ...reportRoutes, ...compareRoutes, ...pageRoutes];
+const ROUTES: Route[] = [...apiRoutes, ...fleetRoutes, ...shareRoutes, ...reportRoutes, ...compareRoutes, ...pageRoutes];
 
 export function createRequestHandler(options: { service: TraceService; token?: string; loopback: boolean }) {
   const { service, token, loopback } = options;

@@ -12,6 +12,8 @@ export interface Submission {
   /** Trace even if the link was traced before (JSON `again: true`, form field or query `again=1`). */
   again: boolean;
   message: { raw: Buffer; filename: string | null } | null;
+  /** For a message: the number of the link to trace (query or form field `link`); null: its main link. */
+  link: number | null;
 }
 
 const JSON_LIMIT = 64 * 1024;
@@ -34,7 +36,7 @@ export async function readSubmission(req: IncomingMessage, maxMessageBytes: numb
     >[0];
     if (url !== undefined && typeof url !== 'string') throw new BodyError('url: expected a string', 400);
     if (again !== undefined && typeof again !== 'boolean') throw new BodyError('again: expected true or false', 400);
-    return { url: url ?? null, clicks: textList(clicks), options: traceChoices(rest), again: again ?? false, message: null };
+    return { url: url ?? null, clicks: textList(clicks), options: traceChoices(rest), again: again ?? false, message: null, link: null };
   }
   if (type === 'message/rfc822') {
     const raw = await readBody(req, maxMessageBytes);
@@ -44,6 +46,7 @@ export async function readSubmission(req: IncomingMessage, maxMessageBytes: numb
       options: choicesFrom((name) => query.get(name)),
       again: isYes(query.get('again')),
       message: { raw, filename: query.get('filename') },
+      link: linkNumber(query.get('link')),
     };
   }
   let form: FormData;
@@ -59,7 +62,14 @@ export async function readSubmission(req: IncomingMessage, maxMessageBytes: numb
     options: choicesFrom((name) => form.fields.get(name)?.[0] ?? null),
     again: isYes(form.fields.get('again')?.[0] ?? null),
     message: file ? { raw: file.data, filename: file.filename } : null,
+    link: linkNumber(form.fields.get('link')?.[0] ?? null),
   };
+}
+
+function linkNumber(value: string | null): number | null {
+  if (value === null || value.trim() === '') return null;
+  if (!/^\d{1,4}$/.test(value.trim()) || Number(value) < 1) throw new BodyError('link: expected a link number (1, 2, ...)', 400);
+  return Number(value);
 }
 
 /** Options from form fields or query parameters (user_agent and explore_depth, or their JSON names). */

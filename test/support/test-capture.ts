@@ -372,10 +372,14 @@ export function sampleCapture(opts: { screenshots?: 1 | 2 } = {}): Capture {
  */
 export async function writeSampleCase(
   outDir: string,
-  opts: { keyDir?: string | null; screenshots?: 1 | 2 } = {},
+  opts: { keyDir?: string | null; screenshots?: 1 | 2; name?: string } = {},
 ): Promise<{ capture: Capture; report: Report; writer: CaseWriter; dir: string }> {
   const capture = sampleCapture(opts);
-  const writer = await CaseWriter.create(outDir, { ...capture.info, partial: true, endedAt: null }, { keyDir: opts.keyDir ?? null });
+  const writer = await CaseWriter.create(
+    outDir,
+    { ...capture.info, partial: true, endedAt: null },
+    { keyDir: opts.keyDir ?? null, ...(opts.name ? { name: opts.name } : {}) },
+  );
   const dnsByHost = new Map(capture.dns.map((d) => [d.host, d]));
   for (const [i, ex] of capture.exchanges.entries()) {
     const dns = dnsByHost.get(new URL(ex.request.url).hostname);

@@ -155,6 +155,11 @@ export interface ZipEntry {
   compressedSize: number;
   size: number;
   localHeaderOffset: number;
+  /** General purpose flags (bit 0: encrypted). */
+  flags: number;
+  /** Upper byte of "version made by": 3 is Unix, whose file mode (S_IFLNK, S_IFDIR...) is the high 16 bits of externalAttributes. */
+  madeBy: number;
+  externalAttributes: number;
 }
 
 /** Lists the central directory; throws an Error saying what is wrong with the structure. */
@@ -179,6 +184,9 @@ export function readZipDirectory(zip: Buffer): ZipEntry[] {
     const commentLength = zip.readUInt16LE(pos + 32);
     entries.push({
       name: zip.toString('utf8', pos + 46, pos + 46 + nameLength),
+      madeBy: zip.readUInt8(pos + 5),
+      flags: zip.readUInt16LE(pos + 8),
+      externalAttributes: zip.readUInt32LE(pos + 38),
       method: zip.readUInt16LE(pos + 10),
       crc32: zip.readUInt32LE(pos + 16),
       compressedSize: zip.readUInt32LE(pos + 20),

@@ -34,6 +34,7 @@ export function warcinfoRecord(id: string, caseName: string, warcFile: string, i
     ['browser', info.browser ? `${info.browser.name} ${info.browser.version}` : null],
     ['browser-flags', info.browser?.flags ? info.browser.flags.join(' ') : null],
     ['browser-user', info.browser?.user],
+    ['worker', info.worker ? `${info.worker.name} on ${info.worker.host}` : null],
     ['http-header-user-agent', info.identity?.userAgent],
     ['device', info.identity?.device],
     ['viewport', info.identity ? `${info.identity.viewport.width}x${info.identity.viewport.height}` : null],

@@ -1,0 +1,473 @@
+// The server's side of the fleet (`serve --queue`): puts jobs on the BullMQ queue, answers the
+// workers (heartbeats, claims, failures, case uploads) and turns all of it into the outcome of each
+// job's trace, as the in-process Tracer would.
+//
+// The server's SQLite is the authority, not Redis:
+// - A job is traced only by the worker whose claim succeeded. The claim (jobs table, and the ledger
+//   of requested URLs with the case id the server assigns) is committed before it is answered.
+// - A job never claimed may be put on the queue again: when Redis lost it (restart without
+//   persistence), when its worker died before claiming (BullMQ fails a stalled job: workers run with
+//   maxStalledCount 0), when a worker gave it up. Reconciled every few seconds.
+// - A claimed job ends with its case (uploaded, verified, indexed), with the worker's failure, or,
+//   when its worker stops sending heartbeats (or no longer lists it), as failed: WORKER_LOST. It is
+//   never put on the queue again. A case uploaded after that is still taken in (nothing finished is
+//   lost) and the job is done after all.
+import { Queue, QueueEvents } from 'bullmq';
+import type { Job } from '../service/trace-service.js';
+import type { TraceDefaults, TraceOutcome, TraceRequest } from '../service/tracer.js';
+import type { CaseStore } from '../store/index.js';
+import type { Report } from '../report.js';
+import { caseFolderName } from '../case/case-layout.js';
+import { readCaseFolder } from '../store/case-folder.js';
+import { BundleError, ingestBundle } from '../import/case-bundle.js';
+import { connectionOptions, describeRedis, type RedisTarget } from './redis-url.js';
+import { deadline } from './timing.js';
+import {
+  dispatchId,
+  fleetTraceOptions,
+  jobOfDispatch,
+  QUEUE_NAME,
+  WORKER_LOST,
+  type ClaimRequest,
+  type ClaimResponse,
+  type FailRequest,
+  type FleetJobData,
+  type HeartbeatRequest,
+  type HeartbeatResponse,
+  type IngestResponse,
+  type WorkerIdentity,
+} from './protocol.js';
+
+/** What the server keeps of a job's life on the fleet (saved with the job). */
+export interface FleetJobState {
+  /** Times it was put on the queue; the current BullMQ job id. */
+  dispatches: number;
+  dispatch: string | null;
+  /** Set by the claim: the case folder's name, the claimant and its nonce. */
+  caseId: string | null;
+  worker: { id: string; name: string; host: string } | null;
+  nonce: string | null;
+  claimedAt: string | null;
+}
+
+/** What the dispatcher needs of the service's jobs. */
+export interface FleetJobHost {
+  store: CaseStore;
+  job(id: string): Job | null;
+  jobByCase(caseId: string): Job | null;
+  jobs(): Iterable<Job>;
+  save(job: Job): void;
+  record(job: Job, kind: string, detail: string): void;
+  /** A job already ended (e.g. failed as lost) whose case arrived after all. */
+  late(job: Job, outcome: TraceOutcome): void;
+}
+
+export interface FleetOptions {
+  redis: RedisTarget;
+  /** A claimed job whose worker sent no heartbeat for this long is failed as lost (default 30 s). */
+  workerTimeoutMs?: number;
+  /** Ed25519 public keys (PEM) every uploaded case must be signed by; none: any valid signature or none. */
+  trustedKeys?: string[];
+  /** Reconcile the queue with the jobs this often (default: a third of the worker timeout, 1 to 10 s). */
+  reconcileMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface WorkerSeen extends WorkerIdentity {
+  firstSeen: string;
+  lastSeen: string;
+  running: string[];
+  stopping: boolean;
+}
+
+export interface QueueStatus {
+  queue: string;
+  /** The server's jobs by state (the authority). */
+  jobs: { queued: number; running: number; done: number; failed: number };
+  /** BullMQ's own counts, or why Redis did not answer. */
+  redis: { waiting: number; active: number; completed: number; failed: number; delayed: number } | { error: string };
+  workers: (WorkerSeen & { ageMs: number; alive: boolean })[];
+  workerTimeoutMs: number;
+}
+
+/** A reply the HTTP layer sends as is. */
+export interface FleetReply<T> {
+  status: number;
+  body: T | { error: { code: string; message: string } };
+}
+
+interface Waiter {
+  job: Job;
+  request: TraceRequest;
+  resolve: (outcome: TraceOutcome) => void;
+}
+
+const MAX_DISPATCHES = 5;
+const WORKERS_SHOWN_MS = 24 * 3600 * 1000;
+
+export class FleetDispatcher {
+  readonly queueUrl: string;
+  readonly workerTimeoutMs: number;
+  readonly heartbeatMs: number;
+  private readonly queue: Queue<FleetJobData>;
+  private readonly events: QueueEvents;
+  private readonly waiters = new Map<string, Waiter>();
+  private readonly workers = new Map<string, WorkerSeen>();
+  private readonly ingesting = new Map<string, Promise<FleetReply<IngestResponse>>>();
+  private readonly startedAt = Date.now();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private reconciling: Promise<void> | null = null;
+  private lastSweep = Date.now();
+  private closed = false;
+  private lastRedisError = '';
+
+  constructor(
+    private readonly host: FleetJobHost,
+    private readonly traceDefaults: TraceDefaults | undefined,
+    private readonly options: FleetOptions,
+  ) {
+    this.queueUrl = describeRedis(options.redis);
+    this.workerTimeoutMs = options.workerTimeoutMs ?? 30_000;
+    this.heartbeatMs = Math.max(250, Math.min(5000, Math.round(this.workerTimeoutMs / 5)));
+    const connection = connectionOptions(options.redis);
+    this.queue = new Queue<FleetJobData>(QUEUE_NAME, { connection });
+    this.events = new QueueEvents(QUEUE_NAME, { connection });
+    this.queue.on('error', (err: Error) => this.redisError(err));
+    this.events.on('error', (err: Error) => this.redisError(err));
+    this.events.on('progress', ({ jobId, data }) => this.progress(jobId, data));
+    this.events.on('failed', ({ jobId }) => this.queueLost(jobId));
+    this.events.on('completed', ({ jobId }) => this.queueLost(jobId));
+    const reconcileMs = options.reconcileMs ?? Math.max(1000, Math.min(10_000, Math.round(this.workerTimeoutMs / 3)));
+    this.timers.push(setInterval(() => void this.reconcile(), reconcileMs).unref());
+    this.timers.push(setInterval(() => this.sweep(), this.heartbeatMs).unref());
+  }
+
+  /** Answers within `timeoutMs` whether Redis is reachable (for a clear error at start). */
+  async ready(timeoutMs: number): Promise<void> {
+    const message = `no answer from ${this.queueUrl} within ${timeoutMs / 1000} s`;
+    await deadline(this.queue.waitUntilReady(), timeoutMs, message);
+    await deadline(this.queue.getJobCounts('waiting'), timeoutMs, message);
+  }
+
+  /** The job's trace on the fleet: resolves when its case is in, or it failed. Puts it on the queue unless it is there or claimed. */
+  trace(job: Job, request: TraceRequest): Promise<TraceOutcome> {
+    return new Promise((resolve) => {
+      this.waiters.set(job.id, { job, request, resolve });
+      if (job.state === 'queued' && !job.fleet?.dispatch) void this.dispatch(job);
+    });
+  }
+
+  /** Jobs on the queue and not yet claimed. */
+  get waiting(): number {
+    let n = 0;
+    for (const { job } of this.waiters.values()) if (job.state === 'queued') n++;
+    return n;
+  }
+
+  heartbeat(request: HeartbeatRequest): HeartbeatResponse {
+    const now = new Date().toISOString();
+    const seen = this.workers.get(request.worker.id);
+    if (process.env.CLICKTRACE_FLEET_DEBUG && seen)
+      this.options.log?.(`debug: heartbeat of ${request.worker.name} ${Date.now() - Date.parse(seen.lastSeen)} ms after its last`);
+    this.workers.set(request.worker.id, {
+      ...request.worker,
+      firstSeen: seen?.firstSeen ?? now,
+      lastSeen: now,
+      running: request.running.slice(0, 1000),
+      stopping: request.stopping,
+    });
+    return { heartbeatMs: this.heartbeatMs, workerTimeoutMs: this.workerTimeoutMs };
+  }
+
+  /** Succeeds once per job, ever: committed to the jobs table and the ledger before it is answered. */
+  claim(jobId: string, request: ClaimRequest): FleetReply<ClaimResponse> {
+    const job = this.host.job(jobId);
+    if (!job) return { status: 404, body: { ok: false, code: 'unknown', reason: `no job ${jobId} on this server` } };
+    const fleet = job.fleet;
+    // The same claim again (its answer was lost on the way): the same answer.
+    if (job.state === 'running' && fleet?.nonce === request.nonce && fleet.caseId)
+      return { status: 200, body: { ok: true, caseId: fleet.caseId, url: job.url! } };
+    const waiter = this.waiters.get(jobId);
+    if (job.state !== 'queued' || !waiter) {
+      const code = job.state === 'running' ? 'claimed' : 'finished';
+      return {
+        status: 409,
+        body: { ok: false, code, reason: `job ${jobId} is ${job.state === 'running' ? 'claimed by another worker' : job.state}` },
+      };
+    }
+    const worker = this.workers.get(request.worker);
+    const { store } = this.host;
+    type Claimed = { ok: true; caseId: string } | { ok: false; caseId: string | null; inProgress: boolean };
+    const claimed = store.db.transaction((): Claimed => {
+      const claim = store.ledger.claim(job.url!, { again: job.again ?? false });
+      if (!claim.ok) return claim;
+      const caseId = caseFolderName(new Date());
+      store.ledger.attach(claim.id, caseId);
+      job.fleet = {
+        ...(fleet ?? emptyFleetState()),
+        caseId,
+        nonce: request.nonce,
+        claimedAt: new Date().toISOString(),
+        worker: { id: request.worker, name: worker?.name ?? '?', host: worker?.host ?? '?' },
+      };
+      waiter.request.onStart?.(); // the job is running: saved in the same transaction
+      return { ok: true, caseId };
+    })();
+    if (!claimed.ok) {
+      this.settle(job.id, { kind: 'already-traced', url: job.url!, caseId: claimed.caseId, inProgress: claimed.inProgress });
+      const reason = claimed.inProgress
+        ? 'its link is being traced right now by another process'
+        : `its link was requested before (case ${claimed.caseId ?? '?'})`;
+      return { status: 409, body: { ok: false, code: 'already-traced', reason } };
+    }
+    const outcome = { ok: true as const, caseId: claimed.caseId, url: job.url! };
+    this.host.record(job, 'claimed', `by ${worker ? `${worker.name} on ${worker.host}` : request.worker}; case ${outcome.caseId}`);
+    return { status: 200, body: outcome };
+  }
+
+  /** The claimed job ended without a case on its worker. */
+  fail(jobId: string, request: FailRequest): FleetReply<{ ok: true }> {
+    const job = this.host.job(jobId);
+    if (!job || job.fleet?.nonce !== request.nonce) return notYours(jobId);
+    const worker = job.fleet.worker;
+    const error = `${request.error.split('\n')[0].slice(0, 1000)} (on worker ${worker?.name ?? '?'} on ${worker?.host ?? '?'})`;
+    if (this.waiters.has(jobId)) this.settle(jobId, { kind: 'failed', url: job.url!, caseId: null, error });
+    return { status: 200, body: { ok: true } };
+  }
+
+  /** A worker's case: verified, moved into the cases folder, indexed, and the job's outcome. Idempotent by case id. */
+  ingest(caseId: string, bundle: Buffer): Promise<FleetReply<IngestResponse>> {
+    const running = this.ingesting.get(caseId);
+    if (running) return running;
+    const work = this.takeIn(caseId, bundle).finally(() => this.ingesting.delete(caseId));
+    this.ingesting.set(caseId, work);
+    return work;
+  }
+
+  async status(): Promise<QueueStatus> {
+    const jobs = { queued: 0, running: 0, done: 0, failed: 0 };
+    for (const job of this.host.jobs()) jobs[job.state]++;
+    let redis: QueueStatus['redis'];
+    try {
+      const counts = await deadline(this.queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed'), 2000, 'no answer');
+      redis = {
+        waiting: counts.waiting,
+        active: counts.active,
+        completed: counts.completed,
+        failed: counts.failed,
+        delayed: counts.delayed,
+      };
+    } catch (err) {
+      redis = { error: `${this.queueUrl}: ${(err as Error).message.split('\n')[0]}` };
+    }
+    const now = Date.now();
+    const workers = [...this.workers.values()]
+      .map((w) => ({ ...w, ageMs: now - Date.parse(w.lastSeen), alive: now - Date.parse(w.lastSeen) <= this.workerTimeoutMs }))
+      .filter((w) => w.ageMs <= WORKERS_SHOWN_MS)
+      .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+    return { queue: this.queueUrl, jobs, redis, workers, workerTimeoutMs: this.workerTimeoutMs };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const timer of this.timers) clearInterval(timer);
+    await Promise.allSettled([...this.ingesting.values()]);
+    await Promise.allSettled([this.events.close(), this.queue.close()]);
+  }
+
+  private async takeIn(caseId: string, bundle: Buffer): Promise<FleetReply<IngestResponse>> {
+    const job = this.host.jobByCase(caseId);
+    if (!job) return refusal(404, 'unknown-case', `case ${caseId} was not assigned to a job of this server`);
+    const { store } = this.host;
+    let taken;
+    try {
+      taken = await ingestBundle(bundle, store.casesDir, {
+        expectCase: caseId,
+        trustedKeys: this.options.trustedKeys ?? [],
+        tsaCaFile: this.traceDefaults?.tsa?.ca ?? null,
+        accept: (dir) => {
+          const url = readReport(dir)?.url;
+          return url === job.url ? null : `it traced ${JSON.stringify(url ?? null)}, not the job's ${job.url}`;
+        },
+      });
+    } catch (err) {
+      if (!(err instanceof BundleError)) throw err;
+      if (this.waiters.has(job.id) && job.state === 'running')
+        this.settle(job.id, { kind: 'failed', url: job.url!, caseId: null, error: `its case was refused by the server: ${err.message}` });
+      else this.host.record(job, 'upload-refused', err.message);
+      return refusal(422, 'refused', err.message);
+    }
+    try {
+      store.indexCase(taken.dir);
+    } catch {
+      // `clicktrace reindex` rebuilds the index from the folders; the case is in.
+    }
+    const report = readReport(taken.dir)!;
+    const outcome: TraceOutcome = { kind: 'traced', url: job.url!, caseId, caseDir: taken.dir, report, timestamp: null };
+    if (taken.kind === 'ingested') {
+      const checked = taken.verify.checked;
+      this.host.record(
+        job,
+        'uploaded',
+        `case ${caseId} verified (${checked.files} files, ${checked.warcRecords} WARC records, signature ${checked.signature}) and taken in`,
+      );
+    }
+    if (this.waiters.has(job.id)) this.settle(job.id, outcome);
+    else if (job.state !== 'done') this.host.late(job, outcome);
+    return { status: 200, body: { case: caseId, outcome: taken.kind } };
+  }
+
+  private settle(jobId: string, outcome: TraceOutcome): void {
+    const waiter = this.waiters.get(jobId);
+    if (!waiter) return;
+    this.waiters.delete(jobId);
+    waiter.resolve(outcome);
+  }
+
+  private async dispatch(job: Job): Promise<void> {
+    const waiter = this.waiters.get(job.id);
+    if (!waiter || job.state !== 'queued' || this.closed) return;
+    const fleet = job.fleet ?? emptyFleetState();
+    if (fleet.dispatches >= MAX_DISPATCHES) {
+      this.settle(job.id, {
+        kind: 'failed',
+        url: job.url!,
+        caseId: null,
+        error: `put on the queue ${fleet.dispatches} times and never claimed by a worker; nothing was requested`,
+      });
+      return;
+    }
+    const id = dispatchId(job.id, fleet.dispatches + 1);
+    job.fleet = { ...fleet, dispatches: fleet.dispatches + 1, dispatch: id };
+    this.host.save(job);
+    const { request } = waiter;
+    const data: FleetJobData = {
+      job: job.id,
+      url: job.url!,
+      again: job.again ?? false,
+      clicks: request.clicks ?? [],
+      ...(request.analysis ? { analysis: request.analysis } : {}),
+      // The server's settings, and this trace's own over them (a message's link explores its landing page).
+      options: { ...fleetTraceOptions(this.traceDefaults), ...fleetTraceOptions(request.options) },
+    };
+    try {
+      await this.queue.add('trace', data, {
+        jobId: id,
+        attempts: 1,
+        removeOnComplete: { age: 24 * 3600, count: 10_000 },
+        removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+      });
+      this.host.record(job, 'dispatched', `on the queue as ${id}`);
+    } catch (err) {
+      this.host.record(
+        job,
+        'queue-unreachable',
+        `${this.queueUrl}: ${(err as Error).message.split('\n')[0]}; put on the queue when it answers`,
+      );
+    }
+  }
+
+  /** Jobs not claimed yet whose BullMQ job is gone (Redis lost it), failed (its worker died first) or finished without a claim: back on the queue. */
+  private reconcile(): Promise<void> {
+    // Assigned before it can end: a pass with nothing to await would otherwise end (and clear
+    // `reconciling`) before the assignment, leaving a settled promise that blocks every later pass.
+    this.reconciling ??= this.reconcilePass().finally(() => {
+      this.reconciling = null;
+    });
+    return this.reconciling;
+  }
+
+  private async reconcilePass(): Promise<void> {
+    try {
+      for (const { job } of [...this.waiters.values()]) {
+        if (this.closed) return;
+        if (job.state !== 'queued') continue;
+        const dispatch = job.fleet?.dispatch;
+        if (!dispatch) {
+          await this.dispatch(job);
+          continue;
+        }
+        const state = await deadline(this.queue.getJobState(dispatch), 5000, 'no answer');
+        if (job.state !== 'queued' || !this.waiters.has(job.id)) continue; // claimed meanwhile
+        if (state === 'unknown' || state === 'failed' || state === 'completed') {
+          this.host.record(
+            job,
+            'requeued',
+            `${dispatch} is ${state === 'unknown' ? 'gone from the queue' : state} and was never claimed; put on the queue again`,
+          );
+          await this.dispatch(job);
+        }
+      }
+    } catch (err) {
+      this.redisError(err as Error);
+    }
+  }
+
+  /** Claimed jobs whose worker went silent, or is alive but no longer holds them: failed, never run again. */
+  private sweep(): void {
+    const now = Date.now();
+    // This process was stalled itself (its timers ran late): heartbeats that arrived meanwhile are
+    // still waiting to be read. Judge no worker until they have been.
+    const stalled = now - this.lastSweep > 2 * this.heartbeatMs;
+    this.lastSweep = now;
+    if (stalled) return;
+    for (const { job } of [...this.waiters.values()]) {
+      if (job.state !== 'running' || !job.fleet?.worker) continue;
+      const seen = this.workers.get(job.fleet.worker.id);
+      const lastSeen = Math.max(seen ? Date.parse(seen.lastSeen) : 0, this.startedAt);
+      const claimedAt = Date.parse(job.fleet.claimedAt ?? '') || this.startedAt;
+      const silent = now - lastSeen > this.workerTimeoutMs;
+      const dropped = seen && Date.parse(seen.lastSeen) - claimedAt > this.workerTimeoutMs && !seen.running.includes(job.id);
+      if (!silent && !dropped) continue;
+      const worker = `${job.fleet.worker.name} on ${job.fleet.worker.host}`;
+      this.host.record(
+        job,
+        'worker-lost',
+        silent ? `${worker} sent no heartbeat for ${Math.round((now - lastSeen) / 1000)} s` : `${worker} no longer holds this job`,
+      );
+      this.settle(job.id, { kind: 'failed', url: job.url!, caseId: null, error: WORKER_LOST });
+    }
+  }
+
+  private progress(bullJobId: string, data: unknown): void {
+    const jobId = jobOfDispatch(bullJobId);
+    const waiter = jobId ? this.waiters.get(jobId) : undefined;
+    if (!waiter || waiter.job.state !== 'running' || waiter.job.fleet?.dispatch !== bullJobId) return;
+    const event = data as { kind?: unknown; detail?: unknown };
+    if (typeof event?.kind !== 'string' || typeof event.detail !== 'string') return;
+    waiter.request.onProgress?.({ kind: event.kind.slice(0, 40), detail: event.detail });
+  }
+
+  /** A BullMQ job ended: if its job was never claimed, reconcile now rather than at the next tick. */
+  private queueLost(bullJobId: string): void {
+    const jobId = jobOfDispatch(bullJobId);
+    const job = jobId ? this.host.job(jobId) : null;
+    if (job?.state === 'queued' && job.fleet?.dispatch === bullJobId) void this.reconcile();
+  }
+
+  private redisError(err: Error): void {
+    const message = (err?.message ?? String(err)).split('\n')[0];
+    if (message === this.lastRedisError) return;
+    this.lastRedisError = message;
+    this.options.log?.(`clicktrace serve: queue ${this.queueUrl}: ${message}`);
+  }
+}
+
+/** The report of a case folder, when it is a capture that has one. */
+function readReport(dir: string): Report | null {
+  const read = readCaseFolder(dir);
+  return read.ok ? read.folder.report : null;
+}
+
+export function emptyFleetState(): FleetJobState {
+  return { dispatches: 0, dispatch: null, caseId: null, worker: null, nonce: null, claimedAt: null };
+}
+
+function notYours(jobId: string): FleetReply<never> {
+  return refusal(409, 'not-claimed', `job ${jobId} is not claimed by this worker`);
+}
+
+function refusal(status: number, code: string, message: string): FleetReply<never> {
+  return { status, body: { error: { code, message } } };
+}

@@ -1,0 +1,197 @@
+// What a fleet worker owes the server, kept on disk until the server acknowledged it: each finished
+// case as a bundle (`<case>.case.zip`, with `<case>.json` naming its job) and each job that ended
+// without a case (`<job>.fail.json`). Sent in the background, again and again with a growing pause
+// while the server or the network is away (the upload is idempotent by case id); a worker killed
+// meanwhile leaves them for the next worker on the same spool. A bundle the server refuses for good
+// (it does not verify, or its case is unknown) moves to the spool's refused/ folder.
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BUNDLE_SUFFIX, packCase } from '../case/case-bundle.js';
+import { ServerError, type ServerClient } from './server-client.js';
+
+interface CaseItem {
+  kind: 'case';
+  caseId: string;
+  job: string | null;
+  attempts: number;
+  notBefore: number;
+}
+
+interface FailureItem {
+  kind: 'failure';
+  job: string;
+  nonce: string;
+  error: string;
+  attempts: number;
+  notBefore: number;
+}
+
+type Item = CaseItem | FailureItem;
+
+const FAIL_SUFFIX = '.fail.json';
+const MAX_PAUSE_MS = 15_000;
+const PARALLEL_UPLOADS = 2;
+
+export class Outbox {
+  private readonly items = new Map<string, Item>();
+  private readonly sending = new Set<string>();
+  private wake: (() => void) | null = null;
+  private stopping = false;
+  private loop: Promise<void> | null = null;
+  private readonly drained = new Set<() => void>();
+
+  constructor(
+    private readonly dir: string,
+    private readonly refusedDir: string,
+    private readonly client: ServerClient,
+    private readonly workerId: () => string,
+    private readonly log: (line: string) => void,
+  ) {
+    this.load();
+  }
+
+  /** Server jobs whose case or failure is still to be delivered. */
+  jobs(): string[] {
+    return [...this.items.values()].map((item) => item.job).filter((job): job is string => job !== null);
+  }
+
+  get size(): number {
+    return this.items.size;
+  }
+
+  /** Packs the closed case into the outbox (then removes the folder) and sends it soon. */
+  addCase(job: string, caseDir: string): { caseId: string; bytes: number } {
+    const caseId = caseDir.split(/[\\/]/).pop()!;
+    const packed = packCase(caseDir, join(this.dir, `${caseId}${BUNDLE_SUFFIX}`));
+    writeFileSync(join(this.dir, `${caseId}.json`), JSON.stringify({ job }) + '\n');
+    rmSync(caseDir, { recursive: true, force: true });
+    this.items.set(caseId, { kind: 'case', caseId, job, attempts: 0, notBefore: 0 });
+    this.kick();
+    return { caseId, bytes: packed.bytes };
+  }
+
+  addFailure(job: string, nonce: string, error: string): void {
+    const item: FailureItem = { kind: 'failure', job, nonce, error, attempts: 0, notBefore: 0 };
+    writeFileSync(join(this.dir, `${job}${FAIL_SUFFIX}`), JSON.stringify({ job, nonce, error }) + '\n');
+    this.items.set(`${job}${FAIL_SUFFIX}`, item);
+    this.kick();
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Resolves when everything was delivered, or after `timeoutMs` (what is left stays on disk). */
+  async drain(timeoutMs: number): Promise<boolean> {
+    if (this.items.size === 0) return true;
+    let done!: () => void;
+    let timer: NodeJS.Timeout | undefined;
+    const ended = new Promise<void>((resolve) => {
+      done = resolve;
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    this.drained.add(done);
+    this.kick();
+    await ended;
+    clearTimeout(timer);
+    this.drained.delete(done);
+    return this.items.size === 0;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.kick();
+    await this.loop;
+  }
+
+  private load(): void {
+    for (const name of readdirSync(this.dir)) {
+      if (name.endsWith(BUNDLE_SUFFIX)) {
+        const caseId = name.slice(0, -BUNDLE_SUFFIX.length);
+        let job: string | null = null;
+        try {
+          job = (JSON.parse(readFileSync(join(this.dir, `${caseId}.json`), 'utf8')) as { job?: string }).job ?? null;
+        } catch {
+          // the job is found by the case id on the server
+        }
+        this.items.set(caseId, { kind: 'case', caseId, job, attempts: 0, notBefore: 0 });
+      } else if (name.endsWith(FAIL_SUFFIX)) {
+        try {
+          const { job, nonce, error } = JSON.parse(readFileSync(join(this.dir, name), 'utf8')) as FailureItem;
+          this.items.set(name, { kind: 'failure', job, nonce, error, attempts: 0, notBefore: 0 });
+        } catch {
+          rmSync(join(this.dir, name), { force: true });
+        }
+      } else if (name.startsWith('.') && name.endsWith('.tmp')) rmSync(join(this.dir, name), { force: true });
+    }
+  }
+
+  private kick(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      const now = Date.now();
+      for (const [key, item] of this.items) {
+        if (this.sending.size >= PARALLEL_UPLOADS) break;
+        if (this.sending.has(key) || item.notBefore > now) continue;
+        this.sending.add(key);
+        void this.send(key, item).finally(() => {
+          this.sending.delete(key);
+          if (this.items.size === 0) for (const done of this.drained) done();
+          this.kick();
+        });
+      }
+      const next = Math.min(...[...this.items.values()].filter((i) => !this.sending.has(keyOf(i))).map((i) => i.notBefore), now + 60_000);
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        timer = setTimeout(resolve, Math.max(10, next - Date.now()));
+      });
+      clearTimeout(timer);
+    }
+  }
+
+  private async send(key: string, item: Item): Promise<void> {
+    try {
+      if (item.kind === 'case') await this.sendCase(item);
+      else {
+        await this.client.fail(item.job, { worker: this.workerId(), nonce: item.nonce, error: item.error });
+        this.forget(key, [`${item.job}${FAIL_SUFFIX}`]);
+      }
+    } catch (err) {
+      item.attempts++;
+      item.notBefore = Date.now() + Math.min(MAX_PAUSE_MS, 250 * 2 ** Math.min(item.attempts, 6));
+      if (item.attempts === 1 || item.attempts % 10 === 0) {
+        const what = item.kind === 'case' ? `case ${item.caseId}` : `the failure of job ${item.job}`;
+        this.log(`cannot deliver ${what} yet (${(err as Error).message}); kept in ${this.dir}, trying again`);
+      }
+      if (!(err instanceof ServerError)) throw err;
+    }
+  }
+
+  private async sendCase(item: CaseItem): Promise<void> {
+    const path = join(this.dir, `${item.caseId}${BUNDLE_SUFFIX}`);
+    const outcome = await this.client.uploadCase(item.caseId, readFileSync(path));
+    if (outcome.kind === 'taken') {
+      this.forget(item.caseId, [`${item.caseId}${BUNDLE_SUFFIX}`, `${item.caseId}.json`]);
+      return;
+    }
+    renameSync(path, join(this.refusedDir, `${item.caseId}${BUNDLE_SUFFIX}`));
+    writeFileSync(join(this.refusedDir, `${item.caseId}.refused.txt`), `HTTP ${outcome.status}: ${outcome.message}\n`);
+    this.forget(item.caseId, [`${item.caseId}.json`]);
+    this.log(`the server refused case ${item.caseId}: ${outcome.message}; the bundle is kept in ${this.refusedDir}`);
+  }
+
+  private forget(key: string, files: string[]): void {
+    this.items.delete(key);
+    for (const file of files) rmSync(join(this.dir, file), { force: true });
+  }
+}
+
+function keyOf(item: Item): string {
+  return item.kind === 'case' ? item.caseId : `${item.job}${FAIL_SUFFIX}`;
+}

@@ -1,0 +1,175 @@
+// What the server and its fleet workers say to each other. Two channels:
+//   Redis (BullMQ): the server puts each job on the queue QUEUE_NAME as FleetJobData; a worker takes
+//     it and reports progress events with job.updateProgress({ kind, detail }), which the server
+//     reads back through QueueEvents.
+//   HTTP to the server (token in the X-Clicktrace-Token header), the authority on every job:
+//     POST /api/fleet/heartbeat         HeartbeatRequest → HeartbeatResponse
+//     POST /api/fleet/jobs/:id/claim    ClaimRequest → ClaimResponse: succeeds once per job, ever
+//     POST /api/fleet/jobs/:id/fail     FailRequest: the claimed job ended without a case
+//     PUT  /api/fleet/cases/:case       body: the case bundle (src/case/case-bundle.ts) → IngestResponse
+// A worker requests a job's link only after its claim succeeded; the claim is recorded in the
+// server's SQLite (jobs table and ledger of requested URLs) before the answer is sent, so no job
+// is traced twice whatever Redis does (BullMQ runs a stalled job again unless told not to, and
+// loses its state when Redis restarts without persistence).
+import type { TraceDefaults } from '../service/tracer.js';
+import type { TraceRequest } from '../service/tracer.js';
+
+export const QUEUE_NAME = 'clicktrace-trace';
+export const FLEET_API = '/api/fleet';
+
+/** Said by a worker whose claimed job the server gave up on (no heartbeat): the job is failed, never run again. */
+export const WORKER_LOST = 'worker lost; not run again, its link may be single-use (submit it again with "again" to trace it anew)';
+
+/** The server's trace settings that travel with each job (JSON: file paths such as --cacert must exist on the worker's host). */
+export type FleetTraceOptions = Pick<
+  TraceDefaults,
+  | 'resolve'
+  | 'connectTo'
+  | 'cacert'
+  | 'dnsServer'
+  | 'allowPrivate'
+  | 'strictTls'
+  | 'userAgent'
+  | 'device'
+  | 'browser'
+  | 'timeoutMs'
+  | 'settleMs'
+  | 'maxHops'
+  | 'clicks'
+  | 'exploreDepth'
+  | 'tsa'
+>;
+
+const TRAVELLING: (keyof FleetTraceOptions)[] = [
+  'resolve',
+  'connectTo',
+  'cacert',
+  'dnsServer',
+  'allowPrivate',
+  'strictTls',
+  'userAgent',
+  'device',
+  'browser',
+  'timeoutMs',
+  'settleMs',
+  'maxHops',
+  'clicks',
+  'exploreDepth',
+  'tsa',
+];
+
+/** How the worker's host reaches the network: the worker's own command line wins over the job's for these. */
+const HOST_OPTIONS: (keyof FleetTraceOptions)[] = ['resolve', 'connectTo', 'cacert', 'dnsServer', 'browser', 'tsa'];
+
+export function fleetTraceOptions(defaults: Partial<TraceDefaults> | undefined): FleetTraceOptions {
+  const out: Record<string, unknown> = {};
+  for (const key of TRAVELLING) if (defaults?.[key] !== undefined) out[key] = defaults[key];
+  return out;
+}
+
+/** The job's settings, with the worker's own host settings (non-empty ones) in place of the server's. */
+export function workerTraceOptions(job: FleetTraceOptions, own: Partial<TraceDefaults>): Partial<TraceDefaults> {
+  const out: Record<string, unknown> = { ...job };
+  for (const key of HOST_OPTIONS) {
+    const value = own[key];
+    if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) continue;
+    out[key] = value;
+  }
+  return out;
+}
+
+/** A job on the queue. `job` is the server's job id; the BullMQ job id is `<job>.<dispatch number>`. */
+export interface FleetJobData {
+  job: string;
+  url: string;
+  again: boolean;
+  clicks: string[];
+  analysis?: TraceRequest['analysis'];
+  options: FleetTraceOptions;
+}
+
+export function dispatchId(jobId: string, dispatch: number): string {
+  return `${jobId}.${dispatch}`;
+}
+
+/** The server's job id of a BullMQ job id. */
+export function jobOfDispatch(bullJobId: string | undefined): string | null {
+  const match = /^(j[0-9a-f]{12})\.\d+$/.exec(bullJobId ?? '');
+  return match ? match[1] : null;
+}
+
+export interface WorkerIdentity {
+  /** Unique per worker process: `<host>:<pid>:<random>`. */
+  id: string;
+  /** Its name (the spool slot, or --name). */
+  name: string;
+  host: string;
+  version: string;
+  chromium: string;
+  concurrency: number;
+}
+
+export interface HeartbeatRequest {
+  worker: WorkerIdentity;
+  /** Server job ids this worker holds: claimed and tracing, or traced and waiting for the server to take the case. */
+  running: string[];
+  /** Shutting down: takes no new job. */
+  stopping: boolean;
+}
+
+export interface HeartbeatResponse {
+  /** How often the server wants a heartbeat. */
+  heartbeatMs: number;
+  /** After this long without a heartbeat, the worker's claimed jobs are failed as lost. */
+  workerTimeoutMs: number;
+}
+
+export interface ClaimRequest {
+  worker: string;
+  /** The worker's random token for this claim: a repeated claim with it (a lost answer) gets the same answer. */
+  nonce: string;
+  /** The BullMQ job id the worker took. */
+  dispatch: string;
+}
+
+export type ClaimResponse =
+  /** Trace `url` into a case folder named `caseId`; nothing else may request it. */
+  { ok: true; caseId: string; url: string } | { ok: false; code: 'claimed' | 'finished' | 'already-traced' | 'unknown'; reason: string };
+
+export interface FailRequest {
+  worker: string;
+  nonce: string;
+  error: string;
+}
+
+export interface IngestResponse {
+  case: string;
+  /** ingested: verified and indexed now; already: this case was taken in before (same manifest). */
+  outcome: 'ingested' | 'already';
+}
+
+export function isClaimRequest(value: unknown): value is ClaimRequest {
+  const v = value as ClaimRequest;
+  return typeof v?.worker === 'string' && typeof v.nonce === 'string' && typeof v.dispatch === 'string' && v.nonce.length <= 200;
+}
+
+export function isFailRequest(value: unknown): value is FailRequest {
+  const v = value as FailRequest;
+  return typeof v?.worker === 'string' && typeof v.nonce === 'string' && typeof v.error === 'string';
+}
+
+export function isHeartbeatRequest(value: unknown): value is HeartbeatRequest {
+  const v = value as HeartbeatRequest;
+  const w = v?.worker;
+  return (
+    typeof w?.id === 'string' &&
+    typeof w.name === 'string' &&
+    typeof w.host === 'string' &&
+    typeof w.version === 'string' &&
+    typeof w.chromium === 'string' &&
+    typeof w.concurrency === 'number' &&
+    Array.isArray(v.running) &&
+    v.running.every((id) => typeof id === 'string') &&
+    typeof v.stopping === 'boolean'
+  );
+}

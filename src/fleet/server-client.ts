@@ -1,0 +1,169 @@
+// HTTP calls to a clicktrace server, with its token: what fleet workers say (heartbeat, claim,
+// fail, case upload, see protocol.ts) and what a batch submitted to a server needs (submit, job
+// states, case reports). Node's own fetch; every call has a time limit.
+import type { Report } from '../report.js';
+import type { JobSummary } from '../service/trace-service.js';
+import { BUNDLE_CONTENT_TYPE } from '../case/case-bundle.js';
+import type { ClaimRequest, ClaimResponse, FailRequest, HeartbeatRequest, HeartbeatResponse, IngestResponse } from './protocol.js';
+import { FLEET_API } from './protocol.js';
+
+/** A call that failed: `status` null when the server could not be reached (worth retrying). */
+export class ServerError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | null,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+
+  /** Worth trying again later: unreachable, a server error, or a server shutting down. */
+  get transient(): boolean {
+    return this.status === null || this.status >= 500 || this.status === 408 || this.status === 429;
+  }
+}
+
+const CALL_TIMEOUT_MS = 30_000;
+const UPLOAD_TIMEOUT_MS = 10 * 60_000;
+
+export type UploadOutcome = { kind: 'taken'; response: IngestResponse } | { kind: 'refused'; status: number; message: string };
+
+/** Checks a --server value: an http(s) URL without path, query or credentials. */
+export function serverBaseUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ServerError(`--server: expected http://HOST:PORT, got "${text}"`, 0, 'bad-url');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ServerError(`--server: expected an http(s) URL, got "${text}"`, 0, 'bad-url');
+  if (url.username || url.password || url.search || url.hash)
+    throw new ServerError('--server: give the token with --token, not in the URL', 0, 'bad-url');
+  return url.origin + url.pathname.replace(/\/+$/, '');
+}
+
+export class ServerClient {
+  constructor(
+    readonly base: string,
+    private readonly token: string | null,
+  ) {}
+
+  heartbeat(request: HeartbeatRequest): Promise<HeartbeatResponse> {
+    return this.call<HeartbeatResponse>('POST', `${FLEET_API}/heartbeat`, { json: request }).then(ok);
+  }
+
+  /** The claim's answer; a refusal (409, 404) is an answer too. Throws ServerError when there is none. */
+  async claim(jobId: string, request: ClaimRequest): Promise<ClaimResponse> {
+    const answer = await this.call<ClaimResponse>('POST', `${FLEET_API}/jobs/${encodeURIComponent(jobId)}/claim`, { json: request });
+    if (answer.status === 200 || answer.status === 409 || answer.status === 404) return answer.body;
+    throw errorOf(answer);
+  }
+
+  /** Reports a claimed job that ended without a case; "not yours" (409) ends it too. */
+  async fail(jobId: string, request: FailRequest): Promise<void> {
+    const answer = await this.call<unknown>('POST', `${FLEET_API}/jobs/${encodeURIComponent(jobId)}/fail`, { json: request });
+    if (answer.status !== 200 && answer.status !== 409 && answer.status !== 404) throw errorOf(answer);
+  }
+
+  /** Uploads a case bundle: taken (now or before), refused for good (422, 404, 409), or ServerError to retry. */
+  async uploadCase(caseId: string, bundle: Buffer): Promise<UploadOutcome> {
+    const answer = await this.call<IngestResponse>('POST', `${FLEET_API}/cases/${encodeURIComponent(caseId)}`, {
+      body: bundle,
+      contentType: BUNDLE_CONTENT_TYPE,
+      timeoutMs: UPLOAD_TIMEOUT_MS,
+    });
+    if (answer.status === 200) return { kind: 'taken', response: answer.body };
+    if (answer.status === 422 || answer.status === 404 || answer.status === 409 || answer.status === 400)
+      return { kind: 'refused', status: answer.status, message: messageOf(answer.body) ?? `HTTP ${answer.status}` };
+    throw errorOf(answer);
+  }
+
+  /** POST /api/submit of a URL; the job, or a ServerError saying why it was refused. */
+  submitUrl(input: { url: string; again?: boolean; clicks?: string[] }): Promise<JobSummary> {
+    return this.call<{ job: JobSummary }>('POST', '/api/submit', { json: input }).then((a) => ok(a).job);
+  }
+
+  /** POST /api/submit of an e-mail (its main link, or link number `link`, is traced). */
+  submitMessage(raw: Buffer, options: { again?: boolean; link?: number | null; clicks?: string[] }): Promise<JobSummary> {
+    const query = new URLSearchParams();
+    for (const click of options.clicks ?? []) query.append('click', click);
+    if (options.again) query.set('again', '1');
+    if (options.link) query.set('link', String(options.link));
+    const q = query.size ? `?${query}` : '';
+    return this.call<{ job: JobSummary }>('POST', `/api/submit${q}`, { body: raw, contentType: 'message/rfc822' }).then((a) => ok(a).job);
+  }
+
+  jobs(ids: string[]): Promise<JobSummary[]> {
+    return this.call<{ jobs: JobSummary[] }>('GET', `/api/jobs?ids=${ids.map(encodeURIComponent).join(',')}`).then((a) => ok(a).jobs);
+  }
+
+  caseReport(caseId: string): Promise<Report | null> {
+    return this.call<{ report: Report | null }>('GET', `/api/cases/${encodeURIComponent(caseId)}`).then((a) => ok(a).report);
+  }
+
+  /** A JSON file of a case (e.g. a message case's message.json). */
+  caseJson<T>(caseId: string, path: string): Promise<T> {
+    return this.call<T>('GET', `/cases/${encodeURIComponent(caseId)}/files/${path}`).then(ok);
+  }
+
+  private async call<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    options: { json?: unknown; body?: Buffer; contentType?: string; timeoutMs?: number } = {},
+  ): Promise<{ status: number; body: T }> {
+    const headers: Record<string, string> = {};
+    if (this.token) headers['X-Clicktrace-Token'] = this.token;
+    let body: BodyInit | undefined;
+    if (options.json !== undefined) {
+      body = JSON.stringify(options.json);
+      headers['Content-Type'] = 'application/json';
+    } else if (options.body) {
+      // A Buffer is a Uint8Array, which fetch sends as is (the DOM typings want one over a plain ArrayBuffer).
+      body = options.body as unknown as BodyInit;
+      headers['Content-Type'] = options.contentType ?? 'application/octet-stream';
+    }
+    let response: Response;
+    try {
+      response = await fetch(`${this.base}${path}`, {
+        method,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+        signal: AbortSignal.timeout(options.timeoutMs ?? CALL_TIMEOUT_MS),
+      });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      // Refused: the request never reached the server. Otherwise it may have, and only its answer was lost.
+      const code = cause?.code === 'ECONNREFUSED' ? 'not-sent' : 'unreachable';
+      throw new ServerError(`cannot reach ${this.base}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, null, code);
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (err) {
+      throw new ServerError(`${this.base}${path}: the answer was cut off (${(err as Error).message})`, null, 'unreachable');
+    }
+    try {
+      return { status: response.status, body: JSON.parse(text) as T };
+    } catch {
+      throw new ServerError(`${this.base}${path}: HTTP ${response.status} without a JSON answer`, response.status, 'not-json');
+    }
+  }
+}
+
+function messageOf(body: unknown): string | null {
+  const error = (body as { error?: { message?: unknown } })?.error;
+  return typeof error?.message === 'string' ? error.message : null;
+}
+
+function errorOf(answer: { status: number; body: unknown }): ServerError {
+  const code = (answer.body as { error?: { code?: unknown } })?.error?.code;
+  if (answer.status === 401)
+    return new ServerError(`the server refused the token (${messageOf(answer.body) ?? 'HTTP 401'})`, 401, 'unauthorized');
+  return new ServerError(messageOf(answer.body) ?? `HTTP ${answer.status}`, answer.status, typeof code === 'string' ? code : 'http');
+}
+
+function ok<T>(answer: { status: number; body: T }): T {
+  if (answer.status >= 200 && answer.status < 300) return answer.body;
+  throw errorOf(answer);
+}

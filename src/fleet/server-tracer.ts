@@ -1,0 +1,192 @@
+// Batches into a server (`trace --input FILE --server URL`, `mail MAILBOX --trace --server URL`):
+// each link (or e-mail) is submitted to the server's JSON API, so it goes on the server's queue
+// and its fleet when it has one, and each job's end comes back as the same outcome a local trace
+// gives, so the batch prints the same JSON Lines and summary. At most `concurrency` submissions
+// wait on the server at once; job states are polled in groups (GET /api/jobs?ids=...).
+//
+// A submission the server refused for now (503: shutting down, too many waiting) or never received
+// (connection refused) is sent again. One whose answer was lost is sent again only without
+// "again": the server's ledger then makes a repeat harmless (the second job finds the link
+// requested); with "again" a repeat would request the link twice, so it is reported as failed.
+import { parseTraceUrl } from '../capture/trace-input.js';
+import type { JobSummary } from '../service/trace-service.js';
+import type { MessageRecord } from '../mail/message-case.js';
+import { JobQueue } from '../service/job-queue.js';
+import type { TraceOutcome, TraceRequest, TraceRunner } from '../service/tracer.js';
+import { ServerError, type ServerClient } from './server-client.js';
+import { pause } from './timing.js';
+
+const POLL_MS = 400;
+const IDS_PER_POLL = 200;
+/** How long a server that does not answer (restarting, say) is waited for before a submission or a report read is given up. */
+const SERVER_PATIENCE_MS = 5 * 60_000;
+
+interface Watch {
+  onStart?: () => void;
+  started: boolean;
+  resolve: (job: JobSummary | null) => void;
+}
+
+export interface MessageSent {
+  job: JobSummary;
+  /** The trace of its link; null when the message had no link to trace. */
+  outcome: TraceOutcome | null;
+}
+
+export class ServerTracer implements TraceRunner {
+  private readonly queue: JobQueue;
+  private readonly watching = new Map<string, Watch>();
+  private poller: Promise<void> | null = null;
+  private stopped: string | null = null;
+  private lastPollError = '';
+  /** The cases are in the server's store, not here. */
+  readonly store = null;
+
+  constructor(
+    private readonly client: ServerClient,
+    concurrency: number,
+    private readonly log: (line: string) => void = () => undefined,
+  ) {
+    this.queue = new JobQueue(concurrency);
+  }
+
+  get concurrency(): number {
+    return this.queue.concurrency;
+  }
+
+  get queued(): number {
+    return this.queue.queued;
+  }
+
+  trace(request: TraceRequest): Promise<TraceOutcome> {
+    let url: string;
+    try {
+      url = parseTraceUrl(request.url).href;
+    } catch (err) {
+      return Promise.resolve({ kind: 'failed', url: request.url, caseId: null, error: (err as Error).message });
+    }
+    return this.enqueue(async () => {
+      if (this.stopped) return { kind: 'skipped', url, reason: this.stopped };
+      const again = request.again ?? false;
+      const sent = await this.submit(() => this.client.submitUrl({ url, again, clicks: request.clicks ?? [] }), again);
+      if ('refused' in sent) return { kind: 'failed', url, caseId: null, error: sent.refused };
+      return this.outcome(url, await this.finished(sent.job, request.onStart));
+    });
+  }
+
+  /** Submits an e-mail (its main link, or link number `link`, is traced on the server). */
+  traceMessage(
+    raw: Buffer,
+    options: { link: number | null; again: boolean; clicks?: string[]; onStart?: () => void },
+  ): Promise<MessageSent | { error: string }> {
+    return this.enqueue(async () => {
+      if (this.stopped) return { error: `not submitted: ${this.stopped}` };
+      const sent = await this.submit(() => this.client.submitMessage(raw, options), options.again);
+      if ('refused' in sent) return { error: sent.refused };
+      const ended = await this.finished(sent.job, options.onStart);
+      const url = ended.url;
+      return { job: ended, outcome: url ? await this.outcome(url, ended) : null };
+    });
+  }
+
+  /** A message case's record (message.json) as the server keeps it. */
+  messageRecord(caseId: string): Promise<MessageRecord> {
+    return this.client.caseJson<MessageRecord>(caseId, 'message.json');
+  }
+
+  /** Submits nothing more; jobs submitted go on on the server (with abortRunning they are reported as left there). */
+  async stop(reason: string, { abortRunning = false }: { abortRunning?: boolean } = {}): Promise<void> {
+    this.stopped ??= reason;
+    if (abortRunning) {
+      for (const [, watch] of this.watching) watch.resolve(null);
+      this.watching.clear();
+    }
+    await this.queue.idle();
+  }
+
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    return new Promise((resolve, reject) => this.queue.push(() => task().then(resolve, reject)));
+  }
+
+  private async submit(send: () => Promise<JobSummary>, again: boolean): Promise<{ job: JobSummary } | { refused: string }> {
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return { job: await send() };
+      } catch (err) {
+        if (!(err instanceof ServerError)) throw err;
+        if (again && err.code === 'unreachable')
+          return {
+            refused: `no answer from the server (${err.message}); not sent again, as it may have been taken with "again" (see its job list)`,
+          };
+        if (!err.transient || Date.now() - started > SERVER_PATIENCE_MS || this.stopped)
+          return { refused: `the server did not take it: ${err.message}` };
+        await pause(Math.min(5000, 500 * attempt));
+      }
+    }
+  }
+
+  /** The job once it is done or failed; a job left behind by an interrupt is reported as such (null). */
+  private finished(job: JobSummary, onStart?: () => void): Promise<JobSummary> {
+    if (job.state === 'done' || job.state === 'failed') return Promise.resolve(job);
+    return new Promise((resolve) => {
+      this.watching.set(job.id, {
+        ...(onStart ? { onStart } : {}),
+        started: false,
+        resolve: (ended) =>
+          resolve(ended ?? { ...job, state: 'failed', error: `${this.stopped ?? 'interrupted'}; job ${job.id} goes on on the server` }),
+      });
+      this.poller ??= this.poll();
+    });
+  }
+
+  private async poll(): Promise<void> {
+    while (this.watching.size > 0) {
+      await pause(POLL_MS);
+      const ids = [...this.watching.keys()];
+      for (let i = 0; i < ids.length; i += IDS_PER_POLL) {
+        let jobs: JobSummary[];
+        try {
+          jobs = await this.client.jobs(ids.slice(i, i + IDS_PER_POLL));
+          this.lastPollError = '';
+        } catch (err) {
+          const message = (err as Error).message;
+          if (message !== this.lastPollError) this.log(`cannot read job states (${message}); trying again`);
+          this.lastPollError = message;
+          continue;
+        }
+        for (const job of jobs) {
+          const watch = this.watching.get(job.id);
+          if (!watch) continue;
+          if (job.state !== 'queued' && !watch.started) {
+            watch.started = true;
+            watch.onStart?.();
+          }
+          if (job.state === 'done' || job.state === 'failed') {
+            this.watching.delete(job.id);
+            watch.resolve(job);
+          }
+        }
+      }
+    }
+    this.poller = null;
+  }
+
+  /** A finished job as a trace outcome (the report read back from the server). */
+  private async outcome(url: string, job: JobSummary): Promise<TraceOutcome> {
+    if (job.state === 'failed') return { kind: 'failed', url, caseId: job.caseId, error: job.error ?? 'failed' };
+    if (job.alreadyTraced || !job.caseId) return { kind: 'already-traced', url, caseId: job.caseId, inProgress: false };
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const report = await this.client.caseReport(job.caseId);
+        if (!report) return { kind: 'failed', url, caseId: job.caseId, error: `the server has no report for case ${job.caseId}` };
+        return { kind: 'traced', url, caseId: job.caseId, caseDir: `${this.client.base}/cases/${job.caseId}`, report, timestamp: null };
+      } catch (err) {
+        if (!(err instanceof ServerError) || !err.transient || Date.now() - started > SERVER_PATIENCE_MS)
+          return { kind: 'failed', url, caseId: job.caseId, error: `traced, but its report could not be read: ${(err as Error).message}` };
+        await pause(Math.min(5000, 500 * attempt));
+      }
+    }
+  }
+}

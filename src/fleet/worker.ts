@@ -1,0 +1,313 @@
+// A fleet worker (`clicktrace worker`, and `serve --local-workers`): takes jobs from the BullMQ
+// queue, claims each from the server before anything is requested (a refused claim drops the job),
+// traces it on its own browser pool with the job's options into the case folder the server named,
+// and hands the sealed case to its outbox, which uploads it until the server took it. Progress
+// events go to the server through BullMQ's job progress. A heartbeat tells the server which jobs it
+// holds; a worker that stops sending them has its claimed jobs failed, never run again.
+//
+// BullMQ runs with maxStalledCount 0 and attempts 1: a job whose worker died is failed in Redis, not
+// run again (the server puts it on the queue again only if it was never claimed).
+// Stopping (SIGTERM): no new job is taken; started jobs end as cases (or failures) and are
+// delivered; nothing goes back to the queue.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { basename } from 'node:path';
+import { Worker, type Job as BullJob } from 'bullmq';
+import type { Browser } from '../capture/browser.js';
+import { TOOL } from '../version.js';
+import { CaseStore } from '../store/index.js';
+import { BrowserPool } from '../service/browser-pool.js';
+import { Tracer, type TraceDefaults } from '../service/tracer.js';
+import { connectionOptions, describeRedis, type RedisTarget } from './redis-url.js';
+import { QUEUE_NAME, workerTraceOptions, type FleetJobData, type WorkerIdentity } from './protocol.js';
+import { ServerClient, ServerError } from './server-client.js';
+import { Spool } from './spool.js';
+import { Outbox } from './outbox.js';
+import { deadline, pause } from './timing.js';
+
+export interface FleetWorkerOptions {
+  redis: RedisTarget;
+  /** The server's base URL and token. */
+  server: string;
+  token: string;
+  /** Traces at once. */
+  concurrency: number;
+  /** The spool folder (default: the first free worker-N of the clicktrace home). */
+  spool?: string;
+  /** Shown by the server (default: the spool's name). */
+  name?: string;
+  /** This worker's trace options: its network settings (resolve, connect-to, cacert, DNS, browser, TSA) win over the job's. */
+  trace?: Partial<TraceDefaults>;
+  log?: (line: string) => void;
+  launch?: () => Promise<Browser>;
+  /** How long a claim is retried while the server cannot be reached (default 60 s). */
+  claimPatienceMs?: number;
+  /** How long the worker waits at start for a server that cannot be reached yet (default 60 s). */
+  serverPatienceMs?: number;
+}
+
+export interface JobResult {
+  case?: string;
+  dropped?: string;
+  failed?: string;
+}
+
+export class FleetWorker {
+  readonly identity: WorkerIdentity;
+  private readonly client: ServerClient;
+  private readonly outbox: Outbox;
+  private readonly tracer: Tracer;
+  private bull: Worker<FleetJobData, JobResult> | null = null;
+  /** Server jobs being claimed or traced, with how many dispatches of each this worker has in hand (a job may reach it twice). */
+  private readonly holding = new Map<string, number>();
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private heartbeatMs = 1000;
+  private stopping = false;
+  private stopped: Promise<void> | null = null;
+  private closed = false;
+  private lastHeartbeatError = '';
+  private lastRedisError = '';
+  private lastBeatAt = Date.now();
+  private readonly loopDelay = (() => {
+    const h = monitorEventLoopDelay({ resolution: 20 });
+    h.enable();
+    return h;
+  })();
+  readonly log: (line: string) => void;
+
+  private constructor(
+    private readonly options: FleetWorkerOptions,
+    private readonly spool: Spool,
+    private readonly store: CaseStore,
+    private readonly browsers: BrowserPool,
+  ) {
+    this.log = options.log ?? ((line) => process.stderr.write(`clicktrace worker: ${line}\n`));
+    const host = hostname();
+    const name = options.name ?? spool.name;
+    this.identity = {
+      id: `${host}:${process.pid}:${randomBytes(3).toString('hex')}`,
+      name,
+      host,
+      version: TOOL.version,
+      chromium: '(starting)',
+      concurrency: options.concurrency,
+    };
+    this.client = new ServerClient(options.server, options.token);
+    this.outbox = new Outbox(spool.outboxDir, spool.refusedDir, this.client, () => this.identity.id, this.log);
+    this.tracer = new Tracer({
+      store,
+      concurrency: options.concurrency,
+      browsers,
+      trace: { ...options.trace, worker: { name, host } },
+    });
+  }
+
+  /**
+   * Opens the spool, starts Chromium (its version is part of the worker's identity), introduces the
+   * worker to the server (a wrong token ends here, with ServerError 401), reaches Redis, and starts
+   * taking jobs. Bundles a previous worker left in the spool are sent first.
+   */
+  static async start(options: FleetWorkerOptions): Promise<FleetWorker> {
+    const spool = Spool.open(options.spool);
+    const store = CaseStore.open(spool.casesDir);
+    const browsers = new BrowserPool({
+      ...(options.launch ? { launch: options.launch } : {}),
+      ...(options.trace?.browser ? { kind: options.trace.browser } : {}),
+    });
+    const worker = new FleetWorker(options, spool, store, browsers);
+    try {
+      // The server first: a wrong token or server ends here, before Chromium starts.
+      await worker.introduce(options.serverPatienceMs ?? 60_000);
+      // Chromium starts while the trace code warms up: the first job then stalls nothing.
+      const warming = import('../capture/trace.js').then((m) => m.warmUpTrace());
+      const lease = await browsers.acquire();
+      worker.identity.chromium = `${lease.browser.displayName} ${lease.browser.version()}`;
+      lease.release();
+      await warming;
+      await worker.connect();
+      void worker.beat(false);
+      return worker;
+    } catch (err) {
+      worker.closed = true;
+      if (worker.heartbeatTimer) clearTimeout(worker.heartbeatTimer);
+      await browsers.close();
+      store.close();
+      spool.release();
+      throw err;
+    }
+  }
+
+  get spoolDir(): string {
+    return this.spool.dir;
+  }
+
+  /** Jobs this worker holds: being traced, or traced and not yet delivered. */
+  holds(): string[] {
+    return [...new Set([...this.holding.keys(), ...this.outbox.jobs()])];
+  }
+
+  /**
+   * Takes no new job; started ones end as cases or failures; then delivers the outbox for up to
+   * `deliverMs` (what is left stays in the spool for the next worker). With `abortRunning` the
+   * running traces are stopped at once, their cases closed as interrupted and delivered.
+   */
+  stop({ abortRunning = false, deliverMs = 60_000 }: { abortRunning?: boolean; deliverMs?: number } = {}): Promise<void> {
+    if (abortRunning) void this.tracer.stop('interrupted: the worker was stopped', { abortRunning: true });
+    this.stopped ??= (async () => {
+      this.stopping = true;
+      void this.beat(false);
+      this.log(`stopping: no new jobs; ${this.holding.size} running trace(s) end as cases (or failures) and are delivered`);
+      await this.bull?.close();
+      const delivered = await this.outbox.drain(deliverMs);
+      if (!delivered)
+        this.log(`${this.outbox.size} item(s) not yet delivered stay in ${this.spool.outboxDir} for the next worker on this spool`);
+      await this.outbox.stop();
+      this.closed = true;
+      if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
+      await this.client.heartbeat({ worker: this.identity, running: this.holds(), stopping: true }).catch(() => undefined);
+      await this.browsers.close();
+      this.store.close();
+      this.spool.release();
+    })();
+    return this.stopped;
+  }
+
+  private async connect(): Promise<void> {
+    const connection = connectionOptions(this.options.redis);
+    const bull = new Worker<FleetJobData, JobResult>(QUEUE_NAME, (job) => this.process(job), {
+      connection,
+      concurrency: this.options.concurrency,
+      // A stalled job (its worker died, or its lock lapsed) is failed, never run again.
+      maxStalledCount: 0,
+      autorun: false,
+    });
+    bull.on('error', (err) => {
+      const message = err.message.split('\n')[0];
+      if (message !== this.lastRedisError) this.log(`queue ${describeRedis(this.options.redis)}: ${message}`);
+      this.lastRedisError = message;
+    });
+    try {
+      await deadline(bull.waitUntilReady(), 10_000, `no answer from ${describeRedis(this.options.redis)} within 10 s`);
+    } catch (err) {
+      await bull.close(true).catch(() => undefined);
+      throw err;
+    }
+    this.bull = bull;
+    this.outbox.start();
+    void bull.run().catch((err: Error) => this.log(`the queue stopped: ${err.message}`));
+  }
+
+  private async process(job: BullJob<FleetJobData, JobResult>): Promise<JobResult> {
+    const data = job.data;
+    if (typeof data?.job !== 'string' || typeof data.url !== 'string') return { dropped: 'not a clicktrace job' };
+    if (this.stopping) return { dropped: 'the worker is stopping' };
+    const nonce = randomBytes(12).toString('hex');
+    this.holding.set(data.job, (this.holding.get(data.job) ?? 0) + 1);
+    try {
+      const claim = await this.claim(data.job, { worker: this.identity.id, nonce, dispatch: job.id ?? '' });
+      if (!claim) return { dropped: 'the server could not be reached to claim it' };
+      if (!claim.ok) return { dropped: claim.reason };
+      const outcome = await this.tracer.trace({
+        url: claim.url,
+        // The server's claim decided; this worker's own ledger must not refuse a resubmitted link.
+        again: true,
+        clicks: data.clicks,
+        ...(data.analysis ? { analysis: data.analysis } : {}),
+        commandLine: ['clicktrace', 'worker', `(job ${data.job} of ${this.options.server})`],
+        caseName: claim.caseId,
+        options: workerTraceOptions(data.options ?? {}, this.options.trace ?? {}),
+        onProgress: (e) => {
+          void job.updateProgress({ kind: e.kind, detail: e.kind === 'done' ? basename(e.detail) : e.detail }).catch(() => undefined);
+        },
+      });
+      if (outcome.kind === 'traced') {
+        try {
+          this.outbox.addCase(data.job, outcome.caseDir);
+          return { case: outcome.caseId };
+        } catch (err) {
+          const error = `its case could not be packed on the worker: ${(err as Error).message}`;
+          this.outbox.addFailure(data.job, nonce, error);
+          return { failed: error };
+        }
+      }
+      const error =
+        outcome.kind === 'failed'
+          ? `${outcome.error}${outcome.caseId ? ` (the case begun stays on the worker in ${this.spool.casesDir}/${outcome.caseId})` : ''}`
+          : outcome.kind === 'skipped'
+            ? `the worker stopped before the trace began; nothing was requested (${outcome.reason})`
+            : 'the worker was tracing this link for another job at the same time; not requested twice';
+      this.outbox.addFailure(data.job, nonce, error);
+      return { failed: error };
+    } finally {
+      const left = (this.holding.get(data.job) ?? 1) - 1;
+      if (left > 0) this.holding.set(data.job, left);
+      else this.holding.delete(data.job);
+    }
+  }
+
+  /** The claim's answer, retried while the server cannot be reached; null when it never answered. */
+  private async claim(jobId: string, request: { worker: string; nonce: string; dispatch: string }) {
+    const until = Date.now() + (this.options.claimPatienceMs ?? 60_000);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.client.claim(jobId, request);
+      } catch (err) {
+        if (!(err instanceof ServerError) || !err.transient || Date.now() > until) {
+          this.log(`job ${jobId}: no claim (${(err as Error).message}); dropped, the server puts it on the queue again`);
+          return null;
+        }
+        await pause(Math.min(5000, 200 * 2 ** attempt));
+      }
+    }
+  }
+
+  /** The first heartbeat: waits for a server that is not up yet; a refusal (a wrong token) ends it at once. */
+  private async introduce(patienceMs: number): Promise<void> {
+    const until = Date.now() + patienceMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.beat(true);
+      } catch (err) {
+        if (!(err instanceof ServerError) || !err.transient || Date.now() > until) throw err;
+        if (attempt === 0) this.log(`waiting for the server (${err.message})`);
+        await pause(Math.min(2000, 250 * 2 ** attempt));
+      }
+    }
+  }
+
+  /** Sends a heartbeat; the first one throws what went wrong (a wrong token, no server) instead of logging it. */
+  private async beat(first: boolean): Promise<void> {
+    if (process.env.CLICKTRACE_FLEET_DEBUG) {
+      const now = Date.now();
+      this.log(
+        `debug: heartbeat ${now - this.lastBeatAt} ms after the last; event loop max delay ${Math.round(this.loopDelay.max / 1e6)} ms`,
+      );
+      this.loopDelay.reset();
+      this.lastBeatAt = now;
+    }
+    try {
+      const send = () => this.client.heartbeat({ worker: this.identity, running: this.holds(), stopping: this.stopping });
+      // Once more at once on a network error: a kept-alive socket the server had just closed.
+      const answer = await send().catch((err: unknown) =>
+        err instanceof ServerError && err.status === null ? send() : Promise.reject(err as Error),
+      );
+      this.heartbeatMs = answer.heartbeatMs;
+      if (this.lastHeartbeatError) this.log('the server answers again');
+      this.lastHeartbeatError = '';
+    } catch (err) {
+      if (first) throw err;
+      const message = (err as Error).message;
+      if (message !== this.lastHeartbeatError) this.log(`heartbeat: ${message}`);
+      this.lastHeartbeatError = message;
+    }
+    this.scheduleBeat();
+  }
+
+  /** Heartbeats go on while the worker stops (it still holds jobs), until it is closed. */
+  private scheduleBeat(): void {
+    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
+    if (this.closed) return;
+    this.heartbeatTimer = setTimeout(() => void this.beat(false), this.heartbeatMs);
+  }
+}

@@ -1,0 +1,96 @@
+// Taking in a case bundle (src/case/case-bundle.ts): the server's ingest of a fleet worker's case
+// and `clicktrace import <bundle>`. Nothing of a bundle is kept unless all of it verifies: it is
+// unpacked into a staging folder inside the cases folder (same file system, so the final step is
+// one rename), every digest is recomputed with `clicktrace verify`'s code (manifest, WARC records,
+// WACZ, report and HAR against the WARC, signature, timestamp), the signature must be by a trusted
+// key when keys are configured, and only then is the folder renamed into place. A refused bundle
+// leaves nothing behind. Taking in the same case twice is answered as already there (idempotent
+// by case id, the manifest compared byte for byte, once the bundle verified).
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { MANIFEST_FILE, PUBLIC_KEY_FILE } from '../case/case-layout.js';
+import { BundleError, readBundleDirectory, unpackBundle } from '../case/case-bundle.js';
+import { samePublicKey } from '../case/signing.js';
+import { verifyCase, type VerifyResult } from '../verify/verify.js';
+import { readZipEntry } from '../evidence/wacz/zip.js';
+
+export { BundleError } from '../case/case-bundle.js';
+
+export interface IngestOptions {
+  /** The case id the bundle must carry (the server assigned it when the job was claimed). */
+  expectCase?: string;
+  /** Ed25519 public keys (PEM) a case must be signed by; empty or absent: any valid signature, or none. */
+  trustedKeys?: string[];
+  /** CA file for the TSA's chain when the case carries a timestamp. */
+  tsaCaFile?: string | null;
+  /** A last check of the verified case folder (still staged): a problem refuses it, null accepts it. */
+  accept?: (dir: string) => string | null;
+}
+
+export type IngestOutcome =
+  | { kind: 'ingested'; caseId: string; dir: string; verify: VerifyResult }
+  /** The same case (same manifest) is in the cases folder already: nothing was changed. */
+  | { kind: 'already'; caseId: string; dir: string };
+
+const MAX_PROBLEMS_SHOWN = 3;
+
+export async function ingestBundle(buf: Buffer, casesDir: string, options: IngestOptions = {}): Promise<IngestOutcome> {
+  const { header, entries } = readBundleDirectory(buf);
+  const caseId = header.case;
+  if (options.expectCase && caseId !== options.expectCase)
+    throw new BundleError(`refused: the bundle holds case ${caseId}, not ${options.expectCase}`);
+  const final = join(casesDir, caseId);
+  const manifest = entries.find((e) => e.name === MANIFEST_FILE);
+  const already = () => manifest !== undefined && sameFile(join(final, MANIFEST_FILE), readZipEntry(buf, manifest));
+  if (existsSync(final) && !already()) throw new BundleError(`refused: a different case ${caseId} is already in the cases folder`);
+  // A hidden folder of the cases folder: the index skips it (not a case id), and the rename into
+  // place stays on one file system.
+  const staging = mkdtempSync(join(casesDir, '.incoming-'));
+  try {
+    const { dir } = unpackBundle(buf, staging);
+    const verify = await verifyCase(dir, { ...trustedKey(dir, options.trustedKeys), tsaCaFile: options.tsaCaFile ?? null });
+    if (!verify.ok) {
+      const shown = verify.problems.slice(0, MAX_PROBLEMS_SHOWN).join('; ');
+      const more = verify.problems.length > MAX_PROBLEMS_SHOWN ? ` (and ${verify.problems.length - MAX_PROBLEMS_SHOWN} more)` : '';
+      throw new BundleError(`refused: case ${caseId} does not verify: ${shown}${more}; nothing was kept`);
+    }
+    if (options.trustedKeys?.length && verify.checked.signature !== 'valid')
+      throw new BundleError(`refused: case ${caseId} is not signed by a trusted key; nothing was kept`);
+    const problem = options.accept?.(dir);
+    if (problem) throw new BundleError(`refused: case ${caseId}: ${problem}; nothing was kept`);
+    // The same case again (it verified too): what is in place stays.
+    if (existsSync(final) && already()) return { kind: 'already', caseId, dir: final };
+    try {
+      renameSync(dir, final);
+    } catch (err) {
+      // Another upload of the same case won the race.
+      if (existsSync(final) && already()) return { kind: 'already', caseId, dir: final };
+      throw new BundleError(
+        `cannot move case ${caseId} into ${casesDir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
+    }
+    return { kind: 'ingested', caseId, dir: final, verify };
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** The trusted key the case claims to be signed by (or the first, so that verify names the mismatch). */
+function trustedKey(dir: string, keys: string[] | undefined): { publicKeyPem?: string } {
+  if (!keys?.length) return {};
+  let caseKey: string | null = null;
+  try {
+    caseKey = readFileSync(join(dir, PUBLIC_KEY_FILE), 'utf8');
+  } catch {
+    // unsigned: verify says so against the first key
+  }
+  return { publicKeyPem: (caseKey && keys.find((k) => samePublicKey(k, caseKey))) || keys[0] };
+}
+
+function sameFile(path: string, data: Buffer): boolean {
+  try {
+    return readFileSync(path).equals(data);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,86 @@
+// The queue panel of the jobs page: the server's jobs by state and, with `serve --queue`, the
+// queue's own counts and the workers seen with their last heartbeat.
+import { html, type SafeHtml } from '../html.js';
+import type { QueueStatus } from '../../fleet/dispatcher.js';
+import { time } from './widgets.js';
+
+export interface InProcessQueue {
+  queue: 'in-process';
+  jobs: QueueStatus['jobs'];
+  concurrency: number;
+}
+
+/** The counts of a server tracing in its own process. */
+export function inProcessQueue(concurrency: number, jobs: { state: keyof QueueStatus['jobs'] }[]): InProcessQueue {
+  const counts = { queued: 0, running: 0, done: 0, failed: 0 };
+  for (const job of jobs) counts[job.state]++;
+  return { queue: 'in-process', jobs: counts, concurrency };
+}
+
+export function queuePanel(status: QueueStatus | InProcessQueue): SafeHtml {
+  const { jobs } = status;
+  const counts = html`<dl class="facts queue-counts">
+    <dt>Waiting</dt>
+    <dd data-count="queued">${jobs.queued}</dd>
+    <dt>Running</dt>
+    <dd data-count="running">${jobs.running}</dd>
+    <dt>Completed</dt>
+    <dd data-count="done">${jobs.done}</dd>
+    <dt>Failed</dt>
+    <dd data-count="failed">${jobs.failed}</dd>
+  </dl>`;
+  if (!('redis' in status))
+    return html`<section class="queue-panel">
+      <h2>Queue</h2>
+      <p>In this process, ${status.concurrency} trace(s) at once.</p>
+      ${counts}
+    </section>`;
+  const redis =
+    'error' in status.redis
+      ? html`<p class="notice error">Redis: ${status.redis.error}</p>`
+      : html`<p>
+          Redis queue <code>${status.queue}</code>: ${status.redis.waiting} waiting, ${status.redis.active} active,
+          ${status.redis.completed} completed, ${status.redis.failed} failed.
+        </p>`;
+  return html`<section class="queue-panel">
+    <h2>Queue</h2>
+    ${redis} ${counts}
+    <h3>Workers</h3>
+    ${
+      status.workers.length === 0
+        ? html`<p class="empty">No worker has been seen yet (start one with <code>clicktrace worker</code>).</p>`
+        : html`<table class="workers">
+            <thead>
+              <tr>
+                <th>Worker</th>
+                <th>Host</th>
+                <th>clicktrace</th>
+                <th>Chromium</th>
+                <th>At once</th>
+                <th>Holding</th>
+                <th>Last heartbeat</th>
+                <th>State</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${status.workers.map(
+                (w) =>
+                  html`<tr class="worker-row">
+                    <td>${w.name}</td>
+                    <td>${w.host}</td>
+                    <td>${w.version}</td>
+                    <td>${w.chromium}</td>
+                    <td>${w.concurrency}</td>
+                    <td>${w.running.length}</td>
+                    <td>${time(w.lastSeen)} (${Math.round(w.ageMs / 1000)} s ago)</td>
+                    <td>${!w.alive ? 'silent' : w.stopping ? 'stopping' : 'alive'}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+    }
+    <p class="note">
+      A worker silent for ${Math.round(status.workerTimeoutMs / 1000)} s has its claimed jobs failed as lost, never run again.
+    </p>
+  </section>`;
+}

@@ -1,0 +1,547 @@
+// The fleet as an operator runs it: a real redis-server of the test's own, `clicktrace serve --queue`
+// and `clicktrace worker` processes (the built CLI), the lab in this process counting every
+// request. A job is traced exactly once across the fleet: worker killed (kill -9), Redis killed
+// and restarted, a worker stopped with SIGTERM; every case comes back to the server verified and
+// indexed; tampered bundles and wrong tokens are refused.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from './helpers.js';
+import { jsonLines, startCli, type CliRun } from './support/cli-process.js';
+import { freePort, redisMissing, startRedis, type TestRedis } from './support/redis-server.js';
+import { writeSampleCase, START_URL } from './support/test-capture.js';
+import { labMailbox, startLab, SINGLE_USE_PREFIX, type Lab } from '../src/lab/index.js';
+import { verifyCase } from '../src/verify/verify.js';
+import { readCapture } from '../src/evidence/warc/read-warc.js';
+import { packCase } from '../src/case/case-bundle.js';
+import { readZipDirectory, readZipEntry, StoredZipWriter } from '../src/evidence/wacz/zip.js';
+import { WORKER_LOST } from '../src/fleet/protocol.js';
+
+const skip = redisMissing();
+const TOKEN = 'fleet-test-token-0123456789';
+
+let lab: Lab;
+before(async () => {
+  if (!skip) lab = await startLab();
+});
+after(async () => {
+  await lab?.close();
+});
+
+const once = (token: string) => `${SINGLE_USE_PREFIX}${token}`;
+const hits = (token: string) => lab.hits(`/once/${token}`);
+const tokens = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(2, '0')}`);
+
+interface JobView {
+  id: string;
+  state: 'queued' | 'running' | 'done' | 'failed';
+  url: string | null;
+  caseId: string | null;
+  messageCaseId: string | null;
+  error: string | null;
+  events?: { kind: string; detail: string }[];
+  fleet?: { worker: { name: string } | null; dispatches: number } | null;
+}
+
+interface QueueView {
+  jobs: Record<string, number>;
+  workers: { id: string; name: string; alive: boolean; running: string[]; chromium: string; stopping: boolean }[];
+  redis: Record<string, number> | { error: string };
+}
+
+/** A running `clicktrace serve --queue`, and HTTP to it with the token. */
+class Server {
+  private constructor(
+    readonly run: CliRun,
+    readonly url: string,
+    readonly casesDir: string,
+  ) {}
+
+  static async start(redis: TestRedis, casesDir: string, extra: string[] = [], port = 0): Promise<Server> {
+    const run = startCli([
+      'serve',
+      '--port',
+      String(port),
+      '--cases',
+      casesDir,
+      '--queue',
+      redis.url,
+      '--token',
+      TOKEN,
+      '--worker-timeout',
+      '15',
+      ...lab.traceArgs,
+      ...extra,
+    ]);
+    const url = await until(
+      () => /clicktrace serve: (http:\/\/127\.0\.0\.1:\d+)\//.exec(run.stderr())?.[1],
+      60_000,
+      () => `serve: ${run.stderr()}`,
+    );
+    return new Server(run, url, casesDir);
+  }
+
+  async get<T>(path: string, headers: Record<string, string> = { 'X-Clicktrace-Token': TOKEN }): Promise<{ status: number; body: T }> {
+    const response = await fetch(`${this.url}${path}`, { headers });
+    return { status: response.status, body: (await response.json()) as T };
+  }
+
+  async post<T>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+    const isBuffer = Buffer.isBuffer(body);
+    const response = await fetch(`${this.url}${path}`, {
+      method: 'POST',
+      headers: { 'X-Clicktrace-Token': TOKEN, 'Content-Type': isBuffer ? 'application/zip' : 'application/json', ...headers },
+      body: isBuffer ? new Uint8Array(body) : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  }
+
+  async jobs(): Promise<JobView[]> {
+    return (await this.get<{ jobs: JobView[] }>('/api/jobs')).body.jobs;
+  }
+
+  async job(id: string): Promise<JobView> {
+    return (await this.get<{ job: JobView }>(`/api/jobs/${id}`)).body.job;
+  }
+
+  async queue(): Promise<QueueView> {
+    return (await this.get<QueueView>('/api/queue')).body;
+  }
+
+  async stop(): Promise<void> {
+    this.run.child.kill('SIGTERM');
+    await this.run.exited;
+  }
+}
+
+function startWorker(redis: TestRedis, server: Server, spool: string, extra: string[] = []): CliRun {
+  return startCli([
+    'worker',
+    '--queue',
+    redis.url,
+    '--server',
+    server.url,
+    '--token',
+    TOKEN,
+    '--concurrency',
+    '2',
+    '--spool',
+    spool,
+    '--name',
+    spool.split('/').pop()!,
+    ...extra,
+  ]);
+}
+
+async function until<T>(
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  timeoutMs: number,
+  what: () => string,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting: ${what()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function workersAlive(server: Server, n: number): Promise<QueueView> {
+  return until(
+    async () => {
+      const queue = await server.queue();
+      return queue.workers.filter((w) => w.alive && w.chromium !== '(starting)').length >= n && queue;
+    },
+    90_000,
+    () => `${n} workers`,
+  );
+}
+
+async function assertCasesVerify(server: Server, ids: string[]): Promise<void> {
+  for (const id of ids) {
+    const dir = join(server.casesDir, id);
+    assert.ok(!existsSync(join(dir, 'PARTIAL')), `${id} is closed`);
+    const verified = await verifyCase(dir);
+    assert.ok(verified.ok, `${id}: ${verified.problems.join('; ')}`);
+    const { status } = await server.get(`/api/cases/${id}`);
+    assert.equal(status, 200, `${id} is indexed on the server`);
+  }
+}
+
+interface Line {
+  kind: string;
+  line: number | null;
+  url?: string;
+  case?: string | null;
+  error?: string | null;
+  final?: { url: string } | null;
+}
+
+describe('a fleet on Redis', { skip: skip ?? false }, () => {
+  test(
+    '60 single-use links on one server and three workers: each traced exactly once, every case indexed and verify-clean; ' +
+      'kill -9 of a worker fails its running jobs, never runs them again',
+    async () => {
+      const redis = await startRedis();
+      const root = tempDir('fleet-');
+      const server = await Server.start(redis, join(root, 'cases'));
+      const spools = ['w1', 'w2', 'w3'].map((name) => join(root, name));
+      const workers = spools.map((spool) => startWorker(redis, server, spool));
+      try {
+        await workersAlive(server, 3);
+        const list = tokens('fleet60', 60);
+        const batch = startCli(['trace', '--input', '-', '--json', '--server', server.url, '--token', TOKEN], list.map(once).join('\n'));
+
+        // Mid-run, the worker holding the most jobs is killed outright.
+        const victim = await until(
+          async () => {
+            const done = jsonLines<Line>(batch.stdout()).filter((l) => l.kind === 'trace').length;
+            if (done < 10) return null;
+            const queue = await server.queue();
+            const busy = queue.workers.filter((w) => w.running.length > 0).sort((a, b) => b.running.length - a.running.length)[0];
+            return busy && { worker: busy, held: [...busy.running] };
+          },
+          120_000,
+          () => `10 traces and a busy worker: ${batch.stderr()}`,
+        );
+        const index = spools.findIndex((s) => s.endsWith(victim.worker.name));
+        workers[index].child.kill('SIGKILL');
+        await workers[index].exited;
+
+        const { code, stdout, stderr } = await batch.exited;
+        if (process.env.CLICKTRACE_FLEET_DEBUG)
+          for (const [i, w] of workers.entries()) writeFileSync(`/tmp/fleet-w${i + 1}.log`, w.stderr());
+        if (process.env.CLICKTRACE_FLEET_DEBUG) writeFileSync('/tmp/fleet-serve.log', server.run.stderr());
+        const lines = jsonLines<Line>(stdout);
+        const summary = lines.pop() as unknown as { kind: string; counts: Record<string, number> };
+        assert.equal(summary.kind, 'summary', stderr);
+        assert.equal(lines.length, 60, 'one line per link');
+        assert.ok(
+          list.every((t) => hits(t) <= 1),
+          `no link requested twice: ${list.map(hits).join(' ')}`,
+        );
+
+        const jobs = await server.jobs();
+        const lost = jobs.filter((j) => j.state === 'failed');
+        const done = jobs.filter((j) => j.state === 'done');
+        assert.equal(lost.length + done.length, 60, 'every job ended');
+        for (const job of lost) {
+          assert.equal(job.error, WORKER_LOST, `${job.id}: ${job.error}`);
+          assert.equal(job.fleet?.worker?.name, victim.worker.name, `${job.id} was claimed by the killed worker`);
+          assert.equal(job.fleet?.dispatches, 1, 'never put on the queue again');
+        }
+        assert.ok(lost.length >= 1, 'the killed worker was tracing');
+        assert.equal(code, 1, 'failed jobs make the exit status 1');
+        for (const job of done) {
+          const token = job.url!.slice(SINGLE_USE_PREFIX.length);
+          assert.equal(hits(token), 1, `${job.url} requested exactly once`);
+          assert.ok(job.caseId, `${job.id} has its case`);
+        }
+        const traced = lines.filter((l) => l.kind === 'trace');
+        const unreported = done.filter((j) => !traced.some((l) => l.url === j.url));
+        const story = await Promise.all(
+          unreported.map(
+            async (j) =>
+              `${j.id}: ${(await server.job(j.id)).events?.map((e) => `${e.kind} ${e.detail.slice(0, 60)}`).join(' | ')} / ` +
+              `line: ${JSON.stringify(lines.find((l) => l.url === j.url))}`,
+          ),
+        );
+        assert.equal(traced.length, done.length, `the JSON Lines name every case:\n${story.join('\n')}`);
+        for (const line of traced) {
+          assert.equal(line.error, null, `${line.url}: ${line.error}`);
+          assert.equal(line.final?.url, 'https://www.advertiser.example/landing/single-use');
+        }
+        assert.deepEqual(
+          lines.filter((l) => l.kind === 'failed').map((l) => l.error),
+          lost.map(() => WORKER_LOST),
+        );
+        await assertCasesVerify(
+          server,
+          done.map((j) => j.caseId!),
+        );
+        // The server is the only writer of its cases folder: nothing staged is left, every case came from a worker.
+        assert.deepEqual(
+          readdirSync(server.casesDir).filter((n) => n.startsWith('.')),
+          [],
+        );
+        const capture = await readCapture(join(server.casesDir, done[0].caseId!));
+        assert.match(capture.info.worker?.name ?? '', /^w[123]$/);
+        assert.ok(capture.info.worker?.host && capture.info.browser?.version && capture.info.tool.version);
+        // Progress events came back through the queue while it ran.
+        const detail = await server.job(done[0].id);
+        assert.ok(
+          detail.events?.some((e) => e.kind === 'exchange') && detail.events.some((e) => e.kind === 'uploaded'),
+          'live progress and the upload',
+        );
+        // The lost jobs are not run again, even later (BullMQ fails the stalled job; the server never re-queues a claimed one).
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        for (const job of lost) assert.ok(hits(job.url!.slice(SINGLE_USE_PREFIX.length)) <= 1);
+        const queue = await server.queue();
+        assert.equal(queue.workers.find((w) => w.name === victim.worker.name)?.alive, false, 'the killed worker shows as silent');
+      } finally {
+        for (const w of workers) w.child.kill('SIGKILL');
+        await Promise.all(workers.map((w) => w.exited));
+        await server.stop();
+        await redis.stop();
+      }
+    },
+  );
+
+  test('Redis killed and restarted mid-run, a worker stopped with SIGTERM, e-mails submitted whole: no duplicate request, no lost case', async () => {
+    const redis = await startRedis({ appendonly: true });
+    const root = tempDir('fleet-restart-');
+    const server = await Server.start(redis, join(root, 'cases'), ['--local-workers', '1']);
+    const worker = startWorker(redis, server, join(root, 'w1'));
+    try {
+      await workersAlive(server, 2);
+      const list = tokens('restart', 16);
+      const mailLinks = tokens('mail', 3);
+      const mailbox = join(root, 'offers.mbox');
+      writeFileSync(mailbox, labMailbox(mailLinks.map(once)));
+      const batch = startCli(['trace', '--input', '-', '--json', '--server', server.url, '--token', TOKEN], list.map(once).join('\n'));
+      const mail = startCli(['mail', mailbox, '--trace', 'main', '--json', '--server', server.url, '--token', TOKEN]);
+
+      await until(
+        () => jsonLines<Line>(batch.stdout()).filter((l) => l.kind === 'trace').length >= 3,
+        120_000,
+        () => batch.stderr(),
+      );
+      await redis.kill();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await redis.restart();
+
+      // A worker told to stop finishes what it started (as cases), takes nothing new.
+      await until(
+        () => jsonLines<Line>(batch.stdout()).filter((l) => l.kind === 'trace').length >= 7,
+        120_000,
+        () => batch.stderr(),
+      );
+      const queue = await server.queue();
+      const held = queue.workers.find((w) => w.name === 'w1')?.running ?? [];
+      worker.child.kill('SIGTERM');
+      const stopped = await worker.exited;
+      assert.equal(stopped.code, 0, stopped.stderr);
+      assert.match(stopped.stderr, /stopping: no new jobs/);
+      for (const id of held) {
+        const job = await server.job(id);
+        assert.notEqual(job.state, 'queued', `${id}, started before SIGTERM, is not back on the queue`);
+      }
+
+      const { stdout, stderr } = await batch.exited;
+      const lines = jsonLines<Line>(stdout);
+      const summary = lines.pop() as unknown as { kind: string; counts: Record<string, number> };
+      assert.equal(summary.kind, 'summary', stderr);
+      assert.equal(summary.counts.traced, 16, `every link traced: ${JSON.stringify(summary.counts)} ${stderr}`);
+      assert.deepEqual(
+        list.map(hits),
+        list.map(() => 1),
+        'each link requested exactly once',
+      );
+
+      const mailed = await mail.exited;
+      const records = jsonLines<{ kind: string; case?: string; traces?: { case: string; link: number }[] }>(mailed.stdout);
+      const messages = records.filter((r) => r.kind === 'message');
+      assert.equal(messages.length, 3, mailed.stderr);
+      for (const message of messages) {
+        assert.equal(message.traces?.length, 1, 'the message case on the server lists its trace');
+        assert.ok(existsSync(join(server.casesDir, message.case!, 'message.eml')), 'the message case is on the server');
+      }
+      assert.deepEqual(mailLinks.map(hits), [1, 1, 1]);
+
+      const jobs = await server.jobs();
+      assert.ok(
+        jobs.every((j) => j.state === 'done'),
+        jobs.map((j) => `${j.id} ${j.state} ${j.error ?? ''}`).join('\n'),
+      );
+      for (const id of held) assert.equal((await server.job(id)).state, 'done', `${id} ended as a case after SIGTERM`);
+      await assertCasesVerify(server, [...jobs.map((j) => j.caseId!), ...messages.map((m) => m.case!)]);
+    } finally {
+      worker.child.kill('SIGKILL');
+      await worker.exited;
+      await server.stop();
+      await redis.stop();
+    }
+  });
+
+  test('the server killed (kill -9) and started again mid-run: the claimed jobs get their cases, the rest run after, none twice', async () => {
+    const redis = await startRedis();
+    const root = tempDir('fleet-server-restart-');
+    const port = await freePort();
+    let server = await Server.start(redis, join(root, 'cases'), [], port);
+    const worker = startWorker(redis, server, join(root, 'w1'));
+    try {
+      await workersAlive(server, 1);
+      const list = tokens('server-restart', 12);
+      const batch = startCli(['trace', '--input', '-', '--json', '--server', server.url, '--token', TOKEN], list.map(once).join('\n'));
+      // Killed while jobs are claimed and their cases not yet taken in (being traced, or delivered).
+      const held = await until(
+        async () => {
+          const jobs = await server.jobs();
+          const running = jobs.filter((j) => j.state === 'running').map((j) => j.id);
+          return jobs.filter((j) => j.state === 'done').length >= 2 && running.length > 0 && running;
+        },
+        120_000,
+        () => `jobs done and held: ${batch.stderr()}`,
+      );
+      server.run.child.kill('SIGKILL');
+      await server.run.exited;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      server = await Server.start(redis, join(root, 'cases'), [], port);
+
+      const { stdout, stderr } = await batch.exited;
+      const lines = jsonLines<Line>(stdout);
+      const summary = lines.pop() as unknown as { kind: string; counts: Record<string, number> };
+      assert.equal(summary.kind, 'summary', stderr);
+      const story = async (job: JobView) =>
+        `${job.id} ${job.state}: ${(await server.job(job.id)).events?.map((e) => `${e.kind} ${e.detail.slice(0, 80)}`).join(' | ')}`;
+      const unfinished = await Promise.all((await server.jobs()).filter((j) => j.state !== 'done').map(story));
+      assert.equal(summary.counts.traced, 12, `every link traced: ${JSON.stringify(summary.counts)} ${stderr}\n${unfinished.join('\n')}`);
+      assert.deepEqual(
+        list.map(hits),
+        list.map(() => 1),
+        'each link requested exactly once',
+      );
+      const jobs = await server.jobs();
+      assert.ok(
+        jobs.every((j) => j.state === 'done'),
+        jobs.map((j) => `${j.id} ${j.state} ${j.error ?? ''}`).join('\n'),
+      );
+      const details = await Promise.all(held.map((id) => server.job(id)));
+      for (const job of details) assert.equal(job.state, 'done', `${job.id}, claimed when the server died, ended with its case`);
+      // A job was mid-trace when the server died: it waited for its case across the restart.
+      assert.ok(
+        details.some((job) => job.events?.some((e) => e.kind === 'resumed')),
+        'a claimed job was resumed',
+      );
+      await assertCasesVerify(
+        server,
+        jobs.map((j) => j.caseId!),
+      );
+    } finally {
+      worker.child.kill('SIGKILL');
+      await worker.exited;
+      await server.stop();
+      await redis.stop();
+    }
+  });
+
+  test('refused: a worker with a wrong token, worker calls without the token header, a tampered or foreign bundle; nothing of them is kept', async () => {
+    const redis = await startRedis();
+    const root = tempDir('fleet-refuse-');
+    const server = await Server.start(redis, join(root, 'cases'));
+    try {
+      const wrong = startCli([
+        'worker',
+        '--queue',
+        redis.url,
+        '--server',
+        server.url,
+        '--token',
+        'not-the-token-0000000000',
+        '--spool',
+        join(root, 'w'),
+      ]);
+      const refused = await wrong.exited;
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /refused the token/);
+      assert.equal((await server.queue()).workers.length, 0);
+
+      // The test speaks the workers' protocol itself: heartbeat, claim, upload.
+      const submitted = await server.post<{ job: JobView }>('/api/submit', { url: START_URL });
+      assert.equal(submitted.status, 202);
+      const { id } = submitted.body.job;
+      const identity = { id: 'test', name: 'test', host: 'localhost', version: '0', chromium: 'none', concurrency: 1 };
+      const beat = () => server.post('/api/fleet/heartbeat', { worker: identity, running: [id], stopping: false });
+      assert.equal((await beat()).status, 200);
+      const jobsPage = await fetch(`${server.url}/jobs`, { headers: { 'X-Clicktrace-Token': TOKEN } });
+      assert.match(await jobsPage.text(), /<td>test<\/td>\s*<td>localhost<\/td>/, 'the Jobs page lists the worker');
+      const noHeader = await server.post(
+        `/api/fleet/jobs/${id}/claim`,
+        { worker: 'x', nonce: 'n', dispatch: `${id}.1` },
+        { 'X-Clicktrace-Token': 'wrong' },
+      );
+      assert.equal(noHeader.status, 401);
+      const cookieOnly = await fetch(`${server.url}/api/fleet/heartbeat`, {
+        method: 'POST',
+        headers: { Cookie: `clicktrace_token=${TOKEN}`, 'Content-Type': 'application/json', 'Sec-Fetch-Site': 'same-origin' },
+        body: '{}',
+      });
+      assert.equal(cookieOnly.status, 401, 'a browser cookie does not make a worker');
+      const claim = await server.post<{ ok: boolean; caseId: string }>(`/api/fleet/jobs/${id}/claim`, {
+        worker: 'test',
+        nonce: 'n1',
+        dispatch: `${id}.1`,
+      });
+      assert.equal(claim.status, 200);
+      assert.equal(claim.body.ok, true);
+      const second = await server.post<{ ok: boolean; code: string }>(`/api/fleet/jobs/${id}/claim`, {
+        worker: 'other',
+        nonce: 'n2',
+        dispatch: `${id}.1`,
+      });
+      assert.equal(second.status, 409, 'a job is claimed once');
+      assert.equal(second.body.code, 'claimed');
+      const repeat = await server.post<{ ok: boolean; caseId: string }>(`/api/fleet/jobs/${id}/claim`, {
+        worker: 'test',
+        nonce: 'n1',
+        dispatch: `${id}.1`,
+      });
+      assert.deepEqual(repeat.body, claim.body, 'the same claim again gets the same answer');
+
+      // A sealed case under the claimed name, as a worker would have written it.
+      const caseId = claim.body.caseId;
+      const written = await writeSampleCase(join(root, 'worker-cases'), { name: caseId });
+      const bundlePath = join(root, `${caseId}.case.zip`);
+      packCase(written.dir, bundlePath);
+      const bundle = readFileSync(bundlePath);
+      const files = new Map(readZipDirectory(bundle).map((e) => [e.name, readZipEntry(bundle, e)]));
+      const report = files.get('report.json')!;
+      files.set('report.json', Buffer.concat([report.subarray(0, 10), Buffer.from(report[10] === 0x20 ? '\t' : ' '), report.subarray(11)]));
+      const tamperedPath = join(root, 'tampered.zip');
+      const zip = new StoredZipWriter(tamperedPath);
+      for (const [name, data] of files) zip.addBuffer(name, data);
+      zip.finish();
+
+      await beat();
+      const tampered = await server.post<{ error: { message: string } }>(`/api/fleet/cases/${caseId}`, readFileSync(tamperedPath));
+      assert.equal(tampered.status, 422);
+      assert.match(tampered.body.error.message, /does not verify: report\.json: SHA-256 differs from manifest\.json/);
+      assert.ok(!existsSync(join(server.casesDir, caseId)), 'nothing of a refused bundle is kept');
+      assert.deepEqual(
+        readdirSync(server.casesDir).filter((n) => n.startsWith('.')),
+        [],
+      );
+      const failed = await server.job(id);
+      assert.equal(failed.state, 'failed');
+      assert.match(failed.error ?? '', /its case was refused by the server/);
+
+      const foreign = await server.post<{ error: { message: string } }>('/api/fleet/cases/20990101T000000Z-abcdef', bundle);
+      assert.equal(foreign.status, 404, 'a case the server did not assign');
+
+      // The genuine bundle is still taken (a finished case is never lost), once.
+      const genuine = await server.post<{ outcome: string }>(`/api/fleet/cases/${caseId}`, bundle);
+      assert.equal(genuine.status, 200);
+      assert.equal(genuine.body.outcome, 'ingested');
+      const again = await server.post<{ outcome: string }>(`/api/fleet/cases/${caseId}`, bundle);
+      assert.equal(again.body.outcome, 'already', 'uploading twice is harmless');
+      assert.ok((await verifyCase(join(server.casesDir, caseId))).ok);
+      assert.equal((await server.job(id)).state, 'done');
+
+      // clicktrace import takes the same bundle (and refuses the tampered one).
+      const importDir = join(root, 'imported');
+      mkdirSync(importDir);
+      const imported = await startCli(['import', bundlePath, '--out', importDir]).exited;
+      assert.equal(imported.code, 0, imported.stderr);
+      assert.ok(existsSync(join(importDir, caseId, 'manifest.json')));
+      const refusedImport = await startCli(['import', tamperedPath, '--out', importDir]).exited;
+      assert.equal(refusedImport.code, 2);
+      assert.match(refusedImport.stderr, /does not verify/);
+      rmSync(root, { recursive: true, force: true });
+    } finally {
+      await server.stop();
+      await redis.stop();
+    }
+  });
+});
