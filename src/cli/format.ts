@@ -26,9 +26,8 @@ export function formatChain(report: Report, caseDir: string | null): string {
     const network = hop.network
       ? ` (${clean(describeNetwork(hop.network))}${networkSourceNote(hop.network) ? `; ${clean(networkSourceNote(hop.network))}` : ''})`
       : '';
-    lines.push(
-      `${String(hop.index).padStart(3)}  ${status.padEnd(3)}  ${hop.via.padEnd(viaWidth)}  ${clean(truncate(hostPath(hop.url), 100))}  ${clean(hop.ip ?? '-')}${network}${tls}${party}`,
-    );
+    const where = `${clean(truncate(hostPath(hop.url), 100))}  ${clean(hop.ip ?? '-')}`;
+    lines.push(`${String(hop.index).padStart(3)}  ${status.padEnd(3)}  ${hop.via.padEnd(viaWidth)}  ${where}${network}${tls}${party}`);
     if (hop.error) lines.push(`${' '.repeat(8)}error: ${clean(hop.error)}`);
   }
   if (report.hops.length === 0) lines.push('  (no document was requested)');

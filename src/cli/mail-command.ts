@@ -399,9 +399,8 @@ export function formatMessage(record: MessageRecord): string {
   if (a.esp.length) lines.push(`Sent via: ${clean(a.esp.map((e) => `${e.name} (${e.evidence[0] ?? ''})`).join('; '))}`);
   if (a.listUnsubscribe.length) lines.push(`List-Unsubscribe: ${clean(a.listUnsubscribe.join(', '))}`);
   for (const hop of [...a.received].sort((x, y) => x.hop - y.hop)) {
-    lines.push(
-      `Received ${hop.hop}: ${clean(hop.from ?? '?')} -> ${clean(hop.by ?? '?')} ${clean(hop.with ?? '')}${hop.tls ? ` TLS${hop.tlsVersion ? ` ${clean(hop.tlsVersion)}` : ''}` : ' no TLS'}`,
-    );
+    const tls = hop.tls ? ` TLS${hop.tlsVersion ? ` ${clean(hop.tlsVersion)}` : ''}` : ' no TLS';
+    lines.push(`Received ${hop.hop}: ${clean(hop.from ?? '?')} -> ${clean(hop.by ?? '?')} ${clean(hop.with ?? '')}${tls}`);
   }
   lines.push(...recipientLines(record));
   lines.push(`Links (${record.links.length}):`);
@@ -416,8 +415,9 @@ export function formatMessage(record: MessageRecord): string {
       link.mismatch ? `MISMATCH shows ${link.mismatch.shownDomain}, goes to ${link.mismatch.hrefDomain}` : null,
       link.party.role !== 'unknown' ? `${link.party.role}: ${link.party.name ?? link.party.registrableDomain}` : null,
     ].filter(Boolean);
+    const text = link.text ? `  "${clean(truncate(link.text, 60))}"` : '';
     lines.push(
-      `  ${String(link.index).padStart(2)}  ${clean(truncate(link.url, 110))}${link.text ? `  "${clean(truncate(link.text, 60))}"` : ''}${flags.length ? `  [${clean(flags.join('; '))}]` : ''}`,
+      `  ${String(link.index).padStart(2)}  ${clean(truncate(link.url, 110))}${text}${flags.length ? `  [${clean(flags.join('; '))}]` : ''}`,
     );
     if (link.unwrap.layers.length && link.unwrap.destination && link.unwrap.destination !== link.url) {
       lines.push(`      unwraps to ${clean(truncate(link.unwrap.destination, 110))}`);

@@ -21,7 +21,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: (ar
   import: { summary: 'turn a HAR or mitmproxy flow file into a case', load: () => import('./import-command.js') },
   key: { summary: 'key init: create the Ed25519 key that signs case manifests', load: () => import('./key-command.js') },
   serve: { summary: 'web UI and JSON API over the case store', load: () => import('./serve-command.js') },
-  worker: { summary: 'trace for a server from its Redis queue (a fleet of workers, serve --queue)', load: () => import('./worker-command.js') },
+  worker: {
+    summary: 'trace for a server from its Redis queue (a fleet of workers, serve --queue)',
+    load: () => import('./worker-command.js'),
+  },
   reindex: { summary: 'rebuild the case database from the case folders', load: () => import('./reindex-command.js') },
   export: { summary: 'a case (or a search) as a MISP event, STIX 2.1 bundle or IOC CSV', load: () => import('./export-command.js') },
   abuse: { summary: 'draft abuse reports (.eml) to the parties responsible for a case', load: () => import('./abuse-command.js') },

@@ -111,7 +111,8 @@ async function single(url: string, values: Values, argv: string[]): Promise<numb
         throw new CliError(`${url} is being traced right now by another clicktrace on ${casesDir}; not requested twice`, 1);
       const dir = join(casesDir, outcome.caseId ?? '');
       process.stderr.write(
-        `clicktrace: already traced in ${clean(casesDir)}: case ${clean(outcome.caseId ?? '?')}; not requested again (a link is requested once; --again traces it anew)\n`,
+        `clicktrace: already traced in ${clean(casesDir)}: case ${clean(outcome.caseId ?? '?')}; ` +
+          'not requested again (a link is requested once; --again traces it anew)\n',
       );
       const report = readReport(dir);
       if (!report) {

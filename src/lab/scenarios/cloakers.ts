@@ -75,7 +75,8 @@ const CLOAKERS: Cloaker[] = [
   {
     name: 'javascript',
     description:
-      'Cloaker by JavaScript: the page is the garden blog, and its script takes a browser on to the phishing page; a link checker without JavaScript sees only the blog.',
+      'Cloaker by JavaScript: the page is the garden blog, and its script takes a browser on to the phishing page; ' +
+      'a link checker without JavaScript sees only the blog.',
     expectedVias: ['start', 'javascript'],
     finalUrl: CLOAKED_DESTINATION,
     finalTitle: CLOAKED_TITLE,
@@ -103,7 +104,8 @@ const CLOAKERS: Cloaker[] = [
   {
     name: 'referrer',
     description:
-      'Cloaker by referrer (server side): a visitor arriving from a webmail (Referer mail.google.com, outlook.live.com, mail.yahoo.com) gets the phishing page, others the garden blog.',
+      'Cloaker by referrer (server side): a visitor arriving from a webmail (Referer mail.google.com, outlook.live.com, ' +
+      'mail.yahoo.com) gets the phishing page, others the garden blog.',
     expectedVias: ['start', 'http-302'],
     finalUrl: SPLIT_DECOY_URL,
     finalTitle: DECOY_TITLE,

@@ -43,9 +43,7 @@ function headerFacts(facts: MessageFacts): SafeHtml {
       ${message.authResults.length ? message.authResults.map((r) => html`<span class="auth">${r.method}=${r.result}</span> `) : 'no Authentication-Results'}
     </dd>
     <dt>Platform</dt>
-    <dd>
-      ${message.esp.length ? message.esp.map((p) => html`${pivotLink('party', p.name)} <span class="muted">(${p.kind}: ${p.evidence.join('; ')})</span> `) : 'not recognised'}
-    </dd>
+    <dd>${message.esp.length ? message.esp.map(platform) : 'not recognised'}</dd>
     ${
       message.listUnsubscribe.length
         ? html`<dt>List-Unsubscribe</dt>
@@ -113,10 +111,7 @@ function linksTable(facts: MessageFacts, tracedByLink: Map<number | null, string
             <td>${link.party && link.party.role !== 'unknown' ? partyBadge(link.party) : ''}</td>
             <td>${link.kind} in ${link.part}${link.attachment ? ` (${link.attachment})` : ''}</td>
             <td>
-              ${link.main ? html`<span class="flag">main call-to-action</span> ` : ''}${link.unsubscribe ? html`<span class="flag">unsubscribe</span> ` : ''}${link.mismatch ? html`<span class="flag flag-bad">shows ${link.mismatch.shownDomain}, goes to ${link.mismatch.hrefDomain}</span> ` : ''}<span
-                class="muted"
-                >prominence ${link.prominence}</span
-              >
+              ${linkFlags(link)}<span class="muted">prominence ${link.prominence}</span>
               ${linkRepairs(link)}
             </td>
             <td>${tracedByLink.has(number) ? caseLink(tracedByLink.get(number)!) : ''}</td>
@@ -127,6 +122,35 @@ function linksTable(facts: MessageFacts, tracedByLink: Map<number | null, string
 }
 
 /** What the URL went through: rebuilt from pieces, read as a browser reads a hostile href, or not followable. */
+type Link = MessageFacts['links'][number];
+type Resource = NonNullable<MessageFacts['resources']>[number];
+type Analysis = MessageFacts['analysis'];
+
+function platform(p: Analysis['esp'][number]): SafeHtml {
+  return html`${pivotLink('party', p.name)} <span class="muted">(${p.kind}: ${p.evidence.join('; ')})</span> `;
+}
+
+function linkFlags(link: Link): SafeHtml {
+  return html`${link.main ? html`<span class="flag">main call-to-action</span> ` : ''}${
+    link.unsubscribe ? html`<span class="flag">unsubscribe</span> ` : ''
+  }${link.mismatch ? html`<span class="flag flag-bad">shows ${link.mismatch.shownDomain}, goes to ${link.mismatch.hrefDomain}</span> ` : ''}`;
+}
+
+function resourceParty(r: Resource): SafeHtml | string {
+  if (r.party && r.party.role !== 'unknown') return partyBadge(r.party);
+  return r.party?.registrableDomain ? html`<span class="muted">${r.party.registrableDomain}</span>` : '';
+}
+
+function pixelFlag(r: Resource): SafeHtml | string {
+  if (!r.pixel) return '';
+  return html`<span class="flag flag-bad">${r.pixel.rules.join(', ')}</span
+    >${r.pixel.tracker ? html` <span class="muted">${r.pixel.tracker.label}</span>` : ''}`;
+}
+
+function attachmentItem(a: Analysis['attachments'][number]): SafeHtml {
+  return html`<li>${a.filename ?? '(unnamed)'} — ${a.contentType}, ${a.size} bytes, SHA-256 <code>${a.sha256}</code></li>`;
+}
+
 function linkRepairs(link: MessageFacts['links'][number]): SafeHtml {
   const flags = [
     link.repaired ? html`<span class="flag">repaired</span> ` : '',
@@ -202,12 +226,8 @@ function resourcesTable(facts: MessageFacts, tracedByResource: Map<number, strin
             <td>
               ${r.width !== null || r.height !== null ? `${r.width ?? '?'}×${r.height ?? '?'}` : ''}${r.hidden ? html` <span class="muted">hidden</span>` : ''}
             </td>
-            <td>
-              ${r.party && r.party.role !== 'unknown' ? partyBadge(r.party) : r.party?.registrableDomain ? html`<span class="muted">${r.party.registrableDomain}</span>` : ''}
-            </td>
-            <td>
-              ${r.pixel ? html`<span class="flag flag-bad">${r.pixel.rules.join(', ')}</span>${r.pixel.tracker ? html` <span class="muted">${r.pixel.tracker.label}</span>` : ''}` : ''}
-            </td>
+            <td>${resourceParty(r)}</td>
+            <td>${pixelFlag(r)}</td>
             <td>${tracedByResource.has(number) ? caseLink(tracedByResource.get(number)!) : ''}</td>
           </tr>`;
         })}
@@ -230,7 +250,7 @@ export function messageSection(facts: MessageFacts, relations: CaseRelations): S
       message.attachments.length
         ? html`<h3>Attachments</h3>
             <ul>
-              ${message.attachments.map((a) => html`<li>${a.filename ?? '(unnamed)'} — ${a.contentType}, ${a.size} bytes, SHA-256 <code>${a.sha256}</code></li>`)}
+              ${message.attachments.map(attachmentItem)}
             </ul>`
         : ''
     }

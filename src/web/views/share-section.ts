@@ -2,6 +2,8 @@
 import { appPath, html, type SafeHtml } from '../html.js';
 import type { AbuseDraft } from '../../abuse/draft.js';
 
+const NO_FROM_NOTE = html`Set <code>abuse.from</code> in the clicktrace config for your From: address; the drafts carry a placeholder.`;
+
 const EXPORTS: { format: string; label: string }[] = [
   { format: 'misp', label: 'MISP event (JSON)' },
   { format: 'stix', label: 'STIX 2.1 bundle' },
@@ -35,7 +37,7 @@ export function abuseBody(id: string, drafts: AbuseDraft[], from: string | null)
     </h1>
     <p class="notice">
       Nothing is sent. Each draft downloads as an .eml file that a mail client opens ready to review and send.
-      ${from ? html`From: <code>${from}</code>.` : html`Set <code>abuse.from</code> in the clicktrace config for your From: address; the drafts carry a placeholder.`}
+      ${from ? html`From: <code>${from}</code>.` : NO_FROM_NOTE}
     </p>
     ${drafts.length === 0 ? html`<p class="empty">The evidence names no responsible party.</p>` : ''}
     ${drafts.map(
