@@ -284,7 +284,13 @@ test(
     for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
       const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
       const tree = new ProcessTree(child.pid!).start(100);
-      await once(child.stdout, 'data');
+      // Bounded: a launch that never answers fails this test instead of holding the file open.
+      const up = await Promise.race([
+        once(child.stdout, 'data').then(() => true),
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), 60_000).unref()),
+      ]);
+      if (!up) child.kill('SIGKILL');
+      assert.ok(up, `${signal}: the child's Chromium did not come up within 60 s`);
       tree.sample();
       assert.ok(
         tree.members().some((p) => p.command.includes('--type=renderer')),
@@ -292,7 +298,9 @@ test(
       );
       const exited = once(child, 'exit');
       child.kill(signal);
-      await exited;
+      const gone = await Promise.race([exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 30_000).unref())]);
+      if (!gone) child.kill('SIGKILL');
+      assert.ok(gone, `${signal}: the child did not end within 30 s`);
       tree.stop();
       // SIGKILL leaves nothing of node to act: Chromium ends by itself when its pipe closes.
       await assertNoSurvivors(tree, signal, signal === 'SIGKILL' ? 5000 : 1000);

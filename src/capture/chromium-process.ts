@@ -8,6 +8,7 @@
 // case Chromium runs in a process group of its own (its zygotes, renderers and utility processes
 // join it, sandboxed ones included), which is killed whole: at close, when the browser exits, and
 // when clicktrace exits or is stopped by a signal.
+import { constants } from 'node:os';
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 
@@ -98,6 +99,9 @@ function onSignal(signal: NodeJS.Signals): void {
   onExit();
   unwatch();
   process.kill(process.pid, signal);
+  // Node closes its signal watcher asynchronously, so the signal raised again may still land on
+  // it, with no listener left: the process then ends as a shell reports that signal.
+  setTimeout(() => process.exit(128 + constants.signals[signal]), 200);
 }
 
 // Registered once: twice (a Chromium that ended, then another launched) would count as a second
