@@ -205,6 +205,10 @@ test('the web UI compare page shows the screenshots side by side, the parting pr
     const report = await (await fetch(`${serve.server.url}/api/report`)).json();
     const phish = (report as { cloaking: { party: string; cloaked: number }[] }).cloaking.find((r) => r.party === 'phish.example');
     assert.equal(phish?.cloaked, 1);
+    // Each visitor's own case page carries the "cloaked" flag, naming a visitor who ended elsewhere.
+    const webmail = record!.comparison.profiles.find((p) => p.profile === 'webmail')!;
+    await page.goto(`${serve.server.url}/cases/${webmail.case}`);
+    assert.match((await page.textContent('li[data-flag="cloaked"]'))!, /Served differently to another visitor: .*the desktop visitor/);
   } finally {
     await browser.close();
     await serve.close();

@@ -2,7 +2,7 @@
 // of truth) plus what only the index knows: which message a trace came from, which traces a
 // message led to.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Report } from '../report.js';
 import { MESSAGE_RECORD_FILE, REPORT_FILE } from '../case/case-layout.js';
 import { messageFacts, type CaseRelations, type CaseStore, type CaseSummary, type MessageFacts } from '../store/index.js';
@@ -11,7 +11,8 @@ import { DOWNLOADS, resolveCaseFile } from './case-files.js';
 import type { ExchangeView } from './exchange-view.js';
 import { loadRecorded, type RecordedCase } from './recorded-case.js';
 import { caseIntegrity, type Integrity } from './integrity.js';
-import { verdictFlags, type OtherVisit, type VerdictFlag } from '../verdict/flags.js';
+import { verdictFlags, type CloakComparison, type OtherVisit, type VerdictFlag } from '../verdict/flags.js';
+import { listComparisons } from '../compare/comparison-case.js';
 
 export interface CaseFileLink {
   path: string;
@@ -93,11 +94,32 @@ export async function loadCaseView(store: CaseStore, details: CaseDetails): Prom
         downloads: recorded?.downloads ?? [],
         shownLink: shownLink(store, report),
         otherVisits: otherVisits(store, details.id, report.url),
-        // `clicktrace compare` (to come) will give the comparison of two traces of this link.
-        comparison: null,
+        comparison: dir ? cloakComparison(dirname(dir), details.id) : null,
       })
     : [];
   return { recorded, recordedError: error, integrity, flags };
+}
+
+/**
+ * When this case is one visitor of a `clicktrace compare` that found the link cloaked: a visitor
+ * of that comparison who ended elsewhere, for the "cloaked" flag.
+ */
+function cloakComparison(casesDir: string, caseId: string): CloakComparison | null {
+  for (const record of listComparisons(casesDir)) {
+    const { comparison } = record;
+    if (comparison.verdict !== 'cloaked') continue;
+    const mine = comparison.profiles.find((p) => p.case === caseId);
+    if (!mine) continue;
+    const other = comparison.profiles.find((p) => p.case !== null && p.destination !== mine.destination);
+    if (!other) continue;
+    return {
+      otherCase: other.case!,
+      otherIdentity: `the ${other.profile} visitor`,
+      thisFinal: mine.final?.url ?? null,
+      otherFinal: other.final?.url ?? null,
+    };
+  }
+  return null;
 }
 
 /** The anchor text and href of the message link a trace came from, as message.json recorded it. */
