@@ -37,7 +37,7 @@ profiles (combine with +, e.g. mobile+lang=fr-FR):
   all            ${ALL_PROFILES.join(', ')}
 
 Exit status: 0 when compared (whatever the verdict), 1 when a profile could not be traced or
-the link was traced before (without --again), 2 for bad input, 130 after Ctrl-C.
+the link was traced before (without --again), 2 for bad input, 130 after Ctrl-C (143 after SIGTERM).
 
 options:
   --as PROFILES              the profiles, comma-separated (required)

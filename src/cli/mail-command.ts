@@ -54,7 +54,7 @@ order), with a progress line on stderr on a terminal and a summary at the end. A
 folder has traced before (this run or an earlier one, also one that crashed or was stopped) is
 not requested again: the message case points at the earlier case (--again traces it anew). The
 same link in several messages of one run is traced once. Ctrl-C stops the run: running traces
-are closed as interrupted, their cases kept; exit status 130.
+are closed as interrupted, their cases kept; exit status 130 (143 after SIGTERM).
 --json on a mailbox or folder writes JSON Lines: one message record per line as it is done
 ({"kind":"message", ...}, or {"kind":"error", "source", "error"} for a message that could not
 be read), and a last line {"kind":"summary", ...}; memory stays flat whatever the mailbox's
