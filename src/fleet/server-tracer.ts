@@ -8,11 +8,10 @@
 // (connection refused) is sent again. One whose answer was lost is sent again only without
 // "again": the server's ledger then makes a repeat harmless (the second job finds the link
 // requested); with "again" a repeat would request the link twice, so it is reported as failed.
-import { parseTraceUrl } from '../capture/trace-input.js';
 import type { JobSummary } from '../service/trace-service.js';
 import type { MessageRecord } from '../mail/message-case.js';
 import { JobQueue } from '../service/job-queue.js';
-import type { TraceOutcome, TraceRequest, TraceRunner } from '../service/tracer.js';
+import { normalizedTraceUrl, type TraceOutcome, type TraceRequest, type TraceRunner } from '../service/tracer.js';
 import { ServerError, type ServerClient } from './server-client.js';
 import { pause } from './timing.js';
 
@@ -59,12 +58,8 @@ export class ServerTracer implements TraceRunner {
   }
 
   trace(request: TraceRequest): Promise<TraceOutcome> {
-    let url: string;
-    try {
-      url = parseTraceUrl(request.url).href;
-    } catch (err) {
-      return Promise.resolve({ kind: 'failed', url: request.url, caseId: null, error: (err as Error).message });
-    }
+    const url = normalizedTraceUrl(request.url);
+    if (typeof url !== 'string') return Promise.resolve(url);
     return this.enqueue(async () => {
       if (this.stopped) return { kind: 'skipped', url, reason: this.stopped };
       const again = request.again ?? false;

@@ -39,6 +39,15 @@ export interface TraceRequest {
   caseName?: string;
 }
 
+/** The URL in the normalised form the case and the ledger record, or the failed outcome of a URL that is not http(s). */
+export function normalizedTraceUrl(url: string): string | Extract<TraceOutcome, { kind: 'failed' }> {
+  try {
+    return parseTraceUrl(url).href;
+  } catch (err) {
+    return { kind: 'failed', url, caseId: null, error: (err as Error).message };
+  }
+}
+
 export type TraceOutcome =
   | { kind: 'traced'; url: string; caseId: string; caseDir: string; report: Report; timestamp: TimestampOutcome | null }
   /** Requested before (caseId: its case, null if unknown); or, with inProgress, by another process right now. */
@@ -103,12 +112,8 @@ export class Tracer {
    * caller checked it); it is traced in its normalised form (what the case and the ledger record).
    */
   trace(request: TraceRequest): Promise<TraceOutcome> {
-    let url: string;
-    try {
-      url = parseTraceUrl(request.url).href;
-    } catch (err) {
-      return Promise.resolve({ kind: 'failed', url: request.url, caseId: null, error: (err as Error).message });
-    }
+    const url = normalizedTraceUrl(request.url);
+    if (typeof url !== 'string') return Promise.resolve(url);
     const key = request.visitor ? `${request.visitor.name} ${url}` : url;
     const running = this.inFlight.get(key);
     if (running) return running.then((first) => sameLink(url, first));
