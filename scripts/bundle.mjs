@@ -18,6 +18,8 @@ await build({
     'mail-worker': 'dist/src/mail/analysis-worker.js',
     // Compiles the offline AS table on first use (src/hosting/network-data.ts finds it).
     'ip-table-worker': 'dist/src/hosting/table-worker.js',
+    // Unpacks and verifies fleet bundles off a server's event loop (src/import/verify-thread.ts finds it).
+    'verify-worker': 'dist/src/import/verify-worker.js',
   },
   outdir: 'dist',
   entryNames: '[name]',

@@ -64,6 +64,8 @@ export class PageObserver {
   private readonly childFrameUrls = new Set<string>();
   /** Bumped on every navigation-relevant event; settling compares it across a grace period. */
   generation = 0;
+  /** Documents committed in the main frame so far (a navigation to a new document adds one). */
+  documents = 0;
   /** A new window was requested; settling waits (briefly) for its page to appear. */
   popupExpectedUntil = 0;
   /** Set when the trace has stopped: later browser activity is no longer part of the chain. */
@@ -145,6 +147,7 @@ export class PageObserver {
       this.loaded = false;
       this.domReady = false;
       this.committedAt = Date.now();
+      this.documents++;
       this.touch();
     });
     on('Page.navigatedWithinDocument', (e) => {

@@ -20,6 +20,7 @@ import type { Report } from '../report.js';
 import { caseFolderName } from '../case/case-layout.js';
 import { readCaseFolder } from '../store/case-folder.js';
 import { BundleError, ingestBundle } from '../import/case-bundle.js';
+import { VerifyThread } from '../import/verify-thread.js';
 import { connectionOptions, describeRedis, type RedisTarget } from './redis-url.js';
 import { deadline } from './timing.js';
 import {
@@ -114,6 +115,8 @@ export class FleetDispatcher {
   private readonly waiters = new Map<string, Waiter>();
   private readonly workers = new Map<string, WorkerSeen>();
   private readonly ingesting = new Map<string, Promise<FleetReply<IngestResponse>>>();
+  /** Bundles are unpacked and verified off the event loop, which answers claims, heartbeats and the web UI meanwhile. */
+  private readonly verifier = new VerifyThread();
   private readonly startedAt = Date.now();
   private readonly timers: NodeJS.Timeout[] = [];
   private reconciling: Promise<void> | null = null;
@@ -273,7 +276,7 @@ export class FleetDispatcher {
     this.closed = true;
     for (const timer of this.timers) clearInterval(timer);
     await Promise.allSettled([...this.ingesting.values()]);
-    await Promise.allSettled([this.events.close(), this.queue.close()]);
+    await Promise.allSettled([this.events.close(), this.queue.close(), this.verifier.close()]);
   }
 
   private async takeIn(caseId: string, bundle: Buffer): Promise<FleetReply<IngestResponse>> {
@@ -286,6 +289,7 @@ export class FleetDispatcher {
         expectCase: caseId,
         trustedKeys: this.options.trustedKeys ?? [],
         tsaCaFile: this.traceDefaults?.tsa?.ca ?? null,
+        check: (staged) => this.verifier.run(staged),
         accept: (dir) => {
           const url = readReport(dir)?.url;
           return url === job.url ? null : `it traced ${JSON.stringify(url ?? null)}, not the job's ${job.url}`;

@@ -18,6 +18,8 @@ import {
   readBundleDirectory,
 } from '../case/case-bundle.js';
 import { ingestBundle } from './case-bundle.js';
+import { VerifyThread } from './verify-thread.js';
+import type { StagedBundle } from './unpack-verify.js';
 import { readZipDirectory, readZipEntry, StoredZipWriter } from '../evidence/wacz/zip.js';
 import { detectImportKind } from './detect.js';
 
@@ -184,4 +186,27 @@ test('packing refuses an open case and a symlink inside the folder', () => {
   symlinkSync('/etc/passwd', join(linked, 'report.json'));
   assert.throws(() => packCase(linked, join(tmp, 'linked.zip')), /report\.json is a symlink/);
   assert.ok(!existsSync(join(tmp, 'linked.zip')));
+});
+
+test("a server's verification thread takes in the same case, and refuses a tampered one with the same one-line error", async () => {
+  const thread = new VerifyThread();
+  try {
+    const check = (staged: StagedBundle) => thread.run(staged);
+    const dir = casesDir();
+    const taken = await ingestBundle(bundle, dir, { trustedKeys: [publicKeyPem], expectCase: caseId, check });
+    assert.equal(taken.kind, 'ingested');
+    assert.equal(taken.kind === 'ingested' && taken.verify.checked.signature, 'valid');
+    assert.deepEqual(readdirSync(dir), [caseId]);
+
+    const files = entries(bundle);
+    const report = files.get('report.json')!;
+    files.set('report.json', Buffer.concat([report.subarray(0, 20), Buffer.from(report[20] === 0x20 ? '\t' : ' '), report.subarray(21)]));
+    await assertRefused(repack(files), /does not verify: report\.json: SHA-256 differs from manifest\.json/, { check });
+    const flipped = Buffer.from(bundle);
+    const warc = readZipDirectory(bundle).find((e) => e.name === 'capture.warc.gz')!;
+    flipped[warc.localHeaderOffset + 30 + warc.name.length + 100] ^= 0x01;
+    await assertRefused(flipped, /damaged entry capture\.warc\.gz: CRC-32 mismatch/, { check });
+  } finally {
+    await thread.close();
+  }
 });

@@ -9,10 +9,11 @@
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MANIFEST_FILE, PUBLIC_KEY_FILE } from '../case/case-layout.js';
-import { BundleError, readBundleDirectory, unpackBundle } from '../case/case-bundle.js';
+import { BundleError, readBundleDirectory } from '../case/case-bundle.js';
 import { samePublicKey } from '../case/signing.js';
-import { verifyCase, type VerifyResult } from '../verify/verify.js';
-import { readZipEntry } from '../evidence/wacz/zip.js';
+import type { VerifyResult } from '../verify/verify.js';
+import { readZipEntry, type ZipEntry } from '../evidence/wacz/zip.js';
+import { unpackAndVerify, type StagedBundle, type StagedCase } from './unpack-verify.js';
 
 export { BundleError } from '../case/case-bundle.js';
 
@@ -25,6 +26,8 @@ export interface IngestOptions {
   tsaCaFile?: string | null;
   /** A last check of the verified case folder (still staged): a problem refuses it, null accepts it. */
   accept?: (dir: string) => string | null;
+  /** Runs the unpacking and checking (a server: in its verification thread, verify-thread.ts); default: in this thread. */
+  check?: (job: StagedBundle) => Promise<StagedCase>;
 }
 
 export type IngestOutcome =
@@ -47,8 +50,11 @@ export async function ingestBundle(buf: Buffer, casesDir: string, options: Inges
   // place stays on one file system.
   const staging = mkdtempSync(join(casesDir, '.incoming-'));
   try {
-    const { dir } = unpackBundle(buf, staging);
-    const verify = await verifyCase(dir, { ...trustedKey(dir, options.trustedKeys), tsaCaFile: options.tsaCaFile ?? null });
+    const { dir, verify } = await (options.check ?? unpackAndVerify)({
+      bundle: buf,
+      staging,
+      verify: { ...trustedKey(buf, entries, options.trustedKeys), tsaCaFile: options.tsaCaFile ?? null },
+    });
     if (!verify.ok) {
       const shown = verify.problems.slice(0, MAX_PROBLEMS_SHOWN).join('; ');
       const more = verify.problems.length > MAX_PROBLEMS_SHOWN ? ` (and ${verify.problems.length - MAX_PROBLEMS_SHOWN} more)` : '';
@@ -76,13 +82,14 @@ export async function ingestBundle(buf: Buffer, casesDir: string, options: Inges
 }
 
 /** The trusted key the case claims to be signed by (or the first, so that verify names the mismatch). */
-function trustedKey(dir: string, keys: string[] | undefined): { publicKeyPem?: string } {
+function trustedKey(buf: Buffer, entries: ZipEntry[], keys: string[] | undefined): { publicKeyPem?: string } {
   if (!keys?.length) return {};
+  const entry = entries.find((e) => e.name === PUBLIC_KEY_FILE);
   let caseKey: string | null = null;
   try {
-    caseKey = readFileSync(join(dir, PUBLIC_KEY_FILE), 'utf8');
+    caseKey = entry ? readZipEntry(buf, entry).toString('utf8') : null;
   } catch {
-    // unsigned: verify says so against the first key
+    // a damaged entry: unpacking refuses the bundle
   }
   return { publicKeyPem: (caseKey && keys.find((k) => samePublicKey(k, caseKey))) || keys[0] };
 }
