@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLabProcess, type LabProcess } from './lab-process.js';
-import { watchTree, type TreeUsage } from './process-tree.js';
+import { watchTree, type ChromiumRole, type TreeUsage } from './process-tree.js';
 
 const CLI = fileURLToPath(new URL('../clicktrace.mjs', import.meta.url));
 
@@ -19,16 +19,22 @@ export interface BatchBenchResult {
   traces: number;
   /** Traces per second over the batch (the CLI's own summary: from its start to its last trace). */
   perSecond: number;
+  /** Traces per second once running: from the STEADY_FROMth result to the last (start-up and the first traces' cold code left out). */
+  steadyPerSecond: number | null;
   /** Process start to exit, Chromium start-up included. */
   wallSeconds: number;
   peakRssBytes: number;
-  /** CPU per trace: the node process, and Chromium (all its processes). */
+  /** CPU per trace: the node process, and Chromium (all its processes; and by role). */
   nodeCpuMs: number;
   chromiumCpuMs: number;
+  chromiumCpuByRoleMs: Record<ChromiumRole, number>;
   errors: number;
 }
 
 let batchNumber = 0;
+
+/** The steady rate is measured from this result on. */
+const STEADY_FROM = 10;
 
 /** Distinct start URLs of the 5-hop chain: its first hop ignores extra query parameters. */
 export function fiveHopUrls(lab: Lab, count: number): string[] {
@@ -53,7 +59,7 @@ export async function benchBatch(
     ...lab.traceArgs,
     ...(options.concurrency ? ['--concurrency', String(options.concurrency)] : []),
   ];
-  const { code, stdout, usage, wallSeconds } = await runWatched(args, urls.join('\n'), options.env);
+  const { code, stdout, usage, wallSeconds, lineTimes } = await runWatched(args, urls.join('\n'), options.env);
   rmSync(dir, { recursive: true, force: true });
   const lines = stdout
     .trim()
@@ -78,10 +84,21 @@ export async function benchBatch(
     perSecond: summary.tracesPerSecond!,
     wallSeconds,
     peakRssBytes: usage.peakRssBytes,
+    steadyPerSecond: steadyRate(lineTimes.slice(0, -1)),
     nodeCpuMs: (usage.rootCpuSeconds * 1000) / traces,
     chromiumCpuMs: (usage.childrenCpuSeconds * 1000) / traces,
+    chromiumCpuByRoleMs: Object.fromEntries(
+      Object.entries(usage.childrenCpuByRole).map(([role, seconds]) => [role, (seconds * 1000) / traces]),
+    ) as Record<ChromiumRole, number>,
     errors: lines.filter((l) => l.kind === 'trace' && l.error).length,
   };
+}
+
+/** Results per second from the STEADY_FROMth result line to the last (times in ms); null for a short batch. */
+function steadyRate(times: number[]): number | null {
+  if (times.length < STEADY_FROM * 2) return null;
+  const from = times[STEADY_FROM - 1];
+  return ((times.length - STEADY_FROM) * 1000) / (times.at(-1)! - from);
 }
 
 /**
@@ -92,27 +109,34 @@ export async function runWatched(
   args: string[],
   input: string,
   env: NodeJS.ProcessEnv = process.env,
-): Promise<{ code: number | null; stdout: string; usage: TreeUsage; wallSeconds: number }> {
+): Promise<{ code: number | null; stdout: string; usage: TreeUsage; wallSeconds: number; lineTimes: number[] }> {
   const started = performance.now();
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'inherit'], env });
   const watch = watchTree(child.pid!);
   let stdout = '';
   let usage: TreeUsage | null = null;
+  /** When each output line arrived (ms since the start). */
+  const lineTimes: number[] = [];
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (d: string) => {
     stdout += d;
+    for (const c of d) if (c === '\n') lineTimes.push(performance.now() - started);
     if (!usage && stdout.includes('"kind":"summary"')) usage = watch.stop();
   });
   child.stdin.end(input);
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   usage ??= watch.stop();
-  return { code, stdout, usage, wallSeconds: (performance.now() - started) / 1000 };
+  return { code, stdout, usage, wallSeconds: (performance.now() - started) / 1000, lineTimes };
 }
 
 export function formatBatchResult(r: BatchBenchResult): string {
   return (
-    `concurrency ${String(r.concurrency).padStart(2)}: ${r.perSecond.toFixed(2)} traces/s (${r.traces} traces, ${r.wallSeconds.toFixed(1)} s with start-up), ` +
-    `peak RSS ${(r.peakRssBytes / 1024 / 1024).toFixed(0)} MB, CPU per trace: node ${r.nodeCpuMs.toFixed(0)} ms + Chromium ${r.chromiumCpuMs.toFixed(0)} ms` +
+    `concurrency ${String(r.concurrency).padStart(2)}: ${r.perSecond.toFixed(2)} traces/s (${r.traces} traces, ${r.wallSeconds.toFixed(1)} s with start-up` +
+    `${r.steadyPerSecond ? `; ${r.steadyPerSecond.toFixed(2)}/s from the ${STEADY_FROM}th result on` : ''}), ` +
+    `peak RSS ${(r.peakRssBytes / 1024 / 1024).toFixed(0)} MB, CPU per trace: node ${r.nodeCpuMs.toFixed(0)} ms + Chromium ${r.chromiumCpuMs.toFixed(0)} ms ` +
+    `(${Object.entries(r.chromiumCpuByRoleMs)
+      .map(([role, ms]) => `${role} ${ms.toFixed(0)}`)
+      .join(', ')})` +
     (r.errors ? `, ${r.errors} chain error(s)` : '')
   );
 }

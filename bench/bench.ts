@@ -5,7 +5,8 @@
 // default, and Playwright's own headless default) for the targets, and full Chromium
 // (`--browser full`) for information.
 // Then the volume figures: batch throughput of distinct 5-hop URLs at concurrency 1, 2, 4 and the
-// default, with the peak RSS of the whole process tree, and `mail --trace main` over a lab mailbox.
+// default, with the peak RSS of the whole process tree and where Chromium's CPU goes; what Chromium
+// itself spends per trace (bench/chromium-floor.ts); and `mail --trace main` over a lab mailbox.
 // The lab runs in a process of its own (it plays the internet: its work is not ours).
 // Knobs for quicker runs while tuning: BENCH_COLD_RUNS, BENCH_WARM_RUNS, BENCH_BROWSERS=shell,
 // BENCH_MAIL=0 (skip mail throughput), BENCH_MAIL=only (only the mail part), BENCH_MAIL_MBOX=N
@@ -32,6 +33,7 @@ import { benchMailTrace, type MailTraceBenchResult } from './mail-trace.js';
 import { benchCompare, formatCompareResult, type CompareBenchResult } from './compare.js';
 import { childProcesses, treeCpuMs } from './process-tree.js';
 import { fleetBench } from './fleet.js';
+import { formatChromiumFloor, measureChromiumFloor, type ChromiumFloor } from './chromium-floor.js';
 
 type Lab = LabProcess;
 
@@ -334,6 +336,7 @@ async function main(): Promise<void> {
   // Volume: the CLI's batch on its own Chromium, distinct URLs, full evidence.
   const batches: BatchBenchResult[] = [];
   let mailbox: MailTraceBenchResult | null = null;
+  let floor: ChromiumFloor | null = null;
   if (process.env.BENCH_BATCH !== '0') {
     const traces = Number(process.env.BENCH_BATCH_TRACES ?? 60);
     const env = { ...process.env, CLICKTRACE_HOME: join(dir, 'home') };
@@ -342,6 +345,8 @@ async function main(): Promise<void> {
       await quiet();
       batches.push(await benchBatch(lab, { concurrency, traces, env }));
     }
+    await quiet();
+    floor = await measureChromiumFloor();
     const messages = Number(process.env.BENCH_MAILBOX ?? 100);
     if (messages > 0) {
       await quiet();
@@ -395,6 +400,9 @@ async function main(): Promise<void> {
     console.log('batch: clicktrace trace --input - (distinct 5-hop URLs, full evidence), peak RSS of node + Chromium:');
     for (const b of batches) console.log(`  ${formatBatchResult(b)}`);
   }
+  if (floor)
+    for (const line of formatChromiumFloor(floor, batches.find((b) => b.concurrency === defaultConcurrency())?.nodeCpuMs ?? null))
+      console.log(line);
   if (mailbox) {
     console.log(
       `mail --trace main over a lab mailbox of ${mailbox.messages} messages: ${mailbox.seconds.toFixed(1)} s end to end, ` +

@@ -63,18 +63,44 @@ export interface TreeUsage {
   /** CPU seconds of the root process, and of all its descendants together. */
   rootCpuSeconds: number;
   childrenCpuSeconds: number;
+  /** The descendants' CPU seconds by the role a Chromium process plays (chromiumRole). */
+  childrenCpuByRole: Record<ChromiumRole, number>;
+}
+
+export type ChromiumRole = 'browser' | 'renderers' | 'gpu' | 'utilities';
+
+/**
+ * What a Chromium process does, from its command line: its zygote forks renderers (a fresh one
+ * still shows the zygote's command line until it renames itself), the GPU process composites and
+ * takes screenshots in software here, utilities are the network service and its kin; the rest
+ * (the browser process, anything else) counts as the browser.
+ */
+function chromiumRole(pid: number): ChromiumRole | null {
+  let cmdline: string;
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return null;
+  }
+  const type = /--type=([a-z-]+)/.exec(cmdline)?.[1];
+  if (type === 'renderer' || type === 'zygote') return 'renderers';
+  if (type === 'gpu-process') return 'gpu';
+  if (type === 'utility') return 'utilities';
+  return 'browser';
 }
 
 /** Samples the tree of `root` every `intervalMs` until stop() is called. */
 export function watchTree(root: number, intervalMs = 50): { stop: () => TreeUsage } {
   let peak = 0;
   const cpu = new Map<number, number>();
+  const roles = new Map<number, ChromiumRole>();
   const sample = () => {
     const tree = processTree(root);
     let rss = 0;
     for (const p of tree) {
       rss += p.rssPages * PAGE_BYTES;
       cpu.set(p.pid, p.cpuTicks);
+      if (p.pid !== root && roles.get(p.pid) !== 'renderers') roles.set(p.pid, chromiumRole(p.pid) ?? roles.get(p.pid) ?? 'browser');
     }
     peak = Math.max(peak, rss);
   };
@@ -85,11 +111,17 @@ export function watchTree(root: number, intervalMs = 50): { stop: () => TreeUsag
       sample();
       clearInterval(timer);
       let children = 0;
-      for (const [pid, ticks] of cpu) if (pid !== root) children += ticks;
+      const byRole: Record<ChromiumRole, number> = { browser: 0, renderers: 0, gpu: 0, utilities: 0 };
+      for (const [pid, ticks] of cpu) {
+        if (pid === root) continue;
+        children += ticks;
+        byRole[roles.get(pid) ?? 'browser'] += ticks / TICKS_PER_SECOND;
+      }
       return {
         peakRssBytes: peak,
         rootCpuSeconds: (cpu.get(root) ?? 0) / TICKS_PER_SECOND,
         childrenCpuSeconds: children / TICKS_PER_SECOND,
+        childrenCpuByRole: byRole,
       };
     },
   };
