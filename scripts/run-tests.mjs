@@ -16,22 +16,24 @@ function collect(dir, out = []) {
 
 // Node's runner starts the files in the order given, two at a time: the longest first, so that
 // the two lanes end together instead of one waiting on a long file begun late. Measured in a whole
-// run on this 2-core machine (seconds of tests per file, longest first); the lab tests of test/
+// run on this 2-core machine (seconds of tests per file, summed from the TAP output); the lab tests of test/
 // not named here come next, then the unit tests beside the sources.
 const LONGEST_FIRST = [
-  'fleet', // 157 s
-  'hostile-browser', // 133
-  'compare', // 82
-  'feed-report', // 59
-  'batch', // 55
-  'explore', // 52
-  'web', // 51
-  'share', // 49
-  'evidence-trace', // 36
-  'hostile-evidence', // 33
-  'cli', // 32
-  'trace-mechanisms', // 30
-  'trace-failures', // 27
+  'hostile-browser', // 118 s
+  'compare', // 67
+  'fleet', // 66
+  'batch', // 58
+  'web', // 41
+  'explore', // 40
+  'trace-mechanisms', // 26
+  'share', // 26
+  'feed-report', // 26
+  'cli', // 24
+  'hostile-evidence', // 24
+  'evidence-trace', // 22
+  'trace-failures', // 19
+  'browser-full', // 18
+  'mail-forensics', // 14
 ];
 const rank = (f) => {
   const name = f
