@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { tempDir } from './helpers.js';
+import { tempDir, twoAtATime } from './helpers.js';
 import { ProcessTree } from './support/process-tree.js';
 import { startLab, type Lab } from '../src/lab/index.js';
 import {
@@ -206,13 +206,8 @@ test('a renderer killed under the trace: "renderer killed"', async () => {
   await assertWellEnded(run, 30, 'renderer-kill');
 });
 
-/** Runs `each` over `items` two at a time (each a trace with its own Chromium): the file's wall time, not a requirement. */
-async function inPairs<T>(items: readonly T[], each: (item: T) => Promise<void>): Promise<void> {
-  for (let i = 0; i < items.length; i += 2) await Promise.all(items.slice(i, i + 2).map(each));
-}
-
 test('redirects to schemes that are not the web end at once, saying which', async () => {
-  await inPairs(Object.keys(UNSUPPORTED_REDIRECTS), async (scheme) => {
+  await twoAtATime(Object.keys(UNSUPPORTED_REDIRECTS), async (scheme) => {
     const run = await traceCli(`redirect-${scheme}`, ['--timeout', '40', '--settle', '30000']);
     assert.equal(run.code, 1, scheme);
     assert.equal(run.report.error, `redirect to unsupported scheme ${scheme}:`);
@@ -227,7 +222,7 @@ test('a body cut by a reset and a corrupt gzip body end at once with what happen
     ['reset-mid-body', `connection reset after ${RESET_MID_BODY_SENT.toLocaleString('en-US')} bytes`],
     ['corrupt-gzip', 'content-encoding gzip: corrupt data'],
   ] as const;
-  await inPairs(cases, async ([scenario, reason]) => {
+  await twoAtATime(cases, async ([scenario, reason]) => {
     const run = await traceCli(scenario, ['--timeout', '40', '--settle', '30000']);
     assert.equal(run.code, 1, scenario);
     assert.equal(run.report.error, reason);
