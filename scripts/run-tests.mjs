@@ -14,10 +14,41 @@ function collect(dir, out = []) {
   return out;
 }
 
+// Node's runner starts the files in the order given, two at a time: the longest first, so that
+// the two lanes end together instead of one waiting on a long file begun late. Measured in a whole
+// run on this 2-core machine (seconds of tests per file, summed from the TAP output); the lab tests of test/
+// not named here come next, then the unit tests beside the sources.
+const LONGEST_FIRST = [
+  'hostile-browser', // 118 s
+  'compare', // 67
+  'fleet', // 66
+  'batch', // 58
+  'web', // 41
+  'explore', // 40
+  'trace-mechanisms', // 26
+  'share', // 26
+  'feed-report', // 26
+  'cli', // 24
+  'hostile-evidence', // 24
+  'evidence-trace', // 22
+  'trace-failures', // 19
+  'browser-full', // 18
+  'mail-forensics', // 14
+];
+const rank = (f) => {
+  const name = f
+    .split('/')
+    .pop()
+    .replace(/\.test\.js$/, '');
+  const listed = f.startsWith(join('dist', 'test')) ? LONGEST_FIRST.indexOf(name) : -1;
+  if (listed >= 0) return listed;
+  return f.startsWith(join('dist', 'test')) ? LONGEST_FIRST.length : LONGEST_FIRST.length + 1;
+};
+
 const filters = process.argv.slice(2);
 const files = collect('dist')
   .filter((f) => filters.length === 0 || filters.some((p) => f.includes(p)))
-  .sort();
+  .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 if (files.length === 0) {
   console.error('no test files found under dist/ (did the build run?)');
   process.exit(1);

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { chromium } from 'playwright-core';
-import { tempDir } from './helpers.js';
+import { tempDir, twoAtATime } from './helpers.js';
 import { runCli } from './support/cli-process.js';
 import { cloakerUrl, SINGLE_USE_PREFIX, startLab, type CloakerName, type Lab } from '../src/lab/index.js';
 import { verifyCase } from '../src/verify/verify.js';
@@ -68,19 +68,11 @@ const EXPECTED: [CloakerName, string][] = [
 ];
 
 test('every single-signal cloaker is cloaked with its signal named; each profile a sealed case recorded in the ledger', async () => {
-  // Two compares at a time (each its own process and cases folder): the file's wall time, not a requirement.
-  const runs = new Map<CloakerName, ReturnType<typeof compare>>();
-  for (let i = 0; i < EXPECTED.length; i += 2) {
-    const pair = EXPECTED.slice(i, i + 2).map(([cloaker]) => {
-      const run = compare(cloakerUrl(cloaker, 'all-1'), 'all', casesDir(), ['--yes']);
-      runs.set(cloaker, run);
-      return run;
-    });
-    await Promise.all(pair);
-  }
-  for (const [cloaker, signal] of EXPECTED) {
+  // Two compares at a time (each its own process and cases folder).
+  const runs = await twoAtATime(EXPECTED, ([cloaker]) => compare(cloakerUrl(cloaker, 'all-1'), 'all', casesDir(), ['--yes']));
+  for (const [i, [cloaker, signal]] of EXPECTED.entries()) {
     const url = cloakerUrl(cloaker, 'all-1');
-    const { code, stderr, record, out } = await runs.get(cloaker)!;
+    const { code, stderr, record, out } = runs[i];
     assert.equal(code, 0, `${cloaker}: ${stderr}`);
     assert.ok(record, cloaker);
     const c = record.comparison;

@@ -196,7 +196,8 @@ describe('trace --explore', () => {
   });
 });
 
-describe('explore refuses what must not be followed, and says so', () => {
+// Two tests at a time in these two groups (traces of their own pages, none submits a form): the file's wall time.
+describe('explore refuses what must not be followed, and says so', { concurrency: 2 }, () => {
   // Through the command line where the issue asks for it, in this process for the rest.
   const cases: [name: keyof typeof EXPLORE_URLS, refused: RegExp[], targets: string[], via: 'cli' | 'library'][] = [
     ['unsubscribe', [/^unsubscribe/, /^unsubscribe/, /^privacy/], EXPLORE_REFUSED_TARGETS.unsubscribe, 'cli'],
@@ -246,7 +247,7 @@ describe('explore refuses what must not be followed, and says so', () => {
   });
 });
 
-describe('calls-to-action in other languages', () => {
+describe('calls-to-action in other languages', { concurrency: 2 }, () => {
   for (const [code, page] of Object.entries(EXPLORE_LANGUAGES)) {
     test(`${code}: "${page.cta}"`, async () => {
       const { report } = await trace(labOptions(fixture.lab, page.url, { exploreDepth: 1 }), fixture.browser);

@@ -179,7 +179,9 @@ interface Line {
   final?: { url: string } | null;
 }
 
-describe('a fleet on Redis', { skip: skip ?? false }, () => {
+// Two tests at a time: each has its own redis-server, server and workers (the lab's single-use
+// tokens differ by test), so the 60-link run shares the file's time with the three shorter ones.
+describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
   test(
     '60 single-use links on one server and three workers: each traced exactly once, every case indexed and verify-clean; ' +
       'kill -9 of a worker fails its running jobs, never runs them again',

@@ -25,7 +25,8 @@ const MECHANISMS = [
   'five-hop',
 ];
 
-describe('each redirect mechanism gets its via label and reaches the advertiser', () => {
+// Two traces at a time on the one browser (as the pool runs them): delayed refreshes and timers overlap.
+describe('each redirect mechanism gets its via label and reaches the advertiser', { concurrency: 2 }, () => {
   for (const name of MECHANISMS) {
     test(name, async () => {
       const scenario = fixture.lab.scenarios[name];

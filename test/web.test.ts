@@ -70,7 +70,7 @@ async function waitForJob(id: string, timeoutMs = 45_000): Promise<Job> {
     const { body } = await api<{ job: Job }>(`/api/jobs/${id}`);
     if (body.job.state === 'done' || body.job.state === 'failed') return body.job;
     if (Date.now() > deadline) throw new Error(`job ${id} still ${body.job.state}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
