@@ -27,6 +27,7 @@ import {
   dispatchId,
   fleetTraceOptions,
   jobOfDispatch,
+  progressEvents,
   QUEUE_NAME,
   WORKER_LOST,
   type ClaimRequest,
@@ -438,9 +439,7 @@ export class FleetDispatcher {
     const jobId = jobOfDispatch(bullJobId);
     const waiter = jobId ? this.waiters.get(jobId) : undefined;
     if (!waiter || waiter.job.state !== 'running' || waiter.job.fleet?.dispatch !== bullJobId) return;
-    const event = data as { kind?: unknown; detail?: unknown };
-    if (typeof event?.kind !== 'string' || typeof event.detail !== 'string') return;
-    waiter.request.onProgress?.({ kind: event.kind.slice(0, 40), detail: event.detail });
+    for (const event of progressEvents(data)) waiter.request.onProgress?.(event);
   }
 
   /** A BullMQ job ended: if its job was never claimed, reconcile now rather than at the next tick. */

@@ -1,7 +1,7 @@
 // What the server and its fleet workers say to each other. Two channels:
 //   Redis (BullMQ): the server puts each job on the queue QUEUE_NAME as FleetJobData; a worker takes
-//     it and reports progress events with job.updateProgress({ kind, detail }), which the server
-//     reads back through QueueEvents.
+//     it and reports progress events with job.updateProgress({ events: [{ kind, detail }...] }), a
+//     few at a time (ProgressData), which the server reads back through QueueEvents.
 //   HTTP to the server (token in the X-Clicktrace-Token header), the authority on every job:
 //     POST /api/fleet/heartbeat         HeartbeatRequest → HeartbeatResponse
 //     POST /api/fleet/jobs/:id/claim    ClaimRequest → ClaimResponse: succeeds once per job, ever
@@ -16,6 +16,29 @@ import type { TraceRequest } from '../service/tracer.js';
 
 export const QUEUE_NAME = 'clicktrace-trace';
 export const FLEET_API = '/api/fleet';
+
+export interface ProgressEvent {
+  kind: string;
+  detail: string;
+}
+
+/**
+ * A job's progress as a worker sends it: the events since its last send. Each send is a Redis
+ * script on both sides (measured: ~10 ms of the server's CPU per job when every event went
+ * alone, a tenth of a trace), so a worker sends the first event at once and later ones together.
+ */
+export interface ProgressData {
+  events: ProgressEvent[];
+}
+
+/** The events of a progress update: any that are well-formed (kind cut to 40 characters); a lone event is what earlier workers sent. */
+export function progressEvents(data: unknown): ProgressEvent[] {
+  const events = (data as Partial<ProgressData> | null)?.events;
+  const list = (Array.isArray(events) ? events : [data]) as (Partial<ProgressEvent> | null)[];
+  return list.flatMap((e) =>
+    typeof e?.kind === 'string' && typeof e.detail === 'string' ? [{ kind: e.kind.slice(0, 40), detail: e.detail }] : [],
+  );
+}
 
 /** Said by a worker whose claimed job the server gave up on (no heartbeat): the job is failed, never run again. */
 export const WORKER_LOST = 'worker lost; not run again, its link may be single-use (submit it again with "again" to trace it anew)';

@@ -24,6 +24,7 @@ import { QUEUE_NAME, workerTraceOptions, type FleetJobData, type WorkerIdentity 
 import { ServerClient, ServerError } from './server-client.js';
 import { Spool } from './spool.js';
 import { Outbox } from './outbox.js';
+import { ProgressSender } from './progress-sender.js';
 import { deadline, pause } from './timing.js';
 
 export interface FleetWorkerOptions {
@@ -208,6 +209,7 @@ export class FleetWorker {
       const claim = await this.claim(data.job, { worker: this.identity.id, nonce, dispatch: job.id ?? '' });
       if (!claim) return { dropped: 'the server could not be reached to claim it' };
       if (!claim.ok) return { dropped: claim.reason };
+      const progress = new ProgressSender((data) => job.updateProgress(data));
       const outcome = await this.tracer.trace({
         url: claim.url,
         // The server's claim decided; this worker's own ledger must not refuse a resubmitted link.
@@ -217,10 +219,9 @@ export class FleetWorker {
         commandLine: ['clicktrace', 'worker', `(job ${data.job} of ${this.options.server})`],
         caseName: claim.caseId,
         options: workerTraceOptions(data.options ?? {}, this.options.trace ?? {}),
-        onProgress: (e) => {
-          void job.updateProgress({ kind: e.kind, detail: e.kind === 'done' ? basename(e.detail) : e.detail }).catch(() => undefined);
-        },
+        onProgress: (e) => progress.add({ kind: e.kind, detail: e.kind === 'done' ? basename(e.detail) : e.detail }),
       });
+      progress.flush();
       if (outcome.kind === 'traced') {
         try {
           this.outbox.addCase(data.job, outcome.caseDir);

@@ -1,0 +1,35 @@
+// A worker's progress events of one job, sent to the server through BullMQ (protocol.ts
+// ProgressData): the first at once, so that the job page shows the start without delay, then the
+// ones that came meanwhile together, at most every PROGRESS_INTERVAL_MS. flush() sends what is
+// left before the job's result goes back, so every event arrives before the job ends.
+import type { ProgressData, ProgressEvent } from './protocol.js';
+
+export const PROGRESS_INTERVAL_MS = 250;
+
+export class ProgressSender {
+  private pending: ProgressEvent[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private sentAny = false;
+
+  constructor(
+    private readonly send: (data: ProgressData) => Promise<unknown>,
+    private readonly intervalMs = PROGRESS_INTERVAL_MS,
+  ) {}
+
+  add(event: ProgressEvent): void {
+    this.pending.push(event);
+    if (!this.sentAny) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.pending.length === 0) return;
+    const events = this.pending;
+    this.pending = [];
+    this.sentAny = true;
+    // Progress is for watching: a send that fails costs the watcher some lines, never the job.
+    this.send({ events }).catch(() => undefined);
+  }
+}
