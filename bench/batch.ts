@@ -103,15 +103,18 @@ function steadyRate(times: number[]): number | null {
 
 /**
  * Runs the CLI with `input` on stdin, watching its process tree; the last sample is taken when it
- * prints its summary line, before its processes exit.
+ * prints its summary line, before its processes exit. `signal` ends it (SIGTERM).
  */
 export async function runWatched(
   args: string[],
   input: string,
   env: NodeJS.ProcessEnv = process.env,
+  signal?: AbortSignal,
 ): Promise<{ code: number | null; stdout: string; usage: TreeUsage; wallSeconds: number; lineTimes: number[] }> {
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'inherit'], env });
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'inherit'], env, ...(signal ? { signal } : {}) });
+  // An aborted run ends with its exit; the abort itself is not an error here.
+  child.on('error', () => undefined);
   const watch = watchTree(child.pid!);
   let stdout = '';
   let usage: TreeUsage | null = null;

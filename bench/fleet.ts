@@ -44,7 +44,7 @@ async function startServer(
   casesDir: string,
   args: string[],
   env: NodeJS.ProcessEnv,
-): Promise<{ url: string; child: ChildProcess }> {
+): Promise<{ url: string; child: ChildProcess; stderr: () => string }> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
@@ -63,7 +63,7 @@ async function startServer(
       const response = await fetch(`${url}/api/queue`, { headers: { 'X-Clicktrace-Token': TOKEN } });
       const body = (await response.json()) as { workers?: { alive: boolean; chromium: string }[] };
       const expectWorkers = args.includes('--local-workers');
-      if (!expectWorkers || body.workers?.some((w) => w.alive && w.chromium !== '(starting)')) return { url, child };
+      if (!expectWorkers || body.workers?.some((w) => w.alive && w.chromium !== '(starting)')) return { url, child, stderr: () => stderr };
     } catch {
       // not listening yet
     }
@@ -88,26 +88,37 @@ export async function benchFleetRun(
   const args = redis
     ? ['--queue', redis.url, '--local-workers', String(options.concurrency)]
     : ['--concurrency', String(options.concurrency)];
-  let server: { url: string; child: ChildProcess };
+  let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer(lab, join(dir, 'cases'), args, { ...options.env, CLICKTRACE_HOME: join(dir, 'home') });
   } catch (err) {
     await redis?.stop();
     throw err;
   }
+  // A server that ends during a run fails it with what it said (the submitting batch would wait for it).
+  const submitting = new AbortController();
+  const serverGone = new Promise<never>((_, reject) =>
+    server.child.once('exit', (code, signal) => {
+      submitting.abort();
+      const said = server.stderr().trim().split('\n').slice(-5).join(' | ');
+      reject(new Error(`serve (${options.mode}) exited during the run (${signal ?? code}): ${said}`));
+    }),
+  );
+  serverGone.catch(() => undefined);
+  const submit = (urls: string[]) =>
+    Promise.race([
+      runWatched(
+        ['trace', '--input', '-', '--json', '--server', server.url, '--token', TOKEN],
+        urls.join('\n'),
+        options.env,
+        submitting.signal,
+      ),
+      serverGone,
+    ]);
   try {
     // One trace first, not timed: both sides start their Chromium and load the trace code before the batch.
-    await runWatched(
-      ['trace', '--input', '-', '--json', '--server', server.url, '--token', TOKEN],
-      fiveHopUrls(lab, 1).join('\n'),
-      options.env,
-    );
-    const urls = fiveHopUrls(lab, options.traces);
-    const { code, stdout } = await runWatched(
-      ['trace', '--input', '-', '--json', '--server', server.url, '--token', TOKEN],
-      urls.join('\n'),
-      options.env,
-    );
+    await submit(fiveHopUrls(lab, 1));
+    const { code, stdout } = await submit(fiveHopUrls(lab, options.traces));
     const lines = stdout
       .trim()
       .split('\n')
