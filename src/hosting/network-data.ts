@@ -6,14 +6,14 @@
 // Loading takes a few milliseconds once the table exists and is started early (a trace starts it
 // while Chromium boots); the first use on a machine compiles the table in a worker thread, so the
 // trace goes on meanwhile. When the packages are missing the lookup still labels special blocks.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { HopNetwork, NetworkDataSource, Report } from '../report.js';
 import { clicktraceHome } from '../home.js';
+import { workerModule } from '../worker-module.js';
 import { AsnTable, buildAsnTable } from './asn-table.js';
 import { parseAddress, specialNetwork } from './special-addresses.js';
 
@@ -192,16 +192,9 @@ export async function compileAsnTableHere(job: CompileJob): Promise<Buffer> {
   return table;
 }
 
-/** The worker's module: beside this one when compiled by tsc, dist/ip-table-worker.mjs in the bundle. */
-function workerPath(): string | null {
-  const candidates = [new URL('./table-worker.js', import.meta.url), new URL('../ip-table-worker.mjs', import.meta.url)];
-  const found = candidates.find((url) => url.protocol === 'file:' && existsSync(fileURLToPath(url)));
-  return found ? fileURLToPath(found) : null;
-}
-
 /** Compiling takes about half a second of CPU: in a worker thread, so that a trace goes on meanwhile. */
 async function compileAsnTable(dir: string, label: string, out: string): Promise<Buffer> {
-  const worker = workerPath();
+  const worker = workerModule(import.meta.url, 'table-worker.js', 'ip-table-worker.mjs');
   const job: CompileJob = { dir, label, out };
   if (!worker) return compileAsnTableHere(job);
   // A worker that cannot start (e.g. under flags a worker refuses) leaves the work to this thread.

@@ -4,20 +4,12 @@
 // next job's claim (median 12 ms, up to 77 ms late), heartbeats and the web UI. One thread: bundles
 // are checked one at a time, so that checking never takes more than one core from the traces.
 // Without the worker's module (an incomplete build), or if the thread dies, the work runs here.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerModule } from '../worker-module.js';
 import { BundleError } from '../case/case-bundle.js';
 import { unpackAndVerify, type StagedBundle, type StagedCase } from './unpack-verify.js';
 
 export type VerifyReply = { id: number; staged: StagedCase } | { id: number; error: string; refused: boolean };
-
-/** The worker's module: beside this one when compiled by tsc, dist/verify-worker.mjs in the bundle. */
-function workerPath(): string | null {
-  const candidates = [new URL('./verify-worker.js', import.meta.url), new URL('../verify-worker.mjs', import.meta.url)];
-  const found = candidates.find((url) => url.protocol === 'file:' && existsSync(fileURLToPath(url)));
-  return found ? fileURLToPath(found) : null;
-}
 
 export class VerifyThread {
   private worker: Worker | null = null;
@@ -47,7 +39,7 @@ export class VerifyThread {
 
   private thread(): Worker | null {
     if (this.worker) return this.worker;
-    const path = workerPath();
+    const path = workerModule(import.meta.url, 'verify-worker.js', 'verify-worker.mjs');
     if (!path) return null;
     const worker = new Worker(path);
     // The server does not wait for an idle verification thread to exit.

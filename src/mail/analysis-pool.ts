@@ -2,9 +2,8 @@
 // analyzeMessage (a pure function of the raw bytes), results handed back in the order asked.
 // A mailbox or a spam feed is thousands of independent messages; one thread leaves the other
 // cores idle. A worker that dies (a message that exhausts its memory) fails that message only.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerModule } from '../worker-module.js';
 import type { AnalyzeOptions, MailAnalysis } from './parse.js';
 
 export interface AnalysisJob {
@@ -16,12 +15,10 @@ export interface AnalysisJob {
 
 export type AnalysisReply = { id: number; analysis: MailAnalysis } | { id: number; error: string };
 
-/** The worker's module: beside this one when compiled by tsc, dist/mail-worker.mjs in the bundle. */
 function workerPath(): string {
-  const candidates = [new URL('./analysis-worker.js', import.meta.url), new URL('../mail-worker.mjs', import.meta.url)];
-  const found = candidates.find((url) => url.protocol === 'file:' && existsSync(fileURLToPath(url)));
+  const found = workerModule(import.meta.url, 'analysis-worker.js', 'mail-worker.mjs');
   if (!found) throw new Error('mail analysis worker module not found (is the build complete?)');
-  return fileURLToPath(found);
+  return found;
 }
 
 interface Slot {
