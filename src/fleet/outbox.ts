@@ -5,6 +5,7 @@
 // meanwhile leaves them for the next worker on the same spool. A bundle the server refuses for good
 // (it does not verify, or its case is unknown) moves to the spool's refused/ folder.
 import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BUNDLE_SUFFIX, packCase } from '../case/case-bundle.js';
 import { ServerError, type ServerClient } from './server-client.js';
@@ -64,7 +65,8 @@ export class Outbox {
     const caseId = caseDir.split(/[\\/]/).pop()!;
     const packed = packCase(caseDir, join(this.dir, `${caseId}${BUNDLE_SUFFIX}`));
     writeFileSync(join(this.dir, `${caseId}.json`), JSON.stringify({ job }) + '\n');
-    rmSync(caseDir, { recursive: true, force: true });
+    // The bundle holds it now: the folder goes in the background, not on the job's time.
+    rm(caseDir, { recursive: true, force: true }).catch((err: Error) => this.log(`${caseDir}: not removed (${err.message})`));
     this.items.set(caseId, { kind: 'case', caseId, job, attempts: 0, notBefore: 0 });
     this.kick();
     return { caseId, bytes: packed.bytes };

@@ -98,6 +98,8 @@ export class FleetWorker {
     this.outbox = new Outbox(spool.outboxDir, spool.refusedDir, this.client, () => this.identity.id, this.log);
     this.tracer = new Tracer({
       store,
+      // Its cases leave the spool once packed; the spool's store keeps the ledger, not an index.
+      index: false,
       concurrency: options.concurrency,
       browsers,
       trace: { ...options.trace, worker: { name, host } },

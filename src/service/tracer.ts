@@ -72,6 +72,11 @@ export interface TracerOptions {
   trace?: TraceDefaults;
   /** The cases folder as the user gave it (case paths are reported under it); default: the store's. */
   outDir?: string;
+  /**
+   * Whether a finished case goes into the store's index (default true). A fleet worker's do not:
+   * they leave its spool for the server's store, and its ledger named each request before it was made.
+   */
+  index?: boolean;
 }
 
 export class Tracer {
@@ -185,7 +190,7 @@ export class Tracer {
           ).httpClientTrace({ ...options, ...(chromiumVersion ? { chromiumVersion } : {}) })
         : await (await import('../capture/trace.js')).trace(options, lease?.browser);
       try {
-        store.indexCase(resolve(result.caseDir));
+        if (this.options.index !== false) store.indexCase(resolve(result.caseDir));
       } catch {
         // The index can always be rebuilt with `clicktrace reindex`; the case is what matters.
       }
