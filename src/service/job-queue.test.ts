@@ -22,3 +22,27 @@ test('job queue: never more than the limit at once, every task runs, in order', 
   assert.equal(queue.peak, 2);
   assert.throws(() => new JobQueue(0), RangeError);
 });
+
+test('job queue: run() waits for a free slot and gives back what the task returned or threw', async () => {
+  const queue = new JobQueue(1);
+  const order: string[] = [];
+  let release!: () => void;
+  const first = queue.run(async () => {
+    order.push('first');
+    await new Promise<void>((r) => (release = r));
+    return 1;
+  });
+  const second = queue.run(() => {
+    order.push('second');
+    return Promise.resolve('two');
+  });
+  const third = queue.run(() => Promise.reject(new Error('three')));
+  await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(order, ['first'], 'the second waits while the only slot is taken');
+  release();
+  assert.equal(await first, 1);
+  assert.equal(await second, 'two');
+  await assert.rejects(third, /three/);
+  await queue.idle();
+  assert.equal(queue.peak, 1);
+});

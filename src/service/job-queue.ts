@@ -25,6 +25,11 @@ export class JobQueue {
     this.pump();
   }
 
+  /** Queues `task` and resolves (or rejects) with what it does once it ran. */
+  run<T>(task: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => this.push(() => task().then(resolve, reject)));
+  }
+
   /** Drops the tasks not started yet; returns how many. */
   clear(): number {
     return this.waiting.splice(0).length;
