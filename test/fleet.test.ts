@@ -236,6 +236,9 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
         }
         assert.ok(lost.length >= 1, 'the killed worker was tracing');
         assert.equal(code, 1, 'failed jobs make the exit status 1');
+        // A job the killed worker held but had not claimed yet was put on the queue again and traced by another.
+        for (const job of done.filter((j) => (j.fleet?.dispatches ?? 0) > 1))
+          assert.notEqual(job.fleet?.worker?.name, victim.worker.name, `${job.id}`);
         for (const job of done) {
           const token = job.url!.slice(SINGLE_USE_PREFIX.length);
           assert.equal(hits(token), 1, `${job.url} requested exactly once`);

@@ -209,6 +209,8 @@ export class FleetDispatcher {
       store.ledger.attach(claim.id, caseId);
       job.fleet = {
         ...(fleet ?? emptyFleetState()),
+        // The dispatch that claimed it (its progress is the job's): a job put on the queue again may be claimed through an earlier one.
+        ...(jobOfDispatch(request.dispatch) === jobId ? { dispatch: request.dispatch } : {}),
         caseId,
         nonce: request.nonce,
         claimedAt: new Date().toISOString(),
@@ -402,11 +404,29 @@ export class FleetDispatcher {
             `${dispatch} is ${state === 'unknown' ? 'gone from the queue' : state} and was never claimed; put on the queue again`,
           );
           await this.dispatch(job);
+          continue;
+        }
+        // A worker holds one job ahead, unclaimed (worker.ts): if it went silent, the job goes to
+        // another at once rather than when BullMQ finds its lock lapsed. Should the silent one come
+        // back and claim it after all, the first claim wins and the other dispatch is refused.
+        const holder = state === 'active' ? await this.lostHolder(dispatch) : null;
+        if (holder) {
+          this.host.record(job, 'requeued', `${dispatch} was held, not yet claimed, by ${holder}; put on the queue again`);
+          await this.dispatch(job);
         }
       }
     } catch (err) {
       this.redisError(err as Error);
     }
+  }
+
+  /** The worker BullMQ gave this dispatch to (workers name themselves by their id), when it has been silent too long. */
+  private async lostHolder(dispatch: string): Promise<string | null> {
+    const holder = (await deadline(this.queue.getJob(dispatch), 5000, 'no answer'))?.processedBy;
+    const seen = holder ? this.workers.get(holder) : undefined;
+    if (!seen) return null;
+    const silentMs = Date.now() - Date.parse(seen.lastSeen);
+    return silentMs > this.workerTimeoutMs ? `${seen.name} on ${seen.host}, silent for ${Math.round(silentMs / 1000)} s` : null;
   }
 
   /** Claimed jobs whose worker went silent, or is alive but no longer holds them: failed, never run again. */

@@ -188,6 +188,8 @@ export class FleetWorker {
     const connection = connectionOptions(this.options.redis);
     const bull = new Worker<FleetJobData, JobResult>(QUEUE_NAME, (job) => this.process(job), {
       connection,
+      // Stored on each job it takes: the server finds the holder of a job not yet claimed.
+      name: this.identity.id,
       // One job in hand, unclaimed, for the next free slot.
       concurrency: this.options.concurrency + 1,
       // A stalled job (its worker died, or its lock lapsed) is failed, never run again.
