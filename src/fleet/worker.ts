@@ -10,7 +10,6 @@
 // BullMQ hands a worker one job more than it traces at once. That job waits, not yet claimed, for
 // the next free slot, which it takes without a round trip to Redis: without it, at 3 traces at
 // once on 2 cores, the slots stood idle 5% of the time between one job and the next.
-
 // Stopping (SIGTERM): no new job is taken; started jobs end as cases (or failures) and are
 // delivered; nothing goes back to the queue.
 import { randomBytes } from 'node:crypto';
