@@ -43,6 +43,12 @@ test('job queue: run() waits for a free slot and gives back what the task return
   assert.equal(await first, 1);
   assert.equal(await second, 'two');
   await assert.rejects(third, /three/);
+  await assert.rejects(
+    queue.run(() => {
+      throw new Error('thrown before a promise');
+    }),
+    /thrown before a promise/,
+  );
   await queue.idle();
   assert.equal(queue.peak, 1);
 });

@@ -25,9 +25,10 @@ export class JobQueue {
     this.pump();
   }
 
-  /** Queues `task` and resolves (or rejects) with what it does once it ran. */
+  /** Queues `task` and resolves (or rejects) with what it does once it ran (one dropped by `clear` never settles). */
   run<T>(task: () => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => this.push(() => task().then(resolve, reject)));
+    // Through a resolved promise: a task that throws before it returns one rejects too.
+    return new Promise<T>((resolve, reject) => this.push(() => Promise.resolve().then(task).then(resolve, reject)));
   }
 
   /** Drops the tasks not started yet; returns how many. */
