@@ -1,11 +1,10 @@
 // How many traces run at once by default, from the machine's cores and memory. Measured with
-// `node dist/bench/batch.js 1 2 3 4 6 --traces 40` (the 5-hop lab chain, full evidence, one
-// Chromium) on a 2-core AMD EPYC shared with other work: throughput grew from 1 to 2 traces at
-// once (0.45 -> 0.78 traces/s there) and stayed flat from 2 to 4 (0.79, 0.70; a second run 0.54 at
-// 2, 0.67 at 4), while the peak RSS of node + Chromium grew by ~110 MB per trace. Each trace
-// spends most of its time waiting (on the network, on timers, on Chromium's frames) and ~0.1 s
-// of CPU in node plus a fresh renderer's worth in Chromium, so two per core keep both busy
-// without queueing much in Chromium; memory bounds it on small machines.
+// `npm run bench` (the 5-hop lab chain, distinct URLs, full evidence, one Chromium) on a 2-core
+// AMD EPYC: 2.47 traces/s at 1 at once, 2.92 at 2, 3.13 at 4 (3.35 once the pool is warm), with
+// the peak RSS of node + Chromium growing by ~108 MB per trace. A trace costs ~590 ms of CPU in
+// all (node ~76 ms, Chromium ~510 ms: a fresh renderer, three documents, a screenshot) and spends
+// the rest of its time waiting (on the network, timers, Chromium's frames), so two per core keep
+// both cores busy; more only queue in Chromium. Memory bounds it on small machines.
 import { availableParallelism, freemem } from 'node:os';
 
 /** Traces per core at which batch throughput stopped growing. */
