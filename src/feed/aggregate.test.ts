@@ -179,9 +179,19 @@ test('CSV: RFC 4180 quoting, one row per line, formulas defused; the text table 
   const csv = formatFeedCsv(agg);
   assert.ok(csv.endsWith('\r\n'));
   const lines = csv.split('\r\n');
-  assert.equal(lines[0], 'dimension,key,label,detail,messages,traces,first_seen,last_seen,examples,source');
+  assert.equal(lines[0], 'dimension,key,label,detail,messages,traces,first_seen,last_seen,examples,source,imported');
   assert.ok(csv.includes(`tracker,'=cmd|calc,'=cmd|calc,esp-tracker,0,1,`));
-  assert.ok(csv.includes('advertiser,"evil,""corp""\r\n\u001b[31m"'));
+  // CR and ESC written out (the CSV goes to stdout, often a terminal); the line break stays, quoted.
+  assert.ok(csv.includes('advertiser,"evil,""corp""\\x0d\n\\x1b[31m"'), csv);
+  assert.ok(
+    !/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(csv.replace(/\r\n/g, '')),
+    'no control character but the line breaks',
+  );
+  assert.equal(csvField('\r=1+1'), '\\x0d=1+1', 'a leading CR is written out, so the cell is no formula');
+  assert.equal(csvField('\t=1+1'), "'\t=1+1");
+  assert.equal(csvField('@SUM(A1)'), "'@SUM(A1)");
+  assert.equal(csvField('+1'), "'+1");
+  assert.equal(csvField('\u009b31m\u202eabc'), '\\x9b31m\\u202eabc');
   const text = formatFeedText(agg);
   assert.ok(!/\u001b/.test(text), 'no escape character reaches the terminal');
   assert.ok(text.includes('\\x1b[31m'));
@@ -220,4 +230,31 @@ test('open trackers per message, and per given-out address: who reached it, via 
   assert.ok(!rows.some((r) => r.key === 'plain@example.org'), 'an address neither mapped nor tagged is not a given-out address');
   const pixel = rows.find((r) => r.dimension === 'open-tracker')!;
   assert.deepEqual([pixel.key, pixel.messages, pixel.traces], ['Selligent', 1, 0]);
+});
+
+test('imported captures are counted apart on every line and in the totals; traces that stopped with an error too', () => {
+  const imported = trace('20260307T000000Z-aaaaaa', '2026-03-07T00:00:00.000Z', {
+    kind: 'import',
+    hops: [hop(1, 'emsecure.test', 'esp-tracker', 'Selligent', google), hop(2, 'shop.example', 'advertiser', 'shop.example', google)],
+  });
+  const failed = trace('20260307T000001Z-bbbbbb', '2026-03-07T00:00:01.000Z', {
+    endedOnPage: false,
+    advertiser: null,
+    error: 'timeout: no response for http://emsecure.test/c within 60 s',
+    hops: [hop(1, 'emsecure.test', 'esp-tracker', 'Selligent', google)],
+  });
+  const agg = feedAggregate([imported, failed]);
+  assert.deepEqual([agg.traces, agg.imported, agg.failed], [2, 1, 1]);
+  const selligent = row(agg.rows, 'tracker', 'Selligent');
+  assert.deepEqual([selligent.traces, selligent.imported], [2, 1]);
+  assert.deepEqual([row(agg.rows, 'advertiser', 'shop.example').imported, row(agg.rows, 'final-domain', 'shop.example').imported], [1, 0]);
+  const text = formatFeedText(agg);
+  assert.match(text, /^2 case\(s\): 0 message\(s\), 2 trace\(s\) \(1 imported, 1 stopped with an error\)/);
+  assert.match(text, /Selligent\s+esp-tracker\s+0\s+2 \(1 imported\)\s/);
+  const csv = formatFeedCsv(agg).split('\r\n');
+  assert.ok(
+    csv.some((l) => l.startsWith('tracker,Selligent,') && l.endsWith(',1')),
+    csv.join('\n'),
+  );
+  assert.equal(formatFeedText(feedAggregate([])).split('\n')[0], '0 case(s): 0 message(s), 0 trace(s)');
 });

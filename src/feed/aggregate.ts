@@ -87,6 +87,8 @@ export interface FeedRow {
   detail: string | null;
   messages: number;
   traces: number;
+  /** Of `traces`, how many are imported captures (HAR, mitmproxy, case bundles), not traced by clicktrace. */
+  imported: number;
   firstSeen: string | null;
   lastSeen: string | null;
   /** Up to EXAMPLES case ids, newest first. */
@@ -99,7 +101,12 @@ export interface FeedAggregate {
   since: string | null;
   cases: number;
   messages: number;
+  /** Chains: traces, proxy recordings and imported captures. */
   traces: number;
+  /** Of `traces`, the imported captures (HAR, mitmproxy, case bundles). */
+  imported: number;
+  /** Of `traces`, those that stopped with an error (loop, timeout, reset, crash, interrupted...). */
+  failed: number;
   firstSeen: string | null;
   lastSeen: string | null;
   rows: FeedRow[];
@@ -111,10 +118,11 @@ const TRACKER_ROLES = new Set(['esp-tracker']);
 const BROKER_ROLES = new Set(['affiliate-network', 'ad-network', 'redirector']);
 
 interface Bucket {
-  row: Omit<FeedRow, 'messages' | 'traces' | 'examples' | 'detail'>;
+  row: Omit<FeedRow, 'messages' | 'traces' | 'imported' | 'examples' | 'detail'>;
   details: Set<string>;
   messages: Set<string>;
   traces: Set<string>;
+  imported: Set<string>;
   /** Case id -> its time, for the examples. */
   cases: Map<string, string>;
 }
@@ -131,6 +139,7 @@ class Buckets {
         details: new Set(),
         messages: new Set(),
         traces: new Set(),
+        imported: new Set(),
         cases: new Map(),
       };
       this.map.set(id, bucket);
@@ -140,6 +149,7 @@ class Buckets {
     if (c.kind === 'mail') bucket.messages.add(c.id);
     else {
       bucket.traces.add(c.id);
+      if (c.kind === 'import') bucket.imported.add(c.id);
       if (c.messageCase) bucket.messages.add(c.messageCase);
     }
     const at = c.startedAt ?? '';
@@ -158,6 +168,7 @@ class Buckets {
         detail: b.details.size ? [...b.details].sort().join(', ') : null,
         messages: b.messages.size,
         traces: b.traces.size,
+        imported: b.imported.size,
         examples: [...b.cases]
           .sort((x, y) => (x[1] === y[1] ? (x[0] < y[0] ? 1 : -1) : x[1] < y[1] ? 1 : -1))
           .slice(0, EXAMPLES)
@@ -170,13 +181,14 @@ class Buckets {
           b.traces - a.traces ||
           (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
       )
-      .map(({ dimension, key, label, detail, messages, traces, firstSeen, lastSeen, examples, source }) => ({
+      .map(({ dimension, key, label, detail, messages, traces, imported, firstSeen, lastSeen, examples, source }) => ({
         dimension,
         key,
         label,
         detail,
         messages,
         traces,
+        imported,
         firstSeen,
         lastSeen,
         examples,
@@ -194,6 +206,8 @@ export function feedAggregate(cases: readonly FeedCase[], options: { since?: str
   const messagesById = new Map(included.filter((c) => c.kind === 'mail').map((c) => [c.id, c]));
   const messages = new Set<string>();
   let traces = 0;
+  let imported = 0;
+  let failed = 0;
   let firstSeen: string | null = null;
   let lastSeen: string | null = null;
   for (const c of included) {
@@ -214,6 +228,8 @@ export function feedAggregate(cases: readonly FeedCase[], options: { since?: str
       continue;
     }
     traces++;
+    if (c.kind === 'import') imported++;
+    if (c.error !== null) failed++;
     if (c.messageCase) {
       messages.add(c.messageCase);
       for (const p of platformsOf.get(c.messageCase) ?? []) buckets.add('platform', p.name, p.name, c, { detail: p.kind });
@@ -223,7 +239,7 @@ export function feedAggregate(cases: readonly FeedCase[], options: { since?: str
     }
     addChain(buckets, c);
   }
-  return { since, cases: included.length, messages: messages.size, traces, firstSeen, lastSeen, rows: buckets.rows() };
+  return { since, cases: included.length, messages: messages.size, traces, imported, failed, firstSeen, lastSeen, rows: buckets.rows() };
 }
 
 /**
