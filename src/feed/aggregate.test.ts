@@ -258,3 +258,32 @@ test('imported captures are counted apart on every line and in the totals; trace
   );
   assert.equal(formatFeedText(feedAggregate([])).split('\n')[0], '0 case(s): 0 message(s), 0 trace(s)');
 });
+
+test('the same link in two messages is traced once: the trace counts for both messages, each platform for its own', () => {
+  const message = (id: string, at: string, platform: string): FeedCase => ({
+    ...trace(id, at, {}),
+    kind: 'mail',
+    platforms: [{ name: platform, kind: 'esp' }],
+    endedOnPage: false,
+    finalDomain: null,
+    advertiser: null,
+  });
+  const first = message('20260501T100000Z-aaaaaa-mail', '2026-05-01T10:00:00.000Z', 'Amazon SES');
+  const second = message('20260501T100001Z-bbbbbb-mail', '2026-05-01T10:00:01.000Z', 'Mailgun');
+  const shared = trace('20260501T100002Z-cccccc', '2026-05-01T10:00:02.000Z', {
+    messageCase: first.id,
+    messageCases: [first.id, second.id],
+    hops: [hop(1, 'emsecure.test', 'esp-tracker', 'Selligent', google), hop(2, 'shop.example', 'advertiser', 'shop.example', google)],
+  });
+  const agg = feedAggregate([first, second, shared]);
+  assert.deepEqual([agg.messages, agg.traces], [2, 1]);
+  for (const [dimension, key] of [
+    ['tracker', 'Selligent'],
+    ['advertiser', 'shop.example'],
+    ['network', 'AS15169'],
+  ])
+    assert.deepEqual([row(agg.rows, dimension, key).messages, row(agg.rows, dimension, key).traces], [2, 1], `${dimension} ${key}`);
+  assert.deepEqual([row(agg.rows, 'platform', 'Amazon SES').messages, row(agg.rows, 'platform', 'Amazon SES').traces], [1, 1]);
+  assert.deepEqual([row(agg.rows, 'platform', 'Mailgun').messages, row(agg.rows, 'platform', 'Mailgun').traces], [1, 1]);
+  assert.deepEqual(row(agg.rows, 'platform', 'Mailgun').examples, [shared.id, second.id]);
+});

@@ -11,6 +11,11 @@ export interface FeedCase {
   startedAt: string | null;
   /** A traced link: the message case it came from. */
   messageCase: string | null;
+  /**
+   * A traced link: every message case whose link led to this trace (the same link in several
+   * messages is traced once, the later messages point at that case); `messageCase` among them.
+   */
+  messageCases?: string[];
   /** A message case: the sending platforms its headers show. */
   platforms: { name: string; kind: string }[];
   /** A message case: who runs its open-tracking pixels. */
@@ -130,7 +135,14 @@ interface Bucket {
 class Buckets {
   private readonly map = new Map<string, Bucket>();
 
-  add(dimension: FeedDimension, key: string, label: string, c: FeedCase, options: { detail?: string | null; source?: string | null } = {}) {
+  /** Counts case `c` on a line; `messages` (a trace's messages that this line is about) defaults to all of them. */
+  add(
+    dimension: FeedDimension,
+    key: string,
+    label: string,
+    c: FeedCase,
+    options: { detail?: string | null; source?: string | null; messages?: readonly string[] } = {},
+  ) {
     const id = `${dimension}\u0000${key}`;
     let bucket = this.map.get(id);
     if (!bucket) {
@@ -150,7 +162,7 @@ class Buckets {
     else {
       bucket.traces.add(c.id);
       if (c.kind === 'import') bucket.imported.add(c.id);
-      if (c.messageCase) bucket.messages.add(c.messageCase);
+      for (const m of options.messages ?? messagesOf(c)) bucket.messages.add(m);
     }
     const at = c.startedAt ?? '';
     bucket.cases.set(c.id, at);
@@ -230,10 +242,11 @@ export function feedAggregate(cases: readonly FeedCase[], options: { since?: str
     traces++;
     if (c.kind === 'import') imported++;
     if (c.error !== null) failed++;
-    if (c.messageCase) {
-      messages.add(c.messageCase);
-      for (const p of platformsOf.get(c.messageCase) ?? []) buckets.add('platform', p.name, p.name, c, { detail: p.kind });
-      const message = messagesById.get(c.messageCase);
+    for (const messageCase of messagesOf(c)) {
+      messages.add(messageCase);
+      for (const p of platformsOf.get(messageCase) ?? [])
+        buckets.add('platform', p.name, p.name, c, { detail: p.kind, messages: [messageCase] });
+      const message = messagesById.get(messageCase);
       const advertiser = c.endedOnPage ? (c.advertiser ?? c.finalDomain) : null;
       if (message) addRecipients(buckets, message, c, advertiser ? [`for ${advertiser}`] : []);
     }
@@ -247,13 +260,20 @@ export function feedAggregate(cases: readonly FeedCase[], options: { since?: str
  * counted for `c` (the message itself, or a trace of one of its links, which adds its advertiser).
  */
 function addRecipients(buckets: Buckets, message: FeedCase, c: FeedCase, details: string[]): void {
+  const messages = [message.id];
   for (const r of message.recipients ?? []) {
     if (!r.givenKey && !r.tag) continue;
     const key = r.givenKey ?? r.address;
     const facts = [r.spamtrap ? 'spamtrap' : null, r.afterRetirement ? 'after retirement' : null, !r.givenKey ? `tag ${r.tag}` : null];
-    for (const detail of [...facts, ...details]) if (detail) buckets.add('recipient', key, key, c, { detail });
-    if (!facts.some(Boolean) && details.length === 0) buckets.add('recipient', key, key, c);
+    for (const detail of [...facts, ...details]) if (detail) buckets.add('recipient', key, key, c, { detail, messages });
+    if (!facts.some(Boolean) && details.length === 0) buckets.add('recipient', key, key, c, { messages });
   }
+}
+
+/** The message cases a trace came from (none for a mail case: it is a message). */
+function messagesOf(c: FeedCase): readonly string[] {
+  if (c.kind === 'mail') return [];
+  return c.messageCases ?? (c.messageCase ? [c.messageCase] : []);
 }
 
 function addChain(buckets: Buckets, c: FeedCase): void {
