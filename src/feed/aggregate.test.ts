@@ -287,3 +287,14 @@ test('the same link in two messages is traced once: the trace counts for both me
   assert.deepEqual([row(agg.rows, 'platform', 'Mailgun').messages, row(agg.rows, 'platform', 'Mailgun').traces], [1, 1]);
   assert.deepEqual(row(agg.rows, 'platform', 'Mailgun').examples, [shared.id, second.id]);
 });
+
+test('an AS line seen with two releases of the IP data names both', () => {
+  const later = 'ip-location-db asn 2026-09-01';
+  const agg = feedAggregate([
+    trace('20260601T000000Z-aaaaaa', '2026-06-01T00:00:00.000Z', { hops: [hop(1, 'shop.example', 'advertiser', 'shop.example', google)] }),
+    trace('20260901T000000Z-bbbbbb', '2026-09-02T00:00:00.000Z', {
+      hops: [hop(1, 'shop.example', 'advertiser', 'shop.example', { ...google, source: later })],
+    }),
+  ]);
+  assert.equal(row(agg.rows, 'network', 'AS15169').source, `${SOURCE}, ${later}`);
+});

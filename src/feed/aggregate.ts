@@ -98,7 +98,7 @@ export interface FeedRow {
   lastSeen: string | null;
   /** Up to EXAMPLES case ids, newest first. */
   examples: string[];
-  /** For AS lines: the offline data and its date. */
+  /** For AS lines: the offline data and its date (each release, when the cases were made with several). */
   source: string | null;
 }
 
@@ -123,8 +123,9 @@ const TRACKER_ROLES = new Set(['esp-tracker']);
 const BROKER_ROLES = new Set(['affiliate-network', 'ad-network', 'redirector']);
 
 interface Bucket {
-  row: Omit<FeedRow, 'messages' | 'traces' | 'imported' | 'examples' | 'detail'>;
+  row: Omit<FeedRow, 'messages' | 'traces' | 'imported' | 'examples' | 'detail' | 'source'>;
   details: Set<string>;
+  sources: Set<string>;
   messages: Set<string>;
   traces: Set<string>;
   imported: Set<string>;
@@ -147,8 +148,9 @@ class Buckets {
     let bucket = this.map.get(id);
     if (!bucket) {
       bucket = {
-        row: { dimension, key, label, firstSeen: null, lastSeen: null, source: null },
+        row: { dimension, key, label, firstSeen: null, lastSeen: null },
         details: new Set(),
+        sources: new Set(),
         messages: new Set(),
         traces: new Set(),
         imported: new Set(),
@@ -157,7 +159,7 @@ class Buckets {
       this.map.set(id, bucket);
     }
     if (options.detail) bucket.details.add(options.detail);
-    if (options.source && !bucket.row.source) bucket.row.source = options.source;
+    if (options.source) bucket.sources.add(options.source);
     if (c.kind === 'mail') bucket.messages.add(c.id);
     else {
       bucket.traces.add(c.id);
@@ -178,6 +180,7 @@ class Buckets {
       .map((b) => ({
         ...b.row,
         detail: b.details.size ? [...b.details].sort().join(', ') : null,
+        source: b.sources.size ? [...b.sources].sort().join(', ') : null,
         messages: b.messages.size,
         traces: b.traces.size,
         imported: b.imported.size,
