@@ -227,6 +227,18 @@ test('clicktrace report: counts, first and last seen and example cases, in JSON,
   const badDay = await cli(['report', '--cases', cases, '--since', '2026-02-30']);
   assert.deepEqual([badDay.code, badDay.stderr.split('\n').length], [2, 2]);
   assert.match(badDay.stderr, /--since: expected a date/);
+  // A trace cut off before its report.json (kill -9): not counted, and said so on stderr.
+  const cutOff = join(cases, '20261205T080000Z-c0ffee');
+  mkdirSync(cutOff);
+  writeFileSync(join(cutOff, 'PARTIAL'), '');
+  try {
+    const withCutOff = await cli(['report', '--cases', cases, '--json']);
+    assert.equal(withCutOff.code, 0, withCutOff.stderr);
+    assert.equal(JSON.parse(withCutOff.stdout).cases, 6);
+    assert.match(withCutOff.stderr, /^clicktrace: report: 1 case folder\(s\) not counted: 20261205T080000Z-c0ffee \(capture in progress/);
+  } finally {
+    rmSync(cutOff, { recursive: true });
+  }
 });
 
 /** A case folder as the index reads it (report.json), with party and network names built to break a page. */

@@ -16,7 +16,8 @@ names the advertiser decides; the final registrable domain of the others is list
 Each line gives the number of messages and traces, when it was first and last seen, and up to
 three example case ids, newest first. Imported captures (clicktrace import) count among the
 traces and are counted apart ("2 (1 imported)"); the totals say how many traces stopped with an
-error. Links compared as several visitors (clicktrace compare)
+error; case folders with no report yet (a trace running, or cut off) are not counted, and stderr
+says which. Links compared as several visitors (clicktrace compare)
 are counted per party on their chains: compared, cloaked, single-use, the signals they split
 on and example comparison cases (also "cloaking" in --json).
 
@@ -75,12 +76,25 @@ export async function run(argv: string[]): Promise<number> {
     throw new CliError(`report: ${casesDir}: cannot open its index: ${(err as Error).message}`);
   }
   let aggregate;
+  let skipped;
   try {
-    store.sync();
+    skipped = store.sync().skipped;
     aggregate = aggregateCases(store, { since });
   } finally {
     store.close();
   }
+  // A folder without report.json (a trace still running, or cut off by a crash or kill -9) is not
+  // in the index: say so rather than leave it out silently.
+  const { timeFromCaseId } = await import('../store/case-rows.js');
+  const missing = skipped.filter((s) => since === null || (timeFromCaseId(s.id) ?? since) >= since);
+  if (missing.length > 0)
+    process.stderr.write(
+      `clicktrace: report: ${missing.length} case folder(s) not counted: ` +
+        `${missing
+          .slice(0, 3)
+          .map((s) => `${clean(s.id)} (${clean(s.reason)})`)
+          .join(', ')}${missing.length > 3 ? ', ...' : ''}; clicktrace analyze FOLDER --write rebuilds the report of a cut-off trace\n`,
+    );
   // Links compared as several visitors (clicktrace compare): their comparison cases are read from the folder.
   const [{ comparedLinks }, { cloakingByParty }] = await Promise.all([
     import('../compare/comparison-case.js'),
