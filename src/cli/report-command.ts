@@ -12,14 +12,14 @@ const HELP = `usage: clicktrace report [--cases DIR] [--since DATE] [--json | --
 Sums up the cases of DIR (default ./${DEFAULTS.outDir}; its index is brought up to date first):
 per sending platform (from message headers), click tracker / ESP, broker or affiliate network,
 other hops on the way, advertiser (only for chains that ended on a page, as the analysis that
-names the advertiser decides; the final registrable domain of the others is listed apart), and hosting network (AS) of every hop.
-Each line gives the number of messages and traces, when it was first and last seen, and up to
-three example case ids, newest first. Imported captures (clicktrace import) count among the
-traces and are counted apart ("2 (1 imported)"); the totals say how many traces stopped with an
-error; case folders with no report yet (a trace running, or cut off) are not counted, and stderr
-says which. Links compared as several visitors (clicktrace compare)
-are counted per party on their chains: compared, cloaked, single-use, the signals they split
-on and example comparison cases (also "cloaking" in --json).
+names the advertiser decides; the final registrable domain of the others is listed apart), and
+hosting network (AS) of every hop. Each line gives the number of messages and traces, when it
+was first and last seen, and up to three example case ids, newest first. Imported captures
+(clicktrace import) count among the traces and are counted apart ("2 (1 imported)"); the totals
+say how many traces stopped with an error; case folders with no report yet (a trace running, or
+cut off) are not counted, and stderr says which. Links compared as several visitors (clicktrace
+compare) are counted per party on their chains: compared, cloaked, single-use, the signals they
+split on and example comparison cases (also "cloaking" in --json; not in --csv or --html).
 
 Hosting networks come from offline data (ip-location-db: RouteViews, NRO and DB-IP, CC BY 4.0,
 https://db-ip.com); they are approximate, and each AS line names the data and its date.
