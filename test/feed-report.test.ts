@@ -189,6 +189,7 @@ test('clicktrace report: counts, first and last seen and example cases, in JSON,
     'examples',
     'source',
     'imported',
+    'compared',
   ]);
   assert.equal(records.length, agg.rows.length);
   assert.deepEqual(
@@ -353,5 +354,31 @@ test('the /report page: the aggregate with links to the cases, hostile names sho
   } finally {
     await browser?.close();
     await serve?.close();
+  }
+});
+
+test('clicktrace report counts the visitors of a compare run apart (one link, one trace per profile)', async () => {
+  const dir = tempDir('feed-compare-');
+  try {
+    const compare = await cli([
+      'compare',
+      lab.scenarios['split-honest'].url,
+      '--as',
+      'desktop,headless',
+      '--yes',
+      '--out',
+      dir,
+      ...lab.traceArgs,
+    ]);
+    assert.ok(compare.code === 0 || compare.code === 1, compare.stderr);
+    const report = await cli(['report', '--cases', dir, '--json']);
+    assert.equal(report.code, 0, report.stderr);
+    const agg = JSON.parse(report.stdout) as { traces: number; compared: number; rows: Row[]; cloaking: unknown[] };
+    assert.deepEqual([agg.traces, agg.compared, agg.cloaking.length > 0], [2, 2, true]);
+    for (const row of agg.rows) assert.equal(row.compared, row.traces, `${row.dimension} ${row.key}`);
+    const text = await cli(['report', '--cases', dir]);
+    assert.match(text.stdout, /^2 case\(s\): 0 message\(s\), 2 trace\(s\) \(2 visitors of clicktrace compare\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

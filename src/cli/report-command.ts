@@ -15,11 +15,12 @@ other hops on the way, advertiser (only for chains that ended on a page, as the 
 names the advertiser decides; the final registrable domain of the others is listed apart), and
 hosting network (AS) of every hop. Each line gives the number of messages and traces, when it
 was first and last seen, and up to three example case ids, newest first. Imported captures
-(clicktrace import) count among the traces and are counted apart ("2 (1 imported)"); the totals
-say how many traces stopped with an error; case folders with no report yet (a trace running, or
-cut off) are not counted, and stderr says which. Links compared as several visitors (clicktrace
-compare) are counted per party on their chains: compared, cloaked, single-use, the signals they
-split on and example comparison cases (also "cloaking" in --json; not in --csv or --html).
+(clicktrace import) and the visitors of clicktrace compare (one trace per profile) count among
+the traces and are counted apart ("3 (1 imported, 2 compared)"); the totals say how many
+traces stopped with an error; case folders with no report yet (a trace running, or cut off) are
+not counted, and stderr says which. Compared links are also summed up per party on their chains
+(compared, cloaked, single-use, the signals they split on, example comparison cases), in the
+terminal and --json ("cloaking"), not in --csv or --html.
 
 Hosting networks come from offline data (ip-location-db: RouteViews, NRO and DB-IP, CC BY 4.0,
 https://db-ip.com); they are approximate, and each AS line names the data and its date.

@@ -179,7 +179,7 @@ test('CSV: RFC 4180 quoting, one row per line, formulas defused; the text table 
   const csv = formatFeedCsv(agg);
   assert.ok(csv.endsWith('\r\n'));
   const lines = csv.split('\r\n');
-  assert.equal(lines[0], 'dimension,key,label,detail,messages,traces,first_seen,last_seen,examples,source,imported');
+  assert.equal(lines[0], 'dimension,key,label,detail,messages,traces,first_seen,last_seen,examples,source,imported,compared');
   assert.ok(csv.includes(`tracker,'=cmd|calc,'=cmd|calc,esp-tracker,0,1,`));
   // CR and ESC written out (the CSV goes to stdout, often a terminal); the line break stays, quoted.
   assert.ok(csv.includes('advertiser,"evil,""corp""\\x0d\n\\x1b[31m"'), csv);
@@ -253,7 +253,7 @@ test('imported captures are counted apart on every line and in the totals; trace
   assert.match(text, /Selligent\s+esp-tracker\s+0\s+2 \(1 imported\)\s/);
   const csv = formatFeedCsv(agg).split('\r\n');
   assert.ok(
-    csv.some((l) => l.startsWith('tracker,Selligent,') && l.endsWith(',1')),
+    csv.some((l) => l.startsWith('tracker,Selligent,') && l.endsWith(',1,0')),
     csv.join('\n'),
   );
   assert.equal(formatFeedText(feedAggregate([])).split('\n')[0], '0 case(s): 0 message(s), 0 trace(s)');
@@ -297,4 +297,31 @@ test('an AS line seen with two releases of the IP data names both', () => {
     }),
   ]);
   assert.equal(row(agg.rows, 'network', 'AS15169').source, `${SOURCE}, ${later}`);
+});
+
+test('the visitors of a compare run are counted apart: one link, one trace per profile', () => {
+  const visitor = (id: string, profileAdvertiser: string) =>
+    trace(id, '2026-06-01T00:00:00.000Z', {
+      comparison: '20260601T000000Z-cccccc-compare',
+      advertiser: profileAdvertiser,
+      hops: [
+        hop(1, 'emsecure.test', 'esp-tracker', 'Selligent', google),
+        hop(2, profileAdvertiser, 'advertiser', profileAdvertiser, google),
+      ],
+    });
+  const plain = trace('20260601T000010Z-dddddd', '2026-06-01T00:00:10.000Z', {
+    hops: [hop(1, 'emsecure.test', 'esp-tracker', 'Selligent', google)],
+  });
+  const agg = feedAggregate([
+    visitor('20260601T000000Z-aaaaaa', 'phish.example'),
+    visitor('20260601T000001Z-bbbbbb', 'garden.example'),
+    plain,
+  ]);
+  assert.deepEqual([agg.traces, agg.compared], [3, 2]);
+  const selligent = row(agg.rows, 'tracker', 'Selligent');
+  assert.deepEqual([selligent.traces, selligent.compared], [3, 2]);
+  assert.equal(row(agg.rows, 'advertiser', 'phish.example').compared, 1);
+  const text = formatFeedText(agg);
+  assert.match(text, /3 trace\(s\) \(2 visitors of clicktrace compare\)/);
+  assert.match(text, /Selligent\s+esp-tracker\s+0\s+3 \(2 compared\)\s/);
 });

@@ -16,6 +16,8 @@ export interface FeedCase {
    * messages is traced once, the later messages point at that case); `messageCase` among them.
    */
   messageCases?: string[];
+  /** A trace made as one visitor of a `clicktrace compare` run: that comparison case. */
+  comparison?: string | null;
   /** A message case: the sending platforms its headers show. */
   platforms: { name: string; kind: string }[];
   /** A message case: who runs its open-tracking pixels. */
@@ -94,6 +96,8 @@ export interface FeedRow {
   traces: number;
   /** Of `traces`, how many are imported captures (HAR, mitmproxy, case bundles), not traced by clicktrace. */
   imported: number;
+  /** Of `traces`, how many were visitors of a `clicktrace compare` run (one link, one trace per profile). */
+  compared: number;
   firstSeen: string | null;
   lastSeen: string | null;
   /** Up to EXAMPLES case ids, newest first. */
@@ -110,6 +114,8 @@ export interface FeedAggregate {
   traces: number;
   /** Of `traces`, the imported captures (HAR, mitmproxy, case bundles). */
   imported: number;
+  /** Of `traces`, the visitors of `clicktrace compare` runs. */
+  compared: number;
   /** Of `traces`, those that stopped with an error (loop, timeout, reset, crash, interrupted...). */
   failed: number;
   firstSeen: string | null;
@@ -123,12 +129,13 @@ const TRACKER_ROLES = new Set(['esp-tracker']);
 const BROKER_ROLES = new Set(['affiliate-network', 'ad-network', 'redirector']);
 
 interface Bucket {
-  row: Omit<FeedRow, 'messages' | 'traces' | 'imported' | 'examples' | 'detail' | 'source'>;
+  row: Omit<FeedRow, 'messages' | 'traces' | 'imported' | 'compared' | 'examples' | 'detail' | 'source'>;
   details: Set<string>;
   sources: Set<string>;
   messages: Set<string>;
   traces: Set<string>;
   imported: Set<string>;
+  compared: Set<string>;
   /** Case id -> its time, for the examples. */
   cases: Map<string, string>;
 }
@@ -154,6 +161,7 @@ class Buckets {
         messages: new Set(),
         traces: new Set(),
         imported: new Set(),
+        compared: new Set(),
         cases: new Map(),
       };
       this.map.set(id, bucket);
@@ -164,6 +172,7 @@ class Buckets {
     else {
       bucket.traces.add(c.id);
       if (c.kind === 'import') bucket.imported.add(c.id);
+      if (c.comparison) bucket.compared.add(c.id);
       for (const m of options.messages ?? messagesOf(c)) bucket.messages.add(m);
     }
     const at = c.startedAt ?? '';
@@ -184,6 +193,7 @@ class Buckets {
         messages: b.messages.size,
         traces: b.traces.size,
         imported: b.imported.size,
+        compared: b.compared.size,
         examples: [...b.cases]
           .sort((x, y) => (x[1] === y[1] ? (x[0] < y[0] ? 1 : -1) : x[1] < y[1] ? 1 : -1))
           .slice(0, EXAMPLES)
@@ -196,7 +206,7 @@ class Buckets {
           b.traces - a.traces ||
           (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
       )
-      .map(({ dimension, key, label, detail, messages, traces, imported, firstSeen, lastSeen, examples, source }) => ({
+      .map(({ dimension, key, label, detail, messages, traces, imported, compared, firstSeen, lastSeen, examples, source }) => ({
         dimension,
         key,
         label,
@@ -204,6 +214,7 @@ class Buckets {
         messages,
         traces,
         imported,
+        compared,
         firstSeen,
         lastSeen,
         examples,
@@ -222,6 +233,7 @@ export function feedAggregate(cases: readonly FeedCase[], options: { since?: str
   const messages = new Set<string>();
   let traces = 0;
   let imported = 0;
+  let compared = 0;
   let failed = 0;
   let firstSeen: string | null = null;
   let lastSeen: string | null = null;
@@ -244,6 +256,7 @@ export function feedAggregate(cases: readonly FeedCase[], options: { since?: str
     }
     traces++;
     if (c.kind === 'import') imported++;
+    if (c.comparison) compared++;
     if (c.error !== null) failed++;
     for (const messageCase of messagesOf(c)) {
       messages.add(messageCase);
@@ -255,7 +268,18 @@ export function feedAggregate(cases: readonly FeedCase[], options: { since?: str
     }
     addChain(buckets, c);
   }
-  return { since, cases: included.length, messages: messages.size, traces, imported, failed, firstSeen, lastSeen, rows: buckets.rows() };
+  return {
+    since,
+    cases: included.length,
+    messages: messages.size,
+    traces,
+    imported,
+    compared,
+    failed,
+    firstSeen,
+    lastSeen,
+    rows: buckets.rows(),
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 // The feed report as CSV (RFC 4180: comma-separated, CRLF line ends, fields with a comma, quote or
-// line break quoted, quotes doubled), one row per (dimension, key); `imported` last, so that
-// the columns before it keep their places.
+// line break quoted, quotes doubled), one row per (dimension, key); `imported` and `compared`
+// last, so that the columns before them keep their places.
 import type { FeedAggregate } from './aggregate.js';
 import { showControls } from '../visible.js';
 
@@ -16,6 +16,7 @@ export const FEED_CSV_COLUMNS = [
   'examples',
   'source',
   'imported',
+  'compared',
 ];
 
 export function csvField(value: string | number | null): string {
@@ -32,7 +33,20 @@ export function formatFeedCsv(aggregate: FeedAggregate): string {
   const lines = [FEED_CSV_COLUMNS.join(',')];
   for (const r of aggregate.rows) {
     lines.push(
-      [r.dimension, r.key, r.label, r.detail, r.messages, r.traces, r.firstSeen, r.lastSeen, r.examples.join(' '), r.source, r.imported]
+      [
+        r.dimension,
+        r.key,
+        r.label,
+        r.detail,
+        r.messages,
+        r.traces,
+        r.firstSeen,
+        r.lastSeen,
+        r.examples.join(' '),
+        r.source,
+        r.imported,
+        r.compared,
+      ]
         .map(csvField)
         .join(','),
     );

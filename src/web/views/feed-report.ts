@@ -5,7 +5,7 @@ import { appUrl, html, type SafeHtml } from '../html.js';
 import { DIMENSION_TITLES, FEED_DIMENSIONS, type FeedAggregate, type FeedRow } from '../../feed/aggregate.js';
 import { caseLink, safeClass, time } from './widgets.js';
 import { networkAttribution } from './network.js';
-import { totalsNote } from '../../feed/format-text.js';
+import { rowNote, totalsNote } from '../../feed/format-text.js';
 
 export interface FeedReportOptions {
   /** Example cases as links to their pages (the web UI), or as plain ids (a standalone file). */
@@ -36,7 +36,7 @@ function rowHtml(row: FeedRow, options: FeedReportOptions): SafeHtml {
       ${row.detail ?? ''}${row.source ? html`${row.detail ? '; ' : ''}<span class="network-source">data: ${row.source}, approximate</span>` : ''}
     </td>
     <td class="num feed-messages">${row.messages}</td>
-    <td class="num feed-traces">${row.traces}${row.imported ? html` <span class="imported">(${row.imported} imported)</span>` : ''}</td>
+    <td class="num feed-traces">${row.traces}${rowNote(row) ? html`<span class="trace-note">${rowNote(row)}</span>` : ''}</td>
     <td>${time(row.firstSeen)}</td>
     <td>${time(row.lastSeen)}</td>
     <td class="feed-examples">${examples(row, options)}</td>
