@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { tempDir } from './helpers.js';
 import { cli } from './support/cli.js';
@@ -23,6 +23,7 @@ const traced: Record<string, { case: string; report: any }> = {};
 let messageCase: string;
 let mailTrace: string;
 let fiveHopText: string;
+let htmlFile: string;
 
 async function traceJson(name: string, extra: string[] = []): Promise<void> {
   const { code, stdout, stderr } = await cli(['trace', lab.scenarios[name].url, '--json', '--out', cases, ...lab.traceArgs, ...extra]);
@@ -176,7 +177,20 @@ test('clicktrace report: counts, first and last seen and example cases, in JSON,
   const csv = await cli(['report', '--cases', cases, '--csv']);
   assert.equal(csv.code, 0, csv.stderr);
   const [header, ...records] = parseCsv(csv.stdout);
-  assert.deepEqual(header, ['dimension', 'key', 'label', 'detail', 'messages', 'traces', 'first_seen', 'last_seen', 'examples', 'source']);
+  assert.deepEqual(header, [
+    'dimension',
+    'key',
+    'label',
+    'detail',
+    'messages',
+    'traces',
+    'first_seen',
+    'last_seen',
+    'examples',
+    'source',
+    'imported',
+    'compared',
+  ]);
   assert.equal(records.length, agg.rows.length);
   assert.deepEqual(
     records.map((r) => [r[0], r[1], Number(r[4]), Number(r[5]), r[6], r[7], r[8]]),
@@ -190,14 +204,14 @@ test('clicktrace report: counts, first and last seen and example cases, in JSON,
   assert.match(text.stdout, /loopback\s+special-purpose address\s+1\s+5\s/);
   assert.ok(text.stdout.includes(traced['five-hop'].case));
 
-  const htmlFile = join(tempDir('feed-html-'), 'report.html');
+  htmlFile = join(tempDir('feed-html-'), 'report.html');
   const html = await cli(['report', '--cases', cases, '--html', htmlFile]);
   assert.equal(html.code, 0, html.stderr);
   const page = readFileSync(htmlFile, 'utf8');
   assert.match(page, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'/);
   assert.ok(!/<script/i.test(page));
   assert.equal((page.match(/<tr class="feed-row"/g) ?? []).length, agg.rows.length);
-  for (const id of loopback.examples) assert.ok(page.includes(id));
+  for (const id of loopback.examples) assert.ok(page.includes(`<a class="case-link case-id" href="${join(cases, id)}/">${id}</a>`), id);
 
   const later = await cli(['report', '--cases', cases, '--since', '2999-01-01', '--json']);
   assert.deepEqual(JSON.parse(later.stdout).rows, []);
@@ -208,6 +222,24 @@ test('clicktrace report: counts, first and last seen and example cases, in JSON,
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /no such cases folder/);
   assert.ok(!existsSync(join(cases, 'no-such-folder')), 'a mistyped folder is not created');
+  const file = await cli(['report', '--cases', join(cases, traced.seed.case, 'report.json')]);
+  assert.equal(file.code, 2);
+  assert.match(file.stderr, /^clicktrace: report: .*report\.json: not a folder/);
+  const badDay = await cli(['report', '--cases', cases, '--since', '2026-02-30']);
+  assert.deepEqual([badDay.code, badDay.stderr.split('\n').length], [2, 2]);
+  assert.match(badDay.stderr, /--since: expected a date/);
+  // A trace cut off before its report.json (kill -9): not counted, and said so on stderr.
+  const cutOff = join(cases, '20261205T080000Z-c0ffee');
+  mkdirSync(cutOff);
+  writeFileSync(join(cutOff, 'PARTIAL'), '');
+  try {
+    const withCutOff = await cli(['report', '--cases', cases, '--json']);
+    assert.equal(withCutOff.code, 0, withCutOff.stderr);
+    assert.equal(JSON.parse(withCutOff.stdout).cases, 6);
+    assert.match(withCutOff.stderr, /^clicktrace: report: 1 case folder\(s\) not counted: 20261205T080000Z-c0ffee \(capture in progress/);
+  } finally {
+    rmSync(cutOff, { recursive: true });
+  }
 });
 
 /** A case folder as the index reads it (report.json), with party and network names built to break a page. */
@@ -311,9 +343,42 @@ test('the /report page: the aggregate with links to the cases, hostile names sho
     await page.goto(`${base}/report?since=2021-01-01`);
     assert.ok(!(await page.locator('main').innerText()).includes('__pwned'));
     assert.deepEqual(consoleProblems, []);
+    // The standalone file of `report --html`: its example cases open their folders.
+    await page.goto(pathToFileURL(htmlFile).href);
+    const fileLink = page.locator('tr.feed-row[data-dimension="network"] a.case-link').first();
+    const folder = await fileLink.innerText();
+    await fileLink.click();
+    await page.waitForURL(`**/${folder}/`);
+    assert.ok((await page.locator('body').innerText()).includes('report.json'), 'the case folder is listed');
     await page.close();
   } finally {
     await browser?.close();
     await serve?.close();
+  }
+});
+
+test('clicktrace report counts the visitors of a compare run apart (one link, one trace per profile)', async () => {
+  const dir = tempDir('feed-compare-');
+  try {
+    const compare = await cli([
+      'compare',
+      lab.scenarios['split-honest'].url,
+      '--as',
+      'desktop,headless',
+      '--yes',
+      '--out',
+      dir,
+      ...lab.traceArgs,
+    ]);
+    assert.ok(compare.code === 0 || compare.code === 1, compare.stderr);
+    const report = await cli(['report', '--cases', dir, '--json']);
+    assert.equal(report.code, 0, report.stderr);
+    const agg = JSON.parse(report.stdout) as { traces: number; compared: number; rows: Row[]; cloaking: unknown[] };
+    assert.deepEqual([agg.traces, agg.compared, agg.cloaking.length > 0], [2, 2, true]);
+    for (const row of agg.rows) assert.equal(row.compared, row.traces, `${row.dimension} ${row.key}`);
+    const text = await cli(['report', '--cases', dir]);
+    assert.match(text.stdout, /^2 case\(s\): 0 message\(s\), 2 trace\(s\) \(2 visitors of clicktrace compare\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

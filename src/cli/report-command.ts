@@ -1,7 +1,7 @@
 // clicktrace report: "who is responsible" across the case store, as terminal tables, JSON, CSV
 // or a standalone HTML file.
-import { existsSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { resolve, sep } from 'node:path';
 import { parse, CliError } from './command.js';
 import { clean } from './terminal.js';
 import { DEFAULTS } from '../capture/trace-input.js';
@@ -11,23 +11,30 @@ const HELP = `usage: clicktrace report [--cases DIR] [--since DATE] [--json | --
 
 Sums up the cases of DIR (default ./${DEFAULTS.outDir}; its index is brought up to date first):
 per sending platform (from message headers), click tracker / ESP, broker or affiliate network,
-other hops on the way, advertiser (only for chains that ended on a page that rendered; the
-final registrable domain of the others is listed apart), and hosting network (AS) of every hop.
-Each line gives the number of messages and traces, when it was first and last seen, and up to
-three example case ids, newest first. Links compared as several visitors (clicktrace compare)
-are counted per party on their chains: compared, cloaked, single-use, the signals they split
-on and example comparison cases (also "cloaking" in --json).
+other hops on the way, advertiser (only for chains that ended on a page, as the analysis that
+names the advertiser decides; the final registrable domain of the others is listed apart), and
+hosting network (AS) of every hop. Each line gives the number of messages and traces, when it
+was first and last seen, and up to three example case ids, newest first. Imported captures
+(clicktrace import) and the visitors of clicktrace compare (one trace per profile) count among
+the traces and are counted apart ("3 (1 imported, 2 compared)"); the totals say how many
+traces stopped with an error; case folders with no report yet (a trace running, or cut off) are
+not counted, and stderr says which. Compared links are also summed up per party on their chains
+(compared, cloaked, single-use, the signals they split on, example comparison cases), in the
+terminal and --json ("cloaking"), not in --csv or --html.
 
 Hosting networks come from offline data (ip-location-db: RouteViews, NRO and DB-IP, CC BY 4.0,
 https://db-ip.com); they are approximate, and each AS line names the data and its date.
 
 options:
   --cases DIR    the cases folder (also --out)
-  --since DATE   only cases started at or after DATE (2026-11-26, or an ISO time)
+  --since DATE   only cases started at or after DATE: a day (2026-11-26, from midnight UTC) or
+                 an ISO time (2026-11-26T08:00:00Z, 2026-11-26T09:00+01:00; no zone: local time)
   --json         the aggregate as one JSON object
   --csv          RFC 4180 CSV, one row per (dimension, key); a cell that a spreadsheet would
-                 take for a formula (= + - @) is prefixed with '
-  --html FILE    write a standalone HTML page (no script; inline style) to FILE
+                 take for a formula (= + - @ tab) is prefixed with ', control characters are
+                 written out as \\xNN
+  --html FILE    write a standalone HTML page (no script; inline style) to FILE; its example
+                 cases link to their folders (absolute paths: open FILE on this machine)
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -61,14 +68,34 @@ export async function run(argv: string[]): Promise<number> {
   }
   const casesDir = resolve(v.cases ?? v.out ?? DEFAULTS.outDir);
   if (!existsSync(casesDir)) throw new CliError(`report: ${casesDir}: no such cases folder`);
-  const store = CaseStore.open(casesDir);
-  let aggregate;
+  if (!statSync(casesDir).isDirectory()) throw new CliError(`report: ${casesDir}: not a folder (--cases takes a cases folder)`);
+  let store;
   try {
-    store.sync();
+    store = CaseStore.open(casesDir);
+  } catch (err) {
+    // An unwritable folder (the index lives in it) or a file that is no SQLite database.
+    throw new CliError(`report: ${casesDir}: cannot open its index: ${(err as Error).message}`);
+  }
+  let aggregate;
+  let skipped;
+  try {
+    skipped = store.sync().skipped;
     aggregate = aggregateCases(store, { since });
   } finally {
     store.close();
   }
+  // A folder without report.json (a trace still running, or cut off by a crash or kill -9) is not
+  // in the index: say so rather than leave it out silently.
+  const { timeFromCaseId } = await import('../store/case-rows.js');
+  const missing = skipped.filter((s) => since === null || (timeFromCaseId(s.id) ?? since) >= since);
+  if (missing.length > 0)
+    process.stderr.write(
+      `clicktrace: report: ${missing.length} case folder(s) not counted: ` +
+        `${missing
+          .slice(0, 3)
+          .map((s) => `${clean(s.id)} (${clean(s.reason)})`)
+          .join(', ')}${missing.length > 3 ? ', ...' : ''}; clicktrace analyze FOLDER --write rebuilds the report of a cut-off trace\n`,
+    );
   // Links compared as several visitors (clicktrace compare): their comparison cases are read from the folder.
   const [{ comparedLinks }, { cloakingByParty }] = await Promise.all([
     import('../compare/comparison-case.js'),
@@ -81,8 +108,16 @@ export async function run(argv: string[]): Promise<number> {
     const { formatFeedCsv } = await import('../feed/format-csv.js');
     process.stdout.write(formatFeedCsv(aggregate));
   } else if (v.html !== undefined) {
-    const { feedReportDocument } = await import('../web/views/feed-report.js');
-    writeFileSync(v.html, feedReportDocument(aggregate, new Date().toISOString()).toString());
+    const [{ feedReportDocument }, { appPath }] = await Promise.all([import('../web/views/feed-report.js'), import('../web/html.js')]);
+    const htmlFile = resolve(v.html);
+    // The page opens as a file: an absolute path is a link to the case's folder (the page's links
+    // can only be paths, never another scheme: src/web/html.ts).
+    const caseHref = (id: string) => appPath(...casesDir.split(sep).filter(Boolean), id) + '/';
+    try {
+      writeFileSync(htmlFile, feedReportDocument(aggregate, new Date().toISOString(), caseHref).toString());
+    } catch (err) {
+      throw new CliError(`report: cannot write ${htmlFile}: ${(err as Error).message}`);
+    }
     process.stdout.write(`wrote ${clean(v.html)}: ${aggregate.rows.length} line(s) over ${aggregate.cases} case(s)\n`);
   } else {
     const { formatFeedText } = await import('../feed/format-text.js');

@@ -179,9 +179,19 @@ test('CSV: RFC 4180 quoting, one row per line, formulas defused; the text table 
   const csv = formatFeedCsv(agg);
   assert.ok(csv.endsWith('\r\n'));
   const lines = csv.split('\r\n');
-  assert.equal(lines[0], 'dimension,key,label,detail,messages,traces,first_seen,last_seen,examples,source');
+  assert.equal(lines[0], 'dimension,key,label,detail,messages,traces,first_seen,last_seen,examples,source,imported,compared');
   assert.ok(csv.includes(`tracker,'=cmd|calc,'=cmd|calc,esp-tracker,0,1,`));
-  assert.ok(csv.includes('advertiser,"evil,""corp""\r\n\u001b[31m"'));
+  // CR and ESC written out (the CSV goes to stdout, often a terminal); the line break stays, quoted.
+  assert.ok(csv.includes('advertiser,"evil,""corp""\\x0d\n\\x1b[31m"'), csv);
+  assert.ok(
+    !/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(csv.replace(/\r\n/g, '')),
+    'no control character but the line breaks',
+  );
+  assert.equal(csvField('\r=1+1'), '\\x0d=1+1', 'a leading CR is written out, so the cell is no formula');
+  assert.equal(csvField('\t=1+1'), "'\t=1+1");
+  assert.equal(csvField('@SUM(A1)'), "'@SUM(A1)");
+  assert.equal(csvField('+1'), "'+1");
+  assert.equal(csvField('\u009b31m\u202eabc'), '\\x9b31m\\u202eabc');
   const text = formatFeedText(agg);
   assert.ok(!/\u001b/.test(text), 'no escape character reaches the terminal');
   assert.ok(text.includes('\\x1b[31m'));
@@ -220,4 +230,98 @@ test('open trackers per message, and per given-out address: who reached it, via 
   assert.ok(!rows.some((r) => r.key === 'plain@example.org'), 'an address neither mapped nor tagged is not a given-out address');
   const pixel = rows.find((r) => r.dimension === 'open-tracker')!;
   assert.deepEqual([pixel.key, pixel.messages, pixel.traces], ['Selligent', 1, 0]);
+});
+
+test('imported captures are counted apart on every line and in the totals; traces that stopped with an error too', () => {
+  const imported = trace('20260307T000000Z-aaaaaa', '2026-03-07T00:00:00.000Z', {
+    kind: 'import',
+    hops: [hop(1, 'emsecure.test', 'esp-tracker', 'Selligent', google), hop(2, 'shop.example', 'advertiser', 'shop.example', google)],
+  });
+  const failed = trace('20260307T000001Z-bbbbbb', '2026-03-07T00:00:01.000Z', {
+    endedOnPage: false,
+    advertiser: null,
+    error: 'timeout: no response for http://emsecure.test/c within 60 s',
+    hops: [hop(1, 'emsecure.test', 'esp-tracker', 'Selligent', google)],
+  });
+  const agg = feedAggregate([imported, failed]);
+  assert.deepEqual([agg.traces, agg.imported, agg.failed], [2, 1, 1]);
+  const selligent = row(agg.rows, 'tracker', 'Selligent');
+  assert.deepEqual([selligent.traces, selligent.imported], [2, 1]);
+  assert.deepEqual([row(agg.rows, 'advertiser', 'shop.example').imported, row(agg.rows, 'final-domain', 'shop.example').imported], [1, 0]);
+  const text = formatFeedText(agg);
+  assert.match(text, /^2 case\(s\): 0 message\(s\), 2 trace\(s\) \(1 imported, 1 stopped with an error\)/);
+  assert.match(text, /Selligent\s+esp-tracker\s+0\s+2 \(1 imported\)\s/);
+  const csv = formatFeedCsv(agg).split('\r\n');
+  assert.ok(
+    csv.some((l) => l.startsWith('tracker,Selligent,') && l.endsWith(',1,0')),
+    csv.join('\n'),
+  );
+  assert.equal(formatFeedText(feedAggregate([])).split('\n')[0], '0 case(s): 0 message(s), 0 trace(s)');
+});
+
+test('the same link in two messages is traced once: the trace counts for both messages, each platform for its own', () => {
+  const message = (id: string, at: string, platform: string): FeedCase => ({
+    ...trace(id, at, {}),
+    kind: 'mail',
+    platforms: [{ name: platform, kind: 'esp' }],
+    endedOnPage: false,
+    finalDomain: null,
+    advertiser: null,
+  });
+  const first = message('20260501T100000Z-aaaaaa-mail', '2026-05-01T10:00:00.000Z', 'Amazon SES');
+  const second = message('20260501T100001Z-bbbbbb-mail', '2026-05-01T10:00:01.000Z', 'Mailgun');
+  const shared = trace('20260501T100002Z-cccccc', '2026-05-01T10:00:02.000Z', {
+    messageCase: first.id,
+    messageCases: [first.id, second.id],
+    hops: [hop(1, 'emsecure.test', 'esp-tracker', 'Selligent', google), hop(2, 'shop.example', 'advertiser', 'shop.example', google)],
+  });
+  const agg = feedAggregate([first, second, shared]);
+  assert.deepEqual([agg.messages, agg.traces], [2, 1]);
+  for (const [dimension, key] of [
+    ['tracker', 'Selligent'],
+    ['advertiser', 'shop.example'],
+    ['network', 'AS15169'],
+  ])
+    assert.deepEqual([row(agg.rows, dimension, key).messages, row(agg.rows, dimension, key).traces], [2, 1], `${dimension} ${key}`);
+  assert.deepEqual([row(agg.rows, 'platform', 'Amazon SES').messages, row(agg.rows, 'platform', 'Amazon SES').traces], [1, 1]);
+  assert.deepEqual([row(agg.rows, 'platform', 'Mailgun').messages, row(agg.rows, 'platform', 'Mailgun').traces], [1, 1]);
+  assert.deepEqual(row(agg.rows, 'platform', 'Mailgun').examples, [shared.id, second.id]);
+});
+
+test('an AS line seen with two releases of the IP data names both', () => {
+  const later = 'ip-location-db asn 2026-09-01';
+  const agg = feedAggregate([
+    trace('20260601T000000Z-aaaaaa', '2026-06-01T00:00:00.000Z', { hops: [hop(1, 'shop.example', 'advertiser', 'shop.example', google)] }),
+    trace('20260901T000000Z-bbbbbb', '2026-09-02T00:00:00.000Z', {
+      hops: [hop(1, 'shop.example', 'advertiser', 'shop.example', { ...google, source: later })],
+    }),
+  ]);
+  assert.equal(row(agg.rows, 'network', 'AS15169').source, `${SOURCE}, ${later}`);
+});
+
+test('the visitors of a compare run are counted apart: one link, one trace per profile', () => {
+  const visitor = (id: string, profileAdvertiser: string) =>
+    trace(id, '2026-06-01T00:00:00.000Z', {
+      comparison: '20260601T000000Z-cccccc-compare',
+      advertiser: profileAdvertiser,
+      hops: [
+        hop(1, 'emsecure.test', 'esp-tracker', 'Selligent', google),
+        hop(2, profileAdvertiser, 'advertiser', profileAdvertiser, google),
+      ],
+    });
+  const plain = trace('20260601T000010Z-dddddd', '2026-06-01T00:00:10.000Z', {
+    hops: [hop(1, 'emsecure.test', 'esp-tracker', 'Selligent', google)],
+  });
+  const agg = feedAggregate([
+    visitor('20260601T000000Z-aaaaaa', 'phish.example'),
+    visitor('20260601T000001Z-bbbbbb', 'garden.example'),
+    plain,
+  ]);
+  assert.deepEqual([agg.traces, agg.compared], [3, 2]);
+  const selligent = row(agg.rows, 'tracker', 'Selligent');
+  assert.deepEqual([selligent.traces, selligent.compared], [3, 2]);
+  assert.equal(row(agg.rows, 'advertiser', 'phish.example').compared, 1);
+  const text = formatFeedText(agg);
+  assert.match(text, /3 trace\(s\) \(2 visitors of clicktrace compare\)/);
+  assert.match(text, /Selligent\s+esp-tracker\s+0\s+3 \(2 compared\)\s/);
 });

@@ -11,6 +11,13 @@ export interface FeedCase {
   startedAt: string | null;
   /** A traced link: the message case it came from. */
   messageCase: string | null;
+  /**
+   * A traced link: every message case whose link led to this trace (the same link in several
+   * messages is traced once, the later messages point at that case); `messageCase` among them.
+   */
+  messageCases?: string[];
+  /** A trace made as one visitor of a `clicktrace compare` run: that comparison case. */
+  comparison?: string | null;
   /** A message case: the sending platforms its headers show. */
   platforms: { name: string; kind: string }[];
   /** A message case: who runs its open-tracking pixels. */
@@ -87,11 +94,15 @@ export interface FeedRow {
   detail: string | null;
   messages: number;
   traces: number;
+  /** Of `traces`, how many are imported captures (HAR, mitmproxy, case bundles), not traced by clicktrace. */
+  imported: number;
+  /** Of `traces`, how many were visitors of a `clicktrace compare` run (one link, one trace per profile). */
+  compared: number;
   firstSeen: string | null;
   lastSeen: string | null;
   /** Up to EXAMPLES case ids, newest first. */
   examples: string[];
-  /** For AS lines: the offline data and its date. */
+  /** For AS lines: the offline data and its date (each release, when the cases were made with several). */
   source: string | null;
 }
 
@@ -99,7 +110,14 @@ export interface FeedAggregate {
   since: string | null;
   cases: number;
   messages: number;
+  /** Chains: traces, proxy recordings and imported captures. */
   traces: number;
+  /** Of `traces`, the imported captures (HAR, mitmproxy, case bundles). */
+  imported: number;
+  /** Of `traces`, the visitors of `clicktrace compare` runs. */
+  compared: number;
+  /** Of `traces`, those that stopped with an error (loop, timeout, reset, crash, interrupted...). */
+  failed: number;
   firstSeen: string | null;
   lastSeen: string | null;
   rows: FeedRow[];
@@ -111,10 +129,13 @@ const TRACKER_ROLES = new Set(['esp-tracker']);
 const BROKER_ROLES = new Set(['affiliate-network', 'ad-network', 'redirector']);
 
 interface Bucket {
-  row: Omit<FeedRow, 'messages' | 'traces' | 'examples' | 'detail'>;
+  row: Omit<FeedRow, 'messages' | 'traces' | 'imported' | 'compared' | 'examples' | 'detail' | 'source'>;
   details: Set<string>;
+  sources: Set<string>;
   messages: Set<string>;
   traces: Set<string>;
+  imported: Set<string>;
+  compared: Set<string>;
   /** Case id -> its time, for the examples. */
   cases: Map<string, string>;
 }
@@ -122,25 +143,37 @@ interface Bucket {
 class Buckets {
   private readonly map = new Map<string, Bucket>();
 
-  add(dimension: FeedDimension, key: string, label: string, c: FeedCase, options: { detail?: string | null; source?: string | null } = {}) {
+  /** Counts case `c` on a line; `messages` (a trace's messages that this line is about) defaults to all of them. */
+  add(
+    dimension: FeedDimension,
+    key: string,
+    label: string,
+    c: FeedCase,
+    options: { detail?: string | null; source?: string | null; messages?: readonly string[] } = {},
+  ) {
     const id = `${dimension}\u0000${key}`;
     let bucket = this.map.get(id);
     if (!bucket) {
       bucket = {
-        row: { dimension, key, label, firstSeen: null, lastSeen: null, source: null },
+        row: { dimension, key, label, firstSeen: null, lastSeen: null },
         details: new Set(),
+        sources: new Set(),
         messages: new Set(),
         traces: new Set(),
+        imported: new Set(),
+        compared: new Set(),
         cases: new Map(),
       };
       this.map.set(id, bucket);
     }
     if (options.detail) bucket.details.add(options.detail);
-    if (options.source && !bucket.row.source) bucket.row.source = options.source;
+    if (options.source) bucket.sources.add(options.source);
     if (c.kind === 'mail') bucket.messages.add(c.id);
     else {
       bucket.traces.add(c.id);
-      if (c.messageCase) bucket.messages.add(c.messageCase);
+      if (c.kind === 'import') bucket.imported.add(c.id);
+      if (c.comparison) bucket.compared.add(c.id);
+      for (const m of options.messages ?? messagesOf(c)) bucket.messages.add(m);
     }
     const at = c.startedAt ?? '';
     bucket.cases.set(c.id, at);
@@ -156,8 +189,11 @@ class Buckets {
       .map((b) => ({
         ...b.row,
         detail: b.details.size ? [...b.details].sort().join(', ') : null,
+        source: b.sources.size ? [...b.sources].sort().join(', ') : null,
         messages: b.messages.size,
         traces: b.traces.size,
+        imported: b.imported.size,
+        compared: b.compared.size,
         examples: [...b.cases]
           .sort((x, y) => (x[1] === y[1] ? (x[0] < y[0] ? 1 : -1) : x[1] < y[1] ? 1 : -1))
           .slice(0, EXAMPLES)
@@ -170,13 +206,15 @@ class Buckets {
           b.traces - a.traces ||
           (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
       )
-      .map(({ dimension, key, label, detail, messages, traces, firstSeen, lastSeen, examples, source }) => ({
+      .map(({ dimension, key, label, detail, messages, traces, imported, compared, firstSeen, lastSeen, examples, source }) => ({
         dimension,
         key,
         label,
         detail,
         messages,
         traces,
+        imported,
+        compared,
         firstSeen,
         lastSeen,
         examples,
@@ -194,6 +232,9 @@ export function feedAggregate(cases: readonly FeedCase[], options: { since?: str
   const messagesById = new Map(included.filter((c) => c.kind === 'mail').map((c) => [c.id, c]));
   const messages = new Set<string>();
   let traces = 0;
+  let imported = 0;
+  let compared = 0;
+  let failed = 0;
   let firstSeen: string | null = null;
   let lastSeen: string | null = null;
   for (const c of included) {
@@ -214,16 +255,31 @@ export function feedAggregate(cases: readonly FeedCase[], options: { since?: str
       continue;
     }
     traces++;
-    if (c.messageCase) {
-      messages.add(c.messageCase);
-      for (const p of platformsOf.get(c.messageCase) ?? []) buckets.add('platform', p.name, p.name, c, { detail: p.kind });
-      const message = messagesById.get(c.messageCase);
+    if (c.kind === 'import') imported++;
+    if (c.comparison) compared++;
+    if (c.error !== null) failed++;
+    for (const messageCase of messagesOf(c)) {
+      messages.add(messageCase);
+      for (const p of platformsOf.get(messageCase) ?? [])
+        buckets.add('platform', p.name, p.name, c, { detail: p.kind, messages: [messageCase] });
+      const message = messagesById.get(messageCase);
       const advertiser = c.endedOnPage ? (c.advertiser ?? c.finalDomain) : null;
       if (message) addRecipients(buckets, message, c, advertiser ? [`for ${advertiser}`] : []);
     }
     addChain(buckets, c);
   }
-  return { since, cases: included.length, messages: messages.size, traces, firstSeen, lastSeen, rows: buckets.rows() };
+  return {
+    since,
+    cases: included.length,
+    messages: messages.size,
+    traces,
+    imported,
+    compared,
+    failed,
+    firstSeen,
+    lastSeen,
+    rows: buckets.rows(),
+  };
 }
 
 /**
@@ -231,13 +287,20 @@ export function feedAggregate(cases: readonly FeedCase[], options: { since?: str
  * counted for `c` (the message itself, or a trace of one of its links, which adds its advertiser).
  */
 function addRecipients(buckets: Buckets, message: FeedCase, c: FeedCase, details: string[]): void {
+  const messages = [message.id];
   for (const r of message.recipients ?? []) {
     if (!r.givenKey && !r.tag) continue;
     const key = r.givenKey ?? r.address;
     const facts = [r.spamtrap ? 'spamtrap' : null, r.afterRetirement ? 'after retirement' : null, !r.givenKey ? `tag ${r.tag}` : null];
-    for (const detail of [...facts, ...details]) if (detail) buckets.add('recipient', key, key, c, { detail });
-    if (!facts.some(Boolean) && details.length === 0) buckets.add('recipient', key, key, c);
+    for (const detail of [...facts, ...details]) if (detail) buckets.add('recipient', key, key, c, { detail, messages });
+    if (!facts.some(Boolean) && details.length === 0) buckets.add('recipient', key, key, c, { messages });
   }
+}
+
+/** The message cases a trace came from (none for a mail case: it is a message). */
+function messagesOf(c: FeedCase): readonly string[] {
+  if (c.kind === 'mail') return [];
+  return c.messageCases ?? (c.messageCase ? [c.messageCase] : []);
 }
 
 function addChain(buckets: Buckets, c: FeedCase): void {

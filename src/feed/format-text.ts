@@ -7,7 +7,7 @@ const COLUMNS: { title: string; cell: (r: FeedRow) => string; max: number; right
   { title: 'name', cell: (r) => r.label, max: 48 },
   { title: 'detail', cell: (r) => [r.detail, r.source ? `data: ${r.source}` : null].filter(Boolean).join('; '), max: 48 },
   { title: 'msgs', cell: (r) => String(r.messages), max: 8, right: true },
-  { title: 'traces', cell: (r) => String(r.traces), max: 8, right: true },
+  { title: 'traces', cell: (r) => `${r.traces}${rowNote(r)}`, max: 36, right: true },
   { title: 'first seen', cell: (r) => shortTime(r.firstSeen), max: 20 },
   { title: 'last seen', cell: (r) => shortTime(r.lastSeen), max: 20 },
   { title: 'examples', cell: (r) => r.examples.join(' '), max: 120 },
@@ -17,10 +17,29 @@ function shortTime(iso: string | null): string {
   return iso ? iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, 'Z') : '-';
 }
 
+/** " (1 imported, 2 compared)": the traces of a line that were not plain traces of a link. */
+export function rowNote(row: Pick<FeedRow, 'imported' | 'compared'>): string {
+  const parts = [row.imported ? `${row.imported} imported` : null, row.compared ? `${row.compared} compared` : null];
+  const text = parts.filter(Boolean).join(', ');
+  return text ? ` (${text})` : '';
+}
+
+/** " (1 imported, 6 visitors of clicktrace compare, 3 stopped with an error)": what the trace count holds besides plain traces. */
+export function totalsNote(aggregate: Pick<FeedAggregate, 'imported' | 'compared' | 'failed'>): string {
+  const parts = [
+    aggregate.imported ? `${aggregate.imported} imported` : null,
+    aggregate.compared ? `${aggregate.compared} visitors of clicktrace compare` : null,
+    aggregate.failed ? `${aggregate.failed} stopped with an error` : null,
+  ];
+  const text = parts.filter(Boolean).join(', ');
+  return text ? ` (${text})` : '';
+}
+
 export function formatFeedText(aggregate: FeedAggregate): string {
   const lines: string[] = [];
   lines.push(
     `${aggregate.cases} case(s): ${aggregate.messages} message(s), ${aggregate.traces} trace(s)` +
+      totalsNote(aggregate) +
       (aggregate.firstSeen ? `, ${shortTime(aggregate.firstSeen)} to ${shortTime(aggregate.lastSeen)}` : '') +
       (aggregate.since ? ` (since ${aggregate.since})` : ''),
   );

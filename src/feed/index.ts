@@ -3,6 +3,7 @@
 import type { CaseStore } from '../store/case-store.js';
 import { feedCases, type FeedCaseQuery } from '../store/feed-cases.js';
 import { feedAggregate, type FeedAggregate } from './aggregate.js';
+import { listComparisons } from '../compare/comparison-case.js';
 
 export {
   feedAggregate,
@@ -22,5 +23,11 @@ export type { FeedCaseQuery } from '../store/feed-cases.js';
  * first (store.indexCase, or store.sync() for a whole folder).
  */
 export function aggregateCases(store: CaseStore, options: FeedCaseQuery = {}): FeedAggregate {
-  return feedAggregate(feedCases(store, options), { since: options.since ?? null });
+  // The visitors of `clicktrace compare` runs are ordinary trace folders; the comparison cases
+  // beside them (not in the index) say which, so that the report can count them apart.
+  const comparisonOf = new Map<string, string>();
+  for (const record of listComparisons(store.casesDir))
+    for (const p of record.comparison.profiles) if (p.case) comparisonOf.set(p.case, record.case);
+  const cases = feedCases(store, options).map((c) => (comparisonOf.has(c.id) ? { ...c, comparison: comparisonOf.get(c.id)! } : c));
+  return feedAggregate(cases, { since: options.since ?? null });
 }

@@ -8,6 +8,7 @@ import { networkSourceNote } from '../hosting/describe.js';
 import type { MailAnalysis } from '../mail/parse.js';
 import type { CaseFolder, MessageFacts } from './case-folder.js';
 import { hostOf } from '../http/host.js';
+import { chainEnding } from '../analyze/ending.js';
 
 export type CaseKind = Report['mode'] | 'mail';
 
@@ -227,9 +228,17 @@ function addReport(id: string, report: Report, rows: CaseRows, collect: Collecto
   }
 }
 
-/** The chain rested on a page that rendered: no error, a final document with a status, a snapshot. */
+/**
+ * The chain rested on a page, as the analysis decided when it named (or did not name) the
+ * advertiser (src/analyze/ending.ts): the same rule, so that the feed report counts the parties
+ * `clicktrace analyze` shows. An imported capture (no snapshot) counts when its last response was a
+ * page; a trace stopped by a page that never finished loading or a --click that found nothing
+ * rested on its page all the same. A partial case (cut off, still marked PARTIAL) never counts.
+ */
 export function endedOnPage(report: Report, partial: boolean): boolean {
-  return !partial && !report.partial && report.error === null && report.final?.status != null && report.pages.length > 0;
+  if (partial || report.partial) return false;
+  const download = report.events.find((e) => e.kind === 'download');
+  return chainEnding({ hops: report.hops, error: report.error, download: download ? { url: '', filename: null } : null })?.kind === 'page';
 }
 
 /** A report made before hops had networks still gets its special blocks (loopback...) labelled. */

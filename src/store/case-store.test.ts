@@ -9,6 +9,8 @@ import { CaseStore } from './case-store.js';
 import { caseRows } from './case-rows.js';
 import { messageFacts } from './case-folder.js';
 import { databasePath } from './paths.js';
+import { feedCases } from './feed-cases.js';
+import { aggregateCases } from '../feed/index.js';
 
 const roots: string[] = [];
 after(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
@@ -331,4 +333,24 @@ test('indexCaseFolder indexes into the store of the folder it is in; reindex com
   assert.equal(result.indexed, 1);
   assert.equal(result.database, databasePath(dir));
   assert.equal(result.skipped[0].id, '20261126T100001Z-bbbbbb');
+});
+
+test('the same link in two messages, traced once: the feed counts the trace for both messages', () => {
+  const dir = casesDir();
+  const [first, second, traced] = ['20261126T110000Z-aaaaaa-mail', '20261126T110001Z-bbbbbb-mail', '20261126T110002Z-cccccc'];
+  writeCase(dir, first, { 'message.json': messageRecord([{ link: 1, case: traced }]) });
+  writeCase(dir, second, { 'message.json': messageRecord([{ link: 1, case: traced }]) });
+  writeCase(dir, traced, { 'report.json': seedReport(traced, { message: { case: first, subject: 's', from: 'a@b.example', link: 1 } }) });
+  const store = CaseStore.open(dir);
+  try {
+    store.sync();
+    const trace = feedCases(store).find((c) => c.id === traced)!;
+    assert.deepEqual([trace.messageCase, trace.messageCases], [first, [first, second]]);
+    const agg = aggregateCases(store);
+    assert.deepEqual([agg.messages, agg.traces], [2, 1]);
+    const tracker = agg.rows.find((r) => r.dimension === 'tracker' && r.key === 'Selligent')!;
+    assert.deepEqual([tracker.messages, tracker.traces], [2, 1]);
+  } finally {
+    store.close();
+  }
 });

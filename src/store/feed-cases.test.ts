@@ -129,3 +129,48 @@ test('an index of schema 1 is rebuilt with hosting networks; old reports get the
     store.close();
   }
 });
+
+test('ended on a page as the analysis decides: an import and a page that never finished loading count; a download, an error, a partial case not', () => {
+  const dir = join(root, 'endings');
+  mkdirSync(dir);
+  const landing = 'http://shop.example/offer';
+  const advertiser = { role: 'advertiser' as const, name: 'shop.example', rule: 'final landing page', registrableDomain: 'shop.example' };
+  const page = {
+    hops: [hop(1, 'http://t.example/c', '8.8.8.8', { status: 302 }), hop(2, landing, '8.8.8.8')],
+    final: { url: landing, status: 200, title: null },
+  };
+  const snapshot = [{ index: 2, url: landing, title: 'Offer', screenshot: null, dom: null }];
+  // A HAR import: no rendered page recorded, but the analysis names the advertiser (its last response was a page).
+  writeCase(dir, '20261126T100000Z-a00001', { ...page, mode: 'import', pages: [], parties: [advertiser] });
+  writeCase(dir, '20261126T100001Z-a00002', {
+    ...page,
+    pages: snapshot,
+    error: 'page did not finish loading: load event',
+    parties: [advertiser],
+  });
+  writeCase(dir, '20261126T100002Z-a00003', {
+    ...page,
+    pages: [],
+    events: [{ at: '', kind: 'download', detail: 'x.zip from http://shop.example/offer' }],
+  });
+  writeCase(dir, '20261126T100003Z-a00004', { ...page, pages: snapshot, error: 'connection reset by shop.example' });
+  writeCase(dir, '20261126T100004Z-a00005', { ...page, pages: snapshot, partial: true });
+  const store = CaseStore.open(dir);
+  try {
+    store.sync();
+    const ended = Object.fromEntries(feedCases(store).map((c) => [c.id.slice(-1), [c.endedOnPage, c.advertiser]]));
+    assert.deepEqual(ended, {
+      1: [true, 'shop.example'], // imported
+      2: [true, 'shop.example'], // did not finish loading
+      3: [false, null], // download
+      4: [false, null], // reset
+      5: [false, null], // partial
+    });
+    const agg = aggregateCases(store);
+    assert.deepEqual([agg.traces, agg.imported, agg.failed], [5, 1, 2]);
+    const shop = agg.rows.find((r) => r.dimension === 'advertiser' && r.key === 'shop.example');
+    assert.deepEqual([shop?.traces, shop?.imported], [2, 1]);
+  } finally {
+    store.close();
+  }
+});

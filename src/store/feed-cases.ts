@@ -79,6 +79,18 @@ export function feedCases(store: CaseStore, query: FeedCaseQuery = {}): FeedCase
       .reverse()
       .map((r) => [r.case_id, r.message_case]),
   );
+  // The same link in several messages is traced once: every message whose link led to a trace.
+  const messagesOf = new Map<string, string[]>();
+  for (const r of db
+    .prepare('SELECT DISTINCT case_id, message_case FROM traced_links WHERE message_case <> case_id ORDER BY message_case')
+    .all() as {
+    case_id: string;
+    message_case: string;
+  }[]) {
+    const list = messagesOf.get(r.case_id) ?? [];
+    list.push(r.message_case);
+    messagesOf.set(r.case_id, list);
+  }
   const platformsOf = new Map<string, { name: string; kind: string }[]>();
   for (const p of db.prepare("SELECT case_id, name, role FROM case_parties WHERE role LIKE 'mail-%' ORDER BY rowid").all() as {
     case_id: string;
@@ -117,6 +129,7 @@ export function feedCases(store: CaseStore, query: FeedCaseQuery = {}): FeedCase
     kind: c.kind,
     startedAt: c.started_at,
     messageCase: c.kind === 'mail' ? null : (messageOf.get(c.id) ?? null),
+    messageCases: c.kind === 'mail' ? [] : (messagesOf.get(c.id) ?? []),
     platforms: c.kind === 'mail' ? (platformsOf.get(c.id) ?? []) : [],
     openTrackers: c.kind === 'mail' ? (openTrackersOf.get(c.id) ?? []) : [],
     recipients: c.kind === 'mail' ? (recipientsOf.get(c.id) ?? []) : [],

@@ -8,7 +8,9 @@ import Database from 'better-sqlite3';
 // with what the recipient map said), for e-mail forensics (src/mail/).
 // 4: case_parties rows of role open-tracker (a message's pixel hosts), for the feed report.
 // 5: case_files (SHA-256 of the files a trace downloaded), for the `file` pivot.
-export const SCHEMA_VERSION = 5;
+// 6: cases' ended_on_page follows the analysis's own rule (src/analyze/ending.ts), so imports and
+// traces that rested on a page without loading it fully count as the analysis names them.
+export const SCHEMA_VERSION = 6;
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

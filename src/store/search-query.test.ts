@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildWhere, escapeLike, normalizeFilters, pivotFilters, QueryError, searchSql, DEFAULT_LIMIT } from './search-query.js';
+import { buildWhere, dateBound, escapeLike, normalizeFilters, pivotFilters, QueryError, searchSql, DEFAULT_LIMIT } from './search-query.js';
 
 test('no filter: no WHERE, newest first, default page', () => {
   const sql = searchSql(normalizeFilters({}));
@@ -44,6 +44,28 @@ test('dates: a bare "to" date covers the whole day; bad dates are refused', () =
   assert.deepEqual(where.params, ['2026-11-26T00:00:00.000Z', '2026-11-27T00:00:00.000Z']);
   assert.deepEqual(buildWhere({ to: '2026-11-26T12:00:00Z' }).params, ['2026-11-26T12:00:00.000Z']);
   assert.throws(() => normalizeFilters({ from: 'yesterday' }), /from: expected a date/);
+});
+
+test('dates: strict ISO forms only; days that do not exist and trailing text are refused', () => {
+  assert.equal(dateBound('2026-12-05', 'since'), '2026-12-05T00:00:00.000Z');
+  assert.equal(dateBound('2026-12-05T07:35:50+01:00', 'since'), '2026-12-05T06:35:50.000Z');
+  assert.equal(dateBound('2026-12-05T07:35:50.5+0100', 'since'), '2026-12-05T06:35:50.500Z');
+  assert.equal(dateBound('2026-12-05 07:35Z', 'since'), '2026-12-05T07:35:00.000Z');
+  assert.equal(dateBound('2024-02-29', 'since'), '2024-02-29T00:00:00.000Z');
+  assert.equal(dateBound('2999-01-01', 'since'), '2999-01-01T00:00:00.000Z');
+  for (const bad of [
+    '2026-02-30',
+    '2026-02-29',
+    '2026-04-31',
+    '2026-13-01',
+    '2026-12-05junk 12:00',
+    '2026-12-05T25:00Z',
+    '2026-12-05T07:35:50+01',
+    '7d',
+    '',
+    ' 2026-12-05',
+  ])
+    assert.throws(() => dateBound(bad, 'since'), /since: expected a date/, bad);
 });
 
 test('certificate: colons ignored, full hash exact, short hash a prefix, non-hex refused', () => {

@@ -228,15 +228,29 @@ function statusCondition(status: string): WhereClause {
   throw new QueryError(`status: expected ok, error, partial, an HTTP status (200) or a class (4xx), got "${status}"`);
 }
 
-/** The ISO bound for a from/to filter; `to` of a bare date is the next midnight. */
+/**
+ * Dates and times a filter takes: a day (2026-11-26), or a day and a time to the minute, second or
+ * fraction, with `T` or a space, with or without a zone (Z, +01:00, +0100; none = the local time).
+ * Date.parse alone is too lenient: V8 rolls 2026-02-30 over to March 2 and reads text after a date
+ * ("2026-12-05junk 12:00") as some other day.
+ */
+const ISO_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ]([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:\.\d{1,9})?)?(Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)?$/;
+
 /** A date (its start; the end of the day for `to`) or an ISO time, as an ISO time; QueryError otherwise. */
 export function dateBound(value: string, name: 'from' | 'to' | 'since'): string {
-  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
-  const time = Date.parse(dateOnly ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(time) || !/^\d{4}-\d{2}-\d{2}/.test(value))
-    throw new QueryError(`${name}: expected a date (2026-11-26) or an ISO time, got "${value}"`);
+  const m = ISO_DATE_TIME.exec(value);
+  const dateOnly = m !== null && m[4] === undefined;
+  const time = m ? Date.parse(dateOnly ? `${value}T00:00:00Z` : value.replace(' ', 'T')) : NaN;
+  if (!m || Number.isNaN(time) || !isCalendarDay(Number(m[1]), Number(m[2]), Number(m[3])))
+    throw new QueryError(`${name}: expected a date (2026-11-26) or an ISO time (2026-11-26T08:00:00Z), got "${value}"`);
   const bound = dateOnly && name === 'to' ? time + 86_400_000 : time;
   return new Date(bound).toISOString();
+}
+
+function isCalendarDay(year: number, month: number, day: number): boolean {
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 function certValue(value: string): string {
