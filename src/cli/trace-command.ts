@@ -30,12 +30,14 @@ A link is requested only once per cases folder: the case index (DIR/clicktrace.d
 ledger of every URL requested, written before the request, so a URL traced before (by any
 run, also one that crashed or was stopped) is not requested again. It is reported as already
 traced, with its case (for one URL: that case's chain, and a note on stderr); --again traces
-it anew.
+it anew. A URL that differs only in its #fragment is the same link (the fragment is never sent).
 
 Many URLs (several arguments, or --input) are traced at once on a pool of browser contexts
-(--concurrency). In a list, blank lines and lines starting with # are skipped; a line that is
-not an http(s) URL is reported with its line number and the rest goes on. The same URL twice
-in one batch is traced once; the repeat points at that case. On a terminal a progress line
+(--concurrency). In a list (LF or CRLF lines), blank lines, lines starting with # and a
+comment after a URL and a space ("URL  # note") are skipped; a line that is not an http(s)
+URL, or holds a space inside, is reported with its line number and the rest goes on; a list
+with no URL is an error. The same URL twice in one batch (once normalised, #fragment aside)
+is traced once; the repeat points at that case. On a terminal a progress line
 is shown on stderr. Results are printed as they finish (not in input order: each names its
 line); at the end, a summary with counts, rate, failures and the parties behind the links.
 With --json, JSON Lines on stdout: one object per URL as it finishes ({"kind":"trace",
@@ -140,24 +142,33 @@ async function batch(input: string | null, positionals: string[], values: Values
   const onServer = await serverRun(values, (line) => process.stderr.write(`clicktrace: ${clean(line)}\n`));
   const concurrency = onServer ? onServer.concurrency : concurrencyOption(values.concurrency);
   const json = values.json ?? false;
-  const [{ readInputList, parseInputUrl }, { CaseStore }, { Tracer }, { BrowserPool }, { Batch }, { ProgressDisplay }, output] =
-    await Promise.all([
-      import('../service/url-list.js'),
-      import('../store/index.js'),
-      import('../service/tracer.js'),
-      import('../service/browser-pool.js'),
-      import('../service/batch.js'),
-      import('./progress-line.js'),
-      import('./batch-output.js'),
-    ]);
+  const [
+    { readInputList, parseInputUrl, inputListError },
+    { CaseStore },
+    { Tracer },
+    { BrowserPool },
+    { Batch },
+    { ProgressDisplay },
+    output,
+  ] = await Promise.all([
+    import('../service/url-list.js'),
+    import('../store/index.js'),
+    import('../service/tracer.js'),
+    import('../service/browser-pool.js'),
+    import('../service/batch.js'),
+    import('./progress-line.js'),
+    import('./batch-output.js'),
+  ]);
   let items: InputItem[];
   if (input !== null) {
     if (positionals.length) throw new CliError('trace: give URLs as arguments or with --input, not both');
     try {
       items = await readInputList(input);
     } catch (err) {
-      throw new CliError(`--input ${input}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new CliError(`--input ${input}: ${inputListError(err)}`);
     }
+    // Nothing to do is a mistake worth a word (an empty export, the wrong file), not an empty summary.
+    if (items.length === 0) throw new CliError(`--input ${input}: no URLs in it (only blank lines and # comments)`);
   } else items = positionals.map((p, i) => parseInputUrl(p, i + 1));
 
   const store = onServer ? null : CaseStore.open(options.outDir ?? 'cases');

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import type { TraceOptions } from '../capture/trace.js';
 import type { Visitor } from '../capture/visitor.js';
 import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
-import { parseTraceUrl } from '../capture/trace-input.js';
+import { parseTraceUrl, requestKey } from '../capture/trace-input.js';
 import type { Report } from '../report.js';
 import type { CaseStore } from '../store/index.js';
 import type { BrowserPool } from './browser-pool.js';
@@ -119,7 +119,8 @@ export class Tracer {
   trace(request: TraceRequest): Promise<TraceOutcome> {
     const url = normalizedTraceUrl(request.url);
     if (typeof url !== 'string') return Promise.resolve(url);
-    const key = request.visitor ? `${request.visitor.name} ${url}` : url;
+    // One request per link: a URL differing only in its #fragment waits for the same trace.
+    const key = request.visitor ? `${request.visitor.name} ${url}` : requestKey(url);
     const running = this.inFlight.get(key);
     if (running) return running.then((first) => sameLink(url, first));
     const outcome = new Promise<TraceOutcome>((resolve) => {
