@@ -5,11 +5,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from './helpers.js';
+import { labOptions, tempDir } from './helpers.js';
 import { jsonLines, runCli, startCli } from './support/cli-process.js';
 import { labMailbox, startLab, SINGLE_USE_PREFIX, type Lab } from '../src/lab/index.js';
 import { verifyCase } from '../src/verify/verify.js';
-import { DATABASE_FILE } from '../src/store/index.js';
+import { CaseStore, DATABASE_FILE } from '../src/store/index.js';
+import { Tracer } from '../src/service/tracer.js';
 
 let lab: Lab;
 before(async () => {
@@ -333,4 +334,24 @@ test('a list as editors and exports write it: BOM, CRLF, comments after URLs, a 
   assert.ok(!existsSync(join(out, 'none')), 'nothing started, no cases folder');
   const missing = await runCli(['trace', '--input', join(out, 'missing.txt'), ...lab.traceArgs]);
   assert.deepEqual([missing.code, missing.stderr], [2, `clicktrace: --input ${join(out, 'missing.txt')}: no such file\n`]);
+});
+
+test('stopped after its claim but before its request (Ctrl-C while the browser opens): the link stays fresh, no empty case is kept', async () => {
+  const out = tempDir('batch-early-');
+  const [token] = tokens('early', 1);
+  const { url: _url, outDir: _outDir, ...trace } = labOptions(lab, once(token));
+  const store = CaseStore.open(out);
+  try {
+    const tracer = new Tracer({ store, concurrency: 1, browsers: null, trace, outDir: out });
+    const outcome = tracer.trace({ url: once(token) });
+    // The queue started it at once: the URL is claimed, its browser not yet at work.
+    assert.equal(tracer.running, 1);
+    await tracer.stop('interrupted by SIGINT', { abortRunning: true });
+    assert.deepEqual(await outcome, { kind: 'skipped', url: once(token), reason: 'interrupted by SIGINT' });
+    assert.equal(hits(token), 0);
+    assert.equal(store.ledger.lookup(once(token)), null, 'not recorded as requested: a rerun traces it');
+    assert.deepEqual(caseFolders(out), []);
+  } finally {
+    store.close();
+  }
 });
