@@ -43,7 +43,8 @@ line); at the end, a summary with counts, rate, failures and the parties behind 
 With --json, JSON Lines on stdout: one object per URL as it finishes ({"kind":"trace",
 "line":N, ...the report}, or kind already-traced, duplicate, failed, invalid, skipped), and
 a last line {"kind":"summary", ...}. Ctrl-C stops the batch: running traces are closed as
-interrupted (their cases kept and sealed), the summary so far is printed, exit status 130 (143 for SIGTERM).
+interrupted (their cases kept and sealed; one that had not requested its link yet is "not
+started", to be traced by a rerun), the summary so far is printed, exit status 130 (143 for SIGTERM).
 
 Exit status: 0 when every chain ended on a page (or was traced before), 1 when one ended with
 an error or a line was not a URL (the cases are still written), 2 for bad input, 130 after Ctrl-C, 143 after SIGTERM.
