@@ -189,7 +189,7 @@ async function batch(input: string | null, positionals: string[], values: Values
     commandLine: (url) => [...commandLine, url],
     onEntry: (entry) => {
       progress.clear();
-      process.stdout.write((json ? JSON.stringify(output.entryJson(entry)) : output.formatEntry(entry)) + '\n');
+      process.stdout.write((json ? output.jsonLine(output.entryJson(entry)) : output.formatEntry(entry)) + '\n');
       if (entry.kind === 'trace') reportTimestamp(entry.timestamp, json);
       progress.update();
     },
@@ -207,7 +207,7 @@ async function batch(input: string | null, positionals: string[], values: Values
     await browsers?.close();
     store?.close();
   }
-  process.stdout.write((json ? JSON.stringify(summary) : output.formatSummary(summary)) + '\n');
+  process.stdout.write((json ? output.jsonLine(summary) : output.formatSummary(summary)) + '\n');
   const c = summary.counts;
   if (summary.interrupted) return interruptedExit(summary.interrupted);
   if (c.invalid === c.inputs) return 2;
