@@ -35,7 +35,7 @@ it anew. A URL that differs only in its #fragment is the same link (the fragment
 Many URLs (several arguments, or --input) are traced at once on a pool of browser contexts
 (--concurrency). In a list (LF or CRLF lines), blank lines, lines starting with # and a
 comment after a URL and a space ("URL  # note") are skipped; a line that is not an http(s)
-URL, or holds a space inside, is reported with its line number and the rest goes on; a list
+URL (UTF-8, no space inside) is reported with its line number and the rest goes on; a list
 with no URL is an error. The same URL twice in one batch (once normalised, #fragment aside)
 is traced once; the repeat points at that case. On a terminal a progress line
 is shown on stderr. Results are printed as they finish (not in input order: each names its

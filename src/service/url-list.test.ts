@@ -96,3 +96,20 @@ test('a list that cannot be read, in words', async () => {
   assert.equal(await reason(dir), 'is a directory, not a file of URLs');
   assert.equal(inputListError(new Error('odd\nsecond line')), 'odd');
 });
+
+test('a list that is not UTF-8 (Latin-1 "é"): the line is reported, not requested as .../caf%EF%BF%BD', async () => {
+  const latin1 = Buffer.concat([Buffer.from('http://a.test/caf'), Buffer.from([0xe9]), Buffer.from('\nhttp://a.test/ok\n')]);
+  const items = await readInputList('-', Readable.from([latin1]));
+  assert.ok('error' in items[0] && /not UTF-8/.test(items[0].error));
+  assert.deepEqual(items[1], { line: 2, url: 'http://a.test/ok' });
+  // UTF-8 proper is a URL like any other.
+  assert.deepEqual(parseInputLine('http://a.test/café', 1), { line: 1, url: 'http://a.test/café' });
+});
+
+test('a huge junk line is quoted short in its error (the record keeps it whole)', () => {
+  const junk = 'x'.repeat(100_000);
+  const spaced = parseInputLine(`http://a.test/${junk} y`, 1);
+  assert.ok(spaced && 'error' in spaced && spaced.error.length < 300 && spaced.text.length > 100_000);
+  const bare = parseInputLine(junk, 2);
+  assert.ok(bare && 'error' in bare && bare.error.length < 500 && bare.text === junk);
+});

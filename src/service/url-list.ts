@@ -14,12 +14,18 @@ const TRAILING_COMMENT = /\s#.*$/;
 /** What no URL written on a line holds: the URL parser would silently encode or drop it, requesting another link. */
 const INNER_JUNK = /[\s\u0000-\u001f\u007f]/;
 
+/** What bytes that are not UTF-8 were decoded to: the URL would be requested with %EF%BF%BD in their place. */
+const NOT_UTF8 = '\uFFFD';
+/** How much of a line an error message quotes (the record keeps the whole line in `text`). */
+const QUOTED = 200;
+
 /** One line of a list: null when blank or a comment. */
 export function parseInputLine(text: string, line: number): InputItem | null {
   const trimmed = text.replace(/^\uFEFF/, '').trim();
   if (trimmed === '' || trimmed.startsWith('#')) return null;
   const url = trimmed.replace(TRAILING_COMMENT, '').trimEnd();
-  if (INNER_JUNK.test(url)) return { line, text: trimmed, error: `not a URL (a space or control character inside): "${url}"` };
+  if (INNER_JUNK.test(url)) return { line, text: trimmed, error: `not a URL (a space or control character inside): ${quote(url)}` };
+  if (url.includes(NOT_UTF8)) return { line, text: trimmed, error: `not a URL (bytes that are not UTF-8): ${quote(url)}` };
   return parseInputUrl(url, line);
 }
 
@@ -28,8 +34,13 @@ export function parseInputUrl(text: string, line: number): InputItem {
     parseTraceUrl(text);
     return { line, url: text };
   } catch (err) {
-    return { line, text, error: (err as Error).message };
+    const message = (err as Error).message;
+    return { line, text, error: message.length > QUOTED * 2 ? `${message.slice(0, QUOTED * 2)}…` : message };
   }
+}
+
+function quote(text: string): string {
+  return JSON.stringify(text.length > QUOTED ? `${text.slice(0, QUOTED)}…` : text);
 }
 
 /** Every item of a list file (or stdin for "-"), in order. */
