@@ -5,11 +5,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from './helpers.js';
+import { labOptions, tempDir } from './helpers.js';
 import { jsonLines, runCli, startCli } from './support/cli-process.js';
 import { labMailbox, startLab, SINGLE_USE_PREFIX, type Lab } from '../src/lab/index.js';
 import { verifyCase } from '../src/verify/verify.js';
-import { DATABASE_FILE } from '../src/store/index.js';
+import { CaseStore, DATABASE_FILE } from '../src/store/index.js';
+import { Tracer } from '../src/service/tracer.js';
 
 let lab: Lab;
 before(async () => {
@@ -291,4 +292,66 @@ test('mail --json on a mailbox streams JSON Lines: a message per line as it is d
   assert.equal(summary.kind, 'summary');
   assert.equal(summary.counts.messages, count);
   assert.equal(summary.aggregate, null, 'nothing traced, nothing to aggregate');
+});
+
+test('a list as editors and exports write it: BOM, CRLF, comments after URLs, a #fragment variant is the same link; an empty list is an error', async () => {
+  const out = tempDir('batch-list-');
+  const [a, b] = tokens('list', 2);
+  const list = join(out, 'links.txt');
+  writeFileSync(
+    list,
+    [
+      '\uFEFF# exported list',
+      ` \t${once(a)}#victim@example.test  # from message 1`,
+      `${once(b)}\t# from message 2`,
+      `${once(a)}#someone-else@example.test`,
+      `${once(b)} tail`,
+      '',
+    ].join('\r\n'),
+  );
+  const args = ['trace', '--input', list, '--json', '--concurrency', '2', '--out', out, ...lab.traceArgs];
+  const { code, stdout, stderr } = await runCli(args);
+  assert.equal(code, 1, `a line with a space inside is not a URL: ${stderr}`);
+  const lines = jsonLines<Line>(stdout);
+  const summary = lines.pop() as unknown as Summary;
+  const traces = lines.filter((l) => l.kind === 'trace');
+  assert.deepEqual(traces.map((t) => t.line).sort(), [2, 3]);
+  assert.equal(traces.find((t) => t.line === 2)?.url, `${once(a)}#victim@example.test`, 'traced with its fragment, not the comment');
+  assert.deepEqual([hits(a), hits(b)], [1, 1], 'the fragment is never sent: the same single-use link is not requested twice');
+  const duplicate = lines.find((l) => l.kind === 'duplicate');
+  assert.deepEqual([duplicate?.line, duplicate?.of, duplicate?.case], [4, 2, traces.find((t) => t.line === 2)?.case]);
+  const invalid = lines.find((l) => l.kind === 'invalid');
+  assert.equal(invalid?.line, 5);
+  assert.match(String(invalid?.error), /space or control character inside/);
+  assert.deepEqual([summary.counts.traced, summary.counts.duplicates, summary.counts.invalid], [2, 1, 1]);
+
+  // Across runs the ledger treats a fragment variant the same way (src/store/ledger.test.ts).
+  writeFileSync(join(out, 'empty.txt'), '# nothing yet\r\n\r\n');
+  const empty = await runCli(['trace', '--input', join(out, 'empty.txt'), '--out', join(out, 'none'), ...lab.traceArgs]);
+  assert.equal(empty.code, 2);
+  assert.equal(empty.stdout, '');
+  assert.match(empty.stderr, /^clicktrace: --input .*empty\.txt: no URLs in it .*\n$/);
+  assert.ok(!existsSync(join(out, 'none')), 'nothing started, no cases folder');
+  const missing = await runCli(['trace', '--input', join(out, 'missing.txt'), ...lab.traceArgs]);
+  assert.deepEqual([missing.code, missing.stderr], [2, `clicktrace: --input ${join(out, 'missing.txt')}: no such file\n`]);
+});
+
+test('stopped after its claim but before its request (Ctrl-C while the browser opens): the link stays fresh, no empty case is kept', async () => {
+  const out = tempDir('batch-early-');
+  const [token] = tokens('early', 1);
+  const { url: _url, outDir: _outDir, ...trace } = labOptions(lab, once(token));
+  const store = CaseStore.open(out);
+  try {
+    const tracer = new Tracer({ store, concurrency: 1, browsers: null, trace, outDir: out });
+    const outcome = tracer.trace({ url: once(token) });
+    // The queue started it at once: the URL is claimed, its browser not yet at work.
+    assert.equal(tracer.running, 1);
+    await tracer.stop('interrupted by SIGINT', { abortRunning: true });
+    assert.deepEqual(await outcome, { kind: 'skipped', url: once(token), reason: 'interrupted by SIGINT' });
+    assert.equal(hits(token), 0);
+    assert.equal(store.ledger.lookup(once(token)), null, 'not recorded as requested: a rerun traces it');
+    assert.deepEqual(caseFolders(out), []);
+  } finally {
+    store.close();
+  }
 });

@@ -17,3 +17,13 @@ export function parseTraceUrl(url: string): URL {
   }
   return parsed;
 }
+
+/**
+ * A link as its server sees it, for "the same link" (requested once per cases folder, traced once
+ * per batch): the normalised href (parseTraceUrl's) without its #fragment, which is never sent.
+ * Two URLs that differ only there are one request: the second would spend a single-use link again.
+ */
+export function requestKey(href: string): string {
+  const hash = href.indexOf('#');
+  return hash < 0 ? href : href.slice(0, hash);
+}

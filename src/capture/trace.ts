@@ -56,9 +56,9 @@ export interface TraceOptions extends UpstreamOptions {
   analysis?: CaptureInfo['analysis'];
   onProgress?: (event: { kind: string; detail: string }) => void;
   /**
-   * Called with the case folder's name once the folder exists, before the link is requested (the
-   * ledger of requested URLs names the case here). If it throws, nothing is requested and the
-   * case is closed saying why.
+   * Called with the case folder's name right before the link is requested (the ledger of requested
+   * URLs names the case here); not called when the trace is stopped before that. If it throws,
+   * nothing is requested and the case is closed saying why.
    */
   onCase?: (caseId: string) => void;
   /** Ends the trace early (Ctrl-C): it stops where it is, and the case is closed with the reason. */
@@ -260,16 +260,18 @@ class TraceRun {
     this.options.signal?.addEventListener('abort', this.onAbort);
     if (this.options.signal?.aborted) this.onAbort();
     try {
+      const session = await this.openSession();
+      pages.current = pages.observe(session.first, null);
+      this.profile.mark('page');
+      // Interrupted before it began: the link is not spent, and the ledger was not told it is
+      // (onCase comes after this, then the request with no await between: Ctrl-C cannot fall in between).
+      if (pages.stopReason) return;
       try {
         this.options.onCase?.(this.writer.name);
       } catch (err) {
         pages.stop(`not requested: ${(err as Error).message.split('\n')[0]}`);
+        return;
       }
-      const session = await this.openSession();
-      pages.current = pages.observe(session.first, null);
-      this.profile.mark('page');
-      // Interrupted before it began: the link is not spent.
-      if (pages.stopReason) return;
       this.progress({ kind: 'start', detail: this.target.href });
       void pages.current.navigate(this.target.href, this.capture.info.identity?.referrer);
       await this.settleAndSnapshot();

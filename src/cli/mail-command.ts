@@ -179,7 +179,7 @@ export async function run(argv: string[]): Promise<number> {
   const progress = tracing && !single ? tracing.progress(() => tally.counts.messages ?? 0) : null;
   const emit = (result: MessageRecord | { kind: 'error'; source: string; error: string }, text: string) => {
     progress?.clear();
-    if (lines) process.stdout.write(JSON.stringify(result) + '\n');
+    if (lines) process.stdout.write(output.jsonLine(result) + '\n');
     else if (json) singleResults.push(result);
     else process.stdout.write(text);
     progress?.update();
@@ -270,7 +270,7 @@ export async function run(argv: string[]): Promise<number> {
     await pool?.close();
   }
   if (json && !lines) process.stdout.write(JSON.stringify({ messages: singleResults }, null, 2) + '\n');
-  else if (lines) process.stdout.write(JSON.stringify(summary) + '\n');
+  else if (lines) process.stdout.write(output.jsonLine(summary) + '\n');
   else if (!single && tracing) process.stdout.write(output.formatSummary(summary) + '\n');
   if (summary.interrupted) return interruptedExit(summary.interrupted);
   return failures ? ExitCode.Failed : ExitCode.Ok;

@@ -30,18 +30,21 @@ A link is requested only once per cases folder: the case index (DIR/clicktrace.d
 ledger of every URL requested, written before the request, so a URL traced before (by any
 run, also one that crashed or was stopped) is not requested again. It is reported as already
 traced, with its case (for one URL: that case's chain, and a note on stderr); --again traces
-it anew.
+it anew. A URL that differs only in its #fragment is the same link (the fragment is never sent).
 
 Many URLs (several arguments, or --input) are traced at once on a pool of browser contexts
-(--concurrency). In a list, blank lines and lines starting with # are skipped; a line that is
-not an http(s) URL is reported with its line number and the rest goes on. The same URL twice
-in one batch is traced once; the repeat points at that case. On a terminal a progress line
+(--concurrency). In a list (LF or CRLF lines), blank lines, lines starting with # and a
+comment after a URL and a space ("URL  # note") are skipped; a line that is not an http(s)
+URL (UTF-8, no space inside) is reported with its line number and the rest goes on; a list
+with no URL is an error. The same URL twice in one batch (once normalised, #fragment aside)
+is traced once; the repeat points at that case. On a terminal a progress line
 is shown on stderr. Results are printed as they finish (not in input order: each names its
 line); at the end, a summary with counts, rate, failures and the parties behind the links.
 With --json, JSON Lines on stdout: one object per URL as it finishes ({"kind":"trace",
 "line":N, ...the report}, or kind already-traced, duplicate, failed, invalid, skipped), and
 a last line {"kind":"summary", ...}. Ctrl-C stops the batch: running traces are closed as
-interrupted (their cases kept and sealed), the summary so far is printed, exit status 130 (143 for SIGTERM).
+interrupted (their cases kept and sealed; one that had not requested its link yet is "not
+started", to be traced by a rerun), the summary so far is printed, exit status 130 (143 for SIGTERM).
 
 Exit status: 0 when every chain ended on a page (or was traced before), 1 when one ended with
 an error or a line was not a URL (the cases are still written), 2 for bad input, 130 after Ctrl-C, 143 after SIGTERM.
@@ -140,24 +143,33 @@ async function batch(input: string | null, positionals: string[], values: Values
   const onServer = await serverRun(values, (line) => process.stderr.write(`clicktrace: ${clean(line)}\n`));
   const concurrency = onServer ? onServer.concurrency : concurrencyOption(values.concurrency);
   const json = values.json ?? false;
-  const [{ readInputList, parseInputUrl }, { CaseStore }, { Tracer }, { BrowserPool }, { Batch }, { ProgressDisplay }, output] =
-    await Promise.all([
-      import('../service/url-list.js'),
-      import('../store/index.js'),
-      import('../service/tracer.js'),
-      import('../service/browser-pool.js'),
-      import('../service/batch.js'),
-      import('./progress-line.js'),
-      import('./batch-output.js'),
-    ]);
+  const [
+    { readInputList, parseInputUrl, inputListError },
+    { CaseStore },
+    { Tracer },
+    { BrowserPool },
+    { Batch },
+    { ProgressDisplay },
+    output,
+  ] = await Promise.all([
+    import('../service/url-list.js'),
+    import('../store/index.js'),
+    import('../service/tracer.js'),
+    import('../service/browser-pool.js'),
+    import('../service/batch.js'),
+    import('./progress-line.js'),
+    import('./batch-output.js'),
+  ]);
   let items: InputItem[];
   if (input !== null) {
     if (positionals.length) throw new CliError('trace: give URLs as arguments or with --input, not both');
     try {
       items = await readInputList(input);
     } catch (err) {
-      throw new CliError(`--input ${input}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new CliError(`--input ${input}: ${inputListError(err)}`);
     }
+    // Nothing to do is a mistake worth a word (an empty export, the wrong file), not an empty summary.
+    if (items.length === 0) throw new CliError(`--input ${input}: no URLs in it (only blank lines and # comments)`);
   } else items = positionals.map((p, i) => parseInputUrl(p, i + 1));
 
   const store = onServer ? null : CaseStore.open(options.outDir ?? 'cases');
@@ -177,7 +189,7 @@ async function batch(input: string | null, positionals: string[], values: Values
     commandLine: (url) => [...commandLine, url],
     onEntry: (entry) => {
       progress.clear();
-      process.stdout.write((json ? JSON.stringify(output.entryJson(entry)) : output.formatEntry(entry)) + '\n');
+      process.stdout.write((json ? output.jsonLine(output.entryJson(entry)) : output.formatEntry(entry)) + '\n');
       if (entry.kind === 'trace') reportTimestamp(entry.timestamp, json);
       progress.update();
     },
@@ -195,7 +207,7 @@ async function batch(input: string | null, positionals: string[], values: Values
     await browsers?.close();
     store?.close();
   }
-  process.stdout.write((json ? JSON.stringify(summary) : output.formatSummary(summary)) + '\n');
+  process.stdout.write((json ? output.jsonLine(summary) : output.formatSummary(summary)) + '\n');
   const c = summary.counts;
   if (summary.interrupted) return interruptedExit(summary.interrupted);
   if (c.invalid === c.inputs) return 2;

@@ -1,9 +1,10 @@
 // A batch: many links traced on one Tracer (the pool) as one run, for `clicktrace trace` with many
 // URLs and `clicktrace mail --trace` over a mailbox. It adds what a run needs on top of the
-// tracer: an exact duplicate of a URL earlier in the batch is traced once and answered with the
-// first one's case; results are reported as they finish (completion order, each with its input
-// line); running counts for the progress line and the summary; Ctrl-C (interrupt) stops it.
-import { parseTraceUrl } from '../capture/trace-input.js';
+// tracer: a duplicate of a URL earlier in the batch (the same request: the same URL once
+// normalised, its #fragment aside, see requestKey) is traced once and answered with the first
+// one's case; results are reported as they finish (completion order, each with its input line);
+// running counts for the progress line and the summary; Ctrl-C (interrupt) stops it.
+import { parseTraceUrl, requestKey } from '../capture/trace-input.js';
 import type { Report } from '../report.js';
 import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
 import { BatchTally, batchSummary, type BatchSummary } from './batch-summary.js';
@@ -55,12 +56,13 @@ export class Batch {
   /** Traces one link (a repeat of an earlier one in this batch is answered with that one's case). */
   async trace(request: TraceRequest & { line: number | null }): Promise<BatchEntry> {
     const { line } = request;
-    let key: string;
+    let href: string;
     try {
-      key = parseTraceUrl(request.url).href;
+      href = parseTraceUrl(request.url).href;
     } catch (err) {
       return this.report({ kind: 'invalid', line: line ?? 0, text: request.url, error: (err as Error).message });
     }
+    const key = requestKey(href);
     this.submitted++;
     this.notify();
     const first = this.firsts.get(key);
@@ -69,9 +71,9 @@ export class Batch {
     const outcome = this.tracer.trace({
       ...request,
       again: request.again ?? this.options.again ?? false,
-      ...(this.options.commandLine && !request.commandLine ? { commandLine: this.options.commandLine(key) } : {}),
+      ...(this.options.commandLine && !request.commandLine ? { commandLine: this.options.commandLine(href) } : {}),
       onStart: () => {
-        this.inFlight.set(id, { url: key, since: Date.now() });
+        this.inFlight.set(id, { url: href, since: Date.now() });
         request.onStart?.();
         this.notify();
       },

@@ -5,11 +5,12 @@
 //   claim the URL -> the case folder is created -> the case is named in the ledger -> request.
 // A URL asked for again while its trace runs waits for that trace and is answered with its case.
 import { setMaxListeners } from 'node:events';
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { TraceOptions } from '../capture/trace.js';
 import type { Visitor } from '../capture/visitor.js';
 import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
-import { parseTraceUrl } from '../capture/trace-input.js';
+import { parseTraceUrl, requestKey } from '../capture/trace-input.js';
 import type { Report } from '../report.js';
 import type { CaseStore } from '../store/index.js';
 import type { BrowserPool } from './browser-pool.js';
@@ -54,7 +55,7 @@ export type TraceOutcome =
   | { kind: 'already-traced'; url: string; caseId: string | null; inProgress: boolean }
   /** Could not run or finish (bad options, no browser, the case could not be written); caseId when a case was begun. */
   | { kind: 'failed'; url: string; caseId: string | null; error: string; cause?: unknown }
-  /** Never started: the tracer was stopped first. Nothing was requested. */
+  /** Never started, or stopped before its request: the tracer was stopped first. Nothing was requested (no case kept). */
   | { kind: 'skipped'; url: string; reason: string };
 
 /**
@@ -119,7 +120,8 @@ export class Tracer {
   trace(request: TraceRequest): Promise<TraceOutcome> {
     const url = normalizedTraceUrl(request.url);
     if (typeof url !== 'string') return Promise.resolve(url);
-    const key = request.visitor ? `${request.visitor.name} ${url}` : url;
+    // One request per link: a URL differing only in its #fragment waits for the same trace.
+    const key = request.visitor ? `${request.visitor.name} ${url}` : requestKey(url);
     const running = this.inFlight.get(key);
     if (running) return running.then((first) => sameLink(url, first));
     const outcome = new Promise<TraceOutcome>((resolve) => {
@@ -157,7 +159,8 @@ export class Tracer {
     }
     if (!claim.ok) return { kind: 'already-traced', url, caseId: claim.caseId, inProgress: claim.inProgress };
     request.onStart?.();
-    let caseId: string | null = null;
+    // Set by onCase, a callback: declared so that the checks after the trace are not narrowed away.
+    let caseId = null as string | null;
     let lease = null;
     const { visitor } = request;
     const browserless = visitor?.javascript === false;
@@ -189,6 +192,13 @@ export class Tracer {
             await import('../capture/http-client-trace.js')
           ).httpClientTrace({ ...options, ...(chromiumVersion ? { chromiumVersion } : {}) })
         : await (await import('../capture/trace.js')).trace(options, lease?.browser);
+      if (caseId === null) {
+        // Stopped before its request (Ctrl-C while its browser session opened): the link was not
+        // requested, so it stays fresh for a later run (the claim is released below), and its case
+        // folder, which records nothing, goes (else `reindex` would count the link as spent).
+        rmSync(result.caseDir, { recursive: true, force: true });
+        return { kind: 'skipped', url, reason: result.report.error ?? 'stopped before the link was requested' };
+      }
       try {
         if (this.options.index !== false) store.indexCase(resolve(result.caseDir));
       } catch {
@@ -197,7 +207,7 @@ export class Tracer {
       return {
         kind: 'traced',
         url,
-        caseId: result.report.case ?? caseId!,
+        caseId: result.report.case ?? caseId,
         caseDir: result.caseDir,
         report: result.report,
         timestamp: result.timestamp,

@@ -108,3 +108,33 @@ test('reindex rebuilds the ledger from the case folders: a trace cut off before 
     store.close();
   }
 });
+
+test('a URL that differs only in its #fragment is the same request: refused, also against rows recorded with a fragment', () => {
+  const store = CaseStore.open(casesDir());
+  try {
+    const claim = store.ledger.claim(`${URL_A}#victim@example.test`);
+    assert.ok(claim.ok);
+    assert.deepEqual(store.ledger.claim(`${URL_A}#other`), { ok: false, caseId: null, inProgress: true }, 'while it runs');
+    store.ledger.attach(claim.id, '20261201T000000Z-aaaaaa');
+    for (const url of [URL_A, `${URL_A}#`, `${URL_A}#other`]) {
+      assert.deepEqual(store.ledger.claim(url), { ok: false, caseId: '20261201T000000Z-aaaaaa', inProgress: false }, url);
+    }
+    assert.equal(store.ledger.lookup(`${URL_A}#x`)?.url, URL_A, 'recorded without its fragment');
+    // Not the same request: a longer path, another query.
+    assert.ok(store.ledger.claim(`${URL_A}b`).ok);
+    assert.ok(store.ledger.claim(`${URL_A}?q=1`).ok);
+
+    // A row as an older version wrote it (its fragment kept), and one recorded from a case folder.
+    const B = 'http://click.example.test/once/b';
+    store.db
+      .prepare('INSERT INTO requested_urls (url, case_id, claimed_at, claimant) VALUES (?, ?, ?, NULL)')
+      .run(`${B}#old`, '20261201T000001Z-bbbbbb', new Date().toISOString());
+    assert.deepEqual(store.ledger.claim(B), { ok: false, caseId: '20261201T000001Z-bbbbbb', inProgress: false });
+    assert.deepEqual(store.ledger.claim(`${B}#new`), { ok: false, caseId: '20261201T000001Z-bbbbbb', inProgress: false });
+    const C = 'http://click.example.test/once/c';
+    assert.ok(store.ledger.record(`${C}#from-folder`, '20261201T000002Z-cccccc', new Date().toISOString()));
+    assert.equal(store.ledger.lookup(C)?.caseId, '20261201T000002Z-cccccc');
+  } finally {
+    store.close();
+  }
+});

@@ -6,9 +6,14 @@
 // The case folder holds the same fact durably: its WARC's warcinfo record (written before the
 // request) names the URL, so `reindex` can rebuild the ledger from the folders. Rows are never
 // removed for a case: a deleted case folder does not make its link fresh again.
+//
+// A URL is recorded as its server sees it (requestKey: without the #fragment, which is never sent),
+// so a link and the same link with another fragment are one request. Rows written before keys
+// dropped the fragment still hold one: a look-up matches them too.
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import { processAlive } from '../capture/profiles.js';
+import { requestKey } from '../capture/trace-input.js';
 
 export type Claim =
   /** The URL is ours to request: attach the case before requesting it, or release the claim. */
@@ -21,6 +26,10 @@ export interface LedgerEntry {
   caseId: string;
   claimedAt: string;
 }
+
+/** Rows of one request: the key itself, or the key with any #fragment (rows recorded before keys dropped it); an index range. */
+const SAME_REQUEST = '(url = ? OR (url >= ? AND url < ?))';
+const sameRequest = (key: string) => [key, `${key}#`, `${key}$`];
 
 /** A claim that never got its case is released after this long, even if its process seems alive (pid reuse). */
 const CLAIM_MAX_AGE_MS = 10 * 60 * 1000;
@@ -37,10 +46,11 @@ export class RequestLedger {
    * this process's own claims still open do not stand in the way (one link as several visitors).
    */
   claim(url: string, { again = false, alongside = false }: { again?: boolean; alongside?: boolean } = {}): Claim {
+    const key = requestKey(url);
     const run = this.db.transaction((): Claim => {
       const rows = this.db
-        .prepare('SELECT id, case_id, claimed_at, claimant FROM requested_urls WHERE url = ? ORDER BY id DESC')
-        .all(url) as { id: number; case_id: string | null; claimed_at: string; claimant: string | null }[];
+        .prepare(`SELECT id, case_id, claimed_at, claimant FROM requested_urls WHERE ${SAME_REQUEST} ORDER BY id DESC`)
+        .all(...sameRequest(key)) as { id: number; case_id: string | null; claimed_at: string; claimant: string | null }[];
       for (const row of rows) {
         if (row.case_id !== null) continue;
         // `alongside`: requests of the same URL this process makes on purpose (compare's profiles).
@@ -52,7 +62,7 @@ export class RequestLedger {
       if (requested && !again) return { ok: false, caseId: requested.case_id, inProgress: false };
       const id = this.db
         .prepare('INSERT INTO requested_urls (url, case_id, claimed_at, claimant) VALUES (?, NULL, ?, ?)')
-        .run(url, new Date().toISOString(), this.claimantId).lastInsertRowid;
+        .run(key, new Date().toISOString(), this.claimantId).lastInsertRowid;
       return { ok: true, id: Number(id) };
     });
     return run.immediate();
@@ -71,11 +81,11 @@ export class RequestLedger {
     this.db.prepare('DELETE FROM requested_urls WHERE id = ? AND case_id IS NULL').run(id);
   }
 
-  /** The latest case that requested `url`, or null. */
+  /** The latest case that requested `url` (its #fragment aside), or null. */
   lookup(url: string): LedgerEntry | null {
     const row = this.db
-      .prepare('SELECT url, case_id, claimed_at FROM requested_urls WHERE url = ? AND case_id IS NOT NULL ORDER BY id DESC LIMIT 1')
-      .get(url) as { url: string; case_id: string; claimed_at: string } | undefined;
+      .prepare(`SELECT url, case_id, claimed_at FROM requested_urls WHERE ${SAME_REQUEST} AND case_id IS NOT NULL ORDER BY id DESC LIMIT 1`)
+      .get(...sameRequest(requestKey(url))) as { url: string; case_id: string; claimed_at: string } | undefined;
     return row ? { url: row.url, caseId: row.case_id, claimedAt: row.claimed_at } : null;
   }
 
@@ -84,7 +94,7 @@ export class RequestLedger {
     return (
       this.db
         .prepare('INSERT OR IGNORE INTO requested_urls (url, case_id, claimed_at, claimant) VALUES (?, ?, ?, NULL)')
-        .run(url, caseId, at).changes === 1
+        .run(requestKey(url), caseId, at).changes === 1
     );
   }
 
