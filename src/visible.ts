@@ -16,3 +16,13 @@ function escapeControl(c: string): string {
 export function showControls(text: string, { keepLines = false }: { keepLines?: boolean } = {}): string {
   return text.replace(keepLines ? CONTROLS_BUT_LINES : CONTROLS, escapeControl);
 }
+
+// JSON escapes C0 controls but leaves DEL, C1 controls (U+009B is a terminal's CSI), the bidi
+// overrides and U+2028/U+2029 (line ends to many line readers) raw. Written as \uNNNN they read
+// back the same.
+const JSON_RAW_CONTROLS = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** JSON.stringify, with every control character JSON leaves raw escaped: safe on a terminal, one record per line. */
+export function jsonText(value: unknown, space?: number): string {
+  return JSON.stringify(value, null, space).replace(JSON_RAW_CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -5,6 +5,7 @@ import { basename, join, resolve } from 'node:path';
 import { CliError, parse } from './command.js';
 import { clean } from './terminal.js';
 import { ExitCode } from '../errors.js';
+import { jsonText } from '../visible.js';
 
 const HELP = `usage: clicktrace abuse <case> [--out DIR] [--from ADDRESS] [--json]
 
@@ -58,7 +59,7 @@ export async function run(argv: string[]): Promise<number> {
       source: draft.recipient.source,
     });
   }
-  if (parsed.values.json) process.stdout.write(JSON.stringify({ case: evidence.id, drafts: listing }, null, 2) + '\n');
+  if (parsed.values.json) process.stdout.write(jsonText({ case: evidence.id, drafts: listing }, 2) + '\n');
   else {
     if (listing.length === 0) process.stdout.write('No responsible party found in the evidence; no draft written.\n');
     for (const d of listing) {

@@ -5,6 +5,7 @@ import { parse, CliError } from './command.js';
 import { formatChain } from './format.js';
 import type { Report } from '../report.js';
 import { ExitCode } from '../errors.js';
+import { jsonText } from '../visible.js';
 
 const HELP = `usage: clicktrace analyze <case> [--json] [--check] [--write]
 
@@ -55,7 +56,7 @@ export async function run(argv: string[]): Promise<number> {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(join(caseDir, 'report.json'), JSON.stringify(report, null, 2) + '\n', { flag: 'wx' });
   }
-  if (parsed.values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  if (parsed.values.json) process.stdout.write(jsonText(report, 2) + '\n');
   else process.stdout.write(formatChain(report, caseDir) + '\n');
   return ExitCode.Ok;
 }

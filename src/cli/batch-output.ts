@@ -6,15 +6,6 @@ import type { BatchSummary } from '../service/batch-summary.js';
 import { clean, truncate } from './terminal.js';
 import { formatFeedText } from '../feed/format-text.js';
 
-/**
- * One JSON Lines record. JSON leaves U+0085, U+2028 and U+2029 raw, and many line readers (Python's
- * splitlines, editors, some log shippers) end a line at them: a page title holding one would cut
- * a record in two. Escaped, the line is the same JSON.
- */
-export function jsonLine(value: unknown): string {
-  return JSON.stringify(value).replace(/[\u0085\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
 /** The JSON Lines record of a result: a trace is its report (as `trace --json` prints it) with `kind` and `line`. */
 export function entryJson(entry: BatchEntry): object {
   switch (entry.kind) {

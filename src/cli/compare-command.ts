@@ -8,6 +8,7 @@ import { parseTraceUrl } from '../capture/trace-input.js';
 import { ALL_PROFILES, BASE_PROFILES, parseProfiles } from '../compare/profiles.js';
 import { ExitCode } from '../errors.js';
 import type { CompareResult } from '../service/compare.js';
+import { jsonText } from '../visible.js';
 
 const HELP = `usage: clicktrace compare <url> --as PROFILE[,PROFILE...] [--yes] [options]
 
@@ -147,7 +148,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (result.kind === 'failed') throw new CliError(`compare: no profile could be traced: ${result.error}`, ExitCode.Failed);
   await indexCases(result.dir);
-  if (json) process.stdout.write(JSON.stringify(result.record, null, 2) + '\n');
+  if (json) process.stdout.write(jsonText(result.record, 2) + '\n');
   else process.stdout.write(formatComparison(result.record.comparison, result.dir) + '\n');
   const interrupted = result.outcomes.find((o) => o.outcome.kind === 'traced' && o.outcome.report.error?.startsWith('interrupted'));
   if (interrupted && interrupted.outcome.kind === 'traced') return interruptedExit(interrupted.outcome.report.error!);

@@ -1,6 +1,7 @@
 import { parse, indexCases } from './command.js';
 import { formatChain } from './format.js';
 import { ExitCode } from '../errors.js';
+import { jsonText } from '../visible.js';
 
 const HELP = `usage: clicktrace demo [--out DIR] [--json]
 
@@ -27,7 +28,7 @@ export async function run(argv: string[]): Promise<number> {
       commandLine: ['clicktrace', 'demo', ...argv],
     });
     await indexCases(result.caseDir);
-    if (parsed.values.json) process.stdout.write(JSON.stringify(result.report, null, 2) + '\n');
+    if (parsed.values.json) process.stdout.write(jsonText(result.report, 2) + '\n');
     else {
       process.stdout.write(`Lab started; tracing the seed scenario with --click "Find out more"\n\n`);
       process.stdout.write(formatChain(result.report, result.caseDir) + '\n');

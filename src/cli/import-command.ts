@@ -7,6 +7,7 @@ import { formatChain } from './format.js';
 import { clean } from './terminal.js';
 import { TSA_OPTION_HELP, reportTimestamp, timestampOnSeal, tsaSettings } from './tsa-option.js';
 import { ExitCode } from '../errors.js';
+import { jsonText } from '../visible.js';
 
 const HELP = `usage: clicktrace import <file> [--out DIR] [--tsa URL] [--trust-key FILE] [--json]
 
@@ -58,7 +59,7 @@ export async function run(argv: string[]): Promise<number> {
   const report = analyzeCapture(capture, writer.dir, await networks);
   await writer.close(capture, report);
   await indexCases(writer.dir);
-  if (parsed.values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  if (parsed.values.json) process.stdout.write(jsonText(report, 2) + '\n');
   else process.stdout.write(formatChain(report, writer.dir) + '\n');
   reportTimestamp(stamp.outcome(), parsed.values.json ?? false);
   return ExitCode.Ok;
@@ -95,9 +96,7 @@ async function importBundle(
     store.indexCase(outcome.dir);
     const reportPath = join(outcome.dir, REPORT_FILE);
     if (!existsSync(reportPath)) {
-      process.stdout.write(
-        values.json ? JSON.stringify({ case: outcome.caseId, dir: outcome.dir }) + '\n' : `Case: ${clean(outcome.dir)}\n`,
-      );
+      process.stdout.write(values.json ? jsonText({ case: outcome.caseId, dir: outcome.dir }) + '\n' : `Case: ${clean(outcome.dir)}\n`);
       return ExitCode.Ok;
     }
     const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
@@ -105,7 +104,7 @@ async function importBundle(
       process.stderr.write(
         `clicktrace: case ${outcome.caseId} is in ${clean(store.casesDir)} already (the same manifest); nothing changed\n`,
       );
-    if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    if (values.json) process.stdout.write(jsonText(report, 2) + '\n');
     else process.stdout.write(formatChain(report, outcome.dir) + '\n');
     return ExitCode.Ok;
   } finally {

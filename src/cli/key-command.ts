@@ -1,5 +1,6 @@
 import { parse, CliError } from './command.js';
 import { ExitCode } from '../errors.js';
+import { jsonText } from '../visible.js';
 
 const HELP = `usage: clicktrace key init [--dir DIR] [--force]
 
@@ -15,6 +16,6 @@ export async function run(argv: string[]): Promise<number> {
   if (action !== 'init') throw new CliError('key: the only action is "init" (see --help)');
   const { initSigningKey, defaultKeyDir } = await import('../case/signing.js');
   const files = await initSigningKey(parsed.values.dir ?? defaultKeyDir(), { force: parsed.values.force ?? false });
-  process.stdout.write(`${JSON.stringify(files, null, 2)}\n`);
+  process.stdout.write(`${jsonText(files, 2)}\n`);
   return ExitCode.Ok;
 }

@@ -18,6 +18,7 @@ import type { BatchSummary } from '../service/batch-summary.js';
 import type { TraceOptions } from '../capture/trace.js';
 import type { Batch, BatchEntry } from '../service/batch.js';
 import type { ProgressDisplay } from './progress-line.js';
+import { jsonText } from '../visible.js';
 
 const HELP = `usage: clicktrace mail <file.eml|mbox|Maildir|-> [--no-visit | --trace main|all|N] [options]
 
@@ -179,7 +180,7 @@ export async function run(argv: string[]): Promise<number> {
   const progress = tracing && !single ? tracing.progress(() => tally.counts.messages ?? 0) : null;
   const emit = (result: MessageRecord | { kind: 'error'; source: string; error: string }, text: string) => {
     progress?.clear();
-    if (lines) process.stdout.write(output.jsonLine(result) + '\n');
+    if (lines) process.stdout.write(jsonText(result) + '\n');
     else if (json) singleResults.push(result);
     else process.stdout.write(text);
     progress?.update();
@@ -269,8 +270,8 @@ export async function run(argv: string[]): Promise<number> {
     await tracing?.close();
     await pool?.close();
   }
-  if (json && !lines) process.stdout.write(JSON.stringify({ messages: singleResults }, null, 2) + '\n');
-  else if (lines) process.stdout.write(output.jsonLine(summary) + '\n');
+  if (json && !lines) process.stdout.write(jsonText({ messages: singleResults }, 2) + '\n');
+  else if (lines) process.stdout.write(jsonText(summary) + '\n');
   else if (!single && tracing) process.stdout.write(output.formatSummary(summary) + '\n');
   if (summary.interrupted) return interruptedExit(summary.interrupted);
   return failures ? ExitCode.Failed : ExitCode.Ok;

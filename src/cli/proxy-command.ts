@@ -4,6 +4,7 @@ import { formatChain } from './format.js';
 import { TRACE_OPTIONS } from './trace-options.js';
 import { reportTimestamp, timestampOnSeal, tsaSettings } from './tsa-option.js';
 import { ExitCode } from '../errors.js';
+import { jsonText } from '../visible.js';
 
 const HELP = `usage: clicktrace proxy [--port 8080] [--host 127.0.0.1] [--out DIR] [options]
 
@@ -139,7 +140,7 @@ export async function run(argv: string[]): Promise<number> {
   const report = analyzeCapture(capture, writer.dir, await loadNetworkData());
   await writer.close(capture, report);
   await indexCases(writer.dir);
-  if (v.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  if (v.json) process.stdout.write(jsonText(report, 2) + '\n');
   else process.stdout.write(`\n${formatChain(report, writer.dir)}\n`);
   reportTimestamp(stamp.outcome(), v.json ?? false);
   return ExitCode.Ok;

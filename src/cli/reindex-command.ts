@@ -5,6 +5,7 @@ import { clean } from './terminal.js';
 import { DEFAULTS } from '../capture/trace-input.js';
 import { CaseStore, databasePath } from '../store/index.js';
 import { ExitCode } from '../errors.js';
+import { jsonText } from '../visible.js';
 
 const HELP = `usage: clicktrace reindex [--cases DIR] [--json]
 
@@ -30,7 +31,7 @@ function reindex(argv: string[]): number {
   try {
     const result = store.reindex();
     if (parsed.values.json) {
-      process.stdout.write(JSON.stringify({ database: databasePath(casesDir), ...result }, null, 2) + '\n');
+      process.stdout.write(jsonText({ database: databasePath(casesDir), ...result }, 2) + '\n');
     } else {
       for (const skipped of result.skipped) process.stdout.write(`skipped ${clean(skipped.id)}: ${clean(skipped.reason)}\n`);
       process.stdout.write(

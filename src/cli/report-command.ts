@@ -6,6 +6,7 @@ import { parse, CliError } from './command.js';
 import { clean } from './terminal.js';
 import { DEFAULTS } from '../capture/trace-input.js';
 import { ExitCode } from '../errors.js';
+import { jsonText } from '../visible.js';
 
 const HELP = `usage: clicktrace report [--cases DIR] [--since DATE] [--json | --csv | --html FILE]
 
@@ -103,7 +104,7 @@ export async function run(argv: string[]): Promise<number> {
   ]);
   const cloaking = cloakingByParty(comparedLinks(casesDir, { since }));
   if (v.json) {
-    process.stdout.write(JSON.stringify({ ...aggregate, cloaking }, null, 2) + '\n');
+    process.stdout.write(jsonText({ ...aggregate, cloaking }, 2) + '\n');
   } else if (v.csv) {
     const { formatFeedCsv } = await import('../feed/format-csv.js');
     process.stdout.write(formatFeedCsv(aggregate));

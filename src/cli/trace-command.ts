@@ -18,6 +18,7 @@ import type { InputItem } from '../service/url-list.js';
 import type { CaseStore } from '../store/index.js';
 import type { TraceOutcome } from '../service/tracer.js';
 import type { BatchSummary } from '../service/batch-summary.js';
+import { jsonText } from '../visible.js';
 
 const HELP = `usage: clicktrace trace <url> [options]
        clicktrace trace <url> <url>... [options]
@@ -122,12 +123,12 @@ async function single(url: string, values: Values, argv: string[]): Promise<numb
         process.stdout.write(`Case: ${clean(dir)} (cut off before its report; see its WARC)\n`);
         return 1;
       }
-      process.stdout.write(json ? JSON.stringify(report, null, 2) + '\n' : formatChain(report, dir) + '\n');
+      process.stdout.write(json ? jsonText(report, 2) + '\n' : formatChain(report, dir) + '\n');
       return report.error ? 1 : 0;
     }
     case 'traced': {
       const { report, caseDir } = outcome;
-      if (json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      if (json) process.stdout.write(jsonText(report, 2) + '\n');
       else process.stdout.write(formatChain(report, caseDir) + '\n');
       reportTimestamp(outcome.timestamp, json);
       if (report.error?.startsWith('interrupted')) return interruptedExit(report.error);
@@ -189,7 +190,7 @@ async function batch(input: string | null, positionals: string[], values: Values
     commandLine: (url) => [...commandLine, url],
     onEntry: (entry) => {
       progress.clear();
-      process.stdout.write((json ? output.jsonLine(output.entryJson(entry)) : output.formatEntry(entry)) + '\n');
+      process.stdout.write((json ? jsonText(output.entryJson(entry)) : output.formatEntry(entry)) + '\n');
       if (entry.kind === 'trace') reportTimestamp(entry.timestamp, json);
       progress.update();
     },
@@ -207,7 +208,7 @@ async function batch(input: string | null, positionals: string[], values: Values
     await browsers?.close();
     store?.close();
   }
-  process.stdout.write((json ? output.jsonLine(summary) : output.formatSummary(summary)) + '\n');
+  process.stdout.write((json ? jsonText(summary) : output.formatSummary(summary)) + '\n');
   const c = summary.counts;
   if (summary.interrupted) return interruptedExit(summary.interrupted);
   if (c.invalid === c.inputs) return 2;

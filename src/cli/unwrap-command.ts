@@ -1,6 +1,7 @@
 import { parse, CliError } from './command.js';
 import { clean } from './terminal.js';
 import { ExitCode } from '../errors.js';
+import { jsonText } from '../visible.js';
 
 const HELP = `usage: clicktrace unwrap <url> [--json]
 
@@ -23,7 +24,7 @@ export async function run(argv: string[]): Promise<number> {
   if (extra.length) throw new CliError('unwrap: one URL at a time');
   const { unwrap, formatUnwrap } = await import('../analyze/unwrap/index.js');
   const result = unwrap(url);
-  if (parsed.values.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  if (parsed.values.json) process.stdout.write(jsonText(result, 2) + '\n');
   else process.stdout.write(formatUnwrap(result).split('\n').map(clean).join('\n') + '\n');
   return ExitCode.Ok;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse, CliError } from './command.js';
 import { clean } from './terminal.js';
 import { ExitCode } from '../errors.js';
+import { jsonText } from '../visible.js';
 
 const HELP = `usage: clicktrace verify <case> [--key PUBLIC.pem] [--tsa-ca CA.pem] [--json]
 
@@ -41,7 +42,7 @@ export async function run(argv: string[]): Promise<number> {
     throw new CliError(`verify: --tsa-ca: ${parsed.values['tsa-ca']}: no such file`);
   const { verifyCase } = await import('../verify/verify.js');
   const result = await verifyCase(dir, { ...(publicKeyPem ? { publicKeyPem } : {}), tsaCaFile });
-  if (parsed.values.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  if (parsed.values.json) process.stdout.write(jsonText(result, 2) + '\n');
   else {
     for (const problem of result.problems) process.stdout.write(`FAIL ${clean(problem)}\n`);
     for (const failed of result.notWritten)

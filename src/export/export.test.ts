@@ -9,7 +9,7 @@ import { mispProblems } from '../../test/support/misp-validator.js';
 import { REPORT_FILE } from '../case/case-layout.js';
 import type { CertInfo } from '../model.js';
 import { canonicalJson, stixScoId, uuidv5 } from './ids.js';
-import { csvField, toIocCsv } from './ioc-csv.js';
+import { toIocCsv } from './ioc-csv.js';
 import { stixString, toStixBundle } from './stix.js';
 import { toMispEvent } from './misp.js';
 import { loadCaseEvidence, type CaseEvidence } from './case-evidence.js';
@@ -64,16 +64,6 @@ test('UUIDv5 matches RFC 9562 and STIX 2.1 deterministic ids', () => {
 
 test('canonical JSON sorts keys at every level and drops undefined', () => {
   assert.equal(canonicalJson({ b: 1, a: { d: 'x', c: [true, null] }, e: undefined }), '{"a":{"c":[true,null],"d":"x"},"b":1}');
-});
-
-test('CSV fields: quoted when needed, spreadsheet formulas defused', () => {
-  assert.equal(csvField('plain'), 'plain');
-  assert.equal(csvField('a,b'), '"a,b"');
-  assert.equal(csvField('say "hi"'), '"say ""hi"""');
-  assert.equal(csvField('=HYPERLINK("http://x.test")'), `"'=HYPERLINK(""http://x.test"")"`);
-  assert.equal(csvField('-1'), "'-1");
-  assert.equal(csvField(null), '');
-  assert.equal(csvField(3), '3');
 });
 
 test('STIX pattern strings escape backslash and quote', () => {

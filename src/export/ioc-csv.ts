@@ -1,11 +1,11 @@
 // A flat IOC list as CSV (RFC 4180: comma, CRLF, fields quoted when they need it): one row per
 // indicator and case, with the hop it was seen at, the party behind it and where it came from.
-// Spreadsheets run a cell that starts with = + - @ as a formula; such a cell is written with a
-// leading apostrophe (OWASP's "CSV injection" advice), so a hostile subject line stays text.
+// Fields are written by csv.ts (formula cells defused, control characters written out).
 import { isIP } from 'node:net';
 import { isPrivateAddress } from '../proxy/resolver.js';
 import type { CaseEvidence } from './case-evidence.js';
 import { caseTime, hostOf, isoTime, partyName } from './common.js';
+import { csvField } from './csv.js';
 
 export const IOC_COLUMNS = ['case', 'hop', 'type', 'value', 'role', 'party', 'context', 'seen'] as const;
 
@@ -94,10 +94,4 @@ export function toIocCsv(cases: CaseEvidence[]): string {
   const lines = [IOC_COLUMNS.join(',')];
   for (const row of iocRows(cases)) lines.push(IOC_COLUMNS.map((column) => csvField(row[column])).join(','));
   return `${lines.join('\r\n')}\r\n`;
-}
-
-export function csvField(value: string | number | null): string {
-  let text = value === null ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

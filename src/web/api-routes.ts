@@ -22,6 +22,7 @@ import { BodyError } from './request-body.js';
 import { loadCaseDetails, loadCaseExchanges, loadCaseView } from './case-data.js';
 import { securityHeaders, APP_CSP } from './security.js';
 import { queuePlace } from './views/job-page.js';
+import { jsonText } from '../visible.js';
 
 export async function submit(ctx: RequestContext): Promise<Job> {
   const input = await readSubmission(ctx.req, ctx.service.maxMessageBytes, ctx.url.searchParams);
@@ -60,7 +61,7 @@ function jobEvents(ctx: RequestContext, id: string): void {
     'Cache-Control': 'no-store',
     'X-Accel-Buffering': 'no',
   });
-  const write = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  const write = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${jsonText(data)}\n\n`);
   const finished = (j: Job) => j.state === 'done' || j.state === 'failed';
   for (const event of job.events) write('progress', event);
   write('state', jobState(job));

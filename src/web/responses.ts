@@ -4,6 +4,7 @@ import { createReadStream, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import type { SafeHtml } from './html.js';
 import { APP_CSP, CAPTURED_FILE_CSP, DRAWING_CSP, SCREENSHOT_CSP, securityHeaders } from './security.js';
+import { jsonText } from '../visible.js';
 
 export function sendHtml(res: ServerResponse, status: number, page: SafeHtml, extra: Record<string, string> = {}): void {
   const body = Buffer.from(page.toString(), 'utf8');
@@ -18,7 +19,7 @@ export function sendHtml(res: ServerResponse, status: number, page: SafeHtml, ex
 }
 
 export function sendJson(res: ServerResponse, status: number, value: unknown, extra: Record<string, string> = {}): void {
-  const body = Buffer.from(JSON.stringify(value, null, 2) + '\n', 'utf8');
+  const body = Buffer.from(jsonText(value, 2) + '\n', 'utf8');
   res.writeHead(status, {
     ...securityHeaders(APP_CSP),
     'Content-Type': 'application/json; charset=utf-8',
