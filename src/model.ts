@@ -155,8 +155,8 @@ export interface PageControl {
   look: { background: string | null; padding: [number, number]; radius: number; fontSize: number };
   /** The landmark it sits in (nav, header, footer, aside), or null. */
   landmark: string | null;
-  /** For a submit button: its form and how many of the form's visible fields need typing. */
-  form: { typing: number } | null;
+  /** For a submit button: how many of its form's visible fields need typing, and how many required fields are empty (absent in older cases). */
+  form: { typing: number; required?: number } | null;
   /** It sits in a cookie / consent banner (by the banner's id, class or label). */
   cookieBanner: boolean;
 }

@@ -92,6 +92,9 @@ export function normalizeWords(text: string): string {
     .trim();
 }
 
+/** Scripts written without spaces between words (Han, Hiragana, Katakana). */
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -102,8 +105,11 @@ function phrases(byLanguage: Record<string, string[]>): PhraseList {
     for (const raw of list) if (!langOf.has(normalizeWords(raw))) langOf.set(normalizeWords(raw), lang);
   // Longest first, so that where several match at one place the longest is the one reported
   // ("find out more", not "more"). Whole words: "weiter" is not "weiterlesen", "claim" is in "Claim your prize".
-  const alternatives = [...langOf.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
-  return { pattern: new RegExp(`(?<![\\p{L}\\p{N}])(${alternatives.join('|')})(?![\\p{L}\\p{N}])`, 'u'), langOf };
+  // Chinese and Japanese write words without spaces: there a phrase is matched anywhere.
+  const alternatives = [...langOf.keys()]
+    .sort((a, b) => b.length - a.length)
+    .map((phrase) => (UNSPACED.test(phrase) ? escapeRegExp(phrase) : `(?<![\\p{L}\\p{N}])${escapeRegExp(phrase)}(?![\\p{L}\\p{N}])`));
+  return { pattern: new RegExp(`(${alternatives.join('|')})`, 'u'), langOf };
 }
 
 let rules: CtaRules | null = null;
@@ -157,16 +163,29 @@ function withoutFragment(url: string): string {
   return hash < 0 ? url : url.slice(0, hash);
 }
 
-/** The file extension a link's path ends in, when it is one downloads use. */
+/**
+ * The file extension a link's path ends in, when it is one downloads use; or that a query value
+ * names (`/dl?file=setup.exe`, a tracker's `?url=…/voucher.pdf`): the server's answer (its
+ * Content-Disposition) is known only after the request, so the URL is what can be judged.
+ */
 function downloadExtension(url: string, extensions: Set<string>): string | null {
-  let path: string;
+  let parsed: URL;
   try {
-    path = new URL(url).pathname;
+    parsed = new URL(url);
   } catch {
     return null;
   }
-  const ext = /\.([a-z0-9]{1,10})$/i.exec(path)?.[1]?.toLowerCase();
-  return ext && extensions.has(ext) ? ext : null;
+  const named = (text: string) => {
+    const ext = /\.([a-z0-9]{1,10})$/i.exec(text)?.[1]?.toLowerCase();
+    return ext && extensions.has(ext) ? ext : null;
+  };
+  const inPath = named(parsed.pathname);
+  if (inPath) return inPath;
+  for (const value of parsed.searchParams.values()) {
+    const inQuery = named(value.split(/[?#]/)[0]);
+    if (inQuery) return inQuery;
+  }
+  return null;
 }
 
 /** Why explore never follows this control, or null. */
@@ -175,6 +194,7 @@ function refusal(control: PageControl, page: ScoringPage, words: string, hasCtaW
   if (control.hidden) return `hidden (${control.hidden})`;
   if (control.type === 'reset') return 'resets a form';
   if (control.form && control.form.typing > 0) return 'submits a form that needs typing';
+  if (control.form && (control.form.required ?? 0) > 0) return 'submits a form with required fields left empty';
   const raw = (control.rawHref ?? '').trim();
   if (raw.startsWith('#')) return 'same-page anchor';
   const href = control.href;

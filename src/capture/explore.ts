@@ -9,12 +9,14 @@ import type { PageObserver } from './page-observer.js';
 import { chooseCallToAction, scoreControls } from '../analyze/call-to-action.js';
 import { markedBox, markedScreenshotPath } from '../analyze/explore-steps.js';
 import { drawBox } from './marked-screenshot.js';
-import { trustedClick } from './click.js';
+import { ACCESSIBLE_NAME_SCRIPT, trustedClick } from './click.js';
 
 /** Controls kept in the evidence per page (visible ones first); a page may have thousands of links. */
 const MAX_CONTROLS = 300;
 /** Controls looked at per page, in document order. */
 const MAX_EXAMINED = 1000;
+
+type Located = { x: number; y: number } | { covered: string };
 
 /** What the page reports about its controls (PageControl without scores). */
 interface ReadControls {
@@ -30,6 +32,7 @@ interface ReadControls {
  * one scored even if the page reorders its DOM meanwhile.
  */
 export const READ_CONTROLS_SCRIPT = `(() => {
+  const ACCESSIBLE_NAME = ${ACCESSIBLE_NAME_SCRIPT};
   const SELECTOR = 'a[href], area[href], button, [role=button], [role=link], input[type=submit], input[type=button], input[type=image]';
   const norm = (s) => (s || '').replace(/[\\s\\u00a0]+/g, ' ').trim();
   const clip = (s, n) => (s.length > n ? s.slice(0, n) : s);
@@ -46,8 +49,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     }
     return 'rgb(255, 255, 255)';
   })();
-  const nameOf = (el) => norm(el.getAttribute('aria-label') || (el.tagName === 'INPUT' ? el.value || el.getAttribute('alt') : '') ||
-    el.innerText || el.textContent || [...el.querySelectorAll('img[alt]')].map((i) => i.alt).join(' ') || el.getAttribute('title'));
+  const nameOf = (el) => norm(ACCESSIBLE_NAME(el));
   const absolute = (raw) => { try { return new URL(raw, document.baseURI).href; } catch { return null; } };
   const px = (v) => parseFloat(v) || 0;
   const clipping = new Map();
@@ -59,11 +61,31 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     }
     return yes;
   };
+  // Text a person cannot read: transparent, or the colour of what is behind it, with no image or
+  // background of its own to show instead.
+  const backdropOf = (el) => {
+    for (let a = el; a; a = a.parentElement) {
+      const s = getComputedStyle(a);
+      if (s.backgroundImage !== 'none') return null;
+      if (!transparent(s.backgroundColor)) return s.backgroundColor;
+    }
+    return 'rgb(255, 255, 255)';
+  };
+  const invisibleText = (el, cs) => {
+    if (el.tagName === 'INPUT' || el.querySelector('img, svg, picture, video, canvas, input')) return false;
+    if (!norm(el.innerText)) return false;
+    if (transparent(cs.color)) return true;
+    return cs.color === backdropOf(el);
+  };
   const hiddenWhy = (el, r) => {
     if (el.checkVisibility && !el.checkVisibility()) return 'display:none';
     const cs = getComputedStyle(el);
     if (cs.visibility !== 'visible') return 'visibility:hidden';
     if (el.checkVisibility && !el.checkVisibility({ opacityProperty: true, checkOpacity: true })) return 'opacity:0';
+    let opacity = 1;
+    for (let a = el; a && opacity >= 0.1; a = a.parentElement) opacity *= parseFloat(getComputedStyle(a).opacity);
+    if (opacity < 0.1) return 'nearly transparent';
+    if (invisibleText(el, cs)) return 'text the colour of its background';
     if (r.width < 4 || r.height < 4) return 'zero size';
     const left = r.left + sx, top = r.top + sy;
     if (left + r.width <= 0 || top + r.height <= 0 || left >= docWidth || top >= docHeight) return 'off-screen';
@@ -105,10 +127,21 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     return { background, padding: [padV, padH], radius, fontSize: px(getComputedStyle(el).fontSize) };
   };
   const CONSENT = /cookie|consent|gdpr|onetrust|didomi|usercentrics|cookiebot|trustarc|quantcast-choice|\\bcmp\\b/i;
+  // A banner also by what it is: a fixed, sticky or dialog box that speaks of cookies (in most languages the word is "cookie").
+  const COOKIE_WORDS = /cookie|куки|クッキー|ciasteczk/i;
+  const floating = (a) => {
+    const s = getComputedStyle(a);
+    if (s.position === 'fixed' || s.position === 'sticky' || a.tagName === 'DIALOG') return true;
+    return /^(alert)?dialog$/.test(a.getAttribute('role') || '') || a.getAttribute('aria-modal') === 'true';
+  };
   const inCookieBanner = (el) => {
     for (let a = el.parentElement, n = 0; a && a !== document.body && n < 12; a = a.parentElement, n++) {
       const names = (a.id || '') + ' ' + (typeof a.className === 'string' ? a.className : '') + ' ' + (a.getAttribute('aria-label') || '');
       if (CONSENT.test(names)) return true;
+      if (floating(a)) {
+        const text = a.innerText || '';
+        if (text.length < 3000 && COOKIE_WORDS.test(text)) return true;
+      }
     }
     return false;
   };
@@ -116,14 +149,17 @@ export const READ_CONTROLS_SCRIPT = `(() => {
   const formOf = (el) => {
     const type = (el.getAttribute('type') || (el.tagName === 'BUTTON' ? 'submit' : '')).toLowerCase();
     if (!el.form || !['submit', 'image'].includes(type)) return null;
-    let typing = 0;
+    let typing = 0, required = 0;
     for (const field of el.form.elements) {
       const tag = field.tagName;
+      if (field.disabled) continue;
+      // A required field left empty (a box to tick, a choice to make): the browser would not send the form.
+      if (field.validity && field.validity.valueMissing) required++;
       const visible = field.getClientRects().length > 0 && getComputedStyle(field).visibility === 'visible';
-      if (!visible || field.disabled || field.readOnly) continue;
+      if (!visible || field.readOnly) continue;
       if (tag === 'TEXTAREA' || (tag === 'INPUT' && TYPING.test((field.getAttribute('type') || '').toLowerCase()))) typing++;
     }
-    return { typing };
+    return { typing, required };
   };
   const all = document.querySelectorAll(SELECTOR);
   // A control inside another (a <button> in a link) is part of it.
@@ -171,7 +207,11 @@ export const READ_CONTROLS_SCRIPT = `(() => {
   };
 })()`;
 
-/** Runs in the isolated world: scrolls control `index` into view and returns its centre in the viewport. */
+/**
+ * Runs in the isolated world: scrolls control `index` into view and returns the point of it a
+ * click would reach (the centre of its box, else of one of its line boxes), or what covers it there
+ * (an overlay, a modal's backdrop, a clip-path): a click would land on that instead.
+ */
 function locateScript(index: number): string {
   return `(() => {
   const el = (globalThis.__clicktraceControls || [])[${index}];
@@ -179,9 +219,20 @@ function locateScript(index: number): string {
   el.scrollIntoView({ block: 'center', inline: 'center' });
   const r = el.getBoundingClientRect();
   if (r.width <= 0 || r.height <= 0) return null;
-  return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+  let top = null;
+  for (const box of [r, ...el.getClientRects()]) {
+    const x = box.left + box.width / 2, y = box.top + box.height / 2;
+    if (x < 0 || y < 0 || x >= window.innerWidth || y >= window.innerHeight) continue;
+    const hit = document.elementFromPoint(x, y);
+    if (hit && (hit === el || el.contains(hit))) return { x, y };
+    top = top || hit;
+  }
+  return { covered: top ? '<' + top.tagName.toLowerCase() + '>' : 'nothing' };
 })()`;
 }
+
+/** How many covered controls are passed over, at most, before explore gives up on a page. */
+const MAX_COVERED = 5;
 
 export interface ExploreResult {
   event: ExploreEvent;
@@ -204,11 +255,21 @@ export async function exploreOnce(
     !control.refused && control.href && requested.has(control.href) ? { ...control, refused: 'already requested in this trace' } : control,
   );
   let chosen = chooseCallToAction(scored);
-  const at =
-    chosen === null
-      ? null
-      : ((await observer.evaluate(locateScript(chosen), 'isolated', options.timeoutMs)) as { x: number; y: number } | null);
-  if (!at) chosen = null;
+  let at: { x: number; y: number } | null = null;
+  for (let covered = 0; chosen !== null; covered++) {
+    const found = (await observer.evaluate(locateScript(chosen), 'isolated', options.timeoutMs)) as Located | null;
+    if (found && 'x' in found) {
+      at = found;
+      break;
+    }
+    if (!found || covered >= MAX_COVERED) {
+      chosen = null;
+      break;
+    }
+    // What a person would hit there is something else: that control is not theirs to click.
+    scored[chosen] = { ...scored[chosen], refused: `hidden (covered by ${found.covered})` };
+    chosen = chooseCallToAction(scored);
+  }
   const event: ExploreEvent = {
     type: 'explore',
     at: new Date().toISOString(),
