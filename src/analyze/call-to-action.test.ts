@@ -47,6 +47,12 @@ describe('call-to-action wording', () => {
     ['pt', 'Saiba mais'],
     ['pl', 'Kup teraz'],
     ['pl', 'Dowiedz się więcej'],
+    ['ru', 'Купить сейчас'],
+    ['ru', 'Подробнее'],
+    ['ja', '今すぐ購入する'],
+    ['ja', '詳しくはこちら'],
+    ['zh', '立即购买'],
+    ['en', 'Create your free account'],
   ];
   for (const [lang, text] of wording) {
     test(`"${text}" (${lang}) is a call-to-action`, () => {
@@ -66,6 +72,17 @@ describe('call-to-action wording', () => {
     assert.ok(scoreControl(control({ text: 'Strona główna' }), PAGE).reasons.includes('-15 navigation link'));
     assert.ok(scoreControl(control({ text: 'CLAIM your prize' }), PAGE).reasons.some((r) => r.includes('"claim"')));
     assert.ok(!scoreControl(control({ text: 'Reclaimed wood tables' }), PAGE).reasons.some((r) => r.includes('wording')));
+  });
+
+  test('words of unspaced scripts match inside a longer run; spaced ones only as whole words', () => {
+    assert.ok(scoreControl(control({ text: 'こちらから今すぐ購入できます' }), PAGE).reasons.some((r) => r.includes('"今すぐ購入" (ja)')));
+    assert.ok(!scoreControl(control({ text: 'Купитьсейчас' }), PAGE).reasons.some((r) => r.includes('wording')));
+  });
+
+  test('"Sign in", "Log in" and the like are navigation, "Sign up" is not', () => {
+    for (const text of ['Sign in', 'Log in', 'Einloggen', 'Se connecter', 'Iniciar sesión', 'Zaloguj się', 'Войти', 'ログイン'])
+      assert.ok(scoreControl(button({ text }), PAGE).reasons.includes('-15 navigation link'), text);
+    assert.ok(!scoreControl(button({ text: 'Sign up' }), PAGE).reasons.includes('-15 navigation link'));
   });
 
   test('a short name earns more than the same words inside a sentence', () => {
@@ -155,7 +172,37 @@ describe('never followed', () => {
       /^submits a form that needs typing$/,
     ],
     ['a reset button', { text: 'Start over', tag: 'input', type: 'reset', href: null, rawHref: null }, /^resets a form$/],
+    [
+      'a form with a required box not ticked',
+      { text: 'Continue', tag: 'button', type: 'submit', form: { typing: 0, required: 1 } },
+      /^submits a form with required fields left empty$/,
+    ],
+    [
+      'a download named in the query',
+      { text: 'Get started', href: 'https://promo.example/dl?file=BrandSetup.exe' },
+      /^download link \(\.exe\)$/,
+    ],
+    [
+      'a tracker whose target is a download',
+      { text: 'Get it', href: 'https://click.example/c?u=https%3A%2F%2Fcdn.example%2Fvoucher.pdf%3Fx%3D1' },
+      /^download link \(\.pdf\)$/,
+    ],
+    ['an .msix', { text: 'Get it now', href: 'https://promo.example/brand.msix' }, /^download link \(\.msix\)$/],
+    ['an .xapk', { text: 'Get it now', href: 'https://promo.example/brand.xapk' }, /^download link \(\.xapk\)$/],
   ];
+  const unsubscribe = [
+    'Darme de baja',
+    'Annulla l’iscrizione',
+    'Cancelar a inscrição',
+    'Me désinscrire',
+    'Отписаться от рассылки',
+    '配信停止はこちら',
+    'Manage your subscription',
+    '取消订阅',
+  ];
+  for (const text of unsubscribe) refusals.push([`"${text}"`, { text }, /^unsubscribe/]);
+  for (const path of ['/baja?id=1', '/nl/afmelden', '/it/disiscrizione', '/pt/descadastrar', '/otpiska?u=1'])
+    refusals.push([`unsubscribe URL ${path}`, { text: 'Click here', href: `https://promo.example${path}` }, /^unsubscribe/]);
   for (const [name, fields, reason] of refusals) {
     test(name, () => {
       const scored = scoreControl(button(fields), PAGE);
@@ -166,6 +213,13 @@ describe('never followed', () => {
   test('a lure that asks to accept new terms is not taken for footer matter', () => {
     assert.equal(
       scoreControl(button({ text: 'Review and accept the new terms', tag: 'button', href: null, rawHref: null }), PAGE).refused,
+      null,
+    );
+  });
+
+  test('a link whose query only carries a page address is followed', () => {
+    assert.equal(
+      scoreControl(button({ text: 'Shop now', href: 'https://click.example/c?u=https%3A%2F%2Fshop.example%2Fsale.html' }), PAGE).refused,
       null,
     );
   });

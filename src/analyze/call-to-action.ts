@@ -80,11 +80,15 @@ interface CtaRulesFile {
 /** Letters that are not a base letter plus an accent, so NFD leaves them alone. */
 const PLAIN_LETTERS: Record<string, string> = { ł: 'l', Ł: 'l', ø: 'o', Ø: 'o', đ: 'd', Đ: 'd', ß: 'ss', æ: 'ae', œ: 'oe' };
 
-/** Lower case, accents dropped, typographic apostrophes plain, whitespace collapsed. */
+/**
+ * Lower case, accents of Latin letters dropped, typographic apostrophes plain, whitespace collapsed.
+ * Marks on other scripts are part of the letter (Japanese ぐ is not く, Russian й is not и).
+ */
 export function normalizeWords(text: string): string {
   return text
     .normalize('NFD')
-    .replace(/\p{M}+/gu, '')
+    .replace(/(\p{Script=Latin})\p{M}+/gu, '$1')
+    .normalize('NFC')
     .replace(/[łŁøØđĐßæœ]/g, (c) => PLAIN_LETTERS[c])
     .replace(/[\u2018\u2019\u02bc`´]/g, "'")
     .toLowerCase()
