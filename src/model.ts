@@ -157,8 +157,10 @@ export interface PageControl {
   landmark: string | null;
   /** For a submit button: how many of its form's visible fields need typing, and how many required fields are empty (absent in older cases). */
   form: { typing: number; required?: number } | null;
-  /** It sits in a cookie / consent banner (by the banner's id, class or label). */
+  /** It sits in a cookie / consent banner (by the banner's id, class or label, or a floating box that speaks of cookies). */
   cookieBanner: boolean;
+  /** It opens, closes or switches part of the page (what says so: "aria-expanded", "role=tab"...), or null; absent in older cases. */
+  widget?: string | null;
 }
 
 /**

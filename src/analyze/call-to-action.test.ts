@@ -70,7 +70,7 @@ describe('call-to-action wording', () => {
     assert.equal(normalizeWords('  MÁS   Información '), 'mas informacion');
     assert.equal(normalizeWords('Strona główna'), 'strona glowna');
     assert.ok(scoreControl(control({ text: 'Strona główna' }), PAGE).reasons.includes('-15 navigation link'));
-    assert.ok(scoreControl(control({ text: 'CLAIM your prize' }), PAGE).reasons.some((r) => r.includes('"claim"')));
+    assert.ok(scoreControl(control({ text: 'CLAIM your prize' }), PAGE).reasons.some((r) => r.includes('"claim your"')));
     assert.ok(!scoreControl(control({ text: 'Reclaimed wood tables' }), PAGE).reasons.some((r) => r.includes('wording')));
   });
 
@@ -118,6 +118,26 @@ describe('what a person sees', () => {
     assert.ok(nav.score < 0, nav.reasons.join('; '));
     assert.ok(nav.reasons.some((r) => r.includes('navigation link')));
     assert.ok(scoreControl(control({ landmark: 'footer' }), PAGE).score < scoreControl(control(), PAGE).score);
+  });
+
+  test("a page's own widgets are not calls-to-action, however they look", () => {
+    const scriptButton = (fields: Partial<PageControl>) => button({ tag: 'button', href: null, rawHref: null, ...fields });
+    for (const widget of [
+      scriptButton({ text: '›' }),
+      scriptButton({ text: '×' }),
+      scriptButton({ text: 'Next slide' }),
+      scriptButton({ text: 'Play video' }),
+      scriptButton({ text: 'Overview', widget: 'aria-expanded' }),
+      scriptButton({ text: 'Reviews', tag: 'span', role: 'tab', widget: 'role=tab' }),
+      scriptButton({ text: 'Close' }),
+    ]) {
+      const { score, reasons } = scoreControl(widget, PAGE);
+      assert.ok(score < MIN_SCORE, `${widget.text}: ${score} ${reasons.join('; ')}`);
+    }
+    const offer = scoreControl(scriptButton({ text: 'Get your discount' }), PAGE);
+    assert.ok(offer.score >= MIN_SCORE, offer.reasons.join('; '));
+    const silent = scoreControl(scriptButton({ text: 'Go' }), PAGE);
+    assert.ok(silent.reasons.includes('-15 no call-to-action wording and no link'), silent.reasons.join('; '));
   });
 
   test('another site and a known tracker count; a social network does not', () => {

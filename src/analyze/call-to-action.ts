@@ -39,9 +39,13 @@ const LARGE_TEXT = 4;
 const OTHER_SITE = 10;
 const TRACKER = 10;
 const NAVIGATION = -15;
+/** A menu toggle, carousel arrow or tab: it changes this page, it does not lead on. */
+const WIDGET = -25;
 const LANDMARK: Record<string, number> = { nav: -15, footer: -15, header: -5, aside: -5 };
 const SOCIAL = -25;
 const NO_TEXT = -10;
+const SYMBOLS_ONLY = -20;
+const SILENT = -15;
 const LONG_TEXT = -10;
 
 interface Phrase {
@@ -245,8 +249,10 @@ export function scoreControl(control: PageControl, page: ScoringPage): ControlSc
     add(exact ? WORDING.exact : WORDING.within, `call-to-action wording "${wording.text}" (${wording.lang})`);
   }
   if (!words) add(NO_TEXT, 'no text');
+  else if (!/[\p{L}\p{N}]/u.test(words)) add(SYMBOLS_ONLY, 'no words (only symbols)');
   else if (words.length > 80) add(LONG_TEXT, 'long text');
   if (r.navigation.has(words)) add(NAVIGATION, 'navigation link');
+  if (control.widget) add(WIDGET, `works this page (${control.widget})`);
 
   if (isButtonElement(control))
     add(
@@ -268,6 +274,8 @@ export function scoreControl(control: PageControl, page: ScoringPage): ControlSc
 
   const href = control.href;
   const scheme = href ? schemeOf(href) : null;
+  // A script button (a slider arrow, "Play video") shows neither where it leads nor that it is an offer.
+  if (!wording && !href) add(SILENT, 'no call-to-action wording and no link');
   if (href && (scheme === 'http' || scheme === 'https')) {
     const host = hostOf(href);
     const site = registrableDomainOf(host) ?? host;

@@ -12,7 +12,7 @@ interface Found {
 
 /**
  * Page-side source of a function giving what a person reads on a control, whitespace collapsed:
- * its aria-label, an input's value or alt, its text, its images' alt text (a link holding only an
+ * its aria-label, an input's value or alt, an image map area's alt, its text, its images' alt text (a link holding only an
  * image: its text is the whitespace around the <img>), an SVG's <title>, its title attribute.
  * Each is tried in turn until one is not blank.
  */
@@ -22,7 +22,7 @@ export const ACCESSIBLE_NAME_SCRIPT = `(el) => {
     .map((i) => (i.tagName === 'IMG' ? i.alt : i.getAttribute('aria-label') || i.textContent)).join(' ');
   for (const name of [
     () => el.getAttribute('aria-label'),
-    () => (el.tagName === 'INPUT' ? el.value || el.getAttribute('alt') : ''),
+    () => (el.tagName === 'INPUT' ? el.value || el.getAttribute('alt') : el.tagName === 'AREA' ? el.getAttribute('alt') : ''),
     () => el.innerText,
     () => el.textContent,
     images,

@@ -15,6 +15,8 @@ import { ACCESSIBLE_NAME_SCRIPT, trustedClick } from './click.js';
 const MAX_CONTROLS = 300;
 /** Controls looked at per page, in document order. */
 const MAX_EXAMINED = 1000;
+/** Elements looked at per page for controls made by script (a pointer cursor, an onclick attribute). */
+const MAX_SCANNED = 5000;
 
 type Located = { x: number; y: number } | { covered: string };
 
@@ -31,8 +33,34 @@ interface ReadControls {
  * elements stay in this world's `__clicktraceControls` for the click, so the one clicked is the
  * one scored even if the page reorders its DOM meanwhile.
  */
+/**
+ * Page-side source: an image map's <area> has no box of its own; its box is its shape (coords in
+ * CSS pixels from the image's corner; no shape or "default": the whole image) on the image that
+ * uses its map. Returns { rect, img } in viewport coordinates, or null when no image shows it.
+ */
+const AREA_BOX_SCRIPT = `(area) => {
+  const map = area.closest('map');
+  if (!map || !map.name) return null;
+  const img = document.querySelector('img[usemap="#' + CSS.escape(map.name) + '"]');
+  if (!img) return null;
+  const ir = img.getBoundingClientRect();
+  const c = (area.getAttribute('coords') || '').split(/[\\s,]+/).filter((n) => n !== '').map(Number);
+  const shape = (area.getAttribute('shape') || 'rect').toLowerCase();
+  let x0 = 0, y0 = 0, x1 = ir.width, y1 = ir.height;
+  if (shape.startsWith('circ') && c.length >= 3) [x0, y0, x1, y1] = [c[0] - c[2], c[1] - c[2], c[0] + c[2], c[1] + c[2]];
+  else if (shape.startsWith('poly') && c.length >= 6) {
+    const xs = c.filter((_, i) => i % 2 === 0), ys = c.filter((_, i) => i % 2 === 1);
+    [x0, y0, x1, y1] = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+  } else if (shape.startsWith('rect') && c.length >= 4) [x0, y0, x1, y1] = c;
+  x0 = Math.max(0, x0); y0 = Math.max(0, y0); x1 = Math.min(ir.width, x1); y1 = Math.min(ir.height, y1);
+  if (!(x1 > x0 && y1 > y0)) return { img, rect: { left: ir.left, top: ir.top, right: ir.left, bottom: ir.top, width: 0, height: 0 } };
+  const rect = { left: ir.left + x0, top: ir.top + y0, right: ir.left + x1, bottom: ir.top + y1, width: x1 - x0, height: y1 - y0 };
+  return { img, rect };
+}`;
+
 export const READ_CONTROLS_SCRIPT = `(() => {
   const ACCESSIBLE_NAME = ${ACCESSIBLE_NAME_SCRIPT};
+  const AREA_BOX = ${AREA_BOX_SCRIPT};
   const SELECTOR = 'a[href], area[href], button, [role=button], [role=link], input[type=submit], input[type=button], input[type=image]';
   const norm = (s) => (s || '').replace(/[\\s\\u00a0]+/g, ' ').trim();
   const clip = (s, n) => (s.length > n ? s.slice(0, n) : s);
@@ -161,15 +189,59 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     }
     return { typing, required };
   };
-  const all = document.querySelectorAll(SELECTOR);
+  // Elements a page's script makes clickable without saying so in markup a control's way: an
+  // onclick attribute, or a pointer cursor (a framework's click listener cannot be seen from here).
+  // Only the outermost of them, and only where they hold no link or button of their own.
+  const NOT_SCRIPTED = /^(HTML|BODY|MAIN|LABEL|SUMMARY|OPTION|SELECT|TEXTAREA|INPUT|IMG|SVG|PATH|IFRAME|VIDEO|FORM|HEADER|FOOTER|NAV|SECTION|ARTICLE)$/;
+  const scripted = [];
+  const scriptedSet = new Set();
+  const everything = document.body ? document.body.getElementsByTagName('*') : [];
+  for (let i = 0; i < everything.length && i < ${MAX_SCANNED} && scripted.length < ${MAX_EXAMINED}; i++) {
+    const el = everything[i];
+    if (NOT_SCRIPTED.test(el.tagName.toUpperCase()) || el.matches(SELECTOR)) continue;
+    const parent = el.parentElement;
+    const byAttribute = el.hasAttribute('onclick');
+    if (!byAttribute && (getComputedStyle(el).cursor !== 'pointer' || (parent && getComputedStyle(parent).cursor === 'pointer'))) continue;
+    if ((parent && parent.closest(SELECTOR)) || el.querySelector(SELECTOR)) continue;
+    let inner = false;
+    for (let a = parent; a && !inner; a = a.parentElement) inner = scriptedSet.has(a);
+    if (inner || !norm(el.innerText || ACCESSIBLE_NAME(el))) continue;
+    scripted.push(el);
+    scriptedSet.add(el);
+  }
+  // Controls in open shadow roots (web components) come after the document's own.
+  const shadowRoots = [];
+  const findShadowRoots = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.shadowRoot && shadowRoots.length < 200) {
+        shadowRoots.push(el.shadowRoot);
+        findShadowRoots(el.shadowRoot);
+      }
+    }
+  };
+  findShadowRoots(document);
+  const marked = [...document.querySelectorAll(SELECTOR), ...shadowRoots.flatMap((root) => [...root.querySelectorAll(SELECTOR)])];
+  const all = scripted.length === 0 ? marked : [...marked, ...scripted].sort((a, b) => (a.compareDocumentPosition(b) & 4 ? -1 : 1));
   // A control inside another (a <button> in a link) is part of it.
   const outer = [];
   for (let i = 0; i < all.length && outer.length < ${MAX_EXAMINED}; i++) {
     const el = all[i];
-    if (!(el.parentElement && el.parentElement.closest(SELECTOR))) outer.push(el);
+    if (scriptedSet.has(el) || !(el.parentElement && el.parentElement.closest(SELECTOR))) outer.push(el);
   }
+  // A control that opens, closes or switches part of this page (a menu, a slide, a tab) rather than leading on.
+  const WIDGET_ROLES = /^(tab|menuitem|menuitemcheckbox|menuitemradio|switch|checkbox|radio|option|treeitem|combobox)$/;
+  const widgetOf = (el) => {
+    const role = el.getAttribute('role') || '';
+    if (WIDGET_ROLES.test(role)) return 'role=' + role;
+    for (const name of ['aria-expanded', 'aria-haspopup', 'aria-controls', 'aria-pressed', 'aria-selected']) {
+      const value = el.getAttribute(name);
+      if (value !== null && value !== 'false') return name;
+    }
+    return null;
+  };
   const read = outer.map((el) => {
-    const r = el.getBoundingClientRect();
+    const area = el.tagName === 'AREA' ? AREA_BOX(el) : null;
+    const r = area ? area.rect : el.getBoundingClientRect();
     const text = clip(nameOf(el), 200);
     const tag = el.tagName.toLowerCase();
     const rawHref = el.getAttribute('href');
@@ -187,11 +259,12 @@ export const READ_CONTROLS_SCRIPT = `(() => {
         rawHref: rawHref !== null ? clip(rawHref, 2000) : null,
         download: el.hasAttribute('download'),
         box: { x: Math.round(r.left + sx), y: Math.round(r.top + sy), width: Math.round(r.width), height: Math.round(r.height) },
-        hidden: hiddenWhy(el, r),
+        hidden: el.tagName === 'AREA' ? (area ? hiddenWhy(area.img, r) : 'no image uses its map') : hiddenWhy(el, r),
         look: lookOf(el, norm(el.innerText), r),
         landmark: landmarkOf(el),
         form,
         cookieBanner: inCookieBanner(el),
+        widget: widgetOf(el),
       },
     };
   });
@@ -216,15 +289,20 @@ function locateScript(index: number): string {
   return `(() => {
   const el = (globalThis.__clicktraceControls || [])[${index}];
   if (!el || !el.isConnected) return null;
-  el.scrollIntoView({ block: 'center', inline: 'center' });
-  const r = el.getBoundingClientRect();
+  const AREA_BOX = ${AREA_BOX_SCRIPT};
+  const image = el.tagName === 'AREA' ? (AREA_BOX(el) || {}).img : null;
+  (image || el).scrollIntoView({ block: 'center', inline: 'center' });
+  const r = image ? AREA_BOX(el).rect : el.getBoundingClientRect();
   if (r.width <= 0 || r.height <= 0) return null;
+  // A control in a shadow root is hit-tested there (the document would name its host).
+  const root = el.getRootNode();
+  const tester = root && root.elementFromPoint ? root : document;
   let top = null;
-  for (const box of [r, ...el.getClientRects()]) {
+  for (const box of [r, ...(image ? [] : el.getClientRects())]) {
     const x = box.left + box.width / 2, y = box.top + box.height / 2;
     if (x < 0 || y < 0 || x >= window.innerWidth || y >= window.innerHeight) continue;
-    const hit = document.elementFromPoint(x, y);
-    if (hit && (hit === el || el.contains(hit))) return { x, y };
+    const hit = tester.elementFromPoint(x, y);
+    if (hit && (hit === el || el.contains(hit) || hit === image)) return { x, y };
     top = top || hit;
   }
   return { covered: top ? '<' + top.tagName.toLowerCase() + '>' : 'nothing' };

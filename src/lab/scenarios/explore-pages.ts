@@ -310,8 +310,110 @@ const SPECS: Record<string, PageSpec> = {
             `<div style="position:fixed;inset:0;background:rgba(0,0,0,.6);z-index:20"></div>` +
             `<div style="position:fixed;top:30%;left:50%;transform:translateX(-50%);background:#fff;padding:32px;z-index:21;width:360px">` +
             `<p>Are you 18 or older?</p>` +
-            `<button class="btn-primary" onclick="${go(explorePageTarget('overlay'))}">Continue</button></div>`,
+            `<button onclick="${go(explorePageTarget('overlay'))}">Continue</button></div>`,
         }),
+      ),
+  },
+  // A page of widgets and no offer: carousel arrows, a menu toggle, a language picker, a close button, a video's play button.
+  'ui-buttons': {
+    lang: 'en',
+    about: 'carousel arrows, menu toggle, language picker, close and play buttons: no call-to-action',
+    cta: null,
+    html: () =>
+      doc(
+        'en',
+        'Gallery',
+        `<header class="top"><strong>Brand</strong><button class="btn-primary" aria-expanded="false" aria-controls="menu">Menu</button>` +
+          `<button class="btn-primary" aria-haspopup="listbox">English ▾</button></header>\n` +
+          `<main class="hero"><div style="position:relative;height:300px;background:#ccd">` +
+          `<button class="btn-primary" aria-label="Previous slide" onclick="void 0">‹</button>` +
+          `<button class="btn-primary" aria-label="Next slide" onclick="void 0">›</button></div>` +
+          `<p>Our spring collection. <button class="btn-primary" onclick="void 0">Play video</button></p>` +
+          `<div style="background:#ffd;padding:8px">Free shipping this week <button class="btn-primary" onclick="this.parentNode.remove()">×</button></div>` +
+          `<div role="tablist"><span role="tab" aria-selected="true" class="btn-primary" onclick="void 0">Details</span>` +
+          `<span role="tab" class="btn-primary" onclick="void 0">Reviews</span></div></main>`,
+      ),
+  },
+  // A call-to-action made clickable by script alone: an onclick attribute on a <div>, no role.
+  'div-onclick': {
+    lang: 'en',
+    about: 'a <div onclick> with no role (script-only button)',
+    cta: 'Get the deal',
+    html: () =>
+      doc(
+        'en',
+        'Deal',
+        frame(
+          'div-onclick',
+          'en',
+          `<h1>Today only</h1><div class="btn-primary" style="width:max-content" onclick="${go(explorePageTarget('div-onclick'))}">Get the deal</div>`,
+          EN,
+        ),
+      ),
+  },
+  // The same with a listener added from script and a pointer cursor (what frameworks produce).
+  'div-listener': {
+    lang: 'en',
+    about: 'a <div> with a pointer cursor and a click listener from script',
+    cta: 'Claim your discount',
+    html: () =>
+      doc(
+        'en',
+        'Deal',
+        frame(
+          'div-listener',
+          'en',
+          `<h1>Today only</h1><div id="cta" class="btn-primary" style="width:max-content"><span>Claim your discount</span></div>` +
+            `<script>const go = ${jsString(explorePageTarget('div-listener'))};\n` +
+            `document.getElementById('cta').addEventListener('click', () => { location.href = go; });</script>`,
+          EN,
+        ),
+      ),
+  },
+  // A call-to-action that opens in a new tab.
+  'new-tab': {
+    lang: 'en',
+    about: 'a call-to-action with target=_blank',
+    cta: 'Shop now',
+    html: () =>
+      doc(
+        'en',
+        'Deal',
+        frame(
+          'new-tab',
+          'en',
+          `<h1>Today only</h1><p>${a(explorePageTarget('new-tab'), 'Shop now', ' class="btn-primary" target="_blank" rel="noopener"')}</p>`,
+          EN,
+        ),
+      ),
+  },
+  // An image map: the banner's clickable region is an <area> with alt text.
+  'image-map': {
+    lang: 'en',
+    about: 'an image map whose <area> is the call-to-action',
+    cta: 'Shop the sale',
+    html: () =>
+      doc(
+        'en',
+        'Sale',
+        `<main class="hero"><h1>Sale</h1><img usemap="#m" alt="" width="600" height="200" ` +
+          `src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='600' height='200'%3E%3Crect width='600' height='200' fill='%23e4002b'/%3E%3C/svg%3E">` +
+          `<map name="m"><area shape="rect" coords="0,0,600,200" href="${escapeHtml(explorePageTarget('image-map'))}" alt="Shop the sale"></map></main>`,
+      ),
+  },
+  // A call-to-action inside a web component's (open) shadow root.
+  shadow: {
+    lang: 'en',
+    about: 'a call-to-action inside an open shadow root',
+    cta: 'Shop now',
+    html: () =>
+      doc(
+        'en',
+        'Deal',
+        `<main class="hero"><h1>Today only</h1><promo-card></promo-card></main><script>` +
+          `const root = document.querySelector('promo-card').attachShadow({ mode: 'open' });` +
+          `root.innerHTML = '<style>a{display:inline-block;background:#e4002b;color:#fff;padding:14px 32px;border-radius:6px;font-size:18px}</style>' +` +
+          `'<a href=' + ${jsString(JSON.stringify(explorePageTarget('shadow')))} + '>Shop now</a>';</script>`,
       ),
   },
   // An invisible link laid over the whole page on top of the real button (clickjacking): the button is covered.
