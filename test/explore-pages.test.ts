@@ -23,7 +23,8 @@ describe('explore on landing pages written like real ones', { concurrency: 2 }, 
     test(`${name}: ${page.about}`, async () => {
       const outDir = tempDir('explore-pages-');
       const { report } = await trace(labOptions(fixture.lab, page.url, { exploreDepth: 1, outDir }), fixture.browser);
-      const [step] = report.explore!;
+      assert.ok(report.explore, `explored: ${report.error ?? 'no explore step'}`);
+      const [step] = report.explore;
       const seen = `chosen ${JSON.stringify(step.chosen?.text)}; runners-up ${JSON.stringify(step.runnersUp.map((c) => [c.text, c.score]))}`;
       assert.equal(step.chosen?.text ?? null, page.cta, seen);
       assert.deepEqual(
@@ -67,6 +68,15 @@ function assertMarked(report: Report, outDir: string): void {
   if (bottom < viewHeight - 3) assert.ok(changed(midX, bottom + 2), `frame below the box ${JSON.stringify(box)}`);
   assert.ok(!changed(midX, midY), 'the control itself untouched');
 }
+
+test('on a mobile identity (2.625 device pixels per CSS pixel) the frame is still around the chosen box', async () => {
+  const outDir = tempDir('explore-pages-');
+  const page = EXPLORE_PAGES['it-image'];
+  const { report } = await trace(labOptions(fixture.lab, page.url, { exploreDepth: 1, outDir, device: 'mobile' }), fixture.browser);
+  assert.equal(report.explore![0].chosen?.text, page.cta);
+  assert.ok(report.explore![0].screenshot, 'the box is in view');
+  assertMarked(report, outDir);
+});
 
 test('hostile text in the chosen control is bounded in the report and cleaned in the terminal', async () => {
   const out = tempDir('explore-pages-');

@@ -309,6 +309,9 @@ function locateScript(index: number): string {
 })()`;
 }
 
+/** Reads of a page's controls before explore gives up on it (the page went away, or the machine is too slow). */
+const READ_ATTEMPTS = 3;
+
 /** How many covered controls are passed over, at most, before explore gives up on a page. */
 const MAX_COVERED = 5;
 
@@ -402,9 +405,16 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
     if (!observer || observer.closed) return;
     const last = capture.pages.at(-1);
     const snapshot = last && last.pageId === observer.pageId && last.url === observer.url ? last : null;
-    const timeoutMs = Math.max(500, Math.min(3000, hooks.deadline - Date.now()));
-    const result = await exploreOnce(observer, { depth, capture, snapshot, timeoutMs });
-    if (!result) return;
+    // On a loaded machine the isolated world or the read may time out once: tried again before giving up.
+    let result: ExploreResult | null = null;
+    for (let attempt = 0; attempt < READ_ATTEMPTS && !result && !observer.closed && !hooks.stopped(); attempt++) {
+      const timeoutMs = Math.max(500, Math.min(3000, hooks.deadline - Date.now()));
+      result = await exploreOnce(observer, { depth, capture, snapshot, timeoutMs });
+    }
+    if (!result) {
+      hooks.progress({ kind: 'explore', detail: `could not read the links and buttons of ${observer.url}` });
+      return;
+    }
     hooks.emit(result.event);
     if (result.marked) hooks.addFile(result.marked.path, result.marked.png);
     const click = result.click;
