@@ -161,6 +161,8 @@ export interface PageControl {
   cookieBanner: boolean;
   /** It opens, closes or switches part of the page (what says so: "aria-expanded", "role=tab"...), or null; absent in older cases. */
   widget?: string | null;
+  /** It has an onclick attribute (a link to "#" or "javascript:void(0)" with one is a button made of a link); absent in older cases. */
+  onclick?: boolean;
 }
 
 /**

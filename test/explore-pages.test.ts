@@ -10,6 +10,7 @@ import { labAndBrowser, labOptions, tempDir } from './helpers.js';
 import { cli } from './support/cli.js';
 import { EXPLORE_PAGES, EXPLORE_PAGES_REFUSED_PREFIXES, explorePageTarget } from '../src/lab/scenarios/explore-pages.js';
 import { trace } from '../src/capture/trace.js';
+import { readCapture } from '../src/evidence/warc/read-warc.js';
 import type { Report } from '../src/report.js';
 
 const fixture = labAndBrowser();
@@ -89,5 +90,16 @@ test('hostile text in the chosen control is bounded in the report and cleaned in
   const caseDir = /^Case: (.*)$/m.exec(stdout)![1];
   const report = JSON.parse(readFileSync(join(caseDir, 'report.json'), 'utf8')) as Report;
   assert.ok(report.explore![0].chosen!.text.length <= 200, String(report.explore![0].chosen!.text.length));
+  // What the evidence keeps of every control is bounded too (a 100,000-character type or role attribute).
+  const event = (await readCapture(caseDir)).events.find((e) => e.type === 'explore');
+  assert.ok(event && event.type === 'explore');
+  const longest = Math.max(
+    ...event.controls.flatMap((c) =>
+      Object.values(c)
+        .filter((v): v is string => typeof v === 'string')
+        .map((v) => v.length),
+    ),
+  );
+  assert.ok(longest <= 2000, String(longest));
   assert.equal(report.final?.url, explorePageTarget('hostile-text'));
 });

@@ -230,6 +230,19 @@ describe('never followed', () => {
     });
   }
 
+  test('a link to "#" or "javascript:void(0)" with an onclick attribute is a button; without one it does nothing', () => {
+    for (const rawHref of ['#', 'javascript:void(0)', 'javascript:;', 'JavaScript: void 0;']) {
+      const href = rawHref === '#' ? `${PAGE.url}#` : rawHref;
+      const acting = scoreControl(button({ text: 'Get the offer', href, rawHref, onclick: true }), PAGE);
+      assert.equal(acting.refused, null, rawHref);
+      assert.ok(acting.reasons.includes('+0 a script button (onclick; its href goes nowhere)'), acting.reasons.join('; '));
+      assert.ok(acting.score >= MIN_SCORE);
+      assert.notEqual(scoreControl(button({ text: 'Get the offer', href, rawHref }), PAGE).refused, null, rawHref);
+    }
+    for (const rawHref of ['#details', 'javascript:location.href="https://evil.example/"'])
+      assert.notEqual(scoreControl(button({ text: 'Get the offer', rawHref, href: rawHref, onclick: true }), PAGE).refused, null, rawHref);
+  });
+
   test('a lure that asks to accept new terms is not taken for footer matter', () => {
     assert.equal(
       scoreControl(button({ text: 'Review and accept the new terms', tag: 'button', href: null, rawHref: null }), PAGE).refused,

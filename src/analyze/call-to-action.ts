@@ -232,8 +232,18 @@ function isButtonElement(control: PageControl): boolean {
   return control.tag === 'input' && ['submit', 'button', 'image'].includes(control.type ?? '');
 }
 
+/**
+ * A link whose href goes nowhere ("#", "javascript:void(0)") but whose onclick attribute acts on
+ * the click: a button made of a link, judged as a button. Without an onclick it does nothing.
+ */
+function scriptLink(control: PageControl): boolean {
+  if (!control.onclick) return false;
+  const raw = (control.rawHref ?? '').trim().toLowerCase();
+  return raw === '#' || raw === '#!' || /^javascript:\s*(?:void\s*\(?\s*0\s*\)?|return\s+false|)\s*;?\s*$/.test(raw);
+}
+
 /** The score of one control on a page, with its reasons; refused controls are scored too (the report shows what was passed over). */
-export function scoreControl(control: PageControl, page: ScoringPage): ControlScore {
+export function scoreControl(read: PageControl, page: ScoringPage): ControlScore {
   const r = ctaRules();
   const reasons: string[] = [];
   let score = 0;
@@ -242,6 +252,9 @@ export function scoreControl(control: PageControl, page: ScoringPage): ControlSc
     score += points;
     reasons.push(`${points > 0 ? '+' : ''}${points} ${why}`);
   };
+  const asButton = scriptLink(read);
+  if (asButton) reasons.push('+0 a script button (onclick; its href goes nowhere)');
+  const control: PageControl = asButton ? { ...read, href: null, rawHref: null } : read;
   const words = normalizeWords(control.text);
   const wording = firstMatch(r.callToAction, words);
   if (wording) {

@@ -243,7 +243,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     const area = el.tagName === 'AREA' ? AREA_BOX(el) : null;
     const r = area ? area.rect : el.getBoundingClientRect();
     const text = clip(nameOf(el), 200);
-    const tag = el.tagName.toLowerCase();
+    const tag = clip(el.tagName.toLowerCase(), 40);
     const rawHref = el.getAttribute('href');
     const form = formOf(el);
     const formAction = form && el.form ? absolute(el.getAttribute('formaction') || el.form.getAttribute('action') || document.URL) : null;
@@ -252,8 +252,8 @@ export const READ_CONTROLS_SCRIPT = `(() => {
       el,
       control: {
         tag,
-        role: el.getAttribute('role'),
-        type: el.getAttribute('type') ? el.getAttribute('type').toLowerCase() : null,
+        role: el.getAttribute('role') === null ? null : clip(el.getAttribute('role'), 40),
+        type: el.getAttribute('type') ? clip(el.getAttribute('type').toLowerCase(), 40) : null,
         text,
         href: href ? clip(href, 2000) : null,
         rawHref: rawHref !== null ? clip(rawHref, 2000) : null,
@@ -265,6 +265,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
         form,
         cookieBanner: inCookieBanner(el),
         widget: widgetOf(el),
+        onclick: el.hasAttribute('onclick'),
       },
     };
   });
@@ -305,7 +306,7 @@ function locateScript(index: number): string {
     if (hit && (hit === el || el.contains(hit) || hit === image)) return { x, y };
     top = top || hit;
   }
-  return { covered: top ? '<' + top.tagName.toLowerCase() + '>' : 'nothing' };
+  return { covered: top ? '<' + top.tagName.toLowerCase().slice(0, 40) + '>' : 'nothing' };
 })()`;
 }
 

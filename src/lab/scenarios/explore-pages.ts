@@ -416,6 +416,25 @@ const SPECS: Record<string, PageSpec> = {
           `'<a href=' + ${jsString(JSON.stringify(explorePageTarget('shadow')))} + '>Shop now</a>';</script>`,
       ),
   },
+  // Links that go nowhere by their href but act by their onclick attribute (a button made of a link); a bare "#" link beside them does nothing.
+  'hash-onclick': {
+    lang: 'en',
+    about: 'an <a href="#" onclick> and an <a href="javascript:void(0)" onclick> are buttons; a bare "#" is not',
+    cta: 'Get the offer',
+    html: () =>
+      doc(
+        'en',
+        'Offer',
+        frame(
+          'hash-onclick',
+          'en',
+          `<h1>Today only</h1><p>${a('#', 'Learn more', ' class="btn-ghost"')}</p>` +
+            `<p><a href="#" class="btn-primary" onclick="${go(explorePageTarget('hash-onclick'))}; return false;">Get the offer</a></p>` +
+            `<p><a href="javascript:void(0)" onclick="${go(refused('hash-onclick', 'second'))}">see the terms of the offer</a></p>`,
+          EN,
+        ),
+      ),
+  },
   // An invisible link laid over the whole page on top of the real button (clickjacking): the button is covered.
   clickjack: {
     lang: 'en',
@@ -534,7 +553,10 @@ const SPECS: Record<string, PageSpec> = {
       doc(
         'en',
         'Offer',
-        `<main class="hero"><h1>Offer</h1><p>${a(explorePageTarget('hostile-text'), 'Shop now', ' id="cta" class="btn-primary"')}</p></main>` +
+        `<main class="hero"><h1>Offer</h1><p>${a(explorePageTarget('hostile-text'), 'Shop now', ' id="cta" class="btn-primary"')}</p>` +
+          `<p><button id="big" type="button">decoy</button></p></main>` +
+          `<script>const big = document.getElementById('big');\n` +
+          `big.setAttribute('type', 'x'.repeat(100000)); big.setAttribute('role', 'y'.repeat(100000));</script>` +
           `<script>document.getElementById('cta').textContent = 'Shop now \\u001b[2J\\u001b]0;owned\\u0007 \\u202egnp.exe' + 'x'.repeat(5000);</script>`,
       ),
   },
