@@ -12,18 +12,19 @@ interface Found {
 
 /**
  * Page-side source of a function giving what a person reads on a control, whitespace collapsed:
- * its aria-label, an input's value or alt, an image map area's alt, its text, its images' alt text (a link holding only an
- * image: its text is the whitespace around the <img>), an SVG's <title>, its title attribute.
- * Each is tried in turn until one is not blank.
+ * an input's value or alt, an image map area's alt, its visible text, then (for icons) its
+ * aria-label, its text, its images' alt text (a link holding only an image: its text is the
+ * whitespace around the <img>), an SVG's <title>, its title attribute. Each is tried in turn until
+ * one is not blank. Visible text comes before aria-label: a page could label "Unsubscribe" as "Shop now".
  */
 export const ACCESSIBLE_NAME_SCRIPT = `(el) => {
   const squash = (s) => (s || '').replace(/[\\s\\u00a0]+/g, ' ').trim();
   const images = () => [...el.querySelectorAll('img[alt], [role=img][aria-label], svg title')]
     .map((i) => (i.tagName === 'IMG' ? i.alt : i.getAttribute('aria-label') || i.textContent)).join(' ');
   for (const name of [
-    () => el.getAttribute('aria-label'),
     () => (el.tagName === 'INPUT' ? el.value || el.getAttribute('alt') : el.tagName === 'AREA' ? el.getAttribute('alt') : ''),
     () => el.innerText,
+    () => el.getAttribute('aria-label'),
     () => el.textContent,
     images,
     () => el.getAttribute('title'),

@@ -167,8 +167,11 @@ export const READ_CONTROLS_SCRIPT = `(() => {
       const names = (a.id || '') + ' ' + (typeof a.className === 'string' ? a.className : '') + ' ' + (a.getAttribute('aria-label') || '');
       if (CONSENT.test(names)) return true;
       if (floating(a)) {
+        // Not a whole page that happens to sit in a fixed frame and link its cookie policy.
         const text = a.innerText || '';
-        if (text.length < 3000 && COOKIE_WORDS.test(text)) return true;
+        const ar = a.getBoundingClientRect();
+        const small = ar.width * ar.height < 0.6 * window.innerWidth * window.innerHeight || text.length < 600;
+        if (small && text.length < 3000 && COOKIE_WORDS.test(text)) return true;
       }
     }
     return false;

@@ -435,6 +435,20 @@ const SPECS: Record<string, PageSpec> = {
         ),
       ),
   },
+  // A control whose aria-label says one thing and whose text another: a person reads the text.
+  'aria-spoof': {
+    lang: 'en',
+    about: 'an "Unsubscribe" button labelled "Shop now" for screen readers',
+    cta: 'See the offer',
+    html: () =>
+      doc(
+        'en',
+        'Offer',
+        `<main class="hero"><h1>Today only</h1>` +
+          `<p>${a(`${PROMO}/explore/pages/refused/aria-spoof/m?id=8842`, 'Unsubscribe', ' class="btn-primary" aria-label="Shop now"')}</p>` +
+          `<p>${a(explorePageTarget('aria-spoof'), 'See the offer')}</p></main>`,
+      ),
+  },
   // An invisible link laid over the whole page on top of the real button (clickjacking): the button is covered.
   clickjack: {
     lang: 'en',
