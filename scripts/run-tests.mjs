@@ -23,6 +23,7 @@ const LONGEST_FIRST = [
   'compare', // 67
   'fleet', // 66
   'batch', // 58
+  'explore-pages', // 50
   'web', // 41
   'explore', // 40
   'trace-mechanisms', // 26

@@ -155,10 +155,14 @@ export interface PageControl {
   look: { background: string | null; padding: [number, number]; radius: number; fontSize: number };
   /** The landmark it sits in (nav, header, footer, aside), or null. */
   landmark: string | null;
-  /** For a submit button: its form and how many of the form's visible fields need typing. */
-  form: { typing: number } | null;
-  /** It sits in a cookie / consent banner (by the banner's id, class or label). */
+  /** For a submit button: how many of its form's visible fields need typing, and how many required fields are empty (absent in older cases). */
+  form: { typing: number; required?: number } | null;
+  /** It sits in a cookie / consent banner (by the banner's id, class or label, or a floating box that speaks of cookies). */
   cookieBanner: boolean;
+  /** It opens, closes or switches part of the page (what says so: "aria-expanded", "role=tab"...), or null; absent in older cases. */
+  widget?: string | null;
+  /** It has an onclick attribute (a link to "#" or "javascript:void(0)" with one is a button made of a link); absent in older cases. */
+  onclick?: boolean;
 }
 
 /**

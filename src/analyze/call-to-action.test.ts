@@ -47,6 +47,12 @@ describe('call-to-action wording', () => {
     ['pt', 'Saiba mais'],
     ['pl', 'Kup teraz'],
     ['pl', 'Dowiedz się więcej'],
+    ['ru', 'Купить сейчас'],
+    ['ru', 'Подробнее'],
+    ['ja', '今すぐ購入する'],
+    ['ja', '詳しくはこちら'],
+    ['zh', '立即购买'],
+    ['en', 'Create your free account'],
   ];
   for (const [lang, text] of wording) {
     test(`"${text}" (${lang}) is a call-to-action`, () => {
@@ -64,8 +70,19 @@ describe('call-to-action wording', () => {
     assert.equal(normalizeWords('  MÁS   Información '), 'mas informacion');
     assert.equal(normalizeWords('Strona główna'), 'strona glowna');
     assert.ok(scoreControl(control({ text: 'Strona główna' }), PAGE).reasons.includes('-15 navigation link'));
-    assert.ok(scoreControl(control({ text: 'CLAIM your prize' }), PAGE).reasons.some((r) => r.includes('"claim"')));
+    assert.ok(scoreControl(control({ text: 'CLAIM your prize' }), PAGE).reasons.some((r) => r.includes('"claim your"')));
     assert.ok(!scoreControl(control({ text: 'Reclaimed wood tables' }), PAGE).reasons.some((r) => r.includes('wording')));
+  });
+
+  test('words of unspaced scripts match inside a longer run; spaced ones only as whole words', () => {
+    assert.ok(scoreControl(control({ text: 'こちらから今すぐ購入できます' }), PAGE).reasons.some((r) => r.includes('"今すぐ購入" (ja)')));
+    assert.ok(!scoreControl(control({ text: 'Купитьсейчас' }), PAGE).reasons.some((r) => r.includes('wording')));
+  });
+
+  test('"Sign in", "Log in" and the like are navigation, "Sign up" is not', () => {
+    for (const text of ['Sign in', 'Log in', 'Einloggen', 'Se connecter', 'Iniciar sesión', 'Zaloguj się', 'Войти', 'ログイン'])
+      assert.ok(scoreControl(button({ text }), PAGE).reasons.includes('-15 navigation link'), text);
+    assert.ok(!scoreControl(button({ text: 'Sign up' }), PAGE).reasons.includes('-15 navigation link'));
   });
 
   test('a short name earns more than the same words inside a sentence', () => {
@@ -101,6 +118,26 @@ describe('what a person sees', () => {
     assert.ok(nav.score < 0, nav.reasons.join('; '));
     assert.ok(nav.reasons.some((r) => r.includes('navigation link')));
     assert.ok(scoreControl(control({ landmark: 'footer' }), PAGE).score < scoreControl(control(), PAGE).score);
+  });
+
+  test("a page's own widgets are not calls-to-action, however they look", () => {
+    const scriptButton = (fields: Partial<PageControl>) => button({ tag: 'button', href: null, rawHref: null, ...fields });
+    for (const widget of [
+      scriptButton({ text: '›' }),
+      scriptButton({ text: '×' }),
+      scriptButton({ text: 'Next slide' }),
+      scriptButton({ text: 'Play video' }),
+      scriptButton({ text: 'Overview', widget: 'aria-expanded' }),
+      scriptButton({ text: 'Reviews', tag: 'span', role: 'tab', widget: 'role=tab' }),
+      scriptButton({ text: 'Close' }),
+    ]) {
+      const { score, reasons } = scoreControl(widget, PAGE);
+      assert.ok(score < MIN_SCORE, `${widget.text}: ${score} ${reasons.join('; ')}`);
+    }
+    const offer = scoreControl(scriptButton({ text: 'Get your discount' }), PAGE);
+    assert.ok(offer.score >= MIN_SCORE, offer.reasons.join('; '));
+    const silent = scoreControl(scriptButton({ text: 'Go' }), PAGE);
+    assert.ok(silent.reasons.includes('-15 no call-to-action wording and no link'), silent.reasons.join('; '));
   });
 
   test('another site and a known tracker count; a social network does not', () => {
@@ -155,7 +192,37 @@ describe('never followed', () => {
       /^submits a form that needs typing$/,
     ],
     ['a reset button', { text: 'Start over', tag: 'input', type: 'reset', href: null, rawHref: null }, /^resets a form$/],
+    [
+      'a form with a required box not ticked',
+      { text: 'Continue', tag: 'button', type: 'submit', form: { typing: 0, required: 1 } },
+      /^submits a form with required fields left empty$/,
+    ],
+    [
+      'a download named in the query',
+      { text: 'Get started', href: 'https://promo.example/dl?file=BrandSetup.exe' },
+      /^download link \(\.exe\)$/,
+    ],
+    [
+      'a tracker whose target is a download',
+      { text: 'Get it', href: 'https://click.example/c?u=https%3A%2F%2Fcdn.example%2Fvoucher.pdf%3Fx%3D1' },
+      /^download link \(\.pdf\)$/,
+    ],
+    ['an .msix', { text: 'Get it now', href: 'https://promo.example/brand.msix' }, /^download link \(\.msix\)$/],
+    ['an .xapk', { text: 'Get it now', href: 'https://promo.example/brand.xapk' }, /^download link \(\.xapk\)$/],
   ];
+  const unsubscribe = [
+    'Darme de baja',
+    'Annulla l’iscrizione',
+    'Cancelar a inscrição',
+    'Me désinscrire',
+    'Отписаться от рассылки',
+    '配信停止はこちら',
+    'Manage your subscription',
+    '取消订阅',
+  ];
+  for (const text of unsubscribe) refusals.push([`"${text}"`, { text }, /^unsubscribe/]);
+  for (const path of ['/baja?id=1', '/nl/afmelden', '/it/disiscrizione', '/pt/descadastrar', '/otpiska?u=1'])
+    refusals.push([`unsubscribe URL ${path}`, { text: 'Click here', href: `https://promo.example${path}` }, /^unsubscribe/]);
   for (const [name, fields, reason] of refusals) {
     test(name, () => {
       const scored = scoreControl(button(fields), PAGE);
@@ -163,9 +230,29 @@ describe('never followed', () => {
     });
   }
 
+  test('a link to "#" or "javascript:void(0)" with an onclick attribute is a button; without one it does nothing', () => {
+    for (const rawHref of ['#', 'javascript:void(0)', 'javascript:;', 'JavaScript: void 0;']) {
+      const href = rawHref === '#' ? `${PAGE.url}#` : rawHref;
+      const acting = scoreControl(button({ text: 'Get the offer', href, rawHref, onclick: true }), PAGE);
+      assert.equal(acting.refused, null, rawHref);
+      assert.ok(acting.reasons.includes('+0 a script button (onclick; its href goes nowhere)'), acting.reasons.join('; '));
+      assert.ok(acting.score >= MIN_SCORE);
+      assert.notEqual(scoreControl(button({ text: 'Get the offer', href, rawHref }), PAGE).refused, null, rawHref);
+    }
+    for (const rawHref of ['#details', 'javascript:location.href="https://evil.example/"'])
+      assert.notEqual(scoreControl(button({ text: 'Get the offer', rawHref, href: rawHref, onclick: true }), PAGE).refused, null, rawHref);
+  });
+
   test('a lure that asks to accept new terms is not taken for footer matter', () => {
     assert.equal(
       scoreControl(button({ text: 'Review and accept the new terms', tag: 'button', href: null, rawHref: null }), PAGE).refused,
+      null,
+    );
+  });
+
+  test('a link whose query only carries a page address is followed', () => {
+    assert.equal(
+      scoreControl(button({ text: 'Shop now', href: 'https://click.example/c?u=https%3A%2F%2Fshop.example%2Fsale.html' }), PAGE).refused,
       null,
     );
   });

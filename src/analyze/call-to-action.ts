@@ -39,9 +39,13 @@ const LARGE_TEXT = 4;
 const OTHER_SITE = 10;
 const TRACKER = 10;
 const NAVIGATION = -15;
+/** A menu toggle, carousel arrow or tab: it changes this page, it does not lead on. */
+const WIDGET = -25;
 const LANDMARK: Record<string, number> = { nav: -15, footer: -15, header: -5, aside: -5 };
 const SOCIAL = -25;
 const NO_TEXT = -10;
+const SYMBOLS_ONLY = -20;
+const SILENT = -15;
 const LONG_TEXT = -10;
 
 interface Phrase {
@@ -80,17 +84,24 @@ interface CtaRulesFile {
 /** Letters that are not a base letter plus an accent, so NFD leaves them alone. */
 const PLAIN_LETTERS: Record<string, string> = { ł: 'l', Ł: 'l', ø: 'o', Ø: 'o', đ: 'd', Đ: 'd', ß: 'ss', æ: 'ae', œ: 'oe' };
 
-/** Lower case, accents dropped, typographic apostrophes plain, whitespace collapsed. */
+/**
+ * Lower case, accents of Latin letters dropped, typographic apostrophes plain, whitespace collapsed.
+ * Marks on other scripts are part of the letter (Japanese ぐ is not く, Russian й is not и).
+ */
 export function normalizeWords(text: string): string {
   return text
     .normalize('NFD')
-    .replace(/\p{M}+/gu, '')
+    .replace(/(\p{Script=Latin})\p{M}+/gu, '$1')
+    .normalize('NFC')
     .replace(/[łŁøØđĐßæœ]/g, (c) => PLAIN_LETTERS[c])
     .replace(/[\u2018\u2019\u02bc`´]/g, "'")
     .toLowerCase()
     .replace(/[\s\u00a0]+/g, ' ')
     .trim();
 }
+
+/** Scripts written without spaces between words (Han, Hiragana, Katakana). */
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -102,8 +113,11 @@ function phrases(byLanguage: Record<string, string[]>): PhraseList {
     for (const raw of list) if (!langOf.has(normalizeWords(raw))) langOf.set(normalizeWords(raw), lang);
   // Longest first, so that where several match at one place the longest is the one reported
   // ("find out more", not "more"). Whole words: "weiter" is not "weiterlesen", "claim" is in "Claim your prize".
-  const alternatives = [...langOf.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
-  return { pattern: new RegExp(`(?<![\\p{L}\\p{N}])(${alternatives.join('|')})(?![\\p{L}\\p{N}])`, 'u'), langOf };
+  // Chinese and Japanese write words without spaces: there a phrase is matched anywhere.
+  const alternatives = [...langOf.keys()]
+    .sort((a, b) => b.length - a.length)
+    .map((phrase) => (UNSPACED.test(phrase) ? escapeRegExp(phrase) : `(?<![\\p{L}\\p{N}])${escapeRegExp(phrase)}(?![\\p{L}\\p{N}])`));
+  return { pattern: new RegExp(`(${alternatives.join('|')})`, 'u'), langOf };
 }
 
 let rules: CtaRules | null = null;
@@ -157,16 +171,29 @@ function withoutFragment(url: string): string {
   return hash < 0 ? url : url.slice(0, hash);
 }
 
-/** The file extension a link's path ends in, when it is one downloads use. */
+/**
+ * The file extension a link's path ends in, when it is one downloads use; or that a query value
+ * names (`/dl?file=setup.exe`, a tracker's `?url=…/voucher.pdf`): the server's answer (its
+ * Content-Disposition) is known only after the request, so the URL is what can be judged.
+ */
 function downloadExtension(url: string, extensions: Set<string>): string | null {
-  let path: string;
+  let parsed: URL;
   try {
-    path = new URL(url).pathname;
+    parsed = new URL(url);
   } catch {
     return null;
   }
-  const ext = /\.([a-z0-9]{1,10})$/i.exec(path)?.[1]?.toLowerCase();
-  return ext && extensions.has(ext) ? ext : null;
+  const named = (text: string) => {
+    const ext = /\.([a-z0-9]{1,10})$/i.exec(text)?.[1]?.toLowerCase();
+    return ext && extensions.has(ext) ? ext : null;
+  };
+  const inPath = named(parsed.pathname);
+  if (inPath) return inPath;
+  for (const value of parsed.searchParams.values()) {
+    const inQuery = named(value.split(/[?#]/)[0]);
+    if (inQuery) return inQuery;
+  }
+  return null;
 }
 
 /** Why explore never follows this control, or null. */
@@ -175,6 +202,7 @@ function refusal(control: PageControl, page: ScoringPage, words: string, hasCtaW
   if (control.hidden) return `hidden (${control.hidden})`;
   if (control.type === 'reset') return 'resets a form';
   if (control.form && control.form.typing > 0) return 'submits a form that needs typing';
+  if (control.form && (control.form.required ?? 0) > 0) return 'submits a form with required fields left empty';
   const raw = (control.rawHref ?? '').trim();
   if (raw.startsWith('#')) return 'same-page anchor';
   const href = control.href;
@@ -204,8 +232,18 @@ function isButtonElement(control: PageControl): boolean {
   return control.tag === 'input' && ['submit', 'button', 'image'].includes(control.type ?? '');
 }
 
+/**
+ * A link whose href goes nowhere ("#", "javascript:void(0)") but whose onclick attribute acts on
+ * the click: a button made of a link, judged as a button. Without an onclick it does nothing.
+ */
+function scriptLink(control: PageControl): boolean {
+  if (!control.onclick) return false;
+  const raw = (control.rawHref ?? '').trim().toLowerCase();
+  return raw === '#' || raw === '#!' || /^javascript:\s*(?:void\s*\(?\s*0\s*\)?|return\s+false|)\s*;?\s*$/.test(raw);
+}
+
 /** The score of one control on a page, with its reasons; refused controls are scored too (the report shows what was passed over). */
-export function scoreControl(control: PageControl, page: ScoringPage): ControlScore {
+export function scoreControl(read: PageControl, page: ScoringPage): ControlScore {
   const r = ctaRules();
   const reasons: string[] = [];
   let score = 0;
@@ -214,6 +252,9 @@ export function scoreControl(control: PageControl, page: ScoringPage): ControlSc
     score += points;
     reasons.push(`${points > 0 ? '+' : ''}${points} ${why}`);
   };
+  const asButton = scriptLink(read);
+  if (asButton) reasons.push('+0 a script button (onclick; its href goes nowhere)');
+  const control: PageControl = asButton ? { ...read, href: null, rawHref: null } : read;
   const words = normalizeWords(control.text);
   const wording = firstMatch(r.callToAction, words);
   if (wording) {
@@ -221,8 +262,10 @@ export function scoreControl(control: PageControl, page: ScoringPage): ControlSc
     add(exact ? WORDING.exact : WORDING.within, `call-to-action wording "${wording.text}" (${wording.lang})`);
   }
   if (!words) add(NO_TEXT, 'no text');
+  else if (!/[\p{L}\p{N}]/u.test(words)) add(SYMBOLS_ONLY, 'no words (only symbols)');
   else if (words.length > 80) add(LONG_TEXT, 'long text');
   if (r.navigation.has(words)) add(NAVIGATION, 'navigation link');
+  if (control.widget) add(WIDGET, `works this page (${control.widget})`);
 
   if (isButtonElement(control))
     add(
@@ -244,6 +287,8 @@ export function scoreControl(control: PageControl, page: ScoringPage): ControlSc
 
   const href = control.href;
   const scheme = href ? schemeOf(href) : null;
+  // A script button (a slider arrow, "Play video") shows neither where it leads nor that it is an offer.
+  if (!wording && !href) add(SILENT, 'no call-to-action wording and no link');
   if (href && (scheme === 'http' || scheme === 'https')) {
     const host = hostOf(href);
     const site = registrableDomainOf(host) ?? host;

@@ -11,6 +11,31 @@ interface Found {
 }
 
 /**
+ * Page-side source of a function giving what a person reads on a control, whitespace collapsed:
+ * an input's value or alt, an image map area's alt, its visible text, then (for icons) its
+ * aria-label, its text, its images' alt text (a link holding only an image: its text is the
+ * whitespace around the <img>), an SVG's <title>, its title attribute. Each is tried in turn until
+ * one is not blank. Visible text comes before aria-label: a page could label "Unsubscribe" as "Shop now".
+ */
+export const ACCESSIBLE_NAME_SCRIPT = `(el) => {
+  const squash = (s) => (s || '').replace(/[\\s\\u00a0]+/g, ' ').trim();
+  const images = () => [...el.querySelectorAll('img[alt], [role=img][aria-label], svg title')]
+    .map((i) => (i.tagName === 'IMG' ? i.alt : i.getAttribute('aria-label') || i.textContent)).join(' ');
+  for (const name of [
+    () => (el.tagName === 'INPUT' ? el.value || el.getAttribute('alt') : el.tagName === 'AREA' ? el.getAttribute('alt') : ''),
+    () => el.innerText,
+    () => el.getAttribute('aria-label'),
+    () => el.textContent,
+    images,
+    () => el.getAttribute('title'),
+  ]) {
+    const text = squash(name());
+    if (text) return text;
+  }
+  return '';
+}`;
+
+/**
  * Runs in the page's isolated world. Candidates in order: links, buttons, then any element
  * whose own text matches. Names are compared case-insensitively with collapsed whitespace;
  * an exact name beats a partial one; hidden and zero-size elements never match.
@@ -19,8 +44,7 @@ export function findClickTargetScript(text: string): string {
   return `(() => {
   const wanted = ${JSON.stringify(text)}.replace(/\\s+/g, ' ').trim().toLowerCase();
   const norm = (s) => (s || '').replace(/\\s+/g, ' ').trim().toLowerCase();
-  const nameOf = (el) => norm(el.getAttribute('aria-label') || (el.tagName === 'INPUT' ? el.value || el.getAttribute('alt') : '') ||
-    el.innerText || el.textContent || [...el.querySelectorAll('img[alt]')].map((i) => i.alt).join(' ') || el.getAttribute('title'));
+  const nameOf = (el) => norm((${ACCESSIBLE_NAME_SCRIPT})(el));
   const visible = (el) => {
     const r = el.getBoundingClientRect();
     if (r.width <= 0 || r.height <= 0) return false;

@@ -9,12 +9,16 @@ import type { PageObserver } from './page-observer.js';
 import { chooseCallToAction, scoreControls } from '../analyze/call-to-action.js';
 import { markedBox, markedScreenshotPath } from '../analyze/explore-steps.js';
 import { drawBox } from './marked-screenshot.js';
-import { trustedClick } from './click.js';
+import { ACCESSIBLE_NAME_SCRIPT, trustedClick } from './click.js';
 
 /** Controls kept in the evidence per page (visible ones first); a page may have thousands of links. */
 const MAX_CONTROLS = 300;
 /** Controls looked at per page, in document order. */
 const MAX_EXAMINED = 1000;
+/** Elements looked at per page for controls made by script (a pointer cursor, an onclick attribute). */
+const MAX_SCANNED = 5000;
+
+type Located = { x: number; y: number } | { covered: string };
 
 /** What the page reports about its controls (PageControl without scores). */
 interface ReadControls {
@@ -29,7 +33,34 @@ interface ReadControls {
  * elements stay in this world's `__clicktraceControls` for the click, so the one clicked is the
  * one scored even if the page reorders its DOM meanwhile.
  */
+/**
+ * Page-side source: an image map's <area> has no box of its own; its box is its shape (coords in
+ * CSS pixels from the image's corner; no shape or "default": the whole image) on the image that
+ * uses its map. Returns { rect, img } in viewport coordinates, or null when no image shows it.
+ */
+const AREA_BOX_SCRIPT = `(area) => {
+  const map = area.closest('map');
+  if (!map || !map.name) return null;
+  const img = document.querySelector('img[usemap="#' + CSS.escape(map.name) + '"]');
+  if (!img) return null;
+  const ir = img.getBoundingClientRect();
+  const c = (area.getAttribute('coords') || '').split(/[\\s,]+/).filter((n) => n !== '').map(Number);
+  const shape = (area.getAttribute('shape') || 'rect').toLowerCase();
+  let x0 = 0, y0 = 0, x1 = ir.width, y1 = ir.height;
+  if (shape.startsWith('circ') && c.length >= 3) [x0, y0, x1, y1] = [c[0] - c[2], c[1] - c[2], c[0] + c[2], c[1] + c[2]];
+  else if (shape.startsWith('poly') && c.length >= 6) {
+    const xs = c.filter((_, i) => i % 2 === 0), ys = c.filter((_, i) => i % 2 === 1);
+    [x0, y0, x1, y1] = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+  } else if (shape.startsWith('rect') && c.length >= 4) [x0, y0, x1, y1] = c;
+  x0 = Math.max(0, x0); y0 = Math.max(0, y0); x1 = Math.min(ir.width, x1); y1 = Math.min(ir.height, y1);
+  if (!(x1 > x0 && y1 > y0)) return { img, rect: { left: ir.left, top: ir.top, right: ir.left, bottom: ir.top, width: 0, height: 0 } };
+  const rect = { left: ir.left + x0, top: ir.top + y0, right: ir.left + x1, bottom: ir.top + y1, width: x1 - x0, height: y1 - y0 };
+  return { img, rect };
+}`;
+
 export const READ_CONTROLS_SCRIPT = `(() => {
+  const ACCESSIBLE_NAME = ${ACCESSIBLE_NAME_SCRIPT};
+  const AREA_BOX = ${AREA_BOX_SCRIPT};
   const SELECTOR = 'a[href], area[href], button, [role=button], [role=link], input[type=submit], input[type=button], input[type=image]';
   const norm = (s) => (s || '').replace(/[\\s\\u00a0]+/g, ' ').trim();
   const clip = (s, n) => (s.length > n ? s.slice(0, n) : s);
@@ -46,8 +77,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     }
     return 'rgb(255, 255, 255)';
   })();
-  const nameOf = (el) => norm(el.getAttribute('aria-label') || (el.tagName === 'INPUT' ? el.value || el.getAttribute('alt') : '') ||
-    el.innerText || el.textContent || [...el.querySelectorAll('img[alt]')].map((i) => i.alt).join(' ') || el.getAttribute('title'));
+  const nameOf = (el) => norm(ACCESSIBLE_NAME(el));
   const absolute = (raw) => { try { return new URL(raw, document.baseURI).href; } catch { return null; } };
   const px = (v) => parseFloat(v) || 0;
   const clipping = new Map();
@@ -59,11 +89,31 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     }
     return yes;
   };
+  // Text a person cannot read: transparent, or the colour of what is behind it, with no image or
+  // background of its own to show instead.
+  const backdropOf = (el) => {
+    for (let a = el; a; a = a.parentElement) {
+      const s = getComputedStyle(a);
+      if (s.backgroundImage !== 'none') return null;
+      if (!transparent(s.backgroundColor)) return s.backgroundColor;
+    }
+    return 'rgb(255, 255, 255)';
+  };
+  const invisibleText = (el, cs) => {
+    if (el.tagName === 'INPUT' || el.querySelector('img, svg, picture, video, canvas, input')) return false;
+    if (!norm(el.innerText)) return false;
+    if (transparent(cs.color)) return true;
+    return cs.color === backdropOf(el);
+  };
   const hiddenWhy = (el, r) => {
     if (el.checkVisibility && !el.checkVisibility()) return 'display:none';
     const cs = getComputedStyle(el);
     if (cs.visibility !== 'visible') return 'visibility:hidden';
     if (el.checkVisibility && !el.checkVisibility({ opacityProperty: true, checkOpacity: true })) return 'opacity:0';
+    let opacity = 1;
+    for (let a = el; a && opacity >= 0.1; a = a.parentElement) opacity *= parseFloat(getComputedStyle(a).opacity);
+    if (opacity < 0.1) return 'nearly transparent';
+    if (invisibleText(el, cs)) return 'text the colour of its background';
     if (r.width < 4 || r.height < 4) return 'zero size';
     const left = r.left + sx, top = r.top + sy;
     if (left + r.width <= 0 || top + r.height <= 0 || left >= docWidth || top >= docHeight) return 'off-screen';
@@ -105,10 +155,24 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     return { background, padding: [padV, padH], radius, fontSize: px(getComputedStyle(el).fontSize) };
   };
   const CONSENT = /cookie|consent|gdpr|onetrust|didomi|usercentrics|cookiebot|trustarc|quantcast-choice|\\bcmp\\b/i;
+  // A banner also by what it is: a fixed, sticky or dialog box that speaks of cookies (in most languages the word is "cookie").
+  const COOKIE_WORDS = /cookie|куки|クッキー|ciasteczk/i;
+  const floating = (a) => {
+    const s = getComputedStyle(a);
+    if (s.position === 'fixed' || s.position === 'sticky' || a.tagName === 'DIALOG') return true;
+    return /^(alert)?dialog$/.test(a.getAttribute('role') || '') || a.getAttribute('aria-modal') === 'true';
+  };
   const inCookieBanner = (el) => {
     for (let a = el.parentElement, n = 0; a && a !== document.body && n < 12; a = a.parentElement, n++) {
       const names = (a.id || '') + ' ' + (typeof a.className === 'string' ? a.className : '') + ' ' + (a.getAttribute('aria-label') || '');
       if (CONSENT.test(names)) return true;
+      if (floating(a)) {
+        // Not a whole page that happens to sit in a fixed frame and link its cookie policy.
+        const text = a.innerText || '';
+        const ar = a.getBoundingClientRect();
+        const small = ar.width * ar.height < 0.6 * window.innerWidth * window.innerHeight || text.length < 600;
+        if (small && text.length < 3000 && COOKIE_WORDS.test(text)) return true;
+      }
     }
     return false;
   };
@@ -116,26 +180,73 @@ export const READ_CONTROLS_SCRIPT = `(() => {
   const formOf = (el) => {
     const type = (el.getAttribute('type') || (el.tagName === 'BUTTON' ? 'submit' : '')).toLowerCase();
     if (!el.form || !['submit', 'image'].includes(type)) return null;
-    let typing = 0;
+    let typing = 0, required = 0;
     for (const field of el.form.elements) {
       const tag = field.tagName;
+      if (field.disabled) continue;
+      // A required field left empty (a box to tick, a choice to make): the browser would not send the form.
+      if (field.validity && field.validity.valueMissing) required++;
       const visible = field.getClientRects().length > 0 && getComputedStyle(field).visibility === 'visible';
-      if (!visible || field.disabled || field.readOnly) continue;
+      if (!visible || field.readOnly) continue;
       if (tag === 'TEXTAREA' || (tag === 'INPUT' && TYPING.test((field.getAttribute('type') || '').toLowerCase()))) typing++;
     }
-    return { typing };
+    return { typing, required };
   };
-  const all = document.querySelectorAll(SELECTOR);
+  // Elements a page's script makes clickable without saying so in markup a control's way: an
+  // onclick attribute, or a pointer cursor (a framework's click listener cannot be seen from here).
+  // Only the outermost of them, and only where they hold no link or button of their own.
+  const NOT_SCRIPTED = /^(HTML|BODY|MAIN|LABEL|SUMMARY|OPTION|SELECT|TEXTAREA|INPUT|IMG|SVG|PATH|IFRAME|VIDEO|FORM|HEADER|FOOTER|NAV|SECTION|ARTICLE)$/;
+  const scripted = [];
+  const scriptedSet = new Set();
+  const everything = document.body ? document.body.getElementsByTagName('*') : [];
+  for (let i = 0; i < everything.length && i < ${MAX_SCANNED} && scripted.length < ${MAX_EXAMINED}; i++) {
+    const el = everything[i];
+    if (NOT_SCRIPTED.test(el.tagName.toUpperCase()) || el.matches(SELECTOR)) continue;
+    const parent = el.parentElement;
+    const byAttribute = el.hasAttribute('onclick');
+    if (!byAttribute && (getComputedStyle(el).cursor !== 'pointer' || (parent && getComputedStyle(parent).cursor === 'pointer'))) continue;
+    if ((parent && parent.closest(SELECTOR)) || el.querySelector(SELECTOR)) continue;
+    let inner = false;
+    for (let a = parent; a && !inner; a = a.parentElement) inner = scriptedSet.has(a);
+    if (inner || !norm(el.innerText || ACCESSIBLE_NAME(el))) continue;
+    scripted.push(el);
+    scriptedSet.add(el);
+  }
+  // Controls in open shadow roots (web components) come after the document's own.
+  const shadowRoots = [];
+  const findShadowRoots = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.shadowRoot && shadowRoots.length < 200) {
+        shadowRoots.push(el.shadowRoot);
+        findShadowRoots(el.shadowRoot);
+      }
+    }
+  };
+  findShadowRoots(document);
+  const marked = [...document.querySelectorAll(SELECTOR), ...shadowRoots.flatMap((root) => [...root.querySelectorAll(SELECTOR)])];
+  const all = scripted.length === 0 ? marked : [...marked, ...scripted].sort((a, b) => (a.compareDocumentPosition(b) & 4 ? -1 : 1));
   // A control inside another (a <button> in a link) is part of it.
   const outer = [];
   for (let i = 0; i < all.length && outer.length < ${MAX_EXAMINED}; i++) {
     const el = all[i];
-    if (!(el.parentElement && el.parentElement.closest(SELECTOR))) outer.push(el);
+    if (scriptedSet.has(el) || !(el.parentElement && el.parentElement.closest(SELECTOR))) outer.push(el);
   }
+  // A control that opens, closes or switches part of this page (a menu, a slide, a tab) rather than leading on.
+  const WIDGET_ROLES = /^(tab|menuitem|menuitemcheckbox|menuitemradio|switch|checkbox|radio|option|treeitem|combobox)$/;
+  const widgetOf = (el) => {
+    const role = el.getAttribute('role') || '';
+    if (WIDGET_ROLES.test(role)) return 'role=' + role;
+    for (const name of ['aria-expanded', 'aria-haspopup', 'aria-controls', 'aria-pressed', 'aria-selected']) {
+      const value = el.getAttribute(name);
+      if (value !== null && value !== 'false') return name;
+    }
+    return null;
+  };
   const read = outer.map((el) => {
-    const r = el.getBoundingClientRect();
+    const area = el.tagName === 'AREA' ? AREA_BOX(el) : null;
+    const r = area ? area.rect : el.getBoundingClientRect();
     const text = clip(nameOf(el), 200);
-    const tag = el.tagName.toLowerCase();
+    const tag = clip(el.tagName.toLowerCase(), 40);
     const rawHref = el.getAttribute('href');
     const form = formOf(el);
     const formAction = form && el.form ? absolute(el.getAttribute('formaction') || el.form.getAttribute('action') || document.URL) : null;
@@ -144,18 +255,20 @@ export const READ_CONTROLS_SCRIPT = `(() => {
       el,
       control: {
         tag,
-        role: el.getAttribute('role'),
-        type: el.getAttribute('type') ? el.getAttribute('type').toLowerCase() : null,
+        role: el.getAttribute('role') === null ? null : clip(el.getAttribute('role'), 40),
+        type: el.getAttribute('type') ? clip(el.getAttribute('type').toLowerCase(), 40) : null,
         text,
         href: href ? clip(href, 2000) : null,
         rawHref: rawHref !== null ? clip(rawHref, 2000) : null,
         download: el.hasAttribute('download'),
         box: { x: Math.round(r.left + sx), y: Math.round(r.top + sy), width: Math.round(r.width), height: Math.round(r.height) },
-        hidden: hiddenWhy(el, r),
+        hidden: el.tagName === 'AREA' ? (area ? hiddenWhy(area.img, r) : 'no image uses its map') : hiddenWhy(el, r),
         look: lookOf(el, norm(el.innerText), r),
         landmark: landmarkOf(el),
         form,
         cookieBanner: inCookieBanner(el),
+        widget: widgetOf(el),
+        onclick: el.hasAttribute('onclick'),
       },
     };
   });
@@ -171,17 +284,40 @@ export const READ_CONTROLS_SCRIPT = `(() => {
   };
 })()`;
 
-/** Runs in the isolated world: scrolls control `index` into view and returns its centre in the viewport. */
+/**
+ * Runs in the isolated world: scrolls control `index` into view and returns the point of it a
+ * click would reach (the centre of its box, else of one of its line boxes), or what covers it there
+ * (an overlay, a modal's backdrop, a clip-path): a click would land on that instead.
+ */
 function locateScript(index: number): string {
   return `(() => {
   const el = (globalThis.__clicktraceControls || [])[${index}];
   if (!el || !el.isConnected) return null;
-  el.scrollIntoView({ block: 'center', inline: 'center' });
-  const r = el.getBoundingClientRect();
+  const AREA_BOX = ${AREA_BOX_SCRIPT};
+  const image = el.tagName === 'AREA' ? (AREA_BOX(el) || {}).img : null;
+  (image || el).scrollIntoView({ block: 'center', inline: 'center' });
+  const r = image ? AREA_BOX(el).rect : el.getBoundingClientRect();
   if (r.width <= 0 || r.height <= 0) return null;
-  return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+  // A control in a shadow root is hit-tested there (the document would name its host).
+  const root = el.getRootNode();
+  const tester = root && root.elementFromPoint ? root : document;
+  let top = null;
+  for (const box of [r, ...(image ? [] : el.getClientRects())]) {
+    const x = box.left + box.width / 2, y = box.top + box.height / 2;
+    if (x < 0 || y < 0 || x >= window.innerWidth || y >= window.innerHeight) continue;
+    const hit = tester.elementFromPoint(x, y);
+    if (hit && (hit === el || el.contains(hit) || hit === image)) return { x, y };
+    top = top || hit;
+  }
+  return { covered: top ? '<' + top.tagName.toLowerCase().slice(0, 40) + '>' : 'nothing' };
 })()`;
 }
+
+/** Reads of a page's controls before explore gives up on it (the page went away, or the machine is too slow). */
+const READ_ATTEMPTS = 3;
+
+/** How many covered controls are passed over, at most, before explore gives up on a page. */
+const MAX_COVERED = 5;
 
 export interface ExploreResult {
   event: ExploreEvent;
@@ -204,11 +340,21 @@ export async function exploreOnce(
     !control.refused && control.href && requested.has(control.href) ? { ...control, refused: 'already requested in this trace' } : control,
   );
   let chosen = chooseCallToAction(scored);
-  const at =
-    chosen === null
-      ? null
-      : ((await observer.evaluate(locateScript(chosen), 'isolated', options.timeoutMs)) as { x: number; y: number } | null);
-  if (!at) chosen = null;
+  let at: { x: number; y: number } | null = null;
+  for (let covered = 0; chosen !== null; covered++) {
+    const found = (await observer.evaluate(locateScript(chosen), 'isolated', options.timeoutMs)) as Located | null;
+    if (found && 'x' in found) {
+      at = found;
+      break;
+    }
+    if (!found || covered >= MAX_COVERED) {
+      chosen = null;
+      break;
+    }
+    // What a person would hit there is something else: that control is not theirs to click.
+    scored[chosen] = { ...scored[chosen], refused: `hidden (covered by ${found.covered})` };
+    chosen = chooseCallToAction(scored);
+  }
   const event: ExploreEvent = {
     type: 'explore',
     at: new Date().toISOString(),
@@ -263,9 +409,16 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
     if (!observer || observer.closed) return;
     const last = capture.pages.at(-1);
     const snapshot = last && last.pageId === observer.pageId && last.url === observer.url ? last : null;
-    const timeoutMs = Math.max(500, Math.min(3000, hooks.deadline - Date.now()));
-    const result = await exploreOnce(observer, { depth, capture, snapshot, timeoutMs });
-    if (!result) return;
+    // On a loaded machine the isolated world or the read may time out once: tried again before giving up.
+    let result: ExploreResult | null = null;
+    for (let attempt = 0; attempt < READ_ATTEMPTS && !result && !observer.closed && !hooks.stopped(); attempt++) {
+      const timeoutMs = Math.max(500, Math.min(3000, hooks.deadline - Date.now()));
+      result = await exploreOnce(observer, { depth, capture, snapshot, timeoutMs });
+    }
+    if (!result) {
+      hooks.progress({ kind: 'explore', detail: `could not read the links and buttons of ${observer.url}` });
+      return;
+    }
     hooks.emit(result.event);
     if (result.marked) hooks.addFile(result.marked.path, result.marked.png);
     const click = result.click;

@@ -8,6 +8,7 @@ import { linkScenarios } from './links.js';
 import { hostileScenarios } from './hostile.js';
 import { hostileEvidenceScenarios } from './hostile-evidence.js';
 import { exploreScenarios } from './explore.js';
+import { explorePageScenarios } from './explore-pages.js';
 import { headerEchoScenarios } from './header-echo.js';
 import { hostileBrowserScenarios } from './hostile-browser.js';
 import { phishingScenarios } from './phishing.js';
@@ -24,6 +25,7 @@ export function buildScenarios(ctx: ScenarioContext): LabPlay {
   const definitions = [seedScenario(), ...mechanismScenarios(), ...chainScenarios(), ...linkScenarios(ctx), ...hostileScenarios()];
   definitions.push(...hostileEvidenceScenarios());
   definitions.push(...exploreScenarios());
+  definitions.push(...explorePageScenarios());
   definitions.push(...headerEchoScenarios());
   definitions.push(...hostileBrowserScenarios());
   definitions.push(...phishingScenarios());

@@ -1,0 +1,612 @@
+// Landing pages written the way real ones are, for auditing `--explore` beyond the tidy pages of
+// explore.ts: their own styles (not the lab's button style), calls-to-action in ten languages as
+// links, CSS-styled <button>s, an <input type=submit> outside any form, a <div role=button>, an
+// image-only link, an SVG icon button; distractors a person ignores (consent banners without a
+// telltale class, "Sign in", hero images, social and footer links) and controls explore must never
+// follow (unsubscribe wording in many languages, downloads named only in the query, anchors,
+// no-op javascript: links, forms that need input, controls hidden in ways a person cannot see or
+// covered by an overlay). Each page names the control a person would click, or null when there is
+// none; everything else points at /explore/pages/refused/..., which must stay unrequested.
+import { HOSTS } from '../hosts.js';
+import { escapeHtml, jsString } from '../pages.js';
+import type { LabExchange, Route } from '../exchange.js';
+import { defineScenario, landingUrl, type ScenarioDefinition } from './common.js';
+
+const PROMO = `http://${HOSTS.brokerPromo}`;
+const ELSEWHERE = `http://${HOSTS.brokerTrack}`;
+
+/** Where a page's call-to-action leads (the lab's advertiser landing page). */
+export function explorePageTarget(name: string): string {
+  return landingUrl(`explore-page-${name}`);
+}
+
+/** A target that must never be requested (the lab serves it, so a wrong click would show as a hit, not an error). */
+function refused(name: string, what: string): string {
+  return `${ELSEWHERE}/explore/pages/refused/${name}/${what}`;
+}
+
+const STYLE = `<style>
+body{margin:0;font-family:system-ui,sans-serif;background:#fafafa;color:#222}
+.top{display:flex;justify-content:space-between;align-items:center;padding:12px 24px;background:#fff;border-bottom:1px solid #e5e5e5}
+.top a{color:#333;text-decoration:none;margin-left:18px;font-size:15px}
+.hero{max-width:960px;margin:0 auto;padding:32px 24px}
+.btn-primary{display:inline-block;background:#e4002b;color:#fff;padding:14px 32px;border-radius:6px;
+font-size:18px;font-weight:600;text-decoration:none;border:0;cursor:pointer}
+.btn-ghost{display:inline-block;color:#333;padding:8px 16px;border:1px solid #999;border-radius:4px;text-decoration:none;background:transparent}
+.site-footer{margin-top:40px;padding:16px 24px;font-size:12px;color:#777;border-top:1px solid #e5e5e5}
+.site-footer a{color:#777;margin-right:12px}
+.bar{position:fixed;left:0;right:0;bottom:0;background:#222;color:#eee;padding:16px 24px;display:flex;gap:16px;align-items:center;z-index:10}
+.bar button{background:#4caf50;color:#fff;border:0;border-radius:4px;padding:12px 28px;font-size:18px;cursor:pointer}
+</style>`;
+
+function doc(lang: string, title: string, body: string): string {
+  return (
+    `<!DOCTYPE html>\n<html lang="${lang}">\n<head>\n<meta charset="utf-8">\n` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>${escapeHtml(title)}</title>\n${STYLE}\n</head>\n` +
+    `<body>\n${body}\n</body>\n</html>\n`
+  );
+}
+
+const a = (href: string, text: string, attributes = '') => `<a href="${escapeHtml(href)}"${attributes}>${escapeHtml(text)}</a>`;
+const go = (href: string) => `location.href=${escapeHtml(jsString(href))}`;
+
+/** A header with the brand, three menu links and a "Sign in" button; a footer with legal and social links. */
+function frame(name: string, lang: string, main: string, words: { menu: string[]; signIn: string; legal: string[]; tail?: string }) {
+  const menu = words.menu.map((text, i) => a(refused(name, `menu-${i}`), text)).join('');
+  const legal = words.legal.map((text, i) => a(refused(name, `legal-${i}`), text)).join('');
+  return (
+    `<header class="top"><strong>Brand</strong><nav>${menu}${a(refused(name, 'sign-in'), words.signIn, ' class="btn-ghost"')}</nav></header>\n` +
+    `<main class="hero">\n${main}\n</main>\n` +
+    `<footer class="site-footer">${legal}${a('https://www.facebook.com/brand.example', 'Facebook')}${a('https://www.instagram.com/brand.example', 'Instagram')}</footer>` +
+    (words.tail ?? '')
+  );
+}
+
+export interface ExplorePage {
+  url: string;
+  lang: string;
+  /** What the page tests, in a few words. */
+  about: string;
+  /** The text of the control a person would click, or null when explore must stop. */
+  cta: string | null;
+  html: () => string;
+}
+
+type PageSpec = Omit<ExplorePage, 'url'>;
+
+const EN = { menu: ['Home', 'Products', 'About us'], signIn: 'Sign in', legal: ['Privacy policy', 'Terms of use', 'Imprint'] };
+
+const SPECS: Record<string, PageSpec> = {
+  // A consent bar with no tell-tale class or id, first in the page, with a big "Accept" button.
+  'consent-bar': {
+    lang: 'en',
+    about: 'consent bar without a telltale class vs a link styled as a button',
+    cta: 'See the offer',
+    html: () =>
+      doc(
+        'en',
+        'Spring sale',
+        `<div class="bar" role="region"><span>We use cookies to give you the best experience on our website.</span>` +
+          `<button type="button" onclick="this.parentNode.remove()">Accept</button>` +
+          `<button type="button" onclick="this.parentNode.remove()">Settings</button></div>\n` +
+          frame(
+            'consent-bar',
+            'en',
+            `<h1>Spring sale: 40% off</h1><p>Only this week.</p><p>${a(explorePageTarget('consent-bar'), 'See the offer', ' class="btn-primary"')}</p>`,
+            EN,
+          ),
+      ),
+  },
+  // German: a CSS-styled <button> that navigates from script; a consent dialog saying "Akzeptieren".
+  'de-button': {
+    lang: 'de',
+    about: 'CSS-styled <button> (de), consent dialog "Akzeptieren"',
+    cta: 'Jetzt bestellen',
+    html: () =>
+      doc(
+        'de',
+        'Angebot',
+        frame(
+          'de-button',
+          'de',
+          `<h1>Nur heute: 30 % Rabatt</h1><p>Solange der Vorrat reicht.</p><p>` +
+            `<button class="btn-primary" onclick="${go(explorePageTarget('de-button'))}">Jetzt bestellen</button></p>`,
+          {
+            menu: ['Startseite', 'Produkte', 'Über uns'],
+            signIn: 'Einloggen',
+            legal: ['Datenschutz', 'Impressum', 'AGB', 'Vom Newsletter abmelden'],
+            tail:
+              `<div class="bar" role="dialog" aria-label="Datenschutzeinstellungen">` +
+              `<span>Wir verwenden Cookies, um Ihnen das beste Erlebnis zu bieten.</span>` +
+              `<button onclick="this.parentNode.remove()">Akzeptieren</button><button onclick="this.parentNode.remove()">Ablehnen</button></div>`,
+          },
+        ),
+      ),
+  },
+  // French: <input type=submit> outside any form, navigating from script.
+  'fr-input': {
+    lang: 'fr',
+    about: '<input type=submit> outside a form (fr)',
+    cta: "J'en profite",
+    html: () =>
+      doc(
+        'fr',
+        'Offre',
+        frame(
+          'fr-input',
+          'fr',
+          `<h1>Votre offre exclusive</h1><p>Profitez de -50 % sur votre première commande.</p><p>` +
+            `<input type="submit" class="btn-primary" value="J'en profite" onclick="${go(explorePageTarget('fr-input'))}"></p>`,
+          {
+            menu: ['Accueil', 'Nos produits', 'Qui sommes-nous'],
+            signIn: 'Se connecter',
+            legal: ['Mentions légales', 'Politique de confidentialité', 'Se désinscrire'],
+          },
+        ),
+      ),
+  },
+  // Spanish: a <div role=button onclick>.
+  'es-div': {
+    lang: 'es',
+    about: '<div role=button onclick> (es)',
+    cta: 'Comprar ahora',
+    html: () =>
+      doc(
+        'es',
+        'Oferta',
+        frame(
+          'es-div',
+          'es',
+          `<h1>Oferta de primavera</h1><p>Envío gratis en todos los pedidos.</p>` +
+            `<div role="button" tabindex="0" class="btn-primary" style="width:max-content" onclick="${go(explorePageTarget('es-div'))}">Comprar ahora</div>`,
+          {
+            menu: ['Inicio', 'Productos', 'Quiénes somos'],
+            signIn: 'Iniciar sesión',
+            legal: ['Aviso legal', 'Privacidad', 'Darme de baja'],
+          },
+        ),
+      ),
+  },
+  // Italian: a link that holds only an image with alt text (the banner is the call-to-action).
+  'it-image': {
+    lang: 'it',
+    about: 'link wrapping only an image with alt text (it)',
+    cta: "Scopri l'offerta",
+    html: () =>
+      doc(
+        'it',
+        'Offerta',
+        frame(
+          'it-image',
+          'it',
+          `<h1>Offerta speciale</h1>` +
+            `<p>Solo per i nostri iscritti.</p>\n<a href="${escapeHtml(explorePageTarget('it-image'))}">\n  <img alt="Scopri l'offerta" width="320" height="60" src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='320' height='60'%3E%3Crect width='320' height='60' rx='8' fill='%23e4002b'/%3E%3C/svg%3E">\n</a>`,
+          { menu: ['Home', 'Prodotti', 'Chi siamo'], signIn: 'Accedi', legal: ['Note legali', 'Privacy', "Annulla l'iscrizione"] },
+        ),
+      ),
+  },
+  // Dutch: an SVG icon button named only by aria-label, next to "Inloggen".
+  'nl-svg': {
+    lang: 'nl',
+    about: 'SVG icon button with aria-label (nl)',
+    cta: 'Bekijk aanbieding',
+    html: () =>
+      doc(
+        'nl',
+        'Aanbieding',
+        frame(
+          'nl-svg',
+          'nl',
+          `<h1>Zomeraanbieding</h1><p>Alleen deze week.</p>` +
+            `<button class="btn-primary" aria-label="Bekijk aanbieding" onclick="${go(explorePageTarget('nl-svg'))}">` +
+            `<svg width="28" height="28" viewBox="0 0 10 10" aria-hidden="true"><path d="M2 1l6 4-6 4z" fill="#fff"/></svg></button>`,
+          { menu: ['Home', 'Producten', 'Over ons'], signIn: 'Inloggen', legal: ['Privacybeleid', 'Algemene voorwaarden', 'Uitschrijven'] },
+        ),
+      ),
+  },
+  // Portuguese: a plain-looking link with call-to-action wording; "Entrar" (sign in) is the only button.
+  'pt-link': {
+    lang: 'pt',
+    about: 'link with wording (pt) vs a "sign in" button',
+    cta: 'Compre agora',
+    html: () =>
+      doc(
+        'pt',
+        'Oferta',
+        frame(
+          'pt-link',
+          'pt',
+          `<h1>Promoção de verão</h1>` +
+            `<p>Descontos de até 60%. ${a(explorePageTarget('pt-link'), 'Compre agora', ' style="font-size:20px;font-weight:600"')}</p>`,
+          { menu: ['Início', 'Produtos', 'Quem somos'], signIn: 'Entrar', legal: ['Termos de uso', 'Privacidade', 'Cancelar a inscrição'] },
+        ),
+      ),
+  },
+  // Polish: a huge hero image link to the brand's own home page above the fold, the offer button below it.
+  'pl-below-fold': {
+    lang: 'pl',
+    about: 'hero image link above the fold vs a button below it (pl)',
+    cta: 'Zamów teraz',
+    html: () =>
+      doc(
+        'pl',
+        'Oferta',
+        frame(
+          'pl-below-fold',
+          'pl',
+          `<a href="${escapeHtml(refused('pl-below-fold', 'hero'))}">` +
+            `<img alt="" width="900" height="600" src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='900' height='600'%3E%3Crect width='900' height='600' fill='%2399c'/%3E%3C/svg%3E">` +
+            `</a>` +
+            `<p>Nowa kolekcja już dostępna.</p><p>${a(explorePageTarget('pl-below-fold'), 'Zamów teraz', ' class="btn-primary"')}</p>`,
+          {
+            menu: ['Strona główna', 'Produkty', 'O nas'],
+            signIn: 'Zaloguj się',
+            legal: ['Regulamin', 'Polityka prywatności', 'Wypisz się'],
+          },
+        ),
+      ),
+  },
+  // Russian and Japanese: wording in other scripts (Japanese has no spaces between words).
+  ru: {
+    lang: 'ru',
+    about: 'wording in Cyrillic',
+    cta: 'Купить сейчас',
+    html: () =>
+      doc(
+        'ru',
+        'Предложение',
+        frame(
+          'ru',
+          'ru',
+          `<h1>Весенняя распродажа</h1><p>${a(refused('ru', 'story'), 'Наша история', ' style="font-size:18px"')}</p>` +
+            `<p>${a(explorePageTarget('ru'), 'Купить сейчас', ' style="font-size:18px"')}</p>`,
+          { menu: ['Главная', 'Каталог', 'О нас'], signIn: 'Войти', legal: ['Политика конфиденциальности', 'Отписаться от рассылки'] },
+        ),
+      ),
+  },
+  ja: {
+    lang: 'ja',
+    about: 'wording in Japanese (no spaces between words)',
+    cta: '今すぐ購入する',
+    html: () =>
+      doc(
+        'ja',
+        'キャンペーン',
+        frame(
+          'ja',
+          'ja',
+          `<h1>春のキャンペーン</h1><p>${a(refused('ja', 'story'), '私たちの歴史', ' style="font-size:18px"')}</p>` +
+            `<p>${a(explorePageTarget('ja'), '今すぐ購入する', ' style="font-size:18px"')}</p>`,
+          { menu: ['ホーム', '商品一覧', '会社概要'], signIn: 'ログイン', legal: ['プライバシーポリシー', '利用規約', '配信停止'] },
+        ),
+      ),
+  },
+  // "Sign in" styled as the only button; the offer is a sign-up link.
+  'sign-in': {
+    lang: 'en',
+    about: '"Sign in" button vs "Create your free account" link',
+    cta: 'Create your free account',
+    html: () =>
+      doc(
+        'en',
+        'Welcome',
+        `<header class="top"><strong>Brand</strong><nav>${a(refused('sign-in', 'log-in'), 'Log in', ' class="btn-primary"')}</nav></header>\n` +
+          `<main class="hero"><h1>Welcome to Brand</h1><p>Everything you need in one place.</p>` +
+          `<p>${a(explorePageTarget('sign-in'), 'Create your free account', ' style="font-size:18px"')}</p></main>`,
+      ),
+  },
+  // A modal covers the page: its backdrop takes any click on the offer below; the modal's own button is what a person clicks.
+  overlay: {
+    lang: 'en',
+    about: 'an offer covered by a modal backdrop; the modal button is clickable',
+    cta: 'Continue',
+    html: () =>
+      doc(
+        'en',
+        'Offer',
+        frame('overlay', 'en', `<h1>Exclusive deal</h1><p>${a(refused('overlay', 'covered'), 'Shop now', ' class="btn-primary"')}</p>`, {
+          ...EN,
+          tail:
+            `<div style="position:fixed;inset:0;background:rgba(0,0,0,.6);z-index:20"></div>` +
+            `<div style="position:fixed;top:30%;left:50%;transform:translateX(-50%);background:#fff;padding:32px;z-index:21;width:360px">` +
+            `<p>Are you 18 or older?</p>` +
+            `<button onclick="${go(explorePageTarget('overlay'))}">Continue</button></div>`,
+        }),
+      ),
+  },
+  // A page of widgets and no offer: carousel arrows, a menu toggle, a language picker, a close button, a video's play button.
+  'ui-buttons': {
+    lang: 'en',
+    about: 'carousel arrows, menu toggle, language picker, close and play buttons: no call-to-action',
+    cta: null,
+    html: () =>
+      doc(
+        'en',
+        'Gallery',
+        `<header class="top"><strong>Brand</strong><button class="btn-primary" aria-expanded="false" aria-controls="menu">Menu</button>` +
+          `<button class="btn-primary" aria-haspopup="listbox">English ▾</button></header>\n` +
+          `<main class="hero"><div style="position:relative;height:300px;background:#ccd">` +
+          `<button class="btn-primary" aria-label="Previous slide" onclick="void 0">‹</button>` +
+          `<button class="btn-primary" aria-label="Next slide" onclick="void 0">›</button></div>` +
+          `<p>Our spring collection. <button class="btn-primary" onclick="void 0">Play video</button></p>` +
+          `<div style="background:#ffd;padding:8px">Free shipping this week <button class="btn-primary" onclick="this.parentNode.remove()">×</button></div>` +
+          `<div role="tablist"><span role="tab" aria-selected="true" class="btn-primary" onclick="void 0">Details</span>` +
+          `<span role="tab" class="btn-primary" onclick="void 0">Reviews</span></div></main>`,
+      ),
+  },
+  // A call-to-action made clickable by script alone: an onclick attribute on a <div>, no role.
+  'div-onclick': {
+    lang: 'en',
+    about: 'a <div onclick> with no role (script-only button)',
+    cta: 'Get the deal',
+    html: () =>
+      doc(
+        'en',
+        'Deal',
+        frame(
+          'div-onclick',
+          'en',
+          `<h1>Today only</h1><div class="btn-primary" style="width:max-content" onclick="${go(explorePageTarget('div-onclick'))}">Get the deal</div>`,
+          EN,
+        ),
+      ),
+  },
+  // The same with a listener added from script and a pointer cursor (what frameworks produce).
+  'div-listener': {
+    lang: 'en',
+    about: 'a <div> with a pointer cursor and a click listener from script',
+    cta: 'Claim your discount',
+    html: () =>
+      doc(
+        'en',
+        'Deal',
+        frame(
+          'div-listener',
+          'en',
+          `<h1>Today only</h1><div id="cta" class="btn-primary" style="width:max-content"><span>Claim your discount</span></div>` +
+            `<script>const go = ${jsString(explorePageTarget('div-listener'))};\n` +
+            `document.getElementById('cta').addEventListener('click', () => { location.href = go; });</script>`,
+          EN,
+        ),
+      ),
+  },
+  // A call-to-action that opens in a new tab.
+  'new-tab': {
+    lang: 'en',
+    about: 'a call-to-action with target=_blank',
+    cta: 'Shop now',
+    html: () =>
+      doc(
+        'en',
+        'Deal',
+        frame(
+          'new-tab',
+          'en',
+          `<h1>Today only</h1><p>${a(explorePageTarget('new-tab'), 'Shop now', ' class="btn-primary" target="_blank" rel="noopener"')}</p>`,
+          EN,
+        ),
+      ),
+  },
+  // An image map: the banner's clickable region is an <area> with alt text.
+  'image-map': {
+    lang: 'en',
+    about: 'an image map whose <area> is the call-to-action',
+    cta: 'Shop the sale',
+    html: () =>
+      doc(
+        'en',
+        'Sale',
+        `<main class="hero"><h1>Sale</h1><img usemap="#m" alt="" width="600" height="200" ` +
+          `src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='600' height='200'%3E%3Crect width='600' height='200' fill='%23e4002b'/%3E%3C/svg%3E">` +
+          `<map name="m"><area shape="rect" coords="0,0,600,200" href="${escapeHtml(explorePageTarget('image-map'))}" alt="Shop the sale"></map></main>`,
+      ),
+  },
+  // A call-to-action inside a web component's (open) shadow root.
+  shadow: {
+    lang: 'en',
+    about: 'a call-to-action inside an open shadow root',
+    cta: 'Shop now',
+    html: () =>
+      doc(
+        'en',
+        'Deal',
+        `<main class="hero"><h1>Today only</h1><promo-card></promo-card></main><script>` +
+          `const root = document.querySelector('promo-card').attachShadow({ mode: 'open' });` +
+          `root.innerHTML = '<style>a{display:inline-block;background:#e4002b;color:#fff;padding:14px 32px;border-radius:6px;font-size:18px}</style>' +` +
+          `'<a href=' + ${jsString(JSON.stringify(explorePageTarget('shadow')))} + '>Shop now</a>';</script>`,
+      ),
+  },
+  // Links that go nowhere by their href but act by their onclick attribute (a button made of a link); a bare "#" link beside them does nothing.
+  'hash-onclick': {
+    lang: 'en',
+    about: 'an <a href="#" onclick> and an <a href="javascript:void(0)" onclick> are buttons; a bare "#" is not',
+    cta: 'Get the offer',
+    html: () =>
+      doc(
+        'en',
+        'Offer',
+        frame(
+          'hash-onclick',
+          'en',
+          `<h1>Today only</h1><p>${a('#', 'Learn more', ' class="btn-ghost"')}</p>` +
+            `<p><a href="#" class="btn-primary" onclick="${go(explorePageTarget('hash-onclick'))}; return false;">Get the offer</a></p>` +
+            `<p><a href="javascript:void(0)" onclick="${go(refused('hash-onclick', 'second'))}">see the terms of the offer</a></p>`,
+          EN,
+        ),
+      ),
+  },
+  // A control whose aria-label says one thing and whose text another: a person reads the text.
+  'aria-spoof': {
+    lang: 'en',
+    about: 'an "Unsubscribe" button labelled "Shop now" for screen readers',
+    cta: 'See the offer',
+    html: () =>
+      doc(
+        'en',
+        'Offer',
+        `<main class="hero"><h1>Today only</h1>` +
+          `<p>${a(`${PROMO}/explore/pages/refused/aria-spoof/m?id=8842`, 'Unsubscribe', ' class="btn-primary" aria-label="Shop now"')}</p>` +
+          `<p>${a(explorePageTarget('aria-spoof'), 'See the offer')}</p></main>`,
+      ),
+  },
+  // An invisible link laid over the whole page on top of the real button (clickjacking): the button is covered.
+  clickjack: {
+    lang: 'en',
+    about: 'a transparent full-page link over the offer button',
+    cta: null,
+    html: () =>
+      doc(
+        'en',
+        'Offer',
+        `<main class="hero"><h1>Exclusive deal</h1><p>` +
+          `<button class="btn-primary" onclick="${go(refused('clickjack', 'button'))}">Get the deal</button></p></main>` +
+          `<a href="${escapeHtml(refused('clickjack', 'overlay'))}" style="position:fixed;inset:0;z-index:30"></a>`,
+      ),
+  },
+  // Hidden in ways the simple checks miss: near-zero opacity, transparent text, clipped by its own clip-path.
+  'hidden-more': {
+    lang: 'en',
+    about: 'near-zero opacity, transparent text, own clip-path: never chosen',
+    cta: 'continue to your order',
+    html: () =>
+      doc(
+        'en',
+        'Order',
+        `<main class="hero"><h1>Your order</h1>` +
+          `<p style="opacity:0.01">${a(refused('hidden-more', 'faint'), 'Claim your prize', ' class="btn-primary"')}</p>` +
+          `<p>${a(refused('hidden-more', 'transparent-text'), 'Claim your prize', ' style="color:transparent;font-size:24px"')}</p>` +
+          `<p>${a(refused('hidden-more', 'clip-path'), 'Claim your prize', ' class="btn-primary" style="clip-path:inset(50%)"')}</p>` +
+          `<p>Almost done: ${a(explorePageTarget('hidden-more'), 'continue to your order')}.</p></main>`,
+      ),
+  },
+  // A preferences page in several languages: no button may be clicked (their URLs say nothing, the words do).
+  'leave-list': {
+    lang: 'es',
+    about: 'unsubscribe buttons in es, it, pt, fr, ru, ja wording not all in the rules before',
+    cta: null,
+    html: () =>
+      doc(
+        'es',
+        'Baja',
+        `<main class="hero"><h1>Preferencias de correo</h1>` +
+          [
+            ['es', 'Darme de baja'],
+            ['it', "Annulla l'iscrizione"],
+            ['pt', 'Cancelar a inscrição'],
+            ['fr', 'Me désinscrire'],
+            ['ru', 'Отписаться'],
+            ['ja', '配信停止'],
+            ['en', 'Manage your subscription'],
+          ]
+            .map(
+              ([code, text]) =>
+                `<p>${a(`${PROMO}/explore/pages/refused/leave-list/m?l=${code}&id=8842`, text, ' class="btn-primary"')}</p>`,
+            )
+            .join('') +
+          `</main>`,
+      ),
+  },
+  // Downloads whose file type shows only in the query or in a less common extension.
+  downloads: {
+    lang: 'en',
+    about: 'downloads named in the query (?file=setup.exe) or by .msix/.xapk',
+    cta: null,
+    html: () =>
+      doc(
+        'en',
+        'Download',
+        `<main class="hero"><h1>Your software is ready</h1>` +
+          `<p>${a(refused('downloads', 'dl?file=BrandSetup.exe'), 'Get started', ' class="btn-primary"')}</p>` +
+          `<p>${a(refused('downloads', 'get?name=brand-installer.msi&v=2'), 'Get it now', ' class="btn-primary"')}</p>` +
+          `<p>${a(refused('downloads', 'brand.msix'), 'Get it now for Windows', ' class="btn-primary"')}</p>` +
+          `<p>${a(refused('downloads', 'brand.xapk'), 'Get it now for Android', ' class="btn-primary"')}</p></main>`,
+      ),
+  },
+  // Script-only links that do nothing, and a submit of a form whose required box is not ticked.
+  'js-and-forms': {
+    lang: 'en',
+    about: 'javascript:; and #-links without handlers, a form with a required checkbox',
+    cta: null,
+    html: () =>
+      doc(
+        'en',
+        'Confirm',
+        `<main class="hero"><h1>Confirm your entry</h1>` +
+          `<p>${a('javascript:;', 'Claim now', ' class="btn-primary"')} ${a('#', 'Learn more', ' class="btn-primary"')}</p>` +
+          `<form method="post" action="${escapeHtml(refused('js-and-forms', 'submit'))}"><label>` +
+          `<input type="checkbox" name="agree" required> I agree to the rules</label>` +
+          `<button class="btn-primary" type="submit">Continue</button></form></main>`,
+      ),
+  },
+  // No call-to-action at all: an article with navigation, in-text links to other sites and a big headline link.
+  article: {
+    lang: 'en',
+    about: 'an article page with no call-to-action: explore stops',
+    cta: null,
+    html: () =>
+      doc(
+        'en',
+        'News',
+        frame(
+          'article',
+          'en',
+          `<h1 style="font-size:32px">${a(refused('article', 'headline'), 'City council approves the new budget for 2027 after long debate')}</h1>` +
+            `<p style="font-size:18px">The vote followed ` +
+            `${a(refused('article', 'source'), 'a report by the regional newspaper', ' style="font-size:18px"')} and weeks of hearings.</p>` +
+            `<p style="font-size:18px">${a(refused('article', 'related'), 'Related: schools get new funding', ' style="font-size:20px"')}</p>`,
+          EN,
+        ),
+      ),
+  },
+  // Hostile text in the call-to-action: terminal escapes, a right-to-left override, a very long name.
+  'hostile-text': {
+    lang: 'en',
+    about: 'control characters, RTL override and 5,000 characters in the chosen control',
+    cta: null, // checked by its own test: the text is cleaned and bounded
+    html: () =>
+      doc(
+        'en',
+        'Offer',
+        `<main class="hero"><h1>Offer</h1><p>${a(explorePageTarget('hostile-text'), 'Shop now', ' id="cta" class="btn-primary"')}</p>` +
+          `<p><button id="big" type="button">decoy</button></p></main>` +
+          `<script>const big = document.getElementById('big');\n` +
+          `big.setAttribute('type', 'x'.repeat(100000)); big.setAttribute('role', 'y'.repeat(100000));</script>` +
+          `<script>document.getElementById('cta').textContent = 'Shop now \\u001b[2J\\u001b]0;owned\\u0007 \\u202egnp.exe' + 'x'.repeat(5000);</script>`,
+      ),
+  },
+};
+
+export const EXPLORE_PAGES: Record<string, ExplorePage> = Object.fromEntries(
+  Object.entries(SPECS).map(([name, spec]) => [name, { ...spec, url: `${PROMO}/explore/pages/${name}` }]),
+);
+
+/** Targets of the pages' controls other than their call-to-action: each must stay unrequested. */
+export const EXPLORE_PAGES_REFUSED_PREFIXES = [`${ELSEWHERE}/explore/pages/refused/`, `${PROMO}/explore/pages/refused/`];
+
+const nothingHere = (x: LabExchange) => x.html(200, '<!DOCTYPE html><title>Nothing</title><p>Nothing here.</p>');
+
+export function explorePageScenarios(): ScenarioDefinition[] {
+  const routes: Route[] = [
+    ...Object.entries(EXPLORE_PAGES).map(([name, p]): Route => ({
+      host: HOSTS.brokerPromo,
+      path: `/explore/pages/${name}`,
+      handle: (x) => x.html(200, p.html()),
+    })),
+    { host: HOSTS.brokerTrack, path: '/explore/pages/refused/*', handle: nothingHere, methods: ['GET', 'POST'] },
+    { host: HOSTS.brokerPromo, path: '/explore/pages/refused/*', handle: nothingHere, methods: ['GET', 'POST'] },
+  ];
+  const first = EXPLORE_PAGES['consent-bar'];
+  return [
+    defineScenario(
+      {
+        name: 'explore-pages',
+        url: first.url,
+        description: `Landing pages written like real ones for --explore (/explore/pages/<name>): ${Object.keys(EXPLORE_PAGES).join(', ')}.`,
+        expectedVias: ['start'],
+        finalUrl: first.url,
+        finalTitle: null,
+      },
+      routes,
+    ),
+  ];
+}

@@ -1,0 +1,105 @@
+// `--explore` on landing pages written like real ones (src/lab/scenarios/explore-pages.ts): the
+// control a person would click is chosen, or none when there is none; nothing else any page points
+// at is requested; the marked box is where the control is; hostile text is cleaned and bounded.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { labAndBrowser, labOptions, tempDir } from './helpers.js';
+import { cli } from './support/cli.js';
+import { EXPLORE_PAGES, EXPLORE_PAGES_REFUSED_PREFIXES, explorePageTarget } from '../src/lab/scenarios/explore-pages.js';
+import { trace } from '../src/capture/trace.js';
+import { readCapture } from '../src/evidence/warc/read-warc.js';
+import type { Report } from '../src/report.js';
+
+const fixture = labAndBrowser();
+
+const refusedHits = () =>
+  fixture.lab.requests.filter((r) => EXPLORE_PAGES_REFUSED_PREFIXES.some((p) => r.url.startsWith(p))).map((r) => r.url);
+
+describe('explore on landing pages written like real ones', { concurrency: 2 }, () => {
+  for (const [name, page] of Object.entries(EXPLORE_PAGES)) {
+    if (name === 'hostile-text') continue;
+    test(`${name}: ${page.about}`, async () => {
+      const outDir = tempDir('explore-pages-');
+      const { report } = await trace(labOptions(fixture.lab, page.url, { exploreDepth: 1, outDir }), fixture.browser);
+      assert.ok(report.explore, `explored: ${report.error ?? 'no explore step'}`);
+      const [step] = report.explore;
+      const seen = `chosen ${JSON.stringify(step.chosen?.text)}; runners-up ${JSON.stringify(step.runnersUp.map((c) => [c.text, c.score]))}`;
+      assert.equal(step.chosen?.text ?? null, page.cta, seen);
+      assert.deepEqual(
+        refusedHits().filter((u) => u.includes(`/${name}/`)),
+        [],
+        'a refused target was requested',
+      );
+      if (page.cta === null) {
+        assert.equal(step.next, null);
+        assert.deepEqual(
+          report.hops.map((h) => h.via),
+          ['start'],
+        );
+        return;
+      }
+      assert.equal(report.final?.url, explorePageTarget(name), seen);
+      assertMarked(report, outDir);
+    });
+  }
+});
+
+/** The marked copy of the screenshot has its frame just outside the chosen box (the part of it in view), in the screenshot's own pixels. */
+function assertMarked(report: Report, outDir: string): void {
+  const step = report.explore![0];
+  if (!step.screenshot) return; // the chosen box was out of the screenshot's view
+  const dir = join(outDir, report.case!);
+  const original = PNG.sync.read(readFileSync(join(dir, report.pages.find((p) => p.index === step.page)!.screenshot!)));
+  const marked = PNG.sync.read(readFileSync(join(dir, step.screenshot)));
+  const { width: viewWidth, height: viewHeight } = report.identity!.viewport;
+  const scale = original.width / viewWidth;
+  const box = step.chosen!.box;
+  const [x, y] = [Math.max(0, box.x), Math.max(0, box.y)];
+  const [right, bottom] = [Math.min(viewWidth, box.x + box.width), Math.min(viewHeight, box.y + box.height)];
+  const changed = (px: number, py: number) => {
+    const i = (Math.round(py * scale) * original.width + Math.round(px * scale)) * 4;
+    return original.data.subarray(i, i + 3).compare(marked.data.subarray(i, i + 3)) !== 0;
+  };
+  const [midX, midY] = [(x + right) / 2, (y + bottom) / 2];
+  assert.ok(changed(x - 3, midY) && changed(right + 2, midY), `frame beside the box ${JSON.stringify(box)}`);
+  assert.ok(changed(midX, y - 3), `frame above the box ${JSON.stringify(box)}`);
+  if (bottom < viewHeight - 3) assert.ok(changed(midX, bottom + 2), `frame below the box ${JSON.stringify(box)}`);
+  assert.ok(!changed(midX, midY), 'the control itself untouched');
+}
+
+test('on a mobile identity (2.625 device pixels per CSS pixel) the frame is still around the chosen box', async () => {
+  const outDir = tempDir('explore-pages-');
+  const page = EXPLORE_PAGES['it-image'];
+  const { report } = await trace(labOptions(fixture.lab, page.url, { exploreDepth: 1, outDir, device: 'mobile' }), fixture.browser);
+  assert.equal(report.explore![0].chosen?.text, page.cta);
+  assert.ok(report.explore![0].screenshot, 'the box is in view');
+  assertMarked(report, outDir);
+});
+
+test('hostile text in the chosen control is bounded in the report and cleaned in the terminal', async () => {
+  const out = tempDir('explore-pages-');
+  const { code, stdout } = await cli(['trace', EXPLORE_PAGES['hostile-text'].url, '--explore', '--out', out, ...fixture.lab.traceArgs]);
+  assert.equal(code, 0, stdout);
+  const line = stdout.split('\n').find((l) => l.startsWith('Explore 1:'))!;
+  assert.match(line, /^Explore 1: clicked "Shop now \\x1b\[2J\\x1b\]0;owned\\x07 \\u202egnp\.exe/);
+  assert.ok(line.length < 200, line);
+  assert.doesNotMatch(stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+  const caseDir = /^Case: (.*)$/m.exec(stdout)![1];
+  const report = JSON.parse(readFileSync(join(caseDir, 'report.json'), 'utf8')) as Report;
+  assert.ok(report.explore![0].chosen!.text.length <= 200, String(report.explore![0].chosen!.text.length));
+  // What the evidence keeps of every control is bounded too (a 100,000-character type or role attribute).
+  const event = (await readCapture(caseDir)).events.find((e) => e.type === 'explore');
+  assert.ok(event && event.type === 'explore');
+  const longest = Math.max(
+    ...event.controls.flatMap((c) =>
+      Object.values(c)
+        .filter((v): v is string => typeof v === 'string')
+        .map((v) => v.length),
+    ),
+  );
+  assert.ok(longest <= 2000, String(longest));
+  assert.equal(report.final?.url, explorePageTarget('hostile-text'));
+});
