@@ -34,7 +34,9 @@ them (To, Cc, Delivered-To, X-Original-To, Received for, tokens in link and pixe
 plus tags ("tagged recipient: tag"), and what the recipient map says of them.
 Optionally traces links like "clicktrace trace" and links the cases to the message (a
 message case folder holds message.eml, message.json and a manifest, signed when a key
-exists; "clicktrace verify" checks it).
+exists; "clicktrace verify" checks it). A link wrapped by the recipient's security gateway
+(Safe Links, Proofpoint URL Defense...) is traced from the link it wraps: the wrapper, which
+names the recipient, is never requested (an ESP's tracker inside it is).
 
 modes:
   --no-visit        static analysis only (default for an mbox, a Maildir or a folder; a file or

@@ -11,6 +11,7 @@ import {
   type MessageRecord,
   type MessageTrace,
 } from '../mail/message-case.js';
+import { clickTarget, type PeeledGateway } from '../mail/gateway-wrappers.js';
 import type { CaseStore } from '../store/index.js';
 import type { BatchEntry } from './batch.js';
 import type { TraceDefaults, TraceRequest } from './tracer.js';
@@ -27,6 +28,8 @@ export interface MessageTarget {
   label: string;
   /** Trace options of this target that differ from the run's. */
   options?: Partial<TraceDefaults>;
+  /** Recipient-side gateway wrappers taken off the link: `url` is what they wrap. */
+  gateways?: PeeledGateway[];
 }
 
 export interface MessageTraceInput {
@@ -43,8 +46,12 @@ export interface TracedMessage {
   entries: BatchEntry[];
 }
 
+/** A link is requested without the wrappers of the recipient's security gateway (see src/mail/gateway-wrappers.ts). */
 export function linkTarget(link: AnalyzedLink): MessageTarget {
-  return { url: link.url, link: link.index, label: `link ${link.index}` };
+  const { url, gateways } = clickTarget(link.url, link.unwrap);
+  if (!gateways.length) return { url, link: link.index, label: `link ${link.index}` };
+  const names = [...new Set(gateways.map((g) => g.party))].join(', ');
+  return { url, link: link.index, label: `link ${link.index} (its ${names} wrapper peeled, not requested)`, gateways };
 }
 
 /** A pixel is fetched, not explored: nothing on an image is clicked. */
@@ -97,7 +104,11 @@ export async function traceMessage(
 
 /** The line message.json keeps for a traced target; a URL traced before points at that case. */
 function traceEntry(store: CaseStore, target: MessageTarget, entry: BatchEntry): MessageTrace | null {
-  const of = { link: target.link, ...(target.resource !== undefined ? { resource: target.resource } : {}) };
+  const of = {
+    link: target.link,
+    ...(target.resource !== undefined ? { resource: target.resource } : {}),
+    ...(target.gateways?.length ? { requested: target.url, gateways: target.gateways.map((g) => g.party) } : {}),
+  };
   switch (entry.kind) {
     case 'trace':
       return { ...of, case: entry.caseId, final: entry.report.final?.url ?? null, error: entry.report.error };
