@@ -11,6 +11,9 @@ import {
   type MessageRecord,
   type MessageTrace,
 } from '../mail/message-case.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { PARTIAL_FILE } from '../case/case-layout.js';
 import { clickTarget, type PeeledGateway } from '../mail/gateway-wrappers.js';
 import type { CaseStore } from '../store/index.js';
 import type { BatchEntry } from './batch.js';
@@ -117,10 +120,23 @@ function traceEntry(store: CaseStore, target: MessageTarget, entry: BatchEntry):
     case 'already-traced':
     case 'duplicate': {
       if (!entry.caseId) return null;
-      const earlier = store.caseSummary(entry.caseId);
-      return { ...of, case: entry.caseId, final: earlier?.finalUrl ?? null, error: earlier?.error ?? null, earlier: true };
+      return { ...of, case: entry.caseId, ...earlierOutcome(store, entry.caseId), earlier: true };
     }
     default:
       return null;
   }
+}
+
+/**
+ * Where the earlier trace of a URL ended. A trace cut off by a crash or `kill -9` is in no index
+ * and its folder is still marked PARTIAL: it is said so, not passed off as a trace without result.
+ */
+function earlierOutcome(store: CaseStore, caseId: string): { final: string | null; error: string | null } {
+  const earlier = store.caseSummary(caseId);
+  if (earlier && !earlier.partial) return { final: earlier.finalUrl, error: earlier.error };
+  const dir = join(store.casesDir, caseId);
+  if (existsSync(join(dir, PARTIAL_FILE)))
+    return { final: earlier?.finalUrl ?? null, error: earlier?.error ?? 'the earlier trace was cut off (its case was never closed)' };
+  if (!existsSync(dir)) return { final: null, error: 'the earlier case folder is gone' };
+  return { final: earlier?.finalUrl ?? null, error: earlier?.error ?? null };
 }
