@@ -292,3 +292,39 @@ test('mail --json on a mailbox streams JSON Lines: a message per line as it is d
   assert.equal(summary.counts.messages, count);
   assert.equal(summary.aggregate, null, 'nothing traced, nothing to aggregate');
 });
+
+test('an mbox not named .mbox (a file "inbox", stdin) is a mailbox: nothing traced unasked, --json writes JSON Lines', async () => {
+  const out = tempDir('mail-inbox-');
+  const list = tokens('inbox', 2);
+  const box = join(out, 'inbox');
+  writeFileSync(box, labMailbox(list.map(once)));
+  for (const [source, input] of [
+    [box, ''],
+    ['-', readFileSync(box, 'utf8')],
+  ]) {
+    const cases = join(out, source === '-' ? 'stdin-cases' : 'file-cases');
+    const { code, stdout, stderr } = await runCli(['mail', source, '--json', '--out', cases, ...lab.traceArgs], input);
+    assert.equal(code, 0, stderr);
+    const lines = jsonLines<{ kind: string; traces?: unknown[] }>(stdout);
+    assert.deepEqual(
+      lines.map((l) => l.kind),
+      ['message', 'message', 'summary'],
+      `${source}: one line per message, then the summary`,
+    );
+    assert.ok(lines.every((l) => l.kind === 'summary' || l.traces?.length === 0));
+    assert.ok(!existsSync(cases), `${source}: no cases folder: static analysis, as for any mailbox`);
+  }
+  assert.deepEqual(list.map(hits), [0, 0], 'no link requested');
+});
+
+test('mail --json on a mailbox whose reader goes away (`| head`): it stops without a stack trace', async () => {
+  const out = tempDir('mail-epipe-');
+  const box = join(out, 'big.mbox');
+  writeFileSync(box, labMailbox(Array.from({ length: 3000 }, (_, i) => `https://shop.example.test/offer/${i}`)));
+  const run = startCli(['mail', box, '--json', '--workers', '1']);
+  await run.until((s) => s.includes('\n'));
+  run.child.stdout!.destroy();
+  const { code, stderr } = await run.exited;
+  assert.equal(code, 130, stderr);
+  assert.doesNotMatch(stderr, /EPIPE|\n\s+at /, 'no stack trace');
+});
