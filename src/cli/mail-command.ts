@@ -56,8 +56,10 @@ With --trace on a mailbox or folder, links are traced at once on a pool of brows
 order), with a progress line on stderr on a terminal and a summary at the end. A link the cases
 folder has traced before (this run or an earlier one, also one that crashed or was stopped) is
 not requested again: the message case points at the earlier case (--again traces it anew). The
-same link in several messages of one run is traced once. Ctrl-C stops the run: running traces
-are closed as interrupted, their cases kept; exit status 130 (143 after SIGTERM).
+same link in several messages of one run is traced once. A message the cases folder recorded
+before (same Message-ID, same bytes) keeps its message case; traces it lacked are added.
+Ctrl-C stops the run: running traces are closed as interrupted, their cases kept; exit status
+130 (143 after SIGTERM).
 --json on a mailbox or folder writes JSON Lines: one message record per line as it is done
 ({"kind":"message", ...}, or {"kind":"error", "source", "error"} for a message that could not
 be read), and a last line {"kind":"summary", ...}; memory stays flat whatever the mailbox's
@@ -232,7 +234,7 @@ export async function run(argv: string[]): Promise<number> {
       }
     } else if (targets.length && tracing?.store && !tracing.batch.interrupted) {
       const store = tracing.store;
-      const message = messages.createMessageCase(store.casesDir, item.raw, record);
+      const message = messages.openMessageCase(store, item.raw, record);
       const traced = await messages.traceMessage(store, { dir: message.dir, record, targets }, (request) => tracing.batch.trace(request));
       traced.entries.forEach((entry, i) => {
         if (entry.kind === 'failed' || (entry.kind === 'trace' && entry.report.error)) failures++;
@@ -241,7 +243,7 @@ export async function run(argv: string[]): Promise<number> {
       });
       if (baseOptions.tsa)
         reportTimestamp(await (await import('../timestamp/case-timestamp.js')).stampCase(message.dir, baseOptions.tsa), json);
-      text += `Message case: ${clean(`${baseOptions.outDir ?? 'cases'}/${message.id}`)}\n\n`;
+      text += `Message case: ${clean(`${baseOptions.outDir ?? 'cases'}/${message.id}`)}${message.earlier ? ' (this message, recorded before)' : ''}\n\n`;
     }
     if (analysis.errors.length) failures++;
     tally.addMessage({ caseId: record.case, error: analysis.errors[0] ?? null });

@@ -2,7 +2,7 @@
 // requested before (the ledger says so), so nothing is requested and the record says what became of it.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CaseStore } from '../store/index.js';
@@ -11,7 +11,7 @@ import { analyzeMessage } from '../mail/parse.js';
 import { messageRecord } from '../mail/message-case.js';
 import { Tracer } from './tracer.js';
 import { Batch } from './batch.js';
-import { createMessageCase, linkTarget, traceMessage } from './messages.js';
+import { createMessageCase, linkTarget, openMessageCase, traceMessage } from './messages.js';
 
 const root = mkdtempSync(join(tmpdir(), 'clicktrace-messages-'));
 process.env.CLICKTRACE_HOME ??= join(root, 'home');
@@ -65,6 +65,42 @@ test('a gateway-wrapped link is traced from what it wraps; an earlier trace cut 
     };
     assert.deepEqual(record.traces, [expected]);
     assert.deepEqual(JSON.parse(readFileSync(join(message.dir, MESSAGE_RECORD_FILE), 'utf8')).traces, [expected], 'message.json says so');
+  } finally {
+    store.close();
+  }
+});
+
+test('a message traced again in the same cases folder keeps its one message case, its traces listed once', async () => {
+  const cases = join(root, 'cases-again');
+  const store = CaseStore.open(cases);
+  try {
+    const earlierCase = '20261201T000000Z-123456';
+    mkdirSync(join(cases, earlierCase));
+    store.ledger.record(INNER, earlierCase, '2026-12-01T00:00:00.000Z');
+    const raw = Buffer.from(MESSAGE);
+    const batch = new Batch(new Tracer({ store, concurrency: 1, browsers: null }));
+    const run = async (bytes: Buffer) => {
+      const record = messageRecord(await analyzeMessage(bytes, 'wrapped.eml'));
+      const message = openMessageCase(store, bytes, record);
+      await traceMessage(store, { dir: message.dir, record, targets: [linkTarget(record.links[0])] }, (request) => batch.trace(request));
+      return { ...message, traces: record.traces };
+    };
+    const first = await run(raw);
+    const second = await run(raw);
+    assert.deepEqual([first.earlier, second.earlier, second.id], [false, true, first.id], 'the same message case');
+    assert.deepEqual(
+      second.traces.map((t) => t.case),
+      [earlierCase],
+      'its trace listed once',
+    );
+    assert.deepEqual(
+      JSON.parse(readFileSync(join(first.dir, MESSAGE_RECORD_FILE), 'utf8')).traces.map((t: { case: string }) => t.case),
+      [earlierCase],
+    );
+    // Same Message-ID, other bytes (another delivery, another recipient): a message case of its own.
+    const other = await run(Buffer.from(MESSAGE.replace('To: victim@corp.example', 'To: other@corp.example')));
+    assert.equal(other.earlier, false);
+    assert.equal(readdirSync(cases).filter((n) => n.endsWith('-mail')).length, 2);
   } finally {
     store.close();
   }

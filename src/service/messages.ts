@@ -4,6 +4,7 @@
 // killed; then the targets are traced (on the pool, at once); then message.json lists the traces
 // and is sealed again.
 import {
+  createMessageCase,
   rewriteMessageRecord,
   traceContext,
   type AnalyzedLink,
@@ -11,9 +12,10 @@ import {
   type MessageRecord,
   type MessageTrace,
 } from '../mail/message-case.js';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PARTIAL_FILE } from '../case/case-layout.js';
+import { MESSAGE_EML_FILE, MESSAGE_RECORD_FILE, PARTIAL_FILE } from '../case/case-layout.js';
+import { sha256Hex } from '../http/checksums.js';
 import { clickTarget, type PeeledGateway } from '../mail/gateway-wrappers.js';
 import type { CaseStore } from '../store/index.js';
 import type { BatchEntry } from './batch.js';
@@ -21,6 +23,32 @@ import type { TraceDefaults, TraceRequest } from './tracer.js';
 
 // The message case is written before any trace, sealed; the record gets its name.
 export { createMessageCase } from '../mail/message-case.js';
+
+/**
+ * The message case of a message about to be traced: the one this cases folder recorded before for
+ * the same message (same Message-ID, same bytes: a mailbox traced again after a crash, Ctrl-C or
+ * with new messages appended), its earlier traces kept in `record`; else a new one. A message
+ * is so recorded once, as its links are requested once, and the feed report counts it once.
+ */
+export function openMessageCase(store: CaseStore, raw: Buffer, record: MessageRecord): { id: string; dir: string; earlier: boolean } {
+  const messageId = record.analysis.messageId;
+  if (messageId) {
+    const digest = sha256Hex(raw);
+    for (const id of store.messageCasesById(messageId)) {
+      const dir = join(store.casesDir, id);
+      try {
+        if (sha256Hex(readFileSync(join(dir, MESSAGE_EML_FILE))) !== digest) continue;
+        const before = JSON.parse(readFileSync(join(dir, MESSAGE_RECORD_FILE), 'utf8')) as MessageRecord;
+        record.case = id;
+        record.traces = Array.isArray(before.traces) ? before.traces : [];
+        return { id, dir, earlier: true };
+      } catch {
+        // Unreadable: not this message's case after all.
+      }
+    }
+  }
+  return { ...createMessageCase(store.casesDir, raw, record), earlier: false };
+}
 
 /** What to trace of a message: link `link`, or remote resource `resource` (a pixel). */
 export interface MessageTarget {
@@ -92,17 +120,23 @@ export async function traceMessage(
 ): Promise<TracedMessage> {
   const { record, dir, targets } = input;
   const entries = await Promise.all(targets.map((target) => traceLink(targetRequest(record, target))));
+  let added = 0;
   entries.forEach((entry, i) => {
     const trace = traceEntry(store, targets[i], entry);
-    if (trace) record.traces.push(trace);
+    // A message recorded before (openMessageCase) lists its earlier traces already.
+    if (trace && !record.traces.some((t) => sameTrace(t, trace))) added += record.traces.push(trace);
   });
-  if (entries.length) rewriteMessageRecord(dir, record);
+  if (added) rewriteMessageRecord(dir, record);
   try {
     store.indexCase(dir);
   } catch {
     // `clicktrace reindex` rebuilds the index from the folders.
   }
   return { dir, record, entries };
+}
+
+function sameTrace(a: MessageTrace, b: MessageTrace): boolean {
+  return a.link === b.link && a.resource === b.resource && a.case === b.case;
 }
 
 /** The line message.json keeps for a traced target; a URL traced before points at that case. */
