@@ -207,6 +207,15 @@ export async function run(argv: string[]): Promise<number> {
       );
     }
     let text = formatMessage(record) + '\n';
+    // Asked to trace, nothing to trace: said so, rather than a silence that reads like success.
+    if ((mode.kind === 'main' || mode.kind === 'all') && toTrace.length === 0) {
+      const why = !record.links.length
+        ? 'no links'
+        : mode.kind === 'main'
+          ? 'no http(s) call-to-action (--trace N picks a link by its number)'
+          : 'no http(s) links';
+      text += `Nothing traced: ${why}\n\n`;
+    }
     const targets = [...toTrace.map(messages.linkTarget), ...pixels.map(messages.pixelTarget)];
     if (toTrace.length && tracing?.server && onServer && !tracing.batch.interrupted) {
       // The server makes the message case and traces the link on its queue: its record comes back.
