@@ -355,3 +355,71 @@ test('stopped after its claim but before its request (Ctrl-C while the browser o
     store.close();
   }
 });
+
+test('an mbox not named .mbox (a file "inbox", stdin) is a mailbox: nothing traced unasked, --json writes JSON Lines', async () => {
+  const out = tempDir('mail-inbox-');
+  const list = tokens('inbox', 2);
+  const box = join(out, 'inbox');
+  writeFileSync(box, labMailbox(list.map(once)));
+  for (const [source, input] of [
+    [box, ''],
+    ['-', readFileSync(box, 'utf8')],
+  ]) {
+    const cases = join(out, source === '-' ? 'stdin-cases' : 'file-cases');
+    const { code, stdout, stderr } = await runCli(['mail', source, '--json', '--out', cases, ...lab.traceArgs], input);
+    assert.equal(code, 0, stderr);
+    const lines = jsonLines<{ kind: string; traces?: unknown[] }>(stdout);
+    assert.deepEqual(
+      lines.map((l) => l.kind),
+      ['message', 'message', 'summary'],
+      `${source}: one line per message, then the summary`,
+    );
+    assert.ok(lines.every((l) => l.kind === 'summary' || l.traces?.length === 0));
+    assert.ok(!existsSync(cases), `${source}: no cases folder: static analysis, as for any mailbox`);
+  }
+  assert.deepEqual(list.map(hits), [0, 0], 'no link requested');
+});
+
+test('mail --json on a mailbox whose reader goes away (`| head`): it stops without a stack trace', async () => {
+  const out = tempDir('mail-epipe-');
+  const box = join(out, 'big.mbox');
+  writeFileSync(box, labMailbox(Array.from({ length: 3000 }, (_, i) => `https://shop.example.test/offer/${i}`)));
+  const run = startCli(['mail', box, '--json', '--workers', '1']);
+  await run.until((s) => s.includes('\n'));
+  run.child.stdout!.destroy();
+  const { code, stderr } = await run.exited;
+  assert.equal(code, 130, stderr);
+  assert.doesNotMatch(stderr, /EPIPE|\n\s+at /, 'no stack trace');
+});
+
+test('mail --trace over a mailbox: Ctrl-C, then a rerun: no link requested twice, one message case per message', async () => {
+  const out = tempDir('mail-int-');
+  const list = tokens('mail-int', 6);
+  const box = join(out, 'offers.mbox');
+  writeFileSync(box, labMailbox(list.map(once)));
+  const args = ['mail', box, '--trace', 'main', '--no-explore', '--json', '--concurrency', '2', '--out', out, ...lab.traceArgs];
+  const run = startCli(args);
+  await run.until((s) => jsonLines<Line>(s).some((l) => l.kind === 'message'));
+  run.child.kill('SIGINT');
+  const first = await run.exited;
+  assert.equal(first.code, 130, first.stderr);
+  const stopped = jsonLines<Summary>(first.stdout).pop()!;
+  assert.match(stopped.interrupted ?? '', /interrupted by SIGINT/);
+  const messageCases = () => readdirSync(out).filter((n) => n.endsWith('-mail'));
+  const before = messageCases().length;
+
+  const rerun = await runCli(args);
+  assert.equal(rerun.code, 0, rerun.stderr);
+  const lines = jsonLines<Line & { traces: { case: string }[] }>(rerun.stdout);
+  const summary = lines.pop() as unknown as Summary;
+  assert.equal(summary.counts.messages, 6);
+  assert.ok(
+    list.every((t) => hits(t) <= 1),
+    `no link requested twice: ${list.map(hits).join(' ')}`,
+  );
+  assert.equal(messageCases().length, 6, `one message case per message (${before} after Ctrl-C)`);
+  assert.ok(lines.every((l) => l.traces.length === 1 && existsSync(join(out, l.traces[0].case))));
+  const again = await runCli(args);
+  assert.equal(again.code, 0);
+  assert.equal(messageCases().length, 6, 'a third run adds none');
+});

@@ -204,3 +204,20 @@ test('web: the message case shows repaired links, remote content with pixels and
   });
   assert.equal(crossOrigin.status, 403);
 });
+
+test('mail --trace on a message with nothing to trace says so; --trace N on a tel: link says why', async () => {
+  const dir = tempDir('forensics-');
+  const file = join(dir, 'call.eml');
+  writeFileSync(
+    file,
+    'From: Shop <news@shop.example>\nSubject: Call us\nMessage-ID: <call@shop.example>\nContent-Type: text/html\n\n' +
+      '<a href="tel:+15551234" style="font-size:24px">Call now</a>\n',
+  );
+  const out = join(dir, 'cases');
+  const main = await cli(['mail', file, '--trace', 'main', '--out', out]);
+  assert.equal(main.code, 0, main.stderr);
+  assert.match(main.stdout, /\nNothing traced: no http\(s\) call-to-action/);
+  const byNumber = await cli(['mail', file, '--trace', '1', '--out', out]);
+  assert.equal(byNumber.code, 1);
+  assert.match(byNumber.stdout, /error: --trace 1: link 1 is not http\(s\) \(tel:\+15551234\); nothing traced/);
+});

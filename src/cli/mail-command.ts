@@ -35,10 +35,13 @@ them (To, Cc, Delivered-To, X-Original-To, Received for, tokens in link and pixe
 plus tags ("tagged recipient: tag"), and what the recipient map says of them.
 Optionally traces links like "clicktrace trace" and links the cases to the message (a
 message case folder holds message.eml, message.json and a manifest, signed when a key
-exists; "clicktrace verify" checks it).
+exists; "clicktrace verify" checks it). A link wrapped by the recipient's security gateway
+(Safe Links, Proofpoint URL Defense...) is traced from the link it wraps: the wrapper, which
+names the recipient, is never requested (an ESP's tracker inside it is).
 
 modes:
-  --no-visit        static analysis only (default for mbox and Maildir)
+  --no-visit        static analysis only (default for an mbox, a Maildir or a folder; a file or
+                    stdin is an mbox when it starts with a From_ line, whatever its name)
   --trace main      trace the main call-to-action (default for a single message)
   --trace all       trace every link except unsubscribe/mailto links
   --trace N         trace link number N (as listed)
@@ -54,8 +57,10 @@ With --trace on a mailbox or folder, links are traced at once on a pool of brows
 order), with a progress line on stderr on a terminal and a summary at the end. A link the cases
 folder has traced before (this run or an earlier one, also one that crashed or was stopped) is
 not requested again: the message case points at the earlier case (--again traces it anew). The
-same link in several messages of one run is traced once. Ctrl-C stops the run: running traces
-are closed as interrupted, their cases kept; exit status 130 (143 after SIGTERM).
+same link in several messages of one run is traced once. A message the cases folder recorded
+before (same Message-ID, same bytes) keeps its message case; traces it lacked are added.
+Ctrl-C stops the run: running traces are closed as interrupted, their cases kept; exit status
+130 (143 after SIGTERM).
 --json on a mailbox or folder writes JSON Lines: one message record per line as it is done
 ({"kind":"message", ...}, or {"kind":"error", "source", "error"} for a message that could not
 be read), and a last line {"kind":"summary", ...}; memory stays flat whatever the mailbox's
@@ -88,15 +93,14 @@ function parseMode(noVisit: boolean | undefined, traceValue: string | undefined,
   throw new CliError(`mail: --trace takes main, all or a link number, not "${traceValue}"`);
 }
 
-function isSingleMessage(path: string): boolean {
-  if (path === '-') return true;
+/** A one-line error for a path that is not there (stdin is always there). */
+function checkExists(path: string): void {
+  if (path === '-') return;
   try {
-    const stat = statSync(path);
-    if (stat.isDirectory()) return false;
+    statSync(path);
   } catch {
     throw new CliError(`mail: ${path}: no such file or folder`);
   }
-  return !/\.(mbox|mbx)$/i.test(path);
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -119,7 +123,10 @@ export async function run(argv: string[]): Promise<number> {
   const [path, ...extra] = parsed.positionals;
   if (!path) throw new CliError('mail: a file, folder or - is required (see --help)');
   if (extra.length) throw new CliError('mail: one source at a time');
-  const single = isSingleMessage(path);
+  checkExists(path);
+  // An mbox is told by its content (a From_ line first), not only by its name: "inbox", stdin.
+  const source = await (await import('../mail/mailbox.js')).openMailSource(path);
+  const single = source.kind === 'message';
   const fetchPixels = parsed.values['fetch-pixels'] ?? false;
   const mode = parseMode(parsed.values['no-visit'], parsed.values.trace, single, fetchPixels);
   const workers = numberOption(parsed.values.workers, '--workers', { min: 1, max: 64 }) ?? Math.min(8, availableParallelism());
@@ -137,25 +144,16 @@ export async function run(argv: string[]): Promise<number> {
   // A landing page's call-to-action is clicked unless the analyst says what to click (or not to).
   if (!parsed.values['no-explore'] && !baseOptions.clicks?.length) baseOptions.exploreDepth ??= 1;
 
-  const [
-    { readMailSource },
-    { analyzeMessage, emptyAnalysis },
-    messageCase,
-    { AnalysisPool },
-    recipientMaps,
-    { BatchTally, batchSummary },
-    output,
-    messages,
-  ] = await Promise.all([
-    import('../mail/mailbox.js'),
-    import('../mail/parse.js'),
-    import('../mail/message-case.js'),
-    import('../mail/analysis-pool.js'),
-    import('../mail/recipient-map.js'),
-    import('../service/batch-summary.js'),
-    import('./batch-output.js'),
-    import('../service/messages.js'),
-  ]);
+  const [{ analyzeMessage, emptyAnalysis }, messageCase, { AnalysisPool }, recipientMaps, { BatchTally, batchSummary }, output, messages] =
+    await Promise.all([
+      import('../mail/parse.js'),
+      import('../mail/message-case.js'),
+      import('../mail/analysis-pool.js'),
+      import('../mail/recipient-map.js'),
+      import('../service/batch-summary.js'),
+      import('./batch-output.js'),
+      import('../service/messages.js'),
+    ]);
   const recipientMap = loadMap(recipientMaps, parsed.values.recipients, baseOptions.outDir ?? 'cases');
   const lookFor = recipientMaps.exactAddresses(recipientMap);
   const analyzeOptions = lookFor.length ? { lookFor } : {};
@@ -202,9 +200,23 @@ export async function run(argv: string[]): Promise<number> {
     for (const pixel of pixels) fetchedPixels.add(pixel.url);
     if (mode.kind === 'index' && toTrace.length === 0) {
       failures++;
-      analysis.errors.push(`--trace ${mode.index}: this message has ${record.links.length} link(s)`);
+      const link = record.links.find((l) => l.index === mode.index);
+      analysis.errors.push(
+        link
+          ? `--trace ${mode.index}: link ${mode.index} is not http(s) (${truncate(link.url, 60)}); nothing traced`
+          : `--trace ${mode.index}: this message has ${record.links.length} link(s)`,
+      );
     }
     let text = formatMessage(record) + '\n';
+    // Asked to trace, nothing to trace: said so, rather than a silence that reads like success.
+    if ((mode.kind === 'main' || mode.kind === 'all') && toTrace.length === 0) {
+      const why = !record.links.length
+        ? 'no links'
+        : mode.kind === 'main'
+          ? 'no http(s) call-to-action (--trace N picks a link by its number)'
+          : 'no http(s) links';
+      text += `Nothing traced: ${why}\n\n`;
+    }
     const targets = [...toTrace.map(messages.linkTarget), ...pixels.map(messages.pixelTarget)];
     if (toTrace.length && tracing?.server && onServer && !tracing.batch.interrupted) {
       // The server makes the message case and traces the link on its queue: its record comes back.
@@ -232,7 +244,7 @@ export async function run(argv: string[]): Promise<number> {
       }
     } else if (targets.length && tracing?.store && !tracing.batch.interrupted) {
       const store = tracing.store;
-      const message = messages.createMessageCase(store.casesDir, item.raw, record);
+      const message = messages.openMessageCase(store, item.raw, record);
       const traced = await messages.traceMessage(store, { dir: message.dir, record, targets }, (request) => tracing.batch.trace(request));
       traced.entries.forEach((entry, i) => {
         if (entry.kind === 'failed' || (entry.kind === 'trace' && entry.report.error)) failures++;
@@ -241,7 +253,7 @@ export async function run(argv: string[]): Promise<number> {
       });
       if (baseOptions.tsa)
         reportTimestamp(await (await import('../timestamp/case-timestamp.js')).stampCase(message.dir, baseOptions.tsa), json);
-      text += `Message case: ${clean(`${baseOptions.outDir ?? 'cases'}/${message.id}`)}\n\n`;
+      text += `Message case: ${clean(`${baseOptions.outDir ?? 'cases'}/${message.id}`)}${message.earlier ? ' (this message, recorded before)' : ''}\n\n`;
     }
     if (analysis.errors.length) failures++;
     tally.addMessage({ caseId: record.case, error: analysis.errors[0] ?? null });
@@ -251,11 +263,16 @@ export async function run(argv: string[]): Promise<number> {
   const inFlight = new Set<Promise<void>>();
   // Messages being traced at once: enough to keep the pool busy, few enough to hold in memory.
   const messagesAtOnce = tracing ? Math.max(2, concurrency * 2) : 1;
-  const stopListening = tracing ? onInterrupt((reason) => void tracing.batch.interrupt(reason)) : () => undefined;
+  // Ctrl-C, or a reader gone away (`| head`), stops the run: static analysis too, without a stack trace.
+  let stopped: string | null = null;
+  const stopListening = onInterrupt((reason) => {
+    stopped ??= reason;
+    if (tracing) void tracing.batch.interrupt(reason);
+  });
   let summary: BatchSummary;
   try {
-    for await (const { item, analysis } of inOrder(readMailSource(path), analyze, pool ? pool.size * 16 : 1)) {
-      if (tracing?.batch.interrupted) break;
+    for await (const { item, analysis } of inOrder(source.items, analyze, pool ? pool.size * 16 : 1)) {
+      if (stopped || tracing?.batch.interrupted) break;
       const work = handle(item, analysis);
       inFlight.add(work);
       void work.finally(() => inFlight.delete(work));
@@ -263,7 +280,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     await Promise.all(inFlight);
     // While the case index is open: the summary's aggregate reads it.
-    summary = tracing ? tracing.batch.summary() : batchSummary(tally, { concurrency: 0, interrupted: null });
+    summary = tracing ? tracing.batch.summary() : batchSummary(tally, { concurrency: 0, interrupted: stopped });
   } finally {
     stopListening();
     progress?.stop();

@@ -1,5 +1,5 @@
 // E-mail reading: sources (file, mbox, Maildir, stdin), per-message analysis, links.
-export { readMailSource, splitMbox, type MailSourceItem, type ReadMailOptions } from './mailbox.js';
+export { openMailSource, readMailSource, splitMbox, type MailSource, type MailSourceItem, type ReadMailOptions } from './mailbox.js';
 export { analyzeMessage, type AnalyzeOptions, type AttachmentInfo, type MailAddress, type MailAnalysis } from './parse.js';
 export { extractLinks, pickMainLink, type LinkKind, type LinkPart, type LinkSources, type MailLink } from './links.js';
 export { findTextUrls, type TextUrl } from './text-urls.js';

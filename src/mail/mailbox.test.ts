@@ -5,7 +5,7 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { readMailSource, splitMbox, type MailSourceItem } from './mailbox.js';
+import { openMailSource, readMailSource, splitMbox, type MailSourceItem } from './mailbox.js';
 import { analyzeMessage } from './parse.js';
 import { projectPath } from '../project-root.js';
 
@@ -124,6 +124,28 @@ test('stdin ("-"): a single message or an mbox', async () => {
     ['-#1', '-#2', '-#3'],
   );
   assert.deepEqual(await collect(readMailSource('-', { stdin: Readable.from([]) })), [{ source: '-', error: 'empty input on stdin' }]);
+});
+
+test('openMailSource tells an mbox by its From_ line whatever its name (stdin too), before reading a message', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'clicktrace-mailbox-'));
+  try {
+    await copyFile(fixture('three.mbox'), join(dir, 'inbox'));
+    await copyFile(fixture('seed.eml'), join(dir, 'message'));
+    await writeFile(join(dir, 'one.mbox'), 'From: a@b.example\nSubject: x\n\nbody\n');
+    const kinds = async (path: string, stdin?: string) => {
+      const source = await openMailSource(path, stdin ? { stdin: createReadStream(stdin) } : {});
+      return [source.kind, (await collect(source.items)).length];
+    };
+    assert.deepEqual(await kinds(join(dir, 'inbox')), ['mbox', 3]);
+    assert.deepEqual(await kinds('-', fixture('three.mbox')), ['mbox', 3]);
+    assert.deepEqual(await kinds(join(dir, 'message')), ['message', 1]);
+    assert.deepEqual(await kinds('-', fixture('seed.eml')), ['message', 1]);
+    assert.deepEqual(await kinds(join(dir, 'one.mbox')), ['mbox', 1], 'named as a mailbox: treated as one');
+    assert.deepEqual(await kinds(fixture('maildir')), ['folder', 2]);
+    assert.deepEqual(await kinds(join(dir, 'missing')), ['message', 1], 'the one item is the error');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('empty file, whitespace-only file, missing path, binary garbage', async () => {

@@ -3,7 +3,7 @@
 // error; one bad message never stops the others, and nothing here throws for bad input.
 
 import { createReadStream } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export type MailSourceItem = { source: string; raw: Buffer } | { source: string; error: string };
@@ -131,7 +131,14 @@ export async function* splitMbox(chunks: AsyncIterable<Buffer | string>, label: 
   yield* finish();
 }
 
-async function* fromStream(chunks: AsyncIterable<Buffer | string>, label: string, emptyMessage: string): AsyncGenerator<MailSourceItem> {
+/** The first bytes of a stream (enough to see its first line) and the whole stream again. */
+interface Peeked {
+  /** Whether it starts with a From_ line: an mbox. */
+  mbox: boolean;
+  chunks: AsyncIterable<Buffer | string>;
+}
+
+async function peek(chunks: AsyncIterable<Buffer | string>): Promise<Peeked> {
   const iterator = chunks[Symbol.asyncIterator]();
   const head: Buffer[] = [];
   let headSize = 0;
@@ -159,17 +166,25 @@ async function* fromStream(chunks: AsyncIterable<Buffer | string>, label: string
       }
     },
   };
+  return { mbox: startsAsMbox(start), chunks: rest };
+}
+
+function startsAsMbox(start: Buffer): boolean {
   const firstLine = start
     .toString('latin1', 0, 1024)
     .replace(/^\ufeff|^\xef\xbb\xbf/, '')
     .replace(/^[\r\n]+/, '');
-  if (firstLine.startsWith('From ')) {
-    yield* splitMbox(rest, label);
+  return firstLine.startsWith('From ');
+}
+
+async function* fromPeeked({ mbox, chunks }: Peeked, label: string, emptyMessage: string): AsyncGenerator<MailSourceItem> {
+  if (mbox) {
+    yield* splitMbox(chunks, label);
     return;
   }
   const parts: Buffer[] = [];
   let size = 0;
-  for await (const chunk of rest) {
+  for await (const chunk of chunks) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     size += buffer.length;
     if (size <= MAX_READ_BYTES) parts.push(buffer);
@@ -206,7 +221,7 @@ async function* fromFile(path: string, source: string): AsyncGenerator<MailSourc
       }
     },
   };
-  yield* fromStream(guarded, source, 'empty file');
+  yield* fromPeeked(await peek(guarded), source, 'empty file');
   if (read.failure) yield { source, error: `read failed: ${read.failure}` };
 }
 
@@ -257,15 +272,46 @@ async function* fromDirectory(dir: string): AsyncGenerator<MailSourceItem> {
   }
 }
 
+/** What a mail source holds: one message, an mbox, or a folder (Maildir, or .eml files). */
+export type MailSourceKind = 'message' | 'mbox' | 'folder';
+
+export interface MailSource {
+  kind: MailSourceKind;
+  items: AsyncGenerator<MailSourceItem>;
+}
+
+/**
+ * Opens the mail source at `path` and tells what it holds before any message is read: a file (or
+ * stdin) is an mbox when it starts with a From_ line, whatever its name, or is named .mbox/.mbx.
+ * A file that cannot be read is a "message" whose one item is the error.
+ */
+export async function openMailSource(path: string, options: ReadMailOptions = {}): Promise<MailSource> {
+  if (path === '-') {
+    const peeked = await peek(options.stdin ?? (process.stdin as AsyncIterable<Buffer>));
+    return { kind: peeked.mbox ? 'mbox' : 'message', items: fromPeeked(peeked, '-', 'empty input on stdin') };
+  }
+  if (await isDirectory(path)) return { kind: 'folder', items: fromDirectory(path) };
+  const named = /\.(mbox|mbx)$/i.test(path);
+  return { kind: named || (await fileStartsAsMbox(path)) ? 'mbox' : 'message', items: fromFile(path, path) };
+}
+
+async function fileStartsAsMbox(path: string): Promise<boolean> {
+  let file;
+  try {
+    file = await open(path, 'r');
+    const { buffer, bytesRead } = await file.read({ buffer: Buffer.alloc(4096), position: 0 });
+    return startsAsMbox(buffer.subarray(0, bytesRead));
+  } catch {
+    return false;
+  } finally {
+    await file?.close();
+  }
+}
+
 /**
  * Every message at `path`: a single message file, an mbox, a Maildir (new/ and cur/), a folder
  * of .eml files, or stdin for "-". mbox messages are named "path#N" (1-based).
  */
 export async function* readMailSource(path: string, options: ReadMailOptions = {}): AsyncGenerator<MailSourceItem> {
-  if (path === '-') {
-    yield* fromStream(options.stdin ?? (process.stdin as AsyncIterable<Buffer>), '-', 'empty input on stdin');
-    return;
-  }
-  if (await isDirectory(path)) yield* fromDirectory(path);
-  else yield* fromFile(path, path);
+  yield* (await openMailSource(path, options)).items;
 }

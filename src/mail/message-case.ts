@@ -43,6 +43,9 @@ export interface MessageTrace {
   error: string | null;
   /** The URL was not requested again: `case` is the earlier trace of it in this cases folder. */
   earlier?: boolean;
+  /** The URL requested when it is not the link as written: the link without these recipient-side gateway wrappers. */
+  requested?: string;
+  gateways?: string[];
 }
 
 export interface MessageRecord {

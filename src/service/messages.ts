@@ -4,6 +4,7 @@
 // killed; then the targets are traced (on the pool, at once); then message.json lists the traces
 // and is sealed again.
 import {
+  createMessageCase,
   rewriteMessageRecord,
   traceContext,
   type AnalyzedLink,
@@ -11,12 +12,43 @@ import {
   type MessageRecord,
   type MessageTrace,
 } from '../mail/message-case.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MESSAGE_EML_FILE, MESSAGE_RECORD_FILE, PARTIAL_FILE } from '../case/case-layout.js';
+import { sha256Hex } from '../http/checksums.js';
+import { clickTarget, type PeeledGateway } from '../mail/gateway-wrappers.js';
 import type { CaseStore } from '../store/index.js';
 import type { BatchEntry } from './batch.js';
 import type { TraceDefaults, TraceRequest } from './tracer.js';
 
 // The message case is written before any trace, sealed; the record gets its name.
 export { createMessageCase } from '../mail/message-case.js';
+
+/**
+ * The message case of a message about to be traced: the one this cases folder recorded before for
+ * the same message (same Message-ID, same bytes: a mailbox traced again after a crash, Ctrl-C or
+ * with new messages appended), its earlier traces kept in `record`; else a new one. A message
+ * is so recorded once, as its links are requested once, and the feed report counts it once.
+ */
+export function openMessageCase(store: CaseStore, raw: Buffer, record: MessageRecord): { id: string; dir: string; earlier: boolean } {
+  const messageId = record.analysis.messageId;
+  if (messageId) {
+    const digest = sha256Hex(raw);
+    for (const id of store.messageCasesById(messageId)) {
+      const dir = join(store.casesDir, id);
+      try {
+        if (sha256Hex(readFileSync(join(dir, MESSAGE_EML_FILE))) !== digest) continue;
+        const before = JSON.parse(readFileSync(join(dir, MESSAGE_RECORD_FILE), 'utf8')) as MessageRecord;
+        record.case = id;
+        record.traces = Array.isArray(before.traces) ? before.traces : [];
+        return { id, dir, earlier: true };
+      } catch {
+        // Unreadable: not this message's case after all.
+      }
+    }
+  }
+  return { ...createMessageCase(store.casesDir, raw, record), earlier: false };
+}
 
 /** What to trace of a message: link `link`, or remote resource `resource` (a pixel). */
 export interface MessageTarget {
@@ -27,6 +59,8 @@ export interface MessageTarget {
   label: string;
   /** Trace options of this target that differ from the run's. */
   options?: Partial<TraceDefaults>;
+  /** Recipient-side gateway wrappers taken off the link: `url` is what they wrap. */
+  gateways?: PeeledGateway[];
 }
 
 export interface MessageTraceInput {
@@ -43,8 +77,12 @@ export interface TracedMessage {
   entries: BatchEntry[];
 }
 
+/** A link is requested without the wrappers of the recipient's security gateway (see src/mail/gateway-wrappers.ts). */
 export function linkTarget(link: AnalyzedLink): MessageTarget {
-  return { url: link.url, link: link.index, label: `link ${link.index}` };
+  const { url, gateways } = clickTarget(link.url, link.unwrap);
+  if (!gateways.length) return { url, link: link.index, label: `link ${link.index}` };
+  const names = [...new Set(gateways.map((g) => g.party))].join(', ');
+  return { url, link: link.index, label: `link ${link.index} (its ${names} wrapper peeled, not requested)`, gateways };
 }
 
 /** A pixel is fetched, not explored: nothing on an image is clicked. */
@@ -82,11 +120,13 @@ export async function traceMessage(
 ): Promise<TracedMessage> {
   const { record, dir, targets } = input;
   const entries = await Promise.all(targets.map((target) => traceLink(targetRequest(record, target))));
+  let added = 0;
   entries.forEach((entry, i) => {
     const trace = traceEntry(store, targets[i], entry);
-    if (trace) record.traces.push(trace);
+    // A message recorded before (openMessageCase) lists its earlier traces already.
+    if (trace && !record.traces.some((t) => sameTrace(t, trace))) added += record.traces.push(trace);
   });
-  if (entries.length) rewriteMessageRecord(dir, record);
+  if (added) rewriteMessageRecord(dir, record);
   try {
     store.indexCase(dir);
   } catch {
@@ -95,9 +135,17 @@ export async function traceMessage(
   return { dir, record, entries };
 }
 
+function sameTrace(a: MessageTrace, b: MessageTrace): boolean {
+  return a.link === b.link && a.resource === b.resource && a.case === b.case;
+}
+
 /** The line message.json keeps for a traced target; a URL traced before points at that case. */
 function traceEntry(store: CaseStore, target: MessageTarget, entry: BatchEntry): MessageTrace | null {
-  const of = { link: target.link, ...(target.resource !== undefined ? { resource: target.resource } : {}) };
+  const of = {
+    link: target.link,
+    ...(target.resource !== undefined ? { resource: target.resource } : {}),
+    ...(target.gateways?.length ? { requested: target.url, gateways: target.gateways.map((g) => g.party) } : {}),
+  };
   switch (entry.kind) {
     case 'trace':
       return { ...of, case: entry.caseId, final: entry.report.final?.url ?? null, error: entry.report.error };
@@ -106,10 +154,23 @@ function traceEntry(store: CaseStore, target: MessageTarget, entry: BatchEntry):
     case 'already-traced':
     case 'duplicate': {
       if (!entry.caseId) return null;
-      const earlier = store.caseSummary(entry.caseId);
-      return { ...of, case: entry.caseId, final: earlier?.finalUrl ?? null, error: earlier?.error ?? null, earlier: true };
+      return { ...of, case: entry.caseId, ...earlierOutcome(store, entry.caseId), earlier: true };
     }
     default:
       return null;
   }
+}
+
+/**
+ * Where the earlier trace of a URL ended. A trace cut off by a crash or `kill -9` is in no index
+ * and its folder is still marked PARTIAL: it is said so, not passed off as a trace without result.
+ */
+function earlierOutcome(store: CaseStore, caseId: string): { final: string | null; error: string | null } {
+  const earlier = store.caseSummary(caseId);
+  if (earlier && !earlier.partial) return { final: earlier.finalUrl, error: earlier.error };
+  const dir = join(store.casesDir, caseId);
+  if (existsSync(join(dir, PARTIAL_FILE)))
+    return { final: earlier?.finalUrl ?? null, error: earlier?.error ?? 'the earlier trace was cut off (its case was never closed)' };
+  if (!existsSync(dir)) return { final: null, error: 'the earlier case folder is gone' };
+  return { final: earlier?.finalUrl ?? null, error: earlier?.error ?? null };
 }

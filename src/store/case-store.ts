@@ -198,6 +198,14 @@ export class CaseStore {
     return this.search({ ...pivotFilters(kind, value), ...page });
   }
 
+  /** The message cases of messages with this Message-ID header, newest first. */
+  messageCasesById(messageId: string): string[] {
+    const rows = this.db.prepare('SELECT case_id FROM messages WHERE message_id = ? ORDER BY case_id DESC').all(messageId) as {
+      case_id: string;
+    }[];
+    return rows.map((r) => r.case_id);
+  }
+
   caseSummary(id: string): CaseSummary | null {
     const row = this.db
       .prepare('SELECT c.*, m.subject, m.from_name, m.from_address FROM cases c LEFT JOIN messages m ON m.case_id = c.id WHERE c.id = ?')

@@ -79,6 +79,8 @@ CREATE TABLE IF NOT EXISTS messages (
   resource_count INTEGER NOT NULL DEFAULT 0,
   pixel_count INTEGER NOT NULL DEFAULT 0
 );
+-- A message recorded again (a mailbox traced anew) is found by its Message-ID, then by its bytes.
+CREATE INDEX IF NOT EXISTS messages_message_id ON messages (message_id);
 
 -- The recipient addresses a message reached (headers, tokens in link and pixel URLs), with what the
 -- recipient map said of each when the message was recorded: the entry (address or pattern) it
