@@ -30,7 +30,7 @@ function trace(id: string, at: string, fields: Partial<FeedCase>): FeedCase {
     id,
     kind: 'trace',
     startedAt: at,
-    messageCase: null,
+    messageCases: [],
     platforms: [],
     endedOnPage: true,
     finalDomain: 'shop.example',
@@ -51,7 +51,7 @@ const CASES: FeedCase[] = [
     advertiser: null,
   },
   trace('20260301T100001Z-aaaaa1', '2026-03-01T10:00:01.000Z', {
-    messageCase: '20260301T100000Z-aaaaaa-mail',
+    messageCases: ['20260301T100000Z-aaaaaa-mail'],
     hops: [
       hop(1, 'emsecure.test', 'esp-tracker', 'Selligent', google),
       hop(2, 'affnet.example', 'affiliate-network', 'CAKE', hetzner),
@@ -71,7 +71,7 @@ const CASES: FeedCase[] = [
     advertiser: null,
   },
   trace('20260302T090001Z-bbbbb1', '2026-03-02T09:00:01.000Z', {
-    messageCase: '20260302T090000Z-bbbbbb-mail',
+    messageCases: ['20260302T090000Z-bbbbbb-mail'],
     hops: [hop(1, 'emsecure.test', 'esp-tracker', 'Selligent', google), hop(2, 'shop.example', 'advertiser', 'shop.example', google)],
   }),
   // A loop: it never rested on a page, so no advertiser; its final domain is listed apart.
@@ -151,14 +151,34 @@ test('counts messages and traces per platform, tracker, broker, intermediary, ad
   assert.equal(agg.rows.filter((r) => r.dimension === 'network')[0].key, 'AS15169');
 });
 
-test('since leaves out older cases; a trace whose message is left out keeps its own lines', () => {
+test('since leaves out older cases; a message recorded before the cut-off but traced after it counts, its platforms with it', () => {
   const agg = feedAggregate(CASES, { since: '2026-03-02T09:00:00.500Z' });
   assert.equal(agg.since, '2026-03-02T09:00:00.500Z');
   assert.equal(agg.cases, 4);
   assert.equal(agg.traces, 4);
-  assert.equal(agg.messages, 1, 'the message of the included trace is still counted');
-  assert.ok(!agg.rows.some((r) => r.dimension === 'platform'), 'the message case itself is not included: no platforms');
+  assert.equal(agg.messages, 1, 'the message of the included trace is counted');
+  // Its platforms count with it, on the trace that brought it in (the only case in the window).
+  for (const name of ['Amazon SES', 'PHPMailer']) {
+    const platform = row(agg.rows, 'platform', name);
+    assert.deepEqual(
+      [platform.messages, platform.traces, platform.examples, platform.firstSeen, platform.lastSeen],
+      [1, 1, ['20260302T090001Z-bbbbb1'], '2026-03-02T09:00:01.000Z', '2026-03-02T09:00:01.000Z'],
+      name,
+    );
+  }
   assert.deepEqual(row(agg.rows, 'tracker', 'Selligent').examples, ['20260302T090001Z-bbbbb1']);
+  // The message case is the same whether the index gave it among the cases or apart (feedMessageContext).
+  const apart = feedAggregate(
+    CASES.filter((c) => c.id !== '20260302T090000Z-bbbbbb-mail'),
+    { since: '2026-03-02T09:00:00.500Z', context: CASES.filter((c) => c.id === '20260302T090000Z-bbbbbb-mail') },
+  );
+  assert.deepEqual(apart, agg);
+  // Without it anywhere, the message still counts (its trace says it exists) but no platform can be named.
+  const unknown = feedAggregate(
+    CASES.filter((c) => c.kind !== 'mail'),
+    { since: '2026-03-02T09:00:00.500Z' },
+  );
+  assert.deepEqual([unknown.messages, unknown.rows.some((r) => r.dimension === 'platform')], [1, false]);
   assert.deepEqual(feedAggregate([]).rows, []);
 });
 
@@ -205,7 +225,7 @@ test('open trackers per message, and per given-out address: who reached it, via 
     finalDomain: null,
     advertiser: null,
   };
-  const traced = trace('20260401T100005Z-bbbbb1', '2026-04-01T10:00:05.000Z', { messageCase: message.id, advertiser: 't-mobile.example' });
+  const traced = trace('20260401T100005Z-bbbbb1', '2026-04-01T10:00:05.000Z', { messageCases: [message.id], advertiser: 't-mobile.example' });
   const rows = feedAggregate([message, traced]).rows;
   const given = rows.find((r) => r.dimension === 'recipient' && r.key === 'old+registrar@example.org')!;
   assert.equal(given.messages, 1);
@@ -216,7 +236,8 @@ test('open trackers per message, and per given-out address: who reached it, via 
   assert.match(tagged.detail!, /tag shop/);
   assert.ok(!rows.some((r) => r.key === 'plain@example.org'), 'an address neither mapped nor tagged is not a given-out address');
   const pixel = rows.find((r) => r.dimension === 'open-tracker')!;
-  assert.deepEqual([pixel.key, pixel.messages, pixel.traces], ['Selligent', 1, 0]);
+  // As a platform line: the messages that carry it, and the traces of their links.
+  assert.deepEqual([pixel.key, pixel.messages, pixel.traces, pixel.examples], ['Selligent', 1, 1, [traced.id, message.id]]);
 });
 
 test('imported captures are counted apart on every line and in the totals; traces that stopped with an error too', () => {
@@ -258,7 +279,6 @@ test('the same link in two messages is traced once: the trace counts for both me
   const first = message('20260501T100000Z-aaaaaa-mail', '2026-05-01T10:00:00.000Z', 'Amazon SES');
   const second = message('20260501T100001Z-bbbbbb-mail', '2026-05-01T10:00:01.000Z', 'Mailgun');
   const shared = trace('20260501T100002Z-cccccc', '2026-05-01T10:00:02.000Z', {
-    messageCase: first.id,
     messageCases: [first.id, second.id],
     hops: [hop(1, 'emsecure.test', 'esp-tracker', 'Selligent', google), hop(2, 'shop.example', 'advertiser', 'shop.example', google)],
   });

@@ -9,13 +9,11 @@ export interface FeedCase {
   id: string;
   kind: 'trace' | 'proxy' | 'import' | 'mail';
   startedAt: string | null;
-  /** A traced link: the message case it came from. */
-  messageCase: string | null;
   /**
    * A traced link: every message case whose link led to this trace (the same link in several
-   * messages is traced once, the later messages point at that case); `messageCase` among them.
+   * messages is traced once, the later messages point at that case); none for a message case.
    */
-  messageCases?: string[];
+  messageCases: string[];
   /** A trace made as one visitor of a `clicktrace compare` run: that comparison case. */
   comparison?: string | null;
   /** A message case: the sending platforms its headers show. */
@@ -223,13 +221,34 @@ class Buckets {
   }
 }
 
-/** Sums the cases up; `since` (an ISO time) leaves out cases that started before it. */
-export function feedAggregate(cases: readonly FeedCase[], options: { since?: string | null } = {}): FeedAggregate {
+export interface FeedAggregateOptions {
+  /** ISO time: cases that started before it are left out. */
+  since?: string | null;
+  /**
+   * Message cases that are not among the cases summed up but that some of their traces came from
+   * (started before `since`, or not in the batch): read for what they say of their message
+   * (platforms, open trackers, given-out addresses), never counted as cases themselves.
+   */
+  context?: readonly FeedCase[];
+}
+
+/**
+ * Sums the cases up; `since` (an ISO time) leaves out cases that started before it.
+ *
+ * Which messages count: a message counts when its message case is among the cases summed up, or
+ * when a trace of one of its links is. A message counted through a trace counts everywhere a
+ * message counts (the totals, its sending platforms, open trackers and given-out addresses), on
+ * that trace: the trace is the line's example and gives its first and last seen, which so stay in
+ * the window. A message recorded before `since` (or in an earlier batch) and traced again in the
+ * window is part of the window's answer, and its sender with it.
+ */
+export function feedAggregate(cases: readonly FeedCase[], options: FeedAggregateOptions = {}): FeedAggregate {
   const since = options.since ?? null;
   const included = since ? cases.filter((c) => c.startedAt !== null && c.startedAt >= since) : [...cases];
   const buckets = new Buckets();
-  const platformsOf = new Map(included.filter((c) => c.kind === 'mail').map((c) => [c.id, c.platforms]));
-  const messagesById = new Map(included.filter((c) => c.kind === 'mail').map((c) => [c.id, c]));
+  // Every message known, included or not: a trace in the window may come from an older message.
+  const messagesById = new Map<string, FeedCase>();
+  for (const c of [...(options.context ?? []), ...cases]) if (c.kind === 'mail') messagesById.set(c.id, c);
   const messages = new Set<string>();
   let traces = 0;
   let imported = 0;
@@ -244,27 +263,18 @@ export function feedAggregate(cases: readonly FeedCase[], options: { since?: str
     }
     if (c.kind === 'mail') {
       messages.add(c.id);
-      for (const p of c.platforms) buckets.add('platform', p.name, p.name, c, { detail: p.kind });
-      for (const name of new Set(c.openTrackers ?? [])) buckets.add('open-tracker', name, name, c);
-      addRecipients(
-        buckets,
-        c,
-        c,
-        c.platforms.map((p) => `via ${p.name}`),
-      );
+      addMessageLines(buckets, c, c, []);
       continue;
     }
     traces++;
     if (c.kind === 'import') imported++;
     if (c.comparison) compared++;
     if (c.error !== null) failed++;
+    const advertiser = c.endedOnPage ? (c.advertiser ?? c.finalDomain) : null;
     for (const messageCase of messagesOf(c)) {
       messages.add(messageCase);
-      for (const p of platformsOf.get(messageCase) ?? [])
-        buckets.add('platform', p.name, p.name, c, { detail: p.kind, messages: [messageCase] });
       const message = messagesById.get(messageCase);
-      const advertiser = c.endedOnPage ? (c.advertiser ?? c.finalDomain) : null;
-      if (message) addRecipients(buckets, message, c, advertiser ? [`for ${advertiser}`] : []);
+      if (message) addMessageLines(buckets, message, c, advertiser ? [`for ${advertiser}`] : []);
     }
     addChain(buckets, c);
   }
@@ -280,6 +290,18 @@ export function feedAggregate(cases: readonly FeedCase[], options: { since?: str
     lastSeen,
     rows: buckets.rows(),
   };
+}
+
+/**
+ * The lines a message makes (its sending platforms, open trackers, given-out addresses), counted
+ * for `c`: the message case itself, or a trace of one of its links (`details` then says for which
+ * advertiser).
+ */
+function addMessageLines(buckets: Buckets, message: FeedCase, c: FeedCase, details: string[]): void {
+  const messages = [message.id];
+  for (const p of message.platforms) buckets.add('platform', p.name, p.name, c, { detail: p.kind, messages });
+  for (const name of new Set(message.openTrackers ?? [])) buckets.add('open-tracker', name, name, c, { messages });
+  addRecipients(buckets, message, c, c === message ? message.platforms.map((p) => `via ${p.name}`) : details);
 }
 
 /**
@@ -299,8 +321,7 @@ function addRecipients(buckets: Buckets, message: FeedCase, c: FeedCase, details
 
 /** The message cases a trace came from (none for a mail case: it is a message). */
 function messagesOf(c: FeedCase): readonly string[] {
-  if (c.kind === 'mail') return [];
-  return c.messageCases ?? (c.messageCase ? [c.messageCase] : []);
+  return c.kind === 'mail' ? [] : c.messageCases;
 }
 
 function addChain(buckets: Buckets, c: FeedCase): void {

@@ -1,7 +1,7 @@
 // The feed report: "who is responsible" across many cases. `aggregateCases` is what a batch run
 // and `clicktrace report` call; the formats are beside it.
 import type { CaseStore } from '../store/case-store.js';
-import { feedCases, type FeedCaseQuery } from '../store/feed-cases.js';
+import { feedCases, feedMessageContext, type FeedCaseQuery } from '../store/feed-cases.js';
 import { feedAggregate, type FeedAggregate } from './aggregate.js';
 import { listComparisons } from '../compare/comparison-case.js';
 
@@ -29,5 +29,5 @@ export function aggregateCases(store: CaseStore, options: FeedCaseQuery = {}): F
   for (const record of listComparisons(store.casesDir))
     for (const p of record.comparison.profiles) if (p.case) comparisonOf.set(p.case, record.case);
   const cases = feedCases(store, options).map((c) => (comparisonOf.has(c.id) ? { ...c, comparison: comparisonOf.get(c.id)! } : c));
-  return feedAggregate(cases, { since: options.since ?? null });
+  return feedAggregate(cases, { since: options.since ?? null, context: feedMessageContext(store, cases) });
 }
