@@ -191,7 +191,11 @@ test('CSV: RFC 4180 quoting, one row per line, formulas defused; the text table 
   const csv = formatFeedCsv(agg);
   assert.ok(csv.endsWith('\r\n'));
   const lines = csv.split('\r\n');
-  assert.equal(lines[0], 'dimension,key,label,detail,messages,traces,first_seen,last_seen,examples,source,imported,compared');
+  assert.equal(
+    lines[0],
+    'dimension,key,label,detail,messages,traces,first_seen,last_seen,examples,source,imported,compared,cloaked,single_use,signals',
+  );
+  assert.equal(lines[1], 'total,all,all cases,1 case,0,1,2026-03-06T00:00:00.000Z,2026-03-06T00:00:00.000Z,,,0,0,,,');
   assert.ok(csv.includes(`tracker,'=cmd|calc,'=cmd|calc,esp-tracker,0,1,`));
   // CR and ESC written out (the CSV goes to stdout, often a terminal); the line break stays, quoted.
   assert.ok(csv.includes('advertiser,"evil,""corp""\\x0d\n\\x1b[31m"'), csv);
@@ -225,7 +229,10 @@ test('open trackers per message, and per given-out address: who reached it, via 
     finalDomain: null,
     advertiser: null,
   };
-  const traced = trace('20260401T100005Z-bbbbb1', '2026-04-01T10:00:05.000Z', { messageCases: [message.id], advertiser: 't-mobile.example' });
+  const traced = trace('20260401T100005Z-bbbbb1', '2026-04-01T10:00:05.000Z', {
+    messageCases: [message.id],
+    advertiser: 't-mobile.example',
+  });
   const rows = feedAggregate([message, traced]).rows;
   const given = rows.find((r) => r.dimension === 'recipient' && r.key === 'old+registrar@example.org')!;
   assert.equal(given.messages, 1);
@@ -261,7 +268,7 @@ test('imported captures are counted apart on every line and in the totals; trace
   assert.match(text, /Selligent\s+esp-tracker\s+0\s+2 \(1 imported\)\s/);
   const csv = formatFeedCsv(agg).split('\r\n');
   assert.ok(
-    csv.some((l) => l.startsWith('tracker,Selligent,') && l.endsWith(',1,0')),
+    csv.some((l) => l.startsWith('tracker,Selligent,') && l.endsWith(',1,0,,,')),
     csv.join('\n'),
   );
   assert.equal(formatFeedText(feedAggregate([])).split('\n')[0], '0 case(s): 0 message(s), 0 trace(s)');
@@ -331,4 +338,50 @@ test('the visitors of a compare run are counted apart: one link, one trace per p
   const text = formatFeedText(agg);
   assert.match(text, /3 trace\(s\) \(2 visitors of clicktrace compare\)/);
   assert.match(text, /Selligent\s+esp-tracker\s+0\s+3 \(2 compared\)\s/);
+});
+
+test('the cloaking of a cases folder is in the text and the CSV, with first and last seen', () => {
+  const agg = {
+    ...feedAggregate([trace('20260601T000000Z-aaaaaa', '2026-06-01T00:00:00.000Z', { error: 'timeout' })], {
+      since: '2026-05-01T00:00:00.000Z',
+    }),
+    cloaking: [
+      {
+        party: 'phish.example',
+        compared: 2,
+        cloaked: 1,
+        singleUse: 0,
+        signals: ['user-agent', 'referrer'],
+        firstSeen: '2026-06-01T00:00:00.000Z',
+        lastSeen: '2026-06-02T00:00:00.000Z',
+        examples: ['20260602T000000Z-bbbbbb-compare', '20260601T000000Z-cccccc-compare'],
+      },
+    ],
+  };
+  const csv = formatFeedCsv(agg).split('\r\n');
+  assert.equal(
+    csv[1],
+    'total,all,all cases,"1 case, 1 stopped with an error, since 2026-05-01T00:00:00.000Z",0,1,2026-06-01T00:00:00.000Z,2026-06-01T00:00:00.000Z,,,0,0,,,',
+  );
+  assert.equal(
+    csv.at(-2),
+    'cloaking,phish.example,phish.example,,,,2026-06-01T00:00:00.000Z,2026-06-02T00:00:00.000Z,' +
+      '20260602T000000Z-bbbbbb-compare 20260601T000000Z-cccccc-compare,,,2,1,0,"user-agent, referrer"',
+  );
+  const text = formatFeedText(agg);
+  assert.match(
+    text,
+    /\nCloaking \(links compared as several visitors with clicktrace compare\):\n\s+party\s+compared\s+cloaked\s+single-use\s+signals\s+first seen\s+last seen\s+examples\n/,
+  );
+  assert.match(
+    text,
+    /phish\.example\s+2\s+1\s+0\s+user-agent, referrer\s+2026-06-01 00:00Z\s+2026-06-02 00:00Z\s+20260602T000000Z-bbbbbb-compare 20260601T/,
+  );
+  // A batch's summary has no cloaking: no table for it.
+  assert.ok(!formatFeedText(feedAggregate([])).includes('Cloaking'));
+  assert.ok(
+    formatFeedText({ ...feedAggregate([]), cloaking: [] }).endsWith(
+      'Cloaking (links compared as several visitors with clicktrace compare):\n  (none)',
+    ),
+  );
 });

@@ -4,6 +4,8 @@
 // traces, when it was first and last seen, and example cases that prove it. Pure: the rows come
 // from the case index (src/store/feed-cases.ts), so the same cases always give the same answer.
 
+import type { CloakingRow } from '../compare/cloaking-report.js';
+
 /** One case as the aggregate needs it. */
 export interface FeedCase {
   id: string;
@@ -119,6 +121,12 @@ export interface FeedAggregate {
   firstSeen: string | null;
   lastSeen: string | null;
   rows: FeedRow[];
+  /**
+   * The report of a cases folder (`clicktrace report`, /report): per party, the links of the folder
+   * compared as several visitors (clicktrace compare) and how many were cloaked. Absent from a
+   * batch's summary (a batch compares nothing). Every format shows it.
+   */
+  cloaking?: CloakingRow[];
 }
 
 export const EXAMPLES = 3;
