@@ -335,6 +335,29 @@ test('indexCaseFolder indexes into the store of the folder it is in; reindex com
   assert.equal(result.skipped[0].id, '20261126T100001Z-bbbbbb');
 });
 
+test('a message recorded before --since (or outside a batch) and traced after it: counted with its sending platform', () => {
+  const dir = casesDir();
+  const [message, traced] = ['20261126T110000Z-aaaaaa-mail', '20261127T090000Z-cccccc'];
+  writeCase(dir, message, { 'message.json': messageRecord([{ link: 1, case: traced }]) });
+  writeCase(dir, traced, {
+    'report.json': seedReport(traced, {
+      startedAt: '2026-11-27T09:00:00.000Z',
+      message: { case: message, subject: 's', from: 'a@b.example', link: 1 },
+    }),
+  });
+  const store = CaseStore.open(dir);
+  try {
+    store.sync();
+    for (const agg of [aggregateCases(store, { since: '2026-11-27T00:00:00.000Z' }), aggregateCases(store, { caseIds: [traced] })]) {
+      assert.deepEqual([agg.cases, agg.messages, agg.traces], [1, 1, 1]);
+      const platform = agg.rows.find((r) => r.dimension === 'platform' && r.key === 'Selligent');
+      assert.deepEqual([platform?.messages, platform?.traces, platform?.examples], [1, 1, [traced]]);
+    }
+  } finally {
+    store.close();
+  }
+});
+
 test('the same link in two messages, traced once: the feed counts the trace for both messages', () => {
   const dir = casesDir();
   const [first, second, traced] = ['20261126T110000Z-aaaaaa-mail', '20261126T110001Z-bbbbbb-mail', '20261126T110002Z-cccccc'];
