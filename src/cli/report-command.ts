@@ -12,8 +12,9 @@ const HELP = `usage: clicktrace report [--cases DIR] [--since DATE] [--json | --
 
 Sums up the cases of DIR (default ./${DEFAULTS.outDir}; its index is brought up to date first):
 per sending platform (from message headers), click tracker / ESP, broker or affiliate network,
-other hops on the way, advertiser (only for chains that ended on a page, as the analysis that
-names the advertiser decides; the final registrable domain of the others is listed apart), and
+other hops on the way, advertiser (only for chains that ended on a landing page, as the analysis
+that names the advertiser decides; the final registrable domain of the others is listed apart,
+with the tracker or broker whose own page a chain rested on), and
 hosting network (AS) of every hop. Each line gives the number of messages and traces, when it
 was first and last seen, and up to three example case ids, newest first. Imported captures
 (clicktrace import) and the visitors of clicktrace compare (one trace per profile) count among

@@ -385,3 +385,27 @@ test('the cloaking of a cases folder is in the text and the CSV, with first and 
     ),
   );
 });
+
+test("a chain that rested on a tracker's own page reached no landing page: its domain is no advertiser", () => {
+  const message: FeedCase = {
+    ...trace('20260701T000000Z-aaaaaa-mail', '2026-07-01T00:00:00.000Z', {}),
+    kind: 'mail',
+    recipients: [{ address: 'me+shop@example.org', givenKey: null, tag: 'shop', spamtrap: false, afterRetirement: false }],
+    endedOnPage: false,
+    finalDomain: null,
+    advertiser: null,
+  };
+  // The seed link without its click: the Selligent tracker serves the offer page itself.
+  const offerPage = trace('20260701T000001Z-bbbbbb', '2026-07-01T00:00:01.000Z', {
+    messageCases: [message.id],
+    advertiser: null,
+    finalDomain: 'emsecure.test',
+    hops: [hop(1, 'news.emsecure.test', 'esp-tracker', 'Selligent', google)],
+  });
+  const agg = feedAggregate([message, offerPage]);
+  assert.ok(!agg.rows.some((r) => r.dimension === 'advertiser'), JSON.stringify(agg.rows));
+  const final = row(agg.rows, 'final-domain', 'emsecure.test');
+  assert.deepEqual([final.detail, final.traces, final.messages], ['ended on a page of Selligent (esp-tracker), not a landing page', 1, 1]);
+  assert.equal(row(agg.rows, 'tracker', 'Selligent').traces, 1);
+  assert.ok(!row(agg.rows, 'recipient', 'me+shop@example.org').detail!.includes('for '), 'no advertiser named for the address');
+});

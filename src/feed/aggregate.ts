@@ -80,7 +80,7 @@ export const DIMENSION_TITLES: Record<FeedDimension, string> = {
   broker: 'Brokers and affiliate or ad networks',
   intermediary: 'Other hops on the way (shorteners, wrappers, unattributed)',
   advertiser: 'Advertisers (chains that ended on a page)',
-  'final-domain': 'Final registrable domains of chains that did not end on a page',
+  'final-domain': 'Final registrable domains of chains that reached no landing page',
   network: 'Hosting networks of every hop (offline data, approximate)',
 };
 
@@ -278,7 +278,7 @@ export function feedAggregate(cases: readonly FeedCase[], options: FeedAggregate
     if (c.kind === 'import') imported++;
     if (c.comparison) compared++;
     if (c.error !== null) failed++;
-    const advertiser = c.endedOnPage ? (c.advertiser ?? c.finalDomain) : null;
+    const advertiser = advertiserOf(c);
     for (const messageCase of messagesOf(c)) {
       messages.add(messageCase);
       const message = messagesById.get(messageCase);
@@ -343,13 +343,36 @@ function addChain(buckets: Buckets, c: FeedCase): void {
       buckets.add('intermediary', name, name, c, { detail: role === 'unknown' ? 'unattributed' : role });
     addNetwork(buckets, c, hop);
   }
-  if (c.endedOnPage) {
-    const key = c.advertiser ?? c.finalDomain;
-    if (key)
-      buckets.add('advertiser', key, key, c, { detail: c.advertiser ? 'advertiser party' : 'final domain (no advertiser party named)' });
+  const advertiser = advertiserOf(c);
+  if (advertiser) {
+    buckets.add('advertiser', advertiser, advertiser, c, {
+      detail: c.advertiser ? 'advertiser party' : 'final domain (no advertiser party named)',
+    });
   } else if (c.finalDomain) {
-    buckets.add('final-domain', c.finalDomain, c.finalDomain, c, { detail: 'did not end on a page' });
+    const owner = pageOwner(c);
+    buckets.add('final-domain', c.finalDomain, c.finalDomain, c, {
+      detail: c.endedOnPage && owner ? `ended on a page of ${owner}, not a landing page` : 'did not end on a page',
+    });
   }
+}
+
+/**
+ * Who a chain was for: its advertiser party, or, for a chain that rested on a page nobody claims
+ * (a report without an advertiser party), its final domain. A page served by a tracker, broker or
+ * shortener (the tracker's own offer page) is no landing page, as the analysis says ("no landing
+ * page reached"): its domain is not passed off as an advertiser.
+ */
+function advertiserOf(c: FeedCase): string | null {
+  if (!c.endedOnPage) return null;
+  if (c.advertiser) return c.advertiser;
+  return pageOwner(c) ? null : c.finalDomain;
+}
+
+/** "Selligent (esp-tracker)": the party, other than an advertiser, that the last hop belongs to. */
+function pageOwner(c: FeedCase): string | null {
+  const last = c.hops.at(-1);
+  if (!last?.partyRole || last.partyRole === 'unknown' || last.partyRole === 'advertiser') return null;
+  return `${last.partyName ?? last.domain ?? '?'} (${last.partyRole})`;
 }
 
 function addNetwork(buckets: Buckets, c: FeedCase, hop: FeedHop): void {
