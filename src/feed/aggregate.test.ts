@@ -173,12 +173,12 @@ test('since leaves out older cases; a message recorded before the cut-off but tr
     { since: '2026-03-02T09:00:00.500Z', context: CASES.filter((c) => c.id === '20260302T090000Z-bbbbbb-mail') },
   );
   assert.deepEqual(apart, agg);
-  // Without it anywhere, the message still counts (its trace says it exists) but no platform can be named.
+  // A message case nowhere to be read (its folder gone): no message to count, no platform to name.
   const unknown = feedAggregate(
     CASES.filter((c) => c.kind !== 'mail'),
     { since: '2026-03-02T09:00:00.500Z' },
   );
-  assert.deepEqual([unknown.messages, unknown.rows.some((r) => r.dimension === 'platform')], [1, false]);
+  assert.deepEqual([unknown.messages, unknown.rows.some((r) => r.dimension === 'platform')], [0, false]);
   assert.deepEqual(feedAggregate([]).rows, []);
 });
 
@@ -300,6 +300,28 @@ test('the same link in two messages is traced once: the trace counts for both me
   assert.deepEqual([row(agg.rows, 'platform', 'Amazon SES').messages, row(agg.rows, 'platform', 'Amazon SES').traces], [1, 1]);
   assert.deepEqual([row(agg.rows, 'platform', 'Mailgun').messages, row(agg.rows, 'platform', 'Mailgun').traces], [1, 1]);
   assert.deepEqual(row(agg.rows, 'platform', 'Mailgun').examples, [shared.id, second.id]);
+});
+
+test("a batch counts its own messages: a trace it reused counts for them, not for an earlier run's messages", () => {
+  const message = (id: string, at: string, platform: string): FeedCase => ({
+    ...trace(id, at, {}),
+    kind: 'mail',
+    platforms: [{ name: platform, kind: 'esp' }],
+    endedOnPage: false,
+    finalDomain: null,
+    advertiser: null,
+  });
+  const earlier = message('20260501T100000Z-aaaaaa-mail', '2026-05-01T10:00:00.000Z', 'Amazon SES');
+  const shared = trace('20260501T100002Z-cccccc', '2026-05-01T10:00:02.000Z', {
+    messageCases: [earlier.id, '20260502T100000Z-bbbbbb-mail'],
+    hops: [hop(1, 'emsecure.test', 'esp-tracker', 'Selligent', google), hop(2, 'shop.example', 'advertiser', 'shop.example', google)],
+  });
+  // The next day's batch: one message, whose link was traced before (already traced: that case).
+  const batch = feedAggregate([message('20260502T100000Z-bbbbbb-mail', '2026-05-02T10:00:00.000Z', 'Mailgun'), shared]);
+  assert.deepEqual([batch.cases, batch.messages, batch.traces], [2, 1, 1]);
+  assert.equal(row(batch.rows, 'tracker', 'Selligent').messages, 1);
+  assert.ok(!batch.rows.some((r) => r.key === 'Amazon SES'), "the earlier run's sender is not this batch's");
+  assert.deepEqual([row(batch.rows, 'platform', 'Mailgun').messages, row(batch.rows, 'platform', 'Mailgun').traces], [1, 1]);
 });
 
 test('an AS line seen with two releases of the IP data names both', () => {

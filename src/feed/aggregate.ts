@@ -233,9 +233,8 @@ export interface FeedAggregateOptions {
   /** ISO time: cases that started before it are left out. */
   since?: string | null;
   /**
-   * Message cases that are not among the cases summed up but that some of their traces came from
-   * (started before `since`, or not in the batch): read for what they say of their message
-   * (platforms, open trackers, given-out addresses), never counted as cases themselves.
+   * With `since`: message cases that started before it but that traces in the window came from
+   * (feedMessageContext), read for what they say of their message; never counted as cases.
    */
   context?: readonly FeedCase[];
 }
@@ -243,20 +242,22 @@ export interface FeedAggregateOptions {
 /**
  * Sums the cases up; `since` (an ISO time) leaves out cases that started before it.
  *
- * Which messages count: a message counts when its message case is among the cases summed up, or
- * when a trace of one of its links is. A message counted through a trace counts everywhere a
- * message counts (the totals, its sending platforms, open trackers and given-out addresses), on
- * that trace: the trace is the line's example and gives its first and last seen, which so stay in
- * the window. A message recorded before `since` (or in an earlier batch) and traced again in the
- * window is part of the window's answer, and its sender with it.
+ * Which messages count: the message cases among the cases summed up (a batch's summary: the
+ * messages of the batch, not those of earlier runs that led to a trace it reused). With `since`,
+ * also a message recorded before it but with a trace of one of its links made in the window (a
+ * mailbox traced again, its message cases reused): it is part of the window's answer, counted
+ * on that trace, which is the example and gives first and last seen of the message's lines (its
+ * sending platforms, open trackers, given-out addresses). A counted message counts everywhere a
+ * message counts; a trace counts for the counted messages it came from.
  */
 export function feedAggregate(cases: readonly FeedCase[], options: FeedAggregateOptions = {}): FeedAggregate {
   const since = options.since ?? null;
   const included = since ? cases.filter((c) => c.startedAt !== null && c.startedAt >= since) : [...cases];
   const buckets = new Buckets();
-  // Every message known, included or not: a trace in the window may come from an older message.
   const messagesById = new Map<string, FeedCase>();
-  for (const c of [...(options.context ?? []), ...cases]) if (c.kind === 'mail') messagesById.set(c.id, c);
+  for (const c of [...(options.context ?? []), ...(since ? cases : included)]) if (c.kind === 'mail') messagesById.set(c.id, c);
+  const counted = new Set(included.filter((c) => c.kind === 'mail').map((c) => c.id));
+  if (since) for (const c of included) for (const m of messagesOf(c)) if (messagesById.has(m)) counted.add(m);
   const messages = new Set<string>();
   let traces = 0;
   let imported = 0;
@@ -278,13 +279,14 @@ export function feedAggregate(cases: readonly FeedCase[], options: FeedAggregate
     if (c.kind === 'import') imported++;
     if (c.comparison) compared++;
     if (c.error !== null) failed++;
-    const advertiser = advertiserOf(c);
-    for (const messageCase of messagesOf(c)) {
+    // The trace as this selection sees it: only the counted messages it came from.
+    const trace = { ...c, messageCases: messagesOf(c).filter((m) => counted.has(m)) };
+    const advertiser = advertiserOf(trace);
+    for (const messageCase of trace.messageCases) {
       messages.add(messageCase);
-      const message = messagesById.get(messageCase);
-      if (message) addMessageLines(buckets, message, c, advertiser ? [`for ${advertiser}`] : []);
+      addMessageLines(buckets, messagesById.get(messageCase)!, trace, advertiser ? [`for ${advertiser}`] : []);
     }
-    addChain(buckets, c);
+    addChain(buckets, trace);
   }
   return {
     since,

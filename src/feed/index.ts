@@ -30,7 +30,8 @@ export function aggregateCases(store: CaseStore, options: FeedCaseQuery = {}): F
   for (const record of listComparisons(store.casesDir))
     for (const p of record.comparison.profiles) if (p.case) comparisonOf.set(p.case, record.case);
   const cases = feedCases(store, options).map((c) => (comparisonOf.has(c.id) ? { ...c, comparison: comparisonOf.get(c.id)! } : c));
-  return feedAggregate(cases, { since: options.since ?? null, context: feedMessageContext(store, cases) });
+  const since = options.since ?? null;
+  return feedAggregate(cases, { since, context: since ? feedMessageContext(store, cases) : [] });
 }
 
 /**

@@ -335,7 +335,7 @@ test('indexCaseFolder indexes into the store of the folder it is in; reindex com
   assert.equal(result.skipped[0].id, '20261126T100001Z-bbbbbb');
 });
 
-test('a message recorded before --since (or outside a batch) and traced after it: counted with its sending platform', () => {
+test('a message recorded before --since and traced after it: counted with its sending platform', () => {
   const dir = casesDir();
   const [message, traced] = ['20261126T110000Z-aaaaaa-mail', '20261127T090000Z-cccccc'];
   writeCase(dir, message, { 'message.json': messageRecord([{ link: 1, case: traced }]) });
@@ -348,11 +348,14 @@ test('a message recorded before --since (or outside a batch) and traced after it
   const store = CaseStore.open(dir);
   try {
     store.sync();
-    for (const agg of [aggregateCases(store, { since: '2026-11-27T00:00:00.000Z' }), aggregateCases(store, { caseIds: [traced] })]) {
-      assert.deepEqual([agg.cases, agg.messages, agg.traces], [1, 1, 1]);
-      const platform = agg.rows.find((r) => r.dimension === 'platform' && r.key === 'Selligent');
-      assert.deepEqual([platform?.messages, platform?.traces, platform?.examples], [1, 1, [traced]]);
-    }
+    const since = aggregateCases(store, { since: '2026-11-27T00:00:00.000Z' });
+    assert.deepEqual([since.cases, since.messages, since.traces], [1, 1, 1]);
+    const platform = since.rows.find((r) => r.dimension === 'platform' && r.key === 'Selligent');
+    assert.deepEqual([platform?.messages, platform?.traces, platform?.examples], [1, 1, [traced]]);
+    // A batch counts the messages it holds: the trace alone is no message.
+    const batch = aggregateCases(store, { caseIds: [traced] });
+    assert.deepEqual([batch.cases, batch.messages, batch.traces], [1, 0, 1]);
+    assert.deepEqual(aggregateCases(store, { caseIds: [message, traced] }).rows, aggregateCases(store).rows);
   } finally {
     store.close();
   }
