@@ -79,7 +79,7 @@ export const DIMENSION_TITLES: Record<FeedDimension, string> = {
   tracker: 'Click trackers / ESPs',
   broker: 'Brokers and affiliate or ad networks',
   intermediary: 'Other hops on the way (shorteners, wrappers, unattributed)',
-  advertiser: 'Advertisers (chains that ended on a page)',
+  advertiser: 'Advertisers (chains that ended on a landing page)',
   'final-domain': 'Final registrable domains of chains that reached no landing page',
   network: 'Hosting networks of every hop (offline data, approximate)',
 };
