@@ -373,20 +373,16 @@ test('the /report page: the aggregate with links to the cases, hostile names sho
   }
 });
 
+/** `clicktrace compare` of a lab scenario as a desktop and a headless visitor, into `out`. */
+async function compareAsTwo(scenario: string, out: string): Promise<void> {
+  const compare = await cli(['compare', lab.scenarios[scenario].url, '--as', 'desktop,headless', '--yes', '--out', out, ...lab.traceArgs]);
+  assert.ok(compare.code === 0 || compare.code === 1, compare.stderr);
+}
+
 test('clicktrace report counts the visitors of a compare run apart (one link, one trace per profile)', async () => {
   const dir = tempDir('feed-compare-');
   try {
-    const compare = await cli([
-      'compare',
-      lab.scenarios['split-honest'].url,
-      '--as',
-      'desktop,headless',
-      '--yes',
-      '--out',
-      dir,
-      ...lab.traceArgs,
-    ]);
-    assert.ok(compare.code === 0 || compare.code === 1, compare.stderr);
+    await compareAsTwo('split-honest', dir);
     const report = await cli(['report', '--cases', dir, '--json']);
     assert.equal(report.code, 0, report.stderr);
     const agg = JSON.parse(report.stdout) as { traces: number; compared: number; rows: Row[]; cloaking: unknown[] };
@@ -454,17 +450,7 @@ function textTables(text: string): Map<string, { header: string; lines: string[]
 
 test('the four formats carry the same facts over a mixed set, compared and cloaked links included', async () => {
   // A cloaker compared as two visitors, into the folder of the scenarios above (and the hostile case of the /report test).
-  const compare = await cli([
-    'compare',
-    lab.scenarios['split-user-agent'].url,
-    '--as',
-    'desktop,headless',
-    '--yes',
-    '--out',
-    cases,
-    ...lab.traceArgs,
-  ]);
-  assert.ok(compare.code === 0 || compare.code === 1, compare.stderr);
+  await compareAsTwo('split-user-agent', cases);
   const [json, csv, text] = await Promise.all([
     cli(['report', '--cases', cases, '--json']),
     cli(['report', '--cases', cases, '--csv']),

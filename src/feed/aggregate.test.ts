@@ -41,6 +41,18 @@ function trace(id: string, at: string, fields: Partial<FeedCase>): FeedCase {
   };
 }
 
+/** A message case sent through `platform` (an ESP). */
+function message(id: string, at: string, platform: string): FeedCase {
+  return {
+    ...trace(id, at, {}),
+    kind: 'mail',
+    platforms: [{ name: platform, kind: 'esp' }],
+    endedOnPage: false,
+    finalDomain: null,
+    advertiser: null,
+  };
+}
+
 const CASES: FeedCase[] = [
   {
     ...trace('20260301T100000Z-aaaaaa-mail', '2026-03-01T10:00:00.000Z', {}),
@@ -275,14 +287,6 @@ test('imported captures are counted apart on every line and in the totals; trace
 });
 
 test('the same link in two messages is traced once: the trace counts for both messages, each platform for its own', () => {
-  const message = (id: string, at: string, platform: string): FeedCase => ({
-    ...trace(id, at, {}),
-    kind: 'mail',
-    platforms: [{ name: platform, kind: 'esp' }],
-    endedOnPage: false,
-    finalDomain: null,
-    advertiser: null,
-  });
   const first = message('20260501T100000Z-aaaaaa-mail', '2026-05-01T10:00:00.000Z', 'Amazon SES');
   const second = message('20260501T100001Z-bbbbbb-mail', '2026-05-01T10:00:01.000Z', 'Mailgun');
   const shared = trace('20260501T100002Z-cccccc', '2026-05-01T10:00:02.000Z', {
@@ -303,14 +307,6 @@ test('the same link in two messages is traced once: the trace counts for both me
 });
 
 test("a batch counts its own messages: a trace it reused counts for them, not for an earlier run's messages", () => {
-  const message = (id: string, at: string, platform: string): FeedCase => ({
-    ...trace(id, at, {}),
-    kind: 'mail',
-    platforms: [{ name: platform, kind: 'esp' }],
-    endedOnPage: false,
-    finalDomain: null,
-    advertiser: null,
-  });
   const earlier = message('20260501T100000Z-aaaaaa-mail', '2026-05-01T10:00:00.000Z', 'Amazon SES');
   const shared = trace('20260501T100002Z-cccccc', '2026-05-01T10:00:02.000Z', {
     messageCases: [earlier.id, '20260502T100000Z-bbbbbb-mail'],
