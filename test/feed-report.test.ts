@@ -661,6 +661,12 @@ test('the four formats carry the same facts over a mixed set, compared and cloak
   try {
     const api = (await (await fetch(`${serve.server.url}/api/report`)).json()) as FeedAggregate;
     assert.deepEqual(api, agg);
+    // Its /report page: the same lines, and the cloaking table whose examples open the comparisons.
+    const page = await (await fetch(`${serve.server.url}/report`)).text();
+    assert.equal((page.match(/<tr class="feed-row"/g) ?? []).length, agg.rows.length);
+    assert.equal((page.match(/<tr class="cloaking-row"/g) ?? []).length, agg.cloaking.length);
+    for (const id of agg.cloaking.flatMap((c) => c.examples))
+      assert.ok(page.includes(`<a class="case-link" href="/compare/${id}">${id}</a>`), id);
   } finally {
     await serve.close();
   }
