@@ -14,6 +14,8 @@ import { cli } from './support/cli.js';
 import type { FeedRow as Row } from '../src/feed/aggregate.js';
 import { startLab, type Lab } from '../src/lab/index.js';
 import { startServe, type ServeHandle } from '../src/cli/serve-command.js';
+import { clean, truncate } from '../src/cli/terminal.js';
+import { DIMENSION_TITLES, FEED_DIMENSIONS, type FeedAggregate } from '../src/feed/aggregate.js';
 
 const SEED_EML = fileURLToPath(new URL('../../test/fixtures/mail/seed.eml', import.meta.url));
 
@@ -190,10 +192,24 @@ test('clicktrace report: counts, first and last seen and example cases, in JSON,
     'source',
     'imported',
     'compared',
+    'cloaked',
+    'single_use',
+    'signals',
   ]);
-  assert.equal(records.length, agg.rows.length);
+  // The totals first, then the lines (no link compared here: no cloaking rows).
+  assert.deepEqual(records[0].slice(0, 8), [
+    'total',
+    'all',
+    'all cases',
+    '6 cases, 2 stopped with an error',
+    '1',
+    '5',
+    agg.firstSeen,
+    agg.lastSeen,
+  ]);
+  assert.equal(records.length, agg.rows.length + 1);
   assert.deepEqual(
-    records.map((r) => [r[0], r[1], Number(r[4]), Number(r[5]), r[6], r[7], r[8]]),
+    records.slice(1).map((r) => [r[0], r[1], Number(r[4]), Number(r[5]), r[6], r[7], r[8]]),
     agg.rows.map((r) => [r.dimension, r.key, r.messages, r.traces, r.firstSeen, r.lastSeen, r.examples.join(' ')]),
   );
 
@@ -357,20 +373,16 @@ test('the /report page: the aggregate with links to the cases, hostile names sho
   }
 });
 
+/** `clicktrace compare` of a lab scenario as a desktop and a headless visitor, into `out`. */
+async function compareAsTwo(scenario: string, out: string): Promise<void> {
+  const compare = await cli(['compare', lab.scenarios[scenario].url, '--as', 'desktop,headless', '--yes', '--out', out, ...lab.traceArgs]);
+  assert.ok(compare.code === 0 || compare.code === 1, compare.stderr);
+}
+
 test('clicktrace report counts the visitors of a compare run apart (one link, one trace per profile)', async () => {
   const dir = tempDir('feed-compare-');
   try {
-    const compare = await cli([
-      'compare',
-      lab.scenarios['split-honest'].url,
-      '--as',
-      'desktop,headless',
-      '--yes',
-      '--out',
-      dir,
-      ...lab.traceArgs,
-    ]);
-    assert.ok(compare.code === 0 || compare.code === 1, compare.stderr);
+    await compareAsTwo('split-honest', dir);
     const report = await cli(['report', '--cases', dir, '--json']);
     assert.equal(report.code, 0, report.stderr);
     const agg = JSON.parse(report.stdout) as { traces: number; compared: number; rows: Row[]; cloaking: unknown[] };
@@ -380,5 +392,282 @@ test('clicktrace report counts the visitors of a compare run apart (one link, on
     assert.match(text.stdout, /^2 case\(s\): 0 message\(s\), 2 trace\(s\) \(2 visitors of clicktrace compare\)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** One line of any format, as every format can state it: all strings, times as given. */
+interface LineFacts {
+  dimension: string;
+  label: string;
+  detail: string;
+  messages: string;
+  traces: string;
+  firstSeen: string;
+  lastSeen: string;
+  examples: string;
+}
+
+/** "2026-12-05 09:24Z": the terminal's time (to the minute). */
+const minute = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, 'Z') : '-');
+
+/** "3 (1 imported, 2 compared)" */
+function tracesNote(r: { traces: number; imported: number; compared: number }): string {
+  const note = [r.imported ? `${r.imported} imported` : null, r.compared ? `${r.compared} compared` : null].filter(Boolean).join(', ');
+  return `${r.traces}${note ? ` (${note})` : ''}`;
+}
+
+/** The cells of a terminal table, by the header's columns: left-aligned ones start at their title, right-aligned ones end at it. */
+function textCells(header: string, line: string, titles: string[], right: Set<string>): string[] {
+  const starts = titles.map((t) => header.indexOf(t));
+  const ends = titles.map((t, i) => starts[i] + t.length);
+  const cells: string[] = [];
+  for (let i = 0; i < titles.length; i++) {
+    const next = titles[i + 1];
+    if (right.has(titles[i])) {
+      if (cells.length === i) cells.push(line.slice(ends[i - 1], ends[i]).trim());
+    } else if (next === undefined) cells.push(line.slice(starts[i]).trim());
+    else if (!right.has(next)) cells.push(line.slice(starts[i], starts[i + 1]).trim());
+    else {
+      // A left-aligned cell then a right-aligned number: two spaces at least between them.
+      const m = /^(.*?)\s*(\d+)$/.exec(line.slice(starts[i], ends[i + 1]).trim());
+      assert.ok(m, line);
+      cells.push(m[1], m[2]);
+    }
+  }
+  return cells;
+}
+
+/** The terminal's tables: title (without its colon) -> header and cell rows. */
+function textTables(text: string): Map<string, { header: string; lines: string[] }> {
+  const tables = new Map<string, { header: string; lines: string[] }>();
+  const blocks = text.split('\n\n').slice(1);
+  for (const block of blocks) {
+    const [title, header, ...lines] = block.split('\n');
+    tables.set(title.replace(/:$/, ''), { header: header ?? '', lines: header === '  (none)' ? [] : lines });
+  }
+  return tables;
+}
+
+test('the four formats carry the same facts over a mixed set, compared and cloaked links included', async () => {
+  // A cloaker compared as two visitors, into the folder of the scenarios above (and the hostile case of the /report test).
+  await compareAsTwo('split-user-agent', cases);
+  const [json, csv, text] = await Promise.all([
+    cli(['report', '--cases', cases, '--json']),
+    cli(['report', '--cases', cases, '--csv']),
+    cli(['report', '--cases', cases]),
+  ]);
+  const file = join(tempDir('feed-agree-'), 'report.html');
+  const html = await cli(['report', '--cases', cases, '--html', file]);
+  for (const run of [json, csv, text, html]) assert.equal(run.code, 0, run.stderr);
+  const agg = JSON.parse(json.stdout) as FeedAggregate & { cloaking: NonNullable<FeedAggregate['cloaking']> };
+  assert.ok(agg.compared >= 2 && agg.messages >= 1 && agg.imported === 0, JSON.stringify(agg).slice(0, 300));
+  assert.ok(
+    agg.cloaking.some((c) => c.cloaked >= 1),
+    JSON.stringify(agg.cloaking),
+  );
+  assert.ok(agg.rows.some((r) => r.compared > 0) && agg.rows.some((r) => r.messages > 0));
+
+  // CSV: every fact at full precision.
+  const [, totalRecord, ...records] = parseCsv(csv.stdout);
+  assert.deepEqual(totalRecord, [
+    'total',
+    'all',
+    'all cases',
+    [`${agg.cases} cases`, agg.failed ? `${agg.failed} stopped with an error` : null].filter(Boolean).join(', '),
+    String(agg.messages),
+    String(agg.traces),
+    agg.firstSeen,
+    agg.lastSeen,
+    '',
+    '',
+    String(agg.imported),
+    String(agg.compared),
+    '',
+    '',
+    '',
+  ]);
+  assert.deepEqual(
+    records.filter((r) => r[0] !== 'cloaking'),
+    agg.rows.map((r) => [
+      r.dimension,
+      r.key,
+      r.label,
+      r.detail ?? '',
+      String(r.messages),
+      String(r.traces),
+      r.firstSeen ?? '',
+      r.lastSeen ?? '',
+      r.examples.join(' '),
+      r.source ?? '',
+      String(r.imported),
+      String(r.compared),
+      '',
+      '',
+      '',
+    ]),
+  );
+  assert.deepEqual(
+    records.filter((r) => r[0] === 'cloaking'),
+    agg.cloaking.map((c) => [
+      'cloaking',
+      c.party,
+      c.party,
+      '',
+      '',
+      '',
+      c.firstSeen,
+      c.lastSeen,
+      c.examples.join(' '),
+      '',
+      '',
+      String(c.compared),
+      String(c.cloaked),
+      String(c.singleUse),
+      c.signals.join(', '),
+    ]),
+  );
+
+  // The terminal: the same lines in the same order, times to the minute, long names cut.
+  const totalsNote = [
+    agg.compared ? `${agg.compared} visitors of clicktrace compare` : null,
+    agg.failed ? `${agg.failed} stopped with an error` : null,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  assert.equal(
+    text.stdout.split('\n')[0],
+    `${agg.cases} case(s): ${agg.messages} message(s), ${agg.traces} trace(s) (${totalsNote}), ${minute(agg.firstSeen)} to ${minute(agg.lastSeen)}`,
+  );
+  const tables = textTables(text.stdout.trimEnd());
+  const feedTitles = ['name', 'detail', 'msgs', 'traces', 'first seen', 'last seen', 'examples'];
+  const textLines: LineFacts[] = [];
+  for (const dimension of FEED_DIMENSIONS) {
+    const table = tables.get(DIMENSION_TITLES[dimension]);
+    assert.ok(table, dimension);
+    for (const line of table.lines) {
+      const [label, detail, messages, traces, firstSeen, lastSeen, examples] = textCells(
+        table.header,
+        line,
+        feedTitles,
+        new Set(['msgs', 'traces']),
+      );
+      textLines.push({ dimension, label, detail, messages, traces, firstSeen, lastSeen, examples });
+    }
+  }
+  assert.deepEqual(
+    textLines,
+    agg.rows.map((r) => ({
+      dimension: r.dimension,
+      label: clean(truncate(r.label, 48)),
+      detail: clean(truncate([r.detail, r.source ? `data: ${r.source}` : null].filter(Boolean).join('; '), 48)),
+      messages: String(r.messages),
+      traces: tracesNote(r),
+      firstSeen: minute(r.firstSeen),
+      lastSeen: minute(r.lastSeen),
+      examples: r.examples.join(' '),
+    })),
+  );
+  const cloakingTable = tables.get('Cloaking (links compared as several visitors with clicktrace compare)');
+  assert.ok(cloakingTable);
+  assert.deepEqual(
+    cloakingTable.lines.map((line) =>
+      textCells(
+        cloakingTable.header,
+        line,
+        ['party', 'compared', 'cloaked', 'single-use', 'signals', 'first seen', 'last seen', 'examples'],
+        new Set(['compared', 'cloaked', 'single-use']),
+      ),
+    ),
+    agg.cloaking.map((c) => [
+      clean(truncate(c.party, 48)),
+      String(c.compared),
+      String(c.cloaked),
+      String(c.singleUse),
+      c.signals.join(', ') || '-',
+      minute(c.firstSeen),
+      minute(c.lastSeen),
+      c.examples.join(' '),
+    ]),
+  );
+
+  // The --html file, read as a person sees it (Chromium): the same lines, exact times in <time datetime>.
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  try {
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(file).href);
+    const totals = await page.locator('p.feed-totals').evaluate((p) => ({
+      text: (p as HTMLElement).innerText.replace(/\s+/g, ' ').trim(),
+      times: [...p.querySelectorAll('time')].map((t) => t.getAttribute('datetime')),
+    }));
+    assert.match(totals.text, new RegExp(`^${agg.cases} cases: ${agg.messages} messages?, ${agg.traces} traces? \\(${totalsNote}\\),`));
+    assert.deepEqual(totals.times, [agg.firstSeen, agg.lastSeen]);
+    const htmlLines = await page.$$eval('tr.feed-row', (rows) =>
+      rows.map((tr) => {
+        const td = [...tr.querySelectorAll('td')].map((c) => (c as HTMLElement).innerText.trim());
+        const times = [...tr.querySelectorAll('time')].map((t) => t.getAttribute('datetime') ?? '');
+        return {
+          dimension: tr.getAttribute('data-dimension') ?? '',
+          key: tr.getAttribute('data-key') ?? '',
+          label: td[0],
+          detail: td[1],
+          messages: td[2],
+          traces: td[3],
+          firstSeen: times[0] ?? '',
+          lastSeen: times[1] ?? '',
+          examples: td[6],
+        };
+      }),
+    );
+    assert.deepEqual(
+      htmlLines,
+      agg.rows.map((r) => ({
+        dimension: r.dimension,
+        key: r.key,
+        label: r.label,
+        detail: [r.detail, r.source ? `data: ${r.source}, approximate` : null].filter(Boolean).join('; '),
+        messages: String(r.messages),
+        traces: tracesNote(r),
+        firstSeen: r.firstSeen ?? '',
+        lastSeen: r.lastSeen ?? '',
+        examples: r.examples.join(' '),
+      })),
+    );
+    const htmlCloaking = await page.$$eval('tr.cloaking-row', (rows) =>
+      rows.map((tr) => [
+        ...[...tr.querySelectorAll('td')].slice(0, 5).map((c) => (c as HTMLElement).innerText.trim()),
+        ...[...tr.querySelectorAll('time')].map((t) => t.getAttribute('datetime') ?? ''),
+        [...tr.querySelectorAll('td.feed-examples a')].map((a) => `${a.textContent} -> ${a.getAttribute('href')}`).join(' '),
+      ]),
+    );
+    assert.deepEqual(
+      htmlCloaking,
+      agg.cloaking.map((c) => [
+        c.party,
+        String(c.compared),
+        String(c.cloaked),
+        String(c.singleUse),
+        c.signals.join(', '),
+        c.firstSeen,
+        c.lastSeen,
+        c.examples.map((id) => `${id} -> ${join(cases, id)}/`).join(' '),
+      ]),
+    );
+    await page.close();
+  } finally {
+    await browser.close();
+  }
+  // The web UI's /api/report is the --json object.
+  const serve = (await startServe(['--port', '0', '--cases', cases], () => undefined))!;
+  try {
+    const api = (await (await fetch(`${serve.server.url}/api/report`)).json()) as FeedAggregate;
+    assert.deepEqual(api, agg);
+    // Its /report page: the same lines, and the cloaking table whose examples open the comparisons.
+    const page = await (await fetch(`${serve.server.url}/report`)).text();
+    assert.equal((page.match(/<tr class="feed-row"/g) ?? []).length, agg.rows.length);
+    assert.equal((page.match(/<tr class="cloaking-row"/g) ?? []).length, agg.cloaking.length);
+    for (const id of agg.cloaking.flatMap((c) => c.examples))
+      assert.ok(page.includes(`<a class="case-link" href="/compare/${id}">${id}</a>`), id);
+  } finally {
+    await serve.close();
   }
 });

@@ -245,6 +245,18 @@ test('an uploaded .eml: message case with headers and links, its main link trace
   // Party pivot through the API gives the same traces.
   const pivot = await api<any>('/api/pivot/party/Selligent');
   for (const id of [seedCase, job.caseId]) assert.ok(pivot.body.cases.some((c: { id: string }) => c.id === id));
+
+  // The same file uploaded again: its message case is reused (not a second one), its link not requested again.
+  const again = await api<{ job: Job }>('/api/submit', {
+    method: 'POST',
+    headers: { 'Content-Type': 'message/rfc822' },
+    body: readFileSync(projectPath('test', 'fixtures', 'lab', 'seed-tmobile.eml')),
+  });
+  const repeat = await waitForJob(again.body.job.id);
+  assert.deepEqual(
+    [repeat.state, repeat.messageCaseId, repeat.caseId, repeat.alreadyTraced],
+    ['done', job.messageCaseId, job.caseId, true],
+  );
 });
 
 test('uploads that are not messages, or too large, are refused', async () => {

@@ -251,8 +251,7 @@ export async function run(argv: string[]): Promise<number> {
         text += `${targetResult(targets[i].label, entry, output.formatEntry)}\n\n`;
         if (entry.kind === 'trace') reportTimestamp(entry.timestamp, json);
       });
-      if (baseOptions.tsa)
-        reportTimestamp(await (await import('../timestamp/case-timestamp.js')).stampCase(message.dir, baseOptions.tsa), json);
+      if (baseOptions.tsa) reportTimestamp(await messages.stampMessageCase(message.dir, baseOptions.tsa), json);
       text += `Message case: ${clean(`${baseOptions.outDir ?? 'cases'}/${message.id}`)}${message.earlier ? ' (this message, recorded before)' : ''}\n\n`;
     }
     if (analysis.errors.length) failures++;

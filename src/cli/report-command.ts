@@ -12,16 +12,19 @@ const HELP = `usage: clicktrace report [--cases DIR] [--since DATE] [--json | --
 
 Sums up the cases of DIR (default ./${DEFAULTS.outDir}; its index is brought up to date first):
 per sending platform (from message headers), click tracker / ESP, broker or affiliate network,
-other hops on the way, advertiser (only for chains that ended on a page, as the analysis that
-names the advertiser decides; the final registrable domain of the others is listed apart), and
+other hops on the way, advertiser (only for chains that ended on a landing page, as the analysis
+that names the advertiser decides; the final registrable domain of the others is listed apart,
+with the tracker or broker whose own page a chain rested on), and
 hosting network (AS) of every hop. Each line gives the number of messages and traces, when it
 was first and last seen, and up to three example case ids, newest first. Imported captures
 (clicktrace import) and the visitors of clicktrace compare (one trace per profile) count among
 the traces and are counted apart ("3 (1 imported, 2 compared)"); the totals say how many
 traces stopped with an error; case folders with no report yet (a trace running, or cut off) are
 not counted, and stderr says which. Compared links are also summed up per party on their chains
-(compared, cloaked, single-use, the signals they split on, example comparison cases), in the
-terminal and --json ("cloaking"), not in --csv or --html.
+(compared, cloaked, single-use, the signals they split on, first and last seen, example
+comparison cases). Every format carries the same facts: the totals, every line, the cloaking.
+With --since, a message counts when its message case or a trace of one of its links started at
+or after DATE; its sending platforms and the rest of what its headers say count with it.
 
 Hosting networks come from offline data (ip-location-db: RouteViews, NRO and DB-IP, CC BY 4.0,
 https://db-ip.com); they are approximate, and each AS line names the data and its date.
@@ -31,7 +34,8 @@ options:
   --since DATE   only cases started at or after DATE: a day (2026-11-26, from midnight UTC) or
                  an ISO time (2026-11-26T08:00:00Z, 2026-11-26T09:00+01:00; no zone: local time)
   --json         the aggregate as one JSON object
-  --csv          RFC 4180 CSV, one row per (dimension, key); a cell that a spreadsheet would
+  --csv          RFC 4180 CSV, one row per (dimension, key): first the totals (dimension
+                 "total"), last the cloaking per party ("cloaking"); a cell that a spreadsheet would
                  take for a formula (= + - @ tab) is prefixed with ', control characters are
                  written out as \\xNN
   --html FILE    write a standalone HTML page (no script; inline style) to FILE; its example
@@ -56,7 +60,7 @@ export async function run(argv: string[]): Promise<number> {
   const v = parsed.values;
   if ([v.json, v.csv, v.html !== undefined].filter(Boolean).length > 1) throw new CliError('report: choose one of --json, --csv, --html');
   if (v.html === '') throw new CliError('report: --html needs a file name');
-  const [{ CaseStore, dateBound, QueryError }, { aggregateCases }] = await Promise.all([
+  const [{ CaseStore, dateBound, QueryError }, { feedReport }] = await Promise.all([
     import('../store/index.js'),
     import('../feed/index.js'),
   ]);
@@ -81,7 +85,7 @@ export async function run(argv: string[]): Promise<number> {
   let skipped;
   try {
     skipped = store.sync().skipped;
-    aggregate = aggregateCases(store, { since });
+    aggregate = feedReport(store, { since });
   } finally {
     store.close();
   }
@@ -97,14 +101,8 @@ export async function run(argv: string[]): Promise<number> {
           .map((s) => `${clean(s.id)} (${clean(s.reason)})`)
           .join(', ')}${missing.length > 3 ? ', ...' : ''}; clicktrace analyze FOLDER --write rebuilds the report of a cut-off trace\n`,
     );
-  // Links compared as several visitors (clicktrace compare): their comparison cases are read from the folder.
-  const [{ comparedLinks }, { cloakingByParty }] = await Promise.all([
-    import('../compare/comparison-case.js'),
-    import('../compare/cloaking-report.js'),
-  ]);
-  const cloaking = cloakingByParty(comparedLinks(casesDir, { since }));
   if (v.json) {
-    process.stdout.write(jsonText({ ...aggregate, cloaking }, 2) + '\n');
+    process.stdout.write(jsonText(aggregate, 2) + '\n');
   } else if (v.csv) {
     const { formatFeedCsv } = await import('../feed/format-csv.js');
     process.stdout.write(formatFeedCsv(aggregate));
@@ -122,8 +120,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`wrote ${clean(v.html)}: ${aggregate.rows.length} line(s) over ${aggregate.cases} case(s)\n`);
   } else {
     const { formatFeedText } = await import('../feed/format-text.js');
-    const { formatCloakingText } = await import('../compare/format-text.js');
-    process.stdout.write(formatFeedText(aggregate) + '\n' + formatCloakingText(cloaking) + '\n');
+    process.stdout.write(formatFeedText(aggregate) + '\n');
   }
   return ExitCode.Ok;
 }

@@ -21,6 +21,7 @@ test('cloaked links are counted per party on their chains, with the signals they
   assert.deepEqual({ compared: esp.compared, cloaked: esp.cloaked, singleUse: esp.singleUse }, { compared: 4, cloaked: 2, singleUse: 1 });
   assert.deepEqual(esp.signals, ['referrer', 'user-agent']);
   assert.deepEqual(esp.examples, ['bb', 'a', 'dddd']);
+  assert.deepEqual([esp.firstSeen, esp.lastSeen], ['2026-12-01T00:00:00Z', '2026-12-04T00:00:00Z']);
   assert.equal(rows[0].party, 'Mailer ESP');
   assert.equal(rows.find((r) => r.party === 'advertiser.example')!.cloaked, 0);
 });

@@ -20,6 +20,9 @@ export interface CloakingRow {
   singleUse: number;
   /** The signals its cloaked links split on, most frequent first. */
   signals: string[];
+  /** When its first and its last compared link were compared. */
+  firstSeen: string | null;
+  lastSeen: string | null;
   /** Up to 3 comparison cases, cloaked ones first, newest first. */
   examples: string[];
 }
@@ -30,10 +33,16 @@ export function cloakingByParty(links: readonly ComparedLink[]): CloakingRow[] {
     for (const party of new Set(link.parties)) {
       let entry = rows.get(party);
       if (!entry) {
-        entry = { row: { party, compared: 0, cloaked: 0, singleUse: 0, signals: [], examples: [] }, signals: new Map(), links: [] };
+        entry = {
+          row: { party, compared: 0, cloaked: 0, singleUse: 0, signals: [], firstSeen: null, lastSeen: null, examples: [] },
+          signals: new Map(),
+          links: [],
+        };
         rows.set(party, entry);
       }
       entry.row.compared++;
+      if (!entry.row.firstSeen || link.startedAt < entry.row.firstSeen) entry.row.firstSeen = link.startedAt;
+      if (!entry.row.lastSeen || link.startedAt > entry.row.lastSeen) entry.row.lastSeen = link.startedAt;
       if (link.verdict === 'cloaked') entry.row.cloaked++;
       if (link.verdict === 'single-use') entry.row.singleUse++;
       if (link.verdict === 'cloaked') for (const s of link.signals) entry.signals.set(s, (entry.signals.get(s) ?? 0) + 1);

@@ -3,7 +3,6 @@
 // goes through clean(): a hostile page's title cannot reach the terminal as control characters.
 import { clean, truncate } from '../cli/terminal.js';
 import type { Comparison, Divergence } from './comparison.js';
-import type { CloakingRow } from './cloaking-report.js';
 
 export function formatComparison(comparison: Comparison, comparisonDir: string): string {
   const cut = new Map(comparison.cutShort.map((c) => [c.profile, c]));
@@ -64,22 +63,4 @@ export function describeDivergence(d: Divergence): string {
         ? `${where}: only the first went on (${truncate(d.a.url, 60)} via ${d.a.via}; ${by})`
         : `${where}: only the second went on (${truncate(d.b!.url, 60)} via ${d.b!.via}; ${by})`;
   }
-}
-
-/** The cloaking table of `clicktrace report`: per party, links compared, cloaked, single-use, signals, examples. */
-export function formatCloakingText(rows: readonly CloakingRow[]): string {
-  const lines = ['', 'Cloaking (links compared as several visitors with clicktrace compare):'];
-  if (rows.length === 0) return [...lines, '  (none)'].join('\n');
-  const cells = rows.map((r) => [
-    clean(truncate(r.party, 48)),
-    String(r.compared),
-    String(r.cloaked),
-    String(r.singleUse),
-    clean(r.signals.join(', ') || '-'),
-    clean(r.examples.join(' ')),
-  ]);
-  const header = ['party', 'compared', 'cloaked', 'single-use', 'signals', 'examples'];
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const render = (row: string[]) => `  ${row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join('  ')}`;
-  return [...lines, render(header), ...cells.map(render)].join('\n');
 }

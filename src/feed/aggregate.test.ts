@@ -30,7 +30,7 @@ function trace(id: string, at: string, fields: Partial<FeedCase>): FeedCase {
     id,
     kind: 'trace',
     startedAt: at,
-    messageCase: null,
+    messageCases: [],
     platforms: [],
     endedOnPage: true,
     finalDomain: 'shop.example',
@@ -38,6 +38,18 @@ function trace(id: string, at: string, fields: Partial<FeedCase>): FeedCase {
     error: null,
     hops: [],
     ...fields,
+  };
+}
+
+/** A message case sent through `platform` (an ESP). */
+function message(id: string, at: string, platform: string): FeedCase {
+  return {
+    ...trace(id, at, {}),
+    kind: 'mail',
+    platforms: [{ name: platform, kind: 'esp' }],
+    endedOnPage: false,
+    finalDomain: null,
+    advertiser: null,
   };
 }
 
@@ -51,7 +63,7 @@ const CASES: FeedCase[] = [
     advertiser: null,
   },
   trace('20260301T100001Z-aaaaa1', '2026-03-01T10:00:01.000Z', {
-    messageCase: '20260301T100000Z-aaaaaa-mail',
+    messageCases: ['20260301T100000Z-aaaaaa-mail'],
     hops: [
       hop(1, 'emsecure.test', 'esp-tracker', 'Selligent', google),
       hop(2, 'affnet.example', 'affiliate-network', 'CAKE', hetzner),
@@ -71,7 +83,7 @@ const CASES: FeedCase[] = [
     advertiser: null,
   },
   trace('20260302T090001Z-bbbbb1', '2026-03-02T09:00:01.000Z', {
-    messageCase: '20260302T090000Z-bbbbbb-mail',
+    messageCases: ['20260302T090000Z-bbbbbb-mail'],
     hops: [hop(1, 'emsecure.test', 'esp-tracker', 'Selligent', google), hop(2, 'shop.example', 'advertiser', 'shop.example', google)],
   }),
   // A loop: it never rested on a page, so no advertiser; its final domain is listed apart.
@@ -151,14 +163,34 @@ test('counts messages and traces per platform, tracker, broker, intermediary, ad
   assert.equal(agg.rows.filter((r) => r.dimension === 'network')[0].key, 'AS15169');
 });
 
-test('since leaves out older cases; a trace whose message is left out keeps its own lines', () => {
+test('since leaves out older cases; a message recorded before the cut-off but traced after it counts, its platforms with it', () => {
   const agg = feedAggregate(CASES, { since: '2026-03-02T09:00:00.500Z' });
   assert.equal(agg.since, '2026-03-02T09:00:00.500Z');
   assert.equal(agg.cases, 4);
   assert.equal(agg.traces, 4);
-  assert.equal(agg.messages, 1, 'the message of the included trace is still counted');
-  assert.ok(!agg.rows.some((r) => r.dimension === 'platform'), 'the message case itself is not included: no platforms');
+  assert.equal(agg.messages, 1, 'the message of the included trace is counted');
+  // Its platforms count with it, on the trace that brought it in (the only case in the window).
+  for (const name of ['Amazon SES', 'PHPMailer']) {
+    const platform = row(agg.rows, 'platform', name);
+    assert.deepEqual(
+      [platform.messages, platform.traces, platform.examples, platform.firstSeen, platform.lastSeen],
+      [1, 1, ['20260302T090001Z-bbbbb1'], '2026-03-02T09:00:01.000Z', '2026-03-02T09:00:01.000Z'],
+      name,
+    );
+  }
   assert.deepEqual(row(agg.rows, 'tracker', 'Selligent').examples, ['20260302T090001Z-bbbbb1']);
+  // The message case is the same whether the index gave it among the cases or apart (feedMessageContext).
+  const apart = feedAggregate(
+    CASES.filter((c) => c.id !== '20260302T090000Z-bbbbbb-mail'),
+    { since: '2026-03-02T09:00:00.500Z', context: CASES.filter((c) => c.id === '20260302T090000Z-bbbbbb-mail') },
+  );
+  assert.deepEqual(apart, agg);
+  // A message case nowhere to be read (its folder gone): no message to count, no platform to name.
+  const unknown = feedAggregate(
+    CASES.filter((c) => c.kind !== 'mail'),
+    { since: '2026-03-02T09:00:00.500Z' },
+  );
+  assert.deepEqual([unknown.messages, unknown.rows.some((r) => r.dimension === 'platform')], [0, false]);
   assert.deepEqual(feedAggregate([]).rows, []);
 });
 
@@ -171,7 +203,11 @@ test('CSV: RFC 4180 quoting, one row per line, formulas defused; the text table 
   const csv = formatFeedCsv(agg);
   assert.ok(csv.endsWith('\r\n'));
   const lines = csv.split('\r\n');
-  assert.equal(lines[0], 'dimension,key,label,detail,messages,traces,first_seen,last_seen,examples,source,imported,compared');
+  assert.equal(
+    lines[0],
+    'dimension,key,label,detail,messages,traces,first_seen,last_seen,examples,source,imported,compared,cloaked,single_use,signals',
+  );
+  assert.equal(lines[1], 'total,all,all cases,1 case,0,1,2026-03-06T00:00:00.000Z,2026-03-06T00:00:00.000Z,,,0,0,,,');
   assert.ok(csv.includes(`tracker,'=cmd|calc,'=cmd|calc,esp-tracker,0,1,`));
   // CR and ESC written out (the CSV goes to stdout, often a terminal); the line break stays, quoted.
   assert.ok(csv.includes('advertiser,"evil,""corp""\\x0d\n\\x1b[31m"'), csv);
@@ -205,7 +241,10 @@ test('open trackers per message, and per given-out address: who reached it, via 
     finalDomain: null,
     advertiser: null,
   };
-  const traced = trace('20260401T100005Z-bbbbb1', '2026-04-01T10:00:05.000Z', { messageCase: message.id, advertiser: 't-mobile.example' });
+  const traced = trace('20260401T100005Z-bbbbb1', '2026-04-01T10:00:05.000Z', {
+    messageCases: [message.id],
+    advertiser: 't-mobile.example',
+  });
   const rows = feedAggregate([message, traced]).rows;
   const given = rows.find((r) => r.dimension === 'recipient' && r.key === 'old+registrar@example.org')!;
   assert.equal(given.messages, 1);
@@ -216,7 +255,8 @@ test('open trackers per message, and per given-out address: who reached it, via 
   assert.match(tagged.detail!, /tag shop/);
   assert.ok(!rows.some((r) => r.key === 'plain@example.org'), 'an address neither mapped nor tagged is not a given-out address');
   const pixel = rows.find((r) => r.dimension === 'open-tracker')!;
-  assert.deepEqual([pixel.key, pixel.messages, pixel.traces], ['Selligent', 1, 0]);
+  // As a platform line: the messages that carry it, and the traces of their links.
+  assert.deepEqual([pixel.key, pixel.messages, pixel.traces, pixel.examples], ['Selligent', 1, 1, [traced.id, message.id]]);
 });
 
 test('imported captures are counted apart on every line and in the totals; traces that stopped with an error too', () => {
@@ -240,25 +280,16 @@ test('imported captures are counted apart on every line and in the totals; trace
   assert.match(text, /Selligent\s+esp-tracker\s+0\s+2 \(1 imported\)\s/);
   const csv = formatFeedCsv(agg).split('\r\n');
   assert.ok(
-    csv.some((l) => l.startsWith('tracker,Selligent,') && l.endsWith(',1,0')),
+    csv.some((l) => l.startsWith('tracker,Selligent,') && l.endsWith(',1,0,,,')),
     csv.join('\n'),
   );
   assert.equal(formatFeedText(feedAggregate([])).split('\n')[0], '0 case(s): 0 message(s), 0 trace(s)');
 });
 
 test('the same link in two messages is traced once: the trace counts for both messages, each platform for its own', () => {
-  const message = (id: string, at: string, platform: string): FeedCase => ({
-    ...trace(id, at, {}),
-    kind: 'mail',
-    platforms: [{ name: platform, kind: 'esp' }],
-    endedOnPage: false,
-    finalDomain: null,
-    advertiser: null,
-  });
   const first = message('20260501T100000Z-aaaaaa-mail', '2026-05-01T10:00:00.000Z', 'Amazon SES');
   const second = message('20260501T100001Z-bbbbbb-mail', '2026-05-01T10:00:01.000Z', 'Mailgun');
   const shared = trace('20260501T100002Z-cccccc', '2026-05-01T10:00:02.000Z', {
-    messageCase: first.id,
     messageCases: [first.id, second.id],
     hops: [hop(1, 'emsecure.test', 'esp-tracker', 'Selligent', google), hop(2, 'shop.example', 'advertiser', 'shop.example', google)],
   });
@@ -273,6 +304,20 @@ test('the same link in two messages is traced once: the trace counts for both me
   assert.deepEqual([row(agg.rows, 'platform', 'Amazon SES').messages, row(agg.rows, 'platform', 'Amazon SES').traces], [1, 1]);
   assert.deepEqual([row(agg.rows, 'platform', 'Mailgun').messages, row(agg.rows, 'platform', 'Mailgun').traces], [1, 1]);
   assert.deepEqual(row(agg.rows, 'platform', 'Mailgun').examples, [shared.id, second.id]);
+});
+
+test("a batch counts its own messages: a trace it reused counts for them, not for an earlier run's messages", () => {
+  const earlier = message('20260501T100000Z-aaaaaa-mail', '2026-05-01T10:00:00.000Z', 'Amazon SES');
+  const shared = trace('20260501T100002Z-cccccc', '2026-05-01T10:00:02.000Z', {
+    messageCases: [earlier.id, '20260502T100000Z-bbbbbb-mail'],
+    hops: [hop(1, 'emsecure.test', 'esp-tracker', 'Selligent', google), hop(2, 'shop.example', 'advertiser', 'shop.example', google)],
+  });
+  // The next day's batch: one message, whose link was traced before (already traced: that case).
+  const batch = feedAggregate([message('20260502T100000Z-bbbbbb-mail', '2026-05-02T10:00:00.000Z', 'Mailgun'), shared]);
+  assert.deepEqual([batch.cases, batch.messages, batch.traces], [2, 1, 1]);
+  assert.equal(row(batch.rows, 'tracker', 'Selligent').messages, 1);
+  assert.ok(!batch.rows.some((r) => r.key === 'Amazon SES'), "the earlier run's sender is not this batch's");
+  assert.deepEqual([row(batch.rows, 'platform', 'Mailgun').messages, row(batch.rows, 'platform', 'Mailgun').traces], [1, 1]);
 });
 
 test('an AS line seen with two releases of the IP data names both', () => {
@@ -311,4 +356,74 @@ test('the visitors of a compare run are counted apart: one link, one trace per p
   const text = formatFeedText(agg);
   assert.match(text, /3 trace\(s\) \(2 visitors of clicktrace compare\)/);
   assert.match(text, /Selligent\s+esp-tracker\s+0\s+3 \(2 compared\)\s/);
+});
+
+test('the cloaking of a cases folder is in the text and the CSV, with first and last seen', () => {
+  const agg = {
+    ...feedAggregate([trace('20260601T000000Z-aaaaaa', '2026-06-01T00:00:00.000Z', { error: 'timeout' })], {
+      since: '2026-05-01T00:00:00.000Z',
+    }),
+    cloaking: [
+      {
+        party: 'phish.example',
+        compared: 2,
+        cloaked: 1,
+        singleUse: 0,
+        signals: ['user-agent', 'referrer'],
+        firstSeen: '2026-06-01T00:00:00.000Z',
+        lastSeen: '2026-06-02T00:00:00.000Z',
+        examples: ['20260602T000000Z-bbbbbb-compare', '20260601T000000Z-cccccc-compare'],
+      },
+    ],
+  };
+  const csv = formatFeedCsv(agg).split('\r\n');
+  assert.equal(
+    csv[1],
+    'total,all,all cases,"1 case, 1 stopped with an error, since 2026-05-01T00:00:00.000Z",0,1,2026-06-01T00:00:00.000Z,2026-06-01T00:00:00.000Z,,,0,0,,,',
+  );
+  assert.equal(
+    csv.at(-2),
+    'cloaking,phish.example,phish.example,,,,2026-06-01T00:00:00.000Z,2026-06-02T00:00:00.000Z,' +
+      '20260602T000000Z-bbbbbb-compare 20260601T000000Z-cccccc-compare,,,2,1,0,"user-agent, referrer"',
+  );
+  const text = formatFeedText(agg);
+  assert.match(
+    text,
+    /\nCloaking \(links compared as several visitors with clicktrace compare\):\n\s+party\s+compared\s+cloaked\s+single-use\s+signals\s+first seen\s+last seen\s+examples\n/,
+  );
+  assert.match(
+    text,
+    /phish\.example\s+2\s+1\s+0\s+user-agent, referrer\s+2026-06-01 00:00Z\s+2026-06-02 00:00Z\s+20260602T000000Z-bbbbbb-compare 20260601T/,
+  );
+  // A batch's summary has no cloaking: no table for it.
+  assert.ok(!formatFeedText(feedAggregate([])).includes('Cloaking'));
+  assert.ok(
+    formatFeedText({ ...feedAggregate([]), cloaking: [] }).endsWith(
+      'Cloaking (links compared as several visitors with clicktrace compare):\n  (none)',
+    ),
+  );
+});
+
+test("a chain that rested on a tracker's own page reached no landing page: its domain is no advertiser", () => {
+  const message: FeedCase = {
+    ...trace('20260701T000000Z-aaaaaa-mail', '2026-07-01T00:00:00.000Z', {}),
+    kind: 'mail',
+    recipients: [{ address: 'me+shop@example.org', givenKey: null, tag: 'shop', spamtrap: false, afterRetirement: false }],
+    endedOnPage: false,
+    finalDomain: null,
+    advertiser: null,
+  };
+  // The seed link without its click: the Selligent tracker serves the offer page itself.
+  const offerPage = trace('20260701T000001Z-bbbbbb', '2026-07-01T00:00:01.000Z', {
+    messageCases: [message.id],
+    advertiser: null,
+    finalDomain: 'emsecure.test',
+    hops: [hop(1, 'news.emsecure.test', 'esp-tracker', 'Selligent', google)],
+  });
+  const agg = feedAggregate([message, offerPage]);
+  assert.ok(!agg.rows.some((r) => r.dimension === 'advertiser'), JSON.stringify(agg.rows));
+  const final = row(agg.rows, 'final-domain', 'emsecure.test');
+  assert.deepEqual([final.detail, final.traces, final.messages], ['ended on a page of Selligent (esp-tracker), not a landing page', 1, 1]);
+  assert.equal(row(agg.rows, 'tracker', 'Selligent').traces, 1);
+  assert.ok(!row(agg.rows, 'recipient', 'me+shop@example.org').detail!.includes('for '), 'no advertiser named for the address');
 });

@@ -4,18 +4,18 @@
 // traces, when it was first and last seen, and example cases that prove it. Pure: the rows come
 // from the case index (src/store/feed-cases.ts), so the same cases always give the same answer.
 
+import type { CloakingRow } from '../compare/cloaking-report.js';
+
 /** One case as the aggregate needs it. */
 export interface FeedCase {
   id: string;
   kind: 'trace' | 'proxy' | 'import' | 'mail';
   startedAt: string | null;
-  /** A traced link: the message case it came from. */
-  messageCase: string | null;
   /**
    * A traced link: every message case whose link led to this trace (the same link in several
-   * messages is traced once, the later messages point at that case); `messageCase` among them.
+   * messages is traced once, the later messages point at that case); none for a message case.
    */
-  messageCases?: string[];
+  messageCases: string[];
   /** A trace made as one visitor of a `clicktrace compare` run: that comparison case. */
   comparison?: string | null;
   /** A message case: the sending platforms its headers show. */
@@ -79,8 +79,8 @@ export const DIMENSION_TITLES: Record<FeedDimension, string> = {
   tracker: 'Click trackers / ESPs',
   broker: 'Brokers and affiliate or ad networks',
   intermediary: 'Other hops on the way (shorteners, wrappers, unattributed)',
-  advertiser: 'Advertisers (chains that ended on a page)',
-  'final-domain': 'Final registrable domains of chains that did not end on a page',
+  advertiser: 'Advertisers (chains that ended on a landing page)',
+  'final-domain': 'Final registrable domains of chains that reached no landing page',
   network: 'Hosting networks of every hop (offline data, approximate)',
 };
 
@@ -121,6 +121,12 @@ export interface FeedAggregate {
   firstSeen: string | null;
   lastSeen: string | null;
   rows: FeedRow[];
+  /**
+   * The report of a cases folder (`clicktrace report`, /report): per party, the links of the folder
+   * compared as several visitors (clicktrace compare) and how many were cloaked. Absent from a
+   * batch's summary (a batch compares nothing). Every format shows it.
+   */
+  cloaking?: CloakingRow[];
 }
 
 export const EXAMPLES = 3;
@@ -223,13 +229,35 @@ class Buckets {
   }
 }
 
-/** Sums the cases up; `since` (an ISO time) leaves out cases that started before it. */
-export function feedAggregate(cases: readonly FeedCase[], options: { since?: string | null } = {}): FeedAggregate {
+export interface FeedAggregateOptions {
+  /** ISO time: cases that started before it are left out. */
+  since?: string | null;
+  /**
+   * With `since`: message cases that started before it but that traces in the window came from
+   * (feedMessageContext), read for what they say of their message; never counted as cases.
+   */
+  context?: readonly FeedCase[];
+}
+
+/**
+ * Sums the cases up; `since` (an ISO time) leaves out cases that started before it.
+ *
+ * Which messages count: the message cases among the cases summed up (a batch's summary: the
+ * messages of the batch, not those of earlier runs that led to a trace it reused). With `since`,
+ * also a message recorded before it but with a trace of one of its links made in the window (a
+ * mailbox traced again, its message cases reused): it is part of the window's answer, counted
+ * on that trace, which is the example and gives first and last seen of the message's lines (its
+ * sending platforms, open trackers, given-out addresses). A counted message counts everywhere a
+ * message counts; a trace counts for the counted messages it came from.
+ */
+export function feedAggregate(cases: readonly FeedCase[], options: FeedAggregateOptions = {}): FeedAggregate {
   const since = options.since ?? null;
   const included = since ? cases.filter((c) => c.startedAt !== null && c.startedAt >= since) : [...cases];
   const buckets = new Buckets();
-  const platformsOf = new Map(included.filter((c) => c.kind === 'mail').map((c) => [c.id, c.platforms]));
-  const messagesById = new Map(included.filter((c) => c.kind === 'mail').map((c) => [c.id, c]));
+  const messagesById = new Map<string, FeedCase>();
+  for (const c of [...(options.context ?? []), ...(since ? cases : included)]) if (c.kind === 'mail') messagesById.set(c.id, c);
+  const counted = new Set(included.filter((c) => c.kind === 'mail').map((c) => c.id));
+  if (since) for (const c of included) for (const m of messagesOf(c)) if (messagesById.has(m)) counted.add(m);
   const messages = new Set<string>();
   let traces = 0;
   let imported = 0;
@@ -244,29 +272,21 @@ export function feedAggregate(cases: readonly FeedCase[], options: { since?: str
     }
     if (c.kind === 'mail') {
       messages.add(c.id);
-      for (const p of c.platforms) buckets.add('platform', p.name, p.name, c, { detail: p.kind });
-      for (const name of new Set(c.openTrackers ?? [])) buckets.add('open-tracker', name, name, c);
-      addRecipients(
-        buckets,
-        c,
-        c,
-        c.platforms.map((p) => `via ${p.name}`),
-      );
+      addMessageLines(buckets, c, c, []);
       continue;
     }
     traces++;
     if (c.kind === 'import') imported++;
     if (c.comparison) compared++;
     if (c.error !== null) failed++;
-    for (const messageCase of messagesOf(c)) {
+    // The trace as this selection sees it: only the counted messages it came from.
+    const trace = { ...c, messageCases: messagesOf(c).filter((m) => counted.has(m)) };
+    const advertiser = advertiserOf(trace);
+    for (const messageCase of trace.messageCases) {
       messages.add(messageCase);
-      for (const p of platformsOf.get(messageCase) ?? [])
-        buckets.add('platform', p.name, p.name, c, { detail: p.kind, messages: [messageCase] });
-      const message = messagesById.get(messageCase);
-      const advertiser = c.endedOnPage ? (c.advertiser ?? c.finalDomain) : null;
-      if (message) addRecipients(buckets, message, c, advertiser ? [`for ${advertiser}`] : []);
+      addMessageLines(buckets, messagesById.get(messageCase)!, trace, advertiser ? [`for ${advertiser}`] : []);
     }
-    addChain(buckets, c);
+    addChain(buckets, trace);
   }
   return {
     since,
@@ -280,6 +300,18 @@ export function feedAggregate(cases: readonly FeedCase[], options: { since?: str
     lastSeen,
     rows: buckets.rows(),
   };
+}
+
+/**
+ * The lines a message makes (its sending platforms, open trackers, given-out addresses), counted
+ * for `c`: the message case itself, or a trace of one of its links (`details` then says for which
+ * advertiser).
+ */
+function addMessageLines(buckets: Buckets, message: FeedCase, c: FeedCase, details: string[]): void {
+  const messages = [message.id];
+  for (const p of message.platforms) buckets.add('platform', p.name, p.name, c, { detail: p.kind, messages });
+  for (const name of new Set(message.openTrackers ?? [])) buckets.add('open-tracker', name, name, c, { messages });
+  addRecipients(buckets, message, c, c === message ? message.platforms.map((p) => `via ${p.name}`) : details);
 }
 
 /**
@@ -299,8 +331,7 @@ function addRecipients(buckets: Buckets, message: FeedCase, c: FeedCase, details
 
 /** The message cases a trace came from (none for a mail case: it is a message). */
 function messagesOf(c: FeedCase): readonly string[] {
-  if (c.kind === 'mail') return [];
-  return c.messageCases ?? (c.messageCase ? [c.messageCase] : []);
+  return c.kind === 'mail' ? [] : c.messageCases;
 }
 
 function addChain(buckets: Buckets, c: FeedCase): void {
@@ -314,13 +345,36 @@ function addChain(buckets: Buckets, c: FeedCase): void {
       buckets.add('intermediary', name, name, c, { detail: role === 'unknown' ? 'unattributed' : role });
     addNetwork(buckets, c, hop);
   }
-  if (c.endedOnPage) {
-    const key = c.advertiser ?? c.finalDomain;
-    if (key)
-      buckets.add('advertiser', key, key, c, { detail: c.advertiser ? 'advertiser party' : 'final domain (no advertiser party named)' });
+  const advertiser = advertiserOf(c);
+  if (advertiser) {
+    buckets.add('advertiser', advertiser, advertiser, c, {
+      detail: c.advertiser ? 'advertiser party' : 'final domain (no advertiser party named)',
+    });
   } else if (c.finalDomain) {
-    buckets.add('final-domain', c.finalDomain, c.finalDomain, c, { detail: 'did not end on a page' });
+    const owner = pageOwner(c);
+    buckets.add('final-domain', c.finalDomain, c.finalDomain, c, {
+      detail: c.endedOnPage && owner ? `ended on a page of ${owner}, not a landing page` : 'did not end on a page',
+    });
   }
+}
+
+/**
+ * Who a chain was for: its advertiser party, or, for a chain that rested on a page nobody claims
+ * (a report without an advertiser party), its final domain. A page served by a tracker, broker or
+ * shortener (the tracker's own offer page) is no landing page, as the analysis says ("no landing
+ * page reached"): its domain is not passed off as an advertiser.
+ */
+function advertiserOf(c: FeedCase): string | null {
+  if (!c.endedOnPage) return null;
+  if (c.advertiser) return c.advertiser;
+  return pageOwner(c) ? null : c.finalDomain;
+}
+
+/** "Selligent (esp-tracker)": the party, other than an advertiser, that the last hop belongs to. */
+function pageOwner(c: FeedCase): string | null {
+  const last = c.hops.at(-1);
+  if (!last?.partyRole || last.partyRole === 'unknown' || last.partyRole === 'advertiser') return null;
+  return `${last.partyName ?? last.domain ?? '?'} (${last.partyRole})`;
 }
 
 function addNetwork(buckets: Buckets, c: FeedCase, hop: FeedHop): void {

@@ -1,9 +1,18 @@
-// The feed report as terminal tables, one per dimension. Every value from a case goes through
-// clean(): party names and domains come from hostile mail and pages.
+// The feed report as terminal tables, one per dimension, and the cloaking table of a cases
+// folder's report. Every value from a case goes through clean(): party names and domains come
+// from hostile mail and pages.
 import { clean, truncate } from '../cli/terminal.js';
 import { DIMENSION_TITLES, FEED_DIMENSIONS, type FeedAggregate, type FeedRow } from './aggregate.js';
+import type { CloakingRow } from '../compare/cloaking-report.js';
 
-const COLUMNS: { title: string; cell: (r: FeedRow) => string; max: number; right?: boolean }[] = [
+interface Column<R> {
+  title: string;
+  cell: (r: R) => string;
+  max: number;
+  right?: boolean;
+}
+
+const COLUMNS: Column<FeedRow>[] = [
   { title: 'name', cell: (r) => r.label, max: 48 },
   { title: 'detail', cell: (r) => [r.detail, r.source ? `data: ${r.source}` : null].filter(Boolean).join('; '), max: 48 },
   { title: 'msgs', cell: (r) => String(r.messages), max: 8, right: true },
@@ -12,6 +21,28 @@ const COLUMNS: { title: string; cell: (r: FeedRow) => string; max: number; right
   { title: 'last seen', cell: (r) => shortTime(r.lastSeen), max: 20 },
   { title: 'examples', cell: (r) => r.examples.join(' '), max: 120 },
 ];
+
+const CLOAKING_COLUMNS: Column<CloakingRow>[] = [
+  { title: 'party', cell: (r) => r.party, max: 48 },
+  { title: 'compared', cell: (r) => String(r.compared), max: 8, right: true },
+  { title: 'cloaked', cell: (r) => String(r.cloaked), max: 8, right: true },
+  { title: 'single-use', cell: (r) => String(r.singleUse), max: 10, right: true },
+  { title: 'signals', cell: (r) => r.signals.join(', ') || '-', max: 60 },
+  { title: 'first seen', cell: (r) => shortTime(r.firstSeen), max: 20 },
+  { title: 'last seen', cell: (r) => shortTime(r.lastSeen), max: 20 },
+  { title: 'examples', cell: (r) => r.examples.join(' '), max: 120 },
+];
+
+/** A table under a title line, two spaces in: "(none)" when there are no rows. */
+function table<R>(title: string, columns: Column<R>[], rows: readonly R[]): string[] {
+  if (rows.length === 0) return ['', title, '  (none)'];
+  const cells = rows.map((r) => columns.map((c) => clean(truncate(c.cell(r), c.max))));
+  const widths = columns.map((c, i) => Math.max(c.title.length, ...cells.map((row) => row[i].length)));
+  const render = (row: string[]) =>
+    '  ' +
+    row.map((cell, i) => (columns[i].right ? cell.padStart(widths[i]) : i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ');
+  return ['', title, render(columns.map((c) => c.title)), ...cells.map(render)];
+}
 
 function shortTime(iso: string | null): string {
   return iso ? iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, 'Z') : '-';
@@ -35,6 +66,8 @@ export function totalsNote(aggregate: Pick<FeedAggregate, 'imported' | 'compared
   return text ? ` (${text})` : '';
 }
 
+export const CLOAKING_TITLE = 'Cloaking (links compared as several visitors with clicktrace compare)';
+
 export function formatFeedText(aggregate: FeedAggregate): string {
   const lines: string[] = [];
   lines.push(
@@ -43,20 +76,14 @@ export function formatFeedText(aggregate: FeedAggregate): string {
       (aggregate.firstSeen ? `, ${shortTime(aggregate.firstSeen)} to ${shortTime(aggregate.lastSeen)}` : '') +
       (aggregate.since ? ` (since ${aggregate.since})` : ''),
   );
-  for (const dimension of FEED_DIMENSIONS) {
-    const rows = aggregate.rows.filter((r) => r.dimension === dimension);
-    lines.push('', `${DIMENSION_TITLES[dimension]}:`);
-    if (rows.length === 0) {
-      lines.push('  (none)');
-      continue;
-    }
-    const cells = rows.map((r) => COLUMNS.map((c) => clean(truncate(c.cell(r), c.max))));
-    const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...cells.map((row) => row[i].length)));
-    const render = (row: string[]) =>
-      '  ' +
-      row.map((cell, i) => (COLUMNS[i].right ? cell.padStart(widths[i]) : i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ');
-    lines.push(render(COLUMNS.map((c) => c.title)));
-    for (const row of cells) lines.push(render(row));
-  }
+  for (const dimension of FEED_DIMENSIONS)
+    lines.push(
+      ...table(
+        `${DIMENSION_TITLES[dimension]}:`,
+        COLUMNS,
+        aggregate.rows.filter((r) => r.dimension === dimension),
+      ),
+    );
+  if (aggregate.cloaking) lines.push(...table(`${CLOAKING_TITLE}:`, CLOAKING_COLUMNS, aggregate.cloaking));
   return lines.join('\n');
 }

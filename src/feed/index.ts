@@ -1,9 +1,10 @@
 // The feed report: "who is responsible" across many cases. `aggregateCases` is what a batch run
 // and `clicktrace report` call; the formats are beside it.
 import type { CaseStore } from '../store/case-store.js';
-import { feedCases, type FeedCaseQuery } from '../store/feed-cases.js';
+import { feedCases, feedMessageContext, type FeedCaseQuery } from '../store/feed-cases.js';
 import { feedAggregate, type FeedAggregate } from './aggregate.js';
-import { listComparisons } from '../compare/comparison-case.js';
+import { comparedLinks, listComparisons } from '../compare/comparison-case.js';
+import { cloakingByParty } from '../compare/cloaking-report.js';
 
 export {
   feedAggregate,
@@ -29,5 +30,15 @@ export function aggregateCases(store: CaseStore, options: FeedCaseQuery = {}): F
   for (const record of listComparisons(store.casesDir))
     for (const p of record.comparison.profiles) if (p.case) comparisonOf.set(p.case, record.case);
   const cases = feedCases(store, options).map((c) => (comparisonOf.has(c.id) ? { ...c, comparison: comparisonOf.get(c.id)! } : c));
-  return feedAggregate(cases, { since: options.since ?? null });
+  const since = options.since ?? null;
+  return feedAggregate(cases, { since, context: since ? feedMessageContext(store, cases) : [] });
+}
+
+/**
+ * The report of a cases folder (`clicktrace report`, the web UI's /report and /api/report): the
+ * aggregate of its indexed cases since `since`, with the cloaking of its compared links.
+ */
+export function feedReport(store: CaseStore, options: { since?: string | null } = {}): FeedAggregate {
+  const since = options.since ?? null;
+  return { ...aggregateCases(store, { since }), cloaking: cloakingByParty(comparedLinks(store.casesDir, { since })) };
 }

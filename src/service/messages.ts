@@ -14,7 +14,8 @@ import {
 } from '../mail/message-case.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MESSAGE_EML_FILE, MESSAGE_RECORD_FILE, PARTIAL_FILE } from '../case/case-layout.js';
+import { MESSAGE_EML_FILE, MESSAGE_RECORD_FILE, PARTIAL_FILE, TIMESTAMP_FILE } from '../case/case-layout.js';
+import type { TimestampOutcome, TsaSettings } from '../timestamp/case-timestamp.js';
 import { sha256Hex } from '../http/checksums.js';
 import { clickTarget, type PeeledGateway } from '../mail/gateway-wrappers.js';
 import type { CaseStore } from '../store/index.js';
@@ -48,6 +49,18 @@ export function openMessageCase(store: CaseStore, raw: Buffer, record: MessageRe
     }
   }
   return { ...createMessageCase(store.casesDir, raw, record), earlier: false };
+}
+
+/**
+ * The TSA's token over a message case's seal, asked for unless the case holds one already. Sealing
+ * a message case again (rewriteMessageRecord: a trace added) removes its token, so a token that is
+ * there covers the manifest as it is: a message uploaded or traced again with nothing new keeps its
+ * sealed case and its token as they were. Null when nothing was asked.
+ */
+export async function stampMessageCase(dir: string, tsa: TsaSettings): Promise<TimestampOutcome | null> {
+  if (existsSync(join(dir, TIMESTAMP_FILE))) return null;
+  const { stampCase } = await import('../timestamp/case-timestamp.js');
+  return stampCase(dir, tsa);
 }
 
 /** What to trace of a message: link `link`, or remote resource `resource` (a pixel). */

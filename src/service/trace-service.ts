@@ -20,7 +20,7 @@ import { MESSAGE_RECORD_FILE } from '../case/case-layout.js';
 import { BrowserPool } from './browser-pool.js';
 import { Tracer, type TraceDefaults, type TraceRequest } from './tracer.js';
 import { batchEntry, type BatchEntry } from './batch.js';
-import { createMessageCase, linkTarget, traceMessage } from './messages.js';
+import { linkTarget, openMessageCase, stampMessageCase, traceMessage } from './messages.js';
 import { defaultConcurrency } from './defaults.js';
 import { casesRecipientMap, exactAddresses, type RecipientMap } from '../mail/recipient-map.js';
 import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
@@ -203,7 +203,8 @@ export class TraceService {
     if (input.link && !main)
       throw new SubmissionError(`the message has no traceable link ${input.link} (it has ${record.links.length} link(s))`, 400, 'bad-link');
     if (main) await checkTarget(main.url, this.options.trace ?? {});
-    const message = createMessageCase(this.casesDir, input.raw, record);
+    // The same message uploaded again (same Message-ID, same bytes) reuses its message case, as `mail --trace` does.
+    const message = openMessageCase(this.store, input.raw, record);
     this.store.indexCase(message.dir);
     const job = this.newJob({
       kind: 'message',
@@ -219,7 +220,8 @@ export class TraceService {
     this.record(
       job,
       'message',
-      `message case ${message.id}: ${analysis.links.length} link(s)${main ? `, main link ${main.index}: ${main.url}` : ', no link to trace'}`,
+      `message case ${message.id}${message.earlier ? ' (this message, recorded before)' : ''}: ` +
+        `${analysis.links.length} link(s)${main ? `, main link ${main.index}: ${main.url}` : ', no link to trace'}`,
     );
     await this.stampMessage(job, message.dir);
     if (!main) {
@@ -467,12 +469,12 @@ export class TraceService {
     };
   }
 
-  /** A message case is sealed (again) synchronously; its timestamp, when a TSA is set, is asked for here. */
+  /** A message case is sealed (again) synchronously; its timestamp, when a TSA is set and it has none, is asked for here. */
   private async stampMessage(job: Job, dir: string): Promise<void> {
     const tsa = this.options.trace?.tsa;
     if (!tsa) return;
-    const { stampCase } = await import('../timestamp/case-timestamp.js');
-    this.recordTimestamp(job, await stampCase(dir, tsa));
+    const outcome = await stampMessageCase(dir, tsa);
+    if (outcome) this.recordTimestamp(job, outcome);
   }
 
   private recordTimestamp(job: Job, outcome: TimestampOutcome): void {

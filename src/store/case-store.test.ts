@@ -335,6 +335,32 @@ test('indexCaseFolder indexes into the store of the folder it is in; reindex com
   assert.equal(result.skipped[0].id, '20261126T100001Z-bbbbbb');
 });
 
+test('a message recorded before --since and traced after it: counted with its sending platform', () => {
+  const dir = casesDir();
+  const [message, traced] = ['20261126T110000Z-aaaaaa-mail', '20261127T090000Z-cccccc'];
+  writeCase(dir, message, { 'message.json': messageRecord([{ link: 1, case: traced }]) });
+  writeCase(dir, traced, {
+    'report.json': seedReport(traced, {
+      startedAt: '2026-11-27T09:00:00.000Z',
+      message: { case: message, subject: 's', from: 'a@b.example', link: 1 },
+    }),
+  });
+  const store = CaseStore.open(dir);
+  try {
+    store.sync();
+    const since = aggregateCases(store, { since: '2026-11-27T00:00:00.000Z' });
+    assert.deepEqual([since.cases, since.messages, since.traces], [1, 1, 1]);
+    const platform = since.rows.find((r) => r.dimension === 'platform' && r.key === 'Selligent');
+    assert.deepEqual([platform?.messages, platform?.traces, platform?.examples], [1, 1, [traced]]);
+    // A batch counts the messages it holds: the trace alone is no message.
+    const batch = aggregateCases(store, { caseIds: [traced] });
+    assert.deepEqual([batch.cases, batch.messages, batch.traces], [1, 0, 1]);
+    assert.deepEqual(aggregateCases(store, { caseIds: [message, traced] }).rows, aggregateCases(store).rows);
+  } finally {
+    store.close();
+  }
+});
+
 test('the same link in two messages, traced once: the feed counts the trace for both messages', () => {
   const dir = casesDir();
   const [first, second, traced] = ['20261126T110000Z-aaaaaa-mail', '20261126T110001Z-bbbbbb-mail', '20261126T110002Z-cccccc'];
@@ -345,7 +371,7 @@ test('the same link in two messages, traced once: the feed counts the trace for 
   try {
     store.sync();
     const trace = feedCases(store).find((c) => c.id === traced)!;
-    assert.deepEqual([trace.messageCase, trace.messageCases], [first, [first, second]]);
+    assert.deepEqual(trace.messageCases, [first, second]);
     const agg = aggregateCases(store);
     assert.deepEqual([agg.messages, agg.traces], [2, 1]);
     const tracker = agg.rows.find((r) => r.dimension === 'tracker' && r.key === 'Selligent')!;

@@ -91,8 +91,8 @@ test('an index of schema 1 is rebuilt with hosting networks; old reports get the
     const [first, second] = feedCases(store);
     assert.equal(first.id, '20261126T100000Z-aaaaaa');
     assert.deepEqual(
-      [first.endedOnPage, first.finalDomain, first.advertiser, first.messageCase, first.platforms],
-      [true, 'shop.example', 'shop.example', null, []],
+      [first.endedOnPage, first.finalDomain, first.advertiser, first.messageCases, first.platforms],
+      [true, 'shop.example', 'shop.example', [], []],
     );
     assert.deepEqual(first.hops[0], {
       idx: 1,

@@ -69,16 +69,6 @@ export function feedCases(store: CaseStore, query: FeedCaseQuery = {}): FeedCase
       .iterate() as IterableIterator<HopLine>,
     lines,
   );
-  const messageOf = new Map(
-    (
-      db.prepare('SELECT case_id, message_case FROM traced_links WHERE message_case <> case_id ORDER BY owner = case_id DESC').all() as {
-        case_id: string;
-        message_case: string;
-      }[]
-    )
-      .reverse()
-      .map((r) => [r.case_id, r.message_case]),
-  );
   // The same link in several messages is traced once: every message whose link led to a trace.
   const messagesOf = new Map<string, string[]>();
   for (const r of db
@@ -128,7 +118,6 @@ export function feedCases(store: CaseStore, query: FeedCaseQuery = {}): FeedCase
     id: c.id,
     kind: c.kind,
     startedAt: c.started_at,
-    messageCase: c.kind === 'mail' ? null : (messageOf.get(c.id) ?? null),
     messageCases: c.kind === 'mail' ? [] : (messagesOf.get(c.id) ?? []),
     platforms: c.kind === 'mail' ? (platformsOf.get(c.id) ?? []) : [],
     openTrackers: c.kind === 'mail' ? (openTrackersOf.get(c.id) ?? []) : [],
@@ -150,6 +139,17 @@ export function feedCases(store: CaseStore, query: FeedCaseQuery = {}): FeedCase
       source: h.network_source,
     })),
   }));
+}
+
+/**
+ * The message cases that traces among `cases` came from but that are not among them (recorded
+ * before a --since, or outside a batch): what the feed report needs to know of those messages.
+ */
+export function feedMessageContext(store: CaseStore, cases: readonly FeedCase[]): FeedCase[] {
+  const have = new Set(cases.map((c) => c.id));
+  const missing = new Set(cases.flatMap((c) => c.messageCases).filter((id) => !have.has(id)));
+  if (missing.size === 0) return [];
+  return feedCases(store, { caseIds: [...missing] }).filter((c) => c.kind === 'mail');
 }
 
 function groupBy(hops: IterableIterator<HopLine>, cases: CaseLine[]): Map<string, HopLine[]> {

@@ -1,18 +1,14 @@
 // The feed report in the web UI: GET /report (the page, with links to the cases) and
 // GET /api/report?since=DATE (the same aggregate as JSON; `clicktrace report --json` prints it too).
 import { dateBound, QueryError } from '../store/index.js';
-import { aggregateCases, type FeedAggregate } from '../feed/index.js';
+import { feedReport, type FeedAggregate } from '../feed/index.js';
 import { route, type RequestContext, type Route } from './router.js';
 import { sendHtml, sendJson, sendJsonError } from './responses.js';
 import { layout } from './views/layout.js';
 import { errorBody } from './views/error-page.js';
 import { feedReportBody } from './views/feed-report.js';
-import { cloakingSection } from './views/compare-page.js';
-import { html } from './html.js';
-import { cloakingByParty } from '../compare/cloaking-report.js';
-import { comparedLinks } from '../compare/comparison-case.js';
 
-/** The aggregate for `?since=DATE`, or the reason the date is refused. */
+/** The report (aggregate and cloaking) for `?since=DATE`, or the reason the date is refused. */
 function aggregateFor(ctx: RequestContext): { aggregate: FeedAggregate; since: string | null } | { error: string } {
   const raw = ctx.url.searchParams.get('since')?.trim() || null;
   let since: string | null;
@@ -22,25 +18,19 @@ function aggregateFor(ctx: RequestContext): { aggregate: FeedAggregate; since: s
     if (err instanceof QueryError) return { error: err.message };
     throw err;
   }
-  return { aggregate: aggregateCases(ctx.service.syncedStore(), { since }), since: raw };
+  return { aggregate: feedReport(ctx.service.syncedStore(), { since }), since: raw };
 }
 
 function reportPage(ctx: RequestContext): void {
   const result = aggregateFor(ctx);
   if ('error' in result) return sendHtml(ctx.res, 400, layout('Report', errorBody(400, result.error)));
-  const cloaking = cloakingByParty(comparedLinks(ctx.service.casesDir, { since: result.since ? dateBound(result.since, 'since') : null }));
-  sendHtml(
-    ctx.res,
-    200,
-    layout('Report', html`${feedReportBody(result.aggregate, { linkCases: true, since: result.since })} ${cloakingSection(cloaking)}`),
-  );
+  sendHtml(ctx.res, 200, layout('Report', feedReportBody(result.aggregate, { linkCases: true, since: result.since })));
 }
 
 function reportApi(ctx: RequestContext): void {
   const result = aggregateFor(ctx);
   if ('error' in result) return sendJsonError(ctx.res, 400, 'bad-filter', result.error);
-  const cloaking = cloakingByParty(comparedLinks(ctx.service.casesDir, { since: result.since ? dateBound(result.since, 'since') : null }));
-  sendJson(ctx.res, 200, { ...result.aggregate, cloaking });
+  sendJson(ctx.res, 200, result.aggregate);
 }
 
 export const reportRoutes: Route[] = [route('GET', /^\/report$/, reportPage), route('GET', /^\/api\/report$/, reportApi)];

@@ -6,7 +6,6 @@ import { fileHref } from '../case-data.js';
 import { caseLink, safeClass, statusLabel, time } from './widgets.js';
 import type { ComparisonRecord } from '../../compare/comparison-case.js';
 import { describeDivergence } from '../../compare/format-text.js';
-import type { CloakingRow } from '../../compare/cloaking-report.js';
 
 export function compareBody(record: ComparisonRecord): SafeHtml {
   const c = record.comparison;
@@ -122,40 +121,4 @@ export function compareListBody(records: ComparisonRecord[]): SafeHtml {
             </tbody>
           </table>`
     }`;
-}
-
-/** The report page's cloaking table: per party, the links compared and how many were cloaked. */
-export function cloakingSection(rows: readonly CloakingRow[]): SafeHtml {
-  return html`<section class="cloaking-report">
-    <h2>Cloaking (links compared as several visitors)</h2>
-    ${
-      rows.length === 0
-        ? html`<p class="empty">No link has been compared (clicktrace compare).</p>`
-        : html`<table>
-            <thead>
-              <tr>
-                <th>party</th>
-                <th>compared</th>
-                <th>cloaked</th>
-                <th>single-use</th>
-                <th>signals</th>
-                <th>examples</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${rows.map(
-                (r) =>
-                  html`<tr>
-                    <td>${r.party}</td>
-                    <td>${r.compared}</td>
-                    <td>${r.cloaked}</td>
-                    <td>${r.singleUse}</td>
-                    <td>${r.signals.join(', ')}</td>
-                    <td>${r.examples.map((id) => html`<a href="${`/compare/${encodeURIComponent(id)}`}">${id}</a> `)}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
-    }
-  </section>`;
 }

@@ -1,11 +1,12 @@
 // The feed report ("who is responsible" across the cases) as HTML: the /report page of the web UI,
 // and the standalone file of `clicktrace report --html FILE`. Escaped by construction (html``);
 // the standalone file also carries a CSP that allows no script at all.
-import { appUrl, html, type SafeHtml } from '../html.js';
+import { appPath, appUrl, html, type SafeHtml } from '../html.js';
 import { DIMENSION_TITLES, FEED_DIMENSIONS, type FeedAggregate, type FeedRow } from '../../feed/aggregate.js';
 import { caseLink, safeClass, time } from './widgets.js';
 import { networkAttribution } from './network.js';
-import { rowNote, totalsNote } from '../../feed/format-text.js';
+import { CLOAKING_TITLE, rowNote, totalsNote } from '../../feed/format-text.js';
+import type { CloakingRow } from '../../compare/cloaking-report.js';
 
 export interface FeedReportOptions {
   /** Example cases as links to their pages (the web UI), or as plain ids (a standalone file). */
@@ -16,12 +17,14 @@ export interface FeedReportOptions {
   since?: string | null;
 }
 
-function examples(row: FeedRow, options: FeedReportOptions): SafeHtml {
+function examples(row: Pick<FeedRow, 'examples'>, options: FeedReportOptions, comparisons = false): SafeHtml {
   return html`${row.examples.map(
     (id, i) =>
       html`${i ? ' ' : ''}${
         options.linkCases
-          ? caseLink(id)
+          ? comparisons
+            ? html`<a class="case-link" href="${appPath('compare', id)}">${id}</a>`
+            : caseLink(id)
           : options.caseHref
             ? html`<a class="case-link case-id" href="${options.caseHref(id)}">${id}</a>`
             : html`<code class="case-id">${id}</code>`
@@ -30,7 +33,7 @@ function examples(row: FeedRow, options: FeedReportOptions): SafeHtml {
 }
 
 function rowHtml(row: FeedRow, options: FeedReportOptions): SafeHtml {
-  return html`<tr class="feed-row" data-dimension="${row.dimension}">
+  return html`<tr class="feed-row" data-dimension="${row.dimension}" data-key="${row.key}">
     <td class="feed-label">${row.label}</td>
     <td class="feed-detail">
       ${row.detail ?? ''}${row.source ? html`${row.detail ? '; ' : ''}<span class="network-source">data: ${row.source}, approximate</span>` : ''}
@@ -41,6 +44,46 @@ function rowHtml(row: FeedRow, options: FeedReportOptions): SafeHtml {
     <td>${time(row.lastSeen)}</td>
     <td class="feed-examples">${examples(row, options)}</td>
   </tr>`;
+}
+
+/** Per party, the links compared as several visitors and how many were cloaked; examples are comparison cases. */
+function cloakingSection(rows: readonly CloakingRow[], options: FeedReportOptions): SafeHtml {
+  return html`<section class="cloaking-report" id="feed-cloaking">
+    <h2>${CLOAKING_TITLE}</h2>
+    ${
+      rows.length === 0
+        ? html`<p class="empty">None.</p>`
+        : html`<table class="feed">
+            <thead>
+              <tr>
+                <th>Party</th>
+                <th class="num">Compared</th>
+                <th class="num">Cloaked</th>
+                <th class="num">Single-use</th>
+                <th>Signals</th>
+                <th>First seen</th>
+                <th>Last seen</th>
+                <th>Example comparisons</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${rows.map(
+                (r) =>
+                  html`<tr class="cloaking-row" data-key="${r.party}">
+                    <td class="feed-label">${r.party}</td>
+                    <td class="num cloaking-compared">${r.compared}</td>
+                    <td class="num cloaking-cloaked">${r.cloaked}</td>
+                    <td class="num cloaking-single-use">${r.singleUse}</td>
+                    <td class="cloaking-signals">${r.signals.join(', ')}</td>
+                    <td>${time(r.firstSeen)}</td>
+                    <td>${time(r.lastSeen)}</td>
+                    <td class="feed-examples">${examples(r, options, true)}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+    }
+  </section>`;
 }
 
 export function feedReportBody(aggregate: FeedAggregate, options: FeedReportOptions): SafeHtml {
@@ -88,7 +131,7 @@ export function feedReportBody(aggregate: FeedAggregate, options: FeedReportOpti
           </form>`
         : ''
     }
-    ${sections} ${hasAsData ? networkAttribution() : ''}`;
+    ${sections} ${aggregate.cloaking ? cloakingSection(aggregate.cloaking, options) : ''} ${hasAsData ? networkAttribution() : ''}`;
 }
 
 /**
