@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './helpers.js';
-import { jsonLines, startCli } from './support/cli-process.js';
+import { jsonLines, startCli, type CliRun } from './support/cli-process.js';
 import { Server, startWorker, TOKEN, tokens, until, type JobView, type QueueView } from './support/fleet-cluster.js';
 import { redisMissing, startRedis } from './support/redis-server.js';
 import { writeSampleCase, START_URL } from './support/test-capture.js';
@@ -31,10 +31,16 @@ const once = (token: string) => `${SINGLE_USE_PREFIX}${token}`;
 const hits = (token: string) => lab.hits(`/once/${token}`);
 
 /** The test as a worker: its heartbeat and claims. */
-function fakeWorker(server: Server, id: string) {
+function fakeWorker(server: Server, id: string, clockAheadMs = 0) {
   const identity = { id, name: id, host: 'localhost', version: '0', chromium: 'none', concurrency: 1 };
   return {
-    beat: (running: string[]) => server.post('/api/fleet/heartbeat', { worker: identity, running, stopping: false }),
+    beat: (running: string[]) =>
+      server.post('/api/fleet/heartbeat', {
+        worker: identity,
+        running,
+        stopping: false,
+        sentAt: new Date(Date.now() + clockAheadMs).toISOString(),
+      }),
     claim: (job: string, nonce: string) =>
       server.post<{ ok: boolean; caseId: string; code?: string; reason?: string }>(`/api/fleet/jobs/${job}/claim`, {
         worker: id,
@@ -83,12 +89,22 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
         assert.match(second.stderr, /is the queue of another clicktrace server \(process \d+ on .*one server per queue/);
         assert.equal(second.stderr.split('\n').filter(Boolean).length, 1, `one line: ${second.stderr}`);
 
-        const worker = fakeWorker(server, 'test');
+        // Its clock an hour ahead, and another version of clicktrace: a case says neither, the job does.
+        const worker = fakeWorker(server, 'test', 3600_000);
         const url = once('ops-twice');
         const [first, twin] = await Promise.all([submit(server, url, true), submit(server, url, true)]);
         await worker.beat([first.id, twin.id]);
         const claimed = await worker.claim(first.id, 'n1');
         assert.equal(claimed.status, 200);
+        const events = (await server.job(first.id)).events ?? [];
+        assert.ok(
+          events.some((e) => e.kind === 'worker-clock' && /its clock is 3\d{3}\.\d s ahead of the server's/.test(e.detail)),
+          JSON.stringify(events),
+        );
+        assert.ok(events.some((e) => e.kind === 'worker-version' && /test runs clicktrace 0, this server \d/.test(e.detail)));
+        const seen = (await server.queue()).workers.find((w) => w.name === 'test') as { clockSkewMs?: number } | undefined;
+        assert.ok((seen?.clockSkewMs ?? 0) > 3500_000, JSON.stringify(seen));
+        assert.match(server.run.stderr(), /worker test on localhost: its clock is 3\d{3}\.\d s ahead of the server's/);
         // Both with "again" (a form sent twice): the second is refused while the first is traced.
         const refused = await worker.claim(twin.id, 'n2');
         assert.equal(refused.status, 409);
@@ -153,7 +169,7 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
       const root = tempDir('fleet-ops-late-');
       const server = await Server.start(lab.traceArgs, redis, join(root, 'cases'), ['--worker-timeout', '5']);
       const spool = join(root, 'w1');
-      let worker;
+      let worker: CliRun | undefined;
       try {
         // What a worker killed with kill -9 leaves in its spool: a claim whose case it had sealed
         // but not packed yet, and a claim whose case it was still writing.
@@ -173,9 +189,16 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
         await redis.kill();
         const late = await submit(server, once('ops-late'));
         worker = startWorker(redis, server, spool);
-        // The spool is sent before Redis answers.
-        const delivered = await ended(server, sealedJob.id, 90_000);
-        assert.equal(delivered.state, 'done', delivered.error ?? '');
+        // The spool is sent before Redis answers (the job may have been failed as lost first: its case is taken all the same).
+        const delivered = await until(
+          async () => {
+            const job = await server.job(sealedJob.id);
+            return job.state === 'done' && job;
+          },
+          90_000,
+          () => `the killed worker's sealed case: ${worker!.stderr()}`,
+        );
+        assert.ok(delivered.events?.some((e) => e.kind === 'uploaded'));
         assert.ok(existsSync(join(server.casesDir, sealedClaim.body.caseId, 'manifest.json')));
         await until(
           () => /waiting for the queue redis:\/\//.test(worker!.stderr()),
@@ -202,9 +225,29 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
         assert.equal(lost.error, WORKER_LOST);
         assert.equal(hits('ops-partial'), 0);
         assert.equal(lost.fleet?.dispatches, 1);
+
+        // Redis gone again: the worker and the server still stop when told.
+        await redis.kill();
+        const stopped = (run: { child: { exitCode: number | null; signalCode: string | null } }) =>
+          run.child.exitCode !== null || run.child.signalCode !== null;
+        worker.child.kill('SIGTERM');
+        await until(
+          () => stopped(worker!),
+          60_000,
+          () => `the worker to stop without Redis: ${worker!.stderr()}`,
+        );
+        assert.equal(worker.child.exitCode, 0, worker.stderr());
+        server.run.child.kill('SIGTERM');
+        await until(
+          () => stopped(server.run),
+          60_000,
+          () => `the server to stop without Redis: ${server.run.stderr()}`,
+        );
+        assert.equal(server.run.child.exitCode, 0, server.run.stderr());
       } finally {
         worker?.child.kill('SIGKILL');
         await worker?.exited;
+        server.run.child.kill('SIGKILL');
         await server.stop();
         await redis.stop();
       }

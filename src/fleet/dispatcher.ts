@@ -16,6 +16,8 @@ import { hostname } from 'node:os';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { processAlive } from '../capture/profiles.js';
+import { TOOL } from '../version.js';
+import { clean } from '../cli/terminal.js';
 import type { Job } from '../service/trace-service.js';
 import type { TraceDefaults, TraceOutcome, TraceRequest } from '../service/tracer.js';
 import type { CaseStore } from '../store/index.js';
@@ -84,6 +86,10 @@ export interface WorkerSeen extends WorkerIdentity {
   lastSeen: string;
   running: string[];
   stopping: boolean;
+  /** How far the worker's clock is ahead of the server's (negative: behind), from its last heartbeat; null when it did not say. */
+  clockSkewMs?: number | null;
+  clockSamples?: number[];
+  clockSaid?: boolean;
 }
 
 export interface QueueStatus {
@@ -130,6 +136,9 @@ return 0`;
 /** Another server holds the queue. */
 export class QueueTakenError extends Error {}
 const WORKERS_SHOWN_MS = 24 * 3600 * 1000;
+/** A worker's clock further off than this is said (the heartbeat's own transit is well below it). */
+const CLOCK_TOLERANCE_MS = 5000;
+const CLOCK_SAMPLES = 8;
 
 export class FleetDispatcher {
   readonly queueUrl: string;
@@ -197,7 +206,9 @@ export class FleetDispatcher {
       } catch {
         // not ours to read: refused below
       }
-      const gone = holder.host === hostname() && typeof holder.pid === 'number' && holder.pid !== process.pid && !processAlive(holder.pid);
+      // On this host: a holder with this process's pid is an earlier life of it (a container's fixed pid), else gone if not running.
+      const gone =
+        holder.host === hostname() && typeof holder.pid === 'number' && (holder.pid === process.pid || !processAlive(holder.pid));
       if (gone) {
         await redis.eval(REPLACE_HOLDER, 1, SERVER_KEY, held, this.serverName, SERVER_LEASE_MS);
         continue;
@@ -242,12 +253,25 @@ export class FleetDispatcher {
     const seen = this.workers.get(request.worker.id);
     if (process.env.CLICKTRACE_FLEET_DEBUG && seen)
       this.options.log?.(`debug: heartbeat of ${request.worker.name} ${Date.now() - Date.parse(seen.lastSeen)} ms after its last`);
+    // Each sample is the skew less the heartbeat's transit (its time in queues of a loaded server
+    // included): the largest of the last few is the closest to the truth.
+    const sentAt = request.sentAt ? Date.parse(request.sentAt) : NaN;
+    const samples = Number.isFinite(sentAt) ? [...(seen?.clockSamples ?? []), sentAt - Date.now()].slice(-CLOCK_SAMPLES) : [];
+    const clockSkewMs = samples.length ? Math.max(...samples) : null;
+    const judged = samples.length >= Math.min(3, CLOCK_SAMPLES) || (clockSkewMs ?? 0) > CLOCK_TOLERANCE_MS;
+    if (judged && clockSkewMs !== null && Math.abs(clockSkewMs) > CLOCK_TOLERANCE_MS && !seen?.clockSaid)
+      this.options.log?.(
+        `clicktrace serve: worker ${clean(request.worker.name)} on ${clean(request.worker.host)}: ${clockNote(clockSkewMs)}`,
+      );
     this.workers.set(request.worker.id, {
       ...request.worker,
       firstSeen: seen?.firstSeen ?? now,
       lastSeen: now,
       running: request.running.slice(0, 1000),
       stopping: request.stopping,
+      clockSkewMs: judged ? clockSkewMs : null,
+      clockSamples: samples,
+      clockSaid: seen?.clockSaid || (judged && clockSkewMs !== null && Math.abs(clockSkewMs) > CLOCK_TOLERANCE_MS),
     });
     return { heartbeatMs: this.heartbeatMs, workerTimeoutMs: this.workerTimeoutMs };
   }
@@ -303,6 +327,11 @@ export class FleetDispatcher {
     }
     const outcome = { ok: true as const, caseId: claimed.caseId, url: job.url! };
     this.host.record(job, 'claimed', `by ${worker ? `${worker.name} on ${worker.host}` : request.worker}; case ${outcome.caseId}`);
+    // The case is verified by its digests and signature, which say nothing of the worker's clock or version: the job says them.
+    if (worker?.clockSkewMs && Math.abs(worker.clockSkewMs) > CLOCK_TOLERANCE_MS)
+      this.host.record(job, 'worker-clock', `${clockNote(worker.clockSkewMs)}; the times in its case are the worker's`);
+    if (worker && worker.version !== TOOL.version)
+      this.host.record(job, 'worker-version', `${worker.name} runs clicktrace ${worker.version}, this server ${TOOL.version}`);
     return { status: 200, body: outcome };
   }
 
@@ -359,7 +388,11 @@ export class FleetDispatcher {
     }
     const now = Date.now();
     const workers = [...this.workers.values()]
-      .map((w) => ({ ...w, ageMs: now - Date.parse(w.lastSeen), alive: now - Date.parse(w.lastSeen) <= this.workerTimeoutMs }))
+      .map(({ clockSamples: _samples, clockSaid: _said, ...w }) => ({
+        ...w,
+        ageMs: now - Date.parse(w.lastSeen),
+        alive: now - Date.parse(w.lastSeen) <= this.workerTimeoutMs,
+      }))
       .filter((w) => w.ageMs <= WORKERS_SHOWN_MS)
       .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
     return { queue: this.queueUrl, jobs, redis, workers, workerTimeoutMs: this.workerTimeoutMs };
@@ -382,7 +415,10 @@ export class FleetDispatcher {
       'no answer',
     ).catch(() => undefined);
     this.lease.disconnect();
-    await Promise.allSettled([this.events.close(), this.queue.close(), this.verifier.close()]);
+    // BullMQ's close waits for Redis to answer: a server stopped while Redis is down would never exit.
+    const queue = Promise.allSettled([this.events.close(), this.queue.close()]);
+    await deadline(queue, 5000, 'no answer').catch(() => Promise.allSettled([this.events.disconnect(), this.queue.disconnect()]));
+    await this.verifier.close();
   }
 
   private async takeIn(job: Job, caseId: string, bundle: Buffer): Promise<FleetReply<IngestResponse>> {
@@ -576,6 +612,11 @@ export class FleetDispatcher {
     this.lastRedisError = message;
     this.options.log?.(`clicktrace serve: queue ${this.queueUrl}: ${message}`);
   }
+}
+
+/** How far off a worker's clock is, in words. */
+function clockNote(skewMs: number): string {
+  return `its clock is ${(Math.abs(skewMs) / 1000).toFixed(1)} s ${skewMs > 0 ? 'ahead of' : 'behind'} the server's`;
 }
 
 /** The report of a case folder, when it is a capture that has one. */

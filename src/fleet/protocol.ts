@@ -145,6 +145,8 @@ export interface HeartbeatRequest {
   running: string[];
   /** Shutting down: takes no new job. */
   stopping: boolean;
+  /** The worker's clock when it sent this (ISO 8601): the server shows how far it is from its own, as a case's times are the worker's. */
+  sentAt?: string;
 }
 
 export interface HeartbeatResponse {
@@ -200,6 +202,7 @@ export function isHeartbeatRequest(value: unknown): value is HeartbeatRequest {
     typeof w.concurrency === 'number' &&
     Array.isArray(v.running) &&
     v.running.every((id) => typeof id === 'string') &&
-    typeof v.stopping === 'boolean'
+    typeof v.stopping === 'boolean' &&
+    (v.sentAt === undefined || typeof v.sentAt === 'string')
   );
 }

@@ -180,7 +180,9 @@ export class FleetWorker {
       await this.outbox.stop();
       this.closed = true;
       if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
-      await this.client.heartbeat({ worker: this.identity, running: this.holds(), stopping: true }).catch(() => undefined);
+      await this.client
+        .heartbeat({ worker: this.identity, running: this.holds(), stopping: true, sentAt: new Date().toISOString() })
+        .catch(() => undefined);
       await this.browsers.close();
       this.store.close();
       this.spool.release();
@@ -321,7 +323,8 @@ export class FleetWorker {
       this.lastBeatAt = now;
     }
     try {
-      const send = () => this.client.heartbeat({ worker: this.identity, running: this.holds(), stopping: this.stopping });
+      const send = () =>
+        this.client.heartbeat({ worker: this.identity, running: this.holds(), stopping: this.stopping, sentAt: new Date().toISOString() });
       // Once more at once on a network error: a kept-alive socket the server had just closed.
       const answer = await send().catch((err: unknown) =>
         err instanceof ServerError && err.status === null ? send() : Promise.reject(err as Error),

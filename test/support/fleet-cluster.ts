@@ -56,7 +56,8 @@ export class Server {
     ]);
     const url = await until(
       () => /clicktrace serve: (http:\/\/127\.0\.0\.1:\d+)\//.exec(run.stderr())?.[1],
-      60_000,
+      // With --local-workers the line comes once its Chromium started: slow on a loaded machine.
+      120_000,
       () => `serve: ${run.stderr()}`,
     );
     return new Server(run, url, casesDir);
