@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './helpers.js';
-import { jsonLines, startCli, type CliRun } from './support/cli-process.js';
-import { freePort, redisMissing, startRedis, type TestRedis } from './support/redis-server.js';
+import { jsonLines, startCli } from './support/cli-process.js';
+import { assertCasesVerify, Server, startWorker, tokens, TOKEN, until, workersAlive, type JobView } from './support/fleet-cluster.js';
+import { freePort, redisMissing, startRedis } from './support/redis-server.js';
 import { writeSampleCase, START_URL } from './support/test-capture.js';
 import { labMailbox, startLab, SINGLE_USE_PREFIX, type Lab } from '../src/lab/index.js';
 import { verifyCase } from '../src/verify/verify.js';
@@ -19,7 +20,6 @@ import { readZipDirectory, readZipEntry, StoredZipWriter } from '../src/evidence
 import { WORKER_LOST } from '../src/fleet/protocol.js';
 
 const skip = redisMissing();
-const TOKEN = 'fleet-test-token-0123456789';
 
 let lab: Lab;
 before(async () => {
@@ -31,144 +31,6 @@ after(async () => {
 
 const once = (token: string) => `${SINGLE_USE_PREFIX}${token}`;
 const hits = (token: string) => lab.hits(`/once/${token}`);
-const tokens = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(2, '0')}`);
-
-interface JobView {
-  id: string;
-  state: 'queued' | 'running' | 'done' | 'failed';
-  url: string | null;
-  caseId: string | null;
-  messageCaseId: string | null;
-  error: string | null;
-  events?: { kind: string; detail: string }[];
-  fleet?: { worker: { name: string } | null; dispatches: number } | null;
-}
-
-interface QueueView {
-  jobs: Record<string, number>;
-  workers: { id: string; name: string; alive: boolean; running: string[]; chromium: string; stopping: boolean }[];
-  redis: Record<string, number> | { error: string };
-}
-
-/** A running `clicktrace serve --queue`, and HTTP to it with the token. */
-class Server {
-  private constructor(
-    readonly run: CliRun,
-    readonly url: string,
-    readonly casesDir: string,
-  ) {}
-
-  static async start(redis: TestRedis, casesDir: string, extra: string[] = [], port = 0): Promise<Server> {
-    const run = startCli([
-      'serve',
-      '--port',
-      String(port),
-      '--cases',
-      casesDir,
-      '--queue',
-      redis.url,
-      '--token',
-      TOKEN,
-      '--worker-timeout',
-      '15',
-      ...lab.traceArgs,
-      ...extra,
-    ]);
-    const url = await until(
-      () => /clicktrace serve: (http:\/\/127\.0\.0\.1:\d+)\//.exec(run.stderr())?.[1],
-      60_000,
-      () => `serve: ${run.stderr()}`,
-    );
-    return new Server(run, url, casesDir);
-  }
-
-  async get<T>(path: string, headers: Record<string, string> = { 'X-Clicktrace-Token': TOKEN }): Promise<{ status: number; body: T }> {
-    const response = await fetch(`${this.url}${path}`, { headers });
-    return { status: response.status, body: (await response.json()) as T };
-  }
-
-  async post<T>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
-    const isBuffer = Buffer.isBuffer(body);
-    const response = await fetch(`${this.url}${path}`, {
-      method: 'POST',
-      headers: { 'X-Clicktrace-Token': TOKEN, 'Content-Type': isBuffer ? 'application/zip' : 'application/json', ...headers },
-      body: isBuffer ? new Uint8Array(body) : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as T };
-  }
-
-  async jobs(): Promise<JobView[]> {
-    return (await this.get<{ jobs: JobView[] }>('/api/jobs')).body.jobs;
-  }
-
-  async job(id: string): Promise<JobView> {
-    return (await this.get<{ job: JobView }>(`/api/jobs/${id}`)).body.job;
-  }
-
-  async queue(): Promise<QueueView> {
-    return (await this.get<QueueView>('/api/queue')).body;
-  }
-
-  async stop(): Promise<void> {
-    this.run.child.kill('SIGTERM');
-    await this.run.exited;
-  }
-}
-
-function startWorker(redis: TestRedis, server: Server, spool: string, extra: string[] = []): CliRun {
-  return startCli([
-    'worker',
-    '--queue',
-    redis.url,
-    '--server',
-    server.url,
-    '--token',
-    TOKEN,
-    '--concurrency',
-    '2',
-    '--spool',
-    spool,
-    '--name',
-    spool.split('/').pop()!,
-    ...extra,
-  ]);
-}
-
-async function until<T>(
-  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
-  timeoutMs: number,
-  what: () => string,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting: ${what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function workersAlive(server: Server, n: number): Promise<QueueView> {
-  return until(
-    async () => {
-      const queue = await server.queue();
-      return queue.workers.filter((w) => w.alive && w.chromium !== '(starting)').length >= n && queue;
-    },
-    90_000,
-    () => `${n} workers`,
-  );
-}
-
-async function assertCasesVerify(server: Server, ids: string[]): Promise<void> {
-  for (const id of ids) {
-    const dir = join(server.casesDir, id);
-    assert.ok(!existsSync(join(dir, 'PARTIAL')), `${id} is closed`);
-    const verified = await verifyCase(dir);
-    assert.ok(verified.ok, `${id}: ${verified.problems.join('; ')}`);
-    const { status } = await server.get(`/api/cases/${id}`);
-    assert.equal(status, 200, `${id} is indexed on the server`);
-  }
-}
 
 interface Line {
   kind: string;
@@ -188,7 +50,7 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
     async () => {
       const redis = await startRedis();
       const root = tempDir('fleet-');
-      const server = await Server.start(redis, join(root, 'cases'));
+      const server = await Server.start(lab.traceArgs, redis, join(root, 'cases'));
       const spools = ['w1', 'w2', 'w3'].map((name) => join(root, name));
       const workers = spools.map((spool) => startWorker(redis, server, spool));
       try {
@@ -297,7 +159,7 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
   test('Redis killed and restarted mid-run, a worker stopped with SIGTERM, e-mails submitted whole: no duplicate request, no lost case', async () => {
     const redis = await startRedis({ appendonly: true });
     const root = tempDir('fleet-restart-');
-    const server = await Server.start(redis, join(root, 'cases'), ['--local-workers', '1']);
+    const server = await Server.start(lab.traceArgs, redis, join(root, 'cases'), ['--local-workers', '1']);
     const worker = startWorker(redis, server, join(root, 'w1'));
     try {
       await workersAlive(server, 2);
@@ -374,7 +236,7 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
     const redis = await startRedis();
     const root = tempDir('fleet-server-restart-');
     const port = await freePort();
-    let server = await Server.start(redis, join(root, 'cases'), [], port);
+    let server = await Server.start(lab.traceArgs, redis, join(root, 'cases'), [], port);
     const worker = startWorker(redis, server, join(root, 'w1'));
     try {
       await workersAlive(server, 1);
@@ -393,7 +255,7 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
       server.run.child.kill('SIGKILL');
       await server.run.exited;
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      server = await Server.start(redis, join(root, 'cases'), [], port);
+      server = await Server.start(lab.traceArgs, redis, join(root, 'cases'), [], port);
 
       const { stdout, stderr } = await batch.exited;
       const lines = jsonLines<Line>(stdout);
@@ -435,7 +297,7 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
   test('refused: a worker with a wrong token, worker calls without the token header, a tampered or foreign bundle; nothing of them is kept', async () => {
     const redis = await startRedis();
     const root = tempDir('fleet-refuse-');
-    const server = await Server.start(redis, join(root, 'cases'));
+    const server = await Server.start(lab.traceArgs, redis, join(root, 'cases'));
     try {
       const wrong = startCli([
         'worker',
@@ -510,7 +372,8 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
       zip.finish();
 
       await beat();
-      const tampered = await server.post<{ error: { message: string } }>(`/api/fleet/cases/${caseId}`, readFileSync(tamperedPath));
+      const claimed = { 'X-Clicktrace-Claim': 'n1' };
+      const tampered = await server.post<{ error: { message: string } }>(`/api/fleet/cases/${caseId}`, readFileSync(tamperedPath), claimed);
       assert.equal(tampered.status, 422);
       assert.match(tampered.body.error.message, /does not verify: report\.json: SHA-256 differs from manifest\.json/);
       assert.ok(!existsSync(join(server.casesDir, caseId)), 'nothing of a refused bundle is kept');
@@ -526,10 +389,10 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
       assert.equal(foreign.status, 404, 'a case the server did not assign');
 
       // The genuine bundle is still taken (a finished case is never lost), once.
-      const genuine = await server.post<{ outcome: string }>(`/api/fleet/cases/${caseId}`, bundle);
+      const genuine = await server.post<{ outcome: string }>(`/api/fleet/cases/${caseId}`, bundle, claimed);
       assert.equal(genuine.status, 200);
       assert.equal(genuine.body.outcome, 'ingested');
-      const again = await server.post<{ outcome: string }>(`/api/fleet/cases/${caseId}`, bundle);
+      const again = await server.post<{ outcome: string }>(`/api/fleet/cases/${caseId}`, bundle, claimed);
       assert.equal(again.body.outcome, 'already', 'uploading twice is harmless');
       assert.ok((await verifyCase(join(server.casesDir, caseId))).ok);
       assert.equal((await server.job(id)).state, 'done');

@@ -93,7 +93,8 @@ export async function startServe(
   const localWorkers = numberOption(values['local-workers'], '--local-workers', { min: 0, max: 64 }) ?? 0;
   if (localWorkers && !fleet) throw new CliError('--local-workers takes --queue (without a queue the server traces itself: --concurrency)');
   // BullMQ is loaded only here, with --queue.
-  const dispatcher = fleet ? (await import('../fleet/dispatcher.js')).FleetDispatcher : null;
+  const dispatcherModule = fleet ? await import('../fleet/dispatcher.js') : null;
+  const dispatcher = dispatcherModule?.FleetDispatcher ?? null;
   const service = new TraceService({
     casesDir,
     concurrency,
@@ -105,6 +106,7 @@ export async function startServe(
       await service.fleet.ready(5000);
     } catch (err) {
       await service.close();
+      if (dispatcherModule && err instanceof dispatcherModule.QueueTakenError) throw new CliError(`--queue: ${err.message}`, 1);
       throw new CliError(`--queue: cannot reach ${service.fleet.queueUrl}: ${(err as Error).message.split('\n')[0]}`, 1);
     }
   }

@@ -16,7 +16,9 @@ this worker's name and host, clicktrace's version and Chromium's.
 
 Finished cases wait in the spool folder until the server has them: a server or network that is
 away only delays them (uploads are retried; uploading twice is harmless), and a worker started
-later on the same spool sends what a killed one left. A heartbeat tells the server which jobs
+later on the same spool sends what a killed one left (a case it was still writing stays in the
+spool, unsealed, and is named at start). It may start before the server or Redis: it waits up to
+a minute for each. A heartbeat tells the server which jobs
 the worker holds; if it stops (kill -9, a lost host), the server fails those jobs as "worker
 lost" and never runs them again (their links may be single-use).
 

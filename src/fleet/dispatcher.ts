@@ -12,12 +12,18 @@
 //   when its worker stops sending heartbeats (or no longer lists it), as failed: WORKER_LOST. It is
 //   never put on the queue again. A case uploaded after that is still taken in (nothing finished is
 //   lost) and the job is done after all.
+import { hostname } from 'node:os';
 import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import { processAlive } from '../capture/profiles.js';
+import { TOOL } from '../version.js';
+import { clean } from '../cli/terminal.js';
 import type { Job } from '../service/trace-service.js';
 import type { TraceDefaults, TraceOutcome, TraceRequest } from '../service/tracer.js';
 import type { CaseStore } from '../store/index.js';
 import type { Report } from '../report.js';
 import { caseFolderName } from '../case/case-layout.js';
+import { requestKey } from '../capture/trace-input.js';
 import { readCaseFolder } from '../store/case-folder.js';
 import { BundleError, ingestBundle } from '../import/case-bundle.js';
 import { VerifyThread } from '../import/verify-thread.js';
@@ -80,6 +86,10 @@ export interface WorkerSeen extends WorkerIdentity {
   lastSeen: string;
   running: string[];
   stopping: boolean;
+  /** How far the worker's clock is ahead of the server's (negative: behind), from its last heartbeat; null when it did not say. */
+  clockSkewMs?: number | null;
+  clockSamples?: number[];
+  clockSaid?: boolean;
 }
 
 export interface QueueStatus {
@@ -105,7 +115,30 @@ interface Waiter {
 }
 
 const MAX_DISPATCHES = 5;
+/**
+ * One server per queue: the key names the server that holds the queue, for SERVER_LEASE_MS, renewed
+ * a third of it. A second server on the same queue would take the first one's jobs from workers
+ * that claim them from the wrong server (refused as unknown, put on the queue again, given up after
+ * MAX_DISPATCHES), so it is refused at start. A holder of this host that is no longer running (a
+ * server killed and started again) is replaced at once; one elsewhere lapses within the lease.
+ */
+const SERVER_KEY = `clicktrace:${QUEUE_NAME}:server`;
+const SERVER_LEASE_MS = 15_000;
+// Renews the lease only if this server still holds it; takes it again if it is gone (Redis restarted without persistence).
+const RENEW_LEASE = `local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 2 end
+return 0`;
+// Replaces a holder only if it is still the one judged gone.
+const REPLACE_HOLDER = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1 end
+return 0`;
+
+/** Another server holds the queue. */
+export class QueueTakenError extends Error {}
 const WORKERS_SHOWN_MS = 24 * 3600 * 1000;
+/** A worker's clock further off than this is said (the heartbeat's own transit is well below it). */
+const CLOCK_TOLERANCE_MS = 5000;
+const CLOCK_SAMPLES = 8;
 
 export class FleetDispatcher {
   readonly queueUrl: string;
@@ -119,6 +152,9 @@ export class FleetDispatcher {
   /** Bundles are unpacked and verified off the event loop, which answers claims, heartbeats and the web UI meanwhile. */
   private readonly verifier = new VerifyThread();
   private readonly startedAt = Date.now();
+  /** How this server names itself in SERVER_KEY, and its connection for it (BullMQ's client is not public). */
+  private readonly serverName: string;
+  private readonly lease: Redis;
   private readonly timers: NodeJS.Timeout[] = [];
   private reconciling: Promise<void> | null = null;
   private lastSweep = Date.now();
@@ -131,11 +167,14 @@ export class FleetDispatcher {
     private readonly options: FleetOptions,
   ) {
     this.queueUrl = describeRedis(options.redis);
+    this.serverName = JSON.stringify({ host: hostname(), pid: process.pid, cases: host.store.casesDir, since: new Date().toISOString() });
     this.workerTimeoutMs = options.workerTimeoutMs ?? 30_000;
     this.heartbeatMs = Math.max(250, Math.min(5000, Math.round(this.workerTimeoutMs / 5)));
     const connection = connectionOptions(options.redis);
     this.queue = new Queue<FleetJobData>(QUEUE_NAME, { connection });
     this.events = new QueueEvents(QUEUE_NAME, { connection });
+    this.lease = new Redis(connection);
+    this.lease.on('error', (err: Error) => this.redisError(err));
     this.queue.on('error', (err: Error) => this.redisError(err));
     this.events.on('error', (err: Error) => this.redisError(err));
     this.events.on('progress', ({ jobId, data }) => this.progress(jobId, data));
@@ -146,11 +185,52 @@ export class FleetDispatcher {
     this.timers.push(setInterval(() => this.sweep(), this.heartbeatMs).unref());
   }
 
-  /** Answers within `timeoutMs` whether Redis is reachable (for a clear error at start). */
+  /** Answers within `timeoutMs` whether Redis is reachable (for a clear error at start), and takes the queue (QueueTakenError when another server has it). */
   async ready(timeoutMs: number): Promise<void> {
     const message = `no answer from ${this.queueUrl} within ${timeoutMs / 1000} s`;
     await deadline(this.queue.waitUntilReady(), timeoutMs, message);
     await deadline(this.queue.getJobCounts('waiting'), timeoutMs, message);
+    await deadline(this.takeQueue(), timeoutMs, message);
+    this.timers.push(setInterval(() => void this.keepQueue(), SERVER_LEASE_MS / 3).unref());
+  }
+
+  private async takeQueue(): Promise<void> {
+    const redis = this.lease;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if ((await redis.set(SERVER_KEY, this.serverName, 'PX', SERVER_LEASE_MS, 'NX')) === 'OK') return;
+      const held = await redis.get(SERVER_KEY);
+      if (held === null) continue;
+      let holder: { host?: string; pid?: number; cases?: string; since?: string } = {};
+      try {
+        holder = JSON.parse(held) as typeof holder;
+      } catch {
+        // not ours to read: refused below
+      }
+      // On this host: a holder with this process's pid is an earlier life of it (a container's fixed pid), else gone if not running.
+      const gone =
+        holder.host === hostname() && typeof holder.pid === 'number' && (holder.pid === process.pid || !processAlive(holder.pid));
+      if (gone) {
+        await redis.eval(REPLACE_HOLDER, 1, SERVER_KEY, held, this.serverName, SERVER_LEASE_MS);
+        continue;
+      }
+      throw new QueueTakenError(
+        `${this.queueUrl} is the queue of another clicktrace server (process ${holder.pid ?? '?'} on ${holder.host ?? '?'}, ` +
+          `cases ${holder.cases ?? '?'}, since ${holder.since ?? '?'}); one server per queue ` +
+          `(if that server is gone, its hold lapses within ${SERVER_LEASE_MS / 1000} s)`,
+      );
+    }
+    throw new QueueTakenError(`${this.queueUrl}: the queue's server could not be settled; try again`);
+  }
+
+  private async keepQueue(): Promise<void> {
+    if (this.closed) return;
+    try {
+      const redis = this.lease;
+      const kept = await redis.eval(RENEW_LEASE, 1, SERVER_KEY, this.serverName, SERVER_LEASE_MS);
+      if (kept === 0) this.redisError(new Error(`another clicktrace server has taken this queue (${String(await redis.get(SERVER_KEY))})`));
+    } catch (err) {
+      this.redisError(err as Error);
+    }
   }
 
   /** The job's trace on the fleet: resolves when its case is in, or it failed. Puts it on the queue unless it is there or claimed. */
@@ -173,12 +253,25 @@ export class FleetDispatcher {
     const seen = this.workers.get(request.worker.id);
     if (process.env.CLICKTRACE_FLEET_DEBUG && seen)
       this.options.log?.(`debug: heartbeat of ${request.worker.name} ${Date.now() - Date.parse(seen.lastSeen)} ms after its last`);
+    // Each sample is the skew less the heartbeat's transit (its time in queues of a loaded server
+    // included): the largest of the last few is the closest to the truth.
+    const sentAt = request.sentAt ? Date.parse(request.sentAt) : NaN;
+    const samples = Number.isFinite(sentAt) ? [...(seen?.clockSamples ?? []), sentAt - Date.now()].slice(-CLOCK_SAMPLES) : [];
+    const clockSkewMs = samples.length ? Math.max(...samples) : null;
+    const judged = samples.length >= Math.min(3, CLOCK_SAMPLES) || (clockSkewMs ?? 0) > CLOCK_TOLERANCE_MS;
+    if (judged && clockSkewMs !== null && Math.abs(clockSkewMs) > CLOCK_TOLERANCE_MS && !seen?.clockSaid)
+      this.options.log?.(
+        `clicktrace serve: worker ${clean(request.worker.name)} on ${clean(request.worker.host)}: ${clockNote(clockSkewMs)}`,
+      );
     this.workers.set(request.worker.id, {
       ...request.worker,
       firstSeen: seen?.firstSeen ?? now,
       lastSeen: now,
       running: request.running.slice(0, 1000),
       stopping: request.stopping,
+      clockSkewMs: judged ? clockSkewMs : null,
+      clockSamples: samples,
+      clockSaid: seen?.clockSaid || (judged && clockSkewMs !== null && Math.abs(clockSkewMs) > CLOCK_TOLERANCE_MS),
     });
     return { heartbeatMs: this.heartbeatMs, workerTimeoutMs: this.workerTimeoutMs };
   }
@@ -198,6 +291,12 @@ export class FleetDispatcher {
         status: 409,
         body: { ok: false, code, reason: `job ${jobId} is ${job.state === 'running' ? 'claimed by another worker' : job.state}` },
       };
+    }
+    // "again" passes the ledger (the earlier request has its case named at once, on the fleet); a
+    // second "again" of a link being traced right now (a form sent twice) must not request it twice.
+    if (job.again && this.tracingNow(job)) {
+      this.settle(job.id, { kind: 'already-traced', url: job.url!, caseId: null, inProgress: true });
+      return { status: 409, body: { ok: false, code: 'already-traced', reason: 'its link is being traced right now for another job' } };
     }
     const worker = this.workers.get(request.worker);
     const { store } = this.host;
@@ -228,7 +327,20 @@ export class FleetDispatcher {
     }
     const outcome = { ok: true as const, caseId: claimed.caseId, url: job.url! };
     this.host.record(job, 'claimed', `by ${worker ? `${worker.name} on ${worker.host}` : request.worker}; case ${outcome.caseId}`);
+    // The case is verified by its digests and signature, which say nothing of the worker's clock or version: the job says them.
+    if (worker?.clockSkewMs && Math.abs(worker.clockSkewMs) > CLOCK_TOLERANCE_MS)
+      this.host.record(job, 'worker-clock', `${clockNote(worker.clockSkewMs)}; the times in its case are the worker's`);
+    if (worker && worker.version !== TOOL.version)
+      this.host.record(job, 'worker-version', `${worker.name} runs clicktrace ${worker.version}, this server ${TOOL.version}`);
     return { status: 200, body: outcome };
+  }
+
+  /** Another job of the same link is claimed and not yet ended. */
+  private tracingNow(job: Job): boolean {
+    const key = requestKey(job.url!);
+    for (const { job: other } of this.waiters.values())
+      if (other !== job && other.state === 'running' && other.fleet?.caseId && requestKey(other.url!) === key) return true;
+    return false;
   }
 
   /** The claimed job ended without a case on its worker. */
@@ -241,11 +353,19 @@ export class FleetDispatcher {
     return { status: 200, body: { ok: true } };
   }
 
-  /** A worker's case: verified, moved into the cases folder, indexed, and the job's outcome. Idempotent by case id. */
-  ingest(caseId: string, bundle: Buffer): Promise<FleetReply<IngestResponse>> {
+  /** A worker's case: verified, moved into the cases folder, indexed; the job's outcome. Only from its claimant (the nonce). Idempotent by case id. */
+  ingest(caseId: string, bundle: Buffer, nonce: string | null): Promise<FleetReply<IngestResponse>> {
+    const job = this.host.jobByCase(caseId);
+    if (!job) return Promise.resolve(refusal(404, 'unknown-case', `case ${caseId} was not assigned to a job of this server`));
+    if (!nonce || job.fleet?.nonce !== nonce) {
+      this.host.record(job, 'upload-refused', `a bundle for case ${caseId} came without the claim that named it; refused, the job goes on`);
+      return Promise.resolve(
+        refusal(409, 'not-claimed', `case ${caseId} belongs to job ${job.id}, which was not claimed with this upload's claim; refused`),
+      );
+    }
     const running = this.ingesting.get(caseId);
     if (running) return running;
-    const work = this.takeIn(caseId, bundle).finally(() => this.ingesting.delete(caseId));
+    const work = this.takeIn(job, caseId, bundle).finally(() => this.ingesting.delete(caseId));
     this.ingesting.set(caseId, work);
     return work;
   }
@@ -268,7 +388,11 @@ export class FleetDispatcher {
     }
     const now = Date.now();
     const workers = [...this.workers.values()]
-      .map((w) => ({ ...w, ageMs: now - Date.parse(w.lastSeen), alive: now - Date.parse(w.lastSeen) <= this.workerTimeoutMs }))
+      .map(({ clockSamples: _samples, clockSaid: _said, ...w }) => ({
+        ...w,
+        ageMs: now - Date.parse(w.lastSeen),
+        alive: now - Date.parse(w.lastSeen) <= this.workerTimeoutMs,
+      }))
       .filter((w) => w.ageMs <= WORKERS_SHOWN_MS)
       .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
     return { queue: this.queueUrl, jobs, redis, workers, workerTimeoutMs: this.workerTimeoutMs };
@@ -279,12 +403,25 @@ export class FleetDispatcher {
     this.closed = true;
     for (const timer of this.timers) clearInterval(timer);
     await Promise.allSettled([...this.ingesting.values()]);
-    await Promise.allSettled([this.events.close(), this.queue.close(), this.verifier.close()]);
+    // The next server on this queue need not wait for the lease to lapse.
+    await deadline(
+      this.lease.eval(
+        `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`,
+        1,
+        SERVER_KEY,
+        this.serverName,
+      ),
+      2000,
+      'no answer',
+    ).catch(() => undefined);
+    this.lease.disconnect();
+    // BullMQ's close waits for Redis to answer: a server stopped while Redis is down would never exit.
+    const queue = Promise.allSettled([this.events.close(), this.queue.close()]);
+    await deadline(queue, 5000, 'no answer').catch(() => Promise.allSettled([this.events.disconnect(), this.queue.disconnect()]));
+    await this.verifier.close();
   }
 
-  private async takeIn(caseId: string, bundle: Buffer): Promise<FleetReply<IngestResponse>> {
-    const job = this.host.jobByCase(caseId);
-    if (!job) return refusal(404, 'unknown-case', `case ${caseId} was not assigned to a job of this server`);
+  private async takeIn(job: Job, caseId: string, bundle: Buffer): Promise<FleetReply<IngestResponse>> {
     const { store } = this.host;
     let taken;
     try {
@@ -475,6 +612,11 @@ export class FleetDispatcher {
     this.lastRedisError = message;
     this.options.log?.(`clicktrace serve: queue ${this.queueUrl}: ${message}`);
   }
+}
+
+/** How far off a worker's clock is, in words. */
+function clockNote(skewMs: number): string {
+  return `its clock is ${(Math.abs(skewMs) / 1000).toFixed(1)} s ${skewMs > 0 ? 'ahead of' : 'behind'} the server's`;
 }
 
 /** The report of a case folder, when it is a capture that has one. */

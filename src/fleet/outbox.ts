@@ -1,19 +1,24 @@
 // What a fleet worker owes the server, kept on disk until the server acknowledged it: each finished
-// case as a bundle (`<case>.case.zip`, with `<case>.json` naming its job) and each job that ended
+// case as a bundle (`<case>.case.zip`, with `<case>.json` naming its job and the claim's nonce,
+// written first, so a bundle never lies there without it) and each job that ended
 // without a case (`<job>.fail.json`). Sent in the background, again and again with a growing pause
 // while the server or the network is away (the upload is idempotent by case id); a worker killed
 // meanwhile leaves them for the next worker on the same spool. A bundle the server refuses for good
 // (it does not verify, or its case is unknown) moves to the spool's refused/ folder.
-import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BUNDLE_SUFFIX, packCase } from '../case/case-bundle.js';
+import { MANIFEST_FILE, PARTIAL_FILE } from '../case/case-layout.js';
+import { isCaseId } from '../store/paths.js';
 import { ServerError, type ServerClient } from './server-client.js';
 
 interface CaseItem {
   kind: 'case';
   caseId: string;
   job: string | null;
+  /** The claim's nonce: the server takes a job's case only from its claimant. */
+  nonce: string | null;
   attempts: number;
   notBefore: number;
 }
@@ -43,6 +48,8 @@ export class Outbox {
 
   constructor(
     private readonly dir: string,
+    /** Where the worker's traces write their cases: a sealed case a killed worker did not pack yet is sent from there. */
+    private readonly casesDir: string,
     private readonly refusedDir: string,
     private readonly client: ServerClient,
     private readonly workerId: () => string,
@@ -60,14 +67,33 @@ export class Outbox {
     return this.items.size;
   }
 
+  /**
+   * Notes a claim before its trace begins (`<case>.json`): a worker killed after its case was
+   * sealed but before it was packed leaves what the next worker on this spool needs to send it.
+   */
+  claimed(job: string, nonce: string, caseId: string): void {
+    writeFileSync(join(this.dir, `${caseId}.json`), JSON.stringify({ job, nonce }) + '\n');
+  }
+
+  /** The claim's trace ended without a case to send. */
+  unclaimed(caseId: string): void {
+    rmSync(join(this.dir, `${caseId}.json`), { force: true });
+  }
+
   /** Packs the closed case into the outbox (then removes the folder) and sends it soon. */
-  addCase(job: string, caseDir: string): { caseId: string; bytes: number } {
+  addCase(job: string, nonce: string, caseDir: string): { caseId: string; bytes: number } {
     const caseId = caseDir.split(/[\\/]/).pop()!;
-    const packed = packCase(caseDir, join(this.dir, `${caseId}${BUNDLE_SUFFIX}`));
-    writeFileSync(join(this.dir, `${caseId}.json`), JSON.stringify({ job }) + '\n');
+    writeFileSync(join(this.dir, `${caseId}.json`), JSON.stringify({ job, nonce }) + '\n');
+    let packed;
+    try {
+      packed = packCase(caseDir, join(this.dir, `${caseId}${BUNDLE_SUFFIX}`));
+    } catch (err) {
+      rmSync(join(this.dir, `${caseId}.json`), { force: true });
+      throw err;
+    }
     // The bundle holds it now: the folder goes in the background, not on the job's time.
     rm(caseDir, { recursive: true, force: true }).catch((err: Error) => this.log(`${caseDir}: not removed (${err.message})`));
-    this.items.set(caseId, { kind: 'case', caseId, job, attempts: 0, notBefore: 0 });
+    this.items.set(caseId, { kind: 'case', caseId, job, nonce, attempts: 0, notBefore: 0 });
     this.kick();
     return { caseId, bytes: packed.bytes };
   }
@@ -110,13 +136,13 @@ export class Outbox {
     for (const name of readdirSync(this.dir)) {
       if (name.endsWith(BUNDLE_SUFFIX)) {
         const caseId = name.slice(0, -BUNDLE_SUFFIX.length);
-        let job: string | null = null;
+        let claim: { job?: string; nonce?: string } = {};
         try {
-          job = (JSON.parse(readFileSync(join(this.dir, `${caseId}.json`), 'utf8')) as { job?: string }).job ?? null;
+          claim = JSON.parse(readFileSync(join(this.dir, `${caseId}.json`), 'utf8')) as typeof claim;
         } catch {
-          // the job is found by the case id on the server
+          // the job is found by the case id on the server, which refuses the case without the claim's nonce
         }
-        this.items.set(caseId, { kind: 'case', caseId, job, attempts: 0, notBefore: 0 });
+        this.items.set(caseId, { kind: 'case', caseId, job: claim.job ?? null, nonce: claim.nonce ?? null, attempts: 0, notBefore: 0 });
       } else if (name.endsWith(FAIL_SUFFIX)) {
         try {
           const { job, nonce, error } = JSON.parse(readFileSync(join(this.dir, name), 'utf8')) as FailureItem;
@@ -126,6 +152,41 @@ export class Outbox {
         }
       } else if (name.startsWith('.') && name.endsWith('.tmp')) rmSync(join(this.dir, name), { force: true });
     }
+    for (const name of readdirSync(this.dir)) {
+      const caseId = name.endsWith('.json') && !name.endsWith(FAIL_SUFFIX) ? name.slice(0, -'.json'.length) : '';
+      if (isCaseId(caseId) && !this.items.has(caseId)) this.recover(caseId);
+    }
+  }
+
+  /** A claim without its bundle: the worker was killed during the trace, or after it and before the case was packed. */
+  private recover(caseId: string): void {
+    const folder = join(this.casesDir, caseId);
+    let claim: { job?: string; nonce?: string } = {};
+    try {
+      claim = JSON.parse(readFileSync(join(this.dir, `${caseId}.json`), 'utf8')) as typeof claim;
+    } catch {
+      // unreadable: the case cannot be sent without its claim
+    }
+    const sealed = existsSync(join(folder, MANIFEST_FILE)) && !existsSync(join(folder, PARTIAL_FILE));
+    if (sealed && claim.job && claim.nonce) {
+      try {
+        packCase(folder, join(this.dir, `${caseId}${BUNDLE_SUFFIX}`));
+        rmSync(folder, { recursive: true, force: true });
+        this.items.set(caseId, { kind: 'case', caseId, job: claim.job, nonce: claim.nonce, attempts: 0, notBefore: 0 });
+        this.log(`case ${caseId} (job ${claim.job}) was sealed by a worker stopped before it could send it: sent now`);
+        return;
+      } catch (err) {
+        this.log(
+          `case ${caseId} (job ${claim.job}) left by a stopped worker cannot be packed (${(err as Error).message}); kept in ${folder}`,
+        );
+      }
+    } else if (existsSync(folder)) {
+      this.log(
+        `case ${caseId} (job ${claim.job ?? '?'}) was left unfinished by a worker that was killed: what it recorded stays in ${folder}, ` +
+          'never sealed, so not sent (the server fails the job as "worker lost")',
+      );
+    }
+    rmSync(join(this.dir, `${caseId}.json`), { force: true });
   }
 
   private kick(): void {
@@ -177,7 +238,7 @@ export class Outbox {
 
   private async sendCase(item: CaseItem): Promise<void> {
     const path = join(this.dir, `${item.caseId}${BUNDLE_SUFFIX}`);
-    const outcome = await this.client.uploadCase(item.caseId, readFileSync(path));
+    const outcome = await this.client.uploadCase(item.caseId, readFileSync(path), item.nonce);
     if (outcome.kind === 'taken') {
       this.forget(item.caseId, [`${item.caseId}${BUNDLE_SUFFIX}`, `${item.caseId}.json`]);
       return;

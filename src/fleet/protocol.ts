@@ -6,7 +6,8 @@
 //     POST /api/fleet/heartbeat         HeartbeatRequest → HeartbeatResponse
 //     POST /api/fleet/jobs/:id/claim    ClaimRequest → ClaimResponse: succeeds once per job, ever
 //     POST /api/fleet/jobs/:id/fail     FailRequest: the claimed job ended without a case
-//     PUT  /api/fleet/cases/:case       body: the case bundle (src/case/case-bundle.ts) → IngestResponse
+//     POST /api/fleet/cases/:case       body: the case bundle (src/case/case-bundle.ts) → IngestResponse;
+//                                       with the claim's nonce in CLAIM_HEADER: only the claimant uploads a job's case
 // A worker requests a job's link only after its claim succeeded; the claim is recorded in the
 // server's SQLite (jobs table and ledger of requested URLs) before the answer is sent, so no job
 // is traced twice whatever Redis does (BullMQ runs a stalled job again unless told not to, and
@@ -16,6 +17,12 @@ import type { TraceRequest } from '../service/tracer.js';
 
 export const QUEUE_NAME = 'clicktrace-trace';
 export const FLEET_API = '/api/fleet';
+/**
+ * The nonce of the claim that was answered with the case id. Every worker holds the server's token
+ * and the case ids are on the jobs pages, so the token alone would let any worker (a stale spool,
+ * a bug) put its bundle in place of another worker's case.
+ */
+export const CLAIM_HEADER = 'X-Clicktrace-Claim';
 
 export interface ProgressEvent {
   kind: string;
@@ -138,6 +145,8 @@ export interface HeartbeatRequest {
   running: string[];
   /** Shutting down: takes no new job. */
   stopping: boolean;
+  /** The worker's clock when it sent this (ISO 8601): the server shows how far it is from its own, as a case's times are the worker's. */
+  sentAt?: string;
 }
 
 export interface HeartbeatResponse {
@@ -193,6 +202,7 @@ export function isHeartbeatRequest(value: unknown): value is HeartbeatRequest {
     typeof w.concurrency === 'number' &&
     Array.isArray(v.running) &&
     v.running.every((id) => typeof id === 'string') &&
-    typeof v.stopping === 'boolean'
+    typeof v.stopping === 'boolean' &&
+    (v.sentAt === undefined || typeof v.sentAt === 'string')
   );
 }

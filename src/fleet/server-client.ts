@@ -5,7 +5,7 @@ import type { Report } from '../report.js';
 import type { JobSummary } from '../service/trace-service.js';
 import { BUNDLE_CONTENT_TYPE } from '../case/case-bundle.js';
 import type { ClaimRequest, ClaimResponse, FailRequest, HeartbeatRequest, HeartbeatResponse, IngestResponse } from './protocol.js';
-import { FLEET_API } from './protocol.js';
+import { CLAIM_HEADER, FLEET_API } from './protocol.js';
 
 /** A call that failed: `status` null when the server could not be reached (worth retrying). */
 export class ServerError extends Error {
@@ -66,12 +66,13 @@ export class ServerClient {
     if (answer.status !== 200 && answer.status !== 409 && answer.status !== 404) throw errorOf(answer);
   }
 
-  /** Uploads a case bundle: taken (now or before), refused for good (422, 404, 409), or ServerError to retry. */
-  async uploadCase(caseId: string, bundle: Buffer): Promise<UploadOutcome> {
+  /** Uploads a case bundle under the claim (nonce) that named it: taken (now or before), refused for good (422, 404, 409), or ServerError to retry. */
+  async uploadCase(caseId: string, bundle: Buffer, nonce: string | null): Promise<UploadOutcome> {
     const answer = await this.call<IngestResponse>('POST', `${FLEET_API}/cases/${encodeURIComponent(caseId)}`, {
       body: bundle,
       contentType: BUNDLE_CONTENT_TYPE,
       timeoutMs: UPLOAD_TIMEOUT_MS,
+      ...(nonce ? { headers: { [CLAIM_HEADER]: nonce } } : {}),
     });
     if (answer.status === 200) return { kind: 'taken', response: answer.body };
     if (answer.status === 422 || answer.status === 404 || answer.status === 409 || answer.status === 400)
@@ -120,9 +121,9 @@ export class ServerClient {
   private async call<T>(
     method: 'GET' | 'POST',
     path: string,
-    options: { json?: unknown; body?: Buffer; contentType?: string; timeoutMs?: number } = {},
+    options: { json?: unknown; body?: Buffer; contentType?: string; timeoutMs?: number; headers?: Record<string, string> } = {},
   ): Promise<{ status: number; body: T }> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...options.headers };
     if (this.token) headers['X-Clicktrace-Token'] = this.token;
     let body: BodyInit | undefined;
     if (options.json !== undefined) {

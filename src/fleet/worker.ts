@@ -50,6 +50,8 @@ export interface FleetWorkerOptions {
   claimPatienceMs?: number;
   /** How long the worker waits at start for a server that cannot be reached yet (default 60 s). */
   serverPatienceMs?: number;
+  /** How long the worker waits at start for Redis, once the server answered (default 60 s). */
+  redisPatienceMs?: number;
 }
 
 export interface JobResult {
@@ -101,7 +103,7 @@ export class FleetWorker {
       concurrency: options.concurrency,
     };
     this.client = new ServerClient(options.server, options.token);
-    this.outbox = new Outbox(spool.outboxDir, spool.refusedDir, this.client, () => this.identity.id, this.log);
+    this.outbox = new Outbox(spool.outboxDir, spool.casesDir, spool.refusedDir, this.client, () => this.identity.id, this.log);
     this.slots = new JobQueue(options.concurrency);
     this.tracer = new Tracer({
       store,
@@ -129,6 +131,8 @@ export class FleetWorker {
     try {
       // The server first: a wrong token or server ends here, before Chromium starts.
       await worker.introduce(options.serverPatienceMs ?? 60_000);
+      // What a killed worker left on this spool goes to the server now, whether Redis answers yet or not.
+      worker.outbox.start();
       // Chromium starts while the trace code warms up: the first job then stalls nothing.
       const warming = import('../capture/trace.js').then((m) => m.warmUpTrace());
       const lease = await browsers.acquire();
@@ -141,6 +145,7 @@ export class FleetWorker {
     } catch (err) {
       worker.closed = true;
       if (worker.heartbeatTimer) clearTimeout(worker.heartbeatTimer);
+      await worker.outbox.stop();
       await browsers.close();
       store.close();
       spool.release();
@@ -175,7 +180,9 @@ export class FleetWorker {
       await this.outbox.stop();
       this.closed = true;
       if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
-      await this.client.heartbeat({ worker: this.identity, running: this.holds(), stopping: true }).catch(() => undefined);
+      await this.client
+        .heartbeat({ worker: this.identity, running: this.holds(), stopping: true, sentAt: new Date().toISOString() })
+        .catch(() => undefined);
       await this.browsers.close();
       this.store.close();
       this.spool.release();
@@ -200,14 +207,22 @@ export class FleetWorker {
       if (message !== this.lastRedisError) this.log(`queue ${describeRedis(this.options.redis)}: ${message}`);
       this.lastRedisError = message;
     });
+    // A worker may start before Redis (a host booting): it waits, saying so once.
+    const patienceMs = this.options.redisPatienceMs ?? 60_000;
+    const waiting = setTimeout(() => this.log(`waiting for the queue ${describeRedis(this.options.redis)}`), 2000);
     try {
-      await deadline(bull.waitUntilReady(), 10_000, `no answer from ${describeRedis(this.options.redis)} within 10 s`);
+      await deadline(
+        bull.waitUntilReady(),
+        patienceMs,
+        `no answer from ${describeRedis(this.options.redis)} within ${patienceMs / 1000} s`,
+      );
     } catch (err) {
+      clearTimeout(waiting);
       await bull.close(true).catch(() => undefined);
       throw err;
     }
+    clearTimeout(waiting);
     this.bull = bull;
-    this.outbox.start();
     void bull.run().catch((err: Error) => this.log(`the queue stopped: ${err.message}`));
   }
 
@@ -232,6 +247,7 @@ export class FleetWorker {
     const claim = await this.claim(data.job, { worker: this.identity.id, nonce, dispatch: job.id ?? '' });
     if (!claim) return { dropped: 'the server could not be reached to claim it' };
     if (!claim.ok) return { dropped: claim.reason };
+    this.outbox.claimed(data.job, nonce, claim.caseId);
     const progress = new ProgressSender((data) => job.updateProgress(data));
     const outcome = await this.tracer.trace({
       url: claim.url,
@@ -247,7 +263,7 @@ export class FleetWorker {
     progress.flush();
     if (outcome.kind === 'traced') {
       try {
-        this.outbox.addCase(data.job, outcome.caseDir);
+        this.outbox.addCase(data.job, nonce, outcome.caseDir);
         return { case: outcome.caseId };
       } catch (err) {
         const error = `its case could not be packed on the worker: ${(err as Error).message}`;
@@ -261,6 +277,7 @@ export class FleetWorker {
         : outcome.kind === 'skipped'
           ? `the worker stopped before the trace began; nothing was requested (${outcome.reason})`
           : 'the worker was tracing this link for another job at the same time; not requested twice';
+    this.outbox.unclaimed(claim.caseId);
     this.outbox.addFailure(data.job, nonce, error);
     return { failed: error };
   }
@@ -306,7 +323,8 @@ export class FleetWorker {
       this.lastBeatAt = now;
     }
     try {
-      const send = () => this.client.heartbeat({ worker: this.identity, running: this.holds(), stopping: this.stopping });
+      const send = () =>
+        this.client.heartbeat({ worker: this.identity, running: this.holds(), stopping: this.stopping, sentAt: new Date().toISOString() });
       // Once more at once on a network error: a kept-alive socket the server had just closed.
       const answer = await send().catch((err: unknown) =>
         err instanceof ServerError && err.status === null ? send() : Promise.reject(err as Error),

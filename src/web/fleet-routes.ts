@@ -4,7 +4,8 @@
 //   POST /api/fleet/heartbeat       HeartbeatRequest → HeartbeatResponse
 //   POST /api/fleet/jobs/:id/claim  ClaimRequest → 200 { ok, caseId, url } | 409 { ok: false, code, reason }
 //   POST /api/fleet/jobs/:id/fail   FailRequest → 200 | 409
-//   POST /api/fleet/cases/:case     the case bundle (application/vnd.clicktrace.case-bundle+zip) → 200 { case, outcome } | 422 refused
+//   POST /api/fleet/cases/:case     the case bundle (application/vnd.clicktrace.case-bundle+zip), the claim's nonce in
+//                                   X-Clicktrace-Claim → 200 { case, outcome } | 422 refused | 409 not the claimant's
 // Worker endpoints answer only with the server's token in a header (never the browser cookie).
 import type { RequestContext, Route } from './router.js';
 import { route } from './router.js';
@@ -13,7 +14,7 @@ import { BodyError, readBody } from './request-body.js';
 import { presentedToken } from './security.js';
 import { isCaseId } from '../store/index.js';
 import { MAX_BUNDLE_BYTES } from '../case/case-bundle.js';
-import { isClaimRequest, isFailRequest, isHeartbeatRequest } from '../fleet/protocol.js';
+import { CLAIM_HEADER, isClaimRequest, isFailRequest, isHeartbeatRequest } from '../fleet/protocol.js';
 import type { FleetDispatcher, FleetReply } from '../fleet/dispatcher.js';
 import { inProcessQueue } from './views/queue-panel.js';
 
@@ -88,6 +89,7 @@ export const fleetRoutes: Route[] = [
       if (err instanceof BodyError) return sendJsonError(ctx.res, err.status, 'bad-request', err.message);
       throw err;
     }
-    reply(ctx, await fleet.ingest(caseId, bundle));
+    const nonce = ctx.req.headers[CLAIM_HEADER.toLowerCase()];
+    reply(ctx, await fleet.ingest(caseId, bundle, typeof nonce === 'string' ? nonce : null));
   }),
 ];

@@ -1,0 +1,302 @@
+// The fleet against what operations do to it (beside test/fleet.test.ts, which runs the fleet
+// whole): two servers started on one queue, the same link submitted twice at once, bundles
+// uploaded by a worker that was not given the job or cut short on the way, a worker started while
+// Redis is down on the spool a killed worker left, and a batch of 200 links stopped with Ctrl-C.
+// Most of it speaks the workers' protocol from the test itself: no Chromium, so it stays fast.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from './helpers.js';
+import { jsonLines, startCli, type CliRun } from './support/cli-process.js';
+import { Server, startWorker, TOKEN, tokens, until, type JobView, type QueueView } from './support/fleet-cluster.js';
+import { redisMissing, startRedis } from './support/redis-server.js';
+import { writeSampleCase, START_URL } from './support/test-capture.js';
+import { startLab, SINGLE_USE_PREFIX, type Lab } from '../src/lab/index.js';
+import { packCase } from '../src/case/case-bundle.js';
+import { PARTIAL_FILE } from '../src/case/case-layout.js';
+import { WORKER_LOST } from '../src/fleet/protocol.js';
+
+const skip = redisMissing();
+
+let lab: Lab;
+before(async () => {
+  if (!skip) lab = await startLab();
+});
+after(async () => {
+  await lab?.close();
+});
+
+const once = (token: string) => `${SINGLE_USE_PREFIX}${token}`;
+const hits = (token: string) => lab.hits(`/once/${token}`);
+
+/** The test as a worker: its heartbeat and claims. */
+function fakeWorker(server: Server, id: string, clockAheadMs = 0) {
+  const identity = { id, name: id, host: 'localhost', version: '0', chromium: 'none', concurrency: 1 };
+  return {
+    beat: (running: string[]) =>
+      server.post('/api/fleet/heartbeat', {
+        worker: identity,
+        running,
+        stopping: false,
+        sentAt: new Date(Date.now() + clockAheadMs).toISOString(),
+      }),
+    claim: (job: string, nonce: string) =>
+      server.post<{ ok: boolean; caseId: string; code?: string; reason?: string }>(`/api/fleet/jobs/${job}/claim`, {
+        worker: id,
+        nonce,
+        dispatch: `${job}.1`,
+      }),
+  };
+}
+
+async function submit(server: Server, url: string, again = false): Promise<JobView> {
+  const answer = await server.post<{ job: JobView }>('/api/submit', { url, again });
+  assert.equal(answer.status, 202, JSON.stringify(answer.body));
+  return answer.body.job;
+}
+
+async function ended(server: Server, id: string, timeoutMs = 60_000): Promise<JobView> {
+  return until(
+    async () => {
+      const job = await server.job(id);
+      return (job.state === 'done' || job.state === 'failed') && job;
+    },
+    timeoutMs,
+    () => `job ${id} to end`,
+  );
+}
+
+describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, () => {
+  test(
+    'one server per queue; the same link submitted twice at once is requested once; a bundle from a worker not given the job, ' +
+      'or cut short, is refused saying why and the link still counts as requested',
+    async () => {
+      const redis = await startRedis();
+      const root = tempDir('fleet-ops-');
+      const server = await Server.start(lab.traceArgs, redis, join(root, 'cases'));
+      try {
+        // A second server on the same queue would drop the first one's jobs as unknown: refused at start.
+        const secondRun = startCli(['serve', '--port', '0', '--cases', join(root, 'other'), '--queue', redis.url, '--token', TOKEN]);
+        const started = await until(
+          () => (secondRun.child.exitCode !== null || /clicktrace serve: http/.test(secondRun.stderr())) && 'answered',
+          60_000,
+          () => secondRun.stderr(),
+        ).then(() => /clicktrace serve: http/.test(secondRun.stderr()));
+        if (started) secondRun.child.kill('SIGKILL');
+        const second = await secondRun.exited;
+        assert.equal(second.code, 1, second.stderr);
+        assert.match(second.stderr, /is the queue of another clicktrace server \(process \d+ on .*one server per queue/);
+        assert.equal(second.stderr.split('\n').filter(Boolean).length, 1, `one line: ${second.stderr}`);
+
+        // Its clock an hour ahead, and another version of clicktrace: a case says neither, the job does.
+        const worker = fakeWorker(server, 'test', 3600_000);
+        const url = once('ops-twice');
+        const [first, twin] = await Promise.all([submit(server, url, true), submit(server, url, true)]);
+        await worker.beat([first.id, twin.id]);
+        const claimed = await worker.claim(first.id, 'n1');
+        assert.equal(claimed.status, 200);
+        const events = (await server.job(first.id)).events ?? [];
+        assert.ok(
+          events.some((e) => e.kind === 'worker-clock' && /its clock is 3\d{3}\.\d s ahead of the server's/.test(e.detail)),
+          JSON.stringify(events),
+        );
+        assert.ok(events.some((e) => e.kind === 'worker-version' && /test runs clicktrace 0, this server \d/.test(e.detail)));
+        const seen = (await server.queue()).workers.find((w) => w.name === 'test') as { clockSkewMs?: number } | undefined;
+        assert.ok((seen?.clockSkewMs ?? 0) > 3500_000, JSON.stringify(seen));
+        assert.match(server.run.stderr(), /worker test on localhost: its clock is 3\d{3}\.\d s ahead of the server's/);
+        // Both with "again" (a form sent twice): the second is refused while the first is traced.
+        const refused = await worker.claim(twin.id, 'n2');
+        assert.equal(refused.status, 409);
+        assert.equal(refused.body.code, 'already-traced');
+        const twinEnd = await ended(server, twin.id);
+        assert.equal(twinEnd.state, 'failed');
+        assert.match(twinEnd.error ?? '', /being traced right now .*not requested twice/);
+        // Without "again": the ledger names the first job's case.
+        const third = await submit(server, url);
+        assert.equal((await worker.claim(third.id, 'n3')).body.code, 'already-traced');
+        const thirdEnd = await ended(server, third.id);
+        assert.equal(thirdEnd.state, 'done');
+        assert.equal(thirdEnd.caseId, claimed.body.caseId);
+
+        // A sealed case under the claimed name, uploaded by someone without the claim.
+        const caseId = claimed.body.caseId;
+        const written = await writeSampleCase(join(root, 'worker-cases'), { name: caseId });
+        const bundlePath = join(root, 'case.zip');
+        packCase(written.dir, bundlePath);
+        const bundle = readFileSync(bundlePath);
+        const path = `/api/fleet/cases/${caseId}`;
+        const anonymous = await server.post<{ error: { code: string; message: string } }>(path, bundle);
+        assert.equal(anonymous.status, 409);
+        assert.equal(anonymous.body.error.code, 'not-claimed');
+        const foreign = await server.post<{ error: { message: string } }>(path, bundle, { 'X-Clicktrace-Claim': 'n2' });
+        assert.equal(foreign.status, 409, 'the nonce of another claim');
+        assert.match(foreign.body.error.message, new RegExp(`belongs to job ${first.id}, which was not claimed with this upload's claim`));
+        assert.equal((await server.job(first.id)).state, 'running', "a stranger's upload does not end the job");
+        assert.ok(!existsSync(join(server.casesDir, caseId)), 'nothing of it is kept');
+
+        // Cut short on the way: refused, said why, the job failed, nothing kept.
+        const cut = await server.post<{ error: { message: string } }>(path, bundle.subarray(0, Math.floor(bundle.length / 2)), {
+          'X-Clicktrace-Claim': 'n1',
+        });
+        assert.equal(cut.status, 422);
+        assert.match(cut.body.error.message, /damaged bundle/);
+        const failed = await ended(server, first.id);
+        assert.equal(failed.state, 'failed');
+        assert.match(failed.error ?? '', /its case was refused by the server: damaged bundle/);
+        assert.ok(!existsSync(join(server.casesDir, caseId)));
+        assert.deepEqual(
+          readdirSync(server.casesDir).filter((n) => n.startsWith('.')),
+          [],
+        );
+        // Its link was claimed, so it counts as requested: a new submission is not traced.
+        const fourth = await submit(server, url);
+        assert.equal((await worker.claim(fourth.id, 'n4')).body.code, 'already-traced');
+        assert.equal((await ended(server, fourth.id)).state, 'done');
+        assert.equal(hits('ops-twice'), 0, 'no worker of this test requests anything');
+      } finally {
+        await server.stop();
+        await redis.stop();
+      }
+    },
+  );
+
+  test(
+    'a worker started while Redis is down, on the spool of a killed worker: its sealed case is sent, its unfinished case kept and said; ' +
+      'a job submitted while Redis was down is traced once when it is back',
+    async () => {
+      const redis = await startRedis();
+      const root = tempDir('fleet-ops-late-');
+      const server = await Server.start(lab.traceArgs, redis, join(root, 'cases'), ['--worker-timeout', '5']);
+      const spool = join(root, 'w1');
+      let worker: CliRun | undefined;
+      try {
+        // What a worker killed with kill -9 leaves in its spool: a claim whose case it had sealed
+        // but not packed yet, and a claim whose case it was still writing.
+        const gone = fakeWorker(server, 'gone');
+        const sealedJob = await submit(server, START_URL);
+        const partialJob = await submit(server, once('ops-partial'));
+        await gone.beat([sealedJob.id, partialJob.id]);
+        const sealedClaim = await gone.claim(sealedJob.id, 'ns');
+        const partialClaim = await gone.claim(partialJob.id, 'np');
+        await writeSampleCase(join(spool, 'cases'), { name: sealedClaim.body.caseId });
+        const partial = await writeSampleCase(join(spool, 'cases'), { name: partialClaim.body.caseId });
+        writeFileSync(join(partial.dir, PARTIAL_FILE), 'capture in progress\n');
+        mkdirSync(join(spool, 'outbox'));
+        writeFileSync(join(spool, 'outbox', `${sealedClaim.body.caseId}.json`), JSON.stringify({ job: sealedJob.id, nonce: 'ns' }));
+        writeFileSync(join(spool, 'outbox', `${partialClaim.body.caseId}.json`), JSON.stringify({ job: partialJob.id, nonce: 'np' }));
+
+        await redis.kill();
+        const late = await submit(server, once('ops-late'));
+        worker = startWorker(redis, server, spool);
+        // The spool is sent before Redis answers (the job may have been failed as lost first: its case is taken all the same).
+        const delivered = await until(
+          async () => {
+            const job = await server.job(sealedJob.id);
+            return job.state === 'done' && job;
+          },
+          90_000,
+          () => `the killed worker's sealed case: ${worker!.stderr()}`,
+        );
+        assert.ok(delivered.events?.some((e) => e.kind === 'uploaded'));
+        assert.ok(existsSync(join(server.casesDir, sealedClaim.body.caseId, 'manifest.json')));
+        await until(
+          () => /waiting for the queue redis:\/\//.test(worker!.stderr()),
+          60_000,
+          () => worker!.stderr(),
+        );
+        assert.match(
+          worker.stderr(),
+          new RegExp(`case ${sealedClaim.body.caseId} .*sealed by a worker stopped before it could send it: sent now`),
+        );
+        assert.match(
+          worker.stderr(),
+          new RegExp(`case ${partialClaim.body.caseId} \\(job ${partialJob.id}\\) was left unfinished .*stays in .*never sealed`),
+        );
+        assert.ok(existsSync(partial.dir), 'the unfinished case is kept on the worker');
+        assert.equal((await server.job(late.id)).state, 'queued');
+
+        await redis.restart();
+        const traced = await ended(server, late.id, 120_000);
+        assert.equal(traced.state, 'done', traced.error ?? '');
+        assert.equal(hits('ops-late'), 1);
+        // The killed worker's unfinished job: failed as lost, never run again.
+        const lost = await ended(server, partialJob.id);
+        assert.equal(lost.error, WORKER_LOST);
+        assert.equal(hits('ops-partial'), 0);
+        assert.equal(lost.fleet?.dispatches, 1);
+
+        // Redis gone again: the worker and the server still stop when told.
+        await redis.kill();
+        const stopped = (run: { child: { exitCode: number | null; signalCode: string | null } }) =>
+          run.child.exitCode !== null || run.child.signalCode !== null;
+        worker.child.kill('SIGTERM');
+        await until(
+          () => stopped(worker!),
+          60_000,
+          () => `the worker to stop without Redis: ${worker!.stderr()}`,
+        );
+        assert.equal(worker.child.exitCode, 0, worker.stderr());
+        server.run.child.kill('SIGTERM');
+        await until(
+          () => stopped(server.run),
+          60_000,
+          () => `the server to stop without Redis: ${server.run.stderr()}`,
+        );
+        assert.equal(server.run.child.exitCode, 0, server.run.stderr());
+      } finally {
+        worker?.child.kill('SIGKILL');
+        await worker?.exited;
+        server.run.child.kill('SIGKILL');
+        await server.stop();
+        await redis.stop();
+      }
+    },
+  );
+
+  test('200 links submitted to a fleet with no free worker: the server keeps them queued, says so; Ctrl-C of the batch leaves them there', async () => {
+    const redis = await startRedis();
+    const root = tempDir('fleet-ops-200-');
+    const server = await Server.start(lab.traceArgs, redis, join(root, 'cases'));
+    try {
+      const list = tokens('ops200', 200);
+      const batch = startCli(['trace', '--input', '-', '--json', '--server', server.url, '--token', TOKEN], list.map(once).join('\n'));
+      const queue = await until(
+        async () => {
+          const q = await server.queue();
+          return q.jobs.queued === 200 && 'waiting' in q.redis && q.redis.waiting === 200 && q;
+        },
+        60_000,
+        () => `200 queued: ${batch.stderr()}`,
+      );
+      assert.deepEqual(queue.jobs, { queued: 200, running: 0, done: 0, failed: 0 });
+      // One claimed by a worker: the counts follow.
+      const worker = fakeWorker(server, 'test');
+      const jobs = await server.jobs();
+      await worker.beat([jobs[0].id]);
+      assert.equal((await worker.claim(jobs[0].id, 'n1')).status, 200);
+      const claimedQueue: QueueView = await server.queue();
+      assert.equal(claimedQueue.jobs.running, 1);
+      assert.equal(claimedQueue.jobs.queued, 199);
+
+      batch.child.kill('SIGINT');
+      const { code, stdout, stderr } = await batch.exited;
+      assert.equal(code, 130, stderr);
+      const lines = jsonLines<{ kind: string; error?: string | null }>(stdout);
+      const summary = lines.pop();
+      assert.equal(summary?.kind, 'summary', stderr);
+      assert.equal(lines.length, 200, 'a line for every link');
+      assert.ok(
+        lines.every((l) => l.kind === 'failed' && /interrupted by SIGINT; job j[0-9a-f]+ goes on on the server/.test(l.error ?? '')),
+        JSON.stringify(lines.slice(0, 3)),
+      );
+      // Nothing was lost or requested: the jobs wait on the server for a worker.
+      const after = await server.queue();
+      assert.deepEqual(after.jobs, { queued: 199, running: 1, done: 0, failed: 0 });
+      assert.ok(list.every((t) => hits(t) === 0));
+    } finally {
+      await server.stop();
+      await redis.stop();
+    }
+  });
+});
