@@ -9,7 +9,7 @@ import { interruptedExit, onInterrupt } from './interrupt.js';
 import { SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverRun } from './server-option.js';
 import { reportTimestamp } from './tsa-option.js';
 // Static, not lazy: both are small, and Chromium is spawned as early as the options allow.
-import { parseTraceUrl } from '../capture/trace-input.js';
+import { parseInputUrl } from '../service/url-list.js';
 import { prelaunchBrowser, discardPrelaunched } from '../capture/browser.js';
 import type { TraceOptions } from '../capture/trace.js';
 import type { Report } from '../report.js';
@@ -77,7 +77,9 @@ type Values = Parameters<typeof traceOptionsFrom>[0] & {
 async function single(url: string, values: Values, argv: string[]): Promise<number> {
   const options = traceOptionsFrom(values, url, ['clicktrace', 'trace', ...argv]);
   if (values.concurrency !== undefined) concurrencyOption(values.concurrency);
-  parseTraceUrl(url);
+  const input = parseInputUrl(url, 1);
+  if ('error' in input) throw new CliError(input.error, 2);
+  if (input.refanged) process.stderr.write(`clicktrace: refanged (${clean(input.refanged.join(' '))}): tracing ${clean(input.url)}\n`);
   // Chromium boots while the rest of clicktrace loads; bad input above has not started it.
   prelaunchBrowser(options.browser);
   const json = values.json ?? false;
@@ -92,7 +94,8 @@ async function single(url: string, values: Values, argv: string[]): Promise<numb
     const tracer = new Tracer({ store, concurrency: 1, browsers: null, trace: traceDefaults(options), outDir: casesDir });
     stopListening = onInterrupt((reason) => void tracer.stop(reason, { abortRunning: true }));
     outcome = await tracer.trace({
-      url,
+      url: input.url,
+      ...(input.given !== undefined ? { analysis: { given: input.given } } : {}),
       again: values.again ?? false,
       commandLine: options.commandLine!,
       ...(json || !process.stderr.isTTY
@@ -112,7 +115,7 @@ async function single(url: string, values: Values, argv: string[]): Promise<numb
       throw new CliError(outcome.reason, interruptedExit(outcome.reason));
     case 'already-traced': {
       if (outcome.inProgress)
-        throw new CliError(`${url} is being traced right now by another clicktrace on ${casesDir}; not requested twice`, 1);
+        throw new CliError(`${clean(input.url)} is being traced right now by another clicktrace on ${casesDir}; not requested twice`, 1);
       const dir = join(casesDir, outcome.caseId ?? '');
       process.stderr.write(
         `clicktrace: already traced in ${clean(casesDir)}: case ${clean(outcome.caseId ?? '?')}; ` +
