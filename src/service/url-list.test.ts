@@ -221,3 +221,50 @@ test('a 10,000-line list with CRLF, a BOM, comments, duplicates and defanged lin
   assert.deepEqual(items[0], { line: 2, url: 'https://evil.example/0', given: 'hxxps://evil[.]example/0', refanged: ['hxxps', '[.]'] });
   assert.deepEqual(items.at(-1), { line: 10_000, url: 'https://a.test/p/9998' });
 });
+
+test('a CSV or TSV export: its header names the URL column, each row gives its URL with its line number', async () => {
+  const read = (text: string) => readInputList('-', Readable.from([Buffer.from(text)]));
+  // PhishTank's header; a URL with a comma is quoted; a row without a URL and a row that is not CSV are reported.
+  const phishtank = [
+    'phish_id,url,phish_detail_url,submission_time',
+    '1,https://a.test/x,http://www.phishtank.test/phish_detail.php?phish_id=1,2026-12-01T00:00:00+00:00',
+    '2,"https://a.test/a,b",http://www.phishtank.test/phish_detail.php?phish_id=2,2026-12-01',
+    '',
+    '3,,http://www.phishtank.test/phish_detail.php?phish_id=3,2026-12-01',
+    '4,"https://a.test/open,x',
+    '5,https://a.test/ends-in-a-dot.,x,y',
+  ].join('\r\n');
+  const items = await read(phishtank);
+  assert.deepEqual(items.slice(0, 2), [
+    { line: 2, url: 'https://a.test/x' },
+    { line: 3, url: 'https://a.test/a,b' },
+  ]);
+  assert.ok('error' in items[2] && items[2].line === 5 && /no URL in the url column/.test(items[2].error));
+  assert.ok('error' in items[3] && items[3].line === 6 && /not a CSV row/.test(items[3].error));
+  // A field's ends are the URL's: no trailing punctuation is suspect there.
+  assert.deepEqual(items[4], { line: 7, url: 'https://a.test/ends-in-a-dot.' });
+  // URLhaus writes its header as a comment; its fields are quoted.
+  const urlhaus = [
+    '################################################################',
+    '# abuse.ch URLhaus Database Dump (CSV - recent URLs only)      #',
+    '################################################################',
+    '#',
+    '# id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter',
+    '"3245331","2026-12-01 10:00:00","http://192.0.2.7:4431/i","online","2026-12-01 10:00:00","malware_download","elf","https://urlhaus.test/url/3245331/","r"',
+  ].join('\n');
+  assert.deepEqual(await read(urlhaus), [{ line: 6, url: 'http://192.0.2.7:4431/i' }]);
+  // TSV, the column found by name wherever it is; defanged fields refanged.
+  assert.deepEqual(await read('Date\tLink\tNote\n2026-12-01\thxxps://evil[.]example/a\tfrom a report\n'), [
+    { line: 2, url: 'https://evil.example/a', given: 'hxxps://evil[.]example/a', refanged: ['hxxps', '[.]'] },
+  ]);
+  // Several URL columns: which holds the links is a guess, so the list is refused.
+  await assert.rejects(
+    read('url,link\nhttps://a.test/1,https://a.test/2\n'),
+    /line 1: a CSV header with several URL columns \(url, link\)/,
+  );
+  // A plain list whose URLs hold commas and semicolons is not taken for CSV; nor is a comment with commas.
+  assert.deepEqual(await read('# links, one a line\nhttps://a.test/a,url,b\nhttps://a.test/x;url\n'), [
+    { line: 2, url: 'https://a.test/a,url,b' },
+    { line: 3, url: 'https://a.test/x;url' },
+  ]);
+});

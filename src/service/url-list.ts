@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { parseTraceUrl } from '../capture/trace-input.js';
 import { refangUrl } from './refang.js';
+import { csvFields, csvHeader, type CsvColumn } from './url-csv.js';
 
 export type InputItem =
   /**
@@ -64,8 +65,9 @@ export function parseInputLine(text: string, line: number): InputItem | null {
  * One URL as a user wrote it (a list's line, an argument, a web form): taken out of <...> or
  * quotes, refanged when defanged (refang.ts), and checked. What cannot be told for sure (a
  * sentence's punctuation after it, ambiguous defanging) is an error saying so, never a guess.
+ * `exact`: the text's ends are the URL's (a CSV field), so no punctuation after it is suspect.
  */
-export function parseInputUrl(written: string, line: number): InputItem {
+export function parseInputUrl(written: string, line: number, { exact = false }: { exact?: boolean } = {}): InputItem {
   const text = written.trim();
   const wrapper = WRAPPERS.find(([pattern]) => pattern.test(text));
   const inner = wrapper ? wrapper[0].exec(text)![1].trim() : text;
@@ -75,7 +77,7 @@ export function parseInputUrl(written: string, line: number): InputItem {
   const refang = refangUrl(inner);
   if (refang.kind === 'ambiguous') return invalid(`not traced: ${refang.error}: ${quote(inner)}`);
   const url = refang.kind === 'refanged' ? refang.url : inner;
-  if (!wrapper) {
+  if (!wrapper && !exact) {
     const left = leftOver(url);
     if (left) {
       return invalid(
@@ -142,11 +144,47 @@ export async function readInputList(path: string, stdin: NodeJS.ReadableStream =
   }
   const items: InputItem[] = [];
   let line = 0;
+  // A CSV/TSV export is told by its header (the first line, or the last comment before the first row).
+  let csv: CsvColumn | null = null;
+  let commentHeader: CsvColumn | null = null;
+  let started = false;
   for await (const text of lines(stream, MAX_LINE_CHARS)) {
-    const item = parseInputLine(text, ++line);
+    line++;
+    if (!started) {
+      const trimmed = text.replace(/^\uFEFF/, '').trim();
+      if (trimmed === '') continue;
+      if (trimmed.startsWith('#')) {
+        const header = csvHeader(trimmed.replace(/^#+\s*/, ''));
+        commentHeader = header instanceof Error ? null : header;
+        continue;
+      }
+      const header = csvHeader(trimmed);
+      if (header instanceof Error) throw new Error(`line ${line}: ${header.message}`);
+      started = true;
+      if (header) {
+        csv = header;
+        continue;
+      }
+      if (commentHeader && trimmed.includes(commentHeader.delimiter) && 'error' in parseInputLine(trimmed, line)!) csv = commentHeader;
+    }
+    const item = csv ? parseCsvRow(text, line, csv) : parseInputLine(text, line);
     if (item) items.push(item);
   }
   return items;
+}
+
+/** A row of a CSV export: its URL column's field, read as one URL; null for a blank or # line. */
+export function parseCsvRow(text: string, line: number, column: CsvColumn): InputItem | null {
+  const row = text.replace(/^\uFEFF/, '').trim();
+  if (row === '' || row.startsWith('#')) return null;
+  const shown = row.length > QUOTED ? `${row.slice(0, QUOTED)}…` : row;
+  if (row.length > MAX_LINE_CHARS) return { line, text: shown, error: `not a URL: a line longer than ${MAX_LINE_CHARS} characters` };
+  const fields = csvFields(row, column.delimiter);
+  if (fields instanceof Error) return { line, text: row, error: `not a CSV row (${fields.message}): ${quote(row)}` };
+  const value = fields[column.index]?.trim() ?? '';
+  if (value === '') return { line, text: row, error: `no URL in the ${column.name} column: ${quote(row)}` };
+  const item = parseInputUrl(value, line, { exact: true });
+  return 'error' in item ? { ...item, text: row } : item;
 }
 
 /**
