@@ -31,19 +31,30 @@ A link is requested only once per cases folder: the case index (DIR/clicktrace.d
 ledger of every URL requested, written before the request, so a URL traced before (by any
 run, also one that crashed or was stopped) is not requested again. It is reported as already
 traced, with its case (for one URL: that case's chain, and a note on stderr); --again traces
-it anew. A URL that differs only in its #fragment is the same link (the fragment is never sent).
+it anew. A URL that differs only in its #fragment is the same link (the fragment is never sent),
+as is one whose percent-encoding differs only in hex case (%2f, %2F) or in encoding unreserved
+characters (%7E, ~); each is requested as written.
+
+A defanged link (hxxps://evil[.]example/x; hxxp, h**p, [://], [:], [/], [.], (.), {.}, [dot])
+is traced refanged, and the same link as its plain spelling; its result and its case keep the
+text as given. A URL in <...> or quotes is taken out of them. What cannot be told for sure is
+reported, not guessed: a defanged host with no scheme, "(.)" or "hxxp" in a defanged link's
+path, punctuation a sentence leaves after a URL ("https://x.example/a)." : write
+<https://x.example/a).> if the link really ends so).
 
 Many URLs (several arguments, or --input) are traced at once on a pool of browser contexts
 (--concurrency). In a list (LF or CRLF lines), blank lines, lines starting with # and a
 comment after a URL and a space ("URL  # note") are skipped; a line that is not an http(s)
 URL (UTF-8, no space inside) is reported with its line number and the rest goes on; a list
-with no URL is an error. The same URL twice in one batch (once normalised, #fragment aside)
-is traced once; the repeat points at that case. On a terminal a progress line
-is shown on stderr. Results are printed as they finish (not in input order: each names its
-line); at the end, a summary with counts, rate, failures and the parties behind the links.
-With --json, JSON Lines on stdout: one object per URL as it finishes ({"kind":"trace",
-"line":N, ...the report}, or kind already-traced, duplicate, failed, invalid, skipped), and
-a last line {"kind":"summary", ...}. Ctrl-C stops the batch: running traces are closed as
+with no URL is an error. A CSV or TSV export is read by its header's url, uri, link or href
+column (the header may be a # comment, as URLhaus writes it). The same URL twice in one batch
+(once normalised, #fragment aside) is traced once; the repeat points at that case. On a
+terminal a progress line is shown on stderr. Results are printed as they finish (not in input
+order: each names its line); at the end, a summary with counts, rate, failures and the parties
+behind the links. With --json, JSON Lines on stdout: one object per URL as it finishes
+({"kind":"trace", "line":N, ...the report}, or kind already-traced, duplicate, failed,
+invalid, skipped; with "given" and "refanged" when the URL was taken out of other text), and a
+last line {"kind":"summary", ...}. Ctrl-C stops the batch: running traces are closed as
 interrupted (their cases kept and sealed; one that had not requested its link yet is "not
 started", to be traced by a rerun), the summary so far is printed, exit status 130 (143 for SIGTERM).
 
