@@ -424,7 +424,7 @@ test('mail --trace over a mailbox: Ctrl-C, then a rerun: no link requested twice
   assert.equal(messageCases().length, 6, 'a third run adds none');
 });
 
-test('defanged links and other spellings of one link: requested once, the line and the case saying how it was written; a rerun in another spelling requests nothing', async () => {
+test('defanged links and other spellings of one link: requested once, as written; the line and the case keep the text as given', async () => {
   const out = tempDir('batch-spellings-');
   const [a, b, c, d] = tokens('spelling', 4);
   const defang = (url: string) => url.replace(/^http/, 'hxxp').replaceAll('.', '[.]');
@@ -493,4 +493,13 @@ test('defanged links and other spellings of one link: requested once, the line a
     rerun.stdout,
   );
   assert.deepEqual([hits(a), hits(`${b}%2fx`) + hits(`${b}%2Fx`)], [1, 1]);
+  // The request went out as written first (%2f), not as the key spells it.
+  assert.deepEqual([hits(`${b}%2fx`), hits(`${b}%2Fx`)], [1, 0]);
+
+  // One defanged URL as the only argument: traced refanged, said on stderr; the chain says how it was given.
+  const single = await runCli(['trace', '--out', out, ...lab.traceArgs, defang(once(d))]);
+  assert.equal(single.code, 0, single.stderr);
+  assert.match(single.stderr, /^clicktrace: refanged \(hxxp \[\.\]\): tracing http:\/\//);
+  assert.match(single.stdout, new RegExp(`\\(given as ${defang(once(d)).replace(/[[\].*?()]/g, '\\$&')}\\)`));
+  assert.equal(hits(d), 1);
 });

@@ -19,6 +19,8 @@
 // (`hxxps[://]`, `hxxps%3A%2F%2F`, as CyberChef writes the URL inside a tracker's query). `(.)`,
 // `(dot)`, `\.` or another `hxxp` in the path or query are left to the user: parentheses are
 // legal in a path, so they may be the link's own.
+// (src/analyze/unwrap/url-text.ts refang() only undoes `hxxp` in a scheme, on text already taken
+// for a URL: a tracker wrapper's decoded target; this one decides what a user's line stands for.)
 // Not undone: any other scheme (ioc-fanger turns any 4-letter scheme such as `meow://` into http,
 // which is a guess), spaces around markers (a line with a space is not a URL here), and a defanged
 // host with no scheme (http or https is then a guess).

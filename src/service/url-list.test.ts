@@ -268,3 +268,13 @@ test('a CSV or TSV export: its header names the URL column, each row gives its U
     { line: 3, url: 'https://a.test/x;url' },
   ]);
 });
+
+test("a list saved as UTF-16LE (Excel's Unicode Text, PowerShell's >) reads as text; UTF-16BE is refused in words", async () => {
+  const text = 'Link\tNote\r\nhttps://a.test/é\tx\r\n';
+  const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+  const expected = [{ line: 2, url: 'https://a.test/é' }];
+  assert.deepEqual(await readInputList('-', Readable.from([le])), expected);
+  assert.deepEqual(await readInputList('-', Readable.from([...le].map((b) => Buffer.from([b])))), expected);
+  const be = Buffer.from([0xfe, 0xff, 0x00, 0x68]);
+  await assert.rejects(readInputList('-', Readable.from([be])), /UTF-16 big-endian: save it as UTF-8/);
+});

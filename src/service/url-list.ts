@@ -195,7 +195,7 @@ export function parseCsvRow(text: string, line: number, column: CsvColumn): Inpu
  * the rest of it is never held. Each chunk is scanned once, however long its line.
  */
 export async function* lines(stream: NodeJS.ReadableStream, maxChars = Infinity): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
+  const decoder = new TextStreamDecoder();
   let rest = '';
   const done = (line: string) => {
     const text = line.replace(/\r$/, '');
@@ -214,6 +214,33 @@ export async function* lines(stream: NodeJS.ReadableStream, maxChars = Infinity)
   }
   if (rest.length <= maxChars) rest += decoder.end();
   if (rest !== '') yield done(rest);
+}
+
+/**
+ * UTF-8, or UTF-16LE when the bytes start with its byte order mark (Excel's "Unicode Text" export,
+ * PowerShell's `>`); UTF-16BE is refused in words rather than read as junk.
+ */
+class TextStreamDecoder {
+  private decoder: StringDecoder | null = null;
+  private head = Buffer.alloc(0);
+
+  write(chunk: Buffer): string {
+    if (this.decoder) return this.decoder.write(chunk);
+    this.head = Buffer.concat([this.head, chunk]);
+    return this.head.length < 2 ? '' : this.start();
+  }
+
+  end(): string {
+    return (this.decoder ? '' : this.start()) + this.decoder!.end();
+  }
+
+  private start(): string {
+    const [first, second] = this.head;
+    if (first === 0xfe && second === 0xff) throw new Error('the list is UTF-16 big-endian: save it as UTF-8');
+    const utf16 = first === 0xff && second === 0xfe;
+    this.decoder = new StringDecoder(utf16 ? 'utf16le' : 'utf8');
+    return this.decoder.write(utf16 ? this.head.subarray(2) : this.head);
+  }
 }
 
 /** A list that cannot be read, in words (`--input FILE: no such file`). */
