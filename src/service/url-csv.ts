@@ -9,6 +9,8 @@ export interface CsvColumn {
   delimiter: string;
   index: number;
   name: string;
+  /** How many fields the header names. */
+  columns: number;
 }
 
 /** Column names taken for "the URL" (exactly, any case). */
@@ -18,16 +20,18 @@ const DELIMITERS = [',', '\t', ';'];
 const NAME = /^[\p{L}\p{N}_ .()-]*$/u;
 
 /**
- * The URL column of a CSV/TSV header line, null when the line is not such a header; an Error when
- * it names several (which one holds the links is then a guess).
+ * The URL column of a CSV/TSV header line; `one column` for a header of a single URL column (`url`:
+ * the rows are then plain lines, whose commas are the URLs' own); null when the line is not a
+ * header; an Error when it names several URL columns (which one holds the links is then a guess).
  */
-export function csvHeader(text: string): CsvColumn | Error | null {
+export function csvHeader(text: string): CsvColumn | 'one column' | Error | null {
+  if (URL_COLUMNS.has(text.replace(/^"(.*)"$/, '$1').trim().toLowerCase())) return 'one column';
   for (const delimiter of DELIMITERS) {
     if (!text.includes(delimiter)) continue;
     const names = csvFields(text, delimiter);
     if (!Array.isArray(names) || names.length < 2 || !names.every((n) => NAME.test(n))) continue;
     const columns = names
-      .map((name, index) => ({ delimiter, index, name: name.trim() }))
+      .map((name, index) => ({ delimiter, index, name: name.trim(), columns: names.length }))
       .filter((c) => URL_COLUMNS.has(c.name.toLowerCase()));
     if (columns.length === 1) return columns[0];
     if (columns.length > 1) return new Error(`a CSV header with several URL columns (${columns.map((c) => c.name).join(', ')}): give one`);

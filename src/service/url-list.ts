@@ -31,13 +31,7 @@ export const MAX_LINE_CHARS = 2 * 1024 * 1024;
  * Delimiters around a whole URL, taken off: `<...>` and `<URL:...>` (RFC 3986 Appendix C, the way
  * to say exactly where a URL ends), and straight or typographic quotes. No URL starts with one of these.
  */
-const WRAPPERS: [RegExp, string][] = [
-  [/^<(?:URL:)?(.*)>$/i, '<>'],
-  [/^"(.*)"$/, '""'],
-  [/^'(.*)'$/, "''"],
-  [/^\u201c(.*)\u201d$/, '\u201c\u201d'],
-  [/^\u2018(.*)\u2019$/, '\u2018\u2019'],
-];
+const WRAPPERS = [/^<(?:URL:)?(.*)>$/i, /^"(.*)"$/, /^'(.*)'$/, /^\u201c(.*)\u201d$/, /^\u2018(.*)\u2019$/];
 /** Characters a sentence or a list leaves after a URL pasted from it (as linkifiers see them, e.g. GFM autolinks). */
 const SENTENCE_END = /[.,;:!]+$/;
 const CLOSERS: Record<string, string> = {
@@ -69,8 +63,8 @@ export function parseInputLine(text: string, line: number): InputItem | null {
  */
 export function parseInputUrl(written: string, line: number, { exact = false }: { exact?: boolean } = {}): InputItem {
   const text = written.trim();
-  const wrapper = WRAPPERS.find(([pattern]) => pattern.test(text));
-  const inner = wrapper ? wrapper[0].exec(text)![1].trim() : text;
+  const wrapper = WRAPPERS.find((pattern) => pattern.test(text));
+  const inner = wrapper ? wrapper.exec(text)![1].trim() : text;
   const invalid = (error: string): InputItem => ({ line, text, error });
   if (INNER_JUNK.test(inner)) return invalid(`not a URL (a space or control character inside): ${quote(inner)}`);
   if (inner.includes(NOT_UTF8)) return invalid(`not a URL (bytes that are not UTF-8): ${quote(inner)}`);
@@ -155,12 +149,13 @@ export async function readInputList(path: string, stdin: NodeJS.ReadableStream =
       if (trimmed === '') continue;
       if (trimmed.startsWith('#')) {
         const header = csvHeader(trimmed.replace(/^#+\s*/, ''));
-        commentHeader = header instanceof Error ? null : header;
+        commentHeader = header instanceof Error || header === 'one column' ? null : header;
         continue;
       }
       const header = csvHeader(trimmed);
       if (header instanceof Error) throw new Error(`line ${line}: ${header.message}`);
       started = true;
+      if (header === 'one column') continue;
       if (header) {
         csv = header;
         continue;
@@ -181,6 +176,8 @@ export function parseCsvRow(text: string, line: number, column: CsvColumn): Inpu
   if (row.length > MAX_LINE_CHARS) return { line, text: shown, error: `not a URL: a line longer than ${MAX_LINE_CHARS} characters` };
   const fields = csvFields(row, column.delimiter);
   if (fields instanceof Error) return { line, text: row, error: `not a CSV row (${fields.message}): ${quote(row)}` };
+  // More fields than the header names: a comma of the URL's own, unquoted, may have split it.
+  if (fields.length > column.columns) return { line, text: row, error: `more fields than the header names (a URL with an unquoted ${column.delimiter === '\t' ? 'tab' : `"${column.delimiter}"`}?): ${quote(row)}` };
   const value = fields[column.index]?.trim() ?? '';
   if (value === '') return { line, text: row, error: `no URL in the ${column.name} column: ${quote(row)}` };
   const item = parseInputUrl(value, line, { exact: true });
