@@ -25,7 +25,15 @@ const NAME = /^[\p{L}\p{N}_ .()-]*$/u;
  * header; an Error when it names several URL columns (which one holds the links is then a guess).
  */
 export function csvHeader(text: string): CsvColumn | 'one column' | Error | null {
-  if (URL_COLUMNS.has(text.replace(/^"(.*)"$/, '$1').trim().toLowerCase())) return 'one column';
+  if (
+    URL_COLUMNS.has(
+      text
+        .replace(/^"(.*)"$/, '$1')
+        .trim()
+        .toLowerCase(),
+    )
+  )
+    return 'one column';
   for (const delimiter of DELIMITERS) {
     if (!text.includes(delimiter)) continue;
     const names = csvFields(text, delimiter);

@@ -262,6 +262,13 @@ test('a CSV or TSV export: its header names the URL column, each row gives its U
     read('url,link\nhttps://a.test/1,https://a.test/2\n'),
     /line 1: a CSV header with several URL columns \(url, link\)/,
   );
+  // A row with more fields than the header: an unquoted comma may have cut the URL, so it is reported.
+  const split = await read('id,url\n1,https://a.test/a,b\n');
+  assert.ok(
+    'error' in split[0] && split[0].line === 2 && /more fields than the header names \(a URL with an unquoted ","\?\)/.test(split[0].error),
+  );
+  // A one-column export headed "url": the header is skipped, each row is a line (its commas the URL's own).
+  assert.deepEqual(await read('URL\r\nhttps://a.test/a,b\r\n'), [{ line: 2, url: 'https://a.test/a,b' }]);
   // A plain list whose URLs hold commas and semicolons is not taken for CSV; nor is a comment with commas.
   assert.deepEqual(await read('# links, one a line\nhttps://a.test/a,url,b\nhttps://a.test/x;url\n'), [
     { line: 2, url: 'https://a.test/a,url,b' },

@@ -177,7 +177,12 @@ export function parseCsvRow(text: string, line: number, column: CsvColumn): Inpu
   const fields = csvFields(row, column.delimiter);
   if (fields instanceof Error) return { line, text: row, error: `not a CSV row (${fields.message}): ${quote(row)}` };
   // More fields than the header names: a comma of the URL's own, unquoted, may have split it.
-  if (fields.length > column.columns) return { line, text: row, error: `more fields than the header names (a URL with an unquoted ${column.delimiter === '\t' ? 'tab' : `"${column.delimiter}"`}?): ${quote(row)}` };
+  if (fields.length > column.columns)
+    return {
+      line,
+      text: row,
+      error: `more fields than the header names (a URL with an unquoted ${column.delimiter === '\t' ? 'tab' : `"${column.delimiter}"`}?): ${quote(row)}`,
+    };
   const value = fields[column.index]?.trim() ?? '';
   if (value === '') return { line, text: row, error: `no URL in the ${column.name} column: ${quote(row)}` };
   const item = parseInputUrl(value, line, { exact: true });
