@@ -257,6 +257,8 @@ export interface CaptureInfo {
     message?: { case: string; subject: string | null; from: string | null; link: number | null; resource?: number } | null;
     /** Where the message's recipient addresses were given out (recipient map, tags), for the report. */
     disclosures?: { address: string; text: string; spamtrap?: boolean }[];
+    /** The link as the user wrote it, when `url` was taken out of it (a defanged IOC refanged, a URL in <...>). */
+    given?: string;
   };
 }
 

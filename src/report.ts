@@ -162,6 +162,8 @@ export interface Report {
   unwrapped?: { input: string; destination: string | null; layers: { url: string; party: string; rule: string; note?: string }[] } | null;
   /** The offline IP data behind hops' `network` (null: none was installed, only special blocks are labelled). */
   networkData?: { asn: NetworkDataSource | null; country: NetworkDataSource | null } | null;
+  /** The link as the user wrote it, when `url` was taken out of it (a defanged IOC refanged, a URL in <...>). */
+  given?: string;
   /** For links traced from an e-mail: the message case it came from (`resource` for a traced pixel). */
   message?: { case: string; subject: string | null; from: string | null; link: number | null; resource?: number } | null;
   /** For links traced from an e-mail: where its recipient addresses were given out, and the hops whose URLs carry them. */

@@ -423,3 +423,83 @@ test('mail --trace over a mailbox: Ctrl-C, then a rerun: no link requested twice
   assert.equal(again.code, 0);
   assert.equal(messageCases().length, 6, 'a third run adds none');
 });
+
+test('defanged links and other spellings of one link: requested once, as written; the line and the case keep the text as given', async () => {
+  const out = tempDir('batch-spellings-');
+  const [a, b, c, d] = tokens('spelling', 4);
+  const defang = (url: string) => url.replace(/^http/, 'hxxp').replaceAll('.', '[.]');
+  const list = join(out, 'iocs.txt');
+  writeFileSync(
+    list,
+    [
+      '# an abuse desk paste: defanged IOCs, the same links written plainly, a percent-encoding in two cases',
+      defang(once(a)),
+      once(a),
+      `${once(b)}%2fx`,
+      `${once(b)}%2Fx`,
+      `<${once(c)}>`,
+      `${once(d)}).`,
+      defang(once(d)).replace(/^hxxp:\/\//, ''),
+      '',
+    ].join('\n'),
+  );
+  const { code, stdout, stderr } = await runCli(['trace', '--input', list, '--json', '--concurrency', '2', '--out', out, ...lab.traceArgs]);
+  assert.equal(code, 1, `two lines are reported, not guessed: ${stderr}`);
+  const lines = jsonLines<Line>(stdout);
+  lines.pop();
+  const byLine = new Map(lines.map((l) => [l.line, l]));
+  assert.deepEqual(
+    [...byLine.entries()].map(([n, l]) => [n, l.kind]).sort((x, y) => Number(x[0]) - Number(y[0])),
+    [
+      [2, 'trace'],
+      [3, 'duplicate'],
+      [4, 'trace'],
+      [5, 'duplicate'],
+      [6, 'trace'],
+      [7, 'invalid'],
+      [8, 'invalid'],
+    ],
+  );
+  const refanged = byLine.get(2)!;
+  assert.equal(refanged.url, once(a), 'the refanged URL is what was traced');
+  assert.equal(refanged.given, defang(once(a)));
+  assert.deepEqual(refanged.refanged, ['hxxp', '[.]']);
+  assert.equal(byLine.get(3)!.of, 2, 'the plain spelling is the same link as the defanged one');
+  assert.equal(byLine.get(5)!.of, 4, '%2F is %2f');
+  assert.equal(byLine.get(6)!.given, `<${once(c)}>`);
+  assert.match(String(byLine.get(7)!.error), /ends in "\)\."/);
+  assert.match(String(byLine.get(8)!.error), /no http:\/\/ or https:\/\//);
+  assert.deepEqual([hits(a), hits(`${b}%2fx`) + hits(`${b}%2Fx`), hits(c), hits(d)], [1, 1, 1, 0]);
+  // The case records the text as given (its report, derived from the WARC, says it too).
+  const report = JSON.parse(readFileSync(join(out, String(refanged.case), 'report.json'), 'utf8')) as { url: string; given?: string };
+  assert.deepEqual([report.url, report.given], [once(a), defang(once(a))]);
+  await assertSealed(out, [String(refanged.case)]);
+
+  // A rerun with each link in another spelling: the ledger knows them all; nothing is requested.
+  const rerun = await runCli([
+    'trace',
+    '--json',
+    '--out',
+    out,
+    ...lab.traceArgs,
+    once(a).replace(/^http:\/\/([^/]+)/, (_m, host: string) => `HTTP://${host.toUpperCase()}:80`),
+    `${defang(once(b))}%2Fx`,
+  ]);
+  const again = jsonLines<Line>(rerun.stdout);
+  again.pop();
+  assert.deepEqual(
+    again.map((l) => l.kind),
+    ['already-traced', 'already-traced'],
+    rerun.stdout,
+  );
+  assert.deepEqual([hits(a), hits(`${b}%2fx`) + hits(`${b}%2Fx`)], [1, 1]);
+  // The request went out as written first (%2f), not as the key spells it.
+  assert.deepEqual([hits(`${b}%2fx`), hits(`${b}%2Fx`)], [1, 0]);
+
+  // One defanged URL as the only argument: traced refanged, said on stderr; the chain says how it was given.
+  const single = await runCli(['trace', '--out', out, ...lab.traceArgs, defang(once(d))]);
+  assert.equal(single.code, 0, single.stderr);
+  assert.match(single.stderr, /^clicktrace: refanged \(hxxp \[\.\]\): tracing http:\/\//);
+  assert.match(single.stdout, new RegExp(`\\(given as ${defang(once(d)).replace(/[[\].*?()]/g, '\\$&')}\\)`));
+  assert.equal(hits(d), 1);
+});

@@ -631,3 +631,27 @@ test('20 submissions at once are queued and all complete within the concurrency 
       `${id} is indexed`,
     );
 });
+
+test('a defanged link is traced refanged, from the API and the form; its plain spelling is the same link; an ambiguous one is refused', async () => {
+  const url = `${lab.scenarios['http-302'].url}&defanged=%2Fx`;
+  const defanged = url.replace(/^http/, 'hxxp').replace(/^([^/]*\/\/[^/]*)/, (authority) => authority.replaceAll('.', '[.]'));
+  assert.notEqual(defanged, url);
+  const submitted = await submitJson({ url: defanged });
+  assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
+  const job = await waitForJob(submitted.body.job.id);
+  assert.equal(job.state, 'done', job.error ?? '');
+  assert.equal(job.url, url, 'the refanged link is what is traced');
+  assert.equal(lab.hits(url), 1);
+  // The form takes it too (a text field: a browser's type=url check would refuse it), and knows it as traced.
+  await page.goto(`${base}/`);
+  await page.fill('input[name=url]', defanged.replace('%2F', '%2f'));
+  await Promise.all([page.waitForURL(/\/jobs\/j[0-9a-f]+$/), page.click('form.submit button[type=submit]')]);
+  const fromForm = await waitForJob(page.url().split('/').pop()!);
+  assert.deepEqual([fromForm.alreadyTraced, fromForm.caseId], [true, job.caseId]);
+  assert.equal(lab.hits(url), 1, 'not requested a second time');
+  // What cannot be told for sure is refused, saying why.
+  const bare = await submitJson({ url: defanged.replace(/^hxxp:\/\//, '') });
+  assert.equal(bare.status, 400);
+  assert.equal(bare.body.error!.code, 'bad-url');
+  assert.match(bare.body.error!.message, /no http:\/\/ or https:\/\//);
+});

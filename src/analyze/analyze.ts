@@ -68,6 +68,7 @@ export function analyzeCapture(capture: Capture, caseDir: string | null, network
     error: reportError(capture, hops),
     partial: info.partial,
     ...(info.analysis?.message ? { message: info.analysis.message } : {}),
+    ...(info.analysis?.given ? { given: info.analysis.given } : {}),
   };
   const explore = exploreSteps(capture);
   if (explore.length) report.explore = explore;

@@ -20,10 +20,36 @@ export function parseTraceUrl(url: string): URL {
 
 /**
  * A link as its server sees it, for "the same link" (requested once per cases folder, traced once
- * per batch): the normalised href (parseTraceUrl's) without its #fragment, which is never sent.
- * Two URLs that differ only there are one request: the second would spend a single-use link again.
+ * per batch). Only this key is normalised; the request goes out as given (tracking links are signed).
+ * The URL parser's href already folds the spellings the WHATWG URL standard treats as one: scheme and
+ * host case, a default port (`:80`, `:443`, an empty `:`), an empty path as `/`, IDN as punycode,
+ * IPv4 written in hex or as one number, `.`/`..` segments (`%2e` too). On top of that, the key:
+ * - drops the #fragment, which is never sent: two URLs that differ only there are one request;
+ * - writes percent-encoding hex in upper case (`%2f` = `%2F`, RFC 3986 §6.2.2.1);
+ * - decodes percent-encoded unreserved characters (`%7E` = `~`, `%41` = `A`; RFC 3986 §6.2.2.2,
+ *   and RFC 9110 §4.2.3's own example: `http://EXAMPLE.com:/%7esmith/home.html`).
+ * Not folded, because a server may answer them differently: reserved characters and their
+ * encodings (`%2F` and `/`, `%3D` and `=`), `+` and `%20`, an empty query (`?`) and none, a host's
+ * trailing dot (another Host header and certificate name), the order of query parameters.
+ * Idempotent: the key of a key is itself (the ledger keeps keys, and rewrites its old ones with it).
  */
 export function requestKey(href: string): string {
-  const hash = href.indexOf('#');
-  return hash < 0 ? href : href.slice(0, hash);
+  let url: URL;
+  try {
+    url = new URL(href);
+  } catch {
+    // Not a URL (a ledger row of another era): only the fragment goes.
+    const hash = href.indexOf('#');
+    return hash < 0 ? href : href.slice(0, hash);
+  }
+  const hash = url.href.indexOf('#');
+  const sent = hash < 0 ? url.href : url.href.slice(0, hash);
+  return sent.replace(PERCENT_ENCODED, (whole, hex: string) => {
+    const char = String.fromCharCode(parseInt(hex, 16));
+    return UNRESERVED.test(char) ? char : whole.toUpperCase();
+  });
 }
+
+const PERCENT_ENCODED = /%([0-9a-fA-F]{2})/g;
+/** RFC 3986 §2.3: the characters whose percent-encoding is the same character. */
+const UNRESERVED = /^[A-Za-z0-9\-._~]$/;

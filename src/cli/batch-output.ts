@@ -8,6 +8,11 @@ import { formatFeedText } from '../feed/format-text.js';
 
 /** The JSON Lines record of a result: a trace is its report (as `trace --json` prints it) with `kind` and `line`. */
 export function entryJson(entry: BatchEntry): object {
+  const written = { ...(entry.given !== undefined ? { given: entry.given } : {}), ...(entry.refanged ? { refanged: entry.refanged } : {}) };
+  return { ...record(entry), ...written };
+}
+
+function record(entry: BatchEntry): object {
   switch (entry.kind) {
     case 'trace':
       return { kind: 'trace', line: entry.line, ...entry.report };
@@ -26,8 +31,16 @@ export function entryJson(entry: BatchEntry): object {
 
 const where = (line: number | null) => (line === null ? '' : `line ${line}  `);
 
-/** One result for the terminal. */
+/** One result for the terminal, with how its URL was written when it was taken out of other text. */
 export function formatEntry(entry: BatchEntry): string {
+  const written =
+    entry.given === undefined || entry.kind === 'invalid'
+      ? ''
+      : `\n        ${entry.refanged ? `refanged (${entry.refanged.join(' ')}) from` : 'given as'} ${clean(truncate(entry.given, 160))}`;
+  return resultLine(entry) + written;
+}
+
+function resultLine(entry: BatchEntry): string {
   const at = where(entry.line);
   switch (entry.kind) {
     case 'trace': {

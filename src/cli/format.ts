@@ -15,6 +15,7 @@ function hostPath(url: string): string {
 export function formatChain(report: Report, caseDir: string | null): string {
   const lines: string[] = [];
   lines.push(`clicktrace ${clean(report.url ?? '')}`);
+  if (report.given) lines.push(`  (given as ${clean(truncate(report.given, 200))})`);
   const viaWidth = Math.max(5, ...report.hops.map((h) => h.via.length));
   for (const hop of report.hops) {
     const status = hop.status === null ? 'ERR' : String(hop.status);

@@ -9,7 +9,7 @@ import { interruptedExit, onInterrupt } from './interrupt.js';
 import { SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverRun } from './server-option.js';
 import { reportTimestamp } from './tsa-option.js';
 // Static, not lazy: both are small, and Chromium is spawned as early as the options allow.
-import { parseTraceUrl } from '../capture/trace-input.js';
+import { parseInputUrl } from '../service/url-list.js';
 import { prelaunchBrowser, discardPrelaunched } from '../capture/browser.js';
 import type { TraceOptions } from '../capture/trace.js';
 import type { Report } from '../report.js';
@@ -31,19 +31,30 @@ A link is requested only once per cases folder: the case index (DIR/clicktrace.d
 ledger of every URL requested, written before the request, so a URL traced before (by any
 run, also one that crashed or was stopped) is not requested again. It is reported as already
 traced, with its case (for one URL: that case's chain, and a note on stderr); --again traces
-it anew. A URL that differs only in its #fragment is the same link (the fragment is never sent).
+it anew. A URL that differs only in its #fragment is the same link (the fragment is never sent),
+as is one whose percent-encoding differs only in hex case (%2f, %2F) or in encoding unreserved
+characters (%7E, ~); each is requested as written.
+
+A defanged link (hxxps://evil[.]example/x; hxxp, h**p, [://], [:], [/], [.], (.), {.}, [dot])
+is traced refanged, and the same link as its plain spelling; its result and its case keep the
+text as given. A URL in <...> or quotes is taken out of them. What cannot be told for sure is
+reported, not guessed: a defanged host with no scheme, "(.)" or "hxxp" in a defanged link's
+path, punctuation a sentence leaves after a URL ("https://x.example/a)." : write
+<https://x.example/a).> if the link really ends so).
 
 Many URLs (several arguments, or --input) are traced at once on a pool of browser contexts
 (--concurrency). In a list (LF or CRLF lines), blank lines, lines starting with # and a
 comment after a URL and a space ("URL  # note") are skipped; a line that is not an http(s)
 URL (UTF-8, no space inside) is reported with its line number and the rest goes on; a list
-with no URL is an error. The same URL twice in one batch (once normalised, #fragment aside)
-is traced once; the repeat points at that case. On a terminal a progress line
-is shown on stderr. Results are printed as they finish (not in input order: each names its
-line); at the end, a summary with counts, rate, failures and the parties behind the links.
-With --json, JSON Lines on stdout: one object per URL as it finishes ({"kind":"trace",
-"line":N, ...the report}, or kind already-traced, duplicate, failed, invalid, skipped), and
-a last line {"kind":"summary", ...}. Ctrl-C stops the batch: running traces are closed as
+with no URL is an error. A CSV or TSV export is read by its header's url, uri, link or href
+column (the header may be a # comment, as URLhaus writes it). The same URL twice in one batch
+(once normalised, #fragment aside) is traced once; the repeat points at that case. On a
+terminal a progress line is shown on stderr. Results are printed as they finish (not in input
+order: each names its line); at the end, a summary with counts, rate, failures and the parties
+behind the links. With --json, JSON Lines on stdout: one object per URL as it finishes
+({"kind":"trace", "line":N, ...the report}, or kind already-traced, duplicate, failed,
+invalid, skipped; with "given" and "refanged" when the URL was taken out of other text), and a
+last line {"kind":"summary", ...}. Ctrl-C stops the batch: running traces are closed as
 interrupted (their cases kept and sealed; one that had not requested its link yet is "not
 started", to be traced by a rerun), the summary so far is printed, exit status 130 (143 for SIGTERM).
 
@@ -77,7 +88,9 @@ type Values = Parameters<typeof traceOptionsFrom>[0] & {
 async function single(url: string, values: Values, argv: string[]): Promise<number> {
   const options = traceOptionsFrom(values, url, ['clicktrace', 'trace', ...argv]);
   if (values.concurrency !== undefined) concurrencyOption(values.concurrency);
-  parseTraceUrl(url);
+  const input = parseInputUrl(url, 1);
+  if ('error' in input) throw new CliError(input.error, 2);
+  if (input.refanged) process.stderr.write(`clicktrace: refanged (${clean(input.refanged.join(' '))}): tracing ${clean(input.url)}\n`);
   // Chromium boots while the rest of clicktrace loads; bad input above has not started it.
   prelaunchBrowser(options.browser);
   const json = values.json ?? false;
@@ -92,7 +105,8 @@ async function single(url: string, values: Values, argv: string[]): Promise<numb
     const tracer = new Tracer({ store, concurrency: 1, browsers: null, trace: traceDefaults(options), outDir: casesDir });
     stopListening = onInterrupt((reason) => void tracer.stop(reason, { abortRunning: true }));
     outcome = await tracer.trace({
-      url,
+      url: input.url,
+      ...(input.given !== undefined ? { analysis: { given: input.given } } : {}),
       again: values.again ?? false,
       commandLine: options.commandLine!,
       ...(json || !process.stderr.isTTY
@@ -112,7 +126,7 @@ async function single(url: string, values: Values, argv: string[]): Promise<numb
       throw new CliError(outcome.reason, interruptedExit(outcome.reason));
     case 'already-traced': {
       if (outcome.inProgress)
-        throw new CliError(`${url} is being traced right now by another clicktrace on ${casesDir}; not requested twice`, 1);
+        throw new CliError(`${clean(input.url)} is being traced right now by another clicktrace on ${casesDir}; not requested twice`, 1);
       const dir = join(casesDir, outcome.caseId ?? '');
       process.stderr.write(
         `clicktrace: already traced in ${clean(casesDir)}: case ${clean(outcome.caseId ?? '?')}; ` +

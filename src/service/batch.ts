@@ -12,14 +12,24 @@ import { aggregateCases } from '../feed/index.js';
 import type { TraceOutcome, TraceRequest, TraceRunner } from './tracer.js';
 import type { InputItem } from './url-list.js';
 
+/** How a URL was written when it was taken out of other text: defanged, in <...> or quotes (see InputItem). */
+export interface Written {
+  /** The text as written. */
+  given?: string;
+  /** The defanging markers undone (`hxxps`, `[.]`, ...). */
+  refanged?: string[];
+}
+
 /** One result of a batch: a JSON Lines record of `trace --json` with many URLs (plus `line`). */
-export type BatchEntry =
+export type BatchEntry = (
   | { kind: 'trace'; line: number | null; url: string; caseId: string; caseDir: string; report: Report; timestamp: TimestampOutcome | null }
   | { kind: 'already-traced'; line: number | null; url: string; caseId: string | null; inProgress: boolean }
   | { kind: 'duplicate'; line: number | null; url: string; of: number | null; caseId: string | null }
   | { kind: 'failed'; line: number | null; url: string; caseId: string | null; error: string }
   | { kind: 'skipped'; line: number | null; url: string; reason: string }
-  | { kind: 'invalid'; line: number; text: string; error: string };
+  | { kind: 'invalid'; line: number; text: string; error: string }
+) &
+  Written;
 
 export interface BatchOptions {
   /** Trace URLs again even if the cases folder requested them before. */
@@ -53,9 +63,13 @@ export class Batch {
     private readonly options: BatchOptions = {},
   ) {}
 
-  /** Traces one link (a repeat of an earlier one in this batch is answered with that one's case). */
-  async trace(request: TraceRequest & { line: number | null }): Promise<BatchEntry> {
-    const { line } = request;
+  /**
+   * Traces one link (a repeat of an earlier one in this batch is answered with that one's case).
+   * A URL taken out of other text (`given`, e.g. refanged) is traced as `url`; the case records `given`.
+   */
+  async trace(request: TraceRequest & { line: number | null } & Written): Promise<BatchEntry> {
+    const { line, given, refanged, ...traceRequest } = request;
+    const written: Written = { ...(given !== undefined ? { given } : {}), ...(refanged?.length ? { refanged } : {}) };
     let href: string;
     try {
       href = parseTraceUrl(request.url).href;
@@ -66,10 +80,11 @@ export class Batch {
     this.submitted++;
     this.notify();
     const first = this.firsts.get(key);
-    if (first) return this.report({ kind: 'duplicate', line, url: request.url, of: first.line, caseId: await first.caseId });
+    if (first) return this.report({ kind: 'duplicate', line, url: request.url, of: first.line, caseId: await first.caseId, ...written });
     const id = this.nextId++;
     const outcome = this.tracer.trace({
-      ...request,
+      ...traceRequest,
+      ...(given !== undefined ? { analysis: { ...traceRequest.analysis, given } } : {}),
       again: request.again ?? this.options.again ?? false,
       ...(this.options.commandLine && !request.commandLine ? { commandLine: this.options.commandLine(href) } : {}),
       onStart: () => {
@@ -81,7 +96,7 @@ export class Batch {
     this.firsts.set(key, { line, caseId: outcome.then((o) => ('caseId' in o ? o.caseId : null)) });
     const done = await outcome;
     this.inFlight.delete(id);
-    return this.report(batchEntry(done, line, request.url));
+    return this.report({ ...batchEntry(done, line, request.url), ...written });
   }
 
   /** Runs a list of inputs, feeding the pool a little ahead of what it runs; resolves when all are reported. */
@@ -92,8 +107,7 @@ export class Batch {
       const item = items[index];
       while (this.tracer.queued >= this.tracer.concurrency && pending.size > 0 && !this.interrupted) await Promise.race(pending);
       if (this.interrupted) break;
-      const work =
-        'error' in item ? Promise.resolve(this.report({ kind: 'invalid', ...item })) : this.trace({ url: item.url, line: item.line });
+      const work = 'error' in item ? Promise.resolve(this.report({ kind: 'invalid', ...item })) : this.trace(item);
       pending.add(work);
       void work.finally(() => pending.delete(work));
     }

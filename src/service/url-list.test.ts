@@ -4,7 +4,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { inputListError, lines, parseInputLine, readInputList } from './url-list.js';
+import { inputListError, lines, MAX_LINE_CHARS, parseInputLine, parseInputUrl, readInputList } from './url-list.js';
 
 test('input lines: blank and # lines are skipped, a non-URL is reported with its line number', () => {
   assert.equal(parseInputLine('', 1), null);
@@ -112,4 +112,176 @@ test('a huge junk line is quoted short in its error (the record keeps it whole)'
   assert.ok(spaced && 'error' in spaced && spaced.error.length < 300 && spaced.text.length > 100_000);
   const bare = parseInputLine(junk, 2);
   assert.ok(bare && 'error' in bare && bare.error.length < 500 && bare.text === junk);
+});
+
+test('a defanged line is traced refanged, saying so; an ambiguous one is reported with its line number', () => {
+  assert.deepEqual(parseInputLine('hxxps://evil[.]example/x?id=1  # from the feed', 3), {
+    line: 3,
+    url: 'https://evil.example/x?id=1',
+    given: 'hxxps://evil[.]example/x?id=1',
+    refanged: ['hxxps', '[.]'],
+  });
+  assert.deepEqual(parseInputUrl('hXXp[:]//evil[.]example/', 2), {
+    line: 2,
+    url: 'http://evil.example/',
+    given: 'hXXp[:]//evil[.]example/',
+    refanged: ['hxxp', '[:]//', '[.]'],
+  });
+  const bare = parseInputLine('evil[.]example/login', 4);
+  assert.ok(bare && 'error' in bare && bare.line === 4 && /no http:\/\/ or https:\/\//.test(bare.error), JSON.stringify(bare));
+  const unsure = parseInputLine('hxxps://evil[.]example/a(.)php', 5);
+  assert.ok(unsure && 'error' in unsure && /"\(\.\)"/.test(unsure.error) && unsure.text === 'hxxps://evil[.]example/a(.)php');
+  // Refanged but still not a URL: said with what it was refanged from.
+  const broken = parseInputLine('hxxps://evil[.example/', 6);
+  assert.ok(broken && 'error' in broken && /refanged from/.test(broken.error), JSON.stringify(broken));
+});
+
+test('a URL in <...>, <URL:...> or quotes is taken out of them; <...> also says exactly where it ends', () => {
+  for (const text of [
+    '<https://a.test/x>',
+    '<URL:https://a.test/x>',
+    '"https://a.test/x"',
+    "'https://a.test/x'",
+    '\u201chttps://a.test/x\u201d',
+  ]) {
+    assert.deepEqual(parseInputLine(text, 1), { line: 1, url: 'https://a.test/x', given: text }, text);
+  }
+  assert.deepEqual(parseInputLine('<https://a.test/a).>', 1), { line: 1, url: 'https://a.test/a).', given: '<https://a.test/a).>' });
+  assert.deepEqual(parseInputLine('<hxxps://evil[.]example/>', 1), {
+    line: 1,
+    url: 'https://evil.example/',
+    given: '<hxxps://evil[.]example/>',
+    refanged: ['hxxps', '[.]'],
+  });
+  // Inside the delimiters a URL is still one URL: no space.
+  const spaced = parseInputLine('<https://a.test/x y>', 1);
+  assert.ok(spaced && 'error' in spaced && /space or control character/.test(spaced.error));
+});
+
+test("a sentence's punctuation after a URL is reported, not guessed; the URL's own brackets are kept", () => {
+  for (const [text, left] of [
+    ['https://a.test/a).', ').'],
+    ['https://a.test/a,', ','],
+    ['https://a.test/a;', ';'],
+    ['https://a.test/x:', ':'],
+    ['https://a.test/a!', '!'],
+    ['https://a.test/a"', '"'],
+    ['https://a.test/a]', ']'],
+    ['https://a.test/wiki/Foo_(bar)).', ').'],
+  ]) {
+    const item = parseInputLine(text, 7);
+    assert.ok(item && 'error' in item, text);
+    assert.equal(item.line, 7);
+    assert.ok(item.error.includes(`ends in "${left}"`) && item.error.includes(`<${text}>`), item.error);
+  }
+  for (const text of ['https://a.test/wiki/Foo_(bar)', 'https://a.test/a?', 'https://a.test/a/', "https://a.test/it's", 'http://[::1]']) {
+    assert.deepEqual(parseInputLine(text, 1), { line: 1, url: text }, text);
+  }
+});
+
+test('arguments are read as list lines are (a space inside is refused, a defanged URL refanged)', () => {
+  const spaced = parseInputUrl('http://a.test/x y', 1);
+  assert.ok('error' in spaced && /space or control character/.test(spaced.error));
+  assert.deepEqual(parseInputUrl('hxxp://a[.]test/', 2), {
+    line: 2,
+    url: 'http://a.test/',
+    given: 'hxxp://a[.]test/',
+    refanged: ['hxxp', '[.]'],
+  });
+});
+
+test('a line longer than the longest URL is reported, never held whole; the next line is read', async () => {
+  const huge = 'http://a.test/' + 'x'.repeat(MAX_LINE_CHARS + 10);
+  const chunks = [
+    Buffer.from('http://a.test/1\r\n'),
+    ...Buffer.from(huge).reduce<Buffer[]>((acc, _b, i, all) => {
+      if (i % 65536 === 0) acc.push(all.subarray(i, i + 65536));
+      return acc;
+    }, []),
+    Buffer.from('\r\nhttp://a.test/2\n'),
+  ];
+  const items = await readInputList('-', Readable.from(chunks));
+  assert.equal(items.length, 3);
+  assert.deepEqual(items[0], { line: 1, url: 'http://a.test/1' });
+  assert.ok('error' in items[1] && items[1].line === 2 && /longer than/.test(items[1].error) && items[1].text.length < 300);
+  assert.deepEqual(items[2], { line: 3, url: 'http://a.test/2' });
+  // lines() itself: a line over the limit comes as its first maxChars + 1 characters.
+  const out: string[] = [];
+  for await (const line of lines(Readable.from([Buffer.from('abcdef\r\nab\r\nabc\r\n')]), 3)) out.push(line);
+  assert.deepEqual(out, ['abcd', 'ab', 'abc']);
+});
+
+test('a 10,000-line list with CRLF, a BOM, comments, duplicates and defanged lines reads whole, in order', async () => {
+  const rows = ['\uFEFF# export'];
+  for (let i = 0; i < 10_000; i++) rows.push(i % 3 === 0 ? `hxxps://evil[.]example/${i % 500}` : `https://a.test/p/${i}`);
+  const items = await readInputList('-', Readable.from([Buffer.from(rows.join('\r\n') + '\r\n')]));
+  assert.equal(items.length, 10_000);
+  assert.ok(items.every((item) => 'url' in item));
+  items.pop();
+  assert.deepEqual(items[0], { line: 2, url: 'https://evil.example/0', given: 'hxxps://evil[.]example/0', refanged: ['hxxps', '[.]'] });
+  assert.deepEqual(items.at(-1), { line: 10_000, url: 'https://a.test/p/9998' });
+});
+
+test('a CSV or TSV export: its header names the URL column, each row gives its URL with its line number', async () => {
+  const read = (text: string) => readInputList('-', Readable.from([Buffer.from(text)]));
+  // PhishTank's header; a URL with a comma is quoted; a row without a URL and a row that is not CSV are reported.
+  const phishtank = [
+    'phish_id,url,phish_detail_url,submission_time',
+    '1,https://a.test/x,http://www.phishtank.test/phish_detail.php?phish_id=1,2026-12-01T00:00:00+00:00',
+    '2,"https://a.test/a,b",http://www.phishtank.test/phish_detail.php?phish_id=2,2026-12-01',
+    '',
+    '3,,http://www.phishtank.test/phish_detail.php?phish_id=3,2026-12-01',
+    '4,"https://a.test/open,x',
+    '5,https://a.test/ends-in-a-dot.,x,y',
+  ].join('\r\n');
+  const items = await read(phishtank);
+  assert.deepEqual(items.slice(0, 2), [
+    { line: 2, url: 'https://a.test/x' },
+    { line: 3, url: 'https://a.test/a,b' },
+  ]);
+  assert.ok('error' in items[2] && items[2].line === 5 && /no URL in the url column/.test(items[2].error));
+  assert.ok('error' in items[3] && items[3].line === 6 && /not a CSV row/.test(items[3].error));
+  // A field's ends are the URL's: no trailing punctuation is suspect there.
+  assert.deepEqual(items[4], { line: 7, url: 'https://a.test/ends-in-a-dot.' });
+  // URLhaus writes its header as a comment; its fields are quoted.
+  const urlhaus = [
+    '################################################################',
+    '# abuse.ch URLhaus Database Dump (CSV - recent URLs only)      #',
+    '################################################################',
+    '#',
+    '# id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter',
+    '"3245331","2026-12-01 10:00:00","http://192.0.2.7:4431/i","online","2026-12-01 10:00:00","malware_download","elf","https://urlhaus.test/url/3245331/","r"',
+  ].join('\n');
+  assert.deepEqual(await read(urlhaus), [{ line: 6, url: 'http://192.0.2.7:4431/i' }]);
+  // TSV, the column found by name wherever it is; defanged fields refanged.
+  assert.deepEqual(await read('Date\tLink\tNote\n2026-12-01\thxxps://evil[.]example/a\tfrom a report\n'), [
+    { line: 2, url: 'https://evil.example/a', given: 'hxxps://evil[.]example/a', refanged: ['hxxps', '[.]'] },
+  ]);
+  // Several URL columns: which holds the links is a guess, so the list is refused.
+  await assert.rejects(
+    read('url,link\nhttps://a.test/1,https://a.test/2\n'),
+    /line 1: a CSV header with several URL columns \(url, link\)/,
+  );
+  // A row with more fields than the header: an unquoted comma may have cut the URL, so it is reported.
+  const split = await read('id,url\n1,https://a.test/a,b\n');
+  assert.ok(
+    'error' in split[0] && split[0].line === 2 && /more fields than the header names \(a URL with an unquoted ","\?\)/.test(split[0].error),
+  );
+  // A one-column export headed "url": the header is skipped, each row is a line (its commas the URL's own).
+  assert.deepEqual(await read('URL\r\nhttps://a.test/a,b\r\n'), [{ line: 2, url: 'https://a.test/a,b' }]);
+  // A plain list whose URLs hold commas and semicolons is not taken for CSV; nor is a comment with commas.
+  assert.deepEqual(await read('# links, one a line\nhttps://a.test/a,url,b\nhttps://a.test/x;url\n'), [
+    { line: 2, url: 'https://a.test/a,url,b' },
+    { line: 3, url: 'https://a.test/x;url' },
+  ]);
+});
+
+test("a list saved as UTF-16LE (Excel's Unicode Text, PowerShell's >) reads as text; UTF-16BE is refused in words", async () => {
+  const text = 'Link\tNote\r\nhttps://a.test/é\tx\r\n';
+  const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+  const expected = [{ line: 2, url: 'https://a.test/é' }];
+  assert.deepEqual(await readInputList('-', Readable.from([le])), expected);
+  assert.deepEqual(await readInputList('-', Readable.from([...le].map((b) => Buffer.from([b])))), expected);
+  const be = Buffer.from([0xfe, 0xff, 0x00, 0x68]);
+  await assert.rejects(readInputList('-', Readable.from([be])), /UTF-16 big-endian: save it as UTF-8/);
 });

@@ -4,10 +4,16 @@
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { parseTraceUrl } from '../capture/trace-input.js';
+import { refangUrl } from './refang.js';
+import { csvFields, csvHeader, type CsvColumn } from './url-csv.js';
 
 export type InputItem =
-  /** `line`: 1-based line of the list, or position among the arguments. */
-  { line: number; url: string } | { line: number; text: string; error: string };
+  /**
+   * `line`: 1-based line of the list, or position among the arguments. `given`: the text as
+   * written, when the URL was taken out of it (defanged, wrapped in <...> or quotes); `refanged`:
+   * the defanging markers undone (`hxxps`, `[.]`, ...).
+   */
+  { line: number; url: string; given?: string; refanged?: string[] } | { line: number; text: string; error: string };
 
 /** A comment after a URL: `#` after white space (a URL's own `#fragment` follows no space). */
 const TRAILING_COMMENT = /\s#.*$/;
@@ -18,25 +24,101 @@ const INNER_JUNK = /[\s\u0000-\u001f\u007f]/;
 const NOT_UTF8 = '\uFFFD';
 /** How much of a line an error message quotes (the record keeps the whole line in `text`). */
 const QUOTED = 200;
+/** The longest line read whole: Chromium's longest URL (kMaxURLChars, 2 MiB); past it only the start is kept. */
+export const MAX_LINE_CHARS = 2 * 1024 * 1024;
+
+/**
+ * Delimiters around a whole URL, taken off: `<...>` and `<URL:...>` (RFC 3986 Appendix C, the way
+ * to say exactly where a URL ends), and straight or typographic quotes. No URL starts with one of these.
+ */
+const WRAPPERS = [/^<(?:URL:)?(.*)>$/i, /^"(.*)"$/, /^'(.*)'$/, /^\u201c(.*)\u201d$/, /^\u2018(.*)\u2019$/];
+/** Characters a sentence or a list leaves after a URL pasted from it (as linkifiers see them, e.g. GFM autolinks). */
+const SENTENCE_END = /[.,;:!]+$/;
+const CLOSERS: Record<string, string> = {
+  ')': '(',
+  ']': '[',
+  '}': '{',
+  '>': '<',
+  '"': '"',
+  "'": "'",
+  '\u201d': '\u201c',
+  '\u2019': '\u2018',
+};
 
 /** One line of a list: null when blank or a comment. */
 export function parseInputLine(text: string, line: number): InputItem | null {
   const trimmed = text.replace(/^\uFEFF/, '').trim();
   if (trimmed === '' || trimmed.startsWith('#')) return null;
-  const url = trimmed.replace(TRAILING_COMMENT, '').trimEnd();
-  if (INNER_JUNK.test(url)) return { line, text: trimmed, error: `not a URL (a space or control character inside): ${quote(url)}` };
-  if (url.includes(NOT_UTF8)) return { line, text: trimmed, error: `not a URL (bytes that are not UTF-8): ${quote(url)}` };
-  return parseInputUrl(url, line);
+  if (trimmed.length > MAX_LINE_CHARS) {
+    return { line, text: `${trimmed.slice(0, QUOTED)}…`, error: `not a URL: a line longer than ${MAX_LINE_CHARS} characters` };
+  }
+  return parseInputUrl(trimmed.replace(TRAILING_COMMENT, '').trimEnd(), line);
 }
 
-export function parseInputUrl(text: string, line: number): InputItem {
+/**
+ * One URL as a user wrote it (a list's line, an argument, a web form): taken out of <...> or
+ * quotes, refanged when defanged (refang.ts), and checked. What cannot be told for sure (a
+ * sentence's punctuation after it, ambiguous defanging) is an error saying so, never a guess.
+ * `exact`: the text's ends are the URL's (a CSV field), so no punctuation after it is suspect.
+ */
+export function parseInputUrl(written: string, line: number, { exact = false }: { exact?: boolean } = {}): InputItem {
+  const text = written.trim();
+  const wrapper = WRAPPERS.find((pattern) => pattern.test(text));
+  const inner = wrapper ? wrapper.exec(text)![1].trim() : text;
+  const invalid = (error: string): InputItem => ({ line, text, error });
+  if (INNER_JUNK.test(inner)) return invalid(`not a URL (a space or control character inside): ${quote(inner)}`);
+  if (inner.includes(NOT_UTF8)) return invalid(`not a URL (bytes that are not UTF-8): ${quote(inner)}`);
+  const refang = refangUrl(inner);
+  if (refang.kind === 'ambiguous') return invalid(`not traced: ${refang.error}: ${quote(inner)}`);
+  const url = refang.kind === 'refanged' ? refang.url : inner;
+  if (!wrapper && !exact) {
+    const left = leftOver(url);
+    if (left) {
+      return invalid(
+        `not traced: it ends in "${left}", which a copy from a sentence leaves behind: remove it, ` +
+          `or write it as <${url}> if the link really ends so`,
+      );
+    }
+  }
   try {
-    parseTraceUrl(text);
-    return { line, url: text };
+    parseTraceUrl(url);
   } catch (err) {
     const message = (err as Error).message;
-    return { line, text, error: message.length > QUOTED * 2 ? `${message.slice(0, QUOTED * 2)}…` : message };
+    const said = refang.kind === 'refanged' ? `${message} (refanged from ${quote(inner)})` : message;
+    return invalid(said.length > QUOTED * 2 ? `${said.slice(0, QUOTED * 2)}…` : said);
   }
+  return {
+    line,
+    url,
+    ...(url !== text ? { given: text } : {}),
+    ...(refang.kind === 'refanged' ? { refanged: refang.markers } : {}),
+  };
+}
+
+/** Punctuation at the end of a URL that is likelier a sentence's or a list's: `.,;:!`, or a closer with no opener before it. */
+function leftOver(url: string): string | null {
+  let end = url.length;
+  for (;;) {
+    const tail = url.slice(0, end);
+    const punctuation = SENTENCE_END.exec(tail);
+    if (punctuation) {
+      end -= punctuation[0].length;
+      continue;
+    }
+    const last = tail.at(-1) ?? '';
+    const opener = CLOSERS[last];
+    if (opener === undefined) break;
+    const unmatched = opener === last ? count(tail, last) % 2 === 1 : count(tail, last) > count(tail, opener);
+    if (!unmatched) break;
+    end -= 1;
+  }
+  return end < url.length ? url.slice(end) : null;
+}
+
+function count(text: string, char: string): number {
+  let n = 0;
+  for (const c of text) if (c === char) n++;
+  return n;
 }
 
 function quote(text: string): string {
@@ -56,32 +138,111 @@ export async function readInputList(path: string, stdin: NodeJS.ReadableStream =
   }
   const items: InputItem[] = [];
   let line = 0;
-  for await (const text of lines(stream)) {
-    const item = parseInputLine(text, ++line);
+  // A CSV/TSV export is told by its header (the first line, or the last comment before the first row).
+  let csv: CsvColumn | null = null;
+  let commentHeader: CsvColumn | null = null;
+  let started = false;
+  for await (const text of lines(stream, MAX_LINE_CHARS)) {
+    line++;
+    if (!started) {
+      const trimmed = text.replace(/^\uFEFF/, '').trim();
+      if (trimmed === '') continue;
+      if (trimmed.startsWith('#')) {
+        const header = csvHeader(trimmed.replace(/^#+\s*/, ''));
+        commentHeader = header instanceof Error || header === 'one column' ? null : header;
+        continue;
+      }
+      const header = csvHeader(trimmed);
+      if (header instanceof Error) throw new Error(`line ${line}: ${header.message}`);
+      started = true;
+      if (header === 'one column') continue;
+      if (header) {
+        csv = header;
+        continue;
+      }
+      if (commentHeader && trimmed.includes(commentHeader.delimiter) && 'error' in parseInputLine(trimmed, line)!) csv = commentHeader;
+    }
+    const item = csv ? parseCsvRow(text, line, csv) : parseInputLine(text, line);
     if (item) items.push(item);
   }
   return items;
 }
 
+/** A row of a CSV export: its URL column's field, read as one URL; null for a blank or # line. */
+export function parseCsvRow(text: string, line: number, column: CsvColumn): InputItem | null {
+  const row = text.replace(/^\uFEFF/, '').trim();
+  if (row === '' || row.startsWith('#')) return null;
+  const shown = row.length > QUOTED ? `${row.slice(0, QUOTED)}…` : row;
+  if (row.length > MAX_LINE_CHARS) return { line, text: shown, error: `not a URL: a line longer than ${MAX_LINE_CHARS} characters` };
+  const fields = csvFields(row, column.delimiter);
+  if (fields instanceof Error) return { line, text: row, error: `not a CSV row (${fields.message}): ${quote(row)}` };
+  // More fields than the header names: a comma of the URL's own, unquoted, may have split it.
+  if (fields.length > column.columns)
+    return {
+      line,
+      text: row,
+      error: `more fields than the header names (a URL with an unquoted ${column.delimiter === '\t' ? 'tab' : `"${column.delimiter}"`}?): ${quote(row)}`,
+    };
+  const value = fields[column.index]?.trim() ?? '';
+  if (value === '') return { line, text: row, error: `no URL in the ${column.name} column: ${quote(row)}` };
+  const item = parseInputUrl(value, line, { exact: true });
+  return 'error' in item ? { ...item, text: row } : item;
+}
+
 /**
  * The lines of a text stream, split at LF (a CRLF's CR dropped). Not node:readline: it also ends
  * a line at a lone CR, so the line numbers reported would not be an editor's, and a URL with a
- * stray CR would be cut in two (the piece before it traced as if it were the link).
+ * stray CR would be cut in two (the piece before it traced as if it were the link). A line longer
+ * than `maxChars` comes as its first maxChars + 1 characters (so the caller sees it is too long);
+ * the rest of it is never held. Each chunk is scanned once, however long its line.
  */
-export async function* lines(stream: NodeJS.ReadableStream): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
+export async function* lines(stream: NodeJS.ReadableStream, maxChars = Infinity): AsyncGenerator<string> {
+  const decoder = new TextStreamDecoder();
   let rest = '';
+  const done = (line: string) => {
+    const text = line.replace(/\r$/, '');
+    return text.length > maxChars ? text.slice(0, maxChars + 1) : text;
+  };
   for await (const chunk of stream as AsyncIterable<Buffer | string>) {
-    rest += typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
     let start = 0;
-    for (let end = rest.indexOf('\n'); end >= 0; end = rest.indexOf('\n', start)) {
-      yield rest.slice(start, end).replace(/\r$/, '');
+    for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+      // A line already over the limit is not grown further.
+      yield done(rest.length > maxChars ? rest : rest + text.slice(start, end));
+      rest = '';
       start = end + 1;
     }
-    rest = rest.slice(start);
+    if (rest.length <= maxChars) rest += text.slice(start, start + maxChars + 2 - rest.length);
   }
-  rest += decoder.end();
-  if (rest !== '') yield rest.replace(/\r$/, '');
+  if (rest.length <= maxChars) rest += decoder.end();
+  if (rest !== '') yield done(rest);
+}
+
+/**
+ * UTF-8, or UTF-16LE when the bytes start with its byte order mark (Excel's "Unicode Text" export,
+ * PowerShell's `>`); UTF-16BE is refused in words rather than read as junk.
+ */
+class TextStreamDecoder {
+  private decoder: StringDecoder | null = null;
+  private head = Buffer.alloc(0);
+
+  write(chunk: Buffer): string {
+    if (this.decoder) return this.decoder.write(chunk);
+    this.head = Buffer.concat([this.head, chunk]);
+    return this.head.length < 2 ? '' : this.start();
+  }
+
+  end(): string {
+    return (this.decoder ? '' : this.start()) + this.decoder!.end();
+  }
+
+  private start(): string {
+    const [first, second] = this.head;
+    if (first === 0xfe && second === 0xff) throw new Error('the list is UTF-16 big-endian: save it as UTF-8');
+    const utf16 = first === 0xff && second === 0xfe;
+    this.decoder = new StringDecoder(utf16 ? 'utf16le' : 'utf8');
+    return this.decoder.write(utf16 ? this.head.subarray(2) : this.head);
+  }
 }
 
 /** A list that cannot be read, in words (`--input FILE: no such file`). */

@@ -138,3 +138,39 @@ test('a URL that differs only in its #fragment is the same request: refused, als
     store.close();
   }
 });
+
+test('rows recorded before keys folded percent-encoding still stop a rerun, under either spelling', () => {
+  const dir = casesDir();
+  const store = CaseStore.open(dir);
+  try {
+    // As an older clicktrace wrote them: the href as parsed (lower-case hex, %7E kept), one with a fragment.
+    const insert = store.db.prepare('INSERT INTO requested_urls (url, case_id, claimed_at, claimant) VALUES (?, ?, ?, NULL)');
+    insert.run('http://click.example.test/r/%2fa%7e?u=%3d', '20261201T000000Z-aaaaaa', new Date().toISOString());
+    insert.run('http://click.example.test/old#frag', '20261201T000001Z-bbbbbb', new Date().toISOString());
+    store.db.prepare('DELETE FROM meta WHERE key = ?').run('ledger_keys');
+  } finally {
+    store.close();
+  }
+  const reopened = CaseStore.open(dir);
+  try {
+    for (const url of ['http://click.example.test/r/%2fa%7e?u=%3d', 'http://click.example.test/r/%2Fa~?u=%3D']) {
+      assert.deepEqual(reopened.ledger.claim(url), { ok: false, caseId: '20261201T000000Z-aaaaaa', inProgress: false }, url);
+    }
+    assert.equal(reopened.ledger.lookup('http://click.example.test/old')?.caseId, '20261201T000001Z-bbbbbb');
+    const rows = reopened.db.prepare('SELECT url FROM requested_urls ORDER BY id').all() as { url: string }[];
+    assert.deepEqual(
+      rows.map((r) => r.url),
+      ['http://click.example.test/r/%2Fa~?u=%3D', 'http://click.example.test/old'],
+    );
+  } finally {
+    reopened.close();
+  }
+  // Opening again changes nothing (the rewrite ran once; a key's key is itself).
+  const again = CaseStore.open(dir);
+  try {
+    assert.equal(again.ledger.count(), 2);
+    assert.equal(again.ledger.lookup('http://click.example.test/r/%2FA%7E?u=%3d')?.caseId, undefined, 'path case still matters');
+  } finally {
+    again.close();
+  }
+});

@@ -7,9 +7,10 @@
 // request) names the URL, so `reindex` can rebuild the ledger from the folders. Rows are never
 // removed for a case: a deleted case folder does not make its link fresh again.
 //
-// A URL is recorded as its server sees it (requestKey: without the #fragment, which is never sent),
-// so a link and the same link with another fragment are one request. Rows written before keys
-// dropped the fragment still hold one: a look-up matches them too.
+// A URL is recorded as its server sees it (requestKey: without the #fragment, which is never sent,
+// percent-encoding folded), so a link and the same link with another fragment, or `%2f` for `%2F`,
+// are one request. Rows written with an older key are rewritten with the current one when the
+// ledger is opened (KEYS below); a look-up also matches rows that still hold a fragment.
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import { processAlive } from '../capture/profiles.js';
@@ -31,13 +32,21 @@ export interface LedgerEntry {
 const SAME_REQUEST = '(url = ? OR (url >= ? AND url < ?))';
 const sameRequest = (key: string) => [key, `${key}#`, `${key}$`];
 
+/**
+ * The form of the keys in the ledger, kept in `meta`: rows of an older form are rewritten once.
+ * 2: percent-encoding hex in upper case and unreserved characters decoded (requestKey).
+ */
+const KEYS = { meta: 'ledger_keys', version: '2' };
+
 /** A claim that never got its case is released after this long, even if its process seems alive (pid reuse). */
 const CLAIM_MAX_AGE_MS = 10 * 60 * 1000;
 
 export class RequestLedger {
   private readonly claimantId = `${hostname()} ${process.pid}`;
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: Database.Database) {
+    this.rewriteOldKeys();
+  }
 
   /**
    * Claims `url` for one request. Refused when the URL was requested before (unless `again`) or
@@ -101,6 +110,27 @@ export class RequestLedger {
   /** How many requests the ledger knows (rows with a case). */
   count(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM requested_urls WHERE case_id IS NOT NULL').get() as { n: number }).n;
+  }
+
+  /**
+   * Rows recorded with an older requestKey get the current one, so that a link requested before an
+   * upgrade is still found under any of its spellings. Idempotent (a key's key is itself): a schema
+   * rebuild, which empties `meta`, only runs it again.
+   */
+  private rewriteOldKeys(): void {
+    const current = () =>
+      (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(KEYS.meta) as { value: string } | undefined)?.value === KEYS.version;
+    if (current()) return;
+    const run = this.db.transaction(() => {
+      if (current()) return;
+      const update = this.db.prepare('UPDATE requested_urls SET url = ? WHERE id = ?');
+      for (const row of this.db.prepare('SELECT id, url FROM requested_urls').all() as { id: number; url: string }[]) {
+        const key = requestKey(row.url);
+        if (key !== row.url) update.run(key, row.id);
+      }
+      this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(KEYS.meta, KEYS.version);
+    });
+    run.immediate();
   }
 
   private claimLive(row: { claimed_at: string; claimant: string | null }): boolean {

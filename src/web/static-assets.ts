@@ -121,7 +121,7 @@ pre { white-space: pre-wrap; word-break: break-all; background: #fff; border: 1p
 .notice.error { border-color: var(--bad); background: #fef3f2; }
 form.submit, form.filters { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 1rem; }
 form.submit label { display: block; margin: .6rem 0; }
-form.submit input[type=url], form.submit textarea { display: block; width: 100%; padding: .45rem; font: inherit; }
+form.submit input[name=url], form.submit textarea { display: block; width: 100%; padding: .45rem; font: inherit; }
 form.filters { display: flex; flex-wrap: wrap; gap: .6rem; align-items: end; }
 form.filters input { display: block; width: 11rem; padding: .3rem; }
 button { padding: .45rem 1rem; font: inherit; cursor: pointer; }

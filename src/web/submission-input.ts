@@ -2,10 +2,15 @@
 // multipart with an optional .eml file), or a raw message/rfc822 body.
 import type { IncomingMessage } from 'node:http';
 import { traceChoices, type TraceChoices } from '../service/submission-options.js';
+import { SubmissionError } from '../service/submission-error.js';
+import { parseInputUrl } from '../service/url-list.js';
 import { BodyError, formFromParts, formFromUrlencoded, mediaType, parseMultipart, readBody, type FormData } from './request-body.js';
 
 export interface Submission {
+  /** The link to trace: refanged when it was written defanged, taken out of <...> or quotes. */
   url: string | null;
+  /** The link as written, when `url` was taken out of it (null otherwise). */
+  given: string | null;
   clicks: string[];
   /** Per-submission trace options (validated). */
   options: TraceChoices;
@@ -36,12 +41,20 @@ export async function readSubmission(req: IncomingMessage, maxMessageBytes: numb
     >[0];
     if (url !== undefined && typeof url !== 'string') throw new BodyError('url: expected a string', 400);
     if (again !== undefined && typeof again !== 'boolean') throw new BodyError('again: expected true or false', 400);
-    return { url: url ?? null, clicks: textList(clicks), options: traceChoices(rest), again: again ?? false, message: null, link: null };
+    return {
+      ...submittedUrl(url ?? null),
+      clicks: textList(clicks),
+      options: traceChoices(rest),
+      again: again ?? false,
+      message: null,
+      link: null,
+    };
   }
   if (type === 'message/rfc822') {
     const raw = await readBody(req, maxMessageBytes);
     return {
       url: null,
+      given: null,
       clicks: query.getAll('click'),
       options: choicesFrom((name) => query.get(name)),
       again: isYes(query.get('again')),
@@ -57,13 +70,25 @@ export async function readSubmission(req: IncomingMessage, maxMessageBytes: numb
   const file = form.files.find((f) => f.name === 'message' && f.data.length > 0);
   if (file && file.data.length > maxMessageBytes) throw new BodyError(`the message is larger than ${maxMessageBytes} bytes`, 413);
   return {
-    url: form.fields.get('url')?.[0]?.trim() || null,
+    ...submittedUrl(form.fields.get('url')?.[0] ?? null),
     clicks: form.fields.get('click') ?? form.fields.get('clicks') ?? [],
     options: choicesFrom((name) => form.fields.get(name)?.[0] ?? null),
     again: isYes(form.fields.get('again')?.[0] ?? null),
     message: file ? { raw: file.data, filename: file.filename } : null,
     link: linkNumber(form.fields.get('link')?.[0] ?? null),
   };
+}
+
+/**
+ * The submitted link as the batch list reads a line (url-list.ts parseInputUrl): a defanged IOC
+ * (`hxxps://evil[.]example/`) is refanged, `<...>` and quotes are taken off, and what cannot be
+ * told for sure is refused saying why, as is a space inside (the URL parser would request another link).
+ */
+function submittedUrl(text: string | null): { url: string | null; given: string | null } {
+  if (text === null || text.trim() === '') return { url: null, given: null };
+  const item = parseInputUrl(text, 1);
+  if (!('error' in item)) return { url: item.url, given: item.given ?? null };
+  throw new SubmissionError(item.error, 400, 'bad-url');
 }
 
 function linkNumber(value: string | null): number | null {

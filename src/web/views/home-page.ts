@@ -16,12 +16,22 @@ export interface SubmitFormState {
 const PRIVATE_ALLOWED = 'This server may trace private and loopback addresses (--allow-private).';
 const PRIVATE_REFUSED = 'Targets on private, loopback or link-local addresses are refused.';
 
+// The link field is type=text: a browser's type=url check would refuse a defanged link (hxxps://evil[.]example/),
+// which the server refangs (src/web/submission-input.ts).
 export function submitForm(state: SubmitFormState, options: { allowPrivate: boolean; maxMessageBytes: number }): SafeHtml {
   return html`<form class="submit" method="post" action="/submit" enctype="multipart/form-data">
     <h2>Trace a link</h2>
     ${state.error ? html`<p class="notice error" role="alert" id="submit-error">${state.error}</p>` : ''}
     <label
-      >Link to follow <input type="url" name="url" value="${state.url ?? ''}" placeholder="https://…" autocomplete="off" spellcheck="false"
+      >Link to follow
+      <input
+        type="text"
+        inputmode="url"
+        name="url"
+        value="${state.url ?? ''}"
+        placeholder="https://…"
+        autocomplete="off"
+        spellcheck="false"
     /></label>
     <label
       >or an e-mail (.eml, up to ${Math.floor(options.maxMessageBytes / 1024 / 1024)} MiB): its main link is traced
