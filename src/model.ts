@@ -163,6 +163,13 @@ export interface PageControl {
   widget?: string | null;
   /** It has an onclick attribute (a link to "#" or "javascript:void(0)" with one is a button made of a link); absent in older cases. */
   onclick?: boolean;
+  /**
+   * For a control of few words: the text of the nearest block around it that says more (what a
+   * person reads beside an "Accept" or "OK"), up to 600 characters; null otherwise; absent in older cases.
+   */
+  context?: string | null;
+  /** The URL of the frame (iframe) it is in; absent for the top document's own controls (and in older cases). */
+  frame?: string;
 }
 
 /**

@@ -116,6 +116,8 @@ export interface ExploreCandidate {
   reasons: string[];
   /** Why explore never follows it (unsubscribe, mailto:, download…). */
   refused?: string;
+  /** The URL of the frame (iframe) it is in, when not the page's own document. */
+  frame?: string;
 }
 
 /** One `--explore` step: the page explored, the call-to-action clicked (or none) and the others. */

@@ -68,6 +68,7 @@ interface RefuseRule {
 interface CtaRules {
   callToAction: PhraseList;
   refuse: { unsubscribe: RefuseRule; privacy: RefuseRule; cookies: RefuseRule };
+  consentNotice: { answers: Set<string>; context: PhraseList };
   navigation: Set<string>;
   downloadExtensions: Set<string>;
   socialDomains: Set<string>;
@@ -76,6 +77,7 @@ interface CtaRules {
 interface CtaRulesFile {
   callToAction: Record<string, string[]>;
   refuse: Record<'unsubscribe' | 'privacy' | 'cookies', { label: string; phrases: Record<string, string[]>; urlPatterns: string[] }>;
+  consentNotice: { answers: Record<string, string[]>; context: Record<string, string[]> };
   navigation: Record<string, string[]>;
   downloadExtensions: string[];
   socialDomains: string[];
@@ -103,6 +105,9 @@ export function normalizeWords(text: string): string {
 /** Scripts written without spaces between words (Han, Hiragana, Katakana). */
 const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
 
+/** A letter or digit that continues a word: Han, Hiragana and Katakana do not (a Chinese text writes "使用cookie以"). */
+const WORD_CHAR = '(?:(?![\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}])[\\p{L}\\p{N}])';
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -116,7 +121,7 @@ function phrases(byLanguage: Record<string, string[]>): PhraseList {
   // Chinese and Japanese write words without spaces: there a phrase is matched anywhere.
   const alternatives = [...langOf.keys()]
     .sort((a, b) => b.length - a.length)
-    .map((phrase) => (UNSPACED.test(phrase) ? escapeRegExp(phrase) : `(?<![\\p{L}\\p{N}])${escapeRegExp(phrase)}(?![\\p{L}\\p{N}])`));
+    .map((phrase) => (UNSPACED.test(phrase) ? escapeRegExp(phrase) : `(?<!${WORD_CHAR})${escapeRegExp(phrase)}(?!${WORD_CHAR})`));
   return { pattern: new RegExp(`(${alternatives.join('|')})`, 'u'), langOf };
 }
 
@@ -133,11 +138,35 @@ function ctaRules(): CtaRules {
   rules = {
     callToAction: phrases(file.callToAction),
     refuse: { unsubscribe: refuse('unsubscribe'), privacy: refuse('privacy'), cookies: refuse('cookies') },
+    consentNotice: {
+      answers: new Set(Object.values(file.consentNotice.answers).flat().map(answerWords)),
+      context: phrases(file.consentNotice.context),
+    },
     navigation: new Set(Object.values(file.navigation).flat().map(normalizeWords)),
     downloadExtensions: new Set(file.downloadExtensions.map((e) => e.toLowerCase())),
     socialDomains: new Set(file.socialDomains),
   };
   return rules;
+}
+
+/** A control's words as an answer: punctuation, arrows and ticks dropped ("OK ✓" is "ok", "Accept & close" keeps its "&"). */
+function answerWords(text: string): string {
+  return normalizeWords(text)
+    .replace(/[^\p{L}\p{N}'&\s]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/**
+ * A consent notice's answer, told by wording when its box neither floats nor names itself: the
+ * control says only "Accept", "OK", "Agree"… and the text around it speaks of cookies, privacy,
+ * consent or tracking. An offer's "Accept offer" says more than an answer; an "Accept" beside an
+ * offer's text has no such words near it. Returns the words that gave it away, or null.
+ */
+export function consentAnswer(control: Pick<PageControl, 'text' | 'context'>): string | null {
+  const r = ctaRules();
+  if (!control.context || !r.consentNotice.answers.has(answerWords(control.text))) return null;
+  return firstMatch(r.consentNotice.context, normalizeWords(control.context))?.text ?? null;
 }
 
 function firstMatch(list: PhraseList, words: string): Phrase | null {
@@ -211,7 +240,7 @@ function refusal(control: PageControl, page: ScoringPage, words: string, hasCtaW
     if (scheme && scheme !== 'http' && scheme !== 'https') {
       return ['mailto', 'tel', 'sms', 'javascript'].includes(scheme) ? `${scheme}: link` : `not a web link (${scheme}:)`;
     }
-    if (href.includes('#') && withoutFragment(href) === withoutFragment(page.url)) return 'same-page anchor';
+    if (href.includes('#') && withoutFragment(href) === withoutFragment(control.frame ?? page.url)) return 'same-page anchor';
   }
   if (control.download) return 'download link (download attribute)';
   const ext = href ? downloadExtension(href, r.downloadExtensions) : null;
@@ -224,6 +253,8 @@ function refusal(control: PageControl, page: ScoringPage, words: string, hasCtaW
   if ((!hasCtaWording && firstMatch(privacy.phrases, words)) || privacy.urlPatterns.some((p) => p.test(url))) return privacy.label;
   const cookies = r.refuse.cookies;
   if (control.cookieBanner || firstMatch(cookies.phrases, words) || cookies.urlPatterns.some((p) => p.test(url))) return cookies.label;
+  const notice = consentAnswer(control);
+  if (notice) return `${cookies.label} (its text speaks of "${notice}")`;
   return null;
 }
 

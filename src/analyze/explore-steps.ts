@@ -35,6 +35,7 @@ function candidate(control: ExploreEvent['controls'][number]): ExploreCandidate 
     score: control.score,
     reasons: control.reasons,
     ...(control.refused ? { refused: control.refused } : {}),
+    ...(control.frame ? { frame: control.frame } : {}),
   };
 }
 

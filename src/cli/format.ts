@@ -60,6 +60,7 @@ function formatExploreStep(step: ExploreStep): string[] {
   if (step.chosen) {
     lines.push(`Explore ${step.depth}: clicked ${quoted(step.chosen.text)} (score ${step.chosen.score}) on ${where}`);
     lines.push(`${indent}why: ${clean(truncate(step.chosen.reasons.join(', '), 200))}`);
+    if (step.chosen.frame) lines.push(`${indent}in frame: ${clean(truncate(step.chosen.frame, 120))}`);
     if (step.runnersUp.length) lines.push(`${indent}runners-up: ${step.runnersUp.map((c) => `${quoted(c.text)} ${c.score}`).join(', ')}`);
   } else {
     const read = step.controls === 1 ? '1 link or button' : `${step.controls} links and buttons`;
