@@ -168,6 +168,8 @@ export interface PageControl {
    * person reads beside an "Accept" or "OK"), up to 600 characters; null otherwise; absent in older cases.
    */
   context?: string | null;
+  /** Its frame is a display-ad slot, and what shows it ("300×250 slot", 'labelled "Advertisement"'); absent otherwise. */
+  frameAd?: string;
   /** The URL of the frame (iframe) it is in; absent for the top document's own controls (and in older cases). */
   frame?: string;
 }

@@ -366,6 +366,41 @@ describe('a consent notice told by its wording', () => {
   });
 });
 
+describe("site chrome and other sites' controls", () => {
+  test('"Register" or "Log in" in the header loses to the offer; in the content it is still a call-to-action', () => {
+    const header = scoreControl(button({ text: 'Register', landmark: 'header', href: 'https://promo.example/register' }), PAGE);
+    assert.ok(
+      header.reasons.some((r) => r.startsWith('-30 site account ("register")')),
+      header.reasons.join(', '),
+    );
+    const offer = scoreControl(control({ text: 'Click here to get your voucher', href: 'https://shop.example/voucher' }), PAGE);
+    assert.ok(offer.score > header.score, `${offer.score} vs ${header.score}`);
+    const content = scoreControl(button({ text: 'Register', href: 'https://promo.example/register' }), PAGE);
+    assert.ok(content.score >= MIN_SCORE && !content.reasons.some((r) => r.includes('site account')));
+  });
+
+  test('"Continue with Facebook" is not an offer; a look-alike leading to another host is judged as any button', () => {
+    const script = scoreControl(button({ tag: 'button', text: 'Continue with Facebook', href: null, rawHref: null }), PAGE);
+    assert.ok(script.score < MIN_SCORE, String(script.score));
+    const provider = scoreControl(button({ text: 'Sign in with Google', href: 'https://accounts.google.com/o/oauth2/auth' }), PAGE);
+    assert.ok(
+      provider.reasons.some((r) => r.startsWith('-45 signs in with')),
+      provider.reasons.join(', '),
+    );
+    const lure = scoreControl(button({ text: 'Sign in with Microsoft', href: 'https://secure-login.phish.example/m' }), PAGE);
+    assert.ok(!lure.reasons.some((r) => r.includes('signs in with')), lure.reasons.join(', '));
+  });
+
+  test("a control in a display ad's frame is penalised", () => {
+    const scored = scoreControl(button({ text: 'Shop now', frame: 'https://ads.example/ad', frameAd: '300×250 slot' }), PAGE);
+    assert.ok(scored.reasons.includes("-25 in a display ad's frame (300×250 slot)"), scored.reasons.join(', '));
+  });
+
+  test('a chat widget is navigation', () => {
+    assert.ok(scoreControl(button({ text: 'Chat with us', href: null }), PAGE).reasons.includes('-15 navigation link'));
+  });
+});
+
 describe('controls in frames', () => {
   test("a same-page anchor is judged against the frame's URL, not the top page's", () => {
     const frame = 'https://ads.example/creative';

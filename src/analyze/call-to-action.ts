@@ -43,6 +43,12 @@ const NAVIGATION = -15;
 const WIDGET = -25;
 const LANDMARK: Record<string, number> = { nav: -15, footer: -15, header: -5, aside: -5 };
 const SOCIAL = -25;
+/** A control in a display ad's frame: an advertiser's, not the page's own offer. */
+const AD_FRAME = -25;
+/** "Register", "Log in" in the page's header or navigation: the site's account, not the offer. */
+const ACCOUNT_IN_HEADER = -30;
+/** "Continue with Facebook": signing in with another site's account. */
+const SOCIAL_SIGN_IN = -45;
 const NO_TEXT = -10;
 const SYMBOLS_ONLY = -20;
 const SILENT = -15;
@@ -70,6 +76,8 @@ interface CtaRules {
   refuse: { unsubscribe: RefuseRule; privacy: RefuseRule; cookies: RefuseRule };
   consentNotice: { answers: Set<string>; context: PhraseList };
   navigation: Set<string>;
+  account: PhraseList;
+  socialSignIn: { phrases: PhraseList; providerDomains: Set<string> };
   downloadExtensions: Set<string>;
   socialDomains: Set<string>;
 }
@@ -78,6 +86,8 @@ interface CtaRulesFile {
   callToAction: Record<string, string[]>;
   refuse: Record<'unsubscribe' | 'privacy' | 'cookies', { label: string; phrases: Record<string, string[]>; urlPatterns: string[] }>;
   consentNotice: { answers: Record<string, string[]>; context: Record<string, string[]> };
+  account: { phrases: Record<string, string[]> };
+  socialSignIn: { verbs: Record<string, string[]>; providers: string[]; providerDomains: string[] };
   navigation: Record<string, string[]>;
   downloadExtensions: string[];
   socialDomains: string[];
@@ -143,6 +153,18 @@ function ctaRules(): CtaRules {
       context: phrases(file.consentNotice.context),
     },
     navigation: new Set(Object.values(file.navigation).flat().map(normalizeWords)),
+    account: phrases(file.account.phrases),
+    socialSignIn: {
+      phrases: phrases(
+        Object.fromEntries(
+          Object.entries(file.socialSignIn.verbs).map(([lang, verbs]) => [
+            lang,
+            verbs.flatMap((verb) => file.socialSignIn.providers.map((provider) => `${verb} ${provider}`)),
+          ]),
+        ),
+      ),
+      providerDomains: new Set(file.socialSignIn.providerDomains),
+    },
     downloadExtensions: new Set(file.downloadExtensions.map((e) => e.toLowerCase())),
     socialDomains: new Set(file.socialDomains),
   };
@@ -315,14 +337,24 @@ export function scoreControl(read: PageControl, page: ScoringPage): ControlScore
   if (y < fold) add(ABOVE_FOLD, 'above the fold');
   else add(-Math.min(MAX_BELOW_FOLD_PENALTY, Math.ceil(((y - fold) / fold) * 10) + 5), 'below the fold');
   if (control.landmark && LANDMARK[control.landmark]) add(LANDMARK[control.landmark], `in the page's <${control.landmark}>`);
+  if (control.landmark === 'header' || control.landmark === 'nav') {
+    const account = firstMatch(r.account, words);
+    if (account) add(ACCOUNT_IN_HEADER, `site account ("${account.text}") in the page's <${control.landmark}>`);
+  }
+  if (control.frameAd) add(AD_FRAME, `in a display ad's frame (${control.frameAd})`);
 
   const href = control.href;
   const scheme = href ? schemeOf(href) : null;
   // A script button (a slider arrow, "Play video") shows neither where it leads nor that it is an offer.
   if (!wording && !href) add(SILENT, 'no call-to-action wording and no link');
+  const signIn = firstMatch(r.socialSignIn.phrases, words);
+  const hrefSite = href && (scheme === 'http' || scheme === 'https') ? (registrableDomainOf(hostOf(href)) ?? hostOf(href)) : null;
+  // A phishing kit's "Sign in with Microsoft" leads to its own form on its own host: that one is judged as any other.
+  if (signIn && (!href || (hrefSite && r.socialSignIn.providerDomains.has(hrefSite))))
+    add(SOCIAL_SIGN_IN, `signs in with another site's account ("${signIn.text}")`);
   if (href && (scheme === 'http' || scheme === 'https')) {
     const host = hostOf(href);
-    const site = registrableDomainOf(host) ?? host;
+    const site = hrefSite ?? host;
     const pageSite = registrableDomainOf(hostOf(page.url)) ?? hostOf(page.url);
     if (site && r.socialDomains.has(site)) add(SOCIAL, `social network (${site})`);
     else if (site && site !== pageSite) add(OTHER_SITE, `leads to another site (${site})`);

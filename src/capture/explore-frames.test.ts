@@ -20,7 +20,13 @@ const control = (box: PageControl['box'], hidden: string | null = null): PageCon
 });
 
 // An iframe whose content box starts at (100, 200) of the top viewport, 300×150 of it in view; the top page scrolled by 50.
-const FRAME = { url: 'https://ads.example/creative', origin: { x: 100, y: 200 }, clip: { left: 100, top: 200, right: 400, bottom: 350 } };
+const FRAME = {
+  url: 'https://ads.example/creative',
+  origin: { x: 100, y: 200 },
+  clip: { left: 100, top: 200, right: 400, bottom: 350 },
+  landmark: null,
+  ad: null,
+};
 const TOP_SCROLL = { x: 0, y: 50 };
 
 test("a frame's control is placed in the top document, its frame named", () => {
@@ -55,4 +61,15 @@ test('outside the visible part of its frame: hidden, its box left whole', () => 
 test('a sliver of less than 4 pixels in view is not seen', () => {
   const sliver = inFrame(control({ x: 20, y: 148, width: 200, height: 40 }), { x: 0, y: 0 }, FRAME, TOP_SCROLL);
   assert.equal(sliver.hidden, 'outside the visible part of its frame');
+});
+
+test("a frame in the page's sidebar puts its controls there too", () => {
+  const placed = inFrame(control({ x: 20, y: 30, width: 120, height: 40 }), { x: 0, y: 0 }, { ...FRAME, landmark: 'aside' }, TOP_SCROLL);
+  assert.equal(placed.landmark, 'aside');
+});
+
+test('a frame that is a display-ad slot says so on its controls', () => {
+  const placed = inFrame(control({ x: 20, y: 30, width: 120, height: 40 }), { x: 0, y: 0 }, { ...FRAME, ad: '300×250 slot' }, TOP_SCROLL);
+  assert.equal(placed.frameAd, '300×250 slot');
+  assert.equal(inFrame(control({ x: 20, y: 30, width: 120, height: 40 }), { x: 0, y: 0 }, FRAME, TOP_SCROLL).frameAd, undefined);
 });

@@ -35,6 +35,10 @@ export interface FrameView {
   parentId: string;
   origin: { x: number; y: number };
   clip: Rect;
+  /** The landmark (nav, header, footer, aside) its owner sits in, or its parent frame's. */
+  landmark: string | null;
+  /** What shows it is a display-ad slot (a standard ad size, a name, a label), or its parent frame's; null if nothing. */
+  ad: string | null;
 }
 
 /** What the pierced DOM tree tells: each child frame's owner element, each frame's closed shadow roots. */
@@ -76,7 +80,29 @@ const FRAME_VIEW_FUNCTION = `function () {
     clip.right = Math.min(clip.right, ar.right); clip.bottom = Math.min(clip.bottom, ar.bottom);
     if (clip.right - clip.left < 4 || clip.bottom - clip.top < 4) return { hidden: 'clipped to nothing' };
   }
-  return { hidden: null, origin: { x: left, y: top }, clip };
+  // A frame in the page's sidebar, footer or header: its controls are there too.
+  let landmark = null;
+  for (let a = el; a && !landmark; a = a.getRootNode().host || null) {
+    if (a.closest('nav, [role=navigation]')) landmark = 'nav';
+    else if (a.closest('footer, [role=contentinfo]')) landmark = 'footer';
+    else if (a.closest('header, [role=banner]')) landmark = 'header';
+    else if (a.closest('aside, [role=complementary]')) landmark = 'aside';
+  }
+  // A display-ad slot: a standard ad size, a name that says so, or a label above it ("Advertisement").
+  const IAB = [[300, 250], [728, 90], [160, 600], [300, 600], [320, 50], [320, 100], [970, 250], [970, 90], [336, 280],
+    [468, 60], [250, 250], [120, 600], [300, 50]];
+  const size = IAB.find(([w, h]) => Math.abs(width - w) <= 2 && Math.abs(height - h) <= 2);
+  const AD_NAME = /(^|[\\s_-])(ads?|advert|advertisement|adslot|ad-slot|adunit|ad-unit|banner-ad|sponsored|dfp|gpt|adsbygoogle)([\\s_-]|$)/i;
+  const AD_LABEL = /^(advertisement|advertising|ad|ads|sponsored|anzeige|werbung|publicite|publicidad|pubblicita|advertentie|reklama|реклама|広告|广告)$/i;
+  const plain = (t) => (t || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').trim();
+  let ad = size ? size[0] + '×' + size[1] + ' slot' : null;
+  for (let a = el, n = 0; a && !ad && n < 4 && a !== document.body; a = a.parentElement, n++) {
+    const names = (a.id || '') + ' ' + (typeof a.className === 'string' ? a.className : '');
+    if (AD_NAME.test(names)) ad = 'named "' + names.trim().slice(0, 40) + '"';
+    const label = a.previousElementSibling;
+    if (!ad && label && AD_LABEL.test(plain(label.innerText))) ad = 'labelled "' + plain(label.innerText) + '"';
+  }
+  return { hidden: null, origin: { x: left, y: top }, clip, landmark, ad };
 }`;
 
 /** Runs on a frame's owner element: brings it into its parent's view. */
@@ -138,7 +164,7 @@ async function piercedTree(observer: PageObserver, timeoutMs: number): Promise<P
 
 /** A node as an object of `frameId`'s isolated world, or null. */
 async function resolveIn(observer: PageObserver, backendNodeId: number, frameId: string, timeoutMs: number): Promise<string | null> {
-  const contextId = await observer.isolatedContext(frameId);
+  const contextId = await observer.isolatedContext(frameId, timeoutMs);
   if (contextId === null) return null;
   const resolved = (await send(observer, timeoutMs, 'DOM.resolveNode', {
     backendNodeId,
@@ -166,7 +192,7 @@ export async function prepareFrames(observer: PageObserver, timeoutMs: number): 
   if (!tree) return new Map();
   for (const [frameId, roots] of tree.closedRoots) {
     const objects = (await Promise.all(roots.map((id) => resolveIn(observer, id, frameId, timeoutMs)))).filter((o): o is string => !!o);
-    const contextId = await observer.isolatedContext(frameId);
+    const contextId = await observer.isolatedContext(frameId, timeoutMs);
     if (objects.length === 0 || contextId === null) continue;
     await send(observer, timeoutMs, 'Runtime.callFunctionOn', {
       executionContextId: contextId,
@@ -190,6 +216,8 @@ interface ViewAnswer {
   hidden: string | null;
   origin?: { x: number; y: number };
   clip?: Rect;
+  landmark?: string | null;
+  ad?: string | null;
 }
 
 /** Where one frame's owner shows in its parent's viewport; a reason when it does not show. */
@@ -205,9 +233,9 @@ export async function visibleFrames(observer: PageObserver, owners: Map<string, 
   const tree = (await send(observer, timeoutMs, 'Page.getFrameTree', {})) as Protocol.Page.GetFrameTreeResponse | null;
   if (!tree) return [];
   const views: FrameView[] = [];
-  const placed = new Map<string, { origin: { x: number; y: number }; clip: Rect }>();
+  const placed = new Map<string, { origin: { x: number; y: number }; clip: Rect; landmark: string | null; ad: string | null }>();
   const everywhere = { left: -Infinity, top: -Infinity, right: Infinity, bottom: Infinity };
-  placed.set(observer.mainFrameId, { origin: { x: 0, y: 0 }, clip: everywhere });
+  placed.set(observer.mainFrameId, { origin: { x: 0, y: 0 }, clip: everywhere, landmark: null, ad: null });
   const queue = (tree.frameTree.childFrames ?? []).map((child) => ({ node: child, parentId: tree.frameTree.frame.id }));
   while (queue.length > 0 && views.length < MAX_FRAMES) {
     const { node, parentId } = queue.shift()!;
@@ -230,8 +258,10 @@ export async function visibleFrames(observer: PageObserver, owners: Map<string, 
       bottom: view.clip.bottom + parent.origin.y,
     });
     if (clip.right - clip.left < 4 || clip.bottom - clip.top < 4) continue;
-    placed.set(frameId, { origin, clip });
-    views.push({ frameId, url: node.frame.url + (node.frame.urlFragment ?? ''), owner, parentId, origin, clip });
+    const landmark = view.landmark ?? parent.landmark;
+    const ad = view.ad ?? parent.ad;
+    placed.set(frameId, { origin, clip, landmark, ad });
+    views.push({ frameId, url: node.frame.url + (node.frame.urlFragment ?? ''), owner, parentId, origin, clip, landmark, ad });
     for (const child of node.childFrames ?? []) queue.push({ node: child, parentId: frameId });
   }
   return views;
@@ -308,7 +338,7 @@ export async function frameCoveredAt(
 export function inFrame(
   control: PageControl,
   frameScroll: { x: number; y: number },
-  frame: Pick<FrameView, 'url' | 'origin' | 'clip'>,
+  frame: Pick<FrameView, 'url' | 'origin' | 'clip' | 'landmark' | 'ad'>,
   topScroll: { x: number; y: number },
 ): PageControl {
   const left = control.box.x - frameScroll.x + frame.origin.x;
@@ -327,6 +357,8 @@ export function inFrame(
     ...control,
     box: { x: Math.round(box.x), y: Math.round(box.y), width: Math.round(box.width), height: Math.round(box.height) },
     hidden: control.hidden ?? (shows ? null : 'outside the visible part of its frame'),
+    landmark: control.landmark ?? frame.landmark,
+    ...(frame.ad ? { frameAd: frame.ad } : {}),
     frame: frame.url,
   };
 }

@@ -376,7 +376,10 @@ async function readAll(
   const where: Where[] = read.controls.map((_, index) => ({ frame: null, index }));
   const frames = await visibleFrames(observer, owners, timeoutMs);
   for (const frame of frames) {
-    const inner = (await observer.evaluate(READ_CONTROLS_SCRIPT, 'isolated', timeoutMs, timeoutMs, frame.frameId)) as ReadControls | null;
+    // On a loaded machine a frame's world or read may time out once, as the top document's may.
+    let inner: ReadControls | null = null;
+    for (let attempt = 0; attempt < 2 && !(inner && Array.isArray(inner.controls)); attempt++)
+      inner = (await observer.evaluate(READ_CONTROLS_SCRIPT, 'isolated', timeoutMs, timeoutMs, frame.frameId)) as ReadControls | null;
     if (!inner || !Array.isArray(inner.controls)) continue;
     read.total += inner.total;
     inner.controls.forEach((control, index) => {

@@ -282,7 +282,9 @@ export class PageObserver {
     maxRunMs = 250,
     frameId = this.mainFrameId,
   ): Promise<unknown> {
-    const contextId = world === 'isolated' ? await this.isolatedContext(frameId) : undefined;
+    // A child frame's world is made on demand by explore, under its budget (the main frame's is made ahead, snapshot.ts).
+    const worldTimeoutMs = frameId === this.mainFrameId ? 500 : Math.max(500, timeoutMs);
+    const contextId = world === 'isolated' ? await this.isolatedContext(frameId, worldTimeoutMs) : undefined;
     if (world === 'isolated' && contextId === null) return null;
     const sent = this.session.send('Runtime.evaluate', {
       expression,
@@ -300,7 +302,7 @@ export class PageObserver {
    * A JavaScript world of our own in the current document: the page's scripts cannot see it or
    * change the DOM methods it uses, so what we read (title, HTML, click targets) is the document's.
    */
-  isolatedContext(frameId = this.mainFrameId): Promise<number | null> {
+  isolatedContext(frameId = this.mainFrameId, timeoutMs = 500): Promise<number | null> {
     const known = this.isolatedWorlds.get(frameId);
     if (known) return known;
     const world = withTimeout(
@@ -309,7 +311,7 @@ export class PageObserver {
         worldName: 'clicktrace',
         grantUniveralAccess: false,
       }),
-      500,
+      timeoutMs,
       null,
     ).then((created) => {
       // A failed attempt is not kept: the next call tries again.

@@ -642,6 +642,53 @@ const SPECS: Record<string, PageSpec> = {
           `<p><button class="btn-primary" onclick="${go(refused('distractions', 'close'))}">Close</button></p></main>`,
       ),
   },
+  // An advertorial: the offer in the article, a display ad in a sidebar iframe with its own "Shop now" button.
+  'iframe-ad-aside': {
+    lang: 'en',
+    about: 'the article\'s offer vs a display ad\'s "Shop now" in a sidebar iframe',
+    cta: 'Order now',
+    html: () => {
+      const ad = frameDoc(FRAME_SITE, 'iframe-ad-aside', 'ad', () =>
+        inner(
+          `<div style="padding:16px;background:#fff3e0;height:218px"><h3>Summer shoes</h3><p>Up to 70% off.</p>` +
+            `<p>${a(refused('iframe-ad-aside', 'ad'), 'Shop now', ' class="btn-primary" target="_top"')}</p></div>`,
+        ),
+      );
+      return doc(
+        'en',
+        'How I lost 10 kg',
+        `<div style="display:flex;gap:24px;max-width:1100px;margin:0 auto;padding:24px">` +
+          `<article style="flex:1"><h1>How I lost 10 kg in a month</h1><p>Doctors hate this simple trick.</p>` +
+          `<p>${a(explorePageTarget('iframe-ad-aside'), 'Order now', ' class="btn-ghost"')} while the discount lasts.</p></article>` +
+          `<aside style="width:300px"><p style="font-size:11px;color:#777">Advertisement</p>` +
+          `<iframe src="${escapeHtml(ad)}" style="width:300px;height:250px;border:0"></iframe></aside></div>`,
+      );
+    },
+  },
+  // More of what a person passes over: a "Register" header button, language links, app store
+  // badges, a fixed "Chat with us" button, "Continue with Facebook", share buttons to WhatsApp and LinkedIn.
+  'distractions-more': {
+    lang: 'en',
+    about: 'register/language/app-badge/chat/social-login/share controls vs a plain offer link',
+    cta: 'Click here to get your voucher',
+    html: () =>
+      doc(
+        'en',
+        'Voucher',
+        `<header class="top"><strong>Brand</strong><div>` +
+          `${a(refused('distractions-more', 'en'), 'EN', ' hreflang="en"')} ${a(refused('distractions-more', 'de'), 'DE', ' hreflang="de"')} ` +
+          `${a(refused('distractions-more', 'register'), 'Register', ' class="btn-primary" style="font-size:15px;padding:10px 22px"')}</div></header>` +
+          `<main class="hero"><h1>Your €50 voucher</h1><p>${a(explorePageTarget('distractions-more'), 'Click here to get your voucher')}</p>` +
+          `<p><button class="btn-primary" style="background:#1877f2" onclick="${go('https://www.facebook.com/dialog/oauth?client_id=1')}">` +
+          `Continue with Facebook</button></p>` +
+          `<p>${a('https://api.whatsapp.com/send?text=voucher', 'Share on WhatsApp', ' class="btn-primary" style="background:#25d366"')} ` +
+          `${a('https://www.linkedin.com/sharing/share-offsite/?url=x', 'Share on LinkedIn', ' class="btn-primary" style="background:#0a66c2"')}</p>` +
+          `<p>${a(refused('distractions-more', 'app-store'), '', ' style="display:inline-block"').replace('></a>', '><img alt="Download on the App Store" width="160" height="54" src="data:image/svg+xml,%3Csvg xmlns=%27http://www.w3.org/2000/svg%27 width=%27160%27 height=%2754%27%3E%3Crect width=%27160%27 height=%2754%27 rx=%278%27/%3E%3C/svg%3E"></a>')}</p></main>` +
+          `<button class="btn-primary" style="position:fixed;right:24px;bottom:24px;border-radius:24px" ` +
+          `onclick="${go(refused('distractions-more', 'chat'))}">` +
+          `Chat with us</button>`,
+      ),
+  },
   // Links that go nowhere by their href but act by their onclick attribute (a button made of a link); a bare "#" link beside them does nothing.
   'hash-onclick': {
     lang: 'en',
