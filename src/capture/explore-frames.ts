@@ -47,6 +47,15 @@ interface PiercedTree {
   closedRoots: Map<string, number[]>;
 }
 
+/** Page-side source: the landmark (nav, footer, header, aside) an element sits in, or null. */
+export const LANDMARK_SCRIPT = `(el) => {
+  if (el.closest('nav, [role=navigation]')) return 'nav';
+  if (el.closest('footer, [role=contentinfo]')) return 'footer';
+  if (el.closest('header, [role=banner]')) return 'header';
+  if (el.closest('aside, [role=complementary]')) return 'aside';
+  return null;
+}`;
+
 /**
  * Runs on a frame's owner element in its parent's isolated world: why the frame cannot be seen,
  * or where its content box is in the parent's viewport and the part of it that clipping
@@ -81,13 +90,9 @@ const FRAME_VIEW_FUNCTION = `function () {
     if (clip.right - clip.left < 4 || clip.bottom - clip.top < 4) return { hidden: 'clipped to nothing' };
   }
   // A frame in the page's sidebar, footer or header: its controls are there too.
+  const landmarkOf = ${LANDMARK_SCRIPT};
   let landmark = null;
-  for (let a = el; a && !landmark; a = a.getRootNode().host || null) {
-    if (a.closest('nav, [role=navigation]')) landmark = 'nav';
-    else if (a.closest('footer, [role=contentinfo]')) landmark = 'footer';
-    else if (a.closest('header, [role=banner]')) landmark = 'header';
-    else if (a.closest('aside, [role=complementary]')) landmark = 'aside';
-  }
+  for (let a = el; a && !landmark; a = a.getRootNode().host || null) landmark = landmarkOf(a);
   // A display-ad slot: a standard ad size, a name that says so, or a label above it ("Advertisement").
   const IAB = [[300, 250], [728, 90], [160, 600], [300, 600], [320, 50], [320, 100], [970, 250], [970, 90], [336, 280],
     [468, 60], [250, 250], [120, 600], [300, 50]];

@@ -11,6 +11,7 @@ import { markedBox, markedScreenshotPath } from '../analyze/explore-steps.js';
 import { drawBox } from './marked-screenshot.js';
 import { ACCESSIBLE_NAME_SCRIPT, trustedClick } from './click.js';
 import {
+  LANDMARK_SCRIPT,
   frameCoveredAt,
   inFrame,
   placeAgain,
@@ -136,13 +137,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     }
     return null;
   };
-  const landmarkOf = (el) => {
-    if (el.closest('nav, [role=navigation]')) return 'nav';
-    if (el.closest('footer, [role=contentinfo]')) return 'footer';
-    if (el.closest('header, [role=banner]')) return 'header';
-    if (el.closest('aside, [role=complementary]')) return 'aside';
-    return null;
-  };
+  const landmarkOf = ${LANDMARK_SCRIPT};
   // A button's look may sit on a wrapper that holds nothing else (an e-mail's <td bgcolor>).
   const lookOf = (el, text, r) => {
     let background = null, padV = 0, padH = 0, radius = 0;
