@@ -194,6 +194,8 @@ export interface ExploreEvent {
   total: number;
   controls: (PageControl & { score: number; reasons: string[]; refused: string | null })[];
   chosen: number | null;
+  /** The page's frames (iframes): read (skipped null), or why their controls were left out (hidden, no size, off-screen…); absent when none. */
+  frames?: { url: string; skipped: string | null }[];
 }
 
 /** A page the chain rested on, with its screenshot and DOM (paths relative to the case folder). */

@@ -7,7 +7,7 @@
 // sees them without anything running in the page's main world (patching attachShadow there
 // would be visible to a cloaking page), and handed to our isolated world by reference.
 import type { Protocol } from 'devtools-protocol';
-import type { PageControl } from '../model.js';
+import type { ExploreEvent, PageControl } from '../model.js';
 import type { PageObserver } from './page-observer.js';
 import { withTimeout } from './page-observer.js';
 
@@ -40,6 +40,9 @@ export interface FrameView {
   /** What shows it is a display-ad slot (a standard ad size, a name, a label), or its parent frame's; null if nothing. */
   ad: string | null;
 }
+
+/** A frame explore looked at: read (skipped null), or why its controls were left out. */
+export type FrameNote = NonNullable<ExploreEvent['frames']>[number];
 
 /** What the pierced DOM tree tells: each child frame's owner element, each frame's closed shadow roots. */
 interface PiercedTree {
@@ -234,10 +237,15 @@ async function ownerView(observer: PageObserver, owner: string, timeoutMs: numbe
  * The page's child frames that show, parents before children, each placed in the top page's
  * viewport; frames that are hidden, of no size, off-screen or clipped away (and their children) are left out.
  */
-export async function visibleFrames(observer: PageObserver, owners: Map<string, number>, timeoutMs: number): Promise<FrameView[]> {
+export async function visibleFrames(
+  observer: PageObserver,
+  owners: Map<string, number>,
+  timeoutMs: number,
+): Promise<{ views: FrameView[]; skipped: FrameNote[] }> {
   const tree = (await send(observer, timeoutMs, 'Page.getFrameTree', {})) as Protocol.Page.GetFrameTreeResponse | null;
-  if (!tree) return [];
+  if (!tree) return { views: [], skipped: [] };
   const views: FrameView[] = [];
+  const skipped: FrameNote[] = [];
   const placed = new Map<string, { origin: { x: number; y: number }; clip: Rect; landmark: string | null; ad: string | null }>();
   const everywhere = { left: -Infinity, top: -Infinity, right: Infinity, bottom: Infinity };
   placed.set(observer.mainFrameId, { origin: { x: 0, y: 0 }, clip: everywhere, landmark: null, ad: null });
@@ -247,6 +255,8 @@ export async function visibleFrames(observer: PageObserver, owners: Map<string, 
     const parent = placed.get(parentId);
     if (!parent) continue;
     const frameId = node.frame.id;
+    const url = node.frame.url + (node.frame.urlFragment ?? '');
+    const skip = (why: string) => skipped.length < MAX_FRAMES && skipped.push({ url, skipped: why });
     let backendNodeId = owners.get(frameId);
     if (backendNodeId === undefined) {
       const owner = (await send(observer, timeoutMs, 'DOM.getFrameOwner', { frameId })) as Protocol.DOM.GetFrameOwnerResponse | null;
@@ -254,7 +264,10 @@ export async function visibleFrames(observer: PageObserver, owners: Map<string, 
     }
     const owner = backendNodeId === undefined ? null : await resolveIn(observer, backendNodeId, parentId, timeoutMs);
     const view = owner ? await ownerView(observer, owner, timeoutMs) : null;
-    if (!owner || !view || view.hidden !== null || !view.origin || !view.clip) continue;
+    if (!owner || !view || view.hidden !== null || !view.origin || !view.clip) {
+      skip(view?.hidden ?? 'its frame element could not be read');
+      continue;
+    }
     const origin = { x: parent.origin.x + view.origin.x, y: parent.origin.y + view.origin.y };
     const clip = intersect(parent.clip, {
       left: view.clip.left + parent.origin.x,
@@ -262,14 +275,17 @@ export async function visibleFrames(observer: PageObserver, owners: Map<string, 
       right: view.clip.right + parent.origin.x,
       bottom: view.clip.bottom + parent.origin.y,
     });
-    if (clip.right - clip.left < 4 || clip.bottom - clip.top < 4) continue;
+    if (clip.right - clip.left < 4 || clip.bottom - clip.top < 4) {
+      skip('outside the visible part of its parent frame');
+      continue;
+    }
     const landmark = view.landmark ?? parent.landmark;
     const ad = view.ad ?? parent.ad;
     placed.set(frameId, { origin, clip, landmark, ad });
-    views.push({ frameId, url: node.frame.url + (node.frame.urlFragment ?? ''), owner, parentId, origin, clip, landmark, ad });
+    views.push({ frameId, url, owner, parentId, origin, clip, landmark, ad });
     for (const child of node.childFrames ?? []) queue.push({ node: child, parentId: frameId });
   }
-  return views;
+  return { views, skipped };
 }
 
 /** The frame and its ancestors' frames, outermost first. */

@@ -18,11 +18,14 @@ import {
   prepareFrames,
   scrollFrameIntoView,
   visibleFrames,
+  type FrameNote,
   type FrameView,
 } from './explore-frames.js';
 
 /** Controls kept in the evidence per page (visible ones first); a page may have thousands of links. */
 const MAX_CONTROLS = 300;
+/** Controls kept per page with its frames' (the top document's first). */
+const MAX_CONTROLS_WITH_FRAMES = 2 * MAX_CONTROLS;
 /** Controls looked at per page, in document order. */
 const MAX_EXAMINED = 1000;
 /** Elements looked at per page for controls made by script (a pointer cursor, an onclick attribute). */
@@ -364,25 +367,32 @@ interface Where {
 async function readAll(
   observer: PageObserver,
   timeoutMs: number,
-): Promise<{ read: ReadControls; where: Where[]; frames: FrameView[] } | null> {
+): Promise<{ read: ReadControls; where: Where[]; frames: FrameView[]; notes: FrameNote[] } | null> {
   const owners = await prepareFrames(observer, timeoutMs);
   const read = (await observer.evaluate(READ_CONTROLS_SCRIPT, 'isolated', timeoutMs, timeoutMs)) as ReadControls | null;
   if (!read || !Array.isArray(read.controls)) return null;
   const where: Where[] = read.controls.map((_, index) => ({ frame: null, index }));
-  const frames = await visibleFrames(observer, owners, timeoutMs);
+  const { views: frames, skipped } = await visibleFrames(observer, owners, timeoutMs);
+  const notes: FrameNote[] = [];
   for (const frame of frames) {
     // On a loaded machine a frame's world or read may time out once, as the top document's may.
     let inner: ReadControls | null = null;
     for (let attempt = 0; attempt < 2 && !(inner && Array.isArray(inner.controls)); attempt++)
       inner = (await observer.evaluate(READ_CONTROLS_SCRIPT, 'isolated', timeoutMs, timeoutMs, frame.frameId)) as ReadControls | null;
-    if (!inner || !Array.isArray(inner.controls)) continue;
+    if (!inner || !Array.isArray(inner.controls)) {
+      notes.push({ url: frame.url, skipped: 'its links and buttons could not be read' });
+      continue;
+    }
+    notes.push({ url: frame.url, skipped: null });
     read.total += inner.total;
     inner.controls.forEach((control, index) => {
+      // The evidence stays bounded on a page of many frames (each read keeps up to MAX_CONTROLS).
+      if (read.controls.length >= MAX_CONTROLS_WITH_FRAMES) return;
       read.controls.push(inFrame(control, inner.scroll, frame, read.scroll));
       where.push({ frame, index });
     });
   }
-  return { read, where, frames };
+  return { read, where, frames, notes: [...notes, ...skipped] };
 }
 
 /** The point of the top viewport where a click reaches the control, or what a click there would reach instead. */
@@ -423,7 +433,7 @@ export async function exploreOnce(
 ): Promise<ExploreResult | null> {
   const all = await readAll(observer, options.timeoutMs);
   if (!all) return null;
-  const { read, where, frames } = all;
+  const { read, where, frames, notes } = all;
   // A link this trace has requested already is never requested again (a single-use link would be spent).
   const requested = new Set(options.capture.exchanges.map((x) => x.request.url));
   const scored = scoreControls(read.controls, { url: observer.url, viewport: read.viewport }).map((control) =>
@@ -457,6 +467,7 @@ export async function exploreOnce(
     total: read.total,
     controls: scored,
     chosen,
+    ...(notes.length > 0 ? { frames: notes } : {}),
   };
   const control = chosen === null ? null : scored[chosen];
   return {

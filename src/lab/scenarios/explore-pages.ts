@@ -91,6 +91,8 @@ export interface ExplorePage {
   cta: string | null;
   /** The URL of the frame the call-to-action is in, when it is in one. */
   frame?: string;
+  /** Why each frame explore passed over was left out, in frame-tree order, when the page has such frames. */
+  framesSkipped?: string[];
   html: () => string;
 }
 
@@ -445,6 +447,7 @@ const SPECS: Record<string, PageSpec> = {
     about: 'the call-to-action inside a cross-site iframe; hidden, 1×1 and off-screen iframes ignored',
     cta: 'Claim your reward',
     frame: frameUrl(FRAME_SITE, 'iframe-offer', 'creative'),
+    framesSkipped: ['display:none', 'zero size', 'off-screen', 'nearly transparent'],
     html: () => {
       const creative = frameDoc(FRAME_SITE, 'iframe-offer', 'creative', () =>
         inner(
