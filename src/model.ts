@@ -163,6 +163,15 @@ export interface PageControl {
   widget?: string | null;
   /** It has an onclick attribute (a link to "#" or "javascript:void(0)" with one is a button made of a link); absent in older cases. */
   onclick?: boolean;
+  /**
+   * For a control of few words: the text of the nearest block around it that says more (what a
+   * person reads beside an "Accept" or "OK"), up to 600 characters; null otherwise; absent in older cases.
+   */
+  context?: string | null;
+  /** Its frame is a display-ad slot, and what shows it ("300×250 slot", 'labelled "Advertisement"'); absent otherwise. */
+  frameAd?: string;
+  /** The URL of the frame (iframe) it is in; absent for the top document's own controls (and in older cases). */
+  frame?: string;
 }
 
 /**
@@ -185,6 +194,8 @@ export interface ExploreEvent {
   total: number;
   controls: (PageControl & { score: number; reasons: string[]; refused: string | null })[];
   chosen: number | null;
+  /** The page's frames (iframes): read (skipped null), or why their controls were left out (hidden, no size, off-screen…); absent when none. */
+  frames?: { url: string; skipped: string | null }[];
 }
 
 /** A page the chain rested on, with its screenshot and DOM (paths relative to the case folder). */

@@ -116,6 +116,8 @@ export interface ExploreCandidate {
   reasons: string[];
   /** Why explore never follows it (unsubscribe, mailto:, download…). */
   refused?: string;
+  /** The URL of the frame (iframe) it is in, when not the page's own document. */
+  frame?: string;
 }
 
 /** One `--explore` step: the page explored, the call-to-action clicked (or none) and the others. */
@@ -132,6 +134,8 @@ export interface ExploreStep {
   refused: ExploreCandidate[];
   /** How many links and buttons the page had. */
   controls: number;
+  /** The page's frames: read (skipped null), or why their controls were left out; absent when it has none. */
+  frames?: { url: string; skipped: string | null }[];
   /** A copy of the page's screenshot with the chosen box drawn on it (the screenshot itself is left as taken). */
   screenshot: string | null;
   /** The page the click led to (its next resting page), if any. */

@@ -28,6 +28,12 @@ describe('explore on landing pages written like real ones', { concurrency: 2 }, 
       const [step] = report.explore;
       const seen = `chosen ${JSON.stringify(step.chosen?.text)}; runners-up ${JSON.stringify(step.runnersUp.map((c) => [c.text, c.score]))}`;
       assert.equal(step.chosen?.text ?? null, page.cta, seen);
+      assert.equal(step.chosen?.frame, page.frame, 'the frame the call-to-action is in');
+      if (page.framesSkipped)
+        assert.deepEqual(
+          (step.frames ?? []).filter((f) => f.skipped).map((f) => f.skipped),
+          page.framesSkipped,
+        );
       assert.deepEqual(
         refusedHits().filter((u) => u.includes(`/${name}/`)),
         [],

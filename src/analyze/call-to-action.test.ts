@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ExploreEvent, PageControl } from '../model.js';
-import { MIN_SCORE, chooseCallToAction, normalizeWords, scoreControl, scoreControls } from './call-to-action.js';
+import { MIN_SCORE, chooseCallToAction, consentAnswer, normalizeWords, scoreControl, scoreControls } from './call-to-action.js';
 import { markedBox, markedScreenshotPath } from './explore-steps.js';
 
 const PAGE = { url: 'https://promo.example/landing', viewport: { width: 1280, height: 720 } };
@@ -295,6 +295,117 @@ describe('the choice', () => {
     const scored = scoreControls([button({ text: 'Shop now' }), button({ text: 'Shop now' })], PAGE);
     assert.equal(scored[0].score, scored[1].score);
     assert.equal(chooseCallToAction(scored), 0);
+  });
+});
+
+describe('a consent notice told by its wording', () => {
+  const notices: [string, string, string][] = [
+    ['Accept', 'We and our partners use cookies to personalise ads. Accept OK', 'cookies'],
+    [
+      'OK',
+      'We and our 312 partners store and access information on your device to show personalised ads.',
+      'access information on your device',
+    ],
+    ['Got it!', 'This site uses tracking technologies. Got it!', 'tracking technologies'],
+    ['I agree', 'By using this site you accept our privacy policy.', 'privacy policy'],
+    ['Akzeptieren', 'Wir verwenden Daten für personalisierte Werbung (Einwilligung nach DSGVO).', 'personalisierte werbung'],
+    ['Zustimmen', 'Wir und unsere Partner verarbeiten personenbezogene Daten.', 'personenbezogene daten'],
+    ['J’accepte', 'Nous utilisons des traceurs pour mesurer l’audience.', 'traceurs'],
+    ['Aceptar', 'Utilizamos datos personales para analizar el tráfico.', 'datos personales'],
+    ['Accetto', 'Usiamo i cookie per la pubblicità personalizzata.', 'cookie'],
+    ['Akkoord', 'Wij gebruiken persoonsgegevens voor advertenties.', 'persoonsgegevens'],
+    ['Zgadzam się', 'Używamy plików cookies i przetwarzamy dane osobowe.', 'cookies'],
+    ['Принять', 'Мы используем файлы cookie и обрабатываем персональные данные.', 'cookie'],
+    ['同意する', '当サイトはクッキーを使用し、個人情報を取り扱います。', 'クッキー'],
+    ['我知道了', '本网站使用cookie以改善您的隐私体验。', 'cookie'],
+  ];
+  for (const [text, context, words] of notices) {
+    test(`"${text}" beside "${context.slice(0, 40)}…" is a consent answer`, () => {
+      assert.equal(consentAnswer({ text, context }), words);
+      const scored = scoreControl(button({ tag: 'button', href: null, rawHref: null, text, context }), PAGE);
+      assert.match(scored.refused ?? '', /^cookie banner \(its text speaks of "/);
+    });
+  }
+
+  test('an offer\'s "Accept offer" and "Claim" are not answers, whatever is written around them', () => {
+    for (const text of ['Accept offer', 'Accept your reward', 'Claim', 'Continue', 'Verify now']) {
+      assert.equal(consentAnswer({ text, context: 'We use cookies and respect your privacy. ' + text }), null, text);
+    }
+  });
+
+  test('an "Accept" or "OK" with no consent wording around it stays a call-to-action', () => {
+    const context = 'Congratulations! You have been selected for a $500 gift card. Accept to claim your reward.';
+    assert.equal(consentAnswer({ text: 'Accept', context }), null);
+    const scored = scoreControl(button({ text: 'Accept', context, href: 'https://prize.example/claim' }), PAGE);
+    assert.equal(scored.refused, null);
+    assert.ok(scored.score >= MIN_SCORE, String(scored.score));
+  });
+
+  test('no context (older cases, long controls): not a consent answer by wording', () => {
+    assert.equal(consentAnswer({ text: 'Accept' }), null);
+    assert.equal(consentAnswer({ text: 'Accept', context: null }), null);
+  });
+
+  test('the offer link wins over a notice\'s bigger "Accept" button above it', () => {
+    const notice = 'We and our partners use cookies and similar tracking technologies to personalise ads.';
+    const scored = scoreControls(
+      [
+        button({
+          tag: 'button',
+          text: 'Accept',
+          href: null,
+          rawHref: null,
+          context: notice,
+          box: { x: 24, y: 90, width: 120, height: 48 },
+        }),
+        control({ text: 'See the offer', href: 'https://shop.example/offer', box: { x: 24, y: 300, width: 90, height: 18 } }),
+      ],
+      PAGE,
+    );
+    assert.equal(chooseCallToAction(scored), 1);
+  });
+});
+
+describe("site chrome and other sites' controls", () => {
+  test('"Register" or "Log in" in the header loses to the offer; in the content it is still a call-to-action', () => {
+    const header = scoreControl(button({ text: 'Register', landmark: 'header', href: 'https://promo.example/register' }), PAGE);
+    assert.ok(
+      header.reasons.some((r) => r.startsWith('-30 site account ("register")')),
+      header.reasons.join(', '),
+    );
+    const offer = scoreControl(control({ text: 'Click here to get your voucher', href: 'https://shop.example/voucher' }), PAGE);
+    assert.ok(offer.score > header.score, `${offer.score} vs ${header.score}`);
+    const content = scoreControl(button({ text: 'Register', href: 'https://promo.example/register' }), PAGE);
+    assert.ok(content.score >= MIN_SCORE && !content.reasons.some((r) => r.includes('site account')));
+  });
+
+  test('"Continue with Facebook" is not an offer; a look-alike leading to another host is judged as any button', () => {
+    const script = scoreControl(button({ tag: 'button', text: 'Continue with Facebook', href: null, rawHref: null }), PAGE);
+    assert.ok(script.score < MIN_SCORE, String(script.score));
+    const provider = scoreControl(button({ text: 'Sign in with Google', href: 'https://accounts.google.com/o/oauth2/auth' }), PAGE);
+    assert.ok(
+      provider.reasons.some((r) => r.startsWith('-45 signs in with')),
+      provider.reasons.join(', '),
+    );
+    const lure = scoreControl(button({ text: 'Sign in with Microsoft', href: 'https://secure-login.phish.example/m' }), PAGE);
+    assert.ok(!lure.reasons.some((r) => r.includes('signs in with')), lure.reasons.join(', '));
+  });
+
+  test("a control in a display ad's frame is penalised", () => {
+    const scored = scoreControl(button({ text: 'Shop now', frame: 'https://ads.example/ad', frameAd: '300×250 slot' }), PAGE);
+    assert.ok(scored.reasons.includes("-25 in a display ad's frame (300×250 slot)"), scored.reasons.join(', '));
+  });
+
+  test('a chat widget is navigation', () => {
+    assert.ok(scoreControl(button({ text: 'Chat with us', href: null }), PAGE).reasons.includes('-15 navigation link'));
+  });
+});
+
+describe('controls in frames', () => {
+  test("a same-page anchor is judged against the frame's URL, not the top page's", () => {
+    const frame = 'https://ads.example/creative';
+    assert.equal(scoreControl(control({ href: `${frame}#terms`, rawHref: `${frame}#terms`, frame }), PAGE).refused, 'same-page anchor');
+    assert.equal(scoreControl(control({ href: `${PAGE.url}#x`, rawHref: `${PAGE.url}#x`, frame }), PAGE).refused, null);
   });
 });
 

@@ -43,6 +43,12 @@ const NAVIGATION = -15;
 const WIDGET = -25;
 const LANDMARK: Record<string, number> = { nav: -15, footer: -15, header: -5, aside: -5 };
 const SOCIAL = -25;
+/** A control in a display ad's frame: an advertiser's, not the page's own offer. */
+const AD_FRAME = -25;
+/** "Register", "Log in" in the page's header or navigation: the site's account, not the offer. */
+const ACCOUNT_IN_HEADER = -30;
+/** "Continue with Facebook": signing in with another site's account. */
+const SOCIAL_SIGN_IN = -45;
 const NO_TEXT = -10;
 const SYMBOLS_ONLY = -20;
 const SILENT = -15;
@@ -68,7 +74,10 @@ interface RefuseRule {
 interface CtaRules {
   callToAction: PhraseList;
   refuse: { unsubscribe: RefuseRule; privacy: RefuseRule; cookies: RefuseRule };
+  consentNotice: { answers: Set<string>; context: PhraseList };
   navigation: Set<string>;
+  account: PhraseList;
+  socialSignIn: { phrases: PhraseList; providerDomains: Set<string> };
   downloadExtensions: Set<string>;
   socialDomains: Set<string>;
 }
@@ -76,6 +85,9 @@ interface CtaRules {
 interface CtaRulesFile {
   callToAction: Record<string, string[]>;
   refuse: Record<'unsubscribe' | 'privacy' | 'cookies', { label: string; phrases: Record<string, string[]>; urlPatterns: string[] }>;
+  consentNotice: { answers: Record<string, string[]>; context: Record<string, string[]> };
+  account: { phrases: Record<string, string[]> };
+  socialSignIn: { verbs: Record<string, string[]>; providers: string[]; providerDomains: string[] };
   navigation: Record<string, string[]>;
   downloadExtensions: string[];
   socialDomains: string[];
@@ -103,6 +115,9 @@ export function normalizeWords(text: string): string {
 /** Scripts written without spaces between words (Han, Hiragana, Katakana). */
 const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
 
+/** A letter or digit that continues a word: Han, Hiragana and Katakana do not (a Chinese text writes "使用cookie以"). */
+const WORD_CHAR = '(?:(?![\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}])[\\p{L}\\p{N}])';
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -116,7 +131,7 @@ function phrases(byLanguage: Record<string, string[]>): PhraseList {
   // Chinese and Japanese write words without spaces: there a phrase is matched anywhere.
   const alternatives = [...langOf.keys()]
     .sort((a, b) => b.length - a.length)
-    .map((phrase) => (UNSPACED.test(phrase) ? escapeRegExp(phrase) : `(?<![\\p{L}\\p{N}])${escapeRegExp(phrase)}(?![\\p{L}\\p{N}])`));
+    .map((phrase) => (UNSPACED.test(phrase) ? escapeRegExp(phrase) : `(?<!${WORD_CHAR})${escapeRegExp(phrase)}(?!${WORD_CHAR})`));
   return { pattern: new RegExp(`(${alternatives.join('|')})`, 'u'), langOf };
 }
 
@@ -133,11 +148,47 @@ function ctaRules(): CtaRules {
   rules = {
     callToAction: phrases(file.callToAction),
     refuse: { unsubscribe: refuse('unsubscribe'), privacy: refuse('privacy'), cookies: refuse('cookies') },
+    consentNotice: {
+      answers: new Set(Object.values(file.consentNotice.answers).flat().map(answerWords)),
+      context: phrases(file.consentNotice.context),
+    },
     navigation: new Set(Object.values(file.navigation).flat().map(normalizeWords)),
+    account: phrases(file.account.phrases),
+    socialSignIn: {
+      phrases: phrases(
+        Object.fromEntries(
+          Object.entries(file.socialSignIn.verbs).map(([lang, verbs]) => [
+            lang,
+            verbs.flatMap((verb) => file.socialSignIn.providers.map((provider) => `${verb} ${provider}`)),
+          ]),
+        ),
+      ),
+      providerDomains: new Set(file.socialSignIn.providerDomains),
+    },
     downloadExtensions: new Set(file.downloadExtensions.map((e) => e.toLowerCase())),
     socialDomains: new Set(file.socialDomains),
   };
   return rules;
+}
+
+/** A control's words as an answer: punctuation, arrows and ticks dropped ("OK ✓" is "ok", "Accept & close" keeps its "&"). */
+function answerWords(text: string): string {
+  return normalizeWords(text)
+    .replace(/[^\p{L}\p{N}'&\s]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/**
+ * A consent notice's answer, told by wording when its box neither floats nor names itself: the
+ * control says only "Accept", "OK", "Agree"… and the text around it speaks of cookies, privacy,
+ * consent or tracking. An offer's "Accept offer" says more than an answer; an "Accept" beside an
+ * offer's text has no such words near it. Returns the words that gave it away, or null.
+ */
+export function consentAnswer(control: Pick<PageControl, 'text' | 'context'>): string | null {
+  const r = ctaRules();
+  if (!control.context || !r.consentNotice.answers.has(answerWords(control.text))) return null;
+  return firstMatch(r.consentNotice.context, normalizeWords(control.context))?.text ?? null;
 }
 
 function firstMatch(list: PhraseList, words: string): Phrase | null {
@@ -211,7 +262,7 @@ function refusal(control: PageControl, page: ScoringPage, words: string, hasCtaW
     if (scheme && scheme !== 'http' && scheme !== 'https') {
       return ['mailto', 'tel', 'sms', 'javascript'].includes(scheme) ? `${scheme}: link` : `not a web link (${scheme}:)`;
     }
-    if (href.includes('#') && withoutFragment(href) === withoutFragment(page.url)) return 'same-page anchor';
+    if (href.includes('#') && withoutFragment(href) === withoutFragment(control.frame ?? page.url)) return 'same-page anchor';
   }
   if (control.download) return 'download link (download attribute)';
   const ext = href ? downloadExtension(href, r.downloadExtensions) : null;
@@ -224,6 +275,8 @@ function refusal(control: PageControl, page: ScoringPage, words: string, hasCtaW
   if ((!hasCtaWording && firstMatch(privacy.phrases, words)) || privacy.urlPatterns.some((p) => p.test(url))) return privacy.label;
   const cookies = r.refuse.cookies;
   if (control.cookieBanner || firstMatch(cookies.phrases, words) || cookies.urlPatterns.some((p) => p.test(url))) return cookies.label;
+  const notice = consentAnswer(control);
+  if (notice) return `${cookies.label} (its text speaks of "${notice}")`;
   return null;
 }
 
@@ -284,14 +337,24 @@ export function scoreControl(read: PageControl, page: ScoringPage): ControlScore
   if (y < fold) add(ABOVE_FOLD, 'above the fold');
   else add(-Math.min(MAX_BELOW_FOLD_PENALTY, Math.ceil(((y - fold) / fold) * 10) + 5), 'below the fold');
   if (control.landmark && LANDMARK[control.landmark]) add(LANDMARK[control.landmark], `in the page's <${control.landmark}>`);
+  if (control.landmark === 'header' || control.landmark === 'nav') {
+    const account = firstMatch(r.account, words);
+    if (account) add(ACCOUNT_IN_HEADER, `site account ("${account.text}") in the page's <${control.landmark}>`);
+  }
+  if (control.frameAd) add(AD_FRAME, `in a display ad's frame (${control.frameAd})`);
 
   const href = control.href;
   const scheme = href ? schemeOf(href) : null;
   // A script button (a slider arrow, "Play video") shows neither where it leads nor that it is an offer.
   if (!wording && !href) add(SILENT, 'no call-to-action wording and no link');
+  const signIn = firstMatch(r.socialSignIn.phrases, words);
+  const hrefSite = href && (scheme === 'http' || scheme === 'https') ? (registrableDomainOf(hostOf(href)) ?? hostOf(href)) : null;
+  // A phishing kit's "Sign in with Microsoft" leads to its own form on its own host: that one is judged as any other.
+  if (signIn && (!href || (hrefSite && r.socialSignIn.providerDomains.has(hrefSite))))
+    add(SOCIAL_SIGN_IN, `signs in with another site's account ("${signIn.text}")`);
   if (href && (scheme === 'http' || scheme === 'https')) {
     const host = hostOf(href);
-    const site = registrableDomainOf(host) ?? host;
+    const site = hrefSite ?? host;
     const pageSite = registrableDomainOf(hostOf(page.url)) ?? hostOf(page.url);
     if (site && r.socialDomains.has(site)) add(SOCIAL, `social network (${site})`);
     else if (site && site !== pageSite) add(OTHER_SITE, `leads to another site (${site})`);

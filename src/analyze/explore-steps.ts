@@ -35,6 +35,7 @@ function candidate(control: ExploreEvent['controls'][number]): ExploreCandidate 
     score: control.score,
     reasons: control.reasons,
     ...(control.refused ? { refused: control.refused } : {}),
+    ...(control.frame ? { frame: control.frame } : {}),
   };
 }
 
@@ -58,6 +59,7 @@ export function exploreStep(event: ExploreEvent, capture: Capture): ExploreStep 
     runnersUp: runnersUp.map((i) => candidate(controls[i])),
     refused: refused.map((i) => candidate(controls[i])),
     controls: event.total,
+    ...(event.frames ? { frames: event.frames } : {}),
     screenshot,
     next: chosen !== null && next && next.type === 'settled' ? next.url : null,
   };

@@ -10,9 +10,22 @@ import { chooseCallToAction, scoreControls } from '../analyze/call-to-action.js'
 import { markedBox, markedScreenshotPath } from '../analyze/explore-steps.js';
 import { drawBox } from './marked-screenshot.js';
 import { ACCESSIBLE_NAME_SCRIPT, trustedClick } from './click.js';
+import {
+  LANDMARK_SCRIPT,
+  frameCoveredAt,
+  inFrame,
+  placeAgain,
+  prepareFrames,
+  scrollFrameIntoView,
+  visibleFrames,
+  type FrameNote,
+  type FrameView,
+} from './explore-frames.js';
 
 /** Controls kept in the evidence per page (visible ones first); a page may have thousands of links. */
 const MAX_CONTROLS = 300;
+/** Controls kept per page with its frames' (the top document's first). */
+const MAX_CONTROLS_WITH_FRAMES = 2 * MAX_CONTROLS;
 /** Controls looked at per page, in document order. */
 const MAX_EXAMINED = 1000;
 /** Elements looked at per page for controls made by script (a pointer cursor, an onclick attribute). */
@@ -127,13 +140,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     }
     return null;
   };
-  const landmarkOf = (el) => {
-    if (el.closest('nav, [role=navigation]')) return 'nav';
-    if (el.closest('footer, [role=contentinfo]')) return 'footer';
-    if (el.closest('header, [role=banner]')) return 'header';
-    if (el.closest('aside, [role=complementary]')) return 'aside';
-    return null;
-  };
+  const landmarkOf = ${LANDMARK_SCRIPT};
   // A button's look may sit on a wrapper that holds nothing else (an e-mail's <td bgcolor>).
   const lookOf = (el, text, r) => {
     let background = null, padV = 0, padH = 0, radius = 0;
@@ -176,6 +183,17 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     }
     return false;
   };
+  // What a person reads beside a control of few words (a notice's "Accept"): the nearest block that says more.
+  const contextOf = (el, text) => {
+    if (!text || text.length > 30) return null;
+    for (let a = el.parentElement, n = 0; a && a !== document.body && n < 6; a = a.parentElement, n++) {
+      if ((a.textContent || '').length > 4000) return null;
+      const around = norm(a.innerText);
+      if (around.length < text.length + 30) continue;
+      return around.length > 1500 ? null : clip(around, 600);
+    }
+    return null;
+  };
   const TYPING = /^(|text|email|tel|password|number|search|url|date|datetime-local|month|week|time)$/;
   const formOf = (el) => {
     const type = (el.getAttribute('type') || (el.tagName === 'BUTTON' ? 'submit' : '')).toLowerCase();
@@ -212,17 +230,25 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     scripted.push(el);
     scriptedSet.add(el);
   }
-  // Controls in open shadow roots (web components) come after the document's own.
+  // Controls in shadow roots (web components) come after the document's own.
   const shadowRoots = [];
   const findShadowRoots = (root) => {
     for (const el of root.querySelectorAll('*')) {
-      if (el.shadowRoot && shadowRoots.length < 200) {
+      if (el.shadowRoot && shadowRoots.length < 200 && !shadowRoots.includes(el.shadowRoot)) {
         shadowRoots.push(el.shadowRoot);
         findShadowRoots(el.shadowRoot);
       }
     }
   };
   findShadowRoots(document);
+  // Closed roots, found over CDP (explore-frames.ts) and handed to this world: the page cannot tell.
+  const known = new Set(shadowRoots);
+  for (const closed of globalThis.__clicktraceClosedRoots || []) {
+    if (known.has(closed) || shadowRoots.length >= 200) continue;
+    shadowRoots.push(closed);
+    known.add(closed);
+    findShadowRoots(closed);
+  }
   const marked = [...document.querySelectorAll(SELECTOR), ...shadowRoots.flatMap((root) => [...root.querySelectorAll(SELECTOR)])];
   const all = scripted.length === 0 ? marked : [...marked, ...scripted].sort((a, b) => (a.compareDocumentPosition(b) & 4 ? -1 : 1));
   // A control inside another (a <button> in a link) is part of it.
@@ -267,6 +293,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
         landmark: landmarkOf(el),
         form,
         cookieBanner: inCookieBanner(el),
+        context: contextOf(el, text),
         widget: widgetOf(el),
         onclick: el.hasAttribute('onclick'),
       },
@@ -327,13 +354,86 @@ export interface ExploreResult {
   click: { text: string; target: string | null; perform: () => Promise<void> } | null;
 }
 
+/** Where a control read is: in the top document (frame null) or in a child frame, at its index there. */
+interface Where {
+  frame: FrameView | null;
+  index: number;
+}
+
+/**
+ * The controls of the top document and of every child frame that shows, the frames' boxes moved
+ * into the top page's document coordinates and cut to the part of the frame a person sees.
+ */
+async function readAll(
+  observer: PageObserver,
+  timeoutMs: number,
+): Promise<{ read: ReadControls; where: Where[]; frames: FrameView[]; notes: FrameNote[] } | null> {
+  const owners = await prepareFrames(observer, timeoutMs);
+  const read = (await observer.evaluate(READ_CONTROLS_SCRIPT, 'isolated', timeoutMs, timeoutMs)) as ReadControls | null;
+  if (!read || !Array.isArray(read.controls)) return null;
+  const where: Where[] = read.controls.map((_, index) => ({ frame: null, index }));
+  const { views: frames, skipped } = await visibleFrames(observer, owners, timeoutMs);
+  const notes: FrameNote[] = [];
+  for (const frame of frames) {
+    // On a loaded machine a frame's world or read may time out once, as the top document's may.
+    let inner: ReadControls | null = null;
+    for (let attempt = 0; attempt < 2 && !(inner && Array.isArray(inner.controls)); attempt++)
+      inner = (await observer.evaluate(READ_CONTROLS_SCRIPT, 'isolated', timeoutMs, timeoutMs, frame.frameId)) as ReadControls | null;
+    if (!inner || !Array.isArray(inner.controls)) {
+      notes.push({ url: frame.url, skipped: 'its links and buttons could not be read' });
+      continue;
+    }
+    notes.push({ url: frame.url, skipped: null });
+    read.total += inner.total;
+    inner.controls.forEach((control, index) => {
+      // The evidence stays bounded on a page of many frames (each read keeps up to MAX_CONTROLS).
+      if (read.controls.length >= MAX_CONTROLS_WITH_FRAMES) return;
+      read.controls.push(inFrame(control, inner.scroll, frame, read.scroll));
+      where.push({ frame, index });
+    });
+  }
+  return { read, where, frames, notes: [...notes, ...skipped] };
+}
+
+/** The point of the top viewport where a click reaches the control, or what a click there would reach instead. */
+async function locate(
+  observer: PageObserver,
+  where: Where,
+  frames: FrameView[],
+  viewport: { width: number; height: number },
+  timeoutMs: number,
+): Promise<Located | null> {
+  const { frame, index } = where;
+  const inside = () => observer.evaluate(locateScript(index), 'isolated', timeoutMs, 250, frame?.frameId) as Promise<Located | null>;
+  if (!frame) return inside();
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const local = await inside();
+    if (!local || 'covered' in local) return local;
+    const place = await placeAgain(observer, frame, frames, timeoutMs);
+    if ('hidden' in place) return { covered: `its frame (${place.hidden})` };
+    const x = place.origin.x + local.x;
+    const y = place.origin.y + local.y;
+    const inView = x >= 0 && y >= 0 && x < viewport.width && y < viewport.height;
+    const inClip = x >= place.clip.left && x < place.clip.right && y >= place.clip.top && y < place.clip.bottom;
+    if (!inView || !inClip) {
+      // Scrolled into view inside its frame, the frame itself may still be out of the page's view.
+      await scrollFrameIntoView(observer, frame, frames, timeoutMs);
+      continue;
+    }
+    const covered = await frameCoveredAt(observer, frame, frames, x, y, timeoutMs);
+    return covered === null ? { x, y } : { covered };
+  }
+  return { covered: 'nothing (outside the visible part of its frame)' };
+}
+
 /** Reads, scores and chooses on the page; null when the page could not be read (it went away). */
 export async function exploreOnce(
   observer: PageObserver,
   options: { depth: number; capture: Capture; snapshot: PageSnapshot | null; timeoutMs: number },
 ): Promise<ExploreResult | null> {
-  const read = (await observer.evaluate(READ_CONTROLS_SCRIPT, 'isolated', options.timeoutMs, options.timeoutMs)) as ReadControls | null;
-  if (!read || !Array.isArray(read.controls)) return null;
+  const all = await readAll(observer, options.timeoutMs);
+  if (!all) return null;
+  const { read, where, frames, notes } = all;
   // A link this trace has requested already is never requested again (a single-use link would be spent).
   const requested = new Set(options.capture.exchanges.map((x) => x.request.url));
   const scored = scoreControls(read.controls, { url: observer.url, viewport: read.viewport }).map((control) =>
@@ -342,7 +442,7 @@ export async function exploreOnce(
   let chosen = chooseCallToAction(scored);
   let at: { x: number; y: number } | null = null;
   for (let covered = 0; chosen !== null; covered++) {
-    const found = (await observer.evaluate(locateScript(chosen), 'isolated', options.timeoutMs)) as Located | null;
+    const found = await locate(observer, where[chosen], frames, read.viewport, options.timeoutMs);
     if (found && 'x' in found) {
       at = found;
       break;
@@ -367,6 +467,7 @@ export async function exploreOnce(
     total: read.total,
     controls: scored,
     chosen,
+    ...(notes.length > 0 ? { frames: notes } : {}),
   };
   const control = chosen === null ? null : scored[chosen];
   return {

@@ -40,8 +40,8 @@ export class PageObserver {
   crashed = false;
   /** Frames of this page, for events (downloads) that name a frame. */
   readonly frameIds = new Set<string>();
-  /** Our isolated world in the current document (a new document needs a new one). */
-  private isolatedWorld: Promise<number | null> | null = null;
+  /** Our isolated world in each frame's current document, by frame id (a new document needs a new one). */
+  private readonly isolatedWorlds = new Map<string, Promise<number | null>>();
   /** requestId of the top-level document request still waiting for its response. */
   docInFlight: string | null = null;
   /** The top-level document whose response came and whose body is still arriving. */
@@ -139,11 +139,15 @@ export class PageObserver {
     on('Page.frameAttached', (e) => {
       this.frameIds.add(e.frameId);
     });
+    on('Page.frameDetached', (e) => {
+      this.isolatedWorlds.delete(e.frameId);
+    });
     on('Page.frameNavigated', (e) => {
       this.frameIds.add(e.frame.id);
+      this.isolatedWorlds.delete(e.frame.id);
       if (e.frame.parentId) return;
       this.url = e.frame.url + (e.frame.urlFragment ?? '');
-      this.isolatedWorld = null;
+      this.isolatedWorlds.clear();
       this.loaded = false;
       this.domReady = false;
       this.committedAt = Date.now();
@@ -271,8 +275,16 @@ export class PageObserver {
    * Evaluates in the page's current main world over CDP, failing at once while a navigation
    * replaces it (waiting for the new document could hang on a hostile page).
    */
-  async evaluate(expression: string, world: 'main' | 'isolated' = 'main', timeoutMs = 500, maxRunMs = 250): Promise<unknown> {
-    const contextId = world === 'isolated' ? await this.isolatedContext() : undefined;
+  async evaluate(
+    expression: string,
+    world: 'main' | 'isolated' = 'main',
+    timeoutMs = 500,
+    maxRunMs = 250,
+    frameId = this.mainFrameId,
+  ): Promise<unknown> {
+    // A child frame's world is made on demand by explore, under its budget (the main frame's is made ahead, snapshot.ts).
+    const worldTimeoutMs = frameId === this.mainFrameId ? 500 : Math.max(500, timeoutMs);
+    const contextId = world === 'isolated' ? await this.isolatedContext(frameId, worldTimeoutMs) : undefined;
     if (world === 'isolated' && contextId === null) return null;
     const sent = this.session.send('Runtime.evaluate', {
       expression,
@@ -290,23 +302,24 @@ export class PageObserver {
    * A JavaScript world of our own in the current document: the page's scripts cannot see it or
    * change the DOM methods it uses, so what we read (title, HTML, click targets) is the document's.
    */
-  isolatedContext(): Promise<number | null> {
-    if (this.isolatedWorld) return this.isolatedWorld;
+  isolatedContext(frameId = this.mainFrameId, timeoutMs = 500): Promise<number | null> {
+    const known = this.isolatedWorlds.get(frameId);
+    if (known) return known;
     const world = withTimeout(
       this.session.send('Page.createIsolatedWorld', {
-        frameId: this.mainFrameId,
+        frameId,
         worldName: 'clicktrace',
         grantUniveralAccess: false,
       }),
-      500,
+      timeoutMs,
       null,
     ).then((created) => {
       // A failed attempt is not kept: the next call tries again.
-      if (!created && this.isolatedWorld === world) this.isolatedWorld = null;
+      if (!created && this.isolatedWorlds.get(frameId) === world) this.isolatedWorlds.delete(frameId);
       return created?.executionContextId ?? null;
     });
     // Kept until a new document replaces the one it was made in (frameNavigated clears it).
-    this.isolatedWorld = world;
+    this.isolatedWorlds.set(frameId, world);
     return world;
   }
 

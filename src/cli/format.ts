@@ -61,10 +61,18 @@ function formatExploreStep(step: ExploreStep): string[] {
   if (step.chosen) {
     lines.push(`Explore ${step.depth}: clicked ${quoted(step.chosen.text)} (score ${step.chosen.score}) on ${where}`);
     lines.push(`${indent}why: ${clean(truncate(step.chosen.reasons.join(', '), 200))}`);
+    if (step.chosen.frame) lines.push(`${indent}in frame: ${clean(truncate(step.chosen.frame, 120))}`);
     if (step.runnersUp.length) lines.push(`${indent}runners-up: ${step.runnersUp.map((c) => `${quoted(c.text)} ${c.score}`).join(', ')}`);
   } else {
     const read = step.controls === 1 ? '1 link or button' : `${step.controls} links and buttons`;
     lines.push(`Explore ${step.depth}: no call-to-action on ${where} (${read})`);
+  }
+  if (step.frames?.length) {
+    const passed = step.frames.filter((f) => f.skipped);
+    const why = passed.slice(0, 3).map((f) => `${clean(truncate(hostPath(f.url), 60))} (${clean(f.skipped ?? '')})`);
+    lines.push(
+      `${indent}frames: ${step.frames.length - passed.length} read${passed.length ? `, passed over ${passed.length}: ${why.join(', ')}` : ''}`,
+    );
   }
   const refused = step.refused.slice(0, step.chosen ? 3 : 6);
   if (refused.length) lines.push(`${indent}refused: ${refused.map((c) => `${quoted(c.text)} (${clean(c.refused ?? '')})`).join(', ')}`);

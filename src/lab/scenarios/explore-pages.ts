@@ -62,6 +62,26 @@ function frame(name: string, lang: string, main: string, words: { menu: string[]
   );
 }
 
+/** Origins the pages' iframes come from: another site (an affiliate network's) and another host of the same site. */
+const FRAME_SITE = `http://${HOSTS.relayHub}`;
+const FRAME_SAME_SITE = `http://${HOSTS.brokerTrack}`;
+
+/** Documents the pages' iframes show, by path (served on both frame origins). */
+const FRAME_DOCS: Record<string, () => string> = {};
+
+const frameUrl = (origin: string, page: string, part: string) => `${origin}/explore/frames/${page}/${part}`;
+
+/** A frame document at `/explore/frames/<page>/<part>` of `origin`; returns its URL. */
+function frameDoc(origin: string, page: string, part: string, html: () => string): string {
+  FRAME_DOCS[`/explore/frames/${page}/${part}`] = html;
+  return frameUrl(origin, page, part);
+}
+
+/** A bare document for inside an iframe, with the pages' styles. */
+const inner = (body: string) =>
+  `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n${STYLE}\n<style>body{background:#fff}</style>\n</head>\n` +
+  `<body>\n${body}\n</body>\n</html>\n`;
+
 export interface ExplorePage {
   url: string;
   lang: string;
@@ -69,6 +89,10 @@ export interface ExplorePage {
   about: string;
   /** The text of the control a person would click, or null when explore must stop. */
   cta: string | null;
+  /** The URL of the frame the call-to-action is in, when it is in one. */
+  frame?: string;
+  /** Why each frame explore passed over was left out, in frame-tree order, when the page has such frames. */
+  framesSkipped?: string[];
   html: () => string;
 }
 
@@ -416,6 +440,258 @@ const SPECS: Record<string, PageSpec> = {
           `'<a href=' + ${jsString(JSON.stringify(explorePageTarget('shadow')))} + '>Shop now</a>';</script>`,
       ),
   },
+  // The offer is in a cross-site iframe (an affiliate network's creative); hidden, 1×1 and
+  // off-screen iframes hold bigger "offers" that a person never sees.
+  'iframe-offer': {
+    lang: 'en',
+    about: 'the call-to-action inside a cross-site iframe; hidden, 1×1 and off-screen iframes ignored',
+    cta: 'Claim your reward',
+    frame: frameUrl(FRAME_SITE, 'iframe-offer', 'creative'),
+    framesSkipped: ['display:none', 'zero size', 'off-screen', 'nearly transparent'],
+    html: () => {
+      const creative = frameDoc(FRAME_SITE, 'iframe-offer', 'creative', () =>
+        inner(
+          `<div style="padding:24px;text-align:center"><h2>Your $500 reward is waiting</h2>` +
+            `<p>${a(explorePageTarget('iframe-offer'), 'Claim your reward', ' class="btn-primary" target="_top"')}</p>` +
+            `<p style="font-size:11px">${a(refused('iframe-offer', 'unsubscribe'), 'Unsubscribe', ' target="_top"')}</p></div>`,
+        ),
+      );
+      const decoy = (part: string) =>
+        frameDoc(FRAME_SITE, 'iframe-offer', part, () =>
+          inner(
+            `<p style="padding:20px">` +
+              a(
+                refused('iframe-offer', part),
+                'Claim your prize now',
+                ' class="btn-primary" style="font-size:28px;padding:40px 80px" target="_top"',
+              ) +
+              `</p>`,
+          ),
+        );
+      return doc(
+        'en',
+        'Reward',
+        frame(
+          'iframe-offer',
+          'en',
+          `<h1>Thank you for being a loyal customer</h1><p>We picked a reward for you.</p>` +
+            `<iframe src="${escapeHtml(creative)}" title="offer" style="width:600px;height:260px;border:1px solid #ddd"></iframe>` +
+            `<iframe src="${escapeHtml(decoy('hidden'))}" style="display:none;width:600px;height:300px"></iframe>` +
+            `<iframe src="${escapeHtml(decoy('pixel'))}" width="1" height="1" style="border:0"></iframe>` +
+            `<iframe src="${escapeHtml(decoy('offscreen'))}" style="position:absolute;left:-9000px;top:0;width:600px;height:300px"></iframe>` +
+            `<iframe src="${escapeHtml(decoy('invisible'))}" ` +
+            `style="opacity:0;position:absolute;top:0;left:0;width:600px;height:300px;pointer-events:none"></iframe>`,
+          EN,
+        ),
+      );
+    },
+  },
+  // A same-site iframe holding a cross-site one: the button is two frames deep. The inner frame is
+  // 160 px high and does not scroll: a bigger button further down in it is cut off.
+  'iframe-nested': {
+    lang: 'en',
+    about: "the call-to-action two iframes deep; a button below the inner frame's visible part ignored",
+    cta: 'Continue to the offer',
+    frame: frameUrl(FRAME_SITE, 'iframe-nested', 'inner'),
+    html: () => {
+      const innerFrame = frameDoc(FRAME_SITE, 'iframe-nested', 'inner', () =>
+        inner(
+          `<div style="padding:16px">${a(explorePageTarget('iframe-nested'), 'Continue to the offer', ' class="btn-primary" target="_top"')}</div>` +
+            `<div style="margin-top:400px;padding:16px">` +
+            a(
+              refused('iframe-nested', 'cut-off'),
+              'Claim your prize now',
+              ' class="btn-primary" style="font-size:30px;padding:40px 90px" target="_top"',
+            ) +
+            `</div>`,
+        ),
+      );
+      const outer = frameDoc(FRAME_SAME_SITE, 'iframe-nested', 'outer', () =>
+        inner(
+          `<div style="padding:12px"><p>Sponsored</p>` +
+            `<iframe src="${escapeHtml(innerFrame)}" scrolling="no" style="width:520px;height:160px;border:0;overflow:hidden"></iframe></div>`,
+        ),
+      );
+      return doc(
+        'en',
+        'Offer',
+        `<main class="hero"><h1>One more step</h1><p>Your offer is ready.</p>` +
+          `<iframe src="${escapeHtml(outer)}" style="width:580px;height:240px;border:0"></iframe>` +
+          `<p>${a(refused('iframe-nested', 'faq'), 'Questions? Read the FAQ')}</p></main>`,
+      );
+    },
+  },
+  // The offer iframe is covered by a full-page transparent layer that leads elsewhere: nothing a person could click there is the button.
+  'iframe-covered': {
+    lang: 'en',
+    about: 'a call-to-action in an iframe under a transparent full-page link: not clicked',
+    cta: null,
+    html: () => {
+      const creative = frameDoc(FRAME_SITE, 'iframe-covered', 'creative', () =>
+        inner(
+          `<p style="padding:20px">${a(refused('iframe-covered', 'button'), 'Get the deal', ' class="btn-primary" target="_top"')}</p>`,
+        ),
+      );
+      return doc(
+        'en',
+        'Deal',
+        `<main class="hero"><h1>Exclusive deal</h1><iframe src="${escapeHtml(creative)}" style="width:500px;height:160px;border:0"></iframe></main>` +
+          `<a href="${escapeHtml(refused('iframe-covered', 'overlay'))}" style="position:fixed;inset:0;z-index:30"></a>`,
+      );
+    },
+  },
+  // A closed shadow root holds the offer; the button checks that attachShadow is still the
+  // browser's own (a cloaking page's test of a patched API) and leads elsewhere when it is not.
+  'closed-shadow': {
+    lang: 'en',
+    about: 'a call-to-action inside a closed shadow root, read without patching attachShadow',
+    cta: 'Get my discount',
+    html: () =>
+      doc(
+        'en',
+        'Discount',
+        `<main class="hero"><h1>Members save 25%</h1><p>${a(refused('closed-shadow', 'terms'), 'offer terms')}</p><promo-box></promo-box></main><script>` +
+          `const host = document.querySelector('promo-box');` +
+          `const root = host.attachShadow({ mode: 'closed' });` +
+          `root.innerHTML = '<style>button{background:#e4002b;color:#fff;border:0;padding:14px 32px;' +` +
+          `'border-radius:6px;font-size:18px;cursor:pointer}</style>' +` +
+          `'<button type="button">Get my discount</button>';` +
+          `const native = String(Element.prototype.attachShadow).includes('[native code]') &&` +
+          ` !Object.getOwnPropertyDescriptor(Element.prototype, 'attachShadow').get;` +
+          `root.querySelector('button').addEventListener('click', () => {` +
+          ` location.href = native ? ${jsString(explorePageTarget('closed-shadow'))} : ${jsString(refused('closed-shadow', 'patched'))}; });` +
+          `</script>`,
+      ),
+  },
+  // A consent notice that neither floats nor names itself: a plain block at the top of the page
+  // with big "Accept" and "OK" buttons; only its wording says what it is.
+  'consent-inline': {
+    lang: 'en',
+    about: 'an unnamed, non-floating cookie notice with "Accept" / "OK" vs the offer link',
+    cta: 'See the offer',
+    html: () =>
+      doc(
+        'en',
+        'Spring sale',
+        `<div class="notice" style="background:#f1f1f1;padding:16px 24px;font-size:14px">` +
+          `<p>We and our 312 partners store and access information on your device, such as unique identifiers, ` +
+          `to show personalised ads and measure how our site is used. ` +
+          `You can change your choices at any time.</p>` +
+          `<button class="btn-primary" onclick="${go(refused('consent-inline', 'accept'))}">Accept</button> ` +
+          `<button class="btn-primary" onclick="${go(refused('consent-inline', 'ok'))}">OK</button> ` +
+          `<a class="btn-ghost" href="${escapeHtml(refused('consent-inline', 'manage'))}">Manage options</a></div>\n` +
+          frame(
+            'consent-inline',
+            'en',
+            `<h1>Spring sale: 40% off</h1><p>Only this week.</p><p>${a(explorePageTarget('consent-inline'), 'See the offer')}</p>`,
+            EN,
+          ),
+      ),
+  },
+  // The same in French and German, the notices above the offer.
+  'consent-inline-fr': {
+    lang: 'fr',
+    about: 'unnamed, non-floating consent notices in French and German: "J\'accepte", "Tout accepter", "Zustimmen"',
+    cta: "Voir l'offre",
+    html: () =>
+      doc(
+        'fr',
+        'Offre',
+        `<section style="padding:12px 24px;background:#eee"><h3>Vos données, vos choix</h3><p>Nous utilisons des traceurs pour mesurer l'audience et ` +
+          `vous proposer des publicités personnalisées, conformément à notre politique de confidentialité.</p>` +
+          `<p><button class="btn-primary" onclick="${go(refused('consent-inline-fr', 'accept'))}">J'accepte</button> ` +
+          `<button class="btn-primary" onclick="${go(refused('consent-inline-fr', 'all'))}">Tout accepter</button></p></section>` +
+          `<section style="padding:12px 24px"><p>Wir und unsere Partner verarbeiten personenbezogene Daten, um Inhalte und Werbung zu personalisieren.</p>` +
+          `<p><button class="btn-primary" onclick="${go(refused('consent-inline-fr', 'zustimmen'))}">Zustimmen</button></p></section>` +
+          `<main class="hero"><h1>Votre offre exclusive</h1><p>${a(explorePageTarget('consent-inline-fr'), "Voir l'offre")}</p></main>`,
+      ),
+  },
+  // A real landing page whose button says only "Accept" (and another "Accept offer"), near no
+  // consent wording; its footer has a cookie settings link. "Accept offer" must win.
+  'accept-offer': {
+    lang: 'en',
+    about: 'a real "Accept offer" button on a landing page with a cookie link in its footer',
+    cta: 'Accept offer',
+    html: () =>
+      doc(
+        'en',
+        'Your offer',
+        frame(
+          'accept-offer',
+          'en',
+          `<h1>Congratulations, you have been pre-approved</h1><p>A credit line of $2,500 at 0% for 12 months.</p>` +
+            `<p><button class="btn-primary" onclick="${go(explorePageTarget('accept-offer'))}">Accept offer</button></p>`,
+          { ...EN, legal: [...EN.legal, 'Cookie settings'] },
+        ),
+      ),
+  },
+  // Controls a person passes over on an offer page: a coloured "Log in" button in the header, a
+  // language switcher, "Back" and "Close" buttons, share links.
+  distractions: {
+    lang: 'en',
+    about: 'a coloured "Log in" header button, a language switcher, Back/Close, share links vs the offer',
+    cta: 'Get 50% off',
+    html: () =>
+      doc(
+        'en',
+        'Offer',
+        `<header class="top"><strong>Brand</strong><div>` +
+          `${a(refused('distractions', 'lang-de'), 'Deutsch')} ${a(refused('distractions', 'lang-fr'), 'Français')} ` +
+          `${a(refused('distractions', 'login'), 'Log in', ' class="btn-primary" style="font-size:15px;padding:10px 22px"')}</div></header>` +
+          `<main class="hero"><p><button class="btn-ghost" onclick="${go(refused('distractions', 'back'))}">← Back</button></p>` +
+          `<h1>Half price on your first box</h1><p>${a(explorePageTarget('distractions'), 'Get 50% off', ' class="btn-primary"')}</p>` +
+          `<p>${a('https://www.facebook.com/sharer/sharer.php?u=x', 'Share on Facebook', ' class="btn-ghost"')} ` +
+          `${a('https://twitter.com/intent/tweet?url=x', 'Tweet', ' class="btn-ghost"')}</p>` +
+          `<p><button class="btn-primary" onclick="${go(refused('distractions', 'close'))}">Close</button></p></main>`,
+      ),
+  },
+  // An advertorial: the offer in the article, a display ad in a sidebar iframe with its own "Shop now" button.
+  'iframe-ad-aside': {
+    lang: 'en',
+    about: 'the article\'s offer vs a display ad\'s "Shop now" in a sidebar iframe',
+    cta: 'Order now',
+    html: () => {
+      const ad = frameDoc(FRAME_SITE, 'iframe-ad-aside', 'ad', () =>
+        inner(
+          `<div style="padding:16px;background:#fff3e0;height:218px"><h3>Summer shoes</h3><p>Up to 70% off.</p>` +
+            `<p>${a(refused('iframe-ad-aside', 'ad'), 'Shop now', ' class="btn-primary" target="_top"')}</p></div>`,
+        ),
+      );
+      return doc(
+        'en',
+        'How I lost 10 kg',
+        `<div style="display:flex;gap:24px;max-width:1100px;margin:0 auto;padding:24px">` +
+          `<article style="flex:1"><h1>How I lost 10 kg in a month</h1><p>Doctors hate this simple trick.</p>` +
+          `<p>${a(explorePageTarget('iframe-ad-aside'), 'Order now', ' class="btn-ghost"')} while the discount lasts.</p></article>` +
+          `<aside style="width:300px"><p style="font-size:11px;color:#777">Advertisement</p>` +
+          `<iframe src="${escapeHtml(ad)}" style="width:300px;height:250px;border:0"></iframe></aside></div>`,
+      );
+    },
+  },
+  // More of what a person passes over: a "Register" header button, language links, app store
+  // badges, a fixed "Chat with us" button, "Continue with Facebook", share buttons to WhatsApp and LinkedIn.
+  'distractions-more': {
+    lang: 'en',
+    about: 'register/language/app-badge/chat/social-login/share controls vs a plain offer link',
+    cta: 'Click here to get your voucher',
+    html: () =>
+      doc(
+        'en',
+        'Voucher',
+        `<header class="top"><strong>Brand</strong><div>` +
+          `${a(refused('distractions-more', 'en'), 'EN', ' hreflang="en"')} ${a(refused('distractions-more', 'de'), 'DE', ' hreflang="de"')} ` +
+          `${a(refused('distractions-more', 'register'), 'Register', ' class="btn-primary" style="font-size:15px;padding:10px 22px"')}</div></header>` +
+          `<main class="hero"><h1>Your €50 voucher</h1><p>${a(explorePageTarget('distractions-more'), 'Click here to get your voucher')}</p>` +
+          `<p><button class="btn-primary" style="background:#1877f2" onclick="${go('https://www.facebook.com/dialog/oauth?client_id=1')}">` +
+          `Continue with Facebook</button></p>` +
+          `<p>${a('https://api.whatsapp.com/send?text=voucher', 'Share on WhatsApp', ' class="btn-primary" style="background:#25d366"')} ` +
+          `${a('https://www.linkedin.com/sharing/share-offsite/?url=x', 'Share on LinkedIn', ' class="btn-primary" style="background:#0a66c2"')}</p>` +
+          `<p>${a(refused('distractions-more', 'app-store'), '', ' style="display:inline-block"').replace('></a>', '><img alt="Download on the App Store" width="160" height="54" src="data:image/svg+xml,%3Csvg xmlns=%27http://www.w3.org/2000/svg%27 width=%27160%27 height=%2754%27%3E%3Crect width=%27160%27 height=%2754%27 rx=%278%27/%3E%3C/svg%3E"></a>')}</p></main>` +
+          `<button class="btn-primary" style="position:fixed;right:24px;bottom:24px;border-radius:24px" ` +
+          `onclick="${go(refused('distractions-more', 'chat'))}">` +
+          `Chat with us</button>`,
+      ),
+  },
   // Links that go nowhere by their href but act by their onclick attribute (a button made of a link); a bare "#" link beside them does nothing.
   'hash-onclick': {
     lang: 'en',
@@ -593,6 +869,14 @@ export function explorePageScenarios(): ScenarioDefinition[] {
       handle: (x) => x.html(200, p.html()),
     })),
     { host: HOSTS.brokerTrack, path: '/explore/pages/refused/*', handle: nothingHere, methods: ['GET', 'POST'] },
+    ...[HOSTS.relayHub, HOSTS.brokerTrack].map((host): Route => ({
+      host,
+      path: '/explore/frames/*',
+      handle: (x) => {
+        const html = FRAME_DOCS[x.url.pathname];
+        return html ? x.html(200, html()) : nothingHere(x);
+      },
+    })),
     { host: HOSTS.brokerPromo, path: '/explore/pages/refused/*', handle: nothingHere, methods: ['GET', 'POST'] },
   ];
   const first = EXPLORE_PAGES['consent-bar'];
