@@ -641,7 +641,10 @@ test('a defanged link is traced refanged, from the API and the form; its plain s
   const job = await waitForJob(submitted.body.job.id);
   assert.equal(job.state, 'done', job.error ?? '');
   assert.equal(job.url, url, 'the refanged link is what is traced');
+  assert.equal(job.given, defanged, 'the job keeps the text as written');
   assert.equal(lab.hits(url), 1);
+  const recorded = await api<{ report: { given?: string } }>(`/api/cases/${job.caseId}`);
+  assert.equal(recorded.body.report.given, defanged, 'the case keeps the text as written');
   // The form takes it too (a text field: a browser's type=url check would refuse it), and knows it as traced.
   await page.goto(`${base}/`);
   await page.fill('input[name=url]', defanged.replace('%2F', '%2f'));

@@ -63,7 +63,10 @@ export class ServerTracer implements TraceRunner {
     return this.enqueue(async () => {
       if (this.stopped) return { kind: 'skipped', url, reason: this.stopped };
       const again = request.again ?? false;
-      const sent = await this.submit(() => this.client.submitUrl({ url, again, clicks: request.clicks ?? [] }), again);
+      // The text as the user wrote it (defanged, quoted...) goes to the server, which reads it as the
+      // batch did and keeps it in the case.
+      const written = request.analysis?.given ?? url;
+      const sent = await this.submit(() => this.client.submitUrl({ url: written, again, clicks: request.clicks ?? [] }), again);
       if ('refused' in sent) return { kind: 'failed', url, caseId: null, error: sent.refused };
       return this.outcome(url, await this.finished(sent.job, request.onStart));
     });

@@ -63,6 +63,8 @@ export interface Job {
   id: string;
   kind: 'url' | 'message';
   url: string | null;
+  /** The link as the user wrote it, when `url` was taken out of it (e.g. refanged). */
+  given?: string;
   clicks: string[];
   /** Trace options of this submission, over the server's (device, user agent, explore, timeout). */
   options?: TraceChoices;
@@ -96,6 +98,8 @@ export type JobSummary = Omit<Job, 'events'>;
 
 export interface SubmitUrlInput {
   url: unknown;
+  /** The link as the user wrote it, when `url` was taken out of it (refanged, unquoted): kept in the case. */
+  given?: string | null;
   clicks?: unknown;
   options?: TraceChoices;
   /** Trace it even if this cases folder traced the link before. */
@@ -171,6 +175,7 @@ export class TraceService {
     const job = this.newJob({
       kind: 'url',
       url: target.href,
+      ...(typeof input.given === 'string' && input.given !== target.href ? { given: input.given } : {}),
       clicks,
       ...(input.again ? { again: true } : {}),
       ...withOptions(input.options),
@@ -384,6 +389,7 @@ export class TraceService {
       again: job.again ?? false,
       clicks: job.clicks,
       ...(job.options ? { options: job.options } : {}),
+      ...(job.given !== undefined ? { analysis: { given: job.given } } : {}),
       commandLine: ['clicktrace', 'serve', `(job ${job.id})`, ...choiceArguments(job.options ?? {})],
       onStart: () => {
         job.state = 'running';

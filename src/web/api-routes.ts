@@ -36,7 +36,7 @@ export async function submit(ctx: RequestContext): Promise<Job> {
       link: input.link,
       options,
     });
-  return ctx.service.submitUrl({ url: input.url, clicks: input.clicks, again: input.again, options });
+  return ctx.service.submitUrl({ url: input.url, given: input.given, clicks: input.clicks, again: input.again, options });
 }
 
 function jobState(job: Job) {
