@@ -142,8 +142,10 @@ export function gateScript(acceptLanguage: string): string {
     window.chrome && window.chrome.app && window.chrome.app.getDetails,
   ].filter((f) => typeof f === 'function');
   await check('webdriver', () => navigator.webdriver === true);
-  await check('chrome-object', () => desktopChrome && (!window.chrome || typeof window.chrome.loadTimes !== 'function' || typeof window.chrome.csi !== 'function' || !window.chrome.app));
-  await check('plugins', () => desktopChrome && (navigator.plugins.length === 0 || navigator.mimeTypes.length === 0 || !(navigator.plugins instanceof PluginArray)));
+  await check('chrome-object', () => desktopChrome && (!window.chrome || typeof window.chrome.loadTimes !== 'function' ||
+    typeof window.chrome.csi !== 'function' || !window.chrome.app));
+  await check('plugins', () => desktopChrome &&
+    (navigator.plugins.length === 0 || navigator.mimeTypes.length === 0 || !(navigator.plugins instanceof PluginArray)));
   await check('languages', () => !navigator.languages || navigator.languages.length === 0 || navigator.language !== navigator.languages[0] ||
     navigator.languages.some((l) => /;q=/.test(l)) || navigator.languages[0] !== ${jsString(acceptLanguage)}.split(/[,;]/)[0]);
   await check('window-size', () => outerWidth === 0 || outerHeight === 0 || outerWidth < innerWidth || outerHeight < innerHeight ||
@@ -158,7 +160,8 @@ export function gateScript(acceptLanguage: string): string {
     const platform = /Android/.test(ua) ? 'Android' : /Windows/.test(ua) ? 'Windows' : /Mac OS X/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : d.platform;
     return d.brands.some((b) => /Headless/.test(b.brand)) || !d.brands.some((b) => b.version === major) || d.mobile !== mobileUa || d.platform !== platform;
   });
-  await check('platform', () => /Android/.test(ua) ? !/^Linux (arm|aarch)/.test(navigator.platform) : /X11; Linux x86_64/.test(ua) ? navigator.platform !== 'Linux x86_64' : false);
+  await check('platform', () =>
+    /Android/.test(ua) ? !/^Linux (arm|aarch)/.test(navigator.platform) : /X11; Linux x86_64/.test(ua) ? navigator.platform !== 'Linux x86_64' : false);
   await check('timezone', () => {
     const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     const region = (navigator.language.split('-')[1] || '').toUpperCase();

@@ -1,0 +1,120 @@
+// clicktrace compare against cloakers built the way real kits decide (src/lab/scenarios/cloak-kits.ts):
+// a phishing kit's antibot judging the request headers, a JavaScript fingerprint gate, a link served
+// once per address, a "returning visitor" kit, and honest links whose answers differ at every visit
+// by tokens. The desktop visitor must pass every check a kit makes of a real Chrome; the careless
+// profiles must be caught and the comparison must say so, pointing at the hop; differences that are
+// not cloaking must not be called cloaking.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { tempDir, twoAtATime } from './helpers.js';
+import { runCli } from './support/cli-process.js';
+import { antibotTells, BENIGN_URL, kitUrl, startLab, type KitName, type Lab } from '../src/lab/index.js';
+import type { ComparisonRecord } from '../src/compare/comparison-case.js';
+import type { Report } from '../src/report.js';
+
+let lab: Lab;
+const dirs: string[] = [];
+before(async () => {
+  lab = await startLab();
+});
+after(async () => {
+  await lab?.close();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function casesDir(): string {
+  const dir = tempDir('cloak-kits-');
+  dirs.push(dir);
+  return dir;
+}
+
+async function compare(kit: KitName, path: string, profiles: string, extra: string[] = []) {
+  const args = ['compare', kitUrl(kit, path), '--as', profiles, '--yes', '--json', '--out', casesDir(), '--settle', '1500'];
+  const run = await runCli([...args, ...extra, ...lab.traceArgs]);
+  assert.equal(run.code, 0, `${kit}: ${run.stderr}`);
+  const record = JSON.parse(run.stdout) as ComparisonRecord;
+  const finalOf = (profile: string) => record.comparison.profiles.find((p) => p.profile === profile)!.final?.url ?? '';
+  return { record, comparison: record.comparison, finalOf };
+}
+
+/** What a kit that sent a visitor away found (its `?why=`), or null when it let the visitor through. */
+function tellsIn(finalUrl: string): string | null {
+  if (!finalUrl.startsWith(BENIGN_URL)) return null;
+  return new URL(finalUrl).searchParams.get('why') ?? '';
+}
+
+const PHISH = 'https://secure-login.phish.example/account/verify';
+
+test('antibot kit: desktop, mobile, webmail and lang=de-DE pass as Chrome by their headers; headless and the scanner are caught, at hop 2', async () => {
+  const { comparison: c, finalOf } = await compare('antibot', 'all', 'all');
+  for (const profile of ['desktop', 'mobile', 'webmail', 'lang=de-DE'])
+    assert.equal(finalOf(profile), PHISH, `${profile} was taken for a bot: ${tellsIn(finalOf(profile))}`);
+  assert.match(tellsIn(finalOf('headless'))!, /bot-word/);
+  assert.match(tellsIn(finalOf('scanner'))!, /no-client-hints/);
+  assert.equal(c.verdict, 'cloaked', c.explanation);
+  assert.deepEqual(c.signals, ['user-agent', 'javascript']);
+  const pair = c.pairs.find((p) => p.a === 'desktop' && p.b === 'headless')!;
+  assert.deepEqual(
+    { hop: pair.divergence!.hop, kind: pair.divergence!.kind, by: pair.divergence!.decidedBy },
+    { hop: 2, kind: 'next-url', by: 'server' },
+  );
+  assert.match(c.explanation, /desktop and headless part at hop 2 \(desktop went on to https:\/\/secure-login/);
+  // The same rules over the headers the lab received from each visitor's first request.
+  const firsts = lab.requests.filter((r) => r.url === kitUrl('antibot', 'all'));
+  assert.equal(firsts.length, 6);
+  const human = firsts.filter((r) => antibotTells(r.rawHeaders, true).length === 0);
+  assert.equal(human.length, 4, 'four visitors sent what Chrome sends');
+});
+
+test('fingerprint gate: every Chrome-like visitor passes every check (both builds); headless is caught by its tells', async () => {
+  const { comparison: c, finalOf } = await compare('gate', 'shell', 'desktop,mobile,headless,lang=de-DE');
+  for (const profile of ['desktop', 'mobile', 'lang=de-DE'])
+    assert.equal(finalOf(profile), PHISH, `${profile} failed the gate: ${tellsIn(finalOf(profile))}`);
+  const caught = tellsIn(finalOf('headless'))!.split(',');
+  for (const tell of ['webdriver', 'plugins', 'user-agent-data']) assert.ok(caught.includes(tell), `headless: ${caught.join(',')}`);
+  assert.equal(c.verdict, 'cloaked', c.explanation);
+  assert.equal(c.signal, 'webdriver');
+
+  // The full build, one trace.
+  const run = await runCli([
+    'trace',
+    kitUrl('gate', 'full'),
+    '--browser',
+    'full',
+    '--json',
+    '--out',
+    casesDir(),
+    '--settle',
+    '1500',
+    ...lab.traceArgs,
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout) as Report;
+  assert.equal(report.final?.url, PHISH, `full build failed the gate: ${tellsIn(report.final?.url ?? '')}`);
+});
+
+test('not cloaking: per-visit tokens are the same; a returning-visitor kit sees every visitor fresh; a link served once is single-use', async () => {
+  const runs = await twoAtATime(
+    [
+      ['nonce', 'desktop,mobile,scanner'],
+      ['nonce-path', 'desktop,mobile,scanner'],
+      ['returning', 'desktop,mobile,webmail'],
+      ['once', 'desktop,mobile,headless'],
+    ] as [KitName, string][],
+    ([kit, profiles]) => compare(kit, 'v', profiles),
+  );
+  const [nonce, noncePath, returning, once] = runs.map((r) => r.comparison);
+  assert.equal(nonce.verdict, 'same', nonce.explanation);
+  assert.ok(
+    nonce.pairs.every((p) => p.same),
+    'no pair parts over a session id or a timestamp',
+  );
+  assert.equal(noncePath.verdict, 'same', noncePath.explanation);
+  assert.equal(noncePath.groups.length, 1);
+  assert.equal(returning.verdict, 'same', returning.explanation);
+  assert.equal(runs[2].finalOf('webmail'), PHISH);
+  assert.equal(once.verdict, 'single-use', once.explanation);
+  assert.equal(once.firstVisitor, 'desktop');
+  assert.equal(runs[3].finalOf('desktop'), PHISH);
+});
