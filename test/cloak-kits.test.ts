@@ -101,10 +101,11 @@ test('not cloaking: per-visit tokens are the same; a returning-visitor kit sees 
       ['nonce-path', 'desktop,mobile,scanner'],
       ['returning', 'desktop,mobile,webmail'],
       ['once', 'desktop,mobile,headless'],
+      ['nonce-host', 'desktop,mobile,scanner'],
     ] as [KitName, string][],
     ([kit, profiles]) => compare(kit, 'v', profiles),
   );
-  const [nonce, noncePath, returning, once] = runs.map((r) => r.comparison);
+  const [nonce, noncePath, returning, once, nonceHost] = runs.map((r) => r.comparison);
   assert.equal(nonce.verdict, 'same', nonce.explanation);
   assert.ok(
     nonce.pairs.every((p) => p.same),
@@ -117,4 +118,6 @@ test('not cloaking: per-visit tokens are the same; a returning-visitor kit sees 
   assert.equal(once.verdict, 'single-use', once.explanation);
   assert.equal(once.firstVisitor, 'desktop');
   assert.equal(runs[3].finalOf('desktop'), PHISH);
+  assert.equal(nonceHost.verdict, 'same', nonceHost.explanation);
+  assert.equal(new Set(nonceHost.profiles.map((p) => new URL(p.final!.url).host)).size, 3, 'each visitor on a host of its own');
 });

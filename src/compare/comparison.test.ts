@@ -155,6 +155,9 @@ test('per-visit tokens: UUIDs, long hex and numbers, mixed-case base64, JWTs; no
   for (const word of ['welcome', 'spring-offer-2026-landing-page', '12345', 'account', 'verify', 'index.html', 'Tulip', 'abcdefabcdef'])
     assert.ok(!perVisitToken(word), word);
   assert.equal(destinationKey('offer.test/o/9f86d081884c7d659a2feaa0/welcome'), 'offer.test/o/*/welcome');
+  assert.equal(destinationKey('k3x9q7m2za.offer-cdn.test/lp'), '*.offer-cdn.test/lp', 'a subdomain made for the visit');
+  for (const host of ['www.offer.test/lp', 'secure-login.phish.example/lp', 'cdn2.offer.test/lp', 'k3x9q7m2za.test/lp'])
+    assert.equal(destinationKey(host), host);
   assert.equal(
     visitKey('https://offer.test/lp?sid=9f86d081884c7d659a2feaa0&ts=1796463508752&src=mail'),
     'https://offer.test/lp?sid=*&ts=*&src=mail',

@@ -240,10 +240,19 @@ export function perVisitToken(text: string): boolean {
 
 /** A destination (host and path) with its per-visit tokens blanked: what grouping compares. */
 export function destinationKey(destination: string): string {
-  return destination
-    .split('/')
-    .map((segment) => (perVisitToken(decodeSafely(segment)) ? '*' : segment))
-    .join('/');
+  const [host, ...path] = destination.split('/');
+  return [hostKey(host), ...path.map((segment) => (perVisitToken(decodeSafely(segment)) ? '*' : segment))].join('/');
+}
+
+/**
+ * A host whose first label is made for the visit (kits on wildcard DNS send each click to
+ * `<random>.domain`): lower-case letters and digits, 8 or more, at least two of each.
+ */
+function hostKey(host: string): string {
+  const [first, ...rest] = host.split('.');
+  const random =
+    rest.length >= 2 && (perVisitToken(first) || (/^[a-z0-9]{8,}$/.test(first) && /\d.*\d/.test(first) && /[a-z].*[a-z]/.test(first)));
+  return random ? ['*', ...rest].join('.') : host;
 }
 
 /** A hop's URL as two visits of the same place share it: per-visit tokens of its path and query blanked. */
@@ -255,7 +264,7 @@ export function visitKey(url: string): string {
     return url;
   }
   const query = [...parsed.searchParams.entries()].map(([name, value]) => `${name}=${perVisitToken(value) ? '*' : value}`).join('&');
-  return `${parsed.protocol}//${parsed.host}${destinationKey(parsed.pathname)}${query ? `?${query}` : ''}`;
+  return `${parsed.protocol}//${destinationKey(`${parsed.host}${parsed.pathname}`)}${query ? `?${query}` : ''}`;
 }
 
 function decodeSafely(text: string): string {

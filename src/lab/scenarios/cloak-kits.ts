@@ -7,7 +7,7 @@
 // `clicktrace compare` over them; the kits' rules are exported so tests can judge the headers a
 // trace sent by the same rules.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { HOSTS } from '../hosts.js';
+import { HOSTS, WILDCARD_ZONES } from '../hosts.js';
 import { jsString, page } from '../pages.js';
 import type { LabExchange } from '../exchange.js';
 import { ADVERTISER_TITLE, defineScenario, type ScenarioDefinition } from './common.js';
@@ -18,7 +18,7 @@ const KIT = `https://${HOSTS.cloak}/kit`;
 export const BENIGN_URL = `https://${HOSTS.benign}/wiki/Tulip`;
 export const BENIGN_TITLE = 'Tulip - Encyclopedia';
 
-export type KitName = 'antibot' | 'gate' | 'once' | 'returning' | 'nonce' | 'nonce-path';
+export type KitName = 'antibot' | 'gate' | 'once' | 'returning' | 'nonce' | 'nonce-path' | 'nonce-host';
 
 /** The URL of kit `name`, with a path of the caller's own (each test its own link). */
 export function kitUrl(name: KitName, path = 'em'): string {
@@ -225,6 +225,13 @@ export function gateScript(acceptLanguage: string): string {
 })();`;
 }
 
+/** A host label made for one click: ten lower-case letters and digits, at least two of each. */
+function randomLabel(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  const bytes = randomBytes(8);
+  return `${String.fromCharCode(97 + (bytes[0] % 26))}${bytes[1] % 10}${[...bytes.subarray(2)].map((b) => alphabet[b % 36]).join('')}${bytes[0] % 10}z`;
+}
+
 /** Addresses that already got the phishing page of a `once` link (by its path). */
 const servedOnce = new Set<string>();
 
@@ -329,7 +336,9 @@ export function cloakKitScenarios(): ScenarioDefinition[] {
           'An honest link whose every answer differs: a 302 with a per-visit session id, then a page with the time, a nonce, a ' +
           'CSRF token and a random ad; every visitor gets the same page.',
         expectedVias: ['start', 'http-302'],
-        finalUrl: `https://${HOSTS.cloak}/kit/offer/spring`,
+        // https://offer.cloak-cdn.test/kit/offer/spring?sid=<per visit>&ts=<per visit>
+        finalUrl: null,
+        finalStatus: 200,
         finalTitle: ADVERTISER_TITLE,
       },
       (x) => x.redirect(302, `https://${HOSTS.cloak}/kit/offer/spring?sid=${randomBytes(12).toString('hex')}&ts=${Date.now()}`),
@@ -346,8 +355,22 @@ export function cloakKitScenarios(): ScenarioDefinition[] {
       },
       (x) => x.redirect(302, `https://${HOSTS.cloak}/kit/o/${randomBytes(16).toString('hex')}/welcome`),
     ),
+    kit(
+      'nonce-host',
+      {
+        description:
+          'An honest link that sends each click to a subdomain of its own (<10 random letters and digits>.emsecure.test, a wildcard ' +
+          'zone of the lab): every visitor gets the same offer.',
+        expectedVias: ['start', 'http-302'],
+        finalUrl: null,
+        finalStatus: 200,
+        finalTitle: ADVERTISER_TITLE,
+      },
+      (x) => x.redirect(302, `http://${randomLabel()}.${WILDCARD_ZONES[0]}/kit-offer/spring`),
+    ),
   ];
   definitions[0].routes.push(
+    { host: `*.${WILDCARD_ZONES[0]}`, path: '/kit-offer/*', handle: (x) => x.html(200, tokenPage()) },
     { host: HOSTS.benign, path: '/wiki/*', handle: (x) => x.html(200, benignPage()) },
     { host: HOSTS.cloak, path: '/kit/offer/*', handle: (x) => x.html(200, tokenPage()) },
     { host: HOSTS.cloak, path: '/kit/ad/*', handle: (x) => x.send(404, 'no ad', { 'Content-Type': 'text/plain' }) },
