@@ -4,34 +4,21 @@
 // by tokens. The desktop visitor must pass every check a kit makes of a real Chrome; the careless
 // profiles must be caught and the comparison must say so, pointing at the hop; differences that are
 // not cloaking must not be called cloaking.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { tempDir, twoAtATime } from './helpers.js';
+import { labWithCasesDirs, twoAtATime } from './helpers.js';
 import { runCli } from './support/cli-process.js';
-import { antibotTells, BENIGN_URL, kitUrl, startLab, type KitName, type Lab } from '../src/lab/index.js';
+import { antibotTells, BENIGN_URL, kitUrl, type KitName } from '../src/lab/index.js';
 import type { ComparisonRecord } from '../src/compare/comparison-case.js';
 import type { Report } from '../src/report.js';
 
-let lab: Lab;
-const dirs: string[] = [];
-before(async () => {
-  lab = await startLab();
-});
-after(async () => {
-  await lab?.close();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const fixture = labWithCasesDirs('cloak-kits-');
+const casesDir = fixture.casesDir;
 
-function casesDir(): string {
-  const dir = tempDir('cloak-kits-');
-  dirs.push(dir);
-  return dir;
-}
-
-async function compare(kit: KitName, path: string, profiles: string, extra: string[] = []) {
-  const args = ['compare', kitUrl(kit, path), '--as', profiles, '--yes', '--json', '--out', casesDir(), '--settle', '1500'];
-  const run = await runCli([...args, ...extra, ...lab.traceArgs]);
+/** `settle`: the gate's checks take a second or two on a loaded machine, and a page that has not navigated by then has settled. */
+async function compare(kit: KitName, path: string, profiles: string, extra: string[] = [], settle = '1500') {
+  const args = ['compare', kitUrl(kit, path), '--as', profiles, '--yes', '--json', '--out', casesDir(), '--settle', settle];
+  const run = await runCli([...args, ...extra, ...fixture.lab.traceArgs]);
   assert.equal(run.code, 0, `${kit}: ${run.stderr}`);
   const record = JSON.parse(run.stdout) as ComparisonRecord;
   const finalOf = (profile: string) => record.comparison.profiles.find((p) => p.profile === profile)!.final?.url ?? '';
@@ -61,14 +48,14 @@ test('antibot kit: desktop, mobile, webmail and lang=de-DE pass as Chrome by the
   );
   assert.match(c.explanation, /desktop and headless part at hop 2 \(desktop went on to https:\/\/secure-login/);
   // The same rules over the headers the lab received from each visitor's first request.
-  const firsts = lab.requests.filter((r) => r.url === kitUrl('antibot', 'all'));
+  const firsts = fixture.lab.requests.filter((r) => r.url === kitUrl('antibot', 'all'));
   assert.equal(firsts.length, 6);
   const human = firsts.filter((r) => antibotTells(r.rawHeaders, true).length === 0);
   assert.equal(human.length, 4, 'four visitors sent what Chrome sends');
 });
 
 test('fingerprint gate: every Chrome-like visitor passes every check (both builds); headless is caught by its tells', async () => {
-  const { comparison: c, finalOf } = await compare('gate', 'shell', 'desktop,mobile,headless,lang=de-DE');
+  const { comparison: c, finalOf } = await compare('gate', 'shell', 'desktop,mobile,headless,lang=de-DE', [], '6000');
   for (const profile of ['desktop', 'mobile', 'lang=de-DE'])
     assert.equal(finalOf(profile), PHISH, `${profile} failed the gate: ${tellsIn(finalOf(profile))}`);
   const caught = tellsIn(finalOf('headless'))!.split(',');
@@ -86,8 +73,8 @@ test('fingerprint gate: every Chrome-like visitor passes every check (both build
     '--out',
     casesDir(),
     '--settle',
-    '1500',
-    ...lab.traceArgs,
+    '6000',
+    ...fixture.lab.traceArgs,
   ]);
   assert.equal(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout) as Report;

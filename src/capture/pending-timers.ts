@@ -58,6 +58,30 @@ export function pendingTimersSnippet(settleMs: number): string {
       return Reflect.apply(nativeCaf, self, args);
     }), nativeCaf, 'cancelAnimationFrame');
   }
+  // Browser calls a fingerprinting script awaits before it decides where to go (a permission, the
+  // battery, devices, high-entropy client hints, a storage estimate): while one is unanswered the
+  // page is not quiet, though no timer or request is pending.
+  let calls = 0;
+  for (const [holder, name] of [
+    [window.Permissions && Permissions.prototype, 'query'],
+    [Navigator.prototype, 'getBattery'],
+    [window.MediaDevices && MediaDevices.prototype, 'enumerateDevices'],
+    [window.NavigatorUAData && NavigatorUAData.prototype, 'getHighEntropyValues'],
+    [window.StorageManager && StorageManager.prototype, 'estimate'],
+  ]) {
+    const original = holder && Object.getOwnPropertyDescriptor(holder, name)?.value;
+    if (typeof original !== 'function') continue;
+    const counted = method(name, original.length, (self, args) => {
+      const answer = Reflect.apply(original, self, args);
+      if (answer && typeof answer.then === 'function') {
+        calls++;
+        const done = () => { calls--; };
+        Reflect.apply(Promise.prototype.then, answer, [done, done]);
+      }
+      return answer;
+    });
+    Object.defineProperty(holder, name, { ...Object.getOwnPropertyDescriptor(holder, name), value: disguise(counted, original, name) });
+  }
   Object.defineProperty(window, KEY, {
     enumerable: false,
     value: () => {
@@ -68,6 +92,7 @@ export function pendingTimersSnippet(settleMs: number): string {
         nextDueInMs: next === null ? null : next - Date.now(),
         readyState: document.readyState,
         framesPending: frames.size,
+        callsPending: calls,
         framesRun
       };
     },

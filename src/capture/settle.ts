@@ -32,6 +32,7 @@ interface TimerState {
   readyState: string;
   framesPending?: number;
   framesRun?: number;
+  callsPending?: number;
 }
 
 /** Requests in flight longer than this, on a page whose network has made no progress for as long, are hanging. */
@@ -69,6 +70,7 @@ async function busyReason(observer: PageObserver, options: SettleOptions): Promi
   if (timers?.readyState === 'complete') observer.loaded = true;
   if (timers && timers.nextDueInMs !== null && Date.now() + timers.nextDueInMs <= limitAt) return 'timer pending';
   if (timers?.framesPending && (timers.framesRun ?? 0) < FRAME_LOOP) return 'animation frame pending';
+  if (timers?.callsPending) return 'browser call pending';
   if (!observer.loaded && Date.now() - observer.committedAt < 1500) return 'load pending';
   return null;
 }
