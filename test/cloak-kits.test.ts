@@ -81,6 +81,21 @@ test('fingerprint gate: every Chrome-like visitor passes every check (both build
   assert.equal(report.final?.url, PHISH, `full build failed the gate: ${tellsIn(report.final?.url ?? '')}`);
 });
 
+test('a kit that computes in one script for 1.5 s before it redirects is followed: a page that does not answer is not at rest', async () => {
+  const run = await runCli([
+    'trace',
+    kitUrl('busy', 'one'),
+    '--json',
+    '--out',
+    fixture.casesDir(),
+    '--settle',
+    '5000',
+    ...fixture.lab.traceArgs,
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal((JSON.parse(run.stdout) as Report).final?.url, PHISH);
+});
+
 test('not cloaking: per-visit tokens are the same; a returning-visitor kit sees every visitor fresh; a link served once is single-use', async () => {
   const runs = await twoAtATime(
     [

@@ -46,8 +46,10 @@ const FRAME_LOOP = 10;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function readTimers(observer: PageObserver): Promise<TimerState | null> {
-  return (await observer.evaluate(`window[${JSON.stringify(PENDING_TIMERS_KEY)}]?.() ?? null`)) as TimerState | null;
+/** The page's timer state; 'busy' when the page did not answer, its main thread held by its own script. */
+async function readTimers(observer: PageObserver): Promise<TimerState | null | 'busy'> {
+  const read = await observer.evaluateAnswered(`window[${JSON.stringify(PENDING_TIMERS_KEY)}]?.() ?? null`);
+  return read.answered ? (read.value as TimerState | null) : 'busy';
 }
 
 /** Why the page is not at rest yet, or null when it is. */
@@ -66,7 +68,11 @@ async function busyReason(observer: PageObserver, options: SettleOptions): Promi
   // Before the page's timers are read: a heavy page's network wakes this check at every request,
   // and each read is a round trip into the renderer.
   if (observer.activeRequests(options.staleRequestMs ?? STALE_REQUEST_MS) > 0) return 'network busy';
-  const timers = await readTimers(observer);
+  const read = await readTimers(observer);
+  // A script running for long (a fingerprint gate hashing a canvas, a kit's busy wait before it
+  // redirects) is not a page at rest: it was taken for one when the read timed out.
+  if (read === 'busy') return 'script running';
+  const timers = read;
   if (timers?.readyState === 'complete') observer.loaded = true;
   if (timers && timers.nextDueInMs !== null && Date.now() + timers.nextDueInMs <= limitAt) return 'timer pending';
   if (timers?.framesPending && (timers.framesRun ?? 0) < FRAME_LOOP) return 'animation frame pending';

@@ -18,7 +18,7 @@ const KIT = `https://${HOSTS.cloak}/kit`;
 export const BENIGN_URL = `https://${HOSTS.benign}/wiki/Tulip`;
 export const BENIGN_TITLE = 'Tulip - Encyclopedia';
 
-export type KitName = 'antibot' | 'gate' | 'once' | 'returning' | 'nonce' | 'nonce-path' | 'nonce-host';
+export type KitName = 'antibot' | 'gate' | 'busy' | 'once' | 'returning' | 'nonce' | 'nonce-path' | 'nonce-host';
 
 /** The URL of kit `name`, with a path of the caller's own (each test its own link). */
 export function kitUrl(name: KitName, path = 'em'): string {
@@ -294,6 +294,28 @@ export function cloakKitScenarios(): ScenarioDefinition[] {
           page({
             title: 'Checking your browser',
             body: `<p>Checking your browser…</p>\n<script>${gateScript(x.header('accept-language') ?? '')}</script>`,
+          }),
+        ),
+    ),
+    kit(
+      'busy',
+      {
+        description:
+          'A kit that computes for 1.5 s (a proof of work, a fingerprint hash) once the page has loaded, then redirects to the phishing ' +
+          'page: a crawler that takes a page not answering for a moment as one at rest never sees the redirect.',
+        expectedVias: ['start', 'javascript'],
+        finalUrl: CLOAKED_DESTINATION,
+        finalTitle: CLOAKED_TITLE,
+      },
+      (x) =>
+        x.html(
+          200,
+          page({
+            title: 'Please wait',
+            body:
+              `<p>Please wait…</p>\n<script>\naddEventListener('load', () => setTimeout(() => {\n` +
+              `  let h = 0; const until = Date.now() + 1500;\n  while (Date.now() < until) h = (h * 31 + 7) % 1000003;\n` +
+              `  location.href = ${jsString(CLOAKED_DESTINATION)};\n}, 0));\n</script>`,
           }),
         ),
     ),
