@@ -225,6 +225,14 @@ export function gateScript(acceptLanguage: string): string {
 })();`;
 }
 
+/** What a trace that passes a script kit sees: its page, then the phishing page by script. */
+const TO_PHISH_BY_SCRIPT = { expectedVias: ['start', 'javascript'], finalUrl: CLOAKED_DESTINATION, finalTitle: CLOAKED_TITLE };
+
+/** A kit's waiting page: a line of text and its script. */
+function scriptPage(title: string, script: string): string {
+  return page({ title, body: `<p>${title}…</p>\n<script>\n${script}\n</script>` });
+}
+
 /** A host label made for one click: ten lower-case letters and digits, at least two of each. */
 function randomLabel(): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -284,18 +292,9 @@ export function cloakKitScenarios(): ScenarioDefinition[] {
           'A JavaScript fingerprint gate: the page checks webdriver, window.chrome, plugins, languages, window and screen sizes, ' +
           'userAgentData, timezone, WebGL renderer, notification permission, patched functions (toString, prototype, iframe realm, ' +
           'stack), the DevTools protocol and a worker, then goes on to the phishing page, or to an encyclopedia page with what it found.',
-        expectedVias: ['start', 'javascript'],
-        finalUrl: CLOAKED_DESTINATION,
-        finalTitle: CLOAKED_TITLE,
+        ...TO_PHISH_BY_SCRIPT,
       },
-      (x) =>
-        x.html(
-          200,
-          page({
-            title: 'Checking your browser',
-            body: `<p>Checking your browser…</p>\n<script>${gateScript(x.header('accept-language') ?? '')}</script>`,
-          }),
-        ),
+      (x) => x.html(200, scriptPage('Checking your browser', gateScript(x.header('accept-language') ?? ''))),
     ),
     kit(
       'busy',
@@ -303,20 +302,17 @@ export function cloakKitScenarios(): ScenarioDefinition[] {
         description:
           'A kit that computes for 1.5 s (a proof of work, a fingerprint hash) once the page has loaded, then redirects to the phishing ' +
           'page: a crawler that takes a page not answering for a moment as one at rest never sees the redirect.',
-        expectedVias: ['start', 'javascript'],
-        finalUrl: CLOAKED_DESTINATION,
-        finalTitle: CLOAKED_TITLE,
+        ...TO_PHISH_BY_SCRIPT,
       },
       (x) =>
         x.html(
           200,
-          page({
-            title: 'Please wait',
-            body:
-              `<p>Please wait…</p>\n<script>\naddEventListener('load', () => setTimeout(() => {\n` +
+          scriptPage(
+            'Please wait',
+            `addEventListener('load', () => setTimeout(() => {\n` +
               `  let h = 0; const until = Date.now() + 1500;\n  while (Date.now() < until) h = (h * 31 + 7) % 1000003;\n` +
-              `  location.href = ${jsString(CLOAKED_DESTINATION)};\n}, 0));\n</script>`,
-          }),
+              `  location.href = ${jsString(CLOAKED_DESTINATION)};\n}, 0));`,
+          ),
         ),
     ),
     kit(
