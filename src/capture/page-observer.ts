@@ -272,18 +272,8 @@ export class PageObserver {
    * replaces it (waiting for the new document could hang on a hostile page).
    */
   async evaluate(expression: string, world: 'main' | 'isolated' = 'main', timeoutMs = 500, maxRunMs = 250): Promise<unknown> {
-    return (await this.evaluateAnswered(expression, world, timeoutMs, maxRunMs)).value;
-  }
-
-  /** As evaluate(), saying also whether the page answered in time (one busy in its own script does not). */
-  async evaluateAnswered(
-    expression: string,
-    world: 'main' | 'isolated' = 'main',
-    timeoutMs = 500,
-    maxRunMs = 250,
-  ): Promise<{ answered: boolean; value: unknown }> {
     const contextId = world === 'isolated' ? await this.isolatedContext() : undefined;
-    if (world === 'isolated' && contextId === null) return { answered: true, value: null };
+    if (world === 'isolated' && contextId === null) return null;
     const sent = this.session.send('Runtime.evaluate', {
       expression,
       returnByValue: true,
@@ -292,13 +282,8 @@ export class PageObserver {
       ...(contextId !== undefined && contextId !== null ? { contextId } : {}),
     });
     // A page busy in an endless loop never answers: that must not stall settling.
-    const result = await withTimeout(
-      sent.catch(() => undefined),
-      timeoutMs,
-      null,
-    );
-    if (result === null) return { answered: false, value: null };
-    return { answered: true, value: !result || result.exceptionDetails ? null : ((result.result.value as unknown) ?? null) };
+    const result = await withTimeout(sent, timeoutMs, null);
+    return !result || result.exceptionDetails ? null : ((result.result.value as unknown) ?? null);
   }
 
   /**

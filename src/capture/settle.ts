@@ -1,7 +1,7 @@
 // Deciding that a page has come to rest. Correct: a pending meta refresh, Refresh header or
 // short JS timer is waited for (up to the settle limit after the page committed). Fast: a page
 // with nothing pending ends the wait after a short grace period, not a fixed quiet time.
-import type { PageObserver } from './page-observer.js';
+import { withTimeout, type PageObserver } from './page-observer.js';
 import { PENDING_TIMERS_KEY } from './pending-timers.js';
 
 export interface SettleOptions {
@@ -46,10 +46,22 @@ const FRAME_LOOP = 10;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The page's timer state; 'busy' when the page did not answer, its main thread held by its own script. */
+/**
+ * The page's timer state; 'busy' when the page did not answer in time, its main thread held by
+ * its own script. (Not PageObserver.evaluate(), which cannot tell a page that did not answer from
+ * one without our counter.)
+ */
 async function readTimers(observer: PageObserver): Promise<TimerState | null | 'busy'> {
-  const read = await observer.evaluateAnswered(`window[${JSON.stringify(PENDING_TIMERS_KEY)}]?.() ?? null`);
-  return read.answered ? (read.value as TimerState | null) : 'busy';
+  const sent = observer.session
+    .send('Runtime.evaluate', {
+      expression: `window[${JSON.stringify(PENDING_TIMERS_KEY)}]?.() ?? null`,
+      returnByValue: true,
+      timeout: 250,
+    })
+    .catch(() => undefined);
+  const result = await withTimeout(sent, 500, null);
+  if (result === null) return 'busy';
+  return !result || result.exceptionDetails ? null : ((result.result.value as TimerState | null) ?? null);
 }
 
 /** Why the page is not at rest yet, or null when it is. */
