@@ -24,6 +24,7 @@ const LONGEST_FIRST = [
   'fleet', // 66
   'batch', // 58
   'explore-pages', // 50
+  'cloak-kits', // 43 alone
   'web', // 41
   'explore', // 40
   'trace-mechanisms', // 26

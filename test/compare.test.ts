@@ -2,39 +2,38 @@
 // cloaker exposed with the right signal, the honest link the same for all, a single-use link
 // recognised, every case sealed and verify-clean, the ledger honest about each request, the --yes
 // rule, and the web UI's compare page with the screenshots side by side.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { chromium } from 'playwright-core';
-import { tempDir, twoAtATime } from './helpers.js';
+import { labWithCasesDirs, twoAtATime } from './helpers.js';
 import { runCli } from './support/cli-process.js';
-import { cloakerUrl, SINGLE_USE_PREFIX, startLab, type CloakerName, type Lab } from '../src/lab/index.js';
+import { cloakerUrl, SINGLE_USE_PREFIX, type CloakerName } from '../src/lab/index.js';
 import { verifyCase } from '../src/verify/verify.js';
 import { startServe } from '../src/cli/serve-command.js';
 import { ALL_PROFILES } from '../src/compare/profiles.js';
 import type { ComparisonRecord } from '../src/compare/comparison-case.js';
 import { CHROMIUM_PATH } from '../src/capture/chromium-process.js';
 
-let lab: Lab;
-const dirs: string[] = [];
-before(async () => {
-  lab = await startLab();
-});
-after(async () => {
-  await lab?.close();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-function casesDir(): string {
-  const dir = tempDir('compare-');
-  dirs.push(dir);
-  return dir;
-}
+const fixture = labWithCasesDirs('compare-');
+const casesDir = fixture.casesDir;
 
 async function compare(url: string, profiles: string, out: string, extra: string[] = []) {
-  const run = await runCli(['compare', url, '--as', profiles, '--json', '--out', out, '--settle', '1500', ...extra, ...lab.traceArgs]);
+  const run = await runCli([
+    'compare',
+    url,
+    '--as',
+    profiles,
+    '--json',
+    '--out',
+    out,
+    '--settle',
+    '1500',
+    ...extra,
+    ...fixture.lab.traceArgs,
+  ]);
   return { ...run, out, record: run.stdout.trim().startsWith('{') ? (JSON.parse(run.stdout) as ComparisonRecord) : null };
 }
 
@@ -85,7 +84,7 @@ test('every single-signal cloaker is cloaked with its signal named; each profile
       cloaker,
     );
     assert.equal(ledgerRows(out, url), ALL_PROFILES.length, `${cloaker}: one ledger row per request`);
-    assert.equal(lab.hits(new URL(url).pathname), ALL_PROFILES.length, `${cloaker}: the link was requested once per profile`);
+    assert.equal(fixture.lab.hits(new URL(url).pathname), ALL_PROFILES.length, `${cloaker}: the link was requested once per profile`);
     await assertSealed(out, record);
     // Each case says which visitor it was.
     const scanner = c.profiles.find((p) => p.profile === 'scanner')!;
@@ -120,7 +119,7 @@ test('a single-use link: the first visitor consumes it, the comparison says sing
   assert.equal(c.firstVisitor, 'desktop');
   const later = c.pairs.find((p) => p.a === 'desktop' && p.b === 'mobile')!;
   assert.deepEqual({ hop: later.divergence!.hop, kind: later.divergence!.kind }, { hop: 1, kind: 'response' });
-  assert.equal(lab.hits('/once/compare-once'), ALL_PROFILES.length);
+  assert.equal(fixture.lab.hits('/once/compare-once'), ALL_PROFILES.length);
   await assertSealed(out, record!);
   assert.match(stderr, /requests .* 6 times, once per profile/);
 });
@@ -132,7 +131,7 @@ test('--yes is required when stdin is not a terminal; a link compared before is 
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /requests .* 2 times/);
   assert.match(refused.stderr, /stdin is not a terminal: pass --yes/);
-  assert.equal(lab.hits('/split/honest/yes-rule'), 0, 'nothing requested');
+  assert.equal(fixture.lab.hits('/split/honest/yes-rule'), 0, 'nothing requested');
   assert.ok(!existsSync(out) || readdirSync(out).every((n) => !n.endsWith('-compare')));
 
   const first = await compare(url, 'desktop,mobile', out, ['--yes']);
@@ -140,7 +139,7 @@ test('--yes is required when stdin is not a terminal; a link compared before is 
   const again = await compare(url, 'desktop,mobile', out, ['--yes']);
   assert.equal(again.code, 1);
   assert.match(again.stderr, /already traced .*--again/);
-  assert.equal(lab.hits('/split/honest/yes-rule'), 2, 'the second compare requested nothing');
+  assert.equal(fixture.lab.hits('/split/honest/yes-rule'), 2, 'the second compare requested nothing');
   const anew = await compare(url, 'desktop,mobile', out, ['--yes', '--again']);
   assert.equal(anew.code, 0, anew.stderr);
   assert.equal(ledgerRows(out, url), 4);

@@ -1,5 +1,5 @@
 // Shared set-up for tests that trace against the lab.
-import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
@@ -51,6 +51,29 @@ export function labAndBrowser(options: LabOptions = {}): { lab: Lab; browser: Br
   after(async () => {
     await fixture.browser?.close();
     await fixture.lab?.close();
+  });
+  return fixture;
+}
+
+/**
+ * Starts a lab before the tests of a file (for tests that run the CLI, which launches its own
+ * browser) and closes it after; `casesDir()` gives a fresh cases folder, removed at the end.
+ */
+export function labWithCasesDirs(prefix: string): { lab: Lab; casesDir: () => string } {
+  const dirs: string[] = [];
+  const fixture = {
+    casesDir: () => {
+      const dir = tempDir(prefix);
+      dirs.push(dir);
+      return dir;
+    },
+  } as { lab: Lab; casesDir: () => string };
+  before(async () => {
+    fixture.lab = await startLab();
+  });
+  after(async () => {
+    await fixture.lab?.close();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
   return fixture;
 }

@@ -1,4 +1,5 @@
 // The command line Chromium runs with for a capture, and why each flag is there.
+import { windowFlags } from './identity.js';
 
 export const CHROMIUM_ARGS = [
   // Chromium's own traffic (updates, sync, safe browsing) would pollute the evidence.
@@ -89,6 +90,8 @@ export function captureArgs(launch: CaptureLaunch): string[] {
     `--user-data-dir=${launch.profileDir}`,
     ...CAPTURE_ARGS,
     launch.acceptLanguage,
+    // Windows the size of the desktop visitor's, its viewport with toolbars (identity.ts windowBounds).
+    ...windowFlags(),
     ...(launch.proxyPort !== null
       ? [`--proxy-server=http://127.0.0.1:${launch.proxyPort}`, '--proxy-bypass-list=<-loopback>']
       : DEAD_PROXY),

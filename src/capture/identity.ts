@@ -28,6 +28,9 @@ export function acceptLanguageFlag(kind: BrowserKind, languages: readonly string
   return `--accept-lang=${kind === 'shell' ? acceptLanguageHeader(languages) : languages.join(',')}`;
 }
 
+const DESKTOP_VIEWPORT = { width: 1366, height: 768 };
+const MOBILE_VIEWPORT = { width: 412, height: 915 };
+
 /**
  * A browser identity that does not announce automation: the real Chromium major version, a
  * platform that matches navigator.platform, no "HeadlessChrome".
@@ -39,7 +42,7 @@ export function defaultIdentity(device: Device, chromiumVersion: string, userAge
   return {
     userAgent: userAgent ?? (device === 'mobile' ? mobileUa : desktopUa),
     device,
-    viewport: device === 'mobile' ? { width: 412, height: 915 } : { width: 1366, height: 768 },
+    viewport: device === 'mobile' ? { ...MOBILE_VIEWPORT } : { ...DESKTOP_VIEWPORT },
     locale: 'en-US',
     timezone: 'America/New_York',
     acceptLanguage: acceptLanguageHeader(LANGUAGES),
@@ -48,6 +51,46 @@ export function defaultIdentity(device: Device, chromiumVersion: string, userAge
         ? { vendor: 'Qualcomm', renderer: 'Adreno (TM) 640' }
         : { vendor: 'Google Inc. (Intel)', renderer: 'ANGLE (Intel, Mesa Intel(R) UHD Graphics 620 (KBL GT2), OpenGL 4.6)' },
   };
+}
+
+/** The toolbars (tab strip, address bar) of a desktop Chromium window above its page, in CSS pixels. */
+const DESKTOP_TOOLBARS_HEIGHT = 85;
+
+export interface WindowBounds {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/** The screen a visitor's page is shown on: a common 1920x1080 desktop screen, a phone's own screen. */
+export function screenOf(device: Device, viewport: { width: number; height: number }): { width: number; height: number } {
+  return device === 'mobile' ? { ...viewport } : { width: 1920, height: 1080 };
+}
+
+/**
+ * The browser window around a visitor's viewport (outerWidth/outerHeight, screenX/screenY). A
+ * headless window is 800x600 whatever the viewport, smaller than the page it shows, a tell kits
+ * test: a desktop window is the viewport with a browser's toolbars above it, centred on the
+ * screen; a phone's fills its screen.
+ */
+export function windowBounds(identity: Pick<CaptureIdentity, 'device' | 'viewport'>): WindowBounds {
+  const screen = screenOf(identity.device, identity.viewport);
+  if (identity.device === 'mobile') return { left: 0, top: 0, width: screen.width, height: screen.height };
+  const width = identity.viewport.width;
+  const height = identity.viewport.height + DESKTOP_TOOLBARS_HEIGHT;
+  return {
+    left: Math.max(0, Math.round((screen.width - width) / 2)),
+    top: Math.max(0, Math.round((screen.height - height) / 2)),
+    width,
+    height,
+  };
+}
+
+/** Launch flags that open every window of the browser with the desktop visitor's bounds. */
+export function windowFlags(): string[] {
+  const { left, top, width, height } = windowBounds({ device: 'desktop', viewport: DESKTOP_VIEWPORT });
+  return [`--window-size=${width},${height}`, `--window-position=${left},${top}`];
 }
 
 export interface UserAgentMetadata {

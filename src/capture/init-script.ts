@@ -1,7 +1,17 @@
 // The script every document of a trace runs before its own: the pending-timer count settling
 // needs and, for the headless shell, the parts of a desktop Chromium the shell lacks (window.chrome,
-// the PDF viewer plugins) which cloaking kits test for. Replaced functions keep a native-looking
-// toString(), so a page that inspects them sees what it would see in Chromium.
+// the PDF viewer plugins) which cloaking kits test for. Replaced functions are made to pass the
+// checks such kits run on them (src/lab/scenarios/cloak-kits.ts, the fingerprint gate):
+// - toString() looks native from every same-origin realm: a frame's own Function.prototype.toString
+//   asks the top realm's, where every realm registers what it replaced (a kit takes a fresh
+//   iframe's toString to read a patched getter's source);
+// - they are methods or accessors, as native ones are: no `prototype`, not constructible, the
+//   native `length` and name ("get plugins");
+// - a getter called on the wrong object throws "Illegal invocation" as the native one does;
+// - a native error thrown through one of them carries no frame of this script in its stack.
+// What is still visible is said in README "Cloaking" (own properties of the fake plugin list, a
+// page's timer callback running under one more frame, the settle counter's hidden window key).
+import { randomBytes } from 'node:crypto';
 import { pendingTimersSnippet, PENDING_TIMERS_KEY } from './pending-timers.js';
 
 export interface InitScriptOptions {
@@ -12,30 +22,118 @@ export interface InitScriptOptions {
   webgl?: { vendor: string; renderer: string };
   /** navigator.languages, where the browser's own list differs (see languagesShim). */
   languages?: readonly string[];
+  /** The window's outer size (identity.ts windowBounds), for a document that reads it before Chromium told its renderer. */
+  window?: { width: number; height: number };
   /** Show what careless automation shows (the `headless` visitor): navigator.webdriver true, no plugins. */
   automationTells?: boolean;
 }
 
+/** What a frame's toString passes to the top realm's to register a replaced function (unguessable by a page). */
+const REGISTER_KEY = randomBytes(12).toString('hex');
+
 export function initScript(options: InitScriptOptions): string {
   return `(() => {
   if (Object.prototype.hasOwnProperty.call(window, ${JSON.stringify(PENDING_TIMERS_KEY)})) return;
-  const nativeToString = Function.prototype.toString;
-  const disguised = new Map();
-  function disguise(replacement, original, name) {
-    disguised.set(replacement, typeof original === 'function' ? nativeToString.call(original) : 'function ' + name + '() { [native code] }');
-    Object.defineProperty(replacement, 'name', { value: name });
-    return replacement;
-  }
-  Function.prototype.toString = new Proxy(nativeToString, {
-    apply(target, self, args) { return disguised.has(self) ? disguised.get(self) : Reflect.apply(target, self, args); },
-  });
-  disguised.set(Function.prototype.toString, nativeToString.call(nativeToString));
+${disguiseCore()}
 ${pendingTimersSnippet(options.settleMs)}
+${options.window ? windowShim(options.window) : ''}
 ${options.desktopShims ? DESKTOP_SHIMS : ''}
 ${options.webgl ? webglShim(options.webgl) : ''}
 ${options.languages ? languagesShim(options.languages) : ''}
 ${options.automationTells ? AUTOMATION_TELLS : ''}
 })();`;
+}
+
+/**
+ * What a dedicated worker runs before its own script (session.ts, over the DevTools protocol): the
+ * headless shell's workers show navigator.languages with the q-values of its --accept-lang flag
+ * ("en;q=0.9"), where the page is given the plain list (languagesShim), and kits compare the two.
+ */
+export function workerScript(languages: readonly string[]): string {
+  return `(() => {
+${disguiseCore()}
+  try {
+    const wanted = Object.freeze(${JSON.stringify(languages)});
+    if (typeof WorkerNavigator !== 'undefined' && JSON.stringify(navigator.languages) !== JSON.stringify(wanted))
+      replaceGetter(WorkerNavigator.prototype, 'languages', () => wanted);
+  } catch (e) {}
+})();`;
+}
+
+/** The helpers every replacement uses (disguise, method, replaceGetter) and the replaced toString, for a page or a worker. */
+function disguiseCore(): string {
+  return `
+  const REGISTER = ${JSON.stringify(REGISTER_KEY)};
+  const nativeToString = Function.prototype.toString;
+  const disguised = new WeakMap();
+  const OUR_FRAME = /^\\s*at (?:[^\\n]* \\()?<anonymous>:\\d+:\\d+\\)?$/;
+  // A native error thrown through a replacement: the frames of this script taken out of its stack.
+  function scrub(e) {
+    try {
+      if (e instanceof Error) e.stack = String(e.stack).split('\\n').filter((line) => !OUR_FRAME.test(line)).join('\\n');
+    } catch (ignored) {}
+    return e;
+  }
+  // The top same-origin realm's toString, when this script already replaced it there.
+  let root = null;
+  try {
+    let w = globalThis;
+    while (w.parent && w.parent !== w) {
+      const candidate = w.parent.Function.prototype.toString;
+      if (Reflect.apply(candidate, candidate, [REGISTER, '']) === REGISTER) root = candidate;
+      w = w.parent;
+    }
+  } catch (ignored) {}
+  function disguise(replacement, original, name) {
+    const text = typeof original === 'function' ? nativeToString.call(original) : 'function ' + name + '() { [native code] }';
+    disguised.set(replacement, text);
+    if (root) Reflect.apply(root, replacement, [REGISTER, text]);
+    return replacement;
+  }
+  // A native-like method: no prototype, not constructible, the given name and length.
+  function method(name, length, body) {
+    const f = { [name](...args) { try { return body(this, args); } catch (e) { throw scrub(e); } } }[name];
+    Object.defineProperty(f, 'length', { value: length });
+    return f;
+  }
+  // Replaces an accessor by a native-like getter returning value(what the original returned); the
+  // original getter still judges the receiver (a wrong one throws "Illegal invocation"), and its
+  // setter and attributes stay.
+  function replaceGetter(holder, name, value) {
+    const descriptor = Object.getOwnPropertyDescriptor(holder, name) || { set: undefined, configurable: true, enumerable: true };
+    const original = descriptor.get;
+    const get = Object.getOwnPropertyDescriptor({ get [name]() {
+      let seen;
+      try { if (original) seen = Reflect.apply(original, this, []); } catch (e) { throw scrub(e); }
+      return value(seen);
+    } }, name).get;
+    disguise(get, original, 'get ' + name);
+    Object.defineProperty(holder, name, { get, set: descriptor.set, configurable: descriptor.configurable, enumerable: descriptor.enumerable });
+  }
+  const toString = { toString() {
+    if (arguments[0] === REGISTER) {
+      if (typeof this === 'function' && arguments[1]) disguised.set(this, String(arguments[1]));
+      return REGISTER;
+    }
+    if (disguised.has(this)) return disguised.get(this);
+    if (root && typeof this === 'function') return Reflect.apply(root, this, []);
+    try { return Reflect.apply(nativeToString, this, []); } catch (e) { throw scrub(e); }
+  } }.toString;
+  disguise(toString, nativeToString, 'toString');
+  Object.defineProperty(Function.prototype, 'toString', { value: toString, writable: true, configurable: true, enumerable: false });
+`;
+}
+
+// A document created by a navigation may run before Chromium has given its renderer the window's
+// bounds: outerWidth and outerHeight then read 0 (measured in both builds, in some runs), the first
+// thing a kit checks. Until the real value arrives the page is told the window's size.
+function windowShim(size: { width: number; height: number }): string {
+  return `
+  try {
+    replaceGetter(window, 'outerWidth', (seen) => seen || ${Math.round(size.width)});
+    replaceGetter(window, 'outerHeight', (seen) => seen || ${Math.round(size.height)});
+  } catch (e) {}
+`;
 }
 
 // The headless shell takes its Accept-Language from --accept-lang as it is (the full header, with
@@ -46,9 +144,7 @@ function languagesShim(languages: readonly string[]): string {
   try {
     const wanted = Object.freeze(${JSON.stringify(languages)});
     if (JSON.stringify(navigator.languages) !== JSON.stringify(wanted)) {
-      const original = Object.getOwnPropertyDescriptor(Navigator.prototype, 'languages')?.get;
-      const get = disguise(function () { return wanted; }, original, 'get languages');
-      Object.defineProperty(Navigator.prototype, 'languages', { get, configurable: true, enumerable: true });
+      replaceGetter(Navigator.prototype, 'languages', () => wanted);
     }
   } catch (e) {}
 `;
@@ -58,10 +154,7 @@ function languagesShim(languages: readonly string[]): string {
 // build without the PDF viewer: the first things "detect a bot" snippets test.
 const AUTOMATION_TELLS = `
   try {
-    const tell = (name, value) => {
-      const get = disguise(function () { return value; }, Object.getOwnPropertyDescriptor(Navigator.prototype, name)?.get, 'get ' + name);
-      Object.defineProperty(Navigator.prototype, name, { get, configurable: true, enumerable: true });
-    };
+    const tell = (name, value) => replaceGetter(Navigator.prototype, name, () => value);
     tell('webdriver', true);
     tell('plugins', Object.create(PluginArray.prototype, { length: { get: () => 0 } }));
     tell('mimeTypes', Object.create(MimeTypeArray.prototype, { length: { get: () => 0 } }));
@@ -79,12 +172,13 @@ function webglShim(webgl: { vendor: string; renderer: string }): string {
     for (const Context of [window.WebGLRenderingContext, window.WebGL2RenderingContext]) {
       if (!Context) continue;
       const original = Context.prototype.getParameter;
-      const getParameter = disguise(function getParameter(name) {
-        const value = Reflect.apply(original, this, arguments);
+      const getParameter = disguise(method('getParameter', original.length, (self, args) => {
+        const value = Reflect.apply(original, self, args);
+        const name = args[0];
         if ((name === UNMASKED_VENDOR || name === UNMASKED_RENDERER) &&
-            /SwiftShader/i.test(String(Reflect.apply(original, this, [UNMASKED_RENDERER])))) return shown[name];
+            /SwiftShader/i.test(String(Reflect.apply(original, self, [UNMASKED_RENDERER])))) return shown[name];
         return value;
-      }, original, 'getParameter');
+      }), original, 'getParameter');
       Object.defineProperty(Context.prototype, 'getParameter', { value: getParameter, writable: true, configurable: true, enumerable: true });
     }
   } catch (e) {}
@@ -95,25 +189,28 @@ function webglShim(webgl: { vendor: string; renderer: string }): string {
 const DESKTOP_SHIMS = `
   try {
     if (!window.chrome) {
-      const fn = (name, body) => disguise(body, null, name);
+      // chrome.app's functions are methods (as in Chromium); csi and loadTimes are plain
+      // anonymous, constructible functions that print as "function () { [native code] }".
+      const fn = (name, length, body) => disguise(method(name, length, body), null, name);
+      const plain = (body) => disguise(body, null, '');
       const app = {
         isInstalled: false,
+        getDetails: fn('getDetails', 0, () => null),
+        getIsInstalled: fn('getIsInstalled', 0, () => false),
+        installState: fn('installState', 0, (self, [cb]) => { if (typeof cb === 'function') cb('not_installed'); }),
+        runningState: fn('runningState', 0, () => 'cannot_run'),
         InstallState: { DISABLED: 'disabled', INSTALLED: 'installed', NOT_INSTALLED: 'not_installed' },
         RunningState: { CANNOT_RUN: 'cannot_run', READY_TO_RUN: 'ready_to_run', RUNNING: 'running' },
-        getDetails: fn('getDetails', function getDetails() { return null; }),
-        getIsInstalled: fn('getIsInstalled', function getIsInstalled() { return false; }),
-        installState: fn('installState', function installState(cb) { if (typeof cb === 'function') cb('not_installed'); }),
-        runningState: fn('runningState', function runningState() { return 'cannot_run'; }),
       };
       const started = performance.timeOrigin / 1000;
       const chrome = {
-        app,
-        csi: fn('csi', function csi() { return { startE: Math.round(started * 1000), onloadT: Date.now(), pageT: performance.now(), tran: 15 }; }),
-        loadTimes: fn('loadTimes', function loadTimes() {
+        loadTimes: plain([function () {
           return { requestTime: started, startLoadTime: started, commitLoadTime: started, finishDocumentLoadTime: 0, finishLoadTime: 0,
             firstPaintTime: 0, firstPaintAfterLoadTime: 0, navigationType: 'Other', wasFetchedViaSpdy: false, wasNpnNegotiated: false,
             npnNegotiatedProtocol: 'unknown', wasAlternateProtocolAvailable: false, connectionInfo: 'http/1.1' };
-        }),
+        }][0]),
+        csi: plain([function () { return { startE: Math.round(started * 1000), onloadT: Date.now(), pageT: performance.now(), tran: 15 }; }][0]),
+        app,
       };
       Object.defineProperty(window, 'chrome', { value: chrome, writable: true, configurable: true, enumerable: true });
     }
@@ -142,19 +239,15 @@ const DESKTOP_SHIMS = `
       for (const m of mimes) Object.defineProperty(m, 'enabledPlugin', { get: () => plugins[0] });
       const list = (arr, count) => {
         Object.defineProperty(arr, 'length', { get: () => count });
-        const item = disguise(function item(i) { return arr[i] ?? null; }, null, 'item');
-        const namedItem = disguise(function namedItem(n) { return arr[n] ?? null; }, null, 'namedItem');
+        const item = disguise(method('item', 1, (self, [i]) => arr[i] ?? null), null, 'item');
+        const namedItem = disguise(method('namedItem', 1, (self, [n]) => arr[n] ?? null), null, 'namedItem');
         Object.defineProperties(arr, { item: { value: item }, namedItem: { value: namedItem } });
       };
       list(mimeTypes, mimes.length);
       list(plugins, names.length);
-      const getter = (name, value) => {
-        const get = disguise(function () { return value; }, Object.getOwnPropertyDescriptor(Navigator.prototype, name)?.get, 'get ' + name);
-        Object.defineProperty(Navigator.prototype, name, { get, configurable: true, enumerable: true });
-      };
-      getter('plugins', plugins);
-      getter('mimeTypes', mimeTypes);
-      getter('pdfViewerEnabled', true);
+      replaceGetter(Navigator.prototype, 'plugins', () => plugins);
+      replaceGetter(Navigator.prototype, 'mimeTypes', () => mimeTypes);
+      replaceGetter(Navigator.prototype, 'pdfViewerEnabled', () => true);
     }
   } catch (e) {}
 `;

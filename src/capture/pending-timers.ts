@@ -6,7 +6,7 @@
 
 export const PENDING_TIMERS_KEY = `__ct_${Math.random().toString(36).slice(2, 10)}`;
 
-/** A snippet for init-script.ts: expects `disguise(replacement, original)` in scope. */
+/** A snippet for init-script.ts: expects `disguise(replacement, original)` and `method(name, length, body)` in scope. */
 export function pendingTimersSnippet(settleMs: number): string {
   return `
   const KEY = ${JSON.stringify(PENDING_TIMERS_KEY)};
@@ -18,25 +18,25 @@ export function pendingTimersSnippet(settleMs: number): string {
     if (typeof handler === 'function') return handler.apply(self, args);
     return (0, eval)(String(handler));
   }
-  function track(native, once) {
-    return function (handler, delay, ...args) {
+  function track(name, native, once) {
+    return method(name, native.length, (self, [handler, delay, ...args]) => {
       const ms = Number(delay) || 0;
-      if (ms > LIMIT) return native.call(this, handler, delay, ...args);
+      if (ms > LIMIT) return Reflect.apply(native, self, [handler, delay, ...args]);
       let id;
       const wrapped = function (...a) { if (once || pending.has(id)) pending.delete(id); return runHandler(handler, this, a); };
-      id = native.call(this, wrapped, delay, ...args);
+      id = Reflect.apply(native, self, [wrapped, delay, ...args]);
       pending.set(id, Date.now() + ms);
       return id;
-    };
+    });
   }
-  function untrack(native) {
-    return function (id) { pending.delete(id); return native.call(this, id); };
+  function untrack(name, native) {
+    return method(name, native.length, (self, args) => { pending.delete(args[0]); return Reflect.apply(native, self, args); });
   }
   for (const [name, replacement, original] of [
-    ['setTimeout', track(nativeSetTimeout, true), nativeSetTimeout],
-    ['setInterval', track(nativeSetInterval, false), nativeSetInterval],
-    ['clearTimeout', untrack(nativeClearTimeout), nativeClearTimeout],
-    ['clearInterval', untrack(nativeClearInterval), nativeClearInterval],
+    ['setTimeout', track('setTimeout', nativeSetTimeout, true), nativeSetTimeout],
+    ['setInterval', track('setInterval', nativeSetInterval, false), nativeSetInterval],
+    ['clearTimeout', untrack('clearTimeout', nativeClearTimeout), nativeClearTimeout],
+    ['clearInterval', untrack('clearInterval', nativeClearInterval), nativeClearInterval],
   ]) {
     window[name] = disguise(replacement, original, name);
   }
@@ -46,17 +46,41 @@ export function pendingTimersSnippet(settleMs: number): string {
   let framesRun = 0;
   const nativeRaf = window.requestAnimationFrame, nativeCaf = window.cancelAnimationFrame;
   if (nativeRaf && nativeCaf) {
-    window.requestAnimationFrame = disguise(function requestAnimationFrame(callback) {
+    window.requestAnimationFrame = disguise(method('requestAnimationFrame', nativeRaf.length, (self, [callback]) => {
       let id;
       const wrapped = function (time) { frames.delete(id); framesRun++; return callback.call(this, time); };
-      id = nativeRaf.call(this, wrapped);
+      id = Reflect.apply(nativeRaf, self, [wrapped]);
       frames.add(id);
       return id;
-    }, nativeRaf, 'requestAnimationFrame');
-    window.cancelAnimationFrame = disguise(function cancelAnimationFrame(id) {
-      frames.delete(id);
-      return nativeCaf.call(this, id);
-    }, nativeCaf, 'cancelAnimationFrame');
+    }), nativeRaf, 'requestAnimationFrame');
+    window.cancelAnimationFrame = disguise(method('cancelAnimationFrame', nativeCaf.length, (self, args) => {
+      frames.delete(args[0]);
+      return Reflect.apply(nativeCaf, self, args);
+    }), nativeCaf, 'cancelAnimationFrame');
+  }
+  // Browser calls a fingerprinting script awaits before it decides where to go (a permission, the
+  // battery, devices, high-entropy client hints, a storage estimate): while one is unanswered the
+  // page is not quiet, though no timer or request is pending.
+  let calls = 0;
+  for (const [holder, name] of [
+    [window.Permissions && Permissions.prototype, 'query'],
+    [Navigator.prototype, 'getBattery'],
+    [window.MediaDevices && MediaDevices.prototype, 'enumerateDevices'],
+    [window.NavigatorUAData && NavigatorUAData.prototype, 'getHighEntropyValues'],
+    [window.StorageManager && StorageManager.prototype, 'estimate'],
+  ]) {
+    const original = holder && Object.getOwnPropertyDescriptor(holder, name)?.value;
+    if (typeof original !== 'function') continue;
+    const counted = method(name, original.length, (self, args) => {
+      const answer = Reflect.apply(original, self, args);
+      if (answer && typeof answer.then === 'function') {
+        calls++;
+        const done = () => { calls--; };
+        Reflect.apply(Promise.prototype.then, answer, [done, done]);
+      }
+      return answer;
+    });
+    Object.defineProperty(holder, name, { ...Object.getOwnPropertyDescriptor(holder, name), value: disguise(counted, original, name) });
   }
   Object.defineProperty(window, KEY, {
     enumerable: false,
@@ -68,6 +92,7 @@ export function pendingTimersSnippet(settleMs: number): string {
         nextDueInMs: next === null ? null : next - Date.now(),
         readyState: document.readyState,
         framesPending: frames.size,
+        callsPending: calls,
         framesRun
       };
     },

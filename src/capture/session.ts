@@ -8,8 +8,8 @@ import { RecordingProxy } from '../proxy/recording-proxy.js';
 import { Resolver } from '../proxy/resolver.js';
 import { proxyCertificateAuthority } from '../proxy/proxy-ca.js';
 import type { AttachedTarget, Browser } from './browser.js';
-import { LANGUAGES, userAgentMetadata, type UserAgentMetadata } from './identity.js';
-import { initScript } from './init-script.js';
+import { LANGUAGES, screenOf, userAgentMetadata, windowBounds, type UserAgentMetadata, type WindowBounds } from './identity.js';
+import { initScript, workerScript } from './init-script.js';
 import { withTimeout } from './page-observer.js';
 
 export interface BrowserSession {
@@ -40,6 +40,7 @@ function sessionKey(identity: CaptureIdentity, settleMs: number): string {
 export async function preparePage(session: BrowserSession, target: AttachedTarget): Promise<void> {
   const { identity, settleMs, browser } = session;
   const mobile = identity.device === 'mobile';
+  const screen = screenOf(identity.device, identity.viewport);
   const send = target.session.send.bind(target.session);
   await Promise.all([
     send('Page.enable'),
@@ -59,9 +60,20 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
       height: identity.viewport.height,
       deviceScaleFactor: mobile ? 2.625 : 1,
       mobile,
-      screenWidth: identity.viewport.width,
-      screenHeight: identity.viewport.height,
+      screenWidth: screen.width,
+      screenHeight: screen.height,
     }),
+    // The window around the viewport (outerWidth/outerHeight, screenX/screenY): created at its size
+    // (launch flags, Target.createTarget); a first page of another size is resized before it loads.
+    ...(target === session.first ? [placeWindow(session.browser, target, windowBounds(identity))] : []),
+    // The headless shell reports navigator.connection.rtt 0 ("no network estimate"), a tell;
+    // this sets what the page is told without slowing a request (unlike emulateNetworkConditions).
+    ...(browser.kind === 'shell' && !identity.headless
+      ? [
+          send('Network.overrideNetworkState', NETWORK_STATE).catch(() => undefined),
+          prepareWorkers(browser, target, identity.languages ?? LANGUAGES),
+        ]
+      : []),
     ...(mobile ? [send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 })] : []),
     // A popup sharing its opener's renderer already has these (and may not set them twice).
     send('Emulation.setLocaleOverride', { locale: identity.locale }).catch(() => undefined),
@@ -72,11 +84,67 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
         settleMs,
         desktopShims: browser.kind === 'shell' && !identity.headless,
         languages: identity.languages ?? LANGUAGES,
+        window: windowBounds(identity),
         ...(identity.headless ? { automationTells: true } : {}),
         ...(identity.webgl ? { webgl: identity.webgl } : {}),
       }),
     }),
   ]);
+}
+
+/** What navigator.connection says in the shell: the estimate a desktop Chromium starts with on a broadband line. */
+const NETWORK_STATE = { offline: false, latency: 100, downloadThroughput: 1_250_000, uploadThroughput: 1_250_000 };
+
+/**
+ * Every dedicated worker the page starts runs workerScript first: it is attached paused, given
+ * the script, then resumed. Runtime is never enabled (kits detect that by the console).
+ */
+function prepareWorkers(browser: Browser, target: AttachedTarget, languages: readonly string[]): Promise<unknown> {
+  const script = workerScript(languages);
+  target.session.on('Target.attachedToTarget', (event) => {
+    const worker = browser.cdp.session(event.sessionId);
+    const run = () => worker.send('Runtime.runIfWaitingForDebugger').catch(() => undefined);
+    if (event.targetInfo.type !== 'worker') return void run();
+    void worker
+      .send('Runtime.evaluate', { expression: script })
+      .catch(() => undefined)
+      .then(run);
+  });
+  return target.session
+    .send('Target.setAutoAttach', {
+      autoAttach: true,
+      waitForDebuggerOnStart: true,
+      flatten: true,
+      filter: [{ type: 'worker', exclude: false }],
+    })
+    .catch(() => undefined);
+}
+
+/**
+ * Gives a running first page's window the visitor's bounds when it has others (a browser launched
+ * for a desktop visitor serving a phone's trace). Browser.setWindowBounds returns before the
+ * renderer knows, and a document created meanwhile reads outerWidth 0: the page is asked until it
+ * sees the new size.
+ */
+async function placeWindow(browser: Browser, target: AttachedTarget, bounds: WindowBounds): Promise<void> {
+  const cdp = browser.cdp.browser;
+  try {
+    const { windowId, bounds: current } = await cdp.send('Browser.getWindowForTarget', { targetId: target.targetId });
+    if (current.width === bounds.width && current.height === bounds.height && current.left === bounds.left && current.top === bounds.top)
+      return;
+    await cdp.send('Browser.setWindowBounds', { windowId, bounds });
+    for (let i = 0; i < 20; i++) {
+      const seen = await withTimeout(
+        target.session.send('Runtime.evaluate', { expression: 'outerWidth + "x" + outerHeight', returnByValue: true }),
+        500,
+        null,
+      );
+      if (!seen || seen.result.value === `${bounds.width}x${bounds.height}`) return;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  } catch {
+    // A build without windows: the page keeps the size it has.
+  }
 }
 
 /** The client hints of a careless crawler: the headless build's own brand added. */
@@ -181,7 +249,7 @@ export async function openSession(browser: Browser, identity: CaptureIdentity, s
     });
     await Promise.all([
       configureContext(browser, id),
-      browser.cdp.browser.send('Target.createTarget', { url: 'about:blank', browserContextId: id }),
+      browser.cdp.browser.send('Target.createTarget', { url: 'about:blank', browserContextId: id, ...windowBounds(identity) }),
     ]);
     const first = await firstAttached;
     session = { browser, proxy, contextId: id, first, onPopup: null, queuedPopups: early.slice(1), identity, settleMs };

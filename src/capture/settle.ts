@@ -1,7 +1,7 @@
 // Deciding that a page has come to rest. Correct: a pending meta refresh, Refresh header or
 // short JS timer is waited for (up to the settle limit after the page committed). Fast: a page
 // with nothing pending ends the wait after a short grace period, not a fixed quiet time.
-import type { PageObserver } from './page-observer.js';
+import { withTimeout, type PageObserver } from './page-observer.js';
 import { PENDING_TIMERS_KEY } from './pending-timers.js';
 
 export interface SettleOptions {
@@ -32,6 +32,7 @@ interface TimerState {
   readyState: string;
   framesPending?: number;
   framesRun?: number;
+  callsPending?: number;
 }
 
 /** Requests in flight longer than this, on a page whose network has made no progress for as long, are hanging. */
@@ -45,8 +46,22 @@ const FRAME_LOOP = 10;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function readTimers(observer: PageObserver): Promise<TimerState | null> {
-  return (await observer.evaluate(`window[${JSON.stringify(PENDING_TIMERS_KEY)}]?.() ?? null`)) as TimerState | null;
+/**
+ * The page's timer state; 'busy' when the page did not answer in time, its main thread held by
+ * its own script. (Not PageObserver.evaluate(), which cannot tell a page that did not answer from
+ * one without our counter.)
+ */
+async function readTimers(observer: PageObserver): Promise<TimerState | null | 'busy'> {
+  const sent = observer.session
+    .send('Runtime.evaluate', {
+      expression: `window[${JSON.stringify(PENDING_TIMERS_KEY)}]?.() ?? null`,
+      returnByValue: true,
+      timeout: 250,
+    })
+    .catch(() => undefined);
+  const result = await withTimeout(sent, 500, null);
+  if (result === null) return 'busy';
+  return !result || result.exceptionDetails ? null : ((result.result.value as TimerState | null) ?? null);
 }
 
 /** Why the page is not at rest yet, or null when it is. */
@@ -65,10 +80,15 @@ async function busyReason(observer: PageObserver, options: SettleOptions): Promi
   // Before the page's timers are read: a heavy page's network wakes this check at every request,
   // and each read is a round trip into the renderer.
   if (observer.activeRequests(options.staleRequestMs ?? STALE_REQUEST_MS) > 0) return 'network busy';
-  const timers = await readTimers(observer);
+  const read = await readTimers(observer);
+  // A script running for long (a fingerprint gate hashing a canvas, a kit's busy wait before it
+  // redirects) is not a page at rest: it was taken for one when the read timed out.
+  if (read === 'busy') return 'script running';
+  const timers = read;
   if (timers?.readyState === 'complete') observer.loaded = true;
   if (timers && timers.nextDueInMs !== null && Date.now() + timers.nextDueInMs <= limitAt) return 'timer pending';
   if (timers?.framesPending && (timers.framesRun ?? 0) < FRAME_LOOP) return 'animation frame pending';
+  if (timers?.callsPending) return 'browser call pending';
   if (!observer.loaded && Date.now() - observer.committedAt < 1500) return 'load pending';
   return null;
 }

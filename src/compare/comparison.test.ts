@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Hop, Via } from '../report.js';
-import { compareTraces, type ProfileTrace } from './comparison.js';
+import { compareTraces, destinationKey, perVisitToken, visitKey, type ProfileTrace } from './comparison.js';
 import { parseProfile, signalsOf } from './profiles.js';
 import { formatComparison } from './format-text.js';
 
@@ -141,4 +141,79 @@ test('the scanner stopped at a meta refresh the browsers followed: not a split, 
   assert.deepEqual(c.cutShort, [{ profile: 'scanner', hop: 3, via: 'meta-refresh' }]);
   assert.equal(c.profiles.length, 3, 'still shown');
   assert.match(c.explanation, /scanner stopped before hop 3 \(meta-refresh/);
+});
+
+test('per-visit tokens: UUIDs, long hex and numbers, mixed-case base64, JWTs; not words, slugs or short ids', () => {
+  for (const token of [
+    '3f2b8c1e-9a4d-4e6f-8b7a-1c2d3e4f5a6b',
+    '9f86d081884c7d659a2feaa0',
+    '1796463508752',
+    'aZ3kP9qLm2XcV7bN',
+    'eyJhbGciOi.eyJzdWIiOiIx.SflKxwRJSMeKKF2QT4',
+  ])
+    assert.ok(perVisitToken(token), token);
+  for (const word of ['welcome', 'spring-offer-2026-landing-page', '12345', 'account', 'verify', 'index.html', 'Tulip', 'abcdefabcdef'])
+    assert.ok(!perVisitToken(word), word);
+  assert.equal(destinationKey('offer.test/o/9f86d081884c7d659a2feaa0/welcome'), 'offer.test/o/*/welcome');
+  assert.equal(destinationKey('k3x9q7m2za.offer-cdn.test/lp'), '*.offer-cdn.test/lp', 'a subdomain made for the visit');
+  for (const host of ['www.offer.test/lp', 'secure-login.phish.example/lp', 'cdn2.offer.test/lp', 'k3x9q7m2za.test/lp'])
+    assert.equal(destinationKey(host), host);
+  assert.equal(
+    visitKey('https://offer.test/lp?sid=9f86d081884c7d659a2feaa0&ts=1796463508752&src=mail'),
+    'https://offer.test/lp?sid=*&ts=*&src=mail',
+  );
+  assert.notEqual(visitKey('https://offer.test/lp?r=bot'), visitKey('https://offer.test/lp?r=human'));
+});
+
+test('every visitor sent to a path or query of its own, the same page: same, and no pair parts', () => {
+  const c = compareTraces(
+    ['desktop', 'mobile', 'headless', 'scanner'].map((p, i) =>
+      traced(p, [
+        hop(START, 302, 'start'),
+        hop(
+          `http://offer.test/o/${(i + 1).toString(16).repeat(32)}/welcome?sid=${'ab12'.repeat(6)}${i}&ts=${1796463508752 + i}`,
+          302,
+          'http-302',
+        ),
+        hop(`http://offer.test/c/3f2b8c1e-9a4d-4e6f-8b7a-1c2d3e4f5a6${i}`, 200, 'http-302'),
+      ]),
+    ),
+  );
+  assert.equal(c.verdict, 'same', c.explanation);
+  assert.equal(c.groups.length, 1);
+  assert.ok(c.pairs.every((p) => p.same && p.divergence === null));
+});
+
+test('bots sent to an encyclopedia: cloaked, and the explanation points at the hop that proves it', () => {
+  const wiki = 'https://en.encyclopedia.test/wiki/Tulip?why=bot-word';
+  const c = compareTraces([
+    traced('desktop', [hop(START, 302, 'start'), hop(REAL, 200, 'http-302')]),
+    traced('mobile', [hop(START, 302, 'start'), hop(REAL, 200, 'http-302')]),
+    traced('headless', [hop(START, 302, 'start'), hop(wiki, 200, 'http-302')], 'Tulip - Encyclopedia'),
+    traced('scanner', [hop(START, 302, 'start'), hop(wiki, 200, 'http-302')], 'Tulip - Encyclopedia'),
+  ]);
+  assert.equal(c.verdict, 'cloaked');
+  assert.deepEqual(c.signals, ['user-agent', 'javascript']);
+  assert.match(
+    c.explanation,
+    /desktop and headless part at hop 2 \(desktop went on to https:\/\/phish\.example\/verify, headless to https:\/\/en\.encyclopedia\.test\/wiki\/Tulip\?why=bot-word; decided by the server\)/,
+  );
+});
+
+test('served once per visitor address with no error page: single-use with several later visitors, cloaked-or-once said with one', () => {
+  const wiki = 'https://en.encyclopedia.test/wiki/Tulip';
+  const c = compareTraces([
+    traced('desktop', [hop(START, 302, 'start'), hop(REAL, 200, 'http-302')]),
+    ...['mobile', 'headless', 'webmail'].map((p) =>
+      traced(p, [hop(START, 302, 'start'), hop(wiki, 200, 'http-302')], 'Tulip - Encyclopedia'),
+    ),
+  ]);
+  assert.equal(c.verdict, 'single-use', c.explanation);
+  const two = compareTraces([
+    traced('desktop', [hop(START, 302, 'start'), hop(REAL, 200, 'http-302')]),
+    traced('mobile', [hop(START, 302, 'start'), hop(wiki, 200, 'http-302')], 'Tulip - Encyclopedia'),
+  ]);
+  // One later visitor cannot tell a device cloaker from a link served once: the verdict says which it may be.
+  assert.equal(two.verdict, 'cloaked');
+  assert.match(two.explanation, /may also be a link served once .*--as all/);
 });

@@ -93,7 +93,7 @@ export function compareTraces(all: ProfileTrace[]): Comparison {
   for (let i = 0; i < profiles.length; i++)
     for (let j = i + 1; j < profiles.length; j++) {
       const divergence = divergenceOf(profiles[i], profiles[j]);
-      const same = profiles[i].destination === profiles[j].destination && divergence === null;
+      const same = destinationKey(profiles[i].destination) === destinationKey(profiles[j].destination) && divergence === null;
       pairs.push({ a: profiles[i].profile, b: profiles[j].profile, same, divergence });
     }
   const groups = groupsOf(profiles);
@@ -129,15 +129,49 @@ export function compareTraces(all: ProfileTrace[]): Comparison {
     };
   }
   const split = groups.map((g) => `${g.profiles.join(', ')} -> ${g.destination}`).join('; ');
+  const proof = partingProof(groups, pairs);
+  const lone = firstVisitor ? groups.find((g) => g.profiles.length === 1 && g.profiles[0] === firstVisitor) : undefined;
+  // A link served once and a one-signal cloaker look alike when one later visitor alone saw the other side.
+  const ambiguous =
+    lone && groups.length === 2 && groups.every((g) => g.profiles.length === 1)
+      ? ` It may also be a link served once (the first visitor, ${firstVisitor}, alone saw ${lone.destination}): ` +
+        'with more later visitors (e.g. --as all) a link served once shows as single-use.'
+      : '';
   return {
     ...base,
     verdict: 'cloaked',
     signal: explained[0] ?? null,
     signals: explained,
-    explanation: explained.length
-      ? `Cloaked by ${explained.join(' + ')}: ${split}.${missing}`
-      : `Cloaked, by no profile signal (profiles that differ in nothing a cloaker sees parted too): ${split}.${missing}`,
+    explanation:
+      (explained.length
+        ? `Cloaked by ${explained.join(' + ')}: ${split}.`
+        : `Cloaked, by no profile signal (profiles that differ in nothing a cloaker sees parted too): ${split}.`) +
+      proof +
+      ambiguous +
+      missing,
   };
+}
+
+/** " desktop and headless part at hop 2: …": the hop of the evidence where the largest group and another part. */
+function partingProof(groups: Comparison['groups'], pairs: Comparison['pairs']): string {
+  const [main, ...others] = groups;
+  const parts: string[] = [];
+  for (const other of others) {
+    const pair = pairs.find(
+      (p) => (p.a === main.profiles[0] && p.b === other.profiles[0]) || (p.b === main.profiles[0] && p.a === other.profiles[0]),
+    );
+    const d = pair?.divergence;
+    if (!pair || !d) continue;
+    const by = d.decidedBy === 'server' ? 'the server' : 'the page';
+    const what =
+      d.kind === 'response'
+        ? `the same request got ${d.a?.status ?? 'no answer'} / ${d.b?.status ?? 'no answer'}`
+        : d.kind === 'next-url'
+          ? `${pair.a} went on to ${d.a!.url}, ${pair.b} to ${d.b!.url}`
+          : `only ${d.a ? pair.a : pair.b} went on`;
+    parts.push(`${pair.a} and ${pair.b} part at hop ${d.hop} (${what}; decided by ${by})`);
+  }
+  return parts.length ? ` ${parts.join('; ')}.` : '';
 }
 
 /** No-JavaScript profiles whose chain is the start of another's, which went on by a meta refresh or a Refresh header. */
@@ -192,12 +226,62 @@ export function destinationOf(trace: ProfileTrace): string {
   return `not traced (${trace.failure ?? trace.report?.error ?? 'no report'})`;
 }
 
+/**
+ * A path segment or query value that differs at every visit whoever asks: a UUID, a long hex or
+ * number (session ids, timestamps), a mixed-case base64 run, a JWT. Two visitors sent to
+ * /o/<token>/welcome with tokens of their own were sent to the same place.
+ */
+export function perVisitToken(text: string): boolean {
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text)) return true;
+  if (/^[0-9a-f]{16,}$/i.test(text) || /^\d{9,}$/.test(text)) return true;
+  if (/^[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}$/.test(text)) return true;
+  return /^[A-Za-z0-9_\-+/]{16,}={0,2}$/.test(text) && /\d/.test(text) && /[a-z]/.test(text) && /[A-Z]/.test(text);
+}
+
+/** A destination (host and path) with its per-visit tokens blanked: what grouping compares. */
+export function destinationKey(destination: string): string {
+  const [host, ...path] = destination.split('/');
+  return [hostKey(host), ...path.map((segment) => (perVisitToken(decodeSafely(segment)) ? '*' : segment))].join('/');
+}
+
+/**
+ * A host whose first label is made for the visit (kits on wildcard DNS send each click to
+ * `<random>.domain`): lower-case letters and digits, 8 or more, at least two of each.
+ */
+function hostKey(host: string): string {
+  const [first, ...rest] = host.split('.');
+  const random =
+    rest.length >= 2 && (perVisitToken(first) || (/^[a-z0-9]{8,}$/.test(first) && /\d.*\d/.test(first) && /[a-z].*[a-z]/.test(first)));
+  return random ? ['*', ...rest].join('.') : host;
+}
+
+/** A hop's URL as two visits of the same place share it: per-visit tokens of its path and query blanked. */
+export function visitKey(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url;
+  }
+  const query = [...parsed.searchParams.entries()].map(([name, value]) => `${name}=${perVisitToken(value) ? '*' : value}`).join('&');
+  return `${parsed.protocol}//${destinationKey(`${parsed.host}${parsed.pathname}`)}${query ? `?${query}` : ''}`;
+}
+
+function decodeSafely(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 function groupsOf(profiles: ComparedProfile[]): Comparison['groups'] {
   const byDestination = new Map<string, ComparedProfile[]>();
-  for (const p of profiles) byDestination.set(p.destination, [...(byDestination.get(p.destination) ?? []), p]);
-  return [...byDestination.entries()]
-    .map(([destination, members]) => ({
-      destination,
+  for (const p of profiles)
+    byDestination.set(destinationKey(p.destination), [...(byDestination.get(destinationKey(p.destination)) ?? []), p]);
+  return [...byDestination.values()]
+    .map((members) => ({
+      destination: members[0].destination,
       finalUrl: members[0].final?.url ?? null,
       title: members[0].final?.title ?? null,
       profiles: members.map((m) => m.profile),
@@ -213,7 +297,7 @@ export function divergenceOf(a: ComparedProfile, b: ComparedProfile): Divergence
     const y = b.hops[i] ?? null;
     const at = { hop: i + 1, a: x, b: y };
     if (!x || !y) return { ...at, kind: 'ended', decidedBy: SERVER_VIAS.has((x ?? y).via) ? 'server' : 'page' };
-    if (x.url !== y.url)
+    if (visitKey(x.url) !== visitKey(y.url))
       return { ...at, kind: 'next-url', decidedBy: SERVER_VIAS.has(x.via) || SERVER_VIAS.has(y.via) ? 'server' : 'page' };
     if (x.status !== y.status) return { ...at, kind: 'response', decidedBy: 'server' };
   }

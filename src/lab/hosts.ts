@@ -19,6 +19,7 @@ export const HOSTS = {
   xss: 'xss.broker-net.test',
   headerEcho: 'echo.headers.test', // shows a request's headers as received, in order
   cloak: 'offer.cloak-cdn.test',
+  benign: 'en.encyclopedia.test', // the harmless site cloaking kits send bots to
   relayAlpha: 'r.adnet-alpha.test',
   relayAlphaGo: 'go.adnet-alpha.test',
   relayHub: 'trk.affiliate-hub.test',

@@ -13,6 +13,7 @@ import { headerEchoScenarios } from './header-echo.js';
 import { hostileBrowserScenarios } from './hostile-browser.js';
 import { phishingScenarios } from './phishing.js';
 import { cloakerScenarios } from './cloakers.js';
+import { cloakKitScenarios } from './cloak-kits.js';
 
 export type { LabScenario, ScenarioOutcome } from './common.js';
 
@@ -30,6 +31,7 @@ export function buildScenarios(ctx: ScenarioContext): LabPlay {
   definitions.push(...hostileBrowserScenarios());
   definitions.push(...phishingScenarios());
   definitions.push(...cloakerScenarios());
+  definitions.push(...cloakKitScenarios());
   const names = new Set<string>();
   for (const { scenario } of definitions) {
     if (names.has(scenario.name)) throw new Error(`duplicate lab scenario ${scenario.name}`);

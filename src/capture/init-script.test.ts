@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Script } from 'node:vm';
+import { initScript, workerScript } from './init-script.js';
+import { windowBounds } from './identity.js';
+
+// What the scripts do in a page is tested against the lab's fingerprint gate (test/cloak-kits.test.ts);
+// here, that every combination compiles (an escape lost in the template is a syntax error
+// the page would swallow, taking every shim with it).
+test('every init script and the worker script parse', () => {
+  for (const desktopShims of [false, true])
+    for (const automationTells of [false, true])
+      for (const extra of [
+        {},
+        { webgl: { vendor: 'v', renderer: 'r' }, languages: ['de-DE', 'de'], window: { width: 1366, height: 853 } },
+      ]) {
+        const source = initScript({ settleMs: 1500, desktopShims, automationTells, ...extra });
+        assert.doesNotThrow(() => new Script(source), JSON.stringify({ desktopShims, automationTells, extra }));
+      }
+  assert.doesNotThrow(() => new Script(workerScript(['en-US', 'en'])));
+});
+
+test("the desktop window is the viewport with a browser's toolbars, centred on a 1920x1080 screen; a phone's fills its screen", () => {
+  assert.deepEqual(windowBounds({ device: 'desktop', viewport: { width: 1366, height: 768 } }), {
+    left: 277,
+    top: 114,
+    width: 1366,
+    height: 853,
+  });
+  assert.deepEqual(windowBounds({ device: 'mobile', viewport: { width: 412, height: 915 } }), { left: 0, top: 0, width: 412, height: 915 });
+});

@@ -1,0 +1,125 @@
+// clicktrace compare against cloakers built the way real kits decide (src/lab/scenarios/cloak-kits.ts):
+// a phishing kit's antibot judging the request headers, a JavaScript fingerprint gate, a link served
+// once per address, a "returning visitor" kit, and honest links whose answers differ at every visit
+// by tokens. The desktop visitor must pass every check a kit makes of a real Chrome; the careless
+// profiles must be caught and the comparison must say so, pointing at the hop; differences that are
+// not cloaking must not be called cloaking.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { labWithCasesDirs, twoAtATime } from './helpers.js';
+import { runCli } from './support/cli-process.js';
+import { antibotTells, BENIGN_URL, kitUrl, type KitName } from '../src/lab/index.js';
+import type { ComparisonRecord } from '../src/compare/comparison-case.js';
+import type { Report } from '../src/report.js';
+
+const fixture = labWithCasesDirs('cloak-kits-');
+const casesDir = fixture.casesDir;
+
+/** `settle`: the gate's checks take a second or two on a loaded machine, and a page that has not navigated by then has settled. */
+async function compare(kit: KitName, path: string, profiles: string, extra: string[] = [], settle = '1500') {
+  const args = ['compare', kitUrl(kit, path), '--as', profiles, '--yes', '--json', '--out', casesDir(), '--settle', settle];
+  const run = await runCli([...args, ...extra, ...fixture.lab.traceArgs]);
+  assert.equal(run.code, 0, `${kit}: ${run.stderr}`);
+  const record = JSON.parse(run.stdout) as ComparisonRecord;
+  const finalOf = (profile: string) => record.comparison.profiles.find((p) => p.profile === profile)!.final?.url ?? '';
+  return { record, comparison: record.comparison, finalOf };
+}
+
+/** What a kit that sent a visitor away found (its `?why=`), or null when it let the visitor through. */
+function tellsIn(finalUrl: string): string | null {
+  if (!finalUrl.startsWith(BENIGN_URL)) return null;
+  return new URL(finalUrl).searchParams.get('why') ?? '';
+}
+
+const PHISH = 'https://secure-login.phish.example/account/verify';
+
+test('antibot kit: desktop, mobile, webmail and lang=de-DE pass as Chrome by their headers; headless and the scanner are caught, at hop 2', async () => {
+  const { comparison: c, finalOf } = await compare('antibot', 'all', 'all');
+  for (const profile of ['desktop', 'mobile', 'webmail', 'lang=de-DE'])
+    assert.equal(finalOf(profile), PHISH, `${profile} was taken for a bot: ${tellsIn(finalOf(profile))}`);
+  assert.match(tellsIn(finalOf('headless'))!, /bot-word/);
+  assert.match(tellsIn(finalOf('scanner'))!, /no-client-hints/);
+  assert.equal(c.verdict, 'cloaked', c.explanation);
+  assert.deepEqual(c.signals, ['user-agent', 'javascript']);
+  const pair = c.pairs.find((p) => p.a === 'desktop' && p.b === 'headless')!;
+  assert.deepEqual(
+    { hop: pair.divergence!.hop, kind: pair.divergence!.kind, by: pair.divergence!.decidedBy },
+    { hop: 2, kind: 'next-url', by: 'server' },
+  );
+  assert.match(c.explanation, /desktop and headless part at hop 2 \(desktop went on to https:\/\/secure-login/);
+  // The same rules over the headers the lab received from each visitor's first request.
+  const firsts = fixture.lab.requests.filter((r) => r.url === kitUrl('antibot', 'all'));
+  assert.equal(firsts.length, 6);
+  const human = firsts.filter((r) => antibotTells(r.rawHeaders, true).length === 0);
+  assert.equal(human.length, 4, 'four visitors sent what Chrome sends');
+});
+
+test('fingerprint gate: every Chrome-like visitor passes every check (both builds); headless is caught by its tells', async () => {
+  const { comparison: c, finalOf } = await compare('gate', 'shell', 'desktop,mobile,headless,lang=de-DE', [], '6000');
+  for (const profile of ['desktop', 'mobile', 'lang=de-DE'])
+    assert.equal(finalOf(profile), PHISH, `${profile} failed the gate: ${tellsIn(finalOf(profile))}`);
+  const caught = tellsIn(finalOf('headless'))!.split(',');
+  for (const tell of ['webdriver', 'plugins', 'user-agent-data']) assert.ok(caught.includes(tell), `headless: ${caught.join(',')}`);
+  assert.equal(c.verdict, 'cloaked', c.explanation);
+  assert.equal(c.signal, 'webdriver');
+
+  // The full build, one trace.
+  const run = await runCli([
+    'trace',
+    kitUrl('gate', 'full'),
+    '--browser',
+    'full',
+    '--json',
+    '--out',
+    casesDir(),
+    '--settle',
+    '6000',
+    ...fixture.lab.traceArgs,
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout) as Report;
+  assert.equal(report.final?.url, PHISH, `full build failed the gate: ${tellsIn(report.final?.url ?? '')}`);
+});
+
+test('a kit that computes in one script for 1.5 s before it redirects is followed: a page that does not answer is not at rest', async () => {
+  const run = await runCli([
+    'trace',
+    kitUrl('busy', 'one'),
+    '--json',
+    '--out',
+    fixture.casesDir(),
+    '--settle',
+    '5000',
+    ...fixture.lab.traceArgs,
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal((JSON.parse(run.stdout) as Report).final?.url, PHISH);
+});
+
+test('not cloaking: per-visit tokens are the same; a returning-visitor kit sees every visitor fresh; a link served once is single-use', async () => {
+  const runs = await twoAtATime(
+    [
+      ['nonce', 'desktop,mobile,scanner'],
+      ['nonce-path', 'desktop,mobile,scanner'],
+      ['returning', 'desktop,mobile,webmail'],
+      ['once', 'desktop,mobile,headless'],
+      ['nonce-host', 'desktop,mobile,scanner'],
+    ] as [KitName, string][],
+    ([kit, profiles]) => compare(kit, 'v', profiles),
+  );
+  const [nonce, noncePath, returning, once, nonceHost] = runs.map((r) => r.comparison);
+  assert.equal(nonce.verdict, 'same', nonce.explanation);
+  assert.ok(
+    nonce.pairs.every((p) => p.same),
+    'no pair parts over a session id or a timestamp',
+  );
+  assert.equal(noncePath.verdict, 'same', noncePath.explanation);
+  assert.equal(noncePath.groups.length, 1);
+  assert.equal(returning.verdict, 'same', returning.explanation);
+  assert.equal(runs[2].finalOf('webmail'), PHISH);
+  assert.equal(once.verdict, 'single-use', once.explanation);
+  assert.equal(once.firstVisitor, 'desktop');
+  assert.equal(runs[3].finalOf('desktop'), PHISH);
+  assert.equal(nonceHost.verdict, 'same', nonceHost.explanation);
+  assert.equal(new Set(nonceHost.profiles.map((p) => new URL(p.final!.url).host)).size, 3, 'each visitor on a host of its own');
+});
