@@ -210,7 +210,7 @@ export class FleetDispatcher {
       const gone =
         holder.host === hostname() && typeof holder.pid === 'number' && (holder.pid === process.pid || !processAlive(holder.pid));
       if (gone) {
-        await redis.eval(REPLACE_HOLDER, 1, SERVER_KEY, held, this.serverName, SERVER_LEASE_MS);
+        if ((await redis.eval(REPLACE_HOLDER, 1, SERVER_KEY, held, this.serverName, SERVER_LEASE_MS)) === 1) return;
         continue;
       }
       throw new QueueTakenError(
