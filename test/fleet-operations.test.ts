@@ -282,6 +282,7 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
       batch.child.kill('SIGINT');
       const { code, stdout, stderr } = await batch.exited;
       assert.equal(code, 130, stderr);
+      assert.match(stderr, /Ctrl-C: stopping; running traces go on on the server/);
       const lines = jsonLines<{ kind: string; error?: string | null }>(stdout);
       const summary = lines.pop();
       assert.equal(summary?.kind, 'summary', stderr);

@@ -10,14 +10,16 @@ export function interruptedExit(reason: string): ExitCode {
   return reason.includes('SIGTERM') ? ExitCode.Terminated : ExitCode.Interrupted;
 }
 
-export function onInterrupt(stop: (reason: string) => void): () => void {
+/** What a first signal does to the running traces: here they are closed; with `--server` they go on there. */
+const RUNNING_CLOSED = 'running traces are closed as interrupted';
+export const RUNNING_GO_ON_ON_SERVER = 'running traces go on on the server';
+
+export function onInterrupt(stop: (reason: string) => void, running = RUNNING_CLOSED): () => void {
   let count = 0;
   const handler = (signal: NodeJS.Signals) => {
     count++;
     if (count > 1) process.exit(signal === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted);
-    process.stderr.write(
-      `\nclicktrace: ${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping; running traces are closed as interrupted (again to quit at once)\n`,
-    );
+    process.stderr.write(`\nclicktrace: ${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping; ${running} (again to quit at once)\n`);
     stop(`interrupted by ${signal}`);
   };
   let outputClosed = false;

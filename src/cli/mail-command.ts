@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { parse, CliError, numberOption } from './command.js';
 import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, traceOptionsFrom } from './trace-options.js';
 import { BATCH_OPTIONS, BATCH_OPTIONS_HELP, concurrencyOption } from './batch-options.js';
-import { interruptedExit, onInterrupt } from './interrupt.js';
+import { interruptedExit, onInterrupt, RUNNING_GO_ON_ON_SERVER } from './interrupt.js';
 import { clean, truncate } from './terminal.js';
 import { formatChain } from './format.js';
 import { reportTimestamp } from './tsa-option.js';
@@ -264,10 +264,13 @@ export async function run(argv: string[]): Promise<number> {
   const messagesAtOnce = tracing ? Math.max(2, concurrency * 2) : 1;
   // Ctrl-C, or a reader gone away (`| head`), stops the run: static analysis too, without a stack trace.
   let stopped: string | null = null;
-  const stopListening = onInterrupt((reason) => {
-    stopped ??= reason;
-    if (tracing) void tracing.batch.interrupt(reason);
-  });
+  const stopListening = onInterrupt(
+    (reason) => {
+      stopped ??= reason;
+      if (tracing) void tracing.batch.interrupt(reason);
+    },
+    onServer ? RUNNING_GO_ON_ON_SERVER : undefined,
+  );
   let summary: BatchSummary;
   try {
     for await (const { item, analysis } of inOrder(source.items, analyze, pool ? pool.size * 16 : 1)) {

@@ -17,7 +17,8 @@ export const SERVER_OPTIONS_HELP = `
                              fleet of workers traces them) instead of tracing here; its cases folder
                              and its trace options apply, results stream back the same way.
                              --concurrency is then the number of jobs waiting on the server at once
-                             (default ${SERVER_WINDOW})
+                             (default ${SERVER_WINDOW}). Ctrl-C stops this command only: the jobs
+                             it submitted go on on the server (each line says which job)
   --token T                  the server's token (also read from CLICKTRACE_TOKEN)`;
 
 /** Options that mean nothing when the server traces: its own trace options apply. */

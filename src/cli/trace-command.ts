@@ -5,7 +5,7 @@ import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, traceOptionsFrom } from './trace-opt
 import { BATCH_OPTIONS, BATCH_OPTIONS_HELP, concurrencyOption } from './batch-options.js';
 import { formatChain } from './format.js';
 import { clean } from './terminal.js';
-import { interruptedExit, onInterrupt } from './interrupt.js';
+import { interruptedExit, onInterrupt, RUNNING_GO_ON_ON_SERVER } from './interrupt.js';
 import { SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverRun } from './server-option.js';
 import { reportTimestamp } from './tsa-option.js';
 // Static, not lazy: both are small, and Chromium is spawned as early as the options allow.
@@ -210,7 +210,7 @@ async function batch(input: string | null, positionals: string[], values: Values
     },
   });
   run.onProgress(() => progress.update());
-  const stopListening = onInterrupt((reason) => void run.interrupt(reason));
+  const stopListening = onInterrupt((reason) => void run.interrupt(reason), onServer ? RUNNING_GO_ON_ON_SERVER : undefined);
   let summary: BatchSummary;
   try {
     await run.run(items);
