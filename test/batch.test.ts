@@ -165,6 +165,18 @@ test('kill -9 mid-batch, then a rerun: no URL is requested twice; reindex rebuil
   assert.equal(third.code, 0);
   assert.equal((jsonLines<Summary>(third.stdout).pop() as Summary).counts.alreadyTraced, 12);
   assert.ok(list.every((t) => hits(t) <= 1));
+
+  // A case folder deleted by hand: the link is still spent, and the answer says its case is not there.
+  const gone = firstTraced[0];
+  rmSync(join(out, gone.case!), { recursive: true, force: true });
+  const fourth = await runCli(args, gone.url);
+  const [missing] = jsonLines<Line & { caseMissing?: boolean }>(fourth.stdout);
+  assert.deepEqual([missing.kind, missing.case, missing.caseMissing], ['already-traced', gone.case, true]);
+  const single = await runCli(['trace', gone.url!, '--out', out, ...lab.traceArgs]);
+  assert.equal(single.code, 1);
+  assert.match(single.stderr, /already traced .*\(not in this cases folder: deleted, or never delivered\); not requested again/);
+  assert.doesNotMatch(single.stdout, /cut off/);
+  assert.equal(lab.hits(gone.url!), 1);
 });
 
 test('Ctrl-C: the summary so far, a non-zero exit, every case kept and sealed; a rerun finishes the rest once', async () => {

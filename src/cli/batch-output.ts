@@ -2,6 +2,7 @@
 // with --json, JSON Lines: one object per result, the summary last. Values from the network go
 // through clean() on the terminal.
 import type { BatchEntry } from '../service/batch.js';
+import { MISSING_CASE } from '../service/tracer.js';
 import type { BatchSummary } from '../service/batch-summary.js';
 import { clean, truncate } from './terminal.js';
 import { formatFeedText } from '../feed/format-text.js';
@@ -17,7 +18,14 @@ function record(entry: BatchEntry): object {
     case 'trace':
       return { kind: 'trace', line: entry.line, ...entry.report };
     case 'already-traced':
-      return { kind: entry.kind, line: entry.line, url: entry.url, case: entry.caseId, ...(entry.inProgress ? { inProgress: true } : {}) };
+      return {
+        kind: entry.kind,
+        line: entry.line,
+        url: entry.url,
+        case: entry.caseId,
+        ...(entry.inProgress ? { inProgress: true } : {}),
+        ...(entry.caseMissing ? { caseMissing: true } : {}),
+      };
     case 'duplicate':
       return { kind: entry.kind, line: entry.line, url: entry.url, of: entry.of, case: entry.caseId };
     case 'failed':
@@ -59,7 +67,8 @@ function resultLine(entry: BatchEntry): string {
     case 'already-traced':
       return entry.inProgress
         ? `${at}busy   ${clean(truncate(entry.url, 110))}: being traced right now by another clicktrace; not requested twice`
-        : `${at}already traced  ${clean(truncate(entry.url, 110))}: case ${clean(entry.caseId ?? '?')}; not requested again (--again traces it anew)`;
+        : `${at}already traced  ${clean(truncate(entry.url, 110))}: case ${clean(entry.caseId ?? '?')}` +
+            `${entry.caseMissing ? ` (${MISSING_CASE})` : ''}; not requested again (--again traces it anew)`;
     case 'duplicate': {
       const earlier = entry.of === null ? 'an earlier one' : `line ${entry.of}`;
       return `${at}duplicate  ${clean(truncate(entry.url, 110))}: same URL as ${earlier}, case ${clean(entry.caseId ?? '-')}`;

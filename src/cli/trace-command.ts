@@ -97,10 +97,12 @@ async function single(url: string, values: Values, argv: string[]): Promise<numb
   const { CaseStore } = await import('../store/index.js');
   let store: CaseStore | null = null;
   let outcome: TraceOutcome;
+  let missingCase: string;
   let stopListening = () => {};
   const casesDir = options.outDir ?? 'cases';
   try {
-    const { Tracer } = await import('../service/tracer.js');
+    const { Tracer, MISSING_CASE } = await import('../service/tracer.js');
+    missingCase = MISSING_CASE;
     store = CaseStore.open(casesDir);
     const tracer = new Tracer({ store, concurrency: 1, browsers: null, trace: traceDefaults(options), outDir: casesDir });
     stopListening = onInterrupt((reason) => void tracer.stop(reason, { abortRunning: true }));
@@ -129,9 +131,10 @@ async function single(url: string, values: Values, argv: string[]): Promise<numb
         throw new CliError(`${clean(input.url)} is being traced right now by another clicktrace on ${casesDir}; not requested twice`, 1);
       const dir = join(casesDir, outcome.caseId ?? '');
       process.stderr.write(
-        `clicktrace: already traced in ${clean(casesDir)}: case ${clean(outcome.caseId ?? '?')}; ` +
-          'not requested again (a link is requested once; --again traces it anew)\n',
+        `clicktrace: already traced in ${clean(casesDir)}: case ${clean(outcome.caseId ?? '?')}` +
+          `${outcome.caseMissing ? ` (${missingCase})` : ''}; not requested again (a link is requested once; --again traces it anew)\n`,
       );
+      if (outcome.caseMissing) return 1;
       const report = readReport(dir);
       if (!report) {
         process.stdout.write(`Case: ${clean(dir)} (cut off before its report; see its WARC)\n`);

@@ -23,7 +23,7 @@ export interface Written {
 /** One result of a batch: a JSON Lines record of `trace --json` with many URLs (plus `line`). */
 export type BatchEntry = (
   | { kind: 'trace'; line: number | null; url: string; caseId: string; caseDir: string; report: Report; timestamp: TimestampOutcome | null }
-  | { kind: 'already-traced'; line: number | null; url: string; caseId: string | null; inProgress: boolean }
+  | { kind: 'already-traced'; line: number | null; url: string; caseId: string | null; inProgress: boolean; caseMissing?: boolean }
   | { kind: 'duplicate'; line: number | null; url: string; of: number | null; caseId: string | null }
   | { kind: 'failed'; line: number | null; url: string; caseId: string | null; error: string }
   | { kind: 'skipped'; line: number | null; url: string; reason: string }
@@ -169,7 +169,14 @@ export function batchEntry(outcome: TraceOutcome, line: number | null, url: stri
         timestamp: outcome.timestamp,
       };
     case 'already-traced':
-      return { kind: 'already-traced', line, url, caseId: outcome.caseId, inProgress: outcome.inProgress };
+      return {
+        kind: 'already-traced',
+        line,
+        url,
+        caseId: outcome.caseId,
+        inProgress: outcome.inProgress,
+        ...(outcome.caseMissing ? { caseMissing: true } : {}),
+      };
     case 'failed':
       return { kind: 'failed', line, url, caseId: outcome.caseId, error: outcome.error };
     case 'skipped':

@@ -18,7 +18,7 @@ import { checkTarget } from './target-check.js';
 import { SubmissionError } from './submission-error.js';
 import { MESSAGE_RECORD_FILE } from '../case/case-layout.js';
 import { BrowserPool } from './browser-pool.js';
-import { Tracer, type TraceDefaults, type TraceRequest } from './tracer.js';
+import { MISSING_CASE, Tracer, type TraceDefaults, type TraceRequest } from './tracer.js';
 import { batchEntry, type BatchEntry } from './batch.js';
 import { linkTarget, openMessageCase, stampMessageCase, traceMessage } from './messages.js';
 import { defaultConcurrency } from './defaults.js';
@@ -439,7 +439,8 @@ export class TraceService {
         this.record(
           job,
           'already-traced',
-          `this link was traced before in case ${entry.caseId}; it is not requested again (submit it with "again" to trace it anew)`,
+          `this link was traced before in case ${entry.caseId}${entry.kind === 'already-traced' && entry.caseMissing ? ` (${MISSING_CASE})` : ''}; ` +
+            'it is not requested again (submit it with "again" to trace it anew)',
         );
         return this.finish(job, 'done');
       case 'skipped':

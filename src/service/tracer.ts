@@ -5,8 +5,8 @@
 //   claim the URL -> the case folder is created -> the case is named in the ledger -> request.
 // A URL asked for again while its trace runs waits for that trace and is answered with its case.
 import { setMaxListeners } from 'node:events';
-import { rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { TraceOptions } from '../capture/trace.js';
 import type { Visitor } from '../capture/visitor.js';
 import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
@@ -49,10 +49,16 @@ export function normalizedTraceUrl(url: string): string | Extract<TraceOutcome, 
   }
 }
 
+/** Said of an earlier trace whose case folder is not there (TraceOutcome caseMissing). */
+export const MISSING_CASE = 'not in this cases folder: deleted, or never delivered';
+
 export type TraceOutcome =
   | { kind: 'traced'; url: string; caseId: string; caseDir: string; report: Report; timestamp: TimestampOutcome | null }
-  /** Requested before (caseId: its case, null if unknown); or, with inProgress, by another process right now. */
-  | { kind: 'already-traced'; url: string; caseId: string | null; inProgress: boolean }
+  /**
+   * Requested before (caseId: its case, null if unknown); or, with inProgress, by another process right now.
+   * caseMissing: that case is not in the cases folder (deleted, or never delivered by a fleet worker).
+   */
+  | { kind: 'already-traced'; url: string; caseId: string | null; inProgress: boolean; caseMissing?: boolean }
   /** Could not run or finish (bad options, no browser, the case could not be written); caseId when a case was begun. */
   | { kind: 'failed'; url: string; caseId: string | null; error: string; cause?: unknown }
   /** Never started, or stopped before its request: the tracer was stopped first. Nothing was requested (no case kept). */
@@ -157,7 +163,10 @@ export class Tracer {
     } catch (err) {
       return { kind: 'failed', url, caseId: null, error: `the ledger of requested URLs cannot be written: ${firstLine(err)}` };
     }
-    if (!claim.ok) return { kind: 'already-traced', url, caseId: claim.caseId, inProgress: claim.inProgress };
+    if (!claim.ok) {
+      const caseMissing = !claim.inProgress && claim.caseId !== null && !existsSync(join(store.casesDir, claim.caseId));
+      return { kind: 'already-traced', url, caseId: claim.caseId, inProgress: claim.inProgress, ...(caseMissing ? { caseMissing } : {}) };
+    }
     request.onStart?.();
     // Set by onCase, a callback: declared so that the checks after the trace are not narrowed away.
     let caseId = null as string | null;
