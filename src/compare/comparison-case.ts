@@ -75,8 +75,8 @@ export function readComparisonCase(dir: string): ComparisonRecord | null {
   }
 }
 
-/** Every comparison case of a cases folder, newest first (`since`: started at or after, ISO). */
-export function listComparisons(casesDir: string, { since }: { since?: string | null } = {}): ComparisonRecord[] {
+/** Every comparison case of a cases folder, newest first. */
+export function listComparisons(casesDir: string): ComparisonRecord[] {
   let names: string[];
   try {
     names = readdirSync(casesDir).filter(isComparisonCaseId);
@@ -87,12 +87,12 @@ export function listComparisons(casesDir: string, { since }: { since?: string | 
     .sort()
     .reverse()
     .map((name) => readComparisonCase(join(casesDir, name)))
-    .filter((r): r is ComparisonRecord => r !== null && (!since || r.startedAt >= since));
+    .filter((r): r is ComparisonRecord => r !== null);
 }
 
-/** The compared links of a cases folder for the cloaking report: each comparison with the parties of its profiles' chains. */
-export function comparedLinks(casesDir: string, { since }: { since?: string | null } = {}): ComparedLink[] {
-  return listComparisons(casesDir, { since }).map((record) => {
+/** The compared links for the cloaking report: each comparison (listComparisons) with the parties of its profiles' chains. */
+export function comparedLinks(casesDir: string, records: readonly ComparisonRecord[]): ComparedLink[] {
+  return records.map((record) => {
     const parties = new Set<string>();
     for (const p of record.comparison.profiles) {
       if (!p.case) continue;

@@ -3,7 +3,7 @@
 import type { CaseStore } from '../store/case-store.js';
 import { feedCases, feedMessageContext, type FeedCaseQuery } from '../store/feed-cases.js';
 import { feedAggregate, type FeedAggregate } from './aggregate.js';
-import { comparedLinks, listComparisons } from '../compare/comparison-case.js';
+import { comparedLinks, listComparisons, type ComparisonRecord } from '../compare/comparison-case.js';
 import { cloakingByParty } from '../compare/cloaking-report.js';
 
 export {
@@ -24,11 +24,14 @@ export type { FeedCaseQuery } from '../store/feed-cases.js';
  * first (store.indexCase, or store.sync() for a whole folder).
  */
 export function aggregateCases(store: CaseStore, options: FeedCaseQuery = {}): FeedAggregate {
+  return aggregateWith(store, options, listComparisons(store.casesDir));
+}
+
+function aggregateWith(store: CaseStore, options: FeedCaseQuery, comparisons: readonly ComparisonRecord[]): FeedAggregate {
   // The visitors of `clicktrace compare` runs are ordinary trace folders; the comparison cases
   // beside them (not in the index) say which, so that the report can count them apart.
   const comparisonOf = new Map<string, string>();
-  for (const record of listComparisons(store.casesDir))
-    for (const p of record.comparison.profiles) if (p.case) comparisonOf.set(p.case, record.case);
+  for (const record of comparisons) for (const p of record.comparison.profiles) if (p.case) comparisonOf.set(p.case, record.case);
   const cases = feedCases(store, options).map((c) => (comparisonOf.has(c.id) ? { ...c, comparison: comparisonOf.get(c.id)! } : c));
   const since = options.since ?? null;
   return feedAggregate(cases, { since, context: since ? feedMessageContext(store, cases) : [] });
@@ -40,5 +43,8 @@ export function aggregateCases(store: CaseStore, options: FeedCaseQuery = {}): F
  */
 export function feedReport(store: CaseStore, options: { since?: string | null } = {}): FeedAggregate {
   const since = options.since ?? null;
-  return { ...aggregateCases(store, { since }), cloaking: cloakingByParty(comparedLinks(store.casesDir, { since })) };
+  // The comparison cases are read once: they name the compared visitors and give the cloaking.
+  const comparisons = listComparisons(store.casesDir);
+  const inWindow = comparisons.filter((r) => !since || r.startedAt >= since);
+  return { ...aggregateWith(store, { since }, comparisons), cloaking: cloakingByParty(comparedLinks(store.casesDir, inWindow)) };
 }
