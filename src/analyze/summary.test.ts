@@ -232,3 +232,34 @@ describe('a chain that ends without a landing page names no advertiser, and says
     );
   });
 });
+
+test('a redirect out of the web (mailto:, intent:, market:) ends the chain: named as such, never as a host', () => {
+  const tracker = { index: 1, url: 'http://click.mailer-esp.test/c/out', status: 302 };
+  const ending = (hop: number) => ({ kind: 'error' as const, reason: 'redirect to unsupported scheme', hop });
+  const mail = summarizeResponsibility({
+    hops: [tracker, { index: 2, url: 'mailto:claims@prize.advertiser.example?subject=Claim%20my%20prize', status: null }],
+    ending: ending(2),
+  });
+  assert.equal(
+    mail.text,
+    'via click.mailer-esp.test (unattributed) -> redirect to the mail address claims@prize.advertiser.example, not a web page: no landing page',
+  );
+  assert.deepEqual(mail.claims.at(-1), {
+    text:
+      'The chain ends with a redirect to the mail address claims@prize.advertiser.example, ' +
+      'which a browser does not load as a page; no advertiser can be named',
+    hop: 2,
+  });
+  const app = summarizeResponsibility({ hops: [tracker, { index: 2, url: 'intent://claim/', status: null }], ending: ending(2) });
+  assert.equal(
+    app.text,
+    'via click.mailer-esp.test (unattributed) -> redirect to an intent: link (intent://claim/), not a web page: no landing page',
+  );
+  assert.ok(!app.claims.some((c) => /Hop 2 \(/.test(c.text)), 'the app link is not a party on the way');
+  // ftp: names a host: it stays an error at that host.
+  const ftp = summarizeResponsibility({
+    hops: [tracker, { index: 2, url: 'ftp://files.broker-net.test/offer.zip', status: null }],
+    ending: ending(2),
+  });
+  assert.match(ftp.text, /error at files\.broker-net\.test \(redirect to unsupported scheme\)/);
+});

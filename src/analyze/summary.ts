@@ -4,7 +4,7 @@ import type { PartyRef, Role, TokenFinding } from '../report.js';
 import { chainEnding, type ChainEnding } from './ending.js';
 import { attributeChain } from './parties.js';
 import { findTokens } from './tokens.js';
-import { normalizeInputUrl } from './unwrap/url-text.js';
+import { normalizeInputUrl, percentDecode } from './unwrap/url-text.js';
 import { hostOf } from '../http/host.js';
 
 export interface SummaryHop {
@@ -67,6 +67,8 @@ function segmentsOf(hops: SummaryHop[], parties: PartyRef[]): Segment[] {
   hops.forEach((hop, i) => {
     const party = parties[i];
     const host = hostOf(normalizeInputUrl(hop.url));
+    // A link out of the web (mailto:, an app's intent: or market:) is where the chain ended, not a party on the way.
+    if (host === null && party.role === 'unknown' && !isWebUrl(hop.url)) return;
     const last = segments.at(-1);
     const sameParty =
       last && last.party.role === party.role && (party.role === 'unknown' ? last.hops[0].host === host : last.party.name === party.name);
@@ -190,7 +192,7 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
 
   const finalHost = hostOf(normalizeInputUrl(finalHop.url)) ?? finalHop.url;
   if (ending.kind !== 'page') {
-    const { part, claim } = describeEnding(ending, finalHost);
+    const { part, claim } = describeEnding(ending, finalHost, isWebUrl(finalHop.url) ? null : finalHop.url);
     claims.push(claim);
     parts.push(part);
   } else if (finalParty.role === 'advertiser') {
@@ -250,7 +252,12 @@ function withDisclosures(
 const NO_ADVERTISER = 'no advertiser can be named';
 
 /** What happened instead of a landing page: the summary's last part and the claim behind it. */
-function describeEnding(ending: Exclude<ChainEnding, { kind: 'page' }>, finalHost: string): { part: string; claim: Claim } {
+function describeEnding(
+  ending: Exclude<ChainEnding, { kind: 'page' }>,
+  finalHost: string,
+  /** The final hop's URL when it leaves the web (mailto:, intent:, market:...). */
+  outOfTheWeb: string | null,
+): { part: string; claim: Claim } {
   switch (ending.kind) {
     case 'loop':
       return {
@@ -269,6 +276,16 @@ function describeEnding(ending: Exclude<ChainEnding, { kind: 'page' }>, finalHos
       };
     }
     case 'error':
+      if (outOfTheWeb) {
+        const link = linkOutOfTheWeb(outOfTheWeb);
+        return {
+          part: `redirect to ${link}, not a web page: no landing page`,
+          claim: {
+            text: `The chain ends with a redirect to ${link}, which a browser does not load as a page; ${NO_ADVERTISER}`,
+            hop: ending.hop,
+          },
+        };
+      }
       return {
         part: `error at ${finalHost} (${ending.reason}): no landing page`,
         claim: {
@@ -277,4 +294,17 @@ function describeEnding(ending: Exclude<ChainEnding, { kind: 'page' }>, finalHos
         },
       };
   }
+}
+
+/** A URL a browser loads as a page or a file; false for mailto:, tel:, an app's intent: or market: link. */
+function isWebUrl(url: string): boolean {
+  return !/^[a-z][a-z0-9+.-]*:/i.test(url) || /^(https?|ftp|wss?):/i.test(url);
+}
+
+/** A link out of the web as an analyst reads it: the address of a mailto:, else the scheme and the link. */
+function linkOutOfTheWeb(url: string): string {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase() ?? 'unknown';
+  const address = scheme === 'mailto' ? percentDecode(url.slice('mailto:'.length).split('?')[0]) : '';
+  if (address) return `the mail address ${address}`;
+  return `${/^[aeiou]/.test(scheme) ? 'an' : 'a'} ${scheme}: link (${url.length > 100 ? `${url.slice(0, 99)}…` : url})`;
 }

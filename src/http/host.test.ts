@@ -16,6 +16,10 @@ test('hostOf: the host of a URL in that form, null when there is none', () => {
   assert.equal(hostOf('https://bücher.example/'), 'xn--bcher-kva.example');
   assert.equal(hostOf('not a url'), null);
   assert.equal(hostOf('mailto:someone@example.com'), null);
+  assert.equal(hostOf('ftp://Files.example/offer.zip'), 'files.example');
+  // Opaque hosts of app links name no machine.
+  assert.equal(hostOf('intent://claim/#Intent;scheme=prizeapp;end'), null);
+  assert.equal(hostOf('market://details?id=example.prize.app'), null);
   assert.equal(hostOf(''), null);
   assert.equal(hostOf(null), null);
 });

@@ -11,14 +11,22 @@ export function normalizeHost(host: string): string {
     .toLowerCase();
 }
 
-/** The host of an absolute URL in its one form; null when the URL does not parse or has no host. */
+/** The schemes whose URLs name a host on the network (the URL Standard's special schemes). */
+const SPECIAL_SCHEMES = new Set(['http:', 'https:', 'ws:', 'wss:', 'ftp:', 'file:']);
+
+/**
+ * The host of an absolute URL in its one form; null when the URL does not parse or has no host.
+ * Other schemes have opaque hosts that name no machine (`intent://claim/`, `market://details`):
+ * null too, so that no report turns "claim" into a host or a domain.
+ */
 export function hostOf(url: string | null | undefined): string | null {
   if (!url) return null;
-  let hostname: string;
+  let parsed: URL;
   try {
-    hostname = new URL(url).hostname;
+    parsed = new URL(url);
   } catch {
     return null;
   }
-  return normalizeHost(hostname) || null;
+  if (!SPECIAL_SCHEMES.has(parsed.protocol)) return null;
+  return normalizeHost(parsed.hostname) || null;
 }
