@@ -130,6 +130,8 @@ type Sealing = { timestamp: TimestampOutcome | null };
 /** The steps of one trace, and what they share. */
 class TraceRun {
   private readonly pages: TracePages;
+  /** The network data each upstream address needs, being read (see onExchange). */
+  private readonly networkPrefetches = new Map<string, Promise<void>>();
   private readonly snapshots: Snapshots;
   private readonly writes = new DeferredWrites();
   private session: BrowserSession | null = null;
@@ -231,6 +233,13 @@ class TraceRun {
 
   private readonly onExchange = (exchange: Exchange): void => {
     this.capture.exchanges.push(exchange);
+    // A public address needs the country data, read meanwhile (see network-data.ts).
+    const address = exchange.remoteAddress;
+    if (address && !this.networkPrefetches.has(address))
+      this.networkPrefetches.set(
+        address,
+        this.networks.then((n) => n.prefetch(address)).catch(() => undefined),
+      );
     this.writes.add(() => this.writer.addExchange(exchange));
     this.progress({ kind: 'exchange', detail: `${exchange.response?.status ?? 'ERR'} ${exchange.request.method} ${exchange.request.url}` });
   };
@@ -401,6 +410,7 @@ class TraceRun {
     capture.info.error = this.pages.stopReason;
     capture.info.endedAt ??= new Date().toISOString();
     capture.info.partial = false;
+    await Promise.all(this.networkPrefetches.values());
     const report = (await this.analysis).analyzeCapture(capture, writer.dir, await this.networks);
     profile.mark('analyzed');
     this.writes.flush();

@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AsnTable, AsnTableError, buildAsnTable } from './asn-table.js';
 import { parseAddress } from './special-addresses.js';
 
@@ -55,4 +58,33 @@ test('a table survives a copy at any byte offset; bad bytes and bad CSV are refu
   assert.throws(() => buildAsnTable(Buffer.from('5,6,1,a\n1,2,1,b'), Buffer.alloc(0), 'x'), /line 2: rows not sorted/);
   assert.throws(() => buildAsnTable(Buffer.from('1,2,x,a'), Buffer.alloc(0), 'x'), /AS number/);
   assert.throws(() => buildAsnTable(Buffer.from('1,2,3,"open'), Buffer.alloc(0), 'x'), /unterminated/);
+});
+
+test('a table file is searched where it lies, with the answers of the table in memory; a bad file is refused', () => {
+  const bytes = buildAsnTable(Buffer.from(V4), Buffer.from(V6), '@ip-location-db/asn@test');
+  const dir = mkdtempSync(join(tmpdir(), 'clicktrace-asn-'));
+  const path = join(dir, 'asn.table');
+  writeFileSync(path, bytes);
+  const inFile = AsnTable.open(path);
+  const inMemory = AsnTable.read(bytes);
+  assert.equal(inFile.label, inMemory.label);
+  assert.deepEqual(inFile.size, inMemory.size);
+  for (const address of [
+    '8.8.8.8',
+    '8.8.9.1',
+    '1.0.0.1',
+    '223.255.255.1',
+    '1.0.1.0',
+    '0.0.0.1',
+    '255.255.255.255',
+    '215.0.0.0',
+    '2001:4860:4860::8888',
+    '2001:4861::1',
+  ])
+    assert.deepEqual(lookup(inFile, address), lookup(inMemory, address), address);
+  writeFileSync(join(dir, 'cut.table'), bytes.subarray(0, bytes.length - 1));
+  assert.throws(() => AsnTable.open(join(dir, 'cut.table')), /truncated/);
+  writeFileSync(join(dir, 'junk.table'), 'not a table at all, not at all');
+  assert.throws(() => AsnTable.open(join(dir, 'junk.table')), AsnTableError);
+  rmSync(dir, { recursive: true, force: true });
 });

@@ -2,12 +2,15 @@
 // @ip-location-db/asn package ships (`range_start,range_end,as_number,"as organisation"`, one
 // inclusive range a line, sorted). No MMDB of this data is on the npm registry, and parsing the
 // CSVs (32 MB, ~515,000 rows) takes the better part of a second: far too slow for each trace.
-// So they are compiled once into this compact table (typed arrays, ~11 MB) that loads with one
-// file read and answers by binary search in microseconds.
+// So they are compiled once into this compact table (sorted columns of 32-bit words, ~11 MB),
+// which answers by binary search read in place from its file (see FileBytes).
 //
 // The CSV reader is hand-written: a general CSV library (csv-parse) builds a string per field
 // and an array per row, several times slower on this file; the format here is fixed (three
 // decimal numbers, then one possibly quoted field with "" escapes), and the builder checks it.
+
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { endianness } from 'node:os';
 
 const MAGIC = 'CTASNTB1';
 /** Written as a native-endian u32: a table made on a machine of the other endianness is rebuilt. */
@@ -200,79 +203,153 @@ function serialise(columns: Columns, label: string): Buffer {
   return buffer;
 }
 
+/** Where a table's bytes are: in memory (just compiled), or in its cached file. */
+interface TableBytes {
+  readonly length: number;
+  /** The native-endian 32-bit word at a byte offset. */
+  u32(at: number): number;
+  bytes(start: number, end: number): Uint8Array;
+}
+
+const readU32 = endianness() === 'LE' ? (b: Buffer, at: number) => b.readUInt32LE(at) : (b: Buffer, at: number) => b.readUInt32BE(at);
+
+class MemoryBytes implements TableBytes {
+  constructor(private readonly buffer: Buffer) {}
+  get length(): number {
+    return this.buffer.length;
+  }
+  u32(at: number): number {
+    return readU32(this.buffer, at);
+  }
+  bytes(start: number, end: number): Uint8Array {
+    return this.buffer.subarray(start, end);
+  }
+}
+
+/**
+ * A table read where it lies: a lookup reads the few words its binary search visits (a couple
+ * of dozen reads of the page cache) instead of the process reading all 11 MB first. Reading it
+ * whole cost a cold trace ~50 ms of CPU on 2 cores while Chromium started, mostly page faults.
+ */
+class FileBytes implements TableBytes {
+  private readonly word = Buffer.alloc(4);
+  constructor(
+    private readonly fd: number,
+    readonly length: number,
+  ) {}
+  u32(at: number): number {
+    this.read(this.word, at);
+    return readU32(this.word, 0);
+  }
+  bytes(start: number, end: number): Uint8Array {
+    const out = Buffer.alloc(end - start);
+    this.read(out, start);
+    return out;
+  }
+  private read(into: Buffer, at: number): void {
+    if (readSync(this.fd, into, 0, into.length, at) !== into.length) throw new AsnTableError('AS table truncated');
+  }
+}
+
 export class AsnTable {
   private readonly decoder = new TextDecoder('utf-8');
 
   private constructor(
     readonly label: string,
-    private readonly v4Start: Uint32Array,
-    private readonly v4End: Uint32Array,
-    private readonly v4Org: Uint32Array,
-    private readonly v6Start: Uint32Array,
-    private readonly v6End: Uint32Array,
-    private readonly v6Org: Uint32Array,
-    private readonly orgAsn: Uint32Array,
-    private readonly nameOffsets: Uint32Array,
-    private readonly names: Uint8Array,
+    private readonly bytes: TableBytes,
+    private readonly counts: { v4: number; v6: number; orgs: number },
+    /** Byte offsets of the columns. */
+    private readonly at: {
+      v4Start: number;
+      v4End: number;
+      v4Org: number;
+      v6Start: number;
+      v6End: number;
+      v6Org: number;
+      orgAsn: number;
+      nameOffsets: number;
+      names: number;
+    },
   ) {}
 
   /** Reads a table made by buildAsnTable; throws AsnTableError when the bytes are not one. */
   static read(bytes: Uint8Array): AsnTable {
-    if (bytes.byteOffset % 4 !== 0) bytes = Uint8Array.from(bytes);
-    if (bytes.length < HEADER_FIXED || Buffer.from(bytes.buffer, bytes.byteOffset, 8).toString('latin1') !== MAGIC)
+    return AsnTable.from(new MemoryBytes(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)));
+  }
+
+  /** Opens a table file made by buildAsnTable (its header only is read now); throws AsnTableError when it is not one. */
+  static open(path: string): AsnTable {
+    const fd = openSync(path, 'r');
+    try {
+      return AsnTable.from(new FileBytes(fd, fstatSync(fd).size));
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+  }
+
+  private static from(bytes: TableBytes): AsnTable {
+    if (bytes.length < HEADER_FIXED || Buffer.from(bytes.bytes(0, 8)).toString('latin1') !== MAGIC)
       throw new AsnTableError('not an AS table');
-    if (new Uint32Array(bytes.buffer, bytes.byteOffset + 8, 1)[0] !== ENDIAN_MARK)
-      throw new AsnTableError('AS table of another byte order');
-    const header = new DataView(bytes.buffer, bytes.byteOffset, HEADER_FIXED);
-    const [headerLength, v4, v6, orgs, namesLength, labelLength] = [0, 1, 2, 3, 4, 5].map((i) => header.getUint32(12 + 4 * i, true));
+    if (bytes.u32(8) !== ENDIAN_MARK) throw new AsnTableError('AS table of another byte order');
+    const header = Buffer.from(bytes.bytes(12, HEADER_FIXED));
+    const [headerLength, v4, v6, orgs, namesLength, labelLength] = [0, 1, 2, 3, 4, 5].map((i) => header.readUInt32LE(4 * i));
     const u32Count = 3 * v4 + 9 * v6 + orgs + (orgs + 1);
     if (headerLength !== align4(HEADER_FIXED + labelLength) || bytes.length !== headerLength + 4 * u32Count + namesLength)
       throw new AsnTableError('AS table truncated');
-    const label = new TextDecoder().decode(bytes.subarray(HEADER_FIXED, HEADER_FIXED + labelLength));
-    let at = bytes.byteOffset + headerLength;
+    const label = new TextDecoder().decode(bytes.bytes(HEADER_FIXED, HEADER_FIXED + labelLength));
+    let next = headerLength;
     const take = (count: number) => {
-      const view = new Uint32Array(bytes.buffer, at, count);
-      at += 4 * count;
-      return view;
+      const at = next;
+      next += 4 * count;
+      return at;
     };
-    const table = new AsnTable(
-      label,
-      take(v4),
-      take(v4),
-      take(v4),
-      take(4 * v6),
-      take(4 * v6),
-      take(v6),
-      take(orgs),
-      take(orgs + 1),
-      bytes.subarray(headerLength + 4 * u32Count),
-    );
-    if (table.nameOffsets[orgs] !== namesLength) throw new AsnTableError('AS table names do not add up');
+    const at = {
+      v4Start: take(v4),
+      v4End: take(v4),
+      v4Org: take(v4),
+      v6Start: take(4 * v6),
+      v6End: take(4 * v6),
+      v6Org: take(v6),
+      orgAsn: take(orgs),
+      nameOffsets: take(orgs + 1),
+      names: next,
+    };
+    const table = new AsnTable(label, bytes, { v4, v6, orgs }, at);
+    if (bytes.u32(at.nameOffsets + 4 * orgs) !== namesLength) throw new AsnTableError('AS table names do not add up');
     return table;
   }
 
   get size(): { ipv4: number; ipv6: number; organisations: number } {
-    return { ipv4: this.v4Org.length, ipv6: this.v6Org.length, organisations: this.orgAsn.length };
+    return { ipv4: this.counts.v4, ipv6: this.counts.v6, organisations: this.counts.orgs };
   }
 
   /** The AS announcing an address given as its bytes (4 or 16, network order), or null. */
-  lookup(bytes: ArrayLike<number>): AsnAnswer | null {
-    if (bytes.length === 4) {
-      const ip = ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0;
-      const i = lastAtOrBelow(this.v4Start.length, (k) => this.v4Start[k] - ip);
-      return i >= 0 && ip <= this.v4End[i] ? this.answer(this.v4Org[i]) : null;
+  lookup(address: ArrayLike<number>): AsnAnswer | null {
+    const { bytes, at } = this;
+    if (address.length === 4) {
+      const ip = ((address[0] << 24) | (address[1] << 16) | (address[2] << 8) | address[3]) >>> 0;
+      const i = lastAtOrBelow(this.counts.v4, (k) => bytes.u32(at.v4Start + 4 * k) - ip);
+      return i >= 0 && ip <= bytes.u32(at.v4End + 4 * i) ? this.answer(bytes.u32(at.v4Org + 4 * i)) : null;
     }
-    if (bytes.length !== 16) return null;
+    if (address.length !== 16) return null;
     const ip = new Uint32Array(4);
     for (let w = 0; w < 4; w++)
-      ip[w] = ((bytes[4 * w] << 24) | (bytes[4 * w + 1] << 16) | (bytes[4 * w + 2] << 8) | bytes[4 * w + 3]) >>> 0;
-    const i = lastAtOrBelow(this.v6Org.length, (k) => compareWords(this.v6Start, ip, 4 * k, 0, 4));
-    return i >= 0 && compareWords(this.v6End, ip, 4 * i, 0, 4) >= 0 ? this.answer(this.v6Org[i]) : null;
+      ip[w] = ((address[4 * w] << 24) | (address[4 * w + 1] << 16) | (address[4 * w + 2] << 8) | address[4 * w + 3]) >>> 0;
+    const words = (column: number, k: number) => {
+      const b = Buffer.from(bytes.bytes(column + 16 * k, column + 16 * k + 16));
+      return [0, 1, 2, 3].map((w) => readU32(b, 4 * w));
+    };
+    const i = lastAtOrBelow(this.counts.v6, (k) => compareWords(words(at.v6Start, k), ip));
+    return i >= 0 && compareWords(words(at.v6End, i), ip) >= 0 ? this.answer(bytes.u32(at.v6Org + 4 * i)) : null;
   }
 
   private answer(org: number): AsnAnswer {
-    const name = this.decoder.decode(this.names.subarray(this.nameOffsets[org], this.nameOffsets[org + 1]));
-    return { asn: this.orgAsn[org], name: name || null };
+    const { bytes, at } = this;
+    const from = bytes.u32(at.nameOffsets + 4 * org);
+    const to = bytes.u32(at.nameOffsets + 4 * (org + 1));
+    const name = this.decoder.decode(bytes.bytes(at.names + from, at.names + to));
+    return { asn: bytes.u32(at.orgAsn + 4 * org), name: name || null };
   }
 }
 

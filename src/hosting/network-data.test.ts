@@ -48,6 +48,24 @@ test('the cached table is read back by another load (a new process would do the 
   assert.ok(before > 0);
 });
 
+test('the country data is read only for a public address: prefetch reads it ahead, a lookup without it reads it at once', async () => {
+  const { copyFileSync, mkdirSync } = await import('node:fs');
+  const version = (await loadNetworkData(home)).data!.asn!.version;
+  const fresh = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clicktrace-ipdata-'));
+    mkdirSync(join(dir, 'ip-data'));
+    copyFileSync(asnTablePath(home, version), asnTablePath(dir, version));
+    return loadNetworkData(dir);
+  };
+  const ahead = await fresh();
+  await ahead.prefetch('127.0.0.1');
+  await ahead.prefetch('not an ip');
+  await ahead.prefetch('8.8.8.8');
+  assert.equal((ahead.lookup('8.8.4.4') as { country: string }).country, 'US');
+  const atOnce = await fresh();
+  assert.equal((atOnce.lookup('2001:4860:4860::8888') as { country: string }).country, 'US');
+});
+
 test('without data only special blocks are labelled', () => {
   assert.equal(SPECIAL_ONLY.data, null);
   assert.deepEqual(SPECIAL_ONLY.lookup('::1'), { special: 'loopback' });
