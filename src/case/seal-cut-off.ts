@@ -30,12 +30,17 @@ export function isOpenCase(dir: string): boolean {
 }
 
 /**
- * Seals the open case `dir` into `stagingDir` (same folder name), its report's error `reason`.
+ * Seals the open case `dir` into `stagingDir` (same folder name), its report's error `reason`
+ * (or what `reason` says of the number of exchanges recorded).
  * Null when its WARC holds no whole record: the case writer writes its first record before the
  * trace requests anything, so nothing was requested. Throws an EvidenceError when the records
  * cannot be read back.
  */
-export async function sealCutOffCase(dir: string, stagingDir: string, reason: string): Promise<SealedCutOff | null> {
+export async function sealCutOffCase(
+  dir: string,
+  stagingDir: string,
+  reason: string | ((exchanges: number) => string),
+): Promise<SealedCutOff | null> {
   const warcPath = join(dir, WARC_FILE);
   if (!existsSync(warcPath)) return null;
   const original = readFileSync(warcPath);
@@ -44,7 +49,8 @@ export async function sealCutOffCase(dir: string, stagingDir: string, reason: st
   // A killed writer leaves a WARC cut inside its last record: the records before it are whole.
   const capture = captureFromRecords(read.records, warcPath, true);
   const recordedUntil = field(read.records[read.records.length - 1], 'WARC-Date') ?? capture.info.startedAt;
-  capture.info = { ...capture.info, partial: true, endedAt: recordedUntil, error: reason };
+  const error = typeof reason === 'string' ? reason : reason(capture.exchanges.length);
+  capture.info = { ...capture.info, partial: true, endedAt: recordedUntil, error };
 
   const name = basename(dir);
   rmSync(join(stagingDir, name), { recursive: true, force: true });
