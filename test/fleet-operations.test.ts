@@ -161,7 +161,7 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
   );
 
   test(
-    'a worker started while Redis is down, on the spool of a killed worker: its sealed case is sent, its unfinished case kept and said; ' +
+    'a worker started while Redis is down, on the spool of a killed worker: its sealed case is sent, a claim whose trace never began is said not requested; ' +
       'a job submitted while Redis was down is traced once when it is back',
     async () => {
       const redis = await startRedis();

@@ -211,6 +211,10 @@ export class Outbox {
         this.addFailure(claim.job, claim.nonce, CLAIMED_NOT_BEGUN);
         this.log(`job ${claim.job} was claimed by a worker killed before its trace began: nothing was requested; the server is told`);
       }
+    } else if (existsSync(folder)) {
+      this.log(
+        `case ${caseId} was left by a killed worker with an unreadable claim: kept in ${folder}, not sent (its job is failed as lost)`,
+      );
     }
     rmSync(join(this.dir, `${caseId}.json`), { force: true });
   }
