@@ -146,6 +146,22 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
         // The lost jobs are not run again, even later (BullMQ fails the stalled job; the server never re-queues a claimed one).
         await new Promise((resolve) => setTimeout(resolve, 3000));
         for (const job of lost) assert.ok(hits(job.url!.slice(SINGLE_USE_PREFIX.length)) <= 1);
+        // Its spool never comes back: submitted again, the link is already traced, its case said not delivered.
+        const resubmitted = await server.post<{ job: JobView }>('/api/submit', { url: lost[0].url });
+        const answer = await until(
+          async () => {
+            const job = await server.job(resubmitted.body.job.id);
+            return (job.state === 'done' || job.state === 'failed') && job;
+          },
+          60_000,
+          () => 'the resubmitted lost link',
+        );
+        assert.deepEqual([answer.state, answer.caseId], ['done', (lost[0].fleet as { caseId?: string }).caseId]);
+        assert.ok(
+          answer.events?.some((e) => e.kind === 'already-traced' && /never delivered/.test(e.detail)),
+          JSON.stringify(answer.events),
+        );
+        assert.ok(hits(lost[0].url!.slice(SINGLE_USE_PREFIX.length)) <= 1);
         const queue = await server.queue();
         assert.equal(queue.workers.find((w) => w.name === victim.worker.name)?.alive, false, 'the killed worker shows as silent');
       } finally {

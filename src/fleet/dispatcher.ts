@@ -20,7 +20,7 @@ import { processAlive } from '../capture/profiles.js';
 import { TOOL } from '../version.js';
 import { clean } from '../cli/terminal.js';
 import type { Job } from '../service/trace-service.js';
-import type { TraceDefaults, TraceOutcome, TraceRequest } from '../service/tracer.js';
+import { alreadyTraced, type TraceDefaults, type TraceOutcome, type TraceRequest } from '../service/tracer.js';
 import type { CaseStore } from '../store/index.js';
 import type { Report } from '../report.js';
 import { caseFolderName } from '../case/case-layout.js';
@@ -322,7 +322,8 @@ export class FleetDispatcher {
       return { ok: true, caseId };
     })();
     if (!claimed.ok) {
-      this.settle(job.id, { kind: 'already-traced', url: job.url!, caseId: claimed.caseId, inProgress: claimed.inProgress });
+      // A case not (yet) on this server: its worker was lost, or its case is still on the way.
+      this.settle(job.id, alreadyTraced(store, job.url!, claimed));
       const reason = claimed.inProgress
         ? 'its link is being traced right now by another process'
         : `its link was requested before (case ${claimed.caseId ?? '?'})`;
