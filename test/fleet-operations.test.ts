@@ -14,8 +14,7 @@ import { redisMissing, startRedis } from './support/redis-server.js';
 import { writeSampleCase, START_URL } from './support/test-capture.js';
 import { startLab, SINGLE_USE_PREFIX, type Lab } from '../src/lab/index.js';
 import { packCase } from '../src/case/case-bundle.js';
-import { PARTIAL_FILE } from '../src/case/case-layout.js';
-import { WORKER_LOST } from '../src/fleet/protocol.js';
+import { CLAIMED_NOT_BEGUN } from '../src/fleet/protocol.js';
 
 const skip = redisMissing();
 
@@ -162,7 +161,7 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
   );
 
   test(
-    'a worker started while Redis is down, on the spool of a killed worker: its sealed case is sent, its unfinished case kept and said; ' +
+    'a worker started while Redis is down, on the spool of a killed worker: its sealed case is sent, a claim whose trace never began is said not requested; ' +
       'a job submitted while Redis was down is traced once when it is back',
     async () => {
       const redis = await startRedis();
@@ -172,7 +171,8 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
       let worker: CliRun | undefined;
       try {
         // What a worker killed with kill -9 leaves in its spool: a claim whose case it had sealed
-        // but not packed yet, and a claim whose case it was still writing.
+        // but not packed yet, and a claim whose trace had not begun (no case folder yet). A case it
+        // was still writing is sealed as partial (test/fleet.test.ts kills a real worker mid-trace).
         const gone = fakeWorker(server, 'gone');
         const sealedJob = await submit(server, START_URL);
         const partialJob = await submit(server, once('ops-partial'));
@@ -180,8 +180,6 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
         const sealedClaim = await gone.claim(sealedJob.id, 'ns');
         const partialClaim = await gone.claim(partialJob.id, 'np');
         await writeSampleCase(join(spool, 'cases'), { name: sealedClaim.body.caseId });
-        const partial = await writeSampleCase(join(spool, 'cases'), { name: partialClaim.body.caseId });
-        writeFileSync(join(partial.dir, PARTIAL_FILE), 'capture in progress\n');
         mkdirSync(join(spool, 'outbox'));
         writeFileSync(join(spool, 'outbox', `${sealedClaim.body.caseId}.json`), JSON.stringify({ job: sealedJob.id, nonce: 'ns' }));
         writeFileSync(join(spool, 'outbox', `${partialClaim.body.caseId}.json`), JSON.stringify({ job: partialJob.id, nonce: 'np' }));
@@ -211,18 +209,25 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
         );
         assert.match(
           worker.stderr(),
-          new RegExp(`case ${partialClaim.body.caseId} \\(job ${partialJob.id}\\) was left unfinished .*stays in .*never sealed`),
+          new RegExp(`job ${partialJob.id} was claimed by a worker killed before its trace began: nothing was requested`),
         );
-        assert.ok(existsSync(partial.dir), 'the unfinished case is kept on the worker');
         assert.equal((await server.job(late.id)).state, 'queued');
 
         await redis.restart();
         const traced = await ended(server, late.id, 120_000);
         assert.equal(traced.state, 'done', traced.error ?? '');
         assert.equal(hits('ops-late'), 1);
-        // The killed worker's unfinished job: failed as lost, never run again.
-        const lost = await ended(server, partialJob.id);
-        assert.equal(lost.error, WORKER_LOST);
+        // The killed worker's job not begun: failed, saying its link was not requested (whether the
+        // server judged the worker lost first or not), never run again.
+        const lost = await until(
+          async () => {
+            const job = await server.job(partialJob.id);
+            return job.state === 'failed' && job.error?.startsWith(CLAIMED_NOT_BEGUN) && job;
+          },
+          60_000,
+          () => `job ${partialJob.id} failed as not begun: ${worker!.stderr()}`,
+        );
+        assert.match(lost.error ?? '', / \(on worker gone on localhost\)$/);
         assert.equal(hits('ops-partial'), 0);
         assert.equal(lost.fleet?.dispatches, 1);
 

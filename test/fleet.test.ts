@@ -12,12 +12,13 @@ import { jsonLines, startCli } from './support/cli-process.js';
 import { assertCasesVerify, Server, startWorker, tokens, TOKEN, until, workersAlive, type JobView } from './support/fleet-cluster.js';
 import { freePort, redisMissing, startRedis } from './support/redis-server.js';
 import { writeSampleCase, START_URL } from './support/test-capture.js';
-import { labMailbox, startLab, SINGLE_USE_PREFIX, type Lab } from '../src/lab/index.js';
+import { labMailbox, startLab, SINGLE_USE_PREFIX, SINGLE_USE_SLOW_PREFIX, type Lab } from '../src/lab/index.js';
 import { verifyCase } from '../src/verify/verify.js';
 import { readCapture } from '../src/evidence/warc/read-warc.js';
 import { packCase } from '../src/case/case-bundle.js';
 import { readZipDirectory, readZipEntry, StoredZipWriter } from '../src/evidence/wacz/zip.js';
 import { WORKER_LOST } from '../src/fleet/protocol.js';
+import { CUT_OFF_WARC } from '../src/case/seal-cut-off.js';
 
 const skip = redisMissing();
 
@@ -145,6 +146,22 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
         // The lost jobs are not run again, even later (BullMQ fails the stalled job; the server never re-queues a claimed one).
         await new Promise((resolve) => setTimeout(resolve, 3000));
         for (const job of lost) assert.ok(hits(job.url!.slice(SINGLE_USE_PREFIX.length)) <= 1);
+        // Its spool never comes back: submitted again, the link is already traced, its case said not delivered.
+        const resubmitted = await server.post<{ job: JobView }>('/api/submit', { url: lost[0].url });
+        const answer = await until(
+          async () => {
+            const job = await server.job(resubmitted.body.job.id);
+            return (job.state === 'done' || job.state === 'failed') && job;
+          },
+          60_000,
+          () => 'the resubmitted lost link',
+        );
+        assert.deepEqual([answer.state, answer.caseId], ['done', (lost[0].fleet as { caseId?: string }).caseId]);
+        assert.ok(
+          answer.events?.some((e) => e.kind === 'already-traced' && /never delivered/.test(e.detail)),
+          JSON.stringify(answer.events),
+        );
+        assert.ok(hits(lost[0].url!.slice(SINGLE_USE_PREFIX.length)) <= 1);
         const queue = await server.queue();
         assert.equal(queue.workers.find((w) => w.name === victim.worker.name)?.alive, false, 'the killed worker shows as silent');
       } finally {
@@ -293,6 +310,70 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
       await redis.stop();
     }
   });
+
+  test(
+    'a worker killed (kill -9) mid-trace and started again on its spool: what it recorded comes to the server sealed, ' +
+      'marked partial; its link is requested once',
+    async () => {
+      const redis = await startRedis();
+      const root = tempDir('fleet-partial-');
+      // The worker started again says it holds the job well within the timeout, even on a loaded machine.
+      const server = await Server.start(lab.traceArgs, redis, join(root, 'cases'), ['--worker-timeout', '60']);
+      const spool = join(root, 'w1');
+      let worker = startWorker(redis, server, spool);
+      try {
+        await workersAlive(server, 1);
+        // Its first request is answered (a 302), the next never is: the trace is running when the worker dies.
+        const url = `${SINGLE_USE_SLOW_PREFIX}partial`;
+        const submitted = startCli(['trace', url, '--json', '--server', server.url, '--token', TOKEN]);
+        const job = await until(
+          async () => {
+            const [listed] = await server.jobs();
+            const detail = listed && (await server.job(listed.id));
+            return detail && detail.events?.some((e) => e.kind === 'exchange') && detail;
+          },
+          120_000,
+          () => `the trace's first exchange: ${submitted.stderr()}`,
+        );
+        worker.child.kill('SIGKILL');
+        await worker.exited;
+        worker = startWorker(redis, server, spool);
+
+        const first = await submitted.exited;
+        const [line] = jsonLines<Line & { partial?: boolean }>(first.stdout);
+        assert.equal(line.kind, 'trace', first.stdout + first.stderr);
+        assert.equal(line.partial, true);
+        assert.match(
+          line.error ?? '',
+          /^partial: the worker died mid-trace \(killed or crashed\) after [1-9]\d* exchange\(s\) were recorded/,
+        );
+        assert.match(worker.stderr(), /left unfinished by a worker that was killed: sealed as partial \([1-9]\d* exchange\(s\) recorded/);
+        const ended = await server.job(job.id);
+        assert.deepEqual([ended.state, ended.caseId, (ended as { partial?: boolean }).partial], ['done', line.case, true]);
+        assert.ok(
+          ended.events?.some((e) => e.kind === 'partial-case' && e.detail.includes('partial: the worker died mid-trace')),
+          JSON.stringify(ended.events),
+        );
+        await assertCasesVerify(server, [line.case!]);
+        const caseDir = join(server.casesDir, line.case!);
+        assert.equal(JSON.parse(readFileSync(join(caseDir, 'manifest.json'), 'utf8')).partial, true);
+        assert.ok(existsSync(join(caseDir, CUT_OFF_WARC)), 'the WARC as the killed worker left it');
+        assert.equal((await readCapture(caseDir)).exchanges[0].request.url, url);
+        assert.equal(lab.hits('/once-slow/partial'), 1);
+
+        // Submitted again: already traced, pointing at the partial case; not requested again.
+        const second = await startCli(['trace', url, '--json', '--server', server.url, '--token', TOKEN]).exited;
+        const [repeat] = jsonLines<Line>(second.stdout);
+        assert.deepEqual([repeat.kind, repeat.case], ['already-traced', line.case], second.stdout + second.stderr);
+        assert.equal(lab.hits('/once-slow/partial'), 1);
+      } finally {
+        worker.child.kill('SIGKILL');
+        await worker.exited;
+        await server.stop();
+        await redis.stop();
+      }
+    },
+  );
 
   test('refused: a worker with a wrong token, worker calls without the token header, a tampered or foreign bundle; nothing of them is kept', async () => {
     const redis = await startRedis();

@@ -45,7 +45,8 @@ a fleet of workers (Redis from Debian's redis-server; see "clicktrace worker --h
                        is never traced twice, whatever happens to Redis or a worker.
   --local-workers N    with --queue: traces this server takes from the queue itself (default 0)
   --worker-timeout S   a worker silent for S seconds has its claimed jobs failed as "worker
-                       lost", never run again (default 30)
+                       lost" (whether their links were requested is not known), never run
+                       again, unless a worker started again on its spool holds them (default 30)
   --trust-key FILE     uploaded cases must be signed by this Ed25519 public key (PEM;
                        repeatable); without it, a case's own signature is checked if it has one
 ${TRACE_OPTIONS_HELP.split('\n')

@@ -9,9 +9,10 @@
 //   persistence), when its worker died before claiming (BullMQ fails a stalled job: workers run with
 //   maxStalledCount 0), when a worker gave it up. Reconciled every few seconds.
 // - A claimed job ends with its case (uploaded, verified, indexed), with the worker's failure, or,
-//   when its worker stops sending heartbeats (or no longer lists it), as failed: WORKER_LOST. It is
-//   never put on the queue again. A case uploaded after that is still taken in (nothing finished is
-//   lost) and the job is done after all.
+//   when its worker stops sending heartbeats (or no longer lists it) and no other live worker lists
+//   it (the next worker on a killed worker's spool does), as failed: WORKER_LOST. It is never put on
+//   the queue again. A case uploaded after that (a killed worker's case, sealed as partial by the
+//   next worker on its spool) is still taken in (nothing recorded is lost) and the job is done after all.
 import { hostname } from 'node:os';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -19,7 +20,7 @@ import { processAlive } from '../capture/profiles.js';
 import { TOOL } from '../version.js';
 import { clean } from '../cli/terminal.js';
 import type { Job } from '../service/trace-service.js';
-import type { TraceDefaults, TraceOutcome, TraceRequest } from '../service/tracer.js';
+import { alreadyTraced, type TraceDefaults, type TraceOutcome, type TraceRequest } from '../service/tracer.js';
 import type { CaseStore } from '../store/index.js';
 import type { Report } from '../report.js';
 import { caseFolderName } from '../case/case-layout.js';
@@ -157,6 +158,8 @@ export class FleetDispatcher {
   private readonly lease: Redis;
   private readonly timers: NodeJS.Timeout[] = [];
   private reconciling: Promise<void> | null = null;
+  /** Claimed jobs of a silent worker that another worker (on its spool) said it holds: said once. */
+  private readonly heldForLost = new Set<string>();
   private lastSweep = Date.now();
   private closed = false;
   private lastRedisError = '';
@@ -319,7 +322,8 @@ export class FleetDispatcher {
       return { ok: true, caseId };
     })();
     if (!claimed.ok) {
-      this.settle(job.id, { kind: 'already-traced', url: job.url!, caseId: claimed.caseId, inProgress: claimed.inProgress });
+      // A case not (yet) on this server: its worker was lost, or its case is still on the way.
+      this.settle(job.id, alreadyTraced(store, job.url!, claimed));
       const reason = claimed.inProgress
         ? 'its link is being traced right now by another process'
         : `its link was requested before (case ${claimed.caseId ?? '?'})`;
@@ -350,6 +354,12 @@ export class FleetDispatcher {
     const worker = job.fleet.worker;
     const error = `${request.error.split('\n')[0].slice(0, 1000)} (on worker ${worker?.name ?? '?'} on ${worker?.host ?? '?'})`;
     if (this.waiters.has(jobId)) this.settle(jobId, { kind: 'failed', url: job.url!, caseId: null, error });
+    else if (job.state === 'failed' && job.error === WORKER_LOST) {
+      // Failed as lost, then a worker started again on the lost one's spool and knows what happened.
+      job.error = error;
+      this.host.record(job, 'worker-report', error);
+      this.host.save(job);
+    }
     return { status: 200, body: { ok: true } };
   }
 
@@ -456,6 +466,7 @@ export class FleetDispatcher {
         'uploaded',
         `case ${caseId} verified (${checked.files} files, ${checked.warcRecords} WARC records, signature ${checked.signature}) and taken in`,
       );
+      if (report.partial) this.host.record(job, 'partial-case', `case ${caseId} is partial: ${report.error ?? 'its trace was cut off'}`);
     }
     if (this.waiters.has(job.id)) this.settle(job.id, outcome);
     else if (job.state !== 'done') this.host.late(job, outcome);
@@ -574,6 +585,10 @@ export class FleetDispatcher {
     const stalled = now - this.lastSweep > 2 * this.heartbeatMs;
     this.lastSweep = now;
     if (stalled) return;
+    // A job a live worker lists is held: by its claimant, or by the next worker on a killed one's spool, delivering its case.
+    const held = new Map<string, WorkerSeen>();
+    for (const seen of this.workers.values())
+      if (now - Date.parse(seen.lastSeen) <= this.workerTimeoutMs) for (const id of seen.running) held.set(id, seen);
     for (const { job } of [...this.waiters.values()]) {
       if (job.state !== 'running' || !job.fleet?.worker) continue;
       const seen = this.workers.get(job.fleet.worker.id);
@@ -583,6 +598,17 @@ export class FleetDispatcher {
       const dropped = seen && Date.parse(seen.lastSeen) - claimedAt > this.workerTimeoutMs && !seen.running.includes(job.id);
       if (!silent && !dropped) continue;
       const worker = `${job.fleet.worker.name} on ${job.fleet.worker.host}`;
+      const holder = held.get(job.id);
+      if (holder) {
+        if (!this.heldForLost.has(job.id))
+          this.host.record(
+            job,
+            'worker-restarted',
+            `${worker} went silent; ${holder.name} on ${holder.host}, started on its spool, holds the job and delivers what it left`,
+          );
+        this.heldForLost.add(job.id);
+        continue;
+      }
       this.host.record(
         job,
         'worker-lost',

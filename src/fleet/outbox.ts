@@ -5,12 +5,17 @@
 // while the server or the network is away (the upload is idempotent by case id); a worker killed
 // meanwhile leaves them for the next worker on the same spool. A bundle the server refuses for good
 // (it does not verify, or its case is unknown) moves to the spool's refused/ folder.
+// A claim a killed worker left is settled by the next one: its sealed case is packed and sent; a
+// case it was still writing is sealed from what it recorded, marked partial (cutOffReason), and
+// sent the same way; a claim whose case was never begun is reported as not requested.
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BUNDLE_SUFFIX, packCase } from '../case/case-bundle.js';
 import { MANIFEST_FILE, PARTIAL_FILE } from '../case/case-layout.js';
+import { sealCutOffCase } from '../case/seal-cut-off.js';
 import { isCaseId } from '../store/paths.js';
+import { CLAIMED_NOT_BEGUN, cutOffReason } from './protocol.js';
 import { ServerError, type ServerClient } from './server-client.js';
 
 interface CaseItem {
@@ -34,6 +39,13 @@ interface FailureItem {
 
 type Item = CaseItem | FailureItem;
 
+/** A claim whose case a killed worker was still writing: sealed (partial) when the outbox starts. */
+interface CutOff {
+  caseId: string;
+  job: string;
+  nonce: string;
+}
+
 const FAIL_SUFFIX = '.fail.json';
 const MAX_PAUSE_MS = 15_000;
 const PARALLEL_UPLOADS = 2;
@@ -45,12 +57,16 @@ export class Outbox {
   private stopping = false;
   private loop: Promise<void> | null = null;
   private readonly drained = new Set<() => void>();
+  private readonly cutOff: CutOff[] = [];
+  private sealing: Promise<void> | null = null;
 
   constructor(
     private readonly dir: string,
     /** Where the worker's traces write their cases: a sealed case a killed worker did not pack yet is sent from there. */
     private readonly casesDir: string,
     private readonly refusedDir: string,
+    /** Where a case a killed worker left open is sealed before it is packed. */
+    private readonly sealingDir: string,
     private readonly client: ServerClient,
     private readonly workerId: () => string,
     private readonly log: (line: string) => void,
@@ -60,11 +76,13 @@ export class Outbox {
 
   /** Server jobs whose case or failure is still to be delivered. */
   jobs(): string[] {
-    return [...this.items.values()].map((item) => item.job).filter((job): job is string => job !== null);
+    return [...[...this.items.values()].map((item) => item.job), ...this.cutOff.map((c) => c.job)].filter(
+      (job): job is string => job !== null,
+    );
   }
 
   get size(): number {
-    return this.items.size;
+    return this.items.size + this.cutOff.length;
   }
 
   /**
@@ -106,11 +124,13 @@ export class Outbox {
   }
 
   start(): void {
+    this.sealing ??= this.sealCutOff();
     this.loop ??= this.run();
   }
 
   /** Resolves when everything was delivered, or after `timeoutMs` (what is left stays on disk). */
   async drain(timeoutMs: number): Promise<boolean> {
+    await this.sealing;
     if (this.items.size === 0) return true;
     let done!: () => void;
     let timer: NodeJS.Timeout | undefined;
@@ -127,6 +147,7 @@ export class Outbox {
   }
 
   async stop(): Promise<void> {
+    await this.sealing;
     this.stopping = true;
     this.kick();
     await this.loop;
@@ -168,25 +189,66 @@ export class Outbox {
       // unreadable: the case cannot be sent without its claim
     }
     const sealed = existsSync(join(folder, MANIFEST_FILE)) && !existsSync(join(folder, PARTIAL_FILE));
-    if (sealed && claim.job && claim.nonce) {
-      try {
-        packCase(folder, join(this.dir, `${caseId}${BUNDLE_SUFFIX}`));
-        rmSync(folder, { recursive: true, force: true });
-        this.items.set(caseId, { kind: 'case', caseId, job: claim.job, nonce: claim.nonce, attempts: 0, notBefore: 0 });
-        this.log(`case ${caseId} (job ${claim.job}) was sealed by a worker stopped before it could send it: sent now`);
+    if (claim.job && claim.nonce) {
+      if (sealed) {
+        try {
+          packCase(folder, join(this.dir, `${caseId}${BUNDLE_SUFFIX}`));
+          rmSync(folder, { recursive: true, force: true });
+          this.items.set(caseId, { kind: 'case', caseId, job: claim.job, nonce: claim.nonce, attempts: 0, notBefore: 0 });
+          this.log(`case ${caseId} (job ${claim.job}) was sealed by a worker stopped before it could send it: sent now`);
+          return;
+        } catch (err) {
+          this.log(
+            `case ${caseId} (job ${claim.job}) left by a stopped worker cannot be packed (${(err as Error).message}); kept in ${folder}`,
+          );
+        }
+      } else if (existsSync(folder)) {
+        // Sealed when the outbox starts (it takes a moment); the claim stays until then.
+        this.cutOff.push({ caseId, job: claim.job, nonce: claim.nonce });
         return;
-      } catch (err) {
-        this.log(
-          `case ${caseId} (job ${claim.job}) left by a stopped worker cannot be packed (${(err as Error).message}); kept in ${folder}`,
-        );
+      } else {
+        // Its case folder is made before the trace requests anything.
+        this.addFailure(claim.job, claim.nonce, CLAIMED_NOT_BEGUN);
+        this.log(`job ${claim.job} was claimed by a worker killed before its trace began: nothing was requested; the server is told`);
       }
     } else if (existsSync(folder)) {
       this.log(
-        `case ${caseId} (job ${claim.job ?? '?'}) was left unfinished by a worker that was killed: what it recorded stays in ${folder}, ` +
-          'never sealed, so not sent (the server fails the job as "worker lost")',
+        `case ${caseId} was left by a killed worker with an unreadable claim: kept in ${folder}, not sent (its job is failed as lost)`,
       );
     }
     rmSync(join(this.dir, `${caseId}.json`), { force: true });
+  }
+
+  /** Seals the cases killed workers left open, as partial, and sends them like any case. */
+  private async sealCutOff(): Promise<void> {
+    while (this.cutOff.length > 0) {
+      const { caseId, job, nonce } = this.cutOff[0];
+      const folder = join(this.casesDir, caseId);
+      try {
+        const sealed = await sealCutOffCase(folder, this.sealingDir, cutOffReason);
+        if (sealed === null) {
+          this.addFailure(job, nonce, CLAIMED_NOT_BEGUN);
+          this.log(`case ${caseId} (job ${job}) was begun by a worker killed before its trace requested anything: nothing was requested`);
+        } else {
+          packCase(sealed.dir, join(this.dir, `${caseId}${BUNDLE_SUFFIX}`));
+          rmSync(sealed.dir, { recursive: true, force: true });
+          this.items.set(caseId, { kind: 'case', caseId, job, nonce, attempts: 0, notBefore: 0 });
+          this.log(
+            `case ${caseId} (job ${job}) was left unfinished by a worker that was killed: sealed as partial ` +
+              `(${sealed.exchanges} exchange(s) recorded until ${sealed.recordedUntil}) and sent`,
+          );
+          this.kick();
+        }
+        rmSync(folder, { recursive: true, force: true });
+        if (sealed === null) rmSync(join(this.dir, `${caseId}.json`), { force: true });
+      } catch (err) {
+        const error = `the worker died mid-trace and what it recorded could not be sealed (${(err as Error).message}); kept on the worker in ${folder}`;
+        this.addFailure(job, nonce, error);
+        rmSync(join(this.dir, `${caseId}.json`), { force: true });
+        this.log(`case ${caseId} (job ${job}): ${error}`);
+      }
+      this.cutOff.shift();
+    }
   }
 
   private kick(): void {

@@ -47,8 +47,28 @@ export function progressEvents(data: unknown): ProgressEvent[] {
   );
 }
 
-/** Said by a worker whose claimed job the server gave up on (no heartbeat): the job is failed, never run again. */
-export const WORKER_LOST = 'worker lost; not run again, its link may be single-use (submit it again with "again" to trace it anew)';
+/**
+ * Said of a claimed job whose worker stopped sending heartbeats: it may have died before its trace
+ * requested anything, or mid-trace, so whether the link was requested is not known. Its case, if
+ * any, stays on that worker's spool and comes (sealed as partial) when a worker starts on it again.
+ */
+export const WORKER_LOST =
+  'worker lost (no heartbeat): whether it requested the link is not known; its case comes if a worker starts again on its spool; ' +
+  'not requested again (submit it with "again" to trace it anew)';
+
+/** Said by the next worker on a killed worker's spool of a claim whose trace had not begun (its case folder is made before any request). */
+export const CLAIMED_NOT_BEGUN =
+  'the worker died after claiming this job, before its trace began: the link was not requested; ' +
+  'not requested again automatically (submit it with "again" to trace it)';
+
+/** The error of a case a killed worker left open, sealed by the next worker on its spool (its report's error, the case marked partial). */
+export function cutOffReason(exchanges: number): string {
+  const recorded =
+    exchanges > 0
+      ? `after ${exchanges} exchange(s) were recorded`
+      : 'before any exchange was recorded (whether its link was requested is not known: a request is recorded when its answer comes)';
+  return `partial: the worker died mid-trace (killed or crashed) ${recorded}; sealed from what it recorded when a worker started again on its spool`;
+}
 
 /** The server's trace settings that travel with each job (JSON: file paths such as --cacert must exist on the worker's host). */
 export type FleetTraceOptions = Pick<

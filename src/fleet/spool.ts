@@ -1,6 +1,7 @@
 // A fleet worker's folder on its own disk: `cases/` where its traces write (with the worker's own
 // index), `outbox/` with finished case bundles and failure reports not yet acknowledged by the
-// server, `refused/` with bundles the server refused (kept for a person to look at). One worker
+// server, `refused/` with bundles the server refused (kept for a person to look at), `sealing/`
+// where a case a killed worker left open is sealed (as partial) before it is packed. One worker
 // process holds a spool at a time (lock.json: host and pid); a worker started later on the same
 // spool (by default the first free `worker-N` of the clicktrace home) sends what a killed one left.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ export class Spool {
   readonly casesDir: string;
   readonly outboxDir: string;
   readonly refusedDir: string;
+  readonly sealingDir: string;
 
   private constructor(
     readonly dir: string,
@@ -26,6 +28,7 @@ export class Spool {
     this.casesDir = join(dir, 'cases');
     this.outboxDir = join(dir, 'outbox');
     this.refusedDir = join(dir, 'refused');
+    this.sealingDir = join(dir, 'sealing');
     for (const d of [this.casesDir, this.outboxDir, this.refusedDir]) mkdirSync(d, { recursive: true });
   }
 

@@ -103,7 +103,15 @@ export class FleetWorker {
       concurrency: options.concurrency,
     };
     this.client = new ServerClient(options.server, options.token);
-    this.outbox = new Outbox(spool.outboxDir, spool.casesDir, spool.refusedDir, this.client, () => this.identity.id, this.log);
+    this.outbox = new Outbox(
+      spool.outboxDir,
+      spool.casesDir,
+      spool.refusedDir,
+      spool.sealingDir,
+      this.client,
+      () => this.identity.id,
+      this.log,
+    );
     this.slots = new JobQueue(options.concurrency);
     this.tracer = new Tracer({
       store,

@@ -19,7 +19,14 @@ export { ADVERTISER_TITLE, landingUrl } from './scenarios/common.js';
 export { SEED_URL, SEED_CONTACT_URL, SEED_CONTACT_TITLE, SEED_LANDING_TITLE, SEED_IDS } from './scenarios/seed.js';
 export { FIVE_HOP_URLS, chain25Urls } from './scenarios/chains.js';
 export { labMailbox } from './mailbox.js';
-export { SINGLE_USE_URL, SINGLE_USE_PREFIX, DOWNLOAD_URL, CNAME_ESP_URL, TIME_LIMIT_SECONDS } from './scenarios/links.js';
+export {
+  SINGLE_USE_URL,
+  SINGLE_USE_PREFIX,
+  SINGLE_USE_SLOW_PREFIX,
+  DOWNLOAD_URL,
+  CNAME_ESP_URL,
+  TIME_LIMIT_SECONDS,
+} from './scenarios/links.js';
 export {
   CLOAKED_DESTINATION,
   CLOAKED_TITLE,

@@ -17,7 +17,7 @@ import { redirectBody } from './exchange.js';
 import { DOWNLOAD_SHA256, DOWNLOAD_SIZE, DOWNLOAD_BODY } from './download.js';
 import { SEED_CONTACT_URL, SEED_IDS, SEED_LANDING_TITLE } from './scenarios/seed.js';
 import { landingUrl } from './scenarios/common.js';
-import { DOWNLOAD_URL, SINGLE_USE_PREFIX } from './scenarios/links.js';
+import { DOWNLOAD_URL, SINGLE_USE_PREFIX, SINGLE_USE_SLOW_PREFIX } from './scenarios/links.js';
 import { CLOAKED_DESTINATION, DECOY_TITLE, HANG_URL, RESET_URL, XSS_STRICT_URL, XSS_URL } from './scenarios/hostile.js';
 
 let lab: Lab;
@@ -124,6 +124,15 @@ describe('lab servers', () => {
     assert.match(second.body.toString(), /already been used/);
     assert.equal(lab.hits(url), 2);
     assert.equal((await labRequest(lab, `${SINGLE_USE_PREFIX}test-token-2`)).status, 302);
+  });
+
+  it('single-use link held slow: 302 to a server that never answers the first time, 410 Gone afterwards', async () => {
+    const url = `${SINGLE_USE_SLOW_PREFIX}test-token-1`;
+    const first = await labRequest(lab, url);
+    assert.equal(first.status, 302);
+    assert.equal(first.headers.location, HANG_URL);
+    assert.equal((await labRequest(lab, url)).status, 410);
+    assert.equal(lab.hits(url), 2);
   });
 
   it('time-limited link: valid until its expiry, 410 once expired, 403 when tampered with', async () => {

@@ -80,6 +80,8 @@ export interface Job {
   caseId: string | null;
   /** The link was traced before in this cases folder: not requested again, caseId is that trace. */
   alreadyTraced?: boolean;
+  /** Its case is partial: the trace was cut off (a fleet worker died mid-trace) and sealed from what it recorded (chainError says why). */
+  partial?: boolean;
   /** Submitted with `again`: traced even if it was traced before. */
   again?: boolean;
   messageCaseId: string | null;
@@ -427,6 +429,7 @@ export class TraceService {
       case 'trace': {
         job.caseId = entry.caseId;
         job.chainError = entry.report.error;
+        if (entry.report.partial) job.partial = true;
         if (entry.timestamp) this.recordTimestamp(job, entry.timestamp);
         this.record(job, 'indexed', this.store.caseSummary(entry.caseId) ? `case ${entry.caseId}` : 'not indexed');
         return this.finish(job, 'done');
@@ -439,7 +442,8 @@ export class TraceService {
         this.record(
           job,
           'already-traced',
-          `this link was traced before in case ${entry.caseId}${entry.kind === 'already-traced' && entry.caseMissing ? ` (${MISSING_CASE})` : ''}; ` +
+          `this link was traced before in case ${entry.caseId}${entry.kind === 'already-traced' && entry.caseMissing ? ` (${MISSING_CASE})` : ''}` +
+            `${this.store.caseSummary(entry.caseId)?.partial ? ' (partial: that trace was cut off)' : ''}; ` +
             'it is not requested again (submit it with "again" to trace it anew)',
         );
         return this.finish(job, 'done');

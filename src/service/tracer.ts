@@ -52,6 +52,12 @@ export function normalizedTraceUrl(url: string): string | Extract<TraceOutcome, 
 /** Said of an earlier trace whose case folder is not there (TraceOutcome caseMissing). */
 export const MISSING_CASE = 'not in this cases folder: deleted, or never delivered';
 
+/** The outcome of a link the ledger refused: its earlier case, said missing when its folder is not in the cases folder. */
+export function alreadyTraced(store: CaseStore, url: string, claim: { caseId: string | null; inProgress: boolean }): TraceOutcome {
+  const caseMissing = !claim.inProgress && claim.caseId !== null && !existsSync(join(store.casesDir, claim.caseId));
+  return { kind: 'already-traced', url, caseId: claim.caseId, inProgress: claim.inProgress, ...(caseMissing ? { caseMissing } : {}) };
+}
+
 export type TraceOutcome =
   | { kind: 'traced'; url: string; caseId: string; caseDir: string; report: Report; timestamp: TimestampOutcome | null }
   /**
@@ -163,10 +169,7 @@ export class Tracer {
     } catch (err) {
       return { kind: 'failed', url, caseId: null, error: `the ledger of requested URLs cannot be written: ${firstLine(err)}` };
     }
-    if (!claim.ok) {
-      const caseMissing = !claim.inProgress && claim.caseId !== null && !existsSync(join(store.casesDir, claim.caseId));
-      return { kind: 'already-traced', url, caseId: claim.caseId, inProgress: claim.inProgress, ...(caseMissing ? { caseMissing } : {}) };
-    }
+    if (!claim.ok) return alreadyTraced(store, url, claim);
     request.onStart?.();
     // Set by onCase, a callback: declared so that the checks after the trace are not narrowed away.
     let caseId = null as string | null;

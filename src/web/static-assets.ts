@@ -78,7 +78,7 @@ export const APP_JS = `'use strict';
     list.dataset.finished = 'yes';
     // As the job page shows a finished job: the traced case and the message case, each when there is one.
     var parts = [];
-    if (job.caseId) parts.push('Case: ', caseLink(job.caseId, 'job-case-link'), ' ');
+    if (job.caseId) parts.push('Case: ', caseLink(job.caseId, 'job-case-link'), job.partial ? ' (partial: its trace was cut off) ' : ' ');
     if (job.messageCaseId) parts.push('Message: ', caseLink(job.messageCaseId, 'job-message-link'));
     if (parts.length === 0) return;
     result.textContent = '';

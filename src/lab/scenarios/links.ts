@@ -6,6 +6,7 @@ import { HOSTS } from '../hosts.js';
 import { forbiddenPage, gonePage } from '../pages.js';
 import { DOWNLOAD_BODY, DOWNLOAD_FILENAME } from '../download.js';
 import type { LabState, Route } from '../exchange.js';
+import { HANG_URL } from './hostile.js';
 import { ADVERTISER_TITLE, defineScenario, hopTo, landingUrl, type ScenarioContext, type ScenarioDefinition } from './common.js';
 
 const ESP = `http://${HOSTS.espClick}`;
@@ -13,6 +14,11 @@ const ESP = `http://${HOSTS.espClick}`;
 export const SINGLE_USE_URL = `${ESP}/once/7f3a9c2e5b1d4a60`;
 /** Any path under this prefix is a single-use link keyed by its last segment. */
 export const SINGLE_USE_PREFIX = `${ESP}/once/`;
+/**
+ * The same, held slow: the first request 302s to a server that never answers (so a trace is
+ * still running when a test kills it), every later one gets 410 Gone.
+ */
+export const SINGLE_USE_SLOW_PREFIX = `${ESP}/once-slow/`;
 
 function singleUse(): ScenarioDefinition {
   return defineScenario(
@@ -36,6 +42,17 @@ function singleUse(): ScenarioDefinition {
           }
           x.state.spentTokens.add(token);
           x.redirect(302, landingUrl('single-use'));
+        },
+      },
+      {
+        host: HOSTS.espClick,
+        path: '/once-slow/*',
+        methods: ['GET', 'HEAD', 'POST'],
+        handle: (x) => {
+          const token = `slow/${x.url.pathname.slice('/once-slow/'.length)}`;
+          if (x.state.spentTokens.has(token)) return x.html(410, gonePage('This link has already been used.'));
+          x.state.spentTokens.add(token);
+          x.redirect(302, HANG_URL);
         },
       },
     ],

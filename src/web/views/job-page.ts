@@ -85,7 +85,14 @@ export function jobBody(job: Job, jobs: JobSummary[] = []): SafeHtml {
     </dl>
     <p id="job-error" class="notice error${job.error ? '' : ' hidden'}">${job.error ?? ''}</p>
     <p id="job-result">
-      ${job.caseId ? html`Case: ${caseLink(job.caseId, undefined, 'job-case-link')}${job.alreadyTraced ? ' (traced before; not requested again)' : ''}` : ''}
+      ${
+        job.caseId
+          ? html`Case:
+            ${caseLink(job.caseId, undefined, 'job-case-link')}${job.partial ? ' (partial: its trace was cut off)' : ''}${
+              job.alreadyTraced ? ' (traced before; not requested again)' : ''
+            }`
+          : ''
+      }
       ${job.messageCaseId ? html`Message: ${caseLink(job.messageCaseId, undefined, 'job-message-link')}` : ''}
     </p>
     <h2>Progress</h2>

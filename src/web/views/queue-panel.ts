@@ -80,7 +80,8 @@ export function queuePanel(status: QueueStatus | InProcessQueue): SafeHtml {
           </table>`
     }
     <p class="note">
-      A worker silent for ${Math.round(status.workerTimeoutMs / 1000)} s has its claimed jobs failed as lost, never run again.
+      A worker silent for ${Math.round(status.workerTimeoutMs / 1000)} s has its claimed jobs failed as lost (whether their links were
+      requested is not known), never run again; a worker started again on its spool delivers what it recorded, sealed as partial.
     </p>
   </section>`;
 }

@@ -1,0 +1,64 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CaseWriter } from './case-writer.js';
+import { MANIFEST_FILE, PARTIAL_FILE, REPORT_FILE, WARC_FILE } from './case-layout.js';
+import { CUT_OFF_WARC, sealCutOffCase } from './seal-cut-off.js';
+import { parseManifest } from './manifest.js';
+import { verifyCase } from '../verify/verify.js';
+import { readCapture } from '../evidence/warc/read-warc.js';
+import type { Report } from '../report.js';
+import { sampleCapture } from '../../test/support/test-capture.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'clicktrace-seal-cut-off-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** An open case as a killed trace leaves it: the first exchanges written, the WARC cut inside its last record. */
+async function openCase(name: string, exchanges: number): Promise<string> {
+  const capture = sampleCapture();
+  const writer = await CaseWriter.create(join(tmp, 'cases'), { ...capture.info, partial: true, endedAt: null }, { name });
+  for (const rec of capture.dns) writer.addDns(rec);
+  for (const ex of capture.exchanges.slice(0, exchanges)) writer.addExchange(ex);
+  if (exchanges > 0) writer.addPage(capture.pages[0]);
+  truncateSync(writer.warcPath, writer.stats().warcBytes - 7);
+  return writer.dir;
+}
+
+test('a case cut off mid-trace is sealed from its whole records, marked partial with the reason; the WARC as left is kept', async () => {
+  const dir = await openCase('20260314T120000Z-c0ffee', 3);
+  const left = readFileSync(join(dir, WARC_FILE));
+  const reason = 'partial: the worker died mid-trace';
+  const sealed = await sealCutOffCase(dir, join(tmp, 'staging'), reason);
+  assert.ok(sealed);
+  assert.equal(sealed.dir, join(tmp, 'staging', '20260314T120000Z-c0ffee'));
+  // The page record was the last one written and is cut: the three exchanges are whole.
+  assert.equal(sealed.exchanges, 3);
+  const verified = await verifyCase(sealed.dir);
+  assert.ok(verified.ok, verified.problems.join('; '));
+  assert.ok(!existsSync(join(sealed.dir, PARTIAL_FILE)));
+  const manifest = parseManifest(readFileSync(join(sealed.dir, MANIFEST_FILE)), MANIFEST_FILE);
+  assert.equal(manifest.partial, true);
+  const report = JSON.parse(readFileSync(join(sealed.dir, REPORT_FILE), 'utf8')) as Report;
+  assert.deepEqual([report.partial, report.error, report.endedAt], [true, reason, sealed.recordedUntil]);
+  const capture = await readCapture(sealed.dir);
+  assert.equal(capture.info.partial, true);
+  assert.equal(capture.exchanges.length, 3);
+  assert.deepEqual(readFileSync(join(sealed.dir, CUT_OFF_WARC)), left, 'the WARC as the killed process left it');
+  assert.ok(existsSync(join(dir, PARTIAL_FILE)), 'the open case is left as it was');
+});
+
+test('an open case whose WARC holds no whole record was cut off before anything was requested: nothing to seal', async () => {
+  const empty = join(tmp, 'cases', '20260314T120000Z-000000');
+  mkdirSync(empty, { recursive: true });
+  writeFileSync(join(empty, PARTIAL_FILE), 'capture in progress\n');
+  assert.equal(await sealCutOffCase(empty, join(tmp, 'staging'), 'x'), null);
+  writeFileSync(join(empty, WARC_FILE), Buffer.alloc(0));
+  assert.equal(await sealCutOffCase(empty, join(tmp, 'staging'), 'x'), null);
+  // Its first record (warcinfo) whole, no exchange: sealed, with no hop.
+  const started = await openCase('20260314T120000Z-0000aa', 0);
+  const sealed = await sealCutOffCase(started, join(tmp, 'staging'), 'x');
+  assert.equal(sealed?.exchanges, 0);
+  assert.ok((await verifyCase(sealed.dir)).ok);
+});

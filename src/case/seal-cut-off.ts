@@ -1,0 +1,73 @@
+// A capture case a killed process left open (PARTIAL present, its WARC ending after the last whole
+// record, or inside one), sealed afterwards from what it recorded: the records the WARC holds are
+// written again as a closed case (WARC, HAR, WACZ, report, manifest, signature), marked partial,
+// its report's error saying why; the WARC as the killed process left it is kept in the case,
+// byte for byte, as cut-off/capture.warc.gz. The sealed case is written beside the open one (in
+// `stagingDir`), so a process killed while sealing leaves the open case as it was.
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { PARTIAL_FILE, WARC_FILE } from './case-layout.js';
+import { CaseWriter } from './case-writer.js';
+import { captureFromRecords } from '../evidence/warc/read-warc.js';
+import { field, readWarcBuffer } from '../evidence/warc/warc-parse.js';
+
+/** Where the sealed case keeps the WARC as the killed process left it. */
+export const CUT_OFF_WARC = 'cut-off/capture.warc.gz';
+
+export interface SealedCutOff {
+  /** The sealed case folder (in the staging folder). */
+  dir: string;
+  url: string | null;
+  /** Exchanges recorded before the process died (0: none of its requests had been answered and recorded). */
+  exchanges: number;
+  /** The date of the last whole record: the capture is known up to then. */
+  recordedUntil: string;
+}
+
+/** The case folder is still open (its capture was cut off or is still running). */
+export function isOpenCase(dir: string): boolean {
+  return existsSync(join(dir, PARTIAL_FILE));
+}
+
+/**
+ * Seals the open case `dir` into `stagingDir` (same folder name), its report's error `reason`
+ * (or what `reason` says of the number of exchanges recorded).
+ * Null when its WARC holds no whole record: the case writer writes its first record before the
+ * trace requests anything, so nothing was requested. Throws an EvidenceError when the records
+ * cannot be read back.
+ */
+export async function sealCutOffCase(
+  dir: string,
+  stagingDir: string,
+  reason: string | ((exchanges: number) => string),
+): Promise<SealedCutOff | null> {
+  const warcPath = join(dir, WARC_FILE);
+  if (!existsSync(warcPath)) return null;
+  const original = readFileSync(warcPath);
+  const read = readWarcBuffer(original);
+  if (read.records.length === 0) return null;
+  // A killed writer leaves a WARC cut inside its last record: the records before it are whole.
+  const capture = captureFromRecords(read.records, warcPath, true);
+  const recordedUntil = field(read.records[read.records.length - 1], 'WARC-Date') ?? capture.info.startedAt;
+  const error = typeof reason === 'string' ? reason : reason(capture.exchanges.length);
+  capture.info = { ...capture.info, partial: true, endedAt: recordedUntil, error };
+
+  const name = basename(dir);
+  rmSync(join(stagingDir, name), { recursive: true, force: true });
+  mkdirSync(stagingDir, { recursive: true });
+  const writer = await CaseWriter.create(stagingDir, capture.info, { name });
+  try {
+    mkdirSync(join(writer.dir, 'cut-off'));
+    copyFileSync(warcPath, join(writer.dir, CUT_OFF_WARC));
+    const [{ analyzeCapture }, { loadNetworkData }] = await Promise.all([
+      import('../analyze/analyze.js'),
+      import('../hosting/network-data.js'),
+    ]);
+    const report = analyzeCapture(capture, writer.dir, await loadNetworkData());
+    await writer.close(capture, report);
+  } catch (err) {
+    rmSync(writer.dir, { recursive: true, force: true });
+    throw err;
+  }
+  return { dir: writer.dir, url: capture.info.url, exchanges: capture.exchanges.length, recordedUntil };
+}
