@@ -155,6 +155,16 @@ test('kill -9 mid-batch, then a rerun: no URL is requested twice; reindex rebuil
   assert.ok(summary.counts.alreadyTraced >= firstTraced.length);
   assert.equal(summary.counts.alreadyTraced + summary.counts.traced, 12);
   for (const line of lines) assert.ok(line.case && existsSync(join(out, line.case)), `${line.url}: its case exists`);
+  // The traces the kill cut off were sealed by the rerun, as partial, from what they had recorded.
+  for (const line of lines.filter((l) => l.kind === 'already-traced' && !firstTraced.some((t) => t.url === l.url))) {
+    const dir = join(out, line.case!);
+    assert.ok(!existsSync(join(dir, 'PARTIAL')), `${line.case}: sealed`);
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { partial: boolean; error: string };
+    assert.equal(report.partial, true);
+    assert.match(report.error, /^partial: the process tracing it stopped/);
+    const verify = await runCli(['verify', dir]);
+    assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+  }
 
   // The folders are the source of truth: without the database, reindex rebuilds the ledger.
   rmSync(join(out, DATABASE_FILE));

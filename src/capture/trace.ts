@@ -241,6 +241,8 @@ class TraceRun {
         this.networks.then((n) => n.prefetch(address)).catch(() => undefined),
       );
     this.writes.add(() => this.writer.addExchange(exchange));
+    // With it, the navigation so far: a case cut off before its page rests still explains its hops.
+    this.flushEvents();
     this.progress({ kind: 'exchange', detail: `${exchange.response?.status ?? 'ERR'} ${exchange.request.method} ${exchange.request.url}` });
   };
 
@@ -373,7 +375,7 @@ class TraceRun {
     this.pages.stop(`page did not finish loading: ${last.inflight.size} request(s) still pending after ${seconds} s`);
   }
 
-  /** Navigation evidence is written at each resting page, so a case killed later still explains its hops. */
+  /** Navigation evidence is written at each exchange and each resting page, so a case killed later still explains its hops. */
   private flushEvents(): void {
     const events = this.capture.events.slice(this.eventsWritten);
     this.eventsWritten = this.capture.events.length;

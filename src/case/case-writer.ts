@@ -42,6 +42,7 @@ import { hostOf, normalizeHost } from '../http/host.js';
 import { buildManifest, serializeManifest, type FailedCaseFile, type ManifestFile } from './manifest.js';
 import { defaultKeyDir, loadSigningKey, signManifest, type SigningKey } from './signing.js';
 import { isCaseId } from '../store/paths.js';
+import { openCaseNote } from './open-case.js';
 
 export interface CaseWriterOptions {
   /**
@@ -116,7 +117,7 @@ export class CaseWriter {
         if ((err as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 5 && !opts.name) continue;
         throw new EvidenceError(dir, `cannot create the case folder (${errorMessage(err)})`);
       }
-      writeFileSync(join(dir, PARTIAL_FILE), `capture in progress since ${new Date().toISOString()}; removed when the case is closed\n`);
+      writeFileSync(join(dir, PARTIAL_FILE), openCaseNote());
       const writer = new CaseWriter(dir, name, signingKey, opts.onSealed);
       writer.timed(() =>
         writer.warc.append([warcinfoRecord(writer.warcinfoId, name, WARC_FILE, info), infoRecord(info, false, writer.warcinfoId)]),

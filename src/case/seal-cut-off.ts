@@ -4,9 +4,10 @@
 // its report's error saying why; the WARC as the killed process left it is kept in the case,
 // byte for byte, as cut-off/capture.warc.gz. The sealed case is written beside the open one (in
 // `stagingDir`), so a process killed while sealing leaves the open case as it was.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { PARTIAL_FILE, WARC_FILE } from './case-layout.js';
+import { cutOffRecorded } from './open-case.js';
 import { CaseWriter } from './case-writer.js';
 import { captureFromRecords } from '../evidence/warc/read-warc.js';
 import { field, readWarcBuffer } from '../evidence/warc/warc-parse.js';
@@ -27,6 +28,37 @@ export interface SealedCutOff {
 /** The case folder is still open (its capture was cut off or is still running). */
 export function isOpenCase(dir: string): boolean {
   return existsSync(join(dir, PARTIAL_FILE));
+}
+
+/**
+ * Seals the open case `dir` where it is, once its writer is gone: the sealed case is made in
+ * `<cases>/.sealing/` and swapped in (the open folder kept there until the swap is done, so a
+ * process killed meanwhile loses nothing: the next call finishes the swap). Null when the case
+ * holds no whole record (nothing was requested; it is left as it is).
+ */
+export async function sealCutOffInPlace(dir: string, reason: string | ((exchanges: number) => string)): Promise<SealedCutOff | null> {
+  const staging = join(dirname(dir), SEALING_DIR);
+  const name = basename(dir);
+  const left = join(staging, `${name}.open`);
+  if (!existsSync(dir) && existsSync(left)) renameSync(left, dir);
+  const sealed = await sealCutOffCase(dir, staging, reason);
+  if (!sealed) return null;
+  rmSync(left, { recursive: true, force: true });
+  renameSync(dir, left);
+  renameSync(sealed.dir, dir);
+  rmSync(left, { recursive: true, force: true });
+  return { ...sealed, dir };
+}
+
+/** Where cut-off cases are sealed before they are swapped in (a folder of the cases folder no case is named like). */
+export const SEALING_DIR = '.sealing';
+
+/** The reason a case cut off in this process's own cases folder is sealed with. */
+export function cutOffHereReason(exchanges: number): string {
+  return (
+    `partial: the process tracing it stopped (killed, crashed or the machine restarted) ${cutOffRecorded(exchanges)}; ` +
+    'sealed from what it recorded when the link came up again'
+  );
 }
 
 /**

@@ -12,6 +12,7 @@
 // server's SQLite (jobs table and ledger of requested URLs) before the answer is sent, so no job
 // is traced twice whatever Redis does (BullMQ runs a stalled job again unless told not to, and
 // loses its state when Redis restarts without persistence).
+import { cutOffRecorded } from '../case/open-case.js';
 import type { TraceDefaults } from '../service/tracer.js';
 import type { TraceRequest } from '../service/tracer.js';
 
@@ -63,11 +64,10 @@ export const CLAIMED_NOT_BEGUN =
 
 /** The error of a case a killed worker left open, sealed by the next worker on its spool (its report's error, the case marked partial). */
 export function cutOffReason(exchanges: number): string {
-  const recorded =
-    exchanges > 0
-      ? `after ${exchanges} exchange(s) were recorded`
-      : 'before any exchange was recorded (whether its link was requested is not known: a request is recorded when its answer comes)';
-  return `partial: the worker died mid-trace (killed or crashed) ${recorded}; sealed from what it recorded when a worker started again on its spool`;
+  return (
+    `partial: the worker died mid-trace (killed or crashed) ${cutOffRecorded(exchanges)}; ` +
+    'sealed from what it recorded when a worker started again on its spool'
+  );
 }
 
 /** The server's trace settings that travel with each job (JSON: file paths such as --cacert must exist on the worker's host). */

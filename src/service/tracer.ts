@@ -13,6 +13,8 @@ import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
 import { parseTraceUrl, requestKey } from '../capture/trace-input.js';
 import type { Report } from '../report.js';
 import type { CaseStore } from '../store/index.js';
+import { openCaseWriterGone } from '../case/open-case.js';
+import { cutOffHereReason, isOpenCase, sealCutOffInPlace } from '../case/seal-cut-off.js';
 import type { BrowserPool } from './browser-pool.js';
 import { JobQueue } from './job-queue.js';
 
@@ -56,6 +58,21 @@ export const MISSING_CASE = 'not in this cases folder: deleted, or never deliver
 export function alreadyTraced(store: CaseStore, url: string, claim: { caseId: string | null; inProgress: boolean }): TraceOutcome {
   const caseMissing = !claim.inProgress && claim.caseId !== null && !existsSync(join(store.casesDir, claim.caseId));
   return { kind: 'already-traced', url, caseId: claim.caseId, inProgress: claim.inProgress, ...(caseMissing ? { caseMissing } : {}) };
+}
+
+/**
+ * The earlier case of a link, left open by a process that died mid-trace (kill -9, a crash), is
+ * sealed now as partial from what it recorded, and indexed: nothing it recorded is lost, and the
+ * answer points at a sealed case. One that cannot be sealed is left as it is.
+ */
+async function sealIfCutOff(store: CaseStore, caseId: string): Promise<void> {
+  const dir = join(store.casesDir, caseId);
+  if (!isOpenCase(dir) || !openCaseWriterGone(dir)) return;
+  try {
+    if (await sealCutOffInPlace(dir, cutOffHereReason)) store.indexCase(dir);
+  } catch {
+    // Unreadable records: the case stays open, as the killed process left it.
+  }
 }
 
 export type TraceOutcome =
@@ -169,7 +186,10 @@ export class Tracer {
     } catch (err) {
       return { kind: 'failed', url, caseId: null, error: `the ledger of requested URLs cannot be written: ${firstLine(err)}` };
     }
-    if (!claim.ok) return alreadyTraced(store, url, claim);
+    if (!claim.ok) {
+      if (claim.caseId && !claim.inProgress) await sealIfCutOff(store, claim.caseId);
+      return alreadyTraced(store, url, claim);
+    }
     request.onStart?.();
     // Set by onCase, a callback: declared so that the checks after the trace are not narrowed away.
     let caseId = null as string | null;
