@@ -16,6 +16,7 @@ import { startLab, type Lab } from '../src/lab/index.js';
 import { startServe, type ServeHandle } from '../src/cli/serve-command.js';
 import { clean, truncate } from '../src/cli/terminal.js';
 import { DIMENSION_TITLES, FEED_DIMENSIONS, type FeedAggregate } from '../src/feed/aggregate.js';
+import { alsoWritten } from '../src/feed/format-text.js';
 
 const SEED_EML = fileURLToPath(new URL('../../test/fixtures/mail/seed.eml', import.meta.url));
 
@@ -153,7 +154,7 @@ test('clicktrace report: counts, first and last seen and example cases, in JSON,
   assert.deepEqual(new Set(selligent.examples), new Set([traced.seed.case, mailTrace]));
   const platform = find(agg.rows, 'platform', 'Selligent');
   assert.deepEqual([platform.messages, platform.traces, platform.detail], [1, 1, 'esp']);
-  assert.deepEqual(new Set(platform.examples), new Set([messageCase, mailTrace]));
+  assert.deepEqual(platform.examples, [messageCase], 'the message case shows the headers');
 
   const advertiser = find(agg.rows, 'advertiser', 'advertiser.example');
   assert.deepEqual([advertiser.traces, advertiser.examples], [1, [traced['five-hop'].case]]);
@@ -195,6 +196,7 @@ test('clicktrace report: counts, first and last seen and example cases, in JSON,
     'cloaked',
     'single_use',
     'signals',
+    'spellings',
   ]);
   // The totals first, then the lines (no link compared here: no cloaking rows).
   assert.deepEqual(records[0].slice(0, 8), [
@@ -485,6 +487,7 @@ test('the four formats carry the same facts over a mixed set, compared and cloak
     '',
     '',
     '',
+    '',
   ]);
   assert.deepEqual(
     records.filter((r) => r[0] !== 'cloaking'),
@@ -504,6 +507,7 @@ test('the four formats carry the same facts over a mixed set, compared and cloak
       '',
       '',
       '',
+      r.spellings.join(' | '),
     ]),
   );
   assert.deepEqual(
@@ -524,6 +528,7 @@ test('the four formats carry the same facts over a mixed set, compared and cloak
       String(c.cloaked),
       String(c.singleUse),
       c.signals.join(', '),
+      '',
     ]),
   );
 
@@ -559,7 +564,7 @@ test('the four formats carry the same facts over a mixed set, compared and cloak
     agg.rows.map((r) => ({
       dimension: r.dimension,
       label: clean(truncate(r.label, 48)),
-      detail: clean(truncate([r.detail, r.source ? `data: ${r.source}` : null].filter(Boolean).join('; '), 48)),
+      detail: clean(truncate([r.detail, r.source ? `data: ${r.source}` : null, alsoWritten(r)].filter(Boolean).join('; '), 72)),
       messages: String(r.messages),
       traces: tracesNote(r),
       firstSeen: minute(r.firstSeen),
@@ -623,7 +628,7 @@ test('the four formats carry the same facts over a mixed set, compared and cloak
       agg.rows.map((r) => ({
         dimension: r.dimension,
         key: r.key,
-        label: r.label,
+        label: [r.label, alsoWritten(r)].filter(Boolean).join('\n'),
         detail: [r.detail, r.source ? `data: ${r.source}, approximate` : null].filter(Boolean).join('; '),
         messages: String(r.messages),
         traces: tracesNote(r),

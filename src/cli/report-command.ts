@@ -16,7 +16,13 @@ other hops on the way, advertiser (only for chains that ended on a landing page,
 that names the advertiser decides; the final registrable domain of the others is listed apart,
 with the tracker or broker whose own page a chain rested on), and
 hosting network (AS) of every hop. Each line gives the number of messages and traces, when it
-was first and last seen, and up to three example case ids, newest first. Imported captures
+was first and last seen (when the evidence that shows it was recorded), and up to three example
+case ids, newest first, each a case that shows the line (a trace with the party at a hop; for a
+sending platform, the message case). One party is one line however the cases spell it: a name
+the clicktracker catalogue knows (rules/) under its catalogue name ("SendGrid", "sendgrid.net"
+and "Twilio SendGrid" are one line), domains by registrable domain (case, trailing dot and www.
+aside, IDN as punycode), other names regardless of case; each line lists the spellings it
+grouped. Private and loopback addresses are labelled as such, not as networks. Imported captures
 (clicktrace import) and the visitors of clicktrace compare (one trace per profile) count among
 the traces and are counted apart ("3 (1 imported, 2 compared)"); the totals say how many
 traces stopped with an error; case folders with no report yet (a trace running, or cut off) are
@@ -36,8 +42,9 @@ options:
   --json         the aggregate as one JSON object
   --csv          RFC 4180 CSV, one row per (dimension, key): first the totals (dimension
                  "total"), last the cloaking per party ("cloaking"); a cell that a spreadsheet would
-                 take for a formula (= + - @ tab) is prefixed with ', control characters are
-                 written out as \\xNN
+                 take for a formula (= + - @, full-width or after spaces, tab, line break) is
+                 prefixed with ', control characters are written out as \\xNN; the last column,
+                 spellings, joins a line's spellings with " | "
   --html FILE    write a standalone HTML page (no script; inline style) to FILE; its example
                  cases link to their folders (absolute paths: open FILE on this machine)
 `;

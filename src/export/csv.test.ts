@@ -20,5 +20,10 @@ test('CSV fields: control characters from hostile mail and pages are written out
   assert.equal(csvField('\r=1+1'), '\\x0d=1+1', 'a leading CR is written out, so the cell is no formula');
   assert.equal(csvField('\t=1+1'), "'\t=1+1");
   assert.equal(csvField('+1'), "'+1");
+  assert.equal(csvField(' =1+1'), "' =1+1", 'spaces before the sign: some importers trim them');
+  assert.equal(csvField('\u00a0@SUM(A1)'), "'\u00a0@SUM(A1)");
+  assert.equal(csvField('\n=1+1'), `"'\n=1+1"`);
+  assert.equal(csvField('\uff1d1+1'), "'\uff1d1+1", 'the full-width equals sign');
+  assert.equal(csvField('a=b'), 'a=b');
   assert.equal(csvField('\u009b31m\u202eabc'), '\\x9b31m\\u202eabc');
 });

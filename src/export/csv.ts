@@ -8,6 +8,8 @@ export function csvField(value: string | number | null): string {
   let text = value === null ? '' : showControls(String(value), { keepLines: true });
   // A spreadsheet would run a cell starting with = + - @ (or a tab or CR) as a formula, and these
   // values come from hostile mail and pages: such a cell is prefixed with a quote (OWASP's advice).
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  // Also when spaces or a line break come first (importers that trim them) and for the full-width
+  // forms (= + - @ in CJK input, which some spreadsheets take as the ASCII ones).
+  if (/^[\s\u00a0\u3000]*[=+\-@\uff1d\uff0b\uff0d\uff20]|^[\t\r\n]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

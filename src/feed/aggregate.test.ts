@@ -104,8 +104,32 @@ const CASES: FeedCase[] = [
     hops: [hop(1, 'landing.example', 'unknown', null, { ip: '8.8.8.8', source: SOURCE, asCountry: 'US' })],
   }),
   // An old report with no network: the IP is listed as unknown, not guessed.
-  trace('20260305T120000Z-eeeeee', '2026-03-05T12:00:00.000Z', { hops: [hop(1, 'shop.example', 'advertiser', 'shop.example')] }),
+  trace('20260305T120000Z-eeeeee', '2026-03-05T12:00:00.000Z', {
+    hops: [hop(1, 'shop.example', 'advertiser', 'shop.example', { ip: '93.184.215.14' })],
+  }),
 ];
+
+/** The example is a case that shows the row: a message naming it, or a trace with it at a hop or as its ending. */
+function provesRow(r: FeedRow, id: string, cases: readonly FeedCase[] = CASES): boolean {
+  const c = cases.find((x) => x.id === id);
+  if (!c) return false;
+  const spelled = (s: string | null | undefined) => s !== null && s !== undefined && r.spellings.includes(s);
+  switch (r.dimension) {
+    case 'platform':
+      return c.platforms.some((p) => spelled(p.name));
+    case 'open-tracker':
+      return (c.openTrackers ?? []).some(spelled);
+    case 'recipient':
+      return (c.recipients ?? []).some((x) => spelled(x.givenKey ?? x.address));
+    case 'network':
+      return c.hops.some((h) => h.ip !== null && (h.special === r.key || `AS${h.asn}` === r.key || (h.asn === null && !h.special)));
+    case 'advertiser':
+    case 'final-domain':
+      return spelled(c.advertiser) || spelled(c.finalDomain);
+    default:
+      return c.hops.some((h) => spelled(h.partyName ?? h.domain));
+  }
+}
 
 const row = (rows: FeedRow[], dimension: string, key: string) => {
   const found = rows.find((r) => r.dimension === dimension && r.key === key);
@@ -122,15 +146,18 @@ test('counts messages and traces per platform, tracker, broker, intermediary, ad
   const ses = row(agg.rows, 'platform', 'Amazon SES');
   assert.deepEqual(
     [ses.messages, ses.traces, ses.detail, ses.firstSeen, ses.lastSeen],
-    [2, 2, 'esp', '2026-03-01T10:00:00.000Z', '2026-03-02T09:00:01.000Z'],
+    [2, 2, 'esp', '2026-03-01T10:00:00.000Z', '2026-03-02T09:00:00.000Z'],
   );
-  assert.deepEqual(ses.examples, ['20260302T090001Z-bbbbb1', '20260302T090000Z-bbbbbb-mail', '20260301T100001Z-aaaaa1']);
+  // The headers are in the message cases: they are the examples, and their times when the platform was seen.
+  assert.deepEqual(ses.examples, ['20260302T090000Z-bbbbbb-mail', '20260301T100000Z-aaaaaa-mail']);
   assert.deepEqual([row(agg.rows, 'platform', 'PHPMailer').messages, row(agg.rows, 'platform', 'PHPMailer').traces], [1, 1]);
 
   const selligent = row(agg.rows, 'tracker', 'Selligent');
   assert.deepEqual([selligent.messages, selligent.traces, selligent.detail], [2, 2, 'esp-tracker']);
   assert.deepEqual(selligent.examples, ['20260302T090001Z-bbbbb1', '20260301T100001Z-aaaaa1']);
-  assert.deepEqual([row(agg.rows, 'broker', 'CAKE').traces, row(agg.rows, 'broker', 'CAKE').detail], [1, 'affiliate-network']);
+  // A name the catalogue does not know: its key folded, its label as written.
+  const cake = row(agg.rows, 'broker', 'cake');
+  assert.deepEqual([cake.label, cake.spellings, cake.traces, cake.detail], ['CAKE', ['CAKE'], 1, 'affiliate-network']);
   assert.equal(row(agg.rows, 'intermediary', 'Bitly').detail, 'shortener');
   assert.equal(row(agg.rows, 'intermediary', 'relay.example').detail, 'unattributed');
   assert.ok(!agg.rows.some((r) => r.dimension === 'intermediary' && r.key === 'loop.example'), 'the last hop is the final domain');
@@ -156,6 +183,7 @@ test('counts messages and traces per platform, tracker, broker, intermediary, ad
   );
   assert.equal(row(agg.rows, 'network', 'no-as').source, SOURCE);
   assert.equal(row(agg.rows, 'network', 'unknown').traces, 1);
+  for (const r of agg.rows) for (const id of r.examples) assert.ok(provesRow(r, id), `${r.dimension} ${r.key}: example ${id}`);
 
   // Dimensions in a fixed order; within one, the busiest first.
   const order = agg.rows.map((r) => r.dimension);
@@ -169,12 +197,13 @@ test('since leaves out older cases; a message recorded before the cut-off but tr
   assert.equal(agg.cases, 4);
   assert.equal(agg.traces, 4);
   assert.equal(agg.messages, 1, 'the message of the included trace is counted');
-  // Its platforms count with it, on the trace that brought it in (the only case in the window).
+  // Its platforms count with it, on the trace that brought it in (the only case in the window); the
+  // message case shows them (the example), recorded before the window (first and last seen).
   for (const name of ['Amazon SES', 'PHPMailer']) {
     const platform = row(agg.rows, 'platform', name);
     assert.deepEqual(
       [platform.messages, platform.traces, platform.examples, platform.firstSeen, platform.lastSeen],
-      [1, 1, ['20260302T090001Z-bbbbb1'], '2026-03-02T09:00:01.000Z', '2026-03-02T09:00:01.000Z'],
+      [1, 1, ['20260302T090000Z-bbbbbb-mail'], '2026-03-02T09:00:00.000Z', '2026-03-02T09:00:00.000Z'],
       name,
     );
   }
@@ -205,12 +234,12 @@ test('CSV: RFC 4180 quoting, one row per line, formulas defused; the text table 
   const lines = csv.split('\r\n');
   assert.equal(
     lines[0],
-    'dimension,key,label,detail,messages,traces,first_seen,last_seen,examples,source,imported,compared,cloaked,single_use,signals',
+    'dimension,key,label,detail,messages,traces,first_seen,last_seen,examples,source,imported,compared,cloaked,single_use,signals,spellings',
   );
-  assert.equal(lines[1], 'total,all,all cases,1 case,0,1,2026-03-06T00:00:00.000Z,2026-03-06T00:00:00.000Z,,,0,0,,,');
+  assert.equal(lines[1], 'total,all,all cases,1 case,0,1,2026-03-06T00:00:00.000Z,2026-03-06T00:00:00.000Z,,,0,0,,,,');
   assert.ok(csv.includes(`tracker,'=cmd|calc,'=cmd|calc,esp-tracker,0,1,`));
   // CR and ESC written out (the CSV goes to stdout, often a terminal); the line break stays, quoted.
-  assert.ok(csv.includes('advertiser,"evil,""corp""\\x0d\n\\x1b[31m"'), csv);
+  assert.ok(csv.includes(',"evil,""corp""\\x0d\n\\x1b[31m",advertiser party,'), csv);
   assert.ok(
     !/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(csv.replace(/\r\n/g, '')),
     'no control character but the line breaks',
@@ -250,13 +279,13 @@ test('open trackers per message, and per given-out address: who reached it, via 
   assert.equal(given.messages, 1);
   assert.equal(given.traces, 1);
   assert.equal(given.detail, 'after retirement, for t-mobile.example, via Selligent');
-  assert.deepEqual(given.examples, [traced.id, message.id]);
+  assert.deepEqual(given.examples, [message.id], 'the message case names the address');
   const tagged = rows.find((r) => r.dimension === 'recipient' && r.key === 'me+shop@example.org')!;
   assert.match(tagged.detail!, /tag shop/);
   assert.ok(!rows.some((r) => r.key === 'plain@example.org'), 'an address neither mapped nor tagged is not a given-out address');
   const pixel = rows.find((r) => r.dimension === 'open-tracker')!;
   // As a platform line: the messages that carry it, and the traces of their links.
-  assert.deepEqual([pixel.key, pixel.messages, pixel.traces, pixel.examples], ['Selligent', 1, 1, [traced.id, message.id]]);
+  assert.deepEqual([pixel.key, pixel.messages, pixel.traces, pixel.examples], ['Selligent', 1, 1, [message.id]]);
 });
 
 test('imported captures are counted apart on every line and in the totals; traces that stopped with an error too', () => {
@@ -280,7 +309,7 @@ test('imported captures are counted apart on every line and in the totals; trace
   assert.match(text, /Selligent\s+esp-tracker\s+0\s+2 \(1 imported\)\s/);
   const csv = formatFeedCsv(agg).split('\r\n');
   assert.ok(
-    csv.some((l) => l.startsWith('tracker,Selligent,') && l.endsWith(',1,0,,,')),
+    csv.some((l) => l.startsWith('tracker,Selligent,') && l.endsWith(',1,0,,,,Selligent')),
     csv.join('\n'),
   );
   assert.equal(formatFeedText(feedAggregate([])).split('\n')[0], '0 case(s): 0 message(s), 0 trace(s)');
@@ -303,7 +332,7 @@ test('the same link in two messages is traced once: the trace counts for both me
     assert.deepEqual([row(agg.rows, dimension, key).messages, row(agg.rows, dimension, key).traces], [2, 1], `${dimension} ${key}`);
   assert.deepEqual([row(agg.rows, 'platform', 'Amazon SES').messages, row(agg.rows, 'platform', 'Amazon SES').traces], [1, 1]);
   assert.deepEqual([row(agg.rows, 'platform', 'Mailgun').messages, row(agg.rows, 'platform', 'Mailgun').traces], [1, 1]);
-  assert.deepEqual(row(agg.rows, 'platform', 'Mailgun').examples, [shared.id, second.id]);
+  assert.deepEqual(row(agg.rows, 'platform', 'Mailgun').examples, [second.id]);
 });
 
 test("a batch counts its own messages: a trace it reused counts for them, not for an earlier run's messages", () => {
@@ -379,12 +408,12 @@ test('the cloaking of a cases folder is in the text and the CSV, with first and 
   const csv = formatFeedCsv(agg).split('\r\n');
   assert.equal(
     csv[1],
-    'total,all,all cases,"1 case, 1 stopped with an error, since 2026-05-01T00:00:00.000Z",0,1,2026-06-01T00:00:00.000Z,2026-06-01T00:00:00.000Z,,,0,0,,,',
+    'total,all,all cases,"1 case, 1 stopped with an error, since 2026-05-01T00:00:00.000Z",0,1,2026-06-01T00:00:00.000Z,2026-06-01T00:00:00.000Z,,,0,0,,,,',
   );
   assert.equal(
     csv.at(-2),
     'cloaking,phish.example,phish.example,,,,2026-06-01T00:00:00.000Z,2026-06-02T00:00:00.000Z,' +
-      '20260602T000000Z-bbbbbb-compare 20260601T000000Z-cccccc-compare,,,2,1,0,"user-agent, referrer"',
+      '20260602T000000Z-bbbbbb-compare 20260601T000000Z-cccccc-compare,,,2,1,0,"user-agent, referrer",',
   );
   const text = formatFeedText(agg);
   assert.match(
@@ -426,4 +455,121 @@ test("a chain that rested on a tracker's own page reached no landing page: its d
   assert.deepEqual([final.detail, final.traces, final.messages], ['ended on a page of Selligent (esp-tracker), not a landing page', 1, 1]);
   assert.equal(row(agg.rows, 'tracker', 'Selligent').traces, 1);
   assert.ok(!row(agg.rows, 'recipient', 'me+shop@example.org').detail!.includes('for '), 'no advertiser named for the address');
+});
+
+test('one row per party whatever the spelling: header, catalogue name, domain, id; advertisers by registrable domain', () => {
+  const mail = (id: string, at: string, platform: string, pixel: string): FeedCase => ({
+    ...message(id, at, platform),
+    openTrackers: [pixel],
+  });
+  const m1 = mail('20260801T000000Z-aaaaaa-mail', '2026-08-01T00:00:00.000Z', 'SendGrid', 'sendgrid');
+  const m2 = mail('20260801T000100Z-bbbbbb-mail', '2026-08-01T00:01:00.000Z', 'Twilio SendGrid', 'Twilio SendGrid');
+  const t1 = trace('20260801T000001Z-aaaaa1', '2026-08-01T00:00:01.000Z', {
+    messageCases: [m1.id],
+    advertiser: 'WWW.Bücher.DE.',
+    finalDomain: 'bücher.de',
+    hops: [hop(1, 'sendgrid.net', 'esp-tracker', 'Twilio SendGrid', google), hop(2, 'xn--bcher-kva.de', 'advertiser', 'bücher.de', google)],
+  });
+  // Recorded before the rule: the tracker hop unattributed, named by its domain only.
+  const t2 = trace('20260801T000101Z-bbbbb1', '2026-08-01T00:01:01.000Z', {
+    messageCases: [m2.id],
+    advertiser: 'xn--bcher-kva.de',
+    finalDomain: 'xn--bcher-kva.de',
+    hops: [hop(1, 'SendGrid.net.', 'unknown', null, google), hop(2, 'www.xn--bcher-kva.de', 'advertiser', 'xn--bcher-kva.de', google)],
+  });
+  const loops = ['Loop.Example.', 'www.loop.example'].map((domain, i) =>
+    trace(`20260801T00020${i}Z-cccccc`, `2026-08-01T00:02:0${i}.000Z`, {
+      endedOnPage: false,
+      advertiser: null,
+      finalDomain: domain,
+      error: 'redirect loop',
+      hops: [hop(1, domain, 'unknown', null, google)],
+    }),
+  );
+  const cases = [m1, m2, t1, t2, ...loops];
+  const agg = feedAggregate(cases);
+  const of = (dimension: string) => agg.rows.filter((r) => r.dimension === dimension);
+  assert.deepEqual(
+    of('tracker').map((r) => [r.key, r.label, r.spellings, r.traces, r.messages, r.detail]),
+    [
+      [
+        'Twilio SendGrid',
+        'Twilio SendGrid',
+        ['SendGrid.net.', 'Twilio SendGrid'],
+        2,
+        2,
+        'esp-tracker, esp-tracker (by its domain in the catalogue)',
+      ],
+    ],
+  );
+  assert.deepEqual(
+    of('platform').map((r) => [r.key, r.spellings, r.messages, r.examples]),
+    [['Twilio SendGrid', ['SendGrid', 'Twilio SendGrid'], 2, [m2.id, m1.id]]],
+  );
+  assert.deepEqual(
+    of('open-tracker').map((r) => [r.key, r.spellings]),
+    [['Twilio SendGrid', ['Twilio SendGrid', 'sendgrid']]],
+  );
+  assert.deepEqual(of('intermediary'), [], 'the unattributed tracker hop is the tracker, not a hop of its own');
+  assert.deepEqual(
+    of('advertiser').map((r) => [r.key, r.label, r.spellings, r.traces]),
+    [['xn--bcher-kva.de', 'xn--bcher-kva.de', ['WWW.Bücher.DE.', 'xn--bcher-kva.de'], 2]],
+  );
+  assert.deepEqual(
+    of('final-domain').map((r) => [r.key, r.spellings, r.traces]),
+    [['loop.example', ['Loop.Example.', 'www.loop.example'], 2]],
+  );
+  for (const r of agg.rows) for (const id of r.examples) assert.ok(provesRow(r, id, cases), `${r.dimension} ${r.key}: example ${id}`);
+  // The text, CSV and HTML say the other spellings; JSON has them all.
+  assert.match(formatFeedText(agg), /Twilio SendGrid\s+esp; also written: SendGrid\s/);
+  assert.ok(
+    formatFeedCsv(agg).includes(',"WWW.Bücher.DE. | xn--bcher-kva.de"\r\n') ||
+      formatFeedCsv(agg).includes(',WWW.Bücher.DE. | xn--bcher-kva.de\r\n'),
+  );
+});
+
+test('a batch that reuses an earlier trace: the tracker was seen when the trace was made, the platform when the message came', () => {
+  const old = message('20260901T000000Z-aaaaaa-mail', '2026-09-01T00:00:00.000Z', 'Mailgun');
+  const fresh = message('20261001T000000Z-bbbbbb-mail', '2026-10-01T00:00:00.000Z', 'Amazon SES');
+  const reused = trace('20260901T000001Z-aaaaa1', '2026-09-01T00:00:01.000Z', {
+    messageCases: [old.id, fresh.id],
+    hops: [hop(1, 'emsecure.test', 'esp-tracker', 'Selligent', google), hop(2, 'shop.example', 'advertiser', 'shop.example', google)],
+  });
+  // The batch's cases: its message and the trace it pointed at (already traced).
+  const batch = feedAggregate([fresh, reused]);
+  const tracker = row(batch.rows, 'tracker', 'Selligent');
+  assert.deepEqual(
+    [tracker.firstSeen, tracker.lastSeen, tracker.messages, tracker.examples],
+    [reused.startedAt, reused.startedAt, 1, [reused.id]],
+  );
+  const platform = row(batch.rows, 'platform', 'Amazon SES');
+  assert.deepEqual(
+    [platform.firstSeen, platform.lastSeen, platform.traces, platform.examples],
+    [fresh.startedAt, fresh.startedAt, 1, [fresh.id]],
+  );
+  // The same cases folder, --since the batch: the reused trace is older than the window; the message is in it.
+  const window = feedAggregate([old, reused, fresh], { since: '2026-10-01T00:00:00.000Z' });
+  assert.deepEqual([window.cases, window.messages, window.traces], [1, 1, 0]);
+  assert.deepEqual(
+    window.rows.map((r) => `${r.dimension}:${r.key}`),
+    ['platform:Amazon SES'],
+  );
+});
+
+test('hosting networks: a private or loopback address with no network in its report is labelled as such, never unknown', () => {
+  const agg = feedAggregate([
+    trace('20261101T000000Z-aaaaaa', '2026-11-01T00:00:00.000Z', {
+      hops: [
+        hop(1, 'intranet.example', 'unknown', null, { ip: '10.1.2.3' }),
+        hop(2, 'mapped.example', 'unknown', null, { ip: '::ffff:127.0.0.1' }),
+        hop(3, 'shop.example', 'advertiser', 'shop.example', { ip: '93.184.215.14' }),
+      ],
+    }),
+  ]);
+  const networks = agg.rows.filter((r) => r.dimension === 'network').map((r) => [r.key, r.label, r.detail]);
+  assert.deepEqual(networks, [
+    ['loopback', 'loopback', 'special-purpose address'],
+    ['private', 'private', 'special-purpose address'],
+    ['unknown', 'unknown (the report has no network for this IP)', null],
+  ]);
 });

@@ -5,6 +5,8 @@
 // from the case index (src/store/feed-cases.ts), so the same cases always give the same answer.
 
 import type { CloakingRow } from '../compare/cloaking-report.js';
+import { groupDomain, groupParty, loadPartyCatalogue, type GroupedName, type PartyCatalogue } from './party-names.js';
+import { parseAddress, specialNetwork } from '../hosting/special-addresses.js';
 
 /** One case as the aggregate needs it. */
 export interface FeedCase {
@@ -86,10 +88,18 @@ export const DIMENSION_TITLES: Record<FeedDimension, string> = {
 
 export interface FeedRow {
   dimension: FeedDimension;
-  /** Stable key within the dimension: a party name, a domain, "AS15169", "loopback". */
+  /**
+   * Stable key within the dimension: a party's catalogue name, a registrable domain (ASCII, lower
+   * case), a name the catalogue does not know (folded: lower case), "AS15169", "loopback".
+   */
   key: string;
-  /** What a reader sees: "Selligent", "AS15169 Google LLC". */
+  /** What a reader sees: "Twilio SendGrid", "shop.example", "AS15169 Google LLC". */
   label: string;
+  /**
+   * Every spelling the cases gave for this line ("SendGrid", "sendgrid.net", "WWW.Shop.Example",
+   * an AS name of another data release), sorted: grouped here (src/feed/party-names.ts).
+   */
+  spellings: string[];
   /** Roles, countries or why the line is there ("did not end on a page"). */
   detail: string | null;
   messages: number;
@@ -100,7 +110,10 @@ export interface FeedRow {
   compared: number;
   firstSeen: string | null;
   lastSeen: string | null;
-  /** Up to EXAMPLES case ids, newest first. */
+  /**
+   * Up to EXAMPLES case ids, newest first, each one a case that shows the line: a trace with the
+   * party at a hop (or ending there), a message case whose headers, pixels or recipients name it.
+   */
   examples: string[];
   /** For AS lines: the offline data and its date (each release, when the cases were made with several). */
   source: string | null;
@@ -135,33 +148,52 @@ const TRACKER_ROLES = new Set(['esp-tracker']);
 const BROKER_ROLES = new Set(['affiliate-network', 'ad-network', 'redirector']);
 
 interface Bucket {
-  row: Omit<FeedRow, 'messages' | 'traces' | 'imported' | 'compared' | 'examples' | 'detail' | 'source'>;
+  row: Omit<FeedRow, 'label' | 'spellings' | 'messages' | 'traces' | 'imported' | 'compared' | 'examples' | 'detail' | 'source'>;
+  /** The catalogue name or the domain; null: the most used spelling. */
+  label: string | null;
+  spellings: Map<string, number>;
   details: Set<string>;
   sources: Set<string>;
   messages: Set<string>;
   traces: Set<string>;
   imported: Set<string>;
   compared: Set<string>;
-  /** Case id -> its time, for the examples. */
+  /** Case id -> its time, for the examples: the cases that show the line. */
   cases: Map<string, string>;
+}
+
+/** A line's name: how it is grouped, and the spelling this case gave. */
+type LineName = Pick<GroupedName, 'key' | 'label'> & { spelling: string };
+
+/** The row's display name: the fixed one, else the spelling seen most (the first in order on a tie). */
+function displayName(bucket: Bucket): string {
+  if (bucket.label) return bucket.label;
+  let best: [string, number] | null = null;
+  for (const entry of [...bucket.spellings].sort((a, b) => (a[0] < b[0] ? -1 : 1))) if (!best || entry[1] > best[1]) best = entry;
+  return best?.[0] ?? bucket.row.key;
 }
 
 class Buckets {
   private readonly map = new Map<string, Bucket>();
 
-  /** Counts case `c` on a line; `messages` (a trace's messages that this line is about) defaults to all of them. */
+  /**
+   * Counts case `c` on a line; `messages` (a trace's messages that this line is about) defaults to
+   * all of them. `evidence` is the case that shows the line (a message case, for the sending
+   * platform of a message counted on a trace of its link): the example, and when the line was seen.
+   */
   add(
     dimension: FeedDimension,
-    key: string,
-    label: string,
+    name: LineName,
     c: FeedCase,
-    options: { detail?: string | null; source?: string | null; messages?: readonly string[] } = {},
+    options: { detail?: string | null; source?: string | null; messages?: readonly string[]; evidence?: FeedCase } = {},
   ) {
-    const id = `${dimension}\u0000${key}`;
+    const id = `${dimension}\u0000${name.key}`;
     let bucket = this.map.get(id);
     if (!bucket) {
       bucket = {
-        row: { dimension, key, label, firstSeen: null, lastSeen: null },
+        row: { dimension, key: name.key, firstSeen: null, lastSeen: null },
+        label: name.label,
+        spellings: new Map(),
         details: new Set(),
         sources: new Set(),
         messages: new Set(),
@@ -172,6 +204,7 @@ class Buckets {
       };
       this.map.set(id, bucket);
     }
+    bucket.spellings.set(name.spelling, (bucket.spellings.get(name.spelling) ?? 0) + 1);
     if (options.detail) bucket.details.add(options.detail);
     if (options.source) bucket.sources.add(options.source);
     if (c.kind === 'mail') bucket.messages.add(c.id);
@@ -181,11 +214,11 @@ class Buckets {
       if (c.comparison) bucket.compared.add(c.id);
       for (const m of options.messages ?? messagesOf(c)) bucket.messages.add(m);
     }
-    const at = c.startedAt ?? '';
-    bucket.cases.set(c.id, at);
-    if (c.startedAt) {
-      if (!bucket.row.firstSeen || c.startedAt < bucket.row.firstSeen) bucket.row.firstSeen = c.startedAt;
-      if (!bucket.row.lastSeen || c.startedAt > bucket.row.lastSeen) bucket.row.lastSeen = c.startedAt;
+    const evidence = options.evidence ?? c;
+    bucket.cases.set(evidence.id, evidence.startedAt ?? '');
+    if (evidence.startedAt) {
+      if (!bucket.row.firstSeen || evidence.startedAt < bucket.row.firstSeen) bucket.row.firstSeen = evidence.startedAt;
+      if (!bucket.row.lastSeen || evidence.startedAt > bucket.row.lastSeen) bucket.row.lastSeen = evidence.startedAt;
     }
   }
 
@@ -194,6 +227,8 @@ class Buckets {
     return [...this.map.values()]
       .map((b) => ({
         ...b.row,
+        label: displayName(b),
+        spellings: [...b.spellings.keys()].sort(),
         detail: b.details.size ? [...b.details].sort().join(', ') : null,
         source: b.sources.size ? [...b.sources].sort().join(', ') : null,
         messages: b.messages.size,
@@ -212,10 +247,11 @@ class Buckets {
           b.traces - a.traces ||
           (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
       )
-      .map(({ dimension, key, label, detail, messages, traces, imported, compared, firstSeen, lastSeen, examples, source }) => ({
+      .map(({ dimension, key, label, spellings, detail, messages, traces, imported, compared, firstSeen, lastSeen, examples, source }) => ({
         dimension,
         key,
         label,
+        spellings,
         detail,
         messages,
         traces,
@@ -237,6 +273,8 @@ export interface FeedAggregateOptions {
    * (feedMessageContext), read for what they say of their message; never counted as cases.
    */
   context?: readonly FeedCase[];
+  /** The party catalogue names are grouped by (src/feed/party-names.ts); the rules files' when absent. */
+  catalogue?: PartyCatalogue;
 }
 
 /**
@@ -246,14 +284,20 @@ export interface FeedAggregateOptions {
  * messages of the batch, not those of earlier runs that led to a trace it reused). With `since`,
  * also a message recorded before it but with a trace of one of its links made in the window (a
  * mailbox traced again, its message cases reused): it is part of the window's answer, counted
- * on that trace, which is the example and gives first and last seen of the message's lines (its
- * sending platforms, open trackers, given-out addresses). A counted message counts everywhere a
- * message counts; a trace counts for the counted messages it came from.
+ * on that trace. A counted message counts everywhere a message counts; a trace counts for the
+ * counted messages it came from.
+ *
+ * First and last seen, and the examples, come from the cases that show each line, when their
+ * evidence was recorded: a trace for the parties at its hops, its advertiser and the networks; the
+ * message case for its sending platforms, open trackers and given-out addresses (so a message
+ * recorded before `since` and counted on a trace in the window shows its own, earlier, time; a
+ * trace reused by a batch, its own time, not the batch's).
  */
 export function feedAggregate(cases: readonly FeedCase[], options: FeedAggregateOptions = {}): FeedAggregate {
   const since = options.since ?? null;
   const included = since ? cases.filter((c) => c.startedAt !== null && c.startedAt >= since) : [...cases];
   const buckets = new Buckets();
+  const names = new Names(options.catalogue ?? loadPartyCatalogue());
   const messagesById = new Map<string, FeedCase>();
   for (const c of [...(options.context ?? []), ...(since ? cases : included)]) if (c.kind === 'mail') messagesById.set(c.id, c);
   const counted = new Set(included.filter((c) => c.kind === 'mail').map((c) => c.id));
@@ -272,7 +316,7 @@ export function feedAggregate(cases: readonly FeedCase[], options: FeedAggregate
     }
     if (c.kind === 'mail') {
       messages.add(c.id);
-      addMessageLines(buckets, c, c, []);
+      addMessageLines(buckets, names, c, c, []);
       continue;
     }
     traces++;
@@ -281,12 +325,18 @@ export function feedAggregate(cases: readonly FeedCase[], options: FeedAggregate
     if (c.error !== null) failed++;
     // The trace as this selection sees it: only the counted messages it came from.
     const trace = { ...c, messageCases: messagesOf(c).filter((m) => counted.has(m)) };
-    const advertiser = advertiserOf(trace);
+    const advertiser = advertiserOf(trace, names);
     for (const messageCase of trace.messageCases) {
       messages.add(messageCase);
-      addMessageLines(buckets, messagesById.get(messageCase)!, trace, advertiser ? [`for ${advertiser}`] : []);
+      addMessageLines(
+        buckets,
+        names,
+        messagesById.get(messageCase)!,
+        trace,
+        advertiser ? [`for ${advertiser.label ?? advertiser.spelling}`] : [],
+      );
     }
-    addChain(buckets, trace);
+    addChain(buckets, names, trace);
   }
   return {
     since,
@@ -302,16 +352,39 @@ export function feedAggregate(cases: readonly FeedCase[], options: FeedAggregate
   };
 }
 
+/** Names as the lines group them (memoised: thousands of cases repeat the same few spellings). */
+class Names {
+  private readonly parties = new Map<string, LineName & { role: string | null }>();
+  private readonly domains = new Map<string, LineName>();
+  constructor(private readonly catalogue: PartyCatalogue) {}
+
+  /** A party (a name, or an unattributed hop's domain): the catalogue's, a registrable domain, or the name. */
+  party(spelling: string): LineName & { role: string | null } {
+    let name = this.parties.get(spelling);
+    if (!name) this.parties.set(spelling, (name = { ...groupParty(spelling, this.catalogue), spelling }));
+    return name;
+  }
+
+  /** An advertiser or final domain: its registrable domain. */
+  domain(spelling: string): LineName {
+    let name = this.domains.get(spelling);
+    if (!name) this.domains.set(spelling, (name = { ...groupDomain(spelling), spelling }));
+    return name;
+  }
+}
+
 /**
  * The lines a message makes (its sending platforms, open trackers, given-out addresses), counted
  * for `c`: the message case itself, or a trace of one of its links (`details` then says for which
- * advertiser).
+ * advertiser). The message case shows them: it is their example, and its time when they were seen.
  */
-function addMessageLines(buckets: Buckets, message: FeedCase, c: FeedCase, details: string[]): void {
+function addMessageLines(buckets: Buckets, names: Names, message: FeedCase, c: FeedCase, details: string[]): void {
   const messages = [message.id];
-  for (const p of message.platforms) buckets.add('platform', p.name, p.name, c, { detail: p.kind, messages });
-  for (const name of new Set(message.openTrackers ?? [])) buckets.add('open-tracker', name, name, c, { messages });
-  addRecipients(buckets, message, c, c === message ? message.platforms.map((p) => `via ${p.name}`) : details);
+  const evidence = message;
+  for (const p of message.platforms) buckets.add('platform', names.party(p.name), c, { detail: p.kind, messages, evidence });
+  for (const name of new Set(message.openTrackers ?? [])) buckets.add('open-tracker', names.party(name), c, { messages, evidence });
+  const via = message.platforms.map((p) => `via ${names.party(p.name).label ?? p.name}`);
+  addRecipients(buckets, message, c, c === message ? via : details);
 }
 
 /**
@@ -320,12 +393,15 @@ function addMessageLines(buckets: Buckets, message: FeedCase, c: FeedCase, detai
  */
 function addRecipients(buckets: Buckets, message: FeedCase, c: FeedCase, details: string[]): void {
   const messages = [message.id];
+  const evidence = message;
   for (const r of message.recipients ?? []) {
     if (!r.givenKey && !r.tag) continue;
-    const key = r.givenKey ?? r.address;
+    const spelling = r.givenKey ?? r.address;
+    // Addresses are compared without regard to case (as mail systems do), one line for both spellings.
+    const name = { key: spelling.toLowerCase(), label: null, spelling };
     const facts = [r.spamtrap ? 'spamtrap' : null, r.afterRetirement ? 'after retirement' : null, !r.givenKey ? `tag ${r.tag}` : null];
-    for (const detail of [...facts, ...details]) if (detail) buckets.add('recipient', key, key, c, { detail, messages });
-    if (!facts.some(Boolean) && details.length === 0) buckets.add('recipient', key, key, c, { messages });
+    for (const detail of [...facts, ...details]) if (detail) buckets.add('recipient', name, c, { detail, messages, evidence });
+    if (!facts.some(Boolean) && details.length === 0) buckets.add('recipient', name, c, { messages, evidence });
   }
 }
 
@@ -334,25 +410,33 @@ function messagesOf(c: FeedCase): readonly string[] {
   return c.kind === 'mail' ? [] : c.messageCases;
 }
 
-function addChain(buckets: Buckets, c: FeedCase): void {
+function addChain(buckets: Buckets, names: Names, c: FeedCase): void {
   const last = c.hops.at(-1) ?? null;
+  const finalKey = c.finalDomain ? names.domain(c.finalDomain).key : null;
   for (const hop of c.hops) {
-    const role = hop.partyRole ?? 'unknown';
-    const name = hop.partyName ?? hop.domain;
-    if (name && TRACKER_ROLES.has(role)) buckets.add('tracker', name, name, c, { detail: role });
-    else if (name && BROKER_ROLES.has(role)) buckets.add('broker', name, name, c, { detail: role });
-    else if (name && hop !== last && role !== 'advertiser' && hop.domain !== c.finalDomain)
-      buckets.add('intermediary', name, name, c, { detail: role === 'unknown' ? 'unattributed' : role });
+    const spelling = hop.partyName ?? hop.domain;
+    const name = spelling ? names.party(spelling) : null;
+    const attributed = hop.partyRole && hop.partyRole !== 'unknown';
+    // An unattributed hop on the way whose domain is a catalogued party's (a case recorded before
+    // the rule, or another tool's capture): that party, said so.
+    const byCatalogue = !attributed && hop !== last && name?.role ? name.role : null;
+    const role = byCatalogue ?? hop.partyRole ?? 'unknown';
+    const detail = byCatalogue ? `${role} (by its domain in the catalogue)` : role;
+    const hopKey = hop.domain ? names.domain(hop.domain).key : null;
+    if (name && TRACKER_ROLES.has(role)) buckets.add('tracker', name, c, { detail });
+    else if (name && BROKER_ROLES.has(role)) buckets.add('broker', name, c, { detail });
+    else if (name && hop !== last && role !== 'advertiser' && (byCatalogue || hopKey !== finalKey))
+      buckets.add('intermediary', name, c, { detail: role === 'unknown' ? 'unattributed' : detail });
     addNetwork(buckets, c, hop);
   }
-  const advertiser = advertiserOf(c);
+  const advertiser = advertiserOf(c, names);
   if (advertiser) {
-    buckets.add('advertiser', advertiser, advertiser, c, {
+    buckets.add('advertiser', advertiser, c, {
       detail: c.advertiser ? 'advertiser party' : 'final domain (no advertiser party named)',
     });
   } else if (c.finalDomain) {
-    const owner = pageOwner(c);
-    buckets.add('final-domain', c.finalDomain, c.finalDomain, c, {
+    const owner = pageOwner(c, names);
+    buckets.add('final-domain', names.domain(c.finalDomain), c, {
       detail: c.endedOnPage && owner ? `ended on a page of ${owner}, not a landing page` : 'did not end on a page',
     });
   }
@@ -364,29 +448,38 @@ function addChain(buckets: Buckets, c: FeedCase): void {
  * shortener (the tracker's own offer page) is no landing page, as the analysis says ("no landing
  * page reached"): its domain is not passed off as an advertiser.
  */
-function advertiserOf(c: FeedCase): string | null {
+function advertiserOf(c: FeedCase, names: Names): LineName | null {
   if (!c.endedOnPage) return null;
-  if (c.advertiser) return c.advertiser;
-  return pageOwner(c) ? null : c.finalDomain;
+  if (c.advertiser) return names.domain(c.advertiser);
+  return pageOwner(c, names) || !c.finalDomain ? null : names.domain(c.finalDomain);
 }
 
 /** "Selligent (esp-tracker)": the party, other than an advertiser, that the last hop belongs to. */
-function pageOwner(c: FeedCase): string | null {
+function pageOwner(c: FeedCase, names: Names): string | null {
   const last = c.hops.at(-1);
   if (!last?.partyRole || last.partyRole === 'unknown' || last.partyRole === 'advertiser') return null;
-  return `${last.partyName ?? last.domain ?? '?'} (${last.partyRole})`;
+  const spelling = last.partyName ?? last.domain;
+  return `${spelling ? (names.party(spelling).label ?? spelling) : '?'} (${last.partyRole})`;
 }
 
 function addNetwork(buckets: Buckets, c: FeedCase, hop: FeedHop): void {
   if (!hop.ip) return;
-  if (hop.special) {
-    buckets.add('network', hop.special, hop.special, c, { detail: 'special-purpose address' });
+  const fixed = (key: string, label: string) => ({ key, label, spelling: label });
+  // A report that said nothing of the address (an import, an older case) still gets its special
+  // block: a private or loopback address is never passed off as an unknown hosting network.
+  const parsed = hop.special || hop.asn !== null ? null : parseAddress(hop.ip);
+  const special = hop.special ?? (parsed ? specialNetwork(parsed) : null);
+  if (special) {
+    buckets.add('network', fixed(special, special), c, { detail: 'special-purpose address' });
   } else if (hop.asn !== null) {
     const key = `AS${hop.asn}`;
-    buckets.add('network', key, hop.asName ? `${key} ${hop.asName}` : key, c, { detail: hop.asCountry, source: hop.source });
+    buckets.add('network', { key, label: null, spelling: hop.asName ? `${key} ${hop.asName}` : key }, c, {
+      detail: hop.asCountry,
+      source: hop.source,
+    });
   } else if (hop.source) {
-    buckets.add('network', 'no-as', 'no AS in the data', c, { detail: hop.asCountry, source: hop.source });
+    buckets.add('network', fixed('no-as', 'no AS in the data'), c, { detail: hop.asCountry, source: hop.source });
   } else {
-    buckets.add('network', 'unknown', 'unknown (the report has no network for this IP)', c);
+    buckets.add('network', fixed('unknown', 'unknown (the report has no network for this IP)'), c);
   }
 }

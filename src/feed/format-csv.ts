@@ -3,7 +3,8 @@
 // so that the columns before them keep their places. The same facts as the other formats: a
 // first row `total` (the totals line of the terminal: cases in `detail`), then the rows, then,
 // for a cases folder's report, one `cloaking` row per party (links compared in `compared`, and
-// `cloaked`, `single_use`, `signals`, example comparison cases; no message or trace counts).
+// `cloaked`, `single_use`, `signals`, example comparison cases; no message or trace counts). The
+// last column, `spellings`, lists every spelling the cases gave for a line, joined by " | ".
 import type { FeedAggregate } from './aggregate.js';
 import { csvField } from '../export/csv.js';
 
@@ -23,6 +24,7 @@ export const FEED_CSV_COLUMNS = [
   'cloaked',
   'single_use',
   'signals',
+  'spellings',
 ];
 
 type Cell = string | number | null;
@@ -56,6 +58,7 @@ export function formatFeedCsv(aggregate: FeedAggregate): string {
       null,
       null,
       null,
+      null,
     ],
   ];
   for (const r of aggregate.rows)
@@ -75,6 +78,7 @@ export function formatFeedCsv(aggregate: FeedAggregate): string {
       null,
       null,
       null,
+      r.spellings.join(' | '),
     ]);
   for (const c of aggregate.cloaking ?? [])
     records.push([
@@ -93,6 +97,7 @@ export function formatFeedCsv(aggregate: FeedAggregate): string {
       c.cloaked,
       c.singleUse,
       c.signals.join(', '),
+      null,
     ]);
   return [FEED_CSV_COLUMNS.join(','), ...records.map((r) => r.map(csvField).join(','))].join('\r\n') + '\r\n';
 }

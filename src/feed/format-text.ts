@@ -14,7 +14,7 @@ interface Column<R> {
 
 const COLUMNS: Column<FeedRow>[] = [
   { title: 'name', cell: (r) => r.label, max: 48 },
-  { title: 'detail', cell: (r) => [r.detail, r.source ? `data: ${r.source}` : null].filter(Boolean).join('; '), max: 48 },
+  { title: 'detail', cell: (r) => [r.detail, r.source ? `data: ${r.source}` : null, alsoWritten(r)].filter(Boolean).join('; '), max: 72 },
   { title: 'msgs', cell: (r) => String(r.messages), max: 8, right: true },
   { title: 'traces', cell: (r) => `${r.traces}${rowNote(r)}`, max: 36, right: true },
   { title: 'first seen', cell: (r) => shortTime(r.firstSeen), max: 20 },
@@ -46,6 +46,12 @@ function table<R>(title: string, columns: Column<R>[], rows: readonly R[]): stri
 
 function shortTime(iso: string | null): string {
   return iso ? iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, 'Z') : '-';
+}
+
+/** "also written: SendGrid, sendgrid.net": the spellings of a line other than the name it shows; null when none. */
+export function alsoWritten(row: Pick<FeedRow, 'label' | 'spellings'>): string | null {
+  const others = row.spellings.filter((s) => s !== row.label);
+  return others.length ? `also written: ${others.join(', ')}` : null;
 }
 
 /** " (1 imported, 2 compared)": the traces of a line that were not plain traces of a link. */

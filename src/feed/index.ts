@@ -4,7 +4,8 @@ import type { CaseStore } from '../store/case-store.js';
 import { feedCases, feedMessageContext, type FeedCaseQuery } from '../store/feed-cases.js';
 import { feedAggregate, type FeedAggregate } from './aggregate.js';
 import { comparedLinks, listComparisons, type ComparisonRecord } from '../compare/comparison-case.js';
-import { cloakingByParty } from '../compare/cloaking-report.js';
+import { cloakingByParty, type ComparedLink } from '../compare/cloaking-report.js';
+import { groupParty, loadPartyCatalogue } from './party-names.js';
 
 export {
   feedAggregate,
@@ -46,5 +47,14 @@ export function feedReport(store: CaseStore, options: { since?: string | null } 
   // The comparison cases are read once: they name the compared visitors and give the cloaking.
   const comparisons = listComparisons(store.casesDir);
   const inWindow = comparisons.filter((r) => !since || r.startedAt >= since);
-  return { ...aggregateWith(store, { since }, comparisons), cloaking: cloakingByParty(comparedLinks(store.casesDir, inWindow)) };
+  return {
+    ...aggregateWith(store, { since }, comparisons),
+    cloaking: cloakingByParty(comparedLinks(store.casesDir, inWindow).map(partiesByCatalogue)),
+  };
+}
+
+/** A compared link's parties named as the feed lines name them (one party, one cloaking line, however spelled). */
+function partiesByCatalogue(link: ComparedLink): ComparedLink {
+  const catalogue = loadPartyCatalogue();
+  return { ...link, parties: link.parties.map((p) => groupParty(p, catalogue).label ?? p) };
 }

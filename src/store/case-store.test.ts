@@ -351,7 +351,8 @@ test('a message recorded before --since and traced after it: counted with its se
     const since = aggregateCases(store, { since: '2026-11-27T00:00:00.000Z' });
     assert.deepEqual([since.cases, since.messages, since.traces], [1, 1, 1]);
     const platform = since.rows.find((r) => r.dimension === 'platform' && r.key === 'Selligent');
-    assert.deepEqual([platform?.messages, platform?.traces, platform?.examples], [1, 1, [traced]]);
+    // The message case shows the platform (its headers): the example, though recorded before the window.
+    assert.deepEqual([platform?.messages, platform?.traces, platform?.examples], [1, 1, [message]]);
     // A batch counts the messages it holds: the trace alone is no message.
     const batch = aggregateCases(store, { caseIds: [traced] });
     assert.deepEqual([batch.cases, batch.messages, batch.traces], [1, 0, 1]);

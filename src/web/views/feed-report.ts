@@ -5,7 +5,7 @@ import { appPath, appUrl, html, type SafeHtml } from '../html.js';
 import { DIMENSION_TITLES, FEED_DIMENSIONS, type FeedAggregate, type FeedRow } from '../../feed/aggregate.js';
 import { caseLink, safeClass, time } from './widgets.js';
 import { networkAttribution } from './network.js';
-import { CLOAKING_TITLE, rowNote, totalsNote } from '../../feed/format-text.js';
+import { alsoWritten, CLOAKING_TITLE, rowNote, totalsNote } from '../../feed/format-text.js';
 import type { CloakingRow } from '../../compare/cloaking-report.js';
 
 export interface FeedReportOptions {
@@ -34,7 +34,7 @@ function examples(row: Pick<FeedRow, 'examples'>, options: FeedReportOptions, co
 
 function rowHtml(row: FeedRow, options: FeedReportOptions): SafeHtml {
   return html`<tr class="feed-row" data-dimension="${row.dimension}" data-key="${row.key}">
-    <td class="feed-label">${row.label}</td>
+    <td class="feed-label">${row.label}${alsoWritten(row) ? html`<br /><small class="feed-spellings">${alsoWritten(row)}</small>` : ''}</td>
     <td class="feed-detail">
       ${row.detail ?? ''}${row.source ? html`${row.detail ? '; ' : ''}<span class="network-source">data: ${row.source}, approximate</span>` : ''}
     </td>
