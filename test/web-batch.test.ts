@@ -1,10 +1,13 @@
 // A list of links submitted to the web UI as one batch, through the JSON API and through the
 // form: read as `trace --input` reads a file (junk line reported with its number, a duplicate
 // traced once, a defanged link refanged), each link requested exactly once across both, the
-// second submission answered with the first one's cases, and the items' cases opening in the UI.
+// second submission answered with the first one's cases, and the items' cases opening in the UI;
+// and `trace --server URL --input FILE.csv` sending a CSV export (a description spanning lines) as one batch.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { jsonLines, runCli } from './support/cli-process.js';
 import { chromium, type Browser } from 'playwright-core';
 import { tempDir } from './helpers.js';
 import { startLab, type Lab } from '../src/lab/index.js';
@@ -108,5 +111,46 @@ test('a 6-line list through the API and the form: junk reported by line, duplica
     assert.match(await page.title(), new RegExp(`Case ${caseId}`));
   } finally {
     await page.close();
+  }
+});
+
+test('trace --server --input FILE.csv sends the export whole: one batch on the server, its lines read there, results and aggregate back', async () => {
+  const url = lab.scenarios['meta-refresh'].url;
+  const file = join(cases, '..', `web-batch-${process.pid}.csv`);
+  // A quoted description spanning three lines, then a row whose URL field is junk: reported at its own line.
+  writeFileSync(
+    file,
+    ['id,url,description', `1,${url},"a description`, 'on three lines,', 'with a comma"', '2,not a link,x', ''].join('\r\n'),
+  );
+  const before = lab.hits(url);
+  try {
+    const { code, stdout, stderr } = await runCli(['trace', '--input', file, '--json', '--server', serve.server.url]);
+    const lines = jsonLines<{ kind: string; line?: number; error?: string; aggregate?: { traces: number } }>(stdout);
+    const summary = lines.pop()!;
+    assert.deepEqual(
+      lines.map((l) => [l.kind, l.line]).sort(),
+      [
+        ['invalid', 5],
+        ['trace', 2],
+      ],
+      stderr,
+    );
+    assert.equal(summary.kind, 'summary');
+    assert.equal(summary.aggregate?.traces, 1, "the server's aggregate of the batch");
+    assert.equal(code, 1, 'a junk line makes the exit status 1');
+    assert.equal(lab.hits(url) - before, 1);
+    const id = /batch (b[0-9a-f]+) on the server/.exec(stderr)?.[1];
+    assert.ok(id, stderr);
+    const batch = await batchDone(id);
+    assert.equal(batch.filename, `web-batch-${process.pid}.csv`);
+    assert.deepEqual(
+      batch.items.map((i) => [i.line, i.state]),
+      [
+        [2, 'done'],
+        [5, 'invalid'],
+      ],
+    );
+  } finally {
+    rmSync(file, { force: true });
   }
 });

@@ -17,8 +17,9 @@ export interface BatchItem {
   line: number;
   /** The link traced (refanged, taken out of quotes); absent for an invalid line. */
   url?: string;
-  /** The text as written, when `url` was taken out of it. */
+  /** The text as written, when `url` was taken out of it, and the defanging markers undone. */
   given?: string;
+  refanged?: string[];
   /** An invalid line's text (shortened), or null. */
   text?: string;
   state: BatchItemState;
@@ -95,7 +96,10 @@ export function planBatch(items: InputItem[]): BatchItem[] {
   const firsts = new Map<string, number>();
   return items.map((item): BatchItem => {
     if ('error' in item) return { line: item.line, text: item.text.slice(0, KEPT_TEXT), state: 'invalid', error: item.error };
-    const written = item.given !== undefined ? { given: item.given } : {};
+    const written = {
+      ...(item.given !== undefined ? { given: item.given } : {}),
+      ...(item.refanged?.length ? { refanged: item.refanged } : {}),
+    };
     const key = requestKey(parseTraceUrl(item.url).href);
     const first = firsts.get(key);
     if (first !== undefined) return { line: item.line, url: item.url, ...written, state: 'duplicate', of: first };

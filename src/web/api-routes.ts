@@ -4,7 +4,8 @@
 //                                 (?again=1&link=N&device=...) → 202 { job } (a message's main link is traced, or its link number N)
 //                                 (a link traced before is not requested again: the job points at that case, unless again)
 //                                 | { list: "text of a list" | urls: [...], filename?, clicks?, again?, ... } | form (list: pasted lines
-//                                 or a .txt/.csv file) → 202 { batch } (read as `trace --input` reads a file; see /api/batches/:id)
+//                                 or a .txt/.csv file) | text/plain or text/csv body (?filename&again=1&click=...)
+//                                 → 202 { batch } (read as `trace --input` reads a file; see /api/batches/:id)
 //   GET  /api/batches             → { batches } (newest first, counts without items)
 //   GET  /api/batches/:id         → { batch: { items (line, url, given, state, jobId, caseId, alreadyTraced, of, error), counts,
 //                                 aggregate (who is responsible across its cases, once it ended) } }

@@ -1,5 +1,6 @@
 // What a submission carries, whatever its shape: JSON ({ url, clicks } or { list | urls }), a form
-// (urlencoded or multipart with an optional .eml file or list file), or a raw message/rfc822 body.
+// (urlencoded or multipart with an optional .eml file or list file), or a raw message/rfc822 or
+// text/plain|csv (a list) body.
 // A list is passed on as its bytes: the service reads it as `trace --input` reads a file.
 import type { IncomingMessage } from 'node:http';
 import { traceChoices, type TraceChoices } from '../service/submission-options.js';
@@ -30,6 +31,8 @@ export interface SubmissionLimits {
 }
 
 const JSON_LIMIT = 64 * 1024;
+/** Bodies taken as a list of links (one URL a line, or a CSV/TSV export). */
+const LIST_TYPES = new Set(['text/plain', 'text/csv', 'text/tab-separated-values']);
 const FORM_OVERHEAD = 64 * 1024;
 
 export async function readSubmission(req: IncomingMessage, limits: SubmissionLimits, query: URLSearchParams): Promise<Submission> {
@@ -68,19 +71,13 @@ export async function readSubmission(req: IncomingMessage, limits: SubmissionLim
       list: listText === null ? null : { raw: Buffer.from(listText, 'utf8'), filename: filename ?? null },
     });
   }
-  if (type === 'message/rfc822') {
-    const raw = await readBody(req, maxMessageBytes);
-    return {
-      url: null,
-      given: null,
-      clicks: query.getAll('click'),
-      options: choicesFrom((name) => query.get(name)),
-      again: isYes(query.get('again')),
-      message: { raw, filename: query.get('filename') },
+  // A list file as the body (`trace --server URL --input FILE` sends it so): its bytes as they are.
+  if (LIST_TYPES.has(type)) return wholeBody(query, { list: { raw: await readBody(req, maxListBytes), filename: query.get('filename') } });
+  if (type === 'message/rfc822')
+    return wholeBody(query, {
+      message: { raw: await readBody(req, maxMessageBytes), filename: query.get('filename') },
       link: linkNumber(query.get('link')),
-      list: null,
-    };
-  }
+    });
   let form: FormData;
   if (type === 'multipart/form-data')
     form = formFromParts(
@@ -107,6 +104,21 @@ export async function readSubmission(req: IncomingMessage, limits: SubmissionLim
         ? { raw: Buffer.from(listText, 'utf8'), filename: null }
         : null,
   });
+}
+
+/** A submission whose body is the file (an e-mail, a list): its options in the query. */
+function wholeBody(query: URLSearchParams, body: Partial<Pick<Submission, 'message' | 'list' | 'link'>>): Submission {
+  return {
+    url: null,
+    given: null,
+    clicks: query.getAll('click'),
+    options: choicesFrom((name) => query.get(name)),
+    again: isYes(query.get('again')),
+    message: null,
+    list: null,
+    link: null,
+    ...body,
+  };
 }
 
 /** A submission is one link, one message or one list: two of them at once is a mistake worth a word. */
