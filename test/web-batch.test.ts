@@ -154,3 +154,24 @@ test('trace --server --input FILE.csv sends the export whole: one batch on the s
     rmSync(file, { force: true });
   }
 });
+
+test('a list over the size limit or with no URL is refused in words, and nothing is queued', async () => {
+  const submit = async (list: string) => {
+    const res = await fetch(`${serve.server.url}/api/submit`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ list }),
+    });
+    return { status: res.status, body: (await res.json()) as { error: { code: string; message: string } } };
+  };
+  const jobsBefore = ((await (await fetch(`${serve.server.url}/api/jobs`)).json()) as { jobs: unknown[] }).jobs.length;
+  const tooMany = await submit(Array.from({ length: 1001 }, (_, i) => `http://a.test/${i}`).join('\n'));
+  assert.equal(tooMany.status, 413);
+  assert.equal(tooMany.body.error.code, 'list-too-large');
+  assert.match(tooMany.body.error.message, /1001 URLs, more than the 1000 a batch may hold/);
+  const empty = await submit('# nothing\n\n');
+  assert.equal(empty.status, 400);
+  assert.match(empty.body.error.message, /no URLs in it/);
+  const jobsAfter = ((await (await fetch(`${serve.server.url}/api/jobs`)).json()) as { jobs: unknown[] }).jobs.length;
+  assert.equal(jobsAfter, jobsBefore);
+});

@@ -151,6 +151,7 @@ export interface BatchView extends BatchSubmission {
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 const MAX_CLICKS = 5;
+const TARGET_CHECKS_AT_ONCE = 16;
 const MAX_CLICK_LENGTH = 200;
 const MAX_EVENTS_PER_JOB = 400;
 const MAX_JOBS_KEPT = 2000;
@@ -295,14 +296,19 @@ export class TraceService {
         'queue-full',
       );
     // Targets refused here (a private address) are the line's error, as a line that is not a URL is.
-    for (const item of items) {
-      if (item.state !== 'queued') continue;
-      try {
-        item.url = (await checkTarget(item.url, this.options.trace ?? {})).href;
-      } catch (err) {
-        if (!(err instanceof SubmissionError)) throw err;
-        Object.assign(item, { state: 'invalid', text: item.given ?? item.url, error: err.message });
-      }
+    // Checked a few at a time: each may wait on DNS.
+    const toCheck = items.filter((i) => i.state === 'queued');
+    for (let i = 0; i < toCheck.length; i += TARGET_CHECKS_AT_ONCE) {
+      await Promise.all(
+        toCheck.slice(i, i + TARGET_CHECKS_AT_ONCE).map(async (item) => {
+          try {
+            item.url = (await checkTarget(item.url, this.options.trace ?? {})).href;
+          } catch (err) {
+            if (!(err instanceof SubmissionError)) throw err;
+            Object.assign(item, { state: 'invalid', text: item.given ?? item.url, error: err.message });
+          }
+        }),
+      );
     }
     const batch: BatchSubmission = {
       id: `b${randomBytes(6).toString('hex')}`,
