@@ -194,6 +194,8 @@ async function batch(input: string | null, positionals: string[], values: Values
       throw new CliError(`--input ${input}: ${inputListError(err)}`);
     }
   } else items = positionals.map((p, i) => parseInputUrl(p, i + 1));
+  // Nothing to do is a mistake worth a word (an empty export, the wrong file), not an empty summary; said before any cases folder is made.
+  if (items?.length === 0) throw new CliError(`--input ${input}: no URLs in it (only blank lines and # comments)`);
   let total = items?.length ?? 0;
 
   const store = onServer ? null : CaseStore.open(options.outDir ?? 'cases');
@@ -240,7 +242,6 @@ async function batch(input: string | null, positionals: string[], values: Values
       } else throw new CliError(`--input ${input}: ${clean(listed.refused)}`, listed.status !== null && listed.status < 500 ? 2 : 1);
     }
     if (items) {
-      // Nothing to do is a mistake worth a word (an empty export, the wrong file), not an empty summary.
       if (items.length === 0) throw new CliError(`--input ${input}: no URLs in it (only blank lines and # comments)`);
       total = items.length;
       await run.run(items);

@@ -11,7 +11,7 @@ test('a submitted list is read as a list file: junk kept with its line, a repeat
   assert.deepEqual(items, [
     { line: 2, url: 'https://a.test/1', state: 'queued' },
     { line: 3, text: 'not a link', state: 'invalid', error: items[1].error },
-    { line: 5, url: 'https://b.test/2', given: 'hxxps://b[.]test/2', state: 'queued' },
+    { line: 5, url: 'https://b.test/2', given: 'hxxps://b[.]test/2', refanged: ['hxxps', '[.]'], state: 'queued' },
     { line: 6, url: 'https://a.test/1#again', state: 'duplicate', of: 2 },
   ]);
   assert.match(items[1].error!, /not a URL/);
