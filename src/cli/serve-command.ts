@@ -21,6 +21,10 @@ pivot on parties, domains, IPs and certificates. Every trace option below applie
 trace the server runs (e.g. --connect-to and --cacert to reach the lab). A link this cases
 folder has traced before (with any clicktrace command) is not requested again: its job shows
 that case; tick "again" in the form (API: "again": true) to trace it anew.
+A list of links (pasted into the form, a .txt or .csv/.tsv export uploaded, or POST /api/submit
+{"list": ...}) is read as "trace --input" reads a file and traced as one batch (at most 1000
+URLs, 4 MiB): junk lines are reported with their numbers, repeats traced once; its page,
+/batches/<id>, shows its progress, each line's case, and who is responsible across it.
 
 options:
   --port N             port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)

@@ -1,5 +1,6 @@
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { parse, CliError } from './command.js';
 import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, traceOptionsFrom } from './trace-options.js';
 import { BATCH_OPTIONS, BATCH_OPTIONS_HELP, concurrencyOption } from './batch-options.js';
@@ -47,7 +48,8 @@ Many URLs (several arguments, or --input) are traced at once on a pool of browse
 comment after a URL and a space ("URL  # note") are skipped; a line that is not an http(s)
 URL (UTF-8, no space inside) is reported with its line number and the rest goes on; a list
 with no URL is an error. A CSV or TSV export is read by its header's url, uri, link or href
-column (the header may be a # comment, as URLhaus writes it). The same URL twice in one batch
+column (the header may be a # comment, as URLhaus writes it; a quoted field may span lines, its
+record is reported at the line it starts on). The same URL twice in one batch
 (once normalised, #fragment aside) is traced once; the repeat points at that case. On a
 terminal a progress line is shown on stderr. Results are printed as they finish (not in input
 order: each names its line); at the end, a summary with counts, rate, failures and the parties
@@ -62,7 +64,9 @@ Exit status: 0 when every chain ended on a page (or was traced before), 1 when o
 an error or a line was not a URL (the cases are still written), 2 for bad input, 130 after Ctrl-C, 143 after SIGTERM.
 
 options:${TRACE_OPTIONS_HELP}${BATCH_OPTIONS_HELP}${SERVER_OPTIONS_HELP}
-  -i, --input FILE           read URLs from FILE, one per line (- for stdin)
+  -i, --input FILE           read URLs from FILE, one per line (- for stdin); with --server the
+                             file is sent whole and the server reads it, as one batch it shows
+                             (a list larger than a batch may hold is sent link by link)
 `;
 
 const OPTIONS = { ...TRACE_OPTIONS, ...BATCH_OPTIONS, ...SERVER_OPTIONS, input: { type: 'string', short: 'i' } } as const;
@@ -162,7 +166,7 @@ async function batch(input: string | null, positionals: string[], values: Values
   const concurrency = onServer ? onServer.concurrency : concurrencyOption(values.concurrency);
   const json = values.json ?? false;
   const [
-    { readInputList, parseInputUrl, inputListError },
+    { readInputList, readInputItems, parseInputUrl, inputListError },
     { CaseStore },
     { Tracer },
     { BrowserPool },
@@ -178,17 +182,21 @@ async function batch(input: string | null, positionals: string[], values: Values
     import('./progress-line.js'),
     import('./batch-output.js'),
   ]);
-  let items: InputItem[];
+  let items: InputItem[] | null = null;
+  // With --server, a list file is sent whole: the server reads it as it is read here and shows it as one batch.
+  let listBytes: Buffer | null = null;
   if (input !== null) {
     if (positionals.length) throw new CliError('trace: give URLs as arguments or with --input, not both');
     try {
-      items = await readInputList(input);
+      if (onServer) listBytes = input === '-' ? Buffer.concat(await process.stdin.toArray()) : readFileSync(input);
+      else items = await readInputList(input);
     } catch (err) {
       throw new CliError(`--input ${input}: ${inputListError(err)}`);
     }
-    // Nothing to do is a mistake worth a word (an empty export, the wrong file), not an empty summary.
-    if (items.length === 0) throw new CliError(`--input ${input}: no URLs in it (only blank lines and # comments)`);
   } else items = positionals.map((p, i) => parseInputUrl(p, i + 1));
+  // Nothing to do is a mistake worth a word (an empty export, the wrong file), not an empty summary; said before any cases folder is made.
+  if (items?.length === 0) throw new CliError(`--input ${input}: no URLs in it (only blank lines and # comments)`);
+  let total = items?.length ?? 0;
 
   const store = onServer ? null : CaseStore.open(options.outDir ?? 'cases');
   const browsers = onServer ? null : new BrowserPool(options.browser ? { kind: options.browser } : {});
@@ -197,7 +205,7 @@ async function batch(input: string | null, positionals: string[], values: Values
     : new Tracer({ store: store!, concurrency, browsers, trace: traceDefaults(options), outDir: options.outDir ?? 'cases' });
   const progress = new ProgressDisplay(() => ({
     done: run.finished,
-    total: items.length,
+    total,
     failures: run.tally.counts.failed + run.tally.counts.chainErrors + run.tally.counts.invalid,
     startedAt: run.tally.startedAt.getTime(),
     inFlight: [...run.inFlight.values()].map((f) => f.url),
@@ -216,9 +224,32 @@ async function batch(input: string | null, positionals: string[], values: Values
   const stopListening = onInterrupt((reason) => void run.interrupt(reason), onServer ? RUNNING_GO_ON_ON_SERVER : undefined);
   let summary: BatchSummary;
   try {
-    await run.run(items);
+    let serverBatch: string | null = null;
+    if (onServer && listBytes) {
+      const listed = await onServer.tracer.traceList(
+        listBytes,
+        { filename: input === '-' ? null : basename(input!), again: values.again ?? false },
+        (entry) => run.add(entry),
+        (accepted) => {
+          total = accepted.items.length;
+          process.stderr.write(`clicktrace: the list is batch ${accepted.id} on the server: ${onServer.base}/batches/${accepted.id}\n`);
+        },
+      );
+      if ('batch' in listed) serverBatch = listed.batch.id;
+      else if (listed.code === 'list-too-large' || listed.code === 'queue-full') {
+        process.stderr.write(`clicktrace: ${clean(listed.refused)}; its links are submitted one by one instead\n`);
+        items = await readInputItems(Readable.from([listBytes]));
+      } else throw new CliError(`--input ${input}: ${clean(listed.refused)}`, listed.status !== null && listed.status < 500 ? 2 : 1);
+    }
+    if (items) {
+      if (items.length === 0) throw new CliError(`--input ${input}: no URLs in it (only blank lines and # comments)`);
+      total = items.length;
+      await run.run(items);
+    }
     // While the case index is open: the summary's aggregate reads it.
     summary = run.summary();
+    // Sent as a batch: who is responsible across it, as the server's batch page shows it.
+    if (serverBatch && onServer) summary.aggregate = (await onServer.tracer.batch(serverBatch))?.aggregate ?? null;
   } finally {
     stopListening();
     progress.stop();

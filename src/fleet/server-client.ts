@@ -2,7 +2,7 @@
 // fail, case upload, see protocol.ts) and what a batch submitted to a server needs (submit, job
 // states, case reports). Node's own fetch; every call has a time limit.
 import type { Report } from '../report.js';
-import type { JobSummary } from '../service/trace-service.js';
+import type { BatchView, JobSummary } from '../service/trace-service.js';
 import { BUNDLE_CONTENT_TYPE } from '../case/case-bundle.js';
 import type { ClaimRequest, ClaimResponse, FailRequest, HeartbeatRequest, HeartbeatResponse, IngestResponse } from './protocol.js';
 import { CLAIM_HEADER, FLEET_API } from './protocol.js';
@@ -93,6 +93,21 @@ export class ServerClient {
     if (options.link) query.set('link', String(options.link));
     const q = query.size ? `?${query}` : '';
     return this.call<{ job: JobSummary }>('POST', `/api/submit${q}`, { body: raw, contentType: 'message/rfc822' }).then((a) => ok(a).job);
+  }
+
+  /** POST /api/submit of a list file as one batch (the server reads it as `trace --input` does); the batch, or a ServerError. */
+  submitList(raw: Buffer, options: { filename: string | null; again?: boolean; clicks?: string[] }): Promise<BatchView> {
+    const query = new URLSearchParams();
+    if (options.filename) query.set('filename', options.filename);
+    if (options.again) query.set('again', '1');
+    for (const click of options.clicks ?? []) query.append('click', click);
+    const q = query.size ? `?${query}` : '';
+    return this.call<{ batch: BatchView }>('POST', `/api/submit${q}`, { body: raw, contentType: 'text/plain' }).then((a) => ok(a).batch);
+  }
+
+  /** A batch with its items and, once it ended, its aggregate. */
+  batch(id: string): Promise<BatchView> {
+    return this.call<{ batch: BatchView }>('GET', `/api/batches/${encodeURIComponent(id)}`).then((a) => ok(a).batch);
   }
 
   jobs(ids: string[]): Promise<JobSummary[]> {

@@ -8,7 +8,8 @@
 // (connection refused) is sent again. One whose answer was lost is sent again only without
 // "again": the server's ledger then makes a repeat harmless (the second job finds the link
 // requested); with "again" a repeat would request the link twice, so it is reported as failed.
-import type { JobSummary } from '../service/trace-service.js';
+import type { BatchView, JobSummary } from '../service/trace-service.js';
+import { batchEntry, type BatchEntry } from '../service/batch.js';
 import type { MessageRecord } from '../mail/message-case.js';
 import { JobQueue } from '../service/job-queue.js';
 import { normalizedTraceUrl, type TraceOutcome, type TraceRequest, type TraceRunner } from '../service/tracer.js';
@@ -87,6 +88,70 @@ export class ServerTracer implements TraceRunner {
     });
   }
 
+  /**
+   * A list file sent whole as one batch of the server, which reads it as `trace --input` does here
+   * (its batch page then shows it as one submission); each item is reported as a batch result as it
+   * ends: invalid lines and repeats at once, the others when their jobs end. A list the server
+   * refuses is returned with its reason and code (list-too-large, queue-full: the caller may send
+   * its links one by one instead).
+   */
+  async traceList(
+    raw: Buffer,
+    options: { filename: string | null; again: boolean; clicks?: string[] },
+    report: (entry: BatchEntry) => void,
+    accepted?: (batch: BatchView) => void,
+  ): Promise<{ batch: BatchView } | { refused: string; code: string; status: number | null }> {
+    let batch: BatchView;
+    try {
+      // A queue too full for the whole list is not waited for: sent link by link, the list waits its turn on this side.
+      batch = await this.sent(
+        () => this.client.submitList(raw, options),
+        options.again,
+        (err) => err.code !== 'queue-full',
+      );
+    } catch (err) {
+      if (!(err instanceof ServerError)) throw err;
+      return { refused: err.message, code: err.code, status: err.status };
+    }
+    accepted?.(batch);
+    const caseOfLine = new Map<number, Promise<string | null>>();
+    const pending: Promise<void>[] = [];
+    for (const item of batch.items) {
+      const written = { ...(item.given !== undefined ? { given: item.given } : {}), ...(item.refanged ? { refanged: item.refanged } : {}) };
+      if (item.state === 'invalid') {
+        report({ kind: 'invalid', line: item.line, text: item.text ?? '', error: item.error ?? 'not a URL' });
+        continue;
+      }
+      const url = item.url!;
+      if (item.state === 'duplicate') {
+        const of = item.of ?? null;
+        const first = (of !== null ? caseOfLine.get(of) : undefined) ?? Promise.resolve(null);
+        pending.push(first.then((caseId) => report({ kind: 'duplicate', line: item.line, url, of, caseId, ...written })));
+        continue;
+      }
+      const job = { id: item.jobId!, state: item.state, caseId: item.caseId ?? null, error: item.error ?? null } as JobSummary;
+      const entry = this.finished(job)
+        .then((ended) => this.outcome(url, ended))
+        .then((outcome) => ({ ...batchEntry(outcome, item.line, url), ...written }));
+      caseOfLine.set(
+        item.line,
+        entry.then((e) => ('caseId' in e ? e.caseId : null)),
+      );
+      pending.push(entry.then(report));
+    }
+    await Promise.all(pending);
+    return { batch };
+  }
+
+  /** The batch as the server has it now (its aggregate once it ended); null when it cannot be read. */
+  async batch(id: string): Promise<BatchView | null> {
+    try {
+      return await this.client.batch(id);
+    } catch {
+      return null;
+    }
+  }
+
   /** A message case's record (message.json) as the server keeps it. */
   messageRecord(caseId: string): Promise<MessageRecord> {
     return this.client.caseJson<MessageRecord>(caseId, 'message.json');
@@ -107,18 +172,30 @@ export class ServerTracer implements TraceRunner {
   }
 
   private async submit(send: () => Promise<JobSummary>, again: boolean): Promise<{ job: JobSummary } | { refused: string }> {
+    try {
+      return { job: await this.sent(send, again) };
+    } catch (err) {
+      if (!(err instanceof ServerError)) throw err;
+      return { refused: err.message };
+    }
+  }
+
+  /** What the server answered a submission, tried again while it is transiently away; a ServerError saying why it was not taken. */
+  private async sent<T>(send: () => Promise<T>, again: boolean, worthRetrying = (_err: ServerError) => true): Promise<T> {
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
-        return { job: await send() };
+        return await send();
       } catch (err) {
         if (!(err instanceof ServerError)) throw err;
         if (again && err.code === 'unreachable')
-          return {
-            refused: `no answer from the server (${err.message}); not sent again, as it may have been taken with "again" (see its job list)`,
-          };
-        if (!err.transient || Date.now() - started > SERVER_PATIENCE_MS || this.stopped)
-          return { refused: `the server did not take it: ${err.message}` };
+          throw new ServerError(
+            `no answer from the server (${err.message}); not sent again, as it may have been taken with "again" (see its job list)`,
+            err.status,
+            err.code,
+          );
+        if (!err.transient || !worthRetrying(err) || Date.now() - started > SERVER_PATIENCE_MS || this.stopped)
+          throw new ServerError(`the server did not take it: ${err.message}`, err.status, err.code);
         await pause(Math.min(5000, 500 * attempt));
       }
     }

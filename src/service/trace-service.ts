@@ -25,6 +25,19 @@ import { defaultConcurrency } from './defaults.js';
 import { casesRecipientMap, exactAddresses, type RecipientMap } from '../mail/recipient-map.js';
 import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
 import { choiceArguments, type TraceChoices } from './submission-options.js';
+import {
+  batchCaseIds,
+  batchCounts,
+  DEFAULT_MAX_LIST_BYTES,
+  DEFAULT_MAX_LIST_URLS,
+  planBatch,
+  readSubmittedList,
+  resolvedItems,
+  type BatchCounts,
+  type BatchItem,
+  type BatchSubmission,
+} from './batch-submission.js';
+import { aggregateCases, type FeedAggregate } from '../feed/index.js';
 import type { TraceOutcome } from './tracer.js';
 // Types only: BullMQ is loaded by the caller (serve --queue), never by the embedded default.
 import type { FleetDispatcher, FleetJobHost, FleetJobState } from '../fleet/dispatcher.js';
@@ -39,6 +52,9 @@ export interface ServiceOptions {
   trace?: TraceDefaults;
   /** Largest accepted .eml upload in bytes (default 10 MiB). */
   maxMessageBytes?: number;
+  /** Largest accepted list of links in bytes (default 4 MiB), and most URLs in one (default 1000). */
+  maxListBytes?: number;
+  maxListUrls?: number;
   /** Jobs waiting at most; more submissions are refused with 503 (default 1000). */
   maxQueued?: number;
   /** How the shared browser is launched (default: Debian Chromium via launchBrowser). */
@@ -93,6 +109,8 @@ export interface Job {
   droppedEvents: number;
   /** With `serve --queue`: its dispatches, and the claim of the worker tracing it. */
   fleet?: FleetJobState;
+  /** The batch (a submitted list) this job traces a line of. */
+  batch?: string;
 }
 
 /** A job without its event list, for listings. */
@@ -118,8 +136,24 @@ export interface SubmitMessageInput {
   link?: number | null;
 }
 
+export interface SubmitListInput {
+  /** The list as submitted: pasted lines or an uploaded .txt/.csv, read as `trace --input` reads a file. */
+  raw: Buffer;
+  filename?: string | null;
+  clicks?: unknown;
+  options?: TraceChoices;
+  again?: boolean;
+}
+
+/** A batch as shown: its items with their jobs' states now, counts, and (once it ended) who is responsible across its cases. */
+export interface BatchView extends BatchSubmission {
+  counts: BatchCounts;
+  aggregate: FeedAggregate | null;
+}
+
 export const DEFAULT_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 const MAX_CLICKS = 5;
+const TARGET_CHECKS_AT_ONCE = 16;
 const MAX_CLICK_LENGTH = 200;
 const MAX_EVENTS_PER_JOB = 400;
 const MAX_JOBS_KEPT = 2000;
@@ -129,9 +163,13 @@ export class TraceService {
   readonly store: CaseStore;
   readonly casesDir: string;
   readonly maxMessageBytes: number;
+  readonly maxListBytes: number;
+  readonly maxListUrls: number;
   readonly tracer: Tracer;
   private readonly browsers: BrowserPool;
   private readonly jobs = new Map<string, Job>();
+  private readonly batches = new Map<string, BatchSubmission>();
+  private readonly batchSaves = new Map<string, NodeJS.Timeout>();
   private readonly emitter = new EventEmitter();
   private closing = false;
   private lastSync = 0;
@@ -152,6 +190,8 @@ export class TraceService {
       ...(options.trace ? { trace: options.trace } : {}),
     });
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.maxListBytes = options.maxListBytes ?? DEFAULT_MAX_LIST_BYTES;
+    this.maxListUrls = options.maxListUrls ?? DEFAULT_MAX_LIST_URLS;
     this.emitter.setMaxListeners(0);
     this.fleet = options.fleet ? options.fleet(this.fleetHost(), options.trace) : null;
     this.restoreJobs();
@@ -239,6 +279,138 @@ export class TraceService {
     return this.view(job);
   }
 
+  /**
+   * A list of links as one batch: read as `trace --input` reads a file; each URL not repeated in it
+   * becomes a job (a link traced before is answered with its case by the ledger, unless `again`);
+   * invalid lines and repeats are items of the batch with their line numbers.
+   */
+  async submitList(input: SubmitListInput): Promise<BatchView> {
+    this.acceptingOrThrow();
+    const clicks = validClicks(input.clicks);
+    const items = planBatch(await readSubmittedList(input.raw, { maxBytes: this.maxListBytes, maxUrls: this.maxListUrls }));
+    const toTrace = items.filter((i) => i.state === 'queued').length;
+    const waiting = this.fleet ? this.fleet.waiting : this.tracer.queued;
+    const maxQueued = this.options.maxQueued ?? 1000;
+    if (waiting + toTrace > maxQueued)
+      throw new SubmissionError(
+        `${waiting} jobs are waiting; ${toTrace} more would pass the limit of ${maxQueued}: try again later`,
+        503,
+        'queue-full',
+      );
+    // Targets refused here (a private address) are the line's error, as a line that is not a URL is.
+    // Checked a few at a time: each may wait on DNS.
+    const toCheck = items.filter((i) => i.state === 'queued');
+    for (let i = 0; i < toCheck.length; i += TARGET_CHECKS_AT_ONCE) {
+      await Promise.all(
+        toCheck.slice(i, i + TARGET_CHECKS_AT_ONCE).map(async (item) => {
+          try {
+            item.url = (await checkTarget(item.url, this.options.trace ?? {})).href;
+          } catch (err) {
+            if (!(err instanceof SubmissionError)) throw err;
+            Object.assign(item, { state: 'invalid', text: item.given ?? item.url, error: err.message });
+          }
+        }),
+      );
+    }
+    const batch: BatchSubmission = {
+      id: `b${randomBytes(6).toString('hex')}`,
+      kind: 'batch',
+      filename: input.filename ? input.filename.slice(0, 200) : null,
+      submittedAt: new Date().toISOString(),
+      endedAt: null,
+      state: 'running',
+      again: input.again ?? false,
+      items,
+    };
+    this.batches.set(batch.id, batch);
+    const jobs: Job[] = [];
+    for (const item of items) {
+      if (item.state !== 'queued') continue;
+      const job = this.newJob({
+        kind: 'url',
+        url: item.url!,
+        ...(item.given !== undefined && item.given !== item.url ? { given: item.given } : {}),
+        clicks,
+        batch: batch.id,
+        ...(input.again ? { again: true } : {}),
+        ...withOptions(input.options),
+      });
+      item.jobId = job.id;
+      jobs.push(job);
+    }
+    this.endBatchIfDone(batch);
+    this.saveBatch(batch);
+    for (const job of jobs) void this.runTrace(job, null);
+    return this.batchView(batch.id)!;
+  }
+
+  /** A batch with its items as they stand now; null when there is none of that id. */
+  batchView(id: string): BatchView | null {
+    const batch = this.batches.get(id);
+    if (!batch) return null;
+    const items = resolvedItems(batch.items.map((item) => this.liveItem(item)));
+    const counts = batchCounts(items);
+    const aggregate = batch.state === 'done' ? aggregateCases(this.syncedStore(), { caseIds: batchCaseIds(items) }) : null;
+    return { ...batch, items, counts, aggregate };
+  }
+
+  /** Batches, newest first, without their items' details (counts only). */
+  listBatches(): (Omit<BatchSubmission, 'items'> & { counts: BatchCounts })[] {
+    return [...this.batches.values()].reverse().map(({ items, ...rest }) => ({
+      ...rest,
+      counts: batchCounts(items.map((item) => this.liveItem(item))),
+    }));
+  }
+
+  /** An item with its job's state now (a running job is not saved at every change). */
+  private liveItem(item: BatchItem): BatchItem {
+    const job = item.jobId ? this.jobs.get(item.jobId) : undefined;
+    if (!job || item.state !== 'queued') return item;
+    return job.state === 'running' ? { ...item, state: 'running' } : item;
+  }
+
+  /** A job of a batch ended: its item keeps the outcome; the batch ends with its last job. */
+  private batchJobEnded(job: Job): void {
+    const batch = job.batch ? this.batches.get(job.batch) : undefined;
+    const item = batch?.items.find((i) => i.jobId === job.id);
+    if (!batch || !item) return;
+    Object.assign(item, {
+      state: job.state,
+      caseId: job.caseId,
+      error: job.error,
+      chainError: job.chainError,
+      ...(job.alreadyTraced ? { alreadyTraced: true } : {}),
+    });
+    if (this.endBatchIfDone(batch)) this.saveBatch(batch);
+    else this.saveBatchSoon(batch);
+  }
+
+  private endBatchIfDone(batch: BatchSubmission): boolean {
+    if (batch.state === 'done' || batch.items.some((i) => i.state === 'queued' || i.state === 'running')) return false;
+    batch.state = 'done';
+    batch.endedAt = new Date().toISOString();
+    return true;
+  }
+
+  /** Batches are kept with the jobs (table `jobs`, kind "batch"); saving is best effort, as for jobs. */
+  private saveBatch(batch: BatchSubmission): void {
+    clearTimeout(this.batchSaves.get(batch.id));
+    this.batchSaves.delete(batch.id);
+    try {
+      this.store.saveJob({ id: batch.id, submittedAt: batch.submittedAt, state: batch.state }, JSON.stringify(batch));
+    } catch {
+      // The index is closed or read-only; the batch lives on in memory.
+    }
+  }
+
+  /** A batch of many jobs is saved at most once a second while they end (each save writes all its items). */
+  private saveBatchSoon(batch: BatchSubmission): void {
+    if (this.batchSaves.has(batch.id)) return;
+    const timer = setTimeout(() => this.saveBatch(batch), 1000);
+    timer.unref();
+    this.batchSaves.set(batch.id, timer);
+  }
+
   /** The cases folder's recipient map (edited on the Recipients page); a broken one is ignored here, and shown there. */
   private recipientMap(): RecipientMap | null {
     try {
@@ -286,6 +458,7 @@ export class TraceService {
     // On the fleet they stay on the queue, and claimed ones wait for their cases at the next start.
     await this.fleet?.close();
     await this.tracer.stop('the server stopped; this job runs when it starts again');
+    for (const id of [...this.batchSaves.keys()]) this.saveBatch(this.batches.get(id)!);
     await this.browsers.close();
     this.store.close();
   }
@@ -329,13 +502,18 @@ export class TraceService {
     } catch {
       return;
     }
+    const parsed: (Job | BatchSubmission)[] = [];
     for (const json of saved) {
-      let job: Job;
       try {
-        job = JSON.parse(json) as Job;
+        parsed.push(JSON.parse(json) as Job | BatchSubmission);
       } catch {
         continue;
       }
+    }
+    // Batches first: the jobs failed or resumed below report to theirs.
+    for (const batch of parsed) if (batch.kind === 'batch') this.batches.set(batch.id, batch);
+    for (const job of parsed) {
+      if (job.kind === 'batch') continue;
       this.jobs.set(job.id, job);
       if (job.state === 'running' && this.fleet && job.fleet?.caseId) {
         // Claimed by a worker: its case may still come (workers keep it until the server took it).
@@ -517,6 +695,7 @@ export class TraceService {
     job.endedAt = new Date().toISOString();
     this.record(job, state === 'done' ? 'finished' : 'failed', error ?? job.chainError ?? job.caseId ?? job.messageCaseId ?? '');
     this.save(job);
+    if (job.batch) this.batchJobEnded(job);
   }
 
   private view(job: Job): Job {

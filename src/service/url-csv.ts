@@ -1,8 +1,9 @@
 // A URL list that is a CSV or TSV export (PhishTank's `phish_id,url,...`, URLhaus's
 // `# id,dateadded,url,...` header written as a comment, a spreadsheet's "Save as CSV"): its header
 // names the URL column, and each row's field there is the URL. Fields are read with csv-parse
-// (RFC 4180 quoting: a URL with a comma inside is quoted), one row per line: a quoted field that
-// runs onto the next line is reported, not joined (no URL holds a line break).
+// (RFC 4180 quoting: a URL with a comma inside is quoted). A quoted field may hold line breaks (a
+// description column): the reader joins the lines of such a record (url-list.ts CsvRecords) and
+// reports it at the line it starts on; a URL field with a line break in it is reported, not traced.
 import { parse } from 'csv-parse/sync';
 
 export interface CsvColumn {
@@ -54,5 +55,16 @@ export function csvFields(text: string, delimiter: string): string[] | Error {
     return rows[0] ?? [];
   } catch (err) {
     return new Error(((err as Error).message ?? String(err)).split('\n')[0]);
+  }
+}
+
+/** Whether a record's text ends inside a quoted field (its next line belongs to it). */
+export function csvQuoteOpen(text: string, delimiter: string): boolean {
+  if (!text.includes('"')) return false;
+  try {
+    parse(text, { delimiter, relax_column_count: true, bom: true });
+    return false;
+  } catch (err) {
+    return (err as { code?: string }).code === 'CSV_QUOTE_NOT_CLOSED';
   }
 }

@@ -4,7 +4,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { inputListError, lines, MAX_LINE_CHARS, parseInputLine, parseInputUrl, readInputList } from './url-list.js';
+import { inputListError, lines, MAX_LINE_CHARS, MAX_RECORD_LINES, parseInputLine, parseInputUrl, readInputList } from './url-list.js';
 
 test('input lines: blank and # lines are skipped, a non-URL is reported with its line number', () => {
   assert.equal(parseInputLine('', 1), null);
@@ -284,4 +284,56 @@ test("a list saved as UTF-16LE (Excel's Unicode Text, PowerShell's >) reads as t
   assert.deepEqual(await readInputList('-', Readable.from([...le].map((b) => Buffer.from([b])))), expected);
   const be = Buffer.from([0xfe, 0xff, 0x00, 0x68]);
   await assert.rejects(readInputList('-', Readable.from([be])), /UTF-16 big-endian: save it as UTF-8/);
+});
+
+test('a CSV export whose quoted description spans lines: each record gives its URL at the line it starts on', async () => {
+  const read = (text: string) => readInputList('-', Readable.from([Buffer.from(text)]));
+  const csv = [
+    'id,url,description',
+    '1,https://a.test/1,"first line',
+    '# not a comment: inside the quoted field',
+    '',
+    'last line, with ""quotes"""',
+    '2,https://a.test/2,plain',
+    'junk',
+    '3,"https://a.test/3',
+    'continued",x',
+    '4,https://a.test/4,"never closed',
+    '5,https://a.test/5,after it',
+  ].join('\r\n');
+  const items = await read(csv);
+  assert.deepEqual(items.slice(0, 2), [
+    { line: 2, url: 'https://a.test/1' },
+    { line: 6, url: 'https://a.test/2' },
+  ]);
+  // A line that is not a row is reported at its own line; a URL field holding a line break is not a URL.
+  assert.ok('error' in items[2] && items[2].line === 7);
+  assert.ok('error' in items[3] && items[3].line === 8 && /control character inside/.test(items[3].error));
+  // A quote never closed is reported at its line, and the lines it held are read again: none is lost.
+  assert.ok(
+    'error' in items[4] &&
+      items[4].line === 10 &&
+      /not a CSV row \(a quoted field is not closed by the end of the list\)/.test(items[4].error),
+  );
+  assert.deepEqual(items[5], { line: 11, url: 'https://a.test/5' });
+  assert.equal(items.length, 6);
+  // Chunk edges inside a multi-line record do not matter.
+  const bytes = Buffer.from(csv);
+  const chunked = await readInputList(
+    '-',
+    Readable.from([...Array(Math.ceil(bytes.length / 7)).keys()].map((i) => bytes.subarray(i * 7, i * 7 + 7))),
+  );
+  assert.deepEqual(chunked, items);
+});
+
+test(`a quote never closed holds at most ${MAX_RECORD_LINES} lines: past them it is reported and the lines after it are read`, async () => {
+  const rows = [
+    'id,url,note',
+    '1,https://a.test/open,"oops',
+    ...Array.from({ length: 300 }, (_, i) => `${i + 2},https://a.test/${i + 2},n`),
+  ];
+  const items = await readInputList('-', Readable.from([Buffer.from(rows.join('\n'))]));
+  assert.ok('error' in items[0] && items[0].line === 2 && /not closed within/.test(items[0].error));
+  assert.equal(items.length, 301);
+  assert.deepEqual(items.at(-1), { line: 302, url: 'https://a.test/301' });
 });

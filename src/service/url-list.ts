@@ -1,11 +1,12 @@
 // A batch's input: URLs given as arguments, or a list with one URL per line (`--input FILE`, `-`
 // for stdin) where blank lines and `#` comments (whole lines, or after a URL and a space) are
-// skipped. A line that is not an http(s) URL is reported with its number; the others go on.
+// skipped. A line that is not an http(s) URL is reported with its number; the others go on. A CSV/TSV
+// export (url-csv.ts) is read by records: a quoted field may span lines, reported at its first line.
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { parseTraceUrl } from '../capture/trace-input.js';
 import { refangUrl } from './refang.js';
-import { csvFields, csvHeader, type CsvColumn } from './url-csv.js';
+import { csvFields, csvHeader, csvQuoteOpen, type CsvColumn } from './url-csv.js';
 
 export type InputItem =
   /**
@@ -26,6 +27,8 @@ const NOT_UTF8 = '\uFFFD';
 const QUOTED = 200;
 /** The longest line read whole: Chromium's longest URL (kMaxURLChars, 2 MiB); past it only the start is kept. */
 export const MAX_LINE_CHARS = 2 * 1024 * 1024;
+/** The most lines one CSV record may span (a quoted description with line breaks); past it, its quote is taken as never closed. */
+export const MAX_RECORD_LINES = 200;
 
 /**
  * Delimiters around a whole URL, taken off: `<...>` and `<URL:...>` (RFC 3986 Appendix C, the way
@@ -136,7 +139,13 @@ export async function readInputList(path: string, stdin: NodeJS.ReadableStream =
     });
     stream = file;
   }
+  return readInputItems(stream);
+}
+
+/** Every item of a list given as a stream of bytes (a file, stdin, a list submitted to the web UI), in order. */
+export async function readInputItems(stream: NodeJS.ReadableStream): Promise<InputItem[]> {
   const items: InputItem[] = [];
+  let records: CsvRecords | null = null;
   let line = 0;
   // A CSV/TSV export is told by its header (the first line, or the last comment before the first row).
   let csv: CsvColumn | null = null;
@@ -158,14 +167,87 @@ export async function readInputList(path: string, stdin: NodeJS.ReadableStream =
       if (header === 'one column') continue;
       if (header) {
         csv = header;
+        records = new CsvRecords(csv.delimiter);
         continue;
       }
-      if (commentHeader && trimmed.includes(commentHeader.delimiter) && 'error' in parseInputLine(trimmed, line)!) csv = commentHeader;
+      if (commentHeader && trimmed.includes(commentHeader.delimiter) && 'error' in parseInputLine(trimmed, line)!) {
+        csv = commentHeader;
+        records = new CsvRecords(csv.delimiter);
+      }
     }
-    const item = csv ? parseCsvRow(text, line, csv) : parseInputLine(text, line);
-    if (item) items.push(item);
+    if (!csv || !records) {
+      const item = parseInputLine(text, line);
+      if (item) items.push(item);
+      continue;
+    }
+    for (const record of records.push(text, line)) items.push(...csvItem(record, csv));
   }
+  if (csv && records) for (const record of records.end()) items.push(...csvItem(record, csv));
   return items;
+}
+
+function csvItem(record: CsvRecord, column: CsvColumn): InputItem[] {
+  if (record.error) return [{ line: record.line, text: record.text, error: `not a CSV row (${record.error}): ${quote(record.text)}` }];
+  const item = parseCsvRow(record.text, record.line, column);
+  return item ? [item] : [];
+}
+
+/** A CSV record: one line, or the lines a quoted field with line breaks joins; `line` is the first. */
+export interface CsvRecord {
+  text: string;
+  line: number;
+  /** Why the record could not be read whole (its quote is never closed): it is reported, and the lines after it are read anew. */
+  error?: string;
+}
+
+/**
+ * Lines joined into CSV records: a quoted field may hold line breaks (a description column of an
+ * export), so a line that ends inside one waits for the lines that close it. A quote never closed
+ * (within MAX_RECORD_LINES lines, MAX_LINE_CHARS characters, or by the end of the list) is reported
+ * at its line, and the lines it held are read again as records of their own: none is lost.
+ */
+export class CsvRecords {
+  private pending: { text: string; line: number }[] = [];
+  private chars = 0;
+
+  constructor(private readonly delimiter: string) {}
+
+  /** The records this line completes (usually just itself). */
+  push(text: string, line: number): CsvRecord[] {
+    if (this.pending.length === 0) {
+      const trimmed = text.replace(/^\uFEFF/, '').trim();
+      if (trimmed === '' || trimmed.startsWith('#') || !csvQuoteOpen(text, this.delimiter)) return [{ text, line }];
+    }
+    this.pending.push({ text, line });
+    this.chars += text.length + 1;
+    const joined = this.pending.map((p) => p.text).join('\n');
+    if (!csvQuoteOpen(joined, this.delimiter)) {
+      const first = this.pending[0].line;
+      this.reset();
+      return [{ text: joined, line: first }];
+    }
+    if (this.pending.length > MAX_RECORD_LINES || this.chars > MAX_LINE_CHARS)
+      return this.giveUp(`a quoted field is not closed within ${MAX_RECORD_LINES} lines`);
+    return [];
+  }
+
+  /** The end of the list: a record still open is reported. */
+  end(): CsvRecord[] {
+    const records: CsvRecord[] = [];
+    while (this.pending.length) records.push(...this.giveUp('a quoted field is not closed by the end of the list'));
+    return records;
+  }
+
+  private giveUp(error: string): CsvRecord[] {
+    const [first, ...rest] = this.pending;
+    this.reset();
+    return [{ text: first.text, line: first.line, error }, ...rest.flatMap((r) => this.push(r.text, r.line))];
+  }
+
+  private reset(): void {
+    this.pending = [];
+    this.chars = 0;
+  }
 }
 
 /** A row of a CSV export: its URL column's field, read as one URL; null for a blank or # line. */

@@ -3,6 +3,12 @@
 //                                 again, link, device, user_agent, explore, explore_depth, timeout, message file) | message/rfc822 body
 //                                 (?again=1&link=N&device=...) → 202 { job } (a message's main link is traced, or its link number N)
 //                                 (a link traced before is not requested again: the job points at that case, unless again)
+//                                 | { list: "text of a list" | urls: [...], filename?, clicks?, again?, ... } | form (list: pasted lines
+//                                 or a .txt/.csv file) | text/plain or text/csv body (?filename&again=1&click=...)
+//                                 → 202 { batch } (read as `trace --input` reads a file; see /api/batches/:id)
+//   GET  /api/batches             → { batches } (newest first, counts without items)
+//   GET  /api/batches/:id         → { batch: { items (line, url, given, state, jobId, caseId, alreadyTraced, of, error), counts,
+//                                 aggregate (who is responsible across its cases, once it ended) } }
 //   GET  /api/jobs?ids=a,b        → { jobs } (newest first, without events; with ids: those jobs, in that order)
 //   GET  /api/jobs/:id            → { job, queue } (queue: { place, ahead, running } while it waits)
 //   GET  /api/jobs/:id/events     → text/event-stream: "progress" events, "state" changes, "end"
@@ -17,26 +23,43 @@ import { isPivotKind, normalizeFilters, QueryError } from '../store/index.js';
 import { route, type RequestContext, type Route } from './router.js';
 import { sendJson, sendJsonError } from './responses.js';
 import { readSubmission } from './submission-input.js';
-import { SubmissionError, type Job } from '../service/trace-service.js';
+import { SubmissionError, type BatchView, type Job } from '../service/trace-service.js';
 import { BodyError } from './request-body.js';
 import { loadCaseDetails, loadCaseExchanges, loadCaseView } from './case-data.js';
 import { securityHeaders, APP_CSP } from './security.js';
 import { queuePlace } from './views/job-page.js';
 import { jsonText } from '../visible.js';
 
-export async function submit(ctx: RequestContext): Promise<Job> {
-  const input = await readSubmission(ctx.req, ctx.service.maxMessageBytes, ctx.url.searchParams);
+export async function submit(ctx: RequestContext): Promise<{ job: Job } | { batch: BatchView }> {
+  const { service } = ctx;
+  const input = await readSubmission(
+    ctx.req,
+    { maxMessageBytes: service.maxMessageBytes, maxListBytes: service.maxListBytes },
+    ctx.url.searchParams,
+  );
   const { options } = input;
+  if (input.list)
+    return {
+      batch: await service.submitList({
+        raw: input.list.raw,
+        filename: input.list.filename,
+        clicks: input.clicks,
+        again: input.again,
+        options,
+      }),
+    };
   if (input.message)
-    return ctx.service.submitMessage({
-      raw: input.message.raw,
-      filename: input.message.filename,
-      clicks: input.clicks,
-      again: input.again,
-      link: input.link,
-      options,
-    });
-  return ctx.service.submitUrl({ url: input.url, given: input.given, clicks: input.clicks, again: input.again, options });
+    return {
+      job: await ctx.service.submitMessage({
+        raw: input.message.raw,
+        filename: input.message.filename,
+        clicks: input.clicks,
+        again: input.again,
+        link: input.link,
+        options,
+      }),
+    };
+  return { job: await ctx.service.submitUrl({ url: input.url, given: input.given, clicks: input.clicks, again: input.again, options }) };
 }
 
 function jobState(job: Job) {
@@ -98,7 +121,12 @@ function jobEvents(ctx: RequestContext, id: string): void {
 export const apiRoutes: Route[] = [
   route('POST', /^\/api\/submit$/, async (ctx) => {
     try {
-      const job = await submit(ctx);
+      const submitted = await submit(ctx);
+      if ('batch' in submitted) {
+        const { batch } = submitted;
+        return sendJson(ctx.res, 202, { batch, links: { status: `/api/batches/${batch.id}`, page: `/batches/${batch.id}` } });
+      }
+      const { job } = submitted;
       sendJson(ctx.res, 202, {
         job: jobState(job),
         links: { status: `/api/jobs/${job.id}`, events: `/api/jobs/${job.id}/events`, page: `/jobs/${job.id}` },
@@ -117,6 +145,12 @@ export const apiRoutes: Route[] = [
     sendJson(ctx.res, 200, { job, queue: queuePlace(job, ctx.service.listJobs()) });
   }),
   route('GET', /^\/api\/jobs\/([^/]+)\/events$/, (ctx, id) => jobEvents(ctx, id)),
+  route('GET', /^\/api\/batches$/, (ctx) => sendJson(ctx.res, 200, { batches: ctx.service.listBatches() })),
+  route('GET', /^\/api\/batches\/([^/]+)$/, (ctx, id) => {
+    const batch = ctx.service.batchView(id);
+    if (!batch) return sendJsonError(ctx.res, 404, 'not-found', `no batch ${id}`);
+    sendJson(ctx.res, 200, { batch });
+  }),
   route('GET', /^\/api\/cases\/([^/]+)$/, async (ctx, id) => {
     const details = loadCaseDetails(ctx.service.store, id);
     if (!details) return sendJsonError(ctx.res, 404, 'not-found', `no case ${id}`);

@@ -17,6 +17,7 @@ import { homeBody, jobList, submitForm, type SubmitFormState } from './views/hom
 import { caseListBody } from './views/case-list.js';
 import { caseBody } from './views/case-page.js';
 import { jobBody } from './views/job-page.js';
+import { batchBody, batchList } from './views/batch-page.js';
 import { queuePanel, inProcessQueue } from './views/queue-panel.js';
 import { errorBody } from './views/error-page.js';
 import { recipientsBody, RECIPIENT_MAP_EXAMPLE, type RecipientsPageState } from './views/recipients-page.js';
@@ -31,14 +32,26 @@ export function notFound(ctx: RequestContext, message = 'There is nothing here.'
 
 function home(ctx: RequestContext, status: number, state: SubmitFormState): void {
   const { service } = ctx;
-  const form = submitForm(state, { allowPrivate: service.allowPrivate, maxMessageBytes: service.maxMessageBytes });
-  sendHtml(ctx.res, status, layout('Submit', homeBody(form, service.listJobs(), service.syncedStore().search({ limit: 20 }))));
+  const form = submitForm(state, {
+    allowPrivate: service.allowPrivate,
+    maxMessageBytes: service.maxMessageBytes,
+    maxListBytes: service.maxListBytes,
+    maxListUrls: service.maxListUrls,
+  });
+  sendHtml(
+    ctx.res,
+    status,
+    layout(
+      'Submit',
+      homeBody(form, service.listJobs(), service.syncedStore().search({ limit: 20 }), batchList(service.listBatches().slice(0, 5))),
+    ),
+  );
 }
 
 async function submitFromForm(ctx: RequestContext): Promise<void> {
   try {
-    const job = await submit(ctx);
-    redirect(ctx.res, appPath('jobs', job.id));
+    const submitted = await submit(ctx);
+    redirect(ctx.res, 'batch' in submitted ? appPath('batches', submitted.batch.id) : appPath('jobs', submitted.job.id));
   } catch (err) {
     if (err instanceof SubmissionError || err instanceof BodyError) {
       home(ctx, err.status, { error: err.message });
@@ -147,9 +160,14 @@ export const pageRoutes: Route[] = [
       layout(
         'Jobs',
         html`<h1>Jobs</h1>
-          ${queuePanel(status)} ${jobList(jobs)}`,
+          ${queuePanel(status)} ${batchList(service.listBatches())} ${jobList(jobs)}`,
       ),
     );
+  }),
+  route('GET', /^\/batches\/([^/]+)$/, (ctx, id) => {
+    const batch = ctx.service.batchView(id);
+    if (!batch) return notFound(ctx, `No batch ${id}.`);
+    sendHtml(ctx.res, 200, layout(`Batch ${batch.id}`, batchBody(batch), batch.state === 'done' ? {} : { refreshSeconds: 3 }));
   }),
   route('GET', /^\/jobs\/([^/]+)$/, (ctx, id) => {
     const job = ctx.service.job(id);

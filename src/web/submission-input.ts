@@ -1,5 +1,7 @@
-// What a submission carries, whatever its shape: JSON ({ url, clicks }), a form (urlencoded or
-// multipart with an optional .eml file), or a raw message/rfc822 body.
+// What a submission carries, whatever its shape: JSON ({ url, clicks } or { list | urls }), a form
+// (urlencoded or multipart with an optional .eml file or list file), or a raw message/rfc822 or
+// text/plain|csv (a list) body.
+// A list is passed on as its bytes: the service reads it as `trace --input` reads a file.
 import type { IncomingMessage } from 'node:http';
 import { traceChoices, type TraceChoices } from '../service/submission-options.js';
 import { SubmissionError } from '../service/submission-error.js';
@@ -19,15 +21,26 @@ export interface Submission {
   message: { raw: Buffer; filename: string | null } | null;
   /** For a message: the number of the link to trace (query or form field `link`); null: its main link. */
   link: number | null;
+  /** A list of links (pasted lines, an uploaded .txt or .csv): traced as one batch. */
+  list: { raw: Buffer; filename: string | null } | null;
+}
+
+export interface SubmissionLimits {
+  maxMessageBytes: number;
+  maxListBytes: number;
 }
 
 const JSON_LIMIT = 64 * 1024;
+/** Bodies taken as a list of links (one URL a line, or a CSV/TSV export). */
+const LIST_TYPES = new Set(['text/plain', 'text/csv', 'text/tab-separated-values']);
 const FORM_OVERHEAD = 64 * 1024;
 
-export async function readSubmission(req: IncomingMessage, maxMessageBytes: number, query: URLSearchParams): Promise<Submission> {
+export async function readSubmission(req: IncomingMessage, limits: SubmissionLimits, query: URLSearchParams): Promise<Submission> {
+  const { maxMessageBytes, maxListBytes } = limits;
   const type = mediaType(req);
   if (type === 'application/json') {
-    const body = await readBody(req, JSON_LIMIT);
+    // A list's lines are escaped in JSON: room for twice its bytes.
+    const body = await readBody(req, JSON_LIMIT + 2 * maxListBytes);
     let value: unknown;
     try {
       value = JSON.parse(body.toString('utf8'));
@@ -36,47 +49,97 @@ export async function readSubmission(req: IncomingMessage, maxMessageBytes: numb
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value))
       throw new BodyError('expected a JSON object { "url": ..., "clicks": [...] }', 400);
-    const { url, clicks, again, ...rest } = value as { url?: unknown; clicks?: unknown; again?: unknown } & Parameters<
-      typeof traceChoices
-    >[0];
+    const { url, clicks, again, list, urls, filename, ...rest } = value as {
+      url?: unknown;
+      clicks?: unknown;
+      again?: unknown;
+      list?: unknown;
+      urls?: unknown;
+      filename?: unknown;
+    } & Parameters<typeof traceChoices>[0];
     if (url !== undefined && typeof url !== 'string') throw new BodyError('url: expected a string', 400);
     if (again !== undefined && typeof again !== 'boolean') throw new BodyError('again: expected true or false', 400);
-    return {
+    if (filename !== undefined && typeof filename !== 'string') throw new BodyError('filename: expected a string', 400);
+    const listText = jsonList(list, urls);
+    return oneTarget({
       ...submittedUrl(url ?? null),
       clicks: textList(clicks),
       options: traceChoices(rest),
       again: again ?? false,
       message: null,
       link: null,
-    };
+      list: listText === null ? null : { raw: Buffer.from(listText, 'utf8'), filename: filename ?? null },
+    });
   }
-  if (type === 'message/rfc822') {
-    const raw = await readBody(req, maxMessageBytes);
-    return {
-      url: null,
-      given: null,
-      clicks: query.getAll('click'),
-      options: choicesFrom((name) => query.get(name)),
-      again: isYes(query.get('again')),
-      message: { raw, filename: query.get('filename') },
+  // A list file as the body (`trace --server URL --input FILE` sends it so): its bytes as they are.
+  if (LIST_TYPES.has(type)) return wholeBody(query, { list: { raw: await readBody(req, maxListBytes), filename: query.get('filename') } });
+  if (type === 'message/rfc822')
+    return wholeBody(query, {
+      message: { raw: await readBody(req, maxMessageBytes), filename: query.get('filename') },
       link: linkNumber(query.get('link')),
-    };
-  }
+    });
   let form: FormData;
   if (type === 'multipart/form-data')
-    form = formFromParts(parseMultipart(await readBody(req, maxMessageBytes + FORM_OVERHEAD), req.headers['content-type']!));
-  else if (type === 'application/x-www-form-urlencoded') form = formFromUrlencoded(await readBody(req, JSON_LIMIT));
+    form = formFromParts(
+      parseMultipart(await readBody(req, Math.max(maxMessageBytes, maxListBytes) + FORM_OVERHEAD), req.headers['content-type']!),
+    );
+  else if (type === 'application/x-www-form-urlencoded') form = formFromUrlencoded(await readBody(req, JSON_LIMIT + 3 * maxListBytes));
   else throw new BodyError('send JSON, a form, or a message/rfc822 body', 415);
   const file = form.files.find((f) => f.name === 'message' && f.data.length > 0);
   if (file && file.data.length > maxMessageBytes) throw new BodyError(`the message is larger than ${maxMessageBytes} bytes`, 413);
-  return {
+  // The list: an uploaded file (field "list") or pasted lines (the same field as text).
+  const listFile = form.files.find((f) => f.name === 'list' && f.data.length > 0);
+  const listText = form.fields.get('list')?.[0] ?? '';
+  if (listFile && listText.trim() !== '') throw new BodyError('give a list as a file or as pasted lines, not both', 400);
+  return oneTarget({
     ...submittedUrl(form.fields.get('url')?.[0] ?? null),
     clicks: form.fields.get('click') ?? form.fields.get('clicks') ?? [],
     options: choicesFrom((name) => form.fields.get(name)?.[0] ?? null),
     again: isYes(form.fields.get('again')?.[0] ?? null),
     message: file ? { raw: file.data, filename: file.filename } : null,
     link: linkNumber(form.fields.get('link')?.[0] ?? null),
+    list: listFile
+      ? { raw: listFile.data, filename: listFile.filename }
+      : listText.trim() !== ''
+        ? { raw: Buffer.from(listText, 'utf8'), filename: null }
+        : null,
+  });
+}
+
+/** A submission whose body is the file (an e-mail, a list): its options in the query. */
+function wholeBody(query: URLSearchParams, body: Partial<Pick<Submission, 'message' | 'list' | 'link'>>): Submission {
+  return {
+    url: null,
+    given: null,
+    clicks: query.getAll('click'),
+    options: choicesFrom((name) => query.get(name)),
+    again: isYes(query.get('again')),
+    message: null,
+    list: null,
+    link: null,
+    ...body,
   };
+}
+
+/** A submission is one link, one message or one list: two of them at once is a mistake worth a word. */
+function oneTarget(submission: Submission): Submission {
+  const given = [submission.url !== null, submission.message !== null, submission.list !== null].filter(Boolean).length;
+  if (given > 1) throw new BodyError('give one link, one e-mail or one list of links per submission', 400);
+  return submission;
+}
+
+/** JSON `list` (the text of a list, as a file holds it) or `urls` (one line each); null when neither. */
+function jsonList(list: unknown, urls: unknown): string | null {
+  if (list !== undefined && urls !== undefined) throw new BodyError('give "list" or "urls", not both', 400);
+  if (list !== undefined) {
+    if (typeof list !== 'string') throw new BodyError('list: expected the text of a list (one URL a line, or a CSV export)', 400);
+    return list.trim() === '' ? null : list;
+  }
+  if (urls === undefined) return null;
+  if (!Array.isArray(urls) || !urls.every((u) => typeof u === 'string')) throw new BodyError('urls: expected a list of strings', 400);
+  // Each entry is a line of the list: a line break inside one would make two.
+  if (urls.some((u: string) => /[\r\n]/.test(u))) throw new BodyError('urls: an entry holds a line break', 400);
+  return urls.length ? urls.join('\n') : null;
 }
 
 /**

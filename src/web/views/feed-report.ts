@@ -87,6 +87,33 @@ function cloakingSection(rows: readonly CloakingRow[], options: FeedReportOption
 }
 
 export function feedReportBody(aggregate: FeedAggregate, options: FeedReportOptions): SafeHtml {
+  return html`<h1>Who is responsible across the feed</h1>
+    ${feedTotals(aggregate)}
+    ${
+      options.linkCases
+        ? html`<form class="filters" method="get" action="/report">
+            <label>Since <input type="date" name="since" value="${options.since ?? ''}" /></label>
+            <button type="submit">Show</button> <a href="/report">All cases</a>
+            <a href="${appUrl('/api/report', { since: options.since ?? null })}">JSON</a>
+          </form>`
+        : ''
+    }
+    ${feedSections(aggregate, options)}`;
+}
+
+/** The counts line of an aggregate. */
+export function feedTotals(aggregate: FeedAggregate): SafeHtml {
+  return html`<p class="feed-totals">
+    ${aggregate.cases} case${aggregate.cases === 1 ? '' : 's'}: ${aggregate.messages} message${aggregate.messages === 1 ? '' : 's'},
+    ${aggregate.traces}
+    trace${aggregate.traces === 1 ? '' : 's'}${totalsNote(aggregate)}${
+      aggregate.firstSeen ? html`, ${time(aggregate.firstSeen)} to ${time(aggregate.lastSeen)}` : ''
+    }${aggregate.since ? html` (since ${time(aggregate.since)})` : ''}
+  </p>`;
+}
+
+/** The tables of an aggregate, a section per dimension (the /report page, a batch's page). */
+export function feedSections(aggregate: FeedAggregate, options: FeedReportOptions): SafeHtml {
   const sections = FEED_DIMENSIONS.map((dimension) => {
     const rows = aggregate.rows.filter((r) => r.dimension === dimension);
     return html`<section class="feed-dimension" id="${`feed-${safeClass(dimension)}`}">
@@ -114,24 +141,7 @@ export function feedReportBody(aggregate: FeedAggregate, options: FeedReportOpti
     </section>`;
   });
   const hasAsData = aggregate.rows.some((r) => r.dimension === 'network' && r.source);
-  return html`<h1>Who is responsible across the feed</h1>
-    <p class="feed-totals">
-      ${aggregate.cases} case${aggregate.cases === 1 ? '' : 's'}: ${aggregate.messages} message${aggregate.messages === 1 ? '' : 's'},
-      ${aggregate.traces}
-      trace${aggregate.traces === 1 ? '' : 's'}${totalsNote(aggregate)}${
-        aggregate.firstSeen ? html`, ${time(aggregate.firstSeen)} to ${time(aggregate.lastSeen)}` : ''
-      }${aggregate.since ? html` (since ${time(aggregate.since)})` : ''}
-    </p>
-    ${
-      options.linkCases
-        ? html`<form class="filters" method="get" action="/report">
-            <label>Since <input type="date" name="since" value="${options.since ?? ''}" /></label>
-            <button type="submit">Show</button> <a href="/report">All cases</a>
-            <a href="${appUrl('/api/report', { since: options.since ?? null })}">JSON</a>
-          </form>`
-        : ''
-    }
-    ${sections} ${aggregate.cloaking ? cloakingSection(aggregate.cloaking, options) : ''} ${hasAsData ? networkAttribution() : ''}`;
+  return html`${sections} ${aggregate.cloaking ? cloakingSection(aggregate.cloaking, options) : ''} ${hasAsData ? networkAttribution() : ''}`;
 }
 
 /**

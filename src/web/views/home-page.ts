@@ -1,5 +1,5 @@
-// The start page: submit a link (with optional texts to click) or upload an .eml; recent jobs
-// and the newest cases below.
+// The start page: submit a link (with optional texts to click), upload an .eml, or give a list of
+// links (pasted, or a .txt/.csv export) traced as one batch; recent batches, jobs and the newest cases below.
 import { appPath, html, type SafeHtml } from '../html.js';
 import type { JobSummary } from '../../service/trace-service.js';
 import type { SearchResult } from '../../store/index.js';
@@ -18,7 +18,10 @@ const PRIVATE_REFUSED = 'Targets on private, loopback or link-local addresses ar
 
 // The link field is type=text: a browser's type=url check would refuse a defanged link (hxxps://evil[.]example/),
 // which the server refangs (src/web/submission-input.ts).
-export function submitForm(state: SubmitFormState, options: { allowPrivate: boolean; maxMessageBytes: number }): SafeHtml {
+export function submitForm(
+  state: SubmitFormState,
+  options: { allowPrivate: boolean; maxMessageBytes: number; maxListBytes: number; maxListUrls: number },
+): SafeHtml {
   return html`<form class="submit" method="post" action="/submit" enctype="multipart/form-data">
     <h2>Trace a link</h2>
     ${state.error ? html`<p class="notice error" role="alert" id="submit-error">${state.error}</p>` : ''}
@@ -36,6 +39,15 @@ export function submitForm(state: SubmitFormState, options: { allowPrivate: bool
     <label
       >or an e-mail (.eml, up to ${Math.floor(options.maxMessageBytes / 1024 / 1024)} MiB): its main link is traced
       <input type="file" name="message" accept=".eml,message/rfc822"
+    /></label>
+    <label
+      >or a list of links, one a line (# comments and blank lines skipped; defanged links refanged), traced as one batch
+      <textarea name="list" rows="3" spellcheck="false" placeholder="https://…&#10;hxxps://evil[.]example/…"></textarea>
+    </label>
+    <label
+      >or a list file (.txt, or a .csv/.tsv export with a url column, as PhishTank's or URLhaus's; up to
+      ${Math.floor(options.maxListBytes / 1024 / 1024)} MiB, ${options.maxListUrls} URLs)
+      <input type="file" name="list" accept=".txt,.csv,.tsv,text/plain,text/csv,text/tab-separated-values"
     /></label>
     <label
       >Then click (text of a link or button on the landing page; one per line, optional)
@@ -101,11 +113,11 @@ export function jobList(jobs: JobSummary[]): SafeHtml {
   </table>`;
 }
 
-export function homeBody(form: SafeHtml, jobs: JobSummary[], recent: SearchResult): SafeHtml {
-  return html`${form}
+export function homeBody(form: SafeHtml, jobs: JobSummary[], recent: SearchResult, batches: SafeHtml): SafeHtml {
+  return html`${form} ${batches}
     <section>
       <h2>Recent jobs</h2>
-      ${jobList(jobs.slice(0, 10))}
+      ${jobList(jobs.filter((j) => !j.batch).slice(0, 10))}
     </section>
     <section>
       <h2>Newest cases</h2>

@@ -69,6 +69,12 @@ export function jobBody(job: Job, jobs: JobSummary[] = []): SafeHtml {
               <dd>${job.clicks.map((c) => html`<q>${c}</q> `)}</dd>`
           : ''
       }
+      ${
+        job.batch
+          ? html`<dt>Batch</dt>
+              <dd><a id="job-batch-link" href="${appPath('batches', job.batch)}">${job.batch}</a></dd>`
+          : ''
+      }
       <dt>Submitted</dt>
       <dd>${time(job.submittedAt)}</dd>
       <dt>State</dt>

@@ -2,13 +2,15 @@
 // nothing inline), and the navigation.
 import { html, type SafeHtml } from '../html.js';
 
-export function layout(title: string, body: SafeHtml, options: { bodyClass?: string } = {}): SafeHtml {
+/** `refreshSeconds`: the page reloads itself (a batch while it runs: its progress without script). */
+export function layout(title: string, body: SafeHtml, options: { bodyClass?: string; refreshSeconds?: number } = {}): SafeHtml {
   return html`<!DOCTYPE html>
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="same-origin" />
+        ${options.refreshSeconds ? html`<meta http-equiv="refresh" content="${options.refreshSeconds}" />` : ''}
         <title>${title} · clicktrace</title>
         <link rel="stylesheet" href="/static/app.css" />
         <script src="/static/app.js" defer></script>
