@@ -20,7 +20,7 @@ function collect(dir, out = []) {
 // from the per-test times after the file ran its independent tests two at a time. The lab tests of
 // test/ not named here come next, then the unit tests beside the sources.
 const LONGEST_FIRST = [
-  'hostile-browser', // ~80 (118 one test at a time)
+  'hostile-browser', // ~85 (118 one test at a time)
   'fleet', // 66
   'batch', // 58
   'explore-pages', // 50
@@ -32,9 +32,9 @@ const LONGEST_FIRST = [
   'share', // 26
   'feed-report', // 26
   'cli', // 24
+  'hostile-evidence', // 24
   'evidence-trace', // 22
   'trace-failures', // 19
-  'hostile-evidence', // ~14 (24)
   'mail-forensics', // 14
   'browser-full', // ~11 (18)
 ];

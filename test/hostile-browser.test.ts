@@ -232,14 +232,6 @@ describe('hostile pages, two traces at a time', { concurrency: 2 }, () => {
     }
   });
 
-  test('an endless body ends at --timeout, without listener warnings', async () => {
-    // A short --timeout: the body streams (and is recorded) until then, so the evidence grows with it.
-    const run = await traceCli('endless-body', ['--timeout', '4']);
-    assert.equal(run.code, 1);
-    assert.match(run.report.error ?? '', /^timeout: the page was still loading after 4 s/);
-    await assertWellEnded(run, 4, 'endless-body', { bigEvidence: true });
-  });
-
   test('a 50 MB stylesheet loads, without listener warnings', async () => {
     const run = await traceCli('big-body', ['--timeout', '60']);
     // The page loads, but a machine so busy that Chromium goes 1.5 s without a byte of it may judge it hung.
@@ -288,7 +280,7 @@ describe('hostile pages, two traces at a time', { concurrency: 2 }, () => {
 });
 
 // One at a time, after the others: each bounds how long its traces may take (the redirects and the cut bodies
-// two at a time already), and the heavy page loads both cores.
+// two at a time already, the endless body by a short --timeout), and the heavy page loads both cores.
 test('redirects to schemes that are not the web end at once, saying which', async () => {
   await twoAtATime(Object.keys(UNSUPPORTED_REDIRECTS), async (scheme) => {
     const run = await traceCli(`redirect-${scheme}`, ['--timeout', '40', '--settle', '30000']);
@@ -320,4 +312,12 @@ test(`a heavy but honest page (${HEAVY_PAGE_IMAGES} images) is a page, not an er
   assert.equal(run.code, 0);
   assert.equal(run.report.final?.title, HEAVY_PAGE_TITLE);
   await assertWellEnded(run, 150, 'heavy-page');
+});
+
+test('an endless body ends at --timeout, without listener warnings', async () => {
+  // A short --timeout: the body streams (and is recorded) until then, so the evidence grows with it.
+  const run = await traceCli('endless-body', ['--timeout', '4']);
+  assert.equal(run.code, 1);
+  assert.match(run.report.error ?? '', /^timeout: the page was still loading after 4 s/);
+  await assertWellEnded(run, 4, 'endless-body', { bigEvidence: true });
 });
