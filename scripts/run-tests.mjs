@@ -24,7 +24,7 @@ const LONGEST_FIRST = [
   'fleet', // 66
   'batch', // 58
   'explore-pages', // 50
-  'compare', // ~45 (67)
+  'compare', // ~50 (67)
   'cloak-kits', // 43 alone
   'web', // 41
   'explore', // 40
