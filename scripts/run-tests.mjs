@@ -16,14 +16,15 @@ function collect(dir, out = []) {
 
 // Node's runner starts the files in the order given, two at a time: the longest first, so that
 // the two lanes end together instead of one waiting on a long file begun late. Measured in a whole
-// run on this 2-core machine (seconds of tests per file, summed from the TAP output); the lab tests of test/
-// not named here come next, then the unit tests beside the sources.
+// run on this 2-core machine (seconds of tests per file, summed from the TAP output); ~: estimated
+// from the per-test times after the file ran its independent tests two at a time. The lab tests of
+// test/ not named here come next, then the unit tests beside the sources.
 const LONGEST_FIRST = [
-  'hostile-browser', // 118 s
-  'compare', // 67
+  'hostile-browser', // ~85 (118 one test at a time)
   'fleet', // 66
   'batch', // 58
   'explore-pages', // 50
+  'compare', // ~50 (67)
   'cloak-kits', // 43 alone
   'web', // 41
   'explore', // 40
@@ -34,8 +35,8 @@ const LONGEST_FIRST = [
   'hostile-evidence', // 24
   'evidence-trace', // 22
   'trace-failures', // 19
-  'browser-full', // 18
   'mail-forensics', // 14
+  'browser-full', // ~11 (18)
 ];
 const rank = (f) => {
   const name = f

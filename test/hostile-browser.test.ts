@@ -3,7 +3,7 @@
 // (exit 1), or exit 0 where the page is fine, within --timeout + 2 s of its start, with no
 // Chromium process left behind and the whole process tree (node and every Chromium process)
 // under 1.5 GB at its peak.
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -27,7 +27,8 @@ const MEMORY_LIMIT = 1.5e9;
 /**
  * Time bounds here guard against hangs (a pushState storm used to keep clicktrace alive 143 s
  * after a 20 s --timeout), not speed: the target is --timeout + 2 s on a quiet machine, and a
- * loaded one (two test files at once, each with Chromium) gets this much more.
+ * loaded one (two test files at once, each with Chromium, and two traces at once in this one)
+ * gets this much more.
  */
 const LOAD_SLACK_MS = 20_000;
 let lab: Lab;
@@ -142,70 +143,144 @@ async function served(url: string, before: number): Promise<void> {
   while (lab.hits(url) <= before) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
-test('a pushState storm ends within --timeout + 2 s, and so does every process of the trace', async () => {
-  // A short --timeout: what is tested is the end at --timeout (+ 2 s), whatever its length; the storm loads a core until then.
-  const run = await traceCli('pushstate-storm', ['--timeout', '4', '--settle', '30000']);
-  assert.equal(run.code, 1);
-  assert.match(run.report.error ?? '', /^timeout: |^page did not finish loading/);
-  await assertWellEnded(run, 4, 'pushstate-storm');
-});
-
-test('a renderer out of memory is an error with its reason and the chain so far, and the tree stays under 1.5 GB', async () => {
-  // A long settle time: allocating 512 MB takes a loaded machine longer than the default 6 s.
-  const run = await traceCli('renderer-oom', ['--timeout', '40', '--settle', '30000']);
-  assert.equal(run.code, 1);
-  assert.match(run.report.error ?? '', /^renderer crashed: out of memory/);
-  assert.deepEqual(
-    run.report.hops.map((h) => [h.via, h.status]),
-    [
-      ['start', 302],
-      ['http-302', 200],
-    ],
-  );
-  await assertWellEnded(run, 40, 'renderer-oom');
-});
-
-test('memory a page fills outside the JavaScript heap is capped too: the allocation fails in the page', async () => {
-  const run = await traceCli('renderer-oom-buffers', ['--timeout', '40', '--settle', '30000']);
-  await assertWellEnded(run, 40, 'renderer-oom-buffers');
-  // The page saw a RangeError and finished loading, or its renderer ran out of memory: either way the tree stayed small.
-  if (run.code !== 0) assert.match(run.report.error ?? '', /^renderer crashed: out of memory/);
-});
-
-test('canvases drawn until memory runs out: the renderer dies, the tree stays under 1.5 GB', async () => {
-  const run = await traceCli('renderer-oom-canvas', ['--timeout', '40', '--settle', '30000']);
-  assert.equal(run.code, 1);
-  assert.match(run.report.error ?? '', /^renderer crashed/);
-  await assertWellEnded(run, 40, 'renderer-oom-canvas');
-});
-
-test('a renderer that dies after a click: the error, the chain and the screenshot of the page before it', async () => {
-  const run = await traceCli('renderer-oom-click', ['--timeout', '40', '--settle', '30000', '--click', OOM_CLICK_TEXT]);
-  assert.equal(run.code, 1);
-  assert.match(run.report.error ?? '', /^renderer crashed: out of memory/);
-  assert.equal(run.report.hops.length, 1);
-  assert.ok(run.report.events.some((e) => e.kind === 'click'));
-  assert.equal(run.report.pages.length, 1);
-  assert.ok(run.report.pages[0].screenshot, 'the page was photographed before the click');
-  await assertWellEnded(run, 40, 'renderer-oom-click');
-});
-
-test('a renderer killed under the trace: "renderer killed"', async () => {
-  const before = lab.hits(KILL_TARGET_URL);
-  const run = await traceCli('renderer-kill', ['--timeout', '30', '--settle', '20000'], async (tree) => {
-    await served(KILL_TARGET_URL, before);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    tree.sample();
-    const renderers = tree.members().filter((p) => p.command.includes('--type=renderer'));
-    assert.ok(renderers.length > 0, 'a renderer is running');
-    for (const renderer of renderers) process.kill(renderer.pid, 'SIGKILL');
+// The traces are independent (each its own process, Chromium and cases folder, each tree watched on its
+// own) and mostly wait on the page, on --timeout or on a renderer dying: two at a time, for the file's wall time.
+describe('hostile pages, two traces at a time', { concurrency: 2 }, () => {
+  test('a pushState storm ends within --timeout + 2 s, and so does every process of the trace', async () => {
+    // A short --timeout: what is tested is the end at --timeout (+ 2 s), whatever its length; the storm loads a core until then.
+    const run = await traceCli('pushstate-storm', ['--timeout', '4', '--settle', '30000']);
+    assert.equal(run.code, 1);
+    assert.match(run.report.error ?? '', /^timeout: |^page did not finish loading/);
+    await assertWellEnded(run, 4, 'pushstate-storm');
   });
-  assert.equal(run.code, 1);
-  assert.equal(run.report.error, 'renderer killed');
-  assert.equal(run.report.hops[0]?.url, KILL_TARGET_URL);
-  await assertWellEnded(run, 30, 'renderer-kill');
+
+  test('a renderer out of memory is an error with its reason and the chain so far, and the tree stays under 1.5 GB', async () => {
+    // A long settle time: allocating 512 MB takes a loaded machine longer than the default 6 s.
+    const run = await traceCli('renderer-oom', ['--timeout', '40', '--settle', '30000']);
+    assert.equal(run.code, 1);
+    assert.match(run.report.error ?? '', /^renderer crashed: out of memory/);
+    assert.deepEqual(
+      run.report.hops.map((h) => [h.via, h.status]),
+      [
+        ['start', 302],
+        ['http-302', 200],
+      ],
+    );
+    await assertWellEnded(run, 40, 'renderer-oom');
+  });
+
+  test('memory a page fills outside the JavaScript heap is capped too: the allocation fails in the page', async () => {
+    const run = await traceCli('renderer-oom-buffers', ['--timeout', '40', '--settle', '30000']);
+    await assertWellEnded(run, 40, 'renderer-oom-buffers');
+    // The page saw a RangeError and finished loading, or its renderer ran out of memory: either way the tree stayed small.
+    if (run.code !== 0) assert.match(run.report.error ?? '', /^renderer crashed: out of memory/);
+  });
+
+  test('canvases drawn until memory runs out: the renderer dies, the tree stays under 1.5 GB', async () => {
+    const run = await traceCli('renderer-oom-canvas', ['--timeout', '40', '--settle', '30000']);
+    assert.equal(run.code, 1);
+    assert.match(run.report.error ?? '', /^renderer crashed/);
+    await assertWellEnded(run, 40, 'renderer-oom-canvas');
+  });
+
+  test('a renderer that dies after a click: the error, the chain and the screenshot of the page before it', async () => {
+    const run = await traceCli('renderer-oom-click', ['--timeout', '40', '--settle', '30000', '--click', OOM_CLICK_TEXT]);
+    assert.equal(run.code, 1);
+    assert.match(run.report.error ?? '', /^renderer crashed: out of memory/);
+    assert.equal(run.report.hops.length, 1);
+    assert.ok(run.report.events.some((e) => e.kind === 'click'));
+    assert.equal(run.report.pages.length, 1);
+    assert.ok(run.report.pages[0].screenshot, 'the page was photographed before the click');
+    await assertWellEnded(run, 40, 'renderer-oom-click');
+  });
+
+  // Each of these waits for its own request of the one renderer-kill page (lab.hits), so they run one at a time.
+  describe('the renderer-kill page, one trace at a time', { concurrency: 1 }, () => {
+    test('a renderer killed under the trace: "renderer killed"', async () => {
+      const before = lab.hits(KILL_TARGET_URL);
+      const run = await traceCli('renderer-kill', ['--timeout', '30', '--settle', '20000'], async (tree) => {
+        await served(KILL_TARGET_URL, before);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        tree.sample();
+        const renderers = tree.members().filter((p) => p.command.includes('--type=renderer'));
+        assert.ok(renderers.length > 0, 'a renderer is running');
+        for (const renderer of renderers) process.kill(renderer.pid, 'SIGKILL');
+      });
+      assert.equal(run.code, 1);
+      assert.equal(run.report.error, 'renderer killed');
+      assert.equal(run.report.hops[0]?.url, KILL_TARGET_URL);
+      await assertWellEnded(run, 30, 'renderer-kill');
+    });
+
+    for (const [signal, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const) {
+      test(`${signal} stops the trace where it is: the case is written with the reason, and Chromium goes`, async () => {
+        let sentAt = 0;
+        const before = lab.hits(KILL_TARGET_URL);
+        const run = await traceCli('renderer-kill', ['--timeout', '30', '--settle', '20000'], async (_tree, pid) => {
+          await served(KILL_TARGET_URL, before);
+          sentAt = Date.now();
+          process.kill(pid, signal);
+        });
+        assert.equal(run.code, code);
+        assert.equal(run.report.error, `interrupted by ${signal}`);
+        assert.ok(run.exitedAt - sentAt < 5000 + LOAD_SLACK_MS, `exited ${run.exitedAt - sentAt} ms after ${signal}`);
+        await assertWellEnded(run, 30, signal);
+      });
+    }
+  });
+
+  test('a 50 MB stylesheet loads, without listener warnings', async () => {
+    const run = await traceCli('big-body', ['--timeout', '60']);
+    // The page loads, but a machine so busy that Chromium goes 1.5 s without a byte of it may judge it hung.
+    if (run.code !== 0) assert.match(run.report.error ?? '', /^page did not finish loading/);
+    await assertWellEnded(run, 60, 'big-body', { bigEvidence: true });
+  });
+
+  test(
+    'a process that launched Chromium takes it along when killed: by a signal it does not handle, or by SIGKILL',
+    { timeout: 120_000 },
+    async () => {
+      const browserModule = new URL('../src/capture/browser.js', import.meta.url).href;
+      const script = [
+        `const { launchBrowser } = await import(${JSON.stringify(browserModule)});`,
+        'await launchBrowser();',
+        "process.stdout.write('up\\n');",
+        'setInterval(() => {}, 1000);',
+      ].join('\n');
+      for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+        const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+        const tree = new ProcessTree(child.pid!).start(100);
+        // Bounded: a launch that never answers fails this test instead of holding the file open.
+        const up = await Promise.race([
+          once(child.stdout, 'data').then(() => true),
+          new Promise<false>((resolve) => setTimeout(() => resolve(false), 60_000).unref()),
+        ]);
+        if (!up) child.kill('SIGKILL');
+        assert.ok(up, `${signal}: the child's Chromium did not come up within 60 s`);
+        // Its first renderer comes a moment after Chromium answers (seconds on a loaded machine).
+        const hasRenderer = () => tree.members().some((p) => p.command.includes('--type=renderer'));
+        for (let waited = 0; !hasRenderer() && waited < 15_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+        tree.sample();
+        if (!hasRenderer()) child.kill('SIGKILL');
+        assert.ok(hasRenderer(), `${signal}: Chromium is up`);
+        const exited = once(child, 'exit');
+        child.kill(signal);
+        const gone = await Promise.race([exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 30_000).unref())]);
+        if (!gone) child.kill('SIGKILL');
+        assert.ok(gone, `${signal}: the child did not end within 30 s`);
+        tree.stop();
+        // SIGKILL leaves nothing of node to act: Chromium ends by itself when its pipe closes.
+        await assertNoSurvivors(tree, signal, signal === 'SIGKILL' ? 5000 : 1000);
+      }
+    },
+  );
 });
 
+// One at a time, after the others: each bounds how long its traces may take (the redirects and the cut bodies
+// two at a time already, the endless body by a short --timeout), and the heavy page loads both cores.
 test('redirects to schemes that are not the web end at once, saying which', async () => {
   await twoAtATime(Object.keys(UNSUPPORTED_REDIRECTS), async (scheme) => {
     const run = await traceCli(`redirect-${scheme}`, ['--timeout', '40', '--settle', '30000']);
@@ -249,68 +324,3 @@ test('an endless body ends at --timeout, without listener warnings', async () =>
   assert.match(run.report.error ?? '', /^timeout: the page was still loading after 4 s/);
   await assertWellEnded(run, 4, 'endless-body', { bigEvidence: true });
 });
-
-test('a 50 MB stylesheet loads, without listener warnings', async () => {
-  const run = await traceCli('big-body', ['--timeout', '60']);
-  // The page loads, but a machine so busy that Chromium goes 1.5 s without a byte of it may judge it hung.
-  if (run.code !== 0) assert.match(run.report.error ?? '', /^page did not finish loading/);
-  await assertWellEnded(run, 60, 'big-body', { bigEvidence: true });
-});
-
-for (const [signal, code] of [
-  ['SIGINT', 130],
-  ['SIGTERM', 143],
-] as const) {
-  test(`${signal} stops the trace where it is: the case is written with the reason, and Chromium goes`, async () => {
-    let sentAt = 0;
-    const before = lab.hits(KILL_TARGET_URL);
-    const run = await traceCli('renderer-kill', ['--timeout', '30', '--settle', '20000'], async (_tree, pid) => {
-      await served(KILL_TARGET_URL, before);
-      sentAt = Date.now();
-      process.kill(pid, signal);
-    });
-    assert.equal(run.code, code);
-    assert.equal(run.report.error, `interrupted by ${signal}`);
-    assert.ok(run.exitedAt - sentAt < 5000 + LOAD_SLACK_MS, `exited ${run.exitedAt - sentAt} ms after ${signal}`);
-    await assertWellEnded(run, 30, signal);
-  });
-}
-
-test(
-  'a process that launched Chromium takes it along when killed: by a signal it does not handle, or by SIGKILL',
-  { timeout: 120_000 },
-  async () => {
-    const browserModule = new URL('../src/capture/browser.js', import.meta.url).href;
-    const script = [
-      `const { launchBrowser } = await import(${JSON.stringify(browserModule)});`,
-      'await launchBrowser();',
-      "process.stdout.write('up\\n');",
-      'setInterval(() => {}, 1000);',
-    ].join('\n');
-    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
-      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-      const tree = new ProcessTree(child.pid!).start(100);
-      // Bounded: a launch that never answers fails this test instead of holding the file open.
-      const up = await Promise.race([
-        once(child.stdout, 'data').then(() => true),
-        new Promise<false>((resolve) => setTimeout(() => resolve(false), 60_000).unref()),
-      ]);
-      if (!up) child.kill('SIGKILL');
-      assert.ok(up, `${signal}: the child's Chromium did not come up within 60 s`);
-      // Its first renderer comes a moment after Chromium answers (seconds on a loaded machine).
-      const hasRenderer = () => tree.members().some((p) => p.command.includes('--type=renderer'));
-      for (let waited = 0; !hasRenderer() && waited < 15_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
-      tree.sample();
-      if (!hasRenderer()) child.kill('SIGKILL');
-      assert.ok(hasRenderer(), `${signal}: Chromium is up`);
-      const exited = once(child, 'exit');
-      child.kill(signal);
-      const gone = await Promise.race([exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 30_000).unref())]);
-      if (!gone) child.kill('SIGKILL');
-      assert.ok(gone, `${signal}: the child did not end within 30 s`);
-      tree.stop();
-      // SIGKILL leaves nothing of node to act: Chromium ends by itself when its pipe closes.
-      await assertNoSurvivors(tree, signal, signal === 'SIGKILL' ? 5000 : 1000);
-    }
-  },
-);
