@@ -201,9 +201,10 @@ describe('hostile pages, two traces at a time', { concurrency: 2 }, () => {
       const run = await traceCli('renderer-kill', ['--timeout', '30', '--settle', '20000'], async (tree) => {
         await served(KILL_TARGET_URL, before);
         // The page's renderer, as soon as the process tree shows it (a loaded machine is slow to).
+        await new Promise((resolve) => setTimeout(resolve, 500));
         let renderers: ReturnType<typeof tree.members> = [];
         for (let i = 0; i < 50 && renderers.length === 0; i++) {
-          await new Promise((resolve) => setTimeout(resolve, 100));
+          if (i > 0) await new Promise((resolve) => setTimeout(resolve, 100));
           tree.sample();
           renderers = tree.members().filter((p) => p.command.includes('--type=renderer'));
         }
