@@ -157,6 +157,8 @@ const TARGET_CHECKS_AT_ONCE = 16;
 const MAX_CLICK_LENGTH = 200;
 const MAX_EVENTS_PER_JOB = 400;
 const MAX_JOBS_KEPT = 2000;
+/** Batches kept in memory (each holds up to maxListUrls items). */
+const MAX_BATCHES_KEPT = 200;
 const SYNC_INTERVAL_MS = 5000;
 
 export class TraceService {
@@ -703,6 +705,11 @@ export class TraceService {
   }
 
   private forgetOldJobs(): void {
+    // Ended batches beyond the newest few are forgotten likewise (they stay in the index's jobs table).
+    for (const [id, batch] of this.batches) {
+      if (this.batches.size <= MAX_BATCHES_KEPT) break;
+      if (batch.state === 'done' && !this.batchSaves.has(id)) this.batches.delete(id);
+    }
     if (this.jobs.size <= MAX_JOBS_KEPT) return;
     for (const [id, job] of this.jobs) {
       if (this.jobs.size <= MAX_JOBS_KEPT) break;
