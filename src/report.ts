@@ -135,7 +135,7 @@ export interface ExploreStep {
   /** How many links and buttons the page had. */
   controls: number;
   /** The page's frames: read (skipped null), or why their controls were left out; absent when it has none. */
-  frames?: { url: string; skipped: string | null }[];
+  frames?: { url: string; skipped: string | null; ad?: string }[];
   /** A copy of the page's screenshot with the chosen box drawn on it (the screenshot itself is left as taken). */
   screenshot: string | null;
   /** The page the click led to (its next resting page), if any. */

@@ -34,6 +34,17 @@ describe('explore on landing pages written like real ones', { concurrency: 2 }, 
           (step.frames ?? []).filter((f) => f.skipped).map((f) => f.skipped),
           page.framesSkipped,
         );
+      if (page.frameAds)
+        assert.deepEqual(
+          (step.frames ?? []).filter((f) => !f.skipped).map((f) => f.ad ?? null),
+          page.frameAds,
+          'the display-ad label of each frame read',
+        );
+      for (const { text, match, absent } of page.reasons ?? []) {
+        const control = [step.chosen, ...step.runnersUp, ...step.refused].find((c) => c?.text === text);
+        assert.ok(control, `${text} is in the report (${seen})`);
+        assert.equal(match.test(control.reasons.join(', ')), !absent, `${text}: ${control.reasons.join(', ')}`);
+      }
       assert.deepEqual(
         refusedHits().filter((u) => u.includes(`/${name}/`)),
         [],
@@ -47,7 +58,7 @@ describe('explore on landing pages written like real ones', { concurrency: 2 }, 
         );
         return;
       }
-      assert.equal(report.final?.url, explorePageTarget(name), seen);
+      assert.equal(report.final?.url, page.final ?? explorePageTarget(name), seen);
       assertMarked(report, outDir);
     });
   }
