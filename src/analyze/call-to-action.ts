@@ -423,7 +423,7 @@ function leadsElsewhere(control: PageControl, page: ScoringPage): boolean {
  * is all the page offers (no other control a person could follow outside a landmark): an
  * advertiser's offer is often a 300×250 box of its own.
  */
-function adFrame(control: PageControl, page: ScoringPage, all?: readonly PageControl[]): string | null {
+export function adFrame(control: PageControl, page: ScoringPage, all?: readonly PageControl[]): string | null {
   if (!control.frame) return control.frameAd ?? null;
   const frameSite = siteOf(control.frame);
   if (frameSite && ctaRules().adHosts.has(frameSite)) return control.frameAd ? `${control.frameAd}, ad server ${frameSite}` : `ad server ${frameSite}`;

@@ -6,7 +6,7 @@
 // page's screenshot marks the chosen box.
 import type { Capture, ExploreEvent, NavEvent, PageControl, PageSnapshot } from '../model.js';
 import type { PageObserver } from './page-observer.js';
-import { chooseCallToAction, scoreControls, targetOf } from '../analyze/call-to-action.js';
+import { adFrame, chooseCallToAction, scoreControls, targetOf } from '../analyze/call-to-action.js';
 import { markedBox, markedScreenshotPath } from '../analyze/explore-steps.js';
 import { drawBox } from './marked-screenshot.js';
 import { ACCESSIBLE_NAME_SCRIPT, trustedClick } from './click.js';
@@ -191,6 +191,8 @@ export const READ_CONTROLS_SCRIPT = `(() => {
             const size = Math.min(hi - lo, view[axis][1] - view[axis][0]);
             [lo, hi] = lo < view[axis][0] ? [view[axis][0], view[axis][0] + size] : [view[axis][1] - size, view[axis][1]];
           } else [lo, hi] = [Math.max(lo, view[axis][0]), Math.min(hi, view[axis][1])];
+          // A scroll box too small to show anything (a 1-pixel window onto a decoy) shows nothing.
+          if (hi - lo < 4) { clipped = true; break; }
         } else {
           [lo, hi] = [Math.max(lo, cut[axis][0]), Math.min(hi, cut[axis][1])];
           if (hi - lo < 4) { clipped = true; break; }
@@ -369,7 +371,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     if (slot) return 'ad-serving markup <' + slot.tagName.toLowerCase().slice(0, 20) + '>';
     const choices = /adchoices|aboutads\\.info|adssettings\\.google|whythisad/i;
     for (const link of document.querySelectorAll('a[href]'))
-      if (choices.test(link.getAttribute('href') || '') || /^adchoices$/i.test(nameOf(link))) return 'an AdChoices link';
+      if (choices.test(link.getAttribute('href') || '') || /^adchoices$/i.test(norm(link.textContent))) return 'an AdChoices link';
     return null;
   };
   const XLINK = 'http://www.w3.org/1999/xlink';
@@ -559,6 +561,15 @@ export async function exploreOnce(
   const scored = scoreControls(read.controls, { url: observer.url, viewport: read.viewport }).map((control) =>
     !control.refused && targetOf(control) && requested.has(targetOf(control)!) ? { ...control, refused: 'already requested in this trace' } : control,
   );
+  // Each frame read is labelled as the scoring judged it: an ad-sized frame may be the offer itself
+  // (of the page's own site, or all the page shows), a frame of an ad server is an ad whatever its size.
+  const page = { url: observer.url, viewport: read.viewport };
+  const frameNotes = notes.map((note) => {
+    const first = note.skipped === null ? read.controls.find((c) => c.frame === note.url) : undefined;
+    if (!first) return note;
+    const ad = adFrame(first, page, read.controls);
+    return ad ? { ...note, ad } : { url: note.url, skipped: note.skipped };
+  });
   let chosen = chooseCallToAction(scored);
   let at: { x: number; y: number } | null = null;
   for (let covered = 0; chosen !== null; covered++) {
@@ -587,7 +598,7 @@ export async function exploreOnce(
     total: read.total,
     controls: scored,
     chosen,
-    ...(notes.length > 0 ? { frames: notes } : {}),
+    ...(frameNotes.length > 0 ? { frames: frameNotes } : {}),
   };
   const control = chosen === null ? null : scored[chosen];
   return {

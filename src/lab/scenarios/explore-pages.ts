@@ -933,7 +933,7 @@ const SPECS: Record<string, PageSpec> = {
     about: "a 300×250 frame of the page's own site holding the offer: not penalised as an ad",
     cta: 'Claim your reward',
     frame: frameUrl(FRAME_SAME_SITE, 'ad-sized-own', 'offer'),
-    frameAds: ['300×250 slot'],
+    frameAds: [null],
     reasons: [
       { text: 'Claim your reward', match: /of the page's own site: not taken for an ad/ },
       { text: 'Claim your reward', match: /display ad's frame/, absent: true },
