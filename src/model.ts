@@ -201,7 +201,10 @@ export interface ExploreEvent {
   total: number;
   controls: (PageControl & { score: number; reasons: string[]; refused: string | null })[];
   chosen: number | null;
-  /** The page's frames (iframes): read (skipped null), or why their controls were left out (hidden, no size, off-screen…); absent when none; `ad`: what shows a frame read is a display ad. */
+  /**
+   * The page's frames (iframes): read (skipped null), or why their controls were left out (hidden,
+   * no size, off-screen…); absent when none. `ad`: what shows a frame read is a display ad.
+   */
   frames?: { url: string; skipped: string | null; ad?: string }[];
 }
 

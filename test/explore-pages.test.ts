@@ -42,7 +42,9 @@ describe('explore on landing pages written like real ones', { concurrency: 2 }, 
           'the display-ad label of each frame read',
         );
         const ads = page.frameAds.filter((ad) => ad !== null);
-        const line = formatChain(report, null).split('\n').find((l) => l.trim().startsWith('frames:'));
+        const line = formatChain(report, null)
+          .split('\n')
+          .find((l) => l.trim().startsWith('frames:'));
         if (ads.length === 0) assert.doesNotMatch(line ?? '', /display ad/);
         else assert.ok(line?.includes(`${ads.length === 1 ? 'a display ad' : `${ads.length} display ads`}: ${ads.join(', ')}`), line);
       }

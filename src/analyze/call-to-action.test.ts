@@ -399,12 +399,15 @@ describe("site chrome and other sites' controls", () => {
     assert.ok(served.reasons.includes("-40 in a display ad's frame (ad server googlesyndication.com)"), served.reasons.join(', '));
   });
 
-  test('an ad-sized frame of the page\'s own site, or that is all the page offers, is not an ad; a labelled one is', () => {
+  test("an ad-sized frame of the page's own site, or that is all the page offers, is not an ad; a labelled one is", () => {
     const own = button({ text: 'Claim your reward', frame: 'https://offers.promo.example/box', frameAd: '300×250 slot' });
     assert.ok(!scoreControl(own, PAGE).reasons.some((r) => /display ad/.test(r)));
     const alone = button({ text: 'Claim your reward', frame: 'https://network.example/box', frameAd: '300×250 slot' });
     const [scored] = scoreControls([alone, control({ text: 'Privacy', landmark: 'footer' })], PAGE);
-    assert.ok(scored.reasons.includes('+0 an ad-sized frame (300×250 slot) that is all the page offers: not taken for an ad'), scored.reasons.join());
+    assert.ok(
+      scored.reasons.includes('+0 an ad-sized frame (300×250 slot) that is all the page offers: not taken for an ad'),
+      scored.reasons.join(),
+    );
     // Beside the page's own content it is an ad; labelled "Advertisement", it is one even alone.
     assert.ok(scoreControls([alone, control()], PAGE)[0].reasons.some((r) => r.startsWith("-40 in a display ad's frame")));
     const labelled = { ...own, frameAd: 'labelled "Advertisement"' };
@@ -470,10 +473,19 @@ describe('where a control leads', () => {
     assert.equal(targetOf(control({ ...div, onclickHref: 'https://shop.example/buy' })), 'https://shop.example/buy');
     const elsewhere = scoreControl(button({ ...div, text: 'Continue', onclickHref: 'https://shop.example/buy' }), PAGE);
     assert.ok(elsewhere.reasons.includes('+10 leads to another site (shop.example)'), elsewhere.reasons.join());
-    assert.match(scoreControl(button({ ...div, text: 'Continue', onclickHref: 'https://promo.example/unsubscribe?id=1' }), PAGE).refused ?? '', /unsubscribe/);
-    assert.match(scoreControl(button({ ...div, text: 'Get it', onclickHref: 'https://promo.example/get?file=setup.exe' }), PAGE).refused ?? '', /download/);
+    assert.match(
+      scoreControl(button({ ...div, text: 'Continue', onclickHref: 'https://promo.example/unsubscribe?id=1' }), PAGE).refused ?? '',
+      /unsubscribe/,
+    );
+    assert.match(
+      scoreControl(button({ ...div, text: 'Get it', onclickHref: 'https://promo.example/get?file=setup.exe' }), PAGE).refused ?? '',
+      /download/,
+    );
     // A link to "#" with an onclick that says where it goes.
-    assert.equal(targetOf(control({ href: `${PAGE.url}#`, rawHref: '#', onclick: true, onclickHref: 'https://shop.example/' })), 'https://shop.example/');
+    assert.equal(
+      targetOf(control({ href: `${PAGE.url}#`, rawHref: '#', onclick: true, onclickHref: 'https://shop.example/' })),
+      'https://shop.example/',
+    );
   });
 
   test("the page's only followable link, to another site, is its call-to-action; not when there are others", () => {
@@ -492,6 +504,9 @@ describe('words a person does not see', () => {
     assert.equal(normalizeWords('Un\u00adsub\u200bscribe'), 'unsubscribe');
     assert.equal(normalizeWords('\u200fإلغاءُ الاشـتراك\u200f'), normalizeWords('الغاء الاشتراك'));
     assert.equal(normalizeWords('לְהַסָרָה'), 'להסרה');
-    assert.match(scoreControl(button({ text: 'Un\u00adsubscribe', href: 'https://promo.example/m?id=1' }), PAGE).refused ?? '', /unsubscribe/);
+    assert.match(
+      scoreControl(button({ text: 'Un\u00adsubscribe', href: 'https://promo.example/m?id=1' }), PAGE).refused ?? '',
+      /unsubscribe/,
+    );
   });
 });

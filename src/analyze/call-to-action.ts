@@ -124,7 +124,7 @@ export function normalizeWords(text: string): string {
  * zero-width space inside "Unsub\u00adscribe", bidi marks around right-to-left text), Arabic
  * vowel marks, hamza marks (after NFD: "إلغاء" is "الغاء") and tatweel, and Hebrew points, which everyday text leaves out.
  */
-const INVISIBLE = /[\p{Cf}\u0640\u064b-\u065f\u0670\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7]/gu;
+const INVISIBLE = /[\p{Cf}\u0640]|(?=\p{M})[\p{scx=Arabic}\p{scx=Hebrew}]/gu;
 
 /** Scripts written without spaces between words (Han, Hiragana, Katakana). */
 const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
@@ -361,7 +361,9 @@ export function scoreControl(read: PageControl, page: ScoringPage, all?: readonl
   if (ad) add(AD_FRAME, `in a display ad's frame (${ad})`);
   else if (control.frameAd) {
     const own = control.frame && siteOf(control.frame) === siteOf(page.url);
-    reasons.push(`+0 an ad-sized frame (${control.frameAd}) ${own ? "of the page's own site" : 'that is all the page offers'}: not taken for an ad`);
+    reasons.push(
+      `+0 an ad-sized frame (${control.frameAd}) ${own ? "of the page's own site" : 'that is all the page offers'}: not taken for an ad`,
+    );
   }
   if (control.outOfView) add(OUT_OF_VIEW, `${control.outOfView}: a person scrolls to it`);
   if (control.form?.method === 'get' || control.form?.method === 'post')
@@ -426,7 +428,8 @@ function leadsElsewhere(control: PageControl, page: ScoringPage): boolean {
 export function adFrame(control: PageControl, page: ScoringPage, all?: readonly PageControl[]): string | null {
   if (!control.frame) return control.frameAd ?? null;
   const frameSite = siteOf(control.frame);
-  if (frameSite && ctaRules().adHosts.has(frameSite)) return control.frameAd ? `${control.frameAd}, ad server ${frameSite}` : `ad server ${frameSite}`;
+  if (frameSite && ctaRules().adHosts.has(frameSite))
+    return control.frameAd ? `${control.frameAd}, ad server ${frameSite}` : `ad server ${frameSite}`;
   if (!control.frameAd) return null;
   if (!/^\d+×\d+ slot$/.test(control.frameAd)) return control.frameAd;
   if (frameSite === siteOf(page.url)) return null;

@@ -66,14 +66,27 @@ test('a sliver of less than 4 pixels in view is not seen', () => {
 });
 
 test("a frame in the page's sidebar puts its controls there too", () => {
-  const placed = inFrame(control({ x: 20, y: 30, width: 120, height: 40 }), { scroll: { x: 0, y: 0 } }, { ...FRAME, landmark: 'aside' }, TOP_SCROLL);
+  const placed = inFrame(
+    control({ x: 20, y: 30, width: 120, height: 40 }),
+    { scroll: { x: 0, y: 0 } },
+    { ...FRAME, landmark: 'aside' },
+    TOP_SCROLL,
+  );
   assert.equal(placed.landmark, 'aside');
 });
 
 test('a frame that is a display-ad slot says so on its controls', () => {
-  const placed = inFrame(control({ x: 20, y: 30, width: 120, height: 40 }), { scroll: { x: 0, y: 0 } }, { ...FRAME, ad: '300×250 slot' }, TOP_SCROLL);
+  const placed = inFrame(
+    control({ x: 20, y: 30, width: 120, height: 40 }),
+    { scroll: { x: 0, y: 0 } },
+    { ...FRAME, ad: '300×250 slot' },
+    TOP_SCROLL,
+  );
   assert.equal(placed.frameAd, '300×250 slot');
-  assert.equal(inFrame(control({ x: 20, y: 30, width: 120, height: 40 }), { scroll: { x: 0, y: 0 } }, FRAME, TOP_SCROLL).frameAd, undefined);
+  assert.equal(
+    inFrame(control({ x: 20, y: 30, width: 120, height: 40 }), { scroll: { x: 0, y: 0 } }, FRAME, TOP_SCROLL).frameAd,
+    undefined,
+  );
 });
 
 test('below the view of a frame a person can scroll: out of view, not hidden, placed at the edge it comes in by', () => {
@@ -83,7 +96,10 @@ test('below the view of a frame a person can scroll: out of view, not hidden, pl
   assert.equal(below.outOfView, 'scrolled out of view in its frame');
   assert.deepEqual(below.box, { x: 120, y: 320, width: 200, height: 80 });
   // Its owner says scrolling="no", or the frame's document does not scroll that way: hidden.
-  assert.equal(inFrame(control({ x: 20, y: 400, width: 200, height: 80 }), read, { ...FRAME, scrolling: false }, TOP_SCROLL).hidden, 'outside the visible part of its frame');
+  assert.equal(
+    inFrame(control({ x: 20, y: 400, width: 200, height: 80 }), read, { ...FRAME, scrolling: false }, TOP_SCROLL).hidden,
+    'outside the visible part of its frame',
+  );
   assert.equal(
     inFrame(control({ x: 20, y: 400, width: 200, height: 80 }), { ...read, scrolls: { x: true, y: false } }, FRAME, TOP_SCROLL).hidden,
     'outside the visible part of its frame',

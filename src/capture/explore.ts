@@ -343,8 +343,11 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     return null;
   };
   // A plain navigation in an onclick attribute (location = '…', location.assign('…'), window.open('…')): where it declares it leads.
-  const ONCLICK_GO =
-    /^\\s*(?:(?:window|document|top|self)\\.)?(?:location(?:\\.href)?\\s*=\\s*|location\\.(?:assign|replace)\\s*\\(\\s*|open\\s*\\(\\s*)(['"])([^'"\\\\]{1,2000})\\1\\s*(?:[,)][^;]*)?;?\\s*(?:return\\s+false\\s*;?\\s*)?$/;
+  const ONCLICK_GO = new RegExp(
+    '^\\\\s*(?:(?:window|document|top|self)\\\\.)?' +
+      '(?:location(?:\\\\.href)?\\\\s*=\\\\s*|location\\\\.(?:assign|replace)\\\\s*\\\\(\\\\s*|open\\\\s*\\\\(\\\\s*)' +
+      '([\\\\x22\\\\x27])([^\\\\x22\\\\x27\\\\\\\\]{1,2000})\\\\1\\\\s*(?:[,)][^;]*)?;?\\\\s*(?:return\\\\s+false\\\\s*;?\\\\s*)?$',
+  );
   const onclickTarget = (el) => {
     const m = ONCLICK_GO.exec(el.getAttribute('onclick') || '');
     return m ? absolute(m[2]) : null;
@@ -559,7 +562,9 @@ export async function exploreOnce(
   // A link this trace has requested already is never requested again (a single-use link would be spent).
   const requested = new Set(options.capture.exchanges.map((x) => x.request.url));
   const scored = scoreControls(read.controls, { url: observer.url, viewport: read.viewport }).map((control) =>
-    !control.refused && targetOf(control) && requested.has(targetOf(control)!) ? { ...control, refused: 'already requested in this trace' } : control,
+    !control.refused && targetOf(control) && requested.has(targetOf(control)!)
+      ? { ...control, refused: 'already requested in this trace' }
+      : control,
   );
   // Each frame read is labelled as the scoring judged it: an ad-sized frame may be the offer itself
   // (of the page's own site, or all the page shows), a frame of an ad server is an ad whatever its size.

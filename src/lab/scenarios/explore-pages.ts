@@ -111,7 +111,8 @@ const picture = (width: number, height: number, fill = '%23e4002b') =>
   `%3Crect width=%27${width}%27 height=%27${height}%27 rx=%276%27 fill=%27${fill}%27/%3E%3C/svg%3E`;
 
 /** Lines of filler text (terms a person scrolls past). */
-const filler = (lines: number) => Array.from({ length: lines }, (_, i) => `<p>Clause ${i + 1}. The offer is subject to availability.</p>`).join('');
+const filler = (lines: number) =>
+  Array.from({ length: lines }, (_, i) => `<p>Clause ${i + 1}. The offer is subject to availability.</p>`).join('');
 
 const EN = { menu: ['Home', 'Products', 'About us'], signIn: 'Sign in', legal: ['Privacy policy', 'Terms of use', 'Imprint'] };
 
@@ -1011,7 +1012,7 @@ const SPECS: Record<string, PageSpec> = {
   // buttons whose onclick leads to an unsubscribe URL or a download are refused by that URL.
   'onclick-location': {
     lang: 'en',
-    about: "a <div role=button onclick=\"location='…'\">; onclick targets that unsubscribe or download refused",
+    about: 'a <div role=button onclick="location=\'…\'">; onclick targets that unsubscribe or download refused',
     cta: 'Continue',
     reasons: [{ text: 'Continue', match: /leads where its onclick says/ }],
     html: () =>
@@ -1019,7 +1020,8 @@ const SPECS: Record<string, PageSpec> = {
         'en',
         'Offer',
         `<main class="hero"><h1>Your order is waiting</h1>` +
-          `<p><button class="btn-primary" style="font-size:24px" onclick="location.href='${escapeHtml(`${PROMO}/explore/pages/refused/onclick-location/unsubscribe?id=8`)}'">` +
+          `<p><button class="btn-primary" style="font-size:24px" ` +
+          `onclick="location.href='${escapeHtml(`${PROMO}/explore/pages/refused/onclick-location/unsubscribe?id=8`)}'">` +
           `Yes, continue now</button></p>` +
           `<p><span class="btn-primary" onclick="window.open('${escapeHtml(refused('onclick-location', 'get?file=Setup.exe'))}')">Get it now</span></p>` +
           `<div role="button" class="btn-ghost" style="width:max-content" onclick="location='${escapeHtml(explorePageTarget('onclick-location'))}'">` +
@@ -1056,7 +1058,8 @@ const SPECS: Record<string, PageSpec> = {
       doc(
         'en',
         'Offer',
-        `<main class="hero"><h1>Exclusive deal</h1><p>${a(refused('dialog-modal', 'under'), 'Shop now', ' class="btn-primary" style="font-size:28px"')}</p></main>` +
+        `<main class="hero"><h1>Exclusive deal</h1>` +
+          `<p>${a(refused('dialog-modal', 'under'), 'Shop now', ' class="btn-primary" style="font-size:28px"')}</p></main>` +
           `<dialog id="later">${a(refused('dialog-modal', 'closed'), 'Claim your prize now', ' class="btn-primary"')}</dialog>` +
           `<dialog id="age"><p>This offer is for adults.</p>${a(explorePageTarget('dialog-modal'), 'I am over 18, continue', ' class="btn-ghost"')}</dialog>` +
           `<script>document.getElementById('age').showModal();</script>`,
@@ -1070,9 +1073,10 @@ const SPECS: Record<string, PageSpec> = {
     html: () =>
       doc(
         'en',
-        'Gift',
-        `<main class="hero"><h1>A gift for you</h1>` +
-          `<p>${a(refused('image-buttons', 'm?id=6'), '').replace('></a>', `><img alt="Unsubscribe from these e-mails" width="420" height="90" src="${picture(420, 90)}"></a>`)}</p>` +
+        'Present',
+        `<main class="hero"><h1>Your present is waiting</h1>` +
+          `<p><a href="${escapeHtml(refused('image-buttons', 'm?id=6'))}">` +
+          `<img alt="Unsubscribe from these e-mails" width="420" height="90" src="${picture(420, 90)}"></a></p>` +
           `<form method="post" action="${escapeHtml(refused('image-buttons', 'form'))}"><input type="email" name="email">` +
           `<input type="image" alt="Claim your prize" width="300" height="80" src="${picture(300, 80)}"></form>` +
           `<p><button style="border:0;background:none;padding:0;cursor:pointer" onclick="${go(explorePageTarget('image-buttons'))}">` +
@@ -1118,7 +1122,7 @@ const SPECS: Record<string, PageSpec> = {
   // A bare spam page whose one followable link is a tracker's "here"; its footer's links are refused.
   'tracker-only': {
     lang: 'en',
-    about: "a page whose only followable link is a small \"here\" to a tracker on another host",
+    about: 'a page whose only followable link is a small "here" to a tracker on another host',
     cta: 'here',
     reasons: [{ text: 'here', match: /the page's only link a person could follow/ }],
     html: () =>
@@ -1127,7 +1131,8 @@ const SPECS: Record<string, PageSpec> = {
         'Delivery',
         `<main style="padding:24px;font-size:13px"><p>Your parcel could not be delivered. To schedule a new delivery go ` +
           `${a(exploreTrackerUrl(`explore-page-tracker-only`), 'here')}.</p></main>` +
-          `<footer class="site-footer">${a(refused('tracker-only', 'privacy'), 'Privacy policy')}${a(refused('tracker-only', 'optout'), 'Unsubscribe')}</footer>`,
+          `<footer class="site-footer">${a(refused('tracker-only', 'privacy'), 'Privacy policy')}` +
+          `${a(refused('tracker-only', 'optout'), 'Unsubscribe')}</footer>`,
       ),
   },
   // Hostile text in the call-to-action: terminal escapes, a right-to-left override, a very long name.
