@@ -66,7 +66,11 @@ describe('explore on landing pages written like real ones', { concurrency: 2 }, 
         );
         return;
       }
-      assert.equal(report.final?.url, page.final ?? explorePageTarget(name), seen);
+      assert.equal(
+        report.final?.url,
+        page.final ?? explorePageTarget(name),
+        `${seen}; error ${report.error}; hops ${report.hops.map((h) => `${h.via} ${h.url}`).join(' > ')}`,
+      );
       assertMarked(report, outDir);
     });
   }
