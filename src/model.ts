@@ -156,7 +156,7 @@ export interface PageControl {
   /** The landmark it sits in (nav, header, footer, aside), or null. */
   landmark: string | null;
   /** For a submit button: how many of its form's visible fields need typing, and how many required fields are empty (absent in older cases). */
-  form: { typing: number; required?: number } | null;
+  form: { typing: number; required?: number; method?: 'get' | 'post' | 'dialog' } | null;
   /** It sits in a cookie / consent banner (by the banner's id, class or label, or a floating box that speaks of cookies). */
   cookieBanner: boolean;
   /** It opens, closes or switches part of the page (what says so: "aria-expanded", "role=tab"...), or null; absent in older cases. */
@@ -168,6 +168,13 @@ export interface PageControl {
    * person reads beside an "Accept" or "OK"), up to 600 characters; null otherwise; absent in older cases.
    */
   context?: string | null;
+  /**
+   * Where a plain navigation in its onclick attribute (`location = '…'`, `location.assign('…')`,
+   * `window.open('…')`) says it leads; absent otherwise. Judged as its target when it has no href.
+   */
+  onclickHref?: string;
+  /** Out of view in a box or frame a person can scroll ("scrolled out of view in a scroll box"); its box is where it comes into view. Absent otherwise. */
+  outOfView?: string;
   /** Its frame is a display-ad slot, and what shows it ("300×250 slot", 'labelled "Advertisement"'); absent otherwise. */
   frameAd?: string;
   /** The URL of the frame (iframe) it is in; absent for the top document's own controls (and in older cases). */
@@ -194,8 +201,11 @@ export interface ExploreEvent {
   total: number;
   controls: (PageControl & { score: number; reasons: string[]; refused: string | null })[];
   chosen: number | null;
-  /** The page's frames (iframes): read (skipped null), or why their controls were left out (hidden, no size, off-screen…); absent when none. */
-  frames?: { url: string; skipped: string | null }[];
+  /**
+   * The page's frames (iframes): read (skipped null), or why their controls were left out (hidden,
+   * no size, off-screen…); absent when none. `ad`: what shows a frame read is a display ad.
+   */
+  frames?: { url: string; skipped: string | null; ad?: string }[];
 }
 
 /** A page the chain rested on, with its screenshot and DOM (paths relative to the case folder). */

@@ -134,8 +134,8 @@ export interface ExploreStep {
   refused: ExploreCandidate[];
   /** How many links and buttons the page had. */
   controls: number;
-  /** The page's frames: read (skipped null), or why their controls were left out; absent when it has none. */
-  frames?: { url: string; skipped: string | null }[];
+  /** The page's frames: read (skipped null), or why their controls were left out; absent when it has none; `ad`: what shows a frame read is a display ad. */
+  frames?: { url: string; skipped: string | null; ad?: string }[];
   /** A copy of the page's screenshot with the chosen box drawn on it (the screenshot itself is left as taken). */
   screenshot: string | null;
   /** The page the click led to (its next resting page), if any. */

@@ -10,6 +10,7 @@ import { labAndBrowser, labOptions, tempDir } from './helpers.js';
 import { cli } from './support/cli.js';
 import { EXPLORE_PAGES, EXPLORE_PAGES_REFUSED_PREFIXES, explorePageTarget } from '../src/lab/scenarios/explore-pages.js';
 import { trace } from '../src/capture/trace.js';
+import { formatChain } from '../src/cli/format.js';
 import { readCapture } from '../src/evidence/warc/read-warc.js';
 import type { Report } from '../src/report.js';
 
@@ -34,6 +35,24 @@ describe('explore on landing pages written like real ones', { concurrency: 2 }, 
           (step.frames ?? []).filter((f) => f.skipped).map((f) => f.skipped),
           page.framesSkipped,
         );
+      if (page.frameAds) {
+        assert.deepEqual(
+          (step.frames ?? []).filter((f) => !f.skipped).map((f) => f.ad ?? null),
+          page.frameAds,
+          'the display-ad label of each frame read',
+        );
+        const ads = page.frameAds.filter((ad) => ad !== null);
+        const line = formatChain(report, null)
+          .split('\n')
+          .find((l) => l.trim().startsWith('frames:'));
+        if (ads.length === 0) assert.doesNotMatch(line ?? '', /display ad/);
+        else assert.ok(line?.includes(`${ads.length === 1 ? 'a display ad' : `${ads.length} display ads`}: ${ads.join(', ')}`), line);
+      }
+      for (const { text, match, absent } of page.reasons ?? []) {
+        const control = [step.chosen, ...step.runnersUp, ...step.refused].find((c) => c?.text === text);
+        assert.ok(control, `${text} is in the report (${seen})`);
+        assert.equal(match.test(control.reasons.join(', ')), !absent, `${text}: ${control.reasons.join(', ')}`);
+      }
       assert.deepEqual(
         refusedHits().filter((u) => u.includes(`/${name}/`)),
         [],
@@ -47,7 +66,11 @@ describe('explore on landing pages written like real ones', { concurrency: 2 }, 
         );
         return;
       }
-      assert.equal(report.final?.url, explorePageTarget(name), seen);
+      assert.equal(
+        report.final?.url,
+        page.final ?? explorePageTarget(name),
+        `${seen}; error ${report.error}; hops ${report.hops.map((h) => `${h.via} ${h.url}`).join(' > ')}`,
+      );
       assertMarked(report, outDir);
     });
   }

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ExploreEvent, PageControl } from '../model.js';
-import { MIN_SCORE, chooseCallToAction, consentAnswer, normalizeWords, scoreControl, scoreControls } from './call-to-action.js';
+import { MIN_SCORE, chooseCallToAction, consentAnswer, normalizeWords, scoreControl, scoreControls, targetOf } from './call-to-action.js';
 import { markedBox, markedScreenshotPath } from './explore-steps.js';
 
 const PAGE = { url: 'https://promo.example/landing', viewport: { width: 1280, height: 720 } };
@@ -393,7 +393,32 @@ describe("site chrome and other sites' controls", () => {
 
   test("a control in a display ad's frame is penalised", () => {
     const scored = scoreControl(button({ text: 'Shop now', frame: 'https://ads.example/ad', frameAd: '300×250 slot' }), PAGE);
-    assert.ok(scored.reasons.includes("-25 in a display ad's frame (300×250 slot)"), scored.reasons.join(', '));
+    assert.ok(scored.reasons.includes("-40 in a display ad's frame (300×250 slot)"), scored.reasons.join(', '));
+    // A frame served by an ad server is an ad whatever its size.
+    const served = scoreControl(button({ text: 'Shop now', frame: 'https://tpc.googlesyndication.com/simgad/1' }), PAGE);
+    assert.ok(served.reasons.includes("-40 in a display ad's frame (ad server googlesyndication.com)"), served.reasons.join(', '));
+  });
+
+  test("an ad-sized frame of the page's own site, or that is all the page offers, is not an ad; a labelled one is", () => {
+    const own = button({ text: 'Claim your reward', frame: 'https://offers.promo.example/box', frameAd: '300×250 slot' });
+    assert.ok(!scoreControl(own, PAGE).reasons.some((r) => /display ad/.test(r)));
+    const alone = button({ text: 'Claim your reward', frame: 'https://network.example/box', frameAd: '300×250 slot' });
+    const [scored] = scoreControls([alone, control({ text: 'Privacy', landmark: 'footer' })], PAGE);
+    assert.ok(
+      scored.reasons.includes('+0 an ad-sized frame (300×250 slot) that is all the page offers: not taken for an ad'),
+      scored.reasons.join(),
+    );
+    // Beside the page's own content it is an ad; labelled "Advertisement", it is one even alone.
+    assert.ok(scoreControls([alone, control()], PAGE)[0].reasons.some((r) => r.startsWith("-40 in a display ad's frame")));
+    const labelled = { ...own, frameAd: 'labelled "Advertisement"' };
+    assert.ok(scoreControls([labelled], PAGE)[0].reasons.some((r) => r.startsWith("-40 in a display ad's frame")));
+  });
+
+  test('out of view in a scroll box: less, not refused', () => {
+    const shown = scoreControl(button({ text: 'Shop now' }), PAGE);
+    const away = scoreControl(button({ text: 'Shop now', outOfView: 'scrolled out of view in a scroll box' }), PAGE);
+    assert.equal(away.refused, null);
+    assert.equal(away.score, shown.score - 15);
   });
 
   test('a chat widget is navigation', () => {
@@ -439,5 +464,49 @@ describe('the marked screenshot', () => {
 
   test('named after the screenshot', () => {
     assert.equal(markedScreenshotPath('screenshots/01-promo.example.png'), 'screenshots/01-promo.example-explore.png');
+  });
+});
+
+describe('where a control leads', () => {
+  test("an onclick's plain navigation is its target: judged by it (another site, unsubscribe, download)", () => {
+    const div = { tag: 'div', role: 'button', href: null, rawHref: null, onclick: true };
+    assert.equal(targetOf(control({ ...div, onclickHref: 'https://shop.example/buy' })), 'https://shop.example/buy');
+    const elsewhere = scoreControl(button({ ...div, text: 'Continue', onclickHref: 'https://shop.example/buy' }), PAGE);
+    assert.ok(elsewhere.reasons.includes('+10 leads to another site (shop.example)'), elsewhere.reasons.join());
+    assert.match(
+      scoreControl(button({ ...div, text: 'Continue', onclickHref: 'https://promo.example/unsubscribe?id=1' }), PAGE).refused ?? '',
+      /unsubscribe/,
+    );
+    assert.match(
+      scoreControl(button({ ...div, text: 'Get it', onclickHref: 'https://promo.example/get?file=setup.exe' }), PAGE).refused ?? '',
+      /download/,
+    );
+    // A link to "#" with an onclick that says where it goes.
+    assert.equal(
+      targetOf(control({ href: `${PAGE.url}#`, rawHref: '#', onclick: true, onclickHref: 'https://shop.example/' })),
+      'https://shop.example/',
+    );
+  });
+
+  test("the page's only followable link, to another site, is its call-to-action; not when there are others", () => {
+    const here = control({ text: 'here', href: 'https://click.tracker.example/c/1', box: { x: 300, y: 200, width: 30, height: 16 } });
+    const privacy = control({ text: 'Privacy policy', href: 'https://promo.example/privacy', landmark: 'footer' });
+    const [alone] = scoreControls([here, privacy], PAGE);
+    assert.ok(alone.reasons.includes("+15 the page's only link a person could follow"), alone.reasons.join());
+    assert.equal(chooseCallToAction(scoreControls([here, privacy], PAGE)), 0);
+    const [crowded] = scoreControls([here, control({ text: 'About us', href: 'https://promo.example/about', landmark: 'footer' })], PAGE);
+    assert.ok(!crowded.reasons.some((r) => /only link/.test(r)));
+  });
+});
+
+describe('words a person does not see', () => {
+  test('soft hyphens, zero-width and bidi marks, Arabic vowel and hamza marks, tatweel and Hebrew points are dropped', () => {
+    assert.equal(normalizeWords('Un\u00adsub\u200bscribe'), 'unsubscribe');
+    assert.equal(normalizeWords('\u200fإلغاءُ الاشـتراك\u200f'), normalizeWords('الغاء الاشتراك'));
+    assert.equal(normalizeWords('לְהַסָרָה'), 'להסרה');
+    assert.match(
+      scoreControl(button({ text: 'Un\u00adsubscribe', href: 'https://promo.example/m?id=1' }), PAGE).refused ?? '',
+      /unsubscribe/,
+    );
   });
 });

@@ -43,8 +43,12 @@ const NAVIGATION = -15;
 const WIDGET = -25;
 const LANDMARK: Record<string, number> = { nav: -15, footer: -15, header: -5, aside: -5 };
 const SOCIAL = -25;
-/** A control in a display ad's frame: an advertiser's, not the page's own offer. */
-const AD_FRAME = -25;
+/** A control in a display ad's frame: an advertiser's, not the page's own offer (it must lose to the page's own plainer link). */
+const AD_FRAME = -40;
+/** Out of view in a box or frame a person must scroll: less prominent, not invisible. */
+const OUT_OF_VIEW = -15;
+/** The one link on the page a person could follow, and it leads to another site (a tracker's "click here"). */
+const ONLY_LINK = 15;
 /** "Register", "Log in" in the page's header or navigation: the site's account, not the offer. */
 const ACCOUNT_IN_HEADER = -30;
 /** "Continue with Facebook": signing in with another site's account. */
@@ -80,6 +84,7 @@ interface CtaRules {
   socialSignIn: { phrases: PhraseList; providerDomains: Set<string> };
   downloadExtensions: Set<string>;
   socialDomains: Set<string>;
+  adHosts: Set<string>;
 }
 
 interface CtaRulesFile {
@@ -91,6 +96,7 @@ interface CtaRulesFile {
   navigation: Record<string, string[]>;
   downloadExtensions: string[];
   socialDomains: string[];
+  adHosts: string[];
 }
 
 /** Letters that are not a base letter plus an accent, so NFD leaves them alone. */
@@ -103,6 +109,7 @@ const PLAIN_LETTERS: Record<string, string> = { ł: 'l', Ł: 'l', ø: 'o', Ø: '
 export function normalizeWords(text: string): string {
   return text
     .normalize('NFD')
+    .replace(INVISIBLE, '')
     .replace(/(\p{Script=Latin})\p{M}+/gu, '$1')
     .normalize('NFC')
     .replace(/[łŁøØđĐßæœ]/g, (c) => PLAIN_LETTERS[c])
@@ -111,6 +118,13 @@ export function normalizeWords(text: string): string {
     .replace(/[\s\u00a0]+/g, ' ')
     .trim();
 }
+
+/**
+ * Dropped before words are compared: format characters a person does not see (a soft hyphen or a
+ * zero-width space inside "Unsub\u00adscribe", bidi marks around right-to-left text), Arabic
+ * vowel marks, hamza marks (after NFD: "إلغاء" is "الغاء") and tatweel, and Hebrew points, which everyday text leaves out.
+ */
+const INVISIBLE = /[\p{Cf}\u0640]|(?=\p{M})[\p{scx=Arabic}\p{scx=Hebrew}]/gu;
 
 /** Scripts written without spaces between words (Han, Hiragana, Katakana). */
 const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
@@ -167,6 +181,7 @@ function ctaRules(): CtaRules {
     },
     downloadExtensions: new Set(file.downloadExtensions.map((e) => e.toLowerCase())),
     socialDomains: new Set(file.socialDomains),
+    adHosts: new Set(file.adHosts),
   };
   return rules;
 }
@@ -296,7 +311,7 @@ function scriptLink(control: PageControl): boolean {
 }
 
 /** The score of one control on a page, with its reasons; refused controls are scored too (the report shows what was passed over). */
-export function scoreControl(read: PageControl, page: ScoringPage): ControlScore {
+export function scoreControl(read: PageControl, page: ScoringPage, all?: readonly PageControl[]): ControlScore {
   const r = ctaRules();
   const reasons: string[] = [];
   let score = 0;
@@ -307,7 +322,8 @@ export function scoreControl(read: PageControl, page: ScoringPage): ControlScore
   };
   const asButton = scriptLink(read);
   if (asButton) reasons.push('+0 a script button (onclick; its href goes nowhere)');
-  const control: PageControl = asButton ? { ...read, href: null, rawHref: null } : read;
+  const control: PageControl = { ...read, href: targetOf(read), rawHref: asButton ? null : read.rawHref };
+  if (control.href && control.href !== read.href) reasons.push('+0 leads where its onclick says');
   const words = normalizeWords(control.text);
   const wording = firstMatch(r.callToAction, words);
   if (wording) {
@@ -341,7 +357,17 @@ export function scoreControl(read: PageControl, page: ScoringPage): ControlScore
     const account = firstMatch(r.account, words);
     if (account) add(ACCOUNT_IN_HEADER, `site account ("${account.text}") in the page's <${control.landmark}>`);
   }
-  if (control.frameAd) add(AD_FRAME, `in a display ad's frame (${control.frameAd})`);
+  const ad = adFrame(control, page, all);
+  if (ad) add(AD_FRAME, `in a display ad's frame (${ad})`);
+  else if (control.frameAd) {
+    const own = control.frame && siteOf(control.frame) === siteOf(page.url);
+    reasons.push(
+      `+0 an ad-sized frame (${control.frameAd}) ${own ? "of the page's own site" : 'that is all the page offers'}: not taken for an ad`,
+    );
+  }
+  if (control.outOfView) add(OUT_OF_VIEW, `${control.outOfView}: a person scrolls to it`);
+  if (control.form?.method === 'get' || control.form?.method === 'post')
+    reasons.push(`+0 sends a form (${control.form.method.toUpperCase()}) with nothing to type`);
 
   const href = control.href;
   const scheme = href ? schemeOf(href) : null;
@@ -365,7 +391,50 @@ export function scoreControl(read: PageControl, page: ScoringPage): ControlScore
 }
 
 export function scoreControls(controls: PageControl[], page: ScoringPage): ScoredControl[] {
-  return controls.map((control) => ({ ...control, ...scoreControl(control, page) }));
+  const scored = controls.map((control) => ({ ...control, ...scoreControl(control, page, controls) }));
+  // The page's one link a person could follow, with words, leading to another site: where the page sends them.
+  const followable = scored.filter((c) => !c.hidden && !c.refused && /[\p{L}\p{N}]/u.test(c.text));
+  const only = followable.length === 1 ? followable[0] : null;
+  if (only && !only.landmark && leadsElsewhere(only, page)) {
+    only.score += ONLY_LINK;
+    only.reasons.push(`+${ONLY_LINK} the page's only link a person could follow`);
+  }
+  return scored;
+}
+
+/** Where a control leads: its href (not a script link's "#"), else where its onclick says. */
+export function targetOf(control: PageControl): string | null {
+  return (scriptLink(control) ? null : control.href) ?? control.onclickHref ?? null;
+}
+
+function siteOf(url: string): string | null {
+  const host = hostOf(url);
+  return registrableDomainOf(host) ?? host;
+}
+
+function leadsElsewhere(control: PageControl, page: ScoringPage): boolean {
+  const target = targetOf(control);
+  const scheme = target ? schemeOf(target) : null;
+  return !!target && (scheme === 'http' || scheme === 'https') && siteOf(target) !== siteOf(page.url);
+}
+
+/**
+ * Whether a control's frame is a display ad, and what shows it: its slot (a standard ad size, a
+ * name, a label), its markup (an AdChoices link), or an ad server's host (rules/call-to-action.json
+ * "adHosts"). A frame known by its size alone is not an ad when it is of the page's own site or
+ * is all the page offers (no other control a person could follow outside a landmark): an
+ * advertiser's offer is often a 300×250 box of its own.
+ */
+export function adFrame(control: PageControl, page: ScoringPage, all?: readonly PageControl[]): string | null {
+  if (!control.frame) return control.frameAd ?? null;
+  const frameSite = siteOf(control.frame);
+  if (frameSite && ctaRules().adHosts.has(frameSite))
+    return control.frameAd ? `${control.frameAd}, ad server ${frameSite}` : `ad server ${frameSite}`;
+  if (!control.frameAd) return null;
+  if (!/^\d+×\d+ slot$/.test(control.frameAd)) return control.frameAd;
+  if (frameSite === siteOf(page.url)) return null;
+  const elsewhere = (all ?? []).some((c) => c.frame !== control.frame && !c.hidden && !c.landmark && /[\p{L}\p{N}]/u.test(c.text));
+  return all && !elsewhere ? null : control.frameAd;
 }
 
 /** Index of the call-to-action: the best control not refused and scoring at least MIN_SCORE (the first in the page wins a tie). */

@@ -4,7 +4,7 @@
 // rebuilt from a saved case names the same file.
 import type { Box, Capture, ExploreEvent } from '../model.js';
 import type { ExploreCandidate, ExploreStep } from '../report.js';
-import { byScore } from './call-to-action.js';
+import { byScore, targetOf } from './call-to-action.js';
 
 export const RUNNERS_UP = 5;
 export const REFUSED_SHOWN = 10;
@@ -17,7 +17,9 @@ export function markedScreenshotPath(screenshotPath: string): string {
 /** The chosen control's box in the viewport the screenshot shows, cut to it; null when nothing of it is in view. */
 export function markedBox(event: ExploreEvent): Box | null {
   if (event.chosen === null) return null;
-  const { box } = event.controls[event.chosen];
+  const { box, outOfView } = event.controls[event.chosen];
+  // Not in the screenshot: a person would first scroll its box or frame to it.
+  if (outOfView) return null;
   const left = Math.max(0, box.x - event.scroll.x);
   const top = Math.max(0, box.y - event.scroll.y);
   const right = Math.min(event.viewport.width, box.x - event.scroll.x + box.width);
@@ -29,7 +31,7 @@ export function markedBox(event: ExploreEvent): Box | null {
 function candidate(control: ExploreEvent['controls'][number]): ExploreCandidate {
   return {
     text: control.text,
-    href: control.href,
+    href: targetOf(control),
     tag: control.tag,
     box: control.box,
     score: control.score,

@@ -34,6 +34,10 @@ export interface FrameView {
   owner: string;
   parentId: string;
   origin: { x: number; y: number };
+  /** Its viewport's size (CSS pixels). */
+  size: { width: number; height: number };
+  /** A person may scroll it (its owner does not say scrolling="no"). */
+  scrolling: boolean;
   clip: Rect;
   /** The landmark (nav, header, footer, aside) its owner sits in, or its parent frame's. */
   landmark: string | null;
@@ -110,7 +114,9 @@ const FRAME_VIEW_FUNCTION = `function () {
     const label = a.previousElementSibling;
     if (!ad && label && AD_LABEL.test(plain(label.innerText))) ad = 'labelled "' + plain(label.innerText) + '"';
   }
-  return { hidden: null, origin: { x: left, y: top }, clip, landmark, ad };
+  // A person can scroll a frame unless its owner forbids it (scrolling="no").
+  const scrolling = (el.getAttribute('scrolling') || '').toLowerCase() !== 'no';
+  return { hidden: null, origin: { x: left, y: top }, size: { width, height }, clip, landmark, ad, scrolling };
 }`;
 
 /** Runs on a frame's owner element: brings it into its parent's view. */
@@ -223,6 +229,8 @@ function intersect(a: Rect, b: Rect): Rect {
 interface ViewAnswer {
   hidden: string | null;
   origin?: { x: number; y: number };
+  size?: { width: number; height: number };
+  scrolling?: boolean;
   clip?: Rect;
   landmark?: string | null;
   ad?: string | null;
@@ -282,7 +290,8 @@ export async function visibleFrames(
     const landmark = view.landmark ?? parent.landmark;
     const ad = view.ad ?? parent.ad;
     placed.set(frameId, { origin, clip, landmark, ad });
-    views.push({ frameId, url, owner, parentId, origin, clip, landmark, ad });
+    const size = view.size ?? { width: view.clip.right - view.clip.left, height: view.clip.bottom - view.clip.top };
+    views.push({ frameId, url, owner, parentId, origin, size, scrolling: view.scrolling !== false, clip, landmark, ad });
     for (const child of node.childFrames ?? []) queue.push({ node: child, parentId: frameId });
   }
   return { views, skipped };
@@ -355,29 +364,58 @@ export async function frameCoveredAt(
   return null;
 }
 
-/** A frame's control as the top page shows it: its box in the top document's coordinates, cut to the frame's visible part. */
+/** How a frame's document was read: its scroll position, and whether it scrolls in each axis. */
+export interface FrameRead {
+  scroll: { x: number; y: number };
+  scrolls?: { x: boolean; y: boolean };
+}
+
+/**
+ * A frame's control as the top page shows it: its box in the top document's coordinates, cut to
+ * the frame's visible part. A control outside the frame's viewport in a frame a person can scroll
+ * is not hidden but out of view: its box is where it comes into view (at the frame's edge).
+ */
 export function inFrame(
   control: PageControl,
-  frameScroll: { x: number; y: number },
-  frame: Pick<FrameView, 'url' | 'origin' | 'clip' | 'landmark' | 'ad'>,
+  read: FrameRead,
+  frame: Pick<FrameView, 'url' | 'origin' | 'size' | 'scrolling' | 'clip' | 'landmark' | 'ad'>,
   topScroll: { x: number; y: number },
 ): PageControl {
-  const left = control.box.x - frameScroll.x + frame.origin.x;
-  const top = control.box.y - frameScroll.y + frame.origin.y;
+  let left = control.box.x - read.scroll.x + frame.origin.x;
+  let top = control.box.y - read.scroll.y + frame.origin.y;
+  let { width, height } = control.box;
+  let outOfView: string | null = null;
+  if (!control.hidden && !control.outOfView && frame.scrolling) {
+    // Outside the frame's viewport along an axis the frame scrolls: placed at that edge of it.
+    const place = (start: number, size: number, origin: number, room: number, scrolls: boolean | undefined): [number, number] | null => {
+      if (start + size > origin && start < origin + room) return [start, size];
+      if (!scrolls) return null;
+      const kept = Math.min(size, room);
+      return [start < origin ? origin : origin + room - kept, kept];
+    };
+    const x = place(left, width, frame.origin.x, frame.size.width, read.scrolls?.x);
+    const y = place(top, height, frame.origin.y, frame.size.height, read.scrolls?.y);
+    if (x && y && (x[0] !== left || y[0] !== top)) {
+      [left, width] = x;
+      [top, height] = y;
+      outOfView = 'scrolled out of view in its frame';
+    }
+  }
   const cut = {
     left: Math.max(left, frame.clip.left),
     top: Math.max(top, frame.clip.top),
-    right: Math.min(left + control.box.width, frame.clip.right),
-    bottom: Math.min(top + control.box.height, frame.clip.bottom),
+    right: Math.min(left + width, frame.clip.right),
+    bottom: Math.min(top + height, frame.clip.bottom),
   };
   const shows = cut.right - cut.left >= 4 && cut.bottom - cut.top >= 4;
   const box = shows
     ? { x: cut.left + topScroll.x, y: cut.top + topScroll.y, width: cut.right - cut.left, height: cut.bottom - cut.top }
-    : { ...control.box, x: left + topScroll.x, y: top + topScroll.y };
+    : { width, height, x: left + topScroll.x, y: top + topScroll.y };
   return {
     ...control,
     box: { x: Math.round(box.x), y: Math.round(box.y), width: Math.round(box.width), height: Math.round(box.height) },
     hidden: control.hidden ?? (shows ? null : 'outside the visible part of its frame'),
+    ...(outOfView && shows ? { outOfView } : {}),
     landmark: control.landmark ?? frame.landmark,
     ...(frame.ad ? { frameAd: frame.ad } : {}),
     frame: frame.url,

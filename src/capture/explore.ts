@@ -6,7 +6,7 @@
 // page's screenshot marks the chosen box.
 import type { Capture, ExploreEvent, NavEvent, PageControl, PageSnapshot } from '../model.js';
 import type { PageObserver } from './page-observer.js';
-import { chooseCallToAction, scoreControls } from '../analyze/call-to-action.js';
+import { adFrame, chooseCallToAction, scoreControls, targetOf } from '../analyze/call-to-action.js';
 import { markedBox, markedScreenshotPath } from '../analyze/explore-steps.js';
 import { drawBox } from './marked-screenshot.js';
 import { ACCESSIBLE_NAME_SCRIPT, trustedClick } from './click.js';
@@ -39,6 +39,10 @@ interface ReadControls {
   total: number;
   viewport: { width: number; height: number };
   scroll: { x: number; y: number };
+  /** Whether a person can scroll the document in each axis (as a frame, its controls out of view are reached so). */
+  scrolls?: { x: boolean; y: boolean };
+  /** What in the document shows it is a display ad's creative (an AdChoices link, an AdSense slot…), or null. */
+  adMarkup?: string | null;
 }
 
 /**
@@ -49,7 +53,9 @@ interface ReadControls {
 /**
  * Page-side source: an image map's <area> has no box of its own; its box is its shape (coords in
  * CSS pixels from the image's corner; no shape or "default": the whole image) on the image that
- * uses its map. Returns { rect, img } in viewport coordinates, or null when no image shows it.
+ * uses its map. Returns { rect, img, point } in viewport coordinates, or null when no image shows
+ * it; point is where a click reaches this area (inside its shape, and held by no earlier area of
+ * the map: the browser gives a click to the first area holding the point), or null.
  */
 const AREA_BOX_SCRIPT = `(area) => {
   const map = area.closest('map');
@@ -57,24 +63,51 @@ const AREA_BOX_SCRIPT = `(area) => {
   const img = document.querySelector('img[usemap="#' + CSS.escape(map.name) + '"]');
   if (!img) return null;
   const ir = img.getBoundingClientRect();
-  const c = (area.getAttribute('coords') || '').split(/[\\s,]+/).filter((n) => n !== '').map(Number);
-  const shape = (area.getAttribute('shape') || 'rect').toLowerCase();
+  const shapeOf = (a) => {
+    const c = (a.getAttribute('coords') || '').split(/[\\s,]+/).filter((n) => n !== '').map(Number);
+    const shape = (a.getAttribute('shape') || 'rect').toLowerCase();
+    if (shape.startsWith('circ') && c.length >= 3) return { kind: 'circle', c };
+    if (shape.startsWith('poly') && c.length >= 6) return { kind: 'poly', c };
+    if (shape.startsWith('rect') && c.length >= 4) return { kind: 'rect', c };
+    return { kind: 'all', c };
+  };
+  const holds = (a, x, y) => {
+    const { kind, c } = shapeOf(a);
+    if (kind === 'circle') return (x - c[0]) ** 2 + (y - c[1]) ** 2 <= c[2] ** 2;
+    if (kind === 'rect') return x >= Math.min(c[0], c[2]) && x < Math.max(c[0], c[2]) && y >= Math.min(c[1], c[3]) && y < Math.max(c[1], c[3]);
+    if (kind === 'poly') {
+      let inside = false;
+      for (let i = 0, j = c.length / 2 - 1; i < c.length / 2; j = i++) {
+        const [xi, yi, xj, yj] = [c[2 * i], c[2 * i + 1], c[2 * j], c[2 * j + 1]];
+        if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+      }
+      return inside;
+    }
+    return true;
+  };
+  const { kind, c } = shapeOf(area);
   let x0 = 0, y0 = 0, x1 = ir.width, y1 = ir.height;
-  if (shape.startsWith('circ') && c.length >= 3) [x0, y0, x1, y1] = [c[0] - c[2], c[1] - c[2], c[0] + c[2], c[1] + c[2]];
-  else if (shape.startsWith('poly') && c.length >= 6) {
+  if (kind === 'circle') [x0, y0, x1, y1] = [c[0] - c[2], c[1] - c[2], c[0] + c[2], c[1] + c[2]];
+  else if (kind === 'poly') {
     const xs = c.filter((_, i) => i % 2 === 0), ys = c.filter((_, i) => i % 2 === 1);
     [x0, y0, x1, y1] = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
-  } else if (shape.startsWith('rect') && c.length >= 4) [x0, y0, x1, y1] = c;
+  } else if (kind === 'rect') [x0, y0, x1, y1] = c;
   x0 = Math.max(0, x0); y0 = Math.max(0, y0); x1 = Math.min(ir.width, x1); y1 = Math.min(ir.height, y1);
-  if (!(x1 > x0 && y1 > y0)) return { img, rect: { left: ir.left, top: ir.top, right: ir.left, bottom: ir.top, width: 0, height: 0 } };
+  if (!(x1 > x0 && y1 > y0)) return { img, point: null, rect: { left: ir.left, top: ir.top, right: ir.left, bottom: ir.top, width: 0, height: 0 } };
   const rect = { left: ir.left + x0, top: ir.top + y0, right: ir.left + x1, bottom: ir.top + y1, width: x1 - x0, height: y1 - y0 };
-  return { img, rect };
+  const areas = [...map.querySelectorAll('area')];
+  const steps = [0.5, 0.25, 0.75, 0.1, 0.9, 0.375, 0.625];
+  for (const fy of steps) for (const fx of steps) {
+    const x = x0 + fx * (x1 - x0), y = y0 + fy * (y1 - y0);
+    if (areas.find((a) => holds(a, x, y)) === area) return { img, rect, point: { x: ir.left + x, y: ir.top + y } };
+  }
+  return { img, rect, point: null };
 }`;
 
 export const READ_CONTROLS_SCRIPT = `(() => {
   const ACCESSIBLE_NAME = ${ACCESSIBLE_NAME_SCRIPT};
   const AREA_BOX = ${AREA_BOX_SCRIPT};
-  const SELECTOR = 'a[href], area[href], button, [role=button], [role=link], input[type=submit], input[type=button], input[type=image]';
+  const SELECTOR = 'a[href], a[*|href], area[href], button, [role=button], [role=link], input[type=submit], input[type=button], input[type=image]';
   const norm = (s) => (s || '').replace(/[\\s\\u00a0]+/g, ' ').trim();
   const clip = (s, n) => (s.length > n ? s.slice(0, n) : s);
   const sx = window.scrollX, sy = window.scrollY;
@@ -118,27 +151,68 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     if (transparent(cs.color)) return true;
     return cs.color === backdropOf(el);
   };
-  const hiddenWhy = (el, r) => {
-    if (el.checkVisibility && !el.checkVisibility()) return 'display:none';
+  // A box a person can scroll in an axis (overflow auto or scroll, with more content than room).
+  const scrollsIn = (a, s, axis) =>
+    axis === 'x'
+      ? /^(auto|scroll|overlay)$/.test(s.overflowX) && a.scrollWidth > a.clientWidth + 1
+      : /^(auto|scroll|overlay)$/.test(s.overflowY) && a.scrollHeight > a.clientHeight + 1;
+  // Why a person cannot see it, or null; and whether it sits out of view in a box they can scroll
+  // (then 'placed' is where it comes into view: at the edge of the box's visible part).
+  const seen = (el, r) => {
+    const no = (hidden) => ({ hidden, outOfView: null, placed: null });
+    if (el.checkVisibility && !el.checkVisibility()) return no('display:none');
     const cs = getComputedStyle(el);
-    if (cs.visibility !== 'visible') return 'visibility:hidden';
-    if (el.checkVisibility && !el.checkVisibility({ opacityProperty: true, checkOpacity: true })) return 'opacity:0';
+    if (cs.visibility !== 'visible') return no('visibility:hidden');
+    if (el.checkVisibility && !el.checkVisibility({ opacityProperty: true, checkOpacity: true })) return no('opacity:0');
     let opacity = 1;
     for (let a = el; a && opacity >= 0.1; a = a.parentElement) opacity *= parseFloat(getComputedStyle(a).opacity);
-    if (opacity < 0.1) return 'nearly transparent';
-    if (invisibleText(el, cs)) return 'text the colour of its background';
-    if (r.width < 4 || r.height < 4) return 'zero size';
-    const left = r.left + sx, top = r.top + sy;
-    if (left + r.width <= 0 || top + r.height <= 0 || left >= docWidth || top >= docHeight) return 'off-screen';
-    // Cut to nothing by an ancestor that clips its overflow.
-    let x0 = r.left, y0 = r.top, x1 = r.right, y1 = r.bottom;
-    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+    if (opacity < 0.1) return no('nearly transparent');
+    if (invisibleText(el, cs)) return no('text the colour of its background');
+    if (r.width < 4 || r.height < 4) return no('zero size');
+    // Cut by each ancestor that clips its overflow: to nothing when it does not scroll (or the
+    // control lies outside what it scrolls over); out of view when it scrolls and the control is
+    // scrolled away (a person scrolls the box to it: it is placed at the box's edge).
+    let x0 = r.left, y0 = r.top, x1 = r.right, y1 = r.bottom, away = false, clipped = false;
+    for (let a = el.parentElement; a && a !== document.body && !clipped; a = a.parentElement) {
       if (!clips(a)) continue;
+      const s = getComputedStyle(a);
       const ar = a.getBoundingClientRect();
-      x0 = Math.max(x0, ar.left); y0 = Math.max(y0, ar.top); x1 = Math.min(x1, ar.right); y1 = Math.min(y1, ar.bottom);
-      if (x1 - x0 < 4 || y1 - y0 < 4) return 'clipped to nothing';
+      const view = { x: [ar.left + a.clientLeft, ar.left + a.clientLeft + a.clientWidth], y: [ar.top + a.clientTop, ar.top + a.clientTop + a.clientHeight] };
+      const cut = { x: [ar.left, ar.right], y: [ar.top, ar.bottom] };
+      const span = { x: [x0, x1], y: [y0, y1] };
+      for (const axis of ['x', 'y']) {
+        let [lo, hi] = span[axis];
+        if (s.clipPath === 'none' && scrollsIn(a, s, axis)) {
+          const start = view[axis][0] - (axis === 'x' ? a.scrollLeft : a.scrollTop);
+          const reach = [start, start + (axis === 'x' ? a.scrollWidth : a.scrollHeight)];
+          if (Math.min(hi, reach[1]) - Math.max(lo, reach[0]) < 4) { clipped = true; break; }
+          if (Math.min(hi, view[axis][1]) - Math.max(lo, view[axis][0]) < 4) {
+            away = true;
+            const size = Math.min(hi - lo, view[axis][1] - view[axis][0]);
+            [lo, hi] = lo < view[axis][0] ? [view[axis][0], view[axis][0] + size] : [view[axis][1] - size, view[axis][1]];
+          } else [lo, hi] = [Math.max(lo, view[axis][0]), Math.min(hi, view[axis][1])];
+          // A scroll box too small to show anything (a 1-pixel window onto a decoy) shows nothing.
+          if (hi - lo < 4) { clipped = true; break; }
+        } else {
+          [lo, hi] = [Math.max(lo, cut[axis][0]), Math.min(hi, cut[axis][1])];
+          if (hi - lo < 4) { clipped = true; break; }
+        }
+        span[axis] = [lo, hi];
+      }
+      [x0, x1] = span.x; [y0, y1] = span.y;
     }
-    return null;
+    const placed = { left: x0, top: y0, width: x1 - x0, height: y1 - y0 };
+    const at = away ? placed : r;
+    const left = at.left + sx, top = at.top + sy;
+    if (left + at.width <= 0 || top + at.height <= 0 || left >= docWidth || top >= docHeight) return no('off-screen');
+    if (clipped) return no('clipped to nothing');
+    return away ? { hidden: null, outOfView: 'scrolled out of view in a scroll box', placed } : no(null);
+  };
+  // The document itself, as a frame: whether a person can scroll it (its owner may still forbid it: scrolling="no").
+  const viewportScrolls = (axis) => {
+    const styles = [root, document.body].filter(Boolean).map((e) => getComputedStyle(e)[axis === 'x' ? 'overflowX' : 'overflowY']);
+    if (styles.some((v) => v === 'hidden' || v === 'clip')) return false;
+    return axis === 'x' ? docWidth > window.innerWidth + 1 : docHeight > window.innerHeight + 1;
   };
   const landmarkOf = ${LANDMARK_SCRIPT};
   // A button's look may sit on a wrapper that holds nothing else (an e-mail's <td bgcolor>).
@@ -268,15 +342,56 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     }
     return null;
   };
+  // A plain navigation in an onclick attribute (location = '…', location.assign('…'), window.open('…')): where it declares it leads.
+  const ONCLICK_GO = new RegExp(
+    '^\\\\s*(?:(?:window|document|top|self)\\\\.)?' +
+      '(?:location(?:\\\\.href)?\\\\s*=\\\\s*|location\\\\.(?:assign|replace)\\\\s*\\\\(\\\\s*|open\\\\s*\\\\(\\\\s*)' +
+      '([\\\\x22\\\\x27])([^\\\\x22\\\\x27\\\\\\\\]{1,2000})\\\\1\\\\s*(?:[,)][^;]*)?;?\\\\s*(?:return\\\\s+false\\\\s*;?\\\\s*)?$',
+  );
+  const onclickTarget = (el) => {
+    const m = ONCLICK_GO.exec(el.getAttribute('onclick') || '');
+    return m ? absolute(m[2]) : null;
+  };
+  // The URL a GET form's submit requests (its fields as the browser sends them: a hidden
+  // "action=unsubscribe" shows in it); a POST form's action.
+  const submitsTo = (el) => {
+    const form = el.form;
+    const action = absolute(el.getAttribute('formaction') || form.getAttribute('action') || document.URL);
+    const method = (el.getAttribute('formmethod') || form.getAttribute('method') || 'get').toLowerCase();
+    if (!action || method !== 'get') return { href: action, method: method === 'dialog' ? 'dialog' : 'post' };
+    try {
+      const url = new URL(action);
+      url.search = new URLSearchParams(new FormData(form, el)).toString();
+      url.hash = '';
+      return { href: url.href, method: 'get' };
+    } catch {
+      return { href: action, method: 'get' };
+    }
+  };
+  // Markup of a display ad's creative, read in a frame: an ad server's slot, or the AdChoices link ads carry.
+  const adMarkup = () => {
+    const slot = document.querySelector('ins.adsbygoogle, [data-ad-slot], [data-ad-client], [id^="google_ads_iframe"], [id^="div-gpt-ad"]');
+    if (slot) return 'ad-serving markup <' + slot.tagName.toLowerCase().slice(0, 20) + '>';
+    const choices = /adchoices|aboutads\\.info|adssettings\\.google|whythisad/i;
+    for (const link of document.querySelectorAll('a[href]'))
+      if (choices.test(link.getAttribute('href') || '') || /^adchoices$/i.test(norm(link.textContent))) return 'an AdChoices link';
+    return null;
+  };
+  const XLINK = 'http://www.w3.org/1999/xlink';
   const read = outer.map((el) => {
     const area = el.tagName === 'AREA' ? AREA_BOX(el) : null;
     const r = area ? area.rect : el.getBoundingClientRect();
     const text = clip(nameOf(el), 200);
     const tag = clip(el.tagName.toLowerCase(), 40);
-    const rawHref = el.getAttribute('href');
+    // An SVG <a> may still say where it leads the old way (xlink:href).
+    const rawHref = el.getAttribute('href') ?? (el instanceof SVGElement ? el.getAttributeNS(XLINK, 'href') : null);
     const form = formOf(el);
-    const formAction = form && el.form ? absolute(el.getAttribute('formaction') || el.form.getAttribute('action') || document.URL) : null;
-    const href = rawHref !== null ? absolute(rawHref) : formAction;
+    const submit = form && el.form ? submitsTo(el) : null;
+    if (form && submit) form.method = submit.method;
+    const href = rawHref !== null ? absolute(rawHref) : submit ? submit.href : null;
+    const onclickHref = el.hasAttribute('onclick') ? onclickTarget(el) : null;
+    const view = el.tagName === 'AREA' ? (area ? seen(area.img, r) : { hidden: 'no image uses its map', outOfView: null, placed: null }) : seen(el, r);
+    const b = view.placed || r;
     return {
       el,
       control: {
@@ -287,8 +402,9 @@ export const READ_CONTROLS_SCRIPT = `(() => {
         href: href ? clip(href, 2000) : null,
         rawHref: rawHref !== null ? clip(rawHref, 2000) : null,
         download: el.hasAttribute('download'),
-        box: { x: Math.round(r.left + sx), y: Math.round(r.top + sy), width: Math.round(r.width), height: Math.round(r.height) },
-        hidden: el.tagName === 'AREA' ? (area ? hiddenWhy(area.img, r) : 'no image uses its map') : hiddenWhy(el, r),
+        box: { x: Math.round(b.left + sx), y: Math.round(b.top + sy), width: Math.round(b.width), height: Math.round(b.height) },
+        hidden: view.hidden,
+        ...(view.outOfView ? { outOfView: view.outOfView } : {}),
         look: lookOf(el, norm(el.innerText), r),
         landmark: landmarkOf(el),
         form,
@@ -296,6 +412,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
         context: contextOf(el, text),
         widget: widgetOf(el),
         onclick: el.hasAttribute('onclick'),
+        ...(onclickHref ? { onclickHref: clip(onclickHref, 2000) } : {}),
       },
     };
   });
@@ -308,6 +425,8 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     total: all.length,
     viewport: { width: window.innerWidth, height: window.innerHeight },
     scroll: { x: sx, y: sy },
+    scrolls: { x: viewportScrolls('x'), y: viewportScrolls('y') },
+    adMarkup: adMarkup(),
   };
 })()`;
 
@@ -323,14 +442,17 @@ function locateScript(index: number): string {
   const AREA_BOX = ${AREA_BOX_SCRIPT};
   const image = el.tagName === 'AREA' ? (AREA_BOX(el) || {}).img : null;
   (image || el).scrollIntoView({ block: 'center', inline: 'center' });
-  const r = image ? AREA_BOX(el).rect : el.getBoundingClientRect();
+  const area = image ? AREA_BOX(el) : null;
+  const r = area ? area.rect : el.getBoundingClientRect();
   if (r.width <= 0 || r.height <= 0) return null;
+  // An image map's area is clicked at a point of its own shape (an earlier area may overlap its box's centre).
+  if (area && !area.point) return { covered: 'another area of its image map' };
   // A control in a shadow root is hit-tested there (the document would name its host).
   const root = el.getRootNode();
   const tester = root && root.elementFromPoint ? root : document;
   let top = null;
-  for (const box of [r, ...(image ? [] : el.getClientRects())]) {
-    const x = box.left + box.width / 2, y = box.top + box.height / 2;
+  const points = area ? [area.point] : [r, ...el.getClientRects()].map((box) => ({ x: box.left + box.width / 2, y: box.top + box.height / 2 }));
+  for (const { x, y } of points) {
     if (x < 0 || y < 0 || x >= window.innerWidth || y >= window.innerHeight) continue;
     const hit = tester.elementFromPoint(x, y);
     if (hit && (hit === el || el.contains(hit) || hit === image)) return { x, y };
@@ -383,12 +505,15 @@ async function readAll(
       notes.push({ url: frame.url, skipped: 'its links and buttons could not be read' });
       continue;
     }
-    notes.push({ url: frame.url, skipped: null });
+    // A frame is an ad by its slot (size, name, label), its parent's, or its own markup.
+    const ad = frame.ad ?? inner.adMarkup ?? null;
+    notes.push({ url: frame.url, skipped: null, ...(ad ? { ad } : {}) });
     read.total += inner.total;
+    const placedFrame = { ...frame, ad };
     inner.controls.forEach((control, index) => {
       // The evidence stays bounded on a page of many frames (each read keeps up to MAX_CONTROLS).
       if (read.controls.length >= MAX_CONTROLS_WITH_FRAMES) return;
-      read.controls.push(inFrame(control, inner.scroll, frame, read.scroll));
+      read.controls.push(inFrame(control, inner, placedFrame, read.scroll));
       where.push({ frame, index });
     });
   }
@@ -437,8 +562,19 @@ export async function exploreOnce(
   // A link this trace has requested already is never requested again (a single-use link would be spent).
   const requested = new Set(options.capture.exchanges.map((x) => x.request.url));
   const scored = scoreControls(read.controls, { url: observer.url, viewport: read.viewport }).map((control) =>
-    !control.refused && control.href && requested.has(control.href) ? { ...control, refused: 'already requested in this trace' } : control,
+    !control.refused && targetOf(control) && requested.has(targetOf(control)!)
+      ? { ...control, refused: 'already requested in this trace' }
+      : control,
   );
+  // Each frame read is labelled as the scoring judged it: an ad-sized frame may be the offer itself
+  // (of the page's own site, or all the page shows), a frame of an ad server is an ad whatever its size.
+  const page = { url: observer.url, viewport: read.viewport };
+  const frameNotes = notes.map((note) => {
+    const first = note.skipped === null ? read.controls.find((c) => c.frame === note.url) : undefined;
+    if (!first) return note;
+    const ad = adFrame(first, page, read.controls);
+    return ad ? { ...note, ad } : { url: note.url, skipped: note.skipped };
+  });
   let chosen = chooseCallToAction(scored);
   let at: { x: number; y: number } | null = null;
   for (let covered = 0; chosen !== null; covered++) {
@@ -467,13 +603,13 @@ export async function exploreOnce(
     total: read.total,
     controls: scored,
     chosen,
-    ...(notes.length > 0 ? { frames: notes } : {}),
+    ...(frameNotes.length > 0 ? { frames: frameNotes } : {}),
   };
   const control = chosen === null ? null : scored[chosen];
   return {
     event,
     marked: markScreenshot(event, options.snapshot),
-    click: control && at ? { text: control.text, target: control.href, perform: () => trustedClick(observer, at.x, at.y) } : null,
+    click: control && at ? { text: control.text, target: targetOf(control), perform: () => trustedClick(observer, at.x, at.y) } : null,
   };
 }
 

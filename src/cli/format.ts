@@ -70,8 +70,10 @@ function formatExploreStep(step: ExploreStep): string[] {
   if (step.frames?.length) {
     const passed = step.frames.filter((f) => f.skipped);
     const why = passed.slice(0, 3).map((f) => `${clean(truncate(hostPath(f.url), 60))} (${clean(f.skipped ?? '')})`);
+    const ads = step.frames.filter((f) => !f.skipped && f.ad).map((f) => clean(truncate(f.ad ?? '', 60)));
+    const adNote = ads.length ? ` (${ads.length === 1 ? 'a display ad' : `${ads.length} display ads`}: ${ads.slice(0, 3).join(', ')})` : '';
     lines.push(
-      `${indent}frames: ${step.frames.length - passed.length} read${passed.length ? `, passed over ${passed.length}: ${why.join(', ')}` : ''}`,
+      `${indent}frames: ${step.frames.length - passed.length} read${adNote}${passed.length ? `, passed over ${passed.length}: ${why.join(', ')}` : ''}`,
     );
   }
   const refused = step.refused.slice(0, step.chosen ? 3 : 6);

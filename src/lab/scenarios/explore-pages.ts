@@ -11,6 +11,7 @@ import { HOSTS } from '../hosts.js';
 import { escapeHtml, jsString } from '../pages.js';
 import type { LabExchange, Route } from '../exchange.js';
 import { defineScenario, landingUrl, type ScenarioDefinition } from './common.js';
+import { exploreTrackerUrl } from './explore.js';
 
 const PROMO = `http://${HOSTS.brokerPromo}`;
 const ELSEWHERE = `http://${HOSTS.brokerTrack}`;
@@ -93,10 +94,25 @@ export interface ExplorePage {
   frame?: string;
   /** Why each frame explore passed over was left out, in frame-tree order, when the page has such frames. */
   framesSkipped?: string[];
+  /** The display-ad label of each frame read, in frame-tree order (null: not an ad), when the test checks them. */
+  frameAds?: (string | null)[];
+  /** Where the click ends when not at explorePageTarget(name) (a GET form adds its fields). */
+  final?: string;
+  /** A control (by its text) whose reasons must match, or must not match (absent). */
+  reasons?: { text: string; match: RegExp; absent?: boolean }[];
   html: () => string;
 }
 
 type PageSpec = Omit<ExplorePage, 'url'>;
+
+/** A data: URL of a plain SVG picture (a banner, a button's image). */
+const picture = (width: number, height: number, fill = '%23e4002b') =>
+  `data:image/svg+xml,%3Csvg xmlns=%27http://www.w3.org/2000/svg%27 width=%27${width}%27 height=%27${height}%27%3E` +
+  `%3Crect width=%27${width}%27 height=%27${height}%27 rx=%276%27 fill=%27${fill}%27/%3E%3C/svg%3E`;
+
+/** Lines of filler text (terms a person scrolls past). */
+const filler = (lines: number) =>
+  Array.from({ length: lines }, (_, i) => `<p>Clause ${i + 1}. The offer is subject to availability.</p>`).join('');
 
 const EN = { menu: ['Home', 'Products', 'About us'], signIn: 'Sign in', legal: ['Privacy policy', 'Terms of use', 'Imprint'] };
 
@@ -832,6 +848,291 @@ const SPECS: Record<string, PageSpec> = {
             `<p style="font-size:18px">${a(refused('article', 'related'), 'Related: schools get new funding', ' style="font-size:20px"')}</p>`,
           EN,
         ),
+      ),
+  },
+  // A terms box that scrolls (overflow:auto) with the button at its end, out of view; a box that
+  // does not scroll (overflow:hidden) hides a bigger button below its edge.
+  'scroll-box': {
+    lang: 'en',
+    about: 'the call-to-action scrolled out of view in an overflow:auto box; one cut off in an overflow:hidden box',
+    cta: 'Continue to the offer',
+    reasons: [{ text: 'Continue to the offer', match: /scrolled out of view in a scroll box/ }],
+    html: () =>
+      doc(
+        'en',
+        'Terms',
+        frame(
+          'scroll-box',
+          'en',
+          `<h1>Almost there</h1><div style="height:160px;overflow:auto;border:1px solid #ccc;padding:8px">${filler(20)}` +
+            `<p>${a(explorePageTarget('scroll-box'), 'Continue to the offer', ' class="btn-primary"')}</p></div>` +
+            `<div style="height:90px;overflow:hidden;margin-top:12px"><p>Winners are drawn every day.</p><div style="height:200px"></div>` +
+            `${a(refused('scroll-box', 'cut-off'), 'Claim your prize now', ' class="btn-primary" style="font-size:28px"')}</div>`,
+          EN,
+        ),
+      ),
+  },
+  // A cross-site iframe that scrolls: its button is below the frame's view.
+  'iframe-scroll': {
+    lang: 'en',
+    about: 'the call-to-action below the view of a scrollable iframe',
+    cta: 'Get your voucher',
+    frame: frameUrl(FRAME_SITE, 'iframe-scroll', 'creative'),
+    reasons: [{ text: 'Get your voucher', match: /scrolled out of view in its frame/ }],
+    html: () => {
+      const creative = frameDoc(FRAME_SITE, 'iframe-scroll', 'creative', () =>
+        inner(
+          `<div style="padding:16px"><h2>Your voucher</h2>${filler(30)}` +
+            `<p>${a(explorePageTarget('iframe-scroll'), 'Get your voucher', ' class="btn-primary" target="_top"')}</p></div>`,
+        ),
+      );
+      return doc(
+        'en',
+        'Voucher',
+        `<main class="hero"><h1>One more step</h1>` +
+          `<iframe src="${escapeHtml(creative)}" style="width:560px;height:200px;border:1px solid #ddd"></iframe></main>`,
+      );
+    },
+  },
+  // Display ads in the page's main column, no label above them: a 300×250 slot (with an AdChoices
+  // link) and an odd-sized frame known by its ad-serving markup. Their big buttons lose to the page's plain link.
+  'ad-frames': {
+    lang: 'en',
+    about: "a 300×250 ad and an <ins class=adsbygoogle> ad in the main column vs the page's plain offer link",
+    cta: 'Get the offer',
+    frameAds: ['300×250 slot', 'ad-serving markup <ins>'],
+    reasons: [
+      { text: 'Shop now', match: /display ad's frame \(300×250 slot\)/ },
+      { text: 'Buy now', match: /display ad's frame \(ad-serving markup <ins>\)/ },
+    ],
+    html: () => {
+      const slot = frameDoc(FRAME_SITE, 'ad-frames', 'slot', () =>
+        inner(
+          `<div style="padding:16px;background:#fff3e0;height:218px"><h3>Summer shoes</h3>` +
+            `<p>${a(refused('ad-frames', 'slot'), 'Shop now', ' class="btn-primary" target="_top"')}</p>` +
+            `<p style="font-size:10px">${a(refused('ad-frames', 'adchoices'), 'AdChoices', ' target="_blank"')}</p></div>`,
+        ),
+      );
+      const unit = frameDoc(FRAME_SITE, 'ad-frames', 'unit', () =>
+        inner(
+          `<ins class="adsbygoogle" style="display:block;padding:12px;background:#e3f2fd"><strong>Cheap flights</strong> ` +
+            `${a(refused('ad-frames', 'unit'), 'Buy now', ' class="btn-primary" target="_top"')}</ins>`,
+        ),
+      );
+      return doc(
+        'en',
+        'Offer',
+        `<main class="hero"><h1>Your personal offer</h1><p>${a(explorePageTarget('ad-frames'), 'Get the offer')}</p>` +
+          `<iframe src="${escapeHtml(slot)}" style="width:300px;height:250px;border:0"></iframe>` +
+          `<iframe src="${escapeHtml(unit)}" style="width:640px;height:110px;border:0"></iframe></main>`,
+      );
+    },
+  },
+  // The advertiser's own offer in a 300×250 frame of its own site: not an ad (it beats the page's "Learn more").
+  'ad-sized-own': {
+    lang: 'en',
+    about: "a 300×250 frame of the page's own site holding the offer: not penalised as an ad",
+    cta: 'Claim your reward',
+    frame: frameUrl(FRAME_SAME_SITE, 'ad-sized-own', 'offer'),
+    frameAds: [null],
+    reasons: [
+      { text: 'Claim your reward', match: /of the page's own site: not taken for an ad/ },
+      { text: 'Claim your reward', match: /display ad's frame/, absent: true },
+    ],
+    html: () => {
+      const offer = frameDoc(FRAME_SAME_SITE, 'ad-sized-own', 'offer', () =>
+        inner(
+          `<div style="padding:16px;height:218px"><h3>$500 reward</h3>` +
+            `<p>${a(explorePageTarget('ad-sized-own'), 'Claim your reward', ' class="btn-primary" target="_top"')}</p></div>`,
+        ),
+      );
+      return doc(
+        'en',
+        'Reward',
+        frame(
+          'ad-sized-own',
+          'en',
+          `<h1>Thank you</h1><p>${a(refused('ad-sized-own', 'more'), 'Learn more', ' class="btn-ghost"')}</p>` +
+            `<iframe src="${escapeHtml(offer)}" style="width:300px;height:250px;border:0"></iframe>`,
+          EN,
+        ),
+      );
+    },
+  },
+  // A page that is nothing but a 300×250 frame of another site: the offer, not an ad beside one.
+  'ad-sized-only': {
+    lang: 'en',
+    about: "a cross-site 300×250 frame that is the page's only content: not penalised as an ad",
+    cta: 'Claim your reward',
+    frame: frameUrl(FRAME_SITE, 'ad-sized-only', 'offer'),
+    reasons: [{ text: 'Claim your reward', match: /that is all the page offers: not taken for an ad/ }],
+    html: () => {
+      const offer = frameDoc(FRAME_SITE, 'ad-sized-only', 'offer', () =>
+        inner(
+          `<div style="padding:16px;height:218px"><h3>$500 reward</h3>` +
+            `<p>${a(explorePageTarget('ad-sized-only'), 'Claim your reward', ' class="btn-primary" target="_top"')}</p>` +
+            `<p style="font-size:10px">${a(refused('ad-sized-only', 'unsubscribe'), 'Unsubscribe', ' target="_top"')}</p></div>`,
+        ),
+      );
+      return doc('en', 'Reward', `<iframe src="${escapeHtml(offer)}" style="width:300px;height:250px;border:0;margin:24px"></iframe>`);
+    },
+  },
+  // An image map whose offer is a U-shaped polygon: the centre of its box lies in an earlier "Unsubscribe" rectangle.
+  'image-map-poly': {
+    lang: 'en',
+    about: "a polygon <area> whose box centre is another area's (unsubscribe): clicked inside its own shape",
+    cta: 'Shop the sale',
+    html: () =>
+      doc(
+        'en',
+        'Sale',
+        `<main class="hero"><h1>Sale</h1><img usemap="#m" alt="" width="600" height="200" src="${picture(600, 200)}">` +
+          `<map name="m"><area shape="rect" coords="250,80,350,120" href="${escapeHtml(refused('image-map-poly', 'm?id=4'))}" alt="Unsubscribe">` +
+          `<area shape="poly" coords="0,0,600,0,600,200,400,200,400,60,200,60,200,200,0,200" ` +
+          `href="${escapeHtml(explorePageTarget('image-map-poly'))}" alt="Shop the sale"></map></main>`,
+      ),
+  },
+  // An SVG banner: its link written the old way (xlink:href); an SVG "Unsubscribe" link beside it.
+  'svg-link': {
+    lang: 'en',
+    about: 'an SVG <a xlink:href> banner link; an SVG unsubscribe link refused',
+    cta: 'Get your gift',
+    html: () =>
+      doc(
+        'en',
+        'Gift',
+        `<main class="hero"><h1>A gift for you</h1>` +
+          `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="420" height="160">` +
+          `<a xlink:href="${escapeHtml(explorePageTarget('svg-link'))}"><rect x="10" y="10" width="300" height="70" rx="8" fill="#e4002b"/>` +
+          `<text x="40" y="55" font-size="24" fill="#fff">Get your gift</text></a>` +
+          `<a href="${escapeHtml(refused('svg-link', 'm?id=5'))}"><text x="10" y="140" font-size="22" fill="#333">Unsubscribe</text></a></svg></main>`,
+      ),
+  },
+  // Buttons that go where their onclick says: a <div role=button onclick="location='…'">; bigger
+  // buttons whose onclick leads to an unsubscribe URL or a download are refused by that URL.
+  'onclick-location': {
+    lang: 'en',
+    about: 'a <div role=button onclick="location=\'…\'">; onclick targets that unsubscribe or download refused',
+    cta: 'Continue',
+    reasons: [{ text: 'Continue', match: /leads where its onclick says/ }],
+    html: () =>
+      doc(
+        'en',
+        'Offer',
+        `<main class="hero"><h1>Your order is waiting</h1>` +
+          `<p><button class="btn-primary" style="font-size:24px" ` +
+          `onclick="location.href='${escapeHtml(`${PROMO}/explore/pages/refused/onclick-location/unsubscribe?id=8`)}'">` +
+          `Yes, continue now</button></p>` +
+          `<p><span class="btn-primary" onclick="window.open('${escapeHtml(refused('onclick-location', 'get?file=Setup.exe'))}')">Get it now</span></p>` +
+          `<div role="button" class="btn-ghost" style="width:max-content" onclick="location='${escapeHtml(explorePageTarget('onclick-location'))}'">` +
+          `Continue</div></main>`,
+      ),
+  },
+  // Forms: a GET form with only hidden fields and a submit (followed, its fields in the URL); a
+  // bigger GET form whose hidden field says unsubscribe; a form that needs an e-mail address.
+  'form-get': {
+    lang: 'en',
+    about: 'a GET form of hidden fields and one submit followed; its unsubscribe twin and a typing form refused',
+    cta: 'Continue',
+    final: `${explorePageTarget('form-get')}?offer=42`,
+    reasons: [{ text: 'Continue', match: /sends a form \(GET\) with nothing to type/ }],
+    html: () =>
+      doc(
+        'en',
+        'Offer',
+        `<main class="hero"><h1>Your offer</h1>` +
+          `<form method="post" action="${escapeHtml(refused('form-get', 'signup'))}"><input type="email" name="email" placeholder="E-mail">` +
+          `<button class="btn-primary" style="font-size:26px">Get started</button></form>` +
+          `<form method="get" action="${escapeHtml(refused('form-get', 'list'))}"><input type="hidden" name="action" value="unsubscribe">` +
+          `<button class="btn-primary" style="font-size:24px">Continue to the list</button></form>` +
+          `<form method="get" action="${escapeHtml(explorePageTarget('form-get'))}"><input type="hidden" name="offer" value="42">` +
+          `<button class="btn-ghost">Continue</button></form></main>`,
+      ),
+  },
+  // A modal <dialog> (showModal): the page under it cannot be clicked; a closed dialog's button cannot be seen.
+  'dialog-modal': {
+    lang: 'en',
+    about: 'a modal <dialog> over the offer page: its button clicked; the page below and a closed dialog not',
+    cta: 'I am over 18, continue',
+    html: () =>
+      doc(
+        'en',
+        'Offer',
+        `<main class="hero"><h1>Exclusive deal</h1>` +
+          `<p>${a(refused('dialog-modal', 'under'), 'Shop now', ' class="btn-primary" style="font-size:28px"')}</p></main>` +
+          `<dialog id="later">${a(refused('dialog-modal', 'closed'), 'Claim your prize now', ' class="btn-primary"')}</dialog>` +
+          `<dialog id="age"><p>This offer is for adults.</p>${a(explorePageTarget('dialog-modal'), 'I am over 18, continue', ' class="btn-ghost"')}</dialog>` +
+          `<script>document.getElementById('age').showModal();</script>`,
+      ),
+  },
+  // Buttons whose words are an image's alt text.
+  'image-buttons': {
+    lang: 'en',
+    about: 'a <button> whose text is an <img alt>; an unsubscribe image link and an <input type=image> of a typing form refused',
+    cta: 'Get your gift',
+    html: () =>
+      doc(
+        'en',
+        'Present',
+        `<main class="hero"><h1>Your present is waiting</h1>` +
+          `<p><a href="${escapeHtml(refused('image-buttons', 'm?id=6'))}">` +
+          `<img alt="Unsubscribe from these e-mails" width="420" height="90" src="${picture(420, 90)}"></a></p>` +
+          `<form method="post" action="${escapeHtml(refused('image-buttons', 'form'))}"><input type="email" name="email">` +
+          `<input type="image" alt="Claim your prize" width="300" height="80" src="${picture(300, 80)}"></form>` +
+          `<p><button style="border:0;background:none;padding:0;cursor:pointer" onclick="${go(explorePageTarget('image-buttons'))}">` +
+          `<img alt="Get your gift" width="260" height="70" src="${picture(260, 70, '%232e7d32')}"></button></p></main>`,
+      ),
+  },
+  // Arabic, right to left: the unsubscribe button is written with a hamza, a tatweel and a vowel mark; its URL says nothing.
+  'ar-rtl': {
+    lang: 'ar',
+    about: 'Arabic right-to-left page: "اشتر الآن" chosen, "إلغاء الاشـتراك" (tatweel, marks) refused by its words',
+    cta: 'اشتر الآن',
+    html: () =>
+      doc(
+        'ar',
+        'عرض',
+        `<div dir="rtl">` +
+          frame(
+            'ar-rtl',
+            'ar',
+            `<h1>عرض الربيع: خصم 40٪</h1><p>${a(refused('ar-rtl', 'm?id=7'), 'إلغاءُ الاشـتراك', ' class="btn-primary" style="font-size:26px"')}</p>` +
+              `<p>${a(explorePageTarget('ar-rtl'), 'اشتر الآن', ' class="btn-ghost"')}</p>`,
+            { menu: ['الرئيسية', 'المنتجات', 'من نحن'], signIn: 'تسجيل الدخول', legal: ['سياسة الخصوصية', 'الشروط والأحكام'] },
+          ) +
+          `</div>`,
+      ),
+  },
+  // Hebrew, right to left, with the removal link Israeli law asks of ads ("להסרה") as its biggest
+  // button, and an English "Unsubscribe" with a soft hyphen inside the word.
+  'he-rtl': {
+    lang: 'he',
+    about: 'Hebrew right-to-left page: "לחצו כאן" chosen; "להסרה" and a soft-hyphenated "Unsub­scribe" refused',
+    cta: 'לחצו כאן',
+    html: () =>
+      doc(
+        'he',
+        'הצעה',
+        `<main class="hero" dir="rtl"><h1>הטבה בלעדית</h1>` +
+          `<p>${a(refused('he-rtl', 'r?id=9'), 'להסרה', ' class="btn-primary" style="font-size:26px"')}</p>` +
+          `<p>${a(refused('he-rtl', 's?id=9'), 'Unsub\u00adscribe', ' class="btn-primary" style="font-size:26px"')}</p>` +
+          `<p>${a(explorePageTarget('he-rtl'), 'לחצו כאן')} למימוש ההטבה</p></main>`,
+      ),
+  },
+  // A bare spam page whose one followable link is a tracker's "here"; its footer's links are refused.
+  'tracker-only': {
+    lang: 'en',
+    about: 'a page whose only followable link is a small "here" to a tracker on another host',
+    cta: 'here',
+    reasons: [{ text: 'here', match: /the page's only link a person could follow/ }],
+    html: () =>
+      doc(
+        'en',
+        'Delivery',
+        `<main style="padding:24px;font-size:13px"><p>Your parcel could not be delivered. To schedule a new delivery go ` +
+          `${a(exploreTrackerUrl(`explore-page-tracker-only`), 'here')}.</p></main>` +
+          `<footer class="site-footer">${a(refused('tracker-only', 'privacy'), 'Privacy policy')}` +
+          `${a(refused('tracker-only', 'optout'), 'Unsubscribe')}</footer>`,
       ),
   },
   // Hostile text in the call-to-action: terminal escapes, a right-to-left override, a very long name.
