@@ -125,6 +125,8 @@ test('a sending platform named by the mail header rules maps to its parties.json
   assert.equal(ruleForPlatform('SendGrid')?.id, 'sendgrid');
   assert.equal(ruleForPlatform('Selligent')?.id, 'selligent');
   assert.equal(ruleForPlatform('Proton Mail'), null);
+  // The ESP, not the company's shortener whose name its own begins.
+  assert.equal(ruleForPlatform('HubSpot')?.name, 'HubSpot Marketing Hub');
 });
 
 test('one report per responsible party: platform and tracker merge, brokers, advertiser with its own redirect, hosting network', async () => {

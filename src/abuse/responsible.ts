@@ -163,11 +163,17 @@ export function ruleForPlatform(name: string): PartyRule | null {
     ]),
   );
   const rules = loadPartyRules();
-  const lower = name.toLowerCase();
-  const byName = rules.find(
-    (r) => r.name.toLowerCase() === lower || r.name.toLowerCase().startsWith(`${lower} (`) || r.name.toLowerCase().endsWith(` ${lower}`),
-  );
-  if (byName) return byName;
+  // The platform's own domains first: "HubSpot" is the ESP whose tracker hosts they are, not the
+  // company's link shortener that its name also begins.
   const domains = platformDomains.get(name) ?? [];
-  return rules.find((r) => r.role === 'esp-tracker' && (r.hosts ?? []).some((h) => domains.includes(h))) ?? null;
+  const byDomain = rules.find((r) => r.role === 'esp-tracker' && (r.hosts ?? []).some((h) => domains.includes(h)));
+  if (byDomain) return byDomain;
+  const lower = name.toLowerCase();
+  return (
+    rules.find(
+      (r) =>
+        r.role !== 'shortener' &&
+        (r.name.toLowerCase() === lower || r.name.toLowerCase().startsWith(`${lower} (`) || r.name.toLowerCase().endsWith(` ${lower}`)),
+    ) ?? null
+  );
 }
