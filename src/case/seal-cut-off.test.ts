@@ -1,11 +1,12 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CaseWriter } from './case-writer.js';
 import { MANIFEST_FILE, PARTIAL_FILE, REPORT_FILE, WARC_FILE } from './case-layout.js';
-import { CUT_OFF_WARC, sealCutOffCase } from './seal-cut-off.js';
+import { CUT_OFF_WARC, cutOffHereReason, SEALING_DIR, sealCutOffCase, sealCutOffCases } from './seal-cut-off.js';
 import { parseManifest } from './manifest.js';
 import { verifyCase } from '../verify/verify.js';
 import { readCapture } from '../evidence/warc/read-warc.js';
@@ -61,4 +62,25 @@ test('an open case whose WARC holds no whole record was cut off before anything 
   const sealed = await sealCutOffCase(started, join(tmp, 'staging'), 'x');
   assert.equal(sealed?.exchanges, 0);
   assert.ok((await verifyCase(sealed.dir)).ok);
+});
+
+test('cases whose writer is gone are sealed where they are; one still being written is left open', async () => {
+  const gone = await openCase('20260314T130000Z-dead01', 2);
+  const live = await openCase('20260314T130000Z-a11ce1', 2);
+  const exited = spawnSync(process.execPath, ['-e', '0']).pid;
+  writeFileSync(
+    join(gone, PARTIAL_FILE),
+    `capture in progress since ${new Date().toISOString()} by ${hostname()} ${exited}; removed when the case is closed\n`,
+  );
+  const casesDir = join(tmp, 'cases');
+  assert.equal(await sealCutOffCases(casesDir, ['20260314T130000Z-dead01', '20260314T130000Z-a11ce1'], cutOffHereReason), 1);
+  assert.ok(!existsSync(join(gone, PARTIAL_FILE)));
+  assert.ok(existsSync(join(gone, CUT_OFF_WARC)));
+  const verified = await verifyCase(gone);
+  assert.ok(verified.ok, verified.problems.join('; '));
+  const report = JSON.parse(readFileSync(join(gone, REPORT_FILE), 'utf8')) as Report;
+  assert.equal(report.partial, true);
+  assert.match(report.error ?? '', /^partial: the process tracing it stopped .* after 2 exchange\(s\) were recorded/);
+  assert.ok(existsSync(join(live, PARTIAL_FILE)), 'this process still writes it');
+  assert.deepEqual(readdirSync(join(casesDir, SEALING_DIR)), []);
 });

@@ -7,7 +7,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { PARTIAL_FILE, WARC_FILE } from './case-layout.js';
-import { cutOffRecorded } from './open-case.js';
+import { cutOffRecorded, openCaseWriterGone } from './open-case.js';
 import { CaseWriter } from './case-writer.js';
 import { captureFromRecords } from '../evidence/warc/read-warc.js';
 import { field, readWarcBuffer } from '../evidence/warc/warc-parse.js';
@@ -102,4 +102,19 @@ export async function sealCutOffCase(
     throw err;
   }
   return { dir: writer.dir, url: capture.info.url, exchanges: capture.exchanges.length, recordedUntil };
+}
+
+/** Seals, as partial, every case of `casesDir` (folder names given) left open by a process that is gone; how many were sealed. */
+export async function sealCutOffCases(casesDir: string, names: string[], reason: (exchanges: number) => string): Promise<number> {
+  let sealed = 0;
+  for (const name of names) {
+    const dir = join(casesDir, name);
+    if (!isOpenCase(dir) || !openCaseWriterGone(dir)) continue;
+    try {
+      if (await sealCutOffInPlace(dir, reason)) sealed++;
+    } catch {
+      // Unreadable records: left open as it is (reindex then lists it as skipped, with the reason).
+    }
+  }
+  return sealed;
 }

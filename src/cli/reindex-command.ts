@@ -6,6 +6,7 @@ import { DEFAULTS } from '../capture/trace-input.js';
 import { CaseStore, databasePath } from '../store/index.js';
 import { ExitCode } from '../errors.js';
 import { jsonText } from '../visible.js';
+import { cutOffHereReason, sealCutOffCases } from '../case/seal-cut-off.js';
 
 const HELP = `usage: clicktrace reindex [--cases DIR] [--json]
 
@@ -14,24 +15,23 @@ in DIR (default ./${DEFAULTS.outDir}). The folders are the source of truth: the 
 deleted and rebuilt at any time. Folders that cannot be indexed are listed with the reason.
 It also rebuilds the ledger of requested URLs (a link is requested once per cases folder) from
 the folders, including traces cut off before their report (their WARC names the URL); a URL
-stays in the ledger even when its case folder is deleted.
+stays in the ledger even when its case folder is deleted. A case left open by a process that is
+gone (killed, crashed) is sealed first, marked partial, from what it recorded.
 `;
 
-// Synchronous (better-sqlite3); the command interface is a promise.
-export function run(argv: string[]): Promise<number> {
-  return Promise.resolve(reindex(argv));
-}
-
-function reindex(argv: string[]): number {
+export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, { cases: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } }, HELP, false);
   if (!parsed) return ExitCode.Ok;
   const casesDir = resolve(parsed.values.cases ?? parsed.values.out ?? DEFAULTS.outDir);
   const started = Date.now();
   const store = CaseStore.open(casesDir);
   try {
+    const sealed = await sealCutOffCases(casesDir, store.caseFolderNames(), cutOffHereReason);
+    if (sealed > 0 && !parsed.values.json)
+      process.stdout.write(`sealed ${sealed} case(s) left open by a process that is gone, as partial\n`);
     const result = store.reindex();
     if (parsed.values.json) {
-      process.stdout.write(jsonText({ database: databasePath(casesDir), ...result }, 2) + '\n');
+      process.stdout.write(jsonText({ database: databasePath(casesDir), sealedCutOff: sealed, ...result }, 2) + '\n');
     } else {
       for (const skipped of result.skipped) process.stdout.write(`skipped ${clean(skipped.id)}: ${clean(skipped.reason)}\n`);
       process.stdout.write(

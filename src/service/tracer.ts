@@ -13,8 +13,7 @@ import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
 import { parseTraceUrl, requestKey } from '../capture/trace-input.js';
 import type { Report } from '../report.js';
 import type { CaseStore } from '../store/index.js';
-import { openCaseWriterGone } from '../case/open-case.js';
-import { cutOffHereReason, isOpenCase, sealCutOffInPlace } from '../case/seal-cut-off.js';
+import { cutOffHereReason, sealCutOffCases } from '../case/seal-cut-off.js';
 import type { BrowserPool } from './browser-pool.js';
 import { JobQueue } from './job-queue.js';
 
@@ -66,13 +65,7 @@ export function alreadyTraced(store: CaseStore, url: string, claim: { caseId: st
  * answer points at a sealed case. One that cannot be sealed is left as it is.
  */
 async function sealIfCutOff(store: CaseStore, caseId: string): Promise<void> {
-  const dir = join(store.casesDir, caseId);
-  if (!isOpenCase(dir) || !openCaseWriterGone(dir)) return;
-  try {
-    if (await sealCutOffInPlace(dir, cutOffHereReason)) store.indexCase(dir);
-  } catch {
-    // Unreadable records: the case stays open, as the killed process left it.
-  }
+  if ((await sealCutOffCases(store.casesDir, [caseId], cutOffHereReason)) > 0) store.indexCase(join(store.casesDir, caseId));
 }
 
 export type TraceOutcome =

@@ -260,7 +260,8 @@ export class CaseStore {
     return new Set((this.db.prepare('SELECT id FROM cases').all() as { id: string }[]).map((r) => r.id));
   }
 
-  private caseFolderNames(): string[] {
+  /** The case folders of the cases folder, by name (oldest first). */
+  caseFolderNames(): string[] {
     let names: string[];
     try {
       names = readdirSync(this.casesDir);
