@@ -1,7 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CaseWriter } from './case-writer.js';
@@ -83,4 +83,21 @@ test('cases whose writer is gone are sealed where they are; one still being writ
   assert.match(report.error ?? '', /^partial: the process tracing it stopped .* after 2 exchange\(s\) were recorded/);
   assert.ok(existsSync(join(live, PARTIAL_FILE)), 'this process still writes it');
   assert.deepEqual(readdirSync(join(casesDir, SEALING_DIR)), []);
+});
+
+test('a case a process was swapping in when it died is put back and sealed', async () => {
+  const casesDir = join(tmp, 'cases');
+  const name = '20260314T140000Z-5a0a11';
+  const dir = await openCase(name, 1);
+  const exited = spawnSync(process.execPath, ['-e', '0']).pid;
+  writeFileSync(
+    join(dir, PARTIAL_FILE),
+    `capture in progress since ${new Date().toISOString()} by ${hostname()} ${exited}; removed when the case is closed\n`,
+  );
+  mkdirSync(join(casesDir, SEALING_DIR), { recursive: true });
+  renameSync(dir, join(casesDir, SEALING_DIR, `${name}.open`));
+  assert.equal(await sealCutOffCases(casesDir, [], cutOffHereReason), 1);
+  const verified = await verifyCase(dir);
+  assert.ok(verified.ok, verified.problems.join('; '));
+  assert.ok(!existsSync(join(casesDir, SEALING_DIR, `${name}.open`)));
 });

@@ -4,7 +4,7 @@
 // its report's error saying why; the WARC as the killed process left it is kept in the case,
 // byte for byte, as cut-off/capture.warc.gz. The sealed case is written beside the open one (in
 // `stagingDir`), so a process killed while sealing leaves the open case as it was.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { PARTIAL_FILE, WARC_FILE } from './case-layout.js';
 import { cutOffRecorded, openCaseWriterGone } from './open-case.js';
@@ -107,7 +107,13 @@ export async function sealCutOffCase(
 /** Seals, as partial, every case of `casesDir` (folder names given) left open by a process that is gone; how many were sealed. */
 export async function sealCutOffCases(casesDir: string, names: string[], reason: (exchanges: number) => string): Promise<number> {
   let sealed = 0;
-  for (const name of names) {
+  // A case a process was swapping in when it died is put back first (sealCutOffInPlace seals it again).
+  const staging = join(casesDir, SEALING_DIR);
+  const leftBehind = existsSync(staging)
+    ? readdirSync(staging).filter((e) => e.endsWith('.open') && !existsSync(join(casesDir, e.slice(0, -5))))
+    : [];
+  for (const entry of leftBehind) renameSync(join(staging, entry), join(casesDir, entry.slice(0, -5)));
+  for (const name of [...names, ...leftBehind.map((e) => e.slice(0, -5))]) {
     const dir = join(casesDir, name);
     if (!isOpenCase(dir) || !openCaseWriterGone(dir)) continue;
     try {
