@@ -377,6 +377,7 @@ class TraceRun {
 
   /** Navigation evidence is written at each exchange and each resting page, so a case killed later still explains its hops. */
   private flushEvents(): void {
+    if (this.eventsWritten === this.capture.events.length) return;
     const events = this.capture.events.slice(this.eventsWritten);
     this.eventsWritten = this.capture.events.length;
     this.writes.add(() => this.writer.addEvents(events));

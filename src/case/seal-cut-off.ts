@@ -33,14 +33,13 @@ export function isOpenCase(dir: string): boolean {
 /**
  * Seals the open case `dir` where it is, once its writer is gone: the sealed case is made in
  * `<cases>/.sealing/` and swapped in (the open folder kept there until the swap is done, so a
- * process killed meanwhile loses nothing: the next call finishes the swap). Null when the case
+ * process killed meanwhile loses nothing: sealCutOffCases puts it back). Null when the case
  * holds no whole record (nothing was requested; it is left as it is).
  */
-export async function sealCutOffInPlace(dir: string, reason: string | ((exchanges: number) => string)): Promise<SealedCutOff | null> {
+async function sealCutOffInPlace(dir: string, reason: string | ((exchanges: number) => string)): Promise<SealedCutOff | null> {
   const staging = join(dirname(dir), SEALING_DIR);
   const name = basename(dir);
   const left = join(staging, `${name}.open`);
-  if (!existsSync(dir) && existsSync(left)) renameSync(left, dir);
   const sealed = await sealCutOffCase(dir, staging, reason);
   if (!sealed) return null;
   rmSync(left, { recursive: true, force: true });

@@ -103,14 +103,7 @@ export function loadNetworkData(home = clicktraceHome()): Promise<NetworkLookup>
 }
 
 async function load(home: string): Promise<NetworkLookup> {
-  const asn = await loadAsn(home).catch(() => null);
-  let country: ReturnType<typeof loadCountry>;
-  try {
-    country = loadCountry();
-  } catch {
-    country = null;
-  }
-  return new OfflineLookup(asn, country);
+  return new OfflineLookup(await loadAsn(home).catch(() => null), loadCountry());
 }
 
 const requireFromHere = createRequire(import.meta.url);
@@ -179,8 +172,7 @@ class CountryFile implements CountryReader {
   get(ip: string): { country_code?: string } | null {
     if (this.reader === undefined) {
       try {
-        const { Reader } = requireFromHere('maxmind') as typeof Maxmind;
-        this.reader = new Reader(readFileSync(this.path)) as unknown as CountryReader;
+        this.reader = this.open(readFileSync(this.path));
       } catch {
         this.reader = null;
       }
@@ -189,12 +181,17 @@ class CountryFile implements CountryReader {
   }
 
   prefetch(): Promise<void> {
-    this.loading ??= Promise.all([import('maxmind'), readFile(this.path)]).then(
-      // This database's records are `{ country_code }`, none of the MaxMind record types maxmind declares.
-      ([{ Reader }, bytes]) => void (this.reader ??= new Reader(bytes) as unknown as CountryReader),
+    this.loading ??= readFile(this.path).then(
+      (bytes) => void (this.reader ??= this.open(bytes)),
       () => void (this.reader ??= null),
     );
     return this.loading;
+  }
+
+  private open(bytes: Buffer): CountryReader {
+    const { Reader } = requireFromHere('maxmind') as typeof Maxmind;
+    // This database's records are `{ country_code }`, none of the MaxMind record types maxmind declares.
+    return new Reader(bytes) as unknown as CountryReader;
   }
 }
 
