@@ -1,7 +1,7 @@
 // The command line as a user runs it: built CLI, real lab, exit codes, JSON, terminal safety.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -101,6 +101,21 @@ test('bad input: one clear line, non-zero exit, no stack trace', async () => {
     assert.equal(stderr.trim().split('\n').length, 1, `${args.join(' ')}: ${stderr}`);
     assert.match(stderr, /^clicktrace: /);
     assert.doesNotMatch(stderr, /\n\s+at /);
+  }
+});
+
+test('verify of a folder or file that is no case is bad input (exit 2), not a tampered case (exit 1)', async () => {
+  const empty = tempDir('not-a-case-');
+  const file = join(empty, 'links.txt');
+  writeFileSync(file, 'http://a.test/\n');
+  for (const [target, said] of [
+    [empty, /not a case folder/],
+    [file, /a file, not a case folder/],
+  ] as const) {
+    const { code, stdout, stderr } = await cli(['verify', target]);
+    assert.equal(code, 2, stdout + stderr);
+    assert.equal(stdout, '');
+    assert.match(stderr, said);
   }
 });
 
