@@ -13,7 +13,7 @@ against its manifest and signature the same way. When the case holds an RFC 3161
 (manifest.tsr, from --tsa), its message imprint must be the SHA-256 of manifest.json, its CMS
 signature must verify and the TSA's certificate must chain to a trusted CA; the attested time
 is printed.
-Exits 1 and names every file or record that changed.
+Exits 1 and names every file or record that changed; 2 when the folder holds no case at all.
 
 options:
   --key FILE      also require the manifest to be signed by this Ed25519 public key
