@@ -119,6 +119,14 @@ test('verify of a folder or file that is no case is bad input (exit 2), not a ta
   }
 });
 
+test('reindex of a cases folder that does not exist refuses, and makes no folder', async () => {
+  const missing = join(tempDir('reindex-'), 'typo');
+  const { code, stderr } = await cli(['reindex', '--cases', missing]);
+  assert.equal(code, 2);
+  assert.match(stderr, /no such cases folder/);
+  assert.equal(existsSync(missing), false);
+});
+
 test('a failing trace exits 1 and still writes its case', async () => {
   const out = tempDir('fail-');
   const { code, stdout } = await cli(['trace', lab.scenarios['reset'].url, '--out', out, ...lab.traceArgs]);
