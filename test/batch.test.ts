@@ -236,6 +236,7 @@ test('one URL traced again in the same cases folder: "already traced" with its c
   assert.match(second.stdout, new RegExp(`Case: .*${caseId}`), 'the earlier chain is shown');
   const json = await runCli(['trace', url, '--json', '--out', out, ...lab.traceArgs]);
   assert.equal(JSON.parse(json.stdout).case, caseId);
+  assert.equal(JSON.parse(json.stdout).alreadyTraced, true, 'the JSON says it is the earlier case');
   const again = await runCli(['trace', url, '--again', '--out', out, ...lab.traceArgs]);
   assert.equal(again.code, 0);
   assert.equal(count(), 2);

@@ -1,7 +1,7 @@
 // The command line as a user runs it: built CLI, real lab, exit codes, JSON, terminal safety.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -102,6 +102,29 @@ test('bad input: one clear line, non-zero exit, no stack trace', async () => {
     assert.match(stderr, /^clicktrace: /);
     assert.doesNotMatch(stderr, /\n\s+at /);
   }
+});
+
+test('verify of a folder or file that is no case is bad input (exit 2), not a tampered case (exit 1)', async () => {
+  const empty = tempDir('not-a-case-');
+  const file = join(empty, 'links.txt');
+  writeFileSync(file, 'http://a.test/\n');
+  for (const [target, said] of [
+    [empty, /not a case folder/],
+    [file, /a file, not a case folder/],
+  ] as const) {
+    const { code, stdout, stderr } = await cli(['verify', target]);
+    assert.equal(code, 2, stdout + stderr);
+    assert.equal(stdout, '');
+    assert.match(stderr, said);
+  }
+});
+
+test('reindex of a cases folder that does not exist refuses, and makes no folder', async () => {
+  const missing = join(tempDir('reindex-'), 'typo');
+  const { code, stderr } = await cli(['reindex', '--cases', missing]);
+  assert.equal(code, 2);
+  assert.match(stderr, /no such cases folder/);
+  assert.equal(existsSync(missing), false);
 });
 
 test('a failing trace exits 1 and still writes its case', async () => {

@@ -263,3 +263,31 @@ test('a redirect out of the web (mailto:, intent:, market:) ends the chain: name
   });
   assert.match(ftp.text, /error at files\.broker-net\.test \(redirect to unsupported scheme\)/);
 });
+
+test('an ESP tracker met on the way (a landing page button through it) is not said to have sent the e-mail', () => {
+  const hops = [
+    { index: 1, url: 'http://promo.broker-net.test/explore/obvious', status: 200 },
+    { index: 2, url: 'http://click.mailer-esp.test/ls/click?upn=explore-obvious', status: 302 },
+    { index: 3, url: 'https://www.advertiser.example/landing/explore-obvious', status: 200 },
+  ];
+  const summary = summarizeResponsibility({ hops });
+  assert.equal(
+    summary.text,
+    'via promo.broker-net.test (unattributed) -> via ESP tracker Twilio SendGrid (click.mailer-esp.test) -> advertiser www.advertiser.example',
+  );
+  assert.ok(!summary.claims.some((c) => c.text.startsWith('Sent via')));
+  const withMail = summarizeResponsibility({ hops, espFromMail: ['Mailchimp'] });
+  assert.match(withMail.text, /^Sent via Mailchimp \(from mail headers\) -> via promo\.broker-net\.test/);
+  // Behind the recipient's security gateway, the tracker is still the e-mail's own link.
+  const wrapped = summarizeResponsibility({
+    hops: [
+      {
+        index: 1,
+        url: 'https://nam02.safelinks.protection.outlook.com/?url=http%3A%2F%2Fclick.mailer-esp.test%2Fls%2Fclick%3Fupn%3Dx&data=y',
+        status: 302,
+      },
+      ...hops.slice(1).map((h) => ({ ...h })),
+    ],
+  });
+  assert.match(wrapped.text, /Sent via Twilio SendGrid \(tracker click\.mailer-esp\.test\)/);
+});

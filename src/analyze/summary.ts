@@ -120,8 +120,14 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
 
   let espNamed = false;
   let espPart = -1;
+  // "Sent via" is said of the ESP whose tracker the e-mail's link is: the chain's first party, after
+  // the recipient's own security gateway at most. One met later (a landing page's button leading
+  // through a tracker) is on the way, not the sender.
+  let onTheWay = false;
   for (const segment of segments) {
     const { party } = segment;
+    const sender = !onTheWay;
+    if (party.role !== 'security-wrapper') onTheWay = true;
     const first = segment.hops[0];
     const host = first.host ?? first.url;
     const hopIndexes = segment.hops.map((h) => h.index);
@@ -138,7 +144,7 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
 
     const name = party.name ?? host;
     const details: string[] = [];
-    const firstEsp = party.role === 'esp-tracker' && !espNamed;
+    const firstEsp = party.role === 'esp-tracker' && !espNamed && sender;
     if (firstEsp) {
       espNamed = true;
       claims.push({ text: `Sent via ${name}: ${host} is a ${name} click tracker (rule ${party.rule})`, hop: first.index });

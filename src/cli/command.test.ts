@@ -10,7 +10,7 @@ import { SubmissionError } from '../service/submission-error.js';
 import { BodyError } from '../web/request-body.js';
 import { UnsafeBindError } from '../web/security.js';
 import { QueryError } from '../store/search-query.js';
-import { CliError, runCommand } from './command.js';
+import { CliError, parse, runCommand } from './command.js';
 
 /** Runs `body` as a command: its exit status and what it wrote to stderr. */
 async function run(body: () => Promise<number>): Promise<{ code: number; stderr: string }> {
@@ -71,4 +71,26 @@ test('anything else is an internal error, exit 3, without a stack trace', async 
   });
   assert.equal(code, ExitCode.Internal);
   assert.equal(stderr, 'clicktrace: internal error: x is undefined\n');
+});
+
+test('an option value that starts with "-" is explained, not called "ambiguous"', () => {
+  const options = { timeout: { type: 'string' }, 'user-agent': { type: 'string', short: 'A' } } as const;
+  const refused = (argv: string[]) => {
+    try {
+      parse(argv, options, 'usage');
+    } catch (err) {
+      assert.ok(err instanceof CliError);
+      return err.message;
+    }
+    assert.fail(`${argv.join(' ')} was accepted`);
+  };
+  assert.equal(
+    refused(['--timeout', '-5']),
+    '--timeout: a value is required; "-5" looks like an option (write --timeout=-5 if it is the value) (see --help)',
+  );
+  assert.equal(
+    refused(['x', '-A', '-bot']),
+    '--user-agent: a value is required; "-bot" looks like an option (write --user-agent=-bot if it is the value) (see --help)',
+  );
+  assert.equal(parse(['--timeout=-5'], options, 'usage')?.values.timeout, '-5');
 });

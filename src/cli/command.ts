@@ -32,13 +32,27 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(
   try {
     parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals, strict: true });
   } catch (err) {
-    throw new CliError(`${(err as Error).message.split('\n')[0]} (see --help)`);
+    throw new CliError(`${parseErrorText(err as Error, argv, options)} (see --help)`);
   }
   if ((parsed.values as Record<string, unknown>).help) {
     process.stdout.write(help.trimEnd() + '\n');
     return null;
   }
   return parsed;
+}
+
+/**
+ * node's parseArgs refuses an option value that starts with "-" as "argument is ambiguous" (is
+ * `--timeout -5` a value, or a forgotten one before another option?): say so in our words.
+ */
+function parseErrorText(err: Error, argv: string[], options: NonNullable<ParseArgsConfig['options']>): string {
+  const first = err.message.split('\n')[0];
+  const ambiguous = /^Option '(-[^' ]+)' argument is ambiguous\.?$/.exec(first);
+  if (!ambiguous) return first;
+  const given = ambiguous[1];
+  const long = given.startsWith('--') ? given : `--${Object.keys(options).find((name) => options[name].short === given.slice(1)) ?? given}`;
+  const next = argv[argv.indexOf(given) + 1] ?? '';
+  return `${long}: a value is required; "${next}" looks like an option (write ${long}=${next} if it is the value)`;
 }
 
 export function numberOption(

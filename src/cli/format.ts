@@ -3,10 +3,11 @@ import type { ExploreStep, Report } from '../report.js';
 import { clean, truncate } from './terminal.js';
 import { describeNetwork, networkSourceNote } from '../hosting/describe.js';
 
+/** A web hop without its scheme, as the hop lines show it; a link out of the web (mailto:, intent:, ftp:) keeps its scheme, which is what it is. */
 function hostPath(url: string): string {
   try {
     const u = new URL(url);
-    return u.host + u.pathname + u.search;
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.host + u.pathname + u.search : url;
   } catch {
     return url;
   }

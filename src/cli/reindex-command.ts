@@ -1,6 +1,7 @@
 // clicktrace reindex: rebuilds the case database from the case folders (the source of truth).
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parse } from './command.js';
+import { CliError, parse } from './command.js';
 import { clean } from './terminal.js';
 import { DEFAULTS } from '../capture/trace-input.js';
 import { CaseStore, databasePath } from '../store/index.js';
@@ -23,6 +24,8 @@ export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, { cases: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } }, HELP, false);
   if (!parsed) return ExitCode.Ok;
   const casesDir = resolve(parsed.values.cases ?? parsed.values.out ?? DEFAULTS.outDir);
+  // A mistyped --cases must not become a new, empty cases folder that "indexed 0 case(s)".
+  if (!existsSync(casesDir)) throw new CliError(`reindex: ${casesDir}: no such cases folder`);
   const started = Date.now();
   const store = CaseStore.open(casesDir);
   try {

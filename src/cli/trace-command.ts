@@ -138,13 +138,19 @@ async function single(url: string, values: Values, argv: string[]): Promise<numb
         `clicktrace: already traced in ${clean(casesDir)}: case ${clean(outcome.caseId ?? '?')}` +
           `${outcome.caseMissing ? ` (${missingCase})` : ''}; not requested again (a link is requested once; --again traces it anew)\n`,
       );
+      const report = outcome.caseMissing ? null : readReport(dir);
+      // With --json, stdout stays one JSON document that says it is the earlier case, not a trace made now.
+      if (json) {
+        const earlier = report ?? { case: outcome.caseId ?? null, caseMissing: outcome.caseMissing ?? false, report: null };
+        process.stdout.write(jsonText({ ...earlier, alreadyTraced: true }, 2) + '\n');
+        return report && !report.error ? 0 : 1;
+      }
       if (outcome.caseMissing) return 1;
-      const report = readReport(dir);
       if (!report) {
         process.stdout.write(`Case: ${clean(dir)} (cut off before its report; see its WARC)\n`);
         return 1;
       }
-      process.stdout.write(json ? jsonText(report, 2) + '\n' : formatChain(report, dir) + '\n');
+      process.stdout.write(formatChain(report, dir) + '\n');
       return report.error ? 1 : 0;
     }
     case 'traced': {

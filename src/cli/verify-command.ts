@@ -13,7 +13,7 @@ against its manifest and signature the same way. When the case holds an RFC 3161
 (manifest.tsr, from --tsa), its message imprint must be the SHA-256 of manifest.json, its CMS
 signature must verify and the TSA's certificate must chain to a trusted CA; the attested time
 is printed.
-Exits 1 and names every file or record that changed.
+Exits 1 and names every file or record that changed; 2 when the folder holds no case at all.
 
 options:
   --key FILE      also require the manifest to be signed by this Ed25519 public key
@@ -28,7 +28,10 @@ export async function run(argv: string[]): Promise<number> {
   const [dir] = parsed.positionals;
   if (!dir) throw new CliError('verify: a case folder is required');
   const { existsSync, statSync } = await import('node:fs');
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CliError(`verify: ${dir}: no such case folder`);
+  if (!existsSync(dir)) throw new CliError(`verify: ${dir}: no such case folder`);
+  if (!statSync(dir).isDirectory()) throw new CliError(`verify: ${dir}: a file, not a case folder`);
+  if (!(await looksLikeCase(dir)))
+    throw new CliError(`verify: ${dir}: not a case folder (none of manifest.json, report.json, capture.warc.gz, message.json)`);
   let publicKeyPem: string | undefined;
   if (parsed.values.key) {
     try {
@@ -67,4 +70,27 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   return result.ok ? ExitCode.Ok : ExitCode.Failed;
+}
+
+/**
+ * A folder holding none of the files a case is made of is not a case: "CHANGED, every file
+ * missing" would say evidence was tampered with where there never was any. A case with some
+ * of them gone is still verified, and fails.
+ */
+async function looksLikeCase(dir: string): Promise<boolean> {
+  const { readdirSync } = await import('node:fs');
+  const layout = await import('../case/case-layout.js');
+  const { COMPARISON_FILE } = await import('../compare/comparison-case.js');
+  const caseFiles = new Set([
+    layout.MANIFEST_FILE,
+    layout.REPORT_FILE,
+    layout.WARC_FILE,
+    layout.HAR_FILE,
+    layout.WACZ_FILE,
+    layout.PARTIAL_FILE,
+    layout.MESSAGE_EML_FILE,
+    layout.MESSAGE_RECORD_FILE,
+    COMPARISON_FILE,
+  ]);
+  return readdirSync(dir).some((name) => caseFiles.has(name));
 }

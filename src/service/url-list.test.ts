@@ -337,3 +337,11 @@ test(`a quote never closed holds at most ${MAX_RECORD_LINES} lines: past them it
   assert.equal(items.length, 301);
   assert.deepEqual(items.at(-1), { line: 302, url: 'https://a.test/301' });
 });
+
+test('a binary file given as a list (NUL bytes at its start) is refused whole, not read as hundreds of junk lines', async () => {
+  const elf = Buffer.concat([Buffer.from('\x7fELF\x02\x01\x01\x00\x00\x00', 'latin1'), Buffer.from('\nhttp://a.example/\n')]);
+  await assert.rejects(readInputList('-', Readable.from([elf])), /binary data \(NUL bytes\), not a text list of URLs/);
+  // UTF-16LE text is mostly NUL bytes, and is still a list.
+  const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('http://a.example/\n', 'utf16le')]);
+  assert.equal((await readInputList('-', Readable.from([utf16]))).length, 1);
+});

@@ -323,7 +323,11 @@ class TextStreamDecoder {
     if (first === 0xfe && second === 0xff) throw new Error('the list is UTF-16 big-endian: save it as UTF-8');
     const utf16 = first === 0xff && second === 0xfe;
     this.decoder = new StringDecoder(utf16 ? 'utf16le' : 'utf8');
-    return this.decoder.write(utf16 ? this.head.subarray(2) : this.head);
+    const text = this.decoder.write(utf16 ? this.head.subarray(2) : this.head);
+    // No text list holds a NUL: a program, an image or an archive given by mistake is refused at
+    // once rather than reported line by line, hundreds of lines of escaped bytes.
+    if (text.includes('\u0000')) throw new Error('binary data (NUL bytes), not a text list of URLs');
+    return text;
   }
 }
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../report.js';
 import type { MailAnalysis } from '../mail/parse.js';
+import { UserError } from '../errors.js';
 import { CaseStore } from './case-store.js';
 import { caseRows } from './case-rows.js';
 import { messageFacts } from './case-folder.js';
@@ -380,4 +381,15 @@ test('the same link in two messages, traced once: the feed counts the trace for 
   } finally {
     store.close();
   }
+});
+
+test('a cases folder that cannot be made is a one-line user error, not an internal one', () => {
+  const file = join(casesDir(), 'a-file');
+  writeFileSync(file, 'not a folder');
+  assert.throws(
+    () => CaseStore.open(join(file, 'cases')),
+    (err: Error) =>
+      err instanceof UserError &&
+      /^cases folder .*a-file\/cases: cannot be created or written \(a file stands in its path\)$/.test(err.message),
+  );
 });

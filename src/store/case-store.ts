@@ -11,6 +11,7 @@ import { caseRows, type CaseKind, type CaseRow, type CaseRows } from './case-row
 import { fileRows } from './file-rows.js';
 import { pivotFilters, searchSql, type PivotKind, type SearchFilters } from './search-query.js';
 import { RequestLedger } from './ledger.js';
+import { UserError } from '../errors.js';
 import { requestedUrlOf } from './requested-url.js';
 
 export interface CaseSummary {
@@ -91,8 +92,12 @@ export class CaseStore {
   /** Opens the index of a cases folder (both created when missing). */
   static open(casesDir: string): CaseStore {
     const dir = resolve(casesDir);
-    mkdirSync(dir, { recursive: true });
-    return new CaseStore(dir, openDatabase(databasePath(dir)));
+    try {
+      mkdirSync(dir, { recursive: true });
+      return new CaseStore(dir, openDatabase(databasePath(dir)));
+    } catch (err) {
+      throw unusableFolder(casesDir, err);
+    }
   }
 
   close(): void {
@@ -305,4 +310,12 @@ function isDirectory(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A cases folder that cannot be made or written (under a file, read-only, no permission) is the user's to fix, not a bug. */
+function unusableFolder(casesDir: string, err: unknown): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !/^(E[A-Z]+|SQLITE_(CANTOPEN|READONLY|PERM|IOERR)\w*)$/.test(code)) return err;
+  const why = code === 'ENOTDIR' ? 'a file stands in its path' : code === 'EACCES' || code === 'EPERM' ? 'no permission' : code;
+  return new UserError(`cases folder ${casesDir}: cannot be created or written (${why})`);
 }
