@@ -77,7 +77,8 @@ recipient map:
 
 trace options (as for "clicktrace trace"):${TRACE_OPTIONS_HELP}${BATCH_OPTIONS_HELP}${SERVER_OPTIONS_HELP}
                              With --server each e-mail is uploaded whole: the server keeps the
-                             message case and traces its main link (or link N of --trace N).
+                             message case and traces its main link (or link N of --trace N),
+                             exploring its landing page as here unless --click or --no-explore.
 `;
 
 type Mode = { kind: 'static' } | { kind: 'main' } | { kind: 'all' } | { kind: 'index'; index: number };
