@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jsonLines, runCli } from './support/cli-process.js';
+import { batchDone as doneOnServer } from './support/batches.js';
 import { chromium, type Browser } from 'playwright-core';
 import { tempDir } from './helpers.js';
 import { SEED_CONTACT_URL, SEED_URL, startLab, type Lab } from '../src/lab/index.js';
@@ -44,15 +45,7 @@ after(async () => {
 /** A seed link of its own (the tracker serves its landing page for any other query): traced once per test. */
 const seed = (tag: string) => `${SEED_URL}&t=${tag}-${process.pid}`;
 
-async function batchDone(id: string, timeoutMs = 90_000): Promise<BatchView> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { batch } = (await (await fetch(`${serve.server.url}/api/batches/${id}`)).json()) as { batch: BatchView };
-    if (batch.state === 'done') return batch;
-    if (Date.now() > deadline) throw new Error(`batch ${id} not done: ${JSON.stringify(batch.counts)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const batchDone = (id: string) => doneOnServer(serve.server.url, id);
 
 async function caseReport(caseId: string): Promise<Report> {
   return (await (await fetch(`${serve.server.url}/cases/${caseId}/files/report.json`)).json()) as Report;
