@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jsonLines, runCli } from './support/cli-process.js';
+import { batchDone as doneOnServer } from './support/batches.js';
 import { chromium, type Browser } from 'playwright-core';
 import { tempDir } from './helpers.js';
 import { startLab, type Lab } from '../src/lab/index.js';
@@ -38,15 +39,7 @@ after(async () => {
   rmSync(cases, { recursive: true, force: true });
 });
 
-async function batchDone(id: string, timeoutMs = 60_000): Promise<BatchView> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { batch } = (await (await fetch(`${serve.server.url}/api/batches/${id}`)).json()) as { batch: BatchView };
-    if (batch.state === 'done') return batch;
-    if (Date.now() > deadline) throw new Error(`batch ${id} not done: ${JSON.stringify(batch.counts)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const batchDone = (id: string) => doneOnServer(serve.server.url, id);
 
 test('a 6-line list through the API and the form: junk reported by line, duplicate and defanged link traced once, cases open', async () => {
   const [a, b, c] = ['http-301', 'http-302', 'http-307'].map((name) => lab.scenarios[name].url);

@@ -77,7 +77,8 @@ recipient map:
 
 trace options (as for "clicktrace trace"):${TRACE_OPTIONS_HELP}${BATCH_OPTIONS_HELP}${SERVER_OPTIONS_HELP}
                              With --server each e-mail is uploaded whole: the server keeps the
-                             message case and traces its main link (or link N of --trace N).
+                             message case and traces its main link (or link N of --trace N),
+                             exploring its landing page as here unless --click or --no-explore.
 `;
 
 type Mode = { kind: 'static' } | { kind: 'main' } | { kind: 'all' } | { kind: 'index'; index: number };
@@ -135,8 +136,6 @@ export async function run(argv: string[]): Promise<number> {
   if (onServer && mode.kind === 'all')
     throw new CliError('mail: --server traces one link per message (--trace main or N); --trace all traces here');
   if (onServer && fetchPixels) throw new CliError('mail: --fetch-pixels traces here; it does not go with --server');
-  if (onServer && parsed.values['no-explore'])
-    throw new CliError('mail: --no-explore does not apply with --server: the server traces with its own options');
   const concurrency = onServer ? onServer.concurrency : concurrencyOption(parsed.values.concurrency);
   const json = parsed.values.json ?? false;
   const baseOptions = traceOptionsFrom(parsed.values, 'http://placeholder.invalid/', ['clicktrace', 'mail', ...argv]);

@@ -3,6 +3,8 @@
 // see src/fleet/server-tracer.ts) instead of traced here; results stream back as usual.
 import { CliError, numberOption } from './command.js';
 import type { ServerTracer } from '../fleet/server-tracer.js';
+import { traceChoices, type TraceChoices } from '../service/submission-options.js';
+import { SubmissionError } from '../service/submission-error.js';
 
 export const SERVER_OPTIONS = {
   server: { type: 'string' },
@@ -15,13 +17,20 @@ export const SERVER_WINDOW = 200;
 export const SERVER_OPTIONS_HELP = `
   --server URL               submit the links to this clicktrace server (serve; with --queue, its
                              fleet of workers traces them) instead of tracing here; its cases folder
-                             and its trace options apply, results stream back the same way.
+                             applies, results stream back the same way. --click, --again, --explore,
+                             --explore-depth, --device, --user-agent and --timeout (mail: also
+                             --no-explore) go with every link, e-mail or list and the server applies
+                             them to each trace; the other trace options are the server's own and
+                             are refused here.
                              --concurrency is then the number of jobs waiting on the server at once
                              (default ${SERVER_WINDOW}). Ctrl-C stops this command only: the jobs
                              it submitted go on on the server (each line says which job)
   --token T                  the server's token (also read from CLICKTRACE_TOKEN)`;
 
-/** Options that mean nothing when the server traces: its own trace options apply. */
+/**
+ * Options a server cannot take per submission (its own settings apply): refused rather than dropped.
+ * The per-trace ones it does take (submission-options.ts) are forwarded: see serverChoices.
+ */
 const LOCAL_ONLY = [
   'resolve',
   'connect-to',
@@ -29,17 +38,23 @@ const LOCAL_ONLY = [
   'dns-server',
   'allow-private',
   'strict-tls',
-  'user-agent',
-  'device',
   'browser',
-  'timeout',
   'settle',
   'max-hops',
-  'explore',
-  'explore-depth',
   'out',
   'tsa',
 ];
+
+const FORWARDED = '--click, --again, --explore, --explore-depth, --device, --user-agent, --timeout';
+
+/** The submission field traceChoices names in its errors, as the command's option. */
+const OPTION_OF_FIELD: Record<string, string> = {
+  device: '--device',
+  userAgent: '--user-agent',
+  explore: '--explore',
+  exploreDepth: '--explore-depth',
+  timeout: '--timeout',
+};
 
 export interface ServerRun {
   tracer: ServerTracer;
@@ -55,7 +70,11 @@ export async function serverRun(values: Record<string, unknown>, log: (line: str
     return null;
   }
   const local = LOCAL_ONLY.find((name) => values[name] !== undefined && !(Array.isArray(values[name]) && values[name].length === 0));
-  if (local) throw new CliError(`--${local} does not apply with --server: the server traces with its own options`);
+  if (local)
+    throw new CliError(
+      `--${local} does not apply with --server: the server traces with its own setting for it (sent with each link: ${FORWARDED})`,
+    );
+  const choices = serverChoices(values);
   const concurrency = numberOption(values.concurrency as string | undefined, '--concurrency', { min: 1, max: 1000 }) ?? SERVER_WINDOW;
   const token = (values.token as string | undefined) ?? process.env.CLICKTRACE_TOKEN ?? null;
   const [{ ServerClient, ServerError, serverBaseUrl }, { ServerTracer }] = await Promise.all([
@@ -69,5 +88,35 @@ export async function serverRun(values: Record<string, unknown>, log: (line: str
     if (err instanceof ServerError) throw new CliError(err.message);
     throw err;
   }
-  return { tracer: new ServerTracer(new ServerClient(base, token), concurrency, log), base, concurrency };
+  return {
+    tracer: new ServerTracer(new ServerClient(base, token), concurrency, log, {
+      options: choices,
+      clicks: (values.click as string[] | undefined) ?? [],
+    }),
+    base,
+    concurrency,
+  };
+}
+
+/**
+ * The command's per-trace options as one submission's choices, checked here against the limits
+ * the server applies (a --timeout over its maximum, say), so a bad one is refused before anything is sent.
+ */
+export function serverChoices(values: Record<string, unknown>): TraceChoices {
+  const noExplore = values['no-explore'] === true;
+  if (noExplore && (values.explore !== undefined || values['explore-depth'] !== undefined))
+    throw new CliError('--no-explore and --explore exclude each other');
+  try {
+    return traceChoices({
+      device: values.device,
+      userAgent: values['user-agent'],
+      explore: noExplore ? false : values.explore,
+      exploreDepth: values['explore-depth'],
+      timeout: values.timeout,
+    });
+  } catch (err) {
+    if (!(err instanceof SubmissionError)) throw err;
+    const message = err.message.replace(/^(\w+):/, (all, field: string) => `${OPTION_OF_FIELD[field] ?? all}:`);
+    throw new CliError(`${message} (with --server)`);
+  }
 }

@@ -3,6 +3,7 @@
 // states, case reports). Node's own fetch; every call has a time limit.
 import type { Report } from '../report.js';
 import type { BatchView, JobSummary } from '../service/trace-service.js';
+import { choiceFields, type TraceChoices } from '../service/submission-options.js';
 import { BUNDLE_CONTENT_TYPE } from '../case/case-bundle.js';
 import type { ClaimRequest, ClaimResponse, FailRequest, HeartbeatRequest, HeartbeatResponse, IngestResponse } from './protocol.js';
 import { CLAIM_HEADER, FLEET_API } from './protocol.js';
@@ -80,14 +81,20 @@ export class ServerClient {
     throw errorOf(answer);
   }
 
-  /** POST /api/submit of a URL; the job, or a ServerError saying why it was refused. */
-  submitUrl(input: { url: string; again?: boolean; clicks?: string[] }): Promise<JobSummary> {
-    return this.call<{ job: JobSummary }>('POST', '/api/submit', { json: input }).then((a) => ok(a).job);
+  /** POST /api/submit of a URL (with its trace options); the job, or a ServerError saying why it was refused. */
+  submitUrl(input: { url: string; again?: boolean; clicks?: string[]; options?: TraceChoices }): Promise<JobSummary> {
+    const { options, ...rest } = input;
+    return this.call<{ job: JobSummary }>('POST', '/api/submit', { json: { ...rest, ...choiceFields(options ?? {}) } }).then(
+      (a) => ok(a).job,
+    );
   }
 
   /** POST /api/submit of an e-mail (its main link, or link number `link`, is traced). */
-  submitMessage(raw: Buffer, options: { again?: boolean; link?: number | null; clicks?: string[] }): Promise<JobSummary> {
-    const query = new URLSearchParams();
+  submitMessage(
+    raw: Buffer,
+    options: { again?: boolean; link?: number | null; clicks?: string[]; options?: TraceChoices },
+  ): Promise<JobSummary> {
+    const query = new URLSearchParams(choiceFields(options.options ?? {}));
     for (const click of options.clicks ?? []) query.append('click', click);
     if (options.again) query.set('again', '1');
     if (options.link) query.set('link', String(options.link));
@@ -96,8 +103,11 @@ export class ServerClient {
   }
 
   /** POST /api/submit of a list file as one batch (the server reads it as `trace --input` does); the batch, or a ServerError. */
-  submitList(raw: Buffer, options: { filename: string | null; again?: boolean; clicks?: string[] }): Promise<BatchView> {
-    const query = new URLSearchParams();
+  submitList(
+    raw: Buffer,
+    options: { filename: string | null; again?: boolean; clicks?: string[]; options?: TraceChoices },
+  ): Promise<BatchView> {
+    const query = new URLSearchParams(choiceFields(options.options ?? {}));
     if (options.filename) query.set('filename', options.filename);
     if (options.again) query.set('again', '1');
     for (const click of options.clicks ?? []) query.append('click', click);

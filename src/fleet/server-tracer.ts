@@ -15,6 +15,7 @@ import { JobQueue } from '../service/job-queue.js';
 import { normalizedTraceUrl, type TraceOutcome, type TraceRequest, type TraceRunner } from '../service/tracer.js';
 import { ServerError, type ServerClient } from './server-client.js';
 import { pause } from './timing.js';
+import type { TraceChoices } from '../service/submission-options.js';
 
 const POLL_MS = 400;
 const IDS_PER_POLL = 200;
@@ -46,8 +47,19 @@ export class ServerTracer implements TraceRunner {
     private readonly client: ServerClient,
     concurrency: number,
     private readonly log: (line: string) => void = () => undefined,
+    /** The command's per-trace options (device, user agent, explore, timeout; --click), sent with every submission. */
+    private readonly defaults: { options?: TraceChoices; clicks?: string[] } = {},
   ) {
     this.queue = new JobQueue(concurrency);
+  }
+
+  private get choices(): TraceChoices {
+    return this.defaults.options ?? {};
+  }
+
+  /** A submission's texts to click: its own, else the command's --click. */
+  private clicks(own: string[] | undefined): string[] {
+    return own?.length ? own : (this.defaults.clicks ?? []);
   }
 
   get concurrency(): number {
@@ -67,7 +79,10 @@ export class ServerTracer implements TraceRunner {
       // The text as the user wrote it (defanged, quoted...) goes to the server, which reads it as the
       // batch did and keeps it in the case.
       const written = request.analysis?.given ?? url;
-      const sent = await this.submit(() => this.client.submitUrl({ url: written, again, clicks: request.clicks ?? [] }), again);
+      const sent = await this.submit(
+        () => this.client.submitUrl({ url: written, again, clicks: this.clicks(request.clicks), options: this.choices }),
+        again,
+      );
       if ('refused' in sent) return { kind: 'failed', url, caseId: null, error: sent.refused };
       return this.outcome(url, await this.finished(sent.job, request.onStart));
     });
@@ -80,7 +95,10 @@ export class ServerTracer implements TraceRunner {
   ): Promise<MessageSent | { error: string }> {
     return this.enqueue(async () => {
       if (this.stopped) return { error: `not submitted: ${this.stopped}` };
-      const sent = await this.submit(() => this.client.submitMessage(raw, options), options.again);
+      const sent = await this.submit(
+        () => this.client.submitMessage(raw, { ...options, clicks: this.clicks(options.clicks), options: this.choices }),
+        options.again,
+      );
       if ('refused' in sent) return { error: sent.refused };
       const ended = await this.finished(sent.job, options.onStart);
       const url = ended.url;
@@ -105,7 +123,7 @@ export class ServerTracer implements TraceRunner {
     try {
       // A queue too full for the whole list is not waited for: sent link by link, the list waits its turn on this side.
       batch = await this.sent(
-        () => this.client.submitList(raw, options),
+        () => this.client.submitList(raw, { ...options, clicks: this.clicks(options.clicks), options: this.choices }),
         options.again,
         (err) => err.code !== 'queue-full',
       );

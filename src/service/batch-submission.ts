@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { parseTraceUrl, requestKey } from '../capture/trace-input.js';
 import { readInputItems, type InputItem } from './url-list.js';
 import { SubmissionError } from './submission-error.js';
+import type { TraceChoices } from './submission-options.js';
 
 export type BatchItemState = 'queued' | 'running' | 'done' | 'failed' | 'duplicate' | 'invalid';
 
@@ -45,6 +46,9 @@ export interface BatchSubmission {
   endedAt: string | null;
   state: 'running' | 'done';
   again: boolean;
+  /** The texts every item clicks, and the trace options applied to every item (as submitted). */
+  clicks?: string[];
+  options?: TraceChoices;
   items: BatchItem[];
 }
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { choiceArguments, traceChoices } from './submission-options.js';
+import { choiceArguments, choiceFields, traceChoices } from './submission-options.js';
 import { SubmissionError } from './submission-error.js';
 
 test('traceChoices: the JSON and form shapes give the same validated options', () => {
@@ -54,4 +54,14 @@ test('choiceArguments: the options as the trace command writes them (the case re
   ]);
   assert.deepEqual(choiceArguments({ exploreDepth: 2 }), ['--explore-depth', '2']);
   assert.deepEqual(choiceArguments({}), []);
+});
+
+test('choiceFields: what a client sends reads back as the same choices', () => {
+  for (const choices of [
+    {},
+    { device: 'mobile', userAgent: 'UA/1.0 (x)', exploreDepth: 2, timeoutMs: 25_000 },
+    { exploreDepth: 0 },
+    { timeoutMs: 1500 },
+  ] as const)
+    assert.deepEqual(traceChoices(choiceFields(choices)), choices);
 });

@@ -92,3 +92,20 @@ export function choiceArguments(choices: TraceChoices): string[] {
     ...(choices.timeoutMs !== undefined ? ['--timeout', String(choices.timeoutMs / 1000)] : []),
   ];
 }
+
+/**
+ * The choices as a submission's fields (JSON names, which the query and the form also read):
+ * what a client (`trace --server`, `mail --server`) sends so that traceChoices on the server
+ * gives back the same choices.
+ */
+export function choiceFields(choices: TraceChoices): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (choices.device) fields.device = choices.device;
+  if (choices.userAgent) fields.userAgent = choices.userAgent;
+  if (choices.exploreDepth !== undefined) {
+    if (choices.exploreDepth > 0) fields.exploreDepth = String(choices.exploreDepth);
+    else fields.explore = 'off';
+  }
+  if (choices.timeoutMs !== undefined) fields.timeout = String(choices.timeoutMs / 1000);
+  return fields;
+}

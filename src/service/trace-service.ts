@@ -322,6 +322,8 @@ export class TraceService {
       endedAt: null,
       state: 'running',
       again: input.again ?? false,
+      ...(clicks.length ? { clicks } : {}),
+      ...withOptions(input.options),
       items,
     };
     this.batches.set(batch.id, batch);
@@ -587,8 +589,11 @@ export class TraceService {
       if (message) {
         const main = message.record.links.find((l) => l.index === job.link);
         if (!main) return this.finish(job, 'failed', `its message has no link ${job.link ?? '?'}`);
-        // As `mail --trace`: the landing page's call-to-action is clicked, unless clicks were given.
-        const messageOptions = job.clicks.length ? {} : { options: { exploreDepth: this.options.trace?.exploreDepth || 1 } };
+        // As `mail --trace`: the landing page's call-to-action is clicked, unless clicks were given;
+        // the job's own options (its explore, or explore off, among them) go over that default.
+        const messageOptions = job.clicks.length
+          ? {}
+          : { options: { exploreDepth: this.options.trace?.exploreDepth || 1, ...job.options } };
         const traced = await traceMessage(this.store, { dir: message.dir, record: message.record, targets: [linkTarget(main)] }, (link) =>
           trace({ ...request, ...messageOptions, analysis: link.analysis! }).then((outcome) => batchEntry(outcome, null, link.url)),
         );

@@ -24,18 +24,19 @@ import { route, type RequestContext, type Route } from './router.js';
 import { sendJson, sendJsonError } from './responses.js';
 import { readSubmission } from './submission-input.js';
 import { SubmissionError, type BatchView, type Job } from '../service/trace-service.js';
-import { BodyError } from './request-body.js';
+import { BodyError, type FormData } from './request-body.js';
 import { loadCaseDetails, loadCaseExchanges, loadCaseView } from './case-data.js';
 import { securityHeaders, APP_CSP } from './security.js';
 import { queuePlace } from './views/job-page.js';
 import { jsonText } from '../visible.js';
 
-export async function submit(ctx: RequestContext): Promise<{ job: Job } | { batch: BatchView }> {
+export async function submit(ctx: RequestContext, formRead?: (form: FormData) => void): Promise<{ job: Job } | { batch: BatchView }> {
   const { service } = ctx;
   const input = await readSubmission(
     ctx.req,
     { maxMessageBytes: service.maxMessageBytes, maxListBytes: service.maxListBytes },
     ctx.url.searchParams,
+    formRead,
   );
   const { options } = input;
   if (input.list)

@@ -13,15 +13,15 @@ import { downloadName, resolveCaseFile } from './case-files.js';
 import { APP_CSS, APP_JS } from './static-assets.js';
 import { APP_CSP, securityHeaders } from './security.js';
 import { layout } from './views/layout.js';
-import { homeBody, jobList, submitForm, type SubmitFormState } from './views/home-page.js';
+import { homeBody, jobList, keptFields, submitForm, type SubmitFormState } from './views/home-page.js';
 import { caseListBody } from './views/case-list.js';
 import { caseBody } from './views/case-page.js';
 import { jobBody } from './views/job-page.js';
-import { batchBody, batchList } from './views/batch-page.js';
+import { batchBody, batchList, batchPageQuery } from './views/batch-page.js';
 import { queuePanel, inProcessQueue } from './views/queue-panel.js';
 import { errorBody } from './views/error-page.js';
 import { recipientsBody, RECIPIENT_MAP_EXAMPLE, type RecipientsPageState } from './views/recipients-page.js';
-import { formFromUrlencoded, mediaType, readBody, formFromParts, parseMultipart } from './request-body.js';
+import { formFromUrlencoded, mediaType, readBody, formFromParts, parseMultipart, type FormData } from './request-body.js';
 import { casesRecipientMap, RECIPIENT_MAP_FILE, RecipientMapError, saveRecipientMap } from '../mail/recipient-map.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,12 +49,14 @@ function home(ctx: RequestContext, status: number, state: SubmitFormState): void
 }
 
 async function submitFromForm(ctx: RequestContext): Promise<void> {
+  let form: FormData | null = null;
   try {
-    const submitted = await submit(ctx);
+    const submitted = await submit(ctx, (read) => (form = read));
     redirect(ctx.res, 'batch' in submitted ? appPath('batches', submitted.batch.id) : appPath('jobs', submitted.job.id));
   } catch (err) {
     if (err instanceof SubmissionError || err instanceof BodyError) {
-      home(ctx, err.status, { error: err.message });
+      // What was sent comes back in the form (a body too large to read is not there to keep).
+      home(ctx, err.status, { error: err.message, ...(form ? keptFields(form) : {}) });
       return;
     }
     throw err;
@@ -167,7 +169,8 @@ export const pageRoutes: Route[] = [
   route('GET', /^\/batches\/([^/]+)$/, (ctx, id) => {
     const batch = ctx.service.batchView(id);
     if (!batch) return notFound(ctx, `No batch ${id}.`);
-    sendHtml(ctx.res, 200, layout(`Batch ${batch.id}`, batchBody(batch), batch.state === 'done' ? {} : { refreshSeconds: 3 }));
+    const body = batchBody(batch, batchPageQuery(ctx.url.searchParams));
+    sendHtml(ctx.res, 200, layout(`Batch ${batch.id}`, body, batch.state === 'done' ? {} : { refreshSeconds: 3 }));
   }),
   route('GET', /^\/jobs\/([^/]+)$/, (ctx, id) => {
     const job = ctx.service.job(id);

@@ -148,6 +148,8 @@ dl.facts dd { margin: 0; }
 .kind, .state, .via, .flag { display: inline-block; font-size: .8em; padding: 0 .4rem; border-radius: 4px; background: #eaecf0; }
 .state-done { background: #dcfae6; } .state-failed { background: #fee4e2; } .state-running { background: #fef0c7; }
 .state-invalid { background: #fee4e2; } .state-duplicate { background: #eaecf5; }
+.batch-shows a, .batch-shows strong { margin-right: .5rem; }
+details.feed-more summary { cursor: pointer; color: var(--muted); }
 .flag-bad { color: var(--bad); }
 ol.timeline { list-style: none; margin: 0; padding: 0 0 0 1.2rem; border-left: 3px solid var(--line); }
 li.hop { position: relative; margin: 0 0 1rem; padding: .6rem .8rem; background: #fff; border: 1px solid var(--line); border-radius: 8px; }

@@ -35,7 +35,13 @@ const JSON_LIMIT = 64 * 1024;
 const LIST_TYPES = new Set(['text/plain', 'text/csv', 'text/tab-separated-values']);
 const FORM_OVERHEAD = 64 * 1024;
 
-export async function readSubmission(req: IncomingMessage, limits: SubmissionLimits, query: URLSearchParams): Promise<Submission> {
+/** `formRead`: called with a form's fields once they are read, before they are checked (the page keeps them when refused). */
+export async function readSubmission(
+  req: IncomingMessage,
+  limits: SubmissionLimits,
+  query: URLSearchParams,
+  formRead?: (form: FormData) => void,
+): Promise<Submission> {
   const { maxMessageBytes, maxListBytes } = limits;
   const type = mediaType(req);
   if (type === 'application/json') {
@@ -85,6 +91,7 @@ export async function readSubmission(req: IncomingMessage, limits: SubmissionLim
     );
   else if (type === 'application/x-www-form-urlencoded') form = formFromUrlencoded(await readBody(req, JSON_LIMIT + 3 * maxListBytes));
   else throw new BodyError('send JSON, a form, or a message/rfc822 body', 415);
+  formRead?.(form);
   const file = form.files.find((f) => f.name === 'message' && f.data.length > 0);
   if (file && file.data.length > maxMessageBytes) throw new BodyError(`the message is larger than ${maxMessageBytes} bytes`, 413);
   // The list: an uploaded file (field "list") or pasted lines (the same field as text).

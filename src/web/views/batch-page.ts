@@ -1,11 +1,48 @@
 // A submitted list as one batch: its progress, each line's outcome with its case and job, and,
 // once it ended, who is responsible across its cases (the feed report's tables). While it runs
-// the page reloads itself (layout refreshSeconds): no script needed.
-import { appPath, html, type SafeHtml } from '../html.js';
+// the page reloads itself (layout refreshSeconds): no script needed. A long list is shown a page
+// of lines at a time, and by state (?show=problems: what failed, ended in an error or was not traced).
+import { appPath, appUrl, html, type SafeHtml } from '../html.js';
 import type { BatchView } from '../../service/trace-service.js';
 import type { BatchCounts, BatchItem, BatchSubmission } from '../../service/batch-submission.js';
 import { caseLink, time } from './widgets.js';
 import { feedSections, feedTotals } from './feed-report.js';
+import { choiceArguments } from '../../service/submission-options.js';
+
+/** Which lines the page lists: all of them, or those of one kind. */
+export const BATCH_SHOWS = {
+  all: { label: 'all', test: (_i: BatchItem) => true },
+  problems: {
+    label: 'problems',
+    test: (i: BatchItem) => i.state === 'failed' || i.state === 'invalid' || (i.state === 'done' && !!i.chainError),
+  },
+  waiting: { label: 'waiting or running', test: (i: BatchItem) => i.state === 'queued' || i.state === 'running' },
+  traced: { label: 'traced', test: (i: BatchItem) => i.state === 'done' },
+  duplicates: { label: 'repeats', test: (i: BatchItem) => i.state === 'duplicate' },
+} as const;
+export type BatchShow = keyof typeof BATCH_SHOWS;
+/** Lines per page of the batch page. */
+export const BATCH_PAGE_LINES = 100;
+
+export interface BatchPageQuery {
+  show: BatchShow;
+  /** 1-based. */
+  page: number;
+}
+
+/** ?show= and ?page= as the page reads them (anything unknown: all lines, first page). */
+export function batchPageQuery(params: URLSearchParams): BatchPageQuery {
+  const show = params.get('show') ?? 'all';
+  const page = Number(params.get('page') ?? '1');
+  return {
+    show: Object.hasOwn(BATCH_SHOWS, show) ? (show as BatchShow) : 'all',
+    page: Number.isInteger(page) && page >= 1 ? page : 1,
+  };
+}
+
+function batchUrl(id: string, show: BatchShow, page = 1): string {
+  return appUrl(appPath('batches', id), { show: show === 'all' ? null : show, page: page > 1 ? page : null });
+}
 
 function countsLine(c: BatchCounts): SafeHtml {
   const parts = [
@@ -22,6 +59,30 @@ function countsLine(c: BatchCounts): SafeHtml {
   return html`<p class="batch-counts" id="batch-counts">
     <progress id="batch-progress" max="${c.inputs}" value="${c.finished}">${c.finished} / ${c.inputs}</progress>
     ${parts.join(', ')}
+  </p>`;
+}
+
+/** The views of the list, each with its number of lines: the one shown is not a link. */
+function showTabs(batch: BatchView, shown: BatchShow): SafeHtml {
+  return html`<p class="batch-shows" id="batch-shows">
+    Lines:
+    ${(Object.keys(BATCH_SHOWS) as BatchShow[]).map((key) => {
+      const n = batch.items.filter(BATCH_SHOWS[key].test).length;
+      const label = `${BATCH_SHOWS[key].label} (${n})`;
+      return key === shown
+        ? html`<strong class="batch-show" data-show="${key}" data-count="${n}">${label}</strong> `
+        : html`<a class="batch-show" data-show="${key}" data-count="${n}" href="${batchUrl(batch.id, key)}">${label}</a> `;
+    })}
+  </p>`;
+}
+
+function linePager(batch: BatchView, query: BatchPageQuery, total: number, pages: number): SafeHtml {
+  if (pages <= 1) return html``;
+  const from = (query.page - 1) * BATCH_PAGE_LINES;
+  return html`<p class="pager batch-pager">
+    ${query.page > 1 ? html`<a rel="prev" href="${batchUrl(batch.id, query.show, query.page - 1)}">← previous</a>` : ''}
+    <span>lines ${from + 1}–${Math.min(total, from + BATCH_PAGE_LINES)} of ${total} (page ${query.page} of ${pages})</span>
+    ${query.page < pages ? html`<a rel="next" href="${batchUrl(batch.id, query.show, query.page + 1)}">next →</a>` : ''}
   </p>`;
 }
 
@@ -49,7 +110,12 @@ function itemRow(item: BatchItem): SafeHtml {
   </tr>`;
 }
 
-export function batchBody(batch: BatchView): SafeHtml {
+export function batchBody(batch: BatchView, query: BatchPageQuery = { show: 'all', page: 1 }): SafeHtml {
+  const listed = batch.items.filter(BATCH_SHOWS[query.show].test);
+  const pages = Math.max(1, Math.ceil(listed.length / BATCH_PAGE_LINES));
+  const page = Math.min(query.page, pages);
+  const rows = listed.slice((page - 1) * BATCH_PAGE_LINES, page * BATCH_PAGE_LINES);
+  const pager = linePager(batch, { ...query, page }, listed.length, pages);
   return html`<h1>Batch <code>${batch.id}</code></h1>
     <dl class="facts">
       <dt>List</dt>
@@ -64,24 +130,45 @@ export function batchBody(batch: BatchView): SafeHtml {
               <dd>traced even if traced before</dd>`
           : ''
       }
+      ${
+        batch.clicks?.length
+          ? html`<dt>Then click</dt>
+              <dd id="batch-clicks">${batch.clicks.map((c) => html`<q>${c}</q> `)}</dd>`
+          : ''
+      }
+      ${
+        batch.options && choiceArguments(batch.options).length
+          ? html`<dt>Options</dt>
+              <dd id="batch-options"><code>${choiceArguments(batch.options).join(' ')}</code></dd>`
+          : ''
+      }
     </dl>
     ${countsLine(batch.counts)}
-    <p><a href="${appPath('api', 'batches', batch.id)}">JSON</a></p>
-    <table class="batch-items">
-      <thead>
-        <tr>
-          <th class="num">Line</th>
-          <th>Link</th>
-          <th>State</th>
-          <th>Case</th>
-          <th>Job</th>
-          <th>Note</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${batch.items.map(itemRow)}
-      </tbody>
-    </table>
+    <p>
+      <a href="${appPath('api', 'batches', batch.id)}">JSON</a>
+      ${batch.aggregate ? html` · <a href="#batch-report">Who is responsible across this batch ↓</a>` : ''}
+    </p>
+    ${showTabs(batch, query.show)} ${pager}
+    ${
+      rows.length
+        ? html`<table class="batch-items">
+            <thead>
+              <tr>
+                <th class="num">Line</th>
+                <th>Link</th>
+                <th>State</th>
+                <th>Case</th>
+                <th>Job</th>
+                <th>Note</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${rows.map(itemRow)}
+            </tbody>
+          </table>`
+        : html`<p class="empty">No lines of this kind.</p>`
+    }
+    ${pager}
     ${
       batch.aggregate
         ? html`<section class="batch-report" id="batch-report">

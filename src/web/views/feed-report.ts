@@ -112,36 +112,60 @@ export function feedTotals(aggregate: FeedAggregate): SafeHtml {
   </p>`;
 }
 
-/** The tables of an aggregate, a section per dimension (the /report page, a batch's page). */
+/** Rows of a table shown at once; the rest (the least frequent) fold under "N more", which opens without script. */
+export const FEED_ROWS_SHOWN = 20;
+
+/** The head of a table of rows. */
+function feedTable(rows: readonly FeedRow[], options: FeedReportOptions): SafeHtml {
+  return html`<table class="feed">
+    <thead>
+      <tr>
+        <th>Name</th>
+        <th>Detail</th>
+        <th class="num">Messages</th>
+        <th class="num">Traces</th>
+        <th>First seen</th>
+        <th>Last seen</th>
+        <th>Example cases</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${rows.map((r) => rowHtml(r, options))}
+    </tbody>
+  </table>`;
+}
+
+/** The tables of an aggregate, a section per dimension (the /report page, a batch's page), after a line of links to each. */
 export function feedSections(aggregate: FeedAggregate, options: FeedReportOptions): SafeHtml {
-  const sections = FEED_DIMENSIONS.map((dimension) => {
-    const rows = aggregate.rows.filter((r) => r.dimension === dimension);
+  const byDimension = FEED_DIMENSIONS.map((dimension) => ({ dimension, rows: aggregate.rows.filter((r) => r.dimension === dimension) }));
+  const contents = html`<p class="feed-contents" id="feed-contents">
+    ${byDimension.map(
+      ({ dimension, rows }) =>
+        html`<a href="${`#feed-${safeClass(dimension)}`}" data-dimension="${dimension}"
+            >${DIMENSION_TITLES[dimension].replace(/ \(.*\)$/, '')} (${rows.length})</a
+          >
+          · `,
+    )}
+  </p>`;
+  const sections = byDimension.map(({ dimension, rows }) => {
     return html`<section class="feed-dimension" id="${`feed-${safeClass(dimension)}`}">
       <h2>${DIMENSION_TITLES[dimension]}</h2>
       ${
-        rows.length
-          ? html`<table class="feed">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Detail</th>
-                  <th class="num">Messages</th>
-                  <th class="num">Traces</th>
-                  <th>First seen</th>
-                  <th>Last seen</th>
-                  <th>Example cases</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${rows.map((r) => rowHtml(r, options))}
-              </tbody>
-            </table>`
-          : html`<p class="empty">None.</p>`
+        rows.length > FEED_ROWS_SHOWN
+          ? html`${feedTable(rows.slice(0, FEED_ROWS_SHOWN), options)}
+              <details class="feed-more">
+                <summary>${rows.length - FEED_ROWS_SHOWN} more (fewer messages and traces each)</summary>
+                ${feedTable(rows.slice(FEED_ROWS_SHOWN), options)}
+              </details>`
+          : rows.length
+            ? feedTable(rows, options)
+            : html`<p class="empty">None.</p>`
       }
     </section>`;
   });
   const hasAsData = aggregate.rows.some((r) => r.dimension === 'network' && r.source);
-  return html`${sections} ${aggregate.cloaking ? cloakingSection(aggregate.cloaking, options) : ''} ${hasAsData ? networkAttribution() : ''}`;
+  return html`${contents} ${sections} ${aggregate.cloaking ? cloakingSection(aggregate.cloaking, options) : ''}
+  ${hasAsData ? networkAttribution() : ''}`;
 }
 
 /**

@@ -6,11 +6,64 @@ import type { SearchResult } from '../../store/index.js';
 import { caseTable } from './case-list.js';
 import { caseLink, time } from './widgets.js';
 import { MAX_EXPLORE_DEPTH, MAX_TIMEOUT_SECONDS } from '../../service/submission-options.js';
+import type { FormData } from '../request-body.js';
 
 export interface SubmitFormState {
   url?: string;
+  /** Pasted lines of a list. */
+  list?: string;
   click?: string;
+  device?: string;
+  userAgent?: string;
+  explore?: string;
+  exploreDepth?: string;
+  timeout?: string;
+  again?: boolean;
+  /** Files that were sent with a refused submission: a browser cannot fill a file field, the analyst chooses them again. */
+  files?: string[];
   error?: string | null;
+}
+
+/** A refused form's fields as the form shows them again (pasted line breaks as the browser sent them, CRLF, back to LF). */
+export function keptFields(form: FormData): SubmitFormState {
+  const field = (name: string) => form.fields.get(name)?.[0];
+  const lines = (text: string | undefined) => text?.replace(/\r\n?/g, '\n');
+  const kept: SubmitFormState = {
+    url: field('url'),
+    list: lines(field('list')),
+    click: lines((form.fields.get('click') ?? form.fields.get('clicks'))?.join('\n')),
+    device: field('device'),
+    userAgent: field('user_agent'),
+    explore: field('explore'),
+    exploreDepth: field('explore_depth'),
+    timeout: field('timeout'),
+    again: field('again') !== undefined,
+    files: form.files.filter((f) => f.data.length > 0).map((f) => f.filename ?? f.name),
+  };
+  return Object.fromEntries(Object.entries(kept).filter(([, v]) => v !== undefined && v !== ''));
+}
+
+/**
+ * The list and click fields with the text sent: a line break is put right after the start tag,
+ * where the HTML parser drops one, so text that starts with a blank line comes back whole.
+ * Kept from prettier, which would add its own line break there.
+ */
+function textArea(name: 'list' | 'click', text: string | undefined): SafeHtml {
+  const content = text ? `\n${text}` : '';
+  // prettier-ignore
+  return name === 'list'
+    ? html`<textarea name="list" rows="3" spellcheck="false" placeholder="https://…&#10;hxxps://evil[.]example/…">${content}</textarea>`
+    : html`<textarea name="click" rows="2" placeholder="Find out more">${content}</textarea>`;
+}
+
+function choice(name: string, chosen: string | undefined, options: [string, string][]): SafeHtml {
+  return html`<select name="${name}">
+    ${options.map(([value, label]) =>
+      value === (chosen ?? '')
+        ? html`<option value="${value}" selected>${label}</option>`
+        : html`<option value="${value}">${label}</option>`,
+    )}
+  </select>`;
 }
 
 const PRIVATE_ALLOWED = 'This server may trace private and loopback addresses (--allow-private).';
@@ -25,6 +78,11 @@ export function submitForm(
   return html`<form class="submit" method="post" action="/submit" enctype="multipart/form-data">
     <h2>Trace a link</h2>
     ${state.error ? html`<p class="notice error" role="alert" id="submit-error">${state.error}</p>` : ''}
+    ${
+      state.error && state.files?.length
+        ? html`<p class="notice" id="submit-files">Choose the file again: ${state.files.join(', ')} (a browser does not keep it).</p>`
+        : ''
+    }
     <label
       >Link to follow
       <input
@@ -42,48 +100,67 @@ export function submitForm(
     /></label>
     <label
       >or a list of links, one a line (# comments and blank lines skipped; defanged links refanged), traced as one batch
-      <textarea name="list" rows="3" spellcheck="false" placeholder="https://…&#10;hxxps://evil[.]example/…"></textarea>
+      ${textArea('list', state.list)}
     </label>
     <label
       >or a list file (.txt, or a .csv/.tsv export with a url column, as PhishTank's or URLhaus's; up to
       ${Math.floor(options.maxListBytes / 1024 / 1024)} MiB, ${options.maxListUrls} URLs)
       <input type="file" name="list" accept=".txt,.csv,.tsv,text/plain,text/csv,text/tab-separated-values"
     /></label>
-    <label
-      >Then click (text of a link or button on the landing page; one per line, optional)
-      <textarea name="click" rows="2" placeholder="Find out more">${state.click ?? ''}</textarea>
-    </label>
-    <details class="trace-options-form" id="trace-options-form">
-      <summary>Options for this trace (the server's settings otherwise)</summary>
-      <label
-        >Device
-        <select name="device">
-          <option value="">server default</option>
-          <option value="desktop">desktop</option>
-          <option value="mobile">mobile</option>
-        </select></label
-      >
-      <label
-        >User agent <input type="text" name="user_agent" maxlength="512" placeholder="a normal desktop Chrome UA" spellcheck="false"
-      /></label>
-      <label
-        >Explore (click the landing page's call-to-action)
-        <select name="explore">
-          <option value="">server default</option>
-          <option value="on">on</option>
-          <option value="off">off</option>
-        </select></label
-      >
-      <label>Explore depth <input type="number" name="explore_depth" min="1" max="${MAX_EXPLORE_DEPTH}" step="1" /></label>
-      <label>Timeout (seconds) <input type="number" name="timeout" min="1" max="${MAX_TIMEOUT_SECONDS}" step="1" /></label>
-    </details>
+    <label>Then click (text of a link or button on the landing page; one per line, optional) ${textArea('click', state.click)} </label>
+    ${optionsBlock(state)}
     <label class="again"
-      ><input type="checkbox" name="again" value="1" /> Trace again even if this link was traced before (a link is otherwise requested only
-      once: single-use links)</label
+      >${state.again ? html`<input type="checkbox" name="again" value="1" checked />` : html`<input type="checkbox" name="again" value="1" />`}
+      Trace again even if this link was traced before (a link is otherwise requested only once: single-use links)</label
     >
     <p class="muted">${options.allowPrivate ? PRIVATE_ALLOWED : PRIVATE_REFUSED}</p>
     <button type="submit">Trace</button>
   </form>`;
+}
+
+/** The per-trace options, open when a refused submission gave some. */
+function optionsBlock(state: SubmitFormState): SafeHtml {
+  const fields = html`<summary>Options for this trace (the server's settings otherwise)</summary>
+    <label
+      >Device
+      ${choice('device', state.device, [
+        ['', 'server default'],
+        ['desktop', 'desktop'],
+        ['mobile', 'mobile'],
+      ])}</label
+    >
+    <label
+      >User agent
+      <input
+        type="text"
+        name="user_agent"
+        maxlength="512"
+        value="${state.userAgent ?? ''}"
+        placeholder="a normal desktop Chrome UA"
+        spellcheck="false"
+    /></label>
+    <label
+      >Explore (click the landing page's call-to-action)
+      ${choice('explore', state.explore, [
+        ['', 'server default'],
+        ['on', 'on'],
+        ['off', 'off'],
+      ])}</label
+    >
+    <label
+      >Explore depth
+      <input type="number" name="explore_depth" min="1" max="${MAX_EXPLORE_DEPTH}" step="1" value="${state.exploreDepth ?? ''}"
+    /></label>
+    <label
+      >Timeout (seconds) <input type="number" name="timeout" min="1" max="${MAX_TIMEOUT_SECONDS}" step="1" value="${state.timeout ?? ''}"
+    /></label>`;
+  return optionsGiven(state)
+    ? html`<details class="trace-options-form" id="trace-options-form" open>${fields}</details>`
+    : html`<details class="trace-options-form" id="trace-options-form">${fields}</details>`;
+}
+
+function optionsGiven(state: SubmitFormState): boolean {
+  return [state.device, state.userAgent, state.explore, state.exploreDepth, state.timeout].some((v) => v !== undefined && v !== '');
 }
 
 export function jobList(jobs: JobSummary[]): SafeHtml {
