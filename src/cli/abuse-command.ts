@@ -1,11 +1,12 @@
 // clicktrace abuse: drafts one abuse report (.eml, ready to review and send) per party the
 // case's evidence makes responsible. Nothing is sent.
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { CliError, parse } from './command.js';
 import { clean } from './terminal.js';
 import { ExitCode } from '../errors.js';
 import { jsonText } from '../visible.js';
+import { makeDirs } from '../make-dirs.js';
 
 const HELP = `usage: clicktrace abuse <case> [--out DIR] [--from ADDRESS] [--json]
 
@@ -45,7 +46,7 @@ export async function run(argv: string[]): Promise<number> {
   const evidence = await loadCaseEvidence(dir);
   const drafts = draftAbuseReports(evidence, { from });
   const out = resolve(parsed.values.out ?? `abuse-${basename(resolve(dir))}`);
-  mkdirSync(out, { recursive: true });
+  makeDirs(out);
   const listing: { file: string; party: string; roles: string[]; to: string; placeholder: boolean; source: string }[] = [];
   for (const draft of drafts) {
     const file = join(out, draft.fileName);

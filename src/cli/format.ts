@@ -1,6 +1,6 @@
 // Human output of a report. Every value that came from the network goes through clean().
 import type { ExploreStep, Report } from '../report.js';
-import { clean, truncate } from './terminal.js';
+import { clean, truncate, truncateMiddle } from './terminal.js';
 import { describeNetwork, networkSourceNote } from '../hosting/describe.js';
 
 /** A web hop without its scheme, as the hop lines show it; a link out of the web (mailto:, intent:, ftp:) keeps its scheme, which is what it is. */
@@ -28,7 +28,7 @@ export function formatChain(report: Report, caseDir: string | null): string {
     const network = hop.network
       ? ` (${clean(describeNetwork(hop.network))}${networkSourceNote(hop.network) ? `; ${clean(networkSourceNote(hop.network))}` : ''})`
       : '';
-    const where = `${clean(truncate(hostPath(hop.url), 100))}  ${clean(hop.ip ?? '-')}`;
+    const where = `${clean(truncateMiddle(hostPath(hop.url), 100))}  ${clean(hop.ip ?? '-')}`;
     lines.push(`${String(hop.index).padStart(3)}  ${status.padEnd(3)}  ${hop.via.padEnd(viaWidth)}  ${where}${network}${tls}${party}`);
     if (hop.error) lines.push(`${' '.repeat(8)}error: ${clean(hop.error)}`);
   }
@@ -57,7 +57,7 @@ function quoted(text: string): string {
 /** An explore step: what was clicked (text, score, why) or that nothing qualified, and what was passed over. */
 function formatExploreStep(step: ExploreStep): string[] {
   const indent = ' '.repeat(11);
-  const where = clean(truncate(hostPath(step.url), 90));
+  const where = clean(truncateMiddle(hostPath(step.url), 90));
   const lines: string[] = [];
   if (step.chosen) {
     lines.push(`Explore ${step.depth}: clicked ${quoted(step.chosen.text)} (score ${step.chosen.score}) on ${where}`);
@@ -70,7 +70,7 @@ function formatExploreStep(step: ExploreStep): string[] {
   }
   if (step.frames?.length) {
     const passed = step.frames.filter((f) => f.skipped);
-    const why = passed.slice(0, 3).map((f) => `${clean(truncate(hostPath(f.url), 60))} (${clean(f.skipped ?? '')})`);
+    const why = passed.slice(0, 3).map((f) => `${clean(truncateMiddle(hostPath(f.url), 60))} (${clean(f.skipped ?? '')})`);
     const ads = step.frames.filter((f) => !f.skipped && f.ad).map((f) => clean(truncate(f.ad ?? '', 60)));
     const adNote = ads.length ? ` (${ads.length === 1 ? 'a display ad' : `${ads.length} display ads`}: ${ads.slice(0, 3).join(', ')})` : '';
     lines.push(

@@ -1,9 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clean } from './terminal.js';
+import { clean, truncateMiddle } from './terminal.js';
 
 test('clean escapes control characters, DEL, C1 and bidi overrides', () => {
   assert.equal(clean('a\x1b[31mred\x07\r\nb\x7f\x9b\u202e'), 'a\\x1b[31mred\\x07\\x0d\\x0ab\\x7f\\x9b\\u202e');
   assert.equal(clean('plain <b>text</b> ünïcode'), 'plain <b>text</b> ünïcode');
   assert.equal(clean(null), '');
+});
+
+test('truncateMiddle keeps both ends of a long URL, so URLs differing at the end stay apart', () => {
+  const a = `t.example/c/${'x'.repeat(150)}AAAA`;
+  const b = `t.example/c/${'x'.repeat(150)}BBBB`;
+  assert.equal(truncateMiddle('short', 10), 'short');
+  assert.equal(truncateMiddle(a, 100).length, 100);
+  assert.ok(truncateMiddle(a, 100).startsWith('t.example/c/') && truncateMiddle(a, 100).endsWith('AAAA'));
+  assert.notEqual(truncateMiddle(a, 100), truncateMiddle(b, 100));
 });

@@ -10,3 +10,10 @@ export function clean(value: string | number | boolean | null | undefined): stri
 export function truncate(value: string, max: number): string {
   return value.length <= max ? value : `${value.slice(0, max - 1)}…`;
 }
+
+/** Cuts the middle out of a long URL: hops whose tokens differ only near the end still print apart. */
+export function truncateMiddle(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const tail = Math.floor((max - 1) / 3);
+  return `${value.slice(0, max - 1 - tail)}…${value.slice(value.length - tail)}`;
+}

@@ -60,8 +60,10 @@ last line {"kind":"summary", ...}. Ctrl-C stops the batch: running traces are cl
 interrupted (their cases kept and sealed; one that had not requested its link yet is "not
 started", to be traced by a rerun), the summary so far is printed, exit status 130 (143 for SIGTERM).
 
-Exit status: 0 when every chain ended on a page (or was traced before), 1 when one ended with
-an error or a line was not a URL (the cases are still written), 2 for bad input, 130 after Ctrl-C, 143 after SIGTERM.
+Exit status: 0 when every chain was followed to where it ended (a page, or an HTTP error such as a
+spent link's 410), or was traced before; 1 when one ended with a trace error (loop, timeout,
+network...) or a line was not a URL (the cases are still written), 2 for bad input, 130 after
+Ctrl-C, 143 after SIGTERM.
 
 options:${TRACE_OPTIONS_HELP}${BATCH_OPTIONS_HELP}${SERVER_OPTIONS_HELP}
   -i, --input FILE           read URLs from FILE, one per line (- for stdin); with --server the

@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { clicktraceHome } from '../home.js';
 import { processAlive } from '../capture/profiles.js';
+import { makeDirs } from '../make-dirs.js';
 
 const LOCK_FILE = 'lock.json';
 const MAX_SLOTS = 64;
@@ -61,7 +62,7 @@ export class Spool {
 
 /** Takes the lock of `dir` (null), or says who holds it. A lock of a process of this host that is gone is taken over. */
 function tryLock(dir: string): string | null {
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   const path = join(dir, LOCK_FILE);
   const mine = JSON.stringify({ host: hostname(), pid: process.pid, since: new Date().toISOString() }) + '\n';
   try {

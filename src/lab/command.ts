@@ -57,6 +57,12 @@ export async function runLabCommand(argv: string[], io: LabCommandIo = {}): Prom
   try {
     lab = await startLab({ dns, ...(dir ? { dir } : {}) });
   } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // A --dir that cannot be made or written is the user's to fix, not the lab failing.
+    if (dir && code && ['EEXIST', 'ENOTDIR', 'EACCES', 'EPERM', 'EROFS', 'ENOENT'].includes(code)) {
+      stderr.write(`clicktrace lab: --dir ${JSON.stringify(dir)}: cannot be created or written (${code})\n`);
+      return ExitCode.BadInput;
+    }
     stderr.write(`clicktrace lab: could not start: ${(err as Error).message}\n`);
     return ExitCode.Failed;
   }

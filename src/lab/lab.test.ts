@@ -6,7 +6,9 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
 import { connect, type PeerCertificate } from 'node:tls';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { startLab, requestMatches, type Lab } from './lab.js';
 import { labRequest, BROWSER_HEADERS } from './lab-client.js';
@@ -371,6 +373,12 @@ describe('lab lifecycle', () => {
     err.on('data', (c: Buffer) => (text += c.toString()));
     assert.equal(await runLabCommand(['--bogus'], { stderr: err }), 2);
     assert.match(text, /usage: clicktrace lab/);
+    // A --dir that is a file: the user's to fix (exit 2), in one line.
+    const file = join(mkdtempSync(join(tmpdir(), 'lab-dir-')), 'taken');
+    writeFileSync(file, '');
+    text = '';
+    assert.equal(await runLabCommand(['--dir', file], { stderr: err }), 2);
+    assert.match(text, /^clicktrace lab: --dir ".*taken": cannot be created or written \(EEXIST\)\n$/);
     assert.equal(shellQuote("it's"), `'it'\\''s'`);
     assert.equal(shellQuote('/tmp/a.pem'), '/tmp/a.pem');
   });

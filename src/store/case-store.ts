@@ -1,6 +1,6 @@
 // The case index over one cases folder: index a case folder (idempotent), rebuild everything
 // from the folders, search with filters, pivot on a shared value.
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Report } from '../report.js';
@@ -13,6 +13,7 @@ import { pivotFilters, searchSql, type PivotKind, type SearchFilters } from './s
 import { RequestLedger } from './ledger.js';
 import { UserError } from '../errors.js';
 import { requestedUrlOf } from './requested-url.js';
+import { makeDirs } from '../make-dirs.js';
 
 export interface CaseSummary {
   id: string;
@@ -93,7 +94,7 @@ export class CaseStore {
   static open(casesDir: string): CaseStore {
     const dir = resolve(casesDir);
     try {
-      mkdirSync(dir, { recursive: true });
+      makeDirs(dir);
       return new CaseStore(dir, openDatabase(databasePath(dir)));
     } catch (err) {
       throw unusableFolder(casesDir, err);
