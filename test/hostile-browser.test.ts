@@ -57,7 +57,11 @@ interface Run {
  * `clicktrace trace <scenario> --json` against the lab, watched through /proc. `during` runs once
  * the process is up (to send it a signal, or kill its renderer).
  */
-async function traceCli(scenario: string, args: string[], during?: (tree: ProcessTree, pid: number) => Promise<void>): Promise<Run> {
+async function traceCli(
+  scenario: string,
+  args: string[],
+  during?: (tree: ProcessTree, pid: number, running: () => boolean) => Promise<void>,
+): Promise<Run> {
   const out = tempDir('hostile-browser-');
   const url = lab.scenarios[scenario].url;
   const child = spawn(process.execPath, [CLI, 'trace', url, '--json', '--out', out, ...args, ...lab.traceArgs], {
@@ -68,10 +72,22 @@ async function traceCli(scenario: string, args: string[], during?: (tree: Proces
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  let running = true;
   const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-    child.on('exit', (code, signal) => resolve([code, signal])),
+    child.on('exit', (code, signal) => {
+      running = false;
+      resolve([code, signal]);
+    }),
   );
-  await during?.(tree, child.pid!);
+  try {
+    await during?.(tree, child.pid!, () => running);
+  } catch (error) {
+    // The process and the watch on its tree end with the test: left running, either keeps the file from ever ending.
+    child.kill('SIGKILL');
+    await exited;
+    tree.stop();
+    throw error;
+  }
   const [code, signal] = await exited;
   const exitedAt = Date.now();
   tree.stop();
@@ -138,9 +154,10 @@ async function assertWellEnded(run: Run, timeoutSeconds: number, what: string, {
   assert.doesNotMatch(run.stderr, /Warning/, `${what}: ${run.stderr}`);
 }
 
-/** Waits until the lab has served `url` once more than `before` times (the page is loading in the browser). */
-async function served(url: string, before: number): Promise<void> {
-  while (lab.hits(url) <= before) await new Promise((resolve) => setTimeout(resolve, 50));
+/** Waits until the lab has served `url` once more than `before` times (the page is loading in the browser), or the trace has ended. */
+async function served(url: string, before: number, running: () => boolean): Promise<void> {
+  while (lab.hits(url) <= before && running()) await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.ok(lab.hits(url) > before, `the trace ended before the lab served ${url}`);
 }
 
 // The traces are independent (each its own process, Chromium and cases folder, each tree watched on its
@@ -198,8 +215,8 @@ describe('hostile pages, two traces at a time', { concurrency: 2 }, () => {
   describe('the renderer-kill page, one trace at a time', { concurrency: 1 }, () => {
     test('a renderer killed under the trace: "renderer killed"', async () => {
       const before = lab.hits(KILL_TARGET_URL);
-      const run = await traceCli('renderer-kill', ['--timeout', '30', '--settle', '20000'], async (tree) => {
-        await served(KILL_TARGET_URL, before);
+      const run = await traceCli('renderer-kill', ['--timeout', '30', '--settle', '20000'], async (tree, _pid, running) => {
+        await served(KILL_TARGET_URL, before, running);
         // The page's renderer, as soon as the process tree shows it (a loaded machine is slow to).
         await new Promise((resolve) => setTimeout(resolve, 500));
         let renderers: ReturnType<typeof tree.members> = [];
@@ -224,8 +241,8 @@ describe('hostile pages, two traces at a time', { concurrency: 2 }, () => {
       test(`${signal} stops the trace where it is: the case is written with the reason, and Chromium goes`, async () => {
         let sentAt = 0;
         const before = lab.hits(KILL_TARGET_URL);
-        const run = await traceCli('renderer-kill', ['--timeout', '30', '--settle', '20000'], async (_tree, pid) => {
-          await served(KILL_TARGET_URL, before);
+        const run = await traceCli('renderer-kill', ['--timeout', '30', '--settle', '20000'], async (_tree, pid, running) => {
+          await served(KILL_TARGET_URL, before, running);
           sentAt = Date.now();
           process.kill(pid, signal);
         });
@@ -258,23 +275,28 @@ describe('hostile pages, two traces at a time', { concurrency: 2 }, () => {
       for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
         const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
         const tree = new ProcessTree(child.pid!).start(100);
+        // On a failure below: left running, the child or the watch on its tree would keep the file from ever ending.
+        const abandon = () => {
+          child.kill('SIGKILL');
+          tree.stop();
+        };
         // Bounded: a launch that never answers fails this test instead of holding the file open.
         const up = await Promise.race([
           once(child.stdout, 'data').then(() => true),
           new Promise<false>((resolve) => setTimeout(() => resolve(false), 60_000).unref()),
         ]);
-        if (!up) child.kill('SIGKILL');
+        if (!up) abandon();
         assert.ok(up, `${signal}: the child's Chromium did not come up within 60 s`);
         // Its first renderer comes a moment after Chromium answers (seconds on a loaded machine).
         const hasRenderer = () => tree.members().some((p) => p.command.includes('--type=renderer'));
         for (let waited = 0; !hasRenderer() && waited < 15_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
         tree.sample();
-        if (!hasRenderer()) child.kill('SIGKILL');
+        if (!hasRenderer()) abandon();
         assert.ok(hasRenderer(), `${signal}: Chromium is up`);
         const exited = once(child, 'exit');
         child.kill(signal);
         const gone = await Promise.race([exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 30_000).unref())]);
-        if (!gone) child.kill('SIGKILL');
+        if (!gone) abandon();
         assert.ok(gone, `${signal}: the child did not end within 30 s`);
         tree.stop();
         // SIGKILL leaves nothing of node to act: Chromium ends by itself when its pipe closes.
