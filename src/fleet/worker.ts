@@ -111,6 +111,7 @@ export class FleetWorker {
       this.client,
       () => this.identity.id,
       this.log,
+      options.trace?.tsa ?? null,
     );
     this.slots = new JobQueue(options.concurrency);
     this.tracer = new Tracer({

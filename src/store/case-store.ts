@@ -260,6 +260,12 @@ export class CaseStore {
     return new Set((this.db.prepare('SELECT id FROM cases').all() as { id: string }[]).map((r) => r.id));
   }
 
+  /** Case folders the index does not hold: cut off, being written, closed but not yet indexed, or unreadable. */
+  unindexedFolderNames(): string[] {
+    const known = this.indexedIds();
+    return this.caseFolderNames().filter((name) => !known.has(name));
+  }
+
   /** The case folders of the cases folder, by name (oldest first). */
   caseFolderNames(): string[] {
     let names: string[];
