@@ -143,5 +143,5 @@ function wholeRecords(dir: string): WarcRecordRead[] {
 }
 
 function warcinfoFields(record: WarcRecordRead): Map<string, string> {
-  return field(record, 'WARC-Type') === 'warcinfo' ? warcFields(record.block.toString('utf8')) : new Map();
+  return field(record, 'WARC-Type') === 'warcinfo' ? warcFields(record.block.toString('utf8')) : new Map<string, string>();
 }
