@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './helpers.js';
-import { jsonLines, startCli } from './support/cli-process.js';
+import { jsonLines, startCli, type CliRun } from './support/cli-process.js';
 import { assertCasesVerify, Server, startWorker, tokens, TOKEN, until, workersAlive, type JobView } from './support/fleet-cluster.js';
 import { freePort, redisMissing, startRedis } from './support/redis-server.js';
 import { writeSampleCase, START_URL } from './support/test-capture.js';
@@ -41,6 +41,19 @@ interface Line {
   case?: string | null;
   error?: string | null;
   final?: { url: string } | null;
+}
+
+/** The server's only job, once its trace recorded its first exchange (the worker is mid-trace). */
+function firstExchange(server: Server, submitted: CliRun): Promise<JobView> {
+  return until(
+    async () => {
+      const [listed] = await server.jobs();
+      const detail = listed && (await server.job(listed.id));
+      return detail && detail.events?.some((e) => e.kind === 'exchange') && detail;
+    },
+    120_000,
+    () => `the trace's first exchange: ${submitted.stderr()}`,
+  );
 }
 
 // Two tests at a time: each has its own redis-server, server and workers (the lab's single-use
@@ -330,15 +343,7 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
         // Its first request is answered (a 302), the next never is: the trace is running when the worker dies.
         const url = `${SINGLE_USE_SLOW_PREFIX}partial`;
         const submitted = startCli(['trace', url, '--json', '--server', server.url, '--token', TOKEN]);
-        const job = await until(
-          async () => {
-            const [listed] = await server.jobs();
-            const detail = listed && (await server.job(listed.id));
-            return detail && detail.events?.some((e) => e.kind === 'exchange') && detail;
-          },
-          120_000,
-          () => `the trace's first exchange: ${submitted.stderr()}`,
-        );
+        const job = await firstExchange(server, submitted);
         worker.child.kill('SIGKILL');
         await worker.exited;
         worker = startWorker(redis, server, spool);
@@ -407,15 +412,7 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
         await workersAlive(server, 1);
         const url = `${SINGLE_USE_SLOW_PREFIX}late`;
         const submitted = startCli(['trace', url, '--json', '--server', server.url, '--token', TOKEN]);
-        const job = await until(
-          async () => {
-            const [listed] = await server.jobs();
-            const detail = listed && (await server.job(listed.id));
-            return detail && detail.events?.some((e) => e.kind === 'exchange') && detail;
-          },
-          120_000,
-          () => `the trace's first exchange: ${submitted.stderr()}`,
-        );
+        const job = await firstExchange(server, submitted);
         worker.child.kill('SIGKILL');
         await worker.exited;
         const lost = await until(
