@@ -52,7 +52,7 @@ function firstExchange(server: Server, submitted: CliRun): Promise<JobView> {
       return detail && detail.events?.some((e) => e.kind === 'exchange') && detail;
     },
     120_000,
-    () => `the trace's first exchange: ${submitted.stderr()}`,
+    () => `the trace's first exchange: ${submitted.stderr()}; the server: ${server.run.stderr().slice(-2000)}`,
   );
 }
 
@@ -408,10 +408,11 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
       const spool = join(root, 'w1');
       const startOwnWorker = () => withHome(() => startWorker(redis, server, spool, ['--tsa', tsa.url]));
       let worker = startOwnWorker();
+      let submitted: CliRun | null = null;
       try {
         await workersAlive(server, 1);
         const url = `${SINGLE_USE_SLOW_PREFIX}late`;
-        const submitted = startCli(['trace', url, '--json', '--server', server.url, '--token', TOKEN]);
+        submitted = startCli(['trace', url, '--json', '--server', server.url, '--token', TOKEN]);
         const job = await firstExchange(server, submitted);
         worker.child.kill('SIGKILL');
         await worker.exited;
@@ -456,6 +457,7 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
         assert.deepEqual([repeat.kind, repeat.case], ['already-traced', caseId], again.stdout + again.stderr);
         assert.equal(lab.hits('/once-slow/late'), 1);
       } finally {
+        submitted?.child.kill('SIGKILL');
         worker.child.kill('SIGKILL');
         await worker.exited;
         await server.stop();

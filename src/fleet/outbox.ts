@@ -73,6 +73,11 @@ export class Outbox {
     private readonly log: (line: string) => void,
     /** The worker's time-stamping authority: a case sealed here gets its token as a case closed by its trace does. */
     private readonly tsa: TsaSettings | null = null,
+    /**
+     * Whether the open case a killed worker left was begun but its link not yet requested (the
+     * spool's ledger says so: service/cut-off-sweep.ts); such a claim is reported as not begun.
+     */
+    private readonly notRequested: (caseId: string) => boolean = () => false,
   ) {
     this.load();
   }
@@ -228,7 +233,7 @@ export class Outbox {
       const { caseId, job, nonce } = this.cutOff[0];
       const folder = join(this.casesDir, caseId);
       try {
-        const sealed = await sealCutOffCase(folder, this.sealingDir, cutOffReason, { tsa: this.tsa });
+        const sealed = this.notRequested(caseId) ? null : await sealCutOffCase(folder, this.sealingDir, cutOffReason, { tsa: this.tsa });
         if (sealed === null) {
           this.addFailure(job, nonce, CLAIMED_NOT_BEGUN);
           this.log(`case ${caseId} (job ${job}) was begun by a worker killed before its trace requested anything: nothing was requested`);
