@@ -133,6 +133,25 @@ test('kill -9 mid-batch, then a rerun: no URL is requested twice; reindex rebuil
   const firstTraced = jsonLines<Line>(first.stdout()).filter((l) => l.kind === 'trace');
   assert.ok(firstTraced.length >= 3 && firstTraced.length < 12, `killed mid-way (${firstTraced.length} done)`);
 
+  // A batch of other links on the same cases folder settles what the kill left open before its own
+  // traces: each case is sealed as partial and indexed (its link was attached, so maybe requested),
+  // or, killed before its link was requested, its folder goes and the link stays fresh.
+  const open = caseFolders(out).filter((n) => existsSync(join(out, n, 'PARTIAL')));
+  const others = tokens('kill-sweep', 2);
+  const sweeping = await runCli(['trace', '--input', '-', '--json', '--out', out, ...lab.traceArgs], others.map(once).join('\n'));
+  assert.equal(sweeping.code, 0, sweeping.stderr);
+  const sealedNow = open.filter((n) => existsSync(join(out, n)));
+  for (const name of sealedNow) assert.ok(!existsSync(join(out, name, 'PARTIAL')), `${name}: sealed`);
+  const sweptSummary = jsonLines<Summary & { sealedCutOff?: number }>(sweeping.stdout).pop()!;
+  assert.equal(sweptSummary.sealedCutOff, sealedNow.length);
+  if (sealedNow.length) assert.match(sweeping.stderr, new RegExp(`sealed ${sealedNow.length} case\\(s\\) cut off by an earlier run`));
+  const index = CaseStore.open(out);
+  try {
+    for (const name of sealedNow) assert.equal(index.caseSummary(name)?.partial, true, `${name} is indexed, partial`);
+  } finally {
+    index.close();
+  }
+
   const rerun = await runCli(args, input);
   assert.equal(rerun.code, 0, rerun.stderr);
   const lines = jsonLines<Line>(rerun.stdout);

@@ -5,10 +5,10 @@
 // indexed; tampered bundles and wrong tokens are refused.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './helpers.js';
-import { jsonLines, startCli } from './support/cli-process.js';
+import { jsonLines, startCli, type CliRun } from './support/cli-process.js';
 import { assertCasesVerify, Server, startWorker, tokens, TOKEN, until, workersAlive, type JobView } from './support/fleet-cluster.js';
 import { freePort, redisMissing, startRedis } from './support/redis-server.js';
 import { writeSampleCase, START_URL } from './support/test-capture.js';
@@ -19,6 +19,7 @@ import { packCase } from '../src/case/case-bundle.js';
 import { readZipDirectory, readZipEntry, StoredZipWriter } from '../src/evidence/wacz/zip.js';
 import { WORKER_LOST } from '../src/fleet/protocol.js';
 import { CUT_OFF_WARC } from '../src/case/seal-cut-off.js';
+import { startTestTsa } from './support/tsa-server.js';
 
 const skip = redisMissing();
 
@@ -40,6 +41,19 @@ interface Line {
   case?: string | null;
   error?: string | null;
   final?: { url: string } | null;
+}
+
+/** The server's only job, once its trace recorded its first exchange (the worker is mid-trace). */
+function firstExchange(server: Server, submitted: CliRun): Promise<JobView> {
+  return until(
+    async () => {
+      const [listed] = await server.jobs();
+      const detail = listed && (await server.job(listed.id));
+      return detail && detail.events?.some((e) => e.kind === 'exchange') && detail;
+    },
+    120_000,
+    () => `the trace's first exchange: ${submitted.stderr()}; the server: ${server.run.stderr().slice(-2000)}`,
+  );
 }
 
 // Two tests at a time: each has its own redis-server, server and workers (the lab's single-use
@@ -331,15 +345,7 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
         // Its first request is answered (a 302), the next never is: the trace is running when the worker dies.
         const url = `${SINGLE_USE_SLOW_PREFIX}partial`;
         const submitted = startCli(['trace', url, '--json', '--server', server.url, '--token', TOKEN]);
-        const job = await until(
-          async () => {
-            const [listed] = await server.jobs();
-            const detail = listed && (await server.job(listed.id));
-            return detail && detail.events?.some((e) => e.kind === 'exchange') && detail;
-          },
-          120_000,
-          () => `the trace's first exchange: ${submitted.stderr()}`,
-        );
+        const job = await firstExchange(server, submitted);
         worker.child.kill('SIGKILL');
         await worker.exited;
         worker = startWorker(redis, server, spool);
@@ -376,6 +382,89 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
         await worker.exited;
         await server.stop();
         await redis.stop();
+      }
+    },
+  );
+
+  test(
+    'lost first, case later: a worker killed mid-trace is declared lost; started again on its spool (with --tsa) it seals what was ' +
+      'recorded, time-stamps it and sends it: the server keeps the case and links it to the job; the link is requested once',
+    async () => {
+      const redis = await startRedis();
+      const tsa = await startTestTsa();
+      const root = tempDir('fleet-late-');
+      // The TSA's CA comes from the home config (--tsa URL names only the TSA): a home of this test's own, set while its processes start.
+      const home = join(root, 'home');
+      cpSync(process.env.CLICKTRACE_HOME!, home, { recursive: true, verbatimSymlinks: true });
+      writeFileSync(join(home, 'config.json'), JSON.stringify({ tsa: { url: tsa.url, ca: tsa.caFile } }));
+      const withHome = <T>(start: () => T): T => {
+        const own = process.env.CLICKTRACE_HOME;
+        process.env.CLICKTRACE_HOME = home;
+        try {
+          return start();
+        } finally {
+          process.env.CLICKTRACE_HOME = own;
+        }
+      };
+      const server = await withHome(() => Server.start(lab.traceArgs, redis, join(root, 'cases'), ['--worker-timeout', '2']));
+      const spool = join(root, 'w1');
+      const startOwnWorker = () => withHome(() => startWorker(redis, server, spool, ['--tsa', tsa.url]));
+      let worker = startOwnWorker();
+      let submitted: CliRun | null = null;
+      try {
+        await workersAlive(server, 1);
+        const url = `${SINGLE_USE_SLOW_PREFIX}late`;
+        submitted = startCli(['trace', url, '--json', '--server', server.url, '--token', TOKEN]);
+        const job = await firstExchange(server, submitted);
+        worker.child.kill('SIGKILL');
+        await worker.exited;
+        const lost = await until(
+          async () => {
+            const seen = await server.job(job.id);
+            return seen.state === 'failed' && seen.error === WORKER_LOST && seen;
+          },
+          60_000,
+          () => `job ${job.id} failed as lost`,
+        );
+        const caseId = lost.caseId ?? (lost.fleet as { caseId?: string } | null | undefined)?.caseId;
+        assert.ok(caseId, JSON.stringify(lost.fleet));
+        await submitted.exited;
+
+        worker = startOwnWorker();
+        const late = await until(
+          async () => {
+            const seen = await server.job(job.id);
+            return seen.state === 'done' && seen;
+          },
+          90_000,
+          () => `job ${job.id} done after all: ${worker.stderr()}`,
+        );
+        assert.equal(late.caseId, caseId);
+        assert.equal(late.error, null);
+        const kinds = late.events?.map((e) => e.kind) ?? [];
+        assert.ok(kinds.indexOf('worker-lost') < kinds.indexOf('late-case'), kinds.join(' '));
+        assert.ok(kinds.includes('partial-case'), kinds.join(' '));
+        assert.match(worker.stderr(), /left unfinished by a worker that was killed: sealed as partial \(.*\), time-stamped at \S+ by http/);
+        const caseDir = join(server.casesDir, caseId);
+        assert.equal(JSON.parse(readFileSync(join(caseDir, 'manifest.json'), 'utf8')).partial, true);
+        const verified = await verifyCase(caseDir, { tsaCaFile: tsa.caFile });
+        assert.ok(verified.ok, verified.problems.join('; '));
+        assert.equal(verified.checked.timestamp, 'valid');
+        assert.equal((await server.get(`/api/cases/${caseId}`)).status, 200, 'indexed on the server');
+        assert.equal(lab.hits('/once-slow/late'), 1);
+
+        // Submitted again: already traced, pointing at the case that came late.
+        const again = await startCli(['trace', url, '--json', '--server', server.url, '--token', TOKEN]).exited;
+        const [repeat] = jsonLines<Line>(again.stdout);
+        assert.deepEqual([repeat.kind, repeat.case], ['already-traced', caseId], again.stdout + again.stderr);
+        assert.equal(lab.hits('/once-slow/late'), 1);
+      } finally {
+        submitted?.child.kill('SIGKILL');
+        worker.child.kill('SIGKILL');
+        await worker.exited;
+        await server.stop();
+        await redis.stop();
+        await tsa.close();
       }
     },
   );

@@ -17,10 +17,23 @@ export function openCaseNote(): string {
  */
 const UNNAMED_WRITER_MAX_AGE_MS = 60 * 60 * 1000;
 
+/** The process an open case's PARTIAL file names as its writer (host and pid), or null when it names none or is unreadable. */
+export function openCaseWriter(dir: string): { host: string; pid: number } | null {
+  let note: string;
+  try {
+    note = readFileSync(join(dir, PARTIAL_FILE), 'utf8');
+  } catch {
+    return null;
+  }
+  const writer = / by (\S+) (\d+);/.exec(note);
+  return writer ? { host: writer[1], pid: Number(writer[2]) } : null;
+}
+
 /**
  * The process that was writing the open case `dir` is gone (killed, crashed, the machine
  * restarted): nothing will close it. False while it may still be running, or when the writer ran
- * on another host (a cases folder shared over a network file system).
+ * on another host (a cases folder shared over a network file system): whether a pid is alive is
+ * only known on its own host, so such a case is left to a process on that host.
  */
 export function openCaseWriterGone(dir: string): boolean {
   let note: string;
@@ -29,12 +42,12 @@ export function openCaseWriterGone(dir: string): boolean {
   } catch {
     return false;
   }
-  const writer = / by (\S+) (\d+);/.exec(note);
+  const writer = openCaseWriter(dir);
   if (!writer) {
     const since = Date.parse(/since (\S+?);?\s/.exec(note)?.[1] ?? '');
     return Number.isFinite(since) && Date.now() - since > UNNAMED_WRITER_MAX_AGE_MS;
   }
-  return writer[1] === hostname() && Number(writer[2]) !== process.pid && !processAlive(Number(writer[2]));
+  return writer.host === hostname() && writer.pid !== process.pid && !processAlive(writer.pid);
 }
 
 /** How much a cut-off case holds, for the reason it is sealed with. */

@@ -101,3 +101,24 @@ test('a case a process was swapping in when it died is put back and sealed', asy
   assert.ok(verified.ok, verified.problems.join('; '));
   assert.ok(!existsSync(join(casesDir, SEALING_DIR, `${name}.open`)));
 });
+
+test('one process seals a case at a time: a seal lock held by a live process is respected, one left by a dead process is taken over', async () => {
+  const casesDir = join(tmp, 'cases');
+  const name = '20260314T150000Z-10c0ed';
+  const dir = await openCase(name, 1);
+  const exited = spawnSync(process.execPath, ['-e', '0']).pid;
+  writeFileSync(
+    join(dir, PARTIAL_FILE),
+    `capture in progress since ${new Date().toISOString()} by ${hostname()} ${exited}; removed when the case is closed\n`,
+  );
+  const lock = join(casesDir, SEALING_DIR, `${name}.lock`);
+  mkdirSync(join(casesDir, SEALING_DIR), { recursive: true });
+  // The parent of this test process stands for another live process sealing it.
+  writeFileSync(lock, `${hostname()} ${process.ppid}\n`);
+  assert.equal(await sealCutOffCases(casesDir, [name], cutOffHereReason), 0);
+  assert.ok(existsSync(join(dir, PARTIAL_FILE)), 'left to the process sealing it');
+  writeFileSync(lock, `${hostname()} ${exited}\n`);
+  assert.equal(await sealCutOffCases(casesDir, [name], cutOffHereReason), 1);
+  assert.ok(!existsSync(join(dir, PARTIAL_FILE)));
+  assert.ok(!existsSync(lock), 'released');
+});

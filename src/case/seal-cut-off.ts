@@ -4,13 +4,16 @@
 // its report's error saying why; the WARC as the killed process left it is kept in the case,
 // byte for byte, as cut-off/capture.warc.gz. The sealed case is written beside the open one (in
 // `stagingDir`), so a process killed while sealing leaves the open case as it was.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { PARTIAL_FILE, WARC_FILE } from './case-layout.js';
 import { cutOffRecorded, openCaseWriterGone } from './open-case.js';
+import { processAlive } from '../capture/profiles.js';
 import { CaseWriter } from './case-writer.js';
 import { captureFromRecords } from '../evidence/warc/read-warc.js';
 import { field, readWarcBuffer } from '../evidence/warc/warc-parse.js';
+import type { TimestampOutcome, TsaSettings } from '../timestamp/case-timestamp.js';
 
 /** Where the sealed case keeps the WARC as the killed process left it. */
 export const CUT_OFF_WARC = 'cut-off/capture.warc.gz';
@@ -23,6 +26,13 @@ export interface SealedCutOff {
   exchanges: number;
   /** The date of the last whole record: the capture is known up to then. */
   recordedUntil: string;
+  /** The TSA's answer when one was asked for (SealOptions.tsa), as a case closed by its trace gets one. */
+  timestamp: TimestampOutcome | null;
+}
+
+export interface SealOptions {
+  /** A time-stamping authority to ask for a token over the sealed case's manifest (the process's --tsa). */
+  tsa?: TsaSettings | null;
 }
 
 /** The case folder is still open (its capture was cut off or is still running). */
@@ -36,17 +46,66 @@ export function isOpenCase(dir: string): boolean {
  * process killed meanwhile loses nothing: sealCutOffCases puts it back). Null when the case
  * holds no whole record (nothing was requested; it is left as it is).
  */
-async function sealCutOffInPlace(dir: string, reason: string | ((exchanges: number) => string)): Promise<SealedCutOff | null> {
+async function sealCutOffInPlace(
+  dir: string,
+  reason: string | ((exchanges: number) => string),
+  options: SealOptions,
+): Promise<SealedCutOff | null> {
   const staging = join(dirname(dir), SEALING_DIR);
   const name = basename(dir);
   const left = join(staging, `${name}.open`);
-  const sealed = await sealCutOffCase(dir, staging, reason);
-  if (!sealed) return null;
-  rmSync(left, { recursive: true, force: true });
-  renameSync(dir, left);
-  renameSync(sealed.dir, dir);
-  rmSync(left, { recursive: true, force: true });
-  return { ...sealed, dir };
+  const lock = takeSealLock(staging, name);
+  if (!lock) return null;
+  try {
+    // Sealed by another process meanwhile (it held the lock): nothing left to do.
+    if (!isOpenCase(dir)) return null;
+    const sealed = await sealCutOffCase(dir, staging, reason, options);
+    if (!sealed) return null;
+    rmSync(left, { recursive: true, force: true });
+    renameSync(dir, left);
+    renameSync(sealed.dir, dir);
+    rmSync(left, { recursive: true, force: true });
+    return { ...sealed, dir };
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+/** The seal lock `lock` is held by a process that may still be running (this one included; one on another host is assumed to). */
+function sealLockHeld(lock: string): boolean {
+  let holder: string[];
+  try {
+    holder = readFileSync(lock, 'utf8').trim().split(' ');
+  } catch {
+    return false;
+  }
+  const [host, pid] = holder;
+  return host !== hostname() || !/^\d+$/.test(pid ?? '') || Number(pid) === process.pid || processAlive(Number(pid));
+}
+
+/**
+ * One process seals a case at a time (two processes starting on one cases folder both sweep it):
+ * `.sealing/<case>.lock`, created exclusively, names its holder; one left by a process that is gone
+ * is taken over. Null when another live process (or this one) holds it.
+ */
+function takeSealLock(staging: string, name: string): string | null {
+  const lock = join(staging, `${name}.lock`);
+  mkdirSync(staging, { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lock, `${hostname()} ${process.pid}\n`, { flag: 'wx' });
+      return lock;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    if (sealLockHeld(lock)) return null;
+    try {
+      unlinkSync(lock);
+    } catch {
+      // taken over by another process meanwhile: the next attempt says
+    }
+  }
+  return null;
 }
 
 /** Where cut-off cases are sealed before they are swapped in (a folder of the cases folder no case is named like). */
@@ -71,6 +130,7 @@ export async function sealCutOffCase(
   dir: string,
   stagingDir: string,
   reason: string | ((exchanges: number) => string),
+  { tsa = null }: SealOptions = {},
 ): Promise<SealedCutOff | null> {
   const warcPath = join(dir, WARC_FILE);
   if (!existsSync(warcPath)) return null;
@@ -86,7 +146,13 @@ export async function sealCutOffCase(
   const name = basename(dir);
   rmSync(join(stagingDir, name), { recursive: true, force: true });
   mkdirSync(stagingDir, { recursive: true });
-  const writer = await CaseWriter.create(stagingDir, capture.info, { name });
+  let timestamp: TimestampOutcome | null = null;
+  const onSealed = tsa
+    ? async (sealedDir: string) => {
+        timestamp = await (await import('../timestamp/case-timestamp.js')).stampCase(sealedDir, tsa);
+      }
+    : undefined;
+  const writer = await CaseWriter.create(stagingDir, capture.info, { name, ...(onSealed ? { onSealed } : {}) });
   try {
     mkdirSync(join(writer.dir, 'cut-off'));
     copyFileSync(warcPath, join(writer.dir, CUT_OFF_WARC));
@@ -100,23 +166,39 @@ export async function sealCutOffCase(
     rmSync(writer.dir, { recursive: true, force: true });
     throw err;
   }
-  return { dir: writer.dir, url: capture.info.url, exchanges: capture.exchanges.length, recordedUntil };
+  return { dir: writer.dir, url: capture.info.url, exchanges: capture.exchanges.length, recordedUntil, timestamp };
+}
+
+/**
+ * Puts back the open cases a process was swapping out when it died (sealCutOffInPlace: the open
+ * folder in `.sealing/<case>.open`, the sealed one not yet in its place); their names. They are
+ * open again, to be sealed again.
+ */
+export function restoreLeftBehind(casesDir: string): string[] {
+  const staging = join(casesDir, SEALING_DIR);
+  const leftBehind = existsSync(staging)
+    ? readdirSync(staging).filter(
+        (e) => e.endsWith('.open') && !existsSync(join(casesDir, e.slice(0, -5))) && !sealLockHeld(join(staging, `${e.slice(0, -5)}.lock`)),
+      )
+    : [];
+  for (const entry of leftBehind) renameSync(join(staging, entry), join(casesDir, entry.slice(0, -5)));
+  return leftBehind.map((e) => e.slice(0, -5));
 }
 
 /** Seals, as partial, every case of `casesDir` (folder names given) left open by a process that is gone; how many were sealed. */
-export async function sealCutOffCases(casesDir: string, names: string[], reason: (exchanges: number) => string): Promise<number> {
+export async function sealCutOffCases(
+  casesDir: string,
+  names: string[],
+  reason: (exchanges: number) => string,
+  options: SealOptions = {},
+): Promise<number> {
   let sealed = 0;
-  // A case a process was swapping in when it died is put back first (sealCutOffInPlace seals it again).
-  const staging = join(casesDir, SEALING_DIR);
-  const leftBehind = existsSync(staging)
-    ? readdirSync(staging).filter((e) => e.endsWith('.open') && !existsSync(join(casesDir, e.slice(0, -5))))
-    : [];
-  for (const entry of leftBehind) renameSync(join(staging, entry), join(casesDir, entry.slice(0, -5)));
-  for (const name of [...names, ...leftBehind.map((e) => e.slice(0, -5))]) {
+  const leftBehind = restoreLeftBehind(casesDir);
+  for (const name of [...names, ...leftBehind]) {
     const dir = join(casesDir, name);
     if (!isOpenCase(dir) || !openCaseWriterGone(dir)) continue;
     try {
-      if (await sealCutOffInPlace(dir, reason)) sealed++;
+      if (await sealCutOffInPlace(dir, reason, options)) sealed++;
     } catch {
       // Unreadable records: left open as it is (reindex then lists it as skipped, with the reason).
     }

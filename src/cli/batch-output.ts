@@ -6,6 +6,18 @@ import { MISSING_CASE } from '../service/tracer.js';
 import type { BatchSummary } from '../service/batch-summary.js';
 import { clean, truncate } from './terminal.js';
 import { formatFeedText } from '../feed/format-text.js';
+import { sweepNote, type SweepResult } from '../service/cut-off-sweep.js';
+
+/** Says once on stderr what the start-of-run sweep of cut-off cases did, when it is done (nothing when it did nothing). */
+export function sayWhenSwept(sweep: Promise<SweepResult>, progress: { clear(): void; update(): void } | null): void {
+  void sweep.then((result) => {
+    const note = sweepNote(result);
+    if (!note) return;
+    progress?.clear();
+    process.stderr.write(`clicktrace: ${note}\n`);
+    progress?.update();
+  });
+}
 
 /** The JSON Lines record of a result: a trace is its report (as `trace --json` prints it) with `kind` and `line`. */
 export function entryJson(entry: BatchEntry): object {

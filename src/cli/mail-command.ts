@@ -281,7 +281,9 @@ export async function run(argv: string[]): Promise<number> {
     }
     await Promise.all(inFlight);
     // While the case index is open: the summary's aggregate reads it.
+    const swept = tracing?.sweep ? await tracing.sweep : null;
     summary = tracing ? tracing.batch.summary() : batchSummary(tally, { concurrency: 0, interrupted: stopped });
+    if (swept) summary.sealedCutOff = swept.sealed.length;
   } finally {
     stopListening();
     progress?.stop();
@@ -301,6 +303,7 @@ async function startServerTracing(tracer: ServerTracer) {
   const batch = new Batch(tracer);
   return {
     store: null,
+    sweep: null,
     server: {
       traceMessage: (raw: Buffer, options: { link: number | null; again: boolean; clicks: string[] }) => tracer.traceMessage(raw, options),
       messageRecord: (caseId: string) => tracer.messageRecord(caseId),
@@ -313,25 +316,31 @@ async function startServerTracing(tracer: ServerTracer) {
 
 /** The pool, the ledger and the batch of a `mail --trace` run. */
 async function startTracing(options: TraceOptions, concurrency: number, again: boolean) {
-  const [{ CaseStore }, { Tracer }, { BrowserPool }, { Batch }, { ProgressDisplay }] = await Promise.all([
+  const [{ CaseStore }, { Tracer }, { BrowserPool }, { Batch }, { ProgressDisplay }, { sayWhenSwept }] = await Promise.all([
     import('../store/index.js'),
     import('../service/tracer.js'),
     import('../service/browser-pool.js'),
     import('../service/batch.js'),
     import('./progress-line.js'),
+    import('./batch-output.js'),
   ]);
   const store = CaseStore.open(options.outDir ?? 'cases');
   const browsers = new BrowserPool(options.browser ? { kind: options.browser } : {});
   const { url: _url, outDir: _outDir, ...defaults } = options;
   const tracer = new Tracer({ store, concurrency, browsers, trace: defaults, outDir: options.outDir ?? 'cases' });
+  // Cases an earlier run left open when it died are sealed meanwhile.
+  const sweep = tracer.sweepCutOff();
+  sayWhenSwept(sweep, null);
   const batch = new Batch(tracer, { again, commandLine: (url) => [...(options.commandLine ?? []), `(link ${url})`] });
   return {
     store,
     server: null,
     batch,
+    sweep,
     progress: (messages: () => number) => mailboxProgress(batch, ProgressDisplay, messages),
     async close() {
       await browsers.close();
+      await sweep;
       store.close();
     },
   };

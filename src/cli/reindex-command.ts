@@ -7,7 +7,7 @@ import { DEFAULTS } from '../capture/trace-input.js';
 import { CaseStore, databasePath } from '../store/index.js';
 import { ExitCode } from '../errors.js';
 import { jsonText } from '../visible.js';
-import { cutOffHereReason, sealCutOffCases } from '../case/seal-cut-off.js';
+import { sweepCutOffCases } from '../service/cut-off-sweep.js';
 
 const HELP = `usage: clicktrace reindex [--cases DIR] [--json]
 
@@ -17,7 +17,9 @@ deleted and rebuilt at any time. Folders that cannot be indexed are listed with 
 It also rebuilds the ledger of requested URLs (a link is requested once per cases folder) from
 the folders, including traces cut off before their report (their WARC names the URL); a URL
 stays in the ledger even when its case folder is deleted. A case left open by a process that is
-gone (killed, crashed) is sealed first, marked partial, from what it recorded.
+gone (killed, crashed) is sealed first, marked partial, from what it recorded; the folder of a
+trace killed after its folder was made and before its link was requested (it recorded nothing,
+and the ledger holds that process's claim without a case) is removed, its link left unrequested.
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -29,12 +31,18 @@ export async function run(argv: string[]): Promise<number> {
   const started = Date.now();
   const store = CaseStore.open(casesDir);
   try {
-    const sealed = await sealCutOffCases(casesDir, store.caseFolderNames(), cutOffHereReason);
+    const swept = await sweepCutOffCases(store);
+    const sealed = swept.sealed.length;
     if (sealed > 0 && !parsed.values.json)
       process.stdout.write(`sealed ${sealed} case(s) left open by a process that is gone, as partial\n`);
+    if (swept.removed.length > 0 && !parsed.values.json)
+      process.stdout.write(`removed ${swept.removed.length} case folder(s) of traces killed before their link was requested\n`);
     const result = store.reindex();
     if (parsed.values.json) {
-      process.stdout.write(jsonText({ database: databasePath(casesDir), sealedCutOff: sealed, ...result }, 2) + '\n');
+      process.stdout.write(
+        jsonText({ database: databasePath(casesDir), sealedCutOff: sealed, removedNotRequested: swept.removed.length, ...result }, 2) +
+          '\n',
+      );
     } else {
       for (const skipped of result.skipped) process.stdout.write(`skipped ${clean(skipped.id)}: ${clean(skipped.reason)}\n`);
       process.stdout.write(

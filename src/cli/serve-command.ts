@@ -13,6 +13,7 @@ import { DEFAULT_HOST, DEFAULT_PORT, startWebServer, type RunningServer } from '
 import { assertSafeBind } from '../web/security.js';
 import { DEFAULTS } from '../capture/trace-input.js';
 import { ExitCode } from '../errors.js';
+import { sweepNote } from '../service/cut-off-sweep.js';
 
 const HELP = `usage: clicktrace serve [options]
 
@@ -115,6 +116,10 @@ export async function startServe(
       throw new CliError(`--queue: cannot reach ${service.fleet.queueUrl}: ${(err as Error).message.split('\n')[0]}`, 1);
     }
   }
+  void service.sweep.then((swept) => {
+    const note = sweepNote(swept);
+    if (note) log(`clicktrace serve: ${note}`);
+  });
   const synced = service.store.sync();
   let server: RunningServer;
   try {

@@ -208,9 +208,10 @@ async function batch(input: string | null, positionals: string[], values: Values
 
   const store = onServer ? null : CaseStore.open(options.outDir ?? 'cases');
   const browsers = onServer ? null : new BrowserPool(options.browser ? { kind: options.browser } : {});
-  const tracer = onServer
-    ? onServer.tracer
+  const local = onServer
+    ? null
     : new Tracer({ store: store!, concurrency, browsers, trace: traceDefaults(options), outDir: options.outDir ?? 'cases' });
+  const tracer = onServer ? onServer.tracer : local!;
   const progress = new ProgressDisplay(() => ({
     done: run.finished,
     total,
@@ -218,6 +219,9 @@ async function batch(input: string | null, positionals: string[], values: Values
     startedAt: run.tally.startedAt.getTime(),
     inFlight: [...run.inFlight.values()].map((f) => f.url),
   }));
+  // Cases an earlier run left open when it died are sealed meanwhile (not by a single-URL trace: it starts fastest without).
+  const sweep = local?.sweepCutOff() ?? null;
+  if (sweep) output.sayWhenSwept(sweep, progress);
   const run = new Batch(tracer, {
     again: values.again ?? false,
     commandLine: (url) => [...commandLine, url],
@@ -254,14 +258,17 @@ async function batch(input: string | null, positionals: string[], values: Values
       total = items.length;
       await run.run(items);
     }
-    // While the case index is open: the summary's aggregate reads it.
+    // While the case index is open: the summary's aggregate reads it (cases the sweep sealed included).
+    const swept = await sweep;
     summary = run.summary();
+    if (swept) summary.sealedCutOff = swept.sealed.length;
     // Sent as a batch: who is responsible across it, as the server's batch page shows it.
     if (serverBatch && onServer) summary.aggregate = (await onServer.tracer.batch(serverBatch))?.aggregate ?? null;
   } finally {
     stopListening();
     progress.stop();
     await browsers?.close();
+    await sweep;
     store?.close();
   }
   process.stdout.write((json ? jsonText(summary) : output.formatSummary(summary)) + '\n');

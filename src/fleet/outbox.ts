@@ -17,6 +17,7 @@ import { sealCutOffCase } from '../case/seal-cut-off.js';
 import { isCaseId } from '../store/paths.js';
 import { CLAIMED_NOT_BEGUN, cutOffReason } from './protocol.js';
 import { ServerError, type ServerClient } from './server-client.js';
+import type { TsaSettings } from '../timestamp/case-timestamp.js';
 
 interface CaseItem {
   kind: 'case';
@@ -70,6 +71,13 @@ export class Outbox {
     private readonly client: ServerClient,
     private readonly workerId: () => string,
     private readonly log: (line: string) => void,
+    /** The worker's time-stamping authority: a case sealed here gets its token as a case closed by its trace does. */
+    private readonly tsa: TsaSettings | null = null,
+    /**
+     * Whether the open case a killed worker left was begun but its link not yet requested (the
+     * spool's ledger says so: service/cut-off-sweep.ts); such a claim is reported as not begun.
+     */
+    private readonly notRequested: (caseId: string) => boolean = () => false,
   ) {
     this.load();
   }
@@ -225,7 +233,7 @@ export class Outbox {
       const { caseId, job, nonce } = this.cutOff[0];
       const folder = join(this.casesDir, caseId);
       try {
-        const sealed = await sealCutOffCase(folder, this.sealingDir, cutOffReason);
+        const sealed = this.notRequested(caseId) ? null : await sealCutOffCase(folder, this.sealingDir, cutOffReason, { tsa: this.tsa });
         if (sealed === null) {
           this.addFailure(job, nonce, CLAIMED_NOT_BEGUN);
           this.log(`case ${caseId} (job ${job}) was begun by a worker killed before its trace requested anything: nothing was requested`);
@@ -235,7 +243,13 @@ export class Outbox {
           this.items.set(caseId, { kind: 'case', caseId, job, nonce, attempts: 0, notBefore: 0 });
           this.log(
             `case ${caseId} (job ${job}) was left unfinished by a worker that was killed: sealed as partial ` +
-              `(${sealed.exchanges} exchange(s) recorded until ${sealed.recordedUntil}) and sent`,
+              `(${sealed.exchanges} exchange(s) recorded until ${sealed.recordedUntil})` +
+              (sealed.timestamp
+                ? sealed.timestamp.ok
+                  ? `, time-stamped at ${sealed.timestamp.token.time} by ${sealed.timestamp.tsa}`
+                  : `, without a timestamp (${sealed.timestamp.tsa}: ${sealed.timestamp.error})`
+                : '') +
+              ' and sent',
           );
           this.kick();
         }

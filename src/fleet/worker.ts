@@ -21,6 +21,7 @@ import type { Browser } from '../capture/browser.js';
 import { TOOL } from '../version.js';
 import { CaseStore } from '../store/index.js';
 import { BrowserPool } from '../service/browser-pool.js';
+import { cutOffAction } from '../service/cut-off-sweep.js';
 import { Tracer, type TraceDefaults } from '../service/tracer.js';
 import { JobQueue } from '../service/job-queue.js';
 import { connectionOptions, describeRedis, type RedisTarget } from './redis-url.js';
@@ -111,6 +112,13 @@ export class FleetWorker {
       this.client,
       () => this.identity.id,
       this.log,
+      options.trace?.tsa ?? null,
+      (caseId) => {
+        const todo = cutOffAction(store, caseId);
+        if (todo.action !== 'remove') return false;
+        if (todo.claim !== null) store.ledger.release(todo.claim);
+        return true;
+      },
     );
     this.slots = new JobQueue(options.concurrency);
     this.tracer = new Tracer({

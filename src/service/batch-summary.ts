@@ -45,6 +45,11 @@ export interface BatchSummary {
    * when nothing was traced (static mail analysis).
    */
   aggregate: FeedAggregate | null;
+  /**
+   * Cases an earlier run left open when it died (kill -9, a crash), sealed as partial at the start
+   * of this one (service/cut-off-sweep.ts); absent when the batch runs on a server.
+   */
+  sealedCutOff?: number;
 }
 
 const MAX_LISTED = 50;

@@ -18,6 +18,7 @@ import { checkTarget } from './target-check.js';
 import { SubmissionError } from './submission-error.js';
 import { MESSAGE_RECORD_FILE } from '../case/case-layout.js';
 import { BrowserPool } from './browser-pool.js';
+import type { SweepResult } from './cut-off-sweep.js';
 import { MISSING_CASE, Tracer, type TraceDefaults, type TraceRequest } from './tracer.js';
 import { batchEntry, type BatchEntry } from './batch.js';
 import { linkTarget, openMessageCase, stampMessageCase, traceMessage } from './messages.js';
@@ -177,6 +178,8 @@ export class TraceService {
   private lastSync = 0;
   /** With `fleet` options: the queue and its workers. */
   readonly fleet: FleetDispatcher | null;
+  /** What the start's sweep of cases earlier processes left open did (their seals end in the background). */
+  readonly sweep: Promise<SweepResult>;
 
   constructor(private readonly options: ServiceOptions) {
     this.store = CaseStore.open(options.casesDir);
@@ -196,6 +199,8 @@ export class TraceService {
     this.maxListUrls = options.maxListUrls ?? DEFAULT_MAX_LIST_URLS;
     this.emitter.setMaxListeners(0);
     this.fleet = options.fleet ? options.fleet(this.fleetHost(), options.trace) : null;
+    // Before any job claims a URL (restored ones included): see Tracer.sweepCutOff.
+    this.sweep = this.tracer.sweepCutOff();
     this.restoreJobs();
   }
 
@@ -464,6 +469,7 @@ export class TraceService {
     await this.tracer.stop('the server stopped; this job runs when it starts again');
     for (const id of [...this.batchSaves.keys()]) this.saveBatch(this.batches.get(id)!);
     await this.browsers.close();
+    await this.sweep;
     this.store.close();
   }
 

@@ -14,6 +14,7 @@ import { parseTraceUrl, requestKey } from '../capture/trace-input.js';
 import type { Report } from '../report.js';
 import type { CaseStore } from '../store/index.js';
 import { cutOffHereReason, sealCutOffCases } from '../case/seal-cut-off.js';
+import { sweepCutOffCases, type SweepResult } from './cut-off-sweep.js';
 import type { BrowserPool } from './browser-pool.js';
 import { JobQueue } from './job-queue.js';
 
@@ -64,8 +65,9 @@ export function alreadyTraced(store: CaseStore, url: string, claim: { caseId: st
  * sealed now as partial from what it recorded, and indexed: nothing it recorded is lost, and the
  * answer points at a sealed case. One that cannot be sealed is left as it is.
  */
-async function sealIfCutOff(store: CaseStore, caseId: string): Promise<void> {
-  if ((await sealCutOffCases(store.casesDir, [caseId], cutOffHereReason)) > 0) store.indexCase(join(store.casesDir, caseId));
+async function sealIfCutOff(store: CaseStore, caseId: string, tsa: TraceDefaults['tsa']): Promise<void> {
+  if ((await sealCutOffCases(store.casesDir, [caseId], cutOffHereReason, { tsa: tsa ?? null })) > 0)
+    store.indexCase(join(store.casesDir, caseId));
 }
 
 export type TraceOutcome =
@@ -107,6 +109,7 @@ export class Tracer {
   private readonly inFlight = new Map<string, Promise<TraceOutcome>>();
   private readonly abort = new AbortController();
   private stopped: string | null = null;
+  private sweeping: Promise<SweepResult> | null = null;
 
   constructor(private readonly options: TracerOptions) {
     this.queue = new JobQueue(options.concurrency);
@@ -165,6 +168,17 @@ export class Tracer {
     await this.queue.idle();
   }
 
+  /**
+   * Settles the cases earlier processes on this host left open in the cases folder when they died
+   * (cut-off-sweep.ts): call before the first trace. Removals and indexing are done when it
+   * returns; the seals (as partial, then indexed) go on in the background while traces run (the
+   * sweep touches no case a live process writes). Started once; resolves with what it did.
+   */
+  sweepCutOff(): Promise<SweepResult> {
+    this.sweeping ??= sweepCutOffCases(this.options.store, { tsa: this.options.trace?.tsa ?? null });
+    return this.sweeping;
+  }
+
   /** Resolves when every queued and running trace has finished. */
   idle(): Promise<void> {
     return this.queue.idle();
@@ -180,7 +194,11 @@ export class Tracer {
       return { kind: 'failed', url, caseId: null, error: `the ledger of requested URLs cannot be written: ${firstLine(err)}` };
     }
     if (!claim.ok) {
-      if (claim.caseId && !claim.inProgress) await sealIfCutOff(store, claim.caseId);
+      if (claim.caseId && !claim.inProgress) {
+        // The sweep may be sealing that very case: one seal at a time.
+        await this.sweeping;
+        await sealIfCutOff(store, claim.caseId, this.options.trace?.tsa);
+      }
       return alreadyTraced(store, url, claim);
     }
     request.onStart?.();

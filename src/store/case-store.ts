@@ -266,6 +266,17 @@ export class CaseStore {
     return new Set((this.db.prepare('SELECT id FROM cases').all() as { id: string }[]).map((r) => r.id));
   }
 
+  /** Case folders the index does not hold: cut off, being written, closed but not yet indexed, or unreadable. */
+  unindexedFolderNames(): string[] {
+    const known = this.indexedIds();
+    // The directory entries' types, not a stat of each: this runs at the start of every batch.
+    return readdirSync(this.casesDir, { withFileTypes: true })
+      .filter((e) => isCaseId(e.name) && !known.has(e.name))
+      .filter((e) => e.isDirectory() || (e.isSymbolicLink() && isDirectory(join(this.casesDir, e.name))))
+      .map((e) => e.name)
+      .sort();
+  }
+
   /** The case folders of the cases folder, by name (oldest first). */
   caseFolderNames(): string[] {
     let names: string[];

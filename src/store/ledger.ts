@@ -107,6 +107,22 @@ export class RequestLedger {
     );
   }
 
+  /** A row names this case: its trace was attached, so its link was (or may have been) requested. */
+  namesCase(caseId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM requested_urls WHERE case_id = ?').get(caseId) !== undefined;
+  }
+
+  /**
+   * The claim the process `claimant` (its host and pid) holds on `url` without a case, or null. Left
+   * by a process killed between creating its case folder and attaching it: before the request.
+   */
+  openClaimOf(url: string, claimant: { host: string; pid: number }): number | null {
+    const row = this.db
+      .prepare(`SELECT id FROM requested_urls WHERE ${SAME_REQUEST} AND case_id IS NULL AND claimant = ? ORDER BY id DESC LIMIT 1`)
+      .get(...sameRequest(requestKey(url)), `${claimant.host} ${claimant.pid}`) as { id: number } | undefined;
+    return row?.id ?? null;
+  }
+
   /** How many requests the ledger knows (rows with a case). */
   count(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM requested_urls WHERE case_id IS NOT NULL').get() as { n: number }).n;

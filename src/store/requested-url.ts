@@ -46,7 +46,7 @@ function readHead(path: string): Buffer | null {
 }
 
 /** `name: value` lines of an application/warc-fields block. */
-function warcFields(text: string): Map<string, string> {
+export function warcFields(text: string): Map<string, string> {
   const fields = new Map<string, string>();
   for (const line of text.split(/\r?\n/)) {
     const colon = line.indexOf(':');
