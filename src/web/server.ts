@@ -106,6 +106,11 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   const handler = createRequestHandler({ service: options.service, token: options.token, loopback: isLoopbackHost(host) });
   const server = createServer((req, res) => void handler(req, res));
   server.requestTimeout = 120_000;
+  // Clients (fetch, the fleet's workers) close an idle kept-alive socket 1 s before the server
+  // says it will: with node's 5 s default, a client whose timers ran late on a loaded machine sent
+  // a request on a socket the server had just closed ("fetch failed"). Idle gaps of a minute are rare.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
