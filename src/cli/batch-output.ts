@@ -115,7 +115,8 @@ export function formatSummary(summary: BatchSummary): string {
     lines.push('Failures:');
     for (const f of summary.failures) {
       const inCase = f.case ? `  (case ${clean(f.case)})` : '';
-      lines.push(`  ${where(f.line)}${clean(truncate(f.url, 90))}: ${clean(truncate(f.error, 120))}${inCase}`);
+      const at = f.line === null && f.source ? `${clean(f.source)}  ` : where(f.line);
+      lines.push(`  ${at}${clean(truncate(f.url, 90))}: ${clean(truncate(f.error, 120))}${inCase}`);
     }
     const listed = summary.failures.length;
     const total = c.chainErrors + c.failed + c.invalid;

@@ -228,7 +228,7 @@ export async function run(argv: string[]): Promise<number> {
       } else {
         const { job, outcome } = sent;
         const { batchEntry } = await import('../service/batch.js');
-        const entry = outcome ? tracing.batch.add(batchEntry(outcome, null, outcome.url)) : null;
+        const entry = outcome ? tracing.batch.add({ ...batchEntry(outcome, null, outcome.url), source: item.source }) : null;
         if (entry && (entry.kind === 'failed' || (entry.kind === 'trace' && entry.report.error))) failures++;
         if (job.messageCaseId) {
           try {
@@ -244,7 +244,9 @@ export async function run(argv: string[]): Promise<number> {
     } else if (targets.length && tracing?.store && !tracing.batch.interrupted) {
       const store = tracing.store;
       const message = messages.openMessageCase(store, item.raw, record);
-      const traced = await messages.traceMessage(store, { dir: message.dir, record, targets }, (request) => tracing.batch.trace(request));
+      const traced = await messages.traceMessage(store, { dir: message.dir, record, targets }, (request) =>
+        tracing.batch.trace({ ...request, source: item.source }),
+      );
       traced.entries.forEach((entry, i) => {
         if (entry.kind === 'failed' || (entry.kind === 'trace' && entry.report.error)) failures++;
         text += `${targetResult(targets[i].label, entry, output.formatEntry)}\n\n`;

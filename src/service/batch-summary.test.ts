@@ -107,3 +107,16 @@ test('the summary counts every kind of result; its aggregate is the feed aggrega
     store.close();
   }
 });
+
+test("a failure of a mailbox's link names its message, which has no line", () => {
+  const tally = new BatchTally();
+  tally.add({ kind: 'failed', line: null, url: 'http://a.test/m', caseId: null, error: 'no browser', source: 'feed.mbox#12' });
+  tally.add({ kind: 'failed', line: 3, url: 'http://a.test/l', caseId: null, error: 'no browser' });
+  assert.deepEqual(
+    batchSummary(tally, { concurrency: 1, interrupted: null }).failures.map((f) => [f.line, f.source ?? null]),
+    [
+      [null, 'feed.mbox#12'],
+      [3, null],
+    ],
+  );
+});

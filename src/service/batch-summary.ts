@@ -38,7 +38,7 @@ export interface BatchSummary {
   /** Traces per second of wall time (traces run / elapsed). */
   tracesPerSecond: number;
   /** The first failures (chain errors, failed traces, invalid lines), up to MAX_LISTED. */
-  failures: { line: number | null; url: string; error: string; case: string | null }[];
+  failures: { line: number | null; source?: string; url: string; error: string; case: string | null }[];
   /**
    * Who is responsible across the batch: the feed aggregate (sending platforms, trackers, brokers,
    * advertisers, hosting networks...) of its cases, those traced now and those traced before; null
@@ -84,12 +84,12 @@ export class BatchTally {
         this.cases.add(entry.caseId);
         if (entry.report.error) {
           c.chainErrors++;
-          this.fail(entry.line, entry.url, entry.report.error, entry.caseId);
+          this.fail(entry.line, entry.url, entry.report.error, entry.caseId, entry.source);
         }
         break;
       case 'failed':
         c.failed++;
-        this.fail(entry.line, entry.url, entry.error, entry.caseId);
+        this.fail(entry.line, entry.url, entry.error, entry.caseId, entry.source);
         break;
       case 'duplicate':
         c.duplicates++;
@@ -121,8 +121,8 @@ export class BatchTally {
     if (message.caseId) this.cases.add(message.caseId);
   }
 
-  private fail(line: number | null, url: string, error: string, caseId: string | null): void {
-    if (this.failures.length < MAX_LISTED) this.failures.push({ line, url, error, case: caseId });
+  private fail(line: number | null, url: string, error: string, caseId: string | null, source?: string): void {
+    if (this.failures.length < MAX_LISTED) this.failures.push({ line, ...(source ? { source } : {}), url, error, case: caseId });
   }
 }
 

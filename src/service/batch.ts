@@ -18,6 +18,8 @@ export interface Written {
   given?: string;
   /** The defanging markers undone (`hxxps`, `[.]`, ...). */
   refanged?: string[];
+  /** Where the link came from when it has no line: the message of a mailbox (`feed.mbox#12`). */
+  source?: string;
 }
 
 /** One result of a batch: a JSON Lines record of `trace --json` with many URLs (plus `line`). */
@@ -68,8 +70,12 @@ export class Batch {
    * A URL taken out of other text (`given`, e.g. refanged) is traced as `url`; the case records `given`.
    */
   async trace(request: TraceRequest & { line: number | null } & Written): Promise<BatchEntry> {
-    const { line, given, refanged, ...traceRequest } = request;
-    const written: Written = { ...(given !== undefined ? { given } : {}), ...(refanged?.length ? { refanged } : {}) };
+    const { line, given, refanged, source, ...traceRequest } = request;
+    const written: Written = {
+      ...(given !== undefined ? { given } : {}),
+      ...(refanged?.length ? { refanged } : {}),
+      ...(source !== undefined ? { source } : {}),
+    };
     let href: string;
     try {
       href = parseTraceUrl(request.url).href;
