@@ -2,7 +2,7 @@
 // with --json, JSON Lines: one object per result, the summary last. Values from the network go
 // through clean() on the terminal.
 import type { BatchEntry } from '../service/batch.js';
-import { MISSING_CASE } from '../service/tracer.js';
+import { MISSING_CASE, type EarlierEnding } from '../service/tracer.js';
 import type { BatchSummary } from '../service/batch-summary.js';
 import { clean, truncate } from './terminal.js';
 import { formatFeedText } from '../feed/format-text.js';
@@ -37,6 +37,7 @@ function record(entry: BatchEntry): object {
         case: entry.caseId,
         ...(entry.inProgress ? { inProgress: true } : {}),
         ...(entry.caseMissing ? { caseMissing: true } : {}),
+        ...(entry.earlier ? { partial: entry.earlier.partial, error: entry.earlier.error } : {}),
       };
     case 'duplicate':
       return { kind: entry.kind, line: entry.line, url: entry.url, of: entry.of, case: entry.caseId };
@@ -80,7 +81,7 @@ function resultLine(entry: BatchEntry): string {
       return entry.inProgress
         ? `${at}busy   ${clean(truncate(entry.url, 110))}: being traced right now by another clicktrace; not requested twice`
         : `${at}already traced  ${clean(truncate(entry.url, 110))}: case ${clean(entry.caseId ?? '?')}` +
-            `${entry.caseMissing ? ` (${MISSING_CASE})` : ''}; not requested again (--again traces it anew)`;
+            `${entry.caseMissing ? ` (${MISSING_CASE})` : ''}${earlierNote(entry.earlier)}; not requested again (--again traces it anew)`;
     case 'duplicate': {
       const earlier = entry.of === null ? 'an earlier one' : `line ${entry.of}`;
       return `${at}duplicate  ${clean(truncate(entry.url, 110))}: same URL as ${earlier}, case ${clean(entry.caseId ?? '-')}`;
@@ -127,4 +128,11 @@ export function formatSummary(summary: BatchSummary): string {
     lines.push(formatFeedText(summary.aggregate));
   }
   return lines.join('\n');
+}
+
+/** How the earlier trace of a link ended, when it was not a plain success. */
+function earlierNote(earlier: EarlierEnding | undefined): string {
+  if (!earlier) return '';
+  const how = [earlier.partial ? 'partial' : null, earlier.error ? clean(truncate(earlier.error, 100)) : null].filter(Boolean);
+  return ` (it ended ${how.join(': ')})`;
 }

@@ -9,7 +9,7 @@ import type { Report } from '../report.js';
 import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
 import { BatchTally, batchSummary, type BatchSummary } from './batch-summary.js';
 import { aggregateCases } from '../feed/index.js';
-import type { TraceOutcome, TraceRequest, TraceRunner } from './tracer.js';
+import type { EarlierEnding, TraceOutcome, TraceRequest, TraceRunner } from './tracer.js';
 import type { InputItem } from './url-list.js';
 
 /** How a URL was written when it was taken out of other text: defanged, in <...> or quotes (see InputItem). */
@@ -25,7 +25,15 @@ export interface Written {
 /** One result of a batch: a JSON Lines record of `trace --json` with many URLs (plus `line`). */
 export type BatchEntry = (
   | { kind: 'trace'; line: number | null; url: string; caseId: string; caseDir: string; report: Report; timestamp: TimestampOutcome | null }
-  | { kind: 'already-traced'; line: number | null; url: string; caseId: string | null; inProgress: boolean; caseMissing?: boolean }
+  | {
+      kind: 'already-traced';
+      line: number | null;
+      url: string;
+      caseId: string | null;
+      inProgress: boolean;
+      caseMissing?: boolean;
+      earlier?: EarlierEnding;
+    }
   | { kind: 'duplicate'; line: number | null; url: string; of: number | null; caseId: string | null }
   | { kind: 'failed'; line: number | null; url: string; caseId: string | null; error: string }
   | { kind: 'skipped'; line: number | null; url: string; reason: string }
@@ -182,6 +190,7 @@ export function batchEntry(outcome: TraceOutcome, line: number | null, url: stri
         caseId: outcome.caseId,
         inProgress: outcome.inProgress,
         ...(outcome.caseMissing ? { caseMissing: true } : {}),
+        ...(outcome.earlier ? { earlier: outcome.earlier } : {}),
       };
     case 'failed':
       return { kind: 'failed', line, url, caseId: outcome.caseId, error: outcome.error };

@@ -9,6 +9,7 @@ import { PARTIAL_FILE } from '../case/case-layout.js';
 import { CaseStore } from '../store/index.js';
 import { verifyCase } from '../verify/verify.js';
 import { cutOffAction, sweepCutOffCases, sweepNote } from './cut-off-sweep.js';
+import { alreadyTraced } from './tracer.js';
 import { sampleCapture, START_URL } from '../../test/support/test-capture.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'clicktrace-cut-off-sweep-'));
@@ -111,6 +112,9 @@ test('cut off after its link was requested: sealed as partial and indexed; a liv
     const summary = store.caseSummary('20260314T120000Z-00cc01');
     assert.equal(summary?.partial, true);
     assert.match(summary?.error ?? '', /^partial: the process tracing it stopped .* after 2 exchange\(s\) were recorded/);
+    // Met again, the link is answered with that case and how it ended, not as a plain success.
+    const again = alreadyTraced(store, START_URL, { caseId: '20260314T120000Z-00cc01', inProgress: false });
+    assert.deepEqual(again.kind === 'already-traced' && again.earlier, { partial: true, error: summary?.error });
     assert.ok(existsSync(join(live, PARTIAL_FILE)), 'its writer is alive');
     assert.ok(existsSync(join(remote, PARTIAL_FILE)), 'whether its writer lives is known only on its host');
     assert.equal(sweepNote(await sweepCutOffCases(store)), null, 'nothing left to do');

@@ -626,18 +626,23 @@ export class TraceService {
         return this.finish(job, 'done');
       }
       case 'already-traced':
-      case 'duplicate':
+      case 'duplicate': {
         if (!entry.caseId) return this.finish(job, 'failed', 'this link is being traced right now by another process; not requested twice');
         job.caseId = entry.caseId;
         job.alreadyTraced = true;
+        // How that trace ended shows with the job: an interrupted or cut-off one is not a plain success.
+        const earlier = this.store.caseSummary(entry.caseId);
+        if (earlier?.partial) job.partial = true;
+        if (earlier?.error) job.chainError = earlier.error;
         this.record(
           job,
           'already-traced',
           `this link was traced before in case ${entry.caseId}${entry.kind === 'already-traced' && entry.caseMissing ? ` (${MISSING_CASE})` : ''}` +
-            `${this.store.caseSummary(entry.caseId)?.partial ? ' (partial: that trace was cut off)' : ''}; ` +
+            `${earlier?.partial ? ' (partial: that trace was cut off)' : ''}; ` +
             'it is not requested again (submit it with "again" to trace it anew)',
         );
         return this.finish(job, 'done');
+      }
       case 'skipped':
         // The server is stopping: the job waits for the next start.
         job.state = 'queued';

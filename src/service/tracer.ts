@@ -57,7 +57,17 @@ export const MISSING_CASE = 'not in this cases folder: deleted, or never deliver
 /** The outcome of a link the ledger refused: its earlier case, said missing when its folder is not in the cases folder. */
 export function alreadyTraced(store: CaseStore, url: string, claim: { caseId: string | null; inProgress: boolean }): TraceOutcome {
   const caseMissing = !claim.inProgress && claim.caseId !== null && !existsSync(join(store.casesDir, claim.caseId));
-  return { kind: 'already-traced', url, caseId: claim.caseId, inProgress: claim.inProgress, ...(caseMissing ? { caseMissing } : {}) };
+  const summary = !claim.inProgress && claim.caseId !== null && !caseMissing ? store.caseSummary(claim.caseId) : null;
+  // How that trace ended: an interrupted or cut-off one must not read as a plain success.
+  const earlier = summary && (summary.partial || summary.error) ? { partial: summary.partial, error: summary.error } : null;
+  return {
+    kind: 'already-traced',
+    url,
+    caseId: claim.caseId,
+    inProgress: claim.inProgress,
+    ...(caseMissing ? { caseMissing } : {}),
+    ...(earlier ? { earlier } : {}),
+  };
 }
 
 /**
@@ -70,13 +80,26 @@ async function sealIfCutOff(store: CaseStore, caseId: string, tsa: TraceDefaults
     store.indexCase(join(store.casesDir, caseId));
 }
 
+export interface EarlierEnding {
+  partial: boolean;
+  error: string | null;
+}
+
 export type TraceOutcome =
   | { kind: 'traced'; url: string; caseId: string; caseDir: string; report: Report; timestamp: TimestampOutcome | null }
   /**
    * Requested before (caseId: its case, null if unknown); or, with inProgress, by another process right now.
    * caseMissing: that case is not in the cases folder (deleted, or never delivered by a fleet worker).
    */
-  | { kind: 'already-traced'; url: string; caseId: string | null; inProgress: boolean; caseMissing?: boolean }
+  | {
+      kind: 'already-traced';
+      url: string;
+      caseId: string | null;
+      inProgress: boolean;
+      caseMissing?: boolean;
+      /** That case ended with an error or partial (interrupted, cut off). */
+      earlier?: EarlierEnding;
+    }
   /** Could not run or finish (bad options, no browser, the case could not be written); caseId when a case was begun. */
   | { kind: 'failed'; url: string; caseId: string | null; error: string; cause?: unknown }
   /** Never started, or stopped before its request: the tracer was stopped first. Nothing was requested (no case kept). */
