@@ -155,8 +155,12 @@ export interface PageControl {
   look: { background: string | null; padding: [number, number]; radius: number; fontSize: number };
   /** The landmark it sits in (nav, header, footer, aside), or null. */
   landmark: string | null;
-  /** For a submit button: how many of its form's visible fields need typing, and how many required fields are empty (absent in older cases). */
-  form: { typing: number; required?: number; method?: 'get' | 'post' | 'dialog' } | null;
+  /**
+   * For a submit button: how many of its form's visible fields need typing, and how many required
+   * fields are empty (absent in older cases). `script`: a button with no link that acts from script
+   * on fields to fill (in their form or beside them), not the form's own submit.
+   */
+  form: { typing: number; required?: number; method?: 'get' | 'post' | 'dialog'; script?: boolean } | null;
   /** It sits in a cookie / consent banner (by the banner's id, class or label, or a floating box that speaks of cookies). */
   cookieBanner: boolean;
   /** It opens, closes or switches part of the page (what says so: "aria-expanded", "role=tab"...), or null; absent in older cases. */
@@ -201,6 +205,11 @@ export interface ExploreEvent {
   total: number;
   controls: (PageControl & { score: number; reasons: string[]; refused: string | null })[];
   chosen: number | null;
+  /**
+   * A cookie / consent notice covered the chosen control: the control (index into `controls`) that
+   * closed it, clicked first without consenting ("Reject all", "×"); absent otherwise.
+   */
+  dismissed?: number;
   /**
    * The page's frames (iframes): read (skipped null), or why their controls were left out (hidden,
    * no size, off-screen…); absent when none. `ad`: what shows a frame read is a display ad.
