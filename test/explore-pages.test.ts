@@ -31,6 +31,8 @@ describe('explore on landing pages written like real ones', { concurrency: 2 }, 
       assert.equal(step.chosen?.text ?? null, page.cta, seen);
       assert.equal(step.chosen?.frame, page.frame, 'the frame the call-to-action is in');
       assert.equal(step.dismissed?.text ?? null, page.dismissed ?? null, 'the cookie notice control clicked first');
+      if (page.dismissed)
+        assert.match(formatChain(report, null), new RegExp(`first closed the cookie notice over it with "${page.dismissed}"`));
       if (page.framesSkipped)
         assert.deepEqual(
           (step.frames ?? []).filter((f) => f.skipped).map((f) => f.skipped),

@@ -2,9 +2,10 @@
 // judged from what they see (size, place above the fold, button styling, wording in several
 // languages) and where it leads (another site, a known tracker). Some controls are never followed
 // whatever their score: hidden ones, unsubscribe / preference / privacy / cookie-banner controls,
-// mailto:, tel:, sms: and javascript: links, downloads, same-page anchors and submits of forms
-// that need typing. Pure: the controls come from src/capture/explore.ts, the words from
-// rules/call-to-action.json, trackers from rules/parties.json and the unwrap rules.
+// mailto:, tel:, sms: and javascript: links, downloads, same-page anchors, submits of forms
+// that need typing, script buttons on fields to fill and buttons that only close a dialog. Pure:
+// the controls come from src/capture/explore.ts, the words from rules/call-to-action.json,
+// trackers from rules/parties.json and the unwrap rules.
 import type { PageControl } from '../model.js';
 import { readRulesJson } from './parties-rules.js';
 import { registrableDomainOf } from './parties-match.js';
