@@ -177,6 +177,8 @@ export interface PageControl {
    * `window.open('…')`) says it leads; absent otherwise. Judged as its target when it has no href.
    */
   onclickHref?: string;
+  /** Disabled when read (`disabled`, `aria-disabled="true"`): explore waits a while for it to be enabled; absent otherwise. */
+  disabled?: boolean;
   /** Out of view in a box or frame a person can scroll ("scrolled out of view in a scroll box"); its box is where it comes into view. Absent otherwise. */
   outOfView?: string;
   /** Its frame is a display-ad slot, and what shows it ("300×250 slot", 'labelled "Advertisement"'); absent otherwise. */

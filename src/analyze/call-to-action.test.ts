@@ -560,6 +560,12 @@ describe('controls that lead nowhere or act on fields', () => {
     assert.match(scoreControl(closes, PAGE).refused ?? '', /closes a dialog/);
   });
 
+  test('disabled when read: scored as it is (explore waits for it), the reason says so', () => {
+    const waiting = scoreControl(button({ tag: 'button', text: 'Continue', disabled: true }), PAGE);
+    assert.equal(waiting.refused, null);
+    assert.ok(waiting.reasons.includes('+0 disabled when read: a person waits for it to be enabled'), waiting.reasons.join());
+  });
+
   test('a script button on fields to fill is refused', () => {
     const verify = button({
       tag: 'div',

@@ -405,6 +405,7 @@ export function scoreControl(read: PageControl, page: ScoringPage, all?: readonl
     );
   }
   if (control.outOfView) add(OUT_OF_VIEW, `${control.outOfView}: a person scrolls to it`);
+  if (control.disabled) reasons.push('+0 disabled when read: a person waits for it to be enabled');
   if (control.form?.method === 'get' || control.form?.method === 'post')
     reasons.push(`+0 sends a form (${control.form.method.toUpperCase()}) with nothing to type`);
 

@@ -439,6 +439,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
         context: contextOf(el, text),
         widget: widgetOf(el),
         onclick: el.hasAttribute('onclick'),
+        ...(el.disabled === true || el.getAttribute('aria-disabled') === 'true' ? { disabled: true } : {}),
         ...(onclickHref ? { onclickHref: clip(onclickHref, 2000) } : {}),
       },
     };
@@ -500,6 +501,28 @@ const UNCOVER_TRIES = 8;
 const UNCOVER_PAUSE_MS = 150;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How long explore waits, at most, for a disabled call-to-action to be enabled (a "please wait 5 seconds" page). */
+const ENABLE_WAIT_MS = 8000;
+const ENABLE_POLL_MS = 250;
+
+/** Runs in the isolated world: whether control `index` is still there and can be clicked (not disabled). */
+function enabledScript(index: number): string {
+  return `(() => {
+  const el = (globalThis.__clicktraceControls || [])[${index}];
+  return !!el && el.isConnected && el.disabled !== true && el.getAttribute('aria-disabled') !== 'true';
+})()`;
+}
+
+/** Waits until a disabled control is enabled (a countdown's "Continue"), up to `until`; whether it was. */
+async function waitEnabled(observer: PageObserver, where: Where, until: number, timeoutMs: number): Promise<boolean> {
+  for (;;) {
+    const enabled = await observer.evaluate(enabledScript(where.index), 'isolated', timeoutMs, 250, where.frame?.frameId);
+    if (enabled === true) return true;
+    if (Date.now() + ENABLE_POLL_MS > until || observer.closed) return false;
+    await pause(ENABLE_POLL_MS);
+  }
+}
 
 export interface ExploreResult {
   event: ExploreEvent;
@@ -587,7 +610,7 @@ async function locate(
 /** Reads, scores and chooses on the page; null when the page could not be read (it went away). */
 export async function exploreOnce(
   observer: PageObserver,
-  options: { depth: number; capture: Capture; snapshot: PageSnapshot | null; timeoutMs: number },
+  options: { depth: number; capture: Capture; snapshot: PageSnapshot | null; timeoutMs: number; deadline?: number },
 ): Promise<ExploreResult | null> {
   const all = await readAll(observer, options.timeoutMs);
   if (!all) return null;
@@ -612,6 +635,15 @@ export async function exploreOnce(
   let at: { x: number; y: number } | null = null;
   let dismissed: number | null = null;
   for (let covered = 0; chosen !== null; covered++) {
+    // Disabled when read (a countdown before "Continue"): a person waits for it, as long as the trace may.
+    if (scored[chosen].disabled) {
+      const until = Math.min(Date.now() + ENABLE_WAIT_MS, (options.deadline ?? Date.now() + ENABLE_WAIT_MS) - 1000);
+      if (!(await waitEnabled(observer, where[chosen], until, options.timeoutMs))) {
+        scored[chosen] = { ...scored[chosen], refused: 'disabled (a click would do nothing)' };
+        chosen = chooseCallToAction(scored);
+        continue;
+      }
+    }
     let found = await locate(observer, where[chosen], frames, read.viewport, options.timeoutMs);
     // Covered while a cookie notice shows: a person closes the notice first (never accepting it), once.
     if (found && 'covered' in found && dismissed === null) {
@@ -718,7 +750,7 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
     let result: ExploreResult | null = null;
     for (let attempt = 0; attempt < READ_ATTEMPTS && !result && !observer.closed && !hooks.stopped(); attempt++) {
       const timeoutMs = Math.max(500, Math.min(3000, hooks.deadline - Date.now()));
-      result = await exploreOnce(observer, { depth, capture, snapshot, timeoutMs });
+      result = await exploreOnce(observer, { depth, capture, snapshot, timeoutMs, deadline: hooks.deadline });
     }
     if (!result) {
       hooks.progress({ kind: 'explore', detail: `could not read the links and buttons of ${observer.url}` });

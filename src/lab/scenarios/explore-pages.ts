@@ -1299,6 +1299,59 @@ const SPECS: Record<string, PageSpec> = {
           `${a('sms:+15555550100', 'Text us')} · ${a('javascript:void(0)', 'Help')}</p></main>`,
       ),
   },
+  // A "please wait" page: the "Continue" button is disabled until a countdown ends (8 s after
+  // load, past the 6 s settle limit); a person waits for it. A disabled "Skip ad" stays disabled.
+  countdown: {
+    lang: 'en',
+    about: 'a "Continue" button disabled until an 8-second countdown ends: waited for and clicked',
+    cta: 'Continue',
+    html: () =>
+      doc(
+        'en',
+        'Preparing your link',
+        `<main class="hero"><h1>Your link is being prepared</h1><p>Please wait <span id="n">8</span> seconds…</p>` +
+          `<p><button id="go" class="btn-primary" disabled onclick="${go(explorePageTarget('countdown'))}">Continue</button></p>` +
+          `<p><button class="btn-ghost" disabled onclick="${go(refused('countdown', 'skip'))}">Skip ad</button></p></main>` +
+          `<script>let n = 8; const t = setInterval(() => { n--; document.getElementById('n').textContent = n;` +
+          ` if (n <= 0) { clearInterval(t); document.getElementById('go').disabled = false; } }, 1000);</script>`,
+      ),
+  },
+  // A consent platform's message in a full-page iframe of its own (as TCF platforms show it): the
+  // frame covers the offer; its "Reject all" asks the page to remove the frame.
+  'cookie-frame': {
+    lang: 'en',
+    about: 'a consent message in a full-page iframe over the offer: closed with the frame\'s "Reject all"; the offer clicked',
+    cta: 'Get the deal',
+    dismissed: 'Reject all',
+    html: () => {
+      const message = frameDoc(FRAME_SITE, 'cookie-frame', 'message', () =>
+        inner(
+          `<style>body{background:rgba(0,0,0,.5)}</style><div style="margin:120px auto;width:520px;background:#fff;padding:24px">` +
+            `<h2>Your privacy choices</h2><p>We and our partners use cookies to store and access personal data on your device ` +
+            `for personalised ads and content, ad and content measurement and audience insights.</p>` +
+            `<p><button class="btn-primary" onclick="parent.postMessage('consent:all','*')">Accept all</button> ` +
+            `<button class="btn-ghost" onclick="parent.postMessage('consent:none','*')">Reject all</button></p></div>`,
+        ),
+      );
+      return doc(
+        'en',
+        'Deal',
+        frame(
+          'cookie-frame',
+          'en',
+          `<h1>Today only: 2 for 1</h1><p>${a(explorePageTarget('cookie-frame'), 'Get the deal', ' class="btn-primary"')}</p>`,
+          {
+            ...EN,
+            tail:
+              `<iframe id="cmp-message" src="${escapeHtml(message)}" title="Privacy message" ` +
+              `style="position:fixed;inset:0;width:100%;height:100%;border:0;z-index:1000"></iframe>` +
+              `<script>addEventListener('message', (e) => { if (String(e.data).startsWith('consent:'))` +
+              ` document.getElementById('cmp-message').remove(); });</script>`,
+          },
+        ),
+      );
+    },
+  },
   // Hostile text in the call-to-action: terminal escapes, a right-to-left override, a very long name.
   'hostile-text': {
     lang: 'en',
