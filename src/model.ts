@@ -155,8 +155,12 @@ export interface PageControl {
   look: { background: string | null; padding: [number, number]; radius: number; fontSize: number };
   /** The landmark it sits in (nav, header, footer, aside), or null. */
   landmark: string | null;
-  /** For a submit button: how many of its form's visible fields need typing, and how many required fields are empty (absent in older cases). */
-  form: { typing: number; required?: number; method?: 'get' | 'post' | 'dialog' } | null;
+  /**
+   * For a submit button: how many of its form's visible fields need typing, and how many required
+   * fields are empty (absent in older cases). `script`: a button with no link that acts from script
+   * on fields to fill (in their form or beside them), not the form's own submit.
+   */
+  form: { typing: number; required?: number; method?: 'get' | 'post' | 'dialog'; script?: boolean } | null;
   /** It sits in a cookie / consent banner (by the banner's id, class or label, or a floating box that speaks of cookies). */
   cookieBanner: boolean;
   /** It opens, closes or switches part of the page (what says so: "aria-expanded", "role=tab"...), or null; absent in older cases. */
@@ -173,6 +177,8 @@ export interface PageControl {
    * `window.open('…')`) says it leads; absent otherwise. Judged as its target when it has no href.
    */
   onclickHref?: string;
+  /** Disabled when read (`disabled`, `aria-disabled="true"`): explore waits a while for it to be enabled; absent otherwise. */
+  disabled?: boolean;
   /** Out of view in a box or frame a person can scroll ("scrolled out of view in a scroll box"); its box is where it comes into view. Absent otherwise. */
   outOfView?: string;
   /** Its frame is a display-ad slot, and what shows it ("300×250 slot", 'labelled "Advertisement"'); absent otherwise. */
@@ -201,6 +207,11 @@ export interface ExploreEvent {
   total: number;
   controls: (PageControl & { score: number; reasons: string[]; refused: string | null })[];
   chosen: number | null;
+  /**
+   * A cookie / consent notice covered the chosen control: the control (index into `controls`) that
+   * closed it, clicked first without consenting ("Reject all", "×"); absent otherwise.
+   */
+  dismissed?: number;
   /**
    * The page's frames (iframes): read (skipped null), or why their controls were left out (hidden,
    * no size, off-screen…); absent when none. `ad`: what shows a frame read is a display ad.

@@ -130,6 +130,8 @@ export interface ExploreStep {
   chosen: ExploreCandidate | null;
   /** The next best controls explore would follow (up to 5). */
   runnersUp: ExploreCandidate[];
+  /** The control of a cookie notice that covered the chosen one, clicked first to close it without consenting; absent otherwise. */
+  dismissed?: ExploreCandidate;
   /** The best-scoring controls explore refused, with the reason (up to 10). */
   refused: ExploreCandidate[];
   /** How many links and buttons the page had. */

@@ -30,6 +30,9 @@ describe('explore on landing pages written like real ones', { concurrency: 2 }, 
       const seen = `chosen ${JSON.stringify(step.chosen?.text)}; runners-up ${JSON.stringify(step.runnersUp.map((c) => [c.text, c.score]))}`;
       assert.equal(step.chosen?.text ?? null, page.cta, seen);
       assert.equal(step.chosen?.frame, page.frame, 'the frame the call-to-action is in');
+      assert.equal(step.dismissed?.text ?? null, page.dismissed ?? null, 'the cookie notice control clicked first');
+      if (page.dismissed)
+        assert.match(formatChain(report, null), new RegExp(`first closed the cookie notice over it with "${page.dismissed}"`));
       if (page.framesSkipped)
         assert.deepEqual(
           (step.frames ?? []).filter((f) => f.skipped).map((f) => f.skipped),
@@ -51,7 +54,8 @@ describe('explore on landing pages written like real ones', { concurrency: 2 }, 
       for (const { text, match, absent } of page.reasons ?? []) {
         const control = [step.chosen, ...step.runnersUp, ...step.refused].find((c) => c?.text === text);
         assert.ok(control, `${text} is in the report (${seen})`);
-        assert.equal(match.test(control.reasons.join(', ')), !absent, `${text}: ${control.reasons.join(', ')}`);
+        const said = [...control.reasons, control.refused ?? ''].join(', ');
+        assert.equal(match.test(said), !absent, `${text}: ${said}`);
       }
       assert.deepEqual(
         refusedHits().filter((u) => u.includes(`/${name}/`)),

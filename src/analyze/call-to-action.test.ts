@@ -1,7 +1,17 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ExploreEvent, PageControl } from '../model.js';
-import { MIN_SCORE, chooseCallToAction, consentAnswer, normalizeWords, scoreControl, scoreControls, targetOf } from './call-to-action.js';
+import {
+  MIN_SCORE,
+  chooseCallToAction,
+  consentAnswer,
+  consentDismissals,
+  normalizeWords,
+  pointingSentence,
+  scoreControl,
+  scoreControls,
+  targetOf,
+} from './call-to-action.js';
 import { markedBox, markedScreenshotPath } from './explore-steps.js';
 
 const PAGE = { url: 'https://promo.example/landing', viewport: { width: 1280, height: 720 } };
@@ -53,6 +63,14 @@ describe('call-to-action wording', () => {
     ['ja', '詳しくはこちら'],
     ['zh', '立即购买'],
     ['en', 'Create your free account'],
+    ['fr', 'Commander maintenant'],
+    ['es', 'Comprar ahora'],
+    ['it', 'Acquista ora'],
+    ['nl', 'Nu bestellen'],
+    ['ru', 'Заказать'],
+    ['ja', '今すぐ購入'],
+    ['ko', '지금 구매'],
+    ['ko', '자세히 보기'],
   ];
   for (const [lang, text] of wording) {
     test(`"${text}" (${lang}) is a call-to-action`, () => {
@@ -508,5 +526,77 @@ describe('words a person does not see', () => {
       scoreControl(button({ text: 'Un\u00adsubscribe', href: 'https://promo.example/m?id=1' }), PAGE).refused ?? '',
       /unsubscribe/,
     );
+  });
+});
+
+describe('links whose sentence says what they do', () => {
+  const link = (text: string, context: string) => control({ text, context, href: 'https://promo.example/r?id=1' });
+
+  test('"click here" / "hier" / "cliquez ici" in a sentence about unsubscribing is refused; elsewhere it is not', () => {
+    for (const [text, context] of [
+      ['click here', 'Great deals every week. To stop receiving these offers, click here. Thanks for reading!'],
+      ['hier', 'Wenn Sie keine weiteren E-Mails von uns erhalten möchten, klicken Sie hier.'],
+      ['cliquez ici', 'Pour ne plus recevoir nos offres, cliquez ici.'],
+      ['haga clic aquí', 'Si no desea recibir más correos, haga clic aquí.'],
+    ]) {
+      assert.match(scoreControl(link(text, context), PAGE).refused ?? '', /^unsubscribe .*its sentence says/, text);
+    }
+    // Another sentence of the same block speaks of unsubscribing: not this link's.
+    const offer = link('click here', 'To claim your voucher, click here. You can unsubscribe at any time.');
+    assert.equal(pointingSentence(offer), 'to claim your voucher, click here');
+    assert.equal(scoreControl(offer, PAGE).refused, null);
+    // A control with words of its own is judged by them.
+    assert.equal(pointingSentence(link('Shop now', 'Shop now, and unsubscribe at any time.')), null);
+  });
+
+  test('"I no longer wish to receive these e-mails" is an unsubscribe link by its words', () => {
+    assert.match(scoreControl(button({ text: 'I no longer wish to receive these e-mails' }), PAGE).refused ?? '', /unsubscribe/);
+  });
+});
+
+describe('controls that lead nowhere or act on fields', () => {
+  test("a <form method=dialog>'s button closes a pop-up: refused", () => {
+    const closes = button({ tag: 'button', text: 'Weiter', href: null, rawHref: null, form: { typing: 0, required: 0, method: 'dialog' } });
+    assert.match(scoreControl(closes, PAGE).refused ?? '', /closes a dialog/);
+  });
+
+  test('disabled when read: scored as it is (explore waits for it), the reason says so', () => {
+    const waiting = scoreControl(button({ tag: 'button', text: 'Continue', disabled: true }), PAGE);
+    assert.equal(waiting.refused, null);
+    assert.ok(waiting.reasons.includes('+0 disabled when read: a person waits for it to be enabled'), waiting.reasons.join());
+  });
+
+  test('a script button on fields to fill is refused', () => {
+    const verify = button({
+      tag: 'div',
+      role: 'button',
+      text: 'Verify',
+      href: null,
+      rawHref: null,
+      form: { typing: 2, required: 0, script: true },
+    });
+    assert.match(scoreControl(verify, PAGE).refused ?? '', /script button on fields that need typing/);
+  });
+});
+
+describe('closing a cookie notice that covers the call-to-action', () => {
+  const notice = (text: string, fields: Partial<PageControl> = {}) =>
+    button({ tag: 'button', text, href: null, rawHref: null, cookieBanner: true, ...fields });
+
+  test("with the notice's control that rejects or closes and leads nowhere, never one that accepts", () => {
+    const scored = scoreControls(
+      [
+        notice('Accept all'),
+        notice('Manage options', { tag: 'a', href: 'https://promo.example/consent', rawHref: '/consent' }),
+        notice('Tout refuser'),
+        notice('×'),
+        notice('Reject all', { hidden: 'display:none' }),
+        notice('Reject all', { href: 'https://promo.example/reject', rawHref: '/reject', tag: 'a' }),
+        button({ tag: 'button', text: 'Close', href: null, rawHref: null }),
+        button({ tag: 'button', text: 'Shop now', href: 'https://shop.example/' }),
+      ],
+      PAGE,
+    );
+    assert.deepEqual(consentDismissals(scored), [2, 3]);
   });
 });

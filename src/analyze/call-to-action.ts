@@ -2,9 +2,10 @@
 // judged from what they see (size, place above the fold, button styling, wording in several
 // languages) and where it leads (another site, a known tracker). Some controls are never followed
 // whatever their score: hidden ones, unsubscribe / preference / privacy / cookie-banner controls,
-// mailto:, tel:, sms: and javascript: links, downloads, same-page anchors and submits of forms
-// that need typing. Pure: the controls come from src/capture/explore.ts, the words from
-// rules/call-to-action.json, trackers from rules/parties.json and the unwrap rules.
+// mailto:, tel:, sms: and javascript: links, downloads, same-page anchors, submits of forms
+// that need typing, script buttons on fields to fill and buttons that only close a dialog. Pure:
+// the controls come from src/capture/explore.ts, the words from rules/call-to-action.json,
+// trackers from rules/parties.json and the unwrap rules.
 import type { PageControl } from '../model.js';
 import { readRulesJson } from './parties-rules.js';
 import { registrableDomainOf } from './parties-match.js';
@@ -78,7 +79,9 @@ interface RefuseRule {
 interface CtaRules {
   callToAction: PhraseList;
   refuse: { unsubscribe: RefuseRule; privacy: RefuseRule; cookies: RefuseRule };
-  consentNotice: { answers: Set<string>; context: PhraseList };
+  consentNotice: { answers: Set<string>; context: PhraseList; dismiss: Set<string> };
+  /** Link texts that only point ("here", "click here"): their sentence says what they do. */
+  pointing: Set<string>;
   navigation: Set<string>;
   account: PhraseList;
   socialSignIn: { phrases: PhraseList; providerDomains: Set<string> };
@@ -90,7 +93,8 @@ interface CtaRules {
 interface CtaRulesFile {
   callToAction: Record<string, string[]>;
   refuse: Record<'unsubscribe' | 'privacy' | 'cookies', { label: string; phrases: Record<string, string[]>; urlPatterns: string[] }>;
-  consentNotice: { answers: Record<string, string[]>; context: Record<string, string[]> };
+  consentNotice: { answers: Record<string, string[]>; context: Record<string, string[]>; dismiss: Record<string, string[]> };
+  pointing: { phrases: Record<string, string[]> };
   account: { phrases: Record<string, string[]> };
   socialSignIn: { verbs: Record<string, string[]>; providers: string[]; providerDomains: string[] };
   navigation: Record<string, string[]>;
@@ -165,7 +169,9 @@ function ctaRules(): CtaRules {
     consentNotice: {
       answers: new Set(Object.values(file.consentNotice.answers).flat().map(answerWords)),
       context: phrases(file.consentNotice.context),
+      dismiss: new Set(Object.values(file.consentNotice.dismiss).flat().map(dismissWords)),
     },
+    pointing: new Set(Object.values(file.pointing.phrases).flat().map(answerWords)),
     navigation: new Set(Object.values(file.navigation).flat().map(normalizeWords)),
     account: phrases(file.account.phrases),
     socialSignIn: {
@@ -186,6 +192,11 @@ function ctaRules(): CtaRules {
   return rules;
 }
 
+/** A notice's answer as compared with the dismiss list: its words, or a close symbol ("×") as it is. */
+function dismissWords(text: string): string {
+  return answerWords(text) || normalizeWords(text);
+}
+
 /** A control's words as an answer: punctuation, arrows and ticks dropped ("OK ✓" is "ok", "Accept & close" keeps its "&"). */
 function answerWords(text: string): string {
   return normalizeWords(text)
@@ -204,6 +215,28 @@ export function consentAnswer(control: Pick<PageControl, 'text' | 'context'>): s
   const r = ctaRules();
   if (!control.context || !r.consentNotice.answers.has(answerWords(control.text))) return null;
   return firstMatch(r.consentNotice.context, normalizeWords(control.context))?.text ?? null;
+}
+
+/** Where a sentence ends: its stop mark (Latin, CJK, Arabic, Devanagari) or a line break. */
+const SENTENCE_END = /[.!?;\u3002\uff01\uff1f\uff1b\u061f\u06d4\u0964\n]/u;
+
+/**
+ * The sentence around a link that only points ("To stop receiving these offers, click here."),
+ * from the text of the block it sits in; null for a control with words of its own, or when its
+ * text is not found in the block (the block's first 600 characters).
+ */
+export function pointingSentence(control: Pick<PageControl, 'text' | 'context'>): string | null {
+  if (!control.context || !ctaRules().pointing.has(answerWords(control.text))) return null;
+  const block = normalizeWords(control.context);
+  const text = normalizeWords(control.text);
+  const at = block.indexOf(text);
+  if (at < 0) return null;
+  const before = block.slice(0, at);
+  let start = before.length;
+  while (start > 0 && !SENTENCE_END.test(before[start - 1])) start--;
+  const after = block.slice(at + text.length);
+  const end = after.search(SENTENCE_END);
+  return (before.slice(start) + text + (end < 0 ? after : after.slice(0, end))).trim();
 }
 
 function firstMatch(list: PhraseList, words: string): Phrase | null {
@@ -267,6 +300,8 @@ function refusal(control: PageControl, page: ScoringPage, words: string, hasCtaW
   const r = ctaRules();
   if (control.hidden) return `hidden (${control.hidden})`;
   if (control.type === 'reset') return 'resets a form';
+  if (control.form?.method === 'dialog') return 'closes a dialog (form method=dialog): it leads nowhere';
+  if (control.form?.script && control.form.typing > 0) return 'a script button on fields that need typing';
   if (control.form && control.form.typing > 0) return 'submits a form that needs typing';
   if (control.form && (control.form.required ?? 0) > 0) return 'submits a form with required fields left empty';
   const raw = (control.rawHref ?? '').trim();
@@ -285,6 +320,10 @@ function refusal(control: PageControl, page: ScoringPage, words: string, hasCtaW
   const url = href ? pathAndQuery(href) : '';
   const unsubscribe = r.refuse.unsubscribe;
   if (firstMatch(unsubscribe.phrases, words) || unsubscribe.urlPatterns.some((p) => p.test(url))) return unsubscribe.label;
+  // "To stop receiving these offers, click here": the link's own words only point.
+  const sentence = pointingSentence(control);
+  const says = sentence ? firstMatch(unsubscribe.phrases, sentence) : null;
+  if (says) return `${unsubscribe.label} (its sentence says "${says.text}")`;
   // "Privacy policy" is footer matter; "Review and accept the new terms" may be a lure's button.
   const privacy = r.refuse.privacy;
   if ((!hasCtaWording && firstMatch(privacy.phrases, words)) || privacy.urlPatterns.some((p) => p.test(url))) return privacy.label;
@@ -366,6 +405,7 @@ export function scoreControl(read: PageControl, page: ScoringPage, all?: readonl
     );
   }
   if (control.outOfView) add(OUT_OF_VIEW, `${control.outOfView}: a person scrolls to it`);
+  if (control.disabled) reasons.push('+0 disabled when read: a person waits for it to be enabled');
   if (control.form?.method === 'get' || control.form?.method === 'post')
     reasons.push(`+0 sends a form (${control.form.method.toUpperCase()}) with nothing to type`);
 
@@ -435,6 +475,27 @@ export function adFrame(control: PageControl, page: ScoringPage, all?: readonly 
   if (frameSite === siteOf(page.url)) return null;
   const elsewhere = (all ?? []).some((c) => c.frame !== control.frame && !c.hidden && !c.landmark && /[\p{L}\p{N}]/u.test(c.text));
   return all && !elsewhere ? null : control.frameAd;
+}
+
+/**
+ * The controls a person closes a cookie / consent notice with, without consenting ("Reject all",
+ * "Only necessary", "×"), best first: refused as the notice's, visible, and leading nowhere (no
+ * link, no declared navigation, no form sent). Explore clicks one when the notice covers the
+ * call-to-action; it never accepts on the analyst's behalf.
+ */
+export function consentDismissals(scored: readonly ScoredControl[]): number[] {
+  const r = ctaRules();
+  return scored
+    .map((control, index) => ({ control, index }))
+    .filter(
+      ({ control }) =>
+        !control.hidden &&
+        !!control.refused?.startsWith(r.refuse.cookies.label) &&
+        r.consentNotice.dismiss.has(dismissWords(control.text)) &&
+        targetOf(control) === null &&
+        (!control.form || control.form.method === 'dialog'),
+    )
+    .map(({ index }) => index);
 }
 
 /** Index of the call-to-action: the best control not refused and scoring at least MIN_SCORE (the first in the page wins a tie). */

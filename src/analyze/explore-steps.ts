@@ -59,6 +59,7 @@ export function exploreStep(event: ExploreEvent, capture: Capture): ExploreStep 
     page: event.snapshot,
     chosen: chosen === null ? null : candidate(controls[chosen]),
     runnersUp: runnersUp.map((i) => candidate(controls[i])),
+    ...(event.dismissed !== undefined && controls[event.dismissed] ? { dismissed: candidate(controls[event.dismissed]) } : {}),
     refused: refused.map((i) => candidate(controls[i])),
     controls: event.total,
     ...(event.frames ? { frames: event.frames } : {}),

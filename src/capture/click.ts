@@ -12,18 +12,32 @@ interface Found {
 
 /**
  * Page-side source of a function giving what a person reads on a control, whitespace collapsed:
- * an input's value or alt, an image map area's alt, its visible text, then (for icons) its
- * aria-label, its text, its images' alt text (a link holding only an image: its text is the
- * whitespace around the <img>), an SVG's <title>, its title attribute. Each is tried in turn until
+ * an input's value or alt, an image map area's alt, its visible text, the words its stylesheet
+ * writes (CSS generated content), then (for icons) its aria-label, its text, its images' alt text
+ * (a link holding only an image: its text is the whitespace around the <img>), an SVG's <title>,
+ * its title attribute. Each is tried in turn until
  * one is not blank. Visible text comes before aria-label: a page could label "Unsubscribe" as "Shop now".
  */
 export const ACCESSIBLE_NAME_SCRIPT = `(el) => {
   const squash = (s) => (s || '').replace(/[\\s\\u00a0]+/g, ' ').trim();
   const images = () => [...el.querySelectorAll('img[alt], [role=img][aria-label], svg title')]
     .map((i) => (i.tagName === 'IMG' ? i.alt : i.getAttribute('aria-label') || i.textContent)).join(' ');
+  // Words a stylesheet writes (content: "Order now" on ::before or ::after, or attr(data-label)); an icon font's glyph is no word.
+  const generated = () => {
+    const words = [];
+    for (const node of [el, ...el.querySelectorAll('*')].slice(0, 50))
+      for (const pseudo of ['::before', '::after']) {
+        const content = getComputedStyle(node, pseudo).content || '';
+        for (const m of content.matchAll(/"((?:[^"\\\\]|\\\\.)*)"|attr\\(\\s*([\\w-]+)\\s*\\)/g))
+          words.push(m[1] !== undefined ? m[1].replace(/\\\\(.)/g, '$1') : node.getAttribute(m[2]) || '');
+      }
+    const text = words.join('').replace(/[\\ue000-\\uf8ff]/g, '');
+    return /[\\p{L}\\p{N}]/u.test(text) ? text : '';
+  };
   for (const name of [
     () => (el.tagName === 'INPUT' ? el.value || el.getAttribute('alt') : el.tagName === 'AREA' ? el.getAttribute('alt') : ''),
     () => el.innerText,
+    generated,
     () => el.getAttribute('aria-label'),
     () => el.textContent,
     images,

@@ -5,8 +5,9 @@
 // `explore` event (the controls, their scores, the choice) in the case's WARC; a copy of the
 // page's screenshot marks the chosen box.
 import type { Capture, ExploreEvent, NavEvent, PageControl, PageSnapshot } from '../model.js';
+import type { ScoredControl } from '../analyze/call-to-action.js';
 import type { PageObserver } from './page-observer.js';
-import { adFrame, chooseCallToAction, scoreControls, targetOf } from '../analyze/call-to-action.js';
+import { adFrame, chooseCallToAction, consentDismissals, scoreControls, targetOf } from '../analyze/call-to-action.js';
 import { markedBox, markedScreenshotPath } from '../analyze/explore-steps.js';
 import { drawBox } from './marked-screenshot.js';
 import { ACCESSIBLE_NAME_SCRIPT, trustedClick } from './click.js';
@@ -109,6 +110,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
   const AREA_BOX = ${AREA_BOX_SCRIPT};
   const SELECTOR = 'a[href], a[*|href], area[href], button, [role=button], [role=link], input[type=submit], input[type=button], input[type=image]';
   const norm = (s) => (s || '').replace(/[\\s\\u00a0]+/g, ' ').trim();
+  const XLINK = 'http://www.w3.org/1999/xlink';
   const clip = (s, n) => (s.length > n ? s.slice(0, n) : s);
   const sx = window.scrollX, sy = window.scrollY;
   const root = document.documentElement;
@@ -269,20 +271,40 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     return null;
   };
   const TYPING = /^(|text|email|tel|password|number|search|url|date|datetime-local|month|week|time)$/;
-  const formOf = (el) => {
-    const type = (el.getAttribute('type') || (el.tagName === 'BUTTON' ? 'submit' : '')).toLowerCase();
-    if (!el.form || !['submit', 'image'].includes(type)) return null;
+  const SEARCH_FIELD = (field) => (field.getAttribute('type') || '').toLowerCase() === 'search' || !!field.closest('[role=search]');
+  const fieldsOf = (fields, beside) => {
     let typing = 0, required = 0;
-    for (const field of el.form.elements) {
+    for (const field of fields) {
       const tag = field.tagName;
       if (field.disabled) continue;
       // A required field left empty (a box to tick, a choice to make): the browser would not send the form.
       if (field.validity && field.validity.valueMissing) required++;
       const visible = field.getClientRects().length > 0 && getComputedStyle(field).visibility === 'visible';
-      if (!visible || field.readOnly) continue;
+      if (!visible || field.readOnly || (beside && SEARCH_FIELD(field))) continue;
       if (tag === 'TEXTAREA' || (tag === 'INPUT' && TYPING.test((field.getAttribute('type') || '').toLowerCase()))) typing++;
     }
     return { typing, required };
+  };
+  const formOf = (el) => {
+    const type = (el.getAttribute('type') || (el.tagName === 'BUTTON' ? 'submit' : '')).toLowerCase();
+    if (el.form && ['submit', 'image'].includes(type)) return fieldsOf(el.form.elements, false);
+    // A button (no href) that acts from script on fields to fill: a <div role=button> or
+    // type=button in a login form, a "Continue" beside a code field with no form at all (phishing
+    // kits send what was typed with fetch). A search box is not such a field.
+    if (el.hasAttribute('href') || (el instanceof SVGElement && el.hasAttributeNS(XLINK, 'href'))) return null;
+    const form = el.form || el.closest('form');
+    if (form) {
+      const { typing } = fieldsOf(form.elements, true);
+      return typing > 0 ? { typing, required: 0, script: true } : null;
+    }
+    for (let a = el.parentElement, n = 0; a && a !== document.body && n < 3; a = a.parentElement, n++) {
+      // Fields of another form are that form's (its own submit is judged by them).
+      const fields = [...a.querySelectorAll('input, textarea')].filter((field) => !field.form);
+      if (fields.length === 0) continue;
+      const { typing } = fieldsOf(fields, true);
+      return typing > 0 ? { typing, required: 0, script: true } : null;
+    }
+    return null;
   };
   // Elements a page's script makes clickable without saying so in markup a control's way: an
   // onclick attribute, or a pointer cursor (a framework's click listener cannot be seen from here).
@@ -348,9 +370,13 @@ export const READ_CONTROLS_SCRIPT = `(() => {
       '(?:location(?:\\\\.href)?\\\\s*=\\\\s*|location\\\\.(?:assign|replace)\\\\s*\\\\(\\\\s*|open\\\\s*\\\\(\\\\s*)' +
       '([\\\\x22\\\\x27])([^\\\\x22\\\\x27\\\\\\\\]{1,2000})\\\\1\\\\s*(?:[,)][^;]*)?;?\\\\s*(?:return\\\\s+false\\\\s*;?\\\\s*)?$',
   );
+  // An onclick that only scrolls this page (a sales page's "Order now" taking you to its order box) leads to this page.
+  const ONCLICK_SCROLL = /\\bscroll(?:IntoView|To|By)\\s*\\(|\\bscrollTop\\b/;
   const onclickTarget = (el) => {
-    const m = ONCLICK_GO.exec(el.getAttribute('onclick') || '');
-    return m ? absolute(m[2]) : null;
+    const code = el.getAttribute('onclick') || '';
+    const m = ONCLICK_GO.exec(code);
+    if (m) return absolute(m[2]);
+    return ONCLICK_SCROLL.test(code) && !/location|open\\s*\\(|submit\\s*\\(/.test(code) ? document.URL.split('#')[0] + '#' : null;
   };
   // The URL a GET form's submit requests (its fields as the browser sends them: a hidden
   // "action=unsubscribe" shows in it); a POST form's action.
@@ -358,7 +384,9 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     const form = el.form;
     const action = absolute(el.getAttribute('formaction') || form.getAttribute('action') || document.URL);
     const method = (el.getAttribute('formmethod') || form.getAttribute('method') || 'get').toLowerCase();
-    if (!action || method !== 'get') return { href: action, method: method === 'dialog' ? 'dialog' : 'post' };
+    // A dialog form's submit closes its <dialog>: it requests nothing (its action is ignored).
+    if (method === 'dialog') return { href: null, method: 'dialog' };
+    if (!action || method !== 'get') return { href: action, method: 'post' };
     try {
       const url = new URL(action);
       url.search = new URLSearchParams(new FormData(form, el)).toString();
@@ -377,7 +405,6 @@ export const READ_CONTROLS_SCRIPT = `(() => {
       if (choices.test(link.getAttribute('href') || '') || /^adchoices$/i.test(norm(link.textContent))) return 'an AdChoices link';
     return null;
   };
-  const XLINK = 'http://www.w3.org/1999/xlink';
   const read = outer.map((el) => {
     const area = el.tagName === 'AREA' ? AREA_BOX(el) : null;
     const r = area ? area.rect : el.getBoundingClientRect();
@@ -386,7 +413,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     // An SVG <a> may still say where it leads the old way (xlink:href).
     const rawHref = el.getAttribute('href') ?? (el instanceof SVGElement ? el.getAttributeNS(XLINK, 'href') : null);
     const form = formOf(el);
-    const submit = form && el.form ? submitsTo(el) : null;
+    const submit = form && el.form && !form.script ? submitsTo(el) : null;
     if (form && submit) form.method = submit.method;
     const href = rawHref !== null ? absolute(rawHref) : submit ? submit.href : null;
     const onclickHref = el.hasAttribute('onclick') ? onclickTarget(el) : null;
@@ -412,6 +439,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
         context: contextOf(el, text),
         widget: widgetOf(el),
         onclick: el.hasAttribute('onclick'),
+        ...(el.disabled === true || el.getAttribute('aria-disabled') === 'true' ? { disabled: true } : {}),
         ...(onclickHref ? { onclickHref: clip(onclickHref, 2000) } : {}),
       },
     };
@@ -467,6 +495,34 @@ const READ_ATTEMPTS = 3;
 
 /** How many covered controls are passed over, at most, before explore gives up on a page. */
 const MAX_COVERED = 5;
+
+/** After closing a consent notice: how often, and how long apart, the call-to-action is looked for again (a notice may fade out). */
+const UNCOVER_TRIES = 8;
+const UNCOVER_PAUSE_MS = 150;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How long explore waits, at most, for a disabled call-to-action to be enabled (a "please wait 5 seconds" page). */
+const ENABLE_WAIT_MS = 8000;
+const ENABLE_POLL_MS = 250;
+
+/** Runs in the isolated world: whether control `index` is still there and can be clicked (not disabled). */
+function enabledScript(index: number): string {
+  return `(() => {
+  const el = (globalThis.__clicktraceControls || [])[${index}];
+  return !!el && el.isConnected && el.disabled !== true && el.getAttribute('aria-disabled') !== 'true';
+})()`;
+}
+
+/** Waits until a disabled control is enabled (a countdown's "Continue"), up to `until`; whether it was. */
+async function waitEnabled(observer: PageObserver, where: Where, until: number, timeoutMs: number): Promise<boolean> {
+  for (;;) {
+    const enabled = await observer.evaluate(enabledScript(where.index), 'isolated', timeoutMs, 250, where.frame?.frameId);
+    if (enabled === true) return true;
+    if (Date.now() + ENABLE_POLL_MS > until || observer.closed) return false;
+    await pause(ENABLE_POLL_MS);
+  }
+}
 
 export interface ExploreResult {
   event: ExploreEvent;
@@ -554,7 +610,7 @@ async function locate(
 /** Reads, scores and chooses on the page; null when the page could not be read (it went away). */
 export async function exploreOnce(
   observer: PageObserver,
-  options: { depth: number; capture: Capture; snapshot: PageSnapshot | null; timeoutMs: number },
+  options: { depth: number; capture: Capture; snapshot: PageSnapshot | null; timeoutMs: number; deadline?: number },
 ): Promise<ExploreResult | null> {
   const all = await readAll(observer, options.timeoutMs);
   if (!all) return null;
@@ -577,8 +633,29 @@ export async function exploreOnce(
   });
   let chosen = chooseCallToAction(scored);
   let at: { x: number; y: number } | null = null;
+  let dismissed: number | null = null;
   for (let covered = 0; chosen !== null; covered++) {
-    const found = await locate(observer, where[chosen], frames, read.viewport, options.timeoutMs);
+    // Disabled when read (a countdown before "Continue"): a person waits for it, as long as the trace may.
+    if (scored[chosen].disabled) {
+      const until = Math.min(Date.now() + ENABLE_WAIT_MS, (options.deadline ?? Date.now() + ENABLE_WAIT_MS) - 1000);
+      if (!(await waitEnabled(observer, where[chosen], until, options.timeoutMs))) {
+        scored[chosen] = { ...scored[chosen], refused: 'disabled (a click would do nothing)' };
+        chosen = chooseCallToAction(scored);
+        continue;
+      }
+    }
+    let found = await locate(observer, where[chosen], frames, read.viewport, options.timeoutMs);
+    // Covered while a cookie notice shows: a person closes the notice first (never accepting it), once.
+    if (found && 'covered' in found && dismissed === null) {
+      const closed = await dismissConsent(observer, scored, where, frames, read.viewport, options.timeoutMs);
+      if (closed !== null) {
+        dismissed = closed;
+        for (let tries = 0; tries < UNCOVER_TRIES && found && 'covered' in found; tries++) {
+          await pause(UNCOVER_PAUSE_MS);
+          found = await locate(observer, where[chosen], frames, read.viewport, options.timeoutMs);
+        }
+      }
+    }
     if (found && 'x' in found) {
       at = found;
       break;
@@ -603,6 +680,7 @@ export async function exploreOnce(
     total: read.total,
     controls: scored,
     chosen,
+    ...(dismissed !== null ? { dismissed } : {}),
     ...(frameNotes.length > 0 ? { frames: frameNotes } : {}),
   };
   const control = chosen === null ? null : scored[chosen];
@@ -611,6 +689,28 @@ export async function exploreOnce(
     marked: markScreenshot(event, options.snapshot),
     click: control && at ? { text: control.text, target: targetOf(control), perform: () => trustedClick(observer, at.x, at.y) } : null,
   };
+}
+
+/**
+ * Closes a cookie / consent notice the way a person does who will not consent: a trusted click on
+ * its "Reject all", "Only necessary" or "×" (one that leads nowhere, analyze/call-to-action.ts
+ * consentDismissals). Returns the index of the control clicked, or null when none could be.
+ */
+async function dismissConsent(
+  observer: PageObserver,
+  scored: readonly ScoredControl[],
+  where: Where[],
+  frames: FrameView[],
+  viewport: { width: number; height: number },
+  timeoutMs: number,
+): Promise<number | null> {
+  for (const index of consentDismissals(scored)) {
+    const found = await locate(observer, where[index], frames, viewport, timeoutMs);
+    if (!found || !('x' in found)) continue;
+    await trustedClick(observer, found.x, found.y);
+    return index;
+  }
+  return null;
 }
 
 function markScreenshot(event: ExploreEvent, snapshot: PageSnapshot | null): ExploreResult['marked'] {
@@ -650,7 +750,7 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
     let result: ExploreResult | null = null;
     for (let attempt = 0; attempt < READ_ATTEMPTS && !result && !observer.closed && !hooks.stopped(); attempt++) {
       const timeoutMs = Math.max(500, Math.min(3000, hooks.deadline - Date.now()));
-      result = await exploreOnce(observer, { depth, capture, snapshot, timeoutMs });
+      result = await exploreOnce(observer, { depth, capture, snapshot, timeoutMs, deadline: hooks.deadline });
     }
     if (!result) {
       hooks.progress({ kind: 'explore', detail: `could not read the links and buttons of ${observer.url}` });

@@ -92,6 +92,8 @@ export interface ExplorePage {
   cta: string | null;
   /** The URL of the frame the call-to-action is in, when it is in one. */
   frame?: string;
+  /** The text of the cookie notice's control explore clicks first to uncover the call-to-action, when it must. */
+  dismissed?: string;
   /** Why each frame explore passed over was left out, in frame-tree order, when the page has such frames. */
   framesSkipped?: string[];
   /** The display-ad label of each frame read, in frame-tree order (null: not an ad), when the test checks them. */
@@ -1134,6 +1136,221 @@ const SPECS: Record<string, PageSpec> = {
           `<footer class="site-footer">${a(refused('tracker-only', 'privacy'), 'Privacy policy')}` +
           `${a(refused('tracker-only', 'optout'), 'Unsubscribe')}</footer>`,
       ),
+  },
+  // A consent platform's modal over the whole page: a dark backdrop takes every click, "Accept
+  // all" is the biggest button. The consent controls are never the call-to-action; a person
+  // closes the notice (explore with "Reject all", never accepting for the analyst) and clicks the offer under it.
+  'cookie-modal': {
+    lang: 'en',
+    about: 'a consent modal and backdrop over the offer: dismissed with "Reject all", never accepted; the offer under it clicked',
+    cta: 'Shop now',
+    dismissed: 'Reject all',
+    reasons: [{ text: 'Accept all', match: /cookie banner/ }],
+    html: () =>
+      doc(
+        'en',
+        'Summer sale',
+        frame(
+          'cookie-modal',
+          'en',
+          `<h1>Summer sale: up to 60% off</h1><p>Only until Sunday.</p><p>${a(explorePageTarget('cookie-modal'), 'Shop now', ' class="btn-primary"')}</p>`,
+          {
+            ...EN,
+            tail:
+              `<div class="pv-backdrop" style="position:fixed;inset:0;background:rgba(0,0,0,.55);z-index:900"></div>` +
+              `<div class="pv-box" role="dialog" aria-modal="true" aria-labelledby="pv-title" ` +
+              `style="position:fixed;left:50%;top:40%;transform:translate(-50%,-50%);width:520px;background:#fff;padding:28px;z-index:901">` +
+              `<h2 id="pv-title">We value your privacy</h2><p>We and our 842 partners use cookies and similar technologies to store and ` +
+              `access information on your device, to personalise ads and content and to measure audiences.</p>` +
+              `<p><button class="btn-primary" style="background:#1b8a3c" onclick="document.cookie='pv=all';closePv()">Accept all</button> ` +
+              `<button class="btn-ghost" onclick="document.cookie='pv=none';closePv()">Reject all</button> ` +
+              `${a(refused('cookie-modal', 'manage'), 'Manage options')}</p></div>` +
+              `<script>function closePv(){for(const e of document.querySelectorAll('.pv-backdrop,.pv-box'))e.remove();}</script>`,
+          },
+        ),
+      ),
+  },
+  // A newsletter pop-up as a <dialog open> whose big "Weiter" button closes it (a form with
+  // method=dialog): it leads nowhere, so it is not the call-to-action.
+  'dialog-form': {
+    lang: 'de',
+    about: 'a pop-up <dialog> whose "Weiter" button only closes it (form method=dialog) vs "Jetzt kaufen"',
+    cta: 'Jetzt kaufen',
+    reasons: [{ text: 'Weiter', match: /dialog/ }],
+    html: () =>
+      doc(
+        'de',
+        'Angebot',
+        frame(
+          'dialog-form',
+          'de',
+          `<h1>Winterschlussverkauf</h1><p>Bis zu 50 % auf alles.</p>` +
+            `<p>${a(explorePageTarget('dialog-form'), 'Jetzt kaufen', ' style="font-size:18px"')}</p>`,
+          {
+            menu: ['Startseite', 'Produkte', 'Über uns'],
+            signIn: 'Einloggen',
+            legal: ['Datenschutz', 'Impressum'],
+            tail:
+              `<dialog open style="position:fixed;right:24px;bottom:24px;left:auto;top:auto;margin:0;width:340px;border:0;` +
+              `box-shadow:0 4px 24px rgba(0,0,0,.3);padding:24px"><h3>10 % Rabatt für Ihre erste Bestellung</h3>` +
+              `<form method="dialog"><button class="btn-primary" style="font-size:26px;padding:16px 60px">Weiter</button></form></dialog>`,
+          },
+        ),
+      ),
+  },
+  // The button's words are CSS generated content (::before): a person reads them, innerText does not.
+  'css-label': {
+    lang: 'fr',
+    about: 'the call-to-action\'s words only in CSS ::before content (fr) vs a plain "En savoir plus" link',
+    cta: 'Commander maintenant',
+    html: () =>
+      doc(
+        'fr',
+        'Offre',
+        `<style>.cta-label::before{content:"Commander maintenant"}</style>` +
+          frame(
+            'css-label',
+            'fr',
+            `<h1>Votre offre exclusive</h1><p>-40 % jusqu'à dimanche. ${a(refused('css-label', 'more'), 'En savoir plus')}</p>` +
+              `<p><a class="btn-primary cta-label" href="${escapeHtml(explorePageTarget('css-label'))}"></a></p>`,
+            { menu: ['Accueil', 'Nos produits', 'Qui sommes-nous'], signIn: 'Se connecter', legal: ['Mentions légales', 'Se désinscrire'] },
+          ),
+      ),
+  },
+  // A phishing kit's sign-in: the fields are in a form but the "Verify" button is a <div role=button>
+  // that submits it from script; a second step's "Continue" sits beside a code field with no form at all.
+  'phish-login': {
+    lang: 'en',
+    about: 'phishing sign-in: a <div role=button> submitting a password form, a form-less "Continue" beside a code field: nothing clicked',
+    cta: null,
+    reasons: [
+      { text: 'Verify', match: /script button on fields that need typing/ },
+      { text: 'Continue', match: /script button on fields that need typing/ },
+    ],
+    html: () =>
+      doc(
+        'en',
+        'Sign in to your account',
+        `<main class="hero" style="max-width:420px"><h1>Sign in to view the shared document</h1>` +
+          `<form method="post" action="${escapeHtml(refused('phish-login', 'login'))}">` +
+          `<p><input type="email" name="login" placeholder="Email, phone, or Skype" style="width:100%;padding:8px"></p>` +
+          `<p><input type="password" name="passwd" placeholder="Password" style="width:100%;padding:8px"></p>` +
+          `<div role="button" tabindex="0" class="btn-primary" style="width:max-content" onclick="this.closest('form').submit()">Verify</div></form>` +
+          `<p>${a(refused('phish-login', 'forgot'), 'Forgot my password')}</p>` +
+          `<div style="margin-top:24px"><p>Enter the code we sent to your phone.</p>` +
+          `<input type="text" inputmode="numeric" id="otp" placeholder="Code" style="padding:8px"> ` +
+          `<button class="btn-primary" style="font-size:22px" onclick="${go(refused('phish-login', 'otp'))}">Continue</button></div></main>`,
+      ),
+  },
+  // Unsubscribe links that do not say so: "click here" / "hier" whose sentence says what they do, a
+  // button "I no longer wish to receive these e-mails"; their URLs say nothing.
+  'removal-sentence': {
+    lang: 'en',
+    about: 'unsubscribe links disguised as "click here" (en, de, fr, es, it) and "I no longer wish to receive…" vs the plain offer link',
+    cta: 'See the offer',
+    reasons: [{ text: 'click here', match: /unsubscribe/ }],
+    html: () =>
+      doc(
+        'en',
+        'Your offer',
+        `<main class="hero"><h1>Your personal offer is ready</h1><p>${a(explorePageTarget('removal-sentence'), 'See the offer')}</p>` +
+          `<p style="font-size:20px">To stop receiving these offers, ${a(refused('removal-sentence', 'r?id=1'), 'click here', ' class="btn-primary"')}.</p>` +
+          `<p>${a(refused('removal-sentence', 'r?id=2'), 'I no longer wish to receive these e-mails', ' class="btn-primary"')}</p>` +
+          `<p>Wenn Sie keine weiteren E-Mails von uns erhalten möchten, klicken Sie ` +
+          `${a(refused('removal-sentence', 'r?id=3'), 'hier', ' class="btn-primary"')}.</p>` +
+          `<p>Pour ne plus recevoir nos offres, ${a(refused('removal-sentence', 'r?id=4'), 'cliquez ici', ' class="btn-primary"')}.</p>` +
+          `<p>Si no desea recibir más correos, ${a(refused('removal-sentence', 'r?id=5'), 'haga clic aquí', ' class="btn-primary"')}.</p>` +
+          `<p>Per non ricevere più le nostre email ${a(refused('removal-sentence', 'r?id=6'), 'clicca qui', ' class="btn-primary"')}.</p></main>`,
+      ),
+  },
+  // Long-form sales page: the "Order now" buttons at the top only scroll to the order box (an
+  // onclick that scrolls); the order box's "Buy now" leads to the shop.
+  'scroll-buttons': {
+    lang: 'en',
+    about: 'an <a href="#" onclick> that only scrolls to the order box vs the box\'s "Buy now" below the fold',
+    cta: 'Buy now',
+    html: () =>
+      doc(
+        'en',
+        'The secret',
+        `<main class="hero"><h1>The one trick doctors do not want you to know</h1>` +
+          `<p><a href="#" class="btn-primary" style="font-size:26px" ` +
+          `onclick="document.getElementById('order').scrollIntoView({behavior:'smooth'});return false;">Order now</a></p>` +
+          `${filler(40)}<div id="order" style="padding:24px;border:2px dashed #e4002b"><h2>Choose your package</h2>` +
+          `<p>${a(explorePageTarget('scroll-buttons'), 'Buy now', ' class="btn-primary"')}</p></div></main>`,
+      ),
+  },
+  // A fake file-share page: "Continue to document" leads on (to the kit's next page); the PDF
+  // download, the "Report abuse" mail link and the help line are refused.
+  'file-share': {
+    lang: 'en',
+    about: 'fake file-share page: "Continue to document" followed; download, mailto and tel refused',
+    cta: 'Continue to document',
+    html: () =>
+      doc(
+        'en',
+        'Shared file',
+        `<main class="hero" style="text-align:center"><p style="font-size:13px;color:#555">SecureShare · Encrypted file transfer</p>` +
+          `<h1>You have received 1 document</h1><p>Remittance_Advice_0412.pdf · 245 KB · shared by accounts@partner-example</p>` +
+          `<p>${a(refused('file-share', 'Remittance_Advice_0412.pdf'), 'Download', ' class="btn-primary" style="font-size:24px;background:#0b5cad"')}</p>` +
+          `<p>${a(`${PROMO}/explore/pages/refused/file-share/view?id=0412`, 'Preview', ' class="btn-ghost" download')}</p>` +
+          `<p>${a(explorePageTarget('file-share'), 'Continue to document', ' class="btn-ghost"')}</p>` +
+          `<p style="font-size:12px">${a('mailto:abuse@secureshare.example', 'Report abuse')} · ${a('tel:+15555550100', 'Call support')} · ` +
+          `${a('sms:+15555550100', 'Text us')} · ${a('javascript:void(0)', 'Help')}</p></main>`,
+      ),
+  },
+  // A "please wait" page: the "Continue" button is disabled until a countdown ends (8 s after
+  // load, past the 6 s settle limit); a person waits for it. A disabled "Skip ad" stays disabled.
+  countdown: {
+    lang: 'en',
+    about: 'a "Continue" button disabled until an 8-second countdown ends: waited for and clicked',
+    cta: 'Continue',
+    html: () =>
+      doc(
+        'en',
+        'Preparing your link',
+        `<main class="hero"><h1>Your link is being prepared</h1><p>Please wait <span id="n">8</span> seconds…</p>` +
+          `<p><button id="go" class="btn-primary" disabled onclick="${go(explorePageTarget('countdown'))}">Continue</button></p>` +
+          `<p><button class="btn-ghost" disabled onclick="${go(refused('countdown', 'skip'))}">Skip ad</button></p></main>` +
+          `<script>let n = 8; const t = setInterval(() => { n--; document.getElementById('n').textContent = n;` +
+          ` if (n <= 0) { clearInterval(t); document.getElementById('go').disabled = false; } }, 1000);</script>`,
+      ),
+  },
+  // A consent platform's message in a full-page iframe of its own (as TCF platforms show it): the
+  // frame covers the offer; its "Reject all" asks the page to remove the frame.
+  'cookie-frame': {
+    lang: 'en',
+    about: 'a consent message in a full-page iframe over the offer: closed with the frame\'s "Reject all"; the offer clicked',
+    cta: 'Get the deal',
+    dismissed: 'Reject all',
+    html: () => {
+      const message = frameDoc(FRAME_SITE, 'cookie-frame', 'message', () =>
+        inner(
+          `<style>body{background:rgba(0,0,0,.5)}</style><div style="margin:120px auto;width:520px;background:#fff;padding:24px">` +
+            `<h2>Your privacy choices</h2><p>We and our partners use cookies to store and access personal data on your device ` +
+            `for personalised ads and content, ad and content measurement and audience insights.</p>` +
+            `<p><button class="btn-primary" onclick="parent.postMessage('consent:all','*')">Accept all</button> ` +
+            `<button class="btn-ghost" onclick="parent.postMessage('consent:none','*')">Reject all</button></p></div>`,
+        ),
+      );
+      return doc(
+        'en',
+        'Deal',
+        frame(
+          'cookie-frame',
+          'en',
+          `<h1>Today only: 2 for 1</h1><p>${a(explorePageTarget('cookie-frame'), 'Get the deal', ' class="btn-primary"')}</p>`,
+          {
+            ...EN,
+            tail:
+              `<iframe id="cmp-message" src="${escapeHtml(message)}" title="Privacy message" ` +
+              `style="position:fixed;inset:0;width:100%;height:100%;border:0;z-index:1000"></iframe>` +
+              `<script>addEventListener('message', (e) => { if (String(e.data).startsWith('consent:'))` +
+              ` document.getElementById('cmp-message').remove(); });</script>`,
+          },
+        ),
+      );
+    },
   },
   // Hostile text in the call-to-action: terminal escapes, a right-to-left override, a very long name.
   'hostile-text': {
