@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every compiled test file with node's built-in runner, two files at a time. Node 20's `--test`
-// takes no globs and sorts the files it is given by name, so the files are listed here and handed to
-// run() (which keeps their order); extra arguments narrow the run to paths containing them.
+// takes no globs, so the files are listed here and handed to run(); extra arguments narrow the run
+// to paths containing them.
 // `--times` prints, after the tests, the seconds of tests per file (summed from the runner's events).
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,53 +17,18 @@ function collect(dir, out = []) {
   return out;
 }
 
-// The files start in the order given, two at a time: the longest first, so that the two lanes end
-// together instead of one waiting on a long file begun late. Seconds of tests per file (`--times`)
-// in a whole run on this 2-core machine when quiet; ~: estimated from a run on the shared machine at
-// a load of ~20, divided by 3.3 (the median ratio of the files measured both ways). A name is a file
-// of test/; a path from dist/ (src/...) names a unit test. The lab tests of test/ not named here
-// come next, then the unit tests beside the sources.
-const LONGEST_FIRST = [
-  'hostile-browser', // ~85 (118 one test at a time)
-  'fleet', // 66
-  'batch', // 58
-  'explore-pages', // 50
-  'compare', // ~50 (67)
-  'cloak-kits', // 43 alone
-  'web', // 41
-  'explore', // 40
-  'request-headers', // ~27
-  'trace-mechanisms', // 26
-  'share', // 26
-  'feed-report', // 26
-  'cli', // 24
-  'hostile-evidence', // 24
-  'evidence-trace', // 22
-  'trace-failures', // 19
-  'serve-jobs', // ~16
-  'mail-forensics', // 14
-  'browser-full', // ~11 (18)
-  'src/case/crash', // ~11
-  'web-batch', // ~10
-  'fleet-operations', // ~10
-  'src/timestamp/case-timestamp', // ~7
-  'src/mail/corpus', // ~7
-  'src/hosting/network-data', // ~7
-  'src/import/mitmdump', // ~6
-];
-const rank = (f) => {
-  const path = f.slice('dist/'.length).replace(/\.test\.js$/, '');
-  const listed = LONGEST_FIRST.findIndex((name) => path === (name.includes('/') ? name : `test/${name}`));
-  if (listed >= 0) return listed;
-  return path.startsWith('test/') ? LONGEST_FIRST.length : LONGEST_FIRST.length + 1;
-};
+// The files start in name order, two at a time: the unit tests beside the sources (dist/src), then
+// the lab tests (dist/test). That is the order `node --test` used. A longest-first order was tried:
+// it started hostile-browser and fleet together, whose CPU-bound pages and Chromium starts starved
+// each other at the start of a clean-clone CI run (the renderer-kill test found no renderer), and
+// the suite was no faster.
 
 const args = process.argv.slice(2);
 const times = args.includes('--times');
 const filters = args.filter((a) => a !== '--times');
 const files = collect('dist')
   .filter((f) => filters.length === 0 || filters.some((p) => f.includes(p)))
-  .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 if (files.length === 0) {
   console.error('no test files found under dist/ (did the build run?)');
   process.exit(1);
