@@ -60,7 +60,7 @@ interface Run {
 async function traceCli(
   scenario: string,
   args: string[],
-  during?: (tree: ProcessTree, pid: number, running: () => boolean) => Promise<void>,
+  during?: (tree: ProcessTree, pid: number, running: () => boolean, output: () => string) => Promise<void>,
 ): Promise<Run> {
   const out = tempDir('hostile-browser-');
   const url = lab.scenarios[scenario].url;
@@ -80,7 +80,12 @@ async function traceCli(
     }),
   );
   try {
-    await during?.(tree, child.pid!, () => running);
+    await during?.(
+      tree,
+      child.pid!,
+      () => running,
+      () => `${stdout.slice(0, 1500)} ${stderr.slice(-500)}`,
+    );
   } catch (error) {
     // The process and the watch on its tree end with the test: left running, either keeps the file from ever ending.
     child.kill('SIGKILL');
@@ -215,7 +220,7 @@ describe('hostile pages, two traces at a time', { concurrency: 2 }, () => {
   describe('the renderer-kill page, one trace at a time', { concurrency: 1 }, () => {
     test('a renderer killed under the trace: "renderer killed"', async () => {
       const before = lab.hits(KILL_TARGET_URL);
-      const run = await traceCli('renderer-kill', ['--timeout', '60', '--settle', '50000'], async (tree, _pid, running) => {
+      const run = await traceCli('renderer-kill', ['--timeout', '60', '--settle', '50000'], async (tree, _pid, running, output) => {
         await served(KILL_TARGET_URL, before, running);
         // The page's renderer, as soon as the process tree shows it (a loaded machine is slow to).
         await new Promise((resolve) => setTimeout(resolve, 500));
@@ -226,7 +231,7 @@ describe('hostile pages, two traces at a time', { concurrency: 2 }, () => {
           tree.sample();
           renderers = tree.members().filter((p) => p.command.includes('--type=renderer'));
         }
-        assert.ok(renderers.length > 0, `a renderer is running (the trace ${running() ? 'runs' : 'has ended'})`);
+        assert.ok(renderers.length > 0, `a renderer is running (the trace ${running() ? 'runs' : `has ended: ${output()}`})`);
         for (const renderer of renderers) process.kill(renderer.pid, 'SIGKILL');
       });
       assert.equal(run.code, 1);
