@@ -157,6 +157,18 @@ test('a page with nothing pending ends the trace at once, not after the settle l
   assert.ok(elapsed < 4000, `a 2-hop chain with --settle 10000 took ${elapsed} ms`);
 });
 
+test('a page whose interval never stops (a ticking status line) is waited on while it may still navigate, then ends as a page', async () => {
+  // The interval runs every second. Each run may be the one that navigates (a countdown's last), so
+  // the page is not quiet while a run is due within the settle limit (3.5 s after the page
+  // committed): the wait ends after the run at ~3 s, not at the first run, and not at --timeout.
+  const { report } = await run('renderer-kill', { settleMs: 3500, timeoutMs: 30_000 });
+  assert.equal(report.error, null);
+  assert.equal(report.final?.url, fixture.lab.scenarios['renderer-kill'].finalUrl);
+  const waited = Date.parse(report.endedAt!) - Date.parse(report.hops[0].timing.startedAt);
+  assert.ok(waited >= 2500, `ended ${waited} ms after the page was requested: runs due within the settle limit were not waited for`);
+  assert.ok(waited < 20_000, `ended ${waited} ms after the page was requested: the settle limit did not end the wait`);
+});
+
 test("Chromium's own background traffic never appears: every exchange is a lab host", async () => {
   const { capture } = await run('five-hop');
   for (const exchange of capture.exchanges) assert.match(new URL(exchange.request.url).hostname, /\.(test|example)$/);

@@ -18,6 +18,7 @@ const MECHANISMS = [
   'meta-refresh-delayed',
   'javascript',
   'javascript-timer',
+  'javascript-countdown',
   'javascript-after-paint',
   'form-get',
   'form-post',

@@ -23,7 +23,13 @@ export function pendingTimersSnippet(settleMs: number): string {
       const ms = Number(delay) || 0;
       if (ms > LIMIT) return Reflect.apply(native, self, [handler, delay, ...args]);
       let id;
-      const wrapped = function (...a) { if (once || pending.has(id)) pending.delete(id); return runHandler(handler, this, a); };
+      // An interval stays pending, due at its next run, until it is cleared: a "redirecting in 3…2…1"
+      // countdown navigates at its last run, not its first (the settle limit ends the wait for one that never stops).
+      const wrapped = function (...a) {
+        if (once) pending.delete(id);
+        else if (pending.has(id)) pending.set(id, Date.now() + ms);
+        return runHandler(handler, this, a);
+      };
       id = Reflect.apply(native, self, [wrapped, delay, ...args]);
       pending.set(id, Date.now() + ms);
       return id;

@@ -16,7 +16,7 @@ const GZIPPED = gzipSync(PAGE);
 const CORRUPT_GZIP = Buffer.concat([GZIPPED.subarray(0, 40), Buffer.alloc(200, 0xff), GZIPPED.subarray(240)]);
 
 /** Each path answers with raw bytes; `then` says how the connection ends after them. */
-const answers: Record<string, { bytes: Buffer; then: 'keep' | 'end' | 'reset' }> = {
+const answers: Record<string, { bytes: Buffer; then: 'keep' | 'end' | 'reset' | 'reset-at-once' }> = {
   '/big-head': { bytes: head(200, [['X-Pad', 'p'.repeat(40_000)], ...padding(30), ['Content-Length', '2']], 'ok'), then: 'keep' },
   '/huge-head': {
     bytes: head(
@@ -51,6 +51,19 @@ const answers: Record<string, { bytes: Buffer; then: 'keep' | 'end' | 'reset' }>
       PAGE.subarray(0, 12_345),
     ),
     then: 'reset',
+  },
+  // The reset follows the bytes at once: both are in the proxy's socket before it reads them,
+  // which libuv reports as an end of stream, not a reset.
+  '/reset-at-once': {
+    bytes: head(
+      200,
+      [
+        ['Content-Type', 'text/html'],
+        ['Content-Length', '100000'],
+      ],
+      PAGE.subarray(0, 12_345),
+    ),
+    then: 'reset-at-once',
   },
   '/corrupt-gzip': {
     bytes: head(
@@ -91,6 +104,7 @@ const server = net.createServer((socket) => {
     socket.write(answer.bytes, () => {
       if (answer.then === 'end') socket.end();
       if (answer.then === 'reset') setTimeout(() => socket.resetAndDestroy(), 50);
+      if (answer.then === 'reset-at-once') socket.resetAndDestroy();
     });
   });
 });
@@ -190,6 +204,15 @@ test('a connection reset in the middle of a body is recorded with the bytes rece
   const x = await exchangeFor('/reset');
   assert.equal(x.error, 'connection reset after 12,345 bytes');
   assert.deepEqual(x.response?.faults, [{ kind: 'reset', message: x.error, receivedBytes: 12_345, expectedBytes: 100_000 }]);
+});
+
+test('a reset that comes with the last bytes, before they are read, is still a reset (not a close)', async () => {
+  for (let i = 0; i < 10; i++) {
+    exchanges.length = 0;
+    await get('/reset-at-once');
+    const x = await exchangeFor('/reset-at-once');
+    assert.equal(x.error?.replace(/[\d,]+ bytes/, 'N bytes'), 'connection reset after N bytes', `try ${i + 1}: ${x.error}`);
+  }
 });
 
 test('a corrupt gzip body is passed on as received (Chromium decides) and the fault recorded', async () => {

@@ -18,6 +18,7 @@ import type { Exchange, HeaderLine, ResponseFault, TlsInfo } from '../model.js';
 import { type Resolver, ResolveError } from './resolver.js';
 import { peerCertificateChain } from './peer-certificates.js';
 import { flatHeaderList, requestHeadersForUpstream, responseHeadersForClient } from './forwarded-headers.js';
+import { endedByFin, tcpPorts, type TcpPorts } from './tcp-close.js';
 import { ResponseBody } from './response-body.js';
 import { normalizeHost } from '../http/host.js';
 
@@ -60,6 +61,8 @@ interface Flight {
   body: ResponseBody | null;
   /** Set when the body came whole and is being checked against its Content-Encoding. */
   checking: Promise<void> | null;
+  /** The upstream connection's ports, read when it connected (a reset one has no peer left to name). */
+  ports: TcpPorts | null;
   done: boolean;
   /** Ends the exchange once: answers or closes the client, records the outcome, hands it over. */
   finish: (error: string | null, fault?: ResponseFault | null) => void;
@@ -333,6 +336,7 @@ export class RecordingProxy {
       upstream: null,
       body: null,
       checking: null,
+      ports: null,
       done: false,
       finish: (error, fault) => {
         if (flight.done) return;
@@ -437,7 +441,10 @@ export class RecordingProxy {
     const timeoutMs = this.options.upstreamTimeoutMs ?? 60_000;
     upstream.setTimeout(timeoutMs, () => flight.finish(`timeout: no answer from ${url.host} within ${timeoutMs / 1000} s`));
     upstream.on('socket', (socket) => {
-      const connected = () => (exchange.timing.connectMs ??= round(performance.now() - flight.t0));
+      const connected = () => {
+        exchange.timing.connectMs ??= round(performance.now() - flight.t0);
+        flight.ports = tcpPorts(socket);
+      };
       if (socket.connecting === false) connected();
       else socket.once(secure ? 'secureConnect' : 'connect', connected);
     });
@@ -514,11 +521,13 @@ export class RecordingProxy {
   private relayBody(flight: Flight, upstreamRes: http.IncomingMessage): void {
     const res = flight.res;
     const body = flight.body!;
-    // A body cut by a clean close (FIN) is short; otherwise the connection was reset.
+    // A body cut by a clean close (FIN) is short; otherwise the connection was reset. The end of
+    // the stream is not enough to tell: see tcp-close.ts.
     let closedByServer = false;
     const socket = upstreamRes.socket;
-    const onServerEnd = () => (closedByServer = true);
-    socket.once('end', onServerEnd);
+    // Ahead of the HTTP client's own listener, which closes the socket (and so the kernel's record).
+    const onServerEnd = () => (closedByServer = endedByFin(flight.ports) !== false);
+    socket.prependOnceListener('end', onServerEnd);
     upstreamRes.once('close', () => socket.removeListener('end', onServerEnd));
     const resume = () => upstreamRes.resume();
     // The client may have gone (a cancelled download); keep reading so the record is whole.

@@ -134,6 +134,46 @@ function javascriptTimer(): ScenarioDefinition {
   );
 }
 
+/** Seconds the countdown page shows before it sends the visitor on. */
+export const COUNTDOWN_SECONDS = 3;
+
+function javascriptCountdown(): ScenarioDefinition {
+  const target = landingUrl('javascript-countdown');
+  const script =
+    `var left = ${COUNTDOWN_SECONDS};\n` +
+    `var timer = setInterval(function () {\n` +
+    `  left--;\n` +
+    `  document.getElementById('left').textContent = left;\n` +
+    `  if (left === 0) { clearInterval(timer); location.href = ${JSON.stringify(target)}; }\n` +
+    `}, 1000);`;
+  return defineScenario(
+    {
+      name: 'javascript-countdown',
+      url: `${TRACK}/t/javascript-countdown`,
+      description: `Broker page "redirecting in ${COUNTDOWN_SECONDS} seconds": a setInterval countdown that navigates at its last tick, not its first.`,
+      expectedVias: ['start', 'javascript'],
+      finalUrl: target,
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [
+      {
+        host: HOSTS.brokerTrack,
+        path: '/t/javascript-countdown',
+        handle: (x) =>
+          x.html(
+            200,
+            page({
+              title: 'Redirecting…',
+              body:
+                `<main><p>You will be redirected to your offer in <span id="left">${COUNTDOWN_SECONDS}</span> seconds.</p></main>\n` +
+                `<script>\n${script}\n</script>`,
+            }),
+          ),
+      },
+    ],
+  );
+}
+
 function javascriptAfterPaint(): ScenarioDefinition {
   return defineScenario(
     {
@@ -275,6 +315,7 @@ export function mechanismScenarios(): ScenarioDefinition[] {
     metaRefresh('meta-refresh-delayed', 2),
     javascriptExternal(),
     javascriptTimer(),
+    javascriptCountdown(),
     javascriptAfterPaint(),
     formGet(),
     formPost(),
