@@ -19,6 +19,8 @@ const MECHANISMS = [
   'javascript',
   'javascript-timer',
   'javascript-countdown',
+  'javascript-fetch',
+  'javascript-xhr',
   'javascript-after-paint',
   'form-get',
   'form-post',

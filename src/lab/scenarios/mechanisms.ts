@@ -174,6 +174,52 @@ function javascriptCountdown(): ScenarioDefinition {
   );
 }
 
+/** How long the lab's routing API takes to answer (a server-side decision, as cloakers make). */
+export const ROUTE_API_DELAY_MS = 400;
+
+/**
+ * A page that asks an API where to send the visitor, then goes there: with fetch() and a JSON
+ * answer, or with XMLHttpRequest. Nothing is pending but the request, and after it a promise chain.
+ */
+function javascriptApi(name: 'javascript-fetch' | 'javascript-xhr'): ScenarioDefinition {
+  const target = landingUrl(name);
+  const api = `/api/route-${name}`;
+  const script =
+    name === 'javascript-fetch'
+      ? `fetch(${JSON.stringify(api)}).then(function (r) { return r.json(); }).then(function (d) { location.href = d.url; });`
+      : `var x = new XMLHttpRequest();\nx.open('GET', ${JSON.stringify(api)});\n` +
+        `x.onload = function () { location.href = JSON.parse(x.responseText).url; };\nx.send();`;
+  return defineScenario(
+    {
+      name,
+      url: `${TRACK}/t/${name}`,
+      description:
+        `Broker page that asks ${api} (answered after ${ROUTE_API_DELAY_MS} ms) where to go, ` +
+        `with ${name === 'javascript-fetch' ? 'fetch()' : 'XMLHttpRequest'}, then sets location.href.`,
+      expectedVias: ['start', 'javascript'],
+      finalUrl: target,
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [
+      {
+        host: HOSTS.brokerTrack,
+        path: `/t/${name}`,
+        handle: (x) =>
+          x.html(200, page({ title: 'Loading…', body: `<main><p>Loading your offer…</p></main>\n<script>\n${script}\n</script>` })),
+      },
+      {
+        host: HOSTS.brokerTrack,
+        path: api,
+        handle: (x) =>
+          setTimeout(
+            () => x.send(200, JSON.stringify({ url: target }), { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }),
+            ROUTE_API_DELAY_MS,
+          ),
+      },
+    ],
+  );
+}
+
 function javascriptAfterPaint(): ScenarioDefinition {
   return defineScenario(
     {
@@ -316,6 +362,8 @@ export function mechanismScenarios(): ScenarioDefinition[] {
     javascriptExternal(),
     javascriptTimer(),
     javascriptCountdown(),
+    javascriptApi('javascript-fetch'),
+    javascriptApi('javascript-xhr'),
     javascriptAfterPaint(),
     formGet(),
     formPost(),
