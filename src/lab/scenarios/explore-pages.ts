@@ -3,7 +3,7 @@
 // links, CSS-styled <button>s, an <input type=submit> outside any form, a <div role=button>, an
 // image-only link, an SVG icon button; distractors a person ignores (consent banners without a
 // telltale class, "Sign in", hero images, social and footer links) and controls explore must never
-// follow (unsubscribe wording in many languages, downloads named only in the query, anchors,
+// follow (unsubscribe wording in many languages, downloads by a path or attribute a person may overlook, anchors,
 // no-op javascript: links, forms that need input, controls hidden in ways a person cannot see or
 // covered by an overlay). Each page names the control a person would click, or null when there is
 // none; everything else points at /explore/pages/refused/..., which must stay unrequested.
@@ -800,20 +800,30 @@ const SPECS: Record<string, PageSpec> = {
           `</main>`,
       ),
   },
-  // Downloads whose file type shows only in the query or in a less common extension.
+  // Downloads told by the link's path (a .pdf with a query of its own, less common extensions) or
+  // its download attribute, all bigger than the offer; the offer's own link names a .pdf only in
+  // its query (a document viewer, a tracker's parameters): it is followed, not taken for a download.
   downloads: {
     lang: 'en',
-    about: 'downloads named in the query (?file=setup.exe) or by .msix/.xapk',
-    cta: null,
+    about: 'downloads by path (.pdf?…, .msix, .xapk) or download attribute refused; "?doc=report.pdf" in a query followed',
+    cta: 'View your report',
+    final: `${explorePageTarget('downloads')}?doc=report.pdf&utm_content=banner.zip`,
+    reasons: [
+      { text: 'Get started', match: /, download link \(\.pdf\)$/ },
+      { text: 'Get it now', match: /, download link \(download attribute\)$/ },
+      { text: 'Get it now for Windows', match: /, download link \(\.msix\)$/ },
+      { text: 'View your report', match: /download/, absent: true },
+    ],
     html: () =>
       doc(
         'en',
         'Download',
-        `<main class="hero"><h1>Your software is ready</h1>` +
-          `<p>${a(refused('downloads', 'dl?file=BrandSetup.exe'), 'Get started', ' class="btn-primary"')}</p>` +
-          `<p>${a(refused('downloads', 'get?name=brand-installer.msi&v=2'), 'Get it now', ' class="btn-primary"')}</p>` +
-          `<p>${a(refused('downloads', 'brand.msix'), 'Get it now for Windows', ' class="btn-primary"')}</p>` +
-          `<p>${a(refused('downloads', 'brand.xapk'), 'Get it now for Android', ' class="btn-primary"')}</p></main>`,
+        `<main class="hero"><h1>Your report is ready</h1>` +
+          `<p>${a(refused('downloads', 'files/report.pdf?utm_source=mail'), 'Get started', ' class="btn-primary" style="font-size:26px"')}</p>` +
+          `<p>${a(refused('downloads', 'get?name=brand-installer'), 'Get it now', ' class="btn-primary" style="font-size:26px" download')}</p>` +
+          `<p>${a(refused('downloads', 'brand.msix'), 'Get it now for Windows', ' class="btn-primary" style="font-size:26px"')}</p>` +
+          `<p>${a(refused('downloads', 'brand.xapk'), 'Get it now for Android', ' class="btn-primary" style="font-size:26px"')}</p>` +
+          `<p>${a(`${explorePageTarget('downloads')}?doc=report.pdf&utm_content=banner.zip`, 'View your report', ' class="btn-primary"')}</p></main>`,
       ),
   },
   // Script-only links that do nothing, and a submit of a form whose required box is not ticked.
@@ -1025,7 +1035,7 @@ const SPECS: Record<string, PageSpec> = {
           `<p><button class="btn-primary" style="font-size:24px" ` +
           `onclick="location.href='${escapeHtml(`${PROMO}/explore/pages/refused/onclick-location/unsubscribe?id=8`)}'">` +
           `Yes, continue now</button></p>` +
-          `<p><span class="btn-primary" onclick="window.open('${escapeHtml(refused('onclick-location', 'get?file=Setup.exe'))}')">Get it now</span></p>` +
+          `<p><span class="btn-primary" onclick="window.open('${escapeHtml(refused('onclick-location', 'get/Setup.exe'))}')">Get it now</span></p>` +
           `<div role="button" class="btn-ghost" style="width:max-content" onclick="location='${escapeHtml(explorePageTarget('onclick-location'))}'">` +
           `Continue</div></main>`,
       ),
