@@ -486,13 +486,17 @@ export function consentDismissals(scored: readonly ScoredControl[]): number[] {
     .map((control, index) => ({ control, index }))
     .filter(
       ({ control }) =>
-        !control.hidden &&
-        !!control.refused?.startsWith(r.refuse.cookies.label) &&
+        consentControl(control) &&
         r.consentNotice.dismiss.has(dismissWords(control.text)) &&
         targetOf(control) === null &&
         (!control.form || control.form.method === 'dialog'),
     )
     .map(({ index }) => index);
+}
+
+/** A control a person sees on a cookie / consent notice (refused as the notice's: "Accept", "Reject all", "×"…). */
+export function consentControl(control: Pick<ScoredControl, 'hidden' | 'refused'>): boolean {
+  return !control.hidden && !!control.refused?.startsWith(ctaRules().refuse.cookies.label);
 }
 
 /** Index of the call-to-action: the best control not refused and scoring at least MIN_SCORE (the first in the page wins a tie). */
