@@ -213,6 +213,12 @@ export interface ExploreEvent {
    */
   dismissed?: number;
   /**
+   * The call-to-action (index into `controls`) left unclicked because a cookie / consent notice
+   * covers it that cannot be closed without consenting (it offers only "Accept"): explore never
+   * consents for the analyst, nor clicks past the notice; `chosen` is null; absent otherwise.
+   */
+  consentBlocked?: number;
+  /**
    * The page's frames (iframes): read (skipped null), or why their controls were left out (hidden,
    * no size, off-screen…); absent when none. `ad`: what shows a frame read is a display ad.
    */

@@ -132,6 +132,8 @@ export interface ExploreStep {
   runnersUp: ExploreCandidate[];
   /** The control of a cookie notice that covered the chosen one, clicked first to close it without consenting; absent otherwise. */
   dismissed?: ExploreCandidate;
+  /** The call-to-action left unclicked under a consent notice that offers only accept (its `refused` says so); `chosen` is null. */
+  consentBlocked?: ExploreCandidate;
   /** The best-scoring controls explore refused, with the reason (up to 10). */
   refused: ExploreCandidate[];
   /** How many links and buttons the page had. */

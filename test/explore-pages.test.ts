@@ -33,6 +33,20 @@ describe('explore on landing pages written like real ones', { concurrency: 2 }, 
       assert.equal(step.dismissed?.text ?? null, page.dismissed ?? null, 'the cookie notice control clicked first');
       if (page.dismissed)
         assert.match(formatChain(report, null), new RegExp(`first closed the cookie notice over it with "${page.dismissed}"`));
+      assert.equal(step.consentBlocked?.text ?? null, page.consentBlocked ?? null, 'the call-to-action left under an accept-only notice');
+      if (page.consentBlocked) {
+        assert.equal(step.chosen, null);
+        assert.match(step.consentBlocked!.refused ?? '', /^covered by a consent notice that offers only accept; not clicked$/);
+        assert.match(
+          formatChain(report, null),
+          new RegExp(
+            `^Explore 1: call-to-action "${page.consentBlocked}" \\(score \\d+\\) on .*: covered by a consent notice that offers only accept; not clicked$`,
+            'm',
+          ),
+        );
+        const event = report.events.find((e) => e.kind === 'explore');
+        assert.match(event?.detail ?? '', /covered by a consent notice that offers only accept; not clicked/);
+      }
       if (page.framesSkipped)
         assert.deepEqual(
           (step.frames ?? []).filter((f) => f.skipped).map((f) => f.skipped),

@@ -3,7 +3,10 @@
 // itself and stops once done, a long batch is listed a page at a time with its problems one
 // click away, and `trace --server` / `mail --server --trace` send their per-trace options
 // (--click, --device, --explore, --no-explore...) with the list, which the server applies to
-// every item; what a server cannot take per submission is refused in one line.
+// every item; what a server cannot take per submission is refused in one line. A single job's
+// page reloads itself too where script does not run, until the job ends; a case page shows what
+// explore did about a cookie notice (closed it without consenting, or stopped under one that
+// offers only accept).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -14,8 +17,9 @@ import { chromium, type Browser } from 'playwright-core';
 import { tempDir } from './helpers.js';
 import { SEED_CONTACT_URL, SEED_URL, startLab, type Lab } from '../src/lab/index.js';
 import { labMailbox } from '../src/lab/mailbox.js';
+import { EXPLORE_PAGES } from '../src/lab/scenarios/explore-pages.js';
 import { startServe, type ServeHandle } from '../src/cli/serve-command.js';
-import type { BatchView } from '../src/service/trace-service.js';
+import type { BatchView, Job } from '../src/service/trace-service.js';
 import type { Report } from '../src/report.js';
 
 let lab: Lab;
@@ -233,6 +237,83 @@ test('trace --server URL --explore and mail --server --trace --no-explore: the o
   assert.equal(report.explore?.length ?? 0, 0, 'not explored');
   assert.equal(report.final?.url, seed('mail'), 'it stayed on the landing page');
   assert.equal(report.identity?.device, 'mobile');
+});
+
+async function submitOne(url: string, explore: 'on' | 'off'): Promise<Job> {
+  const res = await fetch(`${serve.server.url}/api/submit`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ url, explore }),
+  });
+  assert.equal(res.status, 202);
+  return ((await res.json()) as { job: Job }).job;
+}
+
+async function jobDone(id: string, timeoutMs = 90_000): Promise<Job> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { job } = (await (await fetch(`${serve.server.url}/api/jobs/${id}`)).json()) as { job: Job };
+    if (job.state === 'done' || job.state === 'failed') return job;
+    if (Date.now() > deadline) throw new Error(`job ${id} still ${job.state}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+test('a running job page reloads itself where script does not run, and stops reloading when done', async () => {
+  // A "please wait 8 seconds" page explored: the job runs long enough to be seen running.
+  const job = await submitOne(EXPLORE_PAGES.countdown.url, 'on');
+  const running = await (await fetch(`${serve.server.url}/jobs/${job.id}`)).text();
+  assert.match(running, /<noscript><meta http-equiv="refresh" content="3" \/><\/noscript>/);
+  assert.match(running, /data-state="(queued|running)"/);
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  try {
+    const page = await context.newPage();
+    let loads = 0;
+    page.on('load', () => loads++);
+    await page.goto(`${serve.server.url}/jobs/${job.id}`);
+    assert.equal(await page.locator('meta[http-equiv=refresh]').count(), 1, 'reloads while the job runs');
+    assert.match((await page.getAttribute('#job-state', 'data-state'))!, /^(queued|running)$/);
+    // Without script nothing but the reload can show the job done.
+    await page.waitForSelector('#job-state[data-state=done]', { timeout: 60_000 });
+    assert.ok(loads >= 2, `the page reloaded itself (${loads} loads)`);
+    assert.equal(await page.locator('meta[http-equiv=refresh]').count(), 0, 'a job that ended does not reload');
+    assert.equal(await page.locator('#job-case-link').count(), 1);
+  } finally {
+    await context.close();
+  }
+  const done = await (await fetch(`${serve.server.url}/jobs/${job.id}`)).text();
+  assert.doesNotMatch(done, /http-equiv="refresh"/);
+});
+
+test('the case page shows the cookie notice explore closed first, and a call-to-action left under an accept-only notice', async () => {
+  const [closed, blocked] = await Promise.all(
+    [EXPLORE_PAGES['cookie-modal'].url, EXPLORE_PAGES['consent-agree-modal'].url].map(async (url) =>
+      jobDone((await submitOne(url, 'on')).id),
+    ),
+  );
+  for (const job of [closed, blocked]) assert.ok(job.state === 'done' && job.caseId, JSON.stringify(job));
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${serve.server.url}/cases/${closed.caseId}`);
+    const closedLine = (await page.textContent('#events li:has(.event-kind:text-is("explore"))'))!;
+    assert.match(
+      closedLine,
+      /call-to-action "Shop now" \(score \d+\) among \d+ links and buttons; first closed the cookie notice over it with "Reject all" \(not consenting\)/,
+    );
+    // Through the page's escaping, as every text of the evidence.
+    const served = await (await fetch(`${serve.server.url}/cases/${closed.caseId}`)).text();
+    assert.match(served, /with &quot;Reject all&quot; \(not consenting\)/);
+    await page.goto(`${serve.server.url}/cases/${blocked.caseId}`);
+    const blockedLine = (await page.textContent('#events li:has(.event-kind:text-is("explore"))'))!;
+    assert.match(
+      blockedLine,
+      /call-to-action "Get the deal" \(score \d+\) among \d+ links and buttons: covered by a consent notice that offers only accept; not clicked/,
+    );
+  } finally {
+    await page.close();
+  }
+  assert.equal((await caseReport(closed.caseId!)).explore?.[0]?.dismissed?.text, 'Reject all');
+  assert.equal((await caseReport(blocked.caseId!)).final?.url, EXPLORE_PAGES['consent-agree-modal'].url, 'nothing was clicked');
 });
 
 test('with --server, an option the server cannot take per link is refused in one line, as is one past its limits', async () => {

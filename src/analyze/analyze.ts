@@ -89,12 +89,18 @@ function describeEvents(capture: Capture): Report['events'] {
         break;
       case 'explore': {
         const chosen = e.chosen === null ? null : e.controls[e.chosen];
+        const dismissed = e.dismissed === undefined ? undefined : e.controls[e.dismissed];
+        const blocked = e.consentBlocked === undefined ? undefined : e.controls[e.consentBlocked];
+        const among = `among ${e.total} links and buttons`;
         out.push({
           at: e.at,
           kind: 'explore',
           detail: chosen
-            ? `call-to-action "${chosen.text}" (score ${chosen.score}) among ${e.total} links and buttons`
-            : `no call-to-action among ${e.total} links and buttons`,
+            ? `call-to-action "${chosen.text}" (score ${chosen.score}) ${among}` +
+              (dismissed ? `; first closed the cookie notice over it with "${dismissed.text}" (not consenting)` : '')
+            : blocked
+              ? `call-to-action "${blocked.text}" (score ${blocked.score}) ${among}: ${blocked.refused ?? 'not clicked'}`
+              : `no call-to-action ${among}`,
         });
         break;
       }

@@ -216,14 +216,24 @@ describe('never followed', () => {
       /^submits a form with required fields left empty$/,
     ],
     [
-      'a download named in the query',
-      { text: 'Get started', href: 'https://promo.example/dl?file=BrandSetup.exe' },
-      /^download link \(\.exe\)$/,
+      'a .pdf with a query',
+      { text: 'Read the report', href: 'https://promo.example/files/report.pdf?utm_source=mail' },
+      /^download link \(\.pdf\)$/,
     ],
     [
-      'a tracker whose target is a download',
-      { text: 'Get it', href: 'https://click.example/c?u=https%3A%2F%2Fcdn.example%2Fvoucher.pdf%3Fx%3D1' },
+      'a .zip encoded in the path',
+      { text: 'Get it', href: 'https://promo.example/get/brand%2Ezip;jsessionid=1' },
+      /^download link \(\.zip\)$/,
+    ],
+    [
+      'a known wrapper whose target is a download',
+      { text: 'Get it', href: 'https://www.google.com/url?q=https%3A%2F%2Fcdn.example%2Fvoucher.pdf%3Fx%3D1' },
       /^download link \(\.pdf\)$/,
+    ],
+    [
+      'the download attribute on a link whose path names no file',
+      { text: 'View the offer', href: 'https://promo.example/view?doc=offer', download: true },
+      /^download link \(download attribute\)$/,
     ],
     ['an .msix', { text: 'Get it now', href: 'https://promo.example/brand.msix' }, /^download link \(\.msix\)$/],
     ['an .xapk', { text: 'Get it now', href: 'https://promo.example/brand.xapk' }, /^download link \(\.xapk\)$/],
@@ -266,6 +276,17 @@ describe('never followed', () => {
       scoreControl(button({ text: 'Review and accept the new terms', tag: 'button', href: null, rawHref: null }), PAGE).refused,
       null,
     );
+  });
+
+  test('a file name in the query is no download: the path and the download attribute tell', () => {
+    for (const href of [
+      'https://offer.example/view?doc=x.pdf',
+      'https://promo.example/go?file=report.pdf',
+      'https://promo.example/dl?file=BrandSetup.exe&v=2',
+      'https://click.example/c?u=https%3A%2F%2Fcdn.example%2Fvoucher.pdf',
+      'https://promo.example/offer.html?utm_content=banner.zip#x.exe',
+    ])
+      assert.equal(scoreControl(button({ text: 'See the offer', href }), PAGE).refused, null, href);
   });
 
   test('a link whose query only carries a page address is followed', () => {
@@ -496,7 +517,7 @@ describe('where a control leads', () => {
       /unsubscribe/,
     );
     assert.match(
-      scoreControl(button({ ...div, text: 'Get it', onclickHref: 'https://promo.example/get?file=setup.exe' }), PAGE).refused ?? '',
+      scoreControl(button({ ...div, text: 'Get it', onclickHref: 'https://promo.example/get/setup.exe' }), PAGE).refused ?? '',
       /download/,
     );
     // A link to "#" with an onclick that says where it goes.

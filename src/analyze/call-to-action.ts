@@ -271,28 +271,25 @@ function withoutFragment(url: string): string {
 }
 
 /**
- * The file extension a link's path ends in, when it is one downloads use; or that a query value
- * names (`/dl?file=setup.exe`, a tracker's `?url=…/voucher.pdf`): the server's answer (its
- * Content-Disposition) is known only after the request, so the URL is what can be judged.
+ * The file extension a download uses that the link's path ends in (its last segment, decoded,
+ * `;params` dropped), or the path of where a known wrapper (the unwrap rules) decodes it to lead:
+ * the server's answer (its Content-Disposition) is known only after the request, so the URL is
+ * what can be judged. Query values are not: trackers and viewers put anything there
+ * (`/view?doc=offer.pdf`, `?utm_content=x.zip`), and a page that shows a document is no download.
  */
 function downloadExtension(url: string, extensions: Set<string>): string | null {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return null;
-  }
-  const named = (text: string) => {
-    const ext = /\.([a-z0-9]{1,10})$/i.exec(text)?.[1]?.toLowerCase();
+  const named = (link: string | null) => {
+    let path: string;
+    try {
+      path = link ? new URL(link).pathname : '';
+    } catch {
+      return null;
+    }
+    const last = decodeURIComponentSafe(path.slice(path.lastIndexOf('/') + 1)).split(';')[0];
+    const ext = /\.([a-z0-9]{1,10})$/i.exec(last)?.[1]?.toLowerCase();
     return ext && extensions.has(ext) ? ext : null;
   };
-  const inPath = named(parsed.pathname);
-  if (inPath) return inPath;
-  for (const value of parsed.searchParams.values()) {
-    const inQuery = named(value.split(/[?#]/)[0]);
-    if (inQuery) return inQuery;
-  }
-  return null;
+  return named(url) ?? named(unwrap(url).destination);
 }
 
 /** Why explore never follows this control, or null. */
@@ -489,13 +486,17 @@ export function consentDismissals(scored: readonly ScoredControl[]): number[] {
     .map((control, index) => ({ control, index }))
     .filter(
       ({ control }) =>
-        !control.hidden &&
-        !!control.refused?.startsWith(r.refuse.cookies.label) &&
+        consentControl(control) &&
         r.consentNotice.dismiss.has(dismissWords(control.text)) &&
         targetOf(control) === null &&
         (!control.form || control.form.method === 'dialog'),
     )
     .map(({ index }) => index);
+}
+
+/** A control a person sees on a cookie / consent notice (refused as the notice's: "Accept", "Reject all", "×"…). */
+export function consentControl(control: Pick<ScoredControl, 'hidden' | 'refused'>): boolean {
+  return !control.hidden && !!control.refused?.startsWith(ctaRules().refuse.cookies.label);
 }
 
 /** Index of the call-to-action: the best control not refused and scoring at least MIN_SCORE (the first in the page wins a tie). */

@@ -60,6 +60,9 @@ export function exploreStep(event: ExploreEvent, capture: Capture): ExploreStep 
     chosen: chosen === null ? null : candidate(controls[chosen]),
     runnersUp: runnersUp.map((i) => candidate(controls[i])),
     ...(event.dismissed !== undefined && controls[event.dismissed] ? { dismissed: candidate(controls[event.dismissed]) } : {}),
+    ...(event.consentBlocked !== undefined && controls[event.consentBlocked]
+      ? { consentBlocked: candidate(controls[event.consentBlocked]) }
+      : {}),
     refused: refused.map((i) => candidate(controls[i])),
     controls: event.total,
     ...(event.frames ? { frames: event.frames } : {}),

@@ -7,7 +7,7 @@
 import type { Capture, ExploreEvent, NavEvent, PageControl, PageSnapshot } from '../model.js';
 import type { ScoredControl } from '../analyze/call-to-action.js';
 import type { PageObserver } from './page-observer.js';
-import { adFrame, chooseCallToAction, consentDismissals, scoreControls, targetOf } from '../analyze/call-to-action.js';
+import { adFrame, chooseCallToAction, consentControl, consentDismissals, scoreControls, targetOf } from '../analyze/call-to-action.js';
 import { markedBox, markedScreenshotPath } from '../analyze/explore-steps.js';
 import { drawBox } from './marked-screenshot.js';
 import { ACCESSIBLE_NAME_SCRIPT, trustedClick } from './click.js';
@@ -32,7 +32,11 @@ const MAX_EXAMINED = 1000;
 /** Elements looked at per page for controls made by script (a pointer cursor, an onclick attribute). */
 const MAX_SCANNED = 5000;
 
-type Located = { x: number; y: number } | { covered: string };
+/**
+ * Where a click reaches a control (`beside`: a part a consent notice leaves in view), or what covers
+ * it (`notice`: a consent notice or its backdrop; `at`: the point tried, in its frame's viewport).
+ */
+type Located = { x: number; y: number; beside?: boolean } | { covered: string; notice?: boolean; at?: { x: number; y: number } };
 
 /** What the page reports about its controls (PageControl without scores). */
 interface ReadControls {
@@ -105,9 +109,37 @@ const AREA_BOX_SCRIPT = `(area) => {
   return { img, rect, point: null };
 }`;
 
+/**
+ * Page-side source: whether an element (with `self`, or one of its ancestors) is a cookie / consent
+ * notice: named so (id, class, label), or a fixed, sticky or dialog box that speaks of cookies (in
+ * most languages the word is "cookie").
+ */
+const IN_NOTICE_SCRIPT = `(el, self) => {
+  const CONSENT = /cookie|consent|gdpr|onetrust|didomi|usercentrics|cookiebot|trustarc|quantcast-choice|\\bcmp\\b/i;
+  const COOKIE_WORDS = /cookie|куки|クッキー|ciasteczk/i;
+  const floating = (a) => {
+    const s = getComputedStyle(a);
+    if (s.position === 'fixed' || s.position === 'sticky' || a.tagName === 'DIALOG') return true;
+    return /^(alert)?dialog$/.test(a.getAttribute('role') || '') || a.getAttribute('aria-modal') === 'true';
+  };
+  for (let a = self ? el : el.parentElement, n = 0; a && a !== document.body && a !== document.documentElement && n < 12; a = a.parentElement, n++) {
+    const names = (a.id || '') + ' ' + (typeof a.className === 'string' ? a.className : '') + ' ' + (a.getAttribute('aria-label') || '');
+    if (CONSENT.test(names)) return true;
+    if (floating(a)) {
+      // Not a whole page that happens to sit in a fixed frame and link its cookie policy.
+      const text = a.innerText || '';
+      const ar = a.getBoundingClientRect();
+      const small = ar.width * ar.height < 0.6 * window.innerWidth * window.innerHeight || text.length < 600;
+      if (small && text.length < 3000 && COOKIE_WORDS.test(text)) return true;
+    }
+  }
+  return false;
+}`;
+
 export const READ_CONTROLS_SCRIPT = `(() => {
   const ACCESSIBLE_NAME = ${ACCESSIBLE_NAME_SCRIPT};
   const AREA_BOX = ${AREA_BOX_SCRIPT};
+  const IN_NOTICE = ${IN_NOTICE_SCRIPT};
   const SELECTOR = 'a[href], a[*|href], area[href], button, [role=button], [role=link], input[type=submit], input[type=button], input[type=image]';
   const norm = (s) => (s || '').replace(/[\\s\\u00a0]+/g, ' ').trim();
   const XLINK = 'http://www.w3.org/1999/xlink';
@@ -237,28 +269,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     }
     return { background, padding: [padV, padH], radius, fontSize: px(getComputedStyle(el).fontSize) };
   };
-  const CONSENT = /cookie|consent|gdpr|onetrust|didomi|usercentrics|cookiebot|trustarc|quantcast-choice|\\bcmp\\b/i;
-  // A banner also by what it is: a fixed, sticky or dialog box that speaks of cookies (in most languages the word is "cookie").
-  const COOKIE_WORDS = /cookie|куки|クッキー|ciasteczk/i;
-  const floating = (a) => {
-    const s = getComputedStyle(a);
-    if (s.position === 'fixed' || s.position === 'sticky' || a.tagName === 'DIALOG') return true;
-    return /^(alert)?dialog$/.test(a.getAttribute('role') || '') || a.getAttribute('aria-modal') === 'true';
-  };
-  const inCookieBanner = (el) => {
-    for (let a = el.parentElement, n = 0; a && a !== document.body && n < 12; a = a.parentElement, n++) {
-      const names = (a.id || '') + ' ' + (typeof a.className === 'string' ? a.className : '') + ' ' + (a.getAttribute('aria-label') || '');
-      if (CONSENT.test(names)) return true;
-      if (floating(a)) {
-        // Not a whole page that happens to sit in a fixed frame and link its cookie policy.
-        const text = a.innerText || '';
-        const ar = a.getBoundingClientRect();
-        const small = ar.width * ar.height < 0.6 * window.innerWidth * window.innerHeight || text.length < 600;
-        if (small && text.length < 3000 && COOKIE_WORDS.test(text)) return true;
-      }
-    }
-    return false;
-  };
+  const inCookieBanner = (el) => IN_NOTICE(el, false);
   // What a person reads beside a control of few words (a notice's "Accept"): the nearest block that says more.
   const contextOf = (el, text) => {
     if (!text || text.length > 30) return null;
@@ -461,13 +472,18 @@ export const READ_CONTROLS_SCRIPT = `(() => {
 /**
  * Runs in the isolated world: scrolls control `index` into view and returns the point of it a
  * click would reach (the centre of its box, else of one of its line boxes), or what covers it there
- * (an overlay, a modal's backdrop, a clip-path): a click would land on that instead.
+ * (an overlay, a modal's backdrop, a clip-path): a click would land on that instead. When what
+ * covers it is a cookie / consent notice (or the backdrop laid under one), `notice` says so and the
+ * rest of its box is tried: a person clicks the part a notice leaves in view (`beside`), as they
+ * would with `anyPoint` (a notice in a frame of its own, told by the caller). Any other overlay
+ * over its centre takes a person's click, so it is not looked past.
  */
-function locateScript(index: number): string {
+function locateScript(index: number, anyPoint = false): string {
   return `(() => {
   const el = (globalThis.__clicktraceControls || [])[${index}];
   if (!el || !el.isConnected) return null;
   const AREA_BOX = ${AREA_BOX_SCRIPT};
+  const IN_NOTICE = ${IN_NOTICE_SCRIPT};
   const image = el.tagName === 'AREA' ? (AREA_BOX(el) || {}).img : null;
   (image || el).scrollIntoView({ block: 'center', inline: 'center' });
   const area = image ? AREA_BOX(el) : null;
@@ -478,15 +494,41 @@ function locateScript(index: number): string {
   // A control in a shadow root is hit-tested there (the document would name its host).
   const root = el.getRootNode();
   const tester = root && root.elementFromPoint ? root : document;
-  let top = null;
-  const points = area ? [area.point] : [r, ...el.getClientRects()].map((box) => ({ x: box.left + box.width / 2, y: box.top + box.height / 2 }));
-  for (const { x, y } of points) {
-    if (x < 0 || y < 0 || x >= window.innerWidth || y >= window.innerHeight) continue;
+  const boxes = [r, ...el.getClientRects()];
+  const reaches = (x, y) => {
+    if (x < 0 || y < 0 || x >= window.innerWidth || y >= window.innerHeight) return undefined;
     const hit = tester.elementFromPoint(x, y);
-    if (hit && (hit === el || el.contains(hit) || hit === image)) return { x, y };
-    top = top || hit;
+    return hit && (hit === el || el.contains(hit) || hit === image) ? true : hit;
+  };
+  let top = null, at = null;
+  const points = area ? [area.point] : boxes.map((box) => ({ x: box.left + box.width / 2, y: box.top + box.height / 2 }));
+  for (const { x, y } of points) {
+    const hit = reaches(x, y);
+    if (hit === true) return { x, y };
+    if (hit && !top) [top, at] = [hit, { x, y }];
   }
-  return { covered: top ? '<' + top.tagName.toLowerCase().slice(0, 40) + '>' : 'nothing' };
+  // A backdrop: a large, empty, fixed layer beside a notice's box (a consent platform's dimmed page).
+  const noticeShown = (a) =>
+    !!a && (IN_NOTICE(a, true) || (globalThis.__clicktraceControls || []).some((c) => c.isConnected && a.contains(c) && IN_NOTICE(c, false)));
+  const backdrop = (a) => {
+    const b = a.getBoundingClientRect();
+    return getComputedStyle(a).position === 'fixed' && !(a.innerText || '').trim() && b.width * b.height >= 0.5 * window.innerWidth * window.innerHeight &&
+      (noticeShown(a.previousElementSibling) || noticeShown(a.nextElementSibling));
+  };
+  const notice = !!top && (IN_NOTICE(top, true) || backdrop(top));
+  if ((notice || ${anyPoint}) && !area) {
+    const steps = [0.25, 0.75, 0.1, 0.9, 0.5, 0.4, 0.6];
+    for (const box of boxes)
+      for (const fy of steps)
+        for (const fx of steps) {
+          const x = box.left + Math.max(2, Math.min(box.width - 2, fx * box.width));
+          const y = box.top + Math.max(2, Math.min(box.height - 2, fy * box.height));
+          // A patch a person can aim at, not a sliver at the notice's edge.
+          const patch = [[0, 0], [-4, 0], [4, 0], [0, -4], [0, 4]].every(([dx, dy]) => reaches(x + dx, y + dy) === true);
+          if (patch) return { x, y, beside: true };
+        }
+  }
+  return { covered: top ? '<' + top.tagName.toLowerCase().slice(0, 40) + '>' : 'nothing', ...(notice ? { notice: true } : {}), ...(at ? { at } : {}) };
 })()`;
 }
 
@@ -583,9 +625,11 @@ async function locate(
   frames: FrameView[],
   viewport: { width: number; height: number },
   timeoutMs: number,
+  anyPoint = false,
 ): Promise<Located | null> {
   const { frame, index } = where;
-  const inside = () => observer.evaluate(locateScript(index), 'isolated', timeoutMs, 250, frame?.frameId) as Promise<Located | null>;
+  const inside = () =>
+    observer.evaluate(locateScript(index, anyPoint), 'isolated', timeoutMs, 250, frame?.frameId) as Promise<Located | null>;
   if (!frame) return inside();
   for (let attempt = 0; attempt < 2; attempt++) {
     const local = await inside();
@@ -602,7 +646,7 @@ async function locate(
       continue;
     }
     const covered = await frameCoveredAt(observer, frame, frames, x, y, timeoutMs);
-    return covered === null ? { x, y } : { covered };
+    return covered === null ? { x, y, ...(local.beside ? { beside: true } : {}) } : { covered };
   }
   return { covered: 'nothing (outside the visible part of its frame)' };
 }
@@ -634,6 +678,7 @@ export async function exploreOnce(
   let chosen = chooseCallToAction(scored);
   let at: { x: number; y: number } | null = null;
   let dismissed: number | null = null;
+  let consentBlocked: number | null = null;
   for (let covered = 0; chosen !== null; covered++) {
     // Disabled when read (a countdown before "Continue"): a person waits for it, as long as the trace may.
     if (scored[chosen].disabled) {
@@ -645,6 +690,16 @@ export async function exploreOnce(
       }
     }
     let found = await locate(observer, where[chosen], frames, read.viewport, options.timeoutMs);
+    // Covered by a consent platform's own frame: judged as a notice in the page is (the rest of its box tried).
+    if (
+      found &&
+      'covered' in found &&
+      !found.notice &&
+      (await consentFrameOver(observer, found, where[chosen], scored, where, frames, options.timeoutMs))
+    ) {
+      const beside = await locate(observer, where[chosen], frames, read.viewport, options.timeoutMs, true);
+      found = beside && 'x' in beside ? { ...beside, beside: true } : { ...found, notice: true };
+    }
     // Covered while a cookie notice shows: a person closes the notice first (never accepting it), once.
     if (found && 'covered' in found && dismissed === null) {
       const closed = await dismissConsent(observer, scored, where, frames, read.viewport, options.timeoutMs);
@@ -658,6 +713,28 @@ export async function exploreOnce(
     }
     if (found && 'x' in found) {
       at = found;
+      if (found.beside) {
+        const control = scored[chosen];
+        scored[chosen] = { ...control, reasons: [...control.reasons, '+0 partly covered by a consent notice: clicked where it shows'] };
+      }
+      break;
+    }
+    // Still under a consent notice that cannot be closed without consenting. Accepting would be
+    // consent given on the analyst's behalf, and it changes what the sites record and serve next
+    // (the evidence); a click sent past the notice (a script click on the element) is no click a
+    // person could make. Nor is the next best control chosen: it is only "best" because the notice
+    // hides the offer. Explore ends on this page and says why; the analyst decides.
+    if (found && 'covered' in found && found.notice) {
+      scored[chosen] = {
+        ...scored[chosen],
+        refused: !scored.some(consentControl)
+          ? 'covered by a consent notice that offers no way to close it; not clicked'
+          : consentDismissals(scored).length === 0
+            ? 'covered by a consent notice that offers only accept; not clicked'
+            : 'covered by a consent notice that could not be closed without consenting; not clicked',
+      };
+      consentBlocked = chosen;
+      chosen = null;
       break;
     }
     if (!found || covered >= MAX_COVERED) {
@@ -681,6 +758,7 @@ export async function exploreOnce(
     controls: scored,
     chosen,
     ...(dismissed !== null ? { dismissed } : {}),
+    ...(consentBlocked !== null ? { consentBlocked } : {}),
     ...(frameNotes.length > 0 ? { frames: frameNotes } : {}),
   };
   const control = chosen === null ? null : scored[chosen];
@@ -689,6 +767,32 @@ export async function exploreOnce(
     marked: markScreenshot(event, options.snapshot),
     click: control && at ? { text: control.text, target: targetOf(control), perform: () => trustedClick(observer, at.x, at.y) } : null,
   };
+}
+
+/**
+ * Whether what covers a control of the top document is a consent notice's own frame (a consent
+ * platform's full-page iframe): the point tried lies in a frame whose visible controls are a
+ * consent notice's.
+ */
+async function consentFrameOver(
+  observer: PageObserver,
+  found: Extract<Located, { covered: string }>,
+  target: Where,
+  scored: readonly ScoredControl[],
+  where: Where[],
+  frames: FrameView[],
+  timeoutMs: number,
+): Promise<boolean> {
+  const point = found.at;
+  if (target.frame || !point || !/^<i?frame>$/.test(found.covered)) return false;
+  const noticeFrames = new Set(scored.flatMap((c, i) => (consentControl(c) && where[i].frame ? [where[i].frame] : [])));
+  for (const frame of noticeFrames) {
+    const place = await placeAgain(observer, frame, frames, timeoutMs);
+    if ('hidden' in place) continue;
+    const { clip } = place;
+    if (point.x >= clip.left && point.x < clip.right && point.y >= clip.top && point.y < clip.bottom) return true;
+  }
+  return false;
 }
 
 /**

@@ -65,6 +65,11 @@ function formatExploreStep(step: ExploreStep): string[] {
     if (step.dismissed) lines.push(`${indent}first closed the cookie notice over it with ${quoted(step.dismissed.text)} (not consenting)`);
     if (step.chosen.frame) lines.push(`${indent}in frame: ${clean(truncate(step.chosen.frame, 120))}`);
     if (step.runnersUp.length) lines.push(`${indent}runners-up: ${step.runnersUp.map((c) => `${quoted(c.text)} ${c.score}`).join(', ')}`);
+  } else if (step.consentBlocked) {
+    const blocked = step.consentBlocked;
+    lines.push(
+      `Explore ${step.depth}: call-to-action ${quoted(blocked.text)} (score ${blocked.score}) on ${where}: ${clean(blocked.refused ?? '')}`,
+    );
   } else {
     const read = step.controls === 1 ? '1 link or button' : `${step.controls} links and buttons`;
     lines.push(`Explore ${step.depth}: no call-to-action on ${where} (${read})`);

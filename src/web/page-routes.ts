@@ -16,7 +16,7 @@ import { layout } from './views/layout.js';
 import { homeBody, jobList, keptFields, submitForm, type SubmitFormState } from './views/home-page.js';
 import { caseListBody } from './views/case-list.js';
 import { caseBody } from './views/case-page.js';
-import { jobBody } from './views/job-page.js';
+import { JOB_REFRESH_SECONDS, jobBody } from './views/job-page.js';
 import { batchBody, batchList, batchPageQuery } from './views/batch-page.js';
 import { queuePanel, inProcessQueue } from './views/queue-panel.js';
 import { errorBody } from './views/error-page.js';
@@ -175,7 +175,9 @@ export const pageRoutes: Route[] = [
   route('GET', /^\/jobs\/([^/]+)$/, (ctx, id) => {
     const job = ctx.service.job(id);
     if (!job) return notFound(ctx, `No job ${id}.`);
-    sendHtml(ctx.res, 200, layout(`Job ${job.id}`, jobBody(job, ctx.service.listJobs())));
+    const finished = job.state === 'done' || job.state === 'failed';
+    const refresh = finished ? {} : { refreshSeconds: JOB_REFRESH_SECONDS, withoutScript: true };
+    sendHtml(ctx.res, 200, layout(`Job ${job.id}`, jobBody(job, ctx.service.listJobs()), refresh));
   }),
   route('GET', /^\/static\/app\.js$/, (ctx) => sendStatic(ctx.res, 'text/javascript; charset=utf-8', APP_JS)),
   route('GET', /^\/favicon\.ico$/, (ctx) => {

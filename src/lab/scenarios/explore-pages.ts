@@ -3,7 +3,7 @@
 // links, CSS-styled <button>s, an <input type=submit> outside any form, a <div role=button>, an
 // image-only link, an SVG icon button; distractors a person ignores (consent banners without a
 // telltale class, "Sign in", hero images, social and footer links) and controls explore must never
-// follow (unsubscribe wording in many languages, downloads named only in the query, anchors,
+// follow (unsubscribe wording in many languages, downloads by a path or attribute a person may overlook, anchors,
 // no-op javascript: links, forms that need input, controls hidden in ways a person cannot see or
 // covered by an overlay). Each page names the control a person would click, or null when there is
 // none; everything else points at /explore/pages/refused/..., which must stay unrequested.
@@ -94,6 +94,8 @@ export interface ExplorePage {
   frame?: string;
   /** The text of the cookie notice's control explore clicks first to uncover the call-to-action, when it must. */
   dismissed?: string;
+  /** The call-to-action explore leaves unclicked because a consent notice that offers only accept covers it (then `cta` is null). */
+  consentBlocked?: string;
   /** Why each frame explore passed over was left out, in frame-tree order, when the page has such frames. */
   framesSkipped?: string[];
   /** The display-ad label of each frame read, in frame-tree order (null: not an ad), when the test checks them. */
@@ -800,20 +802,30 @@ const SPECS: Record<string, PageSpec> = {
           `</main>`,
       ),
   },
-  // Downloads whose file type shows only in the query or in a less common extension.
+  // Downloads told by the link's path (a .pdf with a query of its own, less common extensions) or
+  // its download attribute, all bigger than the offer; the offer's own link names a .pdf only in
+  // its query (a document viewer, a tracker's parameters): it is followed, not taken for a download.
   downloads: {
     lang: 'en',
-    about: 'downloads named in the query (?file=setup.exe) or by .msix/.xapk',
-    cta: null,
+    about: 'downloads by path (.pdf?…, .msix, .xapk) or download attribute refused; "?doc=report.pdf" in a query followed',
+    cta: 'View your report',
+    final: `${explorePageTarget('downloads')}?doc=report.pdf&utm_content=banner.zip`,
+    reasons: [
+      { text: 'Get started', match: /, download link \(\.pdf\)$/ },
+      { text: 'Get it now', match: /, download link \(download attribute\)$/ },
+      { text: 'Get it now for Windows', match: /, download link \(\.msix\)$/ },
+      { text: 'View your report', match: /download/, absent: true },
+    ],
     html: () =>
       doc(
         'en',
         'Download',
-        `<main class="hero"><h1>Your software is ready</h1>` +
-          `<p>${a(refused('downloads', 'dl?file=BrandSetup.exe'), 'Get started', ' class="btn-primary"')}</p>` +
-          `<p>${a(refused('downloads', 'get?name=brand-installer.msi&v=2'), 'Get it now', ' class="btn-primary"')}</p>` +
-          `<p>${a(refused('downloads', 'brand.msix'), 'Get it now for Windows', ' class="btn-primary"')}</p>` +
-          `<p>${a(refused('downloads', 'brand.xapk'), 'Get it now for Android', ' class="btn-primary"')}</p></main>`,
+        `<main class="hero"><h1>Your report is ready</h1>` +
+          `<p>${a(refused('downloads', 'files/report.pdf?utm_source=mail'), 'Get started', ' class="btn-primary" style="font-size:26px"')}</p>` +
+          `<p>${a(refused('downloads', 'get?name=brand-installer'), 'Get it now', ' class="btn-primary" style="font-size:26px" download')}</p>` +
+          `<p>${a(refused('downloads', 'brand.msix'), 'Get it now for Windows', ' class="btn-primary" style="font-size:26px"')}</p>` +
+          `<p>${a(refused('downloads', 'brand.xapk'), 'Get it now for Android', ' class="btn-primary" style="font-size:26px"')}</p>` +
+          `<p>${a(`${explorePageTarget('downloads')}?doc=report.pdf&utm_content=banner.zip`, 'View your report', ' class="btn-primary"')}</p></main>`,
       ),
   },
   // Script-only links that do nothing, and a submit of a form whose required box is not ticked.
@@ -1025,7 +1037,7 @@ const SPECS: Record<string, PageSpec> = {
           `<p><button class="btn-primary" style="font-size:24px" ` +
           `onclick="location.href='${escapeHtml(`${PROMO}/explore/pages/refused/onclick-location/unsubscribe?id=8`)}'">` +
           `Yes, continue now</button></p>` +
-          `<p><span class="btn-primary" onclick="window.open('${escapeHtml(refused('onclick-location', 'get?file=Setup.exe'))}')">Get it now</span></p>` +
+          `<p><span class="btn-primary" onclick="window.open('${escapeHtml(refused('onclick-location', 'get/Setup.exe'))}')">Get it now</span></p>` +
           `<div role="button" class="btn-ghost" style="width:max-content" onclick="location='${escapeHtml(explorePageTarget('onclick-location'))}'">` +
           `Continue</div></main>`,
       ),
@@ -1351,6 +1363,118 @@ const SPECS: Record<string, PageSpec> = {
         ),
       );
     },
+  },
+  // A cookie notice that offers only "Accept all" (no reject, no close), a box over the offer: explore
+  // never consents for the analyst, nor clicks the next best control the notice leaves in view ("View
+  // all offers"): it ends there and says why. Its "Accept all" would lead to a refused target.
+  'consent-accept-only': {
+    lang: 'en',
+    about: 'a cookie box offering only "Accept all" over the offer: nothing clicked, the step says why',
+    cta: null,
+    consentBlocked: 'Shop now',
+    reasons: [
+      { text: 'Accept all', match: /cookie banner/ },
+      { text: 'Shop now', match: /, covered by a consent notice that offers only accept; not clicked$/ },
+    ],
+    html: () =>
+      doc(
+        'en',
+        'Summer sale',
+        frame(
+          'consent-accept-only',
+          'en',
+          `<h1>Summer sale: up to 60% off</h1><p>Only until Sunday.</p>` +
+            `<p style="margin-top:40px">${a(explorePageTarget('consent-accept-only'), 'Shop now', ' class="btn-primary"')}</p>` +
+            `<p style="margin-top:260px">${a(refused('consent-accept-only', 'offers'), 'View all offers', ' class="btn-primary"')}</p>`,
+          {
+            ...EN,
+            tail:
+              `<div style="position:fixed;left:0;right:0;top:90px;height:260px;background:#fff;box-shadow:0 4px 24px rgba(0,0,0,.3);` +
+              `padding:24px;z-index:900"><p>This site uses cookies to improve your experience and to show you personalised ads.</p>` +
+              `<p><button class="btn-primary" style="background:#1b8a3c" onclick="${go(refused('consent-accept-only', 'accept'))}">` +
+              `Accept all</button></p></div>`,
+          },
+        ),
+      ),
+  },
+  // The same with a dimmed backdrop beside the notice's box (a consent platform's modal) and "I agree".
+  'consent-agree-modal': {
+    lang: 'en',
+    about: 'a consent modal and backdrop offering only "I agree": nothing clicked, the step says why',
+    cta: null,
+    consentBlocked: 'Get the deal',
+    html: () =>
+      doc(
+        'en',
+        'Deal',
+        frame(
+          'consent-agree-modal',
+          'en',
+          `<h1>Today only: 2 for 1</h1><p>${a(explorePageTarget('consent-agree-modal'), 'Get the deal', ' class="btn-primary"')}</p>`,
+          {
+            ...EN,
+            tail:
+              `<div style="position:fixed;inset:0;background:rgba(0,0,0,.55);z-index:900"></div>` +
+              `<div role="dialog" aria-modal="true" style="position:fixed;left:50%;bottom:40px;transform:translateX(-50%);width:520px;` +
+              `background:#fff;padding:28px;z-index:901"><p>We and our partners use cookies and similar technologies on this site.</p>` +
+              `<p><button class="btn-primary" onclick="${go(refused('consent-agree-modal', 'agree'))}">I agree</button></p></div>`,
+          },
+        ),
+      ),
+  },
+  // An accept-only consent message in a full-page iframe of its own, unnamed: the frame covers the offer.
+  'consent-accept-frame': {
+    lang: 'en',
+    about: 'an accept-only consent message in an unnamed full-page iframe over the offer: nothing clicked',
+    cta: null,
+    consentBlocked: 'Get the deal',
+    html: () => {
+      const message = frameDoc(FRAME_SITE, 'consent-accept-frame', 'message', () =>
+        inner(
+          `<style>body{background:rgba(0,0,0,.5)}</style><div style="margin:120px auto;width:520px;background:#fff;padding:24px">` +
+            `<h2>Your privacy choices</h2><p>We and our partners use cookies to store and access personal data on your device ` +
+            `for personalised ads and content, ad and content measurement and audience insights.</p>` +
+            `<p><button class="btn-primary" onclick="top.location.href=${escapeHtml(jsString(refused('consent-accept-frame', 'accept')))}">` +
+            `Accept all</button></p></div>`,
+        ),
+      );
+      return doc(
+        'en',
+        'Deal',
+        frame(
+          'consent-accept-frame',
+          'en',
+          `<h1>Today only: 2 for 1</h1><p>${a(explorePageTarget('consent-accept-frame'), 'Get the deal', ' class="btn-primary"')}</p>`,
+          {
+            ...EN,
+            tail:
+              `<iframe src="${escapeHtml(message)}" title="Message" ` +
+              `style="position:fixed;inset:0;width:100%;height:100%;border:0;z-index:1000"></iframe>`,
+          },
+        ),
+      );
+    },
+  },
+  // A cookie bar offering only "Accept" over the lower part of the offer, in a page that does not
+  // scroll: a person clicks the part of the button the bar leaves in view; so does explore, never "Accept".
+  'consent-accept-partial': {
+    lang: 'en',
+    about: 'an accept-only cookie bar over the lower part of the offer: the offer clicked where it shows',
+    cta: 'Shop now',
+    reasons: [
+      { text: 'Shop now', match: /partly covered by a consent notice: clicked where it shows/ },
+      { text: 'Accept', match: /cookie banner/ },
+    ],
+    html: () =>
+      doc(
+        'en',
+        'Summer sale',
+        `<style>html,body{height:100%;overflow:hidden}</style><main class="hero"><h1>Summer sale: up to 60% off</h1><p>Only until Sunday.</p></main>` +
+          `<p style="position:absolute;left:40px;bottom:45px;margin:0">` +
+          `${a(explorePageTarget('consent-accept-partial'), 'Shop now', ' class="btn-primary"')}</p>` +
+          `<div class="bar" style="height:48px"><span>We use cookies to give you the best experience on our website.</span>` +
+          `<button onclick="${go(refused('consent-accept-partial', 'accept'))}">Accept</button></div>`,
+      ),
   },
   // Hostile text in the call-to-action: terminal escapes, a right-to-left override, a very long name.
   'hostile-text': {

@@ -1,5 +1,5 @@
 // A job while it runs: state and progress events, updated live by /static/app.js from the
-// job's event stream (the page works without it: reload to see more).
+// job's event stream; without script the page reloads itself until the job ends.
 import { appPath, html, type SafeHtml } from '../html.js';
 import type { Job, JobEvent, JobSummary } from '../../service/trace-service.js';
 import { caseLink, time } from './widgets.js';
@@ -12,6 +12,9 @@ export function queuePlace(job: Pick<Job, 'id' | 'state'>, jobs: JobSummary[]): 
   if (at < 0) return null;
   return { place: at + 1, ahead: at, running: jobs.filter((j) => j.state === 'running').length };
 }
+
+/** How often a job page reloads itself while its job is queued or runs, where script does not run. */
+export const JOB_REFRESH_SECONDS = 3;
 
 export interface LogLine {
   event: JobEvent;
@@ -121,5 +124,5 @@ export function jobBody(job: Job, jobs: JobSummary[] = []): SafeHtml {
           </li>`,
       )}
     </ol>
-    ${finished ? '' : html`<noscript><p>Reload this page to see more progress.</p></noscript>`}`;
+    ${finished ? '' : html`<noscript><p>This page reloads itself every ${JOB_REFRESH_SECONDS} seconds until the job ends.</p></noscript>`}`;
 }
