@@ -21,6 +21,7 @@ const MECHANISMS = [
   'javascript-countdown',
   'javascript-fetch',
   'javascript-xhr',
+  'javascript-worker',
   'javascript-after-paint',
   'form-get',
   'form-post',

@@ -88,6 +88,42 @@ export function pendingTimersSnippet(settleMs: number): string {
     });
     Object.defineProperty(holder, name, { ...Object.getOwnPropertyDescriptor(holder, name), value: disguise(counted, original, name) });
   }
+  // Dedicated workers: a proof-of-work challenge hashes in a worker, the page idle meanwhile, and
+  // navigates when the worker answers. A worker is owed an answer from its start and from every
+  // message sent to it, until it answers, fails or is terminated; one that has just answered may
+  // have more to say (progress, then the result) for a second. Bounded by the settle limit.
+  const WORKER_QUIET_MS = 1000;
+  const workers = new Map();
+  const NativeWorker = window.Worker;
+  const nativeAddListener = EventTarget.prototype.addEventListener;
+  if (typeof NativeWorker === 'function') {
+    const heard = (worker) => () => { if (workers.has(worker)) workers.set(worker, { owed: false, heardAt: Date.now() }); };
+    const TrackedWorker = new Proxy(NativeWorker, {
+      construct(target, args, newTarget) {
+        const worker = Reflect.construct(target, args, newTarget === TrackedWorker ? NativeWorker : newTarget);
+        workers.set(worker, { owed: true, heardAt: 0 });
+        for (const type of ['message', 'messageerror', 'error']) Reflect.apply(nativeAddListener, worker, [type, heard(worker)]);
+        return worker;
+      },
+    });
+    window.Worker = disguise(TrackedWorker, NativeWorker, 'Worker');
+    const proto = NativeWorker.prototype;
+    const nativePost = proto.postMessage, nativeTerminate = proto.terminate;
+    proto.postMessage = disguise(method('postMessage', nativePost.length, (self, args) => {
+      const state = workers.get(self);
+      if (state) state.owed = true;
+      return Reflect.apply(nativePost, self, args);
+    }), nativePost, 'postMessage');
+    proto.terminate = disguise(method('terminate', nativeTerminate.length, (self, args) => {
+      workers.delete(self);
+      return Reflect.apply(nativeTerminate, self, args);
+    }), nativeTerminate, 'terminate');
+  }
+  const workersPending = () => {
+    let n = 0;
+    for (const { owed, heardAt } of workers.values()) if (owed || Date.now() - heardAt < WORKER_QUIET_MS) n++;
+    return n;
+  };
   Object.defineProperty(window, KEY, {
     enumerable: false,
     value: () => {
@@ -99,6 +135,7 @@ export function pendingTimersSnippet(settleMs: number): string {
         readyState: document.readyState,
         framesPending: frames.size,
         callsPending: calls,
+        workersPending: workersPending(),
         framesRun
       };
     },

@@ -33,6 +33,7 @@ interface TimerState {
   framesPending?: number;
   framesRun?: number;
   callsPending?: number;
+  workersPending?: number;
 }
 
 /** Requests in flight longer than this, on a page whose network has made no progress for as long, are hanging. */
@@ -89,6 +90,7 @@ async function busyReason(observer: PageObserver, options: SettleOptions): Promi
   if (timers && timers.nextDueInMs !== null && Date.now() + timers.nextDueInMs <= limitAt) return 'timer pending';
   if (timers?.framesPending && (timers.framesRun ?? 0) < FRAME_LOOP) return 'animation frame pending';
   if (timers?.callsPending) return 'browser call pending';
+  if (timers?.workersPending) return 'worker busy';
   if (!observer.loaded && Date.now() - observer.committedAt < 1500) return 'load pending';
   return null;
 }

@@ -139,6 +139,7 @@ export function gateScript(acceptLanguage: string): string {
     window.WebGLRenderingContext && WebGLRenderingContext.prototype.getParameter,
     Permissions.prototype.query,
     setTimeout, setInterval, clearTimeout, requestAnimationFrame,
+    window.Worker && Worker.prototype.postMessage, window.Worker && Worker.prototype.terminate,
     window.chrome && window.chrome.app && window.chrome.app.getDetails,
   ].filter((f) => typeof f === 'function');
   await check('webdriver', () => navigator.webdriver === true);
@@ -194,6 +195,9 @@ export function gateScript(acceptLanguage: string): string {
   // A fresh realm: its own natives, to read ours with (a stealth patch of the page's realm shows there).
   await check('iframe-to-string', () => natives().some((f) => !NATIVE.test(other.Function.prototype.toString.call(f))) ||
     !NATIVE.test(Function.prototype.toString.call(other.Function.prototype.toString)));
+  await check('worker-constructor', () => !!window.Worker && (!NATIVE.test(Function.prototype.toString.call(Worker)) ||
+    !NATIVE.test(other.Function.prototype.toString.call(Worker)) || Worker.name !== 'Worker' || Worker.length !== 1 ||
+    Object.getPrototypeOf(Worker) !== Function.prototype && Object.getPrototypeOf(Worker) !== EventTarget));
   await check('iframe-navigator', () => other.navigator.webdriver !== navigator.webdriver || other.navigator.plugins.length !== navigator.plugins.length ||
     (typeof other.chrome) !== (typeof window.chrome) || other.navigator.userAgent !== ua);
   // DevTools protocol: with Runtime.enable, the console serialises an error's stack for the client.

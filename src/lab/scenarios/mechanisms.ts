@@ -220,6 +220,55 @@ function javascriptApi(name: 'javascript-fetch' | 'javascript-xhr'): ScenarioDef
   );
 }
 
+/** How long the lab's proof-of-work worker hashes before it answers (ms). */
+export const WORKER_WORK_MS = 1500;
+
+/**
+ * A proof-of-work challenge, as anti-bot gates run them: "Checking your browser…" while a worker
+ * hashes (the page itself idle: no timer, no request), then the page goes on with the worker's answer.
+ */
+function javascriptWorker(): ScenarioDefinition {
+  const name = 'javascript-worker';
+  const verify = `${TRACK}/t/${name}/verify`;
+  const worker = [
+    'var started = Date.now(), nonce = 0, h = 0;',
+    `while (Date.now() - started < ${WORKER_WORK_MS}) { nonce++; h = (h * 31 + nonce) | 0; }`,
+    'postMessage({ nonce: nonce, hash: h });',
+  ].join('\n');
+  const script =
+    `var w = new Worker('/t/${name}/pow.js');\n` +
+    `w.onmessage = function (e) { w.terminate(); location.href = ${JSON.stringify(verify)} + '?nonce=' + e.data.nonce + '&h=' + e.data.hash; };`;
+  return defineScenario(
+    {
+      name,
+      url: `${TRACK}/t/${name}`,
+      description:
+        `Broker page with a proof-of-work challenge: a worker hashes for ${WORKER_WORK_MS} ms while the page waits idle, ` +
+        'then the page sends the answer on.',
+      expectedVias: ['start', 'javascript', 'http-302'],
+      finalUrl: landingUrl(name),
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [
+      {
+        host: HOSTS.brokerTrack,
+        path: `/t/${name}`,
+        handle: (x) =>
+          x.html(
+            200,
+            page({ title: 'Checking your browser…', body: `<main><p>Checking your browser…</p></main>\n<script>\n${script}\n</script>` }),
+          ),
+      },
+      {
+        host: HOSTS.brokerTrack,
+        path: `/t/${name}/pow.js`,
+        handle: (x) => x.send(200, worker, { 'Content-Type': 'application/javascript; charset=utf-8', 'Cache-Control': 'no-store' }),
+      },
+      { host: HOSTS.brokerTrack, path: `/t/${name}/verify`, handle: (x) => x.redirect(302, landingUrl(name)) },
+    ],
+  );
+}
+
 function javascriptAfterPaint(): ScenarioDefinition {
   return defineScenario(
     {
@@ -364,6 +413,7 @@ export function mechanismScenarios(): ScenarioDefinition[] {
     javascriptCountdown(),
     javascriptApi('javascript-fetch'),
     javascriptApi('javascript-xhr'),
+    javascriptWorker(),
     javascriptAfterPaint(),
     formGet(),
     formPost(),
