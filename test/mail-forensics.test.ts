@@ -255,7 +255,10 @@ test('mail on an empty mailbox: no messages, exit 0, no fake failure; an empty .
 
   const trailing = await cli(['mail', fixture('trailing-separator.mbox'), '--json']);
   assert.equal(trailing.code, 0, trailing.stderr);
-  const [message, summary] = trailing.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+  const [message, summary] = trailing.stdout
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(message.analysis.subject, 'Spring sale');
   assert.deepEqual([summary.counts.messages, summary.counts.messageErrors], [1, undefined]);
 

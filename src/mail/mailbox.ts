@@ -5,6 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 
 export type MailSourceItem = { source: string; raw: Buffer } | { source: string; error: string };
 
@@ -205,16 +206,14 @@ async function* fromPeeked({ mbox, chunks }: Peeked, label: string, emptyMessage
   }
 }
 
-/** A source's one item: the reason it holds no message. */
-async function* only(item: MailSourceItem): AsyncGenerator<MailSourceItem> {
-  yield item;
+/** Items known before reading: none (an empty mailbox), or the reason a source holds no message. */
+function only(...items: MailSourceItem[]): AsyncIterable<MailSourceItem> {
+  return Readable.from(items, { objectMode: true }) as AsyncIterable<MailSourceItem>;
 }
-
-async function* none(): AsyncGenerator<MailSourceItem> {}
 
 /** A mailbox with no message in it (an empty mbox file, an empty Maildir, empty input). */
 function emptyMailbox(kind: MailSourceKind): MailSource {
-  return { kind, empty: true, unusable: null, items: none() };
+  return { kind, empty: true, unusable: null, items: only() };
 }
 
 async function openFile(path: string): Promise<MailSource> {
@@ -319,7 +318,7 @@ export interface MailSource {
    * its one error.
    */
   unusable: string | null;
-  items: AsyncGenerator<MailSourceItem>;
+  items: AsyncIterable<MailSourceItem>;
 }
 
 /**
