@@ -271,3 +271,23 @@ test('mail on an empty mailbox: no messages, exit 0, no fake failure; an empty .
   assert.match(notMail.stderr, /not a Maildir \(no cur\/ or new\/\) and no \.eml files\n$/);
   assert.equal(notMail.stderr.split('\n').length, 2, 'one line');
 });
+
+test('mail: a call-to-action whose URL merely holds unsubscribe-like letters is the main link; real opt-out links are refused', async () => {
+  const file = projectPath('test', 'fixtures', 'mail', 'cta-unsubscribe-letters.eml');
+  const { code, stdout, stderr } = await cli(['mail', file, '--no-visit', '--json']);
+  assert.equal(code, 0, stderr);
+  const [record] = JSON.parse(stdout).messages;
+  const links = record.links.map((l: { index: number; text: string | null; main: boolean; unsubscribe: boolean }) => [
+    l.index,
+    l.text,
+    l.main,
+    l.unsubscribe,
+  ]);
+  assert.deepEqual(links, [
+    [1, 'Shop the offer', true, false],
+    [2, 'Unsubscribe', false, true],
+    [3, 'Manage e-mails', false, true],
+    [4, null, false, true],
+    [5, null, false, true],
+  ]);
+});
