@@ -36,8 +36,22 @@ export interface HopEvidence {
   reason?: string;
 }
 
+/**
+ * What a party does in a chain. The final landing page's owner is the `advertiser` when something
+ * routed the click there (another party's hop before it, or campaign parameters); a page the link
+ * led to directly, or through only a shortener or the recipient's security gateway, is the neutral
+ * `destination` (a phish linked straight from the message is no one's advertising).
+ */
 export type Role =
-  'esp-tracker' | 'security-wrapper' | 'shortener' | 'affiliate-network' | 'ad-network' | 'redirector' | 'advertiser' | 'unknown';
+  | 'esp-tracker'
+  | 'security-wrapper'
+  | 'shortener'
+  | 'affiliate-network'
+  | 'ad-network'
+  | 'redirector'
+  | 'advertiser'
+  | 'destination'
+  | 'unknown';
 
 export interface PartyRef {
   role: Role;
