@@ -37,10 +37,9 @@ export interface HopEvidence {
 }
 
 /**
- * What a party does in a chain. The final landing page's owner is the `advertiser` when something
- * routed the click there (another party's hop before it, or campaign parameters); a page the link
- * led to directly, or through only a shortener or the recipient's security gateway, is the neutral
- * `destination` (a phish linked straight from the message is no one's advertising).
+ * What a party does in a chain. The final landing page's owner is the `advertiser`, except on a
+ * domain that imitates the brand the page's own title names: the neutral `destination` (an
+ * imitation is no one's advertising).
  */
 export type Role =
   | 'esp-tracker'

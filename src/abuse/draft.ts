@@ -189,8 +189,8 @@ function askFor(party: ResponsibleParty): string[] {
     asks.push('Please identify the partner or campaign behind this redirect and stop it from sending traffic from unsolicited mail.');
   if (party.roles.includes('destination'))
     asks.push(
-      'Your site hosts the page this unsolicited message sent its readers to, directly. ' +
-        'If the page is not yours to host (a compromised site, an imitation of another brand), please take it down.',
+      'Your site hosts the page this unsolicited message sent its readers to, on a domain imitating another brand. ' +
+        'If the page is not yours to host (a compromised site, a phishing page), please take it down.',
     );
   if (party.roles.includes('advertiser'))
     asks.push(

@@ -3,8 +3,8 @@
 //   click tracker     a hop run by an ESP's tracker (rules/parties.json role esp-tracker)
 //   broker            a hop run by an affiliate or ad network, a redirector or shortener, or an
 //                     unattributed host in the middle of the chain (named by its domain)
-//   advertiser        the final landing page's owner, when the click was routed there
-//   destination       the owner of a landing page the link led to directly (role destination)
+//   advertiser        the final landing page's owner
+//   destination       the owner of a final page on a look-alike domain (role destination)
 //   hosting network   the network of the final page's address, when it is a public one
 // One party, one report: the sending platform and the click tracker are often the same ESP.
 // Security wrappers (the recipient's own link protection) are nobody to report to.
@@ -151,7 +151,7 @@ function hopReason(chain: TracedChain, hops: Hop[], role: ResponsibleRole, party
     case 'advertiser':
       return `${where} ${are} where the chain ended, or the landing page's own domain: the page the click was bought for.`;
     case 'destination':
-      return `${where} ${are} where the message's link led directly (no tracker, broker or campaign before it), or that page's own domain.`;
+      return `${where} ${are} where the chain ended, on a domain imitating the brand the page names, or that page's own domain.`;
     default:
       return `${where} ${are} part of the chain.`;
   }

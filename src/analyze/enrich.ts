@@ -6,7 +6,7 @@ import type { PartyRef, Report } from '../report.js';
 import type { AnalyzeOptions } from './analyze.js';
 import { chainEnding } from './ending.js';
 import { attributeChain } from './parties.js';
-import { findTokens, isCampaignToken } from './tokens.js';
+import { findTokens } from './tokens.js';
 import { summarizeResponsibility } from './summary.js';
 import { unwrap } from './unwrap/index.js';
 import { hostOf } from '../http/host.js';
@@ -36,7 +36,6 @@ export function enrich(report: Report, capture: Capture, options: AnalyzeOptions
   const lookalike = finalHost && report.final?.title ? lookalikeDomain(finalHost, brandsInText(report.final.title, 'its title')) : null;
   const parties = attributeChain(report.hops, dnsByHost, {
     endedOnPage: ending?.kind === 'page',
-    campaign: tokens.some(isCampaignToken),
     imitation: lookalike ? `${lookalike.domain} looks like "${lookalike.brand}" (shown in ${lookalike.source}): ${lookalike.how}` : null,
   });
   const networks = options.networks ?? SPECIAL_ONLY;

@@ -102,31 +102,24 @@ function attribute(url: string, cnames: string[]): PartyRef {
   return unknownParty(registrableDomain);
 }
 
-/** Parties whose hop before a landing page does not route a click for anyone: the recipient's gateway, a shortener. */
-const NOT_ROUTING = new Set<PartyRef['role']>(['security-wrapper', 'shortener']);
-
 /**
  * Attributes every hop of a chain. The final hop, when nothing else claims it and the chain
- * rested on it as a page that rendered (`endedOnPage`), is the landing page. Its owner is the
- * advertiser, the one the click was bought for, when the evidence shows the click was routed
- * commercially: a hop of another party before it (an ESP's tracker, a broker, a redirect of
- * another domain) or campaign parameters in the chain (`campaign`). A page the link led to
- * directly, or through only a shortener or the recipient's security gateway, is the
- * `destination`: nothing says anyone paid for that click (a phish linked straight from the
- * message). So is a page on a domain that imitates the brand its own title names (`imitation`,
- * src/verdict/lookalike.ts), whatever routed the click: an imitation is no one's advertising.
- * A chain that ended in a loop, on a download or with an error has no landing page.
+ * rested on it as a page that rendered (`endedOnPage`), is the landing page, and its owner the
+ * advertiser: whoever owns the page the message sends people to is who the mail was sent for
+ * (in spam-fighting terms, the spamvertised site), whether a tracker routed the click there or
+ * the message linked to it straight. Except a page on a domain that imitates the brand its own
+ * title names (`imitation`, src/verdict/lookalike.ts): an imitation is no one's advertising, so
+ * it is the `destination`. A chain that ended in a loop, on a download or with an error has no
+ * landing page.
  */
 export function attributeChain(
   hops: { url: string }[],
   dnsByHost: Map<string, { cnames: string[] }> | undefined,
   {
     endedOnPage,
-    campaign = false,
     imitation = null,
   }: {
     endedOnPage: boolean;
-    campaign?: boolean;
     /** How the landing page's domain imitates a brand ("t-rnobile.example looks like T-Mobile"), or null. */
     imitation?: string | null;
   },
@@ -139,14 +132,9 @@ export function attributeChain(
   const last = parties.at(-1);
   if (!endedOnPage || !last || last.party.role !== 'unknown' || !last.host) return parties.map((p) => p.party);
   const landingDomain = last.party.registrableDomain ?? last.host;
-  const routed = parties
-    .slice(0, -1)
-    .some(({ host, party }) => !NOT_ROUTING.has(party.role) && (party.registrableDomain ?? host) !== landingDomain);
   const registrableDomain = last.party.registrableDomain;
   const owner: PartyRef = imitation
     ? { role: 'destination', name: landingDomain, rule: `final landing page, a look-alike domain (${imitation})`, registrableDomain }
-    : routed || campaign
-      ? { role: 'advertiser', name: landingDomain, rule: 'final landing page', registrableDomain }
-      : { role: 'destination', name: landingDomain, rule: 'final landing page, reached directly', registrableDomain };
+    : { role: 'advertiser', name: landingDomain, rule: 'final landing page', registrableDomain };
   return [...parties.slice(0, -1).map((p) => p.party), owner];
 }

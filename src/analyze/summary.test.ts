@@ -292,10 +292,9 @@ test('an ESP tracker met on the way (a landing page button through it) is not sa
   assert.match(wrapped.text, /Sent via Twilio SendGrid \(tracker click\.mailer-esp\.test\)/);
 });
 
-test('a page the link led to directly is the destination, with campaign parameters the advertiser', () => {
-  const direct = summarizeResponsibility({ hops: [{ index: 1, url: 'https://secure-login.phish.example/verify', status: 200 }] });
-  assert.equal(direct.text, 'destination secure-login.phish.example (reached directly)');
-  assert.match(direct.claims.at(-1)!.text, /^Destination secure-login\.phish\.example: .*reached directly: .*so no advertiser is named$/);
+test('a page the link led to directly is the advertiser', () => {
+  const direct = summarizeResponsibility({ hops: [{ index: 1, url: 'https://shop.example/sale', status: 200 }] });
+  assert.equal(direct.text, 'advertiser shop.example');
   const campaign = summarizeResponsibility({
     hops: [{ index: 1, url: 'https://shop.example/sale?utm_source=news&utm_campaign=spring', status: 200 }],
   });

@@ -109,7 +109,6 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
   const tokens = input.tokens ?? findTokens(hops.map((h) => h.url)).map((t) => ({ ...t, hops: t.hops.map((i) => hops[i - 1].index) }));
   const computed = attributeChain(hops, new Map([...dnsByHost].map(([host, d]) => [host, { cnames: d.cnames }])), {
     endedOnPage: ending.kind === 'page',
-    campaign: tokens.some(isCampaignToken),
   });
   const parties = hops.map((hop, i) => hop.party ?? computed[i]);
   const segments = segmentsOf(hops, parties);
@@ -214,16 +213,14 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
         : '';
     parts.push(`advertiser ${finalHost}${detail}`);
   } else if (finalParty.role === 'destination') {
-    const imitation = /^final landing page, a look-alike domain \((.*)\)$/.exec(finalParty.rule ?? '')?.[1];
+    const imitation = /^final landing page, a look-alike domain \((.*)\)$/.exec(finalParty.rule ?? '')?.[1] ?? 'a look-alike domain';
     claims.push({
-      text: imitation
-        ? `Destination ${finalHost}: the final landing page (HTTP ${finalHop.status}) is on a look-alike domain: ${imitation}; ` +
-          "an imitation is no one's advertising, so no advertiser is named"
-        : `Destination ${finalHost}: the final landing page (HTTP ${finalHop.status}), reached directly: ` +
-          'no tracker, broker or campaign parameters routed the click there, so no advertiser is named',
+      text:
+        `Destination ${finalHost}: the final landing page (HTTP ${finalHop.status}) is on a look-alike domain: ${imitation}; ` +
+        "an imitation is no one's advertising, so no advertiser is named",
       hop: finalHop.index,
     });
-    parts.push(`destination ${finalHost} (${imitation ? 'look-alike domain' : 'reached directly'})`);
+    parts.push(`destination ${finalHost} (look-alike domain)`);
   } else {
     claims.push({
       text: `The chain ends at ${finalParty.name ?? finalHost} (${finalHost}) without reaching a landing page`,

@@ -441,7 +441,7 @@ function addChain(buckets: Buckets, names: Names, c: FeedCase): void {
         c.endedOnPage && owner
           ? `ended on a page of ${owner}, not a landing page`
           : c.endedOnPage && c.hops.at(-1)?.partyRole === 'destination'
-            ? 'landing page reached directly (no tracker, broker or campaign before it)'
+            ? "a look-alike domain's page: no one's advertising"
             : 'did not end on a page',
     });
   }
