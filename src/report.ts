@@ -36,8 +36,21 @@ export interface HopEvidence {
   reason?: string;
 }
 
+/**
+ * What a party does in a chain. The final landing page's owner is the `advertiser`, except on a
+ * domain that imitates the brand the page's own title names: the neutral `destination` (an
+ * imitation is no one's advertising).
+ */
 export type Role =
-  'esp-tracker' | 'security-wrapper' | 'shortener' | 'affiliate-network' | 'ad-network' | 'redirector' | 'advertiser' | 'unknown';
+  | 'esp-tracker'
+  | 'security-wrapper'
+  | 'shortener'
+  | 'affiliate-network'
+  | 'ad-network'
+  | 'redirector'
+  | 'advertiser'
+  | 'destination'
+  | 'unknown';
 
 export interface PartyRef {
   role: Role;

@@ -224,3 +224,70 @@ test('mail --trace on a message with nothing to trace says so; --trace N on a te
   assert.equal(byNumber.code, 1);
   assert.match(byNumber.stdout, /error: --trace 1: link 1 is not http\(s\) \(tel:\+15551234\); nothing traced/);
 });
+
+test('mail on an empty mailbox: no messages, exit 0, no fake failure; an empty .eml or a folder of no mail is bad input', async () => {
+  const dir = tempDir('forensics-');
+  const out = join(dir, 'cases');
+  const fixture = (name: string) => projectPath('test', 'fixtures', 'mail', name);
+  for (const name of ['empty.mbox', 'blank.mbox']) {
+    const file = fixture(name);
+    const plain = await cli(['mail', file]);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.equal(plain.stdout, '');
+    assert.equal(plain.stderr, `clicktrace: mail: ${file}: no messages (empty mailbox)\n`);
+    const json = await cli(['mail', file, '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const lines = json.stdout.trimEnd().split('\n');
+    assert.equal(lines.length, 1, 'the summary line alone');
+    const summary = JSON.parse(lines[0]);
+    assert.equal(summary.kind, 'summary');
+    assert.equal(summary.counts.messages, 0);
+    assert.equal(summary.counts.messageErrors, undefined);
+    const traced = await cli(['mail', file, '--trace', 'main', '--out', out, ...lab.traceArgs]);
+    assert.equal(traced.code, 0, traced.stderr);
+    assert.match(traced.stdout, /^\nSummary: 0 traced, 0 message\(s\);/);
+    assert.match(traced.stderr, /no messages \(empty mailbox\)/);
+    assert.ok(!existsSync(out), 'nothing to trace: no cases folder made');
+  }
+  const stdin = await cli(['mail', '-', '--json'], '\n\n');
+  assert.equal(stdin.code, 0, stdin.stderr);
+  assert.equal(JSON.parse(stdin.stdout).counts.messages, 0);
+
+  const trailing = await cli(['mail', fixture('trailing-separator.mbox'), '--json']);
+  assert.equal(trailing.code, 0, trailing.stderr);
+  const [message, summary] = trailing.stdout
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.equal(message.analysis.subject, 'Spring sale');
+  assert.deepEqual([summary.counts.messages, summary.counts.messageErrors], [1, undefined]);
+
+  const emptyEml = await cli(['mail', fixture('empty.eml'), '--json']);
+  assert.equal(emptyEml.code, 2);
+  assert.equal(emptyEml.stdout, '');
+  assert.equal(emptyEml.stderr.trim(), `clicktrace: mail: ${fixture('empty.eml')}: empty file: no message in it`);
+  const notMail = await cli(['mail', projectPath('test', 'fixtures', 'import')]);
+  assert.equal(notMail.code, 2);
+  assert.match(notMail.stderr, /not a Maildir \(no cur\/ or new\/\) and no \.eml files\n$/);
+  assert.equal(notMail.stderr.split('\n').length, 2, 'one line');
+});
+
+test('mail: a call-to-action whose URL merely holds unsubscribe-like letters is the main link; real opt-out links are refused', async () => {
+  const file = projectPath('test', 'fixtures', 'mail', 'cta-unsubscribe-letters.eml');
+  const { code, stdout, stderr } = await cli(['mail', file, '--no-visit', '--json']);
+  assert.equal(code, 0, stderr);
+  const [record] = JSON.parse(stdout).messages;
+  const links = record.links.map((l: { index: number; text: string | null; main: boolean; unsubscribe: boolean }) => [
+    l.index,
+    l.text,
+    l.main,
+    l.unsubscribe,
+  ]);
+  assert.deepEqual(links, [
+    [1, 'Shop the offer', true, false],
+    [2, 'Unsubscribe', false, true],
+    [3, 'Manage e-mails', false, true],
+    [4, null, false, true],
+    [5, null, false, true],
+  ]);
+});

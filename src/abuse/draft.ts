@@ -187,6 +187,11 @@ function askFor(party: ResponsibleParty): string[] {
     );
   if (party.roles.includes('broker'))
     asks.push('Please identify the partner or campaign behind this redirect and stop it from sending traffic from unsolicited mail.');
+  if (party.roles.includes('destination'))
+    asks.push(
+      'Your site hosts the page this unsolicited message sent its readers to, on a domain imitating another brand. ' +
+        'If the page is not yours to host (a compromised site, a phishing page), please take it down.',
+    );
   if (party.roles.includes('advertiser'))
     asks.push(
       'Your page was the destination of this unsolicited message. ' +

@@ -4,6 +4,7 @@
 //   broker            a hop run by an affiliate or ad network, a redirector or shortener, or an
 //                     unattributed host in the middle of the chain (named by its domain)
 //   advertiser        the final landing page's owner
+//   destination       the owner of a final page on a look-alike domain (role destination)
 //   hosting network   the network of the final page's address, when it is a public one
 // One party, one report: the sending platform and the click tracker are often the same ESP.
 // Security wrappers (the recipient's own link protection) are nobody to report to.
@@ -14,7 +15,7 @@ import { hostOf, partyName, registrableDomain } from '../export/common.js';
 import { loadPartyRules, readRulesJson, type PartyRule } from '../analyze/parties-rules.js';
 import { isPrivateAddress } from '../proxy/resolver.js';
 
-export type ResponsibleRole = 'sending platform' | 'click tracker' | 'broker' | 'advertiser' | 'hosting network';
+export type ResponsibleRole = 'sending platform' | 'click tracker' | 'broker' | 'advertiser' | 'destination' | 'hosting network';
 
 export interface ResponsibleHop {
   chain: string;
@@ -82,10 +83,18 @@ export function responsibleParties(evidence: CaseEvidence): ResponsibleParty[] {
       if (party.role === 'esp-tracker') {
         role = 'click tracker';
         responsible = get(rule ? `rule:${rule.id}` : `name:${partyName(party).toLowerCase()}`, rule?.name ?? partyName(party), rule);
-      } else if (party.role === 'advertiser' || (party.role === 'unknown' && (last || domain === landingDomain))) {
-        // An unattributed hop on the landing page's own domain is the advertiser's own redirect.
-        role = 'advertiser';
-        responsible = get(`domain:${domain}`, party.role === 'advertiser' && party.name ? party.name : domain, null);
+      } else if (
+        party.role === 'advertiser' ||
+        party.role === 'destination' ||
+        (party.role === 'unknown' && (last || domain === landingDomain))
+      ) {
+        // An unattributed hop on the landing page's own domain is its owner's own redirect.
+        role = hops.at(-1)?.party?.role === 'destination' ? 'destination' : 'advertiser';
+        responsible = get(
+          `domain:${domain}`,
+          (party.role === 'advertiser' || party.role === 'destination') && party.name ? party.name : domain,
+          null,
+        );
       } else if (BROKER_ROLES.has(party.role) || party.role === 'unknown') {
         role = 'broker';
         responsible = rule ? get(`rule:${rule.id}`, rule.name, rule) : get(`domain:${domain}`, party.name ?? domain, null);
@@ -141,6 +150,8 @@ function hopReason(chain: TracedChain, hops: Hop[], role: ResponsibleRole, party
         : `${where} ${are} run by ${partyName(party)} (${party.role})${rule} and passed the click on.`;
     case 'advertiser':
       return `${where} ${are} where the chain ended, or the landing page's own domain: the page the click was bought for.`;
+    case 'destination':
+      return `${where} ${are} where the chain ended, on a domain imitating the brand the page names, or that page's own domain.`;
     default:
       return `${where} ${are} part of the chain.`;
   }

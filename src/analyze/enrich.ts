@@ -11,6 +11,7 @@ import { summarizeResponsibility } from './summary.js';
 import { unwrap } from './unwrap/index.js';
 import { hostOf } from '../http/host.js';
 import { SPECIAL_ONLY } from '../hosting/network-data.js';
+import { brandsInText, lookalikeDomain } from '../verdict/lookalike.js';
 
 export function enrich(report: Report, capture: Capture, options: AnalyzeOptions): Report {
   const dns = capture.dns.map((r) => ({
@@ -27,17 +28,23 @@ export function enrich(report: Report, capture: Capture, options: AnalyzeOptions
     error: report.error,
     download: download?.type === 'download' ? { url: download.url, filename: download.suggestedFilename } : null,
   });
-  const parties = attributeChain(report.hops, dnsByHost, { endedOnPage: ending?.kind === 'page' });
+  const tokens = findTokens(
+    report.hops.map((h) => h.url),
+    options.recipients?.length ? { recipients: options.recipients } : undefined,
+  );
+  const finalHost = hostOf(report.hops.at(-1)?.url ?? '');
+  const lookalike = finalHost && report.final?.title ? lookalikeDomain(finalHost, brandsInText(report.final.title, 'its title')) : null;
+  const parties = attributeChain(report.hops, dnsByHost, {
+    endedOnPage: ending?.kind === 'page',
+    imitation: lookalike ? `${lookalike.domain} looks like "${lookalike.brand}" (shown in ${lookalike.source}): ${lookalike.how}` : null,
+  });
   const networks = options.networks ?? SPECIAL_ONLY;
   const hops = report.hops.map((hop, i) => {
     const network = hop.ip ? networks.lookup(hop.ip) : null;
     return { ...hop, party: parties[i], ...(network ? { network } : {}) };
   });
   const chainHosts = new Set(hops.map((h) => hostOf(h.url)).filter(Boolean));
-  const tokens = findTokens(
-    hops.map((h) => h.url),
-    options.recipients?.length ? { recipients: options.recipients } : undefined,
-  );
+
   const summary = hops.length
     ? summarizeResponsibility({
         hops,

@@ -22,7 +22,7 @@ export function readRulesJson(fileName: string): unknown {
   return JSON.parse(readFileSync(findProjectFile(join('rules', fileName)), 'utf8'));
 }
 
-export type PartyRole = Exclude<Role, 'advertiser' | 'unknown'>;
+export type PartyRole = Exclude<Role, 'advertiser' | 'destination' | 'unknown'>;
 export const PARTY_ROLES: readonly PartyRole[] = [
   'esp-tracker',
   'security-wrapper',

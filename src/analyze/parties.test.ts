@@ -229,6 +229,26 @@ describe('attributeChain', () => {
     assert.ok(refs.every((r) => r.role !== 'advertiser'));
   });
 
+  test('the landing page is the advertiser, linked to straight or routed there; on a look-alike domain the destination', () => {
+    const final = (hops: string[], options: { imitation?: string | null } = {}) => {
+      const refs = attributeChain(
+        hops.map((url) => ({ url })),
+        undefined,
+        { endedOnPage: true, ...options },
+      );
+      return [refs.at(-1)!.role, refs.at(-1)!.rule];
+    };
+    const page = 'https://secure-login.phish.example/account/verify';
+    assert.deepEqual(final([page]), ['advertiser', 'final landing page']);
+    assert.deepEqual(final(['https://bit.ly/abc', page]), ['advertiser', 'final landing page']);
+    assert.deepEqual(final([seed[0].url, page]), ['advertiser', 'final landing page']);
+    // A domain imitating the brand the page names is no one's advertising, whatever routed the click.
+    assert.deepEqual(final([seed[0].url, page], { imitation: 'phish.example looks like "x"' }), [
+      'destination',
+      'final landing page, a look-alike domain (phish.example looks like "x")',
+    ]);
+  });
+
   test('empty chain', () => {
     assert.deepEqual(attributeChain([], undefined, { endedOnPage: true }), []);
   });

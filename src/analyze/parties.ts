@@ -104,27 +104,37 @@ function attribute(url: string, cnames: string[]): PartyRef {
 
 /**
  * Attributes every hop of a chain. The final hop, when nothing else claims it and the chain
- * rested on it as a page that rendered (`endedOnPage`), belongs to the advertiser: whoever owns
- * the landing page is who the click was bought for. A chain that ended in a loop, on a download
- * or with an error has no landing page, so no advertiser.
+ * rested on it as a page that rendered (`endedOnPage`), is the landing page, and its owner the
+ * advertiser: whoever owns the page the message sends people to is who the mail was sent for
+ * (in spam-fighting terms, the spamvertised site), whether a tracker routed the click there or
+ * the message linked to it straight. Except a page on a domain that imitates the brand its own
+ * title names (`imitation`, src/verdict/lookalike.ts): an imitation is no one's advertising, so
+ * it is the `destination`. A chain that ended in a loop, on a download or with an error has no
+ * landing page.
  */
 export function attributeChain(
   hops: { url: string }[],
   dnsByHost: Map<string, { cnames: string[] }> | undefined,
-  { endedOnPage }: { endedOnPage: boolean },
+  {
+    endedOnPage,
+    imitation = null,
+  }: {
+    endedOnPage: boolean;
+    /** How the landing page's domain imitates a brand ("t-rnobile.example looks like T-Mobile"), or null. */
+    imitation?: string | null;
+  },
 ): PartyRef[] {
-  return hops.map((hop, i) => {
+  const parties = hops.map((hop) => {
     const host = hostOf(normalizeInputUrl(hop.url));
     const cnames = host ? dnsByHost?.get(host)?.cnames : undefined;
-    const party = attributeUrl(hop.url, cnames ? { cnames } : undefined);
-    if (endedOnPage && i === hops.length - 1 && party.role === 'unknown' && host) {
-      return {
-        role: 'advertiser',
-        name: party.registrableDomain ?? host,
-        rule: 'final landing page',
-        registrableDomain: party.registrableDomain,
-      };
-    }
-    return party;
+    return { host, party: attributeUrl(hop.url, cnames ? { cnames } : undefined) };
   });
+  const last = parties.at(-1);
+  if (!endedOnPage || !last || last.party.role !== 'unknown' || !last.host) return parties.map((p) => p.party);
+  const landingDomain = last.party.registrableDomain ?? last.host;
+  const registrableDomain = last.party.registrableDomain;
+  const owner: PartyRef = imitation
+    ? { role: 'destination', name: landingDomain, rule: `final landing page, a look-alike domain (${imitation})`, registrableDomain }
+    : { role: 'advertiser', name: landingDomain, rule: 'final landing page', registrableDomain };
+  return [...parties.slice(0, -1).map((p) => p.party), owner];
 }

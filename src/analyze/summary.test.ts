@@ -291,3 +291,12 @@ test('an ESP tracker met on the way (a landing page button through it) is not sa
   });
   assert.match(wrapped.text, /Sent via Twilio SendGrid \(tracker click\.mailer-esp\.test\)/);
 });
+
+test('a page the link led to directly is the advertiser', () => {
+  const direct = summarizeResponsibility({ hops: [{ index: 1, url: 'https://shop.example/sale', status: 200 }] });
+  assert.equal(direct.text, 'advertiser shop.example');
+  const campaign = summarizeResponsibility({
+    hops: [{ index: 1, url: 'https://shop.example/sale?utm_source=news&utm_campaign=spring', status: 200 }],
+  });
+  assert.equal(campaign.text, 'advertiser shop.example (campaign utm_campaign=spring)');
+});

@@ -3,7 +3,7 @@
 import type { PartyRef, Role, TokenFinding } from '../report.js';
 import { chainEnding, type ChainEnding } from './ending.js';
 import { attributeChain } from './parties.js';
-import { findTokens } from './tokens.js';
+import { findTokens, isCampaignToken } from './tokens.js';
 import { normalizeInputUrl, percentDecode } from './unwrap/url-text.js';
 import { hostOf } from '../http/host.js';
 
@@ -58,6 +58,7 @@ export const ROLE_WORDS: Record<Role, string> = {
   'ad-network': 'ad network',
   redirector: 'redirector',
   advertiser: 'advertiser',
+  destination: 'destination',
   unknown: 'unattributed host',
 };
 
@@ -80,10 +81,6 @@ function segmentsOf(hops: SummaryHop[], parties: PartyRef[]): Segment[] {
 
 function tokensOnHops(tokens: TokenFinding[], hops: number[], kinds: string[]): TokenFinding[] {
   return tokens.filter((t) => kinds.includes(t.kind) && t.hops.some((h) => hops.includes(h)));
-}
-
-function isCampaignToken(t: TokenFinding): boolean {
-  return t.kind === 'campaign' || (t.kind === 'utm' && /^utm_campaign$/i.test(t.name));
 }
 
 function sameEsp(a: string, b: string): boolean {
@@ -109,11 +106,11 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
   }
 
   const ending = input.ending ?? chainEnding({ hops })!;
+  const tokens = input.tokens ?? findTokens(hops.map((h) => h.url)).map((t) => ({ ...t, hops: t.hops.map((i) => hops[i - 1].index) }));
   const computed = attributeChain(hops, new Map([...dnsByHost].map(([host, d]) => [host, { cnames: d.cnames }])), {
     endedOnPage: ending.kind === 'page',
   });
   const parties = hops.map((hop, i) => hop.party ?? computed[i]);
-  const tokens = input.tokens ?? findTokens(hops.map((h) => h.url)).map((t) => ({ ...t, hops: t.hops.map((i) => hops[i - 1].index) }));
   const segments = segmentsOf(hops, parties);
   const finalHop = hops.at(-1)!;
   const finalParty = parties.at(-1)!;
@@ -132,7 +129,7 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
     const host = first.host ?? first.url;
     const hopIndexes = segment.hops.map((h) => h.index);
 
-    if (party.role === 'advertiser') continue;
+    if (party.role === 'advertiser' || party.role === 'destination') continue;
     if (party.role === 'unknown') {
       const finalDomain = finalParty.registrableDomain;
       if (party.registrableDomain === null || party.registrableDomain !== finalDomain) {
@@ -215,6 +212,15 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
             .join(', ')})`
         : '';
     parts.push(`advertiser ${finalHost}${detail}`);
+  } else if (finalParty.role === 'destination') {
+    const imitation = /^final landing page, a look-alike domain \((.*)\)$/.exec(finalParty.rule ?? '')?.[1] ?? 'a look-alike domain';
+    claims.push({
+      text:
+        `Destination ${finalHost}: the final landing page (HTTP ${finalHop.status}) is on a look-alike domain: ${imitation}; ` +
+        "an imitation is no one's advertising, so no advertiser is named",
+      hop: finalHop.index,
+    });
+    parts.push(`destination ${finalHost} (look-alike domain)`);
   } else {
     claims.push({
       text: `The chain ends at ${finalParty.name ?? finalHost} (${finalHost}) without reaching a landing page`,

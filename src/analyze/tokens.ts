@@ -251,3 +251,8 @@ export function findTokens(urls: string[], opts?: FindTokensOptions): TokenFindi
   });
   return findings.list();
 }
+
+/** A token that names a marketing campaign (cmpid=, utm_campaign=...): evidence that a click was bought. */
+export function isCampaignToken(t: Pick<TokenFinding, 'kind' | 'name'>): boolean {
+  return t.kind === 'campaign' || (t.kind === 'utm' && /^utm_campaign$/i.test(t.name));
+}

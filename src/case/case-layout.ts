@@ -28,13 +28,41 @@ export const UNLISTED_FILES: ReadonlySet<string> = new Set([
   TIMESTAMP_FAILURE_FILE,
 ]);
 
-/** `20261126T182233Z-a1b2c3`: sortable UTC time of the capture start plus a random id. */
-export function caseFolderName(startedAt: Date, id = randomBytes(3).toString('hex')): string {
-  const stamp = startedAt
+/**
+ * `20261126T182233Z-a1b2c3`: sortable UTC time of the capture start plus an id (`ordinalId`), so
+ * that names sort as the cases began, to the millisecond, whatever their number in one second.
+ */
+export function caseFolderName(startedAt: Date, id = ordinalId(startedAt)): string {
+  return `${secondStamp(startedAt)}-${id}`;
+}
+
+function secondStamp(at: Date): string {
+  return at
     .toISOString()
     .replace(/\.\d+Z$/, 'Z')
     .replace(/[-:]/g, '');
-  return `${stamp}-${id}`;
+}
+
+const RANDOM_BITS = 14;
+let lastOrdinal = { stamp: '', value: -1 };
+
+/**
+ * Six hex digits as folder names always had, now ordered: the millisecond within the second
+ * (10 bits) then 14 random bits; a name of the same second made later in one process is always
+ * above the one before (the last one plus one when the millisecond did not move it higher), so two
+ * cases of one second never sort out of order; across processes the random bits keep them apart,
+ * and a folder that exists all the same is made under another name (mkdir is exclusive).
+ * Names of older cases (six random digits) are read as before.
+ */
+function ordinalId(at: Date): string {
+  const stamp = secondStamp(at);
+  const ms = at.getUTCMilliseconds();
+  let value = (ms << RANDOM_BITS) | (randomBytes(2).readUInt16BE(0) % (1 << RANDOM_BITS));
+  // Never below the last name of this second: one process's names of a second only go up.
+  if (lastOrdinal.stamp === stamp && value <= lastOrdinal.value) value = lastOrdinal.value + 1;
+  if (value > 0xffffff) value = randomBytes(3).readUIntBE(0, 3);
+  lastOrdinal = { stamp, value };
+  return value.toString(16).padStart(6, '0');
 }
 
 /** Where a page snapshot's files go: `screenshots/NN-<host>.png` and `dom/NN.html`. */

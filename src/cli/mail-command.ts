@@ -65,6 +65,9 @@ Ctrl-C stops the run: running traces are closed as interrupted, their cases kept
 ({"kind":"message", ...}, or {"kind":"error", "source", "error"} for a message that could not
 be read), and a last line {"kind":"summary", ...}; memory stays flat whatever the mailbox's
 size. On a single message: one document {"messages": [...]}, as before.
+A mailbox with no messages (an empty or blank file not named .eml, empty stdin, an empty
+Maildir) is not a failure: "no messages (empty mailbox)" on stderr, exit status 0. An empty .eml
+file, or a folder that is neither a Maildir nor holds .eml files, is bad input (exit status 2).
 
 recipient map:
   --recipients FILE JSON map of your addresses to where and when each was given out, retired
@@ -127,6 +130,7 @@ export async function run(argv: string[]): Promise<number> {
   checkExists(path);
   // An mbox is told by its content (a From_ line first), not only by its name: "inbox", stdin.
   const source = await (await import('../mail/mailbox.js')).openMailSource(path);
+  if (source.unusable) throw new CliError(`mail: ${path}: ${source.unusable}`);
   const single = source.kind === 'message';
   const fetchPixels = parsed.values['fetch-pixels'] ?? false;
   const mode = parseMode(parsed.values['no-visit'], parsed.values.trace, single, fetchPixels);
@@ -157,18 +161,21 @@ export async function run(argv: string[]): Promise<number> {
   const lookFor = recipientMaps.exactAddresses(recipientMap);
   const analyzeOptions = lookFor.length ? { lookFor } : {};
   // Static analysis of many messages runs on every core; tracing is the slow part otherwise.
-  const pool = mode.kind === 'static' && !fetchPixels && !single && workers > 1 ? new AnalysisPool(workers) : null;
+  const pool = mode.kind === 'static' && !fetchPixels && !single && !source.empty && workers > 1 ? new AnalysisPool(workers) : null;
   const analyze = async (item: { raw: Buffer; source: string }): Promise<MailAnalysis> => {
     if (!pool) return analyzeMessage(item.raw, item.source, analyzeOptions);
     const reply = await pool.analyze(item.raw, item.source, analyzeOptions);
     return 'analysis' in reply ? reply.analysis : emptyAnalysis(item.source, item.raw.length, [reply.error]);
   };
   const again = parsed.values.again ?? false;
-  const tracing = onServer
-    ? await startServerTracing(onServer.tracer)
-    : mode.kind !== 'static' || fetchPixels
-      ? await startTracing(baseOptions, concurrency, again)
-      : null;
+  // An empty mailbox has nothing to trace: no browser, no cases folder.
+  const tracing = source.empty
+    ? null
+    : onServer
+      ? await startServerTracing(onServer.tracer)
+      : mode.kind !== 'static' || fetchPixels
+        ? await startTracing(baseOptions, concurrency, again)
+        : null;
   const tally = tracing?.batch.tally ?? new BatchTally();
   // A mailbox with --json is written as JSON Lines, a message per line as it is done (memory stays
   // flat whatever its size); a single message as one document, as before.
@@ -292,9 +299,13 @@ export async function run(argv: string[]): Promise<number> {
     await tracing?.close();
     await pool?.close();
   }
+  if (!single) summary.counts.messages ??= 0;
+  // A mailbox without messages is an answer, not a failure: said on stderr, exit status 0.
+  if (!single && summary.counts.messages === 0 && !summary.interrupted)
+    process.stderr.write(`clicktrace: mail: ${clean(path)}: no messages (empty mailbox)\n`);
   if (json && !lines) process.stdout.write(jsonText({ messages: singleResults }, 2) + '\n');
   else if (lines) process.stdout.write(jsonText(summary) + '\n');
-  else if (!single && tracing) process.stdout.write(output.formatSummary(summary) + '\n');
+  else if (!single && (tracing || mode.kind !== 'static' || fetchPixels)) process.stdout.write(output.formatSummary(summary) + '\n');
   if (summary.interrupted) return interruptedExit(summary.interrupted);
   return failures ? ExitCode.Failed : ExitCode.Ok;
 }

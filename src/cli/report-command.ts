@@ -14,7 +14,8 @@ Sums up the cases of DIR (default ./${DEFAULTS.outDir}; its index is brought up 
 per sending platform (from message headers), click tracker / ESP, broker or affiliate network,
 other hops on the way, advertiser (only for chains that ended on a landing page, as the analysis
 that names the advertiser decides; the final registrable domain of the others is listed apart,
-with the tracker or broker whose own page a chain rested on), and
+with the tracker or broker whose own page a chain rested on, or as a destination: a landing page
+on a look-alike domain, which is no one's advertising), and
 hosting network (AS) of every hop. Each line gives the number of messages and traces, when it
 was first and last seen (when the evidence that shows it was recorded), and up to three example
 case ids, newest first, each a case that shows the line (a trace with the party at a hop; for a

@@ -437,7 +437,12 @@ function addChain(buckets: Buckets, names: Names, c: FeedCase): void {
   } else if (c.finalDomain) {
     const owner = pageOwner(c, names);
     buckets.add('final-domain', names.domain(c.finalDomain), c, {
-      detail: c.endedOnPage && owner ? `ended on a page of ${owner}, not a landing page` : 'did not end on a page',
+      detail:
+        c.endedOnPage && owner
+          ? `ended on a page of ${owner}, not a landing page`
+          : c.endedOnPage && c.hops.at(-1)?.partyRole === 'destination'
+            ? "a look-alike domain's page: no one's advertising"
+            : 'did not end on a page',
     });
   }
 }
@@ -449,7 +454,7 @@ function addChain(buckets: Buckets, names: Names, c: FeedCase): void {
  * page reached"): its domain is not passed off as an advertiser.
  */
 function advertiserOf(c: FeedCase, names: Names): LineName | null {
-  if (!c.endedOnPage) return null;
+  if (!c.endedOnPage || c.hops.at(-1)?.partyRole === 'destination') return null;
   if (c.advertiser) return names.domain(c.advertiser);
   return pageOwner(c, names) || !c.finalDomain ? null : names.domain(c.finalDomain);
 }
@@ -457,7 +462,7 @@ function advertiserOf(c: FeedCase, names: Names): LineName | null {
 /** "Selligent (esp-tracker)": the party, other than an advertiser, that the last hop belongs to. */
 function pageOwner(c: FeedCase, names: Names): string | null {
   const last = c.hops.at(-1);
-  if (!last?.partyRole || last.partyRole === 'unknown' || last.partyRole === 'advertiser') return null;
+  if (!last?.partyRole || ['unknown', 'advertiser', 'destination'].includes(last.partyRole)) return null;
   const spelling = last.partyName ?? last.domain;
   return `${spelling ? (names.party(spelling).label ?? spelling) : '?'} (${last.partyRole})`;
 }

@@ -188,3 +188,55 @@ test('anchor text is what the reader sees: hidden salting inside the anchor is l
   assert.equal(link.text, 'Pagar Agora');
   assert.ok(link.prominence > 0);
 });
+
+test('unsubscribe by URL: only when the URL names the action in words of its own, never by letters in a token or a longer word', () => {
+  const cta = (href: string) => `<a href="${href}" style="font-size:20px;padding:12px 24px;background:#06c">Claim your offer</a>`;
+  const refused = [
+    'https://shop.example/unsubscribe',
+    'https://shop.example/unsubscribe.php?u=1',
+    'https://shop.example/lists/UnsubscribeHandler.aspx?id=9',
+    'https://shop.example/newsletter_unsubscribe/confirm',
+    'https://shop.example/opt-out?u=1',
+    'https://shop.example/optOut',
+    'https://shop.example/r?action=unsubscribe&u=1',
+    'https://shop.example/r?optout=1',
+    'https://unsubscribe.esp.example/c/8f7a',
+    'https://esp.example/r?url=https%3A%2F%2Fshop.example%2Funsubscribe%3Fu%3D1',
+    'https://shop.example/email-preferences',
+    'https://shop.example/newsletter/abmelden',
+    'https://shop.example/fr/d%C3%A9sabonnement',
+  ];
+  for (const href of refused) {
+    const [link] = extractLinks({ html: cta(href) });
+    assert.equal(link.unsubscribe, true, href);
+    assert.equal(pickMainLink([link]), null, href);
+  }
+  const chosen = [
+    'https://shop.example/offers/unsubscribed-users-offer',
+    'https://trk.esp.example/c/AbX9unsubscribeQz7Lm2',
+    'https://trk.esp.example/c?t=eyJ1bnN1YnNjcmliZSI6ZmFsc2V9optout0x3d',
+    'https://trk.esp.example/ls/click?upn=k2OPTOUTz9Wq1-2Bunsubscri7Rt5',
+    'https://shop.example/adoptout-pets',
+    'https://shop.example/p/opt-outdoor-gear',
+  ];
+  for (const href of chosen) {
+    const [link] = extractLinks({ html: cta(href) });
+    assert.equal(link.unsubscribe, false, href);
+    assert.equal(pickMainLink([link])?.url, href);
+  }
+  // What the reader is told still refuses a link whatever its URL: its text, its sentence, the header.
+  const told = extractLinks({
+    html: `<a href="https://trk.esp.example/c/AbX9Qz7Lm2">Unsubscribe</a>
+      <p>To stop receiving these e-mails, click <a href="https://trk.esp.example/c/Zz81Kq">here</a>.</p>
+      ${cta('https://trk.esp.example/c/Lu55Vv')}`,
+    listUnsubscribe: ['https://trk.esp.example/c/Lu55Vv'],
+  });
+  assert.deepEqual(
+    told.filter((l) => l.part !== 'header').map((l) => [l.url, l.unsubscribe]),
+    [
+      ['https://trk.esp.example/c/AbX9Qz7Lm2', true],
+      ['https://trk.esp.example/c/Zz81Kq', true],
+      ['https://trk.esp.example/c/Lu55Vv', true],
+    ],
+  );
+});

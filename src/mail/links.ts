@@ -79,7 +79,7 @@ function linkPhrases(): LinkPhrases {
   const anyOf = (alternatives: string[]) => new RegExp(alternatives.join('|'), 'i');
   phrases = {
     unsubscribeText: anyOf(file.unsubscribe.text),
-    unsubscribeUrl: anyOf(file.unsubscribe.url),
+    unsubscribeUrl: new RegExp(`(?:^|-)(?:${file.unsubscribe.url.join('|')})(?:-|$)`, 'iu'),
     privacy: anyOf(file.privacy.text),
     privacyUrl: anyOf(file.privacy.url),
     lowValue: anyOf(file.lowValue.text),
@@ -141,12 +141,73 @@ function mismatchOf(candidate: Candidate): MailLink['mismatch'] {
   return shownBase === hrefBase ? null : { shownDomain: shownBase, hrefDomain: hrefBase };
 }
 
+/** Separators inside a URL part: runs of anything but letters and digits. */
+const NON_WORD = /[^\p{L}\p{N}]+/u;
+/** Where a piece splits into words: camelCase humps, letters against digits. */
+const WORD_EDGE = /(?<=\p{Ll})(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})|(?<=\p{L})(?=\p{N})|(?<=\p{N})(?=\p{L})/u;
+
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+}
+
+const LETTER_DIGIT_EDGES = /(?<=\p{L})(?=\p{N})|(?<=\p{N})(?=\p{L})/gu;
+
+/**
+ * A piece of a URL that is an opaque token (an id, a signature, base64), not words: too long for a
+ * word, or long with digits in and out of its letters ("x7Unsubscribe9Qz2", not "unsubscribe2024").
+ * Its letters spell nothing: a tracker's id says nothing of where the link goes.
+ */
+function isOpaquePiece(piece: string): boolean {
+  return piece.length >= 32 || (piece.length >= 12 && (piece.match(LETTER_DIGIT_EDGES)?.length ?? 0) >= 2);
+}
+
+/**
+ * The words of each part of a URL a program names things with: host labels, path segments, query
+ * keys and values (a value that is itself a URL is read the same way), the fragment; each part as
+ * lowercase words joined by "-" ("/Newsletter_UnsubscribeConfirm.aspx" is
+ * "newsletter-unsubscribe-confirm-aspx"), opaque tokens left out.
+ */
+export function urlWords(url: string): string[] {
+  let parts: string[];
+  try {
+    const parsed = new URL(url);
+    parts = [
+      ...parsed.hostname.split('.'),
+      ...parsed.pathname.split('/').map(decoded),
+      ...[...parsed.searchParams].flatMap(([key, value]) => [key, value]),
+      decoded(parsed.hash.slice(1)),
+    ];
+  } catch {
+    parts = url.split(/[/?&=#]/).map(decoded);
+  }
+  return parts
+    .map((part) =>
+      part
+        .split(NON_WORD)
+        .filter((piece) => piece && !isOpaquePiece(piece))
+        .flatMap((piece) => piece.split(WORD_EDGE))
+        .join('-')
+        .toLowerCase(),
+    )
+    .filter(Boolean);
+}
+
+/**
+ * A link is an opt-out by what the reader is told (its text, or the sentence of a short anchor),
+ * by the List-Unsubscribe header, or by a URL that names the action in words of its own (a path
+ * segment "/unsubscribe", "/opt-out", "?action=unsubscribe", a host "unsubscribe.esp.example");
+ * never by letters inside a token or a longer word ("/unsubscribed-users-offer").
+ */
 function isUnsubscribe(candidate: Candidate, listUnsubscribe: Set<string>): boolean {
   const { unsubscribeUrl, unsubscribeText } = linkPhrases();
   return (
     candidate.kind === 'list-unsubscribe' ||
     listUnsubscribe.has(candidate.url) ||
-    unsubscribeUrl.test(candidate.url) ||
+    urlWords(candidate.url).some((words) => unsubscribeUrl.test(words)) ||
     (candidate.text !== null && unsubscribeText.test(candidate.text)) ||
     // "click <a>here</a> to unsubscribe": a short anchor takes its meaning from its sentence.
     ((candidate.text ?? '').length <= 40 && candidate.context !== '' && unsubscribeText.test(candidate.context))

@@ -100,7 +100,9 @@ test('Maildir: messages of new/ then cur/, tmp/ and dotfiles ignored', async () 
     );
     await rm(join(dir, 'new', '1.eml'));
     await rm(join(dir, 'cur', '2:2,S'));
-    assert.deepEqual(await collect(readMailSource(dir)), [{ source: dir, error: 'empty Maildir (no messages in new/ or cur/)' }]);
+    const empty = await openMailSource(dir);
+    assert.deepEqual([empty.kind, empty.empty, empty.unusable], ['folder', true, null], 'an empty Maildir is a mailbox without messages');
+    assert.deepEqual(await collect(empty.items), []);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -123,7 +125,55 @@ test('stdin ("-"): a single message or an mbox', async () => {
     mbox.map((item) => item.source),
     ['-#1', '-#2', '-#3'],
   );
-  assert.deepEqual(await collect(readMailSource('-', { stdin: Readable.from([]) })), [{ source: '-', error: 'empty input on stdin' }]);
+  assert.deepEqual(await collect(readMailSource('-', { stdin: Readable.from([]) })), [], 'empty input: no messages');
+});
+
+test('an empty or blank mailbox has no messages (no error); an empty .eml or a folder of no mail is unusable', async () => {
+  const opened = async (path: string, stdin?: AsyncIterable<Buffer | string>) => {
+    const source = await openMailSource(path, stdin ? { stdin } : {});
+    return { kind: source.kind, empty: source.empty, unusable: source.unusable, items: await collect(source.items) };
+  };
+  for (const name of ['empty.mbox', 'blank.mbox'])
+    assert.deepEqual(await opened(fixture(name)), { kind: 'mbox', empty: true, unusable: null, items: [] }, name);
+  assert.deepEqual(await opened('-', Readable.from(['\n', '  \r\n'])), { kind: 'mbox', empty: true, unusable: null, items: [] });
+  const dir = await mkdtemp(join(tmpdir(), 'clicktrace-mailbox-'));
+  try {
+    // No name to go by (/var/mail/user with nothing in it): a mailbox, empty.
+    await writeFile(join(dir, 'inbox'), '');
+    assert.deepEqual(await opened(join(dir, 'inbox')), { kind: 'mbox', empty: true, unusable: null, items: [] });
+    // More whitespace than one read looks at is still nothing.
+    await writeFile(join(dir, 'spaces'), ' '.repeat(3 << 20) + '\n');
+    assert.deepEqual(await opened(join(dir, 'spaces')), { kind: 'mbox', empty: true, unusable: null, items: [] });
+    await writeFile(join(dir, 'blank.eml'), '\n\n');
+    assert.deepEqual(await opened(join(dir, 'blank.eml')), {
+      kind: 'message',
+      empty: false,
+      unusable: 'empty file (only whitespace): no message in it',
+      items: [{ source: join(dir, 'blank.eml'), error: 'empty file (only whitespace)' }],
+    });
+    await mkdir(join(dir, 'notes'));
+    await writeFile(join(dir, 'notes', 'a.txt'), 'hello');
+    const notes = await opened(join(dir, 'notes'));
+    assert.equal(notes.unusable, 'not a Maildir (no cur/ or new/) and no .eml files');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  assert.equal((await opened(fixture('empty.eml'))).unusable, 'empty file: no message in it');
+  assert.match((await opened(fixture('no-such-file.eml'))).unusable ?? '', /^cannot read: ENOENT/);
+});
+
+test('mbox: a trailing separator with nothing after it is not a message; a message without a From_ line is one', async () => {
+  const items = await collect(readMailSource(fixture('trailing-separator.mbox')));
+  assert.deepEqual(
+    items.map((item) => [item.source, 'raw' in item ? 'ok' : item.error]),
+    [[`${fixture('trailing-separator.mbox')}#1`, 'ok']],
+  );
+  assert.match(text(items[0]), /See https:\/\/shop\.example\/sale\n$/);
+  const bare = await collect(splitMbox(Readable.from([Buffer.from('From: a@b.example\nSubject: x\n\nbody\n')]), 'box'));
+  assert.deepEqual(
+    bare.map((item) => [item.source, text(item)]),
+    [['box#1', 'From: a@b.example\nSubject: x\n\nbody\n']],
+  );
 });
 
 test('openMailSource tells an mbox by its From_ line whatever its name (stdin too), before reading a message', async () => {

@@ -3,8 +3,9 @@
 // error; one bad message never stops the others, and nothing here throws for bad input.
 
 import { createReadStream } from 'node:fs';
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 
 export type MailSourceItem = { source: string; raw: Buffer } | { source: string; error: string };
 
@@ -79,14 +80,16 @@ export async function* splitMbox(chunks: AsyncIterable<Buffer | string>, label: 
   let previousBlank = true;
   let maybeSeparator: Buffer | null = null;
 
-  function* finish(): Generator<MailSourceItem> {
+  // At the end of the mbox, a separator with nothing after it (a writer's trailing From_ line) is
+  // not a message; between two separators an empty message is said, as the mbox is damaged there.
+  function* finish(atEnd = false): Generator<MailSourceItem> {
     if (lines === null) return;
     const source = `${label}#${index}`;
     if (size > MAX_READ_BYTES) yield { source, error: `message larger than ${MAX_READ_BYTES} bytes; skipped` };
     else {
       const raw = finishMboxMessage(lines);
-      if (isBlank(raw)) yield { source, error: 'empty message between mbox separators' };
-      else yield { source, raw };
+      if (!isBlank(raw)) yield { source, raw };
+      else if (!atEnd) yield { source, error: 'empty message between mbox separators' };
     }
   }
   const startMessage = () => {
@@ -128,13 +131,15 @@ export async function* splitMbox(chunks: AsyncIterable<Buffer | string>, label: 
     previousBlank = isBlank(line);
   }
   if (maybeSeparator) append(maybeSeparator);
-  yield* finish();
+  yield* finish(true);
 }
 
 /** The first bytes of a stream (enough to see its first line) and the whole stream again. */
 interface Peeked {
   /** Whether it starts with a From_ line: an mbox. */
   mbox: boolean;
+  /** Nothing but whitespace, or nothing at all: no message in it. */
+  blank: boolean;
   chunks: AsyncIterable<Buffer | string>;
 }
 
@@ -143,8 +148,10 @@ async function peek(chunks: AsyncIterable<Buffer | string>): Promise<Peeked> {
   const head: Buffer[] = [];
   let headSize = 0;
   let done = false;
-  // Read enough to see the first non-blank line.
-  while (headSize < 4096) {
+  let blank = true;
+  // Read enough to see the first non-blank line; whitespace alone is read on to its end (up to the
+  // size of a message), so that a blank input is known as such before anything is done with it.
+  while (headSize < 4096 || (blank && headSize <= MAX_READ_BYTES)) {
     const next = await iterator.next();
     if (next.done) {
       done = true;
@@ -153,6 +160,7 @@ async function peek(chunks: AsyncIterable<Buffer | string>): Promise<Peeked> {
     const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
     head.push(chunk);
     headSize += chunk.length;
+    blank &&= isBlank(chunk);
   }
   const start = Buffer.concat(head);
   const rest: AsyncIterable<Buffer | string> = {
@@ -166,7 +174,7 @@ async function peek(chunks: AsyncIterable<Buffer | string>): Promise<Peeked> {
       }
     },
   };
-  return { mbox: startsAsMbox(start), chunks: rest };
+  return { mbox: startsAsMbox(start), blank: blank && done, chunks: rest };
 }
 
 function startsAsMbox(start: Buffer): boolean {
@@ -198,16 +206,24 @@ async function* fromPeeked({ mbox, chunks }: Peeked, label: string, emptyMessage
   }
 }
 
-async function* fromFile(path: string, source: string): AsyncGenerator<MailSourceItem> {
+/** Items known before reading: none (an empty mailbox), or the reason a source holds no message. */
+function only(...items: MailSourceItem[]): AsyncIterable<MailSourceItem> {
+  return Readable.from(items, { objectMode: true }) as AsyncIterable<MailSourceItem>;
+}
+
+/** A mailbox with no message in it (an empty mbox file, an empty Maildir, empty input). */
+function emptyMailbox(kind: MailSourceKind): MailSource {
+  return { kind, empty: true, unusable: null, items: only() };
+}
+
+async function openFile(path: string): Promise<MailSource> {
+  const named: MailSourceKind | null = /\.(mbox|mbx)$/i.test(path) ? 'mbox' : /\.eml$/i.test(path) ? 'message' : null;
+  let size: number;
   try {
-    const info = await stat(path);
-    if (info.size === 0) {
-      yield { source, error: 'empty file' };
-      return;
-    }
+    size = (await stat(path)).size;
   } catch (error) {
-    yield { source, error: `cannot read: ${describe(error)}` };
-    return;
+    const why = `cannot read: ${describe(error)}`;
+    return { kind: 'message', empty: false, unusable: why, items: only({ source: path, error: why }) };
   }
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   const read: { failure: string | null } = { failure: null };
@@ -221,8 +237,23 @@ async function* fromFile(path: string, source: string): AsyncGenerator<MailSourc
       }
     },
   };
-  yield* fromPeeked(await peek(guarded), source, 'empty file');
-  if (read.failure) yield { source, error: `read failed: ${read.failure}` };
+  const peeked = await peek(guarded);
+  if (read.failure) {
+    const why = `read failed: ${read.failure}`;
+    return { kind: named ?? 'message', empty: false, unusable: why, items: only({ source: path, error: why }) };
+  }
+  if (peeked.blank) {
+    // A file named as one message holds none: not an e-mail. Any other blank file is a mailbox
+    // without messages (an mbox of an empty folder, /var/mail/user with nothing in it).
+    if (named !== 'message') return emptyMailbox('mbox');
+    const why = size === 0 ? 'empty file' : 'empty file (only whitespace)';
+    return { kind: 'message', empty: false, unusable: `${why}: no message in it`, items: only({ source: path, error: why }) };
+  }
+  async function* items(): AsyncGenerator<MailSourceItem> {
+    yield* fromPeeked(peeked, path, 'empty file');
+    if (read.failure) yield { source: path, error: `read failed: ${read.failure}` };
+  }
+  return { kind: named === 'mbox' || peeked.mbox ? 'mbox' : 'message', empty: false, unusable: null, items: items() };
 }
 
 async function listFiles(dir: string): Promise<string[]> {
@@ -245,7 +276,7 @@ async function isDirectory(path: string): Promise<boolean> {
   }
 }
 
-async function* fromDirectory(dir: string): AsyncGenerator<MailSourceItem> {
+async function openDirectory(dir: string): Promise<MailSource> {
   const maildir = (await isDirectory(join(dir, 'cur'))) || (await isDirectory(join(dir, 'new')));
   const files = maildir
     ? [
@@ -253,13 +284,15 @@ async function* fromDirectory(dir: string): AsyncGenerator<MailSourceItem> {
         ...(await listFiles(join(dir, 'cur'))).map((f) => join(dir, 'cur', f)),
       ]
     : (await listFiles(dir)).filter((f) => /\.eml$/i.test(f)).map((f) => join(dir, f));
+  if (files.length === 0 && maildir) return emptyMailbox('folder');
   if (files.length === 0) {
-    yield {
-      source: dir,
-      error: maildir ? 'empty Maildir (no messages in new/ or cur/)' : 'no messages: not a Maildir (no cur/ or new/) and no .eml files',
-    };
-    return;
+    const why = 'not a Maildir (no cur/ or new/) and no .eml files';
+    return { kind: 'folder', empty: false, unusable: why, items: only({ source: dir, error: `no messages: ${why}` }) };
   }
+  return { kind: 'folder', empty: false, unusable: null, items: fromFiles(files) };
+}
+
+async function* fromFiles(files: string[]): AsyncGenerator<MailSourceItem> {
   for (const file of files) {
     try {
       const raw = await readFile(file);
@@ -277,35 +310,30 @@ export type MailSourceKind = 'message' | 'mbox' | 'folder';
 
 export interface MailSource {
   kind: MailSourceKind;
-  items: AsyncGenerator<MailSourceItem>;
+  /** A mailbox that holds no message: `items` yields nothing. */
+  empty: boolean;
+  /**
+   * Why the source is not mail at all (an .eml file with nothing in it, a folder that is neither a
+   * Maildir nor holds .eml files, a file that cannot be read), or null; `items` then yields it as
+   * its one error.
+   */
+  unusable: string | null;
+  items: AsyncIterable<MailSourceItem>;
 }
 
 /**
  * Opens the mail source at `path` and tells what it holds before any message is read: a file (or
  * stdin) is an mbox when it starts with a From_ line, whatever its name, or is named .mbox/.mbx.
- * A file that cannot be read is a "message" whose one item is the error.
+ * A file or stdin with nothing but whitespace is an empty mailbox, unless it is named .eml.
  */
 export async function openMailSource(path: string, options: ReadMailOptions = {}): Promise<MailSource> {
   if (path === '-') {
     const peeked = await peek(options.stdin ?? (process.stdin as AsyncIterable<Buffer>));
-    return { kind: peeked.mbox ? 'mbox' : 'message', items: fromPeeked(peeked, '-', 'empty input on stdin') };
+    if (peeked.blank) return emptyMailbox('mbox');
+    return { kind: peeked.mbox ? 'mbox' : 'message', empty: false, unusable: null, items: fromPeeked(peeked, '-', 'empty input on stdin') };
   }
-  if (await isDirectory(path)) return { kind: 'folder', items: fromDirectory(path) };
-  const named = /\.(mbox|mbx)$/i.test(path);
-  return { kind: named || (await fileStartsAsMbox(path)) ? 'mbox' : 'message', items: fromFile(path, path) };
-}
-
-async function fileStartsAsMbox(path: string): Promise<boolean> {
-  let file;
-  try {
-    file = await open(path, 'r');
-    const { buffer, bytesRead } = await file.read({ buffer: Buffer.alloc(4096), position: 0 });
-    return startsAsMbox(buffer.subarray(0, bytesRead));
-  } catch {
-    return false;
-  } finally {
-    await file?.close();
-  }
+  if (await isDirectory(path)) return openDirectory(path);
+  return openFile(path);
 }
 
 /**

@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initSigningKey } from '../case/signing.js';
 import { verifyCase } from '../verify/verify.js';
-import { messageCaseName, messageRecord, rewriteMessageRecord, writeMessageCase } from './message-case.js';
+import { createMessageCase, messageCaseName, messageRecord, rewriteMessageRecord, writeMessageCase } from './message-case.js';
+import { caseFolderName } from '../case/case-layout.js';
+import { CaseStore } from '../store/index.js';
+import { isCaseId, isMessageCaseId } from '../store/paths.js';
+import { timeFromCaseId } from '../store/case-rows.js';
 import { analyzeMessage } from './parse.js';
 import { projectPath } from '../project-root.js';
 
@@ -60,4 +64,38 @@ test('an unsigned message case verifies with its signature absent; a missing man
   const { rmSync } = await import('node:fs');
   rmSync(join(dir, 'manifest.json'));
   assert.ok((await verifyCase(dir)).problems.some((p) => p === 'manifest.json: missing'));
+});
+
+test('message cases of one second never collide and sort as they were made; older random names still read', async () => {
+  // One millisecond, many names: each one above the one before.
+  const at = new Date('2026-11-26T21:57:33.250Z');
+  const names = Array.from({ length: 500 }, () => messageCaseName(at));
+  assert.equal(new Set(names).size, names.length);
+  assert.deepEqual([...names].sort(), names);
+  for (const name of names.slice(0, 3)) {
+    assert.ok(isMessageCaseId(name), name);
+    assert.equal(timeFromCaseId(name), '2026-11-26T21:57:33.000Z');
+  }
+  // Within a second the millisecond orders names; one made later never sorts before the one before.
+  const first = caseFolderName(new Date('2026-11-26T21:57:34.100Z'));
+  const second = caseFolderName(new Date('2026-11-26T21:57:34.900Z'));
+  const third = caseFolderName(new Date('2026-11-26T21:57:34.050Z'));
+  assert.ok(names.at(-1)! < first && first < second && second < third, [first, second, third].join(' '));
+  assert.ok(parseInt(first.slice(-6), 16) >> 14 === 100 && parseInt(second.slice(-6), 16) >> 14 === 900);
+  assert.ok(isCaseId('20261126T215733Z-f00d42') && isMessageCaseId('20261126T215733Z-f00d42-mail'), 'older names');
+
+  // Messages of one mailbox made into cases back to back: the index lists them newest first, in order.
+  const out = mkdtempSync(join(tmpdir(), 'clicktrace-message-order-'));
+  const analysis = await analyzeMessage(raw, 'seed.eml');
+  const made = Array.from({ length: 30 }, () => createMessageCase(out, raw, messageRecord(analysis)).id);
+  assert.equal(new Set(made).size, made.length);
+  assert.deepEqual([...made].sort(), made);
+  const store = CaseStore.open(out);
+  try {
+    store.reindex();
+    const listed = store.search({ limit: 100 }).cases.map((c) => c.id);
+    assert.deepEqual(listed, [...made].reverse());
+  } finally {
+    store.close();
+  }
 });

@@ -1,10 +1,16 @@
 // A message case: the e-mail as received (message.eml) and its analysis (message.json), in a
 // folder beside the trace cases of its links, which point back to it.
-import { randomBytes } from 'node:crypto';
 import { sha256Hex } from '../http/checksums.js';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { MANIFEST_FILE, MESSAGE_EML_FILE, MESSAGE_RECORD_FILE, PUBLIC_KEY_FILE, SIGNATURE_FILE } from '../case/case-layout.js';
+import {
+  caseFolderName,
+  MANIFEST_FILE,
+  MESSAGE_EML_FILE,
+  MESSAGE_RECORD_FILE,
+  PUBLIC_KEY_FILE,
+  SIGNATURE_FILE,
+} from '../case/case-layout.js';
 import { buildMessageManifest, serializeManifest } from '../case/manifest.js';
 import { defaultKeyDir, loadSigningKey, signManifest } from '../case/signing.js';
 import { clearTimestamp } from '../timestamp/timestamp-files.js';
@@ -67,12 +73,9 @@ export interface RecordOptions {
   recipientMap?: RecipientMap | null;
 }
 
+/** `20261126T182233Z-a1b2c3-mail`: named as trace cases are, so that both sort by their time. */
 export function messageCaseName(at = new Date()): string {
-  const stamp = at
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
-  return `${stamp}-${randomBytes(3).toString('hex')}-mail`;
+  return `${caseFolderName(at)}-mail`;
 }
 
 export interface MessageCaseOptions {
@@ -98,9 +101,20 @@ export function writeMessageCase(
 
 /** A new message case for an uploaded message: its folder name, and the folder written. */
 export function createMessageCase(casesDir: string, raw: Buffer, record: MessageRecord): { id: string; dir: string } {
-  const id = messageCaseName();
-  record.case = id;
-  return { id, dir: writeMessageCase(casesDir, id, raw, record) };
+  mkdirSync(casesDir, { recursive: true });
+  // The folder is made exclusively: a name another writer took (a server and a CLI on one cases
+  // folder, in one millisecond) is never shared, the next name is tried.
+  for (let attempt = 0; ; attempt++) {
+    const id = messageCaseName();
+    try {
+      mkdirSync(join(casesDir, id));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 5) continue;
+      throw err;
+    }
+    record.case = id;
+    return { id, dir: writeMessageCase(casesDir, id, raw, record) };
+  }
 }
 
 /** Replaces message.json with `record` (atomically) and seals the case again. */

@@ -142,6 +142,7 @@ dl.facts dd { margin: 0; }
 .party-role { font-size: .8em; color: var(--muted); }
 .role-esp-tracker { background: #fef0c7; border-color: #fdb022; }
 .role-advertiser { background: #d1fadf; border-color: #32d583; }
+.role-destination { background: #f2f4f7; border-color: #667085; }
 .role-security-wrapper { background: #e0f2fe; border-color: #36bffa; }
 .role-affiliate-network, .role-ad-network { background: #fbe8ff; border-color: #d444f1; }
 .role-shortener, .role-redirector { background: #eaecf5; border-color: #98a2b3; }

@@ -63,6 +63,7 @@ function svgDocument(width: number, height: number, title: string, body: SafeHtm
 const ROLE_COLOURS: Record<string, [fill: string, stroke: string]> = {
   'esp-tracker': ['#fef0c7', '#dc6803'],
   advertiser: ['#d1fadf', '#039855'],
+  destination: ['#f2f4f7', '#475467'],
   'security-wrapper': ['#e0f2fe', '#0086c9'],
   'affiliate-network': ['#fbe8ff', '#c11574'],
   'ad-network': ['#fbe8ff', '#c11574'],
