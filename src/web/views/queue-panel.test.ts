@@ -61,7 +61,7 @@ test('on a queue: Redis counts, each worker with its versions and heartbeat; wha
   assert.ok(!text.includes('\u001b'), 'no control character reaches the page');
   assert.match(text, /silent/);
   // What each worker is doing: the job it holds, linked, with its link (escaped) and state.
-  assert.match(text, /<a href="\/jobs\/j000000000001">j000000000001<\/a> running <code>http:\/\/x\.test\/&lt;b&gt;/);
+  assert.match(text, /<a href="\/jobs\/j000000000001">j000000000001<\/a>\s+running <code>http:\/\/x\.test\/&lt;b&gt;/);
   assert.match(text, /Chromium headless shell 156/);
   const down = queuePanel({ ...status, redis: { error: 'redis://127.0.0.1:6379/0: connect ECONNREFUSED' } }).toString();
   assert.match(down, /Redis: redis:\/\/127\.0\.0\.1:6379\/0: connect ECONNREFUSED/);
@@ -105,5 +105,5 @@ test('a worker stopped with SIGTERM reads "stopped", not "silent"; a silent one 
   const text = queuePanel(status).toString();
   assert.match(text, /<td>stopped<\/td>/);
   assert.match(text, /2 when last heard/);
-  assert.match(text, /j0000000000a1<\/a> failed <code>http:\/\/a\.test\/1<\/code>/);
+  assert.match(text, /j0000000000a1<\/a>\s+failed <code>http:\/\/a\.test\/1<\/code>/);
 });
