@@ -195,3 +195,26 @@ test('trace --server: the summary names the server, not its submission window; a
   assert.match(text.stdout, /\(it ended redirect loop/, text.stdout);
   assert.deepEqual([lab.hits(gone), lab.hits(loop)], hits, 'nothing requested again');
 });
+
+test('trace/mail --server with a wrong token: one line, exit status 2, nothing submitted', async () => {
+  const guarded = tempDir('web-batch-token-');
+  const withToken = (await startServe(['--port', '0', '--cases', guarded, '--token', 'right-token', ...lab.traceArgs], () => undefined))!;
+  try {
+    const url = `${lab.scenarios['http-302'].url.split('?')[0]}?mid=wrong-token`;
+    for (const args of [
+      ['trace', url, url.replace('wrong-token', 'wrong-token-2')],
+      ['mail', '-', '--trace', 'main'],
+    ]) {
+      const run = await runCli([...args, '--server', withToken.server.url, '--token', 'wrong'], 'From: a@b.example\n\nhttp://x.example/\n');
+      assert.equal(run.code, 2, run.stdout + run.stderr);
+      assert.equal(run.stdout, '');
+      assert.match(run.stderr, /^clicktrace: --server http:\/\/127\.0\.0\.1:\d+: the server refused the token \(/);
+      assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+    }
+    assert.deepEqual(withToken.service.listJobs(), [], 'nothing submitted');
+    assert.equal(lab.hits(url), 0);
+  } finally {
+    await withToken.close();
+    rmSync(guarded, { recursive: true, force: true });
+  }
+});
