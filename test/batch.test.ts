@@ -183,6 +183,8 @@ test('kill -9 mid-batch, then a rerun: no URL is requested twice; reindex rebuil
     assert.match(report.error, /^partial: the process tracing it stopped/);
     const verify = await runCli(['verify', dir]);
     assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+    // Intact, and said to be partial, with why: evidence shown to a third party must not pass for whole.
+    assert.match(verify.stdout, /^NOTE partial case: partial: the process tracing it stopped/m, verify.stdout);
   }
 
   // The folders are the source of truth: without the database, reindex rebuilds the ledger.

@@ -33,11 +33,11 @@ const hits = (token: string) => lab.hits(`/once/${token}`);
 function fakeWorker(server: Server, id: string, clockAheadMs = 0) {
   const identity = { id, name: id, host: 'localhost', version: '0', chromium: 'none', concurrency: 1 };
   return {
-    beat: (running: string[]) =>
+    beat: (running: string[], stopping = false) =>
       server.post('/api/fleet/heartbeat', {
         worker: identity,
         running,
-        stopping: false,
+        stopping,
         sentAt: new Date(Date.now() + clockAheadMs).toISOString(),
       }),
     claim: (job: string, nonce: string) =>
@@ -95,6 +95,11 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
         await worker.beat([first.id, twin.id]);
         const claimed = await worker.claim(first.id, 'n1');
         assert.equal(claimed.status, 200);
+        // What the worker is doing: each job it holds, with its link and state.
+        await worker.beat([first.id]);
+        const doing = (await server.queue()).workers.find((w) => w.name === 'test');
+        assert.equal(doing?.state, 'alive');
+        assert.deepEqual(doing?.held, [{ id: first.id, url, state: 'running' }]);
         const events = (await server.job(first.id)).events ?? [];
         assert.ok(
           events.some((e) => e.kind === 'worker-clock' && /its clock is 3\d{3}\.\d s ahead of the server's/.test(e.detail)),
@@ -153,6 +158,20 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
         assert.equal((await worker.claim(fourth.id, 'n4')).body.code, 'already-traced');
         assert.equal((await ended(server, fourth.id)).state, 'done');
         assert.equal(hits('ops-twice'), 0, 'no worker of this test requests anything');
+
+        // A worker stopped with SIGTERM (its last heartbeat: stopping, holding nothing) is "stopped" once silent, not "silent".
+        const leaver = fakeWorker(server, 'leaver');
+        await leaver.beat([], true);
+        const state = () => server.queue().then((q) => q.workers.find((w) => w.name === 'leaver')?.state);
+        assert.equal(await state(), 'stopping');
+        assert.equal(
+          await until(
+            async () => (await state()) === 'stopped' && 'stopped',
+            60_000,
+            () => 'the stopped worker',
+          ),
+          'stopped',
+        );
       } finally {
         await server.stop();
         await redis.stop();

@@ -346,6 +346,14 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
         const url = `${SINGLE_USE_SLOW_PREFIX}partial`;
         const submitted = startCli(['trace', url, '--json', '--server', server.url, '--token', TOKEN]);
         const job = await firstExchange(server, submitted);
+        // The worker says what it does, line by line; the server shows the job it holds.
+        assert.match(worker.stderr(), new RegExp(`job ${job.id}: tracing ${url.replace(/[.]/g, '\\.')} into case \\d{8}T`));
+        const held = await until(
+          async () => (await server.queue()).workers.find((w) => w.name === 'w1' && w.held.length > 0)?.held,
+          30_000,
+          () => 'the job held by w1 in the queue panel',
+        );
+        assert.deepEqual(held, [{ id: job.id, url, state: 'running' }]);
         worker.child.kill('SIGKILL');
         await worker.exited;
         worker = startWorker(redis, server, spool);
@@ -374,8 +382,9 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
 
         // Submitted again: already traced, pointing at the partial case; not requested again.
         const second = await startCli(['trace', url, '--json', '--server', server.url, '--token', TOKEN]).exited;
-        const [repeat] = jsonLines<Line>(second.stdout);
+        const [repeat] = jsonLines<Line & { partial?: boolean }>(second.stdout);
         assert.deepEqual([repeat.kind, repeat.case], ['already-traced', line.case], second.stdout + second.stderr);
+        assert.equal(repeat.partial, true, 'that case was cut off, as a local batch says');
         assert.equal(lab.hits('/once-slow/partial'), 1);
       } finally {
         worker.child.kill('SIGKILL');

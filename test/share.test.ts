@@ -215,8 +215,10 @@ test('export --query selects through the case index; the IOC CSV lists every hop
   const parsed = JSON.parse(bundle.stdout) as { objects: { type: string; name?: string }[] };
   assert.deepEqual(stixProblems(parsed), []);
   const reports = parsed.objects.filter((o) => o.type === 'report').map((o) => o.name);
-  // The message case brings its trace along; the trace is not exported a second time.
+  // The message case brings its trace along; the trace is not exported a second time, and nothing reads as left out.
   assert.deepEqual(reports, [`clicktrace case ${seedMessage}`]);
+  assert.match(bundle.stderr, /2 cases match; 1 of them are in the export with their message case/);
+  assert.doesNotMatch(bundle.stderr, /\d+ exported/);
 
   const csv = await exportOf('csv', '--query', 'kind=trace', '--cases', cases);
   assert.equal(csv.code, 0, csv.stderr);

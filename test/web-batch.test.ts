@@ -168,3 +168,53 @@ test('a list over the size limit or with no URL is refused in words, and nothing
   const jobsAfter = ((await (await fetch(`${serve.server.url}/api/jobs`)).json()) as { jobs: unknown[] }).jobs.length;
   assert.equal(jobsAfter, jobsBefore);
 });
+
+test('trace --server: the summary names the server, not its submission window; a link traced before says what a local batch says of it', async () => {
+  const gone = `${lab.scenarios['http-302'].url.split('?')[0]}?mid=server-missing`;
+  const loop = lab.scenarios['loop-http'].url;
+  const first = await runCli(['trace', gone, loop, '--server', serve.server.url]);
+  assert.equal(first.code, 1, `the loop ends with an error: ${first.stderr}`);
+  assert.match(first.stdout, new RegExp(`traces/s on ${serve.server.url.replace(/[.]/g, '\\.')}\\n`), first.stdout);
+  assert.doesNotMatch(first.stdout, /at concurrency 200/);
+  const caseOf = (url: string) => new RegExp(`${url.replace(/[.?]/g, '\\$&')}.*case (\\d{8}T\\d{6}Z-[0-9a-f]{6})`).exec(first.stdout)?.[1];
+  const goneCase = caseOf(gone);
+  assert.ok(goneCase && caseOf(loop), first.stdout);
+  // The server's case of the first link is deleted (a folder lost, or a fleet case never delivered).
+  rmSync(join(cases, goneCase), { recursive: true });
+  const hits = [lab.hits(gone), lab.hits(loop)];
+
+  const again = await runCli(['trace', gone, loop, '--json', '--server', serve.server.url]);
+  const lines = jsonLines<{ kind: string; url?: string; caseMissing?: boolean; partial?: boolean; error?: string }>(again.stdout);
+  const byUrl = new Map(lines.filter((l) => l.url).map((l) => [l.url, l]));
+  assert.equal(byUrl.get(gone)?.kind, 'already-traced', again.stdout);
+  assert.equal(byUrl.get(gone)?.caseMissing, true, 'its case is not on the server');
+  assert.equal(byUrl.get(loop)?.kind, 'already-traced');
+  assert.match(byUrl.get(loop)?.error ?? '', /redirect loop/, `how that trace ended: ${again.stdout}`);
+  const text = await runCli(['trace', gone, loop, '--server', serve.server.url]);
+  assert.match(text.stdout, /not in this cases folder: deleted, or never delivered/, text.stdout);
+  assert.match(text.stdout, /\(it ended redirect loop/, text.stdout);
+  assert.deepEqual([lab.hits(gone), lab.hits(loop)], hits, 'nothing requested again');
+});
+
+test('trace/mail --server with a wrong token: one line, exit status 2, nothing submitted', async () => {
+  const guarded = tempDir('web-batch-token-');
+  const withToken = (await startServe(['--port', '0', '--cases', guarded, '--token', 'right-token', ...lab.traceArgs], () => undefined))!;
+  try {
+    const url = `${lab.scenarios['http-302'].url.split('?')[0]}?mid=wrong-token`;
+    for (const args of [
+      ['trace', url, url.replace('wrong-token', 'wrong-token-2')],
+      ['mail', '-', '--trace', 'main'],
+    ]) {
+      const run = await runCli([...args, '--server', withToken.server.url, '--token', 'wrong'], 'From: a@b.example\n\nhttp://x.example/\n');
+      assert.equal(run.code, 2, run.stdout + run.stderr);
+      assert.equal(run.stdout, '');
+      assert.match(run.stderr, /^clicktrace: --server http:\/\/127\.0\.0\.1:\d+: the server refused the token \(/);
+      assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+    }
+    assert.deepEqual(withToken.service.listJobs(), [], 'nothing submitted');
+    assert.equal(lab.hits(url), 0);
+  } finally {
+    await withToken.close();
+    rmSync(guarded, { recursive: true, force: true });
+  }
+});

@@ -111,7 +111,8 @@ export function formatSummary(summary: BatchSummary): string {
   ].filter(Boolean);
   const seconds = (summary.elapsedMs / 1000).toFixed(1);
   const rate = summary.tracesPerSecond.toFixed(2);
-  lines.push(`Summary: ${counts.join(', ')}; ${seconds} s, ${rate} traces/s at concurrency ${summary.concurrency}`);
+  const ranOn = summary.server ? `on ${clean(summary.server)}` : `at concurrency ${summary.concurrency}`;
+  lines.push(`Summary: ${counts.join(', ')}; ${seconds} s, ${rate} traces/s ${ranOn}`);
   if (summary.failures.length) {
     lines.push('Failures:');
     for (const f of summary.failures) {

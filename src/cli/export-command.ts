@@ -48,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
   );
   if (!parsed) return ExitCode.Ok;
   const v = parsed.values;
-  const { EXPORT_FORMATS, isExportFormat, loadCases, renderExport, selectCases } = await import('../export/export.js');
+  const { EXPORT_FORMATS, MAX_EXPORT_CASES, isExportFormat, loadCases, renderExport, selectCases } = await import('../export/export.js');
   const { TLP_LEVELS } = await import('../export/common.js');
   if (!v.format) throw new CliError(`export: --format is required (${EXPORT_FORMATS.join(', ')})`);
   if (!isExportFormat(v.format)) throw new CliError(`export: --format: expected ${EXPORT_FORMATS.join(', ')}, got "${v.format}"`);
@@ -68,8 +68,13 @@ export async function run(argv: string[]): Promise<number> {
       store.sync();
       const selected = selectCases(store, queryFilters(v.query));
       if (selected.ids.length === 0) throw new CliError('export: the query selects no case', ExitCode.Failed);
-      if (selected.total > selected.ids.length && !v.out)
-        process.stderr.write(`clicktrace: export: ${selected.total} cases match; ${selected.ids.length} exported\n`);
+      const cut = selected.total - selected.ids.length - selected.withMessage;
+      if (cut > 0 && !v.out)
+        process.stderr.write(`clicktrace: export: ${selected.total} cases match; the first ${MAX_EXPORT_CASES} are exported\n`);
+      else if (selected.withMessage > 0 && !v.out)
+        process.stderr.write(
+          `clicktrace: export: ${selected.total} cases match; ${selected.withMessage} of them are in the export with their message case\n`,
+        );
       dirs = selected.ids.map((id) => resolve(casesDir, id));
     } catch (err) {
       if (err instanceof QueryError) throw new CliError(`export: --query: ${err.message}`);

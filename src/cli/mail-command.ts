@@ -293,6 +293,7 @@ export async function run(argv: string[]): Promise<number> {
     const swept = tracing?.sweep ? await tracing.sweep : null;
     summary = tracing ? tracing.batch.summary() : batchSummary(tally, { concurrency: 0, interrupted: stopped });
     if (swept) summary.sealedCutOff = swept.sealed.length;
+    if (onServer) summary.server = onServer.base;
   } finally {
     stopListening();
     progress?.stop();

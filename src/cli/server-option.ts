@@ -25,7 +25,8 @@ export const SERVER_OPTIONS_HELP = `
                              --concurrency is then the number of jobs waiting on the server at once
                              (default ${SERVER_WINDOW}). Ctrl-C stops this command only: the jobs
                              it submitted go on on the server (each line says which job)
-  --token T                  the server's token (also read from CLICKTRACE_TOKEN)`;
+  --token T                  the server's token (also read from CLICKTRACE_TOKEN); one the server
+                             refuses is said once, before anything is sent (exit status 2)`;
 
 /**
  * Options a server cannot take per submission (its own settings apply): refused rather than dropped.
@@ -88,8 +89,17 @@ export async function serverRun(values: Record<string, unknown>, log: (line: str
     if (err instanceof ServerError) throw new CliError(err.message);
     throw err;
   }
+  const client = new ServerClient(base, token);
+  // A wrong token is a set-up error, said once before anything is sent (not a failure per link).
+  // A server that cannot be reached yet is waited for, as each submission does.
+  try {
+    await client.checkToken();
+  } catch (err) {
+    if (err instanceof ServerError && err.status === 401) throw new CliError(`--server ${base}: ${err.message}`);
+    if (!(err instanceof ServerError)) throw err;
+  }
   return {
-    tracer: new ServerTracer(new ServerClient(base, token), concurrency, log, {
+    tracer: new ServerTracer(client, concurrency, log, {
       options: choices,
       clicks: (values.click as string[] | undefined) ?? [],
     }),

@@ -263,6 +263,7 @@ async function batch(input: string | null, positionals: string[], values: Values
     summary = run.summary();
     if (swept) summary.sealedCutOff = swept.sealed.length;
     // Sent as a batch: who is responsible across it, as the server's batch page shows it.
+    if (onServer) summary.server = onServer.base;
     if (serverBatch && onServer) summary.aggregate = (await onServer.tracer.batch(serverBatch))?.aggregate ?? null;
   } finally {
     stopListening();

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPORT_FILE } from '../case/case-layout.js';
 import { parse, CliError } from './command.js';
 import { clean } from './terminal.js';
 import { ExitCode } from '../errors.js';
@@ -13,6 +15,8 @@ against its manifest and signature the same way. When the case holds an RFC 3161
 (manifest.tsr, from --tsa), its message imprint must be the SHA-256 of manifest.json, its CMS
 signature must verify and the TSA's certificate must chain to a trusted CA; the attested time
 is printed.
+A partial case (its capture cut off: interrupted, its process killed; sealed from what it
+recorded) verifies when intact, and is said to be partial, with why ("NOTE partial case: ...").
 Exits 1 and names every file or record that changed; 2 when the folder holds no case at all.
 
 options:
@@ -58,6 +62,8 @@ export async function run(argv: string[]): Promise<number> {
           ? `comparison case, ${c.files} files (verify each profile's case on its own)`
           : `${c.files} files, ${c.warcRecords} WARC records, ${c.waczFiles} WACZ entries`;
     process.stdout.write(`${result.ok ? 'OK' : 'CHANGED'}: ${what} checked; signature ${c.signature}; timestamp ${c.timestamp}\n`);
+    // Intact is not whole: a cut-off capture verifies, and says so.
+    if (result.partial) process.stdout.write(`NOTE partial case: ${clean(partialReason(dir))}\n`);
     const { token, failure, trust } = result.timestamp;
     if (c.timestamp === 'valid' && token) {
       process.stdout.write(
@@ -93,4 +99,15 @@ async function looksLikeCase(dir: string): Promise<boolean> {
     COMPARISON_FILE,
   ]);
   return readdirSync(dir).some((name) => caseFiles.has(name));
+}
+
+/** Why a partial case was cut off, as its report says. */
+function partialReason(dir: string): string {
+  const fallback = 'its capture was cut off and sealed from what it recorded';
+  try {
+    const report = JSON.parse(readFileSync(join(dir, REPORT_FILE), 'utf8')) as { error?: unknown };
+    return typeof report.error === 'string' && report.error ? report.error : fallback;
+  } catch {
+    return fallback;
+  }
 }

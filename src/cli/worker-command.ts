@@ -11,7 +11,8 @@ queue, claims each one from the server before its link is requested (a job the s
 give this worker is dropped: a job is never traced twice), traces it on this worker's own
 Chromium with the job's options into the case folder the server named, and uploads the sealed
 case (a bundle: the case folder with its manifest and signature) to the server, which verifies
-every digest before it keeps it. Progress events reach the job's page live. The case records
+every digest before it keeps it. Progress events reach the job's page live; stderr has a line
+per job (claimed into its case, how it ended, or why it was not traced here). The case records
 this worker's name and host, clicktrace's version and Chromium's.
 
 Finished cases wait in the spool folder until the server has them: a server or network that is
@@ -31,7 +32,7 @@ options:
   --queue URL          the server's queue: redis://HOST:PORT[/DB] (required)
   --server URL         the server, e.g. http://10.0.0.2:8200 (required)
   --token T            the server's token (required; also read from CLICKTRACE_TOKEN)
-  --concurrency N      traces at once (default ${CONCURRENCY_HELP})
+  --concurrency N      traces at once (default ${CONCURRENCY_HELP.replace(/\n +/, '\n' + ' '.repeat(23))})
   --spool DIR          where cases wait for upload (default: the first free
                        ~/.clicktrace/fleet-spool/worker-N)
   --name NAME          how the server shows this worker (default: the spool's name)
@@ -109,7 +110,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const { identity } = worker;
   worker.log(
-    `${clean(identity.name)} on ${clean(identity.host)} (clicktrace ${identity.version}, ${clean(identity.chromium)}): ${concurrency} trace(s) at once for ${clean(server)}, queue ${clean(values.queue.replace(/\/\/[^@/]*@/, '//'))}; spool ${clean(worker.spoolDir)}`,
+    `${clean(identity.name)} on ${clean(identity.host)} (clicktrace ${identity.version}, ${clean(identity.chromium)}): ${concurrency} trace(s) at once for ${clean(server)}, queue ${clean(values.queue.replace(/\/\/[^@/]*@/, '//'))}${identity.name === `spool ${worker.spoolDir}` ? '' : `; spool ${clean(worker.spoolDir)}`}`,
   );
   await new Promise<void>((resolve) => {
     let signals = 0;

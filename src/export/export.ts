@@ -28,7 +28,7 @@ export function isExportFormat(value: string): value is ExportFormat {
  * The case ids a search of the index selects, oldest first. A traced case whose message case is
  * selected too is left out: the message case brings its traces along.
  */
-export function selectCases(store: CaseStore, query: Record<string, unknown>): { ids: string[]; total: number } {
+export function selectCases(store: CaseStore, query: Record<string, unknown>): { ids: string[]; total: number; withMessage: number } {
   const ids: string[] = [];
   let total = 0;
   for (let offset = 0; offset < MAX_EXPORT_CASES; offset += MAX_LIMIT) {
@@ -42,7 +42,8 @@ export function selectCases(store: CaseStore, query: Record<string, unknown>): {
     if (!id.endsWith('-mail')) continue;
     for (const traced of store.relations(id).traced) covered.add(traced.case);
   }
-  return { ids: ids.filter((id) => !covered.has(id)).reverse(), total };
+  const kept = ids.filter((id) => !covered.has(id)).reverse();
+  return { ids: kept, total, withMessage: ids.length - kept.length };
 }
 
 export async function loadCases(dirs: string[]): Promise<CaseEvidence[]> {

@@ -99,8 +99,21 @@ export interface QueueStatus {
   jobs: { queued: number; running: number; done: number; failed: number };
   /** BullMQ's own counts, or why Redis did not answer. */
   redis: { waiting: number; active: number; completed: number; failed: number; delayed: number } | { error: string };
-  workers: (WorkerSeen & { ageMs: number; alive: boolean })[];
+  workers: (WorkerSeen & { ageMs: number; alive: boolean; state: WorkerState; held: HeldJob[] })[];
   workerTimeoutMs: number;
+}
+
+/**
+ * alive; stopping (SIGTERM: it takes no new job); stopped (its last heartbeat said it stopped
+ * holding nothing); silent (no heartbeat for the worker timeout: killed, crashed, cut off).
+ */
+export type WorkerState = 'alive' | 'stopping' | 'stopped' | 'silent';
+
+/** A job a worker named in its last heartbeat, as the server has it now (a silent worker's may have ended since). */
+export interface HeldJob {
+  id: string;
+  url: string | null;
+  state: Job['state'] | null;
 }
 
 /** A reply the HTTP layer sends as is. */
@@ -137,6 +150,8 @@ return 0`;
 /** Another server holds the queue. */
 export class QueueTakenError extends Error {}
 const WORKERS_SHOWN_MS = 24 * 3600 * 1000;
+/** Jobs of a worker shown with their link and state (its heartbeat names all of them in `running`). */
+const HELD_SHOWN = 50;
 /** A worker's clock further off than this is said (the heartbeat's own transit is well below it). */
 const CLOCK_TOLERANCE_MS = 5000;
 const CLOCK_SAMPLES = 8;
@@ -398,11 +413,21 @@ export class FleetDispatcher {
     }
     const now = Date.now();
     const workers = [...this.workers.values()]
-      .map(({ clockSamples: _samples, clockSaid: _said, ...w }) => ({
-        ...w,
-        ageMs: now - Date.parse(w.lastSeen),
-        alive: now - Date.parse(w.lastSeen) <= this.workerTimeoutMs,
-      }))
+      .map(({ clockSamples: _samples, clockSaid: _said, ...w }) => {
+        const alive = now - Date.parse(w.lastSeen) <= this.workerTimeoutMs;
+        const state: WorkerState = alive
+          ? w.stopping
+            ? 'stopping'
+            : 'alive'
+          : w.stopping && w.running.length === 0
+            ? 'stopped'
+            : 'silent';
+        const held = w.running.slice(0, HELD_SHOWN).map((id): HeldJob => {
+          const job = this.host.job(id);
+          return { id, url: job?.url ?? null, state: job?.state ?? null };
+        });
+        return { ...w, ageMs: now - Date.parse(w.lastSeen), alive, state, held };
+      })
       .filter((w) => w.ageMs <= WORKERS_SHOWN_MS)
       .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
     return { queue: this.queueUrl, jobs, redis, workers, workerTimeoutMs: this.workerTimeoutMs };

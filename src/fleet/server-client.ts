@@ -120,6 +120,12 @@ export class ServerClient {
     return this.call<{ batch: BatchView }>('GET', `/api/batches/${encodeURIComponent(id)}`).then((a) => ok(a).batch);
   }
 
+  /** Whether the server takes the token: resolves when it does; a refusal throws (ServerError 401). */
+  async checkToken(): Promise<void> {
+    const answer = await this.call<unknown>('GET', '/api/jobs?ids=');
+    if (answer.status === 401) throw errorOf(answer);
+  }
+
   jobs(ids: string[]): Promise<JobSummary[]> {
     return this.call<{ jobs: JobSummary[] }>('GET', `/api/jobs?ids=${ids.map(encodeURIComponent).join(',')}`).then((a) => ok(a).jobs);
   }

@@ -147,7 +147,13 @@ export class ServerTracer implements TraceRunner {
         pending.push(first.then((caseId) => report({ kind: 'duplicate', line: item.line, url, of, caseId, ...written })));
         continue;
       }
-      const job = { id: item.jobId!, state: item.state, caseId: item.caseId ?? null, error: item.error ?? null } as JobSummary;
+      const job = {
+        id: item.jobId!,
+        state: item.state,
+        caseId: item.caseId ?? null,
+        error: item.error ?? null,
+        ...(item.alreadyTraced ? { alreadyTraced: true } : {}),
+      } as JobSummary;
       const entry = this.finished(job)
         .then((ended) => this.outcome(url, ended))
         .then((outcome) => ({ ...batchEntry(outcome, item.line, url), ...written }));
@@ -268,7 +274,18 @@ export class ServerTracer implements TraceRunner {
   /** A finished job as a trace outcome (the report read back from the server). */
   private async outcome(url: string, job: JobSummary): Promise<TraceOutcome> {
     if (job.state === 'failed') return { kind: 'failed', url, caseId: job.caseId, error: job.error ?? 'failed' };
-    if (job.alreadyTraced || !job.caseId) return { kind: 'already-traced', url, caseId: job.caseId, inProgress: false };
+    if (job.alreadyTraced || !job.caseId) {
+      // As a local batch says it: that case is not on the server, or how that trace ended.
+      const earlier = job.partial || job.chainError ? { earlier: { partial: job.partial ?? false, error: job.chainError ?? null } } : {};
+      return {
+        kind: 'already-traced',
+        url,
+        caseId: job.caseId,
+        inProgress: false,
+        ...(job.caseMissing ? { caseMissing: true } : {}),
+        ...earlier,
+      };
+    }
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {

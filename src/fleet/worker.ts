@@ -31,6 +31,7 @@ import { Spool } from './spool.js';
 import { Outbox } from './outbox.js';
 import { ProgressSender } from './progress-sender.js';
 import { deadline, pause } from './timing.js';
+import { clean, truncate } from '../cli/terminal.js';
 
 export interface FleetWorkerOptions {
   redis: RedisTarget;
@@ -188,7 +189,8 @@ export class FleetWorker {
     this.stopped ??= (async () => {
       this.stopping = true;
       void this.beat(false);
-      this.log(`stopping: no new jobs; ${this.holding.size} running trace(s) end as cases (or failures) and are delivered`);
+      // A job waiting in hand for a slot is not claimed: it is dropped, and the server puts it on the queue again.
+      this.log(`stopping: no new jobs; ${this.slots.running} running trace(s) end as cases (or failures) and are delivered`);
       await this.bull?.close();
       const delivered = await this.outbox.drain(deliverMs);
       if (!delivered)
@@ -262,7 +264,11 @@ export class FleetWorker {
     const nonce = randomBytes(12).toString('hex');
     const claim = await this.claim(data.job, { worker: this.identity.id, nonce, dispatch: job.id ?? '' });
     if (!claim) return { dropped: 'the server could not be reached to claim it' };
-    if (!claim.ok) return { dropped: claim.reason };
+    if (!claim.ok) {
+      this.log(`job ${clean(data.job)}: not traced here: ${clean(claim.reason)}`);
+      return { dropped: claim.reason };
+    }
+    this.log(`job ${clean(data.job)}: tracing ${clean(truncate(claim.url, 160))} into case ${clean(claim.caseId)}`);
     this.outbox.claimed(data.job, nonce, claim.caseId);
     const progress = new ProgressSender((data) => job.updateProgress(data));
     const outcome = await this.tracer.trace({
@@ -280,6 +286,11 @@ export class FleetWorker {
     if (outcome.kind === 'traced') {
       try {
         this.outbox.addCase(data.job, nonce, outcome.caseDir);
+        const { error, final } = outcome.report;
+        const ended = error
+          ? `ended with an error: ${truncate(error, 160)}`
+          : `ended at ${truncate(final?.url ?? '?', 120)} (${final?.status ?? 'no status'})`;
+        this.log(`job ${clean(data.job)}: case ${clean(outcome.caseId)} ${clean(ended)}; ${outcome.report.hops.length} hop(s)`);
         return { case: outcome.caseId };
       } catch (err) {
         const error = `its case could not be packed on the worker: ${(err as Error).message}`;
@@ -295,6 +306,7 @@ export class FleetWorker {
           : 'the worker was tracing this link for another job at the same time; not requested twice';
     this.outbox.unclaimed(claim.caseId);
     this.outbox.addFailure(data.job, nonce, error);
+    this.log(`job ${clean(data.job)}: failed: ${clean(truncate(error, 200))}`);
     return { failed: error };
   }
 

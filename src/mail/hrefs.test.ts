@@ -24,6 +24,24 @@ test('a clean href is taken as written; a fragment is no link', () => {
   assert.equal(read('  #top'), null);
 });
 
+test('a query parameter after "&" is no character reference: only what HTML decodes in an attribute is noted', async () => {
+  // As an ESP writes its tracking links, "&" unescaped in the HTML: a browser reads "&lid=9" as written.
+  const mail = await analyzeMessage(
+    Buffer.from(
+      'From: a@shop.example\r\nTo: b@recipient.example\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: text/html\r\n\r\n' +
+        '<a href="http://click.mailer-esp.test/c/http-302?mid=1&lid=9&notice=2">Shop now</a>' +
+        '<a href="http://click.mailer-esp.test/c/x?a=1&copy;b=2">Other</a>',
+    ),
+    'esp.eml',
+  );
+  const [plain, decoded] = mail.links;
+  assert.equal(plain.url, 'http://click.mailer-esp.test/c/http-302?mid=1&lid=9&notice=2');
+  assert.deepEqual(plain.notes ?? [], []);
+  // A real reference is still read and said: "&copy;" is "©".
+  assert.equal(decoded.url, 'http://click.mailer-esp.test/c/x?a=1©b=2');
+  assert.deepEqual(decoded.notes, ['character references decoded: &copy;']);
+});
+
 test('malformed hrefs a browser still follows: the URL it makes of them, and why', () => {
   const cases: [decoded: string, raw: string, url: string, note: RegExp][] = [
     ['  \thttp://evil.example/a', '  \thttp://evil.example/a', 'http://evil.example/a', /leading whitespace/],

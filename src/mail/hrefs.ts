@@ -7,6 +7,7 @@
 // with UTS #46 IDNA, as browsers do. Hrefs no browser would follow are reported with the reason.
 
 import { domainToUnicode } from 'node:url';
+import { decodeHTMLAttribute } from 'entities';
 
 export interface HrefReading {
   /** The URL a browser goes to; for an href it would not follow, the attribute as decoded. */
@@ -37,8 +38,16 @@ function codePoints(text: string): string {
 /** Character references in the raw attribute, other than the "&amp;" every href with a query uses. */
 function characterReferences(raw: string): { reference: string; at: number }[] {
   const found: { reference: string; at: number }[] = [];
-  for (const m of raw.matchAll(CHAR_REFERENCE))
-    if (!/^&(?:amp;?|#0*38;?|#x0*26;?)$/i.test(m[0])) found.push({ reference: m[0], at: m.index });
+  for (const m of raw.matchAll(CHAR_REFERENCE)) {
+    if (/^&(?:amp;?|#0*38;?|#x0*26;?)$/i.test(m[0])) continue;
+    // "&lid=9" in a query is no reference: a name is one only when HTML decodes it in an attribute
+    // (a known name; without ";" only a legacy one not followed by "=" or a letter or digit).
+    if (!m[0].startsWith('&#')) {
+      const written = raw.slice(m.index, m.index + m[0].length + 1);
+      if (decodeHTMLAttribute(written) === written) continue;
+    }
+    found.push({ reference: m[0], at: m.index });
+  }
   return found;
 }
 

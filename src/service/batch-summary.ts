@@ -11,7 +11,10 @@ export interface BatchSummary {
   startedAt: string;
   endedAt: string;
   elapsedMs: number;
+  /** Traces at once here; with --server, the submissions waiting on the server at once (server says which). */
   concurrency: number;
+  /** With --server: the server that traced the batch (its fleet's concurrency is its own). */
+  server?: string;
   /** Why the batch stopped early (Ctrl-C), or null when it ran to the end. */
   interrupted: string | null;
   counts: {

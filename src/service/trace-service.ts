@@ -97,6 +97,8 @@ export interface Job {
   caseId: string | null;
   /** The link was traced before in this cases folder: not requested again, caseId is that trace. */
   alreadyTraced?: boolean;
+  /** Of a job alreadyTraced: that case is not in the cases folder (deleted, or never delivered by a fleet worker). */
+  caseMissing?: boolean;
   /** Its case is partial: the trace was cut off (a fleet worker died mid-trace) and sealed from what it recorded (chainError says why). */
   partial?: boolean;
   /** Submitted with `again`: traced even if it was traced before. */
@@ -630,6 +632,7 @@ export class TraceService {
         if (!entry.caseId) return this.finish(job, 'failed', 'this link is being traced right now by another process; not requested twice');
         job.caseId = entry.caseId;
         job.alreadyTraced = true;
+        if (entry.kind === 'already-traced' && entry.caseMissing) job.caseMissing = true;
         // How that trace ended shows with the job: an interrupted or cut-off one is not a plain success.
         const earlier = this.store.caseSummary(entry.caseId);
         if (earlier?.partial) job.partial = true;

@@ -51,6 +51,8 @@ export interface VerifyResult {
   timestamp: { token: TimestampToken | null; trust: string; failure: TimestampFailure | null };
   /** Files the case could not write when it was closed, as its manifest records them (not problems). */
   notWritten: FailedCaseFile[];
+  /** The manifest says the case is partial: its capture was cut off (interrupted, its process killed) and sealed from what it recorded. */
+  partial: boolean;
 }
 
 export interface VerifyOptions {
@@ -80,6 +82,7 @@ export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise
     checked,
     timestamp,
     notWritten: manifest?.failed ?? [],
+    partial: manifest?.partial ?? false,
   });
   const checkTimestamp = async (manifest: Buffer | null) => {
     const check = await checkCaseTimestamp(dir, manifest, opts.tsaCaFile ?? null);

@@ -25,7 +25,16 @@ export interface JobView {
 
 export interface QueueView {
   jobs: Record<string, number>;
-  workers: { id: string; name: string; alive: boolean; running: string[]; chromium: string; stopping: boolean }[];
+  workers: {
+    id: string;
+    name: string;
+    alive: boolean;
+    running: string[];
+    chromium: string;
+    stopping: boolean;
+    state: 'alive' | 'stopping' | 'stopped' | 'silent';
+    held: { id: string; url: string | null; state: string | null }[];
+  }[];
   redis: Record<string, number> | { error: string };
 }
 

@@ -33,6 +33,8 @@ test('on a queue: Redis counts, each worker with its versions and heartbeat; wha
         stopping: false,
         ageMs: 2000,
         alive: true,
+        state: 'alive',
+        held: [{ id: 'j000000000001', url: 'http://x.test/<b>\u001b[2J', state: 'running' }],
       },
       {
         id: 'h:2:b',
@@ -47,6 +49,8 @@ test('on a queue: Redis counts, each worker with its versions and heartbeat; wha
         stopping: false,
         ageMs: 90_000,
         alive: false,
+        state: 'silent',
+        held: [],
       },
     ],
   };
@@ -56,7 +60,50 @@ test('on a queue: Redis counts, each worker with its versions and heartbeat; wha
   assert.ok(!text.includes('<script>alert'), 'a worker name is text, not markup');
   assert.ok(!text.includes('\u001b'), 'no control character reaches the page');
   assert.match(text, /silent/);
+  // What each worker is doing: the job it holds, linked, with its link (escaped) and state.
+  assert.match(text, /<a href="\/jobs\/j000000000001">j000000000001<\/a>\s+running <code>http:\/\/x\.test\/&lt;b&gt;/);
   assert.match(text, /Chromium headless shell 156/);
   const down = queuePanel({ ...status, redis: { error: 'redis://127.0.0.1:6379/0: connect ECONNREFUSED' } }).toString();
   assert.match(down, /Redis: redis:\/\/127\.0\.0\.1:6379\/0: connect ECONNREFUSED/);
+});
+
+test('a worker stopped with SIGTERM reads "stopped", not "silent"; a silent one shows what it held when last heard', () => {
+  const now = Date.now();
+  const worker = {
+    id: 'h:3:c',
+    name: 'w3',
+    host: 'h',
+    version: '0.1.0',
+    chromium: 'Chromium 156',
+    concurrency: 2,
+    firstSeen: new Date(now - 600_000).toISOString(),
+    lastSeen: new Date(now - 90_000).toISOString(),
+    stopping: false,
+    ageMs: 90_000,
+    alive: false,
+  };
+  const status: QueueStatus = {
+    queue: 'redis://127.0.0.1:6379/0',
+    jobs: { queued: 0, running: 0, done: 3, failed: 1 },
+    redis: { waiting: 0, active: 0, completed: 3, failed: 1, delayed: 0 },
+    workerTimeoutMs: 30_000,
+    workers: [
+      { ...worker, stopping: true, running: [], state: 'stopped', held: [] },
+      {
+        ...worker,
+        id: 'h:4:d',
+        name: 'w4',
+        running: ['j0000000000a1', 'j0000000000a2'],
+        state: 'silent',
+        held: [
+          { id: 'j0000000000a1', url: 'http://a.test/1', state: 'failed' },
+          { id: 'j0000000000a2', url: 'http://a.test/2', state: 'done' },
+        ],
+      },
+    ],
+  };
+  const text = queuePanel(status).toString();
+  assert.match(text, /<td>stopped<\/td>/);
+  assert.match(text, /2 when last heard/);
+  assert.match(text, /j0000000000a1<\/a>\s+failed <code>http:\/\/a\.test\/1<\/code>/);
 });

@@ -1,8 +1,9 @@
 // The queue panel of the jobs page: the server's jobs by state and, with `serve --queue`, the
 // queue's own counts and the workers seen with their last heartbeat.
-import { html, type SafeHtml } from '../html.js';
+import { appPath, html, type SafeHtml } from '../html.js';
 import type { QueueStatus } from '../../fleet/dispatcher.js';
 import { time } from './widgets.js';
+import { truncate } from '../../cli/terminal.js';
 
 export interface InProcessQueue {
   queue: 'in-process';
@@ -71,9 +72,9 @@ export function queuePanel(status: QueueStatus | InProcessQueue): SafeHtml {
                     <td>${w.version}</td>
                     <td>${w.chromium}</td>
                     <td>${w.concurrency}</td>
-                    <td>${w.running.length}</td>
+                    <td>${heldJobs(w)}</td>
                     <td>${time(w.lastSeen)} (${Math.round(w.ageMs / 1000)} s ago)</td>
-                    <td>${!w.alive ? 'silent' : w.stopping ? 'stopping' : 'alive'}</td>
+                    <td>${w.state}</td>
                   </tr>`,
               )}
             </tbody>
@@ -84,4 +85,21 @@ export function queuePanel(status: QueueStatus | InProcessQueue): SafeHtml {
       requested is not known), never run again; a worker started again on its spool delivers what it recorded, sealed as partial.
     </p>
   </section>`;
+}
+
+/** What a worker is doing: each job it holds, linked, with its link and state (a silent worker's: as it last said). */
+function heldJobs(w: QueueStatus['workers'][number]): SafeHtml {
+  if (w.running.length === 0) return html`0`;
+  const more = w.running.length - w.held.length;
+  return html`${w.running.length}${w.alive ? '' : ' when last heard'}
+    <ul class="held-jobs">
+      ${w.held.map(
+        (j) =>
+          html`<li>
+            <a href="${appPath('jobs', j.id)}">${j.id}</a>
+            ${j.state ?? 'unknown'}${j.url ? html` <code>${truncate(j.url, 100)}</code>` : ''}
+          </li>`,
+      )}
+      ${more > 0 ? html`<li>… and ${more} more</li>` : ''}
+    </ul>`;
 }
