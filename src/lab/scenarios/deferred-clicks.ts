@@ -1,6 +1,6 @@
 // Buttons whose click navigates later, not in the click's own handler: after an awaited beacon
 // (a tracker answering in 400 ms), after a chain of zero-delay timers and message-channel turns
-// (how a framework's scheduler defers work), after a slice of script work. A trace with --click
+// (how a framework's scheduler defers work), after slices of script work. A trace with --click
 // must follow each: what the click set off shows up after its mouse events were acknowledged.
 import { HOSTS } from '../hosts.js';
 import { jsString, page } from '../pages.js';
@@ -42,10 +42,11 @@ const VARIANTS: { name: string; description: string; handler: string }[] = [
   },
   {
     name: 'click-after-work',
-    description: 'Button whose click handler hands the navigation to a message-channel task that first works for 300 ms.',
+    description: 'Button whose click handler hands the navigation to message-channel tasks that first work, 250 ms each, in two slices.',
     handler:
-      `function () {\n  const channel = new MessageChannel();\n` +
-      `  channel.port1.onmessage = () => { const end = performance.now() + 300; while (performance.now() < end); go(); };\n` +
+      `function () {\n  const channel = new MessageChannel();\n  let slices = 0;\n` +
+      `  channel.port1.onmessage = () => {\n    if (slices++ === 2) return go();\n` +
+      `    const end = performance.now() + 250;\n    while (performance.now() < end);\n    channel.port2.postMessage(0);\n  };\n` +
       `  channel.port2.postMessage(0);\n}`,
   },
 ];
