@@ -17,7 +17,7 @@ function deferredClickPage(target: string, handler: string): string {
     body:
       `<main><h1>Your voucher is waiting</h1><p>One more step.</p>\n` +
       `<button id="go" type="button">Get your voucher</button></main>\n` +
-      `<script>\nfunction go() { location.href = ${jsString(target)}; }\n` +
+      `<script>\nfunction go() { location.assign(${jsString(target)}); }\n` +
       `document.getElementById('go').addEventListener('click', ${handler});\n</script>`,
   });
 }
