@@ -1,6 +1,6 @@
 // `--click TEXT`: finds the link or button a person would click, by its visible text, and clicks
 // it with real (trusted) mouse events at its centre, so the page sees a user gesture.
-import type { PageObserver } from './page-observer.js';
+import { withTimeout, type PageObserver } from './page-observer.js';
 
 export type ClickPlan = { ok: true; target: string | null; perform: () => Promise<void> } | { ok: false; reason: string };
 
@@ -78,15 +78,36 @@ export function findClickTargetScript(text: string): string {
     const r = el.getBoundingClientRect();
     return { target: el.href ? String(el.href) : el.outerHTML.slice(0, 300), x: r.left + r.width / 2, y: r.top + r.height / 2 };
   }
-  return null;
+  return { none: true };
 })()`;
 }
 
-/** Finds the link or button whose text matches (links first, then buttons, then any text). */
+/** How long one attempt to read the page for the click target may take before it is tried again. */
+const FIND_ATTEMPT_MS = 1500;
+const FIND_RETRY_PAUSE_MS = 50;
+
+/**
+ * Finds the link or button whose text matches (links first, then buttons, then any text). A page
+ * that did not answer (its script busy, a loaded machine) is asked again until `timeoutMs` has
+ * passed: only an answer saying there is no such control makes "no link or button matching".
+ */
 export async function clickByText(observer: PageObserver, text: string, timeoutMs: number): Promise<ClickPlan> {
-  const found = (await observer.evaluate(findClickTargetScript(text), 'isolated', timeoutMs)) as Found | null;
-  if (!found) return { ok: false, reason: `no link or button matching "${text}" on ${observer.url}` };
-  return { ok: true, target: found.target, perform: () => trustedClick(observer, found.x, found.y) };
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const left = Math.max(0, until - Date.now());
+    const attemptMs = Math.min(left, FIND_ATTEMPT_MS);
+    // The world is made under the attempt's budget (evaluate gives it 500 ms, too little for a busy page).
+    await observer.isolatedContext(observer.mainFrameId, attemptMs);
+    const found = (await observer.evaluate(findClickTargetScript(text), 'isolated', attemptMs, attemptMs)) as Found | { none: true } | null;
+    if (found && 'none' in found) return { ok: false, reason: `no link or button matching "${text}" on ${observer.url}` };
+    if (found) return { ok: true, target: found.target, perform: () => trustedClick(observer, found.x, found.y) };
+    if (observer.closed || Date.now() + FIND_RETRY_PAUSE_MS >= until)
+      return {
+        ok: false,
+        reason: `the page did not answer within ${Math.round(timeoutMs / 100) / 10} s when asked for "${text}" on ${observer.url}`,
+      };
+    await new Promise((resolve) => setTimeout(resolve, FIND_RETRY_PAUSE_MS));
+  }
 }
 
 /** A left click at (x, y) of the viewport with real mouse events: the page sees a user gesture. */
@@ -102,4 +123,57 @@ export async function trustedClick(observer: PageObserver, x: number, y: number)
   } catch {
     // The page went away under the click: settling reports what happened.
   }
+}
+
+/**
+ * Page-side: resolves once the tasks the click queued have had their turn: a few message-channel
+ * turns (the task source a framework's scheduler renders on), a timer turn and an animation frame
+ * (or 50 ms, when the page draws no frames). Runs in our isolated world, on the page's event loop.
+ */
+const CLICK_TURNS_SCRIPT = `new Promise((resolve) => {
+  const channel = new MessageChannel();
+  let turns = 0;
+  channel.port1.onmessage = () => {
+    if (++turns < 3) return channel.port2.postMessage(0);
+    channel.port1.close();
+    setTimeout(() => {
+      const timer = setTimeout(resolve, 50);
+      requestAnimationFrame(() => { clearTimeout(timer); resolve(); });
+    }, 0);
+  };
+  channel.port2.postMessage(0);
+})`;
+
+/**
+ * Clicks (`perform`: the mouse events, acknowledged by the page) and waits until what the click
+ * set off in the page can be seen, so that settling does not take the page for quiet before it
+ * was told. Chromium acknowledges mouse events on another channel than the one a page's
+ * navigation requests, refreshes and new windows are reported on; on a loaded machine the reports
+ * came after the acknowledgement (seen: 44 ms on 2 cores at load 18), where a fixed pause after
+ * the click was all that covered them. Here a round trip through the page's event loop, on the
+ * channel of those reports, ends the wait: what the click's handlers did (a navigation, a timer, a
+ * request, a window.open) was reported before its answer. The wait ends at once when the page's
+ * navigation state changes first, and after `answerMs` when the page does not answer (its script
+ * is busy: settling sees that too).
+ */
+export async function clickAndWatch(
+  observer: PageObserver,
+  perform: () => Promise<void>,
+  performMs: number,
+  answerMs: number,
+): Promise<void> {
+  const before = observer.navigationState();
+  const changed = () => observer.navigationState() !== before;
+  await withTimeout(perform(), performMs, undefined);
+  const until = Date.now() + answerMs;
+  if (changed()) return;
+  const contextId = await observer.isolatedContext(observer.mainFrameId, answerMs);
+  if (contextId === null || changed()) return;
+  let answered = false;
+  const roundTrip = observer.session
+    .send('Runtime.evaluate', { expression: CLICK_TURNS_SCRIPT, contextId, awaitPromise: true, returnByValue: true })
+    .catch(() => undefined)
+    .finally(() => (answered = true));
+  while (!answered && !changed() && Date.now() < until)
+    await withTimeout(Promise.race([roundTrip, observer.nextChange()]), until - Date.now(), undefined);
 }

@@ -352,6 +352,15 @@ export class PageObserver {
     return count;
   }
 
+  /**
+   * The navigation state, as a value to compare: it changes with a navigation requested, a
+   * document requested or committed, a refresh scheduled, a popup opening, the page closing.
+   */
+  navigationState(): string {
+    const { closed, navRequested, docInFlight, documents, docRequests, popupExpectedUntil } = this;
+    return JSON.stringify([closed, navRequested, docInFlight, documents, docRequests, popupExpectedUntil, [...this.scheduled.values()]]);
+  }
+
   nextScheduledInMs(): number | null {
     let next: number | null = null;
     for (const due of this.scheduled.values()) if (next === null || due < next) next = due;

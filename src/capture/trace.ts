@@ -26,7 +26,7 @@ import {
   takeSession,
   type BrowserSession,
 } from './session.js';
-import { clickByText } from './click.js';
+import { clickAndWatch, clickByText } from './click.js';
 import { Snapshots } from './snapshot.js';
 import { TracePages } from './trace-pages.js';
 import { DeferredWrites } from './deferred-writes.js';
@@ -122,6 +122,8 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
 }
 
 type Progress = NonNullable<TraceOptions['onProgress']>;
+/** How long, at most, a page is given after a click to show what the click set off (click.ts clickAndWatch). */
+const CLICK_ANSWER_MS = 2000;
 /** The analysis, loaded while Chromium starts. */
 type AnalysisModule = { analyzeCapture: typeof analyzeCapture };
 /** What the case's sealing hook found out (the RFC 3161 token, when asked for). */
@@ -316,10 +318,18 @@ class TraceRun {
 
   private async settleAndSnapshot(): Promise<void> {
     const { settleMs, deadline, timeoutMs } = this.limits;
-    const outcome = await this.pages.settle({ settleMs, deadline, timeoutMs, onQuiet: this.snapshots.onQuiet });
-    this.profile.mark('settled');
-    if (!this.interrupted) await this.snapshots.take(this.pages.current!, outcome === 'quiet');
-    this.profile.mark('snapshot');
+    for (;;) {
+      const outcome = await this.pages.settle({ settleMs, deadline, timeoutMs, onQuiet: this.snapshots.onQuiet });
+      this.profile.mark('settled');
+      const page = this.pages.current!;
+      const state = page.navigationState();
+      if (!this.interrupted) await this.snapshots.take(page, outcome === 'quiet');
+      this.profile.mark('snapshot');
+      // A navigation that began while the snapshot was taken (a click's, reported late on a loaded
+      // machine) is part of the chain: followed, not left to end the trace on a page just committed.
+      const moved = this.pages.current !== page || page.navigationState() !== state;
+      if (!moved || page.closed || this.pages.stopReason || this.interrupted || Date.now() >= deadline) break;
+    }
     // The next trace's session opens while this one finishes: after the screenshot, whose frame
     // would otherwise compete with the new renderer's start-up for the CPU (measured: the
     // snapshot phase took about twice as long on 2 cores), and during the case's closing, which
@@ -345,8 +355,8 @@ class TraceRun {
 
   private async clickAndSettle(page: PageObserver, perform: () => Promise<void>): Promise<void> {
     page.restartSettleClock();
-    await withTimeout(perform(), Math.max(500, this.limits.deadline - Date.now()), undefined);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const left = this.limits.deadline - Date.now();
+    await clickAndWatch(page, perform, Math.max(500, left), Math.max(0, Math.min(CLICK_ANSWER_MS, left)));
     await this.settleAndSnapshot();
   }
 

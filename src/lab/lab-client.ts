@@ -124,6 +124,8 @@ export function unescapeHtml(text: string): string {
 const JS_STRING = String.raw`("(?:[^"\\]|\\.)*")`;
 const LOCATION_ASSIGNMENT = new RegExp(String.raw`(?:location\.href|top\.location)\s*=\s*` + JS_STRING);
 const WINDOW_OPEN = new RegExp(String.raw`window\.open\(` + JS_STRING);
+/** A button's handler navigating (deferred-clicks.ts): `location.assign("...")`. */
+const LOCATION_ASSIGN_CALL = new RegExp(String.raw`location\.assign\(` + JS_STRING);
 
 interface Next {
   url: string;
@@ -220,6 +222,8 @@ async function nextFromResponse(
     const button = new RegExp(String.raw`<button[^>]*>${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}</button>`).test(html);
     const open = WINDOW_OPEN.exec(html);
     if (button && open) return { url: new URL(JSON.parse(open[1]) as string, here).href, via: 'popup', method: 'GET' };
+    const assign = LOCATION_ASSIGN_CALL.exec(html);
+    if (button && assign) return { url: new URL(JSON.parse(assign[1]) as string, here).href, via: 'click', method: 'GET' };
     throw new Error(`nothing to click with text ${JSON.stringify(text)} on ${here}`);
   }
   return null;

@@ -14,6 +14,7 @@ import { hostileBrowserScenarios } from './hostile-browser.js';
 import { phishingScenarios } from './phishing.js';
 import { cloakerScenarios } from './cloakers.js';
 import { cloakKitScenarios } from './cloak-kits.js';
+import { deferredClickScenarios } from './deferred-clicks.js';
 
 export type { LabScenario, ScenarioOutcome } from './common.js';
 
@@ -32,6 +33,7 @@ export function buildScenarios(ctx: ScenarioContext): LabPlay {
   definitions.push(...phishingScenarios());
   definitions.push(...cloakerScenarios());
   definitions.push(...cloakKitScenarios());
+  definitions.push(...deferredClickScenarios());
   const names = new Set<string>();
   for (const { scenario } of definitions) {
     if (names.has(scenario.name)) throw new Error(`duplicate lab scenario ${scenario.name}`);
