@@ -124,6 +124,8 @@ export function unescapeHtml(text: string): string {
 const JS_STRING = String.raw`("(?:[^"\\]|\\.)*")`;
 const LOCATION_ASSIGNMENT = new RegExp(String.raw`(?:location\.href|top\.location)\s*=\s*` + JS_STRING);
 const WINDOW_OPEN = new RegExp(String.raw`window\.open\(` + JS_STRING);
+/** A page asking an API where to go (mechanisms.ts javascriptApi): `fetch("...")` or `.open('GET', "...")`, answered `{"url": ...}`. */
+const ROUTE_API_CALL = new RegExp(String.raw`(?:fetch\(|\.open\('GET',\s*)` + JS_STRING);
 /** A button's handler navigating (deferred-clicks.ts): `location.assign("...")`. */
 const LOCATION_ASSIGN_CALL = new RegExp(String.raw`location\.assign\(` + JS_STRING);
 
@@ -202,6 +204,12 @@ async function nextFromResponse(
   }
   const inline = LOCATION_ASSIGNMENT.exec(html);
   if (inline) return { url: new URL(JSON.parse(inline[1]) as string, here).href, via: 'javascript', method: 'GET' };
+  const api = ROUTE_API_CALL.exec(html);
+  if (api && /location\.href\s*=/.test(html)) {
+    const answer = await labRequest(lab, new URL(JSON.parse(api[1]) as string, here).href, { headers, verify: false });
+    const routed = (JSON.parse(answer.body.toString('utf8')) as { url?: unknown }).url;
+    if (typeof routed === 'string') return { url: new URL(routed, here).href, via: 'javascript', method: 'GET' };
+  }
   for (const m of html.matchAll(/<script src="([^"]+)"><\/script>/g)) {
     const script = await labRequest(lab, new URL(unescapeHtml(m[1]), here).href, { headers, verify: false });
     const assignment = LOCATION_ASSIGNMENT.exec(script.body.toString('utf8'));
