@@ -89,8 +89,13 @@ function padding(n: number): [string, string][] {
 }
 
 const received: string[] = [];
+/** Every connection the proxy opened: how many requests it carried, and whether the proxy ended it. */
+const connections: { requests: number; endedByProxy: boolean }[] = [];
 const server = net.createServer((socket) => {
   let buffered = '';
+  const connection = { requests: 0, endedByProxy: false };
+  connections.push(connection);
+  socket.on('end', () => (connection.endedByProxy = true));
   socket.on('error', () => undefined);
   socket.on('data', (data) => {
     buffered += data.toString('latin1');
@@ -99,6 +104,7 @@ const server = net.createServer((socket) => {
     const request = buffered.slice(0, end + 4);
     buffered = buffered.slice(end + 4);
     received.push(request);
+    connection.requests++;
     const answer = answers[request.split(' ')[1]];
     if (!answer) return void socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
     socket.write(answer.bytes, () => {
@@ -109,6 +115,7 @@ const server = net.createServer((socket) => {
   });
 });
 
+const IDLE_MS = 300;
 let proxy: RecordingProxy;
 const exchanges: Exchange[] = [];
 const warnings: Error[] = [];
@@ -121,6 +128,7 @@ before(async () => {
     ca: createCertificateAuthority('hostile test CA'),
     resolver: new Resolver({ connectTo: [parseConnectToRule(`:80:127.0.0.1:${port}`)] }),
     onExchange: (x) => exchanges.push(x),
+    upstreamIdleMs: IDLE_MS,
   });
   await proxy.listen();
   process.on('warning', onWarning);
@@ -213,6 +221,18 @@ test('a reset that comes with the last bytes, before they are read, is still a r
     const x = await exchangeFor('/reset-at-once');
     assert.equal(x.error?.replace(/[\d,]+ bytes/, 'N bytes'), 'connection reset after N bytes', `try ${i + 1}: ${x.error}`);
   }
+});
+
+test('an idle upstream connection is reused at once, and closed by the proxy before the server may close it', async () => {
+  const first = connections.length;
+  await get('/big-head');
+  await get('/big-head');
+  assert.equal(connections.length, first + 1, "the second request went on the first one's connection");
+  assert.equal(connections[first].requests, 2);
+  await new Promise((resolve) => setTimeout(resolve, IDLE_MS * 3));
+  assert.equal(connections[first].endedByProxy, true, 'the idle connection was closed by the proxy');
+  await get('/big-head');
+  assert.equal(connections.length, first + 2, 'a later request opens a new connection');
 });
 
 test('a corrupt gzip body is passed on as received (Chromium decides) and the fault recorded', async () => {

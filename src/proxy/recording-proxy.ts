@@ -37,6 +37,8 @@ export interface RecordingProxyOptions {
   bodyLimit?: number;
   /** Upstream inactivity limit. */
   upstreamTimeoutMs?: number;
+  /** How long an idle upstream connection is kept for reuse (ms; default UPSTREAM_IDLE_MS). */
+  upstreamIdleMs?: number;
   /**
    * Serve the CA and instructions on http://clicktrace.proxy/ (standalone proxy mode only: in a
    * trace, a hostile page could use it to detect the tool).
@@ -129,11 +131,15 @@ export class RecordingProxy {
   private readonly sockets = new Set<Duplex>();
   private readonly pending = new Set<Flight>();
   private upstreamTrust: tls.SecureContext;
-  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64 });
+  private readonly httpAgent = idleLimited(new http.Agent({ keepAlive: true, maxSockets: 64 }), () => this.idleMs);
+  private readonly httpsAgent = idleLimited(new https.Agent({ keepAlive: true, maxSockets: 64 }), () => this.idleMs);
   private sequence = 0;
   private adopted: AdoptableListener | null = null;
   port = 0;
+
+  private get idleMs(): number {
+    return this.options.upstreamIdleMs ?? UPSTREAM_IDLE_MS;
+  }
 
   constructor(private options: RecordingProxyOptions) {
     const shared = sharedIssuer(options.ca);
@@ -550,6 +556,30 @@ export class RecordingProxy {
     upstreamRes.on('aborted', cut);
     upstreamRes.on('error', cut);
   }
+}
+
+/**
+ * Idle upstream connections are closed after this long (ms). A server closes an idle keep-alive
+ * connection when it likes (Apache and Node after 5 s, often without saying so in a Keep-Alive
+ * header); a request sent on one it has just closed fails with a reset, and the proxy never sends
+ * a request twice, so the hop would be lost. Node's agent keeps idle sockets for ever unless told;
+ * under load it may not yet have read the server's FIN when it hands the socket out again. Reuse
+ * within a chain's quick redirects is kept.
+ */
+export const UPSTREAM_IDLE_MS = 2000;
+
+/** An agent whose idle sockets close after `idleMs()` (the agent destroys a free socket that times out). */
+function idleLimited<A extends http.Agent>(agent: A, idleMs: () => number): A {
+  // Node's keepSocketAlive returns whether the socket may be kept (its types say void).
+  const keep = agent.keepSocketAlive.bind(agent) as unknown as (socket: net.Socket) => boolean;
+  const limited = (socket: net.Socket): boolean => {
+    if (!keep(socket)) return false;
+    // A request given the socket sets its own timeout (upstreamTimeoutMs) in place of this one.
+    socket.setTimeout(idleMs());
+    return true;
+  };
+  agent.keepSocketAlive = limited;
+  return agent;
 }
 
 /** Closes the client's connection once what was written to it has gone out: a FIN, as the server sent. */
