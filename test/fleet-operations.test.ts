@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { tempDir } from './helpers.js';
 import { jsonLines, startCli, type CliRun } from './support/cli-process.js';
 import { Server, startWorker, TOKEN, tokens, until, type JobView, type QueueView } from './support/fleet-cluster.js';
-import { redisMissing, startRedis } from './support/redis-server.js';
+import { freePort, redisMissing, startRedis } from './support/redis-server.js';
 import { writeSampleCase, START_URL } from './support/test-capture.js';
 import { startLab, SINGLE_USE_PREFIX, type Lab } from '../src/lab/index.js';
 import { packCase } from '../src/case/case-bundle.js';
@@ -324,4 +324,24 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
       await redis.stop();
     }
   });
+});
+
+test('a server started on a queue nobody answers on says so in one line and exits (it used to hang after the error)', async () => {
+  const port = await freePort();
+  const run = startCli([
+    'serve',
+    '--port',
+    String(await freePort()),
+    '--queue',
+    `redis://127.0.0.1:${port}`,
+    '--token',
+    TOKEN,
+    '--cases',
+    tempDir('no-redis-'),
+  ]);
+  const timer = setTimeout(() => run.child.kill('SIGKILL'), 60_000);
+  const ended = await run.exited.finally(() => clearTimeout(timer));
+  assert.equal(ended.signal, null, `still running after 60 s: ${ended.stderr}`);
+  assert.equal(ended.code, 1);
+  assert.match(ended.stderr, new RegExp(`^clicktrace: --queue: cannot reach redis://127\\.0\\.0\\.1:${port}/0: .*$`, 'm'));
 });

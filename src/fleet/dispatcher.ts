@@ -188,7 +188,7 @@ export class FleetDispatcher {
     this.serverName = JSON.stringify({ host: hostname(), pid: process.pid, cases: host.store.casesDir, since: new Date().toISOString() });
     this.workerTimeoutMs = options.workerTimeoutMs ?? 30_000;
     this.heartbeatMs = Math.max(250, Math.min(5000, Math.round(this.workerTimeoutMs / 5)));
-    const connection = connectionOptions(options.redis);
+    const connection = connectionOptions(options.redis, () => this.closed);
     this.queue = new Queue<FleetJobData>(QUEUE_NAME, { connection });
     this.events = new QueueEvents(QUEUE_NAME, { connection });
     this.lease = new Redis(connection);

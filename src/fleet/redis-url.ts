@@ -44,8 +44,13 @@ export function describeRedis(target: RedisTarget): string {
   return `redis://${target.username ? `${target.username}@` : ''}${host}:${target.port}/${target.db}`;
 }
 
-/** ioredis options for BullMQ: commands wait through a reconnect instead of failing (what BullMQ requires). */
-export function connectionOptions(target: RedisTarget): RedisOptions {
+/**
+ * ioredis options for BullMQ: commands wait through a reconnect instead of failing (what BullMQ
+ * requires). Once `stopped()` says so, a lost connection is not tried again: BullMQ's close and
+ * disconnect wait for a connection that is never made, and ioredis' retries would keep the
+ * process from ever exiting (a server started on an unreachable --queue hung after its error).
+ */
+export function connectionOptions(target: RedisTarget, stopped: () => boolean = () => false): RedisOptions {
   return {
     host: target.host,
     port: target.port,
@@ -54,6 +59,6 @@ export function connectionOptions(target: RedisTarget): RedisOptions {
     ...(target.password ? { password: target.password } : {}),
     maxRetriesPerRequest: null,
     // Reconnect quickly after a Redis restart (ioredis' default grows to 2 s between attempts).
-    retryStrategy: (times: number) => Math.min(100 + times * 100, 1000),
+    retryStrategy: (times: number) => (stopped() ? null : Math.min(100 + times * 100, 1000)),
   };
 }

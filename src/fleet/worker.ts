@@ -209,7 +209,7 @@ export class FleetWorker {
   }
 
   private async connect(): Promise<void> {
-    const connection = connectionOptions(this.options.redis);
+    const connection = connectionOptions(this.options.redis, () => this.stopping);
     const bull = new Worker<FleetJobData, JobResult>(QUEUE_NAME, (job) => this.process(job), {
       connection,
       // Stored on each job it takes: the server finds the holder of a job not yet claimed.
