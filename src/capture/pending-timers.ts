@@ -108,6 +108,8 @@ export function pendingTimersSnippet(settleMs: number): string {
     });
     window.Worker = disguise(TrackedWorker, NativeWorker, 'Worker');
     const proto = NativeWorker.prototype;
+    // Worker.prototype.constructor === Worker, as natively.
+    Object.defineProperty(proto, 'constructor', { ...Object.getOwnPropertyDescriptor(proto, 'constructor'), value: TrackedWorker });
     const nativePost = proto.postMessage, nativeTerminate = proto.terminate;
     proto.postMessage = disguise(method('postMessage', nativePost.length, (self, args) => {
       const state = workers.get(self);

@@ -197,7 +197,7 @@ export function gateScript(acceptLanguage: string): string {
     !NATIVE.test(Function.prototype.toString.call(other.Function.prototype.toString)));
   await check('worker-constructor', () => !!window.Worker && (!NATIVE.test(Function.prototype.toString.call(Worker)) ||
     !NATIVE.test(other.Function.prototype.toString.call(Worker)) || Worker.name !== 'Worker' || Worker.length !== 1 ||
-    Object.getPrototypeOf(Worker) !== Function.prototype && Object.getPrototypeOf(Worker) !== EventTarget));
+    Worker.prototype.constructor !== Worker || Object.getPrototypeOf(Worker) !== Function.prototype && Object.getPrototypeOf(Worker) !== EventTarget));
   await check('iframe-navigator', () => other.navigator.webdriver !== navigator.webdriver || other.navigator.plugins.length !== navigator.plugins.length ||
     (typeof other.chrome) !== (typeof window.chrome) || other.navigator.userAgent !== ua);
   // DevTools protocol: with Runtime.enable, the console serialises an error's stack for the client.
