@@ -3,6 +3,7 @@
 import { sha256Hex } from '../http/checksums.js';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { makeDirs } from '../make-dirs.js';
 import {
   caseFolderName,
   MANIFEST_FILE,
@@ -101,7 +102,7 @@ export function writeMessageCase(
 
 /** A new message case for an uploaded message: its folder name, and the folder written. */
 export function createMessageCase(casesDir: string, raw: Buffer, record: MessageRecord): { id: string; dir: string } {
-  mkdirSync(casesDir, { recursive: true });
+  makeDirs(casesDir);
   // The folder is made exclusively: a name another writer took (a server and a CLI on one cases
   // folder, in one millisecond) is never shared, the next name is tried.
   for (let attempt = 0; ; attempt++) {
