@@ -21,6 +21,9 @@ export interface PageListener {
 
 const now = () => new Date().toISOString();
 
+/** How long a document whose response came may take to replace the page before it is no longer waited on. */
+const COMMIT_WAIT_MS = 1500;
+
 /** Resolves to `fallback` when `promise` takes longer than `ms` (a hostile page can stall any call into it). */
 export function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
   return Promise.race([
@@ -46,6 +49,13 @@ export class PageObserver {
   docInFlight: string | null = null;
   /** The top-level document whose response came and whose body is still arriving. */
   private docBody: { requestId: string; url: string } | null = null;
+  /**
+   * The top-level document whose response came but which has not replaced the page yet. Between
+   * the two the page still shows the document it is leaving, with nothing else pending: a small
+   * page's body can be whole before the renderer commits it (measured: 2-8 ms on an idle machine,
+   * more under load), and the old page was taken for one at rest.
+   */
+  private docCommitting: { requestId: string; since: number } | null = null;
   navRequested = false;
   /** Requests in flight: when each began, and how much of its body has come of how much was announced. */
   readonly inflight = new Map<string, { startedAt: number; received: number; expected: number | null }>();
@@ -147,6 +157,7 @@ export class PageObserver {
       this.isolatedWorlds.delete(e.frame.id);
       if (e.frame.parentId) return;
       this.url = e.frame.url + (e.frame.urlFragment ?? '');
+      this.docCommitting = null;
       this.isolatedWorlds.clear();
       this.loaded = false;
       this.domReady = false;
@@ -159,8 +170,15 @@ export class PageObserver {
       this.navRequested = false;
       this.touch();
     });
+    // A navigation that ended without replacing the page (a download, a cancelled one).
+    on('Page.frameStoppedLoading', (e) => {
+      if (e.frameId !== this.mainFrameId || !this.docCommitting) return;
+      this.docCommitting = null;
+      this.touch();
+    });
     on('Page.downloadWillBegin', () => {
       this.navRequested = false;
+      this.docCommitting = null;
       this.touch();
     });
     on('Page.domContentEventFired', () => {
@@ -214,6 +232,8 @@ export class PageObserver {
       if (e.requestId !== this.docInFlight) return;
       this.docInFlight = null;
       this.docBody = { requestId: e.requestId, url: this.requestedUrls.at(-1) ?? e.response.url };
+      // 204 and 205 leave the page as it is: nothing will commit.
+      this.docCommitting = e.response.status === 204 || e.response.status === 205 ? null : { requestId: e.requestId, since: Date.now() };
       this.listener.emit({
         type: 'doc-response',
         at: now(),
@@ -247,6 +267,7 @@ export class PageObserver {
       else return;
       this.docInFlight = null;
       this.docBody = null;
+      this.docCommitting = null;
       this.lastFailure = { url, errorText: e.errorText };
       this.listener.emit({ type: 'doc-failed', at: now(), pageId: this.pageId, requestId: e.requestId, url, errorText: e.errorText });
       this.listener.docFailed(this, this.lastFailure);
@@ -356,6 +377,11 @@ export class PageObserver {
    * The navigation state, as a value to compare: it changes with a navigation requested, a
    * document requested or committed, a refresh scheduled, a popup opening, the page closing.
    */
+  /** A document's response came and it has not replaced the page yet (for at most COMMIT_WAIT_MS: one that never does is not waited on for ever). */
+  get committing(): boolean {
+    return this.docCommitting !== null && Date.now() - this.docCommitting.since < COMMIT_WAIT_MS;
+  }
+
   navigationState(): string {
     const { closed, navRequested, docInFlight, documents, docRequests, popupExpectedUntil } = this;
     return JSON.stringify([closed, navRequested, docInFlight, documents, docRequests, popupExpectedUntil, [...this.scheduled.values()]]);

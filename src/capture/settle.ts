@@ -70,6 +70,7 @@ async function busyReason(observer: PageObserver, options: SettleOptions): Promi
   // A closed (or crashed) page does nothing more.
   if (observer.closed) return null;
   if (observer.docInFlight) return 'document loading';
+  if (observer.committing) return 'document committing';
   // Chromium's own error page (DNS failure, too many redirects...): nothing will follow.
   if (observer.url.startsWith('chrome-error:') && !observer.navRequested) return null;
   if (observer.navRequested) return 'navigation requested';
@@ -114,7 +115,8 @@ export async function waitForSettle(getObserver: () => PageObserver, options: Se
     // Past the settle limit, pending timers, refreshes and network no longer hold the page; a
     // document in flight or a requested navigation still does (until the trace's deadline), and so
     // does a document still loading while its network makes progress (a heavy page, a slow body).
-    const navigating = observer.docInFlight !== null || observer.navRequested || observer.popupExpectedUntil > Date.now();
+    const navigating =
+      observer.docInFlight !== null || observer.committing || observer.navRequested || observer.popupExpectedUntil > Date.now();
     if (!navigating && !stillLoading(observer, options) && Date.now() > observer.committedAt + options.settleMs)
       return reason === null ? 'quiet' : 'limit';
     let wait = poll;

@@ -1,0 +1,88 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { launchBrowser, type AttachedTarget, type Browser } from './browser.js';
+import { PageObserver } from './page-observer.js';
+
+// Between a document's response and its commit, the page still shows the document it is leaving
+// with nothing pending: the observer must say a document is on its way until it replaces the page
+// (or the navigation ends without one: a 204).
+
+let browser: Browser;
+let server: Server;
+let origin: string;
+
+before(async () => {
+  server = createServer((req, res) => {
+    if (req.url === '/nothing') return void res.writeHead(204).end();
+    res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><title>${req.url}</title><p>page ${req.url}</p>`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser.close();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+async function openObservedPage(): Promise<{ observer: PageObserver; target: AttachedTarget }> {
+  const cdp = browser.cdp.browser;
+  const { browserContextId } = await cdp.send('Target.createBrowserContext', { disposeOnDetach: true });
+  const attached = new Promise<AttachedTarget>((resolve) => browser.onContextTarget(browserContextId, resolve));
+  await cdp.send('Target.createTarget', { url: 'about:blank', browserContextId });
+  const target = await attached;
+  const observer = new PageObserver(target, 'p1', {
+    emit: () => undefined,
+    docRequested: () => undefined,
+    docFailed: () => undefined,
+    crashed: () => undefined,
+  });
+  observer.attach();
+  await Promise.all([target.session.send('Page.enable'), target.session.send('Network.enable')]);
+  await target.session.send('Runtime.runIfWaitingForDebugger');
+  return { observer, target };
+}
+
+function loaded(target: AttachedTarget): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      target.session.off('Page.loadEventFired', done);
+      resolve();
+    };
+    target.session.on('Page.loadEventFired', done);
+  });
+}
+
+test('a document whose response came is on its way until it commits: the page it leaves is not at rest', async () => {
+  const { observer, target } = await openObservedPage();
+  const first = loaded(target);
+  await target.session.send('Page.navigate', { url: `${origin}/first` });
+  await first;
+  // The observer heard each event first (it listened first): its state is read as Chromium reports.
+  const seen: string[] = [];
+  target.session.on('Network.responseReceived', (e) => {
+    if (e.type === 'Document') seen.push(`response: committing ${observer.committing}, url ${new URL(observer.url).pathname}`);
+  });
+  target.session.on('Page.frameNavigated', (e) => {
+    if (!e.frame.parentId) seen.push(`committed: committing ${observer.committing}, url ${new URL(observer.url).pathname}`);
+  });
+  const second = loaded(target);
+  await target.session.send('Runtime.evaluate', { expression: `location.href = '${origin}/second'` });
+  await second;
+  assert.deepEqual(seen, ['response: committing true, url /first', 'committed: committing false, url /second']);
+});
+
+test('a navigation answered 204 leaves the page as it was, and nothing is waited on', async () => {
+  const { observer, target } = await openObservedPage();
+  const first = loaded(target);
+  await target.session.send('Page.navigate', { url: `${origin}/stay` });
+  await first;
+  const responded = new Promise<void>((resolve) => target.session.on('Network.responseReceived', () => resolve()));
+  await target.session.send('Runtime.evaluate', { expression: `location.href = '${origin}/nothing'` });
+  await responded;
+  assert.equal(observer.committing, false);
+  assert.equal(new URL(observer.url).pathname, '/stay');
+});
