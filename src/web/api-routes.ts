@@ -18,13 +18,16 @@
 //   GET  /api/search?q&domain&party&ip&cert&token&asn&file&status&kind&message&from&to&limit&offset → { total, limit, offset, cases }
 //   GET  /api/pivot/:kind/:value  → same as search with that one filter
 //   POST /api/reindex             → rebuild the index from the case folders
+//   POST /api/aggregate           { cases: [id, ...] } → { aggregate } (who is responsible across those cases: the aggregate a
+//                                 batch's summary ends with, so that a batch run with --server ends as a local one does)
 import type { ServerResponse } from 'node:http';
 import { isPivotKind, normalizeFilters, QueryError } from '../store/index.js';
 import { route, type RequestContext, type Route } from './router.js';
 import { sendJson, sendJsonError } from './responses.js';
 import { readSubmission } from './submission-input.js';
 import { SubmissionError, type BatchView, type Job } from '../service/trace-service.js';
-import { BodyError, type FormData } from './request-body.js';
+import { BodyError, readBody, type FormData } from './request-body.js';
+import { aggregateCases } from '../feed/index.js';
 import { loadCaseDetails, loadCaseExchanges, loadCaseView } from './case-data.js';
 import { securityHeaders, APP_CSP } from './security.js';
 import { queuePlace } from './views/job-page.js';
@@ -189,7 +192,23 @@ export const apiRoutes: Route[] = [
     }
   }),
   route('POST', /^\/api\/reindex$/, (ctx) => sendJson(ctx.res, 200, ctx.service.store.reindex())),
+  route('POST', /^\/api\/aggregate$/, async (ctx) => {
+    let cases: unknown;
+    try {
+      cases = (JSON.parse((await readBody(ctx.req, MAX_AGGREGATE_BYTES)).toString('utf8')) as { cases?: unknown })?.cases;
+    } catch (err) {
+      if (err instanceof BodyError) return sendError(ctx.res, err);
+      return sendJsonError(ctx.res, 400, 'bad-request', 'expected JSON: {"cases": ["case id", ...]}');
+    }
+    if (!Array.isArray(cases) || !cases.every((c) => typeof c === 'string'))
+      return sendJsonError(ctx.res, 400, 'bad-request', 'expected JSON: {"cases": ["case id", ...]}');
+    sendJson(ctx.res, 200, { aggregate: aggregateCases(ctx.service.syncedStore(), { caseIds: [...new Set(cases as string[])] }) });
+  }),
 ];
+
+/** A batch's case ids (two per message of a mailbox: its trace and its message case), ~40 bytes each. */
+const MAX_AGGREGATE_BYTES = 16 * 1024 * 1024;
+
 
 export function queryObject(params: URLSearchParams): Record<string, string> {
   const out: Record<string, string> = {};
