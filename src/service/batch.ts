@@ -169,7 +169,8 @@ export class Batch {
       interrupted: this.interrupted,
       ...(this.tracer.store ? { aggregate: (caseIds: string[]) => aggregateCases(this.tracer.store!, { caseIds }) } : {}),
     });
-    if (!this.tracer.store && this.tracer.aggregate && this.tally.caseIds.length) summary.aggregate = await this.tracer.aggregate(this.tally.caseIds);
+    if (!this.tracer.store && this.tracer.aggregate && this.tally.caseIds.length)
+      summary.aggregate = await this.tracer.aggregate(this.tally.caseIds);
     return summary;
   }
 

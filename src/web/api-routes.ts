@@ -221,7 +221,7 @@ export const apiRoutes: Route[] = [
     }
     if (!Array.isArray(cases) || !cases.every((c) => typeof c === 'string'))
       return sendJsonError(ctx.res, 400, 'bad-request', 'expected JSON: {"cases": ["case id", ...]}');
-    sendJson(ctx.res, 200, { aggregate: aggregateCases(ctx.service.syncedStore(), { caseIds: [...new Set(cases as string[])] }) });
+    sendJson(ctx.res, 200, { aggregate: aggregateCases(ctx.service.syncedStore(), { caseIds: [...new Set(cases)] }) });
   }),
 ];
 

@@ -159,8 +159,7 @@ export const pageRoutes: Route[] = [
     const failedOnly = ctx.url.searchParams.get('state') === 'failed';
     const failed = jobs.filter((j) => j.state === 'failed');
     const filter = html`<p class="job-filter" id="job-filter">
-      Show:
-      ${failedOnly ? html`<a href="/jobs">all jobs (${jobs.length})</a>` : html`<strong>all jobs (${jobs.length})</strong>`} ·
+      Show: ${failedOnly ? html`<a href="/jobs">all jobs (${jobs.length})</a>` : html`<strong>all jobs (${jobs.length})</strong>`} ·
       ${failedOnly ? html`<strong>failed (${failed.length})</strong>` : html`<a href="/jobs?state=failed">failed (${failed.length})</a>`}
     </p>`;
     const shown = failedOnly ? failed : jobs;

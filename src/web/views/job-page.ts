@@ -63,8 +63,7 @@ export function retryControl(job: Pick<JobSummary, 'id' | 'retriedAs'>, verdict:
       <button type="submit" class="retry-button">Retry</button>
       <span class="retry-note">its link was never requested</span>
     </form>`;
-  if (job.retriedAs)
-    return html`<span class="no-retry">retried as <a href="${appPath('jobs', job.retriedAs)}">${job.retriedAs}</a></span>`;
+  if (job.retriedAs) return html`<span class="no-retry">retried as <a href="${appPath('jobs', job.retriedAs)}">${job.retriedAs}</a></span>`;
   return html`<span class="no-retry">no retry: ${verdict.reason}${verdict.caseId ? html` — ${caseLink(verdict.caseId)}` : ''}</span>`;
 }
 
