@@ -227,7 +227,13 @@ export async function run(argv: string[]): Promise<number> {
     if (toTrace.length && tracing?.server && onServer && !tracing.batch.interrupted) {
       // The server makes the message case and traces the link on its queue: its record comes back.
       const link = mode.kind === 'index' ? mode.index : null;
-      const sent = await tracing.server.traceMessage(item.raw, { link, again, clicks: parsed.values.click ?? [] });
+      // The same link in an earlier message of this run: the server answers it with that case (its
+      // ledger; never with "again", which would request it twice), and it is reported as here, a
+      // duplicate of the first.
+      let caseOfFirst: (caseId: string | null) => void = () => undefined;
+      const first = tracing.batch.meet(messages.linkTarget(toTrace[0]).url, null, new Promise((resolve) => (caseOfFirst = resolve)));
+      const sent = await tracing.server.traceMessage(item.raw, { link, again: again && !first, clicks: parsed.values.click ?? [] });
+      caseOfFirst('error' in sent || !sent.outcome || !('caseId' in sent.outcome) ? null : sent.outcome.caseId);
       if ('error' in sent) {
         failures++;
         analysis.errors.push(sent.error);
@@ -235,7 +241,11 @@ export async function run(argv: string[]): Promise<number> {
       } else {
         const { job, outcome } = sent;
         const { batchEntry } = await import('../service/batch.js');
-        const entry = outcome ? tracing.batch.add({ ...batchEntry(outcome, null, outcome.url), source: item.source }) : null;
+        const answered =
+          outcome && first && outcome.kind === 'already-traced' && !outcome.inProgress
+            ? { kind: 'duplicate' as const, line: null, url: outcome.url, of: first.line, caseId: await first.caseId }
+            : outcome && batchEntry(outcome, null, outcome.url);
+        const entry = answered ? tracing.batch.add({ ...answered, source: item.source }) : null;
         if (entry && (entry.kind === 'failed' || (entry.kind === 'trace' && entry.report.error))) failures++;
         if (job.messageCaseId) {
           try {
@@ -291,7 +301,7 @@ export async function run(argv: string[]): Promise<number> {
     await Promise.all(inFlight);
     // While the case index is open: the summary's aggregate reads it.
     const swept = tracing?.sweep ? await tracing.sweep : null;
-    summary = tracing ? tracing.batch.summary() : batchSummary(tally, { concurrency: 0, interrupted: stopped });
+    summary = tracing ? await tracing.batch.summary() : batchSummary(tally, { concurrency: 0, interrupted: stopped });
     if (swept) summary.sealedCutOff = swept.sealed.length;
     if (onServer) summary.server = onServer.base;
   } finally {

@@ -26,6 +26,10 @@ A list of links (pasted into the form, a .txt or .csv/.tsv export uploaded, or P
 {"list": ...}) is read as "trace --input" reads a file and traced as one batch (at most 1000
 URLs, 4 MiB): junk lines are reported with their numbers, repeats traced once; its page,
 /batches/<id>, shows its progress, each line's case, and who is responsible across it.
+The Jobs page (/jobs; /jobs?state=failed for the failed ones) offers "Retry" for a failed job
+only when its link was never requested (it failed before its request: the browser could not
+start, the server stopped first); for one whose link was requested it says so and links that
+case: a link is requested once (submit it with "again" to trace it anew).
 
 options:
   --port N             port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)

@@ -26,7 +26,9 @@ export const SERVER_OPTIONS_HELP = `
                              (default ${SERVER_WINDOW}). Ctrl-C stops this command only: the jobs
                              it submitted go on on the server (each line says which job)
   --token T                  the server's token (also read from CLICKTRACE_TOKEN); one the server
-                             refuses is said once, before anything is sent (exit status 2)`;
+                             refuses is said once, before anything is sent (exit status 2), as is
+                             a server no connection can be made to (nothing listens at URL, no
+                             such host); one that goes away mid-run is waited for`;
 
 /**
  * Options a server cannot take per submission (its own settings apply): refused rather than dropped.
@@ -90,13 +92,16 @@ export async function serverRun(values: Record<string, unknown>, log: (line: str
     throw err;
   }
   const client = new ServerClient(base, token);
-  // A wrong token is a set-up error, said once before anything is sent (not a failure per link).
-  // A server that cannot be reached yet is waited for, as each submission does.
+  // A wrong token, or a server no connection can be made to (nothing listens, no such host), is a
+  // set-up error said once before anything is sent, not a failure per link after minutes of
+  // retries. A server that takes the connection but answers slowly is waited for, as each
+  // submission waits for a server restarting mid-run.
   try {
     await client.checkToken();
   } catch (err) {
-    if (err instanceof ServerError && err.status === 401) throw new CliError(`--server ${base}: ${err.message}`);
     if (!(err instanceof ServerError)) throw err;
+    if (err.status === 401) throw new CliError(`--server ${base}: ${err.message}`);
+    if (err.code === 'not-sent') throw new CliError(`${err.message}; nothing was sent (--server)`);
   }
   return {
     tracer: new ServerTracer(client, concurrency, log, {

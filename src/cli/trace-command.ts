@@ -236,7 +236,6 @@ async function batch(input: string | null, positionals: string[], values: Values
   const stopListening = onInterrupt((reason) => void run.interrupt(reason), onServer ? RUNNING_GO_ON_ON_SERVER : undefined);
   let summary: BatchSummary;
   try {
-    let serverBatch: string | null = null;
     if (onServer && listBytes) {
       const listed = await onServer.tracer.traceList(
         listBytes,
@@ -247,11 +246,11 @@ async function batch(input: string | null, positionals: string[], values: Values
           process.stderr.write(`clicktrace: the list is batch ${accepted.id} on the server: ${onServer.base}/batches/${accepted.id}\n`);
         },
       );
-      if ('batch' in listed) serverBatch = listed.batch.id;
-      else if (listed.code === 'list-too-large' || listed.code === 'queue-full') {
+      if ('refused' in listed && (listed.code === 'list-too-large' || listed.code === 'queue-full')) {
         process.stderr.write(`clicktrace: ${clean(listed.refused)}; its links are submitted one by one instead\n`);
         items = await readInputItems(Readable.from([listBytes]));
-      } else throw new CliError(`--input ${input}: ${clean(listed.refused)}`, listed.status !== null && listed.status < 500 ? 2 : 1);
+      } else if ('refused' in listed)
+        throw new CliError(`--input ${input}: ${clean(listed.refused)}`, listed.status !== null && listed.status < 500 ? 2 : 1);
     }
     if (items) {
       if (items.length === 0) throw new CliError(`--input ${input}: no URLs in it (only blank lines and # comments)`);
@@ -260,11 +259,9 @@ async function batch(input: string | null, positionals: string[], values: Values
     }
     // While the case index is open: the summary's aggregate reads it (cases the sweep sealed included).
     const swept = await sweep;
-    summary = run.summary();
+    summary = await run.summary();
     if (swept) summary.sealedCutOff = swept.sealed.length;
-    // Sent as a batch: who is responsible across it, as the server's batch page shows it.
     if (onServer) summary.server = onServer.base;
-    if (serverBatch && onServer) summary.aggregate = (await onServer.tracer.batch(serverBatch))?.aggregate ?? null;
   } finally {
     stopListening();
     progress.stop();

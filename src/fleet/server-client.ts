@@ -2,6 +2,7 @@
 // fail, case upload, see protocol.ts) and what a batch submitted to a server needs (submit, job
 // states, case reports). Node's own fetch; every call has a time limit.
 import type { Report } from '../report.js';
+import type { FeedAggregate } from '../feed/index.js';
 import type { BatchView, JobSummary } from '../service/trace-service.js';
 import { choiceFields, type TraceChoices } from '../service/submission-options.js';
 import { BUNDLE_CONTENT_TYPE } from '../case/case-bundle.js';
@@ -25,6 +26,18 @@ export class ServerError extends Error {
 }
 
 const CALL_TIMEOUT_MS = 30_000;
+
+/** Why fetch made no connection (the cause's code, or undici's message): the request never left. */
+const NOT_CONNECTED: Record<string, string> = {
+  ECONNREFUSED: 'connection refused, nothing listens there',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'its name could not be resolved',
+  EHOSTUNREACH: 'no route to the host',
+  ENETUNREACH: 'no route to the network',
+  EADDRNOTAVAIL: 'no such local address',
+  UND_ERR_CONNECT_TIMEOUT: 'no answer to the connection',
+  'bad port': 'a port fetch refuses to use',
+};
 const UPLOAD_TIMEOUT_MS = 10 * 60_000;
 
 export type UploadOutcome = { kind: 'taken'; response: IngestResponse } | { kind: 'refused'; status: number; message: string };
@@ -115,9 +128,9 @@ export class ServerClient {
     return this.call<{ batch: BatchView }>('POST', `/api/submit${q}`, { body: raw, contentType: 'text/plain' }).then((a) => ok(a).batch);
   }
 
-  /** A batch with its items and, once it ended, its aggregate. */
-  batch(id: string): Promise<BatchView> {
-    return this.call<{ batch: BatchView }>('GET', `/api/batches/${encodeURIComponent(id)}`).then((a) => ok(a).batch);
+  /** Who is responsible across these cases of the server (POST /api/aggregate): the aggregate a batch's summary ends with. */
+  aggregate(caseIds: string[]): Promise<FeedAggregate> {
+    return this.call<{ aggregate: FeedAggregate }>('POST', '/api/aggregate', { json: { cases: caseIds } }).then((a) => ok(a).aggregate);
   }
 
   /** Whether the server takes the token: resolves when it does; a refusal throws (ServerError 401). */
@@ -175,9 +188,11 @@ export class ServerClient {
       });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      // Refused: the request never reached the server. Otherwise it may have, and only its answer was lost.
-      const code = cause?.code === 'ECONNREFUSED' ? 'not-sent' : 'unreachable';
-      throw new ServerError(`cannot reach ${this.base}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, null, code);
+      const why = cause?.code ?? cause?.message ?? (err as Error).message;
+      // No connection was made: the request never reached the server. Otherwise it may have, and only its answer was lost.
+      const notSent = NOT_CONNECTED[why];
+      if (notSent) throw new ServerError(`cannot reach ${this.base}: ${notSent} (${why})`, null, 'not-sent');
+      throw new ServerError(`cannot reach ${this.base}: ${why}`, null, 'unreachable');
     }
     let text: string;
     try {

@@ -16,6 +16,7 @@ import { normalizedTraceUrl, type TraceOutcome, type TraceRequest, type TraceRun
 import { ServerError, type ServerClient } from './server-client.js';
 import { pause } from './timing.js';
 import type { TraceChoices } from '../service/submission-options.js';
+import type { FeedAggregate } from '../feed/index.js';
 
 const POLL_MS = 400;
 const IDS_PER_POLL = 200;
@@ -167,11 +168,15 @@ export class ServerTracer implements TraceRunner {
     return { batch };
   }
 
-  /** The batch as the server has it now (its aggregate once it ended); null when it cannot be read. */
-  async batch(id: string): Promise<BatchView | null> {
+  /**
+   * Who is responsible across these cases, as the server's index sums them up (the same aggregate a
+   * local batch ends with); null when the server cannot be asked (it says why on the log).
+   */
+  async aggregate(caseIds: string[]): Promise<FeedAggregate | null> {
     try {
-      return await this.client.batch(id);
-    } catch {
+      return await this.client.aggregate(caseIds);
+    } catch (err) {
+      this.log(`who is responsible across the batch could not be read from the server: ${(err as Error).message}`);
       return null;
     }
   }

@@ -1,6 +1,9 @@
 // `clicktrace lab [--json] [--dns] [--dir DIR]`: starts the lab, prints every scenario with the
 // exact trace command for it, and stays up until SIGINT/SIGTERM.
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { startLab, type Lab } from './lab.js';
+import { labMailbox } from './mailbox.js';
 import { ExitCode } from '../errors.js';
 
 export interface LabCommandIo {
@@ -12,14 +15,34 @@ export interface LabCommandIo {
   onReady?: (lab: Lab) => void;
 }
 
+/** The sample mailbox `clicktrace lab` writes, and the scenarios its messages link to (one each, the last one's link repeated). */
+export const SAMPLE_MAILBOX_FILE = 'lab-sample.mbox';
+const SAMPLE_SCENARIOS = ['seed', 'five-hop', 'meta-refresh', 'javascript', 'form-post'];
+
+/**
+ * Writes the sample mailbox into `dir`: an mbox of lab messages, each with a call-to-action to one
+ * scenario and an unsubscribe link; its last message repeats the first's link (a batch traces it
+ * once). Returns its path.
+ */
+export function writeSampleMailbox(lab: Lab, dir: string): string {
+  const links = SAMPLE_SCENARIOS.flatMap((name) => (lab.scenarios[name] ? [lab.scenarios[name].url] : []));
+  const path = join(dir, SAMPLE_MAILBOX_FILE);
+  writeFileSync(path, labMailbox([...links, links[0]]));
+  return path;
+}
+
 const USAGE = `usage: clicktrace lab [--json] [--dns] [--dir DIR]
 
 Starts the local lab (HTTP, HTTPS and optionally DNS servers on 127.0.0.1) and prints its
 scenarios with the trace command for each. Stays up until interrupted (Ctrl-C).
+It also writes a sample mailbox of lab messages (${SAMPLE_MAILBOX_FILE}, in DIR or beside the
+lab CA) and prints the command that traces it: clicktrace mail --trace main <mailbox> ...
 
-  --json      print one JSON object (one line) instead of the human listing
+  --json      print one JSON object (one line) instead of the human listing (sampleMailbox:
+              the mailbox's path)
   --dns       also start the lab DNS server (prints the --dns-server argument)
-  --dir DIR   keep the lab CA in DIR (created once, reused), so it can be trusted for good
+  --dir DIR   keep the lab CA (and the sample mailbox) in DIR (created once, reused), so it
+              can be trusted for good
 `;
 
 /** Quotes an argument for a POSIX shell when it needs it. */
@@ -68,6 +91,15 @@ export async function runLabCommand(argv: string[], io: LabCommandIo = {}): Prom
   }
 
   const args = labTraceArgs(lab);
+  let sampleMailbox: string;
+  try {
+    sampleMailbox = writeSampleMailbox(lab, dir ?? dirname(lab.caCertPath));
+  } catch (err) {
+    await lab.close();
+    stderr.write(`clicktrace lab: the sample mailbox cannot be written: ${(err as Error).message}\n`);
+    return ExitCode.Failed;
+  }
+  const mailCommand = ['clicktrace', 'mail', '--trace', 'main', sampleMailbox, ...args];
   const scenarios = Object.values(lab.scenarios).map((s) => ({
     ...s,
     command: ['clicktrace', 'trace', s.url, ...args, ...s.clicks.flatMap((c) => ['--click', c])],
@@ -80,6 +112,8 @@ export async function runLabCommand(argv: string[], io: LabCommandIo = {}): Prom
         dnsPort: lab.dnsPort,
         caCertPath: lab.caCertPath,
         traceArgs: args,
+        sampleMailbox,
+        mailCommand,
         scenarios,
       }) + '\n',
     );
@@ -91,6 +125,10 @@ export async function runLabCommand(argv: string[], io: LabCommandIo = {}): Prom
       '',
       'Trace any scenario with:',
       `  clicktrace trace <url> ${args.map(shellQuote).join(' ')}`,
+      '',
+      `Sample mailbox: ${sampleMailbox} (${SAMPLE_SCENARIOS.length + 1} lab messages; the last repeats the first's link)`,
+      'Trace its messages (each main link once, landing pages explored) with:',
+      `  ${mailCommand.map(shellQuote).join(' ')}`,
       '',
       `Scenarios (${scenarios.length}):`,
     ];

@@ -129,6 +129,24 @@ export class Batch {
     await Promise.all(pending);
   }
 
+  /**
+   * A link traced another way (an e-mail's link, on the server it was submitted to whole) met in
+   * this batch: null the first time (`caseId`, once known, is then its case); after that, its first
+   * occurrence, so that the repeat is reported as its duplicate, as trace() reports it.
+   */
+  meet(url: string, line: number | null, caseId: Promise<string | null>): { line: number | null; caseId: Promise<string | null> } | null {
+    let key: string;
+    try {
+      key = requestKey(parseTraceUrl(url).href);
+    } catch {
+      return null;
+    }
+    const first = this.firsts.get(key);
+    if (first) return first;
+    this.firsts.set(key, { line, caseId });
+    return null;
+  }
+
   /** A result obtained another way (an e-mail submitted whole to a server), counted like the batch's own. */
   add(entry: BatchEntry): BatchEntry {
     this.submitted++;
@@ -141,13 +159,19 @@ export class Batch {
     await this.tracer.stop(reason, { abortRunning: true });
   }
 
-  /** The summary so far, with the feed aggregate of the batch's cases (read from the case index, which must be open). */
-  summary(): BatchSummary {
-    return batchSummary(this.tally, {
+  /**
+   * The summary so far, with the feed aggregate of the batch's cases: read from the case index here
+   * (which must be open), or, for a batch run on a server, from the server's index (the same aggregate).
+   */
+  async summary(): Promise<BatchSummary> {
+    const summary = batchSummary(this.tally, {
       concurrency: this.tracer.concurrency,
       interrupted: this.interrupted,
       ...(this.tracer.store ? { aggregate: (caseIds: string[]) => aggregateCases(this.tracer.store!, { caseIds }) } : {}),
     });
+    if (!this.tracer.store && this.tracer.aggregate && this.tally.caseIds.length)
+      summary.aggregate = await this.tracer.aggregate(this.tally.caseIds);
+    return summary;
   }
 
   /** Calls back whenever the progress changes (a trace starts or ends); returns the unsubscribe function. */

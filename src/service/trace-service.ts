@@ -114,7 +114,17 @@ export interface Job {
   fleet?: FleetJobState;
   /** The batch (a submitted list) this job traces a line of. */
   batch?: string;
+  /** A failed job run again (see TraceService.retry): the job it retries, and the job that retried it. */
+  retryOf?: string;
+  retriedAs?: string;
 }
+
+/**
+ * Whether a failed job may be run again: only when its link was never requested (it failed before
+ * its request: no browser, the server stopped before the trace began), never when it was (or may
+ * have been): then why not, and the case that holds that request.
+ */
+export type RetryVerdict = { ok: true } | { ok: false; reason: string; caseId: string | null };
 
 /** A job without its event list, for listings. */
 export type JobSummary = Omit<Job, 'events'>;
@@ -448,10 +458,78 @@ export class TraceService {
     return job ? this.view(job) : null;
   }
 
-  /** Newest first, without events; only the jobs of `ids` when given. */
-  listJobs(ids?: string[]): JobSummary[] {
-    const jobs = ids ? ids.map((id) => this.jobs.get(id)).filter((j): j is Job => j !== undefined) : [...this.jobs.values()].reverse();
+  /** Newest first, without events; only the jobs of `ids` when given, only those in `state` when given. */
+  listJobs(ids?: string[], state?: JobState): JobSummary[] {
+    const all = ids ? ids.map((id) => this.jobs.get(id)).filter((j): j is Job => j !== undefined) : [...this.jobs.values()].reverse();
+    const jobs = state ? all.filter((j) => j.state === state) : all;
     return jobs.map(({ events: _events, ...summary }) => ({ ...summary, clicks: [...summary.clicks], ...hiddenClaim(summary) }));
+  }
+
+  /** See RetryVerdict; the ledger of requested URLs decides, as it does for every trace. */
+  retryVerdict(job: JobSummary): RetryVerdict {
+    if (job.state !== 'failed') return { ok: false, reason: `it is ${job.state}, not failed`, caseId: null };
+    if (job.retriedAs) return { ok: false, reason: `it was retried already, as job ${job.retriedAs}`, caseId: null };
+    if (!job.url) return { ok: false, reason: 'it has no link to trace', caseId: null };
+    let requested: string | null;
+    try {
+      requested = job.caseId ?? job.fleet?.caseId ?? this.store.ledger.lookup(job.url)?.caseId ?? null;
+    } catch {
+      return { ok: false, reason: 'the ledger of requested URLs cannot be read', caseId: null };
+    }
+    if (requested)
+      return {
+        ok: false,
+        reason: `its link was requested (case ${requested}), and a link is requested only once: not retried (submit it with "again" to trace it anew)`,
+        caseId: requested,
+      };
+    if (job.kind === 'message' && !this.savedMessage(job))
+      return { ok: false, reason: `its message case ${job.messageCaseId ?? '?'} cannot be read`, caseId: null };
+    return { ok: true };
+  }
+
+  /**
+   * Runs a failed job again as a new job, when its link was never requested (retryVerdict): its
+   * link, message, clicks and options, in its batch's line. Without "again": should the link be
+   * requested meanwhile, the ledger answers the new job with that case.
+   */
+  async retry(id: string): Promise<Job> {
+    const job = this.jobs.get(id);
+    if (!job) throw new SubmissionError(`no job ${id}`, 404, 'not-found');
+    this.acceptingOrThrow();
+    const verdict = this.retryVerdict(job);
+    if (!verdict.ok) throw new SubmissionError(`job ${id} is not retried: ${verdict.reason}`, 409, 'not-retried');
+    await checkTarget(job.url, this.options.trace ?? {});
+    // Checked again after the wait: a second retry of the same job sent meanwhile is refused.
+    const again = this.retryVerdict(job);
+    if (!again.ok) throw new SubmissionError(`job ${id} is not retried: ${again.reason}`, 409, 'not-retried');
+    const message = job.kind === 'message' ? this.savedMessage(job) : null;
+    const retried = this.newJob({
+      kind: job.kind,
+      url: job.url,
+      ...(job.given !== undefined ? { given: job.given } : {}),
+      clicks: [...job.clicks],
+      ...withOptions(job.options),
+      filename: job.filename,
+      subject: job.subject,
+      link: job.link,
+      messageCaseId: job.messageCaseId,
+      ...(job.batch ? { batch: job.batch } : {}),
+      retryOf: job.id,
+    });
+    job.retriedAs = retried.id;
+    this.record(job, 'retried', `as job ${retried.id} (its link had not been requested)`);
+    this.save(job);
+    this.record(retried, 'retry', `of job ${job.id}, which failed before its link was requested: ${job.error ?? ''}`);
+    const batch = job.batch ? this.batches.get(job.batch) : undefined;
+    const item = batch?.items.find((i) => i.jobId === job.id);
+    if (batch && item) {
+      Object.assign(item, { jobId: retried.id, state: 'queued', caseId: null, error: null, chainError: null });
+      batch.state = 'running';
+      batch.endedAt = null;
+      this.saveBatch(batch);
+    }
+    void this.runTrace(retried, message);
+    return this.view(retried);
   }
 
   /** Calls back with every new event and state change of a job; returns the unsubscribe function. */
@@ -546,7 +624,7 @@ export class TraceService {
     }
   }
 
-  private savedMessage(job: Job): { dir: string; record: MessageRecord } | null {
+  private savedMessage(job: Pick<Job, 'messageCaseId'>): { dir: string; record: MessageRecord } | null {
     const dir = job.messageCaseId ? this.store.caseDir(job.messageCaseId) : null;
     if (!dir) return null;
     try {

@@ -12,6 +12,7 @@ import type { Visitor } from '../capture/visitor.js';
 import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
 import { parseTraceUrl, requestKey } from '../capture/trace-input.js';
 import type { Report } from '../report.js';
+import type { FeedAggregate } from '../feed/index.js';
 import type { CaseStore } from '../store/index.js';
 import { cutOffHereReason, sealCutOffCases } from '../case/seal-cut-off.js';
 import { sweepCutOffCases, type SweepResult } from './cut-off-sweep.js';
@@ -107,9 +108,13 @@ export type TraceOutcome =
 
 /**
  * What a batch needs of a tracer: this process's Tracer, or a server's queue (src/fleet/server-tracer.ts),
- * whose cases are in the server's store (store: null; no aggregate here).
+ * whose cases are in the server's store (store: null; the server sums them up: aggregate).
  */
-export type TraceRunner = Pick<Tracer, 'trace' | 'stop' | 'concurrency' | 'queued'> & { readonly store: CaseStore | null };
+export type TraceRunner = Pick<Tracer, 'trace' | 'stop' | 'concurrency' | 'queued'> & {
+  readonly store: CaseStore | null;
+  /** Without a store here: the aggregate of these cases where they are (the server's index). */
+  aggregate?(caseIds: string[]): Promise<FeedAggregate | null>;
+};
 
 export interface TracerOptions {
   store: CaseStore;

@@ -9,8 +9,12 @@
 //   GET  /api/batches             → { batches } (newest first, counts without items)
 //   GET  /api/batches/:id         → { batch: { items (line, url, given, state, jobId, caseId, alreadyTraced, of, error), counts,
 //                                 aggregate (who is responsible across its cases, once it ended) } }
-//   GET  /api/jobs?ids=a,b        → { jobs } (newest first, without events; with ids: those jobs, in that order)
-//   GET  /api/jobs/:id            → { job, queue } (queue: { place, ahead, running } while it waits)
+//   GET  /api/jobs?ids=a,b&state= → { jobs } (newest first, without events; with ids: those jobs, in that order; state:
+//                                 queued, running, done or failed only)
+//   GET  /api/jobs/:id            → { job, queue, retry } (queue: { place, ahead, running } while it waits; retry, of a failed
+//                                 job: { ok } or { ok: false, reason, caseId }: whether its link was never requested)
+//   POST /api/jobs/:id/retry      → 202 { job } (a failed job whose link was never requested, run again as a new job)
+//                                 | 409 not-retried (its link was requested: the reason names the case)
 //   GET  /api/jobs/:id/events     → text/event-stream: "progress" events, "state" changes, "end"
 //   GET  /api/cases/:id           → { case, report, message, relations, downloads (evidence files), flags (verdict flags),
 //                                 integrity (the manifest, signature and timestamp checked now), files (files the chain downloaded) }
@@ -18,13 +22,16 @@
 //   GET  /api/search?q&domain&party&ip&cert&token&asn&file&status&kind&message&from&to&limit&offset → { total, limit, offset, cases }
 //   GET  /api/pivot/:kind/:value  → same as search with that one filter
 //   POST /api/reindex             → rebuild the index from the case folders
+//   POST /api/aggregate           { cases: [id, ...] } → { aggregate } (who is responsible across those cases: the aggregate a
+//                                 batch's summary ends with, so that a batch run with --server ends as a local one does)
 import type { ServerResponse } from 'node:http';
 import { isPivotKind, normalizeFilters, QueryError } from '../store/index.js';
 import { route, type RequestContext, type Route } from './router.js';
 import { sendJson, sendJsonError } from './responses.js';
 import { readSubmission } from './submission-input.js';
-import { SubmissionError, type BatchView, type Job } from '../service/trace-service.js';
-import { BodyError, type FormData } from './request-body.js';
+import { SubmissionError, type BatchView, type Job, type JobState } from '../service/trace-service.js';
+import { BodyError, readBody, type FormData } from './request-body.js';
+import { aggregateCases } from '../feed/index.js';
 import { loadCaseDetails, loadCaseExchanges, loadCaseView } from './case-data.js';
 import { securityHeaders, APP_CSP } from './security.js';
 import { queuePlace } from './views/job-page.js';
@@ -138,12 +145,27 @@ export const apiRoutes: Route[] = [
   }),
   route('GET', /^\/api\/jobs$/, (ctx) => {
     const ids = ctx.url.searchParams.get('ids');
-    sendJson(ctx.res, 200, { jobs: ctx.service.listJobs(ids === null ? undefined : ids.split(',').slice(0, 500)) });
+    const state = ctx.url.searchParams.get('state');
+    if (state !== null && !isJobState(state))
+      return sendJsonError(ctx.res, 400, 'bad-filter', 'state: expected queued, running, done or failed');
+    sendJson(ctx.res, 200, { jobs: ctx.service.listJobs(ids === null ? undefined : ids.split(',').slice(0, 500), state ?? undefined) });
   }),
   route('GET', /^\/api\/jobs\/([^/]+)$/, (ctx, id) => {
     const job = ctx.service.job(id);
     if (!job) return sendJsonError(ctx.res, 404, 'not-found', `no job ${id}`);
-    sendJson(ctx.res, 200, { job, queue: queuePlace(job, ctx.service.listJobs()) });
+    sendJson(ctx.res, 200, {
+      job,
+      queue: queuePlace(job, ctx.service.listJobs()),
+      ...(job.state === 'failed' ? { retry: ctx.service.retryVerdict(job) } : {}),
+    });
+  }),
+  route('POST', /^\/api\/jobs\/([^/]+)\/retry$/, async (ctx, id) => {
+    try {
+      const job = jobState(await ctx.service.retry(id));
+      sendJson(ctx.res, 202, { job, links: { status: `/api/jobs/${job.id}`, page: `/jobs/${job.id}` } });
+    } catch (err) {
+      sendError(ctx.res, err);
+    }
   }),
   route('GET', /^\/api\/jobs\/([^/]+)\/events$/, (ctx, id) => jobEvents(ctx, id)),
   route('GET', /^\/api\/batches$/, (ctx) => sendJson(ctx.res, 200, { batches: ctx.service.listBatches() })),
@@ -189,7 +211,26 @@ export const apiRoutes: Route[] = [
     }
   }),
   route('POST', /^\/api\/reindex$/, (ctx) => sendJson(ctx.res, 200, ctx.service.store.reindex())),
+  route('POST', /^\/api\/aggregate$/, async (ctx) => {
+    let cases: unknown;
+    try {
+      cases = (JSON.parse((await readBody(ctx.req, MAX_AGGREGATE_BYTES)).toString('utf8')) as { cases?: unknown })?.cases;
+    } catch (err) {
+      if (err instanceof BodyError) return sendError(ctx.res, err);
+      return sendJsonError(ctx.res, 400, 'bad-request', 'expected JSON: {"cases": ["case id", ...]}');
+    }
+    if (!Array.isArray(cases) || !cases.every((c) => typeof c === 'string'))
+      return sendJsonError(ctx.res, 400, 'bad-request', 'expected JSON: {"cases": ["case id", ...]}');
+    sendJson(ctx.res, 200, { aggregate: aggregateCases(ctx.service.syncedStore(), { caseIds: [...new Set(cases)] }) });
+  }),
 ];
+
+/** A batch's case ids (two per message of a mailbox: its trace and its message case), ~40 bytes each. */
+const MAX_AGGREGATE_BYTES = 16 * 1024 * 1024;
+
+export function isJobState(value: string): value is JobState {
+  return value === 'queued' || value === 'running' || value === 'done' || value === 'failed';
+}
 
 export function queryObject(params: URLSearchParams): Record<string, string> {
   const out: Record<string, string> = {};

@@ -156,15 +156,31 @@ export const pageRoutes: Route[] = [
     const { service } = ctx;
     const jobs = service.listJobs();
     const status = service.fleet ? await service.fleet.status() : inProcessQueue(service.concurrency, jobs);
+    const failedOnly = ctx.url.searchParams.get('state') === 'failed';
+    const failed = jobs.filter((j) => j.state === 'failed');
+    const filter = html`<p class="job-filter" id="job-filter">
+      Show: ${failedOnly ? html`<a href="/jobs">all jobs (${jobs.length})</a>` : html`<strong>all jobs (${jobs.length})</strong>`} ·
+      ${failedOnly ? html`<strong>failed (${failed.length})</strong>` : html`<a href="/jobs?state=failed">failed (${failed.length})</a>`}
+    </p>`;
+    const shown = failedOnly ? failed : jobs;
     sendHtml(
       ctx.res,
       200,
       layout(
-        'Jobs',
-        html`<h1>Jobs</h1>
-          ${queuePanel(status)} ${batchList(service.listBatches())} ${jobList(jobs)}`,
+        failedOnly ? 'Failed jobs' : 'Jobs',
+        html`<h1>${failedOnly ? 'Failed jobs' : 'Jobs'}</h1>
+          ${queuePanel(status)} ${failedOnly ? '' : batchList(service.listBatches())} ${filter}
+          ${jobList(shown, (job) => service.retryVerdict(job), failedOnly ? 'No failed jobs.' : 'No jobs yet.')}`,
       ),
     );
+  }),
+  route('POST', /^\/jobs\/([^/]+)\/retry$/, async (ctx, id) => {
+    try {
+      redirect(ctx.res, appPath('jobs', (await ctx.service.retry(id)).id));
+    } catch (err) {
+      if (!(err instanceof SubmissionError)) throw err;
+      sendHtml(ctx.res, err.status, layout('Not retried', errorBody(err.status, err.message)));
+    }
   }),
   route('GET', /^\/batches\/([^/]+)$/, (ctx, id) => {
     const batch = ctx.service.batchView(id);
@@ -177,7 +193,8 @@ export const pageRoutes: Route[] = [
     if (!job) return notFound(ctx, `No job ${id}.`);
     const finished = job.state === 'done' || job.state === 'failed';
     const refresh = finished ? {} : { refreshSeconds: JOB_REFRESH_SECONDS, withoutScript: true };
-    sendHtml(ctx.res, 200, layout(`Job ${job.id}`, jobBody(job, ctx.service.listJobs()), refresh));
+    const retry = job.state === 'failed' ? ctx.service.retryVerdict(job) : null;
+    sendHtml(ctx.res, 200, layout(`Job ${job.id}`, jobBody(job, ctx.service.listJobs(), retry), refresh));
   }),
   route('GET', /^\/static\/app\.js$/, (ctx) => sendStatic(ctx.res, 'text/javascript; charset=utf-8', APP_JS)),
   route('GET', /^\/favicon\.ico$/, (ctx) => {

@@ -202,6 +202,8 @@ button.copy.copied { background: #dcfae6; }
 .case-id-small { font-size: .8em; color: var(--muted); }
 .error-reason { color: var(--bad); font-size: .88em; }
 .queue-place { font-weight: 600; }
+form.retry { display: inline; margin: 0; } form.retry button { padding: .1rem .6rem; }
+.retry-note, .no-retry { color: var(--muted); font-size: .85em; }
 .shots { display: flex; flex-wrap: wrap; gap: 1rem; }
 figure.shot { margin: 0; width: 360px; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: .5rem; }
 figure.shot img { width: 100%; border: 1px solid var(--line); }

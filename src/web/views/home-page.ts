@@ -1,7 +1,8 @@
 // The start page: submit a link (with optional texts to click), upload an .eml, or give a list of
 // links (pasted, or a .txt/.csv export) traced as one batch; recent batches, jobs and the newest cases below.
 import { appPath, html, type SafeHtml } from '../html.js';
-import type { JobSummary } from '../../service/trace-service.js';
+import type { JobSummary, RetryVerdict } from '../../service/trace-service.js';
+import { retryControl } from './job-page.js';
 import type { SearchResult } from '../../store/index.js';
 import { caseTable } from './case-list.js';
 import { caseLink, time } from './widgets.js';
@@ -163,8 +164,9 @@ function optionsGiven(state: SubmitFormState): boolean {
   return [state.device, state.userAgent, state.explore, state.exploreDepth, state.timeout].some((v) => v !== undefined && v !== '');
 }
 
-export function jobList(jobs: JobSummary[]): SafeHtml {
-  if (jobs.length === 0) return html`<p class="empty">No jobs yet.</p>`;
+/** The jobs as a table; with `retry`, a last column says what can be done about each failed job (see retryControl). */
+export function jobList(jobs: JobSummary[], retry?: (job: JobSummary) => RetryVerdict, empty = 'No jobs yet.'): SafeHtml {
+  if (jobs.length === 0) return html`<p class="empty">${empty}</p>`;
   return html`<table class="jobs">
     <thead>
       <tr>
@@ -173,6 +175,7 @@ export function jobList(jobs: JobSummary[]): SafeHtml {
         <th>State</th>
         <th>Target</th>
         <th>Case</th>
+        ${retry ? html`<th>Retry</th>` : ''}
       </tr>
     </thead>
     <tbody>
@@ -184,6 +187,7 @@ export function jobList(jobs: JobSummary[]): SafeHtml {
             <td><span class="state state-${j.state}">${j.state}</span></td>
             <td><code class="url">${j.url ?? j.filename ?? ''}</code></td>
             <td>${j.caseId ? caseLink(j.caseId) : ''} ${j.messageCaseId ? caseLink(j.messageCaseId) : ''}</td>
+            ${retry ? html`<td>${j.state === 'failed' ? retryControl(j, retry(j)) : ''}</td>` : ''}
           </tr>`,
       )}
     </tbody>

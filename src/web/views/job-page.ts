@@ -1,7 +1,7 @@
 // A job while it runs: state and progress events, updated live by /static/app.js from the
 // job's event stream; without script the page reloads itself until the job ends.
 import { appPath, html, type SafeHtml } from '../html.js';
-import type { Job, JobEvent, JobSummary } from '../../service/trace-service.js';
+import type { Job, JobEvent, JobSummary, RetryVerdict } from '../../service/trace-service.js';
 import { caseLink, time } from './widgets.js';
 
 /** Where a queued job stands: its place among the queued jobs (oldest first) and how many run now. */
@@ -53,7 +53,21 @@ export function logLines(events: JobEvent[]): LogLine[] {
   return lines;
 }
 
-export function jobBody(job: Job, jobs: JobSummary[] = []): SafeHtml {
+/**
+ * What can be done about a failed job: a Retry button (a form posting to /jobs/:id/retry, no
+ * script) when its link was never requested; else why not, with the case that holds its request.
+ */
+export function retryControl(job: Pick<JobSummary, 'id' | 'retriedAs'>, verdict: RetryVerdict): SafeHtml {
+  if (verdict.ok)
+    return html`<form class="retry" method="post" action="${appPath('jobs', job.id, 'retry')}">
+      <button type="submit" class="retry-button">Retry</button>
+      <span class="retry-note">its link was never requested</span>
+    </form>`;
+  if (job.retriedAs) return html`<span class="no-retry">retried as <a href="${appPath('jobs', job.retriedAs)}">${job.retriedAs}</a></span>`;
+  return html`<span class="no-retry">no retry: ${verdict.reason}${verdict.caseId ? html` — ${caseLink(verdict.caseId)}` : ''}</span>`;
+}
+
+export function jobBody(job: Job, jobs: JobSummary[] = [], retry: RetryVerdict | null = null): SafeHtml {
   const finished = job.state === 'done' || job.state === 'failed';
   const queue = queuePlace(job, jobs);
   return html`<h1>Job <code>${job.id}</code></h1>
@@ -93,6 +107,8 @@ export function jobBody(job: Job, jobs: JobSummary[] = []): SafeHtml {
       </dd>
     </dl>
     <p id="job-error" class="notice error${job.error ? '' : ' hidden'}">${job.error ?? ''}</p>
+    ${retry ? html`<p id="job-retry">${retryControl(job, retry)}</p>` : ''}
+    ${job.retryOf ? html`<p id="job-retry-of">A retry of <a href="${appPath('jobs', job.retryOf)}">${job.retryOf}</a>.</p>` : ''}
     <p id="job-result">
       ${
         job.caseId
