@@ -4,16 +4,25 @@
 // by tokens. The desktop visitor must pass every check a kit makes of a real Chrome; the careless
 // profiles must be caught and the comparison must say so, pointing at the hop; differences that are
 // not cloaking must not be called cloaking.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { labWithCasesDirs, twoAtATime } from './helpers.js';
+import { labOptions, labWithCasesDirs, twoAtATime } from './helpers.js';
 import { runCli } from './support/cli-process.js';
 import { antibotTells, BENIGN_URL, kitUrl, type KitName } from '../src/lab/index.js';
 import type { ComparisonRecord } from '../src/compare/comparison-case.js';
 import type { Report } from '../src/report.js';
+import { concurrencyOption } from '../src/cli/batch-options.js';
+import { parseProfiles } from '../src/compare/profiles.js';
+import { BrowserPool } from '../src/service/browser-pool.js';
+import { compareLink } from '../src/service/compare.js';
+import { Tracer } from '../src/service/tracer.js';
+import { CaseStore } from '../src/store/index.js';
 
 const fixture = labWithCasesDirs('cloak-kits-');
 const casesDir = fixture.casesDir;
+// The comparisons whose command line is not the point run in this process, on one browser pool.
+const browsers = new BrowserPool();
+after(() => browsers.close());
 
 /** `settle`: the gate's checks take a second or two on a loaded machine, and a page that has not navigated by then has settled. */
 async function compare(kit: KitName, path: string, profiles: string, extra: string[] = [], settle = '1500') {
@@ -23,6 +32,23 @@ async function compare(kit: KitName, path: string, profiles: string, extra: stri
   const record = JSON.parse(run.stdout) as ComparisonRecord;
   const finalOf = (profile: string) => record.comparison.profiles.find((p) => p.profile === profile)!.final?.url ?? '';
   return { record, comparison: record.comparison, finalOf };
+}
+
+/** compare() in this process, on the file's browser pool, as `clicktrace compare` runs it. */
+async function compareHere(kit: KitName, path: string, profiles: string, settle = '1500') {
+  const outDir = casesDir();
+  const { url, outDir: _outDir, ...defaults } = labOptions(fixture.lab, kitUrl(kit, path), { settleMs: Number(settle) });
+  const store = CaseStore.open(outDir);
+  const tracer = new Tracer({ store, concurrency: concurrencyOption(undefined), browsers, trace: defaults, outDir });
+  try {
+    const result = await compareLink(tracer, { url, visitors: parseProfiles(profiles) }, outDir);
+    assert.equal(result.kind, 'compared', `${kit}: ${JSON.stringify(result)}`);
+    const record = (result as { record: ComparisonRecord }).record;
+    const finalOf = (profile: string) => record.comparison.profiles.find((p) => p.profile === profile)!.final?.url ?? '';
+    return { record, comparison: record.comparison, finalOf };
+  } finally {
+    store.close();
+  }
 }
 
 /** What a kit that sent a visitor away found (its `?why=`), or null when it let the visitor through. */
@@ -105,7 +131,7 @@ test('not cloaking: per-visit tokens are the same; a returning-visitor kit sees 
       ['once', 'desktop,mobile,headless'],
       ['nonce-host', 'desktop,mobile,scanner'],
     ] as [KitName, string][],
-    ([kit, profiles]) => compare(kit, 'v', profiles),
+    ([kit, profiles]) => compareHere(kit, 'v', profiles),
   );
   const [nonce, noncePath, returning, once, nonceHost] = runs.map((r) => r.comparison);
   assert.equal(nonce.verdict, 'same', nonce.explanation);

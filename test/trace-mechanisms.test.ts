@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { labAndBrowser, labOptions } from './helpers.js';
 import { REDIRECT_SCRIPT_URL, PRIZE_URL, SEED_CONTACT_URL, SEED_CONTACT_TITLE } from '../src/lab/index.js';
 import { trace } from '../src/capture/trace.js';
+import type { Report } from '../src/report.js';
 
 const fixture = labAndBrowser();
 
@@ -29,12 +30,26 @@ const MECHANISMS = [
   'five-hop',
 ];
 
+/**
+ * Each mechanism's scenario is traced once: the label test and the evidence test read the same
+ * report (whichever runs first starts the trace).
+ */
+const traces = new Map<string, Promise<Report>>();
+function traced(name: string): Promise<Report> {
+  let report = traces.get(name);
+  if (!report) {
+    report = trace(labOptions(fixture.lab, fixture.lab.scenarios[name].url), fixture.browser).then((t) => t.report);
+    traces.set(name, report);
+  }
+  return report;
+}
+
 // Two traces at a time on the one browser (as the pool runs them): delayed refreshes and timers overlap.
 describe('each redirect mechanism gets its via label and reaches the advertiser', { concurrency: 2 }, () => {
   for (const name of MECHANISMS) {
     test(name, async () => {
       const scenario = fixture.lab.scenarios[name];
-      const { report } = await trace(labOptions(fixture.lab, scenario.url), fixture.browser);
+      const report = await traced(name);
       assert.equal(report.error, null, `${name}: ${report.error}`);
       assert.deepEqual(
         report.hops.map((h) => h.via),
@@ -58,19 +73,19 @@ describe('each redirect mechanism gets its via label and reaches the advertiser'
 });
 
 test('evidence behind the labels: Location, Refresh, meta tag with delay, script URL and line', async () => {
-  const http = (await trace(labOptions(fixture.lab, fixture.lab.scenarios['http-301'].url), fixture.browser)).report;
+  const http = await traced('http-301');
   assert.equal(http.hops[1].evidence.location, fixture.lab.scenarios['http-301'].finalUrl);
 
-  const refresh = (await trace(labOptions(fixture.lab, fixture.lab.scenarios['refresh-header'].url), fixture.browser)).report;
+  const refresh = await traced('refresh-header');
   assert.match(refresh.hops[1].evidence.refresh ?? '', /url=/i);
 
-  const delayed = await trace(labOptions(fixture.lab, fixture.lab.scenarios['meta-refresh-delayed'].url), fixture.browser);
-  assert.equal(delayed.report.hops[1].evidence.delay, 2);
-  assert.match(delayed.report.hops[1].evidence.refresh ?? '', /<meta[^>]+refresh/i);
-  const waited = Date.parse(delayed.report.hops[1].timing.startedAt) - Date.parse(delayed.report.hops[0].timing.startedAt);
+  const delayed = await traced('meta-refresh-delayed');
+  assert.equal(delayed.hops[1].evidence.delay, 2);
+  assert.match(delayed.hops[1].evidence.refresh ?? '', /<meta[^>]+refresh/i);
+  const waited = Date.parse(delayed.hops[1].timing.startedAt) - Date.parse(delayed.hops[0].timing.startedAt);
   assert.ok(waited >= 1900, `the 2 s meta refresh was waited for (${waited} ms)`);
 
-  const js = (await trace(labOptions(fixture.lab, fixture.lab.scenarios['javascript'].url), fixture.browser)).report;
+  const js = await traced('javascript');
   assert.equal(js.hops[1].evidence.scriptUrl, REDIRECT_SCRIPT_URL);
   assert.ok((js.hops[1].evidence.scriptLine ?? 0) > 0);
 });
