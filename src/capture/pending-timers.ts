@@ -168,27 +168,31 @@ export function pendingTimersSnippet(settleMs: number): string {
     });
     Object.defineProperty(holder, 'postMessage', { ...descriptor, value: disguise(posting, original, 'postMessage') });
   }
-  // scheduler.postTask(callback, { delay }) is a timer: pending until its promise settles (the
-  // task ran, or was aborted through its signal). The options are read once, in the order the
-  // native call reads them, and passed on as read.
-  const nativeThen = Promise.prototype.then;
+  // scheduler.postTask(callback, { delay }) is a timer: pending until the callback runs or the
+  // task's signal aborts (its promise is left alone: a rejection nobody handles stays unhandled).
+  // The options are read once, in the order the native call reads them, and passed on as read.
   const number = (v) => (typeof v === 'number' || typeof v === 'string' ? Number(v) : NaN);
+  const abortedOf = window.AbortSignal && Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')?.get;
   const schedulerProto = window.Scheduler && Scheduler.prototype;
   const nativePostTask = schedulerProto && Object.getOwnPropertyDescriptor(schedulerProto, 'postTask')?.value;
-  if (typeof nativePostTask === 'function') {
+  if (typeof nativePostTask === 'function' && abortedOf) {
     const postTask = method('postTask', nativePostTask.length, (self, [callback, options, ...rest]) => {
+      if (typeof callback !== 'function') return Reflect.apply(nativePostTask, self, [callback, options, ...rest]);
       let passed = options;
       if (options !== null && (typeof options === 'object' || typeof options === 'function')) {
         const { delay, priority, signal } = options;
         passed = { delay, priority, signal };
       }
-      const answer = Reflect.apply(nativePostTask, self, [callback, passed, ...rest]);
+      const id = {};
+      const wrapped = function (...a) { pending.delete(id); return callback.apply(this, a); };
+      const answer = Reflect.apply(nativePostTask, self, [wrapped, passed, ...rest]);
       const ms = passed && passed.delay !== undefined ? number(passed.delay) : 0;
-      if (ms >= 0 && ms <= LIMIT) {
-        const id = {};
+      const signal = passed && passed.signal;
+      let aborted = false;
+      try { aborted = !!signal && Reflect.apply(abortedOf, signal, []); } catch (ignored) {}
+      if (ms >= 0 && ms <= LIMIT && !aborted) {
         pending.set(id, Date.now() + ms);
-        const done = () => { pending.delete(id); };
-        Reflect.apply(nativeThen, answer, [done, done]);
+        if (signal) Reflect.apply(nativeAddListener, signal, ['abort', () => { pending.delete(id); }, { once: true }]);
       }
       return answer;
     });
