@@ -220,15 +220,16 @@ export function pendingTimersSnippet(settleMs: number): string {
     });
   }
   // Idle callbacks run as soon as the page is idle (or at their timeout): pending until they run
-  // or are cancelled; like animation frames, one rescheduling itself for ever stops counting.
+  // or are cancelled. One rescheduling itself ("wait until the visitor's browser has been idle for
+  // a while") is followed to the settle limit, like an interval: idle loops are rare, unlike
+  // animation loops.
   const idle = new Set();
-  let idleRun = 0;
   const nativeRic = window.requestIdleCallback, nativeCic = window.cancelIdleCallback;
   if (typeof nativeRic === 'function' && typeof nativeCic === 'function') {
     window.requestIdleCallback = disguise(method('requestIdleCallback', nativeRic.length, (self, [callback, ...rest]) => {
       if (typeof callback !== 'function') return Reflect.apply(nativeRic, self, [callback, ...rest]);
       let id;
-      const wrapped = function (deadline) { idle.delete(id); idleRun++; return callback.call(this, deadline); };
+      const wrapped = function (deadline) { idle.delete(id); return callback.call(this, deadline); };
       id = Reflect.apply(nativeRic, self, [wrapped, ...rest]);
       idle.add(id);
       return id;
@@ -289,7 +290,6 @@ export function pendingTimersSnippet(settleMs: number): string {
       workersPending: workersPending(),
       framesRun,
       idlePending: idle.size,
-      idleRun,
       messagesPending: Date.now() - messagedAt < MESSAGE_QUIET_MS ? 1 : 0,
       animationEndsInMs: animationEndsInMs(),
     };
@@ -299,7 +299,7 @@ export function pendingTimersSnippet(settleMs: number): string {
       state.count += frame.count;
       for (const key of ['nextDueInMs', 'animationEndsInMs'])
         if (frame[key] !== null && (state[key] === null || frame[key] < state[key])) state[key] = frame[key];
-      for (const key of ['framesPending', 'callsPending', 'workersPending', 'framesRun', 'idlePending', 'idleRun', 'messagesPending'])
+      for (const key of ['framesPending', 'callsPending', 'workersPending', 'framesRun', 'idlePending', 'messagesPending'])
         state[key] += frame[key];
     }
     return state;

@@ -35,7 +35,6 @@ interface TimerState {
   callsPending?: number;
   workersPending?: number;
   idlePending?: number;
-  idleRun?: number;
   messagesPending?: number;
   /** When the soonest finite animation or transition running in the page ends. */
   animationEndsInMs?: number | null;
@@ -95,7 +94,7 @@ async function busyReason(observer: PageObserver, options: SettleOptions): Promi
   if (timers?.readyState === 'complete') observer.loaded = true;
   if (timers && timers.nextDueInMs !== null && Date.now() + timers.nextDueInMs <= limitAt) return 'timer pending';
   if (timers?.framesPending && (timers.framesRun ?? 0) < FRAME_LOOP) return 'animation frame pending';
-  if (timers?.idlePending && (timers.idleRun ?? 0) < FRAME_LOOP) return 'idle callback pending';
+  if (timers?.idlePending) return 'idle callback pending';
   if (typeof timers?.animationEndsInMs === 'number' && Date.now() + timers.animationEndsInMs <= limitAt) return 'animation running';
   if (timers?.messagesPending) return 'message posted';
   if (timers?.callsPending) return 'browser call pending';
