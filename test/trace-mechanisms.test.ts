@@ -27,6 +27,7 @@ const MECHANISMS = [
   'javascript-abort-timeout',
   'javascript-idle-callback',
   'javascript-css-animation',
+  'javascript-css-transition',
   'javascript-web-animation',
   'javascript-message-channel',
   'javascript-shared-worker',

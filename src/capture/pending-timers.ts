@@ -240,8 +240,11 @@ export function pendingTimersSnippet(settleMs: number): string {
     }), nativeCic, 'cancelIdleCallback');
   }
   // Finite animations and transitions: a page may navigate when one ends (animationend,
-  // transitionend, el.animate(...).finished). Read from the document's animation list, with the
-  // native functions (a page cannot see the read): the soonest end of a running finite one.
+  // transitionend, el.animate(...).finished). document.getAnimations() sorts every animation of the
+  // document and updates style (20 ms with 500 running, far too much every poll): the document is
+  // scanned only after a CSS animation or transition started, el.animate() hands its animation
+  // over, and each poll reads the finite running ones kept, with the native functions (a page
+  // cannot see the read).
   const nativeGetAnimations = window.Document && Document.prototype.getAnimations;
   const getterOf = (proto, name) => proto && Object.getOwnPropertyDescriptor(proto, name)?.get;
   const animationProto = window.Animation && Animation.prototype;
@@ -250,21 +253,46 @@ export function pendingTimersSnippet(settleMs: number): string {
   const rateOf = getterOf(animationProto, 'playbackRate');
   const timingOf = window.AnimationEffect && AnimationEffect.prototype.getComputedTiming;
   const pageDocument = document;
+  const animations = new Set();
+  let animationsStarted = false;
+  const animationsReadable = typeof nativeGetAnimations === 'function' && playStateOf && effectOf && rateOf && typeof timingOf === 'function';
+  // Milliseconds until this animation ends, or null when it is not running or never ends.
+  const endsInMs = (animation) => {
+    if (Reflect.apply(playStateOf, animation, []) !== 'running') return null;
+    const effect = Reflect.apply(effectOf, animation, []);
+    const rate = Reflect.apply(rateOf, animation, []);
+    if (!effect || !rate) return null;
+    const timing = Reflect.apply(timingOf, effect, []);
+    const end = timing.endTime, at = timing.localTime;
+    if (typeof at !== 'number' || !Number.isFinite(end)) return null;
+    return rate > 0 ? (end - at) / rate : at / -rate;
+  };
+  if (animationsReadable) {
+    const started = () => { animationsStarted = true; };
+    for (const type of ['animationstart', 'transitionrun']) Reflect.apply(nativeAddListener, window, [type, started, { capture: true, passive: true }]);
+    const nativeAnimate = window.Element && Object.getOwnPropertyDescriptor(Element.prototype, 'animate');
+    if (nativeAnimate && typeof nativeAnimate.value === 'function') {
+      const original = nativeAnimate.value;
+      const animate = method('animate', original.length, (self, args) => {
+        const animation = Reflect.apply(original, self, args);
+        animations.add(animation);
+        return animation;
+      });
+      Object.defineProperty(Element.prototype, 'animate', { ...nativeAnimate, value: disguise(animate, original, 'animate') });
+    }
+  }
   const animationEndsInMs = () => {
-    if (typeof nativeGetAnimations !== 'function' || !playStateOf || !effectOf || !rateOf || typeof timingOf !== 'function') return null;
+    if (!animationsReadable) return null;
+    if (animationsStarted) {
+      animationsStarted = false;
+      const list = Reflect.apply(nativeGetAnimations, pageDocument, []);
+      for (let i = 0; i < list.length; i++) if (endsInMs(list[i]) !== null) animations.add(list[i]);
+    }
     let next = null;
-    const list = Reflect.apply(nativeGetAnimations, pageDocument, []);
-    for (let i = 0; i < list.length; i++) {
-      const animation = list[i];
-      if (Reflect.apply(playStateOf, animation, []) !== 'running') continue;
-      const effect = Reflect.apply(effectOf, animation, []);
-      const rate = Reflect.apply(rateOf, animation, []);
-      if (!effect || !rate) continue;
-      const timing = Reflect.apply(timingOf, effect, []);
-      const end = timing.endTime, at = timing.localTime;
-      if (typeof at !== 'number' || !Number.isFinite(end)) continue;
-      const left = rate > 0 ? (end - at) / rate : at / -rate;
-      if (next === null || left < next) next = left;
+    for (const animation of animations) {
+      const left = endsInMs(animation);
+      if (left === null) animations.delete(animation);
+      else if (next === null || left < next) next = left;
     }
     return next;
   };

@@ -141,7 +141,7 @@ export function gateScript(acceptLanguage: string): string {
     setTimeout, setInterval, clearTimeout, requestAnimationFrame,
     window.Worker && Worker.prototype.postMessage, window.Worker && Worker.prototype.terminate,
     cancelAnimationFrame, window.requestIdleCallback, window.cancelIdleCallback, window.postMessage,
-    window.MessagePort && MessagePort.prototype.postMessage, AbortSignal.timeout,
+    window.MessagePort && MessagePort.prototype.postMessage, AbortSignal.timeout, Element.prototype.animate,
     window.scheduler && scheduler.postTask, window.scheduler && scheduler.yield,
     window.chrome && window.chrome.app && window.chrome.app.getDetails,
   ].filter((f) => typeof f === 'function');
@@ -209,7 +209,7 @@ export function gateScript(acceptLanguage: string): string {
   await check('scheduling-shape', () => [
     [setTimeout, 'setTimeout', 1], [requestAnimationFrame, 'requestAnimationFrame', 1], [window.requestIdleCallback, 'requestIdleCallback', 1],
     [window.cancelIdleCallback, 'cancelIdleCallback', 1], [window.postMessage, 'postMessage', 1], [AbortSignal.timeout, 'timeout', 1],
-    [window.MessagePort && MessagePort.prototype.postMessage, 'postMessage', 1],
+    [window.MessagePort && MessagePort.prototype.postMessage, 'postMessage', 1], [Element.prototype.animate, 'animate', 1],
     [window.scheduler && scheduler.postTask, 'postTask', 1], [window.scheduler && scheduler.yield, 'yield', 0],
   ].some(([f, name, length]) => typeof f === 'function' && (f.name !== name || f.length !== length)) ||
     !Object.getOwnPropertyDescriptor(window, 'postMessage') || !Object.getOwnPropertyDescriptor(window, 'requestIdleCallback') ||

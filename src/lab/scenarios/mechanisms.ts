@@ -278,6 +278,7 @@ type ScheduledName =
   | 'javascript-abort-timeout'
   | 'javascript-idle-callback'
   | 'javascript-css-animation'
+  | 'javascript-css-transition'
   | 'javascript-web-animation'
   | 'javascript-message-channel';
 
@@ -331,6 +332,16 @@ function javascriptScheduled(name: ScheduledName): ScenarioDefinition {
         return {
           how: `the animationend of a ${ms} ms CSS animation (an infinite spinner beside it)`,
           script: `document.getElementById('offer').addEventListener('animationend', function () { ${go} });`,
+        };
+      case 'javascript-css-transition':
+        head = `<style>#offer { opacity: 0; transition: opacity ${ms}ms linear } #offer.shown { opacity: 1 }</style>\n`;
+        markup = '<p id="offer">Loading your offer…</p>';
+        return {
+          how: `the transitionend of a ${ms} ms CSS transition started after the first frame`,
+          script:
+            `var offer = document.getElementById('offer');\n` +
+            `offer.addEventListener('transitionend', function () { ${go} });\n` +
+            `requestAnimationFrame(function () { requestAnimationFrame(function () { offer.className = 'shown'; }); });`,
         };
       case 'javascript-web-animation':
         markup = '<p id="offer">Loading your offer…</p>';
@@ -596,6 +607,7 @@ export function mechanismScenarios(): ScenarioDefinition[] {
     javascriptScheduled('javascript-abort-timeout'),
     javascriptScheduled('javascript-idle-callback'),
     javascriptScheduled('javascript-css-animation'),
+    javascriptScheduled('javascript-css-transition'),
     javascriptScheduled('javascript-web-animation'),
     javascriptScheduled('javascript-message-channel'),
     javascriptSharedWorker(),
