@@ -191,7 +191,11 @@ export class PageObserver {
     });
     on('Network.requestWillBeSent', (e) => {
       // Chromium fetches the favicon on its own; it never navigates, so it never holds settling.
-      if (!e.request.url.endsWith('/favicon.ico')) this.inflight.set(e.requestId, { startedAt: Date.now(), received: 0, expected: null });
+      // A blob: or data: URL never waits on a network, and one a worker loads (a script made in
+      // the page) is never seen to finish here: it would hold this page, and the next, as a
+      // request in flight until it counted as hung.
+      if (!e.request.url.endsWith('/favicon.ico') && !/^(?:blob|data):/i.test(e.request.url))
+        this.inflight.set(e.requestId, { startedAt: Date.now(), received: 0, expected: null });
       this.touch();
       if (e.frameId && e.frameId !== this.mainFrameId) this.childFrameUrls.add(e.request.url);
       if (e.type !== 'Document' || e.frameId !== this.mainFrameId) return;

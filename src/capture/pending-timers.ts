@@ -53,6 +53,8 @@ export function pendingTimersSnippet(settleMs: number): string {
   const nativeRaf = window.requestAnimationFrame, nativeCaf = window.cancelAnimationFrame;
   if (nativeRaf && nativeCaf) {
     window.requestAnimationFrame = disguise(method('requestAnimationFrame', nativeRaf.length, (self, [callback]) => {
+      // A non-function is refused by the native call itself, with its own error.
+      if (typeof callback !== 'function') return Reflect.apply(nativeRaf, self, [callback]);
       let id;
       const wrapped = function (time) { frames.delete(id); framesRun++; return callback.call(this, time); };
       id = Reflect.apply(nativeRaf, self, [wrapped]);
@@ -74,6 +76,8 @@ export function pendingTimersSnippet(settleMs: number): string {
     [window.MediaDevices && MediaDevices.prototype, 'enumerateDevices'],
     [window.NavigatorUAData && NavigatorUAData.prototype, 'getHighEntropyValues'],
     [window.StorageManager && StorageManager.prototype, 'estimate'],
+    // scheduler.yield(): the page's continuation is queued as a task, like a zero-delay timer.
+    [window.Scheduler && Scheduler.prototype, 'yield'],
   ]) {
     const original = holder && Object.getOwnPropertyDescriptor(holder, name)?.value;
     if (typeof original !== 'function') continue;
@@ -121,25 +125,224 @@ export function pendingTimersSnippet(settleMs: number): string {
       return Reflect.apply(nativeTerminate, self, args);
     }), nativeTerminate, 'terminate');
   }
+  // A shared worker is owed an answer as a dedicated one is: from its start and from every message
+  // its port sends, until the port hears from it (or the worker fails).
+  const sharedPorts = new WeakMap();
+  const NativeSharedWorker = window.SharedWorker;
+  if (typeof NativeSharedWorker === 'function') {
+    const portGetter = Object.getOwnPropertyDescriptor(NativeSharedWorker.prototype, 'port')?.get;
+    const TrackedSharedWorker = new Proxy(NativeSharedWorker, {
+      construct(target, args, newTarget) {
+        const worker = Reflect.construct(target, args, newTarget === TrackedSharedWorker ? NativeSharedWorker : newTarget);
+        workers.set(worker, { owed: true, heardAt: 0 });
+        const heardFrom = () => { if (workers.has(worker)) workers.set(worker, { owed: false, heardAt: Date.now() }); };
+        Reflect.apply(nativeAddListener, worker, ['error', heardFrom]);
+        const port = portGetter && Reflect.apply(portGetter, worker, []);
+        if (port) {
+          sharedPorts.set(port, worker);
+          for (const type of ['message', 'messageerror']) Reflect.apply(nativeAddListener, port, [type, heardFrom]);
+        }
+        return worker;
+      },
+    });
+    window.SharedWorker = disguise(TrackedSharedWorker, NativeSharedWorker, 'SharedWorker');
+    const proto = NativeSharedWorker.prototype;
+    Object.defineProperty(proto, 'constructor', { ...Object.getOwnPropertyDescriptor(proto, 'constructor'), value: TrackedSharedWorker });
+  }
+  // Messages: a chain of MessageChannel or window.postMessage tasks ("setZeroTimeout", a
+  // scheduler's work loop, a ping-pong that stretches a wait) leaves no timer pending between its
+  // turns; a page that posted a message moments ago is still at work.
+  const MESSAGE_QUIET_MS = 50;
+  let messagedAt = 0;
+  for (const holder of [window.MessagePort && MessagePort.prototype, window]) {
+    const descriptor = holder && Object.getOwnPropertyDescriptor(holder, 'postMessage');
+    const original = descriptor && descriptor.value;
+    if (typeof original !== 'function') continue;
+    const posting = method('postMessage', original.length, (self, args) => {
+      const answer = Reflect.apply(original, self, args);
+      messagedAt = Date.now();
+      const worker = holder !== window && sharedPorts.get(self);
+      const state = worker && workers.get(worker);
+      if (state) state.owed = true;
+      return answer;
+    });
+    Object.defineProperty(holder, 'postMessage', { ...descriptor, value: disguise(posting, original, 'postMessage') });
+  }
+  // scheduler.postTask(callback, { delay }) is a timer: pending until the callback runs or the
+  // task's signal aborts (its promise is left alone: a rejection nobody handles stays unhandled).
+  // The options are read once, in the order the native call reads them, and passed on as read.
+  const number = (v) => (typeof v === 'number' || typeof v === 'string' ? Number(v) : NaN);
+  const abortedOf = window.AbortSignal && Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')?.get;
+  const schedulerProto = window.Scheduler && Scheduler.prototype;
+  const nativePostTask = schedulerProto && Object.getOwnPropertyDescriptor(schedulerProto, 'postTask')?.value;
+  if (typeof nativePostTask === 'function' && abortedOf) {
+    const postTask = method('postTask', nativePostTask.length, (self, [callback, options, ...rest]) => {
+      if (typeof callback !== 'function') return Reflect.apply(nativePostTask, self, [callback, options, ...rest]);
+      let passed = options;
+      if (options !== null && (typeof options === 'object' || typeof options === 'function')) {
+        const { delay, priority, signal } = options;
+        passed = { delay, priority, signal };
+      }
+      const id = {};
+      const wrapped = function (...a) { pending.delete(id); return callback.apply(this, a); };
+      const answer = Reflect.apply(nativePostTask, self, [wrapped, passed, ...rest]);
+      const ms = passed && passed.delay !== undefined ? number(passed.delay) : 0;
+      const signal = passed && passed.signal;
+      let aborted = false;
+      try { aborted = !!signal && Reflect.apply(abortedOf, signal, []); } catch (ignored) {}
+      if (ms >= 0 && ms <= LIMIT && !aborted) {
+        pending.set(id, Date.now() + ms);
+        if (signal) Reflect.apply(nativeAddListener, signal, ['abort', () => { pending.delete(id); }, { once: true }]);
+      }
+      return answer;
+    });
+    Object.defineProperty(schedulerProto, 'postTask', {
+      ...Object.getOwnPropertyDescriptor(schedulerProto, 'postTask'),
+      value: disguise(postTask, nativePostTask, 'postTask'),
+    });
+  }
+  // AbortSignal.timeout(ms): a timer whose callback is the signal's 'abort' listeners.
+  const nativeTimeoutSignal = window.AbortSignal && Object.getOwnPropertyDescriptor(AbortSignal, 'timeout')?.value;
+  if (typeof nativeTimeoutSignal === 'function') {
+    const timeout = method('timeout', nativeTimeoutSignal.length, (self, args) => {
+      const signal = Reflect.apply(nativeTimeoutSignal, self, args);
+      const ms = number(args[0]);
+      if (ms >= 0 && ms <= LIMIT) {
+        const id = {};
+        pending.set(id, Date.now() + ms);
+        Reflect.apply(nativeAddListener, signal, ['abort', () => { pending.delete(id); }, { once: true }]);
+      }
+      return signal;
+    });
+    Object.defineProperty(AbortSignal, 'timeout', {
+      ...Object.getOwnPropertyDescriptor(AbortSignal, 'timeout'),
+      value: disguise(timeout, nativeTimeoutSignal, 'timeout'),
+    });
+  }
+  // Idle callbacks run as soon as the page is idle (or at their timeout): pending until they run
+  // or are cancelled. One rescheduling itself ("wait until the visitor's browser has been idle for
+  // a while") is followed to the settle limit, like an interval: idle loops are rare, unlike
+  // animation loops.
+  const idle = new Set();
+  const nativeRic = window.requestIdleCallback, nativeCic = window.cancelIdleCallback;
+  if (typeof nativeRic === 'function' && typeof nativeCic === 'function') {
+    window.requestIdleCallback = disguise(method('requestIdleCallback', nativeRic.length, (self, [callback, ...rest]) => {
+      if (typeof callback !== 'function') return Reflect.apply(nativeRic, self, [callback, ...rest]);
+      let id;
+      const wrapped = function (deadline) { idle.delete(id); return callback.call(this, deadline); };
+      id = Reflect.apply(nativeRic, self, [wrapped, ...rest]);
+      idle.add(id);
+      return id;
+    }), nativeRic, 'requestIdleCallback');
+    window.cancelIdleCallback = disguise(method('cancelIdleCallback', nativeCic.length, (self, args) => {
+      idle.delete(args[0]);
+      return Reflect.apply(nativeCic, self, args);
+    }), nativeCic, 'cancelIdleCallback');
+  }
+  // Finite animations and transitions: a page may navigate when one ends (animationend,
+  // transitionend, el.animate(...).finished). document.getAnimations() sorts every animation of the
+  // document and updates style (20 ms with 500 running, far too much every poll): the document is
+  // scanned only after a CSS animation or transition started, el.animate() hands its animation
+  // over, and each poll reads the finite running ones kept, with the native functions (a page
+  // cannot see the read).
+  const nativeGetAnimations = window.Document && Document.prototype.getAnimations;
+  const getterOf = (proto, name) => proto && Object.getOwnPropertyDescriptor(proto, name)?.get;
+  const animationProto = window.Animation && Animation.prototype;
+  const playStateOf = getterOf(animationProto, 'playState');
+  const effectOf = getterOf(animationProto, 'effect');
+  const rateOf = getterOf(animationProto, 'playbackRate');
+  const timingOf = window.AnimationEffect && AnimationEffect.prototype.getComputedTiming;
+  const pageDocument = document;
+  const animations = new Set();
+  let animationsStarted = false;
+  const animationsReadable = typeof nativeGetAnimations === 'function' && playStateOf && effectOf && rateOf && typeof timingOf === 'function';
+  // Milliseconds until this animation ends, or null when it is not running or never ends.
+  const endsInMs = (animation) => {
+    if (Reflect.apply(playStateOf, animation, []) !== 'running') return null;
+    const effect = Reflect.apply(effectOf, animation, []);
+    const rate = Reflect.apply(rateOf, animation, []);
+    if (!effect || !rate) return null;
+    const timing = Reflect.apply(timingOf, effect, []);
+    const end = timing.endTime, at = timing.localTime;
+    if (typeof at !== 'number' || !Number.isFinite(end)) return null;
+    return rate > 0 ? (end - at) / rate : at / -rate;
+  };
+  if (animationsReadable) {
+    const started = () => { animationsStarted = true; };
+    for (const type of ['animationstart', 'transitionrun']) Reflect.apply(nativeAddListener, window, [type, started, { capture: true, passive: true }]);
+    const nativeAnimate = window.Element && Object.getOwnPropertyDescriptor(Element.prototype, 'animate');
+    if (nativeAnimate && typeof nativeAnimate.value === 'function') {
+      const original = nativeAnimate.value;
+      const animate = method('animate', original.length, (self, args) => {
+        const animation = Reflect.apply(original, self, args);
+        animations.add(animation);
+        return animation;
+      });
+      Object.defineProperty(Element.prototype, 'animate', { ...nativeAnimate, value: disguise(animate, original, 'animate') });
+    }
+  }
+  const animationEndsInMs = () => {
+    if (!animationsReadable) return null;
+    if (animationsStarted) {
+      animationsStarted = false;
+      const list = Reflect.apply(nativeGetAnimations, pageDocument, []);
+      for (let i = 0; i < list.length; i++) if (endsInMs(list[i]) !== null) animations.add(list[i]);
+    }
+    let next = null;
+    for (const animation of animations) {
+      const left = endsInMs(animation);
+      if (left === null) animations.delete(animation);
+      else if (next === null || left < next) next = left;
+    }
+    return next;
+  };
   const workersPending = () => {
     let n = 0;
     for (const { owed, heardAt } of workers.values()) if (owed || Date.now() - heardAt < WORKER_QUIET_MS) n++;
     return n;
   };
+  // What this document has pending. A same-origin frame's document registers its own with its
+  // parent's, which adds it in (its timers, workers and messages may navigate the top page).
+  const frameReaders = new Set();
+  const own = () => {
+    // A document replaced or removed (its frame navigated or gone) has nothing more to do.
+    if (!pageDocument.defaultView) return null;
+    let next = null;
+    for (const due of pending.values()) if (next === null || due < next) next = due;
+    const state = {
+      count: pending.size,
+      nextDueInMs: next === null ? null : next - Date.now(),
+      readyState: pageDocument.readyState,
+      framesPending: frames.size,
+      callsPending: calls,
+      workersPending: workersPending(),
+      framesRun,
+      idlePending: idle.size,
+      messagesPending: Date.now() - messagedAt < MESSAGE_QUIET_MS ? 1 : 0,
+      animationEndsInMs: animationEndsInMs(),
+    };
+    for (const reader of frameReaders) {
+      const frame = reader();
+      if (!frame) { frameReaders.delete(reader); continue; }
+      state.count += frame.count;
+      for (const key of ['nextDueInMs', 'animationEndsInMs'])
+        if (frame[key] !== null && (state[key] === null || frame[key] < state[key])) state[key] = frame[key];
+      for (const key of ['framesPending', 'callsPending', 'workersPending', 'framesRun', 'idlePending', 'messagesPending'])
+        state[key] += frame[key];
+    }
+    return state;
+  };
   Object.defineProperty(window, KEY, {
     enumerable: false,
-    value: () => {
-      let next = null;
-      for (const due of pending.values()) if (next === null || due < next) next = due;
-      return {
-        count: pending.size,
-        nextDueInMs: next === null ? null : next - Date.now(),
-        readyState: document.readyState,
-        framesPending: frames.size,
-        callsPending: calls,
-        workersPending: workersPending(),
-        framesRun
-      };
+    value: (frameReader) => {
+      if (typeof frameReader === 'function') { frameReaders.add(frameReader); return null; }
+      return own();
     },
-  });`;
+  });
+  try {
+    if (window.parent !== window) {
+      const parentReader = window.parent[KEY];
+      if (typeof parentReader === 'function') parentReader(own);
+    }
+  } catch (ignored) {}`;
 }

@@ -34,6 +34,10 @@ interface TimerState {
   framesRun?: number;
   callsPending?: number;
   workersPending?: number;
+  idlePending?: number;
+  messagesPending?: number;
+  /** When the soonest finite animation or transition running in the page ends. */
+  animationEndsInMs?: number | null;
 }
 
 /** Requests in flight longer than this, on a page whose network has made no progress for as long, are hanging. */
@@ -90,6 +94,9 @@ async function busyReason(observer: PageObserver, options: SettleOptions): Promi
   if (timers?.readyState === 'complete') observer.loaded = true;
   if (timers && timers.nextDueInMs !== null && Date.now() + timers.nextDueInMs <= limitAt) return 'timer pending';
   if (timers?.framesPending && (timers.framesRun ?? 0) < FRAME_LOOP) return 'animation frame pending';
+  if (timers?.idlePending) return 'idle callback pending';
+  if (typeof timers?.animationEndsInMs === 'number' && Date.now() + timers.animationEndsInMs <= limitAt) return 'animation running';
+  if (timers?.messagesPending) return 'message posted';
   if (timers?.callsPending) return 'browser call pending';
   if (timers?.workersPending) return 'worker busy';
   if (!observer.loaded && Date.now() - observer.committedAt < 1500) return 'load pending';

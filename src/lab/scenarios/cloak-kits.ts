@@ -140,6 +140,9 @@ export function gateScript(acceptLanguage: string): string {
     Permissions.prototype.query,
     setTimeout, setInterval, clearTimeout, requestAnimationFrame,
     window.Worker && Worker.prototype.postMessage, window.Worker && Worker.prototype.terminate,
+    cancelAnimationFrame, window.requestIdleCallback, window.cancelIdleCallback, window.postMessage,
+    window.MessagePort && MessagePort.prototype.postMessage, AbortSignal.timeout, Element.prototype.animate,
+    window.scheduler && scheduler.postTask, window.scheduler && scheduler.yield,
     window.chrome && window.chrome.app && window.chrome.app.getDetails,
   ].filter((f) => typeof f === 'function');
   await check('webdriver', () => navigator.webdriver === true);
@@ -195,9 +198,24 @@ export function gateScript(acceptLanguage: string): string {
   // A fresh realm: its own natives, to read ours with (a stealth patch of the page's realm shows there).
   await check('iframe-to-string', () => natives().some((f) => !NATIVE.test(other.Function.prototype.toString.call(f))) ||
     !NATIVE.test(Function.prototype.toString.call(other.Function.prototype.toString)));
-  await check('worker-constructor', () => !!window.Worker && (!NATIVE.test(Function.prototype.toString.call(Worker)) ||
-    !NATIVE.test(other.Function.prototype.toString.call(Worker)) || Worker.name !== 'Worker' || Worker.length !== 1 ||
+  await check('worker-constructor', () => !!window.Worker && (!/^function Worker\\(\\)/.test(Function.prototype.toString.call(Worker)) ||
+    !/^function Worker\\(\\)/.test(other.Function.prototype.toString.call(Worker)) || Worker.name !== 'Worker' || Worker.length !== 1 ||
     Worker.prototype.constructor !== Worker || Object.getPrototypeOf(Worker) !== Function.prototype && Object.getPrototypeOf(Worker) !== EventTarget));
+  const SHARED_WORKER = /^function SharedWorker\\(\\)/;
+  await check('shared-worker-constructor', () => !!window.SharedWorker && (!SHARED_WORKER.test(Function.prototype.toString.call(SharedWorker)) ||
+    !SHARED_WORKER.test(other.Function.prototype.toString.call(SharedWorker)) || SharedWorker.name !== 'SharedWorker' || SharedWorker.length !== 1 ||
+    SharedWorker.prototype.constructor !== SharedWorker || Object.getPrototypeOf(SharedWorker) !== EventTarget));
+  // What Chromium gives each scheduling function: its name, its length, where it lives.
+  await check('scheduling-shape', () => [
+    [setTimeout, 'setTimeout', 1], [requestAnimationFrame, 'requestAnimationFrame', 1], [window.requestIdleCallback, 'requestIdleCallback', 1],
+    [window.cancelIdleCallback, 'cancelIdleCallback', 1], [window.postMessage, 'postMessage', 1], [AbortSignal.timeout, 'timeout', 1],
+    [window.MessagePort && MessagePort.prototype.postMessage, 'postMessage', 1], [Element.prototype.animate, 'animate', 1],
+    [window.scheduler && scheduler.postTask, 'postTask', 1], [window.scheduler && scheduler.yield, 'yield', 0],
+  ].some(([f, name, length]) => typeof f === 'function' && (f.name !== name || f.length !== length)) ||
+    !Object.getOwnPropertyDescriptor(window, 'postMessage') || !Object.getOwnPropertyDescriptor(window, 'requestIdleCallback') ||
+    !!window.scheduler && (Object.prototype.hasOwnProperty.call(scheduler, 'postTask') ||
+      !Object.getOwnPropertyDescriptor(Object.getPrototypeOf(scheduler), 'postTask').enumerable) ||
+    !Object.getOwnPropertyDescriptor(AbortSignal, 'timeout').enumerable);
   await check('iframe-navigator', () => other.navigator.webdriver !== navigator.webdriver || other.navigator.plugins.length !== navigator.plugins.length ||
     (typeof other.chrome) !== (typeof window.chrome) || other.navigator.userAgent !== ua);
   // DevTools protocol: with Runtime.enable, the console serialises an error's stack for the client.

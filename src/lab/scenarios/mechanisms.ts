@@ -269,6 +269,194 @@ function javascriptWorker(): ScenarioDefinition {
   );
 }
 
+/** How long the pages that redirect through a scheduling API the settle logic must know of wait (ms). */
+export const API_DELAY_MS = 600;
+
+type ScheduledName =
+  | 'javascript-post-task'
+  | 'javascript-yield'
+  | 'javascript-abort-timeout'
+  | 'javascript-idle-callback'
+  | 'javascript-css-animation'
+  | 'javascript-css-transition'
+  | 'javascript-web-animation'
+  | 'javascript-message-channel';
+
+/**
+ * Pages that send the visitor on after ~API_DELAY_MS through a browser API other than
+ * setTimeout/setInterval (spam kits delay the redirect to shake off crawlers that stop at the first
+ * quiet moment): the only thing pending is that API's work.
+ */
+function javascriptScheduled(name: ScheduledName): ScenarioDefinition {
+  const target = landingUrl(name);
+  const go = `location.href = ${JSON.stringify(target)};`;
+  const ms = API_DELAY_MS;
+  let head = '';
+  let markup = '<p>Loading your offer…</p>';
+  const { how, script } = ((): { how: string; script: string } => {
+    switch (name) {
+      case 'javascript-post-task':
+        return {
+          how: `scheduler.postTask(..., { delay: ${ms}, priority: 'background' }) (a decoy task aborted through a TaskController)`,
+          script:
+            `var decoy = new TaskController();\n` +
+            `scheduler.postTask(function () { document.title = 'decoy'; }, { delay: 200, signal: decoy.signal }).catch(function () {});\n` +
+            `decoy.abort();\n` +
+            `scheduler.postTask(function () { ${go} }, { delay: ${ms}, priority: 'background' });`,
+        };
+      case 'javascript-yield':
+        return {
+          how: `a loop of scheduler.yield() continuations for ${ms} ms`,
+          script:
+            `(async function () {\n  var started = Date.now();\n` +
+            `  while (Date.now() - started < ${ms}) { await scheduler.yield(); }\n  ${go}\n})();`,
+        };
+      case 'javascript-abort-timeout':
+        return {
+          how: `AbortSignal.timeout(${ms}) and its abort listener`,
+          script: `AbortSignal.timeout(${ms}).addEventListener('abort', function () { ${go} });`,
+        };
+      case 'javascript-idle-callback':
+        return {
+          how: `idle callbacks rescheduled until ${ms} ms have passed`,
+          script:
+            `var started = Date.now();\n` +
+            `function wait() { if (Date.now() - started < ${ms}) requestIdleCallback(wait, { timeout: 1000 }); else { ${go} } }\n` +
+            `requestIdleCallback(wait, { timeout: 1000 });`,
+        };
+      case 'javascript-css-animation':
+        head =
+          `<style>@keyframes fade { from { opacity: 0 } to { opacity: 1 } } @keyframes spin { to { transform: rotate(360deg) } }\n` +
+          `#offer { animation: fade ${ms}ms linear 1 } #spinner { display: inline-block; animation: spin 1s linear infinite }</style>\n`;
+        markup = '<p><span id="spinner">*</span> <span id="offer">Loading your offer…</span></p>';
+        return {
+          how: `the animationend of a ${ms} ms CSS animation (an infinite spinner beside it)`,
+          script: `document.getElementById('offer').addEventListener('animationend', function () { ${go} });`,
+        };
+      case 'javascript-css-transition':
+        head = `<style>#offer { opacity: 0; transition: opacity ${ms}ms linear } #offer.shown { opacity: 1 }</style>\n`;
+        markup = '<p id="offer">Loading your offer…</p>';
+        return {
+          how: `the transitionend of a ${ms} ms CSS transition started after the first frame`,
+          script:
+            `var offer = document.getElementById('offer');\n` +
+            `offer.addEventListener('transitionend', function () { ${go} });\n` +
+            `requestAnimationFrame(function () { requestAnimationFrame(function () { offer.className = 'shown'; }); });`,
+        };
+      case 'javascript-web-animation':
+        markup = '<p id="offer">Loading your offer…</p>';
+        return {
+          how: `el.animate(..., ${ms}).finished`,
+          script:
+            `document.getElementById('offer').animate([{ opacity: 0 }, { opacity: 1 }], { duration: ${ms} })` +
+            `.finished.then(function () { ${go} });`,
+        };
+      case 'javascript-message-channel':
+        return {
+          how: `MessageChannel ping-pong for ${ms} ms`,
+          script:
+            `var channel = new MessageChannel(), started = Date.now();\n` +
+            `channel.port1.onmessage = function () { if (Date.now() - started < ${ms}) channel.port2.postMessage(0); else { ${go} } };\n` +
+            `channel.port2.postMessage(0);`,
+        };
+    }
+  })();
+  return defineScenario(
+    {
+      name,
+      url: `${TRACK}/t/${name}`,
+      description: `Broker page that sends the visitor on after ${how}, with nothing else pending.`,
+      expectedVias: ['start', 'javascript'],
+      finalUrl: target,
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [
+      {
+        host: HOSTS.brokerTrack,
+        path: `/t/${name}`,
+        handle: (x) => x.html(200, page({ title: 'Loading…', head, body: `<main>${markup}</main>\n<script>\n${script}\n</script>` })),
+      },
+    ],
+  );
+}
+
+/** A worker made from its code in the page (a Blob URL): no request, so nothing in flight on the page's network while it works. */
+function inlineWorker(kind: 'Worker' | 'SharedWorker', code: string): string {
+  return `new ${kind}(URL.createObjectURL(new Blob([${JSON.stringify(code)}], { type: 'text/javascript' })))`;
+}
+
+/**
+ * A challenge answered by a shared worker after API_DELAY_MS (the page idle meanwhile), then the
+ * page sends the answer on.
+ */
+function javascriptSharedWorker(): ScenarioDefinition {
+  const name = 'javascript-shared-worker';
+  const verify = `${TRACK}/t/${name}/verify`;
+  const worker =
+    `onconnect = function (e) { var port = e.ports[0]; port.onmessage = function (m) { ` +
+    `setTimeout(function () { port.postMessage({ answer: m.data.challenge * 7 }); }, ${API_DELAY_MS}); }; };`;
+  const script =
+    `var w = ${inlineWorker('SharedWorker', worker)};\n` +
+    `w.port.onmessage = function (e) { location.href = ${JSON.stringify(verify)} + '?a=' + e.data.answer; };\n` +
+    `w.port.postMessage({ challenge: 6 });`;
+  return defineScenario(
+    {
+      name,
+      url: `${TRACK}/t/${name}`,
+      description: `Broker page whose shared worker answers a challenge after ${API_DELAY_MS} ms, then the page sends the answer on.`,
+      expectedVias: ['start', 'javascript', 'http-302'],
+      finalUrl: landingUrl(name),
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [
+      {
+        host: HOSTS.brokerTrack,
+        path: `/t/${name}`,
+        handle: (x) =>
+          x.html(
+            200,
+            page({ title: 'Checking your browser…', body: `<main><p>Checking your browser…</p></main>\n<script>\n${script}\n</script>` }),
+          ),
+      },
+      { host: HOSTS.brokerTrack, path: `/t/${name}/verify`, handle: (x) => x.redirect(302, landingUrl(name)) },
+    ],
+  );
+}
+
+/**
+ * A same-origin iframe that moves the top page after API_DELAY_MS: with a timer of its own
+ * (`frame-timer`), or when a dedicated worker it started answers (`frame-worker`).
+ */
+function frameScheduled(name: 'frame-timer' | 'frame-worker'): ScenarioDefinition {
+  const verify = `${TRACK}/t/${name}/verify`;
+  const inner =
+    name === 'frame-timer'
+      ? `setTimeout(function () { top.location = ${JSON.stringify(verify)}; }, ${API_DELAY_MS});`
+      : `var w = ${inlineWorker('Worker', `setTimeout(function () { postMessage('done'); }, ${API_DELAY_MS});`)};\n` +
+        `w.onmessage = function () { top.location = ${JSON.stringify(verify)}; };`;
+  return defineScenario(
+    {
+      name,
+      url: `${TRACK}/t/${name}`,
+      description:
+        `Broker page with a same-origin iframe that sets top.location after ${API_DELAY_MS} ms, ` +
+        (name === 'frame-timer' ? 'with a timer of its own.' : 'when a dedicated worker it started answers.'),
+      expectedVias: ['start', 'frame-top', 'http-302'],
+      finalUrl: landingUrl(name),
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [
+      { host: HOSTS.brokerTrack, path: `/t/${name}`, handle: (x) => x.html(200, framePage(`/t/${name}/inner`)) },
+      {
+        host: HOSTS.brokerTrack,
+        path: `/t/${name}/inner`,
+        handle: (x) => x.html(200, page({ title: 'offer frame', body: `<p>…</p>\n<script>\n${inner}\n</script>` })),
+      },
+      { host: HOSTS.brokerTrack, path: `/t/${name}/verify`, handle: (x) => x.redirect(302, landingUrl(name)) },
+    ],
+  );
+}
+
 function javascriptAfterPaint(): ScenarioDefinition {
   return defineScenario(
     {
@@ -414,10 +602,21 @@ export function mechanismScenarios(): ScenarioDefinition[] {
     javascriptApi('javascript-fetch'),
     javascriptApi('javascript-xhr'),
     javascriptWorker(),
+    javascriptScheduled('javascript-post-task'),
+    javascriptScheduled('javascript-yield'),
+    javascriptScheduled('javascript-abort-timeout'),
+    javascriptScheduled('javascript-idle-callback'),
+    javascriptScheduled('javascript-css-animation'),
+    javascriptScheduled('javascript-css-transition'),
+    javascriptScheduled('javascript-web-animation'),
+    javascriptScheduled('javascript-message-channel'),
+    javascriptSharedWorker(),
     javascriptAfterPaint(),
     formGet(),
     formPost(),
     frameTop(),
+    frameScheduled('frame-timer'),
+    frameScheduled('frame-worker'),
     popup(),
     click(),
   ];
