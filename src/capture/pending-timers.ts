@@ -240,11 +240,13 @@ export function pendingTimersSnippet(settleMs: number): string {
     }), nativeCic, 'cancelIdleCallback');
   }
   // Finite animations and transitions: a page may navigate when one ends (animationend,
-  // transitionend, el.animate(...).finished). document.getAnimations() sorts every animation of the
-  // document and updates style (20 ms with 500 running, far too much every poll): the document is
-  // scanned only after a CSS animation or transition started, el.animate() hands its animation
-  // over, and each poll reads the finite running ones kept, with the native functions (a page
-  // cannot see the read).
+  // transitionend, el.animate(...).finished). document.getAnimations() updates style, so it finds
+  // a CSS animation before its first frame (its animationstart may come after the page looked
+  // quiet: on a loaded machine, past the grace period). It sorts every animation of the document
+  // (20 ms with 500 running, far too much every poll): a document is scanned at every poll while
+  // that is cheap, otherwise at most a tenth of the time, and at once after a CSS animation or
+  // transition started; el.animate() hands its animation over. Each poll reads the finite running
+  // ones kept, with the native functions (a page cannot see the read).
   const nativeGetAnimations = window.Document && Document.prototype.getAnimations;
   const getterOf = (proto, name) => proto && Object.getOwnPropertyDescriptor(proto, name)?.get;
   const animationProto = window.Animation && Animation.prototype;
@@ -255,6 +257,7 @@ export function pendingTimersSnippet(settleMs: number): string {
   const pageDocument = document;
   const animations = new Set();
   let animationsStarted = false;
+  let scanAfter = 0;
   const animationsReadable = typeof nativeGetAnimations === 'function' && playStateOf && effectOf && rateOf && typeof timingOf === 'function';
   // Milliseconds until this animation ends, or null when it is not running or never ends.
   const endsInMs = (animation) => {
@@ -283,10 +286,12 @@ export function pendingTimersSnippet(settleMs: number): string {
   }
   const animationEndsInMs = () => {
     if (!animationsReadable) return null;
-    if (animationsStarted) {
+    const scanAt = Date.now();
+    if (animationsStarted || scanAt >= scanAfter) {
       animationsStarted = false;
       const list = Reflect.apply(nativeGetAnimations, pageDocument, []);
       for (let i = 0; i < list.length; i++) if (endsInMs(list[i]) !== null) animations.add(list[i]);
+      scanAfter = Date.now() + (Date.now() - scanAt) * 9;
     }
     let next = null;
     for (const animation of animations) {
