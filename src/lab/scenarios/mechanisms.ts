@@ -16,6 +16,7 @@ import {
   REDIRECT_SCRIPT_LINE,
 } from '../pages.js';
 import { ADVERTISER_TITLE, defineScenario, hopTo, landingUrl, type ScenarioDefinition } from './common.js';
+import type { Route } from '../exchange.js';
 
 const ESP = `http://${HOSTS.espClick}`;
 const TRACK = `http://${HOSTS.brokerTrack}`;
@@ -238,13 +239,28 @@ function javascriptWorker(): ScenarioDefinition {
   const script =
     `var w = new Worker('/t/${name}/pow.js');\n` +
     `w.onmessage = function (e) { w.terminate(); location.href = ${JSON.stringify(verify)} + '?nonce=' + e.data.nonce + '&h=' + e.data.hash; };`;
+  return challengeScenario(
+    name,
+    `Broker page with a proof-of-work challenge: a worker hashes for ${WORKER_WORK_MS} ms while the page waits idle, ` +
+      'then the page sends the answer on.',
+    script,
+    [
+      {
+        host: HOSTS.brokerTrack,
+        path: `/t/${name}/pow.js`,
+        handle: (x) => x.send(200, worker, { 'Content-Type': 'application/javascript; charset=utf-8', 'Cache-Control': 'no-store' }),
+      },
+    ],
+  );
+}
+
+/** A "Checking your browser…" page running `script`, which sends the visitor to /verify, which redirects to the landing page. */
+function challengeScenario(name: string, description: string, script: string, extraRoutes: Route[] = []): ScenarioDefinition {
   return defineScenario(
     {
       name,
       url: `${TRACK}/t/${name}`,
-      description:
-        `Broker page with a proof-of-work challenge: a worker hashes for ${WORKER_WORK_MS} ms while the page waits idle, ` +
-        'then the page sends the answer on.',
+      description,
       expectedVias: ['start', 'javascript', 'http-302'],
       finalUrl: landingUrl(name),
       finalTitle: ADVERTISER_TITLE,
@@ -259,11 +275,7 @@ function javascriptWorker(): ScenarioDefinition {
             page({ title: 'Checking your browser…', body: `<main><p>Checking your browser…</p></main>\n<script>\n${script}\n</script>` }),
           ),
       },
-      {
-        host: HOSTS.brokerTrack,
-        path: `/t/${name}/pow.js`,
-        handle: (x) => x.send(200, worker, { 'Content-Type': 'application/javascript; charset=utf-8', 'Cache-Control': 'no-store' }),
-      },
+      ...extraRoutes,
       { host: HOSTS.brokerTrack, path: `/t/${name}/verify`, handle: (x) => x.redirect(302, landingUrl(name)) },
     ],
   );
@@ -399,27 +411,10 @@ function javascriptSharedWorker(): ScenarioDefinition {
     `var w = ${inlineWorker('SharedWorker', worker)};\n` +
     `w.port.onmessage = function (e) { location.href = ${JSON.stringify(verify)} + '?a=' + e.data.answer; };\n` +
     `w.port.postMessage({ challenge: 6 });`;
-  return defineScenario(
-    {
-      name,
-      url: `${TRACK}/t/${name}`,
-      description: `Broker page whose shared worker answers a challenge after ${API_DELAY_MS} ms, then the page sends the answer on.`,
-      expectedVias: ['start', 'javascript', 'http-302'],
-      finalUrl: landingUrl(name),
-      finalTitle: ADVERTISER_TITLE,
-    },
-    [
-      {
-        host: HOSTS.brokerTrack,
-        path: `/t/${name}`,
-        handle: (x) =>
-          x.html(
-            200,
-            page({ title: 'Checking your browser…', body: `<main><p>Checking your browser…</p></main>\n<script>\n${script}\n</script>` }),
-          ),
-      },
-      { host: HOSTS.brokerTrack, path: `/t/${name}/verify`, handle: (x) => x.redirect(302, landingUrl(name)) },
-    ],
+  return challengeScenario(
+    name,
+    `Broker page whose shared worker answers a challenge after ${API_DELAY_MS} ms, then the page sends the answer on.`,
+    script,
   );
 }
 
