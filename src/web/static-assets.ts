@@ -32,7 +32,14 @@ export const APP_JS = `'use strict';
   var source = new EventSource(list.dataset.stream);
   // A hop and its exchange make one line (see the job page's view): the exchange completes the hop's line.
   var hopLines = {};
-  Array.prototype.forEach.call(list.querySelectorAll('li[data-hop-url]:not([data-hop-url=""])'), function (li) { hopLines[li.dataset.hopUrl] = li; });
+  // An exchange that came before its hop (a quick redirect finished by the proxy before the
+  // browser's report of the request): the hop, when it comes, takes over its line.
+  var exchangeLines = {};
+  Array.prototype.forEach.call(list.querySelectorAll('li[data-seq]'), function (li) {
+    if (li.dataset.hopUrl) hopLines[li.dataset.hopUrl] = li;
+    var shown = li.querySelector('.event-kind').textContent === 'exchange' && /^(\\S+) (\\S+) (.*)$/.exec(li.querySelector('.event-detail').textContent);
+    if (shown) exchangeLines[shown[3].split('#')[0]] = li;
+  });
   source.addEventListener('progress', function (message) {
     var event = JSON.parse(message.data);
     if (seen[event.seq]) return;
@@ -45,6 +52,17 @@ export const APP_JS = `'use strict';
         pending.querySelector('.event-detail').textContent = parts[1] + ' ' + parts[2] + ' ' + parts[3];
         return;
       }
+    }
+    var early = event.kind === 'hop' && exchangeLines[event.detail.split('#')[0]];
+    if (early) {
+      delete exchangeLines[event.detail.split('#')[0]];
+      early.dataset.merged = early.dataset.seq;
+      early.dataset.seq = String(event.seq);
+      early.dataset.hopUrl = event.detail.split('#')[0];
+      early.dataset.status = early.querySelector('.event-detail').textContent.split(' ')[0];
+      early.querySelector('.event-kind').textContent = 'hop';
+      hopLines[early.dataset.hopUrl] = early;
+      return;
     }
     var li = document.createElement('li');
     li.dataset.seq = String(event.seq);
@@ -59,6 +77,7 @@ export const APP_JS = `'use strict';
       li.dataset.hopUrl = event.detail.split('#')[0];
       hopLines[li.dataset.hopUrl] = li;
     }
+    if (event.kind === 'exchange' && parts) exchangeLines[parts[3].split('#')[0]] = li;
     list.append(li);
   });
   source.addEventListener('state', function (message) {

@@ -26,6 +26,27 @@ test('logLines: a hop and the exchange that carried it are one line; other excha
   );
 });
 
+test("logLines: an exchange the proxy finished before the browser reported its request is its hop's line all the same", () => {
+  const events: JobEvent[] = [
+    ['hop', 'http://a.example/c'],
+    ['exchange', '200 GET http://a.example/c'],
+    ['exchange', '302 GET https://t.example/click'],
+    ['exchange', '200 GET https://cdn.example/x.js'],
+    ['hop', 'https://t.example/click'],
+    ['hop', 'https://b.example/land'],
+    ['exchange', '200 GET https://b.example/land'],
+  ].map(([kind, detail], seq) => ({ seq, at: '2026-12-01T10:00:00Z', kind, detail }));
+  assert.deepEqual(
+    logLines(events).map((l) => [l.event.kind, l.event.seq, l.detail, l.status, l.merged, l.hopUrl]),
+    [
+      ['hop', 0, '200 GET http://a.example/c', '200', 1, 'http://a.example/c'],
+      ['hop', 4, '302 GET https://t.example/click', '302', 2, 'https://t.example/click'],
+      ['exchange', 3, '200 GET https://cdn.example/x.js', null, null, null],
+      ['hop', 5, '200 GET https://b.example/land', '200', 6, 'https://b.example/land'],
+    ],
+  );
+});
+
 test('queuePlace: place among the queued jobs, oldest first, and how many run', () => {
   const job = (id: string, state: JobSummary['state'], submittedAt: string) => ({ id, state, submittedAt }) as JobSummary;
   const jobs = [job('a', 'running', '1'), job('b', 'queued', '3'), job('c', 'queued', '2'), job('d', 'done', '0')];

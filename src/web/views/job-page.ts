@@ -29,25 +29,40 @@ export interface LogLine {
 
 /**
  * The progress log as lines: a hop and the exchange that carried it are one line (the trace
- * reports both as they happen), every other event a line of its own. app.js does the same live.
+ * reports both as they happen, in either order: the proxy may finish a quick redirect before the
+ * browser's report of the request comes), every other event a line of its own. app.js does the
+ * same live.
  */
 export function logLines(events: JobEvent[]): LogLine[] {
   const lines: LogLine[] = [];
-  const open = new Map<string, LogLine>();
+  /** Hop lines still waiting for their exchange, and exchange lines that came before their hop; by URL. */
+  const openHops = new Map<string, LogLine>();
+  const earlyExchanges = new Map<string, LogLine>();
   for (const event of events) {
     if (event.kind === 'exchange') {
       const m = /^(\S+) (\S+) (.*)$/.exec(event.detail);
-      const line = m ? open.get(m[3].split('#')[0]) : undefined;
+      const url = m ? m[3].split('#')[0] : null;
+      const line = url !== null ? openHops.get(url) : undefined;
       if (m && line && line.status === null) {
         line.status = m[1];
         line.merged = event.seq;
         line.detail = event.detail;
         continue;
       }
+      const own: LogLine = { event, hopUrl: null, status: null, merged: null, detail: event.detail };
+      if (m && url !== null) earlyExchanges.set(url, own);
+      lines.push(own);
+      continue;
     }
     const hopUrl = event.kind === 'hop' ? event.detail.split('#')[0] : null;
+    const early = hopUrl !== null ? earlyExchanges.get(hopUrl) : undefined;
+    if (hopUrl !== null && early) {
+      earlyExchanges.delete(hopUrl);
+      Object.assign(early, { event, hopUrl, status: early.detail.split(' ')[0], merged: early.event.seq });
+      continue;
+    }
     const line: LogLine = { event, hopUrl, status: null, merged: null, detail: event.detail };
-    if (hopUrl) open.set(hopUrl, line);
+    if (hopUrl) openHops.set(hopUrl, line);
     lines.push(line);
   }
   return lines;
