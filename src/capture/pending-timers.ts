@@ -50,22 +50,26 @@ export function pendingTimersSnippet(settleMs: number): string {
   // waited for; an animation loop requests a frame forever, so frames stop counting once many ran.
   const frames = new Set();
   let framesRun = 0;
-  const nativeRaf = window.requestAnimationFrame, nativeCaf = window.cancelAnimationFrame;
-  if (nativeRaf && nativeCaf) {
-    window.requestAnimationFrame = disguise(method('requestAnimationFrame', nativeRaf.length, (self, [callback]) => {
+  // A request/cancel pair (animation frames, idle callbacks): each callback is pending in \`held\`
+  // until it runs (then \`ran\`) or is cancelled.
+  const trackCallbacks = (requestName, cancelName, held, ran) => {
+    const nativeRequest = window[requestName], nativeCancel = window[cancelName];
+    if (typeof nativeRequest !== 'function' || typeof nativeCancel !== 'function') return;
+    window[requestName] = disguise(method(requestName, nativeRequest.length, (self, [callback, ...rest]) => {
       // A non-function is refused by the native call itself, with its own error.
-      if (typeof callback !== 'function') return Reflect.apply(nativeRaf, self, [callback]);
+      if (typeof callback !== 'function') return Reflect.apply(nativeRequest, self, [callback, ...rest]);
       let id;
-      const wrapped = function (time) { frames.delete(id); framesRun++; return callback.call(this, time); };
-      id = Reflect.apply(nativeRaf, self, [wrapped]);
-      frames.add(id);
+      const wrapped = function (arg) { held.delete(id); ran(); return callback.call(this, arg); };
+      id = Reflect.apply(nativeRequest, self, [wrapped, ...rest]);
+      held.add(id);
       return id;
-    }), nativeRaf, 'requestAnimationFrame');
-    window.cancelAnimationFrame = disguise(method('cancelAnimationFrame', nativeCaf.length, (self, args) => {
-      frames.delete(args[0]);
-      return Reflect.apply(nativeCaf, self, args);
-    }), nativeCaf, 'cancelAnimationFrame');
-  }
+    }), nativeRequest, requestName);
+    window[cancelName] = disguise(method(cancelName, nativeCancel.length, (self, args) => {
+      held.delete(args[0]);
+      return Reflect.apply(nativeCancel, self, args);
+    }), nativeCancel, cancelName);
+  };
+  trackCallbacks('requestAnimationFrame', 'cancelAnimationFrame', frames, () => { framesRun++; });
   // Browser calls a fingerprinting script awaits before it decides where to go (a permission, the
   // battery, devices, high-entropy client hints, a storage estimate): while one is unanswered the
   // page is not quiet, though no timer or request is pending.
@@ -224,21 +228,7 @@ export function pendingTimersSnippet(settleMs: number): string {
   // a while") is followed to the settle limit, like an interval: idle loops are rare, unlike
   // animation loops.
   const idle = new Set();
-  const nativeRic = window.requestIdleCallback, nativeCic = window.cancelIdleCallback;
-  if (typeof nativeRic === 'function' && typeof nativeCic === 'function') {
-    window.requestIdleCallback = disguise(method('requestIdleCallback', nativeRic.length, (self, [callback, ...rest]) => {
-      if (typeof callback !== 'function') return Reflect.apply(nativeRic, self, [callback, ...rest]);
-      let id;
-      const wrapped = function (deadline) { idle.delete(id); return callback.call(this, deadline); };
-      id = Reflect.apply(nativeRic, self, [wrapped, ...rest]);
-      idle.add(id);
-      return id;
-    }), nativeRic, 'requestIdleCallback');
-    window.cancelIdleCallback = disguise(method('cancelIdleCallback', nativeCic.length, (self, args) => {
-      idle.delete(args[0]);
-      return Reflect.apply(nativeCic, self, args);
-    }), nativeCic, 'cancelIdleCallback');
-  }
+  trackCallbacks('requestIdleCallback', 'cancelIdleCallback', idle, () => {});
   // Finite animations and transitions: a page may navigate when one ends (animationend,
   // transitionend, el.animate(...).finished). document.getAnimations() updates style, so it finds
   // a CSS animation before its first frame (its animationstart may come after the page looked
