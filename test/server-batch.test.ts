@@ -192,6 +192,15 @@ test('Jobs page: failed jobs filtered; retry only for a job whose link was never
     const failed = await jobDone(neverRequested.id);
     assert.equal(failed.state, 'failed');
     assert.match(failed.error!, /the browser could not start/);
+    // An uploaded e-mail whose trace failed the same way: its message case is kept for the retry.
+    const mailed = seed('retry-mail');
+    const mail = labMailbox([mailed]).replace(/^From .*\n/, '');
+    const upload = await api<{ job: Job }>('/api/submit', { method: 'POST', headers: { 'Content-Type': 'message/rfc822' }, body: mail });
+    assert.equal(upload.status, 202);
+    const failedMessage = await jobDone(upload.body.job.id);
+    assert.equal(failedMessage.state, 'failed');
+    assert.equal(failedMessage.kind, 'message');
+    assert.ok(failedMessage.messageCaseId, 'the message case was written before the trace failed');
 
     // The verdicts, as the API says them.
     type Verdict = { ok: boolean; reason?: string; caseId?: string | null };
@@ -201,9 +210,10 @@ test('Jobs page: failed jobs filtered; retry only for a job whose link was never
     assert.ok(refused.caseId, 'the case that holds the request');
     assert.match(refused.reason!, /its link was requested \(case \S+\)/);
     assert.deepEqual(await verdict(failed.id), { ok: true });
+    assert.deepEqual(await verdict(failedMessage.id), { ok: true });
     assert.deepEqual(
       (await api<{ jobs: Job[] }>('/api/jobs?state=failed')).body.jobs.map((j) => j.id).sort(),
-      [stopped.id, failed.id].sort(),
+      [stopped.id, failed.id, failedMessage.id].sort(),
     );
 
     // The page: only failed jobs, a Retry form for one, the reason and its case for the other.
@@ -245,6 +255,25 @@ test('Jobs page: failed jobs filtered; retry only for a job whose link was never
     assert.equal(again.status, 409);
     assert.match(again.body.error.message, new RegExp(`retried already, as job ${newId}`));
     assert.equal(lab.hits(fresh), 1, 'a second retry requests nothing');
+
+    // The e-mail's job retried through the API: its message, its link, and the same message case,
+    // which now lists the trace.
+    const mailRetry = await api<{ job: Job }>(`/api/jobs/${failedMessage.id}/retry`, post({}));
+    assert.equal(mailRetry.status, 202);
+    const mailDone = await jobDone(mailRetry.body.job.id);
+    assert.equal(mailDone.state, 'done', mailDone.error ?? '');
+    assert.equal(mailDone.kind, 'message');
+    assert.equal(mailDone.retryOf, failedMessage.id);
+    assert.equal(mailDone.messageCaseId, failedMessage.messageCaseId);
+    assert.equal(mailDone.url, mailed);
+    assert.equal(lab.hits(mailed), 1);
+    const messageCase = await api<{ relations: { traced: { case: string }[] } }>(`/api/cases/${failedMessage.messageCaseId}`);
+    assert.deepEqual(
+      messageCase.body.relations.traced.map((t) => t.case),
+      [mailDone.caseId],
+    );
+    const traceCase = await api<{ relations: { message: { case: string } | null } }>(`/api/cases/${mailDone.caseId}`);
+    assert.equal(traceCase.body.relations.message?.case, failedMessage.messageCaseId);
   } finally {
     await web.close();
     await service.close();
