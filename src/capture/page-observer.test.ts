@@ -16,6 +16,13 @@ let origin: string;
 before(async () => {
   server = createServer((req, res) => {
     if (req.url === '/nothing') return void res.writeHead(204).end();
+    if (req.url === '/worker.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end("postMessage('ready');");
+    if (req.url === '/worker')
+      return void res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end(
+          `<!doctype html><title>worker</title><script>new Worker('/worker.js').onmessage = (e) => { document.title = e.data; };</script>`,
+        );
     res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><title>${req.url}</title><p>page ${req.url}</p>`);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -85,4 +92,18 @@ test('a navigation answered 204 leaves the page as it was, and nothing is waited
   await responded;
   assert.equal(observer.committing, false);
   assert.equal(new URL(observer.url).pathname, '/stay');
+});
+
+test("a worker's script loaded over the network is not a request in flight once the worker runs", async () => {
+  const { observer, target } = await openObservedPage();
+  const done = loaded(target);
+  await target.session.send('Page.navigate', { url: `${origin}/worker` });
+  await done;
+  const title = async () =>
+    (await target.session.send('Runtime.evaluate', { expression: 'document.title', returnByValue: true })).result.value;
+  for (let i = 0; i < 100 && (await title()) !== 'ready'; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(await title(), 'ready', 'the worker answered');
+  // Chromium tells the page's session of the request for the worker's script, and the worker's of its end.
+  assert.equal(observer.inflight.size, 0);
+  assert.equal(observer.activeRequests(1500), 0);
 });

@@ -193,8 +193,12 @@ export class PageObserver {
       // Chromium fetches the favicon on its own; it never navigates, so it never holds settling.
       // A blob: or data: URL never waits on a network, and one a worker loads (a script made in
       // the page) is never seen to finish here: it would hold this page, and the next, as a
-      // request in flight until it counted as hung.
-      if (!e.request.url.endsWith('/favicon.ico') && !/^(?:blob|data):/i.test(e.request.url))
+      // request in flight until it counted as hung. So would a worker's script fetched over the
+      // network: the browser fetches it for the worker (no loader of this page's), and its
+      // response and end are told to the worker's target, not to this page; the worker itself is
+      // pending work until it answers (pending-timers.ts).
+      const workerScript = e.type === 'Script' && e.loaderId === '';
+      if (!e.request.url.endsWith('/favicon.ico') && !/^(?:blob|data):/i.test(e.request.url) && !workerScript)
         this.inflight.set(e.requestId, { startedAt: Date.now(), received: 0, expected: null });
       this.touch();
       if (e.frameId && e.frameId !== this.mainFrameId) this.childFrameUrls.add(e.request.url);
