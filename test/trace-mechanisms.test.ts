@@ -42,7 +42,7 @@ const MECHANISMS = [
   'frame-cross-origin-message',
   'frame-cross-origin-nested',
   'javascript-worker-script',
-  // Last but one: loading its 61 frames keeps the renderer it shares with the trace beside it busy.
+  // Last but one: loading its 25 frames keeps the renderer it shares with the trace beside it busy.
   'frame-cross-origin-many',
   'five-hop',
 ];

@@ -459,7 +459,7 @@ function frameScheduled(name: 'frame-timer' | 'frame-worker'): ScenarioDefinitio
 export const CROSS_ORIGIN_DELAY_MS = 1500;
 
 /** How many cross-origin ad frames sit beside the one that moves the page in `frame-cross-origin-many`. */
-export const CROSS_ORIGIN_AD_FRAMES = 60;
+export const CROSS_ORIGIN_AD_FRAMES = 24;
 
 type CrossOriginName = 'frame-cross-origin-timer' | 'frame-cross-origin-message' | 'frame-cross-origin-nested' | 'frame-cross-origin-many';
 
@@ -557,7 +557,7 @@ function javascriptWorkerScript(): ScenarioDefinition {
       description: 'Broker page whose worker, loaded from the broker, answers at once; the page shows the answer and stays.',
       expectedVias: ['start'],
       finalUrl: `${TRACK}/t/${name}`,
-      finalTitle: 'Offer ready',
+      finalTitle: 'Checking your browser…',
     },
     [
       {
@@ -571,7 +571,7 @@ function javascriptWorkerScript(): ScenarioDefinition {
               body:
                 `<main><p id="status">Checking your browser…</p></main>\n<script>\n` +
                 `var w = new Worker('/t/${name}/check.js');\n` +
-                `w.onmessage = function (e) { document.title = e.data; document.getElementById('status').textContent = e.data; };\n</script>`,
+                `w.onmessage = function (e) { document.getElementById('status').textContent = e.data; };\n</script>`,
             }),
           ),
       },
