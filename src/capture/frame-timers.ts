@@ -6,7 +6,9 @@
 // its document is resolved once (DOM.resolveNode with no context answers in the frame's main
 // world), and every poll calls the document's counter through it, under the same hidden key the
 // top document's read uses. Runtime stays disabled (kits detect it by the console), so its
-// execution-context events are not there to find the frame's world by.
+// execution-context events are not there to find the frame's world by. Not read: a frame of its
+// parent's origin sandboxed without allow-same-origin (CDP reports the origin of its URL, not its
+// opaque one, and its init script cannot reach its parent's either).
 import { withTimeout, type PageObserver } from './page-observer.js';
 import { PENDING_TIMERS_KEY } from './pending-timers.js';
 
