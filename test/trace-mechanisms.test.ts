@@ -38,6 +38,12 @@ const MECHANISMS = [
   'frame-top',
   'frame-timer',
   'frame-worker',
+  'frame-cross-origin-timer',
+  'frame-cross-origin-message',
+  'frame-cross-origin-nested',
+  'javascript-worker-script',
+  // Last but one: loading its 25 frames keeps the renderer it shares with the trace beside it busy.
+  'frame-cross-origin-many',
   'five-hop',
 ];
 

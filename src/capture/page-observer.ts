@@ -43,6 +43,14 @@ export class PageObserver {
   crashed = false;
   /** Frames of this page, for events (downloads) that name a frame. */
   readonly frameIds = new Set<string>();
+  /**
+   * The child frames of the current top document: each one's parent and its document's origin,
+   * and a number that changes with every document it commits (frame-timers.ts reads cross-origin ones).
+   */
+  readonly childFrames = new Map<string, { parentId: string; origin: string; document: number }>();
+  /** The top document's origin. */
+  private origin = '';
+  private frameDocuments = 0;
   /** Our isolated world in each frame's current document, by frame id (a new document needs a new one). */
   private readonly isolatedWorlds = new Map<string, Promise<number | null>>();
   /** requestId of the top-level document request still waiting for its response. */
@@ -151,11 +159,17 @@ export class PageObserver {
     });
     on('Page.frameDetached', (e) => {
       this.isolatedWorlds.delete(e.frameId);
+      this.childFrames.delete(e.frameId);
     });
     on('Page.frameNavigated', (e) => {
       this.frameIds.add(e.frame.id);
       this.isolatedWorlds.delete(e.frame.id);
-      if (e.frame.parentId) return;
+      if (e.frame.parentId) {
+        this.childFrames.set(e.frame.id, { parentId: e.frame.parentId, origin: e.frame.securityOrigin, document: ++this.frameDocuments });
+        return;
+      }
+      this.origin = e.frame.securityOrigin;
+      this.childFrames.clear();
       this.url = e.frame.url + (e.frame.urlFragment ?? '');
       this.docCommitting = null;
       this.isolatedWorlds.clear();
@@ -193,8 +207,12 @@ export class PageObserver {
       // Chromium fetches the favicon on its own; it never navigates, so it never holds settling.
       // A blob: or data: URL never waits on a network, and one a worker loads (a script made in
       // the page) is never seen to finish here: it would hold this page, and the next, as a
-      // request in flight until it counted as hung.
-      if (!e.request.url.endsWith('/favicon.ico') && !/^(?:blob|data):/i.test(e.request.url))
+      // request in flight until it counted as hung. So would a worker's script fetched over the
+      // network: the browser fetches it for the worker (no loader of this page's), and its
+      // response and end are told to the worker's target, not to this page; the worker itself is
+      // pending work until it answers (pending-timers.ts).
+      const workerScript = e.type === 'Script' && e.loaderId === '';
+      if (!e.request.url.endsWith('/favicon.ico') && !/^(?:blob|data):/i.test(e.request.url) && !workerScript)
         this.inflight.set(e.requestId, { startedAt: Date.now(), received: 0, expected: null });
       this.touch();
       if (e.frameId && e.frameId !== this.mainFrameId) this.childFrameUrls.add(e.request.url);
@@ -364,6 +382,19 @@ export class PageObserver {
   }
 
   /**
+   * Child frames whose document its parent's cannot reach (another origin, or an opaque one): the
+   * init script cannot add their pending work into their parent's, so settling reads each one.
+   */
+  crossOriginFrames(): { frameId: string; document: number }[] {
+    const frames: { frameId: string; document: number }[] = [];
+    for (const [frameId, frame] of this.childFrames) {
+      const parentOrigin = frame.parentId === this.mainFrameId ? this.origin : this.childFrames.get(frame.parentId)?.origin;
+      if (frame.origin !== parentOrigin || !isTupleOrigin(frame.origin)) frames.push({ frameId, document: frame.document });
+    }
+    return frames;
+  }
+
+  /**
    * Requests in flight. While the page's network makes progress, every one counts: a heavy page's
    * requests wait in Chromium's queue behind the ones being served. Once nothing has progressed
    * for `staleMs`, requests older than that are hanging (long polls, hung images) and ignored,
@@ -421,6 +452,11 @@ export class PageObserver {
   detach(): void {
     this.frozen = true;
   }
+}
+
+/** An origin two documents can share (scheme://host[:port]); an opaque one ("null", a sandboxed frame's) is nobody's but its document's. */
+function isTupleOrigin(origin: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\/[^/]+$/i.test(origin);
 }
 
 function firstFrame(initiator: Protocol.Network.Initiator): Protocol.Runtime.CallFrame | null {

@@ -297,7 +297,8 @@ export function pendingTimersSnippet(settleMs: number): string {
     return n;
   };
   // What this document has pending. A same-origin frame's document registers its own with its
-  // parent's, which adds it in (its timers, workers and messages may navigate the top page).
+  // parent's, which adds it in (its timers, workers and messages may navigate the top page); a
+  // frame of another origin is read on its own over CDP (frame-timers.ts).
   const frameReaders = new Set();
   const own = () => {
     // A document replaced or removed (its frame navigated or gone) has nothing more to do.

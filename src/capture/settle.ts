@@ -3,6 +3,7 @@
 // with nothing pending ends the wait after a short grace period, not a fixed quiet time.
 import { withTimeout, type PageObserver } from './page-observer.js';
 import { PENDING_TIMERS_KEY } from './pending-timers.js';
+import { framesReadSince, readCrossOriginFrames, type TimerState } from './frame-timers.js';
 
 export interface SettleOptions {
   /** How long after a page commits something pending may still take to navigate. */
@@ -26,20 +27,6 @@ export interface SettleOptions {
  */
 export type SettleOutcome = 'quiet' | 'limit' | 'deadline' | 'stopped';
 
-interface TimerState {
-  count: number;
-  nextDueInMs: number | null;
-  readyState: string;
-  framesPending?: number;
-  framesRun?: number;
-  callsPending?: number;
-  workersPending?: number;
-  idlePending?: number;
-  messagesPending?: number;
-  /** When the soonest finite animation or transition running in the page ends. */
-  animationEndsInMs?: number | null;
-}
-
 /** Requests in flight longer than this, on a page whose network has made no progress for as long, are hanging. */
 const STALE_REQUEST_MS = 1500;
 
@@ -52,9 +39,9 @@ const FRAME_LOOP = 10;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The page's timer state; 'busy' when the page did not answer in time, its main thread held by
- * its own script. (Not PageObserver.evaluate(), which cannot tell a page that did not answer from
- * one without our counter.)
+ * The top document's timer state (its same-origin frames' added in by the init script); 'busy'
+ * when the page did not answer in time, its main thread held by its own script. (Not
+ * PageObserver.evaluate(), which cannot tell a page that did not answer from one without our counter.)
  */
 async function readTimers(observer: PageObserver): Promise<TimerState | null | 'busy'> {
   const sent = observer.session
@@ -90,16 +77,30 @@ async function busyReason(observer: PageObserver, options: SettleOptions): Promi
   // A script running for long (a fingerprint gate hashing a canvas, a kit's busy wait before it
   // redirects) is not a page at rest: it was taken for one when the read timed out.
   if (read === 'busy') return 'script running';
-  const timers = read;
-  if (timers?.readyState === 'complete') observer.loaded = true;
-  if (timers && timers.nextDueInMs !== null && Date.now() + timers.nextDueInMs <= limitAt) return 'timer pending';
-  if (timers?.framesPending && (timers.framesRun ?? 0) < FRAME_LOOP) return 'animation frame pending';
-  if (timers?.idlePending) return 'idle callback pending';
-  if (typeof timers?.animationEndsInMs === 'number' && Date.now() + timers.animationEndsInMs <= limitAt) return 'animation running';
-  if (timers?.messagesPending) return 'message posted';
-  if (timers?.callsPending) return 'browser call pending';
-  if (timers?.workersPending) return 'worker busy';
+  if (read?.readyState === 'complete') observer.loaded = true;
+  const own = read && pendingWork(read, limitAt);
+  if (own) return own;
+  // Only now, the top document having nothing pending, its frames of other origins are read (on
+  // most pages there is none, and no call): each is a round trip into the renderer.
+  const frames = await readCrossOriginFrames(observer);
+  if (frames === 'busy') return 'script running';
+  for (const frame of frames) {
+    const framed = pendingWork(frame, limitAt);
+    if (framed) return `${framed} (in a frame of another origin)`;
+  }
   if (!observer.loaded && Date.now() - observer.committedAt < 1500) return 'load pending';
+  return null;
+}
+
+/** What a document has pending that may still move the page within the settle limit, or null. */
+function pendingWork(timers: TimerState, limitAt: number): string | null {
+  if (timers.nextDueInMs !== null && Date.now() + timers.nextDueInMs <= limitAt) return 'timer pending';
+  if (timers.framesPending && (timers.framesRun ?? 0) < FRAME_LOOP) return 'animation frame pending';
+  if (timers.idlePending) return 'idle callback pending';
+  if (typeof timers.animationEndsInMs === 'number' && Date.now() + timers.animationEndsInMs <= limitAt) return 'animation running';
+  if (timers.messagesPending) return 'message posted';
+  if (timers.callsPending) return 'browser call pending';
+  if (timers.workersPending) return 'worker busy';
   return null;
 }
 
@@ -132,7 +133,8 @@ export async function waitForSettle(getObserver: () => PageObserver, options: Se
         quietSince = Date.now();
         quietGeneration = observer.generation;
         options.onQuiet?.(observer);
-      } else if (Date.now() - quietSince >= grace) {
+      } else if (Date.now() - quietSince >= grace && framesReadSince(observer) >= quietSince) {
+        // (On a page with more cross-origin frames than one poll reads, each was read since it turned quiet.)
         return 'quiet';
       }
       wait = Math.min(poll, quietSince + grace - Date.now());

@@ -112,7 +112,33 @@ export const BROWSER_HEADERS: Record<string, string> = {
   'Accept-Language': 'en-US,en;q=0.9',
 };
 
-export function unescapeHtml(text: string): string {
+export /**
+ * What the page's frames (and theirs, `depth` levels down) make of the page: a frame's document
+ * setting top.location (frame-top), or posting where to go to a page that listens for messages.
+ */
+async function frameNavigation(
+  lab: Pick<Lab, 'httpPort' | 'httpsPort' | 'caCertPath'>,
+  html: string,
+  base: string,
+  headers: Record<string, string>,
+  depth: number,
+): Promise<Next | null> {
+  if (depth === 0) return null;
+  for (const frame of html.matchAll(/<iframe src="([^"]+)"/g)) {
+    const frameUrl = new URL(unescapeHtml(frame[1]), base).href;
+    const doc = (await labRequest(lab, frameUrl, { headers, verify: false })).body.toString('utf8');
+    const assignment = /top\.location\s*=\s*("(?:[^"\\]|\\.)*")/.exec(doc);
+    if (assignment) return { url: new URL(JSON.parse(assignment[1]) as string, frameUrl).href, via: 'frame-top', method: 'GET' };
+    const posted = POSTED_NEXT.exec(doc);
+    if (posted && /addEventListener\('message'/.test(html))
+      return { url: new URL(JSON.parse(posted[1]) as string, base).href, via: 'javascript', method: 'GET' };
+    const deeper = await frameNavigation(lab, doc, frameUrl, headers, depth - 1);
+    if (deeper) return deeper;
+  }
+  return null;
+}
+
+function unescapeHtml(text: string): string {
   return text
     .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))
     .replace(/&quot;/g, '"')
@@ -128,6 +154,11 @@ const WINDOW_OPEN = new RegExp(String.raw`window\.open\(` + JS_STRING);
 const ROUTE_API_CALL = new RegExp(String.raw`(?:fetch\(|\.open\('GET',\s*)` + JS_STRING);
 /** A button's handler navigating (deferred-clicks.ts): `location.assign("...")`. */
 const LOCATION_ASSIGN_CALL = new RegExp(String.raw`location\.assign\(` + JS_STRING);
+
+/** A frame's message to its page saying where to go (mechanisms.ts frameCrossOrigin): `parent.postMessage({ next: "..." }, ...)`. */
+const POSTED_NEXT = new RegExp(String.raw`parent\.postMessage\(\{\s*next:\s*` + JS_STRING);
+/** Frames within frames are looked into this deep. */
+const FRAME_DEPTH = 2;
 
 interface Next {
   url: string;
@@ -215,13 +246,8 @@ async function nextFromResponse(
     const assignment = LOCATION_ASSIGNMENT.exec(script.body.toString('utf8'));
     if (assignment) return { url: new URL(JSON.parse(assignment[1]) as string, here).href, via: 'javascript', method: 'GET' };
   }
-  const frame = /<iframe src="([^"]+)"/.exec(html);
-  if (frame) {
-    const frameUrl = new URL(unescapeHtml(frame[1]), here).href;
-    const doc = await labRequest(lab, frameUrl, { headers, verify: false });
-    const assignment = /top\.location\s*=\s*("(?:[^"\\]|\\.)*")/.exec(doc.body.toString('utf8'));
-    if (assignment) return { url: new URL(JSON.parse(assignment[1]) as string, frameUrl).href, via: 'frame-top', method: 'GET' };
-  }
+  const framed = await frameNavigation(lab, html, here, headers, FRAME_DEPTH);
+  if (framed) return framed;
   const text = clicks.shift();
   if (text !== undefined) {
     for (const m of html.matchAll(/<a [^>]*href="([^"]*)"[^>]*>([^<]*)<\/a>/g)) {

@@ -16,7 +16,7 @@ import {
   REDIRECT_SCRIPT_LINE,
 } from '../pages.js';
 import { ADVERTISER_TITLE, defineScenario, hopTo, landingUrl, type ScenarioDefinition } from './common.js';
-import type { Route } from '../exchange.js';
+import type { LabExchange, Route } from '../exchange.js';
 
 const ESP = `http://${HOSTS.espClick}`;
 const TRACK = `http://${HOSTS.brokerTrack}`;
@@ -452,6 +452,142 @@ function frameScheduled(name: 'frame-timer' | 'frame-worker'): ScenarioDefinitio
   );
 }
 
+/**
+ * How long after its load a cross-origin frame moves the page: longer than anything else on the
+ * page holds settling (a page not loaded is waited for up to 1.5 s after it committed).
+ */
+export const CROSS_ORIGIN_DELAY_MS = 1500;
+
+/** How many cross-origin ad frames sit beside the one that moves the page in `frame-cross-origin-many`. */
+export const CROSS_ORIGIN_AD_FRAMES = 24;
+
+type CrossOriginName = 'frame-cross-origin-timer' | 'frame-cross-origin-message' | 'frame-cross-origin-nested' | 'frame-cross-origin-many';
+
+/**
+ * A page whose chain goes on from a frame of another origin CROSS_ORIGIN_DELAY_MS after the frame
+ * loaded, the top document itself idle meanwhile (a cloaking page hides its next hop in such a frame):
+ * - `timer`: the frame's timer sets top.location;
+ * - `message`: the frame's timer posts a message to the page, whose handler redirects;
+ * - `nested`: the page's frame of another origin holds a frame of the page's own origin, whose
+ *   timer sets top.location (its parent is not of its origin: nothing it has pending adds into the page's);
+ * - `many`: the frame whose timer posts the message is the last of CROSS_ORIGIN_AD_FRAMES + 1 frames of other origins.
+ */
+function frameCrossOrigin(name: CrossOriginName): ScenarioDefinition {
+  const verify = `${TRACK}/t/${name}/verify`;
+  const other = `http://${HOSTS.relayHub}`;
+  const later = (what: string) =>
+    `addEventListener('load', function () { setTimeout(function () { ${what} }, ${CROSS_ORIGIN_DELAY_MS}); });`;
+  const posts = name === 'frame-cross-origin-message' || name === 'frame-cross-origin-many';
+  const inner = posts
+    ? later(`parent.postMessage({ next: ${JSON.stringify(verify)} }, '*');`)
+    : later(`top.location = ${JSON.stringify(verify)};`);
+  const listener = posts
+    ? `<script>\naddEventListener('message', function (e) { if (e.data && e.data.next) location.href = e.data.next; });\n</script>`
+    : '';
+  const frame = (src: string, title = 'offer') => `<iframe src="${src}" width="300" height="100" title="${title}"></iframe>`;
+  const ads =
+    name === 'frame-cross-origin-many'
+      ? Array.from({ length: CROSS_ORIGIN_AD_FRAMES }, (_, i) => frame(`${other}/ads/slot?n=${i}`, 'ad')).join('\n')
+      : '';
+  const innerPath = `/t/${name}/inner`;
+  const how = {
+    'frame-cross-origin-timer': 'whose timer sets top.location',
+    'frame-cross-origin-message': 'whose timer posts a message to the page, whose handler redirects',
+    'frame-cross-origin-nested': `holding a frame of the page's own origin whose timer sets top.location`,
+    'frame-cross-origin-many':
+      `(the last of ${CROSS_ORIGIN_AD_FRAMES + 1} frames of other origins) ` +
+      'whose timer posts a message to the page, whose handler redirects',
+  }[name];
+  const innerPage = (script: string) => page({ title: 'offer frame', body: `<p>…</p>\n<script>\n${script}\n</script>` });
+  return defineScenario(
+    {
+      name,
+      url: `${TRACK}/t/${name}`,
+      description: `Broker page with an iframe of another origin ${how} ${CROSS_ORIGIN_DELAY_MS} ms after it loaded.`,
+      expectedVias: ['start', posts ? 'javascript' : 'frame-top', 'http-302'],
+      finalUrl: landingUrl(name),
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [
+      {
+        host: HOSTS.brokerTrack,
+        path: `/t/${name}`,
+        handle: (x) =>
+          x.html(
+            200,
+            page({
+              title: 'Your offer',
+              body: `<main><p>Your offer is loading below.</p>\n${ads}\n${frame(other + innerPath)}</main>\n${listener}`,
+            }),
+          ),
+      },
+      {
+        host: HOSTS.relayHub,
+        path: innerPath,
+        handle: (x) =>
+          x.html(
+            200,
+            name === 'frame-cross-origin-nested'
+              ? page({ title: 'offer frame', body: frame(`${TRACK}/t/${name}/deep`) })
+              : innerPage(inner),
+          ),
+      },
+      ...(name === 'frame-cross-origin-nested'
+        ? [{ host: HOSTS.brokerTrack, path: `/t/${name}/deep`, handle: (x: LabExchange) => x.html(200, innerPage(inner)) }]
+        : []),
+      ...(name === 'frame-cross-origin-many'
+        ? [{ host: HOSTS.relayHub, path: '/ads/slot', handle: (x: LabExchange) => x.html(200, page({ title: 'ad', body: '<p>Ad</p>' })) }]
+        : []),
+      { host: HOSTS.brokerTrack, path: `/t/${name}/verify`, handle: (x) => x.redirect(302, landingUrl(name)) },
+    ],
+  );
+}
+
+/**
+ * A page that starts a worker from a script on its server (not a Blob URL), which answers at once:
+ * nothing is left pending once it has. (Chromium tells the page's session of the worker script's
+ * request but the worker's of its end: it used to look in flight until it counted as hung.)
+ */
+function javascriptWorkerScript(): ScenarioDefinition {
+  const name = 'javascript-worker-script';
+  return defineScenario(
+    {
+      name,
+      url: `${TRACK}/t/${name}`,
+      description: 'Broker page whose worker, loaded from the broker, answers at once; the page shows the answer and stays.',
+      expectedVias: ['start'],
+      finalUrl: `${TRACK}/t/${name}`,
+      finalTitle: 'Checking your browser…',
+    },
+    [
+      {
+        host: HOSTS.brokerTrack,
+        path: `/t/${name}`,
+        handle: (x) =>
+          x.html(
+            200,
+            page({
+              title: 'Checking your browser…',
+              body:
+                `<main><p id="status">Checking your browser…</p></main>\n<script>\n` +
+                `var w = new Worker('/t/${name}/check.js');\n` +
+                `w.onmessage = function (e) { document.getElementById('status').textContent = e.data; };\n</script>`,
+            }),
+          ),
+      },
+      {
+        host: HOSTS.brokerTrack,
+        path: `/t/${name}/check.js`,
+        handle: (x) =>
+          x.send(200, "postMessage('Offer ready');", {
+            'Content-Type': 'application/javascript; charset=utf-8',
+            'Cache-Control': 'no-store',
+          }),
+      },
+    ],
+  );
+}
+
 function javascriptAfterPaint(): ScenarioDefinition {
   return defineScenario(
     {
@@ -612,6 +748,11 @@ export function mechanismScenarios(): ScenarioDefinition[] {
     frameTop(),
     frameScheduled('frame-timer'),
     frameScheduled('frame-worker'),
+    frameCrossOrigin('frame-cross-origin-timer'),
+    frameCrossOrigin('frame-cross-origin-message'),
+    frameCrossOrigin('frame-cross-origin-nested'),
+    frameCrossOrigin('frame-cross-origin-many'),
+    javascriptWorkerScript(),
     popup(),
     click(),
   ];

@@ -1,0 +1,159 @@
+// The pending work of the page's cross-origin frames. A same-origin frame's init script adds its
+// counters into its parent's (pending-timers.ts); a cross-origin frame's cannot, and must not: the
+// two documents would then see each other's. Yet such a frame may move the page when its timer
+// fires (top.location, a form or link targeting _top, a message whose handler in the parent
+// redirects). So each one is read over CDP in its own main world, with nothing added to the page:
+// its document is resolved once (DOM.resolveNode with no context answers in the frame's main
+// world), and every poll calls the document's counter through it, under the same hidden key the
+// top document's read uses. Runtime stays disabled (kits detect it by the console), so its
+// execution-context events are not there to find the frame's world by. Not read: a frame of its
+// parent's origin sandboxed without allow-same-origin (CDP reports the origin of its URL, not its
+// opaque one, and its init script cannot reach its parent's either).
+import { withTimeout, type PageObserver } from './page-observer.js';
+import { PENDING_TIMERS_KEY } from './pending-timers.js';
+
+/** What a document has pending, as its init script reports it (pending-timers.ts). */
+export interface TimerState {
+  count: number;
+  nextDueInMs: number | null;
+  readyState: string;
+  framesPending?: number;
+  framesRun?: number;
+  callsPending?: number;
+  workersPending?: number;
+  idlePending?: number;
+  messagesPending?: number;
+  /** When the soonest finite animation or transition running in the page ends. */
+  animationEndsInMs?: number | null;
+}
+
+/**
+ * Frames read per poll, at most, the least recently read first: every one is a call into the
+ * renderer, and a page of 200 ad frames must not make each poll slow.
+ */
+export const FRAME_READS_PER_POLL = 8;
+/** A frame whose document could not be resolved this many times running is left out (an out-of-process frame, one going away). */
+const RESOLVE_ATTEMPTS = 3;
+/** A read not answered in this time: the renderer's main thread is held by a script. */
+const READ_TIMEOUT_MS = 500;
+
+const READ_FUNCTION = `function () { const read = globalThis[${JSON.stringify(PENDING_TIMERS_KEY)}]; return typeof read === 'function' ? read() : null; }`;
+
+interface FrameEntry {
+  document: number;
+  /** The frame's document as an object of its main world. */
+  handle: Promise<string | null> | null;
+  failures: number;
+  state: TimerState | null;
+  /** When the frame was last read (0: never); Infinity for one left out. */
+  readAt: number;
+}
+
+const framesOf = new WeakMap<PageObserver, Map<string, FrameEntry>>();
+
+type Sent = { ok: true; value: unknown } | { ok: false } | 'timeout';
+
+async function send(observer: PageObserver, method: string, params: unknown, timeoutMs = READ_TIMEOUT_MS): Promise<Sent> {
+  const sent = (observer.session.send as (m: string, p: unknown) => Promise<unknown>)(method, params).then(
+    (value): Sent => ({ ok: true, value }),
+    (): Sent => ({ ok: false }),
+  );
+  return withTimeout<Sent>(sent, timeoutMs, 'timeout');
+}
+
+/** The frame's current document in its main world, or null when it cannot be had (frame detached, out of process). */
+async function resolveDocument(observer: PageObserver, frameId: string): Promise<string | null> {
+  const owner = await send(observer, 'DOM.getFrameOwner', { frameId });
+  const backendNodeId = owner !== 'timeout' && owner.ok ? (owner.value as { backendNodeId?: number }).backendNodeId : undefined;
+  if (backendNodeId === undefined) return null;
+  const described = await send(observer, 'DOM.describeNode', { backendNodeId });
+  const document =
+    described !== 'timeout' && described.ok
+      ? (described.value as { node?: { contentDocument?: { backendNodeId?: number } } }).node?.contentDocument?.backendNodeId
+      : undefined;
+  if (document === undefined) return null;
+  const resolved = await send(observer, 'DOM.resolveNode', { backendNodeId: document, objectGroup: 'clicktrace-settle' });
+  return resolved !== 'timeout' && resolved.ok ? ((resolved.value as { object?: { objectId?: string } }).object?.objectId ?? null) : null;
+}
+
+/** Reads one frame: its state, null (nothing to read, or its document is gone), or 'busy' (no answer in time). */
+async function readFrame(observer: PageObserver, frameId: string, entry: FrameEntry): Promise<TimerState | null | 'busy'> {
+  entry.handle ??= resolveDocument(observer, frameId);
+  const handle = entry.handle;
+  const objectId = await handle;
+  if (objectId === null) {
+    if (entry.handle === handle) entry.handle = null;
+    if (++entry.failures >= RESOLVE_ATTEMPTS) entry.readAt = Infinity;
+    return null;
+  }
+  const read = await send(observer, 'Runtime.callFunctionOn', { objectId, functionDeclaration: READ_FUNCTION, returnByValue: true });
+  if (read === 'timeout') return 'busy';
+  const result = read.ok ? (read.value as { result?: { value?: unknown }; exceptionDetails?: unknown }) : null;
+  if (!result || result.exceptionDetails) {
+    // Its document (and the world the object lived in) is gone: resolved again at the next read.
+    if (entry.handle === handle) entry.handle = null;
+    return null;
+  }
+  entry.failures = 0;
+  const value = result.result?.value;
+  return value && typeof value === 'object' ? (value as TimerState) : null;
+}
+
+/**
+ * The pending work of the page's cross-origin frames, each as last read (its times counted down
+ * since), after reading the least recently read ones; 'busy' when one did not answer in time.
+ * No frames, no call: the common page costs nothing here.
+ */
+export async function readCrossOriginFrames(observer: PageObserver): Promise<TimerState[] | 'busy'> {
+  const frames = observer.crossOriginFrames();
+  let entries = framesOf.get(observer);
+  if (frames.length === 0) {
+    entries?.clear();
+    return [];
+  }
+  if (!entries) framesOf.set(observer, (entries = new Map<string, FrameEntry>()));
+  const current = new Map<string, FrameEntry>();
+  for (const { frameId, document } of frames) {
+    const known = entries.get(frameId);
+    current.set(frameId, known?.document === document ? known : { document, handle: null, failures: 0, state: null, readAt: 0 });
+  }
+  entries.clear();
+  for (const [frameId, entry] of current) entries.set(frameId, entry);
+  const due = [...current].filter(([, e]) => e.readAt !== Infinity).sort(([, a], [, b]) => a.readAt - b.readAt);
+  let busy = false;
+  await Promise.all(
+    due.slice(0, FRAME_READS_PER_POLL).map(async ([frameId, entry]) => {
+      const startedAt = Date.now();
+      const state = await readFrame(observer, frameId, entry);
+      if (state === 'busy') return void (busy = true);
+      entry.state = state;
+      if (entry.readAt !== Infinity) entry.readAt = startedAt;
+    }),
+  );
+  if (busy) return 'busy';
+  const now = Date.now();
+  const states: TimerState[] = [];
+  for (const entry of current.values()) {
+    if (!entry.state || entry.readAt === Infinity) continue;
+    const age = now - entry.readAt;
+    const { nextDueInMs, animationEndsInMs } = entry.state;
+    states.push({
+      ...entry.state,
+      nextDueInMs: nextDueInMs === null ? null : nextDueInMs - age,
+      animationEndsInMs: typeof animationEndsInMs === 'number' ? animationEndsInMs - age : null,
+    });
+  }
+  return states;
+}
+
+/** When the cross-origin frame read longest ago was read (Infinity with none): the page is at rest only once each was read since it turned quiet. */
+export function framesReadSince(observer: PageObserver): number {
+  const entries = framesOf.get(observer);
+  let oldest = Infinity;
+  for (const { frameId, document } of observer.crossOriginFrames()) {
+    const entry = entries?.get(frameId);
+    // A frame that came (or committed a new document) since the last read has not been read.
+    oldest = Math.min(oldest, entry?.document === document ? entry.readAt : 0);
+  }
+  return oldest;
+}
