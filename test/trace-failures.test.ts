@@ -36,9 +36,17 @@ test('single-use link: requested exactly once, final page reached', async () => 
 });
 
 test('HTTP redirect loop ends with a loop error and the chain so far', async () => {
+  const [a, b] = ['http://loop-a.broker-net.test/loop', 'http://loop-b.broker-net.test/loop'];
+  const before = [fixture.lab.hits(a), fixture.lab.hits(b)];
   const { report, caseDir } = await run('loop-http');
   assert.match(report.error ?? '', /redirect loop|too many redirects/);
   assert.ok(report.hops.length >= 3);
+  // The request that closed the loop was sent, and its answer is evidence: recorded, not cut off.
+  const last = report.hops.at(-1)!;
+  assert.equal(last.status, 302, JSON.stringify(last));
+  assert.equal(last.error, null);
+  // Nothing after it was requested: A three times, B twice.
+  assert.deepEqual([fixture.lab.hits(a) - before[0], fixture.lab.hits(b) - before[1]], [3, 2]);
   assert.ok(existsSync(join(caseDir, 'report.json')));
   assertNoAdvertiser(report, /^redirect loop \(loop-a\.broker-net\.test, loop-b\.broker-net\.test\)/);
 });
@@ -70,6 +78,18 @@ test('more than 20 consecutive HTTP redirects: Chromium gives up, the report say
   assert.match(report.error ?? '', /too many redirects/);
   assert.equal(report.hops.length, 20);
   assertNoAdvertiser(report, /^error at click\.mailer-esp\.test \(too many redirects/);
+});
+
+test('--max-hops: the request that reaches the limit is recorded with its answer, and nothing after it is requested', async () => {
+  const next = 'http://click.mailer-esp.test/tmr/6';
+  const before = fixture.lab.hits(next);
+  const { report } = await run('too-many-redirects', { maxHops: 5 });
+  assert.equal(report.error, 'too many hops: stopped after 5 documents (see --max-hops)');
+  assert.deepEqual(
+    report.hops.map((h) => [h.status, h.error]),
+    Array.from({ length: 5 }, () => [302, null]),
+  );
+  assert.equal(fixture.lab.hits(next) - before, 0);
 });
 
 test('a server that never answers ends within --timeout + 2 s', async () => {

@@ -38,7 +38,12 @@ export class TracePages {
     private readonly progress: Progress,
     /** Why a page target's renderer died, in the browser's words (browser.ts). */
     private readonly crashReason: (targetId: string) => Promise<string>,
+    /** The chain was cut at the request of `url` (a loop, too many hops): nothing more is to go upstream. */
+    private readonly onFreeze: (url: string) => void = () => undefined,
   ) {}
+
+  /** The document whose request cut the chain (a loop, too many hops): its answer still belongs in the case. */
+  frozenAt: string | null = null;
 
   emit(event: NavEvent): void {
     this.capture.events.push(event);
@@ -182,8 +187,16 @@ export class TracePages {
     const hops = this.capture.events.filter((e) => e.type === 'doc-request').length;
     const url = observer.requestedUrls.at(-1)!;
     this.progress({ kind: 'hop', detail: url });
-    if (observer.requestedUrls.filter((u) => u === url).length >= 3) this.stop(`redirect loop: ${url} requested 3 times`, true);
-    else if (hops >= this.maxHops) this.stop(`too many hops: stopped after ${this.maxHops} documents (see --max-hops)`, true);
+    const loop = observer.requestedUrls.filter((u) => u === url).length >= 3;
+    if (!loop && hops < this.maxHops) return;
+    this.stop(
+      loop ? `redirect loop: ${url} requested 3 times` : `too many hops: stopped after ${this.maxHops} documents (see --max-hops)`,
+      true,
+    );
+    if (this.frozenAt === null) {
+      this.frozenAt = url;
+      this.onFreeze(url);
+    }
   }
 }
 

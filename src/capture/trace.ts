@@ -159,7 +159,13 @@ class TraceRun {
     private readonly sealing: Sealing,
     private readonly progress: Progress,
   ) {
-    this.pages = new TracePages(capture, options.maxHops ?? DEFAULTS.maxHops, progress, (targetId) => browser.crashReason(targetId));
+    this.pages = new TracePages(
+      capture,
+      options.maxHops ?? DEFAULTS.maxHops,
+      progress,
+      (targetId) => browser.crashReason(targetId),
+      (url) => this.session?.proxy.stopForwarding(url),
+    );
     this.snapshots = new Snapshots(capture, (snapshot) => this.writes.add(() => writer.addPage(snapshot)), limits.deadline);
   }
 
@@ -397,11 +403,14 @@ class TraceRun {
   async endRecording(): Promise<void> {
     const { session, pages, limits } = this;
     this.options.signal?.removeEventListener('abort', this.onAbort);
-    // Let a download or a slow last response finish so its record is whole.
+    // Let a download or a slow last response finish so its record is whole; so too the answer to
+    // the request that cut the chain (a loop, too many hops): it was sent, and the server answered.
     const proxy = session?.proxy;
     const drainUntil = Math.min(limits.deadline, Date.now() + 2000);
-    while (proxy && proxy.inFlight > 0 && Date.now() < drainUntil && pages.stopReason === 'download')
-      await new Promise((r) => setTimeout(r, 20));
+    const frozenAt = pages.frozenAt;
+    const waiting = (p: NonNullable<typeof proxy>) =>
+      pages.stopReason === 'download' ? p.inFlight > 0 : frozenAt !== null && p.awaiting(frozenAt);
+    while (proxy && waiting(proxy) && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
     pages.detachAll();
     this.browser.cdp.browser.off('Browser.downloadWillBegin', this.onDownload);
     this.profile.mark('detached');

@@ -135,6 +135,10 @@ export class RecordingProxy {
   private readonly httpsAgent = idleLimited(new https.Agent({ keepAlive: true, maxSockets: 64 }), () => this.idleMs);
   private sequence = 0;
   private adopted: AdoptableListener | null = null;
+  /** Whether requests still go upstream (see stopForwarding), and the one request still let through. */
+  private forwarding: { stopped: boolean; allowOnce: string | null } = { stopped: false, allowOnce: null };
+  /** The URL of the last request received (to tell whether a request for a URL has come yet). */
+  private lastRequestUrl: string | null = null;
   port = 0;
 
   private get idleMs(): number {
@@ -190,6 +194,24 @@ export class RecordingProxy {
   /** Exchanges still waiting for upstream. */
   get inFlight(): number {
     return this.pending.size;
+  }
+
+  /**
+   * From now on no request goes upstream: each is answered by the proxy (502) and not recorded, as
+   * what the browser does after the trace stopped is not part of it. Requests sent already finish,
+   * and so may one request for `allowOnce` when it has not come yet (the browser reports a
+   * document's request as it sends it: the request that stopped the trace may still be on its way).
+   */
+  stopForwarding(allowOnce: string | null = null): void {
+    const key = allowOnce && withoutFragment(allowOnce);
+    const came = key !== null && (this.lastRequestUrl === key || [...this.pending].some((p) => p.exchange.request.url === key));
+    this.forwarding = { stopped: true, allowOnce: came ? null : key };
+  }
+
+  /** Whether an exchange for `url` is still waiting for upstream. */
+  awaiting(url: string): boolean {
+    const key = withoutFragment(url);
+    return [...this.pending].some((p) => p.exchange.request.url === key);
   }
 
   /** Stops accepting, records every unfinished exchange as aborted, and drops all connections. */
@@ -286,6 +308,21 @@ export class RecordingProxy {
       this.serveInfo(url, res);
       return;
     }
+    const key = `${url.protocol}//${url.host}${rawPath}`;
+    if (this.forwarding.stopped) {
+      if (this.forwarding.allowOnce !== key) {
+        const error = 'not requested: the trace had stopped';
+        res.writeHead(502, {
+          'Content-Type': 'text/plain; charset=utf-8',
+          Connection: 'close',
+          [PROXY_ERROR_HEADER]: encodeURIComponent(error),
+        });
+        res.end(`clicktrace proxy: ${error}\n`);
+        return;
+      }
+      this.forwarding.allowOnce = null;
+    }
+    this.lastRequestUrl = key;
     void this.forward(req, res, url, rawPath);
   }
 
@@ -654,4 +691,9 @@ function proxyInfoPage(): string {
 <li>Debian: copy to <code>/usr/local/share/ca-certificates/clicktrace.crt</code> and run <code>update-ca-certificates</code>.</li>
 </ul>
 <p>Remove the certificate when you are done: whoever holds the proxy's key can read your HTTPS traffic.</p>`;
+}
+
+function withoutFragment(url: string): string {
+  const hash = url.indexOf('#');
+  return hash < 0 ? url : url.slice(0, hash);
 }
