@@ -92,6 +92,23 @@ test('--max-hops: the request that reaches the limit is recorded with its answer
   assert.equal(fixture.lab.hits(next) - before, 0);
 });
 
+test('a click swallowed by a 204 No Content: no page, no advertiser, and no false "did not finish loading"', async () => {
+  const scenario = fixture.lab.scenarios['no-content'];
+  const { report, caseDir } = await run('no-content');
+  assert.deepEqual(
+    report.hops.map((h) => [h.status, h.via]),
+    [
+      [302, 'start'],
+      [204, 'http-302'],
+    ],
+  );
+  assert.equal(fixture.lab.hits(scenario.finalUrl!), 1);
+  assert.equal(report.error, null, 'the chain was followed to where it ended, as a 410 is');
+  assertNoAdvertiser(report, /error at track\.broker-net\.test \(HTTP 204: no content, nothing replaced the page\): no landing page$/);
+  const again = analyzeCapture(await readCapture(caseDir), caseDir);
+  assert.deepEqual(again.summary, report.summary);
+});
+
 test('a server that never answers ends within --timeout + 2 s', async () => {
   const started = Date.now();
   const { report, caseDir } = await run('hang', { timeoutMs: 3000 });
