@@ -210,3 +210,18 @@ test("Chromium's own background traffic never appears: every exchange is a lab h
   const { capture } = await run('five-hop');
   for (const exchange of capture.exchanges) assert.match(new URL(exchange.request.url).hostname, /\.(test|example)$/);
 });
+
+test('a link with user:password@ is matched to the exchange the proxy recorded (which carries no userinfo)', async () => {
+  const scenario = fixture.lab.scenarios['http-302'];
+  const url = scenario.url.replace('://', '://user:secret@');
+  const { report } = await trace(labOptions(fixture.lab, url), fixture.browser);
+  assert.equal(report.error, null);
+  assert.deepEqual(
+    report.hops.map((h) => [h.status, h.ip, h.exchange !== null]),
+    [
+      [302, '127.0.0.1', true],
+      [200, '127.0.0.1', true],
+    ],
+  );
+  assert.equal(report.hops[1].evidence.location, scenario.finalUrl);
+});

@@ -2,6 +2,7 @@
 // is on, why the trace stopped, and the navigation evidence they emit into the capture.
 import type { Capture, NavEvent } from '../model.js';
 import type { AttachedTarget } from './browser.js';
+import { requestedAs } from '../http/url-key.js';
 import { PageObserver, withTimeout, type PageListener } from './page-observer.js';
 import { preparePage, resume, type BrowserSession } from './session.js';
 import { waitForSettle, type SettleOutcome } from './settle.js';
@@ -170,11 +171,11 @@ export class TracePages {
   }
 
   private async failureReason(failure: DocumentFailure): Promise<string | null> {
-    const url = failure.url.split('#')[0];
+    const url = requestedAs(failure.url);
     // The proxy records an exchange as it finishes it, which is as Chromium gets its last bytes:
     // it is there by now, or within moments.
     for (let waited = 0; ; waited += EXCHANGE_POLL_MS) {
-      const exchange = [...this.capture.exchanges].reverse().find((x) => x.request.url.split('#')[0] === url) ?? null;
+      const exchange = [...this.capture.exchanges].reverse().find((x) => requestedAs(x.request.url) === url) ?? null;
       // A URL of another scheme needs no record; every other reason is read from it (a corrupt
       // body is recorded only once the proxy has passed all of it on, after Chromium gave up).
       if (exchange !== null || waited >= EXCHANGE_WAIT_MS || unsupportedScheme(failure.url))

@@ -2,6 +2,7 @@
 import type { ExploreStep, Report } from '../report.js';
 import { clean, truncate, truncateMiddle } from './terminal.js';
 import { describeNetwork, networkSourceNote } from '../hosting/describe.js';
+import { withoutFragment } from '../http/url-key.js';
 
 /** A web hop without its scheme, as the hop lines show it; a link out of the web (mailto:, intent:, ftp:) keeps its scheme, which is what it is. */
 function hostPath(url: string): string {
@@ -57,8 +58,6 @@ export function formatChain(report: Report, caseDir: string | null): string {
   if (caseDir) lines.push(`Case: ${clean(caseDir)}${report.partial ? ' (partial)' : ''}`);
   return lines.join('\n');
 }
-
-const withoutFragment = (url: string) => url.split('#')[0];
 
 /**
  * The final address when no hop requested it (history.pushState/replaceState: the address bar

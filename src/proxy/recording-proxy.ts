@@ -21,6 +21,7 @@ import { flatHeaderList, requestHeadersForUpstream, responseHeadersForClient } f
 import { endedByFin, tcpPorts, type TcpPorts } from './tcp-close.js';
 import { ResponseBody } from './response-body.js';
 import { normalizeHost } from '../http/host.js';
+import { requestedAs } from '../http/url-key.js';
 
 /** Where the proxy serves its CA certificate and instructions (like mitm.it). */
 export const PROXY_INFO_HOST = 'clicktrace.proxy';
@@ -203,14 +204,14 @@ export class RecordingProxy {
    * document's request as it sends it: the request that stopped the trace may still be on its way).
    */
   stopForwarding(allowOnce: string | null = null): void {
-    const key = allowOnce && withoutFragment(allowOnce);
+    const key = allowOnce && requestedAs(allowOnce);
     const came = key !== null && (this.lastRequestUrl === key || [...this.pending].some((p) => p.exchange.request.url === key));
     this.forwarding = { stopped: true, allowOnce: came ? null : key };
   }
 
   /** Whether an exchange for `url` is still waiting for upstream. */
   awaiting(url: string): boolean {
-    const key = withoutFragment(url);
+    const key = requestedAs(url);
     return [...this.pending].some((p) => p.exchange.request.url === key);
   }
 
@@ -691,9 +692,4 @@ function proxyInfoPage(): string {
 <li>Debian: copy to <code>/usr/local/share/ca-certificates/clicktrace.crt</code> and run <code>update-ca-certificates</code>.</li>
 </ul>
 <p>Remove the certificate when you are done: whoever holds the proxy's key can read your HTTPS traffic.</p>`;
-}
-
-function withoutFragment(url: string): string {
-  const hash = url.indexOf('#');
-  return hash < 0 ? url : url.slice(0, hash);
 }
