@@ -658,7 +658,16 @@ function tlsInfo(socket: tls.TLSSocket, servername: string): TlsInfo {
   };
 }
 
-function describeNetworkError(err: NodeJS.ErrnoException, url: URL, address: string, port: number): string {
+/** Why a TLS handshake failed, in OpenSSL's words without its noise ("wrong version number", not the record's source line). */
+function tlsFailure(err: NodeJS.ErrnoException): string {
+  const reason = /:SSL routines:[^:]*:([^:]+):/.exec(err.message)?.[1] ?? err.message.split('\n')[0];
+  // The server answered in something other than TLS: plain HTTP on the TLS port, most often.
+  if (reason === 'wrong version number' || reason === 'packet length too long' || reason === 'http request')
+    return `${reason}: the server does not speak TLS there (plain HTTP on a TLS port?)`;
+  return reason;
+}
+
+export function describeNetworkError(err: NodeJS.ErrnoException, url: URL, address: string, port: number): string {
   const where = `${url.host} (${address}:${port})`;
   switch (err.code) {
     case 'ECONNREFUSED':
@@ -673,9 +682,9 @@ function describeNetworkError(err: NodeJS.ErrnoException, url: URL, address: str
     case 'HPE_HEADER_OVERFLOW':
       return `response head from ${where} is larger than 256 KB, the most Chromium accepts`;
     case 'EPROTO':
-    case 'ERR_SSL_WRONG_VERSION_NUMBER':
-      return `TLS handshake with ${where} failed (${err.message.split('\n')[0]})`;
+      return `TLS handshake with ${where} failed (${tlsFailure(err)})`;
     default:
+      if (err.code?.startsWith('ERR_SSL_')) return `TLS handshake with ${where} failed (${tlsFailure(err)})`;
       return `${err.code ?? 'error'}: ${err.message.split('\n')[0]} (${where})`;
   }
 }
