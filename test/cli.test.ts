@@ -104,6 +104,25 @@ test('bad input: one clear line, non-zero exit, no stack trace', async () => {
   }
 });
 
+test('bad --cacert or --connect-to in a batch or a mail trace: said once, exit 2, nothing traced', async () => {
+  const out = tempDir('bad-upstream-');
+  const notPem = fileURLToPath(import.meta.url);
+  const seed = fileURLToPath(new URL('../../test/fixtures/mail/seed.eml', import.meta.url));
+  const commands = [
+    ['trace', 'http://a.test/', 'http://b.test/', '--cacert', '/nonexistent/ca.pem'],
+    ['trace', 'http://a.test/', 'http://b.test/', '--connect-to', 'garbage'],
+    ['trace', 'http://a.test/', '--cacert', notPem],
+    ['mail', seed, '--trace', 'main', '--cacert', notPem],
+  ];
+  const runs = await Promise.all(commands.map((args) => cli([...args, '--out', out])));
+  for (const [i, args] of commands.entries()) {
+    const { code, stderr } = runs[i];
+    assert.equal(code, 2, `${args.join(' ')}: ${stderr}`);
+    assert.match(stderr, /^clicktrace: --(cacert|connect-to)\b[^\n]*\n$/, args.join(' '));
+  }
+  assert.deepEqual(caseFolders(out), []);
+});
+
 test('verify of a folder or file that is no case is bad input (exit 2), not a tampered case (exit 1)', async () => {
   const empty = tempDir('not-a-case-');
   const file = join(empty, 'links.txt');

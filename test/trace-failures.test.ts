@@ -36,9 +36,17 @@ test('single-use link: requested exactly once, final page reached', async () => 
 });
 
 test('HTTP redirect loop ends with a loop error and the chain so far', async () => {
+  const [a, b] = ['http://loop-a.broker-net.test/loop', 'http://loop-b.broker-net.test/loop'];
+  const before = [fixture.lab.hits(a), fixture.lab.hits(b)];
   const { report, caseDir } = await run('loop-http');
   assert.match(report.error ?? '', /redirect loop|too many redirects/);
   assert.ok(report.hops.length >= 3);
+  // The request that closed the loop was sent, and its answer is evidence: recorded, not cut off.
+  const last = report.hops.at(-1)!;
+  assert.equal(last.status, 302, JSON.stringify(last));
+  assert.equal(last.error, null);
+  // Nothing after it was requested: A three times, B twice.
+  assert.deepEqual([fixture.lab.hits(a) - before[0], fixture.lab.hits(b) - before[1]], [3, 2]);
   assert.ok(existsSync(join(caseDir, 'report.json')));
   assertNoAdvertiser(report, /^redirect loop \(loop-a\.broker-net\.test, loop-b\.broker-net\.test\)/);
 });
@@ -70,6 +78,35 @@ test('more than 20 consecutive HTTP redirects: Chromium gives up, the report say
   assert.match(report.error ?? '', /too many redirects/);
   assert.equal(report.hops.length, 20);
   assertNoAdvertiser(report, /^error at click\.mailer-esp\.test \(too many redirects/);
+});
+
+test('--max-hops: the request that reaches the limit is recorded with its answer, and nothing after it is requested', async () => {
+  const next = 'http://click.mailer-esp.test/tmr/6';
+  const before = fixture.lab.hits(next);
+  const { report } = await run('too-many-redirects', { maxHops: 5 });
+  assert.equal(report.error, 'too many hops: stopped after 5 documents (see --max-hops)');
+  assert.deepEqual(
+    report.hops.map((h) => [h.status, h.error]),
+    Array.from({ length: 5 }, () => [302, null]),
+  );
+  assert.equal(fixture.lab.hits(next) - before, 0);
+});
+
+test('a click swallowed by a 204 No Content: no page, no advertiser, and no false "did not finish loading"', async () => {
+  const scenario = fixture.lab.scenarios['no-content'];
+  const { report, caseDir } = await run('no-content');
+  assert.deepEqual(
+    report.hops.map((h) => [h.status, h.via]),
+    [
+      [302, 'start'],
+      [204, 'http-302'],
+    ],
+  );
+  assert.equal(fixture.lab.hits(scenario.finalUrl!), 1);
+  assert.equal(report.error, null, 'the chain was followed to where it ended, as a 410 is');
+  assertNoAdvertiser(report, /error at track\.broker-net\.test \(HTTP 204: no content, nothing replaced the page\): no landing page$/);
+  const again = analyzeCapture(await readCapture(caseDir), caseDir);
+  assert.deepEqual(again.summary, report.summary);
 });
 
 test('a server that never answers ends within --timeout + 2 s', async () => {
@@ -172,4 +209,19 @@ test('a page whose interval never stops (a ticking status line) is waited on whi
 test("Chromium's own background traffic never appears: every exchange is a lab host", async () => {
   const { capture } = await run('five-hop');
   for (const exchange of capture.exchanges) assert.match(new URL(exchange.request.url).hostname, /\.(test|example)$/);
+});
+
+test('a link with user:password@ is matched to the exchange the proxy recorded (which carries no userinfo)', async () => {
+  const scenario = fixture.lab.scenarios['http-302'];
+  const url = scenario.url.replace('://', '://user:secret@');
+  const { report } = await trace(labOptions(fixture.lab, url), fixture.browser);
+  assert.equal(report.error, null);
+  assert.deepEqual(
+    report.hops.map((h) => [h.status, h.ip, h.exchange !== null]),
+    [
+      [302, '127.0.0.1', true],
+      [200, '127.0.0.1', true],
+    ],
+  );
+  assert.equal(report.hops[1].evidence.location, scenario.finalUrl);
 });

@@ -11,6 +11,7 @@ import { readRulesJson } from './parties-rules.js';
 import { registrableDomainOf } from './parties-match.js';
 import { hostOf } from '../http/host.js';
 import { unwrap } from './unwrap/unwrap.js';
+import { withoutFragment } from '../http/url-key.js';
 
 /** What a control scored: the total, each part of it ("+30 wording …"), and why it is never followed. */
 export interface ControlScore {
@@ -263,11 +264,6 @@ function decodeURIComponentSafe(text: string): string {
 
 function schemeOf(url: string): string | null {
   return /^([a-z][a-z0-9+.-]*):/i.exec(url.trim())?.[1].toLowerCase() ?? null;
-}
-
-function withoutFragment(url: string): string {
-  const hash = url.indexOf('#');
-  return hash < 0 ? url : url.slice(0, hash);
 }
 
 /**

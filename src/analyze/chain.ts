@@ -4,15 +4,13 @@ import type { Capture, Exchange, NavEvent } from '../model.js';
 import type { Hop, HopEvidence, HopTls, Via } from '../report.js';
 import { bodyText, findMetaRefresh } from './body.js';
 import { headerValue } from '../http/wire.js';
+import { requestedAs, withoutFragment } from '../http/url-key.js';
 
 type DocRequest = Extract<NavEvent, { type: 'doc-request' }>;
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-export function withoutFragment(url: string): string {
-  const hash = url.indexOf('#');
-  return hash < 0 ? url : url.slice(0, hash);
-}
+export { withoutFragment };
 
 /** Pairs each document request with the proxy exchange that carried it (same method and URL, in order). */
 export function matchExchanges(docs: DocRequest[], exchanges: Exchange[]): (Exchange | null)[] {
@@ -22,8 +20,9 @@ export function matchExchanges(docs: DocRequest[], exchanges: Exchange[]): (Exch
   const ordered = [...exchanges].sort((a, b) => byCodeUnits(a.startedAt, b.startedAt) || byCodeUnits(a.id, b.id));
   const used = new Set<Exchange>();
   return docs.map((doc) => {
-    const url = withoutFragment(doc.url);
-    const found = ordered.find((x) => !used.has(x) && x.request.method === doc.method && withoutFragment(x.request.url) === url);
+    // The proxy records the request as sent: without the fragment, and without user:password@.
+    const url = requestedAs(doc.url);
+    const found = ordered.find((x) => !used.has(x) && x.request.method === doc.method && requestedAs(x.request.url) === url);
     if (found) used.add(found);
     return found ?? null;
   });

@@ -71,3 +71,16 @@ test('a download, even one answered with 200', () => {
 test('no hops, no ending', () => {
   assert.equal(chainEnding({ hops: [] }), null);
 });
+
+test('204 No Content and 205 Reset Content load nothing: no page, whatever else the trace said', () => {
+  for (const status of [204, 205]) {
+    const hops = [landing[0], { index: 2, url: 'https://t.broker.test/c', status }];
+    const reason = `HTTP ${status}: no content, nothing replaced the page`;
+    assert.deepEqual(chainEnding({ hops }), { kind: 'error', reason, hop: 2 });
+    assert.deepEqual(chainEnding({ hops, error: 'page did not finish loading: 0 request(s) still pending after 6 s' }), {
+      kind: 'error',
+      reason,
+      hop: 2,
+    });
+  }
+});

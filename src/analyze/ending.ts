@@ -25,6 +25,10 @@ const LOOP_REQUESTS = 3;
 // that rendered: its load event never came, or a --click found nothing to click on it.
 const RESTED_ANYWAY = /^(page did not finish loading|click):/;
 
+// A navigation answered 204 No Content or 205 Reset Content loads nothing: the browser stays on
+// the page it was on (the HTML standard's navigate algorithm), so no page of that host is shown.
+const NO_CONTENT = new Set([204, 205]);
+
 export function chainEnding(evidence: EndingEvidence): ChainEnding | null {
   const { hops } = evidence;
   const last = hops.at(-1);
@@ -43,6 +47,8 @@ export function chainEnding(evidence: EndingEvidence): ChainEnding | null {
       return { kind: 'loop', url: hop.url, times, hop: hop.index, hosts };
     }
   }
+  if (last.status !== null && NO_CONTENT.has(last.status) && !last.error)
+    return { kind: 'error', reason: `HTTP ${last.status}: no content, nothing replaced the page`, hop: last.index };
   const rendered = last.status !== null && last.status >= 200 && last.status < 300 && !last.error;
   if (!rendered) {
     const reason = evidence.error ?? last.error ?? (last.status === null ? 'no response' : `HTTP ${last.status}`);

@@ -2,6 +2,7 @@
 // is on, why the trace stopped, and the navigation evidence they emit into the capture.
 import type { Capture, NavEvent } from '../model.js';
 import type { AttachedTarget } from './browser.js';
+import { requestedAs } from '../http/url-key.js';
 import { PageObserver, withTimeout, type PageListener } from './page-observer.js';
 import { preparePage, resume, type BrowserSession } from './session.js';
 import { waitForSettle, type SettleOutcome } from './settle.js';
@@ -38,7 +39,12 @@ export class TracePages {
     private readonly progress: Progress,
     /** Why a page target's renderer died, in the browser's words (browser.ts). */
     private readonly crashReason: (targetId: string) => Promise<string>,
+    /** The chain was cut at the request of `url` (a loop, too many hops): nothing more is to go upstream. */
+    private readonly onFreeze: (url: string) => void = () => undefined,
   ) {}
+
+  /** The document whose request cut the chain (a loop, too many hops): its answer still belongs in the case. */
+  frozenAt: string | null = null;
 
   emit(event: NavEvent): void {
     this.capture.events.push(event);
@@ -165,11 +171,11 @@ export class TracePages {
   }
 
   private async failureReason(failure: DocumentFailure): Promise<string | null> {
-    const url = failure.url.split('#')[0];
+    const url = requestedAs(failure.url);
     // The proxy records an exchange as it finishes it, which is as Chromium gets its last bytes:
     // it is there by now, or within moments.
     for (let waited = 0; ; waited += EXCHANGE_POLL_MS) {
-      const exchange = [...this.capture.exchanges].reverse().find((x) => x.request.url.split('#')[0] === url) ?? null;
+      const exchange = [...this.capture.exchanges].reverse().find((x) => requestedAs(x.request.url) === url) ?? null;
       // A URL of another scheme needs no record; every other reason is read from it (a corrupt
       // body is recorded only once the proxy has passed all of it on, after Chromium gave up).
       if (exchange !== null || waited >= EXCHANGE_WAIT_MS || unsupportedScheme(failure.url))
@@ -182,8 +188,16 @@ export class TracePages {
     const hops = this.capture.events.filter((e) => e.type === 'doc-request').length;
     const url = observer.requestedUrls.at(-1)!;
     this.progress({ kind: 'hop', detail: url });
-    if (observer.requestedUrls.filter((u) => u === url).length >= 3) this.stop(`redirect loop: ${url} requested 3 times`, true);
-    else if (hops >= this.maxHops) this.stop(`too many hops: stopped after ${this.maxHops} documents (see --max-hops)`, true);
+    const loop = observer.requestedUrls.filter((u) => u === url).length >= 3;
+    if (!loop && hops < this.maxHops) return;
+    this.stop(
+      loop ? `redirect loop: ${url} requested 3 times` : `too many hops: stopped after ${this.maxHops} documents (see --max-hops)`,
+      true,
+    );
+    if (this.frozenAt === null) {
+      this.frozenAt = url;
+      this.onFreeze(url);
+    }
   }
 }
 

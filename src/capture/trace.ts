@@ -159,7 +159,13 @@ class TraceRun {
     private readonly sealing: Sealing,
     private readonly progress: Progress,
   ) {
-    this.pages = new TracePages(capture, options.maxHops ?? DEFAULTS.maxHops, progress, (targetId) => browser.crashReason(targetId));
+    this.pages = new TracePages(
+      capture,
+      options.maxHops ?? DEFAULTS.maxHops,
+      progress,
+      (targetId) => browser.crashReason(targetId),
+      (url) => this.session?.proxy.stopForwarding(url),
+    );
     this.snapshots = new Snapshots(capture, (snapshot) => this.writes.add(() => writer.addPage(snapshot)), limits.deadline);
   }
 
@@ -381,6 +387,10 @@ class TraceRun {
   private checkLoaded(): void {
     const last = this.pages.current;
     if (!last || last.closed || last.loaded || last.url.startsWith('chrome-error:')) return;
+    // A document answered 204/205 loads nothing: the page left as it was is no page of the chain
+    // that is still loading (the analysis says the chain ended there, on no page).
+    const response = this.capture.events.filter((e) => e.type === 'doc-response' && e.pageId === last.pageId).at(-1);
+    if (response?.type === 'doc-response' && (response.status === 204 || response.status === 205)) return;
     const seconds = Math.round((Date.now() - last.committedAt) / 100) / 10;
     this.pages.stop(`page did not finish loading: ${last.inflight.size} request(s) still pending after ${seconds} s`);
   }
@@ -397,11 +407,14 @@ class TraceRun {
   async endRecording(): Promise<void> {
     const { session, pages, limits } = this;
     this.options.signal?.removeEventListener('abort', this.onAbort);
-    // Let a download or a slow last response finish so its record is whole.
+    // Let a download or a slow last response finish so its record is whole; so too the answer to
+    // the request that cut the chain (a loop, too many hops): it was sent, and the server answered.
     const proxy = session?.proxy;
     const drainUntil = Math.min(limits.deadline, Date.now() + 2000);
-    while (proxy && proxy.inFlight > 0 && Date.now() < drainUntil && pages.stopReason === 'download')
-      await new Promise((r) => setTimeout(r, 20));
+    const frozenAt = pages.frozenAt;
+    const waiting = (p: NonNullable<typeof proxy>) =>
+      pages.stopReason === 'download' ? p.inFlight > 0 : frozenAt !== null && p.awaiting(frozenAt);
+    while (proxy && waiting(proxy) && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
     pages.detachAll();
     this.browser.cdp.browser.off('Browser.downloadWillBegin', this.onDownload);
     this.profile.mark('detached');

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { parse, CliError, indexCases } from './command.js';
-import { TRACE_OPTIONS, traceOptionsFrom } from './trace-options.js';
+import { TRACE_OPTIONS, checkUpstreamOptions, traceOptionsFrom } from './trace-options.js';
 import { BATCH_OPTIONS, concurrencyOption } from './batch-options.js';
 import { clean } from './terminal.js';
 import { interruptedExit, onInterrupt } from './interrupt.js';
@@ -83,8 +83,8 @@ export async function run(argv: string[]): Promise<number> {
   const concurrency = concurrencyOption(values.concurrency);
   const json = values.json ?? false;
   const casesDir = options.outDir ?? 'cases';
-  // Bad --resolve/--connect-to/--cacert are said once, before anything is asked or requested.
-  (await import('../proxy/upstream.js')).buildUpstream(options);
+  // Said once, before anything is asked or requested.
+  await checkUpstreamOptions(options);
 
   const warning =
     `clicktrace: compare requests ${url} ${visitors.length} time${visitors.length === 1 ? '' : 's'}, once per profile ` +

@@ -26,3 +26,37 @@ test('a hop out of the web keeps its scheme in the hop line (an intent: link is 
   assert.match(hopLine('ftp://files.broker-net.test/offer.zip'), / {2}ftp:\/\/files\.broker-net\.test\/offer\.zip {2}/);
   assert.match(hopLine('https://www.advertiser.example/landing?x=1'), / {2}www\.advertiser\.example\/landing\?x=1 {2}/);
 });
+
+test('a navigation the final page scheduled and the trace did not wait for is said, not hidden behind "Final"', () => {
+  const report = sampleReport(sampleCapture(), 'case-1');
+  const last = report.hops.at(-1)!;
+  const after = new Date(Date.parse(last.timing.startedAt) + 500).toISOString();
+  const before = new Date(Date.parse(last.timing.startedAt) - 500).toISOString();
+  const notes = () =>
+    formatChain(report, null)
+      .split('\n')
+      .filter((l) => l.startsWith('Note: not followed'));
+  assert.deepEqual(notes(), []);
+  report.events.push({ at: after, kind: 'scheduled', detail: 'metaTagRefresh in 10 s to https://late.example/next\u001b[2J' });
+  assert.deepEqual(notes(), [
+    'Note: not followed: meta refresh in 10 s to https://late.example/next\\x1b[2J (scheduled on the final page; the trace did not wait for it)',
+  ]);
+  // One scheduled on an earlier page, or the navigation that led to the last hop (reported late), is not pending.
+  report.events.splice(-1, 1, { at: before, kind: 'scheduled', detail: 'httpHeaderRefresh in 9 s to https://late.example/next' });
+  report.events.push({ at: after, kind: 'scheduled', detail: `scriptInitiated in 0 s to ${last.url}#x` });
+  assert.deepEqual(notes(), []);
+});
+
+test("a final address no hop requested (history.pushState) is said to be the page script's, with the hop that answered", () => {
+  const report = sampleReport(sampleCapture(), 'case-1');
+  const last = report.hops.at(-1)!;
+  const marker = "(not requested: the page's script set this address";
+  assert.doesNotMatch(formatChain(report, null), /not requested: the page's script/);
+  report.final = { url: `${last.url}#section`, status: last.status, title: 'Welcome' };
+  assert.doesNotMatch(formatChain(report, null), /not requested: the page's script/, 'a fragment is the same address');
+  report.final = { url: 'https://landing.example/thank-you?step=2', status: last.status, title: 'Welcome' };
+  const lines = formatChain(report, null).split('\n');
+  const at = lines.findIndex((l) => l.startsWith('Final: https://landing.example/thank-you?step=2'));
+  assert.ok(lines[at + 1].trim().startsWith(marker), lines.join('\n'));
+  assert.ok(lines[at + 1].includes(`the answer is hop ${last.index}'s`));
+});

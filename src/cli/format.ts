@@ -2,6 +2,7 @@
 import type { ExploreStep, Report } from '../report.js';
 import { clean, truncate, truncateMiddle } from './terminal.js';
 import { describeNetwork, networkSourceNote } from '../hosting/describe.js';
+import { withoutFragment } from '../http/url-key.js';
 
 /** A web hop without its scheme, as the hop lines show it; a link out of the web (mailto:, intent:, ftp:) keeps its scheme, which is what it is. */
 function hostPath(url: string): string {
@@ -39,15 +40,55 @@ export function formatChain(report: Report, caseDir: string | null): string {
       `Final: ${clean(report.final.url)} (${report.final.status ?? 'no status'})${report.final.title ? ` "${clean(truncate(report.final.title, 120))}"` : ''}`,
     );
   }
+  const moved = addressNotRequested(report);
+  if (moved) {
+    const answered = clean(truncateMiddle(hostPath(moved.url), 80));
+    lines.push(`${' '.repeat(7)}(not requested: the page's script set this address; the answer is hop ${moved.index}'s, ${answered})`);
+  }
   if (report.summary) lines.push(`Who: ${clean(report.summary.text)}`);
   for (const event of report.events.filter((e) => e.kind === 'dialog' || e.kind === 'download')) {
     lines.push(`Note: ${event.kind}: ${clean(truncate(event.detail, 200))}`);
   }
+  const pending = pendingNavigation(report);
+  if (pending)
+    lines.push(`Note: not followed: ${clean(truncate(pending, 200))} (scheduled on the final page; the trace did not wait for it)`);
   if (report.error) lines.push(`Error: ${clean(report.error)}`);
   for (const failed of report.failedFiles ?? []) lines.push(`Not written: ${clean(failed.path)} (${clean(failed.error)})`);
   if (report.elapsedMs !== null) lines.push(`Elapsed: ${(report.elapsedMs / 1000).toFixed(2)} s`);
   if (caseDir) lines.push(`Case: ${clean(caseDir)}${report.partial ? ' (partial)' : ''}`);
   return lines.join('\n');
+}
+
+/**
+ * The final address when no hop requested it (history.pushState/replaceState: the address bar
+ * changed, nothing was loaded), with the hop whose answer the page is.
+ */
+function addressNotRequested(report: Report): Report['hops'][number] | null {
+  const final = report.final;
+  const last = report.hops.at(-1);
+  if (!final || !last || !/^https?:/.test(final.url)) return null;
+  if (report.hops.some((h) => withoutFragment(h.url) === withoutFragment(final.url))) return null;
+  return last;
+}
+
+const SCHEDULED_REASON: Record<string, string> = { metaTagRefresh: 'meta refresh', httpHeaderRefresh: 'Refresh header' };
+
+/**
+ * A navigation the final page had scheduled (a meta refresh or Refresh header later than the
+ * settle time) that no hop followed: the chain may go on for a person who waits.
+ */
+function pendingNavigation(report: Report): string | null {
+  const last = report.hops.at(-1);
+  if (!last) return null;
+  const since = Date.parse(last.timing.startedAt);
+  const scheduled = report.events.filter((e) => e.kind === 'scheduled' && Date.parse(e.at) >= since).at(-1);
+  const parts = scheduled && /^(\S+) in (\S+) s to (.+)$/s.exec(scheduled.detail);
+  if (!parts) return null;
+  const [, reason, delay, url] = parts;
+  // Chromium may report the navigation that led to the last hop after that hop's request began;
+  // and a page that only reloads itself goes nowhere new.
+  if (withoutFragment(url) === withoutFragment(last.url)) return null;
+  return `${SCHEDULED_REASON[reason] ?? reason} in ${delay} s to ${url}`;
 }
 
 function quoted(text: string): string {

@@ -2,7 +2,7 @@ import { basename, join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { parse, CliError } from './command.js';
-import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, traceOptionsFrom } from './trace-options.js';
+import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, checkUpstreamOptions, traceOptionsFrom } from './trace-options.js';
 import { BATCH_OPTIONS, BATCH_OPTIONS_HELP, concurrencyOption } from './batch-options.js';
 import { formatChain } from './format.js';
 import { clean } from './terminal.js';
@@ -171,6 +171,7 @@ async function batch(input: string | null, positionals: string[], values: Values
   const commandLine = ['clicktrace', 'trace', ...argv.filter((a) => !positionals.includes(a))];
   const options = traceOptionsFrom(values, 'http://batch.invalid/', commandLine);
   const onServer = await serverRun(values, (line) => process.stderr.write(`clicktrace: ${clean(line)}\n`));
+  if (!onServer) await checkUpstreamOptions(options);
   const concurrency = onServer ? onServer.concurrency : concurrencyOption(values.concurrency);
   const json = values.json ?? false;
   const [

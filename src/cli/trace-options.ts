@@ -90,6 +90,14 @@ export function traceOptionsFrom(values: Values, url: string, commandLine: strin
   };
 }
 
+/**
+ * Bad --resolve, --connect-to, --dns-server or --cacert said once, as bad input, before anything
+ * is requested: a batch would otherwise fail every link with it.
+ */
+export async function checkUpstreamOptions(options: TraceOptions): Promise<void> {
+  (await import('../proxy/upstream.js')).buildUpstream(options);
+}
+
 function exploreOption(values: Values): Pick<TraceOptions, 'exploreDepth'> {
   const depth = numberOption(values['explore-depth'], '--explore-depth', { min: 1, max: 10 });
   if (depth === undefined && !values.explore) return {};

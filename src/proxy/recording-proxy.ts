@@ -21,6 +21,7 @@ import { flatHeaderList, requestHeadersForUpstream, responseHeadersForClient } f
 import { endedByFin, tcpPorts, type TcpPorts } from './tcp-close.js';
 import { ResponseBody } from './response-body.js';
 import { normalizeHost } from '../http/host.js';
+import { requestedAs } from '../http/url-key.js';
 
 /** Where the proxy serves its CA certificate and instructions (like mitm.it). */
 export const PROXY_INFO_HOST = 'clicktrace.proxy';
@@ -135,6 +136,10 @@ export class RecordingProxy {
   private readonly httpsAgent = idleLimited(new https.Agent({ keepAlive: true, maxSockets: 64 }), () => this.idleMs);
   private sequence = 0;
   private adopted: AdoptableListener | null = null;
+  /** Whether requests still go upstream (see stopForwarding), and the one request still let through. */
+  private forwarding: { stopped: boolean; allowOnce: string | null } = { stopped: false, allowOnce: null };
+  /** The URL of the last request received (to tell whether a request for a URL has come yet). */
+  private lastRequestUrl: string | null = null;
   port = 0;
 
   private get idleMs(): number {
@@ -190,6 +195,24 @@ export class RecordingProxy {
   /** Exchanges still waiting for upstream. */
   get inFlight(): number {
     return this.pending.size;
+  }
+
+  /**
+   * From now on no request goes upstream: each is answered by the proxy (502) and not recorded, as
+   * what the browser does after the trace stopped is not part of it. Requests sent already finish,
+   * and so may one request for `allowOnce` when it has not come yet (the browser reports a
+   * document's request as it sends it: the request that stopped the trace may still be on its way).
+   */
+  stopForwarding(allowOnce: string | null = null): void {
+    const key = allowOnce && requestedAs(allowOnce);
+    const came = key !== null && (this.lastRequestUrl === key || [...this.pending].some((p) => p.exchange.request.url === key));
+    this.forwarding = { stopped: true, allowOnce: came ? null : key };
+  }
+
+  /** Whether an exchange for `url` is still waiting for upstream. */
+  awaiting(url: string): boolean {
+    const key = requestedAs(url);
+    return [...this.pending].some((p) => p.exchange.request.url === key);
   }
 
   /** Stops accepting, records every unfinished exchange as aborted, and drops all connections. */
@@ -286,6 +309,21 @@ export class RecordingProxy {
       this.serveInfo(url, res);
       return;
     }
+    const key = `${url.protocol}//${url.host}${rawPath}`;
+    if (this.forwarding.stopped) {
+      if (this.forwarding.allowOnce !== key) {
+        const error = 'not requested: the trace had stopped';
+        res.writeHead(502, {
+          'Content-Type': 'text/plain; charset=utf-8',
+          Connection: 'close',
+          [PROXY_ERROR_HEADER]: encodeURIComponent(error),
+        });
+        res.end(`clicktrace proxy: ${error}\n`);
+        return;
+      }
+      this.forwarding.allowOnce = null;
+    }
+    this.lastRequestUrl = key;
     void this.forward(req, res, url, rawPath);
   }
 
@@ -620,7 +658,16 @@ function tlsInfo(socket: tls.TLSSocket, servername: string): TlsInfo {
   };
 }
 
-function describeNetworkError(err: NodeJS.ErrnoException, url: URL, address: string, port: number): string {
+/** Why a TLS handshake failed, in OpenSSL's words without its noise ("wrong version number", not the record's source line). */
+function tlsFailure(err: NodeJS.ErrnoException): string {
+  const reason = /:SSL routines:[^:]*:([^:]+):/.exec(err.message)?.[1] ?? err.message.split('\n')[0];
+  // The server answered in something other than TLS: plain HTTP on the TLS port, most often.
+  if (reason === 'wrong version number' || reason === 'packet length too long' || reason === 'http request')
+    return `${reason}: the server does not speak TLS there (plain HTTP on a TLS port?)`;
+  return reason;
+}
+
+export function describeNetworkError(err: NodeJS.ErrnoException, url: URL, address: string, port: number): string {
   const where = `${url.host} (${address}:${port})`;
   switch (err.code) {
     case 'ECONNREFUSED':
@@ -635,9 +682,9 @@ function describeNetworkError(err: NodeJS.ErrnoException, url: URL, address: str
     case 'HPE_HEADER_OVERFLOW':
       return `response head from ${where} is larger than 256 KB, the most Chromium accepts`;
     case 'EPROTO':
-    case 'ERR_SSL_WRONG_VERSION_NUMBER':
-      return `TLS handshake with ${where} failed (${err.message.split('\n')[0]})`;
+      return `TLS handshake with ${where} failed (${tlsFailure(err)})`;
     default:
+      if (err.code?.startsWith('ERR_SSL_')) return `TLS handshake with ${where} failed (${tlsFailure(err)})`;
       return `${err.code ?? 'error'}: ${err.message.split('\n')[0]} (${where})`;
   }
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import { Resolver } from './resolver.js';
 import { UsageError } from '../errors.js';
 import { parseConnectToRule, parseResolveRule } from './target-rules.js';
@@ -21,13 +22,35 @@ export function buildUpstream(options: UpstreamOptions): { resolver: Resolver; e
     allowPrivate: options.allowPrivate ?? false,
   });
   const extraCaPems = (options.cacert ?? []).map((file) => {
+    let text: string;
     try {
-      return readFileSync(file, 'utf8');
+      text = readFileSync(file, 'utf8');
     } catch {
       throw new UsageError(`--cacert: cannot read ${file}`);
     }
+    checkCaPem(file, text);
+    return text;
   });
   return { resolver, extraCaPems };
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[^-]*-----END CERTIFICATE-----/g;
+
+/**
+ * A CA file the TLS layer cannot use is dropped by it without a word, and every upstream
+ * certificate would then be reported as untrusted: a file with no certificate, or a broken one,
+ * is bad input instead (as curl refuses it).
+ */
+function checkCaPem(file: string, text: string): void {
+  const blocks = text.match(PEM_CERTIFICATE) ?? [];
+  if (blocks.length === 0) throw new UsageError(`--cacert: ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  blocks.forEach((block, i) => {
+    try {
+      new X509Certificate(block);
+    } catch {
+      throw new UsageError(`--cacert: ${file}: certificate ${i + 1} of ${blocks.length} is not a valid PEM certificate`);
+    }
+  });
 }
 
 /** The overrides in force, for the case's record of how names were resolved. */

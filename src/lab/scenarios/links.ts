@@ -1,6 +1,7 @@
-// Links with a life of their own: single-use, time-limited (signed expiry), a download, a
-// branded ESP click host whose CNAME chain reveals SendGrid, and a per-recipient link carrying
-// the recipient's address as a SHA-256 digest.
+// Links with a life of their own: single-use, time-limited (signed expiry), a download, one
+// that leads to a 204 No Content (the click is swallowed: no page), a branded ESP click host
+// whose CNAME chain reveals SendGrid, and a per-recipient link carrying the recipient's address
+// as a SHA-256 digest.
 import { createHash, createHmac } from 'node:crypto';
 import { HOSTS } from '../hosts.js';
 import { forbiddenPage, gonePage } from '../pages.js';
@@ -185,6 +186,26 @@ function recipientToken(): ScenarioDefinition {
   );
 }
 
+export const NO_CONTENT_URL = `http://${HOSTS.brokerTrack}/t/no-content?cid=4471`;
+
+function noContent(): ScenarioDefinition {
+  return defineScenario(
+    {
+      name: 'no-content',
+      url: `${ESP}/c/no-content?mid=88213&lid=9`,
+      description: 'ESP click tracker whose 302 leads to a broker answering 204 No Content: the browser stays where it was, no page.',
+      expectedVias: ['start', 'http-302'],
+      finalUrl: NO_CONTENT_URL,
+      finalTitle: null,
+      finalStatus: 204,
+    },
+    [
+      { host: HOSTS.espClick, path: '/c/no-content', handle: hopTo('http-302', NO_CONTENT_URL) },
+      { host: HOSTS.brokerTrack, path: '/t/no-content', handle: (x) => x.send(204, Buffer.alloc(0), {}) },
+    ],
+  );
+}
+
 export function linkScenarios(ctx: ScenarioContext): ScenarioDefinition[] {
-  return [singleUse(), ...timeLimited(ctx), download(), cnameEsp(), recipientToken()];
+  return [singleUse(), ...timeLimited(ctx), download(), noContent(), cnameEsp(), recipientToken()];
 }
