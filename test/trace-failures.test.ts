@@ -94,7 +94,11 @@ test('--max-hops: the request that reaches the limit is recorded with its answer
 
 test('a click swallowed by a 204 No Content: no page, no advertiser, and no false "did not finish loading"', async () => {
   const scenario = fixture.lab.scenarios['no-content'];
-  const { report, caseDir } = await run('no-content');
+  // The tab never leaves its initial empty document, which is at rest at once: it waited out
+  // --settle for a document that could not come (a bound, not a speed requirement).
+  const started = Date.now();
+  const { report, caseDir } = await run('no-content', { settleMs: 8000 });
+  assert.ok(Date.now() - started < 8000, `took ${Date.now() - started} ms, --settle 8000`);
   assert.deepEqual(
     report.hops.map((h) => [h.status, h.via]),
     [

@@ -69,7 +69,10 @@ async function busyReason(observer: PageObserver, options: SettleOptions): Promi
   const limitAt = observer.committedAt + options.settleMs;
   const scheduled = observer.nextScheduledInMs();
   if (scheduled !== null && Date.now() + scheduled <= limitAt) return 'refresh scheduled';
-  if (!observer.loaded && !observer.domReady) return 'not parsed';
+  // A tab whose only navigation was answered 204/205 still shows its initial empty document: no
+  // document will come to be parsed or loaded (it waited out --settle for one).
+  const nothingCommitted = observer.documents === 0;
+  if (!observer.loaded && !observer.domReady && !nothingCommitted) return 'not parsed';
   // Before the page's timers are read: a heavy page's network wakes this check at every request,
   // and each read is a round trip into the renderer.
   if (observer.activeRequests(options.staleRequestMs ?? STALE_REQUEST_MS) > 0) return 'network busy';
@@ -88,7 +91,7 @@ async function busyReason(observer: PageObserver, options: SettleOptions): Promi
     const framed = pendingWork(frame, limitAt);
     if (framed) return `${framed} (in a frame of another origin)`;
   }
-  if (!observer.loaded && Date.now() - observer.committedAt < 1500) return 'load pending';
+  if (!observer.loaded && !nothingCommitted && Date.now() - observer.committedAt < 1500) return 'load pending';
   return null;
 }
 
