@@ -15,11 +15,13 @@ import { startLab, type Lab } from '../src/lab/index.js';
 import {
   HEAVY_PAGE_IMAGES,
   HEAVY_PAGE_TITLE,
+  HEAVY_PAGE_URL,
   KILL_TARGET_URL,
   OOM_CLICK_TEXT,
   UNSUPPORTED_REDIRECTS,
 } from '../src/lab/scenarios/hostile-browser.js';
 import { RESET_MID_BODY_SENT } from '../src/lab/scenarios/hostile-evidence.js';
+import { readCapture } from '../src/evidence/warc/read-warc.js';
 import type { Report } from '../src/report.js';
 
 const CLI = fileURLToPath(new URL('../clicktrace.mjs', import.meta.url));
@@ -343,10 +345,21 @@ test('a body cut by a reset and a corrupt gzip body end at once with what happen
 });
 
 test(`a heavy but honest page (${HEAVY_PAGE_IMAGES} images) is a page, not an error`, async () => {
-  const run = await traceCli('heavy-page', ['--timeout', '150']);
+  // What makes a page heavy for a trace is loading past the settle limit (settle.ts: a document still
+  // loading while its network makes progress is waited for, not cut as "did not finish loading").
+  // A short --settle puts the limit well inside the load of its images (seconds through the recording
+  // proxy), so the page need not be large enough to outlast the default 6 s.
+  const settleMs = 500;
+  const run = await traceCli('heavy-page', ['--timeout', '150', '--settle', String(settleMs)]);
   assert.equal(run.report.error, null);
   assert.equal(run.code, 0);
   assert.equal(run.report.final?.title, HEAVY_PAGE_TITLE);
+  const { exchanges } = await readCapture(run.caseDir);
+  const images = exchanges.filter((e) => new URL(e.request.url).pathname.startsWith('/hb/photo/'));
+  assert.equal(images.length, HEAVY_PAGE_IMAGES, 'every image is recorded');
+  const page = exchanges.find((e) => e.request.url === HEAVY_PAGE_URL)!;
+  const loadedFor = Math.max(...images.map((e) => Date.parse(e.startedAt))) - Date.parse(page.startedAt);
+  assert.ok(loadedFor > 2 * settleMs, `images were still requested ${loadedFor} ms after the page, past the ${settleMs} ms settle limit`);
   await assertWellEnded(run, 150, 'heavy-page');
 });
 
