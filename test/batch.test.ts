@@ -53,9 +53,8 @@ async function assertSealed(dir: string, ids: string[]): Promise<void> {
   }
 }
 
-// Five links per slot of the pool of 4 (the claims are per link and per line: each requested once,
-// one sealed case each, the repeat and the junk lines reported by line); 40 proved nothing more.
-const POOL_LINKS = 20;
+// Issue 12 names this check: a 40-URL batch of single-use links on the pool (ten per slot of 4).
+const POOL_LINKS = 40;
 
 test(`${POOL_LINKS} single-use links on the pool: each requested once, every case sealed and verify-clean; duplicates and junk lines reported`, async () => {
   const out = tempDir('batch-');
