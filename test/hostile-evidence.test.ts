@@ -16,6 +16,7 @@ import {
   SHORT_BODY_SENT,
   SHORT_BODY_TITLE,
   corruptGzip,
+  nulBomb,
 } from '../src/lab/scenarios/hostile-evidence.js';
 import { readCapture } from '../src/evidence/warc/read-warc.js';
 import type { Exchange } from '../src/model.js';
@@ -27,6 +28,7 @@ let lab: Lab;
 
 before(async () => {
   lab = await startLab();
+  await nulBomb();
 });
 after(async () => {
   await lab?.close();
