@@ -112,7 +112,7 @@ export const BROWSER_HEADERS: Record<string, string> = {
   'Accept-Language': 'en-US,en;q=0.9',
 };
 
-export /**
+/**
  * What the page's frames (and theirs, `depth` levels down) make of the page: a frame's document
  * setting top.location (frame-top), or posting where to go to a page that listens for messages.
  */
