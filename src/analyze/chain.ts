@@ -4,13 +4,11 @@ import type { Capture, Exchange, NavEvent } from '../model.js';
 import type { Hop, HopEvidence, HopTls, Via } from '../report.js';
 import { bodyText, findMetaRefresh } from './body.js';
 import { headerValue } from '../http/wire.js';
-import { requestedAs, withoutFragment } from '../http/url-key.js';
+import { requestedAs } from '../http/url-key.js';
 
 type DocRequest = Extract<NavEvent, { type: 'doc-request' }>;
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-
-export { withoutFragment };
 
 /** Pairs each document request with the proxy exchange that carried it (same method and URL, in order). */
 export function matchExchanges(docs: DocRequest[], exchanges: Exchange[]): (Exchange | null)[] {

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { Capture, Exchange } from '../model.js';
 import { decodeBody } from '../analyze/body.js';
 import { headerValue } from '../http/wire.js';
-import { withoutFragment } from '../analyze/chain.js';
+import { withoutFragment } from '../http/url-key.js';
 
 export interface DownloadFact {
   url: string;

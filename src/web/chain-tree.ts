@@ -6,7 +6,7 @@ import type { Capture, Exchange } from '../model.js';
 import type { Hop, Report, Via } from '../report.js';
 import { headerValue } from '../http/wire.js';
 import { hostOf } from '../http/host.js';
-import { withoutFragment } from '../analyze/chain.js';
+import { withoutFragment } from '../http/url-key.js';
 import { registrableDomain } from '../store/index.js';
 
 export interface TreeHost {

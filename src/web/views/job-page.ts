@@ -50,7 +50,7 @@ export function logLines(events: JobEvent[]): LogLine[] {
         continue;
       }
       const own: LogLine = { event, hopUrl: null, status: null, merged: null, detail: event.detail };
-      if (m && url !== null) earlyExchanges.set(url, own);
+      if (url !== null) earlyExchanges.set(url, own);
       lines.push(own);
       continue;
     }
