@@ -20,6 +20,7 @@ import { peerCertificateChain } from './peer-certificates.js';
 import { flatHeaderList, requestHeadersForUpstream, responseHeadersForClient } from './forwarded-headers.js';
 import { endedByFin, tcpPorts, type TcpPorts } from './tcp-close.js';
 import { ResponseBody } from './response-body.js';
+import { PreconnectingAgent, type UpstreamTlsOptions } from './preconnect.js';
 import { normalizeHost } from '../http/host.js';
 import { requestedAs } from '../http/url-key.js';
 
@@ -133,7 +134,10 @@ export class RecordingProxy {
   private readonly pending = new Set<Flight>();
   private upstreamTrust: tls.SecureContext;
   private readonly httpAgent = idleLimited(new http.Agent({ keepAlive: true, maxSockets: 64 }), () => this.idleMs);
-  private readonly httpsAgent = idleLimited(new https.Agent({ keepAlive: true, maxSockets: 64 }), () => this.idleMs);
+  private readonly httpsAgent = idleLimited(
+    new PreconnectingAgent({ keepAlive: true, maxSockets: 64 }, () => this.idleMs),
+    () => this.idleMs,
+  );
   private sequence = 0;
   private adopted: AdoptableListener | null = null;
   /** Whether requests still go upstream (see stopForwarding), and the one request still let through. */
@@ -260,6 +264,39 @@ export class RecordingProxy {
       secureContext: this.contextFor(target.host),
     });
     this.hand(socket, target);
+    void this.preconnect(target, client);
+  }
+
+  /** The upstream connection a tunnel's first request will want, opened while the browser's handshake goes on (preconnect.ts). */
+  private async preconnect(tunnel: TunnelTarget, client: Duplex): Promise<void> {
+    if (this.forwarding.stopped || (tunnel.host === PROXY_INFO_HOST && this.options.serveInfoHost)) return;
+    let url: URL;
+    try {
+      url = new URL(`https://${hostForUrl(tunnel.host)}:${tunnel.port}/`);
+    } catch {
+      return;
+    }
+    const port = Number(url.port) || 443;
+    // The same resolver as the request's (its answer is kept for it): an address it refuses is
+    // refused here too, before anything is opened.
+    const target = await this.options.resolver.target(normalizeHost(url.hostname), port).catch(() => null);
+    if (!target || client.destroyed || this.forwarding.stopped) return;
+    const drop = this.httpsAgent.preconnect(this.upstreamTls(url, target));
+    client.once('close', drop);
+  }
+
+  /** The TLS side of an upstream connection for `url` (the same for an early connection as for a request's own). */
+  private upstreamTls(url: URL, target: { address: string; port: number }): UpstreamTlsOptions {
+    return {
+      host: target.address,
+      port: target.port,
+      servername: net.isIP(normalizeHost(url.hostname)) ? undefined : url.hostname,
+      // Default: record the certificate and go on (phishing sites use bad certificates). Strict:
+      // refuse during the handshake, before anything is sent.
+      rejectUnauthorized: this.options.strictTls ?? false,
+      secureContext: this.upstreamTrust,
+      ALPNProtocols: ['http/1.1'],
+    };
   }
 
   private hand(socket: Duplex, target: TunnelTarget): void {
@@ -456,7 +493,8 @@ export class RecordingProxy {
   private send(flight: Flight, url: URL, rawPath: string, target: { address: string; port: number }): void {
     const { exchange } = flight;
     const secure = url.protocol === 'https:';
-    const servername = net.isIP(normalizeHost(url.hostname)) ? undefined : url.hostname;
+    const tlsOptions = secure ? this.upstreamTls(url, target) : null;
+    const servername = tlsOptions?.servername;
     const options: https.RequestOptions = {
       host: target.address,
       port: target.port,
@@ -469,16 +507,7 @@ export class RecordingProxy {
       // and as much of them: Chromium takes response heads up to 256 KB (Node: 16 KB).
       insecureHTTPParser: true,
       maxHeaderSize: MAX_HEADER_BYTES,
-      // Default: record the certificate and go on (phishing sites use bad certificates). Strict:
-      // refuse during the handshake, before anything is sent.
-      ...(secure
-        ? {
-            servername,
-            rejectUnauthorized: this.options.strictTls ?? false,
-            secureContext: this.upstreamTrust,
-            ALPNProtocols: ['http/1.1'],
-          }
-        : {}),
+      ...tlsOptions,
     };
     const upstream = (secure ? https : http).request(options);
     flight.upstream = upstream;
@@ -489,7 +518,7 @@ export class RecordingProxy {
         exchange.timing.connectMs ??= round(performance.now() - flight.t0);
         flight.ports = tcpPorts(socket);
       };
-      if (socket.connecting === false) connected();
+      if (socket.connecting === false && !this.httpsAgent.isHandshaking(socket)) connected();
       else socket.once(secure ? 'secureConnect' : 'connect', connected);
     });
     upstream.on('error', (err: NodeJS.ErrnoException) => {
