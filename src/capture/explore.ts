@@ -110,6 +110,24 @@ const AREA_BOX_SCRIPT = `(area) => {
 }`;
 
 /**
+ * Page-side source: the box a person sees of a control. An inline link's own box is its line of
+ * text; an image it holds (a banner link, `<a><img></a>`) stands out of that line, so the box is
+ * the union of both. Returns a DOMRect-like { left, top, right, bottom, width, height }.
+ */
+const BOX_OF_SCRIPT = `(el) => {
+  const r = el.getBoundingClientRect();
+  let left = r.left, top = r.top, right = r.right, bottom = r.bottom;
+  if (r.width > 0 || r.height > 0 || el.getClientRects().length > 0)
+    for (const media of el.querySelectorAll('img, svg, picture, video, canvas, input[type=image]')) {
+      if (media.parentElement && media.parentElement.closest('svg')) continue;
+      const m = media.getBoundingClientRect();
+      if (m.width < 4 || m.height < 4) continue;
+      left = Math.min(left, m.left); top = Math.min(top, m.top); right = Math.max(right, m.right); bottom = Math.max(bottom, m.bottom);
+    }
+  return { left, top, right, bottom, width: right - left, height: bottom - top, x: left, y: top };
+}`;
+
+/**
  * Page-side source: whether an element (with `self`, or one of its ancestors) is a cookie / consent
  * notice: named so (id, class, label), or a fixed, sticky or dialog box that speaks of cookies (in
  * most languages the word is "cookie").
@@ -139,6 +157,7 @@ const IN_NOTICE_SCRIPT = `(el, self) => {
 export const READ_CONTROLS_SCRIPT = `(() => {
   const ACCESSIBLE_NAME = ${ACCESSIBLE_NAME_SCRIPT};
   const AREA_BOX = ${AREA_BOX_SCRIPT};
+  const BOX_OF = ${BOX_OF_SCRIPT};
   const IN_NOTICE = ${IN_NOTICE_SCRIPT};
   const SELECTOR = 'a[href], a[*|href], area[href], button, [role=button], [role=link], input[type=submit], input[type=button], input[type=image]';
   const norm = (s) => (s || '').replace(/[\\s\\u00a0]+/g, ' ').trim();
@@ -375,6 +394,13 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     }
     return null;
   };
+  // A picture, not an icon: a banner or product shot a person clicks as they would its words.
+  const showsPicture = (el) =>
+    [el, ...el.querySelectorAll('img, svg, picture, video, canvas, input[type=image]')].some((m) => {
+      if (!(m.matches('img, svg, picture, video, canvas, input[type=image]')) || (m.parentElement && m.parentElement.closest('svg'))) return false;
+      const b = m.getBoundingClientRect();
+      return b.width >= 64 && b.height >= 32;
+    });
   // A plain navigation in an onclick attribute (location = '…', location.assign('…'), window.open('…')): where it declares it leads.
   const ONCLICK_GO = new RegExp(
     '^\\\\s*(?:(?:window|document|top|self)\\\\.)?' +
@@ -383,11 +409,21 @@ export const READ_CONTROLS_SCRIPT = `(() => {
   );
   // An onclick that only scrolls this page (a sales page's "Order now" taking you to its order box) leads to this page.
   const ONCLICK_SCROLL = /\\bscroll(?:IntoView|To|By)\\s*\\(|\\bscrollTop\\b/;
+  const PREVENT = /\\b(?:event|e|evt)\\.preventDefault\\s*\\(\\s*\\)\\s*;?/g;
   const onclickTarget = (el) => {
-    const code = el.getAttribute('onclick') || '';
+    const code = (el.getAttribute('onclick') || '').replace(PREVENT, '');
     const m = ONCLICK_GO.exec(code);
     if (m) return absolute(m[2]);
     return ONCLICK_SCROLL.test(code) && !/location|open\\s*\\(|submit\\s*\\(/.test(code) ? document.URL.split('#')[0] + '#' : null;
+  };
+  // A form whose onsubmit attribute stops the submission (preventDefault, return false) and makes a
+  // plain navigation instead: where its submit buttons lead.
+  const onsubmitTarget = (form) => {
+    const code = form.getAttribute('onsubmit') || '';
+    const rest = code.replace(PREVENT, '');
+    if (rest === code && !/\\breturn\\s+false\\s*;?\\s*$/.test(code)) return null;
+    const m = ONCLICK_GO.exec(rest);
+    return m ? absolute(m[2]) : null;
   };
   // The URL a GET form's submit requests (its fields as the browser sends them: a hidden
   // "action=unsubscribe" shows in it); a POST form's action.
@@ -418,7 +454,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
   };
   const read = outer.map((el) => {
     const area = el.tagName === 'AREA' ? AREA_BOX(el) : null;
-    const r = area ? area.rect : el.getBoundingClientRect();
+    const r = area ? area.rect : BOX_OF(el);
     const text = clip(nameOf(el), 200);
     const tag = clip(el.tagName.toLowerCase(), 40);
     // An SVG <a> may still say where it leads the old way (xlink:href).
@@ -426,8 +462,11 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     const form = formOf(el);
     const submit = form && el.form && !form.script ? submitsTo(el) : null;
     if (form && submit) form.method = submit.method;
-    const href = rawHref !== null ? absolute(rawHref) : submit ? submit.href : null;
+    const scriptGo = submit && submit.method !== 'dialog' && !el.hasAttribute('formaction') ? onsubmitTarget(el.form) : null;
+    if (scriptGo) form.onsubmit = true;
+    const href = rawHref !== null ? absolute(rawHref) : scriptGo || (submit ? submit.href : null);
     const onclickHref = el.hasAttribute('onclick') ? onclickTarget(el) : null;
+    const picture = showsPicture(el);
     const view = el.tagName === 'AREA' ? (area ? seen(area.img, r) : { hidden: 'no image uses its map', outOfView: null, placed: null }) : seen(el, r);
     const b = view.placed || r;
     return {
@@ -452,6 +491,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
         onclick: el.hasAttribute('onclick'),
         ...(el.disabled === true || el.getAttribute('aria-disabled') === 'true' ? { disabled: true } : {}),
         ...(onclickHref ? { onclickHref: clip(onclickHref, 2000) } : {}),
+        ...(picture ? { picture: true } : {}),
       },
     };
   });
@@ -483,11 +523,12 @@ function locateScript(index: number, anyPoint = false): string {
   const el = (globalThis.__clicktraceControls || [])[${index}];
   if (!el || !el.isConnected) return null;
   const AREA_BOX = ${AREA_BOX_SCRIPT};
+  const BOX_OF = ${BOX_OF_SCRIPT};
   const IN_NOTICE = ${IN_NOTICE_SCRIPT};
   const image = el.tagName === 'AREA' ? (AREA_BOX(el) || {}).img : null;
   (image || el).scrollIntoView({ block: 'center', inline: 'center' });
   const area = image ? AREA_BOX(el) : null;
-  const r = area ? area.rect : el.getBoundingClientRect();
+  const r = area ? area.rect : BOX_OF(el);
   if (r.width <= 0 || r.height <= 0) return null;
   // An image map's area is clicked at a point of its own shape (an earlier area may overlap its box's centre).
   if (area && !area.point) return { covered: 'another area of its image map' };
