@@ -111,19 +111,27 @@ const AREA_BOX_SCRIPT = `(area) => {
 
 /**
  * Page-side source: the box a person sees of a control. An inline link's own box is its line of
- * text; an image it holds (a banner link, `<a><img></a>`) stands out of that line, so the box is
- * the union of both. Returns a DOMRect-like { left, top, right, bottom, width, height }.
+ * text; what it holds that has a box of its own (an image: a banner link, `<a><img></a>`; an
+ * inline-block: `<a><span class="btn">Book now</span></a>`) stands out of that line, so the box is
+ * the union of them. Returns a DOMRect-like { left, top, right, bottom, width, height }.
  */
 const BOX_OF_SCRIPT = `(el) => {
+  const MEDIA = 'img, svg, picture, video, canvas, input[type=image]';
   const r = el.getBoundingClientRect();
   let left = r.left, top = r.top, right = r.right, bottom = r.bottom;
-  if (r.width > 0 || r.height > 0 || el.getClientRects().length > 0)
-    for (const media of el.querySelectorAll('img, svg, picture, video, canvas, input[type=image]')) {
-      if (media.parentElement && media.parentElement.closest('svg')) continue;
-      const m = media.getBoundingClientRect();
+  if (r.width > 0 || r.height > 0 || el.getClientRects().length > 0) {
+    const inline = /^(inline|contents)$/.test(getComputedStyle(el).display);
+    let looked = 0;
+    for (const part of el.querySelectorAll(inline ? '*' : MEDIA)) {
+      if (++looked > 200) break;
+      if (part.parentElement && part.parentElement.closest('svg')) continue;
+      if (!part.matches(MEDIA) && getComputedStyle(part).display === 'inline') continue;
+      if (part.checkVisibility && !part.checkVisibility({ visibilityProperty: true, opacityProperty: true })) continue;
+      const m = part.getBoundingClientRect();
       if (m.width < 4 || m.height < 4) continue;
       left = Math.min(left, m.left); top = Math.min(top, m.top); right = Math.max(right, m.right); bottom = Math.max(bottom, m.bottom);
     }
+  }
   return { left, top, right, bottom, width: right - left, height: bottom - top, x: left, y: top };
 }`;
 
@@ -198,11 +206,25 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     }
     return 'rgb(255, 255, 255)';
   };
+  // The element inside a control that holds all its words (<a><span class="btn">Book now</span></a>),
+  // a few levels down: it draws them, on its own background; the control itself when there is none.
+  const holderOf = (el, text) => {
+    let node = el;
+    for (let steps = 0; text && steps < 3; steps++) {
+      const inner = [...node.children].filter((c) => norm(c.innerText) === text);
+      if (inner.length !== 1) break;
+      node = inner[0];
+    }
+    return node;
+  };
   const invisibleText = (el, cs) => {
     if (el.tagName === 'INPUT' || el.querySelector('img, svg, picture, video, canvas, input')) return false;
-    if (!norm(el.innerText)) return false;
-    if (transparent(cs.color)) return true;
-    return cs.color === backdropOf(el);
+    const text = norm(el.innerText);
+    if (!text) return false;
+    const holder = holderOf(el, text);
+    const color = holder === el ? cs.color : getComputedStyle(holder).color;
+    if (transparent(color)) return true;
+    return color === backdropOf(holder);
   };
   // A box a person can scroll in an axis (overflow auto or scroll, with more content than room).
   const scrollsIn = (a, s, axis) =>
@@ -268,15 +290,12 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     return axis === 'x' ? docWidth > window.innerWidth + 1 : docHeight > window.innerHeight + 1;
   };
   const landmarkOf = ${LANDMARK_SCRIPT};
-  // A button's look may sit on a wrapper that holds nothing else (an e-mail's <td bgcolor>).
+  // A button's look may sit on a wrapper that holds nothing else (an e-mail's <td bgcolor>), or
+  // inside it, on the element that holds all its words (<a><span class="btn">…</span></a>): the
+  // words are drawn at that element's text size.
   const lookOf = (el, text, r) => {
     let background = null, padV = 0, padH = 0, radius = 0;
-    const area = Math.max(1, r.width * r.height);
-    for (let node = el, steps = 0; node && node !== document.body && steps < 3; node = node.parentElement, steps++) {
-      if (node !== el) {
-        const nr = node.getBoundingClientRect();
-        if (norm(node.innerText) !== text || nr.width * nr.height > 4 * area) break;
-      }
+    const take = (node) => {
       const s = getComputedStyle(node);
       padV = Math.max(padV, Math.min(px(s.paddingTop), px(s.paddingBottom)));
       padH = Math.max(padH, Math.min(px(s.paddingLeft), px(s.paddingRight)));
@@ -285,8 +304,18 @@ export const READ_CONTROLS_SCRIPT = `(() => {
         if (!transparent(s.backgroundColor) && s.backgroundColor !== pageBackground) background = s.backgroundColor;
         else if (/gradient\\(/.test(s.backgroundImage)) background = 'gradient';
       }
+    };
+    const area = Math.max(1, r.width * r.height);
+    const holder = holderOf(el, text);
+    for (let node = holder; node !== el; node = node.parentElement) take(node);
+    for (let node = el, steps = 0; node && node !== document.body && steps < 3; node = node.parentElement, steps++) {
+      if (node !== el) {
+        const nr = node.getBoundingClientRect();
+        if (norm(node.innerText) !== text || nr.width * nr.height > 4 * area) break;
+      }
+      take(node);
     }
-    return { background, padding: [padV, padH], radius, fontSize: px(getComputedStyle(el).fontSize) };
+    return { background, padding: [padV, padH], radius, fontSize: px(getComputedStyle(holder).fontSize) };
   };
   const inCookieBanner = (el) => IN_NOTICE(el, false);
   // What a person reads beside a control of few words (a notice's "Accept"): the nearest block that says more.

@@ -1524,6 +1524,23 @@ const SPECS: Record<string, PageSpec> = {
           `<form onsubmit="event.preventDefault(); ${go(explorePageTarget('form-onsubmit'))}"><button class="btn-primary">Claim now</button></form></main>`,
       ),
   },
+  // The button's look on a <span> inside the link (white link text, the span's green background
+  // behind it, on a white page: the link's own colour is its backdrop's), and a plain "En savoir
+  // plus" to another site.
+  'span-button': {
+    lang: 'fr',
+    about: "a link whose button is the <span> in it (white text on the span's colour) is seen, styled and chosen",
+    cta: 'Réserver',
+    reasons: [{ text: 'Réserver', match: /coloured background rgb\(46, 125, 50\).*button padding.*large text \(22px\).*size \d{3}×\d{2}/ }],
+    html: () =>
+      doc(
+        'fr',
+        'Séjour',
+        `<main class="hero" style="background:#fff"><h1>Votre séjour</h1><p>${a(frameUrl(FRAME_SITE, 'span-button', 'more'), 'En savoir plus')}</p>` +
+          `<p><a href="${escapeHtml(explorePageTarget('span-button'))}" style="color:#fff;text-decoration:none">` +
+          `<span style="display:inline-block;background:#2e7d32;padding:14px 36px;border-radius:6px;font-size:22px">Réserver</span></a></p></main>`,
+      ),
+  },
   'hostile-text': {
     lang: 'en',
     about: 'control characters, RTL override and 5,000 characters in the chosen control',
