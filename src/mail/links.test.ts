@@ -276,3 +276,10 @@ test('a URL the HTML part calls an opt-out is one in the plain-text part too (ne
     ],
   );
 });
+
+test('plain text: a "View online" URL is not the main link; its line says what it is', () => {
+  const links = extractLinks({
+    text: 'View online: https://esp.example/v/Ab12Cd34\n\nHi, see our deal at https://esp.example/c/Ef56Gh78\n',
+  });
+  assert.equal(pickMainLink(links)?.url, 'https://esp.example/c/Ef56Gh78');
+});

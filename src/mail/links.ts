@@ -242,7 +242,8 @@ function prominenceOf(candidate: Candidate, unsubscribe: boolean, urlCount: numb
   score += Math.min(12, 4 * (urlCount - 1));
   score += Math.round(10 * (1 - candidate.position));
   if (text.length > 60) score -= 5;
-  if (rules.lowValue.test(text)) score -= 20;
+  // A plain-text URL has no words of its own: its line says what it is ("View online: https://…").
+  if (rules.lowValue.test(text) || (candidate.kind === 'text' && !text && rules.lowValue.test(candidate.context))) score -= 20;
   return Math.max(1, score);
 }
 
