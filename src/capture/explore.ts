@@ -127,6 +127,14 @@ const BOX_OF_SCRIPT = `(el) => {
       if (part.parentElement && part.parentElement.closest('svg')) continue;
       if (!part.matches(MEDIA) && getComputedStyle(part).display === 'inline') continue;
       if (part.checkVisibility && !part.checkVisibility({ visibilityProperty: true, opacityProperty: true })) continue;
+      // Not what a page places elsewhere (absolute, fixed) or shows only in part (inside a box that clips it).
+      if (/^(absolute|fixed)$/.test(getComputedStyle(part).position)) continue;
+      let cut = false;
+      for (let a = part.parentElement; a && a !== el && !cut; a = a.parentElement) {
+        const s = getComputedStyle(a);
+        cut = s.overflowX !== 'visible' || s.overflowY !== 'visible' || /^(absolute|fixed)$/.test(s.position);
+      }
+      if (cut) continue;
       const m = part.getBoundingClientRect();
       if (m.width < 4 || m.height < 4) continue;
       left = Math.min(left, m.left); top = Math.min(top, m.top); right = Math.max(right, m.right); bottom = Math.max(bottom, m.bottom);
@@ -424,11 +432,12 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     return null;
   };
   // A picture, not an icon: a banner or product shot a person clicks as they would its words.
-  const showsPicture = (el) =>
+  const showsPicture = (el, r) =>
     [el, ...el.querySelectorAll('img, svg, picture, video, canvas, input[type=image]')].some((m) => {
       if (!(m.matches('img, svg, picture, video, canvas, input[type=image]')) || (m.parentElement && m.parentElement.closest('svg'))) return false;
+      // What of it shows within the control's box (a box that clips it shows a sliver).
       const b = m.getBoundingClientRect();
-      return b.width >= 64 && b.height >= 32;
+      return Math.min(b.right, r.right) - Math.max(b.left, r.left) >= 64 && Math.min(b.bottom, r.bottom) - Math.max(b.top, r.top) >= 32;
     });
   // A plain navigation in an onclick attribute (location = '…', location.assign('…'), window.open('…')): where it declares it leads.
   const ONCLICK_GO = new RegExp(
@@ -495,7 +504,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     if (scriptGo) form.onsubmit = true;
     const href = rawHref !== null ? absolute(rawHref) : scriptGo || (submit ? submit.href : null);
     const onclickHref = el.hasAttribute('onclick') ? onclickTarget(el) : null;
-    const picture = showsPicture(el);
+    const picture = showsPicture(el, r);
     const view = el.tagName === 'AREA' ? (area ? seen(area.img, r) : { hidden: 'no image uses its map', outOfView: null, placed: null }) : seen(el, r);
     const b = view.placed || r;
     return {
