@@ -158,9 +158,10 @@ export interface PageControl {
   /**
    * For a submit button: how many of its form's visible fields need typing, and how many required
    * fields are empty (absent in older cases). `script`: a button with no link that acts from script
-   * on fields to fill (in their form or beside them), not the form's own submit.
+   * on fields to fill (in their form or beside them), not the form's own submit. `onsubmit`: the
+   * form's onsubmit attribute stops the submission and navigates (`href` is where it says).
    */
-  form: { typing: number; required?: number; method?: 'get' | 'post' | 'dialog'; script?: boolean } | null;
+  form: { typing: number; required?: number; method?: 'get' | 'post' | 'dialog'; script?: boolean; onsubmit?: boolean } | null;
   /** It sits in a cookie / consent banner (by the banner's id, class or label, or a floating box that speaks of cookies). */
   cookieBanner: boolean;
   /** It opens, closes or switches part of the page (what says so: "aria-expanded", "role=tab"...), or null; absent in older cases. */
@@ -177,6 +178,8 @@ export interface PageControl {
    * `window.open('…')`) says it leads; absent otherwise. Judged as its target when it has no href.
    */
   onclickHref?: string;
+  /** It shows a picture (an image of at least 64×32 CSS pixels: a banner, not an icon), text or not; absent otherwise. */
+  picture?: boolean;
   /** Disabled when read (`disabled`, `aria-disabled="true"`): explore waits a while for it to be enabled; absent otherwise. */
   disabled?: boolean;
   /** Out of view in a box or frame a person can scroll ("scrolled out of view in a scroll box"); its box is where it comes into view. Absent otherwise. */

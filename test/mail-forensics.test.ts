@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { tempDir } from './helpers.js';
 import { cli } from './support/cli.js';
-import { startLab, type Lab, SEED_CONTACT_URL } from '../src/lab/index.js';
+import { startLab, type Lab, SEED_CONTACT_URL, landingUrl } from '../src/lab/index.js';
 import { projectPath } from '../src/project-root.js';
 import { startServe, type ServeHandle } from '../src/cli/serve-command.js';
 import { analyzeMessage } from '../src/mail/parse.js';
@@ -290,4 +290,35 @@ test('mail: a call-to-action whose URL merely holds unsubscribe-like letters is 
     [4, null, false, true],
     [5, null, false, true],
   ]);
+});
+
+test('mail --trace all never requests an opt-out link: its plain-text copy, nor a plain-text one told by its line', async () => {
+  const dir = tempDir('forensics-');
+  const [offer, optOut, textOptOut] = ['letter-offer', 'letter-b', 'letter-c'].map((name) => landingUrl(name));
+  const file = join(dir, 'alternative.eml');
+  writeFileSync(
+    file,
+    'From: Shop <news@shop.example>\nSubject: Offer\nMessage-ID: <optout@shop.example>\nMIME-Version: 1.0\n' +
+      'Content-Type: multipart/alternative; boundary="b"\n\n--b\nContent-Type: text/plain\n\n' +
+      `Our offer: ${offer}\n\n${optOut}\n\nTo stop receiving these e-mails, go to ${textOptOut}\n` +
+      `--b\nContent-Type: text/html\n\n<p><a href="${offer}">Shop now</a></p><p><a href="${optOut}">Unsubscribe</a></p>\n--b--\n`,
+  );
+  const { code, stdout, stderr } = await cli([
+    'mail',
+    file,
+    '--trace',
+    'all',
+    '--no-explore',
+    '--out',
+    join(dir, 'cases'),
+    ...lab.traceArgs,
+  ]);
+  assert.equal(code, 0, stderr);
+  const requested = lab.requests.map((r) => r.url);
+  assert.ok(requested.includes(offer), stdout);
+  assert.deepEqual(
+    requested.filter((url) => url === optOut || url === textOptOut),
+    [],
+    'an opt-out link was requested',
+  );
 });

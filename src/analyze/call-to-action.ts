@@ -38,6 +38,8 @@ const ABOVE_FOLD = 10;
 const MAX_BELOW_FOLD_PENALTY = 20;
 const MAX_SIZE = 12;
 const LARGE_TEXT = 4;
+/** Text under 11 CSS pixels: the fine print of a page (terms, a footer's links), not what it asks a person to click. */
+const SMALL_PRINT = { below: 11, points: -15 };
 const OTHER_SITE = 10;
 const TRACKER = 10;
 const NAVIGATION = -15;
@@ -362,7 +364,8 @@ export function scoreControl(read: PageControl, page: ScoringPage, all?: readonl
     const exact = words.length <= wording.text.length + 12;
     add(exact ? WORDING.exact : WORDING.within, `call-to-action wording "${wording.text}" (${wording.lang})`);
   }
-  if (!words) add(NO_TEXT, 'no text');
+  if (!words && control.picture) reasons.push('+0 a picture (no text)');
+  else if (!words) add(NO_TEXT, 'no text');
   else if (!/[\p{L}\p{N}]/u.test(words)) add(SYMBOLS_ONLY, 'no words (only symbols)');
   else if (words.length > 80) add(LONG_TEXT, 'long text');
   if (r.navigation.has(words)) add(NAVIGATION, 'navigation link');
@@ -377,6 +380,8 @@ export function scoreControl(read: PageControl, page: ScoringPage, all?: readonl
   if (control.look.padding[0] >= 6 && control.look.padding[1] >= 12) add(BUTTON.padding, 'button padding');
   if (control.look.radius >= 2) add(BUTTON.radius, 'rounded corners');
   if (control.look.fontSize >= 18) add(LARGE_TEXT, `large text (${Math.round(control.look.fontSize)}px)`);
+  else if (words && control.look.fontSize > 0 && control.look.fontSize < SMALL_PRINT.below)
+    add(SMALL_PRINT.points, `small print (${Math.round(control.look.fontSize * 10) / 10}px)`);
 
   const { width, height, y } = control.box;
   const area = Math.max(0, width) * Math.max(0, height);
@@ -399,7 +404,8 @@ export function scoreControl(read: PageControl, page: ScoringPage, all?: readonl
   }
   if (control.outOfView) add(OUT_OF_VIEW, `${control.outOfView}: a person scrolls to it`);
   if (control.disabled) reasons.push('+0 disabled when read: a person waits for it to be enabled');
-  if (control.form?.method === 'get' || control.form?.method === 'post')
+  if (control.form?.onsubmit) reasons.push("+0 leads where its form's onsubmit says (the form is not sent)");
+  else if (control.form?.method === 'get' || control.form?.method === 'post')
     reasons.push(`+0 sends a form (${control.form.method.toUpperCase()}) with nothing to type`);
 
   const href = control.href;
@@ -425,8 +431,8 @@ export function scoreControl(read: PageControl, page: ScoringPage, all?: readonl
 
 export function scoreControls(controls: PageControl[], page: ScoringPage): ScoredControl[] {
   const scored = controls.map((control) => ({ ...control, ...scoreControl(control, page, controls) }));
-  // The page's one link a person could follow, with words, leading to another site: where the page sends them.
-  const followable = scored.filter((c) => !c.hidden && !c.refused && /[\p{L}\p{N}]/u.test(c.text));
+  // The page's one link a person could follow (words or a picture on it), leading to another site: where the page sends them.
+  const followable = scored.filter((c) => !c.hidden && !c.refused && (/[\p{L}\p{N}]/u.test(c.text) || c.picture));
   const only = followable.length === 1 ? followable[0] : null;
   if (only && !only.landmark && leadsElsewhere(only, page)) {
     only.score += ONLY_LINK;

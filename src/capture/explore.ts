@@ -110,6 +110,40 @@ const AREA_BOX_SCRIPT = `(area) => {
 }`;
 
 /**
+ * Page-side source: the box a person sees of a control. An inline link's own box is its line of
+ * text; what it holds that has a box of its own (an image: a banner link, `<a><img></a>`; an
+ * inline-block: `<a><span class="btn">Book now</span></a>`) stands out of that line, so the box is
+ * the union of them. Returns a DOMRect-like { left, top, right, bottom, width, height }.
+ */
+const BOX_OF_SCRIPT = `(el) => {
+  const MEDIA = 'img, svg, picture, video, canvas, input[type=image]';
+  const r = el.getBoundingClientRect();
+  let left = r.left, top = r.top, right = r.right, bottom = r.bottom;
+  if (r.width > 0 || r.height > 0 || el.getClientRects().length > 0) {
+    const inline = /^(inline|contents)$/.test(getComputedStyle(el).display);
+    let looked = 0;
+    for (const part of el.querySelectorAll(inline ? '*' : MEDIA)) {
+      if (++looked > 200) break;
+      if (part.parentElement && part.parentElement.closest('svg')) continue;
+      if (!part.matches(MEDIA) && getComputedStyle(part).display === 'inline') continue;
+      if (part.checkVisibility && !part.checkVisibility({ visibilityProperty: true, opacityProperty: true })) continue;
+      // Not what a page places elsewhere (absolute, fixed) or shows only in part (inside a box that clips it).
+      if (/^(absolute|fixed)$/.test(getComputedStyle(part).position)) continue;
+      let cut = false;
+      for (let a = part.parentElement; a && a !== el && !cut; a = a.parentElement) {
+        const s = getComputedStyle(a);
+        cut = s.overflowX !== 'visible' || s.overflowY !== 'visible' || /^(absolute|fixed)$/.test(s.position);
+      }
+      if (cut) continue;
+      const m = part.getBoundingClientRect();
+      if (m.width < 4 || m.height < 4) continue;
+      left = Math.min(left, m.left); top = Math.min(top, m.top); right = Math.max(right, m.right); bottom = Math.max(bottom, m.bottom);
+    }
+  }
+  return { left, top, right, bottom, width: right - left, height: bottom - top, x: left, y: top };
+}`;
+
+/**
  * Page-side source: whether an element (with `self`, or one of its ancestors) is a cookie / consent
  * notice: named so (id, class, label), or a fixed, sticky or dialog box that speaks of cookies (in
  * most languages the word is "cookie").
@@ -139,6 +173,7 @@ const IN_NOTICE_SCRIPT = `(el, self) => {
 export const READ_CONTROLS_SCRIPT = `(() => {
   const ACCESSIBLE_NAME = ${ACCESSIBLE_NAME_SCRIPT};
   const AREA_BOX = ${AREA_BOX_SCRIPT};
+  const BOX_OF = ${BOX_OF_SCRIPT};
   const IN_NOTICE = ${IN_NOTICE_SCRIPT};
   const SELECTOR = 'a[href], a[*|href], area[href], button, [role=button], [role=link], input[type=submit], input[type=button], input[type=image]';
   const norm = (s) => (s || '').replace(/[\\s\\u00a0]+/g, ' ').trim();
@@ -179,11 +214,25 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     }
     return 'rgb(255, 255, 255)';
   };
+  // The element inside a control that holds all its words (<a><span class="btn">Book now</span></a>),
+  // a few levels down: it draws them, on its own background; the control itself when there is none.
+  const holderOf = (el, text) => {
+    let node = el;
+    for (let steps = 0; text && steps < 3; steps++) {
+      const inner = [...node.children].filter((c) => norm(c.innerText) === text);
+      if (inner.length !== 1) break;
+      node = inner[0];
+    }
+    return node;
+  };
   const invisibleText = (el, cs) => {
     if (el.tagName === 'INPUT' || el.querySelector('img, svg, picture, video, canvas, input')) return false;
-    if (!norm(el.innerText)) return false;
-    if (transparent(cs.color)) return true;
-    return cs.color === backdropOf(el);
+    const text = norm(el.innerText);
+    if (!text) return false;
+    const holder = holderOf(el, text);
+    const color = holder === el ? cs.color : getComputedStyle(holder).color;
+    if (transparent(color)) return true;
+    return color === backdropOf(holder);
   };
   // A box a person can scroll in an axis (overflow auto or scroll, with more content than room).
   const scrollsIn = (a, s, axis) =>
@@ -249,15 +298,12 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     return axis === 'x' ? docWidth > window.innerWidth + 1 : docHeight > window.innerHeight + 1;
   };
   const landmarkOf = ${LANDMARK_SCRIPT};
-  // A button's look may sit on a wrapper that holds nothing else (an e-mail's <td bgcolor>).
+  // A button's look may sit on a wrapper that holds nothing else (an e-mail's <td bgcolor>), or
+  // inside it, on the element that holds all its words (<a><span class="btn">…</span></a>): the
+  // words are drawn at that element's text size.
   const lookOf = (el, text, r) => {
     let background = null, padV = 0, padH = 0, radius = 0;
-    const area = Math.max(1, r.width * r.height);
-    for (let node = el, steps = 0; node && node !== document.body && steps < 3; node = node.parentElement, steps++) {
-      if (node !== el) {
-        const nr = node.getBoundingClientRect();
-        if (norm(node.innerText) !== text || nr.width * nr.height > 4 * area) break;
-      }
+    const take = (node) => {
       const s = getComputedStyle(node);
       padV = Math.max(padV, Math.min(px(s.paddingTop), px(s.paddingBottom)));
       padH = Math.max(padH, Math.min(px(s.paddingLeft), px(s.paddingRight)));
@@ -266,8 +312,18 @@ export const READ_CONTROLS_SCRIPT = `(() => {
         if (!transparent(s.backgroundColor) && s.backgroundColor !== pageBackground) background = s.backgroundColor;
         else if (/gradient\\(/.test(s.backgroundImage)) background = 'gradient';
       }
+    };
+    const area = Math.max(1, r.width * r.height);
+    const holder = holderOf(el, text);
+    for (let node = holder; node !== el; node = node.parentElement) take(node);
+    for (let node = el, steps = 0; node && node !== document.body && steps < 3; node = node.parentElement, steps++) {
+      if (node !== el) {
+        const nr = node.getBoundingClientRect();
+        if (norm(node.innerText) !== text || nr.width * nr.height > 4 * area) break;
+      }
+      take(node);
     }
-    return { background, padding: [padV, padH], radius, fontSize: px(getComputedStyle(el).fontSize) };
+    return { background, padding: [padV, padH], radius, fontSize: px(getComputedStyle(holder).fontSize) };
   };
   const inCookieBanner = (el) => IN_NOTICE(el, false);
   // What a person reads beside a control of few words (a notice's "Accept"): the nearest block that says more.
@@ -375,6 +431,14 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     }
     return null;
   };
+  // A picture, not an icon: a banner or product shot a person clicks as they would its words.
+  const showsPicture = (el, r) =>
+    [el, ...el.querySelectorAll('img, svg, picture, video, canvas, input[type=image]')].some((m) => {
+      if (!(m.matches('img, svg, picture, video, canvas, input[type=image]')) || (m.parentElement && m.parentElement.closest('svg'))) return false;
+      // What of it shows within the control's box (a box that clips it shows a sliver).
+      const b = m.getBoundingClientRect();
+      return Math.min(b.right, r.right) - Math.max(b.left, r.left) >= 64 && Math.min(b.bottom, r.bottom) - Math.max(b.top, r.top) >= 32;
+    });
   // A plain navigation in an onclick attribute (location = '…', location.assign('…'), window.open('…')): where it declares it leads.
   const ONCLICK_GO = new RegExp(
     '^\\\\s*(?:(?:window|document|top|self)\\\\.)?' +
@@ -383,11 +447,21 @@ export const READ_CONTROLS_SCRIPT = `(() => {
   );
   // An onclick that only scrolls this page (a sales page's "Order now" taking you to its order box) leads to this page.
   const ONCLICK_SCROLL = /\\bscroll(?:IntoView|To|By)\\s*\\(|\\bscrollTop\\b/;
+  const PREVENT = /\\b(?:event|e|evt)\\.preventDefault\\s*\\(\\s*\\)\\s*;?/g;
   const onclickTarget = (el) => {
-    const code = el.getAttribute('onclick') || '';
+    const code = (el.getAttribute('onclick') || '').replace(PREVENT, '');
     const m = ONCLICK_GO.exec(code);
     if (m) return absolute(m[2]);
     return ONCLICK_SCROLL.test(code) && !/location|open\\s*\\(|submit\\s*\\(/.test(code) ? document.URL.split('#')[0] + '#' : null;
+  };
+  // A form whose onsubmit attribute stops the submission (preventDefault, return false) and makes a
+  // plain navigation instead: where its submit buttons lead.
+  const onsubmitTarget = (form) => {
+    const code = form.getAttribute('onsubmit') || '';
+    const rest = code.replace(PREVENT, '');
+    if (rest === code && !/\\breturn\\s+false\\s*;?\\s*$/.test(code)) return null;
+    const m = ONCLICK_GO.exec(rest);
+    return m ? absolute(m[2]) : null;
   };
   // The URL a GET form's submit requests (its fields as the browser sends them: a hidden
   // "action=unsubscribe" shows in it); a POST form's action.
@@ -418,7 +492,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
   };
   const read = outer.map((el) => {
     const area = el.tagName === 'AREA' ? AREA_BOX(el) : null;
-    const r = area ? area.rect : el.getBoundingClientRect();
+    const r = area ? area.rect : BOX_OF(el);
     const text = clip(nameOf(el), 200);
     const tag = clip(el.tagName.toLowerCase(), 40);
     // An SVG <a> may still say where it leads the old way (xlink:href).
@@ -426,8 +500,11 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     const form = formOf(el);
     const submit = form && el.form && !form.script ? submitsTo(el) : null;
     if (form && submit) form.method = submit.method;
-    const href = rawHref !== null ? absolute(rawHref) : submit ? submit.href : null;
+    const scriptGo = submit && submit.method !== 'dialog' && !el.hasAttribute('formaction') ? onsubmitTarget(el.form) : null;
+    if (scriptGo) form.onsubmit = true;
+    const href = rawHref !== null ? absolute(rawHref) : scriptGo || (submit ? submit.href : null);
     const onclickHref = el.hasAttribute('onclick') ? onclickTarget(el) : null;
+    const picture = showsPicture(el, r);
     const view = el.tagName === 'AREA' ? (area ? seen(area.img, r) : { hidden: 'no image uses its map', outOfView: null, placed: null }) : seen(el, r);
     const b = view.placed || r;
     return {
@@ -452,6 +529,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
         onclick: el.hasAttribute('onclick'),
         ...(el.disabled === true || el.getAttribute('aria-disabled') === 'true' ? { disabled: true } : {}),
         ...(onclickHref ? { onclickHref: clip(onclickHref, 2000) } : {}),
+        ...(picture ? { picture: true } : {}),
       },
     };
   });
@@ -483,11 +561,12 @@ function locateScript(index: number, anyPoint = false): string {
   const el = (globalThis.__clicktraceControls || [])[${index}];
   if (!el || !el.isConnected) return null;
   const AREA_BOX = ${AREA_BOX_SCRIPT};
+  const BOX_OF = ${BOX_OF_SCRIPT};
   const IN_NOTICE = ${IN_NOTICE_SCRIPT};
   const image = el.tagName === 'AREA' ? (AREA_BOX(el) || {}).img : null;
   (image || el).scrollIntoView({ block: 'center', inline: 'center' });
   const area = image ? AREA_BOX(el) : null;
-  const r = area ? area.rect : el.getBoundingClientRect();
+  const r = area ? area.rect : BOX_OF(el);
   if (r.width <= 0 || r.height <= 0) return null;
   // An image map's area is clicked at a point of its own shape (an earlier area may overlap its box's centre).
   if (area && !area.point) return { covered: 'another area of its image map' };

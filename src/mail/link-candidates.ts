@@ -11,7 +11,7 @@ import { declaredSize, type ResourceCollector } from './remote-resources.js';
 import { OpenElements } from './open-elements.js';
 import { mergePresentation, PLAIN, presentationOf, type Presentation } from './presentation.js';
 import { decodeHTML } from 'entities';
-import { findTextUrls } from './text-urls.js';
+import { findTextUrls, type TextUrl } from './text-urls.js';
 
 export type LinkKind = 'href' | 'area' | 'form' | 'text' | 'list-unsubscribe';
 export type LinkPart = 'html' | 'text' | 'header';
@@ -355,12 +355,49 @@ export function extractHtmlCandidates(html: string, resources?: ResourceCollecto
 
 export function extractTextCandidates(text: string): Candidate[] {
   const length = Math.max(1, text.length);
-  return findTextUrls(text)
-    .slice(0, MAX_LINKS)
-    .map((hit) => {
-      const flags: LinkFlags = {};
-      if (hit.rejoined) Object.assign(flags, { repaired: true, raw: text.slice(hit.index, hit.end) });
-      if (hit.readings) flags.readings = hit.readings;
-      return candidate({ url: hit.url, text: null, kind: 'text', part: 'text', position: hit.index / length, flags });
-    });
+  const hits = findTextUrls(text).slice(0, MAX_LINKS);
+  return hits.map((hit, i) => {
+    const flags: LinkFlags = {};
+    if (hit.rejoined) Object.assign(flags, { repaired: true, raw: text.slice(hit.index, hit.end) });
+    if (hit.readings) flags.readings = hit.readings;
+    const context = textContext(text, hits, i);
+    return candidate({ url: hit.url, text: null, kind: 'text', part: 'text', position: hit.index / length, context, flags });
+  });
+}
+
+/** Characters of a plain-text link's words kept on each side of it. */
+const TEXT_CONTEXT_CHARS = 200;
+
+/**
+ * What a reader of plain text is told of a link, as an anchor's sentence tells it in HTML: the
+ * words on its line before it and the rest of its sentence after it (up to the links beside it), or, for a URL alone on its
+ * line, the line above it ("To stop receiving these e-mails, go to:"), across one blank line.
+ */
+function textContext(text: string, hits: readonly TextUrl[], i: number): string {
+  const hit = hits[i];
+  const lineStart = text.lastIndexOf('\n', hit.index - 1) + 1;
+  const newline = text.indexOf('\n', hit.end);
+  const lineEnd = newline < 0 ? text.length : newline;
+  const from = i > 0 && hits[i - 1].end > lineStart ? hits[i - 1].end : lineStart;
+  const to = i + 1 < hits.length && hits[i + 1].index < lineEnd ? hits[i + 1].index : lineEnd;
+  let before = text.slice(Math.max(from, hit.index - TEXT_CONTEXT_CHARS), hit.index).trim();
+  // After it, only the rest of its sentence ("… to unsubscribe."), not a remark in brackets.
+  const after = text
+    .slice(hit.end, Math.min(to, hit.end + TEXT_CONTEXT_CHARS))
+    .split(/[.!?;()[\]](?:\s|$)|[()[\]]/, 1)[0]
+    .trim();
+  if (!before && from === lineStart) {
+    // The line above (one blank line may lie between), unless it holds the link before this one.
+    let end = lineStart - 1;
+    for (let lines = 0; end > 0 && lines < 2; lines++) {
+      const start = text.lastIndexOf('\n', end - 1) + 1;
+      const line = text.slice(start, end).trim();
+      if (line) {
+        if (i === 0 || hits[i - 1].end <= start) before = line.slice(-TEXT_CONTEXT_CHARS);
+        break;
+      }
+      end = start - 1;
+    }
+  }
+  return [before, after].filter(Boolean).join(' … ');
 }

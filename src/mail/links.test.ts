@@ -240,3 +240,46 @@ test('unsubscribe by URL: only when the URL names the action in words of its own
     ],
   );
 });
+
+test('unsubscribe in plain text: told by the words on its line, or the line above a URL alone on its line', () => {
+  const links = extractLinks({
+    text:
+      'To stop receiving these e-mails, go to https://trk.esp.example/c/Zy9Kq2\n\n' +
+      'Our offer: https://trk.esp.example/c/Qx7Lm4 (or reply to opt out: mailto:u@esp.example)\n\n' +
+      'To be removed from our list, follow the link below:\n\nhttps://trk.esp.example/c/Rm3Tt8\n' +
+      'https://trk.esp.example/c/Pp5Ww1 shows the offer online\n',
+  });
+  assert.deepEqual(
+    links.map((l) => [l.url, l.unsubscribe]),
+    [
+      ['https://trk.esp.example/c/Zy9Kq2', true],
+      ['https://trk.esp.example/c/Qx7Lm4', false],
+      ['https://trk.esp.example/c/Rm3Tt8', true],
+      ['https://trk.esp.example/c/Pp5Ww1', false],
+    ],
+  );
+  assert.equal(pickMainLink(links)?.url, 'https://trk.esp.example/c/Qx7Lm4');
+});
+
+test('a URL the HTML part calls an opt-out is one in the plain-text part too (never traced by --trace all)', () => {
+  const links = extractLinks({
+    html: '<p><a href="https://trk.esp.example/c/Qx7Lm4">Shop now</a></p><p><a href="https://trk.esp.example/c/Zy9Kq2#u">Unsubscribe</a></p>',
+    text: 'Shop now: https://trk.esp.example/c/Qx7Lm4\n\nhttps://trk.esp.example/c/Zy9Kq2\n',
+  });
+  assert.deepEqual(
+    links.map((l) => [l.part, l.url, l.unsubscribe]),
+    [
+      ['html', 'https://trk.esp.example/c/Qx7Lm4', false],
+      ['html', 'https://trk.esp.example/c/Zy9Kq2#u', true],
+      ['text', 'https://trk.esp.example/c/Qx7Lm4', false],
+      ['text', 'https://trk.esp.example/c/Zy9Kq2', true],
+    ],
+  );
+});
+
+test('plain text: a "View online" URL is not the main link; its line says what it is', () => {
+  const links = extractLinks({
+    text: 'View online: https://esp.example/v/Ab12Cd34\n\nHi, see our deal at https://esp.example/c/Ef56Gh78\n',
+  });
+  assert.equal(pickMainLink(links)?.url, 'https://esp.example/c/Ef56Gh78');
+});

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { getDomain, parse as parseHost } from 'tldts';
 import { hostOf } from '../http/host.js';
+import { withoutFragment } from '../http/url-key.js';
 import { projectPath } from '../project-root.js';
 import {
   candidate,
@@ -241,7 +242,8 @@ function prominenceOf(candidate: Candidate, unsubscribe: boolean, urlCount: numb
   score += Math.min(12, 4 * (urlCount - 1));
   score += Math.round(10 * (1 - candidate.position));
   if (text.length > 60) score -= 5;
-  if (rules.lowValue.test(text)) score -= 20;
+  // A plain-text URL has no words of its own: its line says what it is ("View online: https://…").
+  if (rules.lowValue.test(text) || (candidate.kind === 'text' && !text && rules.lowValue.test(candidate.context))) score -= 20;
   return Math.max(1, score);
 }
 
@@ -259,9 +261,13 @@ export function extractLinks(sources: LinkSources): MailLink[] {
   for (const candidate of candidates) urlCounts.set(candidate.url, (urlCounts.get(candidate.url) ?? 0) + 1);
   const unsubscribeUrls = new Set(listUnsubscribe);
 
+  // A URL one place calls an opt-out is one everywhere: the plain-text copy of an HTML
+  // "Unsubscribe" (its words are not beside it there) is never traced either.
+  const optOuts = candidates.map((candidate) => isUnsubscribe(candidate, unsubscribeUrls));
+  const optOutUrls = new Set(candidates.filter((_, i) => optOuts[i]).map((candidate) => withoutFragment(candidate.url)));
   const byKey = new Map<string, MailLink>();
   for (const candidate of candidates) {
-    const unsubscribe = isUnsubscribe(candidate, unsubscribeUrls);
+    const unsubscribe = optOutUrls.has(withoutFragment(candidate.url));
     const prominence = prominenceOf(candidate, unsubscribe, urlCounts.get(candidate.url) ?? 1);
     const key = `${candidate.kind}\u0000${candidate.part}\u0000${candidate.url}\u0000${candidate.text ?? ''}`;
     const seen = byKey.get(key);

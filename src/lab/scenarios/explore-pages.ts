@@ -1477,6 +1477,70 @@ const SPECS: Record<string, PageSpec> = {
       ),
   },
   // Hostile text in the call-to-action: terminal escapes, a right-to-left override, a very long name.
+  // A banner that is a link and nothing else (<a><img alt=""></a>, inline: the link's own box is
+  // one line of text high), and a small text link to another page of the site below it.
+  'banner-link': {
+    lang: 'en',
+    about: 'an inline link holding only a 480×200 banner (no alt text) beats a small text link: its box is the picture',
+    cta: '',
+    reasons: [{ text: '', match: /a picture \(no text\).*size 480×\d{3}/ }],
+    html: () =>
+      doc(
+        'en',
+        'Spring sale',
+        `<main class="hero"><a href="${escapeHtml(explorePageTarget('banner-link'))}"><img alt="" width="480" height="200" src="${picture(480, 200)}"></a>` +
+          `<p style="font-size:12px">${a(refused('banner-link', 'details'), 'details')}</p></main>`,
+      ),
+  },
+  // A big coloured block without a call-to-action's words, and a "Learn more" in 9-pixel print
+  // (not in a <footer>) leading to another site: the fine print loses.
+  'fine-print': {
+    lang: 'en',
+    about: 'a big coloured block beats a 9px "Learn more" to another site',
+    cta: 'Save 50% on every plan',
+    reasons: [{ text: 'Learn more', match: /small print \(9px\)/ }],
+    html: () =>
+      doc(
+        'en',
+        'Plans',
+        `<main class="hero"><h1>Plans</h1>` +
+          `<a href="${escapeHtml(explorePageTarget('fine-print'))}" style="display:block;width:520px;padding:24px 0;background:#0a58ca;` +
+          `color:#fff;font-size:28px;text-align:center;text-decoration:none">Save 50% on every plan</a>` +
+          `<p style="margin-top:80px;font-size:9px">Prices include VAT. ${a(frameUrl(FRAME_SITE, 'fine-print', 'more'), 'Learn more')}</p></main>`,
+      ),
+  },
+  // A <button> in a form that sends nothing: its onsubmit stops the submission and navigates (the
+  // form has no action, so sending it would request this very page again).
+  'form-onsubmit': {
+    lang: 'en',
+    about: 'a <button> in a form whose onsubmit prevents the submission and sets location: followed there',
+    cta: 'Claim now',
+    reasons: [{ text: 'Claim now', match: /leads where its form's onsubmit says/ }],
+    html: () =>
+      doc(
+        'en',
+        'Claim',
+        `<main class="hero"><h1>Your reward</h1>` +
+          `<form onsubmit="event.preventDefault(); ${go(explorePageTarget('form-onsubmit'))}"><button class="btn-primary">Claim now</button></form></main>`,
+      ),
+  },
+  // The button's look on a <span> inside the link (white link text, the span's green background
+  // behind it, on a white page: the link's own colour is its backdrop's), and a plain "En savoir
+  // plus" to another site.
+  'span-button': {
+    lang: 'fr',
+    about: "a link whose button is the <span> in it (white text on the span's colour) is seen, styled and chosen",
+    cta: 'Réserver',
+    reasons: [{ text: 'Réserver', match: /coloured background rgb\(46, 125, 50\).*button padding.*large text \(22px\).*size \d{3}×\d{2}/ }],
+    html: () =>
+      doc(
+        'fr',
+        'Séjour',
+        `<main class="hero" style="background:#fff"><h1>Votre séjour</h1><p>${a(frameUrl(FRAME_SITE, 'span-button', 'more'), 'En savoir plus')}</p>` +
+          `<p><a href="${escapeHtml(explorePageTarget('span-button'))}" style="color:#fff;text-decoration:none">` +
+          `<span style="display:inline-block;background:#2e7d32;padding:14px 36px;border-radius:6px;font-size:22px">Réserver</span></a></p></main>`,
+      ),
+  },
   'hostile-text': {
     lang: 'en',
     about: 'control characters, RTL override and 5,000 characters in the chosen control',
