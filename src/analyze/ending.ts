@@ -49,6 +49,15 @@ export function chainEnding(evidence: EndingEvidence): ChainEnding | null {
   }
   if (last.status !== null && NO_CONTENT.has(last.status) && !last.error)
     return { kind: 'error', reason: `HTTP ${last.status}: no content, nothing replaced the page`, hop: last.index };
+  // A 304 Not Modified tells a browser to show the copy it holds; a trace's browser context starts
+  // with none, so an address the chain had not requested before had no copy to show: Chromium
+  // drops the answer (no page commits, no error page) and the tab stays on what it showed.
+  if (last.status === 304 && !last.error && !hops.slice(0, -1).some((h) => h.url === last.url))
+    return {
+      kind: 'error',
+      reason: 'HTTP 304: not modified, but the browser had no copy to show; nothing replaced the page',
+      hop: last.index,
+    };
   const rendered = last.status !== null && last.status >= 200 && last.status < 300 && !last.error;
   if (!rendered) {
     const reason = evidence.error ?? last.error ?? (last.status === null ? 'no response' : `HTTP ${last.status}`);

@@ -84,6 +84,13 @@ export class PageObserver {
   generation = 0;
   /** Documents committed in the main frame so far (a navigation to a new document adds one). */
   documents = 0;
+  /**
+   * The last top-level document request ended without replacing the page: a 204/205, a 304 with
+   * no cached copy to revalidate (Chromium drops it: no commit, no error page), a cancelled
+   * navigation. The document shown stays; if its script navigated while it was being parsed, it
+   * may never fire DOMContentLoaded or load, though its readyState reaches "complete".
+   */
+  dropped = false;
   /** A new window was requested; settling waits (briefly) for its page to appear. */
   popupExpectedUntil = 0;
   /** Set when the trace has stopped: later browser activity is no longer part of the chain. */
@@ -175,6 +182,7 @@ export class PageObserver {
       this.isolatedWorlds.clear();
       this.loaded = false;
       this.domReady = false;
+      this.dropped = false;
       this.committedAt = Date.now();
       this.documents++;
       this.touch();
@@ -219,6 +227,7 @@ export class PageObserver {
       if (e.type !== 'Document' || e.frameId !== this.mainFrameId) return;
       this.docInFlight = e.requestId;
       this.docBody = null;
+      this.dropped = false;
       this.navRequested = false;
       this.scheduled.clear();
       this.docRequests++;
@@ -290,6 +299,7 @@ export class PageObserver {
       this.docInFlight = null;
       this.docBody = null;
       this.docCommitting = null;
+      this.dropped = true;
       this.lastFailure = { url, errorText: e.errorText };
       this.listener.emit({ type: 'doc-failed', at: now(), pageId: this.pageId, requestId: e.requestId, url, errorText: e.errorText });
       this.listener.docFailed(this, this.lastFailure);

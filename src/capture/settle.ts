@@ -72,7 +72,9 @@ async function busyReason(observer: PageObserver, options: SettleOptions): Promi
   // A tab whose only navigation was answered 204/205 still shows its initial empty document: no
   // document will come to be parsed or loaded (it waited out --settle for one).
   const nothingCommitted = observer.documents === 0;
-  if (!observer.loaded && !observer.domReady && !nothingCommitted) return 'not parsed';
+  // A document whose own navigation was dropped (its script sent it on, and the answer replaced
+  // nothing) may never see its DOMContentLoaded or load: its readyState, read below, says.
+  if (!observer.loaded && !observer.domReady && !nothingCommitted && !observer.dropped) return 'not parsed';
   // Before the page's timers are read: a heavy page's network wakes this check at every request,
   // and each read is a round trip into the renderer.
   if (observer.activeRequests(options.staleRequestMs ?? STALE_REQUEST_MS) > 0) return 'network busy';
@@ -81,6 +83,8 @@ async function busyReason(observer: PageObserver, options: SettleOptions): Promi
   // redirects) is not a page at rest: it was taken for one when the read timed out.
   if (read === 'busy') return 'script running';
   if (read?.readyState === 'complete') observer.loaded = true;
+  else if (observer.dropped && !observer.loaded && !observer.domReady && !nothingCommitted && read?.readyState !== 'interactive')
+    return 'not parsed';
   const own = read && pendingWork(read, limitAt);
   if (own) return own;
   // Only now, the top document having nothing pending, its frames of other origins are read (on
