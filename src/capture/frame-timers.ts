@@ -25,6 +25,8 @@ export interface TimerState {
   messagesPending?: number;
   /** When the soonest finite animation or transition running in the page ends. */
   animationEndsInMs?: number | null;
+  /** When the soonest one-shot timer still to run is due, those beyond the settle limit too (up to LATER_HORIZON_MS). */
+  onceDueInMs?: number | null;
 }
 
 /**
@@ -136,10 +138,11 @@ export async function readCrossOriginFrames(observer: PageObserver): Promise<Tim
   for (const entry of current.values()) {
     if (!entry.state || entry.readAt === Infinity) continue;
     const age = now - entry.readAt;
-    const { nextDueInMs, animationEndsInMs } = entry.state;
+    const { nextDueInMs, animationEndsInMs, onceDueInMs } = entry.state;
     states.push({
       ...entry.state,
       nextDueInMs: nextDueInMs === null ? null : nextDueInMs - age,
+      onceDueInMs: typeof onceDueInMs === 'number' ? onceDueInMs - age : null,
       animationEndsInMs: typeof animationEndsInMs === 'number' ? animationEndsInMs - age : null,
     });
   }

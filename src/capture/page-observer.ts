@@ -91,6 +91,12 @@ export class PageObserver {
    * may never fire DOMContentLoaded or load, though its readyState reaches "complete".
    */
   dropped = false;
+  /**
+   * The soonest one-shot timer of the current document (or its frames) still to run, as settling
+   * last read it: when it is due and when it was read (epoch ms). A page may still move when it
+   * fires, after the trace stopped waiting (snapshot.ts records it).
+   */
+  onceTimer: { dueAt: number; readAt: number; document: number } | null = null;
   /** A new window was requested; settling waits (briefly) for its page to appear. */
   popupExpectedUntil = 0;
   /** Set when the trace has stopped: later browser activity is no longer part of the chain. */

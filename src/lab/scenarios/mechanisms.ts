@@ -135,6 +135,29 @@ function javascriptTimer(): ScenarioDefinition {
   );
 }
 
+/** When the late script redirect fires: after the default --settle (6 s), so a trace does not wait for it. */
+export const LATE_TIMER_MS = 9000;
+
+function javascriptTimerLate(): ScenarioDefinition {
+  return defineScenario(
+    {
+      name: 'javascript-timer-late',
+      url: `${TRACK}/t/javascript-timer-late`,
+      description: `Broker page that redirects with setTimeout(..., ${LATE_TIMER_MS}): later than --settle, a trace ends on it, saying a timer was pending.`,
+      expectedVias: ['start', 'javascript'],
+      finalUrl: landingUrl('javascript-timer-late'),
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [
+      {
+        host: HOSTS.brokerTrack,
+        path: '/t/javascript-timer-late',
+        handle: (x) => x.html(200, scriptRedirectPage(landingUrl('javascript-timer-late'), { delayMs: LATE_TIMER_MS })),
+      },
+    ],
+  );
+}
+
 /** Seconds the countdown page shows before it sends the visitor on. */
 export const COUNTDOWN_SECONDS = 3;
 
@@ -729,6 +752,7 @@ export function mechanismScenarios(): ScenarioDefinition[] {
     metaRefresh('meta-refresh-delayed', 2),
     javascriptExternal(),
     javascriptTimer(),
+    javascriptTimerLate(),
     javascriptCountdown(),
     javascriptApi('javascript-fetch'),
     javascriptApi('javascript-xhr'),
