@@ -44,6 +44,7 @@ const MECHANISMS = [
   'frame-cross-origin-timer',
   'frame-cross-origin-message',
   'frame-cross-origin-nested',
+  'frame-sandboxed-timer',
   'javascript-worker-script',
   // Last but one: loading its 25 frames keeps the renderer it shares with the trace beside it busy.
   'frame-cross-origin-many',

@@ -402,10 +402,24 @@ export class PageObserver {
    * init script cannot add their pending work into their parent's, so settling reads each one.
    */
   crossOriginFrames(): { frameId: string; document: number }[] {
+    return this.framesByOrigin(false);
+  }
+
+  /**
+   * Child frames CDP reports of their parent's origin. Most are (the init script adds their
+   * pending work into their parent's), but not one sandboxed without allow-same-origin: its origin
+   * is opaque, though CDP reports its URL's (frame-timers.ts asks each document once).
+   */
+  sameOriginFrames(): { frameId: string; document: number }[] {
+    return this.framesByOrigin(true);
+  }
+
+  private framesByOrigin(same: boolean): { frameId: string; document: number }[] {
     const frames: { frameId: string; document: number }[] = [];
     for (const [frameId, frame] of this.childFrames) {
       const parentOrigin = frame.parentId === this.mainFrameId ? this.origin : this.childFrames.get(frame.parentId)?.origin;
-      if (frame.origin !== parentOrigin || !isTupleOrigin(frame.origin)) frames.push({ frameId, document: frame.document });
+      const sameOrigin = frame.origin === parentOrigin && isTupleOrigin(frame.origin);
+      if (sameOrigin === same) frames.push({ frameId, document: frame.document });
     }
     return frames;
   }

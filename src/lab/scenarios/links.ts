@@ -1,5 +1,6 @@
 // Links with a life of their own: single-use, time-limited (signed expiry), a download, one
-// that leads to a 204 No Content (the click is swallowed: no page), a branded ESP click host
+// that leads to a 204 No Content (the click is swallowed: no page), 304 Not Modified answers with
+// no copy to show (Chromium drops them: no page either), a branded ESP click host
 // whose CNAME chain reveals SendGrid, and a per-recipient link carrying the recipient's address
 // as a SHA-256 digest.
 import { createHash, createHmac } from 'node:crypto';

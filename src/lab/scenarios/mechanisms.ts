@@ -567,6 +567,53 @@ function frameCrossOrigin(name: CrossOriginName): ScenarioDefinition {
 }
 
 /**
+ * A page whose chain goes on from a frame of its own URL's origin sandboxed without
+ * allow-same-origin (an opaque origin: neither document can reach the other), CROSS_ORIGIN_DELAY_MS
+ * after the frame loaded: the frame's timer sets top.location (allow-top-navigation).
+ */
+function frameSandboxed(): ScenarioDefinition {
+  const name = 'frame-sandboxed-timer';
+  const verify = `${TRACK}/t/${name}/verify`;
+  const inner =
+    `addEventListener('load', function () { setTimeout(function () { top.location = ${JSON.stringify(verify)}; }, ` +
+    `${CROSS_ORIGIN_DELAY_MS}); });`;
+  return defineScenario(
+    {
+      name,
+      url: `${TRACK}/t/${name}`,
+      description:
+        'Broker page with an iframe of its own origin sandboxed without allow-same-origin (allow-scripts allow-top-navigation) ' +
+        `whose timer sets top.location ${CROSS_ORIGIN_DELAY_MS} ms after it loaded.`,
+      expectedVias: ['start', 'frame-top', 'http-302'],
+      finalUrl: landingUrl(name),
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [
+      {
+        host: HOSTS.brokerTrack,
+        path: `/t/${name}`,
+        handle: (x) =>
+          x.html(
+            200,
+            page({
+              title: 'Your offer',
+              body:
+                `<main><p>Your offer is loading below.</p>
+` + `<iframe src="/t/${name}/inner" sandbox="allow-scripts allow-top-navigation" width="300" height="100" title="offer"></iframe></main>`,
+            }),
+          ),
+      },
+      {
+        host: HOSTS.brokerTrack,
+        path: `/t/${name}/inner`,
+        handle: (x) => x.html(200, page({ title: 'offer frame', body: `<p>…</p>\n<script>\n${inner}\n</script>` })),
+      },
+      { host: HOSTS.brokerTrack, path: `/t/${name}/verify`, handle: (x) => x.redirect(302, landingUrl(name)) },
+    ],
+  );
+}
+
+/**
  * A page that starts a worker from a script on its server (not a Blob URL), which answers at once:
  * nothing is left pending once it has. (Chromium tells the page's session of the worker script's
  * request but the worker's of its end: it used to look in flight until it counted as hung.)
@@ -773,6 +820,7 @@ export function mechanismScenarios(): ScenarioDefinition[] {
     frameScheduled('frame-timer'),
     frameScheduled('frame-worker'),
     frameCrossOrigin('frame-cross-origin-timer'),
+    frameSandboxed(),
     frameCrossOrigin('frame-cross-origin-message'),
     frameCrossOrigin('frame-cross-origin-nested'),
     frameCrossOrigin('frame-cross-origin-many'),
