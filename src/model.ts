@@ -124,7 +124,21 @@ export type NavEvent =
   | { type: 'click'; at: string; pageId: string; text: string; target: string | null }
   | { type: 'dialog'; at: string; pageId: string; dialogType: string; message: string }
   | { type: 'download'; at: string; pageId: string; url: string; suggestedFilename: string }
-  | { type: 'settled'; at: string; pageId: string; url: string; title: string; snapshot: number | null }
+  | {
+      type: 'settled';
+      at: string;
+      pageId: string;
+      url: string;
+      title: string;
+      snapshot: number | null;
+      /**
+       * A one-shot timer (setTimeout) the page still had pending when the trace stopped waiting on
+       * it, due this many ms after `at`: not waited for (past the settle limit). It may navigate, or not.
+       */
+      timerDueInMs?: number;
+      /** The --settle that would have waited for that timer: from the page's commit (or the last click) to when it is due. */
+      timerSettleMs?: number;
+    }
   | ExploreEvent;
 
 /** A rectangle in CSS pixels; x and y from the document's top left unless said otherwise. */

@@ -113,6 +113,59 @@ test('a click swallowed by a 204 No Content: no page, no advertiser, and no fals
   assert.deepEqual(again.summary, report.summary);
 });
 
+test('a 304 Not Modified with no copy to show: Chromium drops it, the chain says so, and --settle is not waited out', async () => {
+  // Chromium neither commits nor shows an error page for it (no response event, the request
+  // aborted): the tab keeps what it showed, its empty start page or the page that sent it on. One
+  // that rendered and whose script moved on while it was parsed never sees DOMContentLoaded or
+  // load: it was reported as "page did not finish loading" after waiting out --settle (seen in a
+  // trace with a browser of its own, as `clicktrace trace` runs: a shared one's tab got its events).
+  const cases: [string, [number, string][], string | null][] = [
+    [
+      'not-modified',
+      [
+        [302, 'start'],
+        [304, 'http-302'],
+      ],
+      null,
+    ],
+    ['not-modified-direct', [[304, 'start']], null],
+    [
+      'not-modified-after-page',
+      [
+        [200, 'start'],
+        [304, 'javascript'],
+      ],
+      fixture.lab.scenarios['not-modified-after-page'].url,
+    ],
+  ];
+  for (const [name, hops, shown] of cases) {
+    const scenario = fixture.lab.scenarios[name];
+    const started = Date.now();
+    const options = labOptions(fixture.lab, scenario.url, { settleMs: 8000 });
+    const { report, caseDir } = await (shown ? trace(options) : trace(options, fixture.browser));
+    // (A browser of its own takes a second or two to start.)
+    assert.ok(Date.now() - started < 8000, `${name}: took ${Date.now() - started} ms, --settle 8000`);
+    assert.deepEqual(
+      report.hops.map((h) => [h.status, h.via]),
+      hops,
+      name,
+    );
+    assert.equal(fixture.lab.hits(scenario.finalUrl!), 1, name);
+    assert.equal(report.error, null, `${name}: the chain was followed to where it ended`);
+    const host = new URL(scenario.finalUrl!).host.replace(/\./g, '\\.');
+    assertNoAdvertiser(
+      report,
+      new RegExp(
+        `error at ${host} \\(HTTP 304: not modified, but the browser had no copy to show; nothing replaced the page\\): no landing page$`,
+      ),
+    );
+    // What the tab kept showing: the page that sent it on.
+    if (shown) assert.equal(report.final?.url, shown, name);
+    const again = analyzeCapture(await readCapture(caseDir), caseDir);
+    assert.deepEqual(again.summary, report.summary, name);
+  }
+});
+
 test('a server that never answers ends within --timeout + 2 s', async () => {
   const started = Date.now();
   const { report, caseDir } = await run('hang', { timeoutMs: 3000 });

@@ -5,6 +5,9 @@ import { labAndBrowser, labOptions } from './helpers.js';
 import { REDIRECT_SCRIPT_URL, PRIZE_URL, SEED_CONTACT_URL, SEED_CONTACT_TITLE } from '../src/lab/index.js';
 import { trace } from '../src/capture/trace.js';
 import type { Report } from '../src/report.js';
+import { readCapture } from '../src/evidence/warc/read-warc.js';
+import { analyzeCapture } from '../src/analyze/analyze.js';
+import { formatChain } from '../src/cli/format.js';
 
 const fixture = labAndBrowser();
 
@@ -41,6 +44,7 @@ const MECHANISMS = [
   'frame-cross-origin-timer',
   'frame-cross-origin-message',
   'frame-cross-origin-nested',
+  'frame-sandboxed-timer',
   'javascript-worker-script',
   // Last but one: loading its 25 frames keeps the renderer it shares with the trace beside it busy.
   'frame-cross-origin-many',
@@ -157,4 +161,32 @@ test('a --click text that is not on the page ends with a clear error', async () 
   );
   assert.match(report.error ?? '', /click: no link or button matching "No such button"/);
   assert.equal(report.final?.status, 200);
+});
+
+test('a script redirect due after --settle is not waited for, and the case says a timer was still pending (not where it leads)', async () => {
+  const scenario = fixture.lab.scenarios['javascript-timer-late'];
+  const started = Date.now();
+  const { report, caseDir } = await trace(labOptions(fixture.lab, scenario.url, { settleMs: 1000 }), fixture.browser);
+  assert.ok(Date.now() - started < 9000 - 1000, `took ${Date.now() - started} ms`);
+  assert.equal(report.final?.url, scenario.url);
+  assert.equal(fixture.lab.hits(scenario.finalUrl!), 0);
+  // Evidence in the case: the settled page's event says when its timer was due.
+  const capture = await readCapture(caseDir);
+  const settled = capture.events.filter((e) => e.type === 'settled').at(-1);
+  const due = settled?.type === 'settled' ? settled.timerDueInMs : undefined;
+  assert.ok(typeof due === 'number' && due > 1000 && due <= 9000, `timer due in ${due} ms`);
+  const settle = settled?.type === 'settled' ? settled.timerSettleMs : undefined;
+  assert.ok(typeof settle === 'number' && settle > 8000 && settle <= 10_000, `--settle ${settle} would wait for it`);
+  const text = formatChain(analyzeCapture(capture, caseDir), caseDir);
+  const note = text.split('\n').filter((l) => l.startsWith('Note: '));
+  assert.equal(note.length, 1, text);
+  assert.match(
+    note[0],
+    /^Note: not waited for: a timer was still pending on the final page, due in \d+(\.\d)? s when the trace ended; it may move the page, or not \(--settle 9[01]00 or more would wait for it\)$/,
+  );
+  assert.doesNotMatch(note[0], /landing/, 'where it would lead is not known');
+  assert.deepEqual(formatChain(report, caseDir), text);
+  // A page with nothing pending says nothing of the kind.
+  const quiet = await trace(labOptions(fixture.lab, fixture.lab.scenarios['http-302'].url, { settleMs: 1000 }), fixture.browser);
+  assert.doesNotMatch(formatChain(quiet.report, null), /timer/);
 });

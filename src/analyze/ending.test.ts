@@ -84,3 +84,35 @@ test('204 No Content and 205 Reset Content load nothing: no page, whatever else 
     });
   }
 });
+
+test('a 304 to an address the chain had not requested before: no copy to show, nothing replaced the page', () => {
+  const hops = [
+    { index: 1, url: 'http://click.mailer.test/c/1', status: 302 },
+    { index: 2, url: 'http://track.broker.test/t/1', status: 304 },
+  ];
+  assert.deepEqual(chainEnding({ hops }), {
+    kind: 'error',
+    reason: 'HTTP 304: not modified, but the browser had no copy to show; nothing replaced the page',
+    hop: 2,
+  });
+  // The reason stands on a case whose trace stopped saying the page had not finished loading.
+  assert.equal(
+    (chainEnding({ hops, error: 'page did not finish loading: 0 request(s) still pending after 6.1 s' }) as { reason: string }).reason,
+    'HTTP 304: not modified, but the browser had no copy to show; nothing replaced the page',
+  );
+  // Requested before in the chain, the browser may have held a copy: only the status is said...
+  const again = [...hops, { index: 3, url: 'http://track.broker.test/t/1', status: 304 }];
+  assert.deepEqual(chainEnding({ hops: again }), { kind: 'error', reason: 'HTTP 304', hop: 3 });
+  // ...unless a snapshot of that address shows the copy it revalidated (Chromium asks with
+  // If-None-Match and shows its cached page): the chain rested on it.
+  const shown = { url: 'http://track.broker.test/t/1', title: 'Offer' };
+  assert.deepEqual(chainEnding({ hops: again, final: shown }), { kind: 'page' });
+  assert.deepEqual(chainEnding({ hops: again, final: { ...shown, title: null } }), { kind: 'error', reason: 'HTTP 304', hop: 3 });
+  assert.deepEqual(chainEnding({ hops: again, final: { ...shown, url: 'http://click.mailer.test/c/1' } }), {
+    kind: 'error',
+    reason: 'HTTP 304',
+    hop: 3,
+  });
+  // A snapshot does not make a first 304 a page: the tab showed what it showed before.
+  assert.equal(chainEnding({ hops, final: { url: hops[1].url, title: 'Offer' } })?.kind, 'error');
+});

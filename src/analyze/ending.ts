@@ -16,6 +16,8 @@ export interface EndingEvidence {
   error?: string | null;
   /** The file download the capture recorded, if it ended on one. */
   download?: { url: string; filename: string | null } | null;
+  /** The page the chain rested on (the report's `final`): a title only when a snapshot of it was taken. */
+  final?: { url: string; title: string | null } | null;
 }
 
 /** How often a URL comes round before the tracer calls the chain a loop and stops it (capture/trace-pages.ts). */
@@ -49,7 +51,22 @@ export function chainEnding(evidence: EndingEvidence): ChainEnding | null {
   }
   if (last.status !== null && NO_CONTENT.has(last.status) && !last.error)
     return { kind: 'error', reason: `HTTP ${last.status}: no content, nothing replaced the page`, hop: last.index };
-  const rendered = last.status !== null && last.status >= 200 && last.status < 300 && !last.error;
+  // A 304 Not Modified tells a browser to show the copy it holds. A trace's browser context starts
+  // with none, so an address the chain had not requested before had no copy to show: Chromium
+  // drops the answer (no page commits, no error page) and the tab stays on what it showed. One the
+  // chain requested before may have been asked conditionally (Chromium revalidates its copy): the
+  // copy it showed, when a snapshot of that address was taken, is the page the chain rested on.
+  let revalidated = false;
+  if (last.status === 304 && !last.error) {
+    if (!hops.slice(0, -1).some((h) => h.url === last.url))
+      return {
+        kind: 'error',
+        reason: 'HTTP 304: not modified, but the browser had no copy to show; nothing replaced the page',
+        hop: last.index,
+      };
+    revalidated = evidence.final?.url === last.url && evidence.final.title !== null;
+  }
+  const rendered = (last.status !== null && last.status >= 200 && last.status < 300 && !last.error) || revalidated;
   if (!rendered) {
     const reason = evidence.error ?? last.error ?? (last.status === null ? 'no response' : `HTTP ${last.status}`);
     return { kind: 'error', reason, hop: last.index };

@@ -27,6 +27,7 @@ export function enrich(report: Report, capture: Capture, options: AnalyzeOptions
     hops: report.hops,
     error: report.error,
     download: download?.type === 'download' ? { url: download.url, filename: download.suggestedFilename } : null,
+    final: report.final,
   });
   const tokens = findTokens(
     report.hops.map((h) => h.url),

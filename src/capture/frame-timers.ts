@@ -6,9 +6,11 @@
 // its document is resolved once (DOM.resolveNode with no context answers in the frame's main
 // world), and every poll calls the document's counter through it, under the same hidden key the
 // top document's read uses. Runtime stays disabled (kits detect it by the console), so its
-// execution-context events are not there to find the frame's world by. Not read: a frame of its
-// parent's origin sandboxed without allow-same-origin (CDP reports the origin of its URL, not its
-// opaque one, and its init script cannot reach its parent's either).
+// execution-context events are not there to find the frame's world by. A frame CDP reports of its
+// parent's origin may yet be out of its parent's reach: sandboxed without allow-same-origin, its
+// origin is opaque (CDP reports its URL's), and its init script cannot add into its parent's. So
+// each such frame's document is asked once, with its first read, whether it can reach its parent:
+// if so it is left to its parent's count, otherwise it is read like a frame of another origin.
 import { withTimeout, type PageObserver } from './page-observer.js';
 import { PENDING_TIMERS_KEY } from './pending-timers.js';
 
@@ -25,6 +27,8 @@ export interface TimerState {
   messagesPending?: number;
   /** When the soonest finite animation or transition running in the page ends. */
   animationEndsInMs?: number | null;
+  /** When the soonest one-shot timer still to run is due, those beyond the settle limit too (up to LATER_HORIZON_MS). */
+  onceDueInMs?: number | null;
 }
 
 /**
@@ -37,7 +41,16 @@ const RESOLVE_ATTEMPTS = 3;
 /** A read not answered in this time: the renderer's main thread is held by a script. */
 const READ_TIMEOUT_MS = 500;
 
-const READ_FUNCTION = `function () { const read = globalThis[${JSON.stringify(PENDING_TIMERS_KEY)}]; return typeof read === 'function' ? read() : null; }`;
+// With `check`, whether the document can reach its parent's (then its init script added its
+// counts into its parent's) is answered beside its state.
+const READ_FUNCTION = `function (check) {
+  const read = globalThis[${JSON.stringify(PENDING_TIMERS_KEY)}];
+  const state = typeof read === 'function' ? read() : null;
+  if (!check) return state;
+  let reached = false;
+  try { reached = !!parent.document; } catch (e) {}
+  return { reached, state };
+}`;
 
 interface FrameEntry {
   document: number;
@@ -47,6 +60,8 @@ interface FrameEntry {
   state: TimerState | null;
   /** When the frame was last read (0: never); Infinity for one left out. */
   readAt: number;
+  /** A frame of its parent's origin not yet asked whether it can reach its parent's document. */
+  check: boolean;
 }
 
 const framesOf = new WeakMap<PageObserver, Map<string, FrameEntry>>();
@@ -86,7 +101,12 @@ async function readFrame(observer: PageObserver, frameId: string, entry: FrameEn
     if (++entry.failures >= RESOLVE_ATTEMPTS) entry.readAt = Infinity;
     return null;
   }
-  const read = await send(observer, 'Runtime.callFunctionOn', { objectId, functionDeclaration: READ_FUNCTION, returnByValue: true });
+  const read = await send(observer, 'Runtime.callFunctionOn', {
+    objectId,
+    functionDeclaration: READ_FUNCTION,
+    arguments: [{ value: entry.check }],
+    returnByValue: true,
+  });
   if (read === 'timeout') return 'busy';
   const result = read.ok ? (read.value as { result?: { value?: unknown }; exceptionDetails?: unknown }) : null;
   if (!result || result.exceptionDetails) {
@@ -95,17 +115,35 @@ async function readFrame(observer: PageObserver, frameId: string, entry: FrameEn
     return null;
   }
   entry.failures = 0;
-  const value = result.result?.value;
+  let value = result.result?.value;
+  if (entry.check) {
+    const checked = value && typeof value === 'object' ? (value as { reached?: unknown; state?: unknown }) : {};
+    entry.check = false;
+    // Within its parent's reach: its counts are its parent's (and are read with them).
+    if (checked.reached === true) {
+      entry.readAt = Infinity;
+      return null;
+    }
+    value = checked.state;
+  }
   return value && typeof value === 'object' ? (value as TimerState) : null;
 }
 
+/** The frames to read: those of another origin than their parent's, then those CDP reports of its origin (checked once each). */
+function framesToRead(observer: PageObserver): { frameId: string; document: number; check: boolean }[] {
+  return [
+    ...observer.crossOriginFrames().map((frame) => ({ ...frame, check: false })),
+    ...observer.sameOriginFrames().map((frame) => ({ ...frame, check: true })),
+  ];
+}
+
 /**
- * The pending work of the page's cross-origin frames, each as last read (its times counted down
- * since), after reading the least recently read ones; 'busy' when one did not answer in time.
- * No frames, no call: the common page costs nothing here.
+ * The pending work of the page's frames out of their parent's reach, each as last read (its times
+ * counted down since), after reading the least recently read ones; 'busy' when one did not answer
+ * in time. No frames, no call: the common page costs nothing here.
  */
 export async function readCrossOriginFrames(observer: PageObserver): Promise<TimerState[] | 'busy'> {
-  const frames = observer.crossOriginFrames();
+  const frames = framesToRead(observer);
   let entries = framesOf.get(observer);
   if (frames.length === 0) {
     entries?.clear();
@@ -113,9 +151,9 @@ export async function readCrossOriginFrames(observer: PageObserver): Promise<Tim
   }
   if (!entries) framesOf.set(observer, (entries = new Map<string, FrameEntry>()));
   const current = new Map<string, FrameEntry>();
-  for (const { frameId, document } of frames) {
+  for (const { frameId, document, check } of frames) {
     const known = entries.get(frameId);
-    current.set(frameId, known?.document === document ? known : { document, handle: null, failures: 0, state: null, readAt: 0 });
+    current.set(frameId, known?.document === document ? known : { document, handle: null, failures: 0, state: null, readAt: 0, check });
   }
   entries.clear();
   for (const [frameId, entry] of current) entries.set(frameId, entry);
@@ -136,10 +174,11 @@ export async function readCrossOriginFrames(observer: PageObserver): Promise<Tim
   for (const entry of current.values()) {
     if (!entry.state || entry.readAt === Infinity) continue;
     const age = now - entry.readAt;
-    const { nextDueInMs, animationEndsInMs } = entry.state;
+    const { nextDueInMs, animationEndsInMs, onceDueInMs } = entry.state;
     states.push({
       ...entry.state,
       nextDueInMs: nextDueInMs === null ? null : nextDueInMs - age,
+      onceDueInMs: typeof onceDueInMs === 'number' ? onceDueInMs - age : null,
       animationEndsInMs: typeof animationEndsInMs === 'number' ? animationEndsInMs - age : null,
     });
   }
@@ -150,7 +189,7 @@ export async function readCrossOriginFrames(observer: PageObserver): Promise<Tim
 export function framesReadSince(observer: PageObserver): number {
   const entries = framesOf.get(observer);
   let oldest = Infinity;
-  for (const { frameId, document } of observer.crossOriginFrames()) {
+  for (const { frameId, document } of framesToRead(observer)) {
     const entry = entries?.get(frameId);
     // A frame that came (or committed a new document) since the last read has not been read.
     oldest = Math.min(oldest, entry?.document === document ? entry.readAt : 0);

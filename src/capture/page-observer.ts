@@ -84,6 +84,19 @@ export class PageObserver {
   generation = 0;
   /** Documents committed in the main frame so far (a navigation to a new document adds one). */
   documents = 0;
+  /**
+   * The last top-level document request ended without replacing the page: a 204/205, a 304 with
+   * no cached copy to revalidate (Chromium drops it: no commit, no error page), a cancelled
+   * navigation. The document shown stays; if its script navigated while it was being parsed, it
+   * may never fire DOMContentLoaded or load, though its readyState reaches "complete".
+   */
+  dropped = false;
+  /**
+   * The soonest one-shot timer of the current document (or its frames) still to run, as settling
+   * last read it: when it is due and when it was read (epoch ms). A page may still move when it
+   * fires, after the trace stopped waiting (snapshot.ts records it).
+   */
+  onceTimer: { dueAt: number; readAt: number; document: number } | null = null;
   /** A new window was requested; settling waits (briefly) for its page to appear. */
   popupExpectedUntil = 0;
   /** Set when the trace has stopped: later browser activity is no longer part of the chain. */
@@ -175,6 +188,7 @@ export class PageObserver {
       this.isolatedWorlds.clear();
       this.loaded = false;
       this.domReady = false;
+      this.dropped = false;
       this.committedAt = Date.now();
       this.documents++;
       this.touch();
@@ -219,6 +233,7 @@ export class PageObserver {
       if (e.type !== 'Document' || e.frameId !== this.mainFrameId) return;
       this.docInFlight = e.requestId;
       this.docBody = null;
+      this.dropped = false;
       this.navRequested = false;
       this.scheduled.clear();
       this.docRequests++;
@@ -290,6 +305,7 @@ export class PageObserver {
       this.docInFlight = null;
       this.docBody = null;
       this.docCommitting = null;
+      this.dropped = true;
       this.lastFailure = { url, errorText: e.errorText };
       this.listener.emit({ type: 'doc-failed', at: now(), pageId: this.pageId, requestId: e.requestId, url, errorText: e.errorText });
       this.listener.docFailed(this, this.lastFailure);
@@ -386,10 +402,24 @@ export class PageObserver {
    * init script cannot add their pending work into their parent's, so settling reads each one.
    */
   crossOriginFrames(): { frameId: string; document: number }[] {
+    return this.framesByOrigin(false);
+  }
+
+  /**
+   * Child frames CDP reports of their parent's origin. Most are (the init script adds their
+   * pending work into their parent's), but not one sandboxed without allow-same-origin: its origin
+   * is opaque, though CDP reports its URL's (frame-timers.ts asks each document once).
+   */
+  sameOriginFrames(): { frameId: string; document: number }[] {
+    return this.framesByOrigin(true);
+  }
+
+  private framesByOrigin(same: boolean): { frameId: string; document: number }[] {
     const frames: { frameId: string; document: number }[] = [];
     for (const [frameId, frame] of this.childFrames) {
       const parentOrigin = frame.parentId === this.mainFrameId ? this.origin : this.childFrames.get(frame.parentId)?.origin;
-      if (frame.origin !== parentOrigin || !isTupleOrigin(frame.origin)) frames.push({ frameId, document: frame.document });
+      const sameOrigin = frame.origin === parentOrigin && isTupleOrigin(frame.origin);
+      if (sameOrigin === same) frames.push({ frameId, document: frame.document });
     }
     return frames;
   }

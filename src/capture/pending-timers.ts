@@ -6,12 +6,20 @@
 
 export const PENDING_TIMERS_KEY = `__ct_${Math.random().toString(36).slice(2, 10)}`;
 
+/** One-shot timers due this long after they were set, at most, are kept (beyond it: a session expiry, no redirect to wait for). */
+export const LATER_HORIZON_MS = 120_000;
+
 /** A snippet for init-script.ts: expects `disguise(replacement, original)` and `method(name, length, body)` in scope. */
 export function pendingTimersSnippet(settleMs: number): string {
   return `
   const KEY = ${JSON.stringify(PENDING_TIMERS_KEY)};
   const LIMIT = ${Math.max(0, Math.floor(settleMs))};
   const pending = new Map();
+  // One-shot timers (setTimeout) still to run, due at, those beyond the settle limit too (up to a
+  // horizon): they are not waited for, but a page that ended the trace with one may still move,
+  // which the case says. (Intervals are not: a ticking clock is no redirect to come.)
+  const HORIZON = ${LATER_HORIZON_MS};
+  const later = new Map();
   const nativeSetTimeout = window.setTimeout, nativeClearTimeout = window.clearTimeout;
   const nativeSetInterval = window.setInterval, nativeClearInterval = window.clearInterval;
   function runHandler(handler, self, args) {
@@ -21,22 +29,24 @@ export function pendingTimersSnippet(settleMs: number): string {
   function track(name, native, once) {
     return method(name, native.length, (self, [handler, delay, ...args]) => {
       const ms = Number(delay) || 0;
-      if (ms > LIMIT) return Reflect.apply(native, self, [handler, delay, ...args]);
+      const waited = ms <= LIMIT;
+      if (!waited && !(once && ms <= HORIZON)) return Reflect.apply(native, self, [handler, delay, ...args]);
       let id;
       // An interval stays pending, due at its next run, until it is cleared: a "redirecting in 3…2…1"
       // countdown navigates at its last run, not its first (the settle limit ends the wait for one that never stops).
       const wrapped = function (...a) {
-        if (once) pending.delete(id);
+        if (once) { pending.delete(id); later.delete(id); }
         else if (pending.has(id)) pending.set(id, Date.now() + ms);
         return runHandler(handler, this, a);
       };
       id = Reflect.apply(native, self, [wrapped, delay, ...args]);
-      pending.set(id, Date.now() + ms);
+      if (waited) pending.set(id, Date.now() + ms);
+      if (once) later.set(id, Date.now() + ms);
       return id;
     });
   }
   function untrack(name, native) {
-    return method(name, native.length, (self, args) => { pending.delete(args[0]); return Reflect.apply(native, self, args); });
+    return method(name, native.length, (self, args) => { pending.delete(args[0]); later.delete(args[0]); return Reflect.apply(native, self, args); });
   }
   for (const [name, replacement, original] of [
     ['setTimeout', track('setTimeout', nativeSetTimeout, true), nativeSetTimeout],
@@ -303,11 +313,13 @@ export function pendingTimersSnippet(settleMs: number): string {
   const own = () => {
     // A document replaced or removed (its frame navigated or gone) has nothing more to do.
     if (!pageDocument.defaultView) return null;
-    let next = null;
+    let next = null, nextOnce = null;
     for (const due of pending.values()) if (next === null || due < next) next = due;
+    for (const due of later.values()) if (nextOnce === null || due < nextOnce) nextOnce = due;
     const state = {
       count: pending.size,
       nextDueInMs: next === null ? null : next - Date.now(),
+      onceDueInMs: nextOnce === null ? null : nextOnce - Date.now(),
       readyState: pageDocument.readyState,
       framesPending: frames.size,
       callsPending: calls,
@@ -321,8 +333,8 @@ export function pendingTimersSnippet(settleMs: number): string {
       const frame = reader();
       if (!frame) { frameReaders.delete(reader); continue; }
       state.count += frame.count;
-      for (const key of ['nextDueInMs', 'animationEndsInMs'])
-        if (frame[key] !== null && (state[key] === null || frame[key] < state[key])) state[key] = frame[key];
+      for (const key of ['nextDueInMs', 'animationEndsInMs', 'onceDueInMs'])
+        if (frame[key] != null && (state[key] === null || frame[key] < state[key])) state[key] = frame[key];
       for (const key of ['framesPending', 'callsPending', 'workersPending', 'framesRun', 'idlePending', 'messagesPending'])
         state[key] += frame[key];
     }

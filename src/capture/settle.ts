@@ -72,7 +72,9 @@ async function busyReason(observer: PageObserver, options: SettleOptions): Promi
   // A tab whose only navigation was answered 204/205 still shows its initial empty document: no
   // document will come to be parsed or loaded (it waited out --settle for one).
   const nothingCommitted = observer.documents === 0;
-  if (!observer.loaded && !observer.domReady && !nothingCommitted) return 'not parsed';
+  // A document whose own navigation was dropped (its script sent it on, and the answer replaced
+  // nothing) may never see its DOMContentLoaded or load: its readyState, read below, says.
+  if (!observer.loaded && !observer.domReady && !nothingCommitted && !observer.dropped) return 'not parsed';
   // Before the page's timers are read: a heavy page's network wakes this check at every request,
   // and each read is a round trip into the renderer.
   if (observer.activeRequests(options.staleRequestMs ?? STALE_REQUEST_MS) > 0) return 'network busy';
@@ -80,19 +82,32 @@ async function busyReason(observer: PageObserver, options: SettleOptions): Promi
   // A script running for long (a fingerprint gate hashing a canvas, a kit's busy wait before it
   // redirects) is not a page at rest: it was taken for one when the read timed out.
   if (read === 'busy') return 'script running';
+  noteOnceTimer(observer, read ? [read] : []);
   if (read?.readyState === 'complete') observer.loaded = true;
+  else if (observer.dropped && !observer.loaded && !observer.domReady && !nothingCommitted && read?.readyState !== 'interactive')
+    return 'not parsed';
   const own = read && pendingWork(read, limitAt);
   if (own) return own;
   // Only now, the top document having nothing pending, its frames of other origins are read (on
   // most pages there is none, and no call): each is a round trip into the renderer.
   const frames = await readCrossOriginFrames(observer);
   if (frames === 'busy') return 'script running';
+  if (frames.length) noteOnceTimer(observer, read ? [read, ...frames] : frames);
   for (const frame of frames) {
     const framed = pendingWork(frame, limitAt);
     if (framed) return `${framed} (in a frame of another origin)`;
   }
   if (!observer.loaded && !nothingCommitted && Date.now() - observer.committedAt < 1500) return 'load pending';
   return null;
+}
+
+/** Keeps, from the reads just made, when the document's soonest one-shot timer is due (no extra call: what settling read anyway). */
+function noteOnceTimer(observer: PageObserver, states: TimerState[]): void {
+  let soonest: number | null = null;
+  for (const { onceDueInMs } of states)
+    if (typeof onceDueInMs === 'number' && (soonest === null || onceDueInMs < soonest)) soonest = onceDueInMs;
+  const now = Date.now();
+  observer.onceTimer = soonest === null ? null : { dueAt: now + soonest, readAt: now, document: observer.documents };
 }
 
 /** What a document has pending that may still move the page within the settle limit, or null. */

@@ -66,11 +66,33 @@ export class Snapshots {
       dom: html !== null ? { path: paths.dom, html } : null,
     };
     this.capture.pages.push(snapshot);
-    this.capture.events.push({ type: 'settled', at: snapshot.at, pageId: observer.pageId, url, title, snapshot: index });
+    const timer = pendingTimer(observer, Date.parse(snapshot.at));
+    this.capture.events.push({
+      type: 'settled',
+      at: snapshot.at,
+      pageId: observer.pageId,
+      url,
+      title,
+      snapshot: index,
+      ...(timer ?? {}),
+    });
     this.addPage(snapshot);
   }
 
   private budget(): number {
     return Math.max(300, Math.min(3000, this.deadline + 700 - Date.now()));
   }
+}
+
+/** A read older than this says nothing of a timer now: it may have been cleared since. */
+const TIMER_READ_MAX_AGE_MS = 1000;
+
+/**
+ * How long after `at` the settled page's soonest one-shot timer is due, as settling last read it,
+ * and the --settle that would have waited for it (null: none known).
+ */
+function pendingTimer(observer: PageObserver, at: number): { timerDueInMs: number; timerSettleMs: number } | null {
+  const timer = observer.onceTimer;
+  if (!timer || timer.document !== observer.documents || at - timer.readAt > TIMER_READ_MAX_AGE_MS || timer.dueAt <= at) return null;
+  return { timerDueInMs: timer.dueAt - at, timerSettleMs: timer.dueAt - observer.committedAt };
 }

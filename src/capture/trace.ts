@@ -387,10 +387,12 @@ class TraceRun {
   private checkLoaded(): void {
     const last = this.pages.current;
     if (!last || last.closed || last.loaded || last.url.startsWith('chrome-error:')) return;
-    // A document answered 204/205 loads nothing: the page left as it was is no page of the chain
+    // A document answered 204/205 loads nothing, nor does one Chromium dropped (a 304 with no copy
+    // to show) in a tab that had committed none: the page left as it was is no page of the chain
     // that is still loading (the analysis says the chain ended there, on no page).
     const response = this.capture.events.filter((e) => e.type === 'doc-response' && e.pageId === last.pageId).at(-1);
     if (response?.type === 'doc-response' && (response.status === 204 || response.status === 205)) return;
+    if (last.dropped && last.documents === 0) return;
     const seconds = Math.round((Date.now() - last.committedAt) / 100) / 10;
     this.pages.stop(`page did not finish loading: ${last.inflight.size} request(s) still pending after ${seconds} s`);
   }

@@ -60,3 +60,27 @@ test("a final address no hop requested (history.pushState) is said to be the pag
   assert.ok(lines[at + 1].trim().startsWith(marker), lines.join('\n'));
   assert.ok(lines[at + 1].includes(`the answer is hop ${last.index}'s`));
 });
+
+test("a timer still pending on the final page is said, without a target; an earlier page's is not", () => {
+  const report = sampleReport(sampleCapture(), 'case-1');
+  const last = report.hops.at(-1)!;
+  report.final = { url: last.url, status: last.status, title: 'Welcome' };
+  const after = new Date(Date.parse(last.timing.startedAt) + 500).toISOString();
+  const notes = () =>
+    formatChain(report, null)
+      .split('\n')
+      .filter((l) => l.startsWith('Note: not waited for'));
+  assert.deepEqual(notes(), []);
+  report.events.push({ at: after, kind: 'timer', detail: `timer pending on ${last.url}, due in 8.8 s (--settle 9100)` });
+  assert.deepEqual(notes(), [
+    'Note: not waited for: a timer was still pending on the final page, due in 8.8 s when the trace ended; ' +
+      'it may move the page, or not (--settle 9100 or more would wait for it)',
+  ]);
+  // Another page's timer (one the chain left) says nothing of the final page.
+  report.events.splice(-1, 1, {
+    at: after,
+    kind: 'timer',
+    detail: 'timer pending on https://earlier.example/, due in 3 s (--settle 4000)',
+  });
+  assert.deepEqual(notes(), []);
+});

@@ -238,7 +238,13 @@ function addReport(id: string, report: Report, rows: CaseRows, collect: Collecto
 export function endedOnPage(report: Report, partial: boolean): boolean {
   if (partial || report.partial) return false;
   const download = report.events.find((e) => e.kind === 'download');
-  return chainEnding({ hops: report.hops, error: report.error, download: download ? { url: '', filename: null } : null })?.kind === 'page';
+  const ending = chainEnding({
+    hops: report.hops,
+    error: report.error,
+    download: download ? { url: '', filename: null } : null,
+    final: report.final,
+  });
+  return ending?.kind === 'page';
 }
 
 /** A report made before hops had networks still gets its special blocks (loopback...) labelled. */

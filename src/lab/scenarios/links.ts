@@ -1,12 +1,13 @@
 // Links with a life of their own: single-use, time-limited (signed expiry), a download, one
-// that leads to a 204 No Content (the click is swallowed: no page), a branded ESP click host
+// that leads to a 204 No Content (the click is swallowed: no page), 304 Not Modified answers with
+// no copy to show (Chromium drops them: no page either), a branded ESP click host
 // whose CNAME chain reveals SendGrid, and a per-recipient link carrying the recipient's address
 // as a SHA-256 digest.
 import { createHash, createHmac } from 'node:crypto';
 import { HOSTS } from '../hosts.js';
 import { forbiddenPage, gonePage } from '../pages.js';
 import { DOWNLOAD_BODY, DOWNLOAD_FILENAME } from '../download.js';
-import type { LabState, Route } from '../exchange.js';
+import type { LabExchange, LabState, Route } from '../exchange.js';
 import { HANG_URL } from './hostile.js';
 import { ADVERTISER_TITLE, defineScenario, hopTo, landingUrl, type ScenarioContext, type ScenarioDefinition } from './common.js';
 
@@ -206,6 +207,66 @@ function noContent(): ScenarioDefinition {
   );
 }
 
+export const NOT_MODIFIED_URL = `http://${HOSTS.brokerTrack}/t/not-modified?cid=5520`;
+
+/**
+ * 304 Not Modified to navigations that asked for nothing conditional: after a redirect (the
+ * tracker's 302 leads to it), as the link's own answer, and after a page that rendered (its
+ * script moves on to it).
+ */
+function notModified(): ScenarioDefinition[] {
+  const notModifiedAnswer = (x: LabExchange) => x.send(304, Buffer.alloc(0), { ETag: '"5520"' });
+  return [
+    defineScenario(
+      {
+        name: 'not-modified',
+        url: `${ESP}/c/not-modified?mid=88214&lid=3`,
+        description:
+          'ESP click tracker whose 302 leads to a broker answering 304 Not Modified to a request that asked for nothing conditional.',
+        expectedVias: ['start', 'http-302'],
+        finalUrl: NOT_MODIFIED_URL,
+        finalTitle: null,
+        finalStatus: 304,
+      },
+      [
+        { host: HOSTS.espClick, path: '/c/not-modified', handle: hopTo('http-302', NOT_MODIFIED_URL) },
+        { host: HOSTS.brokerTrack, path: '/t/not-modified', handle: notModifiedAnswer },
+      ],
+    ),
+    defineScenario(
+      {
+        name: 'not-modified-direct',
+        url: `${ESP}/c/not-modified-direct?mid=88214&lid=4`,
+        description: 'A click link answering 304 Not Modified itself, to the first request of a fresh browser.',
+        expectedVias: ['start'],
+        finalUrl: `${ESP}/c/not-modified-direct?mid=88214&lid=4`,
+        finalTitle: null,
+        finalStatus: 304,
+      },
+      [{ host: HOSTS.espClick, path: '/c/not-modified-direct', handle: notModifiedAnswer }],
+    ),
+    defineScenario(
+      {
+        name: 'not-modified-after-page',
+        url: `${ESP}/c/not-modified-after-page?mid=88214&lid=5`,
+        description: 'A tracker page that rendered, whose script sends the browser on to a broker answering 304 Not Modified.',
+        expectedVias: ['start', 'javascript'],
+        finalUrl: `http://${HOSTS.brokerTrack}/t/not-modified-after-page`,
+        finalTitle: null,
+        finalStatus: 304,
+      },
+      [
+        {
+          host: HOSTS.espClick,
+          path: '/c/not-modified-after-page',
+          handle: hopTo('javascript', `http://${HOSTS.brokerTrack}/t/not-modified-after-page`),
+        },
+        { host: HOSTS.brokerTrack, path: '/t/not-modified-after-page', handle: notModifiedAnswer },
+      ],
+    ),
+  ];
+}
+
 export function linkScenarios(ctx: ScenarioContext): ScenarioDefinition[] {
-  return [singleUse(), ...timeLimited(ctx), download(), noContent(), cnameEsp(), recipientToken()];
+  return [singleUse(), ...timeLimited(ctx), download(), noContent(), ...notModified(), cnameEsp(), recipientToken()];
 }

@@ -135,6 +135,29 @@ function javascriptTimer(): ScenarioDefinition {
   );
 }
 
+/** When the late script redirect fires: after the default --settle (6 s), so a trace does not wait for it. */
+export const LATE_TIMER_MS = 9000;
+
+function javascriptTimerLate(): ScenarioDefinition {
+  return defineScenario(
+    {
+      name: 'javascript-timer-late',
+      url: `${TRACK}/t/javascript-timer-late`,
+      description: `Broker page that redirects with setTimeout(..., ${LATE_TIMER_MS}): later than --settle, a trace ends on it, saying a timer was pending.`,
+      expectedVias: ['start', 'javascript'],
+      finalUrl: landingUrl('javascript-timer-late'),
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [
+      {
+        host: HOSTS.brokerTrack,
+        path: '/t/javascript-timer-late',
+        handle: (x) => x.html(200, scriptRedirectPage(landingUrl('javascript-timer-late'), { delayMs: LATE_TIMER_MS })),
+      },
+    ],
+  );
+}
+
 /** Seconds the countdown page shows before it sends the visitor on. */
 export const COUNTDOWN_SECONDS = 3;
 
@@ -544,6 +567,53 @@ function frameCrossOrigin(name: CrossOriginName): ScenarioDefinition {
 }
 
 /**
+ * A page whose chain goes on from a frame of its own URL's origin sandboxed without
+ * allow-same-origin (an opaque origin: neither document can reach the other), CROSS_ORIGIN_DELAY_MS
+ * after the frame loaded: the frame's timer sets top.location (allow-top-navigation).
+ */
+function frameSandboxed(): ScenarioDefinition {
+  const name = 'frame-sandboxed-timer';
+  const verify = `${TRACK}/t/${name}/verify`;
+  const inner =
+    `addEventListener('load', function () { setTimeout(function () { top.location = ${JSON.stringify(verify)}; }, ` +
+    `${CROSS_ORIGIN_DELAY_MS}); });`;
+  return defineScenario(
+    {
+      name,
+      url: `${TRACK}/t/${name}`,
+      description:
+        'Broker page with an iframe of its own origin sandboxed without allow-same-origin (allow-scripts allow-top-navigation) ' +
+        `whose timer sets top.location ${CROSS_ORIGIN_DELAY_MS} ms after it loaded.`,
+      expectedVias: ['start', 'frame-top', 'http-302'],
+      finalUrl: landingUrl(name),
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [
+      {
+        host: HOSTS.brokerTrack,
+        path: `/t/${name}`,
+        handle: (x) =>
+          x.html(
+            200,
+            page({
+              title: 'Your offer',
+              body:
+                `<main><p>Your offer is loading below.</p>
+` + `<iframe src="/t/${name}/inner" sandbox="allow-scripts allow-top-navigation" width="300" height="100" title="offer"></iframe></main>`,
+            }),
+          ),
+      },
+      {
+        host: HOSTS.brokerTrack,
+        path: `/t/${name}/inner`,
+        handle: (x) => x.html(200, page({ title: 'offer frame', body: `<p>…</p>\n<script>\n${inner}\n</script>` })),
+      },
+      { host: HOSTS.brokerTrack, path: `/t/${name}/verify`, handle: (x) => x.redirect(302, landingUrl(name)) },
+    ],
+  );
+}
+
+/**
  * A page that starts a worker from a script on its server (not a Blob URL), which answers at once:
  * nothing is left pending once it has. (Chromium tells the page's session of the worker script's
  * request but the worker's of its end: it used to look in flight until it counted as hung.)
@@ -729,6 +799,7 @@ export function mechanismScenarios(): ScenarioDefinition[] {
     metaRefresh('meta-refresh-delayed', 2),
     javascriptExternal(),
     javascriptTimer(),
+    javascriptTimerLate(),
     javascriptCountdown(),
     javascriptApi('javascript-fetch'),
     javascriptApi('javascript-xhr'),
@@ -749,6 +820,7 @@ export function mechanismScenarios(): ScenarioDefinition[] {
     frameScheduled('frame-timer'),
     frameScheduled('frame-worker'),
     frameCrossOrigin('frame-cross-origin-timer'),
+    frameSandboxed(),
     frameCrossOrigin('frame-cross-origin-message'),
     frameCrossOrigin('frame-cross-origin-nested'),
     frameCrossOrigin('frame-cross-origin-many'),
