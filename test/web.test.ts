@@ -278,6 +278,39 @@ test('uploads that are not messages, or too large, are refused', async () => {
   assert.match(notUrl.body.error!.message, /only http and https/);
 });
 
+test('an uploaded mailbox: several messages are refused (not read as one whose body holds the others), one is that message', async () => {
+  const before = (await api<{ total: number }>('/api/search')).body.total;
+  const jobsBefore = (await api<{ jobs: Job[] }>('/api/jobs')).body.jobs.length;
+  const mailbox = await api<any>('/api/submit', {
+    method: 'POST',
+    headers: { 'Content-Type': 'message/rfc822' },
+    body: readFileSync(projectPath('test', 'fixtures', 'mail', 'three.mbox')),
+  });
+  assert.equal(mailbox.status, 400);
+  assert.match(mailbox.body.error.message, /^a mailbox of 3 messages: upload one message .* --server URL"$/);
+  // The form says the same, and keeps nothing of it either.
+  await page.goto(`${base}/`);
+  await page.setInputFiles('input[name=message]', projectPath('test', 'fixtures', 'mail', 'three.mbox'));
+  await page.click('form.submit button[type=submit]');
+  assert.match(await page.locator('#submit-error').innerText(), /a mailbox of 3 messages/);
+  assert.equal((await api<{ total: number }>('/api/search')).body.total, before, 'no message case');
+  assert.equal((await api<{ jobs: Job[] }>('/api/jobs')).body.jobs.length, jobsBefore, 'no job');
+
+  // A mailbox of one message (the seed e-mail as an mbox writer saves it) is that message: the
+  // same bytes as the .eml, so the same message case, and its link answered with the seed's case.
+  const eml = readFileSync(projectPath('test', 'fixtures', 'lab', 'seed-tmobile.eml'));
+  const first = await api<{ job: Job }>('/api/submit', { method: 'POST', headers: { 'Content-Type': 'message/rfc822' }, body: eml });
+  const one = await api<{ job: Job }>('/api/submit', {
+    method: 'POST',
+    headers: { 'Content-Type': 'message/rfc822' },
+    body: Buffer.concat([Buffer.from('From t-mobile@news.t-mobile.emsecure.test Mon Mar  4 10:00:00 2024\n'), eml, Buffer.from('\n')]),
+  });
+  assert.equal(one.status, 202, JSON.stringify(one.body));
+  const [a, b] = [await waitForJob(first.body.job.id), await waitForJob(one.body.job.id)];
+  assert.equal(b.messageCaseId, a.messageCaseId);
+  assert.deepEqual([b.state, b.caseId, b.alreadyTraced], ['done', a.caseId, true]);
+});
+
 test('the WARC downloads as gzip', async () => {
   await page.goto(`${base}/cases/${seedCase}`);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('a.download[data-file="capture.warc.gz"]')]);

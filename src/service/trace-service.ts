@@ -8,10 +8,12 @@
 // traced before is not requested again: its job points at the earlier case (unless `again`).
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { Readable } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Browser } from '../capture/browser.js';
 import { analyzeMessage } from '../mail/parse.js';
+import { splitMbox, startsAsMbox } from '../mail/mailbox.js';
 import { isTraceable, messageRecord, traceableMainLink, type MessageRecord } from '../mail/message-case.js';
 import { CaseStore } from '../store/index.js';
 import { checkTarget } from './target-check.js';
@@ -258,9 +260,10 @@ export class TraceService {
       );
     }
     const filename = (input.filename ?? 'message.eml').slice(0, 200);
+    const raw = await oneMessage(input.raw);
     const recipientMap = this.recipientMap();
     const lookFor = exactAddresses(recipientMap);
-    const analysis = await analyzeMessage(input.raw, filename, lookFor.length ? { lookFor } : {});
+    const analysis = await analyzeMessage(raw, filename, lookFor.length ? { lookFor } : {});
     if (!analysis.from && !analysis.subject && !analysis.messageId && analysis.links.length === 0) {
       throw new SubmissionError(`not an e-mail message: ${analysis.errors[0] ?? 'no headers found'}`, 400, 'bad-message');
     }
@@ -270,7 +273,7 @@ export class TraceService {
       throw new SubmissionError(`the message has no traceable link ${input.link} (it has ${record.links.length} link(s))`, 400, 'bad-link');
     if (main) await checkTarget(main.url, this.options.trace ?? {});
     // The same message uploaded again (same Message-ID, same bytes) reuses its message case, as `mail --trace` does.
-    const message = openMessageCase(this.store, input.raw, record);
+    const message = openMessageCase(this.store, raw, record);
     this.store.indexCase(message.dir);
     const job = this.newJob({
       kind: 'message',
@@ -838,4 +841,29 @@ function validClicks(input: unknown): string[] {
   if (texts.some((t) => t.length > MAX_CLICK_LENGTH))
     throw new SubmissionError(`a click text is longer than ${MAX_CLICK_LENGTH} characters`, 400, 'bad-clicks');
   return texts;
+}
+
+/**
+ * The message of an upload. An upload that starts with a From_ line is an mbox, as for `clicktrace
+ * mail`: one message in it is that message (its From_ line and mboxrd quoting undone, the same
+ * bytes `mail --server` sends); a mailbox of several is refused, not read as one message whose
+ * body holds the others' links.
+ */
+async function oneMessage(raw: Buffer): Promise<Buffer> {
+  if (!startsAsMbox(raw)) return raw;
+  const messages: Buffer[] = [];
+  for await (const item of splitMbox(Readable.from([raw]), 'upload')) {
+    if ('error' in item) throw new SubmissionError(`the uploaded mailbox is damaged: ${item.error}`, 400, 'bad-message');
+    messages.push(item.raw);
+  }
+  if (messages.length === 0) throw new SubmissionError('the uploaded message is empty', 400, 'bad-message');
+  if (messages.length > 1) {
+    throw new SubmissionError(
+      `a mailbox of ${messages.length} messages: upload one message (.eml) at a time, ` +
+        'or trace the mailbox on this server with "clicktrace mail MAILBOX --trace main --server URL"',
+      400,
+      'bad-message',
+    );
+  }
+  return messages[0];
 }
