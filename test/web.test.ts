@@ -10,7 +10,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { tempDir } from './helpers.js';
 import { projectPath, projectRoot } from '../src/project-root.js';
 import { startLab, type Lab } from '../src/lab/index.js';
-import { CONTROL_LOCATION } from '../src/lab/scenarios/hostile.js';
+import { CONTROL_LOCATION, LONG_TITLE } from '../src/lab/scenarios/hostile.js';
 import { clean } from '../src/cli/terminal.js';
 import { startServe, type ServeHandle } from '../src/cli/serve-command.js';
 import { UserError } from '../src/errors.js';
@@ -353,6 +353,31 @@ test('a hostile page captured: its case page fires no dialog and runs no injecte
   assert.match(snapshot.headers()['content-disposition'] ?? '', /^attachment/);
   await hostile.close();
   assert.deepEqual(cspViolations, [], 'our own pages never trip the CSP nor miss a resource');
+});
+
+test('a 2,000-character title and a 3,000-character URL wrap inside the page; the columns beside them keep their width', async () => {
+  const { body } = await submitJson({ url: lab.scenarios['long-strings'].url });
+  const job = await waitForJob(body.job.id);
+  assert.equal(job.state, 'done', job.error ?? '');
+  const viewer = await context.newPage();
+  for (const path of ['/', '/cases', `/cases/${job.caseId}`, `/jobs/${job.id}`, '/jobs', '/report']) {
+    await viewer.goto(base + path);
+    const [scrollWidth, innerWidth] = await viewer.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(scrollWidth <= innerWidth, `${path}: the page is ${scrollWidth}px wide in a ${innerWidth}px window`);
+  }
+  await viewer.goto(`${base}/cases`);
+  const row = viewer.locator(`tr.case-row[data-case="${job.caseId}"]`);
+  assert.ok((await row.locator('.title').innerText()).includes(LONG_TITLE.slice(0, 40)), 'the title is there, whole');
+  // The capture time stays on one line, the case id too: their column is not squeezed to a letter.
+  for (const selector of ['time', 'a.case-link']) {
+    const box = (await row.locator(selector).first().boundingBox())!;
+    const lineHeight = await row
+      .locator(selector)
+      .first()
+      .evaluate((e) => parseFloat(getComputedStyle(e).lineHeight) || 20);
+    assert.ok(box.height < 2 * lineHeight, `${selector} is on one line (${box.width}x${box.height})`);
+  }
+  await viewer.close();
 });
 
 test('the hostile case: its tree and waterfall SVG hold the payloads as inert text; opened on their own nothing runs', async () => {
