@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Browser } from '../capture/browser.js';
 import { analyzeMessage } from '../mail/parse.js';
@@ -19,6 +19,7 @@ import { CaseStore } from '../store/index.js';
 import { checkTarget } from './target-check.js';
 import { SubmissionError } from './submission-error.js';
 import { MESSAGE_RECORD_FILE } from '../case/case-layout.js';
+import { isOpenCase } from '../case/seal-cut-off.js';
 import { BrowserPool } from './browser-pool.js';
 import type { SweepResult } from './cut-off-sweep.js';
 import { MISSING_CASE, Tracer, type TraceDefaults, type TraceRequest } from './tracer.js';
@@ -101,7 +102,7 @@ export interface Job {
   alreadyTraced?: boolean;
   /** Of a job alreadyTraced: that case is not in the cases folder (deleted, or never delivered by a fleet worker). */
   caseMissing?: boolean;
-  /** Its case is partial: the trace was cut off (a fleet worker died mid-trace) and sealed from what it recorded (chainError says why). */
+  /** Its case is partial: the trace was cut off (a fleet worker died mid-trace, the server stopped mid-trace) and sealed from what it recorded. */
   partial?: boolean;
   /** Submitted with `again`: traced even if it was traced before. */
   again?: boolean;
@@ -614,6 +615,7 @@ export class TraceService {
         this.record(job, 'resumed', `the server restarted; waiting for the case of worker ${job.fleet.worker?.name ?? '?'}`);
         void this.runTrace(job, message);
       } else if (job.state === 'running') {
+        this.caseOfInterrupted(job);
         this.finish(job, 'failed', 'the server stopped while this job ran; it is not run again (its link may be single-use)');
       } else if (job.state === 'queued') {
         const message = job.kind === 'message' ? this.savedMessage(job) : null;
@@ -625,6 +627,26 @@ export class TraceService {
         void this.runTrace(job, message);
       }
     }
+  }
+
+  /**
+   * A job this server was tracing when it stopped keeps the case its trace named in the ledger (the
+   * link's request claimed after the job was submitted): the sweep seals it as partial when it was
+   * left open, and it is the evidence of that request. None when the trace never named one.
+   */
+  private caseOfInterrupted(job: Job): void {
+    if (!job.url || job.caseId) return;
+    let entry;
+    try {
+      entry = this.store.ledger.lookup(job.url);
+    } catch {
+      return;
+    }
+    if (!entry || entry.claimedAt < job.submittedAt) return;
+    const dir = this.store.caseDir(entry.caseId);
+    if (!dir || !existsSync(dir)) return;
+    job.caseId = entry.caseId;
+    if (isOpenCase(dir) || this.store.caseSummary(entry.caseId)?.partial) job.partial = true;
   }
 
   private savedMessage(job: Pick<Job, 'messageCaseId'>): { dir: string; record: MessageRecord } | null {
