@@ -9,6 +9,8 @@ import { projectPath } from '../src/project-root.js';
 import { labAndBrowser, labOptions, tempDir } from './helpers.js';
 import { startTestTsa } from './support/tsa-server.js';
 import { startCli } from './support/cli-process.js';
+import { startWebServer } from '../src/web/server.js';
+import { CUT_OFF_WARC } from '../src/case/case-layout.js';
 
 const fixture = labAndBrowser();
 
@@ -110,6 +112,20 @@ test('a server killed mid-trace: after its restart the job that ran keeps its ca
     for (const end = Date.now() + 30_000; !second.store.caseSummary(job.caseId)?.partial;) {
       if (Date.now() > end) throw new Error(`case ${job.caseId} not sealed as partial`);
       await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // The WARC as the killed server left it is evidence of the case (in its manifest): its page offers it, as a download.
+    const web = await startWebServer({ service: second, port: 0 });
+    try {
+      const page = await (await fetch(`${web.url}/cases/${job.caseId}`)).text();
+      const href = `/cases/${job.caseId}/files/${CUT_OFF_WARC}`;
+      assert.ok(page.includes(`href="${href}"`), 'the case page links the cut-off WARC');
+      const file = await fetch(web.url + href);
+      assert.equal(file.status, 200);
+      assert.equal(file.headers.get('content-type'), 'application/gzip');
+      assert.match(file.headers.get('content-disposition') ?? '', /^attachment; filename="[A-Za-z0-9._-]+"$/);
+      assert.deepEqual(Buffer.from(await file.arrayBuffer()), readFileSync(join(casesDir, job.caseId, CUT_OFF_WARC)));
+    } finally {
+      await web.close();
     }
     const verdict = second.retryVerdict(job);
     assert.deepEqual([verdict.ok, !verdict.ok && verdict.caseId], [false, job.caseId], 'not retried: its link was requested');
