@@ -293,6 +293,9 @@ test('an uploaded mailbox: several messages are refused (not read as one whose b
   await page.setInputFiles('input[name=message]', projectPath('test', 'fixtures', 'mail', 'three.mbox'));
   await page.click('form.submit button[type=submit]');
   assert.match(await page.locator('#submit-error').innerText(), /a mailbox of 3 messages/);
+  // The refusal is a 400 page, which Chromium logs as a resource that failed to load: no CSP matter.
+  const refusal = cspViolations.findIndex((v) => /\/submit: Failed to load resource: .* 400 /.test(v));
+  if (refusal >= 0) cspViolations.splice(refusal, 1);
   assert.equal((await api<{ total: number }>('/api/search')).body.total, before, 'no message case');
   assert.equal((await api<{ jobs: Job[] }>('/api/jobs')).body.jobs.length, jobsBefore, 'no job');
 
