@@ -113,6 +113,11 @@ test('a server killed mid-trace: after its restart the job that ran keeps its ca
       if (Date.now() > end) throw new Error(`case ${job.caseId} not sealed as partial`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    // Sealed by the restarted server's sweep, not because the link came up again: its report says so.
+    assert.match(
+      second.store.caseSummary(job.caseId)!.error ?? '',
+      /^partial: the process tracing it stopped .*; sealed from what it recorded by a later run/,
+    );
     // The WARC as the killed server left it is evidence of the case (in its manifest): its page offers it, as a download.
     const web = await startWebServer({ service: second, port: 0 });
     try {

@@ -114,7 +114,7 @@ export const SEALING_DIR = '.sealing';
 export function cutOffHereReason(exchanges: number): string {
   return (
     `partial: the process tracing it stopped (killed, crashed or the machine restarted) ${cutOffRecorded(exchanges)}; ` +
-    'sealed from what it recorded when the link came up again'
+    'sealed from what it recorded by a later run on its cases folder'
   );
 }
 
