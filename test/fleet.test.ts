@@ -18,7 +18,7 @@ import { readCapture } from '../src/evidence/warc/read-warc.js';
 import { packCase } from '../src/case/case-bundle.js';
 import { readZipDirectory, readZipEntry, StoredZipWriter } from '../src/evidence/wacz/zip.js';
 import { WORKER_LOST } from '../src/fleet/protocol.js';
-import { CUT_OFF_WARC } from '../src/case/seal-cut-off.js';
+import { CUT_OFF_WARC } from '../src/case/case-layout.js';
 import { startTestTsa } from './support/tsa-server.js';
 
 const skip = redisMissing();

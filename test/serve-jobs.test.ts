@@ -8,6 +8,9 @@ import { aggregateCases } from '../src/feed/index.js';
 import { projectPath } from '../src/project-root.js';
 import { labAndBrowser, labOptions, tempDir } from './helpers.js';
 import { startTestTsa } from './support/tsa-server.js';
+import { startCli } from './support/cli-process.js';
+import { startWebServer } from '../src/web/server.js';
+import { CUT_OFF_WARC } from '../src/case/case-layout.js';
 
 const fixture = labAndBrowser();
 
@@ -63,6 +66,78 @@ test('after a crash, waiting jobs run and the job that was running is failed, ne
       second.listJobs().map((job) => job.id),
       [...ids].reverse(),
     );
+  } finally {
+    await second.close();
+  }
+});
+
+test('a server killed mid-trace: after its restart the job that ran keeps its case, sealed as partial, and its link is not requested again', async () => {
+  const { lab } = fixture;
+  const casesDir = tempDir('serve-jobs-killed-');
+  const url = lab.scenarios.hang.url;
+  const hitsBefore = lab.hits(url);
+  const { url: _url, outDir: _outDir, ...trace } = labOptions(lab, url);
+  const first = startCli(['serve', '--port', '0', '--cases', casesDir, ...lab.traceArgs, '--timeout', '60']);
+  let id: string;
+  try {
+    // It names its address on stderr once it listens.
+    for (const end = Date.now() + 30_000; !/http:\/\/127\.0\.0\.1:\d+\//.test(first.stderr());) {
+      if (Date.now() > end) throw new Error(`serve did not start: ${first.stderr()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const base = /http:\/\/127\.0\.0\.1:\d+/.exec(first.stderr())![0];
+    const submitted = await fetch(`${base}/api/submit`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ url }),
+    });
+    id = ((await submitted.json()) as { job: Job }).job.id;
+    // The link is requested (the lab never answers it): the trace is under way when the server dies.
+    for (const end = Date.now() + 30_000; lab.hits(url) === hitsBefore;) {
+      if (Date.now() > end) throw new Error('the link was never requested');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    first.child.kill('SIGKILL');
+    await first.exited;
+  }
+
+  const second = new TraceService({ casesDir, concurrency: 1, trace, launch: () => Promise.resolve(fixture.browser) });
+  try {
+    await second.sweep;
+    const [job] = await until(second, [id], (j) => j.state === 'failed');
+    assert.match(job.error!, /stopped while this job ran; it is not run again/);
+    assert.ok(job.caseId, 'the job names the case of its request');
+    assert.equal(job.partial, true);
+    for (const end = Date.now() + 30_000; !second.store.caseSummary(job.caseId)?.partial;) {
+      if (Date.now() > end) throw new Error(`case ${job.caseId} not sealed as partial`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // Sealed by the restarted server's sweep, not because the link came up again: its report says so.
+    assert.match(
+      second.store.caseSummary(job.caseId)!.error ?? '',
+      /^partial: the process tracing it stopped .*; sealed from what it recorded by a later run/,
+    );
+    // The WARC as the killed server left it is evidence of the case (in its manifest): its page offers it, as a download.
+    const web = await startWebServer({ service: second, port: 0 });
+    try {
+      const page = await (await fetch(`${web.url}/cases/${job.caseId}`)).text();
+      const href = `/cases/${job.caseId}/files/${CUT_OFF_WARC}`;
+      assert.ok(page.includes(`href="${href}"`), 'the case page links the cut-off WARC');
+      const file = await fetch(web.url + href);
+      assert.equal(file.status, 200);
+      assert.equal(file.headers.get('content-type'), 'application/gzip');
+      assert.match(file.headers.get('content-disposition') ?? '', /^attachment; filename="[A-Za-z0-9._-]+"$/);
+      assert.deepEqual(Buffer.from(await file.arrayBuffer()), readFileSync(join(casesDir, job.caseId, CUT_OFF_WARC)));
+    } finally {
+      await web.close();
+    }
+    const verdict = second.retryVerdict(job);
+    assert.deepEqual([verdict.ok, !verdict.ok && verdict.caseId], [false, job.caseId], 'not retried: its link was requested');
+    const again = await second.submitUrl({ url });
+    const [answered] = await until(second, [again.id], (j) => j.state === 'done' || j.state === 'failed');
+    assert.deepEqual([answered.caseId, answered.alreadyTraced, answered.partial], [job.caseId, true, true]);
+    assert.equal(lab.hits(url) - hitsBefore, 1, 'requested once, by the killed server');
   } finally {
     await second.close();
   }

@@ -10,7 +10,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { tempDir } from './helpers.js';
 import { projectPath, projectRoot } from '../src/project-root.js';
 import { startLab, type Lab } from '../src/lab/index.js';
-import { CONTROL_LOCATION } from '../src/lab/scenarios/hostile.js';
+import { CONTROL_LOCATION, LONG_TITLE } from '../src/lab/scenarios/hostile.js';
 import { clean } from '../src/cli/terminal.js';
 import { startServe, type ServeHandle } from '../src/cli/serve-command.js';
 import { UserError } from '../src/errors.js';
@@ -278,6 +278,42 @@ test('uploads that are not messages, or too large, are refused', async () => {
   assert.match(notUrl.body.error!.message, /only http and https/);
 });
 
+test('an uploaded mailbox: several messages are refused (not read as one whose body holds the others), one is that message', async () => {
+  const before = (await api<{ total: number }>('/api/search')).body.total;
+  const jobsBefore = (await api<{ jobs: Job[] }>('/api/jobs')).body.jobs.length;
+  const mailbox = await api<any>('/api/submit', {
+    method: 'POST',
+    headers: { 'Content-Type': 'message/rfc822' },
+    body: readFileSync(projectPath('test', 'fixtures', 'mail', 'three.mbox')),
+  });
+  assert.equal(mailbox.status, 400);
+  assert.match(mailbox.body.error.message, /^a mailbox of 3 messages: upload one message .* --server URL"$/);
+  // The form says the same, and keeps nothing of it either.
+  await page.goto(`${base}/`);
+  await page.setInputFiles('input[name=message]', projectPath('test', 'fixtures', 'mail', 'three.mbox'));
+  await page.click('form.submit button[type=submit]');
+  assert.match(await page.locator('#submit-error').innerText(), /a mailbox of 3 messages/);
+  // The refusal is a 400 page, which Chromium logs as a resource that failed to load: no CSP matter.
+  const refusal = cspViolations.findIndex((v) => /\/submit: Failed to load resource: .* 400 /.test(v));
+  if (refusal >= 0) cspViolations.splice(refusal, 1);
+  assert.equal((await api<{ total: number }>('/api/search')).body.total, before, 'no message case');
+  assert.equal((await api<{ jobs: Job[] }>('/api/jobs')).body.jobs.length, jobsBefore, 'no job');
+
+  // A mailbox of one message (the seed e-mail as an mbox writer saves it) is that message: the
+  // same bytes as the .eml, so the same message case, and its link answered with the seed's case.
+  const eml = readFileSync(projectPath('test', 'fixtures', 'lab', 'seed-tmobile.eml'));
+  const first = await api<{ job: Job }>('/api/submit', { method: 'POST', headers: { 'Content-Type': 'message/rfc822' }, body: eml });
+  const one = await api<{ job: Job }>('/api/submit', {
+    method: 'POST',
+    headers: { 'Content-Type': 'message/rfc822' },
+    body: Buffer.concat([Buffer.from('From t-mobile@news.t-mobile.emsecure.test Mon Mar  4 10:00:00 2024\n'), eml, Buffer.from('\n')]),
+  });
+  assert.equal(one.status, 202, JSON.stringify(one.body));
+  const [a, b] = [await waitForJob(first.body.job.id), await waitForJob(one.body.job.id)];
+  assert.equal(b.messageCaseId, a.messageCaseId);
+  assert.deepEqual([b.state, b.caseId, b.alreadyTraced], ['done', a.caseId, true]);
+});
+
 test('the WARC downloads as gzip', async () => {
   await page.goto(`${base}/cases/${seedCase}`);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('a.download[data-file="capture.warc.gz"]')]);
@@ -320,6 +356,31 @@ test('a hostile page captured: its case page fires no dialog and runs no injecte
   assert.match(snapshot.headers()['content-disposition'] ?? '', /^attachment/);
   await hostile.close();
   assert.deepEqual(cspViolations, [], 'our own pages never trip the CSP nor miss a resource');
+});
+
+test('a 2,000-character title and a 3,000-character URL wrap inside the page; the columns beside them keep their width', async () => {
+  const { body } = await submitJson({ url: lab.scenarios['long-strings'].url });
+  const job = await waitForJob(body.job.id);
+  assert.equal(job.state, 'done', job.error ?? '');
+  const viewer = await context.newPage();
+  for (const path of ['/', '/cases', `/cases/${job.caseId}`, `/jobs/${job.id}`, '/jobs', '/report']) {
+    await viewer.goto(base + path);
+    const [scrollWidth, innerWidth] = await viewer.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(scrollWidth <= innerWidth, `${path}: the page is ${scrollWidth}px wide in a ${innerWidth}px window`);
+  }
+  await viewer.goto(`${base}/cases`);
+  const row = viewer.locator(`tr.case-row[data-case="${job.caseId}"]`);
+  assert.ok((await row.locator('.title').innerText()).includes(LONG_TITLE.slice(0, 40)), 'the title is there, whole');
+  // The capture time stays on one line, the case id too: their column is not squeezed to a letter.
+  for (const selector of ['time', 'a.case-link']) {
+    const box = (await row.locator(selector).first().boundingBox())!;
+    const lineHeight = await row
+      .locator(selector)
+      .first()
+      .evaluate((e) => parseFloat(getComputedStyle(e).lineHeight) || 20);
+    assert.ok(box.height < 2 * lineHeight, `${selector} is on one line (${box.width}x${box.height})`);
+  }
+  await viewer.close();
 });
 
 test('the hostile case: its tree and waterfall SVG hold the payloads as inert text; opened on their own nothing runs', async () => {

@@ -12,6 +12,8 @@ export const PUBLIC_KEY_FILE = 'signing-key.pub.pem';
 /** A message case: the e-mail as received, and its record (MessageRecord of src/mail/message-case.ts). */
 export const MESSAGE_EML_FILE = 'message.eml';
 export const MESSAGE_RECORD_FILE = 'message.json';
+/** A case sealed after its writer died: the WARC as that process left it (seal-cut-off.ts). */
+export const CUT_OFF_WARC = 'cut-off/capture.warc.gz';
 /** Present while the case is being written; removed by a clean close. */
 export const PARTIAL_FILE = 'PARTIAL';
 /** RFC 3161 time-stamp response over manifest.json (`openssl ts -verify -data manifest.json -in manifest.tsr` reads it too). */

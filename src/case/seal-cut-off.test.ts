@@ -5,8 +5,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CaseWriter } from './case-writer.js';
-import { MANIFEST_FILE, PARTIAL_FILE, REPORT_FILE, WARC_FILE } from './case-layout.js';
-import { CUT_OFF_WARC, cutOffHereReason, SEALING_DIR, sealCutOffCase, sealCutOffCases } from './seal-cut-off.js';
+import { CUT_OFF_WARC, MANIFEST_FILE, PARTIAL_FILE, REPORT_FILE, WARC_FILE } from './case-layout.js';
+import { cutOffHereReason, SEALING_DIR, sealCutOffCase, sealCutOffCases } from './seal-cut-off.js';
 import { parseManifest } from './manifest.js';
 import { verifyCase } from '../verify/verify.js';
 import { readCapture } from '../evidence/warc/read-warc.js';

@@ -7,7 +7,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { PARTIAL_FILE, WARC_FILE } from './case-layout.js';
+import { CUT_OFF_WARC, PARTIAL_FILE, WARC_FILE } from './case-layout.js';
 import { cutOffRecorded, openCaseWriterGone } from './open-case.js';
 import { processAlive } from '../capture/profiles.js';
 import { CaseWriter } from './case-writer.js';
@@ -16,7 +16,6 @@ import { field, readWarcBuffer } from '../evidence/warc/warc-parse.js';
 import type { TimestampOutcome, TsaSettings } from '../timestamp/case-timestamp.js';
 
 /** Where the sealed case keeps the WARC as the killed process left it. */
-export const CUT_OFF_WARC = 'cut-off/capture.warc.gz';
 
 export interface SealedCutOff {
   /** The sealed case folder (in the staging folder). */
@@ -115,7 +114,7 @@ export const SEALING_DIR = '.sealing';
 export function cutOffHereReason(exchanges: number): string {
   return (
     `partial: the process tracing it stopped (killed, crashed or the machine restarted) ${cutOffRecorded(exchanges)}; ` +
-    'sealed from what it recorded when the link came up again'
+    'sealed from what it recorded by a later run on its cases folder'
   );
 }
 

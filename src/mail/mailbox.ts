@@ -177,7 +177,8 @@ async function peek(chunks: AsyncIterable<Buffer | string>): Promise<Peeked> {
   return { mbox: startsAsMbox(start), blank: blank && done, chunks: rest };
 }
 
-function startsAsMbox(start: Buffer): boolean {
+/** Whether these bytes start with a From_ line (after a BOM or blank lines): an mbox, whatever its name. */
+export function startsAsMbox(start: Buffer): boolean {
   const firstLine = start
     .toString('latin1', 0, 1024)
     .replace(/^\ufeff|^\xef\xbb\xbf/, '')

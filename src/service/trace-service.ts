@@ -8,15 +8,18 @@
 // traced before is not requested again: its job points at the earlier case (unless `again`).
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Browser } from '../capture/browser.js';
 import { analyzeMessage } from '../mail/parse.js';
+import { splitMbox, startsAsMbox } from '../mail/mailbox.js';
 import { isTraceable, messageRecord, traceableMainLink, type MessageRecord } from '../mail/message-case.js';
 import { CaseStore } from '../store/index.js';
 import { checkTarget } from './target-check.js';
 import { SubmissionError } from './submission-error.js';
 import { MESSAGE_RECORD_FILE } from '../case/case-layout.js';
+import { isOpenCase } from '../case/seal-cut-off.js';
 import { BrowserPool } from './browser-pool.js';
 import type { SweepResult } from './cut-off-sweep.js';
 import { MISSING_CASE, Tracer, type TraceDefaults, type TraceRequest } from './tracer.js';
@@ -99,7 +102,7 @@ export interface Job {
   alreadyTraced?: boolean;
   /** Of a job alreadyTraced: that case is not in the cases folder (deleted, or never delivered by a fleet worker). */
   caseMissing?: boolean;
-  /** Its case is partial: the trace was cut off (a fleet worker died mid-trace) and sealed from what it recorded (chainError says why). */
+  /** Its case is partial: the trace was cut off (a fleet worker died mid-trace, the server stopped mid-trace) and sealed from what it recorded. */
   partial?: boolean;
   /** Submitted with `again`: traced even if it was traced before. */
   again?: boolean;
@@ -258,9 +261,10 @@ export class TraceService {
       );
     }
     const filename = (input.filename ?? 'message.eml').slice(0, 200);
+    const raw = await oneMessage(input.raw);
     const recipientMap = this.recipientMap();
     const lookFor = exactAddresses(recipientMap);
-    const analysis = await analyzeMessage(input.raw, filename, lookFor.length ? { lookFor } : {});
+    const analysis = await analyzeMessage(raw, filename, lookFor.length ? { lookFor } : {});
     if (!analysis.from && !analysis.subject && !analysis.messageId && analysis.links.length === 0) {
       throw new SubmissionError(`not an e-mail message: ${analysis.errors[0] ?? 'no headers found'}`, 400, 'bad-message');
     }
@@ -270,7 +274,7 @@ export class TraceService {
       throw new SubmissionError(`the message has no traceable link ${input.link} (it has ${record.links.length} link(s))`, 400, 'bad-link');
     if (main) await checkTarget(main.url, this.options.trace ?? {});
     // The same message uploaded again (same Message-ID, same bytes) reuses its message case, as `mail --trace` does.
-    const message = openMessageCase(this.store, input.raw, record);
+    const message = openMessageCase(this.store, raw, record);
     this.store.indexCase(message.dir);
     const job = this.newJob({
       kind: 'message',
@@ -611,6 +615,7 @@ export class TraceService {
         this.record(job, 'resumed', `the server restarted; waiting for the case of worker ${job.fleet.worker?.name ?? '?'}`);
         void this.runTrace(job, message);
       } else if (job.state === 'running') {
+        this.caseOfInterrupted(job);
         this.finish(job, 'failed', 'the server stopped while this job ran; it is not run again (its link may be single-use)');
       } else if (job.state === 'queued') {
         const message = job.kind === 'message' ? this.savedMessage(job) : null;
@@ -622,6 +627,26 @@ export class TraceService {
         void this.runTrace(job, message);
       }
     }
+  }
+
+  /**
+   * A job this server was tracing when it stopped keeps the case its trace named in the ledger (the
+   * link's request claimed after the job was submitted): the sweep seals it as partial when it was
+   * left open, and it is the evidence of that request. None when the trace never named one.
+   */
+  private caseOfInterrupted(job: Job): void {
+    if (!job.url || job.caseId) return;
+    let entry;
+    try {
+      entry = this.store.ledger.lookup(job.url);
+    } catch {
+      return;
+    }
+    if (!entry || entry.claimedAt < job.submittedAt) return;
+    const dir = this.store.caseDir(entry.caseId);
+    if (!dir || !existsSync(dir)) return;
+    job.caseId = entry.caseId;
+    if (isOpenCase(dir) || this.store.caseSummary(entry.caseId)?.partial) job.partial = true;
   }
 
   private savedMessage(job: Pick<Job, 'messageCaseId'>): { dir: string; record: MessageRecord } | null {
@@ -838,4 +863,29 @@ function validClicks(input: unknown): string[] {
   if (texts.some((t) => t.length > MAX_CLICK_LENGTH))
     throw new SubmissionError(`a click text is longer than ${MAX_CLICK_LENGTH} characters`, 400, 'bad-clicks');
   return texts;
+}
+
+/**
+ * The message of an upload. An upload that starts with a From_ line is an mbox, as for `clicktrace
+ * mail`: one message in it is that message (its From_ line and mboxrd quoting undone, the same
+ * bytes `mail --server` sends); a mailbox of several is refused, not read as one message whose
+ * body holds the others' links.
+ */
+async function oneMessage(raw: Buffer): Promise<Buffer> {
+  if (!startsAsMbox(raw)) return raw;
+  const messages: Buffer[] = [];
+  for await (const item of splitMbox(Readable.from([raw]), 'upload')) {
+    if ('error' in item) throw new SubmissionError(`the uploaded mailbox is damaged: ${item.error}`, 400, 'bad-message');
+    messages.push(item.raw);
+  }
+  if (messages.length === 0) throw new SubmissionError('the uploaded message is empty', 400, 'bad-message');
+  if (messages.length > 1) {
+    throw new SubmissionError(
+      `a mailbox of ${messages.length} messages: upload one message (.eml) at a time, ` +
+        'or trace the mailbox on this server with "clicktrace mail MAILBOX --trace main --server URL"',
+      400,
+      'bad-message',
+    );
+  }
+  return messages[0];
 }

@@ -5,6 +5,7 @@
 import { lstatSync, realpathSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import {
+  CUT_OFF_WARC,
   HAR_FILE,
   MANIFEST_FILE,
   MESSAGE_EML_FILE,
@@ -35,6 +36,7 @@ export const DOWNLOADS: Record<string, CaseFileKind> = {
   [TIMESTAMP_FILE]: { label: 'timestamp (RFC 3161)', contentType: 'application/timestamp-reply', attachment: true },
   [MESSAGE_RECORD_FILE]: { label: 'message record', contentType: 'application/json; charset=utf-8', attachment: true },
   [MESSAGE_EML_FILE]: { label: 'message (.eml)', contentType: 'message/rfc822', attachment: true },
+  [CUT_OFF_WARC]: { label: 'WARC as left when cut off', contentType: 'application/gzip', attachment: true },
 };
 
 const SCREENSHOT = /^screenshots\/\d{2,4}-[a-z0-9._-]{1,100}\.png$/;

@@ -126,7 +126,13 @@ body { margin: 0; font: 15px/1.45 system-ui, sans-serif; color: var(--ink); back
 header.top { display: flex; gap: 2rem; align-items: center; padding: .6rem 1.5rem; background: #121826; }
 header.top a { color: #fff; text-decoration: none; margin-right: 1rem; }
 .brand { font-weight: 700; letter-spacing: .02em; }
-main { max-width: 1200px; margin: 0 auto; padding: 1rem 1.5rem 4rem; }
+/* Captured text (titles, URLs, hosts, headers) may be one run of thousands of characters: it wraps
+   anywhere rather than widening its table or box past the page. */
+main { max-width: 1200px; margin: 0 auto; padding: 1rem 1.5rem 4rem; overflow-wrap: anywhere; }
+/* ...while the app's own short words (headings, times, states, ids, status codes, party names) keep
+   their width, so a table column of them is not squeezed to a letter by a long title beside it. */
+th, time, .state, .status, .kind, .flag, .via, .party, .case-link, .case-id-small, td.num { overflow-wrap: normal; }
+time, .status, .case-link { white-space: nowrap; }
 section { margin-top: 1.8rem; }
 h1 code { font-size: .8em; }
 a { color: var(--accent); }

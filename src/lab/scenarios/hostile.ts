@@ -325,6 +325,38 @@ function controlLocation(): ScenarioDefinition {
   );
 }
 
+// Strings no layout expects: one run of 2,000 characters with nowhere to break it (a right-to-left
+// override in its middle) in the title and a header, and a URL of 3,000.
+const LONG_RUN = `${'W'.repeat(990)}\u202e${'M'.repeat(1009)}`;
+export const LONG_TITLE = `Offer-${LONG_RUN}`;
+export const LONG_STRINGS_URL = `http://${HOSTS.xss}/c/long-strings`;
+export const LONG_PAGE_URL = `http://${HOSTS.xss}/long/${'p'.repeat(1500)}?${'q'.repeat(1500)}`;
+
+function longStrings(): ScenarioDefinition {
+  return defineScenario(
+    {
+      name: 'long-strings',
+      url: LONG_STRINGS_URL,
+      description:
+        'A 302 to a 3,000-character URL whose page has a 2,000-character unbroken title (with a right-to-left override) and header.',
+      expectedVias: ['start', 'http-302'],
+      finalUrl: LONG_PAGE_URL,
+      finalTitle: LONG_TITLE,
+    },
+    [
+      { host: HOSTS.xss, path: '/c/long-strings', handle: hopTo('http-302', LONG_PAGE_URL) },
+      {
+        host: HOSTS.xss,
+        path: '/long/*',
+        handle: (x) =>
+          x.html(200, page({ title: LONG_TITLE, body: `<main><h1>${escapeHtml(LONG_TITLE)}</h1></main>` }), {
+            'X-Offer': LONG_RUN.replace(/[^\x20-\x7e]/g, ''),
+          }),
+      },
+    ],
+  );
+}
+
 export function hostileScenarios(): ScenarioDefinition[] {
   return [
     hang(),
@@ -337,5 +369,6 @@ export function hostileScenarios(): ScenarioDefinition[] {
     dialog(),
     ...xss(),
     controlLocation(),
+    longStrings(),
   ];
 }
