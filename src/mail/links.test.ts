@@ -283,3 +283,21 @@ test('plain text: a "View online" URL is not the main link; its line says what i
   });
   assert.equal(pickMainLink(links)?.url, 'https://esp.example/c/Ef56Gh78');
 });
+
+test('phishing mail pointing every link at one page, its "Unsubscribe" too: the page is still the main link', () => {
+  const lure = 'https://secure-login.phish.example/verify?id=8812';
+  const links = extractLinks({
+    html: `<p><a href="${lure}">Verify your account</a></p><p><small><a href="${lure}">Unsubscribe</a></small></p>`,
+    text: `Verify your account: ${lure}\n\nUnsubscribe: ${lure}\n`,
+  });
+  assert.deepEqual(
+    links.map((l) => [l.part, l.text, l.unsubscribe]),
+    [
+      ['html', 'Verify your account', false],
+      ['html', 'Unsubscribe', true],
+      // Both plain-text places are one link (the same URL, no words of its own); one says opt-out.
+      ['text', null, true],
+    ],
+  );
+  assert.equal(pickMainLink(links)?.url, lure);
+});

@@ -261,13 +261,16 @@ export function extractLinks(sources: LinkSources): MailLink[] {
   for (const candidate of candidates) urlCounts.set(candidate.url, (urlCounts.get(candidate.url) ?? 0) + 1);
   const unsubscribeUrls = new Set(listUnsubscribe);
 
-  // A URL one place calls an opt-out is one everywhere: the plain-text copy of an HTML
-  // "Unsubscribe" (its words are not beside it there) is never traced either.
+  // A URL one place calls an opt-out is one wherever it has no words of its own: the plain-text
+  // copy of an HTML "Unsubscribe", an image link, are never traced either. A link with words of its
+  // own ("Verify your account") is judged by them: phishing mail points every link, its
+  // "Unsubscribe" too, at the one page it wants visited.
   const optOuts = candidates.map((candidate) => isUnsubscribe(candidate, unsubscribeUrls));
   const optOutUrls = new Set(candidates.filter((_, i) => optOuts[i]).map((candidate) => withoutFragment(candidate.url)));
   const byKey = new Map<string, MailLink>();
-  for (const candidate of candidates) {
-    const unsubscribe = optOutUrls.has(withoutFragment(candidate.url));
+  for (const [i, candidate] of candidates.entries()) {
+    const wordless = !candidate.text?.trim();
+    const unsubscribe = optOuts[i] || (wordless && optOutUrls.has(withoutFragment(candidate.url)));
     const prominence = prominenceOf(candidate, unsubscribe, urlCounts.get(candidate.url) ?? 1);
     const key = `${candidate.kind}\u0000${candidate.part}\u0000${candidate.url}\u0000${candidate.text ?? ''}`;
     const seen = byKey.get(key);
