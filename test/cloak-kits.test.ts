@@ -4,7 +4,7 @@
 // by tokens. The desktop visitor must pass every check a kit makes of a real Chrome; the careless
 // profiles must be caught and the comparison must say so, pointing at the hop; differences that are
 // not cloaking must not be called cloaking.
-import { after, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { labOptions, labWithCasesDirs, twoAtATime } from './helpers.js';
 import { runCli } from './support/cli-process.js';
@@ -59,93 +59,97 @@ function tellsIn(finalUrl: string): string | null {
 
 const PHISH = 'https://secure-login.phish.example/account/verify';
 
-test('antibot kit: desktop, mobile, webmail and lang=de-DE pass as Chrome by their headers; headless and the scanner are caught, at hop 2', async () => {
-  const { comparison: c, finalOf } = await compare('antibot', 'all', 'all');
-  for (const profile of ['desktop', 'mobile', 'webmail', 'lang=de-DE'])
-    assert.equal(finalOf(profile), PHISH, `${profile} was taken for a bot: ${tellsIn(finalOf(profile))}`);
-  assert.match(tellsIn(finalOf('headless'))!, /bot-word/);
-  assert.match(tellsIn(finalOf('scanner'))!, /no-client-hints/);
-  assert.equal(c.verdict, 'cloaked', c.explanation);
-  assert.deepEqual(c.signals, ['user-agent', 'javascript']);
-  const pair = c.pairs.find((p) => p.a === 'desktop' && p.b === 'headless')!;
-  assert.deepEqual(
-    { hop: pair.divergence!.hop, kind: pair.divergence!.kind, by: pair.divergence!.decidedBy },
-    { hop: 2, kind: 'next-url', by: 'server' },
-  );
-  assert.match(c.explanation, /desktop and headless part at hop 2 \(desktop went on to https:\/\/secure-login/);
-  // The same rules over the headers the lab received from each visitor's first request.
-  const firsts = fixture.lab.requests.filter((r) => r.url === kitUrl('antibot', 'all'));
-  assert.equal(firsts.length, 6);
-  const human = firsts.filter((r) => antibotTells(r.rawHeaders, true).length === 0);
-  assert.equal(human.length, 4, 'four visitors sent what Chrome sends');
-});
+// The four tests are independent (each its own kit URLs, cases folders and Chromium or pool traces;
+// the antibot count filters on its own URL): two at a time, the shortest last, so the lanes end together.
+describe('cloak kits', { concurrency: 2 }, () => {
+  test('antibot kit: desktop, mobile, webmail and lang=de-DE pass as Chrome by their headers; headless and the scanner are caught, at hop 2', async () => {
+    const { comparison: c, finalOf } = await compare('antibot', 'all', 'all');
+    for (const profile of ['desktop', 'mobile', 'webmail', 'lang=de-DE'])
+      assert.equal(finalOf(profile), PHISH, `${profile} was taken for a bot: ${tellsIn(finalOf(profile))}`);
+    assert.match(tellsIn(finalOf('headless'))!, /bot-word/);
+    assert.match(tellsIn(finalOf('scanner'))!, /no-client-hints/);
+    assert.equal(c.verdict, 'cloaked', c.explanation);
+    assert.deepEqual(c.signals, ['user-agent', 'javascript']);
+    const pair = c.pairs.find((p) => p.a === 'desktop' && p.b === 'headless')!;
+    assert.deepEqual(
+      { hop: pair.divergence!.hop, kind: pair.divergence!.kind, by: pair.divergence!.decidedBy },
+      { hop: 2, kind: 'next-url', by: 'server' },
+    );
+    assert.match(c.explanation, /desktop and headless part at hop 2 \(desktop went on to https:\/\/secure-login/);
+    // The same rules over the headers the lab received from each visitor's first request.
+    const firsts = fixture.lab.requests.filter((r) => r.url === kitUrl('antibot', 'all'));
+    assert.equal(firsts.length, 6);
+    const human = firsts.filter((r) => antibotTells(r.rawHeaders, true).length === 0);
+    assert.equal(human.length, 4, 'four visitors sent what Chrome sends');
+  });
 
-test('fingerprint gate: every Chrome-like visitor passes every check (both builds); headless is caught by its tells', async () => {
-  const { comparison: c, finalOf } = await compare('gate', 'shell', 'desktop,mobile,headless,lang=de-DE', [], '6000');
-  for (const profile of ['desktop', 'mobile', 'lang=de-DE'])
-    assert.equal(finalOf(profile), PHISH, `${profile} failed the gate: ${tellsIn(finalOf(profile))}`);
-  const caught = tellsIn(finalOf('headless'))!.split(',');
-  for (const tell of ['webdriver', 'plugins', 'user-agent-data']) assert.ok(caught.includes(tell), `headless: ${caught.join(',')}`);
-  assert.equal(c.verdict, 'cloaked', c.explanation);
-  assert.equal(c.signal, 'webdriver');
+  test('fingerprint gate: every Chrome-like visitor passes every check (both builds); headless is caught by its tells', async () => {
+    const { comparison: c, finalOf } = await compare('gate', 'shell', 'desktop,mobile,headless,lang=de-DE', [], '6000');
+    for (const profile of ['desktop', 'mobile', 'lang=de-DE'])
+      assert.equal(finalOf(profile), PHISH, `${profile} failed the gate: ${tellsIn(finalOf(profile))}`);
+    const caught = tellsIn(finalOf('headless'))!.split(',');
+    for (const tell of ['webdriver', 'plugins', 'user-agent-data']) assert.ok(caught.includes(tell), `headless: ${caught.join(',')}`);
+    assert.equal(c.verdict, 'cloaked', c.explanation);
+    assert.equal(c.signal, 'webdriver');
 
-  // The full build, one trace.
-  const run = await runCli([
-    'trace',
-    kitUrl('gate', 'full'),
-    '--browser',
-    'full',
-    '--json',
-    '--out',
-    casesDir(),
-    '--settle',
-    '6000',
-    ...fixture.lab.traceArgs,
-  ]);
-  assert.equal(run.code, 0, run.stderr);
-  const report = JSON.parse(run.stdout) as Report;
-  assert.equal(report.final?.url, PHISH, `full build failed the gate: ${tellsIn(report.final?.url ?? '')}`);
-});
+    // The full build, one trace.
+    const run = await runCli([
+      'trace',
+      kitUrl('gate', 'full'),
+      '--browser',
+      'full',
+      '--json',
+      '--out',
+      casesDir(),
+      '--settle',
+      '6000',
+      ...fixture.lab.traceArgs,
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as Report;
+    assert.equal(report.final?.url, PHISH, `full build failed the gate: ${tellsIn(report.final?.url ?? '')}`);
+  });
 
-test('a kit that computes in one script for 1.5 s before it redirects is followed: a page that does not answer is not at rest', async () => {
-  const run = await runCli([
-    'trace',
-    kitUrl('busy', 'one'),
-    '--json',
-    '--out',
-    fixture.casesDir(),
-    '--settle',
-    '5000',
-    ...fixture.lab.traceArgs,
-  ]);
-  assert.equal(run.code, 0, run.stderr);
-  assert.equal((JSON.parse(run.stdout) as Report).final?.url, PHISH);
-});
+  test('not cloaking: per-visit tokens are the same; a returning-visitor kit sees every visitor fresh; a link served once is single-use', async () => {
+    const runs = await twoAtATime(
+      [
+        ['nonce', 'desktop,mobile,scanner'],
+        ['nonce-path', 'desktop,mobile,scanner'],
+        ['returning', 'desktop,mobile,webmail'],
+        ['once', 'desktop,mobile,headless'],
+        ['nonce-host', 'desktop,mobile,scanner'],
+      ] as [KitName, string][],
+      ([kit, profiles]) => compareHere(kit, 'v', profiles),
+    );
+    const [nonce, noncePath, returning, once, nonceHost] = runs.map((r) => r.comparison);
+    assert.equal(nonce.verdict, 'same', nonce.explanation);
+    assert.ok(
+      nonce.pairs.every((p) => p.same),
+      'no pair parts over a session id or a timestamp',
+    );
+    assert.equal(noncePath.verdict, 'same', noncePath.explanation);
+    assert.equal(noncePath.groups.length, 1);
+    assert.equal(returning.verdict, 'same', returning.explanation);
+    assert.equal(runs[2].finalOf('webmail'), PHISH);
+    assert.equal(once.verdict, 'single-use', once.explanation);
+    assert.equal(once.firstVisitor, 'desktop');
+    assert.equal(runs[3].finalOf('desktop'), PHISH);
+    assert.equal(nonceHost.verdict, 'same', nonceHost.explanation);
+    assert.equal(new Set(nonceHost.profiles.map((p) => new URL(p.final!.url).host)).size, 3, 'each visitor on a host of its own');
+  });
 
-test('not cloaking: per-visit tokens are the same; a returning-visitor kit sees every visitor fresh; a link served once is single-use', async () => {
-  const runs = await twoAtATime(
-    [
-      ['nonce', 'desktop,mobile,scanner'],
-      ['nonce-path', 'desktop,mobile,scanner'],
-      ['returning', 'desktop,mobile,webmail'],
-      ['once', 'desktop,mobile,headless'],
-      ['nonce-host', 'desktop,mobile,scanner'],
-    ] as [KitName, string][],
-    ([kit, profiles]) => compareHere(kit, 'v', profiles),
-  );
-  const [nonce, noncePath, returning, once, nonceHost] = runs.map((r) => r.comparison);
-  assert.equal(nonce.verdict, 'same', nonce.explanation);
-  assert.ok(
-    nonce.pairs.every((p) => p.same),
-    'no pair parts over a session id or a timestamp',
-  );
-  assert.equal(noncePath.verdict, 'same', noncePath.explanation);
-  assert.equal(noncePath.groups.length, 1);
-  assert.equal(returning.verdict, 'same', returning.explanation);
-  assert.equal(runs[2].finalOf('webmail'), PHISH);
-  assert.equal(once.verdict, 'single-use', once.explanation);
-  assert.equal(once.firstVisitor, 'desktop');
-  assert.equal(runs[3].finalOf('desktop'), PHISH);
-  assert.equal(nonceHost.verdict, 'same', nonceHost.explanation);
-  assert.equal(new Set(nonceHost.profiles.map((p) => new URL(p.final!.url).host)).size, 3, 'each visitor on a host of its own');
+  test('a kit that computes in one script for 1.5 s before it redirects is followed: a page that does not answer is not at rest', async () => {
+    const run = await runCli([
+      'trace',
+      kitUrl('busy', 'one'),
+      '--json',
+      '--out',
+      fixture.casesDir(),
+      '--settle',
+      '5000',
+      ...fixture.lab.traceArgs,
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal((JSON.parse(run.stdout) as Report).final?.url, PHISH);
+  });
 });
