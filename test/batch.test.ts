@@ -235,6 +235,15 @@ test('Ctrl-C: the summary so far, a non-zero exit, every case kept and sealed; a
   assert.match(summary.interrupted ?? '', /interrupted by SIGINT/);
   assert.ok(summary.counts.notStarted > 0, 'the rest was not started');
   assert.equal(summary.counts.inputs, 10);
+  // Every input line has exactly one line of output, and the counts are those lines'.
+  assert.deepEqual(
+    lines.map((l) => l.line).sort((a, b) => a! - b!),
+    Array.from({ length: 10 }, (_, i) => i + 1),
+  );
+  const kinds = (kind: string) => lines.filter((l) => l.kind === kind).length;
+  assert.equal(kinds('skipped'), summary.counts.notStarted, 'a not-started URL has its skipped line');
+  assert.equal(kinds('trace'), summary.counts.traced);
+  assert.ok(lines.filter((l) => l.kind === 'skipped').every((l) => /interrupted by SIGINT/.test(String(l.reason)) && l.url));
   const cases = caseFolders(out);
   assert.equal(cases.length, summary.counts.traced);
   await assertSealed(out, cases);
@@ -455,8 +464,19 @@ test('mail --trace over a mailbox: Ctrl-C, then a rerun: no link requested twice
   run.child.kill('SIGINT');
   const first = await run.exited;
   assert.equal(first.code, 130, first.stderr);
-  const stopped = jsonLines<Summary>(first.stdout).pop()!;
+  const stoppedLines = jsonLines<Line & { source: string }>(first.stdout);
+  const stopped = stoppedLines.pop() as unknown as Summary;
   assert.match(stopped.interrupted ?? '', /interrupted by SIGINT/);
+  // Every message of the mailbox has its line (done, or not started), and the counts are those lines'.
+  assert.deepEqual(
+    stoppedLines
+      .map((l) => Number(/#(\d+)$/.exec(l.source ?? (l as { analysis?: { source: string } }).analysis?.source ?? '')?.[1]))
+      .sort(),
+    list.map((_, i) => i + 1),
+  );
+  const notStarted = stoppedLines.filter((l) => l.kind === 'skipped');
+  assert.equal(notStarted.length, stopped.counts.messagesNotStarted ?? 0);
+  assert.equal(stoppedLines.length - notStarted.length, stopped.counts.messages);
   const messageCases = () => readdirSync(out).filter((n) => n.endsWith('-mail'));
   const before = messageCases().length;
 
