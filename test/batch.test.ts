@@ -235,6 +235,15 @@ test('Ctrl-C: the summary so far, a non-zero exit, every case kept and sealed; a
   assert.match(summary.interrupted ?? '', /interrupted by SIGINT/);
   assert.ok(summary.counts.notStarted > 0, 'the rest was not started');
   assert.equal(summary.counts.inputs, 10);
+  // Every input line has exactly one line of output, and the counts are those lines'.
+  assert.deepEqual(
+    lines.map((l) => l.line).sort((a, b) => a! - b!),
+    Array.from({ length: 10 }, (_, i) => i + 1),
+  );
+  const kinds = (kind: string) => lines.filter((l) => l.kind === kind).length;
+  assert.equal(kinds('skipped'), summary.counts.notStarted, 'a not-started URL has its skipped line');
+  assert.equal(kinds('trace'), summary.counts.traced);
+  assert.ok(lines.filter((l) => l.kind === 'skipped').every((l) => /interrupted by SIGINT/.test(String(l.reason)) && l.url));
   const cases = caseFolders(out);
   assert.equal(cases.length, summary.counts.traced);
   await assertSealed(out, cases);
@@ -446,7 +455,8 @@ test('mail --json on a mailbox whose reader goes away (`| head`): it stops witho
 
 test('mail --trace over a mailbox: Ctrl-C, then a rerun: no link requested twice, one message case per message', async () => {
   const out = tempDir('mail-int-');
-  const list = tokens('mail-int', 6);
+  // More messages than the run takes at once (twice the concurrency): some are not started at Ctrl-C.
+  const list = tokens('mail-int', 10);
   const box = join(out, 'offers.mbox');
   writeFileSync(box, labMailbox(list.map(once)));
   const args = ['mail', box, '--trace', 'main', '--no-explore', '--json', '--concurrency', '2', '--out', out, ...lab.traceArgs];
@@ -455,8 +465,20 @@ test('mail --trace over a mailbox: Ctrl-C, then a rerun: no link requested twice
   run.child.kill('SIGINT');
   const first = await run.exited;
   assert.equal(first.code, 130, first.stderr);
-  const stopped = jsonLines<Summary>(first.stdout).pop()!;
+  const stoppedLines = jsonLines<Line & { source: string }>(first.stdout);
+  const stopped = stoppedLines.pop() as unknown as Summary;
   assert.match(stopped.interrupted ?? '', /interrupted by SIGINT/);
+  // Every message of the mailbox has its line (done, or not started), and the counts are those lines'.
+  assert.deepEqual(
+    stoppedLines
+      .map((l) => Number(/#(\d+)$/.exec(l.source ?? (l as { analysis?: { source: string } }).analysis?.source ?? '')?.[1]))
+      .sort((a, b) => a - b),
+    list.map((_, i) => i + 1),
+  );
+  const notStarted = stoppedLines.filter((l) => l.kind === 'skipped');
+  assert.ok(notStarted.length > 0, 'some messages were not started');
+  assert.equal(notStarted.length, stopped.counts.messagesNotStarted);
+  assert.equal(stoppedLines.length - notStarted.length, stopped.counts.messages);
   const messageCases = () => readdirSync(out).filter((n) => n.endsWith('-mail'));
   const before = messageCases().length;
 
@@ -464,16 +486,16 @@ test('mail --trace over a mailbox: Ctrl-C, then a rerun: no link requested twice
   assert.equal(rerun.code, 0, rerun.stderr);
   const lines = jsonLines<Line & { traces: { case: string }[] }>(rerun.stdout);
   const summary = lines.pop() as unknown as Summary;
-  assert.equal(summary.counts.messages, 6);
+  assert.equal(summary.counts.messages, 10);
   assert.ok(
     list.every((t) => hits(t) <= 1),
     `no link requested twice: ${list.map(hits).join(' ')}`,
   );
-  assert.equal(messageCases().length, 6, `one message case per message (${before} after Ctrl-C)`);
+  assert.equal(messageCases().length, 10, `one message case per message (${before} after Ctrl-C)`);
   assert.ok(lines.every((l) => l.traces.length === 1 && existsSync(join(out, l.traces[0].case))));
   const again = await runCli(args);
   assert.equal(again.code, 0);
-  assert.equal(messageCases().length, 6, 'a third run adds none');
+  assert.equal(messageCases().length, 10, 'a third run adds none');
 });
 
 test('defanged links and other spellings of one link: requested once, as written; the line and the case keep the text as given', async () => {

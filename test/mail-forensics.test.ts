@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { tempDir } from './helpers.js';
 import { cli } from './support/cli.js';
-import { startLab, type Lab, SEED_CONTACT_URL, landingUrl } from '../src/lab/index.js';
+import { startLab, type Lab, SEED_CONTACT_URL, landingUrl, labMailbox, SINGLE_USE_PREFIX } from '../src/lab/index.js';
 import { projectPath } from '../src/project-root.js';
 import { startServe, type ServeHandle } from '../src/cli/serve-command.js';
 import { analyzeMessage } from '../src/mail/parse.js';
@@ -223,6 +223,58 @@ test('mail --trace on a message with nothing to trace says so; --trace N on a te
   const byNumber = await cli(['mail', file, '--trace', '1', '--out', out]);
   assert.equal(byNumber.code, 1);
   assert.match(byNumber.stdout, /error: --trace 1: link 1 is not http\(s\) \(tel:\+15551234\); nothing traced/);
+});
+
+test('a message read with a warning (unknown charset) is not a failure; one that cannot be read is, listed with its position and reason', async () => {
+  const dir = tempDir('forensics-');
+  const out = join(dir, 'cases');
+  const token = `warned-${Date.now()}`;
+  const link = `${SINGLE_USE_PREFIX}${token}`;
+  const warned = labMailbox([link]).replace('charset=utf-8', 'charset=x-klingon-7');
+  const unreadable =
+    'From someone@else.example Mon Mar  4 10:00:00 2024\nJust some prose, no header lines at all,\n' +
+    'nothing a mail client would show as a message.\n';
+  const onlyWarned = join(dir, 'warned.mbox');
+  writeFileSync(onlyWarned, warned);
+  const mixed = join(dir, 'mixed.mbox');
+  writeFileSync(mixed, `${warned}\n${unreadable}`);
+  const summaryOf = (stdout: string) => JSON.parse(stdout.trimEnd().split('\n').pop()!);
+
+  const plain = await cli(['mail', onlyWarned]);
+  assert.equal(plain.code, 0, plain.stdout);
+  assert.match(plain.stdout, /\nwarning: unknown charset "x-klingon-7": that part was decoded as windows-1252/);
+  assert.doesNotMatch(plain.stdout, /\nerror:/);
+  const json = await cli(['mail', onlyWarned, '--json']);
+  assert.equal(json.code, 0);
+  const [record] = json.stdout
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.deepEqual([record.analysis.errors, record.analysis.warnings.length], [[], 1]);
+  const quiet = summaryOf(json.stdout);
+  assert.deepEqual(
+    [quiet.counts.messages, quiet.counts.messageErrors, quiet.counts.messageWarnings, quiet.failures],
+    [1, undefined, 1, []],
+  );
+
+  // Static and traced alike: the exit status, the counts and the listed failures agree.
+  for (const args of [
+    ['mail', mixed, '--json'],
+    ['mail', mixed, '--trace', 'main', '--no-explore', '--json', '--out', out, ...lab.traceArgs],
+  ]) {
+    const run = await cli(args);
+    assert.equal(run.code, 1, `${args.join(' ')}: ${run.stderr}`);
+    const summary = summaryOf(run.stdout);
+    assert.deepEqual([summary.counts.messages, summary.counts.messageErrors, summary.counts.messageWarnings], [2, 1, 1]);
+    assert.equal(summary.failures.length, 1, JSON.stringify(summary.failures));
+    assert.equal(summary.failures[0].source, `${mixed}#2`);
+    assert.match(summary.failures[0].error, /not an RFC 822 message/);
+  }
+  assert.equal(lab.hits(`/once/${token}`), 1, 'the warned message was traced, once');
+  const table = await cli(['mail', mixed, '--trace', 'main', '--no-explore', '--out', out, ...lab.traceArgs]);
+  assert.equal(table.code, 1);
+  assert.match(table.stdout, /1 read with warnings/);
+  assert.match(table.stdout, /Failures:\n {2}\S*mixed\.mbox#2 {2}message: not an RFC 822 message/);
 });
 
 test('mail on an empty mailbox: no messages, exit 0, no fake failure; an empty .eml or a folder of no mail is bad input', async () => {

@@ -107,7 +107,11 @@ export function formatSummary(summary: BatchSummary): string {
     c.alreadyTraced ? `${c.alreadyTraced} already traced (not requested again)` : null,
     c.invalid ? `${c.invalid} line(s) not a URL` : null,
     c.notStarted ? `${c.notStarted} not started` : null,
-    c.messages !== undefined ? `${c.messages} message(s)${c.messageErrors ? `, ${c.messageErrors} with errors` : ''}` : null,
+    c.messages !== undefined
+      ? `${c.messages} message(s)${c.messageErrors ? `, ${c.messageErrors} with errors` : ''}` +
+        `${c.messageWarnings ? `, ${c.messageWarnings} read with warnings` : ''}`
+      : null,
+    c.messagesNotStarted ? `${c.messagesNotStarted} message(s) not started` : null,
   ].filter(Boolean);
   const seconds = (summary.elapsedMs / 1000).toFixed(1);
   const rate = summary.tracesPerSecond.toFixed(2);
@@ -118,10 +122,11 @@ export function formatSummary(summary: BatchSummary): string {
     for (const f of summary.failures) {
       const inCase = f.case ? `  (case ${clean(f.case)})` : '';
       const at = f.line === null && f.source ? `${clean(f.source)}  ` : where(f.line);
-      lines.push(`  ${at}${clean(truncate(f.url, 90))}: ${clean(truncate(f.error, 120))}${inCase}`);
+      const what = f.url ?? (f.messageId ? `message ${f.messageId}` : 'message');
+      lines.push(`  ${at}${clean(truncate(what, 90))}: ${clean(truncate(f.error, 120))}${inCase}`);
     }
     const listed = summary.failures.length;
-    const total = c.chainErrors + c.failed + c.invalid;
+    const total = c.chainErrors + c.failed + c.invalid + (c.messageErrors ?? 0);
     if (total > listed) lines.push(`  … and ${total - listed} more`);
   }
   if (summary.aggregate && summary.aggregate.cases > 0) {

@@ -59,12 +59,17 @@ folder has traced before (this run or an earlier one, also one that crashed or w
 not requested again: the message case points at the earlier case (--again traces it anew). The
 same link in several messages of one run is traced once. A message the cases folder recorded
 before (same Message-ID, same bytes) keeps its message case; traces it lacked are added.
-Ctrl-C stops the run: running traces are closed as interrupted, their cases kept; exit status
-130 (143 after SIGTERM).
+Ctrl-C stops the run: running traces are closed as interrupted, their cases kept, and every
+message not started yet is reported so ("not started"); exit status 130 (143 after SIGTERM).
 --json on a mailbox or folder writes JSON Lines: one message record per line as it is done
-({"kind":"message", ...}, or {"kind":"error", "source", "error"} for a message that could not
-be read), and a last line {"kind":"summary", ...}; memory stays flat whatever the mailbox's
-size. On a single message: one document {"messages": [...]}, as before.
+({"kind":"message", ...}, {"kind":"error", "source", "error"} for a message that could not
+be read, {"kind":"skipped", "source", "reason"} for one not started after Ctrl-C), and a last
+line {"kind":"summary", ...} whose counts are those of the lines; memory stays flat whatever
+the mailbox's size. On a single message: one document {"messages": [...]}, as before.
+Exit status 1 when a message could not be read (not a message, MIME that does not decode; listed
+in the summary's failures with its source and Message-ID), its --trace N link does not exist, or
+a trace failed; a message read with a warning (unknown charset, repaired boundary, a part cut
+at a limit) is not a failure: the warning is shown with it ("warning:") and counted.
 A mailbox with no messages (an empty or blank file not named .eml, empty stdin, an empty
 Maildir) is not a failure: "no messages (empty mailbox)" on stderr, exit status 0. An empty .eml
 file, or a folder that is neither a Maildir nor holds .eml files, is bad input (exit status 2).
@@ -181,9 +186,10 @@ export async function run(argv: string[]): Promise<number> {
   // A mailbox with --json is written as JSON Lines, a message per line as it is done (memory stays
   // flat whatever its size); a single message as one document, as before.
   const lines = json && !single;
-  const singleResults: (MessageRecord | { kind: 'error'; source: string; error: string })[] = [];
+  type Result = MessageRecord | { kind: 'error'; source: string; error: string } | { kind: 'skipped'; source: string; reason: string };
+  const singleResults: Result[] = [];
   const progress = tracing && !single ? tracing.progress(() => tally.counts.messages ?? 0) : null;
-  const emit = (result: MessageRecord | { kind: 'error'; source: string; error: string }, text: string) => {
+  const emit = (result: Result, text: string) => {
     progress?.clear();
     if (lines) process.stdout.write(jsonText(result) + '\n');
     else if (json) singleResults.push(result);
@@ -192,21 +198,28 @@ export async function run(argv: string[]): Promise<number> {
   };
   // A pixel URL is fetched once per run, however many messages carry it (and once per cases folder: the ledger).
   const fetchedPixels = new Set<string>();
-  let failures = 0;
+  // Ctrl-C, or a reader gone away (`| head`), stops the run: static analysis too, without a stack trace.
+  let stopped: string | null = null;
+  // After Ctrl-C every message still to come gets its line (not started): the output accounts for the whole mailbox.
+  const notStarted = (item: MailSourceItem, reason: string) => {
+    tally.messageNotStarted();
+    emit({ kind: 'skipped', source: item.source, reason }, `== ${clean(item.source)}\nnot started (${clean(reason)})\n\n`);
+  };
   const handle = async (item: MailSourceItem, analyzing: Promise<MailAnalysis> | null): Promise<void> => {
+    if (stopped) return notStarted(item, stopped);
     if ('error' in item) {
-      failures++;
-      tally.addMessage({ caseId: null, error: item.error });
+      tally.addMessage({ source: item.source, messageId: null, caseId: null, errors: [item.error], warnings: [] });
       emit({ kind: 'error', source: item.source, error: item.error }, `== ${clean(item.source)}\nerror: ${clean(item.error)}\n\n`);
       return;
     }
     const analysis = (await analyzing)!;
+    // Stopped while it was analysed: nothing of it traced, so not started either.
+    if (stopped) return notStarted(item, stopped);
     const record = messageCase.messageRecord(analysis, { recipientMap });
     const toTrace = selectLinks(mode, record.links);
     const pixels = fetchPixels ? messageCase.traceablePixels(record, fetchedPixels) : [];
     for (const pixel of pixels) fetchedPixels.add(pixel.url);
     if (mode.kind === 'index' && toTrace.length === 0) {
-      failures++;
       const link = record.links.find((l) => l.index === mode.index);
       analysis.errors.push(
         link
@@ -236,7 +249,6 @@ export async function run(argv: string[]): Promise<number> {
       const sent = await tracing.server.traceMessage(item.raw, { link, again: again && !first, clicks: parsed.values.click ?? [] });
       caseOfFirst('error' in sent || !sent.outcome || !('caseId' in sent.outcome) ? null : sent.outcome.caseId);
       if ('error' in sent) {
-        failures++;
         analysis.errors.push(sent.error);
         text += `error: ${clean(sent.error)}\n\n`;
       } else {
@@ -247,7 +259,6 @@ export async function run(argv: string[]): Promise<number> {
             ? { kind: 'duplicate' as const, line: null, url: outcome.url, of: first.line, caseId: await first.caseId }
             : outcome && batchEntry(outcome, null, outcome.url);
         const entry = answered ? tracing.batch.add({ ...answered, source: item.source }) : null;
-        if (entry && (entry.kind === 'failed' || (entry.kind === 'trace' && entry.report.error))) failures++;
         if (job.messageCaseId) {
           try {
             Object.assign(record, await tracing.server.messageRecord(job.messageCaseId));
@@ -266,23 +277,25 @@ export async function run(argv: string[]): Promise<number> {
         tracing.batch.trace({ ...request, source: item.source }),
       );
       traced.entries.forEach((entry, i) => {
-        if (entry.kind === 'failed' || (entry.kind === 'trace' && entry.report.error)) failures++;
         text += `${targetResult(targets[i].label, entry, output.formatEntry)}\n\n`;
         if (entry.kind === 'trace') reportTimestamp(entry.timestamp, json);
       });
       if (baseOptions.tsa) reportTimestamp(await messages.stampMessageCase(message.dir, baseOptions.tsa), json);
       text += `Message case: ${clean(`${baseOptions.outDir ?? 'cases'}/${message.id}`)}${message.earlier ? ' (this message, recorded before)' : ''}\n\n`;
     }
-    if (analysis.errors.length) failures++;
-    tally.addMessage({ caseId: record.case, error: analysis.errors[0] ?? null });
+    tally.addMessage({
+      source: item.source,
+      messageId: analysis.messageId,
+      caseId: record.case,
+      errors: analysis.errors,
+      warnings: analysis.warnings,
+    });
     emit(record, text);
   };
 
   const inFlight = new Set<Promise<void>>();
   // Messages being traced at once: enough to keep the pool busy, few enough to hold in memory.
   const messagesAtOnce = tracing ? Math.max(2, concurrency * 2) : 1;
-  // Ctrl-C, or a reader gone away (`| head`), stops the run: static analysis too, without a stack trace.
-  let stopped: string | null = null;
   const stopListening = onInterrupt(
     (reason) => {
       stopped ??= reason;
@@ -292,8 +305,9 @@ export async function run(argv: string[]): Promise<number> {
   );
   let summary: BatchSummary;
   try {
-    for await (const { item, analysis } of inOrder(source.items, analyze, pool ? pool.size * 16 : 1)) {
-      if (stopped || tracing?.batch.interrupted) break;
+    for await (const { item, analysis } of inOrder(source.items, analyze, pool ? pool.size * 16 : 1, () => stopped !== null)) {
+      // With the output closed nothing more can be said: the rest is not read.
+      if ((stopped as string | null)?.includes('EPIPE')) break;
       const work = handle(item, analysis);
       inFlight.add(work);
       void work.finally(() => inFlight.delete(work));
@@ -319,7 +333,10 @@ export async function run(argv: string[]): Promise<number> {
   else if (lines) process.stdout.write(jsonText(summary) + '\n');
   else if (!single && (tracing || mode.kind !== 'static' || fetchPixels)) process.stdout.write(output.formatSummary(summary) + '\n');
   if (summary.interrupted) return interruptedExit(summary.interrupted);
-  return failures ? ExitCode.Failed : ExitCode.Ok;
+  // The exit status is the summary's: a message that could not be read (or its asked-for link traced)
+  // or a trace that failed; a message read with a warning is not a failure.
+  const c = summary.counts;
+  return c.messageErrors || c.failed || c.chainErrors ? ExitCode.Failed : ExitCode.Ok;
 }
 
 /** A `mail --trace --server` run: each message submitted to the server, the batch for the counts and the progress line. */
@@ -407,10 +424,12 @@ async function* inOrder(
   items: AsyncIterable<MailSourceItem>,
   analyze: (item: { raw: Buffer; source: string }) => Promise<MailAnalysis>,
   ahead: number,
+  stopped: () => boolean,
 ): AsyncGenerator<{ item: MailSourceItem; analysis: Promise<MailAnalysis> | null }> {
   const window: { item: MailSourceItem; analysis: Promise<MailAnalysis> | null }[] = [];
   for await (const item of items) {
-    const analysis = 'error' in item ? null : analyze(item);
+    // Once stopped, the rest is only read (to be reported as not started), never analysed.
+    const analysis = 'error' in item || stopped() ? null : analyze(item);
     analysis?.catch(() => undefined);
     window.push({ item, analysis });
     if (window.length >= ahead) yield window.shift()!;
@@ -485,6 +504,8 @@ export function formatMessage(record: MessageRecord): string {
   }
   lines.push(...resourceLines(record.resources));
   for (const error of a.errors) lines.push(`error: ${clean(error)}`);
+  // Absent in a record written before warnings were told apart from errors.
+  for (const warning of a.warnings ?? []) lines.push(`warning: ${clean(warning)}`);
   return lines.join('\n');
 }
 

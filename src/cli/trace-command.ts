@@ -56,9 +56,11 @@ order: each names its line); at the end, a summary with counts, rate, failures a
 behind the links. With --json, JSON Lines on stdout: one object per URL as it finishes
 ({"kind":"trace", "line":N, ...the report}, or kind already-traced, duplicate, failed,
 invalid, skipped; with "given" and "refanged" when the URL was taken out of other text), and a
-last line {"kind":"summary", ...}. Ctrl-C stops the batch: running traces are closed as
+last line {"kind":"summary", ...}: every input line has exactly one line, and the summary's
+counts are those of the lines. Ctrl-C stops the batch: running traces are closed as
 interrupted (their cases kept and sealed; one that had not requested its link yet is "not
-started", to be traced by a rerun), the summary so far is printed, exit status 130 (143 for SIGTERM).
+started", to be traced by a rerun, as is every URL not started yet: each has its skipped line),
+the summary so far is printed, exit status 130 (143 for SIGTERM).
 
 Exit status: 0 when every chain was followed to where it ended (a page, or an HTTP error such as a
 spent link's 410), or was traced before; 1 when one ended with a trace error (loop, timeout,

@@ -85,7 +85,14 @@ export interface MailAnalysis {
   recipientTokens: RecipientToken[];
   attachments: AttachmentInfo[];
   attachedMessages: MailAnalysis[];
+  /** Why the message could not be read (not a message, MIME undecodable, analysis failed): nothing or little of it was analysed. */
   errors: string[];
+  /**
+   * What was read imperfectly in a message otherwise read (an unknown or wrong charset, a repaired
+   * boundary, a part or the links cut at a limit, an attachment not scanned). Absent in records
+   * written before warnings were told apart from errors.
+   */
+  warnings: string[];
 }
 
 export interface AnalyzeOptions {
@@ -103,7 +110,7 @@ const MAX_ATTACHED_DEPTH = 4;
 const MAX_HTML_ATTACHMENT_BYTES = 5 * 1024 * 1024;
 const HEADER_LINE = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
 
-export function emptyAnalysis(source: string, size: number, errors: string[]): MailAnalysis {
+export function emptyAnalysis(source: string, size: number, errors: string[], warnings: string[] = []): MailAnalysis {
   return {
     source,
     size,
@@ -126,6 +133,7 @@ export function emptyAnalysis(source: string, size: number, errors: string[]): M
     recipientTokens: [],
     attachments: [],
     attachedMessages: [],
+    warnings,
     errors,
   };
 }
@@ -245,10 +253,10 @@ function hasUndecodableText(email: Email, raw: Buffer): boolean {
   return decoded && raw.indexOf(REPLACEMENT_UTF8) === -1;
 }
 
-function capped(text: string | undefined, label: string, errors: string[]): string | null {
+function capped(text: string | undefined, label: string, warnings: string[]): string | null {
   if (!text) return null;
   if (text.length <= MAX_BODY_CHARS) return text;
-  errors.push(`${label} part is ${text.length} characters; links taken from the first ${MAX_BODY_CHARS} only`);
+  warnings.push(`${label} part is ${text.length} characters; links taken from the first ${MAX_BODY_CHARS} only`);
   return text.slice(0, MAX_BODY_CHARS);
 }
 
@@ -260,7 +268,7 @@ function isHtmlFile(contentType: string, filename: string | null): boolean {
   return contentType === 'text/html' || contentType === 'application/xhtml+xml' || /\.(?:x?html?|shtml)$/i.test(filename ?? '');
 }
 
-async function parseMime(raw: Buffer, errors: string[]): Promise<Email | null> {
+async function parseMime(raw: Buffer, errors: string[], warnings: string[]): Promise<Email | null> {
   const parse = (input: Buffer) => decodeMime(input);
   let email: Email;
   try {
@@ -277,14 +285,14 @@ async function parseMime(raw: Buffer, errors: string[]): Promise<Email | null> {
     if (repaired) {
       try {
         email = await parse(repaired.raw);
-        errors.push(
+        warnings.push(
           `multipart boundary "${boundary}" does not occur in the body; parsed with "${repaired.boundary}", the boundary the body uses`,
         );
       } catch (error) {
-        errors.push(`multipart boundary "${boundary}" does not occur in the body; repair failed: ${message(error)}`);
+        warnings.push(`multipart boundary "${boundary}" does not occur in the body; repair failed: ${message(error)}`);
       }
     } else {
-      errors.push(`multipart boundary "${boundary}" does not occur in the body; links taken from the raw body text`);
+      warnings.push(`multipart boundary "${boundary}" does not occur in the body; links taken from the raw body text`);
       const offset = bodyOffset(raw);
       email.text = offset === -1 ? '' : raw.subarray(offset).toString('utf8');
     }
@@ -312,7 +320,7 @@ async function analyzeAttachments(email: Email, analysis: MailAnalysis, depth: n
     const label = attachment.filename ?? `attachment ${index + 1} (${contentType})`;
     if (isAttachedMessage(contentType, attachment.filename)) {
       if (depth >= MAX_ATTACHED_DEPTH) {
-        analysis.errors.push(`${label}: attached message not analysed, nesting deeper than ${MAX_ATTACHED_DEPTH}`);
+        analysis.warnings.push(`${label}: attached message not analysed, nesting deeper than ${MAX_ATTACHED_DEPTH}`);
         continue;
       }
       const nested = await analyzeMessage(bytes, `${analysis.source} > ${label}`, { depth: depth + 1 });
@@ -322,7 +330,7 @@ async function analyzeAttachments(email: Email, analysis: MailAnalysis, depth: n
       for (const resource of nested.resources) analysis.resources.push({ ...resource, attachment: within(resource.attachment) });
     } else if (isHtmlFile(contentType, attachment.filename)) {
       if (bytes.length > MAX_HTML_ATTACHMENT_BYTES) {
-        analysis.errors.push(`${label}: HTML attachment of ${bytes.length} bytes not scanned for links`);
+        analysis.warnings.push(`${label}: HTML attachment of ${bytes.length} bytes not scanned for links`);
         continue;
       }
       const html = bytes.toString('utf8');
@@ -335,7 +343,8 @@ async function analyzeAttachments(email: Email, analysis: MailAnalysis, depth: n
 
 export async function analyzeMessage(raw: Buffer, source: string, options: AnalyzeOptions = {}): Promise<MailAnalysis> {
   const errors: string[] = [];
-  const analysis = emptyAnalysis(source, raw.length, errors);
+  const warnings: string[] = [];
+  const analysis = emptyAnalysis(source, raw.length, errors, warnings);
   try {
     if (raw.length === 0) {
       errors.push('empty message (0 bytes)');
@@ -343,7 +352,7 @@ export async function analyzeMessage(raw: Buffer, source: string, options: Analy
     }
     let input = withoutEnvelopeLine(raw);
     if (input.length > MAX_PARSE_BYTES) {
-      errors.push(`message is ${input.length} bytes; only the first ${MAX_PARSE_BYTES} were decoded`);
+      warnings.push(`message is ${input.length} bytes; only the first ${MAX_PARSE_BYTES} were decoded`);
       input = input.subarray(0, MAX_PARSE_BYTES);
     }
     const rejection = notAMessage(input);
@@ -351,13 +360,13 @@ export async function analyzeMessage(raw: Buffer, source: string, options: Analy
       errors.push(rejection);
       return analysis;
     }
-    for (const label of unknownCharsets(input)) errors.push(`unknown charset "${label}": that part was decoded as windows-1252`);
+    for (const label of unknownCharsets(input)) warnings.push(`unknown charset "${label}": that part was decoded as windows-1252`);
 
-    const email = await parseMime(input, errors);
+    const email = await parseMime(input, errors, warnings);
     if (!email) return analysis;
 
     if (hasUndecodableText(email, input)) {
-      errors.push(
+      warnings.push(
         'a text part has bytes that are invalid in its declared charset (shown as U+FFFD): the declared charset is probably wrong',
       );
     }
@@ -377,16 +386,16 @@ export async function analyzeMessage(raw: Buffer, source: string, options: Analy
     analysis.recipients = recipients(email, analysis.received);
     analysis.to = analysis.recipients.map((r) => r.address);
     analysis.esp = detectPlatforms(headers);
-    const html = capped(email.html, 'HTML', errors);
+    const html = capped(email.html, 'HTML', warnings);
     const resources = html ? new ResourceCollector(html) : undefined;
     analysis.links = extractLinks({
       html,
-      text: capped(email.text, 'text', errors),
+      text: capped(email.text, 'text', warnings),
       listUnsubscribe: analysis.listUnsubscribe,
       ...(resources ? { resources } : {}),
     });
     analysis.resources = resources?.list() ?? [];
-    if (analysis.links.length >= MAX_LINKS) errors.push(`more than ${MAX_LINKS} links; the rest were not extracted`);
+    if (analysis.links.length >= MAX_LINKS) warnings.push(`more than ${MAX_LINKS} links; the rest were not extracted`);
     await analyzeAttachments(email, analysis, options.depth ?? 0);
     if ((options.depth ?? 0) === 0) analysis.recipientTokens = recipientTokens(analysis, options.lookFor ?? []);
   } catch (error) {

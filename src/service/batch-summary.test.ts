@@ -49,8 +49,7 @@ test('the summary counts every kind of result; its aggregate is the feed aggrega
   tally.add({ kind: 'invalid', line: 8, text: 'junk', error: 'not a URL: "junk"' });
   tally.add({ kind: 'failed', line: 9, url: 'http://a.test/f', caseId: null, error: 'no browser' });
   tally.add({ kind: 'skipped', line: 10, url: 'http://a.test/s', reason: 'interrupted' });
-  tally.notStarted(3);
-  tally.addMessage({ caseId: '20261201T000000Z-cccccc-mail', error: null });
+  tally.addMessage({ source: 'a.mbox#1', messageId: '<a@x>', caseId: '20261201T000000Z-cccccc-mail', errors: [], warnings: [] });
 
   const dir = mkdtempSync(join(tmpdir(), 'clicktrace-summary-'));
   roots.push(dir);
@@ -68,14 +67,14 @@ test('the summary counts every kind of result; its aggregate is the feed aggrega
     });
     assert.equal(summary.kind, 'summary');
     assert.deepEqual(summary.counts, {
-      inputs: 13,
+      inputs: 10,
       traced: 5,
       chainErrors: 1,
       failed: 1,
       duplicates: 1,
       alreadyTraced: 1,
       invalid: 1,
-      notStarted: 4,
+      notStarted: 1,
       messages: 1,
     });
     assert.equal(summary.tracesPerSecond, 2.5);

@@ -32,16 +32,26 @@ export interface BatchSummary {
     alreadyTraced: number;
     /** Lines that are not http(s) URLs. */
     invalid: number;
-    /** Never started because the batch was interrupted. */
+    /** Never started because the batch was interrupted (each has its `skipped` line). */
     notStarted: number;
-    /** For mail: messages read, and those that could not be read or analysed. */
+    /**
+     * For mail: messages read; those that could not be read or analysed, or whose asked-for link
+     * could not be traced (each listed in `failures`, a failure of the run); and those read with a
+     * warning only (an unknown charset, a repaired boundary...: shown with the message, not a failure).
+     */
     messages?: number;
     messageErrors?: number;
+    messageWarnings?: number;
+    /** For mail: messages of the mailbox not started because the run was interrupted (each has its `skipped` line). */
+    messagesNotStarted?: number;
   };
   /** Traces per second of wall time (traces run / elapsed). */
   tracesPerSecond: number;
-  /** The first failures (chain errors, failed traces, invalid lines), up to MAX_LISTED. */
-  failures: { line: number | null; source?: string; url: string; error: string; case: string | null }[];
+  /**
+   * The first failures (chain errors, failed traces, invalid lines, messages with errors), up to
+   * MAX_LISTED. A message's failure has its `source` (position in the mailbox) and `messageId`, no `url`.
+   */
+  failures: { line: number | null; source?: string; messageId?: string | null; url?: string; error: string; case: string | null }[];
   /**
    * Who is responsible across the batch: the feed aggregate (sending platforms, trackers, brokers,
    * advertisers, hosting networks...) of its cases, those traced now and those traced before; null
@@ -111,17 +121,28 @@ export class BatchTally {
     }
   }
 
-  /** Inputs never given to the pool because the batch was interrupted. */
-  notStarted(count: number): void {
-    this.counts.inputs += count;
-    this.counts.notStarted += count;
+  /** A message of a mailbox, read (or not); its message case when one was written. */
+  addMessage(message: { source: string; messageId: string | null; caseId: string | null; errors: string[]; warnings: string[] }): void {
+    const c = this.counts;
+    c.messages = (c.messages ?? 0) + 1;
+    if (message.errors.length) {
+      c.messageErrors = (c.messageErrors ?? 0) + 1;
+      if (this.failures.length < MAX_LISTED)
+        this.failures.push({
+          line: null,
+          source: message.source,
+          messageId: message.messageId,
+          error: message.errors.join('; '),
+          case: message.caseId,
+        });
+    }
+    if (message.warnings.length) c.messageWarnings = (c.messageWarnings ?? 0) + 1;
+    if (message.caseId) this.cases.add(message.caseId);
   }
 
-  /** A message of a mailbox, read (or not); its message case when one was written. */
-  addMessage(message: { caseId: string | null; error: string | null }): void {
-    this.counts.messages = (this.counts.messages ?? 0) + 1;
-    if (message.error) this.counts.messageErrors = (this.counts.messageErrors ?? 0) + 1;
-    if (message.caseId) this.cases.add(message.caseId);
+  /** A message of a mailbox not started because the run was interrupted. */
+  messageNotStarted(): void {
+    this.counts.messagesNotStarted = (this.counts.messagesNotStarted ?? 0) + 1;
   }
 
   private fail(line: number | null, url: string, error: string, caseId: string | null, source?: string): void {

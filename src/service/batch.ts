@@ -125,7 +125,24 @@ export class Batch {
       pending.add(work);
       void work.finally(() => pending.delete(work));
     }
-    if (index < items.length) this.tally.notStarted(items.length - index);
+    // Every input gets its line, so that a reader of the results can account for each: those never
+    // handed to the pool are reported as not started (a line that is not a URL, as invalid).
+    for (; index < items.length; index++) {
+      const item = items[index];
+      if ('error' in item) this.report({ kind: 'invalid', ...item });
+      else {
+        const { line, url, given, refanged } = item;
+        this.submitted++;
+        this.report({
+          kind: 'skipped',
+          line,
+          url,
+          reason: this.interrupted ?? 'interrupted',
+          ...(given !== undefined ? { given } : {}),
+          ...(refanged?.length ? { refanged } : {}),
+        });
+      }
+    }
     await Promise.all(pending);
   }
 

@@ -133,6 +133,7 @@ function message(): MailAnalysis {
     attachments: [],
     attachedMessages: [],
     errors: [],
+    warnings: [],
   };
 }
 

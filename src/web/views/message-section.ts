@@ -263,6 +263,14 @@ export function messageSection(facts: MessageFacts, relations: CaseRelations): S
         : ''
     }
     ${
+      message.warnings?.length
+        ? html`<h3>Read with warnings</h3>
+            <ul class="errors">
+              ${message.warnings.map((e) => html`<li>${e}</li>`)}
+            </ul>`
+        : ''
+    }
+    ${
       traces.size
         ? html`<h3>Traced links</h3>
             <ul class="traces">
