@@ -92,6 +92,17 @@ describe('call-to-action wording', () => {
     assert.ok(!scoreControl(control({ text: 'Reclaimed wood tables' }), PAGE).reasons.some((r) => r.includes('wording')));
   });
 
+  test('a control of thousands of letters is read whole: wording at its end still counts', () => {
+    // A hostile page's 5,000-letter link once took seconds per read, its phrases tried one by one at every letter.
+    const long = `${'x'.repeat(20000)} ${'lorem ipsum '.repeat(2000)}`;
+    assert.ok(scoreControl(control({ text: `${long} unsubscribe` }), PAGE).refused);
+    assert.ok(scoreControl(control({ text: `${long} shop now` }), PAGE).reasons.some((r) => r.includes('"shop now"')));
+    assert.equal(
+      scoreControl(control({ text: `${long}xshop now` }), PAGE).reasons.some((r) => r.includes('"shop now"')),
+      false,
+    );
+  });
+
   test('words of unspaced scripts match inside a longer run; spaced ones only as whole words', () => {
     assert.ok(scoreControl(control({ text: 'こちらから今すぐ購入できます' }), PAGE).reasons.some((r) => r.includes('"今すぐ購入" (ja)')));
     assert.ok(!scoreControl(control({ text: 'Купитьсейчас' }), PAGE).reasons.some((r) => r.includes('wording')));
