@@ -3,7 +3,7 @@
 import type { Capture, Exchange, NavEvent } from '../model.js';
 import type { Hop, HopEvidence, HopTls, Via } from '../report.js';
 import { bodyText, findMetaRefresh } from './body.js';
-import { headerValue } from '../http/wire.js';
+import { headerValue, headerValueAsUtf8 } from '../http/wire.js';
 import { requestedAs } from '../http/url-key.js';
 
 type DocRequest = Extract<NavEvent, { type: 'doc-request' }>;
@@ -80,7 +80,9 @@ function label(ctx: Context, index: number): { via: Via; evidence: HopEvidence }
     const status = doc.redirectStatus;
     // The Location header as the server sent it (recorded); Chromium's copy is what the proxy could
     // forward, with control characters replaced by spaces.
-    const recorded = previousExchange?.response?.status === status ? headerValue(previousExchange.response.headers, 'location') : null;
+    // Recorded one character per byte; a browser reads the URL in it as UTF-8.
+    const header = previousExchange?.response?.status === status ? headerValue(previousExchange.response.headers, 'location') : null;
+    const recorded = header === null ? null : headerValueAsUtf8(header);
     const location = recorded ?? doc.redirectLocation;
     return {
       via: REDIRECT_STATUSES.has(status) ? (`http-${status}` as Via) : 'other',
@@ -129,7 +131,8 @@ function label(ctx: Context, index: number): { via: Via; evidence: HopEvidence }
   }
   switch (reason) {
     case 'httpHeaderRefresh': {
-      const refresh = previousExchange?.response ? headerValue(previousExchange.response.headers, 'refresh') : null;
+      const header = previousExchange?.response ? headerValue(previousExchange.response.headers, 'refresh') : null;
+      const refresh = header === null ? null : headerValueAsUtf8(header);
       return {
         via: 'refresh-header',
         evidence: { detail: `Refresh: ${refresh ?? '(header not recorded)'}`, reason, ...(refresh ? { refresh } : {}) },
@@ -139,7 +142,10 @@ function label(ctx: Context, index: number): { via: Via; evidence: HopEvidence }
       const scheduled = [...between].reverse().find((e) => e.type === 'nav-scheduled');
       const delay = scheduled && scheduled.type === 'nav-scheduled' ? scheduled.delay : undefined;
       const meta = previousExchange?.response
-        ? findMetaRefresh(bodyText(previousExchange.response.body, previousExchange.response.headers))
+        ? findMetaRefresh(bodyText(previousExchange.response.body, previousExchange.response.headers), {
+            base: previous?.url ?? doc.url,
+            url: doc.url,
+          })
         : null;
       const shownDelay = delay ?? meta?.delay ?? undefined;
       return {
@@ -157,6 +163,14 @@ function label(ctx: Context, index: number): { via: Via; evidence: HopEvidence }
       return {
         via: reason === 'formSubmissionGet' ? 'form-get' : 'form-post',
         evidence: { detail: `form submitted (${doc.method})${where}`, reason, ...script },
+      };
+    case 'reload':
+    case 'reloadBypassingCache':
+      // location.reload(), often after history.pushState/replaceState changed the address it loads.
+      if (doc.initiator.type !== 'script') break;
+      return {
+        via: doc.initiator.fromChildFrame ? 'frame-top' : 'javascript',
+        evidence: { detail: `script reloaded the page${where}`, reason, ...script },
       };
     case 'scriptInitiated':
     case 'anchorClick':
