@@ -238,9 +238,27 @@ export function buildHops(capture: Capture): Hop[] {
       contentType: contentTypeOf(exchange, capture.events, doc),
       timing: { startedAt: doc.at, ms: exchange?.timing.totalMs ?? null },
       exchange: exchange?.id ?? null,
-      error: exchange?.error ?? (failed && failed.type === 'doc-failed' && !isRedirectAbort(failed.errorText) ? failed.errorText : null),
+      error:
+        exchange?.error ??
+        (failed && failed.type === 'doc-failed'
+          ? isRedirectAbort(failed.errorText)
+            ? superseded(capture, docs, i, response !== undefined)
+            : failed.errorText
+          : null),
     };
   });
+}
+
+/**
+ * Why a document request the browser cancelled (net::ERR_ABORTED) before any answer reached the page
+ * is not the chain's way on, when the page went on elsewhere: a second navigation replaced it
+ * (`location.href = A; location.href = B`). Its request was sent all the same, and is evidence.
+ */
+function superseded(capture: Capture, docs: DocRequest[], index: number, answered: boolean): string | null {
+  const doc = docs[index];
+  if (answered || !docs.slice(index + 1).some((d) => d.pageId === doc.pageId && d.requestId !== doc.requestId)) return null;
+  if (capture.events.some((e) => e.type === 'download' && e.url === doc.url)) return null;
+  return 'superseded: the page navigated elsewhere before this answer was used (net::ERR_ABORTED)';
 }
 
 function isRedirectAbort(errorText: string): boolean {

@@ -11,7 +11,7 @@ const ESP = `http://${HOSTS.espClick}`;
 
 /** The IDN host a variant redirects to (Unicode as written in Location) and its A-label (as requested). */
 export const IDN_HOST = 'bücher.broker-net.test';
-export const IDN_HOST_ASCII = 'xn--bcher-kva.broker-net.test';
+export const IDN_HOST_ASCII = HOSTS.idnRelay;
 
 /** A broker page whose inline script is `script` (title "Loading…"). */
 function scriptPage(script: string, head = ''): string {
@@ -80,6 +80,189 @@ function scriptVariants(): ScenarioDefinition[] {
       'navigator.sendBeacon to a stats URL just before location.href',
       (t) => `navigator.sendBeacon('/stats/beacon', JSON.stringify({ e: 'redirect' }));\nlocation.href = ${JSON.stringify(t)};`,
       [{ host: HOSTS.brokerTrack, path: '/stats/beacon', methods: ['POST'], handle: (x) => x.send(204, '') }],
+    ),
+  ];
+}
+
+/** More ways pages combine or hide a navigation. */
+function moreVariants(): ScenarioDefinition[] {
+  const page2 = (name: string, markup: string, head = '') =>
+    page({ title: 'Loading…', head, body: `<main><p>Loading your offer…</p>${markup}</main>` });
+  const onerror = 'js-img-onerror';
+  const both = 'js-before-meta';
+  const twice = 'js-double-assign';
+  const relative = 'js-relative';
+  const reload = 'refresh-cookie-reload';
+  const ping = 'click-ping';
+  const tabUnder = 'click-tab-under';
+  return [
+    defineScenario(
+      {
+        name: onerror,
+        url: `${TRACK}/t/${onerror}`,
+        description: 'Broker page whose redirect sits in the onerror handler of an image that does not exist.',
+        expectedVias: ['start', 'javascript'],
+        finalUrl: landingUrl(onerror),
+        finalTitle: ADVERTISER_TITLE,
+      },
+      [
+        {
+          host: HOSTS.brokerTrack,
+          path: `/t/${onerror}`,
+          handle: (x) =>
+            x.html(200, page2(onerror, `<img src="/t/${onerror}/pixel.gif" alt="" onerror="location.href='${landingUrl(onerror)}'">`)),
+        },
+      ],
+    ),
+    defineScenario(
+      {
+        name: both,
+        url: `${TRACK}/t/${both}`,
+        description:
+          'Broker page with a 1 s meta refresh to the harmless site for browsers without JavaScript and a script that redirects at once.',
+        expectedVias: ['start', 'javascript'],
+        finalUrl: landingUrl(both),
+        finalTitle: ADVERTISER_TITLE,
+      },
+      [
+        {
+          host: HOSTS.brokerTrack,
+          path: `/t/${both}`,
+          handle: (x) =>
+            x.html(
+              200,
+              page2(
+                both,
+                `<script>location.replace(${JSON.stringify(landingUrl(both))});</script>`,
+                `<meta http-equiv="refresh" content="1;url=https://${HOSTS.benign}/">\n`,
+              ),
+            ),
+        },
+      ],
+    ),
+    defineScenario(
+      {
+        name: twice,
+        url: `${TRACK}/t/${twice}`,
+        description:
+          'Broker page that sets location.href twice in a row: to a decoy tracker, then to the landing page ' +
+          '(the last one wins; the decoy is requested all the same, its answer unused).',
+        expectedVias: ['start', 'javascript', 'javascript'],
+        finalUrl: landingUrl(twice),
+        finalTitle: ADVERTISER_TITLE,
+      },
+      [
+        {
+          host: HOSTS.brokerTrack,
+          path: `/t/${twice}`,
+          handle: (x) =>
+            x.html(
+              200,
+              page2(twice, `<script>location.href = '/t/${twice}/decoy'; location.href = ${JSON.stringify(landingUrl(twice))};</script>`),
+            ),
+        },
+        { host: HOSTS.brokerTrack, path: `/t/${twice}/decoy`, handle: (x) => x.redirect(302, `https://${HOSTS.benign}/`) },
+      ],
+    ),
+    defineScenario(
+      {
+        name: relative,
+        url: `${TRACK}/t/${relative}?u=51`,
+        description: "Broker page whose script goes on to a relative address (location = '?step=2&u=51'), which 302s.",
+        expectedVias: ['start', 'javascript', 'http-302'],
+        finalUrl: landingUrl(relative),
+        finalTitle: ADVERTISER_TITLE,
+      },
+      [
+        {
+          host: HOSTS.brokerTrack,
+          path: `/t/${relative}`,
+          handle: (x) =>
+            x.url.searchParams.get('step') === '2'
+              ? x.redirect(302, landingUrl(relative))
+              : x.html(200, page2(relative, `<script>location = '?step=2&' + location.search.slice(1);</script>`)),
+        },
+      ],
+    ),
+    defineScenario(
+      {
+        name: reload,
+        url: `${TRACK}/t/${reload}`,
+        description:
+          'Anti-bot cookie check: the first answer sets a cookie and `Refresh: 0` (reload); the reload, with the cookie, 302s on.',
+        expectedVias: ['start', 'refresh-header', 'http-302'],
+        finalUrl: landingUrl(reload),
+        finalTitle: ADVERTISER_TITLE,
+      },
+      [
+        {
+          host: HOSTS.brokerTrack,
+          path: `/t/${reload}`,
+          handle: (x) =>
+            /(?:^|;\s*)human=1(?:;|$)/.test(x.header('cookie') ?? '')
+              ? x.redirect(302, landingUrl(reload))
+              : x.html(200, page({ title: 'Please wait…', body: '<p>Please wait…</p>' }), {
+                  Refresh: '0',
+                  'Set-Cookie': 'human=1; Path=/',
+                }),
+        },
+      ],
+    ),
+    defineScenario(
+      {
+        name: ping,
+        url: `${TRACK}/t/${ping}`,
+        description:
+          'Landing page whose "Continue" link has a ping attribute (the click is reported to a tracker as the browser follows the link).',
+        expectedVias: ['start'],
+        clicks: ['Continue'],
+        clickedVias: ['start', 'click'],
+        finalUrl: landingUrl(ping),
+        finalTitle: ADVERTISER_TITLE,
+      },
+      [
+        {
+          host: HOSTS.brokerTrack,
+          path: `/t/${ping}`,
+          handle: (x) =>
+            x.html(
+              200,
+              page({
+                title: 'Almost there',
+                body: `<main><p><a href="${landingUrl(ping)}" ping="/t/${ping}/ping?c=1">Continue</a></p></main>`,
+              }),
+            ),
+        },
+        { host: HOSTS.brokerTrack, path: `/t/${ping}/ping`, methods: ['POST'], handle: (x) => x.send(204, '') },
+      ],
+    ),
+    defineScenario(
+      {
+        name: tabUnder,
+        url: `${TRACK}/t/${tabUnder}`,
+        description: 'Tab-under: the "Continue" button opens the advertiser in a new window and sends the page itself on to an ad tracker.',
+        expectedVias: ['start'],
+        clicks: ['Continue'],
+        finalUrl: null,
+      },
+      [
+        {
+          host: HOSTS.brokerTrack,
+          path: `/t/${tabUnder}`,
+          handle: (x) =>
+            x.html(
+              200,
+              page({
+                title: 'Almost there',
+                body:
+                  `<main><button id="go" type="button">Continue</button></main>\n<script>\n` +
+                  `document.getElementById('go').addEventListener('click', function () {\n` +
+                  `  window.open(${JSON.stringify(landingUrl(tabUnder))}, '_blank');\n  location.href = '/t/${tabUnder}/ad';\n});\n</script>`,
+              }),
+            ),
+        },
+        { host: HOSTS.brokerTrack, path: `/t/${tabUnder}/ad`, handle: (x) => x.redirect(302, `https://${HOSTS.prize}/claim?ref=tab`) },
+      ],
     ),
   ];
 }
@@ -421,9 +604,11 @@ function httpOddities(): ScenarioDefinition[] {
   return [relative, fragment, spaced, idn, two, missing];
 }
 
+/** The variants; only a browser follows them (the lab's walker knows the plain mechanisms' pages). */
 export function variantScenarios(): ScenarioDefinition[] {
-  return [
+  const variants = [
     ...scriptVariants(),
+    ...moreVariants(),
     documentWriteMeta(),
     pushStateReload(),
     formPostKept(307),
@@ -440,4 +625,6 @@ export function variantScenarios(): ScenarioDefinition[] {
     refreshSelf(),
     ...httpOddities(),
   ];
+  for (const v of variants) v.scenario.walkable = false;
+  return variants;
 }
