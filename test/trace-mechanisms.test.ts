@@ -51,6 +51,7 @@ const MECHANISMS = [
   'js-obfuscated',
   'js-pushstate-reload',
   'js-double-assign',
+  'frame-srcdoc-top',
   'form-post-307',
   'refresh-header-quoted',
   'meta-refresh-relative',

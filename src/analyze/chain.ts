@@ -169,14 +169,14 @@ function label(ctx: Context, index: number): { via: Via; evidence: HopEvidence }
       // location.reload(), often after history.pushState/replaceState changed the address it loads.
       if (doc.initiator.type !== 'script') break;
       return {
-        via: doc.initiator.fromChildFrame ? 'frame-top' : 'javascript',
+        via: fromChildFrame(doc) ? 'frame-top' : 'javascript',
         evidence: { detail: `script reloaded the page${where}`, reason, ...script },
       };
     case 'scriptInitiated':
     case 'anchorClick':
     case null:
       if (reason === null && doc.initiator.type !== 'script') break;
-      if (doc.initiator.fromChildFrame) {
+      if (fromChildFrame(doc)) {
         return { via: 'frame-top', evidence: { detail: `a frame navigated the top page${where}`, reason: reason ?? 'script', ...script } };
       }
       return {
@@ -194,6 +194,14 @@ function label(ctx: Context, index: number): { via: Via; evidence: HopEvidence }
     via: 'other',
     evidence: { detail: reason ? `navigation (${reason})${where}` : `navigation${where}`, ...(reason ? { reason } : {}), ...script },
   };
+}
+
+/**
+ * Whether a child frame's script made the request. The capture knows child frames by the URLs they
+ * loaded; a srcdoc frame loads none, and a top-level document is never about:srcdoc.
+ */
+function fromChildFrame(doc: DocRequest): boolean {
+  return doc.initiator.fromChildFrame === true || doc.initiator.url === 'about:srcdoc';
 }
 
 function lastOfType(events: NavEvent[], type: NavEvent['type'], pageId: string): NavEvent | undefined {

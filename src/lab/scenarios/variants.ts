@@ -18,15 +18,21 @@ function scriptPage(script: string, head = ''): string {
   return page({ title: 'Loading…', head, body: `<main><p>Loading your offer…</p></main>\n<script>\n${script}\n</script>` });
 }
 
-/** A one-page script variant: [start, javascript] to its landing page. */
-function scriptVariant(name: string, how: string, script: (target: string) => string, extra: Route[] = []): ScenarioDefinition {
+/** A one-page script variant to its landing page (vias [start, javascript] unless said otherwise). */
+function scriptVariant(
+  name: string,
+  how: string,
+  script: (target: string) => string,
+  extra: Route[] = [],
+  expectedVias = ['start', 'javascript'],
+): ScenarioDefinition {
   const target = landingUrl(name);
   return defineScenario(
     {
       name,
       url: `${TRACK}/t/${name}`,
       description: `Broker page that redirects with ${how}.`,
-      expectedVias: ['start', 'javascript'],
+      expectedVias,
       finalUrl: target,
       finalTitle: ADVERTISER_TITLE,
     },
@@ -601,7 +607,37 @@ function httpOddities(): ScenarioDefinition[] {
       },
     ],
   );
-  return [relative, fragment, spaced, idn, two, missing];
+  const schemeRelative = defineScenario(
+    {
+      name: 'location-scheme-relative',
+      url: `${ESP}/c/location-scheme-relative`,
+      description: 'A 302 whose Location is scheme-relative (//host/path): the next hop keeps http.',
+      expectedVias: ['start', 'http-302', 'http-302'],
+      finalUrl: landingUrl('location-scheme-relative'),
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [
+      {
+        host: HOSTS.espClick,
+        path: '/c/location-scheme-relative',
+        handle: (x) => x.redirect(302, `//${HOSTS.relayHub}/o/scheme-relative`),
+      },
+      { host: HOSTS.relayHub, path: '/o/scheme-relative', handle: (x) => x.redirect(302, landingUrl('location-scheme-relative')) },
+    ],
+  );
+  const empty = defineScenario(
+    {
+      name: 'location-empty',
+      url: `${ESP}/c/location-empty`,
+      description: 'A 302 whose Location header is empty: the browser shows its body.',
+      expectedVias: ['start'],
+      finalUrl: `${ESP}/c/location-empty`,
+      finalTitle: 'Object moved',
+      finalStatus: 302,
+    },
+    [{ host: HOSTS.espClick, path: '/c/location-empty', handle: (x) => x.raw(rawRedirect(302, ['Location: '], redirectBody(''))) }],
+  );
+  return [relative, fragment, spaced, idn, two, missing, schemeRelative, empty];
 }
 
 /** The variants; only a browser follows them (the lab's walker knows the plain mechanisms' pages). */
@@ -609,6 +645,34 @@ export function variantScenarios(): ScenarioDefinition[] {
   const variants = [
     ...scriptVariants(),
     ...moreVariants(),
+    scriptVariant(
+      'js-blob-page',
+      'a Blob URL document of its own making (no request) that meta-refreshes on',
+      (t) =>
+        `var html = '<meta http-equiv="refresh" content="0;url=' + ${JSON.stringify(t)} + '">';\n` +
+        `location.href = URL.createObjectURL(new Blob([html], { type: 'text/html' }));`,
+      [],
+      ['start', 'javascript', 'meta-refresh'],
+    ),
+    scriptVariant(
+      'js-anchor-blank',
+      "a script click on a target=_blank link (a new window without the visitor's click)",
+      (t) =>
+        `var a = document.createElement('a'); a.href = ${JSON.stringify(t)}; a.target = '_blank';\n` +
+        `document.body.appendChild(a); a.click();`,
+      [],
+      ['start', 'popup'],
+    ),
+    scriptVariant(
+      'frame-srcdoc-top',
+      'an iframe srcdoc whose script sets top.location',
+      (t) =>
+        `var f = document.createElement('iframe');\n` +
+        `f.srcdoc = '<script>top.location = ' + JSON.stringify(${JSON.stringify(t)}) + ';<' + '/script>';\n` +
+        `document.body.appendChild(f);`,
+      [],
+      ['start', 'frame-top'],
+    ),
     documentWriteMeta(),
     pushStateReload(),
     formPostKept(307),
