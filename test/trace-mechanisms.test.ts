@@ -2,7 +2,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { labAndBrowser, labOptions } from './helpers.js';
-import { REDIRECT_SCRIPT_URL, PRIZE_URL, SEED_CONTACT_URL, SEED_CONTACT_TITLE } from '../src/lab/index.js';
+import { REDIRECT_SCRIPT_URL, PRIZE_URL, SEED_CONTACT_URL, SEED_CONTACT_TITLE, HOSTS, landingUrl } from '../src/lab/index.js';
+import { IDN_HOST } from '../src/lab/scenarios/variants.js';
 import { trace } from '../src/capture/trace.js';
 import type { Report } from '../src/report.js';
 import { readCapture } from '../src/evidence/warc/read-warc.js';
@@ -46,6 +47,20 @@ const MECHANISMS = [
   'frame-cross-origin-nested',
   'frame-sandboxed-timer',
   'javascript-worker-script',
+  // Variants spam kits and trackers write (src/lab/scenarios/variants.ts).
+  'js-obfuscated',
+  'js-pushstate-reload',
+  'js-double-assign',
+  'frame-srcdoc-top',
+  'form-post-307',
+  'refresh-header-quoted',
+  'meta-refresh-relative',
+  'meta-refresh-noscript',
+  'meta-refresh-data',
+  'refresh-cookie-reload',
+  'http-301-relative',
+  'location-unescaped',
+  'location-idn',
   // Last but one: loading its 25 frames keeps the renderer it shares with the trace beside it busy.
   'frame-cross-origin-many',
   'five-hop',
@@ -109,6 +124,43 @@ test('evidence behind the labels: Location, Refresh, meta tag with delay, script
   const js = await traced('javascript');
   assert.equal(js.hops[1].evidence.scriptUrl, REDIRECT_SCRIPT_URL);
   assert.ok((js.hops[1].evidence.scriptLine ?? 0) > 0);
+});
+
+test('variants: reload, superseded navigation, the meta tag followed, UTF-8 Location, a refresh to data:', async () => {
+  const scenarios = fixture.lab.scenarios;
+  const reload = await traced('js-pushstate-reload');
+  assert.equal(reload.hops[1].evidence.reason, 'reload');
+  assert.match(reload.hops[1].evidence.detail, /^script reloaded the page at /);
+
+  // The decoy was requested (once) and its 302 not followed: the hop says why it is not the way on.
+  const twice = await traced('js-double-assign');
+  assert.equal(twice.hops[1].status, 302);
+  assert.match(twice.hops[1].error ?? '', /^superseded: /);
+  assert.equal(twice.hops[2].error, null);
+  assert.equal(fixture.lab.hits(twice.hops[1].url), 1);
+  assert.equal(fixture.lab.hits(`https://${HOSTS.benign}/`), 0);
+
+  const noscript = await traced('meta-refresh-noscript');
+  assert.ok(noscript.hops[1].evidence.refresh?.includes(scenarios['meta-refresh-noscript'].finalUrl!), noscript.hops[1].evidence.refresh);
+
+  const unescaped = await traced('location-unescaped');
+  assert.equal(unescaped.hops[1].evidence.location, `${landingUrl('location-unescaped')} café?q=spring sale`);
+  const idn = await traced('location-idn');
+  assert.equal(idn.hops[1].evidence.location, `http://${IDN_HOST}/go?c=idn`);
+  assert.equal(new URL(idn.hops[1].url).hostname, HOSTS.idnRelay);
+
+  // The cookie check reloads its URL once (the server asked for it), with the cookie.
+  const reloaded = await traced('refresh-cookie-reload');
+  assert.equal(fixture.lab.hits(scenarios['refresh-cookie-reload'].url), 2);
+
+  const data = await traced('meta-refresh-data');
+  const note = formatChain(data, null)
+    .split('\n')
+    .filter((l) => l.startsWith('Note: not followed'));
+  assert.equal(note.length, 1);
+  assert.match(note[0], /to data:text\/html;base64,.*not an http\(s\) address: a browser does not load it from a web page\)$/);
+  assert.equal(fixture.lab.hits(landingUrl('meta-refresh-data')), 0);
+  assert.equal(reloaded.error, null);
 });
 
 test('seed scenario with --click "Find out more" ends at the advertiser, single request per link', async () => {

@@ -3,6 +3,8 @@
 import type { HeaderLine } from '../model.js';
 import { decodeContent } from '../http/content-coding.js';
 import { headerValue } from '../http/wire.js';
+import { withoutFragment } from '../http/url-key.js';
+import { htmlUnescape } from './unwrap/url-text.js';
 
 /** The body without its Content-Encoding; as recorded when it does not decode (within the limit). */
 export function decodeBody(body: Buffer, headers: HeaderLine[]): Buffer {
@@ -23,16 +25,31 @@ export function bodyText(body: Buffer, headers: HeaderLine[]): string {
   }
 }
 
-/** The first `<meta http-equiv="refresh">` of an HTML document: the tag as written and its parts. */
-export function findMetaRefresh(html: string): { tag: string; delay: number | null; url: string | null } | null {
-  const tags = html.match(/<meta\b[^>]*>/gi) ?? [];
-  for (const tag of tags) {
+/**
+ * The `<meta http-equiv="refresh">` of an HTML document that leads to `followed` (resolved against
+ * `base`), else its first one: the tag as written and its parts. A page can hold several (one inside
+ * <noscript>, for browsers without JavaScript); the evidence is the one the browser followed.
+ */
+export function findMetaRefresh(
+  html: string,
+  followed?: { base: string; url: string },
+): { tag: string; delay: number | null; url: string | null } | null {
+  const found: { tag: string; delay: number | null; url: string | null }[] = [];
+  for (const tag of html.match(/<meta\b[^>]*>/gi) ?? []) {
     if (!/http-equiv\s*=\s*["']?\s*refresh/i.test(tag)) continue;
     const content = /content\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(tag);
     const value = content ? (content[1] ?? content[2] ?? content[3] ?? '') : '';
-    return { tag, ...parseRefresh(value) };
+    found.push({ tag, ...parseRefresh(htmlUnescape(value)) });
   }
-  return null;
+  const leadsThere = (url: string | null) => {
+    if (!followed || url === null) return false;
+    try {
+      return withoutFragment(new URL(url, followed.base).href) === withoutFragment(new URL(followed.url).href);
+    } catch {
+      return false;
+    }
+  };
+  return found.find((m) => leadsThere(m.url)) ?? found[0] ?? null;
 }
 
 /** Parses a Refresh value: `5; url=https://...` (also without `url=`, with quotes). */

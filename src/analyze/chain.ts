@@ -3,7 +3,7 @@
 import type { Capture, Exchange, NavEvent } from '../model.js';
 import type { Hop, HopEvidence, HopTls, Via } from '../report.js';
 import { bodyText, findMetaRefresh } from './body.js';
-import { headerValue } from '../http/wire.js';
+import { headerValue, headerValueAsUtf8 } from '../http/wire.js';
 import { requestedAs } from '../http/url-key.js';
 
 type DocRequest = Extract<NavEvent, { type: 'doc-request' }>;
@@ -80,7 +80,9 @@ function label(ctx: Context, index: number): { via: Via; evidence: HopEvidence }
     const status = doc.redirectStatus;
     // The Location header as the server sent it (recorded); Chromium's copy is what the proxy could
     // forward, with control characters replaced by spaces.
-    const recorded = previousExchange?.response?.status === status ? headerValue(previousExchange.response.headers, 'location') : null;
+    // Recorded one character per byte; a browser reads the URL in it as UTF-8.
+    const header = previousExchange?.response?.status === status ? headerValue(previousExchange.response.headers, 'location') : null;
+    const recorded = header === null ? null : headerValueAsUtf8(header);
     const location = recorded ?? doc.redirectLocation;
     return {
       via: REDIRECT_STATUSES.has(status) ? (`http-${status}` as Via) : 'other',
@@ -129,7 +131,8 @@ function label(ctx: Context, index: number): { via: Via; evidence: HopEvidence }
   }
   switch (reason) {
     case 'httpHeaderRefresh': {
-      const refresh = previousExchange?.response ? headerValue(previousExchange.response.headers, 'refresh') : null;
+      const header = previousExchange?.response ? headerValue(previousExchange.response.headers, 'refresh') : null;
+      const refresh = header === null ? null : headerValueAsUtf8(header);
       return {
         via: 'refresh-header',
         evidence: { detail: `Refresh: ${refresh ?? '(header not recorded)'}`, reason, ...(refresh ? { refresh } : {}) },
@@ -139,7 +142,10 @@ function label(ctx: Context, index: number): { via: Via; evidence: HopEvidence }
       const scheduled = [...between].reverse().find((e) => e.type === 'nav-scheduled');
       const delay = scheduled && scheduled.type === 'nav-scheduled' ? scheduled.delay : undefined;
       const meta = previousExchange?.response
-        ? findMetaRefresh(bodyText(previousExchange.response.body, previousExchange.response.headers))
+        ? findMetaRefresh(bodyText(previousExchange.response.body, previousExchange.response.headers), {
+            base: previous?.url ?? doc.url,
+            url: doc.url,
+          })
         : null;
       const shownDelay = delay ?? meta?.delay ?? undefined;
       return {
@@ -158,11 +164,19 @@ function label(ctx: Context, index: number): { via: Via; evidence: HopEvidence }
         via: reason === 'formSubmissionGet' ? 'form-get' : 'form-post',
         evidence: { detail: `form submitted (${doc.method})${where}`, reason, ...script },
       };
+    case 'reload':
+    case 'reloadBypassingCache':
+      // location.reload(), often after history.pushState/replaceState changed the address it loads.
+      if (doc.initiator.type !== 'script') break;
+      return {
+        via: fromChildFrame(doc) ? 'frame-top' : 'javascript',
+        evidence: { detail: `script reloaded the page${where}`, reason, ...script },
+      };
     case 'scriptInitiated':
     case 'anchorClick':
     case null:
       if (reason === null && doc.initiator.type !== 'script') break;
-      if (doc.initiator.fromChildFrame) {
+      if (fromChildFrame(doc)) {
         return { via: 'frame-top', evidence: { detail: `a frame navigated the top page${where}`, reason: reason ?? 'script', ...script } };
       }
       return {
@@ -180,6 +194,14 @@ function label(ctx: Context, index: number): { via: Via; evidence: HopEvidence }
     via: 'other',
     evidence: { detail: reason ? `navigation (${reason})${where}` : `navigation${where}`, ...(reason ? { reason } : {}), ...script },
   };
+}
+
+/**
+ * Whether a child frame's script made the request. The capture knows child frames by the URLs they
+ * loaded; a srcdoc frame loads none, and a top-level document is never about:srcdoc.
+ */
+function fromChildFrame(doc: DocRequest): boolean {
+  return doc.initiator.fromChildFrame === true || doc.initiator.url === 'about:srcdoc';
 }
 
 function lastOfType(events: NavEvent[], type: NavEvent['type'], pageId: string): NavEvent | undefined {
@@ -224,9 +246,27 @@ export function buildHops(capture: Capture): Hop[] {
       contentType: contentTypeOf(exchange, capture.events, doc),
       timing: { startedAt: doc.at, ms: exchange?.timing.totalMs ?? null },
       exchange: exchange?.id ?? null,
-      error: exchange?.error ?? (failed && failed.type === 'doc-failed' && !isRedirectAbort(failed.errorText) ? failed.errorText : null),
+      error:
+        exchange?.error ??
+        (failed && failed.type === 'doc-failed'
+          ? isRedirectAbort(failed.errorText)
+            ? superseded(capture, docs, i, response !== undefined)
+            : failed.errorText
+          : null),
     };
   });
+}
+
+/**
+ * Why a document request the browser cancelled (net::ERR_ABORTED) before any answer reached the page
+ * is not the chain's way on, when the page went on elsewhere: a second navigation replaced it
+ * (`location.href = A; location.href = B`). Its request was sent all the same, and is evidence.
+ */
+function superseded(capture: Capture, docs: DocRequest[], index: number, answered: boolean): string | null {
+  const doc = docs[index];
+  if (answered || !docs.slice(index + 1).some((d) => d.pageId === doc.pageId && d.requestId !== doc.requestId)) return null;
+  if (capture.events.some((e) => e.type === 'download' && e.url === doc.url)) return null;
+  return 'superseded: the page navigated elsewhere before this answer was used (net::ERR_ABORTED)';
 }
 
 function isRedirectAbort(errorText: string): boolean {

@@ -51,7 +51,10 @@ export function formatChain(report: Report, caseDir: string | null): string {
   }
   const pending = pendingNavigation(report);
   if (pending)
-    lines.push(`Note: not followed: ${clean(truncate(pending, 200))} (scheduled on the final page; the trace did not wait for it)`);
+    lines.push(
+      `Note: not followed: ${clean(truncate(pending.text, 200))} (scheduled on the final page; ` +
+        `${pending.web ? 'the trace did not wait for it' : 'not an http(s) address: a browser does not load it from a web page'})`,
+    );
   const timer = pending ? null : pendingTimer(report);
   if (timer)
     lines.push(
@@ -83,7 +86,7 @@ const SCHEDULED_REASON: Record<string, string> = { metaTagRefresh: 'meta refresh
  * A navigation the final page had scheduled (a meta refresh or Refresh header later than the
  * settle time) that no hop followed: the chain may go on for a person who waits.
  */
-function pendingNavigation(report: Report): string | null {
+function pendingNavigation(report: Report): { text: string; web: boolean } | null {
   const last = report.hops.at(-1);
   if (!last) return null;
   const since = Date.parse(last.timing.startedAt);
@@ -94,7 +97,7 @@ function pendingNavigation(report: Report): string | null {
   // Chromium may report the navigation that led to the last hop after that hop's request began;
   // and a page that only reloads itself goes nowhere new.
   if (withoutFragment(url) === withoutFragment(last.url)) return null;
-  return `${SCHEDULED_REASON[reason] ?? reason} in ${delay} s to ${url}`;
+  return { text: `${SCHEDULED_REASON[reason] ?? reason} in ${delay} s to ${url}`, web: /^https?:/i.test(url) };
 }
 
 /**

@@ -82,3 +82,16 @@ export function headerValue(headers: HeaderLine[], name: string): string | null 
   for (const [n, v] of headers) if (n.toLowerCase() === lower) return v;
   return null;
 }
+
+/**
+ * A recorded header value (one character per byte off the wire) as a browser reads a URL in it
+ * (Location, Refresh): its bytes as UTF-8 when they are valid UTF-8, as they are otherwise.
+ */
+export function headerValueAsUtf8(value: string): string {
+  if (!/[\x80-\xff]/.test(value) || /[^\x00-\xff]/.test(value)) return value;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(value, 'latin1'));
+  } catch {
+    return value;
+  }
+}

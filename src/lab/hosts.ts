@@ -27,6 +27,7 @@ export const HOSTS = {
   relayTds: 'l.tds-router.test',
   relayTdsCdn: 'cdn.tds-router.test',
   relayShort: 'x.shortlink.test',
+  idnRelay: 'xn--bcher-kva.broker-net.test', // bücher.broker-net.test, as a browser asks for it
   // advertisers and final destinations
   tmobileBusiness: 'business.t-mobile.example',
   advertiser: 'www.advertiser.example',

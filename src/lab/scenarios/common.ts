@@ -33,6 +33,8 @@ export interface LabScenario {
   /** `via` of every hop of a trace with `clicks`; null when there are no clicks. */
   clickedVias: string[] | null;
   outcome: ScenarioOutcome;
+  /** Whether the lab's own browser-less walker (lab-client.ts) can follow it; false when only a browser can. */
+  walkable: boolean;
 }
 
 /** A scenario and the routes that play it. */
@@ -63,6 +65,7 @@ export function defineScenario(
       clicks: fields.clicks ?? [],
       clickedVias: fields.clickedVias ?? null,
       outcome,
+      walkable: fields.walkable ?? true,
     },
     routes,
   };

@@ -15,6 +15,7 @@ import { phishingScenarios } from './phishing.js';
 import { cloakerScenarios } from './cloakers.js';
 import { cloakKitScenarios } from './cloak-kits.js';
 import { deferredClickScenarios } from './deferred-clicks.js';
+import { variantScenarios } from './variants.js';
 
 export type { LabScenario, ScenarioOutcome } from './common.js';
 
@@ -34,6 +35,7 @@ export function buildScenarios(ctx: ScenarioContext): LabPlay {
   definitions.push(...cloakerScenarios());
   definitions.push(...cloakKitScenarios());
   definitions.push(...deferredClickScenarios());
+  definitions.push(...variantScenarios());
   const names = new Set<string>();
   for (const { scenario } of definitions) {
     if (names.has(scenario.name)) throw new Error(`duplicate lab scenario ${scenario.name}`);
