@@ -217,24 +217,27 @@ test('a --click text that is not on the page ends with a clear error', async () 
 
 test('a script redirect due after --settle is not waited for, and the case says a timer was still pending (not where it leads)', async () => {
   const scenario = fixture.lab.scenarios['javascript-timer-late'];
-  const started = Date.now();
   const { report, caseDir } = await trace(labOptions(fixture.lab, scenario.url, { settleMs: 1000 }), fixture.browser);
-  assert.ok(Date.now() - started < 9000 - 1000, `took ${Date.now() - started} ms`);
+  // Not waited for: the timer's redirect was never requested (no wall-clock bound: the machine may be loaded).
   assert.equal(report.final?.url, scenario.url);
   assert.equal(fixture.lab.hits(scenario.finalUrl!), 0);
   // Evidence in the case: the settled page's event says when its timer was due.
   const capture = await readCapture(caseDir);
   const settled = capture.events.filter((e) => e.type === 'settled').at(-1);
   const due = settled?.type === 'settled' ? settled.timerDueInMs : undefined;
-  assert.ok(typeof due === 'number' && due > 1000 && due <= 9000, `timer due in ${due} ms`);
+  assert.ok(typeof due === 'number' && due > 0 && due <= 9000, `timer due in ${due} ms`);
   const settle = settled?.type === 'settled' ? settled.timerSettleMs : undefined;
-  assert.ok(typeof settle === 'number' && settle > 8000 && settle <= 10_000, `--settle ${settle} would wait for it`);
+  // The page's 9 s timer counted from its commit: more when its script ran late on a loaded machine.
+  assert.ok(typeof settle === 'number' && settle > 8000 && settle < 30_000, `--settle ${settle} would wait for it`);
   const text = formatChain(analyzeCapture(capture, caseDir), caseDir);
   const note = text.split('\n').filter((l) => l.startsWith('Note: '));
   assert.equal(note.length, 1, text);
   assert.match(
     note[0],
-    /^Note: not waited for: a timer was still pending on the final page, due in \d+(\.\d)? s when the trace ended; it may move the page, or not \(--settle 9[01]00 or more would wait for it\)$/,
+    new RegExp(
+      '^Note: not waited for: a timer was still pending on the final page, due in \\d+(\\.\\d)? s when the trace ended; ' +
+        `it may move the page, or not \\(--settle ${Math.ceil(settle / 100) * 100} or more would wait for it\\)$`,
+    ),
   );
   assert.doesNotMatch(note[0], /landing/, 'where it would lead is not known');
   assert.deepEqual(formatChain(report, caseDir), text);
