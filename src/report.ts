@@ -113,6 +113,12 @@ export interface Hop {
   timing: { startedAt: string; ms: number | null };
   exchange: string | null;
   error: string | null;
+  /**
+   * Made by a tab the chain is not on: the tab a followed popup was opened from, going on by itself
+   * (a tab-under's first tab sent to an ad), or a popup the chain did not follow. Shown, in time
+   * order; the chain's end, parties and summary are read from the other hops (analyze/tabs.ts).
+   */
+  otherTab?: true;
   party?: PartyRef;
   network?: HopNetwork;
 }

@@ -198,6 +198,34 @@ test('popup opened by a click becomes the chain', async () => {
   assert.equal(report.final?.url, PRIZE_URL);
 });
 
+test("a tab-under: the popup is the chain; the first tab's own way to an ad is shown as another tab's, not as the chain's end", async () => {
+  const scenario = fixture.lab.scenarios['click-tab-under'];
+  const { report, caseDir } = await trace(labOptions(fixture.lab, scenario.url, { clicks: ['Continue'] }), fixture.browser);
+  const landing = landingUrl('click-tab-under');
+  assert.equal(report.final?.url, landing);
+  const chain = report.hops.filter((h) => !h.otherTab);
+  assert.deepEqual(
+    chain.map((h) => [h.via, h.url]),
+    [
+      ['start', scenario.url],
+      ['popup', landing],
+    ],
+  );
+  // The first tab went on by itself: requested once each, shown, marked, and not the advertiser named.
+  const other = report.hops.filter((h) => h.otherTab);
+  assert.deepEqual(
+    other.map((h) => h.via),
+    ['javascript', 'http-302'],
+  );
+  for (const hop of other) assert.equal(fixture.lab.hits(hop.url), 1, hop.url);
+  assert.match(report.summary?.text ?? '', /advertiser www\.advertiser\.example$/);
+  const text = formatChain(report, caseDir);
+  assert.equal(text.match(/\(another tab: not the chain's way on\)/g)?.length, 2, text);
+  assert.doesNotMatch(text, /^Note: not followed/m, 'the first tab followed its own redirect');
+  // Read back from the evidence alone, the same.
+  assert.deepEqual(analyzeCapture(await readCapture(caseDir), caseDir).summary, report.summary);
+});
+
 test('click on a plain link is labelled click', async () => {
   const scenario = fixture.lab.scenarios['click'];
   const { report } = await trace(labOptions(fixture.lab, scenario.url, { clicks: ['Continue'] }), fixture.browser);

@@ -14,6 +14,7 @@ import type { CaseEvidence, TracedChain } from '../export/case-evidence.js';
 import { hostOf, partyName, registrableDomain } from '../export/common.js';
 import { loadPartyRules, readRulesJson, type PartyRule } from '../analyze/parties-rules.js';
 import { isPrivateAddress } from '../proxy/resolver.js';
+import { chainHops } from '../analyze/tabs.js';
 
 export type ResponsibleRole = 'sending platform' | 'click tracker' | 'broker' | 'advertiser' | 'destination' | 'hosting network';
 
@@ -68,7 +69,8 @@ export function responsibleParties(evidence: CaseEvidence): ResponsibleParty[] {
   }
 
   for (const chain of evidence.chains) {
-    const hops = chain.report.hops;
+    // The chain's own hops: another tab's (a tab-under's first tab) have no role in it.
+    const hops = chainHops(chain.report.hops);
     const landingDomain = domainOf(hops.at(-1));
     // Hops of one party in one role, for one sentence each ("Hops 1 and 2 of case ...").
     const groups = new Map<string, { party: ResponsibleParty; role: ResponsibleRole; ref: PartyRef; hops: Hop[] }>();

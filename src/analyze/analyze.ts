@@ -9,6 +9,7 @@ import { headerValue } from '../http/wire.js';
 import { enrich } from './enrich.js';
 import { SPECIAL_ONLY, type NetworkLookup } from '../hosting/network-data.js';
 import { exploreSteps } from './explore-steps.js';
+import { lastChainHop } from './tabs.js';
 
 export interface AnalyzeOptions {
   /** Recipient addresses (from the mail) to look for in the chain's URLs. */
@@ -30,7 +31,7 @@ export function analyzeCapture(capture: Capture, caseDir: string | null, network
     ...(info.analysis?.disclosures?.length ? { disclosures: info.analysis.disclosures } : {}),
   };
   const hops = buildHops(capture);
-  const last = hops.at(-1) ?? null;
+  const last = lastChainHop(hops) ?? null;
   const settled = capture.events.filter((e) => e.type === 'settled');
   const lastSettled = settled.at(-1);
   const final: Report['final'] =
@@ -160,7 +161,7 @@ function reportError(capture: Capture, hops: Hop[]): string | null {
   const error = capture.info.error;
   if (error === 'download') return downloadDescription(capture);
   if (error) return error;
-  const last = hops.at(-1);
+  const last = lastChainHop(hops);
   if (!last) return capture.exchanges.length ? null : 'no document was requested';
   if (last.error) {
     if (last.error === 'net::ERR_TOO_MANY_REDIRECTS') return 'too many redirects: Chromium stops after 20 HTTP redirects';

@@ -5,6 +5,7 @@ import type { Hop, HopEvidence, HopTls, Via } from '../report.js';
 import { bodyText, findMetaRefresh } from './body.js';
 import { headerValue, headerValueAsUtf8 } from '../http/wire.js';
 import { requestedAs } from '../http/url-key.js';
+import { otherTabHops } from './tabs.js';
 
 type DocRequest = Extract<NavEvent, { type: 'doc-request' }>;
 
@@ -226,6 +227,8 @@ export function buildHops(capture: Capture): Hop[] {
     }
   }
   const ctx: Context = { capture, docs, exchanges, firstDocOfPage, openerOf };
+  const rested = capture.events.filter((e) => e.type === 'settled').at(-1);
+  const otherTab = otherTabHops(docs, openerOf, rested?.pageId ?? null);
   return docs.map((doc, i) => {
     const exchange = exchanges[i] ?? null;
     const { via, evidence } = label(ctx, i);
@@ -246,6 +249,7 @@ export function buildHops(capture: Capture): Hop[] {
       contentType: contentTypeOf(exchange, capture.events, doc),
       timing: { startedAt: doc.at, ms: exchange?.timing.totalMs ?? null },
       exchange: exchange?.id ?? null,
+      ...(otherTab[i] ? { otherTab: true as const } : {}),
       error:
         exchange?.error ??
         (failed && failed.type === 'doc-failed'

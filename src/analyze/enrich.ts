@@ -5,6 +5,7 @@ import type { Capture } from '../model.js';
 import type { PartyRef, Report } from '../report.js';
 import type { AnalyzeOptions } from './analyze.js';
 import { chainEnding } from './ending.js';
+import { chainHops } from './tabs.js';
 import { attributeChain } from './parties.js';
 import { findTokens } from './tokens.js';
 import { summarizeResponsibility } from './summary.js';
@@ -23,8 +24,9 @@ export function enrich(report: Report, capture: Capture, options: AnalyzeOptions
   }));
   const dnsByHost = new Map(dns.map((d) => [d.host, { cnames: d.cnames }]));
   const download = capture.events.find((e) => e.type === 'download');
+  const chain = chainHops(report.hops);
   const ending = chainEnding({
-    hops: report.hops,
+    hops: chain,
     error: report.error,
     download: download?.type === 'download' ? { url: download.url, filename: download.suggestedFilename } : null,
     final: report.final,
@@ -33,12 +35,19 @@ export function enrich(report: Report, capture: Capture, options: AnalyzeOptions
     report.hops.map((h) => h.url),
     options.recipients?.length ? { recipients: options.recipients } : undefined,
   );
-  const finalHost = hostOf(report.hops.at(-1)?.url ?? '');
+  const finalHost = hostOf(chain.at(-1)?.url ?? '');
   const lookalike = finalHost && report.final?.title ? lookalikeDomain(finalHost, brandsInText(report.final.title, 'its title')) : null;
-  const parties = attributeChain(report.hops, dnsByHost, {
+  const chainParties = attributeChain(chain, dnsByHost, {
     endedOnPage: ending?.kind === 'page',
     imitation: lookalike ? `${lookalike.domain} looks like "${lookalike.brand}" (shown in ${lookalike.source}): ${lookalike.how}` : null,
   });
+  // Another tab's hops are attributed as a chain of their own, one the trace did not rest on.
+  const otherParties = attributeChain(
+    report.hops.filter((h) => h.otherTab),
+    dnsByHost,
+    { endedOnPage: false },
+  );
+  const parties = report.hops.map((h) => (h.otherTab ? otherParties.shift()! : chainParties.shift()!));
   const networks = options.networks ?? SPECIAL_ONLY;
   const hops = report.hops.map((hop, i) => {
     const network = hop.ip ? networks.lookup(hop.ip) : null;
@@ -48,7 +57,7 @@ export function enrich(report: Report, capture: Capture, options: AnalyzeOptions
 
   const summary = hops.length
     ? summarizeResponsibility({
-        hops,
+        hops: chainHops(hops),
         dns: dns.filter((d) => chainHosts.has(d.host)),
         tokens,
         ending,

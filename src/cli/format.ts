@@ -3,6 +3,7 @@ import type { ExploreStep, Report } from '../report.js';
 import { clean, truncate, truncateMiddle } from './terminal.js';
 import { describeNetwork, networkSourceNote } from '../hosting/describe.js';
 import { withoutFragment } from '../http/url-key.js';
+import { lastChainHop } from '../analyze/tabs.js';
 
 /** A web hop without its scheme, as the hop lines show it; a link out of the web (mailto:, intent:, ftp:) keeps its scheme, which is what it is. */
 function hostPath(url: string): string {
@@ -31,6 +32,7 @@ export function formatChain(report: Report, caseDir: string | null): string {
       : '';
     const where = `${clean(truncateMiddle(hostPath(hop.url), 100))}  ${clean(hop.ip ?? '-')}`;
     lines.push(`${String(hop.index).padStart(3)}  ${status.padEnd(3)}  ${hop.via.padEnd(viaWidth)}  ${where}${network}${tls}${party}`);
+    if (hop.otherTab) lines.push(`${' '.repeat(8)}(another tab: not the chain's way on)`);
     if (hop.error) lines.push(`${' '.repeat(8)}error: ${clean(hop.error)}`);
   }
   if (report.hops.length === 0) lines.push('  (no document was requested)');
@@ -74,7 +76,7 @@ export function formatChain(report: Report, caseDir: string | null): string {
  */
 function addressNotRequested(report: Report): Report['hops'][number] | null {
   const final = report.final;
-  const last = report.hops.at(-1);
+  const last = lastChainHop(report.hops);
   if (!final || !last || !/^https?:/.test(final.url)) return null;
   if (report.hops.some((h) => withoutFragment(h.url) === withoutFragment(final.url))) return null;
   return last;
@@ -87,7 +89,7 @@ const SCHEDULED_REASON: Record<string, string> = { metaTagRefresh: 'meta refresh
  * settle time) that no hop followed: the chain may go on for a person who waits.
  */
 function pendingNavigation(report: Report): { text: string; web: boolean } | null {
-  const last = report.hops.at(-1);
+  const last = lastChainHop(report.hops);
   if (!last) return null;
   const since = Date.parse(last.timing.startedAt);
   const scheduled = report.events.filter((e) => e.kind === 'scheduled' && Date.parse(e.at) >= since).at(-1);
@@ -97,6 +99,9 @@ function pendingNavigation(report: Report): { text: string; web: boolean } | nul
   // Chromium may report the navigation that led to the last hop after that hop's request began;
   // and a page that only reloads itself goes nowhere new.
   if (withoutFragment(url) === withoutFragment(last.url)) return null;
+  // Followed all the same, by the tab it was scheduled in, when that is not the chain's (a tab-under's first tab).
+  if (report.hops.some((h) => h.otherTab && Date.parse(h.timing.startedAt) >= since && withoutFragment(h.url) === withoutFragment(url)))
+    return null;
   return { text: `${SCHEDULED_REASON[reason] ?? reason} in ${delay} s to ${url}`, web: /^https?:/i.test(url) };
 }
 
@@ -106,7 +111,7 @@ function pendingNavigation(report: Report): { text: string; web: boolean } | nul
  * --settle leaves no other trace. Whether it would navigate, and where to, is not known.
  */
 function pendingTimer(report: Report): { seconds: string; settle: string | null } | null {
-  const last = report.hops.at(-1);
+  const last = lastChainHop(report.hops);
   if (!last || !report.final) return null;
   // The final page's (the last one settled), not a page the chain left.
   const since = Date.parse(last.timing.startedAt);

@@ -5,6 +5,7 @@
 import type { Hop, Report, Via } from '../report.js';
 import { hostOf } from '../http/host.js';
 import { SIGNALS, type Signal } from './profiles.js';
+import { lastChainHop } from '../analyze/tabs.js';
 
 /** One profile's trace, as the comparison reads it. */
 export interface ProfileTrace {
@@ -221,7 +222,7 @@ export function destinationOf(trace: ProfileTrace): string {
       return final.url;
     }
   }
-  const last = trace.report?.hops.at(-1);
+  const last = trace.report ? lastChainHop(trace.report.hops) : undefined;
   if (last) return `no page (${trace.report?.error ?? `ended at ${last.url}`})`;
   return `not traced (${trace.failure ?? trace.report?.error ?? 'no report'})`;
 }

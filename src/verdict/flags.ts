@@ -8,6 +8,7 @@ import { brandsInText, domainParts, lookalikeDomain } from './lookalike.js';
 import { shownDomain } from '../mail/links.js';
 import { hostOf } from '../http/host.js';
 import { secretFields, visibleText } from './page-dom.js';
+import { lastChainHop } from '../analyze/tabs.js';
 
 export type FlagId = 'cloaked' | 'single-use' | 'download' | 'credential-form' | 'lookalike' | 'link-mismatch' | 'tls';
 
@@ -74,7 +75,7 @@ function registrable(url: string | null | undefined): string | null {
 
 /** The last hop (the page the chain rested on, or where it stopped). */
 function lastHop(report: Report) {
-  return report.hops.at(-1) ?? null;
+  return lastChainHop(report.hops) ?? null;
 }
 
 export function cloakedFlag(comparison: CloakComparison | null): VerdictFlag | null {

@@ -246,10 +246,11 @@ function moreVariants(): ScenarioDefinition[] {
       {
         name: tabUnder,
         url: `${TRACK}/t/${tabUnder}`,
-        description: 'Tab-under: the "Continue" button opens the advertiser in a new window and sends the page itself on to an ad tracker.',
-        expectedVias: ['start'],
+        description:
+          'Tab-under: the "Continue" button opens the advertiser in a new window and sends the page itself on to an ad tracker (hops of another tab).',
+        expectedVias: ['start', 'popup'],
         clicks: ['Continue'],
-        finalUrl: null,
+        finalUrl: landingUrl(tabUnder),
       },
       [
         {

@@ -49,6 +49,7 @@ export function hopItem(hop: Hop): SafeHtml {
     </div>
     <div class="hop-url"><span class="method">${hop.method}</span> <code class="url">${hop.url}</code></div>
     <p class="evidence">${hop.evidence.detail}</p>
+    ${hop.otherTab ? html`<p class="other-tab">Another tab: not the chain's way on.</p>` : ''}
     <dl class="hop-facts">
       <dt>IP</dt>
       <dd>${hop.ip ? pivotLink('ip', hop.ip) : 'none'}</dd>

@@ -1,0 +1,43 @@
+// The chain follows one tab. When a click opens a popup and the trace follows it there, the tab it
+// came from may go on by itself: a tab-under shows the offer in the new window and sends the first
+// tab to an ad. Those documents are recorded and shown as hops, in time order, but they are not the
+// way to the page the chain rests on: they are marked `otherTab`, and the chain's end, its parties
+// and its "who" are read from the other hops only.
+import type { Hop } from '../report.js';
+
+interface PageDoc {
+  pageId: string;
+}
+
+/**
+ * Which hops (one per document request, `pageOf[i]` the page of hop i) were made by a tab the chain
+ * is not on: not the followed page (`followed`: the page the chain rested on, else the last
+ * document's) nor one of its openers, or one of its openers after it opened the next.
+ */
+export function otherTabHops(docs: readonly PageDoc[], openerOf: ReadonlyMap<string, string | null>, followed: string | null): boolean[] {
+  const page = followed ?? docs.at(-1)?.pageId ?? null;
+  if (page === null) return docs.map(() => false);
+  // The followed page and its openers, each with the position of its child's first document.
+  const forkAt = new Map<string, number>([[page, Infinity]]);
+  let child = page;
+  for (let opener = openerOf.get(page) ?? null; opener !== null && !forkAt.has(opener); opener = openerOf.get(opener) ?? null) {
+    const first = docs.findIndex((d) => d.pageId === child);
+    forkAt.set(opener, first < 0 ? Infinity : first);
+    child = opener;
+  }
+  return docs.map((d, i) => {
+    const fork = forkAt.get(d.pageId);
+    return fork === undefined || i > fork;
+  });
+}
+
+/** The hops of the chain itself: without those another tab made on its own (a tab-under's first tab). */
+export function chainHops<T extends Pick<Hop, 'otherTab'>>(hops: readonly T[]): T[] {
+  return hops.some((h) => h.otherTab) ? hops.filter((h) => !h.otherTab) : [...hops];
+}
+
+/** The chain's last hop: the page it rested on, or where it stopped (another tab's hops left out). */
+export function lastChainHop<T extends Pick<Hop, 'otherTab'>>(hops: readonly T[]): T | undefined {
+  for (let i = hops.length - 1; i >= 0; i--) if (!hops[i].otherTab) return hops[i];
+  return undefined;
+}
