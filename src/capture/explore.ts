@@ -649,8 +649,11 @@ export interface ExploreResult {
   event: ExploreEvent;
   /** The marked copy of the page's screenshot (made on demand), when the chosen box is in it. */
   marked: { path: string; png: () => Buffer } | null;
-  /** The click on the chosen control; null when there is none (or it went away before it could be clicked). */
-  click: { text: string; target: string | null; perform: () => Promise<void> } | null;
+  /**
+   * The click on the chosen control; null when there is none (or it went away before it could be
+   * clicked). `frame`: the child frame the control is in (its id and URL), null for the top document's.
+   */
+  click: { text: string; target: string | null; frame: { id: string; url: string } | null; perform: () => Promise<void> } | null;
 }
 
 /** Where a control read is: in the top document (frame null) or in a child frame, at its index there. */
@@ -841,10 +844,19 @@ export async function exploreOnce(
     ...(frameNotes.length > 0 ? { frames: frameNotes } : {}),
   };
   const control = chosen === null ? null : scored[chosen];
+  const inFrameOf = chosen === null ? null : where[chosen].frame;
   return {
     event,
     marked: markScreenshot(event, options.snapshot),
-    click: control && at ? { text: control.text, target: targetOf(control), perform: () => trustedClick(observer, at.x, at.y) } : null,
+    click:
+      control && at
+        ? {
+            text: control.text,
+            target: targetOf(control),
+            frame: inFrameOf ? { id: inFrameOf.frameId, url: inFrameOf.url } : null,
+            perform: () => trustedClick(observer, at.x, at.y),
+          }
+        : null,
   };
 }
 
@@ -916,8 +928,8 @@ export interface ExploreHooks {
   addFile: (path: string, make: () => Buffer) => void;
   /** Writes the events so far to the case. */
   flush: () => void;
-  /** Clicks, waits until the chain rests again and snapshots the page. */
-  clickAndSettle: (observer: PageObserver, perform: () => Promise<void>) => Promise<void>;
+  /** Clicks (a control of the child frame `frameId`, or of the top document: null), waits until the chain rests again and snapshots the page. */
+  clickAndSettle: (observer: PageObserver, perform: () => Promise<void>, frameId: string | null) => Promise<void>;
   progress: (event: { kind: string; detail: string }) => void;
 }
 
@@ -947,11 +959,18 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
       hooks.progress({ kind: 'explore', detail: `no call-to-action on ${observer.url}` });
       return;
     }
-    hooks.emit({ type: 'click', at: new Date().toISOString(), pageId: observer.pageId, text: click.text, target: click.target });
+    hooks.emit({
+      type: 'click',
+      at: new Date().toISOString(),
+      pageId: observer.pageId,
+      text: click.text,
+      target: click.target,
+      ...(click.frame ? { frame: click.frame.url } : {}),
+    });
     hooks.flush();
     hooks.progress({ kind: 'explore', detail: click.text });
     const documents = capture.events.filter((e) => e.type === 'doc-request').length;
-    await hooks.clickAndSettle(observer, click.perform);
+    await hooks.clickAndSettle(observer, click.perform, click.frame?.id ?? null);
     // A click that led nowhere would be chosen again: exploring stops there.
     if (hooks.current() === observer && capture.events.filter((e) => e.type === 'doc-request').length === documents) return;
   }
