@@ -639,7 +639,7 @@ const SPECS: Record<string, PageSpec> = {
     about: 'an ad iframe reloading itself on a timer while the top-level call-to-action is clicked: no chain step',
     cta: 'Book your table',
     vias: ['start', 'click'],
-    settleMs: 1500,
+    settleMs: 1000,
     html: () => {
       const ad = frameDoc(FRAME_SITE, 'ad-reload', 'ad', () =>
         inner(
@@ -657,7 +657,7 @@ const SPECS: Record<string, PageSpec> = {
             `<p><button id="book" type="button" class="btn-primary">Book your table</button></p>` +
             `<aside><iframe src="${escapeHtml(ad)}" title="Advertisement" width="300" height="250" style="border:0"></iframe></aside>` +
             `<script>document.getElementById('book').addEventListener('click', function () { ` +
-            `setTimeout(function () { location.href = ${jsString(explorePageTarget('ad-reload'))}; }, 700); });</script>`,
+            `setTimeout(function () { location.href = ${jsString(explorePageTarget('ad-reload'))}; }, 500); });</script>`,
           { menu: ['Menu', 'Location'], signIn: 'Sign in', legal: ['Privacy', 'Terms'] },
         ),
       );
