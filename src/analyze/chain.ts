@@ -69,7 +69,7 @@ function eventsBetween(ctx: Context, pageId: string, from: DocRequest | null, to
   const end = events.indexOf(to);
   return events
     .slice(start, end)
-    .filter((e) => e.pageId === pageId && (!('frameId' in e) || e.frameId === undefined || e.frameId === to.frameId));
+    .filter((e) => e.pageId === pageId && (e.type === 'click' || ('frameId' in e ? e.frameId : undefined) === to.frameId));
 }
 
 /** The URL of the top page a frame's document was requested in (null: `doc` is the top's own). */

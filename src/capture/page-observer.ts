@@ -492,7 +492,8 @@ export class PageObserver {
     this.follow(frameId);
     if (!followed && targeted) {
       this.targeted.delete(frameId);
-      this.listener.emit({ type: 'nav-requested', pageId: this.pageId, ...targeted, disposition: 'currentTab', frameId });
+      const { at, reason, url } = targeted;
+      this.listener.emit({ type: 'nav-requested', at, pageId: this.pageId, reason, url, disposition: 'currentTab', frameId });
     }
     this.frameDocInFlight = e.requestId;
     this.frameDocCommitting = null;

@@ -600,6 +600,30 @@ const SPECS: Record<string, PageSpec> = {
       );
     },
   },
+  // The page's own call-to-action is a link that targets its iframe by name: the frame goes on.
+  'link-to-frame': {
+    lang: 'en',
+    about: "a link of the page with target=<an iframe's name>: the named frame goes on through a tracker to the advertiser",
+    cta: 'Show me the price',
+    vias: ['start', 'click (in a frame)', 'http-302 (in a frame)'],
+    html: () => {
+      const panel = frameDoc(FRAME_SAME_SITE, 'link-to-frame', 'panel', () =>
+        inner(`<p style="padding:16px">Your price appears here.</p>`),
+      );
+      return doc(
+        'en',
+        'Price check',
+        frame(
+          'link-to-frame',
+          'en',
+          `<h1>What would you pay?</h1>` +
+            `<p>${a(exploreTrackerUrl('explore-page-link-to-frame'), 'Show me the price', ' class="btn-primary" target="pricepanel"')}</p>` +
+            `<iframe name="pricepanel" src="${escapeHtml(panel)}" title="price" style="width:640px;height:200px;border:1px solid #ddd"></iframe>`,
+          { menu: ['Plans', 'Help'], signIn: 'Sign in', legal: ['Privacy', 'Terms'] },
+        ),
+      );
+    },
+  },
   // The chain goes on in the frame (a link, then the frame's meta refresh), and the frame's last
   // document sends the top on (top.location): from then on the chain is the top's again.
   'iframe-then-top': {
