@@ -102,11 +102,17 @@ export interface Exchange {
   timing: { dnsMs: number | null; connectMs: number | null; ttfbMs: number | null; totalMs: number | null };
 }
 
-/** Events from the browser side (CDP), the evidence for how each hop happened. */
+/**
+ * Events from the browser side (CDP), the evidence for how each hop happened. Documents are the top
+ * page's, except those with a `frameId`: a child frame of the page that our click navigated (the
+ * frame of the control clicked, or one a link of it targets by name), and that frame's own
+ * redirects after it. Only such a frame's navigations are recorded; a frame that navigates by
+ * itself (an ad rotating) is none of the chain's.
+ */
 export type NavEvent =
   | { type: 'page'; at: string; pageId: string; openerPageId: string | null }
-  | { type: 'nav-requested'; at: string; pageId: string; reason: string; url: string; disposition: string }
-  | { type: 'nav-scheduled'; at: string; pageId: string; reason: string; url: string; delay: number }
+  | { type: 'nav-requested'; at: string; pageId: string; reason: string; url: string; disposition: string; frameId?: string }
+  | { type: 'nav-scheduled'; at: string; pageId: string; reason: string; url: string; delay: number; frameId?: string }
   | {
       type: 'doc-request';
       at: string;
@@ -118,10 +124,21 @@ export type NavEvent =
       redirectLocation: string | null;
       initiator: { type: string; url: string | null; line: number | null; column: number | null; fromChildFrame?: boolean };
       hasUserGesture: boolean;
+      /** The child frame this document was requested in (absent: the top document), with the top page's URL then. */
+      frameId?: string;
+      topUrl?: string;
     }
-  | { type: 'doc-response'; at: string; pageId: string; requestId: string; url: string; status: number; mimeType: string }
-  | { type: 'doc-failed'; at: string; pageId: string; requestId: string; url: string; errorText: string }
-  | { type: 'click'; at: string; pageId: string; text: string; target: string | null }
+  | { type: 'doc-response'; at: string; pageId: string; requestId: string; url: string; status: number; mimeType: string; frameId?: string }
+  | { type: 'doc-failed'; at: string; pageId: string; requestId: string; url: string; errorText: string; frameId?: string }
+  | {
+      type: 'click';
+      at: string;
+      pageId: string;
+      text: string;
+      target: string | null;
+      /** The URL of the frame (iframe) the control clicked is in; absent for the top document's. */
+      frame?: string;
+    }
   | { type: 'dialog'; at: string; pageId: string; dialogType: string; message: string }
   | { type: 'download'; at: string; pageId: string; url: string; suggestedFilename: string }
   | {
@@ -138,6 +155,11 @@ export type NavEvent =
       timerDueInMs?: number;
       /** The --settle that would have waited for that timer: from the page's commit (or the last click) to when it is due. */
       timerSettleMs?: number;
+      /**
+       * The child frame the chain went on in (a click in it, or on a link targeting it, loaded a
+       * document there): its document's URL and title as the page rested.
+       */
+      frame?: { url: string; title: string };
     }
   | ExploreEvent;
 

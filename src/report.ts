@@ -103,6 +103,12 @@ export interface NetworkDataSource {
 export interface Hop {
   index: number; // 1-based
   url: string;
+  /**
+   * The page (its URL) in a child frame of which this document was loaded: a click there (on a
+   * control in the frame, or a link targeting it) moved only the frame, and the chain went on in
+   * it. Absent for the top page's own documents.
+   */
+  frame?: string;
   method: string;
   status: number | null;
   via: Via;
@@ -175,7 +181,8 @@ export interface Report {
   /** `profile`: the visitor profile of `compare --as` (the case's full identity is in its WARC's capture info). */
   identity: { userAgent: string; device: string; viewport: { width: number; height: number }; profile?: string } | null;
   hops: Hop[];
-  final: { url: string; status: number | null; title: string | null } | null;
+  /** Where the chain rested; `frame`: the page (its URL) inside a frame of which the final document is shown. */
+  final: { url: string; status: number | null; title: string | null; frame?: string } | null;
   pages: { index: number; url: string; title: string; screenshot: string | null; dom: string | null }[];
   events: { at: string; kind: string; detail: string }[];
   case: string | null;
@@ -203,4 +210,9 @@ export interface Report {
    * closed, so `analyze` (from the WARC alone) does not rebuild it. Absent when none failed.
    */
   failedFiles?: { path: string; error: string }[];
+}
+
+/** How a hop was reached, as the chain shows it: its `via`, and where the chain went on in a frame of the page, that it did ("click (in a frame)"). */
+export function viaLabel(hop: Pick<Hop, 'via' | 'frame'>): string {
+  return hop.frame === undefined ? hop.via : `${hop.via} (in a frame)`;
 }

@@ -12,7 +12,10 @@ import { EXPLORE_PAGES, EXPLORE_PAGES_REFUSED_PREFIXES, explorePageTarget } from
 import { trace } from '../src/capture/trace.js';
 import { formatChain } from '../src/cli/format.js';
 import { readCapture } from '../src/evidence/warc/read-warc.js';
-import type { Report } from '../src/report.js';
+import { viaLabel, type Report } from '../src/report.js';
+import { verifyCase } from '../src/verify/verify.js';
+import { analyzeCapture } from '../src/analyze/analyze.js';
+import { loadNetworkData } from '../src/hosting/network-data.js';
 
 const fixture = labAndBrowser();
 
@@ -24,7 +27,8 @@ describe('explore on landing pages written like real ones', { concurrency: 2 }, 
     if (name === 'hostile-text') continue;
     test(`${name}: ${page.about}`, async () => {
       const outDir = tempDir('explore-pages-');
-      const { report } = await trace(labOptions(fixture.lab, page.url, { exploreDepth: 1, outDir }), fixture.browser);
+      const settle = page.settleMs ? { settleMs: page.settleMs } : {};
+      const { report } = await trace(labOptions(fixture.lab, page.url, { exploreDepth: 1, outDir, ...settle }), fixture.browser);
       assert.ok(report.explore, `explored: ${report.error ?? 'no explore step'}`);
       const [step] = report.explore;
       const seen = `chosen ${JSON.stringify(step.chosen?.text)}; runners-up ${JSON.stringify(step.runnersUp.map((c) => [c.text, c.score]))}`;
@@ -90,9 +94,44 @@ describe('explore on landing pages written like real ones', { concurrency: 2 }, 
         `${seen}; error ${report.error}; hops ${report.hops.map((h) => `${h.via} ${h.url}`).join(' > ')}`,
       );
       assertMarked(report, outDir);
+      if (page.vias) await assertFrameChain(report, page.vias, page.url, outDir);
     });
   }
 });
+
+/**
+ * The hops are reached as `vias` says, each URL requested once. Where the chain went on in a frame,
+ * the final page is shown inside the landing page's frame (report, summary, terminal), the case
+ * verifies and `analyze` of the saved case says the same.
+ */
+async function assertFrameChain(report: Report, vias: string[], landing: string, outDir: string): Promise<void> {
+  const chain = report.hops.map((h) => `${viaLabel(h)} ${h.url}`).join(' > ');
+  assert.deepEqual(report.hops.map(viaLabel), vias, chain);
+  for (const hop of report.hops) assert.equal(fixture.lab.hits(hop.url), 1, `${hop.url} requested once (${chain})`);
+  const endsInFrame = vias.at(-1)!.endsWith('(in a frame)');
+  assert.equal(report.final?.frame, endsInFrame ? landing : undefined);
+  assert.equal(/shown inside a frame of /.test(report.summary?.text ?? ''), endsInFrame, report.summary?.text);
+  if (!vias.some((v) => v.includes('(in a frame)'))) return;
+  report.hops.forEach((hop, i) => {
+    const framed = vias[i].endsWith('(in a frame)');
+    assert.equal(hop.frame, framed ? landing : undefined, `hop ${hop.index} in the landing page's frame or not`);
+    assert.equal(/\(in a frame of /.test(hop.evidence.detail), framed, hop.evidence.detail);
+  });
+  const text = formatChain(report, null);
+  assert.match(text, /click \(in a frame\)/);
+  if (endsInFrame) {
+    assert.equal(report.final?.status, 200);
+    const claim = report.summary!.claims.find((c) => c.text.includes('is shown inside a frame of'));
+    assert.equal(claim?.hop, 2, 'the claim points at the hop the click loaded in the frame');
+    assert.match(text, /shown inside a frame of /);
+  }
+  const caseDir = join(outDir, report.case!);
+  assert.deepEqual((await verifyCase(caseDir)).problems, []);
+  const saved = JSON.parse(readFileSync(join(caseDir, 'report.json'), 'utf8')) as Report;
+  const rebuilt = JSON.parse(JSON.stringify(analyzeCapture(await readCapture(caseDir), caseDir, await loadNetworkData()))) as Report;
+  assert.deepEqual(rebuilt, saved);
+  assert.equal(rebuilt.final?.url, report.final?.url);
+}
 
 /** The marked copy of the screenshot has its frame just outside the chosen box (the part of it in view), in the screenshot's own pixels. */
 function assertMarked(report: Report, outDir: string): void {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { MANIFEST_FILE, TIMESTAMP_FILE } from '../case/case-layout.js';
 import { TOOL } from '../version.js';
-import type { Report } from '../report.js';
+import { viaLabel, type Report } from '../report.js';
 import type { CaseEvidence, TracedChain } from '../export/case-evidence.js';
 import { partyName } from '../export/common.js';
 import { responsibleParties, type ResponsibleParty } from './responsible.js';
@@ -205,7 +205,7 @@ function askFor(party: ResponsibleParty): string[] {
 function hopLines(report: Report): string[] {
   return report.hops.map((hop) => {
     const party = hop.party && hop.party.role !== 'unknown' ? `  [${hop.party.role}: ${partyName(hop.party)}]` : '';
-    return `${String(hop.index).padStart(2)}. ${hop.status ?? 'ERR'} ${hop.via.padEnd(12)} ${hop.url}${hop.ip ? `  (${hop.ip})` : ''}${party}`;
+    return `${String(hop.index).padStart(2)}. ${hop.status ?? 'ERR'} ${viaLabel(hop).padEnd(12)} ${hop.url}${hop.ip ? `  (${hop.ip})` : ''}${party}`;
   });
 }
 

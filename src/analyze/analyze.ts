@@ -34,12 +34,23 @@ export function analyzeCapture(capture: Capture, caseDir: string | null, network
   const last = lastChainHop(hops) ?? null;
   const settled = capture.events.filter((e) => e.type === 'settled');
   const lastSettled = settled.at(-1);
+  // A chain that went on in a frame of the page ends on that frame's document, shown inside the page.
+  const inFrame = last?.frame !== undefined && lastSettled?.type === 'settled' && lastSettled.frame ? lastSettled.frame : null;
   const final: Report['final'] =
-    lastSettled && lastSettled.type === 'settled'
-      ? { url: lastSettled.url, status: statusFor(hops, lastSettled.url) ?? last?.status ?? null, title: lastSettled.title }
-      : last
-        ? { url: last.url, status: last.status, title: null }
-        : null;
+    last?.frame !== undefined && !inFrame
+      ? { url: last.url, status: last.status, title: null, frame: last.frame }
+      : inFrame && lastSettled?.type === 'settled'
+        ? {
+            url: inFrame.url,
+            status: statusFor(hops, inFrame.url) ?? last?.status ?? null,
+            title: inFrame.title,
+            frame: lastSettled.url,
+          }
+        : lastSettled && lastSettled.type === 'settled'
+          ? { url: lastSettled.url, status: statusFor(hops, lastSettled.url) ?? last?.status ?? null, title: lastSettled.title }
+          : last
+            ? { url: last.url, status: last.status, title: null }
+            : null;
   const report: Report = {
     tool: info.tool,
     url: info.url,

@@ -1,4 +1,5 @@
-// From recorded evidence to the chain: one hop per top-level document request, each labelled
+// From recorded evidence to the chain: one hop per top-level document request (and per document
+// request of a child frame our click navigated: the chain went on inside the page), each labelled
 // with how the browser got there (`via`) and the evidence behind the label.
 import type { Capture, Exchange, NavEvent } from '../model.js';
 import type { Hop, HopEvidence, HopTls, Via } from '../report.js';
@@ -62,18 +63,44 @@ interface Context {
   openerOf: Map<string, string | null>;
 }
 
+/** The events of the page between two of its documents; of its top document's, or of the frame `to` was requested in. */
 function eventsBetween(ctx: Context, pageId: string, from: DocRequest | null, to: DocRequest): NavEvent[] {
   const events = ctx.capture.events;
   const start = from ? events.indexOf(from) + 1 : 0;
   const end = events.indexOf(to);
-  return events.slice(start, end).filter((e) => e.pageId === pageId);
+  return events
+    .slice(start, end)
+    .filter((e) => e.pageId === pageId && (e.type === 'click' || ('frameId' in e ? e.frameId : undefined) === to.frameId));
+}
+
+/** The URL of the top page a frame's document was requested in (null: `doc` is the top's own). */
+function frameOf(ctx: Context, index: number): string | null {
+  const doc = ctx.docs[index];
+  if (doc.frameId === undefined) return null;
+  if (doc.topUrl) return doc.topUrl;
+  for (let i = index - 1; i >= 0; i--) if (ctx.docs[i].pageId === doc.pageId && ctx.docs[i].frameId === undefined) return ctx.docs[i].url;
+  return null;
 }
 
 function label(ctx: Context, index: number): { via: Via; evidence: HopEvidence } {
+  const found = labelOf(ctx, index);
+  const frame = frameOf(ctx, index);
+  if (frame === null) return found;
+  // Said of every document of the frame: what it shows, it shows inside the page.
+  return { ...found, evidence: { ...found.evidence, detail: `${found.evidence.detail} (in a frame of ${frame})` } };
+}
+
+function labelOf(ctx: Context, index: number): { via: Via; evidence: HopEvidence } {
   const doc = ctx.docs[index];
-  // The document this one replaced: the last earlier one of the same page (popups interleave).
+  // The document this one replaced: the last earlier one of the same page (popups interleave); a
+  // redirect's, the request it continues (a frame's and the top's may interleave).
   let previousIndex = index - 1;
-  while (previousIndex >= 0 && ctx.docs[previousIndex].pageId !== doc.pageId) previousIndex--;
+  const continues = (d: DocRequest) => d.pageId === doc.pageId && (doc.redirectStatus === null || d.requestId === doc.requestId);
+  while (previousIndex >= 0 && !continues(ctx.docs[previousIndex])) previousIndex--;
+  if (previousIndex < 0 && doc.redirectStatus !== null) {
+    previousIndex = index - 1;
+    while (previousIndex >= 0 && ctx.docs[previousIndex].pageId !== doc.pageId) previousIndex--;
+  }
   const previous = previousIndex >= 0 ? ctx.docs[previousIndex] : null;
   const previousExchange = previousIndex >= 0 ? ctx.exchanges[previousIndex]! : null;
 
@@ -236,9 +263,11 @@ export function buildHops(capture: Capture): Hop[] {
     const lastOfRequest = !docs.slice(i + 1).some((d) => d.requestId === doc.requestId && d.pageId === doc.pageId);
     const failed = lastOfRequest ? capture.events.find((e) => e.type === 'doc-failed' && e.requestId === doc.requestId) : undefined;
     const response = capture.events.find((e) => e.type === 'doc-response' && e.requestId === doc.requestId && e.url === doc.url);
+    const frame = frameOf(ctx, i);
     return {
       index: i + 1,
       url: doc.url,
+      ...(frame !== null ? { frame } : {}),
       method: doc.method,
       // A failed exchange has no status: what the browser saw then was the proxy's own answer.
       status: exchange ? (exchange.response?.status ?? null) : response && response.type === 'doc-response' ? response.status : null,
@@ -268,7 +297,8 @@ export function buildHops(capture: Capture): Hop[] {
  */
 function superseded(capture: Capture, docs: DocRequest[], index: number, answered: boolean): string | null {
   const doc = docs[index];
-  if (answered || !docs.slice(index + 1).some((d) => d.pageId === doc.pageId && d.requestId !== doc.requestId)) return null;
+  if (answered || !docs.slice(index + 1).some((d) => d.pageId === doc.pageId && d.frameId === doc.frameId && d.requestId !== doc.requestId))
+    return null;
   if (capture.events.some((e) => e.type === 'download' && e.url === doc.url)) return null;
   return 'superseded: the page navigated elsewhere before this answer was used (net::ERR_ABORTED)';
 }

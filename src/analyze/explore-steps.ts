@@ -67,7 +67,8 @@ export function exploreStep(event: ExploreEvent, capture: Capture): ExploreStep 
     controls: event.total,
     ...(event.frames ? { frames: event.frames } : {}),
     screenshot,
-    next: chosen !== null && next && next.type === 'settled' ? next.url : null,
+    // Where the chain went on in a frame of the page, its next resting page is the frame's document.
+    next: chosen !== null && next && next.type === 'settled' ? (next.frame?.url ?? next.url) : null,
   };
 }
 

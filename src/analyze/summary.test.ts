@@ -300,3 +300,26 @@ test('a page the link led to directly is the advertiser', () => {
   });
   assert.equal(campaign.text, 'advertiser shop.example (campaign utm_campaign=spring)');
 });
+
+describe('a chain that went on in a frame of the landing page', () => {
+  const landing = 'http://promo.example/deals';
+  const hops = [
+    { index: 1, url: landing, status: 200 },
+    { index: 2, url: 'http://click.sendgrid.net/ls/click?upn=abc', status: 302, frame: landing },
+    { index: 3, url: 'https://shop.example/offer', status: 200, frame: landing },
+  ];
+
+  test('the final page is said to be shown inside a frame of the landing page, from the hop the click loaded there', () => {
+    const summary = summarizeResponsibility({ hops });
+    assert.match(summary.text, /-> advertiser shop\.example \(shown inside a frame of promo\.example\)$/);
+    const claim = summary.claims.find((c) => c.text.includes('shown inside a frame'));
+    assert.equal(claim?.hop, 2);
+    assert.match(claim?.text ?? '', /^The final page shop\.example is shown inside a frame of http:\/\/promo\.example\/deals: /);
+  });
+
+  test('a chain that left the frame for the top says nothing of frames', () => {
+    const summary = summarizeResponsibility({ hops: [...hops.slice(0, 2), { index: 3, url: 'https://shop.example/offer', status: 200 }] });
+    assert.doesNotMatch(summary.text, /frame/);
+    assert.ok(!summary.claims.some((c) => c.text.includes('frame')));
+  });
+});

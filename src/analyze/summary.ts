@@ -12,6 +12,8 @@ export interface SummaryHop {
   url: string;
   status: number | null;
   party?: PartyRef;
+  /** The page in a frame of which the hop's document was loaded (report.ts Hop). */
+  frame?: string;
 }
 
 export interface SummaryDns {
@@ -227,6 +229,22 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
       hop: finalHop.index,
     });
     parts.push(`no landing page reached (ended at ${finalHost})`);
+  }
+
+  if (ending.kind === 'page' && finalHop.frame !== undefined) {
+    // The chain went on inside a frame of the page (a click there moved only the frame): the final
+    // page is shown inside it, which the hop that loaded the frame's first document proves.
+    let first = hops.length - 1;
+    while (first > 0 && hops[first - 1].frame === finalHop.frame) first--;
+    const page = finalHop.frame;
+    const pageHost = hostOf(normalizeInputUrl(page)) ?? page;
+    claims.push({
+      text:
+        `The final page ${finalHost} is shown inside a frame of ${page}: ` +
+        `a click in that page loaded it in the frame, not in the window (hop ${hops[first].index})`,
+      hop: hops[first].index,
+    });
+    parts[parts.length - 1] += ` (shown inside a frame of ${pageHost})`;
   }
 
   const recipientHops = [...new Set(tokens.filter((t) => t.kind === 'recipient').flatMap((t) => t.hops))].sort((a, b) => a - b);

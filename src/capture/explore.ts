@@ -649,8 +649,11 @@ export interface ExploreResult {
   event: ExploreEvent;
   /** The marked copy of the page's screenshot (made on demand), when the chosen box is in it. */
   marked: { path: string; png: () => Buffer } | null;
-  /** The click on the chosen control; null when there is none (or it went away before it could be clicked). */
-  click: { text: string; target: string | null; perform: () => Promise<void> } | null;
+  /**
+   * The click on the chosen control; null when there is none (or it went away before it could be
+   * clicked). `frame`: the child frame the control is in (its id and URL), null for the top document's.
+   */
+  click: { text: string; target: string | null; frame: { id: string; url: string } | null; perform: () => Promise<void> } | null;
 }
 
 /** Where a control read is: in the top document (frame null) or in a child frame, at its index there. */
@@ -697,6 +700,27 @@ async function readAll(
   return { read, where, frames, notes: [...notes, ...skipped] };
 }
 
+/** What was read of the frame `frameId` and the frames inside it, alone. */
+function onlyInFrame<T extends { read: ReadControls; where: Where[]; frames: FrameView[]; notes: FrameNote[] }>(
+  all: T,
+  frameId: string,
+  observer: PageObserver,
+): T {
+  const inside = (id: string | undefined) => {
+    for (let at = id, steps = 0; at && steps < 50; at = observer.childFrames.get(at)?.parentId, steps++) if (at === frameId) return true;
+    return false;
+  };
+  const keep = all.where.map((w) => inside(w.frame?.frameId));
+  const controls = all.read.controls.filter((_, i) => keep[i]);
+  const urls = new Set(all.frames.filter((f) => inside(f.frameId)).map((f) => f.url));
+  return {
+    ...all,
+    read: { ...all.read, controls, total: controls.length },
+    where: all.where.filter((_, i) => keep[i]),
+    notes: all.notes.filter((n) => urls.has(n.url)),
+  };
+}
+
 /** The point of the top viewport where a click reaches the control, or what a click there would reach instead. */
 async function locate(
   observer: PageObserver,
@@ -735,19 +759,23 @@ export async function exploreOnce(
   observer: PageObserver,
   options: { depth: number; capture: Capture; snapshot: PageSnapshot | null; timeoutMs: number; deadline?: number },
 ): Promise<ExploreResult | null> {
-  const all = await readAll(observer, options.timeoutMs);
-  if (!all) return null;
+  const read0 = await readAll(observer, options.timeoutMs);
+  if (!read0) return null;
+  // The chain went on in a frame of the page (the last click moved only it): its document is the page explored.
+  const followed = observer.followedFrame?.url ? observer.followedFrame : null;
+  const all = followed ? onlyInFrame(read0, followed.frameId, observer) : read0;
   const { read, where, frames, notes } = all;
   // A link this trace has requested already is never requested again (a single-use link would be spent).
   const requested = new Set(options.capture.exchanges.map((x) => x.request.url));
-  const scored = scoreControls(read.controls, { url: observer.url, viewport: read.viewport }).map((control) =>
+  const pageUrl = followed?.url ?? observer.url;
+  const scored = scoreControls(read.controls, { url: pageUrl, viewport: read.viewport }).map((control) =>
     !control.refused && targetOf(control) && requested.has(targetOf(control)!)
       ? { ...control, refused: 'already requested in this trace' }
       : control,
   );
   // Each frame read is labelled as the scoring judged it: an ad-sized frame may be the offer itself
   // (of the page's own site, or all the page shows), a frame of an ad server is an ad whatever its size.
-  const page = { url: observer.url, viewport: read.viewport };
+  const page = { url: pageUrl, viewport: read.viewport };
   const frameNotes = notes.map((note) => {
     const first = note.skipped === null ? read.controls.find((c) => c.frame === note.url) : undefined;
     if (!first) return note;
@@ -828,7 +856,7 @@ export async function exploreOnce(
     type: 'explore',
     at: new Date().toISOString(),
     pageId: observer.pageId,
-    url: observer.url,
+    url: pageUrl,
     depth: options.depth,
     snapshot: options.snapshot?.index ?? null,
     viewport: read.viewport,
@@ -841,10 +869,19 @@ export async function exploreOnce(
     ...(frameNotes.length > 0 ? { frames: frameNotes } : {}),
   };
   const control = chosen === null ? null : scored[chosen];
+  const inFrameOf = chosen === null ? null : where[chosen].frame;
   return {
     event,
     marked: markScreenshot(event, options.snapshot),
-    click: control && at ? { text: control.text, target: targetOf(control), perform: () => trustedClick(observer, at.x, at.y) } : null,
+    click:
+      control && at
+        ? {
+            text: control.text,
+            target: targetOf(control),
+            frame: inFrameOf ? { id: inFrameOf.frameId, url: inFrameOf.url } : null,
+            perform: () => trustedClick(observer, at.x, at.y),
+          }
+        : null,
   };
 }
 
@@ -916,8 +953,8 @@ export interface ExploreHooks {
   addFile: (path: string, make: () => Buffer) => void;
   /** Writes the events so far to the case. */
   flush: () => void;
-  /** Clicks, waits until the chain rests again and snapshots the page. */
-  clickAndSettle: (observer: PageObserver, perform: () => Promise<void>) => Promise<void>;
+  /** Clicks (a control of the child frame `frameId`, or of the top document: null), waits until the chain rests again and snapshots the page. */
+  clickAndSettle: (observer: PageObserver, perform: () => Promise<void>, frameId: string | null) => Promise<void>;
   progress: (event: { kind: string; detail: string }) => void;
 }
 
@@ -947,11 +984,18 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
       hooks.progress({ kind: 'explore', detail: `no call-to-action on ${observer.url}` });
       return;
     }
-    hooks.emit({ type: 'click', at: new Date().toISOString(), pageId: observer.pageId, text: click.text, target: click.target });
+    hooks.emit({
+      type: 'click',
+      at: new Date().toISOString(),
+      pageId: observer.pageId,
+      text: click.text,
+      target: click.target,
+      ...(click.frame ? { frame: click.frame.url } : {}),
+    });
     hooks.flush();
     hooks.progress({ kind: 'explore', detail: click.text });
     const documents = capture.events.filter((e) => e.type === 'doc-request').length;
-    await hooks.clickAndSettle(observer, click.perform);
+    await hooks.clickAndSettle(observer, click.perform, click.frame?.id ?? null);
     // A click that led nowhere would be chosen again: exploring stops there.
     if (hooks.current() === observer && capture.events.filter((e) => e.type === 'doc-request').length === documents) return;
   }

@@ -23,6 +23,8 @@ const now = () => new Date().toISOString();
 
 /** How long a document whose response came may take to replace the page before it is no longer waited on. */
 const COMMIT_WAIT_MS = 1500;
+/** How long a frame's requested navigation may take to send its request (one cancelled sends none). */
+const FRAME_REQUEST_WAIT_MS = 2000;
 
 /** Resolves to `fallback` when `promise` takes longer than `ms` (a hostile page can stall any call into it). */
 export function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
@@ -50,7 +52,7 @@ export class PageObserver {
   readonly childFrames = new Map<string, { parentId: string; origin: string; document: number }>();
   /** The top document's origin. */
   private origin = '';
-  private frameDocuments = 0;
+  private childDocuments = 0;
   /** Our isolated world in each frame's current document, by frame id (a new document needs a new one). */
   private readonly isolatedWorlds = new Map<string, Promise<number | null>>();
   /** requestId of the top-level document request still waiting for its response. */
@@ -101,6 +103,25 @@ export class PageObserver {
   popupExpectedUntil = 0;
   /** Set when the trace has stopped: later browser activity is no longer part of the chain. */
   frozen = false;
+  /**
+   * A click of ours is being answered: a child frame's navigation now is the chain's when it is
+   * in the frame of the control clicked (`frameId`), or a link or form targets it by name.
+   */
+  private clickWatch: { frameId: string | null } | null = null;
+  /** Navigations of other child frames requested by a link or form while a click was watched, by frame. */
+  private readonly targeted = new Map<string, { at: string; reason: string; url: string }>();
+  /**
+   * The child frame the chain went on in (our click navigated it), and its navigation state as
+   * settling needs it, like the top's: requested, document in flight, committing, loading.
+   */
+  followedFrame: { frameId: string; url: string | null } | null = null;
+  private frameNavRequestedAt: number | null = null;
+  frameDocInFlight: string | null = null;
+  private frameDocCommitting: { requestId: string; since: number } | null = null;
+  /** The followed frame's document committed and has not stopped loading yet (when it committed). */
+  private frameLoadingSince: number | null = null;
+  /** Documents committed in the followed frame so far. */
+  frameDocuments = 0;
 
   constructor(
     readonly target: AttachedTarget,
@@ -132,7 +153,27 @@ export class PageObserver {
         if (!this.frozen) listener(event);
       });
     on('Page.frameRequestedNavigation', (e) => {
-      if (e.frameId !== this.mainFrameId && e.disposition === 'currentTab') return;
+      if (e.frameId !== this.mainFrameId && e.disposition === 'currentTab') {
+        if (!this.followsFrameNavigation(e.frameId, e.reason, false)) {
+          // A link or form of the page targeting this frame by name: ours if its request carries the click's gesture.
+          if (this.clickWatch && /^(anchorClick|formSubmission)/.test(e.reason))
+            this.targeted.set(e.frameId, { at: now(), reason: e.reason, url: e.url });
+          return;
+        }
+        this.follow(e.frameId);
+        this.frameNavRequestedAt = Date.now();
+        this.touch();
+        this.listener.emit({
+          type: 'nav-requested',
+          at: now(),
+          pageId: this.pageId,
+          reason: e.reason,
+          url: e.url,
+          disposition: e.disposition,
+          frameId: e.frameId,
+        });
+        return;
+      }
       this.navRequested = e.disposition === 'currentTab';
       if (!this.navRequested) this.popupExpectedUntil = Date.now() + 2000;
       this.touch();
@@ -158,10 +199,19 @@ export class PageObserver {
       });
     });
     on('Page.frameScheduledNavigation', (e) => {
-      if (e.frameId !== this.mainFrameId) return;
+      const followed = e.frameId === this.followedFrame?.frameId;
+      if (e.frameId !== this.mainFrameId && !followed) return;
       this.scheduled.set(e.frameId, Date.now() + e.delay * 1000);
       this.touch();
-      this.listener.emit({ type: 'nav-scheduled', at: now(), pageId: this.pageId, reason: e.reason, url: e.url, delay: e.delay });
+      this.listener.emit({
+        type: 'nav-scheduled',
+        at: now(),
+        pageId: this.pageId,
+        reason: e.reason,
+        url: e.url,
+        delay: e.delay,
+        ...(followed ? { frameId: e.frameId } : {}),
+      });
     });
     on('Page.frameClearedScheduledNavigation', (e) => {
       this.scheduled.delete(e.frameId);
@@ -173,16 +223,31 @@ export class PageObserver {
     on('Page.frameDetached', (e) => {
       this.isolatedWorlds.delete(e.frameId);
       this.childFrames.delete(e.frameId);
+      if (e.frameId === this.followedFrame?.frameId) {
+        this.unfollow();
+        this.touch();
+      }
     });
     on('Page.frameNavigated', (e) => {
       this.frameIds.add(e.frame.id);
       this.isolatedWorlds.delete(e.frame.id);
       if (e.frame.parentId) {
-        this.childFrames.set(e.frame.id, { parentId: e.frame.parentId, origin: e.frame.securityOrigin, document: ++this.frameDocuments });
+        this.childFrames.set(e.frame.id, { parentId: e.frame.parentId, origin: e.frame.securityOrigin, document: ++this.childDocuments });
+        const followed = this.followedFrame;
+        if (followed && e.frame.id === followed.frameId) {
+          followed.url = e.frame.url + (e.frame.urlFragment ?? '');
+          this.frameDocCommitting = null;
+          this.frameLoadingSince = Date.now();
+          this.frameDocuments++;
+          // What the frame's new document has pending is waited for as long as a new page's.
+          this.committedAt = Date.now();
+          this.touch();
+        }
         return;
       }
       this.origin = e.frame.securityOrigin;
       this.childFrames.clear();
+      this.unfollow();
       this.url = e.frame.url + (e.frame.urlFragment ?? '');
       this.docCommitting = null;
       this.isolatedWorlds.clear();
@@ -195,11 +260,22 @@ export class PageObserver {
     });
     on('Page.navigatedWithinDocument', (e) => {
       if (e.frameId === this.mainFrameId) this.url = e.url;
+      else if (e.frameId === this.followedFrame?.frameId) {
+        this.followedFrame.url = e.url;
+        this.frameNavRequestedAt = null;
+      }
       this.navRequested = false;
       this.touch();
     });
     // A navigation that ended without replacing the page (a download, a cancelled one).
     on('Page.frameStoppedLoading', (e) => {
+      if (e.frameId !== this.mainFrameId && e.frameId === this.followedFrame?.frameId) {
+        this.frameNavRequestedAt = null;
+        this.frameDocCommitting = null;
+        this.frameLoadingSince = null;
+        this.touch();
+        return;
+      }
       if (e.frameId !== this.mainFrameId || !this.docCommitting) return;
       this.docCommitting = null;
       this.touch();
@@ -230,6 +306,7 @@ export class PageObserver {
         this.inflight.set(e.requestId, { startedAt: Date.now(), received: 0, expected: null });
       this.touch();
       if (e.frameId && e.frameId !== this.mainFrameId) this.childFrameUrls.add(e.request.url);
+      if (e.type === 'Document' && e.frameId && e.frameId !== this.mainFrameId) return this.frameDocument(e);
       if (e.type !== 'Document' || e.frameId !== this.mainFrameId) return;
       this.docInFlight = e.requestId;
       this.docBody = null;
@@ -266,6 +343,22 @@ export class PageObserver {
       const request = this.inflight.get(e.requestId);
       if (request) request.expected = announcedLength(e.response.headers);
       this.touch();
+      if (e.requestId === this.frameDocInFlight) {
+        this.frameDocInFlight = null;
+        this.frameDocCommitting =
+          e.response.status === 204 || e.response.status === 205 ? null : { requestId: e.requestId, since: Date.now() };
+        this.listener.emit({
+          type: 'doc-response',
+          at: now(),
+          pageId: this.pageId,
+          requestId: e.requestId,
+          url: e.response.url,
+          status: e.response.status,
+          mimeType: e.response.mimeType,
+          frameId: this.followedFrame?.frameId ?? e.frameId ?? '',
+        });
+        return;
+      }
       if (e.requestId !== this.docInFlight) return;
       this.docInFlight = null;
       this.docBody = { requestId: e.requestId, url: this.requestedUrls.at(-1) ?? e.response.url };
@@ -297,6 +390,23 @@ export class PageObserver {
       this.inflight.delete(e.requestId);
       this.networkProgressAt = Date.now();
       this.touch();
+      if (e.requestId === this.frameDocInFlight) {
+        // The frame's document failed: the chain ends there (its hop says why); the top page stays.
+        this.frameDocInFlight = null;
+        this.frameNavRequestedAt = null;
+        const url = this.requestedUrls.at(-1) ?? '';
+        const frameId = this.followedFrame?.frameId ?? '';
+        this.listener.emit({
+          type: 'doc-failed',
+          at: now(),
+          pageId: this.pageId,
+          requestId: e.requestId,
+          url,
+          errorText: e.errorText,
+          frameId,
+        });
+        return;
+      }
       // The document failed before its response, or while its body arrived (a reset, corrupt gzip).
       let url: string;
       if (e.requestId === this.docInFlight) url = this.requestedUrls.at(-1) ?? '';
@@ -328,6 +438,108 @@ export class PageObserver {
   restartSettleClock(): void {
     this.committedAt = Date.now();
     this.touch();
+  }
+
+  /**
+   * Our click (in the child frame `frameId`, or in the top document: null) is about to be made:
+   * until `endClickWatch`, a navigation it makes in that frame, or in a frame a link or form
+   * targets by name, is followed as the chain's next step. A frame followed before is no longer.
+   */
+  watchClick(frameId: string | null): void {
+    this.clickWatch = { frameId };
+    this.targeted.clear();
+    this.unfollow();
+  }
+
+  endClickWatch(): void {
+    this.clickWatch = null;
+    this.targeted.clear();
+  }
+
+  /** Whether a child frame's navigation (requested for `reason`) is the chain's: see watchClick. */
+  private followsFrameNavigation(frameId: string, reason: string | null, hasUserGesture: boolean): boolean {
+    if (frameId === this.followedFrame?.frameId) return true;
+    const watch = this.clickWatch;
+    if (!watch || this.navRequested || this.docInFlight) return false;
+    if (frameId === watch.frameId) return true;
+    // Another frame: only as the target of a link or form the person clicked (target="name"), with the click's gesture.
+    return reason !== null && /^(anchorClick|formSubmission)/.test(reason) && hasUserGesture;
+  }
+
+  private follow(frameId: string): void {
+    if (this.followedFrame?.frameId === frameId) return;
+    this.unfollow();
+    this.followedFrame = { frameId, url: null };
+  }
+
+  private unfollow(): void {
+    if (this.followedFrame) this.scheduled.delete(this.followedFrame.frameId);
+    this.followedFrame = null;
+    this.frameNavRequestedAt = null;
+    this.frameDocInFlight = null;
+    this.frameDocCommitting = null;
+    this.frameLoadingSince = null;
+  }
+
+  /** A document request of a child frame: a hop when it is the followed frame's, or our click's (watchClick). */
+  private frameDocument(e: Protocol.Network.RequestWillBeSentEvent): void {
+    const frameId = e.frameId!;
+    const followed = this.followedFrame?.frameId === frameId;
+    // A new request (not a redirect of the one followed) in a frame that is not yet followed: only
+    // one requested as a navigation of ours (frameRequestedNavigation came first), or in the frame clicked.
+    const targeted = this.targeted.get(frameId);
+    if (!followed && !this.followsFrameNavigation(frameId, targeted?.reason ?? null, e.hasUserGesture ?? false)) return;
+    this.follow(frameId);
+    if (!followed && targeted) {
+      this.targeted.delete(frameId);
+      const { at, reason, url } = targeted;
+      this.listener.emit({ type: 'nav-requested', at, pageId: this.pageId, reason, url, disposition: 'currentTab', frameId });
+    }
+    this.frameDocInFlight = e.requestId;
+    this.frameDocCommitting = null;
+    this.frameNavRequestedAt = null;
+    this.scheduled.delete(frameId);
+    this.docRequests++;
+    this.requestedUrls.push(e.request.url);
+    const frame = firstFrame(e.initiator);
+    const initiatorUrl = frame?.url ?? e.initiator.url ?? null;
+    const location = e.redirectResponse ? headerValue(e.redirectResponse.headers, 'location') : null;
+    this.touch();
+    this.listener.emit({
+      type: 'doc-request',
+      at: now(),
+      pageId: this.pageId,
+      requestId: e.requestId,
+      url: e.request.url,
+      method: e.request.method,
+      redirectStatus: e.redirectResponse?.status ?? null,
+      redirectLocation: location,
+      initiator: {
+        type: e.initiator.type,
+        url: initiatorUrl,
+        line: frame ? frame.lineNumber + 1 : (e.initiator.lineNumber ?? null),
+        column: frame ? frame.columnNumber + 1 : null,
+      },
+      hasUserGesture: e.hasUserGesture ?? false,
+      frameId,
+      topUrl: this.url,
+    });
+    this.listener.docRequested(this);
+  }
+
+  /** What the followed frame's navigation still holds settling for, like the top's (null: nothing). */
+  frameBusy(): string | null {
+    if (!this.followedFrame) return null;
+    if (this.frameDocInFlight) return 'frame document loading';
+    if (this.frameDocCommitting && Date.now() - this.frameDocCommitting.since < COMMIT_WAIT_MS) return 'frame document committing';
+    if (this.frameNavRequestedAt !== null && Date.now() - this.frameNavRequestedAt < FRAME_REQUEST_WAIT_MS)
+      return 'frame navigation requested';
+    return null;
+  }
+
+  /** The followed frame's document committed but has not finished loading (for at most `limitMs` after it committed). */
+  frameLoading(limitMs: number): boolean {
+    return this.frameLoadingSince !== null && Date.now() - this.frameLoadingSince < limitMs;
   }
 
   /**
@@ -449,7 +661,17 @@ export class PageObserver {
 
   navigationState(): string {
     const { closed, navRequested, docInFlight, documents, docRequests, popupExpectedUntil } = this;
-    return JSON.stringify([closed, navRequested, docInFlight, documents, docRequests, popupExpectedUntil, [...this.scheduled.values()]]);
+    const frame = [this.followedFrame?.frameId ?? null, this.frameNavRequestedAt, this.frameDocInFlight, this.frameDocuments];
+    return JSON.stringify([
+      closed,
+      navRequested,
+      docInFlight,
+      documents,
+      docRequests,
+      popupExpectedUntil,
+      [...this.scheduled.values()],
+      frame,
+    ]);
   }
 
   nextScheduledInMs(): number | null {

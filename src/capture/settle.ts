@@ -62,6 +62,9 @@ async function busyReason(observer: PageObserver, options: SettleOptions): Promi
   if (observer.closed) return null;
   if (observer.docInFlight) return 'document loading';
   if (observer.committing) return 'document committing';
+  // The child frame our click navigated is waited for as the top is (page-observer.ts followedFrame).
+  const frame = observer.frameBusy();
+  if (frame) return frame;
   // Chromium's own error page (DNS failure, too many redirects...): nothing will follow.
   if (observer.url.startsWith('chrome-error:') && !observer.navRequested) return null;
   if (observer.navRequested) return 'navigation requested';
@@ -98,6 +101,7 @@ async function busyReason(observer: PageObserver, options: SettleOptions): Promi
     if (framed) return `${framed} (in a frame of another origin)`;
   }
   if (!observer.loaded && !nothingCommitted && Date.now() - observer.committedAt < 1500) return 'load pending';
+  if (observer.frameLoading(options.settleMs)) return 'frame loading';
   return null;
 }
 
@@ -142,7 +146,11 @@ export async function waitForSettle(getObserver: () => PageObserver, options: Se
     // document in flight or a requested navigation still does (until the trace's deadline), and so
     // does a document still loading while its network makes progress (a heavy page, a slow body).
     const navigating =
-      observer.docInFlight !== null || observer.committing || observer.navRequested || observer.popupExpectedUntil > Date.now();
+      observer.docInFlight !== null ||
+      observer.committing ||
+      observer.navRequested ||
+      observer.popupExpectedUntil > Date.now() ||
+      observer.frameBusy() !== null;
     if (!navigating && !stillLoading(observer, options) && Date.now() > observer.committedAt + options.settleMs)
       return reason === null ? 'quiet' : 'limit';
     let wait = poll;

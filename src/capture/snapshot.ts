@@ -52,7 +52,11 @@ export class Snapshots {
     if (!url || url === 'about:blank' || url.startsWith('chrome-error:') || observer.closed) return;
     const index = this.capture.pages.length + 1;
     const budget = this.budget();
-    const [document, png] = await Promise.all([observer.readDocument(budget), earlyPng ?? observer.screenshot(budget)]);
+    const [document, png, frame] = await Promise.all([
+      observer.readDocument(budget),
+      earlyPng ?? observer.screenshot(budget),
+      followedFrame(observer, budget),
+    ]);
     const title = document?.title ?? '';
     const html = document?.html ?? null;
     const paths = snapshotPaths(index, url);
@@ -75,6 +79,7 @@ export class Snapshots {
       title,
       snapshot: index,
       ...(timer ?? {}),
+      ...(frame ? { frame } : {}),
     });
     this.addPage(snapshot);
   }
@@ -82,6 +87,17 @@ export class Snapshots {
   private budget(): number {
     return Math.max(300, Math.min(3000, this.deadline + 700 - Date.now()));
   }
+}
+
+/**
+ * The document of the child frame the chain went on in (page-observer.ts followedFrame), as the
+ * page rests: its URL and title (read in our isolated world); null when there is none.
+ */
+async function followedFrame(observer: PageObserver, budget: number): Promise<{ url: string; title: string } | null> {
+  const frame = observer.followedFrame;
+  if (!frame?.url) return null;
+  const title = await observer.evaluate('document.title', 'isolated', budget, 250, frame.frameId);
+  return { url: frame.url, title: typeof title === 'string' ? title : '' };
 }
 
 /** A read older than this says nothing of a timer now: it may have been cleared since. */

@@ -356,14 +356,24 @@ class TraceRun {
     }
     pages.emit({ type: 'click', at: new Date().toISOString(), pageId: page.pageId, text, target: clicked.target });
     this.progress({ kind: 'click', detail: text });
-    await this.clickAndSettle(page, clicked.perform);
+    await this.clickAndSettle(page, clicked.perform, null);
   }
 
-  private async clickAndSettle(page: PageObserver, perform: () => Promise<void>): Promise<void> {
+  /**
+   * Clicks and follows what the click does until the chain rests again: a navigation of the top,
+   * a new window, or one of the child frame the control is in (`frameId`) or that its link
+   * targets, which then is the chain's next step (page-observer.ts watchClick).
+   */
+  private async clickAndSettle(page: PageObserver, perform: () => Promise<void>, frameId: string | null): Promise<void> {
     page.restartSettleClock();
-    const left = this.limits.deadline - Date.now();
-    await clickAndWatch(page, perform, Math.max(500, left), Math.max(0, Math.min(CLICK_ANSWER_MS, left)));
-    await this.settleAndSnapshot();
+    page.watchClick(frameId);
+    try {
+      const left = this.limits.deadline - Date.now();
+      await clickAndWatch(page, perform, Math.max(500, left), Math.max(0, Math.min(CLICK_ANSWER_MS, left)));
+      await this.settleAndSnapshot();
+    } finally {
+      page.endClickWatch();
+    }
   }
 
   /** `--explore`: each resting page's call-to-action is found and clicked (explore.ts), up to `depth` pages. */
@@ -378,7 +388,7 @@ class TraceRun {
       emit: (event) => pages.emit(event),
       addFile: (path, make) => this.writer.addDerivedFile(path, make),
       flush: () => this.flushEvents(),
-      clickAndSettle: (page, perform) => this.clickAndSettle(page, perform),
+      clickAndSettle: (page, perform, frameId) => this.clickAndSettle(page, perform, frameId),
       progress: this.progress,
     });
   }

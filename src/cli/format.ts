@@ -1,5 +1,5 @@
 // Human output of a report. Every value that came from the network goes through clean().
-import type { ExploreStep, Report } from '../report.js';
+import { viaLabel, type ExploreStep, type Report } from '../report.js';
 import { clean, truncate, truncateMiddle } from './terminal.js';
 import { describeNetwork, networkSourceNote } from '../hosting/describe.js';
 import { withoutFragment } from '../http/url-key.js';
@@ -19,7 +19,7 @@ export function formatChain(report: Report, caseDir: string | null): string {
   const lines: string[] = [];
   lines.push(`clicktrace ${clean(report.url ?? '')}`);
   if (report.given) lines.push(`  (given as ${clean(truncate(report.given, 200))})`);
-  const viaWidth = Math.max(5, ...report.hops.map((h) => h.via.length));
+  const viaWidth = Math.max(5, ...report.hops.map((h) => viaLabel(h).length));
   for (const hop of report.hops) {
     const status = hop.status === null ? 'ERR' : String(hop.status);
     const tls = hop.tls
@@ -31,7 +31,9 @@ export function formatChain(report: Report, caseDir: string | null): string {
       ? ` (${clean(describeNetwork(hop.network))}${networkSourceNote(hop.network) ? `; ${clean(networkSourceNote(hop.network))}` : ''})`
       : '';
     const where = `${clean(truncateMiddle(hostPath(hop.url), 100))}  ${clean(hop.ip ?? '-')}`;
-    lines.push(`${String(hop.index).padStart(3)}  ${status.padEnd(3)}  ${hop.via.padEnd(viaWidth)}  ${where}${network}${tls}${party}`);
+    lines.push(
+      `${String(hop.index).padStart(3)}  ${status.padEnd(3)}  ${viaLabel(hop).padEnd(viaWidth)}  ${where}${network}${tls}${party}`,
+    );
     if (hop.otherTab) lines.push(`${' '.repeat(8)}(another tab: not the chain's way on)`);
     if (hop.error) lines.push(`${' '.repeat(8)}error: ${clean(hop.error)}`);
   }
@@ -41,6 +43,10 @@ export function formatChain(report: Report, caseDir: string | null): string {
     lines.push(
       `Final: ${clean(report.final.url)} (${report.final.status ?? 'no status'})${report.final.title ? ` "${clean(truncate(report.final.title, 120))}"` : ''}`,
     );
+    if (report.final.frame !== undefined)
+      lines.push(
+        `${' '.repeat(7)}(shown inside a frame of ${clean(truncateMiddle(report.final.frame, 100))}: the click moved only the frame)`,
+      );
   }
   const moved = addressNotRequested(report);
   if (moved) {

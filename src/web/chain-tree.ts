@@ -68,10 +68,11 @@ const VIA_WORDS: Partial<Record<Via, string>> = {
 };
 
 export function edgeLabel(hop: Hop): string {
-  if (hop.via.startsWith('http-')) return hop.via.slice(5);
+  const inFrame = hop.frame === undefined ? '' : ' (in a frame)';
+  if (hop.via.startsWith('http-')) return hop.via.slice(5) + inFrame;
   const word = VIA_WORDS[hop.via] ?? hop.via;
   const text = hop.evidence.clickText;
-  return text ? `${word} “${text.length > 40 ? `${text.slice(0, 39)}…` : text}”` : word;
+  return (text ? `${word} “${text.length > 40 ? `${text.slice(0, 39)}…` : text}”` : word) + inFrame;
 }
 
 const time = (iso: string | null | undefined) => (iso ? Date.parse(iso) : NaN);

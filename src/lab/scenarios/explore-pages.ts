@@ -66,6 +66,7 @@ function frame(name: string, lang: string, main: string, words: { menu: string[]
 /** Origins the pages' iframes come from: another site (an affiliate network's) and another host of the same site. */
 const FRAME_SITE = `http://${HOSTS.relayHub}`;
 const FRAME_SAME_SITE = `http://${HOSTS.brokerTrack}`;
+const FRAME_SAME_ORIGIN = PROMO;
 
 /** Documents the pages' iframes show, by path (served on both frame origins). */
 const FRAME_DOCS: Record<string, () => string> = {};
@@ -104,6 +105,13 @@ export interface ExplorePage {
   final?: string;
   /** A control (by its text) whose reasons must match, or must not match (absent). */
   reasons?: { text: string; match: RegExp; absent?: boolean }[];
+  /**
+   * How each hop was reached, as the chain shows it (report.ts viaLabel), when the test checks it:
+   * a click that moved only a frame goes on in the frame ("click (in a frame)").
+   */
+  vias?: string[];
+  /** --settle for this page, when its frames keep it busy (an ad that reloads itself). */
+  settleMs?: number;
   html: () => string;
 }
 
@@ -508,6 +516,177 @@ const SPECS: Record<string, PageSpec> = {
   },
   // A same-site iframe holding a cross-site one: the button is two frames deep. The inner frame is
   // 160 px high and does not scroll: a bigger button further down in it is cut off.
+  // The offer button is a plain link (no target) in a frame of the page's own origin: the click
+  // moves only the frame, through a tracker's 302 to the advertiser, shown inside the page.
+  'iframe-self-link': {
+    lang: 'en',
+    about: 'a plain link in a same-origin iframe: the frame goes on through a tracker (302) to the advertiser',
+    cta: 'Get my quote',
+    frame: frameUrl(FRAME_SAME_ORIGIN, 'iframe-self-link', 'offer'),
+    vias: ['start', 'click (in a frame)', 'http-302 (in a frame)'],
+    html: () => {
+      const offer = frameDoc(FRAME_SAME_ORIGIN, 'iframe-self-link', 'offer', () =>
+        inner(
+          `<div style="padding:24px;text-align:center"><h2>Compare and save up to 40%</h2>` +
+            `<p>${a(exploreTrackerUrl('explore-page-iframe-self-link'), 'Get my quote', ' class="btn-primary"')}</p></div>`,
+        ),
+      );
+      return doc(
+        'en',
+        'Insurance quotes',
+        frame(
+          'iframe-self-link',
+          'en',
+          `<h1>Car insurance made simple</h1>` +
+            `<iframe src="${escapeHtml(offer)}" title="quote" style="width:640px;height:240px;border:0"></iframe>`,
+          { menu: ['Home', 'Blog'], signIn: 'Sign in', legal: ['Privacy', 'Terms'] },
+        ),
+      );
+    },
+  },
+  // A creative of another site (an affiliate network's) whose button is a link with target=_self.
+  'iframe-cross-link': {
+    lang: 'en',
+    about: 'a link with target=_self in a cross-site iframe: the frame goes on to the advertiser',
+    cta: 'Start your free trial',
+    frame: frameUrl(FRAME_SITE, 'iframe-cross-link', 'creative'),
+    vias: ['start', 'click (in a frame)'],
+    html: () => {
+      const creative = frameDoc(FRAME_SITE, 'iframe-cross-link', 'creative', () =>
+        inner(
+          `<div style="padding:24px;text-align:center"><h2>30 days free</h2>` +
+            `<p>${a(explorePageTarget('iframe-cross-link'), 'Start your free trial', ' class="btn-primary" target="_self"')}</p></div>`,
+        ),
+      );
+      return doc(
+        'en',
+        'Streaming deals',
+        frame(
+          'iframe-cross-link',
+          'en',
+          `<h1>The best streaming deals this week</h1>` +
+            `<iframe src="${escapeHtml(creative)}" title="deal" style="width:640px;height:240px;border:0"></iframe>`,
+          { menu: ['Deals', 'Guides'], signIn: 'Log in', legal: ['Privacy', 'Imprint'] },
+        ),
+      );
+    },
+  },
+  // The frame's button sets the frame's own location from its click handler (a tracker, then the advertiser).
+  'iframe-script-self': {
+    lang: 'en',
+    about: "a <button> in a cross-site iframe whose click handler sets the frame's own location: followed in the frame",
+    cta: 'Continue',
+    frame: frameUrl(FRAME_SITE, 'iframe-script-self', 'creative'),
+    vias: ['start', 'click (in a frame)', 'http-302 (in a frame)'],
+    html: () => {
+      const creative = frameDoc(FRAME_SITE, 'iframe-script-self', 'creative', () =>
+        inner(
+          `<div style="padding:24px;text-align:center"><h2>You qualify for a discount</h2>` +
+            `<p><button id="go" type="button" class="btn-primary">Continue</button></p></div>` +
+            `<script>document.getElementById('go').addEventListener('click', function () { ` +
+            `location.href = ${jsString(exploreTrackerUrl('explore-page-iframe-script-self'))}; });</script>`,
+        ),
+      );
+      return doc(
+        'en',
+        'Discount check',
+        frame(
+          'iframe-script-self',
+          'en',
+          `<h1>Check your discount</h1>` +
+            `<iframe src="${escapeHtml(creative)}" title="check" style="width:640px;height:240px;border:0"></iframe>`,
+          { menu: ['How it works', 'FAQ'], signIn: 'Sign in', legal: ['Privacy', 'Terms'] },
+        ),
+      );
+    },
+  },
+  // The page's own call-to-action is a link that targets its iframe by name: the frame goes on.
+  'link-to-frame': {
+    lang: 'en',
+    about: "a link of the page with target=<an iframe's name>: the named frame goes on through a tracker to the advertiser",
+    cta: 'Show me the price',
+    vias: ['start', 'click (in a frame)', 'http-302 (in a frame)'],
+    html: () => {
+      const panel = frameDoc(FRAME_SAME_SITE, 'link-to-frame', 'panel', () =>
+        inner(`<p style="padding:16px">Your price appears here.</p>`),
+      );
+      return doc(
+        'en',
+        'Price check',
+        frame(
+          'link-to-frame',
+          'en',
+          `<h1>What would you pay?</h1>` +
+            `<p>${a(exploreTrackerUrl('explore-page-link-to-frame'), 'Show me the price', ' class="btn-primary" target="pricepanel"')}</p>` +
+            `<iframe name="pricepanel" src="${escapeHtml(panel)}" title="price" style="width:640px;height:200px;border:1px solid #ddd"></iframe>`,
+          { menu: ['Plans', 'Help'], signIn: 'Sign in', legal: ['Privacy', 'Terms'] },
+        ),
+      );
+    },
+  },
+  // The chain goes on in the frame (a link, then the frame's meta refresh), and the frame's last
+  // document sends the top on (top.location): from then on the chain is the top's again.
+  'iframe-then-top': {
+    lang: 'en',
+    about: "a plain link in an iframe, then the frame's meta refresh, then the frame navigates the top (through a tracker)",
+    cta: 'See the offer',
+    frame: frameUrl(FRAME_SAME_ORIGIN, 'iframe-then-top', 'offer'),
+    vias: ['start', 'click (in a frame)', 'meta-refresh (in a frame)', 'frame-top', 'http-302'],
+    html: () => {
+      const escape = frameDoc(FRAME_SAME_ORIGIN, 'iframe-then-top', 'escape', () =>
+        inner(`<p>Opening…</p><script>top.location.href = ${jsString(exploreTrackerUrl('explore-page-iframe-then-top'))};</script>`),
+      );
+      const step = frameDoc(FRAME_SAME_ORIGIN, 'iframe-then-top', 'step', () =>
+        inner(`<meta http-equiv="refresh" content="0;url=${escapeHtml(escape)}"><p>One moment…</p>`),
+      );
+      const offer = frameDoc(FRAME_SAME_ORIGIN, 'iframe-then-top', 'offer', () =>
+        inner(
+          `<div style="padding:24px;text-align:center"><h2>Members save 25%</h2><p>${a(step, 'See the offer', ' class="btn-primary"')}</p></div>`,
+        ),
+      );
+      return doc(
+        'en',
+        'Members',
+        frame(
+          'iframe-then-top',
+          'en',
+          `<h1>Member benefits</h1><iframe src="${escapeHtml(offer)}" title="offer" style="width:640px;height:240px;border:0"></iframe>`,
+          { menu: ['Benefits', 'Help'], signIn: 'Sign in', legal: ['Privacy', 'Terms'] },
+        ),
+      );
+    },
+  },
+  // The call-to-action is the top document's (its click navigates the top a moment later), while
+  // an ad slot beside it reloads itself on a timer: the ad's reloads are none of the chain's.
+  'ad-reload': {
+    lang: 'en',
+    about: 'an ad iframe reloading itself on a timer while the top-level call-to-action is clicked: no chain step',
+    cta: 'Book your table',
+    vias: ['start', 'click'],
+    settleMs: 1000,
+    html: () => {
+      const ad = frameDoc(FRAME_SITE, 'ad-reload', 'ad', () =>
+        inner(
+          `<div style="padding:8px;background:#eee;height:230px">Advertisement<br>Sale at the corner shop</div>` +
+            `<script>setTimeout(function () { location.replace(location.pathname + '?n=' + Date.now()); }, 250);</script>`,
+        ),
+      );
+      return doc(
+        'en',
+        'Restaurant',
+        frame(
+          'ad-reload',
+          'en',
+          `<h1>Dinner tonight?</h1>` +
+            `<p><button id="book" type="button" class="btn-primary">Book your table</button></p>` +
+            `<aside><iframe src="${escapeHtml(ad)}" title="Advertisement" width="300" height="250" style="border:0"></iframe></aside>` +
+            `<script>document.getElementById('book').addEventListener('click', function () { ` +
+            `setTimeout(function () { location.href = ${jsString(explorePageTarget('ad-reload'))}; }, 500); });</script>`,
+          { menu: ['Menu', 'Location'], signIn: 'Sign in', legal: ['Privacy', 'Terms'] },
+        ),
+      );
+    },
+  },
   'iframe-nested': {
     lang: 'en',
     about: "the call-to-action two iframes deep; a button below the inner frame's visible part ignored",
@@ -1575,7 +1754,7 @@ export function explorePageScenarios(): ScenarioDefinition[] {
       handle: (x) => x.html(200, p.html()),
     })),
     { host: HOSTS.brokerTrack, path: '/explore/pages/refused/*', handle: nothingHere, methods: ['GET', 'POST'] },
-    ...[HOSTS.relayHub, HOSTS.brokerTrack].map((host): Route => ({
+    ...[HOSTS.relayHub, HOSTS.brokerTrack, HOSTS.brokerPromo].map((host): Route => ({
       host,
       path: '/explore/frames/*',
       handle: (x) => {

@@ -2,7 +2,7 @@
 // host and registrable domain, the party with its role, the IP (and its network) and TLS facts,
 // the evidence.
 import { html, type SafeHtml } from '../html.js';
-import type { Hop, Report } from '../../report.js';
+import { viaLabel, type Hop, type Report } from '../../report.js';
 import { registrableDomain } from '../../store/index.js';
 import { partyBadge, pivotLink, safeClass, statusLabel, time } from './widgets.js';
 import { hostOf } from '../../http/host.js';
@@ -42,7 +42,7 @@ export function hopItem(hop: Hop): SafeHtml {
   return html`<li class="hop" id="hop-${hop.index}" data-hop="${hop.index}">
     <div class="hop-head">
       <span class="hop-index">${hop.index}</span>
-      <span class="via via-${safeClass(hop.via)}">${hop.via}</span>
+      <span class="via via-${safeClass(hop.via)}">${viaLabel(hop)}</span>
       ${statusLabel(hop.status)} ${pivotLink('domain', host, 'pivot pivot-host host')}
       ${domain && domain !== host ? html`<span class="domain-of">on</span> ${pivotLink('domain', domain, 'pivot pivot-domain domain')}` : ''}
       ${partyBadge(hop.party)}

@@ -116,7 +116,14 @@ export function resultHead(
           ${
             report.final
               ? html`Ended on <code class="url" id="final-url">${report.final.url}</code> ${statusLabel(report.final.status)}
-                  ${report.final.title !== null ? html`<br /><strong class="title" id="final-title">${report.final.title}</strong>` : ''}`
+                  ${report.final.title !== null ? html`<br /><strong class="title" id="final-title">${report.final.title}</strong>` : ''}
+                  ${
+                    report.final.frame !== undefined
+                      ? html`<br /><span class="final-frame" id="final-frame"
+                            >shown inside a frame of <code class="url">${report.final.frame}</code></span
+                          >`
+                      : ''
+                  }`
               : html`<strong>Reached no page.</strong>`
           }
           ${report.error ? html`<br /><span class="error" id="case-error">${report.error}</span>` : ''}

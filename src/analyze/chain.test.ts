@@ -1,0 +1,129 @@
+// The chain from navigation events alone: documents a click loaded in a child frame of the page
+// are hops shown in that page, labelled by what moved the frame; the top page's own are not.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { emptyCapture, type Capture, type NavEvent } from '../model.js';
+import { TOOL } from '../version.js';
+import { buildHops } from './chain.js';
+import { analyzeCapture } from './analyze.js';
+
+const LANDING = 'http://promo.example/deals';
+const at = (n: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
+
+function doc(n: number, requestId: string, url: string, extra: Partial<Extract<NavEvent, { type: 'doc-request' }>> = {}): NavEvent {
+  return {
+    type: 'doc-request',
+    at: at(n),
+    pageId: 'p1',
+    requestId,
+    url,
+    method: 'GET',
+    redirectStatus: null,
+    redirectLocation: null,
+    initiator: { type: 'other', url: null, line: null, column: null },
+    hasUserGesture: false,
+    ...extra,
+  };
+}
+
+function capture(events: NavEvent[]): Capture {
+  const c = emptyCapture({
+    tool: TOOL,
+    browser: null,
+    identity: null,
+    url: LANDING,
+    mode: 'trace',
+    commandLine: [],
+    resolver: { overrides: [], dnsServer: null },
+    clicks: [],
+    startedAt: at(0),
+    endedAt: at(30),
+    error: null,
+    partial: false,
+  });
+  c.events.push({ type: 'page', at: at(0), pageId: 'p1', openerPageId: null }, ...events);
+  return c;
+}
+
+const framed = [
+  doc(1, 'r1', LANDING),
+  { type: 'settled', at: at(2), pageId: 'p1', url: LANDING, title: 'Deals', snapshot: 1 },
+  { type: 'click', at: at(3), pageId: 'p1', text: 'Get my quote', target: 'http://t.example/c', frame: 'http://promo.example/offer' },
+  // The top page's own scheduled navigation is no part of the frame's hops.
+  { type: 'nav-scheduled', at: at(3), pageId: 'p1', reason: 'metaTagRefresh', url: 'http://promo.example/other', delay: 60 },
+  {
+    type: 'nav-requested',
+    at: at(4),
+    pageId: 'p1',
+    reason: 'anchorClick',
+    url: 'http://t.example/c',
+    disposition: 'currentTab',
+    frameId: 'F1',
+  },
+  doc(4, 'r2', 'http://t.example/c', { frameId: 'F1', topUrl: LANDING, hasUserGesture: true }),
+  doc(5, 'r2', 'https://shop.example/offer', {
+    frameId: 'F1',
+    topUrl: LANDING,
+    redirectStatus: 302,
+    redirectLocation: 'https://shop.example/offer',
+  }),
+  {
+    type: 'settled',
+    at: at(6),
+    pageId: 'p1',
+    url: LANDING,
+    title: 'Deals',
+    snapshot: 2,
+    frame: { url: 'https://shop.example/offer', title: 'Offer' },
+  },
+] satisfies NavEvent[];
+
+test('a click that moved only a frame: its documents are hops shown in the page, labelled click and redirect', () => {
+  const hops = buildHops(capture(framed));
+  assert.deepEqual(
+    hops.map((h) => [h.via, h.frame ?? null]),
+    [
+      ['start', null],
+      ['click', LANDING],
+      ['http-302', LANDING],
+    ],
+  );
+  assert.equal(hops[1].evidence.clickText, 'Get my quote');
+  assert.match(
+    hops[1].evidence.detail,
+    /^clicked "Get my quote" → http:\/\/t\.example\/c \(in a frame of http:\/\/promo\.example\/deals\)$/,
+  );
+  assert.match(hops[2].evidence.detail, /^HTTP 302, Location: https:\/\/shop\.example\/offer \(in a frame of /);
+});
+
+test("the chain's end is the frame's document, shown inside the page", () => {
+  const report = analyzeCapture(capture(framed), null);
+  assert.deepEqual(report.final, { url: 'https://shop.example/offer', status: null, title: 'Offer', frame: LANDING });
+});
+
+test('a frame that sends the top on: the top document is no frame hop', () => {
+  const events: NavEvent[] = [
+    ...framed.slice(0, 6),
+    {
+      type: 'nav-requested',
+      at: at(6),
+      pageId: 'p1',
+      reason: 'scriptInitiated',
+      url: 'https://shop.example/top',
+      disposition: 'currentTab',
+    },
+    doc(7, 'r3', 'https://shop.example/top', {
+      initiator: { type: 'script', url: 'http://t.example/c', line: 3, column: 1, fromChildFrame: true },
+    }),
+  ];
+  const hops = buildHops(capture(events));
+  assert.deepEqual(
+    hops.map((h) => [h.via, h.frame ?? null]),
+    [
+      ['start', null],
+      ['click', LANDING],
+      ['frame-top', null],
+    ],
+  );
+  assert.equal(analyzeCapture(capture(events), null).final?.frame, undefined);
+});
