@@ -171,6 +171,19 @@ export interface ExploreStep {
   next: string | null;
 }
 
+/** A browser event of the capture, told in words; a few kinds also carry their figures. */
+export interface ReportEvent {
+  at: string;
+  kind: string;
+  detail: string;
+  /** kind "timer": the settled page that had the timer pending. */
+  url?: string;
+  /** kind "timer": when the timer was due, in ms after `at` (the settled capture event's figure). */
+  timerDueInMs?: number;
+  /** kind "timer": the --settle that would have waited for it, in ms (the settled capture event's figure). */
+  timerSettleMs?: number;
+}
+
 export interface Report {
   tool: { name: string; version: string };
   url: string | null;
@@ -184,7 +197,7 @@ export interface Report {
   /** Where the chain rested; `frame`: the page (its URL) inside a frame of which the final document is shown. */
   final: { url: string; status: number | null; title: string | null; frame?: string } | null;
   pages: { index: number; url: string; title: string; screenshot: string | null; dom: string | null }[];
-  events: { at: string; kind: string; detail: string }[];
+  events: ReportEvent[];
   case: string | null;
   error: string | null;
   partial: boolean;

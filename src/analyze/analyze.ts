@@ -10,6 +10,7 @@ import { enrich } from './enrich.js';
 import { SPECIAL_ONLY, type NetworkLookup } from '../hosting/network-data.js';
 import { exploreSteps } from './explore-steps.js';
 import { lastChainHop } from './tabs.js';
+import { timerEvent } from './final-page-pending.js';
 
 export interface AnalyzeOptions {
   /** Recipient addresses (from the mail) to look for in the chain's URLs. */
@@ -87,11 +88,6 @@ export function analyzeCapture(capture: Capture, caseDir: string | null, network
   return enrich(report, capture, options);
 }
 
-/** Milliseconds as seconds, to a tenth. */
-function seconds(ms: number): string {
-  return String(Math.round(ms / 100) / 10);
-}
-
 function statusFor(hops: Hop[], url: string): number | null {
   for (let i = hops.length - 1; i >= 0; i--) if (hops[i].url === url) return hops[i].status;
   return null;
@@ -133,19 +129,11 @@ function describeEvents(capture: Capture): Report['events'] {
       case 'nav-scheduled':
         out.push({ at: e.at, kind: 'scheduled', detail: `${e.reason} in ${e.delay} s to ${e.url}` });
         break;
-      case 'settled':
-        if (typeof e.timerDueInMs === 'number' && Number.isFinite(e.timerDueInMs) && e.timerDueInMs > 0) {
-          const settle =
-            typeof e.timerSettleMs === 'number' && Number.isFinite(e.timerSettleMs) ? Math.ceil(e.timerSettleMs / 100) * 100 : null;
-          out.push({
-            at: e.at,
-            kind: 'timer',
-            detail:
-              `timer pending on ${e.url}, due in ${seconds(e.timerDueInMs)} s` +
-              (settle !== null && settle > 0 ? ` (--settle ${settle})` : ''),
-          });
-        }
+      case 'settled': {
+        const timer = timerEvent(e.at, e.url, e.timerDueInMs, e.timerSettleMs);
+        if (timer) out.push(timer);
         break;
+      }
       default:
         break;
     }

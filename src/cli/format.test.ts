@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatChain } from './format.js';
+import { timerEvent } from '../analyze/final-page-pending.js';
 import { sampleCapture, sampleReport } from '../../test/support/test-capture.js';
 
 test('files the case could not write are named, with the reason, cleaned for the terminal', () => {
@@ -77,16 +78,12 @@ test("a timer still pending on the final page is said, without a target; an earl
       .split('\n')
       .filter((l) => l.startsWith('Note: not waited for'));
   assert.deepEqual(notes(), []);
-  report.events.push({ at: after, kind: 'timer', detail: `timer pending on ${last.url}, due in 8.8 s (--settle 9100)` });
+  report.events.push(timerEvent(after, last.url, 8765, 9012)!);
   assert.deepEqual(notes(), [
     'Note: not waited for: a timer was still pending on the final page, due in 8.8 s when the trace ended; ' +
       'it may move the page, or not (--settle 9100 or more would wait for it)',
   ]);
   // Another page's timer (one the chain left) says nothing of the final page.
-  report.events.splice(-1, 1, {
-    at: after,
-    kind: 'timer',
-    detail: 'timer pending on https://earlier.example/, due in 3 s (--settle 4000)',
-  });
+  report.events.splice(-1, 1, timerEvent(after, 'https://earlier.example/', 3000, 4000)!);
   assert.deepEqual(notes(), []);
 });

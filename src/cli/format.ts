@@ -4,6 +4,7 @@ import { clean, truncate, truncateMiddle } from './terminal.js';
 import { describeNetwork, networkSourceNote } from '../hosting/describe.js';
 import { withoutFragment } from '../http/url-key.js';
 import { lastChainHop } from '../analyze/tabs.js';
+import { pendingTimerNote } from '../analyze/final-page-pending.js';
 
 /** A web hop without its scheme, as the hop lines show it; a link out of the web (mailto:, intent:, ftp:) keeps its scheme, which is what it is. */
 function hostPath(url: string): string {
@@ -63,12 +64,8 @@ export function formatChain(report: Report, caseDir: string | null): string {
       `Note: not followed: ${clean(truncate(pending.text, 200))} (scheduled on the final page; ` +
         `${pending.web ? 'the trace did not wait for it' : 'not an http(s) address: a browser does not load it from a web page'})`,
     );
-  const timer = pending ? null : pendingTimer(report);
-  if (timer)
-    lines.push(
-      `Note: not waited for: a timer was still pending on the final page, due in ${timer.seconds} s when the trace ended; ` +
-        `it may move the page, or not${timer.settle ? ` (--settle ${timer.settle} or more would wait for it)` : ' (a larger --settle would wait for it)'}`,
-    );
+  const timer = pending ? null : pendingTimerNote(report);
+  if (timer) lines.push(`Note: ${timer}`);
   if (report.error) lines.push(`Error: ${clean(report.error)}`);
   for (const failed of report.failedFiles ?? []) lines.push(`Not written: ${clean(failed.path)} (${clean(failed.error)})`);
   if (report.elapsedMs !== null) lines.push(`Elapsed: ${(report.elapsedMs / 1000).toFixed(2)} s`);
@@ -109,23 +106,6 @@ function pendingNavigation(report: Report): { text: string; web: boolean } | nul
   if (report.hops.some((h) => h.otherTab && Date.parse(h.timing.startedAt) >= since && withoutFragment(h.url) === withoutFragment(url)))
     return null;
   return { text: `${SCHEDULED_REASON[reason] ?? reason} in ${delay} s to ${url}`, web: /^https?:/i.test(url) };
-}
-
-/**
- * When a one-shot timer the final page still had pending was due (in s after the trace stopped
- * waiting on it), and the --settle that would have waited for it: a JavaScript redirect later than
- * --settle leaves no other trace. Whether it would navigate, and where to, is not known.
- */
-function pendingTimer(report: Report): { seconds: string; settle: string | null } | null {
-  const last = lastChainHop(report.hops);
-  if (!last || !report.final) return null;
-  // The final page's (the last one settled), not a page the chain left.
-  const since = Date.parse(last.timing.startedAt);
-  const timer = report.events.filter((e) => e.kind === 'timer' && Date.parse(e.at) >= since).at(-1);
-  const prefix = `timer pending on ${report.final.url}, due in `;
-  if (!timer?.detail.startsWith(prefix)) return null;
-  const parts = /^(\d+(?:\.\d+)?) s(?: \(--settle (\d+)\))?$/.exec(timer.detail.slice(prefix.length));
-  return parts ? { seconds: parts[1], settle: parts[2] ?? null } : null;
 }
 
 function quoted(text: string): string {

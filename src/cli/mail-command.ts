@@ -461,9 +461,11 @@ function address(a: { name?: string | null; address?: string | null } | null | u
 export function formatMessage(record: MessageRecord): string {
   const a: MailAnalysis = record.analysis;
   const lines = [`== ${clean(a.source)}`];
-  lines.push(`Subject: ${clean(a.subject ?? '-')}`);
+  // Header values are the sender's: cut, so a screenful of subject does not push the links away (--json has them whole).
+  lines.push(`Subject: ${clean(truncate(a.subject ?? '-', 300))}`);
   lines.push(
-    `From: ${clean(address(a.from))}   Reply-To: ${clean(a.replyTo.map(address).join(', ') || '-')}   Return-Path: ${clean(a.returnPath ?? '-')}`,
+    `From: ${clean(truncate(address(a.from), 200))}   Reply-To: ${clean(truncate(a.replyTo.map(address).join(', ') || '-', 200))}` +
+      `   Return-Path: ${clean(truncate(a.returnPath ?? '-', 200))}`,
   );
   lines.push(
     `Message-ID domain: ${clean(a.messageIdDomain ?? '-')}   DKIM: ${clean(a.dkim.map((d) => `d=${d.d ?? '?'} s=${d.s ?? '?'}`).join(', ') || 'none')}`,

@@ -1,7 +1,7 @@
 // The feed report as terminal tables, one per dimension, and the cloaking table of a cases
 // folder's report. Every value from a case goes through clean(): party names and domains come
 // from hostile mail and pages.
-import { clean, truncate } from '../cli/terminal.js';
+import { clean, displayWidth, padWidth, truncateWidth } from '../cli/terminal.js';
 import { DIMENSION_TITLES, FEED_DIMENSIONS, type FeedAggregate, type FeedRow } from './aggregate.js';
 import type { CloakingRow } from '../compare/cloaking-report.js';
 
@@ -36,11 +36,12 @@ const CLOAKING_COLUMNS: Column<CloakingRow>[] = [
 /** A table under a title line, two spaces in: "(none)" when there are no rows. */
 function table<R>(title: string, columns: Column<R>[], rows: readonly R[]): string[] {
   if (rows.length === 0) return ['', title, '  (none)'];
-  const cells = rows.map((r) => columns.map((c) => clean(truncate(c.cell(r), c.max))));
-  const widths = columns.map((c, i) => Math.max(c.title.length, ...cells.map((row) => row[i].length)));
+  // Cut after clean(): a written-out control takes columns too. Widths in terminal columns.
+  const cells = rows.map((r) => columns.map((c) => truncateWidth(clean(c.cell(r)), c.max)));
+  const widths = columns.map((c, i) => Math.max(displayWidth(c.title), ...cells.map((row) => displayWidth(row[i]))));
   const render = (row: string[]) =>
     '  ' +
-    row.map((cell, i) => (columns[i].right ? cell.padStart(widths[i]) : i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ');
+    row.map((cell, i) => (i === row.length - 1 && !columns[i].right ? cell : padWidth(cell, widths[i], columns[i].right))).join('  ');
   return ['', title, render(columns.map((c) => c.title)), ...cells.map(render)];
 }
 

@@ -54,7 +54,7 @@ const PADDED_SOFT_BREAK = [Buffer.from('= '), Buffer.from('=\t')];
 const READ_AS_TEXT = /^(?:text\/|message\/|multipart\/|application\/ics\b)/i;
 
 /** Offset just past the header block at `start` (its last line break) and of the body. */
-function splitHeaders(buf: Buffer, start: number, end: number): { headerEnd: number; bodyStart: number } | null {
+export function splitHeaders(buf: Buffer, start: number, end: number): { headerEnd: number; bodyStart: number } | null {
   if (buf[start] === 10) return { headerEnd: start, bodyStart: start + 1 };
   if (buf[start] === 13 && buf[start + 1] === 10) return { headerEnd: start, bodyStart: start + 2 };
   // Searched within this part only: scanning the rest of the message for every part is quadratic.
@@ -66,7 +66,8 @@ function splitHeaders(buf: Buffer, start: number, end: number): { headerEnd: num
   return { headerEnd: start + at + 1, bodyStart: start + at + (at === lf ? 2 : 3) };
 }
 
-function headerValue(headers: string, name: string): string | null {
+/** The first `name` header of a header block, unfolded; null when there is none. */
+export function headerValue(headers: string, name: string): string | null {
   const match = new RegExp(`^${name}[ \\t]*:(.*(?:\\r?\\n[ \\t].*)*)`, 'im').exec(headers);
   return match ? match[1].replace(/\r?\n[ \t]/g, ' ').trim() : null;
 }
@@ -75,6 +76,30 @@ function boundaryOf(contentType: string | null): string | null {
   if (!contentType || !/^multipart\//i.test(contentType)) return null;
   const match = /boundary\s*=\s*(?:"([^"]+)"|([^\s;]+))/i.exec(contentType);
   return match ? (match[1] ?? match[2]) : null;
+}
+
+export interface DelimiterLine {
+  /** Where the line starts ("--boundary"). */
+  at: number;
+  /** Just past its line break (or `end`). */
+  lineEnd: number;
+  /** "--boundary--": nothing after it belongs to a part. */
+  closing: boolean;
+}
+
+/** The delimiter lines "--boundary" at line starts of a multipart body, up to the closing one. */
+export function delimiterLines(buf: Buffer, bodyStart: number, end: number, boundary: string): DelimiterLine[] {
+  const delimiter = `--${boundary}`;
+  const delimiters: DelimiterLine[] = [];
+  for (let at = buf.indexOf(delimiter, bodyStart); at !== -1 && at < end; at = buf.indexOf(delimiter, at + delimiter.length)) {
+    if (at !== bodyStart && buf[at - 1] !== 10) continue;
+    const newline = buf.indexOf(10, at);
+    const lineEnd = newline === -1 || newline >= end ? end : newline + 1;
+    const closing = buf.toString('latin1', at + delimiter.length, at + delimiter.length + 2) === '--';
+    delimiters.push({ at, lineEnd, closing });
+    if (closing) break;
+  }
+  return delimiters;
 }
 
 /** The body as postal-mime's pass-through decoder would emit it. */
@@ -176,20 +201,10 @@ class Compactor {
     return true;
   }
 
-  // Delimiter lines "--boundary" at line starts; parts lie between them, the line break before a
-  // delimiter belonging to the delimiter.
+  // Parts lie between delimiter lines, the line break before a delimiter belonging to the delimiter.
   private multipart(start: number, end: number, bodyStart: number, boundary: string, depth: number): void {
     const buf = this.buf;
-    const delimiter = `--${boundary}`;
-    const delimiters: { at: number; lineEnd: number; closing: boolean }[] = [];
-    for (let at = buf.indexOf(delimiter, bodyStart); at !== -1 && at < end; at = buf.indexOf(delimiter, at + delimiter.length)) {
-      if (at !== bodyStart && buf[at - 1] !== 10) continue;
-      const newline = buf.indexOf(10, at);
-      const lineEnd = newline === -1 || newline >= end ? end : newline + 1;
-      const closing = buf.toString('latin1', at + delimiter.length, at + delimiter.length + 2) === '--';
-      delimiters.push({ at, lineEnd, closing });
-      if (closing) break;
-    }
+    const delimiters = delimiterLines(buf, bodyStart, end, boundary);
     if (delimiters.length === 0) {
       this.out.push(buf.subarray(start, end));
       return;

@@ -198,6 +198,74 @@ test('a multipart body without any boundary line is scanned as raw text', async 
   );
 });
 
+test('a multipart that declares no boundary: parsed with the one its body uses, the main link found, a warning', async () => {
+  const mail = await analyzeFixture('no-boundary.eml');
+  assert.match(fixture('no-boundary.eml').toString('latin1'), /^Content-Type: multipart\/mixed\r\n\r\n/m, 'no boundary parameter at all');
+  assert.deepEqual(mail.errors, []);
+  assert.deepEqual(mail.warnings, [
+    'multipart/mixed declares no boundary; parsed with "----=_Part_7731_20240312", the boundary the body uses',
+  ]);
+  const main = pickMainLink(mail.links);
+  assert.equal(main?.url, 'https://parcel-desk-fees.example/confirm?ref=PD7731');
+  assert.equal(main?.text, 'Confirm delivery');
+  assert.ok(mail.links.some((l) => l.unsubscribe && l.url === 'https://parcel-desk-fees.example/unsubscribe?u=7731'));
+  assert.deepEqual(
+    mail.attachments.map((a) => a.filename),
+    ['tracking.txt'],
+  );
+});
+
+test('multiparts without a boundary: each variant read as a mail reader does, none throws', async () => {
+  const head = 'From: a@x.example\r\nSubject: v\r\nMIME-Version: 1.0\r\n';
+  const html = 'Content-Type: text/html\r\n\r\n<a href="https://v.example/login">Log in</a>\r\n';
+  const read = async (contentType: string, body: string) => {
+    const mail = await analyzeMessage(Buffer.from(`${head}Content-Type: ${contentType}\r\n\r\n${body}`), 'inline');
+    assert.deepEqual(mail.errors, []);
+    return { urls: mail.links.map((l) => `${l.kind} ${l.url}`), warnings: mail.warnings };
+  };
+  // No boundary and no parts: the body is text.
+  assert.deepEqual(await read('multipart/mixed', 'Pay at https://v.example/pay today\r\n'), {
+    urls: ['text https://v.example/pay'],
+    warnings: ['multipart/mixed declares no boundary and its body shows none; read as text/plain'],
+  });
+  // Parts opened but never closed: not clear enough to split, read as text (the URLs still found).
+  assert.deepEqual(await read('multipart/alternative; charset=utf-8', `--B\r\n${html}`), {
+    urls: ['text https://v.example/login'],
+    warnings: ['multipart/alternative declares no boundary and its body shows none; read as text/plain'],
+  });
+  // An empty boundary, and one written without the ";" the decoder needs, are no boundary.
+  for (const contentType of ['multipart/mixed; boundary=""', 'multipart/mixed boundary="B"', 'multipart/related;\r\n\ttype="text/html";']) {
+    const { urls, warnings } = await read(contentType, `--B\r\n${html}--B--\r\n`);
+    assert.deepEqual(urls, ['href https://v.example/login'], contentType);
+    assert.match(
+      warnings.join(),
+      /^multipart\/(?:mixed|related) declares no boundary; parsed with "B", the boundary the body uses$/,
+      contentType,
+    );
+  }
+  // A boundary given but wrong: the existing repair.
+  assert.deepEqual((await read('multipart/mixed; boundary="A"', `--B\r\n${html}--B--\r\n`)).urls, ['href https://v.example/login']);
+  // A nested multipart without one, inside an outer one without one either.
+  const nested = await read(
+    'multipart/mixed',
+    `--out\r\nContent-Type: multipart/alternative\r\n\r\n--in\r\nContent-Type: text/plain\r\n\r\nhttps://v.example/text\r\n--in\r\n${html}--in--\r\n--out--\r\n`,
+  );
+  assert.deepEqual(nested, {
+    urls: ['href https://v.example/login', 'text https://v.example/text'],
+    warnings: [
+      'multipart/mixed declares no boundary; parsed with "out", the boundary the body uses',
+      'part 1 (multipart/alternative) declares no boundary; parsed with "in", the boundary the body uses',
+    ],
+  });
+  // Empty bodies, a header block with no body, separator lines of dashes: no throw, no invented parts.
+  assert.deepEqual((await read('multipart/mixed', '')).urls, []);
+  const bare = await analyzeMessage(Buffer.from(`${head}Content-Type: multipart/mixed\r\n`), 'bare');
+  assert.deepEqual(bare.errors, []);
+  assert.deepEqual((await read('multipart/mixed', 'a\r\n--------\r\nhttps://v.example/d\r\n----------\r\n')).urls, [
+    'text https://v.example/d',
+  ]);
+});
+
 test('binary garbage and empty input give one clear error each, no throw', async () => {
   const garbage = await analyzeFixture('garbage.bin');
   assert.deepEqual(garbage.errors, ['binary data, not an e-mail message (no header lines found)']);

@@ -21,7 +21,7 @@ import { extractLinks, MAX_LINKS, type MailLink } from './links.js';
 import { ResourceCollector, type RemoteResource } from './remote-resources.js';
 import { findTokens } from '../analyze/tokens.js';
 import { decodeMime } from './decode-mime.js';
-import { declaredBoundary, repairBoundary, unknownCharsets, bodyOffset } from './mime-repair.js';
+import { declaredBoundary, repairBoundary, repairMissingBoundaries, unknownCharsets, bodyOffset } from './mime-repair.js';
 
 export interface MailAddress {
   name: string;
@@ -270,6 +270,12 @@ function isHtmlFile(contentType: string, filename: string | null): boolean {
 
 async function parseMime(raw: Buffer, errors: string[], warnings: string[]): Promise<Email | null> {
   const parse = (input: Buffer) => decodeMime(input);
+  // postal-mime drops the body of a multipart that declares no boundary, and the links with it.
+  const unbounded = repairMissingBoundaries(raw);
+  if (unbounded) {
+    raw = unbounded.raw;
+    warnings.push(...unbounded.warnings);
+  }
   let email: Email;
   try {
     email = await parse(raw);

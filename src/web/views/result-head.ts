@@ -9,6 +9,7 @@ import type { Integrity } from '../integrity.js';
 import type { RecordedCase } from '../recorded-case.js';
 import { fileHref } from '../case-data.js';
 import { safeClass, statusLabel, time } from './widgets.js';
+import { pendingTimerNote } from '../../analyze/final-page-pending.js';
 
 type Page = Report['pages'][number];
 
@@ -110,6 +111,7 @@ export function resultHead(
 ): SafeHtml {
   const hero = finalPage(report);
   const shots = report.pages.filter((p) => p.screenshot);
+  const timerNote = pendingTimerNote(report);
   return html`<section id="result" class="result-head">
       <div class="verdict">
         <p class="ended-on">
@@ -128,7 +130,8 @@ export function resultHead(
           }
           ${report.error ? html`<br /><span class="error" id="case-error">${report.error}</span>` : ''}
         </p>
-        ${flagList(verdict.flags)} ${verdict.summary} ${integrityLine(verdict.integrity)} ${verdict.options}
+        ${timerNote ? html`<p class="muted" id="timer-note">Note: ${timerNote}</p>` : ''} ${flagList(verdict.flags)} ${verdict.summary}
+        ${integrityLine(verdict.integrity)} ${verdict.options}
       </div>
       <div class="hero">
         ${
