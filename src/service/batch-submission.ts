@@ -65,8 +65,8 @@ export interface BatchCounts {
   duplicates: number;
   invalid: number;
   failed: number;
-  /** Cancelled by the analyst (never traced, or stopped mid-trace: caseId then holds what it recorded). */
-  cancelled: number;
+  /** Cancelled by the analyst (never traced, or stopped mid-trace: caseId then holds what it recorded); only when there are any. */
+  cancelled?: number;
   /** Items whose outcome is known (everything but queued and running). */
   finished: number;
 }
@@ -131,7 +131,6 @@ export function batchCounts(items: BatchItem[]): BatchCounts {
     duplicates: 0,
     invalid: 0,
     failed: 0,
-    cancelled: 0,
     finished: 0,
   };
   for (const item of items) {
@@ -141,7 +140,7 @@ export function batchCounts(items: BatchItem[]): BatchCounts {
     if (item.state === 'duplicate') counts.duplicates++;
     if (item.state === 'invalid') counts.invalid++;
     if (item.state === 'failed') counts.failed++;
-    if (item.state === 'cancelled') counts.cancelled++;
+    if (item.state === 'cancelled') counts.cancelled = (counts.cancelled ?? 0) + 1;
     if (item.state === 'done' && item.alreadyTraced) counts.alreadyTraced++;
     if (item.state === 'done' && !item.alreadyTraced) {
       counts.traced++;
