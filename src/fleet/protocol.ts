@@ -3,7 +3,8 @@
 //     it and reports progress events with job.updateProgress({ events: [{ kind, detail }...] }), a
 //     few at a time (ProgressData), which the server reads back through QueueEvents.
 //   HTTP to the server (token in the X-Clicktrace-Token header), the authority on every job:
-//     POST /api/fleet/heartbeat         HeartbeatRequest → HeartbeatResponse
+//     POST /api/fleet/heartbeat         HeartbeatRequest → HeartbeatResponse; the answer names the worker's
+//                                       jobs the analyst cancelled (it stops their traces and says so in the next)
 //     POST /api/fleet/jobs/:id/claim    ClaimRequest → ClaimResponse: succeeds once per job, ever
 //     POST /api/fleet/jobs/:id/fail     FailRequest: the claimed job ended without a case
 //     POST /api/fleet/cases/:case       body: the case bundle (src/case/case-bundle.ts) → IngestResponse;

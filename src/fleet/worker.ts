@@ -12,6 +12,8 @@
 // once on 2 cores, the slots stood idle 5% of the time between one job and the next.
 // Stopping (SIGTERM): no new job is taken; started jobs end as cases (or failures) and are
 // delivered; nothing goes back to the queue.
+// A job the analyst cancelled on the server is named in the answer to a heartbeat: its trace is
+// stopped as Ctrl-C stops one (its case sealed with what it recorded) and delivered as any case.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
