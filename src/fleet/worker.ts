@@ -314,7 +314,9 @@ export class FleetWorker {
       outcome.kind === 'failed'
         ? `${outcome.error}${outcome.caseId ? ` (the case begun stays on the worker in ${this.spool.casesDir}/${outcome.caseId})` : ''}`
         : outcome.kind === 'skipped'
-          ? `the worker stopped before the trace began; nothing was requested (${outcome.reason})`
+          ? this.cancelHeard.has(data.job)
+            ? `cancelled before the trace requested its link; nothing was requested (${outcome.reason})`
+            : `the worker stopped before the trace began; nothing was requested (${outcome.reason})`
           : 'the worker was tracing this link for another job at the same time; not requested twice';
     this.outbox.unclaimed(claim.caseId);
     this.outbox.addFailure(data.job, nonce, error);
