@@ -895,14 +895,19 @@ export class TraceService {
     this.emitter.emit(job.id, job, event);
   }
 
-  /** A job cancelled before it ended ends as cancelled whatever its trace did (its case, if any, is kept). */
+  /**
+   * A job cancelled before it ended ends as cancelled whatever its trace did (its case, if any, is
+   * kept); without a case and without an error, nothing was requested (a trace skipped).
+   */
   private finish(job: Job, state: 'done' | 'failed' | 'cancelled', error: string | null = null): void {
     if (job.cancelledAt) {
       const how = job.caseId
         ? job.partial
           ? `its trace was stopped; case ${job.caseId} holds what it recorded`
           : `case ${job.caseId}`
-        : 'its link was not requested';
+        : error
+          ? 'it has no case'
+          : 'its link was not requested';
       job.state = 'cancelled';
       job.error = `cancelled by the analyst at ${job.cancelledAt}: ${how}${error ? ` (${error})` : ''}`;
     } else {
