@@ -33,12 +33,13 @@ const hits = (token: string) => lab.hits(`/once/${token}`);
 function fakeWorker(server: Server, id: string, clockAheadMs = 0) {
   const identity = { id, name: id, host: 'localhost', version: '0', chromium: 'none', concurrency: 1 };
   return {
-    beat: (running: string[], stopping = false) =>
-      server.post('/api/fleet/heartbeat', {
+    beat: (running: string[], stopping = false, cancelled?: string[]) =>
+      server.post<{ cancel?: { job: string; reason: string }[] }>('/api/fleet/heartbeat', {
         worker: identity,
         running,
         stopping,
         sentAt: new Date(Date.now() + clockAheadMs).toISOString(),
+        ...(cancelled ? { cancelled } : {}),
       }),
     claim: (job: string, nonce: string) =>
       server.post<{ ok: boolean; caseId: string; code?: string; reason?: string }>(`/api/fleet/jobs/${job}/claim`, {
@@ -272,6 +273,63 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
         worker?.child.kill('SIGKILL');
         await worker?.exited;
         server.run.child.kill('SIGKILL');
+        await server.stop();
+        await redis.stop();
+      }
+    },
+  );
+
+  test(
+    'a job cancelled while its worker traces it: the heartbeat says so; ' +
+      'a worker that never says it stopped (an older one) has it ended after the worker timeout',
+    async () => {
+      const redis = await startRedis();
+      const root = tempDir('fleet-ops-cancel-');
+      const server = await Server.start(lab.traceArgs, redis, join(root, 'cases'), ['--worker-timeout', '2']);
+      try {
+        const worker = fakeWorker(server, 'tracer');
+        const deaf = await submit(server, once('ops-cancel-deaf'));
+        const heard = await submit(server, once('ops-cancel-heard'));
+        const held = [deaf.id, heard.id];
+        await worker.beat(held);
+        assert.equal((await worker.claim(deaf.id, 'nd')).status, 200);
+        assert.equal((await worker.claim(heard.id, 'nh')).status, 200);
+        for (const id of held) {
+          const { status, body } = await server.post<{ job: JobView }>(`/api/jobs/${id}/cancel`, {});
+          assert.deepEqual([status, body.job.state, !!body.job.cancelledAt], [200, 'running', true]);
+        }
+        const told = (await worker.beat(held)).body.cancel ?? [];
+        assert.deepEqual(told.map((c) => c.job).sort(), [...held].sort(), 'the answer names the cancelled jobs it holds');
+        assert.ok(told.every((c) => /^interrupted: cancelled by the analyst at \S+$/.test(c.reason)));
+        // Alive all along: it says it stopped one trace, never the other.
+        const ended = await until(
+          async () => {
+            await worker.beat(held, false, [heard.id]);
+            const job = await server.job(deaf.id);
+            return job.state !== 'running' && job;
+          },
+          30_000,
+          () => `the unanswered cancel to end its job: ${server.run.stderr().slice(-2000)}`,
+        );
+        assert.equal(ended.state, 'cancelled');
+        assert.match(
+          ended.error ?? '',
+          /^cancelled by the analyst at \S+: it has no case \(tracer on localhost did not say it stopped the trace within 2 s of the cancel; its case is taken in should it come\)$/,
+        );
+        const waiting = await server.job(heard.id);
+        assert.equal(waiting.state, 'running', 'a worker that said it stopped the trace is waited for, as for any case');
+        assert.ok(waiting.events?.some((e) => e.kind === 'cancel-heard'));
+        // Its trace was stopped before its request: the worker says so, and the job ends cancelled.
+        const failed = await server.post(`/api/fleet/jobs/${heard.id}/fail`, {
+          worker: 'tracer',
+          nonce: 'nh',
+          error: 'cancelled before the trace requested its link; nothing was requested',
+        });
+        assert.equal(failed.status, 200);
+        const stopped = await server.job(heard.id);
+        assert.equal(stopped.state, 'cancelled', stopped.error ?? '');
+        assert.equal((await server.post(`/api/jobs/${heard.id}/cancel`, {})).status, 200, 'cancelled again: harmless');
+      } finally {
         await server.stop();
         await redis.stop();
       }

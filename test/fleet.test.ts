@@ -12,7 +12,7 @@ import { jsonLines, startCli, type CliRun } from './support/cli-process.js';
 import { assertCasesVerify, Server, startWorker, tokens, TOKEN, until, workersAlive, type JobView } from './support/fleet-cluster.js';
 import { freePort, redisMissing, startRedis } from './support/redis-server.js';
 import { writeSampleCase, START_URL } from './support/test-capture.js';
-import { labMailbox, startLab, SINGLE_USE_PREFIX, SINGLE_USE_SLOW_PREFIX, type Lab } from '../src/lab/index.js';
+import { HANG_URL, labMailbox, startLab, SINGLE_USE_PREFIX, SINGLE_USE_SLOW_PREFIX, type Lab } from '../src/lab/index.js';
 import { verifyCase } from '../src/verify/verify.js';
 import { readCapture } from '../src/evidence/warc/read-warc.js';
 import { packCase } from '../src/case/case-bundle.js';
@@ -271,67 +271,126 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
     }
   });
 
-  test('the server killed (kill -9) and started again mid-run: the claimed jobs get their cases, the rest run after, none twice', async () => {
-    const redis = await startRedis();
-    const root = tempDir('fleet-server-restart-');
-    const port = await freePort();
-    let server = await Server.start(lab.traceArgs, redis, join(root, 'cases'), [], port);
-    const worker = startWorker(redis, server, join(root, 'w1'));
-    try {
-      await workersAlive(server, 1);
-      const list = tokens('server-restart', 12);
-      const batch = startCli(['trace', '--input', '-', '--json', '--server', server.url, '--token', TOKEN], list.map(once).join('\n'));
-      // Killed while jobs are claimed and their cases not yet taken in (being traced, or delivered).
-      const held = await until(
-        async () => {
-          const jobs = await server.jobs();
-          const running = jobs.filter((j) => j.state === 'running').map((j) => j.id);
-          return jobs.filter((j) => j.state === 'done').length >= 2 && running.length > 0 && running;
-        },
-        120_000,
-        () => `jobs done and held: ${batch.stderr()}`,
-      );
-      server.run.child.kill('SIGKILL');
-      await server.run.exited;
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      server = await Server.start(lab.traceArgs, redis, join(root, 'cases'), [], port);
+  test(
+    'the server killed (kill -9) and started again mid-run: the claimed jobs get their cases, the rest run after, none twice; ' +
+      'then jobs cancelled, running on the worker and waiting',
+    async () => {
+      const redis = await startRedis();
+      const root = tempDir('fleet-server-restart-');
+      const port = await freePort();
+      let server = await Server.start(lab.traceArgs, redis, join(root, 'cases'), [], port);
+      const worker = startWorker(redis, server, join(root, 'w1'));
+      try {
+        await workersAlive(server, 1);
+        const list = tokens('server-restart', 12);
+        const batch = startCli(['trace', '--input', '-', '--json', '--server', server.url, '--token', TOKEN], list.map(once).join('\n'));
+        // Killed while jobs are claimed and their cases not yet taken in (being traced, or delivered).
+        const held = await until(
+          async () => {
+            const jobs = await server.jobs();
+            const running = jobs.filter((j) => j.state === 'running').map((j) => j.id);
+            return jobs.filter((j) => j.state === 'done').length >= 2 && running.length > 0 && running;
+          },
+          120_000,
+          () => `jobs done and held: ${batch.stderr()}`,
+        );
+        server.run.child.kill('SIGKILL');
+        await server.run.exited;
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        server = await Server.start(lab.traceArgs, redis, join(root, 'cases'), [], port);
 
-      const { stdout, stderr } = await batch.exited;
-      const lines = jsonLines<Line>(stdout);
-      const summary = lines.pop() as unknown as { kind: string; counts: Record<string, number> };
-      assert.equal(summary.kind, 'summary', stderr);
-      const story = async (job: JobView) =>
-        `${job.id} ${job.state}: ${(await server.job(job.id)).events?.map((e) => `${e.kind} ${e.detail.slice(0, 80)}`).join(' | ')}`;
-      const unfinished = await Promise.all((await server.jobs()).filter((j) => j.state !== 'done').map(story));
-      assert.equal(summary.counts.traced, 12, `every link traced: ${JSON.stringify(summary.counts)} ${stderr}\n${unfinished.join('\n')}`);
-      assert.deepEqual(
-        list.map(hits),
-        list.map(() => 1),
-        'each link requested exactly once',
-      );
-      const jobs = await server.jobs();
-      assert.ok(
-        jobs.every((j) => j.state === 'done'),
-        jobs.map((j) => `${j.id} ${j.state} ${j.error ?? ''}`).join('\n'),
-      );
-      const details = await Promise.all(held.map((id) => server.job(id)));
-      for (const job of details) assert.equal(job.state, 'done', `${job.id}, claimed when the server died, ended with its case`);
-      // A job was mid-trace when the server died: it waited for its case across the restart.
-      assert.ok(
-        details.some((job) => job.events?.some((e) => e.kind === 'resumed')),
-        'a claimed job was resumed',
-      );
-      await assertCasesVerify(
-        server,
-        jobs.map((j) => j.caseId!),
-      );
-    } finally {
-      worker.child.kill('SIGKILL');
-      await worker.exited;
-      await server.stop();
-      await redis.stop();
-    }
-  });
+        const { stdout, stderr } = await batch.exited;
+        const lines = jsonLines<Line>(stdout);
+        const summary = lines.pop() as unknown as { kind: string; counts: Record<string, number> };
+        assert.equal(summary.kind, 'summary', stderr);
+        const story = async (job: JobView) =>
+          `${job.id} ${job.state}: ${(await server.job(job.id)).events?.map((e) => `${e.kind} ${e.detail.slice(0, 80)}`).join(' | ')}`;
+        const unfinished = await Promise.all((await server.jobs()).filter((j) => j.state !== 'done').map(story));
+        assert.equal(summary.counts.traced, 12, `every link traced: ${JSON.stringify(summary.counts)} ${stderr}\n${unfinished.join('\n')}`);
+        assert.deepEqual(
+          list.map(hits),
+          list.map(() => 1),
+          'each link requested exactly once',
+        );
+        const jobs = await server.jobs();
+        assert.ok(
+          jobs.every((j) => j.state === 'done'),
+          jobs.map((j) => `${j.id} ${j.state} ${j.error ?? ''}`).join('\n'),
+        );
+        const details = await Promise.all(held.map((id) => server.job(id)));
+        for (const job of details) assert.equal(job.state, 'done', `${job.id}, claimed when the server died, ended with its case`);
+        // A job was mid-trace when the server died: it waited for its case across the restart.
+        assert.ok(
+          details.some((job) => job.events?.some((e) => e.kind === 'resumed')),
+          'a claimed job was resumed',
+        );
+        await assertCasesVerify(
+          server,
+          jobs.map((j) => j.caseId!),
+        );
+
+        // Cancel on the fleet: two traces of links that never answer run on the worker (its two
+        // slots), a third waits in its hand unclaimed, a fourth on the queue.
+        const slow = (tag: string) => `${HANG_URL}/fleet-cancel-${tag}-${process.pid}`;
+        const path = (url: string) => new URL(url).pathname;
+        const ids: string[] = [];
+        for (const url of ['a', 'b', 'c', 'd'].map(slow))
+          ids.push((await server.post<{ job: JobView }>('/api/submit', { url })).body.job.id);
+        const [running, waiting] = await until(
+          async () => {
+            const all = await Promise.all(ids.map((id) => server.job(id)));
+            const on = all.filter((j) => j.state === 'running' && lab.hits(path(j.url!)) === 1);
+            return on.length === 2 && [on, all.filter((j) => j.state === 'queued')];
+          },
+          60_000,
+          () => `two traces under way on the worker: ${server.run.stderr().slice(-2000)}`,
+        );
+        assert.equal(waiting.length, 2);
+        for (const job of waiting) {
+          const { status, body } = await server.post<{ job: JobView }>(`/api/jobs/${job.id}/cancel`, {});
+          assert.deepEqual([status, body.job.state], [200, 'cancelled'], `${job.id} was queued: cancelled at once`);
+        }
+        for (const job of running) {
+          const { status, body } = await server.post<{ job: JobView }>(`/api/jobs/${job.id}/cancel`, {});
+          assert.deepEqual([status, body.job.state, !!body.job.cancelledAt], [200, 'running', true], `${job.id}: its worker is told`);
+        }
+        const stopped = await until(
+          async () => {
+            const all = await Promise.all(running.map((j) => server.job(j.id)));
+            return all.every((j) => j.state === 'cancelled') && all;
+          },
+          30_000,
+          () => `the worker stops the cancelled traces: ${worker.stderr().slice(-2000)}`,
+        );
+        for (const job of stopped) {
+          assert.ok(job.caseId && job.partial, `${job.id}: its case, holding what it recorded, came from the worker: ${job.error}`);
+          assert.ok(job.events?.some((e) => e.kind === 'cancel-heard'));
+        }
+        await assertCasesVerify(
+          server,
+          stopped.map((j) => j.caseId!),
+        );
+        // The one the worker held unclaimed is refused its claim once a slot frees; the other left the queue.
+        await until(
+          async () => !(await server.queue()).workers.some((w) => w.running.length > 0),
+          30_000,
+          () => 'the worker holds nothing',
+        );
+        const redisCounts = (await server.queue()).redis as Record<string, number>;
+        assert.equal(redisCounts.waiting, 0, 'the cancelled job left the queue');
+        assert.deepEqual(
+          [...running, ...waiting].map((j) => lab.hits(path(j.url!))),
+          [1, 1, 0, 0],
+          'the stopped traces requested their links once, the cancelled waiting ones never',
+        );
+      } finally {
+        worker.child.kill('SIGKILL');
+        await worker.exited;
+        await server.stop();
+        await redis.stop();
+      }
+    },
+  );
 
   test(
     'a worker killed (kill -9) mid-trace and started again on its spool: what it recorded comes to the server sealed, ' +

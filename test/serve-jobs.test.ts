@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { TraceService, type Job } from '../src/service/trace-service.js';
+import { TraceService, type BatchView, type Job } from '../src/service/trace-service.js';
+import { HANG_URL } from '../src/lab/index.js';
+import { verifyCase } from '../src/verify/verify.js';
 import { aggregateCases } from '../src/feed/index.js';
 import { projectPath } from '../src/project-root.js';
 import { labAndBrowser, labOptions, tempDir } from './helpers.js';
@@ -183,3 +185,112 @@ test('the same .eml uploaded twice: one message case, its seal and timestamp unt
     await tsa.close();
   }
 });
+
+test(
+  'cancel: a queued job is never traced, a running one stops as Ctrl-C stops it (its case sealed, verify-clean, requested once); ' +
+    'a batch likewise; the POST needs the token and our origin',
+  async () => {
+    const { lab } = fixture;
+    const casesDir = tempDir('serve-cancel-');
+    // Links on the lab's server that never answers: a trace of one runs until it is stopped.
+    const slow = (tag: string) => `${HANG_URL}/cancel-${tag}-${process.pid}`;
+    const path = (url: string) => new URL(url).pathname;
+    const { url: _url, outDir: _outDir, ...trace } = labOptions(lab, slow('x'));
+    // Its own browser: the service closes the browsers it was given.
+    const service = new TraceService({ casesDir, concurrency: 1, trace });
+    const token = 'cancel-test-token-0123456789';
+    const web = await startWebServer({ service, port: 0, token });
+    const post = (to: string, headers: Record<string, string>) => fetch(`${web.url}${to}`, { method: 'POST', headers, redirect: 'manual' });
+    const api = { 'X-Clicktrace-Token': token };
+    // The form as our own page posts it: the login cookie, our origin.
+    const form = { Cookie: `clicktrace_token=${token}`, Origin: web.url, 'Content-Type': 'application/x-www-form-urlencoded' };
+    try {
+      const [runningUrl, queuedUrl] = [slow('running'), slow('queued')];
+      const running = await service.submitUrl({ url: runningUrl });
+      const queued = await service.submitUrl({ url: queuedUrl });
+      await until(service, [running.id], (job) => job.state === 'running' && lab.hits(path(runningUrl)) === 1);
+      assert.equal(service.job(queued.id)!.state, 'queued');
+
+      // The job page offers the button: a plain form POST, no script needed.
+      const page = await (await fetch(`${web.url}/jobs/${queued.id}`, { headers: api })).text();
+      assert.ok(page.includes(`<form id="job-cancel" class="cancel" method="post" action="/jobs/${queued.id}/cancel">`), page);
+      // Refused: without the token; with it (the cookie) from another site's page.
+      assert.equal((await post(`/jobs/${queued.id}/cancel`, { Origin: web.url })).status, 401);
+      assert.equal((await post(`/jobs/${queued.id}/cancel`, { ...form, Origin: 'http://evil.example' })).status, 403);
+      assert.equal((await post(`/api/jobs/${queued.id}/cancel`, { Cookie: form.Cookie, 'Sec-Fetch-Site': 'cross-site' })).status, 403);
+      assert.equal(service.job(queued.id)!.state, 'queued', 'a refused cancel changes nothing');
+
+      const cancelled = await post(`/jobs/${queued.id}/cancel`, form);
+      assert.equal(cancelled.status, 303);
+      assert.equal(cancelled.headers.get('location'), `/jobs/${queued.id}`);
+      const q = service.job(queued.id)!;
+      assert.equal(q.state, 'cancelled', q.error ?? '');
+      assert.match(q.error!, /^cancelled by the analyst at \S+: its link was not requested$/);
+      assert.equal(q.caseId, null);
+
+      const answer = await post(`/api/jobs/${running.id}/cancel`, api);
+      assert.equal(answer.status, 200);
+      const { job: stopping } = (await answer.json()) as { job: Job };
+      assert.ok(stopping.cancelledAt, 'the cancel is recorded at once');
+      const [r] = await until(service, [running.id], (job) => job.state !== 'running' && job.state !== 'queued');
+      assert.equal(r.state, 'cancelled', r.error ?? '');
+      assert.ok(r.caseId, 'the stopped trace keeps its case');
+      assert.equal(r.partial, true);
+      assert.match(r.error!, /^cancelled by the analyst at \S+: its trace was stopped; case \S+ holds what it recorded$/);
+      const verified = await verifyCase(join(casesDir, r.caseId));
+      assert.ok(verified.ok, verified.problems.join('; '));
+      assert.equal(service.store.caseSummary(r.caseId)?.error, `interrupted: cancelled by the analyst at ${r.cancelledAt}`);
+      const stillThere = (await (await fetch(`${web.url}/jobs/${running.id}`, { headers: api })).text()).includes('id="job-cancel"');
+      assert.equal(stillThere, false, 'an ended job has no cancel button');
+
+      // Cancelling again is harmless; a job that ended otherwise is refused in one line; an unknown one is 404.
+      const twice = await post(`/api/jobs/${running.id}/cancel`, api);
+      assert.equal(twice.status, 200);
+      assert.equal(((await twice.json()) as { job: Job }).job.state, 'cancelled');
+      const resubmitted = await service.submitUrl({ url: runningUrl });
+      const [again] = await until(service, [resubmitted.id], (job) => job.state === 'done' || job.state === 'failed');
+      assert.deepEqual([again.alreadyTraced, again.caseId], [true, r.caseId], 'the stopped link counts as requested');
+      const ended = await post(`/api/jobs/${again.id}/cancel`, api);
+      assert.equal(ended.status, 409);
+      const refusal = (await ended.json()) as { error: { code: string; message: string } };
+      assert.equal(refusal.error.code, 'not-cancelled');
+      assert.match(refusal.error.message, /^job \S+ has ended \(done\): there is nothing to cancel$/);
+      assert.equal((await post('/api/jobs/j000000000000/cancel', api)).status, 404);
+      assert.equal(lab.hits(path(runningUrl)), 1, 'requested exactly once');
+      assert.equal(lab.hits(path(queuedUrl)), 0, 'the cancelled queued job was never requested');
+      assert.equal(service.store.ledger.lookup(queuedUrl), null, 'its link stays fresh: it may be submitted again without "again"');
+
+      // A batch: its first line runs, the rest wait; cancelled, none of the rest is traced.
+      const lines = ['b1', 'b2', 'b3'].map(slow);
+      const submitted = await fetch(`${web.url}/api/submit`, {
+        method: 'POST',
+        headers: { ...api, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ urls: lines }),
+      });
+      const { batch } = (await submitted.json()) as { batch: BatchView };
+      const firstJob = batch.items[0].jobId!;
+      await until(service, [firstJob], (job) => job.state === 'running' && lab.hits(path(lines[0])) === 1);
+      const batchPage = await (await fetch(`${web.url}/batches/${batch.id}`, { headers: api })).text();
+      assert.ok(batchPage.includes(`action="/batches/${batch.id}/cancel"`), 'the batch page offers the button');
+      assert.equal((await post(`/batches/${batch.id}/cancel`, { ...form, Origin: 'http://evil.example' })).status, 403);
+      const batchCancel = await post(`/batches/${batch.id}/cancel`, form);
+      assert.equal(batchCancel.status, 303);
+      const ids = batch.items.map((i) => i.jobId!);
+      const jobs = await until(service, ids, (job) => job.state === 'cancelled');
+      assert.ok(jobs[0].caseId && jobs.slice(1).every((j) => j.caseId === null));
+      const view = service.batchView(batch.id)!;
+      assert.equal(view.state, 'done');
+      assert.deepEqual([view.counts.cancelled, view.counts.finished], [3, 3]);
+      assert.deepEqual(
+        lines.map((l) => lab.hits(path(l))),
+        [1, 0, 0],
+        'the rest of the batch was never requested',
+      );
+      const batchAgain = await post(`/api/batches/${batch.id}/cancel`, api);
+      assert.equal(batchAgain.status, 200, 'a cancelled batch cancelled again: harmless');
+    } finally {
+      await web.close();
+      await service.close();
+    }
+  },
+);

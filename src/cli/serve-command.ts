@@ -30,6 +30,10 @@ The Jobs page (/jobs; /jobs?state=failed for the failed ones) offers "Retry" for
 only when its link was never requested (it failed before its request: the browser could not
 start, the server stopped first); for one whose link was requested it says so and links that
 case: a link is requested once (submit it with "again" to trace it anew).
+A job or a batch not ended can be cancelled ("Cancel" on its page; POST /api/jobs/<id>/cancel,
+/api/batches/<id>/cancel): a waiting job is never traced (its link stays unrequested); a
+running one is stopped as Ctrl-C stops a trace (on a fleet worker too), its case sealed with
+what it recorded.
 
 options:
   --port N             port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)

@@ -20,7 +20,8 @@ import { processAlive } from '../capture/profiles.js';
 import { TOOL } from '../version.js';
 import { clean } from '../cli/terminal.js';
 import type { Job } from '../service/trace-service.js';
-import { alreadyTraced, type TraceDefaults, type TraceOutcome, type TraceRequest } from '../service/tracer.js';
+import { jobCounts, type JobCounts } from '../service/job-state.js';
+import { alreadyTraced, cancelReason, type TraceDefaults, type TraceOutcome, type TraceRequest } from '../service/tracer.js';
 import type { CaseStore } from '../store/index.js';
 import type { Report } from '../report.js';
 import { caseFolderName } from '../case/case-layout.js';
@@ -96,7 +97,7 @@ export interface WorkerSeen extends WorkerIdentity {
 export interface QueueStatus {
   queue: string;
   /** The server's jobs by state (the authority). */
-  jobs: { queued: number; running: number; done: number; failed: number };
+  jobs: JobCounts;
   /** BullMQ's own counts, or why Redis did not answer. */
   redis: { waiting: number; active: number; completed: number; failed: number; delayed: number } | { error: string };
   workers: (WorkerSeen & { ageMs: number; alive: boolean; state: WorkerState; held: HeldJob[] })[];
@@ -173,6 +174,8 @@ export class FleetDispatcher {
   private readonly lease: Redis;
   private readonly timers: NodeJS.Timeout[] = [];
   private reconciling: Promise<void> | null = null;
+  /** Cancelled jobs whose worker said it stopped their trace: their case comes as any case does. */
+  private readonly cancelHeard = new Set<string>();
   /** Claimed jobs of a silent worker that another worker (on its spool) said it holds: said once. */
   private readonly heldForLost = new Set<string>();
   private lastSweep = Date.now();
@@ -253,6 +256,8 @@ export class FleetDispatcher {
 
   /** The job's trace on the fleet: resolves when its case is in, or it failed. Puts it on the queue unless it is there or claimed. */
   trace(job: Job, request: TraceRequest): Promise<TraceOutcome> {
+    if (job.cancelledAt && job.state === 'queued')
+      return Promise.resolve({ kind: 'skipped', url: job.url!, reason: cancelReason(job.cancelledAt) });
     return new Promise((resolve) => {
       this.waiters.set(job.id, { job, request, resolve });
       if (job.state === 'queued' && !job.fleet?.dispatch) void this.dispatch(job);
@@ -291,7 +296,39 @@ export class FleetDispatcher {
       clockSamples: samples,
       clockSaid: seen?.clockSaid || (judged && clockSkewMs !== null && Math.abs(clockSkewMs) > CLOCK_TOLERANCE_MS),
     });
-    return { heartbeatMs: this.heartbeatMs, workerTimeoutMs: this.workerTimeoutMs };
+    for (const id of request.cancelled ?? []) {
+      const job = this.host.job(id);
+      if (!job?.cancelledAt || job.state !== 'running' || this.cancelHeard.has(id)) continue;
+      this.cancelHeard.add(id);
+      this.host.record(
+        job,
+        'cancel-heard',
+        `${request.worker.name} on ${request.worker.host} stopped the trace; its case comes as any case does`,
+      );
+    }
+    // Its claimed jobs that were cancelled: it stops their traces (each case then comes as any case does).
+    const cancel = request.running.flatMap((id) => {
+      const job = this.host.job(id);
+      return job?.state === 'running' && job.cancelledAt && job.fleet?.worker?.id === request.worker.id
+        ? [{ job: id, reason: cancelReason(job.cancelledAt) }]
+        : [];
+    });
+    return { heartbeatMs: this.heartbeatMs, workerTimeoutMs: this.workerTimeoutMs, ...(cancel.length ? { cancel } : {}) };
+  }
+
+  /**
+   * A job the analyst cancelled (TraceService.cancel). Not claimed yet: it ends now, nothing
+   * requested, and leaves the queue (a worker holding it unclaimed is refused its claim). Claimed:
+   * its worker is told in the answer to its next heartbeat, stops the trace and sends its case; a
+   * worker that does not say it did within the worker timeout has the job ended without it.
+   */
+  cancel(job: Job, reason: string): void {
+    if (job.state !== 'queued') return;
+    const dispatch = job.fleet?.dispatch;
+    this.settle(job.id, { kind: 'skipped', url: job.url!, reason });
+    if (dispatch)
+      // Removed unless a worker holds it (locked): then its claim is refused.
+      void this.queue.remove(dispatch).catch((err: Error) => this.redisError(err));
   }
 
   /** Succeeds once per job, ever: committed to the jobs table and the ledger before it is answered. */
@@ -302,6 +339,7 @@ export class FleetDispatcher {
     // The same claim again (its answer was lost on the way): the same answer.
     if (job.state === 'running' && fleet?.nonce === request.nonce && fleet.caseId)
       return { status: 200, body: { ok: true, caseId: fleet.caseId, url: job.url! } };
+    if (job.cancelledAt) return { status: 409, body: { ok: false, code: 'finished', reason: `job ${jobId} was cancelled by the analyst` } };
     const waiter = this.waiters.get(jobId);
     if (job.state !== 'queued' || !waiter) {
       const code = job.state === 'running' ? 'claimed' : 'finished';
@@ -396,8 +434,7 @@ export class FleetDispatcher {
   }
 
   async status(): Promise<QueueStatus> {
-    const jobs = { queued: 0, running: 0, done: 0, failed: 0 };
-    for (const job of this.host.jobs()) jobs[job.state]++;
+    const jobs = jobCounts(this.host.jobs());
     let redis: QueueStatus['redis'];
     try {
       const counts = await deadline(this.queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed'), 2000, 'no answer');
@@ -502,6 +539,7 @@ export class FleetDispatcher {
     const waiter = this.waiters.get(jobId);
     if (!waiter) return;
     this.waiters.delete(jobId);
+    this.cancelHeard.delete(jobId);
     waiter.resolve(outcome);
   }
 
@@ -616,13 +654,21 @@ export class FleetDispatcher {
       if (now - Date.parse(seen.lastSeen) <= this.workerTimeoutMs) for (const id of seen.running) held.set(id, seen);
     for (const { job } of [...this.waiters.values()]) {
       if (job.state !== 'running' || !job.fleet?.worker) continue;
+      const worker = `${job.fleet.worker.name} on ${job.fleet.worker.host}`;
+      if (job.cancelledAt && !this.cancelHeard.has(job.id) && now - Date.parse(job.cancelledAt) > this.workerTimeoutMs) {
+        const error =
+          `${worker} did not say it stopped the trace within ${Math.round(this.workerTimeoutMs / 1000)} s of the cancel; ` +
+          'its case is taken in should it come';
+        this.host.record(job, 'cancel-unanswered', error);
+        this.settle(job.id, { kind: 'failed', url: job.url!, caseId: null, error });
+        continue;
+      }
       const seen = this.workers.get(job.fleet.worker.id);
       const lastSeen = Math.max(seen ? Date.parse(seen.lastSeen) : 0, this.startedAt);
       const claimedAt = Date.parse(job.fleet.claimedAt ?? '') || this.startedAt;
       const silent = now - lastSeen > this.workerTimeoutMs;
       const dropped = seen && Date.parse(seen.lastSeen) - claimedAt > this.workerTimeoutMs && !seen.running.includes(job.id);
       if (!silent && !dropped) continue;
-      const worker = `${job.fleet.worker.name} on ${job.fleet.worker.host}`;
       const holder = held.get(job.id);
       if (holder) {
         if (!this.heldForLost.has(job.id))

@@ -3,7 +3,8 @@
 //     it and reports progress events with job.updateProgress({ events: [{ kind, detail }...] }), a
 //     few at a time (ProgressData), which the server reads back through QueueEvents.
 //   HTTP to the server (token in the X-Clicktrace-Token header), the authority on every job:
-//     POST /api/fleet/heartbeat         HeartbeatRequest → HeartbeatResponse
+//     POST /api/fleet/heartbeat         HeartbeatRequest → HeartbeatResponse; the answer names the worker's
+//                                       jobs the analyst cancelled (it stops their traces and says so in the next)
 //     POST /api/fleet/jobs/:id/claim    ClaimRequest → ClaimResponse: succeeds once per job, ever
 //     POST /api/fleet/jobs/:id/fail     FailRequest: the claimed job ended without a case
 //     POST /api/fleet/cases/:case       body: the case bundle (src/case/case-bundle.ts) → IngestResponse;
@@ -167,6 +168,8 @@ export interface HeartbeatRequest {
   stopping: boolean;
   /** The worker's clock when it sent this (ISO 8601): the server shows how far it is from its own, as a case's times are the worker's. */
   sentAt?: string;
+  /** Of `running`, the jobs whose cancel (HeartbeatResponse.cancel) it heard: their traces are stopped, their cases come. */
+  cancelled?: string[];
 }
 
 export interface HeartbeatResponse {
@@ -174,6 +177,12 @@ export interface HeartbeatResponse {
   heartbeatMs: number;
   /** After this long without a heartbeat, the worker's claimed jobs are failed as lost. */
   workerTimeoutMs: number;
+  /**
+   * Jobs of this worker the analyst cancelled: it stops each one's trace as Ctrl-C does (`reason`,
+   * starting "interrupted", is its case's error), sends the case as it sends any, and lists the job
+   * in `cancelled`. Said in every answer until the job has ended on the server.
+   */
+  cancel?: { job: string; reason: string }[];
 }
 
 export interface ClaimRequest {
@@ -223,6 +232,7 @@ export function isHeartbeatRequest(value: unknown): value is HeartbeatRequest {
     Array.isArray(v.running) &&
     v.running.every((id) => typeof id === 'string') &&
     typeof v.stopping === 'boolean' &&
-    (v.sentAt === undefined || typeof v.sentAt === 'string')
+    (v.sentAt === undefined || typeof v.sentAt === 'string') &&
+    (v.cancelled === undefined || (Array.isArray(v.cancelled) && v.cancelled.every((id) => typeof id === 'string')))
   );
 }

@@ -9,6 +9,7 @@
 // "again": the server's ledger then makes a repeat harmless (the second job finds the link
 // requested); with "again" a repeat would request the link twice, so it is reported as failed.
 import type { BatchView, JobSummary } from '../service/trace-service.js';
+import { jobEnded } from '../service/job-state.js';
 import { batchEntry, type BatchEntry } from '../service/batch.js';
 import type { MessageRecord } from '../mail/message-case.js';
 import { JobQueue } from '../service/job-queue.js';
@@ -232,7 +233,7 @@ export class ServerTracer implements TraceRunner {
 
   /** The job once it is done or failed; a job left behind by an interrupt is reported as such (null). */
   private finished(job: JobSummary, onStart?: () => void): Promise<JobSummary> {
-    if (job.state === 'done' || job.state === 'failed') return Promise.resolve(job);
+    if (jobEnded(job.state)) return Promise.resolve(job);
     return new Promise((resolve) => {
       this.watching.set(job.id, {
         ...(onStart ? { onStart } : {}),
@@ -266,7 +267,7 @@ export class ServerTracer implements TraceRunner {
             watch.started = true;
             watch.onStart?.();
           }
-          if (job.state === 'done' || job.state === 'failed') {
+          if (jobEnded(job.state)) {
             this.watching.delete(job.id);
             watch.resolve(job);
           }
@@ -279,6 +280,8 @@ export class ServerTracer implements TraceRunner {
   /** A finished job as a trace outcome (the report read back from the server). */
   private async outcome(url: string, job: JobSummary): Promise<TraceOutcome> {
     if (job.state === 'failed') return { kind: 'failed', url, caseId: job.caseId, error: job.error ?? 'failed' };
+    // Cancelled on the server before its link was requested: nothing was (its case, when it has one, is read below).
+    if (job.state === 'cancelled' && !job.caseId) return { kind: 'skipped', url, reason: job.error ?? 'cancelled on the server' };
     if (job.alreadyTraced || !job.caseId) {
       // As a local batch says it: that case is not on the server, or how that trace ended.
       const earlier = job.partial || job.chainError ? { earlier: { partial: job.partial ?? false, error: job.chainError ?? null } } : {};

@@ -12,6 +12,8 @@
 // once on 2 cores, the slots stood idle 5% of the time between one job and the next.
 // Stopping (SIGTERM): no new job is taken; started jobs end as cases (or failures) and are
 // delivered; nothing goes back to the queue.
+// A job the analyst cancelled on the server is named in the answer to a heartbeat: its trace is
+// stopped as Ctrl-C stops one (its case sealed with what it recorded) and delivered as any case.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -25,7 +27,7 @@ import { cutOffAction } from '../service/cut-off-sweep.js';
 import { Tracer, type TraceDefaults } from '../service/tracer.js';
 import { JobQueue } from '../service/job-queue.js';
 import { connectionOptions, describeRedis, type RedisTarget } from './redis-url.js';
-import { QUEUE_NAME, workerTraceOptions, type FleetJobData, type WorkerIdentity } from './protocol.js';
+import { QUEUE_NAME, workerTraceOptions, type FleetJobData, type HeartbeatResponse, type WorkerIdentity } from './protocol.js';
 import { ServerClient, ServerError } from './server-client.js';
 import { Spool } from './spool.js';
 import { Outbox } from './outbox.js';
@@ -72,6 +74,10 @@ export class FleetWorker {
   private bull: Worker<FleetJobData, JobResult> | null = null;
   /** Server jobs being claimed or traced, with how many dispatches of each this worker has in hand (a job may reach it twice). */
   private readonly holding = new Map<string, number>();
+  /** The running traces of claimed jobs, by server job id: aborted when the server says the job was cancelled. */
+  private readonly traces = new Map<string, AbortController>();
+  /** Jobs whose cancel this worker heard (their traces stopped): said in each heartbeat while it holds them. */
+  private readonly cancelHeard = new Map<string, string>();
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private heartbeatMs = 1000;
   private stopping = false;
@@ -271,7 +277,12 @@ export class FleetWorker {
     this.log(`job ${clean(data.job)}: tracing ${clean(truncate(claim.url, 160))} into case ${clean(claim.caseId)}`);
     this.outbox.claimed(data.job, nonce, claim.caseId);
     const progress = new ProgressSender((data) => job.updateProgress(data));
+    const cancel = new AbortController();
+    this.traces.set(data.job, cancel);
+    const heard = this.cancelHeard.get(data.job);
+    if (heard !== undefined) cancel.abort(heard);
     const outcome = await this.tracer.trace({
+      signal: cancel.signal,
       url: claim.url,
       // The server's claim decided; this worker's own ledger must not refuse a resubmitted link.
       again: true,
@@ -282,6 +293,7 @@ export class FleetWorker {
       options: workerTraceOptions(data.options ?? {}, this.options.trace ?? {}),
       onProgress: (e) => progress.add({ kind: e.kind, detail: e.kind === 'done' ? basename(e.detail) : e.detail }),
     });
+    this.traces.delete(data.job);
     progress.flush();
     if (outcome.kind === 'traced') {
       try {
@@ -302,7 +314,9 @@ export class FleetWorker {
       outcome.kind === 'failed'
         ? `${outcome.error}${outcome.caseId ? ` (the case begun stays on the worker in ${this.spool.casesDir}/${outcome.caseId})` : ''}`
         : outcome.kind === 'skipped'
-          ? `the worker stopped before the trace began; nothing was requested (${outcome.reason})`
+          ? this.cancelHeard.has(data.job)
+            ? `cancelled before the trace requested its link; nothing was requested (${outcome.reason})`
+            : `the worker stopped before the trace began; nothing was requested (${outcome.reason})`
           : 'the worker was tracing this link for another job at the same time; not requested twice';
     this.outbox.unclaimed(claim.caseId);
     this.outbox.addFailure(data.job, nonce, error);
@@ -351,8 +365,17 @@ export class FleetWorker {
       this.lastBeatAt = now;
     }
     try {
+      const running = this.holds();
+      for (const id of this.cancelHeard.keys()) if (!running.includes(id)) this.cancelHeard.delete(id);
+      const cancelled = [...this.cancelHeard.keys()];
       const send = () =>
-        this.client.heartbeat({ worker: this.identity, running: this.holds(), stopping: this.stopping, sentAt: new Date().toISOString() });
+        this.client.heartbeat({
+          worker: this.identity,
+          running,
+          stopping: this.stopping,
+          sentAt: new Date().toISOString(),
+          ...(cancelled.length ? { cancelled } : {}),
+        });
       // Once more at once on a network error: a kept-alive socket the server had just closed.
       const answer = await send().catch((err: unknown) =>
         err instanceof ServerError && err.status === null ? send() : Promise.reject(err as Error),
@@ -360,6 +383,8 @@ export class FleetWorker {
       this.heartbeatMs = answer.heartbeatMs;
       if (this.lastHeartbeatError) this.log('the server answers again');
       this.lastHeartbeatError = '';
+      // Said at once, not a heartbeat later: the server waits for it before it judges the worker deaf.
+      if (this.heard(answer.cancel)) return void this.beat(false);
     } catch (err) {
       if (first) throw err;
       const message = (err as Error).message;
@@ -367,6 +392,27 @@ export class FleetWorker {
       this.lastHeartbeatError = message;
     }
     this.scheduleBeat();
+  }
+
+  /**
+   * The server's cancels of jobs this worker holds: each one's trace is stopped as Ctrl-C stops it
+   * (its case sealed with what it recorded, the cancel its error) and its case is sent as any case
+   * is; one already traced is on its way. Whether any was new.
+   */
+  private heard(cancel: HeartbeatResponse['cancel']): boolean {
+    let news = false;
+    const held = this.holds();
+    for (const item of Array.isArray(cancel) ? cancel : []) {
+      if (typeof item?.job !== 'string' || typeof item.reason !== 'string' || this.cancelHeard.has(item.job)) continue;
+      if (!held.includes(item.job)) continue;
+      const reason = item.reason.startsWith('interrupted') ? item.reason.slice(0, 300) : 'interrupted: cancelled';
+      this.cancelHeard.set(item.job, reason);
+      news = true;
+      const trace = this.traces.get(item.job);
+      this.log(`job ${clean(item.job)}: cancelled on the server; ${trace ? 'stopping its trace' : 'its case is on its way'}`);
+      trace?.abort(reason);
+    }
+    return news;
   }
 
   /** Heartbeats go on while the worker stops (it still holds jobs), until it is closed. */

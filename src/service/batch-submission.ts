@@ -11,7 +11,7 @@ import { readInputItems, type InputItem } from './url-list.js';
 import { SubmissionError } from './submission-error.js';
 import type { TraceChoices } from './submission-options.js';
 
-export type BatchItemState = 'queued' | 'running' | 'done' | 'failed' | 'duplicate' | 'invalid';
+export type BatchItemState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'duplicate' | 'invalid';
 
 export interface BatchItem {
   /** The item's line in the list (the first line of a CSV record). */
@@ -65,6 +65,8 @@ export interface BatchCounts {
   duplicates: number;
   invalid: number;
   failed: number;
+  /** Cancelled by the analyst (never traced, or stopped mid-trace: caseId then holds what it recorded); only when there are any. */
+  cancelled?: number;
   /** Items whose outcome is known (everything but queued and running). */
   finished: number;
 }
@@ -138,6 +140,7 @@ export function batchCounts(items: BatchItem[]): BatchCounts {
     if (item.state === 'duplicate') counts.duplicates++;
     if (item.state === 'invalid') counts.invalid++;
     if (item.state === 'failed') counts.failed++;
+    if (item.state === 'cancelled') counts.cancelled = (counts.cancelled ?? 0) + 1;
     if (item.state === 'done' && item.alreadyTraced) counts.alreadyTraced++;
     if (item.state === 'done' && !item.alreadyTraced) {
       counts.traced++;

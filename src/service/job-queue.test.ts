@@ -52,3 +52,31 @@ test('job queue: run() waits for a free slot and gives back what the task return
   await queue.idle();
   assert.equal(queue.peak, 1);
 });
+
+test('job queue: remove() drops a task that has not started (a cancelled job), never one that has', async () => {
+  const queue = new JobQueue(1);
+  const ran: string[] = [];
+  let release!: () => void;
+  const first = async () => {
+    ran.push('first');
+    await new Promise<void>((resolve) => (release = resolve));
+  };
+  const second = () => {
+    ran.push('second');
+    return Promise.resolve();
+  };
+  const third = () => {
+    ran.push('third');
+    return Promise.resolve();
+  };
+  queue.push(first);
+  queue.push(second);
+  queue.push(third);
+  assert.equal(queue.remove(first), false, 'running: not removed');
+  assert.equal(queue.remove(second), true);
+  assert.equal(queue.remove(second), false, 'removed once');
+  assert.equal(queue.queued, 1);
+  release();
+  await queue.idle();
+  assert.deepEqual(ran, ['first', 'third']);
+});

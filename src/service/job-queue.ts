@@ -31,6 +31,14 @@ export class JobQueue {
     return new Promise<T>((resolve, reject) => this.push(() => Promise.resolve().then(task).then(resolve, reject)));
   }
 
+  /** Drops `task` if it has not started yet; whether it was dropped. */
+  remove(task: () => Promise<void>): boolean {
+    const at = this.waiting.indexOf(task);
+    if (at < 0) return false;
+    this.waiting.splice(at, 1);
+    return true;
+  }
+
   /** Drops the tasks not started yet; returns how many. */
   clear(): number {
     return this.waiting.splice(0).length;

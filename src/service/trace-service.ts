@@ -18,11 +18,12 @@ import { isTraceable, messageRecord, traceableMainLink, type MessageRecord } fro
 import { CaseStore } from '../store/index.js';
 import { checkTarget } from './target-check.js';
 import { SubmissionError } from './submission-error.js';
+import { jobEnded, type JobState } from './job-state.js';
 import { MESSAGE_RECORD_FILE } from '../case/case-layout.js';
 import { isOpenCase } from '../case/seal-cut-off.js';
 import { BrowserPool } from './browser-pool.js';
 import type { SweepResult } from './cut-off-sweep.js';
-import { MISSING_CASE, Tracer, type TraceDefaults, type TraceRequest } from './tracer.js';
+import { cancelReason, MISSING_CASE, Tracer, type TraceDefaults, type TraceRequest } from './tracer.js';
 import { batchEntry, type BatchEntry } from './batch.js';
 import { linkTarget, openMessageCase, stampMessageCase, traceMessage } from './messages.js';
 import { defaultConcurrency } from './defaults.js';
@@ -70,7 +71,7 @@ export interface ServiceOptions {
   fleet?: (host: FleetJobHost, trace: TraceDefaults | undefined) => FleetDispatcher;
 }
 
-export type JobState = 'queued' | 'running' | 'done' | 'failed';
+export { jobCounts, jobEnded, type JobCounts, type JobState } from './job-state.js';
 
 export interface JobEvent {
   seq: number;
@@ -120,6 +121,11 @@ export interface Job {
   /** A failed job run again (see TraceService.retry): the job it retries, and the job that retried it. */
   retryOf?: string;
   retriedAs?: string;
+  /**
+   * When the analyst cancelled it (see TraceService.cancel). A job with this set ends as
+   * `cancelled`; until then (a running trace being stopped, its case sealed) it is still running.
+   */
+  cancelledAt?: string;
 }
 
 /**
@@ -189,6 +195,8 @@ export class TraceService {
   private readonly batches = new Map<string, BatchSubmission>();
   private readonly batchSaves = new Map<string, NodeJS.Timeout>();
   private readonly emitter = new EventEmitter();
+  /** In-process traces of jobs: aborted to cancel them (queued or running). */
+  private readonly cancels = new Map<string, AbortController>();
   private closing = false;
   private lastSync = 0;
   /** With `fleet` options: the queue and its workers. */
@@ -536,6 +544,54 @@ export class TraceService {
     return this.view(retried);
   }
 
+  /**
+   * Cancels a job: queued, it is never traced (its link stays unrequested); running, its trace is
+   * stopped as Ctrl-C stops one (its case sealed with what it recorded, the reason its error) and
+   * the job ends as cancelled when that case is in. On the fleet, the worker tracing it is told
+   * (the dispatcher). Cancelling a cancelled job (or one being cancelled) again changes nothing; a
+   * job that has ended otherwise is a 409.
+   */
+  async cancel(id: string): Promise<Job> {
+    const job = this.jobs.get(id);
+    if (!job) throw new SubmissionError(`no job ${id}`, 404, 'not-found');
+    if (job.state === 'done' || job.state === 'failed')
+      throw new SubmissionError(`job ${id} has ended (${job.state}): there is nothing to cancel`, 409, 'not-cancelled');
+    if (!job.cancelledAt) this.cancelJob(job);
+    await settled();
+    return this.view(job);
+  }
+
+  /** Cancels every job of a batch that has not ended (the waiting ones first, so that none starts meanwhile). */
+  async cancelBatch(id: string): Promise<BatchView> {
+    const batch = this.batches.get(id);
+    if (!batch) throw new SubmissionError(`no batch ${id}`, 404, 'not-found');
+    const jobs = batch.items.flatMap((item) => {
+      const job = item.jobId ? this.jobs.get(item.jobId) : undefined;
+      return job && !jobEnded(job.state) ? [job] : [];
+    });
+    if (jobs.length === 0 && !batch.items.some((item) => item.state === 'cancelled'))
+      throw new SubmissionError(`batch ${id} has ended: there is nothing to cancel`, 409, 'not-cancelled');
+    for (const job of jobs) if (job.state === 'queued' && !job.cancelledAt) this.cancelJob(job);
+    for (const job of jobs) if (!job.cancelledAt) this.cancelJob(job);
+    await settled();
+    return this.batchView(id)!;
+  }
+
+  private cancelJob(job: Job): void {
+    const at = new Date().toISOString();
+    job.cancelledAt = at;
+    this.record(
+      job,
+      'cancel',
+      job.state === 'queued'
+        ? 'cancelled by the analyst before it started: its link is not requested'
+        : 'cancelled by the analyst: its trace is stopped, and its case sealed with what it recorded',
+    );
+    this.save(job);
+    if (this.fleet) this.fleet.cancel(job, cancelReason(at));
+    else this.cancels.get(job.id)?.abort(cancelReason(at));
+  }
+
   /** Calls back with every new event and state change of a job; returns the unsubscribe function. */
   subscribe(id: string, listener: (job: Job, event: JobEvent | null) => void): () => void {
     const handler = (job: Job, event: JobEvent | null) => listener(this.view(job), event);
@@ -617,6 +673,8 @@ export class TraceService {
       } else if (job.state === 'running') {
         this.caseOfInterrupted(job);
         this.finish(job, 'failed', 'the server stopped while this job ran; it is not run again (its link may be single-use)');
+      } else if (job.state === 'queued' && job.cancelledAt) {
+        this.finish(job, 'cancelled');
       } else if (job.state === 'queued') {
         const message = job.kind === 'message' ? this.savedMessage(job) : null;
         if (job.kind === 'message' && !message) {
@@ -679,8 +737,24 @@ export class TraceService {
     message: { dir: string; record: MessageRecord } | null,
     trace: (request: TraceRequest) => Promise<TraceOutcome> = (request) => this.traceJob(job, request),
   ): Promise<void> {
+    const cancel = new AbortController();
+    this.cancels.set(job.id, cancel);
+    try {
+      await this.runTraceOf(job, message, trace, cancel.signal);
+    } finally {
+      if (this.cancels.get(job.id) === cancel) this.cancels.delete(job.id);
+    }
+  }
+
+  private async runTraceOf(
+    job: Job,
+    message: { dir: string; record: MessageRecord } | null,
+    trace: (request: TraceRequest) => Promise<TraceOutcome>,
+    signal: AbortSignal,
+  ): Promise<void> {
     const request: TraceRequest = {
       url: job.url!,
+      signal,
       again: job.again ?? false,
       clicks: job.clicks,
       ...(job.options ? { options: job.options } : {}),
@@ -725,7 +799,8 @@ export class TraceService {
       case 'trace': {
         job.caseId = entry.caseId;
         job.chainError = entry.report.error;
-        if (entry.report.partial) job.partial = true;
+        // Stopped by its cancel (as Ctrl-C stops a trace): its case holds what it recorded until then.
+        if (entry.report.partial || (job.cancelledAt && entry.report.error === cancelReason(job.cancelledAt))) job.partial = true;
         if (entry.timestamp) this.recordTimestamp(job, entry.timestamp);
         this.record(job, 'indexed', this.store.caseSummary(entry.caseId) ? `case ${entry.caseId}` : 'not indexed');
         return this.finish(job, 'done');
@@ -750,6 +825,7 @@ export class TraceService {
         return this.finish(job, 'done');
       }
       case 'skipped':
+        if (job.cancelledAt) return this.finish(job, 'cancelled');
         // The server is stopping: the job waits for the next start.
         job.state = 'queued';
         this.record(job, 'paused', entry.reason);
@@ -776,7 +852,13 @@ export class TraceService {
       record: (job, kind, detail) => this.record(job, kind, detail),
       late: (job, outcome) => {
         const message = job.kind === 'message' ? this.savedMessage(job) : null;
-        this.record(job, 'late-case', 'its case arrived after the job had ended; the job is done after all');
+        this.record(
+          job,
+          'late-case',
+          job.cancelledAt
+            ? 'its case arrived after the job had ended; it stays cancelled, with its case'
+            : 'its case arrived after the job had ended; the job is done after all',
+        );
         void this.runTrace(job, message, () => Promise.resolve(outcome));
       },
     };
@@ -813,11 +895,27 @@ export class TraceService {
     this.emitter.emit(job.id, job, event);
   }
 
-  private finish(job: Job, state: 'done' | 'failed', error: string | null = null): void {
-    job.state = state;
-    job.error = error;
+  /**
+   * A job cancelled before it ended ends as cancelled whatever its trace did (its case, if any, is
+   * kept); without a case and without an error, nothing was requested (a trace skipped).
+   */
+  private finish(job: Job, state: 'done' | 'failed' | 'cancelled', error: string | null = null): void {
+    if (job.cancelledAt) {
+      const how = job.caseId
+        ? job.partial
+          ? `its trace was stopped; case ${job.caseId} holds what it recorded`
+          : `case ${job.caseId}`
+        : error
+          ? 'it has no case'
+          : 'its link was not requested';
+      job.state = 'cancelled';
+      job.error = `cancelled by the analyst at ${job.cancelledAt}: ${how}${error ? ` (${error})` : ''}`;
+    } else {
+      job.state = state;
+      job.error = error;
+    }
     job.endedAt = new Date().toISOString();
-    this.record(job, state === 'done' ? 'finished' : 'failed', error ?? job.chainError ?? job.caseId ?? job.messageCaseId ?? '');
+    this.record(job, job.state === 'done' ? 'finished' : job.state, job.error ?? job.chainError ?? job.caseId ?? job.messageCaseId ?? '');
     this.save(job);
     if (job.batch) this.batchJobEnded(job);
   }
@@ -835,9 +933,14 @@ export class TraceService {
     if (this.jobs.size <= MAX_JOBS_KEPT) return;
     for (const [id, job] of this.jobs) {
       if (this.jobs.size <= MAX_JOBS_KEPT) break;
-      if (job.state === 'done' || job.state === 'failed') this.jobs.delete(id);
+      if (jobEnded(job.state)) this.jobs.delete(id);
     }
   }
+}
+
+/** After the promise callbacks pending now (a queued job's cancel ends it through a few of them). */
+function settled(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** A job as shown: a worker's claim nonce stays between it and the server. */

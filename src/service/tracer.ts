@@ -41,6 +41,12 @@ export interface TraceRequest {
   visitor?: Visitor;
   /** The case folder's name, chosen beforehand (a fleet server assigns it when the job is claimed). */
   caseName?: string;
+  /**
+   * Cancels this trace alone (its reason a string starting "interrupted"): queued, it leaves the
+   * queue (skipped, nothing requested); running, it is stopped as Ctrl-C stops it (its case closed
+   * and sealed with the reason as its error; skipped when its link was not requested yet).
+   */
+  signal?: AbortSignal;
 }
 
 /** The URL in the normalised form the case and the ledger record, or the failed outcome of a URL that is not http(s). */
@@ -176,9 +182,26 @@ export class Tracer {
     // One request per link: a URL differing only in its #fragment waits for the same trace.
     const key = request.visitor ? `${request.visitor.name} ${url}` : requestKey(url);
     const running = this.inFlight.get(key);
-    if (running) return running.then((first) => sameLink(url, first));
+    if (running)
+      return untilAborted(
+        url,
+        request.signal,
+        // A first trace cancelled before its request requested nothing: this one is traced on its own.
+        running.then((first) => (first.kind === 'skipped' && !this.stopped ? this.trace(request) : sameLink(url, first))),
+      );
+    const { signal } = request;
     const outcome = new Promise<TraceOutcome>((resolve) => {
-      this.queue.push(async () => resolve(await this.run(url, request)));
+      const task = async () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(await this.run(url, request));
+      };
+      // Cancelled while it waits: out of the queue at once, nothing claimed.
+      const onAbort = () => {
+        if (this.queue.remove(task)) resolve({ kind: 'skipped', url, reason: abortReason(signal!) });
+      };
+      this.queue.push(task);
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
     });
     this.inFlight.set(key, outcome);
     void outcome.then(() => this.inFlight.delete(key));
@@ -214,6 +237,7 @@ export class Tracer {
 
   private async run(url: string, request: TraceRequest): Promise<TraceOutcome> {
     if (this.stopped) return { kind: 'skipped', url, reason: this.stopped };
+    if (request.signal?.aborted) return { kind: 'skipped', url, reason: abortReason(request.signal) };
     const { store } = this.options;
     let claim;
     try {
@@ -252,7 +276,7 @@ export class Tracer {
         ...(request.commandLine ? { commandLine: request.commandLine } : {}),
         ...(request.analysis ? { analysis: request.analysis } : {}),
         ...(request.onProgress ? { onProgress: request.onProgress } : {}),
-        signal: this.abort.signal,
+        signal: request.signal ? AbortSignal.any([this.abort.signal, request.signal]) : this.abort.signal,
         onCase: (id) => {
           store.ledger.attach(claim.id, id);
           caseId = id;
@@ -297,6 +321,31 @@ export class Tracer {
       }
     }
   }
+}
+
+/** The error a trace stopped by the analyst's cancel ends with (its case says it), as Ctrl-C's "interrupted by SIGINT". */
+export function cancelReason(at: string): string {
+  return `interrupted: cancelled by the analyst at ${at}`;
+}
+
+/** Why a trace was cancelled: its signal's reason when it is text. */
+function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return typeof reason === 'string' ? reason : 'interrupted: cancelled';
+}
+
+/** `outcome`, or skipped as soon as `signal` aborts (a trace waiting for another one's outcome, cancelled meanwhile). */
+function untilAborted(url: string, signal: AbortSignal | undefined, outcome: Promise<TraceOutcome>): Promise<TraceOutcome> {
+  if (!signal) return outcome;
+  if (signal.aborted) return Promise.resolve({ kind: 'skipped', url, reason: abortReason(signal) });
+  return new Promise((resolve) => {
+    const onAbort = () => resolve({ kind: 'skipped', url, reason: abortReason(signal) });
+    signal.addEventListener('abort', onAbort, { once: true });
+    void outcome.then((o) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(o);
+    });
+  });
 }
 
 /** The answer for a URL asked for while its first trace ran: that trace's case. */

@@ -138,7 +138,9 @@ export class CaseStore {
   loadJobs(limit: number): string[] {
     const rows = this.db.prepare('SELECT job FROM jobs ORDER BY rowid DESC LIMIT ?').all(limit) as { job: string }[];
     this.db
-      .prepare(`DELETE FROM jobs WHERE state IN ('done', 'failed') AND rowid NOT IN (SELECT rowid FROM jobs ORDER BY rowid DESC LIMIT ?)`)
+      .prepare(
+        `DELETE FROM jobs WHERE state IN ('done', 'failed', 'cancelled') AND rowid NOT IN (SELECT rowid FROM jobs ORDER BY rowid DESC LIMIT ?)`,
+      )
       .run(limit);
     return rows.map((r) => r.job).reverse();
   }

@@ -10,11 +10,14 @@
 //   GET  /api/batches/:id         → { batch: { items (line, url, given, state, jobId, caseId, alreadyTraced, of, error), counts,
 //                                 aggregate (who is responsible across its cases, once it ended) } }
 //   GET  /api/jobs?ids=a,b&state= → { jobs } (newest first, without events; with ids: those jobs, in that order; state:
-//                                 queued, running, done or failed only)
+//                                 queued, running, done, failed or cancelled only)
 //   GET  /api/jobs/:id            → { job, queue, retry } (queue: { place, ahead, running } while it waits; retry, of a failed
 //                                 job: { ok } or { ok: false, reason, caseId }: whether its link was never requested)
 //   POST /api/jobs/:id/retry      → 202 { job } (a failed job whose link was never requested, run again as a new job)
 //                                 | 409 not-retried (its link was requested: the reason names the case)
+//   POST /api/jobs/:id/cancel     → 200 { job } (queued: cancelled, never traced; running: cancelledAt set, its trace being stopped,
+//                                 state cancelled once its case is sealed) | 409 not-cancelled (it ended: done or failed)
+//   POST /api/batches/:id/cancel  → 200 { batch } (every job of it not ended, cancelled as above) | 409 not-cancelled (it ended)
 //   GET  /api/jobs/:id/events     → text/event-stream: "progress" events, "state" changes, "end"
 //   GET  /api/cases/:id           → { case, report, message, relations, downloads (evidence files), flags (verdict flags),
 //                                 integrity (the manifest, signature and timestamp checked now), files (files the chain downloaded) }
@@ -29,7 +32,7 @@ import { isPivotKind, normalizeFilters, QueryError } from '../store/index.js';
 import { route, type RequestContext, type Route } from './router.js';
 import { sendJson, sendJsonError } from './responses.js';
 import { readSubmission } from './submission-input.js';
-import { SubmissionError, type BatchView, type Job, type JobState } from '../service/trace-service.js';
+import { jobEnded, SubmissionError, type BatchView, type Job, type JobState } from '../service/trace-service.js';
 import { BodyError, readBody, type FormData } from './request-body.js';
 import { aggregateCases } from '../feed/index.js';
 import { loadCaseDetails, loadCaseExchanges, loadCaseView } from './case-data.js';
@@ -93,7 +96,7 @@ function jobEvents(ctx: RequestContext, id: string): void {
     'X-Accel-Buffering': 'no',
   });
   const write = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${jsonText(data)}\n\n`);
-  const finished = (j: Job) => j.state === 'done' || j.state === 'failed';
+  const finished = (j: Job) => jobEnded(j.state);
   for (const event of job.events) write('progress', event);
   write('state', jobState(job));
   if (finished(job)) {
@@ -147,7 +150,7 @@ export const apiRoutes: Route[] = [
     const ids = ctx.url.searchParams.get('ids');
     const state = ctx.url.searchParams.get('state');
     if (state !== null && !isJobState(state))
-      return sendJsonError(ctx.res, 400, 'bad-filter', 'state: expected queued, running, done or failed');
+      return sendJsonError(ctx.res, 400, 'bad-filter', 'state: expected queued, running, done, failed or cancelled');
     sendJson(ctx.res, 200, { jobs: ctx.service.listJobs(ids === null ? undefined : ids.split(',').slice(0, 500), state ?? undefined) });
   }),
   route('GET', /^\/api\/jobs\/([^/]+)$/, (ctx, id) => {
@@ -163,6 +166,22 @@ export const apiRoutes: Route[] = [
     try {
       const job = jobState(await ctx.service.retry(id));
       sendJson(ctx.res, 202, { job, links: { status: `/api/jobs/${job.id}`, page: `/jobs/${job.id}` } });
+    } catch (err) {
+      sendError(ctx.res, err);
+    }
+  }),
+  route('POST', /^\/api\/jobs\/([^/]+)\/cancel$/, async (ctx, id) => {
+    try {
+      const job = jobState(await ctx.service.cancel(id));
+      sendJson(ctx.res, 200, { job, links: { status: `/api/jobs/${job.id}`, page: `/jobs/${job.id}` } });
+    } catch (err) {
+      sendError(ctx.res, err);
+    }
+  }),
+  route('POST', /^\/api\/batches\/([^/]+)\/cancel$/, async (ctx, id) => {
+    try {
+      const batch = await ctx.service.cancelBatch(id);
+      sendJson(ctx.res, 200, { batch, links: { status: `/api/batches/${batch.id}`, page: `/batches/${batch.id}` } });
     } catch (err) {
       sendError(ctx.res, err);
     }
@@ -229,7 +248,7 @@ export const apiRoutes: Route[] = [
 const MAX_AGGREGATE_BYTES = 16 * 1024 * 1024;
 
 export function isJobState(value: string): value is JobState {
-  return value === 'queued' || value === 'running' || value === 'done' || value === 'failed';
+  return value === 'queued' || value === 'running' || value === 'done' || value === 'failed' || value === 'cancelled';
 }
 
 export function queryObject(params: URLSearchParams): Record<string, string> {

@@ -5,7 +5,7 @@ import { appPath, html } from './html.js';
 import { route, type RequestContext, type Route } from './router.js';
 import { redirect, sendCaseFile, sendHtml, sendStatic, sendSvg } from './responses.js';
 import { queryObject, submit } from './api-routes.js';
-import { SubmissionError } from '../service/trace-service.js';
+import { jobEnded, SubmissionError } from '../service/trace-service.js';
 import { BodyError } from './request-body.js';
 import { loadCaseDetails, loadCaseView, loadRecordedView } from './case-data.js';
 import { treeDrawing, waterfallDrawing } from './views/chain-svg.js';
@@ -182,6 +182,22 @@ export const pageRoutes: Route[] = [
       sendHtml(ctx.res, err.status, layout('Not retried', errorBody(err.status, err.message)));
     }
   }),
+  route('POST', /^\/jobs\/([^/]+)\/cancel$/, async (ctx, id) => {
+    try {
+      redirect(ctx.res, appPath('jobs', (await ctx.service.cancel(id)).id));
+    } catch (err) {
+      if (!(err instanceof SubmissionError)) throw err;
+      sendHtml(ctx.res, err.status, layout('Not cancelled', errorBody(err.status, err.message)));
+    }
+  }),
+  route('POST', /^\/batches\/([^/]+)\/cancel$/, async (ctx, id) => {
+    try {
+      redirect(ctx.res, appPath('batches', (await ctx.service.cancelBatch(id)).id));
+    } catch (err) {
+      if (!(err instanceof SubmissionError)) throw err;
+      sendHtml(ctx.res, err.status, layout('Not cancelled', errorBody(err.status, err.message)));
+    }
+  }),
   route('GET', /^\/batches\/([^/]+)$/, (ctx, id) => {
     const batch = ctx.service.batchView(id);
     if (!batch) return notFound(ctx, `No batch ${id}.`);
@@ -191,7 +207,7 @@ export const pageRoutes: Route[] = [
   route('GET', /^\/jobs\/([^/]+)$/, (ctx, id) => {
     const job = ctx.service.job(id);
     if (!job) return notFound(ctx, `No job ${id}.`);
-    const finished = job.state === 'done' || job.state === 'failed';
+    const finished = jobEnded(job.state);
     const refresh = finished ? {} : { refreshSeconds: JOB_REFRESH_SECONDS, withoutScript: true };
     const retry = job.state === 'failed' ? ctx.service.retryVerdict(job) : null;
     sendHtml(ctx.res, 200, layout(`Job ${job.id}`, jobBody(job, ctx.service.listJobs(), retry), refresh));

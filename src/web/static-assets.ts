@@ -92,7 +92,10 @@ export const APP_JS = `'use strict';
       errorBox.textContent = job.error;
       errorBox.classList.remove('hidden');
     }
-    if (job.state !== 'done' && job.state !== 'failed') return;
+    if (job.state !== 'done' && job.state !== 'failed' && job.state !== 'cancelled') return;
+    // Nothing is left to cancel.
+    var cancel = document.getElementById('job-cancel');
+    if (cancel) cancel.remove();
     source.close();
     list.dataset.finished = 'yes';
     // As the job page shows a finished job: the traced case and the message case, each when there is one.
@@ -228,6 +231,8 @@ button.copy.copied { background: #dcfae6; }
 .error-reason { color: var(--bad); font-size: .88em; }
 .queue-place { font-weight: 600; }
 form.retry { display: inline; margin: 0; } form.retry button { padding: .1rem .6rem; }
+form.cancel { margin: .6rem 0; } form.cancel button { padding: .1rem .6rem; } .cancel-note { color: var(--muted); font-size: .85em; }
+.state-cancelled { background: #eaecf0; }
 .retry-note, .no-retry { color: var(--muted); font-size: .85em; }
 .shots { display: flex; flex-wrap: wrap; gap: 1rem; }
 figure.shot { margin: 0; width: 360px; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: .5rem; }

@@ -14,9 +14,11 @@ export const tokens = (prefix: string, n: number) => Array.from({ length: n }, (
 
 export interface JobView {
   id: string;
-  state: 'queued' | 'running' | 'done' | 'failed';
+  state: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
   url: string | null;
   caseId: string | null;
+  partial?: boolean;
+  cancelledAt?: string;
   messageCaseId: string | null;
   error: string | null;
   events?: { kind: string; detail: string }[];

@@ -55,6 +55,7 @@ function countsLine(c: BatchCounts): SafeHtml {
     c.duplicates ? `${c.duplicates} repeated in the list (traced once)` : '',
     c.invalid ? `${c.invalid} not traced (not a URL, or refused)` : '',
     c.failed ? `${c.failed} failed` : '',
+    c.cancelled ? `${c.cancelled} cancelled` : '',
   ].filter(Boolean);
   return html`<p class="batch-counts" id="batch-counts">
     <progress id="batch-progress" max="${c.inputs}" value="${c.finished}">${c.finished} / ${c.inputs}</progress>
@@ -143,7 +144,7 @@ export function batchBody(batch: BatchView, query: BatchPageQuery = { show: 'all
           : ''
       }
     </dl>
-    ${countsLine(batch.counts)}
+    ${countsLine(batch.counts)} ${cancelBatchControl(batch)}
     <p>
       <a href="${appPath('api', 'batches', batch.id)}">JSON</a>
       ${batch.aggregate ? html` · <a href="#batch-report">Who is responsible across this batch ↓</a>` : ''}
@@ -177,6 +178,18 @@ export function batchBody(batch: BatchView, query: BatchPageQuery = { show: 'all
           </section>`
         : html`<p class="muted">This page reloads itself while the batch runs; who is responsible across it is shown when it ends.</p>`
     }`;
+}
+
+/** A batch with jobs not ended: a Cancel button (a form posting to /batches/:id/cancel, no script) for all of them. */
+function cancelBatchControl(batch: BatchView): SafeHtml {
+  const open = batch.counts.queued + batch.counts.running;
+  if (batch.state === 'done' || open === 0) return html``;
+  return html`<form id="batch-cancel" class="cancel" method="post" action="${appPath('batches', batch.id, 'cancel')}">
+    <button type="submit" class="cancel-button">Cancel the batch</button>
+    <span class="cancel-note"
+      >${open} job(s) not ended: the waiting ones are not traced; the running ones are stopped, their cases keep what they recorded</span
+    >
+  </form>`;
 }
 
 export function batchList(batches: (Omit<BatchSubmission, 'items'> & { counts: BatchCounts })[]): SafeHtml {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { JobEvent, JobSummary } from '../../service/trace-service.js';
-import { logLines, queuePlace } from './job-page.js';
+import { cancelControl, logLines, queuePlace } from './job-page.js';
 
 test('logLines: a hop and the exchange that carried it are one line; other exchanges stay', () => {
   const events: JobEvent[] = [
@@ -53,4 +53,16 @@ test('queuePlace: place among the queued jobs, oldest first, and how many run', 
   assert.deepEqual(queuePlace(jobs[1], jobs), { place: 2, ahead: 1, running: 1 });
   assert.deepEqual(queuePlace(jobs[2], jobs), { place: 1, ahead: 0, running: 1 });
   assert.equal(queuePlace(jobs[0], jobs), null);
+});
+
+test('cancelControl: a form posting to the job (no script) until a cancel is asked for; then what is going on; nothing once it ended', () => {
+  const waiting = String(cancelControl({ id: 'j0123456789ab', state: 'queued' }));
+  assert.match(waiting, /<form id="job-cancel" class="cancel" method="post" action="\/jobs\/j0123456789ab\/cancel">/);
+  assert.match(waiting, /its link is not requested/);
+  assert.match(String(cancelControl({ id: 'j0123456789ab', state: 'running' })), /its link counts as requested/);
+  const stopping = String(cancelControl({ id: 'j0123456789ab', state: 'running', cancelledAt: '2026-12-06T07:00:00.000Z' }));
+  assert.doesNotMatch(stopping, /<form/);
+  assert.match(stopping, /its trace is being stopped/);
+  for (const state of ['done', 'failed', 'cancelled'] as const)
+    assert.equal(String(cancelControl({ id: 'j0123456789ab', state, cancelledAt: '2026-12-06T07:00:00.000Z' })), '');
 });

@@ -1,7 +1,7 @@
 // A job while it runs: state and progress events, updated live by /static/app.js from the
 // job's event stream; without script the page reloads itself until the job ends.
 import { appPath, html, type SafeHtml } from '../html.js';
-import type { Job, JobEvent, JobSummary, RetryVerdict } from '../../service/trace-service.js';
+import { jobEnded, type Job, type JobEvent, type JobSummary, type RetryVerdict } from '../../service/trace-service.js';
 import { caseLink, time } from './widgets.js';
 
 /** Where a queued job stands: its place among the queued jobs (oldest first) and how many run now. */
@@ -82,8 +82,30 @@ export function retryControl(job: Pick<JobSummary, 'id' | 'retriedAs'>, verdict:
   return html`<span class="no-retry">no retry: ${verdict.reason}${verdict.caseId ? html` — ${caseLink(verdict.caseId)}` : ''}</span>`;
 }
 
+/**
+ * A job not ended yet: a Cancel button (a form posting to /jobs/:id/cancel, no script); once
+ * cancelled, while its trace is being stopped, that it is.
+ */
+export function cancelControl(job: Pick<JobSummary, 'id' | 'state' | 'cancelledAt'>): SafeHtml {
+  if (jobEnded(job.state)) return html``;
+  if (job.cancelledAt)
+    return html`<p id="job-cancel" class="cancelling">
+      Cancelled at ${time(job.cancelledAt)}: its trace is being stopped, and its case sealed with what it recorded.
+    </p>`;
+  return html`<form id="job-cancel" class="cancel" method="post" action="${appPath('jobs', job.id, 'cancel')}">
+    <button type="submit" class="cancel-button">Cancel</button>
+    <span class="cancel-note"
+      >${
+        job.state === 'queued'
+          ? 'it is not traced: its link is not requested'
+          : 'its trace is stopped; its case keeps what it recorded, and its link counts as requested'
+      }</span
+    >
+  </form>`;
+}
+
 export function jobBody(job: Job, jobs: JobSummary[] = [], retry: RetryVerdict | null = null): SafeHtml {
-  const finished = job.state === 'done' || job.state === 'failed';
+  const finished = jobEnded(job.state);
   const queue = queuePlace(job, jobs);
   return html`<h1>Job <code>${job.id}</code></h1>
     <dl class="facts">
@@ -121,6 +143,7 @@ export function jobBody(job: Job, jobs: JobSummary[] = [], retry: RetryVerdict |
         }
       </dd>
     </dl>
+    ${cancelControl(job)}
     <p id="job-error" class="notice error${job.error ? '' : ' hidden'}">${job.error ?? ''}</p>
     ${retry ? html`<p id="job-retry">${retryControl(job, retry)}</p>` : ''}
     ${job.retryOf ? html`<p id="job-retry-of">A retry of <a href="${appPath('jobs', job.retryOf)}">${job.retryOf}</a>.</p>` : ''}

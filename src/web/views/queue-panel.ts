@@ -2,6 +2,7 @@
 // queue's own counts and the workers seen with their last heartbeat.
 import { appPath, html, type SafeHtml } from '../html.js';
 import type { QueueStatus } from '../../fleet/dispatcher.js';
+import { jobCounts } from '../../service/job-state.js';
 import { time } from './widgets.js';
 import { truncate } from '../../cli/terminal.js';
 
@@ -13,9 +14,7 @@ export interface InProcessQueue {
 
 /** The counts of a server tracing in its own process. */
 export function inProcessQueue(concurrency: number, jobs: { state: keyof QueueStatus['jobs'] }[]): InProcessQueue {
-  const counts = { queued: 0, running: 0, done: 0, failed: 0 };
-  for (const job of jobs) counts[job.state]++;
-  return { queue: 'in-process', jobs: counts, concurrency };
+  return { queue: 'in-process', jobs: jobCounts(jobs), concurrency };
 }
 
 export function queuePanel(status: QueueStatus | InProcessQueue): SafeHtml {
@@ -29,6 +28,12 @@ export function queuePanel(status: QueueStatus | InProcessQueue): SafeHtml {
     <dd data-count="done">${jobs.done}</dd>
     <dt>Failed</dt>
     <dd data-count="failed">${jobs.failed}</dd>
+    ${
+      jobs.cancelled
+        ? html`<dt>Cancelled</dt>
+            <dd data-count="cancelled">${jobs.cancelled}</dd>`
+        : ''
+    }
   </dl>`;
   if (!('redis' in status))
     return html`<section class="queue-panel">
