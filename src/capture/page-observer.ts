@@ -34,6 +34,28 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Pr
   ]);
 }
 
+/** A document request as the chain records it: what was asked, the redirect it follows, and who asked (script and line). */
+function docRequestEvent(e: Protocol.Network.RequestWillBeSentEvent, pageId: string): Extract<NavEvent, { type: 'doc-request' }> {
+  const frame = firstFrame(e.initiator);
+  return {
+    type: 'doc-request',
+    at: now(),
+    pageId,
+    requestId: e.requestId,
+    url: e.request.url,
+    method: e.request.method,
+    redirectStatus: e.redirectResponse?.status ?? null,
+    redirectLocation: e.redirectResponse ? headerValue(e.redirectResponse.headers, 'location') : null,
+    initiator: {
+      type: e.initiator.type,
+      url: frame?.url ?? e.initiator.url ?? null,
+      line: frame ? frame.lineNumber + 1 : (e.initiator.lineNumber ?? null),
+      column: frame ? frame.columnNumber + 1 : null,
+    },
+    hasUserGesture: e.hasUserGesture ?? false,
+  };
+}
+
 export class PageObserver {
   readonly session: CdpSession;
   /** A page's main frame has the id of its target. */
@@ -315,26 +337,11 @@ export class PageObserver {
       this.scheduled.clear();
       this.docRequests++;
       this.requestedUrls.push(e.request.url);
-      const frame = firstFrame(e.initiator);
-      const initiatorUrl = frame?.url ?? e.initiator.url ?? null;
-      const location = e.redirectResponse ? headerValue(e.redirectResponse.headers, 'location') : null;
+      const event = docRequestEvent(e, this.pageId);
+      const initiatorUrl = event.initiator.url;
       this.listener.emit({
-        type: 'doc-request',
-        at: now(),
-        pageId: this.pageId,
-        requestId: e.requestId,
-        url: e.request.url,
-        method: e.request.method,
-        redirectStatus: e.redirectResponse?.status ?? null,
-        redirectLocation: location,
-        initiator: {
-          type: e.initiator.type,
-          url: initiatorUrl,
-          line: frame ? frame.lineNumber + 1 : (e.initiator.lineNumber ?? null),
-          column: frame ? frame.columnNumber + 1 : null,
-          fromChildFrame: initiatorUrl !== null && this.childFrameUrls.has(initiatorUrl),
-        },
-        hasUserGesture: e.hasUserGesture ?? false,
+        ...event,
+        initiator: { ...event.initiator, fromChildFrame: initiatorUrl !== null && this.childFrameUrls.has(initiatorUrl) },
       });
       this.listener.docRequested(this);
     });
@@ -501,29 +508,8 @@ export class PageObserver {
     this.scheduled.delete(frameId);
     this.docRequests++;
     this.requestedUrls.push(e.request.url);
-    const frame = firstFrame(e.initiator);
-    const initiatorUrl = frame?.url ?? e.initiator.url ?? null;
-    const location = e.redirectResponse ? headerValue(e.redirectResponse.headers, 'location') : null;
     this.touch();
-    this.listener.emit({
-      type: 'doc-request',
-      at: now(),
-      pageId: this.pageId,
-      requestId: e.requestId,
-      url: e.request.url,
-      method: e.request.method,
-      redirectStatus: e.redirectResponse?.status ?? null,
-      redirectLocation: location,
-      initiator: {
-        type: e.initiator.type,
-        url: initiatorUrl,
-        line: frame ? frame.lineNumber + 1 : (e.initiator.lineNumber ?? null),
-        column: frame ? frame.columnNumber + 1 : null,
-      },
-      hasUserGesture: e.hasUserGesture ?? false,
-      frameId,
-      topUrl: this.url,
-    });
+    this.listener.emit({ ...docRequestEvent(e, this.pageId), frameId, topUrl: this.url });
     this.listener.docRequested(this);
   }
 
