@@ -33,7 +33,7 @@ export function otherTabHops(docs: readonly PageDoc[], openerOf: ReadonlyMap<str
 
 /** The hops of the chain itself: without those another tab made on its own (a tab-under's first tab). */
 export function chainHops<T extends Pick<Hop, 'otherTab'>>(hops: readonly T[]): T[] {
-  return hops.some((h) => h.otherTab) ? hops.filter((h) => !h.otherTab) : [...hops];
+  return hops.filter((h) => !h.otherTab);
 }
 
 /** The chain's last hop: the page it rested on, or where it stopped (another tab's hops left out). */

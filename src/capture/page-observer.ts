@@ -23,6 +23,8 @@ const now = () => new Date().toISOString();
 
 /** How long a document whose response came may take to replace the page before it is no longer waited on. */
 const COMMIT_WAIT_MS = 1500;
+/** Navigations a link or form of the page starts (one may target a frame by its name). */
+const TARGETING_REASON = /^(anchorClick|formSubmission)/;
 /** How long a frame's requested navigation may take to send its request (one cancelled sends none). */
 const FRAME_REQUEST_WAIT_MS = 2000;
 
@@ -175,29 +177,19 @@ export class PageObserver {
         if (!this.frozen) listener(event);
       });
     on('Page.frameRequestedNavigation', (e) => {
-      if (e.frameId !== this.mainFrameId && e.disposition === 'currentTab') {
+      const inFrame = e.frameId !== this.mainFrameId && e.disposition === 'currentTab';
+      if (inFrame) {
         if (!this.followsFrameNavigation(e.frameId, e.reason, false)) {
           // A link or form of the page targeting this frame by name: ours if its request carries the click's gesture.
-          if (this.clickWatch && /^(anchorClick|formSubmission)/.test(e.reason))
-            this.targeted.set(e.frameId, { at: now(), reason: e.reason, url: e.url });
+          if (this.clickWatch && TARGETING_REASON.test(e.reason)) this.targeted.set(e.frameId, { at: now(), reason: e.reason, url: e.url });
           return;
         }
         this.follow(e.frameId);
         this.frameNavRequestedAt = Date.now();
-        this.touch();
-        this.listener.emit({
-          type: 'nav-requested',
-          at: now(),
-          pageId: this.pageId,
-          reason: e.reason,
-          url: e.url,
-          disposition: e.disposition,
-          frameId: e.frameId,
-        });
-        return;
+      } else {
+        this.navRequested = e.disposition === 'currentTab';
+        if (!this.navRequested) this.popupExpectedUntil = Date.now() + 2000;
       }
-      this.navRequested = e.disposition === 'currentTab';
-      if (!this.navRequested) this.popupExpectedUntil = Date.now() + 2000;
       this.touch();
       this.listener.emit({
         type: 'nav-requested',
@@ -206,6 +198,7 @@ export class PageObserver {
         reason: e.reason,
         url: e.url,
         disposition: e.disposition,
+        ...(inFrame ? { frameId: e.frameId } : {}),
       });
     });
     on('Page.windowOpen', (e) => {
@@ -470,7 +463,7 @@ export class PageObserver {
     if (!watch || this.navRequested || this.docInFlight) return false;
     if (frameId === watch.frameId) return true;
     // Another frame: only as the target of a link or form the person clicked (target="name"), with the click's gesture.
-    return reason !== null && /^(anchorClick|formSubmission)/.test(reason) && hasUserGesture;
+    return reason !== null && TARGETING_REASON.test(reason) && hasUserGesture;
   }
 
   private follow(frameId: string): void {
