@@ -247,6 +247,11 @@ test('Ctrl-C: the summary so far, a non-zero exit, every case kept and sealed; a
   const cases = caseFolders(out);
   assert.equal(cases.length, summary.counts.traced);
   await assertSealed(out, cases);
+  // A trace the Ctrl-C stopped is partial (its chain was not followed to its end); one that had finished is not.
+  for (const name of cases) {
+    const report = JSON.parse(readFileSync(join(out, name, 'report.json'), 'utf8')) as { partial: boolean; error: string | null };
+    assert.equal(report.partial, /^interrupted by SIGINT/.test(report.error ?? ''), `${name}: ${report.error}`);
+  }
 
   const rerun = await runCli(args, input);
   assert.equal(rerun.code, 0, rerun.stderr);

@@ -447,7 +447,8 @@ class TraceRun {
     const closingBrowser = this.shared ? null : this.browser.close().catch(() => undefined);
     capture.info.error = this.pages.stopReason;
     capture.info.endedAt ??= new Date().toISOString();
-    capture.info.partial = false;
+    // Stopped by the user (Ctrl-C, SIGTERM, a cancelled job): the chain was not followed to its end.
+    capture.info.partial = this.interrupted;
     await Promise.all(this.networkPrefetches.values());
     const report = (await this.analysis).analyzeCapture(capture, writer.dir, await this.networks);
     profile.mark('analyzed');
