@@ -451,8 +451,9 @@ function textTables(text: string): Map<string, { header: string; lines: string[]
 }
 
 test('the four formats carry the same facts over a mixed set, compared and cloaked links included', async () => {
-  // A cloaker compared as two visitors, into the folder of the scenarios above (and the hostile case of the /report test).
-  await compareAsTwo('split-user-agent', cases);
+  // A cloaker compared as two visitors, into the folder of the scenarios above (and the hostile case of the /report test),
+  // and a tab-under (the first tab's hops a table of their own, their network said so).
+  await Promise.all([compareAsTwo('split-user-agent', cases), traceJson('click-tab-under-gone', ['--click', 'Continue'])]);
   const [json, csv, text] = await Promise.all([
     cli(['report', '--cases', cases, '--json']),
     cli(['report', '--cases', cases, '--csv']),
@@ -468,6 +469,7 @@ test('the four formats carry the same facts over a mixed set, compared and cloak
     JSON.stringify(agg.cloaking),
   );
   assert.ok(agg.rows.some((r) => r.compared > 0) && agg.rows.some((r) => r.messages > 0));
+  assert.ok(agg.rows.some((r) => r.dimension === 'other-tab' && r.examples.includes(traced['click-tab-under-gone'].case)));
 
   // CSV: every fact at full precision.
   const [, totalRecord, ...records] = parseCsv(csv.stdout);

@@ -540,6 +540,95 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
     },
   );
 
+  test(
+    'a mailbox sent with mail --trace --server is one batch on the fleet too: cancelled mid-way, the traces on the worker ' +
+      'are stopped and their cases come back sealed, the waiting message is never traced, the messages not sent yet are refused',
+    async () => {
+      const redis = await startRedis();
+      const root = tempDir('fleet-mailbox-cancel-');
+      const server = await Server.start(lab.traceArgs, redis, join(root, 'cases'));
+      const worker = startWorker(redis, server, join(root, 'w1'));
+      try {
+        await workersAlive(server, 1);
+        const links = ['m1', 'm2', 'm3', 'm4', 'm5'].map((tag) => `${HANG_URL}/fleet-mailbox-${tag}-${process.pid}`);
+        const path = (url: string) => new URL(url).pathname;
+        const mbox = join(root, 'inbox.mbox');
+        writeFileSync(mbox, labMailbox(links));
+        // Three messages on the server at once: two traced on the worker's two slots, the third waiting.
+        const run = startCli([
+          'mail',
+          mbox,
+          '--trace',
+          'main',
+          '--no-explore',
+          '--json',
+          '--concurrency',
+          '3',
+          '--server',
+          server.url,
+          '--token',
+          TOKEN,
+        ]);
+        interface Item {
+          line: number;
+          url?: string;
+          state: string;
+          jobId?: string;
+        }
+        const batch = await until(
+          async () => {
+            const { batches } = (await server.get<{ batches: { id: string; mailbox?: true }[] }>('/api/batches')).body;
+            const id = batches.find((b) => b.mailbox)?.id;
+            if (!id) return false;
+            const { items } = (await server.get<{ batch: { items: Item[] } }>(`/api/batches/${id}`)).body.batch;
+            const on = items.filter((i) => i.state === 'running' && lab.hits(path(i.url!)) === 1);
+            return on.length === 2 && items.length === 3 && { id, items };
+          },
+          60_000,
+          () => `two messages traced on the worker: ${run.stderr()} ${server.run.stderr().slice(-2000)}`,
+        );
+        const { status } = await server.post(`/api/batches/${batch.id}/cancel`, {});
+        assert.equal(status, 200);
+        const ended = await run.exited;
+        assert.equal(ended.code, 1, ended.stderr);
+        const jobs = await until(
+          async () => {
+            const all = await Promise.all(batch.items.map((i) => server.job(i.jobId!)));
+            return all.every((j) => j.state === 'cancelled') && all;
+          },
+          30_000,
+          () => `the worker stops the cancelled traces: ${worker.stderr().slice(-2000)}`,
+        );
+        const stopped = jobs.filter((j) => j.caseId);
+        assert.equal(stopped.length, 2, jobs.map((j) => `${j.id} ${j.error}`).join('\n'));
+        for (const job of stopped) assert.ok(job.partial, `${job.id}: its case holds what it recorded: ${job.error}`);
+        await assertCasesVerify(
+          server,
+          stopped.map((j) => j.caseId!),
+        );
+        assert.deepEqual(
+          links.map((l) => lab.hits(path(l))).sort(),
+          [0, 0, 0, 1, 1],
+          'the two traces on the worker requested their links once; the waiting message and the two not sent, never',
+        );
+        const skipped = jsonLines<{ kind?: string; reason?: string }>(ended.stdout).filter((l) => l.kind === 'skipped');
+        assert.deepEqual(
+          skipped.map((l) => l.reason),
+          ['the mailbox was cancelled on the server', 'the mailbox was cancelled on the server'],
+        );
+        const { body } = await server.get<{ batch: { state: string; items: Item[]; counts: { cancelled?: number } } }>(
+          `/api/batches/${batch.id}`,
+        );
+        assert.deepEqual([body.batch.state, body.batch.items.length, body.batch.counts.cancelled], ['done', 3, 3]);
+      } finally {
+        worker.child.kill('SIGKILL');
+        await worker.exited;
+        await server.stop();
+        await redis.stop();
+      }
+    },
+  );
+
   test('refused: a worker with a wrong token, worker calls without the token header, a tampered or foreign bundle; nothing of them is kept', async () => {
     const redis = await startRedis();
     const root = tempDir('fleet-refuse-');

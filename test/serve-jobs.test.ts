@@ -1,7 +1,7 @@
 // Jobs of `clicktrace serve` outlive the server: saved in the case index at every change of state.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TraceService, type BatchView, type Job } from '../src/service/trace-service.js';
 import { HANG_URL } from '../src/lab/index.js';
@@ -10,7 +10,8 @@ import { aggregateCases } from '../src/feed/index.js';
 import { projectPath } from '../src/project-root.js';
 import { labAndBrowser, labOptions, tempDir } from './helpers.js';
 import { startTestTsa } from './support/tsa-server.js';
-import { startCli } from './support/cli-process.js';
+import { jsonLines, startCli } from './support/cli-process.js';
+import { labMailbox } from '../src/lab/mailbox.js';
 import { startWebServer } from '../src/web/server.js';
 import { CUT_OFF_WARC } from '../src/case/case-layout.js';
 
@@ -288,6 +289,95 @@ test(
       );
       const batchAgain = await post(`/api/batches/${batch.id}/cancel`, api);
       assert.equal(batchAgain.status, 200, 'a cancelled batch cancelled again: harmless');
+    } finally {
+      await web.close();
+      await service.close();
+    }
+  },
+);
+
+test(
+  'cancel a mailbox sent with mail --trace --server: its messages are one batch; cancelled mid-way, the running trace is sealed ' +
+    'and cancelled, the waiting message never traced, the messages not sent yet refused; the command says so',
+  async () => {
+    const { lab } = fixture;
+    const casesDir = tempDir('serve-mailbox-cancel-');
+    const links = ['m1', 'm2', 'm3', 'm4'].map((tag) => `${HANG_URL}/mailbox-${tag}-${process.pid}`);
+    const path = (url: string) => new URL(url).pathname;
+    const mbox = join(tempDir('serve-mailbox-'), 'inbox.mbox');
+    writeFileSync(mbox, labMailbox(links));
+    const { url: _url, outDir: _outDir, ...trace } = labOptions(lab, links[0]);
+    const service = new TraceService({ casesDir, concurrency: 1, trace });
+    const web = await startWebServer({ service, port: 0 });
+    try {
+      // Two messages wait on the server at once: the first traced (its link never answers), the second queued.
+      const run = startCli(['mail', mbox, '--trace', 'main', '--no-explore', '--json', '--concurrency', '2', '--server', web.url]);
+      const batchAt = () => service.listBatches().find((b) => b.mailbox);
+      for (const end = Date.now() + 30_000; !(batchAt()?.counts.running === 1 && batchAt()?.counts.queued === 1);) {
+        if (Date.now() > end) throw new Error(`the mailbox's batch: ${JSON.stringify(batchAt())}; ${run.stderr()}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const id = batchAt()!.id;
+      let view = service.batchView(id)!;
+      assert.deepEqual(
+        [view.filename, view.open, view.items.map((i) => [i.line, i.url, i.state])],
+        [
+          'inbox.mbox',
+          true,
+          [
+            [1, links[0], 'running'],
+            [2, links[1], 'queued'],
+          ],
+        ],
+      );
+      await until(service, [view.items[0].jobId!], (job) => job.state === 'running' && lab.hits(path(links[0])) === 1);
+      assert.match(run.stderr(), new RegExp(`the mailbox is batch ${id} on the server: ${web.url}/batches/${id}`));
+      const page = await (await fetch(`${web.url}/batches/${id}`)).text();
+      assert.ok(page.includes(`action="/batches/${id}/cancel"`) && page.includes('<dt>Mailbox</dt>'), 'the batch page offers the button');
+
+      // The batch page's button, as our page posts it.
+      const cancelled = await fetch(`${web.url}/batches/${id}/cancel`, {
+        method: 'POST',
+        headers: { Origin: web.url, 'Content-Type': 'application/x-www-form-urlencoded' },
+        redirect: 'manual',
+      });
+      assert.equal(cancelled.status, 303);
+      const ended = await run.exited;
+      assert.equal(ended.code, 1, ended.stderr);
+      const [first, second] = await until(service, [view.items[0].jobId!, view.items[1].jobId!], (job) => job.state === 'cancelled');
+      assert.ok(first.caseId && first.partial, 'the running trace keeps its case, cut off');
+      assert.match(first.error!, /^cancelled by the analyst at \S+: its trace was stopped; case \S+ holds what it recorded$/);
+      const verified = await verifyCase(join(casesDir, first.caseId));
+      assert.ok(verified.ok, verified.problems.join('; '));
+      assert.equal(second.caseId, null);
+      assert.deepEqual(
+        links.map((l) => lab.hits(path(l))),
+        [1, 0, 0, 0],
+        'only the running message was requested',
+      );
+      for (const link of links.slice(1)) assert.equal(service.store.ledger.lookup(link), null, `${link} stays fresh`);
+      view = service.batchView(id)!;
+      assert.deepEqual([view.state, view.open, view.items.length, view.counts.cancelled], ['done', undefined, 2, 2]);
+      assert.ok(view.cancelledAt);
+      // Messages 3 and 4 were refused: no message case of theirs on the server.
+      assert.equal(service.store.search({ kind: 'mail' }).total, 2);
+
+      // The command: every message accounted for, the two never sent said so, the summary says why.
+      const lines = jsonLines<{ kind?: string; source?: string; reason?: string; interrupted?: string | null }>(ended.stdout);
+      const skipped = lines.filter((l) => l.kind === 'skipped');
+      assert.equal(skipped.length, 2, ended.stdout);
+      for (const s of skipped) assert.equal(s.reason, 'the mailbox was cancelled on the server');
+      assert.equal(lines.find((l) => l.kind === 'summary')?.interrupted, 'the mailbox was cancelled on the server');
+
+      // Refused from now on; cancelling again is harmless.
+      const late = await fetch(`${web.url}/api/submit?batch=${id}&message=5`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'message/rfc822' },
+        body: readFileSync(mbox),
+      });
+      assert.equal(late.status, 409);
+      assert.equal(((await late.json()) as { error: { code: string } }).error.code, 'batch-cancelled');
+      assert.equal((await fetch(`${web.url}/api/batches/${id}/cancel`, { method: 'POST' })).status, 200);
     } finally {
       await web.close();
       await service.close();

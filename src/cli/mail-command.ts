@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { parse, CliError, numberOption } from './command.js';
 import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, checkUpstreamOptions, traceOptionsFrom } from './trace-options.js';
@@ -87,6 +88,9 @@ trace options (as for "clicktrace trace"):${TRACE_OPTIONS_HELP}${BATCH_OPTIONS_H
                              With --server each e-mail is uploaded whole: the server keeps the
                              message case and traces its main link (or link N of --trace N),
                              exploring its landing page as here unless --click or --no-explore.
+                             A mailbox is one batch of the server (its page, /batches/<id>, named
+                             on stderr), cancelled whole there: its messages not sent yet are
+                             then not sent ("not started"), the summary says so, exit status 1.
 `;
 
 type Mode = { kind: 'static' } | { kind: 'main' } | { kind: 'all' } | { kind: 'index'; index: number };
@@ -178,7 +182,10 @@ export async function run(argv: string[]): Promise<number> {
   const tracing = source.empty
     ? null
     : onServer
-      ? await startServerTracing(onServer.tracer)
+      ? await startServerTracing(
+          onServer.tracer,
+          single ? null : { name: path === '-' ? 'stdin' : basename(resolve(path)), again, base: onServer.base },
+        )
       : mode.kind !== 'static' || fetchPixels
         ? await startTracing(baseOptions, concurrency, again)
         : null;
@@ -205,7 +212,10 @@ export async function run(argv: string[]): Promise<number> {
     tally.messageNotStarted();
     emit({ kind: 'skipped', source: item.source, reason }, `== ${clean(item.source)}\nnot started (${clean(reason)})\n\n`);
   };
+  // Each message's number in the mailbox: its line in the server's batch of the mailbox.
+  let messageNumber = 0;
   const handle = async (item: MailSourceItem, analyzing: Promise<MailAnalysis> | null): Promise<void> => {
+    const number = ++messageNumber;
     if (stopped) return notStarted(item, stopped);
     if ('error' in item) {
       tally.addMessage({ source: item.source, messageId: null, caseId: null, errors: [item.error], warnings: [] });
@@ -246,8 +256,18 @@ export async function run(argv: string[]): Promise<number> {
       // duplicate of the first.
       let caseOfFirst: (caseId: string | null) => void = () => undefined;
       const first = tracing.batch.meet(messages.linkTarget(toTrace[0]).url, null, new Promise((resolve) => (caseOfFirst = resolve)));
-      const sent = await tracing.server.traceMessage(item.raw, { link, again: again && !first, clicks: parsed.values.click ?? [] });
+      const sent = await tracing.server.traceMessage(item.raw, {
+        link,
+        again: again && !first,
+        clicks: parsed.values.click ?? [],
+        message: number,
+      });
       caseOfFirst('error' in sent || !sent.outcome || !('caseId' in sent.outcome) ? null : sent.outcome.caseId);
+      // The analyst cancelled the mailbox on the server: this message and the rest are not sent.
+      if ('error' in sent && sent.code === 'batch-cancelled') {
+        stopped ??= CANCELLED_ON_SERVER;
+        return notStarted(item, stopped);
+      }
       if ('error' in sent) {
         analysis.errors.push(sent.error);
         text += `error: ${clean(sent.error)}\n\n`;
@@ -319,6 +339,7 @@ export async function run(argv: string[]): Promise<number> {
     summary = tracing ? await tracing.batch.summary() : batchSummary(tally, { concurrency: 0, interrupted: stopped });
     if (swept) summary.sealedCutOff = swept.sealed.length;
     if (onServer) summary.server = onServer.base;
+    if (stopped === CANCELLED_ON_SERVER) summary.interrupted ??= stopped;
   } finally {
     stopListening();
     progress?.stop();
@@ -332,6 +353,8 @@ export async function run(argv: string[]): Promise<number> {
   if (json && !lines) process.stdout.write(jsonText({ messages: singleResults }, 2) + '\n');
   else if (lines) process.stdout.write(jsonText(summary) + '\n');
   else if (!single && (tracing || mode.kind !== 'static' || fetchPixels)) process.stdout.write(output.formatSummary(summary) + '\n');
+  // Cancelled by the analyst on the server: not all of the mailbox was traced, a failure of the run (no signal's status).
+  if (summary.interrupted === CANCELLED_ON_SERVER) return ExitCode.Failed;
   if (summary.interrupted) return interruptedExit(summary.interrupted);
   // The exit status is the summary's: a message that could not be read (or its asked-for link traced)
   // or a trace that failed; a message read with a warning is not a failure.
@@ -339,20 +362,32 @@ export async function run(argv: string[]): Promise<number> {
   return c.messageErrors || c.failed || c.chainErrors ? ExitCode.Failed : ExitCode.Ok;
 }
 
-/** A `mail --trace --server` run: each message submitted to the server, the batch for the counts and the progress line. */
-async function startServerTracing(tracer: ServerTracer) {
+const CANCELLED_ON_SERVER = 'the mailbox was cancelled on the server';
+
+/**
+ * A `mail --trace --server` run: each message submitted to the server, the batch for the counts and
+ * the progress line. A mailbox is one batch of the server (its page named on stderr), which the
+ * analyst may cancel whole.
+ */
+async function startServerTracing(tracer: ServerTracer, mailbox: { name: string; again: boolean; base: string } | null) {
   const [{ Batch }, { ProgressDisplay }] = await Promise.all([import('../service/batch.js'), import('./progress-line.js')]);
   const batch = new Batch(tracer);
+  const opened = mailbox ? await tracer.openMailbox(mailbox.name, { again: mailbox.again }) : null;
+  if (opened && mailbox)
+    process.stderr.write(`clicktrace: the mailbox is batch ${opened.id} on the server: ${clean(`${mailbox.base}/batches/${opened.id}`)}\n`);
   return {
     store: null,
     sweep: null,
     server: {
-      traceMessage: (raw: Buffer, options: { link: number | null; again: boolean; clicks: string[] }) => tracer.traceMessage(raw, options),
+      traceMessage: (raw: Buffer, options: { link: number | null; again: boolean; clicks: string[]; message: number }) =>
+        tracer.traceMessage(raw, options),
       messageRecord: (caseId: string) => tracer.messageRecord(caseId),
     },
     batch,
     progress: (messages: () => number) => mailboxProgress(batch, ProgressDisplay, messages),
-    async close() {},
+    async close() {
+      await tracer.closeMailbox();
+    },
   };
 }
 

@@ -15,8 +15,11 @@ per sending platform (from message headers), click tracker / ESP, broker or affi
 other hops on the way, advertiser (only for chains that ended on a landing page, as the analysis
 that names the advertiser decides; the final registrable domain of the others is listed apart,
 with the tracker or broker whose own page a chain rested on, or as a destination: a landing page
-on a look-alike domain, which is no one's advertising), and
-hosting network (AS) of every hop. Each line gives the number of messages and traces, when it
+on a look-alike domain, which is no one's advertising), the hops of another tab (a tab-under's
+first tab, sent on by itself: not the chain's way on) and hosting network (AS) of every hop,
+another tab's included (its detail then says "another tab's hop"). Trackers, brokers, other hops,
+the advertiser and the final domain come from the chain's own hops, as each case's summary names
+them. Each line gives the number of messages and traces, when it
 was first and last seen (when the evidence that shows it was recorded), and up to three example
 case ids, newest first, each a case that shows the line (a trace with the party at a hop; for a
 sending platform, the message case). One party is one line however the cases spell it: a name

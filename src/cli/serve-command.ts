@@ -33,7 +33,8 @@ case: a link is requested once (submit it with "again" to trace it anew).
 A job or a batch not ended can be cancelled ("Cancel" on its page; POST /api/jobs/<id>/cancel,
 /api/batches/<id>/cancel): a waiting job is never traced (its link stays unrequested); a
 running one is stopped as Ctrl-C stops a trace (on a fleet worker too), its case sealed with
-what it recorded.
+what it recorded. A mailbox sent with "clicktrace mail MAILBOX --trace main --server URL" is one
+batch, cancelled whole the same way; its messages not sent yet are then refused.
 
 options:
   --port N             port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)

@@ -573,3 +573,37 @@ test('hosting networks: a private or loopback address with no network in its rep
     ['unknown', 'unknown (the report has no network for this IP)', null],
   ]);
 });
+
+test("a tab-under: the chain's own hops name the parties and the advertiser; the first tab's hops have their own table, their networks count", () => {
+  // The popup is the chain (broker -> advertiser); the first tab went on to an ad network whose page failed.
+  const c = trace('20260310T100000Z-ffffff', '2026-03-10T10:00:00.000Z', {
+    advertiser: 'shop.example',
+    finalDomain: 'shop.example',
+    hops: [
+      hop(1, 'broker.example', 'unknown', null, google),
+      hop(2, 'shop.example', 'advertiser', 'shop.example', google),
+      { ...hop(3, 'adnet.example', 'ad-network', 'AdNet', hetzner), otherTab: true },
+      { ...hop(4, 'gone.example', 'unknown', null, hetzner), otherTab: true },
+    ],
+  });
+  const agg = feedAggregate([c]);
+  const of = (dimension: string) => agg.rows.filter((r) => r.dimension === dimension).map((r) => [r.key, r.detail]);
+  assert.deepEqual(of('advertiser'), [['shop.example', 'advertiser party']]);
+  assert.deepEqual(of('final-domain'), []);
+  assert.deepEqual(of('broker'), [], "another tab's ad network is not the chain's broker");
+  assert.deepEqual(of('intermediary'), [['broker.example', 'unattributed']]);
+  assert.deepEqual(of('other-tab'), [
+    ['adnet', 'ad-network'],
+    ['gone.example', 'unattributed'],
+  ]);
+  assert.deepEqual(of('network'), [
+    ['AS15169', 'US'],
+    ['AS24940', "DE, another tab's hop"],
+  ]);
+  // Ending on a look-alike page is read from the chain's last hop too, not from the other tab's.
+  const lookalike = feedAggregate([{ ...c, advertiser: null, hops: [{ ...c.hops[1], partyRole: 'destination' }, { ...c.hops[2] }] }]);
+  assert.deepEqual(
+    lookalike.rows.filter((r) => r.dimension === 'final-domain').map((r) => r.detail),
+    ["a look-alike domain's page: no one's advertising"],
+  );
+});

@@ -7,6 +7,7 @@
 import type { CloakingRow } from '../compare/cloaking-report.js';
 import { groupDomain, groupParty, loadPartyCatalogue, type GroupedName, type PartyCatalogue } from './party-names.js';
 import { parseAddress, specialNetwork } from '../hosting/special-addresses.js';
+import { chainHops, lastChainHop } from '../analyze/tabs.js';
 
 /** One case as the aggregate needs it. */
 export interface FeedCase {
@@ -59,6 +60,8 @@ export interface FeedHop {
   special: string | null;
   /** Where the AS answer came from ("ip-location-db asn 2026-06-17"). */
   source: string | null;
+  /** Made by a tab the chain is not on (a tab-under's first tab): not the chain's way on. */
+  otherTab?: true;
 }
 
 export const FEED_DIMENSIONS = [
@@ -70,6 +73,7 @@ export const FEED_DIMENSIONS = [
   'intermediary',
   'advertiser',
   'final-domain',
+  'other-tab',
   'network',
 ] as const;
 export type FeedDimension = (typeof FEED_DIMENSIONS)[number];
@@ -83,7 +87,8 @@ export const DIMENSION_TITLES: Record<FeedDimension, string> = {
   intermediary: 'Other hops on the way (shorteners, wrappers, unattributed)',
   advertiser: 'Advertisers (chains that ended on a landing page)',
   'final-domain': 'Final registrable domains of chains that reached no landing page',
-  network: 'Hosting networks of every hop (offline data, approximate)',
+  'other-tab': "Another tab's hops (a tab-under's first tab, sent on by itself: not the chain's way on)",
+  network: "Hosting networks of every hop (another tab's too; offline data, approximate)",
 };
 
 export interface FeedRow {
@@ -185,7 +190,12 @@ class Buckets {
     dimension: FeedDimension,
     name: LineName,
     c: FeedCase,
-    options: { detail?: string | null; source?: string | null; messages?: readonly string[]; evidence?: FeedCase } = {},
+    options: {
+      detail?: string | null | readonly (string | null)[];
+      source?: string | null;
+      messages?: readonly string[];
+      evidence?: FeedCase;
+    } = {},
   ) {
     const id = `${dimension}\u0000${name.key}`;
     let bucket = this.map.get(id);
@@ -205,7 +215,8 @@ class Buckets {
       this.map.set(id, bucket);
     }
     bucket.spellings.set(name.spelling, (bucket.spellings.get(name.spelling) ?? 0) + 1);
-    if (options.detail) bucket.details.add(options.detail);
+    for (const detail of typeof options.detail === 'string' ? [options.detail] : (options.detail ?? []))
+      if (detail) bucket.details.add(detail);
     if (options.source) bucket.sources.add(options.source);
     if (c.kind === 'mail') bucket.messages.add(c.id);
     else {
@@ -410,10 +421,16 @@ function messagesOf(c: FeedCase): readonly string[] {
   return c.kind === 'mail' ? [] : c.messageCases;
 }
 
+/**
+ * The lines of a trace's chain. Its parties, advertiser and final domain come from the chain's own
+ * hops, as the case's summary names them; another tab's hops (a tab-under's first tab) have a table
+ * of their own, and their networks count with every hop's.
+ */
 function addChain(buckets: Buckets, names: Names, c: FeedCase): void {
-  const last = c.hops.at(-1) ?? null;
+  const chain = chainHops(c.hops);
+  const last = chain.at(-1) ?? null;
   const finalKey = c.finalDomain ? names.domain(c.finalDomain).key : null;
-  for (const hop of c.hops) {
+  for (const hop of chain) {
     const spelling = hop.partyName ?? hop.domain;
     const name = spelling ? names.party(spelling) : null;
     const attributed = hop.partyRole && hop.partyRole !== 'unknown';
@@ -427,7 +444,13 @@ function addChain(buckets: Buckets, names: Names, c: FeedCase): void {
     else if (name && BROKER_ROLES.has(role)) buckets.add('broker', name, c, { detail });
     else if (name && hop !== last && role !== 'advertiser' && (byCatalogue || hopKey !== finalKey))
       buckets.add('intermediary', name, c, { detail: role === 'unknown' ? 'unattributed' : detail });
+  }
+  for (const hop of c.hops) {
     addNetwork(buckets, c, hop);
+    if (!hop.otherTab) continue;
+    const spelling = hop.partyName ?? hop.domain;
+    const role = hop.partyRole && hop.partyRole !== 'unknown' ? hop.partyRole : 'unattributed';
+    if (spelling) buckets.add('other-tab', names.party(spelling), c, { detail: role });
   }
   const advertiser = advertiserOf(c, names);
   if (advertiser) {
@@ -440,7 +463,7 @@ function addChain(buckets: Buckets, names: Names, c: FeedCase): void {
       detail:
         c.endedOnPage && owner
           ? `ended on a page of ${owner}, not a landing page`
-          : c.endedOnPage && c.hops.at(-1)?.partyRole === 'destination'
+          : c.endedOnPage && lastChainHop(c.hops)?.partyRole === 'destination'
             ? "a look-alike domain's page: no one's advertising"
             : 'did not end on a page',
     });
@@ -454,37 +477,39 @@ function addChain(buckets: Buckets, names: Names, c: FeedCase): void {
  * page reached"): its domain is not passed off as an advertiser.
  */
 function advertiserOf(c: FeedCase, names: Names): LineName | null {
-  if (!c.endedOnPage || c.hops.at(-1)?.partyRole === 'destination') return null;
+  if (!c.endedOnPage || lastChainHop(c.hops)?.partyRole === 'destination') return null;
   if (c.advertiser) return names.domain(c.advertiser);
   return pageOwner(c, names) || !c.finalDomain ? null : names.domain(c.finalDomain);
 }
 
 /** "Selligent (esp-tracker)": the party, other than an advertiser, that the last hop belongs to. */
 function pageOwner(c: FeedCase, names: Names): string | null {
-  const last = c.hops.at(-1);
+  const last = lastChainHop(c.hops);
   if (!last?.partyRole || ['unknown', 'advertiser', 'destination'].includes(last.partyRole)) return null;
   const spelling = last.partyName ?? last.domain;
   return `${spelling ? (names.party(spelling).label ?? spelling) : '?'} (${last.partyRole})`;
 }
 
+/** The hop's hosting network line; another tab's hop says so in the line's detail. */
 function addNetwork(buckets: Buckets, c: FeedCase, hop: FeedHop): void {
   if (!hop.ip) return;
   const fixed = (key: string, label: string) => ({ key, label, spelling: label });
+  const otherTab = hop.otherTab ? ["another tab's hop"] : [];
   // A report that said nothing of the address (an import, an older case) still gets its special
   // block: a private or loopback address is never passed off as an unknown hosting network.
   const parsed = hop.special || hop.asn !== null ? null : parseAddress(hop.ip);
   const special = hop.special ?? (parsed ? specialNetwork(parsed) : null);
   if (special) {
-    buckets.add('network', fixed(special, special), c, { detail: 'special-purpose address' });
+    buckets.add('network', fixed(special, special), c, { detail: ['special-purpose address', ...otherTab] });
   } else if (hop.asn !== null) {
     const key = `AS${hop.asn}`;
     buckets.add('network', { key, label: null, spelling: hop.asName ? `${key} ${hop.asName}` : key }, c, {
-      detail: hop.asCountry,
+      detail: [hop.asCountry, ...otherTab],
       source: hop.source,
     });
   } else if (hop.source) {
-    buckets.add('network', fixed('no-as', 'no AS in the data'), c, { detail: hop.asCountry, source: hop.source });
+    buckets.add('network', fixed('no-as', 'no AS in the data'), c, { detail: [hop.asCountry, ...otherTab], source: hop.source });
   } else {
-    buckets.add('network', fixed('unknown', 'unknown (the report has no network for this IP)'), c);
+    buckets.add('network', fixed('unknown', 'unknown (the report has no network for this IP)'), c, { detail: otherTab });
   }
 }

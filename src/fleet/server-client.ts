@@ -105,12 +105,22 @@ export class ServerClient {
   /** POST /api/submit of an e-mail (its main link, or link number `link`, is traced). */
   submitMessage(
     raw: Buffer,
-    options: { again?: boolean; link?: number | null; clicks?: string[]; options?: TraceChoices },
+    options: {
+      again?: boolean;
+      link?: number | null;
+      clicks?: string[];
+      options?: TraceChoices;
+      mailbox?: { batch: string; message: number } | null;
+    },
   ): Promise<JobSummary> {
     const query = new URLSearchParams(choiceFields(options.options ?? {}));
     for (const click of options.clicks ?? []) query.append('click', click);
     if (options.again) query.set('again', '1');
     if (options.link) query.set('link', String(options.link));
+    if (options.mailbox) {
+      query.set('batch', options.mailbox.batch);
+      query.set('message', String(options.mailbox.message));
+    }
     const q = query.size ? `?${query}` : '';
     return this.call<{ job: JobSummary }>('POST', `/api/submit${q}`, { body: raw, contentType: 'message/rfc822' }).then((a) => ok(a).job);
   }
@@ -126,6 +136,19 @@ export class ServerClient {
     for (const click of options.clicks ?? []) query.append('click', click);
     const q = query.size ? `?${query}` : '';
     return this.call<{ batch: BatchView }>('POST', `/api/submit${q}`, { body: raw, contentType: 'text/plain' }).then((a) => ok(a).batch);
+  }
+
+  /** POST /api/batches: a mailbox to be sent message by message, as one batch of the server (cancelled as one). */
+  openMailbox(input: { mailbox: string; again?: boolean; clicks?: string[]; options?: TraceChoices }): Promise<BatchView> {
+    const { options, ...rest } = input;
+    return this.call<{ batch: BatchView }>('POST', '/api/batches', { json: { ...rest, ...choiceFields(options ?? {}) } }).then(
+      (a) => ok(a).batch,
+    );
+  }
+
+  /** POST /api/batches/:id/close: every message of the mailbox was sent. */
+  closeMailbox(id: string): Promise<BatchView> {
+    return this.call<{ batch: BatchView }>('POST', `/api/batches/${encodeURIComponent(id)}/close`).then((a) => ok(a).batch);
   }
 
   /** Who is responsible across these cases of the server (POST /api/aggregate): the aggregate a batch's summary ends with. */

@@ -42,6 +42,8 @@ export class ServerTracer implements TraceRunner {
   private poller: Promise<void> | null = null;
   private stopped: string | null = null;
   private lastPollError = '';
+  /** The server's batch of the mailbox being sent (openMailbox). */
+  private mailbox: string | null = null;
   /** The cases are in the server's store, not here. */
   readonly store = null;
 
@@ -90,18 +92,24 @@ export class ServerTracer implements TraceRunner {
     });
   }
 
-  /** Submits an e-mail (its main link, or link number `link`, is traced on the server). */
+  /**
+   * Submits an e-mail (its main link, or link number `link`, is traced on the server); `message`,
+   * its number in the mailbox opened by openMailbox, makes it one of that batch. A refusal comes
+   * back with its code (batch-cancelled: the analyst cancelled the mailbox on the server).
+   */
   traceMessage(
     raw: Buffer,
-    options: { link: number | null; again: boolean; clicks?: string[]; onStart?: () => void },
-  ): Promise<MessageSent | { error: string }> {
+    options: { link: number | null; again: boolean; clicks?: string[]; onStart?: () => void; message?: number },
+  ): Promise<MessageSent | { error: string; code?: string }> {
     return this.enqueue(async () => {
       if (this.stopped) return { error: `not submitted: ${this.stopped}` };
+      const { message, ...rest } = options;
+      const mailbox = this.mailbox && message !== undefined ? { batch: this.mailbox, message } : null;
       const sent = await this.submit(
-        () => this.client.submitMessage(raw, { ...options, clicks: this.clicks(options.clicks), options: this.choices }),
+        () => this.client.submitMessage(raw, { ...rest, clicks: this.clicks(options.clicks), options: this.choices, mailbox }),
         options.again,
       );
-      if ('refused' in sent) return { error: sent.refused };
+      if ('refused' in sent) return { error: sent.refused, ...(sent.code ? { code: sent.code } : {}) };
       const ended = await this.finished(sent.job, options.onStart);
       const url = ended.url;
       return { job: ended, outcome: url ? await this.outcome(url, ended) : null };
@@ -201,12 +209,43 @@ export class ServerTracer implements TraceRunner {
     return new Promise((resolve, reject) => this.queue.push(() => task().then(resolve, reject)));
   }
 
-  private async submit(send: () => Promise<JobSummary>, again: boolean): Promise<{ job: JobSummary } | { refused: string }> {
+  private async submit(send: () => Promise<JobSummary>, again: boolean): Promise<{ job: JobSummary } | { refused: string; code: string }> {
     try {
       return { job: await this.sent(send, again) };
     } catch (err) {
       if (!(err instanceof ServerError)) throw err;
-      return { refused: err.message };
+      return { refused: err.message, code: err.code };
+    }
+  }
+
+  /**
+   * A mailbox sent message by message becomes one batch of the server (its page names it), so that
+   * the analyst cancels it whole; messages sent with their number join it. Null when the server
+   * does not take it (it says why on the log): the messages are then sent alone.
+   */
+  async openMailbox(name: string, options: { again: boolean }): Promise<BatchView | null> {
+    try {
+      const batch = await this.sent(
+        () => this.client.openMailbox({ mailbox: name, again: options.again, clicks: this.defaults.clicks ?? [], options: this.choices }),
+        false,
+      );
+      this.mailbox = batch.id;
+      return batch;
+    } catch (err) {
+      if (!(err instanceof ServerError)) throw err;
+      this.log(`the mailbox is sent message by message, not as one batch of the server: ${err.message}`);
+      return null;
+    }
+  }
+
+  /** Every message was sent: the mailbox's batch ends with its last job. */
+  async closeMailbox(): Promise<void> {
+    if (!this.mailbox) return;
+    try {
+      await this.sent(() => this.client.closeMailbox(this.mailbox!), false);
+    } catch (err) {
+      if (!(err instanceof ServerError)) throw err;
+      this.log(`the mailbox's batch ${this.mailbox} could not be closed: ${err.message}`);
     }
   }
 

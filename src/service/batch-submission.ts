@@ -35,6 +35,9 @@ export interface BatchItem {
   error?: string | null;
   /** The trace's own error (the chain ended in one; the case says more). */
   chainError?: string | null;
+  /** A mailbox's message (`line` its number in the mailbox): its subject and message case. */
+  subject?: string | null;
+  messageCaseId?: string;
 }
 
 export interface BatchSubmission {
@@ -46,6 +49,12 @@ export interface BatchSubmission {
   endedAt: string | null;
   state: 'running' | 'done';
   again: boolean;
+  /** A mailbox sent message by message (`mail --trace --server`): each item one message, `line` its number. */
+  mailbox?: true;
+  /** A mailbox still being sent: more messages may join (TraceService.openMailbox). */
+  open?: true;
+  /** When the analyst cancelled the batch (a mailbox takes no more messages then). */
+  cancelledAt?: string;
   /** The texts every item clicks, and the trace options applied to every item (as submitted). */
   clicks?: string[];
   options?: TraceChoices;
@@ -150,7 +159,11 @@ export function batchCounts(items: BatchItem[]): BatchCounts {
   return counts;
 }
 
-/** The batch's cases (traced now and traced before), for its "who is responsible" aggregate. */
+/** The batch's cases (traced now and traced before, and a mailbox's message cases), for its "who is responsible" aggregate. */
 export function batchCaseIds(items: BatchItem[]): string[] {
-  return [...new Set(items.flatMap((i) => (i.state === 'done' && i.caseId ? [i.caseId] : [])))];
+  return [
+    ...new Set(
+      items.flatMap((i) => [...(i.messageCaseId ? [i.messageCaseId] : []), ...(i.state === 'done' && i.caseId ? [i.caseId] : [])]),
+    ),
+  ];
 }

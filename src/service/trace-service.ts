@@ -156,6 +156,16 @@ export interface SubmitMessageInput {
   again?: boolean;
   /** The number of the link to trace (as listed by the analysis); default: the main link. */
   link?: number | null;
+  /** One message of a mailbox sent message by message (`mail --trace --server`): its batch (openMailbox) and number in it. */
+  mailbox?: { batch: string; message: number | null } | null;
+}
+
+export interface OpenMailboxInput {
+  /** The mailbox's name (its file, or folder). */
+  filename?: string | null;
+  clicks?: unknown;
+  options?: TraceChoices;
+  again?: boolean;
 }
 
 export interface SubmitListInput {
@@ -259,6 +269,7 @@ export class TraceService {
   /** Analyses the message now (refusing what cannot be traced), queues the trace of its main link. */
   async submitMessage(input: SubmitMessageInput): Promise<Job> {
     this.acceptingOrThrow();
+    if (input.mailbox) this.openMailboxOf(input.mailbox.batch);
     const clicks = validClicks(input.clicks);
     if (input.raw.length === 0) throw new SubmissionError('the uploaded message is empty', 400, 'bad-message');
     if (input.raw.length > this.maxMessageBytes) {
@@ -281,6 +292,8 @@ export class TraceService {
     if (input.link && !main)
       throw new SubmissionError(`the message has no traceable link ${input.link} (it has ${record.links.length} link(s))`, 400, 'bad-link');
     if (main) await checkTarget(main.url, this.options.trace ?? {});
+    // Asked again after the waits: a mailbox cancelled meanwhile takes nothing more, not even its message case.
+    const mailbox = input.mailbox ? this.openMailboxOf(input.mailbox.batch) : null;
     // The same message uploaded again (same Message-ID, same bytes) reuses its message case, as `mail --trace` does.
     const message = openMessageCase(this.store, raw, record);
     this.store.indexCase(message.dir);
@@ -294,7 +307,19 @@ export class TraceService {
       messageCaseId: message.id,
       ...withOptions(input.options),
       ...(input.again ? { again: true } : {}),
+      ...(mailbox ? { batch: mailbox.id } : {}),
     });
+    if (mailbox) {
+      mailbox.items.push({
+        line: input.mailbox?.message ?? mailbox.items.length + 1,
+        ...(main ? { url: main.url } : {}),
+        state: 'queued',
+        jobId: job.id,
+        subject: analysis.subject,
+        messageCaseId: message.id,
+      });
+      this.saveBatch(mailbox);
+    }
     this.record(
       job,
       'message',
@@ -377,6 +402,56 @@ export class TraceService {
     return this.batchView(batch.id)!;
   }
 
+  /**
+   * A mailbox sent message by message (`mail --trace --server`) as one batch: open until its sender
+   * closes it (closeMailbox), each message submitted into it (submitMessage's `mailbox`) an item
+   * with its job, so that the whole mailbox is cancelled at once (cancelBatch): its jobs not ended
+   * are cancelled, and a message sent after that is refused (409 batch-cancelled).
+   */
+  openMailbox(input: OpenMailboxInput): BatchView {
+    this.acceptingOrThrow();
+    const clicks = validClicks(input.clicks);
+    const batch: BatchSubmission = {
+      id: `b${randomBytes(6).toString('hex')}`,
+      kind: 'batch',
+      mailbox: true,
+      open: true,
+      filename: input.filename ? input.filename.slice(0, 200) : null,
+      submittedAt: new Date().toISOString(),
+      endedAt: null,
+      state: 'running',
+      again: input.again ?? false,
+      ...(clicks.length ? { clicks } : {}),
+      ...withOptions(input.options),
+      items: [],
+    };
+    this.batches.set(batch.id, batch);
+    this.saveBatch(batch);
+    return this.batchView(batch.id)!;
+  }
+
+  /** Its sender sent every message of the mailbox: the batch ends with its last job. */
+  closeMailbox(id: string): BatchView {
+    const batch = this.batches.get(id);
+    if (!batch?.mailbox) throw new SubmissionError(`no mailbox batch ${id}`, 404, 'not-found');
+    if (batch.open) {
+      delete batch.open;
+      this.endBatchIfDone(batch);
+      this.saveBatch(batch);
+    }
+    return this.batchView(id)!;
+  }
+
+  /** The open mailbox batch of that id, or why a message may not join it. */
+  private openMailboxOf(id: string): BatchSubmission {
+    const batch = this.batches.get(id);
+    if (!batch?.mailbox) throw new SubmissionError(`no mailbox batch ${id}`, 404, 'not-found');
+    if (batch.cancelledAt)
+      throw new SubmissionError(`batch ${id} was cancelled at ${batch.cancelledAt}: the message is not taken`, 409, 'batch-cancelled');
+    if (!batch.open) throw new SubmissionError(`batch ${id} is closed: its mailbox was sent whole`, 409, 'batch-closed');
+    return batch;
+  }
+
   /** A batch with its items as they stand now; null when there is none of that id. */
   batchView(id: string): BatchView | null {
     const batch = this.batches.get(id);
@@ -419,7 +494,7 @@ export class TraceService {
   }
 
   private endBatchIfDone(batch: BatchSubmission): boolean {
-    if (batch.state === 'done' || batch.items.some((i) => i.state === 'queued' || i.state === 'running')) return false;
+    if (batch.state === 'done' || batch.open || batch.items.some((i) => i.state === 'queued' || i.state === 'running')) return false;
     batch.state = 'done';
     batch.endedAt = new Date().toISOString();
     return true;
@@ -569,10 +644,15 @@ export class TraceService {
       const job = item.jobId ? this.jobs.get(item.jobId) : undefined;
       return job && !jobEnded(job.state) ? [job] : [];
     });
-    if (jobs.length === 0 && !batch.items.some((item) => item.state === 'cancelled'))
+    if (jobs.length === 0 && !batch.open && !batch.cancelledAt && !batch.items.some((item) => item.state === 'cancelled'))
       throw new SubmissionError(`batch ${id} has ended: there is nothing to cancel`, 409, 'not-cancelled');
+    // A mailbox still being sent takes no more messages.
+    batch.cancelledAt ??= new Date().toISOString();
+    delete batch.open;
     for (const job of jobs) if (job.state === 'queued' && !job.cancelledAt) this.cancelJob(job);
     for (const job of jobs) if (!job.cancelledAt) this.cancelJob(job);
+    if (this.endBatchIfDone(batch) || jobs.length === 0) this.saveBatch(batch);
+    else this.saveBatchSoon(batch);
     await settled();
     return this.batchView(id)!;
   }
@@ -738,6 +818,8 @@ export class TraceService {
     trace: (request: TraceRequest) => Promise<TraceOutcome> = (request) => this.traceJob(job, request),
   ): Promise<void> {
     const cancel = new AbortController();
+    // Cancelled before its trace was queued (a mailbox's message while its case was being sealed).
+    if (job.cancelledAt) cancel.abort(cancelReason(job.cancelledAt));
     this.cancels.set(job.id, cancel);
     try {
       await this.runTraceOf(job, message, trace, cancel.signal);

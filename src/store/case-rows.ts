@@ -9,6 +9,7 @@ import type { MailAnalysis } from '../mail/parse.js';
 import type { CaseFolder, MessageFacts } from './case-folder.js';
 import { hostOf } from '../http/host.js';
 import { chainEnding } from '../analyze/ending.js';
+import { chainHops } from '../analyze/tabs.js';
 
 export type CaseKind = Report['mode'] | 'mail';
 
@@ -89,6 +90,8 @@ export interface HopRow {
   as_country: string | null;
   network_special: string | null;
   network_source: string | null;
+  /** 1: a hop of another tab (a tab-under's first tab), not the chain's way on. */
+  other_tab: number;
 }
 
 /** case_parties role of a message's open-tracking pixel hosts (src/feed counts them). */
@@ -195,7 +198,11 @@ function emptyCaseRow(folder: CaseFolder): CaseRow {
 }
 
 function addReport(id: string, report: Report, rows: CaseRows, collect: Collector): void {
-  const advertiser = [...(report.parties ?? []), ...report.hops.map((h) => h.party)].find((p) => p?.role === 'advertiser');
+  // The chain's own hops name the advertiser; another tab's (a tab-under's first tab) never do.
+  const chain = chainHops(report.hops);
+  const advertiser = [...(chain.length < report.hops.length ? [] : (report.parties ?? [])), ...chain.map((h) => h.party)].find(
+    (p) => p?.role === 'advertiser',
+  );
   Object.assign(rows.case, {
     url: report.url,
     final_url: report.final?.url ?? null,
@@ -239,7 +246,7 @@ export function endedOnPage(report: Report, partial: boolean): boolean {
   if (partial || report.partial) return false;
   const download = report.events.find((e) => e.kind === 'download');
   const ending = chainEnding({
-    hops: report.hops,
+    hops: chainHops(report.hops),
     error: report.error,
     download: download ? { url: '', filename: null } : null,
     final: report.final,
@@ -283,6 +290,7 @@ function addHop(id: string, hop: Hop, rows: CaseRows, collect: Collector): void 
     cert_sha256: hop.tls?.cert?.sha256 ?? null,
     error: hop.error,
     ...networkColumns(hop),
+    other_tab: hop.otherTab ? 1 : 0,
   });
   collect.host(host, domain, 'hop');
   collect.ip(hop.ip);

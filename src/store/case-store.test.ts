@@ -166,6 +166,35 @@ test('rows: hosts with registrable domains, parties, IPs, certificates, tokens, 
 });
 
 /** message.json as `clicktrace mail` and the web service write it. */
+test("rows of a tab-under: each hop keeps its other-tab mark; the chain's own hops decide its ending and advertiser", () => {
+  const id = '20261126T100000Z-cccccc';
+  const seed = seedReport(id);
+  // The first tab went on by itself to an ad server that answered 404, after the chain rested on the landing page.
+  const unknown = { role: 'unknown' as const, name: null, rule: null, registrableDomain: 'ads.example' };
+  const ad = { ...seed.hops[0], index: 3, url: 'https://ads.example/gone', status: 404, via: 'javascript' as const, party: unknown };
+  const report = { ...seed, hops: [...seed.hops, { ...ad, otherTab: true as const }], parties: [...seed.parties!, unknown] };
+  const rows = caseRows({ id, report, message: null, partial: false });
+  assert.deepEqual(
+    rows.hops.map((h) => [h.idx, h.other_tab]),
+    [
+      [1, 0],
+      [2, 0],
+      [3, 1],
+    ],
+  );
+  assert.deepEqual([rows.case.ended_on_page, rows.case.advertiser, rows.case.final_domain], [1, 't-mobile.example', 't-mobile.example']);
+  // An advertiser party of the other tab's (a catalogued brand it was sent to) is not the chain's.
+  const brand = { role: 'advertiser' as const, name: 'Brand', rule: 'catalogue', registrableDomain: 'brand.example' };
+  const noLanding = { ...report, hops: [seed.hops[0], { ...ad, status: 200, party: brand, otherTab: true as const }], parties: [brand] };
+  const other = caseRows({
+    id,
+    report: { ...noLanding, final: { url: seed.hops[0].url, status: 302, title: null } },
+    message: null,
+    partial: false,
+  });
+  assert.equal(other.case.advertiser, null);
+});
+
 function messageRecord(traces: { link: number; case: string }[]) {
   const analysis = message();
   const links = analysis.links.map((l, i) => ({

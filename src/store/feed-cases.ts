@@ -33,6 +33,7 @@ interface HopLine {
   as_country: string | null;
   network_special: string | null;
   network_source: string | null;
+  other_tab: number;
 }
 
 /** SQLite's default limit of bound parameters is far above this; chunks keep any batch size safe. */
@@ -64,7 +65,8 @@ export function feedCases(store: CaseStore, query: FeedCaseQuery = {}): FeedCase
   const hopsOf = groupBy(
     db
       .prepare(
-        'SELECT case_id, idx, domain, party_name, party_role, ip, asn, as_name, as_country, network_special, network_source FROM hops ORDER BY case_id, idx',
+        'SELECT case_id, idx, domain, party_name, party_role, ip, asn, as_name, as_country, network_special, network_source, other_tab ' +
+          'FROM hops ORDER BY case_id, idx',
       )
       .iterate() as IterableIterator<HopLine>,
     lines,
@@ -137,6 +139,7 @@ export function feedCases(store: CaseStore, query: FeedCaseQuery = {}): FeedCase
       asCountry: h.as_country,
       special: h.network_special,
       source: h.network_source,
+      ...(h.other_tab === 1 ? { otherTab: true } : {}),
     })),
   }));
 }

@@ -10,7 +10,9 @@ import Database from 'better-sqlite3';
 // 5: case_files (SHA-256 of the files a trace downloaded), for the `file` pivot.
 // 6: cases' ended_on_page follows the analysis's own rule (src/analyze/ending.ts), so imports and
 // traces that rested on a page without loading it fully count as the analysis names them.
-export const SCHEMA_VERSION = 6;
+// 7: hops' other_tab (a tab-under's first tab: not the chain's way on), so that the feed report
+// reads the chain's own hops, as the case's summary does; ended_on_page and advertiser of the chain.
+export const SCHEMA_VERSION = 7;
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -135,6 +137,8 @@ CREATE TABLE IF NOT EXISTS hops (
   as_country TEXT,
   network_special TEXT,
   network_source TEXT,
+  -- 1: made by a tab the chain is not on (the report's otherTab, src/analyze/tabs.ts).
+  other_tab INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (case_id, idx)
 );
 CREATE INDEX IF NOT EXISTS hops_asn ON hops (asn);

@@ -17,7 +17,12 @@
 //                                 | 409 not-retried (its link was requested: the reason names the case)
 //   POST /api/jobs/:id/cancel     → 200 { job } (queued: cancelled, never traced; running: cancelledAt set, its trace being stopped,
 //                                 state cancelled once its case is sealed) | 409 not-cancelled (it ended: done or failed)
-//   POST /api/batches/:id/cancel  → 200 { batch } (every job of it not ended, cancelled as above) | 409 not-cancelled (it ended)
+//   POST /api/batches/:id/cancel  → 200 { batch } (every job of it not ended, cancelled as above; a mailbox being sent takes
+//                                 no more messages) | 409 not-cancelled (it ended)
+//   POST /api/batches             { mailbox: "name", clicks?, again?, device?, ... } → 201 { batch } (a mailbox sent message by
+//                                 message, as `mail --trace --server` does: each message/rfc822 submission with ?batch=ID&message=N
+//                                 joins it, one cancellable batch; 409 batch-cancelled once it was cancelled)
+//   POST /api/batches/:id/close   → 200 { batch } (every message of the mailbox was sent: the batch ends with its last job)
 //   GET  /api/jobs/:id/events     → text/event-stream: "progress" events, "state" changes, "end"
 //   GET  /api/cases/:id           → { case, report, message, relations, downloads (evidence files), flags (verdict flags),
 //                                 integrity (the manifest, signature and timestamp checked now), files (files the chain downloaded) }
@@ -32,7 +37,8 @@ import { isPivotKind, normalizeFilters, QueryError } from '../store/index.js';
 import { route, type RequestContext, type Route } from './router.js';
 import { sendJson, sendJsonError } from './responses.js';
 import { readSubmission } from './submission-input.js';
-import { jobEnded, SubmissionError, type BatchView, type Job, type JobState } from '../service/trace-service.js';
+import { jobEnded, SubmissionError, type BatchView, type Job, type JobState, type OpenMailboxInput } from '../service/trace-service.js';
+import { traceChoices } from '../service/submission-options.js';
 import { BodyError, readBody, type FormData } from './request-body.js';
 import { aggregateCases } from '../feed/index.js';
 import { loadCaseDetails, loadCaseExchanges, loadCaseView } from './case-data.js';
@@ -67,6 +73,7 @@ export async function submit(ctx: RequestContext, formRead?: (form: FormData) =>
         clicks: input.clicks,
         again: input.again,
         link: input.link,
+        mailbox: input.mailbox,
         options,
       }),
     };
@@ -186,6 +193,22 @@ export const apiRoutes: Route[] = [
       sendError(ctx.res, err);
     }
   }),
+  route('POST', /^\/api\/batches$/, async (ctx) => {
+    try {
+      const input = await readMailboxInput(ctx);
+      const batch = ctx.service.openMailbox(input);
+      sendJson(ctx.res, 201, { batch, links: { status: `/api/batches/${batch.id}`, page: `/batches/${batch.id}` } });
+    } catch (err) {
+      sendError(ctx.res, err);
+    }
+  }),
+  route('POST', /^\/api\/batches\/([^/]+)\/close$/, (ctx, id) => {
+    try {
+      sendJson(ctx.res, 200, { batch: ctx.service.closeMailbox(id) });
+    } catch (err) {
+      sendError(ctx.res, err);
+    }
+  }),
   route('GET', /^\/api\/jobs\/([^/]+)\/events$/, (ctx, id) => jobEvents(ctx, id)),
   route('GET', /^\/api\/batches$/, (ctx) => sendJson(ctx.res, 200, { batches: ctx.service.listBatches() })),
   route('GET', /^\/api\/batches\/([^/]+)$/, (ctx, id) => {
@@ -243,6 +266,24 @@ export const apiRoutes: Route[] = [
     sendJson(ctx.res, 200, { aggregate: aggregateCases(ctx.service.syncedStore(), { caseIds: [...new Set(cases)] }) });
   }),
 ];
+
+/** POST /api/batches: `{ "mailbox": "name", "clicks", "again", trace options }`. */
+async function readMailboxInput(ctx: RequestContext): Promise<OpenMailboxInput> {
+  let value: unknown;
+  try {
+    value = JSON.parse((await readBody(ctx.req, 64 * 1024)).toString('utf8'));
+  } catch (err) {
+    if (err instanceof BodyError) throw err;
+    throw new BodyError('expected JSON: {"mailbox": "name of the mailbox"}', 400);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || typeof (value as { mailbox?: unknown }).mailbox !== 'string')
+    throw new BodyError('expected JSON: {"mailbox": "name of the mailbox"}', 400);
+  const { mailbox, clicks, again, ...rest } = value as { mailbox: string; clicks?: unknown; again?: unknown } & Parameters<
+    typeof traceChoices
+  >[0];
+  if (again !== undefined && typeof again !== 'boolean') throw new BodyError('again: expected true or false', 400);
+  return { filename: mailbox, clicks: clicks ?? [], again: again ?? false, options: traceChoices(rest) };
+}
 
 /** A batch's case ids (two per message of a mailbox: its trace and its message case), ~40 bytes each. */
 const MAX_AGGREGATE_BYTES = 16 * 1024 * 1024;

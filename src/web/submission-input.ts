@@ -23,6 +23,11 @@ export interface Submission {
   link: number | null;
   /** A list of links (pasted lines, an uploaded .txt or .csv): traced as one batch. */
   list: { raw: Buffer; filename: string | null } | null;
+  /**
+   * For a message sent as one of a mailbox (`mail --trace --server`, query `batch` and `message`):
+   * the mailbox's batch (POST /api/batches) and the message's number in the mailbox.
+   */
+  mailbox: { batch: string; message: number | null } | null;
 }
 
 export interface SubmissionLimits {
@@ -75,6 +80,7 @@ export async function readSubmission(
       message: null,
       link: null,
       list: listText === null ? null : { raw: Buffer.from(listText, 'utf8'), filename: filename ?? null },
+      mailbox: null,
     });
   }
   // A list file as the body (`trace --server URL --input FILE` sends it so): its bytes as they are.
@@ -83,6 +89,7 @@ export async function readSubmission(
     return wholeBody(query, {
       message: { raw: await readBody(req, maxMessageBytes), filename: query.get('filename') },
       link: linkNumber(query.get('link')),
+      mailbox: mailboxOf(query),
     });
   let form: FormData;
   if (type === 'multipart/form-data')
@@ -110,11 +117,12 @@ export async function readSubmission(
       : listText.trim() !== ''
         ? { raw: Buffer.from(listText, 'utf8'), filename: null }
         : null,
+    mailbox: null,
   });
 }
 
 /** A submission whose body is the file (an e-mail, a list): its options in the query. */
-function wholeBody(query: URLSearchParams, body: Partial<Pick<Submission, 'message' | 'list' | 'link'>>): Submission {
+function wholeBody(query: URLSearchParams, body: Partial<Pick<Submission, 'message' | 'list' | 'link' | 'mailbox'>>): Submission {
   return {
     url: null,
     given: null,
@@ -124,8 +132,19 @@ function wholeBody(query: URLSearchParams, body: Partial<Pick<Submission, 'messa
     message: null,
     list: null,
     link: null,
+    mailbox: null,
     ...body,
   };
+}
+
+/** `batch=ID&message=N`: a message of a mailbox sent message by message into its batch. */
+function mailboxOf(query: URLSearchParams): Submission['mailbox'] {
+  const batch = query.get('batch');
+  if (batch === null) return null;
+  if (!/^b[0-9a-f]{12}$/.test(batch)) throw new BodyError('batch: expected a batch id (b and 12 hex digits)', 400);
+  const message = query.get('message');
+  if (message !== null && !/^\d{1,7}$/.test(message)) throw new BodyError("message: expected the message's number in its mailbox", 400);
+  return { batch, message: message === null ? null : Number(message) };
 }
 
 /** A submission is one link, one message or one list: two of them at once is a mistake worth a word. */

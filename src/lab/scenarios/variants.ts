@@ -101,6 +101,15 @@ function moreVariants(): ScenarioDefinition[] {
   const reload = 'refresh-cookie-reload';
   const ping = 'click-ping';
   const tabUnder = 'click-tab-under';
+  const tabUnderGone = 'click-tab-under-gone';
+  const tabUnderPage = (name: string, sendTo: string) =>
+    page({
+      title: 'Almost there',
+      body:
+        `<main><button id="go" type="button">Continue</button></main>\n<script>\n` +
+        `document.getElementById('go').addEventListener('click', function () {\n` +
+        `  window.open(${JSON.stringify(landingUrl(name))}, '_blank');\n  location.href = ${JSON.stringify(sendTo)};\n});\n</script>`,
+    });
   return [
     defineScenario(
       {
@@ -256,19 +265,38 @@ function moreVariants(): ScenarioDefinition[] {
         {
           host: HOSTS.brokerTrack,
           path: `/t/${tabUnder}`,
-          handle: (x) =>
-            x.html(
-              200,
-              page({
-                title: 'Almost there',
-                body:
-                  `<main><button id="go" type="button">Continue</button></main>\n<script>\n` +
-                  `document.getElementById('go').addEventListener('click', function () {\n` +
-                  `  window.open(${JSON.stringify(landingUrl(tabUnder))}, '_blank');\n  location.href = '/t/${tabUnder}/ad';\n});\n</script>`,
-              }),
-            ),
+          handle: (x) => x.html(200, tabUnderPage(tabUnder, `/t/${tabUnder}/ad`)),
         },
         { host: HOSTS.brokerTrack, path: `/t/${tabUnder}/ad`, handle: (x) => x.redirect(302, `https://${HOSTS.prize}/claim?ref=tab`) },
+      ],
+    ),
+    defineScenario(
+      {
+        name: tabUnderGone,
+        url: `${TRACK}/t/${tabUnderGone}`,
+        description:
+          'Tab-under whose first tab goes through an ad relay of another network to a page that is gone (404): ' +
+          'the chain still rests on the advertiser in the new window.',
+        expectedVias: ['start', 'popup'],
+        clicks: ['Continue'],
+        finalUrl: landingUrl(tabUnderGone),
+      },
+      [
+        {
+          host: HOSTS.brokerTrack,
+          path: `/t/${tabUnderGone}`,
+          handle: (x) => x.html(200, tabUnderPage(tabUnderGone, `https://${HOSTS.relayAlpha}/pop?z=${tabUnderGone}`)),
+        },
+        {
+          host: HOSTS.relayAlpha,
+          path: '/pop',
+          handle: (x) => x.redirect(302, `https://${HOSTS.relayTdsCdn}/gone?z=${tabUnderGone}`),
+        },
+        {
+          host: HOSTS.relayTdsCdn,
+          path: '/gone',
+          handle: (x) => x.html(404, page({ title: 'Not found', body: '<main><p>This offer has expired.</p></main>' })),
+        },
       ],
     ),
   ];

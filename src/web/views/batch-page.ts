@@ -100,9 +100,9 @@ function itemRow(item: BatchItem): SafeHtml {
   return html`<tr class="batch-item" data-line="${item.line}" data-state="${item.state}">
     <td class="num">${item.line}</td>
     <td>
-      <code class="url">${item.url ?? item.text ?? ''}</code>${
-        item.given !== undefined && item.given !== item.url ? html`<br /><span class="muted">written <code>${item.given}</code></span>` : ''
-      }
+      ${item.messageCaseId ? html`${caseLink(item.messageCaseId)} <q class="subject">${item.subject ?? ''}</q><br />` : ''}<code class="url"
+        >${item.url ?? item.text ?? (item.messageCaseId ? 'no link to trace' : '')}</code
+      >${item.given !== undefined && item.given !== item.url ? html`<br /><span class="muted">written <code>${item.given}</code></span>` : ''}
     </td>
     <td><span class="state state-${item.state}">${item.state}</span></td>
     <td>${item.caseId ? caseLink(item.caseId) : ''}</td>
@@ -119,8 +119,8 @@ export function batchBody(batch: BatchView, query: BatchPageQuery = { show: 'all
   const pager = linePager(batch, { ...query, page }, listed.length, pages);
   return html`<h1>Batch <code>${batch.id}</code></h1>
     <dl class="facts">
-      <dt>List</dt>
-      <dd>${batch.filename ?? 'pasted lines'}</dd>
+      <dt>${batch.mailbox ? 'Mailbox' : 'List'}</dt>
+      <dd>${batch.filename ?? 'pasted lines'}${batch.open ? html` <span class="muted">(its messages are still being sent)</span>` : ''}</dd>
       <dt>Submitted</dt>
       <dd>${time(batch.submittedAt)}</dd>
       <dt>State</dt>
@@ -155,8 +155,8 @@ export function batchBody(batch: BatchView, query: BatchPageQuery = { show: 'all
         ? html`<table class="batch-items">
             <thead>
               <tr>
-                <th class="num">Line</th>
-                <th>Link</th>
+                <th class="num">${batch.mailbox ? 'Message' : 'Line'}</th>
+                <th>${batch.mailbox ? 'Message case, subject, link' : 'Link'}</th>
                 <th>State</th>
                 <th>Case</th>
                 <th>Job</th>
@@ -183,11 +183,12 @@ export function batchBody(batch: BatchView, query: BatchPageQuery = { show: 'all
 /** A batch with jobs not ended: a Cancel button (a form posting to /batches/:id/cancel, no script) for all of them. */
 function cancelBatchControl(batch: BatchView): SafeHtml {
   const open = batch.counts.queued + batch.counts.running;
-  if (batch.state === 'done' || open === 0) return html``;
+  if (batch.state === 'done' || (open === 0 && !batch.open)) return html``;
   return html`<form id="batch-cancel" class="cancel" method="post" action="${appPath('batches', batch.id, 'cancel')}">
     <button type="submit" class="cancel-button">Cancel the batch</button>
     <span class="cancel-note"
-      >${open} job(s) not ended: the waiting ones are not traced; the running ones are stopped, their cases keep what they recorded</span
+      >${open} job(s) not ended: the waiting ones are not traced; the running ones are stopped, their cases keep what they
+      recorded${batch.open ? '; the messages of the mailbox not sent yet are not taken' : ''}</span
     >
   </form>`;
 }
