@@ -100,7 +100,8 @@ export class Snapshots {
  */
 async function followedFrame(observer: PageObserver, budget: number): Promise<{ url: string; title: string; html: string | null } | null> {
   const frame = observer.followedFrame;
-  if (!frame?.url) return null;
+  // Chromium's error page in the frame is no document of the chain's (its hop says what failed).
+  if (!frame?.url || frame.url.startsWith('chrome-error:')) return null;
   const { url } = frame;
   const document = await observer.readDocument(budget, frame.frameId);
   return { url, title: document?.title ?? '', html: document?.html ?? null };
