@@ -514,6 +514,8 @@ export class PageObserver {
       this.listener.emit({ type: 'nav-requested', at, pageId: this.pageId, reason, url, disposition: 'currentTab', frameId });
     }
     this.frameDocInFlight = e.requestId;
+    // The document it replaces is no longer the chain's: its body ending (cancelled) is no failure.
+    this.frameDocBody = null;
     this.frameDocCommitting = null;
     this.frameNavRequestedAt = null;
     this.scheduled.delete(frameId);
