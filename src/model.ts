@@ -264,7 +264,12 @@ export interface ExploreEvent {
   frames?: { url: string; skipped: string | null; ad?: string }[];
 }
 
-/** A page the chain rested on, with its screenshot and DOM (paths relative to the case folder). */
+/**
+ * A page the chain rested on, with its screenshot and DOM (paths relative to the case folder).
+ * `url`, `title`, `dom` are the top document's; where the chain went on in a frame of the page,
+ * `frame` is that frame's document, with a DOM of its own. The screenshot shows the page with
+ * the frame inside it.
+ */
 export interface PageSnapshot {
   index: number;
   at: string;
@@ -273,6 +278,7 @@ export interface PageSnapshot {
   title: string;
   screenshot: { path: string; png: Buffer } | null;
   dom: { path: string; html: string } | null;
+  frame?: { url: string; title: string; dom: { path: string; html: string } | null };
 }
 
 export interface CaptureIdentity {

@@ -196,7 +196,19 @@ export interface Report {
   hops: Hop[];
   /** Where the chain rested; `frame`: the page (its URL) inside a frame of which the final document is shown. */
   final: { url: string; status: number | null; title: string | null; frame?: string } | null;
-  pages: { index: number; url: string; title: string; screenshot: string | null; dom: string | null }[];
+  /**
+   * The pages the chain rested on: `url`, `title` and `dom` are the top document's, the screenshot
+   * shows the page as a person saw it (a frame's document inside it); `frame`: where the chain
+   * went on in a frame of the page, that frame's document (its URL, title and DOM file).
+   */
+  pages: {
+    index: number;
+    url: string;
+    title: string;
+    screenshot: string | null;
+    dom: string | null;
+    frame?: { url: string; title: string; dom: string | null };
+  }[];
   events: ReportEvent[];
   case: string | null;
   error: string | null;
@@ -228,4 +240,12 @@ export interface Report {
 /** How a hop was reached, as the chain shows it: its `via`, and where the chain went on in a frame of the page, that it did ("click (in a frame)"). */
 export function viaLabel(hop: Pick<Hop, 'via' | 'frame'>): string {
   return hop.frame === undefined ? hop.via : `${hop.via} (in a frame)`;
+}
+
+/**
+ * What is said of a document (a hop's evidence, why it failed), said of the frame it was shown in
+ * when it was a frame's: `frame` is the URL of the page the frame is in (absent: the top document).
+ */
+export function inFrameOf(text: string, frame: string | null | undefined): string {
+  return frame === undefined || frame === null ? text : `${text} (in a frame of ${frame})`;
 }

@@ -4,11 +4,17 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { labAndBrowser, labOptions, tempDir } from './helpers.js';
 import { cli } from './support/cli.js';
-import { EXPLORE_PAGES, EXPLORE_PAGES_REFUSED_PREFIXES, explorePageTarget } from '../src/lab/scenarios/explore-pages.js';
+import {
+  EXPLORE_OFFLINE_HOST,
+  EXPLORE_PAGES,
+  EXPLORE_PAGES_REFUSED_PREFIXES,
+  explorePageTarget,
+} from '../src/lab/scenarios/explore-pages.js';
 import { trace } from '../src/capture/trace.js';
 import { formatChain } from '../src/cli/format.js';
 import { readCapture } from '../src/evidence/warc/read-warc.js';
@@ -16,19 +22,38 @@ import { viaLabel, type Report } from '../src/report.js';
 import { verifyCase } from '../src/verify/verify.js';
 import { analyzeCapture } from '../src/analyze/analyze.js';
 import { loadNetworkData } from '../src/hosting/network-data.js';
+import type { TraceOptions } from '../src/capture/trace.js';
+import { loadRecorded } from '../src/web/recorded-case.js';
+import { credentialFormFlag } from '../src/verdict/flags.js';
+import { secretFields, visibleText } from '../src/verdict/page-dom.js';
+import { MANIFEST_FILE } from '../src/case/case-layout.js';
 
 const fixture = labAndBrowser();
 
 const refusedHits = () =>
   fixture.lab.requests.filter((r) => EXPLORE_PAGES_REFUSED_PREFIXES.some((p) => r.url.startsWith(p))).map((r) => r.url);
 
+/** A loopback port nothing listens on: the pages' offline host is sent there, and its connections are refused. */
+const closedPort = await new Promise<number>((resolve) => {
+  const server = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = server.address() as { port: number };
+    server.close(() => resolve(port));
+  });
+});
+
+/** The lab's options for a page, with the pages' offline host refusing its connections. */
+function pageOptions(url: string, extra: Partial<TraceOptions>): TraceOptions {
+  const options = labOptions(fixture.lab, url, extra);
+  return { ...options, connectTo: [`${EXPLORE_OFFLINE_HOST}:80:127.0.0.1:${closedPort}`, ...(options.connectTo ?? [])] };
+}
+
 describe('explore on landing pages written like real ones', { concurrency: 2 }, () => {
   for (const [name, page] of Object.entries(EXPLORE_PAGES)) {
-    if (name === 'hostile-text') continue;
+    if (name === 'hostile-text' || page.frameFailure) continue;
     test(`${name}: ${page.about}`, async () => {
       const outDir = tempDir('explore-pages-');
       const settle = page.settleMs ? { settleMs: page.settleMs } : {};
-      const { report } = await trace(labOptions(fixture.lab, page.url, { exploreDepth: 1, outDir, ...settle }), fixture.browser);
+      const { report } = await trace(pageOptions(page.url, { exploreDepth: 1, outDir, ...settle }), fixture.browser);
       assert.ok(report.explore, `explored: ${report.error ?? 'no explore step'}`);
       const [step] = report.explore;
       const seen = `chosen ${JSON.stringify(step.chosen?.text)}; runners-up ${JSON.stringify(step.runnersUp.map((c) => [c.text, c.score]))}`;
@@ -94,23 +119,72 @@ describe('explore on landing pages written like real ones', { concurrency: 2 }, 
         `${seen}; error ${report.error}; hops ${report.hops.map((h) => `${h.via} ${h.url}`).join(' > ')}`,
       );
       assertMarked(report, outDir);
-      if (page.vias) await assertFrameChain(report, page.vias, page.url, outDir);
+      if (page.vias) await assertFrameChain(report, page, outDir);
+    });
+  }
+});
+
+describe("a document the click loaded in a frame fails: the trace ends at once with the cause, said of the frame's document", () => {
+  for (const [name, page] of Object.entries(EXPLORE_PAGES)) {
+    if (!page.frameFailure) continue;
+    test(`${name}: ${page.about}`, async () => {
+      const outDir = tempDir('explore-pages-');
+      // The page around the frame has a timer pending once the frame is clicked, due well within
+      // this --settle: a trace that waited on after the failure would request what it requests.
+      const { report } = await trace(pageOptions(page.url, { exploreDepth: 1, outDir, settleMs: 30_000 }), fixture.browser);
+      const chain = report.hops.map((h) => `${viaLabel(h)} ${h.url}${h.error ? ` (${h.error})` : ''}`).join(' > ');
+      assert.equal(report.explore?.[0].chosen?.text, page.cta, chain);
+      assert.match(report.error ?? '', page.frameFailure!, chain);
+      assert.ok(report.error!.endsWith(` (in a frame of ${page.url})`), report.error!);
+      const caseDir = join(outDir, report.case!);
+      const capture = await readCapture(caseDir);
+      assert.equal(capture.info.error, report.error, 'the trace stopped on the failure, with its cause');
+      assert.deepEqual(
+        refusedHits().filter((u) => u.includes(`/${name}/`)),
+        [],
+        "nothing the page did after the frame's failure was waited for",
+      );
+      const last = report.hops.at(-1)!;
+      assert.equal(last.frame, page.url, chain);
+      assert.match(report.summary?.text ?? '', /: no landing page$/);
+      for (const hop of report.hops) assert.ok(fixture.lab.hits(hop.url) <= 1, `${hop.url} requested at most once (${chain})`);
+      assert.deepEqual((await verifyCase(caseDir)).problems, []);
+      const saved = JSON.parse(readFileSync(join(caseDir, 'report.json'), 'utf8')) as Report;
+      const rebuilt = JSON.parse(JSON.stringify(analyzeCapture(capture, caseDir, await loadNetworkData()))) as Report;
+      assert.deepEqual(rebuilt, saved);
     });
   }
 });
 
 /**
  * The hops are reached as `vias` says, each URL requested once. Where the chain went on in a frame,
- * the final page is shown inside the landing page's frame (report, summary, terminal), the case
+ * the final page is shown inside the landing page's frame (report, summary, terminal), its
+ * document has a DOM snapshot of its own in the case (what the final page's checks read), the case
  * verifies and `analyze` of the saved case says the same.
  */
-async function assertFrameChain(report: Report, vias: string[], landing: string, outDir: string): Promise<void> {
+async function assertFrameChain(report: Report, page: (typeof EXPLORE_PAGES)[string], outDir: string): Promise<void> {
+  const { vias = [], url: landing } = page;
   const chain = report.hops.map((h) => `${viaLabel(h)} ${h.url}`).join(' > ');
+  assert.equal(report.error, null, chain);
+  if (page.failingFrames) {
+    // Frames that failed meanwhile, none of them followed: they changed nothing above.
+    const { exchanges } = await readCapture(join(outDir, report.case!));
+    for (const prefix of page.failingFrames)
+      assert.ok(
+        exchanges.some((x) => x.request.url.startsWith(prefix)),
+        `${prefix} was requested (${exchanges.map((x) => x.request.url).join(' ')})`,
+      );
+  }
   assert.deepEqual(report.hops.map(viaLabel), vias, chain);
   for (const hop of report.hops) assert.equal(fixture.lab.hits(hop.url), 1, `${hop.url} requested once (${chain})`);
   const endsInFrame = vias.at(-1)!.endsWith('(in a frame)');
+  const status = page.finalStatus ?? 200;
   assert.equal(report.final?.frame, endsInFrame ? landing : undefined);
-  assert.equal(/shown inside a frame of /.test(report.summary?.text ?? ''), endsInFrame, report.summary?.text);
+  assert.equal(report.final?.status, status);
+  // An error page shown in the frame is no landing page, as it is not in the window.
+  const shownInside = /shown inside a frame of /.test(report.summary?.text ?? '');
+  assert.equal(shownInside, endsInFrame && status < 400, report.summary?.text);
+  if (status >= 400) assert.match(report.summary?.text ?? '', new RegExp(`\\(HTTP ${status}\\): no landing page$`));
   if (!vias.some((v) => v.includes('(in a frame)'))) return;
   report.hops.forEach((hop, i) => {
     const framed = vias[i].endsWith('(in a frame)');
@@ -119,18 +193,55 @@ async function assertFrameChain(report: Report, vias: string[], landing: string,
   });
   const text = formatChain(report, null);
   assert.match(text, /click \(in a frame\)/);
-  if (endsInFrame) {
-    assert.equal(report.final?.status, 200);
+  if (shownInside) {
     const claim = report.summary!.claims.find((c) => c.text.includes('is shown inside a frame of'));
     assert.equal(claim?.hop, 2, 'the claim points at the hop the click loaded in the frame');
     assert.match(text, /shown inside a frame of /);
   }
   const caseDir = join(outDir, report.case!);
+  if (endsInFrame) await assertFrameSnapshot(report, page, caseDir);
   assert.deepEqual((await verifyCase(caseDir)).problems, []);
   const saved = JSON.parse(readFileSync(join(caseDir, 'report.json'), 'utf8')) as Report;
   const rebuilt = JSON.parse(JSON.stringify(analyzeCapture(await readCapture(caseDir), caseDir, await loadNetworkData()))) as Report;
   assert.deepEqual(rebuilt, saved);
   assert.equal(rebuilt.final?.url, report.final?.url);
+}
+
+/**
+ * The final page shown in a frame has its own snapshot: the resting page names the frame's
+ * document (URL, title) beside the top's, its DOM is a file of the case listed in the manifest and
+ * a page of the WACZ, and it is what the final page's checks read (visible text, secret fields).
+ */
+async function assertFrameSnapshot(report: Report, page: (typeof EXPLORE_PAGES)[string], caseDir: string): Promise<void> {
+  const rested = report.pages.at(-1)!;
+  assert.equal(rested.url, page.url, "the resting page is the top's");
+  assert.deepEqual(
+    { url: rested.frame?.url, title: rested.frame?.title },
+    { url: report.final!.url, title: report.final!.title },
+    'the frame of the resting page is the final page',
+  );
+  assert.ok(rested.frame?.dom && rested.dom && rested.screenshot, JSON.stringify(rested));
+  const frameDom = readFileSync(join(caseDir, rested.frame.dom), 'utf8');
+  const topDom = readFileSync(join(caseDir, rested.dom), 'utf8');
+  const title = `<title>${report.final!.title}</title>`;
+  assert.ok(frameDom.includes(title), `${title} in the frame's DOM`);
+  assert.ok(!topDom.includes(title), "the top's DOM is the top's own");
+  const manifest = readFileSync(join(caseDir, MANIFEST_FILE), 'utf8');
+  assert.ok(manifest.includes(JSON.stringify(rested.frame.dom)), `${rested.frame.dom} in the manifest`);
+  const recorded = await loadRecorded(caseDir, report);
+  assert.equal(recorded.finalDom, frameDom, "the final page's DOM is the frame's");
+  if (!page.finalFrame) return;
+  assert.match(visibleText(frameDom), page.finalFrame.text);
+  assert.deepEqual(
+    secretFields(frameDom).map((f) => f.name),
+    page.finalFrame.secretFields,
+  );
+  assert.deepEqual(secretFields(topDom), [], 'the page around the frame asks for nothing');
+  if (page.finalFrame.secretFields.length)
+    assert.match(
+      credentialFormFlag(report, recorded.finalDom)?.detail ?? '',
+      new RegExp(page.finalFrame.secretFields.map((f) => `"${f}"`).join(', ')),
+    );
 }
 
 /** The marked copy of the screenshot has its frame just outside the chosen box (the part of it in view), in the screenshot's own pixels. */

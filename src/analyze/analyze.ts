@@ -3,7 +3,7 @@
 import { basename } from 'node:path';
 import { sha256Hex } from '../http/checksums.js';
 import type { Capture, Exchange } from '../model.js';
-import type { Hop, Report } from '../report.js';
+import { inFrameOf, type Hop, type Report } from '../report.js';
 import { buildHops } from './chain.js';
 import { headerValue } from '../http/wire.js';
 import { enrich } from './enrich.js';
@@ -75,6 +75,7 @@ export function analyzeCapture(capture: Capture, caseDir: string | null, network
       title: p.title,
       screenshot: p.screenshot?.path ?? null,
       dom: p.dom?.path ?? null,
+      ...(p.frame ? { frame: { url: p.frame.url, title: p.frame.title, dom: p.frame.dom?.path ?? null } } : {}),
     })),
     events: describeEvents(capture),
     case: caseDir ? basename(caseDir) : null,
@@ -163,8 +164,9 @@ function reportError(capture: Capture, hops: Hop[]): string | null {
   const last = lastChainHop(hops);
   if (!last) return capture.exchanges.length ? null : 'no document was requested';
   if (last.error) {
-    if (last.error === 'net::ERR_TOO_MANY_REDIRECTS') return 'too many redirects: Chromium stops after 20 HTTP redirects';
-    return last.error;
+    const error = last.error === 'net::ERR_TOO_MANY_REDIRECTS' ? 'too many redirects: Chromium stops after 20 HTTP redirects' : last.error;
+    // The chain went on in a frame of the page: what failed was the frame's document.
+    return inFrameOf(error, last.frame);
   }
   return null;
 }

@@ -127,3 +127,45 @@ test('a frame that sends the top on: the top document is no frame hop', () => {
   );
   assert.equal(analyzeCapture(capture(events), null).final?.frame, undefined);
 });
+
+test("a frame's document that failed: the error is said of the frame's document", () => {
+  const events: NavEvent[] = [
+    ...framed.slice(0, 6),
+    {
+      type: 'doc-failed',
+      at: at(5),
+      pageId: 'p1',
+      requestId: 'r2',
+      url: 'http://t.example/c',
+      errorText: 'net::ERR_CONNECTION_CLOSED',
+      frameId: 'F1',
+    },
+  ];
+  const report = analyzeCapture(capture(events), null);
+  assert.equal(report.error, `net::ERR_CONNECTION_CLOSED (in a frame of ${LANDING})`);
+  assert.equal(report.hops.at(-1)?.frame, LANDING);
+});
+
+test("a resting page's frame document is in the report's pages beside the top's, with its own DOM file", () => {
+  const c = capture(framed);
+  c.pages.push({
+    index: 2,
+    at: at(6),
+    pageId: 'p1',
+    url: LANDING,
+    title: 'Deals',
+    screenshot: null,
+    dom: { path: 'dom/02.html', html: '<html></html>' },
+    frame: { url: 'https://shop.example/offer', title: 'Offer', dom: { path: 'dom/02-frame.html', html: '<html></html>' } },
+  });
+  assert.deepEqual(analyzeCapture(c, null).pages, [
+    {
+      index: 2,
+      url: LANDING,
+      title: 'Deals',
+      screenshot: null,
+      dom: 'dom/02.html',
+      frame: { url: 'https://shop.example/offer', title: 'Offer', dom: 'dom/02-frame.html' },
+    },
+  ]);
+});

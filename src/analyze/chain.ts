@@ -2,7 +2,7 @@
 // request of a child frame our click navigated: the chain went on inside the page), each labelled
 // with how the browser got there (`via`) and the evidence behind the label.
 import type { Capture, Exchange, NavEvent } from '../model.js';
-import type { Hop, HopEvidence, HopTls, Via } from '../report.js';
+import { inFrameOf, type Hop, type HopEvidence, type HopTls, type Via } from '../report.js';
 import { bodyText, findMetaRefresh } from './body.js';
 import { headerValue, headerValueAsUtf8 } from '../http/wire.js';
 import { requestedAs } from '../http/url-key.js';
@@ -87,7 +87,7 @@ function label(ctx: Context, index: number): { via: Via; evidence: HopEvidence }
   const frame = frameOf(ctx, index);
   if (frame === null) return found;
   // Said of every document of the frame: what it shows, it shows inside the page.
-  return { ...found, evidence: { ...found.evidence, detail: `${found.evidence.detail} (in a frame of ${frame})` } };
+  return { ...found, evidence: { ...found.evidence, detail: inFrameOf(found.evidence.detail, frame) } };
 }
 
 function labelOf(ctx: Context, index: number): { via: Via; evidence: HopEvidence } {

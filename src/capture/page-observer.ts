@@ -6,6 +6,7 @@ import type { CdpEvent, CdpEvents, CdpSession } from '../cdp/connection.js';
 import type { NavEvent } from '../model.js';
 import type { AttachedTarget } from './browser.js';
 import type { DocumentFailure } from './stop-reasons.js';
+import { PROXY_ERROR_HEADER } from '../proxy/recording-proxy.js';
 
 /** What a page tells the trace it belongs to (trace-pages.ts). */
 export interface PageListener {
@@ -13,7 +14,7 @@ export interface PageListener {
   emit(event: NavEvent): void;
   /** A top-level document was requested (a hop). */
   docRequested(observer: PageObserver): void;
-  /** A top-level document request failed. */
+  /** A top-level document request failed, or one of the followed frame's (`failure.frameOf`). */
   docFailed(observer: PageObserver, failure: DocumentFailure): void;
   /** The page's renderer died. */
   crashed(observer: PageObserver): void;
@@ -141,6 +142,8 @@ export class PageObserver {
   followedFrame: { frameId: string; url: string | null } | null = null;
   private frameNavRequestedAt: number | null = null;
   frameDocInFlight: string | null = null;
+  /** The followed frame's document whose response came and whose body is still arriving. */
+  private frameDocBody: { requestId: string; url: string } | null = null;
   private frameDocCommitting: { requestId: string; since: number } | null = null;
   /** The followed frame's document committed and has not stopped loading yet (when it committed). */
   private frameLoadingSince: number | null = null;
@@ -345,6 +348,8 @@ export class PageObserver {
       this.touch();
       if (e.requestId === this.frameDocInFlight) {
         this.frameDocInFlight = null;
+        const url = this.requestedUrls.at(-1) ?? e.response.url;
+        this.frameDocBody = { requestId: e.requestId, url };
         this.frameDocCommitting =
           e.response.status === 204 || e.response.status === 205 ? null : { requestId: e.requestId, since: Date.now() };
         this.listener.emit({
@@ -357,6 +362,12 @@ export class PageObserver {
           mimeType: e.response.mimeType,
           frameId: this.followedFrame?.frameId ?? e.frameId ?? '',
         });
+        // The proxy's own answer: the server was not reached (refused, no such host, TLS, timeout).
+        // A top document's is the page that replaces the chain's; a frame's would leave the page
+        // around it waited on, and is the chain's end as surely.
+        const proxyError = headerValue(e.response.headers, PROXY_ERROR_HEADER.toLowerCase());
+        if (proxyError !== null)
+          this.listener.docFailed(this, { url, errorText: 'proxy error', proxyError: decodeHeader(proxyError), frameOf: this.url });
         return;
       }
       if (e.requestId !== this.docInFlight) return;
@@ -382,6 +393,7 @@ export class PageObserver {
     });
     on('Network.loadingFinished', (e) => {
       if (e.requestId === this.docBody?.requestId) this.docBody = null;
+      if (e.requestId === this.frameDocBody?.requestId) this.frameDocBody = null;
       this.inflight.delete(e.requestId);
       this.networkProgressAt = Date.now();
       this.touch();
@@ -390,11 +402,15 @@ export class PageObserver {
       this.inflight.delete(e.requestId);
       this.networkProgressAt = Date.now();
       this.touch();
-      if (e.requestId === this.frameDocInFlight) {
-        // The frame's document failed: the chain ends there (its hop says why); the top page stays.
+      if (e.requestId === this.frameDocInFlight || e.requestId === this.frameDocBody?.requestId) {
+        // The frame's document failed, before its response or while its body arrived: the chain
+        // ends there (its hop says why, and the trace stops at once where the cause is precise, as
+        // for the top's); the top page stays.
+        const url = e.requestId === this.frameDocInFlight ? (this.requestedUrls.at(-1) ?? '') : this.frameDocBody!.url;
         this.frameDocInFlight = null;
+        this.frameDocBody = null;
         this.frameNavRequestedAt = null;
-        const url = this.requestedUrls.at(-1) ?? '';
+        this.frameDocCommitting = null;
         const frameId = this.followedFrame?.frameId ?? '';
         this.listener.emit({
           type: 'doc-failed',
@@ -405,6 +421,7 @@ export class PageObserver {
           errorText: e.errorText,
           frameId,
         });
+        this.listener.docFailed(this, { url, errorText: e.errorText, frameOf: this.url });
         return;
       }
       // The document failed before its response, or while its body arrived (a reset, corrupt gzip).
@@ -477,6 +494,7 @@ export class PageObserver {
     this.followedFrame = null;
     this.frameNavRequestedAt = null;
     this.frameDocInFlight = null;
+    this.frameDocBody = null;
     this.frameDocCommitting = null;
     this.frameLoadingSince = null;
   }
@@ -496,6 +514,8 @@ export class PageObserver {
       this.listener.emit({ type: 'nav-requested', at, pageId: this.pageId, reason, url, disposition: 'currentTab', frameId });
     }
     this.frameDocInFlight = e.requestId;
+    // The document it replaces is no longer the chain's: its body ending (cancelled) is no failure.
+    this.frameDocBody = null;
     this.frameDocCommitting = null;
     this.frameNavRequestedAt = null;
     this.scheduled.delete(frameId);
@@ -573,11 +593,15 @@ export class PageObserver {
     return world;
   }
 
-  /** Title and serialized DOM (doctype included), read in the isolated world. */
-  async readDocument(timeoutMs: number): Promise<{ title: string; html: string } | null> {
+  /**
+   * Title and serialized DOM (doctype included), read in the isolated world of the top document
+   * or of the child frame `frameId` (site isolation is off: a frame of another site is in this
+   * renderer too, and its world is made as the top's).
+   */
+  async readDocument(timeoutMs: number, frameId = this.mainFrameId): Promise<{ title: string; html: string } | null> {
     const doctype = "(document.doctype ? new XMLSerializer().serializeToString(document.doctype) : '')";
     const root = "(document.documentElement ? document.documentElement.outerHTML : '')";
-    const value = await this.evaluate(`({ title: document.title, html: ${doctype} + ${root} })`, 'isolated', timeoutMs);
+    const value = await this.evaluate(`({ title: document.title, html: ${doctype} + ${root} })`, 'isolated', timeoutMs, 250, frameId);
     return value && typeof value === 'object' ? (value as { title: string; html: string }) : null;
   }
 
@@ -711,4 +735,13 @@ function announcedLength(headers: Protocol.Network.Headers): number | null {
 function headerValue(headers: Protocol.Network.Headers, name: string): string | null {
   for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return v;
   return null;
+}
+
+/** A header value the proxy percent-encoded (its error text), as it was; as received when it is not valid encoding. */
+function decodeHeader(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }

@@ -33,8 +33,9 @@ export class Snapshots {
    * frame of whatever comes next, which took ~300 ms where the next page's own shot takes ~90.
    */
   readonly onQuiet = (observer: PageObserver): void => {
-    // The world the document will be read in is made now too (once per document).
+    // The world the document will be read in is made now too (once per document), and the followed frame's.
     void observer.isolatedContext();
+    if (observer.followedFrame?.url) void observer.isolatedContext(observer.followedFrame.frameId);
     const pending = this.early && !this.early.done ? this.early : null;
     if (pending && pending.observer === observer && pending.document === observer.documents) return;
     const png = observer.screenshot(this.budget());
@@ -68,6 +69,9 @@ export class Snapshots {
       title,
       screenshot: png ? { path: paths.screenshot, png } : null,
       dom: html !== null ? { path: paths.dom, html } : null,
+      ...(frame
+        ? { frame: { url: frame.url, title: frame.title, dom: frame.html !== null ? { path: paths.frameDom, html: frame.html } : null } }
+        : {}),
     };
     this.capture.pages.push(snapshot);
     const timer = pendingTimer(observer, Date.parse(snapshot.at));
@@ -79,7 +83,7 @@ export class Snapshots {
       title,
       snapshot: index,
       ...(timer ?? {}),
-      ...(frame ? { frame } : {}),
+      ...(frame ? { frame: { url: frame.url, title: frame.title } } : {}),
     });
     this.addPage(snapshot);
   }
@@ -91,13 +95,16 @@ export class Snapshots {
 
 /**
  * The document of the child frame the chain went on in (page-observer.ts followedFrame), as the
- * page rests: its URL and title (read in our isolated world); null when there is none.
+ * page rests: its URL, title and DOM (read in our isolated world, as the top document's); null
+ * when there is none.
  */
-async function followedFrame(observer: PageObserver, budget: number): Promise<{ url: string; title: string } | null> {
+async function followedFrame(observer: PageObserver, budget: number): Promise<{ url: string; title: string; html: string | null } | null> {
   const frame = observer.followedFrame;
-  if (!frame?.url) return null;
-  const title = await observer.evaluate('document.title', 'isolated', budget, 250, frame.frameId);
-  return { url: frame.url, title: typeof title === 'string' ? title : '' };
+  // Chromium's error page in the frame is no document of the chain's (its hop says what failed).
+  if (!frame?.url || frame.url.startsWith('chrome-error:')) return null;
+  const { url } = frame;
+  const document = await observer.readDocument(budget, frame.frameId);
+  return { url, title: document?.title ?? '', html: document?.html ?? null };
 }
 
 /** A read older than this says nothing of a timer now: it may have been cleared since. */

@@ -63,6 +63,15 @@ describe('stop reasons', () => {
     assert.equal(documentFailureReason({ url: failure.url, errorText: 'net::ERR_NAME_NOT_RESOLVED' }, null), null);
   });
 
+  it("a server the proxy could not reach (its own answer, for a frame's document): the proxy's record says why", () => {
+    const url = 'http://offline.example/claim';
+    const failed: Exchange = { ...exchange(url, 200, []), response: null, error: 'connection refused by offline.example (127.0.0.1:9)' };
+    const failure = { url, errorText: 'proxy error', proxyError: 'connection refused (from the header)' };
+    assert.equal(documentFailureReason(failure, failed), 'connection refused by offline.example (127.0.0.1:9)');
+    // Not recorded yet: the proxy's header says it.
+    assert.equal(documentFailureReason(failure, null), 'connection refused (from the header)');
+  });
+
   it('a dead renderer: out of memory, killed, or crashed with its signal', () => {
     assert.equal(
       crashReason({ status: 'crashed', errorCode: 5 }, 'V8: reached heap limit'),

@@ -16,10 +16,16 @@ export function unsupportedScheme(url: string, base?: string): string | null {
   }
 }
 
-/** A main-frame document request that failed (Network.loadingFailed), and the URL it was for. */
+/**
+ * A document request of the chain that failed (Network.loadingFailed), and the URL it was for:
+ * the top document's, or the followed frame's (`frameOf`: the URL of the page the frame is in).
+ */
 export interface DocumentFailure {
   url: string;
   errorText: string;
+  frameOf?: string;
+  /** The proxy answered in the server's stead (it could not reach it): its error, as its header said it. */
+  proxyError?: string;
 }
 
 /**
@@ -36,6 +42,8 @@ export function documentFailureReason(failure: DocumentFailure, exchange: Exchan
   }
   // The page had begun to arrive when its connection failed: the proxy saw how, and after how much.
   if (exchange?.error && response) return `${cutKind(exchange.error)} after ${response.bodyLength.toLocaleString('en-US')} bytes`;
+  // The server was not reached: the proxy's record says why (its answer's header, failing that).
+  if (failure.proxyError !== undefined) return exchange?.error ?? failure.proxyError;
   return null;
 }
 

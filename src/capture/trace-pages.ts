@@ -7,6 +7,7 @@ import { PageObserver, withTimeout, type PageListener } from './page-observer.js
 import { preparePage, resume, type BrowserSession } from './session.js';
 import { waitForSettle, type SettleOutcome } from './settle.js';
 import { documentFailureReason, unsupportedScheme, type DocumentFailure } from './stop-reasons.js';
+import { inFrameOf } from '../report.js';
 
 export type Progress = (event: { kind: string; detail: string }) => void;
 
@@ -161,13 +162,15 @@ export class TracePages {
   }
 
   /**
-   * The chain's document failed. Where the failure has a precise cause (a redirect to a scheme
-   * that is not the web's, a body cut or undecodable), the trace ends at once with it; nothing
-   * more will come of that page, so waiting out the settle time would only hide the cause.
+   * The chain's document failed: the top's, or the followed frame's. Where the failure has a
+   * precise cause (a redirect to a scheme that is not the web's, a body cut or undecodable, for a
+   * frame's also a server not reached), the trace ends at once with it, said of the frame's
+   * document for a frame's; nothing more will come of that document, so waiting out the settle
+   * time (the page around a frame may have work pending) would only hide the cause.
    */
   private onDocFailed(observer: PageObserver, failure: DocumentFailure): void {
     if (observer !== this.current || this.stopReason) return;
-    this.stopWhenKnown(this.failureReason(failure));
+    this.stopWhenKnown(this.failureReason(failure).then((reason) => (reason === null ? null : inFrameOf(reason, failure.frameOf))));
   }
 
   private async failureReason(failure: DocumentFailure): Promise<string | null> {
@@ -204,6 +207,8 @@ export class TracePages {
 function timeoutMessage(observer: PageObserver, timeoutMs: number): string {
   const seconds = Math.round(timeoutMs / 1000);
   if (observer.docInFlight) return `timeout: no response for ${observer.requestedUrls.at(-1) ?? 'the page'} within ${seconds} s`;
+  if (observer.frameDocInFlight)
+    return inFrameOf(`timeout: no response for ${observer.requestedUrls.at(-1) ?? 'the page'} within ${seconds} s`, observer.url);
   if (!observer.loaded && observer.inflight.size > 0)
     return `timeout: the page was still loading after ${seconds} s (${observer.inflight.size} request(s) pending)`;
   return `timeout: the page did not settle within ${seconds} s`;

@@ -67,10 +67,13 @@ function ordinalId(at: Date): string {
   return value.toString(16).padStart(6, '0');
 }
 
-/** Where a page snapshot's files go: `screenshots/NN-<host>.png` and `dom/NN.html`. */
-export function snapshotPaths(index: number, url: string): { screenshot: string; dom: string } {
+/**
+ * Where a page snapshot's files go: `screenshots/NN-<host>.png` and `dom/NN.html`, and the DOM of
+ * the frame the chain went on in, `dom/NN-frame.html`.
+ */
+export function snapshotPaths(index: number, url: string): { screenshot: string; dom: string; frameDom: string } {
   const nn = String(index).padStart(2, '0');
-  return { screenshot: `screenshots/${nn}-${safeHost(url)}.png`, dom: `dom/${nn}.html` };
+  return { screenshot: `screenshots/${nn}-${safeHost(url)}.png`, dom: `dom/${nn}.html`, frameDom: `dom/${nn}-frame.html` };
 }
 
 function safeHost(url: string): string {

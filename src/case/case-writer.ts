@@ -163,7 +163,7 @@ export class CaseWriter {
   addPage(p: PageSnapshot): void {
     this.timed(() => {
       const canonical = snapshotPaths(p.index, p.url);
-      const files: PageFiles = { screenshot: null, dom: null };
+      const files: PageFiles = { screenshot: null, dom: null, frameDom: null };
       if (p.screenshot) {
         const path = isSafeCasePath(p.screenshot.path) ? p.screenshot.path : canonical.screenshot;
         files.screenshot = this.writePageFile(path, p.screenshot.png);
@@ -171,6 +171,10 @@ export class CaseWriter {
       if (p.dom) {
         const path = isSafeCasePath(p.dom.path) ? p.dom.path : canonical.dom;
         files.dom = this.writePageFile(path, Buffer.from(p.dom.html, 'utf8'));
+      }
+      if (p.frame?.dom) {
+        const path = isSafeCasePath(p.frame.dom.path) ? p.frame.dom.path : canonical.frameDom;
+        files.frameDom = this.writePageFile(path, Buffer.from(p.frame.dom.html, 'utf8'));
       }
       this.warc.append(pageRecords(p, files, this.warcinfoId));
       this.writtenPages.add(p.index);

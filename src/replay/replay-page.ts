@@ -30,7 +30,10 @@ export function indexPage(capture: Capture, opts: IndexPageOptions): string {
   }
   const chain = steps.map((s) => `<li>${s.html}</li>`);
   const rested = capture.pages.length
-    ? capture.pages.map((p) => `<li>${link(p.url)} ${escapeHtml(p.title)}</li>`)
+    ? capture.pages.map(
+        (p) =>
+          `<li>${link(p.url)} ${escapeHtml(p.title)}${p.frame ? `; in a frame of it: ${link(p.frame.url)} ${escapeHtml(p.frame.title)}` : ''}</li>`,
+      )
     : capture.events.flatMap((e) => (e.type === 'settled' ? [`<li>${link(e.url)} ${escapeHtml(e.title)}</li>`] : []));
   const exchanges = capture.exchanges.map(
     (x) =>

@@ -203,6 +203,7 @@ function witnesses(capture: Capture | null, waczWarcSha256: string | null): Map<
   for (const page of capture?.pages ?? []) {
     if (page.screenshot) out.set(page.screenshot.path, { sha256: sha256(page.screenshot.png), in: WARC_FILE });
     if (page.dom) out.set(page.dom.path, { sha256: sha256(Buffer.from(page.dom.html, 'utf8')), in: WARC_FILE });
+    if (page.frame?.dom) out.set(page.frame.dom.path, { sha256: sha256(Buffer.from(page.frame.dom.html, 'utf8')), in: WARC_FILE });
   }
   return out;
 }
@@ -455,9 +456,11 @@ function checkReport(bytes: Buffer | null, capture: Capture, dir: string, failed
       problem(REPORT_FILE, `hop ${String(hop.index)} refers to exchange ${hop.exchange}, which is not in the WARC`);
     }
   }
-  const pages = Array.isArray(report['pages']) ? (report['pages'] as { screenshot?: unknown; dom?: unknown }[]) : [];
+  const pages = Array.isArray(report['pages'])
+    ? (report['pages'] as { screenshot?: unknown; dom?: unknown; frame?: { dom?: unknown } | null }[])
+    : [];
   for (const page of pages) {
-    for (const path of [page.screenshot, page.dom]) {
+    for (const path of [page.screenshot, page.dom, page.frame?.dom]) {
       if (typeof path === 'string' && (!isSafeCasePath(path) || (!existsSync(join(dir, path)) && !failed.has(path)))) {
         problem(REPORT_FILE, `refers to ${path}, which is not in the case`);
       }

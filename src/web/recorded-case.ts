@@ -16,7 +16,7 @@ export interface RecordedCase {
   tree: TreeNode[];
   waterfall: WaterfallRow[];
   downloads: DownloadFact[];
-  /** DOM snapshot of the page the chain rested on last. */
+  /** DOM snapshot of the page the chain rested on last: the frame's document where the chain ended in a frame of the page. */
   finalDom: string | null;
   info: Pick<CaptureInfo, 'commandLine' | 'clicks' | 'explore' | 'identity'>;
 }
@@ -26,13 +26,17 @@ const CACHE_SIZE = 8;
 
 function derive(capture: Awaited<ReturnType<typeof readCapture>>, report: Report): RecordedCase {
   const finalUrl = report.final?.url;
-  const finalPage = [...capture.pages].reverse().find((p) => p.url === finalUrl) ?? capture.pages.at(-1) ?? null;
+  const inFrame = report.final?.frame !== undefined;
+  const finalPage =
+    [...capture.pages].reverse().find((p) => (inFrame ? p.frame?.url : p.url) === finalUrl) ??
+    (inFrame ? null : capture.pages.at(-1)) ??
+    null;
   return {
     exchanges: capture.exchanges.map(exchangeView),
     tree: chainTree(capture, report),
     waterfall: waterfall(capture, report),
     downloads: downloadsOf(capture),
-    finalDom: finalPage?.dom?.html ?? null,
+    finalDom: (inFrame ? finalPage?.frame?.dom?.html : finalPage?.dom?.html) ?? null,
     info: {
       commandLine: capture.info.commandLine,
       clicks: capture.info.clicks,

@@ -52,7 +52,11 @@ export interface DatapackageResource {
 export function waczPages(capture: Capture): WaczPage[] {
   const pages: WaczPage[] = [];
   if (capture.info.url) pages.push({ url: capture.info.url, ts: capture.info.startedAt, title: `Start: ${capture.info.url}` });
-  for (const p of capture.pages) pages.push({ url: p.url, ts: p.at, title: p.title || p.url });
+  for (const p of capture.pages) {
+    pages.push({ url: p.url, ts: p.at, title: p.title || p.url });
+    // The document the chain went on in, in a frame of that page: a page of its own to replay.
+    if (p.frame) pages.push({ url: p.frame.url, ts: p.at, title: p.frame.title || p.frame.url });
+  }
   return pages;
 }
 

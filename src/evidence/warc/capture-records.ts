@@ -90,6 +90,7 @@ export function eventsRecord(events: NavEvent[], warcinfoId: string): RecordToAp
 export interface PageFiles {
   screenshot: { path: string; sha256: string } | null;
   dom: { path: string; sha256: string } | null;
+  frameDom: { path: string; sha256: string } | null;
 }
 
 /** A resting page: its screenshot and DOM as `resource` records, then the page record naming them. */
@@ -107,6 +108,15 @@ export function pageRecords(p: PageSnapshot, files: PageFiles, warcinfoId: strin
     const spec = resourceRecord(urn.dom(p.url), date, 'text/html; charset=utf-8', html, warcinfoId, files.dom.sha256);
     records.push({ spec, index: { mime: 'text/html; charset=utf-8' } });
     body.dom = { path: files.dom.path, record: spec.id! };
+  }
+  if (p.frame) {
+    body.frame = { url: p.frame.url, title: p.frame.title, dom: null };
+    if (p.frame.dom && files.frameDom) {
+      const html = Buffer.from(p.frame.dom.html, 'utf8');
+      const spec = resourceRecord(urn.dom(p.frame.url), date, 'text/html; charset=utf-8', html, warcinfoId, files.frameDom.sha256);
+      records.push({ spec, index: { mime: 'text/html; charset=utf-8' } });
+      body.frame.dom = { path: files.frameDom.path, record: spec.id! };
+    }
   }
   const page = jsonRecord(urn.page(p.index), p.at, body, warcinfoId);
   page.fields!.push(...records.map((r): [string, string] => ['WARC-Concurrent-To', r.spec.id!]));

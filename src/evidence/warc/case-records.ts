@@ -79,6 +79,8 @@ export interface PageRecordBody {
   title: string;
   screenshot: { path: string; record: string } | null;
   dom: { path: string; record: string } | null;
+  /** The document of the frame the chain went on in (PageSnapshot.frame), its DOM a record of its own. */
+  frame?: { url: string; title: string; dom: { path: string; record: string } | null };
 }
 
 export function certificatesPem(chain: CertInfo[]): string {

@@ -148,6 +148,17 @@ export function captureFromRecords(records: WarcRecordRead[], label: string, tru
           title: body.title,
           screenshot: body.screenshot ? { path: body.screenshot.path, png: Buffer.from(recordFor(r, body.screenshot.record).block) } : null,
           dom: body.dom ? { path: body.dom.path, html: recordFor(r, body.dom.record).block.toString('utf8') } : null,
+          ...(body.frame
+            ? {
+                frame: {
+                  url: body.frame.url,
+                  title: body.frame.title,
+                  dom: body.frame.dom
+                    ? { path: body.frame.dom.path, html: recordFor(r, body.frame.dom.record).block.toString('utf8') }
+                    : null,
+                },
+              }
+            : {}),
         });
         break;
       }

@@ -12,6 +12,7 @@ import { escapeHtml, jsString } from '../pages.js';
 import type { LabExchange, Route } from '../exchange.js';
 import { defineScenario, landingUrl, type ScenarioDefinition } from './common.js';
 import { exploreTrackerUrl } from './explore.js';
+import { cutResponse, longPage } from './hostile-evidence.js';
 
 const PROMO = `http://${HOSTS.brokerPromo}`;
 const ELSEWHERE = `http://${HOSTS.brokerTrack}`;
@@ -68,21 +69,69 @@ const FRAME_SITE = `http://${HOSTS.relayHub}`;
 const FRAME_SAME_SITE = `http://${HOSTS.brokerTrack}`;
 const FRAME_SAME_ORIGIN = PROMO;
 
-/** Documents the pages' iframes show, by path (served on both frame origins). */
-const FRAME_DOCS: Record<string, () => string> = {};
+/** How the lab answers each path the pages' iframes load (served on every frame origin). */
+const FRAME_DOCS: Record<string, (x: LabExchange) => void> = {};
 
 const frameUrl = (origin: string, page: string, part: string) => `${origin}/explore/frames/${page}/${part}`;
 
-/** A frame document at `/explore/frames/<page>/<part>` of `origin`; returns its URL. */
-function frameDoc(origin: string, page: string, part: string, html: () => string): string {
-  FRAME_DOCS[`/explore/frames/${page}/${part}`] = html;
+/** A frame document at `/explore/frames/<page>/<part>` of `origin` (`status`: 200 unless given); returns its URL. */
+function frameDoc(origin: string, page: string, part: string, html: () => string, status = 200): string {
+  return frameAnswer(origin, page, part, (x) => x.html(status, html()));
+}
+
+/** Any answer (a redirect, a cut body) at `/explore/frames/<page>/<part>` of `origin`; returns its URL. */
+function frameAnswer(origin: string, page: string, part: string, handle: (x: LabExchange) => void): string {
+  FRAME_DOCS[`/explore/frames/${page}/${part}`] = handle;
   return frameUrl(origin, page, part);
 }
 
+/**
+ * A host nothing listens for: the tests map it (--connect-to) to a loopback port that refuses
+ * connections, so a document requested there fails as a site that is down does.
+ */
+export const EXPLORE_OFFLINE_HOST = 'offline.affiliate-hub.test';
+/** Where the frame of 'iframe-fail-scheme' is redirected: an app's scheme a browser does not load. */
+export const EXPLORE_APP_SCHEME_URL = 'prizeapp://claim/reward?id=8812';
+/** How much of the body of 'iframe-fail-reset's frame document comes before its connection is reset. */
+export const EXPLORE_FRAME_RESET_SENT = 9_876;
+
 /** A bare document for inside an iframe, with the pages' styles. */
-const inner = (body: string) =>
-  `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n${STYLE}\n<style>body{background:#fff}</style>\n</head>\n` +
-  `<body>\n${body}\n</body>\n</html>\n`;
+const inner = (body: string, title?: string) =>
+  `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n${title ? `<title>${escapeHtml(title)}</title>\n` : ''}` +
+  `${STYLE}\n<style>body{background:#fff}</style>\n</head>\n<body>\n${body}\n</body>\n</html>\n`;
+
+/**
+ * A page whose offer is a creative in a cross-site iframe: its button, a link with target=_self
+ * to `href`, moves only the frame. With `late`, the creative tells the page of the click
+ * (postMessage) and the page then sets a timer, due in 15 s, that requests `refused(name, 'late')`:
+ * work the page has pending, which settling waits for (within --settle) unless the trace ends
+ * first, as it must when the frame's document fails.
+ */
+function framedOffer(name: string, title: string, heading: string, button: string, href: string, late = false): string {
+  const tell = late
+    ? `<script>document.querySelector('a').addEventListener('click', function () { parent.postMessage('clicked', '*'); });</script>`
+    : '';
+  const creative = frameDoc(FRAME_SITE, name, 'creative', () =>
+    inner(
+      `<div style="padding:24px;text-align:center"><h2>${escapeHtml(heading)}</h2><p>${a(href, button, ' class="btn-primary" target="_self"')}</p></div>` +
+        tell,
+    ),
+  );
+  const timer = late
+    ? `<script>addEventListener('message', function (e) { if (e.data === 'clicked') setTimeout(function () { ` +
+      `new Image().src = ${jsString(refused(name, 'late'))}; }, 15000); });</script>`
+    : '';
+  return doc(
+    'en',
+    title,
+    frame(
+      name,
+      'en',
+      `<h1>${escapeHtml(title)}</h1><iframe src="${escapeHtml(creative)}" title="offer" style="width:640px;height:240px;border:0"></iframe>`,
+      { menu: ['Home', 'Help'], signIn: 'Sign in', legal: ['Privacy', 'Terms'], tail: timer },
+    ),
+  );
+}
 
 export interface ExplorePage {
   url: string;
@@ -103,6 +152,13 @@ export interface ExplorePage {
   frameAds?: (string | null)[];
   /** Where the click ends when not at explorePageTarget(name) (a GET form adds its fields). */
   final?: string;
+  /** The final page's HTTP status, when the test checks it and it is not 200 (an error page shown in a frame). */
+  finalStatus?: number;
+  /**
+   * Frame documents (URL prefixes) that fail while the call-to-action is clicked, none of them
+   * followed: the evidence shows them requested, and the chain is as if they had not failed.
+   */
+  failingFrames?: string[];
   /** A control (by its text) whose reasons must match, or must not match (absent). */
   reasons?: { text: string; match: RegExp; absent?: boolean }[];
   /**
@@ -112,6 +168,16 @@ export interface ExplorePage {
   vias?: string[];
   /** --settle for this page, when its frames keep it busy (an ad that reloads itself). */
   settleMs?: number;
+  /**
+   * The final page shown in the frame, when the test checks what its own snapshot holds: words of
+   * its visible text, and the names of the secret fields (password, card) its form asks for.
+   */
+  finalFrame?: { text: RegExp; secretFields: string[] };
+  /**
+   * The cause the trace ends with when the document the click loaded in the frame fails (said of
+   * the frame's document); such a page has no landing page, so the checks of the others do not apply.
+   */
+  frameFailure?: RegExp;
   html: () => string;
 }
 
@@ -652,6 +718,117 @@ const SPECS: Record<string, PageSpec> = {
           'en',
           `<h1>Member benefits</h1><iframe src="${escapeHtml(offer)}" title="offer" style="width:640px;height:240px;border:0"></iframe>`,
           { menu: ['Benefits', 'Help'], signIn: 'Sign in', legal: ['Privacy', 'Terms'] },
+        ),
+      );
+    },
+  },
+  // The creative's button (target=_self) opens a look-alike sign-in page in the frame, of another
+  // site than the page's: the final page is that frame's document, with its own snapshot.
+  'iframe-final-signin': {
+    lang: 'en',
+    about: "a cross-site iframe's button opens a sign-in form in the frame: the frame's document is the final page's evidence",
+    cta: 'Check my parcel',
+    frame: frameUrl(FRAME_SITE, 'iframe-final-signin', 'creative'),
+    vias: ['start', 'click (in a frame)'],
+    final: frameUrl(FRAME_SITE, 'iframe-final-signin', 'signin'),
+    finalFrame: { text: /Your parcel is on hold\. Sign in to release it/, secretFields: ['passwd'] },
+    html: () => {
+      const signin = frameDoc(FRAME_SITE, 'iframe-final-signin', 'signin', () =>
+        inner(
+          `<div style="padding:16px"><h2>Your parcel is on hold. Sign in to release it.</h2>` +
+            `<form method="post" action="/explore/frames/iframe-final-signin/collect">` +
+            `<p><input name="login" type="email" placeholder="E-mail"></p><p><input name="passwd" type="password" placeholder="Password"></p>` +
+            `<p><button type="submit" class="btn-primary">Sign in</button></p></form></div>`,
+          'Parcel Service | Sign in',
+        ),
+      );
+      return framedOffer('iframe-final-signin', 'Deliveries', 'Track your delivery', 'Check my parcel', signin);
+    },
+  },
+  // The frame's next document is a 503 page: an answer, shown in the frame, not a failure.
+  'iframe-5xx': {
+    lang: 'en',
+    about: "a cross-site iframe's button loads a 503 page in the frame: the chain ends on that page, no failure",
+    cta: 'Get the coupon',
+    frame: frameUrl(FRAME_SITE, 'iframe-5xx', 'creative'),
+    vias: ['start', 'click (in a frame)'],
+    final: frameUrl(FRAME_SITE, 'iframe-5xx', 'busy'),
+    finalStatus: 503,
+    html: () => {
+      const busy = frameDoc(
+        FRAME_SITE,
+        'iframe-5xx',
+        'busy',
+        () => inner(`<h2>We are busy. Please try again later.</h2>`, 'Service unavailable'),
+        503,
+      );
+      return framedOffer('iframe-5xx', 'Coupons', 'Coupons of the week', 'Get the coupon', busy);
+    },
+  },
+  // The documents the click loads in the frame fail, each as a top document can: the trace ends
+  // at once with the cause, said of the frame's document.
+  'iframe-fail-refused': {
+    lang: 'en',
+    about: "a cross-site iframe's button loads a site that refuses the connection, in the frame",
+    cta: 'Claim your voucher',
+    frame: frameUrl(FRAME_SITE, 'iframe-fail-refused', 'creative'),
+    frameFailure: new RegExp(`^connection refused by ${EXPLORE_OFFLINE_HOST.replace(/\./g, '\\.')} \\(127\\.0\\.0\\.1:\\d+\\)`),
+    html: () =>
+      framedOffer('iframe-fail-refused', 'Vouchers', 'Vouchers', 'Claim your voucher', `http://${EXPLORE_OFFLINE_HOST}/claim?v=77`, true),
+  },
+  'iframe-fail-scheme': {
+    lang: 'en',
+    about: "a cross-site iframe's button is redirected (302) to an app's scheme, in the frame",
+    cta: 'Open in the app',
+    frame: frameUrl(FRAME_SITE, 'iframe-fail-scheme', 'creative'),
+    frameFailure: /^redirect to unsupported scheme prizeapp:/,
+    html: () => {
+      const go = frameAnswer(FRAME_SITE, 'iframe-fail-scheme', 'go', (x) => x.redirect(302, EXPLORE_APP_SCHEME_URL));
+      return framedOffer('iframe-fail-scheme', 'Rewards', 'Your reward is waiting', 'Open in the app', go, true);
+    },
+  },
+  'iframe-fail-reset': {
+    lang: 'en',
+    about: "a cross-site iframe's button loads a page whose connection is reset midway, in the frame",
+    cta: 'See the full offer',
+    frame: frameUrl(FRAME_SITE, 'iframe-fail-reset', 'creative'),
+    frameFailure: new RegExp(`^connection reset after ${EXPLORE_FRAME_RESET_SENT.toLocaleString('en-US')} bytes`),
+    html: () => {
+      const body = longPage('The offer in full');
+      const cut = frameAnswer(FRAME_SITE, 'iframe-fail-reset', 'details', (x) => cutResponse(x, body, EXPLORE_FRAME_RESET_SENT, 'reset'));
+      return framedOffer('iframe-fail-reset', 'Offer', 'The offer in detail', 'See the full offer', cut, true);
+    },
+  },
+  // The top's call-to-action is clicked while two ad frames fail: one whose site refuses the
+  // connection, one that keeps sending itself to an app's scheme. No frame is followed: nothing changes.
+  'ad-fail': {
+    lang: 'en',
+    about: 'ad iframes failing (a refused connection, redirects to an app scheme) while the top-level call-to-action is clicked: no effect',
+    cta: 'Order now',
+    vias: ['start', 'click'],
+    settleMs: 1000,
+    failingFrames: [frameUrl(FRAME_SITE, 'ad-fail', 'go'), `http://${EXPLORE_OFFLINE_HOST}/ad/`],
+    html: () => {
+      const go = frameAnswer(FRAME_SITE, 'ad-fail', 'go', (x) => x.redirect(302, EXPLORE_APP_SCHEME_URL));
+      const ad = frameDoc(FRAME_SITE, 'ad-fail', 'ad', () =>
+        inner(
+          `<div style="padding:8px;background:#eee;height:230px">Advertisement<br>Install our app</div>` +
+            `<script>setInterval(function () { location.href = ${jsString(go)} + '?n=' + Date.now(); }, 200);</script>`,
+        ),
+      );
+      return doc(
+        'en',
+        'Pizza',
+        frame(
+          'ad-fail',
+          'en',
+          `<h1>Pizza tonight?</h1>` +
+            `<p><button id="order" type="button" class="btn-primary">Order now</button></p>` +
+            `<aside><iframe src="${escapeHtml(ad)}" title="Advertisement" width="300" height="250" style="border:0"></iframe>` +
+            `<iframe src="${escapeHtml(`http://${EXPLORE_OFFLINE_HOST}/ad/slot2`)}" title="Advertisement" width="300" height="250" style="border:0"></iframe></aside>` +
+            `<script>document.getElementById('order').addEventListener('click', function () { ` +
+            `setTimeout(function () { location.href = ${jsString(explorePageTarget('ad-fail'))}; }, 500); });</script>`,
+          { menu: ['Menu', 'Delivery'], signIn: 'Sign in', legal: ['Privacy', 'Terms'] },
         ),
       );
     },
@@ -1757,10 +1934,7 @@ export function explorePageScenarios(): ScenarioDefinition[] {
     ...[HOSTS.relayHub, HOSTS.brokerTrack, HOSTS.brokerPromo].map((host): Route => ({
       host,
       path: '/explore/frames/*',
-      handle: (x) => {
-        const html = FRAME_DOCS[x.url.pathname];
-        return html ? x.html(200, html()) : nothingHere(x);
-      },
+      handle: (x) => (FRAME_DOCS[x.url.pathname] ?? nothingHere)(x),
     })),
     { host: HOSTS.brokerPromo, path: '/explore/pages/refused/*', handle: nothingHere, methods: ['GET', 'POST'] },
   ];

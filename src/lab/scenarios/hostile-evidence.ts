@@ -111,13 +111,13 @@ function hugeHeaders(): ScenarioDefinition {
 }
 
 /** A page long enough to be cut: its title and first paragraphs come first. */
-function longPage(title: string): Buffer {
+export function longPage(title: string): Buffer {
   const paragraphs = Array.from({ length: 400 }, (_, i) => `<p>Paragraph ${i + 1} of the terms and conditions of this offer.</p>`);
   return Buffer.from(page({ title, body: `<main><h1>${title}</h1>\n${paragraphs.join('\n')}</main>` }), 'utf8');
 }
 
 /** Writes a head and the first `sent` bytes of `body`, then ends the connection as `how` says. */
-function cutResponse(x: LabExchange, body: Buffer, sent: number, how: 'close' | 'reset'): void {
+export function cutResponse(x: LabExchange, body: Buffer, sent: number, how: 'close' | 'reset'): void {
   const head =
     `HTTP/1.1 200 OK\r\nServer: openresty\r\nContent-Type: text/html; charset=utf-8\r\n` + `Content-Length: ${body.length}\r\n\r\n`;
   const socket = x.req.socket;

@@ -13,12 +13,20 @@ import { pendingTimerNote } from '../../analyze/final-page-pending.js';
 
 type Page = Report['pages'][number];
 
-/** The page the chain rested on last: the resting page of the final URL, else the last one. */
+/** The page the chain rested on last: the resting page of the final URL (the page around it, for a frame's document), else the last one. */
 export function finalPage(report: Report): Page | null {
   const url = report.final?.url;
+  const frame = report.final?.frame !== undefined;
   return (
-    [...report.pages].reverse().find((p) => p.url === url && p.screenshot) ?? [...report.pages].reverse().find((p) => p.screenshot) ?? null
+    [...report.pages].reverse().find((p) => (frame ? p.frame?.url : p.url) === url && p.screenshot) ??
+    [...report.pages].reverse().find((p) => p.screenshot) ??
+    null
   );
+}
+
+/** What a resting page's screenshot shows: the page, and the frame's document inside it where the chain went on in a frame. */
+function shows(page: Page): string {
+  return page.frame ? `${page.url}, with ${page.frame.url} in a frame` : page.url;
 }
 
 export function flagList(flags: VerdictFlag[]): SafeHtml {
@@ -99,7 +107,10 @@ function lightbox(id: string, page: Page): SafeHtml {
     <a class="lightbox-close" href="#result" title="close">×</a>
     <figure>
       <img src="${fileHref(id, page.screenshot)}" alt="${`screenshot of page ${page.index}, full size`}" loading="lazy" />
-      <figcaption>${page.index}. ${page.title || '(no title)'} — <code class="url">${page.url}</code></figcaption>
+      <figcaption>
+        ${page.index}. ${page.title || '(no title)'} — <code class="url">${page.url}</code>
+        ${page.frame ? html`<br />in a frame: ${page.frame.title || '(no title)'} — <code class="url">${page.frame.url}</code>` : ''}
+      </figcaption>
     </figure>
   </div>`;
 }
@@ -141,7 +152,7 @@ export function resultHead(
                   class="hero-shot"
                   id="final-screenshot"
                   src="${fileHref(id, hero.screenshot)}"
-                  alt="${`screenshot of the final page ${hero.url}`}"
+                  alt="${`screenshot of the final page ${shows(hero)}`}"
               /></a>`
             : html`<p class="empty hero-empty">No screenshot of a final page.</p>`
         }
@@ -158,9 +169,19 @@ export function resultHead(
                     <a class="strip-link" href="${`#shot-${p.index}`}"
                       ><img src="${fileHref(id, p.screenshot!)}" alt="${`screenshot of page ${p.index}`}" loading="lazy"
                     /></a>
-                    <span class="strip-caption"><strong>${p.index}.</strong> ${p.title || '(no title)'}</span>
+                    <span class="strip-caption"
+                      ><strong>${p.index}.</strong> ${p.title || '(no title)'}
+                      ${p.frame ? html`<br />in a frame: ${p.frame.title || '(no title)'}` : ''}</span
+                    >
                     <a class="screenshot-link" href="${fileHref(id, p.screenshot!)}">PNG</a>
                     ${p.dom ? html`<a class="dom-link" href="${fileHref(id, p.dom)}">DOM (text)</a>` : ''}
+                    ${
+                      p.frame?.dom
+                        ? html`<a class="dom-link frame-dom-link" href="${fileHref(id, p.frame.dom)}" title="${p.frame.url}"
+                            >frame's DOM (text)</a
+                          >`
+                        : ''
+                    }
                   </li>`,
               )}
             </ol>
