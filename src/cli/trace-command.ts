@@ -70,15 +70,22 @@ Ctrl-C, 143 after SIGTERM.
 options:${TRACE_OPTIONS_HELP}${BATCH_OPTIONS_HELP}${SERVER_OPTIONS_HELP}
   -i, --input FILE           read URLs from FILE, one per line (- for stdin); with --server the
                              file is sent whole and the server reads it, as one batch it shows
-                             (a list larger than a batch may hold is sent link by link)
+                             (a list larger than a batch may hold is sent link by link); one
+                             list per run (several: cat a b | clicktrace trace --input -)
 `;
 
-const OPTIONS = { ...TRACE_OPTIONS, ...BATCH_OPTIONS, ...SERVER_OPTIONS, input: { type: 'string', short: 'i' } } as const;
+// --input is collected rather than left to the last one given: a second list would otherwise
+// silently replace the first, whose links then go untraced without a word.
+const OPTIONS = { ...TRACE_OPTIONS, ...BATCH_OPTIONS, ...SERVER_OPTIONS, input: { type: 'string', short: 'i', multiple: true } } as const;
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, OPTIONS, HELP);
   if (!parsed) return 0;
-  const { positionals, values } = parsed;
+  const { positionals } = parsed;
+  const lists = parsed.values.input ?? [];
+  if (lists.length > 1)
+    throw new CliError(`trace: --input given ${lists.length} times; give one list (several: cat them into one, or pipe them to --input -)`);
+  const values: Values = { ...parsed.values, input: lists[0] };
   if (values.input === undefined && positionals.length === 0) throw new CliError('trace: a URL is required (see --help)');
   if (values.input === undefined && positionals.length === 1 && values.server === undefined) return single(positionals[0], values, argv);
   return batch(values.input ?? null, positionals, values, argv);
