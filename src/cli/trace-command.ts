@@ -46,8 +46,8 @@ path, punctuation a sentence leaves after a URL ("https://x.example/a)." : write
 Many URLs (several arguments, or --input) are traced at once on a pool of browser contexts
 (--concurrency). In a list (LF or CRLF lines), blank lines, lines starting with # and a
 comment after a URL and a space ("URL  # note") are skipped; a line that is not an http(s)
-URL (UTF-8, no space inside) is reported with its line number and the rest goes on; a list
-with no URL is an error. A CSV or TSV export is read by its header's url, uri, link or href
+URL (UTF-8, no space, control or invisible character inside) is reported with its line number
+and the rest goes on; a list with no URL is an error. A CSV or TSV export is read by its header's url, uri, link or href
 column (the header may be a # comment, as URLhaus writes it; a quoted field may span lines, its
 record is reported at the line it starts on). The same URL twice in one batch
 (once normalised, #fragment aside) is traced once; the repeat points at that case. On a
