@@ -331,6 +331,45 @@ test('mail --trace main over a mailbox: the pool, JSON Lines, a link shared by t
   }
 });
 
+test('a mailbox holding the same message three times: one message case, its link requested once, the report counts it once', async () => {
+  const out = tempDir('mail-copies-');
+  const [first, second] = tokens('copies', 2);
+  const message = (id: string, body: string) =>
+    `From news@shop.example Mon Mar  4 10:00:00 2024\nFrom: Shop News <news@shop.example>\nTo: reader@recipient.example\n` +
+    `Subject: ${id}\nMessage-ID: <${id}@shop.example>\nMIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n${body}\n`;
+  const offer = message('offer', `<p><a href="${once(first)}" style="font-size:20px;padding:12px">Shop now</a></p>`);
+  const box = join(out, 'copies.mbox');
+  // Delivered twice, then again after other mail: a text without links, another offer.
+  writeFileSync(
+    box,
+    [offer, offer, message('note', '<p>No links in this one.</p>'), message('other', `<a href="${once(second)}">Shop now</a>`), offer].join(
+      '\n',
+    ),
+  );
+  const args = ['mail', box, '--trace', 'main', '--json', '--concurrency', '4', '--out', out, ...lab.traceArgs];
+  const { code, stdout, stderr } = await runCli(args);
+  assert.equal(code, 0, stderr);
+  const lines = jsonLines<Line & { traces: { case: string; earlier?: boolean }[] }>(stdout);
+  const summary = lines.pop() as unknown as Summary & { aggregate: { messages: number } };
+  assert.deepEqual([first, second].map(hits), [1, 1]);
+  assert.equal(summary.counts.messages, 5);
+  const offers = lines.filter((l) => (l.analysis as { messageId: string }).messageId === '<offer@shop.example>');
+  assert.equal(offers.length, 3);
+  assert.equal(new Set(offers.map((l) => l.case)).size, 1, 'one message case for the three copies');
+  const messageCases = readdirSync(out).filter((n) => n.endsWith('-mail'));
+  assert.equal(messageCases.length, 2, messageCases.join(' '));
+  const record = JSON.parse(readFileSync(join(out, String(offers[0].case), 'message.json'), 'utf8')) as {
+    traces: { case: string; earlier?: boolean }[];
+  };
+  assert.equal(record.traces.length, 1);
+  assert.equal(record.traces[0].earlier, undefined, 'the message case names its own trace, not a pointer to it');
+  for (const id of messageCases) assert.ok((await verifyCase(join(out, id))).ok, `${id} is sealed`);
+  assert.equal(summary.aggregate.messages, 2);
+  const report = await runCli(['report', '--cases', out, '--json']);
+  assert.equal(report.code, 0, report.stderr);
+  assert.equal((JSON.parse(report.stdout) as { messages: number }).messages, 2, 'the report counts each message once');
+});
+
 test('mail --json on a mailbox streams JSON Lines: a message per line as it is done, the summary last', async () => {
   const out = tempDir('mail-stream-');
   const box = join(out, 'big.mbox');

@@ -104,6 +104,29 @@ test('bad input: one clear line, non-zero exit, no stack trace', async () => {
   }
 });
 
+test('two --input lists are refused, not the first silently dropped; a hex or exponent number is no whole number', async () => {
+  const dir = tempDir('cli-two-lists-');
+  const [a, b] = ['a.txt', 'b.txt'].map((name) => join(dir, name));
+  const [first, second] = ['http-301', 'http-302'].map((name) => `${lab.scenarios[name].url}&two-lists=1`);
+  writeFileSync(a, `${first}\n`);
+  writeFileSync(b, `${second}\n`);
+  const out = join(dir, 'cases');
+  const runs = await Promise.all([
+    cli(['trace', '--input', a, '--input', b, '--out', out, ...lab.traceArgs]),
+    cli(['trace', '--input', a, '--concurrency', '0x4', '--out', out, ...lab.traceArgs]),
+    cli(['trace', '--input', a, '--explore-depth', '1e0', '--out', out, ...lab.traceArgs]),
+  ]);
+  assert.deepEqual(
+    runs.map((r) => r.code),
+    [2, 2, 2],
+  );
+  assert.match(runs[0].stderr, /^clicktrace: trace: --input given 2 times; give one list/);
+  assert.match(runs[1].stderr, /^clicktrace: --concurrency: expected a whole number from 1 to \d+, got "0x4"\n$/);
+  assert.match(runs[2].stderr, /^clicktrace: --explore-depth: expected a whole number from 1 to 10, got "1e0"\n$/);
+  assert.equal(existsSync(out) ? caseFolders(out).length : 0, 0, 'nothing traced');
+  assert.equal(lab.hits(first) + lab.hits(second), 0);
+});
+
 test('bad --cacert or --connect-to in a batch or a mail trace: said once, exit 2, nothing traced', async () => {
   const out = tempDir('bad-upstream-');
   const notPem = fileURLToPath(import.meta.url);

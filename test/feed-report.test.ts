@@ -230,6 +230,12 @@ test('clicktrace report: counts, first and last seen and example cases, in JSON,
   assert.ok(!/<script/i.test(page));
   assert.equal((page.match(/<tr class="feed-row"/g) ?? []).length, agg.rows.length);
   for (const id of loopback.examples) assert.ok(page.includes(`<a class="case-link case-id" href="${join(cases, id)}/">${id}</a>`), id);
+  // "-" is stdout, not a file named "-".
+  const piped = await cli(['report', '--cases', cases, '--html', '-']);
+  assert.equal(piped.code, 0, piped.stderr);
+  const undated = (doc: string) => doc.replace(/<p class="generated">.*?<\/p>/s, '');
+  assert.equal(undated(piped.stdout), undated(page));
+  assert.ok(!existsSync('-'), 'no file named "-"');
 
   const later = await cli(['report', '--cases', cases, '--since', '2999-01-01', '--json']);
   assert.deepEqual(JSON.parse(later.stdout).rows, []);

@@ -10,7 +10,7 @@ import { SubmissionError } from '../service/submission-error.js';
 import { BodyError } from '../web/request-body.js';
 import { UnsafeBindError } from '../web/security.js';
 import { QueryError } from '../store/search-query.js';
-import { CliError, parse, runCommand } from './command.js';
+import { CliError, numberOption, parse, runCommand } from './command.js';
 
 /** Runs `body` as a command: its exit status and what it wrote to stderr. */
 async function run(body: () => Promise<number>): Promise<{ code: number; stderr: string }> {
@@ -93,4 +93,15 @@ test('an option value that starts with "-" is explained, not called "ambiguous"'
     '--user-agent: a value is required; "-bot" looks like an option (write --user-agent=-bot if it is the value) (see --help)',
   );
   assert.equal(parse(['--timeout=-5'], options, 'usage')?.values.timeout, '-5');
+});
+
+test('a number option takes decimal digits only', () => {
+  assert.equal(numberOption('4', '--n', { min: 1, max: 32 }), 4);
+  assert.equal(numberOption(' 3 ', '--n', { min: 1, max: 32 }), 3);
+  assert.equal(numberOption('2.5', '--t', { min: 1, max: 60, integer: false }), 2.5);
+  assert.equal(numberOption('.5', '--t', { min: 0, max: 60, integer: false }), 0.5);
+  for (const bad of ['0x4', '1e1', '0b11', '0o7', 'Infinity', '', ' ', '4abc', '+4', '-0', '1.5'])
+    assert.throws(() => numberOption(bad, '--n', { min: 0, max: 32 }), CliError, bad);
+  for (const bad of ['1e1', '0x4', 'Infinity', '.', '1.2.3'])
+    assert.throws(() => numberOption(bad, '--t', { min: 0, max: 60, integer: false }), CliError, bad);
 });

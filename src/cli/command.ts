@@ -61,8 +61,9 @@ export function numberOption(
   { min = 0, max = Number.MAX_SAFE_INTEGER, integer = true } = {},
 ): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+  // Decimal digits only: Number() alone would also take "0x10", "1e3", "0b11" and "Infinity".
+  const n = (integer ? /^\s*\d+\s*$/ : /^\s*(\d+(\.\d*)?|\.\d+)\s*$/).test(value) ? Number(value) : NaN;
+  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
     throw new CliError(`${name}: expected ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got "${value}"`);
   }
   return n;

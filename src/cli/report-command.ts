@@ -49,8 +49,9 @@ options:
                  take for a formula (= + - @, full-width or after spaces, tab, line break) is
                  prefixed with ', control characters are written out as \\xNN; the last column,
                  spellings, joins a line's spellings with " | "
-  --html FILE    write a standalone HTML page (no script; inline style) to FILE; its example
-                 cases link to their folders (absolute paths: open FILE on this machine)
+  --html FILE    write a standalone HTML page (no script; inline style) to FILE (- for
+                 stdout); its example cases link to their folders (absolute paths: open it on
+                 this machine)
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -123,8 +124,14 @@ export async function run(argv: string[]): Promise<number> {
     // The page opens as a file: an absolute path is a link to the case's folder (the page's links
     // can only be paths, never another scheme: src/web/html.ts).
     const caseHref = (id: string) => appPath(...casesDir.split(sep).filter(Boolean), id) + '/';
+    const page = feedReportDocument(aggregate, new Date().toISOString(), caseHref).toString();
+    // "-" is stdout, as for --input and mail: not a file named "-".
+    if (v.html === '-') {
+      process.stdout.write(page);
+      return ExitCode.Ok;
+    }
     try {
-      writeFileSync(htmlFile, feedReportDocument(aggregate, new Date().toISOString(), caseHref).toString());
+      writeFileSync(htmlFile, page);
     } catch (err) {
       throw new CliError(`report: cannot write ${htmlFile}: ${(err as Error).message}`);
     }

@@ -46,8 +46,8 @@ path, punctuation a sentence leaves after a URL ("https://x.example/a)." : write
 Many URLs (several arguments, or --input) are traced at once on a pool of browser contexts
 (--concurrency). In a list (LF or CRLF lines), blank lines, lines starting with # and a
 comment after a URL and a space ("URL  # note") are skipped; a line that is not an http(s)
-URL (UTF-8, no space inside) is reported with its line number and the rest goes on; a list
-with no URL is an error. A CSV or TSV export is read by its header's url, uri, link or href
+URL (UTF-8, no space, control or invisible character inside) is reported with its line number
+and the rest goes on; a list with no URL is an error. A CSV or TSV export is read by its header's url, uri, link or href
 column (the header may be a # comment, as URLhaus writes it; a quoted field may span lines, its
 record is reported at the line it starts on). The same URL twice in one batch
 (once normalised, #fragment aside) is traced once; the repeat points at that case. On a
@@ -70,15 +70,22 @@ Ctrl-C, 143 after SIGTERM.
 options:${TRACE_OPTIONS_HELP}${BATCH_OPTIONS_HELP}${SERVER_OPTIONS_HELP}
   -i, --input FILE           read URLs from FILE, one per line (- for stdin); with --server the
                              file is sent whole and the server reads it, as one batch it shows
-                             (a list larger than a batch may hold is sent link by link)
+                             (a list larger than a batch may hold is sent link by link); one
+                             list per run (several: cat a b | clicktrace trace --input -)
 `;
 
-const OPTIONS = { ...TRACE_OPTIONS, ...BATCH_OPTIONS, ...SERVER_OPTIONS, input: { type: 'string', short: 'i' } } as const;
+// --input is collected rather than left to the last one given: a second list would otherwise
+// silently replace the first, whose links then go untraced without a word.
+const OPTIONS = { ...TRACE_OPTIONS, ...BATCH_OPTIONS, ...SERVER_OPTIONS, input: { type: 'string', short: 'i', multiple: true } } as const;
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, OPTIONS, HELP);
   if (!parsed) return 0;
-  const { positionals, values } = parsed;
+  const { positionals } = parsed;
+  const lists = parsed.values.input ?? [];
+  if (lists.length > 1)
+    throw new CliError(`trace: --input given ${lists.length} times; give one list (several: cat them into one, or pipe them to --input -)`);
+  const values: Values = { ...parsed.values, input: lists[0] };
   if (values.input === undefined && positionals.length === 0) throw new CliError('trace: a URL is required (see --help)');
   if (values.input === undefined && positionals.length === 1 && values.server === undefined) return single(positionals[0], values, argv);
   return batch(values.input ?? null, positionals, values, argv);

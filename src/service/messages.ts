@@ -48,7 +48,15 @@ export function openMessageCase(store: CaseStore, raw: Buffer, record: MessageRe
       }
     }
   }
-  return { ...createMessageCase(store.casesDir, raw, record), earlier: false };
+  const created = createMessageCase(store.casesDir, raw, record);
+  // Indexed now, not once its traces end: the same message again in this mailbox (a mailbox often
+  // holds a message twice) finds this case rather than making a second one the report would count.
+  try {
+    store.indexCase(created.dir);
+  } catch {
+    // `clicktrace reindex` rebuilds the index from the folders.
+  }
+  return { ...created, earlier: false };
 }
 
 /**
@@ -133,11 +141,22 @@ export async function traceMessage(
 ): Promise<TracedMessage> {
   const { record, dir, targets } = input;
   const entries = await Promise.all(targets.map((target) => traceLink(targetRequest(record, target))));
+  // The same message met again while these traced (a copy later in the mailbox) may have written
+  // the case's record meanwhile: what it lists is kept, the own trace of a link before a copy's
+  // pointer to it ("earlier").
+  const current = tracesOnDisk(dir);
+  if (current) for (const trace of current) if (!record.traces.some((t) => sameTrace(t, trace))) record.traces.push(trace);
   let added = 0;
   entries.forEach((entry, i) => {
     const trace = traceEntry(store, targets[i], entry);
+    if (!trace) return;
     // A message recorded before (openMessageCase) lists its earlier traces already.
-    if (trace && !record.traces.some((t) => sameTrace(t, trace))) added += record.traces.push(trace);
+    const known = record.traces.findIndex((t) => sameTrace(t, trace));
+    if (known < 0) added += record.traces.push(trace);
+    else if (record.traces[known].earlier && !trace.earlier) {
+      record.traces[known] = trace;
+      added++;
+    }
   });
   if (added) rewriteMessageRecord(dir, record);
   try {
@@ -146,6 +165,16 @@ export async function traceMessage(
     // `clicktrace reindex` rebuilds the index from the folders.
   }
   return { dir, record, entries };
+}
+
+/** The traces a message case's record lists now, or null when it cannot be read. */
+function tracesOnDisk(dir: string): MessageTrace[] | null {
+  try {
+    const traces = (JSON.parse(readFileSync(join(dir, MESSAGE_RECORD_FILE), 'utf8')) as MessageRecord).traces;
+    return Array.isArray(traces) ? traces : null;
+  } catch {
+    return null;
+  }
 }
 
 function sameTrace(a: MessageTrace, b: MessageTrace): boolean {

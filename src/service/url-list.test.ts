@@ -51,6 +51,21 @@ test('a space or a control character inside a line is not a URL (the parser woul
     assert.equal(item.line, 9);
     assert.match(item.error, /^not a URL \(a space or control character inside\)/);
   }
+  // Invisible characters a copy from a page carries: new URL() would request them (%E2%80%8B) or drop them from the host.
+  for (const [text, named] of [
+    ['http://a.test/x?t=1\u200b', 'U+200B'],
+    ['\u202ehttp://a.test/x', 'U+202E'],
+    ['http://a.te\u00adst/x', 'U+00AD'],
+    ['http://a.test/\u2060x', 'U+2060'],
+    ['http://a.test/x\u0085y', null],
+  ] as const) {
+    const item = parseInputLine(text, 3);
+    assert.ok(item && 'error' in item, JSON.stringify(text));
+    if (named) assert.ok(item.error.startsWith(`not a URL (an invisible character, ${named}, inside)`), item.error);
+    else assert.match(item.error, /control character inside/);
+  }
+  // A joiner is part of some IDN hosts' spelling.
+  assert.ok(!('error' in parseInputLine('http://\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645.test/', 1)!));
   // Surrounding white space (a CR of CRLF, a no-break space, tabs) is only trimmed.
   assert.deepEqual(parseInputLine('\t http://a.test/x \u00a0\r', 1), { line: 1, url: 'http://a.test/x' });
   for (const scheme of ['javascript:alert(1)', 'file:///etc/passwd', 'mailto:a@b.test', 'data:text/html,x']) {

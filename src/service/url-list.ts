@@ -19,7 +19,13 @@ export type InputItem =
 /** A comment after a URL: `#` after white space (a URL's own `#fragment` follows no space). */
 const TRAILING_COMMENT = /\s#.*$/;
 /** What no URL written on a line holds: the URL parser would silently encode or drop it, requesting another link. */
-const INNER_JUNK = /[\s\u0000-\u001f\u007f]/;
+const INNER_JUNK = /[\s\u0000-\u001f\u007f-\u009f]/;
+/**
+ * Characters no one sees on a line (a copy from a web page or a chat often carries them): the
+ * parser would request them, percent-encoded (`%E2%80%8B`), or drop them from a host, another link
+ * than the one read. Zero-width (non-)joiners are left: IDN hosts in Persian or Indic scripts need them.
+ */
+const INVISIBLE = /[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069]/;
 
 /** What bytes that are not UTF-8 were decoded to: the URL would be requested with %EF%BF%BD in their place. */
 const NOT_UTF8 = '\uFFFD';
@@ -70,6 +76,8 @@ export function parseInputUrl(written: string, line: number, { exact = false }: 
   const inner = wrapper ? wrapper.exec(text)![1].trim() : text;
   const invalid = (error: string): InputItem => ({ line, text, error });
   if (INNER_JUNK.test(inner)) return invalid(`not a URL (a space or control character inside): ${quote(inner)}`);
+  const invisible = INVISIBLE.exec(inner);
+  if (invisible) return invalid(`not a URL (an invisible character, ${codePoint(invisible[0])}, inside): ${quote(inner)}`);
   if (inner.includes(NOT_UTF8)) return invalid(`not a URL (bytes that are not UTF-8): ${quote(inner)}`);
   const refang = refangUrl(inner);
   if (refang.kind === 'ambiguous') return invalid(`not traced: ${refang.error}: ${quote(inner)}`);
@@ -122,6 +130,10 @@ function count(text: string, char: string): number {
   let n = 0;
   for (const c of text) if (c === char) n++;
   return n;
+}
+
+function codePoint(char: string): string {
+  return `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 function quote(text: string): string {

@@ -40,6 +40,8 @@ test('lookalikeDomain: the final host against the brands shown; own domains and 
   assert.equal(lookalikeDomain('business.t-mobile.example', title), null, "the brand's own domain");
   assert.equal(lookalikeDomain('secure-login.phish.example', brandsInText('Account verification', 't')), null);
   assert.equal(lookalikeDomain('www.advertiser.example', brandsInText('Spring Offer | Advertiser Example', 't')), null);
+  // A generic word in a subdomain is no brand imitated: a broker's own "promo." offer page.
+  assert.equal(lookalikeDomain('promo.broker-net.test', brandsInText('Spring deals | Promo Weekly', 'the page title')), null);
   const sub = lookalikeDomain('paypal.com.account-check.example', brandsInText('https://paypal.com/', 'the link text'))!;
   assert.match(sub.how, /subdomain of account-check\.example/);
   assert.equal(lookalikeDomain('www.paypal.com', brandsInText('www.paypal.com', 'the link text')), null);

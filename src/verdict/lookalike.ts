@@ -45,6 +45,7 @@ const EVERYDAY_WORDS = new Set(
     'details document download email error example expert express find form free gift gone help home hosting important info ' +
     'information invoice join letter limited loading login logon mail member message mobile money more news newsletter notice ' +
     'offer offers official online open order package page parcel password pay payment payments please portal prize profile ' +
+    'promo promos promotion promotions daily weekly monthly discount discounts coupon coupons ' +
     'redirecting refund register reset reward review safe sale secure security service services shipping shop sign signin ' +
     'site spring store summer support team today track tracking update upgrade user verification verify wallet webmail ' +
     'welcome winter winner your'
