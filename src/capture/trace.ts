@@ -314,6 +314,7 @@ class TraceRun {
       extraCaPems: this.extraCaPems,
       strictTls: this.options.strictTls ?? false,
       upstreamTimeoutMs: this.limits.timeoutMs,
+      catchUp: () => this.browser.cdp.sync(),
       onExchange: this.onExchange,
     });
     this.profile.mark('session');
@@ -425,7 +426,7 @@ class TraceRun {
     const drainUntil = Math.min(limits.deadline, Date.now() + 2000);
     const frozenAt = pages.frozenAt;
     const waiting = (p: NonNullable<typeof proxy>) =>
-      pages.stopReason === 'download' ? p.inFlight > 0 : frozenAt !== null && p.awaiting(frozenAt);
+      pages.stopReason === 'download' ? p.inFlight > 0 : frozenAt !== null && (p.expects(frozenAt) || p.awaiting(frozenAt));
     while (proxy && waiting(proxy) && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
     pages.detachAll();
     this.browser.cdp.browser.off('Browser.downloadWillBegin', this.onDownload);
