@@ -54,8 +54,9 @@ export interface RecordingProxyOptions {
    * the request after the one that cut the chain (--max-hops, a loop) went upstream before the cut
    * was known (seen in CI at load 15). The trace's catch-up is a CDP round trip (CdpConnection.sync):
    * Chromium reports a document request before it sends it, so once the round trip is back the
-   * trace has counted every hop before this request. Measured on the warm five-hop trace at load
-   * ~10 on 2 cores: 2.5 ms median per request, 11 ms p90, 5 requests per trace.
+   * trace has counted every hop before this request. Measured on the warm five-hop trace (5
+   * requests) at load 8-13 on 2 cores: 1.3-2.5 ms median per request, 5-16 ms p90; the trace's
+   * median stayed within the noise of one without it.
    * Holding requests in the browser instead (CDP Fetch at request stage, for documents) was tried
    * and left: the pause lets a navigation the page replaces at once (location set twice) be
    * cancelled before it is sent, where Chromium on its own sends it (the lab's js-double-assign).
