@@ -122,6 +122,8 @@ export async function trace(options: TraceOptions, sharedBrowser?: Browser): Pro
 }
 
 type Progress = NonNullable<TraceOptions['onProgress']>;
+/** How long, at most, the end of a trace cut by a loop or --max-hops waits for the cutting request to reach the proxy. */
+const EXPECT_CUT_MS = 500;
 /** How long, at most, a page is given after a click to show what the click set off (click.ts clickAndWatch). */
 const CLICK_ANSWER_MS = 2000;
 /** The analysis, loaded while Chromium starts. */
@@ -314,6 +316,7 @@ class TraceRun {
       extraCaPems: this.extraCaPems,
       strictTls: this.options.strictTls ?? false,
       upstreamTimeoutMs: this.limits.timeoutMs,
+      catchUp: () => this.browser.cdp.sync(),
       onExchange: this.onExchange,
     });
     this.profile.mark('session');
@@ -423,9 +426,14 @@ class TraceRun {
     // the request that cut the chain (a loop, too many hops): it was sent, and the server answered.
     const proxy = session?.proxy;
     const drainUntil = Math.min(limits.deadline, Date.now() + 2000);
+    // The request that cut the chain may not have reached the proxy yet (an https one comes after
+    // its tunnel's handshake), or never will (one Chromium answers from its cache): it is waited for less.
+    const expectUntil = Math.min(drainUntil, Date.now() + EXPECT_CUT_MS);
     const frozenAt = pages.frozenAt;
     const waiting = (p: NonNullable<typeof proxy>) =>
-      pages.stopReason === 'download' ? p.inFlight > 0 : frozenAt !== null && p.awaiting(frozenAt);
+      pages.stopReason === 'download'
+        ? p.inFlight > 0
+        : frozenAt !== null && (p.awaiting(frozenAt) || (p.expects(frozenAt) && Date.now() < expectUntil));
     while (proxy && waiting(proxy) && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
     pages.detachAll();
     this.browser.cdp.browser.off('Browser.downloadWillBegin', this.onDownload);

@@ -86,6 +86,12 @@ export class CdpConnection extends EventEmitter {
   /** The start of a message not yet ended by its \0, in the chunks it came in. */
   private partial: string[] = [];
   closed = false;
+  /**
+   * Test-only: CLICKTRACE_TEST_CDP_DELAY_MS delays the handling of every message from Chromium (in
+   * their order) by that many ms, as node handles them late on a loaded machine while Chromium goes
+   * on (test/hop-gate.test.ts). Unset, messages are handled as they come.
+   */
+  private readonly delayMs = Number(process.env.CLICKTRACE_TEST_CDP_DELAY_MS ?? 0) || 0;
 
   constructor(
     private readonly output: Writable,
@@ -95,8 +101,8 @@ export class CdpConnection extends EventEmitter {
     this.browser = new CdpSession(this, undefined);
     input.setEncoding('utf8');
     input.on('data', (chunk: string) => this.receive(chunk));
-    input.on('close', () => this.shutDown());
-    input.on('error', () => this.shutDown());
+    input.on('close', () => this.later(() => this.shutDown()));
+    input.on('error', () => this.later(() => this.shutDown()));
     output.on('error', () => this.shutDown());
   }
 
@@ -137,9 +143,22 @@ export class CdpConnection extends EventEmitter {
       } catch {
         continue;
       }
-      this.dispatch(message);
+      this.later(() => this.dispatch(message));
     }
     if (start < chunk.length) this.partial.push(chunk.slice(start));
+  }
+
+  /**
+   * Resolves once every message Chromium sent before it read this request has been handled here:
+   * the browser process answers it in the one order it writes everything to the pipe in.
+   */
+  sync(): Promise<void> {
+    return this.browser.send('Browser.getVersion').then(() => undefined);
+  }
+
+  private later(handle: () => void): void {
+    if (this.delayMs > 0) setTimeout(handle, this.delayMs);
+    else handle();
   }
 
   private dispatch(message: Message): void {

@@ -139,3 +139,38 @@ test('the request target is forwarded exactly as the client sent it', async () =
   assert.deepEqual(seenTargets, ["/a/../b?x='y'&z=%2F"]);
   assert.ok(exchanges.some((e) => e.request.url === "http://tracker.test/a/../b?x='y'&z=%2F"));
 });
+
+test('with catchUp, each request waits for it: a stop made meanwhile refuses all but the one allowed, nothing else goes upstream', async () => {
+  let release = () => undefined as void;
+  let waiting = 0;
+  const held = new RecordingProxy({
+    ca: proxyCa,
+    resolver: new Resolver({ connectTo: [parseConnectToRule(`:80:127.0.0.1:${(plain.address() as AddressInfo).port}`)] }),
+    catchUp: () => {
+      waiting++;
+      return new Promise<void>((resolve) => (release = resolve));
+    },
+    onExchange: () => undefined,
+  });
+  await held.listen();
+  try {
+    seenTargets.length = 0;
+    const get = (path: string) =>
+      run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-x', `http://127.0.0.1:${held.port}`, `http://tracker.test${path}`]);
+    const cut = get('/cut');
+    while (waiting < 1) await new Promise((r) => setTimeout(r, 5));
+    const first = release;
+    const next = get('/after-cut');
+    while (waiting < 2) await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(seenTargets, [], 'nothing forwarded before the catch-up');
+    held.stopForwarding('http://tracker.test/cut');
+    assert.ok(held.expects('http://tracker.test/cut'));
+    first();
+    release();
+    assert.deepEqual([(await cut).stdout, (await next).stdout], ['302', '502']);
+    assert.deepEqual(seenTargets, ['/cut']);
+    assert.ok(!held.expects('http://tracker.test/cut'));
+  } finally {
+    await held.close();
+  }
+});

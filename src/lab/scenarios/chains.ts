@@ -1,5 +1,5 @@
 // Multi-hop chains: the five-hop benchmark chain, a 25-hop chain a browser can follow, 25
-// consecutive 302s (more than a browser allows) and two loops that never end.
+// consecutive 302s (more than a browser allows) and three loops that never end.
 import { HOSTS } from '../hosts.js';
 import { metaRefreshPage } from '../pages.js';
 import type { Route } from '../exchange.js';
@@ -136,6 +136,19 @@ function loopHttp(): ScenarioDefinition {
   );
 }
 
+function loopSelf(): ScenarioDefinition {
+  const a = `http://${HOSTS.loopA}/self-loop`;
+  return defineScenario(
+    {
+      name: 'loop-self',
+      url: a,
+      description: 'A broker whose 302 sends the browser back to the same URL forever.',
+      outcome: 'loop',
+    },
+    [{ host: HOSTS.loopA, path: '/self-loop', handle: hopTo('http-302', a) }],
+  );
+}
+
 function loopMeta(): ScenarioDefinition {
   const a = `http://${HOSTS.loopA}/meta-loop`;
   const b = `http://${HOSTS.loopB}/meta-loop`;
@@ -154,5 +167,5 @@ function loopMeta(): ScenarioDefinition {
 }
 
 export function chainScenarios(): ScenarioDefinition[] {
-  return [fiveHop(), chain25(), tooManyRedirects(), loopHttp(), loopMeta()];
+  return [fiveHop(), chain25(), tooManyRedirects(), loopHttp(), loopSelf(), loopMeta()];
 }
