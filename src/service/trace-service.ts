@@ -368,18 +368,7 @@ export class TraceService {
         }),
       );
     }
-    const batch: BatchSubmission = {
-      id: `b${randomBytes(6).toString('hex')}`,
-      kind: 'batch',
-      filename: input.filename ? input.filename.slice(0, 200) : null,
-      submittedAt: new Date().toISOString(),
-      endedAt: null,
-      state: 'running',
-      again: input.again ?? false,
-      ...(clicks.length ? { clicks } : {}),
-      ...withOptions(input.options),
-      items,
-    };
+    const batch = newBatch(input, clicks, items);
     this.batches.set(batch.id, batch);
     const jobs: Job[] = [];
     for (const item of items) {
@@ -411,20 +400,7 @@ export class TraceService {
   openMailbox(input: OpenMailboxInput): BatchView {
     this.acceptingOrThrow();
     const clicks = validClicks(input.clicks);
-    const batch: BatchSubmission = {
-      id: `b${randomBytes(6).toString('hex')}`,
-      kind: 'batch',
-      mailbox: true,
-      open: true,
-      filename: input.filename ? input.filename.slice(0, 200) : null,
-      submittedAt: new Date().toISOString(),
-      endedAt: null,
-      state: 'running',
-      again: input.again ?? false,
-      ...(clicks.length ? { clicks } : {}),
-      ...withOptions(input.options),
-      items: [],
-    };
+    const batch: BatchSubmission = { ...newBatch(input, clicks, []), mailbox: true, open: true };
     this.batches.set(batch.id, batch);
     this.saveBatch(batch);
     return this.batchView(batch.id)!;
@@ -1028,6 +1004,22 @@ function settled(): Promise<void> {
 /** A job as shown: a worker's claim nonce stays between it and the server. */
 function hiddenClaim(job: Pick<Job, 'fleet'>): Pick<Job, 'fleet'> | object {
   return job.fleet ? { fleet: { ...job.fleet, nonce: null } } : {};
+}
+
+/** A new batch, running, of these items (a URL list's or a mailbox's). */
+function newBatch(input: OpenMailboxInput, clicks: string[], items: BatchSubmission['items']): BatchSubmission {
+  return {
+    id: `b${randomBytes(6).toString('hex')}`,
+    kind: 'batch',
+    filename: input.filename ? input.filename.slice(0, 200) : null,
+    submittedAt: new Date().toISOString(),
+    endedAt: null,
+    state: 'running',
+    again: input.again ?? false,
+    ...(clicks.length ? { clicks } : {}),
+    ...withOptions(input.options),
+    items,
+  };
 }
 
 /** A job's own options, when it has any. */
