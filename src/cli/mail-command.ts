@@ -238,24 +238,32 @@ export async function run(argv: string[]): Promise<number> {
       );
     }
     let text = formatMessage(record) + '\n';
-    // Asked to trace, nothing to trace: said so, rather than a silence that reads like success.
-    if ((mode.kind === 'main' || mode.kind === 'all') && toTrace.length === 0) {
-      const why = !record.links.length
-        ? 'no links'
+    const targets = [...toTrace.map(messages.linkTarget), ...pixels.map(messages.pixelTarget)];
+    // Asked to trace, nothing to trace: said so, rather than a silence that reads like success; the
+    // message case below records it all the same (its headers name a sending platform).
+    if (mode.kind !== 'static' && toTrace.length === 0) {
+      record.notTraced = !record.links.length
+        ? 'no link to trace'
         : mode.kind === 'main'
           ? 'no http(s) call-to-action (--trace N picks a link by its number)'
-          : 'no http(s) links';
-      text += `Nothing traced: ${why}\n\n`;
+          : mode.kind === 'all'
+            ? 'no http(s) links'
+            : `no http(s) link ${mode.index}`;
+      if (mode.kind !== 'index') text += `Nothing traced: ${record.notTraced}\n\n`;
     }
-    const targets = [...toTrace.map(messages.linkTarget), ...pixels.map(messages.pixelTarget)];
-    if (toTrace.length && tracing?.server && onServer && !tracing.batch.interrupted) {
+    // With --trace main a message without a link is sent too (the server refuses what has no
+    // header, link or subject as no e-mail): the server records its message case.
+    const recordable = analysis.from || analysis.subject || analysis.messageId;
+    if ((toTrace.length || (mode.kind === 'main' && recordable)) && tracing?.server && onServer && !tracing.batch.interrupted) {
       // The server makes the message case and traces the link on its queue: its record comes back.
       const link = mode.kind === 'index' ? mode.index : null;
       // The same link in an earlier message of this run: the server answers it with that case (its
       // ledger; never with "again", which would request it twice), and it is reported as here, a
       // duplicate of the first.
       let caseOfFirst: (caseId: string | null) => void = () => undefined;
-      const first = tracing.batch.meet(messages.linkTarget(toTrace[0]).url, null, new Promise((resolve) => (caseOfFirst = resolve)));
+      const first = toTrace.length
+        ? tracing.batch.meet(messages.linkTarget(toTrace[0]).url, null, new Promise((resolve) => (caseOfFirst = resolve)))
+        : null;
       const sent = await tracing.server.traceMessage(item.raw, {
         link,
         again: again && !first,
@@ -290,7 +298,9 @@ export async function run(argv: string[]): Promise<number> {
         if (entry) text += `${targetResult(`link ${job.link ?? toTrace[0].index}`, entry, output.formatEntry)}\n\n`;
         if (job.messageCaseId) text += `Message case: ${clean(`${onServer.base}/cases/${job.messageCaseId}`)}\n\n`;
       }
-    } else if (targets.length && tracing?.store && !tracing.batch.interrupted) {
+    } else if (tracing?.store && !tracing.batch.interrupted) {
+      // A message with nothing to trace (no link, no pixel) is recorded too, as a message case
+      // without traces: the feed report counts it and its sending platform, as the summary does.
       const store = tracing.store;
       const message = messages.openMessageCase(store, item.raw, record);
       const traced = await messages.traceMessage(store, { dir: message.dir, record, targets }, (request) =>
