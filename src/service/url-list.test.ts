@@ -360,3 +360,24 @@ test('a binary file given as a list (NUL bytes at its start) is refused whole, n
   const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('http://a.example/\n', 'utf16le')]);
   assert.equal((await readInputList('-', Readable.from([utf16]))).length, 1);
 });
+
+test('a host no DNS name can be (a label over 63 characters, a name over 253) is reported with its line, not traced', () => {
+  const label = (n: number) => 'a'.repeat(n);
+  assert.deepEqual(parseInputLine(`https://${label(63)}.test/x`, 1), { line: 1, url: `https://${label(63)}.test/x` });
+  const longLabel = parseInputLine(`https://${label(64)}.test/x`, 2);
+  assert.ok(longLabel && 'error' in longLabel, 'a 64-character label');
+  assert.equal(longLabel.line, 2);
+  assert.match(longLabel.error, /label of 64 characters .*more than the 63/);
+  // 4 labels of 63 and the dots: 255 characters, past 253; 252 is fine, a trailing dot aside.
+  const name = (n: number) => [label(63), label(63), label(63), label(n)].join('.');
+  assert.ok(!('error' in parseInputUrl(`http://${name(60)}/`, 3)));
+  assert.ok(!('error' in parseInputUrl(`http://${name(61)}./`, 3)), 'a trailing dot is no character of the name');
+  const longName = parseInputUrl(`http://${name(63)}/`, 4);
+  assert.ok('error' in longName);
+  assert.match(longName.error, /255 characters long, more than the 253/);
+  // Measured as requested: an IDN label in punycode, defanged spellings refanged.
+  const idn = parseInputUrl(`http://${'ü'.repeat(60)}.test/`, 5);
+  assert.ok('error' in idn && /label of \d+ characters \(xn--/.test(idn.error), JSON.stringify(idn));
+  const defanged = parseInputUrl(`hxxps://${label(70)}[.]test/x`, 6);
+  assert.ok('error' in defanged && /label of 70 characters/.test(defanged.error));
+});
