@@ -264,6 +264,42 @@ test('Ctrl-C: the summary so far, a non-zero exit, every case kept and sealed; a
   );
 });
 
+test('trace --input --json | head -1: the reader gone, nothing new starts, the running traces end sealed whole, exit 141; a rerun does the rest', async () => {
+  const out = tempDir('batch-epipe-');
+  const list = tokens('epipe', 12);
+  const input = list.map(once).join('\n');
+  const args = ['trace', '--input', '-', '--json', '--concurrency', '2', '--out', out, ...lab.traceArgs];
+  const run = startCli(args, input);
+  await run.until((s) => s.includes('\n'));
+  run.child.stdout!.destroy();
+  const { code, stderr } = await run.exited;
+  // As a shell reports a writer killed by SIGPIPE: not 130, which says the analyst pressed Ctrl-C.
+  assert.equal(code, 141, stderr);
+  assert.doesNotMatch(stderr, /EPIPE|\n\s+at /, 'no stack trace');
+  const cases = caseFolders(out);
+  assert.ok(cases.length >= 1 && cases.length < list.length, `new traces stopped starting (${cases.length} of ${list.length} traced)`);
+  await assertSealed(out, cases);
+  // The traces running when the reader went away were not cut: their links are spent, their chains kept whole.
+  for (const name of cases) {
+    const report = JSON.parse(readFileSync(join(out, name, 'report.json'), 'utf8')) as { partial: boolean; error: string | null };
+    assert.deepEqual([report.partial, report.error], [false, null], name);
+  }
+  assert.equal(
+    list.reduce((n, t) => n + hits(t), 0),
+    cases.length,
+    'every link requested has its case',
+  );
+  const rerun = await runCli(args, input);
+  assert.equal(rerun.code, 0, rerun.stderr);
+  const after = jsonLines<Summary>(rerun.stdout).pop()!;
+  assert.deepEqual([after.counts.alreadyTraced, after.counts.traced], [cases.length, list.length - cases.length]);
+  assert.deepEqual(
+    list.map(hits),
+    list.map(() => 1),
+    'each link requested once',
+  );
+});
+
 test('one URL traced again in the same cases folder: "already traced" with its case, unless --again', async () => {
   const out = tempDir('again-');
   const url = `${lab.scenarios['http-302'].url}&again-test=1`;
@@ -550,7 +586,7 @@ test('mail --json on a mailbox whose reader goes away (`| head`): it stops witho
   await run.until((s) => s.includes('\n'));
   run.child.stdout!.destroy();
   const { code, stderr } = await run.exited;
-  assert.equal(code, 130, stderr);
+  assert.equal(code, 141, stderr);
   assert.doesNotMatch(stderr, /EPIPE|\n\s+at /, 'no stack trace');
 });
 

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { parse, CliError, numberOption } from './command.js';
 import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, checkUpstreamOptions, traceOptionsFrom } from './trace-options.js';
 import { BATCH_OPTIONS, BATCH_OPTIONS_HELP, concurrencyOption } from './batch-options.js';
-import { interruptedExit, onInterrupt, RUNNING_GO_ON_ON_SERVER } from './interrupt.js';
+import { abortsRunning, interruptedExit, onInterrupt, OUTPUT_CLOSED, RUNNING_GO_ON_ON_SERVER } from './interrupt.js';
 import { clean, truncate } from './terminal.js';
 import { formatChain } from './format.js';
 import { reportTimestamp } from './tsa-option.js';
@@ -61,7 +61,8 @@ not requested again: the message case points at the earlier case (--again traces
 same link in several messages of one run is traced once. A message the cases folder recorded
 before (same Message-ID, same bytes) keeps its message case; traces it lacked are added.
 Ctrl-C stops the run: running traces are closed as interrupted, their cases kept, and every
-message not started yet is reported so ("not started"); exit status 130 (143 after SIGTERM).
+message not started yet is reported so ("not started"); exit status 130 (143 after SIGTERM;
+141 when the output's reader went away: then the running traces end whole).
 --json on a mailbox or folder writes JSON Lines: one message record per line as it is done
 ({"kind":"message", ...}, {"kind":"error", "source", "error"} for a message that could not
 be read, {"kind":"skipped", "source", "reason"} for one not started after Ctrl-C), and a last
@@ -329,7 +330,7 @@ export async function run(argv: string[]): Promise<number> {
   const stopListening = onInterrupt(
     (reason) => {
       stopped ??= reason;
-      if (tracing) void tracing.batch.interrupt(reason);
+      if (tracing) void tracing.batch.interrupt(reason, { abortRunning: abortsRunning(reason) });
     },
     onServer ? RUNNING_GO_ON_ON_SERVER : undefined,
   );
@@ -337,7 +338,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     for await (const { item, analysis } of inOrder(source.items, analyze, pool ? pool.size * 16 : 1, () => stopped !== null)) {
       // With the output closed nothing more can be said: the rest is not read.
-      if ((stopped as string | null)?.includes('EPIPE')) break;
+      if ((stopped as string | null) === OUTPUT_CLOSED) break;
       const work = handle(item, analysis);
       inFlight.add(work);
       void work.finally(() => inFlight.delete(work));
