@@ -15,6 +15,8 @@ export enum ExitCode {
   Internal = 3,
   /** Stopped by Ctrl-C (SIGINT); what was done so far is written and marked. */
   Interrupted = 130,
+  /** Its output's reader went away (`| head`), as a shell reports SIGPIPE: nothing new started, what ran is sealed. */
+  OutputClosed = 141,
   /** Stopped by SIGTERM; as for Ctrl-C. */
   Terminated = 143,
 }

@@ -249,3 +249,9 @@ export function viaLabel(hop: Pick<Hop, 'via' | 'frame'>): string {
 export function inFrameOf(text: string, frame: string | null | undefined): string {
   return frame === undefined || frame === null ? text : `${text} (in a frame of ${frame})`;
 }
+
+/** `text` without what inFrameOf added for `frame`, for a sentence that names the frame itself. */
+export function withoutFrameOf(text: string, frame: string | null | undefined): string {
+  const suffix = inFrameOf('', frame);
+  return suffix && text.endsWith(suffix) ? text.slice(0, -suffix.length) : text;
+}

@@ -264,6 +264,42 @@ test('Ctrl-C: the summary so far, a non-zero exit, every case kept and sealed; a
   );
 });
 
+test('trace --input --json | head -1: the reader gone, nothing new starts, the running traces end sealed whole, exit 141; a rerun does the rest', async () => {
+  const out = tempDir('batch-epipe-');
+  const list = tokens('epipe', 12);
+  const input = list.map(once).join('\n');
+  const args = ['trace', '--input', '-', '--json', '--concurrency', '2', '--out', out, ...lab.traceArgs];
+  const run = startCli(args, input);
+  await run.until((s) => s.includes('\n'));
+  run.child.stdout!.destroy();
+  const { code, stderr } = await run.exited;
+  // As a shell reports a writer killed by SIGPIPE: not 130, which says the analyst pressed Ctrl-C.
+  assert.equal(code, 141, stderr);
+  assert.doesNotMatch(stderr, /EPIPE|\n\s+at /, 'no stack trace');
+  const cases = caseFolders(out);
+  assert.ok(cases.length >= 1 && cases.length < list.length, `new traces stopped starting (${cases.length} of ${list.length} traced)`);
+  await assertSealed(out, cases);
+  // The traces running when the reader went away were not cut: their links are spent, their chains kept whole.
+  for (const name of cases) {
+    const report = JSON.parse(readFileSync(join(out, name, 'report.json'), 'utf8')) as { partial: boolean; error: string | null };
+    assert.deepEqual([report.partial, report.error], [false, null], name);
+  }
+  assert.equal(
+    list.reduce((n, t) => n + hits(t), 0),
+    cases.length,
+    'every link requested has its case',
+  );
+  const rerun = await runCli(args, input);
+  assert.equal(rerun.code, 0, rerun.stderr);
+  const after = jsonLines<Summary>(rerun.stdout).pop()!;
+  assert.deepEqual([after.counts.alreadyTraced, after.counts.traced], [cases.length, list.length - cases.length]);
+  assert.deepEqual(
+    list.map(hits),
+    list.map(() => 1),
+    'each link requested once',
+  );
+});
+
 test('one URL traced again in the same cases folder: "already traced" with its case, unless --again', async () => {
   const out = tempDir('again-');
   const url = `${lab.scenarios['http-302'].url}&again-test=1`;
@@ -357,17 +393,74 @@ test('a mailbox holding the same message three times: one message case, its link
   assert.equal(offers.length, 3);
   assert.equal(new Set(offers.map((l) => l.case)).size, 1, 'one message case for the three copies');
   const messageCases = readdirSync(out).filter((n) => n.endsWith('-mail'));
-  assert.equal(messageCases.length, 2, messageCases.join(' '));
+  assert.equal(messageCases.length, 3, `the offers, the other, the note without links: ${messageCases.join(' ')}`);
   const record = JSON.parse(readFileSync(join(out, String(offers[0].case), 'message.json'), 'utf8')) as {
     traces: { case: string; earlier?: boolean }[];
   };
   assert.equal(record.traces.length, 1);
   assert.equal(record.traces[0].earlier, undefined, 'the message case names its own trace, not a pointer to it');
   for (const id of messageCases) assert.ok((await verifyCase(join(out, id))).ok, `${id} is sealed`);
-  assert.equal(summary.aggregate.messages, 2);
+  assert.equal(summary.aggregate.messages, 3);
   const report = await runCli(['report', '--cases', out, '--json']);
   assert.equal(report.code, 0, report.stderr);
-  assert.equal((JSON.parse(report.stdout) as { messages: number }).messages, 2, 'the report counts each message once');
+  assert.equal((JSON.parse(report.stdout) as { messages: number }).messages, 3, 'the report counts each message once');
+});
+
+test('mail --trace main: a message without a link is a message case too; summary and report agree on messages and platforms, after a rerun too', async () => {
+  const out = tempDir('mail-linkless-');
+  const list = tokens('linkless', 2);
+  const linkless = (id: string, headers: string, body: string) =>
+    `From scam@prize.example Mon Mar  4 11:00:00 2024\nFrom: Prize Desk <scam@prize.example>\nTo: reader@recipient.example\n` +
+    `Subject: ${id}\nMessage-ID: <${id}@prize.example>\n${headers}MIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n${body}\n`;
+  const box = join(out, 'feed.mbox');
+  writeFileSync(
+    box,
+    [
+      labMailbox(list.map(once)),
+      // A reply-to scam sent through SendGrid, an image-only message through Mailchimp, a plain text with no platform.
+      linkless('reply-to', 'Reply-To: claims@prize.example\nX-SG-EID: 4bQ2xYzA\n', '<p>You won. Reply with your bank details.</p>'),
+      linkless('image-only', 'X-MC-User: 0a1b2c3d4e5f\n', '<img src="cid:prize@prize.example" alt="">'),
+      linkless('plain', '', '<p>Call us about your parcel.</p>'),
+    ].join('\n'),
+  );
+  const args = ['mail', box, '--trace', 'main', '--json', '--concurrency', '2', '--out', out, ...lab.traceArgs];
+  const messageCases = () => readdirSync(out).filter((n) => n.endsWith('-mail'));
+  type Row = { dimension: string; key: string; messages: number; traces: number };
+  const platforms = (rows: Row[]) =>
+    rows
+      .filter((r) => r.dimension === 'platform')
+      .map((r) => [r.key, r.messages, r.traces])
+      .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+  for (const run of ['first', 'rerun']) {
+    const { code, stdout, stderr } = await runCli(args);
+    assert.equal(code, 0, `${run}: ${stderr}`);
+    const lines = jsonLines<Line & { traces: unknown[]; notTraced?: string; analysis: { subject: string } }>(stdout);
+    const summary = lines.pop() as unknown as Summary & { aggregate: { messages: number; rows: Row[] } };
+    assert.equal(summary.counts.messages, 5, run);
+    const withoutLink = lines.filter((l) => l.traces.length === 0);
+    assert.deepEqual(withoutLink.map((l) => l.analysis.subject).sort(), ['image-only', 'plain', 'reply-to'], run);
+    for (const l of withoutLink) {
+      assert.equal(l.notTraced, 'no link to trace', run);
+      assert.ok(l.case && existsSync(join(out, String(l.case), 'message.json')), `${run}: ${l.analysis.subject} has its message case`);
+      assert.ok((await verifyCase(join(out, String(l.case)))).ok, `${run}: ${l.case} is sealed`);
+    }
+    assert.equal(messageCases().length, 5, `${run}: one message case per message: ${messageCases().join(' ')}`);
+    const report = await runCli(['report', '--cases', out, '--json']);
+    assert.equal(report.code, 0, report.stderr);
+    const feed = JSON.parse(report.stdout) as { messages: number; rows: Row[] };
+    assert.equal(summary.aggregate.messages, 5, run);
+    assert.equal(feed.messages, summary.aggregate.messages, `${run}: the report counts the messages the summary counts`);
+    assert.deepEqual(platforms(feed.rows), platforms(summary.aggregate.rows), `${run}: the same sending platforms`);
+    assert.deepEqual(
+      platforms(feed.rows).map(([key, messages]) => [key, messages]),
+      [
+        ['Mailchimp (Intuit)', 1],
+        ['Twilio SendGrid', 1],
+      ],
+      run,
+    );
+  }
+  assert.deepEqual(list.map(hits), [1, 1], 'no link requested twice');
 });
 
 test('mail --json on a mailbox streams JSON Lines: a message per line as it is done, the summary last', async () => {
@@ -493,7 +586,7 @@ test('mail --json on a mailbox whose reader goes away (`| head`): it stops witho
   await run.until((s) => s.includes('\n'));
   run.child.stdout!.destroy();
   const { code, stderr } = await run.exited;
-  assert.equal(code, 130, stderr);
+  assert.equal(code, 141, stderr);
   assert.doesNotMatch(stderr, /EPIPE|\n\s+at /, 'no stack trace');
 });
 

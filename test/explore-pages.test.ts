@@ -184,7 +184,9 @@ async function assertFrameChain(report: Report, page: (typeof EXPLORE_PAGES)[str
   // An error page shown in the frame is no landing page, as it is not in the window.
   const shownInside = /shown inside a frame of /.test(report.summary?.text ?? '');
   assert.equal(shownInside, endsInFrame && status < 400, report.summary?.text);
-  if (status >= 400) assert.match(report.summary?.text ?? '', new RegExp(`\\(HTTP ${status}\\): no landing page$`));
+  // In a frame: "error in a frame of PAGE at HOST: HTTP 503: no landing page"; in the window: "error at HOST (HTTP 503): ...".
+  if (status >= 400)
+    assert.match(report.summary?.text ?? '', new RegExp(`${endsInFrame ? ': HTTP ' + status : `\\(HTTP ${status}\\)`}: no landing page$`));
   if (!vias.some((v) => v.includes('(in a frame)'))) return;
   report.hops.forEach((hop, i) => {
     const framed = vias[i].endsWith('(in a frame)');

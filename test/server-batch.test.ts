@@ -55,8 +55,12 @@ test('mail --trace --server: the counts and aggregate of a local run; a repeat i
   const [a, b, c, d] = ['srv-a', 'srv-b', 'loc-a', 'loc-b'].map(seed);
   const onServer = join(root, 'server.mbox');
   const local = join(root, 'local.mbox');
-  writeFileSync(onServer, labMailbox([a, b, a]));
-  writeFileSync(local, labMailbox([c, d, c]));
+  // And a message without a link (a reply-to scam through SendGrid): a message case on either side, its platform counted.
+  const linkless = (id: string) =>
+    `From scam@prize.example Mon Mar  4 11:00:00 2024\nFrom: Prize Desk <scam@prize.example>\nSubject: You won\n` +
+    `Message-ID: <${id}@prize.example>\nX-SG-EID: 4bQ2xYzA\nContent-Type: text/plain\n\nReply with your bank details.\n`;
+  writeFileSync(onServer, [labMailbox([a, b, a]), linkless('srv')].join('\n'));
+  writeFileSync(local, [labMailbox([c, d, c]), linkless('loc')].join('\n'));
   const [served, here] = await Promise.all([
     runCli(['mail', onServer, '--trace', 'main', '--no-explore', '--json', '--server', serve.server.url]),
     runCli(['mail', local, '--trace', 'main', '--no-explore', '--json', '--out', join(root, 'local-cases'), ...lab.traceArgs]),
@@ -69,7 +73,12 @@ test('mail --trace --server: the counts and aggregate of a local run; a repeat i
   assert.deepEqual([s.counts.traced, s.counts.duplicates, s.counts.alreadyTraced], [2, 1, 0]);
   assert.ok(s.aggregate, 'the summary line has the aggregate');
   assert.deepEqual(shape(s), shape(l), 'who is responsible, as a local run sums it up');
-  assert.deepEqual([s.aggregate.messages, s.aggregate.traces], [3, 2]);
+  assert.deepEqual([s.aggregate.messages, s.aggregate.traces], [4, 2]);
+  assert.deepEqual(
+    s.aggregate.rows.filter((r) => r.dimension === 'platform').map((r) => [r.label, r.messages]),
+    [['Twilio SendGrid', 1]],
+    'the message without a link counts for its sending platform',
+  );
   assert.deepEqual(
     [a, b].map((u) => lab.hits(u)),
     [1, 1],
@@ -82,10 +91,10 @@ test('mail --trace --server: the counts and aggregate of a local run; a repeat i
   assert.equal(again.stdout.match(/: already traced {2}/g)?.length, 2, again.stdout);
   const duplicate = /duplicate {2}(\S+): same URL as an earlier one, case (\S+)/.exec(again.stdout);
   assert.ok(duplicate, again.stdout);
-  assert.match(again.stdout, /Summary: 0 traced, 1 duplicate\(s\), 2 already traced \(not requested again\), 3 message\(s\)/);
+  assert.match(again.stdout, /Summary: 0 traced, 1 duplicate\(s\), 2 already traced \(not requested again\), 4 message\(s\)/);
   assert.match(
     again.stdout,
-    /Who is responsible \(the cases of this batch, as clicktrace report sums them up\):\n5 case\(s\): 3 message\(s\), 2 trace\(s\)/,
+    /Who is responsible \(the cases of this batch, as clicktrace report sums them up\):\n6 case\(s\): 4 message\(s\), 2 trace\(s\)/,
   );
   assert.deepEqual(
     [a, b].map((u) => lab.hits(u)),

@@ -317,6 +317,26 @@ describe('a chain that went on in a frame of the landing page', () => {
     assert.match(claim?.text ?? '', /^The final page shop\.example is shown inside a frame of http:\/\/promo\.example\/deals: /);
   });
 
+  test("an error of the frame's document is said once to be in a frame, before its reason, never in brackets within brackets", () => {
+    const failed = [...hops.slice(0, 2), { index: 3, url: 'https://shop.example/offer', status: null, frame: landing }];
+    const reason = `connection refused by shop.example (127.0.0.1:9) (in a frame of ${landing})`;
+    const summary = summarizeResponsibility({ hops: failed, ending: { kind: 'error', reason, hop: 3 } });
+    assert.match(
+      summary.text,
+      / -> error in a frame of promo\.example at shop\.example: connection refused by shop\.example \(127\.0\.0\.1:9\): no landing page$/,
+    );
+    assert.doesNotMatch(summary.text, /\([^()]*\(/, 'no bracket opened inside another');
+    const claim = summary.claims.find((c) => c.hop === 3);
+    assert.equal(
+      claim?.text,
+      'The chain ends with an error in a frame of http://promo.example/deals at shop.example, not on a page: ' +
+        'connection refused by shop.example (127.0.0.1:9); no advertiser can be named',
+    );
+    // A reason that does not name the frame (an analysis of an older case) reads the same.
+    const older = summarizeResponsibility({ hops: failed, ending: { kind: 'error', reason: 'no response', hop: 3 } });
+    assert.match(older.text, / -> error in a frame of promo\.example at shop\.example: no response: no landing page$/);
+  });
+
   test('a chain that left the frame for the top says nothing of frames', () => {
     const summary = summarizeResponsibility({ hops: [...hops.slice(0, 2), { index: 3, url: 'https://shop.example/offer', status: 200 }] });
     assert.doesNotMatch(summary.text, /frame/);

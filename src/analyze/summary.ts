@@ -1,6 +1,6 @@
 // "Who is responsible": one line for the analyst, and the claims behind it, each pointing at the
 // hop that proves it.
-import type { PartyRef, Role, TokenFinding } from '../report.js';
+import { withoutFrameOf, type PartyRef, type Role, type TokenFinding } from '../report.js';
 import { chainEnding, type ChainEnding } from './ending.js';
 import { attributeChain } from './parties.js';
 import { findTokens, isCampaignToken } from './tokens.js';
@@ -197,7 +197,7 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
 
   const finalHost = hostOf(normalizeInputUrl(finalHop.url)) ?? finalHop.url;
   if (ending.kind !== 'page') {
-    const { part, claim } = describeEnding(ending, finalHost, isWebUrl(finalHop.url) ? null : finalHop.url);
+    const { part, claim } = describeEnding(ending, finalHost, isWebUrl(finalHop.url) ? null : finalHop.url, finalHop.frame);
     claims.push(claim);
     parts.push(part);
   } else if (finalParty.role === 'advertiser') {
@@ -287,6 +287,8 @@ function describeEnding(
   finalHost: string,
   /** The final hop's URL when it leaves the web (mailto:, intent:, market:...). */
   outOfTheWeb: string | null,
+  /** The page in a frame of which the final hop's document was loaded. */
+  frame: string | undefined,
 ): { part: string; claim: Claim } {
   switch (ending.kind) {
     case 'loop':
@@ -312,6 +314,17 @@ function describeEnding(
           part: `redirect to ${link}, not a web page: no landing page`,
           claim: {
             text: `The chain ends with a redirect to ${link}, which a browser does not load as a page; ${NO_ADVERTISER}`,
+            hop: ending.hop,
+          },
+        };
+      }
+      if (frame !== undefined) {
+        // The reason names the frame already ("... (in a frame of URL)"): said once, up front, not in brackets within brackets.
+        const reason = withoutFrameOf(ending.reason, frame);
+        return {
+          part: `error in a frame of ${hostOf(normalizeInputUrl(frame)) ?? frame} at ${finalHost}: ${reason}: no landing page`,
+          claim: {
+            text: `The chain ends with an error in a frame of ${frame} at ${finalHost}, not on a page: ${reason}; ${NO_ADVERTISER}`,
             hop: ending.hop,
           },
         };

@@ -15,7 +15,26 @@ export function parseTraceUrl(url: string): URL {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new UsageError(`only http and https links can be traced, not ${parsed.protocol}`);
   }
+  const tooLong = hostTooLong(parsed.hostname);
+  if (tooLong) throw new UsageError(`not a URL: its host ${tooLong}`);
   return parsed;
+}
+
+/** The longest label of a DNS name and the longest name (RFC 1035 §2.3.4), as Chromium enforces them. */
+const MAX_LABEL = 63;
+const MAX_HOST = 253;
+
+/**
+ * Why a host (as the URL parser writes it: punycode, lower case) cannot be a DNS name, or null. The
+ * URL parser takes any length, but Chromium fails such a host (net::ERR_UNEXPECTED) before asking.
+ */
+function hostTooLong(hostname: string): string | null {
+  if (hostname.startsWith('[')) return null;
+  const name = hostname.endsWith('.') ? hostname.slice(0, -1) : hostname;
+  if (name.length > MAX_HOST) return `is ${name.length} characters long, more than the ${MAX_HOST} a DNS name may have`;
+  const label = name.split('.').find((l) => l.length > MAX_LABEL);
+  if (label) return `has a label of ${label.length} characters (${label.slice(0, 20)}…), more than the ${MAX_LABEL} a DNS label may have`;
+  return null;
 }
 
 /**

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { parse, CliError, numberOption } from './command.js';
 import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, checkUpstreamOptions, traceOptionsFrom } from './trace-options.js';
 import { BATCH_OPTIONS, BATCH_OPTIONS_HELP, concurrencyOption } from './batch-options.js';
-import { interruptedExit, onInterrupt, RUNNING_GO_ON_ON_SERVER } from './interrupt.js';
+import { abortsRunning, interruptedExit, onInterrupt, OUTPUT_CLOSED, RUNNING_GO_ON_ON_SERVER } from './interrupt.js';
 import { clean, truncate } from './terminal.js';
 import { formatChain } from './format.js';
 import { reportTimestamp } from './tsa-option.js';
@@ -61,7 +61,8 @@ not requested again: the message case points at the earlier case (--again traces
 same link in several messages of one run is traced once. A message the cases folder recorded
 before (same Message-ID, same bytes) keeps its message case; traces it lacked are added.
 Ctrl-C stops the run: running traces are closed as interrupted, their cases kept, and every
-message not started yet is reported so ("not started"); exit status 130 (143 after SIGTERM).
+message not started yet is reported so ("not started"); exit status 130 (143 after SIGTERM;
+141 when the output's reader went away: then the running traces end whole).
 --json on a mailbox or folder writes JSON Lines: one message record per line as it is done
 ({"kind":"message", ...}, {"kind":"error", "source", "error"} for a message that could not
 be read, {"kind":"skipped", "source", "reason"} for one not started after Ctrl-C), and a last
@@ -238,24 +239,32 @@ export async function run(argv: string[]): Promise<number> {
       );
     }
     let text = formatMessage(record) + '\n';
-    // Asked to trace, nothing to trace: said so, rather than a silence that reads like success.
-    if ((mode.kind === 'main' || mode.kind === 'all') && toTrace.length === 0) {
-      const why = !record.links.length
-        ? 'no links'
+    const targets = [...toTrace.map(messages.linkTarget), ...pixels.map(messages.pixelTarget)];
+    // Asked to trace, nothing to trace: said so, rather than a silence that reads like success; the
+    // message case below records it all the same (its headers name a sending platform).
+    if (mode.kind !== 'static' && toTrace.length === 0) {
+      record.notTraced = !record.links.length
+        ? 'no link to trace'
         : mode.kind === 'main'
           ? 'no http(s) call-to-action (--trace N picks a link by its number)'
-          : 'no http(s) links';
-      text += `Nothing traced: ${why}\n\n`;
+          : mode.kind === 'all'
+            ? 'no http(s) links'
+            : `no http(s) link ${mode.index}`;
+      if (mode.kind !== 'index') text += `Nothing traced: ${record.notTraced}\n\n`;
     }
-    const targets = [...toTrace.map(messages.linkTarget), ...pixels.map(messages.pixelTarget)];
-    if (toTrace.length && tracing?.server && onServer && !tracing.batch.interrupted) {
+    // With --trace main a message without a link is sent too (the server refuses what has no
+    // header, link or subject as no e-mail): the server records its message case.
+    const recordable = analysis.from || analysis.subject || analysis.messageId;
+    if ((toTrace.length || (mode.kind === 'main' && recordable)) && tracing?.server && onServer && !tracing.batch.interrupted) {
       // The server makes the message case and traces the link on its queue: its record comes back.
       const link = mode.kind === 'index' ? mode.index : null;
       // The same link in an earlier message of this run: the server answers it with that case (its
       // ledger; never with "again", which would request it twice), and it is reported as here, a
       // duplicate of the first.
       let caseOfFirst: (caseId: string | null) => void = () => undefined;
-      const first = tracing.batch.meet(messages.linkTarget(toTrace[0]).url, null, new Promise((resolve) => (caseOfFirst = resolve)));
+      const first = toTrace.length
+        ? tracing.batch.meet(messages.linkTarget(toTrace[0]).url, null, new Promise((resolve) => (caseOfFirst = resolve)))
+        : null;
       const sent = await tracing.server.traceMessage(item.raw, {
         link,
         again: again && !first,
@@ -290,7 +299,9 @@ export async function run(argv: string[]): Promise<number> {
         if (entry) text += `${targetResult(`link ${job.link ?? toTrace[0].index}`, entry, output.formatEntry)}\n\n`;
         if (job.messageCaseId) text += `Message case: ${clean(`${onServer.base}/cases/${job.messageCaseId}`)}\n\n`;
       }
-    } else if (targets.length && tracing?.store && !tracing.batch.interrupted) {
+    } else if (tracing?.store && !tracing.batch.interrupted) {
+      // A message with nothing to trace (no link, no pixel) is recorded too, as a message case
+      // without traces: the feed report counts it and its sending platform, as the summary does.
       const store = tracing.store;
       const message = messages.openMessageCase(store, item.raw, record);
       const traced = await messages.traceMessage(store, { dir: message.dir, record, targets }, (request) =>
@@ -319,7 +330,7 @@ export async function run(argv: string[]): Promise<number> {
   const stopListening = onInterrupt(
     (reason) => {
       stopped ??= reason;
-      if (tracing) void tracing.batch.interrupt(reason);
+      if (tracing) void tracing.batch.interrupt(reason, { abortRunning: abortsRunning(reason) });
     },
     onServer ? RUNNING_GO_ON_ON_SERVER : undefined,
   );
@@ -327,7 +338,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     for await (const { item, analysis } of inOrder(source.items, analyze, pool ? pool.size * 16 : 1, () => stopped !== null)) {
       // With the output closed nothing more can be said: the rest is not read.
-      if ((stopped as string | null)?.includes('EPIPE')) break;
+      if ((stopped as string | null) === OUTPUT_CLOSED) break;
       const work = handle(item, analysis);
       inFlight.add(work);
       void work.finally(() => inFlight.delete(work));

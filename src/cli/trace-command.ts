@@ -6,7 +6,7 @@ import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, checkUpstreamOptions, traceOptionsFr
 import { BATCH_OPTIONS, BATCH_OPTIONS_HELP, concurrencyOption } from './batch-options.js';
 import { formatChain } from './format.js';
 import { clean } from './terminal.js';
-import { interruptedExit, onInterrupt, RUNNING_GO_ON_ON_SERVER } from './interrupt.js';
+import { abortsRunning, interruptedExit, onInterrupt, RUNNING_GO_ON_ON_SERVER } from './interrupt.js';
 import { SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverRun } from './server-option.js';
 import { reportTimestamp } from './tsa-option.js';
 // Static, not lazy: both are small, and Chromium is spawned as early as the options allow.
@@ -60,12 +60,13 @@ last line {"kind":"summary", ...}: every input line has exactly one line, and th
 counts are those of the lines. Ctrl-C stops the batch: running traces are closed as
 interrupted (their cases kept and sealed; one that had not requested its link yet is "not
 started", to be traced by a rerun, as is every URL not started yet: each has its skipped line),
-the summary so far is printed, exit status 130 (143 for SIGTERM).
+the summary so far is printed, exit status 130 (143 for SIGTERM). A reader of the output gone
+(| head) starts nothing new and lets the running traces end whole: exit status 141.
 
 Exit status: 0 when every chain was followed to where it ended (a page, or an HTTP error such as a
 spent link's 410), or was traced before; 1 when one ended with a trace error (loop, timeout,
 network...) or a line was not a URL (the cases are still written), 2 for bad input, 130 after
-Ctrl-C, 143 after SIGTERM.
+Ctrl-C, 143 after SIGTERM, 141 when the output's reader went away.
 
 options:${TRACE_OPTIONS_HELP}${BATCH_OPTIONS_HELP}${SERVER_OPTIONS_HELP}
   -i, --input FILE           read URLs from FILE, one per line (- for stdin); with --server the
@@ -243,7 +244,10 @@ async function batch(input: string | null, positionals: string[], values: Values
     },
   });
   run.onProgress(() => progress.update());
-  const stopListening = onInterrupt((reason) => void run.interrupt(reason), onServer ? RUNNING_GO_ON_ON_SERVER : undefined);
+  const stopListening = onInterrupt(
+    (reason) => void run.interrupt(reason, { abortRunning: abortsRunning(reason) }),
+    onServer ? RUNNING_GO_ON_ON_SERVER : undefined,
+  );
   let summary: BatchSummary;
   try {
     if (onServer && listBytes) {

@@ -67,6 +67,11 @@ export interface MessageRecord {
   /** The telling addresses in one sentence ("sent to … given only for …, retired in 2016"), or null. */
   disclosure: string | null;
   traces: MessageTrace[];
+  /**
+   * Why nothing of the message was traced when it was asked to be ("no link to trace": an
+   * image-only message, a reply-to scam): recorded all the same, for its headers and platform.
+   */
+  notTraced?: string;
 }
 
 export interface RecordOptions {

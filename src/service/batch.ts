@@ -170,10 +170,13 @@ export class Batch {
     return this.report(entry);
   }
 
-  /** Ctrl-C: nothing more starts; running traces are stopped and their cases closed with `reason`. */
-  async interrupt(reason: string): Promise<void> {
+  /**
+   * Ctrl-C: nothing more starts; running traces are stopped and their cases closed with `reason`
+   * (unless not `abortRunning`: then they run to their end).
+   */
+  async interrupt(reason: string, { abortRunning = true }: { abortRunning?: boolean } = {}): Promise<void> {
     this.interrupted ??= reason;
-    await this.tracer.stop(reason, { abortRunning: true });
+    await this.tracer.stop(reason, { abortRunning });
   }
 
   /**

@@ -292,6 +292,8 @@ export class TraceService {
     if (input.link && !main)
       throw new SubmissionError(`the message has no traceable link ${input.link} (it has ${record.links.length} link(s))`, 400, 'bad-link');
     if (main) await checkTarget(main.url, this.options.trace ?? {});
+    // Recorded all the same (its headers name a sending platform), saying why nothing is traced.
+    else record.notTraced = 'no link to trace';
     // Asked again after the waits: a mailbox cancelled meanwhile takes nothing more, not even its message case.
     const mailbox = input.mailbox ? this.openMailboxOf(input.mailbox.batch) : null;
     // The same message uploaded again (same Message-ID, same bytes) reuses its message case, as `mail --trace` does.

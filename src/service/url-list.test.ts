@@ -360,3 +360,80 @@ test('a binary file given as a list (NUL bytes at its start) is refused whole, n
   const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('http://a.example/\n', 'utf16le')]);
   assert.equal((await readInputList('-', Readable.from([utf16]))).length, 1);
 });
+
+test("a stray NUL in a list is its line's, reported with its number, whatever the size of the list and the chunks it comes in", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'clicktrace-url-nul-'));
+  // Chunkings of the same bytes: one chunk, a byte at a time around the NUL, 7-byte chunks.
+  const chunkings = (bytes: Buffer): Buffer[][] => [
+    [bytes],
+    Array.from({ length: bytes.length }, (_, i) => bytes.subarray(i, i + 1)),
+    Array.from({ length: Math.ceil(bytes.length / 7) }, (_, i) => bytes.subarray(i * 7, i * 7 + 7)),
+  ];
+  for (const before of [2, 500, 20_000]) {
+    const rows = Array.from({ length: before }, (_, i) => `https://a.test/${i}`);
+    const text = [...rows, 'https://a.test/n\u0000ul', 'https://a.test/after'].join('\n') + '\n';
+    const file = join(dir, `list-${before}.txt`);
+    writeFileSync(file, text);
+    const check = (items: Awaited<ReturnType<typeof readInputList>>, how: string) => {
+      assert.equal(items.length, before + 2, how);
+      const bad = items[before];
+      assert.ok('error' in bad, how);
+      assert.equal(bad.line, before + 1, how);
+      assert.match(bad.error, /not a URL \(a space or control character inside\): "https:\/\/a\.test\/n\\u0000ul"/, how);
+      assert.deepEqual(items.at(-1), { line: before + 2, url: 'https://a.test/after' }, how);
+    };
+    check(await readInputList(file), `a file, NUL on line ${before + 1}`);
+    if (before > 500) continue; // a byte at a time is slow on 20,000 lines; the file has shown the chunks of a large list
+    for (const chunks of chunkings(Buffer.from(text)))
+      check(await readInputList('-', Readable.from(chunks)), `stdin in ${chunks.length} chunk(s)`);
+  }
+  // A NUL on the first line past the file's signature place is a line's too, a NUL at the start binary.
+  const firstLine = 'https://a.test/first\u0000\nhttps://a.test/2\n';
+  for (const chunks of chunkings(Buffer.from(firstLine))) {
+    const items = await readInputList('-', Readable.from(chunks));
+    assert.ok('error' in items[0] && items[0].line === 1 && items.length === 2);
+  }
+  for (const chunks of chunkings(Buffer.from('\u0000https://a.test/\n')))
+    await assert.rejects(readInputList('-', Readable.from(chunks)), /binary data/);
+});
+
+test('binary data (NULs at the start, or many in the first 8 KiB) is refused whole, as a file or on stdin, in any chunks', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'clicktrace-url-bin-'));
+  // A gzip'd list: its NUL is the 4th byte. A text-looking start then zero-padded records (a tar, a database).
+  const gzip = Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00]), Buffer.from('\nhttps://a.test/\n')]);
+  const padded = Buffer.concat([
+    Buffer.from('https://a.test/readme.txt'.padEnd(100, ' ')),
+    Buffer.alloc(400),
+    Buffer.from('\nhttps://a.test/\n'),
+  ]);
+  for (const [name, bytes] of Object.entries({ gzip, padded })) {
+    const file = join(dir, name);
+    writeFileSync(file, bytes);
+    await assert.rejects(readInputList(file), /binary data \(NUL bytes\), not a text list of URLs/, name);
+    for (const size of [1, 3, bytes.length]) {
+      const chunks = Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, i * size + size));
+      await assert.rejects(readInputList('-', Readable.from(chunks)), /binary data/, `${name} in chunks of ${size}`);
+    }
+  }
+});
+
+test('a host no DNS name can be (a label over 63 characters, a name over 253) is reported with its line, not traced', () => {
+  const label = (n: number) => 'a'.repeat(n);
+  assert.deepEqual(parseInputLine(`https://${label(63)}.test/x`, 1), { line: 1, url: `https://${label(63)}.test/x` });
+  const longLabel = parseInputLine(`https://${label(64)}.test/x`, 2);
+  assert.ok(longLabel && 'error' in longLabel, 'a 64-character label');
+  assert.equal(longLabel.line, 2);
+  assert.match(longLabel.error, /label of 64 characters .*more than the 63/);
+  // 4 labels of 63 and the dots: 255 characters, past 253; 252 is fine, a trailing dot aside.
+  const name = (n: number) => [label(63), label(63), label(63), label(n)].join('.');
+  assert.ok(!('error' in parseInputUrl(`http://${name(60)}/`, 3)));
+  assert.ok(!('error' in parseInputUrl(`http://${name(61)}./`, 3)), 'a trailing dot is no character of the name');
+  const longName = parseInputUrl(`http://${name(63)}/`, 4);
+  assert.ok('error' in longName);
+  assert.match(longName.error, /255 characters long, more than the 253/);
+  // Measured as requested: an IDN label in punycode, defanged spellings refanged.
+  const idn = parseInputUrl(`http://${'ü'.repeat(60)}.test/`, 5);
+  assert.ok('error' in idn && /label of \d+ characters \(xn--/.test(idn.error), JSON.stringify(idn));
+  const defanged = parseInputUrl(`hxxps://${label(70)}[.]test/x`, 6);
+  assert.ok('error' in defanged && /label of 70 characters/.test(defanged.error));
+});

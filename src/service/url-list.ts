@@ -297,8 +297,7 @@ export async function* lines(stream: NodeJS.ReadableStream, maxChars = Infinity)
     const text = line.replace(/\r$/, '');
     return text.length > maxChars ? text.slice(0, maxChars + 1) : text;
   };
-  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
-    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+  function* split(text: string): Generator<string> {
     let start = 0;
     for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
       // A line already over the limit is not grown further.
@@ -308,13 +307,28 @@ export async function* lines(stream: NodeJS.ReadableStream, maxChars = Infinity)
     }
     if (rest.length <= maxChars) rest += text.slice(start, start + maxChars + 2 - rest.length);
   }
-  if (rest.length <= maxChars) rest += decoder.end();
+  for await (const chunk of stream as AsyncIterable<Buffer | string>)
+    yield* split(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+  // The decoder holds a list's first bytes until it has seen enough of them (or all).
+  yield* split(decoder.end());
   if (rest !== '') yield done(rest);
 }
 
 /**
+ * How much of a list is read before it is decoded: enough to tell a binary file from a text list
+ * whatever the chunks the bytes come in (a file is read in 64 KiB chunks, a pipe in as little as it is written).
+ */
+const HEAD_BYTES = 8 * 1024;
+/** A file format's signature is in its first bytes, and most hold a NUL there (gzip, ZIP, JPEG, PNG, ELF...). */
+const SIGNATURE_CHARS = 16;
+/** Binary data has NULs all over (zero padding, lengths); a text list with a stray NUL or two does not. */
+const BINARY_NULS = 8;
+
+/**
  * UTF-8, or UTF-16LE when the bytes start with its byte order mark (Excel's "Unicode Text" export,
- * PowerShell's `>`); UTF-16BE is refused in words rather than read as junk.
+ * PowerShell's `>`); UTF-16BE is refused in words rather than read as junk. A binary file (a NUL
+ * among its first 16 characters, or 8 NULs in its first 8 KiB) is refused whole; a stray NUL
+ * elsewhere is its line's, reported with it. Either way the same whatever the chunking.
  */
 class TextStreamDecoder {
   private decoder: StringDecoder | null = null;
@@ -323,7 +337,7 @@ class TextStreamDecoder {
   write(chunk: Buffer): string {
     if (this.decoder) return this.decoder.write(chunk);
     this.head = Buffer.concat([this.head, chunk]);
-    return this.head.length < 2 ? '' : this.start();
+    return this.head.length < HEAD_BYTES ? '' : this.start();
   }
 
   end(): string {
@@ -335,12 +349,23 @@ class TextStreamDecoder {
     if (first === 0xfe && second === 0xff) throw new Error('the list is UTF-16 big-endian: save it as UTF-8');
     const utf16 = first === 0xff && second === 0xfe;
     this.decoder = new StringDecoder(utf16 ? 'utf16le' : 'utf8');
-    const text = this.decoder.write(utf16 ? this.head.subarray(2) : this.head);
-    // No text list holds a NUL: a program, an image or an archive given by mistake is refused at
-    // once rather than reported line by line, hundreds of lines of escaped bytes.
-    if (text.includes('\u0000')) throw new Error('binary data (NUL bytes), not a text list of URLs');
-    return text;
+    const bytes = utf16 ? this.head.subarray(2) : this.head;
+    // No text list holds NULs: a program, an image or an archive given by mistake is refused at
+    // once rather than reported line by line, hundreds of lines of escaped bytes. Judged on the
+    // first HEAD_BYTES alone, however many came in the first chunks.
+    if (binary(new StringDecoder(utf16 ? 'utf16le' : 'utf8').write(bytes.subarray(0, HEAD_BYTES))))
+      throw new Error('binary data (NUL bytes), not a text list of URLs');
+    return this.decoder.write(bytes);
   }
+}
+
+function binary(head: string): boolean {
+  const first = head.indexOf('\u0000');
+  if (first < 0) return false;
+  if (first < SIGNATURE_CHARS) return true;
+  let count = 0;
+  for (let at = first; at >= 0 && count < BINARY_NULS; at = head.indexOf('\u0000', at + 1)) count++;
+  return count >= BINARY_NULS;
 }
 
 /** A list that cannot be read, in words (`--input FILE: no such file`). */

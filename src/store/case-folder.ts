@@ -33,6 +33,8 @@ export interface MessageFacts {
   /** The telling addresses in one sentence, or null. */
   disclosure?: string | null;
   traces: TracedLinkEntry[];
+  /** Why nothing of the message was traced when it was asked to be (MessageRecord.notTraced). */
+  notTraced?: string;
 }
 
 export interface CaseFolder {
@@ -74,6 +76,7 @@ export function messageFacts(value: unknown): MessageFacts | null {
     disclosures?: unknown;
     disclosure?: unknown;
     traces?: unknown;
+    notTraced?: unknown;
   };
   if (record.kind === 'message' && isAnalysis(record.analysis)) {
     const analysis = withLaterFields(record.analysis);
@@ -84,6 +87,7 @@ export function messageFacts(value: unknown): MessageFacts | null {
       disclosures: Array.isArray(record.disclosures) ? (record.disclosures as AddressDisclosure[]) : [],
       disclosure: typeof record.disclosure === 'string' ? record.disclosure : null,
       traces: Array.isArray(record.traces) ? record.traces.filter(isTracedEntry) : [],
+      ...(typeof record.notTraced === 'string' ? { notTraced: record.notTraced } : {}),
     };
   }
   if (isAnalysis(value)) {

@@ -331,7 +331,9 @@ function addMessage(id: string, facts: MessageFacts, rows: CaseRows, collect: Co
   if (!rows.case.error && message.errors.length) rows.case.error = message.errors.join('; ');
   if (!rows.case.summary) {
     const platforms = message.esp.map((p) => p.name);
-    rows.case.summary = `${message.links.length} link(s)${platforms.length ? `; sent via ${platforms.join(', ')}` : ''}`;
+    rows.case.summary =
+      `${message.links.length} link(s)${platforms.length ? `; sent via ${platforms.join(', ')}` : ''}` +
+      (facts.notTraced && !facts.traces.length ? `; nothing traced: ${facts.notTraced}` : '');
   }
   collect.host(fromDomain, registrableDomain(fromDomain), 'sender');
   for (const link of facts.links) {
