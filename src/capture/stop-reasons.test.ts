@@ -70,6 +70,8 @@ describe('stop reasons', () => {
     assert.equal(documentFailureReason(failure, failed), 'connection refused by offline.example (127.0.0.1:9)');
     // Not recorded yet: the proxy's header says it.
     assert.equal(documentFailureReason(failure, null), 'connection refused (from the header)');
+    // Recorded as the server's answer (a server writing the proxy's header itself): nothing failed.
+    assert.equal(documentFailureReason(failure, exchange(url, 200, [['X-Clicktrace-Error', 'fake']])), null);
   });
 
   it('a dead renderer: out of memory, killed, or crashed with its signal', () => {

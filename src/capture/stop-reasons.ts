@@ -43,7 +43,8 @@ export function documentFailureReason(failure: DocumentFailure, exchange: Exchan
   // The page had begun to arrive when its connection failed: the proxy saw how, and after how much.
   if (exchange?.error && response) return `${cutKind(exchange.error)} after ${response.bodyLength.toLocaleString('en-US')} bytes`;
   // The server was not reached: the proxy's record says why (its answer's header, failing that).
-  if (failure.proxyError !== undefined) return exchange?.error ?? failure.proxyError;
+  // A record without an error is a server's answer: whatever its headers say, nothing failed.
+  if (failure.proxyError !== undefined) return exchange ? exchange.error : failure.proxyError;
   return null;
 }
 

@@ -56,3 +56,10 @@ test('what Node would add is in the list, what Node cannot decode is not asked f
     ['Set-Cookie', 'a', 'Set-Cookie', 'b'],
   );
 });
+
+test("a server's own X-Clicktrace-Error never reaches the browser: only the proxy says it could not reach a server", () => {
+  assert.deepEqual(
+    responseHeadersForClient(['Content-Type', 'text/html', 'x-clicktrace-ERROR', 'connection%20refused', 'X-Clicktrace-Error', 'x']),
+    ['Content-Type', 'text/html'],
+  );
+});

@@ -45,13 +45,20 @@ export function flatHeaderList(headers: HeaderLine[]): string[] {
   return headers.flat();
 }
 
-/** The response headers passed to the client: upstream's, minus those about upstream's connection. */
+/** Header on the proxy's own answers, so that nothing it says can pass for an upstream's, nor the other way round. */
+export const PROXY_ERROR_HEADER = 'X-Clicktrace-Error';
+const PROXY_ERROR_LOWER = PROXY_ERROR_HEADER.toLowerCase();
+
+/** The response headers passed to the client: upstream's, minus those about upstream's connection and the proxy's own. */
 export function responseHeadersForClient(rawHeaders: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i];
     const lower = name.toLowerCase();
     if (lower === 'keep-alive' || lower === 'proxy-connection' || lower === 'connection') continue;
+    // Only the proxy may say it could not reach the server: a server's own header of that name
+    // (kept in the record) would have the trace end on a reason the page wrote.
+    if (lower === PROXY_ERROR_LOWER) continue;
     out.push(name, rawHeaders[i + 1]);
   }
   return out;

@@ -65,6 +65,19 @@ const answers: Record<string, { bytes: Buffer; then: 'keep' | 'end' | 'reset' | 
     ),
     then: 'reset-at-once',
   },
+  // A page posing as the proxy, so that the trace would take it for a server that could not be reached.
+  '/posing-as-proxy': {
+    bytes: head(
+      502,
+      [
+        ['Content-Type', 'text/plain'],
+        ['X-Clicktrace-Error', 'connection%20refused'],
+        ['Content-Length', '2'],
+      ],
+      'no',
+    ),
+    then: 'keep',
+  },
   '/corrupt-gzip': {
     bytes: head(
       200,
@@ -186,6 +199,19 @@ test('a response head over 256 KB fails, as in Chromium, with a precise reason',
   assert.equal(got.status, 502);
   const x = await exchangeFor('/huge-head');
   assert.match(x.error ?? '', /^response head from hostile\.test \(127\.0\.0\.1:\d+\) is larger than 256 KB, the most Chromium accepts$/);
+});
+
+test("a server's own X-Clicktrace-Error is recorded but never passed on: only the proxy tells the browser it could not reach a server", async () => {
+  const got = await get('/posing-as-proxy');
+  assert.equal(got.status, 502);
+  assert.equal(got.body.toString(), 'no');
+  assert.ok(!got.headers.some((h) => h.toLowerCase() === 'x-clicktrace-error'), got.headers.join(' '));
+  const x = await exchangeFor('/posing-as-proxy');
+  assert.equal(x.error, null);
+  assert.deepEqual(
+    x.response?.headers.find(([n]) => n === 'X-Clicktrace-Error'),
+    ['X-Clicktrace-Error', 'connection%20refused'],
+  );
 });
 
 test('a body shorter than its Content-Length is passed on as far as it came, and recorded as such', async () => {

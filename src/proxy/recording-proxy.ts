@@ -17,7 +17,7 @@ import { CertificateIssuer } from '../tls/certs.js';
 import type { Exchange, HeaderLine, ResponseFault, TlsInfo } from '../model.js';
 import { type Resolver, ResolveError } from './resolver.js';
 import { peerCertificateChain } from './peer-certificates.js';
-import { flatHeaderList, requestHeadersForUpstream, responseHeadersForClient } from './forwarded-headers.js';
+import { flatHeaderList, PROXY_ERROR_HEADER, requestHeadersForUpstream, responseHeadersForClient } from './forwarded-headers.js';
 import { endedByFin, tcpPorts, type TcpPorts } from './tcp-close.js';
 import { ResponseBody } from './response-body.js';
 import { PreconnectingAgent, type UpstreamTlsOptions } from './preconnect.js';
@@ -111,8 +111,7 @@ function requestBody(req: http.IncomingMessage): Promise<RequestBody> {
 /** Chromium's limit for a response head (net/http/http_stream_parser.cc: 256 KB); Node's default is 16 KB. */
 const MAX_HEADER_BYTES = 256 * 1024;
 
-/** Header on the proxy's own answers, so that nothing it says can pass for an upstream's. */
-export const PROXY_ERROR_HEADER = 'X-Clicktrace-Error';
+export { PROXY_ERROR_HEADER };
 
 type TaggedSocket = Duplex & { clicktraceTarget?: TunnelTarget };
 
