@@ -266,7 +266,7 @@ test('Ctrl-C: the summary so far, a non-zero exit, every case kept and sealed; a
 
 test('trace --input --json | head -1: the reader gone, nothing new starts, the running traces end sealed whole, exit 141; a rerun does the rest', async () => {
   const out = tempDir('batch-epipe-');
-  const list = tokens('epipe', 12);
+  const list = tokens('epipe', 8);
   const input = list.map(once).join('\n');
   const args = ['trace', '--input', '-', '--json', '--concurrency', '2', '--out', out, ...lab.traceArgs];
   const run = startCli(args, input);
