@@ -143,6 +143,21 @@ async function saveRecipients(ctx: RequestContext): Promise<void> {
   recipientsPage(ctx, 200, { saved: true });
 }
 
+/**
+ * A form's POST on a job or batch (retry, cancel): on to the page `act` names, or a page with the
+ * one-line reason it could not be done.
+ */
+function formAction(pattern: RegExp, notDone: string, act: (ctx: RequestContext, id: string) => Promise<string>): Route {
+  return route('POST', pattern, async (ctx, id) => {
+    try {
+      redirect(ctx.res, await act(ctx, id));
+    } catch (err) {
+      if (!(err instanceof SubmissionError)) throw err;
+      sendHtml(ctx.res, err.status, layout(notDone, errorBody(err.status, err.message)));
+    }
+  });
+}
+
 export const pageRoutes: Route[] = [
   route('GET', /^\/$/, (ctx) => home(ctx, 200, {})),
   route('POST', /^\/submit$/, submitFromForm),
@@ -174,30 +189,11 @@ export const pageRoutes: Route[] = [
       ),
     );
   }),
-  route('POST', /^\/jobs\/([^/]+)\/retry$/, async (ctx, id) => {
-    try {
-      redirect(ctx.res, appPath('jobs', (await ctx.service.retry(id)).id));
-    } catch (err) {
-      if (!(err instanceof SubmissionError)) throw err;
-      sendHtml(ctx.res, err.status, layout('Not retried', errorBody(err.status, err.message)));
-    }
-  }),
-  route('POST', /^\/jobs\/([^/]+)\/cancel$/, async (ctx, id) => {
-    try {
-      redirect(ctx.res, appPath('jobs', (await ctx.service.cancel(id)).id));
-    } catch (err) {
-      if (!(err instanceof SubmissionError)) throw err;
-      sendHtml(ctx.res, err.status, layout('Not cancelled', errorBody(err.status, err.message)));
-    }
-  }),
-  route('POST', /^\/batches\/([^/]+)\/cancel$/, async (ctx, id) => {
-    try {
-      redirect(ctx.res, appPath('batches', (await ctx.service.cancelBatch(id)).id));
-    } catch (err) {
-      if (!(err instanceof SubmissionError)) throw err;
-      sendHtml(ctx.res, err.status, layout('Not cancelled', errorBody(err.status, err.message)));
-    }
-  }),
+  formAction(/^\/jobs\/([^/]+)\/retry$/, 'Not retried', async (ctx, id) => appPath('jobs', (await ctx.service.retry(id)).id)),
+  formAction(/^\/jobs\/([^/]+)\/cancel$/, 'Not cancelled', async (ctx, id) => appPath('jobs', (await ctx.service.cancel(id)).id)),
+  formAction(/^\/batches\/([^/]+)\/cancel$/, 'Not cancelled', async (ctx, id) =>
+    appPath('batches', (await ctx.service.cancelBatch(id)).id),
+  ),
   route('GET', /^\/batches\/([^/]+)$/, (ctx, id) => {
     const batch = ctx.service.batchView(id);
     if (!batch) return notFound(ctx, `No batch ${id}.`);
