@@ -442,13 +442,26 @@ export class PageObserver {
   /**
    * Starts the trace: the one request for the link, as if typed into the address bar, or clicked
    * on a page of `referrer` (a webmail's): its origin is sent as the Referer, as webmails send it,
-   * also to an http:// link.
+   * also to an http:// link. Until its document request is seen the page is not at rest: a busy
+   * browser may start the navigation late (seen: not within 1.5 s while six contexts started),
+   * and the blank page was taken for the end of the chain. Chromium answers Page.navigate after
+   * the request's events, so an answer with none seen means nothing was requested: resolves with
+   * the browser's reason then, else null.
    */
-  async navigate(url: string, referrer?: string): Promise<void> {
+  async navigate(url: string, referrer?: string): Promise<string | null> {
     const from = referrer
       ? { referrer, referrerPolicy: 'origin' as const, transitionType: 'link' as const }
       : { transitionType: 'typed' as const };
-    await this.session.send('Page.navigate', { url, ...from }).catch(() => undefined);
+    this.navRequested = true;
+    this.touch();
+    const failure = await this.session.send('Page.navigate', { url, ...from }).then(
+      (answer) => answer.errorText ?? null,
+      (err: Error) => err.message.split('\n')[0],
+    );
+    if (this.docRequests > 0) return null;
+    this.navRequested = false;
+    this.touch();
+    return failure ?? 'no request was made';
   }
 
   /** A click starts a new wait: what it sets off is measured from now, not from the last commit. */

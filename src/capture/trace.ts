@@ -294,7 +294,9 @@ class TraceRun {
         return;
       }
       this.progress({ kind: 'start', detail: this.target.href });
-      void pages.current.navigate(this.target.href, this.capture.info.identity?.referrer);
+      void pages.current
+        .navigate(this.target.href, this.capture.info.identity?.referrer)
+        .then((failure) => failure !== null && pages.stop(`the browser did not request the link: ${failure}`));
       await this.settleAndSnapshot();
       for (const text of this.options.clicks ?? []) {
         if (pages.stopReason) break;

@@ -92,6 +92,11 @@ export class CdpConnection extends EventEmitter {
    * on (test/hop-gate.test.ts). Unset, messages are handled as they come.
    */
   private readonly delayMs = Number(process.env.CLICKTRACE_TEST_CDP_DELAY_MS ?? 0) || 0;
+  /**
+   * Test-only: CLICKTRACE_TEST_CDP_SEND_DELAY=Method:MS sends each command of that method MS ms
+   * late, as a busy browser process gets to it late (test/late-start.test.ts). Unset, none is.
+   */
+  private readonly sendDelay = parseSendDelay(process.env.CLICKTRACE_TEST_CDP_SEND_DELAY);
 
   constructor(
     private readonly output: Writable,
@@ -123,7 +128,9 @@ export class CdpConnection extends EventEmitter {
     if (sessionId) message.sessionId = sessionId;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, method, sessionId });
-      this.output.write(`${JSON.stringify(message)}\0`);
+      const text = `${JSON.stringify(message)}\0`;
+      if (this.sendDelay?.method === method) setTimeout(() => !this.closed && this.output.write(text), this.sendDelay.ms);
+      else this.output.write(text);
     });
   }
 
@@ -206,4 +213,9 @@ export class CdpConnection extends EventEmitter {
     for (const id of [...this.sessions.keys()]) this.forget(id);
     this.emit('disconnected');
   }
+}
+
+function parseSendDelay(setting: string | undefined): { method: string; ms: number } | null {
+  const match = /^([A-Za-z]+\.[A-Za-z]+):(\d+)$/.exec(setting ?? '');
+  return match ? { method: match[1], ms: Number(match[2]) } : null;
 }
