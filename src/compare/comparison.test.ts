@@ -115,7 +115,23 @@ test('a profile that could not be traced is left out of the verdict, and said so
   ]);
   assert.equal(c.verdict, 'same');
   assert.deepEqual(c.notTraced, ['headless']);
-  assert.match(c.explanation, /Not traced.*headless/);
+  assert.match(c.explanation, /Not traced.*headless \(browser crashed\)/);
+});
+
+test('a profile whose browser requested nothing (a report without a hop) is not traced, not a split', () => {
+  const c = compareTraces([
+    traced('desktop', [hop(START, 302, 'start'), hop(REAL, 200, 'http-302')]),
+    traced('mobile', [hop(START, 302, 'start'), hop(REAL, 200, 'http-302')]),
+    {
+      profile: 'webmail',
+      signals: signalsOf(parseProfile('webmail')),
+      case: 'case-webmail',
+      report: { hops: [], final: null, pages: [], error: 'the browser did not request the link: x' },
+    },
+  ]);
+  assert.equal(c.verdict, 'same', c.explanation);
+  assert.deepEqual(c.notTraced, ['webmail']);
+  assert.match(c.explanation, /Not traced, so not compared: webmail \(the browser did not request the link: x\)/);
 });
 
 test('the terminal table shows captured text without control characters', () => {

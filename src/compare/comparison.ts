@@ -85,10 +85,14 @@ const PREFERENCE: Record<Divergence['decidedBy'], Signal[]> = {
 const SPENT = /already (been )?used|no longer (valid|available)|expired|link (is )?invalid|invalid link|gone/i;
 
 export function compareTraces(all: ProfileTrace[]): Comparison {
-  const notTraced = all.filter((t) => t.report === null).map((t) => t.profile);
-  const everyProfile = all.filter((t) => t.report !== null).map(comparedProfile);
+  // A profile whose link was never requested (no report, or a report without a hop: the browser
+  // failed before the request) shows nothing of what the server would have done: not compared.
+  const wasRequested = (t: ProfileTrace) => t.report !== null && t.report.hops.length > 0;
+  const untraced = all.filter((t) => !wasRequested(t));
+  const notTraced = untraced.map((t) => t.profile);
+  const everyProfile = all.filter(wasRequested).map(comparedProfile);
   const cutShort = cutShortProfiles(all, everyProfile);
-  const traces = all.filter((t) => t.report !== null && !cutShort.some((c) => c.profile === t.profile));
+  const traces = all.filter((t) => wasRequested(t) && !cutShort.some((c) => c.profile === t.profile));
   const profiles = everyProfile.filter((p) => !cutShort.some((c) => c.profile === p.profile));
   const pairs: Comparison['pairs'] = [];
   for (let i = 0; i < profiles.length; i++)
@@ -103,7 +107,9 @@ export function compareTraces(all: ProfileTrace[]): Comparison {
   // Every traced profile is shown (cut-short ones too); groups, pairs and the verdict are of the compared ones.
   const base = { firstVisitor, notTraced, cutShort, groups, profiles: everyProfile, pairs };
   const missing =
-    (notTraced.length ? ` Not traced, so not compared: ${notTraced.join(', ')}.` : '') +
+    (untraced.length
+      ? ` Not traced, so not compared: ${untraced.map((t) => `${t.profile} (${t.failure ?? t.report?.error ?? 'no report'})`).join(', ')}.`
+      : '') +
     cutShort
       .map((c) => ` ${c.profile} stopped before hop ${c.hop} (${c.via}, which an HTTP-only client does not follow): not compared.`)
       .join('');

@@ -14,7 +14,7 @@ export function formatComparison(comparison: Comparison, comparisonDir: string):
     p.final?.title ? `"${truncate(p.final.title, 40)}"` : '',
     p.case ?? '-',
   ]);
-  for (const name of comparison.notTraced) rows.push([name, '-', 'ERR', 'not traced (see the error above)', '', '-']);
+  for (const name of comparison.notTraced) rows.push([name, '-', 'ERR', 'not traced, not compared (why: below)', '', '-']);
   const header = ['profile', 'hops', 'status', 'ended at', 'title', 'case'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => clean(r[i]).length)));
   const line = (cells: string[]) =>
