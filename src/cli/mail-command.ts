@@ -59,7 +59,8 @@ order), with a progress line on stderr on a terminal and a summary at the end. A
 folder has traced before (this run or an earlier one, also one that crashed or was stopped) is
 not requested again: the message case points at the earlier case (--again traces it anew). The
 same link in several messages of one run is traced once. A message the cases folder recorded
-before (same Message-ID, same bytes) keeps its message case; traces it lacked are added.
+before (the same bytes, line endings and a mbox From_ line aside; with or without a Message-ID,
+which alone decides nothing) keeps its message case; traces it lacked are added.
 Ctrl-C stops the run: running traces are closed as interrupted, their cases kept, and every
 message not started yet is reported so ("not started"); exit status 130 (143 after SIGTERM;
 141 when the output's reader went away: then the running traces end whole).

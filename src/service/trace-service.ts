@@ -296,7 +296,7 @@ export class TraceService {
     else record.notTraced = 'no link to trace';
     // Asked again after the waits: a mailbox cancelled meanwhile takes nothing more, not even its message case.
     const mailbox = input.mailbox ? this.openMailboxOf(input.mailbox.batch) : null;
-    // The same message uploaded again (same Message-ID, same bytes) reuses its message case, as `mail --trace` does.
+    // The same message uploaded again (the same messageKey) reuses its message case, as `mail --trace` does.
     const message = openMessageCase(this.store, raw, record);
     this.store.indexCase(message.dir);
     const job = this.newJob({
