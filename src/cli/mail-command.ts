@@ -273,9 +273,11 @@ export async function run(argv: string[]): Promise<number> {
         message: number,
       });
       caseOfFirst('error' in sent || !sent.outcome || !('caseId' in sent.outcome) ? null : sent.outcome.caseId);
-      // The analyst cancelled the mailbox on the server: this message and the rest are not sent.
-      if ('error' in sent && sent.code === 'batch-cancelled') {
-        stopped ??= CANCELLED_ON_SERVER;
+      // The analyst cancelled (or closed) the mailbox on the server, or the server closed it, having
+      // heard nothing of this command for its lease: this message and the rest are not sent.
+      const ended = 'error' in sent && sent.code ? ENDED_ON_SERVER[sent.code] : undefined;
+      if (ended) {
+        stopped ??= ended;
         return notStarted(item, stopped);
       }
       if ('error' in sent) {
@@ -351,7 +353,7 @@ export async function run(argv: string[]): Promise<number> {
     summary = tracing ? await tracing.batch.summary() : batchSummary(tally, { concurrency: 0, interrupted: stopped });
     if (swept) summary.sealedCutOff = swept.sealed.length;
     if (onServer) summary.server = onServer.base;
-    if (stopped === CANCELLED_ON_SERVER) summary.interrupted ??= stopped;
+    if (stopped && SERVER_ENDINGS.has(stopped)) summary.interrupted ??= stopped;
   } finally {
     stopListening();
     progress?.stop();
@@ -365,8 +367,8 @@ export async function run(argv: string[]): Promise<number> {
   if (json && !lines) process.stdout.write(jsonText({ messages: singleResults }, 2) + '\n');
   else if (lines) process.stdout.write(jsonText(summary) + '\n');
   else if (!single && (tracing || mode.kind !== 'static' || fetchPixels)) process.stdout.write(output.formatSummary(summary) + '\n');
-  // Cancelled by the analyst on the server: not all of the mailbox was traced, a failure of the run (no signal's status).
-  if (summary.interrupted === CANCELLED_ON_SERVER) return ExitCode.Failed;
+  // Ended on the server: not all of the mailbox was traced, a failure of the run (no signal's status).
+  if (summary.interrupted && SERVER_ENDINGS.has(summary.interrupted)) return ExitCode.Failed;
   if (summary.interrupted) return interruptedExit(summary.interrupted);
   // The exit status is the summary's: a message that could not be read (or its asked-for link traced)
   // or a trace that failed; a message read with a warning is not a failure.
@@ -374,7 +376,13 @@ export async function run(argv: string[]): Promise<number> {
   return c.messageErrors || c.failed || c.chainErrors ? ExitCode.Failed : ExitCode.Ok;
 }
 
-const CANCELLED_ON_SERVER = 'the mailbox was cancelled on the server';
+/** Why the messages left are not sent, by the code the server refuses a message of the mailbox with. */
+const ENDED_ON_SERVER: Record<string, string> = {
+  'batch-cancelled': 'the mailbox was cancelled on the server',
+  'batch-closed': 'the mailbox was closed on the server',
+  'batch-expired': 'the server closed the mailbox: it heard nothing of this command for longer than its lease',
+};
+const SERVER_ENDINGS = new Set(Object.values(ENDED_ON_SERVER));
 
 /**
  * A `mail --trace --server` run: each message submitted to the server, the batch for the counts and
