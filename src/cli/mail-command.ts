@@ -91,8 +91,12 @@ trace options (as for "clicktrace trace"):${TRACE_OPTIONS_HELP}${BATCH_OPTIONS_H
                              message case and traces its main link (or link N of --trace N),
                              exploring its landing page as here unless --click or --no-explore.
                              A mailbox is one batch of the server (its page, /batches/<id>, named
-                             on stderr), cancelled whole there: its messages not sent yet are
-                             then not sent ("not started"), the summary says so, exit status 1.
+                             on stderr), cancelled (or closed) whole there: its messages not
+                             sent yet are then not sent ("not started"), the summary says so,
+                             exit status 1. The command renews the batch's lease while it runs;
+                             killed, it renews nothing, and the server closes the batch when the
+                             lease runs out (serve --mailbox-lease): what it sent is traced, and
+                             a rerun sends the rest (nothing is traced twice).
 `;
 
 type Mode = { kind: 'static' } | { kind: 'main' } | { kind: 'all' } | { kind: 'index'; index: number };

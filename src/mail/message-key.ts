@@ -11,7 +11,8 @@
 import { sha256Hex } from '../http/checksums.js';
 
 /** Header fields a local mail store writes (read flags, sizes), never the sender. */
-const STORE_FIELDS = /^(?:status|x-status|x-keywords|x-uid|x-mozilla-status2?|x-mozilla-keys|content-length|lines|x-imap|x-imapbase)[ \t]*:/i;
+const STORE_FIELDS =
+  /^(?:status|x-status|x-keywords|x-uid|x-mozilla-status2?|x-mozilla-keys|content-length|lines|x-imap|x-imapbase)[ \t]*:/i;
 
 /** The message's key: a SHA-256 (hex) over its bytes, normalised as said above. */
 export function messageKey(raw: Uint8Array): string {

@@ -423,6 +423,7 @@ export class TraceService {
     const batch: BatchSubmission = { ...newBatch(input, clicks, []), mailbox: true, open: true };
     this.batches.set(batch.id, batch);
     this.renewLease(batch);
+    this.saveBatch(batch);
     return this.batchView(batch.id)!;
   }
 
@@ -447,7 +448,7 @@ export class TraceService {
     const timer = setTimeout(() => this.leaseExpired(batch.id), this.mailboxLeaseMs);
     timer.unref();
     this.leases.set(batch.id, timer);
-    this.saveBatch(batch);
+    // Not saved for a renewal alone: a restart gives every open mailbox a new lease anyway.
   }
 
   private endLease(id: string): void {
@@ -498,12 +499,17 @@ export class TraceService {
       throw new SubmissionError(`batch ${id} was cancelled at ${batch.cancelledAt}: the message is not taken`, 409, 'batch-cancelled');
     if (batch.abandoned)
       throw new SubmissionError(
-        `batch ${id} was closed at ${batch.abandoned.at}: nothing was heard from its sender for ${this.mailboxLeaseMs / 1000} s (its lease); the message is not taken`,
+        `batch ${id} was closed at ${batch.abandoned.at}: nothing was heard from its sender for ` +
+          `${this.mailboxLeaseMs / 1000} s (its lease); the message is not taken`,
         409,
         'batch-expired',
       );
     if (batch.closedByAnalyst && !batch.open)
-      throw new SubmissionError(`batch ${id} was closed by the analyst at ${batch.closedByAnalyst}: the message is not taken`, 409, 'batch-closed');
+      throw new SubmissionError(
+        `batch ${id} was closed by the analyst at ${batch.closedByAnalyst}: the message is not taken`,
+        409,
+        'batch-closed',
+      );
     if (!batch.open) throw new SubmissionError(`batch ${id} is closed: its mailbox was sent whole`, 409, 'batch-closed');
     return batch;
   }

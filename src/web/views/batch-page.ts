@@ -188,17 +188,16 @@ function mailboxSender(batch: BatchView): SafeHtml {
   const said = abandoned
     ? html`<span id="mailbox-abandoned"
         >closed at ${time(abandoned.at)}: nothing heard from it since ${time(abandoned.lastHeardAt)}, for longer than its lease
-        (${lease?.seconds ?? '?'} s; killed, or lost). It sent ${abandoned.sent} message(s)${abandoned.lastMessage !== null
-          ? html`, the last number ${abandoned.lastMessage}`
-          : ''}; the messages of the mailbox it did not send were never traced: run the command again to send them (what it sent is
-        not traced twice).</span
+        (${lease?.seconds ?? '?'} s; killed, or lost). It sent ${abandoned.sent}
+        message(s)${abandoned.lastMessage !== null ? html`, the last number ${abandoned.lastMessage}` : ''}; the messages of the mailbox it
+        did not send were never traced: run the command again to send them (what it sent is not traced twice).</span
       >`
     : batch.closedByAnalyst
       ? html`closed by the analyst at ${time(batch.closedByAnalyst)}: the messages not sent by then are not taken`
       : batch.open && lease
         ? html`<span id="mailbox-lease"
-            >last heard from ${time(lease.renewedAt)}; the mailbox is closed at ${time(lease.expiresAt)} if nothing is heard from it
-            by then</span
+            >last heard from ${time(lease.renewedAt)}; the mailbox is closed at ${time(lease.expiresAt)} if nothing is heard from it by
+            then</span
           >`
         : batch.cancelledAt
           ? html`the mailbox was cancelled: the messages not sent by then are not taken`
