@@ -184,27 +184,46 @@ test('mail --trace --server killed mid-way: once its lease runs out the batch is
   assert.equal((await fetch(`${web.url}/api/batches/${id}/lease`, { method: 'POST' })).status, 409);
 });
 
-test('an open mailbox batch closed from its page (its sender gone): it ends, and takes no more messages', async () => {
-  const opened = await fetch(`${web.url}/api/batches`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ mailbox: 'inbox.mbox' }),
-  });
-  assert.equal(opened.status, 201);
-  const { batch } = (await opened.json()) as { batch: BatchView };
-  assert.equal((await fetch(`${web.url}/api/batches/${batch.id}/lease`, { method: 'POST' })).status, 200);
-  const page = await (await fetch(`${web.url}/batches/${batch.id}`)).text();
-  assert.ok(page.includes(`action="/batches/${batch.id}/close"`) && page.includes('id="mailbox-lease"'), 'the page offers Close');
-  const closed = await fetch(`${web.url}/batches/${batch.id}/close`, {
+test('a mailbox closed from its page while mail --server runs: the messages sent are traced, the command reports the rest as not started', async () => {
+  const links = [`${HANG_URL}/identity-closed-${process.pid}`, ...['2', '3', '4'].map((t) => once(`identity-closed-${t}`))];
+  const box = join(tempDir('identity-closed-'), 'inbox.mbox');
+  writeFileSync(box, mbox(links.map((link, i) => message(`Deal ${i + 1}`, link))));
+  const known = new Set(service.listBatches().map((x) => x.id));
+  const run = startCli(['mail', box, '--trace', 'main', '--no-explore', '--json', '--concurrency', '2', '--server', web.url]);
+  const batchAt = () => service.listBatches().find((x) => x.mailbox && !known.has(x.id));
+  for (const end = Date.now() + 30_000; !(batchAt()?.counts.running === 1 && batchAt()?.counts.queued === 1);) {
+    if (Date.now() > end) throw new Error(`the mailbox's batch: ${JSON.stringify(batchAt())}; ${run.stderr()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const id = batchAt()!.id;
+  const page = await (await fetch(`${web.url}/batches/${id}`)).text();
+  assert.ok(page.includes(`action="/batches/${id}/close"`) && page.includes('id="mailbox-lease"'), 'the page offers Close');
+  const closed = await fetch(`${web.url}/batches/${id}/close`, {
     method: 'POST',
     headers: { Origin: web.url, 'Content-Type': 'application/x-www-form-urlencoded' },
     redirect: 'manual',
   });
   assert.equal(closed.status, 303);
-  const view = service.batchView(batch.id)!;
-  assert.deepEqual([view.open, view.state, view.abandoned], [undefined, 'done', undefined]);
+  const view = service.batchView(id)!;
+  assert.deepEqual([view.open, view.abandoned, view.items.length], [undefined, undefined, 2]);
   assert.ok(view.closedByAnalyst);
-  const renewed = await fetch(`${web.url}/api/batches/${batch.id}/lease`, { method: 'POST' });
+
+  const ended = await run.exited;
+  assert.equal(ended.code, 1, ended.stderr);
+  const lines = jsonLines<Line>(ended.stdout);
+  const skipped = lines.filter((l) => l.kind === 'skipped');
+  assert.equal(skipped.length, 2, ended.stdout);
+  for (const s of skipped) assert.equal(s.reason, 'the mailbox was closed on the server');
+  assert.equal(lines.at(-1)?.interrupted, 'the mailbox was closed on the server');
+  assert.deepEqual(
+    service.batchView(id)!.items.map((i) => [i.line, i.state]),
+    [
+      [1, 'done'],
+      [2, 'done'],
+    ],
+  );
+  assert.deepEqual(links.map(hits), [1, 1, 0, 0], 'the sent links requested once, the others never');
+  const renewed = await fetch(`${web.url}/api/batches/${id}/lease`, { method: 'POST' });
   assert.equal(renewed.status, 409);
   assert.equal(((await renewed.json()) as { error: { code: string } }).error.code, 'batch-closed');
 });

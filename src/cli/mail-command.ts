@@ -279,7 +279,7 @@ export async function run(argv: string[]): Promise<number> {
       caseOfFirst('error' in sent || !sent.outcome || !('caseId' in sent.outcome) ? null : sent.outcome.caseId);
       // The analyst cancelled (or closed) the mailbox on the server, or the server closed it, having
       // heard nothing of this command for its lease: this message and the rest are not sent.
-      const ended = 'error' in sent && sent.code ? ENDED_ON_SERVER[sent.code] : undefined;
+      const ended = 'error' in sent && sent.code ? ENDED_ON_SERVER.get(sent.code) : undefined;
       if (ended) {
         stopped ??= ended;
         return notStarted(item, stopped);
@@ -381,12 +381,12 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /** Why the messages left are not sent, by the code the server refuses a message of the mailbox with. */
-const ENDED_ON_SERVER: Record<string, string> = {
-  'batch-cancelled': 'the mailbox was cancelled on the server',
-  'batch-closed': 'the mailbox was closed on the server',
-  'batch-expired': 'the server closed the mailbox: it heard nothing of this command for longer than its lease',
-};
-const SERVER_ENDINGS = new Set(Object.values(ENDED_ON_SERVER));
+const ENDED_ON_SERVER = new Map([
+  ['batch-cancelled', 'the mailbox was cancelled on the server'],
+  ['batch-closed', 'the mailbox was closed on the server'],
+  ['batch-expired', 'the server closed the mailbox: it heard nothing of this command for longer than its lease'],
+]);
+const SERVER_ENDINGS = new Set(ENDED_ON_SERVER.values());
 
 /**
  * A `mail --trace --server` run: each message submitted to the server, the batch for the counts and
