@@ -59,7 +59,8 @@ order), with a progress line on stderr on a terminal and a summary at the end. A
 folder has traced before (this run or an earlier one, also one that crashed or was stopped) is
 not requested again: the message case points at the earlier case (--again traces it anew). The
 same link in several messages of one run is traced once. A message the cases folder recorded
-before (same Message-ID, same bytes) keeps its message case; traces it lacked are added.
+before (the same bytes, line endings and a mbox From_ line aside; with or without a Message-ID,
+which alone decides nothing) keeps its message case; traces it lacked are added.
 Ctrl-C stops the run: running traces are closed as interrupted, their cases kept, and every
 message not started yet is reported so ("not started"); exit status 130 (143 after SIGTERM;
 141 when the output's reader went away: then the running traces end whole).
@@ -90,8 +91,12 @@ trace options (as for "clicktrace trace"):${TRACE_OPTIONS_HELP}${BATCH_OPTIONS_H
                              message case and traces its main link (or link N of --trace N),
                              exploring its landing page as here unless --click or --no-explore.
                              A mailbox is one batch of the server (its page, /batches/<id>, named
-                             on stderr), cancelled whole there: its messages not sent yet are
-                             then not sent ("not started"), the summary says so, exit status 1.
+                             on stderr), cancelled (or closed) whole there: its messages not
+                             sent yet are then not sent ("not started"), the summary says so,
+                             exit status 1. The command renews the batch's lease while it runs;
+                             killed, it renews nothing, and the server closes the batch when the
+                             lease runs out (serve --mailbox-lease): what it sent is traced, and
+                             a rerun sends the rest (nothing is traced twice).
 `;
 
 type Mode = { kind: 'static' } | { kind: 'main' } | { kind: 'all' } | { kind: 'index'; index: number };
@@ -272,9 +277,11 @@ export async function run(argv: string[]): Promise<number> {
         message: number,
       });
       caseOfFirst('error' in sent || !sent.outcome || !('caseId' in sent.outcome) ? null : sent.outcome.caseId);
-      // The analyst cancelled the mailbox on the server: this message and the rest are not sent.
-      if ('error' in sent && sent.code === 'batch-cancelled') {
-        stopped ??= CANCELLED_ON_SERVER;
+      // The analyst cancelled (or closed) the mailbox on the server, or the server closed it, having
+      // heard nothing of this command for its lease: this message and the rest are not sent.
+      const ended = 'error' in sent && sent.code ? ENDED_ON_SERVER.get(sent.code) : undefined;
+      if (ended) {
+        stopped ??= ended;
         return notStarted(item, stopped);
       }
       if ('error' in sent) {
@@ -350,7 +357,7 @@ export async function run(argv: string[]): Promise<number> {
     summary = tracing ? await tracing.batch.summary() : batchSummary(tally, { concurrency: 0, interrupted: stopped });
     if (swept) summary.sealedCutOff = swept.sealed.length;
     if (onServer) summary.server = onServer.base;
-    if (stopped === CANCELLED_ON_SERVER) summary.interrupted ??= stopped;
+    if (stopped && SERVER_ENDINGS.has(stopped)) summary.interrupted ??= stopped;
   } finally {
     stopListening();
     progress?.stop();
@@ -364,8 +371,8 @@ export async function run(argv: string[]): Promise<number> {
   if (json && !lines) process.stdout.write(jsonText({ messages: singleResults }, 2) + '\n');
   else if (lines) process.stdout.write(jsonText(summary) + '\n');
   else if (!single && (tracing || mode.kind !== 'static' || fetchPixels)) process.stdout.write(output.formatSummary(summary) + '\n');
-  // Cancelled by the analyst on the server: not all of the mailbox was traced, a failure of the run (no signal's status).
-  if (summary.interrupted === CANCELLED_ON_SERVER) return ExitCode.Failed;
+  // Ended on the server: not all of the mailbox was traced, a failure of the run (no signal's status).
+  if (summary.interrupted && SERVER_ENDINGS.has(summary.interrupted)) return ExitCode.Failed;
   if (summary.interrupted) return interruptedExit(summary.interrupted);
   // The exit status is the summary's: a message that could not be read (or its asked-for link traced)
   // or a trace that failed; a message read with a warning is not a failure.
@@ -373,7 +380,13 @@ export async function run(argv: string[]): Promise<number> {
   return c.messageErrors || c.failed || c.chainErrors ? ExitCode.Failed : ExitCode.Ok;
 }
 
-const CANCELLED_ON_SERVER = 'the mailbox was cancelled on the server';
+/** Why the messages left are not sent, by the code the server refuses a message of the mailbox with. */
+const ENDED_ON_SERVER = new Map([
+  ['batch-cancelled', 'the mailbox was cancelled on the server'],
+  ['batch-closed', 'the mailbox was closed on the server'],
+  ['batch-expired', 'the server closed the mailbox: it heard nothing of this command for longer than its lease'],
+]);
+const SERVER_ENDINGS = new Set(ENDED_ON_SERVER.values());
 
 /**
  * A `mail --trace --server` run: each message submitted to the server, the batch for the counts and

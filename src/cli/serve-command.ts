@@ -7,7 +7,7 @@ import { parseRedisUrl, QueueUrlError } from '../fleet/redis-url.js';
 import { CliError, numberOption, parse } from './command.js';
 import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, traceOptionsFrom } from './trace-options.js';
 import { clean } from './terminal.js';
-import { TraceService, type TraceDefaults } from '../service/trace-service.js';
+import { DEFAULT_MAILBOX_LEASE_MS, TraceService, type TraceDefaults } from '../service/trace-service.js';
 import { CONCURRENCY_HELP, concurrencyOption } from './batch-options.js';
 import { DEFAULT_HOST, DEFAULT_PORT, startWebServer, type RunningServer } from '../web/server.js';
 import { assertSafeBind } from '../web/security.js';
@@ -34,7 +34,10 @@ A job or a batch not ended can be cancelled ("Cancel" on its page; POST /api/job
 /api/batches/<id>/cancel): a waiting job is never traced (its link stays unrequested); a
 running one is stopped as Ctrl-C stops a trace (on a fleet worker too), its case sealed with
 what it recorded. A mailbox sent with "clicktrace mail MAILBOX --trace main --server URL" is one
-batch, cancelled whole the same way; its messages not sent yet are then refused.
+batch, cancelled whole the same way; its messages not sent yet are then refused. It stays open
+while its sender is heard from (a message, or a renewal every quarter of --mailbox-lease); a
+sender silent for a whole lease (killed, lost) has the batch closed: the messages it sent are
+traced, the others never sent, as its page says. "Close" on its page closes it at once.
 
 options:
   --port N             port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
@@ -48,6 +51,8 @@ options:
   --token T            require this token (header X-Clicktrace-Token, or open once with
                        ?token=T to get a cookie); also read from CLICKTRACE_TOKEN
   --allow-private      also trace targets on private, loopback and link-local addresses
+  --mailbox-lease S    close a mailbox batch whose sender was silent for S seconds (default
+                       ${DEFAULT_MAILBOX_LEASE_MS / 1000})
 
 a fleet of workers (Redis from Debian's redis-server; see "clicktrace worker --help"):
   --queue URL          put every submission (form, API, e-mail upload, batches) on this Redis
@@ -78,6 +83,7 @@ const SERVE_OPTIONS = {
   queue: { type: 'string' },
   'local-workers': { type: 'string' },
   'worker-timeout': { type: 'string' },
+  'mailbox-lease': { type: 'string' },
   'trust-key': { type: 'string', multiple: true },
 } as const;
 
@@ -110,9 +116,11 @@ export async function startServe(
   // BullMQ is loaded only here, with --queue.
   const dispatcherModule = fleet ? await import('../fleet/dispatcher.js') : null;
   const dispatcher = dispatcherModule?.FleetDispatcher ?? null;
+  const mailboxLease = numberOption(values['mailbox-lease'], '--mailbox-lease', { min: 1, max: 86_400, integer: false });
   const service = new TraceService({
     casesDir,
     concurrency,
+    ...(mailboxLease !== undefined ? { mailboxLeaseMs: mailboxLease * 1000 } : {}),
     trace: traceDefaults satisfies TraceDefaults,
     ...(fleet && dispatcher ? { fleet: (host, trace) => new dispatcher(host, trace, fleet) } : {}),
   });

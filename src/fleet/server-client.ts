@@ -151,6 +151,13 @@ export class ServerClient {
     return this.call<{ batch: BatchView }>('POST', `/api/batches/${encodeURIComponent(id)}/close`).then((a) => ok(a).batch);
   }
 
+  /** POST /api/batches/:id/lease: the mailbox's sender is still there (its lease starts again). */
+  renewMailbox(id: string): Promise<{ lease?: { seconds: number } }> {
+    return this.call<{ batch: { lease?: { seconds: number } } }>('POST', `/api/batches/${encodeURIComponent(id)}/lease`).then(
+      (a) => ok(a).batch,
+    );
+  }
+
   /** Who is responsible across these cases of the server (POST /api/aggregate): the aggregate a batch's summary ends with. */
   aggregate(caseIds: string[]): Promise<FeedAggregate> {
     return this.call<{ aggregate: FeedAggregate }>('POST', '/api/aggregate', { json: { cases: caseIds } }).then((a) => ok(a).aggregate);

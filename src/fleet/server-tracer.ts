@@ -44,6 +44,10 @@ export class ServerTracer implements TraceRunner {
   private lastPollError = '';
   /** The server's batch of the mailbox being sent (openMailbox). */
   private mailbox: string | null = null;
+  /** Renews the mailbox's lease on the server between messages (openMailbox). */
+  private renewal: NodeJS.Timeout | null = null;
+  /** Why the server takes no more messages into the mailbox (cancelled, closed, its lease ran out), learnt while renewing it. */
+  private mailboxEnded: { error: string; code: string } | null = null;
   /** The cases are in the server's store, not here. */
   readonly store = null;
 
@@ -105,6 +109,7 @@ export class ServerTracer implements TraceRunner {
       if (this.stopped) return { error: `not submitted: ${this.stopped}` };
       const { message, ...rest } = options;
       const mailbox = this.mailbox && message !== undefined ? { batch: this.mailbox, message } : null;
+      if (mailbox && this.mailboxEnded) return { ...this.mailboxEnded };
       const sent = await this.submit(
         () => this.client.submitMessage(raw, { ...rest, clicks: this.clicks(options.clicks), options: this.choices, mailbox }),
         options.again,
@@ -230,6 +235,11 @@ export class ServerTracer implements TraceRunner {
         false,
       );
       this.mailbox = batch.id;
+      // The server closes a mailbox it hears nothing of for a lease: renewed four times per lease.
+      if (batch.lease) {
+        this.renewal = setInterval(() => void this.renewMailbox(), Math.max(100, (batch.lease.seconds * 1000) / 4));
+        this.renewal.unref();
+      }
       return batch;
     } catch (err) {
       if (!(err instanceof ServerError)) throw err;
@@ -238,8 +248,27 @@ export class ServerTracer implements TraceRunner {
     }
   }
 
+  /** Tells the server this command is still sending the mailbox; a refusal says it takes no more messages. */
+  private async renewMailbox(): Promise<void> {
+    if (!this.mailbox || this.mailboxEnded) return;
+    try {
+      await this.client.renewMailbox(this.mailbox);
+    } catch (err) {
+      // A server away for a moment: the next renewal, or message, tries again.
+      if (!(err instanceof ServerError) || (err.status !== 409 && err.status !== 404)) return;
+      this.mailboxEnded = { error: err.message, code: err.code };
+      this.stopRenewing();
+    }
+  }
+
+  private stopRenewing(): void {
+    if (this.renewal) clearInterval(this.renewal);
+    this.renewal = null;
+  }
+
   /** Every message was sent: the mailbox's batch ends with its last job. */
   async closeMailbox(): Promise<void> {
+    this.stopRenewing();
     if (!this.mailbox) return;
     try {
       await this.sent(() => this.client.closeMailbox(this.mailbox!), false);

@@ -55,6 +55,19 @@ export interface BatchSubmission {
   open?: true;
   /** When the analyst cancelled the batch (a mailbox takes no more messages then). */
   cancelledAt?: string;
+  /**
+   * A mailbox being sent: how long it stays open without a word from its sender, when it was last
+   * renewed (a message, or the sender's renewal between) and when it runs out.
+   */
+  lease?: { seconds: number; renewedAt: string; expiresAt: string };
+  /**
+   * A mailbox the server closed as its lease ran out (its sender killed, or lost): when, when the
+   * sender was last heard from, how many messages it had sent and the highest number among them.
+   * Its other messages were never sent, so not traced.
+   */
+  abandoned?: { at: string; lastHeardAt: string; sent: number; lastMessage: number | null };
+  /** A mailbox the analyst closed before its sender did (POST /batches/:id/close): it takes no more messages. */
+  closedByAnalyst?: string;
   /** The texts every item clicks, and the trace options applied to every item (as submitted). */
   clicks?: string[];
   options?: TraceChoices;

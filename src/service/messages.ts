@@ -14,11 +14,11 @@ import {
 } from '../mail/message-case.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MESSAGE_EML_FILE, MESSAGE_RECORD_FILE, PARTIAL_FILE, TIMESTAMP_FILE } from '../case/case-layout.js';
+import { MESSAGE_RECORD_FILE, PARTIAL_FILE, TIMESTAMP_FILE } from '../case/case-layout.js';
 import type { TimestampOutcome, TsaSettings } from '../timestamp/case-timestamp.js';
-import { sha256Hex } from '../http/checksums.js';
+import { messageKey } from '../mail/message-key.js';
 import { clickTarget, type PeeledGateway } from '../mail/gateway-wrappers.js';
-import type { CaseStore } from '../store/index.js';
+import { messageKeyOfFolder, type CaseStore } from '../store/index.js';
 import type { BatchEntry } from './batch.js';
 import type { TraceDefaults, TraceRequest } from './tracer.js';
 
@@ -27,25 +27,24 @@ export { createMessageCase } from '../mail/message-case.js';
 
 /**
  * The message case of a message about to be traced: the one this cases folder recorded before for
- * the same message (same Message-ID, same bytes: a mailbox traced again after a crash, Ctrl-C or
- * with new messages appended), its earlier traces kept in `record`; else a new one. A message
- * is so recorded once, as its links are requested once, and the feed report counts it once.
+ * the same message (the same messageKey: a mailbox traced again after a crash, Ctrl-C or with new
+ * messages appended; the same message twice in a mailbox), its earlier traces kept in `record`;
+ * else a new one. A message is so recorded once, with or without a Message-ID, as its links are
+ * requested once, and the feed report counts it once.
  */
 export function openMessageCase(store: CaseStore, raw: Buffer, record: MessageRecord): { id: string; dir: string; earlier: boolean } {
-  const messageId = record.analysis.messageId;
-  if (messageId) {
-    const digest = sha256Hex(raw);
-    for (const id of store.messageCasesById(messageId)) {
-      const dir = join(store.casesDir, id);
-      try {
-        if (sha256Hex(readFileSync(join(dir, MESSAGE_EML_FILE))) !== digest) continue;
-        const before = JSON.parse(readFileSync(join(dir, MESSAGE_RECORD_FILE), 'utf8')) as MessageRecord;
-        record.case = id;
-        record.traces = Array.isArray(before.traces) ? before.traces : [];
-        return { id, dir, earlier: true };
-      } catch {
-        // Unreadable: not this message's case after all.
-      }
+  const key = messageKey(raw);
+  for (const id of store.messageCasesByKey(key)) {
+    const dir = join(store.casesDir, id);
+    try {
+      // The index is derived: the sealed message.eml decides.
+      if (messageKeyOfFolder(dir) !== key) continue;
+      const before = JSON.parse(readFileSync(join(dir, MESSAGE_RECORD_FILE), 'utf8')) as MessageRecord;
+      record.case = id;
+      record.traces = Array.isArray(before.traces) ? before.traces : [];
+      return { id, dir, earlier: true };
+    } catch {
+      // Unreadable: not this message's case after all.
     }
   }
   const created = createMessageCase(store.casesDir, raw, record);

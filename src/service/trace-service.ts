@@ -69,7 +69,20 @@ export interface ServiceOptions {
    * (src/fleet/dispatcher.ts) instead of this process's browsers.
    */
   fleet?: (host: FleetJobHost, trace: TraceDefaults | undefined) => FleetDispatcher;
+  /**
+   * How long a mailbox being sent (`mail --trace --server`) stays open without a word from its
+   * sender (default DEFAULT_MAILBOX_LEASE_MS): then the server closes it (see renewMailbox).
+   */
+  mailboxLeaseMs?: number;
 }
+
+/**
+ * The default lease of a mailbox being sent: its sender renews it at every message and every
+ * quarter of it between (ServerTracer), so only a sender that is gone (killed, its machine or
+ * network down) lets it run out. Two minutes: an analyst sees a dead sender's batch end soon, and a
+ * rerun of the command sends the rest (nothing it sent is traced twice).
+ */
+export const DEFAULT_MAILBOX_LEASE_MS = 2 * 60_000;
 
 export { jobCounts, jobEnded, type JobCounts, type JobState } from './job-state.js';
 
@@ -204,6 +217,9 @@ export class TraceService {
   private readonly jobs = new Map<string, Job>();
   private readonly batches = new Map<string, BatchSubmission>();
   private readonly batchSaves = new Map<string, NodeJS.Timeout>();
+  /** Open mailbox batches: the timer that closes each when its lease runs out. */
+  private readonly leases = new Map<string, NodeJS.Timeout>();
+  readonly mailboxLeaseMs: number;
   private readonly emitter = new EventEmitter();
   /** In-process traces of jobs: aborted to cancel them (queued or running). */
   private readonly cancels = new Map<string, AbortController>();
@@ -230,6 +246,7 @@ export class TraceService {
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.maxListBytes = options.maxListBytes ?? DEFAULT_MAX_LIST_BYTES;
     this.maxListUrls = options.maxListUrls ?? DEFAULT_MAX_LIST_URLS;
+    this.mailboxLeaseMs = options.mailboxLeaseMs ?? DEFAULT_MAILBOX_LEASE_MS;
     this.emitter.setMaxListeners(0);
     this.fleet = options.fleet ? options.fleet(this.fleetHost(), options.trace) : null;
     // Before any job claims a URL (restored ones included): see Tracer.sweepCutOff.
@@ -296,7 +313,8 @@ export class TraceService {
     else record.notTraced = 'no link to trace';
     // Asked again after the waits: a mailbox cancelled meanwhile takes nothing more, not even its message case.
     const mailbox = input.mailbox ? this.openMailboxOf(input.mailbox.batch) : null;
-    // The same message uploaded again (same Message-ID, same bytes) reuses its message case, as `mail --trace` does.
+    if (mailbox) this.renewLease(mailbox);
+    // The same message uploaded again (the same messageKey) reuses its message case, as `mail --trace` does.
     const message = openMessageCase(this.store, raw, record);
     this.store.indexCase(message.dir);
     const job = this.newJob({
@@ -404,16 +422,69 @@ export class TraceService {
     const clicks = validClicks(input.clicks);
     const batch: BatchSubmission = { ...newBatch(input, clicks, []), mailbox: true, open: true };
     this.batches.set(batch.id, batch);
+    this.renewLease(batch);
     this.saveBatch(batch);
     return this.batchView(batch.id)!;
   }
 
+  /**
+   * Its sender is still there (`mail --trace --server` says so between messages): the mailbox
+   * stays open for another lease. A mailbox closed or cancelled meanwhile is a 409 saying so.
+   */
+  renewMailbox(id: string): BatchView {
+    this.renewLease(this.openMailboxOf(id));
+    return this.batchView(id)!;
+  }
+
+  /** The open mailbox's lease starts again now; it is closed (leaseExpired) when it runs out. */
+  private renewLease(batch: BatchSubmission): void {
+    clearTimeout(this.leases.get(batch.id));
+    const now = Date.now();
+    batch.lease = {
+      seconds: this.mailboxLeaseMs / 1000,
+      renewedAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + this.mailboxLeaseMs).toISOString(),
+    };
+    const timer = setTimeout(() => this.leaseExpired(batch.id), this.mailboxLeaseMs);
+    timer.unref();
+    this.leases.set(batch.id, timer);
+    // Not saved for a renewal alone: a restart gives every open mailbox a new lease anyway.
+  }
+
+  private endLease(id: string): void {
+    clearTimeout(this.leases.get(id));
+    this.leases.delete(id);
+  }
+
+  /**
+   * Nothing heard from the mailbox's sender for a whole lease (killed, lost): the batch takes no
+   * more messages and ends with its last job. The messages it sent are traced as any; the ones it
+   * never sent are not, and the batch says so (`abandoned`), a rerun of the command sends them.
+   */
+  private leaseExpired(id: string): void {
+    this.leases.delete(id);
+    const batch = this.batches.get(id);
+    if (!batch?.open || batch.cancelledAt || this.closing) return;
+    const numbers = batch.items.map((i) => i.line);
+    batch.abandoned = {
+      at: new Date().toISOString(),
+      lastHeardAt: batch.lease?.renewedAt ?? batch.submittedAt,
+      sent: batch.items.length,
+      lastMessage: numbers.length ? Math.max(...numbers) : null,
+    };
+    delete batch.open;
+    this.endBatchIfDone(batch);
+    this.saveBatch(batch);
+  }
+
   /** Its sender sent every message of the mailbox: the batch ends with its last job. */
-  closeMailbox(id: string): BatchView {
+  closeMailbox(id: string, input?: { byAnalyst?: boolean }): BatchView {
     const batch = this.batches.get(id);
     if (!batch?.mailbox) throw new SubmissionError(`no mailbox batch ${id}`, 404, 'not-found');
     if (batch.open) {
       delete batch.open;
+      this.endLease(id);
+      if (input?.byAnalyst) batch.closedByAnalyst = new Date().toISOString();
       this.endBatchIfDone(batch);
       this.saveBatch(batch);
     }
@@ -426,6 +497,19 @@ export class TraceService {
     if (!batch?.mailbox) throw new SubmissionError(`no mailbox batch ${id}`, 404, 'not-found');
     if (batch.cancelledAt)
       throw new SubmissionError(`batch ${id} was cancelled at ${batch.cancelledAt}: the message is not taken`, 409, 'batch-cancelled');
+    if (batch.abandoned)
+      throw new SubmissionError(
+        `batch ${id} was closed at ${batch.abandoned.at}: nothing was heard from its sender for ` +
+          `${this.mailboxLeaseMs / 1000} s (its lease); the message is not taken`,
+        409,
+        'batch-expired',
+      );
+    if (batch.closedByAnalyst && !batch.open)
+      throw new SubmissionError(
+        `batch ${id} was closed by the analyst at ${batch.closedByAnalyst}: the message is not taken`,
+        409,
+        'batch-closed',
+      );
     if (!batch.open) throw new SubmissionError(`batch ${id} is closed: its mailbox was sent whole`, 409, 'batch-closed');
     return batch;
   }
@@ -627,6 +711,7 @@ export class TraceService {
     // A mailbox still being sent takes no more messages.
     batch.cancelledAt ??= new Date().toISOString();
     delete batch.open;
+    this.endLease(id);
     for (const job of jobs) if (job.state === 'queued' && !job.cancelledAt) this.cancelJob(job);
     for (const job of jobs) if (!job.cancelledAt) this.cancelJob(job);
     if (this.endBatchIfDone(batch) || jobs.length === 0) this.saveBatch(batch);
@@ -665,6 +750,7 @@ export class TraceService {
     // On the fleet they stay on the queue, and claimed ones wait for their cases at the next start.
     await this.fleet?.close();
     await this.tracer.stop('the server stopped; this job runs when it starts again');
+    for (const id of [...this.leases.keys()]) this.endLease(id);
     for (const id of [...this.batchSaves.keys()]) this.saveBatch(this.batches.get(id)!);
     await this.browsers.close();
     await this.sweep;
@@ -720,6 +806,8 @@ export class TraceService {
     }
     // Batches first: the jobs failed or resumed below report to theirs.
     for (const batch of parsed) if (batch.kind === 'batch') this.batches.set(batch.id, batch);
+    // A mailbox still being sent gets a whole lease from this start: its sender waits out a restart.
+    for (const batch of parsed) if (batch.kind === 'batch' && batch.open && !batch.cancelledAt) this.renewLease(batch);
     for (const job of parsed) {
       if (job.kind === 'batch') continue;
       this.jobs.set(job.id, job);

@@ -47,6 +47,8 @@ export interface MessageRow {
   platforms: string | null;
   resource_count: number;
   pixel_count: number;
+  /** messageKey of its message.eml (set by the store, which reads the file); null when it cannot be read. */
+  message_key: string | null;
 }
 
 export interface RecipientRow {
@@ -316,6 +318,7 @@ function addMessage(id: string, facts: MessageFacts, rows: CaseRows, collect: Co
     platforms: message.esp.map((p) => p.name).join(', ') || null,
     resource_count: facts.resources?.length ?? 0,
     pixel_count: facts.resources?.filter((r) => r.pixel).length ?? 0,
+    message_key: null,
   };
   for (const d of facts.disclosures ?? []) {
     rows.recipients.push({

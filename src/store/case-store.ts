@@ -1,12 +1,12 @@
 // The case index over one cases folder: index a case folder (idempotent), rebuild everything
 // from the folders, search with filters, pivot on a shared value.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Report } from '../report.js';
 import { openDatabase } from './schema.js';
 import { databasePath, isCaseId } from './paths.js';
-import { readCaseFolder } from './case-folder.js';
+import { readCaseFolder, type CaseFolder } from './case-folder.js';
 import { caseRows, type CaseKind, type CaseRow, type CaseRows } from './case-rows.js';
 import { fileRows } from './file-rows.js';
 import { pivotFilters, searchSql, type PivotKind, type SearchFilters } from './search-query.js';
@@ -14,6 +14,8 @@ import { RequestLedger } from './ledger.js';
 import { UserError } from '../errors.js';
 import { requestedUrlOf } from './requested-url.js';
 import { makeDirs } from '../make-dirs.js';
+import { messageKey } from '../mail/message-key.js';
+import { MESSAGE_EML_FILE } from '../case/case-layout.js';
 
 export interface CaseSummary {
   id: string;
@@ -80,6 +82,8 @@ const FACT_TABLES: { table: string; rows: (r: CaseRows) => object[] }[] = [
 
 export class CaseStore {
   private readonly inserts = new Map<string, Database.Statement>();
+  /** Whether this store brought the index up to date with the folders (messageCasesByKey). */
+  private synced = false;
   /** Every URL traced into this cases folder (see ledger.ts). */
   readonly ledger: RequestLedger;
 
@@ -118,7 +122,7 @@ export class CaseStore {
     const read = readCaseFolder(path);
     this.recordRequest(path, read.ok ? read.folder.report : null);
     if (!read.ok) return { id, indexed: false, reason: read.reason };
-    const rows = caseRows(read.folder);
+    const rows = this.rowsOf(path, read.folder);
     rows.files = fileRows(path, id, read.folder.report);
     this.db.transaction(() => this.replace(rows))();
     return { id, indexed: true };
@@ -164,7 +168,7 @@ export class CaseStore {
           result.skipped.push({ id: name, reason: read.reason });
           continue;
         }
-        this.replace(caseRows(read.folder));
+        this.replace(this.rowsOf(join(this.casesDir, name), read.folder));
         result.indexed++;
       }
     })();
@@ -206,9 +210,17 @@ export class CaseStore {
     return this.search({ ...pivotFilters(kind, value), ...page });
   }
 
-  /** The message cases of messages with this Message-ID header, newest first. */
-  messageCasesById(messageId: string): string[] {
-    const rows = this.db.prepare('SELECT case_id FROM messages WHERE message_id = ? ORDER BY case_id DESC').all(messageId) as {
+  /**
+   * The message cases of the message with this key (messageKey), newest first. The index is first
+   * brought up to date with the folders, once per store: one rebuilt for a new schema, or missing
+   * cases another process wrote, would otherwise not know a message recorded before.
+   */
+  messageCasesByKey(key: string): string[] {
+    if (!this.synced) {
+      this.synced = true;
+      this.sync();
+    }
+    const rows = this.db.prepare('SELECT case_id FROM messages WHERE message_key = ? ORDER BY case_id DESC').all(key) as {
       case_id: string;
     }[];
     return rows.map((r) => r.case_id);
@@ -236,6 +248,13 @@ export class CaseStore {
       message: message ? { case: message.message_case, link: message.link, subject: message.subject, sender: message.sender } : null,
       traced: traced.map((t) => ({ case: t.case_id, link: t.link })),
     };
+  }
+
+  /** The index rows of a case folder; a message's key is read from its message.eml. */
+  private rowsOf(dir: string, folder: CaseFolder): CaseRows {
+    const rows = caseRows(folder);
+    if (rows.message) rows.message.message_key = messageKeyOfFolder(dir);
+    return rows;
   }
 
   /** A trace's folder (closed, or cut off before its report) goes into the ledger of requested URLs. */
@@ -315,6 +334,15 @@ export class CaseStore {
       from: r.from_address ? (r.from_name ? `${r.from_name} <${r.from_address}>` : r.from_address) : null,
       parties: parties.filter((p) => p.case_id === r.id).map((p) => ({ name: p.name, role: p.role, domain: p.domain || null })),
     }));
+  }
+}
+
+/** The key of a message case's message.eml, or null when it cannot be read. */
+export function messageKeyOfFolder(dir: string): string | null {
+  try {
+    return messageKey(readFileSync(join(dir, MESSAGE_EML_FILE)));
+  } catch {
+    return null;
   }
 }
 

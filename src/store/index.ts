@@ -1,5 +1,13 @@
 // The case store: a SQLite index (better-sqlite3, WAL) of the case folders, which stay the source of truth.
-export { CaseStore, type CaseSummary, type SearchResult, type IndexOutcome, type ReindexResult, type CaseRelations } from './case-store.js';
+export {
+  CaseStore,
+  messageKeyOfFolder,
+  type CaseSummary,
+  type SearchResult,
+  type IndexOutcome,
+  type ReindexResult,
+  type CaseRelations,
+} from './case-store.js';
 export { databasePath, isCaseId, isMessageCaseId, DATABASE_FILE } from './paths.js';
 export { readCaseFolder, messageFacts, type TracedLinkEntry, type MessageFacts } from './case-folder.js';
 export {

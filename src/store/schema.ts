@@ -12,7 +12,9 @@ import Database from 'better-sqlite3';
 // traces that rested on a page without loading it fully count as the analysis names them.
 // 7: hops' other_tab (a tab-under's first tab: not the chain's way on), so that the feed report
 // reads the chain's own hops, as the case's summary does; ended_on_page and advertiser of the chain.
-export const SCHEMA_VERSION = 7;
+// 8: messages' message_key (src/mail/message-key.ts): a message recorded before is found by it, with
+// or without a Message-ID.
+export const SCHEMA_VERSION = 8;
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -79,10 +81,13 @@ CREATE TABLE IF NOT EXISTS messages (
   link_count INTEGER NOT NULL DEFAULT 0,
   platforms TEXT,
   resource_count INTEGER NOT NULL DEFAULT 0,
-  pixel_count INTEGER NOT NULL DEFAULT 0
+  pixel_count INTEGER NOT NULL DEFAULT 0,
+  -- The digest of message.eml as its sender wrote it (messageKey): a message recorded again (a
+  -- mailbox traced anew) is found by it.
+  message_key TEXT
 );
--- A message recorded again (a mailbox traced anew) is found by its Message-ID, then by its bytes.
 CREATE INDEX IF NOT EXISTS messages_message_id ON messages (message_id);
+CREATE INDEX IF NOT EXISTS messages_message_key ON messages (message_key);
 
 -- The recipient addresses a message reached (headers, tokens in link and pixel URLs), with what the
 -- recipient map said of each when the message was recorded: the entry (address or pattern) it

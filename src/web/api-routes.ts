@@ -23,6 +23,9 @@
 //                                 message, as `mail --trace --server` does: each message/rfc822 submission with ?batch=ID&message=N
 //                                 joins it, one cancellable batch; 409 batch-cancelled once it was cancelled)
 //   POST /api/batches/:id/close   → 200 { batch } (every message of the mailbox was sent: the batch ends with its last job)
+//   POST /api/batches/:id/lease   → 200 { batch: { id, state, open, lease } } (the mailbox's sender is still there: open for
+//                                   another lease; a mailbox not renewed (nor sent a message) for a lease is closed, `abandoned`;
+//                                   409 batch-expired, batch-closed or batch-cancelled once it takes no more messages)
 //   GET  /api/jobs/:id/events     → text/event-stream: "progress" events, "state" changes, "end"
 //   GET  /api/cases/:id           → { case, report, message, relations, downloads (evidence files), flags (verdict flags),
 //                                 integrity (the manifest, signature and timestamp checked now), files (files the chain downloaded) }
@@ -205,6 +208,14 @@ export const apiRoutes: Route[] = [
   route('POST', /^\/api\/batches\/([^/]+)\/close$/, (ctx, id) => {
     try {
       sendJson(ctx.res, 200, { batch: ctx.service.closeMailbox(id) });
+    } catch (err) {
+      sendError(ctx.res, err);
+    }
+  }),
+  route('POST', /^\/api\/batches\/([^/]+)\/lease$/, (ctx, id) => {
+    try {
+      const { lease, state } = ctx.service.renewMailbox(id);
+      sendJson(ctx.res, 200, { batch: { id, state, open: true, lease } });
     } catch (err) {
       sendError(ctx.res, err);
     }

@@ -194,6 +194,9 @@ export const pageRoutes: Route[] = [
   formAction(/^\/batches\/([^/]+)\/cancel$/, 'Not cancelled', async (ctx, id) =>
     appPath('batches', (await ctx.service.cancelBatch(id)).id),
   ),
+  formAction(/^\/batches\/([^/]+)\/close$/, 'Not closed', (ctx, id) =>
+    Promise.resolve(appPath('batches', ctx.service.closeMailbox(id, { byAnalyst: true }).id)),
+  ),
   route('GET', /^\/batches\/([^/]+)$/, (ctx, id) => {
     const batch = ctx.service.batchView(id);
     if (!batch) return notFound(ctx, `No batch ${id}.`);

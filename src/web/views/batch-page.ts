@@ -121,6 +121,7 @@ export function batchBody(batch: BatchView, query: BatchPageQuery = { show: 'all
     <dl class="facts">
       <dt>${batch.mailbox ? 'Mailbox' : 'List'}</dt>
       <dd>${batch.filename ?? 'pasted lines'}${batch.open ? html` <span class="muted">(its messages are still being sent)</span>` : ''}</dd>
+      ${mailboxSender(batch)}
       <dt>Submitted</dt>
       <dd>${time(batch.submittedAt)}</dd>
       <dt>State</dt>
@@ -144,7 +145,7 @@ export function batchBody(batch: BatchView, query: BatchPageQuery = { show: 'all
           : ''
       }
     </dl>
-    ${countsLine(batch.counts)} ${cancelBatchControl(batch)}
+    ${countsLine(batch.counts)} ${closeMailboxControl(batch)} ${cancelBatchControl(batch)}
     <p>
       <a href="${appPath('api', 'batches', batch.id)}">JSON</a>
       ${batch.aggregate ? html` · <a href="#batch-report">Who is responsible across this batch ↓</a>` : ''}
@@ -178,6 +179,40 @@ export function batchBody(batch: BatchView, query: BatchPageQuery = { show: 'all
           </section>`
         : html`<p class="muted">This page reloads itself while the batch runs; who is responsible across it is shown when it ends.</p>`
     }`;
+}
+
+/** A mailbox's sender: heard from until when, or why the mailbox takes no more messages. */
+function mailboxSender(batch: BatchView): SafeHtml {
+  if (!batch.mailbox) return html``;
+  const { abandoned, lease } = batch;
+  const said = abandoned
+    ? html`<span id="mailbox-abandoned"
+        >closed at ${time(abandoned.at)}: nothing heard from it since ${time(abandoned.lastHeardAt)}, for longer than its lease
+        (${lease?.seconds ?? '?'} s; killed, or lost). It sent ${abandoned.sent}
+        message(s)${abandoned.lastMessage !== null ? html`, the last number ${abandoned.lastMessage}` : ''}; the messages of the mailbox it
+        did not send were never traced: run the command again to send them (what it sent is not traced twice).</span
+      >`
+    : batch.closedByAnalyst
+      ? html`closed by the analyst at ${time(batch.closedByAnalyst)}: the messages not sent by then are not taken`
+      : batch.open && lease
+        ? html`<span id="mailbox-lease"
+            >last heard from ${time(lease.renewedAt)}; the mailbox is closed at ${time(lease.expiresAt)} if nothing is heard from it by
+            then</span
+          >`
+        : batch.cancelledAt
+          ? html`the mailbox was cancelled: the messages not sent by then are not taken`
+          : html`sent the whole mailbox`;
+  return html`<dt>Sender</dt>
+    <dd>${said}</dd>`;
+}
+
+/** A mailbox still being sent: "Close" takes no more of its messages and lets the ones sent be traced (its sender is gone, say). */
+function closeMailboxControl(batch: BatchView): SafeHtml {
+  if (!batch.open) return html``;
+  return html`<form id="batch-close" class="cancel" method="post" action="${appPath('batches', batch.id, 'close')}">
+    <button type="submit">Close the mailbox</button>
+    <span class="cancel-note">its messages sent so far are traced; the ones not sent yet are not taken</span>
+  </form>`;
 }
 
 /** A batch with jobs not ended: a Cancel button (a form posting to /batches/:id/cancel, no script) for all of them. */
