@@ -60,10 +60,10 @@ after(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A browser's tunnel: CONNECT, then its own TLS handshake with the proxy. */
-async function tunnel(host: string): Promise<tls.TLSSocket> {
+async function tunnel(host: string, through = proxy): Promise<tls.TLSSocket> {
   const socket = await new Promise<Socket>((resolve, reject) => {
     http
-      .request({ host: '127.0.0.1', port: proxy.port, method: 'CONNECT', path: `${host}:443` })
+      .request({ host: '127.0.0.1', port: through.port, method: 'CONNECT', path: `${host}:443` })
       .on('connect', (_res, s) => resolve(s))
       .on('error', reject)
       .end();
@@ -136,4 +136,29 @@ test('an early connection the server closed is not used: the request gets a conn
   assert.equal(seen.requests.filter((r) => r.url === 'closing.test/late').length, 1);
   const exchange = await until(() => exchanges.find((x) => x.request.url === 'https://closing.test/late'));
   assert.equal(exchange.error, null);
+});
+
+test('a tunnel asked for after the chain was cut opens nothing upstream: the proxy catches up first', async () => {
+  const port = (server.address() as AddressInfo).port;
+  // As a trace does: when the proxy catches up, the trace has learnt of the cut and stops forwarding.
+  const cut: RecordingProxy = new RecordingProxy({
+    ca: proxyCa,
+    resolver: new Resolver({ connectTo: [parseConnectToRule(`:443:127.0.0.1:${port}`)] }),
+    extraCaPems: [upstreamCa.certPem],
+    catchUp: () => Promise.resolve(cut.stopForwarding()),
+    onExchange: () => undefined,
+  });
+  await cut.listen();
+  try {
+    const before = seen.connections.length;
+    const secure = await tunnel('early.test', cut);
+    const answer = await get(secure, 'early.test', '/after-cut');
+    assert.match(answer, /^HTTP\/1\.1 502/);
+    // An early connection would have been made while the browser's handshake went on: given time to show.
+    await sleep(150);
+    assert.equal(seen.connections.length, before, 'no connection opened upstream');
+    assert.equal(seen.requests.filter((r) => r.url === 'early.test/after-cut').length, 0);
+  } finally {
+    await cut.close();
+  }
 });

@@ -316,6 +316,13 @@ export class RecordingProxy {
   /** The upstream connection a tunnel's first request will want, opened while the browser's handshake goes on (preconnect.ts). */
   private async preconnect(tunnel: TunnelTarget, client: Duplex): Promise<void> {
     if (this.forwarding.stopped || (tunnel.host === PROXY_INFO_HOST && this.options.serveInfoHost)) return;
+    // Caught up first, as a request is (catchUp): a tunnel the browser asks for after the chain was
+    // cut opens no connection upstream (one CDP round trip, while the browser's handshake goes on).
+    const caughtUp = await this.options.catchUp?.().then(
+      () => true,
+      () => false,
+    );
+    if (caughtUp === false || this.forwarding.stopped) return;
     let url: URL;
     try {
       url = new URL(`https://${hostForUrl(tunnel.host)}:${tunnel.port}/`);
