@@ -154,7 +154,8 @@ export function compareTraces(all: ProfileTrace[]): Comparison {
       signals: [],
       explanation:
         `The first visitor (${firstVisitor}) was taken to ${groups.find((g) => g.profiles.includes(firstVisitor))!.destination}; ` +
-        `every later one got ${rest.destination}${rest.title ? ` ("${rest.title}")` : ''}${rest.status !== null && rest.status >= 400 ? ` (${rest.status})` : ''}: ` +
+        `every later one got ${rest.destination}${rest.title ? ` ("${rest.title}")` : ''}` +
+        `${rest.status !== null && rest.status >= 400 ? ` (${rest.status})` : ''}: ` +
         `the first request consumed the link.${missing}`,
     };
   }
