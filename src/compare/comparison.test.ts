@@ -232,6 +232,13 @@ test('served once per visitor address with no error page: single-use with severa
   // One later visitor cannot tell a device cloaker from a link served once: the verdict says which it may be.
   assert.equal(two.verdict, 'cloaked');
   assert.match(two.explanation, /may also be a link served once .*--as all/);
+  // The headless visitor first, alone through: one signal explains it, and so does a link served once.
+  const headlessFirst = compareTraces([
+    traced('headless', [hop(START, 302, 'start'), hop(REAL, 200, 'http-302')]),
+    ...['desktop', 'mobile'].map((p) => traced(p, [hop(START, 302, 'start'), hop(wiki, 200, 'http-302')], 'Tulip - Encyclopedia')),
+  ]);
+  assert.equal(headlessFirst.verdict, 'cloaked');
+  assert.match(headlessFirst.explanation, /may also be a link served once \(the first visitor, headless, alone saw/);
 });
 
 test('the same URL served as another page or status: cloaked, by the server when the HTML differs, by the page when its script rewrote it', () => {
@@ -316,6 +323,14 @@ test('a split only chance explains as well (anyone who differs in anything) is s
     traced('mobile+lang=de-DE', to(REAL)),
   ]);
   assert.equal(several.mayBeChance, false);
+  const fromWebmailNotBot = compareTraces([
+    traced('desktop', to(DECOY)),
+    traced('webmail', to(REAL)),
+    traced('headless', to(DECOY)),
+    traced('headless+webmail', to(DECOY)),
+  ]);
+  assert.deepEqual(fromWebmailNotBot.signals, ['referrer', 'user-agent']);
+  assert.equal(fromWebmailNotBot.mayBeChance, false);
   assert.doesNotMatch(several.explanation, /chance/);
   const bots = compareTraces([
     traced('desktop', to(REAL)),

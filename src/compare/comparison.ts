@@ -162,11 +162,13 @@ export function compareTraces(all: ProfileTrace[]): Comparison {
   const split = groups.map((g) => `${g.profiles.join(', ')} -> ${groupLabel(g, groups)}`).join('; ');
   const proof = partingProof(groups, pairs);
   const lone = firstVisitor ? groups.find((g) => g.profiles.length === 1 && g.profiles[0] === firstVisitor) : undefined;
-  // A link served once and a one-signal cloaker look alike when one later visitor alone saw the other side.
+  // A link served once and a one-signal cloaker look alike when the first visitor alone saw one side.
   const ambiguous =
-    lone && groups.length === 2 && groups.every((g) => g.profiles.length === 1)
+    lone && groups.length === 2
       ? ` It may also be a link served once (the first visitor, ${firstVisitor}, alone saw ${lone.destination}): ` +
-        'with more later visitors (e.g. --as all) a link served once shows as single-use.'
+        (groups.every((g) => g.profiles.length === 1)
+          ? 'with more later visitors (e.g. --as all) a link served once shows as single-use.'
+          : `with another profile first (e.g. --as all, desktop first) a link served once shows as single-use.`)
       : '';
   const chance = mayBeChance(traces, groups, explained);
   // A server that sent the no-JavaScript client elsewhere judged what such a client sends or keeps, not script.
@@ -213,9 +215,10 @@ function groupLabel(group: Comparison['groups'][number], groups: Comparison['gro
 
 /**
  * The signals name a rule a cloaker could have (a group of its own: the profiles with one value in
- * each, as "mobile and German"; or visitors told from people by the tells of automation), or the
- * split is as well explained by chance: two or more signals needed, and the only group with one
- * value in all of them is the one alike to the desktop visitor ("anyone who differs in anything").
+ * each, other than the desktop visitor's, as "mobile and German" or "from webmail and not
+ * headless"; or visitors told from people by the tells of automation), or the split is as well
+ * explained by chance: two or more signals needed, and the only group with one value in each is
+ * the one alike to the desktop visitor ("anyone who differs in anything").
  */
 function mayBeChance(traces: ProfileTrace[], groups: Comparison['groups'], explained: Signal[]): boolean {
   // JavaScript parts the scanner at any script, whatever the script checks; it is no rule of its own.
@@ -226,7 +229,7 @@ function mayBeChance(traces: ProfileTrace[], groups: Comparison['groups'], expla
   const signalsOfProfile = new Map(traces.map((t) => [t.profile, t.signals]));
   return !groups.some((g) => {
     const tuples = new Set(g.profiles.map((p) => tuple(signalsOfProfile.get(p)!)));
-    return tuples.size === 1 && rule.every((s) => signalsOfProfile.get(g.profiles[0])![s] !== baseline[s]);
+    return tuples.size === 1 && rule.some((s) => signalsOfProfile.get(g.profiles[0])![s] !== baseline[s]);
   });
 }
 
