@@ -173,6 +173,7 @@ export function compareTraces(all: ProfileTrace[]): Comparison {
   const chance = mayBeChance(traces, groups, explained);
   // A server that sent the no-JavaScript client elsewhere judged what such a client sends or keeps, not script.
   const clientNote =
+    !chance &&
     explained.includes('javascript') &&
     pairs.some(
       (p) =>
