@@ -112,6 +112,8 @@ const PROBES: Probe[] = [
     expectedVias: ['start', 'http-302', 'http-302'],
     finalUrl: CLOAKED_DESTINATION,
     finalTitle: CLOAKED_TITLE,
+    // The lab's walker keeps no cookies.
+    walkable: false,
     handle: (x) => {
       if (!x.url.pathname.endsWith('/next'))
         return x.redirect(302, `${x.url.pathname.replace(/\/$/, '')}/next`, { 'Set-Cookie': 'ck=1; Path=/probe' });
