@@ -105,6 +105,14 @@ test('the first visitor alone got through, the later ones 410: single-use', () =
     traced('mobile', [hop(START, 410, 'start')], '410 Gone'),
   ]);
   assert.equal(two.verdict, 'single-use');
+  // A 403 refuses who asks (a bot blocked), not the link: with one later visitor, either may be.
+  const forbidden = compareTraces([
+    traced('desktop', [hop(START, 302, 'start'), hop(REAL, 200, 'http-302')]),
+    traced('headless', [hop(START, 403, 'start')], '403 Forbidden'),
+  ]);
+  assert.equal(forbidden.verdict, 'cloaked');
+  assert.equal(forbidden.signal, 'user-agent');
+  assert.match(forbidden.explanation, /may also be a link served once/);
 });
 
 test('a profile that could not be traced is left out of the verdict, and said so', () => {

@@ -102,6 +102,9 @@ const PREFERENCE: Record<Divergence['decidedBy'], Signal[]> = {
   page: ['webdriver', 'javascript', 'device', 'language', 'referrer', 'user-agent'],
 };
 
+/** Answers that refuse the one who asks, not the link: a bot blocked with a 403 is cloaked, not a spent link. */
+const REFUSED: ReadonlySet<number> = new Set([401, 403, 407, 451]);
+
 /** Words of an "already used" or expired link's page. */
 const SPENT = /already (been )?used|no longer (valid|available)|expired|link (is )?invalid|invalid link|gone/i;
 
@@ -490,8 +493,8 @@ function subsets<T>(items: T[], size: number): T[][] {
 
 /**
  * The first visitor alone saw one destination and every later visitor another, and either no one
- * signal explains that split, or the later visitors were told the link is spent (4xx, "already
- * used", "expired").
+ * signal explains that split, or the later visitors were told the link is spent (4xx other than a
+ * refusal of who asks, "already used", "expired").
  */
 function singleUse(
   first: string,
@@ -507,7 +510,8 @@ function singleUse(
   const spent = others.every((p) => {
     const pair = pairs.find((x) => (x.a === first && x.b === p.profile) || (x.b === first && x.a === p.profile));
     const theirs = pair?.divergence ? (pair.a === first ? pair.divergence.b : pair.divergence.a) : null;
-    return (theirs?.status !== null && theirs?.status !== undefined && theirs.status >= 400) || SPENT.test(p.final?.title ?? '');
+    const status = theirs?.status ?? null;
+    return (status !== null && status >= 400 && !REFUSED.has(status)) || SPENT.test(p.final?.title ?? '');
   });
   return explained.length !== 1 || spent;
 }
