@@ -290,6 +290,14 @@ test('the same URL served as another page or status: cloaked, by the server when
   assert.equal(status.verdict, 'cloaked');
   assert.equal(status.signal, 'user-agent');
   assert.equal(status.pairs.find((p) => p.b === 'headless')!.divergence!.kind, 'response');
+  // An honest page titled by its script: the scanner read the title it was served with.
+  const titledByScript = compareTraces([
+    served('desktop', 200, 'Spring offer', 'Loading…'),
+    served('mobile', 200, 'Spring offer', 'Loading…'),
+    traced('scanner', at(200), 'Loading…'),
+  ]);
+  assert.equal(titledByScript.verdict, 'same', titledByScript.explanation);
+  assert.ok(titledByScript.pairs.every((p) => p.same && p.divergence === null));
   // What is not another page: entities as the HTML writes them, spacing, case, numbers.
   const alike = compareTraces([
     traced('desktop', at(200), 'Tom & Jerry  -  order 4411 of 06/12/2026'),

@@ -118,14 +118,17 @@ export function compareTraces(all: ProfileTrace[]): Comparison {
   const cutShort = cutShortProfiles(all, everyProfile);
   const traces = all.filter((t) => wasRequested(t) && !cutShort.some((c) => c.profile === t.profile));
   const profiles = everyProfile.filter((p) => !cutShort.some((c) => c.profile === p.profile));
+  const noScript = new Set(traces.filter((t) => t.signals.javascript === 'none').map((t) => t.profile));
+  const ends = endsOf(profiles, noScript);
+  const groups = groupsOf(profiles, ends);
   const pairs: Comparison['pairs'] = [];
   for (let i = 0; i < profiles.length; i++)
     for (let j = i + 1; j < profiles.length; j++) {
-      const divergence = divergenceOf(profiles[i], profiles[j]);
-      const same = endKey(profiles[i]) === endKey(profiles[j]) && divergence === null;
-      pairs.push({ a: profiles[i].profile, b: profiles[j].profile, same, divergence });
+      const [a, b] = [profiles[i], profiles[j]];
+      const apart = ends.get(a.profile) !== ends.get(b.profile);
+      const divergence = divergenceOf(a, b) ?? (apart ? contentDivergence(a, b) : null);
+      pairs.push({ a: a.profile, b: b.profile, same: !apart && divergence === null, divergence });
     }
-  const groups = groupsOf(profiles);
   const requested = profiles.filter((p) => p.requestedAt !== null).sort((a, b) => a.requestedAt!.localeCompare(b.requestedAt!));
   const firstVisitor = requested[0]?.profile ?? null;
   // Every traced profile is shown (cut-short ones too); groups, pairs and the verdict are of the compared ones.
@@ -403,9 +406,32 @@ function endKey(p: ComparedProfile): string {
   return [destinationKey(p.destination), p.final?.status ?? '', titleKey(p.final?.title)].join('\u0000');
 }
 
-function groupsOf(profiles: ComparedProfile[]): Comparison['groups'] {
+/**
+ * Each profile's end (endKey). A client without JavaScript that ended where browsers did, on a
+ * page whose title their script changed, shares their end when the title it read is the one the
+ * page was served with (an honest page titled by its script is not a split), unless a browser
+ * ended on a page titled as it saw it.
+ */
+function endsOf(profiles: ComparedProfile[], noScript: ReadonlySet<string>): Map<string, string> {
+  const ends = new Map(profiles.map((p) => [p.profile, endKey(p)]));
+  const browsers = profiles.filter((p) => !noScript.has(p.profile));
+  for (const p of profiles) {
+    if (!noScript.has(p.profile) || browsers.some((b) => ends.get(b.profile) === ends.get(p.profile))) continue;
+    const served = browsers.find(
+      (b) =>
+        destinationKey(b.destination) === destinationKey(p.destination) &&
+        b.final?.status === p.final?.status &&
+        b.servedTitle !== undefined &&
+        titleKey(b.servedTitle) === titleKey(p.final?.title),
+    );
+    if (served) ends.set(p.profile, ends.get(served.profile)!);
+  }
+  return ends;
+}
+
+function groupsOf(profiles: ComparedProfile[], ends: ReadonlyMap<string, string>): Comparison['groups'] {
   const byEnd = new Map<string, ComparedProfile[]>();
-  for (const p of profiles) byEnd.set(endKey(p), [...(byEnd.get(endKey(p)) ?? []), p]);
+  for (const p of profiles) byEnd.set(ends.get(p.profile)!, [...(byEnd.get(ends.get(p.profile)!) ?? []), p]);
   return [...byEnd.values()]
     .map((members) => ({
       destination: members[0].destination,
@@ -429,18 +455,24 @@ export function divergenceOf(a: ComparedProfile, b: ComparedProfile): Divergence
       return { ...at, kind: 'next-url', decidedBy: SERVER_VIAS.has(x.via) || SERVER_VIAS.has(y.via) ? 'server' : 'page' };
     if (x.status !== y.status) return { ...at, kind: 'response', decidedBy: 'server' };
   }
-  // The same chain, ended on another page: served so (the titles as sent differ), or rewritten by its script.
-  if (length > 0 && titleKey(a.final?.title) !== titleKey(b.final?.title)) {
-    const served = a.servedTitle === undefined || b.servedTitle === undefined || titleKey(a.servedTitle) !== titleKey(b.servedTitle);
-    return {
-      hop: length,
-      kind: 'content',
-      decidedBy: served ? 'server' : 'page',
-      a: { ...a.hops[length - 1], title: a.final?.title ?? null },
-      b: { ...b.hops[length - 1], title: b.final?.title ?? null },
-    };
-  }
   return null;
+}
+
+/**
+ * Two chains alike hop for hop that ended on different pages (another title at the same URL):
+ * served so (the titles as sent differ, or are not known), or rewritten by the page's script.
+ */
+function contentDivergence(a: ComparedProfile, b: ComparedProfile): Divergence | null {
+  const length = a.hops.length;
+  if (length === 0 || b.hops.length !== length) return null;
+  const served = a.servedTitle === undefined || b.servedTitle === undefined || titleKey(a.servedTitle) !== titleKey(b.servedTitle);
+  return {
+    hop: length,
+    kind: 'content',
+    decidedBy: served ? 'server' : 'page',
+    a: { ...a.hops[length - 1], title: a.final?.title ?? null },
+    b: { ...b.hops[length - 1], title: b.final?.title ?? null },
+  };
 }
 
 /**
