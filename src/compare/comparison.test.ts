@@ -358,6 +358,16 @@ test('a split only chance explains as well (anyone who differs in anything) is s
   assert.match(bots.explanation, /The server told the client without a browser apart by what it sends or keeps/);
 });
 
+test('a control (a profile given again) that parts from its twin: no signal, the link answers at random or per visit', () => {
+  const to = (dest: string) => [hop(START, 302, 'start'), hop(dest, 200, 'http-302')];
+  const [desktop, mobile] = [traced('desktop', to(REAL)), traced('mobile', to(REAL))];
+  const c = compareTraces([desktop, mobile, { ...traced('desktop', to(DECOY)), profile: 'desktop#2' }]);
+  assert.equal(c.verdict, 'cloaked');
+  assert.deepEqual(c.signals, []);
+  assert.equal(c.mayBeChance, true);
+  assert.match(c.explanation, /desktop and desktop#2, identical visitors, parted: the link answers at random or per visit/);
+});
+
 test('a profile whose final page still had a timer pending: the comparison says it may have moved on', () => {
   const waiting = traced('desktop', [hop(START, 200, 'start')], 'Loading');
   waiting.report!.events = [{ at: '', kind: 'timer', detail: '', url: START, timerDueInMs: 6400, timerSettleMs: 8000 }];

@@ -176,7 +176,7 @@ export function compareTraces(all: ProfileTrace[]): Comparison {
           ? 'with more later visitors (e.g. --as all) a link served once shows as single-use.'
           : `with another profile first (e.g. --as all, desktop first) a link served once shows as single-use.`)
       : '';
-  const chance = mayBeChance(traces, groups, explained);
+  const chance = mayBeChance(traces, groups, explained) || identicalApart(traces, groups) !== null;
   // A server that sent the no-JavaScript client elsewhere judged what such a client sends or keeps, not script.
   const clientNote =
     !chance &&
@@ -193,7 +193,7 @@ export function compareTraces(all: ProfileTrace[]): Comparison {
   const chanceNote = chance
     ? ` It may also be chance: each profile was requested once, and a link that answers at random, whoever asks, parts ` +
       `visitors like this too (no group is set apart by a value of its own in ${explained.filter((s) => s !== 'javascript').join(' and ')}); ` +
-      'compare it again (--again) to see whether the same visitors part.'
+      'compare it again (--again) or with a control (a profile given again, e.g. --as all,desktop) to see whether the same visitors part.'
     : '';
   return {
     ...base,
@@ -204,7 +204,7 @@ export function compareTraces(all: ProfileTrace[]): Comparison {
     explanation:
       (explained.length
         ? `Cloaked by ${explained.join(' + ')}: ${split}.`
-        : `Cloaked, by no profile signal (profiles that differ in nothing a cloaker sees parted too): ${split}.`) +
+        : `Cloaked, by no profile signal (${identicalApart(traces, groups) ?? 'profiles that differ in nothing a cloaker sees parted too'}): ${split}.`) +
       proof +
       ambiguous +
       clientNote +
@@ -550,4 +550,14 @@ function singleUse(
 
 function groupOf(groups: Comparison['groups'], profile: string): number {
   return groups.findIndex((g) => g.profiles.includes(profile));
+}
+
+/** "desktop and desktop#2, identical visitors, parted: …", or null when no two visitors alike in every signal parted. */
+function identicalApart(traces: ProfileTrace[], groups: Comparison['groups']): string | null {
+  const key = (t: ProfileTrace) => SIGNALS.map((s) => t.signals[s]).join('\u0000');
+  for (const a of traces)
+    for (const b of traces)
+      if (a !== b && key(a) === key(b) && groupOf(groups, a.profile) !== groupOf(groups, b.profile))
+        return `${a.profile} and ${b.profile}, identical visitors, parted: the link answers at random or per visit, whoever asks`;
+  return null;
 }
