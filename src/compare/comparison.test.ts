@@ -298,6 +298,13 @@ test('the same URL served as another page or status: cloaked, by the server when
   ]);
   assert.equal(titledByScript.verdict, 'same', titledByScript.explanation);
   assert.ok(titledByScript.pairs.every((p) => p.same && p.divergence === null));
+  // A title not read (the snapshot timed out on a loaded machine): the one served stands for it.
+  const unread = compareTraces([
+    served('desktop', 200, '', 'Account verification'),
+    served('mobile', 200, 'Account verification', 'Account verification'),
+    traced('scanner', at(200), 'Account verification'),
+  ]);
+  assert.equal(unread.verdict, 'same', unread.explanation);
   // What is not another page: entities as the HTML writes them, spacing, case, numbers.
   const alike = compareTraces([
     traced('desktop', at(200), 'Tom & Jerry  -  order 4411 of 06/12/2026'),

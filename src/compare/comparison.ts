@@ -401,9 +401,17 @@ export function titleKey(title: string | null | undefined): string {
     .join(' ');
 }
 
+/**
+ * The final page's title as its visitor saw it; when none was read (no snapshot, or the document
+ * could not be read in time on a loaded machine), the title it was served with.
+ */
+function pageTitle(p: ComparedProfile): string {
+  return (p.final?.title?.trim() ? p.final.title : p.servedTitle) ?? '';
+}
+
 /** Where a profile ended, as grouping compares it: the place (tokens blanked), the final status and the title. */
 function endKey(p: ComparedProfile): string {
-  return [destinationKey(p.destination), p.final?.status ?? '', titleKey(p.final?.title)].join('\u0000');
+  return [destinationKey(p.destination), p.final?.status ?? '', titleKey(pageTitle(p))].join('\u0000');
 }
 
 /**
@@ -422,7 +430,7 @@ function endsOf(profiles: ComparedProfile[], noScript: ReadonlySet<string>): Map
         destinationKey(b.destination) === destinationKey(p.destination) &&
         b.final?.status === p.final?.status &&
         b.servedTitle !== undefined &&
-        titleKey(b.servedTitle) === titleKey(p.final?.title),
+        titleKey(b.servedTitle) === titleKey(pageTitle(p)),
     );
     if (served) ends.set(p.profile, ends.get(served.profile)!);
   }
@@ -470,8 +478,8 @@ function contentDivergence(a: ComparedProfile, b: ComparedProfile): Divergence |
     hop: length,
     kind: 'content',
     decidedBy: served ? 'server' : 'page',
-    a: { ...a.hops[length - 1], title: a.final?.title ?? null },
-    b: { ...b.hops[length - 1], title: b.final?.title ?? null },
+    a: { ...a.hops[length - 1], title: pageTitle(a) },
+    b: { ...b.hops[length - 1], title: pageTitle(b) },
   };
 }
 
