@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { chromium } from 'playwright-core';
 import { labWithCasesDirs, twoAtATime } from './helpers.js';
 import { runCli } from './support/cli-process.js';
-import { cloakerUrl, SINGLE_USE_PREFIX, type CloakerName } from '../src/lab/index.js';
+import { cloakerUrl, probeUrl, SINGLE_USE_PREFIX, type CloakerName, type ProbeName } from '../src/lab/index.js';
 import { verifyCase } from '../src/verify/verify.js';
 import { startServe } from '../src/cli/serve-command.js';
 import { ALL_PROFILES } from '../src/compare/profiles.js';
@@ -110,6 +110,46 @@ describe('compare', { concurrency: 2 }, () => {
     assert.equal(honest.record!.comparison.verdict, 'same', honest.record!.comparison.explanation);
     assert.equal(honest.record!.comparison.groups.length, 1);
     await assertSealed(out, honest.record!);
+  });
+
+  test('cloakers keyed otherwise: another page at the same URL, an expired page, a touch check, answers by turns, a cookie hop', async () => {
+    const probes: [ProbeName, string][] = [
+      ['content', 'desktop,headless,scanner'],
+      ['expired', 'desktop,mobile,webmail'],
+      ['touch', 'desktop,mobile,scanner'],
+      ['rotating', 'desktop,mobile,headless,lang=de-DE'],
+      ['cookie-hop', 'desktop,mobile,scanner'],
+    ];
+    const runs = await twoAtATime(probes, ([probe, profiles]) => compare(probeUrl(probe, 'p'), profiles, casesDir(), ['--yes']));
+    const [content, expired, touch, rotating, cookieHop] = runs.map((r, i) => {
+      assert.equal(r.code, 0, `${probes[i][0]}: ${r.stderr}`);
+      return r.record!.comparison;
+    });
+    // No redirect tells them apart: the same URL served headless another page.
+    assert.equal(content.verdict, 'cloaked', content.explanation);
+    assert.equal(content.signal, 'user-agent');
+    const pair = content.pairs.find((p) => p.a === 'desktop' && p.b === 'headless')!;
+    assert.deepEqual(
+      { hop: pair.divergence!.hop, kind: pair.divergence!.kind, by: pair.divergence!.decidedBy },
+      { hop: 1, kind: 'content', by: 'server' },
+    );
+    assert.deepEqual(content.groups.find((g) => g.profiles.includes('headless'))!.profiles, ['headless']);
+    assert.match(
+      content.explanation,
+      /^Cloaked by user-agent: desktop, scanner -> \S+ \(200 "Account verification"\); headless -> \S+ \(200 "Garden tips blog"\)/,
+    );
+    // Later visits got a 200 "expired" page at the same URL.
+    assert.equal(expired.verdict, 'single-use', expired.explanation);
+    // A script checks touch; the scanner stops at any script.
+    assert.deepEqual(touch.signals, ['device', 'javascript'], touch.explanation);
+    // Answers by turns, whoever asks: a profile signal is named, and so is chance.
+    assert.equal(rotating.verdict, 'cloaked', rotating.explanation);
+    assert.equal(rotating.mayBeChance, true, rotating.explanation);
+    assert.match(rotating.explanation, /may also be chance/);
+    // A cookie the first hop set, required on the next: the client without a browser kept none.
+    assert.deepEqual(cookieHop.signals, ['javascript'], cookieHop.explanation);
+    assert.equal(cookieHop.pairs.find((p) => p.b === 'scanner' && p.a === 'desktop')!.divergence!.hop, 3);
+    assert.match(cookieHop.explanation, /no cookie from an earlier hop/);
   });
 
   test('a single-use link: the first visitor consumes it, the comparison says single-use', async () => {

@@ -51,6 +51,8 @@ export class Snapshots {
     const earlyPng = quiet && early && early.observer === observer && early.generation === observer.generation ? early.png : null;
     const url = observer.url;
     if (!url || url === 'about:blank' || url.startsWith('chrome-error:') || observer.closed) return;
+    // When the page settled: the timer read is judged by its age then (a screenshot of a loaded machine takes seconds).
+    const settledAt = Date.now();
     const index = this.capture.pages.length + 1;
     const budget = this.budget();
     const [document, png, frame] = await Promise.all([
@@ -74,7 +76,7 @@ export class Snapshots {
         : {}),
     };
     this.capture.pages.push(snapshot);
-    const timer = pendingTimer(observer, Date.parse(snapshot.at));
+    const timer = pendingTimer(observer, settledAt, Date.parse(snapshot.at));
     this.capture.events.push({
       type: 'settled',
       at: snapshot.at,
@@ -111,11 +113,12 @@ async function followedFrame(observer: PageObserver, budget: number): Promise<{ 
 const TIMER_READ_MAX_AGE_MS = 1000;
 
 /**
- * How long after `at` the settled page's soonest one-shot timer is due, as settling last read it,
- * and the --settle that would have waited for it (null: none known).
+ * How long after `at` the settled page's soonest one-shot timer is due, as settling last read it
+ * (at most TIMER_READ_MAX_AGE_MS before the page settled at `settledAt`), and the --settle that
+ * would have waited for it (null: none known).
  */
-function pendingTimer(observer: PageObserver, at: number): { timerDueInMs: number; timerSettleMs: number } | null {
+function pendingTimer(observer: PageObserver, settledAt: number, at: number): { timerDueInMs: number; timerSettleMs: number } | null {
   const timer = observer.onceTimer;
-  if (!timer || timer.document !== observer.documents || at - timer.readAt > TIMER_READ_MAX_AGE_MS || timer.dueAt <= at) return null;
+  if (!timer || timer.document !== observer.documents || settledAt - timer.readAt > TIMER_READ_MAX_AGE_MS || timer.dueAt <= at) return null;
   return { timerDueInMs: timer.dueAt - at, timerSettleMs: timer.dueAt - observer.committedAt };
 }

@@ -36,6 +36,8 @@ profiles (combine with +, e.g. mobile+lang=fr-FR):
   lang=xx-YY     Accept-Language, navigator.languages and the region's time zone (a browser is
                  launched with the language)
   all            ${ALL_PROFILES.join(', ')}
+A profile given again is a control (desktop#2): identical visitors that part show a link that
+answers at random or per visit, which no signal explains.
 
 Exit status: 0 when compared (whatever the verdict), 1 when a profile could not be traced or
 the link was traced before (without --again), 2 for bad input, 130 after Ctrl-C (143 after SIGTERM).

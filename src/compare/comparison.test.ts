@@ -105,6 +105,14 @@ test('the first visitor alone got through, the later ones 410: single-use', () =
     traced('mobile', [hop(START, 410, 'start')], '410 Gone'),
   ]);
   assert.equal(two.verdict, 'single-use');
+  // A 403 refuses who asks (a bot blocked), not the link: with one later visitor, either may be.
+  const forbidden = compareTraces([
+    traced('desktop', [hop(START, 302, 'start'), hop(REAL, 200, 'http-302')]),
+    traced('headless', [hop(START, 403, 'start')], '403 Forbidden'),
+  ]);
+  assert.equal(forbidden.verdict, 'cloaked');
+  assert.equal(forbidden.signal, 'user-agent');
+  assert.match(forbidden.explanation, /may also be a link served once/);
 });
 
 test('a profile that could not be traced is left out of the verdict, and said so', () => {
@@ -232,4 +240,149 @@ test('served once per visitor address with no error page: single-use with severa
   // One later visitor cannot tell a device cloaker from a link served once: the verdict says which it may be.
   assert.equal(two.verdict, 'cloaked');
   assert.match(two.explanation, /may also be a link served once .*--as all/);
+  // The headless visitor first, alone through: one signal explains it, and so does a link served once.
+  const headlessFirst = compareTraces([
+    traced('headless', [hop(START, 302, 'start'), hop(REAL, 200, 'http-302')]),
+    ...['desktop', 'mobile'].map((p) => traced(p, [hop(START, 302, 'start'), hop(wiki, 200, 'http-302')], 'Tulip - Encyclopedia')),
+  ]);
+  assert.equal(headlessFirst.verdict, 'cloaked');
+  assert.match(headlessFirst.explanation, /may also be a link served once \(the first visitor, headless, alone saw/);
+});
+
+test('the same URL served as another page or status: cloaked, by the server when the HTML differs, by the page when its script rewrote it', () => {
+  const at = (status: number) => [hop(START, status, 'start')];
+  const served = (profile: string, status: number, title: string, servedTitle: string | null) => ({
+    ...traced(profile, at(status), title),
+    servedTitle,
+  });
+  const server = compareTraces([
+    served('desktop', 200, 'Account verification', 'Account verification'),
+    served('mobile', 200, 'Account verification', 'Account verification'),
+    served('headless', 200, 'Garden tips blog', 'Garden tips blog'),
+    traced('scanner', at(200), 'Account verification'),
+  ]);
+  assert.equal(server.verdict, 'cloaked', server.explanation);
+  assert.equal(server.signal, 'user-agent');
+  const pair = server.pairs.find((p) => p.a === 'desktop' && p.b === 'headless')!;
+  assert.deepEqual(
+    { hop: pair.divergence!.hop, kind: pair.divergence!.kind, by: pair.divergence!.decidedBy },
+    { hop: 1, kind: 'content', by: 'server' },
+  );
+  assert.match(server.explanation, /headless -> offer\.test\/lp\/1 \(200 "Garden tips blog"\)/);
+  assert.match(
+    formatComparison(server, 'x'),
+    /hop 1: same URL, a different page \("Account verification" \/ "Garden tips blog"; the server decided\)/,
+  );
+  // The same HTML, rewritten by the page's script for the visitors it wants (the scanner sees what was sent).
+  const page = compareTraces([
+    served('desktop', 200, 'Account verification', 'Loading'),
+    served('mobile', 200, 'Account verification', 'Loading'),
+    served('headless', 200, 'Loading', 'Loading'),
+    traced('scanner', at(200), 'Loading'),
+  ]);
+  assert.deepEqual(page.signals, ['webdriver', 'javascript']);
+  assert.equal(page.pairs.find((p) => p.b === 'headless')!.divergence!.decidedBy, 'page');
+  const status = compareTraces([
+    served('desktop', 200, 'Account verification', null),
+    served('mobile', 200, 'Account verification', null),
+    served('headless', 404, 'Not Found', null),
+  ]);
+  assert.equal(status.verdict, 'cloaked');
+  assert.equal(status.signal, 'user-agent');
+  assert.equal(status.pairs.find((p) => p.b === 'headless')!.divergence!.kind, 'response');
+  // An honest page titled by its script: the scanner read the title it was served with.
+  const titledByScript = compareTraces([
+    served('desktop', 200, 'Spring offer', 'Loading…'),
+    served('mobile', 200, 'Spring offer', 'Loading…'),
+    traced('scanner', at(200), 'Loading…'),
+  ]);
+  assert.equal(titledByScript.verdict, 'same', titledByScript.explanation);
+  assert.ok(titledByScript.pairs.every((p) => p.same && p.divergence === null));
+  // A title not read (the snapshot timed out on a loaded machine): the one served stands for it.
+  const unread = compareTraces([
+    served('desktop', 200, '', 'Account verification'),
+    served('mobile', 200, 'Account verification', 'Account verification'),
+    traced('scanner', at(200), 'Account verification'),
+  ]);
+  assert.equal(unread.verdict, 'same', unread.explanation);
+  // What is not another page: entities as the HTML writes them, spacing, case, numbers.
+  const alike = compareTraces([
+    traced('desktop', at(200), 'Tom & Jerry  -  order 4411 of 06/12/2026'),
+    traced('scanner', at(200), 'Tom &amp; Jerry - Order 4412 of 07/12/2026'),
+  ]);
+  assert.equal(alike.verdict, 'same', alike.explanation);
+});
+
+test('a script that checks a signal and a scanner stuck at it: the checked signal first, javascript last', () => {
+  const c = compareTraces([
+    traced('desktop', [hop(START, 200, 'start'), hop(DECOY, 200, 'javascript')]),
+    traced('mobile', [hop(START, 200, 'start'), hop(REAL, 200, 'javascript')]),
+    traced('webmail', [hop(START, 200, 'start'), hop(DECOY, 200, 'javascript')]),
+    traced('scanner', [hop(START, 200, 'start')], 'Loading'),
+  ]);
+  assert.deepEqual(c.signals, ['device', 'javascript']);
+  assert.equal(c.signal, 'device');
+  assert.equal(c.mayBeChance, false);
+});
+
+test('a split only chance explains as well (anyone who differs in anything) is said to be possibly chance; a rule of one group is not', () => {
+  const to = (dest: string) => [hop(START, 302, 'start'), hop(dest, 200, 'http-302')];
+  const random = compareTraces([
+    traced('desktop', to(REAL)),
+    traced('mobile', to(DECOY)),
+    traced('headless', to(DECOY)),
+    traced('scanner', to(REAL)),
+    traced('webmail', to(REAL)),
+    traced('lang=de-DE', to(DECOY)),
+  ]);
+  assert.equal(random.verdict, 'cloaked');
+  assert.equal(random.mayBeChance, true);
+  assert.match(random.explanation, /may also be chance: each profile was requested once.*--again/);
+  // Mobile and German together (targeting), bots by their tells (hiding): rules a cloaker has.
+  const several = compareTraces([
+    traced('desktop', to(DECOY)),
+    traced('mobile', to(DECOY)),
+    traced('lang=de-DE', to(DECOY)),
+    traced('mobile+lang=de-DE', to(REAL)),
+  ]);
+  assert.equal(several.mayBeChance, false);
+  const fromWebmailNotBot = compareTraces([
+    traced('desktop', to(DECOY)),
+    traced('webmail', to(REAL)),
+    traced('headless', to(DECOY)),
+    traced('headless+webmail', to(DECOY)),
+  ]);
+  assert.deepEqual(fromWebmailNotBot.signals, ['referrer', 'user-agent']);
+  assert.equal(fromWebmailNotBot.mayBeChance, false);
+  assert.doesNotMatch(several.explanation, /chance/);
+  const bots = compareTraces([
+    traced('desktop', to(REAL)),
+    traced('mobile', to(REAL)),
+    traced('headless', to(DECOY)),
+    traced('scanner', to(DECOY)),
+  ]);
+  assert.equal(bots.mayBeChance, false);
+  assert.match(bots.explanation, /The server told the client without a browser apart by what it sends or keeps/);
+});
+
+test('a control (a profile given again) that parts from its twin: no signal, the link answers at random or per visit', () => {
+  const to = (dest: string) => [hop(START, 302, 'start'), hop(dest, 200, 'http-302')];
+  const [desktop, mobile] = [traced('desktop', to(REAL)), traced('mobile', to(REAL))];
+  const c = compareTraces([desktop, mobile, { ...traced('desktop', to(DECOY)), profile: 'desktop#2' }]);
+  assert.equal(c.verdict, 'cloaked');
+  assert.deepEqual(c.signals, []);
+  assert.equal(c.mayBeChance, true);
+  assert.match(c.explanation, /desktop and desktop#2, identical visitors, parted: the link answers at random or per visit/);
+});
+
+test('a profile whose final page still had a timer pending: the comparison says it may have moved on', () => {
+  const waiting = traced('desktop', [hop(START, 200, 'start')], 'Loading');
+  waiting.report!.events = [{ at: '', kind: 'timer', detail: '', url: START, timerDueInMs: 6400, timerSettleMs: 8000 }];
+  const c = compareTraces([waiting, traced('headless', [hop(START, 200, 'start'), hop(DECOY, 200, 'javascript')])]);
+  assert.equal(c.signal, 'webdriver');
+  assert.match(
+    c.explanation,
+    /Not waited for: desktop ended on a page with a timer still pending \(due in up to 6\.4 s; --settle 8000 would wait for it\)/,
+  );
+  assert.equal(c.profiles[0].pendingTimer?.dueInMs, 6400);
 });

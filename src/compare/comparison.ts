@@ -2,9 +2,11 @@
 // profiles the first hop where their chains part, the profiles grouped by where they ended, and
 // the verdict: `same`, `cloaked` (with the signals that best explain the split) or `single-use`
 // (the first visitor consumed the link). Pure: it reads the reports, never the network.
+import { decodeHTML } from 'entities';
 import type { Hop, Report, Via } from '../report.js';
 import { hostOf } from '../http/host.js';
-import { SIGNALS, type Signal } from './profiles.js';
+import { DESKTOP_VISITOR } from '../capture/visitor.js';
+import { SIGNALS, signalsOf, type Signal } from './profiles.js';
 import { lastChainHop } from '../analyze/tabs.js';
 
 /** One profile's trace, as the comparison reads it. */
@@ -13,9 +15,14 @@ export interface ProfileTrace {
   signals: Record<Signal, string>;
   /** The case folder's name; null when the trace could not begin one. */
   case: string | null;
-  report: Pick<Report, 'hops' | 'final' | 'pages' | 'error'> | null;
+  report: (Pick<Report, 'hops' | 'final' | 'pages' | 'error'> & Partial<Pick<Report, 'events'>>) | null;
   /** Why there is no report (the trace failed, or the link was not requested). */
   failure?: string;
+  /**
+   * The `<title>` of the final document as the server sent it (its HTML, before any script ran),
+   * when known: tells a page the server served differently from one a script rewrote in place.
+   */
+  servedTitle?: string | null;
 }
 
 export type Verdict = 'same' | 'cloaked' | 'single-use';
@@ -24,12 +31,16 @@ export type Verdict = 'same' | 'cloaked' | 'single-use';
 export interface Divergence {
   /** 1-based hop of the first difference. */
   hop: number;
-  /** `response`: the same request got a different answer; `next-url`: the chains went on to different URLs; `ended`: one stopped there. */
-  kind: 'response' | 'next-url' | 'ended';
+  /**
+   * `response`: the same request got a different answer; `next-url`: the chains went on to
+   * different URLs; `ended`: one stopped there; `content`: the same chain ended on a different page
+   * (another title at the same URL: served differently, or rewritten by its script).
+   */
+  kind: 'response' | 'next-url' | 'ended' | 'content';
   /** Who made the difference: the server (an HTTP answer) or the page (its script, a meta refresh, a form). */
   decidedBy: 'server' | 'page';
-  a: { url: string; status: number | null; via: Via } | null;
-  b: { url: string; status: number | null; via: Via } | null;
+  a: { url: string; status: number | null; via: Via; title?: string | null } | null;
+  b: { url: string; status: number | null; via: Via; title?: string | null } | null;
 }
 
 export interface ComparedProfile {
@@ -43,6 +54,10 @@ export interface ComparedProfile {
   hops: { url: string; status: number | null; via: Via }[];
   /** When its first request went out (ISO), or null when nothing was requested. */
   requestedAt: string | null;
+  /** The final document's title as served (before scripts), when known. */
+  servedTitle?: string | null;
+  /** A JavaScript timer still pending on the final page when the trace ended (it may have moved the page): due in ms, and the --settle that would wait. */
+  pendingTimer?: { dueInMs: number; settleMs: number | null } | null;
 }
 
 export interface Comparison {
@@ -53,6 +68,12 @@ export interface Comparison {
   signals: Signal[];
   /** One sentence saying what was found. */
   explanation: string;
+  /**
+   * A `cloaked` split that chance explains as well as the signals do: a link answering at random
+   * parts visitors like this too (each profile was requested once), and no group is set apart by
+   * a value of its own in every signal named. The explanation says so.
+   */
+  mayBeChance: boolean;
   /** The profile whose request came first. */
   firstVisitor: string | null;
   /** Profiles that have no report (their trace failed or was not made): left out of `profiles`, the groups and the verdict. */
@@ -63,8 +84,8 @@ export interface Comparison {
    * out of the groups and the verdict. `hop`: the hop they lack.
    */
   cutShort: { profile: string; hop: number; via: Via }[];
-  /** Profiles by where they ended, the largest group first. */
-  groups: { destination: string; finalUrl: string | null; title: string | null; profiles: string[] }[];
+  /** Profiles by where they ended (the page: its host and path, status and title), the largest group first. */
+  groups: { destination: string; finalUrl: string | null; status: number | null; title: string | null; profiles: string[] }[];
   profiles: ComparedProfile[];
   pairs: { a: string; b: string; same: boolean; divergence: Divergence | null }[];
 }
@@ -81,6 +102,9 @@ const PREFERENCE: Record<Divergence['decidedBy'], Signal[]> = {
   page: ['webdriver', 'javascript', 'device', 'language', 'referrer', 'user-agent'],
 };
 
+/** Answers that refuse the one who asks, not the link: a bot blocked with a 403 is cloaked, not a spent link. */
+const REFUSED: ReadonlySet<number> = new Set([401, 403, 407, 451]);
+
 /** Words of an "already used" or expired link's page. */
 const SPENT = /already (been )?used|no longer (valid|available)|expired|link (is )?invalid|invalid link|gone/i;
 
@@ -94,32 +118,36 @@ export function compareTraces(all: ProfileTrace[]): Comparison {
   const cutShort = cutShortProfiles(all, everyProfile);
   const traces = all.filter((t) => wasRequested(t) && !cutShort.some((c) => c.profile === t.profile));
   const profiles = everyProfile.filter((p) => !cutShort.some((c) => c.profile === p.profile));
+  const noScript = new Set(traces.filter((t) => t.signals.javascript === 'none').map((t) => t.profile));
+  const ends = endsOf(profiles, noScript);
+  const groups = groupsOf(profiles, ends);
   const pairs: Comparison['pairs'] = [];
   for (let i = 0; i < profiles.length; i++)
     for (let j = i + 1; j < profiles.length; j++) {
-      const divergence = divergenceOf(profiles[i], profiles[j]);
-      const same = destinationKey(profiles[i].destination) === destinationKey(profiles[j].destination) && divergence === null;
-      pairs.push({ a: profiles[i].profile, b: profiles[j].profile, same, divergence });
+      const [a, b] = [profiles[i], profiles[j]];
+      const apart = ends.get(a.profile) !== ends.get(b.profile);
+      const divergence = divergenceOf(a, b) ?? (apart ? contentDivergence(a, b) : null);
+      pairs.push({ a: a.profile, b: b.profile, same: !apart && divergence === null, divergence });
     }
-  const groups = groupsOf(profiles);
   const requested = profiles.filter((p) => p.requestedAt !== null).sort((a, b) => a.requestedAt!.localeCompare(b.requestedAt!));
   const firstVisitor = requested[0]?.profile ?? null;
   // Every traced profile is shown (cut-short ones too); groups, pairs and the verdict are of the compared ones.
-  const base = { firstVisitor, notTraced, cutShort, groups, profiles: everyProfile, pairs };
+  const base = { firstVisitor, notTraced, cutShort, groups, profiles: everyProfile, pairs, mayBeChance: false };
   const missing =
     (untraced.length
       ? ` Not traced, so not compared: ${untraced.map((t) => `${t.profile} (${t.failure ?? t.report?.error ?? 'no report'})`).join(', ')}.`
       : '') +
     cutShort
       .map((c) => ` ${c.profile} stopped before hop ${c.hop} (${c.via}, which an HTTP-only client does not follow): not compared.`)
-      .join('');
+      .join('') +
+    pendingNote(profiles);
   if (groups.length <= 1) {
     return {
       ...base,
       verdict: 'same',
       signal: null,
       signals: [],
-      explanation: `Every profile traced (${profiles.length}) ended at ${groups[0]?.destination ?? 'the same place'}.${missing}`,
+      explanation: `Every profile traced (${profiles.length}) ended at ${groups[0] ? groupLabel(groups[0], groups) : 'the same place'}.${missing}`,
     };
   }
   const explained = explanation(traces, groups, pairs);
@@ -132,31 +160,99 @@ export function compareTraces(all: ProfileTrace[]): Comparison {
       signals: [],
       explanation:
         `The first visitor (${firstVisitor}) was taken to ${groups.find((g) => g.profiles.includes(firstVisitor))!.destination}; ` +
-        `every later one got ${rest.destination}${rest.title ? ` ("${rest.title}")` : ''}: the first request consumed the link.${missing}`,
+        `every later one got ${rest.destination}${rest.title ? ` ("${rest.title}")` : ''}` +
+        `${rest.status !== null && rest.status >= 400 ? ` (${rest.status})` : ''}: ` +
+        `the first request consumed the link.${missing}`,
     };
   }
-  const split = groups.map((g) => `${g.profiles.join(', ')} -> ${g.destination}`).join('; ');
+  const split = groups.map((g) => `${g.profiles.join(', ')} -> ${groupLabel(g, groups)}`).join('; ');
   const proof = partingProof(groups, pairs);
   const lone = firstVisitor ? groups.find((g) => g.profiles.length === 1 && g.profiles[0] === firstVisitor) : undefined;
-  // A link served once and a one-signal cloaker look alike when one later visitor alone saw the other side.
+  // A link served once and a one-signal cloaker look alike when the first visitor alone saw one side.
   const ambiguous =
-    lone && groups.length === 2 && groups.every((g) => g.profiles.length === 1)
+    lone && groups.length === 2
       ? ` It may also be a link served once (the first visitor, ${firstVisitor}, alone saw ${lone.destination}): ` +
-        'with more later visitors (e.g. --as all) a link served once shows as single-use.'
+        (groups.every((g) => g.profiles.length === 1)
+          ? 'with more later visitors (e.g. --as all) a link served once shows as single-use.'
+          : `with another profile first (e.g. --as all, desktop first) a link served once shows as single-use.`)
       : '';
+  const chance = mayBeChance(traces, groups, explained) || identicalApart(traces, groups) !== null;
+  // A server that sent the no-JavaScript client elsewhere judged what such a client sends or keeps, not script.
+  const clientNote =
+    !chance &&
+    explained.includes('javascript') &&
+    pairs.some(
+      (p) =>
+        p.divergence?.decidedBy === 'server' &&
+        groupOf(groups, p.a) !== groupOf(groups, p.b) &&
+        [p.a, p.b].some((name) => traces.find((t) => t.profile === name)?.signals.javascript === 'none'),
+    )
+      ? ' The server told the client without a browser apart by what it sends or keeps (no client hints or Sec-Fetch ' +
+        'headers, no cookie from an earlier hop), not by script.'
+      : '';
+  const chanceNote = chance
+    ? ` It may also be chance: each profile was requested once, and a link that answers at random, whoever asks, parts ` +
+      `visitors like this too (no group is set apart by a value of its own in ${explained.filter((s) => s !== 'javascript').join(' and ')}); ` +
+      'compare it again (--again) or with a control (a profile given again, e.g. --as all,desktop) to see whether the same visitors part.'
+    : '';
   return {
     ...base,
     verdict: 'cloaked',
     signal: explained[0] ?? null,
     signals: explained,
+    mayBeChance: chance,
     explanation:
       (explained.length
         ? `Cloaked by ${explained.join(' + ')}: ${split}.`
-        : `Cloaked, by no profile signal (profiles that differ in nothing a cloaker sees parted too): ${split}.`) +
+        : `Cloaked, by no profile signal (${identicalApart(traces, groups) ?? 'profiles that differ in nothing a cloaker sees parted too'}): ${split}.`) +
       proof +
       ambiguous +
+      clientNote +
+      chanceNote +
       missing,
   };
+}
+
+/** A group's destination, with its status and title when another group ended at the same address. */
+function groupLabel(group: Comparison['groups'][number], groups: Comparison['groups']): string {
+  const shared = groups.some((g) => g !== group && destinationKey(g.destination) === destinationKey(group.destination));
+  if (!shared) return group.destination;
+  return `${group.destination} (${group.status ?? 'no status'}${group.title ? ` "${group.title}"` : ''})`;
+}
+
+/**
+ * The signals name a rule a cloaker could have (a group of its own: the profiles with one value in
+ * each, other than the desktop visitor's, as "mobile and German" or "from webmail and not
+ * headless"; or visitors told from people by the tells of automation), or the split is as well
+ * explained by chance: two or more signals needed, and the only group with one value in each is
+ * the one alike to the desktop visitor ("anyone who differs in anything").
+ */
+function mayBeChance(traces: ProfileTrace[], groups: Comparison['groups'], explained: Signal[]): boolean {
+  // JavaScript parts the scanner at any script, whatever the script checks; it is no rule of its own.
+  const rule = explained.filter((s) => s !== 'javascript');
+  if (rule.length < 2 || rule.every((s) => AUTOMATION.has(s))) return false;
+  const baseline = signalsOf(DESKTOP_VISITOR);
+  const tuple = (values: Record<Signal, string>) => rule.map((s) => values[s]).join('\u0000');
+  const signalsOfProfile = new Map(traces.map((t) => [t.profile, t.signals]));
+  return !groups.some((g) => {
+    const tuples = new Set(g.profiles.map((p) => tuple(signalsOfProfile.get(p)!)));
+    return tuples.size === 1 && rule.some((s) => signalsOfProfile.get(g.profiles[0])![s] !== baseline[s]);
+  });
+}
+
+/** What tells automation from people: a bot's user agent, navigator.webdriver, no JavaScript. */
+const AUTOMATION: ReadonlySet<Signal> = new Set(['user-agent', 'webdriver', 'javascript']);
+
+/** " Not waited for: …": profiles whose final page still had a timer pending (it may have moved the page). */
+function pendingNote(profiles: ComparedProfile[]): string {
+  const pending = profiles.filter((p) => p.pendingTimer);
+  if (pending.length === 0) return '';
+  const due = Math.max(...pending.map((p) => p.pendingTimer!.dueInMs));
+  const settle = Math.max(...pending.map((p) => p.pendingTimer!.settleMs ?? 0));
+  return (
+    ` Not waited for: ${pending.map((p) => p.profile).join(', ')} ended on a page with a timer still pending ` +
+    `(due in up to ${(due / 1000).toFixed(1)} s${settle ? `; --settle ${settle} would wait for it` : ''}): it may have moved on.`
+  );
 }
 
 /** " desktop and headless part at hop 2: …": the hop of the evidence where the largest group and another part. */
@@ -173,9 +269,11 @@ function partingProof(groups: Comparison['groups'], pairs: Comparison['pairs']):
     const what =
       d.kind === 'response'
         ? `the same request got ${d.a?.status ?? 'no answer'} / ${d.b?.status ?? 'no answer'}`
-        : d.kind === 'next-url'
-          ? `${pair.a} went on to ${d.a!.url}, ${pair.b} to ${d.b!.url}`
-          : `only ${d.a ? pair.a : pair.b} went on`;
+        : d.kind === 'content'
+          ? `the same URL showed ${pair.a} "${d.a?.title ?? ''}", ${pair.b} "${d.b?.title ?? ''}"`
+          : d.kind === 'next-url'
+            ? `${pair.a} went on to ${d.a!.url}, ${pair.b} to ${d.b!.url}`
+            : `only ${d.a ? pair.a : pair.b} went on`;
     parts.push(`${pair.a} and ${pair.b} part at hop ${d.hop} (${what}; decided by ${by})`);
   }
   return parts.length ? ` ${parts.join('; ')}.` : '';
@@ -205,6 +303,12 @@ function comparedProfile(trace: ProfileTrace): ComparedProfile {
   const hops = (report?.hops ?? []).map((h: Hop) => ({ url: h.url, status: h.status, via: h.via }));
   const final = report?.final ?? null;
   const lastPage = report?.pages.at(-1) ?? null;
+  const timer = [...(report?.events ?? [])]
+    .reverse()
+    .find((e) => e.kind === 'timer' && typeof e.timerDueInMs === 'number' && (!e.url || e.url === final?.url));
+  // A client that runs no script shows the title as served.
+  const servedTitle =
+    trace.servedTitle !== undefined ? trace.servedTitle : trace.signals.javascript === 'none' ? (final?.title ?? null) : undefined;
   return {
     profile: trace.profile,
     case: trace.case,
@@ -214,6 +318,8 @@ function comparedProfile(trace: ProfileTrace): ComparedProfile {
     screenshot: lastPage?.screenshot ?? null,
     hops,
     requestedAt: report?.hops[0]?.timing.startedAt ?? null,
+    ...(servedTitle !== undefined ? { servedTitle } : {}),
+    ...(timer ? { pendingTimer: { dueInMs: timer.timerDueInMs!, settleMs: timer.timerSettleMs ?? null } } : {}),
   };
 }
 
@@ -282,14 +388,63 @@ function decodeSafely(text: string): string {
   }
 }
 
-function groupsOf(profiles: ComparedProfile[]): Comparison['groups'] {
-  const byDestination = new Map<string, ComparedProfile[]>();
-  for (const p of profiles)
-    byDestination.set(destinationKey(p.destination), [...(byDestination.get(destinationKey(p.destination)) ?? []), p]);
-  return [...byDestination.values()]
+/**
+ * A page title as two visits of the same page share it: entities decoded (a client without a
+ * browser reads them from the HTML), spacing and case evened, words with digits (a date, a count,
+ * an order number) and per-visit tokens blanked.
+ */
+export function titleKey(title: string | null | undefined): string {
+  return decodeHTML(title ?? '')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((word) => (/\d/.test(word) || perVisitToken(word) ? '#' : word.toLowerCase()))
+    .join(' ');
+}
+
+/**
+ * The final page's title as its visitor saw it; when none was read (no snapshot, or the document
+ * could not be read in time on a loaded machine), the title it was served with.
+ */
+function pageTitle(p: ComparedProfile): string {
+  return (p.final?.title?.trim() ? p.final.title : p.servedTitle) ?? '';
+}
+
+/** Where a profile ended, as grouping compares it: the place (tokens blanked), the final status and the title. */
+function endKey(p: ComparedProfile): string {
+  return [destinationKey(p.destination), p.final?.status ?? '', titleKey(pageTitle(p))].join('\u0000');
+}
+
+/**
+ * Each profile's end (endKey). A client without JavaScript that ended where browsers did, on a
+ * page whose title their script changed, shares their end when the title it read is the one the
+ * page was served with (an honest page titled by its script is not a split), unless a browser
+ * ended on a page titled as it saw it.
+ */
+function endsOf(profiles: ComparedProfile[], noScript: ReadonlySet<string>): Map<string, string> {
+  const ends = new Map(profiles.map((p) => [p.profile, endKey(p)]));
+  const browsers = profiles.filter((p) => !noScript.has(p.profile));
+  for (const p of profiles) {
+    if (!noScript.has(p.profile) || browsers.some((b) => ends.get(b.profile) === ends.get(p.profile))) continue;
+    const served = browsers.find(
+      (b) =>
+        destinationKey(b.destination) === destinationKey(p.destination) &&
+        b.final?.status === p.final?.status &&
+        b.servedTitle !== undefined &&
+        titleKey(b.servedTitle) === titleKey(pageTitle(p)),
+    );
+    if (served) ends.set(p.profile, ends.get(served.profile)!);
+  }
+  return ends;
+}
+
+function groupsOf(profiles: ComparedProfile[], ends: ReadonlyMap<string, string>): Comparison['groups'] {
+  const byEnd = new Map<string, ComparedProfile[]>();
+  for (const p of profiles) byEnd.set(ends.get(p.profile)!, [...(byEnd.get(ends.get(p.profile)!) ?? []), p]);
+  return [...byEnd.values()]
     .map((members) => ({
       destination: members[0].destination,
       finalUrl: members[0].final?.url ?? null,
+      status: members[0].final?.status ?? null,
       title: members[0].final?.title ?? null,
       profiles: members.map((m) => m.profile),
     }))
@@ -309,6 +464,23 @@ export function divergenceOf(a: ComparedProfile, b: ComparedProfile): Divergence
     if (x.status !== y.status) return { ...at, kind: 'response', decidedBy: 'server' };
   }
   return null;
+}
+
+/**
+ * Two chains alike hop for hop that ended on different pages (another title at the same URL):
+ * served so (the titles as sent differ, or are not known), or rewritten by the page's script.
+ */
+function contentDivergence(a: ComparedProfile, b: ComparedProfile): Divergence | null {
+  const length = a.hops.length;
+  if (length === 0 || b.hops.length !== length) return null;
+  const served = a.servedTitle === undefined || b.servedTitle === undefined || titleKey(a.servedTitle) !== titleKey(b.servedTitle);
+  return {
+    hop: length,
+    kind: 'content',
+    decidedBy: served ? 'server' : 'page',
+    a: { ...a.hops[length - 1], title: pageTitle(a) },
+    b: { ...b.hops[length - 1], title: pageTitle(b) },
+  };
 }
 
 /**
@@ -335,7 +507,9 @@ function explanation(traces: ProfileTrace[], groups: Comparison['groups'], pairs
     if (fitting.length === 0) continue;
     // Prefer signals in which the profiles actually differ, then the evidence's preference.
     const best = fitting.sort((x, y) => rank(x) - rank(y))[0];
-    return [...best].sort((x, y) => preference.indexOf(x) - preference.indexOf(y));
+    // JavaScript last: the scanner parts at any script, whatever the script checks; the others name what it checked.
+    const order = (signal: Signal) => (signal === 'javascript' && best.length > 1 ? SIGNALS.length : preference.indexOf(signal));
+    return [...best].sort((x, y) => order(x) - order(y));
   }
   return [];
 }
@@ -359,8 +533,8 @@ function subsets<T>(items: T[], size: number): T[][] {
 
 /**
  * The first visitor alone saw one destination and every later visitor another, and either no one
- * signal explains that split, or the later visitors were told the link is spent (4xx, "already
- * used", "expired").
+ * signal explains that split, or the later visitors were told the link is spent (4xx other than a
+ * refusal of who asks, "already used", "expired").
  */
 function singleUse(
   first: string,
@@ -376,7 +550,22 @@ function singleUse(
   const spent = others.every((p) => {
     const pair = pairs.find((x) => (x.a === first && x.b === p.profile) || (x.b === first && x.a === p.profile));
     const theirs = pair?.divergence ? (pair.a === first ? pair.divergence.b : pair.divergence.a) : null;
-    return (theirs?.status !== null && theirs?.status !== undefined && theirs.status >= 400) || SPENT.test(p.final?.title ?? '');
+    const status = theirs?.status ?? null;
+    return (status !== null && status >= 400 && !REFUSED.has(status)) || SPENT.test(p.final?.title ?? '');
   });
   return explained.length !== 1 || spent;
+}
+
+function groupOf(groups: Comparison['groups'], profile: string): number {
+  return groups.findIndex((g) => g.profiles.includes(profile));
+}
+
+/** "desktop and desktop#2, identical visitors, parted: …", or null when no two visitors alike in every signal parted. */
+function identicalApart(traces: ProfileTrace[], groups: Comparison['groups']): string | null {
+  const key = (t: ProfileTrace) => SIGNALS.map((s) => t.signals[s]).join('\u0000');
+  for (const a of traces)
+    for (const b of traces)
+      if (a !== b && key(a) === key(b) && groupOf(groups, a.profile) !== groupOf(groups, b.profile))
+        return `${a.profile} and ${b.profile}, identical visitors, parted: the link answers at random or per visit, whoever asks`;
+  return null;
 }

@@ -56,6 +56,8 @@ export function describeDivergence(d: Divergence): string {
   switch (d.kind) {
     case 'response':
       return `${where}: same request, different response (${d.a?.status ?? 'none'} / ${d.b?.status ?? 'none'}; ${by})`;
+    case 'content':
+      return `${where}: same URL, a different page ("${truncate(d.a?.title ?? '', 40)}" / "${truncate(d.b?.title ?? '', 40)}"; ${by})`;
     case 'next-url':
       return `${where}: different next URL (${truncate(d.a!.url, 60)} via ${d.a!.via} / ${truncate(d.b!.url, 60)} via ${d.b!.via}; ${by})`;
     case 'ended':

@@ -49,8 +49,12 @@ test('--as lists, all, and the errors a user can act on', () => {
   );
   assert.throws(() => parseProfiles(''), /no profile/);
   assert.throws(() => parseProfiles('desktop,tablet'), /unknown profile "tablet"/);
-  assert.throws(() => parseProfiles('desktop,desktop'), /given twice/);
-  assert.throws(() => parseProfiles('all,mobile'), /given twice/);
+  // Given again: a control visitor, the same once more.
+  assert.deepEqual(
+    parseProfiles('desktop,mobile,desktop').map((v) => v.name),
+    ['desktop', 'mobile', 'desktop#2'],
+  );
+  assert.deepEqual(parseProfiles('all,mobile').at(-1), { ...parseProfile('mobile'), name: 'mobile#2' });
   assert.throws(() => parseProfiles('lang=de-DE+lang=fr-FR'), /two languages/);
   assert.throws(() => parseProfiles('lang=!!'), /not a language tag/);
   assert.throws(() => parseProfiles('headless+scanner'), /no browser/);

@@ -49,10 +49,13 @@ export function parseProfiles(spec: string): Visitor[] {
     .filter(Boolean);
   if (names.length === 0) throw new ProfileError('--as: no profile given (e.g. --as desktop,mobile or --as all)');
   const visitors = names.flatMap((name) => (name === 'all' ? ALL_PROFILES.map(parseProfile) : [parseProfile(name)]));
-  const seen = new Set<string>();
+  // A profile given again is a control, named `desktop#2`: the same visitor once more. Identical
+  // visitors that part show a link answering at random or per visit, which no signal explains.
+  const seen = new Map<string, number>();
   for (const v of visitors) {
-    if (seen.has(v.name)) throw new ProfileError(`--as: profile ${v.name} is given twice`);
-    seen.add(v.name);
+    const n = (seen.get(v.name) ?? 0) + 1;
+    seen.set(v.name, n);
+    if (n > 1) v.name = `${v.name}#${n}`;
   }
   return visitors;
 }

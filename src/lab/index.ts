@@ -42,4 +42,5 @@ export {
 } from './scenarios/hostile.js';
 export { REDIRECT_SCRIPT_URL, REDIRECT_SCRIPT_LINE, PRIZE_URL } from './scenarios/mechanisms.js';
 export { cloakerUrl, SPLIT_DECOY_URL, type CloakerName } from './scenarios/cloakers.js';
+export { probeUrl, type ProbeName } from './scenarios/cloak-probes.js';
 export { antibotTells, kitUrl, BENIGN_URL, BENIGN_TITLE, type KitName } from './scenarios/cloak-kits.js';

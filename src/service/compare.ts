@@ -5,7 +5,12 @@
 // what they are for), so the ledger says honestly that the link was requested N times.
 // The first profile goes first: the others start once its first request has been answered, so
 // that a single-use link is consumed by the first visitor, which the comparison then recognises.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Visitor } from '../capture/visitor.js';
+import { HAR_FILE } from '../case/case-layout.js';
+import { lastChainHop } from '../analyze/tabs.js';
+import type { Report } from '../report.js';
 import { compareTraces, type ProfileTrace } from '../compare/comparison.js';
 import { comparisonCaseName, writeComparisonCase, type ComparisonRecord } from '../compare/comparison-case.js';
 import { signalsOf } from '../compare/profiles.js';
@@ -80,12 +85,31 @@ function profileTrace(visitor: Visitor, outcome: TraceOutcome): ProfileTrace {
   const base = { profile: visitor.name, signals: signalsOf(visitor) };
   switch (outcome.kind) {
     case 'traced':
-      return { ...base, case: outcome.caseId, report: outcome.report };
+      return { ...base, case: outcome.caseId, report: outcome.report, servedTitle: servedTitle(outcome.caseDir, outcome.report) };
     case 'failed':
       return { ...base, case: outcome.caseId, report: null, failure: outcome.error };
     case 'already-traced':
       return { ...base, case: outcome.caseId, report: null, failure: 'already traced' };
     case 'skipped':
       return { ...base, case: null, report: null, failure: `not requested: ${outcome.reason}` };
+  }
+}
+
+/**
+ * The `<title>` of the final document as the server sent it, from the case's HAR (bodies decoded
+ * there): undefined when the HAR or that body is not there, null when it has no title.
+ */
+function servedTitle(caseDir: string, report: Report): string | null | undefined {
+  const exchange = lastChainHop(report.hops)?.exchange;
+  if (!exchange) return undefined;
+  try {
+    const har = JSON.parse(readFileSync(join(caseDir, HAR_FILE), 'utf8')) as {
+      log: { entries: { _exchangeId?: string; response: { content: { text?: string; encoding?: string } } }[] };
+    };
+    const content = har.log.entries.find((e) => e._exchangeId === exchange)?.response.content;
+    if (!content || content.text === undefined || content.encoding) return undefined;
+    return /<title[^>]*>([^<]*)<\/title>/i.exec(content.text.slice(0, 64 * 1024))?.[1].trim() ?? null;
+  } catch {
+    return undefined;
   }
 }

@@ -188,7 +188,7 @@ test('TLS: unverified certificates and a fall back to plain HTTP, with the first
   assert.equal(tlsFlag(worked), null);
 });
 
-test('cloaked: only with a comparison, when the two traces end on different domains', () => {
+test('cloaked: only with a comparison, when the two traces end on different domains or pages', () => {
   assert.equal(cloakedFlag(null), null);
   const compared = {
     otherCase: 'c2',
@@ -198,4 +198,8 @@ test('cloaked: only with a comparison, when the two traces end on different doma
   };
   assert.match(cloakedFlag(compared)!.detail, /ended on phish\.example, the trace as a bot UA \(case c2\) on cloak-cdn\.test/);
   assert.equal(cloakedFlag({ ...compared, otherFinal: 'https://other.phish.example/' }), null);
+  // The same address served as another page: said with the titles.
+  const inPlace = { ...compared, otherFinal: compared.thisFinal, thisTitle: 'Account verification', otherTitle: 'Garden tips' };
+  assert.match(cloakedFlag(inPlace)!.detail, /ended on phish\.example "Account verification", .* on phish\.example "Garden tips"/);
+  assert.equal(cloakedFlag({ ...inPlace, otherTitle: 'Account  verification' }), null);
 });

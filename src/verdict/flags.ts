@@ -9,6 +9,7 @@ import { shownDomain } from '../mail/links.js';
 import { hostOf } from '../http/host.js';
 import { secretFields, visibleText } from './page-dom.js';
 import { lastChainHop } from '../analyze/tabs.js';
+import { titleKey } from '../compare/comparison.js';
 
 export type FlagId = 'cloaked' | 'single-use' | 'download' | 'credential-form' | 'lookalike' | 'link-mismatch' | 'tls';
 
@@ -43,6 +44,9 @@ export interface CloakComparison {
   otherIdentity: string;
   thisFinal: string | null;
   otherFinal: string | null;
+  /** The final pages' titles: a cloaker may serve another page at the same address. */
+  thisTitle?: string | null;
+  otherTitle?: string | null;
 }
 
 export interface FlagInput {
@@ -80,9 +84,15 @@ function lastHop(report: Report) {
 
 export function cloakedFlag(comparison: CloakComparison | null): VerdictFlag | null {
   if (!comparison) return null;
-  const mine = registrable(comparison.thisFinal);
-  const theirs = registrable(comparison.otherFinal);
-  if (mine === theirs) return null;
+  let mine = registrable(comparison.thisFinal);
+  let theirs = registrable(comparison.otherFinal);
+  if (mine === theirs) {
+    // The same site: cloaked when it showed them another page (its title), said with the titles.
+    const [a, b] = [comparison.thisTitle, comparison.otherTitle];
+    if (a === undefined || b === undefined || titleKey(a) === titleKey(b)) return null;
+    mine = `${mine ?? 'no page'} "${a ?? ''}"`;
+    theirs = `${theirs ?? 'no page'} "${b ?? ''}"`;
+  }
   return {
     id: 'cloaked',
     title: 'Cloaked',

@@ -110,13 +110,18 @@ function cloakComparison(casesDir: string, caseId: string): CloakComparison | nu
     if (comparison.verdict !== 'cloaked') continue;
     const mine = comparison.profiles.find((p) => p.case === caseId);
     if (!mine) continue;
-    const other = comparison.profiles.find((p) => p.case !== null && p.destination !== mine.destination);
-    if (!other) continue;
+    // A visitor of another group: one that ended elsewhere, or on another page at the same address.
+    const myGroup = comparison.groups.find((g) => g.profiles.includes(mine.profile));
+    const compared = new Set(comparison.groups.flatMap((g) => g.profiles));
+    const other = comparison.profiles.find((p) => p.case !== null && compared.has(p.profile) && !myGroup?.profiles.includes(p.profile));
+    if (!other || !myGroup) continue;
     return {
       otherCase: other.case!,
       otherIdentity: `the ${other.profile} visitor`,
       thisFinal: mine.final?.url ?? null,
       otherFinal: other.final?.url ?? null,
+      thisTitle: mine.final?.title ?? null,
+      otherTitle: other.final?.title ?? null,
     };
   }
   return null;

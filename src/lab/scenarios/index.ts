@@ -14,6 +14,7 @@ import { hostileBrowserScenarios } from './hostile-browser.js';
 import { phishingScenarios } from './phishing.js';
 import { cloakerScenarios } from './cloakers.js';
 import { cloakKitScenarios } from './cloak-kits.js';
+import { cloakProbeScenarios } from './cloak-probes.js';
 import { deferredClickScenarios } from './deferred-clicks.js';
 import { variantScenarios } from './variants.js';
 
@@ -34,6 +35,7 @@ export function buildScenarios(ctx: ScenarioContext): LabPlay {
   definitions.push(...phishingScenarios());
   definitions.push(...cloakerScenarios());
   definitions.push(...cloakKitScenarios());
+  definitions.push(...cloakProbeScenarios());
   definitions.push(...deferredClickScenarios());
   definitions.push(...variantScenarios());
   const names = new Set<string>();

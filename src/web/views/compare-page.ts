@@ -46,6 +46,7 @@ export function compareBody(record: ComparisonRecord): SafeHtml {
         <tr>
           <th>profiles</th>
           <th>ended at</th>
+          <th>status</th>
           <th>title</th>
         </tr>
       </thead>
@@ -55,6 +56,7 @@ export function compareBody(record: ComparisonRecord): SafeHtml {
             html`<tr>
               <td>${g.profiles.join(', ')}</td>
               <td>${g.destination}</td>
+              <td>${g.status === undefined ? '' : statusLabel(g.status)}</td>
               <td>${g.title ?? ''}</td>
             </tr>`,
         )}
