@@ -82,13 +82,13 @@ export function labWithCasesDirs(prefix: string): { lab: Lab; casesDir: () => st
  * `each` over `items`, two at a time (the next starts as soon as one ends), results in the order
  * of `items`: for independent traces or commands of one test, the file's wall time, not a requirement.
  */
-export async function twoAtATime<T, R>(items: readonly T[], each: (item: T) => Promise<R>): Promise<R[]> {
+export async function twoAtATime<T, R>(items: readonly T[], each: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
   const lane = async () => {
     while (next < items.length) {
       const i = next++;
-      results[i] = await each(items[i]);
+      results[i] = await each(items[i], i);
     }
   };
   await Promise.all([lane(), lane()]);
