@@ -8,7 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { chromium } from 'playwright-core';
-import { labWithCasesDirs, twoAtATime } from './helpers.js';
+import { labWithCasesDirs, twoAtATime, UI_CHROMIUM } from './helpers.js';
 import { runCli } from './support/cli-process.js';
 import { compareHere } from './support/compare-here.js';
 import { cloakerUrl, SINGLE_USE_PREFIX, type CloakerName } from '../src/lab/index.js';
@@ -16,7 +16,6 @@ import { verifyCase } from '../src/verify/verify.js';
 import { startServe } from '../src/cli/serve-command.js';
 import { ALL_PROFILES } from '../src/compare/profiles.js';
 import type { ComparisonRecord } from '../src/compare/comparison-case.js';
-import { CHROMIUM_PATH } from '../src/capture/chromium-process.js';
 import { BrowserPool } from '../src/service/browser-pool.js';
 
 const fixture = labWithCasesDirs('compare-');
@@ -185,7 +184,7 @@ test('the web UI compare page shows the screenshots side by side, the parting pr
   assert.equal(record!.comparison.signal, 'referrer');
   const [serve, browser] = await Promise.all([
     startServe(['--port', '0', '--cases', out], () => undefined).then((h) => h!),
-    chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] }),
+    chromium.launch({ executablePath: UI_CHROMIUM, args: ['--no-sandbox'] }),
   ]);
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
