@@ -20,29 +20,30 @@ function collect(dir, out = []) {
 
 // The runner starts the files in the order given, two at a time: the longest first, so that the
 // two lanes end together instead of one waiting on a long file begun late. Seconds of tests per
-// file in a clean CI run (s26e, summed from the TAP output; the three files cut since, estimated).
+// file in a clean CI run (s26e, summed from the TAP output; "~": cut since, estimated from the CPU
+// the cut saved).
 // The lab tests of test/ not named here come next, then the unit tests beside the sources.
 const LONGEST_FIRST = [
-  'batch', // ~91
-  'hostile-browser', // ~84
+  'batch', // ~84
+  'hostile-browser', // ~80
   'explore-pages', // 78
-  'fleet', // ~75
-  'compare', // 57
+  'fleet', // ~64
   'explore', // 56
+  'compare', // ~47
   'cloak-kits', // ~45 (82 in CI with its four tests one at a time; two at a time since)
-  'web-batch-ux', // 43
-  'web', // 39
+  'web-batch-ux', // ~36
   'fleet-operations', // 35
   'hostile-evidence', // 34
   'request-headers', // 32
   'server-batch', // 31
-  'feed-report', // 30
+  'web', // ~31
   'trace-mechanisms', // 29
   'cli', // 29
+  'feed-report', // ~27
   'trace-failures', // 27
-  'share', // 27
+  'share', // ~24
   'mail-forensics', // 23
-  'web-batch', // 19
+  'web-batch', // ~16
   'evidence-trace', // 16
   'browser-full', // 16
   'serve-jobs', // 13

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what clicktrace needs on a fresh Debian machine with Node and npm: Debian's Chromium
-# (chromium-headless-shell, the default, and chromium, for --browser full and the web UI tests;
-# browser downloads are not used), npm dependencies, and the build. Idempotent.
+# (chromium-headless-shell, the default and the web UI tests' browser, and chromium, for --browser
+# full, the tests of it and the web UI tests where the shell is missing; browser downloads are not
+# used), npm dependencies, and the build. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # --with-test-tools: also Debian's mitmproxy (import tests and the benchmark's baseline), curl,

@@ -126,7 +126,9 @@ test(`${POOL_LINKS} single-use links on the pool: each requested once, every cas
 
 test('kill -9 mid-batch, then a rerun: no URL is requested twice; reindex rebuilds the ledger from the case folders', async () => {
   const out = tempDir('batch-kill-');
-  const list = tokens('kill', 12);
+  // Enough links that the kill (after 3 traces, 2 at a time) comes mid-way, with some left for the rerun.
+  const KILL_LINKS = 8;
+  const list = tokens('kill', KILL_LINKS);
   const input = list.map(once).join('\n');
   const args = ['trace', '--input', '-', '--json', '--concurrency', '2', '--out', out, ...lab.traceArgs];
   const first = startCli(args, input);
@@ -134,7 +136,7 @@ test('kill -9 mid-batch, then a rerun: no URL is requested twice; reindex rebuil
   first.child.kill('SIGKILL');
   await first.exited;
   const firstTraced = jsonLines<Line>(first.stdout()).filter((l) => l.kind === 'trace');
-  assert.ok(firstTraced.length >= 3 && firstTraced.length < 12, `killed mid-way (${firstTraced.length} done)`);
+  assert.ok(firstTraced.length >= 3 && firstTraced.length < KILL_LINKS, `killed mid-way (${firstTraced.length} done)`);
 
   // A batch of other links on the same cases folder settles what the kill left open before its own
   // traces: each case is sealed as partial and indexed (its link was attached, so maybe requested),
@@ -175,7 +177,7 @@ test('kill -9 mid-batch, then a rerun: no URL is requested twice; reindex rebuil
   }
   // The traces running when the process died were cut off; their links are spent all the same.
   assert.ok(summary.counts.alreadyTraced >= firstTraced.length);
-  assert.equal(summary.counts.alreadyTraced + summary.counts.traced, 12);
+  assert.equal(summary.counts.alreadyTraced + summary.counts.traced, KILL_LINKS);
   for (const line of lines) assert.ok(line.case && existsSync(join(out, line.case)), `${line.url}: its case exists`);
   // The traces the kill cut off were sealed by the rerun, as partial, from what they had recorded.
   // (One that ended just before the kill, its line not yet printed, is whole: sealed by its own run.)
@@ -202,7 +204,7 @@ test('kill -9 mid-batch, then a rerun: no URL is requested twice; reindex rebuil
   assert.equal(reindex.code, 0, reindex.stderr);
   const third = await runCli(args, input);
   assert.equal(third.code, 0);
-  assert.equal((jsonLines<Summary>(third.stdout).pop() as Summary).counts.alreadyTraced, 12);
+  assert.equal((jsonLines<Summary>(third.stdout).pop() as Summary).counts.alreadyTraced, KILL_LINKS);
   assert.ok(list.every((t) => hits(t) <= 1));
 
   // A case folder deleted by hand: the link is still spent, and the answer says its case is not there.
@@ -220,7 +222,9 @@ test('kill -9 mid-batch, then a rerun: no URL is requested twice; reindex rebuil
 
 test('Ctrl-C: the summary so far, a non-zero exit, every case kept and sealed; a rerun finishes the rest once', async () => {
   const out = tempDir('batch-int-');
-  const list = tokens('int', 10);
+  // Ctrl-C after the first trace, 2 at a time: some done, some running, the rest not started.
+  const INT_LINKS = 6;
+  const list = tokens('int', INT_LINKS);
   const input = list.map(once).join('\n');
   const args = ['trace', '--input', '-', '--json', '--concurrency', '2', '--out', out, ...lab.traceArgs];
   const run = startCli(args, input);
@@ -234,11 +238,11 @@ test('Ctrl-C: the summary so far, a non-zero exit, every case kept and sealed; a
   assert.equal(summary.kind, 'summary');
   assert.match(summary.interrupted ?? '', /interrupted by SIGINT/);
   assert.ok(summary.counts.notStarted > 0, 'the rest was not started');
-  assert.equal(summary.counts.inputs, 10);
+  assert.equal(summary.counts.inputs, INT_LINKS);
   // Every input line has exactly one line of output, and the counts are those lines'.
   assert.deepEqual(
     lines.map((l) => l.line).sort((a, b) => a! - b!),
-    Array.from({ length: 10 }, (_, i) => i + 1),
+    Array.from({ length: INT_LINKS }, (_, i) => i + 1),
   );
   const kinds = (kind: string) => lines.filter((l) => l.kind === kind).length;
   assert.equal(kinds('skipped'), summary.counts.notStarted, 'a not-started URL has its skipped line');
@@ -257,7 +261,7 @@ test('Ctrl-C: the summary so far, a non-zero exit, every case kept and sealed; a
   assert.equal(rerun.code, 0, rerun.stderr);
   const after = jsonLines<Summary>(rerun.stdout).pop()!;
   assert.equal(after.counts.alreadyTraced, summary.counts.traced);
-  assert.equal(after.counts.traced, 10 - summary.counts.traced);
+  assert.equal(after.counts.traced, INT_LINKS - summary.counts.traced);
   assert.ok(
     list.every((t) => hits(t) <= 1),
     'nothing requested twice',
@@ -593,7 +597,8 @@ test('mail --json on a mailbox whose reader goes away (`| head`): it stops witho
 test('mail --trace over a mailbox: Ctrl-C, then a rerun: no link requested twice, one message case per message', async () => {
   const out = tempDir('mail-int-');
   // More messages than the run takes at once (twice the concurrency): some are not started at Ctrl-C.
-  const list = tokens('mail-int', 10);
+  const MAIL_LINKS = 7;
+  const list = tokens('mail-int', MAIL_LINKS);
   const box = join(out, 'offers.mbox');
   writeFileSync(box, labMailbox(list.map(once)));
   const args = ['mail', box, '--trace', 'main', '--no-explore', '--json', '--concurrency', '2', '--out', out, ...lab.traceArgs];
@@ -623,16 +628,16 @@ test('mail --trace over a mailbox: Ctrl-C, then a rerun: no link requested twice
   assert.equal(rerun.code, 0, rerun.stderr);
   const lines = jsonLines<Line & { traces: { case: string }[] }>(rerun.stdout);
   const summary = lines.pop() as unknown as Summary;
-  assert.equal(summary.counts.messages, 10);
+  assert.equal(summary.counts.messages, MAIL_LINKS);
   assert.ok(
     list.every((t) => hits(t) <= 1),
     `no link requested twice: ${list.map(hits).join(' ')}`,
   );
-  assert.equal(messageCases().length, 10, `one message case per message (${before} after Ctrl-C)`);
+  assert.equal(messageCases().length, MAIL_LINKS, `one message case per message (${before} after Ctrl-C)`);
   assert.ok(lines.every((l) => l.traces.length === 1 && existsSync(join(out, l.traces[0].case))));
   const again = await runCli(args);
   assert.equal(again.code, 0);
-  assert.equal(messageCases().length, 10, 'a third run adds none');
+  assert.equal(messageCases().length, MAIL_LINKS, 'a third run adds none');
 });
 
 test('defanged links and other spellings of one link: requested once, as written; the line and the case keep the text as given', async () => {

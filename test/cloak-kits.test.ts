@@ -6,17 +6,13 @@
 // not cloaking must not be called cloaking.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { labOptions, labWithCasesDirs, twoAtATime } from './helpers.js';
+import { labWithCasesDirs, twoAtATime } from './helpers.js';
 import { runCli } from './support/cli-process.js';
+import { compareHere } from './support/compare-here.js';
 import { antibotTells, BENIGN_URL, kitUrl, type KitName } from '../src/lab/index.js';
 import type { ComparisonRecord } from '../src/compare/comparison-case.js';
 import type { Report } from '../src/report.js';
-import { concurrencyOption } from '../src/cli/batch-options.js';
-import { parseProfiles } from '../src/compare/profiles.js';
 import { BrowserPool } from '../src/service/browser-pool.js';
-import { compareLink } from '../src/service/compare.js';
-import { Tracer } from '../src/service/tracer.js';
-import { CaseStore } from '../src/store/index.js';
 
 const fixture = labWithCasesDirs('cloak-kits-');
 const casesDir = fixture.casesDir;
@@ -35,21 +31,8 @@ async function compare(kit: KitName, path: string, profiles: string, extra: stri
 }
 
 /** compare() in this process, on the file's browser pool, as `clicktrace compare` runs it. */
-async function compareHere(kit: KitName, path: string, profiles: string, settle = '1500') {
-  const outDir = casesDir();
-  const { url, outDir: _outDir, ...defaults } = labOptions(fixture.lab, kitUrl(kit, path), { settleMs: Number(settle) });
-  const store = CaseStore.open(outDir);
-  const tracer = new Tracer({ store, concurrency: concurrencyOption(undefined), browsers, trace: defaults, outDir });
-  try {
-    const result = await compareLink(tracer, { url, visitors: parseProfiles(profiles) }, outDir);
-    assert.equal(result.kind, 'compared', `${kit}: ${JSON.stringify(result)}`);
-    const record = (result as { record: ComparisonRecord }).record;
-    const finalOf = (profile: string) => record.comparison.profiles.find((p) => p.profile === profile)!.final?.url ?? '';
-    return { record, comparison: record.comparison, finalOf };
-  } finally {
-    store.close();
-  }
-}
+const compareKit = (kit: KitName, path: string, profiles: string) =>
+  compareHere(fixture.lab, browsers, kitUrl(kit, path), profiles, casesDir());
 
 /** What a kit that sent a visitor away found (its `?why=`), or null when it let the visitor through. */
 function tellsIn(finalUrl: string): string | null {
@@ -119,7 +102,7 @@ describe('cloak kits', { concurrency: 2 }, () => {
         ['once', 'desktop,mobile,headless'],
         ['nonce-host', 'desktop,mobile,scanner'],
       ] as [KitName, string][],
-      ([kit, profiles]) => compareHere(kit, 'v', profiles),
+      ([kit, profiles]) => compareKit(kit, 'v', profiles),
     );
     const [nonce, noncePath, returning, once, nonceHost] = runs.map((r) => r.comparison);
     assert.equal(nonce.verdict, 'same', nonce.explanation);

@@ -2,23 +2,26 @@
 // cloaker exposed with the right signal, the honest link the same for all, a single-use link
 // recognised, every case sealed and verify-clean, the ledger honest about each request, the --yes
 // rule, and the web UI's compare page with the screenshots side by side.
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { chromium } from 'playwright-core';
-import { labWithCasesDirs, twoAtATime } from './helpers.js';
+import { labWithCasesDirs, twoAtATime, UI_CHROMIUM } from './helpers.js';
 import { runCli } from './support/cli-process.js';
+import { compareHere } from './support/compare-here.js';
 import { cloakerUrl, probeUrl, SINGLE_USE_PREFIX, type CloakerName, type ProbeName } from '../src/lab/index.js';
 import { verifyCase } from '../src/verify/verify.js';
 import { startServe } from '../src/cli/serve-command.js';
 import { ALL_PROFILES } from '../src/compare/profiles.js';
 import type { ComparisonRecord } from '../src/compare/comparison-case.js';
-import { CHROMIUM_PATH } from '../src/capture/chromium-process.js';
+import { BrowserPool } from '../src/service/browser-pool.js';
 
 const fixture = labWithCasesDirs('compare-');
 const casesDir = fixture.casesDir;
+// The comparisons whose command line is not the point run in this process, on one browser pool (closed with the describe).
+const browsers = new BrowserPool();
 
 async function compare(url: string, profiles: string, out: string, extra: string[] = []) {
   const run = await runCli([
@@ -69,13 +72,26 @@ const EXPECTED: [CloakerName, string][] = [
 // Each test compares its own links into its own cases folders: the six cloakers (two compares at a time)
 // alongside the other tests in turn, for the file's wall time.
 describe('compare', { concurrency: 2 }, () => {
+  after(() => browsers.close());
   test('every single-signal cloaker is cloaked with its signal named; each profile a sealed case recorded in the ledger', async () => {
-    // Two compares at a time (each its own process and cases folder).
-    const runs = await twoAtATime(EXPECTED, ([cloaker]) => compare(cloakerUrl(cloaker, 'all-1'), 'all', casesDir(), ['--yes']));
+    // Two compares at a time, each into its own cases folder: the first cloaker's with the built CLI
+    // (its --json record and exit status), the others' in this process on one browser pool (the same
+    // comparison, without a process and two Chromium launches each).
+    const runs = await twoAtATime(EXPECTED, async ([cloaker], i) => {
+      const url = cloakerUrl(cloaker, 'all-1');
+      if (i === 0) {
+        const { code, stderr, record, out } = await compare(url, 'all', casesDir(), ['--yes']);
+        assert.equal(code, 0, `${cloaker}: ${stderr}`);
+        return { record, out };
+      }
+      const out = casesDir();
+      const { record, allTraced } = await compareHere(fixture.lab, browsers, url, 'all', out);
+      assert.ok(allTraced, `${cloaker}: every profile traced`);
+      return { record, out };
+    });
     for (const [i, [cloaker, signal]] of EXPECTED.entries()) {
       const url = cloakerUrl(cloaker, 'all-1');
-      const { code, stderr, record, out } = runs[i];
-      assert.equal(code, 0, `${cloaker}: ${stderr}`);
+      const { record, out } = runs[i];
       assert.ok(record, cloaker);
       const c = record.comparison;
       assert.equal(c.verdict, 'cloaked', `${cloaker}: ${c.explanation}`);
@@ -97,19 +113,26 @@ describe('compare', { concurrency: 2 }, () => {
   });
 
   test('a cloaker that needs two signals at once is named by both; the honest link is the same for all', async () => {
+    // In this process, on the file's browser pool (the CLI's compare is the first cloaker's above, and the tests below).
     const out = casesDir();
-    const several = await compare(cloakerUrl('several', 'x'), 'desktop,mobile,lang=de-DE,mobile+lang=de-DE', out, ['--yes']);
-    assert.equal(several.code, 0, several.stderr);
-    assert.equal(several.record!.comparison.verdict, 'cloaked');
-    assert.deepEqual([...several.record!.comparison.signals].sort(), ['device', 'language']);
-    const mobileGerman = several.record!.comparison.groups.find((g) => g.profiles.includes('mobile+lang=de-DE'))!;
+    const several = await compareHere(
+      fixture.lab,
+      browsers,
+      cloakerUrl('several', 'x'),
+      'desktop,mobile,lang=de-DE,mobile+lang=de-DE',
+      out,
+    );
+    assert.ok(several.allTraced);
+    assert.equal(several.comparison.verdict, 'cloaked');
+    assert.deepEqual([...several.comparison.signals].sort(), ['device', 'language']);
+    const mobileGerman = several.comparison.groups.find((g) => g.profiles.includes('mobile+lang=de-DE'))!;
     assert.deepEqual(mobileGerman.profiles, ['mobile+lang=de-DE']);
 
-    const honest = await compare(cloakerUrl('honest', 'x'), 'all', out, ['--yes']);
-    assert.equal(honest.code, 0, honest.stderr);
-    assert.equal(honest.record!.comparison.verdict, 'same', honest.record!.comparison.explanation);
-    assert.equal(honest.record!.comparison.groups.length, 1);
-    await assertSealed(out, honest.record!);
+    const honest = await compareHere(fixture.lab, browsers, cloakerUrl('honest', 'x'), 'all', out);
+    assert.ok(honest.allTraced);
+    assert.equal(honest.comparison.verdict, 'same', honest.comparison.explanation);
+    assert.equal(honest.comparison.groups.length, 1);
+    await assertSealed(out, honest.record);
   });
 
   test('cloakers keyed otherwise: another page at the same URL, an expired page, a touch check, answers by turns, a cookie hop', async () => {
@@ -120,10 +143,13 @@ describe('compare', { concurrency: 2 }, () => {
       ['rotating', 'desktop,mobile,headless,lang=de-DE'],
       ['cookie-hop', 'desktop,mobile,scanner'],
     ];
-    const runs = await twoAtATime(probes, ([probe, profiles]) => compare(probeUrl(probe, 'p'), profiles, casesDir(), ['--yes']));
+    // In this process, on the file's browser pool.
+    const runs = await twoAtATime(probes, ([probe, profiles]) =>
+      compareHere(fixture.lab, browsers, probeUrl(probe, 'p'), profiles, casesDir()),
+    );
     const [content, expired, touch, rotating, cookieHop] = runs.map((r, i) => {
-      assert.equal(r.code, 0, `${probes[i][0]}: ${r.stderr}`);
-      return r.record!.comparison;
+      assert.ok(r.allTraced, `${probes[i][0]}: every profile traced`);
+      return r.comparison;
     });
     // No redirect tells them apart: the same URL served headless another page.
     assert.equal(content.verdict, 'cloaked', content.explanation);
@@ -201,7 +227,7 @@ test('the web UI compare page shows the screenshots side by side, the parting pr
   assert.equal(record!.comparison.signal, 'referrer');
   const [serve, browser] = await Promise.all([
     startServe(['--port', '0', '--cases', out], () => undefined).then((h) => h!),
-    chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] }),
+    chromium.launch({ executablePath: UI_CHROMIUM, args: ['--no-sandbox'] }),
   ]);
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

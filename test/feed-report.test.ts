@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
-import { tempDir } from './helpers.js';
+import { tempDir, UI_CHROMIUM } from './helpers.js';
+import { CHROMIUM_PATH } from '../src/capture/chromium-process.js';
 import { cli } from './support/cli.js';
 import type { FeedRow as Row } from '../src/feed/aggregate.js';
 import { startLab, type Lab } from '../src/lab/index.js';
@@ -323,7 +324,8 @@ test('the /report page: the aggregate with links to the cases, hostile names sho
   try {
     [serve, browser] = await Promise.all([
       startServe(['--port', '0', '--cases', cases], () => undefined).then((h) => h!),
-      chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] }),
+      // Full Chromium: the standalone file's example links open case folders, whose listing the headless shell does not show.
+      chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] }),
     ]);
     const base = serve.server.url;
     const api = (await (await fetch(`${base}/api/report`)).json()) as { cases: number; rows: Row[] };
@@ -604,7 +606,7 @@ test('the four formats carry the same facts over a mixed set, compared and cloak
   );
 
   // The --html file, read as a person sees it (Chromium): the same lines, exact times in <time datetime>.
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  const browser = await chromium.launch({ executablePath: UI_CHROMIUM, args: ['--no-sandbox'] });
   try {
     const page = await browser.newPage();
     await page.goto(pathToFileURL(file).href);

@@ -1,5 +1,5 @@
 // Shared set-up for tests that trace against the lab.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
@@ -7,6 +7,7 @@ import type { Browser } from '../src/capture/browser.js';
 import { startLab, type Lab, type LabOptions } from '../src/lab/index.js';
 import { launchBrowser } from '../src/capture/browser.js';
 import type { TraceOptions } from '../src/capture/trace.js';
+import { CHROMIUM_PATH, INSTALLED } from '../src/capture/chromium-process.js';
 
 /** Trace options that reach the lab: its --connect-to mappings and CA, a temp case folder. */
 export function labOptions(lab: Lab, url: string, extra: Partial<TraceOptions> = {}): TraceOptions {
@@ -26,6 +27,14 @@ export function labOptions(lab: Lab, url: string, extra: Partial<TraceOptions> =
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `clicktrace-${prefix}`));
 }
+
+/**
+ * The Chromium the web UI tests drive with Playwright: the headless shell (the build Playwright
+ * itself uses for headless, the same Blink and V8), at about a third of full Chromium's CPU per
+ * page; full Chromium where the shell is not installed or CLICKTRACE_CHROMIUM names another. Its
+ * binary, not Debian's wrapper script, which does not `exec` (chromium-process.ts).
+ */
+export const UI_CHROMIUM = !process.env.CLICKTRACE_CHROMIUM && existsSync(INSTALLED.shell.binary) ? INSTALLED.shell.binary : CHROMIUM_PATH;
 
 /**
  * Isolates the clicktrace home (proxy CA, keys, config) of a test run. Its compiled AS table
@@ -82,13 +91,13 @@ export function labWithCasesDirs(prefix: string): { lab: Lab; casesDir: () => st
  * `each` over `items`, two at a time (the next starts as soon as one ends), results in the order
  * of `items`: for independent traces or commands of one test, the file's wall time, not a requirement.
  */
-export async function twoAtATime<T, R>(items: readonly T[], each: (item: T) => Promise<R>): Promise<R[]> {
+export async function twoAtATime<T, R>(items: readonly T[], each: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
   const lane = async () => {
     while (next < items.length) {
       const i = next++;
-      results[i] = await each(items[i]);
+      results[i] = await each(items[i], i);
     }
   };
   await Promise.all([lane(), lane()]);

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import PostalMime from 'postal-mime';
 import { chromium, type Browser } from 'playwright-core';
-import { tempDir } from './helpers.js';
+import { tempDir, UI_CHROMIUM } from './helpers.js';
 import { cli } from './support/cli.js';
 import { startLab, type Lab } from '../src/lab/index.js';
 import { projectPath } from '../src/project-root.js';
@@ -313,7 +313,7 @@ let browser: Browser;
 test('the web UI offers exports and abuse drafts on the case page', async () => {
   [serve, browser] = await Promise.all([
     startServe(['--port', '0', '--cases', cases, ...lab.traceArgs], () => undefined).then((h) => h!),
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] }),
+    chromium.launch({ executablePath: UI_CHROMIUM, args: ['--no-sandbox'] }),
   ]);
   try {
     const context = await browser.newContext({ acceptDownloads: true });

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { jsonLines, runCli } from './support/cli-process.js';
 import { batchDone as doneOnServer } from './support/batches.js';
 import { chromium, type Browser } from 'playwright-core';
-import { tempDir } from './helpers.js';
+import { tempDir, UI_CHROMIUM } from './helpers.js';
 import { SEED_CONTACT_URL, SEED_URL, startLab, type Lab } from '../src/lab/index.js';
 import { labMailbox } from '../src/lab/mailbox.js';
 import { EXPLORE_PAGES } from '../src/lab/scenarios/explore-pages.js';
@@ -35,7 +35,7 @@ before(async () => {
       ['--port', '0', '--cases', join(root, 'cases'), ...lab.traceArgs, '--settle', '500', '--timeout', '30', '--concurrency', '2'],
       () => undefined,
     ).then((h) => h!),
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] }),
+    chromium.launch({ executablePath: UI_CHROMIUM, args: ['--no-sandbox'] }),
   ]);
 });
 

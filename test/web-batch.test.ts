@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { jsonLines, runCli } from './support/cli-process.js';
 import { batchDone as doneOnServer } from './support/batches.js';
 import { chromium, type Browser } from 'playwright-core';
-import { tempDir } from './helpers.js';
+import { tempDir, UI_CHROMIUM } from './helpers.js';
 import { startLab, type Lab } from '../src/lab/index.js';
 import { startServe, type ServeHandle } from '../src/cli/serve-command.js';
 import type { BatchView } from '../src/service/trace-service.js';
@@ -28,7 +28,7 @@ before(async () => {
       ['--port', '0', '--cases', cases, ...lab.traceArgs, '--settle', '500', '--timeout', '30', '--concurrency', '2'],
       () => undefined,
     ).then((h) => h!),
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] }),
+    chromium.launch({ executablePath: UI_CHROMIUM, args: ['--no-sandbox'] }),
   ]);
 });
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { request } from 'node:http';
 import { spawnSync } from 'node:child_process';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { tempDir } from './helpers.js';
+import { tempDir, UI_CHROMIUM } from './helpers.js';
 import { projectPath, projectRoot } from '../src/project-root.js';
 import { startLab, type Lab } from '../src/lab/index.js';
 import { CONTROL_LOCATION, LONG_TITLE } from '../src/lab/scenarios/hostile.js';
@@ -34,7 +34,7 @@ before(async () => {
       ['--port', '0', '--cases', cases, ...lab.traceArgs, '--settle', '1500', '--timeout', '30', '--concurrency', '2'],
       () => undefined,
     ).then((h) => h!),
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] }),
+    chromium.launch({ executablePath: UI_CHROMIUM, args: ['--no-sandbox'] }),
   ]);
   base = serve.server.url;
   context = await browser.newContext({ acceptDownloads: true });
@@ -64,13 +64,17 @@ function submitJson(body: unknown) {
   });
 }
 
+/**
+ * Polls the job until it ended. Every 200 ms: the server answers in this process, and a test that
+ * waits for 20 jobs at once would otherwise spend its CPU on 400 requests a second.
+ */
 async function waitForJob(id: string, timeoutMs = 45_000): Promise<Job> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { body } = await api<{ job: Job }>(`/api/jobs/${id}`);
     if (body.job.state === 'done' || body.job.state === 'failed') return body.job;
     if (Date.now() > deadline) throw new Error(`job ${id} still ${body.job.state}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 

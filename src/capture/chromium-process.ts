@@ -31,7 +31,7 @@ export const INSTALLED: Record<BrowserKind, { path: string; binary: string; pkg:
   full: { path: '/usr/bin/chromium', binary: '/usr/lib/chromium/chromium', pkg: 'chromium', name: 'Chromium' },
 };
 
-/** Path of the full Chromium, for tools that drive it with Playwright (the web UI tests, the bench baseline). */
+/** Path of the full Chromium, for tools that drive it with Playwright (the proxy test's other browser; web UI tests without the headless shell). */
 export const CHROMIUM_PATH = process.env.CLICKTRACE_CHROMIUM ?? INSTALLED.full.path;
 
 /**
