@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findMetaRefresh, parseRefresh } from './body.js';
+import { findMetaRefresh, parseRefresh, servedTitle } from './body.js';
 
 test('parseRefresh: delay and URL in the syntaxes pages use', () => {
   assert.deepEqual(parseRefresh("0;URL='https://a.test/x'"), { delay: 0, url: 'https://a.test/x' });
@@ -22,4 +22,11 @@ test('findMetaRefresh: the tag that leads where the browser went, not a <noscrip
   assert.equal(findMetaRefresh(html)?.url, 'https://harmless.test/');
   assert.equal(findMetaRefresh(html, { base: 'http://broker.test/', url: 'https://elsewhere.test/' })?.url, 'https://harmless.test/');
   assert.equal(findMetaRefresh('<meta charset="utf-8">'), null);
+});
+
+test('the title a document was served with: its own, in its head; not an SVG title in its body', () => {
+  assert.equal(servedTitle('<html><head><title> Account verification </title></head><body></body></html>'), 'Account verification');
+  assert.equal(servedTitle('<title>Bare</title><p>no head or body tags'), 'Bare');
+  assert.equal(servedTitle('<html><head></head><body><svg><title>Logo</title></svg></body></html>'), null);
+  assert.equal(servedTitle('<html><body><p>none</p>'), null);
 });

@@ -59,3 +59,15 @@ export function parseRefresh(value: string): { delay: number | null; url: string
   const url = (m[2] ?? '').trim().replace(/^(['"])(.*)\1$/, '$2');
   return { delay: m[1] !== undefined ? Number(m[1]) : null, url: url || null };
 }
+
+/**
+ * A document's own `<title>` as it was served (before any script ran), trimmed; null when it has
+ * none. Read from its head (up to `</head>` or `<body>`) in the first 64 KiB: a `<title>` of an
+ * SVG in the body is not the page's.
+ */
+export function servedTitle(html: string): string | null {
+  const start = html.slice(0, 64 * 1024);
+  const end = start.search(/<\/head\b|<body\b/i);
+  const match = /<title[^>]*>([^<]*)<\/title>/i.exec(end >= 0 ? start.slice(0, end) : start);
+  return match ? match[1].trim() : null;
+}

@@ -33,17 +33,24 @@ export function timerEvent(at: string, url: string, timerDueInMs: unknown, timer
 }
 
 /**
- * When the timer the final page (the last one settled, not a page the chain left) still had
- * pending was due, in s after the trace stopped waiting on it, and the --settle that would have
- * waited for it. Whether it would navigate, and where to, is not known.
+ * The timer the final page (the last one settled, not a page the chain left) still had pending
+ * when the trace stopped waiting on it: due in `dueInMs` after that, and the settle figure the
+ * capture recorded. Whether it would navigate, and where to, is not known.
  */
-export function pendingTimer(report: Report): { seconds: string; settle: number | null } | null {
+export function finalPageTimer(report: Pick<Report, 'hops' | 'final' | 'events'>): { dueInMs: number; settleMs: number | null } | null {
   const last = lastChainHop(report.hops);
   if (!last || !report.final) return null;
   const since = Date.parse(last.timing.startedAt);
   const timer = report.events.filter((e) => e.kind === 'timer' && Date.parse(e.at) >= since).at(-1);
   if (!timer || timer.url !== report.final.url || typeof timer.timerDueInMs !== 'number') return null;
-  return { seconds: tenthsOfSeconds(timer.timerDueInMs), settle: settleToWaitFor(timer.timerSettleMs) };
+  return { dueInMs: timer.timerDueInMs, settleMs: timer.timerSettleMs ?? null };
+}
+
+/** finalPageTimer in s (to a tenth), and the --settle that would have waited for it. */
+export function pendingTimer(report: Pick<Report, 'hops' | 'final' | 'events'>): { seconds: string; settle: number | null } | null {
+  const timer = finalPageTimer(report);
+  if (!timer) return null;
+  return { seconds: tenthsOfSeconds(timer.dueInMs), settle: settleToWaitFor(timer.settleMs ?? undefined) };
 }
 
 /** The terminal's and the case page's note on a timer left pending on the final page, or null. */

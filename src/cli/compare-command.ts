@@ -18,7 +18,8 @@ profiles it finds the first hop where their chains part (the same request got a 
 response, or they went on to different URLs), groups the profiles by where they ended, and
 gives a verdict: same; cloaked, with the signal that best explains the split (user-agent,
 webdriver, javascript, device, language, referrer); or single-use (the first visitor
-consumed the link, the later ones got the "already used" page).
+consumed the link, the later ones got the "already used" page); not-compared when fewer
+than two profiles requested the link.
 
 This requests the link once per profile: it says so first, and asks on a terminal; when
 stdin is not a terminal --yes is required. The first profile goes first, the others once
@@ -154,7 +155,9 @@ export async function run(argv: string[]): Promise<number> {
   else process.stdout.write(formatComparison(result.record.comparison, result.dir) + '\n');
   const interrupted = result.outcomes.find((o) => o.outcome.kind === 'traced' && o.outcome.report.error?.startsWith('interrupted'));
   if (interrupted && interrupted.outcome.kind === 'traced') return interruptedExit(interrupted.outcome.report.error!);
-  return result.outcomes.some((o) => o.outcome.kind !== 'traced') ? ExitCode.Failed : ExitCode.Ok;
+  // A profile whose browser requested nothing has a case but was not traced either (comparison.notTraced).
+  const untraced = result.outcomes.some((o) => o.outcome.kind !== 'traced') || result.record.comparison.notTraced.length > 0;
+  return untraced ? ExitCode.Failed : ExitCode.Ok;
 }
 
 async function confirm(): Promise<boolean> {

@@ -385,6 +385,7 @@ const ENDED_ON_SERVER = new Map([
   ['batch-cancelled', 'the mailbox was cancelled on the server'],
   ['batch-closed', 'the mailbox was closed on the server'],
   ['batch-expired', 'the server closed the mailbox: it heard nothing of this command for longer than its lease'],
+  ['batch-gone', 'the server no longer knows the mailbox (restarted on another cases folder?)'],
 ]);
 const SERVER_ENDINGS = new Set(ENDED_ON_SERVER.values());
 

@@ -92,7 +92,10 @@ export function listComparisons(casesDir: string): ComparisonRecord[] {
 
 /** The compared links for the cloaking report: each comparison (listComparisons) with the parties of its profiles' chains. */
 export function comparedLinks(casesDir: string, records: readonly ComparisonRecord[]): ComparedLink[] {
-  return records.map((record) => {
+  // A comparison of fewer than two profiles compared nothing: not counted.
+  return records.flatMap((record) => {
+    const { verdict } = record.comparison;
+    if (verdict === 'not-compared') return [];
     const parties = new Set<string>();
     for (const p of record.comparison.profiles) {
       if (!p.case) continue;
@@ -105,7 +108,7 @@ export function comparedLinks(casesDir: string, records: readonly ComparisonReco
     return {
       id: record.case,
       startedAt: record.startedAt,
-      verdict: record.comparison.verdict,
+      verdict,
       signals: record.comparison.signals,
       parties: [...parties],
     };

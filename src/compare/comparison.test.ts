@@ -373,11 +373,46 @@ test('a control (a profile given again) that parts from its twin: no signal, the
   assert.deepEqual(c.signals, []);
   assert.equal(c.mayBeChance, true);
   assert.match(c.explanation, /desktop and desktop#2, identical visitors, parted: the link answers at random or per visit/);
+  // The whole note: no empty signal list, no advice to add the control it has.
+  assert.match(c.explanation, /It may be chance, or a link that answers each visit anew: compare it again \(--again\)/);
+  assert.doesNotMatch(c.explanation, /in \)|a control \(a profile given again/);
+});
+
+test('fewer than two profiles requested the link: no verdict (not-compared), each untraced one said with why', () => {
+  const c = compareTraces([
+    traced('desktop', [hop(START, 302, 'start'), hop(REAL, 200, 'http-302')]),
+    {
+      profile: 'mobile',
+      signals: signalsOf(parseProfile('mobile')),
+      case: 'case-mobile',
+      report: { hops: [], final: null, pages: [], error: 'the browser did not request the link: x' },
+    },
+  ]);
+  assert.equal(c.verdict, 'not-compared');
+  assert.deepEqual(c.notTraced, ['mobile']);
+  assert.match(
+    c.explanation,
+    /^Fewer than two profiles were compared \(1\): no verdict\. Not traced, so not compared: mobile \(the browser did not request the link: x\)\./,
+  );
+});
+
+test('another page at one URL, the title as served recorded for one side only: the server is assumed, and said so', () => {
+  const a = { ...traced('desktop', [hop(START, 200, 'start')], 'Account verification'), servedTitle: 'Account verification' };
+  const b = traced('headless', [hop(START, 200, 'start')], 'Garden tips blog');
+  const c = compareTraces([a, b]);
+  const d = c.pairs[0].divergence!;
+  assert.deepEqual({ kind: d.kind, by: d.decidedBy, assumed: d.decidedByAssumed }, { kind: 'content', by: 'server', assumed: true });
+  assert.match(c.explanation, /decided by the server, it seems: the page as served is not recorded for both\)/);
+  assert.match(formatComparison(c, 'x'), /the server decided, it seems: the page as served is not recorded for both\)/);
 });
 
 test('a profile whose final page still had a timer pending: the comparison says it may have moved on', () => {
   const waiting = traced('desktop', [hop(START, 200, 'start')], 'Loading');
-  waiting.report!.events = [{ at: '', kind: 'timer', detail: '', url: START, timerDueInMs: 6400, timerSettleMs: 8000 }];
+  // The case's reading of its final page (final-page-pending.ts): the timer event after its last hop; an earlier settle's is not it.
+  waiting.report!.events = [
+    { at: '2025-12-31T00:00:00.000Z', kind: 'timer', detail: '', url: START, timerDueInMs: 900, timerSettleMs: 1000 },
+    { at: '2099-01-01T00:00:00.000Z', kind: 'timer', detail: '', url: START, timerDueInMs: 6400, timerSettleMs: 7912 },
+  ];
   const c = compareTraces([waiting, traced('headless', [hop(START, 200, 'start'), hop(DECOY, 200, 'javascript')])]);
   assert.equal(c.signal, 'webdriver');
   assert.match(

@@ -8,6 +8,7 @@ import { hostOf } from '../http/host.js';
 import { DESKTOP_VISITOR } from '../capture/visitor.js';
 import { SIGNALS, signalsOf, type Signal } from './profiles.js';
 import { lastChainHop } from '../analyze/tabs.js';
+import { finalPageTimer, settleToWaitFor } from '../analyze/final-page-pending.js';
 
 /** One profile's trace, as the comparison reads it. */
 export interface ProfileTrace {
@@ -25,7 +26,8 @@ export interface ProfileTrace {
   servedTitle?: string | null;
 }
 
-export type Verdict = 'same' | 'cloaked' | 'single-use';
+/** `not-compared`: fewer than two profiles requested the link (the others failed first): nothing to compare. */
+export type Verdict = 'same' | 'cloaked' | 'single-use' | 'not-compared';
 
 /** Where two chains part. */
 export interface Divergence {
@@ -39,6 +41,8 @@ export interface Divergence {
   kind: 'response' | 'next-url' | 'ended' | 'content';
   /** Who made the difference: the server (an HTTP answer) or the page (its script, a meta refresh, a form). */
   decidedBy: 'server' | 'page';
+  /** A `content` split where the title one of them was served is not recorded: the server is assumed, not shown. */
+  decidedByAssumed?: true;
   a: { url: string; status: number | null; via: Via; title?: string | null } | null;
   b: { url: string; status: number | null; via: Via; title?: string | null } | null;
 }
@@ -141,6 +145,15 @@ export function compareTraces(all: ProfileTrace[]): Comparison {
       .map((c) => ` ${c.profile} stopped before hop ${c.hop} (${c.via}, which an HTTP-only client does not follow): not compared.`)
       .join('') +
     pendingNote(profiles);
+  if (profiles.length < 2) {
+    return {
+      ...base,
+      verdict: 'not-compared',
+      signal: null,
+      signals: [],
+      explanation: `Fewer than two profiles were compared (${profiles.length}): no verdict.${missing}`,
+    };
+  }
   if (groups.length <= 1) {
     return {
       ...base,
@@ -176,7 +189,8 @@ export function compareTraces(all: ProfileTrace[]): Comparison {
           ? 'with more later visitors (e.g. --as all) a link served once shows as single-use.'
           : `with another profile first (e.g. --as all, desktop first) a link served once shows as single-use.`)
       : '';
-  const chance = mayBeChance(traces, groups, explained) || identicalApart(traces, groups) !== null;
+  const twins = identicalApart(traces, groups);
+  const chance = mayBeChance(traces, groups, explained) || twins !== null;
   // A server that sent the no-JavaScript client elsewhere judged what such a client sends or keeps, not script.
   const clientNote =
     !chance &&
@@ -190,11 +204,13 @@ export function compareTraces(all: ProfileTrace[]): Comparison {
       ? ' The server told the client without a browser apart by what it sends or keeps (no client hints or Sec-Fetch ' +
         'headers, no cookie from an earlier hop), not by script.'
       : '';
-  const chanceNote = chance
-    ? ` It may also be chance: each profile was requested once, and a link that answers at random, whoever asks, parts ` +
-      `visitors like this too (no group is set apart by a value of its own in ${explained.filter((s) => s !== 'javascript').join(' and ')}); ` +
-      'compare it again (--again) or with a control (a profile given again, e.g. --as all,desktop) to see whether the same visitors part.'
-    : '';
+  const chanceNote = twins
+    ? ' It may be chance, or a link that answers each visit anew: compare it again (--again) to see whether the same visitors part.'
+    : chance
+      ? ` It may also be chance: each profile was requested once, and a link that answers at random, whoever asks, parts ` +
+        `visitors like this too (no group is set apart by a value of its own in ${explained.filter((s) => s !== 'javascript').join(' and ')}); ` +
+        'compare it again (--again) or with a control (a profile given again, e.g. --as all,desktop) to see whether the same visitors part.'
+      : '';
   return {
     ...base,
     verdict: 'cloaked',
@@ -204,7 +220,7 @@ export function compareTraces(all: ProfileTrace[]): Comparison {
     explanation:
       (explained.length
         ? `Cloaked by ${explained.join(' + ')}: ${split}.`
-        : `Cloaked, by no profile signal (${identicalApart(traces, groups) ?? 'profiles that differ in nothing a cloaker sees parted too'}): ${split}.`) +
+        : `Cloaked, by no profile signal (${twins ?? 'profiles that differ in nothing a cloaker sees parted too'}): ${split}.`) +
       proof +
       ambiguous +
       clientNote +
@@ -248,11 +264,19 @@ function pendingNote(profiles: ComparedProfile[]): string {
   const pending = profiles.filter((p) => p.pendingTimer);
   if (pending.length === 0) return '';
   const due = Math.max(...pending.map((p) => p.pendingTimer!.dueInMs));
-  const settle = Math.max(...pending.map((p) => p.pendingTimer!.settleMs ?? 0));
+  const settle = settleToWaitFor(Math.max(...pending.map((p) => p.pendingTimer!.settleMs ?? 0))) ?? 0;
   return (
     ` Not waited for: ${pending.map((p) => p.profile).join(', ')} ended on a page with a timer still pending ` +
     `(due in up to ${(due / 1000).toFixed(1)} s${settle ? `; --settle ${settle} would wait for it` : ''}): it may have moved on.`
   );
+}
+
+/** Who made the difference, as the terminal and the explanation say it. */
+export function decider(d: Divergence): { who: string; assumed: string } {
+  return {
+    who: d.decidedBy === 'server' ? 'the server' : 'the page',
+    assumed: d.decidedByAssumed ? ', it seems: the page as served is not recorded for both' : '',
+  };
 }
 
 /** " desktop and headless part at hop 2: …": the hop of the evidence where the largest group and another part. */
@@ -265,7 +289,7 @@ function partingProof(groups: Comparison['groups'], pairs: Comparison['pairs']):
     );
     const d = pair?.divergence;
     if (!pair || !d) continue;
-    const by = d.decidedBy === 'server' ? 'the server' : 'the page';
+    const { who, assumed } = decider(d);
     const what =
       d.kind === 'response'
         ? `the same request got ${d.a?.status ?? 'no answer'} / ${d.b?.status ?? 'no answer'}`
@@ -274,7 +298,7 @@ function partingProof(groups: Comparison['groups'], pairs: Comparison['pairs']):
           : d.kind === 'next-url'
             ? `${pair.a} went on to ${d.a!.url}, ${pair.b} to ${d.b!.url}`
             : `only ${d.a ? pair.a : pair.b} went on`;
-    parts.push(`${pair.a} and ${pair.b} part at hop ${d.hop} (${what}; decided by ${by})`);
+    parts.push(`${pair.a} and ${pair.b} part at hop ${d.hop} (${what}; decided by ${who}${assumed})`);
   }
   return parts.length ? ` ${parts.join('; ')}.` : '';
 }
@@ -303,9 +327,8 @@ function comparedProfile(trace: ProfileTrace): ComparedProfile {
   const hops = (report?.hops ?? []).map((h: Hop) => ({ url: h.url, status: h.status, via: h.via }));
   const final = report?.final ?? null;
   const lastPage = report?.pages.at(-1) ?? null;
-  const timer = [...(report?.events ?? [])]
-    .reverse()
-    .find((e) => e.kind === 'timer' && typeof e.timerDueInMs === 'number' && (!e.url || e.url === final?.url));
+  // The case's own reading (the case page and the terminal say the same of it).
+  const timer = report ? finalPageTimer({ ...report, events: report.events ?? [] }) : null;
   // A client that runs no script shows the title as served.
   const servedTitle =
     trace.servedTitle !== undefined ? trace.servedTitle : trace.signals.javascript === 'none' ? (final?.title ?? null) : undefined;
@@ -319,7 +342,7 @@ function comparedProfile(trace: ProfileTrace): ComparedProfile {
     hops,
     requestedAt: report?.hops[0]?.timing.startedAt ?? null,
     ...(servedTitle !== undefined ? { servedTitle } : {}),
-    ...(timer ? { pendingTimer: { dueInMs: timer.timerDueInMs!, settleMs: timer.timerSettleMs ?? null } } : {}),
+    ...(timer ? { pendingTimer: timer } : {}),
   };
 }
 
@@ -473,11 +496,13 @@ export function divergenceOf(a: ComparedProfile, b: ComparedProfile): Divergence
 function contentDivergence(a: ComparedProfile, b: ComparedProfile): Divergence | null {
   const length = a.hops.length;
   if (length === 0 || b.hops.length !== length) return null;
-  const served = a.servedTitle === undefined || b.servedTitle === undefined || titleKey(a.servedTitle) !== titleKey(b.servedTitle);
+  const unknown = a.servedTitle === undefined || b.servedTitle === undefined;
+  const served = unknown || titleKey(a.servedTitle) !== titleKey(b.servedTitle);
   return {
     hop: length,
     kind: 'content',
     decidedBy: served ? 'server' : 'page',
+    ...(unknown ? { decidedByAssumed: true as const } : {}),
     a: { ...a.hops[length - 1], title: pageTitle(a) },
     b: { ...b.hops[length - 1], title: pageTitle(b) },
   };

@@ -2,7 +2,7 @@
 // case), the pairs that part with the hop where they do, and the verdict. Every captured value
 // goes through clean(): a hostile page's title cannot reach the terminal as control characters.
 import { clean, truncate } from '../cli/terminal.js';
-import type { Comparison, Divergence } from './comparison.js';
+import { decider, type Comparison, type Divergence } from './comparison.js';
 
 export function formatComparison(comparison: Comparison, comparisonDir: string): string {
   const cut = new Map(comparison.cutShort.map((c) => [c.profile, c]));
@@ -51,7 +51,8 @@ export function formatComparison(comparison: Comparison, comparisonDir: string):
 
 /** "hop 1: same request, different response (302 / 410)", "hop 2: went on to different URLs (…)". */
 export function describeDivergence(d: Divergence): string {
-  const by = d.decidedBy === 'server' ? 'the server decided' : 'the page decided';
+  const { who, assumed } = decider(d);
+  const by = `${who} decided${assumed}`;
   const where = `hop ${d.hop}`;
   switch (d.kind) {
     case 'response':

@@ -256,7 +256,8 @@ export class ServerTracer implements TraceRunner {
     } catch (err) {
       // A server away for a moment: the next renewal, or message, tries again.
       if (!(err instanceof ServerError) || (err.status !== 409 && err.status !== 404)) return;
-      this.mailboxEnded = { error: err.message, code: err.code };
+      // A 404: the server no longer knows the batch (another store since a restart): ended all the same.
+      this.mailboxEnded = { error: err.message, code: err.status === 404 ? 'batch-gone' : err.code };
       this.stopRenewing();
     }
   }

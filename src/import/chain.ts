@@ -5,6 +5,7 @@
 // final response of each request, `doc-failed` for recorded failures, and `settled` at the end.
 import type { Exchange, NavEvent } from '../model.js';
 import { headerValue } from '../http/wire.js';
+import { servedTitle } from '../analyze/body.js';
 
 export type Initiator = Extract<NavEvent, { type: 'doc-request' }>['initiator'];
 
@@ -156,8 +157,7 @@ function htmlTitle(x: Exchange): string {
   const res = x.response!;
   const encoding = headerValue(res.headers, 'content-encoding');
   if (encoding && encoding.toLowerCase() !== 'identity') return '';
-  const match = /<title[^>]*>([^<]*)<\/title>/i.exec(res.body.subarray(0, 64 * 1024).toString('utf8'));
-  return match ? match[1].trim() : '';
+  return servedTitle(res.body.subarray(0, 64 * 1024).toString('utf8')) ?? '';
 }
 
 function sortByTime(events: NavEvent[]): NavEvent[] {

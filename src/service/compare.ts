@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Visitor } from '../capture/visitor.js';
 import { HAR_FILE } from '../case/case-layout.js';
 import { lastChainHop } from '../analyze/tabs.js';
+import { servedTitle as servedTitleOf } from '../analyze/body.js';
 import type { Report } from '../report.js';
 import { compareTraces, type ProfileTrace } from '../compare/comparison.js';
 import { comparisonCaseName, writeComparisonCase, type ComparisonRecord } from '../compare/comparison-case.js';
@@ -85,7 +86,7 @@ function profileTrace(visitor: Visitor, outcome: TraceOutcome): ProfileTrace {
   const base = { profile: visitor.name, signals: signalsOf(visitor) };
   switch (outcome.kind) {
     case 'traced':
-      return { ...base, case: outcome.caseId, report: outcome.report, servedTitle: servedTitle(outcome.caseDir, outcome.report) };
+      return { ...base, case: outcome.caseId, report: outcome.report, servedTitle: servedTitleIn(outcome.caseDir, outcome.report) };
     case 'failed':
       return { ...base, case: outcome.caseId, report: null, failure: outcome.error };
     case 'already-traced':
@@ -99,7 +100,7 @@ function profileTrace(visitor: Visitor, outcome: TraceOutcome): ProfileTrace {
  * The `<title>` of the final document as the server sent it, from the case's HAR (bodies decoded
  * there): undefined when the HAR or that body is not there, null when it has no title.
  */
-function servedTitle(caseDir: string, report: Report): string | null | undefined {
+function servedTitleIn(caseDir: string, report: Report): string | null | undefined {
   const exchange = lastChainHop(report.hops)?.exchange;
   if (!exchange) return undefined;
   try {
@@ -108,7 +109,7 @@ function servedTitle(caseDir: string, report: Report): string | null | undefined
     };
     const content = har.log.entries.find((e) => e._exchangeId === exchange)?.response.content;
     if (!content || content.text === undefined || content.encoding) return undefined;
-    return /<title[^>]*>([^<]*)<\/title>/i.exec(content.text.slice(0, 64 * 1024))?.[1].trim() ?? null;
+    return servedTitleOf(content.text);
   } catch {
     return undefined;
   }

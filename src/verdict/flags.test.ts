@@ -202,4 +202,9 @@ test('cloaked: only with a comparison, when the two traces end on different doma
   const inPlace = { ...compared, otherFinal: compared.thisFinal, thisTitle: 'Account verification', otherTitle: 'Garden tips' };
   assert.match(cloakedFlag(inPlace)!.detail, /ended on phish\.example "Account verification", .* on phish\.example "Garden tips"/);
   assert.equal(cloakedFlag({ ...inPlace, otherTitle: 'Account  verification' }), null);
+  // A split the comparison says may be chance: a warning that says so, not a high flag.
+  const chance = cloakedFlag({ ...compared, mayBeChance: true })!;
+  assert.equal(chance.severity, 'warn');
+  assert.match(chance.detail, /may also be chance/);
+  assert.equal(cloakedFlag(compared)!.severity, 'high');
 });

@@ -47,6 +47,8 @@ export interface CloakComparison {
   /** The final pages' titles: a cloaker may serve another page at the same address. */
   thisTitle?: string | null;
   otherTitle?: string | null;
+  /** The comparison says the split may also be chance (a link that answers at random or per visit). */
+  mayBeChance?: boolean;
 }
 
 export interface FlagInput {
@@ -98,8 +100,9 @@ export function cloakedFlag(comparison: CloakComparison | null): VerdictFlag | n
     title: 'Cloaked',
     detail:
       `Served differently to another visitor: this trace ended on ${mine ?? 'no page'}, ` +
-      `the trace as ${comparison.otherIdentity} (case ${comparison.otherCase}) on ${theirs ?? 'no page'}.`,
-    severity: 'high',
+      `the trace as ${comparison.otherIdentity} (case ${comparison.otherCase}) on ${theirs ?? 'no page'}.` +
+      (comparison.mayBeChance ? ' The comparison says it may also be chance (a link that answers at random or per visit).' : ''),
+    severity: comparison.mayBeChance ? 'warn' : 'high',
     hop: null,
   };
 }

@@ -13,6 +13,8 @@ import { loadRecorded, type RecordedCase } from './recorded-case.js';
 import { caseIntegrity, type Integrity } from './integrity.js';
 import { verdictFlags, type CloakComparison, type OtherVisit, type VerdictFlag } from '../verdict/flags.js';
 import { listComparisons } from '../compare/comparison-case.js';
+import { titleKey } from '../compare/comparison.js';
+import { hostOf } from '../http/host.js';
 
 export interface CaseFileLink {
   path: string;
@@ -113,7 +115,12 @@ function cloakComparison(casesDir: string, caseId: string): CloakComparison | nu
     // A visitor of another group: one that ended elsewhere, or on another page at the same address.
     const myGroup = comparison.groups.find((g) => g.profiles.includes(mine.profile));
     const compared = new Set(comparison.groups.flatMap((g) => g.profiles));
-    const other = comparison.profiles.find((p) => p.case !== null && compared.has(p.profile) && !myGroup?.profiles.includes(p.profile));
+    // The one that shows the split best: another host first, then another title, then any.
+    const apart = (p: (typeof comparison.profiles)[number]) =>
+      hostOf(p.final?.url) !== hostOf(mine.final?.url) ? 0 : titleKey(p.final?.title) !== titleKey(mine.final?.title) ? 1 : 2;
+    const other = comparison.profiles
+      .filter((p) => p.case !== null && compared.has(p.profile) && !myGroup?.profiles.includes(p.profile))
+      .sort((a, b) => apart(a) - apart(b))[0];
     if (!other || !myGroup) continue;
     return {
       otherCase: other.case!,
@@ -122,6 +129,7 @@ function cloakComparison(casesDir: string, caseId: string): CloakComparison | nu
       otherFinal: other.final?.url ?? null,
       thisTitle: mine.final?.title ?? null,
       otherTitle: other.final?.title ?? null,
+      mayBeChance: comparison.mayBeChance === true,
     };
   }
   return null;
