@@ -133,19 +133,26 @@ test('mail --trace main --server, run again: one message case per message withou
   assert.deepEqual([a, b, slow].map(hits), [1, 1, 1], 'no link requested twice');
 });
 
-test('mail --trace --server killed mid-way: once its lease runs out the batch is closed, the sent messages traced once, the rest never sent', async () => {
-  const links = [`${HANG_URL}/identity-killed-${process.pid}`, ...['2', '3', '4'].map((t) => once(`identity-killed-${t}`))];
-  const box = join(tempDir('identity-killed-'), 'inbox.mbox');
-  writeFileSync(box, mbox(links.map((link, i) => message(`Offer ${i + 1}`, link))));
+/**
+ * `mail --trace --server` started on a 4-message mailbox, once two of its messages are on the server
+ * (the first traced, its link never answering; the second waiting) and two not sent yet.
+ */
+async function mailboxMidway(tag: string, subject: string) {
+  const links = [`${HANG_URL}/identity-${tag}-${process.pid}`, ...['2', '3', '4'].map((t) => once(`identity-${tag}-${t}`))];
+  const box = join(tempDir(`identity-${tag}-`), 'inbox.mbox');
+  writeFileSync(box, mbox(links.map((link, i) => message(`${subject} ${i + 1}`, link))));
   const known = new Set(service.listBatches().map((x) => x.id));
   const run = startCli(['mail', box, '--trace', 'main', '--no-explore', '--json', '--concurrency', '2', '--server', web.url]);
   const batchAt = () => service.listBatches().find((x) => x.mailbox && !known.has(x.id));
-  // Two messages on the server (the first traced, its link never answers; the second waiting), two not sent yet.
   for (const end = Date.now() + 30_000; !(batchAt()?.counts.running === 1 && batchAt()?.counts.queued === 1);) {
     if (Date.now() > end) throw new Error(`the mailbox's batch: ${JSON.stringify(batchAt())}; ${run.stderr()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  const id = batchAt()!.id;
+  return { links, box, run, id: batchAt()!.id };
+}
+
+test('mail --trace --server killed mid-way: once its lease runs out the batch is closed, the sent messages traced once, the rest never sent', async () => {
+  const { links, box, run, id } = await mailboxMidway('killed', 'Offer');
   assert.equal(service.batchView(id)!.lease?.seconds, LEASE_MS / 1000);
   run.child.kill('SIGKILL');
   await run.exited;
@@ -185,17 +192,7 @@ test('mail --trace --server killed mid-way: once its lease runs out the batch is
 });
 
 test('a mailbox closed from its page while mail --server runs: the messages sent are traced, the command reports the rest as not started', async () => {
-  const links = [`${HANG_URL}/identity-closed-${process.pid}`, ...['2', '3', '4'].map((t) => once(`identity-closed-${t}`))];
-  const box = join(tempDir('identity-closed-'), 'inbox.mbox');
-  writeFileSync(box, mbox(links.map((link, i) => message(`Deal ${i + 1}`, link))));
-  const known = new Set(service.listBatches().map((x) => x.id));
-  const run = startCli(['mail', box, '--trace', 'main', '--no-explore', '--json', '--concurrency', '2', '--server', web.url]);
-  const batchAt = () => service.listBatches().find((x) => x.mailbox && !known.has(x.id));
-  for (const end = Date.now() + 30_000; !(batchAt()?.counts.running === 1 && batchAt()?.counts.queued === 1);) {
-    if (Date.now() > end) throw new Error(`the mailbox's batch: ${JSON.stringify(batchAt())}; ${run.stderr()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  const id = batchAt()!.id;
+  const { links, run, id } = await mailboxMidway('closed', 'Deal');
   const page = await (await fetch(`${web.url}/batches/${id}`)).text();
   assert.ok(page.includes(`action="/batches/${id}/close"`) && page.includes('id="mailbox-lease"'), 'the page offers Close');
   const closed = await fetch(`${web.url}/batches/${id}/close`, {

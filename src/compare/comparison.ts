@@ -182,12 +182,13 @@ export function compareTraces(all: ProfileTrace[]): Comparison {
   const proof = partingProof(groups, pairs);
   const lone = firstVisitor ? groups.find((g) => g.profiles.length === 1 && g.profiles[0] === firstVisitor) : undefined;
   // A link served once and a one-signal cloaker look alike when the first visitor alone saw one side.
+  const another = profiles.find((p) => p.profile !== firstVisitor)?.profile;
   const ambiguous =
     lone && groups.length === 2
       ? ` It may also be a link served once (the first visitor, ${firstVisitor}, alone saw ${groupLabel(lone, groups)}): ` +
         (groups.every((g) => g.profiles.length === 1)
           ? 'with more later visitors (e.g. --as all) a link served once shows as single-use.'
-          : `with another profile first (e.g. ${profiles.find((p) => p.profile !== firstVisitor)!.profile} first in --as) a link served once shows as single-use.`)
+          : `with another profile first (e.g. ${another} first in --as) a link served once shows as single-use.`)
       : '';
   const twins = identicalApart(traces, groups);
   const chance = mayBeChance(traces, groups, explained) || twins !== null;
