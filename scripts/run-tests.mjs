@@ -5,7 +5,7 @@
 // name (dist/src first, then dist/test alphabetically), whatever order they are given in; run()
 // starts them in the order given, which is what LONGEST_FIRST needs. Same TAP output and summary.
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { run } from 'node:test';
 import { tap } from 'node:test/reporters';
 
@@ -70,7 +70,20 @@ if (files.length === 0) {
 }
 const stream = run({ files, concurrency: 2 });
 // As `node --test`: a failed test (a failing todo aside) or a file that failed to run makes the exit status 1.
+// Each failure is also listed again after the summary: a CI log is often read from its tail only.
+const failures = [];
 stream.on('test:fail', (data) => {
-  if (data.todo === undefined) process.exitCode = 1;
+  if (data.todo !== undefined) return;
+  process.exitCode = 1;
+  if (data.details?.error?.failureType === 'subtestsFailed') return; // its failing subtest is listed
+  const cause = data.details?.error?.cause ?? data.details?.error;
+  const why = String(cause?.message ?? cause ?? '')
+    .split('\n')[0]
+    .slice(0, 300);
+  failures.push(`# failed: ${relative('.', data.file ?? '?')} > ${data.name}${why ? `: ${why}` : ''}`);
 });
-stream.compose(tap).pipe(process.stdout);
+const out = stream.compose(tap);
+out.pipe(process.stdout, { end: false });
+out.on('end', () => {
+  if (failures.length > 0) process.stdout.write(`# ${failures.length} failure(s):\n${failures.join('\n')}\n`);
+});
