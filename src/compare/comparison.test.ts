@@ -406,6 +406,24 @@ test('another page at one URL, the title as served recorded for one side only: t
   assert.match(formatComparison(c, 'x'), /the server decided, it seems: the page as served is not recorded for both\)/);
 });
 
+test('a page whose title was not read in time (a loaded machine) is grouped and named by the title it was served with', () => {
+  const unread = { ...traced('desktop', [hop(START, 200, 'start')], ''), servedTitle: 'Account verification' };
+  unread.report!.final!.title = null;
+  const read = { ...traced('mobile', [hop(START, 200, 'start')], 'Account verification'), servedTitle: 'Account verification' };
+  const other = { ...traced('headless', [hop(START, 200, 'start')], 'Garden tips blog'), servedTitle: 'Garden tips blog' };
+  const c = compareTraces([unread, read, other]);
+  assert.deepEqual(
+    c.groups.map((g) => [g.profiles, g.title]),
+    [
+      [['desktop', 'mobile'], 'Account verification'],
+      [['headless'], 'Garden tips blog'],
+    ],
+  );
+  const alone = compareTraces([unread, other]);
+  assert.equal(alone.groups.find((g) => g.profiles.includes('desktop'))!.title, 'Account verification');
+  assert.match(alone.explanation, /^Cloaked by user-agent: desktop -> \S+ \(200 "Account verification"\); headless/);
+});
+
 test('a profile whose final page still had a timer pending: the comparison says it may have moved on', () => {
   const waiting = traced('desktop', [hop(START, 200, 'start')], 'Loading');
   // The case's reading of its final page (final-page-pending.ts): the timer event after its last hop; an earlier settle's is not it.

@@ -469,7 +469,8 @@ function groupsOf(profiles: ComparedProfile[], ends: ReadonlyMap<string, string>
       destination: members[0].destination,
       finalUrl: members[0].final?.url ?? null,
       status: members[0].final?.status ?? null,
-      title: members[0].final?.title ?? null,
+      // The title a browser among them read; when none was read in time, the one it was served with.
+      title: members.find((m) => m.final?.title?.trim())?.final?.title ?? (pageTitle(members[0]) || null),
       profiles: members.map((m) => m.profile),
     }))
     .sort((a, b) => b.profiles.length - a.profiles.length);
@@ -577,7 +578,7 @@ function singleUse(
     const pair = pairs.find((x) => (x.a === first && x.b === p.profile) || (x.b === first && x.a === p.profile));
     const theirs = pair?.divergence ? (pair.a === first ? pair.divergence.b : pair.divergence.a) : null;
     const status = theirs?.status ?? null;
-    return (status !== null && status >= 400 && !REFUSED.has(status)) || SPENT.test(p.final?.title ?? '');
+    return (status !== null && status >= 400 && !REFUSED.has(status)) || SPENT.test(pageTitle(p));
   });
   return explained.length !== 1 || spent;
 }
