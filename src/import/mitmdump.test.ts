@@ -93,7 +93,8 @@ before(async () => {
   const exited = new Promise<number | null>((resolve) => mitmdump.on('exit', (code) => resolve(code)));
   mitmdump.on('error', (e) => (stderr += `${e.message} (is Debian's mitmproxy installed?)`));
   try {
-    await waitForPort(proxyPort, mitmdump, 15_000);
+    // mitmdump's Python start costs a few CPU-seconds: on a machine at load 30 it took more than 15 s.
+    await waitForPort(proxyPort, mitmdump, 45_000);
     const proxy = ['-s', '-x', `http://127.0.0.1:${proxyPort}`];
     for (const url of [`http://127.0.0.1:${httpPort}/start`, `http://127.0.0.1:${httpPort}/gz`, `https://127.0.0.1:${httpsPort}/start`]) {
       const { stdout } = await run('curl', [...proxy, '-k', '-L', '--compressed', url]);
