@@ -24,13 +24,13 @@ function collect(dir, out = []) {
 // since, estimated from the CPU the cut saved).
 // The lab tests of test/ not named here come next, then the unit tests beside the sources.
 const LONGEST_FIRST = [
-  'batch', // ~125
+  'batch', // ~105
   'explore-pages', // 93
   'fleet', // 92
   'hostile-browser', // 71
   'compare', // 55
   'trace-mechanisms', // 49
-  'web', // ~41
+  'web', // ~44
   'cli', // 35
   'explore', // 34
   'fleet-operations', // 32
