@@ -20,35 +20,38 @@ function collect(dir, out = []) {
 
 // The runner starts the files in the order given, two at a time: the longest first, so that the
 // two lanes end together instead of one waiting on a long file begun late. Seconds of tests per
-// file in a clean CI run (s26e, summed from the TAP output; "~": cut since, estimated from the CPU
-// the cut saved).
+// file in a clean CI run (s31b, its top-level tests summed by the file that holds them; "~": cut
+// since, estimated from the CPU the cut saved).
 // The lab tests of test/ not named here come next, then the unit tests beside the sources.
 const LONGEST_FIRST = [
-  'batch', // ~84
-  'hostile-browser', // ~80
-  'explore-pages', // 78
-  'fleet', // ~64
-  'explore', // 56
-  'compare', // ~47
-  'cloak-kits', // ~45 (82 in CI with its four tests one at a time; two at a time since)
-  'web-batch-ux', // ~36
-  'fleet-operations', // 35
-  'hostile-evidence', // 34
-  'request-headers', // 32
+  'batch', // ~105
+  'explore-pages', // 93
+  'fleet', // 92
+  'hostile-browser', // 71
+  'compare', // 55
+  'trace-mechanisms', // 49
+  'web', // ~44
+  'cli', // 35
+  'explore', // 34
+  'fleet-operations', // 32
   'server-batch', // 31
-  'web', // ~31
-  'trace-mechanisms', // 29
-  'cli', // 29
-  'feed-report', // ~27
-  'trace-failures', // 27
-  'share', // ~24
-  'mail-forensics', // 23
-  'web-batch', // ~16
-  'evidence-trace', // 16
-  'browser-full', // 16
-  'serve-jobs', // 13
-  'dns-attribution', // 11
+  'feed-report', // 31
+  'mailbox-identity', // 30
+  'web-batch-ux', // 29
+  'trace-failures', // 28
+  'cloak-kits', // 27
+  'mail-forensics', // 24
+  'request-headers', // 23
+  'hostile-evidence', // 20
+  'evidence-trace', // 19
+  'share', // 18
+  'serve-jobs', // 17
+  'hop-gate', // 16
+  'browser-full', // 13
+  'web-batch', // 11
   'click-settle', // 9
+  'feed-report-tabs', // 8
+  'feed-report-batch', // 7
 ];
 const rank = (f) => {
   const name = f
