@@ -598,6 +598,23 @@ test('mail --json on a mailbox whose reader goes away (`| head`): it stops witho
   assert.doesNotMatch(stderr, /EPIPE|\n\s+at /, 'no stack trace');
 });
 
+test('mail on a mailbox analysed without a pool (--workers 1): Ctrl-C is heard at the next message, not at the end', async () => {
+  const out = tempDir('mail-static-int-');
+  const box = join(out, 'big.mbox');
+  const count = 1500;
+  writeFileSync(box, labMailbox(Array.from({ length: count }, (_, i) => `https://shop.example.test/offer/${i}`)));
+  const run = startCli(['mail', box, '--json', '--workers', '1']);
+  await run.until((s) => s.includes('\n'));
+  run.child.kill('SIGINT');
+  const { code, stdout, stderr } = await run.exited;
+  assert.equal(code, 130, stderr);
+  const lines = jsonLines<{ kind: string; reason?: string }>(stdout);
+  assert.equal(lines.length, count + 1, 'every message has its line, then the summary');
+  const notStarted = lines.filter((l) => l.kind === 'skipped');
+  assert.ok(notStarted.length > 0, 'the messages after Ctrl-C are not analysed');
+  assert.match(notStarted[0].reason ?? '', /interrupted by SIGINT/);
+});
+
 test('mail --trace over a mailbox: Ctrl-C, then a rerun: no link requested twice, one message case per message', async () => {
   const out = tempDir('mail-int-');
   // More messages than the run takes at once (twice the concurrency): some are not started at Ctrl-C.

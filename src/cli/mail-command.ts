@@ -344,6 +344,9 @@ export async function run(argv: string[]): Promise<number> {
   let summary: BatchSummary;
   try {
     for await (const { item, analysis } of inOrder(source.items, analyze, pool ? pool.size * 16 : 1, () => stopped !== null)) {
+      // One turn of the event loop per message: analysed here, without a pool or a trace to wait
+      // for, a mailbox never yields otherwise, and Ctrl-C or a reader gone would be heard at its end.
+      await new Promise((resolve) => setImmediate(resolve));
       // With the output closed nothing more can be said: the rest is not read.
       if ((stopped as string | null) === OUTPUT_CLOSED) break;
       const work = handle(item, analysis);
