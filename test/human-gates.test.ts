@@ -51,7 +51,7 @@ test('desktop gates are followed to the landing page, each hop saying it came on
     // The decoy rested and was photographed before the nudge; the landing page after it.
     assert.deepEqual(
       report.pages.map((p) => p.title),
-      [HUMAN_DECOY_TITLE, report.final!.title],
+      [HUMAN_DECOY_TITLE, report.final.title],
     );
     if (name === 'scroll') {
       // The same answer from the evidence alone, in process and by `clicktrace analyze --check`.

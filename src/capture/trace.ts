@@ -385,7 +385,13 @@ class TraceRun {
       budgetMs: Math.max(0, Math.min(CLICK_ANSWER_MS, deadline - Date.now())),
       // Each recorded before its input is sent: the document requests it sets off come after it in the case.
       onAction: (action) =>
-        pages.emit({ type: 'nudge', at: new Date().toISOString(), pageId: page.pageId, actions: [action], listeners: [...listening.types] }),
+        pages.emit({
+          type: 'nudge',
+          at: new Date().toISOString(),
+          pageId: page.pageId,
+          actions: [action],
+          listeners: [...listening.types],
+        }),
     });
     this.progress({ kind: 'nudge', detail: actions.join(', ') });
     const movedOn = () => pages.current !== page || page.navigationState() !== state;

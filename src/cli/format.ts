@@ -60,7 +60,7 @@ export function formatChain(report: Report, caseDir: string | null): string {
   }
   for (const hop of report.hops.filter((h) => h.evidence.afterNudge && !h.otherTab))
     lines.push(
-      `Note: hop ${hop.index} came only after simulated ${clean(hop.evidence.afterNudge!)}: ` +
+      `Note: hop ${hop.index} came only after simulated ${clean(hop.evidence.afterNudge)}: ` +
         'the page waited for a sign of a person (a human check, as cloakers use)',
     );
   const pending = pendingNavigation(report);

@@ -11,15 +11,7 @@ import { secretFields, visibleText } from './page-dom.js';
 import { lastChainHop } from '../analyze/tabs.js';
 import { titleKey } from '../compare/comparison.js';
 
-export type FlagId =
-  | 'cloaked'
-  | 'human-check'
-  | 'single-use'
-  | 'download'
-  | 'credential-form'
-  | 'lookalike'
-  | 'link-mismatch'
-  | 'tls';
+export type FlagId = 'cloaked' | 'human-check' | 'single-use' | 'download' | 'credential-form' | 'lookalike' | 'link-mismatch' | 'tls';
 
 export interface VerdictFlag {
   id: FlagId;

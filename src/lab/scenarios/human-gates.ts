@@ -64,7 +64,8 @@ const GATES: Gate[] = [
   {
     name: 'mouse-form',
     description: 'Human check on the first mousemove of the document: a hidden form is then posted by script to the landing page.',
-    script: (go) => `let sent = false;\ndocument.addEventListener('mousemove', () => {\n  if (sent) return; sent = true;\n  ${postTo(go)}\n});`,
+    script: (go) =>
+      `let sent = false;\ndocument.addEventListener('mousemove', () => {\n  if (sent) return; sent = true;\n  ${postTo(go)}\n});`,
     expectedVias: ['start', 'form-post'],
     final: 'landing',
   },
@@ -84,7 +85,7 @@ const GATES: Gate[] = [
     name: 'focus',
     description:
       'Human check on focus: a page whose window has focus (document.hasFocus()) is sent on at once, one without ' +
-      'it when it gains focus (the window\'s focus event); a page in a background tab never is.',
+      "it when it gains focus (the window's focus event); a page in a background tab never is.",
     script: (go) =>
       `const go = () => location.href = ${jsString(go)};\n` +
       `if (document.hasFocus()) go(); else addEventListener('focus', go, { once: true });`,
