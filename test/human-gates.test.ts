@@ -6,7 +6,7 @@
 // from its WARC says the same.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { labAndBrowser, labOptions } from './helpers.js';
+import { labAndBrowser, labOptions, tempDir } from './helpers.js';
 import { humanGateUrl, HUMAN_DECOY_TITLE, landingUrl, type HumanGateName } from '../src/lab/index.js';
 import { trace, type TraceOptions } from '../src/capture/trace.js';
 import { readCapture } from '../src/evidence/warc/read-warc.js';
@@ -14,6 +14,8 @@ import { analyzeCapture } from '../src/analyze/analyze.js';
 import { formatChain } from '../src/cli/format.js';
 import { humanCheckFlag } from '../src/verdict/flags.js';
 import { runCli } from './support/cli-process.js';
+import { compareHere } from './support/compare-here.js';
+import { BrowserPool } from '../src/service/browser-pool.js';
 
 const fixture = labAndBrowser();
 
@@ -90,22 +92,32 @@ test('an honest page with the same listeners stays the final page; --no-nudge st
 
 test('a phone is nudged by a touch (no mouse); a focused page passes a focus check at once; a page that listens for nothing is not nudged', async () => {
   const touch = await traceGate('touch', 'phone', { device: 'mobile' });
+  const told = (r: typeof touch) => JSON.stringify([r.report.error, r.report.hops.map((h) => h.evidence), r.report.events]);
   assert.equal(touch.report.error, null);
-  assert.equal(touch.report.final?.url, landingUrl('human-touch'));
-  assert.match(touch.report.hops[1].evidence.afterNudge ?? '', /touch/);
+  assert.equal(touch.report.final?.url, landingUrl('human-touch'), told(touch));
+  assert.match(touch.report.hops[1].evidence.afterNudge ?? '', /touch/, told(touch));
   const actions = nudges(touch.capture.events).flatMap((e) => e.actions);
   assert.ok(!actions.includes('mouse') && !actions.includes('wheel'), actions.join());
 
   // A real visitor's page has focus from the start: the check passes without a nudge.
   const focus = await traceGate('focus', 'desk');
-  assert.equal(focus.report.final?.url, landingUrl('human-focus'));
-  assert.equal(focus.report.hops[1].evidence.afterNudge, undefined);
+  assert.equal(focus.report.final?.url, landingUrl('human-focus'), told(focus));
+  assert.equal(focus.report.hops[1].evidence.afterNudge, undefined, told(focus));
 
   // The lab's five-hop chain: same hops as ever, and its landing page, listening for nothing, is left alone.
   const five = await trace(labOptions(fixture.lab, fixture.lab.scenarios['five-hop'].url), fixture.browser);
   assert.deepEqual(
     five.report.hops.map((h) => h.via),
     fixture.lab.scenarios['five-hop'].expectedVias,
+    told(five),
   );
-  assert.equal(nudges(five.capture.events).length, 0);
+  assert.equal(nudges(five.capture.events).length, 0, told(five));
+});
+
+test('compare: visitors nudged alike (a desktop by the mouse, a phone by a touch) are the same, not cloaked', async () => {
+  // On the file's own browser (both visitors speak en-US): the pool launches none.
+  const browsers = new BrowserPool({ launch: () => Promise.resolve(fixture.browser) });
+  const compared = await compareHere(fixture.lab, browsers, humanGateUrl('touch', 'compare'), 'desktop,mobile', tempDir('cases-'));
+  assert.equal(compared.comparison.verdict, 'same', compared.comparison.explanation);
+  for (const profile of ['desktop', 'mobile']) assert.equal(compared.finalOf(profile), landingUrl('human-touch'), profile);
 });

@@ -169,7 +169,11 @@ function labelOf(ctx: Context, index: number): { via: Via; evidence: HopEvidence
  * else was pending, or the page would not have been at rest): said with its mechanism.
  */
 function withNudge(found: { via: Via; evidence: HopEvidence }, between: NavEvent[]): { via: Via; evidence: HopEvidence } {
-  const actions = [...new Set(between.flatMap((e) => (e.type === 'nudge' ? e.actions : [])))];
+  // A click after the nudge (--click, --explore) is what a later navigation answers, not the nudge.
+  let lastClick = between.length - 1;
+  while (lastClick >= 0 && between[lastClick].type !== 'click') lastClick--;
+  const afterClick = between.slice(lastClick + 1);
+  const actions = [...new Set(afterClick.flatMap((e) => (e.type === 'nudge' ? e.actions : [])))];
   if (actions.length === 0) return found;
   const done = describeNudge(actions);
   return {

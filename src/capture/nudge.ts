@@ -29,10 +29,10 @@ function curve(from: Point, to: Point, bend: Point, steps: number): Point[] {
 function candidatePaths(width: number, height: number): Point[][] {
   const at = (fx: number, fy: number): Point => [Math.round(width * fx * 10) / 10 + 0.5, Math.round(height * fy * 10) / 10 + 0.25];
   return [
-    curve(at(0.62, 0.86), at(0.47, 0.64), at(0.6, 0.7), 4),
-    curve(at(0.9, 0.55), at(0.76, 0.38), at(0.88, 0.42), 4),
-    curve(at(0.12, 0.8), at(0.28, 0.6), at(0.14, 0.66), 4),
-    curve(at(0.5, 0.97), at(0.38, 0.78), at(0.48, 0.84), 4),
+    curve(at(0.62, 0.86), at(0.47, 0.64), at(0.6, 0.7), 3),
+    curve(at(0.9, 0.55), at(0.76, 0.38), at(0.88, 0.42), 3),
+    curve(at(0.12, 0.8), at(0.28, 0.6), at(0.14, 0.66), 3),
+    curve(at(0.5, 0.97), at(0.38, 0.78), at(0.48, 0.84), 3),
   ];
 }
 
@@ -102,25 +102,29 @@ export async function nudgePage(
       const [x, y] = path[0];
       begin('touch');
       // Lifted off as cancelled, not ended: a touch that ends where it began is a tap, and a tap clicks.
-      await send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y }] });
-      await send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: x + 1.4, y: y - 6.2 }] });
-      await send('Input.dispatchTouchEvent', { type: 'touchCancel', touchPoints: [] });
+      await Promise.all([
+        send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y }] }),
+        send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: x + 1.4, y: y - 6.2 }] }),
+        send('Input.dispatchTouchEvent', { type: 'touchCancel', touchPoints: [] }),
+      ]);
       if (moved()) return;
       begin('scroll');
       await observer.evaluate(SCROLL_AND_BACK_SCRIPT, 'isolated', 500);
       return;
     }
     begin('mouse');
-    // One at a time: mouse moves queued together reach the page as one (Chromium coalesces them per frame).
+    // One at a time: mouse moves queued together reach the page as one (Chromium coalesces them per
+    // frame). A wheel turn goes with the first move and back with the last (wheel events take
+    // another path, and two queued together would cancel out).
     const start = Date.now() - path.length * MOUSE_STEP_MS;
+    const last = path.length - 1;
     for (const [i, [x, y]] of path.entries()) {
-      await send('Input.dispatchMouseEvent', { type: 'mouseMoved', x, y, button: 'none', timestamp: (start + i * MOUSE_STEP_MS) / 1000 });
-      if (moved()) return;
-    }
-    begin('wheel');
-    const [x, y] = path.at(-1)!;
-    for (const deltaY of [100, -100]) {
-      await send('Input.dispatchMouseEvent', { type: 'mouseWheel', x, y, deltaX: 0, deltaY });
+      const timestamp = (start + i * MOUSE_STEP_MS) / 1000;
+      const sent = [send('Input.dispatchMouseEvent', { type: 'mouseMoved', x, y, button: 'none', timestamp })];
+      if (i === 0) begin('wheel');
+      if (i === 0 || i === last)
+        sent.push(send('Input.dispatchMouseEvent', { type: 'mouseWheel', x, y, deltaX: 0, deltaY: i === 0 ? 100 : -100, timestamp }));
+      await Promise.all(sent);
       if (moved()) return;
     }
   };

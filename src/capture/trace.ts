@@ -393,6 +393,7 @@ class TraceRun {
           listeners: [...listening.types],
         }),
     });
+    this.profile.mark('nudged');
     this.progress({ kind: 'nudge', detail: actions.join(', ') });
     const movedOn = () => pages.current !== page || page.navigationState() !== state;
     if (!movedOn() && !page.closed && !pages.stopReason) {
@@ -405,6 +406,7 @@ class TraceRun {
         timeoutMs,
         onQuiet: (observer) => (observer !== page || observer.documents !== documents ? this.snapshots.onQuiet(observer) : undefined),
       });
+      this.profile.mark('settled after nudge');
     }
     return movedOn();
   }
