@@ -63,9 +63,10 @@ const GATES: Gate[] = [
   },
   {
     name: 'mouse-form',
-    description: 'Human check on the first mousemove of the document: a hidden form is then posted by script to the landing page.',
-    script: (go) =>
-      `let sent = false;\ndocument.addEventListener('mousemove', () => {\n  if (sent) return; sent = true;\n  ${postTo(go)}\n});`,
+    description:
+      'Human check on the first mousemove of the document, by a handler property (document.onmousemove, not ' +
+      'addEventListener): a hidden form is then posted by script to the landing page.',
+    script: (go) => `let sent = false;\ndocument.onmousemove = () => {\n  if (sent) return; sent = true;\n  ${postTo(go)}\n};`,
     expectedVias: ['start', 'form-post'],
     final: 'landing',
   },
