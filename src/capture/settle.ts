@@ -2,7 +2,7 @@
 // short JS timer is waited for (up to the settle limit after the page committed). Fast: a page
 // with nothing pending ends the wait after a short grace period, not a fixed quiet time.
 import { withTimeout, type PageObserver } from './page-observer.js';
-import { PENDING_TIMERS_KEY } from './pending-timers.js';
+import { HUMAN_EVENTS, PENDING_TIMERS_KEY } from './pending-timers.js';
 import { framesReadSince, readCrossOriginFrames, type TimerState } from './frame-timers.js';
 
 export interface SettleOptions {
@@ -118,10 +118,13 @@ function noteOnceTimer(observer: PageObserver, states: TimerState[]): void {
   observer.onceTimer = soonest === null ? null : { dueAt: now + soonest, readAt: now, document: observer.documents };
 }
 
+const LISTENED: ReadonlySet<unknown> = new Set([...HUMAN_EVENTS, 'inline']);
+
 /** Keeps, from the reads just made, what signs of a person the document listens for (nudge.ts). */
 function noteListening(observer: PageObserver, states: TimerState[]): void {
   const types = new Set<string>();
-  for (const { human } of states) if (Array.isArray(human)) for (const type of human) if (typeof type === 'string') types.add(type);
+  // Only the names the init script knows: what a page answers is not trusted to be them.
+  for (const { human } of states) if (Array.isArray(human)) for (const type of human) if (LISTENED.has(type)) types.add(type);
   const focused = states[0]?.focused !== false;
   observer.listening = { types: [...types], focused, document: observer.documents };
 }
