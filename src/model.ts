@@ -139,6 +139,19 @@ export type NavEvent =
       /** The URL of the frame (iframe) the control clicked is in; absent for the top document's. */
       frame?: string;
     }
+  | {
+      /**
+       * The page rested while it listened for signs of a person (mouse, pointer, scroll, wheel,
+       * touch, focus): the trace behaved like one arriving on it, once per document, never with a
+       * click or a key. One event as each action begins, before its input is sent: `actions` holds it
+       * ("focus", "mouse", "wheel", "touch", "scroll"); `listeners`: the event types the page listened for.
+       */
+      type: 'nudge';
+      at: string;
+      pageId: string;
+      actions: string[];
+      listeners: string[];
+    }
   | { type: 'dialog'; at: string; pageId: string; dialogType: string; message: string }
   | { type: 'download'; at: string; pageId: string; url: string; suggestedFilename: string }
   | {

@@ -34,6 +34,11 @@ export interface HopEvidence {
   scriptLine?: number;
   clickText?: string;
   reason?: string;
+  /**
+   * The page navigated only after the trace behaved like a person arriving on it (nothing else was
+   * pending): what it did ("mouse movement, wheel scroll"). A human check, as cloakers use.
+   */
+  afterNudge?: string;
 }
 
 /**

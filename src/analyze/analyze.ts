@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { sha256Hex } from '../http/checksums.js';
 import type { Capture, Exchange } from '../model.js';
 import { inFrameOf, type Hop, type Report } from '../report.js';
-import { buildHops } from './chain.js';
+import { buildHops, describeNudge } from './chain.js';
 import { headerValue } from '../http/wire.js';
 import { enrich } from './enrich.js';
 import { SPECIAL_ONLY, type NetworkLookup } from '../hosting/network-data.js';
@@ -96,6 +96,8 @@ function statusFor(hops: Hop[], url: string): number | null {
 
 function describeEvents(capture: Capture): Report['events'] {
   const out: Report['events'] = [];
+  type Told = { pageId: string; actions: string[]; told: Report['events'][number] };
+  let nudge: Told | null = null;
   for (const e of capture.events) {
     switch (e.type) {
       case 'click':
@@ -116,6 +118,20 @@ function describeEvents(capture: Capture): Report['events'] {
               ? `call-to-action "${blocked.text}" (score ${blocked.score}) ${among}: ${blocked.refused ?? 'not clicked'}`
               : `no call-to-action ${among}`,
         });
+        break;
+      }
+      case 'nudge': {
+        // One capture event per action of a nudge: told as one.
+        const last: Told | null = nudge && out.at(-1) === nudge.told && nudge.pageId === e.pageId ? nudge : null;
+        const actions: string[] = [...new Set([...(last?.actions ?? []), ...e.actions])];
+        const told: Report['events'][number] = {
+          at: last?.told.at ?? e.at,
+          kind: 'nudge',
+          detail: `simulated ${describeNudge(actions)} on page ${e.pageId}, which listened for ${e.listeners.join(', ')}`,
+        };
+        if (last) out[out.length - 1] = told;
+        else out.push(told);
+        nudge = { pageId: e.pageId, actions, told };
         break;
       }
       case 'dialog':

@@ -70,7 +70,11 @@ function eventsBetween(ctx: Context, pageId: string, from: DocRequest | null, to
   const end = events.indexOf(to);
   return events
     .slice(start, end)
-    .filter((e) => e.pageId === pageId && (e.type === 'click' || ('frameId' in e ? e.frameId : undefined) === to.frameId));
+    .filter(
+      (e) =>
+        e.pageId === pageId &&
+        (e.type === 'click' || (e.type === 'nudge' && to.frameId === undefined) || ('frameId' in e ? e.frameId : undefined) === to.frameId),
+    );
 }
 
 /** The URL of the top page a frame's document was requested in (null: `doc` is the top's own). */
@@ -157,6 +161,53 @@ function labelOf(ctx: Context, index: number): { via: Via; evidence: HopEvidence
       },
     };
   }
+  return withNudge(byReason(doc, reason, between, previous, previousExchange, where, script), between);
+}
+
+/**
+ * A navigation that came only after the trace nudged the resting page (capture/nudge.ts: nothing
+ * else was pending, or the page would not have been at rest): said with its mechanism.
+ */
+function withNudge(found: { via: Via; evidence: HopEvidence }, between: NavEvent[]): { via: Via; evidence: HopEvidence } {
+  // A click after the nudge (--click, --explore) is what a later navigation answers, not the nudge.
+  let lastClick = between.length - 1;
+  while (lastClick >= 0 && between[lastClick].type !== 'click') lastClick--;
+  const afterClick = between.slice(lastClick + 1);
+  const actions = [...new Set(afterClick.flatMap((e) => (e.type === 'nudge' ? e.actions : [])))];
+  if (actions.length === 0) return found;
+  const done = describeNudge(actions);
+  return {
+    via: found.via,
+    evidence: { ...found.evidence, detail: `${found.evidence.detail}; ${nudgeSentence(done)}`, afterNudge: done },
+  };
+}
+
+/** How a nudge's actions (capture/nudge.ts) read in a sentence: "mouse movement, wheel scroll". */
+export function describeNudge(actions: readonly string[]): string {
+  const words: Record<string, string> = {
+    focus: 'window focus',
+    mouse: 'mouse movement',
+    wheel: 'wheel scroll',
+    touch: 'a touch',
+    scroll: 'scrolling',
+  };
+  return actions.map((a) => words[a] ?? a).join(', ');
+}
+
+/** What a hop after a nudge says of it. */
+export function nudgeSentence(done: string): string {
+  return `only after simulated ${done} (a human check)`;
+}
+
+function byReason(
+  doc: DocRequest,
+  reason: string | null,
+  between: NavEvent[],
+  previous: DocRequest | null,
+  previousExchange: Exchange | null,
+  where: string,
+  script: { scriptUrl?: string; scriptLine?: number },
+): { via: Via; evidence: HopEvidence } {
   switch (reason) {
     case 'httpHeaderRefresh': {
       const header = previousExchange?.response ? headerValue(previousExchange.response.headers, 'refresh') : null;

@@ -29,6 +29,10 @@ export interface TimerState {
   animationEndsInMs?: number | null;
   /** When the soonest one-shot timer still to run is due, those beyond the settle limit too (up to LATER_HORIZON_MS). */
   onceDueInMs?: number | null;
+  /** The event types a human check waits on that the document (and its same-origin frames) listens for (pending-timers.ts HUMAN_EVENTS). */
+  human?: string[];
+  /** document.hasFocus() */
+  focused?: boolean;
 }
 
 /**

@@ -109,6 +109,13 @@ export class PageObserver {
   private readonly childFrameUrls = new Set<string>();
   /** Bumped on every navigation-relevant event; settling compares it across a grace period. */
   generation = 0;
+  /**
+   * What signs of a person (pending-timers.ts HUMAN_EVENTS) the document listened for when settling
+   * last read it, and whether it had focus; `document`: which one (see `documents`).
+   */
+  listening: { types: string[]; focused: boolean; document: number } | null = null;
+  /** The document (see `documents`) the trace last nudged (nudge.ts): once per document. */
+  nudgedDocument = -1;
   /** Documents committed in the main frame so far (a navigation to a new document adds one). */
   documents = 0;
   /**

@@ -6,6 +6,26 @@
 
 export const PENDING_TIMERS_KEY = `__ct_${Math.random().toString(36).slice(2, 10)}`;
 
+/** Event types a human check waits on (a first move, a scroll, a touch, focus): a page listening for one is nudged. */
+export const HUMAN_EVENTS = [
+  'mousemove',
+  'pointermove',
+  'mouseover',
+  'pointerover',
+  'mouseenter',
+  'pointerenter',
+  'pointerrawupdate',
+  'scroll',
+  'wheel',
+  'mousewheel',
+  'touchstart',
+  'touchmove',
+  'touchend',
+  'pointerdown',
+  'focus',
+  'focusin',
+];
+
 /** One-shot timers due this long after they were set, at most, are kept (beyond it: a session expiry, no redirect to wait for). */
 export const LATER_HORIZON_MS = 120_000;
 
@@ -166,6 +186,34 @@ export function pendingTimersSnippet(settleMs: number): string {
   // Messages: a chain of MessageChannel or window.postMessage tasks ("setZeroTimeout", a
   // scheduler's work loop, a ping-pong that stretches a wait) leaves no timer pending between its
   // turns; a page that posted a message moments ago is still at work.
+  // Listeners for signs of a person (a human check waits on them): the trace nudges a resting page
+  // that has any (nudge.ts), and leaves one alone that does not.
+  const HUMAN = new Set(${JSON.stringify(HUMAN_EVENTS)});
+  const heard = new Set();
+  const nativeAdd = EventTarget.prototype.addEventListener;
+  EventTarget.prototype.addEventListener = disguise(method('addEventListener', nativeAdd.length, (self, args) => {
+    if (typeof args[0] === 'string' && HUMAN.has(args[0])) heard.add(args[0]);
+    return Reflect.apply(nativeAdd, self, args);
+  }), nativeAdd, 'addEventListener');
+  const INLINE = ${JSON.stringify(HUMAN_EVENTS.map((t) => `[on${t}]`).join(','))};
+  let inlineAt = 0, inline = false;
+  const listening = () => {
+    const types = [...heard];
+    for (const type of HUMAN) {
+      if (heard.has(type)) continue;
+      try {
+        const body = pageDocument.body;
+        if (window['on' + type] || pageDocument['on' + type] || (body && body['on' + type])) types.push(type);
+      } catch (ignored) {}
+    }
+    // Inline on… attributes: looked for (a walk of the DOM) only when nothing else says so, at most every 250 ms.
+    if (types.length === 0 && Date.now() - inlineAt >= 250) {
+      inlineAt = Date.now();
+      try { inline = !!pageDocument.querySelector(INLINE); } catch (ignored) {}
+    }
+    if (types.length === 0 && inline) types.push('inline');
+    return types;
+  };
   const MESSAGE_QUIET_MS = 50;
   let messagedAt = 0;
   for (const holder of [window.MessagePort && MessagePort.prototype, window]) {
@@ -328,6 +376,8 @@ export function pendingTimersSnippet(settleMs: number): string {
       idlePending: idle.size,
       messagesPending: Date.now() - messagedAt < MESSAGE_QUIET_MS ? 1 : 0,
       animationEndsInMs: animationEndsInMs(),
+      human: listening(),
+      focused: pageDocument.hasFocus(),
     };
     for (const reader of frameReaders) {
       const frame = reader();
@@ -337,6 +387,7 @@ export function pendingTimersSnippet(settleMs: number): string {
         if (frame[key] != null && (state[key] === null || frame[key] < state[key])) state[key] = frame[key];
       for (const key of ['framesPending', 'callsPending', 'workersPending', 'framesRun', 'idlePending', 'messagesPending'])
         state[key] += frame[key];
+      if (frame.human) for (const type of frame.human) if (!state.human.includes(type)) state.human.push(type);
     }
     return state;
   };

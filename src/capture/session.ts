@@ -78,6 +78,9 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
     // A popup sharing its opener's renderer already has these (and may not set them twice).
     send('Emulation.setLocaleOverride', { locale: identity.locale }).catch(() => undefined),
     send('Emulation.setTimezoneOverride', { timezoneId: identity.timezone }).catch(() => undefined),
+    // A visitor's page has focus from the start (document.hasFocus(), the window's focus event); a
+    // page of ours lost it at times to another context's window (a spare session's, one closing).
+    send('Emulation.setFocusEmulationEnabled', { enabled: true }).catch(() => undefined),
     send('Network.setBypassServiceWorker', { bypass: true }),
     send('Page.addScriptToEvaluateOnNewDocument', {
       source: initScript({

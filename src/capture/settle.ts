@@ -2,7 +2,7 @@
 // short JS timer is waited for (up to the settle limit after the page committed). Fast: a page
 // with nothing pending ends the wait after a short grace period, not a fixed quiet time.
 import { withTimeout, type PageObserver } from './page-observer.js';
-import { PENDING_TIMERS_KEY } from './pending-timers.js';
+import { HUMAN_EVENTS, PENDING_TIMERS_KEY } from './pending-timers.js';
 import { framesReadSince, readCrossOriginFrames, type TimerState } from './frame-timers.js';
 
 export interface SettleOptions {
@@ -86,6 +86,7 @@ async function busyReason(observer: PageObserver, options: SettleOptions): Promi
   // redirects) is not a page at rest: it was taken for one when the read timed out.
   if (read === 'busy') return 'script running';
   noteOnceTimer(observer, read ? [read] : []);
+  noteListening(observer, read ? [read] : []);
   if (read?.readyState === 'complete') observer.loaded = true;
   else if (observer.dropped && !observer.loaded && !observer.domReady && !nothingCommitted && read?.readyState !== 'interactive')
     return 'not parsed';
@@ -95,7 +96,10 @@ async function busyReason(observer: PageObserver, options: SettleOptions): Promi
   // most pages there is none, and no call): each is a round trip into the renderer.
   const frames = await readCrossOriginFrames(observer);
   if (frames === 'busy') return 'script running';
-  if (frames.length) noteOnceTimer(observer, read ? [read, ...frames] : frames);
+  if (frames.length) {
+    noteOnceTimer(observer, read ? [read, ...frames] : frames);
+    noteListening(observer, read ? [read, ...frames] : frames);
+  }
   for (const frame of frames) {
     const framed = pendingWork(frame, limitAt);
     if (framed) return `${framed} (in a frame of another origin)`;
@@ -112,6 +116,17 @@ function noteOnceTimer(observer: PageObserver, states: TimerState[]): void {
     if (typeof onceDueInMs === 'number' && (soonest === null || onceDueInMs < soonest)) soonest = onceDueInMs;
   const now = Date.now();
   observer.onceTimer = soonest === null ? null : { dueAt: now + soonest, readAt: now, document: observer.documents };
+}
+
+const LISTENED: ReadonlySet<unknown> = new Set([...HUMAN_EVENTS, 'inline']);
+
+/** Keeps, from the reads just made, what signs of a person the document listens for (nudge.ts). */
+function noteListening(observer: PageObserver, states: TimerState[]): void {
+  const types = new Set<string>();
+  // Only the names the init script knows: what a page answers is not trusted to be them.
+  for (const { human } of states) if (Array.isArray(human)) for (const type of human) if (LISTENED.has(type)) types.add(type);
+  const focused = states[0]?.focused !== false;
+  observer.listening = { types: [...types], focused, document: observer.documents };
 }
 
 /** What a document has pending that may still move the page within the settle limit, or null. */

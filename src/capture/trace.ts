@@ -34,6 +34,7 @@ import { TraceProfile, type TraceMark } from './trace-profile.js';
 import type { TimestampOutcome, TsaSettings } from '../timestamp/case-timestamp.js';
 import type { NetworkLookup } from '../hosting/network-data.js';
 import { explore } from './explore.js';
+import { nudgePage } from './nudge.js';
 
 export interface TraceOptions extends UpstreamOptions {
   url: string;
@@ -43,6 +44,11 @@ export interface TraceOptions extends UpstreamOptions {
   timeoutMs?: number;
   settleMs?: number;
   clicks?: string[];
+  /**
+   * Behave like a person arriving on a resting page that listens for one (a mouse move, a scroll, a
+   * touch, focus: a human check may hold the real redirect until then); default true. False: `--no-nudge`.
+   */
+  nudge?: boolean;
   /** `--explore`: how many resting pages to explore for their call-to-action (0 or absent: none). */
   exploreDepth?: number;
   maxHops?: number;
@@ -126,6 +132,12 @@ type Progress = NonNullable<TraceOptions['onProgress']>;
 const EXPECT_CUT_MS = 500;
 /** How long, at most, a page is given after a click to show what the click set off (click.ts clickAndWatch). */
 const CLICK_ANSWER_MS = 2000;
+/**
+ * How long, at most, a nudged page may still navigate after the nudge (--settle, when shorter): a
+ * human check moves on at once or after a short "verifying…"; a page ticking an interval that
+ * cared nothing for the nudge is not waited out a second time in full.
+ */
+const NUDGE_SETTLE_MS = 3000;
 /** The analysis, loaded while Chromium starts. */
 type AnalysisModule = { analyzeCapture: typeof analyzeCapture };
 /** What the case's sealing hook found out (the RFC 3161 token, when asked for). */
@@ -339,6 +351,7 @@ class TraceRun {
       // A navigation that began while the snapshot was taken (a click's, reported late on a loaded
       // machine) is part of the chain: followed, not left to end the trace on a page just committed.
       const moved = this.pages.current !== page || page.navigationState() !== state;
+      if (!moved && (outcome === 'quiet' || outcome === 'limit') && (await this.nudge(page))) continue;
       if (!moved || page.closed || this.pages.stopReason || this.interrupted || Date.now() >= deadline) break;
     }
     // The next trace's session opens while this one finishes: after the screenshot, whose frame
@@ -347,6 +360,55 @@ class TraceRun {
     // is work of this process, not of Chromium's.
     if (this.shared) prepareSpare(this.browser, this.capture.info.identity!, settleMs);
     this.flushEvents();
+  }
+
+  /**
+   * The resting page listens for a sign of a person and has not been nudged: the trace behaves
+   * like one arriving on it (nudge.ts), records that, and gives the page a short settle to show
+   * what it set off. True when the chain moved on (a navigation, a new window): it is followed.
+   */
+  private async nudge(page: PageObserver): Promise<boolean> {
+    const { pages } = this;
+    const { settleMs, deadline, timeoutMs } = this.limits;
+    const listening = page.listening;
+    if (this.options.nudge === false || page.closed || pages.stopReason || this.interrupted || Date.now() >= deadline) return false;
+    if (!listening || listening.document !== page.documents || listening.types.length === 0 || page.nudgedDocument === page.documents)
+      return false;
+    if (page.url.startsWith('chrome-error:') || page.url === 'about:blank') return false;
+    page.nudgedDocument = page.documents;
+    const identity = this.capture.info.identity!;
+    const state = page.navigationState();
+    const actions = await nudgePage(page, {
+      mobile: identity.device === 'mobile',
+      viewport: identity.viewport,
+      focused: listening.focused,
+      budgetMs: Math.max(0, Math.min(CLICK_ANSWER_MS, deadline - Date.now())),
+      // Each recorded before its input is sent: the document requests it sets off come after it in the case.
+      onAction: (action) =>
+        pages.emit({
+          type: 'nudge',
+          at: new Date().toISOString(),
+          pageId: page.pageId,
+          actions: [action],
+          listeners: [...listening.types],
+        }),
+    });
+    this.profile.mark('nudged');
+    this.progress({ kind: 'nudge', detail: actions.join(', ') });
+    const movedOn = () => pages.current !== page || page.navigationState() !== state;
+    if (!movedOn() && !page.closed && !pages.stopReason) {
+      // What the nudge set off (a timer, a request) may still navigate: the page settles again, on a shorter limit.
+      page.restartSettleClock();
+      const documents = page.documents;
+      await pages.settle({
+        settleMs: Math.min(settleMs, NUDGE_SETTLE_MS),
+        deadline,
+        timeoutMs,
+        onQuiet: (observer) => (observer !== page || observer.documents !== documents ? this.snapshots.onQuiet(observer) : undefined),
+      });
+      this.profile.mark('settled after nudge');
+    }
+    return movedOn();
   }
 
   /** `--click TEXT`: the link or button is clicked like a person would, and the page settles again. */

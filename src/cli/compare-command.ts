@@ -50,7 +50,7 @@ options:
   --concurrency N            profiles traced at once (default: as for trace)
   --json                     print the comparison case's record as JSON
   --resolve, --connect-to, --cacert, --dns-server, --allow-private, --strict-tls,
-  --browser, --timeout, --settle, --max-hops, --out, --tsa: as for trace
+  --browser, --timeout, --settle, --max-hops, --no-nudge, --out, --tsa: as for trace
 `;
 
 const { resolve, cacert, 'dns-server': dnsServer, 'allow-private': allowPrivate, 'strict-tls': strictTls } = TRACE_OPTIONS;
@@ -65,6 +65,7 @@ const OPTIONS = {
   timeout: TRACE_OPTIONS.timeout,
   settle: TRACE_OPTIONS.settle,
   'max-hops': TRACE_OPTIONS['max-hops'],
+  'no-nudge': TRACE_OPTIONS['no-nudge'],
   out: TRACE_OPTIONS.out,
   json: TRACE_OPTIONS.json,
   tsa: TRACE_OPTIONS.tsa,

@@ -58,6 +58,11 @@ export function formatChain(report: Report, caseDir: string | null): string {
   for (const event of report.events.filter((e) => e.kind === 'dialog' || e.kind === 'download')) {
     lines.push(`Note: ${event.kind}: ${clean(truncate(event.detail, 200))}`);
   }
+  for (const hop of report.hops.filter((h) => h.evidence.afterNudge && !h.otherTab))
+    lines.push(
+      `Note: hop ${hop.index} came only after simulated ${clean(hop.evidence.afterNudge)}: ` +
+        'the page waited for a sign of a person (a human check, as cloakers use)',
+    );
   const pending = pendingNavigation(report);
   if (pending)
     lines.push(

@@ -44,6 +44,7 @@ const LOCAL_ONLY = [
   'browser',
   'settle',
   'max-hops',
+  'no-nudge',
   'out',
   'tsa',
 ];

@@ -20,6 +20,7 @@ export const TRACE_OPTIONS = {
   click: { type: 'string', multiple: true },
   explore: { type: 'boolean' },
   'explore-depth': { type: 'string' },
+  'no-nudge': { type: 'boolean' },
   out: { type: 'string' },
   json: { type: 'boolean' },
   tsa: { type: 'string' },
@@ -47,6 +48,11 @@ export const TRACE_OPTIONS_HELP = `
                              privacy, mailto:/tel:, download, same-page or form-typing targets
   --explore-depth N          explore N pages in a row: each click's resting page in turn
                              (default 1; implies --explore)
+  --no-nudge                 do not behave like a person arriving on a resting page that listens
+                             for one (by default such a page gets the window focused, a short
+                             mouse path and a wheel notch down and back, or on a phone a touch
+                             and a small scroll; never a click or a key): a human check that
+                             holds the real redirect until then is not passed
   --out DIR                  where case folders go (default ./${DEFAULTS.outDir})
   --json                     print the report as JSON
   --tsa URL                  RFC 3161 time-stamping authority asked for a token over each sealed
@@ -84,6 +90,7 @@ export function traceOptionsFrom(values: Values, url: string, commandLine: strin
     ...(values['max-hops'] !== undefined ? { maxHops: numberOption(values['max-hops'], '--max-hops', { min: 1, max: 1000 })! } : {}),
     clicks: values.click ?? [],
     ...exploreOption(values),
+    ...(values['no-nudge'] ? { nudge: false } : {}),
     outDir: values.out ?? DEFAULTS.outDir,
     commandLine,
     tsa: tsaSettings(values.tsa),

@@ -88,6 +88,7 @@ export type FleetTraceOptions = Pick<
   | 'maxHops'
   | 'clicks'
   | 'exploreDepth'
+  | 'nudge'
   | 'tsa'
 >;
 
@@ -106,6 +107,7 @@ const TRAVELLING: (keyof FleetTraceOptions)[] = [
   'maxHops',
   'clicks',
   'exploreDepth',
+  'nudge',
   'tsa',
 ];
 

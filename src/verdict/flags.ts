@@ -11,7 +11,7 @@ import { secretFields, visibleText } from './page-dom.js';
 import { lastChainHop } from '../analyze/tabs.js';
 import { titleKey } from '../compare/comparison.js';
 
-export type FlagId = 'cloaked' | 'single-use' | 'download' | 'credential-form' | 'lookalike' | 'link-mismatch' | 'tls';
+export type FlagId = 'cloaked' | 'human-check' | 'single-use' | 'download' | 'credential-form' | 'lookalike' | 'link-mismatch' | 'tls';
 
 export interface VerdictFlag {
   id: FlagId;
@@ -65,6 +65,7 @@ export interface FlagInput {
 export function verdictFlags(input: FlagInput): VerdictFlag[] {
   return [
     cloakedFlag(input.comparison),
+    humanCheckFlag(input.report),
     singleUseFlag(input.report, input.finalDom, input.otherVisits),
     downloadFlag(input.downloads),
     credentialFormFlag(input.report, input.finalDom),
@@ -104,6 +105,25 @@ export function cloakedFlag(comparison: CloakComparison | null): VerdictFlag | n
       (comparison.mayBeChance ? ' The comparison says it may also be chance (a link that answers at random or per visit).' : ''),
     severity: comparison.mayBeChance ? 'warn' : 'high',
     hop: null,
+  };
+}
+
+/**
+ * A page that sent the visitor on only once the trace behaved like a person (capture/nudge.ts): a
+ * human check, as cloakers use to show scanners a decoy. An evasion sign, not proof: the hop says
+ * what it waited for.
+ */
+export function humanCheckFlag(report: Report): VerdictFlag | null {
+  const hop = report.hops.find((h) => h.evidence.afterNudge && !h.otherTab);
+  if (!hop) return null;
+  return {
+    id: 'human-check',
+    title: 'Human check',
+    detail:
+      `Hop ${hop.index} came only after the trace simulated ${hop.evidence.afterNudge} on the resting page: ` +
+      'it held its redirect until a visitor showed a sign of being a person, as cloakers do to show scanners a decoy.',
+    severity: 'warn',
+    hop: hop.index,
   };
 }
 

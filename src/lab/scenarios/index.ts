@@ -15,6 +15,7 @@ import { phishingScenarios } from './phishing.js';
 import { cloakerScenarios } from './cloakers.js';
 import { cloakKitScenarios } from './cloak-kits.js';
 import { cloakProbeScenarios } from './cloak-probes.js';
+import { humanGateScenarios } from './human-gates.js';
 import { deferredClickScenarios } from './deferred-clicks.js';
 import { variantScenarios } from './variants.js';
 
@@ -36,6 +37,7 @@ export function buildScenarios(ctx: ScenarioContext): LabPlay {
   definitions.push(...cloakerScenarios());
   definitions.push(...cloakKitScenarios());
   definitions.push(...cloakProbeScenarios());
+  definitions.push(...humanGateScenarios());
   definitions.push(...deferredClickScenarios());
   definitions.push(...variantScenarios());
   const names = new Set<string>();

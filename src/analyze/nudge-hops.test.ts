@@ -1,0 +1,100 @@
+// A hop that came only after the trace nudged the resting page (capture/nudge.ts), from the
+// recorded events alone: its mechanism stays what it was, its evidence says after what; a click
+// made after the nudge is what a later navigation answers; the verdict flag and the terminal Note.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { emptyCapture, type Capture, type NavEvent } from '../model.js';
+import { TOOL } from '../version.js';
+import { buildHops } from './chain.js';
+import { analyzeCapture } from './analyze.js';
+import { humanCheckFlag } from '../verdict/flags.js';
+import { formatChain } from '../cli/format.js';
+
+const GATE = 'http://gate.example/check';
+const at = (n: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
+
+function doc(n: number, requestId: string, url: string, extra: Partial<Extract<NavEvent, { type: 'doc-request' }>> = {}): NavEvent {
+  return {
+    type: 'doc-request',
+    at: at(n),
+    pageId: 'p1',
+    requestId,
+    url,
+    method: 'GET',
+    redirectStatus: null,
+    redirectLocation: null,
+    initiator: { type: 'other', url: null, line: null, column: null },
+    hasUserGesture: false,
+    ...extra,
+  };
+}
+
+function capture(events: NavEvent[]): Capture {
+  const c = emptyCapture({
+    tool: TOOL,
+    browser: null,
+    identity: null,
+    url: GATE,
+    mode: 'trace',
+    commandLine: [],
+    resolver: { overrides: [], dnsServer: null },
+    clicks: [],
+    startedAt: at(0),
+    endedAt: at(30),
+    error: null,
+    partial: false,
+  });
+  c.events.push({ type: 'page', at: at(0), pageId: 'p1', openerPageId: null }, ...events);
+  return c;
+}
+
+const script = { type: 'script', url: GATE, line: 12, column: 3 };
+const rested: NavEvent = { type: 'settled', at: at(2), pageId: 'p1', url: GATE, title: 'Recipes', snapshot: 1 };
+const nudge = (n: number, action: string): NavEvent => ({
+  type: 'nudge',
+  at: at(n),
+  pageId: 'p1',
+  actions: [action],
+  listeners: ['mousemove', 'wheel'],
+});
+const scripted = (n: number, url: string): NavEvent[] => [
+  { type: 'nav-requested', at: at(n), pageId: 'p1', reason: 'scriptInitiated', url, disposition: 'currentTab' },
+  doc(n, `r${n}`, url, { initiator: script }),
+];
+
+test('a script navigation after the nudge keeps its mechanism and says it came only after the simulated visitor', () => {
+  const c = capture([doc(1, 'r1', GATE), rested, nudge(3, 'mouse'), nudge(3, 'wheel'), ...scripted(4, 'http://land.example/')]);
+  const hops = buildHops(c);
+  assert.equal(hops[1].via, 'javascript');
+  assert.equal(hops[1].evidence.afterNudge, 'mouse movement, wheel scroll');
+  assert.match(
+    hops[1].evidence.detail,
+    /^script navigation at http:\/\/gate\.example\/check:12; only after simulated mouse movement, wheel scroll \(a human check\)$/,
+  );
+  const report = analyzeCapture(c, null);
+  assert.equal(humanCheckFlag(report)?.hop, 2);
+  assert.match(formatChain(report, null), /^Note: hop 2 came only after simulated mouse movement, wheel scroll: /m);
+  // The case's events tell the nudge once, with what the page listened for.
+  const told = report.events.filter((e) => e.kind === 'nudge');
+  assert.equal(told.length, 1);
+  assert.match(told[0].detail, /simulated mouse movement, wheel scroll on page p1, which listened for mousemove, wheel/);
+});
+
+test('a click after the nudge answers the navigation; a page that never moved is no human check', () => {
+  const clicked = capture([
+    doc(1, 'r1', GATE),
+    rested,
+    nudge(3, 'mouse'),
+    { type: 'click', at: at(5), pageId: 'p1', text: 'Go', target: null },
+    ...scripted(6, 'http://land.example/'),
+  ]);
+  const hops = buildHops(clicked);
+  assert.equal(hops[1].via, 'javascript');
+  assert.equal(hops[1].evidence.afterNudge, undefined);
+  assert.doesNotMatch(hops[1].evidence.detail, /human check/);
+
+  const honest = analyzeCapture(capture([doc(1, 'r1', GATE), rested, nudge(3, 'mouse')]), null);
+  assert.equal(honest.hops.length, 1);
+  assert.equal(humanCheckFlag(honest), null);
+  assert.doesNotMatch(formatChain(honest, null), /human check/);
+});

@@ -1,0 +1,134 @@
+// A resting page that listens for signs of a person (a mouse or pointer moving, a scroll or wheel
+// turn, a touch, focus) may be a human check: a cloaker holding its real redirect until the visitor
+// shows one. The trace then behaves like a person arriving on the page, once per document: the
+// window focused, a short curved mouse path away from links and a wheel notch down and back up (a
+// phone: a touch that lifts off as no tap, a small scroll down and back). Never a click, a key or typing.
+// A page that listens for none of these is left alone: it costs nothing.
+import type { PageObserver } from './page-observer.js';
+import { clickAndWatch } from './click.js';
+
+type Point = [x: number, y: number];
+
+/** What a nudge did, in the words of the case (the `nudge` event's `actions`). */
+export type NudgeAction = 'focus' | 'mouse' | 'wheel' | 'touch' | 'scroll';
+
+/** Points of a quadratic curve from `from` to `to` bent by `bend` (fractions of a pixel, as a real mouse reports them). */
+function curve(from: Point, to: Point, bend: Point, steps: number): Point[] {
+  const points: Point[] = [];
+  for (let i = 1; i <= steps; i++) {
+    const t = i / steps;
+    const u = 1 - t;
+    const x = u * u * from[0] + 2 * u * t * bend[0] + t * t * to[0];
+    const y = u * u * from[1] + 2 * u * t * bend[1] + t * t * to[1];
+    points.push([Math.round(x * 100) / 100 + 0.37, Math.round(y * 100) / 100 + 0.21]);
+  }
+  return [from, ...points];
+}
+
+/** Mouse paths to choose from, in the viewport's lower half and sides (where a pointer comes in), as fractions of it. */
+function candidatePaths(width: number, height: number): Point[][] {
+  const at = (fx: number, fy: number): Point => [Math.round(width * fx * 10) / 10 + 0.5, Math.round(height * fy * 10) / 10 + 0.25];
+  return [
+    curve(at(0.62, 0.86), at(0.47, 0.64), at(0.6, 0.7), 3),
+    curve(at(0.9, 0.55), at(0.76, 0.38), at(0.88, 0.42), 3),
+    curve(at(0.12, 0.8), at(0.28, 0.6), at(0.14, 0.66), 3),
+    curve(at(0.5, 0.97), at(0.38, 0.78), at(0.48, 0.84), 3),
+  ];
+}
+
+/** Page-side (our isolated world): how many points of each path are over something a person would act on (a link, a control, a frame). */
+function pathCheckScript(paths: Point[][]): string {
+  return `(() => {
+  const active = 'a[href],button,input,select,textarea,label,summary,iframe,video,[role=button],[role=link],[onclick],[contenteditable]';
+  return ${JSON.stringify(paths)}.map((path) => path.filter(([x, y]) => {
+    const el = document.elementFromPoint(x, y);
+    return !!el && !!el.closest(active);
+  }).length);
+})()`;
+}
+
+/** Page-side (our isolated world): a small scroll down and, two frames later, back where it was (a phone's swipe, seen as scroll events). */
+const SCROLL_AND_BACK_SCRIPT = `new Promise((resolve) => {
+  const x = scrollX, y = scrollY;
+  scrollBy(0, 60);
+  const timer = setTimeout(() => { scrollTo(x, y); resolve(); }, 100);
+  requestAnimationFrame(() => requestAnimationFrame(() => { clearTimeout(timer); scrollTo(x, y); resolve(); }));
+})`;
+
+/** How long, at most, the page is given to show what the nudge set off (its round trip, click.ts clickAndWatch). */
+const ANSWER_MS = 1000;
+/** Time between two mouse events as the page reads it (event.timeStamp): a hand, not a script. */
+const MOUSE_STEP_MS = 24;
+
+/**
+ * Behaves like a person arriving on the resting page (see above) and waits until what that set off
+ * can be seen (click.ts clickAndWatch); stops early once the page navigates. Returns what was done.
+ */
+export async function nudgePage(
+  observer: PageObserver,
+  options: {
+    mobile: boolean;
+    viewport: { width: number; height: number };
+    focused: boolean;
+    budgetMs: number;
+    /** Called as each action begins, before its first event is sent (the case records it then). */
+    onAction: (action: NudgeAction) => void;
+  },
+): Promise<NudgeAction[]> {
+  const actions: NudgeAction[] = [];
+  const begin = (action: NudgeAction) => {
+    actions.push(action);
+    options.onAction(action);
+  };
+  const before = observer.navigationState();
+  const moved = () => observer.navigationState() !== before || observer.closed;
+  const send = observer.session.send.bind(observer.session);
+  const perform = async () => {
+    if (!options.focused) {
+      begin('focus');
+      await Promise.all([
+        send('Page.bringToFront').catch(() => undefined),
+        send('Emulation.setFocusEmulationEnabled', { enabled: true }).catch(() => undefined),
+      ]);
+      if (moved()) return;
+    }
+    const { width, height } = options.viewport;
+    const paths = candidatePaths(width, height);
+    const hits = (await observer.evaluate(pathCheckScript(paths), 'isolated', 500)) as number[] | null;
+    let path = paths[0];
+    if (Array.isArray(hits)) path = paths[hits.indexOf(Math.min(...hits))] ?? path;
+    if (moved()) return;
+    if (options.mobile) {
+      const [x, y] = path[0];
+      begin('touch');
+      // Lifted off as cancelled, not ended: a touch that ends where it began is a tap, and a tap clicks.
+      await Promise.all([
+        send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y }] }),
+        send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: x + 1.4, y: y - 6.2 }] }),
+        send('Input.dispatchTouchEvent', { type: 'touchCancel', touchPoints: [] }),
+      ]);
+      if (moved()) return;
+      begin('scroll');
+      await observer.evaluate(SCROLL_AND_BACK_SCRIPT, 'isolated', 500);
+      return;
+    }
+    begin('mouse');
+    // One at a time: mouse moves queued together reach the page as one (Chromium coalesces them per
+    // frame). A wheel turn goes with the first move and back with the last (wheel events take
+    // another path, and two queued together would cancel out).
+    const start = Date.now() - path.length * MOUSE_STEP_MS;
+    const last = path.length - 1;
+    for (const [i, [x, y]] of path.entries()) {
+      const timestamp = (start + i * MOUSE_STEP_MS) / 1000;
+      const sent = [send('Input.dispatchMouseEvent', { type: 'mouseMoved', x, y, button: 'none', timestamp })];
+      if (i === 0) begin('wheel');
+      if (i === 0 || i === last)
+        sent.push(send('Input.dispatchMouseEvent', { type: 'mouseWheel', x, y, deltaX: 0, deltaY: i === 0 ? 100 : -100, timestamp }));
+      await Promise.all(sent);
+      if (moved()) return;
+    }
+  };
+  const guarded = () => perform().catch(() => undefined);
+  await clickAndWatch(observer, guarded, Math.max(500, options.budgetMs), Math.min(ANSWER_MS, Math.max(0, options.budgetMs)));
+  return actions;
+}

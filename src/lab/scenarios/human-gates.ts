@@ -1,0 +1,158 @@
+// Cloakers that hold the real redirect until the visitor shows a sign of being a person: the first
+// mouse or pointer movement, a scroll or wheel turn, the window having focus, a touch on a phone,
+// several mouse moves along a curve. Until then the page rests with nothing pending (no timer, no
+// request): a trace that only waits takes the decoy for the final page. And a page with the same
+// listeners that never sends anyone on (it must stay the final page). Any path under a gate's prefix plays it.
+import { HOSTS } from '../hosts.js';
+import type { Route } from '../exchange.js';
+import { jsString, page } from '../pages.js';
+import { ADVERTISER_TITLE, defineScenario, landingUrl, type ScenarioDefinition } from './common.js';
+
+export type HumanGateName = 'pointer' | 'mouse-form' | 'scroll' | 'focus' | 'touch' | 'moves' | 'honest';
+
+const PREFIX = `http://${HOSTS.cloak}/human`;
+
+/** The URL of gate `name`, with a path of the caller's own (each test its own link). */
+export function humanGateUrl(name: HumanGateName, path = 'em'): string {
+  return `${PREFIX}/${name}/${path}`;
+}
+
+/** The decoy every gate shows until it is satisfied, and the honest page shows for good. */
+export const HUMAN_DECOY_TITLE = 'Seasonal recipes';
+
+function decoy(script: string, title = HUMAN_DECOY_TITLE): string {
+  return page({
+    title,
+    body:
+      `<main><h1>${title}</h1><p id="status">Rhubarb crumble, asparagus tart and a spring pea soup.</p>` +
+      `<p><a href="/recipes/more">More recipes</a></p>` +
+      `<div style="height:1800px"></div><p>Page end.</p></main>\n<script>\n${script}\n</script>`,
+  });
+}
+
+/** Script that sends the visitor on to `target` with a form posted by script (a kit's auto-submit). */
+function postTo(target: string): string {
+  return (
+    `const f = document.createElement('form'); f.method = 'post'; f.action = ${jsString(target)};\n` +
+    `const i = document.createElement('input'); i.type = 'hidden'; i.name = 'h'; i.value = '1'; f.append(i);\n` +
+    `document.body.append(f); f.submit();`
+  );
+}
+
+interface Gate {
+  name: HumanGateName;
+  description: string;
+  /** The page's script; `go` is where it sends the visitor. */
+  script: (go: string) => string;
+  expectedVias: string[];
+  /** `self`: the gate's own page stays the final page. */
+  final: 'landing' | 'self';
+}
+
+const GATES: Gate[] = [
+  {
+    name: 'pointer',
+    description:
+      'Human check on the first pointer movement: the page rests with nothing pending until a pointermove, then ' +
+      'location.replace() sends the visitor to the landing page.',
+    script: (go) =>
+      `addEventListener('pointermove', function once() {\n  removeEventListener('pointermove', once);\n` +
+      `  location.replace(${jsString(go)});\n});`,
+    expectedVias: ['start', 'javascript'],
+    final: 'landing',
+  },
+  {
+    name: 'mouse-form',
+    description:
+      'Human check on the first mousemove of the document, by a handler property (document.onmousemove, not ' +
+      'addEventListener): a hidden form is then posted by script to the landing page.',
+    script: (go) => `let sent = false;\ndocument.onmousemove = () => {\n  if (sent) return; sent = true;\n  ${postTo(go)}\n};`,
+    expectedVias: ['start', 'form-post'],
+    final: 'landing',
+  },
+  {
+    name: 'scroll',
+    description:
+      'Human check on a scroll or a wheel turn: "Verifying…" is shown and, 300 ms later (a timer the page sets only then), ' +
+      'location.assign() sends the visitor to a relay that 302s to the landing page.',
+    script: (go) =>
+      `let armed = true;\nconst go = () => {\n  if (!armed) return; armed = false;\n` +
+      `  document.getElementById('status').textContent = 'Verifying…';\n  setTimeout(() => location.assign(${jsString(go)}), 300);\n};\n` +
+      `addEventListener('wheel', go, { passive: true });\naddEventListener('scroll', go, { passive: true });`,
+    expectedVias: ['start', 'javascript', 'http-302'],
+    final: 'landing',
+  },
+  {
+    name: 'focus',
+    description:
+      'Human check on focus: a page whose window has focus (document.hasFocus()) is sent on at once, one without ' +
+      "it when it gains focus (the window's focus event); a page in a background tab never is.",
+    script: (go) =>
+      `const go = () => location.href = ${jsString(go)};\n` +
+      `if (document.hasFocus()) go(); else addEventListener('focus', go, { once: true });`,
+    expectedVias: ['start', 'javascript'],
+    final: 'landing',
+  },
+  {
+    name: 'touch',
+    description:
+      'Human check by device: a touch screen (navigator.maxTouchPoints) waits for a touchstart, any other for a mousemove; ' +
+      'then location.href sends the visitor to the landing page. A phone visitor gets there by a touch only.',
+    script: (go) =>
+      `const kind = navigator.maxTouchPoints > 0 ? 'touchstart' : 'mousemove';\n` +
+      `addEventListener(kind, () => { location.href = ${jsString(go)}; }, { once: true, passive: true });`,
+    expectedVias: ['start', 'javascript'],
+    final: 'landing',
+  },
+  {
+    name: 'moves',
+    description:
+      'Human check on movement: at least 3 mousemove events at different points, not all on one straight line (a bot ' +
+      'jumps straight to a point), then a form is posted by script to the landing page.',
+    script: (go) =>
+      `const points = [];\nlet sent = false;\ndocument.addEventListener('mousemove', (e) => {\n` +
+      `  if (sent || !e.isTrusted) return;\n  const last = points[points.length - 1];\n` +
+      `  if (last && last[0] === e.clientX && last[1] === e.clientY) return;\n  points.push([e.clientX, e.clientY]);\n` +
+      `  if (points.length < 3) return;\n  const [a, b] = [points[0], points[points.length - 1]];\n` +
+      `  const curved = points.some(([x, y]) => Math.abs((b[0] - a[0]) * (y - a[1]) - (b[1] - a[1]) * (x - a[0])) > 1e-6);\n` +
+      `  if (!curved) return;\n  sent = true;\n  ${postTo(go)}\n});`,
+    expectedVias: ['start', 'form-post'],
+    final: 'landing',
+  },
+  {
+    name: 'honest',
+    description:
+      'Not a human check: a page with the same listeners (mouse, pointer, scroll, wheel, touch, focus) that only counts them ' +
+      'on the page and never sends anyone on: it stays the final page.',
+    script: () =>
+      `let seen = 0;\nconst note = (e) => { seen++; document.getElementById('status').textContent = 'Thanks for reading (' + seen + ', ' + e.type + ')'; };\n` +
+      `for (const t of ['mousemove', 'pointermove', 'scroll', 'wheel', 'touchstart', 'focus']) addEventListener(t, note, { passive: true });`,
+    expectedVias: ['start'],
+    final: 'self',
+  },
+];
+
+export function humanGateScenarios(): ScenarioDefinition[] {
+  return GATES.map((gate) => {
+    const name = `human-${gate.name}`;
+    const landing = landingUrl(name);
+    // The scroll gate goes through a relay of its own, so the hop after the check is explained too.
+    const go = gate.name === 'scroll' ? `${PREFIX}/scroll-relay/${gate.name}` : landing;
+    const url = humanGateUrl(gate.name);
+    const routes: Route[] = [{ host: HOSTS.cloak, path: `/human/${gate.name}/*`, handle: (x) => x.html(200, decoy(gate.script(go))) }];
+    if (gate.name === 'scroll') routes.push({ host: HOSTS.cloak, path: '/human/scroll-relay/*', handle: (x) => x.redirect(302, landing) });
+    return defineScenario(
+      {
+        name,
+        url,
+        description: gate.description,
+        expectedVias: gate.expectedVias,
+        finalUrl: gate.final === 'self' ? url : landing,
+        finalTitle: gate.final === 'self' ? HUMAN_DECOY_TITLE : ADVERTISER_TITLE,
+        // Only a browser that moves, scrolls or touches gets past it.
+        walkable: gate.final === 'self',
+      },
+      routes,
+    );
+  });
+}

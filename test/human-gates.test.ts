@@ -1,0 +1,123 @@
+// Human checks (src/lab/scenarios/human-gates.ts): pages that hold their redirect until the visitor
+// moves the mouse, scrolls, has focus or touches the screen, traced for real. The trace behaves like
+// a person arriving on a resting page that listens for one (src/capture/nudge.ts): each gate is
+// followed to its destination with the mechanism it used and the nudge as evidence, an honest page
+// with the same listeners stays the final page, --no-nudge stops at the decoy, and a case read back
+// from its WARC says the same.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { labAndBrowser, labOptions, tempDir } from './helpers.js';
+import { humanGateUrl, HUMAN_DECOY_TITLE, landingUrl, type HumanGateName } from '../src/lab/index.js';
+import { trace, type TraceOptions } from '../src/capture/trace.js';
+import { readCapture } from '../src/evidence/warc/read-warc.js';
+import { analyzeCapture } from '../src/analyze/analyze.js';
+import { formatChain } from '../src/cli/format.js';
+import { humanCheckFlag } from '../src/verdict/flags.js';
+import { runCli } from './support/cli-process.js';
+import { compareHere } from './support/compare-here.js';
+import { BrowserPool } from '../src/service/browser-pool.js';
+
+const fixture = labAndBrowser();
+
+async function traceGate(name: HumanGateName, path: string, extra: Partial<TraceOptions> = {}) {
+  return trace(labOptions(fixture.lab, humanGateUrl(name, path), extra), fixture.browser);
+}
+
+const nudges = (events: { type: string }[]) => events.filter((e) => e.type === 'nudge') as { type: 'nudge'; actions: string[] }[];
+
+test('desktop gates are followed to the landing page, each hop saying it came only after the nudge', async () => {
+  const cases: [HumanGateName, string[], RegExp][] = [
+    ['pointer', ['start', 'javascript'], /mouse movement/],
+    ['mouse-form', ['start', 'form-post'], /mouse movement/],
+    ['moves', ['start', 'form-post'], /mouse movement/],
+    ['scroll', ['start', 'javascript', 'http-302'], /wheel scroll/],
+  ];
+  for (const [name, vias, what] of cases) {
+    const { report, capture, caseDir } = await traceGate(name, 'desk');
+    assert.equal(report.error, null, name);
+    assert.equal(report.final?.url, landingUrl(`human-${name}`), `${name}: ${formatChain(report, null)}`);
+    assert.deepEqual(
+      report.hops.map((h) => h.via),
+      vias,
+      name,
+    );
+    const gated = report.hops[1];
+    assert.match(gated.evidence.afterNudge ?? '', what, name);
+    assert.match(gated.evidence.detail, /only after simulated .* \(a human check\)/, name);
+    // The hop after the gated one is explained by its own mechanism alone.
+    for (const hop of report.hops.slice(2)) assert.equal(hop.evidence.afterNudge, undefined, name);
+    assert.equal(humanCheckFlag(report)?.hop, 2, name);
+    assert.match(formatChain(report, null), /^Note: hop 2 came only after simulated /m, name);
+    // Never a click: the nudge's actions are focus, mouse and wheel only.
+    for (const e of nudges(capture.events)) for (const a of e.actions) assert.ok(['focus', 'mouse', 'wheel'].includes(a), a);
+    // The decoy rested and was photographed before the nudge; the landing page after it.
+    assert.deepEqual(
+      report.pages.map((p) => p.title),
+      [HUMAN_DECOY_TITLE, report.final.title],
+    );
+    if (name === 'scroll') {
+      // The same answer from the evidence alone, in process and by `clicktrace analyze --check`.
+      const again = analyzeCapture(await readCapture(caseDir), caseDir);
+      assert.deepEqual(again.hops, report.hops);
+      assert.deepEqual(again.events, report.events);
+      const check = await runCli(['analyze', caseDir, '--check']);
+      assert.equal(check.code, 0, check.stderr);
+      assert.match(check.stdout, /matches/);
+    }
+  }
+});
+
+test('an honest page with the same listeners stays the final page; --no-nudge stops at the decoy', async () => {
+  const honest = await traceGate('honest', 'stay');
+  assert.equal(honest.report.error, null);
+  assert.equal(honest.report.final?.url, humanGateUrl('honest', 'stay'));
+  assert.deepEqual(
+    honest.report.hops.map((h) => h.via),
+    ['start'],
+  );
+  assert.equal(honest.report.final?.title, HUMAN_DECOY_TITLE);
+  // It was nudged once (it listens), and nothing was invented from that.
+  assert.ok(nudges(honest.capture.events).length > 0);
+  assert.equal(humanCheckFlag(honest.report), null);
+  assert.doesNotMatch(formatChain(honest.report, null), /human check/);
+  assert.equal(honest.report.pages.length, 1);
+
+  const off = await traceGate('pointer', 'off', { nudge: false });
+  assert.equal(off.report.error, null);
+  assert.equal(off.report.final?.url, humanGateUrl('pointer', 'off'));
+  assert.equal(off.report.final?.title, HUMAN_DECOY_TITLE);
+  assert.equal(nudges(off.capture.events).length, 0);
+  assert.equal(fixture.lab.hits(landingUrl('human-pointer')), 1, 'only the first trace reached the landing page');
+});
+
+test('a phone is nudged by a touch (no mouse); a focused page passes a focus check at once; a page that listens for nothing is not nudged', async () => {
+  const touch = await traceGate('touch', 'phone', { device: 'mobile' });
+  const told = (r: typeof touch) => JSON.stringify([r.report.error, r.report.hops.map((h) => h.evidence), r.report.events]);
+  assert.equal(touch.report.error, null);
+  assert.equal(touch.report.final?.url, landingUrl('human-touch'), told(touch));
+  assert.match(touch.report.hops[1].evidence.afterNudge ?? '', /touch/, told(touch));
+  const actions = nudges(touch.capture.events).flatMap((e) => e.actions);
+  assert.ok(!actions.includes('mouse') && !actions.includes('wheel'), actions.join());
+
+  // A real visitor's page has focus from the start: the check passes without a nudge.
+  const focus = await traceGate('focus', 'desk');
+  assert.equal(focus.report.final?.url, landingUrl('human-focus'), told(focus));
+  assert.equal(focus.report.hops[1].evidence.afterNudge, undefined, told(focus));
+
+  // The lab's five-hop chain: same hops as ever, and its landing page, listening for nothing, is left alone.
+  const five = await trace(labOptions(fixture.lab, fixture.lab.scenarios['five-hop'].url), fixture.browser);
+  assert.deepEqual(
+    five.report.hops.map((h) => h.via),
+    fixture.lab.scenarios['five-hop'].expectedVias,
+    told(five),
+  );
+  assert.equal(nudges(five.capture.events).length, 0, told(five));
+});
+
+test('compare: visitors nudged alike (a desktop by the mouse, a phone by a touch) are the same, not cloaked', async () => {
+  // On the file's own browser (both visitors speak en-US): the pool launches none.
+  const browsers = new BrowserPool({ launch: () => Promise.resolve(fixture.browser) });
+  const compared = await compareHere(fixture.lab, browsers, humanGateUrl('touch', 'compare'), 'desktop,mobile', tempDir('cases-'));
+  assert.equal(compared.comparison.verdict, 'same', compared.comparison.explanation);
+  for (const profile of ['desktop', 'mobile']) assert.equal(compared.finalOf(profile), landingUrl('human-touch'), profile);
+});
