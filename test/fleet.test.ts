@@ -641,6 +641,7 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
     const redis = await startRedis();
     const root = tempDir('fleet-refuse-');
     const server = await Server.start(lab.traceArgs, redis, join(root, 'cases'));
+    let beating: NodeJS.Timeout | undefined;
     try {
       const wrong = startCli([
         'worker',
@@ -663,8 +664,12 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
       assert.equal(submitted.status, 202);
       const { id } = submitted.body.job;
       const identity = { id: 'test', name: 'test', host: 'localhost', version: '0', chromium: 'none', concurrency: 1 };
-      const beat = () => server.post('/api/fleet/heartbeat', { worker: identity, running: [id], stopping: false });
-      assert.equal((await beat()).status, 200);
+      const beat = () => server.post<{ heartbeatMs: number }>('/api/fleet/heartbeat', { worker: identity, running: [id], stopping: false });
+      const first = await beat();
+      assert.equal(first.status, 200);
+      // And on, as often as the server asks, while it holds the job, as a worker does: the steps below
+      // take a loaded machine longer than the worker timeout, and a silent worker's job is failed as lost.
+      beating = setInterval(() => void beat().catch(() => undefined), first.body.heartbeatMs);
       const jobsPage = await fetch(`${server.url}/jobs`, { headers: { 'X-Clicktrace-Token': TOKEN } });
       assert.match(await jobsPage.text(), /<td>test<\/td>\s*<td>localhost<\/td>/, 'the Jobs page lists the worker');
       const noHeader = await server.post(
@@ -733,6 +738,7 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
 
       // The genuine bundle is still taken (a finished case is never lost), once.
       const genuine = await server.post<{ outcome: string }>(`/api/fleet/cases/${caseId}`, bundle, claimed);
+      clearInterval(beating);
       assert.equal(genuine.status, 200);
       assert.equal(genuine.body.outcome, 'ingested');
       const again = await server.post<{ outcome: string }>(`/api/fleet/cases/${caseId}`, bundle, claimed);
@@ -751,6 +757,7 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
       assert.match(refusedImport.stderr, /does not verify/);
       rmSync(root, { recursive: true, force: true });
     } finally {
+      clearInterval(beating);
       await server.stop();
       await redis.stop();
     }
