@@ -731,7 +731,7 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
       );
       const failed = await server.job(id);
       assert.equal(failed.state, 'failed');
-      assert.match(failed.error ?? '', /its case was refused by the server/);
+      assert.match(failed.error ?? '', /its case was refused by the server/, JSON.stringify(failed.events));
 
       const foreign = await server.post<{ error: { message: string } }>('/api/fleet/cases/20990101T000000Z-abcdef', bundle);
       assert.equal(foreign.status, 404, 'a case the server did not assign');
