@@ -640,7 +640,10 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
   test('refused: a worker with a wrong token, worker calls without the token header, a tampered or foreign bundle; nothing of them is kept', async () => {
     const redis = await startRedis();
     const root = tempDir('fleet-refuse-');
-    const server = await Server.start(lab.traceArgs, redis, join(root, 'cases'));
+    // This process stands in for the worker: its heartbeats share an event loop with writing, packing
+    // and tampering a case (0.6-0.8 s of CPU, more than 15 s on a loaded machine). What is refused
+    // here is not about silence: a worker timeout that writing a case never outlasts.
+    const server = await Server.start(lab.traceArgs, redis, join(root, 'cases'), ['--worker-timeout', '60']);
     let beating: NodeJS.Timeout | undefined;
     try {
       const wrong = startCli([
