@@ -70,7 +70,10 @@ test('mail --trace main with the TSA of the home config: both cases carry a toke
     // The CA file of the config is the default trust for verify (both cases verified at once: verify only reads).
     const verifies = await Promise.all([seedMessage, seedTrace].map((id) => cli(['verify', join(cases, id)])));
     for (const [i, id] of [seedMessage, seedTrace].entries()) {
-      assert.ok(existsSync(join(cases, id, TIMESTAMP_FILE)), `${id} has ${TIMESTAMP_FILE}`);
+      const failure = existsSync(join(cases, id, TIMESTAMP_FAILURE_FILE))
+        ? readFileSync(join(cases, id, TIMESTAMP_FAILURE_FILE), 'utf8')
+        : stderr;
+      assert.ok(existsSync(join(cases, id, TIMESTAMP_FILE)), `${id} has ${TIMESTAMP_FILE}: ${failure}`);
       const verified = verifies[i];
       assert.equal(verified.code, 0, verified.stdout);
       assert.match(verified.stdout, /timestamp valid/);

@@ -400,20 +400,34 @@ const SERVER_ENDINGS = new Set(ENDED_ON_SERVER.values());
 async function startServerTracing(tracer: ServerTracer, mailbox: { name: string; again: boolean; base: string } | null) {
   const [{ Batch }, { ProgressDisplay }] = await Promise.all([import('../service/batch.js'), import('./progress-line.js')]);
   const batch = new Batch(tracer);
-  const opened = mailbox ? await tracer.openMailbox(mailbox.name, { again: mailbox.again }) : null;
-  if (opened && mailbox)
-    process.stderr.write(`clicktrace: the mailbox is batch ${opened.id} on the server: ${clean(`${mailbox.base}/batches/${opened.id}`)}\n`);
+  // Opened as its first message is ready to go, not before: its lease runs from the opening, and
+  // the first message's analysis (this process warming up, seconds on a loaded machine) holds the
+  // timers that renew it.
+  let opening: Promise<void> | null = null;
+  const open = () =>
+    (opening ??= mailbox
+      ? tracer.openMailbox(mailbox.name, { again: mailbox.again }).then((opened) => {
+          if (opened)
+            process.stderr.write(
+              `clicktrace: the mailbox is batch ${opened.id} on the server: ${clean(`${mailbox.base}/batches/${opened.id}`)}\n`,
+            );
+        })
+      : Promise.resolve());
   return {
     store: null,
     sweep: null,
     server: {
-      traceMessage: (raw: Buffer, options: { link: number | null; again: boolean; clicks: string[]; message: number }) =>
-        tracer.traceMessage(raw, options),
+      traceMessage: async (raw: Buffer, options: { link: number | null; again: boolean; clicks: string[]; message: number }) => {
+        await open();
+        return tracer.traceMessage(raw, options);
+      },
       messageRecord: (caseId: string) => tracer.messageRecord(caseId),
     },
     batch,
     progress: (messages: () => number) => mailboxProgress(batch, ProgressDisplay, messages),
     async close() {
+      // A mailbox of which nothing was sent is a batch of the server all the same, closed at once.
+      await open().catch(() => undefined);
       await tracer.closeMailbox();
     },
   };

@@ -98,7 +98,9 @@ export class BatchBook {
       renewedAt: new Date(now).toISOString(),
       expiresAt: new Date(now + ms).toISOString(),
     };
-    const timer = setTimeout(() => this.leaseExpired(batch.id), ms);
+    // Run out only once what reached the server meanwhile is read: a server busy past the lease
+    // (its event loop held up) meets its timers before its sockets, where a renewal may wait.
+    const timer = setTimeout(() => setImmediate(() => this.leases.get(batch.id) === timer && this.leaseExpired(batch.id)), ms);
     timer.unref();
     this.leases.set(batch.id, timer);
     // Not saved for a renewal alone: a restart gives every open mailbox a new lease anyway.

@@ -212,7 +212,9 @@ export class TraceService {
   /** Analyses the message now (refusing what cannot be traced), queues the trace of its main link. */
   async submitMessage(input: SubmitMessageInput): Promise<Job> {
     this.acceptingOrThrow();
-    if (input.mailbox) this.batches.openMailboxOf(input.mailbox.batch);
+    // A message is word from its sender: its lease starts again as it arrives, not only once the
+    // analysis below is done, which a busy server may take longer than the rest of the lease for.
+    if (input.mailbox) this.batches.renewLease(this.batches.openMailboxOf(input.mailbox.batch));
     const clicks = validClicks(input.clicks);
     if (input.raw.length === 0) throw new SubmissionError('the uploaded message is empty', 400, 'bad-message');
     if (input.raw.length > this.maxMessageBytes) {
