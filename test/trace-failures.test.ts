@@ -52,11 +52,9 @@ test('HTTP redirect loop ends with a loop error and the chain so far', async () 
 });
 
 test('meta refresh loop is cut as soon as a URL comes back a third time', async () => {
-  const started = Date.now();
   const { report } = await run('loop-meta');
   assert.match(report.error ?? '', /^redirect loop: .+ requested 3 times$/);
   assert.equal(report.hops.length, 5);
-  assert.ok(Date.now() - started < 10_000);
   // Every page of the loop rendered (meta refresh), but the chain never rested on one.
   assertNoAdvertiser(report, /^redirect loop \(loop-a\.broker-net\.test, loop-b\.broker-net\.test\)/);
 });
@@ -95,10 +93,11 @@ test('--max-hops: the request that reaches the limit is recorded with its answer
 test('a click swallowed by a 204 No Content: no page, no advertiser, and no false "did not finish loading"', async () => {
   const scenario = fixture.lab.scenarios['no-content'];
   // The tab never leaves its initial empty document, which is at rest at once: it waited out
-  // --settle for a document that could not come (a bound, not a speed requirement).
+  // --settle for a document that could not come. (A bound far below --settle and far above any
+  // trace on a loaded machine: not a speed requirement.)
   const started = Date.now();
-  const { report, caseDir } = await run('no-content', { settleMs: 8000 });
-  assert.ok(Date.now() - started < 8000, `took ${Date.now() - started} ms, --settle 8000`);
+  const { report, caseDir } = await run('no-content', { settleMs: 60_000 });
+  assert.ok(Date.now() - started < 30_000, `took ${Date.now() - started} ms, --settle 60000`);
   assert.deepEqual(
     report.hops.map((h) => [h.status, h.via]),
     [
@@ -141,10 +140,10 @@ test('a 304 Not Modified with no copy to show: Chromium drops it, the chain says
   for (const [name, hops, shown] of cases) {
     const scenario = fixture.lab.scenarios[name];
     const started = Date.now();
-    const options = labOptions(fixture.lab, scenario.url, { settleMs: 8000 });
+    const options = labOptions(fixture.lab, scenario.url, { settleMs: 60_000 });
     const { report, caseDir } = await (shown ? trace(options) : trace(options, fixture.browser));
-    // (A browser of its own takes a second or two to start.)
-    assert.ok(Date.now() - started < 8000, `${name}: took ${Date.now() - started} ms, --settle 8000`);
+    // (A browser of its own takes a second or two to start; the bound is far below --settle.)
+    assert.ok(Date.now() - started < 30_000, `${name}: took ${Date.now() - started} ms, --settle 60000`);
     assert.deepEqual(
       report.hops.map((h) => [h.status, h.via]),
       hops,
@@ -166,11 +165,14 @@ test('a 304 Not Modified with no copy to show: Chromium drops it, the chain says
   }
 });
 
-test('a server that never answers ends within --timeout + 2 s', async () => {
+test("a server that never answers ends at --timeout, within 2 s of it by the trace's own clock", async () => {
   const started = Date.now();
   const { report, caseDir } = await run('hang', { timeoutMs: 3000 });
   const elapsed = Date.now() - started;
-  assert.ok(elapsed < 5000, `took ${elapsed} ms`);
+  // The trace's deadline is kept (its own clock, as hostile-evidence checks it); the whole call,
+  // on a loaded machine, only has to end long before a hang would.
+  assert.ok(report.elapsedMs !== null && report.elapsedMs < 5000, `the trace took ${report.elapsedMs} ms, --timeout 3000`);
+  assert.ok(elapsed < 30_000, `took ${elapsed} ms`);
   assert.match(report.error ?? '', /^timeout: /);
   assert.equal(report.hops.at(-1)?.status, null);
   assert.ok(existsSync(join(caseDir, 'capture.warc.gz')));
@@ -245,10 +247,11 @@ test('a page that never finishes loading is reported, with its chain and title',
 
 test('a page with nothing pending ends the trace at once, not after the settle limit', async () => {
   const started = Date.now();
-  const { report } = await run('http-302', { settleMs: 10_000 });
+  const { report } = await run('http-302', { settleMs: 60_000 });
   const elapsed = Date.now() - started;
   assert.equal(report.error, null);
-  assert.ok(elapsed < 8000, `a 2-hop chain with --settle 10000 took ${elapsed} ms`);
+  // A bound far below --settle and far above a 2-hop chain on a loaded machine: not a speed requirement.
+  assert.ok(elapsed < 30_000, `a 2-hop chain with --settle 60000 took ${elapsed} ms`);
 });
 
 test('a page whose interval never stops (a ticking status line) is waited on while it may still navigate, then ends as a page', async () => {
