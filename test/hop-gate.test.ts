@@ -10,6 +10,7 @@ import { chain25Urls, landingUrl } from '../src/lab/index.js';
 import { trace } from '../src/capture/trace.js';
 import { readCapture } from '../src/evidence/warc/read-warc.js';
 import { analyzeCapture } from '../src/analyze/analyze.js';
+import type { Report } from '../src/report.js';
 
 const CDP_DELAY_MS = 600;
 process.env.CLICKTRACE_TEST_CDP_DELAY_MS = String(CDP_DELAY_MS);
@@ -24,6 +25,10 @@ async function hitsDuring<T>(urls: string[], during: () => Promise<T>): Promise<
   const result = await during();
   return { result, hits: urls.map((u, i) => fixture.lab.hits(u) - before[i]) };
 }
+
+/** What a failed assertion shows of a trace: its error and its hops. */
+const told = (report: Report) =>
+  `${report.error ?? 'no error'}; hops: ${report.hops.map((h) => `${h.status ?? h.error ?? '-'} ${h.via} ${h.url}`).join(' | ')}`;
 
 // Each trace mostly waits out the delay: they run at once, on the one browser (distinct URLs each).
 describe('hops cut with the browser ahead of us', { concurrency: true }, () => {
@@ -67,7 +72,7 @@ describe('hops cut with the browser ahead of us', { concurrency: true }, () => {
     // Hop 3 answers with a meta refresh (0 s), hop 5 with a script setting location.
     for (const maxHops of [3, 5]) {
       const { result, hits } = await hitsDuring(urls.slice(maxHops - 1, maxHops + 1), () => run('chain-25', { maxHops }));
-      assert.deepEqual(hits, [1, 0], `--max-hops ${maxHops}`);
+      assert.deepEqual(hits, [1, 0], `--max-hops ${maxHops}: ${told(result.report)}`);
       assert.equal(result.report.error, `too many hops: stopped after ${maxHops} documents (see --max-hops)`);
       assert.equal(result.report.hops.length, maxHops);
     }
@@ -81,6 +86,7 @@ describe('hops cut with the browser ahead of us', { concurrency: true }, () => {
     assert.deepEqual(
       result.report.hops.map((h) => h.status),
       [200, 302],
+      told(result.report),
     );
   });
 });
