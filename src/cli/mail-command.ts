@@ -349,7 +349,13 @@ export async function run(argv: string[]): Promise<number> {
       await new Promise((resolve) => setImmediate(resolve));
       // With the output closed nothing more can be said: the rest is not read.
       if ((stopped as string | null) === OUTPUT_CLOSED) break;
-      const work = handle(item, analysis);
+      // A message that could not be handled (its case unwritable, the server gone) is that message's
+      // error, in its place in the output and the counts: the rest go on, and no rejection goes unheard.
+      const work = handle(item, analysis).catch((err: unknown) => {
+        const error = err instanceof Error ? err.message : String(err);
+        tally.addMessage({ source: item.source, messageId: null, caseId: null, errors: [error], warnings: [] });
+        emit({ kind: 'error', source: item.source, error }, `== ${clean(item.source)}\nerror: ${clean(error)}\n\n`);
+      });
       inFlight.add(work);
       void work.finally(() => inFlight.delete(work));
       while (inFlight.size >= messagesAtOnce) await Promise.race(inFlight);
