@@ -2,48 +2,13 @@
 // are hops shown in that page, labelled by what moved the frame; the top page's own are not.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { emptyCapture, type Capture, type NavEvent } from '../model.js';
-import { TOOL } from '../version.js';
+import type { Capture, NavEvent } from '../model.js';
+import { at, captureOf, doc } from './test-capture.js';
 import { buildHops } from './chain.js';
 import { analyzeCapture } from './analyze.js';
 
 const LANDING = 'http://promo.example/deals';
-const at = (n: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
-
-function doc(n: number, requestId: string, url: string, extra: Partial<Extract<NavEvent, { type: 'doc-request' }>> = {}): NavEvent {
-  return {
-    type: 'doc-request',
-    at: at(n),
-    pageId: 'p1',
-    requestId,
-    url,
-    method: 'GET',
-    redirectStatus: null,
-    redirectLocation: null,
-    initiator: { type: 'other', url: null, line: null, column: null },
-    hasUserGesture: false,
-    ...extra,
-  };
-}
-
-function capture(events: NavEvent[]): Capture {
-  const c = emptyCapture({
-    tool: TOOL,
-    browser: null,
-    identity: null,
-    url: LANDING,
-    mode: 'trace',
-    commandLine: [],
-    resolver: { overrides: [], dnsServer: null },
-    clicks: [],
-    startedAt: at(0),
-    endedAt: at(30),
-    error: null,
-    partial: false,
-  });
-  c.events.push({ type: 'page', at: at(0), pageId: 'p1', openerPageId: null }, ...events);
-  return c;
-}
+const capture = (events: NavEvent[]): Capture => captureOf(LANDING, events);
 
 const framed = [
   doc(1, 'r1', LANDING),

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Capture, Exchange, NavEvent } from '../model.js';
 import type { Hop } from '../report.js';
+import { doc as docRequest } from '../analyze/test-capture.js';
 import { chainTree, edgeLabel, isFrameDocument, waterfall } from './chain-tree.js';
 
 const T0 = Date.parse('2026-12-01T10:00:00.000Z');
@@ -52,20 +53,7 @@ function exchange(
   };
 }
 
-function doc(pageId: string, url: string, ms: number): NavEvent {
-  return {
-    type: 'doc-request',
-    at: at(ms),
-    pageId,
-    requestId: url,
-    url,
-    method: 'GET',
-    redirectStatus: null,
-    redirectLocation: null,
-    initiator: { type: 'other', url: null, line: null, column: null },
-    hasUserGesture: false,
-  };
-}
+const doc = (pageId: string, url: string, ms: number): NavEvent => docRequest(0, url, url, { pageId, at: at(ms) });
 
 const NAV_ACCEPT: [string, string] = ['Accept', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'];
 
