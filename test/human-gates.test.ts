@@ -90,6 +90,29 @@ test('an honest page with the same listeners stays the final page; --no-nudge st
   assert.equal(fixture.lab.hits(landingUrl('human-pointer')), 1, 'only the first trace reached the landing page');
 });
 
+test('a countdown on a page that listens for the mouse: not nudged while it is pending, never called a human check', async () => {
+  // --settle shorter than the countdown: the trace stops at the limit, the countdown still pending.
+  // Nudged then, the page would move on during the nudge's settle, by itself, and be taken for a human check.
+  const short = await traceGate('countdown', 'short', { settleMs: 1000 });
+  const told = (r: typeof short) => JSON.stringify([r.report.error, r.report.hops.map((h) => [h.via, h.evidence]), r.report.events]);
+  assert.equal(nudges(short.capture.events).length, 0, told(short));
+  assert.ok(
+    short.report.hops.every((h) => h.evidence.afterNudge === undefined),
+    told(short),
+  );
+  assert.equal(humanCheckFlag(short.report), null);
+  // Waited for (the default --settle): followed by its own mechanism, nothing said of a person.
+  const full = await traceGate('countdown', 'full');
+  assert.equal(full.report.final?.url, landingUrl('human-countdown'), told(full));
+  assert.deepEqual(
+    full.report.hops.map((h) => [h.via, h.evidence.afterNudge]),
+    [
+      ['start', undefined],
+      ['javascript', undefined],
+    ],
+  );
+});
+
 test('a phone is nudged by a touch (no mouse); a focused page passes a focus check at once; a page that listens for nothing is not nudged', async () => {
   const touch = await traceGate('touch', 'phone', { device: 'mobile' });
   const told = (r: typeof touch) => JSON.stringify([r.report.error, r.report.hops.map((h) => h.evidence), r.report.events]);

@@ -351,7 +351,9 @@ class TraceRun {
       // A navigation that began while the snapshot was taken (a click's, reported late on a loaded
       // machine) is part of the chain: followed, not left to end the trace on a page just committed.
       const moved = this.pages.current !== page || page.navigationState() !== state;
-      if (!moved && (outcome === 'quiet' || outcome === 'limit') && (await this.nudge(page))) continue;
+      // Only a page at rest with nothing pending: one still busy at the limit (a countdown, a timer
+      // due later) may move on by itself during the nudge's settle, and that would be no human check.
+      if (!moved && outcome === 'quiet' && (await this.nudge(page))) continue;
       if (!moved || page.closed || this.pages.stopReason || this.interrupted || Date.now() >= deadline) break;
     }
     // The next trace's session opens while this one finishes: after the screenshot, whose frame

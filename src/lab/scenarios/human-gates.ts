@@ -8,7 +8,7 @@ import type { Route } from '../exchange.js';
 import { jsString, page } from '../pages.js';
 import { ADVERTISER_TITLE, defineScenario, landingUrl, type ScenarioDefinition } from './common.js';
 
-export type HumanGateName = 'pointer' | 'mouse-form' | 'scroll' | 'focus' | 'touch' | 'moves' | 'honest';
+export type HumanGateName = 'pointer' | 'mouse-form' | 'scroll' | 'focus' | 'touch' | 'moves' | 'honest' | 'countdown';
 
 const PREFIX = `http://${HOSTS.cloak}/human`;
 
@@ -129,6 +129,18 @@ const GATES: Gate[] = [
       `for (const t of ['mousemove', 'pointermove', 'scroll', 'wheel', 'touchstart', 'focus']) addEventListener(t, note, { passive: true });`,
     expectedVias: ['start'],
     final: 'self',
+  },
+  {
+    name: 'countdown',
+    description:
+      'Not a human check: a "redirecting in 3, 2, 1" countdown (setInterval, 1.6 s) on a page that also listens for mouse ' +
+      'moves (a hover effect). It moves on by itself, so it is never nudged while the countdown is pending, and a trace ' +
+      'with --settle shorter than the countdown stops before it without calling anything a human check.',
+    script: (go) =>
+      `addEventListener('mousemove', () => document.body.classList.add('hover'));\n` +
+      `let left = 4;\nconst tick = setInterval(() => {\n  if (--left > 0) return;\n  clearInterval(tick);\n  location.assign(${jsString(go)});\n}, 400);`,
+    expectedVias: ['start', 'javascript'],
+    final: 'landing',
   },
 ];
 
