@@ -151,6 +151,11 @@ export type NavEvent =
       pageId: string;
       actions: string[];
       listeners: string[];
+      /**
+       * A timer or interval run the page had set was due this many ms after `at` (past the settle
+       * limit, or it would not have rested): a navigation from then on may be the page's own doing.
+       */
+      timerDueInMs?: number;
     }
   | { type: 'dialog'; at: string; pageId: string; dialogType: string; message: string }
   | { type: 'download'; at: string; pageId: string; url: string; suggestedFilename: string }

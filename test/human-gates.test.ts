@@ -90,17 +90,19 @@ test('an honest page with the same listeners stays the final page; --no-nudge st
   assert.equal(fixture.lab.hits(landingUrl('human-pointer')), 1, 'only the first trace reached the landing page');
 });
 
-test('a countdown on a page that listens for the mouse: not nudged while it is pending, never called a human check', async () => {
-  // --settle shorter than the countdown: the trace stops at the limit, the countdown still pending.
-  // Nudged then, the page would move on during the nudge's settle, by itself, and be taken for a human check.
+test('a countdown on a page that listens for the mouse is never called a human check, nudged or not', async () => {
+  // --settle shorter than the countdown: its next tick is past the limit, the page rests and may be
+  // nudged; if it then moves on, its timer was due by then, and the hop says it may be its own doing.
   const short = await traceGate('countdown', 'short', { settleMs: 1000 });
   const told = (r: typeof short) => JSON.stringify([r.report.error, r.report.hops.map((h) => [h.via, h.evidence]), r.report.events]);
-  assert.equal(nudges(short.capture.events).length, 0, told(short));
   assert.ok(
     short.report.hops.every((h) => h.evidence.afterNudge === undefined),
     told(short),
   );
   assert.equal(humanCheckFlag(short.report), null);
+  assert.doesNotMatch(formatChain(short.report, null), /human check/);
+  assert.ok(short.report.hops.length <= 2, told(short));
+  if (short.report.hops.length === 2) assert.match(short.report.hops[1].evidence.detail, /it may have moved on by itself$/, told(short));
   // Waited for (the default --settle): followed by its own mechanism, nothing said of a person.
   const full = await traceGate('countdown', 'full');
   assert.equal(full.report.final?.url, landingUrl('human-countdown'), told(full));

@@ -161,26 +161,43 @@ function labelOf(ctx: Context, index: number): { via: Via; evidence: HopEvidence
       },
     };
   }
-  return withNudge(byReason(doc, reason, between, previous, previousExchange, where, script), between);
+  return withNudge(byReason(doc, reason, between, previous, previousExchange, where, script), between, doc);
 }
 
 /**
  * A navigation that came only after the trace nudged the resting page (capture/nudge.ts: nothing
  * else was pending, or the page would not have been at rest): said with its mechanism.
  */
-function withNudge(found: { via: Via; evidence: HopEvidence }, between: NavEvent[]): { via: Via; evidence: HopEvidence } {
+function withNudge(found: { via: Via; evidence: HopEvidence }, between: NavEvent[], doc: DocRequest): { via: Via; evidence: HopEvidence } {
   // A click after the nudge (--click, --explore) is what a later navigation answers, not the nudge.
   let lastClick = between.length - 1;
   while (lastClick >= 0 && between[lastClick].type !== 'click') lastClick--;
   const afterClick = between.slice(lastClick + 1);
-  const actions = [...new Set(afterClick.flatMap((e) => (e.type === 'nudge' ? e.actions : [])))];
+  const nudges = afterClick.filter((e) => e.type === 'nudge');
+  const actions = [...new Set(nudges.flatMap((e) => (e.type === 'nudge' ? e.actions : [])))];
   if (actions.length === 0) return found;
   const done = describeNudge(actions);
+  // A timer or interval of the page was due by the time it moved on: it may have moved by itself
+  // (a countdown past the settle limit). Said so, and not called a human check.
+  const timerDue = nudges.some(
+    (e) => e.type === 'nudge' && e.timerDueInMs !== undefined && Date.parse(e.at) + e.timerDueInMs <= Date.parse(doc.at) + TIMER_SLACK_MS,
+  );
+  if (timerDue)
+    return {
+      via: found.via,
+      evidence: {
+        ...found.evidence,
+        detail: `${found.evidence.detail}; after simulated ${done}, but a timer the page had set was due by then: it may have moved on by itself`,
+      },
+    };
   return {
     via: found.via,
     evidence: { ...found.evidence, detail: `${found.evidence.detail}; ${nudgeSentence(done)}`, afterNudge: done },
   };
 }
+
+/** A timer's run and the navigation it starts are not at the same millisecond. */
+const TIMER_SLACK_MS = 250;
 
 /** How a nudge's actions (capture/nudge.ts) read in a sentence: "mouse movement, wheel scroll". */
 export function describeNudge(actions: readonly string[]): string {

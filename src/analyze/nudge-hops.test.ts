@@ -45,6 +45,25 @@ test('a script navigation after the nudge keeps its mechanism and says it came o
   assert.match(told[0].detail, /simulated mouse movement, wheel scroll on page p1, which listened for mousemove, wheel/);
 });
 
+test('a page with a timer due by the time it moved on may have moved by itself: said so, no human check', () => {
+  const timed = (due: number): NavEvent => ({ ...nudge(3, 'mouse'), timerDueInMs: due }) as NavEvent;
+  // A countdown tick due 1 s after the nudge; the page moved at second 4: its own doing, perhaps.
+  const own = capture([doc(1, 'r1', GATE), rested, timed(1000), ...scripted(4, 'http://land.example/')]);
+  const hops = buildHops(own);
+  assert.equal(hops[1].via, 'javascript');
+  assert.equal(hops[1].evidence.afterNudge, undefined);
+  assert.match(
+    hops[1].evidence.detail,
+    /; after simulated mouse movement, but a timer the page had set was due by then: it may have moved on by itself$/,
+  );
+  const report = analyzeCapture(own, null);
+  assert.equal(humanCheckFlag(report), null);
+  assert.doesNotMatch(formatChain(report, null), /human check/);
+  // A timer due only later than the move does not explain it.
+  const later = buildHops(capture([doc(1, 'r1', GATE), rested, timed(60_000), ...scripted(4, 'http://land.example/')]));
+  assert.equal(later[1].evidence.afterNudge, 'mouse movement');
+});
+
 test('a click after the nudge answers the navigation; a page that never moved is no human check', () => {
   const clicked = capture([
     doc(1, 'r1', GATE),

@@ -111,9 +111,10 @@ export class PageObserver {
   generation = 0;
   /**
    * What signs of a person (pending-timers.ts HUMAN_EVENTS) the document listened for when settling
-   * last read it, and whether it had focus; `document`: which one (see `documents`).
+   * last read it, whether it had focus, and when its soonest timer was due (epoch ms; null: none);
+   * `document`: which one (see `documents`).
    */
-  listening: { types: string[]; focused: boolean; document: number } | null = null;
+  listening: { types: string[]; focused: boolean; document: number; timerDueAt: number | null } | null = null;
   /** The document (see `documents`) the trace last nudged (nudge.ts): once per document. */
   nudgedDocument = -1;
   /** Documents committed in the main frame so far (a navigation to a new document adds one). */

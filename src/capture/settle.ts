@@ -126,7 +126,13 @@ function noteListening(observer: PageObserver, states: TimerState[]): void {
   // Only the names the init script knows: what a page answers is not trusted to be them.
   for (const { human } of states) if (Array.isArray(human)) for (const type of human) if (LISTENED.has(type)) types.add(type);
   const focused = states[0]?.focused !== false;
-  observer.listening = { types: [...types], focused, document: observer.documents };
+  // The soonest timer or interval run the page has set (those past the settle limit too): a page
+  // that moves on after a nudge may have done so by itself, which the case must be able to say.
+  let due: number | null = null;
+  for (const { nextDueInMs, onceDueInMs } of states)
+    for (const ms of [nextDueInMs, onceDueInMs]) if (typeof ms === 'number' && (due === null || ms < due)) due = ms;
+  const timerDueAt = due === null ? null : Date.now() + due;
+  observer.listening = { types: [...types], focused, document: observer.documents, timerDueAt };
 }
 
 /** What a document has pending that may still move the page within the settle limit, or null. */

@@ -393,6 +393,7 @@ class TraceRun {
           pageId: page.pageId,
           actions: [action],
           listeners: [...listening.types],
+          ...(listening.timerDueAt !== null ? { timerDueInMs: Math.max(0, listening.timerDueAt - Date.now()) } : {}),
         }),
     });
     this.profile.mark('nudged');
