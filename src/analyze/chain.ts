@@ -173,14 +173,14 @@ function withNudge(found: { via: Via; evidence: HopEvidence }, between: NavEvent
   let lastClick = between.length - 1;
   while (lastClick >= 0 && between[lastClick].type !== 'click') lastClick--;
   const afterClick = between.slice(lastClick + 1);
-  const nudges = afterClick.filter((e) => e.type === 'nudge');
-  const actions = [...new Set(nudges.flatMap((e) => (e.type === 'nudge' ? e.actions : [])))];
+  const nudges = afterClick.filter((e): e is Extract<NavEvent, { type: 'nudge' }> => e.type === 'nudge');
+  const actions = [...new Set(nudges.flatMap((e) => e.actions))];
   if (actions.length === 0) return found;
   const done = describeNudge(actions);
   // A timer or interval of the page was due by the time it moved on: it may have moved by itself
   // (a countdown past the settle limit). Said so, and not called a human check.
   const timerDue = nudges.some(
-    (e) => e.type === 'nudge' && e.timerDueInMs !== undefined && Date.parse(e.at) + e.timerDueInMs <= Date.parse(doc.at) + TIMER_SLACK_MS,
+    (e) => e.timerDueInMs !== undefined && Date.parse(e.at) + e.timerDueInMs <= Date.parse(doc.at) + TIMER_SLACK_MS,
   );
   if (timerDue)
     return {
