@@ -59,7 +59,7 @@ export async function benchBatch(
     ...lab.traceArgs,
     ...(options.concurrency ? ['--concurrency', String(options.concurrency)] : []),
   ];
-  const { code, stdout, usage, wallSeconds, lineTimes } = await runWatched(args, urls.join('\n'), options.env);
+  const { code, stdout, stderr, usage, wallSeconds, lineTimes } = await runWatched(args, urls.join('\n'), options.env);
   rmSync(dir, { recursive: true, force: true });
   const lines = stdout
     .trim()
@@ -76,7 +76,8 @@ export async function benchBatch(
     );
   const summary = lines.at(-1);
   // Exit status 1 means a chain ended with an error (counted below); anything else, or no summary, is a failed run.
-  if ((code !== 0 && code !== 1) || summary?.kind !== 'summary') throw new Error(`clicktrace trace --input exited ${code}`);
+  if ((code !== 0 && code !== 1) || summary?.kind !== 'summary')
+    throw new Error(`clicktrace trace --input exited ${code}: ${tail(stderr)}`);
   const traces = summary.counts!.traced;
   return {
     concurrency: summary.concurrency!,
@@ -101,18 +102,24 @@ function steadyRate(times: number[]): number | null {
   return ((times.length - STEADY_FROM) * 1000) / (times.at(-1)! - from);
 }
 
+/** The last lines a failed run printed on stderr, for its error. */
+export function tail(stderr: string): string {
+  return stderr.trim().split('\n').slice(-5).join(' | ');
+}
+
 /**
  * Runs the CLI with `input` on stdin, watching its process tree; the last sample is taken when it
- * prints its summary line, before its processes exit. `signal` ends it (SIGTERM).
+ * prints its summary line, before its processes exit. `signal` ends it (SIGTERM). What it prints on
+ * stderr (progress, "the list is batch ...") is kept for an error rather than shown.
  */
 export async function runWatched(
   args: string[],
   input: string,
   env: NodeJS.ProcessEnv = process.env,
   signal?: AbortSignal,
-): Promise<{ code: number | null; stdout: string; usage: TreeUsage; wallSeconds: number; lineTimes: number[] }> {
+): Promise<{ code: number | null; stdout: string; stderr: string; usage: TreeUsage; wallSeconds: number; lineTimes: number[] }> {
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'inherit'], env, ...(signal ? { signal } : {}) });
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env, ...(signal ? { signal } : {}) });
   // An aborted run ends with its exit; the abort itself is not an error here.
   child.on('error', () => undefined);
   const watch = watchTree(child.pid!);
@@ -126,10 +133,13 @@ export async function runWatched(
     for (const c of d) if (c === '\n') lineTimes.push(performance.now() - started);
     if (!usage && stdout.includes('"kind":"summary"')) usage = watch.stop();
   });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d: string) => (stderr += d));
   child.stdin.end(input);
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   usage ??= watch.stop();
-  return { code, stdout, usage, wallSeconds: (performance.now() - started) / 1000, lineTimes };
+  return { code, stdout, stderr, usage, wallSeconds: (performance.now() - started) / 1000, lineTimes };
 }
 
 export function formatBatchResult(r: BatchBenchResult): string {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLabProcess, type LabProcess } from './lab-process.js';
-import { fiveHopUrls, runWatched } from './batch.js';
+import { fiveHopUrls, runWatched, tail } from './batch.js';
 import { freePort, redisMissing, startRedis, type TestRedis } from '../test/support/redis-server.js';
 
 const CLI = fileURLToPath(new URL('../clicktrace.mjs', import.meta.url));
@@ -100,8 +100,7 @@ export async function benchFleetRun(
   const serverGone = new Promise<never>((_, reject) =>
     server.child.once('exit', (code, signal) => {
       submitting.abort();
-      const said = server.stderr().trim().split('\n').slice(-5).join(' | ');
-      reject(new Error(`serve (${options.mode}) exited during the run (${signal ?? code}): ${said}`));
+      reject(new Error(`serve (${options.mode}) exited during the run (${signal ?? code}): ${tail(server.stderr())}`));
     }),
   );
   serverGone.catch(() => undefined);
@@ -118,13 +117,13 @@ export async function benchFleetRun(
   try {
     // One trace first, not timed: both sides start their Chromium and load the trace code before the batch.
     await submit(fiveHopUrls(lab, 1));
-    const { code, stdout } = await submit(fiveHopUrls(lab, options.traces));
+    const { code, stdout, stderr } = await submit(fiveHopUrls(lab, options.traces));
     const lines = stdout
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { kind: string; error?: string | null; counts?: { traced: number }; tracesPerSecond?: number });
     const summary = lines.at(-1);
-    if ((code !== 0 && code !== 1) || summary?.kind !== 'summary') throw new Error(`trace --server exited ${code}`);
+    if ((code !== 0 && code !== 1) || summary?.kind !== 'summary') throw new Error(`trace --server exited ${code}: ${tail(stderr)}`);
     return {
       mode: options.mode,
       concurrency: options.concurrency,

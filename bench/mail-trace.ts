@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fiveHopUrls, runWatched } from './batch.js';
+import { fiveHopUrls, runWatched, tail } from './batch.js';
 import type { LabProcess } from './lab-process.js';
 import { labMailbox } from '../src/lab/mailbox.js';
 
@@ -24,13 +24,18 @@ export async function benchMailTrace(
   const box = join(dir, 'lab.mbox');
   writeFileSync(box, labMailbox(fiveHopUrls(lab, messages)));
   try {
-    const { code, stdout, usage, wallSeconds } = await runWatched(
+    const { code, stdout, stderr, usage, wallSeconds } = await runWatched(
       ['mail', box, '--trace', 'main', '--json', '--out', join(dir, 'cases'), ...lab.traceArgs],
       '',
       env,
     );
-    const summary = JSON.parse(stdout.trimEnd().split('\n').at(-1)!) as { kind: string; counts: { traced: number; messages: number } };
-    if ((code !== 0 && code !== 1) || summary.kind !== 'summary') throw new Error(`clicktrace mail --trace main exited ${code}`);
+    const last = stdout.trimEnd().split('\n').at(-1)!;
+    const summary = (last.startsWith('{') ? JSON.parse(last) : null) as {
+      kind: string;
+      counts: { traced: number; messages: number };
+    } | null;
+    if ((code !== 0 && code !== 1) || summary?.kind !== 'summary')
+      throw new Error(`clicktrace mail --trace main exited ${code}: ${tail(stderr)}`);
     return {
       messages: summary.counts.messages,
       traced: summary.counts.traced,
