@@ -342,6 +342,12 @@ export interface CaptureInfo {
   clicks: string[];
   /** `--explore` depth, when the trace explored landing pages. */
   explore?: number;
+  /**
+   * Whether the trace nudged a resting page that listened for a person (capture/nudge.ts): false
+   * with `--no-nudge` or a submission's nudge off. Absent where nothing was nudged by design (proxy,
+   * import, the browserless scanner) and in cases from before it was recorded.
+   */
+  nudge?: boolean;
   /** The fleet worker that captured this case for a server (`clicktrace worker`): its name and host. */
   worker?: { name: string; host: string };
   startedAt: string;

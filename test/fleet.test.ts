@@ -12,7 +12,17 @@ import { jsonLines, startCli, type CliRun } from './support/cli-process.js';
 import { assertCasesVerify, Server, startWorker, tokens, TOKEN, until, workersAlive, type JobView } from './support/fleet-cluster.js';
 import { freePort, redisMissing, startRedis } from './support/redis-server.js';
 import { writeSampleCase, START_URL } from './support/test-capture.js';
-import { HANG_URL, labMailbox, startLab, SINGLE_USE_PREFIX, SINGLE_USE_SLOW_PREFIX, type Lab } from '../src/lab/index.js';
+import {
+  HANG_URL,
+  HUMAN_DECOY_TITLE,
+  humanGateUrl,
+  labMailbox,
+  landingUrl,
+  startLab,
+  SINGLE_USE_PREFIX,
+  SINGLE_USE_SLOW_PREFIX,
+  type Lab,
+} from '../src/lab/index.js';
 import { verifyCase } from '../src/verify/verify.js';
 import { readCapture } from '../src/evidence/warc/read-warc.js';
 import { packCase } from '../src/case/case-bundle.js';
@@ -636,6 +646,50 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
       }
     },
   );
+
+  test("a job's nudge travels with it to the worker: on a --no-nudge server, nudge on passes a human check, the server's off holds", async () => {
+    const redis = await startRedis();
+    const root = tempDir('fleet-nudge-');
+    const server = await Server.start(lab.traceArgs, redis, join(root, 'cases'), ['--no-nudge']);
+    const worker = startWorker(redis, server, join(root, 'w1'));
+    try {
+      await workersAlive(server, 1);
+      const gate = (tag: string) => humanGateUrl('pointer', `fleet-${tag}-${process.pid}`);
+      const on = await server.post<{ job: JobView }>('/api/submit', { url: gate('on'), nudge: true });
+      const quiet = await server.post<{ job: JobView }>('/api/submit', { url: gate('default') });
+      const ended = (id: string) =>
+        until(
+          async () => {
+            const job = await server.job(id);
+            return (job.state === 'done' || job.state === 'failed') && job;
+          },
+          120_000,
+          () => `job ${id}: ${server.run.stderr().slice(-2000)}`,
+        );
+      const [nudged, held] = [await ended(on.body.job.id), await ended(quiet.body.job.id)];
+      const pageOf = async (id: string) => (await fetch(`${server.url}/jobs/${id}`, { headers: { 'X-Clicktrace-Token': TOKEN } })).text();
+      for (const [job, final, nudge, says] of [
+        [nudged, landingUrl('human-pointer'), true, 'on (this submission)'],
+        [held, gate('default'), false, 'off (the server&#39;s setting, --no-nudge)'],
+      ] as const) {
+        assert.equal(job.state, 'done', job.error ?? '');
+        assert.equal(job.fleet?.worker?.name, 'w1');
+        const capture = await readCapture(join(server.casesDir, job.caseId!));
+        assert.deepEqual([capture.info.nudge, capture.events.some((e) => e.type === 'nudge')], [nudge, nudge], job.url!);
+        const report = JSON.parse(readFileSync(join(server.casesDir, job.caseId!, 'report.json'), 'utf8')) as {
+          final: { url: string; title: string } | null;
+        };
+        assert.equal(report.final?.url, final);
+        if (!nudge) assert.equal(report.final?.title, HUMAN_DECOY_TITLE);
+        assert.equal(/<dd id="job-nudge">\s*([^<]*?)\s*<\/dd>/.exec(await pageOf(job.id))?.[1], says, job.id);
+      }
+    } finally {
+      worker.child.kill('SIGKILL');
+      await worker.exited;
+      await server.stop();
+      await redis.stop();
+    }
+  });
 
   test('refused: a worker with a wrong token, worker calls without the token header, a tampered or foreign bundle; nothing of them is kept', async () => {
     const redis = await startRedis();

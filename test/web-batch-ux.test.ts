@@ -2,8 +2,9 @@
 // (escaped: a hostile line neither runs nor breaks the page), a running batch page refreshes
 // itself and stops once done, a long batch is listed a page at a time with its problems one
 // click away, and `trace --server` / `mail --server --trace` send their per-trace options
-// (--click, --device, --explore, --no-explore...) with the list, which the server applies to
-// every item; what a server cannot take per submission is refused in one line. A single job's
+// (--click, --device, --explore, --no-explore, --no-nudge...) with the list, which the server
+// applies to every item; what a server cannot take per submission is refused in one line. A
+// submission's nudge off (API, form, --no-nudge) leaves a human check at its decoy. A single job's
 // page reloads itself too where script does not run, until the job ends; a case page shows what
 // explore did about a cookie notice (closed it without consenting, or stopped under one that
 // offers only accept).
@@ -15,7 +16,7 @@ import { jsonLines, runCli } from './support/cli-process.js';
 import { batchDone as doneOnServer } from './support/batches.js';
 import { chromium, type Browser } from 'playwright-core';
 import { tempDir, UI_CHROMIUM } from './helpers.js';
-import { SEED_CONTACT_URL, SEED_URL, startLab, type Lab } from '../src/lab/index.js';
+import { HUMAN_DECOY_TITLE, humanGateUrl, landingUrl, SEED_CONTACT_URL, SEED_URL, startLab, type Lab } from '../src/lab/index.js';
 import { labMailbox } from '../src/lab/mailbox.js';
 import { EXPLORE_PAGES } from '../src/lab/scenarios/explore-pages.js';
 import { startServe, type ServeHandle } from '../src/cli/serve-command.js';
@@ -74,6 +75,7 @@ test('a refused form comes back filled with what was sent, escaped: nothing runs
     await page.fill('input[name=user_agent]', 'Hostile "UA" <b>');
     await page.fill('input[name=explore_depth]', '2');
     await page.check('input[name=again]');
+    await page.uncheck('input[type=checkbox][name=nudge]');
     const [response] = await Promise.all([page.waitForNavigation(), page.click('form.submit button[type=submit]')]);
     assert.equal(response?.status(), 413);
     assert.match((await page.textContent('#submit-error'))!, /1001 URLs, more than the 1000 a batch may hold/);
@@ -83,6 +85,7 @@ test('a refused form comes back filled with what was sent, escaped: nothing runs
     assert.equal(await page.inputValue('input[name=user_agent]'), 'Hostile "UA" <b>');
     assert.equal(await page.inputValue('input[name=explore_depth]'), '2');
     assert.equal(await page.isChecked('input[name=again]'), true);
+    assert.equal(await page.isChecked('input[type=checkbox][name=nudge]'), false, 'the nudge box as it was sent');
     assert.equal(await page.isVisible('input[name=explore_depth]'), true, 'the options given are shown open');
     assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
     assert.equal(await page.locator('script').count(), 1, 'only the app script');
@@ -154,6 +157,7 @@ test('trace --server --input FILE sends --click and --user-agent with the list: 
   const html = await (await fetch(`${serve.server.url}/batches/${id}`)).text();
   assert.match(html, /id="batch-clicks"><q>Find out more<\/q>/);
   assert.match(html, /id="batch-options"><code>--user-agent Analyst\/1.0 \(batch\)<\/code>/);
+  assert.match(html, /id="batch-nudge">on \(the server&#39;s setting\)</, 'the command said nothing of the nudge');
   assert.doesNotMatch(html, /http-equiv="refresh"/, 'a batch that ended does not reload');
 });
 
@@ -204,7 +208,7 @@ test('a running batch page reloads itself, lists a page of lines at a time with 
     assert.equal((await caseReport(item.caseId!)).explore?.length ?? 0, 0, `line ${item.line} was not explored`);
 });
 
-test('trace --server URL --explore and mail --server --trace --no-explore: the option reaches the server and each trace', async () => {
+test('trace --server URL --explore and mail --server --trace --no-explore --no-nudge: the options reach the server and each trace', async () => {
   const explored = await runCli(['trace', seed('explore'), '--explore', '--json', '--server', serve.server.url]);
   assert.equal(explored.code, 0, explored.stderr);
   const [trace] = jsonLines<{ kind: string; final?: { url: string }; explore?: unknown[] }>(explored.stdout).filter(
@@ -224,6 +228,7 @@ test('trace --server URL --explore and mail --server --trace --no-explore: the o
     '--no-explore',
     '--device',
     'mobile',
+    '--no-nudge',
     '--json',
     '--server',
     serve.server.url,
@@ -237,6 +242,12 @@ test('trace --server URL --explore and mail --server --trace --no-explore: the o
   assert.equal(report.explore?.length ?? 0, 0, 'not explored');
   assert.equal(report.final?.url, seed('mail'), 'it stayed on the landing page');
   assert.equal(report.identity?.device, 'mobile');
+  const { jobs } = (await (await fetch(`${serve.server.url}/api/jobs`)).json()) as { jobs: Job[] };
+  assert.deepEqual(jobs.find((j) => j.caseId === (message.traces ?? [])[0].case)?.options, {
+    device: 'mobile',
+    exploreDepth: 0,
+    nudge: false,
+  });
 });
 
 async function submitOne(url: string, explore: 'on' | 'off'): Promise<Job> {
@@ -258,6 +269,79 @@ async function jobDone(id: string, timeoutMs = 90_000): Promise<Job> {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+test(
+  "a submission's nudge: off (the API's false, the form's unticked box, trace --server --no-nudge) leaves a human check at its " +
+    'decoy, on passes it; the job and case pages say which; a link traced before stays traced before whatever its nudge',
+  async () => {
+    const base = serve.server.url;
+    const gate = (tag: string) => humanGateUrl('pointer', `${tag}-${process.pid}`);
+    const submit = async (body: object): Promise<Job> => {
+      const res = await fetch(`${base}/api/submit`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      assert.equal(res.status, 202);
+      return ((await res.json()) as { job: Job }).job;
+    };
+    const nudged = (report: Report) => report.events.some((e) => e.kind === 'nudge');
+    const page = await browser.newPage();
+    try {
+      // The API, nudge false: the gate's decoy is the final page, and nothing was nudged.
+      const apiOff = await jobDone((await submit({ url: gate('api'), nudge: false })).id);
+      assert.equal(apiOff.state, 'done', apiOff.error ?? '');
+      assert.deepEqual(apiOff.options, { nudge: false });
+      const offReport = await caseReport(apiOff.caseId!);
+      assert.deepEqual([offReport.final?.url, offReport.final?.title, nudged(offReport)], [gate('api'), HUMAN_DECOY_TITLE, false]);
+      await page.goto(`${base}/jobs/${apiOff.id}`);
+      assert.match((await page.textContent('#job-nudge'))!, /^\s*off \(this submission\)/);
+      await page.goto(`${base}/cases/${apiOff.caseId}`);
+      assert.match(await page.locator('#trace-options').innerText(), /, no nudge/);
+
+      // The same link with the nudge on (the server's default) is the link traced before: not requested again.
+      const again = await jobDone((await submit({ url: gate('api'), nudge: true })).id);
+      assert.deepEqual([again.state, again.alreadyTraced, again.caseId], ['done', true, apiOff.caseId]);
+      assert.equal(lab.hits(gate('api')), 1);
+      await page.goto(`${base}/jobs/${again.id}`);
+      assert.match(
+        (await page.textContent('#job-nudge'))!,
+        /^\s*on \(this submission\) \(this job traced nothing: its case is the earlier trace/,
+      );
+
+      // The form: its box is ticked as this server nudges; unticked, it sends off.
+      await page.goto(`${base}/`);
+      await page.fill('input[name=url]', gate('form-off'));
+      await page.click('#trace-options-form summary');
+      assert.equal(await page.isChecked('input[type=checkbox][name=nudge]'), true, "this server's default");
+      await page.uncheck('input[type=checkbox][name=nudge]');
+      await Promise.all([page.waitForURL(/\/jobs\/j[0-9a-f]+$/), page.click('form.submit button[type=submit]')]);
+      const formOff = await jobDone(page.url().split('/').pop()!);
+      assert.deepEqual(formOff.options, { nudge: false });
+      assert.equal((await caseReport(formOff.caseId!)).final?.url, gate('form-off'));
+      // Ticked (as it comes), it sends on: the gate is passed.
+      await page.goto(`${base}/`);
+      await page.fill('input[name=url]', gate('form-on'));
+      await Promise.all([page.waitForURL(/\/jobs\/j[0-9a-f]+$/), page.click('form.submit button[type=submit]')]);
+      const formOn = await jobDone(page.url().split('/').pop()!);
+      assert.deepEqual(formOn.options, { nudge: true });
+      const onReport = await caseReport(formOn.caseId!);
+      assert.deepEqual([onReport.final?.url, nudged(onReport)], [landingUrl('human-pointer'), true]);
+      await page.goto(`${base}/cases/${formOn.caseId}`);
+      assert.match(await page.locator('#trace-options').innerText(), /, nudge on/);
+    } finally {
+      await page.close();
+    }
+
+    // trace --server --no-nudge: sent with the link (no longer refused), the server's job records it.
+    const cli = await runCli(['trace', gate('cli'), '--no-nudge', '--json', '--server', base]);
+    assert.equal(cli.code, 0, cli.stderr);
+    const [line] = jsonLines<{ kind: string; case?: string; final?: { url: string } }>(cli.stdout).filter((l) => l.kind === 'trace');
+    assert.equal(line.final?.url, gate('cli'), cli.stdout);
+    const { jobs } = (await (await fetch(`${base}/api/jobs`)).json()) as { jobs: Job[] };
+    assert.deepEqual(jobs.find((j) => j.url === gate('cli'))?.options, { nudge: false });
+  },
+);
 
 test('a running job page reloads itself where script does not run, and stops reloading when done', async () => {
   // A "please wait 8 seconds" page explored: the job runs long enough to be seen running.

@@ -506,6 +506,8 @@ test('per-submission options from the form are used and recorded; bad options ar
     userAgent: 'Mozilla/5.0 (Linux; Android 14) clicktrace-option-test',
     exploreDepth: 0,
     timeoutMs: 25_000,
+    // The form's Nudge box always says (ticked, as this server nudges).
+    nudge: true,
   });
   const { body } = await api<any>(`/api/cases/${job.caseId}`);
   assert.equal(body.report.identity.device, 'mobile');
@@ -515,7 +517,7 @@ test('per-submission options from the form are used and recorded; bad options ar
   assert.match(line, /Traced as mobile/);
   assert.match(line, /clicktrace-option-test/);
   assert.match(line, /no explore/);
-  assert.match(line, /timeout 25 s/);
+  assert.match(line, /timeout 25 s, nudge on/);
 
   for (const [options, message] of [
     [{ device: 'tablet' }, /device: expected desktop or mobile/],

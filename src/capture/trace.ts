@@ -597,6 +597,7 @@ function captureInfo(
     resolver: { overrides: describeOverrides(options), dnsServer: options.dnsServer ?? null },
     clicks: options.clicks ?? [],
     ...(options.exploreDepth ? { explore: options.exploreDepth } : {}),
+    nudge: options.nudge !== false,
     ...(options.worker ? { worker: options.worker } : {}),
     startedAt: new Date(startedAt).toISOString(),
     endedAt: null,

@@ -19,7 +19,10 @@ const HELP = `usage: clicktrace serve [options]
 
 Web UI and JSON API: submit a link or an .eml, watch the trace, browse and search cases,
 pivot on parties, domains, IPs and certificates. Every trace option below applies to every
-trace the server runs (e.g. --connect-to and --cacert to reach the lab). A link this cases
+trace the server runs (e.g. --connect-to and --cacert to reach the lab), but a submission may
+choose its own device, user agent, explore, timeout and nudge (the form's Options; API fields
+device, userAgent, explore, exploreDepth, timeout, nudge: "nudge": false traces one link without
+the nudge, "nudge": true nudges despite --no-nudge), for its job alone. A link this cases
 folder has traced before (with any clicktrace command) is not requested again: its job shows
 that case; tick "again" in the form (API: "again": true) to trace it anew.
 A list of links (pasted into the form, a .txt or .csv/.tsv export uploaded, or POST /api/submit

@@ -18,10 +18,10 @@ export const SERVER_OPTIONS_HELP = `
   --server URL               submit the links to this clicktrace server (serve; with --queue, its
                              fleet of workers traces them) instead of tracing here; its cases folder
                              applies, results stream back the same way. --click, --again, --explore,
-                             --explore-depth, --device, --user-agent and --timeout (mail: also
-                             --no-explore) go with every link, e-mail or list and the server applies
-                             them to each trace; the other trace options are the server's own and
-                             are refused here.
+                             --explore-depth, --device, --user-agent, --timeout and --no-nudge
+                             (mail: also --no-explore) go with every link, e-mail or list and the
+                             server applies them to each trace; the other trace options are the
+                             server's own and are refused here.
                              --concurrency is then the number of jobs waiting on the server at once
                              (default ${SERVER_WINDOW}). Ctrl-C stops this command only: the jobs
                              it submitted go on on the server (each line says which job)
@@ -44,12 +44,11 @@ const LOCAL_ONLY = [
   'browser',
   'settle',
   'max-hops',
-  'no-nudge',
   'out',
   'tsa',
 ];
 
-const FORWARDED = '--click, --again, --explore, --explore-depth, --device, --user-agent, --timeout';
+const FORWARDED = '--click, --again, --explore, --explore-depth, --device, --user-agent, --timeout, --no-nudge';
 
 /** The submission field traceChoices names in its errors, as the command's option. */
 const OPTION_OF_FIELD: Record<string, string> = {
@@ -58,6 +57,7 @@ const OPTION_OF_FIELD: Record<string, string> = {
   explore: '--explore',
   exploreDepth: '--explore-depth',
   timeout: '--timeout',
+  nudge: '--no-nudge',
 };
 
 export interface ServerRun {
@@ -129,6 +129,8 @@ export function serverChoices(values: Record<string, unknown>): TraceChoices {
       explore: noExplore ? false : values.explore,
       exploreDepth: values['explore-depth'],
       timeout: values.timeout,
+      // Without --no-nudge nothing is said: the server's own setting applies.
+      nudge: values['no-nudge'] === true ? false : undefined,
     });
   } catch (err) {
     if (!(err instanceof SubmissionError)) throw err;

@@ -19,7 +19,7 @@ export interface Job {
   /** The link as the user wrote it, when `url` was taken out of it (e.g. refanged). */
   given?: string;
   clicks: string[];
-  /** Trace options of this submission, over the server's (device, user agent, explore, timeout). */
+  /** Trace options of this submission, over the server's (device, user agent, explore, timeout, nudge). */
   options?: TraceChoices;
   /** For a message: the uploaded file's name, its subject and the traced link's number. */
   filename: string | null;

@@ -1,7 +1,7 @@
 // Per-submission trace options (the form's "Options" and the API's JSON fields): device, user
-// agent, explore on/off and its depth, timeout. One validation for both shapes; what passes goes
-// over the server's own trace settings for that job alone, and is recorded in the case (the
-// capture's identity, explore depth and command line).
+// agent, explore on/off and its depth, timeout, nudge on/off. One validation for both shapes; what
+// passes goes over the server's own trace settings for that job alone, and is recorded in the case
+// (the capture's identity, explore depth, nudge and command line).
 import { SubmissionError } from './submission-error.js';
 
 export interface TraceChoices {
@@ -10,6 +10,11 @@ export interface TraceChoices {
   /** 0: no explore even if the server explores by default. */
   exploreDepth?: number;
   timeoutMs?: number;
+  /**
+   * false: a resting page that listens for a person is not nudged (capture/nudge.ts), even if the
+   * server nudges; true: it is, even if the server runs with --no-nudge. Absent: the server's setting.
+   */
+  nudge?: boolean;
 }
 
 export const MAX_TIMEOUT_SECONDS = 600;
@@ -45,8 +50,8 @@ function yesNo(value: unknown, name: string): boolean | undefined {
 
 /**
  * The options of a submission from its raw fields (JSON: device, userAgent, explore, exploreDepth,
- * timeout in seconds; the form's user_agent and explore_depth are the same); SubmissionError 400 if
- * one is not acceptable.
+ * timeout in seconds, nudge; the form's user_agent and explore_depth are the same); SubmissionError
+ * 400 if one is not acceptable.
  */
 export function traceChoices(raw: {
   device?: unknown;
@@ -54,6 +59,7 @@ export function traceChoices(raw: {
   explore?: unknown;
   exploreDepth?: unknown;
   timeout?: unknown;
+  nudge?: unknown;
 }): TraceChoices {
   const choices: TraceChoices = {};
   const device = text(raw.device, 'device');
@@ -76,10 +82,16 @@ export function traceChoices(raw: {
   else if (explore === true) choices.exploreDepth = 1;
   const timeout = whole(raw.timeout, 'timeout', 1, MAX_TIMEOUT_SECONDS);
   if (timeout !== undefined) choices.timeoutMs = Math.round(timeout * 1000);
+  const nudge = yesNo(raw.nudge, 'nudge');
+  if (nudge !== undefined) choices.nudge = nudge;
   return choices;
 }
 
-/** The choices as the trace command's options, for the case's recorded command line. */
+/**
+ * The choices as the trace command's options, for the case's recorded command line. The trace
+ * command nudges unless told not to: nudge on is no option of its own (the case's capture info
+ * records whether it nudged, whatever the server's setting).
+ */
 export function choiceArguments(choices: TraceChoices): string[] {
   return [
     ...(choices.device ? ['--device', choices.device] : []),
@@ -90,6 +102,7 @@ export function choiceArguments(choices: TraceChoices): string[] {
         : ['--no-explore']
       : []),
     ...(choices.timeoutMs !== undefined ? ['--timeout', String(choices.timeoutMs / 1000)] : []),
+    ...(choices.nudge === false ? ['--no-nudge'] : []),
   ];
 }
 
@@ -107,5 +120,6 @@ export function choiceFields(choices: TraceChoices): Record<string, string> {
     else fields.explore = 'off';
   }
   if (choices.timeoutMs !== undefined) fields.timeout = String(choices.timeoutMs / 1000);
+  if (choices.nudge !== undefined) fields.nudge = choices.nudge ? 'on' : 'off';
   return fields;
 }

@@ -188,6 +188,11 @@ export class TraceService {
     return this.options.trace?.allowPrivate ?? false;
   }
 
+  /** Whether a submission that says nothing of it is nudged (`serve --no-nudge`: not). */
+  get nudges(): boolean {
+    return this.options.trace?.nudge !== false;
+  }
+
   /** Most traces that ever ran at once. */
   get peakRunning(): number {
     return this.tracer.peakRunning;

@@ -1,8 +1,10 @@
 // The JSON API: everything the pages show, for scripts and other tools.
-//   POST /api/submit              { url, clicks?, again?, device?, userAgent?, explore?, exploreDepth?, timeout? } | form (url, click,
-//                                 again, link, device, user_agent, explore, explore_depth, timeout, message file) | message/rfc822 body
-//                                 (?again=1&link=N&device=...) → 202 { job } (a message's main link is traced, or its link number N)
-//                                 (a link traced before is not requested again: the job points at that case, unless again)
+//   POST /api/submit              { url, clicks?, again?, device?, userAgent?, explore?, exploreDepth?, timeout?, nudge? } | form (url,
+//                                 click, again, link, device, user_agent, explore, explore_depth, timeout, nudge, message file) |
+//                                 message/rfc822 body (?again=1&link=N&device=...&nudge=off) → 202 { job } (a message's main link is
+//                                 traced, or its link number N; nudge: true/false, on/off; absent: the server's --no-nudge or not)
+//                                 (a link traced before is not requested again, whatever the options: the job points at that case,
+//                                 unless again)
 //                                 | { list: "text of a list" | urls: [...], filename?, clicks?, again?, ... } | form (list: pasted lines
 //                                 or a .txt/.csv file) | text/plain or text/csv body (?filename&again=1&click=...)
 //                                 → 202 { batch } (read as `trace --input` reads a file; see /api/batches/:id)

@@ -37,6 +37,7 @@ function home(ctx: RequestContext, status: number, state: SubmitFormState): void
     maxMessageBytes: service.maxMessageBytes,
     maxListBytes: service.maxListBytes,
     maxListUrls: service.maxListUrls,
+    nudges: service.nudges,
   });
   sendHtml(
     ctx.res,
@@ -200,7 +201,7 @@ export const pageRoutes: Route[] = [
   route('GET', /^\/batches\/([^/]+)$/, (ctx, id) => {
     const batch = ctx.service.batchView(id);
     if (!batch) return notFound(ctx, `No batch ${id}.`);
-    const body = batchBody(batch, batchPageQuery(ctx.url.searchParams));
+    const body = batchBody(batch, batchPageQuery(ctx.url.searchParams), ctx.service.nudges);
     sendHtml(ctx.res, 200, layout(`Batch ${batch.id}`, body, batch.state === 'done' ? {} : { refreshSeconds: 3 }));
   }),
   route('GET', /^\/jobs\/([^/]+)$/, (ctx, id) => {
@@ -209,7 +210,7 @@ export const pageRoutes: Route[] = [
     const finished = jobEnded(job.state);
     const refresh = finished ? {} : { refreshSeconds: JOB_REFRESH_SECONDS, withoutScript: true };
     const retry = job.state === 'failed' ? ctx.service.retryVerdict(job) : null;
-    sendHtml(ctx.res, 200, layout(`Job ${job.id}`, jobBody(job, ctx.service.listJobs(), retry), refresh));
+    sendHtml(ctx.res, 200, layout(`Job ${job.id}`, jobBody(job, ctx.service.listJobs(), retry, ctx.service.nudges), refresh));
   }),
   route('GET', /^\/static\/app\.js$/, (ctx) => sendStatic(ctx.res, 'text/javascript; charset=utf-8', APP_JS)),
   route('GET', /^\/favicon\.ico$/, (ctx) => {

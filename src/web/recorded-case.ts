@@ -18,7 +18,7 @@ export interface RecordedCase {
   downloads: DownloadFact[];
   /** DOM snapshot of the page the chain rested on last: the frame's document where the chain ended in a frame of the page. */
   finalDom: string | null;
-  info: Pick<CaptureInfo, 'commandLine' | 'clicks' | 'explore' | 'identity'>;
+  info: Pick<CaptureInfo, 'commandLine' | 'clicks' | 'explore' | 'nudge' | 'identity'>;
 }
 
 const cache = new Map<string, { stamp: string; recorded: Promise<RecordedCase> }>();
@@ -41,6 +41,7 @@ function derive(capture: Awaited<ReturnType<typeof readCapture>>, report: Report
       commandLine: capture.info.commandLine,
       clicks: capture.info.clicks,
       ...(capture.info.explore ? { explore: capture.info.explore } : {}),
+      ...(capture.info.nudge !== undefined ? { nudge: capture.info.nudge } : {}),
       identity: capture.info.identity,
     },
   };

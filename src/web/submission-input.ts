@@ -108,7 +108,7 @@ export async function readSubmission(
   return oneTarget({
     ...submittedUrl(form.fields.get('url')?.[0] ?? null),
     clicks: form.fields.get('click') ?? form.fields.get('clicks') ?? [],
-    options: choicesFrom((name) => form.fields.get(name)?.[0] ?? null),
+    options: choicesFrom((name) => form.fields.get(name) ?? []),
     again: isYes(form.fields.get('again')?.[0] ?? null),
     message: file ? { raw: file.data, filename: file.filename } : null,
     link: linkNumber(form.fields.get('link')?.[0] ?? null),
@@ -127,7 +127,7 @@ function wholeBody(query: URLSearchParams, body: Partial<Pick<Submission, 'messa
     url: null,
     given: null,
     clicks: query.getAll('click'),
-    options: choicesFrom((name) => query.get(name)),
+    options: choicesFrom((name) => query.getAll(name)),
     again: isYes(query.get('again')),
     message: null,
     list: null,
@@ -186,14 +186,20 @@ function linkNumber(value: string | null): number | null {
   return Number(value);
 }
 
-/** Options from form fields or query parameters (user_agent and explore_depth, or their JSON names). */
-function choicesFrom(get: (name: string) => string | null): TraceChoices {
+/**
+ * Options from form fields or query parameters (user_agent and explore_depth, or their JSON names).
+ * Of `nudge` the last value counts: the form sends a hidden "off" before its checkbox's "on", so
+ * that an unchecked box says off rather than nothing.
+ */
+function choicesFrom(all: (name: string) => string[]): TraceChoices {
+  const get = (name: string) => all(name)[0] ?? null;
   return traceChoices({
     device: get('device'),
     userAgent: get('user_agent') ?? get('userAgent'),
     explore: get('explore'),
     exploreDepth: get('explore_depth') ?? get('exploreDepth'),
     timeout: get('timeout'),
+    nudge: all('nudge').at(-1) ?? null,
   });
 }
 

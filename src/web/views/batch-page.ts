@@ -5,7 +5,7 @@
 import { appPath, appUrl, html, type SafeHtml } from '../html.js';
 import type { BatchView } from '../../service/trace-service.js';
 import type { BatchCounts, BatchItem, BatchSubmission } from '../../service/batch-submission.js';
-import { caseLink, time } from './widgets.js';
+import { caseLink, nudgeSetting, time } from './widgets.js';
 import { feedSections, feedTotals } from './feed-report.js';
 import { choiceArguments } from '../../service/submission-options.js';
 
@@ -111,7 +111,8 @@ function itemRow(item: BatchItem): SafeHtml {
   </tr>`;
 }
 
-export function batchBody(batch: BatchView, query: BatchPageQuery = { show: 'all', page: 1 }): SafeHtml {
+/** `serverNudges`: the server's own nudge setting, for a batch that did not choose. */
+export function batchBody(batch: BatchView, query: BatchPageQuery = { show: 'all', page: 1 }, serverNudges = true): SafeHtml {
   const listed = batch.items.filter(BATCH_SHOWS[query.show].test);
   const pages = Math.max(1, Math.ceil(listed.length / BATCH_PAGE_LINES));
   const page = Math.min(query.page, pages);
@@ -144,6 +145,8 @@ export function batchBody(batch: BatchView, query: BatchPageQuery = { show: 'all
               <dd id="batch-options"><code>${choiceArguments(batch.options).join(' ')}</code></dd>`
           : ''
       }
+      <dt>Nudge</dt>
+      <dd id="batch-nudge">${nudgeSetting(batch.options?.nudge, serverNudges)}</dd>
     </dl>
     ${countsLine(batch.counts)} ${closeMailboxControl(batch)} ${cancelBatchControl(batch)}
     <p>

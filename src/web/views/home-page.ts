@@ -19,6 +19,8 @@ export interface SubmitFormState {
   explore?: string;
   exploreDepth?: string;
   timeout?: string;
+  /** The nudge checkbox as sent: on or off (its hidden field's "off" comes first). */
+  nudge?: string;
   again?: boolean;
   /** Files that were sent with a refused submission: a browser cannot fill a file field, the analyst chooses them again. */
   files?: string[];
@@ -38,6 +40,7 @@ export function keptFields(form: FormData): SubmitFormState {
     explore: field('explore'),
     exploreDepth: field('explore_depth'),
     timeout: field('timeout'),
+    nudge: form.fields.get('nudge')?.at(-1),
     again: field('again') !== undefined,
     files: form.files.filter((f) => f.data.length > 0).map((f) => f.filename ?? f.name),
   };
@@ -74,7 +77,7 @@ const PRIVATE_REFUSED = 'Targets on private, loopback or link-local addresses ar
 // which the server refangs (src/web/submission-input.ts).
 export function submitForm(
   state: SubmitFormState,
-  options: { allowPrivate: boolean; maxMessageBytes: number; maxListBytes: number; maxListUrls: number },
+  options: { allowPrivate: boolean; maxMessageBytes: number; maxListBytes: number; maxListUrls: number; nudges: boolean },
 ): SafeHtml {
   return html`<form class="submit" method="post" action="/submit" enctype="multipart/form-data">
     <h2>Trace a link</h2>
@@ -109,7 +112,7 @@ export function submitForm(
       <input type="file" name="list" accept=".txt,.csv,.tsv,text/plain,text/csv,text/tab-separated-values"
     /></label>
     <label>Then click (text of a link or button on the landing page; one per line, optional) ${textArea('click', state.click)} </label>
-    ${optionsBlock(state)}
+    ${optionsBlock(state, options.nudges)}
     <label class="again"
       >${state.again ? html`<input type="checkbox" name="again" value="1" checked />` : html`<input type="checkbox" name="again" value="1" />`}
       Trace again even if this link was traced before (a link is otherwise requested only once: single-use links)</label
@@ -119,8 +122,8 @@ export function submitForm(
   </form>`;
 }
 
-/** The per-trace options, open when a refused submission gave some. */
-function optionsBlock(state: SubmitFormState): SafeHtml {
+/** The per-trace options, open when a refused submission gave some; `nudges`: the server's own nudge setting. */
+function optionsBlock(state: SubmitFormState, nudges: boolean): SafeHtml {
   const fields = html`<summary>Options for this trace (the server's settings otherwise)</summary>
     <label
       >Device
@@ -154,14 +157,38 @@ function optionsBlock(state: SubmitFormState): SafeHtml {
     /></label>
     <label
       >Timeout (seconds) <input type="number" name="timeout" min="1" max="${MAX_TIMEOUT_SECONDS}" step="1" value="${state.timeout ?? ''}"
-    /></label>`;
-  return optionsGiven(state)
+    /></label>
+    ${nudgeBox(nudgeChecked(state, nudges), nudges)}`;
+  return optionsGiven(state, nudges)
     ? html`<details class="trace-options-form" id="trace-options-form" open>${fields}</details>`
     : html`<details class="trace-options-form" id="trace-options-form">${fields}</details>`;
 }
 
-function optionsGiven(state: SubmitFormState): boolean {
-  return [state.device, state.userAgent, state.explore, state.exploreDepth, state.timeout].some((v) => v !== undefined && v !== '');
+/**
+ * The nudge checkbox, ticked as the server nudges unless a refused form said otherwise. Its hidden
+ * "off" comes first and the box's "on" after it (the server reads the last): unticked says off.
+ */
+function nudgeBox(checked: boolean, nudges: boolean): SafeHtml {
+  const box = checked
+    ? html`<input type="checkbox" name="nudge" value="on" checked />`
+    : html`<input type="checkbox" name="nudge" value="on" />`;
+  return html`<input type="hidden" name="nudge" value="off" />
+    <label class="nudge"
+      >${box} Nudge: a resting page that listens for a person gets what one arriving gives it: focus, a short mouse path and a wheel notch
+      (a phone: a touch and a small scroll); never a click or a key. Unticked, the page is only waited on: a human check keeps its decoy
+      (this server's default: ${nudges ? 'ticked' : 'unticked, --no-nudge'})</label
+    >`;
+}
+
+function nudgeChecked(state: SubmitFormState, nudges: boolean): boolean {
+  return state.nudge === undefined ? nudges : state.nudge === 'on';
+}
+
+function optionsGiven(state: SubmitFormState, nudges: boolean): boolean {
+  return (
+    [state.device, state.userAgent, state.explore, state.exploreDepth, state.timeout].some((v) => v !== undefined && v !== '') ||
+    nudgeChecked(state, nudges) !== nudges
+  );
 }
 
 /** The jobs as a table; with `retry`, a last column says what can be done about each failed job (see retryControl). */

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { JobEvent, JobSummary } from '../../service/trace-service.js';
-import { cancelControl, logLines, queuePlace } from './job-page.js';
+import { cancelControl, jobBody, logLines, queuePlace } from './job-page.js';
+import { newJob } from '../../service/job.js';
 
 test('logLines: a hop and the exchange that carried it are one line; other exchanges stay', () => {
   const events: JobEvent[] = [
@@ -65,4 +66,18 @@ test('cancelControl: a form posting to the job (no script) until a cancel is ask
   assert.match(stopping, /its trace is being stopped/);
   for (const state of ['done', 'failed', 'cancelled'] as const)
     assert.equal(String(cancelControl({ id: 'j0123456789ab', state, cancelledAt: '2026-12-06T07:00:00.000Z' })), '');
+});
+
+test("jobBody: whether the job's traces nudge, its own choice or else the server's", () => {
+  const nudge = (options: { nudge?: boolean } | undefined, serverNudges: boolean) => {
+    const job = newJob({ kind: 'url', url: 'http://a.example/', clicks: [], ...(options ? { options } : {}) });
+    return /<dd id="job-nudge">\s*([^<]*?)\s*<\/dd>/.exec(String(jobBody(job, [], null, serverNudges)))?.[1];
+  };
+  assert.match(nudge({ nudge: false }, true)!, /^off \(this submission\)/);
+  assert.equal(nudge({ nudge: true }, false), 'on (this submission)');
+  assert.equal(nudge(undefined, true), 'on (the server&#39;s setting)');
+  assert.equal(nudge({}, false), 'off (the server&#39;s setting, --no-nudge)');
+  // A link traced before: the job's setting is not its case's.
+  const earlier = newJob({ kind: 'url', url: 'http://a.example/', clicks: [], options: { nudge: false }, alreadyTraced: true });
+  assert.match(String(jobBody(earlier)), /this job traced nothing: its case is the earlier trace of this link/);
 });

@@ -2,7 +2,7 @@
 // job's event stream; without script the page reloads itself until the job ends.
 import { appPath, html, type SafeHtml } from '../html.js';
 import { jobEnded, type Job, type JobEvent, type JobSummary, type RetryVerdict } from '../../service/trace-service.js';
-import { caseLink, time } from './widgets.js';
+import { caseLink, nudgeSetting, time } from './widgets.js';
 
 /** Where a queued job stands: its place among the queued jobs (oldest first) and how many run now. */
 export function queuePlace(job: Pick<Job, 'id' | 'state'>, jobs: JobSummary[]): { place: number; ahead: number; running: number } | null {
@@ -104,7 +104,8 @@ export function cancelControl(job: Pick<JobSummary, 'id' | 'state' | 'cancelledA
   </form>`;
 }
 
-export function jobBody(job: Job, jobs: JobSummary[] = [], retry: RetryVerdict | null = null): SafeHtml {
+/** `serverNudges`: the server's own nudge setting, for a job that did not choose. */
+export function jobBody(job: Job, jobs: JobSummary[] = [], retry: RetryVerdict | null = null, serverNudges = true): SafeHtml {
   const finished = jobEnded(job.state);
   const queue = queuePlace(job, jobs);
   return html`<h1>Job <code>${job.id}</code></h1>
@@ -123,6 +124,14 @@ export function jobBody(job: Job, jobs: JobSummary[] = [], retry: RetryVerdict |
               <dd>${job.clicks.map((c) => html`<q>${c}</q> `)}</dd>`
           : ''
       }
+      <dt>Nudge</dt>
+      <dd id="job-nudge">
+        ${nudgeSetting(job.options?.nudge, serverNudges)}${
+          job.alreadyTraced
+            ? html` <span class="muted">(this job traced nothing: its case is the earlier trace of this link, with its own setting)</span>`
+            : ''
+        }
+      </dd>
       ${
         job.batch
           ? html`<dt>Batch</dt>

@@ -92,12 +92,14 @@ export function optionsLine(report: Report, recorded: RecordedCase | null): Safe
   })();
   const exploreText = info?.explore ? html`, <span class="opt-explore">explore depth ${info.explore}</span>` : ', no explore';
   const timeoutText = timeout ? html`, <span class="opt-timeout">timeout ${timeout} s</span>` : '';
+  // Unknown (a case from before it was recorded, an import): not said.
+  const nudgeText = info?.nudge === undefined ? '' : html`, <span class="opt-nudge">${info.nudge ? 'nudge on' : 'no nudge'}</span>`;
   return html`<p class="trace-options muted" id="trace-options">
     Traced as
     <span class="opt-device">${identity?.device ?? 'unknown device'}</span
     >${identity ? ` ${identity.viewport.width}×${identity.viewport.height}` : ''}, user agent
     <code class="opt-ua">${identity?.userAgent ?? 'not recorded'}</code
-    >${info?.clicks.length ? html`, then clicked ${info.clicks.map((c) => html`<q class="opt-click">${c}</q> `)}` : ''}${exploreText}${timeoutText}
+    >${info?.clicks.length ? html`, then clicked ${info.clicks.map((c) => html`<q class="opt-click">${c}</q> `)}` : ''}${exploreText}${timeoutText}${nudgeText}
   </p>`;
 }
 

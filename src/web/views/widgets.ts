@@ -11,6 +11,16 @@ export const ROLE_LABELS: Record<string, string> = {
   'mail-provider': 'mail provider',
 };
 
+/**
+ * Whether the traces of a job (or batch) nudge a resting page that listens for a person
+ * (capture/nudge.ts): the submission's own choice, else the server's setting.
+ */
+export function nudgeSetting(choice: boolean | undefined, serverNudges: boolean): string {
+  if (choice === false) return 'off (this submission): a resting page that listens for a person is left alone';
+  if (choice === true) return 'on (this submission)';
+  return serverNudges ? "on (the server's setting)" : "off (the server's setting, --no-nudge)";
+}
+
 export function pivotHref(kind: PivotKind, value: string): string {
   return appUrl('/cases', { [kind]: value });
 }
