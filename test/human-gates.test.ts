@@ -148,11 +148,20 @@ function mouseEventsSeen(capture: { pages: { dom: { html: string } | null }[] })
 }
 
 test('a phone moves no mouse: no mouse event before any input, and a mouse gate passes by a touch or not at all', async () => {
-  // Left alone, a phone's page gets no mouse event: none from the window system's cursor either
-  // (identity.ts OFF_CURSOR_TOP).
+  // Left alone, a phone's page gets no mouse event, nor does a window the page opened: none from
+  // the window system's cursor either (identity.ts OFF_CURSOR_TOP).
   const idle = await traceGate('events', 'phone', { device: 'mobile', nudge: false });
   assert.equal(idle.report.error, null);
   assert.deepEqual(mouseEventsSeen(idle.capture), []);
+  const popup = await trace(
+    labOptions(fixture.lab, fixture.lab.scenarios['human-events-popup'].url, { device: 'mobile', nudge: false }),
+    fixture.browser,
+  );
+  assert.deepEqual(
+    popup.report.hops.map((h) => h.via),
+    ['start', 'popup'],
+  );
+  assert.deepEqual(mouseEventsSeen(popup.capture), []);
 
   // A mousemove gate: a touch moved and cancelled fires no mouse event (only a tap does), so the page stays.
   const mouse = await traceGate('mouse-form', 'phone', { device: 'mobile' });

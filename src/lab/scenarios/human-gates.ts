@@ -163,8 +163,35 @@ const GATES: Gate[] = [
   },
 ];
 
+/** A page of another site that opens the events page in a window of its own (window.open, no click). */
+const HUMAN_EVENTS_POPUP_URL = `http://${HOSTS.brokerTrack}/human/events-popup`;
+
+function eventsPopupScenario(): ScenarioDefinition {
+  const opened = humanGateUrl('events', 'popup');
+  return defineScenario(
+    {
+      name: 'human-events-popup',
+      url: HUMAN_EVENTS_POPUP_URL,
+      description:
+        'The events page (human-events) in a popup: a page of another site window.open()s it as it loads. What a visitor ' +
+        'looks like to the listeners of a page in a window the trace did not open.',
+      expectedVias: ['start', 'popup'],
+      finalUrl: opened,
+      finalTitle: HUMAN_DECOY_TITLE,
+      walkable: false,
+    },
+    [
+      {
+        host: HOSTS.brokerTrack,
+        path: '/human/events-popup',
+        handle: (x) => x.html(200, page({ title: 'Opening…', body: `<script>\nwindow.open(${jsString(opened)}, "_blank");\n</script>` })),
+      },
+    ],
+  );
+}
+
 export function humanGateScenarios(): ScenarioDefinition[] {
-  return GATES.map((gate) => {
+  const gates = GATES.map((gate) => {
     const name = `human-${gate.name}`;
     const landing = landingUrl(name);
     // The scroll gate goes through a relay of its own, so the hop after the check is explained too.
@@ -186,4 +213,5 @@ export function humanGateScenarios(): ScenarioDefinition[] {
       routes,
     );
   });
+  return [...gates, eventsPopupScenario()];
 }
