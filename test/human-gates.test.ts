@@ -139,6 +139,45 @@ test('a phone is nudged by a touch (no mouse); a focused page passes a focus che
   assert.equal(nudges(five.capture.events).length, 0, told(five));
 });
 
+/** What the lab's events page (the trace's last page) wrote down of mouse input: mouse events, and pointer events of a mouse. */
+function mouseEventsSeen(capture: { pages: { dom: { html: string } | null }[] }): string[] {
+  const dom = capture.pages.at(-1)?.dom?.html ?? '';
+  assert.match(dom, /<ol id="events">/);
+  const seen = [...dom.matchAll(/<li>([^<]*)<\/li>/g)].map((m) => m[1]);
+  return seen.filter((line) => /^(mouse|click|wheel)|^pointer\S* \S+ mouse /.test(line));
+}
+
+test('a phone moves no mouse: no mouse event before any input, and a mouse gate passes by a touch or not at all', async () => {
+  // Left alone, a phone's page gets no mouse event, nor does a window the page opened: none from
+  // the window system's cursor either (identity.ts OFF_CURSOR_TOP).
+  const idle = await traceGate('events', 'phone', { device: 'mobile', nudge: false });
+  assert.equal(idle.report.error, null);
+  assert.deepEqual(mouseEventsSeen(idle.capture), []);
+  const popup = await trace(
+    labOptions(fixture.lab, fixture.lab.scenarios['human-events-popup'].url, { device: 'mobile', nudge: false }),
+    fixture.browser,
+  );
+  assert.deepEqual(
+    popup.report.hops.map((h) => h.via),
+    ['start', 'popup'],
+  );
+  assert.deepEqual(mouseEventsSeen(popup.capture), []);
+
+  // A mousemove gate: a touch moved and cancelled fires no mouse event (only a tap does), so the page stays.
+  const mouse = await traceGate('mouse-form', 'phone', { device: 'mobile' });
+  const told = (r: typeof mouse) => JSON.stringify([r.report.error, r.report.hops.map((h) => h.evidence), r.report.events]);
+  assert.equal(mouse.report.final?.url, humanGateUrl('mouse-form', 'phone'), told(mouse));
+  assert.equal(mouse.report.final?.title, HUMAN_DECOY_TITLE);
+  assert.deepEqual(
+    nudges(mouse.capture.events).flatMap((e) => e.actions),
+    ['touch', 'scroll'],
+  );
+  // A pointermove gate passes by the touch's own pointermove, after the nudge, and the hop says so.
+  const pointer = await traceGate('pointer', 'phone', { device: 'mobile' });
+  assert.equal(pointer.report.final?.url, landingUrl('human-pointer'), told(pointer));
+  assert.match(pointer.report.hops[1].evidence.afterNudge ?? '', /touch/, told(pointer));
+});
+
 test('compare: visitors nudged alike (a desktop by the mouse, a phone by a touch) are the same, not cloaked', async () => {
   // On the file's own browser (both visitors speak en-US): the pool launches none.
   const browsers = new BrowserPool({ launch: () => Promise.resolve(fixture.browser) });

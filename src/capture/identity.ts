@@ -63,6 +63,18 @@ export interface WindowBounds {
   height: number;
 }
 
+/**
+ * The top of a window of ours on the host's screen when it would otherwise be at the origin: one
+ * pixel below it, off the headless shell's mouse cursor, which rests there (no mouse ever moves
+ * it). Its window system (Aura) sends a window under the cursor a mouse move at it when a view
+ * appears in it (WindowEventDispatcher::SynthesizeMouseMoveAfterChangeToWindow): in a window at
+ * the origin a document got a trusted pointermove and mousemove at (0,0) as it loaded (the first
+ * one, a cross-site one after it, a popup's), which passed a page's mouse gate by itself and which
+ * no phone fires without a touch. A phone's page does not see the host's placement: its window is
+ * where mobile emulation puts it (screenX/screenY 0). The full build never sent that move.
+ */
+export const OFF_CURSOR_TOP = 1;
+
 /** The screen a visitor's page is shown on: a common 1920x1080 desktop screen, a phone's own screen. */
 export function screenOf(device: Device, viewport: { width: number; height: number }): { width: number; height: number } {
   return device === 'mobile' ? { ...viewport } : { width: 1920, height: 1080 };
@@ -72,11 +84,11 @@ export function screenOf(device: Device, viewport: { width: number; height: numb
  * The browser window around a visitor's viewport (outerWidth/outerHeight, screenX/screenY). A
  * headless window is 800x600 whatever the viewport, smaller than the page it shows, a tell kits
  * test: a desktop window is the viewport with a browser's toolbars above it, centred on the
- * screen; a phone's fills its screen.
+ * screen; a phone's fills its screen, just off the host screen's origin (OFF_CURSOR_TOP).
  */
 export function windowBounds(identity: Pick<CaptureIdentity, 'device' | 'viewport'>): WindowBounds {
   const screen = screenOf(identity.device, identity.viewport);
-  if (identity.device === 'mobile') return { left: 0, top: 0, width: screen.width, height: screen.height };
+  if (identity.device === 'mobile') return { left: 0, top: OFF_CURSOR_TOP, width: screen.width, height: screen.height };
   const width = identity.viewport.width;
   const height = identity.viewport.height + DESKTOP_TOOLBARS_HEIGHT;
   return {

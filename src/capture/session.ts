@@ -8,7 +8,15 @@ import { RecordingProxy } from '../proxy/recording-proxy.js';
 import { Resolver } from '../proxy/resolver.js';
 import { proxyCertificateAuthority } from '../proxy/proxy-ca.js';
 import type { AttachedTarget, Browser } from './browser.js';
-import { LANGUAGES, screenOf, userAgentMetadata, windowBounds, type UserAgentMetadata, type WindowBounds } from './identity.js';
+import {
+  LANGUAGES,
+  OFF_CURSOR_TOP,
+  screenOf,
+  userAgentMetadata,
+  windowBounds,
+  type UserAgentMetadata,
+  type WindowBounds,
+} from './identity.js';
 import { initScript, workerScript } from './init-script.js';
 import { withTimeout } from './page-observer.js';
 
@@ -65,7 +73,8 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
     }),
     // The window around the viewport (outerWidth/outerHeight, screenX/screenY): created at its size
     // (launch flags, Target.createTarget); a first page of another size is resized before it loads.
-    ...(target === session.first ? [placeWindow(session.browser, target, windowBounds(identity))] : []),
+    // A popup's is where Chromium put it, if not over the cursor.
+    target === session.first ? placeWindow(session.browser, target, windowBounds(identity)) : moveOffCursor(session.browser, target),
     // The headless shell reports navigator.connection.rtt 0 ("no network estimate"), a tell;
     // this sets what the page is told without slowing a request (unlike emulateNetworkConditions).
     ...(browser.kind === 'shell' && !identity.headless
@@ -147,6 +156,23 @@ async function placeWindow(browser: Browser, target: AttachedTarget, bounds: Win
     }
   } catch {
     // A build without windows: the page keeps the size it has.
+  }
+}
+
+/**
+ * Moves a popup's window that the headless shell opened at the host screen's origin just below it,
+ * off the cursor (identity.ts OFF_CURSOR_TOP); its size stays the one it was opened with.
+ */
+async function moveOffCursor(browser: Browser, target: AttachedTarget): Promise<void> {
+  if (browser.kind !== 'shell') return;
+  const cdp = browser.cdp.browser;
+  try {
+    const { windowId, bounds } = await cdp.send('Browser.getWindowForTarget', { targetId: target.targetId });
+    const { left = 0, top = 0, width = 0, height = 0 } = bounds;
+    const overOrigin = left <= 0 && left + width > 0 && top <= 0 && top + height > 0;
+    if (overOrigin) await cdp.send('Browser.setWindowBounds', { windowId, bounds: { top: OFF_CURSOR_TOP } });
+  } catch {
+    // A window already gone, or a build without windows.
   }
 }
 

@@ -2,13 +2,14 @@
 // mouse or pointer movement, a scroll or wheel turn, the window having focus, a touch on a phone,
 // several mouse moves along a curve. Until then the page rests with nothing pending (no timer, no
 // request): a trace that only waits takes the decoy for the final page. And a page with the same
-// listeners that never sends anyone on (it must stay the final page). Any path under a gate's prefix plays it.
+// listeners that never sends anyone on (it must stay the final page), and one that writes down every
+// input event it gets (what a visitor looks like to a kit's listeners). Any path under a gate's prefix plays it.
 import { HOSTS } from '../hosts.js';
 import type { Route } from '../exchange.js';
 import { jsString, page } from '../pages.js';
 import { ADVERTISER_TITLE, defineScenario, landingUrl, type ScenarioDefinition } from './common.js';
 
-export type HumanGateName = 'pointer' | 'mouse-form' | 'scroll' | 'focus' | 'touch' | 'moves' | 'honest' | 'countdown';
+export type HumanGateName = 'pointer' | 'mouse-form' | 'scroll' | 'focus' | 'touch' | 'moves' | 'honest' | 'countdown' | 'events';
 
 const PREFIX = `http://${HOSTS.cloak}/human`;
 
@@ -142,10 +143,55 @@ const GATES: Gate[] = [
     expectedVias: ['start', 'javascript'],
     final: 'landing',
   },
+  {
+    name: 'events',
+    description:
+      'Not a human check: a page that writes down, on the page, every pointer, mouse, touch and scroll event it gets ' +
+      '(type, isTrusted, pointerType, where, when), and never sends anyone on: what ' +
+      'a visitor looks like to the listeners of a kit (a phone fires no mouse event without a touch).',
+    script: () =>
+      `const list = document.createElement('ol'); list.id = 'events'; document.querySelector('main').append(list);\n` +
+      `const types = ['pointerover', 'pointerenter', 'pointerdown', 'pointermove', 'pointerup', 'pointercancel', 'pointerout', 'pointerleave',\n` +
+      `  'mouseover', 'mouseenter', 'mousedown', 'mousemove', 'mouseup', 'mouseout', 'mouseleave', 'click', 'wheel',\n` +
+      `  'touchstart', 'touchmove', 'touchend', 'touchcancel', 'scroll'];\n` +
+      `const note = (e) => {\n  const at = e.changedTouches ? e.changedTouches[0] : e;\n  const item = document.createElement('li');\n` +
+      `  item.textContent = [e.type, e.isTrusted ? 'trusted' : 'untrusted', e.pointerType || '-',\n` +
+      `    at && 'clientX' in at ? at.clientX + ',' + at.clientY : '-', Math.round(e.timeStamp) + 'ms'].join(' ');\n  list.append(item);\n};\n` +
+      `for (const t of types) addEventListener(t, note, { capture: true, passive: true });`,
+    expectedVias: ['start'],
+    final: 'self',
+  },
 ];
 
+/** A page of another site that opens the events page in a window of its own (window.open, no click). */
+const HUMAN_EVENTS_POPUP_URL = `http://${HOSTS.brokerTrack}/human/events-popup`;
+
+function eventsPopupScenario(): ScenarioDefinition {
+  const opened = humanGateUrl('events', 'popup');
+  return defineScenario(
+    {
+      name: 'human-events-popup',
+      url: HUMAN_EVENTS_POPUP_URL,
+      description:
+        'The events page (human-events) in a popup: a page of another site window.open()s it as it loads. What a visitor ' +
+        'looks like to the listeners of a page in a window the trace did not open.',
+      expectedVias: ['start', 'popup'],
+      finalUrl: opened,
+      finalTitle: HUMAN_DECOY_TITLE,
+      walkable: false,
+    },
+    [
+      {
+        host: HOSTS.brokerTrack,
+        path: '/human/events-popup',
+        handle: (x) => x.html(200, page({ title: 'Opening…', body: `<script>\nwindow.open(${jsString(opened)}, "_blank");\n</script>` })),
+      },
+    ],
+  );
+}
+
 export function humanGateScenarios(): ScenarioDefinition[] {
-  return GATES.map((gate) => {
+  const gates = GATES.map((gate) => {
     const name = `human-${gate.name}`;
     const landing = landingUrl(name);
     // The scroll gate goes through a relay of its own, so the hop after the check is explained too.
@@ -167,4 +213,5 @@ export function humanGateScenarios(): ScenarioDefinition[] {
       routes,
     );
   });
+  return [...gates, eventsPopupScenario()];
 }
