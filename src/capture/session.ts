@@ -8,7 +8,15 @@ import { RecordingProxy } from '../proxy/recording-proxy.js';
 import { Resolver } from '../proxy/resolver.js';
 import { proxyCertificateAuthority } from '../proxy/proxy-ca.js';
 import type { AttachedTarget, Browser } from './browser.js';
-import { LANGUAGES, screenOf, userAgentMetadata, windowBounds, type UserAgentMetadata, type WindowBounds } from './identity.js';
+import {
+  LANGUAGES,
+  screenOf,
+  userAgentMetadata,
+  windowBounds,
+  windowPlacement,
+  type UserAgentMetadata,
+  type WindowBounds,
+} from './identity.js';
 import { initScript, workerScript } from './init-script.js';
 import { withTimeout } from './page-observer.js';
 
@@ -41,6 +49,7 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
   const { identity, settleMs, browser } = session;
   const mobile = identity.device === 'mobile';
   const screen = screenOf(identity.device, identity.viewport);
+  const pageWindow = windowBounds(identity);
   const send = target.session.send.bind(target.session);
   await Promise.all([
     send('Page.enable'),
@@ -62,10 +71,16 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
       mobile,
       screenWidth: screen.width,
       screenHeight: screen.height,
+      // Unless told, a phone's screen is "landscape-primary" whatever its shape, where
+      // (orientation: portrait) matches and window.orientation says 0.
+      screenOrientation: screen.height > screen.width ? { type: 'portraitPrimary', angle: 0 } : { type: 'landscapePrimary', angle: 0 },
+      // A desktop window's position as the page reads it (screenX/screenY): the headless shell's
+      // window itself sits lower by the toolbars it lacks (identity.ts windowPlacement).
+      ...(mobile ? {} : { positionX: pageWindow.left, positionY: pageWindow.top }),
     }),
     // The window around the viewport (outerWidth/outerHeight, screenX/screenY): created at its size
     // (launch flags, Target.createTarget); a first page of another size is resized before it loads.
-    ...(target === session.first ? [placeWindow(session.browser, target, windowBounds(identity))] : []),
+    ...(target === session.first ? [placeWindow(session.browser, target, windowPlacement(identity, browser.kind))] : []),
     // The headless shell reports navigator.connection.rtt 0 ("no network estimate"), a tell;
     // this sets what the page is told without slowing a request (unlike emulateNetworkConditions).
     ...(browser.kind === 'shell' && !identity.headless
@@ -87,7 +102,7 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
         settleMs,
         desktopShims: browser.kind === 'shell' && !identity.headless,
         languages: identity.languages ?? LANGUAGES,
-        window: windowBounds(identity),
+        window: pageWindow,
         ...(identity.headless ? { automationTells: true } : {}),
         ...(identity.webgl ? { webgl: identity.webgl } : {}),
       }),
@@ -252,7 +267,11 @@ export async function openSession(browser: Browser, identity: CaptureIdentity, s
     });
     await Promise.all([
       configureContext(browser, id),
-      browser.cdp.browser.send('Target.createTarget', { url: 'about:blank', browserContextId: id, ...windowBounds(identity) }),
+      browser.cdp.browser.send('Target.createTarget', {
+        url: 'about:blank',
+        browserContextId: id,
+        ...windowPlacement(identity, browser.kind),
+      }),
     ]);
     const first = await firstAttached;
     session = { browser, proxy, contextId: id, first, onPopup: null, queuedPopups: early.slice(1), identity, settleMs };
