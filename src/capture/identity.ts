@@ -53,6 +53,13 @@ export function defaultIdentity(device: Device, chromiumVersion: string, userAge
   };
 }
 
+/**
+ * The cores and memory of the mobile identity's phone (the OnePlus 7T of userAgentMetadata), for
+ * navigator.hardwareConcurrency and deviceMemory: the host's (2 cores and 16 GB on this machine)
+ * are no phone's, and Chrome on Android never says more than 8 GB (approximated_device_memory.cc).
+ */
+export const PHONE_HARDWARE = { cores: 8, memoryGb: 8 } as const;
+
 /** The toolbars (tab strip, address bar) of a desktop Chromium window above its page, in CSS pixels. */
 const DESKTOP_TOOLBARS_HEIGHT = 85;
 

@@ -10,6 +10,7 @@ import { proxyCertificateAuthority } from '../proxy/proxy-ca.js';
 import type { AttachedTarget, Browser } from './browser.js';
 import {
   LANGUAGES,
+  PHONE_HARDWARE,
   screenOf,
   userAgentMetadata,
   windowBounds,
@@ -83,13 +84,18 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
     ...(target === session.first ? [placeWindow(session.browser, target, windowPlacement(identity, browser.kind))] : []),
     // The headless shell reports navigator.connection.rtt 0 ("no network estimate"), a tell;
     // this sets what the page is told without slowing a request (unlike emulateNetworkConditions).
-    ...(browser.kind === 'shell' && !identity.headless
+    ...(browser.kind === 'shell' && !identity.headless ? [send('Network.overrideNetworkState', NETWORK_STATE).catch(() => undefined)] : []),
+    // A phone's workers must say its cores and memory too, in either build.
+    ...((browser.kind === 'shell' || mobile) && !identity.headless
+      ? [prepareWorkers(browser, target, identity.languages ?? LANGUAGES, mobile ? PHONE_HARDWARE : undefined)]
+      : []),
+    ...(mobile
       ? [
-          send('Network.overrideNetworkState', NETWORK_STATE).catch(() => undefined),
-          prepareWorkers(browser, target, identity.languages ?? LANGUAGES),
+          send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 }),
+          // The phone's cores (navigator.hardwareConcurrency, natively); its memory is the init script's.
+          send('Emulation.setHardwareConcurrencyOverride', { hardwareConcurrency: PHONE_HARDWARE.cores }).catch(() => undefined),
         ]
       : []),
-    ...(mobile ? [send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 })] : []),
     // A popup sharing its opener's renderer already has these (and may not set them twice).
     send('Emulation.setLocaleOverride', { locale: identity.locale }).catch(() => undefined),
     send('Emulation.setTimezoneOverride', { timezoneId: identity.timezone }).catch(() => undefined),
@@ -105,6 +111,7 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
         window: pageWindow,
         ...(identity.headless ? { automationTells: true } : {}),
         ...(identity.webgl ? { webgl: identity.webgl } : {}),
+        ...(mobile ? { memoryGb: PHONE_HARDWARE.memoryGb } : {}),
       }),
     }),
   ]);
@@ -117,8 +124,13 @@ const NETWORK_STATE = { offline: false, latency: 100, downloadThroughput: 1_250_
  * Every dedicated worker the page starts runs workerScript first: it is attached paused, given
  * the script, then resumed. Runtime is never enabled (kits detect that by the console).
  */
-function prepareWorkers(browser: Browser, target: AttachedTarget, languages: readonly string[]): Promise<unknown> {
-  const script = workerScript(languages);
+function prepareWorkers(
+  browser: Browser,
+  target: AttachedTarget,
+  languages: readonly string[],
+  hardware?: { cores: number; memoryGb: number },
+): Promise<unknown> {
+  const script = workerScript(languages, hardware);
   target.session.on('Target.attachedToTarget', (event) => {
     const worker = browser.cdp.session(event.sessionId);
     const run = () => worker.send('Runtime.runIfWaitingForDebugger').catch(() => undefined);

@@ -203,6 +203,8 @@ export function gateScript(acceptLanguage: string): string {
       /Android/.test(ua) && (!h.model || h.model === 'K' || !/^\\d+(\\.\\d+)*$/.test(h.platformVersion)) ||
       /X11; Linux x86_64/.test(ua) && (h.architecture !== 'x86' || h.bitness !== '64');
   });
+  // No Chrome on Android says more than 8 GB, and no phone of the last decade has fewer than 4 cores.
+  await check('phone-hardware', () => mobileUa && (navigator.deviceMemory > 8 || navigator.hardwareConcurrency < 4));
   await check('visibility', () => document.visibilityState !== 'visible' || document.hidden || !document.hasFocus());
   // Intl's locale and zone against navigator.language and Date's own offset (a patch of one but not the other).
   await check('intl', () => {
@@ -262,13 +264,14 @@ export function gateScript(acceptLanguage: string): string {
   });
   await check('worker', () => new Promise((resolve) => {
     // A worker has no navigator.webdriver (it is the window's); the rest must agree with the window's.
-    const code = 'postMessage([navigator.userAgent, JSON.stringify(navigator.languages), navigator.hardwareConcurrency])';
+    const code = 'postMessage([navigator.userAgent, JSON.stringify(navigator.languages), navigator.hardwareConcurrency, navigator.deviceMemory])';
     const worker = new Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })));
     const timer = setTimeout(() => resolve(false), 1000);
     worker.onmessage = (m) => {
       clearTimeout(timer);
-      const [wUa, wLanguages, wCores] = m.data;
-      resolve(wUa !== ua || wLanguages !== JSON.stringify(navigator.languages) || wCores !== navigator.hardwareConcurrency);
+      const [wUa, wLanguages, wCores, wMemory] = m.data;
+      resolve(wUa !== ua || wLanguages !== JSON.stringify(navigator.languages) || wCores !== navigator.hardwareConcurrency ||
+        wMemory !== navigator.deviceMemory);
     };
     worker.onerror = () => { clearTimeout(timer); resolve(true); };
   }));
