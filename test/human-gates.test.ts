@@ -29,6 +29,7 @@ test('desktop gates are followed to the landing page, each hop saying it came on
   const cases: [HumanGateName, string[], RegExp][] = [
     ['pointer', ['start', 'javascript'], /mouse movement/],
     ['mouse-form', ['start', 'form-post'], /mouse movement/],
+    // Judged as a kit judges mouse events (screen coordinates below the toolbars, movement, a mouse pointer).
     ['moves', ['start', 'form-post'], /mouse movement/],
     ['scroll', ['start', 'javascript', 'http-302'], /wheel scroll/],
   ];
@@ -117,7 +118,9 @@ test('a countdown on a page that listens for the mouse is never called a human c
 
 test('a phone is nudged by a touch (no mouse); a focused page passes a focus check at once; a page that listens for nothing is not nudged', async () => {
   const touch = await traceGate('touch', 'phone', { device: 'mobile' });
-  const told = (r: typeof touch) => JSON.stringify([r.report.error, r.report.hops.map((h) => h.evidence), r.report.events]);
+  // A gate that takes the nudge for a bot's says what gave it away: the encyclopedia page's ?why= (EVENT_TELLS in human-gates.ts).
+  const told = (r: typeof touch) =>
+    JSON.stringify([r.report.error, r.report.final?.url, r.report.hops.map((h) => h.evidence), r.report.events]);
   assert.equal(touch.report.error, null);
   assert.equal(touch.report.final?.url, landingUrl('human-touch'), told(touch));
   assert.match(touch.report.hops[1].evidence.afterNudge ?? '', /touch/, told(touch));

@@ -185,6 +185,7 @@ export class Browser extends EventEmitter {
       noSandbox: sandbox.kind === 'none',
       singleProcess,
       acceptLanguage: acceptLanguageFlag(kind, options.languages),
+      kind,
     });
     const spawnedAt = performance.now();
     const chromium = ChromiumProcess.spawn(path, args, profileDir, sandboxSpawnOptions(sandbox, profileDir));

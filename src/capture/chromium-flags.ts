@@ -1,5 +1,6 @@
 // The command line Chromium runs with for a capture, and why each flag is there.
 import { windowFlags } from './identity.js';
+import type { BrowserKind } from './chromium-process.js';
 
 export const CHROMIUM_ARGS = [
   // Chromium's own traffic (updates, sync, safe browsing) would pollute the evidence.
@@ -61,12 +62,21 @@ const CAPTURE_ARGS = [
   // is what stops a pushState storm from flooding the browser, and no chain comes near it (a
   // trace stops at --max-hops, 50 by default).
   '--disable-hang-monitor',
+  // The full build shows its first window an infobar ("You are using an unsupported command-line
+  // flag", for one of those above) that pushes the page 56 px further down the screen than its
+  // toolbars say, which an event's screenY shows (identity.ts windowPlacement). This test-harness
+  // switch suppresses it; it changes nothing else a page is known to read.
+  '--test-type',
   '--disable-extensions',
   '--password-store=basic',
   '--use-mock-keychain',
   '--mute-audio',
   '--hide-scrollbars',
   '--force-color-profile=srgb',
+  // A headless browser finds no pointing device: (pointer: none), (hover: none), which no desktop
+  // has. Blink's settings are given a mouse instead (pointer types: 4 fine; hover types: 2 hover).
+  // A phone's page gets (pointer: coarse) and (hover: none) from touch emulation (session.ts).
+  '--blink-settings=primaryPointerType=4,availablePointerTypes=4,primaryHoverType=2,availableHoverTypes=2',
   `--js-flags=--max-old-space-size=${RENDERER_HEAP_MB}`,
 ];
 
@@ -81,6 +91,7 @@ export interface CaptureLaunch {
   singleProcess: boolean;
   /** Chromium's --accept-lang flag for the build (identity.ts: acceptLanguageFlag). */
   acceptLanguage: string;
+  kind: BrowserKind;
 }
 
 export function captureArgs(launch: CaptureLaunch): string[] {
@@ -90,8 +101,8 @@ export function captureArgs(launch: CaptureLaunch): string[] {
     `--user-data-dir=${launch.profileDir}`,
     ...CAPTURE_ARGS,
     launch.acceptLanguage,
-    // Windows the size of the desktop visitor's, its viewport with toolbars (identity.ts windowBounds).
-    ...windowFlags(),
+    // Windows the size of the desktop visitor's, its viewport with toolbars (identity.ts windowPlacement).
+    ...windowFlags(launch.kind),
     ...(launch.proxyPort !== null
       ? [`--proxy-server=http://127.0.0.1:${launch.proxyPort}`, '--proxy-bypass-list=<-loopback>']
       : DEAD_PROXY),

@@ -1,6 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { acceptLanguageFlag, acceptLanguageHeader, defaultIdentity, LANGUAGES, userAgentMetadata } from './identity.js';
+import {
+  acceptLanguageFlag,
+  acceptLanguageHeader,
+  defaultIdentity,
+  LANGUAGES,
+  userAgentMetadata,
+  windowBounds,
+  windowFlags,
+  windowPlacement,
+} from './identity.js';
 
 describe('identity', () => {
   it('uses the real major version and never says HeadlessChrome', () => {
@@ -22,6 +31,24 @@ describe('identity', () => {
     ]);
     assert.equal(meta.platform, 'Linux');
     assert.equal(meta.mobile, false);
+  });
+
+  it("a phone's high-entropy hints say Mobile and name a phone, never the reduced UA's K; a desktop's say Desktop", () => {
+    const phone = userAgentMetadata('mobile', '156.0.8078.129');
+    assert.deepEqual(phone.formFactors, ['Mobile']);
+    assert.notEqual(phone.model, 'K');
+    assert.match(phone.platformVersion, /^\d+\.\d+\.\d+$/);
+    assert.deepEqual(userAgentMetadata('desktop', '156.0.8078.129').formFactors, ['Desktop']);
+  });
+
+  it("the shell's window sits lower by the toolbars it lacks; the full build's, which has its own, and a phone's where the page is told", () => {
+    const desktop = { device: 'desktop' as const, viewport: { width: 1366, height: 768 } };
+    const told = windowBounds(desktop);
+    assert.deepEqual(windowPlacement(desktop, 'shell'), { ...told, top: told.top + 85 });
+    assert.deepEqual(windowPlacement(desktop, 'full'), told);
+    const phone = { device: 'mobile' as const, viewport: { width: 412, height: 915 } };
+    assert.deepEqual(windowPlacement(phone, 'shell'), windowBounds(phone));
+    assert.deepEqual(windowFlags('shell'), ['--window-size=1366,853', `--window-position=277,${told.top + 85}`]);
   });
 
   it('GREASE brand and order follow the version', () => {

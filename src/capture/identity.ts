@@ -53,6 +53,13 @@ export function defaultIdentity(device: Device, chromiumVersion: string, userAge
   };
 }
 
+/**
+ * The cores and memory of the mobile identity's phone (the OnePlus 7T of userAgentMetadata), for
+ * navigator.hardwareConcurrency and deviceMemory: the host's (2 cores and 16 GB on this machine)
+ * are no phone's, and Chrome on Android never says more than 8 GB (approximated_device_memory.cc).
+ */
+export const PHONE_HARDWARE = { cores: 8, memoryGb: 8 } as const;
+
 /** The toolbars (tab strip, address bar) of a desktop Chromium window above its page, in CSS pixels. */
 const DESKTOP_TOOLBARS_HEIGHT = 85;
 
@@ -99,9 +106,23 @@ export function windowBounds(identity: Pick<CaptureIdentity, 'device' | 'viewpor
   };
 }
 
-/** Launch flags that open every window of the browser with the desktop visitor's bounds. */
-export function windowFlags(): string[] {
-  const { left, top, width, height } = windowBounds({ device: 'desktop', viewport: DESKTOP_VIEWPORT });
+/**
+ * Where the browser window itself goes. The full build draws its own toolbars above the page (87
+ * CSS pixels measured on 156, beside the 85 a page is told), so its window goes where the visitor's
+ * does. The headless shell draws none: its page starts at the window's top, and an input event's
+ * screen position (MouseEvent.screenY, from where the browser has the page) would put the page
+ * where the toolbars are, which kits check (event.screenY - event.clientY against window.screenY +
+ * outerHeight - innerHeight). Its window goes lower by the toolbars, and the page is told the
+ * visitor's position (session.ts, by emulation).
+ */
+export function windowPlacement(identity: Pick<CaptureIdentity, 'device' | 'viewport'>, kind: BrowserKind): WindowBounds {
+  const bounds = windowBounds(identity);
+  return kind === 'full' ? bounds : { ...bounds, top: bounds.top + bounds.height - identity.viewport.height };
+}
+
+/** Launch flags that open every window of the browser where the desktop visitor's goes (windowPlacement). */
+export function windowFlags(kind: BrowserKind): string[] {
+  const { left, top, width, height } = windowPlacement({ device: 'desktop', viewport: DESKTOP_VIEWPORT }, kind);
   return [`--window-size=${width},${height}`, `--window-position=${left},${top}`];
 }
 
@@ -116,6 +137,8 @@ export interface UserAgentMetadata {
   mobile: boolean;
   bitness: string;
   wow64: boolean;
+  /** Sec-CH-UA-Form-Factors, userAgentData.getHighEntropyValues(['formFactors']): Chromium says "Desktop" unless told. */
+  formFactors: string[];
 }
 
 /**
@@ -150,11 +173,15 @@ export function userAgentMetadata(device: Device, chromiumVersion: string): User
     fullVersionList: present.map((s) => ({ brand: s.brand, version: s.full })),
     fullVersion: chromiumVersion,
     platform: mobile ? 'Android' : 'Linux',
-    platformVersion: mobile ? '10.0.0' : '',
+    // The reduced User-Agent says "Android 10; K" on every phone; the high-entropy hints name the
+    // real one, never "K": here a OnePlus 7T (a 412x914 screen at 2.625, an Adreno 640, Android 12).
+    // Linux says no platformVersion (read off Chromium 156).
+    platformVersion: mobile ? '12.0.0' : '',
     architecture: mobile ? '' : 'x86',
-    model: mobile ? 'K' : '',
+    model: mobile ? 'HD1903' : '',
     mobile,
     bitness: mobile ? '' : '64',
     wow64: false,
+    formFactors: [mobile ? 'Mobile' : 'Desktop'],
   };
 }

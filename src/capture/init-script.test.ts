@@ -12,12 +12,13 @@ test('every init script and the worker script parse', () => {
     for (const automationTells of [false, true])
       for (const extra of [
         {},
-        { webgl: { vendor: 'v', renderer: 'r' }, languages: ['de-DE', 'de'], window: { width: 1366, height: 853 } },
+        { webgl: { vendor: 'v', renderer: 'r' }, languages: ['de-DE', 'de'], window: { width: 1366, height: 853 }, memoryGb: 8 },
       ]) {
         const source = initScript({ settleMs: 1500, desktopShims, automationTells, ...extra });
         assert.doesNotThrow(() => new Script(source), JSON.stringify({ desktopShims, automationTells, extra }));
       }
   assert.doesNotThrow(() => new Script(workerScript(['en-US', 'en'])));
+  assert.doesNotThrow(() => new Script(workerScript(['en-US', 'en'], { cores: 8, memoryGb: 8 })));
 });
 
 test("the desktop window is the viewport with a browser's toolbars, centred on a 1920x1080 screen; a phone's fills its screen, off the host's origin", () => {

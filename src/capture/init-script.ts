@@ -26,6 +26,8 @@ export interface InitScriptOptions {
   window?: { width: number; height: number };
   /** Show what careless automation shows (the `headless` visitor): navigator.webdriver true, no plugins. */
   automationTells?: boolean;
+  /** navigator.deviceMemory of another device than the host (a phone's); its cores are set by CDP (session.ts). */
+  memoryGb?: number;
 }
 
 /** What a frame's toString passes to the top realm's to register a replaced function (unguessable by a page). */
@@ -41,6 +43,7 @@ ${options.desktopShims ? DESKTOP_SHIMS : ''}
 ${options.webgl ? webglShim(options.webgl) : ''}
 ${options.languages ? languagesShim(options.languages) : ''}
 ${options.automationTells ? AUTOMATION_TELLS : ''}
+${options.memoryGb ? deviceMemoryShim('Navigator', options.memoryGb) : ''}
 })();`;
 }
 
@@ -49,7 +52,7 @@ ${options.automationTells ? AUTOMATION_TELLS : ''}
  * headless shell's workers show navigator.languages with the q-values of its --accept-lang flag
  * ("en;q=0.9"), where the page is given the plain list (languagesShim), and kits compare the two.
  */
-export function workerScript(languages: readonly string[]): string {
+export function workerScript(languages: readonly string[], hardware?: { cores: number; memoryGb: number }): string {
   return `(() => {
 ${disguiseCore()}
   try {
@@ -57,7 +60,28 @@ ${disguiseCore()}
     if (typeof WorkerNavigator !== 'undefined' && JSON.stringify(navigator.languages) !== JSON.stringify(wanted))
       replaceGetter(WorkerNavigator.prototype, 'languages', () => wanted);
   } catch (e) {}
+${hardware ? workerHardwareShim(hardware) : ''}
 })();`;
+}
+
+// A worker's navigator says what the page's does (the page's cores come from CDP, which no worker sees).
+function workerHardwareShim(hardware: { cores: number; memoryGb: number }): string {
+  return `
+  try {
+    if (typeof WorkerNavigator !== 'undefined' && navigator.hardwareConcurrency !== ${hardware.cores})
+      replaceGetter(WorkerNavigator.prototype, 'hardwareConcurrency', () => ${hardware.cores});
+  } catch (e) {}
+${deviceMemoryShim('WorkerNavigator', hardware.memoryGb)}`;
+}
+
+// deviceMemory exists in secure contexts only: an insecure page's navigator has none to replace.
+function deviceMemoryShim(holder: 'Navigator' | 'WorkerNavigator', memoryGb: number): string {
+  return `
+  try {
+    if (typeof ${holder} !== 'undefined' && Object.getOwnPropertyDescriptor(${holder}.prototype, 'deviceMemory') && navigator.deviceMemory !== ${memoryGb})
+      replaceGetter(${holder}.prototype, 'deviceMemory', () => ${memoryGb});
+  } catch (e) {}
+`;
 }
 
 /** The helpers every replacement uses (disguise, method, replaceGetter) and the replaced toString, for a page or a worker. */

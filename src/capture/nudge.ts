@@ -57,8 +57,23 @@ const SCROLL_AND_BACK_SCRIPT = `new Promise((resolve) => {
 
 /** How long, at most, the page is given to show what the nudge set off (its round trip, click.ts clickAndWatch). */
 const ANSWER_MS = 1000;
-/** Time between two mouse events as the page reads it (event.timeStamp): a hand, not a script. */
+/** Time between two mouse events as the page reads it (event.timeStamp), on average: a hand, not a script. */
 const MOUSE_STEP_MS = 24;
+
+/** Event times (ms since the epoch) of `count` events that ended just now, `stepMs` apart give or take a third: never evenly spaced (a script's are). */
+function handTimes(count: number, stepMs: number): number[] {
+  const times = [Date.now()];
+  while (times.length < count) times.unshift(times[0] - stepMs * (0.67 + Math.random() * 0.66));
+  return times;
+}
+
+/**
+ * A fingertip as a phone reports it, in device-independent pixels: the protocol's default touch is
+ * a point of radius 1 pressed with force 1, which no finger is (kits read Touch.radiusX and force).
+ */
+function fingertip(x: number, y: number, press: number) {
+  return { x, y, radiusX: 11.5 + press * 2, radiusY: 10.5 + press * 2, force: 0.38 + press * 0.2 };
+}
 
 /**
  * Behaves like a person arriving on the resting page (see above) and waits until what that set off
@@ -101,11 +116,13 @@ export async function nudgePage(
     if (options.mobile) {
       const [x, y] = path[0];
       begin('touch');
-      // Lifted off as cancelled, not ended: a touch that ends where it began is a tap, and a tap clicks.
+      // Lifted off as cancelled, not ended: a touch that ends where it began is a tap, and a tap
+      // clicks. A finger rests on the glass for a moment (a tenth of a second), not a millisecond.
+      const [down, move, up] = handTimes(3, 50).map((t) => t / 1000);
       await Promise.all([
-        send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y }] }),
-        send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: x + 1.4, y: y - 6.2 }] }),
-        send('Input.dispatchTouchEvent', { type: 'touchCancel', touchPoints: [] }),
+        send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [fingertip(x, y, 0.3)], timestamp: down }),
+        send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [fingertip(x + 1.4, y - 6.2, 0.5)], timestamp: move }),
+        send('Input.dispatchTouchEvent', { type: 'touchCancel', touchPoints: [], timestamp: up }),
       ]);
       if (moved()) return;
       begin('scroll');
@@ -116,10 +133,10 @@ export async function nudgePage(
     // One at a time: mouse moves queued together reach the page as one (Chromium coalesces them per
     // frame). A wheel turn goes with the first move and back with the last (wheel events take
     // another path, and two queued together would cancel out).
-    const start = Date.now() - path.length * MOUSE_STEP_MS;
+    const times = handTimes(path.length, MOUSE_STEP_MS);
     const last = path.length - 1;
     for (const [i, [x, y]] of path.entries()) {
-      const timestamp = (start + i * MOUSE_STEP_MS) / 1000;
+      const timestamp = times[i] / 1000;
       const sent = [send('Input.dispatchMouseEvent', { type: 'mouseMoved', x, y, button: 'none', timestamp })];
       if (i === 0) begin('wheel');
       if (i === 0 || i === last)

@@ -11,9 +11,11 @@ import type { AttachedTarget, Browser } from './browser.js';
 import {
   LANGUAGES,
   OFF_CURSOR_TOP,
+  PHONE_HARDWARE,
   screenOf,
   userAgentMetadata,
   windowBounds,
+  windowPlacement,
   type UserAgentMetadata,
   type WindowBounds,
 } from './identity.js';
@@ -49,6 +51,7 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
   const { identity, settleMs, browser } = session;
   const mobile = identity.device === 'mobile';
   const screen = screenOf(identity.device, identity.viewport);
+  const pageWindow = windowBounds(identity);
   const send = target.session.send.bind(target.session);
   await Promise.all([
     send('Page.enable'),
@@ -70,20 +73,33 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
       mobile,
       screenWidth: screen.width,
       screenHeight: screen.height,
+      // Unless told, a phone's screen is "landscape-primary" whatever its shape, where
+      // (orientation: portrait) matches and window.orientation says 0.
+      screenOrientation: screen.height > screen.width ? { type: 'portraitPrimary', angle: 0 } : { type: 'landscapePrimary', angle: 0 },
+      // A desktop window's position as the page reads it (screenX/screenY): the headless shell's
+      // window itself sits lower by the toolbars it lacks (identity.ts windowPlacement).
+      ...(mobile ? {} : { positionX: pageWindow.left, positionY: pageWindow.top }),
     }),
     // The window around the viewport (outerWidth/outerHeight, screenX/screenY): created at its size
     // (launch flags, Target.createTarget); a first page of another size is resized before it loads.
     // A popup's is where Chromium put it, if not over the cursor.
-    target === session.first ? placeWindow(session.browser, target, windowBounds(identity)) : moveOffCursor(session.browser, target),
+    target === session.first
+      ? placeWindow(session.browser, target, windowPlacement(identity, browser.kind))
+      : moveOffCursor(session.browser, target),
     // The headless shell reports navigator.connection.rtt 0 ("no network estimate"), a tell;
     // this sets what the page is told without slowing a request (unlike emulateNetworkConditions).
-    ...(browser.kind === 'shell' && !identity.headless
+    ...(browser.kind === 'shell' && !identity.headless ? [send('Network.overrideNetworkState', NETWORK_STATE).catch(() => undefined)] : []),
+    // A phone's workers must say its cores and memory too, in either build.
+    ...((browser.kind === 'shell' || mobile) && !identity.headless
+      ? [prepareWorkers(browser, target, identity.languages ?? LANGUAGES, mobile ? PHONE_HARDWARE : undefined)]
+      : []),
+    ...(mobile
       ? [
-          send('Network.overrideNetworkState', NETWORK_STATE).catch(() => undefined),
-          prepareWorkers(browser, target, identity.languages ?? LANGUAGES),
+          send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 }),
+          // The phone's cores (navigator.hardwareConcurrency, natively); its memory is the init script's.
+          send('Emulation.setHardwareConcurrencyOverride', { hardwareConcurrency: PHONE_HARDWARE.cores }).catch(() => undefined),
         ]
       : []),
-    ...(mobile ? [send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 })] : []),
     // A popup sharing its opener's renderer already has these (and may not set them twice).
     send('Emulation.setLocaleOverride', { locale: identity.locale }).catch(() => undefined),
     send('Emulation.setTimezoneOverride', { timezoneId: identity.timezone }).catch(() => undefined),
@@ -96,9 +112,10 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
         settleMs,
         desktopShims: browser.kind === 'shell' && !identity.headless,
         languages: identity.languages ?? LANGUAGES,
-        window: windowBounds(identity),
+        window: pageWindow,
         ...(identity.headless ? { automationTells: true } : {}),
         ...(identity.webgl ? { webgl: identity.webgl } : {}),
+        ...(mobile ? { memoryGb: PHONE_HARDWARE.memoryGb } : {}),
       }),
     }),
   ]);
@@ -111,8 +128,13 @@ const NETWORK_STATE = { offline: false, latency: 100, downloadThroughput: 1_250_
  * Every dedicated worker the page starts runs workerScript first: it is attached paused, given
  * the script, then resumed. Runtime is never enabled (kits detect that by the console).
  */
-function prepareWorkers(browser: Browser, target: AttachedTarget, languages: readonly string[]): Promise<unknown> {
-  const script = workerScript(languages);
+function prepareWorkers(
+  browser: Browser,
+  target: AttachedTarget,
+  languages: readonly string[],
+  hardware?: { cores: number; memoryGb: number },
+): Promise<unknown> {
+  const script = workerScript(languages, hardware);
   target.session.on('Target.attachedToTarget', (event) => {
     const worker = browser.cdp.session(event.sessionId);
     const run = () => worker.send('Runtime.runIfWaitingForDebugger').catch(() => undefined);
@@ -278,7 +300,11 @@ export async function openSession(browser: Browser, identity: CaptureIdentity, s
     });
     await Promise.all([
       configureContext(browser, id),
-      browser.cdp.browser.send('Target.createTarget', { url: 'about:blank', browserContextId: id, ...windowBounds(identity) }),
+      browser.cdp.browser.send('Target.createTarget', {
+        url: 'about:blank',
+        browserContextId: id,
+        ...windowPlacement(identity, browser.kind),
+      }),
     ]);
     const first = await firstAttached;
     session = { browser, proxy, contextId: id, first, onPopup: null, queuedPopups: early.slice(1), identity, settleMs };

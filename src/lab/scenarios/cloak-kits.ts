@@ -184,6 +184,42 @@ export function gateScript(acceptLanguage: string): string {
     (await navigator.permissions.query({ name: 'notifications' })).state === 'prompt');
   await check('hardware-concurrency', () => !(navigator.hardwareConcurrency >= 2));
   await check('connection-rtt', () => navigator.connection && navigator.connection.rtt === 0);
+  // The device the User-Agent names against what its pointer, screen and high-entropy client hints say.
+  await check('pointer-media', () => {
+    const m = (q) => matchMedia(q).matches;
+    return mobileUa ? !(m('(pointer: coarse)') && m('(any-pointer: coarse)') && m('(hover: none)'))
+      : !(m('(pointer: fine)') && m('(any-pointer: fine)') && m('(hover: hover)') && m('(any-hover: hover)'));
+  });
+  await check('screen-orientation', () => !!screen.orientation && screen.width !== screen.height &&
+    (screen.orientation.type.startsWith('portrait') !== screen.height > screen.width ||
+      typeof window.orientation === 'number' && (window.orientation === 0) !== (screen.orientation.angle === 0)));
+  await check('client-hints-high-entropy', async () => {
+    const d = navigator.userAgentData;
+    if (!d) return false;
+    const h = await d.getHighEntropyValues(['formFactors', 'model', 'platformVersion', 'architecture', 'bitness', 'uaFullVersion']);
+    const major = (/Chrome\\/(\\d+)/.exec(ua) || [])[1];
+    // A reduced Android User-Agent says "Android 10; K" whatever the phone: the hints name the real one.
+    return (h.formFactors || []).includes('Mobile') !== mobileUa || !String(h.uaFullVersion).startsWith(major + '.') ||
+      /Android/.test(ua) && (!h.model || h.model === 'K' || !/^\\d+(\\.\\d+)*$/.test(h.platformVersion)) ||
+      /X11; Linux x86_64/.test(ua) && (h.architecture !== 'x86' || h.bitness !== '64');
+  });
+  // No Chrome on Android says more than 8 GB, and no phone of the last decade has fewer than 4 cores.
+  await check('phone-hardware', () => mobileUa && (navigator.deviceMemory > 8 || navigator.hardwareConcurrency < 4));
+  await check('visibility', () => document.visibilityState !== 'visible' || document.hidden || !document.hasFocus());
+  // Intl's locale and zone against navigator.language and Date's own offset (a patch of one but not the other).
+  await check('intl', () => {
+    const options = Intl.DateTimeFormat().resolvedOptions();
+    const offset = (date) => {
+      const name = new Intl.DateTimeFormat('en-US', { timeZone: options.timeZone, timeZoneName: 'longOffset' })
+        .formatToParts(date).find((p) => p.type === 'timeZoneName').value;
+      const hm = /GMT(?:([+-])(\\d\\d):(\\d\\d))?/.exec(name);
+      return hm && hm[1] ? (hm[1] === '-' ? 1 : -1) * (Number(hm[2]) * 60 + Number(hm[3])) : 0;
+    };
+    const dates = [new Date(2026, 0, 15), new Date(2026, 6, 15)];
+    return options.locale.split('-')[0] !== navigator.language.split('-')[0] ||
+      new Intl.NumberFormat().resolvedOptions().locale !== options.locale ||
+      dates.some((date) => offset(date) !== date.getTimezoneOffset());
+  });
   // Patched functions: the source, a prototype or a constructor, a getter that accepts any object.
   await check('to-string', () => natives().some((f) => !NATIVE.test(Function.prototype.toString.call(f))));
   await check('prototype', () => natives().some((f) => 'prototype' in f));
@@ -228,13 +264,14 @@ export function gateScript(acceptLanguage: string): string {
   });
   await check('worker', () => new Promise((resolve) => {
     // A worker has no navigator.webdriver (it is the window's); the rest must agree with the window's.
-    const code = 'postMessage([navigator.userAgent, JSON.stringify(navigator.languages), navigator.hardwareConcurrency])';
+    const code = 'postMessage([navigator.userAgent, JSON.stringify(navigator.languages), navigator.hardwareConcurrency, navigator.deviceMemory])';
     const worker = new Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })));
     const timer = setTimeout(() => resolve(false), 1000);
     worker.onmessage = (m) => {
       clearTimeout(timer);
-      const [wUa, wLanguages, wCores] = m.data;
-      resolve(wUa !== ua || wLanguages !== JSON.stringify(navigator.languages) || wCores !== navigator.hardwareConcurrency);
+      const [wUa, wLanguages, wCores, wMemory] = m.data;
+      resolve(wUa !== ua || wLanguages !== JSON.stringify(navigator.languages) || wCores !== navigator.hardwareConcurrency ||
+        wMemory !== navigator.deviceMemory);
     };
     worker.onerror = () => { clearTimeout(timer); resolve(true); };
   }));
@@ -312,8 +349,10 @@ export function cloakKitScenarios(): ScenarioDefinition[] {
       {
         description:
           'A JavaScript fingerprint gate: the page checks webdriver, window.chrome, plugins, languages, window and screen sizes, ' +
-          'userAgentData, timezone, WebGL renderer, notification permission, patched functions (toString, prototype, iframe realm, ' +
-          'stack), the DevTools protocol and a worker, then goes on to the phishing page, or to an encyclopedia page with what it found.',
+          'userAgentData (and its high-entropy hints), timezone, WebGL renderer, notification permission, pointer and hover media ' +
+          'queries, screen orientation, visibility and focus, Intl against navigator.language and Date, patched functions ' +
+          '(toString, prototype, iframe realm, stack), the DevTools protocol and a worker, then goes on to the phishing page, or ' +
+          'to an encyclopedia page with what it found.',
         ...TO_PHISH_BY_SCRIPT,
       },
       (x) => x.html(200, scriptPage('Checking your browser', gateScript(x.header('accept-language') ?? ''))),

@@ -8,6 +8,7 @@ import { HOSTS } from '../hosts.js';
 import type { Route } from '../exchange.js';
 import { jsString, page } from '../pages.js';
 import { ADVERTISER_TITLE, defineScenario, landingUrl, type ScenarioDefinition } from './common.js';
+import { BENIGN_URL } from './cloak-kits.js';
 
 export type HumanGateName = 'pointer' | 'mouse-form' | 'scroll' | 'focus' | 'touch' | 'moves' | 'honest' | 'countdown' | 'events';
 
@@ -39,6 +40,41 @@ function postTo(target: string): string {
     `document.body.append(f); f.submit();`
   );
 }
+
+/**
+ * What a kit holds against the events it was given, as page script: `mouseTells(moves, pointer)`
+ * for distinct mousemove events and the last pointermove, `touchTells(start, end, down)` for a
+ * touch's touchstart, its touchend or touchcancel and its pointerdown. Each returns the names of
+ * what it found (empty: a person); `turnAway(tells)` sends the visitor to the encyclopedia page
+ * with them in `?why=`, as the fingerprint gate does (cloak-kits.ts).
+ */
+const EVENT_TELLS = `
+const media = (q) => matchMedia(q).matches;
+function mouseTells(moves, pointer) {
+  const tells = [];
+  if (!media('(pointer: fine)') || !media('(hover: hover)')) tells.push('no-mouse');
+  // CDP's known tell: an event placed on the screen where it is in the page.
+  if (moves.some((e) => e.screenX === e.clientX && e.screenY === e.clientY)) tells.push('screen-equals-client');
+  // The page's top left on the screen: the window's position, its side borders, the toolbars above the page.
+  const left = screenX + (outerWidth - innerWidth) / 2, top = screenY + outerHeight - innerHeight;
+  if (moves.some((e) => Math.abs(e.screenX - e.clientX - left) > 12 || Math.abs(e.screenY - e.clientY - top) > 12)) tells.push('screen-offset');
+  if (moves.slice(1).every((e) => e.movementX === 0 && e.movementY === 0)) tells.push('no-movement');
+  if (!pointer || pointer.pointerType !== 'mouse' || !pointer.isPrimary || pointer.pressure !== 0 || pointer.buttons !== 0) tells.push('pointer');
+  return tells;
+}
+function touchTells(start, end, down) {
+  const tells = [];
+  if (!media('(pointer: coarse)') || !media('(hover: none)')) tells.push('no-touch-screen');
+  const t = start.changedTouches[0];
+  const scale = window.visualViewport ? visualViewport.scale : 1;
+  // The DevTools protocol's default touch is a point (radius 1) pressed with force 1: no fingertip is.
+  if (t.radiusX * scale <= 1 && t.radiusY * scale <= 1) tells.push('touch-point');
+  if (end.timeStamp - start.timeStamp < 20) tells.push('instant-touch');
+  if (!down || down.pointerType !== 'touch' || !down.isPrimary) tells.push('pointer');
+  return tells;
+}
+const turnAway = (tells) => location.replace(${jsString(BENIGN_URL)} + '?why=' + encodeURIComponent(tells.join(',')));
+`;
 
 interface Gate {
   name: HumanGateName;
@@ -97,11 +133,18 @@ const GATES: Gate[] = [
   {
     name: 'touch',
     description:
-      'Human check by device: a touch screen (navigator.maxTouchPoints) waits for a touchstart, any other for a mousemove; ' +
-      'then location.href sends the visitor to the landing page. A phone visitor gets there by a touch only.',
+      'Human check by device: a touch screen (navigator.maxTouchPoints) waits for a touch, any other for a mousemove; ' +
+      'then location.href sends the visitor to the landing page. A phone visitor gets there by a touch only, and only by ' +
+      "one a kit takes for a finger's: a touch screen's pointer media, a fingertip's size (not the DevTools protocol's " +
+      'point), a touch that lasts, a touch pointer; else it is sent to an encyclopedia page with what was found.',
     script: (go) =>
-      `const kind = navigator.maxTouchPoints > 0 ? 'touchstart' : 'mousemove';\n` +
-      `addEventListener(kind, () => { location.href = ${jsString(go)}; }, { once: true, passive: true });`,
+      `${EVENT_TELLS}\nif (navigator.maxTouchPoints > 0) {\n  let start = null, down = null, done = false;\n` +
+      `  addEventListener('pointerdown', (e) => { down = down || e; }, { passive: true });\n` +
+      `  addEventListener('touchstart', (e) => { start = start || e; }, { passive: true });\n` +
+      `  const end = (e) => {\n    if (!start || done) return; done = true;\n    const tells = touchTells(start, e, down);\n` +
+      `    if (tells.length) turnAway(tells); else location.href = ${jsString(go)};\n  };\n` +
+      `  addEventListener('touchend', end, { passive: true });\n  addEventListener('touchcancel', end, { passive: true });\n` +
+      `} else addEventListener('mousemove', () => { location.href = ${jsString(go)}; }, { once: true, passive: true });`,
     expectedVias: ['start', 'javascript'],
     final: 'landing',
   },
@@ -109,14 +152,18 @@ const GATES: Gate[] = [
     name: 'moves',
     description:
       'Human check on movement: at least 3 mousemove events at different points, not all on one straight line (a bot ' +
-      'jumps straight to a point), then a form is posted by script to the landing page.',
+      'jumps straight to a point), judged as a kit judges them (a mouse in the pointer media, screen coordinates that ' +
+      "put the page below the window's toolbars and not at its client coordinates, movementX/Y, a mouse pointer), then a " +
+      'form is posted by script to the landing page; a visitor with a tell is sent to an encyclopedia page with what was found.',
     script: (go) =>
-      `const points = [];\nlet sent = false;\ndocument.addEventListener('mousemove', (e) => {\n` +
-      `  if (sent || !e.isTrusted) return;\n  const last = points[points.length - 1];\n` +
-      `  if (last && last[0] === e.clientX && last[1] === e.clientY) return;\n  points.push([e.clientX, e.clientY]);\n` +
-      `  if (points.length < 3) return;\n  const [a, b] = [points[0], points[points.length - 1]];\n` +
-      `  const curved = points.some(([x, y]) => Math.abs((b[0] - a[0]) * (y - a[1]) - (b[1] - a[1]) * (x - a[0])) > 1e-6);\n` +
-      `  if (!curved) return;\n  sent = true;\n  ${postTo(go)}\n});`,
+      `${EVENT_TELLS}\nconst moves = [];\nlet sent = false, pointer = null;\n` +
+      `addEventListener('pointermove', (e) => { pointer = e; }, { passive: true });\ndocument.addEventListener('mousemove', (e) => {\n` +
+      `  if (sent || !e.isTrusted) return;\n  const last = moves[moves.length - 1];\n` +
+      `  if (last && last.clientX === e.clientX && last.clientY === e.clientY) return;\n  moves.push(e);\n` +
+      `  if (moves.length < 3) return;\n  const [a, b] = [moves[0], moves[moves.length - 1]];\n` +
+      `  const cross = (p) => (b.clientX - a.clientX) * (p.clientY - a.clientY) - (b.clientY - a.clientY) * (p.clientX - a.clientX);\n` +
+      `  const curved = moves.some((p) => Math.abs(cross(p)) > 1e-6);\n` +
+      `  if (!curved) return;\n  sent = true;\n  const tells = mouseTells(moves, pointer);\n  if (tells.length) return turnAway(tells);\n  ${postTo(go)}\n});`,
     expectedVias: ['start', 'form-post'],
     final: 'landing',
   },
