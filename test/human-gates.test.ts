@@ -142,12 +142,17 @@ test('a phone is nudged by a touch (no mouse); a focused page passes a focus che
   assert.equal(nudges(five.capture.events).length, 0, told(five));
 });
 
-/** What the lab's events page (the trace's last page) wrote down of mouse input: mouse events, and pointer events of a mouse. */
-function mouseEventsSeen(capture: { pages: { dom: { html: string } | null }[] }): string[] {
+/** What the lab's events page (the trace's last page) wrote down in its list `id`: the events page's own, or its button's. */
+function eventsListed(capture: { pages: { dom: { html: string } | null }[] }, id: 'events' | 'button-events'): string[] {
   const dom = capture.pages.at(-1)?.dom?.html ?? '';
-  assert.match(dom, /<ol id="events">/);
-  const seen = [...dom.matchAll(/<li>([^<]*)<\/li>/g)].map((m) => m[1]);
-  return seen.filter((line) => /^(mouse|click|wheel)|^pointer\S* \S+ mouse /.test(line));
+  const list = new RegExp(`<ol id="${id}">(.*?)</ol>`, 's').exec(dom);
+  assert.ok(list, `no list ${id}`);
+  return [...list[1].matchAll(/<li>([^<]*)<\/li>/g)].map((m) => m[1]);
+}
+
+/** What the lab's events page wrote down of mouse input: mouse events, and pointer events of a mouse. */
+function mouseEventsSeen(capture: { pages: { dom: { html: string } | null }[] }): string[] {
+  return eventsListed(capture, 'events').filter((line) => /^(mouse|click|wheel)|^pointer\S* \S+ mouse /.test(line));
 }
 
 test('a phone moves no mouse: no mouse event before any input, and a mouse gate passes by a touch or not at all', async () => {
@@ -187,4 +192,42 @@ test('compare: visitors nudged alike (a desktop by the mouse, a phone by a touch
   const compared = await compareHere(fixture.lab, browsers, humanGateUrl('touch', 'compare'), 'desktop,mobile', tempDir('cases-'));
   assert.equal(compared.comparison.verdict, 'same', compared.comparison.explanation);
   for (const profile of ['desktop', 'mobile']) assert.equal(compared.finalOf(profile), landingUrl('human-touch'), profile);
+});
+
+test('a phone taps: its click is a touch (touch pointer events, touchstart/touchend, then the mouse events and the click); its nudge slides', async () => {
+  // The nudge's finger moves past the touch slop: the page gets touchmove, as from a finger that moves.
+  const { report, capture } = await traceGate('events', 'tap', { device: 'mobile', clicks: ['Save recipe'] });
+  const told = () => JSON.stringify([report.error, report.events, eventsListed(capture, 'events')]);
+  assert.equal(report.error, null, told());
+  assert.equal(report.final?.url, humanGateUrl('events', 'tap'));
+  assert.deepEqual(
+    nudges(capture.events).flatMap((e) => e.actions),
+    ['touch', 'scroll'],
+  );
+  // What the button got, in order (type, trusted, pointerType, where, when, source): a tap, as a phone's.
+  const button = eventsListed(capture, 'button-events');
+  const types = button.map((line) => line.split(' ')[0]);
+  assert.ok(button.length > 0 && button.every((line) => line.split(' ')[1] === 'trusted'), told());
+  for (const line of button.filter((l) => l.startsWith('pointer'))) assert.equal(line.split(' ')[2], 'touch', line);
+  for (const line of button.filter((l) => /^(mouse|click)/.test(l))) assert.match(line, / touch-source$/, line);
+  const at = (type: string) => types.indexOf(type);
+  for (const type of ['pointerdown', 'touchstart', 'pointerup', 'touchend', 'mousedown', 'mouseup', 'click'])
+    assert.ok(at(type) >= 0, `${type}: ${told()}`);
+  assert.ok(
+    at('pointerdown') < at('touchstart') && at('touchstart') < at('touchend') && at('touchend') < at('mousedown'),
+    button.join('\n'),
+  );
+  assert.ok(at('mousedown') < at('mouseup') && at('mouseup') < at('click'), button.join('\n'));
+  assert.equal(types.filter((t) => t === 'click').length, 1, button.join('\n'));
+  assert.match(button[at('click')], /^click trusted touch /);
+  assert.ok(!types.includes('touchmove') && !types.includes('touchcancel'), button.join('\n'));
+  // The page's own list: the nudge's finger slid (touchmove) and was cancelled, never lifted (no
+  // touchend before the tap's touchstart), and only the tap fired mouse events.
+  const page = eventsListed(capture, 'events').map((line) => line.split(' ')[0]);
+  const tapped = page.lastIndexOf('touchstart');
+  const nudged = page.slice(0, tapped);
+  assert.ok(nudged.includes('touchstart') && nudged.includes('touchmove') && nudged.includes('touchcancel'), page.join());
+  assert.ok(nudged.indexOf('touchmove') < nudged.indexOf('touchcancel'), page.join());
+  assert.ok(!nudged.some((t) => t === 'touchend' || t === 'click' || /^mouse/.test(t)), page.join());
+  assert.ok(page.slice(tapped).includes('click'), page.join());
 });

@@ -1,6 +1,9 @@
 // `--click TEXT`: finds the link or button a person would click, by its visible text, and clicks
-// it with real (trusted) mouse events at its centre, so the page sees a user gesture.
+// it with real (trusted) input at its centre, so the page sees a user gesture: a desktop's mouse
+// or a phone's finger.
+import type { Device } from './identity.js';
 import { withTimeout, type PageObserver } from './page-observer.js';
+import { tap } from './touch.js';
 
 export type ClickPlan = { ok: true; target: string | null; perform: () => Promise<void> } | { ok: false; reason: string };
 
@@ -91,7 +94,7 @@ const FIND_RETRY_PAUSE_MS = 50;
  * that did not answer (its script busy, a loaded machine) is asked again until `timeoutMs` has
  * passed: only an answer saying there is no such control makes "no link or button matching".
  */
-export async function clickByText(observer: PageObserver, text: string, timeoutMs: number): Promise<ClickPlan> {
+export async function clickByText(observer: PageObserver, text: string, pointer: Pointer, timeoutMs: number): Promise<ClickPlan> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const left = Math.max(0, until - Date.now());
@@ -100,7 +103,7 @@ export async function clickByText(observer: PageObserver, text: string, timeoutM
     await observer.isolatedContext(observer.mainFrameId, attemptMs);
     const found = (await observer.evaluate(findClickTargetScript(text), 'isolated', attemptMs, attemptMs)) as Found | { none: true } | null;
     if (found && 'none' in found) return { ok: false, reason: `no link or button matching "${text}" on ${observer.url}` };
-    if (found) return { ok: true, target: found.target, perform: () => trustedClick(observer, found.x, found.y) };
+    if (found) return { ok: true, target: found.target, perform: () => trustedClick(observer, found.x, found.y, pointer) };
     if (observer.closed || Date.now() + FIND_RETRY_PAUSE_MS >= until)
       return {
         ok: false,
@@ -110,19 +113,34 @@ export async function clickByText(observer: PageObserver, text: string, timeoutM
   }
 }
 
-/** A left click at (x, y) of the viewport with real mouse events: the page sees a user gesture. */
-export async function trustedClick(observer: PageObserver, x: number, y: number): Promise<void> {
+/** What a visitor clicks with: a desktop's mouse, a phone's finger. */
+export type Pointer = 'mouse' | 'touch';
+
+export function pointerOf(device: Device): Pointer {
+  return device === 'mobile' ? 'touch' : 'mouse';
+}
+
+/**
+ * A click at (x, y) of the viewport with real input: the page sees a user gesture. A mouse: a
+ * left click. A finger: a tap (touch.ts), as a phone clicks: a phone sends no mouse event of its own.
+ */
+export async function trustedClick(observer: PageObserver, x: number, y: number, pointer: Pointer): Promise<void> {
+  try {
+    if (pointer === 'touch') await tap(observer, x, y);
+    else await mouseClick(observer, x, y);
+  } catch {
+    // The page went away under the click: settling reports what happened.
+  }
+}
+
+async function mouseClick(observer: PageObserver, x: number, y: number): Promise<void> {
   const mouse = (
     type: 'mouseMoved' | 'mousePressed' | 'mouseReleased',
     extra: { button?: 'none'; clickCount?: number; buttons?: number } = {},
   ) => observer.session.send('Input.dispatchMouseEvent', { type, x, y, button: 'left', ...extra });
-  try {
-    await mouse('mouseMoved', { button: 'none' });
-    await mouse('mousePressed', { clickCount: 1, buttons: 1 });
-    await mouse('mouseReleased', { clickCount: 1, buttons: 0 });
-  } catch {
-    // The page went away under the click: settling reports what happened.
-  }
+  await mouse('mouseMoved', { button: 'none' });
+  await mouse('mousePressed', { clickCount: 1, buttons: 1 });
+  await mouse('mouseReleased', { clickCount: 1, buttons: 0 });
 }
 
 /**

@@ -10,7 +10,7 @@ import type { PageObserver } from './page-observer.js';
 import { adFrame, chooseCallToAction, consentControl, consentDismissals, scoreControls, targetOf } from '../analyze/call-to-action.js';
 import { markedBox, markedScreenshotPath } from '../analyze/explore-steps.js';
 import { drawBox } from './marked-screenshot.js';
-import { ACCESSIBLE_NAME_SCRIPT, trustedClick } from './click.js';
+import { ACCESSIBLE_NAME_SCRIPT, pointerOf, trustedClick, type Pointer } from './click.js';
 import {
   LANDMARK_SCRIPT,
   frameCoveredAt,
@@ -765,6 +765,7 @@ export async function exploreOnce(
   const followed = observer.followedFrame?.url ? observer.followedFrame : null;
   const all = followed ? onlyInFrame(read0, followed.frameId, observer) : read0;
   const { read, where, frames, notes } = all;
+  const pointer = pointerOf(options.capture.info.identity?.device ?? 'desktop');
   // A link this trace has requested already is never requested again (a single-use link would be spent).
   const requested = new Set(options.capture.exchanges.map((x) => x.request.url));
   const pageUrl = followed?.url ?? observer.url;
@@ -809,7 +810,7 @@ export async function exploreOnce(
     }
     // Covered while a cookie notice shows: a person closes the notice first (never accepting it), once.
     if (found && 'covered' in found && dismissed === null) {
-      const closed = await dismissConsent(observer, scored, where, frames, read.viewport, options.timeoutMs);
+      const closed = await dismissConsent(observer, scored, where, frames, read.viewport, pointer, options.timeoutMs);
       if (closed !== null) {
         dismissed = closed;
         for (let tries = 0; tries < UNCOVER_TRIES && found && 'covered' in found; tries++) {
@@ -879,7 +880,7 @@ export async function exploreOnce(
             text: control.text,
             target: targetOf(control),
             frame: inFrameOf ? { id: inFrameOf.frameId, url: inFrameOf.url } : null,
-            perform: () => trustedClick(observer, at.x, at.y),
+            perform: () => trustedClick(observer, at.x, at.y, pointer),
           }
         : null,
   };
@@ -922,12 +923,13 @@ async function dismissConsent(
   where: Where[],
   frames: FrameView[],
   viewport: { width: number; height: number },
+  pointer: Pointer,
   timeoutMs: number,
 ): Promise<number | null> {
   for (const index of consentDismissals(scored)) {
     const found = await locate(observer, where[index], frames, viewport, timeoutMs);
     if (!found || !('x' in found)) continue;
-    await trustedClick(observer, found.x, found.y);
+    await trustedClick(observer, found.x, found.y, pointer);
     return index;
   }
   return null;

@@ -2,10 +2,11 @@
 // turn, a touch, focus) may be a human check: a cloaker holding its real redirect until the visitor
 // shows one. The trace then behaves like a person arriving on the page, once per document: the
 // window focused, a short curved mouse path away from links and a wheel notch down and back up (a
-// phone: a touch that lifts off as no tap, a small scroll down and back). Never a click, a key or typing.
+// phone: a finger that slides a little and lifts off as no tap, a small scroll down and back). Never a click, a key or typing.
 // A page that listens for none of these is left alone: it costs nothing.
 import type { PageObserver } from './page-observer.js';
 import { clickAndWatch } from './click.js';
+import { touchWithoutTap } from './touch.js';
 
 type Point = [x: number, y: number];
 
@@ -47,13 +48,22 @@ function pathCheckScript(paths: Point[][]): string {
 })()`;
 }
 
-/** Page-side (our isolated world): a small scroll down and, two frames later, back where it was (a phone's swipe, seen as scroll events). */
-const SCROLL_AND_BACK_SCRIPT = `new Promise((resolve) => {
-  const x = scrollX, y = scrollY;
-  scrollBy(0, 60);
+/** Page-side (our isolated world): where the page is scrolled to. */
+const SCROLL_POSITION_SCRIPT = '[scrollX, scrollY]';
+
+/**
+ * Page-side (our isolated world): a small scroll down from `origin` (where the page was before the
+ * nudge; the page's own position when unknown) and, two frames later, back there (a phone's swipe,
+ * seen as scroll events).
+ */
+function scrollAndBackScript(origin: readonly [number, number] | null): string {
+  return `new Promise((resolve) => {
+  const [x, y] = ${origin ? JSON.stringify(origin) : '[scrollX, scrollY]'};
+  scrollTo(x, y + 60);
   const timer = setTimeout(() => { scrollTo(x, y); resolve(); }, 100);
   requestAnimationFrame(() => requestAnimationFrame(() => { clearTimeout(timer); scrollTo(x, y); resolve(); }));
 })`;
+}
 
 /** How long, at most, the page is given to show what the nudge set off (its round trip, click.ts clickAndWatch). */
 const ANSWER_MS = 1000;
@@ -65,14 +75,6 @@ function handTimes(count: number, stepMs: number): number[] {
   const times = [Date.now()];
   while (times.length < count) times.unshift(times[0] - stepMs * (0.67 + Math.random() * 0.66));
   return times;
-}
-
-/**
- * A fingertip as a phone reports it, in device-independent pixels: the protocol's default touch is
- * a point of radius 1 pressed with force 1, which no finger is (kits read Touch.radiusX and force).
- */
-function fingertip(x: number, y: number, press: number) {
-  return { x, y, radiusX: 11.5 + press * 2, radiusY: 10.5 + press * 2, force: 0.38 + press * 0.2 };
 }
 
 /**
@@ -115,18 +117,15 @@ export async function nudgePage(
     if (moved()) return;
     if (options.mobile) {
       const [x, y] = path[0];
+      const origin = (await observer.evaluate(SCROLL_POSITION_SCRIPT, 'isolated', 500)) as [number, number] | null;
       begin('touch');
-      // Lifted off as cancelled, not ended: a touch that ends where it began is a tap, and a tap
-      // clicks. A finger rests on the glass for a moment (a tenth of a second), not a millisecond.
-      const [down, move, up] = handTimes(3, 50).map((t) => t / 1000);
-      await Promise.all([
-        send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [fingertip(x, y, 0.3)], timestamp: down }),
-        send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [fingertip(x + 1.4, y - 6.2, 0.5)], timestamp: move }),
-        send('Input.dispatchTouchEvent', { type: 'touchCancel', touchPoints: [], timestamp: up }),
-      ]);
+      // Slid past the touch slop (a finger that moves gets touchmove) and lifted off as cancelled,
+      // not ended: a touch that ends where it began is a tap, and a tap clicks. The page scrolls a
+      // little with it, and is put back by the scroll below.
+      await touchWithoutTap(observer, x, y, moved);
       if (moved()) return;
       begin('scroll');
-      await observer.evaluate(SCROLL_AND_BACK_SCRIPT, 'isolated', 500);
+      await observer.evaluate(scrollAndBackScript(Array.isArray(origin) ? origin : null), 'isolated', 500);
       return;
     }
     begin('mouse');

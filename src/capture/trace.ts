@@ -26,7 +26,7 @@ import {
   takeSession,
   type BrowserSession,
 } from './session.js';
-import { clickAndWatch, clickByText } from './click.js';
+import { clickAndWatch, clickByText, pointerOf } from './click.js';
 import { Snapshots } from './snapshot.js';
 import { TracePages } from './trace-pages.js';
 import { DeferredWrites } from './deferred-writes.js';
@@ -419,7 +419,8 @@ class TraceRun {
     const { pages } = this;
     const { deadline } = this.limits;
     const page = pages.current!;
-    const clicked = await clickByText(page, text, Math.max(500, Math.min(5000, deadline - Date.now())));
+    const pointer = pointerOf(this.capture.info.identity!.device);
+    const clicked = await clickByText(page, text, pointer, Math.max(500, Math.min(5000, deadline - Date.now())));
     if (!clicked.ok) {
       pages.stop(`click: ${clicked.reason}`);
       return;

@@ -42,7 +42,8 @@ export const TRACE_OPTIONS_HELP = `
   --timeout SECONDS          limit for the whole trace (default ${DEFAULTS.timeoutMs / 1000})
   --settle MS                how long a page may still navigate on its own (default ${DEFAULTS.settleMs})
   --max-hops N               stop after N documents (default ${DEFAULTS.maxHops})
-  --click TEXT               after the chain settles, click the link/button with this text (repeatable)
+  --click TEXT               after the chain settles, click the link/button with this text
+                             (repeatable; with the mouse, on a phone with a tap)
   --explore                  after the chain settles (and any --click), click the page's main
                              call-to-action, chosen by what a person sees; never unsubscribe,
                              privacy, mailto:/tel:, download, same-page or form-typing targets
@@ -50,9 +51,10 @@ export const TRACE_OPTIONS_HELP = `
                              (default 1; implies --explore)
   --no-nudge                 do not behave like a person arriving on a resting page that listens
                              for one (by default such a page gets the window focused, a short
-                             mouse path and a wheel notch down and back, or on a phone a touch
-                             and a small scroll; never a click or a key): a human check that
-                             holds the real redirect until then is not passed
+                             mouse path and a wheel notch down and back, or on a phone a finger
+                             that slides a little and is cancelled and a small scroll; never a
+                             click or a key): a human check that holds the real redirect until
+                             then is not passed
   --out DIR                  where case folders go (default ./${DEFAULTS.outDir})
   --json                     print the report as JSON
   --tsa URL                  RFC 3161 time-stamping authority asked for a token over each sealed

@@ -194,17 +194,24 @@ const GATES: Gate[] = [
     name: 'events',
     description:
       'Not a human check: a page that writes down, on the page, every pointer, mouse, touch and scroll event it gets ' +
-      '(type, isTrusted, pointerType, where, when), and never sends anyone on: what ' +
-      'a visitor looks like to the listeners of a kit (a phone fires no mouse event without a touch).',
+      '(type, isTrusted, pointerType, where, when, whether its source fires touch events), and never sends anyone on: what ' +
+      'a visitor looks like to the listeners of a kit (a phone fires no mouse event without a touch). Its "Save recipe" ' +
+      'button (which only says "Saved") writes down the events it gets in a list of its own: what a click looks like to a ' +
+      'kit that checks its button (a phone taps: touch, then the compatibility mouse events).',
     script: () =>
-      `const list = document.createElement('ol'); list.id = 'events'; document.querySelector('main').append(list);\n` +
       `const types = ['pointerover', 'pointerenter', 'pointerdown', 'pointermove', 'pointerup', 'pointercancel', 'pointerout', 'pointerleave',\n` +
       `  'mouseover', 'mouseenter', 'mousedown', 'mousemove', 'mouseup', 'mouseout', 'mouseleave', 'click', 'wheel',\n` +
       `  'touchstart', 'touchmove', 'touchend', 'touchcancel', 'scroll'];\n` +
-      `const note = (e) => {\n  const at = e.changedTouches ? e.changedTouches[0] : e;\n  const item = document.createElement('li');\n` +
-      `  item.textContent = [e.type, e.isTrusted ? 'trusted' : 'untrusted', e.pointerType || '-',\n` +
-      `    at && 'clientX' in at ? at.clientX + ',' + at.clientY : '-', Math.round(e.timeStamp) + 'ms'].join(' ');\n  list.append(item);\n};\n` +
-      `for (const t of types) addEventListener(t, note, { capture: true, passive: true });`,
+      `const recorder = (id) => {\n  const list = document.createElement('ol'); list.id = id; document.querySelector('main').append(list);\n` +
+      `  return (e) => {\n    const at = e.changedTouches ? e.changedTouches[0] : e;\n    const item = document.createElement('li');\n` +
+      `    const source = e.sourceCapabilities ? (e.sourceCapabilities.firesTouchEvents ? 'touch-source' : 'mouse-source') : '-';\n` +
+      `    item.textContent = [e.type, e.isTrusted ? 'trusted' : 'untrusted', e.pointerType || '-',\n` +
+      `      at && 'clientX' in at ? at.clientX + ',' + at.clientY : '-', Math.round(e.timeStamp) + 'ms', source].join(' ');\n` +
+      `    list.append(item);\n  };\n};\n` +
+      `const button = document.createElement('button'); button.type = 'button'; button.textContent = 'Save recipe';\n` +
+      `button.onclick = () => { button.textContent = 'Saved'; };\ndocument.getElementById('status').after(button);\n` +
+      `const note = recorder('events');\nfor (const t of types) addEventListener(t, note, { capture: true, passive: true });\n` +
+      `const noteButton = recorder('button-events');\nfor (const t of types) button.addEventListener(t, noteButton, { passive: true });`,
     expectedVias: ['start'],
     final: 'self',
   },
