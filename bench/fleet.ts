@@ -1,8 +1,10 @@
 // Fleet throughput: the same distinct 5-hop URLs submitted to a server (`trace --input - --server`)
 // that traces them either in process (`serve --concurrency N`: the in-process queue) or through
 // Redis (`serve --queue --local-workers N`: BullMQ, the claim, the case packed, uploaded, verified
-// and indexed), at the same total concurrency. And the queue's own cost per job: empty BullMQ jobs
-// through a Worker on the same Redis, one at a time (add to completed, as the server sees it).
+// and indexed), at the same total concurrency, with the CPU each side spends per trace (the server's
+// node process, its Chromium, Redis: on a shared machine CPU time drifts less than throughput).
+// And the queue's own cost per job: empty BullMQ jobs through a Worker on the same Redis, one at a
+// time (add to completed, as the server sees it).
 // Redis is Debian's redis-server on a free loopback port with a temporary folder.
 //   node dist/bench/fleet.js [workers...] [--traces N]     (after npm run build; starts its own lab and Redis)
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -12,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLabProcess, type LabProcess } from './lab-process.js';
 import { fiveHopUrls, runWatched, tail } from './batch.js';
+import { processCpuMs, treeCpuMs } from './process-tree.js';
 import { freePort, redisMissing, startRedis, type TestRedis } from '../test/support/redis-server.js';
 
 const CLI = fileURLToPath(new URL('../clicktrace.mjs', import.meta.url));
@@ -29,6 +32,11 @@ export interface FleetBenchResult {
   errors: number;
   /** The first error, to say what went wrong. */
   firstError: string | null;
+  /**
+   * CPU ms per trace of the timed batch: the server's node process (its local worker's too),
+   * the Chromium it starts, and Redis. The machine may be shared: CPU time drifts less than wall time.
+   */
+  cpuPerTrace: { node: number; chromium: number; redis: number };
 }
 
 export interface QueueOverhead {
@@ -117,7 +125,15 @@ export async function benchFleetRun(
   try {
     // One trace first, not timed: both sides start their Chromium and load the trace code before the batch.
     await submit(fiveHopUrls(lab, 1));
+    const cpu = () => {
+      const pid = server.child.pid!;
+      const node = processCpuMs(pid);
+      const redisPid = redis?.pid();
+      return { node, chromium: treeCpuMs(pid) - node, redis: redisPid ? processCpuMs(redisPid) : 0 };
+    };
+    const cpuBefore = cpu();
     const { code, stdout, stderr } = await submit(fiveHopUrls(lab, options.traces));
+    const cpuAfter = cpu();
     const lines = stdout
       .trim()
       .split('\n')
@@ -131,6 +147,11 @@ export async function benchFleetRun(
       perSecond: summary.tracesPerSecond!,
       errors: lines.filter((l) => l.kind === 'failed' || (l.kind === 'trace' && l.error)).length,
       firstError: lines.find((l) => l.kind === 'failed' || (l.kind === 'trace' && l.error))?.error ?? null,
+      cpuPerTrace: {
+        node: (cpuAfter.node - cpuBefore.node) / options.traces,
+        chromium: (cpuAfter.chromium - cpuBefore.chromium) / options.traces,
+        redis: (cpuAfter.redis - cpuBefore.redis) / options.traces,
+      },
     };
   } finally {
     await stop(server.child);
@@ -166,10 +187,12 @@ export async function benchQueueOverhead(redis: TestRedis, jobs: number): Promis
   return { jobs, medianMs: sorted[Math.floor(sorted.length / 2)], meanMs: times.reduce((a, b) => a + b, 0) / times.length };
 }
 
-/** Runs of one side at one concurrency as one result: the mean rate, every trace and error counted. */
+/** Runs of one side at one concurrency as one result: the mean rate and CPU, every trace and error counted. */
 function combined(runs: FleetBenchResult[]): FleetBenchResult {
+  const meanCpu = (key: keyof FleetBenchResult['cpuPerTrace']) => runs.reduce((n, r) => n + r.cpuPerTrace[key], 0) / runs.length;
   return {
     ...runs[0],
+    cpuPerTrace: { node: meanCpu('node'), chromium: meanCpu('chromium'), redis: meanCpu('redis') },
     traces: runs.reduce((n, r) => n + r.traces, 0),
     perSecond: runs.reduce((n, r) => n + r.perSecond, 0) / runs.length,
     errors: runs.reduce((n, r) => n + r.errors, 0),
@@ -179,7 +202,9 @@ function combined(runs: FleetBenchResult[]): FleetBenchResult {
 
 export function formatFleetResult(r: FleetBenchResult): string {
   const errors = r.errors ? `, ${r.errors} error(s), e.g. "${r.firstError ?? '?'}"` : '';
-  return `${r.mode.padEnd(10)} ${String(r.concurrency)} at once: ${r.perSecond.toFixed(2)} traces/s (${r.traces} traces)${errors}`;
+  const { node, chromium, redis } = r.cpuPerTrace;
+  const cpu = `CPU/trace node ${node.toFixed(0)} ms, Chromium ${chromium.toFixed(0)} ms${r.mode === 'redis' ? `, Redis ${redis.toFixed(1)} ms` : ''}`;
+  return `${r.mode.padEnd(10)} ${String(r.concurrency)} at once: ${r.perSecond.toFixed(2)} traces/s (${r.traces} traces; ${cpu})${errors}`;
 }
 
 /** The fleet lines of `npm run bench`: throughput at 1..N workers against the in-process queue, and the queue's overhead. */

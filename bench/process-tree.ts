@@ -134,6 +134,11 @@ export function treeCpuMs(root: number): number {
   return (ticks * 1000) / TICKS_PER_SECOND;
 }
 
+/** CPU ms used so far by the process itself (not its children). */
+export function processCpuMs(pid: number): number {
+  return ((readStat(pid)?.cpuTicks ?? 0) * 1000) / TICKS_PER_SECOND;
+}
+
 /** Direct children of this process whose name matches, oldest first. */
 export function childProcesses(name: RegExp): number[] {
   const children: number[] = [];

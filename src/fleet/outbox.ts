@@ -5,6 +5,10 @@
 // while the server or the network is away (the upload is idempotent by case id); a worker killed
 // meanwhile leaves them for the next worker on the same spool. A bundle the server refuses for good
 // (it does not verify, or its case is unknown) moves to the spool's refused/ folder.
+// A traced case is packed here, not on its trace's time: the worker's next claim and trace start
+// first, and packing and sending wait while a claim of the worker is on its way (holding), so the
+// next job's claim is not queued behind a bundle. Files the server acknowledged go in the
+// background.
 // A claim a killed worker left is settled by the next one: its sealed case is packed and sent; a
 // case it was still writing is sealed from what it recorded, marked partial (cutOffReason), and
 // sent the same way; a claim whose case was never begun is reported as not requested.
@@ -25,6 +29,8 @@ interface CaseItem {
   job: string | null;
   /** The claim's nonce: the server takes a job's case only from its claimant. */
   nonce: string | null;
+  /** The sealed case folder, until it is packed into the outbox (then null). */
+  folder: string | null;
   attempts: number;
   notBefore: number;
 }
@@ -50,6 +56,8 @@ interface CutOff {
 const FAIL_SUFFIX = '.fail.json';
 const MAX_PAUSE_MS = 15_000;
 const PARALLEL_UPLOADS = 2;
+/** Claims hold the outbox this long at most: claims that follow each other without a break (many slots, a slow network) do not keep the cases from going. */
+const CLAIM_HOLD_MS = 1000;
 
 export class Outbox {
   private readonly items = new Map<string, Item>();
@@ -60,6 +68,13 @@ export class Outbox {
   private readonly drained = new Set<() => void>();
   private readonly cutOff: CutOff[] = [];
   private sealing: Promise<void> | null = null;
+  /** Claims of the worker on their way: nothing is packed or sent meanwhile. */
+  private claiming = 0;
+  /** Since when claims have held the outbox without a break. */
+  private heldSince: number | null = null;
+  private kicking = false;
+  /** Files and folders being removed in the background. */
+  private readonly removing = new Set<Promise<void>>();
 
   constructor(
     private readonly dir: string,
@@ -106,22 +121,29 @@ export class Outbox {
     rmSync(join(this.dir, `${caseId}.json`), { force: true });
   }
 
-  /** Packs the closed case into the outbox (then removes the folder) and sends it soon. */
-  addCase(job: string, nonce: string, caseDir: string): { caseId: string; bytes: number } {
+  /**
+   * The sealed case of a claim (noted by `claimed`): packed into the outbox and sent soon. Until it
+   * is packed, a worker killed meanwhile leaves the claim and the sealed folder, which the next
+   * worker on this spool packs and sends (recover).
+   */
+  addCase(job: string, nonce: string, caseDir: string): void {
     const caseId = caseDir.split(/[\\/]/).pop()!;
-    writeFileSync(join(this.dir, `${caseId}.json`), JSON.stringify({ job, nonce }) + '\n');
-    let packed;
-    try {
-      packed = packCase(caseDir, join(this.dir, `${caseId}${BUNDLE_SUFFIX}`));
-    } catch (err) {
-      rmSync(join(this.dir, `${caseId}.json`), { force: true });
-      throw err;
-    }
-    // The bundle holds it now: the folder goes in the background, not on the job's time.
-    rm(caseDir, { recursive: true, force: true }).catch((err: Error) => this.log(`${caseDir}: not removed (${err.message})`));
-    this.items.set(caseId, { kind: 'case', caseId, job, nonce, attempts: 0, notBefore: 0 });
+    this.items.set(caseId, { kind: 'case', caseId, job, nonce, folder: caseDir, attempts: 0, notBefore: 0 });
     this.kick();
-    return { caseId, bytes: packed.bytes };
+  }
+
+  /**
+   * Runs a claim of the worker: nothing is packed or sent until it is answered, so the next trace
+   * starts without waiting on the last one's bundle.
+   */
+  async holding<T>(claim: () => Promise<T>): Promise<T> {
+    this.claiming++;
+    try {
+      return await claim();
+    } finally {
+      this.claiming--;
+      this.kick();
+    }
   }
 
   addFailure(job: string, nonce: string, error: string): void {
@@ -159,6 +181,7 @@ export class Outbox {
     this.stopping = true;
     this.kick();
     await this.loop;
+    await Promise.allSettled([...this.removing]);
   }
 
   private load(): void {
@@ -171,7 +194,15 @@ export class Outbox {
         } catch {
           // the job is found by the case id on the server, which refuses the case without the claim's nonce
         }
-        this.items.set(caseId, { kind: 'case', caseId, job: claim.job ?? null, nonce: claim.nonce ?? null, attempts: 0, notBefore: 0 });
+        this.items.set(caseId, {
+          kind: 'case',
+          caseId,
+          job: claim.job ?? null,
+          nonce: claim.nonce ?? null,
+          folder: null,
+          attempts: 0,
+          notBefore: 0,
+        });
       } else if (name.endsWith(FAIL_SUFFIX)) {
         try {
           const { job, nonce, error } = JSON.parse(readFileSync(join(this.dir, name), 'utf8')) as FailureItem;
@@ -202,7 +233,7 @@ export class Outbox {
         try {
           packCase(folder, join(this.dir, `${caseId}${BUNDLE_SUFFIX}`));
           rmSync(folder, { recursive: true, force: true });
-          this.items.set(caseId, { kind: 'case', caseId, job: claim.job, nonce: claim.nonce, attempts: 0, notBefore: 0 });
+          this.items.set(caseId, { kind: 'case', caseId, job: claim.job, nonce: claim.nonce, folder: null, attempts: 0, notBefore: 0 });
           this.log(`case ${caseId} (job ${claim.job}) was sealed by a worker stopped before it could send it: sent now`);
           return;
         } catch (err) {
@@ -240,7 +271,7 @@ export class Outbox {
         } else {
           packCase(sealed.dir, join(this.dir, `${caseId}${BUNDLE_SUFFIX}`));
           rmSync(sealed.dir, { recursive: true, force: true });
-          this.items.set(caseId, { kind: 'case', caseId, job, nonce, attempts: 0, notBefore: 0 });
+          this.items.set(caseId, { kind: 'case', caseId, job, nonce, folder: null, attempts: 0, notBefore: 0 });
           this.log(
             `case ${caseId} (job ${job}) was left unfinished by a worker that was killed: sealed as partial ` +
               `(${sealed.exchanges} exchange(s) recorded until ${sealed.recordedUntil})` +
@@ -265,17 +296,26 @@ export class Outbox {
     }
   }
 
+  /** Wakes the sending loop after the current turn of the event loop: a claim begun in it holds the outbox first. */
   private kick(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
+    if (this.kicking) return;
+    this.kicking = true;
+    setImmediate(() => {
+      this.kicking = false;
+      const wake = this.wake;
+      this.wake = null;
+      wake?.();
+    });
   }
 
   private async run(): Promise<void> {
     while (!this.stopping) {
       const now = Date.now();
+      if (this.claiming === 0) this.heldSince = null;
+      else this.heldSince ??= now;
+      const heldUntil = this.heldSince === null ? 0 : this.heldSince + CLAIM_HOLD_MS;
       for (const [key, item] of this.items) {
-        if (this.sending.size >= PARALLEL_UPLOADS) break;
+        if (this.sending.size >= PARALLEL_UPLOADS || heldUntil > now) break;
         if (this.sending.has(key) || item.notBefore > now) continue;
         this.sending.add(key);
         void this.send(key, item).finally(() => {
@@ -284,7 +324,8 @@ export class Outbox {
           this.kick();
         });
       }
-      const next = Math.min(...[...this.items.values()].filter((i) => !this.sending.has(keyOf(i))).map((i) => i.notBefore), now + 60_000);
+      const ready = [...this.items.values()].filter((i) => !this.sending.has(keyOf(i))).map((i) => Math.max(i.notBefore, heldUntil));
+      const next = Math.min(...ready, now + 60_000);
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         this.wake = resolve;
@@ -314,6 +355,7 @@ export class Outbox {
 
   private async sendCase(item: CaseItem): Promise<void> {
     const path = join(this.dir, `${item.caseId}${BUNDLE_SUFFIX}`);
+    if (item.folder !== null && !this.pack(item, item.folder, path)) return;
     const outcome = await this.client.uploadCase(item.caseId, readFileSync(path), item.nonce);
     if (outcome.kind === 'taken') {
       this.forget(item.caseId, [`${item.caseId}${BUNDLE_SUFFIX}`, `${item.caseId}.json`]);
@@ -325,9 +367,38 @@ export class Outbox {
     this.log(`the server refused case ${item.caseId}: ${outcome.message}; the bundle is kept in ${this.refusedDir}`);
   }
 
+  /** Done with: the files go in the background (a worker stopped before they went sends them again, which the server answers as taken before). */
   private forget(key: string, files: string[]): void {
     this.items.delete(key);
-    for (const file of files) rmSync(join(this.dir, file), { force: true });
+    for (const file of files) this.remove(join(this.dir, file));
+  }
+
+  private remove(path: string): void {
+    const removal = rm(path, { recursive: true, force: true })
+      .catch((err: Error) => this.log(`${path}: not removed (${err.message})`))
+      .finally(() => this.removing.delete(removal));
+    this.removing.add(removal);
+  }
+
+  /**
+   * Packs the case folder into the outbox (then removes the folder); a case that cannot be packed
+   * becomes its job's failure. Whether it was packed.
+   */
+  private pack(item: CaseItem, folder: string, path: string): boolean {
+    try {
+      packCase(folder, path);
+    } catch (err) {
+      this.items.delete(item.caseId);
+      rmSync(join(this.dir, `${item.caseId}.json`), { force: true });
+      const error = `its case could not be packed on the worker: ${(err as Error).message}`;
+      this.log(`job ${item.job ?? '?'}: failed: ${error}`);
+      if (item.job !== null && item.nonce !== null) this.addFailure(item.job, item.nonce, error);
+      return false;
+    }
+    item.folder = null;
+    // The bundle holds it now: the folder goes in the background.
+    this.remove(folder);
+    return true;
   }
 }
 

@@ -296,19 +296,14 @@ export class FleetWorker {
     this.traces.delete(data.job);
     progress.flush();
     if (outcome.kind === 'traced') {
-      try {
-        this.outbox.addCase(data.job, nonce, outcome.caseDir);
-        const { error, final } = outcome.report;
-        const ended = error
-          ? `ended with an error: ${truncate(error, 160)}`
-          : `ended at ${truncate(final?.url ?? '?', 120)} (${final?.status ?? 'no status'})`;
-        this.log(`job ${clean(data.job)}: case ${clean(outcome.caseId)} ${clean(ended)}; ${outcome.report.hops.length} hop(s)`);
-        return { case: outcome.caseId };
-      } catch (err) {
-        const error = `its case could not be packed on the worker: ${(err as Error).message}`;
-        this.outbox.addFailure(data.job, nonce, error);
-        return { failed: error };
-      }
+      // Packed and sent by the outbox once this slot has taken its next job.
+      this.outbox.addCase(data.job, nonce, outcome.caseDir);
+      const { error, final } = outcome.report;
+      const ended = error
+        ? `ended with an error: ${truncate(error, 160)}`
+        : `ended at ${truncate(final?.url ?? '?', 120)} (${final?.status ?? 'no status'})`;
+      this.log(`job ${clean(data.job)}: case ${clean(outcome.caseId)} ${clean(ended)}; ${outcome.report.hops.length} hop(s)`);
+      return { case: outcome.caseId };
     }
     const error =
       outcome.kind === 'failed'
@@ -329,7 +324,8 @@ export class FleetWorker {
     const until = Date.now() + (this.options.claimPatienceMs ?? 60_000);
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.client.claim(jobId, request);
+        // The outbox waits meanwhile: the claim is not queued behind the last case's bundle.
+        return await this.outbox.holding(() => this.client.claim(jobId, request));
       } catch (err) {
         if (!(err instanceof ServerError) || !err.transient || Date.now() > until) {
           this.log(`job ${jobId}: no claim (${(err as Error).message}); dropped, the server puts it on the queue again`);

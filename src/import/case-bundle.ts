@@ -6,7 +6,8 @@
 // key when keys are configured, and only then is the folder renamed into place. A refused bundle
 // leaves nothing behind. Taking in the same case twice is answered as already there (idempotent
 // by case id, the manifest compared byte for byte, once the bundle verified).
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MANIFEST_FILE, PUBLIC_KEY_FILE } from '../case/case-layout.js';
 import { BundleError, readBundleDirectory } from '../case/case-bundle.js';
@@ -77,7 +78,8 @@ export async function ingestBundle(buf: Buffer, casesDir: string, options: Inges
     }
     return { kind: 'ingested', caseId, dir: final, verify };
   } finally {
-    rmSync(staging, { recursive: true, force: true });
+    // Off the event loop (a server's answers the next claim meanwhile), before the answer.
+    await rm(staging, { recursive: true, force: true });
   }
 }
 

@@ -19,6 +19,8 @@ export interface TestRedis {
   port: number;
   url: string;
   dir: string;
+  /** The running redis-server's pid (null while it is down). */
+  pid(): number | null;
   /** kill -9, as a crash. */
   kill(): Promise<void>;
   /** Starts it again on the same port and folder (with appendonly, the data it had written survives). */
@@ -59,6 +61,7 @@ export async function startRedis({ appendonly = false }: { appendonly?: boolean 
     port,
     url: `redis://127.0.0.1:${port}`,
     dir,
+    pid: () => child?.pid ?? null,
     kill: () => kill('SIGKILL'),
     restart: launch,
     stop: async () => {
