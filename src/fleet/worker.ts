@@ -200,7 +200,9 @@ export class FleetWorker {
       await this.bull?.close();
       const delivered = await this.outbox.drain(deliverMs);
       if (!delivered)
-        this.log(`${this.outbox.size} item(s) not yet delivered stay in ${this.spool.outboxDir} for the next worker on this spool`);
+        this.log(
+          `${this.outbox.size} item(s) not yet delivered stay in ${this.spool.dir} (outbox/, and sealed cases not yet packed in cases/) for the next worker on this spool`,
+        );
       await this.outbox.stop();
       this.closed = true;
       if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
