@@ -60,6 +60,23 @@ export function defaultIdentity(device: Device, chromiumVersion: string, userAge
  */
 export const PHONE_HARDWARE = { cores: 8, memoryGb: 8 } as const;
 
+/**
+ * The desktop visitor's cores and memory: 8 and 8 GB, the commonest desktop's, where the host's (2
+ * cores, a cloud VM's; 16 GB) would show. The same memory as the phone's, so no kit sees the two
+ * visitors of a comparison differ by it.
+ */
+export const DESKTOP_HARDWARE = { cores: 8, memoryGb: 8 } as const;
+
+export interface Hardware {
+  cores: number;
+  memoryGb: number;
+}
+
+/** The cores and memory a visitor's pages and workers report. */
+export function hardwareOf(device: Device): Hardware {
+  return device === 'mobile' ? PHONE_HARDWARE : DESKTOP_HARDWARE;
+}
+
 /** The toolbars (tab strip, address bar) of a desktop Chromium window above its page, in CSS pixels. */
 const DESKTOP_TOOLBARS_HEIGHT = 85;
 

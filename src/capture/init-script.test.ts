@@ -13,6 +13,7 @@ test('every init script and the worker script parse', () => {
       for (const extra of [
         {},
         { webgl: { vendor: 'v', renderer: 'r' }, languages: ['de-DE', 'de'], window: { width: 1366, height: 853 }, memoryGb: 8 },
+        { memoryGb: 8, phone: true },
       ]) {
         const source = initScript({ settleMs: 1500, desktopShims, automationTells, ...extra });
         assert.doesNotThrow(() => new Script(source), JSON.stringify({ desktopShims, automationTells, extra }));

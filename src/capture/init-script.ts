@@ -26,8 +26,10 @@ export interface InitScriptOptions {
   window?: { width: number; height: number };
   /** Show what careless automation shows (the `headless` visitor): navigator.webdriver true, no plugins. */
   automationTells?: boolean;
-  /** navigator.deviceMemory of another device than the host (a phone's); its cores are set by CDP (session.ts). */
+  /** navigator.deviceMemory of the visitor's device, not the host's; its cores are set by CDP (session.ts). */
   memoryGb?: number;
+  /** Show what Chrome on Android shows: no PDF viewer, no WebHID (PHONE_SHIMS). */
+  phone?: boolean;
 }
 
 /** What a frame's toString passes to the top realm's to register a replaced function (unguessable by a page). */
@@ -39,7 +41,9 @@ export function initScript(options: InitScriptOptions): string {
 ${disguiseCore()}
 ${pendingTimersSnippet(options.settleMs)}
 ${options.window ? windowShim(options.window) : ''}
-${options.desktopShims ? DESKTOP_SHIMS : ''}
+${FAKE_LIST}
+${options.desktopShims ? desktopShims(!options.phone) : ''}
+${options.phone ? PHONE_SHIMS : ''}
 ${options.webgl ? webglShim(options.webgl) : ''}
 ${options.languages ? languagesShim(options.languages) : ''}
 ${options.automationTells ? AUTOMATION_TELLS : ''}
@@ -180,8 +184,8 @@ const AUTOMATION_TELLS = `
   try {
     const tell = (name, value) => replaceGetter(Navigator.prototype, name, () => value);
     tell('webdriver', true);
-    tell('plugins', Object.create(PluginArray.prototype, { length: { get: () => 0 } }));
-    tell('mimeTypes', Object.create(MimeTypeArray.prototype, { length: { get: () => 0 } }));
+    tell('plugins', fakeList(PluginArray.prototype, []));
+    tell('mimeTypes', fakeList(MimeTypeArray.prototype, []));
     tell('pdfViewerEnabled', false);
   } catch (e) {}
 `;
@@ -209,8 +213,52 @@ function webglShim(webgl: { vendor: string; renderer: string }): string {
 `;
 }
 
-// What /usr/bin/chromium shows and /usr/bin/chromium-headless-shell does not (checked on 156).
-const DESKTOP_SHIMS = `
+// A PluginArray or MimeTypeArray of this script's: its entries by index (enumerable) and by name,
+// its length, item() and namedItem(). What is still visible of it is said in README "Cloaking".
+const FAKE_LIST = `
+  function fakeList(proto, entries) {
+    const arr = Object.create(proto);
+    entries.forEach(([name, value], i) => {
+      Object.defineProperty(arr, i, { value, enumerable: true });
+      Object.defineProperty(arr, name, { value });
+    });
+    Object.defineProperty(arr, 'length', { get: () => entries.length });
+    const item = disguise(method('item', 1, (self, [i]) => arr[i] ?? null), null, 'item');
+    const namedItem = disguise(method('namedItem', 1, (self, [n]) => arr[n] ?? null), null, 'namedItem');
+    Object.defineProperties(arr, { item: { value: item }, namedItem: { value: namedItem } });
+    return arr;
+  }
+`;
+
+// The interfaces of WebHID, which Chrome on Android lacks (crbug.com/1516731; MDN's compatibility
+// data: chrome_android false).
+const HID_INTERFACES = "['HID', 'HIDDevice', 'HIDConnectionEvent', 'HIDInputReportEvent']";
+
+// Chrome on Android has no PDF viewer (navigator.plugins and mimeTypes empty, pdfViewerEnabled
+// false), where the full build's emulated phone keeps the desktop's five; and no WebHID, whose
+// accessor and interfaces are deleted, as if never there (a dedicated worker still has the
+// interfaces: Blink installs them after the worker's prepared script has run, see README). Web
+// Serial stays: Chrome on Android has it since 148.
+const PHONE_SHIMS = `
+  try {
+    if (navigator.plugins.length !== 0) {
+      const plugins = fakeList(PluginArray.prototype, []);
+      const mimeTypes = fakeList(MimeTypeArray.prototype, []);
+      replaceGetter(Navigator.prototype, 'plugins', () => plugins);
+      replaceGetter(Navigator.prototype, 'mimeTypes', () => mimeTypes);
+    }
+    if (navigator.pdfViewerEnabled) replaceGetter(Navigator.prototype, 'pdfViewerEnabled', () => false);
+  } catch (e) {}
+  try {
+    delete Navigator.prototype.hid;
+    for (const name of ${HID_INTERFACES}) delete window[name];
+  } catch (e) {}
+`;
+
+// What /usr/bin/chromium shows and /usr/bin/chromium-headless-shell does not (checked on 156):
+// window.chrome and, for a desktop (pdfViewer), the PDF viewer's plugins.
+function desktopShims(pdfViewer: boolean): string {
+  return `
   try {
     if (!window.chrome) {
       // chrome.app's functions are methods (as in Chromium); csi and loadTimes are plain
@@ -238,40 +286,29 @@ const DESKTOP_SHIMS = `
       };
       Object.defineProperty(window, 'chrome', { value: chrome, writable: true, configurable: true, enumerable: true });
     }
-    if (navigator.plugins.length === 0) {
+    if (${pdfViewer} && navigator.plugins.length === 0) {
       const mimeSpecs = [['application/pdf', 'pdf'], ['text/pdf', 'pdf']];
       const names = ['PDF Viewer', 'Chrome PDF Viewer', 'Chromium PDF Viewer', 'Microsoft Edge PDF Viewer', 'WebKit built-in PDF'];
-      const mimeTypes = Object.create(MimeTypeArray.prototype);
-      const plugins = Object.create(PluginArray.prototype);
-      const mimes = mimeSpecs.map(([type, suffixes], i) => {
+      const mimes = mimeSpecs.map(([type, suffixes]) => {
         const m = Object.create(MimeType.prototype);
         Object.defineProperties(m, { type: { get: () => type }, suffixes: { get: () => suffixes }, description: { get: () => 'Portable Document Format' } });
-        Object.defineProperty(mimeTypes, i, { value: m, enumerable: true });
-        Object.defineProperty(mimeTypes, type, { value: m });
         return m;
       });
-      names.forEach((name, i) => {
+      const mimeTypes = fakeList(MimeTypeArray.prototype, mimes.map((m, i) => [mimeSpecs[i][0], m]));
+      const plugins = fakeList(PluginArray.prototype, names.map((name) => {
         const p = Object.create(Plugin.prototype);
         Object.defineProperties(p, {
           name: { get: () => name }, filename: { get: () => 'internal-pdf-viewer' }, description: { get: () => 'Portable Document Format' },
           length: { get: () => mimes.length },
         });
         mimes.forEach((m, j) => Object.defineProperty(p, j, { value: m, enumerable: true }));
-        Object.defineProperty(plugins, i, { value: p, enumerable: true });
-        Object.defineProperty(plugins, name, { value: p });
-      });
+        return [name, p];
+      }));
       for (const m of mimes) Object.defineProperty(m, 'enabledPlugin', { get: () => plugins[0] });
-      const list = (arr, count) => {
-        Object.defineProperty(arr, 'length', { get: () => count });
-        const item = disguise(method('item', 1, (self, [i]) => arr[i] ?? null), null, 'item');
-        const namedItem = disguise(method('namedItem', 1, (self, [n]) => arr[n] ?? null), null, 'namedItem');
-        Object.defineProperties(arr, { item: { value: item }, namedItem: { value: namedItem } });
-      };
-      list(mimeTypes, mimes.length);
-      list(plugins, names.length);
       replaceGetter(Navigator.prototype, 'plugins', () => plugins);
       replaceGetter(Navigator.prototype, 'mimeTypes', () => mimeTypes);
       replaceGetter(Navigator.prototype, 'pdfViewerEnabled', () => true);
     }
   } catch (e) {}
 `;
+}

@@ -9,13 +9,14 @@ import { Resolver } from '../proxy/resolver.js';
 import { proxyCertificateAuthority } from '../proxy/proxy-ca.js';
 import type { AttachedTarget, Browser } from './browser.js';
 import {
+  hardwareOf,
   LANGUAGES,
   OFF_CURSOR_TOP,
-  PHONE_HARDWARE,
   screenOf,
   userAgentMetadata,
   windowBounds,
   windowPlacement,
+  type Hardware,
   type UserAgentMetadata,
   type WindowBounds,
 } from './identity.js';
@@ -52,6 +53,8 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
   const mobile = identity.device === 'mobile';
   const screen = screenOf(identity.device, identity.viewport);
   const pageWindow = windowBounds(identity);
+  // The careless `headless` visitor shows the host's.
+  const hardware = identity.headless ? undefined : hardwareOf(identity.device);
   const send = target.session.send.bind(target.session);
   await Promise.all([
     send('Page.enable'),
@@ -89,17 +92,11 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
     // The headless shell reports navigator.connection.rtt 0 ("no network estimate"), a tell;
     // this sets what the page is told without slowing a request (unlike emulateNetworkConditions).
     ...(browser.kind === 'shell' && !identity.headless ? [send('Network.overrideNetworkState', NETWORK_STATE).catch(() => undefined)] : []),
-    // A phone's workers must say its cores and memory too, in either build.
-    ...((browser.kind === 'shell' || mobile) && !identity.headless
-      ? [prepareWorkers(browser, target, identity.languages ?? LANGUAGES, mobile ? PHONE_HARDWARE : undefined)]
-      : []),
-    ...(mobile
-      ? [
-          send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 }),
-          // The phone's cores (navigator.hardwareConcurrency, natively); its memory is the init script's.
-          send('Emulation.setHardwareConcurrencyOverride', { hardwareConcurrency: PHONE_HARDWARE.cores }).catch(() => undefined),
-        ]
-      : []),
+    // The workers must say the visitor's cores and memory too, in either build.
+    ...(hardware ? [prepareWorkers(browser, target, identity.languages ?? LANGUAGES, hardware)] : []),
+    // The visitor's cores (navigator.hardwareConcurrency, natively); its memory is the init script's.
+    ...(hardware ? [send('Emulation.setHardwareConcurrencyOverride', { hardwareConcurrency: hardware.cores }).catch(() => undefined)] : []),
+    ...(mobile ? [send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 })] : []),
     // A popup sharing its opener's renderer already has these (and may not set them twice).
     send('Emulation.setLocaleOverride', { locale: identity.locale }).catch(() => undefined),
     send('Emulation.setTimezoneOverride', { timezoneId: identity.timezone }).catch(() => undefined),
@@ -115,7 +112,8 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
         window: pageWindow,
         ...(identity.headless ? { automationTells: true } : {}),
         ...(identity.webgl ? { webgl: identity.webgl } : {}),
-        ...(mobile ? { memoryGb: PHONE_HARDWARE.memoryGb } : {}),
+        ...(hardware ? { memoryGb: hardware.memoryGb } : {}),
+        ...(mobile && !identity.headless ? { phone: true } : {}),
       }),
     }),
   ]);
@@ -128,12 +126,7 @@ const NETWORK_STATE = { offline: false, latency: 100, downloadThroughput: 1_250_
  * Every dedicated worker the page starts runs workerScript first: it is attached paused, given
  * the script, then resumed. Runtime is never enabled (kits detect that by the console).
  */
-function prepareWorkers(
-  browser: Browser,
-  target: AttachedTarget,
-  languages: readonly string[],
-  hardware?: { cores: number; memoryGb: number },
-): Promise<unknown> {
+function prepareWorkers(browser: Browser, target: AttachedTarget, languages: readonly string[], hardware: Hardware): Promise<unknown> {
   const script = workerScript(languages, hardware);
   target.session.on('Target.attachedToTarget', (event) => {
     const worker = browser.cdp.session(event.sessionId);

@@ -205,6 +205,13 @@ export function gateScript(acceptLanguage: string): string {
   });
   // No Chrome on Android says more than 8 GB, and no phone of the last decade has fewer than 4 cores.
   await check('phone-hardware', () => mobileUa && (navigator.deviceMemory > 8 || navigator.hardwareConcurrency < 4));
+  // A desktop of 2 cores is a cloud VM's (desktops have 4 to 16), and its memory the same 8 GB cap.
+  await check('desktop-hardware', () => desktopChrome && (navigator.hardwareConcurrency < 4 || navigator.deviceMemory > 8));
+  // Chrome on Android has no PDF viewer: no plugins, no MIME types, pdfViewerEnabled false.
+  await check('phone-plugins', () => mobileUa && (navigator.plugins.length !== 0 || navigator.mimeTypes.length !== 0 ||
+    navigator.pdfViewerEnabled !== false));
+  // What Chrome builds for the desktop only: WebHID (navigator.hid and its interfaces).
+  await check('phone-desktop-apis', () => mobileUa && ('hid' in navigator || 'HID' in window || 'HIDDevice' in window));
   await check('visibility', () => document.visibilityState !== 'visible' || document.hidden || !document.hasFocus());
   // Intl's locale and zone against navigator.language and Date's own offset (a patch of one but not the other).
   await check('intl', () => {
@@ -350,7 +357,8 @@ export function cloakKitScenarios(): ScenarioDefinition[] {
         description:
           'A JavaScript fingerprint gate: the page checks webdriver, window.chrome, plugins, languages, window and screen sizes, ' +
           'userAgentData (and its high-entropy hints), timezone, WebGL renderer, notification permission, pointer and hover media ' +
-          'queries, screen orientation, visibility and focus, Intl against navigator.language and Date, patched functions ' +
+          "queries, screen orientation, cores and memory, a phone's PDF plugins and WebHID, visibility and focus, Intl against " +
+          'navigator.language and Date, patched functions ' +
           '(toString, prototype, iframe realm, stack), the DevTools protocol and a worker, then goes on to the phishing page, or ' +
           'to an encyclopedia page with what it found.',
         ...TO_PHISH_BY_SCRIPT,
