@@ -61,15 +61,16 @@ export function defaultIdentity(device: Device, chromiumVersion: string, userAge
 export const PHONE_HARDWARE = { cores: 8, memoryGb: 8 } as const;
 
 /**
- * The desktop visitor's cores and memory: 8 and 8 GB, the commonest desktop's, where the host's (2
- * cores, a cloud VM's; 16 GB) would show. The same memory as the phone's, so no kit sees the two
- * visitors of a comparison differ by it.
+ * The desktop visitor's cores: 8, the commonest desktop's, where the host's (2, a cloud VM's) would
+ * show. Its memory stays the host's as Chromium rounds it (16 GB here, a common desktop's): the
+ * Device-Memory client hint a site can ask for says the host's too, and no page may read another.
  */
-export const DESKTOP_HARDWARE = { cores: 8, memoryGb: 8 } as const;
+export const DESKTOP_HARDWARE: Hardware = { cores: 8 };
 
 export interface Hardware {
   cores: number;
-  memoryGb: number;
+  /** navigator.deviceMemory (GB); absent: Chromium's own reading of the host. */
+  memoryGb?: number;
 }
 
 /** The cores and memory a visitor's pages and workers report. */

@@ -13,6 +13,7 @@
 // page's timer callback running under one more frame, the settle counter's hidden window key).
 import { randomBytes } from 'node:crypto';
 import { pendingTimersSnippet, PENDING_TIMERS_KEY } from './pending-timers.js';
+import type { Hardware } from './identity.js';
 
 export interface InitScriptOptions {
   settleMs: number;
@@ -56,7 +57,7 @@ ${options.memoryGb ? deviceMemoryShim('Navigator', options.memoryGb) : ''}
  * headless shell's workers show navigator.languages with the q-values of its --accept-lang flag
  * ("en;q=0.9"), where the page is given the plain list (languagesShim), and kits compare the two.
  */
-export function workerScript(languages: readonly string[], hardware?: { cores: number; memoryGb: number }): string {
+export function workerScript(languages: readonly string[], hardware?: Hardware): string {
   return `(() => {
 ${disguiseCore()}
   try {
@@ -69,13 +70,13 @@ ${hardware ? workerHardwareShim(hardware) : ''}
 }
 
 // A worker's navigator says what the page's does (the page's cores come from CDP, which no worker sees).
-function workerHardwareShim(hardware: { cores: number; memoryGb: number }): string {
+function workerHardwareShim(hardware: Hardware): string {
   return `
   try {
     if (typeof WorkerNavigator !== 'undefined' && navigator.hardwareConcurrency !== ${hardware.cores})
       replaceGetter(WorkerNavigator.prototype, 'hardwareConcurrency', () => ${hardware.cores});
   } catch (e) {}
-${deviceMemoryShim('WorkerNavigator', hardware.memoryGb)}`;
+${hardware.memoryGb ? deviceMemoryShim('WorkerNavigator', hardware.memoryGb) : ''}`;
 }
 
 // deviceMemory exists in secure contexts only: an insecure page's navigator has none to replace.

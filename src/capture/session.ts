@@ -112,7 +112,7 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
         window: pageWindow,
         ...(identity.headless ? { automationTells: true } : {}),
         ...(identity.webgl ? { webgl: identity.webgl } : {}),
-        ...(hardware ? { memoryGb: hardware.memoryGb } : {}),
+        ...(hardware?.memoryGb ? { memoryGb: hardware.memoryGb } : {}),
         ...(mobile && !identity.headless ? { phone: true } : {}),
       }),
     }),

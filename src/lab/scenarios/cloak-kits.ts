@@ -205,8 +205,8 @@ export function gateScript(acceptLanguage: string): string {
   });
   // No Chrome on Android says more than 8 GB, and no phone of the last decade has fewer than 4 cores.
   await check('phone-hardware', () => mobileUa && (navigator.deviceMemory > 8 || navigator.hardwareConcurrency < 4));
-  // A desktop of 2 cores is a cloud VM's (desktops have 4 to 16), and its memory the same 8 GB cap.
-  await check('desktop-hardware', () => desktopChrome && (navigator.hardwareConcurrency < 4 || navigator.deviceMemory > 8));
+  // A desktop of 2 cores is a cloud VM's (desktops have 4 to 16).
+  await check('desktop-hardware', () => desktopChrome && navigator.hardwareConcurrency < 4);
   // Chrome on Android has no PDF viewer: no plugins, no MIME types, pdfViewerEnabled false.
   await check('phone-plugins', () => mobileUa && (navigator.plugins.length !== 0 || navigator.mimeTypes.length !== 0 ||
     navigator.pdfViewerEnabled !== false));
