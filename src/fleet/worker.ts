@@ -201,7 +201,8 @@ export class FleetWorker {
       const delivered = await this.outbox.drain(deliverMs);
       if (!delivered)
         this.log(
-          `${this.outbox.size} item(s) not yet delivered stay in ${this.spool.dir} (outbox/, and sealed cases not yet packed in cases/) for the next worker on this spool`,
+          `${this.outbox.size} item(s) not yet delivered stay in ${this.spool.dir} (outbox/, and sealed cases not yet ` +
+            'packed in cases/) for the next worker on this spool',
         );
       await this.outbox.stop();
       this.closed = true;
