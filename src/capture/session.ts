@@ -85,9 +85,10 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
     }),
     // The window around the viewport (outerWidth/outerHeight, screenX/screenY): created at its size
     // (launch flags, Target.createTarget); a first page of another size is resized before it loads.
-    // A popup's is where Chromium put it, if not over the cursor.
-    target === session.first
-      ? placeWindow(session.browser, target, windowPlacement(identity, browser.kind))
+    // A desktop popup's is where Chromium put it, if not over the cursor; a phone shows every page
+    // in the same place (where its touches say the page is), and its page is told its window by emulation.
+    target === session.first || mobile
+      ? placeWindow(session.browser, target, windowPlacement(identity, browser.kind), mobile ? null : pageWindow)
       : moveOffCursor(session.browser, target),
     // The headless shell reports navigator.connection.rtt 0 ("no network estimate"), a tell;
     // this sets what the page is told without slowing a request (unlike emulateNetworkConditions).
@@ -148,25 +149,30 @@ function prepareWorkers(browser: Browser, target: AttachedTarget, languages: rea
 }
 
 /**
- * Gives a running first page's window the visitor's bounds when it has others (a browser launched
- * for a desktop visitor serving a phone's trace). Browser.setWindowBounds returns before the
- * renderer knows, and a document created meanwhile reads outerWidth 0: the page is asked until it
- * sees the new size.
+ * Gives a page's window the visitor's bounds when it has others (a browser launched for a desktop
+ * visitor serving a phone's trace). Browser.setWindowBounds returns before the renderer knows, and
+ * a document created meanwhile reads outerWidth 0: the page is asked until it sees the window it
+ * is `told` (null: emulation tells it, whatever the window).
  */
-async function placeWindow(browser: Browser, target: AttachedTarget, bounds: WindowBounds): Promise<void> {
+async function placeWindow(
+  browser: Browser,
+  target: AttachedTarget,
+  bounds: WindowBounds,
+  told: { width: number; height: number } | null,
+): Promise<void> {
   const cdp = browser.cdp.browser;
   try {
     const { windowId, bounds: current } = await cdp.send('Browser.getWindowForTarget', { targetId: target.targetId });
     if (current.width === bounds.width && current.height === bounds.height && current.left === bounds.left && current.top === bounds.top)
       return;
     await cdp.send('Browser.setWindowBounds', { windowId, bounds });
-    for (let i = 0; i < 20; i++) {
+    for (let i = 0; told && i < 20; i++) {
       const seen = await withTimeout(
         target.session.send('Runtime.evaluate', { expression: 'outerWidth + "x" + outerHeight', returnByValue: true }),
         500,
         null,
       );
-      if (!seen || seen.result.value === `${bounds.width}x${bounds.height}`) return;
+      if (!seen || seen.result.value === `${told.width}x${told.height}`) return;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   } catch {

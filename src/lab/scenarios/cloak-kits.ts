@@ -155,6 +155,9 @@ export function gateScript(acceptLanguage: string): string {
   await check('window-size', () => outerWidth === 0 || outerHeight === 0 || outerWidth < innerWidth || outerHeight < innerHeight ||
     screen.width < innerWidth || screen.height < innerHeight || screen.availHeight > screen.height);
   await check('no-browser-chrome', () => desktopChrome && outerHeight === innerHeight && outerWidth === innerWidth && screen.height === innerHeight);
+  // A phone's page is below its status bar and the browser's toolbar: one that fills the screen is DevTools' device mode.
+  await check('phone-full-screen', () => mobileUa && (screen.height - innerHeight < 24 || !!window.visualViewport &&
+    visualViewport.scale === 1 && Math.abs(visualViewport.height - innerHeight) > 1));
   await check('device-pixel-ratio', () => mobileUa && devicePixelRatio < 1.5);
   await check('touch', () => mobileUa && (navigator.maxTouchPoints === 0 || !('ontouchstart' in window)));
   await check('user-agent-data', () => {
