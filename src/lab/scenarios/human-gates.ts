@@ -141,7 +141,8 @@ const GATES: Gate[] = [
       'Human check by device: a touch screen (navigator.maxTouchPoints) waits for a touch, any other for a mousemove; ' +
       'then location.href sends the visitor to the landing page. A phone visitor gets there by a touch only, and only by ' +
       "one a kit takes for a finger's: a touch screen's pointer media, a fingertip's size (not the DevTools protocol's " +
-      "point), a touch that lasts, a touch pointer, a place on the screen below a phone's status bar and toolbar; else it is sent to an encyclopedia page with what was found.",
+      "point), a touch that lasts, a touch pointer, a place on the screen below a phone's status bar and toolbar; else " +
+      'it is sent to an encyclopedia page with what was found.',
     script: (go) =>
       `${EVENT_TELLS}\nif (navigator.maxTouchPoints > 0) {\n  let start = null, down = null, done = false;\n` +
       `  addEventListener('pointerdown', (e) => { down = down || e; }, { passive: true });\n` +
@@ -211,7 +212,8 @@ const GATES: Gate[] = [
       `  return (e) => {\n    const at = e.changedTouches ? e.changedTouches[0] : e;\n    const item = document.createElement('li');\n` +
       `    const source = e.sourceCapabilities ? (e.sourceCapabilities.firesTouchEvents ? 'touch-source' : 'mouse-source') : '-';\n` +
       `    item.textContent = [e.type, e.isTrusted ? 'trusted' : 'untrusted', e.pointerType || '-',\n` +
-      `      at && 'clientX' in at ? at.clientX + ',' + at.clientY + ' screen ' + at.screenX + ',' + at.screenY : '-', Math.round(e.timeStamp) + 'ms', source].join(' ');\n` +
+      `      at && 'clientX' in at ? at.clientX + ',' + at.clientY + ' screen ' + at.screenX + ',' + at.screenY : '-',\n` +
+      `      Math.round(e.timeStamp) + 'ms', source].join(' ');\n` +
       `    list.append(item);\n  };\n};\n` +
       `const button = document.createElement('button'); button.type = 'button'; button.textContent = 'Save recipe';\n` +
       `button.onclick = () => { button.textContent = 'Saved'; };\ndocument.getElementById('status').after(button);\n` +
