@@ -94,6 +94,25 @@ export function hardwareOf(device: Device): Hardware {
   return device === 'mobile' ? PHONE_HARDWARE : DESKTOP_HARDWARE;
 }
 
+/** The cores and memory a trace's visitor says it has; none for the careless `headless` visitor, which shows the host's. */
+export function visitorHardware(identity: Pick<CaptureIdentity, 'device' | 'headless'>): Hardware | undefined {
+  return identity.headless ? undefined : hardwareOf(identity.device);
+}
+
+/**
+ * The request headers that must say the visitor's memory where Chromium says the host's: the
+ * Device-Memory client hints a site asks for (Accept-CH). Chromium writes them from its own
+ * reading of the host (content/browser/client_hints/client_hints.cc AddDeviceMemoryHeader, and
+ * Blink's for subresources), which no DevTools command overrides (Chromium 156 has no device
+ * memory emulation; Emulation.setUserAgentOverride's metadata has no memory), so the recording
+ * proxy replaces their value as it forwards them, and records what it sent.
+ */
+export function deviceMemoryHeaderValues(hardware: Hardware | undefined): Record<string, string> {
+  if (!hardware?.memoryGb) return {};
+  const value = String(hardware.memoryGb);
+  return { 'device-memory': value, 'sec-ch-device-memory': value };
+}
+
 /** The toolbars (tab strip, address bar) of a desktop Chromium window above its page, in CSS pixels. */
 const DESKTOP_TOOLBARS_HEIGHT = 85;
 

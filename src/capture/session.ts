@@ -9,11 +9,11 @@ import { Resolver } from '../proxy/resolver.js';
 import { proxyCertificateAuthority } from '../proxy/proxy-ca.js';
 import type { AttachedTarget, Browser } from './browser.js';
 import {
-  hardwareOf,
   LANGUAGES,
   OFF_CURSOR_TOP,
   screenOf,
   userAgentMetadata,
+  visitorHardware,
   windowBounds,
   windowPlacement,
   type Hardware,
@@ -53,8 +53,7 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
   const mobile = identity.device === 'mobile';
   const screen = screenOf(identity.device, identity.viewport);
   const pageWindow = windowBounds(identity);
-  // The careless `headless` visitor shows the host's.
-  const hardware = identity.headless ? undefined : hardwareOf(identity.device);
+  const hardware = visitorHardware(identity);
   const send = target.session.send.bind(target.session);
   await Promise.all([
     send('Page.enable'),

@@ -215,6 +215,14 @@ export function gateScript(acceptLanguage: string): string {
     navigator.pdfViewerEnabled !== false));
   // What Chrome builds for the desktop only: WebHID (navigator.hid and its interfaces).
   await check('phone-desktop-apis', () => mobileUa && ('hid' in navigator || 'HID' in window || 'HIDDevice' in window));
+  // The Device-Memory client hints the page asked for (Accept-CH), as the server got them, against
+  // navigator.deviceMemory: one patched without the other, or a phone of more than 8 GB.
+  await check('device-memory-hint', async () => {
+    if (navigator.deviceMemory === undefined) return false;
+    const got = await (await fetch('/kit/hints/memory', { cache: 'no-store' })).json();
+    const hints = [got.secChDeviceMemory, got.deviceMemory];
+    return hints.every((h) => h === null) || hints.some((h) => h !== null && (Number(h) !== navigator.deviceMemory || mobileUa && Number(h) > 8));
+  });
   await check('visibility', () => document.visibilityState !== 'visible' || document.hidden || !document.hasFocus());
   // Intl's locale and zone against navigator.language and Date's own offset (a patch of one but not the other).
   await check('intl', () => {
@@ -360,13 +368,17 @@ export function cloakKitScenarios(): ScenarioDefinition[] {
         description:
           'A JavaScript fingerprint gate: the page checks webdriver, window.chrome, plugins, languages, window and screen sizes, ' +
           'userAgentData (and its high-entropy hints), timezone, WebGL renderer, notification permission, pointer and hover media ' +
-          "queries, screen orientation, cores and memory, a phone's PDF plugins and WebHID, visibility and focus, Intl against " +
+          "queries, screen orientation, cores and memory (and the Device-Memory client hints it asks for), a phone's PDF plugins " +
+          'and WebHID, visibility and focus, Intl against ' +
           'navigator.language and Date, patched functions ' +
           '(toString, prototype, iframe realm, stack), the DevTools protocol and a worker, then goes on to the phishing page, or ' +
           'to an encyclopedia page with what it found.',
         ...TO_PHISH_BY_SCRIPT,
       },
-      (x) => x.html(200, scriptPage('Checking your browser', gateScript(x.header('accept-language') ?? ''))),
+      (x) =>
+        x.html(200, scriptPage('Checking your browser', gateScript(x.header('accept-language') ?? '')), {
+          'Accept-CH': 'Sec-CH-Device-Memory, Device-Memory',
+        }),
     ),
     kit(
       'busy',
@@ -464,6 +476,20 @@ export function cloakKitScenarios(): ScenarioDefinition[] {
     { host: HOSTS.benign, path: '/wiki/*', handle: (x) => x.html(200, benignPage()) },
     { host: HOSTS.cloak, path: '/kit/offer/*', handle: (x) => x.html(200, tokenPage()) },
     { host: HOSTS.cloak, path: '/kit/ad/*', handle: (x) => x.send(404, 'no ad', { 'Content-Type': 'text/plain' }) },
+    // What the fingerprint gate's page got of the client hints it asked for.
+    {
+      host: HOSTS.cloak,
+      path: '/kit/hints/*',
+      handle: (x) =>
+        x.send(
+          200,
+          JSON.stringify({ secChDeviceMemory: x.header('sec-ch-device-memory') ?? null, deviceMemory: x.header('device-memory') ?? null }),
+          {
+            'Content-Type': 'application/json',
+            'Cache-Control': 'no-store',
+          },
+        ),
+    },
     {
       host: HOSTS.cloak,
       path: '/kit/o/*',
