@@ -235,11 +235,22 @@ const FAKE_LIST = `
 // data: chrome_android false).
 const HID_INTERFACES = "['HID', 'HIDDevice', 'HIDConnectionEvent', 'HIDInputReportEvent']";
 
+/**
+ * What a phone's dedicated worker runs just before its own script, once Blink has installed the
+ * interfaces of its secure context (after workerScript has run, see session.ts): no WebHID, as on
+ * Android (its interfaces and WorkerNavigator.prototype.hid).
+ */
+export const PHONE_WORKER_SCRIPT = `(() => {
+  try {
+    if (typeof WorkerNavigator !== 'undefined') delete WorkerNavigator.prototype.hid;
+    for (const name of ${HID_INTERFACES}) delete self[name];
+  } catch (e) {}
+})()`;
+
 // Chrome on Android has no PDF viewer (navigator.plugins and mimeTypes empty, pdfViewerEnabled
 // false), where the full build's emulated phone keeps the desktop's five; and no WebHID, whose
-// accessor and interfaces are deleted, as if never there (a dedicated worker still has the
-// interfaces: Blink installs them after the worker's prepared script has run, see README). Web
-// Serial stays: Chrome on Android has it since 148.
+// accessor and interfaces are deleted, as if never there (in a dedicated worker too:
+// PHONE_WORKER_SCRIPT). Web Serial stays: Chrome on Android has it since 148.
 const PHONE_SHIMS = `
   try {
     if (navigator.plugins.length !== 0) {

@@ -8,6 +8,7 @@ import { RecordingProxy } from '../proxy/recording-proxy.js';
 import { Resolver } from '../proxy/resolver.js';
 import { proxyCertificateAuthority } from '../proxy/proxy-ca.js';
 import type { AttachedTarget, Browser } from './browser.js';
+import type { CdpSession } from '../cdp/connection.js';
 import {
   LANGUAGES,
   OFF_CURSOR_TOP,
@@ -20,7 +21,7 @@ import {
   type UserAgentMetadata,
   type WindowBounds,
 } from './identity.js';
-import { initScript, workerScript } from './init-script.js';
+import { initScript, PHONE_WORKER_SCRIPT, workerScript } from './init-script.js';
 import { withTimeout } from './page-observer.js';
 
 export interface BrowserSession {
@@ -93,7 +94,7 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
     // this sets what the page is told without slowing a request (unlike emulateNetworkConditions).
     ...(browser.kind === 'shell' && !identity.headless ? [send('Network.overrideNetworkState', NETWORK_STATE).catch(() => undefined)] : []),
     // The workers must say the visitor's cores and memory too, in either build.
-    ...(hardware ? [prepareWorkers(browser, target, identity.languages ?? LANGUAGES, hardware)] : []),
+    ...(hardware ? [prepareWorkers(browser, target, identity.languages ?? LANGUAGES, hardware, mobile)] : []),
     // The visitor's cores (navigator.hardwareConcurrency, natively); its memory is the init script's.
     ...(hardware ? [send('Emulation.setHardwareConcurrencyOverride', { hardwareConcurrency: hardware.cores }).catch(() => undefined)] : []),
     ...(mobile ? [send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 })] : []),
@@ -124,9 +125,16 @@ const NETWORK_STATE = { offline: false, latency: 100, downloadThroughput: 1_250_
 
 /**
  * Every dedicated worker the page starts runs workerScript first: it is attached paused, given
- * the script, then resumed. Runtime is never enabled (kits detect that by the console).
+ * the script, then resumed; a phone's runs PHONE_WORKER_SCRIPT too, just before its own script.
+ * Runtime is never enabled (kits detect that by the console).
  */
-function prepareWorkers(browser: Browser, target: AttachedTarget, languages: readonly string[], hardware: Hardware): Promise<unknown> {
+function prepareWorkers(
+  browser: Browser,
+  target: AttachedTarget,
+  languages: readonly string[],
+  hardware: Hardware,
+  phone: boolean,
+): Promise<unknown> {
   const script = workerScript(languages, hardware);
   target.session.on('Target.attachedToTarget', (event) => {
     const worker = browser.cdp.session(event.sessionId);
@@ -135,6 +143,7 @@ function prepareWorkers(browser: Browser, target: AttachedTarget, languages: rea
     void worker
       .send('Runtime.evaluate', { expression: script })
       .catch(() => undefined)
+      .then(() => (phone ? beforeWorkerScript(worker, PHONE_WORKER_SCRIPT) : undefined))
       .then(run);
   });
   return target.session
@@ -145,6 +154,29 @@ function prepareWorkers(browser: Browser, target: AttachedTarget, languages: rea
       filter: [{ type: 'worker', exclude: false }],
     })
     .catch(() => undefined);
+}
+
+/**
+ * Runs `expression` in a worker just before its own script. A paused worker has not fetched its
+ * script yet, and Blink installs the interfaces of its secure context (WebHID's among them) only
+ * once it has: what workerScript deletes of them comes back. The debugger stops the worker before
+ * its script runs (an instrumentation breakpoint), the expression runs, and the debugger is gone
+ * before the script's first statement: no `debugger` statement of the worker stops it.
+ */
+function beforeWorkerScript(worker: CdpSession, expression: string): Promise<unknown> {
+  const ignore = () => undefined;
+  worker.once('Debugger.paused', () => {
+    void worker
+      .send('Runtime.evaluate', { expression })
+      .catch(ignore)
+      .then(() => worker.send('Debugger.setSkipAllPauses', { skip: true }).catch(ignore))
+      .then(() => worker.send('Debugger.resume', {}).catch(ignore))
+      .then(() => worker.send('Debugger.disable').catch(ignore));
+  });
+  return worker
+    .send('Debugger.enable', {})
+    .then(() => worker.send('Debugger.setInstrumentationBreakpoint', { instrumentation: 'beforeScriptExecution' }))
+    .catch(ignore);
 }
 
 /**

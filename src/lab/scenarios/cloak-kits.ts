@@ -293,6 +293,14 @@ export function gateScript(acceptLanguage: string): string {
     };
     worker.onerror = () => { clearTimeout(timer); resolve(true); };
   }));
+  // What Chrome builds for the desktop only, in a dedicated worker too (WebHID is exposed to them).
+  await check('worker-desktop-apis', () => mobileUa && !!window.Worker && new Promise((resolve) => {
+    const code = "postMessage(['HID', 'HIDDevice', 'HIDConnectionEvent', 'HIDInputReportEvent'].some((n) => n in self))";
+    const worker = new Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })));
+    const timer = setTimeout(() => resolve(false), 1000);
+    worker.onmessage = (m) => { clearTimeout(timer); resolve(m.data); };
+    worker.onerror = () => { clearTimeout(timer); resolve(true); };
+  }));
   if (failed.length === 0) location.href = ${jsString(CLOAKED_DESTINATION)};
   else {
     // What it saw of the window, for the analyst (a kit logs it).
