@@ -135,7 +135,7 @@ function prepareWorkers(
   hardware: Hardware,
   phone: boolean,
 ): Promise<unknown> {
-  const script = workerScript(languages, hardware);
+  const script = workerScript(languages, hardware, phone);
   target.session.on('Target.attachedToTarget', (event) => {
     const worker = browser.cdp.session(event.sessionId);
     const run = () => worker.send('Runtime.runIfWaitingForDebugger').catch(() => undefined);

@@ -187,6 +187,8 @@ export function gateScript(acceptLanguage: string): string {
     (await navigator.permissions.query({ name: 'notifications' })).state === 'prompt');
   await check('hardware-concurrency', () => !(navigator.hardwareConcurrency >= 2));
   await check('connection-rtt', () => navigator.connection && navigator.connection.rtt === 0);
+  // Chrome on Android and ChromeOS says its connection's type (wifi, cellular…); on Linux, Windows or macOS it does not.
+  await check('connection-type', () => !!navigator.connection && ('type' in navigator.connection) !== /Android|CrOS/.test(ua));
   // The device the User-Agent names against what its pointer, screen and high-entropy client hints say.
   await check('pointer-media', () => {
     const m = (q) => matchMedia(q).matches;
@@ -282,14 +284,15 @@ export function gateScript(acceptLanguage: string): string {
   });
   await check('worker', () => new Promise((resolve) => {
     // A worker has no navigator.webdriver (it is the window's); the rest must agree with the window's.
-    const code = 'postMessage([navigator.userAgent, JSON.stringify(navigator.languages), navigator.hardwareConcurrency, navigator.deviceMemory])';
+    const code = 'postMessage([navigator.userAgent, JSON.stringify(navigator.languages), navigator.hardwareConcurrency, navigator.deviceMemory, ' +
+      'navigator.connection && navigator.connection.type])';
     const worker = new Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })));
     const timer = setTimeout(() => resolve(false), 1000);
     worker.onmessage = (m) => {
       clearTimeout(timer);
-      const [wUa, wLanguages, wCores, wMemory] = m.data;
+      const [wUa, wLanguages, wCores, wMemory, wType] = m.data;
       resolve(wUa !== ua || wLanguages !== JSON.stringify(navigator.languages) || wCores !== navigator.hardwareConcurrency ||
-        wMemory !== navigator.deviceMemory);
+        wMemory !== navigator.deviceMemory || wType !== (navigator.connection && navigator.connection.type));
     };
     worker.onerror = () => { clearTimeout(timer); resolve(true); };
   }));
