@@ -42,6 +42,11 @@ function tellsIn(finalUrl: string): string | null {
 
 const PHISH = 'https://secure-login.phish.example/account/verify';
 
+function headerOf(rawHeaders: readonly string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) if (rawHeaders[i].toLowerCase() === name) return rawHeaders[i + 1];
+  return undefined;
+}
+
 // The four tests are independent (each its own kit URLs, cases folders and Chromium or pool traces;
 // the antibot count filters on its own URL): two at a time, the shortest last, so the lanes end together.
 describe('cloak kits', { concurrency: 2 }, () => {
@@ -66,7 +71,7 @@ describe('cloak kits', { concurrency: 2 }, () => {
     assert.equal(human.length, 4, 'four visitors sent what Chrome sends');
   });
 
-  test('fingerprint gate: every Chrome-like visitor passes every check (both builds); headless is caught by its tells', async () => {
+  test('fingerprint gate: every Chrome-like visitor passes every check (both builds, a phone too); headless is caught by its tells', async () => {
     const { comparison: c, finalOf } = await compare('gate', 'shell', 'desktop,mobile,headless,lang=de-DE', [], '6000');
     for (const profile of ['desktop', 'mobile', 'lang=de-DE'])
       assert.equal(finalOf(profile), PHISH, `${profile} failed the gate: ${tellsIn(finalOf(profile))}`);
@@ -75,22 +80,39 @@ describe('cloak kits', { concurrency: 2 }, () => {
     assert.equal(c.verdict, 'cloaked', c.explanation);
     assert.equal(c.signal, 'webdriver');
 
-    // The full build, one trace.
-    const run = await runCli([
-      'trace',
-      kitUrl('gate', 'full'),
-      '--browser',
-      'full',
-      '--json',
-      '--out',
-      casesDir(),
-      '--settle',
-      '6000',
-      ...fixture.lab.traceArgs,
-    ]);
-    assert.equal(run.code, 0, run.stderr);
-    const report = JSON.parse(run.stdout) as Report;
-    assert.equal(report.final?.url, PHISH, `full build failed the gate: ${tellsIn(report.final?.url ?? '')}`);
+    // The full build, a desktop and a phone.
+    const traceFull = (path: string, extra: string[]) =>
+      runCli([
+        'trace',
+        kitUrl('gate', path),
+        '--browser',
+        'full',
+        '--json',
+        '--out',
+        casesDir(),
+        '--settle',
+        '6000',
+        ...extra,
+        ...fixture.lab.traceArgs,
+      ]);
+    const runs = await Promise.all([traceFull('full', []), traceFull('full-phone', ['--device', 'mobile'])]);
+    for (const [i, run] of runs.entries()) {
+      assert.equal(run.code, 0, run.stderr);
+      const report = JSON.parse(run.stdout) as Report;
+      assert.equal(
+        report.final?.url,
+        PHISH,
+        `full build (${i ? 'phone' : 'desktop'}) failed the gate: ${tellsIn(report.final?.url ?? '')}`,
+      );
+    }
+    // What the server got of the Device-Memory client hints the gate asked for: a phone's 8 GB, never the host's.
+    const hinted = fixture.lab.requests.filter((r) => r.url.endsWith('/kit/hints/memory'));
+    const phones = hinted.filter((r) => /Android/.test(headerOf(r.rawHeaders, 'user-agent') ?? ''));
+    assert.ok(phones.length >= 2, 'the phone of each build sent the hints');
+    for (const r of phones) {
+      assert.equal(headerOf(r.rawHeaders, 'sec-ch-device-memory'), '8');
+      assert.equal(headerOf(r.rawHeaders, 'device-memory'), '8');
+    }
   });
 
   test('not cloaking: per-visit tokens are the same; a returning-visitor kit sees every visitor fresh; a link served once is single-use', async () => {

@@ -5,6 +5,9 @@ import {
   acceptLanguageHeader,
   defaultIdentity,
   LANGUAGES,
+  PHONE_BARS,
+  PHONE_PAGE_TOP,
+  screenOf,
   userAgentMetadata,
   windowBounds,
   windowFlags,
@@ -46,9 +49,19 @@ describe('identity', () => {
     const told = windowBounds(desktop);
     assert.deepEqual(windowPlacement(desktop, 'shell'), { ...told, top: told.top + 85 });
     assert.deepEqual(windowPlacement(desktop, 'full'), told);
-    const phone = { device: 'mobile' as const, viewport: { width: 412, height: 915 } };
-    assert.deepEqual(windowPlacement(phone, 'shell'), windowBounds(phone));
+    // A phone's page begins below its status bar and toolbar on the host's screen too, where its touches say it is.
+    const phone = { device: 'mobile' as const, viewport: { width: 412, height: 819 } };
+    assert.deepEqual(windowPlacement(phone, 'shell'), { left: 0, top: 80, width: 412, height: 819 });
+    assert.deepEqual(windowPlacement(phone, 'full'), { left: 0, top: 80 - 87, width: 412, height: 819 + 87 });
     assert.deepEqual(windowFlags('shell'), ['--window-size=1366,853', `--window-position=277,${told.top + 85}`]);
+  });
+
+  it("a phone's screen is its page with the status bar, Chrome's toolbar and the navigation bar; a desktop's is 1920x1080", () => {
+    const phone = defaultIdentity('mobile', '156.0.1.2');
+    assert.deepEqual(phone.viewport, { width: 412, height: 915 - PHONE_BARS.status - PHONE_BARS.toolbar - PHONE_BARS.navigation });
+    assert.deepEqual(screenOf('mobile', phone.viewport), { width: 412, height: 915 });
+    assert.equal(PHONE_PAGE_TOP, PHONE_BARS.status + PHONE_BARS.toolbar);
+    assert.deepEqual(screenOf('desktop', defaultIdentity('desktop', '156.0.1.2').viewport), { width: 1920, height: 1080 });
   });
 
   it('GREASE brand and order follow the version', () => {

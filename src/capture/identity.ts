@@ -29,7 +29,23 @@ export function acceptLanguageFlag(kind: BrowserKind, languages: readonly string
 }
 
 const DESKTOP_VIEWPORT = { width: 1366, height: 768 };
-const MOBILE_VIEWPORT = { width: 412, height: 915 };
+
+/**
+ * What Chrome on an Android 12 phone shows around its page, in CSS pixels (dp): the status bar
+ * above (AOSP frameworks/base/core/res/res/values/dimens.xml status_bar_height_portrait, 24dp),
+ * Chrome's toolbar with the URL bar below it (chrome/android/java/res/values/dimens.xml
+ * toolbar_height_no_shadow, 56dp; shown when a page loads) and the gesture navigation bar at the
+ * bottom (AOSP packages/overlays/NavigationBarModeGesturalOverlay navigation_bar_height, 16dp;
+ * the default navigation of Android 12 phones). The page's viewport is the screen less these.
+ */
+export const PHONE_BARS = { status: 24, toolbar: 56, navigation: 16 } as const;
+
+/** The OnePlus 7T's screen, 1080x2400 pixels at 2.625 (CSS pixels, rounded as Chromium does). */
+const PHONE_SCREEN = { width: 412, height: 915 };
+const MOBILE_VIEWPORT = {
+  width: PHONE_SCREEN.width,
+  height: PHONE_SCREEN.height - PHONE_BARS.status - PHONE_BARS.toolbar - PHONE_BARS.navigation,
+};
 
 /**
  * A browser identity that does not announce automation: the real Chromium major version, a
@@ -78,6 +94,25 @@ export function hardwareOf(device: Device): Hardware {
   return device === 'mobile' ? PHONE_HARDWARE : DESKTOP_HARDWARE;
 }
 
+/** The cores and memory a trace's visitor says it has; none for the careless `headless` visitor, which shows the host's. */
+export function visitorHardware(identity: Pick<CaptureIdentity, 'device' | 'headless'>): Hardware | undefined {
+  return identity.headless ? undefined : hardwareOf(identity.device);
+}
+
+/**
+ * The request headers that must say the visitor's memory where Chromium says the host's: the
+ * Device-Memory client hints a site asks for (Accept-CH). Chromium writes them from its own
+ * reading of the host (content/browser/client_hints/client_hints.cc AddDeviceMemoryHeader, and
+ * Blink's for subresources), which no DevTools command overrides (Chromium 156 has no device
+ * memory emulation; Emulation.setUserAgentOverride's metadata has no memory), so the recording
+ * proxy replaces their value as it forwards them, and records what it sent.
+ */
+export function deviceMemoryHeaderValues(hardware: Hardware | undefined): Record<string, string> {
+  if (!hardware?.memoryGb) return {};
+  const value = String(hardware.memoryGb);
+  return { 'device-memory': value, 'sec-ch-device-memory': value };
+}
+
 /** The toolbars (tab strip, address bar) of a desktop Chromium window above its page, in CSS pixels. */
 const DESKTOP_TOOLBARS_HEIGHT = 85;
 
@@ -100,20 +135,34 @@ export interface WindowBounds {
  */
 export const OFF_CURSOR_TOP = 1;
 
-/** The screen a visitor's page is shown on: a common 1920x1080 desktop screen, a phone's own screen. */
+/**
+ * The screen a visitor's page is shown on: a common 1920x1080 desktop screen; a phone's own
+ * screen, its page's viewport with the status bar, Chrome's toolbar and the navigation bar
+ * (PHONE_BARS). A phone's page that filled its whole screen (innerHeight === screen.height) was
+ * DevTools' device mode, not a phone.
+ */
 export function screenOf(device: Device, viewport: { width: number; height: number }): { width: number; height: number } {
-  return device === 'mobile' ? { ...viewport } : { width: 1920, height: 1080 };
+  if (device === 'desktop') return { width: 1920, height: 1080 };
+  return { width: viewport.width, height: viewport.height + PHONE_BARS.status + PHONE_BARS.toolbar + PHONE_BARS.navigation };
 }
 
+/** Where a phone's page begins on its screen: below the status bar and Chrome's toolbar. */
+export const PHONE_PAGE_TOP = PHONE_BARS.status + PHONE_BARS.toolbar;
+
 /**
- * The browser window around a visitor's viewport (outerWidth/outerHeight, screenX/screenY). A
- * headless window is 800x600 whatever the viewport, smaller than the page it shows, a tell kits
- * test: a desktop window is the viewport with a browser's toolbars above it, centred on the
- * screen; a phone's fills its screen, just off the host screen's origin (OFF_CURSOR_TOP).
+ * The browser window around a visitor's viewport as its page is told (outerWidth/outerHeight,
+ * screenX/screenY). A headless window is 800x600 whatever the viewport, smaller than the page it
+ * shows, a tell kits test: a desktop window is the viewport with a browser's toolbars above it,
+ * centred on the screen. Chrome on a phone says its window is the page's viewport at the screen's
+ * origin (outer size equal to inner, screenX/screenY 0: "Chrome incorrectly assumed all browser
+ * windows on Android start at coordinates (0, 0) ... that outer dimensions of the browser window
+ * are equal to the inner dimensions of the website viewport", blink-dev "Intent to ship: accurate
+ * window position and size on Android", a change for freeform windows of tablets and desktops),
+ * which mobile emulation says by itself.
  */
 export function windowBounds(identity: Pick<CaptureIdentity, 'device' | 'viewport'>): WindowBounds {
   const screen = screenOf(identity.device, identity.viewport);
-  if (identity.device === 'mobile') return { left: 0, top: OFF_CURSOR_TOP, width: screen.width, height: screen.height };
+  if (identity.device === 'mobile') return { left: 0, top: 0, width: identity.viewport.width, height: identity.viewport.height };
   const width = identity.viewport.width;
   const height = identity.viewport.height + DESKTOP_TOOLBARS_HEIGHT;
   return {
@@ -124,17 +173,27 @@ export function windowBounds(identity: Pick<CaptureIdentity, 'device' | 'viewpor
   };
 }
 
+/** The toolbars the full build draws above its page, in CSS pixels (measured on 156); the headless shell draws none. */
+const FULL_BUILD_TOOLBARS_HEIGHT = 87;
+
 /**
- * Where the browser window itself goes. The full build draws its own toolbars above the page (87
- * CSS pixels measured on 156, beside the 85 a page is told), so its window goes where the visitor's
- * does. The headless shell draws none: its page starts at the window's top, and an input event's
- * screen position (MouseEvent.screenY, from where the browser has the page) would put the page
- * where the toolbars are, which kits check (event.screenY - event.clientY against window.screenY +
- * outerHeight - innerHeight). Its window goes lower by the toolbars, and the page is told the
- * visitor's position (session.ts, by emulation).
+ * Where the browser window itself goes on the host's screen. An input event's screen position
+ * (MouseEvent.screenY, Touch.screenY) comes from where the browser has the page on it, not from
+ * emulation, and kits check it against the page's place (event.screenY - event.clientY). The full
+ * build draws its own toolbars above the page (87 CSS pixels, beside the 85 a desktop page is
+ * told), so a desktop window goes where the visitor's does; the headless shell draws none, so its
+ * window goes lower by the toolbars and the page is told the visitor's position (session.ts, by
+ * emulation). A phone's page begins below its status bar and toolbar (PHONE_PAGE_TOP): a touch
+ * there says so, as a phone's does (its screen position is where the finger is on the screen),
+ * however the page is told its window is placed. That keeps every window of ours off the host
+ * screen's origin (OFF_CURSOR_TOP) but the full build's phone window, whose page is below the
+ * cursor's row anyway, and a window of that build never got the cursor's move.
  */
 export function windowPlacement(identity: Pick<CaptureIdentity, 'device' | 'viewport'>, kind: BrowserKind): WindowBounds {
   const bounds = windowBounds(identity);
+  const toolbars = kind === 'full' ? FULL_BUILD_TOOLBARS_HEIGHT : 0;
+  if (identity.device === 'mobile')
+    return { left: 0, top: PHONE_PAGE_TOP - toolbars, width: bounds.width, height: identity.viewport.height + toolbars };
   return kind === 'full' ? bounds : { ...bounds, top: bounds.top + bounds.height - identity.viewport.height };
 }
 

@@ -29,7 +29,7 @@ export interface InitScriptOptions {
   automationTells?: boolean;
   /** navigator.deviceMemory of the visitor's device, not the host's; its cores are set by CDP (session.ts). */
   memoryGb?: number;
-  /** Show what Chrome on Android shows: no PDF viewer, no WebHID (PHONE_SHIMS). */
+  /** Show what Chrome on Android shows: no PDF viewer, no WebHID, the connection's type (PHONE_SHIMS). */
   phone?: boolean;
 }
 
@@ -57,7 +57,7 @@ ${options.memoryGb ? deviceMemoryShim('Navigator', options.memoryGb) : ''}
  * headless shell's workers show navigator.languages with the q-values of its --accept-lang flag
  * ("en;q=0.9"), where the page is given the plain list (languagesShim), and kits compare the two.
  */
-export function workerScript(languages: readonly string[], hardware?: Hardware): string {
+export function workerScript(languages: readonly string[], hardware?: Hardware, phone = false): string {
   return `(() => {
 ${disguiseCore()}
   try {
@@ -66,6 +66,7 @@ ${disguiseCore()}
       replaceGetter(WorkerNavigator.prototype, 'languages', () => wanted);
   } catch (e) {}
 ${hardware ? workerHardwareShim(hardware) : ''}
+${phone ? CONNECTION_TYPE_SHIM : ''}
 })();`;
 }
 
@@ -235,11 +236,65 @@ const FAKE_LIST = `
 // data: chrome_android false).
 const HID_INTERFACES = "['HID', 'HIDDevice', 'HIDConnectionEvent', 'HIDInputReportEvent']";
 
+/**
+ * What a phone's dedicated worker runs just before its own script, once Blink has installed the
+ * interfaces of its secure context (after workerScript has run, see session.ts): no WebHID, as on
+ * Android (its interfaces and WorkerNavigator.prototype.hid).
+ */
+export const PHONE_WORKER_SCRIPT = `(() => {
+  try {
+    if (typeof WorkerNavigator !== 'undefined') delete WorkerNavigator.prototype.hid;
+    for (const name of ${HID_INTERFACES}) delete self[name];
+  } catch (e) {}
+})()`;
+
+// Chrome on Android tells a page the type of its connection (navigator.connection.type,
+// downlinkMax and ontypechange: Blink's NetInfoDownlinkMax feature, on for Android and ChromeOS
+// only), in a page and in a worker: a phone says it is on Wi-Fi, whose top speed Android does not
+// report (downlinkMax Infinity, as Blink says when it does not know). They go where Blink puts them
+// when the feature is on (read off 156 with --enable-blink-features=NetInfoDownlinkMax): after
+// saveData, before the constructor. A getter judges its receiver as the native effectiveType's.
+const CONNECTION_TYPE_SHIM = `
+  try {
+    const proto = typeof NetworkInformation !== 'undefined' ? NetworkInformation.prototype : null;
+    const judge = proto && Object.getOwnPropertyDescriptor(proto, 'effectiveType')?.get;
+    if (judge && !Object.getOwnPropertyDescriptor(proto, 'type')) {
+      const judged = (self) => { try { Reflect.apply(judge, self, []); } catch (e) { throw scrub(e); } };
+      const addListener = EventTarget.prototype.addEventListener;
+      const handlers = new WeakMap();
+      const listening = new WeakSet();
+      const listener = function (event) {
+        const handler = handlers.get(this);
+        return typeof handler === 'function' ? Reflect.apply(handler, this, [event]) : undefined;
+      };
+      const type = Object.getOwnPropertyDescriptor({ get type() { judged(this); return 'wifi'; } }, 'type');
+      const downlinkMax = Object.getOwnPropertyDescriptor({ get downlinkMax() { judged(this); return Infinity; } }, 'downlinkMax');
+      const ontypechange = Object.getOwnPropertyDescriptor({
+        get ontypechange() { judged(this); return handlers.get(this) ?? null; },
+        set ontypechange(handler) {
+          judged(this);
+          const callable = typeof handler === 'function' || (typeof handler === 'object' && handler !== null);
+          handlers.set(this, callable ? handler : null);
+          if (callable && !listening.has(this)) { listening.add(this); Reflect.apply(addListener, this, ['typechange', listener]); }
+        },
+      }, 'ontypechange');
+      disguise(type.get, null, 'get type');
+      disguise(downlinkMax.get, null, 'get downlinkMax');
+      disguise(ontypechange.get, null, 'get ontypechange');
+      disguise(ontypechange.set, null, 'set ontypechange');
+      const constructor = Object.getOwnPropertyDescriptor(proto, 'constructor');
+      delete proto.constructor;
+      for (const [name, d] of [['type', type], ['downlinkMax', downlinkMax], ['ontypechange', ontypechange]])
+        Object.defineProperty(proto, name, { get: d.get, set: d.set, enumerable: true, configurable: true });
+      Object.defineProperty(proto, 'constructor', constructor);
+    }
+  } catch (e) {}
+`;
+
 // Chrome on Android has no PDF viewer (navigator.plugins and mimeTypes empty, pdfViewerEnabled
 // false), where the full build's emulated phone keeps the desktop's five; and no WebHID, whose
-// accessor and interfaces are deleted, as if never there (a dedicated worker still has the
-// interfaces: Blink installs them after the worker's prepared script has run, see README). Web
-// Serial stays: Chrome on Android has it since 148.
+// accessor and interfaces are deleted, as if never there (in a dedicated worker too:
+// PHONE_WORKER_SCRIPT). Web Serial stays: Chrome on Android has it since 148.
 const PHONE_SHIMS = `
   try {
     if (navigator.plugins.length !== 0) {
@@ -254,7 +309,7 @@ const PHONE_SHIMS = `
     delete Navigator.prototype.hid;
     for (const name of ${HID_INTERFACES}) delete window[name];
   } catch (e) {}
-`;
+${CONNECTION_TYPE_SHIM}`;
 
 // What /usr/bin/chromium shows and /usr/bin/chromium-headless-shell does not (checked on 156):
 // window.chrome and, for a desktop (pdfViewer), the PDF viewer's plugins.

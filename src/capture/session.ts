@@ -8,19 +8,20 @@ import { RecordingProxy } from '../proxy/recording-proxy.js';
 import { Resolver } from '../proxy/resolver.js';
 import { proxyCertificateAuthority } from '../proxy/proxy-ca.js';
 import type { AttachedTarget, Browser } from './browser.js';
+import type { CdpSession } from '../cdp/connection.js';
 import {
-  hardwareOf,
   LANGUAGES,
   OFF_CURSOR_TOP,
   screenOf,
   userAgentMetadata,
+  visitorHardware,
   windowBounds,
   windowPlacement,
   type Hardware,
   type UserAgentMetadata,
   type WindowBounds,
 } from './identity.js';
-import { initScript, workerScript } from './init-script.js';
+import { initScript, PHONE_WORKER_SCRIPT, workerScript } from './init-script.js';
 import { withTimeout } from './page-observer.js';
 
 export interface BrowserSession {
@@ -53,8 +54,7 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
   const mobile = identity.device === 'mobile';
   const screen = screenOf(identity.device, identity.viewport);
   const pageWindow = windowBounds(identity);
-  // The careless `headless` visitor shows the host's.
-  const hardware = identity.headless ? undefined : hardwareOf(identity.device);
+  const hardware = visitorHardware(identity);
   const send = target.session.send.bind(target.session);
   await Promise.all([
     send('Page.enable'),
@@ -85,15 +85,16 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
     }),
     // The window around the viewport (outerWidth/outerHeight, screenX/screenY): created at its size
     // (launch flags, Target.createTarget); a first page of another size is resized before it loads.
-    // A popup's is where Chromium put it, if not over the cursor.
-    target === session.first
-      ? placeWindow(session.browser, target, windowPlacement(identity, browser.kind))
+    // A desktop popup's is where Chromium put it, if not over the cursor; a phone shows every page
+    // in the same place (where its touches say the page is), and its page is told its window by emulation.
+    target === session.first || mobile
+      ? placeWindow(session.browser, target, windowPlacement(identity, browser.kind), mobile ? null : pageWindow)
       : moveOffCursor(session.browser, target),
     // The headless shell reports navigator.connection.rtt 0 ("no network estimate"), a tell;
     // this sets what the page is told without slowing a request (unlike emulateNetworkConditions).
     ...(browser.kind === 'shell' && !identity.headless ? [send('Network.overrideNetworkState', NETWORK_STATE).catch(() => undefined)] : []),
     // The workers must say the visitor's cores and memory too, in either build.
-    ...(hardware ? [prepareWorkers(browser, target, identity.languages ?? LANGUAGES, hardware)] : []),
+    ...(hardware ? [prepareWorkers(browser, target, identity.languages ?? LANGUAGES, hardware, mobile)] : []),
     // The visitor's cores (navigator.hardwareConcurrency, natively); its memory is the init script's.
     ...(hardware ? [send('Emulation.setHardwareConcurrencyOverride', { hardwareConcurrency: hardware.cores }).catch(() => undefined)] : []),
     ...(mobile ? [send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 })] : []),
@@ -124,10 +125,17 @@ const NETWORK_STATE = { offline: false, latency: 100, downloadThroughput: 1_250_
 
 /**
  * Every dedicated worker the page starts runs workerScript first: it is attached paused, given
- * the script, then resumed. Runtime is never enabled (kits detect that by the console).
+ * the script, then resumed; a phone's runs PHONE_WORKER_SCRIPT too, just before its own script.
+ * Runtime is never enabled (kits detect that by the console).
  */
-function prepareWorkers(browser: Browser, target: AttachedTarget, languages: readonly string[], hardware: Hardware): Promise<unknown> {
-  const script = workerScript(languages, hardware);
+function prepareWorkers(
+  browser: Browser,
+  target: AttachedTarget,
+  languages: readonly string[],
+  hardware: Hardware,
+  phone: boolean,
+): Promise<unknown> {
+  const script = workerScript(languages, hardware, phone);
   target.session.on('Target.attachedToTarget', (event) => {
     const worker = browser.cdp.session(event.sessionId);
     const run = () => worker.send('Runtime.runIfWaitingForDebugger').catch(() => undefined);
@@ -135,6 +143,7 @@ function prepareWorkers(browser: Browser, target: AttachedTarget, languages: rea
     void worker
       .send('Runtime.evaluate', { expression: script })
       .catch(() => undefined)
+      .then(() => (phone ? beforeWorkerScript(worker, PHONE_WORKER_SCRIPT) : undefined))
       .then(run);
   });
   return target.session
@@ -148,25 +157,53 @@ function prepareWorkers(browser: Browser, target: AttachedTarget, languages: rea
 }
 
 /**
- * Gives a running first page's window the visitor's bounds when it has others (a browser launched
- * for a desktop visitor serving a phone's trace). Browser.setWindowBounds returns before the
- * renderer knows, and a document created meanwhile reads outerWidth 0: the page is asked until it
- * sees the new size.
+ * Runs `expression` in a worker just before its own script. A paused worker has not fetched its
+ * script yet, and Blink installs the interfaces of its secure context (WebHID's among them) only
+ * once it has: what workerScript deletes of them comes back. The debugger stops the worker before
+ * its script runs (an instrumentation breakpoint), the expression runs, and the debugger is gone
+ * before the script's first statement: no `debugger` statement of the worker stops it.
  */
-async function placeWindow(browser: Browser, target: AttachedTarget, bounds: WindowBounds): Promise<void> {
+function beforeWorkerScript(worker: CdpSession, expression: string): Promise<unknown> {
+  const ignore = () => undefined;
+  worker.once('Debugger.paused', () => {
+    void worker
+      .send('Runtime.evaluate', { expression })
+      .catch(ignore)
+      .then(() => worker.send('Debugger.setSkipAllPauses', { skip: true }).catch(ignore))
+      .then(() => worker.send('Debugger.resume', {}).catch(ignore))
+      .then(() => worker.send('Debugger.disable').catch(ignore));
+  });
+  return worker
+    .send('Debugger.enable', {})
+    .then(() => worker.send('Debugger.setInstrumentationBreakpoint', { instrumentation: 'beforeScriptExecution' }))
+    .catch(ignore);
+}
+
+/**
+ * Gives a page's window the visitor's bounds when it has others (a browser launched for a desktop
+ * visitor serving a phone's trace). Browser.setWindowBounds returns before the renderer knows, and
+ * a document created meanwhile reads outerWidth 0: the page is asked until it sees the window it
+ * is `told` (null: emulation tells it, whatever the window).
+ */
+async function placeWindow(
+  browser: Browser,
+  target: AttachedTarget,
+  bounds: WindowBounds,
+  told: { width: number; height: number } | null,
+): Promise<void> {
   const cdp = browser.cdp.browser;
   try {
     const { windowId, bounds: current } = await cdp.send('Browser.getWindowForTarget', { targetId: target.targetId });
     if (current.width === bounds.width && current.height === bounds.height && current.left === bounds.left && current.top === bounds.top)
       return;
     await cdp.send('Browser.setWindowBounds', { windowId, bounds });
-    for (let i = 0; i < 20; i++) {
+    for (let i = 0; told && i < 20; i++) {
       const seen = await withTimeout(
         target.session.send('Runtime.evaluate', { expression: 'outerWidth + "x" + outerHeight', returnByValue: true }),
         500,
         null,
       );
-      if (!seen || seen.result.value === `${bounds.width}x${bounds.height}`) return;
+      if (!seen || seen.result.value === `${told.width}x${told.height}`) return;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   } catch {

@@ -11,7 +11,7 @@ import { prepareIssuer } from '../proxy/recording-proxy.js';
 import type { Resolver } from '../proxy/resolver.js';
 import { CaseWriter } from '../case/case-writer.js';
 import { TOOL } from '../version.js';
-import { defaultIdentity, type Device } from './identity.js';
+import { defaultIdentity, deviceMemoryHeaderValues, visitorHardware, type Device } from './identity.js';
 import { languagesKey, visitorIdentity, type Visitor } from './visitor.js';
 import { launchBrowser, type Browser } from './browser.js';
 import type { BrowserKind } from './chromium-process.js';
@@ -331,6 +331,7 @@ class TraceRun {
       strictTls: this.options.strictTls ?? false,
       upstreamTimeoutMs: this.limits.timeoutMs,
       catchUp: () => this.browser.cdp.sync(),
+      requestHeaderValues: deviceMemoryHeaderValues(visitorHardware(session.identity)),
       onExchange: this.onExchange,
     });
     this.profile.mark('session');

@@ -28,7 +28,7 @@ link this cases folder has requested before is compared only with --again.
 
 profiles (combine with +, e.g. mobile+lang=fr-FR):
   desktop        today's identity: desktop Chrome on Linux, en-US, America/New_York
-  mobile         a current Android Chrome: UA, client hints, 412x915 viewport, touch, DPR 2.625
+  mobile         a current Android Chrome: UA, client hints, 412x819 viewport on a 412x915 screen, touch, DPR 2.625
   headless       the tells of a careless crawler: HeadlessChrome in the UA and client hints,
                  navigator.webdriver true, no plugins
   scanner        no JavaScript: a plain HTTP client through the same recording proxy, HTTP

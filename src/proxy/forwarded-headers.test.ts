@@ -57,6 +57,22 @@ test('what Node would add is in the list, what Node cannot decode is not asked f
   );
 });
 
+test("a header said in the visitor's name replaces the client's value in its place, and is never added", () => {
+  const values = { 'device-memory': '8', 'sec-ch-device-memory': '8' };
+  const asked = ['Host', 'a.test', 'Sec-CH-Device-Memory', '16', 'Device-Memory', '16', 'Accept', '*/*'];
+  assert.deepEqual(requestHeadersForUpstream(asked, values), [
+    ['Host', 'a.test'],
+    ['Sec-CH-Device-Memory', '8'],
+    ['Device-Memory', '8'],
+    ['Accept', '*/*'],
+    ['Connection', 'keep-alive'],
+  ]);
+  assert.deepEqual(requestHeadersForUpstream(['Host', 'a.test'], values), [
+    ['Host', 'a.test'],
+    ['Connection', 'keep-alive'],
+  ]);
+});
+
 test("a server's own X-Clicktrace-Error never reaches the browser: only the proxy says it could not reach a server", () => {
   assert.deepEqual(
     responseHeadersForClient(['Content-Type', 'text/html', 'x-clicktrace-ERROR', 'connection%20refused', 'X-Clicktrace-Error', 'x']),

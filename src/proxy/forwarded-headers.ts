@@ -14,8 +14,10 @@ const HOP_BY_HOP = new Set(['proxy-connection', 'proxy-authorization', 'proxy-au
  *   record holds what is sent.
  * - `zstd` is dropped from Accept-Encoding because Node 20 cannot decode it, and analysis must be
  *   able to read every body it records.
+ * - A header named in `values` (lower-case name to value) says that value where the client sent it
+ *   (none is added): what the visitor's device says, where Chromium has no way to be told it.
  */
-export function requestHeadersForUpstream(rawHeaders: string[]): HeaderLine[] {
+export function requestHeadersForUpstream(rawHeaders: string[], values: Readonly<Record<string, string>> = {}): HeaderLine[] {
   const out: HeaderLine[] = [];
   const hasConnection = rawHeaders.some((name, i) => i % 2 === 0 && name.toLowerCase() === 'connection');
   for (let i = 0; i < rawHeaders.length; i += 2) {
@@ -27,6 +29,7 @@ export function requestHeadersForUpstream(rawHeaders: string[]): HeaderLine[] {
       continue;
     }
     if (HOP_BY_HOP.has(lower)) continue;
+    if (Object.prototype.hasOwnProperty.call(values, lower)) value = values[lower];
     if (lower === 'accept-encoding') {
       value = value
         .split(',')

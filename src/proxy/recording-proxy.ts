@@ -62,6 +62,8 @@ export interface RecordingProxyOptions {
    * cancelled before it is sent, where Chromium on its own sends it (the lab's js-double-assign).
    */
   catchUp?: () => Promise<void>;
+  /** Request headers said in the visitor's name where the client sends them (forwarded-headers.ts requestHeadersForUpstream). */
+  requestHeaderValues?: Readonly<Record<string, string>>;
   onExchange: (exchange: Exchange) => void;
 }
 
@@ -476,7 +478,7 @@ export class RecordingProxy {
         method: req.method ?? 'GET',
         url: `${url.protocol}//${url.host}${rawPath}`,
         httpVersion: '1.1',
-        headers: requestHeadersForUpstream(req.rawHeaders),
+        headers: requestHeadersForUpstream(req.rawHeaders, this.options.requestHeaderValues),
         body: Buffer.alloc(0),
       },
       response: null,

@@ -155,6 +155,9 @@ export function gateScript(acceptLanguage: string): string {
   await check('window-size', () => outerWidth === 0 || outerHeight === 0 || outerWidth < innerWidth || outerHeight < innerHeight ||
     screen.width < innerWidth || screen.height < innerHeight || screen.availHeight > screen.height);
   await check('no-browser-chrome', () => desktopChrome && outerHeight === innerHeight && outerWidth === innerWidth && screen.height === innerHeight);
+  // A phone's page is below its status bar and the browser's toolbar: one that fills the screen is DevTools' device mode.
+  await check('phone-full-screen', () => mobileUa && (screen.height - innerHeight < 24 || !!window.visualViewport &&
+    visualViewport.scale === 1 && Math.abs(visualViewport.height - innerHeight) > 1));
   await check('device-pixel-ratio', () => mobileUa && devicePixelRatio < 1.5);
   await check('touch', () => mobileUa && (navigator.maxTouchPoints === 0 || !('ontouchstart' in window)));
   await check('user-agent-data', () => {
@@ -184,6 +187,8 @@ export function gateScript(acceptLanguage: string): string {
     (await navigator.permissions.query({ name: 'notifications' })).state === 'prompt');
   await check('hardware-concurrency', () => !(navigator.hardwareConcurrency >= 2));
   await check('connection-rtt', () => navigator.connection && navigator.connection.rtt === 0);
+  // Chrome on Android and ChromeOS says its connection's type (wifi, cellular…); on Linux, Windows or macOS it does not.
+  await check('connection-type', () => !!navigator.connection && ('type' in navigator.connection) !== /Android|CrOS/.test(ua));
   // The device the User-Agent names against what its pointer, screen and high-entropy client hints say.
   await check('pointer-media', () => {
     const m = (q) => matchMedia(q).matches;
@@ -212,6 +217,14 @@ export function gateScript(acceptLanguage: string): string {
     navigator.pdfViewerEnabled !== false));
   // What Chrome builds for the desktop only: WebHID (navigator.hid and its interfaces).
   await check('phone-desktop-apis', () => mobileUa && ('hid' in navigator || 'HID' in window || 'HIDDevice' in window));
+  // The Device-Memory client hints the page asked for (Accept-CH), as the server got them, against
+  // navigator.deviceMemory: one patched without the other, or a phone of more than 8 GB.
+  await check('device-memory-hint', async () => {
+    if (navigator.deviceMemory === undefined) return false;
+    const got = await (await fetch('/kit/hints/memory', { cache: 'no-store' })).json();
+    const hints = [got.secChDeviceMemory, got.deviceMemory];
+    return hints.every((h) => h === null) || hints.some((h) => h !== null && (Number(h) !== navigator.deviceMemory || mobileUa && Number(h) > 8));
+  });
   await check('visibility', () => document.visibilityState !== 'visible' || document.hidden || !document.hasFocus());
   // Intl's locale and zone against navigator.language and Date's own offset (a patch of one but not the other).
   await check('intl', () => {
@@ -271,15 +284,24 @@ export function gateScript(acceptLanguage: string): string {
   });
   await check('worker', () => new Promise((resolve) => {
     // A worker has no navigator.webdriver (it is the window's); the rest must agree with the window's.
-    const code = 'postMessage([navigator.userAgent, JSON.stringify(navigator.languages), navigator.hardwareConcurrency, navigator.deviceMemory])';
+    const code = 'postMessage([navigator.userAgent, JSON.stringify(navigator.languages), navigator.hardwareConcurrency, navigator.deviceMemory, ' +
+      'navigator.connection && navigator.connection.type])';
     const worker = new Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })));
     const timer = setTimeout(() => resolve(false), 1000);
     worker.onmessage = (m) => {
       clearTimeout(timer);
-      const [wUa, wLanguages, wCores, wMemory] = m.data;
+      const [wUa, wLanguages, wCores, wMemory, wType] = m.data;
       resolve(wUa !== ua || wLanguages !== JSON.stringify(navigator.languages) || wCores !== navigator.hardwareConcurrency ||
-        wMemory !== navigator.deviceMemory);
+        wMemory !== navigator.deviceMemory || wType !== (navigator.connection && navigator.connection.type));
     };
+    worker.onerror = () => { clearTimeout(timer); resolve(true); };
+  }));
+  // What Chrome builds for the desktop only, in a dedicated worker too (WebHID is exposed to them).
+  await check('worker-desktop-apis', () => mobileUa && !!window.Worker && new Promise((resolve) => {
+    const code = "postMessage(['HID', 'HIDDevice', 'HIDConnectionEvent', 'HIDInputReportEvent'].some((n) => n in self))";
+    const worker = new Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })));
+    const timer = setTimeout(() => resolve(false), 1000);
+    worker.onmessage = (m) => { clearTimeout(timer); resolve(m.data); };
     worker.onerror = () => { clearTimeout(timer); resolve(true); };
   }));
   if (failed.length === 0) location.href = ${jsString(CLOAKED_DESTINATION)};
@@ -357,13 +379,17 @@ export function cloakKitScenarios(): ScenarioDefinition[] {
         description:
           'A JavaScript fingerprint gate: the page checks webdriver, window.chrome, plugins, languages, window and screen sizes, ' +
           'userAgentData (and its high-entropy hints), timezone, WebGL renderer, notification permission, pointer and hover media ' +
-          "queries, screen orientation, cores and memory, a phone's PDF plugins and WebHID, visibility and focus, Intl against " +
+          "queries, screen orientation, cores and memory (and the Device-Memory client hints it asks for), a phone's PDF plugins " +
+          'and WebHID, visibility and focus, Intl against ' +
           'navigator.language and Date, patched functions ' +
           '(toString, prototype, iframe realm, stack), the DevTools protocol and a worker, then goes on to the phishing page, or ' +
           'to an encyclopedia page with what it found.',
         ...TO_PHISH_BY_SCRIPT,
       },
-      (x) => x.html(200, scriptPage('Checking your browser', gateScript(x.header('accept-language') ?? ''))),
+      (x) =>
+        x.html(200, scriptPage('Checking your browser', gateScript(x.header('accept-language') ?? '')), {
+          'Accept-CH': 'Sec-CH-Device-Memory, Device-Memory',
+        }),
     ),
     kit(
       'busy',
@@ -461,6 +487,20 @@ export function cloakKitScenarios(): ScenarioDefinition[] {
     { host: HOSTS.benign, path: '/wiki/*', handle: (x) => x.html(200, benignPage()) },
     { host: HOSTS.cloak, path: '/kit/offer/*', handle: (x) => x.html(200, tokenPage()) },
     { host: HOSTS.cloak, path: '/kit/ad/*', handle: (x) => x.send(404, 'no ad', { 'Content-Type': 'text/plain' }) },
+    // What the fingerprint gate's page got of the client hints it asked for.
+    {
+      host: HOSTS.cloak,
+      path: '/kit/hints/*',
+      handle: (x) =>
+        x.send(
+          200,
+          JSON.stringify({ secChDeviceMemory: x.header('sec-ch-device-memory') ?? null, deviceMemory: x.header('device-memory') ?? null }),
+          {
+            'Content-Type': 'application/json',
+            'Cache-Control': 'no-store',
+          },
+        ),
+    },
     {
       host: HOSTS.cloak,
       path: '/kit/o/*',

@@ -70,6 +70,11 @@ function touchTells(start, end, down) {
   // The DevTools protocol's default touch is a point (radius 1) pressed with force 1: no fingertip is.
   if (t.radiusX * scale <= 1 && t.radiusY * scale <= 1) tells.push('touch-point');
   if (end.timeStamp - start.timeStamp < 20) tells.push('instant-touch');
+  // Where the finger is on the screen: below the status bar (24 px at least) and the browser's toolbar,
+  // never deeper than all the bars the screen has beside the page (DevTools' device mode: the page fills
+  // the screen, a touch's screenY is its clientY).
+  const top = t.screenY - t.clientY;
+  if (top < 24 || top > screen.height - innerHeight || t.screenX - t.clientX !== screenX) tells.push('touch-screen-offset');
   if (!down || down.pointerType !== 'touch' || !down.isPrimary) tells.push('pointer');
   return tells;
 }
@@ -136,7 +141,8 @@ const GATES: Gate[] = [
       'Human check by device: a touch screen (navigator.maxTouchPoints) waits for a touch, any other for a mousemove; ' +
       'then location.href sends the visitor to the landing page. A phone visitor gets there by a touch only, and only by ' +
       "one a kit takes for a finger's: a touch screen's pointer media, a fingertip's size (not the DevTools protocol's " +
-      'point), a touch that lasts, a touch pointer; else it is sent to an encyclopedia page with what was found.',
+      "point), a touch that lasts, a touch pointer, a place on the screen below a phone's status bar and toolbar; else " +
+      'it is sent to an encyclopedia page with what was found.',
     script: (go) =>
       `${EVENT_TELLS}\nif (navigator.maxTouchPoints > 0) {\n  let start = null, down = null, done = false;\n` +
       `  addEventListener('pointerdown', (e) => { down = down || e; }, { passive: true });\n` +
@@ -194,7 +200,7 @@ const GATES: Gate[] = [
     name: 'events',
     description:
       'Not a human check: a page that writes down, on the page, every pointer, mouse, touch and scroll event it gets ' +
-      '(type, isTrusted, pointerType, where, when, whether its source fires touch events), and never sends anyone on: what ' +
+      '(type, isTrusted, pointerType, where in the page and on the screen, when, whether its source fires touch events), and never sends anyone on: what ' +
       'a visitor looks like to the listeners of a kit (a phone fires no mouse event without a touch). Its "Save recipe" ' +
       'button (which only says "Saved") writes down the events it gets in a list of its own: what a click looks like to a ' +
       'kit that checks its button (a phone taps: touch, then the compatibility mouse events).',
@@ -206,7 +212,8 @@ const GATES: Gate[] = [
       `  return (e) => {\n    const at = e.changedTouches ? e.changedTouches[0] : e;\n    const item = document.createElement('li');\n` +
       `    const source = e.sourceCapabilities ? (e.sourceCapabilities.firesTouchEvents ? 'touch-source' : 'mouse-source') : '-';\n` +
       `    item.textContent = [e.type, e.isTrusted ? 'trusted' : 'untrusted', e.pointerType || '-',\n` +
-      `      at && 'clientX' in at ? at.clientX + ',' + at.clientY : '-', Math.round(e.timeStamp) + 'ms', source].join(' ');\n` +
+      `      at && 'clientX' in at ? at.clientX + ',' + at.clientY + ' screen ' + at.screenX + ',' + at.screenY : '-',\n` +
+      `      Math.round(e.timeStamp) + 'ms', source].join(' ');\n` +
       `    list.append(item);\n  };\n};\n` +
       `const button = document.createElement('button'); button.type = 'button'; button.textContent = 'Save recipe';\n` +
       `button.onclick = () => { button.textContent = 'Saved'; };\ndocument.getElementById('status').after(button);\n` +
