@@ -204,7 +204,12 @@ export async function waitForSettle(getObserver: () => PageObserver, options: Se
         // (On a page with more cross-origin frames than one poll reads, each was read since it turned quiet.)
         return 'quiet';
       }
-      wait = Math.min(poll, quietSince + grace - Date.now());
+      // Read again when the grace period ends, not at every poll meanwhile: what the page does in
+      // between either shows as an event (a navigation, a request), which wakes this check at
+      // once, or is still pending then (a timer, a frame, a worker, a message within its quiet
+      // time). Each read takes the renderer's main thread, which the screenshot asked for at
+      // quiet needs for its frame.
+      wait = quietSince + grace - Date.now();
     } else {
       quietSince = null;
     }
