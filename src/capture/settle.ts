@@ -36,6 +36,9 @@ const LOAD_WAIT_MS = 1500;
 /** A page sending a burst of events is checked no more often than this (ms). */
 const MIN_CHECK_INTERVAL = 3;
 
+/** busyReason's answer when the page changed while it was read: checked again at once (the change's event has passed). */
+const CHANGED_WHILE_READ = 'changed while read';
+
 /** More animation frames than this and the page is animating, not about to navigate. */
 const FRAME_LOOP = 10;
 
@@ -116,7 +119,7 @@ async function busyReason(observer: PageObserver, options: SettleOptions): Promi
   // What the page did while it was read (a refresh scheduled, a navigation requested) is judged
   // on the next check: a page leaving is not taken for one at rest (its screenshot, asked for
   // then, would be answered only with a frame of the next page's, and hold up its renderer).
-  if (observer.generation !== generation) return 'changed while read';
+  if (observer.generation !== generation) return CHANGED_WHILE_READ;
   if (!observer.loaded && !nothingCommitted && Date.now() - observer.committedAt < LOAD_WAIT_MS) return 'load pending';
   if (observer.frameLoading(options.settleMs)) return 'frame loading';
   return null;
@@ -212,6 +215,8 @@ export async function waitForSettle(getObserver: () => PageObserver, options: Se
       wait = quietSince + grace - Date.now();
     } else {
       quietSince = null;
+      // (A request of Chromium's own, a favicon's, is such a change: no event may follow it.)
+      if (reason === CHANGED_WHILE_READ) wait = MIN_CHECK_INTERVAL;
     }
     // Page state that events change (a document committing, its DOMContentLoaded or load, a
     // request ending) is seen at once; page timers and animation frames are polled. A burst of
