@@ -30,8 +30,14 @@ export type SettleOutcome = 'quiet' | 'limit' | 'deadline' | 'stopped';
 /** Requests in flight longer than this, on a page whose network has made no progress for as long, are hanging. */
 const STALE_REQUEST_MS = 1500;
 
+/** How long after it committed a parsed document's load event is waited for (a hung subresource may hold it for ever). */
+const LOAD_WAIT_MS = 1500;
+
 /** A page sending a burst of events is checked no more often than this (ms). */
 const MIN_CHECK_INTERVAL = 3;
+
+/** busyReason's answer when the page changed while it was read: checked again at once (the change's event has passed). */
+const CHANGED_WHILE_READ = 'changed while read';
 
 /** More animation frames than this and the page is animating, not about to navigate. */
 const FRAME_LOOP = 10;
@@ -81,6 +87,12 @@ async function busyReason(observer: PageObserver, options: SettleOptions): Promi
   // Before the page's timers are read: a heavy page's network wakes this check at every request,
   // and each read is a round trip into the renderer.
   if (observer.activeRequests(options.staleRequestMs ?? STALE_REQUEST_MS) > 0) return 'network busy';
+  // Parsed, its load event still to come (waited for below all the same): not read yet. A read
+  // sent now is answered only after the load event's work (under a one-core CPU quota, one sent at
+  // DOMContentLoaded came back 30 ms later, with the navigation of the meta refresh that load had
+  // scheduled meanwhile), and was taken for a page at rest.
+  if (loadImminent(observer)) return 'load pending';
+  const generation = observer.generation;
   const read = await readTimers(observer);
   // A script running for long (a fingerprint gate hashing a canvas, a kit's busy wait before it
   // redirects) is not a page at rest: it was taken for one when the read timed out.
@@ -104,9 +116,20 @@ async function busyReason(observer: PageObserver, options: SettleOptions): Promi
     const framed = pendingWork(frame, limitAt);
     if (framed) return `${framed} (in a frame of another origin)`;
   }
-  if (!observer.loaded && !nothingCommitted && Date.now() - observer.committedAt < 1500) return 'load pending';
+  // What the page did while it was read (a refresh scheduled, a navigation requested) is judged
+  // on the next check: a page leaving is not taken for one at rest (its screenshot, asked for
+  // then, would be answered only with a frame of the next page's, and hold up its renderer).
+  if (observer.generation !== generation) return CHANGED_WHILE_READ;
+  if (!observer.loaded && !nothingCommitted && Date.now() - observer.committedAt < LOAD_WAIT_MS) return 'load pending';
   if (observer.frameLoading(options.settleMs)) return 'frame loading';
   return null;
+}
+
+/** A committed document parsed, whose load event is still waited for without a read (see busyReason). */
+function loadImminent(observer: PageObserver): boolean {
+  return (
+    observer.domReady && !observer.loaded && !observer.dropped && observer.documents > 0 && Date.now() - observer.committedAt < LOAD_WAIT_MS
+  );
 }
 
 /** Keeps, from the reads just made, when the document's soonest one-shot timer is due (no extra call: what settling read anyway). */
@@ -184,9 +207,16 @@ export async function waitForSettle(getObserver: () => PageObserver, options: Se
         // (On a page with more cross-origin frames than one poll reads, each was read since it turned quiet.)
         return 'quiet';
       }
-      wait = Math.min(poll, quietSince + grace - Date.now());
+      // Read again when the grace period ends, not at every poll meanwhile: what the page does in
+      // between either shows as an event (a navigation, a request), which wakes this check at
+      // once, or is still pending then (a timer, a frame, a worker, a message within its quiet
+      // time). Each read takes the renderer's main thread, which the screenshot asked for at
+      // quiet needs for its frame.
+      wait = quietSince + grace - Date.now();
     } else {
       quietSince = null;
+      // (A request of Chromium's own, a favicon's, is such a change: no event may follow it.)
+      if (reason === CHANGED_WHILE_READ) wait = MIN_CHECK_INTERVAL;
     }
     // Page state that events change (a document committing, its DOMContentLoaded or load, a
     // request ending) is seen at once; page timers and animation frames are polled. A burst of
