@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import type { TLSSocket, DetailedPeerCertificate } from 'node:tls';
+import { checkServerIdentity, type ConnectionOptions, type TLSSocket, type DetailedPeerCertificate } from 'node:tls';
 import type { CertInfo } from '../model.js';
 
 /** Parses one DER certificate into the model's CertInfo. */
@@ -36,10 +36,34 @@ function cachedCertInfo(der: Buffer): CertInfo {
   return { ...info, sans: [...info.sans] };
 }
 
-/** The upstream chain as the server sent it, leaf first, stopping where the issuer repeats. */
+// Node reads a verified server's chain to check its name: getPeerCertificate(true), ~0.3 ms with
+// the system's roots (it looks the last issuer up in the trust store). The chain recorded is that
+// reading, kept here, not a second one of the same socket.
+const checkedChains = new WeakMap<TLSSocket, DetailedPeerCertificate>();
+
+/**
+ * `options` whose server name check keeps the chain it was given, for `socket()` (the socket
+ * these options open: it exists by the time the handshake ends).
+ */
+export function keepingCheckedChain<T extends ConnectionOptions>(options: T, socket: () => TLSSocket | undefined): T {
+  const check = options.checkServerIdentity ?? checkServerIdentity;
+  return {
+    ...options,
+    checkServerIdentity: (host: string, cert: DetailedPeerCertificate) => {
+      const opened = socket();
+      if (opened) checkedChains.set(opened, cert);
+      return check(host, cert);
+    },
+  };
+}
+
+/**
+ * The upstream chain as the server sent it, leaf first, stopping where the issuer repeats (and
+ * the trust store's root, when the server left it out: Node's reading adds it).
+ */
 export function peerCertificateChain(socket: TLSSocket): CertInfo[] {
   const chain: CertInfo[] = [];
-  let cert: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+  let cert: DetailedPeerCertificate | undefined = checkedChains.get(socket) ?? socket.getPeerCertificate(true);
   const seen = new Set<string>();
   while (cert && cert.raw && !seen.has(cert.fingerprint256)) {
     seen.add(cert.fingerprint256);

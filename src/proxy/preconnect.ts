@@ -6,6 +6,7 @@
 import https from 'node:https';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
+import { keepingCheckedChain } from './peer-certificates.js';
 
 /** What a request's connection is opened with: an early one is used only when all of it matches. */
 export interface UpstreamTlsOptions {
@@ -47,7 +48,7 @@ export class PreconnectingAgent extends https.Agent {
     const key = keyOf(options);
     // An idle pooled connection will serve the request: nothing to open.
     if ((this.freeSockets[this.getName(options)]?.length ?? 0) > 0) return () => undefined;
-    const socket = tls.connect({ ...options });
+    const socket: tls.TLSSocket = tls.connect(keepingCheckedChain({ ...options }, () => socket));
     const entry: Early = {
       socket,
       secureContext: options.secureContext,
@@ -83,7 +84,10 @@ export class PreconnectingAgent extends https.Agent {
       found.socket.setTimeout(0);
       return found.socket;
     }
-    return super.createConnection(...args);
+    // https.Agent opens it with tls.connect: a TLS socket.
+    let opened: Duplex | null | undefined;
+    args[0] = keepingCheckedChain(options, () => (opened ?? undefined) as tls.TLSSocket | undefined);
+    return (opened = super.createConnection(...args));
   }
 
   override destroy(): void {

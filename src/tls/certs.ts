@@ -1,7 +1,9 @@
 // Certificate authority for the recording proxy (MITM) and the lab's HTTPS servers.
 // Keys come from node:crypto (native, fast); node-forge only assembles and signs X.509, which
 // node:crypto cannot do. One leaf key serves every host: issuing a certificate is then a single
-// signature (~ms), not a key generation.
+// signature (~ms), not a key generation. The recording proxy's leaf key is ECDSA P-256: every
+// browser-to-proxy handshake is a signature with it, ~10 times cheaper than an RSA-2048 one (the
+// browser alone sees that key; the CA stays RSA-2048 for whoever has imported it).
 import { generateKeyPairSync, X509Certificate, createHash, createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,32 +29,46 @@ function rsaKeyPair(): { publicKeyPem: string; privateKeyPem: string } {
   return { publicKeyPem: publicKey, privateKeyPem: privateKey };
 }
 
+/** A new ECDSA P-256 private key, PKCS#8 PEM. */
+function ecPrivateKeyPem(): string {
+  const { privateKey } = generateKeyPairSync('ec', {
+    namedCurve: 'P-256',
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  return privateKey;
+}
+
+/** Where the SubjectPublicKeyInfo is in a TBSCertificate (forge always writes the version). */
+const TBS_SPKI_INDEX = 6;
+
 /**
  * Signs with node:crypto (native, ~ms) instead of forge's JavaScript RSA (~60-100 ms): forge
- * only serialises the to-be-signed part.
+ * only serialises the to-be-signed part. `spkiDer` replaces the public key forge wrote (forge
+ * knows RSA keys only): how an EC key gets into a certificate.
  */
-function signCertificate(cert: forge.pki.Certificate, key: KeyObject): void {
+function signCertificate(cert: forge.pki.Certificate, key: KeyObject, spkiDer?: Buffer): void {
+  if (key.asymmetricKeyType !== 'rsa') throw new Error(`cannot sign a certificate with a ${key.asymmetricKeyType} key`);
   const oid = forge.pki.oids['sha256WithRSAEncryption'];
   cert.signatureOid = oid;
   cert.siginfo.algorithmOid = oid;
   // getTBSCertificate exists in node-forge but is missing from its type definitions.
   const tbs = (forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert);
+  if (spkiDer) (tbs.value as forge.asn1.Asn1[])[TBS_SPKI_INDEX] = forge.asn1.fromDer(spkiDer.toString('binary'));
   (cert as forge.pki.Certificate & { tbsCertificate: forge.asn1.Asn1 }).tbsCertificate = tbs;
   const der = Buffer.from(forge.asn1.toDer(tbs).getBytes(), 'binary');
   cert.signature = sign('sha256', der, key).toString('binary');
 }
 
-function keyPairFromPrivatePem(privateKeyPem: string): { publicKeyPem: string; privateKeyPem: string } {
-  const key = createPrivateKey(privateKeyPem);
-  return { privateKeyPem, publicKeyPem: createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString() };
-}
-
-/** A leaf key kept beside the CA in `dir`, created on first use. */
+/**
+ * The ECDSA P-256 leaf key kept beside the CA in `dir`, created on first use. (Homes made before
+ * it have an RSA `leaf-key.pem` there, no longer read.)
+ */
 export function loadOrCreateLeafKey(dir: string): string {
-  const path = join(dir, 'leaf-key.pem');
+  const path = join(dir, 'leaf-key-p256.pem');
   if (existsSync(path)) return readFileSync(path, 'utf8');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const { privateKeyPem } = rsaKeyPair();
+  const privateKeyPem = ecPrivateKeyPem();
   writeFileSync(path, privateKeyPem, { mode: 0o600 });
   return privateKeyPem;
 }
@@ -114,22 +130,25 @@ export interface IssueOptions {
 export class CertificateIssuer {
   private readonly caCert: forge.pki.Certificate;
   private readonly caKey: KeyObject;
-  private readonly leafPublicKey: forge.pki.rsa.PublicKey;
   private readonly leafKey: KeyObject;
   private readonly leafKeyPem: string;
+  /** The leaf key's SubjectPublicKeyInfo (DER), put into each certificate in place of forge's. */
+  private readonly leafSpki: Buffer;
   private readonly cache = new Map<string, LeafMaterial>();
 
-  /** `leafKeyPem`: reuse a kept leaf key (saves a key generation per process). */
+  /**
+   * `leafKeyPem`: reuse a kept leaf key, RSA or EC (saves a key generation per process); without
+   * it, a new RSA-2048 key.
+   */
   constructor(
     readonly ca: CaMaterial,
     leafKeyPem?: string,
   ) {
     this.caCert = forge.pki.certificateFromPem(ca.certPem);
     this.caKey = createPrivateKey(ca.keyPem);
-    const leaf = leafKeyPem ? keyPairFromPrivatePem(leafKeyPem) : rsaKeyPair();
-    this.leafKeyPem = leaf.privateKeyPem;
-    this.leafPublicKey = forge.pki.publicKeyFromPem(leaf.publicKeyPem);
-    this.leafKey = createPrivateKey(leaf.privateKeyPem);
+    this.leafKeyPem = leafKeyPem ?? rsaKeyPair().privateKeyPem;
+    this.leafKey = createPrivateKey(this.leafKeyPem);
+    this.leafSpki = createPublicKey(this.leafKey).export({ type: 'spki', format: 'der' });
   }
 
   issue(hosts: string[], options: IssueOptions = {}): LeafMaterial {
@@ -137,7 +156,8 @@ export class CertificateIssuer {
     const cached = this.cache.get(key);
     if (cached) return cached;
     const cert = forge.pki.createCertificate();
-    cert.publicKey = this.leafPublicKey;
+    // A stand-in for forge, which writes only RSA keys: signCertificate puts the leaf's in its place.
+    cert.publicKey = this.caCert.publicKey;
     cert.serialNumber = randomSerial();
     const now = Date.now();
     cert.validity.notBefore = options.notBefore ?? new Date(now - 24 * 3600 * 1000);
@@ -150,14 +170,16 @@ export class CertificateIssuer {
     cert.setIssuer(options.selfSigned ? subject : this.caCert.subject.attributes);
     cert.setExtensions([
       { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      // An EC key signs only (RFC 5480 forbids keyEncipherment); an RSA key may also encrypt (TLS 1.2's RSA key exchange).
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: this.leafKey.asymmetricKeyType === 'rsa', critical: true },
       { name: 'extKeyUsage', serverAuth: true },
       {
         name: 'subjectAltName',
         altNames: hosts.map((h) => (isIP(h) ? { type: 7, ip: h } : { type: 2, value: h })),
       },
     ]);
-    signCertificate(cert, options.selfSigned ? this.leafKey : this.caKey);
+    // A self-signed certificate (the lab's bad TLS) needs an RSA leaf key: signCertificate says so.
+    signCertificate(cert, options.selfSigned ? this.leafKey : this.caKey, this.leafSpki);
     const material = { certPem: forge.pki.certificateToPem(cert), keyPem: this.leafKeyPem };
     this.cache.set(key, material);
     return material;
