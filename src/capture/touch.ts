@@ -54,9 +54,9 @@ const metricsSynced = new WeakMap<PageObserver, number>();
 /**
  * Before the first touch of each document of a phone's page in the full build, gives the page its
  * device metrics again (device-metrics.ts). That build placed a CDP touch of a document it had
- * navigated to (most pages: a first page, the next page of a chain; 0 touch-gate traces of 10
- * passed) at the point divided by the emulated device scale factor (2.625) in the page's
- * coordinates (clientX/Y), while its screenX/screenY stayed where the finger was: the touch was
+ * navigated to (the first page of nearly every trace; 0 touch-gate traces of 10 passed) at the
+ * point divided by the emulated device scale factor (2.625) in the page's coordinates
+ * (clientX/Y), while its screenX/screenY stayed where the finger was: the touch was
  * scaled in its window's factor (the host screen's, 1), not the page's 2.625. Whether it did
  * depended on how the new document's widget got its visual properties (once in a while a page
  * was right); giving the metrics to the page again once it is there makes the browser and the
