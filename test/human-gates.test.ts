@@ -5,6 +5,8 @@
 // with the same listeners stays the final page, --no-nudge stops at the decoy, and a case read back
 // from its WARC says the same.
 import { test } from 'node:test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { labAndBrowser, labOptions, tempDir } from './helpers.js';
 import { humanGateUrl, HUMAN_DECOY_TITLE, landingUrl, type HumanGateName } from '../src/lab/index.js';
@@ -230,4 +232,27 @@ test('a phone taps: its click is a touch (touch pointer events, touchstart/touch
   assert.ok(nudged.indexOf('touchmove') < nudged.indexOf('touchcancel'), page.join());
   assert.ok(!nudged.some((t) => t === 'touchend' || t === 'click' || /^mouse/.test(t)), page.join());
   assert.ok(page.slice(tapped).includes('click'), page.join());
+});
+
+test('a phone in the full build touches where its finger is: the touch gate lets it through, a tap clicks its button', async () => {
+  // That build placed a touch of a page it navigated to at the point divided by the device scale
+  // factor in the page's coordinates, its screen coordinates where the finger was (touch.ts
+  // syncTouchScale): the gate caught it (touch-screen-offset), and a tap landed beside its button.
+  const traceFull = (url: string, out: string, extra: string[] = []) =>
+    runCli(['trace', url, '--browser', 'full', '--device', 'mobile', '--json', '--out', out, ...extra, ...fixture.lab.traceArgs]);
+  const tapCases = tempDir('cases-');
+  const [gate, tapped] = await Promise.all([
+    traceFull(humanGateUrl('touch', 'full-phone'), tempDir('cases-')),
+    traceFull(humanGateUrl('events', 'full-phone'), tapCases, ['--click', 'Save recipe']),
+  ]);
+  assert.equal(gate.code, 0, gate.stderr);
+  const report = JSON.parse(gate.stdout) as { final: { url: string } | null };
+  assert.equal(report.final?.url, landingUrl('human-touch'), gate.stdout.slice(0, 2000));
+  assert.equal(tapped.code, 0, tapped.stderr);
+  // The button says so once its click came (the DOM kept after the click).
+  const doms = readdirSync(tapCases, { recursive: true, encoding: 'utf8' }).filter((f) => /dom\/\d+\.html$/.test(f));
+  assert.ok(
+    doms.some((f) => readFileSync(join(tapCases, f), 'utf8').includes('<button type="button">Saved</button>')),
+    doms.join(),
+  );
 });

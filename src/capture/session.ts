@@ -22,6 +22,7 @@ import {
   type WindowBounds,
 } from './identity.js';
 import { initScript, PHONE_WORKER_SCRIPT, workerScript } from './init-script.js';
+import { overrideDeviceMetrics } from './device-metrics.js';
 import { withTimeout } from './page-observer.js';
 
 export interface BrowserSession {
@@ -69,20 +70,25 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
         ? headlessMetadata(userAgentMetadata(identity.device, browser.version()))
         : userAgentMetadata(identity.device, browser.version()),
     }),
-    send('Emulation.setDeviceMetricsOverride', {
-      width: identity.viewport.width,
-      height: identity.viewport.height,
-      deviceScaleFactor: mobile ? 2.625 : 1,
-      mobile,
-      screenWidth: screen.width,
-      screenHeight: screen.height,
-      // Unless told, a phone's screen is "landscape-primary" whatever its shape, where
-      // (orientation: portrait) matches and window.orientation says 0.
-      screenOrientation: screen.height > screen.width ? { type: 'portraitPrimary', angle: 0 } : { type: 'landscapePrimary', angle: 0 },
-      // A desktop window's position as the page reads it (screenX/screenY): the headless shell's
-      // window itself sits lower by the toolbars it lacks (identity.ts windowPlacement).
-      ...(mobile ? {} : { positionX: pageWindow.left, positionY: pageWindow.top }),
-    }),
+    // A phone's in the full build are given again before its touches (device-metrics.ts, touch.ts).
+    overrideDeviceMetrics(
+      target.session,
+      {
+        width: identity.viewport.width,
+        height: identity.viewport.height,
+        deviceScaleFactor: mobile ? 2.625 : 1,
+        mobile,
+        screenWidth: screen.width,
+        screenHeight: screen.height,
+        // Unless told, a phone's screen is "landscape-primary" whatever its shape, where
+        // (orientation: portrait) matches and window.orientation says 0.
+        screenOrientation: screen.height > screen.width ? { type: 'portraitPrimary', angle: 0 } : { type: 'landscapePrimary', angle: 0 },
+        // A desktop window's position as the page reads it (screenX/screenY): the headless shell's
+        // window itself sits lower by the toolbars it lacks (identity.ts windowPlacement).
+        ...(mobile ? {} : { positionX: pageWindow.left, positionY: pageWindow.top }),
+      },
+      mobile && browser.kind === 'full',
+    ),
     // The window around the viewport (outerWidth/outerHeight, screenX/screenY): created at its size
     // (launch flags, Target.createTarget); a first page of another size is resized before it loads.
     // A desktop popup's is where Chromium put it, if not over the cursor; a phone shows every page
