@@ -144,6 +144,13 @@ test('a phone is nudged by a touch (no mouse); a focused page passes a focus che
   assert.equal(nudges(five.capture.events).length, 0, told(five));
 });
 
+test("a desktop's mouse passes a kit that reads its samples: a secure page's pointermoves hold several now and then", async () => {
+  // A mouse polled faster than frames: Chromium gives a pointermove per frame holding the samples
+  // of that frame (getCoalescedEvents, a secure context's only). One per event was the nudge's tell.
+  const { report } = await trace(labOptions(fixture.lab, humanGateUrl('moves', 'secure').replace(/^http:/, 'https:')), fixture.browser);
+  assert.equal(report.final?.url, landingUrl('human-moves'), formatChain(report, null));
+});
+
 /** What the lab's events page (the trace's last page) wrote down in its list `id`: the events page's own, or its button's. */
 function eventsListed(capture: { pages: { dom: { html: string } | null }[] }, id: 'events' | 'button-events'): string[] {
   const dom = capture.pages.at(-1)?.dom?.html ?? '';

@@ -26,14 +26,14 @@ function curve(from: Point, to: Point, bend: Point, steps: number): Point[] {
   return [from, ...points];
 }
 
-/** Mouse paths to choose from, in the viewport's lower half and sides (where a pointer comes in), as fractions of it. */
-function candidatePaths(width: number, height: number): Point[][] {
+/** Mouse paths to choose from, in the viewport's lower half and sides (where a pointer comes in), as fractions of it, `steps` reports long. */
+function candidatePaths(width: number, height: number, steps: number): Point[][] {
   const at = (fx: number, fy: number): Point => [Math.round(width * fx * 10) / 10 + 0.5, Math.round(height * fy * 10) / 10 + 0.25];
   return [
-    curve(at(0.62, 0.86), at(0.47, 0.64), at(0.6, 0.7), 3),
-    curve(at(0.9, 0.55), at(0.76, 0.38), at(0.88, 0.42), 3),
-    curve(at(0.12, 0.8), at(0.28, 0.6), at(0.14, 0.66), 3),
-    curve(at(0.5, 0.97), at(0.38, 0.78), at(0.48, 0.84), 3),
+    curve(at(0.62, 0.86), at(0.47, 0.64), at(0.6, 0.7), steps),
+    curve(at(0.9, 0.55), at(0.76, 0.38), at(0.88, 0.42), steps),
+    curve(at(0.12, 0.8), at(0.28, 0.6), at(0.14, 0.66), steps),
+    curve(at(0.5, 0.97), at(0.38, 0.78), at(0.48, 0.84), steps),
   ];
 }
 
@@ -67,15 +67,31 @@ function scrollAndBackScript(origin: readonly [number, number] | null): string {
 
 /** How long, at most, the page is given to show what the nudge set off (its round trip, click.ts clickAndWatch). */
 const ANSWER_MS = 1000;
-/** Time between two mouse events as the page reads it (event.timeStamp), on average: a hand, not a script. */
-const MOUSE_STEP_MS = 24;
+/** How long the mouse path takes, on average: three strokes of a hand (each 16 to 32 ms), not a script's jump. */
+const MOUSE_PATH_MS = 72;
+/**
+ * Time between two reports of the mouse: a USB mouse polled at 250 Hz (mice report at 125 to 1000
+ * Hz). Faster than frames: Chromium gives the page one pointermove per frame holding the reports
+ * since the last (`getCoalescedEvents()`), as it does a real mouse's. At 125 Hz a frame held two
+ * reports, and headless Chromium often gave them a pointermove each all the same (see below).
+ */
+const MOUSE_POLL_MS = 4;
 
-/** Event times (ms since the epoch) of `count` events that ended just now, `stepMs` apart give or take a third: never evenly spaced (a script's are). */
-function handTimes(count: number, stepMs: number): number[] {
-  const times = [Date.now()];
-  while (times.length < count) times.unshift(times[0] - stepMs * (0.67 + Math.random() * 0.66));
+/**
+ * Report times (ms from the first) of a mouse moved for about `pathMs`, a poll interval apart give
+ * or take a USB frame's jitter (never evenly, as a script's would be).
+ */
+function pollTimes(pathMs: number): number[] {
+  const duration = pathMs * (0.67 + Math.random() * 0.66);
+  const times = [0];
+  while (times.length <= Math.round(duration / MOUSE_POLL_MS)) times.push(times.length * MOUSE_POLL_MS + (Math.random() - 0.5) * 0.5);
   return times;
 }
+
+/** A frame of a 60 Hz display, when the page gets its input. */
+const FRAME_MS = 1000 / 60;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /**
  * Behaves like a person arriving on the resting page (see above) and waits until what that set off
@@ -110,7 +126,8 @@ export async function nudgePage(
       if (moved()) return;
     }
     const { width, height } = options.viewport;
-    const paths = candidatePaths(width, height);
+    const times = pollTimes(MOUSE_PATH_MS);
+    const paths = candidatePaths(width, height, times.length - 1);
     const hits = (await observer.evaluate(pathCheckScript(paths), 'isolated', 500)) as number[] | null;
     let path = paths[0];
     if (Array.isArray(hits)) path = paths[hits.indexOf(Math.min(...hits))] ?? path;
@@ -129,20 +146,26 @@ export async function nudgePage(
       return;
     }
     begin('mouse');
-    // One at a time: mouse moves queued together reach the page as one (Chromium coalesces them per
-    // frame). A wheel turn goes with the first move and back with the last (wheel events take
-    // another path, and two queued together would cancel out).
-    const times = handTimes(path.length, MOUSE_STEP_MS);
+    // The reports of each frame are sent together as it ends, each with its own time (ms since the
+    // epoch), none awaited before the next: Chromium queues moves that reach the page within one
+    // frame and gives it one pointermove holding them (`getCoalescedEvents()`), as it does a real
+    // mouse's. Each report sent at its own time became a pointermove of its own (headless Chromium
+    // had the page's frame drawn before the next came). A wheel turn goes with the first report and
+    // back with the last (wheel events take another path, and two queued together would cancel out).
+    const start = Date.now();
     const last = path.length - 1;
+    const sent: Promise<unknown>[] = [];
     for (const [i, [x, y]] of path.entries()) {
-      const timestamp = times[i] / 1000;
-      const sent = [send('Input.dispatchMouseEvent', { type: 'mouseMoved', x, y, button: 'none', timestamp })];
+      const frame = Math.floor(times[i] / FRAME_MS);
+      if (i === 0 || frame !== Math.floor(times[i - 1] / FRAME_MS)) await sleep(start + (frame + 1) * FRAME_MS - Date.now());
+      if (moved()) break;
+      const timestamp = (start + times[i]) / 1000;
+      sent.push(send('Input.dispatchMouseEvent', { type: 'mouseMoved', x, y, button: 'none', timestamp }));
       if (i === 0) begin('wheel');
       if (i === 0 || i === last)
         sent.push(send('Input.dispatchMouseEvent', { type: 'mouseWheel', x, y, deltaX: 0, deltaY: i === 0 ? 100 : -100, timestamp }));
-      await Promise.all(sent);
-      if (moved()) return;
     }
+    await Promise.all(sent);
   };
   const guarded = () => perform().catch(() => undefined);
   await clickAndWatch(observer, guarded, Math.max(500, options.budgetMs), Math.min(ANSWER_MS, Math.max(0, options.budgetMs)));

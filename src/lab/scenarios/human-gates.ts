@@ -42,16 +42,17 @@ function postTo(target: string): string {
 }
 
 /**
- * What a kit holds against the events it was given, as page script: `mouseTells(moves, pointer)`
- * for distinct mousemove events and the last pointermove, `touchTells(start, end, down)` for a
+ * What a kit holds against the events it was given, as page script: `mouseTells(moves, pointers)`
+ * for distinct mousemove events and the pointermoves so far, `touchTells(start, end, down)` for a
  * touch's touchstart, its touchend or touchcancel and its pointerdown. Each returns the names of
  * what it found (empty: a person); `turnAway(tells)` sends the visitor to the encyclopedia page
  * with them in `?why=`, as the fingerprint gate does (cloak-kits.ts).
  */
 const EVENT_TELLS = `
 const media = (q) => matchMedia(q).matches;
-function mouseTells(moves, pointer) {
+function mouseTells(moves, pointers) {
   const tells = [];
+  const pointer = pointers[pointers.length - 1];
   if (!media('(pointer: fine)') || !media('(hover: hover)')) tells.push('no-mouse');
   // CDP's known tell: an event placed on the screen where it is in the page.
   if (moves.some((e) => e.screenX === e.clientX && e.screenY === e.clientY)) tells.push('screen-equals-client');
@@ -60,6 +61,8 @@ function mouseTells(moves, pointer) {
   if (moves.some((e) => Math.abs(e.screenX - e.clientX - left) > 12 || Math.abs(e.screenY - e.clientY - top) > 12)) tells.push('screen-offset');
   if (moves.slice(1).every((e) => e.movementX === 0 && e.movementY === 0)) tells.push('no-movement');
   if (!pointer || pointer.pointerType !== 'mouse' || !pointer.isPrimary || pointer.pressure !== 0 || pointer.buttons !== 0) tells.push('pointer');
+  // A mouse reports faster than frames: a moving one's pointermoves hold several samples (a secure context's only).
+  if (pointers.length >= 3 && pointer.getCoalescedEvents && pointers.every((e) => e.getCoalescedEvents().length <= 1)) tells.push('uncoalesced');
   return tells;
 }
 function touchTells(start, end, down) {
@@ -159,17 +162,18 @@ const GATES: Gate[] = [
     description:
       'Human check on movement: at least 3 mousemove events at different points, not all on one straight line (a bot ' +
       'jumps straight to a point), judged as a kit judges them (a mouse in the pointer media, screen coordinates that ' +
-      "put the page below the window's toolbars and not at its client coordinates, movementX/Y, a mouse pointer), then a " +
+      "put the page below the window's toolbars and not at its client coordinates, movementX/Y, a mouse pointer, and in a " +
+      'secure context pointermoves that hold several samples each now and then, as a mouse polled faster than frames gives), then a ' +
       'form is posted by script to the landing page; a visitor with a tell is sent to an encyclopedia page with what was found.',
     script: (go) =>
-      `${EVENT_TELLS}\nconst moves = [];\nlet sent = false, pointer = null;\n` +
-      `addEventListener('pointermove', (e) => { pointer = e; }, { passive: true });\ndocument.addEventListener('mousemove', (e) => {\n` +
+      `${EVENT_TELLS}\nconst moves = [];\nlet sent = false;\nconst pointers = [];\n` +
+      `addEventListener('pointermove', (e) => { pointers.push(e); }, { passive: true });\ndocument.addEventListener('mousemove', (e) => {\n` +
       `  if (sent || !e.isTrusted) return;\n  const last = moves[moves.length - 1];\n` +
       `  if (last && last.clientX === e.clientX && last.clientY === e.clientY) return;\n  moves.push(e);\n` +
       `  if (moves.length < 3) return;\n  const [a, b] = [moves[0], moves[moves.length - 1]];\n` +
       `  const cross = (p) => (b.clientX - a.clientX) * (p.clientY - a.clientY) - (b.clientY - a.clientY) * (p.clientX - a.clientX);\n` +
       `  const curved = moves.some((p) => Math.abs(cross(p)) > 1e-6);\n` +
-      `  if (!curved) return;\n  sent = true;\n  const tells = mouseTells(moves, pointer);\n  if (tells.length) return turnAway(tells);\n  ${postTo(go)}\n});`,
+      `  if (!curved) return;\n  sent = true;\n  const tells = mouseTells(moves, pointers);\n  if (tells.length) return turnAway(tells);\n  ${postTo(go)}\n});`,
     expectedVias: ['start', 'form-post'],
     final: 'landing',
   },
@@ -200,7 +204,8 @@ const GATES: Gate[] = [
     name: 'events',
     description:
       'Not a human check: a page that writes down, on the page, every pointer, mouse, touch and scroll event it gets ' +
-      '(type, isTrusted, pointerType, where in the page and on the screen, when, whether its source fires touch events), and never sends anyone on: what ' +
+      "(type, isTrusted, pointerType, where in the page and on the screen, when, a move's exact time, movement and coalesced and " +
+      'predicted samples, whether its source fires touch events), and never sends anyone on: what ' +
       'a visitor looks like to the listeners of a kit (a phone fires no mouse event without a touch). Its "Save recipe" ' +
       'button (which only says "Saved") writes down the events it gets in a list of its own: what a click looks like to a ' +
       'kit that checks its button (a phone taps: touch, then the compatibility mouse events).',
@@ -208,12 +213,18 @@ const GATES: Gate[] = [
       `const types = ['pointerover', 'pointerenter', 'pointerdown', 'pointermove', 'pointerup', 'pointercancel', 'pointerout', 'pointerleave',\n` +
       `  'mouseover', 'mouseenter', 'mousedown', 'mousemove', 'mouseup', 'mouseout', 'mouseleave', 'click', 'wheel',\n` +
       `  'touchstart', 'touchmove', 'touchend', 'touchcancel', 'scroll'];\n` +
+      // A move's exact time and movement and a pointermove's samples (a real mouse polls faster than frames:
+      // several per pointermove) and predictions, as a kit reads them ('-': not in a secure context).
+      `const sampled = (e) => e.type === 'pointermove' || e.type === 'mousemove' ? [\n` +
+      `  'at ' + e.timeStamp.toFixed(2), 'movement ' + e.movementX + ',' + e.movementY,\n` +
+      `  ...(e.type !== 'pointermove' ? [] : !e.getCoalescedEvents ? ['coalesced -']\n` +
+      `    : ['coalesced ' + e.getCoalescedEvents().length, 'predicted ' + e.getPredictedEvents().length])] : [];\n` +
       `const recorder = (id) => {\n  const list = document.createElement('ol'); list.id = id; document.querySelector('main').append(list);\n` +
       `  return (e) => {\n    const at = e.changedTouches ? e.changedTouches[0] : e;\n    const item = document.createElement('li');\n` +
       `    const source = e.sourceCapabilities ? (e.sourceCapabilities.firesTouchEvents ? 'touch-source' : 'mouse-source') : '-';\n` +
       `    item.textContent = [e.type, e.isTrusted ? 'trusted' : 'untrusted', e.pointerType || '-',\n` +
       `      at && 'clientX' in at ? at.clientX + ',' + at.clientY + ' screen ' + at.screenX + ',' + at.screenY : '-',\n` +
-      `      Math.round(e.timeStamp) + 'ms', source].join(' ');\n` +
+      `      Math.round(e.timeStamp) + 'ms', ...sampled(e), source].join(' ');\n` +
       `    list.append(item);\n  };\n};\n` +
       `const button = document.createElement('button'); button.type = 'button'; button.textContent = 'Save recipe';\n` +
       `button.onclick = () => { button.textContent = 'Saved'; };\ndocument.getElementById('status').after(button);\n` +
