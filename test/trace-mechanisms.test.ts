@@ -61,6 +61,16 @@ const MECHANISMS = [
   'http-301-relative',
   'location-unescaped',
   'location-idn',
+  // More variants (src/lab/scenarios/chain-variants.ts).
+  'meta-refresh-entities',
+  'meta-refresh-base',
+  'js-top-location-load',
+  'js-document-location-timer',
+  'js-window-location-atob',
+  'js-anchor-click-same-tab',
+  'form-get-action-query',
+  'chain-comes-back',
+  'esp-sendgrid-ses',
   // Last but one: loading its 25 frames keeps the renderer it shares with the trace beside it busy.
   'frame-cross-origin-many',
   'five-hop',

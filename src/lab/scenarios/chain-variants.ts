@@ -1,0 +1,192 @@
+// More chain variants as spam kits and click trackers write them, beside variants.ts: meta refreshes
+// in odd markup (entities, <base>), script redirects through top/document/atob and a scripted
+// same-tab link click, a GET form whose action's query the browser drops, a 302 chain that comes
+// back once to an earlier host, and ESP tracker URL shapes (SendGrid, Amazon SES) on lab hosts.
+import { HOSTS } from '../hosts.js';
+import type { Route } from '../exchange.js';
+import { page } from '../pages.js';
+import { ADVERTISER_TITLE, defineScenario, landingUrl, type ScenarioDefinition } from './common.js';
+
+const TRACK = `http://${HOSTS.brokerTrack}`;
+const JUMP = `https://${HOSTS.brokerJump}`;
+const ESP = `http://${HOSTS.espClick}`;
+
+function loadingPage(markup: string, head = ''): string {
+  return page({ title: 'Loading…', head, body: `<main><p>Loading your offer…</p>${markup}</main>` });
+}
+
+/** A one-page broker variant at /h/<name> on the tracker host. */
+function onePage(
+  name: string,
+  description: string,
+  html: string,
+  expectedVias: string[],
+  opts: { finalUrl?: string; extra?: Route[]; walkable?: boolean } = {},
+): ScenarioDefinition {
+  return defineScenario(
+    {
+      name,
+      url: `${TRACK}/h/${name}`,
+      description,
+      expectedVias,
+      finalUrl: opts.finalUrl ?? landingUrl(name),
+      finalTitle: ADVERTISER_TITLE,
+      walkable: opts.walkable ?? false,
+    },
+    [{ host: HOSTS.brokerTrack, path: `/h/${name}`, handle: (x) => x.html(200, html) }, ...(opts.extra ?? [])],
+  );
+}
+
+function script(code: string): string {
+  return `<script>\n${code}\n</script>`;
+}
+
+function markupVariants(): ScenarioDefinition[] {
+  const entity = 'meta-refresh-entities';
+  const entityTarget = `${landingUrl(entity)}?cid=77&sub=mail`;
+  const base = 'meta-refresh-base';
+  return [
+    onePage(
+      entity,
+      'Broker page with an upper-case META refresh, single-quoted CONTENT, a double-quoted URL and &amp; in its query.',
+      loadingPage('', `<META HTTP-EQUIV=Refresh CONTENT='0; URL="${entityTarget.replace('&', '&amp;')}"'>\n`),
+      ['start', 'meta-refresh'],
+      { finalUrl: entityTarget },
+    ),
+    onePage(
+      base,
+      'Broker page whose <base href> points at another host, and a relative meta refresh resolved against it (which 302s).',
+      loadingPage('', `<base href="${JUMP}/h/${base}/">\n<meta http-equiv="refresh" content="0;url=next?c=9">\n`),
+      ['start', 'meta-refresh', 'http-302'],
+      { extra: [{ host: HOSTS.brokerJump, path: `/h/${base}/next`, handle: (x) => x.redirect(302, landingUrl(base)) }] },
+    ),
+  ];
+}
+
+function scriptVariants(): ScenarioDefinition[] {
+  const top = 'js-top-location-load';
+  const docTimer = 'js-document-location-timer';
+  const atobName = 'js-window-location-atob';
+  const anchor = 'js-anchor-click-same-tab';
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  return [
+    onePage(
+      top,
+      "Broker page that sets top.location.href in a window 'load' listener (not framed: top is itself).",
+      loadingPage(script(`window.addEventListener('load', function () { top.location.href = ${JSON.stringify(landingUrl(top))}; });`)),
+      ['start', 'javascript'],
+    ),
+    onePage(
+      docTimer,
+      'Broker page that sets document.location.href inside setTimeout(…, 1200).',
+      loadingPage(script(`setTimeout(function () { document.location.href = ${JSON.stringify(landingUrl(docTimer))}; }, 1200);`)),
+      ['start', 'javascript'],
+    ),
+    onePage(
+      atobName,
+      'Broker page that assigns window.location = atob(…) of its target.',
+      loadingPage(script(`window.location = atob('${b64(landingUrl(atobName))}');`)),
+      ['start', 'javascript'],
+    ),
+    onePage(
+      anchor,
+      'Broker page whose script builds a link (same tab) and calls .click() on it; the link 302s on.',
+      loadingPage(
+        script(
+          `var a = document.createElement('a'); a.href = '/h/${anchor}/go?s=1'; a.rel = 'noreferrer';\n` +
+            `document.body.appendChild(a); a.click();`,
+        ),
+      ),
+      ['start', 'javascript', 'http-302'],
+      { extra: [{ host: HOSTS.brokerTrack, path: `/h/${anchor}/go`, handle: (x) => x.redirect(302, landingUrl(anchor)) }] },
+    ),
+  ];
+}
+
+/** A GET form whose action has a query: the browser replaces it with the form's fields. */
+function formGetActionQuery(): ScenarioDefinition {
+  const name = 'form-get-action-query';
+  return onePage(
+    name,
+    "Broker page auto-submitting a GET form whose action carries ?dropped=1 (replaced by the form's fields); the tracker 302s.",
+    loadingPage(
+      `<form id="f" method="get" action="${ESP}/h/${name}/submit?dropped=1"><input type="hidden" name="t" value="c93e"></form>` +
+        script(`document.getElementById('f').submit();`),
+    ),
+    ['start', 'form-get', 'http-302'],
+    {
+      extra: [
+        {
+          host: HOSTS.espClick,
+          path: `/h/${name}/submit`,
+          handle: (x) => (x.url.search === '?t=c93e' ? x.redirect(302, landingUrl(name)) : x.redirect(302, `https://${HOSTS.benign}/`)),
+        },
+      ],
+    },
+  );
+}
+
+/** A -> B -> A again (other query) -> landing: the same host and path twice is not a loop. */
+function comesBackOnce(): ScenarioDefinition {
+  const name = 'chain-comes-back';
+  const first = `${ESP}/h/${name}?u=1`;
+  return defineScenario(
+    {
+      name,
+      url: first,
+      description:
+        'Tracker 302s to a broker, which 302s back to the same tracker URL with one more parameter, which 302s to the landing page.',
+      expectedVias: ['start', 'http-302', 'http-302', 'http-302'],
+      finalUrl: landingUrl(name),
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [
+      {
+        host: HOSTS.espClick,
+        path: `/h/${name}`,
+        handle: (x) =>
+          x.url.searchParams.get('seen') === '1'
+            ? x.redirect(302, landingUrl(name))
+            : x.redirect(302, `${JUMP}/h/${name}/check?back=${encodeURIComponent(first)}`),
+      },
+      {
+        host: HOSTS.brokerJump,
+        path: `/h/${name}/check`,
+        handle: (x) => x.redirect(302, `${x.url.searchParams.get('back')}&seen=1`),
+      },
+    ],
+  );
+}
+
+/**
+ * ESP tracker shapes on lab hosts: a SendGrid-style /ls/click?upn= link 302s to an Amazon SES-style
+ * /L0/<percent-encoded target>/… link of a custom redirect domain, which 302s to the landing page.
+ */
+function espShapes(): ScenarioDefinition {
+  const name = 'esp-sendgrid-ses';
+  const target = `${landingUrl(name)}?utm_source=newsletter&utm_medium=email`;
+  const ses = `${JUMP}/L0/${encodeURIComponent(target)}/1/0100018f-2c1d-4e0a-9b7e-5a6c1d2e3f40-000000/Xw3hQ0c1=392`;
+  return defineScenario(
+    {
+      name,
+      url: `http://${HOSTS.relayAlpha}/ls/click?upn=u001.${name}-2BKx7-3D`,
+      description:
+        'SendGrid-shaped click link (/ls/click?upn=) 302ing to an Amazon SES-shaped one (/L0/<target>/…) that 302s to the landing page.',
+      expectedVias: ['start', 'http-302', 'http-302'],
+      finalUrl: target,
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [
+      {
+        host: HOSTS.relayAlpha,
+        path: '/ls/click',
+        handle: (x) => x.redirect(302, ses),
+      },
+      { host: HOSTS.brokerJump, path: '/L0/*', handle: (x) => x.redirect(302, target) },
+    ],
+  );
+}
+
+export function chainVariantScenarios(): ScenarioDefinition[] {
+  return [...markupVariants(), ...scriptVariants(), formGetActionQuery(), comesBackOnce(), espShapes()];
+}
