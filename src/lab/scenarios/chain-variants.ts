@@ -187,6 +187,145 @@ function espShapes(): ScenarioDefinition {
   );
 }
 
+/** Script and markup idioms beyond location: open(_self), the Navigation API, a meta built by script, body onload. */
+function moreScriptIdioms(): ScenarioDefinition[] {
+  const self = 'js-open-self';
+  const nav = 'js-navigation-navigate';
+  const meta = 'js-appended-meta';
+  const onload = 'form-body-onload';
+  return [
+    onePage(
+      self,
+      "Broker page that calls window.open(target, '_self'): the same tab goes on, no popup.",
+      loadingPage(script(`window.open(${JSON.stringify(landingUrl(self))}, '_self');`)),
+      ['start', 'javascript'],
+    ),
+    onePage(
+      nav,
+      'Broker page that goes on with the Navigation API: navigation.navigate(target).',
+      loadingPage(script(`navigation.navigate(${JSON.stringify(landingUrl(nav))});`)),
+      ['start', 'javascript'],
+    ),
+    onePage(
+      meta,
+      'Broker page whose script builds a meta refresh element and appends it to the head.',
+      loadingPage(
+        script(
+          `var m = document.createElement('meta'); m.httpEquiv = 'refresh';\n` +
+            `m.content = '0;url=' + ${JSON.stringify(landingUrl(meta))}; document.head.appendChild(m);`,
+        ),
+      ),
+      ['start', 'meta-refresh'],
+    ),
+    defineScenario(
+      {
+        name: onload,
+        url: `${TRACK}/h/${onload}`,
+        description: 'Broker page whose <body onload> submits a hidden POST form to a tracker that 302s to the landing page.',
+        expectedVias: ['start', 'form-post', 'http-302'],
+        finalUrl: landingUrl(onload),
+        finalTitle: ADVERTISER_TITLE,
+        walkable: false,
+      },
+      [
+        {
+          host: HOSTS.brokerTrack,
+          path: `/h/${onload}`,
+          handle: (x) =>
+            x.html(
+              200,
+              '<!doctype html><html><head><title>Loading…</title></head>' +
+                `<body onload="document.forms[0].submit()"><form method="post" action="${ESP}/h/${onload}/post">` +
+                '<input type="hidden" name="sid" value="77ab"></form></body></html>',
+            ),
+        },
+        { host: HOSTS.espClick, path: `/h/${onload}/post`, methods: ['POST'], handle: (x) => x.redirect(302, landingUrl(onload)) },
+      ],
+    ),
+  ];
+}
+
+/** Location values that trick a naive reader: a backslash (read as a slash) and user info before the real host. */
+function locationTricks(): ScenarioDefinition[] {
+  const backslash = 'location-backslash';
+  const userinfo = 'location-userinfo';
+  const phishUrl = `https://business.t-mobile.example@${HOSTS.phish}/h/${userinfo}`;
+  return [
+    defineScenario(
+      {
+        name: backslash,
+        url: `${ESP}/h/${backslash}`,
+        description: 'A 302 whose Location is /\\host/path: a browser reads the backslash as a slash, so it is scheme-relative.',
+        expectedVias: ['start', 'http-302'],
+        finalUrl: `http://${HOSTS.advertiser}/landing/${backslash}`,
+        finalTitle: ADVERTISER_TITLE,
+        walkable: false,
+      },
+      [{ host: HOSTS.espClick, path: `/h/${backslash}`, handle: (x) => x.redirect(302, `/\\${HOSTS.advertiser}/landing/${backslash}`) }],
+    ),
+    defineScenario(
+      {
+        name: userinfo,
+        url: `${ESP}/h/${userinfo}`,
+        description: `A 302 to ${phishUrl}: the brand's host as user info before the real host.`,
+        expectedVias: ['start', 'http-302'],
+        finalUrl: phishUrl,
+        finalTitle: 'T-Mobile for Business | Sign in',
+        walkable: false,
+      },
+      [
+        { host: HOSTS.espClick, path: `/h/${userinfo}`, handle: (x) => x.redirect(302, phishUrl) },
+        {
+          host: HOSTS.phish,
+          path: `/h/${userinfo}`,
+          handle: (x) =>
+            x.html(200, page({ title: 'T-Mobile for Business | Sign in', body: '<main><h1>T-Mobile for Business</h1></main>' })),
+        },
+      ],
+    ),
+  ];
+}
+
+/** The landing page shown only inside a full-window iframe of a broker page. */
+function iframeOnlyLanding(): ScenarioDefinition {
+  const name = 'iframe-only-landing';
+  return defineScenario(
+    {
+      name,
+      url: `${TRACK}/h/${name}`,
+      description: 'Broker page whose whole window is an iframe of the landing page: the address bar never leaves the broker.',
+      expectedVias: ['start'],
+      finalUrl: `${TRACK}/h/${name}`,
+      finalTitle: 'Best Deals Today',
+      walkable: false,
+    },
+    [
+      {
+        host: HOSTS.brokerTrack,
+        path: `/h/${name}`,
+        handle: (x) =>
+          x.html(
+            200,
+            page({
+              title: 'Best Deals Today',
+              head: '<style>html,body{margin:0;height:100%;overflow:hidden}iframe{border:0;width:100%;height:100%}</style>\n',
+              body: `<iframe src="${landingUrl(name)}"></iframe>`,
+            }),
+          ),
+      },
+    ],
+  );
+}
+
 export function chainVariantScenarios(): ScenarioDefinition[] {
-  return [...markupVariants(), ...scriptVariants(), formGetActionQuery(), comesBackOnce(), espShapes()];
+  return [
+    ...markupVariants(),
+    ...scriptVariants(),
+    formGetActionQuery(),
+    comesBackOnce(),
+    espShapes(),
+    ...moreScriptIdioms(),
+    ...locationTricks(),
+    iframeOnlyLanding(),
+  ];
 }
