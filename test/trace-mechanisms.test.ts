@@ -79,6 +79,12 @@ const MECHANISMS = [
   'location-backslash',
   'location-userinfo',
   'iframe-only-landing',
+  'js-open-blank-assign',
+  'form-target-blank',
+  'js-hash-then-assign',
+  'meta-refresh-in-body',
+  'js-timeout-string',
+  'js-scheme-relative',
   // Last but one: loading its 25 frames keeps the renderer it shares with the trace beside it busy.
   'frame-cross-origin-many',
   'five-hop',

@@ -317,6 +317,70 @@ function iframeOnlyLanding(): ScenarioDefinition {
   );
 }
 
+/** Script idioms that open a window without a click, move a fragment first, or pass code as a string. */
+function windowAndStringIdioms(): ScenarioDefinition[] {
+  const blankAssign = 'js-open-blank-assign';
+  const formBlank = 'form-target-blank';
+  const hash = 'js-hash-then-assign';
+  const bodyMeta = 'meta-refresh-in-body';
+  const stringTimer = 'js-timeout-string';
+  const schemeRelative = 'js-scheme-relative';
+  return [
+    onePage(
+      blankAssign,
+      "Broker page that opens an empty window (window.open('', '_blank')), cuts its opener and sets its location to the landing page.",
+      loadingPage(
+        script(`var w = window.open('', '_blank'); w.opener = null; w.location.href = ${JSON.stringify(landingUrl(blankAssign))};`),
+      ),
+      ['start', 'popup'],
+    ),
+    onePage(
+      formBlank,
+      'Broker page auto-submitting a POST form with target=_blank to a tracker that 302s to the landing page.',
+      loadingPage(
+        `<form id="f" method="post" target="_blank" action="${ESP}/h/${formBlank}/post"><input type="hidden" name="sid" value="9"></form>` +
+          script(`document.getElementById('f').submit();`),
+      ),
+      ['start', 'popup', 'http-302'],
+      {
+        extra: [
+          { host: HOSTS.espClick, path: `/h/${formBlank}/post`, methods: ['POST'], handle: (x) => x.redirect(302, landingUrl(formBlank)) },
+        ],
+      },
+    ),
+    onePage(
+      hash,
+      'Broker page that first sets location.hash (no request) and 300 ms later location.href.',
+      loadingPage(
+        script(`location.hash = 'step-2';\nsetTimeout(function () { location.href = ${JSON.stringify(landingUrl(hash))}; }, 300);`),
+      ),
+      ['start', 'javascript'],
+    ),
+    onePage(
+      bodyMeta,
+      'Broker page with its meta refresh at the end of the body, after the content.',
+      page({
+        title: 'Loading…',
+        body: `<main><p>Loading your offer…</p></main>\n<meta http-equiv="refresh" content="0;url=${landingUrl(bodyMeta)}">`,
+      }),
+      ['start', 'meta-refresh'],
+    ),
+    onePage(
+      stringTimer,
+      'Broker page that passes its redirect to setTimeout as a string of code.',
+      loadingPage(script(`setTimeout("location.href='${landingUrl(stringTimer)}'", 200);`)),
+      ['start', 'javascript'],
+    ),
+    onePage(
+      schemeRelative,
+      "Broker page (http) whose script goes to a scheme-relative address ('//host/path'): the landing page over http.",
+      loadingPage(script(`location.href = '//${HOSTS.advertiser}/landing/${schemeRelative}';`)),
+      ['start', 'javascript'],
+      { finalUrl: `http://${HOSTS.advertiser}/landing/${schemeRelative}` },
+    ),
+  ];
+}
+
 export function chainVariantScenarios(): ScenarioDefinition[] {
   return [
     ...markupVariants(),
@@ -327,5 +391,6 @@ export function chainVariantScenarios(): ScenarioDefinition[] {
     ...moreScriptIdioms(),
     ...locationTricks(),
     iframeOnlyLanding(),
+    ...windowAndStringIdioms(),
   ];
 }
