@@ -268,10 +268,10 @@ function byReason(
         via: fromChildFrame(doc) ? 'frame-top' : 'javascript',
         evidence: { detail: `script reloaded the page${where}`, reason, ...script },
       };
-    case 'scriptInitiated':
-    case 'anchorClick':
     // Chromium gives window.open(url, '_self') (and other script navigations of the same tab) the
     // reason "other": a script initiator says a script moved the page.
+    case 'scriptInitiated':
+    case 'anchorClick':
     case 'other':
     case null:
       if ((reason === null || reason === 'other') && doc.initiator.type !== 'script') break;
