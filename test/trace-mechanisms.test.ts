@@ -9,6 +9,7 @@ import type { Report } from '../src/report.js';
 import { readCapture } from '../src/evidence/warc/read-warc.js';
 import { analyzeCapture } from '../src/analyze/analyze.js';
 import { formatChain } from '../src/cli/format.js';
+import { disguisedHostFlag } from '../src/verdict/flags.js';
 
 const fixture = labAndBrowser();
 
@@ -61,6 +62,29 @@ const MECHANISMS = [
   'http-301-relative',
   'location-unescaped',
   'location-idn',
+  // More variants (src/lab/scenarios/chain-variants.ts).
+  'meta-refresh-entities',
+  'meta-refresh-base',
+  'js-top-location-load',
+  'js-document-location-timer',
+  'js-window-location-atob',
+  'js-anchor-click-same-tab',
+  'form-get-action-query',
+  'chain-comes-back',
+  'esp-sendgrid-ses',
+  'js-open-self',
+  'js-navigation-navigate',
+  'js-appended-meta',
+  'form-body-onload',
+  'location-backslash',
+  'location-userinfo',
+  'iframe-only-landing',
+  'js-open-blank-assign',
+  'form-target-blank',
+  'js-hash-then-assign',
+  'meta-refresh-in-body',
+  'js-timeout-string',
+  'js-scheme-relative',
   // Last but one: loading its 25 frames keeps the renderer it shares with the trace beside it busy.
   'frame-cross-origin-many',
   'five-hop',
@@ -161,6 +185,24 @@ test('variants: reload, superseded navigation, the meta tag followed, UTF-8 Loca
   assert.match(note[0], /to data:text\/html;base64,.*not an http\(s\) address: a browser does not load it from a web page\)$/);
   assert.equal(fixture.lab.hits(landingUrl('meta-refresh-data')), 0);
   assert.equal(reloaded.error, null);
+});
+
+test('more variants: window.open _self is a script navigation, user info before a host is flagged, decoded ESP targets', async () => {
+  const self = await traced('js-open-self');
+  assert.match(self.hops[1].evidence.detail, /^script navigation at http:\/\/track\.broker-net\.test\/h\/js-open-self:\d+$/);
+
+  const userinfo = await traced('location-userinfo');
+  assert.equal(disguisedHostFlag(userinfo)?.hop, 2);
+
+  const esp = await traced('esp-sendgrid-ses');
+  assert.deepEqual(
+    esp.hops.map((h) => h.party?.name),
+    ['Twilio SendGrid', 'Amazon SES', 'advertiser.example'],
+  );
+  assert.match(
+    esp.summary?.text ?? '',
+    /^Sent via Twilio SendGrid .* -> via ESP tracker Amazon SES .* -> advertiser www\.advertiser\.example$/,
+  );
 });
 
 test('seed scenario with --click "Find out more" ends at the advertiser, single request per link', async () => {

@@ -134,3 +134,22 @@ test("a resting page's frame document is in the report's pages beside the top's,
     },
   ]);
 });
+
+test("window.open(url, '_self'): Chromium's reason is \"other\", the initiator a script, so the hop is javascript", () => {
+  const page = 'http://track.broker-net.test/h/js-open-self';
+  const events: NavEvent[] = [
+    doc(1, 'r1', page),
+    { type: 'nav-requested', at: at(2), pageId: 'p1', reason: 'other', url: LANDING, disposition: 'currentTab' },
+    doc(2, 'r2', LANDING, { initiator: { type: 'script', url: page, line: 11, column: 1 } }),
+  ];
+  const hops = buildHops(captureOf(page, events));
+  assert.deepEqual(
+    hops.map((h) => h.via),
+    ['start', 'javascript'],
+  );
+  assert.equal(hops[1].evidence.detail, `script navigation at ${page}:11`);
+  assert.equal(hops[1].evidence.reason, 'other');
+  // Without a script behind it, "other" stays other.
+  const unexplained = buildHops(captureOf(page, [doc(1, 'r1', page), { ...events[1] }, doc(2, 'r2', LANDING)]));
+  assert.equal(unexplained[1].via, 'other');
+});

@@ -268,10 +268,13 @@ function byReason(
         via: fromChildFrame(doc) ? 'frame-top' : 'javascript',
         evidence: { detail: `script reloaded the page${where}`, reason, ...script },
       };
+    // Chromium gives window.open(url, '_self') (and other script navigations of the same tab) the
+    // reason "other": a script initiator says a script moved the page.
     case 'scriptInitiated':
     case 'anchorClick':
+    case 'other':
     case null:
-      if (reason === null && doc.initiator.type !== 'script') break;
+      if ((reason === null || reason === 'other') && doc.initiator.type !== 'script') break;
       if (fromChildFrame(doc)) {
         return { via: 'frame-top', evidence: { detail: `a frame navigated the top page${where}`, reason: reason ?? 'script', ...script } };
       }

@@ -343,3 +343,25 @@ describe('a chain that went on in a frame of the landing page', () => {
     assert.ok(!summary.claims.some((c) => c.text.includes('frame')));
   });
 });
+
+test('claims read "an" before a vowel: an Amazon SES click tracker, an ESP tracker (chain-variants esp-sendgrid-ses)', () => {
+  const target = 'https://www.advertiser.example/landing/esp-sendgrid-ses?utm_source=newsletter';
+  const hops = [
+    { index: 1, url: `https://jump.broker-net.test/L0/${encodeURIComponent(target)}/1/0100-abc-000000/Xw3hQ0c1=392`, status: 302 },
+    { index: 2, url: 'http://r.adnet-alpha.test/ls/click?upn=u001.x', status: 302 },
+    { index: 3, url: target, status: 200 },
+  ];
+  const texts = summarizeResponsibility({ hops }).claims.map((c) => c.text);
+  assert.ok(
+    texts.includes(
+      'Sent via Amazon SES: jump.broker-net.test is an Amazon SES click tracker (rule amazon-ses:path:/L0/<pct-url>/… or /CL0/…)',
+    ),
+    texts.join('\n'),
+  );
+  const second = summarizeResponsibility({ hops: [hops[1], { ...hops[0], index: 2 }, hops[2]] }).claims.map((c) => c.text);
+  assert.ok(
+    second.some((t) => /^jump\.broker-net\.test is an ESP tracker run by Amazon SES /.test(t)),
+    second.join('\n'),
+  );
+  assert.ok(!second.some((t) => / a [AEIOU]/.test(t)), second.join('\n'));
+});

@@ -64,6 +64,14 @@ export const ROLE_WORDS: Record<Role, string> = {
   unknown: 'unattributed host',
 };
 
+/**
+ * "a" or "an" before a word as it is read out: "an ESP tracker", "an Amazon SES click tracker",
+ * "an ad network", but "a Unisender …", "a EuroMail …" (a vowel letter read as a consonant).
+ */
+export function withArticle(phrase: string): string {
+  return `${/^[aeiou]/i.test(phrase) && !/^(uni|use|usa|eu|one)/i.test(phrase) ? 'an' : 'a'} ${phrase}`;
+}
+
 /** Consecutive hops run by the same party form one segment of the chain. */
 function segmentsOf(hops: SummaryHop[], parties: PartyRef[]): Segment[] {
   const segments: Segment[] = [];
@@ -146,10 +154,10 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
     const firstEsp = party.role === 'esp-tracker' && !espNamed && sender;
     if (firstEsp) {
       espNamed = true;
-      claims.push({ text: `Sent via ${name}: ${host} is a ${name} click tracker (rule ${party.rule})`, hop: first.index });
+      claims.push({ text: `Sent via ${name}: ${host} is ${withArticle(name)} click tracker (rule ${party.rule})`, hop: first.index });
       details.push(`tracker ${host}`);
     } else {
-      claims.push({ text: `${host} is a ${ROLE_WORDS[party.role]} run by ${name} (rule ${party.rule})`, hop: first.index });
+      claims.push({ text: `${host} is ${withArticle(ROLE_WORDS[party.role])} run by ${name} (rule ${party.rule})`, hop: first.index });
       details.push(host);
     }
 
@@ -349,5 +357,5 @@ function linkOutOfTheWeb(url: string): string {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase() ?? 'unknown';
   const address = scheme === 'mailto' ? percentDecode(url.slice('mailto:'.length).split('?')[0]) : '';
   if (address) return `the mail address ${address}`;
-  return `${/^[aeiou]/.test(scheme) ? 'an' : 'a'} ${scheme}: link (${url.length > 100 ? `${url.slice(0, 99)}…` : url})`;
+  return `${withArticle(scheme)}: link (${url.length > 100 ? `${url.slice(0, 99)}…` : url})`;
 }

@@ -26,6 +26,11 @@ test('a hop out of the web keeps its scheme in the hop line (an intent: link is 
   );
   assert.match(hopLine('ftp://files.broker-net.test/offer.zip'), / {2}ftp:\/\/files\.broker-net\.test\/offer\.zip {2}/);
   assert.match(hopLine('https://www.advertiser.example/landing?x=1'), / {2}www\.advertiser\.example\/landing\?x=1 {2}/);
+  // User info before the host is how such a URL deceives: the hop line keeps it (lab location-userinfo).
+  assert.match(
+    hopLine('https://business.t-mobile.example@secure-login.phish.example/h/location-userinfo'),
+    / {2}business\.t-mobile\.example@secure-login\.phish\.example\/h\/location-userinfo {2}/,
+  );
 });
 
 test('a navigation the final page scheduled and the trace did not wait for is said, not hidden behind "Final"', () => {

@@ -6,11 +6,16 @@ import { withoutFragment } from '../http/url-key.js';
 import { lastChainHop } from '../analyze/tabs.js';
 import { pendingTimerNote } from '../analyze/final-page-pending.js';
 
-/** A web hop without its scheme, as the hop lines show it; a link out of the web (mailto:, intent:, ftp:) keeps its scheme, which is what it is. */
+/**
+ * A web hop without its scheme, as the hop lines show it; a link out of the web (mailto:, intent:,
+ * ftp:) keeps its scheme, which is what it is. User info stays: a brand's domain written before an
+ * "@" (https://bank.example@phish.example/) is how the URL deceives, not noise.
+ */
 function hostPath(url: string): string {
   try {
     const u = new URL(url);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.host + u.pathname + u.search : url;
+    const userinfo = u.username ? `${u.username}${u.password ? `:${u.password}` : ''}@` : '';
+    return u.protocol === 'http:' || u.protocol === 'https:' ? userinfo + u.host + u.pathname + u.search : url;
   } catch {
     return url;
   }

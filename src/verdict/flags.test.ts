@@ -4,6 +4,7 @@ import type { Hop, Report } from '../report.js';
 import {
   cloakedFlag,
   credentialFormFlag,
+  disguisedHostFlag,
   downloadFlag,
   linkMismatchFlag,
   lookalikeFlag,
@@ -207,4 +208,25 @@ test('cloaked: only with a comparison, when the two traces end on different doma
   assert.equal(chance.severity, 'warn');
   assert.match(chance.detail, /may also be chance/);
   assert.equal(cloakedFlag(compared)!.severity, 'high');
+});
+
+test('disguised host: a brand domain as user info before the real host (lab location-userinfo), not a plain user name', () => {
+  const url = 'https://business.t-mobile.example@secure-login.phish.example/h/location-userinfo';
+  const disguised = report([hop(1, 'http://click.mailer-esp.test/h/location-userinfo', 302), hop(2, url, 200)], {
+    url,
+    status: 200,
+    title: 'T-Mobile for Business | Sign in',
+  });
+  assert.deepEqual(disguisedHostFlag(disguised), {
+    id: 'disguised-host',
+    title: 'Disguised host',
+    detail:
+      'Hop 2 goes to secure-login.phish.example behind the user info "business.t-mobile.example@": ' +
+      'the address reads as business.t-mobile.example but is not on it.',
+    severity: 'high',
+    hop: 2,
+  });
+  assert.equal(disguisedHostFlag(report([hop(1, 'https://www.paypal.com%2Esecure:x@evil.example/', 200)], null))?.hop, 1);
+  assert.equal(disguisedHostFlag(report([hop(1, 'ftp://anonymous@files.example/x', 200)], null)), null);
+  assert.equal(disguisedHostFlag(worked), null);
 });

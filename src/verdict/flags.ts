@@ -7,11 +7,13 @@ import type { DownloadFact } from './downloads.js';
 import { brandsInText, domainParts, lookalikeDomain } from './lookalike.js';
 import { shownDomain } from '../mail/links.js';
 import { hostOf } from '../http/host.js';
+import { percentDecode } from '../analyze/unwrap/url-text.js';
 import { secretFields, visibleText } from './page-dom.js';
 import { lastChainHop } from '../analyze/tabs.js';
 import { titleKey } from '../compare/comparison.js';
 
-export type FlagId = 'cloaked' | 'human-check' | 'single-use' | 'download' | 'credential-form' | 'lookalike' | 'link-mismatch' | 'tls';
+export type FlagId =
+  'cloaked' | 'human-check' | 'single-use' | 'download' | 'credential-form' | 'lookalike' | 'disguised-host' | 'link-mismatch' | 'tls';
 
 export interface VerdictFlag {
   id: FlagId;
@@ -70,6 +72,7 @@ export function verdictFlags(input: FlagInput): VerdictFlag[] {
     downloadFlag(input.downloads),
     credentialFormFlag(input.report, input.finalDom),
     lookalikeFlag(input.report, input.shownLink),
+    disguisedHostFlag(input.report),
     linkMismatchFlag(input.report, input.shownLink),
     tlsFlag(input.report),
   ].filter((f): f is VerdictFlag => f !== null);
@@ -235,6 +238,33 @@ export function lookalikeFlag(report: Report, shownLink: FlagInput['shownLink'])
     severity: 'high',
     hop: lastHop(report)?.index ?? null,
   };
+}
+
+/**
+ * A hop of the chain whose URL writes a domain as user info before its real host
+ * (https://business.t-mobile.example@secure-login.phish.example/): a reader takes the first name
+ * for the site, the browser goes to the one after the "@".
+ */
+export function disguisedHostFlag(report: Report): VerdictFlag | null {
+  for (const hop of report.hops) {
+    if (hop.otherTab) continue;
+    let url: URL;
+    try {
+      url = new URL(hop.url);
+    } catch {
+      continue;
+    }
+    const shown = url.username ? shownDomain(percentDecode(url.username)) : null;
+    if (!shown) continue;
+    return {
+      id: 'disguised-host',
+      title: 'Disguised host',
+      detail: `Hop ${hop.index} goes to ${url.hostname} behind the user info "${shown}@": the address reads as ${shown} but is not on it.`,
+      severity: 'high',
+      hop: hop.index,
+    };
+  }
+  return null;
 }
 
 /**

@@ -18,6 +18,7 @@ import { cloakProbeScenarios } from './cloak-probes.js';
 import { humanGateScenarios } from './human-gates.js';
 import { deferredClickScenarios } from './deferred-clicks.js';
 import { variantScenarios } from './variants.js';
+import { chainVariantScenarios } from './chain-variants.js';
 
 export type { LabScenario, ScenarioOutcome } from './common.js';
 
@@ -40,6 +41,7 @@ export function buildScenarios(ctx: ScenarioContext): LabPlay {
   definitions.push(...humanGateScenarios());
   definitions.push(...deferredClickScenarios());
   definitions.push(...variantScenarios());
+  definitions.push(...chainVariantScenarios());
   const names = new Set<string>();
   for (const { scenario } of definitions) {
     if (names.has(scenario.name)) throw new Error(`duplicate lab scenario ${scenario.name}`);
