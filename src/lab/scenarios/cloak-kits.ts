@@ -225,6 +225,16 @@ export function gateScript(acceptLanguage: string): string {
     const hints = [got.secChDeviceMemory, got.deviceMemory];
     return hints.every((h) => h === null) || hints.some((h) => h !== null && (Number(h) !== navigator.deviceMemory || mobileUa && Number(h) > 8));
   });
+  // Capture devices: a phone has a microphone, a camera and a speaker, a desktop sound at least;
+  // before a site is allowed to use them Chrome lists one of each kind, without label or id, and a
+  // first visit has not been asked about them yet (their permission says "prompt").
+  await check('media-devices', async () => {
+    const devices = await navigator.mediaDevices.enumerateDevices();
+    const kinds = new Set(devices.map((d) => d.kind));
+    const asked = await Promise.all(['camera', 'microphone'].map(async (name) => (await navigator.permissions.query({ name })).state));
+    return !kinds.has('audioinput') || !kinds.has('audiooutput') || mobileUa && !kinds.has('videoinput') ||
+      devices.length !== kinds.size || devices.some((d) => d.label !== '' || d.deviceId !== '') || asked.some((s) => s !== 'prompt');
+  });
   await check('visibility', () => document.visibilityState !== 'visible' || document.hidden || !document.hasFocus());
   // Intl's locale and zone against navigator.language and Date's own offset (a patch of one but not the other).
   await check('intl', () => {
@@ -380,7 +390,7 @@ export function cloakKitScenarios(): ScenarioDefinition[] {
           'A JavaScript fingerprint gate: the page checks webdriver, window.chrome, plugins, languages, window and screen sizes, ' +
           'userAgentData (and its high-entropy hints), timezone, WebGL renderer, notification permission, pointer and hover media ' +
           "queries, screen orientation, cores and memory (and the Device-Memory client hints it asks for), a phone's PDF plugins " +
-          'and WebHID, visibility and focus, Intl against ' +
+          'and WebHID, capture devices, visibility and focus, Intl against ' +
           'navigator.language and Date, patched functions ' +
           '(toString, prototype, iframe realm, stack), the DevTools protocol and a worker, then goes on to the phishing page, or ' +
           'to an encyclopedia page with what it found.',
