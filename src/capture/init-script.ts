@@ -29,7 +29,7 @@ export interface InitScriptOptions {
   automationTells?: boolean;
   /** navigator.deviceMemory of the visitor's device, not the host's; its cores are set by CDP (session.ts). */
   memoryGb?: number;
-  /** Show what Chrome on Android shows: no PDF viewer, no WebHID, the connection's type (PHONE_SHIMS). */
+  /** Show what Chrome on Android shows: no PDF viewer, no WebHID nor other desktop-only APIs, the connection's type (PHONE_SHIMS). */
   phone?: boolean;
 }
 
@@ -236,6 +236,15 @@ const FAKE_LIST = `
 // data: chrome_android false).
 const HID_INTERFACES = "['HID', 'HIDDevice', 'HIDConnectionEvent', 'HIDInputReportEvent']";
 
+// What else Chrome builds for the desktop only, on a window (MDN's compatibility data:
+// chrome_android false): the File System Access pickers, EyeDropper, Window Controls Overlay,
+// Document Picture-in-Picture, Window Management (getScreenDetails), Local Font Access. A phone
+// that has them is a desktop browser told to say it is a phone.
+const DESKTOP_ONLY_WINDOW_NAMES =
+  "['showOpenFilePicker', 'showSaveFilePicker', 'showDirectoryPicker', 'EyeDropper', 'WindowControlsOverlay', " +
+  "'WindowControlsOverlayGeometryChangeEvent', 'documentPictureInPicture', 'DocumentPictureInPicture', 'DocumentPictureInPictureEvent', " +
+  "'getScreenDetails', 'ScreenDetails', 'ScreenDetailed', 'queryLocalFonts', 'FontData']";
+
 /**
  * What a phone's dedicated worker runs just before its own script, once Blink has installed the
  * interfaces of its secure context (after workerScript has run, see session.ts): no WebHID, as on
@@ -308,6 +317,10 @@ const PHONE_SHIMS = `
   try {
     delete Navigator.prototype.hid;
     for (const name of ${HID_INTERFACES}) delete window[name];
+  } catch (e) {}
+  try {
+    delete Navigator.prototype.windowControlsOverlay;
+    for (const name of ${DESKTOP_ONLY_WINDOW_NAMES}) delete window[name];
   } catch (e) {}
 ${CONNECTION_TYPE_SHIM}`;
 

@@ -215,8 +215,11 @@ export function gateScript(acceptLanguage: string): string {
   // Chrome on Android has no PDF viewer: no plugins, no MIME types, pdfViewerEnabled false.
   await check('phone-plugins', () => mobileUa && (navigator.plugins.length !== 0 || navigator.mimeTypes.length !== 0 ||
     navigator.pdfViewerEnabled !== false));
-  // What Chrome builds for the desktop only: WebHID (navigator.hid and its interfaces).
-  await check('phone-desktop-apis', () => mobileUa && ('hid' in navigator || 'HID' in window || 'HIDDevice' in window));
+  // What Chrome builds for the desktop only: WebHID (navigator.hid and its interfaces), the File System
+  // Access pickers, EyeDropper, Window Controls Overlay, Document Picture-in-Picture, Window Management, Local Font Access.
+  await check('phone-desktop-apis', () => mobileUa && ('hid' in navigator || 'HID' in window || 'HIDDevice' in window ||
+    ['showOpenFilePicker', 'showSaveFilePicker', 'showDirectoryPicker', 'EyeDropper', 'documentPictureInPicture', 'getScreenDetails',
+      'queryLocalFonts'].some((n) => n in window) || 'windowControlsOverlay' in navigator));
   // The Device-Memory client hints the page asked for (Accept-CH), as the server got them, against
   // navigator.deviceMemory: one patched without the other, or a phone of more than 8 GB.
   await check('device-memory-hint', async () => {
@@ -390,7 +393,7 @@ export function cloakKitScenarios(): ScenarioDefinition[] {
           'A JavaScript fingerprint gate: the page checks webdriver, window.chrome, plugins, languages, window and screen sizes, ' +
           'userAgentData (and its high-entropy hints), timezone, WebGL renderer, notification permission, pointer and hover media ' +
           "queries, screen orientation, cores and memory (and the Device-Memory client hints it asks for), a phone's PDF plugins " +
-          'and WebHID, capture devices, visibility and focus, Intl against ' +
+          'and desktop-only APIs (WebHID, file pickers, EyeDropper…), capture devices, visibility and focus, Intl against ' +
           'navigator.language and Date, patched functions ' +
           '(toString, prototype, iframe realm, stack), the DevTools protocol and a worker, then goes on to the phishing page, or ' +
           'to an encyclopedia page with what it found.',
