@@ -220,6 +220,14 @@ export function gateScript(acceptLanguage: string): string {
   await check('phone-desktop-apis', () => mobileUa && ('hid' in navigator || 'HID' in window || 'HIDDevice' in window ||
     ['showOpenFilePicker', 'showSaveFilePicker', 'showDirectoryPicker', 'EyeDropper', 'documentPictureInPicture', 'getScreenDetails',
       'queryLocalFonts'].some((n) => n in window) || 'windowControlsOverlay' in navigator));
+  // Chrome on Android shows notifications through a service worker only: its constructor throws a
+  // TypeError. Its shape then, in this realm and a fresh one, against a native constructor's.
+  await check('phone-notification', () => mobileUa && !!window.Notification && ((() => {
+    try { new Notification('x'); return true; } catch (e) { return !(e instanceof TypeError) || /<anonymous>:\\d+:\\d+/.test(String(e.stack)); }
+  })() || Notification.name !== 'Notification' || Notification.length !== 1 || Notification.prototype.constructor !== Notification ||
+    Object.getPrototypeOf(Notification) !== EventTarget || 'prototype' in Notification.requestPermission ||
+    !/^function Notification\\(\\)/.test(other.Function.prototype.toString.call(Notification)) ||
+    typeof Notification.permission !== 'string'));
   // The Device-Memory client hints the page asked for (Accept-CH), as the server got them, against
   // navigator.deviceMemory: one patched without the other, or a phone of more than 8 GB.
   await check('device-memory-hint', async () => {
@@ -393,7 +401,7 @@ export function cloakKitScenarios(): ScenarioDefinition[] {
           'A JavaScript fingerprint gate: the page checks webdriver, window.chrome, plugins, languages, window and screen sizes, ' +
           'userAgentData (and its high-entropy hints), timezone, WebGL renderer, notification permission, pointer and hover media ' +
           "queries, screen orientation, cores and memory (and the Device-Memory client hints it asks for), a phone's PDF plugins " +
-          'and desktop-only APIs (WebHID, file pickers, EyeDropper…), capture devices, visibility and focus, Intl against ' +
+          'and desktop-only APIs (WebHID, file pickers, EyeDropper…), a phone Notification constructor, capture devices, visibility and focus, Intl against ' +
           'navigator.language and Date, patched functions ' +
           '(toString, prototype, iframe realm, stack), the DevTools protocol and a worker, then goes on to the phishing page, or ' +
           'to an encyclopedia page with what it found.',
