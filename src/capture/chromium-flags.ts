@@ -71,6 +71,11 @@ const CAPTURE_ARGS = [
   '--password-store=basic',
   '--use-mock-keychain',
   '--mute-audio',
+  // A browser without capture devices answers navigator.mediaDevices.enumerateDevices() with an
+  // empty list, which no phone and few desktops do, and kits check it. Chromium's fake devices
+  // (a microphone, a camera, a speaker) are listed as a real browser lists them before a site is
+  // allowed to use them: one of each kind, without labels or ids. No site is ever allowed to.
+  '--use-fake-device-for-media-stream',
   '--hide-scrollbars',
   '--force-color-profile=srgb',
   // A headless browser finds no pointing device: (pointer: none), (hover: none), which no desktop

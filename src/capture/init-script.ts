@@ -29,7 +29,7 @@ export interface InitScriptOptions {
   automationTells?: boolean;
   /** navigator.deviceMemory of the visitor's device, not the host's; its cores are set by CDP (session.ts). */
   memoryGb?: number;
-  /** Show what Chrome on Android shows: no PDF viewer, no WebHID, the connection's type (PHONE_SHIMS). */
+  /** Show what Chrome on Android shows: no PDF viewer, no WebHID nor other desktop-only APIs, the connection's type (PHONE_SHIMS). */
   phone?: boolean;
 }
 
@@ -236,6 +236,15 @@ const FAKE_LIST = `
 // data: chrome_android false).
 const HID_INTERFACES = "['HID', 'HIDDevice', 'HIDConnectionEvent', 'HIDInputReportEvent']";
 
+// What else Chrome builds for the desktop only, on a window (MDN's compatibility data:
+// chrome_android false): the File System Access pickers, EyeDropper, Window Controls Overlay,
+// Document Picture-in-Picture, Window Management (getScreenDetails), Local Font Access. A phone
+// that has them is a desktop browser told to say it is a phone.
+const DESKTOP_ONLY_WINDOW_NAMES =
+  "['showOpenFilePicker', 'showSaveFilePicker', 'showDirectoryPicker', 'EyeDropper', 'WindowControlsOverlay', " +
+  "'WindowControlsOverlayGeometryChangeEvent', 'documentPictureInPicture', 'DocumentPictureInPicture', 'DocumentPictureInPictureEvent', " +
+  "'getScreenDetails', 'ScreenDetails', 'ScreenDetailed', 'queryLocalFonts', 'FontData']";
+
 /**
  * What a phone's dedicated worker runs just before its own script, once Blink has installed the
  * interfaces of its secure context (after workerScript has run, see session.ts): no WebHID, as on
@@ -295,6 +304,31 @@ const CONNECTION_TYPE_SHIM = `
 // false), where the full build's emulated phone keeps the desktop's five; and no WebHID, whose
 // accessor and interfaces are deleted, as if never there (in a dedicated worker too:
 // PHONE_WORKER_SCRIPT). Web Serial stays: Chrome on Android has it since 148.
+// Chrome on Android shows notifications through a service worker only: \`new Notification()\`
+// throws a TypeError there (a desktop's constructs one), a check kits make against a phone's
+// User-Agent. The constructor is replaced by one of the same shape (name, length, prototype both
+// ways, statics, EventTarget above it) that throws Android's error.
+const PHONE_NOTIFICATION_SHIM = `
+  try {
+    const Original = window.Notification;
+    if (typeof Original === 'function') {
+      const Notification = { Notification: function (title) {
+        throw scrub(new TypeError("Failed to construct 'Notification': Illegal constructor. Use ServiceWorkerRegistration.showNotification() instead."));
+      } }.Notification;
+      Object.defineProperty(Notification, 'length', { value: Original.length });
+      Object.defineProperty(Notification, 'prototype', { value: Original.prototype, writable: false, enumerable: false, configurable: false });
+      for (const key of Reflect.ownKeys(Original)) {
+        if (key === 'length' || key === 'name' || key === 'prototype') continue;
+        Object.defineProperty(Notification, key, Object.getOwnPropertyDescriptor(Original, key));
+      }
+      Object.setPrototypeOf(Notification, Object.getPrototypeOf(Original));
+      Object.defineProperty(Original.prototype, 'constructor', { ...Object.getOwnPropertyDescriptor(Original.prototype, 'constructor'), value: Notification });
+      disguise(Notification, Original, 'Notification');
+      Object.defineProperty(window, 'Notification', { ...Object.getOwnPropertyDescriptor(window, 'Notification'), value: Notification });
+    }
+  } catch (e) {}
+`;
+
 const PHONE_SHIMS = `
   try {
     if (navigator.plugins.length !== 0) {
@@ -309,6 +343,11 @@ const PHONE_SHIMS = `
     delete Navigator.prototype.hid;
     for (const name of ${HID_INTERFACES}) delete window[name];
   } catch (e) {}
+  try {
+    delete Navigator.prototype.windowControlsOverlay;
+    for (const name of ${DESKTOP_ONLY_WINDOW_NAMES}) delete window[name];
+  } catch (e) {}
+${PHONE_NOTIFICATION_SHIM}
 ${CONNECTION_TYPE_SHIM}`;
 
 // What /usr/bin/chromium shows and /usr/bin/chromium-headless-shell does not (checked on 156):

@@ -215,8 +215,19 @@ export function gateScript(acceptLanguage: string): string {
   // Chrome on Android has no PDF viewer: no plugins, no MIME types, pdfViewerEnabled false.
   await check('phone-plugins', () => mobileUa && (navigator.plugins.length !== 0 || navigator.mimeTypes.length !== 0 ||
     navigator.pdfViewerEnabled !== false));
-  // What Chrome builds for the desktop only: WebHID (navigator.hid and its interfaces).
-  await check('phone-desktop-apis', () => mobileUa && ('hid' in navigator || 'HID' in window || 'HIDDevice' in window));
+  // What Chrome builds for the desktop only: WebHID (navigator.hid and its interfaces), the File System
+  // Access pickers, EyeDropper, Window Controls Overlay, Document Picture-in-Picture, Window Management, Local Font Access.
+  await check('phone-desktop-apis', () => mobileUa && ('hid' in navigator || 'HID' in window || 'HIDDevice' in window ||
+    ['showOpenFilePicker', 'showSaveFilePicker', 'showDirectoryPicker', 'EyeDropper', 'documentPictureInPicture', 'getScreenDetails',
+      'queryLocalFonts'].some((n) => n in window) || 'windowControlsOverlay' in navigator));
+  // Chrome on Android shows notifications through a service worker only: its constructor throws a
+  // TypeError. Its shape then, in this realm and a fresh one, against a native constructor's.
+  await check('phone-notification', () => mobileUa && !!window.Notification && ((() => {
+    try { new Notification('x'); return true; } catch (e) { return !(e instanceof TypeError) || /<anonymous>:\\d+:\\d+/.test(String(e.stack)); }
+  })() || Notification.name !== 'Notification' || Notification.length !== 1 || Notification.prototype.constructor !== Notification ||
+    Object.getPrototypeOf(Notification) !== EventTarget || 'prototype' in Notification.requestPermission ||
+    !/^function Notification\\(\\)/.test(other.Function.prototype.toString.call(Notification)) ||
+    typeof Notification.permission !== 'string'));
   // The Device-Memory client hints the page asked for (Accept-CH), as the server got them, against
   // navigator.deviceMemory: one patched without the other, or a phone of more than 8 GB.
   await check('device-memory-hint', async () => {
@@ -224,6 +235,16 @@ export function gateScript(acceptLanguage: string): string {
     const got = await (await fetch('/kit/hints/memory', { cache: 'no-store' })).json();
     const hints = [got.secChDeviceMemory, got.deviceMemory];
     return hints.every((h) => h === null) || hints.some((h) => h !== null && (Number(h) !== navigator.deviceMemory || mobileUa && Number(h) > 8));
+  });
+  // Capture devices: a phone has a microphone, a camera and a speaker, a desktop sound at least;
+  // before a site is allowed to use them Chrome lists one of each kind, without label or id, and a
+  // first visit has not been asked about them yet (their permission says "prompt").
+  await check('media-devices', async () => {
+    const devices = await navigator.mediaDevices.enumerateDevices();
+    const kinds = new Set(devices.map((d) => d.kind));
+    const asked = await Promise.all(['camera', 'microphone'].map(async (name) => (await navigator.permissions.query({ name })).state));
+    return !kinds.has('audioinput') || !kinds.has('audiooutput') || mobileUa && !kinds.has('videoinput') ||
+      devices.length !== kinds.size || devices.some((d) => d.label !== '' || d.deviceId !== '') || asked.some((s) => s !== 'prompt');
   });
   await check('visibility', () => document.visibilityState !== 'visible' || document.hidden || !document.hasFocus());
   // Intl's locale and zone against navigator.language and Date's own offset (a patch of one but not the other).
@@ -380,7 +401,7 @@ export function cloakKitScenarios(): ScenarioDefinition[] {
           'A JavaScript fingerprint gate: the page checks webdriver, window.chrome, plugins, languages, window and screen sizes, ' +
           'userAgentData (and its high-entropy hints), timezone, WebGL renderer, notification permission, pointer and hover media ' +
           "queries, screen orientation, cores and memory (and the Device-Memory client hints it asks for), a phone's PDF plugins " +
-          'and WebHID, visibility and focus, Intl against ' +
+          'and desktop-only APIs (WebHID, file pickers, EyeDropper…), a phone Notification constructor, capture devices, visibility and focus, Intl against ' +
           'navigator.language and Date, patched functions ' +
           '(toString, prototype, iframe realm, stack), the DevTools protocol and a worker, then goes on to the phishing page, or ' +
           'to an encyclopedia page with what it found.',
