@@ -203,6 +203,21 @@ test('compare: visitors nudged alike (a desktop by the mouse, a phone by a touch
   for (const profile of ['desktop', 'mobile']) assert.equal(compared.finalOf(profile), landingUrl('human-touch'), profile);
 });
 
+test("a desktop clicks as a hand does: near the button's centre, not on it to the pixel, the button held for tens of ms", async () => {
+  const { report, capture } = await traceGate('events', 'click', { clicks: ['Save recipe'] });
+  const button = eventsListed(capture, 'button-events');
+  assert.equal(report.error, null, JSON.stringify([report.error, button]));
+  const line = (type: string) => button.find((l) => l.startsWith(`${type} trusted `));
+  const [down, up, click] = [line('mousedown'), line('mouseup'), line('click')];
+  assert.ok(down && up && click, button.join('\n'));
+  const at = (l: string) => Number(/ (\d+)ms /.exec(l)?.[1]);
+  // What the code waits between press and release (at least 60 ms): a script's click holds it 1-2 ms.
+  assert.ok(at(up) - at(down) >= 50, button.join('\n'));
+  const [dx, dy] = (/ off-centre (-?[\d.]+),(-?[\d.]+) /.exec(click) ?? []).slice(1).map(Number);
+  assert.ok(Number.isFinite(dx) && Number.isFinite(dy), click);
+  assert.ok(Math.abs(dx) > 0.01 || Math.abs(dy) > 0.01, `clicked dead on the centre: ${click}`);
+});
+
 test('a phone taps: its click is a touch (touch pointer events, touchstart/touchend, then the mouse events and the click); its nudge slides', async () => {
   // The nudge's finger moves past the touch slop: the page gets touchmove, as from a finger that moves.
   const { report, capture } = await traceGate('events', 'tap', { device: 'mobile', clicks: ['Save recipe'] });

@@ -1,5 +1,5 @@
 // `--click TEXT`: finds the link or button a person would click, by its visible text, and clicks
-// it with real (trusted) input at its centre, so the page sees a user gesture: a desktop's mouse
+// it with real (trusted) input near its centre, so the page sees a user gesture: a desktop's mouse
 // or a phone's finger.
 import type { Device } from './identity.js';
 import { withTimeout, type PageObserver } from './page-observer.js';
@@ -53,6 +53,23 @@ export const ACCESSIBLE_NAME_SCRIPT = `(el) => {
 }`;
 
 /**
+ * Page-side `(box, reaches) => point | null`: where a hand clicks a control, near its box's centre
+ * but never on it to the pixel (kits check for clicks at the exact centre, which no person hits):
+ * up to a fifth of the box off the centre each way, a point the control itself `reaches` (true:
+ * hit-testing there finds it); null when three tries found none (then the centre is tried).
+ * Runs in our isolated world, whose Math.random the page cannot touch.
+ */
+export const HAND_POINT_SCRIPT = `(box, reaches) => {
+  for (let i = 0; i < 3; i++) {
+    const off = () => (Math.random() + Math.random() - 1) * 0.2;
+    const x = box.left + box.width * (0.5 + off());
+    const y = box.top + box.height * (0.5 + off());
+    if (reaches(x, y) === true) return { x, y };
+  }
+  return null;
+}`;
+
+/**
  * Runs in the page's isolated world. Candidates in order: links, buttons, then any element
  * whose own text matches. Names are compared case-insensitively with collapsed whitespace;
  * an exact name beats a partial one; hidden and zero-size elements never match.
@@ -79,7 +96,12 @@ export function findClickTargetScript(text: string): string {
     const el = matching.find((e) => nameOf(e) === wanted) || matching[0];
     el.scrollIntoView({ block: 'center', inline: 'center' });
     const r = el.getBoundingClientRect();
-    return { target: el.href ? String(el.href) : el.outerHTML.slice(0, 300), x: r.left + r.width / 2, y: r.top + r.height / 2 };
+    const reaches = (x, y) => {
+      const hit = document.elementFromPoint(x, y);
+      return !!hit && (hit === el || el.contains(hit));
+    };
+    const at = (${HAND_POINT_SCRIPT})(r, reaches) || { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+    return { target: el.href ? String(el.href) : el.outerHTML.slice(0, 300), x: at.x, y: at.y };
   }
   return { none: true };
 })()`;
@@ -133,13 +155,23 @@ export async function trustedClick(observer: PageObserver, x: number, y: number,
   }
 }
 
+/** A person's pause between reaching a control and pressing it, and how long the button is held, in ms: at least, and how much more at most. */
+const AIM_MS = [40, 60] as const;
+const PRESS_HOLD_MS = [60, 80] as const;
+
+const humanPause = ([least, spread]: readonly [number, number]) =>
+  new Promise((resolve) => setTimeout(resolve, least + Math.random() * spread));
+
+/** A left click as a hand makes it: the pointer comes to rest, the button is pressed, held, released (kits time the hold: 1-2 ms is a script's). */
 async function mouseClick(observer: PageObserver, x: number, y: number): Promise<void> {
   const mouse = (
     type: 'mouseMoved' | 'mousePressed' | 'mouseReleased',
     extra: { button?: 'none'; clickCount?: number; buttons?: number } = {},
   ) => observer.session.send('Input.dispatchMouseEvent', { type, x, y, button: 'left', ...extra });
   await mouse('mouseMoved', { button: 'none' });
+  await humanPause(AIM_MS);
   await mouse('mousePressed', { clickCount: 1, buttons: 1 });
+  await humanPause(PRESS_HOLD_MS);
   await mouse('mouseReleased', { clickCount: 1, buttons: 0 });
 }
 

@@ -10,7 +10,7 @@ import type { PageObserver } from './page-observer.js';
 import { adFrame, chooseCallToAction, consentControl, consentDismissals, scoreControls, targetOf } from '../analyze/call-to-action.js';
 import { markedBox, markedScreenshotPath } from '../analyze/explore-steps.js';
 import { drawBox } from './marked-screenshot.js';
-import { ACCESSIBLE_NAME_SCRIPT, pointerOf, trustedClick, type Pointer } from './click.js';
+import { ACCESSIBLE_NAME_SCRIPT, HAND_POINT_SCRIPT, pointerOf, trustedClick, type Pointer } from './click.js';
 import {
   LANDMARK_SCRIPT,
   frameCoveredAt,
@@ -580,6 +580,9 @@ function locateScript(index: number, anyPoint = false): string {
     return hit && (hit === el || el.contains(hit) || hit === image) ? true : hit;
   };
   let top = null, at = null;
+  // Near the centre first, as a hand clicks (click.ts HAND_POINT_SCRIPT); then each box's centre.
+  const hand = area ? null : (${HAND_POINT_SCRIPT})(r, reaches);
+  if (hand) return hand;
   const points = area ? [area.point] : boxes.map((box) => ({ x: box.left + box.width / 2, y: box.top + box.height / 2 }));
   for (const { x, y } of points) {
     const hit = reaches(x, y);

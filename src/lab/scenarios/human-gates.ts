@@ -215,21 +215,24 @@ const GATES: Gate[] = [
       `  'touchstart', 'touchmove', 'touchend', 'touchcancel', 'scroll'];\n` +
       // A move's exact time and movement and a pointermove's samples (a real mouse polls faster than frames:
       // several per pointermove) and predictions, as a kit reads them ('-': not in a secure context).
+      `const offCentre = (box, at) => {\n  if (!box || !at || !('clientX' in at)) return [];\n  const r = box.getBoundingClientRect();\n` +
+      `  return ['off-centre ' + (at.clientX - r.left - r.width / 2).toFixed(2) + ',' + (at.clientY - r.top - r.height / 2).toFixed(2)];\n};\n` +
       `const sampled = (e) => e.type === 'pointermove' || e.type === 'mousemove' ? [\n` +
       `  'at ' + e.timeStamp.toFixed(2), 'movement ' + e.movementX + ',' + e.movementY,\n` +
       `  ...(e.type !== 'pointermove' ? [] : !e.getCoalescedEvents ? ['coalesced -']\n` +
       `    : ['coalesced ' + e.getCoalescedEvents().length, 'predicted ' + e.getPredictedEvents().length])] : [];\n` +
-      `const recorder = (id) => {\n  const list = document.createElement('ol'); list.id = id; document.querySelector('main').append(list);\n` +
+      // The button's list also says how far off the button's centre each event is (kits check for clicks dead on it).
+      `const recorder = (id, box) => {\n  const list = document.createElement('ol'); list.id = id; document.querySelector('main').append(list);\n` +
       `  return (e) => {\n    const at = e.changedTouches ? e.changedTouches[0] : e;\n    const item = document.createElement('li');\n` +
       `    const source = e.sourceCapabilities ? (e.sourceCapabilities.firesTouchEvents ? 'touch-source' : 'mouse-source') : '-';\n` +
       `    item.textContent = [e.type, e.isTrusted ? 'trusted' : 'untrusted', e.pointerType || '-',\n` +
       `      at && 'clientX' in at ? at.clientX + ',' + at.clientY + ' screen ' + at.screenX + ',' + at.screenY : '-',\n` +
-      `      Math.round(e.timeStamp) + 'ms', ...sampled(e), source].join(' ');\n` +
+      `      Math.round(e.timeStamp) + 'ms', ...sampled(e), ...offCentre(box, at), source].join(' ');\n` +
       `    list.append(item);\n  };\n};\n` +
       `const button = document.createElement('button'); button.type = 'button'; button.textContent = 'Save recipe';\n` +
       `button.onclick = () => { button.textContent = 'Saved'; };\ndocument.getElementById('status').after(button);\n` +
       `const note = recorder('events');\nfor (const t of types) addEventListener(t, note, { capture: true, passive: true });\n` +
-      `const noteButton = recorder('button-events');\nfor (const t of types) button.addEventListener(t, noteButton, { passive: true });`,
+      `const noteButton = recorder('button-events', button);\nfor (const t of types) button.addEventListener(t, noteButton, { passive: true });`,
     expectedVias: ['start'],
     final: 'self',
   },
