@@ -13,6 +13,8 @@ export type Via =
   | 'form-get'
   | 'form-post'
   | 'frame-top'
+  // The top page is only a frame of this document (analyze/framed-landing.ts): frame forwarding.
+  | 'frame-src'
   | 'popup'
   | 'click'
   | 'other';
@@ -111,7 +113,8 @@ export interface Hop {
   /**
    * The page (its URL) in a child frame of which this document was loaded: a click there (on a
    * control in the frame, or a link targeting it) moved only the frame, and the chain went on in
-   * it. Absent for the top page's own documents.
+   * it; or the page is nothing but that frame (via 'frame-src', analyze/framed-landing.ts). Absent
+   * for the top page's own documents.
    */
   frame?: string;
   method: string;

@@ -2,7 +2,15 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { labAndBrowser, labOptions } from './helpers.js';
-import { REDIRECT_SCRIPT_URL, PRIZE_URL, SEED_CONTACT_URL, SEED_CONTACT_TITLE, HOSTS, landingUrl } from '../src/lab/index.js';
+import {
+  ADVERTISER_TITLE,
+  REDIRECT_SCRIPT_URL,
+  PRIZE_URL,
+  SEED_CONTACT_URL,
+  SEED_CONTACT_TITLE,
+  HOSTS,
+  landingUrl,
+} from '../src/lab/index.js';
 import { IDN_HOST } from '../src/lab/scenarios/variants.js';
 import { trace } from '../src/capture/trace.js';
 import type { Report } from '../src/report.js';
@@ -79,6 +87,7 @@ const MECHANISMS = [
   'location-backslash',
   'location-userinfo',
   'iframe-only-landing',
+  'iframe-beside-content',
   'js-open-blank-assign',
   'form-target-blank',
   'js-hash-then-assign',
@@ -94,14 +103,17 @@ const MECHANISMS = [
  * Each mechanism's scenario is traced once: the label test and the evidence test read the same
  * report (whichever runs first starts the trace).
  */
-const traces = new Map<string, Promise<Report>>();
-function traced(name: string): Promise<Report> {
-  let report = traces.get(name);
-  if (!report) {
-    report = trace(labOptions(fixture.lab, fixture.lab.scenarios[name].url), fixture.browser).then((t) => t.report);
-    traces.set(name, report);
+const traces = new Map<string, Promise<{ report: Report; caseDir: string }>>();
+function tracedCase(name: string): Promise<{ report: Report; caseDir: string }> {
+  let traced = traces.get(name);
+  if (!traced) {
+    traced = trace(labOptions(fixture.lab, fixture.lab.scenarios[name].url), fixture.browser);
+    traces.set(name, traced);
   }
-  return report;
+  return traced;
+}
+function traced(name: string): Promise<Report> {
+  return tracedCase(name).then((t) => t.report);
 }
 
 // Two traces at a time on the one browser (as the pool runs them): delayed refreshes and timers overlap.
@@ -203,6 +215,34 @@ test('more variants: window.open _self is a script navigation, user info before 
     esp.summary?.text ?? '',
     /^Sent via Twilio SendGrid .* -> via ESP tracker Amazon SES .* -> advertiser www\.advertiser\.example$/,
   );
+});
+
+test("frame forwarding: the chain ends at the page the broker's whole window frames, read from the evidence alone", async () => {
+  const { report, caseDir } = await tracedCase('iframe-only-landing');
+  const broker = fixture.lab.scenarios['iframe-only-landing'].url;
+  const landing = landingUrl('iframe-only-landing');
+  assert.deepEqual(report.final, { url: landing, status: 200, title: ADVERTISER_TITLE, frame: broker });
+  const framed = report.hops[1];
+  assert.equal(framed.frame, broker);
+  assert.match(
+    framed.evidence.detail,
+    /^the page is only a frame of it: <iframe src="https:\/\/www\.advertiser\.example\/landing\/iframe-only-landing">/,
+  );
+  assert.equal(framed.party?.role, 'advertiser');
+  assert.match(report.summary?.text ?? '', /-> advertiser www\.advertiser\.example \(shown inside a frame of track\.broker-net\.test\)$/);
+  assert.equal(report.summary?.claims.find((c) => c.text.includes('only a frame of it'))?.hop, 2);
+  assert.equal(fixture.lab.hits(landing), 1);
+  assert.deepEqual(analyzeCapture(await readCapture(caseDir), caseDir).summary, report.summary);
+  assert.match(
+    formatChain(report, caseDir),
+    /\(shown inside a frame of http:\/\/track\.broker-net\.test\/h\/iframe-only-landing: the page is only this frame\)/,
+  );
+
+  // An ad iframe among a page's own content is not the page: the chain ends on the page itself.
+  const content = await traced('iframe-beside-content');
+  assert.equal(content.hops.length, 1);
+  assert.equal(content.final?.frame, undefined);
+  assert.doesNotMatch(content.summary?.text ?? '', /advertiser www\.advertiser\.example|shown inside a frame/);
 });
 
 test('seed scenario with --click "Find out more" ends at the advertiser, single request per link', async () => {

@@ -11,6 +11,8 @@ import { SPECIAL_ONLY, type NetworkLookup } from '../hosting/network-data.js';
 import { exploreSteps } from './explore-steps.js';
 import { lastChainHop } from './tabs.js';
 import { timerEvent } from './final-page-pending.js';
+import { framedLandingHops } from './framed-landing.js';
+import { bodyText, servedTitle } from './body.js';
 
 export interface AnalyzeOptions {
   /** Recipient addresses (from the mail) to look for in the chain's URLs. */
@@ -31,7 +33,9 @@ export function analyzeCapture(capture: Capture, caseDir: string | null, network
     ...(info.analysis?.espFromMail ? { espFromMail: info.analysis.espFromMail } : {}),
     ...(info.analysis?.disclosures?.length ? { disclosures: info.analysis.disclosures } : {}),
   };
-  const hops = buildHops(capture);
+  const chain = buildHops(capture);
+  const framed = framedLandingHops(capture, chain);
+  const hops = [...chain, ...framed];
   const last = lastChainHop(hops) ?? null;
   const settled = capture.events.filter((e) => e.type === 'settled');
   const lastSettled = settled.at(-1);
@@ -39,7 +43,7 @@ export function analyzeCapture(capture: Capture, caseDir: string | null, network
   const inFrame = last?.frame !== undefined && lastSettled?.type === 'settled' && lastSettled.frame ? lastSettled.frame : null;
   const final: Report['final'] =
     last?.frame !== undefined && !inFrame
-      ? { url: last.url, status: last.status, title: null, frame: last.frame }
+      ? { url: last.url, status: last.status, title: framed.length ? framedTitle(capture, last) : null, frame: last.frame }
       : inFrame && lastSettled?.type === 'settled'
         ? {
             url: inFrame.url,
@@ -87,6 +91,12 @@ export function analyzeCapture(capture: Capture, caseDir: string | null, network
   const explore = exploreSteps(capture);
   if (explore.length) report.explore = explore;
   return enrich(report, capture, options);
+}
+
+/** The framed landing page's title as served (no snapshot was taken of a frame the chain did not follow). */
+function framedTitle(capture: Capture, hop: Hop): string | null {
+  const response = capture.exchanges.find((x) => x.id === hop.exchange)?.response;
+  return response ? servedTitle(bodyText(response.body, response.headers)) : null;
 }
 
 function statusFor(hops: Hop[], url: string): number | null {

@@ -28,7 +28,7 @@ export function matchExchanges(docs: DocRequest[], exchanges: Exchange[]): (Exch
   });
 }
 
-function tlsOf(exchange: Exchange | null): HopTls | null {
+export function tlsOf(exchange: Exchange | null): HopTls | null {
   const tls = exchange?.tls;
   if (!tls) return null;
   const leaf = tls.chain[0];

@@ -1,6 +1,6 @@
 // "Who is responsible": one line for the analyst, and the claims behind it, each pointing at the
 // hop that proves it.
-import { withoutFrameOf, type PartyRef, type Role, type TokenFinding } from '../report.js';
+import { withoutFrameOf, type PartyRef, type Via, type Role, type TokenFinding } from '../report.js';
 import { chainEnding, type ChainEnding } from './ending.js';
 import { attributeChain } from './parties.js';
 import { findTokens, isCampaignToken } from './tokens.js';
@@ -14,6 +14,8 @@ export interface SummaryHop {
   party?: PartyRef;
   /** The page in a frame of which the hop's document was loaded (report.ts Hop). */
   frame?: string;
+  /** How it was reached (report.ts Hop): 'frame-src', the page is only a frame of it. */
+  via?: Via;
 }
 
 export interface SummaryDns {
@@ -246,12 +248,12 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
     while (first > 0 && hops[first - 1].frame === finalHop.frame) first--;
     const page = finalHop.frame;
     const pageHost = hostOf(normalizeInputUrl(page)) ?? page;
-    claims.push({
-      text:
-        `The final page ${finalHost} is shown inside a frame of ${page}: ` +
-        `a click in that page loaded it in the frame, not in the window (hop ${hops[first].index})`,
-      hop: hops[first].index,
-    });
+    const how =
+      hops[first].via === 'frame-src'
+        ? // Frame forwarding: the address bar stays on the page, which shows nothing but the frame.
+          `the page is only a frame of it, so the address bar never showed ${finalHost} (hop ${hops[first].index})`
+        : `a click in that page loaded it in the frame, not in the window (hop ${hops[first].index})`;
+    claims.push({ text: `The final page ${finalHost} is shown inside a frame of ${page}: ${how}`, hop: hops[first].index });
     parts[parts.length - 1] += ` (shown inside a frame of ${pageHost})`;
   }
 

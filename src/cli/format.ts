@@ -49,10 +49,12 @@ export function formatChain(report: Report, caseDir: string | null): string {
     lines.push(
       `Final: ${clean(report.final.url)} (${report.final.status ?? 'no status'})${report.final.title ? ` "${clean(truncate(report.final.title, 120))}"` : ''}`,
     );
-    if (report.final.frame !== undefined)
-      lines.push(
-        `${' '.repeat(7)}(shown inside a frame of ${clean(truncateMiddle(report.final.frame, 100))}: the click moved only the frame)`,
-      );
+    if (report.final.frame !== undefined) {
+      // Frame forwarding (analyze/framed-landing.ts): no click, the page is nothing but the frame.
+      const forwarded = report.hops.some((h) => h.via === 'frame-src' && !h.otherTab);
+      const why = forwarded ? 'the page is only this frame' : 'the click moved only the frame';
+      lines.push(`${' '.repeat(7)}(shown inside a frame of ${clean(truncateMiddle(report.final.frame, 100))}: ${why})`);
+    }
   }
   const moved = addressNotRequested(report);
   if (moved) {

@@ -62,6 +62,7 @@ const VIA_WORDS: Partial<Record<Via, string>> = {
   'form-get': 'form (GET)',
   'form-post': 'form (POST)',
   'frame-top': 'frame → top',
+  'frame-src': 'whole-window frame',
   popup: 'popup',
   click: 'click',
   other: 'navigation',

@@ -286,7 +286,10 @@ function locationTricks(): ScenarioDefinition[] {
   ];
 }
 
-/** The landing page shown only inside a full-window iframe of a broker page. */
+/**
+ * The landing page shown only inside a full-window iframe of a broker page (frame forwarding): the
+ * chain ends at the framed page (analyze/framed-landing.ts), shown inside a frame of the broker's.
+ */
 function iframeOnlyLanding(): ScenarioDefinition {
   const name = 'iframe-only-landing';
   return defineScenario(
@@ -294,9 +297,9 @@ function iframeOnlyLanding(): ScenarioDefinition {
       name,
       url: `${TRACK}/h/${name}`,
       description: 'Broker page whose whole window is an iframe of the landing page: the address bar never leaves the broker.',
-      expectedVias: ['start'],
-      finalUrl: `${TRACK}/h/${name}`,
-      finalTitle: 'Best Deals Today',
+      expectedVias: ['start', 'frame-src'],
+      finalUrl: landingUrl(name),
+      finalTitle: ADVERTISER_TITLE,
       walkable: false,
     },
     [
@@ -310,6 +313,37 @@ function iframeOnlyLanding(): ScenarioDefinition {
               title: 'Best Deals Today',
               head: '<style>html,body{margin:0;height:100%;overflow:hidden}iframe{border:0;width:100%;height:100%}</style>\n',
               body: `<iframe src="${landingUrl(name)}"></iframe>`,
+            }),
+          ),
+      },
+    ],
+  );
+}
+
+/** A landing page of its own with an ad iframe among its content: not a framed landing, the chain ends on it. */
+function iframeBesideContent(): ScenarioDefinition {
+  const name = 'iframe-beside-content';
+  return defineScenario(
+    {
+      name,
+      url: `${TRACK}/h/${name}`,
+      description: 'A page with text of its own and one iframe (an ad): the chain ends on the page itself, not in its frame.',
+      expectedVias: ['start'],
+      finalUrl: `${TRACK}/h/${name}`,
+      finalTitle: 'Deals of the Week',
+      walkable: false,
+    },
+    [
+      {
+        host: HOSTS.brokerTrack,
+        path: `/h/${name}`,
+        handle: (x) =>
+          x.html(
+            200,
+            page({
+              title: 'Deals of the Week',
+              head: '<style>iframe{border:0;width:100%;height:100%}</style>\n',
+              body: `<main><h1>Deals of the Week</h1><p>Our picks for you.</p><iframe src="${landingUrl(name)}" title="Advertisement"></iframe></main>`,
             }),
           ),
       },
@@ -391,6 +425,7 @@ export function chainVariantScenarios(): ScenarioDefinition[] {
     ...moreScriptIdioms(),
     ...locationTricks(),
     iframeOnlyLanding(),
+    iframeBesideContent(),
     ...windowAndStringIdioms(),
   ];
 }

@@ -1,0 +1,124 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Exchange } from '../model.js';
+import { framedLandingHops, onlyFrameSrc } from './framed-landing.js';
+import { buildHops } from './chain.js';
+import { analyzeCapture } from './analyze.js';
+import { at, captureOf, doc } from './test-capture.js';
+
+const BROKER = 'http://track.broker.example/h/1';
+const LANDING = 'https://shop.example/landing';
+
+const fullWindow = (src: string, extra = '') =>
+  `<html><head><title>Best Deals</title><style>iframe{width:100%;height:100%}</style></head>` +
+  `<body>${extra}<iframe src="${src}" frameborder="0"></iframe>\n</body></html>`;
+
+describe('onlyFrameSrc: a page that is nothing but one frame', () => {
+  test('one iframe filling the page, with no text of its own', () => {
+    assert.equal(onlyFrameSrc(fullWindow('https://shop.example/a?x=1&amp;y=2')), 'https://shop.example/a?x=1&y=2');
+  });
+
+  test("a registrar's masked redirect: a frameset with one frame (its <noframes> text is not the page's)", () => {
+    const html =
+      '<html><head><title>shop</title></head><frameset rows="100%,*" border="0">' +
+      '<frame src="https://shop.example/" frameborder="0"><noframes>Your browser does not support frames: go to shop.example</noframes></frameset></html>';
+    assert.equal(onlyFrameSrc(html), 'https://shop.example/');
+  });
+
+  test('a page with content beside its frame is not a framed landing (an ad iframe among text)', () => {
+    assert.equal(onlyFrameSrc(fullWindow(LANDING, '<main><h1>Our spring offers</h1></main>')), null);
+  });
+
+  test('an ad slot: a frame given a fixed size', () => {
+    assert.equal(onlyFrameSrc(`<body><iframe src="${LANDING}" width="300" height="250"></iframe></body>`), null);
+    assert.equal(onlyFrameSrc(`<body><iframe src="${LANDING}" style="width:300px;height:250px;border:0"></iframe></body>`), null);
+    assert.equal(onlyFrameSrc(`<body><iframe src="${LANDING}" style="width:100%;height:100%;border:0"></iframe></body>`), LANDING);
+  });
+
+  test('two frames, an image of its own, a <base>, or a frame without src', () => {
+    assert.equal(onlyFrameSrc(fullWindow(LANDING, `<iframe src="${LANDING}/2"></iframe>`)), null);
+    assert.equal(onlyFrameSrc(fullWindow(LANDING, '<img src="/banner.png">')), null);
+    assert.equal(onlyFrameSrc(`<head><base href="https://x.example/"></head>${fullWindow('/a')}`), null);
+    assert.equal(onlyFrameSrc('<body><iframe srcdoc="<p>hi</p>"></iframe></body>'), null);
+  });
+
+  test('scripts, styles and comments are not text a person sees', () => {
+    assert.equal(onlyFrameSrc(fullWindow(LANDING, '<!-- broker --><script>var t = "text";</script>&nbsp;')), LANDING);
+  });
+});
+
+function exchange(
+  id: string,
+  n: number,
+  url: string,
+  status: number,
+  headers: [string, string][],
+  reqHeaders: [string, string][],
+): Exchange {
+  return {
+    id,
+    startedAt: at(n),
+    endedAt: at(n),
+    request: { method: 'GET', url, httpVersion: '1.1', headers: reqHeaders, body: Buffer.alloc(0) },
+    response: {
+      status,
+      statusText: '',
+      httpVersion: '1.1',
+      headers,
+      body: Buffer.from(status === 200 ? '<html><head><title>Shop | Spring</title></head><body>Offer</body></html>' : ''),
+      bodyTruncated: false,
+      bodyLength: 0,
+    },
+    remoteAddress: '127.0.0.1',
+    remotePort: 443,
+    tls: null,
+    error: null,
+    timing: { dnsMs: null, connectMs: null, ttfbMs: null, totalMs: 5 },
+  };
+}
+
+function brokerCase(html: string, dest = 'iframe') {
+  const c = captureOf(BROKER, [doc(1, 'r1', BROKER)]);
+  const html200: [string, string] = ['Content-Type', 'text/html'];
+  c.exchanges.push(
+    exchange('x0001', 1, BROKER, 200, [html200], []),
+    exchange('x0002', 2, 'https://go.example/t', 302, [['Location', LANDING]], [['Sec-Fetch-Dest', dest]]),
+    exchange('x0003', 3, LANDING, 200, [html200], [['Sec-Fetch-Dest', dest]]),
+  );
+  c.pages.push({ index: 1, at: at(4), pageId: 'p1', url: BROKER, title: 'Best Deals', screenshot: null, dom: { path: 'dom.html', html } });
+  return c;
+}
+
+describe('framedLandingHops: the recorded frame document ends the chain', () => {
+  test("the frame's request and its redirect, each shown inside a frame of the broker's page", () => {
+    const c = brokerCase(fullWindow('https://go.example/t'));
+    const hops = framedLandingHops(c, buildHops(c));
+    assert.deepEqual(
+      hops.map((h) => [h.index, h.via, h.url, h.frame, h.exchange]),
+      [
+        [2, 'frame-src', 'https://go.example/t', BROKER, 'x0002'],
+        [3, 'http-302', LANDING, BROKER, 'x0003'],
+      ],
+    );
+    assert.match(
+      hops[0].evidence.detail,
+      /^the page is only a frame of it: <iframe src="https:\/\/go\.example\/t">.*\(in a frame of http:/,
+    );
+    assert.equal(hops[1].evidence.location, LANDING);
+  });
+
+  test('the report ends at the framed page, its advertiser, shown inside a frame of the broker', () => {
+    const report = analyzeCapture(brokerCase(fullWindow('https://go.example/t')), null);
+    assert.deepEqual(report.final, { url: LANDING, status: 200, title: 'Shop | Spring', frame: BROKER });
+    assert.match(report.summary?.text ?? '', /-> advertiser shop\.example \(shown inside a frame of track\.broker\.example\)$/);
+    const claim = report.summary?.claims.find((c) => c.text.includes('only a frame'));
+    assert.equal(claim?.hop, 2);
+  });
+
+  test('nothing when the page has content of its own, or the frame document was not recorded as one', () => {
+    const content = brokerCase(fullWindow('https://go.example/t', '<h1>Deals</h1>'));
+    assert.deepEqual(framedLandingHops(content, buildHops(content)), []);
+    const image = brokerCase(fullWindow('https://go.example/t'), 'image');
+    assert.deepEqual(framedLandingHops(image, buildHops(image)), []);
+  });
+});

@@ -1,0 +1,137 @@
+// "Frame forwarding" (a registrar's masked redirect, a broker hiding the advertiser): the address bar
+// stays on the broker's page, and that page's whole window is one frame of the landing page. Then
+// the chain ends at the framed document, shown inside a frame of the page. Decided conservatively
+// from the recorded evidence: the final page's DOM snapshot shows nothing but exactly one frame (no
+// text, no image or control of its own, no fixed size given to the frame), and the proxy recorded
+// that frame's document request (and its redirects).
+import { decodeHTML } from 'entities';
+import type { Capture, Exchange } from '../model.js';
+import { inFrameOf, type Hop } from '../report.js';
+import { headerValue, headerValueAsUtf8 } from '../http/wire.js';
+import { requestedAs } from '../http/url-key.js';
+import { tlsOf } from './chain.js';
+import { lastChainHop } from './tabs.js';
+
+/** Elements that are content of the page's own: a page with any of them is more than a frame. */
+const CONTENT_ELEMENTS = /<(img|picture|video|audio|canvas|svg|object|embed|input|select|textarea|button|form)\b/i;
+
+/** What a page shows no one: removed before looking for text. */
+const UNSEEN = /<!--[\s\S]*?-->|<(head|script|style|noscript|template|title)\b[\s\S]*?<\/\1\s*>/gi;
+
+const FRAME = /<(iframe|frame)\b([^>]*)>/gi;
+
+/** A size written as a length (300, 300px, 20em), not a share of the window (100%). */
+function fixedSize(attributes: string): boolean {
+  const attr = /\b(width|height)\s*=\s*["']?\s*(\d+(?:\.\d+)?)(px)?\s*["'\s>]/i.test(`${attributes} `);
+  const style = /\bstyle\s*=\s*("[^"]*"|'[^']*')/i.exec(attributes)?.[1] ?? '';
+  return attr || /(^|[;\s"'])(width|height)\s*:\s*\d+(\.\d+)?\s*(px|em|rem|pt|vw|vh)?\s*(;|["']|$)/i.test(style);
+}
+
+function attribute(attributes: string, name: string): string | null {
+  const m = new RegExp(`(?:^|\\s)${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(attributes);
+  return m ? decodeHTML(m[1] ?? m[2] ?? m[3]).trim() : null;
+}
+
+/**
+ * The `src` (as written) of the one frame a page's HTML consists of, or null: when the page has
+ * text, an image or a control of its own, more than one frame, a frame given a fixed size (an ad
+ * slot), a `<base>` (its frame's address would need it), or a frame without a `src`.
+ */
+export function onlyFrameSrc(html: string): string | null {
+  if (/<base\b/i.test(html)) return null;
+  const seen = html.replace(UNSEEN, ' ');
+  const frames = [...seen.matchAll(FRAME)];
+  if (frames.length !== 1 || fixedSize(frames[0][2])) return null;
+  if (CONTENT_ELEMENTS.test(seen)) return null;
+  const text = decodeHTML(
+    seen
+      .replace(/<iframe\b[\s\S]*?(<\/iframe\s*>|$)/gi, ' ')
+      .replace(/<noframes\b[\s\S]*?(<\/noframes\s*>|$)/gi, ' ')
+      .replace(/<[^>]*>/g, ' '),
+  );
+  if (text.replace(/[\s\u00a0\u200b]+/g, '') !== '') return null;
+  const src = attribute(frames[0][2], 'src');
+  return src ? src : null;
+}
+
+/** Whether the exchange is a frame's document request: Chromium says so (Sec-Fetch-Dest), or sends no such header (to http:). */
+function frameDocumentRequest(exchange: Exchange): boolean {
+  const dest = headerValue(exchange.request.headers, 'sec-fetch-dest');
+  if (dest === null) return exchange.request.url.startsWith('http:');
+  return dest === 'iframe' || dest === 'frame';
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 20;
+
+/**
+ * The hops of the framed landing page when the chain's last page is only a frame of it (see the
+ * top): the frame's document request and its redirects, each shown inside a frame of that page.
+ * None otherwise. `hops` are the chain's hops (chain.ts buildHops); numbered on from them.
+ */
+export function framedLandingHops(capture: Capture, hops: readonly Hop[]): Hop[] {
+  const last = lastChainHop(hops);
+  if (!last || last.frame !== undefined || last.error !== null || last.status === null || last.status < 200 || last.status > 299) return [];
+  const topExchange = capture.exchanges.find((x) => x.id === last.exchange);
+  const snapshot = capture.pages.at(-1);
+  if (!topExchange || !snapshot?.dom || snapshot.frame || requestedAs(snapshot.url) !== requestedAs(last.url)) return [];
+  const src = onlyFrameSrc(snapshot.dom.html);
+  if (src === null) return [];
+  let url: string;
+  try {
+    url = new URL(src, snapshot.url).href;
+  } catch {
+    return [];
+  }
+  const found: Hop[] = [];
+  // An exchange already a hop's (the page's own, when it frames itself) is not the frame's.
+  const used = new Set<Exchange>(capture.exchanges.filter((x) => hops.some((h) => h.exchange === x.id)));
+  let after = topExchange.startedAt;
+  for (let n = 0; n <= MAX_REDIRECTS && /^https?:/i.test(url); n++) {
+    const wanted = requestedAs(url);
+    const exchange = capture.exchanges
+      .filter((x) => !used.has(x) && x.startedAt >= after && x.request.method === 'GET' && frameDocumentRequest(x))
+      .find((x) => requestedAs(x.request.url) === wanted);
+    if (!exchange) break;
+    used.add(exchange);
+    after = exchange.startedAt;
+    const status = exchange.response?.status ?? null;
+    const previous = found.at(-1);
+    const location = previous ? locationOf(capture.exchanges.find((x) => x.id === previous.exchange)) : null;
+    const detail =
+      previous && previous.status !== null
+        ? `HTTP ${previous.status}, Location: ${location ?? '(none)'}`
+        : `the page is only a frame of it: <${/<frame\b/i.test(snapshot.dom.html) ? 'frame' : 'iframe'} src="${src}">, with nothing of its own beside it`;
+    found.push({
+      index: hops.length + found.length + 1,
+      url,
+      frame: last.url,
+      method: exchange.request.method,
+      status,
+      via: previous && previous.status !== null ? (`http-${previous.status}` as Hop['via']) : 'frame-src',
+      evidence: { detail: inFrameOf(detail, last.url), ...(previous && location ? { location } : {}) },
+      ip: exchange.remoteAddress ?? null,
+      tls: tlsOf(exchange),
+      contentType: exchange.response ? headerValue(exchange.response.headers, 'content-type') : null,
+      timing: { startedAt: exchange.startedAt, ms: exchange.timing.totalMs ?? null },
+      exchange: exchange.id,
+      error: exchange.error ?? null,
+    });
+    const next = status !== null && REDIRECT_STATUSES.has(status) ? locationOf(exchange) : null;
+    if (next === null) break;
+    try {
+      url = new URL(next, url).href;
+    } catch {
+      break;
+    }
+  }
+  // Only a document the frame showed ends the chain there; a frame that failed or went nowhere says nothing.
+  const end = found.at(-1);
+  if (!end || end.error !== null || end.status === null || end.status < 200 || end.status > 299) return [];
+  return found;
+}
+
+function locationOf(exchange: Exchange | undefined): string | null {
+  const header = exchange?.response ? headerValue(exchange.response.headers, 'location') : null;
+  return header === null ? null : headerValueAsUtf8(header);
+}
