@@ -292,63 +292,48 @@ function locationTricks(): ScenarioDefinition[] {
  */
 function iframeOnlyLanding(): ScenarioDefinition {
   const name = 'iframe-only-landing';
-  return defineScenario(
+  return brokerFramePage(
+    name,
     {
-      name,
-      url: `${TRACK}/h/${name}`,
       description: 'Broker page whose whole window is an iframe of the landing page: the address bar never leaves the broker.',
       expectedVias: ['start', 'frame-src'],
       finalUrl: landingUrl(name),
       finalTitle: ADVERTISER_TITLE,
-      walkable: false,
     },
-    [
-      {
-        host: HOSTS.brokerTrack,
-        path: `/h/${name}`,
-        handle: (x) =>
-          x.html(
-            200,
-            page({
-              title: 'Best Deals Today',
-              head: '<style>html,body{margin:0;height:100%;overflow:hidden}iframe{border:0;width:100%;height:100%}</style>\n',
-              body: `<iframe src="${landingUrl(name)}"></iframe>`,
-            }),
-          ),
-      },
-    ],
+    'Best Deals Today',
+    '<style>html,body{margin:0;height:100%;overflow:hidden}iframe{border:0;width:100%;height:100%}</style>\n',
+    `<iframe src="${landingUrl(name)}"></iframe>`,
   );
 }
 
 /** A landing page of its own with an ad iframe among its content: not a framed landing, the chain ends on it. */
 function iframeBesideContent(): ScenarioDefinition {
   const name = 'iframe-beside-content';
-  return defineScenario(
+  return brokerFramePage(
+    name,
     {
-      name,
-      url: `${TRACK}/h/${name}`,
       description: 'A page with text of its own and one iframe (an ad): the chain ends on the page itself, not in its frame.',
       expectedVias: ['start'],
       finalUrl: `${TRACK}/h/${name}`,
       finalTitle: 'Deals of the Week',
-      walkable: false,
     },
-    [
-      {
-        host: HOSTS.brokerTrack,
-        path: `/h/${name}`,
-        handle: (x) =>
-          x.html(
-            200,
-            page({
-              title: 'Deals of the Week',
-              head: '<style>iframe{border:0;width:100%;height:100%}</style>\n',
-              body: `<main><h1>Deals of the Week</h1><p>Our picks for you.</p><iframe src="${landingUrl(name)}" title="Advertisement"></iframe></main>`,
-            }),
-          ),
-      },
-    ],
+    'Deals of the Week',
+    '<style>iframe{border:0;width:100%;height:100%}</style>\n',
+    `<main><h1>Deals of the Week</h1><p>Our picks for you.</p><iframe src="${landingUrl(name)}" title="Advertisement"></iframe></main>`,
   );
+}
+
+/** A broker page at /h/NAME with a frame of the landing page in it (how it is shown: `head`, `body`). */
+function brokerFramePage(
+  name: string,
+  expected: Pick<Parameters<typeof defineScenario>[0], 'description' | 'expectedVias' | 'finalUrl' | 'finalTitle'>,
+  title: string,
+  head: string,
+  body: string,
+): ScenarioDefinition {
+  return defineScenario({ name, url: `${TRACK}/h/${name}`, ...expected, walkable: false }, [
+    { host: HOSTS.brokerTrack, path: `/h/${name}`, handle: (x) => x.html(200, page({ title, head, body })) },
+  ]);
 }
 
 /** Script idioms that open a window without a click, move a fragment first, or pass code as a string. */
