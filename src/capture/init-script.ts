@@ -246,15 +246,23 @@ const DESKTOP_ONLY_WINDOW_NAMES =
   "'getScreenDetails', 'ScreenDetails', 'ScreenDetailed', 'queryLocalFonts', 'FontData']";
 
 /**
+ * Page-side: an API a phone has not, as if never there: its accessor on the navigator's prototype
+ * (`navigatorType`) and its interfaces (`names`, a JS array literal) on the global.
+ */
+function withoutApi(navigatorType: string, accessor: string, global: string, names: string): string {
+  return `
+  try {
+    if (typeof ${navigatorType} !== 'undefined') delete ${navigatorType}.prototype.${accessor};
+    for (const name of ${names}) delete ${global}[name];
+  } catch (e) {}`;
+}
+
+/**
  * What a phone's dedicated worker runs just before its own script, once Blink has installed the
  * interfaces of its secure context (after workerScript has run, see session.ts): no WebHID, as on
  * Android (its interfaces and WorkerNavigator.prototype.hid).
  */
-export const PHONE_WORKER_SCRIPT = `(() => {
-  try {
-    if (typeof WorkerNavigator !== 'undefined') delete WorkerNavigator.prototype.hid;
-    for (const name of ${HID_INTERFACES}) delete self[name];
-  } catch (e) {}
+export const PHONE_WORKER_SCRIPT = `(() => {${withoutApi('WorkerNavigator', 'hid', 'self', HID_INTERFACES)}
 })()`;
 
 // Chrome on Android tells a page the type of its connection (navigator.connection.type,
@@ -339,14 +347,8 @@ const PHONE_SHIMS = `
     }
     if (navigator.pdfViewerEnabled) replaceGetter(Navigator.prototype, 'pdfViewerEnabled', () => false);
   } catch (e) {}
-  try {
-    delete Navigator.prototype.hid;
-    for (const name of ${HID_INTERFACES}) delete window[name];
-  } catch (e) {}
-  try {
-    delete Navigator.prototype.windowControlsOverlay;
-    for (const name of ${DESKTOP_ONLY_WINDOW_NAMES}) delete window[name];
-  } catch (e) {}
+${withoutApi('Navigator', 'hid', 'window', HID_INTERFACES)}
+${withoutApi('Navigator', 'windowControlsOverlay', 'window', DESKTOP_ONLY_WINDOW_NAMES)}
 ${PHONE_NOTIFICATION_SHIM}
 ${CONNECTION_TYPE_SHIM}`;
 
