@@ -19,6 +19,7 @@ import {
   wheelTimes,
   type MouseSample,
   type Point,
+  type TouchSample,
 } from './hand-motion.js';
 
 /** What a nudge did, in the words of the case (the `nudge` event's `actions`). */
@@ -130,7 +131,7 @@ export async function nudgePage(
     }
     const { width, height } = options.viewport;
     // Of a few paths (or flicks) drawn, the one over the fewest links and controls (none, mostly).
-    const choose = async (draw: () => MouseSample[]) => {
+    const choose = async <T extends { x: number; y: number }>(draw: () => T[]) => {
       const drawn = Array.from({ length: CANDIDATES }, draw);
       const hits = (await observer.evaluate(pathCheckScript(drawn.map((p) => p.map(({ x, y }): Point => [x, y]))), 'isolated', 500)) as
         number[] | null;
@@ -202,7 +203,7 @@ async function moveMouse(send: PageObserver['session']['send'], path: readonly M
 }
 
 /** A phone's flick from about `landing` (within 8 px) over a third to a half of a screen `height` high; its first point is where the finger lands. */
-function phoneFlick(landing: Point, height: number): MouseSample[] {
+function phoneFlick(landing: Point, height: number): TouchSample[] {
   const from: Point = [Math.round((landing[0] + between(-8, 8)) * 100) / 100, Math.round((landing[1] + between(-8, 8)) * 100) / 100];
   return [{ x: from[0], y: from[1], t: 0 }, ...swipe(from, height * between(0.32, 0.48), Math.random)];
 }
