@@ -70,6 +70,68 @@ test('desktop gates are followed to the landing page, each hop saying it came on
   }
 });
 
+test("a reader's nudge passes the gates that want more than a glance: a long mouse path, several wheel notches, a long page past half", async () => {
+  // What the nudge was before (a few moves within a tenth of a second, one wheel notch down and
+  // back, a phone's small scroll and back) kept each of these at its decoy.
+  const told = (r: Awaited<ReturnType<typeof traceGate>>) =>
+    JSON.stringify([r.report.error, r.report.final?.url, r.report.hops.map((h) => [h.via, h.evidence.afterNudge]), r.report.events]);
+  const cases: [HumanGateName, 'desktop' | 'mobile', RegExp][] = [
+    // At least 5 moves over 300 ms or more, at a speed that changes, judged as a kit judges mouse events.
+    ['path', 'desktop', /mouse movement/],
+    ['wheels', 'desktop', /wheel scroll/],
+    ['depth', 'desktop', /wheel scroll/],
+    ['depth', 'mobile', /touch/],
+  ];
+  for (const [name, device, what] of cases) {
+    const gated = await traceGate(name, `reader-${device}`, { device });
+    assert.equal(gated.report.final?.url, landingUrl(`human-${name}`), `${name} ${device}: ${told(gated)}`);
+    assert.match(gated.report.hops[1].evidence.afterNudge ?? '', what, told(gated));
+    assert.equal(humanCheckFlag(gated.report)?.hop, 2, told(gated));
+    const allowed = device === 'desktop' ? ['focus', 'mouse', 'wheel'] : ['focus', 'touch', 'scroll'];
+    for (const a of nudges(gated.capture.events).flatMap((e) => e.actions)) assert.ok(allowed.includes(a), `${a}: ${told(gated)}`);
+  }
+});
+
+test("the desktop nudge reads as a person's: its moves spread over 300 ms and more at a changing speed, then wheel notches as Chrome's", async () => {
+  const { report, capture } = await traceGate('events', 'reader', { clicks: ['Save recipe'] });
+  const lines = eventsListed(capture, 'events');
+  const told = () => JSON.stringify([report.error, lines]);
+  // What the nudge gave, before the click (whose press is the first pointerdown): the mouse's path,
+  // then, once it stopped (the hand goes to the wheel), the wheel's notches.
+  const nudged = lines.slice(
+    0,
+    lines.findIndex((l) => l.startsWith('pointerdown')),
+  );
+  assert.ok(!nudged.some((l) => /^(click|mousedown|mouseup|pointerdown|key)/.test(l)), told());
+  const firstWheel = nudged.findIndex((l) => l.startsWith('wheel trusted'));
+  assert.ok(firstWheel > 0, told());
+  const moves = nudged
+    .slice(0, firstWheel)
+    .filter((l) => l.startsWith('mousemove trusted'))
+    .map((l) => {
+      const [x, y] = (/ (-?[\d.]+),(-?[\d.]+) screen /.exec(l) ?? []).slice(1).map(Number);
+      return { x, y, t: Number(/ at ([\d.]+) /.exec(l)?.[1]) };
+    });
+  assert.ok(moves.length >= 5, told());
+  assert.ok(moves[moves.length - 1].t - moves[0].t >= 300, told());
+  const speeds = moves.slice(1).map((m, i) => Math.hypot(m.x - moves[i].x, m.y - moves[i].y) / Math.max(1, m.t - moves[i].t));
+  assert.ok(Math.max(...speeds) > 3 * Math.min(...speeds.filter((v) => v > 0)), told());
+  // Several notches down, each as Chrome on Linux reports a mouse wheel's, at uneven times.
+  const wheels = nudged.filter((l) => l.startsWith('wheel trusted'));
+  assert.ok(wheels.length >= 3, told());
+  for (const w of wheels) assert.match(w, / delta 0,120 mode 0 wheelDelta 0,-120 /, w);
+  const at = wheels.map((w) => Number(/ (\d+)ms /.exec(w)?.[1]));
+  const gaps = at.slice(1).map((t, i) => t - at[i]);
+  assert.ok(Math.max(...gaps) - Math.min(...gaps) >= 5, gaps.join());
+});
+
+test('the nudge stops as soon as the page navigates: a gate that moves on at the first mousemove gets no wheel', async () => {
+  const { report, capture } = await traceGate('mouse-form', 'stops');
+  assert.equal(report.final?.url, landingUrl('human-mouse-form'), formatChain(report, null));
+  const actions = nudges(capture.events).flatMap((e) => e.actions);
+  assert.ok(actions.includes('mouse') && !actions.includes('wheel'), actions.join());
+});
+
 test('an honest page with the same listeners stays the final page; --no-nudge stops at the decoy', async () => {
   const honest = await traceGate('honest', 'stay');
   assert.equal(honest.report.error, null);
@@ -227,8 +289,8 @@ test("a desktop clicks as a hand does: near the button's centre, not on it to th
   assert.ok(Math.abs(dx) > 0.01 || Math.abs(dy) > 0.01, `clicked dead on the centre: ${click}`);
 });
 
-test('a phone taps: its click is a touch (touch pointer events, touchstart/touchend, then the mouse events and the click); its nudge slides', async () => {
-  // The nudge's finger moves past the touch slop: the page gets touchmove, as from a finger that moves.
+test('a phone taps: its click is a touch (touch pointer events, touchstart/touchend, then the mouse events and the click); its nudge flicks', async () => {
+  // The nudge's finger flicks the page: the page gets touchmove and touchend, as from a finger that scrolls, and no click.
   const { report, capture } = await traceGate('events', 'tap', { device: 'mobile', clicks: ['Save recipe'] });
   const told = () => JSON.stringify([report.error, report.events, eventsListed(capture, 'events')]);
   assert.equal(report.error, null, told());
@@ -254,14 +316,16 @@ test('a phone taps: its click is a touch (touch pointer events, touchstart/touch
   assert.equal(types.filter((t) => t === 'click').length, 1, button.join('\n'));
   assert.match(button[at('click')], /^click trusted touch /);
   assert.ok(!types.includes('touchmove') && !types.includes('touchcancel'), button.join('\n'));
-  // The page's own list: the nudge's finger slid (touchmove) and was cancelled, never lifted (no
-  // touchend before the tap's touchstart), and only the tap fired mouse events.
+  // The page's own list: the nudge's finger flicked the page (touchmove, its pointer cancelled as
+  // the page scrolled with it, as on a phone) and lifted while moving (touchend), the page flinging
+  // on (scroll events after the lift); only the tap fired mouse events.
   const page = eventsListed(capture, 'events').map((line) => line.split(' ')[0]);
   const tapped = page.lastIndexOf('touchstart');
   const nudged = page.slice(0, tapped);
-  assert.ok(nudged.includes('touchstart') && nudged.includes('touchmove') && nudged.includes('touchcancel'), page.join());
-  assert.ok(nudged.indexOf('touchmove') < nudged.indexOf('touchcancel'), page.join());
-  assert.ok(!nudged.some((t) => t === 'touchend' || t === 'click' || /^mouse/.test(t)), page.join());
+  for (const type of ['touchstart', 'touchmove', 'pointercancel', 'touchend']) assert.ok(nudged.includes(type), `${type}: ${page.join()}`);
+  assert.ok(nudged.indexOf('touchmove') < nudged.indexOf('touchend'), page.join());
+  assert.ok(nudged.slice(nudged.indexOf('touchend')).includes('scroll'), page.join());
+  assert.ok(!nudged.some((t) => t === 'touchcancel' || t === 'click' || /^mouse/.test(t)), page.join());
   assert.ok(page.slice(tapped).includes('click'), page.join());
 });
 

@@ -1,41 +1,32 @@
 // A resting page that listens for signs of a person (a mouse or pointer moving, a scroll or wheel
 // turn, a touch, focus) may be a human check: a cloaker holding its real redirect until the visitor
-// shows one. The trace then behaves like a person arriving on the page, once per document: the
-// window focused, a short curved mouse path away from links and a wheel notch down and back up (a
-// phone: a finger that slides a little and lifts off as no tap, a small scroll down and back). Never a click, a key or typing.
-// A page that listens for none of these is left alone: it costs nothing.
+// shows one. The trace then behaves like a person who starts reading the page, once per document:
+// the window focused, a mouse path of a few curved strokes away from links (about half a second),
+// then the wheel turned down a few notches at a time, far enough to take a long page past half its
+// height (a phone: a finger that flicks the page up, once or a few times). Never a click, a key or
+// typing. A page that listens for none of these is left alone: it costs nothing.
 import type { PageObserver } from './page-observer.js';
 import { clickAndWatch } from './click.js';
-import { touchWithoutTap } from './touch.js';
-
-type Point = [x: number, y: number];
+import { flick } from './touch.js';
+import {
+  MOUSE_MOVING_MS,
+  WHEEL_NOTCHES,
+  WHEEL_NOTCH_PX,
+  mousePath,
+  scrolledPast,
+  swipe,
+  waypoints,
+  wheelTimes,
+  type MouseSample,
+  type Point,
+  type TouchSample,
+} from './hand-motion.js';
 
 /** What a nudge did, in the words of the case (the `nudge` event's `actions`). */
 export type NudgeAction = 'focus' | 'mouse' | 'wheel' | 'touch' | 'scroll';
 
-/** Points of a quadratic curve from `from` to `to` bent by `bend` (fractions of a pixel, as a real mouse reports them). */
-function curve(from: Point, to: Point, bend: Point, steps: number): Point[] {
-  const points: Point[] = [];
-  for (let i = 1; i <= steps; i++) {
-    const t = i / steps;
-    const u = 1 - t;
-    const x = u * u * from[0] + 2 * u * t * bend[0] + t * t * to[0];
-    const y = u * u * from[1] + 2 * u * t * bend[1] + t * t * to[1];
-    points.push([Math.round(x * 100) / 100 + 0.37, Math.round(y * 100) / 100 + 0.21]);
-  }
-  return [from, ...points];
-}
-
-/** Mouse paths to choose from, in the viewport's lower half and sides (where a pointer comes in), as fractions of it, `steps` reports long. */
-function candidatePaths(width: number, height: number, steps: number): Point[][] {
-  const at = (fx: number, fy: number): Point => [Math.round(width * fx * 10) / 10 + 0.5, Math.round(height * fy * 10) / 10 + 0.25];
-  return [
-    curve(at(0.62, 0.86), at(0.47, 0.64), at(0.6, 0.7), steps),
-    curve(at(0.9, 0.55), at(0.76, 0.38), at(0.88, 0.42), steps),
-    curve(at(0.12, 0.8), at(0.28, 0.6), at(0.14, 0.66), steps),
-    curve(at(0.5, 0.97), at(0.38, 0.78), at(0.48, 0.84), steps),
-  ];
-}
+/** How many paths (or swipes) are drawn to choose from: the one over the fewest links and controls is taken. */
+const CANDIDATES = 5;
 
 /** Page-side (our isolated world): how many points of each path are over something a person would act on (a link, a control, a frame). */
 function pathCheckScript(paths: Point[][]): string {
@@ -48,54 +39,46 @@ function pathCheckScript(paths: Point[][]): string {
 })()`;
 }
 
-/** Page-side (our isolated world): where the page is scrolled to. */
-const SCROLL_POSITION_SCRIPT = '[scrollX, scrollY]';
+/** Page-side (our isolated world): [scrollY, the document's scrollHeight, innerHeight]. */
+const SCROLL_STATE =
+  '[scrollY, Math.max((document.scrollingElement || document.documentElement || {}).scrollHeight || 0, innerHeight), innerHeight]';
 
-/**
- * Page-side (our isolated world): a small scroll down from `origin` (where the page was before the
- * nudge; the page's own position when unknown) and, two frames later, back there (a phone's swipe,
- * seen as scroll events).
- */
-function scrollAndBackScript(origin: readonly [number, number] | null): string {
-  return `new Promise((resolve) => {
-  const [x, y] = ${origin ? JSON.stringify(origin) : '[scrollX, scrollY]'};
-  scrollTo(x, y + 60);
-  const timer = setTimeout(() => { scrollTo(x, y); resolve(); }, 100);
-  requestAnimationFrame(() => requestAnimationFrame(() => { clearTimeout(timer); scrollTo(x, y); resolve(); }));
-})`;
-}
+/** How far down the wheel or the finger takes the page when it can: past half of its height, with room to spare. */
+const SCROLL_SHARE = 0.6;
+/** How often a flinging page's place is read (our isolated world) until it rests, and how long past the input's time at most. */
+const SCROLL_POLL_MS = 100;
+const SCROLL_REST_MS = 1500;
+/** How long before the input's time a phone's last flick may begin. */
+const FLICK_ROOM_MS = 500;
+/** How long the hand takes from moving the mouse to turning its wheel. */
+const WHEEL_AFTER_MOUSE_MS: readonly [number, number] = [80, 200];
+/** How many flicks a phone gives at most, and the time between two (the page flings on, the reader reads). */
+const FLICKS = 3;
+const FLICK_PAUSE_MS: readonly [number, number] = [200, 400];
 
 /** How long, at most, the page is given to show what the nudge set off (its round trip, click.ts clickAndWatch). */
 const ANSWER_MS = 1000;
-/** How long the mouse path takes, on average: three strokes of a hand (each 16 to 32 ms), not a script's jump. */
-const MOUSE_PATH_MS = 72;
 /**
- * Time between two reports of the mouse: a USB mouse polled at 250 Hz (mice report at 125 to 1000
- * Hz). Faster than frames: Chromium gives the page one pointermove per frame holding the reports
- * since the last (`getCoalescedEvents()`), as it does a real mouse's. At 125 Hz a frame held two
- * reports, and headless Chromium often gave them a pointermove each all the same (see below).
+ * How long the input of a nudge may take, at most: the mouse moves 0.3 to 0.7 s (with its rests
+ * and frames about 1 s at most) and the wheel's up to 8 notches take at most 1.3 s more (a phone's
+ * flick takes about 0.3 s and the page's fling a second or more). Past it (or the trace's deadline)
+ * no more input is sent; a flung page is then waited for until it rests, SCROLL_REST_MS at most.
  */
-const MOUSE_POLL_MS = 4;
-
-/**
- * Report times (ms from the first) of a mouse moved for about `pathMs`, a poll interval apart give
- * or take a USB frame's jitter (never evenly, as a script's would be).
- */
-function pollTimes(pathMs: number): number[] {
-  const duration = pathMs * (0.67 + Math.random() * 0.66);
-  const times = [0];
-  while (times.length <= Math.round(duration / MOUSE_POLL_MS)) times.push(times.length * MOUSE_POLL_MS + (Math.random() - 0.5) * 0.5);
-  return times;
-}
+export const NUDGE_INPUT_MS = 2500;
 
 /** A frame of a 60 Hz display, when the page gets its input. */
 const FRAME_MS = 1000 / 60;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+const between = (low: number, high: number) => low + Math.random() * (high - low);
+
+type Scroll = [scrollY: number, scrollHeight: number, innerHeight: number];
+const isScroll = (v: unknown): v is Scroll => Array.isArray(v) && v.length === 3 && v.every((n) => typeof n === 'number');
 
 /**
- * Behaves like a person arriving on the resting page (see above) and waits until what that set off
- * can be seen (click.ts clickAndWatch); stops early once the page navigates. Returns what was done.
+ * Behaves like a person starting to read the resting page (see above) and waits until what that
+ * set off can be seen (click.ts clickAndWatch); stops as soon as the page starts navigating away.
+ * Returns what was done.
  */
 export async function nudgePage(
   observer: PageObserver,
@@ -114,8 +97,29 @@ export async function nudgePage(
     options.onAction(action);
   };
   const before = observer.navigationState();
+  const performMs = Math.min(NUDGE_INPUT_MS, Math.max(500, options.budgetMs));
+  const until = Date.now() + performMs;
   const moved = () => observer.navigationState() !== before || observer.closed;
+  // Past its time, the input stops as if the page had moved on (what was sent stands).
+  const stop = () => moved() || Date.now() >= until;
   const send = observer.session.send.bind(observer.session);
+  const scrollState = async (): Promise<Scroll | null> => {
+    const state = await observer.evaluate(SCROLL_STATE, 'isolated', 500);
+    return isScroll(state) ? state : null;
+  };
+  const farEnough = (state: Scroll | null) => !state || scrolledPast(SCROLL_SHARE, ...state);
+  /** Where the page is once it has stopped scrolling (the same place twice, a poll apart), waited for up to SCROLL_REST_MS past the input's time. */
+  const scrollAtRest = async (): Promise<Scroll | null> => {
+    let last = await scrollState();
+    while (last && !moved() && Date.now() < until + SCROLL_REST_MS) {
+      await sleep(SCROLL_POLL_MS);
+      const now = await scrollState();
+      if (!now || now[0] === last[0]) return now;
+      last = now;
+    }
+    return last;
+  };
+
   const perform = async () => {
     if (!options.focused) {
       begin('focus');
@@ -123,51 +127,83 @@ export async function nudgePage(
         send('Page.bringToFront').catch(() => undefined),
         send('Emulation.setFocusEmulationEnabled', { enabled: true }).catch(() => undefined),
       ]);
-      if (moved()) return;
+      if (stop()) return;
     }
     const { width, height } = options.viewport;
-    const times = pollTimes(MOUSE_PATH_MS);
-    const paths = candidatePaths(width, height, times.length - 1);
-    const hits = (await observer.evaluate(pathCheckScript(paths), 'isolated', 500)) as number[] | null;
-    let path = paths[0];
-    if (Array.isArray(hits)) path = paths[hits.indexOf(Math.min(...hits))] ?? path;
-    if (moved()) return;
+    // Of a few paths (or flicks) drawn, the one over the fewest links and controls (none, mostly).
+    const choose = async <T extends { x: number; y: number }>(draw: () => T[]) => {
+      const drawn = Array.from({ length: CANDIDATES }, draw);
+      const hits = (await observer.evaluate(pathCheckScript(drawn.map((p) => p.map(({ x, y }): Point => [x, y]))), 'isolated', 500)) as
+        number[] | null;
+      return (Array.isArray(hits) && drawn[hits.indexOf(Math.min(...hits))]) || drawn[0];
+    };
     if (options.mobile) {
-      const [x, y] = path[0];
-      const origin = (await observer.evaluate(SCROLL_POSITION_SCRIPT, 'isolated', 500)) as [number, number] | null;
-      begin('touch');
-      // Slid past the touch slop (a finger that moves gets touchmove) and lifted off as cancelled,
-      // not ended: a touch that ends where it began is a tap, and a tap clicks. The page scrolls a
-      // little with it, and is put back by the scroll below.
-      await touchWithoutTap(observer, x, y, moved);
-      if (moved()) return;
-      begin('scroll');
-      await observer.evaluate(scrollAndBackScript(Array.isArray(origin) ? origin : null), 'isolated', 500);
+      const landing: Point = [width * between(0.3, 0.75), height * between(0.68, 0.82)];
+      for (let i = 0; i < FLICKS; i++) {
+        // The same hand flicks from about the same place each time.
+        const [from, ...slide] = await choose(() => phoneFlick(landing, height));
+        if (stop()) return;
+        if (i === 0) begin('touch');
+        await flick(observer, { x: from.x, y: from.y }, slide, stop, i === 0 ? () => begin('scroll') : undefined);
+        if (stop()) return;
+        // The page flings on; the reader waits until it stops (a tap on a flinging page only stops
+        // it: a later --click would be lost), looks where it is, and reads on or flicks again.
+        const rested = await scrollAtRest();
+        if (stop() || farEnough(rested)) return;
+        await sleep(between(...FLICK_PAUSE_MS));
+        // Another flick only with time for the page to come to rest after it.
+        if (until - Date.now() < FLICK_ROOM_MS) return;
+      }
       return;
     }
+    const path = await choose(() => mousePath(waypoints(width, height, Math.random), between(...MOUSE_MOVING_MS), Math.random));
+    if (stop()) return;
     begin('mouse');
-    // The reports of each frame are sent together as it ends, each with its own time (ms since the
-    // epoch), none awaited before the next: Chromium queues moves that reach the page within one
-    // frame and gives it one pointermove holding them (`getCoalescedEvents()`), as it does a real
-    // mouse's. Each report sent at its own time became a pointermove of its own (headless Chromium
-    // had the page's frame drawn before the next came). A wheel turn goes with the first report and
-    // back with the last (wheel events take another path, and two queued together would cancel out).
+    await moveMouse(send, path, stop);
+    if (stop()) return;
+    // The hand goes from moving the mouse to its wheel.
+    await sleep(between(...WHEEL_AFTER_MOUSE_MS));
+    if (stop()) return;
+    begin('wheel');
+    const [x, y] = [path[path.length - 1].x, path[path.length - 1].y];
+    const notches = wheelTimes(WHEEL_NOTCHES[1], Math.random);
     const start = Date.now();
-    const last = path.length - 1;
-    const sent: Promise<unknown>[] = [];
-    for (const [i, [x, y]] of path.entries()) {
-      const frame = Math.floor(times[i] / FRAME_MS);
-      if (i === 0 || frame !== Math.floor(times[i - 1] / FRAME_MS)) await sleep(start + (frame + 1) * FRAME_MS - Date.now());
-      if (moved()) break;
-      const timestamp = (start + times[i]) / 1000;
-      sent.push(send('Input.dispatchMouseEvent', { type: 'mouseMoved', x, y, button: 'none', timestamp }));
-      if (i === 0) begin('wheel');
-      if (i === 0 || i === last)
-        sent.push(send('Input.dispatchMouseEvent', { type: 'mouseWheel', x, y, deltaX: 0, deltaY: i === 0 ? 100 : -100, timestamp }));
+    for (const [i, { t, burstEnds }] of notches.entries()) {
+      await sleep(start + t - Date.now());
+      if (stop()) return;
+      await send('Input.dispatchMouseEvent', { type: 'mouseWheel', x, y, deltaX: 0, deltaY: WHEEL_NOTCH_PX, timestamp: Date.now() / 1000 });
+      // At the end of a burst the reader looks where the page is: far enough, after a few notches, is enough.
+      if (burstEnds && i + 1 >= WHEEL_NOTCHES[0]) {
+        if (farEnough(await scrollState())) return;
+      }
     }
-    await Promise.all(sent);
   };
   const guarded = () => perform().catch(() => undefined);
-  await clickAndWatch(observer, guarded, Math.max(500, options.budgetMs), Math.min(ANSWER_MS, Math.max(0, options.budgetMs)));
+  await clickAndWatch(observer, guarded, performMs + SCROLL_REST_MS, Math.min(ANSWER_MS, Math.max(0, options.budgetMs)));
   return actions;
+}
+
+/**
+ * Sends the mouse's reports: those of each frame together as it ends, each with its own time (ms
+ * since the epoch), none awaited before the next. Chromium queues moves that reach the page within
+ * one frame and gives it one pointermove holding them (`getCoalescedEvents()`), as it does a real
+ * mouse's; each report sent at its own time became a pointermove of its own (headless Chromium had
+ * the page's frame drawn before the next came). No report while the hand rests between strokes.
+ */
+async function moveMouse(send: PageObserver['session']['send'], path: readonly MouseSample[], stop: () => boolean): Promise<void> {
+  const start = Date.now();
+  const sent: Promise<unknown>[] = [];
+  for (const [i, { x, y, t }] of path.entries()) {
+    const frame = Math.floor(t / FRAME_MS);
+    if (i === 0 || frame !== Math.floor(path[i - 1].t / FRAME_MS)) await sleep(start + (frame + 1) * FRAME_MS - Date.now());
+    if (stop()) break;
+    sent.push(send('Input.dispatchMouseEvent', { type: 'mouseMoved', x, y, button: 'none', timestamp: (start + t) / 1000 }));
+  }
+  await Promise.all(sent);
+}
+
+/** A phone's flick from about `landing` (within 8 px) over a third to a half of a screen `height` high; its first point is where the finger lands. */
+function phoneFlick(landing: Point, height: number): TouchSample[] {
+  const from: Point = [Math.round((landing[0] + between(-8, 8)) * 100) / 100, Math.round((landing[1] + between(-8, 8)) * 100) / 100];
+  return [{ x: from[0], y: from[1], t: 0 }, ...swipe(from, height * between(0.32, 0.48), Math.random)];
 }

@@ -102,36 +102,46 @@ export async function tap(observer: PageObserver, x: number, y: number): Promise
   await send('Input.dispatchTouchEvent', { type: here ? 'touchEnd' : 'touchCancel', touchPoints: [] });
 }
 
-/** A finger's slide up from where it lands, in CSS pixels: past Chromium's touch slop (15 px) by a few. */
-const SLIDE: readonly (readonly [dx: number, dy: number])[] = [
-  [0.4, -5.3],
-  [0.9, -10.9],
-  [1.3, -16.2],
-  [1.6, -21.4],
-];
-/** Time between two positions of a sliding finger (a phone's touch screen reports at 60 Hz or more). */
-const SLIDE_STEP_MS = 16;
-
 /**
- * A finger that lands at (x, y), slides up a little past the touch slop in a few steps and is
- * lifted off as cancelled: the page gets pointer events of type touch, touchstart, touchmove (a
- * move within the slop gets none) and touchcancel; Chromium begins a scroll (the page scrolls
- * down about 10 px; pointercancel, as on a phone) and never makes it a tap. Ends the touch
- * whatever happens (a touch left down would make the next touch a move). Stops sliding once
- * `stop()` says so (the page moved on).
+ * A finger that lands at `from`, flicks up along `samples` (hand-motion.ts swipe) and lifts while still moving: the page gets pointer events of type touch
+ * (pointercancel once Chromium takes the slide for a scroll, as on a phone), touchstart, touchmove
+ * and touchend, and the page scrolls with the finger and flings on after it. A touch that moved past
+ * the touch slop (15 px) is never a tap: no click, no mouse event. `onSlide` is called before the
+ * first move; stops sliding once `stop()` says so (the page moved on), then lifts the finger as
+ * cancelled. Ends the touch whatever happens (a touch left down would make the next touch a move).
  */
-export async function touchWithoutTap(observer: PageObserver, x: number, y: number, stop: () => boolean): Promise<void> {
+export async function flick(
+  observer: PageObserver,
+  from: Point,
+  samples: readonly { x: number; y: number; t: number }[],
+  stop: () => boolean,
+  onSlide: () => void = () => undefined,
+): Promise<void> {
   const send = observer.session.send.bind(observer.session);
-  const finger = fingertip({ x, y });
+  const finger = fingertip(from);
+  let lifted = false;
   try {
     await syncTouchScale(observer);
     await send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [finger] });
-    for (const [dx, dy] of SLIDE) {
-      if (stop()) break;
-      await pause(SLIDE_STEP_MS);
-      await send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ ...finger, x: finger.x + dx, y: finger.y + dy }] });
+    const landed = Date.now();
+    onSlide();
+    // Each move sent at its time, not awaited: Chromium acknowledges a move once the page has
+    // scrolled with it (a few frames), and a finger does not wait for that (moves sent while one is
+    // pending are coalesced, as a phone's are). The lift follows the last move at once, still moving.
+    const sent: Promise<unknown>[] = [];
+    try {
+      for (const { x, y, t } of samples) {
+        if (stop()) return;
+        await pause(landed + t - Date.now());
+        sent.push(send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ ...finger, x, y }] }));
+      }
+      if (stop()) return;
+      lifted = true;
+      sent.push(send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] }));
+    } finally {
+      await Promise.all(sent);
     }
   } finally {
-    await send('Input.dispatchTouchEvent', { type: 'touchCancel', touchPoints: [] }).catch(() => undefined);
+    if (!lifted) await send('Input.dispatchTouchEvent', { type: 'touchCancel', touchPoints: [] }).catch(() => undefined);
   }
 }

@@ -34,7 +34,7 @@ import { TraceProfile, type TraceMark } from './trace-profile.js';
 import type { TimestampOutcome, TsaSettings } from '../timestamp/case-timestamp.js';
 import type { NetworkLookup } from '../hosting/network-data.js';
 import { explore } from './explore.js';
-import { nudgePage } from './nudge.js';
+import { NUDGE_INPUT_MS, nudgePage } from './nudge.js';
 
 export interface TraceOptions extends UpstreamOptions {
   url: string;
@@ -385,7 +385,7 @@ class TraceRun {
       mobile: identity.device === 'mobile',
       viewport: identity.viewport,
       focused: listening.focused,
-      budgetMs: Math.max(0, Math.min(CLICK_ANSWER_MS, deadline - Date.now())),
+      budgetMs: Math.max(0, Math.min(NUDGE_INPUT_MS, deadline - Date.now())),
       // Each recorded before its input is sent: the document requests it sets off come after it in the case.
       onAction: (action) =>
         pages.emit({

@@ -49,12 +49,13 @@ export const TRACE_OPTIONS_HELP = `
                              privacy, mailto:/tel:, download, same-page or form-typing targets
   --explore-depth N          explore N pages in a row: each click's resting page in turn
                              (default 1; implies --explore)
-  --no-nudge                 do not behave like a person arriving on a resting page that listens
-                             for one (by default such a page gets the window focused, a short
-                             mouse path and a wheel notch down and back, or on a phone a finger
-                             that slides a little and is cancelled and a small scroll; never a
-                             click or a key): a human check that holds the real redirect until
-                             then is not passed
+  --no-nudge                 do not behave like a person starting to read a resting page that
+                             listens for one (by default such a page gets the window focused, a
+                             mouse path of a few curved strokes over about half a second, then a
+                             few wheel notches down, or on a phone a flick or a few that scroll
+                             a long page past half; never a click or a key; at most 2.5 s of
+                             input): a human check that holds the real redirect until then is
+                             not passed
   --out DIR                  where case folders go (default ./${DEFAULTS.outDir})
   --json                     print the report as JSON
   --tsa URL                  RFC 3161 time-stamping authority asked for a token over each sealed

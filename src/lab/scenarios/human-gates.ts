@@ -10,7 +10,8 @@ import { jsString, page } from '../pages.js';
 import { ADVERTISER_TITLE, defineScenario, landingUrl, type ScenarioDefinition } from './common.js';
 import { BENIGN_URL } from './cloak-kits.js';
 
-export type HumanGateName = 'pointer' | 'mouse-form' | 'scroll' | 'focus' | 'touch' | 'moves' | 'honest' | 'countdown' | 'events';
+export type HumanGateName =
+  'pointer' | 'mouse-form' | 'scroll' | 'focus' | 'touch' | 'moves' | 'path' | 'wheels' | 'depth' | 'honest' | 'countdown' | 'events';
 
 const PREFIX = `http://${HOSTS.cloak}/human`;
 
@@ -178,6 +179,56 @@ const GATES: Gate[] = [
     final: 'landing',
   },
   {
+    name: 'path',
+    description:
+      "Human check on a reader's mouse: at least 5 mousemove events at different points spread over 300 ms or more, " +
+      'their speed not constant (a hand speeds up and slows down; a script glides), judged as the moves gate judges them; ' +
+      'then a form is posted by script to the landing page. A few moves within a tenth of a second never get past it.',
+    script: (go) =>
+      `${EVENT_TELLS}\nconst moves = [];\nlet sent = false;\nconst pointers = [];\n` +
+      `addEventListener('pointermove', (e) => { pointers.push(e); }, { passive: true });\ndocument.addEventListener('mousemove', (e) => {\n` +
+      `  if (sent || !e.isTrusted) return;\n  const last = moves[moves.length - 1];\n` +
+      `  if (last && last.clientX === e.clientX && last.clientY === e.clientY) return;\n  moves.push(e);\n` +
+      `  if (moves.length < 5 || e.timeStamp - moves[0].timeStamp < 300) return;\n` +
+      `  const speeds = moves.slice(1).map((m, i) =>\n` +
+      `    Math.hypot(m.clientX - moves[i].clientX, m.clientY - moves[i].clientY) / Math.max(1, m.timeStamp - moves[i].timeStamp));\n` +
+      `  const mean = speeds.reduce((a, b) => a + b, 0) / speeds.length;\n` +
+      `  const sd = Math.sqrt(speeds.reduce((a, b) => a + (b - mean) ** 2, 0) / speeds.length);\n` +
+      `  if (sd < 0.2 * mean) return;\n  sent = true;\n` +
+      `  const tells = mouseTells(moves, pointers);\n  if (tells.length) return turnAway(tells);\n  ${postTo(go)}\n});`,
+    expectedVias: ['start', 'form-post'],
+    final: 'landing',
+  },
+  {
+    name: 'wheels',
+    description:
+      'Human check on a mouse wheel turned to read: at least 4 trusted wheel events, each a notch down as Chrome reports a ' +
+      "mouse's (pixels, deltaY of 50 or more, wheelDeltaY its opposite's sign), spread over 100 ms or more at uneven " +
+      'intervals; then location.href sends the visitor to the landing page. One notch down and back never gets past it.',
+    script: (go) =>
+      `const wheels = [];\nlet sent = false;\naddEventListener('wheel', (e) => {\n  if (sent || !e.isTrusted) return;\n` +
+      `  if (e.deltaMode !== 0 || e.deltaY < 50 || e.deltaX !== 0 || !(e.wheelDeltaY < 0)) return;\n` +
+      `  wheels.push(e.timeStamp);\n  if (wheels.length < 4 || wheels[wheels.length - 1] - wheels[0] < 100) return;\n` +
+      `  const gaps = wheels.slice(1).map((t, i) => t - wheels[i]);\n  if (Math.max(...gaps) - Math.min(...gaps) < 5) return;\n` +
+      `  sent = true;\n  location.href = ${jsString(go)};\n}, { passive: true });`,
+    expectedVias: ['start', 'javascript'],
+    final: 'landing',
+  },
+  {
+    name: 'depth',
+    description:
+      'Human check on reading: a long page (two screens or more) scrolled past half of the way it can scroll ' +
+      '(scrollY at least half of scrollHeight - innerHeight), by a wheel, a finger or anything else that scrolls it; then ' +
+      'location.href sends the visitor to the landing page. A small scroll and back never gets past it.',
+    script: (go) =>
+      `let sent = false;\naddEventListener('scroll', () => {\n  if (sent) return;\n` +
+      `  const height = (document.scrollingElement || document.documentElement).scrollHeight;\n` +
+      `  if (height < 2 * innerHeight || scrollY < 0.5 * (height - innerHeight)) return;\n` +
+      `  sent = true;\n  location.href = ${jsString(go)};\n}, { passive: true });`,
+    expectedVias: ['start', 'javascript'],
+    final: 'landing',
+  },
+  {
     name: 'honest',
     description:
       'Not a human check: a page with the same listeners (mouse, pointer, scroll, wheel, touch, focus) that only counts them ' +
@@ -205,7 +256,7 @@ const GATES: Gate[] = [
     description:
       'Not a human check: a page that writes down, on the page, every pointer, mouse, touch and scroll event it gets ' +
       "(type, isTrusted, pointerType, where in the page and on the screen, when, a move's exact time, movement and coalesced and " +
-      'predicted samples, whether its source fires touch events), and never sends anyone on: what ' +
+      "predicted samples, a wheel's deltas, a scroll's scrollY, whether its source fires touch events), and never sends anyone on: what " +
       'a visitor looks like to the listeners of a kit (a phone fires no mouse event without a touch). Its "Save recipe" ' +
       'button (which only says "Saved") writes down the events it gets in a list of its own: what a click looks like to a ' +
       'kit that checks its button (a phone taps: touch, then the compatibility mouse events).',
@@ -217,7 +268,9 @@ const GATES: Gate[] = [
       // several per pointermove) and predictions, as a kit reads them ('-': not in a secure context).
       `const offCentre = (box, at) => {\n  if (!box || !at || !('clientX' in at)) return [];\n  const r = box.getBoundingClientRect();\n` +
       `  return ['off-centre ' + (at.clientX - r.left - r.width / 2).toFixed(2) + ',' + (at.clientY - r.top - r.height / 2).toFixed(2)];\n};\n` +
-      `const sampled = (e) => e.type === 'pointermove' || e.type === 'mousemove' ? [\n` +
+      `const sampled = (e) => e.type === 'wheel'\n` +
+      `  ? ['delta ' + e.deltaX + ',' + e.deltaY + ' mode ' + e.deltaMode + ' wheelDelta ' + e.wheelDeltaX + ',' + e.wheelDeltaY]\n` +
+      `  : e.type === 'scroll' ? ['scrollY ' + Math.round(scrollY)] : e.type === 'pointermove' || e.type === 'mousemove' ? [\n` +
       `  'at ' + e.timeStamp.toFixed(2), 'movement ' + e.movementX + ',' + e.movementY,\n` +
       `  ...(e.type !== 'pointermove' ? [] : !e.getCoalescedEvents ? ['coalesced -']\n` +
       `    : ['coalesced ' + e.getCoalescedEvents().length, 'predicted ' + e.getPredictedEvents().length])] : [];\n` +

@@ -174,9 +174,9 @@ function nudgeBox(checked: boolean, nudges: boolean): SafeHtml {
     : html`<input type="checkbox" name="nudge" value="on" />`;
   return html`<input type="hidden" name="nudge" value="off" />
     <label class="nudge"
-      >${box} Nudge: a resting page that listens for a person gets what one arriving gives it: focus, a short mouse path and a wheel notch
-      (a phone: a touch and a small scroll); never a click or a key. Unticked, the page is only waited on: a human check keeps its decoy
-      (this server's default: ${nudges ? 'ticked' : 'unticked, --no-nudge'})</label
+      >${box} Nudge: a resting page that listens for a person gets what one starting to read it gives it: focus, a mouse path of a few
+      curved strokes and a few wheel notches down (a phone: a flick or a few); never a click or a key. Unticked, the page is only waited on:
+      a human check keeps its decoy (this server's default: ${nudges ? 'ticked' : 'unticked, --no-nudge'})</label
     >`;
 }
 
