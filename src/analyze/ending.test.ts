@@ -116,3 +116,16 @@ test('a 304 to an address the chain had not requested before: no copy to show, n
   // A snapshot does not make a first 304 a page: the tab showed what it showed before.
   assert.equal(chainEnding({ hops, final: { url: hops[1].url, title: 'Offer' } })?.kind, 'error');
 });
+
+test('a 3xx the chain ended on (no Location to follow, or a 300, which no browser follows) says so', () => {
+  assert.deepEqual(chainEnding({ hops: [{ index: 1, url: 'http://a.test/', status: 302 }] }), {
+    kind: 'error',
+    reason: 'HTTP 302 without a Location to follow: the browser showed its body',
+    hop: 1,
+  });
+  assert.deepEqual(chainEnding({ hops: [{ index: 1, url: 'http://a.test/', status: 300 }] }), {
+    kind: 'error',
+    reason: 'HTTP 300 Multiple Choices: a browser does not follow it, it showed its body',
+    hop: 1,
+  });
+});

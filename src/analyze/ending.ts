@@ -68,9 +68,20 @@ export function chainEnding(evidence: EndingEvidence): ChainEnding | null {
   }
   const rendered = (last.status !== null && last.status >= 200 && last.status < 300 && !last.error) || revalidated;
   if (!rendered) {
-    const reason = evidence.error ?? last.error ?? (last.status === null ? 'no response' : `HTTP ${last.status}`);
+    const reason = evidence.error ?? last.error ?? (last.status === null ? 'no response' : statusReason(last.status));
     return { kind: 'error', reason, hop: last.index };
   }
   if (evidence.error && !RESTED_ANYWAY.test(evidence.error)) return { kind: 'error', reason: evidence.error, hop: last.index };
   return { kind: 'page' };
+}
+
+/**
+ * Why a page answered with `status` is no landing page. A 3xx the browser did not follow (the chain
+ * ended on it) had no Location it could follow, or is a 300, which no browser follows: it showed
+ * the body, and that body is the redirector's, not a landing page.
+ */
+function statusReason(status: number): string {
+  if (status === 300) return 'HTTP 300 Multiple Choices: a browser does not follow it, it showed its body';
+  if (status >= 301 && status < 400 && status !== 304) return `HTTP ${status} without a Location to follow: the browser showed its body`;
+  return `HTTP ${status}`;
 }
