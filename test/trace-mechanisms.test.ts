@@ -97,8 +97,8 @@ const MECHANISMS = [
   'meta-refresh-in-body',
   'js-timeout-string',
   'js-scheme-relative',
-  // Redirect variants (src/lab/scenarios/redirect-variants.ts; http-300-location has a test of its own).
-  ...REDIRECT_VARIANTS.filter((name) => name !== 'http-300-location'),
+  // Redirect variants (src/lab/scenarios/redirect-variants.ts; http-300-location and js-about-blank have tests of their own).
+  ...REDIRECT_VARIANTS.filter((name) => name !== 'http-300-location' && name !== 'js-about-blank'),
   // Last but one: loading its 25 frames keeps the renderer it shares with the trace beside it busy.
   'frame-cross-origin-many',
   'five-hop',
@@ -290,6 +290,22 @@ test('a 300 with a Location is not followed: the chain ends on its page, and the
     report.summary?.text ?? '',
     /^error at click\.mailer-esp\.test \(HTTP 300 Multiple Choices: a browser does not follow it, it showed its body\): no landing page$/,
   );
+});
+
+test('a page that sends the tab to about:blank ends the chain there at once: an empty page, no advertiser', async () => {
+  const { report, caseDir } = await tracedCase('js-about-blank');
+  // It was held until --timeout, waiting for a document request that about:blank never makes.
+  assert.equal(report.error, null);
+  assert.deepEqual(report.final, { url: 'about:blank', status: null, title: '' });
+  assert.deepEqual(
+    report.hops.map((h) => h.via),
+    ['start'],
+  );
+  assert.equal(
+    report.summary?.text,
+    'error at track.broker-net.test (its page sent the tab to about:blank, an empty page): no landing page',
+  );
+  assert.doesNotMatch(formatChain(report, caseDir), /^Note: not followed/m);
 });
 
 test('a tracker link that decodes to the advertiser but sent the visitor elsewhere: the summary and a note say so', async () => {

@@ -129,3 +129,11 @@ test('a 3xx the chain ended on (no Location to follow, or a 300, which no browse
     hop: 1,
   });
 });
+
+test('a page that sent the tab to about:blank (no request) leaves an empty page: no landing page', () => {
+  assert.deepEqual(chainEnding({ hops: landing, final: { url: 'about:blank', title: '' } }), {
+    kind: 'error',
+    reason: 'its page sent the tab to about:blank, an empty page',
+    hop: 2,
+  });
+});

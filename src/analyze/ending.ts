@@ -72,6 +72,9 @@ export function chainEnding(evidence: EndingEvidence): ChainEnding | null {
     return { kind: 'error', reason, hop: last.index };
   }
   if (evidence.error && !RESTED_ANYWAY.test(evidence.error)) return { kind: 'error', reason: evidence.error, hop: last.index };
+  // The last page sent the tab to about:blank (no request): it rests on an empty page of no one's.
+  if (evidence.final?.url === 'about:blank' && /^https?:/i.test(last.url))
+    return { kind: 'error', reason: 'its page sent the tab to about:blank, an empty page', hop: last.index };
   return { kind: 'page' };
 }
 

@@ -121,6 +121,8 @@ function pendingNavigation(report: Report): { text: string; web: boolean } | nul
   // Chromium may report the navigation that led to the last hop after that hop's request began;
   // and a page that only reloads itself goes nowhere new.
   if (withoutFragment(url) === withoutFragment(last.url)) return null;
+  // Followed without a request (about:blank): the page the chain rests on.
+  if (report.final && url === report.final.url) return null;
   // Followed all the same, by the tab it was scheduled in, when that is not the chain's (a tab-under's first tab).
   if (report.hops.some((h) => h.otherTab && Date.parse(h.timing.startedAt) >= since && withoutFragment(h.url) === withoutFragment(url)))
     return null;

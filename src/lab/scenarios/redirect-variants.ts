@@ -1,6 +1,6 @@
 // Redirect-chain variants beside variants.ts and chain-variants.ts, as spam, phishing and affiliate
 // chains write them: a Refresh header on a 3xx without Location or after a countdown, refreshes
-// inserted late or twice, script redirects from async scripts, javascript: URLs, location.search,
+// inserted late or twice, script redirects from async scripts, javascript: URLs, about:blank, location.search,
 // window.name and requestSubmit(), a prefetch of the next hop, Location values with tabs, a bare
 // query or an inherited fragment, a 300 with a Location (not followed), ad frames that navigate
 // themselves on the landing page (no hops of the chain), frame forwarding to a tracker page that
@@ -125,9 +125,18 @@ function scriptVariants(): ScenarioDefinition[] {
   const name = 'js-window-name';
   const pushed = 'js-pushstate-relative';
   const stop = 'js-window-stop';
+  const blank = 'js-about-blank';
   const search = 'js-location-search';
   const prefetch = 'link-prefetch-next';
   return [
+    variant(
+      blank,
+      "Broker page whose script sends the tab to about:blank 200 ms after it loaded (a kit's empty page for bots): no request, an empty page.",
+      ['start'],
+      (x) => x.html(200, loadingPage(script(`setTimeout(function () { location.replace('about:blank'); }, 200);`))),
+      [],
+      { finalUrl: 'about:blank', finalTitle: '', finalStatus: null },
+    ),
     variant(
       search,
       "Broker page (?src=mail) that sets only location.search ('?go=1'); the same path with that query 302s on.",
