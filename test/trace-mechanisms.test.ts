@@ -97,8 +97,8 @@ const MECHANISMS = [
   'meta-refresh-in-body',
   'js-timeout-string',
   'js-scheme-relative',
-  // Redirect variants (src/lab/scenarios/redirect-variants.ts; http-300-location and js-about-blank have tests of their own).
-  ...REDIRECT_VARIANTS.filter((name) => name !== 'http-300-location' && name !== 'js-about-blank'),
+  // Redirect variants (src/lab/scenarios/redirect-variants.ts; those that end on no landing page have tests of their own).
+  ...REDIRECT_VARIANTS.filter((name) => !['http-300-location', 'js-about-blank', 'js-history-back'].includes(name)),
   // Last but one: loading its 25 frames keeps the renderer it shares with the trace beside it busy.
   'frame-cross-origin-many',
   'five-hop',
@@ -292,7 +292,7 @@ test('a 300 with a Location is not followed: the chain ends on its page, and the
   );
 });
 
-test('a page that sends the tab to about:blank ends the chain there at once: an empty page, no advertiser', async () => {
+test('a page that sends the tab to about:blank, or back in history to it, ends the chain there at once: an empty page, no advertiser', async () => {
   const { report, caseDir } = await tracedCase('js-about-blank');
   // It was held until --timeout, waiting for a document request that about:blank never makes.
   assert.equal(report.error, null);
@@ -306,6 +306,15 @@ test('a page that sends the tab to about:blank ends the chain there at once: an 
     'error at track.broker-net.test (its page sent the tab to about:blank, an empty page): no landing page',
   );
   assert.doesNotMatch(formatChain(report, caseDir), /^Note: not followed/m);
+
+  // history.back() from a page that replaced the link's entry: back to the tab's empty start, said as such.
+  const back = await traced('js-history-back');
+  assert.equal(back.error, null);
+  assert.deepEqual(back.final, { url: 'about:blank', status: null, title: '' });
+  assert.equal(
+    back.summary?.text,
+    "error at track.broker-net.test (its page went back in history, to the tab's empty start page (about:blank)): no landing page",
+  );
 });
 
 test('a tracker link that decodes to the advertiser but sent the visitor elsewhere: the summary and a note say so', async () => {

@@ -136,4 +136,10 @@ test('a page that sent the tab to about:blank (no request) leaves an empty page:
     reason: 'its page sent the tab to about:blank, an empty page',
     hop: 2,
   });
+  // No page asked for it: the page went back in history (history.back()) to the tab's empty start.
+  assert.deepEqual(chainEnding({ hops: landing, final: { url: 'about:blank', title: '' }, blankRequested: false }), {
+    kind: 'error',
+    reason: "its page went back in history, to the tab's empty start page (about:blank)",
+    hop: 2,
+  });
 });

@@ -18,6 +18,8 @@ export interface EndingEvidence {
   download?: { url: string; filename: string | null } | null;
   /** The page the chain rested on (the report's `final`): a title only when a snapshot of it was taken. */
   final?: { url: string; title: string | null } | null;
+  /** Whether a page of the chain asked for the about:blank it rested on (else it went back in history to the tab's start). */
+  blankRequested?: boolean;
 }
 
 /** How often a URL comes round before the tracer calls the chain a loop and stops it (capture/trace-pages.ts). */
@@ -72,9 +74,17 @@ export function chainEnding(evidence: EndingEvidence): ChainEnding | null {
     return { kind: 'error', reason, hop: last.index };
   }
   if (evidence.error && !RESTED_ANYWAY.test(evidence.error)) return { kind: 'error', reason: evidence.error, hop: last.index };
-  // The last page sent the tab to about:blank (no request): it rests on an empty page of no one's.
+  // The last page's script sent the tab to about:blank, or back in history to the tab's empty start
+  // (no request either way): it rests on an empty page of no one's.
   if (evidence.final?.url === 'about:blank' && /^https?:/i.test(last.url))
-    return { kind: 'error', reason: 'its page sent the tab to about:blank, an empty page', hop: last.index };
+    return {
+      kind: 'error',
+      reason:
+        evidence.blankRequested === false
+          ? "its page went back in history, to the tab's empty start page (about:blank)"
+          : 'its page sent the tab to about:blank, an empty page',
+      hop: last.index,
+    };
   return { kind: 'page' };
 }
 

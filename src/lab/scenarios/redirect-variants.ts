@@ -1,6 +1,6 @@
 // Redirect-chain variants beside variants.ts and chain-variants.ts, as spam, phishing and affiliate
 // chains write them: a Refresh header on a 3xx without Location or after a countdown, refreshes
-// inserted late or twice, script redirects from async scripts, javascript: URLs, about:blank, location.search,
+// inserted late or twice, script redirects from async scripts, javascript: URLs, about:blank, history.back(), location.search,
 // window.name and requestSubmit(), a prefetch of the next hop, Location values with tabs, a bare
 // query or an inherited fragment, a 300 with a Location (not followed), ad frames that navigate
 // themselves on the landing page (no hops of the chain), frame forwarding to a tracker page that
@@ -126,6 +126,7 @@ function scriptVariants(): ScenarioDefinition[] {
   const pushed = 'js-pushstate-relative';
   const stop = 'js-window-stop';
   const blank = 'js-about-blank';
+  const back = 'js-history-back';
   const search = 'js-location-search';
   const prefetch = 'link-prefetch-next';
   return [
@@ -135,6 +136,21 @@ function scriptVariants(): ScenarioDefinition[] {
       ['start'],
       (x) => x.html(200, loadingPage(script(`setTimeout(function () { location.replace('about:blank'); }, 200);`))),
       [],
+      { finalUrl: 'about:blank', finalTitle: '', finalStatus: null },
+    ),
+    variant(
+      back,
+      'Broker page whose script goes on at once to a second page (a client redirect: it replaces the history entry), ' +
+        'which calls history.back() 300 ms later (a cloaker sending a bot back): the tab goes back to its empty start.',
+      ['start', 'javascript'],
+      (x) => x.html(200, loadingPage(script(`location.href = '/v/${back}/step';`))),
+      [
+        {
+          host: HOSTS.brokerTrack,
+          path: `/v/${back}/step`,
+          handle: (x) => x.html(200, loadingPage(script(`setTimeout(function () { history.back(); }, 300);`))),
+        },
+      ],
       { finalUrl: 'about:blank', finalTitle: '', finalStatus: null },
     ),
     variant(
