@@ -252,6 +252,19 @@ test('redirect variants: each link requested once, no hop twice, the evidence na
   assert.equal((await hop('js-async-script', 2)).evidence.scriptUrl, `http://${HOSTS.brokerTrack}/v/js-async-script/go.js`);
   assert.equal((await hop('location-tab', 2)).evidence.location, `https://www.adver\ttiser.example/landing/location-tab`);
   assert.equal((await hop('location-query-only', 2)).evidence.location, '?step=2');
+  // A fragment is never sent, but the browser goes on with it: the link's, a Location's, kept by a redirect without one.
+  assert.deepEqual(
+    (await traced('link-fragment-kept')).hops.map((h) => h.url),
+    [scenarios['link-fragment-kept'].url, `${landingUrl('link-fragment-kept')}#offer`],
+  );
+  assert.deepEqual(
+    (await traced('location-fragment-inherited')).hops.map((h) => h.url),
+    [
+      scenarios['location-fragment-inherited'].url,
+      `https://${HOSTS.brokerJump}/v/location-fragment-inherited/hop#ref=mail`,
+      `${landingUrl('location-fragment-inherited')}#ref=mail`,
+    ],
+  );
 
   // The prefetch of the next hop was made first; the hop is the navigation's own request.
   const { report: prefetched, caseDir: prefetchCase } = await tracedCase('link-prefetch-next');

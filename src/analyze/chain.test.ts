@@ -191,3 +191,32 @@ test('a prefetch or a fetch() of the next hop made before the browser went there
   // A navigation served from a speculation rules prefetch: the prefetch is the only request made.
   assert.equal(matchExchanges(docs, [prefetch])[0]?.id, 'x0002');
 });
+
+test("each hop's URL keeps the fragment the browser went there with: the link's, a Location's, inherited by a redirect, a script's", () => {
+  const link = 'http://t.example/c#offer';
+  const c = captureOf(link, [
+    doc(1, 'r1', 'http://t.example/c'),
+    doc(1, 'r1', 'https://shop.example/a', { redirectStatus: 302, redirectLocation: 'https://shop.example/a' }),
+    doc(2, 'r1', 'https://shop.example/b', { redirectStatus: 302, redirectLocation: '/b#ref=mail' }),
+    doc(3, 'r1', 'https://shop.example/c', { redirectStatus: 302, redirectLocation: 'https://shop.example/c' }),
+    {
+      type: 'nav-requested',
+      at: at(4),
+      pageId: 'p1',
+      reason: 'scriptInitiated',
+      url: 'https://shop.example/d#step=2',
+      disposition: 'currentTab',
+    },
+    doc(4, 'r2', 'https://shop.example/d', { initiator: { type: 'script', url: 'https://shop.example/c', line: 3, column: 1 } }),
+  ]);
+  assert.deepEqual(
+    buildHops(c).map((h) => h.url),
+    [
+      'http://t.example/c#offer',
+      'https://shop.example/a#offer',
+      'https://shop.example/b#ref=mail',
+      'https://shop.example/c#ref=mail',
+      'https://shop.example/d#step=2',
+    ],
+  );
+});

@@ -358,7 +358,7 @@ export function buildHops(capture: Capture): Hop[] {
   const ctx: Context = { capture, docs, exchanges, firstDocOfPage, openerOf };
   const rested = capture.events.filter((e) => e.type === 'settled').at(-1);
   const otherTab = otherTabHops(docs, openerOf, rested?.pageId ?? null);
-  return docs.map((doc, i) => {
+  const hops: Hop[] = docs.map((doc, i) => {
     const exchange = exchanges[i] ?? null;
     const { via, evidence } = label(ctx, i);
     // Redirects share one requestId: a failure or response belongs to the last hop of that request.
@@ -390,6 +390,57 @@ export function buildHops(capture: Capture): Hop[] {
           : null),
     };
   });
+  return withFragments(capture, docs, hops);
+}
+
+/**
+ * Each hop's URL with the fragment the browser went to it with: a request carries none, so the
+ * capture's document requests have none. The link's own (on its first request), a Location's, else
+ * the one of the request it redirects (RFC 7231 7.1.2: a redirect keeps the fragment when its
+ * Location has none), or the one of the navigation the page asked for (script, meta refresh, form).
+ */
+function withFragments(capture: Capture, docs: DocRequest[], hops: Hop[]): Hop[] {
+  const hashOf = (url: string | null | undefined, base?: string): string => {
+    try {
+      return url ? new URL(url, base).hash : '';
+    } catch {
+      return '';
+    }
+  };
+  const lastIndex = <T>(items: readonly T[], until: number, test: (item: T) => boolean): number => {
+    for (let j = until - 1; j >= 0; j--) if (test(items[j])) return j;
+    return -1;
+  };
+  const fragments: string[] = [];
+  docs.forEach((doc, i) => {
+    let hash: string;
+    // (A document request with a fragment already is kept as it is.)
+    if (doc.url.includes('#')) {
+      fragments.push('');
+      return;
+    }
+    if (doc.redirectStatus !== null) {
+      const previous = lastIndex(docs, i, (d) => d.requestId === doc.requestId && d.pageId === doc.pageId);
+      hash = hashOf(hops[i].evidence.location, previous >= 0 ? docs[previous].url : undefined);
+      if (hash === '' && previous >= 0) hash = fragments[previous];
+    } else if (i === 0 && capture.info.url && requestedAs(capture.info.url) === requestedAs(doc.url)) {
+      hash = hashOf(capture.info.url);
+    } else {
+      const events = capture.events;
+      const asked = lastIndex(
+        events,
+        events.indexOf(doc),
+        (e) =>
+          e.pageId === doc.pageId &&
+          (e.type === 'nav-requested' || e.type === 'nav-scheduled') &&
+          requestedAs(e.url) === requestedAs(doc.url),
+      );
+      const event = asked >= 0 ? events[asked] : null;
+      hash = event && (event.type === 'nav-requested' || event.type === 'nav-scheduled') ? hashOf(event.url) : '';
+    }
+    fragments.push(hash);
+  });
+  return hops.map((hop, i) => (fragments[i] && fragments[i] !== '#' ? { ...hop, url: hop.url + fragments[i] } : hop));
 }
 
 /**
