@@ -12,6 +12,7 @@ import {
   landingUrl,
 } from '../src/lab/index.js';
 import { IDN_HOST } from '../src/lab/scenarios/variants.js';
+import { DECOY_DECODED_TARGET, redirectVariantScenarios } from '../src/lab/scenarios/redirect-variants.js';
 import { trace } from '../src/capture/trace.js';
 import type { Report } from '../src/report.js';
 import { readCapture } from '../src/evidence/warc/read-warc.js';
@@ -20,6 +21,8 @@ import { formatChain } from '../src/cli/format.js';
 import { disguisedHostFlag } from '../src/verdict/flags.js';
 
 const fixture = labAndBrowser();
+
+const REDIRECT_VARIANTS = redirectVariantScenarios().map((d) => d.scenario.name);
 
 const MECHANISMS = [
   'http-301',
@@ -94,6 +97,8 @@ const MECHANISMS = [
   'meta-refresh-in-body',
   'js-timeout-string',
   'js-scheme-relative',
+  // Redirect variants (src/lab/scenarios/redirect-variants.ts; those that end on no landing page have tests of their own).
+  ...REDIRECT_VARIANTS.filter((name) => !['http-300-location', 'js-about-blank', 'js-history-back'].includes(name)),
   // Last but one: loading its 25 frames keeps the renderer it shares with the trace beside it busy.
   'frame-cross-origin-many',
   'five-hop',
@@ -215,6 +220,133 @@ test('more variants: window.open _self is a script navigation, user info before 
     esp.summary?.text ?? '',
     /^Sent via Twilio SendGrid .* -> via ESP tracker Amazon SES .* -> advertiser www\.advertiser\.example$/,
   );
+});
+
+test('redirect variants: each link requested once, no hop twice, the evidence names what moved the page, the WARC says the same', async () => {
+  const scenarios = fixture.lab.scenarios;
+  for (const name of REDIRECT_VARIANTS) {
+    const { report, caseDir } = await tracedCase(name);
+    assert.equal(fixture.lab.hits(scenarios[name].url), 1, `${name}: the link was requested once`);
+    // The prefetch of link-prefetch-next is the page's own request of its next hop, made before it went there.
+    for (const hop of report.hops.slice(1))
+      assert.equal(fixture.lab.hits(hop.url), name === 'link-prefetch-next' ? 2 : 1, `${name}: ${hop.url}`);
+    const again = analyzeCapture(await readCapture(caseDir), caseDir);
+    assert.deepEqual(
+      again.hops.map((h) => [h.via, h.url, h.exchange, h.evidence]),
+      report.hops.map((h) => [h.via, h.url, h.exchange, h.evidence]),
+      name,
+    );
+    assert.deepEqual(again.summary, report.summary, name);
+  }
+  const hop = async (name: string, index: number) => (await traced(name)).hops[index - 1];
+
+  assert.equal((await hop('refresh-on-3xx', 2)).evidence.refresh, `0;url=${landingUrl('refresh-on-3xx')}`);
+  assert.equal((await hop('refresh-header-countdown', 2)).evidence.refresh, `3; URL=${landingUrl('refresh-header-countdown')}`);
+  assert.equal(
+    (await hop('meta-refresh-inserted-late', 2)).evidence.detail,
+    `<meta http-equiv="refresh"> to ${landingUrl('meta-refresh-inserted-late')} (delay 0 s; not in the page as served: its script added it)`,
+  );
+  // Both refreshes have delay 0: Chromium follows the later one, and the hop quotes that one.
+  assert.match((await hop('meta-refresh-head-and-body', 2)).evidence.refresh ?? '', /\/v\/meta-refresh-head-and-body\/real"/);
+  assert.equal(fixture.lab.hits(`http://${HOSTS.espClick}/v/meta-refresh-head-and-body/decoy`), 0);
+  assert.equal((await hop('js-async-script', 2)).evidence.scriptUrl, `http://${HOSTS.brokerTrack}/v/js-async-script/go.js`);
+  assert.equal((await hop('location-tab', 2)).evidence.location, `https://www.adver\ttiser.example/landing/location-tab`);
+  assert.equal((await hop('location-query-only', 2)).evidence.location, '?step=2');
+  // A fragment is never sent, but the browser goes on with it: the link's, a Location's, kept by a redirect without one.
+  assert.deepEqual(
+    (await traced('link-fragment-kept')).hops.map((h) => h.url),
+    [scenarios['link-fragment-kept'].url, `${landingUrl('link-fragment-kept')}#offer`],
+  );
+  assert.deepEqual(
+    (await traced('location-fragment-inherited')).hops.map((h) => h.url),
+    [
+      scenarios['location-fragment-inherited'].url,
+      `https://${HOSTS.brokerJump}/v/location-fragment-inherited/hop#ref=mail`,
+      `${landingUrl('location-fragment-inherited')}#ref=mail`,
+    ],
+  );
+
+  // The prefetch of the next hop was made first; the hop is the navigation's own request.
+  const { report: prefetched, caseDir: prefetchCase } = await tracedCase('link-prefetch-next');
+  const exchanges = (await readCapture(prefetchCase)).exchanges;
+  const navigation = exchanges.find((x) => x.id === prefetched.hops[1].exchange);
+  assert.equal(navigation?.request.headers.find(([n]) => n.toLowerCase() === 'sec-fetch-dest')?.[1], 'document');
+  assert.ok(exchanges.some((x) => x.request.headers.some(([n, v]) => n.toLowerCase() === 'sec-purpose' && v === 'prefetch')));
+
+  // Frame forwarding to a tracker page whose meta refresh moved the frame on: the landing page in the frame is the end.
+  const framed = await traced('iframe-only-meta-refresh');
+  assert.deepEqual(framed.final, {
+    url: landingUrl('iframe-only-meta-refresh'),
+    status: 200,
+    title: ADVERTISER_TITLE,
+    frame: scenarios['iframe-only-meta-refresh'].url,
+  });
+  assert.match(framed.summary?.text ?? '', /-> advertiser www\.advertiser\.example \(shown inside a frame of track\.broker-net\.test\)$/);
+
+  // The ad frames of the landing page moved (their relay was requested) but are no hops of the chain.
+  const ads = await traced('landing-moving-ad-frames');
+  assert.equal(ads.hops.length, 2);
+  assert.equal(fixture.lab.hits(`https://${HOSTS.relayAlphaGo}/v/landing-moving-ad-frames/rotate`), 1);
+  assert.equal(fixture.lab.hits(`https://${HOSTS.relayHub}/v/landing-moving-ad-frames/slot2b`), 1);
+});
+
+test('a 300 with a Location is not followed: the chain ends on its page, and the summary says why', async () => {
+  const scenario = fixture.lab.scenarios['http-300-location'];
+  const report = await traced('http-300-location');
+  assert.deepEqual(
+    report.hops.map((h) => [h.via, h.status]),
+    [['start', 300]],
+  );
+  assert.deepEqual(report.final, { url: scenario.finalUrl, status: 300, title: scenario.finalTitle });
+  assert.equal(fixture.lab.hits(landingUrl('http-300-location')), 0);
+  assert.match(
+    report.summary?.text ?? '',
+    /^error at click\.mailer-esp\.test \(HTTP 300 Multiple Choices: a browser does not follow it, it showed its body\): no landing page$/,
+  );
+});
+
+test('a page that sends the tab to about:blank, or back in history to it, ends the chain there at once: an empty page, no advertiser', async () => {
+  const { report, caseDir } = await tracedCase('js-about-blank');
+  // It was held until --timeout, waiting for a document request that about:blank never makes.
+  assert.equal(report.error, null);
+  assert.deepEqual(report.final, { url: 'about:blank', status: null, title: '' });
+  assert.deepEqual(
+    report.hops.map((h) => h.via),
+    ['start'],
+  );
+  assert.equal(
+    report.summary?.text,
+    'error at track.broker-net.test (its page sent the tab to about:blank, an empty page): no landing page',
+  );
+  assert.doesNotMatch(formatChain(report, caseDir), /^Note: not followed/m);
+
+  // history.back() from a page that replaced the link's entry: back to the tab's empty start, said as such.
+  const back = await traced('js-history-back');
+  assert.equal(back.error, null);
+  assert.deepEqual(back.final, { url: 'about:blank', status: null, title: '' });
+  assert.equal(
+    back.summary?.text,
+    "error at track.broker-net.test (its page went back in history, to the tab's empty start page (about:blank)): no landing page",
+  );
+});
+
+test('a tracker link that decodes to the advertiser but sent the visitor elsewhere: the summary and a note say so', async () => {
+  const { report, caseDir } = await tracedCase('tracker-decoded-elsewhere');
+  const phish = fixture.lab.scenarios['tracker-decoded-elsewhere'].finalUrl!;
+  assert.match(
+    report.summary?.text ?? '',
+    /^Sent via Amazon SES \(tracker l\.tds-router\.test, its link decodes to www\.advertiser\.example, but it sent the visitor to secure-login\.phish\.example\) -> /,
+  );
+  assert.equal(report.summary?.claims.find((c) => c.text.includes(`decodes to ${DECOY_DECODED_TARGET}`))?.hop, 2);
+  const notes = formatChain(report, caseDir)
+    .split('\n')
+    .filter((l) => l.startsWith('Note: '));
+  assert.deepEqual(notes, [
+    `Note: hop 1 is an Amazon SES link whose URL decodes to ${DECOY_DECODED_TARGET}, but it sent the visitor to ${phish} (hop 2)`,
+  ]);
+  assert.equal(fixture.lab.hits(DECOY_DECODED_TARGET), 0);
+  // A tracker that went where its link says (esp-sendgrid-ses) says nothing of the kind.
+  assert.doesNotMatch(formatChain(await traced('esp-sendgrid-ses'), null), /decodes to/);
 });
 
 test("frame forwarding: the chain ends at the page the broker's whole window frames, read from the evidence alone", async () => {

@@ -52,7 +52,7 @@ export function analyzeCapture(capture: Capture, caseDir: string | null, network
             frame: lastSettled.url,
           }
         : lastSettled && lastSettled.type === 'settled'
-          ? { url: lastSettled.url, status: statusFor(hops, lastSettled.url) ?? last?.status ?? null, title: lastSettled.title }
+          ? { url: lastSettled.url, status: settledStatus(hops, lastSettled.url, last), title: lastSettled.title }
           : last
             ? { url: last.url, status: last.status, title: null }
             : null;
@@ -97,6 +97,14 @@ export function analyzeCapture(capture: Capture, caseDir: string | null, network
 function framedTitle(capture: Capture, hop: Hop): string | null {
   const response = capture.exchanges.find((x) => x.id === hop.exchange)?.response;
   return response ? servedTitle(bodyText(response.body, response.headers)) : null;
+}
+
+/**
+ * The status of the page the chain rested on: its hop's, else (history.pushState changed its
+ * address, nothing was requested) the last hop's; none for a page no request loaded (about:blank).
+ */
+function settledStatus(hops: Hop[], url: string, last: Hop | null): number | null {
+  return statusFor(hops, url) ?? (/^https?:/i.test(url) ? (last?.status ?? null) : null);
 }
 
 function statusFor(hops: Hop[], url: string): number | null {

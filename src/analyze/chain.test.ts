@@ -2,9 +2,9 @@
 // are hops shown in that page, labelled by what moved the frame; the top page's own are not.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Capture, NavEvent } from '../model.js';
+import type { Capture, Exchange, NavEvent } from '../model.js';
 import { at, captureOf, doc } from './test-capture.js';
-import { buildHops } from './chain.js';
+import { buildHops, matchExchanges } from './chain.js';
 import { analyzeCapture } from './analyze.js';
 
 const LANDING = 'http://promo.example/deals';
@@ -152,4 +152,71 @@ test("window.open(url, '_self'): Chromium's reason is \"other\", the initiator a
   // Without a script behind it, "other" stays other.
   const unexplained = buildHops(captureOf(page, [doc(1, 'r1', page), { ...events[1] }, doc(2, 'r2', LANDING)]));
   assert.equal(unexplained[1].via, 'other');
+});
+
+test('a prefetch or a fetch() of the next hop made before the browser went there is not the hop: the navigation is', () => {
+  const url = 'https://shop.example/landing';
+  const exchange = (id: string, n: number, headers: [string, string][]): Exchange => ({
+    id,
+    startedAt: at(n),
+    endedAt: at(n),
+    request: { method: 'GET', url, httpVersion: '1.1', headers: [['Host', 'shop.example'], ...headers], body: Buffer.alloc(0) },
+    response: null,
+    remoteAddress: null,
+    remotePort: null,
+    tls: null,
+    error: null,
+    timing: { dnsMs: null, connectMs: null, ttfbMs: null, totalMs: null },
+  });
+  const html = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+  const prefetch = exchange('x0002', 1, [
+    ['Sec-Purpose', 'prefetch'],
+    ['Sec-Fetch-Dest', 'empty'],
+    ['Accept', html],
+  ]);
+  const fetched = exchange('x0003', 2, [
+    ['Sec-Fetch-Dest', 'empty'],
+    ['Accept', '*/*'],
+  ]);
+  const navigation = exchange('x0004', 3, [
+    ['Sec-Fetch-Dest', 'document'],
+    ['Accept', html],
+  ]);
+  const docs = [doc(3, 'r2', `${url}#top`)] as Parameters<typeof matchExchanges>[0];
+  assert.equal(matchExchanges(docs, [prefetch, fetched, navigation])[0]?.id, 'x0004');
+  // Over http no Sec-Fetch-* is sent: an image's Accept names no HTML.
+  const image = exchange('x0005', 1, [['Accept', 'image/avif,image/webp,*/*;q=0.8']]);
+  const plain = exchange('x0006', 2, [['Accept', html]]);
+  assert.equal(matchExchanges(docs, [image, plain])[0]?.id, 'x0006');
+  // A navigation served from a speculation rules prefetch: the prefetch is the only request made.
+  assert.equal(matchExchanges(docs, [prefetch])[0]?.id, 'x0002');
+});
+
+test("each hop's URL keeps the fragment the browser went there with: the link's, a Location's, inherited by a redirect, a script's", () => {
+  const link = 'http://t.example/c#offer';
+  const c = captureOf(link, [
+    doc(1, 'r1', 'http://t.example/c'),
+    doc(1, 'r1', 'https://shop.example/a', { redirectStatus: 302, redirectLocation: 'https://shop.example/a' }),
+    doc(2, 'r1', 'https://shop.example/b', { redirectStatus: 302, redirectLocation: '/b#ref=mail' }),
+    doc(3, 'r1', 'https://shop.example/c', { redirectStatus: 302, redirectLocation: 'https://shop.example/c' }),
+    {
+      type: 'nav-requested',
+      at: at(4),
+      pageId: 'p1',
+      reason: 'scriptInitiated',
+      url: 'https://shop.example/d#step=2',
+      disposition: 'currentTab',
+    },
+    doc(4, 'r2', 'https://shop.example/d', { initiator: { type: 'script', url: 'https://shop.example/c', line: 3, column: 1 } }),
+  ]);
+  assert.deepEqual(
+    buildHops(c).map((h) => h.url),
+    [
+      'http://t.example/c#offer',
+      'https://shop.example/a#offer',
+      'https://shop.example/b#ref=mail',
+      'https://shop.example/c#ref=mail',
+      'https://shop.example/d#step=2',
+    ],
+  );
 });

@@ -12,7 +12,13 @@ type DocRequest = Extract<NavEvent, { type: 'doc-request' }>;
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-/** Pairs each document request with the proxy exchange that carried it (same method and URL, in order). */
+/**
+ * Pairs each document request with the proxy exchange that carried it (same method and URL, in
+ * order). A request of the same URL that cannot have loaded a document comes second: a page's
+ * `<link rel=prefetch>` of its next hop, or its fetch() or image of it, made before the browser
+ * went there. It is taken only when no other was recorded (a speculation rules prefetch the
+ * navigation was then served from).
+ */
 export function matchExchanges(docs: DocRequest[], exchanges: Exchange[]): (Exchange | null)[] {
   // ISO timestamps and ids order by code units; localeCompare would also build an ICU collator
   // (~30 ms the first time, on the critical path of a cold trace).
@@ -22,10 +28,28 @@ export function matchExchanges(docs: DocRequest[], exchanges: Exchange[]): (Exch
   return docs.map((doc) => {
     // The proxy records the request as sent: without the fragment, and without user:password@.
     const url = requestedAs(doc.url);
-    const found = ordered.find((x) => !used.has(x) && x.request.method === doc.method && requestedAs(x.request.url) === url);
+    const candidates = ordered.filter((x) => !used.has(x) && x.request.method === doc.method && requestedAs(x.request.url) === url);
+    const found = candidates.find(mayBeDocumentRequest) ?? candidates[0];
     if (found) used.add(found);
     return found ?? null;
   });
+}
+
+const DOCUMENT_DESTINATIONS = new Set(['document', 'iframe', 'frame']);
+
+/**
+ * Whether a recorded request may be a navigation's, by its headers: not a prefetch (Sec-Purpose,
+ * or the older Purpose), and a document's Sec-Fetch-Dest where one was sent (to https only);
+ * without it, an Accept that takes HTML (an image's or fetch()'s does not name it).
+ */
+function mayBeDocumentRequest(exchange: Exchange): boolean {
+  const headers = exchange.request.headers;
+  const purpose = headerValue(headers, 'sec-purpose') ?? headerValue(headers, 'purpose');
+  if (purpose && /prefetch/i.test(purpose)) return false;
+  const dest = headerValue(headers, 'sec-fetch-dest');
+  if (dest !== null) return DOCUMENT_DESTINATIONS.has(dest.trim().toLowerCase());
+  const accept = headerValue(headers, 'accept');
+  return accept === null || /text\/html/i.test(accept);
 }
 
 export function tlsOf(exchange: Exchange | null): HopTls | null {
@@ -244,10 +268,17 @@ function byReason(
           })
         : null;
       const shownDelay = delay ?? meta?.delay ?? undefined;
+      // Not in the page as it was served (the whole body recorded): its script wrote the tag later.
+      const written = !meta && previousExchange?.response && !previousExchange.response.bodyTruncated;
+      const tag = meta ? meta.tag : written ? `<meta http-equiv="refresh"> to ${doc.url}` : '<meta http-equiv="refresh">';
+      const notes = [
+        ...(shownDelay !== undefined ? [`delay ${shownDelay} s`] : []),
+        ...(written ? ['not in the page as served: its script added it'] : []),
+      ];
       return {
         via: 'meta-refresh',
         evidence: {
-          detail: `${meta ? meta.tag : '<meta http-equiv="refresh">'}${shownDelay !== undefined ? ` (delay ${shownDelay} s)` : ''}`,
+          detail: `${tag}${notes.length ? ` (${notes.join('; ')})` : ''}`,
           reason,
           ...(meta ? { refresh: meta.tag } : {}),
           ...(shownDelay !== undefined ? { delay: shownDelay } : {}),
@@ -327,7 +358,7 @@ export function buildHops(capture: Capture): Hop[] {
   const ctx: Context = { capture, docs, exchanges, firstDocOfPage, openerOf };
   const rested = capture.events.filter((e) => e.type === 'settled').at(-1);
   const otherTab = otherTabHops(docs, openerOf, rested?.pageId ?? null);
-  return docs.map((doc, i) => {
+  const hops: Hop[] = docs.map((doc, i) => {
     const exchange = exchanges[i] ?? null;
     const { via, evidence } = label(ctx, i);
     // Redirects share one requestId: a failure or response belongs to the last hop of that request.
@@ -359,6 +390,57 @@ export function buildHops(capture: Capture): Hop[] {
           : null),
     };
   });
+  return withFragments(capture, docs, hops);
+}
+
+/**
+ * Each hop's URL with the fragment the browser went to it with: a request carries none, so the
+ * capture's document requests have none. The link's own (on its first request), a Location's, else
+ * the one of the request it redirects (RFC 7231 7.1.2: a redirect keeps the fragment when its
+ * Location has none), or the one of the navigation the page asked for (script, meta refresh, form).
+ */
+function withFragments(capture: Capture, docs: DocRequest[], hops: Hop[]): Hop[] {
+  const hashOf = (url: string | null | undefined, base?: string): string => {
+    try {
+      return url ? new URL(url, base).hash : '';
+    } catch {
+      return '';
+    }
+  };
+  const lastIndex = <T>(items: readonly T[], until: number, test: (item: T) => boolean): number => {
+    for (let j = until - 1; j >= 0; j--) if (test(items[j])) return j;
+    return -1;
+  };
+  const fragments: string[] = [];
+  docs.forEach((doc, i) => {
+    let hash: string;
+    // (A document request with a fragment already is kept as it is.)
+    if (doc.url.includes('#')) {
+      fragments.push('');
+      return;
+    }
+    if (doc.redirectStatus !== null) {
+      const previous = lastIndex(docs, i, (d) => d.requestId === doc.requestId && d.pageId === doc.pageId);
+      hash = hashOf(hops[i].evidence.location, previous >= 0 ? docs[previous].url : undefined);
+      if (hash === '' && previous >= 0) hash = fragments[previous];
+    } else if (i === 0 && capture.info.url && requestedAs(capture.info.url) === requestedAs(doc.url)) {
+      hash = hashOf(capture.info.url);
+    } else {
+      const events = capture.events;
+      const asked = lastIndex(
+        events,
+        events.indexOf(doc),
+        (e) =>
+          e.pageId === doc.pageId &&
+          (e.type === 'nav-requested' || e.type === 'nav-scheduled') &&
+          requestedAs(e.url) === requestedAs(doc.url),
+      );
+      const event = asked >= 0 ? events[asked] : null;
+      hash = event && (event.type === 'nav-requested' || event.type === 'nav-scheduled') ? hashOf(event.url) : '';
+    }
+    fragments.push(hash);
+  });
+  return hops.map((hop, i) => (fragments[i] && fragments[i] !== '#' ? { ...hop, url: hop.url + fragments[i] } : hop));
 }
 
 /**

@@ -116,3 +116,30 @@ test('a 304 to an address the chain had not requested before: no copy to show, n
   // A snapshot does not make a first 304 a page: the tab showed what it showed before.
   assert.equal(chainEnding({ hops, final: { url: hops[1].url, title: 'Offer' } })?.kind, 'error');
 });
+
+test('a 3xx the chain ended on (no Location to follow, or a 300, which no browser follows) says so', () => {
+  assert.deepEqual(chainEnding({ hops: [{ index: 1, url: 'http://a.test/', status: 302 }] }), {
+    kind: 'error',
+    reason: 'HTTP 302 without a Location to follow: the browser showed its body',
+    hop: 1,
+  });
+  assert.deepEqual(chainEnding({ hops: [{ index: 1, url: 'http://a.test/', status: 300 }] }), {
+    kind: 'error',
+    reason: 'HTTP 300 Multiple Choices: a browser does not follow it, it showed its body',
+    hop: 1,
+  });
+});
+
+test('a page that sent the tab to about:blank (no request) leaves an empty page: no landing page', () => {
+  assert.deepEqual(chainEnding({ hops: landing, final: { url: 'about:blank', title: '' } }), {
+    kind: 'error',
+    reason: 'its page sent the tab to about:blank, an empty page',
+    hop: 2,
+  });
+  // No page asked for it: the page went back in history (history.back()) to the tab's empty start.
+  assert.deepEqual(chainEnding({ hops: landing, final: { url: 'about:blank', title: '' }, blankRequested: false }), {
+    kind: 'error',
+    reason: "its page went back in history, to the tab's empty start page (about:blank)",
+    hop: 2,
+  });
+});

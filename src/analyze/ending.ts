@@ -18,6 +18,8 @@ export interface EndingEvidence {
   download?: { url: string; filename: string | null } | null;
   /** The page the chain rested on (the report's `final`): a title only when a snapshot of it was taken. */
   final?: { url: string; title: string | null } | null;
+  /** Whether a page of the chain asked for the about:blank it rested on (else it went back in history to the tab's start). */
+  blankRequested?: boolean;
 }
 
 /** How often a URL comes round before the tracer calls the chain a loop and stops it (capture/trace-pages.ts). */
@@ -68,9 +70,31 @@ export function chainEnding(evidence: EndingEvidence): ChainEnding | null {
   }
   const rendered = (last.status !== null && last.status >= 200 && last.status < 300 && !last.error) || revalidated;
   if (!rendered) {
-    const reason = evidence.error ?? last.error ?? (last.status === null ? 'no response' : `HTTP ${last.status}`);
+    const reason = evidence.error ?? last.error ?? (last.status === null ? 'no response' : statusReason(last.status));
     return { kind: 'error', reason, hop: last.index };
   }
   if (evidence.error && !RESTED_ANYWAY.test(evidence.error)) return { kind: 'error', reason: evidence.error, hop: last.index };
+  // The last page's script sent the tab to about:blank, or back in history to the tab's empty start
+  // (no request either way): it rests on an empty page of no one's.
+  if (evidence.final?.url === 'about:blank' && /^https?:/i.test(last.url))
+    return {
+      kind: 'error',
+      reason:
+        evidence.blankRequested === false
+          ? "its page went back in history, to the tab's empty start page (about:blank)"
+          : 'its page sent the tab to about:blank, an empty page',
+      hop: last.index,
+    };
   return { kind: 'page' };
+}
+
+/**
+ * Why a page answered with `status` is no landing page. A 3xx the browser did not follow (the chain
+ * ended on it) had no Location it could follow, or is a 300, which no browser follows: it showed
+ * the body, and that body is the redirector's, not a landing page.
+ */
+function statusReason(status: number): string {
+  if (status === 300) return 'HTTP 300 Multiple Choices: a browser does not follow it, it showed its body';
+  if (status >= 301 && status < 400 && status !== 304) return `HTTP ${status} without a Location to follow: the browser showed its body`;
+  return `HTTP ${status}`;
 }

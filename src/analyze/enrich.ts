@@ -30,6 +30,7 @@ export function enrich(report: Report, capture: Capture, options: AnalyzeOptions
     error: report.error,
     download: download?.type === 'download' ? { url: download.url, filename: download.suggestedFilename } : null,
     final: report.final,
+    blankRequested: capture.events.some((e) => (e.type === 'nav-requested' || e.type === 'nav-scheduled') && e.url === 'about:blank'),
   });
   const tokens = findTokens(
     report.hops.map((h) => h.url),

@@ -115,6 +115,54 @@ describe('framedLandingHops: the recorded frame document ends the chain', () => 
     assert.equal(claim?.hop, 2);
   });
 
+  test("a tracker page in the frame that refreshed the frame on (meta tag or Refresh header): the frame's next document is the hop", () => {
+    const refreshing = (headers: [string, string][], body: string) => {
+      const c = brokerCase(fullWindow('https://go.example/t'));
+      const tracker = exchange(
+        'x0002',
+        2,
+        'https://go.example/t',
+        200,
+        [['Content-Type', 'text/html'], ...headers],
+        [['Sec-Fetch-Dest', 'iframe']],
+      );
+      tracker.response!.body = Buffer.from(body);
+      c.exchanges[1] = tracker;
+      return c;
+    };
+    const meta = refreshing(
+      [],
+      `<html><head><title>Loading…</title><meta http-equiv="refresh" content="0;URL='${LANDING}'"></head></html>`,
+    );
+    const hops = framedLandingHops(meta, buildHops(meta));
+    assert.deepEqual(
+      hops.map((h) => [h.via, h.url, h.exchange]),
+      [
+        ['frame-src', 'https://go.example/t', 'x0002'],
+        ['meta-refresh', LANDING, 'x0003'],
+      ],
+    );
+    assert.match(
+      hops[1].evidence.detail,
+      /^<meta http-equiv="refresh" content="0;URL='https:\/\/shop\.example\/landing'"> \(delay 0 s\) \(in a frame of /,
+    );
+    const header = refreshing([['Refresh', `1; url=${LANDING}`]], '<html><head><title>Loading…</title></head></html>');
+    assert.deepEqual(
+      framedLandingHops(header, buildHops(header)).map((h) => [h.via, h.url, h.evidence.refresh]),
+      [
+        ['frame-src', 'https://go.example/t', undefined],
+        ['refresh-header', LANDING, `1; url=${LANDING}`],
+      ],
+    );
+    // A refresh to an address the frame never requested is no hop: the chain ends on the tracker's page.
+    const elsewhere = refreshing([['Refresh', '1; url=/other']], '<html><head><title>Loading…</title></head></html>');
+    assert.deepEqual(
+      framedLandingHops(elsewhere, buildHops(elsewhere)).map((h) => h.via),
+      ['frame-src'],
+    );
+    assert.equal(analyzeCapture(meta, null).final?.url, LANDING);
+  });
+
   test('nothing when the page has content of its own, or the frame document was not recorded as one', () => {
     const content = brokerCase(fullWindow('https://go.example/t', '<h1>Deals</h1>'));
     assert.deepEqual(framedLandingHops(content, buildHops(content)), []);

@@ -10,6 +10,7 @@ import { inFrameOf, type Hop } from '../report.js';
 import { headerValue, headerValueAsUtf8 } from '../http/wire.js';
 import { requestedAs } from '../http/url-key.js';
 import { tlsOf } from './chain.js';
+import { bodyText, findMetaRefresh, parseRefresh } from './body.js';
 import { lastChainHop } from './tabs.js';
 
 /** Elements that are content of the page's own: a page with any of them is more than a frame. */
@@ -87,29 +88,30 @@ export function framedLandingHops(capture: Capture, hops: readonly Hop[]): Hop[]
   // An exchange already a hop's (the page's own, when it frames itself) is not the frame's.
   const used = new Set<Exchange>(capture.exchanges.filter((x) => hops.some((h) => h.exchange === x.id)));
   let after = topExchange.startedAt;
+  // How the frame came to the next document: its src at first, then a redirect or a refresh.
+  let how: Pick<Hop, 'via' | 'evidence'> = {
+    via: 'frame-src',
+    evidence: {
+      detail: `the page is only a frame of it: <${/<frame\b/i.test(snapshot.dom.html) ? 'frame' : 'iframe'} src="${src}">, with nothing of its own beside it`,
+    },
+  };
+  const unused = () =>
+    capture.exchanges.filter((x) => !used.has(x) && x.startedAt >= after && x.request.method === 'GET' && frameDocumentRequest(x));
   for (let n = 0; n <= MAX_REDIRECTS && /^https?:/i.test(url); n++) {
     const wanted = requestedAs(url);
-    const exchange = capture.exchanges
-      .filter((x) => !used.has(x) && x.startedAt >= after && x.request.method === 'GET' && frameDocumentRequest(x))
-      .find((x) => requestedAs(x.request.url) === wanted);
+    const exchange = unused().find((x) => requestedAs(x.request.url) === wanted);
     if (!exchange) break;
     used.add(exchange);
     after = exchange.startedAt;
     const status = exchange.response?.status ?? null;
-    const previous = found.at(-1);
-    const location = previous ? locationOf(capture.exchanges.find((x) => x.id === previous.exchange)) : null;
-    const detail =
-      previous && previous.status !== null
-        ? `HTTP ${previous.status}, Location: ${location ?? '(none)'}`
-        : `the page is only a frame of it: <${/<frame\b/i.test(snapshot.dom.html) ? 'frame' : 'iframe'} src="${src}">, with nothing of its own beside it`;
     found.push({
       index: hops.length + found.length + 1,
       url,
       frame: last.url,
       method: exchange.request.method,
       status,
-      via: previous && previous.status !== null ? (`http-${previous.status}` as Hop['via']) : 'frame-src',
-      evidence: { detail: inFrameOf(detail, last.url), ...(previous && location ? { location } : {}) },
+      via: how.via,
+      evidence: { ...how.evidence, detail: inFrameOf(how.evidence.detail, last.url) },
       ip: exchange.remoteAddress ?? null,
       tls: tlsOf(exchange),
       contentType: exchange.response ? headerValue(exchange.response.headers, 'content-type') : null,
@@ -117,18 +119,65 @@ export function framedLandingHops(capture: Capture, hops: readonly Hop[]): Hop[]
       exchange: exchange.id,
       error: exchange.error ?? null,
     });
-    const next = status !== null && REDIRECT_STATUSES.has(status) ? locationOf(exchange) : null;
-    if (next === null) break;
-    try {
-      url = new URL(next, url).href;
-    } catch {
-      break;
+    const location = status !== null && REDIRECT_STATUSES.has(status) ? locationOf(exchange) : null;
+    if (location !== null) {
+      try {
+        url = new URL(location, url).href;
+      } catch {
+        break;
+      }
+      how = { via: `http-${status}` as Hop['via'], evidence: { detail: `HTTP ${status}, Location: ${location}`, location } };
+      continue;
     }
+    // A document of the frame that moved the frame on by itself with a Refresh header or a meta
+    // refresh (a tracker's "Loading…" page), as the frame's next document request proves.
+    const refreshed = status !== null && status >= 200 && status < 300 ? refreshOf(exchange, url, unused()) : null;
+    if (!refreshed) break;
+    url = refreshed.url;
+    how = refreshed.how;
   }
   // Only a document the frame showed ends the chain there; a frame that failed or went nowhere says nothing.
   const end = found.at(-1);
   if (!end || end.error !== null || end.status === null || end.status < 200 || end.status > 299) return [];
   return found;
+}
+
+/**
+ * The frame's next document when `exchange` (its document at `url`) moved it on with a Refresh
+ * header or a meta refresh and the frame requested that address (one of `later`, in order), with
+ * the hop's label and evidence.
+ */
+function refreshOf(exchange: Exchange, url: string, later: Exchange[]): { url: string; how: Pick<Hop, 'via' | 'evidence'> } | null {
+  const response = exchange.response!;
+  const header = headerValue(response.headers, 'refresh');
+  const refresh = header === null ? null : headerValueAsUtf8(header);
+  const html = /html/i.test(headerValue(response.headers, 'content-type') ?? 'text/html') ? bodyText(response.body, response.headers) : '';
+  const resolve = (target: string | null) => {
+    try {
+      return target === null ? null : new URL(target, url).href;
+    } catch {
+      return null;
+    }
+  };
+  const byHeader = refresh === null ? null : resolve(parseRefresh(refresh).url);
+  for (const next of later) {
+    const wanted = requestedAs(next.request.url);
+    if (byHeader !== null && requestedAs(byHeader) === wanted)
+      return { url: byHeader, how: { via: 'refresh-header', evidence: { detail: `Refresh: ${refresh}`, refresh: refresh! } } };
+    const meta = html ? findMetaRefresh(html, { base: url, url: next.request.url }) : null;
+    const target = resolve(meta?.url ?? null);
+    if (meta && target !== null && requestedAs(target) === wanted) {
+      const delay = meta.delay === null ? '' : ` (delay ${meta.delay} s)`;
+      return {
+        url: target,
+        how: {
+          via: 'meta-refresh',
+          evidence: { detail: `${meta.tag}${delay}`, refresh: meta.tag, ...(meta.delay === null ? {} : { delay: meta.delay }) },
+        },
+      };
+    }
+  }
+  return null;
 }
 
 function locationOf(exchange: Exchange | undefined): string | null {

@@ -6,6 +6,7 @@ import { attributeChain } from './parties.js';
 import { findTokens, isCampaignToken } from './tokens.js';
 import { normalizeInputUrl, percentDecode } from './unwrap/url-text.js';
 import { hostOf } from '../http/host.js';
+import { decodedElsewhere, type DecodedElsewhere } from './decoded-elsewhere.js';
 
 export interface SummaryHop {
   index: number;
@@ -127,6 +128,10 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
   const finalHop = hops.at(-1)!;
   const finalParty = parties.at(-1)!;
 
+  // A tracker link whose URL names a destination the chain never reached: said of its segment.
+  const elsewhere = decodedElsewhere(hops);
+  const divertedBy = (hopIndexes: number[]) => elsewhere.filter((e) => hopIndexes.includes(e.hop)).map(divertedWords);
+
   let espNamed = false;
   let espPart = -1;
   // "Sent via" is said of the ESP whose tracker the e-mail's link is: the chain's first party, after
@@ -146,7 +151,7 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
       const finalDomain = finalParty.registrableDomain;
       if (party.registrableDomain === null || party.registrableDomain !== finalDomain) {
         claims.push({ text: `Hop ${first.index} (${host}) is not run by any known party`, hop: first.index });
-        parts.push(`via ${host} (unattributed)`);
+        parts.push(`via ${host} (${['unattributed', ...divertedBy(hopIndexes)].join('; ')})`);
       }
       continue;
     }
@@ -189,6 +194,8 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
           .join(', '),
       );
 
+    details.push(...divertedBy(hopIndexes));
+
     const lead = firstEsp ? `Sent via ${name}` : `via ${ROLE_WORDS[party.role]} ${name}`;
     if (firstEsp) espPart = parts.length;
     parts.push(`${lead} (${details.join(', ')})`);
@@ -204,6 +211,8 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
     if (!espNamed) parts.unshift(`Sent via ${espFromMail.join(', ')} (from mail headers)`);
     else if (unmatched.length > 0) parts[espPart] += ` (mail headers name ${unmatched.join(', ')})`;
   }
+
+  for (const e of elsewhere) claims.push({ text: divertedClaim(e, hops), hop: e.wentToHop });
 
   const finalHost = hostOf(normalizeInputUrl(finalHop.url)) ?? finalHop.url;
   if (ending.kind !== 'page') {
@@ -287,6 +296,21 @@ function withDisclosures(
     text: `${lead[0].toUpperCase()}${lead.slice(1)}; ${summary.text[0].toLowerCase()}${summary.text.slice(1)}`,
     claims: [...claims, ...summary.claims],
   };
+}
+
+/** The words a segment's details get for a link that decodes to one site and went to another. */
+function divertedWords(e: DecodedElsewhere): string {
+  const host = (url: string) => hostOf(normalizeInputUrl(url)) ?? url;
+  return `its link decodes to ${host(e.decoded)}, but it sent the visitor to ${host(e.wentTo)}`;
+}
+
+function divertedClaim(e: DecodedElsewhere, hops: SummaryHop[]): string {
+  const link = hops.find((h) => h.index === e.hop)!;
+  const host = hostOf(normalizeInputUrl(link.url)) ?? link.url;
+  return (
+    `Hop ${e.hop} (${host}) is ${withArticle(`${e.party} link`)} whose URL decodes to ${e.decoded}, ` +
+    `but it sent the visitor to ${e.wentTo} (hop ${e.wentToHop}), never to that site`
+  );
 }
 
 const NO_ADVERTISER = 'no advertiser can be named';

@@ -275,10 +275,19 @@ export class PageObserver {
       this.childFrames.clear();
       this.unfollow();
       this.url = e.frame.url + (e.frame.urlFragment ?? '');
+      // A document that came without a request (a script sent the page to about:blank): the
+      // navigation requested or scheduled is over, no document request will end it (it held the
+      // page until the timeout).
+      if (!/^https?:/i.test(this.url)) {
+        this.navRequested = false;
+        this.scheduled.clear();
+      }
       this.docCommitting = null;
       this.isolatedWorlds.clear();
-      this.loaded = false;
-      this.domReady = false;
+      // A script's about:blank is complete as it commits: no load event is told for it.
+      const blanked = this.url === 'about:blank' && this.docRequests > 0;
+      this.loaded = blanked;
+      this.domReady = blanked;
       this.dropped = false;
       this.committedAt = Date.now();
       this.documents++;

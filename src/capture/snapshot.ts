@@ -50,7 +50,8 @@ export class Snapshots {
     this.early = null;
     const earlyPng = quiet && early && early.observer === observer && early.generation === observer.generation ? early.png : null;
     const url = observer.url;
-    if (!url || url === 'about:blank' || url.startsWith('chrome-error:') || observer.closed) return;
+    // about:blank is the page's empty start, unless a document of the chain sent the page there (a kit blanking it for bots).
+    if (!url || (url === 'about:blank' && observer.docRequests === 0) || url.startsWith('chrome-error:') || observer.closed) return;
     // When the page settled: the timer read is judged by its age then (a screenshot of a loaded machine takes seconds).
     const settledAt = Date.now();
     const index = this.capture.pages.length + 1;

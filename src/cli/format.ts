@@ -3,7 +3,9 @@ import { viaLabel, type ExploreStep, type Report } from '../report.js';
 import { clean, truncate, truncateMiddle } from './terminal.js';
 import { describeNetwork, networkSourceNote } from '../hosting/describe.js';
 import { withoutFragment } from '../http/url-key.js';
-import { lastChainHop } from '../analyze/tabs.js';
+import { chainHops, lastChainHop } from '../analyze/tabs.js';
+import { decodedElsewhere } from '../analyze/decoded-elsewhere.js';
+import { withArticle } from '../analyze/summary.js';
 import { pendingTimerNote } from '../analyze/final-page-pending.js';
 
 /**
@@ -70,6 +72,11 @@ export function formatChain(report: Report, caseDir: string | null): string {
       `Note: hop ${hop.index} came only after simulated ${clean(hop.evidence.afterNudge)}: ` +
         'the page waited for a sign of a person (a human check, as cloakers use)',
     );
+  for (const e of decodedElsewhere(chainHops(report.hops)))
+    lines.push(
+      `Note: hop ${e.hop} is ${clean(withArticle(`${e.party} link`))} whose URL decodes to ${clean(truncateMiddle(e.decoded, 120))}, ` +
+        `but it sent the visitor to ${clean(truncateMiddle(e.wentTo, 120))} (hop ${e.wentToHop})`,
+    );
   const pending = pendingNavigation(report);
   if (pending)
     lines.push(
@@ -114,6 +121,8 @@ function pendingNavigation(report: Report): { text: string; web: boolean } | nul
   // Chromium may report the navigation that led to the last hop after that hop's request began;
   // and a page that only reloads itself goes nowhere new.
   if (withoutFragment(url) === withoutFragment(last.url)) return null;
+  // Followed without a request (about:blank): the page the chain rests on.
+  if (report.final && url === report.final.url) return null;
   // Followed all the same, by the tab it was scheduled in, when that is not the chain's (a tab-under's first tab).
   if (report.hops.some((h) => h.otherTab && Date.parse(h.timing.startedAt) >= since && withoutFragment(h.url) === withoutFragment(url)))
     return null;

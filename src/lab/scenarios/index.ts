@@ -19,6 +19,7 @@ import { humanGateScenarios } from './human-gates.js';
 import { deferredClickScenarios } from './deferred-clicks.js';
 import { variantScenarios } from './variants.js';
 import { chainVariantScenarios } from './chain-variants.js';
+import { redirectVariantScenarios } from './redirect-variants.js';
 
 export type { LabScenario, ScenarioOutcome } from './common.js';
 
@@ -42,6 +43,7 @@ export function buildScenarios(ctx: ScenarioContext): LabPlay {
   definitions.push(...deferredClickScenarios());
   definitions.push(...variantScenarios());
   definitions.push(...chainVariantScenarios());
+  definitions.push(...redirectVariantScenarios());
   const names = new Set<string>();
   for (const { scenario } of definitions) {
     if (names.has(scenario.name)) throw new Error(`duplicate lab scenario ${scenario.name}`);
