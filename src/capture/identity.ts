@@ -180,6 +180,15 @@ export function availableScreenOf(device: Device, viewport: { width: number; hei
   return { left: 0, top: 0, width: screen.width, height: screen.height - panel };
 }
 
+/**
+ * A phone's battery charge as its pages read it (navigator.getBattery()): between 40 and 95 %,
+ * drawn for each browser session, in Android's 1 % steps; the phone is unplugged. A host without a
+ * battery says charging at 100 %, which no phone in a hand does.
+ */
+export function phoneBatteryLevel(random: () => number = Math.random): number {
+  return Math.round(40 + random() * 55) / 100;
+}
+
 /** navigator.platform of a visitor's pages and workers: what Chrome says on an ARM phone, or on a desktop Linux. */
 export function navigatorPlatform(device: Device): string {
   return device === 'mobile' ? 'Linux armv8l' : 'Linux x86_64';

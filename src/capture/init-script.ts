@@ -35,6 +35,8 @@ export interface InitScriptOptions {
   availableScreen?: ScreenArea;
   /** performance.memory.jsHeapSizeLimit of the visitor's browser (identity.ts Hardware). */
   heapLimit?: number;
+  /** A phone's battery charge (0 to 1), unplugged (identity.ts phoneBatteryLevel). */
+  batteryLevel?: number;
 }
 
 /** What a frame's toString passes to the top realm's to register a replaced function (unguessable by a page). */
@@ -55,6 +57,7 @@ ${options.automationTells ? AUTOMATION_TELLS : ''}
 ${options.memoryGb ? deviceMemoryShim('Navigator', options.memoryGb) : ''}
 ${options.availableScreen ? availableScreenShim(options.availableScreen) : ''}
 ${options.heapLimit ? heapLimitShim(options.heapLimit) : ''}
+${options.batteryLevel !== undefined ? batteryShim(options.batteryLevel) : ''}
 })();`;
 }
 
@@ -105,6 +108,24 @@ function availableScreenShim(area: ScreenArea): string {
   return `
   try {
     replaceGetter(Screen.prototype, 'availHeight', (seen) => Math.min(seen, ${Math.round(area.top + area.height)}));
+  } catch (e) {}
+`;
+}
+
+// Without a battery (a desktop, a server) Chromium's BatteryManager says charging, level 1,
+// chargingTime 0, dischargingTime Infinity, which no phone in a hand says: a phone's is unplugged
+// at the given level, its times unknown (Infinity, as Chrome on Android says where Android reports no
+// current). Its events never fire.
+function batteryShim(level: number): string {
+  return `
+  try {
+    if (typeof BatteryManager !== 'undefined') {
+      const proto = BatteryManager.prototype;
+      replaceGetter(proto, 'charging', () => false);
+      replaceGetter(proto, 'chargingTime', () => Infinity);
+      replaceGetter(proto, 'dischargingTime', () => Infinity);
+      replaceGetter(proto, 'level', () => ${Math.round(level * 100) / 100});
+    }
   } catch (e) {}
 `;
 }

@@ -232,6 +232,12 @@ export function gateScript(acceptLanguage: string): string {
   await check('phone-desktop-apis', () => mobileUa && ('hid' in navigator || 'HID' in window || 'HIDDevice' in window ||
     ['showOpenFilePicker', 'showSaveFilePicker', 'showDirectoryPicker', 'EyeDropper', 'documentPictureInPicture', 'getScreenDetails',
       'queryLocalFonts'].some((n) => n in window) || 'windowControlsOverlay' in navigator));
+  // A phone's battery as a machine without one says it (charging at 100 %, charged at once): an emulator or a desktop.
+  await check('phone-battery', async () => {
+    if (!mobileUa || typeof navigator.getBattery !== 'function') return false;
+    const battery = await navigator.getBattery();
+    return battery.charging && battery.level === 1 && battery.chargingTime === 0;
+  });
   // Chrome on Android has Web Share (a secure context's): canShare judges the data, and share()
   // without a user activation (none here: the gate runs as the page loads) rejects with NotAllowedError.
   await check('phone-share', async () => mobileUa && isSecureContext && (typeof navigator.share !== 'function' ||
