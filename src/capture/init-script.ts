@@ -498,10 +498,27 @@ ${PHONE_NOTIFICATION_SHIM}
 ${PHONE_SHARE_SHIM}
 ${CONNECTION_TYPE_SHIM}`;
 
+// The headless shell has no notification service: Notification.permission says "denied" whatever
+// the permission's setting ("prompt" for a trace's context, session.ts), and requestPermission()
+// settles at once, where a browser says "default" and shows its prompt, which no one answers here:
+// the promise never settles and the callback is never called.
+const NOTIFICATION_PROMPT_SHIM = `
+  try {
+    const Notification = window.Notification;
+    if (typeof Notification === 'function' && Notification.permission === 'denied') {
+      replaceGetter(Notification, 'permission', (seen) => (seen === 'denied' ? 'default' : seen));
+      const original = Notification.requestPermission;
+      const requestPermission = disguise(method('requestPermission', 0, () => new Promise(() => {})), original, 'requestPermission');
+      Object.defineProperty(Notification, 'requestPermission', { ...Object.getOwnPropertyDescriptor(Notification, 'requestPermission'), value: requestPermission });
+    }
+  } catch (e) {}
+`;
+
 // What /usr/bin/chromium shows and /usr/bin/chromium-headless-shell does not (checked on 156):
-// window.chrome and, for a desktop (pdfViewer), the PDF viewer's plugins.
+// window.chrome, a notification permission not yet asked for and, for a desktop (pdfViewer), the
+// PDF viewer's plugins.
 function desktopShims(pdfViewer: boolean): string {
-  return `
+  return `${NOTIFICATION_PROMPT_SHIM}
   try {
     if (!window.chrome) {
       // chrome.app's functions are methods (as in Chromium); csi and loadTimes are plain

@@ -266,11 +266,11 @@ function configureContext(browser: Browser, browserContextId: string): Promise<u
       downloadPath: join(browser.profileDir, 'downloads'),
       eventsEnabled: true,
     }),
-    // The headless shell answers a notification permission query with "prompt" while
-    // Notification.permission says "denied", a classic headless tell; Chromium says "denied" to both.
-    // It has none of a browser's default permissions either (SHELL_PERMISSION_DEFAULTS).
+    // The headless shell has none of a browser's default permissions (SHELL_PERMISSION_DEFAULTS).
+    // Its notification permission query says "prompt", as a browser's does, and the init script
+    // makes Notification.permission say "default" (the shell's says "denied" whatever the setting).
     ...(browser.kind === 'shell'
-      ? Object.entries<Protocol.Browser.PermissionSetting>({ notifications: 'denied', ...SHELL_PERMISSION_DEFAULTS }).map(
+      ? Object.entries<Protocol.Browser.PermissionSetting>({ notifications: 'prompt', ...SHELL_PERMISSION_DEFAULTS }).map(
           ([name, setting]) =>
             cdp.send('Browser.setPermission', { permission: { name }, setting, browserContextId }).catch(() => undefined),
         )

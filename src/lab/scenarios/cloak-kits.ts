@@ -190,6 +190,8 @@ export function gateScript(acceptLanguage: string): string {
     const renderer = info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER);
     return /SwiftShader|llvmpipe|softpipe|Software|Mesa OffScreen/i.test(String(renderer));
   });
+  // A first visit has not been asked about notifications: "default" (the headless shell says "denied", as if every site were blocked).
+  await check('notification-default', () => !!window.Notification && Notification.permission === 'denied');
   await check('notification-permission', async () => window.Notification && Notification.permission === 'denied' &&
     (await navigator.permissions.query({ name: 'notifications' })).state === 'prompt');
   // What a browser grants before a site asks (its default content settings); the headless shell has none and says "prompt".
