@@ -509,7 +509,8 @@ const NOTIFICATION_PROMPT_SHIM = `
       replaceGetter(Notification, 'permission', (seen) => (seen === 'denied' ? 'default' : seen));
       const original = Notification.requestPermission;
       const requestPermission = disguise(method('requestPermission', 0, () => new Promise(() => {})), original, 'requestPermission');
-      Object.defineProperty(Notification, 'requestPermission', { ...Object.getOwnPropertyDescriptor(Notification, 'requestPermission'), value: requestPermission });
+      const descriptor = Object.getOwnPropertyDescriptor(Notification, 'requestPermission');
+      Object.defineProperty(Notification, 'requestPermission', { ...descriptor, value: requestPermission });
     }
   } catch (e) {}
 `;
