@@ -3,10 +3,12 @@ import assert from 'node:assert/strict';
 import {
   acceptLanguageFlag,
   acceptLanguageHeader,
+  availableScreenOf,
   defaultIdentity,
   LANGUAGES,
   PHONE_BARS,
   PHONE_PAGE_TOP,
+  phoneBatteryLevel,
   screenOf,
   userAgentMetadata,
   windowBounds,
@@ -15,6 +17,29 @@ import {
 } from './identity.js';
 
 describe('identity', () => {
+  it("keeps a desktop's window within its screen less the bottom panel; a phone's available area is its whole screen", () => {
+    const desktop = defaultIdentity('desktop', '156.0.8078.108');
+    const area = availableScreenOf('desktop', desktop.viewport);
+    assert.deepEqual(area, { left: 0, top: 0, width: 1920, height: 1040 });
+    const window = windowBounds(desktop);
+    assert.ok(window.top >= area.top && window.top + window.height <= area.top + area.height, JSON.stringify(window));
+    const phone = defaultIdentity('mobile', '156.0.8078.108');
+    assert.deepEqual(availableScreenOf('mobile', phone.viewport), { left: 0, top: 0, ...screenOf('mobile', phone.viewport) });
+  });
+
+  it("draws a phone's battery level between 40 and 95 % in 1 % steps", () => {
+    assert.equal(
+      phoneBatteryLevel(() => 0),
+      0.4,
+    );
+    assert.equal(
+      phoneBatteryLevel(() => 0.999),
+      0.95,
+    );
+    const level = phoneBatteryLevel();
+    assert.ok(level >= 0.4 && level <= 0.95 && Number.isInteger(Math.round(level * 100)));
+  });
+
   it('uses the real major version and never says HeadlessChrome', () => {
     const id = defaultIdentity('desktop', '156.0.8078.108');
     assert.match(id.userAgent, /Chrome\/156\.0\.0\.0 Safari/);

@@ -81,12 +81,20 @@ export const PHONE_HARDWARE = { cores: 8, memoryGb: 8 } as const;
  * show. Its memory stays the host's as Chromium rounds it (16 GB here, a common desktop's): the
  * Device-Memory client hint a site can ask for says the host's too, and no page may read another.
  */
-export const DESKTOP_HARDWARE: Hardware = { cores: 8 };
+export const DESKTOP_HARDWARE: Hardware = { cores: 8, heapLimit: 3_760_000_000 };
 
 export interface Hardware {
   cores: number;
   /** navigator.deviceMemory (GB); absent: Chromium's own reading of the host. */
   memoryGb?: number;
+  /**
+   * performance.memory.jsHeapSizeLimit, where the renderer's own limit (chromium-flags.ts
+   * RENDERER_HEAP_MB: 662000000) is no browser's. A desktop says what Chromium 156 says without
+   * that limit on a host of 16 GB or more (V8 sizes the heap from the memory, up to its cap; read
+   * on this machine's 23 GB), as its 16 GB deviceMemory implies. A phone's is not known here: its
+   * V8 is sized by Android's Chrome, and the capped value stays.
+   */
+  heapLimit?: number;
 }
 
 /** The cores and memory a visitor's pages and workers report. */
@@ -144,6 +152,46 @@ export const OFF_CURSOR_TOP = 1;
 export function screenOf(device: Device, viewport: { width: number; height: number }): { width: number; height: number } {
   if (device === 'desktop') return { width: 1920, height: 1080 };
   return { width: viewport.width, height: viewport.height + PHONE_BARS.status + PHONE_BARS.toolbar + PHONE_BARS.navigation };
+}
+
+/**
+ * The panel along the bottom edge of a desktop visitor's screen, in CSS pixels: 40, the height of
+ * Linux Mint's Cinnamon panel and of Windows 10's taskbar, which leaves the commonest available
+ * area of a 1080p screen (1920x1040). A desktop's windows may not cover it: screen.availHeight is
+ * the screen's less the panel (it was the whole screen's, as on no desktop with a panel or dock).
+ */
+const DESKTOP_PANEL_HEIGHT = 40;
+
+export interface ScreenArea {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * The part of the screen a visitor's windows may use (screen.availLeft/availTop/availWidth/
+ * availHeight): a desktop's less its bottom panel; a phone's whole screen, as Chrome on Android
+ * says. Every window of the visitor's (windowBounds) lies within it.
+ */
+export function availableScreenOf(device: Device, viewport: { width: number; height: number }): ScreenArea {
+  const screen = screenOf(device, viewport);
+  const panel = device === 'desktop' ? DESKTOP_PANEL_HEIGHT : 0;
+  return { left: 0, top: 0, width: screen.width, height: screen.height - panel };
+}
+
+/**
+ * A phone's battery charge as its pages read it (navigator.getBattery()): between 40 and 95 %,
+ * drawn for each browser session, in Android's 1 % steps; the phone is unplugged. A host without a
+ * battery says charging at 100 %, which no phone in a hand does.
+ */
+export function phoneBatteryLevel(random: () => number = Math.random): number {
+  return Math.round(40 + random() * 55) / 100;
+}
+
+/** navigator.platform of a visitor's pages and workers: what Chrome says on an ARM phone, or on a desktop Linux. */
+export function navigatorPlatform(device: Device): string {
+  return device === 'mobile' ? 'Linux armv8l' : 'Linux x86_64';
 }
 
 /** Where a phone's page begins on its screen: below the status bar and Chrome's toolbar. */

@@ -13,13 +13,16 @@ test('every init script and the worker script parse', () => {
       for (const extra of [
         {},
         { webgl: { vendor: 'v', renderer: 'r' }, languages: ['de-DE', 'de'], window: { width: 1366, height: 853 }, memoryGb: 8 },
-        { memoryGb: 8, phone: true },
+        { memoryGb: 8, phone: true, batteryLevel: 0.67 },
+        { availableScreen: { left: 0, top: 0, width: 1920, height: 1040 }, heapLimit: 3_760_000_000 },
       ]) {
         const source = initScript({ settleMs: 1500, desktopShims, automationTells, ...extra });
         assert.doesNotThrow(() => new Script(source), JSON.stringify({ desktopShims, automationTells, extra }));
       }
   assert.doesNotThrow(() => new Script(workerScript(['en-US', 'en'])));
-  assert.doesNotThrow(() => new Script(workerScript(['en-US', 'en'], { cores: 8, memoryGb: 8 })));
+  assert.doesNotThrow(
+    () => new Script(workerScript(['en-US', 'en'], { hardware: { cores: 8, memoryGb: 8 }, platform: 'Linux armv8l', phone: true })),
+  );
 });
 
 test("the desktop window is the viewport with a browser's toolbars, centred on a 1920x1080 screen; a phone's is its viewport at the origin", () => {

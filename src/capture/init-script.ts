@@ -13,7 +13,7 @@
 // page's timer callback running under one more frame, the settle counter's hidden window key).
 import { randomBytes } from 'node:crypto';
 import { pendingTimersSnippet, PENDING_TIMERS_KEY } from './pending-timers.js';
-import type { Hardware } from './identity.js';
+import type { Hardware, ScreenArea } from './identity.js';
 
 export interface InitScriptOptions {
   settleMs: number;
@@ -29,8 +29,14 @@ export interface InitScriptOptions {
   automationTells?: boolean;
   /** navigator.deviceMemory of the visitor's device, not the host's; its cores are set by CDP (session.ts). */
   memoryGb?: number;
-  /** Show what Chrome on Android shows: no PDF viewer, no WebHID nor other desktop-only APIs, the connection's type (PHONE_SHIMS). */
+  /** Show what Chrome on Android shows: no PDF viewer, no WebHID nor other desktop-only APIs, the connection's type, Web Share (PHONE_SHIMS). */
   phone?: boolean;
+  /** The part of the screen the visitor's windows may use (identity.ts availableScreenOf), where emulation says the whole screen. */
+  availableScreen?: ScreenArea;
+  /** performance.memory.jsHeapSizeLimit of the visitor's browser (identity.ts Hardware). */
+  heapLimit?: number;
+  /** A phone's battery charge (0 to 1), unplugged (identity.ts phoneBatteryLevel). */
+  batteryLevel?: number;
 }
 
 /** What a frame's toString passes to the top realm's to register a replaced function (unguessable by a page). */
@@ -49,7 +55,19 @@ ${options.webgl ? webglShim(options.webgl) : ''}
 ${options.languages ? languagesShim(options.languages) : ''}
 ${options.automationTells ? AUTOMATION_TELLS : ''}
 ${options.memoryGb ? deviceMemoryShim('Navigator', options.memoryGb) : ''}
+${options.availableScreen ? availableScreenShim(options.availableScreen) : ''}
+${options.heapLimit ? heapLimitShim(options.heapLimit) : ''}
+${options.batteryLevel !== undefined ? batteryShim(options.batteryLevel) : ''}
 })();`;
+}
+
+/** What a visitor's dedicated workers say of it, beside the languages every trace's say. */
+export interface WorkerVisitor {
+  hardware?: Hardware;
+  /** navigator.platform of the visitor's pages (identity.ts navigatorPlatform): a worker has the host's unless told. */
+  platform?: string;
+  /** A phone's workers show the connection's type (CONNECTION_TYPE_SHIM). */
+  phone?: boolean;
 }
 
 /**
@@ -57,7 +75,7 @@ ${options.memoryGb ? deviceMemoryShim('Navigator', options.memoryGb) : ''}
  * headless shell's workers show navigator.languages with the q-values of its --accept-lang flag
  * ("en;q=0.9"), where the page is given the plain list (languagesShim), and kits compare the two.
  */
-export function workerScript(languages: readonly string[], hardware?: Hardware, phone = false): string {
+export function workerScript(languages: readonly string[], visitor: WorkerVisitor = {}): string {
   return `(() => {
 ${disguiseCore()}
   try {
@@ -65,9 +83,62 @@ ${disguiseCore()}
     if (typeof WorkerNavigator !== 'undefined' && JSON.stringify(navigator.languages) !== JSON.stringify(wanted))
       replaceGetter(WorkerNavigator.prototype, 'languages', () => wanted);
   } catch (e) {}
-${hardware ? workerHardwareShim(hardware) : ''}
-${phone ? CONNECTION_TYPE_SHIM : ''}
+${visitor.hardware ? workerHardwareShim(visitor.hardware) : ''}
+${visitor.platform ? workerPlatformShim(visitor.platform) : ''}
+${visitor.phone ? CONNECTION_TYPE_SHIM : ''}
 })();`;
+}
+
+// The page's navigator.platform comes from Emulation.setUserAgentOverride, which no worker sees: a
+// phone's workers said the host's "Linux x86_64" beside its page's "Linux armv8l".
+function workerPlatformShim(platform: string): string {
+  return `
+  try {
+    if (typeof WorkerNavigator !== 'undefined' && navigator.platform !== ${JSON.stringify(platform)})
+      replaceGetter(WorkerNavigator.prototype, 'platform', () => ${JSON.stringify(platform)});
+  } catch (e) {}
+`;
+}
+
+// Device emulation makes a screen's available area the whole screen (Blink's ScreenMetricsEmulator
+// sets available_rect to the screen's rect, and no DevTools command gives it another): a desktop
+// with a panel along its bottom edge has less height (availTop, availLeft and availWidth stay the
+// screen's). The getter still asks the native one, and never says more.
+function availableScreenShim(area: ScreenArea): string {
+  return `
+  try {
+    replaceGetter(Screen.prototype, 'availHeight', (seen) => Math.min(seen, ${Math.round(area.top + area.height)}));
+  } catch (e) {}
+`;
+}
+
+// Without a battery (a desktop, a server) Chromium's BatteryManager says charging, level 1,
+// chargingTime 0, dischargingTime Infinity, which no phone in a hand says: a phone's is unplugged
+// at the given level, its times unknown (Infinity, as Chrome on Android says where Android reports no
+// current). Its events never fire.
+function batteryShim(level: number): string {
+  return `
+  try {
+    if (typeof BatteryManager !== 'undefined') {
+      const proto = BatteryManager.prototype;
+      replaceGetter(proto, 'charging', () => false);
+      replaceGetter(proto, 'chargingTime', () => Infinity);
+      replaceGetter(proto, 'dischargingTime', () => Infinity);
+      replaceGetter(proto, 'level', () => ${Math.round(level * 100) / 100});
+    }
+  } catch (e) {}
+`;
+}
+
+// performance.memory's MemoryInfo (no global interface: its prototype is the object's).
+function heapLimitShim(limit: number): string {
+  return `
+  try {
+    const memory = typeof performance !== 'undefined' ? performance.memory : undefined;
+    const proto = memory && Object.getPrototypeOf(memory);
+    if (proto && Object.getOwnPropertyDescriptor(proto, 'jsHeapSizeLimit')) replaceGetter(proto, 'jsHeapSizeLimit', () => ${Math.round(limit)});
+  } catch (e) {}
+`;
 }
 
 // A worker's navigator says what the page's does (the page's cores come from CDP, which no worker sees).
@@ -100,7 +171,7 @@ function disguiseCore(): string {
   // A native error thrown through a replacement: the frames of this script taken out of its stack.
   function scrub(e) {
     try {
-      if (e instanceof Error) e.stack = String(e.stack).split('\\n').filter((line) => !OUR_FRAME.test(line)).join('\\n');
+      if (e instanceof Error && typeof e.stack === 'string') e.stack = e.stack.split('\\n').filter((line) => !OUR_FRAME.test(line)).join('\\n');
     } catch (ignored) {}
     return e;
   }
@@ -337,6 +408,80 @@ const PHONE_NOTIFICATION_SHIM = `
   } catch (e) {}
 `;
 
+// Chrome on Android has Web Share (navigator.share, navigator.canShare; a secure context's only),
+// which Chrome on Linux lacks. canShare judges the data as Blink does (NavigatorShare::CanShare:
+// a title, text, url or files; a URL that parses, http(s) or the document's own scheme; at most
+// 10 files). share() rejects as Blink's does, in its order: bad data (TypeError, from the
+// dictionary's conversion, its members read in WebIDL's order), a share already under way
+// (InvalidStateError), no user activation (NotAllowedError), data it cannot share (TypeError);
+// with an activation it is the share sheet of a person who picks no target: it never settles.
+// Nothing is ever shared.
+const PHONE_SHARE_SHIM = `
+  try {
+    const proto = Navigator.prototype;
+    const judge = Object.getOwnPropertyDescriptor(proto, 'userAgent').get;
+    if (isSecureContext && !('share' in proto) && judge) {
+      // Blink gives the DOMExceptions it throws a stack (V8's, as Error.captureStackTrace does); one made here has none.
+      const fail = (Kind, name, message) => {
+        const e = Kind === TypeError ? new TypeError(message) : new DOMException(message, name);
+        if (e.stack === undefined) Error.captureStackTrace(e);
+        return scrub(e);
+      };
+      const prefix = (op) => "Failed to execute '" + op + "' on 'Navigator': ";
+      // WebIDL's ShareData: an object (or undefined/null), its members read in order.
+      const shareData = (op, data) => {
+        if (data === undefined || data === null) return {};
+        if (typeof data !== 'object' && typeof data !== 'function') throw fail(TypeError, '', prefix(op) + "The provided value is not of type 'ShareData'.");
+        const out = {};
+        const files = data.files;
+        if (files !== undefined) {
+          if (files === null || typeof files !== 'object' || typeof files[Symbol.iterator] !== 'function')
+            throw fail(TypeError, '', prefix(op) + "Failed to read the 'files' property from 'ShareData': " +
+              'The provided value cannot be converted to a sequence.');
+          out.files = [...files];
+          if (out.files.some((f) => !(f instanceof File)))
+            throw fail(TypeError, '', prefix(op) + "Failed to read the 'files' property from 'ShareData': Failed to convert value to 'File'.");
+        }
+        for (const key of ['text', 'title', 'url']) if (data[key] !== undefined) out[key] = String(data[key]);
+        return out;
+      };
+      const problem = (data) => {
+        if (data.title === undefined && data.text === undefined && data.url === undefined && !(data.files && data.files.length))
+          return 'No known share data fields supplied. If using only new fields (other than title, text and url), you must feature-detect them first.';
+        if (data.url !== undefined) {
+          let url = null;
+          try { url = new URL(data.url, document.baseURI); } catch (e) {}
+          if (!url || !/^https?:$/.test(url.protocol) && url.protocol !== new URL(document.baseURI).protocol) return 'Invalid URL';
+        }
+        if (data.files && data.files.length > 10) return 'Permission to share files denied.';
+        return null;
+      };
+      const sharing = new WeakSet();
+      const share = disguise(method('share', 0, (self, [data]) => {
+        try {
+          Reflect.apply(judge, self, []);
+          const given = shareData('share', data);
+          if (sharing.has(self)) throw fail(DOMException, 'InvalidStateError', prefix('share') + 'An earlier share has not yet completed.');
+          if (!(navigator.userActivation && navigator.userActivation.isActive))
+            throw fail(DOMException, 'NotAllowedError', prefix('share') + 'Must be handling a user gesture to perform a share request.');
+          const why = problem(given);
+          if (why) throw fail(TypeError, '', prefix('share') + why);
+          sharing.add(self);
+          return new Promise(() => {});
+        } catch (e) {
+          return Promise.reject(scrub(e));
+        }
+      }), null, 'share');
+      const canShare = disguise(method('canShare', 0, (self, [data]) => {
+        Reflect.apply(judge, self, []);
+        return problem(shareData('canShare', data)) === null;
+      }), null, 'canShare');
+      for (const [name, value] of [['canShare', canShare], ['share', share]])
+        Object.defineProperty(proto, name, { value, writable: true, enumerable: true, configurable: true });
+    }
+  } catch (e) {}
+`;
+
 const PHONE_SHIMS = `
   try {
     if (navigator.plugins.length !== 0) {
@@ -350,12 +495,31 @@ const PHONE_SHIMS = `
 ${withoutApi('Navigator', 'hid', 'window', HID_INTERFACES)}
 ${withoutApi('Navigator', 'windowControlsOverlay', 'window', DESKTOP_ONLY_WINDOW_NAMES)}
 ${PHONE_NOTIFICATION_SHIM}
+${PHONE_SHARE_SHIM}
 ${CONNECTION_TYPE_SHIM}`;
 
+// The headless shell has no notification service: Notification.permission says "denied" whatever
+// the permission's setting ("prompt" for a trace's context, session.ts), and requestPermission()
+// settles at once, where a browser says "default" and shows its prompt, which no one answers here:
+// the promise never settles and the callback is never called.
+const NOTIFICATION_PROMPT_SHIM = `
+  try {
+    const Notification = window.Notification;
+    if (typeof Notification === 'function' && Notification.permission === 'denied') {
+      replaceGetter(Notification, 'permission', (seen) => (seen === 'denied' ? 'default' : seen));
+      const original = Notification.requestPermission;
+      const requestPermission = disguise(method('requestPermission', 0, () => new Promise(() => {})), original, 'requestPermission');
+      const descriptor = Object.getOwnPropertyDescriptor(Notification, 'requestPermission');
+      Object.defineProperty(Notification, 'requestPermission', { ...descriptor, value: requestPermission });
+    }
+  } catch (e) {}
+`;
+
 // What /usr/bin/chromium shows and /usr/bin/chromium-headless-shell does not (checked on 156):
-// window.chrome and, for a desktop (pdfViewer), the PDF viewer's plugins.
+// window.chrome, a notification permission not yet asked for and, for a desktop (pdfViewer), the
+// PDF viewer's plugins.
 function desktopShims(pdfViewer: boolean): string {
-  return `
+  return `${NOTIFICATION_PROMPT_SHIM}
   try {
     if (!window.chrome) {
       // chrome.app's functions are methods (as in Chromium); csi and loadTimes are plain

@@ -3,6 +3,7 @@
 // traces, the next trace's session is opened while the current one finishes; it is equally fresh
 // (nothing has been loaded in it) and the proxy gets the trace's settings when taken.
 import { join } from 'node:path';
+import type { Protocol } from 'devtools-protocol';
 import type { CaptureIdentity } from '../model.js';
 import { RecordingProxy } from '../proxy/recording-proxy.js';
 import { Resolver } from '../proxy/resolver.js';
@@ -10,18 +11,20 @@ import { proxyCertificateAuthority } from '../proxy/proxy-ca.js';
 import type { AttachedTarget, Browser } from './browser.js';
 import type { CdpSession } from '../cdp/connection.js';
 import {
+  availableScreenOf,
   LANGUAGES,
+  navigatorPlatform,
+  phoneBatteryLevel,
   OFF_CURSOR_TOP,
   screenOf,
   userAgentMetadata,
   visitorHardware,
   windowBounds,
   windowPlacement,
-  type Hardware,
   type UserAgentMetadata,
   type WindowBounds,
 } from './identity.js';
-import { initScript, PHONE_WORKER_SCRIPT, workerScript } from './init-script.js';
+import { initScript, PHONE_WORKER_SCRIPT, workerScript, type WorkerVisitor } from './init-script.js';
 import { overrideDeviceMetrics } from './device-metrics.js';
 import { withTimeout } from './page-observer.js';
 
@@ -65,7 +68,7 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
     // (identity.ts acceptLanguageFlag), so Accept-Language keeps Chromium's own place and form.
     send('Emulation.setUserAgentOverride', {
       userAgent: identity.userAgent,
-      platform: mobile ? 'Linux armv8l' : 'Linux x86_64',
+      platform: navigatorPlatform(identity.device),
       userAgentMetadata: identity.headless
         ? headlessMetadata(userAgentMetadata(identity.device, browser.version()))
         : userAgentMetadata(identity.device, browser.version()),
@@ -100,7 +103,15 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
     // this sets what the page is told without slowing a request (unlike emulateNetworkConditions).
     ...(browser.kind === 'shell' && !identity.headless ? [send('Network.overrideNetworkState', NETWORK_STATE).catch(() => undefined)] : []),
     // The workers must say the visitor's cores and memory too, in either build.
-    ...(hardware ? [prepareWorkers(browser, target, identity.languages ?? LANGUAGES, hardware, mobile)] : []),
+    ...(hardware
+      ? [
+          prepareWorkers(browser, target, identity.languages ?? LANGUAGES, {
+            hardware,
+            platform: navigatorPlatform(identity.device),
+            phone: mobile,
+          }),
+        ]
+      : []),
     // The visitor's cores (navigator.hardwareConcurrency, natively); its memory is the init script's.
     ...(hardware ? [send('Emulation.setHardwareConcurrencyOverride', { hardwareConcurrency: hardware.cores }).catch(() => undefined)] : []),
     ...(mobile ? [send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 })] : []),
@@ -120,7 +131,9 @@ export async function preparePage(session: BrowserSession, target: AttachedTarge
         ...(identity.headless ? { automationTells: true } : {}),
         ...(identity.webgl ? { webgl: identity.webgl } : {}),
         ...(hardware?.memoryGb ? { memoryGb: hardware.memoryGb } : {}),
-        ...(mobile && !identity.headless ? { phone: true } : {}),
+        ...(mobile && !identity.headless ? { phone: true, batteryLevel: phoneBatteryLevel() } : {}),
+        ...(!mobile && !identity.headless ? { availableScreen: availableScreenOf(identity.device, identity.viewport) } : {}),
+        ...(hardware?.heapLimit ? { heapLimit: hardware.heapLimit } : {}),
       }),
     }),
   ]);
@@ -134,14 +147,9 @@ const NETWORK_STATE = { offline: false, latency: 100, downloadThroughput: 1_250_
  * the script, then resumed; a phone's runs PHONE_WORKER_SCRIPT too, just before its own script.
  * Runtime is never enabled (kits detect that by the console).
  */
-function prepareWorkers(
-  browser: Browser,
-  target: AttachedTarget,
-  languages: readonly string[],
-  hardware: Hardware,
-  phone: boolean,
-): Promise<unknown> {
-  const script = workerScript(languages, hardware, phone);
+function prepareWorkers(browser: Browser, target: AttachedTarget, languages: readonly string[], visitor: WorkerVisitor): Promise<unknown> {
+  const phone = visitor.phone === true;
+  const script = workerScript(languages, visitor);
   target.session.on('Target.attachedToTarget', (event) => {
     const worker = browser.cdp.session(event.sessionId);
     const run = () => worker.send('Runtime.runIfWaitingForDebugger').catch(() => undefined);
@@ -258,17 +266,38 @@ function configureContext(browser: Browser, browserContextId: string): Promise<u
       downloadPath: join(browser.profileDir, 'downloads'),
       eventsEnabled: true,
     }),
-    // The headless shell answers a notification permission query with "prompt" while
-    // Notification.permission says "denied", a classic headless tell; Chromium says "denied" to both.
+    // The headless shell has none of a browser's default permissions (SHELL_PERMISSION_DEFAULTS).
+    // Its notification permission query says "prompt", as a browser's does, and the init script
+    // makes Notification.permission say "default" (the shell's says "denied" whatever the setting).
     ...(browser.kind === 'shell'
-      ? [
-          cdp
-            .send('Browser.setPermission', { permission: { name: 'notifications' }, setting: 'denied', browserContextId })
-            .catch(() => undefined),
-        ]
+      ? Object.entries<Protocol.Browser.PermissionSetting>({ notifications: 'prompt', ...SHELL_PERMISSION_DEFAULTS }).map(
+          ([name, setting]) =>
+            cdp.send('Browser.setPermission', { permission: { name }, setting, browserContextId }).catch(() => undefined),
+        )
       : []),
   ]);
 }
+
+/**
+ * What a browser's content settings grant or deny before a site asks, and the headless shell,
+ * which has none, answered "prompt" to (navigator.permissions.query): the full build's answers on
+ * a fresh profile (156), for every origin of the context. The storage-access permission the full
+ * build grants a top-level page is left out: granted for every origin it would be granted to
+ * cross-site frames too, which would change what they can do.
+ */
+const SHELL_PERMISSION_DEFAULTS: Record<string, Protocol.Browser.PermissionSetting> = {
+  'clipboard-write': 'granted',
+  'background-sync': 'granted',
+  'background-fetch': 'granted',
+  'periodic-background-sync': 'denied',
+  accelerometer: 'granted',
+  gyroscope: 'granted',
+  magnetometer: 'granted',
+  'screen-wake-lock': 'granted',
+  'payment-handler': 'granted',
+  'keyboard-lock': 'granted',
+  'pointer-lock': 'granted',
+};
 
 /** Until the trace configures it, a session's proxy records nothing and reaches nothing. */
 function idleProxy(): RecordingProxy {

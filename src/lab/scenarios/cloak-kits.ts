@@ -136,6 +136,9 @@ export function gateScript(acceptLanguage: string): string {
     describe(Navigator.prototype, 'pdfViewerEnabled').get,
     describe(Navigator.prototype, 'hardwareConcurrency').get,
     describe(Screen.prototype, 'width').get,
+    describe(Screen.prototype, 'availHeight').get,
+    window.performance && performance.memory && describe(Object.getPrototypeOf(performance.memory), 'jsHeapSizeLimit').get,
+    navigator.share, navigator.canShare,
     window.WebGLRenderingContext && WebGLRenderingContext.prototype.getParameter,
     Permissions.prototype.query,
     setTimeout, setInterval, clearTimeout, requestAnimationFrame,
@@ -154,6 +157,10 @@ export function gateScript(acceptLanguage: string): string {
     navigator.languages.some((l) => /;q=/.test(l)) || navigator.languages[0] !== ${jsString(acceptLanguage)}.split(/[,;]/)[0]);
   await check('window-size', () => outerWidth === 0 || outerHeight === 0 || outerWidth < innerWidth || outerHeight < innerHeight ||
     screen.width < innerWidth || screen.height < innerHeight || screen.availHeight > screen.height);
+  // A desktop's screen has a panel, dock or menu bar that windows may not cover (availHeight or
+  // availWidth less than the screen's), and the window lies within what is left.
+  await check('screen-available', () => desktopChrome && (screen.availHeight === screen.height && screen.availWidth === screen.width ||
+    screenX < screen.availLeft || screenY < screen.availTop || screenY + outerHeight > screen.availTop + screen.availHeight));
   await check('no-browser-chrome', () => desktopChrome && outerHeight === innerHeight && outerWidth === innerWidth && screen.height === innerHeight);
   // A phone's page is below its status bar and the browser's toolbar: one that fills the screen is DevTools' device mode.
   await check('phone-full-screen', () => mobileUa && (screen.height - innerHeight < 24 || !!window.visualViewport &&
@@ -183,8 +190,15 @@ export function gateScript(acceptLanguage: string): string {
     const renderer = info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER);
     return /SwiftShader|llvmpipe|softpipe|Software|Mesa OffScreen/i.test(String(renderer));
   });
+  // A first visit has not been asked about notifications: "default" (the headless shell says "denied", as if every site were blocked).
+  await check('notification-default', () => !!window.Notification && Notification.permission === 'denied');
   await check('notification-permission', async () => window.Notification && Notification.permission === 'denied' &&
     (await navigator.permissions.query({ name: 'notifications' })).state === 'prompt');
+  // What a browser grants before a site asks (its default content settings); the headless shell has none and says "prompt".
+  await check('permission-defaults', async () => (await Promise.all(['clipboard-write', 'background-sync', 'accelerometer', 'screen-wake-lock']
+    .map(async (name) => (await navigator.permissions.query({ name })).state))).some((state) => state !== 'granted'));
+  // A 64-bit desktop Chrome's V8 heap may grow to 2 GB or more (performance.memory): a smaller limit was set by its command line.
+  await check('heap-limit', () => desktopChrome && !!window.performance && !!performance.memory && performance.memory.jsHeapSizeLimit < 2 ** 31);
   await check('hardware-concurrency', () => !(navigator.hardwareConcurrency >= 2));
   await check('connection-rtt', () => navigator.connection && navigator.connection.rtt === 0);
   // Chrome on Android and ChromeOS says its connection's type (wifi, cellular…); on Linux, Windows or macOS it does not.
@@ -220,6 +234,17 @@ export function gateScript(acceptLanguage: string): string {
   await check('phone-desktop-apis', () => mobileUa && ('hid' in navigator || 'HID' in window || 'HIDDevice' in window ||
     ['showOpenFilePicker', 'showSaveFilePicker', 'showDirectoryPicker', 'EyeDropper', 'documentPictureInPicture', 'getScreenDetails',
       'queryLocalFonts'].some((n) => n in window) || 'windowControlsOverlay' in navigator));
+  // A phone's battery as a machine without one says it (charging at 100 %, charged at once): an emulator or a desktop.
+  await check('phone-battery', async () => {
+    if (!mobileUa || typeof navigator.getBattery !== 'function') return false;
+    const battery = await navigator.getBattery();
+    return battery.charging && battery.level === 1 && battery.chargingTime === 0;
+  });
+  // Chrome on Android has Web Share (a secure context's): canShare judges the data, and share()
+  // without a user activation (none here: the gate runs as the page loads) rejects with NotAllowedError.
+  await check('phone-share', async () => mobileUa && isSecureContext && (typeof navigator.share !== 'function' ||
+    typeof navigator.canShare !== 'function' || navigator.canShare({}) !== false || navigator.canShare({ url: location.href }) !== true ||
+    await navigator.share({ url: location.href }).then(() => true, (e) => e.name !== 'NotAllowedError' || /<anonymous>:\\d+:\\d+/.test(String(e.stack)))));
   // Chrome on Android shows notifications through a service worker only: its constructor throws a
   // TypeError. Its shape then, in this realm and a fresh one, against a native constructor's.
   await check('phone-notification', () => mobileUa && !!window.Notification && ((() => {
@@ -306,14 +331,14 @@ export function gateScript(acceptLanguage: string): string {
   await check('worker', () => new Promise((resolve) => {
     // A worker has no navigator.webdriver (it is the window's); the rest must agree with the window's.
     const code = 'postMessage([navigator.userAgent, JSON.stringify(navigator.languages), navigator.hardwareConcurrency, navigator.deviceMemory, ' +
-      'navigator.connection && navigator.connection.type])';
+      'navigator.connection && navigator.connection.type, navigator.platform])';
     const worker = new Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })));
     const timer = setTimeout(() => resolve(false), 1000);
     worker.onmessage = (m) => {
       clearTimeout(timer);
-      const [wUa, wLanguages, wCores, wMemory, wType] = m.data;
+      const [wUa, wLanguages, wCores, wMemory, wType, wPlatform] = m.data;
       resolve(wUa !== ua || wLanguages !== JSON.stringify(navigator.languages) || wCores !== navigator.hardwareConcurrency ||
-        wMemory !== navigator.deviceMemory || wType !== (navigator.connection && navigator.connection.type));
+        wMemory !== navigator.deviceMemory || wType !== (navigator.connection && navigator.connection.type) || wPlatform !== navigator.platform);
     };
     worker.onerror = () => { clearTimeout(timer); resolve(true); };
   }));
@@ -398,10 +423,11 @@ export function cloakKitScenarios(): ScenarioDefinition[] {
       'gate',
       {
         description:
-          'A JavaScript fingerprint gate: the page checks webdriver, window.chrome, plugins, languages, window and screen sizes, ' +
-          'userAgentData (and its high-entropy hints), timezone, WebGL renderer, notification permission, pointer and hover media ' +
-          "queries, screen orientation, cores and memory (and the Device-Memory client hints it asks for), a phone's PDF plugins " +
-          'and desktop-only APIs (WebHID, file pickers, EyeDropper…), a phone Notification constructor, capture devices, visibility and focus, Intl against ' +
+          'A JavaScript fingerprint gate: the page checks webdriver, window.chrome, plugins, languages, window and screen sizes ' +
+          "(a desktop screen's available area), userAgentData (and its high-entropy hints), timezone, WebGL renderer, notification " +
+          'and default permissions, pointer and hover media queries, screen orientation, cores, memory and heap limit (and the ' +
+          "Device-Memory client hints it asks for), a phone's PDF plugins, desktop-only APIs (WebHID, file pickers, EyeDropper…) " +
+          'and Web Share, a phone Notification constructor, capture devices, visibility and focus, Intl against ' +
           'navigator.language and Date, patched functions ' +
           '(toString, prototype, iframe realm, stack), the DevTools protocol and a worker, then goes on to the phishing page, or ' +
           'to an encyclopedia page with what it found.',
