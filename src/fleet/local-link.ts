@@ -2,12 +2,14 @@
 // loopback HTTP: the same heartbeat, claim (committed before it is answered), failure report and
 // case bundle (unpacked and verified in the verification thread, then indexed), answered by the
 // same dispatcher methods the HTTP routes call (web/fleet-routes.ts) and read by the same
-// functions as a remote worker's answers. What this spares per trace: two HTTP requests through
-// fetch and the server (the claim's round trip, 4 to 40 ms of wall time with the slot idle, on a
-// loaded 2-core machine), and the bundle read back from the request into a second buffer.
+// functions as a remote worker's answers; its progress events go to the dispatcher as the
+// server's QueueEvents hand them over. What this spares per trace: two HTTP requests through fetch
+// and the server (the claim's round trip, 4 to 40 ms of wall time with the slot idle, on a loaded
+// 2-core machine), the bundle read back from the request into a second buffer, and a Redis script
+// on each side per progress update (two or three per trace).
 import { isCaseId } from '../store/index.js';
 import type { FleetDispatcher } from './dispatcher.js';
-import type { ClaimRequest, ClaimResponse, FailRequest, HeartbeatRequest, HeartbeatResponse } from './protocol.js';
+import type { ClaimRequest, ClaimResponse, FailRequest, HeartbeatRequest, HeartbeatResponse, ProgressData } from './protocol.js';
 import {
   claimAnswer,
   failAnswer,
@@ -42,6 +44,11 @@ export class LocalServerLink implements FleetServerLink {
         return uploadAnswer({ status: 400, body: { error: { code: 'bad-request', message: `not a case id: ${caseId}` } } });
       return uploadAnswer(await this.dispatcher.ingest(caseId, bundle, nonce));
     });
+  }
+
+  /** Straight to the job's watchers, rather than a Redis script on each side (job progress and the server's QueueEvents). */
+  progress(dispatch: string, data: ProgressData): Promise<void> {
+    return this.answer('progress', () => this.dispatcher.progress(dispatch, data));
   }
 
   /**

@@ -6,7 +6,15 @@ import type { FeedAggregate } from '../feed/index.js';
 import type { BatchView, JobSummary } from '../service/trace-service.js';
 import { choiceFields, type TraceChoices } from '../service/submission-options.js';
 import { BUNDLE_CONTENT_TYPE } from '../case/case-bundle.js';
-import type { ClaimRequest, ClaimResponse, FailRequest, HeartbeatRequest, HeartbeatResponse, IngestResponse } from './protocol.js';
+import type {
+  ClaimRequest,
+  ClaimResponse,
+  FailRequest,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  IngestResponse,
+  ProgressData,
+} from './protocol.js';
 import { CLAIM_HEADER, FLEET_API } from './protocol.js';
 
 /** A call that failed: `status` null when the server could not be reached (worth retrying). */
@@ -70,6 +78,11 @@ export interface FleetServerLink {
   fail(jobId: string, request: FailRequest): Promise<void>;
   /** Uploads a case bundle under the claim (nonce) that named it: taken (now or before), refused for good (422, 404, 409), or ServerError to retry. */
   uploadCase(caseId: string, bundle: Buffer, nonce: string | null): Promise<UploadOutcome>;
+  /**
+   * The progress of a job the worker traces (BullMQ's job id: its dispatch), when the link carries
+   * it; otherwise it goes through the queue (job.updateProgress, read by the server's QueueEvents).
+   */
+  progress?(dispatch: string, data: ProgressData): Promise<void>;
 }
 
 /** The server's answer to a heartbeat. */

@@ -281,7 +281,9 @@ export class FleetWorker {
     }
     this.log(`job ${clean(data.job)}: tracing ${clean(truncate(claim.url, 160))} into case ${clean(claim.caseId)}`);
     this.outbox.claimed(data.job, nonce, claim.caseId);
-    const progress = new ProgressSender((data) => job.updateProgress(data));
+    const dispatch = job.id ?? '';
+    const link = this.client;
+    const progress = new ProgressSender((data) => (link.progress ? link.progress(dispatch, data) : job.updateProgress(data)));
     const cancel = new AbortController();
     this.traces.set(data.job, cancel);
     const heard = this.cancelHeard.get(data.job);
