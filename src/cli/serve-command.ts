@@ -154,11 +154,14 @@ export async function startServe(
   let worker: FleetWorker | null = null;
   if (fleet && localWorkers > 0) {
     const { FleetWorker } = await import('../fleet/worker.js');
+    const { LocalServerLink } = await import('../fleet/local-link.js');
     try {
       worker = await FleetWorker.start({
         redis: fleet.redis,
         server: server.url,
         token: token!,
+        // In this process: it calls the dispatcher directly (the same claim, bundle and verification), not over HTTP.
+        link: new LocalServerLink(service.fleet!, log),
         concurrency: localWorkers,
         name: `serve-local-${port || server.port}`,
         trace: traceDefaults,

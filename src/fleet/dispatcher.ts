@@ -689,7 +689,8 @@ export class FleetDispatcher {
     }
   }
 
-  private progress(bullJobId: string, data: unknown): void {
+  /** A worker's progress update of a dispatch (from the queue's events, or the server's own worker): the job's events while it runs that dispatch. */
+  progress(bullJobId: string, data: unknown): void {
     const jobId = jobOfDispatch(bullJobId);
     const waiter = jobId ? this.waiters.get(jobId) : undefined;
     if (!waiter || waiter.job.state !== 'running' || waiter.job.fleet?.dispatch !== bullJobId) return;

@@ -20,7 +20,7 @@ import { MANIFEST_FILE, PARTIAL_FILE } from '../case/case-layout.js';
 import { sealCutOffCase } from '../case/seal-cut-off.js';
 import { isCaseId } from '../store/paths.js';
 import { CLAIMED_NOT_BEGUN, cutOffReason } from './protocol.js';
-import { ServerError, type ServerClient } from './server-client.js';
+import { ServerError, type FleetServerLink } from './server-client.js';
 import type { TsaSettings } from '../timestamp/case-timestamp.js';
 
 interface CaseItem {
@@ -83,7 +83,7 @@ export class Outbox {
     private readonly refusedDir: string,
     /** Where a case a killed worker left open is sealed before it is packed. */
     private readonly sealingDir: string,
-    private readonly client: ServerClient,
+    private readonly client: FleetServerLink,
     private readonly workerId: () => string,
     private readonly log: (line: string) => void,
     /** The worker's time-stamping authority: a case sealed here gets its token as a case closed by its trace does. */

@@ -6,7 +6,15 @@ import type { FeedAggregate } from '../feed/index.js';
 import type { BatchView, JobSummary } from '../service/trace-service.js';
 import { choiceFields, type TraceChoices } from '../service/submission-options.js';
 import { BUNDLE_CONTENT_TYPE } from '../case/case-bundle.js';
-import type { ClaimRequest, ClaimResponse, FailRequest, HeartbeatRequest, HeartbeatResponse, IngestResponse } from './protocol.js';
+import type {
+  ClaimRequest,
+  ClaimResponse,
+  FailRequest,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  IngestResponse,
+  ProgressData,
+} from './protocol.js';
 import { CLAIM_HEADER, FLEET_API } from './protocol.js';
 
 /** A call that failed: `status` null when the server could not be reached (worth retrying). */
@@ -57,30 +65,68 @@ export function serverBaseUrl(text: string): string {
   return url.origin + url.pathname.replace(/\/+$/, '');
 }
 
-export class ServerClient {
+/**
+ * What a fleet worker says to its server (protocol.ts): over HTTP (ServerClient), or, for the
+ * server's own workers (`serve --local-workers`), to its dispatcher directly (local-link.ts). Both
+ * read the server's answers with the functions below, so they mean the same either way.
+ */
+export interface FleetServerLink {
+  heartbeat(request: HeartbeatRequest): Promise<HeartbeatResponse>;
+  /** The claim's answer; a refusal (409, 404) is an answer too. Throws ServerError when there is none. */
+  claim(jobId: string, request: ClaimRequest): Promise<ClaimResponse>;
+  /** Reports a claimed job that ended without a case; "not yours" (409) ends it too. */
+  fail(jobId: string, request: FailRequest): Promise<void>;
+  /** Uploads a case bundle under the claim (nonce) that named it: taken (now or before), refused for good (422, 404, 409), or ServerError to retry. */
+  uploadCase(caseId: string, bundle: Buffer, nonce: string | null): Promise<UploadOutcome>;
+  /**
+   * The progress of a job the worker traces (BullMQ's job id: its dispatch), when the link carries
+   * it; otherwise it goes through the queue (job.updateProgress, read by the server's QueueEvents).
+   */
+  progress?(dispatch: string, data: ProgressData): Promise<void>;
+}
+
+/** The server's answer to a heartbeat. */
+export function heartbeatAnswer(answer: { status: number; body: unknown }): HeartbeatResponse {
+  return ok(answer as { status: number; body: HeartbeatResponse });
+}
+
+/** The server's answer to a claim: the claim's answer, a refusal included; ServerError for anything else. */
+export function claimAnswer(answer: { status: number; body: unknown }): ClaimResponse {
+  if (answer.status === 200 || answer.status === 409 || answer.status === 404) return answer.body as ClaimResponse;
+  throw errorOf(answer);
+}
+
+/** The server's answer to a failure report. */
+export function failAnswer(answer: { status: number; body: unknown }): void {
+  if (answer.status !== 200 && answer.status !== 409 && answer.status !== 404) throw errorOf(answer);
+}
+
+/** The server's answer to a case upload. */
+export function uploadAnswer(answer: { status: number; body: unknown }): UploadOutcome {
+  if (answer.status === 200) return { kind: 'taken', response: answer.body as IngestResponse };
+  if (answer.status === 422 || answer.status === 404 || answer.status === 409 || answer.status === 400)
+    return { kind: 'refused', status: answer.status, message: messageOf(answer.body) ?? `HTTP ${answer.status}` };
+  throw errorOf(answer);
+}
+
+export class ServerClient implements FleetServerLink {
   constructor(
     readonly base: string,
     private readonly token: string | null,
   ) {}
 
   heartbeat(request: HeartbeatRequest): Promise<HeartbeatResponse> {
-    return this.call<HeartbeatResponse>('POST', `${FLEET_API}/heartbeat`, { json: request }).then(ok);
+    return this.call<HeartbeatResponse>('POST', `${FLEET_API}/heartbeat`, { json: request }).then(heartbeatAnswer);
   }
 
-  /** The claim's answer; a refusal (409, 404) is an answer too. Throws ServerError when there is none. */
   async claim(jobId: string, request: ClaimRequest): Promise<ClaimResponse> {
-    const answer = await this.call<ClaimResponse>('POST', `${FLEET_API}/jobs/${encodeURIComponent(jobId)}/claim`, { json: request });
-    if (answer.status === 200 || answer.status === 409 || answer.status === 404) return answer.body;
-    throw errorOf(answer);
+    return claimAnswer(await this.call<ClaimResponse>('POST', `${FLEET_API}/jobs/${encodeURIComponent(jobId)}/claim`, { json: request }));
   }
 
-  /** Reports a claimed job that ended without a case; "not yours" (409) ends it too. */
   async fail(jobId: string, request: FailRequest): Promise<void> {
-    const answer = await this.call<unknown>('POST', `${FLEET_API}/jobs/${encodeURIComponent(jobId)}/fail`, { json: request });
-    if (answer.status !== 200 && answer.status !== 409 && answer.status !== 404) throw errorOf(answer);
+    failAnswer(await this.call<unknown>('POST', `${FLEET_API}/jobs/${encodeURIComponent(jobId)}/fail`, { json: request }));
   }
 
-  /** Uploads a case bundle under the claim (nonce) that named it: taken (now or before), refused for good (422, 404, 409), or ServerError to retry. */
   async uploadCase(caseId: string, bundle: Buffer, nonce: string | null): Promise<UploadOutcome> {
     const answer = await this.call<IngestResponse>('POST', `${FLEET_API}/cases/${encodeURIComponent(caseId)}`, {
       body: bundle,
@@ -88,10 +134,7 @@ export class ServerClient {
       timeoutMs: UPLOAD_TIMEOUT_MS,
       ...(nonce ? { headers: { [CLAIM_HEADER]: nonce } } : {}),
     });
-    if (answer.status === 200) return { kind: 'taken', response: answer.body };
-    if (answer.status === 422 || answer.status === 404 || answer.status === 409 || answer.status === 400)
-      return { kind: 'refused', status: answer.status, message: messageOf(answer.body) ?? `HTTP ${answer.status}` };
-    throw errorOf(answer);
+    return uploadAnswer(answer);
   }
 
   /** POST /api/submit of a URL (with its trace options); the job, or a ServerError saying why it was refused. */

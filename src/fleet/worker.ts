@@ -28,7 +28,7 @@ import { Tracer, type TraceDefaults } from '../service/tracer.js';
 import { JobQueue } from '../service/job-queue.js';
 import { connectionOptions, describeRedis, type RedisTarget } from './redis-url.js';
 import { QUEUE_NAME, workerTraceOptions, type FleetJobData, type HeartbeatResponse, type WorkerIdentity } from './protocol.js';
-import { ServerClient, ServerError } from './server-client.js';
+import { ServerClient, ServerError, type FleetServerLink } from './server-client.js';
 import { Spool } from './spool.js';
 import { Outbox } from './outbox.js';
 import { ProgressSender } from './progress-sender.js';
@@ -40,6 +40,8 @@ export interface FleetWorkerOptions {
   /** The server's base URL and token. */
   server: string;
   token: string;
+  /** The server's own worker (`serve --local-workers`): its dispatcher, called directly rather than over HTTP (local-link.ts). */
+  link?: FleetServerLink;
   /** Traces at once. */
   concurrency: number;
   /** The spool folder (default: the first free worker-N of the clicktrace home). */
@@ -66,7 +68,7 @@ export interface JobResult {
 
 export class FleetWorker {
   readonly identity: WorkerIdentity;
-  private readonly client: ServerClient;
+  private readonly client: FleetServerLink;
   private readonly outbox: Outbox;
   private readonly tracer: Tracer;
   /** Traces at once: a job is claimed only when it has one. */
@@ -110,7 +112,7 @@ export class FleetWorker {
       chromium: '(starting)',
       concurrency: options.concurrency,
     };
-    this.client = new ServerClient(options.server, options.token);
+    this.client = options.link ?? new ServerClient(options.server, options.token);
     this.outbox = new Outbox(
       spool.outboxDir,
       spool.casesDir,
@@ -279,7 +281,9 @@ export class FleetWorker {
     }
     this.log(`job ${clean(data.job)}: tracing ${clean(truncate(claim.url, 160))} into case ${clean(claim.caseId)}`);
     this.outbox.claimed(data.job, nonce, claim.caseId);
-    const progress = new ProgressSender((data) => job.updateProgress(data));
+    const dispatch = job.id ?? '';
+    const link = this.client;
+    const progress = new ProgressSender((data) => (link.progress ? link.progress(dispatch, data) : job.updateProgress(data)));
     const cancel = new AbortController();
     this.traces.set(data.job, cancel);
     const heard = this.cancelHeard.get(data.job);
