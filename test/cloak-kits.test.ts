@@ -71,7 +71,7 @@ describe('cloak kits', { concurrency: 2 }, () => {
     assert.equal(human.length, 4, 'four visitors sent what Chrome sends');
   });
 
-  test('fingerprint gate: every Chrome-like visitor passes every check (both builds, a phone too); headless is caught by its tells', async () => {
+  test('fingerprint gate: every Chrome-like visitor passes every check (both builds, a phone too, history.length 1); headless is caught', async () => {
     const { comparison: c, finalOf } = await compare('gate', 'shell', 'desktop,mobile,headless,lang=de-DE', [], '6000');
     for (const profile of ['desktop', 'mobile', 'lang=de-DE'])
       assert.equal(finalOf(profile), PHISH, `${profile} failed the gate: ${tellsIn(finalOf(profile))}`);
@@ -80,13 +80,15 @@ describe('cloak kits', { concurrency: 2 }, () => {
     assert.equal(c.verdict, 'cloaked', c.explanation);
     assert.equal(c.signal, 'webdriver');
 
-    // The full build, a desktop and a phone.
-    const traceFull = (path: string, extra: string[]) =>
+    // One trace of each build on a browser of its own (the command line's), a desktop and a phone,
+    // and the full build serving many traces as the shell did above (its pages opened differently:
+    // session.ts initialSession, openSession); `history-length` is checked on each.
+    const traceOnce = (kind: 'shell' | 'full', path: string, extra: string[]) =>
       runCli([
         'trace',
         kitUrl('gate', path),
         '--browser',
-        'full',
+        kind,
         '--json',
         '--out',
         casesDir(),
@@ -95,16 +97,47 @@ describe('cloak kits', { concurrency: 2 }, () => {
         ...extra,
         ...fixture.lab.traceArgs,
       ]);
-    const runs = await Promise.all([traceFull('full', []), traceFull('full-phone', ['--device', 'mobile'])]);
-    for (const [i, run] of runs.entries()) {
-      assert.equal(run.code, 0, run.stderr);
-      const report = JSON.parse(run.stdout) as Report;
-      assert.equal(
-        report.final?.url,
-        PHISH,
-        `full build (${i ? 'phone' : 'desktop'}) failed the gate: ${tellsIn(report.final?.url ?? '')}`,
+    for (const kind of ['full', 'shell'] as const) {
+      const runs = await Promise.all([
+        traceOnce(kind, `${kind}-alone`, []),
+        traceOnce(kind, `${kind}-alone-phone`, ['--device', 'mobile']),
+      ]);
+      for (const [i, run] of runs.entries()) {
+        assert.equal(run.code, 0, run.stderr);
+        const report = JSON.parse(run.stdout) as Report;
+        assert.equal(
+          report.final?.url,
+          PHISH,
+          `${kind} build (${i ? 'phone' : 'desktop'}, a browser of its own) failed the gate: ${tellsIn(report.final?.url ?? '')}`,
+        );
+      }
+    }
+    // Each link requested once, as a link opened from a mail client is: started by the browser
+    // (Sec-Fetch-Site none, Sec-Fetch-User ?1), with no Referer.
+    for (const path of ['full-alone', 'full-alone-phone', 'shell-alone', 'shell-alone-phone']) {
+      const requests = fixture.lab.requests.filter((r) => r.url === kitUrl('gate', path));
+      assert.equal(requests.length, 1, path);
+      const headers = Object.fromEntries(
+        ['sec-fetch-site', 'sec-fetch-mode', 'sec-fetch-user', 'sec-fetch-dest', 'referer'].map((h) => [
+          h,
+          headerOf(requests[0].rawHeaders, h),
+        ]),
+      );
+      assert.deepEqual(
+        headers,
+        {
+          'sec-fetch-site': 'none',
+          'sec-fetch-mode': 'navigate',
+          'sec-fetch-user': '?1',
+          'sec-fetch-dest': 'document',
+          referer: undefined,
+        },
+        path,
       );
     }
+    const full = await compare('gate', 'full-shared', 'desktop,mobile', ['--browser', 'full'], '6000');
+    for (const profile of ['desktop', 'mobile'])
+      assert.equal(full.finalOf(profile), PHISH, `full build (${profile}, shared) failed the gate: ${tellsIn(full.finalOf(profile))}`);
     // What the server got of the Device-Memory client hints the gate asked for: a phone's 8 GB, never the host's.
     const hinted = fixture.lab.requests.filter((r) => r.url.endsWith('/kit/hints/memory'));
     const phones = hinted.filter((r) => /Android/.test(headerOf(r.rawHeaders, 'user-agent') ?? ''));

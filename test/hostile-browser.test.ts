@@ -275,7 +275,8 @@ describe('hostile pages, two traces at a time', { concurrency: 2 }, () => {
       const browserModule = new URL('../src/capture/browser.js', import.meta.url).href;
       const script = [
         `const { launchBrowser } = await import(${JSON.stringify(browserModule)});`,
-        'await launchBrowser();',
+        // A page, for a renderer: Chromium opens none at start.
+        "await (await launchBrowser()).cdp.browser.send('Target.createTarget', { url: 'about:blank' });",
         "process.stdout.write('up\\n');",
         'setInterval(() => {}, 1000);',
       ].join('\n');
@@ -294,7 +295,7 @@ describe('hostile pages, two traces at a time', { concurrency: 2 }, () => {
         ]);
         if (!up) abandon();
         assert.ok(up, `${signal}: the child's Chromium did not come up within 60 s`);
-        // Its first renderer comes a moment after Chromium answers (seconds on a loaded machine).
+        // Its first renderer comes a moment after the page is opened (seconds on a loaded machine).
         const hasRenderer = () => tree.members().some((p) => p.command.includes('--type=renderer'));
         for (let waited = 0; !hasRenderer() && waited < 15_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
         tree.sample();

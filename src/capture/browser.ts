@@ -30,8 +30,8 @@ export interface LaunchOptions {
   kind?: BrowserKind;
   /**
    * For a browser that serves one trace: its default context (a fresh profile) goes through a
-   * proxy port reserved now, and the trace uses the tab Chromium opens at start, saving a new
-   * context and renderer.
+   * proxy port reserved now, and the trace's first page is opened in it (session.ts
+   * initialSession), saving a new context.
    */
   singleTrace?: boolean;
   /** The languages it speaks (Accept-Language, navigator.languages: a launch flag); default LANGUAGES. */
@@ -63,9 +63,10 @@ export class Browser extends EventEmitter {
   private stderrTail = '';
   /** When Chromium was spawned and first answered CDP (performance.now(), for CLICKTRACE_PROFILE). */
   startup = { spawnedAt: 0, answeredAt: 0 };
-  /** With `singleTrace`: the tab Chromium opened at start, and the browser context it is in. */
+  /** With `singleTrace`: the first page opened in the default context (still paused), and that context. */
   readonly initialPage: Promise<(AttachedTarget & { browserContextId: string }) | null>;
   private foundInitialPage: (target: (AttachedTarget & { browserContextId: string }) | null) => void = () => undefined;
+  private initialPageFound = false;
 
   private constructor(
     readonly kind: BrowserKind,
@@ -100,12 +101,13 @@ export class Browser extends EventEmitter {
       handler(target);
       return;
     }
-    if (this.reservedProxy && targetInfo.type === 'page' && targetInfo.browserContextId) {
+    if (this.reservedProxy && targetInfo.type === 'page' && targetInfo.browserContextId && !this.initialPageFound) {
+      // The trace's first page (session.ts initialSession), paused until it is told where to go.
+      this.initialPageFound = true;
       this.foundInitialPage({ ...target, browserContextId: targetInfo.browserContextId });
-      this.foundInitialPage = () => undefined;
-      if (!event.waitingForDebugger) return;
+      return;
     }
-    // Not a page of a trace (workers, the launch tab): let it run, unobserved by us.
+    // Not a page of a trace (a worker, a page of a context no trace owns): let it run, unobserved by us.
     void session.send('Runtime.runIfWaitingForDebugger').catch(() => undefined);
   }
 

@@ -113,7 +113,10 @@ export function captureArgs(launch: CaptureLaunch): string[] {
       : DEAD_PROXY),
     ...(launch.noSandbox ? ['--no-sandbox'] : []),
     ...(launch.singleProcess ? ['--single-process'] : []),
-    'about:blank',
+    // No start-up tab: a trace's first page is created by session.ts on no document at all (its
+    // first navigation then is the tab's first history entry). Given no URL, the headless shell
+    // opens none; the full build would open its new-tab page.
+    ...(launch.kind === 'full' ? ['--no-startup-window'] : []),
   ];
 }
 

@@ -1,5 +1,5 @@
 // A browser session for one trace: a fresh browser context whose traffic goes through its own
-// recording proxy, and its first page, set up and idle on about:blank. When a browser serves many
+// recording proxy, and its first page, set up before any navigation. When a browser serves many
 // traces, the next trace's session is opened while the current one finishes; it is equally fresh
 // (nothing has been loaded in it) and the proxy gets the trace's settings when taken.
 import { join } from 'node:path';
@@ -32,8 +32,14 @@ export interface BrowserSession {
   browser: Browser;
   proxy: RecordingProxy;
   contextId: string;
-  /** The first page: set up, resumed, on about:blank. */
+  /**
+   * The first page, on no document of its own yet (FIRST_PAGE_URL) and set up: the full build's
+   * runs, the headless shell's is paused with its set-up sent; the trace navigates it, then runs
+   * it (runFirstPage).
+   */
   first: AttachedTarget;
+  /** Its set-up (preparePage): the headless shell answers it only once the page runs. */
+  firstPrepared: Promise<void>;
   /** Receives every later page of the context (popups), still paused; until set, they queue. */
   onPopup: ((target: AttachedTarget) => void) | null;
   queuedPopups: AttachedTarget[];
@@ -48,12 +54,15 @@ interface Spare {
 
 const spares = new WeakMap<Browser, Spare>();
 
+/** What preparePage reads of a session. */
+type PageSetup = Pick<BrowserSession, 'browser' | 'identity' | 'settleMs' | 'first'>;
+
 function sessionKey(identity: CaptureIdentity, settleMs: number): string {
   return JSON.stringify([identity, settleMs]);
 }
 
 /** Applies the trace's identity and instrumentation to a page that has not run yet. */
-export async function preparePage(session: BrowserSession, target: AttachedTarget): Promise<void> {
+export async function preparePage(session: PageSetup, target: AttachedTarget): Promise<void> {
   const { identity, settleMs, browser } = session;
   const mobile = identity.device === 'mobile';
   const screen = screenOf(identity.device, identity.viewport);
@@ -256,6 +265,45 @@ export function resume(target: AttachedTarget): Promise<unknown> {
   return target.session.send('Runtime.runIfWaitingForDebugger').catch(() => undefined);
 }
 
+/**
+ * What a session's first page is created with: a tab whose first navigation is its first history
+ * entry, as a link opened from a mail client in a new tab (history.length 1 on the link's page).
+ * Chromium replaces a tab's entry only while it is the initial one: created with about:blank (or
+ * no URL, which means about:blank) it commits that document, and the link's page came second
+ * (history.length 2). With a javascript: URL nothing commits: the full build runs it in the
+ * initial empty document, which stays the initial one; the headless shell holds it, paused, and
+ * the trace's navigation replaces it.
+ */
+export const FIRST_PAGE_URL = 'javascript:void 0';
+
+/**
+ * The first page's navigation was just sent: it runs now. Its set-up went before both on its
+ * session (CDP keeps their order), so the init script and the overrides are in place for the
+ * link's request and document; resolves when Chromium has answered the set-up.
+ */
+export function runFirstPage(session: BrowserSession): Promise<void> {
+  void resume(session.first);
+  return session.firstPrepared;
+}
+
+/**
+ * preparePage sent now. The full build's page holds its initial empty document: it answers at
+ * once and is run then, before its navigation is asked for (a page navigated while paused on a
+ * document of its own crashed at times: its renderer, SIGSEGV), and the session waits for that.
+ * The headless shell's has no document yet: it answers only once it runs, which must not be
+ * before its navigation is asked for (it would run its javascript: URL and lose its set-up);
+ * a failure then is the trace's to report (a closed spare's is nobody's).
+ */
+async function prepareFirstPage(session: PageSetup): Promise<{ prepared: Promise<void> }> {
+  const prepared = preparePage(session, session.first);
+  if (session.browser.kind === 'full') {
+    await prepared;
+    await resume(session.first);
+  }
+  prepared.catch(() => undefined);
+  return { prepared };
+}
+
 function configureContext(browser: Browser, browserContextId: string): Promise<unknown> {
   const cdp = browser.cdp.browser;
   return Promise.all([
@@ -316,14 +364,17 @@ function deliverPopup(session: BrowserSession, target: AttachedTarget): void {
 
 /**
  * The session of a browser launched for one trace (`singleTrace`): its default context, fresh
- * with the profile, and the tab Chromium opened at start, behind the proxy port it was launched
- * with. Null when the browser was not launched that way.
+ * with the profile, behind the proxy port it was launched with, and a first page opened in it
+ * now (Chromium opened none at start). Null when the browser was not launched that way.
  */
 export async function initialSession(browser: Browser, identity: CaptureIdentity, settleMs: number): Promise<BrowserSession | null> {
   const reserved = browser.reservedProxy;
-  // Chromium announces its start-up tab at once; if it never does, a new context is used instead.
-  const first = reserved ? await withTimeout(browser.initialPage, 3000, null) : null;
-  if (!reserved || !first) return null;
+  if (!reserved) return null;
+  // The default context's first page (browser.ts initialPage); if Chromium never announces it, a new context is used instead.
+  const created = browser.cdp.browser.send('Target.createTarget', { url: FIRST_PAGE_URL, ...windowPlacement(identity, browser.kind) });
+  created.catch(() => undefined);
+  const first = await withTimeout(browser.initialPage, 3000, null);
+  if (!first) return null;
   const proxy = idleProxy();
   proxy.adopt(reserved);
   const session: BrowserSession = {
@@ -331,13 +382,15 @@ export async function initialSession(browser: Browser, identity: CaptureIdentity
     proxy,
     contextId: first.browserContextId,
     first,
+    firstPrepared: Promise.resolve(),
     onPopup: null,
     queuedPopups: [],
     identity,
     settleMs,
   };
   browser.onContextTarget(session.contextId, (target) => deliverPopup(session, target));
-  await Promise.all([configureContext(browser, session.contextId), preparePage(session, first)]);
+  const [{ prepared }] = await Promise.all([prepareFirstPage(session), configureContext(browser, session.contextId), created]);
+  session.firstPrepared = prepared;
   return session;
 }
 
@@ -366,15 +419,24 @@ export async function openSession(browser: Browser, identity: CaptureIdentity, s
     await Promise.all([
       configureContext(browser, id),
       browser.cdp.browser.send('Target.createTarget', {
-        url: 'about:blank',
+        url: FIRST_PAGE_URL,
         browserContextId: id,
         ...windowPlacement(identity, browser.kind),
       }),
     ]);
     const first = await firstAttached;
-    session = { browser, proxy, contextId: id, first, onPopup: null, queuedPopups: early.slice(1), identity, settleMs };
-    await preparePage(session, first);
-    await resume(first);
+    const { prepared } = await prepareFirstPage({ browser, identity, settleMs, first });
+    session = {
+      browser,
+      proxy,
+      contextId: id,
+      first,
+      firstPrepared: prepared,
+      onPopup: null,
+      queuedPopups: early.slice(1),
+      identity,
+      settleMs,
+    };
     return session;
   } catch (err) {
     if (contextId) {

@@ -23,6 +23,7 @@ import {
   endRecording,
   initialSession,
   prepareSpare,
+  runFirstPage,
   takeSession,
   type BrowserSession,
 } from './session.js';
@@ -309,6 +310,8 @@ class TraceRun {
       void pages.current
         .navigate(this.target.href, this.capture.info.identity?.referrer)
         .then((failure) => failure !== null && pages.stop(`the browser did not request the link: ${failure}`));
+      // The page was paused with its set-up sent; it runs now, its navigation already asked for.
+      await runFirstPage(session);
       await this.settleAndSnapshot();
       for (const text of this.options.clicks ?? []) {
         if (pages.stopReason) break;
@@ -377,7 +380,7 @@ class TraceRun {
     if (this.options.nudge === false || page.closed || pages.stopReason || this.interrupted || Date.now() >= deadline) return false;
     if (!listening || listening.document !== page.documents || listening.types.length === 0 || page.nudgedDocument === page.documents)
       return false;
-    if (page.url.startsWith('chrome-error:') || page.url === 'about:blank') return false;
+    if (!page.url || page.url.startsWith('chrome-error:') || page.url === 'about:blank') return false;
     page.nudgedDocument = page.documents;
     const identity = this.capture.info.identity!;
     const state = page.navigationState();

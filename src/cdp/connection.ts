@@ -94,9 +94,13 @@ export class CdpConnection extends EventEmitter {
   private readonly delayMs = Number(process.env.CLICKTRACE_TEST_CDP_DELAY_MS ?? 0) || 0;
   /**
    * Test-only: CLICKTRACE_TEST_CDP_SEND_DELAY=Method:MS sends each command of that method MS ms
-   * late, as a busy browser process gets to it late (test/late-start.test.ts). Unset, none is.
+   * late, as a busy browser process gets to it late (test/late-start.test.ts), and the commands
+   * sent after it on its session after it: Chromium handles a session's commands in their order.
+   * Unset, none is.
    */
   private readonly sendDelay = parseSendDelay(process.env.CLICKTRACE_TEST_CDP_SEND_DELAY);
+  /** With sendDelay: by session, the commands waiting behind a delayed one. */
+  private readonly delayedSends = new Map<string | undefined, string[]>();
 
   constructor(
     private readonly output: Writable,
@@ -129,9 +133,21 @@ export class CdpConnection extends EventEmitter {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, method, sessionId });
       const text = `${JSON.stringify(message)}\0`;
-      if (this.sendDelay?.method === method) setTimeout(() => !this.closed && this.output.write(text), this.sendDelay.ms);
+      if (this.sendDelay) this.sendDelayed(text, method, sessionId, this.sendDelay);
       else this.output.write(text);
     });
+  }
+
+  private sendDelayed(text: string, method: string, sessionId: string | undefined, delay: { method: string; ms: number }): void {
+    const waiting = this.delayedSends.get(sessionId);
+    if (waiting) return void waiting.push(text);
+    if (delay.method !== method) return void this.output.write(text);
+    const queue = [text];
+    this.delayedSends.set(sessionId, queue);
+    setTimeout(() => {
+      this.delayedSends.delete(sessionId);
+      for (const queued of queue) if (!this.closed) this.output.write(queued);
+    }, delay.ms);
   }
 
   private receive(chunk: string): void {

@@ -272,6 +272,9 @@ export function gateScript(acceptLanguage: string): string {
       devices.length !== kinds.size || devices.some((d) => d.label !== '' || d.deviceId !== '') || asked.some((s) => s !== 'prompt');
   });
   await check('visibility', () => document.visibilityState !== 'visible' || document.hidden || !document.hasFocus());
+  // The gate is the link's first page: a link opened from a mail client (a new tab) has no entry
+  // before it; a tab that showed something first (an automation's about:blank) has two.
+  await check('history-length', () => history.length !== 1);
   // Intl's locale and zone against navigator.language and Date's own offset (a patch of one but not the other).
   await check('intl', () => {
     const options = Intl.DateTimeFormat().resolvedOptions();
@@ -427,7 +430,7 @@ export function cloakKitScenarios(): ScenarioDefinition[] {
           "(a desktop screen's available area), userAgentData (and its high-entropy hints), timezone, WebGL renderer, notification " +
           'and default permissions, pointer and hover media queries, screen orientation, cores, memory and heap limit (and the ' +
           "Device-Memory client hints it asks for), a phone's PDF plugins, desktop-only APIs (WebHID, file pickers, EyeDropper…) " +
-          'and Web Share, a phone Notification constructor, capture devices, visibility and focus, Intl against ' +
+          "and Web Share, a phone Notification constructor, capture devices, visibility and focus, the length of the tab's history, Intl against " +
           'navigator.language and Date, patched functions ' +
           '(toString, prototype, iframe realm, stack), the DevTools protocol and a worker, then goes on to the phishing page, or ' +
           'to an encyclopedia page with what it found.',
