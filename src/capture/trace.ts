@@ -311,7 +311,10 @@ class TraceRun {
         .navigate(this.target.href, this.capture.info.identity?.referrer)
         .then((failure) => failure !== null && pages.stop(`the browser did not request the link: ${failure}`));
       // The page was paused with its set-up sent; it runs now, its navigation already asked for.
-      await runFirstPage(session);
+      // The headless shell answers the set-up only once the link's document commits, which a
+      // server that never answers delays for ever: the answer is not waited for (the settle loop
+      // is what Ctrl-C, a cancel and --timeout stop), only a failure of it ends the trace.
+      runFirstPage(session).catch((err: Error) => pages.stop(`the page could not be set up: ${err.message.split('\n')[0]}`));
       await this.settleAndSnapshot();
       for (const text of this.options.clicks ?? []) {
         if (pages.stopReason) break;

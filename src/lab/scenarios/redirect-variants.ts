@@ -141,7 +141,8 @@ function scriptVariants(): ScenarioDefinition[] {
     variant(
       back,
       'Broker page whose script goes on at once to a second page (a client redirect: it replaces the history entry), ' +
-        'which calls history.back() 300 ms later (a cloaker sending a bot back): the tab goes back to its empty start.',
+        "which calls history.back() 300 ms later (a cloaker sending a bot back): the link's page is the tab's first entry, " +
+        'as in a tab a mail client opened, so there is nothing to go back to and the tab stays there.',
       ['start', 'javascript'],
       (x) => x.html(200, loadingPage(script(`location.href = '/v/${back}/step';`))),
       [
@@ -151,7 +152,7 @@ function scriptVariants(): ScenarioDefinition[] {
           handle: (x) => x.html(200, loadingPage(script(`setTimeout(function () { history.back(); }, 300);`))),
         },
       ],
-      { finalUrl: 'about:blank', finalTitle: '', finalStatus: null },
+      { finalUrl: `http://${HOSTS.brokerTrack}/v/${back}/step`, finalTitle: 'Loading…' },
     ),
     variant(
       search,
