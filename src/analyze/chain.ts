@@ -4,13 +4,11 @@
 import type { Capture, Exchange, NavEvent } from '../model.js';
 import { inFrameOf, type Hop, type HopEvidence, type HopTls, type Via } from '../report.js';
 import { bodyText, findMetaRefresh } from './body.js';
-import { headerValue, headerValueAsUtf8 } from '../http/wire.js';
+import { headerValue, headerValueAsUtf8, REDIRECT_STATUSES } from '../http/wire.js';
 import { requestedAs } from '../http/url-key.js';
 import { otherTabHops } from './tabs.js';
 
 type DocRequest = Extract<NavEvent, { type: 'doc-request' }>;
-
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /**
  * Pairs each document request with the proxy exchange that carried it (same method and URL, in

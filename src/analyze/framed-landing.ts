@@ -7,7 +7,7 @@
 import { decodeHTML } from 'entities';
 import type { Capture, Exchange } from '../model.js';
 import { inFrameOf, type Hop } from '../report.js';
-import { headerValue, headerValueAsUtf8 } from '../http/wire.js';
+import { headerValue, headerValueAsUtf8, REDIRECT_STATUSES } from '../http/wire.js';
 import { requestedAs } from '../http/url-key.js';
 import { tlsOf } from './chain.js';
 import { bodyText, findMetaRefresh, parseRefresh } from './body.js';
@@ -62,7 +62,6 @@ function frameDocumentRequest(exchange: Exchange): boolean {
   return dest === 'iframe' || dest === 'frame';
 }
 
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 20;
 
 /**

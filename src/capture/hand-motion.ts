@@ -23,8 +23,10 @@ export const MOUSE_MOVING_MS: readonly [number, number] = [300, 700];
 /** How long the hand rests between two strokes, at most (a rest is a stretch with no report). */
 const STROKE_REST_MS = 90;
 
-const between = (random: Random, low: number, high: number) => low + random() * (high - low);
-const hundredths = (v: number) => Math.round(v * 100) / 100;
+/** A number in [low, high), drawn with `random`. */
+export const between = (random: Random, low: number, high: number) => low + random() * (high - low);
+/** A coordinate to a hundredth of a pixel, as a real pointer reports it. */
+export const hundredths = (v: number) => Math.round(v * 100) / 100;
 
 /**
  * Where a stroke of the hand is at `tau` (0 to 1 of its time), as a fraction of its way: the

@@ -18,13 +18,13 @@ import { synthesizeDocumentChain } from '../import/chain.js';
 import { analyzeCapture } from '../analyze/analyze.js';
 import { loadNetworkData } from '../hosting/network-data.js';
 import { TOOL } from '../version.js';
+import { REDIRECT_STATUSES } from '../http/wire.js';
 import { DEFAULTS, parseTraceUrl } from './trace-input.js';
 import { visitorIdentity } from './visitor.js';
 import { browserPath, defaultBrowserKind } from './chromium-process.js';
 import type { TraceOptions, TraceResult } from './trace.js';
 import { stampCase, type TimestampOutcome } from '../timestamp/case-timestamp.js';
 
-const REDIRECT = new Set([301, 302, 303, 307, 308]);
 /** What the client reads of a body at most (the proxy records it whole; a checker stops early too). */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
@@ -141,7 +141,7 @@ async function follow(start: URL, client: Client): Promise<string | null> {
       if (client.signal?.aborted) return interrupted(client.signal);
       return `request failed: ${(err as Error).message.split('\n')[0]}`;
     }
-    if (!REDIRECT.has(answer.status) || !answer.location) return null;
+    if (!REDIRECT_STATUSES.has(answer.status) || !answer.location) return null;
     let next: URL;
     try {
       next = new URL(answer.location, url);

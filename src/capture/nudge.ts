@@ -12,6 +12,8 @@ import {
   MOUSE_MOVING_MS,
   WHEEL_NOTCHES,
   WHEEL_NOTCH_PX,
+  between,
+  hundredths,
   mousePath,
   scrolledPast,
   swipe,
@@ -70,7 +72,6 @@ export const NUDGE_INPUT_MS = 2500;
 const FRAME_MS = 1000 / 60;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-const between = (low: number, high: number) => low + Math.random() * (high - low);
 
 type Scroll = [scrollY: number, scrollHeight: number, innerHeight: number];
 const isScroll = (v: unknown): v is Scroll => Array.isArray(v) && v.length === 3 && v.every((n) => typeof n === 'number');
@@ -138,7 +139,7 @@ export async function nudgePage(
       return (Array.isArray(hits) && drawn[hits.indexOf(Math.min(...hits))]) || drawn[0];
     };
     if (options.mobile) {
-      const landing: Point = [width * between(0.3, 0.75), height * between(0.68, 0.82)];
+      const landing: Point = [width * between(Math.random, 0.3, 0.75), height * between(Math.random, 0.68, 0.82)];
       for (let i = 0; i < FLICKS; i++) {
         // The same hand flicks from about the same place each time.
         const [from, ...slide] = await choose(() => phoneFlick(landing, height));
@@ -150,19 +151,21 @@ export async function nudgePage(
         // it: a later --click would be lost), looks where it is, and reads on or flicks again.
         const rested = await scrollAtRest();
         if (stop() || farEnough(rested)) return;
-        await sleep(between(...FLICK_PAUSE_MS));
+        await sleep(between(Math.random, ...FLICK_PAUSE_MS));
         // Another flick only with time for the page to come to rest after it.
         if (until - Date.now() < FLICK_ROOM_MS) return;
       }
       return;
     }
-    const path = await choose(() => mousePath(waypoints(width, height, Math.random), between(...MOUSE_MOVING_MS), Math.random));
+    const path = await choose(() =>
+      mousePath(waypoints(width, height, Math.random), between(Math.random, ...MOUSE_MOVING_MS), Math.random),
+    );
     if (stop()) return;
     begin('mouse');
     await moveMouse(send, path, stop);
     if (stop()) return;
     // The hand goes from moving the mouse to its wheel.
-    await sleep(between(...WHEEL_AFTER_MOUSE_MS));
+    await sleep(between(Math.random, ...WHEEL_AFTER_MOUSE_MS));
     if (stop()) return;
     begin('wheel');
     const [x, y] = [path[path.length - 1].x, path[path.length - 1].y];
@@ -204,6 +207,6 @@ async function moveMouse(send: PageObserver['session']['send'], path: readonly M
 
 /** A phone's flick from about `landing` (within 8 px) over a third to a half of a screen `height` high; its first point is where the finger lands. */
 function phoneFlick(landing: Point, height: number): TouchSample[] {
-  const from: Point = [Math.round((landing[0] + between(-8, 8)) * 100) / 100, Math.round((landing[1] + between(-8, 8)) * 100) / 100];
-  return [{ x: from[0], y: from[1], t: 0 }, ...swipe(from, height * between(0.32, 0.48), Math.random)];
+  const from: Point = [hundredths(landing[0] + between(Math.random, -8, 8)), hundredths(landing[1] + between(Math.random, -8, 8))];
+  return [{ x: from[0], y: from[1], t: 0 }, ...swipe(from, height * between(Math.random, 0.32, 0.48), Math.random)];
 }

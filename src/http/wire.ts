@@ -77,6 +77,9 @@ export function parseStatusLine(line: string): { protocol: string; status: numbe
   return { protocol, status, statusText: second < 0 ? '' : line.slice(second + 1) };
 }
 
+/** The statuses a browser follows by their Location (a 300 it does not). */
+export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+
 export function headerValue(headers: HeaderLine[], name: string): string | null {
   const lower = name.toLowerCase();
   for (const [n, v] of headers) if (n.toLowerCase() === lower) return v;

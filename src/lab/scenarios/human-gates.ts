@@ -85,6 +85,17 @@ function touchTells(start, end, down) {
 const turnAway = (tells) => location.replace(${jsString(BENIGN_URL)} + '?why=' + encodeURIComponent(tells.join(',')));
 `;
 
+/**
+ * Page-side start of a mouse gate's listener: the trusted mousemoves at a new point (`moves`), every
+ * pointermove (`pointers`, for the kit's tells), and `sent` once the gate has judged; the rest of
+ * the listener judges `moves` and closes it.
+ */
+const MOVES_COLLECTED =
+  `${EVENT_TELLS}\nconst moves = [];\nlet sent = false;\nconst pointers = [];\n` +
+  `addEventListener('pointermove', (e) => { pointers.push(e); }, { passive: true });\ndocument.addEventListener('mousemove', (e) => {\n` +
+  `  if (sent || !e.isTrusted) return;\n  const last = moves[moves.length - 1];\n` +
+  `  if (last && last.clientX === e.clientX && last.clientY === e.clientY) return;\n  moves.push(e);\n`;
+
 interface Gate {
   name: HumanGateName;
   description: string;
@@ -167,10 +178,7 @@ const GATES: Gate[] = [
       'secure context pointermoves that hold several samples each now and then, as a mouse polled faster than frames gives), then a ' +
       'form is posted by script to the landing page; a visitor with a tell is sent to an encyclopedia page with what was found.',
     script: (go) =>
-      `${EVENT_TELLS}\nconst moves = [];\nlet sent = false;\nconst pointers = [];\n` +
-      `addEventListener('pointermove', (e) => { pointers.push(e); }, { passive: true });\ndocument.addEventListener('mousemove', (e) => {\n` +
-      `  if (sent || !e.isTrusted) return;\n  const last = moves[moves.length - 1];\n` +
-      `  if (last && last.clientX === e.clientX && last.clientY === e.clientY) return;\n  moves.push(e);\n` +
+      MOVES_COLLECTED +
       `  if (moves.length < 3) return;\n  const [a, b] = [moves[0], moves[moves.length - 1]];\n` +
       `  const cross = (p) => (b.clientX - a.clientX) * (p.clientY - a.clientY) - (b.clientY - a.clientY) * (p.clientX - a.clientX);\n` +
       `  const curved = moves.some((p) => Math.abs(cross(p)) > 1e-6);\n` +
@@ -185,10 +193,7 @@ const GATES: Gate[] = [
       'their speed not constant (a hand speeds up and slows down; a script glides), judged as the moves gate judges them; ' +
       'then a form is posted by script to the landing page. A few moves within a tenth of a second never get past it.',
     script: (go) =>
-      `${EVENT_TELLS}\nconst moves = [];\nlet sent = false;\nconst pointers = [];\n` +
-      `addEventListener('pointermove', (e) => { pointers.push(e); }, { passive: true });\ndocument.addEventListener('mousemove', (e) => {\n` +
-      `  if (sent || !e.isTrusted) return;\n  const last = moves[moves.length - 1];\n` +
-      `  if (last && last.clientX === e.clientX && last.clientY === e.clientY) return;\n  moves.push(e);\n` +
+      MOVES_COLLECTED +
       `  if (moves.length < 5 || e.timeStamp - moves[0].timeStamp < 300) return;\n` +
       `  const speeds = moves.slice(1).map((m, i) =>\n` +
       `    Math.hypot(m.clientX - moves[i].clientX, m.clientY - moves[i].clientY) / Math.max(1, m.timeStamp - moves[i].timeStamp));\n` +
