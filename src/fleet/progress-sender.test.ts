@@ -18,13 +18,13 @@ test('the first event goes at once, the next ones together after the interval, t
   assert.deepEqual(sent[1].events, [1, 2, 3, 4, 5].map(event));
   sender.add(event(6));
   sender.add({ kind: 'done', detail: 'case-1' });
-  sender.flush();
+  await sender.flush();
   assert.equal(sent.length, 3, 'flush sends what is left before the job ends');
   assert.deepEqual(
     sent.flatMap((d) => d.events.map((e) => e.detail)),
     ['http://hop-0.test/', ...[1, 2, 3, 4, 5, 6].map((n) => `200 GET http://hop-${n}.test/`), 'case-1'],
   );
-  sender.flush();
+  await sender.flush();
   assert.equal(sent.length, 3, 'nothing pending: nothing sent');
 });
 
@@ -32,7 +32,7 @@ test('a send that fails costs nothing else', async () => {
   const sender = new ProgressSender(() => Promise.reject(new Error('Redis went away')), 10);
   sender.add(event(1));
   sender.add(event(2));
-  sender.flush();
+  await sender.flush();
   await sleep(20);
 });
 

@@ -301,7 +301,7 @@ export class FleetWorker {
       onProgress: (e) => progress.add({ kind: e.kind, detail: e.kind === 'done' ? basename(e.detail) : e.detail }),
     });
     this.traces.delete(data.job);
-    progress.flush();
+    await progress.flush();
     if (outcome.kind === 'traced') {
       // Packed and sent by the outbox once this slot has taken its next job.
       this.outbox.addCase(data.job, nonce, outcome.caseDir);
