@@ -71,7 +71,9 @@ export async function preparePage(session: PageSetup, target: AttachedTarget): P
   const send = target.session.send.bind(target.session);
   await Promise.all([
     send('Page.enable'),
-    send('Network.enable'),
+    // Bodies come from our proxy, never from CDP: Chromium is told to keep no copy of them (by
+    // default each renderer keeps a copy of every response body, for Network.getResponseBody).
+    send('Network.enable', { maxTotalBufferSize: 0, maxResourceBufferSize: 0, maxPostDataSize: 0 }),
     send('Security.setIgnoreCertificateErrors', { ignore: true }),
     // No acceptLanguage here: the browser has the identity's languages from its launch flag
     // (identity.ts acceptLanguageFlag), so Accept-Language keeps Chromium's own place and form.
