@@ -97,7 +97,9 @@ export function framedLandingHops(capture: Capture, hops: readonly Hop[]): Hop[]
     },
   };
   const unused = () =>
-    capture.exchanges.filter((x) => !used.has(x) && x.startedAt >= after && x.request.method === 'GET' && frameDocumentRequest(x));
+    capture.exchanges.filter(
+      (x) => !used.has(x) && x.startedAt >= after && (x.request.method === 'GET' || x.request.method === 'POST') && frameDocumentRequest(x),
+    );
   // The frame the page consists of, as the browser noted its documents (its first: the src loading).
   const frames = frameDocuments(capture.events, url, topExchange.startedAt);
   for (let n = 0; n <= MAX_REDIRECTS && /^https?:/i.test(url); n++) {
@@ -134,10 +136,10 @@ export function framedLandingHops(capture: Capture, hops: readonly Hop[]): Hop[]
     }
     // A document of the frame that moved the frame on by itself with a Refresh header or a meta
     // refresh (a tracker's "Loading…" page), as the frame's next document request proves; or by
-    // its script, as the browser told (the frame's next document and what requested it).
+    // its script, a form it submitted or a refresh its script added, as the browser told.
     const shown = status !== null && status >= 200 && status < 300;
     const refreshed = shown ? refreshOf(exchange, url, unused()) : null;
-    const scripted = shown && !refreshed ? scriptedOf(frames, exchange, unused()) : null;
+    const scripted = shown && !refreshed ? movedOnOf(frames, exchange, unused()) : null;
     const next = refreshed ?? scripted;
     if (!next) break;
     url = next.url;
@@ -196,35 +198,47 @@ function frameDocuments(events: readonly NavEvent[], src: string, since: string)
   return first ? noted.filter((e) => e.frameId === first.frameId && e.at >= first.at) : [];
 }
 
-/** Script reasons Chromium gives a navigation a frame's own script asked for. */
-const SCRIPT_REASONS = new Set(['scriptInitiated', 'other', 'reload', 'anchorClick']);
-
 /**
- * The frame's next document when its document (`exchange`) moved it on by script: the browser noted
- * the frame's next document request as a script's, and the proxy recorded it (one of `later`).
+ * The frame's next document when its document (`exchange`) moved it on by itself, as the browser
+ * noted the frame's next document request and why (its script, a form it submitted, a meta refresh
+ * its script added), and the proxy recorded it (one of `later`).
  */
-function scriptedOf(
+function movedOnOf(
   frames: readonly FrameDocument[],
   exchange: Exchange,
   later: Exchange[],
 ): { url: string; how: Pick<Hop, 'via' | 'evidence'> } | null {
-  const next = frames.find((e) => e.at >= exchange.startedAt && e.reason !== null && e.initiator.type === 'script');
-  if (!next || !SCRIPT_REASONS.has(next.reason!) || !later.some((x) => requestedAs(x.request.url) === requestedAs(next.url))) return null;
-  const script = next.initiator.url
-    ? { scriptUrl: next.initiator.url, ...(next.initiator.line ? { scriptLine: next.initiator.line } : {}) }
-    : {};
-  const where = next.initiator.url ? ` at ${next.initiator.url}${next.initiator.line ? `:${next.initiator.line}` : ''}` : '';
-  return {
+  const next = frames.find((e) => e.at >= exchange.startedAt && e.reason !== null && e.reason !== 'initialFrameNavigation');
+  if (!next || !later.some((x) => requestedAs(x.request.url) === requestedAs(next.url))) return null;
+  const reason = next.reason!;
+  const byScript = next.initiator.type === 'script';
+  const script: { scriptUrl?: string; scriptLine?: number } =
+    byScript && next.initiator.url
+      ? { scriptUrl: next.initiator.url, ...(next.initiator.line ? { scriptLine: next.initiator.line } : {}) }
+      : {};
+  const where = script.scriptUrl ? ` at ${script.scriptUrl}${script.scriptLine ? `:${script.scriptLine}` : ''}` : '';
+  const how = (via: Hop['via'], detail: string): { url: string; how: Pick<Hop, 'via' | 'evidence'> } => ({
     url: next.url,
-    how: {
-      via: 'javascript',
-      evidence: {
-        detail: `${next.reason === 'anchorClick' ? 'script clicked a link' : 'script navigation'}${where}`,
-        reason: next.reason!,
-        ...script,
-      },
-    },
-  };
+    how: { via, evidence: { detail, reason, ...script } },
+  });
+  switch (reason) {
+    case 'scriptInitiated':
+    case 'anchorClick':
+      return how('javascript', `${reason === 'anchorClick' ? 'script clicked a link' : 'script navigation'}${where}`);
+    case 'other':
+    case 'reload':
+      return byScript ? how('javascript', `script navigation${where}`) : null;
+    case 'formSubmissionGet':
+    case 'formSubmissionPost': {
+      const method = reason === 'formSubmissionGet' ? 'GET' : 'POST';
+      return how(method === 'GET' ? 'form-get' : 'form-post', `form submitted (${method})${where}`);
+    }
+    // Not in the document as served (refreshOf found none there): its script added it.
+    case 'metaTagRefresh':
+      return how('meta-refresh', `<meta http-equiv="refresh"> to ${next.url} (not in the page as served: its script added it)`);
+    default:
+      return null;
+  }
 }
 
 function locationOf(exchange: Exchange | undefined): string | null {
