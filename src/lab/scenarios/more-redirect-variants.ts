@@ -1,5 +1,6 @@
 // More redirect variants beside redirect-variants.ts: frame forwarding to a tracker whose script
-// moves the frame on, a popup's fragment, a history.back() that makes the browser ask for a page
+// moves the frame on (location, a POST form, a meta refresh it adds), a frame first about:blank
+// then sent to its page's origin, a popup's fragment, a history.back() that makes the browser ask for a page
 // again, refresh syntax at its edges, script redirects at odd moments, forms sent by their
 // submitter, a frame's link to _top clicked by script, a popup that moves its opener, a <base> a
 // script's relative redirect follows, unusual characters in a Location, a race between a meta
@@ -23,6 +24,9 @@ function frameOnlyPage(src: string): string {
 function framedScriptRedirects(): ScenarioDefinition[] {
   const replace = 'iframe-only-js-replace';
   const timer = 'iframe-only-js-timer';
+  const insertedMeta = 'iframe-only-meta-inserted';
+  const framedForm = 'iframe-only-form-post';
+  const blankFrame = 'frame-blank-then-same-origin-timer';
   return [
     variant(
       replace,
@@ -58,6 +62,89 @@ function framedScriptRedirects(): ScenarioDefinition[] {
         { host: HOSTS.brokerJump, path: `/v/${timer}/go`, handle: (x) => x.redirect(302, landingUrl(timer)) },
       ],
     ),
+    variant(
+      insertedMeta,
+      "Broker page whose whole window is an iframe of a tracker's page, whose script adds a meta refresh to its head " +
+        '(not in the page as served) that moves the frame on to the landing page.',
+      ['start', 'frame-src', 'meta-refresh'],
+      (x) => x.html(200, frameOnlyPage(`${JUMP}/v/${insertedMeta}/framed`)),
+      [
+        {
+          host: HOSTS.brokerJump,
+          path: `/v/${insertedMeta}/framed`,
+          handle: (x) =>
+            x.html(
+              200,
+              loadingPage(
+                script(
+                  `var m = document.createElement('meta');\nm.httpEquiv = 'refresh';\n` +
+                    `m.content = '0; url=${landingUrl(insertedMeta)}';\ndocument.head.appendChild(m);`,
+                ),
+              ),
+            ),
+        },
+      ],
+    ),
+    variant(
+      framedForm,
+      "Broker page whose whole window is an iframe of a tracker's page, which auto-submits a hidden POST form in the frame; " +
+        'the tracker answers 302 to the landing page (shown in the frame).',
+      ['start', 'frame-src', 'form-post', 'http-302'],
+      (x) => x.html(200, frameOnlyPage(`${JUMP}/v/${framedForm}/framed`)),
+      [
+        {
+          host: HOSTS.brokerJump,
+          path: `/v/${framedForm}/framed`,
+          handle: (x) =>
+            x.html(
+              200,
+              loadingPage(
+                `<form id="f" method="post" action="/v/${framedForm}/post"><input type="hidden" name="t" value="f3"></form>` +
+                  script(`document.getElementById('f').submit();`),
+              ),
+            ),
+        },
+        {
+          host: HOSTS.brokerJump,
+          path: `/v/${framedForm}/post`,
+          methods: ['POST'],
+          handle: (x) => x.redirect(302, landingUrl(framedForm)),
+        },
+      ],
+    ),
+    variant(
+      blankFrame,
+      'Broker page that adds an iframe without a src and then sends it to a page of its own origin (the frame keeps its first ' +
+        'window), whose timer sets top.location 600 ms after it loaded.',
+      ['start', 'frame-top'],
+      (x) =>
+        x.html(
+          200,
+          loadingPage(
+            script(
+              `var f = document.createElement('iframe');\nf.style.display = 'none';\ndocument.body.appendChild(f);\n` +
+                `f.contentWindow.location.href = '/v/${blankFrame}/frame';`,
+            ),
+          ),
+        ),
+      [
+        {
+          host: HOSTS.brokerTrack,
+          path: `/v/${blankFrame}/frame`,
+          handle: (x) =>
+            x.html(
+              200,
+              page({
+                title: 'frame',
+                body: script(
+                  `addEventListener('load', function () {\n  setTimeout(function () {\n` +
+                    `    top.location.href = ${JSON.stringify(landingUrl(blankFrame))};\n  }, 600);\n});`,
+                ),
+              }),
+            ),
+        },
+      ],
+    ),
   ];
 }
 
@@ -67,6 +154,7 @@ function windowVariants(): ScenarioDefinition[] {
   const anchorFragment = 'popup-anchor-fragment';
   const back = 'js-history-back-reload';
   const opener = 'popup-sets-opener';
+  const openerLater = 'popup-sets-opener-then-closes';
   return [
     variant(
       fragment,
@@ -129,6 +217,28 @@ function windowVariants(): ScenarioDefinition[] {
           host: HOSTS.brokerTrack,
           path: `/v/${opener}/pop`,
           handle: (x) => x.html(200, loadingPage(script(`opener.location.href = ${JSON.stringify(landingUrl(opener))};\nwindow.close();`))),
+        },
+      ],
+    ),
+    variant(
+      openerLater,
+      'Broker page that window.open()s a page of its host without a click; that popup sends its opener (the first tab) ' +
+        'to the landing page (opener.location) and closes itself 300 ms later.',
+      ['start', 'popup', 'javascript'],
+      (x) => x.html(200, loadingPage(script(`window.open('/v/${openerLater}/pop');`))),
+      [
+        {
+          host: HOSTS.brokerTrack,
+          path: `/v/${openerLater}/pop`,
+          handle: (x) =>
+            x.html(
+              200,
+              loadingPage(
+                script(
+                  `opener.location.href = ${JSON.stringify(landingUrl(openerLater))};\nsetTimeout(function () { window.close(); }, 300);`,
+                ),
+              ),
+            ),
         },
       ],
     ),
