@@ -106,9 +106,17 @@ export interface Exchange {
  * Events from the browser side (CDP), the evidence for how each hop happened. Documents are the top
  * page's, except those with a `frameId`: a child frame of the page that our click navigated (the
  * frame of the control clicked, or one a link of it targets by name), and that frame's own
- * redirects after it. Only such a frame's navigations are recorded; a frame that navigates by
- * itself (an ad rotating) is none of the chain's.
+ * redirects after it. Only such a frame's navigations are hops; a frame that navigates by itself
+ * (an ad rotating) is none of the chain's, but the new documents of the top document's own frames
+ * are noted (`frame-document`): the page may be only a frame (frame forwarding, framed-landing.ts),
+ * whose document's script moves it on.
  */
+/**
+ * The `reason` of the `nav-requested` event of a history navigation to another document
+ * (history.back(), history.go(), navigation.back()): CDP's navigationType for it.
+ */
+export const HISTORY_REASON = 'historyDifferentDocument';
+
 export type NavEvent =
   | { type: 'page'; at: string; pageId: string; openerPageId: string | null }
   | { type: 'nav-requested'; at: string; pageId: string; reason: string; url: string; disposition: string; frameId?: string }
@@ -127,6 +135,20 @@ export type NavEvent =
       /** The child frame this document was requested in (absent: the top document), with the top page's URL then. */
       frameId?: string;
       topUrl?: string;
+    }
+  | {
+      /**
+       * A new document requested in a child frame of the top document that is not the chain's
+       * (no click of ours moved it): the frame's `src` loading (`reason` null) or the frame moving
+       * itself on (`reason`: Chromium's, "scriptInitiated", "metaTagRefresh"…), with its initiator.
+       */
+      type: 'frame-document';
+      at: string;
+      pageId: string;
+      frameId: string;
+      url: string;
+      reason: string | null;
+      initiator: { type: string; url: string | null; line: number | null };
     }
   | { type: 'doc-response'; at: string; pageId: string; requestId: string; url: string; status: number; mimeType: string; frameId?: string }
   | { type: 'doc-failed'; at: string; pageId: string; requestId: string; url: string; errorText: string; frameId?: string }

@@ -16,6 +16,8 @@ export type Via =
   // The top page is only a frame of this document (analyze/framed-landing.ts): frame forwarding.
   | 'frame-src'
   | 'popup'
+  // The page went back (or forward) in the tab's history to an earlier entry, which the browser requested again.
+  | 'history'
   | 'click'
   | 'other';
 

@@ -220,3 +220,46 @@ test("each hop's URL keeps the fragment the browser went there with: the link's,
     ],
   );
 });
+
+test("a popup's first document keeps the fragment its opener asked for, and its redirect inherits it", () => {
+  const c = captureOf('http://t.example/c', [
+    doc(1, 'r1', 'http://t.example/c'),
+    {
+      type: 'nav-requested',
+      at: at(2),
+      pageId: 'p1',
+      reason: 'windowOpen',
+      url: 'https://jump.example/go#ref=mail',
+      disposition: 'newWindow',
+    },
+    { type: 'page', at: at(2), pageId: 'p2', openerPageId: 'p1' },
+    { ...doc(3, 'r2', 'https://jump.example/go'), pageId: 'p2' },
+    { ...doc(3, 'r2', 'https://shop.example/a', { redirectStatus: 302, redirectLocation: 'https://shop.example/a' }), pageId: 'p2' },
+  ]);
+  assert.deepEqual(
+    buildHops(c).map((h) => [h.via, h.url]),
+    [
+      ['start', 'http://t.example/c'],
+      ['popup', 'https://jump.example/go#ref=mail'],
+      ['http-302', 'https://shop.example/a#ref=mail'],
+    ],
+  );
+});
+
+test('a history navigation that makes the browser ask for an earlier page again is a history hop, not "other"', () => {
+  const first = 'http://t.example/a';
+  const c = captureOf(first, [
+    doc(1, 'r1', first),
+    { type: 'nav-requested', at: at(2), pageId: 'p1', reason: 'scriptInitiated', url: 'http://t.example/b', disposition: 'currentTab' },
+    doc(2, 'r2', 'http://t.example/b', { initiator: { type: 'script', url: first, line: 3, column: 1 } }),
+    { type: 'nav-requested', at: at(3), pageId: 'p1', reason: 'historyDifferentDocument', url: first, disposition: 'currentTab' },
+    doc(3, 'r3', first),
+  ]);
+  const hops = buildHops(c);
+  assert.deepEqual(
+    hops.map((h) => h.via),
+    ['start', 'javascript', 'history'],
+  );
+  assert.equal(hops[2].evidence.reason, 'historyDifferentDocument');
+  assert.match(hops[2].evidence.detail, /^history navigation from http:\/\/t\.example\/b back or forward to an earlier page of the tab/);
+});

@@ -1,7 +1,7 @@
 // From recorded evidence to the chain: one hop per top-level document request (and per document
 // request of a child frame our click navigated: the chain went on inside the page), each labelled
 // with how the browser got there (`via`) and the evidence behind the label.
-import type { Capture, Exchange, NavEvent } from '../model.js';
+import { HISTORY_REASON, type Capture, type Exchange, type NavEvent } from '../model.js';
 import { inFrameOf, type Hop, type HopEvidence, type HopTls, type Via } from '../report.js';
 import { bodyText, findMetaRefresh } from './body.js';
 import { headerValue, headerValueAsUtf8, REDIRECT_STATUSES } from '../http/wire.js';
@@ -283,6 +283,16 @@ function byReason(
         },
       };
     }
+    case HISTORY_REASON:
+      // The page's script (history.back(), history.go(-1)) or the visitor went to an earlier entry of
+      // the tab; its document was not kept (no back/forward cache), so the browser asked for it again.
+      return {
+        via: 'history',
+        evidence: {
+          detail: `history navigation${previous ? ` from ${previous.url}` : ''} back or forward to an earlier page of the tab, requested again`,
+          reason,
+        },
+      };
     case 'formSubmissionGet':
     case 'formSubmissionPost':
       return {
@@ -388,16 +398,17 @@ export function buildHops(capture: Capture): Hop[] {
           : null),
     };
   });
-  return withFragments(capture, docs, hops);
+  return withFragments(capture, docs, hops, (doc) => (firstDocOfPage.has(doc) ? (openerOf.get(doc.pageId) ?? null) : null));
 }
 
 /**
  * Each hop's URL with the fragment the browser went to it with: a request carries none, so the
  * capture's document requests have none. The link's own (on its first request), a Location's, else
  * the one of the request it redirects (RFC 7231 7.1.2: a redirect keeps the fragment when its
- * Location has none), or the one of the navigation the page asked for (script, meta refresh, form).
+ * Location has none), or the one of the navigation the page asked for (script, meta refresh, form;
+ * a popup's first document: the one its opener asked for, `openerOf` the page that opened it).
  */
-function withFragments(capture: Capture, docs: DocRequest[], hops: Hop[]): Hop[] {
+function withFragments(capture: Capture, docs: DocRequest[], hops: Hop[], openerOf: (doc: DocRequest) => string | null): Hop[] {
   const hashOf = (url: string | null | undefined, base?: string): string => {
     try {
       return url ? new URL(url, base).hash : '';
@@ -425,11 +436,13 @@ function withFragments(capture: Capture, docs: DocRequest[], hops: Hop[]): Hop[]
       hash = hashOf(capture.info.url);
     } else {
       const events = capture.events;
+      const opener = openerOf(doc);
       const asked = lastIndex(
         events,
         events.indexOf(doc),
         (e) =>
-          e.pageId === doc.pageId &&
+          ((e.pageId === doc.pageId && ('frameId' in e ? e.frameId : undefined) === doc.frameId) ||
+            (opener !== null && e.pageId === opener && e.type === 'nav-requested' && e.disposition !== 'currentTab')) &&
           (e.type === 'nav-requested' || e.type === 'nav-scheduled') &&
           requestedAs(e.url) === requestedAs(doc.url),
       );

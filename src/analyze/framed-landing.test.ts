@@ -163,6 +163,87 @@ describe('framedLandingHops: the recorded frame document ends the chain', () => 
     assert.equal(analyzeCapture(meta, null).final?.url, LANDING);
   });
 
+  test("a tracker page in the frame whose script moved the frame on: the frame's next document is a javascript hop", () => {
+    const c = brokerCase(fullWindow('https://go.example/t'));
+    const tracker = exchange('x0002', 2, 'https://go.example/t', 200, [['Content-Type', 'text/html']], [['Sec-Fetch-Dest', 'iframe']]);
+    tracker.response!.body = Buffer.from(
+      `<html><head><title>Loading…</title></head><script>location.replace('${LANDING}')</script></html>`,
+    );
+    c.exchanges[1] = tracker;
+    const noted = (n: number, url: string, reason: string | null, script: string | null) =>
+      ({
+        type: 'frame-document',
+        at: at(n),
+        pageId: 'p1',
+        frameId: 'F1',
+        url,
+        reason,
+        initiator: { type: script ? 'script' : 'parser', url: script ?? BROKER, line: script ? 1 : 3 },
+      }) as const;
+    c.events.push(noted(2, 'https://go.example/t', null, null), noted(3, LANDING, 'scriptInitiated', 'https://go.example/t'));
+    const hops = framedLandingHops(c, buildHops(c));
+    assert.deepEqual(
+      hops.map((h) => [h.via, h.url, h.exchange, h.frame]),
+      [
+        ['frame-src', 'https://go.example/t', 'x0002', BROKER],
+        ['javascript', LANDING, 'x0003', BROKER],
+      ],
+    );
+    assert.equal(hops[1].evidence.scriptUrl, 'https://go.example/t');
+    assert.match(hops[1].evidence.detail, /^script navigation at https:\/\/go\.example\/t:1 \(in a frame of /);
+    assert.deepEqual(analyzeCapture(c, null).final, { url: LANDING, status: 200, title: 'Shop | Spring', frame: BROKER });
+    // Another frame's script navigation (an ad frame) is not this frame's.
+    const other = brokerCase(fullWindow('https://go.example/t'));
+    other.exchanges[1] = tracker;
+    other.events.push(noted(2, 'https://go.example/t', null, null), {
+      ...noted(3, LANDING, 'scriptInitiated', 'https://ad.example/'),
+      frameId: 'F2',
+    });
+    assert.deepEqual(
+      framedLandingHops(other, buildHops(other)).map((h) => h.via),
+      ['frame-src'],
+    );
+  });
+
+  test("a tracker page in the frame that submitted a form or had its script add a meta refresh: labelled by the browser's reason", () => {
+    const moved = (reason: string, method: 'GET' | 'POST') => {
+      const c = brokerCase(fullWindow('https://go.example/t'));
+      const tracker = exchange('x0002', 2, 'https://go.example/t', 200, [['Content-Type', 'text/html']], [['Sec-Fetch-Dest', 'iframe']]);
+      tracker.response!.body = Buffer.from('<html><head><title>Loading…</title></head><body><form></form></body></html>');
+      c.exchanges[1] = tracker;
+      c.exchanges[2].request.method = method;
+      const noted = (n: number, url: string, why: string) =>
+        ({
+          type: 'frame-document',
+          at: at(n),
+          pageId: 'p1',
+          frameId: 'F1',
+          url,
+          reason: why,
+          initiator: { type: 'other', url: null, line: null },
+        }) as const;
+      c.events.push(noted(2, 'https://go.example/t', 'initialFrameNavigation'), noted(3, LANDING, reason));
+      return framedLandingHops(c, buildHops(c));
+    };
+    const posted = moved('formSubmissionPost', 'POST');
+    assert.deepEqual(
+      posted.map((h) => [h.via, h.method]),
+      [
+        ['frame-src', 'GET'],
+        ['form-post', 'POST'],
+      ],
+    );
+    assert.match(posted[1].evidence.detail, /^form submitted \(POST\) \(in a frame of /);
+    const refreshed = moved('metaTagRefresh', 'GET');
+    assert.equal(refreshed[1].via, 'meta-refresh');
+    assert.match(refreshed[1].evidence.detail, /not in the page as served: its script added it/);
+    // A navigation Chromium gives no script or form for ("other", no script initiator) is not claimed.
+    assert.deepEqual(
+      moved('other', 'GET').map((h) => h.via),
+      ['frame-src'],
+    );
+  });
+
   test('nothing when the page has content of its own, or the frame document was not recorded as one', () => {
     const content = brokerCase(fullWindow('https://go.example/t', '<h1>Deals</h1>'));
     assert.deepEqual(framedLandingHops(content, buildHops(content)), []);

@@ -3,9 +3,11 @@
 // the chain ends at the framed document, shown inside a frame of the page. Decided conservatively
 // from the recorded evidence: the final page's DOM snapshot shows nothing but exactly one frame (no
 // text, no image or control of its own, no fixed size given to the frame), and the proxy recorded
-// that frame's document request (and its redirects).
+// that frame's document request (and its redirects); the frame's later documents too, when a
+// Refresh, a meta refresh or the frame's own script moved it on (the browser noted that frame's
+// new document and why: a `frame-document` event).
 import { decodeHTML } from 'entities';
-import type { Capture, Exchange } from '../model.js';
+import type { Capture, Exchange, NavEvent } from '../model.js';
 import { inFrameOf, type Hop } from '../report.js';
 import { headerValue, headerValueAsUtf8, REDIRECT_STATUSES } from '../http/wire.js';
 import { requestedAs } from '../http/url-key.js';
@@ -95,7 +97,11 @@ export function framedLandingHops(capture: Capture, hops: readonly Hop[]): Hop[]
     },
   };
   const unused = () =>
-    capture.exchanges.filter((x) => !used.has(x) && x.startedAt >= after && x.request.method === 'GET' && frameDocumentRequest(x));
+    capture.exchanges.filter(
+      (x) => !used.has(x) && x.startedAt >= after && (x.request.method === 'GET' || x.request.method === 'POST') && frameDocumentRequest(x),
+    );
+  // The frame the page consists of, as the browser noted its documents (its first: the src loading).
+  const frames = frameDocuments(capture.events, url, topExchange.startedAt);
   for (let n = 0; n <= MAX_REDIRECTS && /^https?:/i.test(url); n++) {
     const wanted = requestedAs(url);
     const exchange = unused().find((x) => requestedAs(x.request.url) === wanted);
@@ -129,11 +135,15 @@ export function framedLandingHops(capture: Capture, hops: readonly Hop[]): Hop[]
       continue;
     }
     // A document of the frame that moved the frame on by itself with a Refresh header or a meta
-    // refresh (a tracker's "Loading…" page), as the frame's next document request proves.
-    const refreshed = status !== null && status >= 200 && status < 300 ? refreshOf(exchange, url, unused()) : null;
-    if (!refreshed) break;
-    url = refreshed.url;
-    how = refreshed.how;
+    // refresh (a tracker's "Loading…" page), as the frame's next document request proves; or by
+    // its script, a form it submitted or a refresh its script added, as the browser told.
+    const shown = status !== null && status >= 200 && status < 300;
+    const refreshed = shown ? refreshOf(exchange, url, unused()) : null;
+    const scripted = shown && !refreshed ? movedOnOf(frames, exchange, unused()) : null;
+    const next = refreshed ?? scripted;
+    if (!next) break;
+    url = next.url;
+    how = next.how;
   }
   // Only a document the frame showed ends the chain there; a frame that failed or went nowhere says nothing.
   const end = found.at(-1);
@@ -177,6 +187,58 @@ function refreshOf(exchange: Exchange, url: string, later: Exchange[]): { url: s
     }
   }
   return null;
+}
+
+type FrameDocument = Extract<NavEvent, { type: 'frame-document' }>;
+
+/** The documents the browser noted of the frame whose first document (its src) was `src`, after `since`. */
+function frameDocuments(events: readonly NavEvent[], src: string, since: string): FrameDocument[] {
+  const noted = events.filter((e): e is FrameDocument => e.type === 'frame-document' && e.at >= since);
+  const first = noted.find((e) => requestedAs(e.url) === requestedAs(src));
+  return first ? noted.filter((e) => e.frameId === first.frameId && e.at >= first.at) : [];
+}
+
+/**
+ * The frame's next document when its document (`exchange`) moved it on by itself, as the browser
+ * noted the frame's next document request and why (its script, a form it submitted, a meta refresh
+ * its script added), and the proxy recorded it (one of `later`).
+ */
+function movedOnOf(
+  frames: readonly FrameDocument[],
+  exchange: Exchange,
+  later: Exchange[],
+): { url: string; how: Pick<Hop, 'via' | 'evidence'> } | null {
+  const next = frames.find((e) => e.at >= exchange.startedAt && e.reason !== null && e.reason !== 'initialFrameNavigation');
+  if (!next || !later.some((x) => requestedAs(x.request.url) === requestedAs(next.url))) return null;
+  const reason = next.reason!;
+  const byScript = next.initiator.type === 'script';
+  const script: { scriptUrl?: string; scriptLine?: number } =
+    byScript && next.initiator.url
+      ? { scriptUrl: next.initiator.url, ...(next.initiator.line ? { scriptLine: next.initiator.line } : {}) }
+      : {};
+  const where = script.scriptUrl ? ` at ${script.scriptUrl}${script.scriptLine ? `:${script.scriptLine}` : ''}` : '';
+  const how = (via: Hop['via'], detail: string): { url: string; how: Pick<Hop, 'via' | 'evidence'> } => ({
+    url: next.url,
+    how: { via, evidence: { detail, reason, ...script } },
+  });
+  switch (reason) {
+    case 'scriptInitiated':
+    case 'anchorClick':
+      return how('javascript', `${reason === 'anchorClick' ? 'script clicked a link' : 'script navigation'}${where}`);
+    case 'other':
+    case 'reload':
+      return byScript ? how('javascript', `script navigation${where}`) : null;
+    case 'formSubmissionGet':
+    case 'formSubmissionPost': {
+      const method = reason === 'formSubmissionGet' ? 'GET' : 'POST';
+      return how(method === 'GET' ? 'form-get' : 'form-post', `form submitted (${method})${where}`);
+    }
+    // Not in the document as served (refreshOf found none there): its script added it.
+    case 'metaTagRefresh':
+      return how('meta-refresh', `<meta http-equiv="refresh"> to ${next.url} (not in the page as served: its script added it)`);
+    default:
+      return null;
+  }
 }
 
 function locationOf(exchange: Exchange | undefined): string | null {

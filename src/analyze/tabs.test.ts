@@ -40,3 +40,22 @@ test("the chain's hops and its last one leave another tab's out", () => {
   assert.equal(lastChainHop(hops)?.index, 2);
   assert.equal(lastChainHop([{ index: 1, otherTab: true as const }]), undefined);
 });
+
+test("a popup whose script sent its opener on is the chain's way to the opener's next document", () => {
+  const openers = new Map([
+    ['p1', null],
+    ['p2', 'p1'],
+  ]);
+  const steps = [
+    { pageId: 'p1', url: 'http://t.example/a' },
+    { pageId: 'p2', url: 'http://t.example/pop' },
+    { pageId: 'p1', url: 'https://shop.example/', initiator: { url: 'http://t.example/pop' } },
+  ];
+  assert.deepEqual(otherTabHops(steps, openers, 'p1'), [false, false, false]);
+  // A popup that only opened and closed stays another tab.
+  assert.deepEqual(otherTabHops([steps[0], steps[1], { ...steps[2], initiator: { url: 'http://t.example/a' } }], openers, 'p1'), [
+    false,
+    true,
+    false,
+  ]);
+});

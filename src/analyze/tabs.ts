@@ -4,15 +4,20 @@
 // way to the page the chain rests on: they are marked `otherTab`, and the chain's end, its parties
 // and its "who" are read from the other hops only.
 import type { Hop } from '../report.js';
+import { requestedAs } from '../http/url-key.js';
 
 interface PageDoc {
   pageId: string;
+  url?: string;
+  /** The script that requested the document (its URL: an inline script's is its document's). */
+  initiator?: { url: string | null };
 }
 
 /**
  * Which hops (one per document request, `pageOf[i]` the page of hop i) were made by a tab the chain
  * is not on: not the followed page (`followed`: the page the chain rested on, else the last
- * document's) nor one of its openers, or one of its openers after it opened the next.
+ * document's) nor one of its openers, or one of its openers after it opened the next. A popup whose
+ * script sent a tab of the chain on (`opener.location = …`) is the chain's way, up to that document.
  */
 export function otherTabHops(docs: readonly PageDoc[], openerOf: ReadonlyMap<string, string | null>, followed: string | null): boolean[] {
   const page = followed ?? docs.at(-1)?.pageId ?? null;
@@ -25,10 +30,20 @@ export function otherTabHops(docs: readonly PageDoc[], openerOf: ReadonlyMap<str
     forkAt.set(opener, first < 0 ? Infinity : first);
     child = opener;
   }
-  return docs.map((d, i) => {
+  const other = docs.map((d, i) => {
     const fork = forkAt.get(d.pageId);
     return fork === undefined || i > fork;
   });
+  docs.forEach((d, j) => {
+    const script = d.initiator?.url;
+    if (other[j] || !script) return;
+    const k = docs.findIndex((e, i) => i < j && other[i] && e.url !== undefined && requestedAs(e.url) === requestedAs(script));
+    if (k < 0) return;
+    docs.forEach((e, i) => {
+      if (i <= k && e.pageId === docs[k].pageId) other[i] = false;
+    });
+  });
+  return other;
 }
 
 /** The hops of the chain itself: without those another tab made on its own (a tab-under's first tab). */

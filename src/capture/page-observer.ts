@@ -3,10 +3,11 @@
 // requests in flight, load state).
 import type { Protocol } from 'devtools-protocol';
 import type { CdpEvent, CdpEvents, CdpSession } from '../cdp/connection.js';
-import type { NavEvent } from '../model.js';
+import { HISTORY_REASON, type NavEvent } from '../model.js';
 import type { AttachedTarget } from './browser.js';
 import type { DocumentFailure } from './stop-reasons.js';
 import { PROXY_ERROR_HEADER } from '../proxy/recording-proxy.js';
+import { requestedAs } from '../http/url-key.js';
 
 /** What a page tells the trace it belongs to (trace-pages.ts). */
 export interface PageListener {
@@ -141,6 +142,10 @@ export class PageObserver {
    * in the frame of the control clicked (`frameId`), or a link or form targets it by name.
    */
   private clickWatch: { frameId: string | null } | null = null;
+  /** The parent of each child frame (for frame-document events: only the top document's own frames). */
+  private readonly frameParents = new Map<string, string>();
+  /** The navigation a child frame of the top document last asked for (not the chain's), by frame. */
+  private readonly frameRequested = new Map<string, { reason: string; url: string }>();
   /** Navigations of other child frames requested by a link or form while a click was watched, by frame. */
   private readonly targeted = new Map<string, { at: string; reason: string; url: string }>();
   /**
@@ -193,6 +198,7 @@ export class PageObserver {
         if (!this.followsFrameNavigation(e.frameId, e.reason, false)) {
           // A link or form of the page targeting this frame by name: ours if its request carries the click's gesture.
           if (this.clickWatch && TARGETING_REASON.test(e.reason)) this.targeted.set(e.frameId, { at: now(), reason: e.reason, url: e.url });
+          this.frameRequested.set(e.frameId, { reason: e.reason, url: e.url });
           return;
         }
         this.follow(e.frameId);
@@ -224,6 +230,24 @@ export class PageObserver {
         disposition: 'newWindow',
       });
     });
+    // A history navigation (history.back(), history.go(-1), navigation.back()) to an entry of another
+    // document: Chromium tells no frameRequestedNavigation for it, and its request's initiator is
+    // "other". Recorded so that the hop is named for what it is.
+    on('Page.frameStartedNavigating', (e) => {
+      if (e.navigationType !== 'historyDifferentDocument') return;
+      const followed = e.frameId === this.followedFrame?.frameId;
+      if (e.frameId !== this.mainFrameId && !followed) return;
+      this.touch();
+      this.listener.emit({
+        type: 'nav-requested',
+        at: now(),
+        pageId: this.pageId,
+        reason: HISTORY_REASON,
+        url: e.url,
+        disposition: 'currentTab',
+        ...(followed ? { frameId: e.frameId } : {}),
+      });
+    });
     on('Page.frameScheduledNavigation', (e) => {
       const followed = e.frameId === this.followedFrame?.frameId;
       if (e.frameId !== this.mainFrameId && !followed) return;
@@ -245,9 +269,11 @@ export class PageObserver {
     });
     on('Page.frameAttached', (e) => {
       this.frameIds.add(e.frameId);
+      this.frameParents.set(e.frameId, e.parentFrameId);
     });
     on('Page.frameDetached', (e) => {
       this.isolatedWorlds.delete(e.frameId);
+      this.frameRequested.delete(e.frameId);
       this.childFrames.delete(e.frameId);
       if (e.frameId === this.followedFrame?.frameId) {
         this.unfollow();
@@ -536,7 +562,10 @@ export class PageObserver {
     // A new request (not a redirect of the one followed) in a frame that is not yet followed: only
     // one requested as a navigation of ours (frameRequestedNavigation came first), or in the frame clicked.
     const targeted = this.targeted.get(frameId);
-    if (!followed && !this.followsFrameNavigation(frameId, targeted?.reason ?? null, e.hasUserGesture ?? false)) return;
+    if (!followed && !this.followsFrameNavigation(frameId, targeted?.reason ?? null, e.hasUserGesture ?? false)) {
+      this.noteFrameDocument(e);
+      return;
+    }
     this.follow(frameId);
     if (!followed && targeted) {
       this.targeted.delete(frameId);
@@ -554,6 +583,27 @@ export class PageObserver {
     this.touch();
     this.listener.emit({ ...docRequestEvent(e, this.pageId), frameId, topUrl: this.url });
     this.listener.docRequested(this);
+  }
+
+  /**
+   * Notes a new document of one of the top document's own frames that is not the chain's (its
+   * redirects are in the proxy's record): why it was requested, and by which script.
+   */
+  private noteFrameDocument(e: Protocol.Network.RequestWillBeSentEvent): void {
+    const frameId = e.frameId!;
+    if (e.redirectResponse || this.frameParents.get(frameId) !== this.mainFrameId) return;
+    const requested = this.frameRequested.get(frameId);
+    this.frameRequested.delete(frameId);
+    const { initiator } = docRequestEvent(e, this.pageId);
+    this.listener.emit({
+      type: 'frame-document',
+      at: now(),
+      pageId: this.pageId,
+      frameId,
+      url: e.request.url,
+      reason: requested && requestedAs(requested.url) === requestedAs(e.request.url) ? requested.reason : null,
+      initiator: { type: initiator.type, url: initiator.url, line: initiator.line },
+    });
   }
 
   /** What the followed frame's navigation still holds settling for, like the top's (null: nothing). */

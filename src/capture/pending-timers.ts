@@ -202,6 +202,7 @@ export function pendingTimersSnippet(settleMs: number): string {
     for (const type of HUMAN) {
       if (heard.has(type)) continue;
       try {
+        const pageDocument = currentDocument();
         const body = pageDocument.body;
         if (window['on' + type] || pageDocument['on' + type] || (body && body['on' + type])) types.push(type);
       } catch (ignored) {}
@@ -209,7 +210,7 @@ export function pendingTimersSnippet(settleMs: number): string {
     // Inline on… attributes: looked for (a walk of the DOM) only when nothing else says so, at most every 250 ms.
     if (types.length === 0 && Date.now() - inlineAt >= 250) {
       inlineAt = Date.now();
-      try { inline = !!pageDocument.querySelector(INLINE); } catch (ignored) {}
+      try { inline = !!currentDocument().querySelector(INLINE); } catch (ignored) {}
     }
     if (types.length === 0 && inline) types.push('inline');
     return types;
@@ -302,7 +303,11 @@ export function pendingTimersSnippet(settleMs: number): string {
   const effectOf = getterOf(animationProto, 'effect');
   const rateOf = getterOf(animationProto, 'playbackRate');
   const timingOf = window.AnimationEffect && AnimationEffect.prototype.getComputedTiming;
-  const pageDocument = document;
+  // The window's document as it is now: a new window's initial about:blank is replaced by the
+  // document it is sent to in the same window object when both are of one origin (a same-origin
+  // popup), and this script, which ran for about:blank, is not run again for it.
+  const pageWindow = window;
+  const currentDocument = () => pageWindow.document;
   const animations = new Set();
   let animationsStarted = false;
   let scanAfter = 0;
@@ -337,7 +342,7 @@ export function pendingTimersSnippet(settleMs: number): string {
     const scanAt = Date.now();
     if (animationsStarted || scanAt >= scanAfter) {
       animationsStarted = false;
-      const list = Reflect.apply(nativeGetAnimations, pageDocument, []);
+      const list = Reflect.apply(nativeGetAnimations, currentDocument(), []);
       for (let i = 0; i < list.length; i++) if (endsInMs(list[i]) !== null) animations.add(list[i]);
       scanAfter = Date.now() + (Date.now() - scanAt) * 9;
     }
@@ -360,7 +365,8 @@ export function pendingTimersSnippet(settleMs: number): string {
   const frameReaders = new Set();
   const own = () => {
     // A document replaced or removed (its frame navigated or gone) has nothing more to do.
-    if (!pageDocument.defaultView) return null;
+    const pageDocument = currentDocument();
+    if (!pageDocument || !pageDocument.defaultView) return null;
     let next = null, nextOnce = null;
     for (const due of pending.values()) if (next === null || due < next) next = due;
     for (const due of later.values()) if (nextOnce === null || due < nextOnce) nextOnce = due;

@@ -18,6 +18,8 @@ const EXCHANGE_POLL_MS = 25;
 
 export class TracePages {
   readonly observers = new Map<string, PageObserver>();
+  /** The page that opened each page (null: the link's own). */
+  private readonly openers = new Map<PageObserver, PageObserver | null>();
   /** The page the chain is on. */
   current: PageObserver | null = null;
   /** Why the trace stopped (the first reason given), or null while it runs. */
@@ -61,6 +63,7 @@ export class TracePages {
   observe(target: AttachedTarget, opener: PageObserver | null): PageObserver {
     const observer = new PageObserver(target, `p${++this.pageCount}`, this.listener);
     this.observers.set(target.targetId, observer);
+    this.openers.set(observer, opener);
     this.emit({ type: 'page', at: new Date().toISOString(), pageId: observer.pageId, openerPageId: opener?.pageId ?? null });
     target.session.on('Page.javascriptDialogOpening', (dialog) => {
       // Answered even after the trace stopped: an open dialog blocks the page.
@@ -139,8 +142,24 @@ export class TracePages {
         await withTimeout(popup, options.deadline - Date.now(), undefined);
         continue;
       }
+      // A popup that closed itself (window.close(), perhaps after sending its opener on with
+      // opener.location) shows the visitor the tab that opened it again: the chain goes on there.
+      const back = this.stopReason === null && outcome !== 'deadline' ? this.openTabBehind(this.current!) : null;
+      if (back) {
+        this.current = back;
+        back.restartSettleClock();
+        continue;
+      }
       return outcome;
     }
+  }
+
+  /** The nearest opener still open of a page that closed by itself (not crashed), or null. */
+  private openTabBehind(page: PageObserver): PageObserver | null {
+    if (!page.closed || page.crashed) return null;
+    let opener = this.openers.get(page) ?? null;
+    while (opener && opener.closed) opener = this.openers.get(opener) ?? null;
+    return opener;
   }
 
   detachAll(): void {

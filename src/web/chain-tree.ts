@@ -64,6 +64,7 @@ const VIA_WORDS: Partial<Record<Via, string>> = {
   'frame-top': 'frame → top',
   'frame-src': 'whole-window frame',
   popup: 'popup',
+  history: 'history back/forward',
   click: 'click',
   other: 'navigation',
 };

@@ -188,6 +188,7 @@ export const UNSUPPORTED_REDIRECTS: Record<string, string> = {
   mailto: 'mailto:claims@prize.advertiser.example?subject=Claim%20my%20prize',
   intent: 'intent://claim/#Intent;scheme=prizeapp;package=example.prize.app;end',
   market: 'market://details?id=example.prize.app',
+  data: 'data:text/html,<title>Claim</title><h1>Claim your prize</h1>',
 };
 
 function unsupportedRedirects(): ScenarioDefinition[] {

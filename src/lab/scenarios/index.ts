@@ -20,6 +20,7 @@ import { deferredClickScenarios } from './deferred-clicks.js';
 import { variantScenarios } from './variants.js';
 import { chainVariantScenarios } from './chain-variants.js';
 import { redirectVariantScenarios } from './redirect-variants.js';
+import { moreRedirectVariantScenarios } from './more-redirect-variants.js';
 
 export type { LabScenario, ScenarioOutcome } from './common.js';
 
@@ -44,6 +45,7 @@ export function buildScenarios(ctx: ScenarioContext): LabPlay {
   definitions.push(...variantScenarios());
   definitions.push(...chainVariantScenarios());
   definitions.push(...redirectVariantScenarios());
+  definitions.push(...moreRedirectVariantScenarios());
   const names = new Set<string>();
   for (const { scenario } of definitions) {
     if (names.has(scenario.name)) throw new Error(`duplicate lab scenario ${scenario.name}`);

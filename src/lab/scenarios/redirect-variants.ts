@@ -16,18 +16,19 @@ const ESP = `http://${HOSTS.espClick}`;
 
 const LOADING = '<main><p>Loading your offer…</p></main>';
 
-function loadingPage(markup: string, head = ''): string {
+/** A tracker's "Loading…" page with `markup` after its text (and `head` in its head). */
+export function loadingPage(markup: string, head = ''): string {
   return page({ title: 'Loading…', head, body: `${LOADING}\n${markup}` });
 }
 
-function script(code: string): string {
+export function script(code: string): string {
   return `<script>\n${code}\n</script>`;
 }
 
 type Expected = Partial<Pick<Parameters<typeof defineScenario>[0], 'finalUrl' | 'finalTitle' | 'finalStatus' | 'walkable'>>;
 
 /** A variant whose first page is /v/<name> on `host`, answered by `first`, with more routes in `extra`. */
-function variant(
+export function variant(
   name: string,
   description: string,
   expectedVias: string[],
