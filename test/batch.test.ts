@@ -642,6 +642,21 @@ test('mail --trace over a mailbox: Ctrl-C, then a rerun: no link requested twice
   assert.ok(notStarted.length > 0, 'some messages were not started');
   assert.equal(notStarted.length, stopped.counts.messagesNotStarted);
   assert.equal(stoppedLines.length - notStarted.length, stopped.counts.messages);
+  // A message whose link was queued when Ctrl-C came has no trace: its line says so ("untraced"),
+  // and those are the summary's notStarted links.
+  const untraced = stoppedLines.flatMap(
+    (l) => (l as { untraced?: { link: number; url: string; kind: string; reason: string }[] }).untraced ?? [],
+  );
+  assert.equal(
+    untraced.filter((u) => u.kind === 'skipped').length,
+    stopped.counts.notStarted,
+    'each link not started is in its message line',
+  );
+  for (const u of untraced) {
+    assert.equal(u.link, 1);
+    assert.ok(list.some((t) => u.url === once(t)));
+    assert.match(u.reason, /interrupted by SIGINT/);
+  }
   const messageCases = () => readdirSync(out).filter((n) => n.endsWith('-mail'));
   const before = messageCases().length;
 
