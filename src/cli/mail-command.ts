@@ -20,6 +20,7 @@ import type { TraceOptions } from '../capture/trace.js';
 import type { Batch, BatchEntry } from '../service/batch.js';
 import type { ProgressDisplay } from './progress-line.js';
 import { jsonText } from '../visible.js';
+import { unsliced } from '../unsliced.js';
 
 const HELP = `usage: clicktrace mail <file.eml|mbox|Maildir|-> [--no-visit | --trace main|all|N] [options]
 
@@ -236,7 +237,7 @@ export async function run(argv: string[]): Promise<number> {
     const record = messageCase.messageRecord(analysis, { recipientMap });
     const toTrace = selectLinks(mode, record.links);
     const pixels = fetchPixels ? messageCase.traceablePixels(record, fetchedPixels) : [];
-    for (const pixel of pixels) fetchedPixels.add(pixel.url);
+    for (const pixel of pixels) fetchedPixels.add(unsliced(pixel.url));
     if (mode.kind === 'index' && toTrace.length === 0) {
       const link = record.links.find((l) => l.index === mode.index);
       analysis.errors.push(
