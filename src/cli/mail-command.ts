@@ -21,6 +21,7 @@ import type { Batch, BatchEntry } from '../service/batch.js';
 import type { ProgressDisplay } from './progress-line.js';
 import { jsonText } from '../visible.js';
 import { unsliced } from '../unsliced.js';
+import { nextTurn } from '../service/event-loop.js';
 
 const HELP = `usage: clicktrace mail <file.eml|mbox|Maildir|-> [--no-visit | --trace main|all|N] [options]
 
@@ -353,7 +354,7 @@ export async function run(argv: string[]): Promise<number> {
     for await (const { item, analysis } of inOrder(source.items, analyze, pool ? pool.size * 16 : 1, () => stopped !== null)) {
       // One turn of the event loop per message: analysed here, without a pool or a trace to wait
       // for, a mailbox never yields otherwise, and Ctrl-C or a reader gone would be heard at its end.
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
       // With the output closed nothing more can be said: the rest is not read.
       if ((stopped as string | null) === OUTPUT_CLOSED) break;
       // A message that could not be handled (its case unwritable, the server gone) is that message's
