@@ -221,6 +221,29 @@ test('kill -9 mid-batch, then a rerun: no URL is requested twice; reindex rebuil
   assert.equal(lab.hits(gone.url!), 1);
 });
 
+test('Ctrl-C during a long run of lines answered without a trace (repeats of a link traced before): heard at once, the rest not started', async () => {
+  const out = tempDir('batch-int-repeats-');
+  const [token] = tokens('int-repeats', 1);
+  const first = await runCli(['trace', once(token), '--out', out, ...lab.traceArgs]);
+  assert.equal(first.code, 0, first.stderr);
+  // A rerun of a big list: every line is the link traced before or a repeat of it (its fragment aside).
+  const REPEATS = 100_000;
+  const input = Array.from({ length: REPEATS }, (_, i) => `${once(token)}#r${i}`).join('\n');
+  const run = startCli(['trace', '--input', '-', '--json', '--out', out, ...lab.traceArgs], input);
+  await run.until((s) => s.includes('\n'));
+  run.child.kill('SIGINT');
+  const { code, stdout, stderr } = await run.exited;
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /Ctrl-C: stopping/);
+  const lines = jsonLines<Line>(stdout);
+  const summary = lines.pop() as unknown as Summary;
+  assert.match(summary.interrupted ?? '', /interrupted by SIGINT/);
+  assert.ok(summary.counts.notStarted > 0, 'the lines after Ctrl-C are not started');
+  assert.equal(lines.length, REPEATS, 'every line has its line');
+  assert.equal(summary.counts.alreadyTraced + summary.counts.duplicates + summary.counts.notStarted, REPEATS);
+  assert.equal(hits(token), 1);
+});
+
 test('Ctrl-C: the summary so far, a non-zero exit, every case kept and sealed; a rerun finishes the rest once', async () => {
   const out = tempDir('batch-int-');
   // Ctrl-C after the first trace, 2 at a time: some done, some running, the rest not started.
@@ -642,6 +665,21 @@ test('mail --trace over a mailbox: Ctrl-C, then a rerun: no link requested twice
   assert.ok(notStarted.length > 0, 'some messages were not started');
   assert.equal(notStarted.length, stopped.counts.messagesNotStarted);
   assert.equal(stoppedLines.length - notStarted.length, stopped.counts.messages);
+  // A message whose link was queued when Ctrl-C came has no trace: its line says so ("untraced"),
+  // and those are the summary's notStarted links.
+  const untraced = stoppedLines.flatMap(
+    (l) => (l as { untraced?: { link: number; url: string; kind: string; reason: string }[] }).untraced ?? [],
+  );
+  assert.equal(
+    untraced.filter((u) => u.kind === 'skipped').length,
+    stopped.counts.notStarted,
+    'each link not started is in its message line',
+  );
+  for (const u of untraced) {
+    assert.equal(u.link, 1);
+    assert.ok(list.some((t) => u.url === once(t)));
+    assert.match(u.reason, /interrupted by SIGINT/);
+  }
   const messageCases = () => readdirSync(out).filter((n) => n.endsWith('-mail'));
   const before = messageCases().length;
 

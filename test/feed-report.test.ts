@@ -368,6 +368,14 @@ test('the /report page: the aggregate with links to the cases, hostile names sho
     // ?since narrows the page too.
     await page.goto(`${base}/report?since=2021-01-01`);
     assert.ok(!(await page.locator('main').innerText()).includes('__pwned'));
+    // A time (not a day) stays in the form's field, so "Show" keeps the filter.
+    const sinceTime = '2021-01-01T08:00:00Z';
+    await page.goto(`${base}/report?since=${encodeURIComponent(sinceTime)}`);
+    assert.equal(await page.locator('input[name="since"]').inputValue(), sinceTime);
+    await page.locator('form.filters button[type="submit"]').click();
+    await page.waitForURL(`**/report?since=*`);
+    assert.equal(new URL(page.url()).searchParams.get('since'), sinceTime);
+    assert.ok((await page.locator('main').innerText()).includes('(since 2021-01-01 08:00:00Z)'));
     assert.deepEqual(consoleProblems, []);
     // The standalone file of `report --html`: its example cases open their folders.
     await page.goto(pathToFileURL(htmlFile).href);

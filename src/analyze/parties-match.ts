@@ -8,6 +8,7 @@
 //     but not google.evil.com);
 //   - or a regular expression between slashes, tested against the whole host: "/^ablink\\./".
 import { parse as parseDomain } from 'tldts';
+import { unsliced } from '../unsliced.js';
 
 export type HostMatcher = { source: string; specificity: number; test(host: string): boolean };
 
@@ -19,7 +20,7 @@ function hostInfo(host: string) {
     const parsed = parseDomain(host);
     info = { publicSuffix: parsed.publicSuffix, domain: parsed.domain, isIp: parsed.isIp === true };
     if (hostInfoCache.size > 50_000) hostInfoCache.clear();
-    hostInfoCache.set(host, info);
+    hostInfoCache.set(unsliced(host), info);
   }
   return info;
 }

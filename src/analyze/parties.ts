@@ -10,6 +10,7 @@ import { bestHostMatch, compileHostPatterns, HostIndex, registrableDomainOf, typ
 import { loadPartyRules, type PartyRule } from './parties-rules.js';
 import { normalizeInputUrl, splitRawUrl } from './unwrap/url-text.js';
 import { hostOf } from '../http/host.js';
+import { unsliced } from '../unsliced.js';
 
 interface CompiledFingerprint {
   party: PartyRule;
@@ -64,7 +65,7 @@ export function attributeUrl(url: string, ctx?: { cnames?: string[] }): PartyRef
   let ref = memo.get(url);
   if (!ref) {
     if (memo.size >= 20_000) memo.clear();
-    memo.set(url, (ref = attribute(url, [])));
+    memo.set(unsliced(url), (ref = attribute(url, [])));
   }
   return { ...ref };
 }

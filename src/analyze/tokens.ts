@@ -7,6 +7,7 @@ import { readRulesJson } from './parties-rules.js';
 import { unwrap } from './unwrap/unwrap.js';
 import { percentDecode, rawQueryParams, splitRawUrl } from './unwrap/url-text.js';
 import { hostOf } from '../http/host.js';
+import { unsliced } from '../unsliced.js';
 
 interface TokenRule {
   kind: string;
@@ -126,7 +127,7 @@ function recipientForms(address: string): RecipientForms {
   let forms = formsCache.get(address);
   if (!forms) {
     if (formsCache.size >= 5000) formsCache.clear();
-    formsCache.set(address, (forms = computeForms(address)));
+    formsCache.set(unsliced(address), (forms = computeForms(address)));
   }
   return forms;
 }

@@ -15,8 +15,8 @@ export const BATCH_OPTIONS = {
 } as const;
 
 export const BATCH_OPTIONS_HELP = `
-  --concurrency N            traces running at once, each in its own browser context of one
-                             Chromium (default ${CONCURRENCY_HELP})
+  --concurrency N            traces running at once (1 to ${MAX_CONCURRENCY}), each in its own browser
+                             context of one Chromium (default ${CONCURRENCY_HELP})
   --again                    trace links this cases folder has traced before (by default a link
                              is requested only once per cases folder, across runs and crashes:
                              it is reported as already traced, with its case)`;

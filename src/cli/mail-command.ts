@@ -10,7 +10,7 @@ import { formatChain } from './format.js';
 import { reportTimestamp } from './tsa-option.js';
 import { SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverRun } from './server-option.js';
 import type { ServerTracer } from '../fleet/server-tracer.js';
-import { isTraceable, type AnalyzedLink, type AnalyzedResource, type MessageRecord } from '../mail/message-case.js';
+import { isTraceable, type AnalyzedLink, type AnalyzedResource, type MessageRecord, type UntracedTarget } from '../mail/message-case.js';
 import type { MailAnalysis } from '../mail/parse.js';
 import type { MailSourceItem } from '../mail/mailbox.js';
 import type * as RecipientMaps from '../mail/recipient-map.js';
@@ -20,6 +20,8 @@ import type { TraceOptions } from '../capture/trace.js';
 import type { Batch, BatchEntry } from '../service/batch.js';
 import type { ProgressDisplay } from './progress-line.js';
 import { jsonText } from '../visible.js';
+import { unsliced } from '../unsliced.js';
+import { nextTurn } from '../service/event-loop.js';
 
 const HELP = `usage: clicktrace mail <file.eml|mbox|Maildir|-> [--no-visit | --trace main|all|N] [options]
 
@@ -65,8 +67,10 @@ Ctrl-C stops the run: running traces are closed as interrupted, their cases kept
 message not started yet is reported so ("not started"); exit status 130 (143 after SIGTERM;
 141 when the output's reader went away: then the running traces end whole).
 --json on a mailbox or folder writes JSON Lines: one message record per line as it is done
-({"kind":"message", ...}, {"kind":"error", "source", "error"} for a message that could not
-be read, {"kind":"skipped", "source", "reason"} for one not started after Ctrl-C), and a last
+({"kind":"message", ...}, with "untraced": [{"link", "url", "kind", "reason"}] for its links
+that got no case: not started after Ctrl-C, or failed before their request; {"kind":"error",
+"source", "error"} for a message that could not be read, {"kind":"skipped", "source",
+"reason"} for one not started after Ctrl-C), and a last
 line {"kind":"summary", ...} whose counts are those of the lines; memory stays flat whatever
 the mailbox's size. On a single message: one document {"messages": [...]}, as before.
 Exit status 1 when a message could not be read (not a message, MIME that does not decode; listed
@@ -234,7 +238,7 @@ export async function run(argv: string[]): Promise<number> {
     const record = messageCase.messageRecord(analysis, { recipientMap });
     const toTrace = selectLinks(mode, record.links);
     const pixels = fetchPixels ? messageCase.traceablePixels(record, fetchedPixels) : [];
-    for (const pixel of pixels) fetchedPixels.add(pixel.url);
+    for (const pixel of pixels) fetchedPixels.add(unsliced(pixel.url));
     if (mode.kind === 'index' && toTrace.length === 0) {
       const link = record.links.find((l) => l.index === mode.index);
       analysis.errors.push(
@@ -244,6 +248,7 @@ export async function run(argv: string[]): Promise<number> {
       );
     }
     let text = formatMessage(record) + '\n';
+    let untraced: UntracedTarget[] = [];
     const targets = [...toTrace.map(messages.linkTarget), ...pixels.map(messages.pixelTarget)];
     // Asked to trace, nothing to trace: said so, rather than a silence that reads like success; the
     // message case below records it all the same (its headers name a sending platform).
@@ -318,6 +323,7 @@ export async function run(argv: string[]): Promise<number> {
         text += `${targetResult(targets[i].label, entry, output.formatEntry)}\n\n`;
         if (entry.kind === 'trace') reportTimestamp(entry.timestamp, json);
       });
+      untraced = messages.untracedTargets(targets, traced.entries);
       if (baseOptions.tsa) reportTimestamp(await messages.stampMessageCase(message.dir, baseOptions.tsa), json);
       text += `Message case: ${clean(`${baseOptions.outDir ?? 'cases'}/${message.id}`)}${message.earlier ? ' (this message, recorded before)' : ''}\n\n`;
     }
@@ -328,7 +334,9 @@ export async function run(argv: string[]): Promise<number> {
       errors: analysis.errors,
       warnings: analysis.warnings,
     });
-    emit(record, text);
+    // The JSON line says which of its links got no case (the terminal said it above), so that the
+    // summary's notStarted is found in the lines; message.json is left as the case recorded it.
+    emit(untraced.length ? { ...record, untraced } : record, text);
   };
 
   const inFlight = new Set<Promise<void>>();
@@ -346,7 +354,7 @@ export async function run(argv: string[]): Promise<number> {
     for await (const { item, analysis } of inOrder(source.items, analyze, pool ? pool.size * 16 : 1, () => stopped !== null)) {
       // One turn of the event loop per message: analysed here, without a pool or a trace to wait
       // for, a mailbox never yields otherwise, and Ctrl-C or a reader gone would be heard at its end.
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
       // With the output closed nothing more can be said: the rest is not read.
       if ((stopped as string | null) === OUTPUT_CLOSED) break;
       // A message that could not be handled (its case unwritable, the server gone) is that message's

@@ -8,7 +8,7 @@ import { CliError, numberOption, parse } from './command.js';
 import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, traceOptionsFrom } from './trace-options.js';
 import { clean } from './terminal.js';
 import { DEFAULT_MAILBOX_LEASE_MS, TraceService, type TraceDefaults } from '../service/trace-service.js';
-import { CONCURRENCY_HELP, concurrencyOption } from './batch-options.js';
+import { CONCURRENCY_HELP, MAX_CONCURRENCY, concurrencyOption } from './batch-options.js';
 import { DEFAULT_HOST, DEFAULT_PORT, startWebServer, type RunningServer } from '../web/server.js';
 import { assertSafeBind } from '../web/security.js';
 import { DEFAULTS } from '../capture/trace-input.js';
@@ -48,9 +48,9 @@ options:
                        requires --token
   --cases DIR          the cases folder (default ./${DEFAULTS.outDir}; --out is the same);
                        its index is DIR/clicktrace.db
-  --concurrency N      traces running at once, each in its own browser context (default
-                       ${CONCURRENCY_HELP.replace(/\n +/, ' ')}); with --queue,
-                       --local-workers instead
+  --concurrency N      traces running at once (1 to ${MAX_CONCURRENCY}), each in its own browser context
+                       (default ${CONCURRENCY_HELP.replace(/\n +/, ' ')});
+                       with --queue, --local-workers instead
   --token T            require this token (header X-Clicktrace-Token, or open once with
                        ?token=T to get a cookie); also read from CLICKTRACE_TOKEN
   --allow-private      also trace targets on private, loopback and link-local addresses

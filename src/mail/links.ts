@@ -19,6 +19,7 @@ import {
   type LinkPart,
 } from './link-candidates.js';
 import type { ResourceCollector } from './remote-resources.js';
+import { unsliced } from '../unsliced.js';
 
 export { MAX_LINKS, type LinkFlags, type LinkKind, type LinkPart };
 
@@ -106,7 +107,7 @@ function cachedHostOf(url: string): string | null {
   if (host !== undefined) return host;
   host = hostOf(url);
   if (hostCache.size > 10_000) hostCache.clear();
-  hostCache.set(url, host);
+  hostCache.set(unsliced(url), host);
   return host;
 }
 

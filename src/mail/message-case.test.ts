@@ -99,3 +99,28 @@ test('message cases of one second never collide and sort as they were made; olde
     store.close();
   }
 });
+
+test('analysing a mailbox keeps no message alive: the caches keyed by its links hold copies, not slices of its body', async () => {
+  const { setFlagsFromString } = await import('node:v8');
+  const { runInNewContext } = await import('node:vm');
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  // Newsletters of ~600 KB, each with its own tracker link, pixel and tagged recipient.
+  const message = (i: number) =>
+    Buffer.from(
+      `From: Shop <news@shop.example>\r\nTo: reader+shop${i}@recipient.example\r\nSubject: Offer ${i}\r\n` +
+        `Message-ID: <big-${i}@shop.example>\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n` +
+        `<html><body><p>${'lorem ipsum dolor sit amet '.repeat(22_000)}</p>` +
+        `<a href="https://click.tracker-${i}.example/c/${i}/offer-for-you?u=reader%2Bshop${i}%40recipient.example">Shop now</a>` +
+        `<img src="https://px.tracker-${i}.example/open/${i}.gif" width="1" height="1"></body></html>\r\n`,
+    );
+  const analyse = async (i: number) => messageRecord(await analyzeMessage(message(i), `box#${i}`)).links.length;
+  assert.equal(await analyse(-1), 1);
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < 40; i++) await analyse(i);
+  gc();
+  const grown = process.memoryUsage().heapUsed - before;
+  // 40 bodies are 24 MB; what stays is the caches' entries, a few KB.
+  assert.ok(grown < 8_000_000, `the heap grew by ${grown} bytes after 40 messages of 600 KB`);
+});

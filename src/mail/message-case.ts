@@ -72,6 +72,20 @@ export interface MessageRecord {
    * image-only message, a reply-to scam): recorded all the same, for its headers and platform.
    */
   notTraced?: string;
+  /**
+   * Only in a run's output (`mail --json`), never in message.json: the links (and pixels) this run
+   * was to trace that got no case, each with why: not started (Ctrl-C, SIGTERM: a rerun traces
+   * it) or failed before its link was requested. The summary's `notStarted` counts the first.
+   */
+  untraced?: UntracedTarget[];
+}
+
+export interface UntracedTarget {
+  link: number | null;
+  resource?: number;
+  url: string;
+  kind: 'skipped' | 'failed';
+  reason: string;
 }
 
 export interface RecordOptions {

@@ -5,6 +5,7 @@
 // one's case; results are reported as they finish (completion order, each with its input line);
 // running counts for the progress line and the summary; Ctrl-C (interrupt) stops it.
 import { parseTraceUrl, requestKey } from '../capture/trace-input.js';
+import { nextTurn, TURN_MS } from './event-loop.js';
 import type { Report } from '../report.js';
 import type { TimestampOutcome } from '../timestamp/case-timestamp.js';
 import { BatchTally, batchSummary, type BatchSummary } from './batch-summary.js';
@@ -117,8 +118,16 @@ export class Batch {
   async run(items: InputItem[]): Promise<void> {
     const pending = new Set<Promise<unknown>>();
     let index = 0;
+    let turnAt = Date.now();
     for (; index < items.length && !this.interrupted; index++) {
       const item = items[index];
+      // Lines answered without a trace (repeats, links traced before, lines that are not URLs) never
+      // wait for the pool: a long run of them held the event loop, and Ctrl-C went unheard to the end.
+      if (Date.now() - turnAt >= TURN_MS) {
+        await nextTurn();
+        turnAt = Date.now();
+        if (this.interrupted) break;
+      }
       while (this.tracer.queued >= this.tracer.concurrency && pending.size > 0 && !this.interrupted) await Promise.race(pending);
       if (this.interrupted) break;
       const work = 'error' in item ? Promise.resolve(this.report({ kind: 'invalid', ...item })) : this.trace(item);

@@ -11,7 +11,7 @@ import { analyzeMessage } from '../mail/parse.js';
 import { messageRecord } from '../mail/message-case.js';
 import { Tracer } from './tracer.js';
 import { Batch } from './batch.js';
-import { createMessageCase, linkTarget, openMessageCase, traceMessage } from './messages.js';
+import { createMessageCase, linkTarget, openMessageCase, traceMessage, untracedTargets } from './messages.js';
 
 const root = mkdtempSync(join(tmpdir(), 'clicktrace-messages-'));
 process.env.CLICKTRACE_HOME ??= join(root, 'home');
@@ -104,4 +104,27 @@ test('a message traced again in the same cases folder keeps its one message case
   } finally {
     store.close();
   }
+});
+
+test('untracedTargets: the targets a run left without a case, with why (not started, failed before the request)', () => {
+  const targets = [
+    { url: 'http://a.example/1', link: 1, label: 'link 1' },
+    { url: 'http://a.example/2', link: 2, label: 'link 2' },
+    { url: 'http://a.example/3', link: 3, label: 'link 3' },
+    { url: 'http://px.example/o.gif', link: null, resource: 4, label: 'pixel (resource 4)' },
+    { url: 'http://a.example/5', link: 5, label: 'link 5' },
+  ];
+  const untraced = untracedTargets(targets, [
+    { kind: 'already-traced', line: null, url: targets[0].url, caseId: '20261201T000000Z-abcdef' },
+    { kind: 'skipped', line: null, url: targets[1].url, reason: 'interrupted by SIGINT' },
+    { kind: 'failed', line: null, url: targets[2].url, caseId: null, error: 'the browser could not start' },
+    { kind: 'skipped', line: null, url: targets[3].url, reason: 'interrupted by SIGTERM' },
+    // Failed with a case: its trace is in the record's traces, not here.
+    { kind: 'failed', line: null, url: targets[4].url, caseId: '20261201T000000Z-fedcba', error: 'timeout' },
+  ] as Parameters<typeof untracedTargets>[1]);
+  assert.deepEqual(untraced, [
+    { link: 2, url: 'http://a.example/2', kind: 'skipped', reason: 'interrupted by SIGINT' },
+    { link: 3, url: 'http://a.example/3', kind: 'failed', reason: 'the browser could not start' },
+    { link: null, resource: 4, url: 'http://px.example/o.gif', kind: 'skipped', reason: 'interrupted by SIGTERM' },
+  ]);
 });

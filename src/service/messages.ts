@@ -11,6 +11,7 @@ import {
   type AnalyzedResource,
   type MessageRecord,
   type MessageTrace,
+  type UntracedTarget,
 } from '../mail/message-case.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -178,6 +179,20 @@ function tracesOnDisk(dir: string): MessageTrace[] | null {
 
 function sameTrace(a: MessageTrace, b: MessageTrace): boolean {
   return a.link === b.link && a.resource === b.resource && a.case === b.case;
+}
+
+/**
+ * The targets of a message that got no case: not started (the run was stopped first) or failed
+ * before their link was requested, each with why.
+ */
+export function untracedTargets(targets: MessageTarget[], entries: BatchEntry[]): UntracedTarget[] {
+  return entries.flatMap((entry, i): UntracedTarget[] => {
+    const target = targets[i];
+    const of = { link: target.link, ...(target.resource !== undefined ? { resource: target.resource } : {}), url: target.url };
+    if (entry.kind === 'skipped') return [{ ...of, kind: 'skipped', reason: entry.reason }];
+    if (entry.kind === 'failed' && !entry.caseId) return [{ ...of, kind: 'failed', reason: entry.error }];
+    return [];
+  });
 }
 
 /** The line message.json keeps for a traced target; a URL traced before points at that case. */

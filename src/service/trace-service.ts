@@ -38,6 +38,7 @@ import {
 } from './batch-submission.js';
 // Types only: BullMQ is loaded by the caller (serve --queue), never by the embedded default.
 import type { FleetDispatcher, FleetJobHost } from '../fleet/dispatcher.js';
+import { nextTurn } from './event-loop.js';
 
 export { SubmissionError } from './submission-error.js';
 export type { TraceDefaults } from './tracer.js';
@@ -486,7 +487,8 @@ export class TraceService {
     if (job.state === 'done' || job.state === 'failed')
       throw new SubmissionError(`job ${id} has ended (${job.state}): there is nothing to cancel`, 409, 'not-cancelled');
     if (!job.cancelledAt) this.runner.cancel(job);
-    await settled();
+    // A queued job's cancel ends it through a few promise callbacks: answered once they ran.
+    await nextTurn();
     return jobView(job);
   }
 
@@ -504,7 +506,7 @@ export class TraceService {
     for (const job of jobs) if (job.state === 'queued' && !job.cancelledAt) this.runner.cancel(job);
     for (const job of jobs) if (!job.cancelledAt) this.runner.cancel(job);
     this.batches.settle(batch, jobs.length === 0);
-    await settled();
+    await nextTurn();
     return this.batches.view(id)!;
   }
 
@@ -593,9 +595,4 @@ export class TraceService {
       },
     };
   }
-}
-
-/** After the promise callbacks pending now (a queued job's cancel ends it through a few of them). */
-function settled(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -4,6 +4,7 @@ import { compileHostPatterns, HostIndex, type HostMatcher } from '../parties-mat
 import { loadPartyRules, PARTY_ROLES, readRulesJson } from '../parties-rules.js';
 import { DECODERS } from './decoders.js';
 import type { Decoder, WrapperRule } from './types.js';
+import { unsliced } from '../../unsliced.js';
 
 export interface CompiledWrapper {
   rule: WrapperRule;
@@ -85,7 +86,7 @@ export function candidateWrappers(host: string): CompiledWrapper[] {
   const positions = new Set([...byHost.index.matches(host).map((m) => m.value), ...byHost.anyHost]);
   const candidates = [...positions].sort((a, b) => a - b).map((i) => rules[i]);
   if (candidatesByHost.size >= 10_000) candidatesByHost.clear();
-  candidatesByHost.set(host, candidates);
+  candidatesByHost.set(unsliced(host), candidates);
   return candidates;
 }
 

@@ -92,13 +92,21 @@ export function feedReportBody(aggregate: FeedAggregate, options: FeedReportOpti
     ${
       options.linkCases
         ? html`<form class="filters" method="get" action="/report">
-            <label>Since <input type="date" name="since" value="${options.since ?? ''}" /></label>
+            <label>Since <input type="${sinceInputType(options.since)}" name="since" value="${options.since ?? ''}" /></label>
             <button type="submit">Show</button> <a href="/report">All cases</a>
             <a href="${appUrl('/api/report', { since: options.since ?? null })}">JSON</a>
           </form>`
         : ''
     }
     ${feedSections(aggregate, options)}`;
+}
+
+/**
+ * The since field's type: a date picker for a day, text for a time (?since=2026-11-26T08:00:00Z):
+ * a date input empties any other value, and the next "Show" would drop the filter unsaid.
+ */
+export function sinceInputType(since: string | null | undefined): 'date' | 'text' {
+  return !since || /^\d{4}-\d{2}-\d{2}$/.test(since) ? 'date' : 'text';
 }
 
 /** The counts line of an aggregate. */
