@@ -32,6 +32,7 @@ const LONGEST_FIRST = [
   'trace-mechanisms', // 49
   'web', // ~44
   'cli', // 35
+  'fleet-handoff', // ~35 (timed once, on a loaded machine)
   'explore', // 34
   'fleet-operations', // 32
   'server-batch', // 31

@@ -11,7 +11,7 @@
 // Unpacking refuses, with one line saying why, anything that is not exactly that: a path outside
 // the case (absolute, `..`, backslashes, NUL), a symlink or other special entry, a directory entry,
 // an encrypted entry, a name twice, a damaged entry (CRC), more entries or bytes than a case has.
-import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { readZipDirectory, readZipEntry, StoredZipWriter, type ZipEntry } from '../evidence/wacz/zip.js';
 import { MANIFEST_FILE, PARTIAL_FILE } from './case-layout.js';
@@ -55,10 +55,7 @@ export function isCaseBundle(buf: Buffer): boolean {
 export function packCase(dir: string, outPath: string): { caseId: string; bytes: number; sha256: string; files: number } {
   const caseId = basename(dir);
   if (!isCaseId(caseId)) throw new BundleError(`${dir}: not a case folder name`);
-  const files = caseFiles(dir);
-  if (files.includes(PARTIAL_FILE))
-    throw new BundleError(`${caseId}: the case is still open (${PARTIAL_FILE}); only closed cases are bundled`);
-  if (!files.includes(MANIFEST_FILE)) throw new BundleError(`${caseId}: no ${MANIFEST_FILE}; only sealed cases are bundled`);
+  const files = closedCaseFiles(dir);
   const header: BundleHeader = { format: BUNDLE_FORMAT, version: BUNDLE_VERSION, case: caseId, files: files.length };
   const temporary = join(dirname(outPath), `.${basename(outPath)}.${process.pid}.tmp`);
   const zip = new StoredZipWriter(temporary);
@@ -73,6 +70,36 @@ export function packCase(dir: string, outPath: string): { caseId: string; bytes:
     rmSync(temporary, { force: true });
     throw err instanceof BundleError ? err : new BundleError(`${caseId}: cannot pack (${(err as Error).message})`);
   }
+}
+
+/**
+ * A closed case folder hard-linked, file by file, into `intoDir` (a new folder of the case's name
+ * there): what packCase and unpackBundle do together, without copying a byte, when sender and
+ * receiver share a file system (a server's own fleet workers). The same refusals as packCase. The
+ * links' errors (EXDEV: another file system) are thrown as they are. Returns the new folder.
+ */
+export function linkCase(dir: string, intoDir: string): string {
+  const caseId = basename(dir);
+  if (!isCaseId(caseId)) throw new BundleError(`${dir}: not a case folder name`);
+  const files = closedCaseFiles(dir);
+  const out = join(intoDir, caseId);
+  mkdirSync(out);
+  for (const path of files) {
+    const parts = path.split('/');
+    if (parts.length > 1) mkdirSync(join(out, ...parts.slice(0, -1)), { recursive: true });
+    linkSync(join(dir, ...parts), join(out, ...parts));
+  }
+  return out;
+}
+
+/** A closed case's files (caseFiles); an open case or one without a manifest is refused. */
+function closedCaseFiles(dir: string): string[] {
+  const caseId = basename(dir);
+  const files = caseFiles(dir);
+  if (files.includes(PARTIAL_FILE))
+    throw new BundleError(`${caseId}: the case is still open (${PARTIAL_FILE}); only closed cases are bundled`);
+  if (!files.includes(MANIFEST_FILE)) throw new BundleError(`${caseId}: no ${MANIFEST_FILE}; only sealed cases are bundled`);
+  return files;
 }
 
 /** The case folder's files, sorted, as forward-slash paths; a symlink or special file is refused. */

@@ -27,7 +27,15 @@ import type { Report } from '../report.js';
 import { caseFolderName } from '../case/case-layout.js';
 import { requestKey } from '../capture/trace-input.js';
 import { readCaseFolder } from '../store/case-folder.js';
-import { BundleError, ingestBundle } from '../import/case-bundle.js';
+import {
+  BundleError,
+  ingestBundle,
+  ingestFolder,
+  type FolderIngestOptions,
+  type IngestOptions,
+  type IngestOutcome,
+} from '../import/case-bundle.js';
+import type { StagedBundle, StagedFolder } from '../import/unpack-verify.js';
 import { VerifyThread } from '../import/verify-thread.js';
 import { connectionOptions, describeRedis, type RedisTarget } from './redis-url.js';
 import { deadline } from './timing.js';
@@ -165,7 +173,7 @@ export class FleetDispatcher {
   private readonly events: QueueEvents;
   private readonly waiters = new Map<string, Waiter>();
   private readonly workers = new Map<string, WorkerSeen>();
-  private readonly ingesting = new Map<string, Promise<FleetReply<IngestResponse>>>();
+  private readonly ingesting = new Map<string, Promise<FleetReply<IngestResponse> | null>>();
   /** Bundles are unpacked and verified off the event loop, which answers claims, heartbeats and the web UI meanwhile. */
   private readonly verifier = new VerifyThread();
   private readonly startedAt = Date.now();
@@ -417,7 +425,28 @@ export class FleetDispatcher {
   }
 
   /** A worker's case: verified, moved into the cases folder, indexed; the job's outcome. Only from its claimant (the nonce). Idempotent by case id. */
-  ingest(caseId: string, bundle: Buffer, nonce: string | null): Promise<FleetReply<IngestResponse>> {
+  async ingest(caseId: string, bundle: Buffer, nonce: string | null): Promise<FleetReply<IngestResponse>> {
+    const reply = await this.takeInOnce(caseId, nonce, 'bundle', (job, options) => ingestBundle(bundle, this.host.store.casesDir, options));
+    // A bundle is taken in or refused, never left for another way in.
+    return reply!;
+  }
+
+  /**
+   * A case folder of the server's own worker (local-link.ts), on the cases folder's file system:
+   * taken in as `ingest` takes in a bundle (the same claim, checks and verification), hard-linked
+   * rather than packed and unpacked. The folder is left where it is. Null when it cannot be linked
+   * into the cases folder (another file system): the worker sends it as a bundle.
+   */
+  ingestFolder(caseId: string, folder: string, nonce: string | null): Promise<FleetReply<IngestResponse> | null> {
+    return this.takeInOnce(caseId, nonce, 'folder', (job, options) => ingestFolder(folder, this.host.store.casesDir, options));
+  }
+
+  private takeInOnce(
+    caseId: string,
+    nonce: string | null,
+    how: 'bundle' | 'folder',
+    take: (job: Job, options: IngestOptions & FolderIngestOptions) => Promise<IngestOutcome | null>,
+  ): Promise<FleetReply<IngestResponse> | null> {
     const job = this.host.jobByCase(caseId);
     if (!job) return Promise.resolve(refusal(404, 'unknown-case', `case ${caseId} was not assigned to a job of this server`));
     if (!nonce || job.fleet?.nonce !== nonce) {
@@ -428,7 +457,7 @@ export class FleetDispatcher {
     }
     const running = this.ingesting.get(caseId);
     if (running) return running;
-    const work = this.takeIn(job, caseId, bundle).finally(() => this.ingesting.delete(caseId));
+    const work = this.takeIn(job, caseId, how, take).finally(() => this.ingesting.delete(caseId));
     this.ingesting.set(caseId, work);
     return work;
   }
@@ -493,15 +522,20 @@ export class FleetDispatcher {
     await this.verifier.close();
   }
 
-  private async takeIn(job: Job, caseId: string, bundle: Buffer): Promise<FleetReply<IngestResponse>> {
+  private async takeIn(
+    job: Job,
+    caseId: string,
+    how: 'bundle' | 'folder',
+    take: (job: Job, options: IngestOptions & FolderIngestOptions) => Promise<IngestOutcome | null>,
+  ): Promise<FleetReply<IngestResponse> | null> {
     const { store } = this.host;
     let taken;
     try {
-      taken = await ingestBundle(bundle, store.casesDir, {
+      taken = await take(job, {
         expectCase: caseId,
         trustedKeys: this.options.trustedKeys ?? [],
         tsaCaFile: this.traceDefaults?.tsa?.ca ?? null,
-        check: (staged) => this.verifier.run(staged),
+        check: (staged: StagedBundle | StagedFolder) => this.verifier.run(staged),
         accept: (dir) => {
           const url = readReport(dir)?.url;
           return url === job.url ? null : `it traced ${JSON.stringify(url ?? null)}, not the job's ${job.url}`;
@@ -514,6 +548,8 @@ export class FleetDispatcher {
       else this.host.record(job, 'upload-refused', err.message);
       return refusal(422, 'refused', err.message);
     }
+    // Not linked (another file system): nothing was taken in, the worker sends a bundle.
+    if (taken === null) return null;
     try {
       store.indexCase(taken.dir);
     } catch {
@@ -526,7 +562,8 @@ export class FleetDispatcher {
       this.host.record(
         job,
         'uploaded',
-        `case ${caseId} verified (${checked.files} files, ${checked.warcRecords} WARC records, signature ${checked.signature}) and taken in`,
+        `case ${caseId}${how === 'folder' ? " (its folder, handed over by this server's own worker)" : ''} verified ` +
+          `(${checked.files} files, ${checked.warcRecords} WARC records, signature ${checked.signature}) and taken in`,
       );
       if (report.partial) this.host.record(job, 'partial-case', `case ${caseId} is partial: ${report.error ?? 'its trace was cut off'}`);
     }

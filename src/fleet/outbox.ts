@@ -8,19 +8,21 @@
 // A traced case is packed here, not on its trace's time: the worker's next claim and trace start
 // first, and packing and sending wait while a claim of the worker is on its way (holding), so the
 // next job's claim is not queued behind a bundle. Files the server acknowledged go in the
-// background.
+// background. A server's own worker (a link with handOverCase) packs nothing: the sealed folder
+// itself is handed over (hard-linked into the server's cases) and removed once the server took it;
+// until then it stays in cases/ with its claim, as a case not yet packed does.
 // A claim a killed worker left is settled by the next one: its sealed case is packed and sent; a
 // case it was still writing is sealed from what it recorded, marked partial (cutOffReason), and
 // sent the same way; a claim whose case was never begun is reported as not requested.
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { BUNDLE_SUFFIX, packCase } from '../case/case-bundle.js';
 import { MANIFEST_FILE, PARTIAL_FILE } from '../case/case-layout.js';
 import { sealCutOffCase } from '../case/seal-cut-off.js';
 import { isCaseId } from '../store/paths.js';
 import { CLAIMED_NOT_BEGUN, cutOffReason } from './protocol.js';
-import { ServerError, type FleetServerLink } from './server-client.js';
+import { ServerError, type FleetServerLink, type UploadOutcome } from './server-client.js';
 import type { TsaSettings } from '../timestamp/case-timestamp.js';
 
 interface CaseItem {
@@ -73,6 +75,8 @@ export class Outbox {
   /** Since when claims have held the outbox without a break. */
   private heldSince: number | null = null;
   private kicking = false;
+  /** Whether sealed folders are handed over as they are (the link can, and the spool shares the server's file system). */
+  private linking = true;
   /** Files and folders being removed in the background. */
   private readonly removing = new Set<Promise<void>>();
 
@@ -354,17 +358,32 @@ export class Outbox {
   }
 
   private async sendCase(item: CaseItem): Promise<void> {
+    if (item.folder !== null && this.linking && this.client.handOverCase) {
+      const folder = item.folder;
+      const outcome = await this.client.handOverCase(item.caseId, folder, item.nonce);
+      if (outcome !== null) return this.answered(item, outcome, folder);
+      // The spool is on another file system than the server's cases: bundles from now on.
+      this.linking = false;
+    }
     const path = join(this.dir, `${item.caseId}${BUNDLE_SUFFIX}`);
     if (item.folder !== null && !this.pack(item, item.folder, path)) return;
-    const outcome = await this.client.uploadCase(item.caseId, readFileSync(path), item.nonce);
+    this.answered(item, await this.client.uploadCase(item.caseId, readFileSync(path), item.nonce), path);
+  }
+
+  /** The server's answer for a case sent as `sent` (its bundle, or its folder handed over): gone once taken, kept in refused/ when refused. */
+  private answered(item: CaseItem, outcome: UploadOutcome, sent: string): void {
+    const name = basename(sent);
     if (outcome.kind === 'taken') {
-      this.forget(item.caseId, [`${item.caseId}${BUNDLE_SUFFIX}`, `${item.caseId}.json`]);
+      this.forget(item.caseId, [`${item.caseId}.json`]);
+      this.remove(sent);
       return;
     }
-    renameSync(path, join(this.refusedDir, `${item.caseId}${BUNDLE_SUFFIX}`));
+    renameSync(sent, join(this.refusedDir, name));
     writeFileSync(join(this.refusedDir, `${item.caseId}.refused.txt`), `HTTP ${outcome.status}: ${outcome.message}\n`);
     this.forget(item.caseId, [`${item.caseId}.json`]);
-    this.log(`the server refused case ${item.caseId}: ${outcome.message}; the bundle is kept in ${this.refusedDir}`);
+    this.log(
+      `the server refused case ${item.caseId}: ${outcome.message}; ${sent === item.folder ? 'the case' : 'the bundle'} is kept in ${this.refusedDir}`,
+    );
   }
 
   /** Done with: the files go in the background (a worker stopped before they went sends them again, which the server answers as taken before). */

@@ -79,6 +79,13 @@ export interface FleetServerLink {
   /** Uploads a case bundle under the claim (nonce) that named it: taken (now or before), refused for good (422, 404, 409), or ServerError to retry. */
   uploadCase(caseId: string, bundle: Buffer, nonce: string | null): Promise<UploadOutcome>;
   /**
+   * Hands over a sealed case folder as it is, when the link reaches a server on the same file
+   * system (the server's own workers: it is hard-linked into the server's cases, verified and
+   * indexed as an upload is; the folder stays until the worker removes it). Answered as
+   * uploadCase; null when the folder cannot be linked there (the worker packs and uploads it).
+   */
+  handOverCase?(caseId: string, folder: string, nonce: string | null): Promise<UploadOutcome | null>;
+  /**
    * The progress of a job the worker traces (BullMQ's job id: its dispatch), when the link carries
    * it; otherwise it goes through the queue (job.updateProgress, read by the server's QueueEvents).
    */

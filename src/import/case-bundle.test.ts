@@ -1,9 +1,21 @@
 // Case bundles (src/case/case-bundle.ts) taken in by src/import/case-bundle.ts: a sealed sample
 // case packs, verifies and lands whole; a changed byte, a missing file, a path outside the case,
-// a symlink, a duplicate name or an untrusted signature is refused and leaves nothing behind.
+// a symlink, a duplicate name or an untrusted signature is refused and leaves nothing behind. A case
+// folder on the same file system (a server's own worker) is taken in hard-linked, with the same checks.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSampleCase } from '../../test/support/test-capture.js';
@@ -17,9 +29,9 @@ import {
   packCase,
   readBundleDirectory,
 } from '../case/case-bundle.js';
-import { ingestBundle } from './case-bundle.js';
+import { ingestBundle, ingestFolder } from './case-bundle.js';
 import { VerifyThread } from './verify-thread.js';
-import type { StagedBundle } from './unpack-verify.js';
+import type { StagedBundle, StagedFolder } from './unpack-verify.js';
 import { readZipDirectory, readZipEntry, StoredZipWriter } from '../evidence/wacz/zip.js';
 import { detectImportKind } from './detect.js';
 
@@ -208,5 +220,103 @@ test("a server's verification thread takes in the same case, and refuses a tampe
     await assertRefused(flipped, /damaged entry capture\.warc\.gz: CRC-32 mismatch/, { check });
   } finally {
     await thread.close();
+  }
+});
+
+/** The nice value of each thread of this process (Linux: /proc/self/task/N/stat, field 19). */
+function threadNiceValues(): number[] {
+  if (process.platform !== 'linux') return [];
+  return readdirSync('/proc/self/task').map((tid) => {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+}
+
+/** A copy of the sealed sample case (its own files, to change or to link). */
+function folderCopy(): string {
+  const dir = join(mkdtempSync(join(tmp, 'spool-')), caseId);
+  cpSync(caseDir, dir, { recursive: true });
+  return dir;
+}
+
+test('a case folder on the same file system is taken in hard-linked (no byte copied), verified in the thread, idempotent; the folder stays', async () => {
+  const thread = new VerifyThread();
+  try {
+    const check = (staged: StagedFolder) => thread.run(staged);
+    const niceBefore = threadNiceValues();
+    const folder = folderCopy();
+    const dir = casesDir();
+    const taken = await ingestFolder(folder, dir, { trustedKeys: [publicKeyPem], expectCase: caseId, check });
+    assert.equal(taken?.kind, 'ingested');
+    assert.equal(taken?.kind === 'ingested' && taken.verify.checked.signature, 'valid');
+    assert.deepEqual(readdirSync(dir), [caseId], 'only the case folder, no staging left');
+    for (const name of ['capture.warc.gz', 'manifest.json', 'report.json', 'case.wacz']) {
+      assert.equal(statSync(join(dir, caseId, name)).ino, statSync(join(folder, name)).ino, `${name} is the same file, linked`);
+      assert.ok(readFileSync(join(dir, caseId, name)).equals(readFileSync(join(caseDir, name))), name);
+    }
+    assert.ok(existsSync(join(folder, 'manifest.json')), "the sender's folder is left for the sender to remove");
+    if (process.platform === 'linux')
+      assert.equal(
+        threadNiceValues().filter((n) => n === 10).length,
+        niceBefore.filter((n) => n === 10).length + 1,
+        'the verification thread runs at nice 10, below the traces',
+      );
+    rmSync(folder, { recursive: true });
+    assert.equal((await ingestBundle(bundle, dir)).kind, 'already', 'the same case again, as a bundle');
+    const copy = folderCopy();
+    assert.equal((await ingestFolder(copy, dir, { check }))?.kind, 'already', 'the same case again, as a folder');
+  } finally {
+    await thread.close();
+  }
+});
+
+test('a case folder is refused, nothing kept, as its bundle would be: a changed byte, an extra file, PARTIAL, a symlink, another case id', async () => {
+  const refusedFolder = async (folder: string, pattern: RegExp, options = {}) => {
+    const dir = casesDir();
+    await assert.rejects(ingestFolder(folder, dir, options), (err: Error) => {
+      assert.ok(err instanceof BundleError, `a BundleError, got ${err.message}`);
+      assert.match(err.message, pattern);
+      assert.ok(!err.message.includes('\n'), 'one line');
+      return true;
+    });
+    assert.deepEqual(readdirSync(dir), [], 'nothing of a refused case is kept (no case, no staging folder)');
+  };
+  const changed = folderCopy();
+  const report = readFileSync(join(changed, 'report.json'));
+  report[20] = report[20] === 0x20 ? 0x09 : 0x20;
+  writeFileSync(join(changed, 'report.json'), report);
+  await refusedFolder(changed, new RegExp(`case ${caseId} does not verify: report\\.json: SHA-256 differs from manifest\\.json`));
+
+  const extra = folderCopy();
+  writeFileSync(join(extra, 'notes.txt'), 'added later');
+  await refusedFolder(extra, /notes\.txt: not listed in manifest\.json/);
+
+  const open = folderCopy();
+  writeFileSync(join(open, 'PARTIAL'), 'open');
+  await refusedFolder(open, /still open/);
+
+  const linked = folderCopy();
+  rmSync(join(linked, 'capture.har'));
+  symlinkSync('/etc/passwd', join(linked, 'capture.har'));
+  await refusedFolder(linked, /capture\.har is a symlink/);
+
+  await refusedFolder(folderCopy(), /holds case .* not 20990101T000000Z-abcdef/, { expectCase: '20990101T000000Z-abcdef' });
+  const other = await initSigningKey(join(tmp, 'other-folder-keys'));
+  await refusedFolder(folderCopy(), /signing-key\.pub\.pem: is not the public key given/, { trustedKeys: [other.publicKeyPem] });
+});
+
+test('a case folder on another file system than the cases folder is not taken in (null, nothing kept): it goes as a bundle', async (t) => {
+  const shm = '/dev/shm';
+  if (!existsSync(shm) || statSync(shm).dev === statSync(tmp).dev) return t.skip(`no second file system at ${shm}`);
+  const elsewhere = mkdtempSync(join(shm, 'clicktrace-spool-'));
+  try {
+    const folder = join(elsewhere, caseId);
+    cpSync(caseDir, folder, { recursive: true });
+    const dir = casesDir();
+    assert.equal(await ingestFolder(folder, dir), null);
+    assert.deepEqual(readdirSync(dir), [], 'no case, no staging folder');
+    assert.ok(existsSync(join(folder, 'manifest.json')));
+  } finally {
+    rmSync(elsewhere, { recursive: true, force: true });
   }
 });

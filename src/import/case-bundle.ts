@@ -5,16 +5,19 @@
 // WACZ, report and HAR against the WARC, signature, timestamp), the signature must be by a trusted
 // key when keys are configured, and only then is the folder renamed into place. A refused bundle
 // leaves nothing behind. Taking in the same case twice is answered as already there (idempotent
-// by case id, the manifest compared byte for byte, once the bundle verified).
+// by case id, the manifest compared byte for byte, once the bundle verified). A case folder on the
+// cases folder's own file system (a server's own worker) is taken in the same way, hard-linked into
+// the staging folder instead of unpacked (ingestFolder).
 import { existsSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { MANIFEST_FILE, PUBLIC_KEY_FILE } from '../case/case-layout.js';
-import { BundleError, readBundleDirectory } from '../case/case-bundle.js';
+import { BundleError, linkCase, readBundleDirectory } from '../case/case-bundle.js';
+import { isCaseId } from '../store/paths.js';
 import { samePublicKey } from '../case/signing.js';
 import type { VerifyResult } from '../verify/verify.js';
 import { readZipEntry, type ZipEntry } from '../evidence/wacz/zip.js';
-import { unpackAndVerify, type StagedBundle, type StagedCase } from './unpack-verify.js';
+import { unpackAndVerify, verifyStaged, type StagedBundle, type StagedCase, type StagedFolder } from './unpack-verify.js';
 
 export { BundleError } from '../case/case-bundle.js';
 
@@ -40,22 +43,81 @@ const MAX_PROBLEMS_SHOWN = 3;
 
 export async function ingestBundle(buf: Buffer, casesDir: string, options: IngestOptions = {}): Promise<IngestOutcome> {
   const { header, entries } = readBundleDirectory(buf);
-  const caseId = header.case;
+  const manifest = entries.find((e) => e.name === MANIFEST_FILE);
+  const check = options.check ?? unpackAndVerify;
+  return takeIn(header.case, casesDir, options, {
+    manifest: () => (manifest ? readZipEntry(buf, manifest) : null),
+    stage: (staging, verify) => check({ bundle: buf, staging, verify: { ...trustedKey(buf, entries, options.trustedKeys), ...verify } }),
+  });
+}
+
+export interface FolderIngestOptions extends Omit<IngestOptions, 'check'> {
+  /** Runs the checking of the linked folder (a server: in its verification thread); default: in this thread. */
+  check?: (job: StagedFolder) => Promise<StagedCase>;
+}
+
+/**
+ * Takes in a closed case folder on the cases folder's file system (a server's own fleet worker's
+ * spool) as ingestBundle takes in its bundle: hard-linked file by file into a staging folder
+ * (linkCase), every digest recomputed there, the same checks, then renamed into place; `folder`
+ * itself is left as it is (the sender removes it once it was taken). Null, with nothing kept, when
+ * it cannot be linked there (another file system): the caller sends it as a bundle.
+ */
+export async function ingestFolder(folder: string, casesDir: string, options: FolderIngestOptions = {}): Promise<IngestOutcome | null> {
+  const caseId = basename(folder);
+  if (!isCaseId(caseId)) throw new BundleError(`refused: ${JSON.stringify(caseId)} is not a case id`);
+  const check = options.check ?? verifyStaged;
+  try {
+    return await takeIn(caseId, casesDir, options, {
+      manifest: () => readOrNull(join(folder, MANIFEST_FILE)),
+      stage: (staging, verify) => {
+        let dir: string;
+        try {
+          dir = linkCase(folder, staging);
+        } catch (err) {
+          throw LINK_REFUSED.has((err as NodeJS.ErrnoException).code ?? '') ? new NotLinkable() : err;
+        }
+        const caseKey = readOrNull(join(folder, PUBLIC_KEY_FILE))?.toString('utf8') ?? null;
+        return check({ dir, verify: { ...trustedKeyOf(caseKey, options.trustedKeys), ...verify } });
+      },
+    });
+  } catch (err) {
+    if (err instanceof NotLinkable) return null;
+    throw err;
+  }
+}
+
+class NotLinkable extends Error {}
+
+/** A link's errors that say this file system (or this pair of folders) takes no hard links between them. */
+const LINK_REFUSED = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK']);
+
+interface Staging {
+  /** The case's manifest as sent (null: none), compared with the one in place when the case is there already. */
+  manifest: () => Buffer | null;
+  /** Puts the case folder into `staging` and checks it. */
+  stage: (staging: string, verify: { tsaCaFile: string | null }) => Promise<StagedCase>;
+}
+
+async function takeIn(
+  caseId: string,
+  casesDir: string,
+  options: IngestOptions | FolderIngestOptions,
+  staging: Staging,
+): Promise<IngestOutcome> {
   if (options.expectCase && caseId !== options.expectCase)
     throw new BundleError(`refused: the bundle holds case ${caseId}, not ${options.expectCase}`);
   const final = join(casesDir, caseId);
-  const manifest = entries.find((e) => e.name === MANIFEST_FILE);
-  const already = () => manifest !== undefined && sameFile(join(final, MANIFEST_FILE), readZipEntry(buf, manifest));
+  const already = () => {
+    const manifest = staging.manifest();
+    return manifest !== null && sameFile(join(final, MANIFEST_FILE), manifest);
+  };
   if (existsSync(final) && !already()) throw new BundleError(`refused: a different case ${caseId} is already in the cases folder`);
   // A hidden folder of the cases folder: the index skips it (not a case id), and the rename into
   // place stays on one file system.
-  const staging = mkdtempSync(join(casesDir, '.incoming-'));
+  const incoming = mkdtempSync(join(casesDir, '.incoming-'));
   try {
-    const { dir, verify } = await (options.check ?? unpackAndVerify)({
-      bundle: buf,
-      staging,
-      verify: { ...trustedKey(buf, entries, options.trustedKeys), tsaCaFile: options.tsaCaFile ?? null },
-    });
+    const { dir, verify } = await staging.stage(incoming, { tsaCaFile: options.tsaCaFile ?? null });
     if (!verify.ok) {
       const shown = verify.problems.slice(0, MAX_PROBLEMS_SHOWN).join('; ');
       const more = verify.problems.length > MAX_PROBLEMS_SHOWN ? ` (and ${verify.problems.length - MAX_PROBLEMS_SHOWN} more)` : '';
@@ -79,7 +141,7 @@ export async function ingestBundle(buf: Buffer, casesDir: string, options: Inges
     return { kind: 'ingested', caseId, dir: final, verify };
   } finally {
     // Off the event loop (a server's answers the next claim meanwhile), before the answer.
-    await rm(staging, { recursive: true, force: true });
+    await rm(incoming, { recursive: true, force: true });
   }
 }
 
@@ -93,7 +155,20 @@ function trustedKey(buf: Buffer, entries: ZipEntry[], keys: string[] | undefined
   } catch {
     // a damaged entry: unpacking refuses the bundle
   }
+  return trustedKeyOf(caseKey, keys);
+}
+
+function trustedKeyOf(caseKey: string | null, keys: string[] | undefined): { publicKeyPem?: string } {
+  if (!keys?.length) return {};
   return { publicKeyPem: (caseKey && keys.find((k) => samePublicKey(k, caseKey))) || keys[0] };
+}
+
+function readOrNull(path: string): Buffer | null {
+  try {
+    return readFileSync(path);
+  } catch {
+    return null;
+  }
 }
 
 function sameFile(path: string, data: Buffer): boolean {

@@ -17,7 +17,22 @@ export interface StagedCase {
   verify: VerifyResult;
 }
 
+/** A case folder already in its staging folder (hard-linked there: import/case-bundle.ts ingestFolder), to be checked. */
+export interface StagedFolder {
+  dir: string;
+  verify: VerifyOptions;
+}
+
+export async function verifyStaged(job: StagedFolder): Promise<StagedCase> {
+  return { dir: job.dir, verify: await verifyCase(job.dir, job.verify) };
+}
+
 export async function unpackAndVerify(job: StagedBundle): Promise<StagedCase> {
   const { dir } = unpackBundle(Buffer.from(job.bundle.buffer, job.bundle.byteOffset, job.bundle.byteLength), job.staging);
   return { dir, verify: await verifyCase(dir, job.verify) };
+}
+
+/** A bundle unpacked and checked, or a staged folder checked. */
+export function checkStaged(job: StagedBundle | StagedFolder): Promise<StagedCase> {
+  return 'bundle' in job ? unpackAndVerify(job) : verifyStaged(job);
 }

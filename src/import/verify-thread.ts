@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import { workerModule } from '../worker-module.js';
 import { BundleError } from '../case/case-bundle.js';
-import { unpackAndVerify, type StagedBundle, type StagedCase } from './unpack-verify.js';
+import { checkStaged, type StagedBundle, type StagedCase, type StagedFolder } from './unpack-verify.js';
 
 export type VerifyReply = { id: number; staged: StagedCase } | { id: number; error: string; refused: boolean };
 
@@ -17,14 +17,16 @@ export class VerifyThread {
   private nextId = 0;
   private closed = false;
 
-  run(job: StagedBundle): Promise<StagedCase> {
+  /** Unpacks and checks a bundle, or checks a case folder already staged (a server's own worker's, hard-linked). */
+  run(job: StagedBundle | StagedFolder): Promise<StagedCase> {
     const worker = this.closed ? null : this.thread();
-    if (!worker) return unpackAndVerify(job);
+    if (!worker) return checkStaged(job);
     const id = this.nextId++;
-    // A copy of just the bundle's bytes, handed over: the caller keeps its own (Buffer's slice() would be a view).
-    const bundle = Uint8Array.prototype.slice.call(job.bundle);
     return new Promise<StagedCase>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
+      if (!('bundle' in job)) return worker.postMessage({ id, job });
+      // A copy of just the bundle's bytes, handed over: the caller keeps its own (Buffer's slice() would be a view).
+      const bundle = Uint8Array.prototype.slice.call(job.bundle);
       worker.postMessage({ id, job: { ...job, bundle } }, [bundle.buffer]);
     });
   }

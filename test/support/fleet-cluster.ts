@@ -22,7 +22,7 @@ export interface JobView {
   messageCaseId: string | null;
   error: string | null;
   events?: { kind: string; detail: string }[];
-  fleet?: { worker: { name: string } | null; dispatches: number } | null;
+  fleet?: { worker: { name: string } | null; dispatches: number; caseId?: string | null } | null;
 }
 
 export interface QueueView {
