@@ -57,6 +57,8 @@ const ONLY_LINK = 15;
 const ACCOUNT_IN_HEADER = -30;
 /** "Continue with Facebook": signing in with another site's account. */
 const SOCIAL_SIGN_IN = -45;
+/** A picture link the size of a banner: a hero image stands out as a button's look does (background, padding, corners, a <button>). */
+const BANNER = 30;
 const NO_TEXT = -10;
 const SYMBOLS_ONLY = -20;
 const SILENT = -15;
@@ -340,14 +342,26 @@ function isButtonElement(control: PageControl): boolean {
   return control.tag === 'input' && ['submit', 'button', 'image'].includes(control.type ?? '');
 }
 
+/** A `javascript:` URL that does nothing ("javascript:;", "javascript:void(0)"). */
+const NO_OP_SCRIPT = /^javascript:\s*(?:void\s*\(?\s*0\s*\)?|return\s+false|)\s*;?\s*$/;
+
 /**
- * A link whose href goes nowhere ("#", "javascript:void(0)") but whose onclick attribute acts on
- * the click: a button made of a link, judged as a button. Without an onclick it does nothing.
+ * A button made of a link, judged as a button: a link whose href goes nowhere ("#",
+ * "javascript:void(0)") but whose onclick attribute or click listener acts on the click (without
+ * one it does nothing), or a `javascript:` link whose script does something ("javascript:go()":
+ * a click runs it, as a button's onclick; where it leads, when it says, is its `onclickHref`).
  */
 function scriptLink(control: PageControl): boolean {
-  if (!control.onclick) return false;
   const raw = (control.rawHref ?? '').trim().toLowerCase();
-  return raw === '#' || raw === '#!' || /^javascript:\s*(?:void\s*\(?\s*0\s*\)?|return\s+false|)\s*;?\s*$/.test(raw);
+  if (raw.startsWith('javascript:') && !NO_OP_SCRIPT.test(raw)) return true;
+  if (!control.onclick && !control.clickListener) return false;
+  return raw === '#' || raw === '#!' || NO_OP_SCRIPT.test(raw);
+}
+
+function scriptLinkReason(control: PageControl): string {
+  const raw = (control.rawHref ?? '').trim().toLowerCase();
+  if (raw.startsWith('javascript:') && !NO_OP_SCRIPT.test(raw)) return '+0 a script button (a javascript: link that runs script)';
+  return `+0 a script button (${control.onclick ? 'onclick' : 'a click listener'}; its href goes nowhere)`;
 }
 
 /** The score of one control on a page, with its reasons; refused controls are scored too (the report shows what was passed over). */
@@ -361,7 +375,7 @@ export function scoreControl(read: PageControl, page: ScoringPage, all?: readonl
     reasons.push(`${points > 0 ? '+' : ''}${points} ${why}`);
   };
   const asButton = scriptLink(read);
-  if (asButton) reasons.push('+0 a script button (onclick; its href goes nowhere)');
+  if (asButton) reasons.push(scriptLinkReason(read));
   const control: PageControl = { ...read, href: targetOf(read), rawHref: asButton ? null : read.rawHref };
   if (control.href && control.href !== read.href) reasons.push('+0 leads where its onclick says');
   const words = normalizeWords(control.text);
@@ -370,6 +384,7 @@ export function scoreControl(read: PageControl, page: ScoringPage, all?: readonl
     const exact = words.length <= wording.text.length + 12;
     add(exact ? WORDING.exact : WORDING.within, `call-to-action wording "${wording.text}" (${wording.lang})`);
   }
+  if (control.banner) add(BANNER, 'a banner (a picture link of at least 300×120)');
   if (!words && control.picture) reasons.push('+0 a picture (no text)');
   else if (!words) add(NO_TEXT, 'no text');
   else if (!/[\p{L}\p{N}]/u.test(words)) add(SYMBOLS_ONLY, 'no words (only symbols)');
@@ -411,6 +426,7 @@ export function scoreControl(read: PageControl, page: ScoringPage, all?: readonl
   if (control.outOfView) add(OUT_OF_VIEW, `${control.outOfView}: a person scrolls to it`);
   if (control.disabled) reasons.push('+0 disabled when read: a person waits for it to be enabled');
   if (control.form?.onsubmit) reasons.push("+0 leads where its form's onsubmit says (the form is not sent)");
+  else if (control.form?.stopped) reasons.push('+0 a click or submit listener stops its form (the form is not sent)');
   else if (control.form?.method === 'get' || control.form?.method === 'post')
     reasons.push(`+0 sends a form (${control.form.method.toUpperCase()}) with nothing to type`);
 
