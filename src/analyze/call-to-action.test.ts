@@ -688,6 +688,38 @@ describe('buttons made by script', () => {
   });
 });
 
+describe('answers', () => {
+  test('"No", "No thanks" and a refusal before a comma turn the offer down; "Yes" beside them wins', () => {
+    for (const text of ['No', 'No thanks', 'Nein, ich bin unter 18', 'Non merci', 'Nee', 'いいえ', 'Нет'])
+      assert.ok(
+        scoreControl(button({ text }), PAGE).reasons.some((r) => r.startsWith('-25 declines')),
+        text,
+      );
+    for (const text of ['Not available in stores: order now', 'Nothing to lose', 'Yes', 'Nonstop deals'])
+      assert.ok(!scoreControl(button({ text }), PAGE).reasons.some((r) => r.includes('declines')), text);
+    const context = 'Are you 21 or older? You must be of legal drinking age. No Yes';
+    const [no, yes] = scoreControls([button({ text: 'No', context }), button({ text: 'Yes', context })], PAGE);
+    assert.ok(yes.score > no.score, `${yes.score} vs ${no.score}`);
+    assert.equal(chooseCallToAction([no, yes]), 1);
+  });
+
+  test('an answer that confirms an unsubscription is refused; the same answer to another question is not', () => {
+    const asked = 'Are you sure you want to unsubscribe from our newsletter? Yes No';
+    for (const text of ['Yes', 'Confirm', 'OK', 'Weiter'])
+      assert.match(
+        scoreControl(button({ text, context: asked }), PAGE).refused ?? '',
+        /^unsubscribe .*an answer; its text speaks of "unsubscribe"/,
+        text,
+      );
+    assert.equal(scoreControl(button({ text: 'Yes', context: 'Are you 21 or older? Yes No' }), PAGE).refused, null);
+    assert.equal(
+      scoreControl(button({ text: 'Shop now', context: asked }), PAGE).refused,
+      null,
+      'not an answer: its own words say what it does',
+    );
+  });
+});
+
 describe('banners', () => {
   test('a banner-sized picture link earns what a button does; a small picture does not', () => {
     const banner = scoreControl(

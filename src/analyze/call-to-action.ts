@@ -43,6 +43,8 @@ const SMALL_PRINT = { below: 11, points: -15 };
 const OTHER_SITE = 10;
 const TRACKER = 10;
 const NAVIGATION = -15;
+/** "No", "No thanks": an answer that turns the offer down (an age gate's "No" beside its "Yes"). */
+const DECLINE = -25;
 /** A menu toggle, carousel arrow or tab: it changes this page, it does not lead on. */
 const WIDGET = -25;
 const LANDMARK: Record<string, number> = { nav: -15, footer: -15, header: -5, aside: -5 };
@@ -87,6 +89,8 @@ interface CtaRules {
   consentNotice: { answers: Set<string>; context: PhraseList; dismiss: Set<string> };
   /** Link texts that only point ("here", "click here"): their sentence says what they do. */
   pointing: Set<string>;
+  /** Whole texts that answer a question: "Yes"/"Confirm" (refused beside unsubscribe wording), "No"/"No thanks" (turn the offer down). */
+  answers: { confirm: Set<string>; decline: Set<string> };
   navigation: Set<string>;
   account: PhraseList;
   socialSignIn: { phrases: PhraseList; providerDomains: Set<string> };
@@ -100,6 +104,7 @@ interface CtaRulesFile {
   refuse: Record<'unsubscribe' | 'privacy' | 'cookies', { label: string; phrases: Record<string, string[]>; urlPatterns: string[] }>;
   consentNotice: { answers: Record<string, string[]>; context: Record<string, string[]>; dismiss: Record<string, string[]> };
   pointing: { phrases: Record<string, string[]> };
+  answers: { confirm: Record<string, string[]>; decline: Record<string, string[]> };
   account: { phrases: Record<string, string[]> };
   socialSignIn: { verbs: Record<string, string[]>; providers: string[]; providerDomains: string[] };
   navigation: Record<string, string[]>;
@@ -183,6 +188,10 @@ function ctaRules(): CtaRules {
       dismiss: new Set(Object.values(file.consentNotice.dismiss).flat().map(dismissWords)),
     },
     pointing: new Set(Object.values(file.pointing.phrases).flat().map(answerWords)),
+    answers: {
+      confirm: new Set(Object.values(file.answers.confirm).flat().map(answerWords)),
+      decline: new Set(Object.values(file.answers.decline).flat().map(answerWords)),
+    },
     navigation: new Set(Object.values(file.navigation).flat().map(normalizeWords)),
     account: phrases(file.account.phrases),
     socialSignIn: {
@@ -248,6 +257,25 @@ export function pointingSentence(control: Pick<PageControl, 'text' | 'context'>)
   const after = block.slice(at + text.length);
   const end = after.search(SENTENCE_END);
   return (before.slice(start) + text + (end < 0 ? after : after.slice(0, end))).trim();
+}
+
+/**
+ * An answer that confirms what the text around it asks ("Yes", "Confirm", "Weiter") when that
+ * text speaks of unsubscribing ("Are you sure you want to unsubscribe?"): the words that say so, or null.
+ */
+export function confirmsUnsubscribe(control: Pick<PageControl, 'text' | 'context'>): string | null {
+  const r = ctaRules();
+  if (!control.context || !r.answers.confirm.has(answerWords(control.text))) return null;
+  return firstMatch(r.refuse.unsubscribe.phrases, normalizeWords(control.context))?.text ?? null;
+}
+
+/** The answer a control turns the offer down with ("No", "No thanks", "Nein, ich bin unter 18": its words before a comma), or null. */
+export function declines(text: string): string | null {
+  const decline = ctaRules().answers.decline;
+  const whole = answerWords(text);
+  if (decline.has(whole)) return whole;
+  const first = normalizeWords(text).split(/[,\uff0c\u3001]/)[0];
+  return first !== normalizeWords(text) && decline.has(answerWords(first)) ? answerWords(first) : null;
 }
 
 function firstMatch(list: PhraseList, words: string): Phrase | null {
@@ -327,6 +355,9 @@ function refusal(control: PageControl, page: ScoringPage, words: string, hasCtaW
   const sentence = pointingSentence(control);
   const says = sentence ? firstMatch(unsubscribe.phrases, sentence) : null;
   if (says) return `${unsubscribe.label} (its sentence says "${says.text}")`;
+  // "Are you sure you want to unsubscribe? [Yes]": the answer confirms it.
+  const confirmed = confirmsUnsubscribe(control);
+  if (confirmed) return `${unsubscribe.label} (an answer; its text speaks of "${confirmed}")`;
   // "Privacy policy" is footer matter; "Review and accept the new terms" may be a lure's button.
   const privacy = r.refuse.privacy;
   if ((!hasCtaWording && firstMatch(privacy.phrases, words)) || privacy.urlPatterns.some((p) => p.test(url))) return privacy.label;
@@ -390,6 +421,8 @@ export function scoreControl(read: PageControl, page: ScoringPage, all?: readonl
   else if (!/[\p{L}\p{N}]/u.test(words)) add(SYMBOLS_ONLY, 'no words (only symbols)');
   else if (words.length > 80) add(LONG_TEXT, 'long text');
   if (r.navigation.has(words)) add(NAVIGATION, 'navigation link');
+  const declined = declines(control.text);
+  if (declined) add(DECLINE, `declines ("${declined}")`);
   if (control.widget) add(WIDGET, `works this page (${control.widget})`);
 
   if (isButtonElement(control))

@@ -2030,14 +2030,14 @@ const SPECS: Record<string, PageSpec> = {
   // An age gate: two buttons of one size and style, "No" first; "Yes" is what leads on to the offer.
   'yes-no-gate': {
     lang: 'en',
-    about: 'age gate with equal "No" and "Yes" buttons ("No" first): "Yes" chosen',
+    about: 'age gate with equal "No" and "Yes" buttons ("No" first), both to other sites: "Yes" chosen',
     cta: 'Yes',
     html: () =>
       doc(
         'en',
         'Age check',
         `<main class="hero" style="text-align:center"><h1>Are you 21 or older?</h1><p>You must be of legal drinking age to enter this site.</p>` +
-          `<p><button class="btn-primary" style="width:160px" onclick="${go(refused('yes-no-gate', 'underage'))}">No</button> ` +
+          `<p><button class="btn-primary" style="width:160px" onclick="${go(frameUrl(FRAME_SITE, 'yes-no-gate', 'underage'))}">No</button> ` +
           `<button class="btn-primary" style="width:160px" onclick="${go(explorePageTarget('yes-no-gate'))}">Yes</button></p></main>`,
       ),
   },
@@ -2230,6 +2230,95 @@ const SPECS: Record<string, PageSpec> = {
         'Aanbieding',
         `<main class="hero"><h1>Zomerdeal</h1><p>${a(refused('nl-new-tab', 'verhaal'), 'Ons verhaal', ' style="font-size:18px"')}</p>` +
           `<p>${a(explorePageTarget('nl-new-tab'), 'Bekijk de deal', ' class="btn-primary" target="_blank"')}</p></main>`,
+      ),
+  },
+  // German age gate made of links, the refusal first and saying more: "Nein, ich bin unter 18" / "Ja, ich bin 18 oder älter".
+  'de-age-links': {
+    lang: 'de',
+    about: 'age gate of two links styled alike (de), "Nein, ich bin unter 18" first: "Ja, ich bin 18 oder älter" chosen',
+    cta: 'Ja, ich bin 18 oder älter',
+    reasons: [{ text: 'Nein, ich bin unter 18', match: /declines \("nein"\)/ }],
+    html: () =>
+      doc(
+        'de',
+        'Altersprüfung',
+        `<main class="hero" style="text-align:center"><h1>Bist du volljährig?</h1>` +
+          `<p>${a(frameUrl(FRAME_SITE, 'de-age-links', 'unter-18'), 'Nein, ich bin unter 18', ' class="btn-primary"')} ` +
+          `${a(explorePageTarget('de-age-links'), 'Ja, ich bin 18 oder älter', ' class="btn-primary"')}</p></main>`,
+      ),
+  },
+  // The page an unsubscribe link opens: "Are you sure?" with "Yes" and "No": never confirmed.
+  'leave-confirm': {
+    lang: 'en',
+    about: 'an unsubscribe confirmation ("Are you sure you want to unsubscribe?") with "Yes" / "Confirm" buttons: nothing clicked',
+    cta: null,
+    reasons: [
+      { text: 'Yes', match: /, unsubscribe .*\(an answer; its text speaks of "unsubscribe"\)$/ },
+      { text: 'Confirm', match: /, unsubscribe .*\(an answer; its text speaks of "keine weiteren e-mails"\)$/ },
+    ],
+    html: () =>
+      doc(
+        'en',
+        'Newsletter',
+        `<main class="hero" style="text-align:center"><h1>Promo Weekly</h1>` +
+          `<div><p>Are you sure you want to unsubscribe from our newsletter?</p>` +
+          `<p><button class="btn-primary" onclick="${go(refused('leave-confirm', 'yes'))}">Yes</button> ` +
+          `<button class="btn-ghost" onclick="${go(refused('leave-confirm', 'no'))}">No</button></p></div>` +
+          `<form method="post" action="${escapeHtml(refused('leave-confirm', 'form'))}" style="margin-top:32px">` +
+          `<p>Sie erhalten keine weiteren E-Mails mehr von uns, wenn Sie bestätigen.</p><input type="hidden" name="id" value="8842">` +
+          `<button class="btn-primary" style="font-size:24px">Confirm</button></form></main>`,
+      ),
+  },
+  // A form of hidden fields and a <select> the page has set (the country): sent as the page set
+  // it, nothing chosen or typed; the GET URL carries the select's value.
+  'select-default': {
+    lang: 'de',
+    about: 'a GET form of a preset <select> and hidden fields with "Weiter": followed with the preset value',
+    cta: 'Weiter',
+    final: `${explorePageTarget('select-default')}?land=de&ref=mail`,
+    html: () =>
+      doc(
+        'de',
+        'Versand',
+        `<main class="hero"><h1>Lieferung</h1><form method="get" action="${escapeHtml(explorePageTarget('select-default'))}">` +
+          `<label>Land <select name="land"><option value="de" selected>Deutschland</option><option value="at">Österreich</option></select></label>` +
+          `<input type="hidden" name="ref" value="mail"> <button class="btn-primary">Weiter</button></form></main>`,
+      ),
+  },
+  // A cookie box over the offer with only "Accept all cookies" and "Cookie settings": no way to
+  // close it without consenting in one click, so nothing is clicked (the settings open a panel).
+  'consent-settings-only': {
+    lang: 'en',
+    about: 'a cookie box over the offer with "Accept all cookies" and "Cookie settings" only: nothing clicked',
+    cta: null,
+    consentBlocked: 'Order now',
+    html: () =>
+      doc(
+        'en',
+        'Offer',
+        `<main class="hero"><h1>Half price this week</h1><p>${a(explorePageTarget('consent-settings-only'), 'Order now', ' class="btn-primary"')}</p></main>` +
+          `<div style="position:fixed;inset:0;background:rgba(0,0,0,.55);z-index:50"></div>` +
+          `<div style="position:fixed;top:15%;left:50%;transform:translateX(-50%);width:560px;background:#fff;padding:24px;z-index:51">` +
+          `<h2>We value your privacy</h2><p>We use cookies to personalise content and ads and to analyse our traffic.</p>` +
+          `<button class="btn-primary">Accept all cookies</button> <button class="btn-ghost" onclick="void 0">Cookie settings</button></div>`,
+      ),
+  },
+  // The only call-to-action is a phone number ("Call now to claim", tel:) and an e-mail link: nothing a browser follows.
+  'call-only': {
+    lang: 'en',
+    about: 'the only calls-to-action are "Call now to claim" (tel:) and "Email us" (mailto:): nothing clicked',
+    cta: null,
+    reasons: [
+      { text: 'Call now to claim', match: /, tel: link$/ },
+      { text: 'Email us', match: /, mailto: link$/ },
+    ],
+    html: () =>
+      doc(
+        'en',
+        'Claim',
+        `<main class="hero"><h1>You have won a cruise!</h1><p>Our agents are waiting.</p>` +
+          `<p>${a('tel:+15555550199', 'Call now to claim', ' class="btn-primary" style="font-size:32px;padding:24px 64px"')}</p>` +
+          `<p>${a('mailto:claims@cruise.example', 'Email us', ' class="btn-primary"')}</p></main>`,
       ),
   },
   'hostile-text': {
