@@ -2321,6 +2321,36 @@ const SPECS: Record<string, PageSpec> = {
           `<p>${a('mailto:claims@cruise.example', 'Email us', ' class="btn-primary"')}</p></main>`,
       ),
   },
+  // A POST form of hidden fields that opens its answer in a new window (target=_blank): the pop-up is followed, the form sent once.
+  'form-target-blank': {
+    lang: 'de',
+    about: 'a POST form of hidden fields with target=_blank, "Weiter zur Bestellung": the pop-up followed, the form sent once',
+    cta: 'Weiter zur Bestellung',
+    html: () =>
+      doc(
+        'de',
+        'Bestellung',
+        `<main class="hero"><h1>Ihr Warenkorb</h1><p>${a(refused('form-target-blank', 'about'), 'Mehr über uns', ' style="font-size:18px"')}</p>` +
+          `<form method="post" target="_blank" action="${escapeHtml(explorePageTarget('form-target-blank'))}">` +
+          `<input type="hidden" name="cart" value="c-7781"><button class="btn-primary">Weiter zur Bestellung</button></form></main>`,
+      ),
+  },
+  // An <input type=image> whose alt text is the call-to-action, in a POST form of hidden fields
+  // only (nothing to type); a bigger image link beside it leads to the brand's story.
+  'input-image-hidden': {
+    lang: 'it',
+    about: '<input type=image alt="Ordina subito"> in a POST form of hidden fields (it) followed',
+    cta: 'Ordina subito',
+    html: () =>
+      doc(
+        'it',
+        'Offerta',
+        `<main class="hero"><h1>Offerta lampo</h1>` +
+          `<form method="post" action="${escapeHtml(explorePageTarget('input-image-hidden'))}"><input type="hidden" name="p" value="99">` +
+          `<input type="image" alt="Ordina subito" width="280" height="70" src="${picture(280, 70, '%232e7d32')}"></form>` +
+          `<p>${a(refused('input-image-hidden', 'storia'), 'La nostra storia', ' style="font-size:16px"')}</p></main>`,
+      ),
+  },
   'hostile-text': {
     lang: 'en',
     about: 'control characters, RTL override and 5,000 characters in the chosen control',
