@@ -122,7 +122,7 @@ describe('explore on landing pages written like real ones', { concurrency: 2 }, 
       // Exactly once: the page and the click's target were each requested once in this trace (a
       // submit that would have sent its form, or a pop-up and its opener, would show twice).
       const { exchanges } = await readCapture(join(outDir, report.case!));
-      for (const url of [page.url, report.final!.url])
+      for (const url of [page.url, report.final.url])
         assert.equal(exchanges.filter((x) => x.request.url === url).length, 1, `${url} requested once`);
       if (page.vias) await assertFrameChain(report, page, outDir);
     });

@@ -669,6 +669,8 @@ describe('buttons made by script', () => {
     assert.equal(listened.refused, null);
     assert.ok(listened.reasons.includes('+0 a script button (a click listener; its href goes nowhere)'), listened.reasons.join('; '));
     assert.equal(scoreControl(button(base), PAGE).refused, 'same-page anchor');
+    const leaving = button({ ...base, clickListener: true, onclickHref: 'https://promo.example/unsubscribe?id=3' });
+    assert.match(scoreControl(leaving, PAGE).refused ?? '', /^unsubscribe/, 'judged by where its listener leads');
   });
 
   test('a submit whose listener stops its form leads nowhere by itself: not refused as the page requested again', () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PageControl } from '../model.js';
-import { dependsOnListeners, judgeListeners, stopsDefault } from './click-listeners.js';
+import { dependsOnListeners, judgeListeners, listenerTarget, stopsDefault } from './click-listeners.js';
 
 const control = (fields: Partial<PageControl>): PageControl => ({
   tag: 'a',
@@ -38,16 +38,39 @@ test('only controls whose judgement a listener changes are asked about', () => {
   assert.ok(!dependsOnListeners(control({ ...submit, form: { typing: 0, method: 'get', onsubmit: true } })));
 });
 
+const BASE = 'https://promo.example/landing';
+
 test("a click listener on the control, or a submit listener on its form, that prevents the default stops the form's submission", () => {
   const go = { type: 'click', source: 'function (e) { e.preventDefault(); location.href = "/q"; }' };
-  assert.deepEqual(judgeListeners([go], []), { clickListener: true, stops: true });
-  assert.deepEqual(judgeListeners([], [{ type: 'submit', source: '(e) => { e.preventDefault(); }' }]), {
+  assert.deepEqual(judgeListeners([go], [], BASE), { clickListener: true, stops: true, target: 'https://promo.example/q' });
+  assert.deepEqual(judgeListeners([], [{ type: 'submit', source: '(e) => { e.preventDefault(); }' }], BASE), {
     clickListener: false,
     stops: true,
+    target: null,
   });
-  assert.deepEqual(judgeListeners([{ type: 'mousedown', source: 'function (e) { e.preventDefault(); }' }], []), {
+  assert.deepEqual(judgeListeners([{ type: 'mousedown', source: 'function (e) { e.preventDefault(); }' }], [], BASE), {
     clickListener: true,
     stops: false,
+    target: null,
   });
-  assert.deepEqual(judgeListeners([{ type: 'mouseover', source: 'function () {}' }], []), { clickListener: false, stops: false });
+  assert.deepEqual(judgeListeners([{ type: 'mouseover', source: 'function () {}' }], [], BASE), {
+    clickListener: false,
+    stops: false,
+    target: null,
+  });
+  // Two listeners acting on the click: neither alone says where the click leads.
+  const other = { type: 'click', source: 'function () { track("cta"); }' };
+  assert.equal(judgeListeners([go, other], [], BASE).target, null);
+});
+
+test('a listener that is a plain navigation says where it leads; one that does more does not', () => {
+  const cases: [string, string | null][] = [
+    ['function (e) { e.preventDefault(); location.href = "https://shop.example/offer"; }', 'https://shop.example/offer'],
+    ["(e) => { e.preventDefault(); location.assign('/unsubscribe?id=3'); }", 'https://promo.example/unsubscribe?id=3'],
+    ["() => window.open('https://shop.example/p', 'offer', 'width=600')", 'https://shop.example/p'],
+    ['async function go(evt) {\n  evt.preventDefault();\n  window.location = "/next";\n}', 'https://promo.example/next'],
+    ['function (e) { fetch("/log"); location.href = "/next"; }', null],
+    ['function () { dispatch(open()); }', null],
+  ];
+  for (const [source, target] of cases) assert.equal(listenerTarget(source, BASE), target, source);
 });

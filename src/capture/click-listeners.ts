@@ -13,6 +13,40 @@ import { withTimeout } from './page-observer.js';
 const MAX_ASKED = 24;
 const GROUP = 'clicktrace-listeners';
 
+/**
+ * A script that is a plain navigation and nothing else (`location = '…'`, `location.href = '…'`,
+ * `location.assign('…')`, `window.open('…')`, an optional `return false`): group 2 is where it
+ * leads. Used on onclick attributes and javascript: links in the page (explore.ts) and on the
+ * bodies of click listeners here.
+ */
+export const PLAIN_NAVIGATION =
+  String.raw`^\s*(?:(?:window|document|top|self)\.)?` +
+  String.raw`(?:location(?:\.href)?\s*=\s*|location\.(?:assign|replace)\s*\(\s*|open\s*\(\s*)` +
+  String.raw`([\x22\x27])([^\x22\x27\\]{1,2000})\1\s*(?:[,)][^;]*)?;?\s*(?:return\s+false\s*;?\s*)?$`;
+
+/** `event.preventDefault();` as handlers write it (set aside before a handler is read as a plain navigation). */
+export const PREVENT_DEFAULT = String.raw`\b(?:event|e|evt|ev)\.preventDefault\s*\(\s*\)\s*;?`;
+
+/**
+ * Where a listener leads when its body is a plain navigation once `preventDefault()` is set aside
+ * (`function (e) { e.preventDefault(); location.href = '/offer'; }`, `() => window.open('…')`),
+ * resolved against `base`; null otherwise.
+ */
+export function listenerTarget(source: string, base: string): string | null {
+  const body = source
+    .trim()
+    .replace(/^(?:async\s+)?function\b[^(]*\([^)]*\)\s*\{([\s\S]*)\}$/, '$1')
+    .replace(/^(?:async\s+)?(?:\([^)]*\)|[\w$]+)\s*=>\s*(?:\{([\s\S]*)\}|([\s\S]*))$/, '$1$2')
+    .replace(new RegExp(PREVENT_DEFAULT, 'g'), '');
+  const m = new RegExp(PLAIN_NAVIGATION).exec(body);
+  if (!m) return null;
+  try {
+    return new URL(m[2], base).href;
+  } catch {
+    return null;
+  }
+}
+
 /** Events a script acts on when a person clicks. */
 const CLICK_EVENTS = new Set(['click', 'mousedown', 'mouseup', 'pointerdown', 'pointerup']);
 
@@ -34,13 +68,22 @@ export function dependsOnListeners(control: PageControl): boolean {
   return !!form && !form.script && !form.onsubmit && form.typing === 0 && (form.method === 'get' || form.method === 'post');
 }
 
-/** What the listeners say of a control: it has a click listener; one of them (or its form's submit listener) stops the default action. */
-export function judgeListeners(own: readonly { type: string; source: string }[], form: readonly { type: string; source: string }[]) {
+/**
+ * What the listeners say of a control: it has a click listener; one of them (or its form's submit
+ * listener) stops the default action; where the click leads, when the one listener acting on it is
+ * a plain navigation.
+ */
+export function judgeListeners(
+  own: readonly { type: string; source: string }[],
+  form: readonly { type: string; source: string }[],
+  base: string,
+): { clickListener: boolean; stops: boolean; target: string | null } {
   const clicks = own.filter((l) => CLICK_EVENTS.has(l.type));
-  const stops = [...clicks.filter((l) => l.type === 'click'), ...form.filter((l) => l.type === 'submit')].some((l) =>
-    stopsDefault(l.source),
-  );
-  return { clickListener: clicks.length > 0, stops };
+  const acting = [...clicks.filter((l) => l.type === 'click'), ...form.filter((l) => l.type === 'submit')];
+  const stops = acting.some((l) => stopsDefault(l.source));
+  // Where it leads, when the one listener that acts on the click says so plainly.
+  const target = acting.length === 1 ? listenerTarget(acting[0].source, base) : null;
+  return { clickListener: clicks.length > 0, stops, target };
 }
 
 async function send(observer: PageObserver, timeoutMs: number, method: string, params: unknown): Promise<unknown> {
@@ -83,12 +126,14 @@ async function listenersOf(
 
 /**
  * Marks the controls of one document (read in `frameId`'s isolated world, in `__clicktraceControls`
- * order) that have a click listener; a submit whose listener stops its form's submission leads
- * nowhere by itself (its href is dropped: the form is not sent).
+ * order, at `base`) that have a click listener, and where it leads when it says plainly; a submit
+ * whose listener stops its form's submission leads nowhere by itself (its href is dropped: the
+ * form is not sent).
  */
 export async function noteClickListeners(
   observer: PageObserver,
   controls: PageControl[],
+  base: string,
   timeoutMs: number,
   frameId?: string,
 ): Promise<void> {
@@ -101,8 +146,9 @@ export async function noteClickListeners(
       const element = `(globalThis.__clicktraceControls || [])[${index}]`;
       const own = await listenersOf(observer, contextId, element, timeoutMs);
       const form = control.form ? await listenersOf(observer, contextId, `(${element} || {}).form || null`, timeoutMs) : [];
-      const { clickListener, stops } = judgeListeners(own, form);
+      const { clickListener, stops, target } = judgeListeners(own, form, base);
       if (clickListener) control.clickListener = true;
+      if (target && !control.onclickHref) control.onclickHref = target.slice(0, 2000);
       if (stops && control.form) {
         control.form = { ...control.form, stopped: true };
         control.href = null;

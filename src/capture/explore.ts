@@ -10,7 +10,7 @@ import type { PageObserver } from './page-observer.js';
 import { adFrame, chooseCallToAction, consentControl, consentDismissals, scoreControls, targetOf } from '../analyze/call-to-action.js';
 import { markedBox, markedScreenshotPath } from '../analyze/explore-steps.js';
 import { drawBox } from './marked-screenshot.js';
-import { noteClickListeners } from './click-listeners.js';
+import { PLAIN_NAVIGATION, PREVENT_DEFAULT, noteClickListeners } from './click-listeners.js';
 import { ACCESSIBLE_NAME_SCRIPT, HAND_POINT_SCRIPT, pointerOf, trustedClick, type Pointer } from './click.js';
 import {
   LANDMARK_SCRIPT,
@@ -466,14 +466,10 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     return best;
   };
   // A plain navigation in an onclick attribute (location = '…', location.assign('…'), window.open('…')): where it declares it leads.
-  const ONCLICK_GO = new RegExp(
-    '^\\\\s*(?:(?:window|document|top|self)\\\\.)?' +
-      '(?:location(?:\\\\.href)?\\\\s*=\\\\s*|location\\\\.(?:assign|replace)\\\\s*\\\\(\\\\s*|open\\\\s*\\\\(\\\\s*)' +
-      '([\\\\x22\\\\x27])([^\\\\x22\\\\x27\\\\\\\\]{1,2000})\\\\1\\\\s*(?:[,)][^;]*)?;?\\\\s*(?:return\\\\s+false\\\\s*;?\\\\s*)?$',
-  );
+  const ONCLICK_GO = new RegExp(${JSON.stringify(PLAIN_NAVIGATION)});
   // An onclick that only scrolls this page (a sales page's "Order now" taking you to its order box) leads to this page.
   const ONCLICK_SCROLL = /\\bscroll(?:IntoView|To|By)\\s*\\(|\\bscrollTop\\b/;
-  const PREVENT = /\\b(?:event|e|evt)\\.preventDefault\\s*\\(\\s*\\)\\s*;?/g;
+  const PREVENT = new RegExp(${JSON.stringify(PREVENT_DEFAULT)}, 'g');
   const onclickTarget = (el) => {
     const code = (el.getAttribute('onclick') || '').replace(PREVENT, '');
     const m = ONCLICK_GO.exec(code);
@@ -713,7 +709,7 @@ async function readAll(
   const owners = await prepareFrames(observer, timeoutMs);
   const read = (await observer.evaluate(READ_CONTROLS_SCRIPT, 'isolated', timeoutMs, timeoutMs)) as ReadControls | null;
   if (!read || !Array.isArray(read.controls)) return null;
-  await noteClickListeners(observer, read.controls, timeoutMs);
+  await noteClickListeners(observer, read.controls, observer.url, timeoutMs);
   const where: Where[] = read.controls.map((_, index) => ({ frame: null, index }));
   const { views: frames, skipped } = await visibleFrames(observer, owners, timeoutMs);
   const notes: FrameNote[] = [];
@@ -726,7 +722,7 @@ async function readAll(
       notes.push({ url: frame.url, skipped: 'its links and buttons could not be read' });
       continue;
     }
-    await noteClickListeners(observer, inner.controls, timeoutMs, frame.frameId);
+    await noteClickListeners(observer, inner.controls, frame.url, timeoutMs, frame.frameId);
     // A frame is an ad by its slot (size, name, label), its parent's, or its own markup.
     const ad = frame.ad ?? inner.adMarkup ?? null;
     notes.push({ url: frame.url, skipped: null, ...(ad ? { ad } : {}) });

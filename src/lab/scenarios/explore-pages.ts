@@ -2011,20 +2011,26 @@ const SPECS: Record<string, PageSpec> = {
   // a bare "#" link beside it, as big, does nothing.
   'it-hash-listener': {
     lang: 'it',
-    about: 'an <a href="#"> with a click listener from script "Acquista ora" (it) followed; a bare "#" not',
+    about:
+      'an <a href="#"> with a click listener from script "Acquista ora" (it) followed, where its listener says; a bare "#" not; ' +
+      'a bigger one whose listener leads to an unsubscribe URL refused',
     cta: 'Acquista ora',
     reasons: [
-      { text: 'Acquista ora', match: /a script button \(a click listener; its href goes nowhere\)/ },
+      { text: 'Acquista ora', match: /a script button \(a click listener; its href goes nowhere\), \+0 leads where its onclick says/ },
       { text: 'Dettagli', match: /same-page anchor$/ },
+      { text: 'Continua', match: /, unsubscribe \/ opt-out \/ preferences link$/ },
     ],
     html: () =>
       doc(
         'it',
         'Offerta',
         `<main class="hero"><h1>Saldi di primavera</h1><p>${a('#', 'Dettagli', ' class="btn-primary"')}</p>` +
+          `<p>${a('#', 'Continua', ' id="more" class="btn-primary" style="font-size:30px"')}</p>` +
           `<p>${a('#', 'Acquista ora', ' id="cta" class="btn-primary"')}</p></main>` +
           `<script>document.getElementById('cta').addEventListener('click', function (e) { e.preventDefault(); ` +
-          `location.href = ${jsString(explorePageTarget('it-hash-listener'))}; });</script>`,
+          `location.href = ${jsString(explorePageTarget('it-hash-listener'))}; });\n` +
+          `document.getElementById('more').addEventListener('click', (e) => { e.preventDefault(); ` +
+          `location.assign(${jsString(refused('it-hash-listener', 'unsubscribe?id=3'))}); });</script>`,
       ),
   },
   // An age gate: two buttons of one size and style, "No" first; "Yes" is what leads on to the offer.
