@@ -2357,6 +2357,48 @@ const SPECS: Record<string, PageSpec> = {
           `<p>${a(refused('input-image-hidden', 'storia'), 'La nostra storia', ' style="font-size:16px"')}</p></main>`,
       ),
   },
+  // A German consent platform whose answers are text links to "#" that script makes act (click
+  // listeners): "Alle ablehnen" closes it without consent; the offer under its backdrop is then clicked.
+  'de-consent-links': {
+    lang: 'de',
+    about: 'a consent box whose answers are "#" links with click listeners: closed with "Alle ablehnen", never "Alle akzeptieren"',
+    cta: 'Zum Angebot',
+    dismissed: 'Alle ablehnen',
+    html: () =>
+      doc(
+        'de',
+        'Angebot',
+        `<main class="hero"><h1>Sommerschlussverkauf</h1><p>${a(explorePageTarget('de-consent-links'), 'Zum Angebot', ' class="btn-primary"')}</p></main>` +
+          `<div id="bd" style="position:fixed;inset:0;background:rgba(0,0,0,.6);z-index:40"></div>` +
+          `<div id="box" style="position:fixed;top:20%;left:50%;transform:translateX(-50%);width:520px;background:#fff;padding:24px;z-index:41">` +
+          `<p>Wir nutzen Cookies und ähnliche Technologien, um Inhalte und Werbung zu personalisieren.</p>` +
+          `<p>${a('#', 'Alle akzeptieren', ' id="yes" class="btn-primary"')} ${a('#', 'Alle ablehnen', ' id="no" style="font-size:13px"')}</p></div>` +
+          `<script>for (const id of ['yes', 'no']) document.getElementById(id).addEventListener('click', (e) => { e.preventDefault();` +
+          ` document.getElementById('bd').remove(); document.getElementById('box').remove(); });</script>`,
+      ),
+  },
+  // The offer in a sandboxed cross-site iframe (scripts and pop-ups allowed, no top navigation): its
+  // target=_blank link opens a pop-up, which is followed.
+  'iframe-sandbox-popup': {
+    lang: 'en',
+    about: 'a target=_blank link in a sandboxed cross-site iframe (allow-popups): the pop-up followed',
+    cta: 'Claim your bonus',
+    frame: frameUrl(FRAME_SITE, 'iframe-sandbox-popup', 'creative'),
+    html: () => {
+      const creative = frameDoc(FRAME_SITE, 'iframe-sandbox-popup', 'creative', () =>
+        inner(
+          `<div style="padding:24px">${a(explorePageTarget('iframe-sandbox-popup'), 'Claim your bonus', ' class="btn-primary" target="_blank"')}</div>`,
+        ),
+      );
+      return doc(
+        'en',
+        'Bonus',
+        `<main class="hero"><h1>Welcome bonus</h1><p>${a(refused('iframe-sandbox-popup', 'about'), 'About us', ' style="font-size:16px"')}</p>` +
+          `<iframe sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox" src="${escapeHtml(creative)}" title="offer" ` +
+          `style="width:600px;height:140px;border:0"></iframe></main>`,
+      );
+    },
+  },
   'hostile-text': {
     lang: 'en',
     about: 'control characters, RTL override and 5,000 characters in the chosen control',
