@@ -237,13 +237,26 @@ export interface PageControl {
    * on fields to fill (in their form or beside them), not the form's own submit. `onsubmit`: the
    * form's onsubmit attribute stops the submission and navigates (`href` is where it says).
    */
-  form: { typing: number; required?: number; method?: 'get' | 'post' | 'dialog'; script?: boolean; onsubmit?: boolean } | null;
+  form: {
+    typing: number;
+    required?: number;
+    method?: 'get' | 'post' | 'dialog';
+    script?: boolean;
+    onsubmit?: boolean;
+    /** A click listener on it or a submit listener on its form stops the submission (preventDefault): the form is not sent, `href` is null. */
+    stopped?: boolean;
+  } | null;
   /** It sits in a cookie / consent banner (by the banner's id, class or label, or a floating box that speaks of cookies). */
   cookieBanner: boolean;
   /** It opens, closes or switches part of the page (what says so: "aria-expanded", "role=tab"...), or null; absent in older cases. */
   widget?: string | null;
   /** It has an onclick attribute (a link to "#" or "javascript:void(0)" with one is a button made of a link); absent in older cases. */
   onclick?: boolean;
+  /**
+   * A click listener added by script is on it (read over CDP, DOMDebugger.getEventListeners): a
+   * link to "#" with one is a button made of a link, as with an onclick attribute; absent otherwise.
+   */
+  clickListener?: boolean;
   /**
    * For a control of few words: the text of the nearest block around it that says more (what a
    * person reads beside an "Accept" or "OK"), up to 600 characters; null otherwise; absent in older cases.
@@ -256,6 +269,8 @@ export interface PageControl {
   onclickHref?: string;
   /** It shows a picture (an image of at least 64×32 CSS pixels: a banner, not an icon), text or not; absent otherwise. */
   picture?: boolean;
+  /** The picture it shows is a banner's (at least 300×120 CSS pixels: an <img> or a CSS background image); absent otherwise. */
+  banner?: boolean;
   /** Disabled when read (`disabled`, `aria-disabled="true"`): explore waits a while for it to be enabled; absent otherwise. */
   disabled?: boolean;
   /** Out of view in a box or frame a person can scroll ("scrolled out of view in a scroll box"); its box is where it comes into view. Absent otherwise. */

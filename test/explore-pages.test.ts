@@ -119,6 +119,11 @@ describe('explore on landing pages written like real ones', { concurrency: 2 }, 
         `${seen}; error ${report.error}; hops ${report.hops.map((h) => `${h.via} ${h.url}`).join(' > ')}`,
       );
       assertMarked(report, outDir);
+      // Exactly once: the page and the click's target were each requested once in this trace (a
+      // submit that would have sent its form, or a pop-up and its opener, would show twice).
+      const { exchanges } = await readCapture(join(outDir, report.case!));
+      for (const url of [page.url, report.final.url])
+        assert.equal(exchanges.filter((x) => x.request.url === url).length, 1, `${url} requested once`);
       if (page.vias) await assertFrameChain(report, page, outDir);
     });
   }

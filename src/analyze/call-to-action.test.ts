@@ -71,6 +71,11 @@ describe('call-to-action wording', () => {
     ['ja', '今すぐ購入'],
     ['ko', '지금 구매'],
     ['ko', '자세히 보기'],
+    ['zh', '立即領取優惠'],
+    ['zh', '立即註冊'],
+    ['es', 'Ver la oferta'],
+    ['es', '¡Quiero mi descuento!'],
+    ['fr', "Je découvre l'offre"],
   ];
   for (const [lang, text] of wording) {
     test(`"${text}" (${lang}) is a call-to-action`, () => {
@@ -278,8 +283,10 @@ describe('never followed', () => {
       assert.ok(acting.score >= MIN_SCORE);
       assert.notEqual(scoreControl(button({ text: 'Get the offer', href, rawHref }), PAGE).refused, null, rawHref);
     }
-    for (const rawHref of ['#details', 'javascript:location.href="https://evil.example/"'])
-      assert.notEqual(scoreControl(button({ text: 'Get the offer', rawHref, href: rawHref, onclick: true }), PAGE).refused, null, rawHref);
+    assert.notEqual(
+      scoreControl(button({ text: 'Get the offer', rawHref: '#details', href: `${PAGE.url}#details`, onclick: true }), PAGE).refused,
+      null,
+    );
   });
 
   test('a lure that asks to accept new terms is not taken for footer matter', () => {
@@ -630,5 +637,110 @@ describe('closing a cookie notice that covers the call-to-action', () => {
       PAGE,
     );
     assert.deepEqual(consentDismissals(scored), [2, 3]);
+  });
+
+  test('"Odrzuć wszystkie" (pl, the plural a consent platform writes) closes a notice; "Akceptuję wszystkie" is an answer that accepts', () => {
+    const scored = scoreControls([notice('Akceptuję wszystkie'), notice('Odrzuć wszystkie')], PAGE);
+    assert.deepEqual(consentDismissals(scored), [1]);
+    assert.ok(consentAnswer({ text: 'Akceptuję wszystkie', context: 'Używamy plików cookie, aby dopasować reklamy.' }));
+  });
+});
+
+describe('buttons made by script', () => {
+  test('a javascript: link whose script does something is a script button, led where its script says when it says', () => {
+    const go = scoreControl(
+      button({ text: '¡Quiero mi descuento!', href: 'javascript:irAOferta()', rawHref: 'javascript:irAOferta()' }),
+      PAGE,
+    );
+    assert.equal(go.refused, null);
+    assert.ok(go.reasons.includes('+0 a script button (a javascript: link that runs script)'), go.reasons.join('; '));
+    assert.ok(go.score >= MIN_SCORE, go.reasons.join('; '));
+    const raw = 'javascript:location.href="https://evil.example/unsubscribe?id=1"';
+    const said = button({ text: 'Continue', href: raw, rawHref: raw, onclickHref: 'https://evil.example/unsubscribe?id=1' });
+    assert.equal(targetOf(said), 'https://evil.example/unsubscribe?id=1');
+    assert.match(scoreControl(said, PAGE).refused ?? '', /^unsubscribe/, 'judged by where its script leads');
+    for (const rawHref of ['javascript:void(0)', 'javascript:;'])
+      assert.match(scoreControl(button({ text: 'Claim', href: rawHref, rawHref }), PAGE).refused ?? '', /^javascript: link$/);
+  });
+
+  test('a link to "#" with a click listener from script is a button; a bare "#" is a same-page anchor', () => {
+    const base = { text: 'Acquista ora', href: `${PAGE.url}#`, rawHref: '#' };
+    const listened = scoreControl(button({ ...base, clickListener: true }), PAGE);
+    assert.equal(listened.refused, null);
+    assert.ok(listened.reasons.includes('+0 a script button (a click listener; its href goes nowhere)'), listened.reasons.join('; '));
+    assert.equal(scoreControl(button(base), PAGE).refused, 'same-page anchor');
+    const leaving = button({ ...base, clickListener: true, onclickHref: 'https://promo.example/unsubscribe?id=3' });
+    assert.match(scoreControl(leaving, PAGE).refused ?? '', /^unsubscribe/, 'judged by where its listener leads');
+  });
+
+  test('a submit whose listener stops its form leads nowhere by itself: not refused as the page requested again', () => {
+    const stopped = scoreControl(
+      button({
+        tag: 'button',
+        type: 'submit',
+        text: 'Get my quote',
+        href: null,
+        rawHref: null,
+        form: { typing: 0, method: 'get', stopped: true },
+      }),
+      PAGE,
+    );
+    assert.equal(stopped.refused, null);
+    assert.ok(stopped.reasons.includes('+0 a click or submit listener stops its form (the form is not sent)'), stopped.reasons.join('; '));
+  });
+});
+
+describe('answers', () => {
+  test('"No", "No thanks" and a refusal before a comma turn the offer down; "Yes" beside them wins', () => {
+    for (const text of ['No', 'No thanks', 'Nein, ich bin unter 18', 'Non merci', 'Nee', 'いいえ', 'Нет'])
+      assert.ok(
+        scoreControl(button({ text }), PAGE).reasons.some((r) => r.startsWith('-25 declines')),
+        text,
+      );
+    for (const text of ['Not available in stores: order now', 'Nothing to lose', 'Yes', 'Nonstop deals'])
+      assert.ok(!scoreControl(button({ text }), PAGE).reasons.some((r) => r.includes('declines')), text);
+    const context = 'Are you 21 or older? You must be of legal drinking age. No Yes';
+    const [no, yes] = scoreControls([button({ text: 'No', context }), button({ text: 'Yes', context })], PAGE);
+    assert.ok(yes.score > no.score, `${yes.score} vs ${no.score}`);
+    assert.equal(chooseCallToAction([no, yes]), 1);
+  });
+
+  test('an answer that confirms an unsubscription is refused; the same answer to another question is not', () => {
+    const asked = 'Are you sure you want to unsubscribe from our newsletter? Yes No';
+    for (const text of ['Yes', 'Confirm', 'OK', 'Weiter'])
+      assert.match(
+        scoreControl(button({ text, context: asked }), PAGE).refused ?? '',
+        /^unsubscribe .*an answer; its text speaks of "unsubscribe"/,
+        text,
+      );
+    assert.equal(scoreControl(button({ text: 'Yes', context: 'Are you 21 or older? Yes No' }), PAGE).refused, null);
+    assert.equal(
+      scoreControl(button({ text: 'Shop now', context: asked }), PAGE).refused,
+      null,
+      'not an answer: its own words say what it does',
+    );
+  });
+});
+
+describe('banners', () => {
+  test('a banner-sized picture link earns what a button does; a small picture does not', () => {
+    const banner = scoreControl(
+      control({
+        text: 'Summer collection',
+        href: 'https://shop.example/summer',
+        picture: true,
+        banner: true,
+        box: { x: 24, y: 80, width: 720, height: 300 },
+      }),
+      PAGE,
+    );
+    assert.ok(banner.reasons.includes('+30 a banner (a picture link of at least 300×120)'), banner.reasons.join('; '));
+    const learnMore = scoreControl(
+      control({ text: 'Learn more', href: 'https://elsewhere.example/more', box: { x: 24, y: 400, width: 80, height: 16 } }),
+      PAGE,
+    );
+    assert.ok(banner.score > learnMore.score, `${banner.score} vs ${learnMore.score}`);
+    const icon = scoreControl(control({ text: 'Summer collection', picture: true, box: { x: 24, y: 80, width: 120, height: 60 } }), PAGE);
+    assert.ok(!icon.reasons.some((r) => r.includes('banner')));
   });
 });

@@ -43,6 +43,8 @@ const SMALL_PRINT = { below: 11, points: -15 };
 const OTHER_SITE = 10;
 const TRACKER = 10;
 const NAVIGATION = -15;
+/** "No", "No thanks": an answer that turns the offer down (an age gate's "No" beside its "Yes"). */
+const DECLINE = -25;
 /** A menu toggle, carousel arrow or tab: it changes this page, it does not lead on. */
 const WIDGET = -25;
 const LANDMARK: Record<string, number> = { nav: -15, footer: -15, header: -5, aside: -5 };
@@ -57,6 +59,8 @@ const ONLY_LINK = 15;
 const ACCOUNT_IN_HEADER = -30;
 /** "Continue with Facebook": signing in with another site's account. */
 const SOCIAL_SIGN_IN = -45;
+/** A picture link the size of a banner: a hero image stands out as a button's look does (background, padding, corners, a <button>). */
+const BANNER = 30;
 const NO_TEXT = -10;
 const SYMBOLS_ONLY = -20;
 const SILENT = -15;
@@ -85,6 +89,8 @@ interface CtaRules {
   consentNotice: { answers: Set<string>; context: PhraseList; dismiss: Set<string> };
   /** Link texts that only point ("here", "click here"): their sentence says what they do. */
   pointing: Set<string>;
+  /** Whole texts that answer a question: "Yes"/"Confirm" (refused beside unsubscribe wording), "No"/"No thanks" (turn the offer down). */
+  answers: { confirm: Set<string>; decline: Set<string> };
   navigation: Set<string>;
   account: PhraseList;
   socialSignIn: { phrases: PhraseList; providerDomains: Set<string> };
@@ -98,6 +104,7 @@ interface CtaRulesFile {
   refuse: Record<'unsubscribe' | 'privacy' | 'cookies', { label: string; phrases: Record<string, string[]>; urlPatterns: string[] }>;
   consentNotice: { answers: Record<string, string[]>; context: Record<string, string[]>; dismiss: Record<string, string[]> };
   pointing: { phrases: Record<string, string[]> };
+  answers: { confirm: Record<string, string[]>; decline: Record<string, string[]> };
   account: { phrases: Record<string, string[]> };
   socialSignIn: { verbs: Record<string, string[]>; providers: string[]; providerDomains: string[] };
   navigation: Record<string, string[]>;
@@ -181,6 +188,10 @@ function ctaRules(): CtaRules {
       dismiss: new Set(Object.values(file.consentNotice.dismiss).flat().map(dismissWords)),
     },
     pointing: new Set(Object.values(file.pointing.phrases).flat().map(answerWords)),
+    answers: {
+      confirm: new Set(Object.values(file.answers.confirm).flat().map(answerWords)),
+      decline: new Set(Object.values(file.answers.decline).flat().map(answerWords)),
+    },
     navigation: new Set(Object.values(file.navigation).flat().map(normalizeWords)),
     account: phrases(file.account.phrases),
     socialSignIn: {
@@ -246,6 +257,25 @@ export function pointingSentence(control: Pick<PageControl, 'text' | 'context'>)
   const after = block.slice(at + text.length);
   const end = after.search(SENTENCE_END);
   return (before.slice(start) + text + (end < 0 ? after : after.slice(0, end))).trim();
+}
+
+/**
+ * An answer that confirms what the text around it asks ("Yes", "Confirm", "Weiter") when that
+ * text speaks of unsubscribing ("Are you sure you want to unsubscribe?"): the words that say so, or null.
+ */
+export function confirmsUnsubscribe(control: Pick<PageControl, 'text' | 'context'>): string | null {
+  const r = ctaRules();
+  if (!control.context || !r.answers.confirm.has(answerWords(control.text))) return null;
+  return firstMatch(r.refuse.unsubscribe.phrases, normalizeWords(control.context))?.text ?? null;
+}
+
+/** The answer a control turns the offer down with ("No", "No thanks", "Nein, ich bin unter 18": its words before a comma), or null. */
+export function declines(text: string): string | null {
+  const decline = ctaRules().answers.decline;
+  const whole = answerWords(text);
+  if (decline.has(whole)) return whole;
+  const first = normalizeWords(text).split(/[,\uff0c\u3001]/)[0];
+  return first !== normalizeWords(text) && decline.has(answerWords(first)) ? answerWords(first) : null;
 }
 
 function firstMatch(list: PhraseList, words: string): Phrase | null {
@@ -325,6 +355,9 @@ function refusal(control: PageControl, page: ScoringPage, words: string, hasCtaW
   const sentence = pointingSentence(control);
   const says = sentence ? firstMatch(unsubscribe.phrases, sentence) : null;
   if (says) return `${unsubscribe.label} (its sentence says "${says.text}")`;
+  // "Are you sure you want to unsubscribe? [Yes]": the answer confirms it.
+  const confirmed = confirmsUnsubscribe(control);
+  if (confirmed) return `${unsubscribe.label} (an answer; its text speaks of "${confirmed}")`;
   // "Privacy policy" is footer matter; "Review and accept the new terms" may be a lure's button.
   const privacy = r.refuse.privacy;
   if ((!hasCtaWording && firstMatch(privacy.phrases, words)) || privacy.urlPatterns.some((p) => p.test(url))) return privacy.label;
@@ -340,14 +373,26 @@ function isButtonElement(control: PageControl): boolean {
   return control.tag === 'input' && ['submit', 'button', 'image'].includes(control.type ?? '');
 }
 
+/** A `javascript:` URL that does nothing ("javascript:;", "javascript:void(0)"). */
+const NO_OP_SCRIPT = /^javascript:\s*(?:void\s*\(?\s*0\s*\)?|return\s+false|)\s*;?\s*$/;
+
 /**
- * A link whose href goes nowhere ("#", "javascript:void(0)") but whose onclick attribute acts on
- * the click: a button made of a link, judged as a button. Without an onclick it does nothing.
+ * A button made of a link, judged as a button: a link whose href goes nowhere ("#",
+ * "javascript:void(0)") but whose onclick attribute or click listener acts on the click (without
+ * one it does nothing), or a `javascript:` link whose script does something ("javascript:go()":
+ * a click runs it, as a button's onclick; where it leads, when it says, is its `onclickHref`).
  */
 function scriptLink(control: PageControl): boolean {
-  if (!control.onclick) return false;
   const raw = (control.rawHref ?? '').trim().toLowerCase();
-  return raw === '#' || raw === '#!' || /^javascript:\s*(?:void\s*\(?\s*0\s*\)?|return\s+false|)\s*;?\s*$/.test(raw);
+  if (raw.startsWith('javascript:') && !NO_OP_SCRIPT.test(raw)) return true;
+  if (!control.onclick && !control.clickListener) return false;
+  return raw === '#' || raw === '#!' || NO_OP_SCRIPT.test(raw);
+}
+
+function scriptLinkReason(control: PageControl): string {
+  const raw = (control.rawHref ?? '').trim().toLowerCase();
+  if (raw.startsWith('javascript:') && !NO_OP_SCRIPT.test(raw)) return '+0 a script button (a javascript: link that runs script)';
+  return `+0 a script button (${control.onclick ? 'onclick' : 'a click listener'}; its href goes nowhere)`;
 }
 
 /** The score of one control on a page, with its reasons; refused controls are scored too (the report shows what was passed over). */
@@ -361,7 +406,7 @@ export function scoreControl(read: PageControl, page: ScoringPage, all?: readonl
     reasons.push(`${points > 0 ? '+' : ''}${points} ${why}`);
   };
   const asButton = scriptLink(read);
-  if (asButton) reasons.push('+0 a script button (onclick; its href goes nowhere)');
+  if (asButton) reasons.push(scriptLinkReason(read));
   const control: PageControl = { ...read, href: targetOf(read), rawHref: asButton ? null : read.rawHref };
   if (control.href && control.href !== read.href) reasons.push('+0 leads where its onclick says');
   const words = normalizeWords(control.text);
@@ -370,11 +415,14 @@ export function scoreControl(read: PageControl, page: ScoringPage, all?: readonl
     const exact = words.length <= wording.text.length + 12;
     add(exact ? WORDING.exact : WORDING.within, `call-to-action wording "${wording.text}" (${wording.lang})`);
   }
+  if (control.banner) add(BANNER, 'a banner (a picture link of at least 300×120)');
   if (!words && control.picture) reasons.push('+0 a picture (no text)');
   else if (!words) add(NO_TEXT, 'no text');
   else if (!/[\p{L}\p{N}]/u.test(words)) add(SYMBOLS_ONLY, 'no words (only symbols)');
   else if (words.length > 80) add(LONG_TEXT, 'long text');
   if (r.navigation.has(words)) add(NAVIGATION, 'navigation link');
+  const declined = declines(control.text);
+  if (declined) add(DECLINE, `declines ("${declined}")`);
   if (control.widget) add(WIDGET, `works this page (${control.widget})`);
 
   if (isButtonElement(control))
@@ -411,6 +459,7 @@ export function scoreControl(read: PageControl, page: ScoringPage, all?: readonl
   if (control.outOfView) add(OUT_OF_VIEW, `${control.outOfView}: a person scrolls to it`);
   if (control.disabled) reasons.push('+0 disabled when read: a person waits for it to be enabled');
   if (control.form?.onsubmit) reasons.push("+0 leads where its form's onsubmit says (the form is not sent)");
+  else if (control.form?.stopped) reasons.push('+0 a click or submit listener stops its form (the form is not sent)');
   else if (control.form?.method === 'get' || control.form?.method === 'post')
     reasons.push(`+0 sends a form (${control.form.method.toUpperCase()}) with nothing to type`);
 

@@ -10,6 +10,7 @@ import type { PageObserver } from './page-observer.js';
 import { adFrame, chooseCallToAction, consentControl, consentDismissals, scoreControls, targetOf } from '../analyze/call-to-action.js';
 import { markedBox, markedScreenshotPath } from '../analyze/explore-steps.js';
 import { drawBox } from './marked-screenshot.js';
+import { PLAIN_NAVIGATION, PREVENT_DEFAULT, noteClickListeners } from './click-listeners.js';
 import { ACCESSIBLE_NAME_SCRIPT, HAND_POINT_SCRIPT, pointerOf, trustedClick, type Pointer } from './click.js';
 import {
   LANDMARK_SCRIPT,
@@ -184,6 +185,14 @@ export const READ_CONTROLS_SCRIPT = `(() => {
   const docWidth = Math.max(root ? root.scrollWidth : 0, window.innerWidth);
   const docHeight = Math.max(root ? root.scrollHeight : 0, window.innerHeight);
   const transparent = (c) => !c || c === 'transparent' || /rgba\\([^)]*,\\s*0(\\.0*)?\\)$/.test(c);
+  // A colour's alpha (1 when it has none): text under 0.1 is as good as transparent to a reader.
+  const alphaOf = (c) => { const m = /rgba\\([^)]*,\\s*([\\d.]+)\\)$/.exec(c || ''); return m ? parseFloat(m[1]) : 1; };
+  // Colours a person tells apart (a white button on a page of #fafafa is no coloured button): rgb distance.
+  const rgbOf = (c) => (/rgba?\\(\\s*([\\d.]+),\\s*([\\d.]+),\\s*([\\d.]+)/.exec(c || '') || []).slice(1, 4).map(Number);
+  const alike = (a, b) => {
+    const [x, y] = [rgbOf(a), rgbOf(b)];
+    return x.length === 3 && y.length === 3 && Math.hypot(x[0] - y[0], x[1] - y[1], x[2] - y[2]) < 24;
+  };
   const pageBackground = (() => {
     for (const el of [document.body, root]) {
       if (!el) continue;
@@ -231,7 +240,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     if (!text) return false;
     const holder = holderOf(el, text);
     const color = holder === el ? cs.color : getComputedStyle(holder).color;
-    if (transparent(color)) return true;
+    if (transparent(color) || alphaOf(color) < 0.1) return true;
     return color === backdropOf(holder);
   };
   // A box a person can scroll in an axis (overflow auto or scroll, with more content than room).
@@ -247,9 +256,16 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     const cs = getComputedStyle(el);
     if (cs.visibility !== 'visible') return no('visibility:hidden');
     if (el.checkVisibility && !el.checkVisibility({ opacityProperty: true, checkOpacity: true })) return no('opacity:0');
+    // Opacity multiplies down the tree, as do CSS filters' opacity() (filter:opacity(0) draws nothing).
     let opacity = 1;
-    for (let a = el; a && opacity >= 0.1; a = a.parentElement) opacity *= parseFloat(getComputedStyle(a).opacity);
+    for (let a = el; a && opacity >= 0.1; a = a.parentElement) {
+      const s = getComputedStyle(a);
+      opacity *= parseFloat(s.opacity);
+      for (const f of s.filter.matchAll(/opacity\\(\\s*([\\d.]+)(%?)\\s*\\)/g)) opacity *= parseFloat(f[1]) / (f[2] ? 100 : 1);
+    }
     if (opacity < 0.1) return no('nearly transparent');
+    // An inert subtree takes no click (hit-testing passes through it, as with pointer-events:none).
+    if (el.closest('[inert]')) return no('inert');
     if (invisibleText(el, cs)) return no('text the colour of its background');
     if (r.width < 4 || r.height < 4) return no('zero size');
     // Cut by each ancestor that clips its overflow: to nothing when it does not scroll (or the
@@ -309,7 +325,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
       padH = Math.max(padH, Math.min(px(s.paddingLeft), px(s.paddingRight)));
       radius = Math.max(radius, px(s.borderTopLeftRadius));
       if (!background) {
-        if (!transparent(s.backgroundColor) && s.backgroundColor !== pageBackground) background = s.backgroundColor;
+        if (!transparent(s.backgroundColor) && !alike(s.backgroundColor, pageBackground)) background = s.backgroundColor;
         else if (/gradient\\(/.test(s.backgroundImage)) background = 'gradient';
       }
     };
@@ -431,28 +447,41 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     }
     return null;
   };
-  // A picture, not an icon: a banner or product shot a person clicks as they would its words.
-  const showsPicture = (el, r) =>
-    [el, ...el.querySelectorAll('img, svg, picture, video, canvas, input[type=image]')].some((m) => {
-      if (!(m.matches('img, svg, picture, video, canvas, input[type=image]')) || (m.parentElement && m.parentElement.closest('svg'))) return false;
+  // A picture, not an icon: a banner or product shot a person clicks as they would its words
+  // (an image element, or a CSS background image of the control or of an element in it). Returns
+  // the size of the largest part of one that shows within the control's box, or null.
+  const MEDIA_TAGS = 'img, svg, picture, video, canvas, input[type=image]';
+  const pictureIn = (el, r) => {
+    let best = null;
+    const parts = [el, ...el.querySelectorAll('*')];
+    for (let i = 0; i < parts.length && i < 200; i++) {
+      const m = parts[i];
+      if (m.parentElement && m.parentElement.closest('svg')) continue;
+      if (!m.matches(MEDIA_TAGS) && !/url\\(/.test(getComputedStyle(m).backgroundImage)) continue;
       // What of it shows within the control's box (a box that clips it shows a sliver).
       const b = m.getBoundingClientRect();
-      return Math.min(b.right, r.right) - Math.max(b.left, r.left) >= 64 && Math.min(b.bottom, r.bottom) - Math.max(b.top, r.top) >= 32;
-    });
+      const width = Math.min(b.right, r.right) - Math.max(b.left, r.left), height = Math.min(b.bottom, r.bottom) - Math.max(b.top, r.top);
+      if (width >= 64 && height >= 32 && (!best || width * height > best.width * best.height)) best = { width, height };
+    }
+    return best;
+  };
   // A plain navigation in an onclick attribute (location = '…', location.assign('…'), window.open('…')): where it declares it leads.
-  const ONCLICK_GO = new RegExp(
-    '^\\\\s*(?:(?:window|document|top|self)\\\\.)?' +
-      '(?:location(?:\\\\.href)?\\\\s*=\\\\s*|location\\\\.(?:assign|replace)\\\\s*\\\\(\\\\s*|open\\\\s*\\\\(\\\\s*)' +
-      '([\\\\x22\\\\x27])([^\\\\x22\\\\x27\\\\\\\\]{1,2000})\\\\1\\\\s*(?:[,)][^;]*)?;?\\\\s*(?:return\\\\s+false\\\\s*;?\\\\s*)?$',
-  );
+  const ONCLICK_GO = new RegExp(${JSON.stringify(PLAIN_NAVIGATION)});
   // An onclick that only scrolls this page (a sales page's "Order now" taking you to its order box) leads to this page.
   const ONCLICK_SCROLL = /\\bscroll(?:IntoView|To|By)\\s*\\(|\\bscrollTop\\b/;
-  const PREVENT = /\\b(?:event|e|evt)\\.preventDefault\\s*\\(\\s*\\)\\s*;?/g;
+  const PREVENT = new RegExp(${JSON.stringify(PREVENT_DEFAULT)}, 'g');
   const onclickTarget = (el) => {
     const code = (el.getAttribute('onclick') || '').replace(PREVENT, '');
     const m = ONCLICK_GO.exec(code);
     if (m) return absolute(m[2]);
     return ONCLICK_SCROLL.test(code) && !/location|open\\s*\\(|submit\\s*\\(/.test(code) ? document.URL.split('#')[0] + '#' : null;
+  };
+  // A javascript: link whose script is a plain navigation (javascript:location.href='…'): where it leads.
+  const scriptHrefTarget = (raw) => {
+    let code = raw.replace(/^\\s*javascript:/i, '');
+    try { code = decodeURIComponent(code); } catch {}
+    const m = ONCLICK_GO.exec(code);
+    return m ? absolute(m[2]) : null;
   };
   // A form whose onsubmit attribute stops the submission (preventDefault, return false) and makes a
   // plain navigation instead: where its submit buttons lead.
@@ -503,8 +532,11 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     const scriptGo = submit && submit.method !== 'dialog' && !el.hasAttribute('formaction') ? onsubmitTarget(el.form) : null;
     if (scriptGo) form.onsubmit = true;
     const href = rawHref !== null ? absolute(rawHref) : scriptGo || (submit ? submit.href : null);
-    const onclickHref = el.hasAttribute('onclick') ? onclickTarget(el) : null;
-    const picture = showsPicture(el, r);
+    const scriptHref = rawHref !== null && /^\\s*javascript:/i.test(rawHref);
+    const onclickHref = el.hasAttribute('onclick') ? onclickTarget(el) : scriptHref ? scriptHrefTarget(rawHref) : null;
+    const shown = pictureIn(el, r);
+    const picture = !!shown;
+    const banner = !!shown && shown.width >= 300 && shown.height >= 120;
     const view = el.tagName === 'AREA' ? (area ? seen(area.img, r) : { hidden: 'no image uses its map', outOfView: null, placed: null }) : seen(el, r);
     const b = view.placed || r;
     return {
@@ -530,6 +562,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
         ...(el.disabled === true || el.getAttribute('aria-disabled') === 'true' ? { disabled: true } : {}),
         ...(onclickHref ? { onclickHref: clip(onclickHref, 2000) } : {}),
         ...(picture ? { picture: true } : {}),
+        ...(banner ? { banner: true } : {}),
       },
     };
   });
@@ -676,6 +709,7 @@ async function readAll(
   const owners = await prepareFrames(observer, timeoutMs);
   const read = (await observer.evaluate(READ_CONTROLS_SCRIPT, 'isolated', timeoutMs, timeoutMs)) as ReadControls | null;
   if (!read || !Array.isArray(read.controls)) return null;
+  await noteClickListeners(observer, read.controls, observer.url, timeoutMs);
   const where: Where[] = read.controls.map((_, index) => ({ frame: null, index }));
   const { views: frames, skipped } = await visibleFrames(observer, owners, timeoutMs);
   const notes: FrameNote[] = [];
@@ -688,6 +722,7 @@ async function readAll(
       notes.push({ url: frame.url, skipped: 'its links and buttons could not be read' });
       continue;
     }
+    await noteClickListeners(observer, inner.controls, frame.url, timeoutMs, frame.frameId);
     // A frame is an ad by its slot (size, name, label), its parent's, or its own markup.
     const ad = frame.ad ?? inner.adMarkup ?? null;
     notes.push({ url: frame.url, skipped: null, ...(ad ? { ad } : {}) });

@@ -1897,6 +1897,508 @@ const SPECS: Record<string, PageSpec> = {
           `<span style="display:inline-block;background:#2e7d32;padding:14px 36px;border-radius:6px;font-size:22px">Réserver</span></a></p></main>`,
       ),
   },
+  // ---- Landing pages added by the explore hunt: each one a shape of real advertiser or phishing
+  // pages the pages above do not cover. ----
+  // A POST form of hidden fields whose only control is <input type=submit value="Jetzt kaufen">:
+  // sending it types nothing (the fields are the page's own), so it is clicked as a person would;
+  // the newsletter form beside it, bigger, needs an e-mail address and is refused.
+  'submit-hidden-post': {
+    lang: 'de',
+    about: '<input type=submit value="Jetzt kaufen"> in a POST form of hidden fields followed; a bigger newsletter form refused',
+    cta: 'Jetzt kaufen',
+    reasons: [
+      { text: 'Jetzt kaufen', match: /sends a form \(POST\) with nothing to type/ },
+      { text: 'Anmelden', match: /submits a form that needs typing/ },
+    ],
+    html: () =>
+      doc(
+        'de',
+        'Angebot',
+        `<main class="hero"><h1>Ihr Angebot: 2 für 1</h1>` +
+          `<form method="post" action="${escapeHtml(refused('submit-hidden-post', 'newsletter'))}" style="background:#eee;padding:24px">` +
+          `<p>Newsletter abonnieren und 10 % sparen</p><input type="email" name="email" placeholder="E-Mail-Adresse">` +
+          `<button class="btn-primary" style="font-size:26px">Anmelden</button></form>` +
+          `<form method="post" action="${escapeHtml(explorePageTarget('submit-hidden-post'))}">` +
+          `<input type="hidden" name="sku" value="A-2231"><input type="hidden" name="qty" value="1">` +
+          `<input type="submit" class="btn-primary" value="Jetzt kaufen"></form></main>`,
+      ),
+  },
+  // A <button> in a form with nothing in it and no action (sending it would request this very page
+  // again), made to navigate by a click listener from script that stops the submission.
+  'form-button-listener': {
+    lang: 'en',
+    about: 'a <button> in an empty form without action whose click listener navigates',
+    cta: 'Get my quote',
+    reasons: [{ text: 'Get my quote', match: /a click or submit listener stops its form/ }],
+    html: () =>
+      doc(
+        'en',
+        'Quote',
+        `<main class="hero"><h1>Insurance from $9 a month</h1><p>${a(frameUrl(FRAME_SITE, 'form-button-listener', 'about'), 'About this insurer')}</p>` +
+          `<form id="f"><button id="go" class="btn-primary">Get my quote</button></form></main>` +
+          `<script>document.getElementById('go').addEventListener('click', function (e) { e.preventDefault(); ` +
+          `location.href = ${jsString(explorePageTarget('form-button-listener'))}; });</script>`,
+      ),
+  },
+  // Portuguese: a <span role=button> whose onclick calls a function of the page (its target is not
+  // in the markup), beside a plain link to another site.
+  'pt-span-function': {
+    lang: 'pt',
+    about: '<span role=button onclick="abrirOferta()"> with "Garanta o seu desconto" (pt) vs a plain link',
+    cta: 'Garanta o seu desconto',
+    html: () =>
+      doc(
+        'pt',
+        'Oferta',
+        `<main class="hero"><h1>Black Friday antecipada</h1><p>${a(refused('pt-span-function', 'historia'), 'Nossa história', ' style="font-size:18px"')}</p>` +
+          `<p><span role="button" tabindex="0" class="btn-primary" onclick="abrirOferta()">Garanta o seu desconto</span></p></main>` +
+          `<script>function abrirOferta() { location.href = ${jsString(explorePageTarget('pt-span-function'))}; }</script>`,
+      ),
+  },
+  // A hero banner drawn by CSS (a background image, no <img>, no words: named by aria-label) vs a
+  // small "Learn more" text link to another site.
+  'css-banner': {
+    lang: 'en',
+    about: 'a 720×300 CSS background-image banner link named by aria-label vs a small "Learn more" link to another site',
+    cta: 'Summer collection',
+    reasons: [{ text: 'Summer collection', match: /\+30 a banner/ }],
+    html: () =>
+      doc(
+        'en',
+        'Summer',
+        `<main class="hero"><a href="${escapeHtml(explorePageTarget('css-banner'))}" aria-label="Summer collection" ` +
+          `style="display:block;width:720px;height:300px;background:url(&quot;${picture(720, 300, '%23f4a300')}&quot;) center/cover no-repeat"></a>` +
+          `<p style="font-size:14px">New arrivals every week. ${a(frameUrl(FRAME_SITE, 'css-banner', 'learn'), 'Learn more')}</p></main>`,
+      ),
+  },
+  // French: the call-to-action opens the offer in a pop-up window of its own size (window.open with
+  // features): the pop-up is followed.
+  'fr-popup-window': {
+    lang: 'fr',
+    about: '<button onclick="window.open(url, name, \'width=…\')"> "Je découvre l\'offre" (fr): the pop-up window followed',
+    cta: "Je découvre l'offre",
+    html: () =>
+      doc(
+        'fr',
+        'Offre',
+        `<main class="hero"><h1>Jusqu'à -70 % sur les vols</h1>` +
+          `<p>${a(refused('fr-popup-window', 'histoire'), 'Notre histoire', ' style="font-size:18px"')}</p>` +
+          `<p><button class="btn-primary" ` +
+          `onclick="window.open(${escapeHtml(jsString(explorePageTarget('fr-popup-window')))}, 'offre', 'width=600,height=500')">` +
+          `Je découvre l'offre</button></p></main>`,
+      ),
+  },
+  // Spanish: the call-to-action is a javascript: link that calls the page's function (a person
+  // clicks it and is taken there); a javascript:void(0) "Ver más" beside it does nothing.
+  'es-javascript-href': {
+    lang: 'es',
+    about: 'a javascript:irAOferta() link "¡Quiero mi descuento!" (es) followed; javascript:void(0) without a handler not',
+    cta: '¡Quiero mi descuento!',
+    reasons: [
+      { text: '¡Quiero mi descuento!', match: /a script button \(a javascript: link that runs script\)/ },
+      { text: 'Ver más', match: /javascript: link$/ },
+    ],
+    html: () =>
+      doc(
+        'es',
+        'Oferta',
+        `<main class="hero"><h1>Rebajas de invierno</h1><p>${a('javascript:void(0)', 'Ver más', ' class="btn-ghost"')}</p>` +
+          `<p>${a('javascript:irAOferta()', '¡Quiero mi descuento!', ' class="btn-primary"')}</p></main>` +
+          `<script>function irAOferta() { location.href = ${jsString(explorePageTarget('es-javascript-href'))}; }</script>`,
+      ),
+  },
+  // Italian: an <a href="#"> whose click listener (added by script, no onclick attribute) navigates;
+  // a bare "#" link beside it, as big, does nothing.
+  'it-hash-listener': {
+    lang: 'it',
+    about:
+      'an <a href="#"> with a click listener from script "Acquista ora" (it) followed, where its listener says; a bare "#" not; ' +
+      'a bigger one whose listener leads to an unsubscribe URL refused',
+    cta: 'Acquista ora',
+    reasons: [
+      { text: 'Acquista ora', match: /a script button \(a click listener; its href goes nowhere\), \+0 leads where its onclick says/ },
+      { text: 'Dettagli', match: /same-page anchor$/ },
+      { text: 'Continua', match: /, unsubscribe \/ opt-out \/ preferences link$/ },
+    ],
+    html: () =>
+      doc(
+        'it',
+        'Offerta',
+        `<main class="hero"><h1>Saldi di primavera</h1><p>${a('#', 'Dettagli', ' class="btn-primary"')}</p>` +
+          `<p>${a('#', 'Continua', ' id="more" class="btn-primary" style="font-size:30px"')}</p>` +
+          `<p>${a('#', 'Acquista ora', ' id="cta" class="btn-primary"')}</p></main>` +
+          `<script>document.getElementById('cta').addEventListener('click', function (e) { e.preventDefault(); ` +
+          `location.href = ${jsString(explorePageTarget('it-hash-listener'))}; });\n` +
+          `document.getElementById('more').addEventListener('click', (e) => { e.preventDefault(); ` +
+          `location.assign(${jsString(refused('it-hash-listener', 'unsubscribe?id=3'))}); });</script>`,
+      ),
+  },
+  // An age gate: two buttons of one size and style, "No" first; "Yes" is what leads on to the offer.
+  'yes-no-gate': {
+    lang: 'en',
+    about: 'age gate with equal "No" and "Yes" buttons ("No" first), both to other sites: "Yes" chosen',
+    cta: 'Yes',
+    html: () =>
+      doc(
+        'en',
+        'Age check',
+        `<main class="hero" style="text-align:center"><h1>Are you 21 or older?</h1><p>You must be of legal drinking age to enter this site.</p>` +
+          `<p><button class="btn-primary" style="width:160px" onclick="${go(frameUrl(FRAME_SITE, 'yes-no-gate', 'underage'))}">No</button> ` +
+          `<button class="btn-primary" style="width:160px" onclick="${go(explorePageTarget('yes-no-gate'))}">Yes</button></p></main>`,
+      ),
+  },
+  // Polish: the biggest buttons call (tel:, also from an onclick) or fetch a PDF; the offer is a smaller link.
+  'pl-call-pdf': {
+    lang: 'pl',
+    about: 'big "Zadzwoń teraz" (tel:, also by onclick) and "Pobierz PDF" buttons vs a smaller "Sprawdź ofertę" (pl)',
+    cta: 'Sprawdź ofertę',
+    html: () =>
+      doc(
+        'pl',
+        'Oferta',
+        `<main class="hero"><h1>Kredyt bez BIK</h1>` +
+          `<p>${a('tel:+48221234567', 'Zadzwoń teraz', ' class="btn-primary" style="font-size:30px;padding:24px 60px"')}</p>` +
+          `<p><button class="btn-primary" style="font-size:30px;padding:24px 60px" onclick="location.href='tel:+48221234567'">Zadzwoń do doradcy</button></p>` +
+          `<p><button class="btn-primary" style="font-size:28px;padding:20px 50px" ` +
+          `onclick="window.open('${escapeHtml(refused('pl-call-pdf', 'ulotka.pdf'))}')">Pobierz PDF</button></p>` +
+          `<p>${a(explorePageTarget('pl-call-pdf'), 'Sprawdź ofertę', ' class="btn-ghost"')}</p></main>`,
+      ),
+  },
+  // Russian: the call-to-action in a web component inside another web component (open shadow roots, nested).
+  'ru-nested-shadow': {
+    lang: 'ru',
+    about: 'a button two open shadow roots deep, "Получить предложение" (ru), navigating by its listener',
+    cta: 'Получить предложение',
+    html: () =>
+      doc(
+        'ru',
+        'Предложение',
+        `<main class="hero"><h1>Скидка 30 %</h1><p>${a(refused('ru-nested-shadow', 'about'), 'О компании', ' style="font-size:18px"')}</p>` +
+          `<offer-card></offer-card></main><script>` +
+          `customElements.define('offer-button', class extends HTMLElement { connectedCallback() { const r = this.attachShadow({ mode: 'open' });` +
+          ` r.innerHTML = '<style>button{background:#e4002b;color:#fff;border:0;border-radius:6px;padding:14px 32px;font-size:18px}</style>` +
+          `<button>Получить предложение</button>';` +
+          ` r.querySelector('button').addEventListener('click', () => { location.href = ${jsString(explorePageTarget('ru-nested-shadow'))}; }); } });` +
+          `customElements.define('offer-card', class extends HTMLElement { connectedCallback() { const r = this.attachShadow({ mode: 'open' });` +
+          ` r.innerHTML = '<div style="padding:24px;border:1px solid #ddd"><p>Только сегодня</p><offer-button></offer-button></div>'; } });</script>`,
+      ),
+  },
+  // Japanese: the call-to-action in an <iframe srcdoc> (a frame whose document is about:srcdoc), its link targeting the top.
+  'ja-srcdoc': {
+    lang: 'ja',
+    about: 'the call-to-action "今すぐ申し込む" (ja) in an <iframe srcdoc> with target=_top',
+    cta: '今すぐ申し込む',
+    frame: 'about:srcdoc',
+    html: () =>
+      doc(
+        'ja',
+        'キャンペーン',
+        `<main class="hero"><h1>夏のキャンペーン</h1><p>${a(refused('ja-srcdoc', 'company'), '会社概要', ' style="font-size:18px"')}</p>` +
+          `<iframe title="offer" style="width:600px;height:160px;border:0" srcdoc="${escapeHtml(
+            inner(
+              `<div style="padding:24px">${a(explorePageTarget('ja-srcdoc'), '今すぐ申し込む', ' class="btn-primary" target="_top"')}</div>`,
+            ),
+          )}"></iframe></main>`,
+      ),
+  },
+  // Chinese in traditional characters: two links of one size, only the words tell them apart.
+  'zh-traditional': {
+    lang: 'zh-Hant',
+    about: 'traditional Chinese "立即領取優惠" vs "品牌故事", links of one style',
+    cta: '立即領取優惠',
+    html: () =>
+      doc(
+        'zh-Hant',
+        '優惠活動',
+        `<main class="hero"><h1>週年慶</h1><p>${a(refused('zh-traditional', 'story'), '品牌故事', ' style="font-size:18px"')}</p>` +
+          `<p>${a(explorePageTarget('zh-traditional'), '立即領取優惠', ' style="font-size:18px"')}</p></main>`,
+      ),
+  },
+  // A Polish consent platform's modal with its backdrop over the offer: "Odrzuć wszystkie" closes it without consent.
+  'pl-consent-reject': {
+    lang: 'pl',
+    about: 'a Polish consent modal over the offer: dismissed with "Odrzuć wszystkie", never "Akceptuję wszystkie"',
+    cta: 'Sprawdź ofertę',
+    dismissed: 'Odrzuć wszystkie',
+    html: () =>
+      doc(
+        'pl',
+        'Oferta',
+        `<main class="hero"><h1>Wyprzedaż</h1><p>${a(explorePageTarget('pl-consent-reject'), 'Sprawdź ofertę', ' class="btn-primary"')}</p></main>` +
+          `<div id="bd" style="position:fixed;inset:0;background:rgba(0,0,0,.6);z-index:40"></div>` +
+          `<div id="box" style="position:fixed;top:20%;left:50%;transform:translateX(-50%);width:520px;background:#fff;padding:24px;z-index:41">` +
+          `<p>Używamy plików cookie i podobnych technologii, aby dopasować reklamy do Twoich zainteresowań.</p>` +
+          `<button class="btn-primary" onclick="document.getElementById('bd').remove(); this.parentNode.remove()">Akceptuję wszystkie</button> ` +
+          `<button class="btn-ghost" onclick="document.getElementById('bd').remove(); this.parentNode.remove()">Odrzuć wszystkie</button></div>`,
+      ),
+  },
+  // A long software page: the trial button far below the fold, a "Watch the demo" button above it
+  // that plays a video on this page, and plain menu links in the header.
+  'below-fold-trial': {
+    lang: 'en',
+    about: '"Start my free trial" far below the fold vs a "Watch the demo" video button and menu links above it',
+    cta: 'Start my free trial',
+    html: () =>
+      doc(
+        'en',
+        'Acme CRM',
+        `<header class="top"><strong>Acme</strong><nav>${a(refused('below-fold-trial', 'features'), 'Features')}` +
+          `${a(refused('below-fold-trial', 'pricing'), 'Pricing')}${a(refused('below-fold-trial', 'customers'), 'Customers')}</nav></header>` +
+          `<main class="hero"><h1>The CRM your team will actually use</h1><p>Close more deals with less busywork.</p>` +
+          `<p><button class="btn-primary" onclick="document.getElementById('v').style.display='block'">Watch the demo</button></p>` +
+          `<div id="v" style="display:none">(video)</div>${filler(60)}` +
+          `<section style="padding:32px;background:#f0f4ff"><h2>Ready?</h2>` +
+          `<p>${a(explorePageTarget('below-fold-trial'), 'Start my free trial', ' class="btn-primary"')}</p></section></main>`,
+      ),
+  },
+  // Traps a person cannot see, each bigger and wordier than the real link: filter:opacity(0), text
+  // 3% opaque, text the colour of its coloured section, a link pushed off by transform, one scaled
+  // to nothing, an inert one, one under an opaque box; the real link is a plain sentence's.
+  'hidden-traps': {
+    lang: 'en',
+    about:
+      'filter:opacity(0), 3%-opaque text, text the colour of its section, translated off, scaled down, inert, covered, ' +
+      'display:none, opacity:0, 1×1, off-screen: never chosen',
+    cta: 'continue to checkout',
+    html: () =>
+      doc(
+        'en',
+        'Checkout',
+        `<main class="hero"><h1>Your basket</h1>` +
+          `<p style="filter:opacity(0)">${a(refused('hidden-traps', 'filter'), 'Claim your prize', ' class="btn-primary"')}</p>` +
+          `<p>${a(refused('hidden-traps', 'faint-text'), 'Claim your prize', ' style="color:rgba(0,0,0,0.03);font-size:28px"')}</p>` +
+          `<div style="background:#0a58ca;padding:16px">` +
+          `${a(refused('hidden-traps', 'same-colour'), 'Claim your prize', ' style="color:#0a58ca;font-size:28px"')}</div>` +
+          `<p>${a(refused('hidden-traps', 'display-none'), 'Claim your prize', ' class="btn-primary" style="display:none"')}</p>` +
+          `<p>${a(refused('hidden-traps', 'opacity'), 'Claim your prize', ' class="btn-primary" style="opacity:0"')}</p>` +
+          `<p>${a(refused('hidden-traps', 'one-pixel'), 'Claim your prize', ' style="display:inline-block;width:1px;height:1px;overflow:hidden"')}</p>` +
+          `<p>${a(refused('hidden-traps', 'off-screen'), 'Claim your prize', ' class="btn-primary" style="position:absolute;left:-9999px"')}</p>` +
+          `<p>${a(refused('hidden-traps', 'translated'), 'Claim your prize', ' class="btn-primary" style="transform:translateX(-3000px)"')}</p>` +
+          `<p>${a(refused('hidden-traps', 'scaled'), 'Claim your prize', ' class="btn-primary" style="transform:scale(0.01)"')}</p>` +
+          `<p inert>${a(refused('hidden-traps', 'inert'), 'Claim your prize', ' class="btn-primary"')}</p>` +
+          `<div style="position:relative">${a(refused('hidden-traps', 'covered'), 'Claim your prize', ' class="btn-primary"')}` +
+          `<div style="position:absolute;inset:-8px;background:#fafafa"></div></div>` +
+          `<p>Everything is ready: ${a(explorePageTarget('hidden-traps'), 'continue to checkout')}.</p></main>`,
+      ),
+  },
+  // A sign-in page (a phishing kit's first page): an e-mail field and "Next", "Create one!",
+  // "Can't access your account?", a grey "Sign-in options" button: nothing is an offer to follow.
+  'login-page': {
+    lang: 'en',
+    about: 'a sign-in page: "Next" needs typing; "Create one!", "Can\'t access your account?", "Sign-in options": nothing clicked',
+    cta: null,
+    reasons: [
+      { text: 'Sign-in options', match: /coloured background/, absent: true },
+      { text: 'Next', match: /submits a form that needs typing/ },
+    ],
+    html: () =>
+      doc(
+        'en',
+        'Sign in to your account',
+        `<main class="hero" style="max-width:440px;background:#fff;margin-top:40px;box-shadow:0 2px 6px rgba(0,0,0,.2)">` +
+          `<h1 style="font-size:24px">Sign in</h1>` +
+          `<form method="post" action="${escapeHtml(refused('login-page', 'login'))}">` +
+          `<p><input type="email" name="loginfmt" placeholder="Email, phone, or Skype" style="width:100%;padding:8px"></p>` +
+          `<p style="font-size:13px">No account? ${a(refused('login-page', 'signup'), 'Create one!')}</p>` +
+          `<p style="font-size:13px">${a(refused('login-page', 'recover'), "Can't access your account?")}</p>` +
+          `<p style="text-align:right"><input type="submit" class="btn-primary" style="background:#0067b8;border-radius:0" value="Next"></p></form></main>` +
+          `<div style="max-width:440px;margin:16px auto"><button type="button" ` +
+          `style="width:100%;background:#fff;border:1px solid #ccc;padding:12px 16px;font-size:15px;text-align:left;cursor:pointer" ` +
+          `onclick="document.getElementById('opts').hidden=false">Sign-in options</button><div id="opts" hidden>Sign in with a security key</div></div>` +
+          `<footer class="site-footer">${a(refused('login-page', 'terms'), 'Terms of use')}` +
+          `${a(refused('login-page', 'privacy'), 'Privacy & cookies')}</footer>`,
+      ),
+  },
+  // Spanish: the biggest buttons unsubscribe ("Cancelar mi suscripción", "Darse de baja") by their
+  // words alone (their URLs say nothing); the offer is a smaller "Ver la oferta".
+  'es-leave-biggest': {
+    lang: 'es',
+    about: 'the biggest buttons say "Cancelar mi suscripción" / "Darse de baja" (es); "Ver la oferta" is smaller',
+    cta: 'Ver la oferta',
+    html: () =>
+      doc(
+        'es',
+        'Oferta',
+        `<main class="hero"><h1>Tu oferta personal</h1>` +
+          `<p>${a(refused('es-leave-biggest', 'm?id=11'), 'Cancelar mi suscripción', ' class="btn-primary" style="font-size:30px;padding:24px 60px"')}</p>` +
+          `<p>${a(refused('es-leave-biggest', 'm?id=12'), 'Darse de baja', ' class="btn-primary" style="font-size:30px;padding:24px 60px"')}</p>` +
+          `<p>${a(explorePageTarget('es-leave-biggest'), 'Ver la oferta', ' class="btn-ghost"')}</p></main>`,
+      ),
+  },
+  // Dutch: the call-to-action is a <a target=_blank> opening in a new tab, its words "Bekijk de deal".
+  'nl-new-tab': {
+    lang: 'nl',
+    about: '"Bekijk de deal" (nl) opens in a new tab (target=_blank, no rel): the new tab followed',
+    cta: 'Bekijk de deal',
+    html: () =>
+      doc(
+        'nl',
+        'Aanbieding',
+        `<main class="hero"><h1>Zomerdeal</h1><p>${a(refused('nl-new-tab', 'verhaal'), 'Ons verhaal', ' style="font-size:18px"')}</p>` +
+          `<p>${a(explorePageTarget('nl-new-tab'), 'Bekijk de deal', ' class="btn-primary" target="_blank"')}</p></main>`,
+      ),
+  },
+  // German age gate made of links, the refusal first and saying more: "Nein, ich bin unter 18" / "Ja, ich bin 18 oder älter".
+  'de-age-links': {
+    lang: 'de',
+    about: 'age gate of two links styled alike (de), "Nein, ich bin unter 18" first: "Ja, ich bin 18 oder älter" chosen',
+    cta: 'Ja, ich bin 18 oder älter',
+    reasons: [{ text: 'Nein, ich bin unter 18', match: /declines \("nein"\)/ }],
+    html: () =>
+      doc(
+        'de',
+        'Altersprüfung',
+        `<main class="hero" style="text-align:center"><h1>Bist du volljährig?</h1>` +
+          `<p>${a(frameUrl(FRAME_SITE, 'de-age-links', 'unter-18'), 'Nein, ich bin unter 18', ' class="btn-primary"')} ` +
+          `${a(explorePageTarget('de-age-links'), 'Ja, ich bin 18 oder älter', ' class="btn-primary"')}</p></main>`,
+      ),
+  },
+  // The page an unsubscribe link opens: "Are you sure?" with "Yes" and "No": never confirmed.
+  'leave-confirm': {
+    lang: 'en',
+    about: 'an unsubscribe confirmation ("Are you sure you want to unsubscribe?") with "Yes" / "Confirm" buttons: nothing clicked',
+    cta: null,
+    reasons: [
+      { text: 'Yes', match: /, unsubscribe .*\(an answer; its text speaks of "unsubscribe"\)$/ },
+      { text: 'Confirm', match: /, unsubscribe .*\(an answer; its text speaks of "keine weiteren e-mails"\)$/ },
+    ],
+    html: () =>
+      doc(
+        'en',
+        'Newsletter',
+        `<main class="hero" style="text-align:center"><h1>Promo Weekly</h1>` +
+          `<div><p>Are you sure you want to unsubscribe from our newsletter?</p>` +
+          `<p><button class="btn-primary" onclick="${go(refused('leave-confirm', 'yes'))}">Yes</button> ` +
+          `<button class="btn-ghost" onclick="${go(refused('leave-confirm', 'no'))}">No</button></p></div>` +
+          `<form method="post" action="${escapeHtml(refused('leave-confirm', 'form'))}" style="margin-top:32px">` +
+          `<p>Sie erhalten keine weiteren E-Mails mehr von uns, wenn Sie bestätigen.</p><input type="hidden" name="id" value="8842">` +
+          `<button class="btn-primary" style="font-size:24px">Confirm</button></form></main>`,
+      ),
+  },
+  // A form of hidden fields and a <select> the page has set (the country): sent as the page set
+  // it, nothing chosen or typed; the GET URL carries the select's value.
+  'select-default': {
+    lang: 'de',
+    about: 'a GET form of a preset <select> and hidden fields with "Weiter": followed with the preset value',
+    cta: 'Weiter',
+    final: `${explorePageTarget('select-default')}?land=de&ref=mail`,
+    html: () =>
+      doc(
+        'de',
+        'Versand',
+        `<main class="hero"><h1>Lieferung</h1><form method="get" action="${escapeHtml(explorePageTarget('select-default'))}">` +
+          `<label>Land <select name="land"><option value="de" selected>Deutschland</option><option value="at">Österreich</option></select></label>` +
+          `<input type="hidden" name="ref" value="mail"> <button class="btn-primary">Weiter</button></form></main>`,
+      ),
+  },
+  // A cookie box over the offer with only "Accept all cookies" and "Cookie settings": no way to
+  // close it without consenting in one click, so nothing is clicked (the settings open a panel).
+  'consent-settings-only': {
+    lang: 'en',
+    about: 'a cookie box over the offer with "Accept all cookies" and "Cookie settings" only: nothing clicked',
+    cta: null,
+    consentBlocked: 'Order now',
+    html: () =>
+      doc(
+        'en',
+        'Offer',
+        `<main class="hero"><h1>Half price this week</h1><p>${a(explorePageTarget('consent-settings-only'), 'Order now', ' class="btn-primary"')}</p></main>` +
+          `<div style="position:fixed;inset:0;background:rgba(0,0,0,.55);z-index:50"></div>` +
+          `<div style="position:fixed;top:15%;left:50%;transform:translateX(-50%);width:560px;background:#fff;padding:24px;z-index:51">` +
+          `<h2>We value your privacy</h2><p>We use cookies to personalise content and ads and to analyse our traffic.</p>` +
+          `<button class="btn-primary">Accept all cookies</button> <button class="btn-ghost" onclick="void 0">Cookie settings</button></div>`,
+      ),
+  },
+  // The only call-to-action is a phone number ("Call now to claim", tel:) and an e-mail link: nothing a browser follows.
+  'call-only': {
+    lang: 'en',
+    about: 'the only calls-to-action are "Call now to claim" (tel:) and "Email us" (mailto:): nothing clicked',
+    cta: null,
+    reasons: [
+      { text: 'Call now to claim', match: /, tel: link$/ },
+      { text: 'Email us', match: /, mailto: link$/ },
+    ],
+    html: () =>
+      doc(
+        'en',
+        'Claim',
+        `<main class="hero"><h1>You have won a cruise!</h1><p>Our agents are waiting.</p>` +
+          `<p>${a('tel:+15555550199', 'Call now to claim', ' class="btn-primary" style="font-size:32px;padding:24px 64px"')}</p>` +
+          `<p>${a('mailto:claims@cruise.example', 'Email us', ' class="btn-primary"')}</p></main>`,
+      ),
+  },
+  // A POST form of hidden fields that opens its answer in a new window (target=_blank): the pop-up is followed, the form sent once.
+  'form-target-blank': {
+    lang: 'de',
+    about: 'a POST form of hidden fields with target=_blank, "Weiter zur Bestellung": the pop-up followed, the form sent once',
+    cta: 'Weiter zur Bestellung',
+    html: () =>
+      doc(
+        'de',
+        'Bestellung',
+        `<main class="hero"><h1>Ihr Warenkorb</h1><p>${a(refused('form-target-blank', 'about'), 'Mehr über uns', ' style="font-size:18px"')}</p>` +
+          `<form method="post" target="_blank" action="${escapeHtml(explorePageTarget('form-target-blank'))}">` +
+          `<input type="hidden" name="cart" value="c-7781"><button class="btn-primary">Weiter zur Bestellung</button></form></main>`,
+      ),
+  },
+  // An <input type=image> whose alt text is the call-to-action, in a POST form of hidden fields
+  // only (nothing to type); a bigger image link beside it leads to the brand's story.
+  'input-image-hidden': {
+    lang: 'it',
+    about: '<input type=image alt="Ordina subito"> in a POST form of hidden fields (it) followed',
+    cta: 'Ordina subito',
+    html: () =>
+      doc(
+        'it',
+        'Offerta',
+        `<main class="hero"><h1>Offerta lampo</h1>` +
+          `<form method="post" action="${escapeHtml(explorePageTarget('input-image-hidden'))}"><input type="hidden" name="p" value="99">` +
+          `<input type="image" alt="Ordina subito" width="280" height="70" src="${picture(280, 70, '%232e7d32')}"></form>` +
+          `<p>${a(refused('input-image-hidden', 'storia'), 'La nostra storia', ' style="font-size:16px"')}</p></main>`,
+      ),
+  },
+  // A German consent platform whose answers are text links to "#" that script makes act (click
+  // listeners): "Alle ablehnen" closes it without consent; the offer under its backdrop is then clicked.
+  'de-consent-links': {
+    lang: 'de',
+    about: 'a consent box whose answers are "#" links with click listeners: closed with "Alle ablehnen", never "Alle akzeptieren"',
+    cta: 'Zum Angebot',
+    dismissed: 'Alle ablehnen',
+    html: () =>
+      doc(
+        'de',
+        'Angebot',
+        `<main class="hero"><h1>Sommerschlussverkauf</h1><p>${a(explorePageTarget('de-consent-links'), 'Zum Angebot', ' class="btn-primary"')}</p></main>` +
+          `<div id="bd" style="position:fixed;inset:0;background:rgba(0,0,0,.6);z-index:40"></div>` +
+          `<div id="box" style="position:fixed;top:20%;left:50%;transform:translateX(-50%);width:520px;background:#fff;padding:24px;z-index:41">` +
+          `<p>Wir nutzen Cookies und ähnliche Technologien, um Inhalte und Werbung zu personalisieren.</p>` +
+          `<p>${a('#', 'Alle akzeptieren', ' id="yes" class="btn-primary"')} ${a('#', 'Alle ablehnen', ' id="no" style="font-size:13px"')}</p></div>` +
+          `<script>for (const id of ['yes', 'no']) document.getElementById(id).addEventListener('click', (e) => { e.preventDefault();` +
+          ` document.getElementById('bd').remove(); document.getElementById('box').remove(); });</script>`,
+      ),
+  },
+  // The offer in a sandboxed cross-site iframe (scripts and pop-ups allowed, no top navigation): its
+  // target=_blank link opens a pop-up, which is followed.
+  'iframe-sandbox-popup': {
+    lang: 'en',
+    about: 'a target=_blank link in a sandboxed cross-site iframe (allow-popups): the pop-up followed',
+    cta: 'Claim your bonus',
+    frame: frameUrl(FRAME_SITE, 'iframe-sandbox-popup', 'creative'),
+    html: () => {
+      const creative = frameDoc(FRAME_SITE, 'iframe-sandbox-popup', 'creative', () =>
+        inner(
+          `<div style="padding:24px">${a(explorePageTarget('iframe-sandbox-popup'), 'Claim your bonus', ' class="btn-primary" target="_blank"')}</div>`,
+        ),
+      );
+      return doc(
+        'en',
+        'Bonus',
+        `<main class="hero"><h1>Welcome bonus</h1><p>${a(refused('iframe-sandbox-popup', 'about'), 'About us', ' style="font-size:16px"')}</p>` +
+          `<iframe sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox" src="${escapeHtml(creative)}" title="offer" ` +
+          `style="width:600px;height:140px;border:0"></iframe></main>`,
+      );
+    },
+  },
   'hostile-text': {
     lang: 'en',
     about: 'control characters, RTL override and 5,000 characters in the chosen control',

@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { PageControl } from '../model.js';
+import { dependsOnListeners, judgeListeners, listenerTarget, stopsDefault } from './click-listeners.js';
+
+const control = (fields: Partial<PageControl>): PageControl => ({
+  tag: 'a',
+  role: null,
+  type: null,
+  text: 'Acquista ora',
+  href: 'https://promo.example/page#',
+  rawHref: '#',
+  download: false,
+  box: { x: 0, y: 0, width: 100, height: 40 },
+  hidden: null,
+  look: { background: null, padding: [0, 0], radius: 0, fontSize: 16 },
+  landmark: null,
+  form: null,
+  cookieBanner: false,
+  ...fields,
+});
+
+test('a listener that calls preventDefault() stops the default action; one that only navigates does not', () => {
+  assert.ok(stopsDefault('function (e) { e.preventDefault(); location.href = "https://x.example/"; }'));
+  assert.ok(stopsDefault('(evt) => { evt.preventDefault ( ) ; go(); }'));
+  assert.ok(!stopsDefault('function () { location.href = "https://x.example/"; return false; }'));
+});
+
+test('only controls whose judgement a listener changes are asked about', () => {
+  assert.ok(dependsOnListeners(control({})));
+  assert.ok(dependsOnListeners(control({ rawHref: 'javascript:void(0)' })));
+  assert.ok(!dependsOnListeners(control({ onclick: true })), 'its onclick attribute already says');
+  assert.ok(!dependsOnListeners(control({ hidden: 'display:none' })));
+  assert.ok(!dependsOnListeners(control({ rawHref: '/offer', href: 'https://promo.example/offer' })));
+  const submit = { tag: 'button', type: 'submit', rawHref: null, href: 'https://promo.example/page' };
+  assert.ok(dependsOnListeners(control({ ...submit, form: { typing: 0, method: 'get' } })));
+  assert.ok(!dependsOnListeners(control({ ...submit, form: { typing: 1, method: 'post' } })), 'refused for its typing anyway');
+  assert.ok(!dependsOnListeners(control({ ...submit, form: { typing: 0, method: 'get', onsubmit: true } })));
+});
+
+const BASE = 'https://promo.example/landing';
+
+test("a click listener on the control, or a submit listener on its form, that prevents the default stops the form's submission", () => {
+  const go = { type: 'click', source: 'function (e) { e.preventDefault(); location.href = "/q"; }' };
+  assert.deepEqual(judgeListeners([go], [], BASE), { clickListener: true, stops: true, target: 'https://promo.example/q' });
+  assert.deepEqual(judgeListeners([], [{ type: 'submit', source: '(e) => { e.preventDefault(); }' }], BASE), {
+    clickListener: false,
+    stops: true,
+    target: null,
+  });
+  assert.deepEqual(judgeListeners([{ type: 'mousedown', source: 'function (e) { e.preventDefault(); }' }], [], BASE), {
+    clickListener: true,
+    stops: false,
+    target: null,
+  });
+  assert.deepEqual(judgeListeners([{ type: 'mouseover', source: 'function () {}' }], [], BASE), {
+    clickListener: false,
+    stops: false,
+    target: null,
+  });
+  // Two listeners acting on the click: neither alone says where the click leads.
+  const other = { type: 'click', source: 'function () { track("cta"); }' };
+  assert.equal(judgeListeners([go, other], [], BASE).target, null);
+});
+
+test('a listener that is a plain navigation says where it leads; one that does more does not', () => {
+  const cases: [string, string | null][] = [
+    ['function (e) { e.preventDefault(); location.href = "https://shop.example/offer"; }', 'https://shop.example/offer'],
+    ["(e) => { e.preventDefault(); location.assign('/unsubscribe?id=3'); }", 'https://promo.example/unsubscribe?id=3'],
+    ["() => window.open('https://shop.example/p', 'offer', 'width=600')", 'https://shop.example/p'],
+    ['async function go(evt) {\n  evt.preventDefault();\n  window.location = "/next";\n}', 'https://promo.example/next'],
+    ['function (e) { fetch("/log"); location.href = "/next"; }', null],
+    ['function () { dispatch(open()); }', null],
+  ];
+  for (const [source, target] of cases) assert.equal(listenerTarget(source, BASE), target, source);
+});
