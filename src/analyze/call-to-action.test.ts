@@ -13,28 +13,12 @@ import {
   targetOf,
 } from './call-to-action.js';
 import { markedBox, markedScreenshotPath } from './explore-steps.js';
+import { testControl } from './test-control.js';
 
 const PAGE = { url: 'https://promo.example/landing', viewport: { width: 1280, height: 720 } };
 
 /** A plain in-content link above the fold, as the page script reads one. */
-function control(fields: Partial<PageControl> = {}): PageControl {
-  return {
-    tag: 'a',
-    role: null,
-    type: null,
-    text: 'Read the story',
-    href: 'https://promo.example/story',
-    rawHref: '/story',
-    download: false,
-    box: { x: 400, y: 300, width: 120, height: 18 },
-    hidden: null,
-    look: { background: null, padding: [0, 0], radius: 0, fontSize: 16 },
-    landmark: null,
-    form: null,
-    cookieBanner: false,
-    ...fields,
-  };
-}
+const control = testControl;
 
 const button = (fields: Partial<PageControl> = {}) =>
   control({

@@ -1,24 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PageControl } from '../model.js';
+import { testControl } from '../analyze/test-control.js';
 import { dependsOnListeners, judgeListeners, listenerTarget, stopsDefault } from './click-listeners.js';
 
-const control = (fields: Partial<PageControl>): PageControl => ({
-  tag: 'a',
-  role: null,
-  type: null,
-  text: 'Acquista ora',
-  href: 'https://promo.example/page#',
-  rawHref: '#',
-  download: false,
-  box: { x: 0, y: 0, width: 100, height: 40 },
-  hidden: null,
-  look: { background: null, padding: [0, 0], radius: 0, fontSize: 16 },
-  landmark: null,
-  form: null,
-  cookieBanner: false,
-  ...fields,
-});
+const control = (fields: Partial<PageControl>): PageControl =>
+  testControl({
+    text: 'Acquista ora',
+    href: 'https://promo.example/page#',
+    rawHref: '#',
+    box: { x: 0, y: 0, width: 100, height: 40 },
+    ...fields,
+  });
 
 test('a listener that calls preventDefault() stops the default action; one that only navigates does not', () => {
   assert.ok(stopsDefault('function (e) { e.preventDefault(); location.href = "https://x.example/"; }'));
