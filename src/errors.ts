@@ -13,6 +13,8 @@ export enum ExitCode {
   BadInput = 2,
   /** A bug in clicktrace. */
   Internal = 3,
+  /** Stopped by its terminal going away (SIGHUP); as for Ctrl-C. */
+  HungUp = 129,
   /** Stopped by Ctrl-C (SIGINT); what was done so far is written and marked. */
   Interrupted = 130,
   /** Its output's reader went away (`| head`), as a shell reports SIGPIPE: nothing new started, what ran is sealed. */

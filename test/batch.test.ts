@@ -4,10 +4,13 @@
 // landing page (--no-explore): exploring through the pool is server-batch's lab sample mailbox.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labOptions, tempDir } from './helpers.js';
 import { jsonLines, runCli, startCli } from './support/cli-process.js';
+import { CLI } from './support/cli.js';
+import { until } from './support/fleet-cluster.js';
 import { labMailbox, startLab, SINGLE_USE_PREFIX, type Lab } from '../src/lab/index.js';
 import { verifyCase } from '../src/verify/verify.js';
 import { CaseStore, DATABASE_FILE } from '../src/store/index.js';
@@ -42,6 +45,18 @@ interface Summary {
   interrupted: string | null;
   counts: Record<string, number>;
   aggregate: { cases: number; traces: number; rows: { dimension: string; label: string; traces: number; examples: string[] }[] } | null;
+}
+
+/** Whether a process whose command line names `arg` is running. */
+function commandRunning(arg: string): boolean {
+  return readdirSync('/proc').some((pid) => {
+    if (!/^\d+$/.test(pid)) return false;
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(arg);
+    } catch {
+      return false;
+    }
+  });
 }
 
 const caseFolders = (dir: string) => readdirSync(dir).filter((n) => /^\d{8}T\d{6}Z-[0-9a-f]{6}$/.test(n));
@@ -242,6 +257,56 @@ test('Ctrl-C during a long run of lines answered without a trace (repeats of a l
   assert.equal(lines.length, REPEATS, 'every line has its line');
   assert.equal(summary.counts.alreadyTraced + summary.counts.duplicates + summary.counts.notStarted, REPEATS);
   assert.equal(hits(token), 1);
+});
+
+test('SIGHUP without a terminal (nohup, a service) is ignored: the batch goes on to its end', async () => {
+  const out = tempDir('batch-hup-pipe-');
+  const list = tokens('hup-pipe', 3);
+  const run = startCli(
+    ['trace', '--input', '-', '--json', '--concurrency', '1', '--out', out, ...lab.traceArgs],
+    list.map(once).join('\n'),
+  );
+  await run.until((s) => jsonLines<Line>(s).some((l) => l.kind === 'trace'));
+  run.child.kill('SIGHUP');
+  const { code, stdout, stderr } = await run.exited;
+  assert.equal(code, 0, stderr);
+  assert.match(stderr, /SIGHUP ignored: no terminal to lose/);
+  const summary = jsonLines<Line>(stdout).pop() as unknown as Summary;
+  assert.equal(summary.interrupted, null);
+  assert.equal(summary.counts.traced, 3);
+  for (const token of list) assert.equal(hits(token), 1);
+});
+
+test('its terminal closed (SIGHUP on a real terminal): stopped as by Ctrl-C, the summary written, every case sealed, ended by SIGHUP', async (t) => {
+  if (spawnSync('script', ['--version']).error) return t.skip('no script(1) to give the run a terminal');
+  const out = tempDir('batch-hup-tty-');
+  const list = tokens('hup-tty', 6);
+  const listFile = join(out, 'list.txt');
+  const jsonFile = join(out, 'out.jsonl');
+  writeFileSync(listFile, list.map(once).join('\n'));
+  const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
+  const command = [process.execPath, CLI, 'trace', '--input', listFile, '--json', '--concurrency', '2', '--out', out, ...lab.traceArgs]
+    .map(quote)
+    .join(' ');
+  // The run is the session leader of a terminal of its own; killing script(1) hangs that terminal up.
+  const terminal = spawn('script', ['-qfc', `exec ${command} > ${quote(jsonFile)}`, '/dev/null'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const firstTrace = () => existsSync(jsonFile) && jsonLines<Line>(readFileSync(jsonFile, 'utf8')).some((l) => l.kind === 'trace');
+  await until(firstTrace, 60_000, () => 'a first trace line');
+  terminal.kill('SIGKILL');
+  const summaryWritten = () => jsonLines<Line>(readFileSync(jsonFile, 'utf8')).some((l) => l.kind === 'summary');
+  await until(summaryWritten, 60_000, () => `the summary line: ${readFileSync(jsonFile, 'utf8').slice(-300)}`);
+  const lines = jsonLines<Line>(readFileSync(jsonFile, 'utf8'));
+  const summary = lines.pop() as unknown as Summary;
+  assert.match(summary.interrupted ?? '', /interrupted by SIGHUP/);
+  const cases = caseFolders(out);
+  assert.equal(cases.length, summary.counts.traced);
+  await until(
+    () => !commandRunning(out),
+    10_000,
+    () => 'the run to end',
+  );
+  await assertSealed(out, cases);
+  for (const token of list) assert.ok(hits(token) <= 1);
 });
 
 test('Ctrl-C: the summary so far, a non-zero exit, every case kept and sealed; a rerun finishes the rest once', async () => {

@@ -1,9 +1,13 @@
-// Ctrl-C (or SIGTERM) during a run that traces: the first one stops it gracefully (nothing new
-// starts, running traces are stopped and their cases closed and sealed saying so, the summary so
-// far is printed); a second one quits at once (the cases being written keep their PARTIAL mark).
+// Ctrl-C (or SIGTERM, or SIGHUP: the terminal closed) during a run that traces: the first one
+// stops it gracefully (nothing new starts, running traces are stopped and their cases closed and
+// sealed saying so, the summary so far is printed where it can be); a second one quits at once
+// (the cases being written keep their PARTIAL mark). A SIGHUP when no standard stream is a
+// terminal (`nohup`, a service) is ignored: there is no terminal to lose, and Node would otherwise
+// undo nohup (it resets an ignored SIGHUP to its default at start).
 // A reader that goes away (`... | head`) stops the run too instead of crashing it: nothing new
 // starts, the running traces finish, and the status is SIGPIPE's (141).
 
+import { isatty } from 'node:tty';
 import { ExitCode } from '../errors.js';
 
 /** Why a run stops when the reader of its output went away (`| head`): the status of SIGPIPE. */
@@ -12,7 +16,36 @@ export const OUTPUT_CLOSED = 'interrupted: the output was closed (EPIPE)';
 /** Exit status of a run stopped with `reason` (as shells report it: 128 + the signal's number). */
 export function interruptedExit(reason: string): ExitCode {
   if (reason === OUTPUT_CLOSED) return ExitCode.OutputClosed;
+  if (reason.includes('SIGHUP')) return ExitCode.HungUp;
   return reason.includes('SIGTERM') ? ExitCode.Terminated : ExitCode.Interrupted;
+}
+
+const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, ExitCode>> = { SIGHUP: ExitCode.HungUp, SIGTERM: ExitCode.Terminated };
+
+/** Whether the process started on a terminal (a hung-up terminal no longer says it is one). */
+const onTerminal = [0, 1, 2].some((fd) => isatty(fd));
+
+/** Set once the run's terminal hung up (SIGHUP): the process then ends by that signal (endRun). */
+let terminalLost = false;
+
+/** Writes to a terminal that hung up fail (EIO): they are dropped, not thrown (stderr has no reader left). */
+function dropTerminalErrors(): void {
+  for (const stream of [process.stdout, process.stderr]) if (stream.isTTY) stream.on('error', () => undefined);
+}
+
+/**
+ * Ends the process with `code`, or, after its terminal hung up, by SIGHUP itself (as a shell
+ * reports it: 129): Node's own exit restores the terminal's settings and aborts when it cannot
+ * (the terminal is gone). Everything is written by then: the run has finished its stop.
+ */
+export function endRun(code: number): void {
+  process.exitCode = code;
+  if (terminalLost) dieOfHangUp();
+}
+
+function dieOfHangUp(): void {
+  process.removeAllListeners('SIGHUP');
+  process.kill(process.pid, 'SIGHUP');
 }
 
 /**
@@ -30,8 +63,19 @@ export const RUNNING_GO_ON_ON_SERVER = 'running traces go on on the server';
 export function onInterrupt(stop: (reason: string) => void, running = RUNNING_CLOSED): () => void {
   let count = 0;
   const handler = (signal: NodeJS.Signals) => {
+    if (signal === 'SIGHUP') {
+      if (!onTerminal) {
+        process.stderr.write('clicktrace: SIGHUP ignored: no terminal to lose (SIGTERM or SIGINT stops the run)\n');
+        return;
+      }
+      terminalLost = true;
+      dropTerminalErrors();
+    }
     count++;
-    if (count > 1) process.exit(signal === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted);
+    if (count > 1) {
+      if (terminalLost) dieOfHangUp();
+      process.exit(SIGNAL_EXIT[signal] ?? ExitCode.Interrupted);
+    }
     process.stderr.write(`\nclicktrace: ${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping; ${running} (again to quit at once)\n`);
     stop(`interrupted by ${signal}`);
   };
@@ -43,10 +87,12 @@ export function onInterrupt(stop: (reason: string) => void, running = RUNNING_CL
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  process.on('SIGHUP', handler);
   process.stdout.on('error', onOutputError);
   return () => {
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
+    process.off('SIGHUP', handler);
     // Left in place for writes still to come (the summary) on a closed pipe.
   };
 }

@@ -2,6 +2,7 @@
 // clicktrace command line: dispatches to one module per command, loaded lazily so that start-up
 // only pays for the command that runs.
 import { CliError, runCommand } from './command.js';
+import { endRun } from './interrupt.js';
 import { ExitCode } from '../errors.js';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: (argv: string[]) => Promise<number> }> }> = {
@@ -62,4 +63,4 @@ async function main(argv: string[]): Promise<number> {
   return module.run(rest);
 }
 
-process.exitCode = await runCommand(() => main(process.argv.slice(2)));
+endRun(await runCommand(() => main(process.argv.slice(2))));
