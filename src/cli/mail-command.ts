@@ -65,7 +65,8 @@ before (the same bytes, line endings and a mbox From_ line aside; with or withou
 which alone decides nothing) keeps its message case; traces it lacked are added.
 Ctrl-C stops the run: running traces are closed as interrupted, their cases kept, and every
 message not started yet is reported so ("not started"); exit status 130 (143 after SIGTERM;
-141 when the output's reader went away: then the running traces end whole).
+129 after its terminal closed, SIGHUP, which is ignored without a terminal, under nohup; 141 when
+the output's reader went away: then the running traces end whole).
 --json on a mailbox or folder writes JSON Lines: one message record per line as it is done
 ({"kind":"message", ...}, with "untraced": [{"link", "url", "kind", "reason"}] for its links
 that got no case: not started after Ctrl-C, or failed before their request; {"kind":"error",

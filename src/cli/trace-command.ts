@@ -63,13 +63,14 @@ last line {"kind":"summary", ...}: every input line has exactly one line, and th
 counts are those of the lines. Ctrl-C stops the batch: running traces are closed as
 interrupted (their cases kept and sealed; one that had not requested its link yet is "not
 started", to be traced by a rerun, as is every URL not started yet: each has its skipped line),
-the summary so far is printed, exit status 130 (143 for SIGTERM). A reader of the output gone
+the summary so far is printed, exit status 130 (143 for SIGTERM; a closed terminal, SIGHUP, stops
+it so too and it ends by that signal, 129; without a terminal, under nohup, SIGHUP is ignored). A reader of the output gone
 (| head) starts nothing new and lets the running traces end whole: exit status 141.
 
 Exit status: 0 when every chain was followed to where it ended (a page, or an HTTP error such as a
 spent link's 410), or was traced before; 1 when one ended with a trace error (loop, timeout,
 network...) or a line was not a URL (the cases are still written), 2 for bad input, 130 after
-Ctrl-C, 143 after SIGTERM, 141 when the output's reader went away.
+Ctrl-C, 143 after SIGTERM, 129 after its terminal closed, 141 when the output's reader went away.
 
 options:${TRACE_OPTIONS_HELP}${BATCH_OPTIONS_HELP}${SERVER_OPTIONS_HELP}
   -i, --input FILE           read URLs from FILE, one per line (- for stdin); with --server the
