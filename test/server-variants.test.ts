@@ -36,6 +36,8 @@ const ERRORS: Record<string, RegExp> = {
   'location-ipv4-loopback': /^blocked: 127\.0\.0\.1 resolves to private address 127\.0\.0\.1 /,
   'location-ipv6-loopback': /^blocked: ::1 resolves to private address ::1 /,
   'http-407-origin': /^net::ERR_UNEXPECTED_PROXY_AUTH$/,
+  'attachment-html-after-script':
+    /^download: invoice\.html \(text\/html; charset=utf-8, \d+ bytes, sha256 [0-9a-f]{64}\); the file was recorded, not opened$/,
 };
 
 describe('each server-side variant: its hops, mechanisms, statuses and final page', { concurrency: 2 }, () => {
@@ -68,13 +70,15 @@ describe('each server-side variant: its hops, mechanisms, statuses and final pag
 });
 
 test("the losing mechanisms are never requested: a 3xx's body, a Refresh header and a meta refresh beside a script", async () => {
-  await traced('redirect-body-meta-script');
-  await traced('refresh-meta-script-three');
+  for (const name of ['redirect-body-meta-script', 'refresh-meta-script-three', 'refresh-header-vs-meta', 'location-on-200'])
+    await traced(name);
   for (const url of [
     decoyUrl('redirect-body-meta-script'),
     decoyUrl('redirect-body-meta-script', 'decoy-js'),
     decoyUrl('refresh-meta-script-three', 'meta'),
     decoyUrl('refresh-meta-script-three', 'header'),
+    decoyUrl('refresh-header-vs-meta', 'header'),
+    decoyUrl('location-on-200'),
   ])
     assert.equal(fixture.lab.hits(url), 0, url);
 });
@@ -121,6 +125,16 @@ test('answers that are no landing page: 401 without a prompt, 451, 205, a 503 th
   }
   const maintenance = await traced('http-503-meta-refresh');
   assert.equal(maintenance.hops[0].status, 503);
+});
+
+test('an HTML page served as an attachment after a script is a download, recorded and never rendered', async () => {
+  const report = await traced('attachment-html-after-script');
+  assert.deepEqual(
+    report.hops.map((h) => h.via),
+    ['start', 'javascript'],
+  );
+  assert.equal(report.summary?.text, 'download invoice.html from jump.broker-net.test: no landing page');
+  assert.equal(fixture.lab.hits(decoyUrl('attachment-html-after-script')), 0, "the saved page's script never ran");
 });
 
 test('no URL of a variant was requested twice by the trace, and each link once', async () => {

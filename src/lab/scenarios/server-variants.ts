@@ -35,6 +35,8 @@ function competingMechanisms(): ScenarioDefinition[] {
   const body3xx = 'redirect-body-meta-script';
   const three = 'refresh-meta-script-three';
   const errorMeta = 'http-503-meta-refresh';
+  const headerVsMeta = 'refresh-header-vs-meta';
+  const locationOn200 = 'location-on-200';
   return [
     variant(
       body3xx,
@@ -68,6 +70,21 @@ function competingMechanisms(): ScenarioDefinition[] {
           { Refresh: `0; url=${decoyUrl(three, 'header')}` },
         ),
       decoyRoutes(three, 'meta', 'header'),
+    ),
+    variant(
+      headerVsMeta,
+      'A 200 with a 0-second Refresh header to one place and a 0-second meta refresh to another: the meta refresh, ' +
+        'read after the header, replaces the refresh the header scheduled.',
+      ['start', 'meta-refresh'],
+      (x) => x.html(200, metaRefreshPage(landingUrl(headerVsMeta), 0), { Refresh: `0; url=${decoyUrl(headerVsMeta, 'header')}` }),
+      decoyRoutes(headerVsMeta, 'header'),
+    ),
+    variant(
+      locationOn200,
+      'A 200 page with a Location header to one place (a browser ignores it on a 200) and a meta refresh to the landing page.',
+      ['start', 'meta-refresh'],
+      (x) => x.html(200, metaRefreshPage(landingUrl(locationOn200), 0), { Location: decoyUrl(locationOn200) }),
+      decoyRoutes(locationOn200, 'decoy'),
     ),
     variant(errorMeta, 'A 503 "maintenance" page whose meta refresh moves on to the landing page.', ['start', 'meta-refresh'], (x) =>
       x.html(503, metaRefreshPage(landingUrl(errorMeta), 0, 'Service Unavailable'), { 'Retry-After': '120' }),
@@ -398,6 +415,36 @@ function nonHtmlFinals(): ScenarioDefinition[] {
   );
 }
 
+/** A script sends the visitor to an HTML page served as an attachment: a download, not a page. */
+function attachmentAfterScript(): ScenarioDefinition {
+  const name = 'attachment-html-after-script';
+  const file = `${JUMP}/v/${name}/invoice.html`;
+  return withOutcome(
+    variant(
+      name,
+      'A page whose script goes on to an HTML page served with `Content-Disposition: attachment`: the browser saves it, never renders it.',
+      [],
+      (x) => x.html(200, loadingPage(script(`location.href = ${JSON.stringify(file)};`))),
+      [
+        {
+          host: HOSTS.brokerJump,
+          path: `/v/${name}/invoice.html`,
+          handle: (x) =>
+            x.html(
+              200,
+              page({ title: 'Invoice', body: `<main><h1>Invoice</h1></main>${script(`location.href = '${decoyUrl(name)}';`)}` }),
+              {
+                'Content-Disposition': 'attachment; filename="invoice.html"',
+              },
+            ),
+        },
+        ...decoyRoutes(name, 'decoy'),
+      ],
+    ),
+    'download',
+  );
+}
+
 export function serverVariantScenarios(): ScenarioDefinition[] {
   return [
     ...competingMechanisms(),
@@ -409,5 +456,6 @@ export function serverVariantScenarios(): ScenarioDefinition[] {
     ...encodedRedirects(),
     hsts(),
     ...nonHtmlFinals(),
+    attachmentAfterScript(),
   ];
 }
