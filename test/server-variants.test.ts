@@ -138,10 +138,13 @@ test('an HTML page served as an attachment after a script is a download, recorde
 });
 
 test('no URL of a variant was requested twice by the trace, and each link once', async () => {
-  for (const { name, url } of VARIANTS) {
+  for (const scenario of VARIANTS) {
+    const { name, url } = scenario;
     const { report } = await tracedCase(name);
     const urls = report.hops.filter((h) => h.method === 'GET').map((h) => h.url);
     assert.equal(new Set(urls).size, urls.length, `${name}: ${urls.join(' ')}`);
     assert.equal(fixture.lab.hits(url), 1, name);
+    // The last answer too: a 401 or 407 is not asked again with credentials, a slow one not retried.
+    if (scenario.finalUrl) assert.equal(fixture.lab.hits(scenario.finalUrl), 1, `${name}: ${scenario.finalUrl}`);
   }
 });
