@@ -365,3 +365,24 @@ test('claims read "an" before a vowel: an Amazon SES click tracker, an ESP track
   );
   assert.ok(!second.some((t) => / a [AEIOU]/.test(t)), second.join('\n'));
 });
+
+test('a chain that ends with an error at an IP address names it once, in the ending, not also as a hop on the way', () => {
+  for (const host of ['127.0.0.1', '[::1]:8080']) {
+    const hops = [
+      { index: 1, url: 'http://track.broker-net.test/v/x', status: 302 },
+      { index: 2, url: `http://${host}/admin`, status: null },
+    ];
+    const summary = summarizeResponsibility({ hops, ending: { kind: 'error', reason: 'blocked', hop: 2 } });
+    const ip = host.startsWith('[') ? '::1' : host;
+    assert.equal(summary.text, `via track.broker-net.test (unattributed) -> error at ${ip} (blocked): no landing page`);
+  }
+  // An IP address on the way is still a hop on the way.
+  const via = summarizeResponsibility({
+    hops: [
+      { index: 1, url: 'http://192.0.2.7/r?id=1', status: 302 },
+      { index: 2, url: 'http://track.broker-net.test/v/x', status: null },
+    ],
+    ending: { kind: 'error', reason: 'no response', hop: 2 },
+  });
+  assert.equal(via.text, 'via 192.0.2.7 (unattributed) -> error at track.broker-net.test (no response): no landing page');
+});

@@ -148,8 +148,9 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
 
     if (party.role === 'advertiser' || party.role === 'destination') continue;
     if (party.role === 'unknown') {
-      const finalDomain = finalParty.registrableDomain;
-      if (party.registrableDomain === null || party.registrableDomain !== finalDomain) {
+      // The final site is named by the ending: a host without a registrable domain (an IP address) is compared as itself.
+      const finalSite = finalParty.registrableDomain ?? hostOf(normalizeInputUrl(finalHop.url));
+      if ((party.registrableDomain ?? first.host) !== finalSite) {
         claims.push({ text: `Hop ${first.index} (${host}) is not run by any known party`, hop: first.index });
         parts.push(`via ${host} (${['unattributed', ...divertedBy(hopIndexes)].join('; ')})`);
       }

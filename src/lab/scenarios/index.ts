@@ -21,6 +21,7 @@ import { variantScenarios } from './variants.js';
 import { chainVariantScenarios } from './chain-variants.js';
 import { redirectVariantScenarios } from './redirect-variants.js';
 import { moreRedirectVariantScenarios } from './more-redirect-variants.js';
+import { serverVariantScenarios } from './server-variants.js';
 
 export type { LabScenario, ScenarioOutcome } from './common.js';
 
@@ -46,6 +47,7 @@ export function buildScenarios(ctx: ScenarioContext): LabPlay {
   definitions.push(...chainVariantScenarios());
   definitions.push(...redirectVariantScenarios());
   definitions.push(...moreRedirectVariantScenarios());
+  definitions.push(...serverVariantScenarios());
   const names = new Set<string>();
   for (const { scenario } of definitions) {
     if (names.has(scenario.name)) throw new Error(`duplicate lab scenario ${scenario.name}`);
