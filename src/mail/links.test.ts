@@ -320,10 +320,12 @@ test('main link: "To unsubscribe: click here" is an opt-out, read across the col
 test('main link: a tel: button can be the call-to-action; a mailto: in the fine print never is', () => {
   const links = extractLinks({
     html: `<p><a href="tel:+18005550199" style="background:#0b6e4f;padding:14px">Call 1-800-555-0199</a></p>
-      <p>Write to <a href="mailto:a@shop.example">a@shop.example</a> or see <a href="https://shop.example/">shop.example</a></p>`,
+      <p>Write to <a href="mailto:a@shop.example">a@shop.example</a> or see <a href="https://shop.example/">shop.example</a></p>
+      <p><a href="mailto:?subject=Deal" style="background:#333;padding:8px">Forward to a friend</a></p>`,
   });
   assert.equal(pickMainLink(links)?.url, 'tel:+18005550199');
   assert.equal(byText(links, 'a@shop.example')?.prominence, 0);
+  assert.equal(byText(links, 'Forward to a friend')?.prominence, 0);
 });
 
 test('main link: a plain-text URL under "Claim your discount here:" beats a URL above it', () => {

@@ -246,7 +246,8 @@ function prominenceOf(candidate: Candidate, unsubscribe: boolean, urlCount: numb
   if (!callToAction && (rules.privacy.test(text) || rules.privacyUrl.test(candidate.url))) return 0;
   // A phone number or address in the fine print is no call-to-action; a "Call now" button is, and
   // when it is the message's main one there is nothing to trace (said so, not another link traced).
-  if (!web && !callToAction && !candidate.look.button) return 0;
+  // A "Forward to a friend" or "Contact us" mailto: button is neither.
+  if (!web && (lowValue || (!callToAction && !candidate.look.button))) return 0;
 
   let score = { href: 10, area: 8, form: 20, text: candidate.part === 'text' ? 8 : 4, 'list-unsubscribe': 0 }[candidate.kind];
   if (callToAction) score += 30;
