@@ -4,7 +4,7 @@
 // it all and edits the recipient map.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { tempDir } from './helpers.js';
@@ -219,7 +219,7 @@ test('mail --trace on a message with nothing to trace says so; --trace N on a te
   const out = join(dir, 'cases');
   const main = await cli(['mail', file, '--trace', 'main', '--out', out]);
   assert.equal(main.code, 0, main.stderr);
-  assert.match(main.stdout, /\nNothing traced: no http\(s\) call-to-action/);
+  assert.match(main.stdout, /\nNothing traced: its call-to-action is link 1, tel:\+15551234: not http\(s\), nothing to trace\n/);
   const byNumber = await cli(['mail', file, '--trace', '1', '--out', out]);
   assert.equal(byNumber.code, 1);
   assert.match(byNumber.stdout, /error: --trace 1: link 1 is not http\(s\) \(tel:\+15551234\); nothing traced/);
@@ -373,4 +373,38 @@ test('mail --trace all never requests an opt-out link: its plain-text copy, nor 
     [],
     'an opt-out link was requested',
   );
+});
+
+test('mail --trace main on messages of new shapes: each trace ends at the advertiser or the phishing page; a tel: button says so', async () => {
+  const box = join(tempDir('main-link-'), 'box');
+  mkdirSync(box);
+  const finals: Record<string, string> = {
+    'esp-newsletter.eml': landingUrl('http-302'),
+    'vml-only.eml': landingUrl('http-308'),
+    'image-map.eml': landingUrl('http-303'),
+    'japanese-text.eml': landingUrl('http-302'),
+    'calendar-invite.eml': landingUrl('meta-refresh'),
+    'phish-brand-links.eml': 'https://business.t-rnobile.example/signin',
+  };
+  for (const name of [...Object.keys(finals), 'tel-only.eml']) {
+    copyFileSync(projectPath('test', 'fixtures', 'mail', 'main-link', name), join(box, name));
+  }
+  const out = tempDir('main-link-cases-');
+  const { code, stdout } = await cli(['mail', box, '--trace', 'main', '--no-explore', '--json', '--out', out, ...lab.traceArgs]);
+  assert.equal(code, 0, stdout.slice(0, 500));
+  const messages = stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{"kind":"message"'))
+    .map((line) => JSON.parse(line));
+  const byName = new Map(messages.map((m) => [m.analysis.source.split('/').pop(), m]));
+  for (const [name, final] of Object.entries(finals)) {
+    assert.deepEqual(
+      byName.get(name).traces.map((t: { final: string }) => t.final),
+      [final],
+      name,
+    );
+  }
+  const tel = byName.get('tel-only.eml');
+  assert.deepEqual(tel.traces, []);
+  assert.equal(tel.notTraced, 'its call-to-action is link 1, tel:+18005550199: not http(s), nothing to trace');
 });

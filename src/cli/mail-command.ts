@@ -257,7 +257,7 @@ export async function run(argv: string[]): Promise<number> {
       record.notTraced = !record.links.length
         ? 'no link to trace'
         : mode.kind === 'main'
-          ? 'no http(s) call-to-action (--trace N picks a link by its number)'
+          ? mainNotTraceable(record.links)
           : mode.kind === 'all'
             ? 'no http(s) links'
             : `no http(s) link ${mode.index}`;
@@ -643,4 +643,12 @@ function resourceLines(resources: AnalyzedResource[]): string[] {
   }
   if (resources.length > shown.length) lines.push(`  … ${resources.length - shown.length} more (--json lists all)`);
   return lines;
+}
+
+/** Why --trace main traces nothing in a message that has links: its call-to-action is no web link, or it has none. */
+function mainNotTraceable(links: readonly { main: boolean; index: number; url: string }[]): string {
+  const main = links.find((l) => l.main);
+  return main
+    ? `its call-to-action is link ${main.index}, ${clean(truncate(main.url, 60))}: not http(s), nothing to trace`
+    : 'no http(s) call-to-action (--trace N picks a link by its number)';
 }

@@ -22,6 +22,8 @@ export interface HtmlVisitor {
   text(html: string, start: number, end: number): void;
   /** Content of a raw-text element (script, style, title...), when the visitor wants it. */
   rawText?(name: string, html: string, start: number, end: number): void;
+  /** The inside of a comment (`start`..`end`, without `<!--` and `-->`), when the visitor wants it. */
+  comment?(html: string, start: number, end: number): void;
 }
 
 // Elements whose content is not markup; their text is not visible mail content either.
@@ -115,6 +117,7 @@ export function tokenizeHtml(html: string, visitor: HtmlVisitor): void {
       if (html.startsWith('<!--', lt)) {
         const close = html.indexOf('-->', lt + 4);
         end = close === -1 ? length : close + 3;
+        visitor.comment?.(html, lt + 4, close === -1 ? length : close);
       } else {
         const gt = html.indexOf('>', lt + 2);
         end = gt === -1 ? length : gt + 1;

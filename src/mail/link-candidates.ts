@@ -323,6 +323,11 @@ export function extractHtmlCandidates(html: string, resources?: ResourceCollecto
       if (name === 'form') form = null;
       elements.close(name);
     },
+    comment(source, start, end) {
+      if (found.length >= MAX_LINKS || end - start > MAX_VML_COMMENT) return;
+      if (!OUTLOOK_ONLY.test(source.slice(start, Math.min(end, start + 24)))) return;
+      found.push(...vmlLinks(source, start, end, base, length));
+    },
     rawText(name, source, start, end) {
       if (name === 'style' && resources) resources.styleSheet(source.slice(start, end), base);
     },
@@ -351,6 +356,43 @@ export function extractHtmlCandidates(html: string, resources?: ResourceCollecto
   closeAnchor(html.length);
   completeContext(html.length);
   return found.slice(0, MAX_LINKS);
+}
+
+/** A conditional comment only Outlook (Word's renderer) reads: `<!--[if mso]> … <![endif]-->`. */
+const OUTLOOK_ONLY = /^\s*\[if\b[^\]]*\bmso\b/i;
+/** A VML shape with a link: Outlook's bulletproof button (`<v:roundrect href=…>Shop now</v:roundrect>`). */
+/** Outlook blocks are a button or a table wrapper; a longer comment is not read for VML (a hostile one costs time). */
+const MAX_VML_COMMENT = 64 * 1024;
+const VML_LINK = /<v:(roundrect|rect|oval|shape)\b([^>]*?\bhref\s*=[^>]*)>([\s\S]*?)<\/v:\1\s*>/gi;
+
+/**
+ * The links of VML buttons in an Outlook-only conditional comment: Outlook users see and click
+ * them (often beside the same link in HTML for every other client, sometimes alone). A VML button
+ * is a button, its text what it says.
+ */
+function vmlLinks(html: string, start: number, end: number, base: string | null, length: number): Candidate[] {
+  const found: Candidate[] = [];
+  const inside = html.slice(start, end);
+  for (const match of inside.matchAll(VML_LINK)) {
+    const attrs = parseAttributes(match[2], 0, match[2].length);
+    if (!attrs.href) continue;
+    const reading = readHref(attrs.href, () => attrs.href, base, false);
+    if (!reading || reading.unfollowable !== null) continue;
+    const text = decodeHTML(match[3].replace(/<[^>]*>/g, ' '))
+      .replace(/[\s\u00a0]+/g, ' ')
+      .trim();
+    found.push(
+      candidate({
+        url: reading.url,
+        text: text || null,
+        kind: 'href',
+        part: 'html',
+        position: (start + (match.index ?? 0)) / length,
+        look: { ...PLAIN, button: true },
+      }),
+    );
+  }
+  return found;
 }
 
 export function extractTextCandidates(text: string): Candidate[] {

@@ -301,3 +301,52 @@ test('phishing mail pointing every link at one page, its "Unsubscribe" too: the 
   );
   assert.equal(pickMainLink(links)?.url, lure);
 });
+
+test('main link: a short anchor answering "Trouble viewing?" is the web version, not the call-to-action', () => {
+  const links = extractLinks({
+    html: `<p style="font-size:11px">Wird diese E-Mail nicht korrekt angezeigt? <a href="https://shop.example/web">Hier klicken</a></p>
+      <p><a href="https://shop.example/"><img src="logo.png" width="150" alt="Shop"></a></p>
+      <p><a href="https://click.example/c/1">Zum Angebot</a></p>`,
+  });
+  assert.equal(pickMainLink(links)?.url, 'https://click.example/c/1');
+  assert.equal(byText(links, 'Hier klicken')?.prominence, 1);
+});
+
+test('main link: "To unsubscribe: click here" is an opt-out, read across the colon', () => {
+  const links = extractLinks({ html: `<p>To unsubscribe: <a href="https://shop.example/x?u=1">click here</a></p>` });
+  assert.equal(links[0].unsubscribe, true);
+});
+
+test('main link: a tel: button can be the call-to-action; a mailto: in the fine print never is', () => {
+  const links = extractLinks({
+    html: `<p><a href="tel:+18005550199" style="background:#0b6e4f;padding:14px">Call 1-800-555-0199</a></p>
+      <p>Write to <a href="mailto:a@shop.example">a@shop.example</a> or see <a href="https://shop.example/">shop.example</a></p>
+      <p><a href="mailto:?subject=Deal" style="background:#333;padding:8px">Forward to a friend</a></p>`,
+  });
+  assert.equal(pickMainLink(links)?.url, 'tel:+18005550199');
+  assert.equal(byText(links, 'a@shop.example')?.prominence, 0);
+  assert.equal(byText(links, 'Forward to a friend')?.prominence, 0);
+});
+
+test('main link: a plain-text URL under "Claim your discount here:" beats a URL above it', () => {
+  const links = extractLinks({
+    text: 'Read our story at https://shop.example/about\n\nClaim your discount here:\nhttps://click.example/c/2\n',
+  });
+  assert.equal(pickMainLink(links)?.url, 'https://click.example/c/2');
+});
+
+test('main link: an Outlook-only VML button is a link, and a button', () => {
+  const links = extractLinks({
+    html: `<a href="https://shop.example/"><img src="logo.png" width="140" alt="Shop"></a>
+      <!--[if mso]><v:roundrect href="https://click.example/c/3?a=1&amp;b=2" fillcolor="#3b5bdb"><center>Start free trial</center></v:roundrect><![endif]-->
+      <!-- a plain comment <v:roundrect href="https://not.example/">x</v:roundrect> -->`,
+  });
+  assert.deepEqual(
+    links.map((l) => [l.url, l.text]),
+    [
+      ['https://shop.example/', 'Shop'],
+      ['https://click.example/c/3?a=1&b=2', 'Start free trial'],
+    ],
+  );
+  assert.equal(pickMainLink(links)?.url, 'https://click.example/c/3?a=1&b=2');
+});

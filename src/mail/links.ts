@@ -32,7 +32,7 @@ export interface MailLink extends LinkFlags {
   unsubscribe: boolean;
   /** Set when the visible text shows a registrable domain other than the href's. */
   mismatch: { shownDomain: string; hrefDomain: string } | null;
-  /** 0 = never the main call-to-action (unsubscribe, mailto:, pixel, social icon, privacy...). */
+  /** 0 = never the main call-to-action (unsubscribe, pixel, social icon, privacy, a mailto: or tel: that is no button...). */
   prominence: number;
   /** How often this url appeared with this text, kind and part. */
   occurrences: number;
@@ -57,6 +57,7 @@ interface LinkPhraseFile {
   unsubscribe: { text: string[]; url: string[] };
   privacy: { text: string[]; url: string[] };
   lowValue: { text: string[] };
+  viewOnline: { text: string[] };
   callToAction: { text: string[] };
   social: { domains: string[]; text: string[] };
 }
@@ -67,6 +68,7 @@ interface LinkPhrases {
   privacy: RegExp;
   privacyUrl: RegExp;
   lowValue: RegExp;
+  viewOnline: RegExp;
   callToAction: RegExp;
   socialDomains: Set<string>;
   socialText: RegExp;
@@ -84,7 +86,8 @@ function linkPhrases(): LinkPhrases {
     unsubscribeUrl: new RegExp(`(?:^|-)(?:${file.unsubscribe.url.join('|')})(?:-|$)`, 'iu'),
     privacy: anyOf(file.privacy.text),
     privacyUrl: anyOf(file.privacy.url),
-    lowValue: anyOf(file.lowValue.text),
+    lowValue: anyOf([...file.lowValue.text, ...file.viewOnline.text]),
+    viewOnline: anyOf(file.viewOnline.text),
     callToAction: anyOf(file.callToAction.text),
     socialDomains: new Set(file.social.domains),
     socialText: new RegExp(`^(?:${file.social.text.join('|')})\\b`, 'i'),
@@ -222,15 +225,29 @@ function isSocialIcon(candidate: Candidate, host: string): boolean {
   return candidate.imageOnly || candidate.text === null || candidate.text.length < 3 || socialText.test(candidate.text);
 }
 
+/** Schemes of a call-to-action that leaves the web: a "Call now" button, a "Reply by e-mail" one. */
+const OFF_WEB_ACTION = /^(?:tel|sms|mailto|callto):/i;
+
 function prominenceOf(candidate: Candidate, unsubscribe: boolean, urlCount: number): number {
-  if (unsubscribe || candidate.part === 'header' || !isWebUrl(candidate.url) || candidate.invisible) return 0;
-  const host = cachedHostOf(candidate.url);
-  if (!host || isSocialIcon(candidate, host)) return 0;
+  if (unsubscribe || candidate.part === 'header' || candidate.invisible) return 0;
+  const web = isWebUrl(candidate.url);
+  if (!web && !OFF_WEB_ACTION.test(candidate.url)) return 0;
+  const host = web ? cachedHostOf(candidate.url) : null;
+  if (web && (!host || isSocialIcon(candidate, host))) return 0;
   const text = candidate.text ?? '';
   const rules = linkPhrases();
-  const callToAction = rules.callToAction.test(text);
+  // A short anchor takes its meaning from its sentence: "Trouble viewing? Click here" is no call.
+  const lowValue =
+    rules.lowValue.test(text) ||
+    (candidate.kind === 'text' && !text && rules.lowValue.test(candidate.context)) ||
+    (text.length <= 40 && rules.viewOnline.test(candidate.context));
+  const callToAction = !lowValue && rules.callToAction.test(text);
   // "Privacy policy" is footer matter; "Review and accept the new terms" is a lure's button.
   if (!callToAction && (rules.privacy.test(text) || rules.privacyUrl.test(candidate.url))) return 0;
+  // A phone number or address in the fine print is no call-to-action; a "Call now" button is, and
+  // when it is the message's main one there is nothing to trace (said so, not another link traced).
+  // A "Forward to a friend" or "Contact us" mailto: button is neither.
+  if (!web && (lowValue || (!callToAction && !candidate.look.button))) return 0;
 
   let score = { href: 10, area: 8, form: 20, text: candidate.part === 'text' ? 8 : 4, 'list-unsubscribe': 0 }[candidate.kind];
   if (callToAction) score += 30;
@@ -243,8 +260,10 @@ function prominenceOf(candidate: Candidate, unsubscribe: boolean, urlCount: numb
   score += Math.min(12, 4 * (urlCount - 1));
   score += Math.round(10 * (1 - candidate.position));
   if (text.length > 60) score -= 5;
-  // A plain-text URL has no words of its own: its line says what it is ("View online: https://…").
-  if (rules.lowValue.test(text) || (candidate.kind === 'text' && !text && rules.lowValue.test(candidate.context))) score -= 20;
+  // A plain-text URL has no words of its own: its line says what it is ("View online: https://…",
+  // "Claim your discount here: https://…").
+  if (lowValue) score -= 20;
+  else if (candidate.kind === 'text' && !text && rules.callToAction.test(candidate.context)) score += 15;
   return Math.max(1, score);
 }
 
@@ -296,7 +315,10 @@ export function extractLinks(sources: LinkSources): MailLink[] {
   return [...byKey.values()];
 }
 
-/** The main call-to-action: the most prominent link a recipient would click (first wins ties). */
+/**
+ * The main call-to-action: the most prominent link a recipient would click (first wins ties). It
+ * may be a tel: or mailto: button: then the message has nothing to trace (traceableMainLink).
+ */
 export function pickMainLink(links: MailLink[]): MailLink | null {
   let best: MailLink | null = null;
   for (const link of links) {

@@ -21,6 +21,7 @@ import { extractLinks, MAX_LINKS, type MailLink } from './links.js';
 import { ResourceCollector, type RemoteResource } from './remote-resources.js';
 import { findTokens } from '../analyze/tokens.js';
 import { decodeMime } from './decode-mime.js';
+import { calendarText, isCalendar } from './calendar.js';
 import { declaredBoundary, repairBoundary, repairMissingBoundaries, unknownCharsets, bodyOffset } from './mime-repair.js';
 
 export interface MailAddress {
@@ -343,6 +344,10 @@ async function analyzeAttachments(email: Email, analysis: MailAnalysis, depth: n
       const resources = new ResourceCollector(html, label);
       analysis.links.push(...extractLinks({ html, attachment: label, resources }));
       analysis.resources.push(...resources.list());
+    } else if (isCalendar(contentType, attachment.filename) && bytes.length <= MAX_HTML_ATTACHMENT_BYTES) {
+      // A meeting invitation's link is in its description, which calendar apps make clickable.
+      const text = calendarText(bytes.toString('utf8'));
+      if (text) analysis.links.push(...extractLinks({ text, attachment: label }));
     }
   }
 }

@@ -1,0 +1,70 @@
+// The main link of messages written like those a spamtrap receives (test/fixtures/mail/main-link,
+// one per shape: ESP newsletter, plain text, image map, VML button, gateway-wrapped, calendar
+// invitation, German/French/Japanese...): the call-to-action a recipient would click.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { analyzeMessage } from './parse.js';
+import { messageRecord, traceableMainLink } from './message-case.js';
+import { projectPath } from '../project-root.js';
+
+/** File → the main link's URL (as written: a gateway-wrapped link is traced wrapped). */
+export const MAIN_LINKS: Record<string, string> = {
+  'esp-newsletter.eml': 'https://click.mailer-esp.test/c/http-302?mid=77120&lid=3',
+  'plain-text-urls.eml': 'http://track.broker-net.test/t/meta-refresh?aff=2291&sub=trap2',
+  'alternative-disagree.eml': 'https://click.mailer-esp.test/c/http-302?mid=99&lid=claim',
+  'phish-brand-links.eml': 'https://business.t-rnobile.example/signin',
+  'image-map.eml': 'https://click.mailer-esp.test/c/http-303?mid=8812',
+  'vml-button.eml': 'https://click.mailer-esp.test/c/http-308?mid=5531&lid=cta',
+  'vml-only.eml': 'https://click.mailer-esp.test/c/http-308?mid=5532&lid=vml',
+  'safelinks-cta.eml':
+    'https://nam12.safelinks.protection.outlook.com/?url=https%3A%2F%2Fclick.mailer-esp.test%2Fc%2Fhttp-302%3Fmid%3D4410%26lid%3Dreview&data=05%7C02%7Ctrap7%40spamtrap.example%7C3f1c%7C0&sdata=Zm9vYmFy&reserved=0',
+  'qp-soft-break-url.eml': 'https://click.mailer-esp.test/c/http-302?mid=6620&lid=book&utm_source=email&utm_campaign=lisbon-lastminute',
+  'base64-html-part.eml': 'http://click.mailer-esp.test/c/http-302?mid=3390&lid=qualify',
+  'base-href.eml': 'http://click.mailer-esp.test/c/http-302?mid=2250&lid=case',
+  'forwarded-offer.eml': 'http://track.broker-net.test/t/javascript?ref=vip',
+  'pixel-link.eml': 'http://click.mailer-esp.test/c/http-301?mid=7001&lid=apply',
+  'affiliate-same-tracker.eml': 'http://track.broker-net.test/t/refresh-header?oid=118&aff=2291&cid=4',
+  'german-newsletter.eml': 'https://click.mailer-esp.test/c/http-302?mid=de1&lid=cta',
+  'french-promo.eml': 'https://click.mailer-esp.test/c/http-302?mid=fr1&lid=cta',
+  'japanese-text.eml': 'https://click.mailer-esp.test/c/http-302?mid=jp1&lid=cta',
+  'tel-only.eml': 'tel:+18005550199',
+  'calendar-invite.eml': 'http://track.broker-net.test/t/meta-refresh?seat=cal1',
+};
+
+async function recordOf(name: string) {
+  const raw = readFileSync(projectPath('test', 'fixtures', 'mail', 'main-link', name));
+  return messageRecord(await analyzeMessage(raw, name));
+}
+
+for (const [name, expected] of Object.entries(MAIN_LINKS)) {
+  test(`main link of ${name}`, async () => {
+    const record = await recordOf(name);
+    const main = record.links.filter((l) => l.main);
+    assert.deepEqual(
+      main.map((l) => l.url),
+      [expected],
+    );
+  });
+}
+
+test('a tel: button as the call-to-action: nothing to trace, not the footer link to the home page', async () => {
+  const record = await recordOf('tel-only.eml');
+  assert.equal(traceableMainLink(record), null);
+});
+
+test('the VML button and the same link in HTML are one link seen twice', async () => {
+  const record = await recordOf('vml-button.eml');
+  const cta = record.links.filter((l) => l.url === MAIN_LINKS['vml-button.eml']);
+  assert.deepEqual(
+    cta.map((l) => [l.text, l.occurrences]),
+    [['Start free trial', 2]],
+  );
+});
+
+test('a calendar invitation: the URL folded in DESCRIPTION is whole, labelled with its attachment', async () => {
+  const record = await recordOf('calendar-invite.eml');
+  const main = traceableMainLink(record)!;
+  assert.equal(main.url, MAIN_LINKS['calendar-invite.eml']);
+  assert.match(main.attachment ?? '', /calendar/);
+});
