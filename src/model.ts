@@ -130,6 +130,8 @@ export type NavEvent =
       method: string;
       redirectStatus: number | null;
       redirectLocation: string | null;
+      /** A redirect Chromium made itself, sending nothing (its Non-Authoritative-Reason: "HSTS"). */
+      redirectByBrowser?: string;
       initiator: { type: string; url: string | null; line: number | null; column: number | null; fromChildFrame?: boolean };
       hasUserGesture: boolean;
       /** The child frame this document was requested in (absent: the top document), with the top page's URL then. */

@@ -263,3 +263,48 @@ test('a history navigation that makes the browser ask for an earlier page again 
   assert.equal(hops[2].evidence.reason, 'historyDifferentDocument');
   assert.match(hops[2].evidence.detail, /^history navigation from http:\/\/t\.example\/b back or forward to an earlier page of the tab/);
 });
+
+test("the browser's own redirect (an HSTS upgrade) says so; the same header on a server's redirect is not believed", () => {
+  const upgraded = captureOf('http://shop.example/a', [
+    doc(1, 'r1', 'http://shop.example/a'),
+    doc(1, 'r1', 'https://shop.example/a', { redirectStatus: 307, redirectLocation: 'https://shop.example/a', redirectByBrowser: 'HSTS' }),
+  ]);
+  const hop = buildHops(upgraded)[1];
+  assert.equal(hop.via, 'http-307');
+  assert.match(hop.evidence.detail, /^HTTP 307 made by the browser itself \(HSTS\), nothing sent for the URL before/);
+  // Recorded on the wire: a server's 307 naming a reason of its own is the server's redirect.
+  const served = captureOf('http://shop.example/a', [
+    doc(1, 'r1', 'http://shop.example/a'),
+    doc(1, 'r1', 'https://shop.example/a', { redirectStatus: 307, redirectLocation: 'https://shop.example/a', redirectByBrowser: 'HSTS' }),
+  ]);
+  served.exchanges.push({
+    id: 'x0001',
+    startedAt: at(1),
+    endedAt: at(1),
+    request: {
+      method: 'GET',
+      url: 'http://shop.example/a',
+      httpVersion: '1.1',
+      headers: [['Host', 'shop.example']],
+      body: Buffer.alloc(0),
+    },
+    response: {
+      status: 307,
+      statusText: 'Temporary Redirect',
+      httpVersion: '1.1',
+      headers: [
+        ['Location', 'https://shop.example/a'],
+        ['Non-Authoritative-Reason', 'HSTS'],
+      ],
+      body: Buffer.alloc(0),
+      bodyTruncated: false,
+      bodyLength: 0,
+    },
+    remoteAddress: null,
+    remotePort: null,
+    tls: null,
+    error: null,
+    timing: { dnsMs: null, connectMs: null, ttfbMs: null, totalMs: null },
+  } as Exchange);
+  assert.equal(buildHops(served)[1].evidence.detail, 'HTTP 307, Location: https://shop.example/a');
+});

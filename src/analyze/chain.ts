@@ -138,9 +138,13 @@ function labelOf(ctx: Context, index: number): { via: Via; evidence: HopEvidence
     const header = previousExchange?.response?.status === status ? headerValue(previousExchange.response.headers, 'location') : null;
     const recorded = header === null ? null : headerValueAsUtf8(header);
     const location = recorded ?? doc.redirectLocation;
+    // An HSTS upgrade: the browser's own 307, the URL it replaced never requested (a server's
+    // redirect saying the same in a header of its own was recorded on the wire).
+    const byBrowser = header === null && /^[A-Za-z][A-Za-z -]{0,39}$/.test(doc.redirectByBrowser ?? '') ? doc.redirectByBrowser : null;
+    const made = byBrowser ? ` made by the browser itself (${byBrowser}), nothing sent for the URL before` : '';
     return {
       via: REDIRECT_STATUSES.has(status) ? (`http-${status}` as Via) : 'other',
-      evidence: { detail: `HTTP ${status}, Location: ${location ?? '(none)'}`, ...(location ? { location } : {}) },
+      evidence: { detail: `HTTP ${status}${made}, Location: ${location ?? '(none)'}`, ...(location ? { location } : {}) },
     };
   }
 

@@ -15,6 +15,7 @@ import { createProfileDir, sweepStaleProfiles } from './profiles.js';
 import { CdpConnection, type CdpEvent, type CdpSession } from '../cdp/connection.js';
 import { ReservedProxyPort } from './proxy-port.js';
 import { captureArgs, recordedFlags } from './chromium-flags.js';
+import { proxyLeafKeyHash } from '../proxy/proxy-ca.js';
 import { acceptLanguageFlag } from './identity.js';
 import { languagesKey } from './visitor.js';
 import { rememberNoSandbox, sandboxPlan, sandboxSpawnOptions, type SandboxPlan } from './chromium-sandbox.js';
@@ -188,6 +189,7 @@ export class Browser extends EventEmitter {
       singleProcess,
       acceptLanguage: acceptLanguageFlag(kind, options.languages),
       kind,
+      trustedKeyHash: proxyLeafKeyHash(),
     });
     const spawnedAt = performance.now();
     const chromium = ChromiumProcess.spawn(path, args, profileDir, sandboxSpawnOptions(sandbox, profileDir));

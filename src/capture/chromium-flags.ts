@@ -97,6 +97,8 @@ export interface CaptureLaunch {
   /** Chromium's --accept-lang flag for the build (identity.ts: acceptLanguageFlag). */
   acceptLanguage: string;
   kind: BrowserKind;
+  /** proxyLeafKeyHash(): the recording proxy's certificates, trusted as valid. */
+  trustedKeyHash: string;
 }
 
 export function captureArgs(launch: CaptureLaunch): string[] {
@@ -111,6 +113,11 @@ export function captureArgs(launch: CaptureLaunch): string[] {
     ...(launch.proxyPort !== null
       ? [`--proxy-server=http://127.0.0.1:${launch.proxyPort}`, '--proxy-bypass-list=<-loopback>']
       : DEAD_PROXY),
+    // Our proxy's certificates count as valid, not as errors ignored (Security.setIgnoreCertificateErrors,
+    // kept as a fallback): a connection with a certificate error keeps no HSTS (an https page's
+    // Strict-Transport-Security was dropped, and its http:// link requested as such, where a real
+    // browser upgrades it itself), and its responses are not cached.
+    `--ignore-certificate-errors-spki-list=${launch.trustedKeyHash}`,
     ...(launch.noSandbox ? ['--no-sandbox'] : []),
     ...(launch.singleProcess ? ['--single-process'] : []),
     // No start-up tab: a trace's first page is created by session.ts on no document at all (its

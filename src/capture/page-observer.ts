@@ -41,6 +41,7 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Pr
 /** A document request as the chain records it: what was asked, the redirect it follows, and who asked (script and line). */
 function docRequestEvent(e: Protocol.Network.RequestWillBeSentEvent, pageId: string): Extract<NavEvent, { type: 'doc-request' }> {
   const frame = firstFrame(e.initiator);
+  const byBrowser = e.redirectResponse ? headerValue(e.redirectResponse.headers, 'non-authoritative-reason') : null;
   return {
     type: 'doc-request',
     at: now(),
@@ -50,6 +51,7 @@ function docRequestEvent(e: Protocol.Network.RequestWillBeSentEvent, pageId: str
     method: e.request.method,
     redirectStatus: e.redirectResponse?.status ?? null,
     redirectLocation: e.redirectResponse ? headerValue(e.redirectResponse.headers, 'location') : null,
+    ...(byBrowser ? { redirectByBrowser: byBrowser } : {}),
     initiator: {
       type: e.initiator.type,
       url: frame?.url ?? e.initiator.url ?? null,

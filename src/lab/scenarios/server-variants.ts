@@ -379,10 +379,9 @@ function hsts(): ScenarioDefinition {
   return variant(
     name,
     'An https page that sends Strict-Transport-Security and then a script to http:// on the same host, which 302s on. ' +
-      'A browser that trusts the certificate upgrades it itself (307 Internal Redirect, no http request on the wire); ' +
-      'Chromium behind the recording proxy accepts its certificate by ignoring errors, so it keeps no HSTS and asks for ' +
-      'http://: a known divergence, recorded here as the trace sees it.',
-    ['start', 'javascript', 'http-302'],
+      'The browser upgrades it itself, as one that trusts the certificate does (its own 307, nothing sent to http://), ' +
+      'then the https URL 302s on.',
+    ['start', 'javascript', 'http-307', 'http-302'],
     (x) =>
       x.html(200, loadingPage(script(`location.href = 'http://${HOSTS.brokerJump}/v/${name}/next';`)), {
         'Strict-Transport-Security': 'max-age=600',
