@@ -305,6 +305,6 @@ test("the browser's own redirect (an HSTS upgrade) says so; the same header on a
     tls: null,
     error: null,
     timing: { dnsMs: null, connectMs: null, ttfbMs: null, totalMs: null },
-  } as Exchange);
+  });
   assert.equal(buildHops(served)[1].evidence.detail, 'HTTP 307, Location: https://shop.example/a');
 });
