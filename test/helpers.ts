@@ -6,7 +6,7 @@ import { after, before } from 'node:test';
 import type { Browser } from '../src/capture/browser.js';
 import { startLab, type Lab, type LabOptions } from '../src/lab/index.js';
 import { launchBrowser } from '../src/capture/browser.js';
-import type { TraceOptions } from '../src/capture/trace.js';
+import { trace, type TraceOptions, type TraceResult } from '../src/capture/trace.js';
 import { CHROMIUM_PATH, INSTALLED } from '../src/capture/chromium-process.js';
 
 /** Trace options that reach the lab: its --connect-to mappings and CA, a temp case folder. */
@@ -62,6 +62,22 @@ export function labAndBrowser(options: LabOptions = {}): { lab: Lab; browser: Br
     await fixture.lab?.close();
   });
   return fixture;
+}
+
+/**
+ * Each lab scenario traced at most once on the fixture's browser (the first test that asks starts
+ * the trace): the tests of one scenario read the same report and case.
+ */
+export function scenarioTraces(fixture: { lab: Lab; browser: Browser }): (name: string) => Promise<TraceResult> {
+  const traces = new Map<string, Promise<TraceResult>>();
+  return (name) => {
+    let traced = traces.get(name);
+    if (!traced) {
+      traced = trace(labOptions(fixture.lab, fixture.lab.scenarios[name].url), fixture.browser);
+      traces.set(name, traced);
+    }
+    return traced;
+  };
 }
 
 /**

@@ -4,11 +4,9 @@
 // no URL requested twice by the trace; and `analyze` on the saved case gives the same report.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { labAndBrowser, labOptions } from './helpers.js';
+import { labAndBrowser, scenarioTraces } from './helpers.js';
 import { HOSTS, landingUrl } from '../src/lab/index.js';
 import { moreRedirectVariantScenarios } from '../src/lab/scenarios/more-redirect-variants.js';
-import { trace } from '../src/capture/trace.js';
-import type { Report } from '../src/report.js';
 import { readCapture } from '../src/evidence/warc/read-warc.js';
 import { analyzeCapture } from '../src/analyze/analyze.js';
 import { formatChain } from '../src/cli/format.js';
@@ -18,15 +16,8 @@ const fixture = labAndBrowser();
 const VARIANTS = moreRedirectVariantScenarios().map((d) => d.scenario.name);
 
 /** Each variant is traced once; the tests read the same report. */
-const traces = new Map<string, Promise<{ report: Report; caseDir: string }>>();
-function tracedCase(name: string): Promise<{ report: Report; caseDir: string }> {
-  let traced = traces.get(name);
-  if (!traced) {
-    traced = trace(labOptions(fixture.lab, fixture.lab.scenarios[name].url), fixture.browser);
-    traces.set(name, traced);
-  }
-  return traced;
-}
+/** Each scenario is traced once; its tests read the same report. */
+const tracedCase = scenarioTraces(fixture);
 const traced = (name: string) => tracedCase(name).then((t) => t.report);
 
 describe('each further redirect variant: its hops, mechanisms and final page', { concurrency: 2 }, () => {

@@ -6,11 +6,9 @@
 // gives the same report.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { labAndBrowser, labOptions } from './helpers.js';
+import { labAndBrowser, scenarioTraces } from './helpers.js';
 import { HOSTS, landingUrl } from '../src/lab/index.js';
 import { decoyUrl, serverVariantScenarios } from '../src/lab/scenarios/server-variants.js';
-import { trace } from '../src/capture/trace.js';
-import type { Report } from '../src/report.js';
 import { readCapture } from '../src/evidence/warc/read-warc.js';
 import { analyzeCapture } from '../src/analyze/analyze.js';
 
@@ -19,15 +17,8 @@ const fixture = labAndBrowser();
 const VARIANTS = serverVariantScenarios().map((d) => d.scenario);
 
 /** Each variant is traced once; the tests read the same report. */
-const traces = new Map<string, Promise<{ report: Report; caseDir: string }>>();
-function tracedCase(name: string): Promise<{ report: Report; caseDir: string }> {
-  let traced = traces.get(name);
-  if (!traced) {
-    traced = trace(labOptions(fixture.lab, fixture.lab.scenarios[name].url), fixture.browser);
-    traces.set(name, traced);
-  }
-  return traced;
-}
+/** Each scenario is traced once; its tests read the same report. */
+const tracedCase = scenarioTraces(fixture);
 const traced = (name: string) => tracedCase(name).then((t) => t.report);
 
 /** The error each variant that does not end on a page ends with. */

@@ -1,7 +1,7 @@
 // Every `via` label, traced for real: Chromium behind the recording proxy against the fixture.lab.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { labAndBrowser, labOptions } from './helpers.js';
+import { labAndBrowser, labOptions, scenarioTraces } from './helpers.js';
 import {
   ADVERTISER_TITLE,
   REDIRECT_SCRIPT_URL,
@@ -104,19 +104,8 @@ const MECHANISMS = [
   'five-hop',
 ];
 
-/**
- * Each mechanism's scenario is traced once: the label test and the evidence test read the same
- * report (whichever runs first starts the trace).
- */
-const traces = new Map<string, Promise<{ report: Report; caseDir: string }>>();
-function tracedCase(name: string): Promise<{ report: Report; caseDir: string }> {
-  let traced = traces.get(name);
-  if (!traced) {
-    traced = trace(labOptions(fixture.lab, fixture.lab.scenarios[name].url), fixture.browser);
-    traces.set(name, traced);
-  }
-  return traced;
-}
+/** Each scenario is traced once; its tests read the same report. */
+const tracedCase = scenarioTraces(fixture);
 function traced(name: string): Promise<Report> {
   return tracedCase(name).then((t) => t.report);
 }
