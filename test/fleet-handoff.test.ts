@@ -4,30 +4,20 @@
 // upload leaves the case to the next worker on its spool, which delivers it, the link requested
 // once; a server's own worker hands its case folders over (hard-linked), or, with its spool on
 // another file system than the cases, packs and uploads them as a remote worker does.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { tempDir } from './helpers.js';
 import { jsonLines, startCli } from './support/cli-process.js';
-import { assertCasesVerify, Server, tokens, TOKEN, until, workersAlive } from './support/fleet-cluster.js';
+import { assertCasesVerify, Server, tokens, TOKEN, until, workersAlive, fleetLab } from './support/fleet-cluster.js';
 import { redisMissing, startRedis, type TestRedis } from './support/redis-server.js';
-import { startLab, SINGLE_USE_PREFIX, type Lab } from '../src/lab/index.js';
 import { FLEET_API } from '../src/fleet/protocol.js';
 
 const skip = redisMissing();
 
-let lab: Lab;
-before(async () => {
-  if (!skip) lab = await startLab();
-});
-after(async () => {
-  await lab?.close();
-});
-
-const once = (token: string) => `${SINGLE_USE_PREFIX}${token}`;
-const hits = (token: string) => lab.hits(`/once/${token}`);
+const { fixture, once, hits } = fleetLab(skip);
 
 /**
  * Between a worker and its server: passes every request on, except case uploads, which it holds
@@ -110,7 +100,7 @@ describe('a worker hands its cases over', { skip: skip ?? false, concurrency: 2 
   test("a worker with one trace slot traces job 2 while job 1's upload is still on its way; both cases arrive, each link requested once", async () => {
     const redis = await startRedis();
     const root = tempDir('fleet-pipeline-');
-    const server = await Server.start(lab.traceArgs, redis, join(root, 'cases'));
+    const server = await Server.start(fixture.lab.traceArgs, redis, join(root, 'cases'));
     const gate = await UploadGate.start(server.url);
     const worker = oneSlotWorker(redis, gate.url, join(root, 'w1'));
     try {
@@ -157,7 +147,7 @@ describe('a worker hands its cases over', { skip: skip ?? false, concurrency: 2 
   test('a worker killed between its case sealed and its upload answered: the next worker on its spool delivers the case, exactly once', async () => {
     const redis = await startRedis();
     const root = tempDir('fleet-seal-crash-');
-    const server = await Server.start(lab.traceArgs, redis, join(root, 'cases'));
+    const server = await Server.start(fixture.lab.traceArgs, redis, join(root, 'cases'));
     const gate = await UploadGate.start(server.url);
     const spool = join(root, 'w1');
     const killed = oneSlotWorker(redis, gate.url, spool);
@@ -215,7 +205,7 @@ describe('a worker hands its cases over', { skip: skip ?? false, concurrency: 2 
       // The local worker's spool is under the server's CLICKTRACE_HOME (read when it is spawned).
       const previous = process.env.CLICKTRACE_HOME;
       process.env.CLICKTRACE_HOME = home;
-      const starting = Server.start(lab.traceArgs, redis, cases, ['--local-workers', '1']);
+      const starting = Server.start(fixture.lab.traceArgs, redis, cases, ['--local-workers', '1']);
       process.env.CLICKTRACE_HOME = previous;
       const server = await starting;
       try {

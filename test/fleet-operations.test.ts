@@ -3,31 +3,21 @@
 // uploaded by a worker that was not given the job or cut short on the way, a worker started while
 // Redis is down on the spool a killed worker left, and a batch of 200 links stopped with Ctrl-C.
 // Most of it speaks the workers' protocol from the test itself: no Chromium, so it stays fast.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './helpers.js';
 import { jsonLines, startCli, type CliRun } from './support/cli-process.js';
-import { Server, startWorker, TOKEN, tokens, until, type JobView, type QueueView } from './support/fleet-cluster.js';
+import { Server, startWorker, TOKEN, tokens, until, type JobView, type QueueView, fleetLab } from './support/fleet-cluster.js';
 import { freePort, redisMissing, startRedis } from './support/redis-server.js';
 import { writeSampleCase, START_URL } from './support/test-capture.js';
-import { startLab, SINGLE_USE_PREFIX, type Lab } from '../src/lab/index.js';
 import { packCase } from '../src/case/case-bundle.js';
 import { CLAIMED_NOT_BEGUN } from '../src/fleet/protocol.js';
 
 const skip = redisMissing();
 
-let lab: Lab;
-before(async () => {
-  if (!skip) lab = await startLab();
-});
-after(async () => {
-  await lab?.close();
-});
-
-const once = (token: string) => `${SINGLE_USE_PREFIX}${token}`;
-const hits = (token: string) => lab.hits(`/once/${token}`);
+const { fixture, once, hits } = fleetLab(skip);
 
 /** The test as a worker: its heartbeat and claims. */
 function fakeWorker(server: Server, id: string, clockAheadMs = 0) {
@@ -74,7 +64,7 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
     async () => {
       const redis = await startRedis();
       const root = tempDir('fleet-ops-');
-      const server = await Server.start(lab.traceArgs, redis, join(root, 'cases'));
+      const server = await Server.start(fixture.lab.traceArgs, redis, join(root, 'cases'));
       try {
         // A second server on the same queue would drop the first one's jobs as unknown: refused at start.
         const secondRun = startCli(['serve', '--port', '0', '--cases', join(root, 'other'), '--queue', redis.url, '--token', TOKEN]);
@@ -186,7 +176,7 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
     async () => {
       const redis = await startRedis();
       const root = tempDir('fleet-ops-late-');
-      const server = await Server.start(lab.traceArgs, redis, join(root, 'cases'), ['--worker-timeout', '5']);
+      const server = await Server.start(fixture.lab.traceArgs, redis, join(root, 'cases'), ['--worker-timeout', '5']);
       const spool = join(root, 'w1');
       let worker: CliRun | undefined;
       try {
@@ -285,7 +275,7 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
     async () => {
       const redis = await startRedis();
       const root = tempDir('fleet-ops-cancel-');
-      const server = await Server.start(lab.traceArgs, redis, join(root, 'cases'), ['--worker-timeout', '2']);
+      const server = await Server.start(fixture.lab.traceArgs, redis, join(root, 'cases'), ['--worker-timeout', '2']);
       try {
         const worker = fakeWorker(server, 'tracer');
         const deaf = await submit(server, once('ops-cancel-deaf'));
@@ -339,7 +329,7 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
   test('200 links submitted to a fleet with no free worker: the server keeps them queued, says so; Ctrl-C of the batch leaves them there', async () => {
     const redis = await startRedis();
     const root = tempDir('fleet-ops-200-');
-    const server = await Server.start(lab.traceArgs, redis, join(root, 'cases'));
+    const server = await Server.start(fixture.lab.traceArgs, redis, join(root, 'cases'));
     try {
       const list = tokens('ops200', 200);
       const batch = startCli(['trace', '--input', '-', '--json', '--server', server.url, '--token', TOKEN], list.map(once).join('\n'));

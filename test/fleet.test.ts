@@ -3,13 +3,23 @@
 // request. A job is traced exactly once across the fleet: worker killed (kill -9), Redis killed
 // and restarted, a worker stopped with SIGTERM; every case comes back to the server verified and
 // indexed; tampered bundles and wrong tokens are refused.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './helpers.js';
 import { jsonLines, startCli, type CliRun } from './support/cli-process.js';
-import { assertCasesVerify, Server, startWorker, tokens, TOKEN, until, workersAlive, type JobView } from './support/fleet-cluster.js';
+import {
+  assertCasesVerify,
+  Server,
+  startWorker,
+  tokens,
+  TOKEN,
+  until,
+  workersAlive,
+  type JobView,
+  fleetLab,
+} from './support/fleet-cluster.js';
 import { freePort, redisMissing, startRedis } from './support/redis-server.js';
 import { writeSampleCase, START_URL } from './support/test-capture.js';
 import {
@@ -18,10 +28,8 @@ import {
   humanGateUrl,
   labMailbox,
   landingUrl,
-  startLab,
   SINGLE_USE_PREFIX,
   SINGLE_USE_SLOW_PREFIX,
-  type Lab,
 } from '../src/lab/index.js';
 import { verifyCase } from '../src/verify/verify.js';
 import { readCapture } from '../src/evidence/warc/read-warc.js';
@@ -33,16 +41,7 @@ import { startTestTsa } from './support/tsa-server.js';
 
 const skip = redisMissing();
 
-let lab: Lab;
-before(async () => {
-  if (!skip) lab = await startLab();
-});
-after(async () => {
-  await lab?.close();
-});
-
-const once = (token: string) => `${SINGLE_USE_PREFIX}${token}`;
-const hits = (token: string) => lab.hits(`/once/${token}`);
+const { fixture, once, hits } = fleetLab(skip);
 
 interface Line {
   kind: string;
@@ -78,7 +77,7 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
     async () => {
       const redis = await startRedis();
       const root = tempDir('fleet-');
-      const server = await Server.start(lab.traceArgs, redis, join(root, 'cases'));
+      const server = await Server.start(fixture.lab.traceArgs, redis, join(root, 'cases'));
       const spools = ['w1', 'w2', 'w3'].map((name) => join(root, name));
       const workers = spools.map((spool) => startWorker(redis, server, spool));
       try {
@@ -205,7 +204,7 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
   test('Redis killed and restarted mid-run, a worker stopped with SIGTERM, e-mails submitted whole: no duplicate request, no lost case', async () => {
     const redis = await startRedis({ appendonly: true });
     const root = tempDir('fleet-restart-');
-    const server = await Server.start(lab.traceArgs, redis, join(root, 'cases'), ['--local-workers', '1']);
+    const server = await Server.start(fixture.lab.traceArgs, redis, join(root, 'cases'), ['--local-workers', '1']);
     const worker = startWorker(redis, server, join(root, 'w1'));
     try {
       await workersAlive(server, 2);
@@ -290,7 +289,7 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
       const redis = await startRedis();
       const root = tempDir('fleet-server-restart-');
       const port = await freePort();
-      let server = await Server.start(lab.traceArgs, redis, join(root, 'cases'), [], port);
+      let server = await Server.start(fixture.lab.traceArgs, redis, join(root, 'cases'), [], port);
       const worker = startWorker(redis, server, join(root, 'w1'));
       try {
         await workersAlive(server, 1);
@@ -311,7 +310,7 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
         server.run.child.kill('SIGKILL');
         await server.run.exited;
         await new Promise((resolve) => setTimeout(resolve, 1500));
-        server = await Server.start(lab.traceArgs, redis, join(root, 'cases'), [], port);
+        server = await Server.start(fixture.lab.traceArgs, redis, join(root, 'cases'), [], port);
 
         const { stdout, stderr } = await batch.exited;
         const lines = jsonLines<Line>(stdout);
@@ -357,7 +356,7 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
         const [running, waiting] = await until(
           async () => {
             const all = await Promise.all(ids.map((id) => server.job(id)));
-            const on = all.filter((j) => j.state === 'running' && lab.hits(path(j.url!)) === 1);
+            const on = all.filter((j) => j.state === 'running' && fixture.lab.hits(path(j.url!)) === 1);
             return on.length === 2 && [on, all.filter((j) => j.state === 'queued')];
           },
           60_000,
@@ -397,7 +396,7 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
         const redisCounts = (await server.queue()).redis as Record<string, number>;
         assert.equal(redisCounts.waiting, 0, 'the cancelled job left the queue');
         assert.deepEqual(
-          [...running, ...waiting].map((j) => lab.hits(path(j.url!))),
+          [...running, ...waiting].map((j) => fixture.lab.hits(path(j.url!))),
           [1, 1, 0, 0],
           'the stopped traces requested their links once, the cancelled waiting ones never',
         );
@@ -417,7 +416,7 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
       const redis = await startRedis();
       const root = tempDir('fleet-partial-');
       // The worker started again says it holds the job well within the timeout, even on a loaded machine.
-      const server = await Server.start(lab.traceArgs, redis, join(root, 'cases'), ['--worker-timeout', '60']);
+      const server = await Server.start(fixture.lab.traceArgs, redis, join(root, 'cases'), ['--worker-timeout', '60']);
       const spool = join(root, 'w1');
       let worker = startWorker(redis, server, spool);
       try {
@@ -458,14 +457,14 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
         assert.equal(JSON.parse(readFileSync(join(caseDir, 'manifest.json'), 'utf8')).partial, true);
         assert.ok(existsSync(join(caseDir, CUT_OFF_WARC)), 'the WARC as the killed worker left it');
         assert.equal((await readCapture(caseDir)).exchanges[0].request.url, url);
-        assert.equal(lab.hits('/once-slow/partial'), 1);
+        assert.equal(fixture.lab.hits('/once-slow/partial'), 1);
 
         // Submitted again: already traced, pointing at the partial case; not requested again.
         const second = await startCli(['trace', url, '--json', '--server', server.url, '--token', TOKEN]).exited;
         const [repeat] = jsonLines<Line & { partial?: boolean }>(second.stdout);
         assert.deepEqual([repeat.kind, repeat.case], ['already-traced', line.case], second.stdout + second.stderr);
         assert.equal(repeat.partial, true, 'that case was cut off, as a local batch says');
-        assert.equal(lab.hits('/once-slow/partial'), 1);
+        assert.equal(fixture.lab.hits('/once-slow/partial'), 1);
       } finally {
         worker.child.kill('SIGKILL');
         await worker.exited;
@@ -495,7 +494,7 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
           process.env.CLICKTRACE_HOME = own;
         }
       };
-      const server = await withHome(() => Server.start(lab.traceArgs, redis, join(root, 'cases'), ['--worker-timeout', '2']));
+      const server = await withHome(() => Server.start(fixture.lab.traceArgs, redis, join(root, 'cases'), ['--worker-timeout', '2']));
       const spool = join(root, 'w1');
       const startOwnWorker = () => withHome(() => startWorker(redis, server, spool, ['--tsa', tsa.url]));
       let worker = startOwnWorker();
@@ -540,13 +539,13 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
         assert.ok(verified.ok, verified.problems.join('; '));
         assert.equal(verified.checked.timestamp, 'valid');
         assert.equal((await server.get(`/api/cases/${caseId}`)).status, 200, 'indexed on the server');
-        assert.equal(lab.hits('/once-slow/late'), 1);
+        assert.equal(fixture.lab.hits('/once-slow/late'), 1);
 
         // Submitted again: already traced, pointing at the case that came late.
         const again = await startCli(['trace', url, '--json', '--server', server.url, '--token', TOKEN]).exited;
         const [repeat] = jsonLines<Line>(again.stdout);
         assert.deepEqual([repeat.kind, repeat.case], ['already-traced', caseId], again.stdout + again.stderr);
-        assert.equal(lab.hits('/once-slow/late'), 1);
+        assert.equal(fixture.lab.hits('/once-slow/late'), 1);
       } finally {
         submitted?.child.kill('SIGKILL');
         worker.child.kill('SIGKILL');
@@ -564,7 +563,7 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
     async () => {
       const redis = await startRedis();
       const root = tempDir('fleet-mailbox-cancel-');
-      const server = await Server.start(lab.traceArgs, redis, join(root, 'cases'));
+      const server = await Server.start(fixture.lab.traceArgs, redis, join(root, 'cases'));
       const worker = startWorker(redis, server, join(root, 'w1'));
       try {
         await workersAlive(server, 1);
@@ -599,7 +598,7 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
             const id = batches.find((b) => b.mailbox)?.id;
             if (!id) return false;
             const { items } = (await server.get<{ batch: { items: Item[] } }>(`/api/batches/${id}`)).body.batch;
-            const on = items.filter((i) => i.state === 'running' && lab.hits(path(i.url!)) === 1);
+            const on = items.filter((i) => i.state === 'running' && fixture.lab.hits(path(i.url!)) === 1);
             return on.length === 2 && items.length === 3 && { id, items };
           },
           60_000,
@@ -625,7 +624,7 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
           stopped.map((j) => j.caseId!),
         );
         assert.deepEqual(
-          links.map((l) => lab.hits(path(l))).sort(),
+          links.map((l) => fixture.lab.hits(path(l))).sort(),
           [0, 0, 0, 1, 1],
           'the two traces on the worker requested their links once; the waiting message and the two not sent, never',
         );
@@ -650,7 +649,7 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
   test("a job's nudge travels with it to the worker: on a --no-nudge server, nudge on passes a human check, the server's off holds", async () => {
     const redis = await startRedis();
     const root = tempDir('fleet-nudge-');
-    const server = await Server.start(lab.traceArgs, redis, join(root, 'cases'), ['--no-nudge']);
+    const server = await Server.start(fixture.lab.traceArgs, redis, join(root, 'cases'), ['--no-nudge']);
     const worker = startWorker(redis, server, join(root, 'w1'));
     try {
       await workersAlive(server, 1);
@@ -697,7 +696,7 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
     // This process stands in for the worker: its heartbeats share an event loop with writing, packing
     // and tampering a case (0.6-0.8 s of CPU, more than 15 s on a loaded machine). What is refused
     // here is not about silence: a worker timeout that writing a case never outlasts.
-    const server = await Server.start(lab.traceArgs, redis, join(root, 'cases'), ['--worker-timeout', '60']);
+    const server = await Server.start(fixture.lab.traceArgs, redis, join(root, 'cases'), ['--worker-timeout', '60']);
     let beating: NodeJS.Timeout | undefined;
     try {
       const wrong = startCli([

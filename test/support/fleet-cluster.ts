@@ -3,9 +3,11 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { startCli, type CliRun } from './cli-process.js';
 import type { TestRedis } from './redis-server.js';
 import { verifyCase } from '../../src/verify/verify.js';
+import { startLab, SINGLE_USE_PREFIX, type Lab } from '../../src/lab/index.js';
 
 export const TOKEN = 'fleet-test-token-0123456789';
 
@@ -165,4 +167,23 @@ export async function assertCasesVerify(server: Server, ids: string[]): Promise<
     const { status } = await server.get(`/api/cases/${id}`);
     assert.equal(status, 200, `${id} is indexed on the server`);
   }
+}
+
+/**
+ * The lab of a fleet test file: started before its tests (unless `skip`: no Redis, nothing runs)
+ * and closed after; `once(token)` is a single-use link of it, `hits(token)` how often it was requested.
+ */
+export function fleetLab(skip: string | null): { fixture: { lab: Lab }; once: (token: string) => string; hits: (token: string) => number } {
+  const fixture = {} as { lab: Lab };
+  before(async () => {
+    if (!skip) fixture.lab = await startLab();
+  });
+  after(async () => {
+    await fixture.lab?.close();
+  });
+  return {
+    fixture,
+    once: (token) => `${SINGLE_USE_PREFIX}${token}`,
+    hits: (token) => fixture.lab.hits(`/once/${token}`),
+  };
 }
