@@ -111,7 +111,7 @@ export async function run(argv: string[]): Promise<number> {
         `${missing
           .slice(0, 3)
           .map((s) => `${clean(s.id)} (${clean(s.reason)})`)
-          .join(', ')}${missing.length > 3 ? ', ...' : ''}; clicktrace analyze FOLDER --write rebuilds the report of a cut-off trace\n`,
+          .join(', ')}${missing.length > 3 ? ', ...' : ''}; clicktrace reindex seals a trace cut off by a crash or kill, as partial\n`,
     );
   if (v.json) {
     process.stdout.write(jsonText(aggregate, 2) + '\n');

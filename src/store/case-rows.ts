@@ -151,6 +151,8 @@ export function registrableDomain(host: string | null): string | null {
   return getDomain(host, { allowPrivateDomains: true }) ?? host;
 }
 
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
+
 /** Folder name `20261126T182233Z-...` to ISO time, for cases with no recorded start. */
 export function timeFromCaseId(id: string): string | null {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(id);
@@ -214,7 +216,8 @@ function addReport(id: string, report: Report, rows: CaseRows, collect: Collecto
     final_status: report.final?.status ?? null,
     error: report.error,
     partial: rows.case.partial || report.partial ? 1 : 0,
-    started_at: report.startedAt ?? rows.case.started_at,
+    // As clicktrace writes it (toISOString): times are compared as text, by --since and the search.
+    started_at: ISO_TIME.test(String(report.startedAt)) ? report.startedAt : rows.case.started_at,
     ended_at: report.endedAt,
     elapsed_ms: report.elapsedMs,
     hop_count: report.hops.length,

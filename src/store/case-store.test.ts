@@ -1,7 +1,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../report.js';
 import type { MailAnalysis } from '../mail/parse.js';
@@ -343,6 +343,57 @@ test('reindex rebuilds from the folders; unreadable and unfinished folders are s
   assert.equal(store.sync().removed, 1);
   assert.equal(store.search().total, 0);
   store.close();
+});
+
+test('a report.json whose values are not of the types clicktrace writes: skipped with the reason, not a failed command', () => {
+  const dir = casesDir();
+  const good = '20261126T100000Z-aaaaaa';
+  writeCase(dir, good, { 'report.json': seedReport(good) });
+  const hop = seedReport(good).hops[0];
+  const damaged: Record<string, unknown> = {
+    '20261126T100001Z-000001': { hops: [{ ...hop, ip: { v4: '192.0.2.1' } }] },
+    '20261126T100002Z-000002': { hops: [{ ...hop, network: 'AS15169' }] },
+    '20261126T100003Z-000003': { hops: [null] },
+    '20261126T100004Z-000004': { parties: [null] },
+  };
+  for (const [id, over] of Object.entries(damaged)) writeCase(dir, id, { 'report.json': { ...seedReport(id), ...(over as object) } });
+  // A start that is no ISO time (a number, a formula) is not the case's time: its folder name's is.
+  const odd = '20261126T100005Z-000005';
+  writeCase(dir, odd, { 'report.json': { ...seedReport(odd), startedAt: '=1+1' } });
+  const store = CaseStore.open(dir);
+  try {
+    for (const result of [store.sync(), store.reindex()]) {
+      assert.equal(result.indexed, 2);
+      assert.deepEqual(
+        result.skipped.map((s) => s.id),
+        Object.keys(damaged),
+      );
+      for (const s of result.skipped) assert.match(s.reason, /^report\.json cannot be indexed: /);
+    }
+    const agg = aggregateCases(store);
+    assert.deepEqual([agg.cases, agg.traces, agg.firstSeen, agg.lastSeen], [2, 2, '2026-11-26T10:00:00.000Z', '2026-11-26T10:00:05.000Z']);
+  } finally {
+    store.close();
+  }
+});
+
+test('an open case whose writer is gone is said to be cut off (reindex seals it), not a capture in progress', () => {
+  const dir = casesDir();
+  const [dead, running] = ['20261126T100000Z-dddddd', '20261126T100001Z-eeeeee'];
+  // A PARTIAL note as the case writer writes it, naming a process of this host: one that is gone, and this one.
+  const note = (pid: number) =>
+    `capture in progress since 2026-11-26T10:00:00.000Z by ${hostname()} ${pid}; removed when the case is closed\n`;
+  writeCase(dir, dead, { PARTIAL: note(2 ** 22 + 1) });
+  writeCase(dir, running, { PARTIAL: note(process.pid) });
+  const store = CaseStore.open(dir);
+  try {
+    assert.deepEqual(store.sync().skipped, [
+      { id: dead, reason: 'cut off: the process tracing it is gone (clicktrace reindex seals it, as partial)' },
+      { id: running, reason: 'capture in progress (no report.json yet)' },
+    ]);
+  } finally {
+    store.close();
+  }
 });
 
 test('indexCaseFolder indexes into the store of the folder it is in; reindex command rebuilds and reports', async () => {

@@ -15,7 +15,7 @@ import { UserError } from '../errors.js';
 import { requestedUrlOf } from './requested-url.js';
 import { makeDirs } from '../make-dirs.js';
 import { messageKey } from '../mail/message-key.js';
-import { MESSAGE_EML_FILE } from '../case/case-layout.js';
+import { MESSAGE_EML_FILE, MESSAGE_RECORD_FILE, REPORT_FILE } from '../case/case-layout.js';
 
 export interface CaseSummary {
   id: string;
@@ -122,10 +122,27 @@ export class CaseStore {
     const read = readCaseFolder(path);
     this.recordRequest(path, read.ok ? read.folder.report : null);
     if (!read.ok) return { id, indexed: false, reason: read.reason };
-    const rows = this.rowsOf(path, read.folder);
-    rows.files = fileRows(path, id, read.folder.report);
-    this.db.transaction(() => this.replace(rows))();
-    return { id, indexed: true };
+    const unindexable = this.indexFolder(path, read.folder);
+    return unindexable ? { id, indexed: false, reason: unindexable } : { id, indexed: true };
+  }
+
+  /**
+   * Writes the index rows of a folder read whole (its downloaded files too); null once done, else
+   * why not: a report.json or message.json whose values are not of the types clicktrace writes (a
+   * damaged or hand-edited file) is a folder that cannot be indexed, said so, as an unreadable one
+   * is, never the failure of the command that met it (report, reindex, serve).
+   */
+  private indexFolder(path: string, folder: CaseFolder): string | null {
+    try {
+      const rows = this.rowsOf(path, folder);
+      rows.files = fileRows(path, folder.id, folder.report);
+      this.db.transaction(() => this.replace(rows))();
+      return null;
+    } catch (err) {
+      // The database's own errors (locked, full, corrupt) are not the folder's.
+      if (/^SQLITE_/.test(String((err as { code?: unknown }).code))) throw err;
+      return `${folder.report ? REPORT_FILE : MESSAGE_RECORD_FILE} cannot be indexed: ${(err as Error).message}`;
+    }
   }
 
   /** Saves a job of `clicktrace serve` (its JSON as the service keeps it), replacing its last save. */
@@ -164,11 +181,11 @@ export class CaseStore {
       for (const name of folders) {
         const read = readCaseFolder(join(this.casesDir, name));
         this.recordRequest(join(this.casesDir, name), read.ok ? read.folder.report : null);
-        if (!read.ok) {
-          result.skipped.push({ id: name, reason: read.reason });
+        const unindexable = read.ok ? this.indexFolder(join(this.casesDir, name), read.folder) : read.reason;
+        if (unindexable) {
+          result.skipped.push({ id: name, reason: unindexable });
           continue;
         }
-        this.replace(this.rowsOf(join(this.casesDir, name), read.folder));
         result.indexed++;
       }
     })();
