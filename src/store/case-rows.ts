@@ -8,7 +8,7 @@ import { networkSourceNote } from '../hosting/describe.js';
 import type { MailAnalysis } from '../mail/parse.js';
 import type { CaseFolder, MessageFacts } from './case-folder.js';
 import { hostOf } from '../http/host.js';
-import { chainEnding } from '../analyze/ending.js';
+import { chainEnding, isPixelFetch } from '../analyze/ending.js';
 import { chainHops } from '../analyze/tabs.js';
 
 export type CaseKind = Report['mode'] | 'mail';
@@ -248,7 +248,7 @@ function addReport(id: string, report: Report, rows: CaseRows, collect: Collecto
  * rested on its page all the same. A partial case (cut off, still marked PARTIAL) never counts.
  */
 export function endedOnPage(report: Report, partial: boolean): boolean {
-  if (partial || report.partial) return false;
+  if (partial || report.partial || isPixelFetch(report)) return false;
   const download = report.events.find((e) => e.kind === 'download');
   const ending = chainEnding({
     hops: chainHops(report.hops),

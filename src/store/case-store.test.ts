@@ -396,6 +396,41 @@ test('an open case whose writer is gone is said to be cut off (reindex seals it)
   }
 });
 
+test("a trace of a message's open pixel ended on no landing page: its host is no advertiser of the feed", () => {
+  const dir = casesDir();
+  const [mail, pixel] = ['20261126T100000Z-aaaaaa-mail', '20261126T100001Z-bbbbbb'];
+  const image = 'https://open.pixel-host.example/o.gif?u=1';
+  // As the analysis wrote it before it knew better: the image's host named the advertiser.
+  const owner = {
+    role: 'advertiser' as const,
+    name: 'pixel-host.example',
+    rule: 'final landing page',
+    registrableDomain: 'pixel-host.example',
+  };
+  const hop = { ...seedReport(pixel).hops[1], index: 1, url: image, via: 'start' as const, party: owner, contentType: 'image/gif' };
+  writeCase(dir, mail, { 'message.json': messageRecord([]) });
+  writeCase(dir, pixel, {
+    'report.json': seedReport(pixel, {
+      url: image,
+      hops: [hop],
+      final: { url: image, status: 200, title: 'o.gif (1×1)' },
+      parties: [owner],
+      message: { case: mail, subject: 's', from: 'a@b.example', link: null, resource: 1 },
+    }),
+  });
+  const store = CaseStore.open(dir);
+  try {
+    store.sync();
+    const agg = aggregateCases(store);
+    assert.deepEqual(
+      agg.rows.filter((r) => r.key === 'pixel-host.example').map((r) => [r.dimension, r.detail, r.messages, r.traces]),
+      [['final-domain', 'did not end on a page', 1, 1]],
+    );
+  } finally {
+    store.close();
+  }
+});
+
 test('indexCaseFolder indexes into the store of the folder it is in; reindex command rebuilds and reports', async () => {
   const { indexCaseFolder } = await import('./index-case-folder.js');
   const { run } = await import('../cli/reindex-command.js');
