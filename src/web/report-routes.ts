@@ -8,9 +8,17 @@ import { layout } from './views/layout.js';
 import { errorBody } from './views/error-page.js';
 import { feedReportBody } from './views/feed-report.js';
 
+/**
+ * A time's zone whose "+" a query string typed by hand read as a space (`?since=2026-11-26T09:00+01:00`
+ * arrives as "...T09:00 01:00"), given its "+" back; anything else as it is.
+ */
+export function zonePlus(value: string | null): string | null {
+  return value?.replace(/(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$/, '$1+$2') ?? null;
+}
+
 /** The report (aggregate and cloaking) for `?since=DATE`, or the reason the date is refused. */
 function aggregateFor(ctx: RequestContext): { aggregate: FeedAggregate; since: string | null } | { error: string } {
-  const raw = ctx.url.searchParams.get('since')?.trim() || null;
+  const raw = zonePlus(ctx.url.searchParams.get('since')?.trim() || null);
   let since: string | null;
   try {
     since = raw ? dateBound(raw, 'since') : null;
