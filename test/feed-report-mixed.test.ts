@@ -143,7 +143,7 @@ test('each line counts what its cases prove: messages once, traces each, the pix
   assert.match(stderr, /^clicktrace: report: 2 case folder\(s\) not counted: /);
   assert.ok(stderr.includes(`${DAMAGED} (report.json cannot be indexed: `), stderr);
   assert.ok(stderr.includes(`${cutOff} (cut off: the process tracing it is gone (clicktrace reindex seals it, as partial))`), stderr);
-  assert.match(stderr, /clicktrace reindex seals a trace cut off by a crash or kill, as partial\n$/);
+  assert.match(stderr, /\); clicktrace reindex seals those cut off, as partial\n$/);
   // Messages: three message cases (the one delivered twice is one). Traces: the messages' two links, download and
   // pixel, and three plain links (the fourth was met again).
   assert.deepEqual([agg.messages, agg.traces], [3, 7]);
@@ -186,7 +186,7 @@ test('each line counts what its cases prove: messages once, traces each, the pix
   }
 });
 
-test('--since past year 9999 by its offset counts nothing; the web UI reads a zone typed unencoded; every example opens', async () => {
+test('--since past year 9999 counts nothing; the web UI reads a zone typed unencoded, names the folders not counted; every example opens', async () => {
   const { agg: late } = await report('--since', '9999-12-31T23:59:59-12:00');
   assert.deepEqual([late.since, late.cases, late.rows], ['9999-12-31T23:59:59.999Z', 0, []]);
   const serve = (await startServe(['--port', '0', '--cases', cases], () => undefined))!;
@@ -202,6 +202,9 @@ test('--since past year 9999 by its offset counts nothing; the web UI reads a zo
     const page = await fetch(`${base}/report?since=${local}`);
     assert.equal(page.status, 200);
     assert.ok((await page.text()).includes(`value="${local}"`), 'the form keeps the time as typed, its "+" back');
+    // The damaged folder is named on the page, as `report` names it on stderr.
+    const html = await (await fetch(`${base}/report`)).text();
+    assert.match(html, new RegExp(`1 case folder not counted:\\s*<code>${DAMAGED}</code> \\(report\\.json cannot be indexed: `));
     const tooLate = (await (await fetch(`${base}/api/report?since=9999-12-31T23:59:59-12:00`)).json()) as FeedAggregate;
     assert.equal(tooLate.cases, 0);
     // Every example of every line is a case page of the UI.

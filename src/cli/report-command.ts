@@ -103,7 +103,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   // A folder without report.json (a trace still running, or cut off by a crash or kill -9) is not
   // in the index: say so rather than leave it out silently.
-  const { timeFromCaseId } = await import('../store/case-rows.js');
+  const [{ timeFromCaseId }, { CUT_OFF_REASON }] = await Promise.all([import('../store/case-rows.js'), import('../store/case-folder.js')]);
   const missing = skipped.filter((s) => since === null || (timeFromCaseId(s.id) ?? since) >= since);
   if (missing.length > 0)
     process.stderr.write(
@@ -111,7 +111,9 @@ export async function run(argv: string[]): Promise<number> {
         `${missing
           .slice(0, 3)
           .map((s) => `${clean(s.id)} (${clean(s.reason)})`)
-          .join(', ')}${missing.length > 3 ? ', ...' : ''}; clicktrace reindex seals a trace cut off by a crash or kill, as partial\n`,
+          .join(', ')}${missing.length > 3 ? ', ...' : ''}` +
+        (missing.some((s) => s.reason === CUT_OFF_REASON) ? '; clicktrace reindex seals those cut off, as partial' : '') +
+        '\n',
     );
   if (v.json) {
     process.stdout.write(jsonText(aggregate, 2) + '\n');
