@@ -168,6 +168,12 @@ test('each line counts what its cases prove: messages once, traces each, the pix
   const analyze = await cli(['analyze', join(cases, pixelTrace), '--check']);
   assert.equal(analyze.code, 0, analyze.stdout + analyze.stderr);
 
+  // One case's folder given for --cases: refused, its evidence left as it was.
+  const oneCase = await cli(['report', '--cases', join(cases, pixelTrace)]);
+  assert.deepEqual([oneCase.code, oneCase.stdout], [2, '']);
+  assert.match(oneCase.stderr, /^clicktrace: cases folder .*: is the folder of one case, not a folder of cases \(its parent is\)\n$/);
+  assert.equal((await cli(['verify', join(cases, pixelTrace)])).code, 0);
+
   // Sealed by reindex, the cut-off trace counts, as a trace stopped with an error; its downloaded-file index is kept.
   const reindex = await cli(['reindex', '--cases', cases]);
   assert.equal(reindex.code, 0, reindex.stderr);

@@ -5,7 +5,7 @@ import { resolve, sep } from 'node:path';
 import { parse, CliError } from './command.js';
 import { clean } from './terminal.js';
 import { DEFAULTS } from '../capture/trace-input.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
 import { jsonText } from '../visible.js';
 
 const HELP = `usage: clicktrace report [--cases DIR] [--since DATE] [--json | --csv | --html FILE]
@@ -90,6 +90,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     store = CaseStore.open(casesDir);
   } catch (err) {
+    if (err instanceof UserError) throw err;
     // An unwritable folder (the index lives in it) or a file that is no SQLite database.
     throw new CliError(`report: ${casesDir}: cannot open its index: ${(err as Error).message}`);
   }

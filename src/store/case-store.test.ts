@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../report.js';
@@ -497,6 +497,16 @@ test('the same link in two messages, traced once: the feed counts the trace for 
   } finally {
     store.close();
   }
+});
+
+test("one case's folder is no cases folder: refused, and no index is written into its evidence", () => {
+  const dir = casesDir();
+  const one = writeCase(dir, '20261126T100000Z-aaaaaa', { 'report.json': seedReport('20261126T100000Z-aaaaaa') });
+  assert.throws(
+    () => CaseStore.open(one),
+    (err: Error) => err instanceof UserError && /is the folder of one case, not a folder of cases \(its parent is\)$/.test(err.message),
+  );
+  assert.ok(!existsSync(databasePath(one)));
 });
 
 test('a cases folder that cannot be made is a one-line user error, not an internal one', () => {
