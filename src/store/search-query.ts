@@ -245,8 +245,13 @@ export function dateBound(value: string, name: 'from' | 'to' | 'since'): string 
   if (!m || Number.isNaN(time) || !isCalendarDay(Number(m[1]), Number(m[2]), Number(m[3])))
     throw new QueryError(`${name}: expected a date (2026-11-26) or an ISO time (2026-11-26T08:00:00Z), got "${value}"`);
   const bound = dateOnly && name === 'to' ? time + 86_400_000 : time;
-  return new Date(bound).toISOString();
+  // Kept within four-digit years: an offset can take 9999-12-31 past them, and the ISO text of
+  // such a time ("+010000-01-01T...") sorts before every recorded time, turning the bound around.
+  return new Date(Math.min(bound, LATEST)).toISOString();
 }
+
+/** The last instant an ISO time of four-digit years can write. */
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
 
 function isCalendarDay(year: number, month: number, day: number): boolean {
   const date = new Date(Date.UTC(year, month - 1, day));
