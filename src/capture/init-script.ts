@@ -200,16 +200,16 @@ function disguiseCore(): string {
     Object.defineProperty(f, 'length', { value: length });
     return f;
   }
-  // Replaces an accessor by a native-like getter returning value(what the original returned); the
-  // original getter still judges the receiver (a wrong one throws "Illegal invocation"), and its
-  // setter and attributes stay.
+  // Replaces an accessor by a native-like getter returning value(what the original returned, the
+  // receiver); the original getter still judges the receiver (a wrong one throws "Illegal
+  // invocation"), and its setter and attributes stay.
   function replaceGetter(holder, name, value) {
     const descriptor = Object.getOwnPropertyDescriptor(holder, name) || { set: undefined, configurable: true, enumerable: true };
     const original = descriptor.get;
     const get = Object.getOwnPropertyDescriptor({ get [name]() {
       let seen;
       try { if (original) seen = Reflect.apply(original, this, []); } catch (e) { throw scrub(e); }
-      return value(seen);
+      return value(seen, this);
     } }, name).get;
     disguise(get, original, 'get ' + name);
     Object.defineProperty(holder, name, { get, set: descriptor.set, configurable: descriptor.configurable, enumerable: descriptor.enumerable });
@@ -509,13 +509,19 @@ ${CONNECTION_TYPE_SHIM}`;
 // the permission's setting ("prompt" for a trace's context, session.ts), and requestPermission()
 // settles at once, where a browser says "default" and shows its prompt, which no one answers here:
 // the promise never settles and the callback is never called. Not on an insecure page, where a
-// browser too says "denied" and settles at once. The shell's answer is known, so it is not read
-// here: reading it is a synchronous call into the browser, made by every document while the
-// browser is busiest with the navigation (~1 ms of the document's start on a quiet machine, 4-5 ms
-// on a loaded one); the getter asks only when the page reads it.
+// browser too says "denied" and settles at once, and its permission query says "denied" as well
+// (the context's "prompt", session.ts, is set for every origin: the query's state is made to agree).
+// The shell's answer is known, so it is not read here: reading it is a synchronous call into the
+// browser, made by every document while the browser is busiest with the navigation (~1 ms of the
+// document's start on a quiet machine, 4-5 ms on a loaded one); the getter asks only when the
+// page reads it.
 const NOTIFICATION_PROMPT_SHIM = `
   try {
     const Notification = window.Notification;
+    if (typeof Notification === 'function' && !isSecureContext && typeof PermissionStatus === 'function') {
+      const secureOnly = new Set(['notifications', 'push']);
+      replaceGetter(PermissionStatus.prototype, 'state', (seen, self) => (secureOnly.has(self.name) ? 'denied' : seen));
+    }
     if (typeof Notification === 'function' && isSecureContext) {
       replaceGetter(Notification, 'permission', (seen) => (seen === 'denied' ? 'default' : seen));
       const original = Notification.requestPermission;

@@ -22,9 +22,10 @@ export function headerEchoPage(rawHeaders: readonly string[]): string {
     body:
       `<main><h1>Request headers</h1>\n<pre id="headers">${escapeHtml(lines.join('\n'))}</pre>\n` +
       `<p>navigator.languages: <code id="languages"></code></p>\n` +
-      `<p>Notification.permission: <code id="notification"></code></p></main>\n` +
+      `<p>Notification.permission: <code id="notification"></code>, its query: <code id="notification-query"></code></p></main>\n` +
       `<script>document.getElementById('languages').textContent = JSON.stringify(navigator.languages);\n` +
-      `document.getElementById('notification').textContent = window.Notification ? Notification.permission : 'none';</script>`,
+      `document.getElementById('notification').textContent = window.Notification ? Notification.permission : 'none';\n` +
+      `navigator.permissions.query({ name: 'notifications' }).then(function (s) { document.getElementById('notification-query').textContent = s.state; });</script>`,
   });
 }
 
@@ -34,9 +35,12 @@ export function echoedLanguages(html: string): string[] | null {
   return m?.[1] ? (JSON.parse(m[1].replace(/&quot;/g, '"')) as string[]) : null;
 }
 
-/** What the echo page showed as Notification.permission, read from its DOM. */
-export function echoedNotificationPermission(html: string): string | null {
-  return /<code id="notification">([^<]*)<\/code>/.exec(html)?.[1] ?? null;
+/** What the echo page showed as Notification.permission and as the state of its permission query, read from its DOM. */
+export function echoedNotificationPermission(html: string): { permission: string | null; query: string | null } {
+  return {
+    permission: /<code id="notification">([^<]*)<\/code>/.exec(html)?.[1] ?? null,
+    query: /<code id="notification-query">([^<]*)<\/code>/.exec(html)?.[1] ?? null,
+  };
 }
 
 export function headerEchoScenarios(): ScenarioDefinition[] {
