@@ -25,7 +25,8 @@ export function headerEchoPage(rawHeaders: readonly string[]): string {
       `<p>Notification.permission: <code id="notification"></code>, its query: <code id="notification-query"></code></p></main>\n` +
       `<script>document.getElementById('languages').textContent = JSON.stringify(navigator.languages);\n` +
       `document.getElementById('notification').textContent = window.Notification ? Notification.permission : 'none';\n` +
-      `navigator.permissions.query({ name: 'notifications' }).then(function (s) { document.getElementById('notification-query').textContent = s.state; });</script>`,
+      `navigator.permissions.query({ name: 'notifications' })\n` +
+      `  .then(function (s) { document.getElementById('notification-query').textContent = s.state; });</script>`,
   });
 }
 
