@@ -764,7 +764,7 @@ test('mail --trace over a mailbox: Ctrl-C, then a rerun: no link requested twice
   assert.equal(messageCases().length, MAIL_LINKS, 'a third run adds none');
 });
 
-test('defanged links and other spellings of one link: requested once, as written; the line and the case keep the text as given', async () => {
+test('defanged links and other spellings of one link (a user:pass@ decoy too): requested once, as written; the case keeps the text as given', async () => {
   const out = tempDir('batch-spellings-');
   const [a, b, c, d] = tokens('spelling', 4);
   const defang = (url: string) => url.replace(/^http/, 'hxxp').replaceAll('.', '[.]');
@@ -824,15 +824,17 @@ test('defanged links and other spellings of one link: requested once, as written
     ...lab.traceArgs,
     once(a).replace(/^http:\/\/([^/]+)/, (_m, host: string) => `HTTP://${host.toUpperCase()}:80`),
     `${defang(once(b))}%2Fx`,
+    // A phishing link's decoy before the @ is never sent: the same request as the plain link.
+    once(c).replace('http://', 'http://paypal.example:login@'),
   ]);
   const again = jsonLines<Line>(rerun.stdout);
   again.pop();
   assert.deepEqual(
     again.map((l) => l.kind),
-    ['already-traced', 'already-traced'],
+    ['already-traced', 'already-traced', 'already-traced'],
     rerun.stdout,
   );
-  assert.deepEqual([hits(a), hits(`${b}%2fx`) + hits(`${b}%2Fx`)], [1, 1]);
+  assert.deepEqual([hits(a), hits(`${b}%2fx`) + hits(`${b}%2Fx`), hits(c)], [1, 1, 1]);
   // The request went out as written first (%2f), not as the key spells it.
   assert.deepEqual([hits(`${b}%2fx`), hits(`${b}%2Fx`)], [1, 0]);
 

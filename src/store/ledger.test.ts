@@ -147,6 +147,7 @@ test('rows recorded before keys folded percent-encoding still stop a rerun, unde
     const insert = store.db.prepare('INSERT INTO requested_urls (url, case_id, claimed_at, claimant) VALUES (?, ?, ?, NULL)');
     insert.run('http://click.example.test/r/%2fa%7e?u=%3d', '20261201T000000Z-aaaaaa', new Date().toISOString());
     insert.run('http://click.example.test/old#frag', '20261201T000001Z-bbbbbb', new Date().toISOString());
+    insert.run('http://paypal.example@click.example.test/once/u', '20261201T000002Z-cccccc', new Date().toISOString());
     store.db.prepare('DELETE FROM meta WHERE key = ?').run('ledger_keys');
   } finally {
     store.close();
@@ -157,10 +158,14 @@ test('rows recorded before keys folded percent-encoding still stop a rerun, unde
       assert.deepEqual(reopened.ledger.claim(url), { ok: false, caseId: '20261201T000000Z-aaaaaa', inProgress: false }, url);
     }
     assert.equal(reopened.ledger.lookup('http://click.example.test/old')?.caseId, '20261201T000001Z-bbbbbb');
+    // A row kept with its userinfo (never sent) stops the link under any decoy, or none.
+    for (const url of ['http://click.example.test/once/u', 'http://amazon.example@click.example.test/once/u']) {
+      assert.deepEqual(reopened.ledger.claim(url), { ok: false, caseId: '20261201T000002Z-cccccc', inProgress: false }, url);
+    }
     const rows = reopened.db.prepare('SELECT url FROM requested_urls ORDER BY id').all() as { url: string }[];
     assert.deepEqual(
       rows.map((r) => r.url),
-      ['http://click.example.test/r/%2Fa~?u=%3D', 'http://click.example.test/old'],
+      ['http://click.example.test/r/%2Fa~?u=%3D', 'http://click.example.test/old', 'http://click.example.test/once/u'],
     );
   } finally {
     reopened.close();
@@ -168,7 +173,7 @@ test('rows recorded before keys folded percent-encoding still stop a rerun, unde
   // Opening again changes nothing (the rewrite ran once; a key's key is itself).
   const again = CaseStore.open(dir);
   try {
-    assert.equal(again.ledger.count(), 2);
+    assert.equal(again.ledger.count(), 3);
     assert.equal(again.ledger.lookup('http://click.example.test/r/%2FA%7E?u=%3d')?.caseId, undefined, 'path case still matters');
   } finally {
     again.close();

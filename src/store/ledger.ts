@@ -7,8 +7,8 @@
 // request) names the URL, so `reindex` can rebuild the ledger from the folders. Rows are never
 // removed for a case: a deleted case folder does not make its link fresh again.
 //
-// A URL is recorded as its server sees it (requestKey: without the #fragment, which is never sent,
-// percent-encoding folded), so a link and the same link with another fragment, or `%2f` for `%2F`,
+// A URL is recorded as its server sees it (requestKey: without the #fragment and the user:pass@,
+// which are never sent, percent-encoding folded), so a link and the same link with another fragment, or `%2f` for `%2F`,
 // are one request. Rows written with an older key are rewritten with the current one when the
 // ledger is opened (KEYS below); a look-up also matches rows that still hold a fragment.
 import { hostname } from 'node:os';
@@ -35,8 +35,9 @@ const sameRequest = (key: string) => [key, `${key}#`, `${key}$`];
 /**
  * The form of the keys in the ledger, kept in `meta`: rows of an older form are rewritten once.
  * 2: percent-encoding hex in upper case and unreserved characters decoded (requestKey).
+ * 3: userinfo (`user:pass@`) dropped.
  */
-const KEYS = { meta: 'ledger_keys', version: '2' };
+const KEYS = { meta: 'ledger_keys', version: '3' };
 
 /** A claim that never got its case is released after this long, even if its process seems alive (pid reuse). */
 const CLAIM_MAX_AGE_MS = 10 * 60 * 1000;
