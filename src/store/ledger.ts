@@ -1,6 +1,6 @@
 // The ledger of requested URLs: every URL a trace of this cases folder has requested, with the case
 // that records it. A trace claims its URL here before anything is requested, and names its case
-// before the browser is sent to it, so a rerun after a crash, Ctrl-C or kill -9 knows every link
+// as its first request goes upstream (trace.ts), so a rerun after a crash, Ctrl-C or kill -9 knows every link
 // already spent (single-use links) and never requests it again unless told to (--again).
 //
 // The case folder holds the same fact durably: its WARC's warcinfo record (written before the
