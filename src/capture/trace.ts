@@ -159,8 +159,8 @@ class TraceRun {
   private eventsWritten = 0;
   /**
    * Whether the case is named in the ledger (onCase): `open` until the browser is sent to the link,
-   * then `pending` until the first request goes upstream, `named` from then on, `closed` when the
-   * recording ended with none sent and none to be (see nameCase).
+   * then `pending`, until the first request goes upstream (any request: `named` from then on), or
+   * the recording ends (settleCaseNaming); `closed` when it ended with none sent and none to be.
    */
   private caseNaming: 'open' | 'pending' | 'named' | 'closed' = 'open';
 
@@ -277,10 +277,13 @@ class TraceRun {
     this.progress({ kind: 'exchange', detail: `${exchange.response?.status ?? 'ERR'} ${exchange.request.method} ${exchange.request.url}` });
   };
 
-  /** A request is about to go upstream: the case is named in the ledger first (throws, so nothing is sent, when it cannot be). */
+  /**
+   * A request is about to go upstream: the case is named in the ledger first (throws, so nothing is
+   * sent, when it cannot be, or when the trace ended without requesting its link).
+   */
   private readonly beforeSend = (): void => {
     if (this.caseNaming === 'named') return;
-    if (this.caseNaming !== 'pending') throw new Error('the trace had stopped before its link was requested');
+    if (this.caseNaming === 'closed') throw new Error('the trace had stopped before its link was requested');
     this.nameCase();
   };
 
