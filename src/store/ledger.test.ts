@@ -1,5 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +67,26 @@ test('a claim left by a dead process (no case yet: nothing requested) is dropped
     assert.equal(reopened.ledger.lookup(URL_A)?.caseId, '20261201T000000Z-aaaaaa');
   } finally {
     reopened.close();
+  }
+});
+
+test('a claim a process left under a pid that is now another live process (this one included) is no live claim', () => {
+  const store = CaseStore.open(casesDir());
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30_000)'], { stdio: 'ignore' });
+  try {
+    // As a restarted container leaves them: the claimants' pids are alive again, in processes started after the claims.
+    const before = (ms: number) => new Date(performance.timeOrigin - ms).toISOString();
+    const insert = store.db.prepare('INSERT INTO requested_urls (url, case_id, claimed_at, claimant) VALUES (?, NULL, ?, ?)');
+    insert.run(URL_A, before(5_000), `${hostname()} ${process.pid}`);
+    insert.run(`${URL_A}b`, before(5_000), `${hostname()} ${child.pid}`);
+    assert.ok(store.ledger.claim(URL_A).ok, 'a claim of this pid from before this process started was an earlier process');
+    assert.ok(store.ledger.claim(`${URL_A}b`).ok, 'a claim of a pid from before that process started was another process');
+    // A live claimant still holds its claim: one made since it started.
+    insert.run(`${URL_A}c`, new Date().toISOString(), `${hostname()} ${child.pid}`);
+    assert.deepEqual(store.ledger.claim(`${URL_A}c`), { ok: false, caseId: null, inProgress: true });
+  } finally {
+    child.kill();
+    store.close();
   }
 });
 

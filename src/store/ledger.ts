@@ -13,7 +13,7 @@
 // ledger is opened (KEYS below); a look-up also matches rows that still hold a fragment.
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
-import { processAlive } from '../capture/profiles.js';
+import { processAliveSince } from '../capture/profiles.js';
 import { requestKey } from '../capture/trace-input.js';
 
 export type Claim =
@@ -154,6 +154,7 @@ export class RequestLedger {
     if (Date.now() - Date.parse(row.claimed_at) > CLAIM_MAX_AGE_MS) return false;
     const [host, pid] = (row.claimant ?? '').split(' ');
     if (host !== hostname() || !/^\d+$/.test(pid ?? '')) return true;
-    return processAlive(Number(pid));
+    // The claimant must have been running when it claimed: a pid taken again (by this process too) is not it.
+    return processAliveSince(Number(pid), Date.parse(row.claimed_at));
   }
 }
