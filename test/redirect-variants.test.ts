@@ -109,7 +109,10 @@ test('races and blocks: the earlier script beats a later meta refresh; a top nav
     .split('\n')
     .filter((l) => l.startsWith('Note: not followed'));
   assert.equal(note.length, 1);
-  assert.match(note[0], /data:text\/html;base64,.*not an http\(s\) address: a browser does not load it from a web page/);
+  assert.match(
+    note[0],
+    /data:text\/html;base64,.*not an http\(s\) address: a browser blocks a page's move of the whole tab to a data: address/,
+  );
 });
 
 test('no URL of a variant was requested twice by the trace (the history variant aside: the page went back)', async () => {

@@ -27,7 +27,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { startLab, type Lab } from '../src/lab/index.js';
-import { echoedLanguages, headerEchoUrl } from '../src/lab/scenarios/header-echo.js';
+import { echoedLanguages, echoedNotificationPermission, headerEchoUrl } from '../src/lab/scenarios/header-echo.js';
 import { launchBrowser, type Browser } from '../src/capture/browser.js';
 import { browserPath, type BrowserKind } from '../src/capture/chromium-process.js';
 import { defaultIdentity, type Device } from '../src/capture/identity.js';
@@ -163,6 +163,7 @@ for (const kind of KINDS) {
         let sent: HeaderLine[];
         let expected: HeaderLine[];
         let languages: string[] | null;
+        let notification: ReturnType<typeof echoedNotificationPermission>;
         before(async () => {
           const id = `${kind}-${device}-${scheme}`;
           const browser = browsers.get(kind)!;
@@ -173,6 +174,7 @@ for (const kind of KINDS) {
           assert.equal(report.error, null, `${id}: ${report.error}`);
           sent = received(id);
           languages = echoedLanguages(capture.pages.at(-1)?.dom?.html ?? '');
+          notification = echoedNotificationPermission(capture.pages.at(-1)?.dom?.html ?? '');
           const identity = defaultIdentity(device, browser.version());
           expected = expectedHeaders(references.get(scheme)!.headers, device, identity.userAgent);
         });
@@ -183,6 +185,15 @@ for (const kind of KINDS) {
 
         it('shows the identity languages in navigator.languages', () => {
           assert.deepEqual(languages, ['en-US', 'en']);
+        });
+
+        // A site not yet asked: "default", its query "prompt"; an insecure page: "denied" both, as a
+        // browser says (the shell says "denied" everywhere, its query what the context was given).
+        it(`says Notification.permission ${scheme === 'https' ? '"default", its query "prompt"' : '"denied", its query too'}`, () => {
+          assert.deepEqual(
+            notification,
+            scheme === 'https' ? { permission: 'default', query: 'prompt' } : { permission: 'denied', query: 'denied' },
+          );
         });
 
         it(

@@ -188,7 +188,10 @@ test('variants: reload, superseded navigation, the meta tag followed, UTF-8 Loca
     .split('\n')
     .filter((l) => l.startsWith('Note: not followed'));
   assert.equal(note.length, 1);
-  assert.match(note[0], /to data:text\/html;base64,.*not an http\(s\) address: a browser does not load it from a web page\)$/);
+  assert.match(
+    note[0],
+    /to data:text\/html;base64,.*not an http\(s\) address: a browser blocks a page's move of the whole tab to a data: address\)$/,
+  );
   assert.equal(fixture.lab.hits(landingUrl('meta-refresh-data')), 0);
   assert.equal(reloaded.error, null);
 });

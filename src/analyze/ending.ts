@@ -22,6 +22,14 @@ export interface EndingEvidence {
   blankRequested?: boolean;
 }
 
+/**
+ * A trace of a message's open pixel (`mail --fetch-pixels`) rests on the pixel's image: whatever
+ * the browser shows of it, no landing page the message sent anyone to, and its owner no advertiser.
+ */
+export function isPixelFetch(report: { message?: { resource?: number } | null }): boolean {
+  return report.message?.resource !== undefined;
+}
+
 /** How often a URL comes round before the tracer calls the chain a loop and stops it (capture/trace-pages.ts). */
 const LOOP_REQUESTS = 3;
 

@@ -4,7 +4,7 @@
 import type { Capture } from '../model.js';
 import type { PartyRef, Report } from '../report.js';
 import type { AnalyzeOptions } from './analyze.js';
-import { chainEnding } from './ending.js';
+import { chainEnding, isPixelFetch } from './ending.js';
 import { chainHops } from './tabs.js';
 import { attributeChain } from './parties.js';
 import { findTokens } from './tokens.js';
@@ -39,7 +39,7 @@ export function enrich(report: Report, capture: Capture, options: AnalyzeOptions
   const finalHost = hostOf(chain.at(-1)?.url ?? '');
   const lookalike = finalHost && report.final?.title ? lookalikeDomain(finalHost, brandsInText(report.final.title, 'its title')) : null;
   const chainParties = attributeChain(chain, dnsByHost, {
-    endedOnPage: ending?.kind === 'page',
+    endedOnPage: ending?.kind === 'page' && !isPixelFetch(report),
     imitation: lookalike ? `${lookalike.domain} looks like "${lookalike.brand}" (shown in ${lookalike.source}): ${lookalike.how}` : null,
   });
   // Another tab's hops are attributed as a chain of their own, one the trace did not rest on.

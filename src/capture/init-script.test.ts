@@ -14,6 +14,7 @@ test('every init script and the worker script parse', () => {
         {},
         { webgl: { vendor: 'v', renderer: 'r' }, languages: ['de-DE', 'de'], window: { width: 1366, height: 853 }, memoryGb: 8 },
         { memoryGb: 8, phone: true, batteryLevel: 0.67 },
+        { phone: true, browserPlugins: true },
         { availableScreen: { left: 0, top: 0, width: 1920, height: 1040 }, heapLimit: 3_760_000_000 },
       ]) {
         const source = initScript({ settleMs: 1500, desktopShims, automationTells, ...extra });

@@ -31,6 +31,8 @@ export interface InitScriptOptions {
   memoryGb?: number;
   /** Show what Chrome on Android shows: no PDF viewer, no WebHID nor other desktop-only APIs, the connection's type, Web Share (PHONE_SHIMS). */
   phone?: boolean;
+  /** The browser lists the PDF viewer's plugins itself (the full build; the headless shell lists none). */
+  browserPlugins?: boolean;
   /** The part of the screen the visitor's windows may use (identity.ts availableScreenOf), where emulation says the whole screen. */
   availableScreen?: ScreenArea;
   /** performance.memory.jsHeapSizeLimit of the visitor's browser (identity.ts Hardware). */
@@ -51,6 +53,7 @@ ${options.window ? windowShim(options.window) : ''}
 ${FAKE_LIST}
 ${options.desktopShims ? desktopShims(!options.phone) : ''}
 ${options.phone ? PHONE_SHIMS : ''}
+${options.phone && options.browserPlugins ? PHONE_WITHOUT_PLUGINS : ''}
 ${options.webgl ? webglShim(options.webgl) : ''}
 ${options.languages ? languagesShim(options.languages) : ''}
 ${options.automationTells ? AUTOMATION_TELLS : ''}
@@ -197,16 +200,16 @@ function disguiseCore(): string {
     Object.defineProperty(f, 'length', { value: length });
     return f;
   }
-  // Replaces an accessor by a native-like getter returning value(what the original returned); the
-  // original getter still judges the receiver (a wrong one throws "Illegal invocation"), and its
-  // setter and attributes stay.
+  // Replaces an accessor by a native-like getter returning value(what the original returned, the
+  // receiver); the original getter still judges the receiver (a wrong one throws "Illegal
+  // invocation"), and its setter and attributes stay.
   function replaceGetter(holder, name, value) {
     const descriptor = Object.getOwnPropertyDescriptor(holder, name) || { set: undefined, configurable: true, enumerable: true };
     const original = descriptor.get;
     const get = Object.getOwnPropertyDescriptor({ get [name]() {
       let seen;
       try { if (original) seen = Reflect.apply(original, this, []); } catch (e) { throw scrub(e); }
-      return value(seen);
+      return value(seen, this);
     } }, name).get;
     disguise(get, original, 'get ' + name);
     Object.defineProperty(holder, name, { get, set: descriptor.set, configurable: descriptor.configurable, enumerable: descriptor.enumerable });
@@ -482,16 +485,20 @@ const PHONE_SHARE_SHIM = `
   } catch (e) {}
 `;
 
-const PHONE_SHIMS = `
+// Chrome on Android has no PDF viewer. Only a build that lists its plugins (the full one) needs them
+// taken away: the page is not asked (reading navigator.plugins is a synchronous call into the
+// browser, made by every document, while the browser is busiest with the navigation).
+const PHONE_WITHOUT_PLUGINS = `
   try {
-    if (navigator.plugins.length !== 0) {
-      const plugins = fakeList(PluginArray.prototype, []);
-      const mimeTypes = fakeList(MimeTypeArray.prototype, []);
-      replaceGetter(Navigator.prototype, 'plugins', () => plugins);
-      replaceGetter(Navigator.prototype, 'mimeTypes', () => mimeTypes);
-    }
-    if (navigator.pdfViewerEnabled) replaceGetter(Navigator.prototype, 'pdfViewerEnabled', () => false);
+    const plugins = fakeList(PluginArray.prototype, []);
+    const mimeTypes = fakeList(MimeTypeArray.prototype, []);
+    replaceGetter(Navigator.prototype, 'plugins', () => plugins);
+    replaceGetter(Navigator.prototype, 'mimeTypes', () => mimeTypes);
+    replaceGetter(Navigator.prototype, 'pdfViewerEnabled', () => false);
   } catch (e) {}
+`;
+
+const PHONE_SHIMS = `
 ${withoutApi('Navigator', 'hid', 'window', HID_INTERFACES)}
 ${withoutApi('Navigator', 'windowControlsOverlay', 'window', DESKTOP_ONLY_WINDOW_NAMES)}
 ${PHONE_NOTIFICATION_SHIM}
@@ -501,11 +508,21 @@ ${CONNECTION_TYPE_SHIM}`;
 // The headless shell has no notification service: Notification.permission says "denied" whatever
 // the permission's setting ("prompt" for a trace's context, session.ts), and requestPermission()
 // settles at once, where a browser says "default" and shows its prompt, which no one answers here:
-// the promise never settles and the callback is never called.
+// the promise never settles and the callback is never called. Not on an insecure page, where a
+// browser too says "denied" and settles at once, and its permission query says "denied" as well
+// (the context's "prompt", session.ts, is set for every origin: the query's state is made to agree).
+// The shell's answer is known, so it is not read here: reading it is a synchronous call into the
+// browser, made by every document while the browser is busiest with the navigation (~1 ms of the
+// document's start on a quiet machine, 4-5 ms on a loaded one); the getter asks only when the
+// page reads it.
 const NOTIFICATION_PROMPT_SHIM = `
   try {
     const Notification = window.Notification;
-    if (typeof Notification === 'function' && Notification.permission === 'denied') {
+    if (typeof Notification === 'function' && !isSecureContext && typeof PermissionStatus === 'function') {
+      const secureOnly = new Set(['notifications', 'push']);
+      replaceGetter(PermissionStatus.prototype, 'state', (seen, self) => (secureOnly.has(self.name) ? 'denied' : seen));
+    }
+    if (typeof Notification === 'function' && isSecureContext) {
       replaceGetter(Notification, 'permission', (seen) => (seen === 'denied' ? 'default' : seen));
       const original = Notification.requestPermission;
       const requestPermission = disguise(method('requestPermission', 0, () => new Promise(() => {})), original, 'requestPermission');
@@ -547,7 +564,8 @@ function desktopShims(pdfViewer: boolean): string {
       };
       Object.defineProperty(window, 'chrome', { value: chrome, writable: true, configurable: true, enumerable: true });
     }
-    if (${pdfViewer} && navigator.plugins.length === 0) {
+    // The shell lists no plugins (not asked, as the notification permission is not).
+    if (${pdfViewer}) {
       const mimeSpecs = [['application/pdf', 'pdf'], ['text/pdf', 'pdf']];
       const names = ['PDF Viewer', 'Chrome PDF Viewer', 'Chromium PDF Viewer', 'Microsoft Edge PDF Viewer', 'WebKit built-in PDF'];
       const mimes = mimeSpecs.map(([type, suffixes]) => {

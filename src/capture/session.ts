@@ -142,7 +142,9 @@ export async function preparePage(session: PageSetup, target: AttachedTarget): P
         ...(identity.headless ? { automationTells: true } : {}),
         ...(identity.webgl ? { webgl: identity.webgl } : {}),
         ...(hardware?.memoryGb ? { memoryGb: hardware.memoryGb } : {}),
-        ...(mobile && !identity.headless ? { phone: true, batteryLevel: phoneBatteryLevel() } : {}),
+        ...(mobile && !identity.headless
+          ? { phone: true, browserPlugins: browser.kind === 'full', batteryLevel: phoneBatteryLevel() }
+          : {}),
         ...(!mobile && !identity.headless ? { availableScreen: availableScreenOf(identity.device, identity.viewport) } : {}),
         ...(hardware?.heapLimit ? { heapLimit: hardware.heapLimit } : {}),
       }),

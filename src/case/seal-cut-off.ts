@@ -124,12 +124,14 @@ function takeSealLock(staging: string, name: string): string | null {
 /** Where cut-off cases are sealed before they are swapped in (a folder of the cases folder no case is named like). */
 export const SEALING_DIR = '.sealing';
 
+/** Why a case whose writer is gone holds only part of its trace. */
+export function cutOffReason(exchanges: number): string {
+  return `partial: the process tracing it stopped (killed, crashed or the machine restarted) ${cutOffRecorded(exchanges)}`;
+}
+
 /** The reason a case cut off in this process's own cases folder is sealed with. */
 export function cutOffHereReason(exchanges: number): string {
-  return (
-    `partial: the process tracing it stopped (killed, crashed or the machine restarted) ${cutOffRecorded(exchanges)}; ` +
-    'sealed from what it recorded by a later run on its cases folder'
-  );
+  return `${cutOffReason(exchanges)}; sealed from what it recorded by a later run on its cases folder`;
 }
 
 /**

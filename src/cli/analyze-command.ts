@@ -1,11 +1,13 @@
 import { readFileSync, existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parse, CliError } from './command.js';
 import { formatChain } from './format.js';
 import type { Report } from '../report.js';
 import { ExitCode } from '../errors.js';
 import { jsonText } from '../visible.js';
+import { cutOffHereReason, cutOffReason, isOpenCase, sealCutOffCases } from '../case/seal-cut-off.js';
+import { openCaseWriter, openCaseWriterGone } from '../case/open-case.js';
 
 const HELP = `usage: clicktrace analyze <case> [--json] [--check] [--write]
 
@@ -16,7 +18,9 @@ version the report records) and summary. Also works on a partial case whose trac
 options:
   --json    print the report as JSON
   --check   compare with the saved report.json; exit 1 and name the first difference if they differ
-  --write   write report.json when the case has none (a partial case); never overwrites
+  --write   write report.json when the case has none; never overwrites. A case left open by a
+            process that is gone (killed, crashed) is sealed instead, as \`reindex\` seals it:
+            marked partial, with its WARC, HAR, WACZ, report, manifest and signature
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -31,9 +35,14 @@ export async function run(argv: string[]): Promise<number> {
     import('../analyze/analyze.js'),
     import('../hosting/network-data.js'),
   ]);
+  const open = caseDir !== null && isOpenCase(caseDir);
+  if (open && parsed.values.write) return sealOpenCase(caseDir, parsed.values.json === true);
   const [capture, networks] = await Promise.all([readCapture(target), loadNetworkData()]);
+  // An open case holds the trace only up to where its writer is: said so, not taken for a chain that ended there.
+  if (open)
+    capture.info = { ...capture.info, partial: true, error: capture.info.error ?? openCaseError(caseDir, capture.exchanges.length) };
   const report = analyzeCapture(capture, caseDir ?? join(target, '..'), networks);
-  if (caseDir) report.case = (await import('node:path')).basename(caseDir);
+  if (caseDir) report.case = basename(caseDir);
   if (parsed.values.check) {
     if (!caseDir) throw new CliError('analyze --check needs a case folder');
     const savedPath = join(caseDir, 'report.json');
@@ -58,6 +67,31 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (parsed.values.json) process.stdout.write(jsonText(report, 2) + '\n');
   else process.stdout.write(formatChain(report, caseDir) + '\n');
+  return ExitCode.Ok;
+}
+
+/** Why an open case's capture stops where it does: its writer is gone, or still at work. */
+function openCaseError(caseDir: string, exchanges: number): string {
+  if (openCaseWriterGone(caseDir)) return `${cutOffReason(exchanges)} (clicktrace analyze --write or reindex seals it)`;
+  const writer = openCaseWriter(caseDir);
+  return `partial: the capture is still being written${writer ? ` by process ${writer.pid} on ${writer.host}` : ''}`;
+}
+
+/** analyze --write on an open case: sealed as reindex seals it, once its writer is gone; its sealed report printed. */
+async function sealOpenCase(caseDir: string, json: boolean): Promise<number> {
+  if (!openCaseWriterGone(caseDir)) {
+    const writer = openCaseWriter(caseDir);
+    throw new CliError(
+      `analyze --write: ${caseDir} is still being written${writer ? ` by process ${writer.pid} on ${writer.host}` : ''}; it is sealed when its trace ends`,
+      ExitCode.Failed,
+    );
+  }
+  const sealed = await sealCutOffCases(dirname(caseDir), [basename(caseDir)], cutOffHereReason);
+  if (sealed === 0)
+    throw new CliError(`analyze --write: ${caseDir} holds no whole record to seal (nothing was requested)`, ExitCode.Failed);
+  const report = JSON.parse(readFileSync(join(caseDir, 'report.json'), 'utf8')) as Report;
+  process.stderr.write(`clicktrace: analyze: sealed ${caseDir}, left open by a process that is gone, as partial\n`);
+  process.stdout.write((json ? jsonText(report, 2) : formatChain(report, caseDir)) + '\n');
   return ExitCode.Ok;
 }
 

@@ -51,8 +51,13 @@ test('a navigation the final page scheduled and the trace did not wait for is sa
   report.events.splice(-1, 1, { at: after, kind: 'scheduled', detail: 'metaTagRefresh in 0 s to data:text/html;base64,PHA+' });
   assert.deepEqual(notes(), [
     'Note: not followed: meta refresh in 0 s to data:text/html;base64,PHA+ ' +
-      '(scheduled on the final page; not an http(s) address: a browser does not load it from a web page)',
+      "(scheduled on the final page; not an http(s) address: a browser blocks a page's move of the whole tab to a data: address)",
   ]);
+  report.events.splice(-1, 1, { at: after, kind: 'scheduled', detail: 'metaTagRefresh in 0 s to mailto:win@prize.example' });
+  assert.match(
+    notes()[0],
+    /mailto:win@prize\.example \(scheduled on the final page; not an http\(s\) address: a browser hands mailto: addresses to another program/,
+  );
   // One scheduled on an earlier page, or the navigation that led to the last hop (reported late), is not pending.
   report.events.splice(-1, 1, { at: before, kind: 'scheduled', detail: 'httpHeaderRefresh in 9 s to https://late.example/next' });
   report.events.push({ at: after, kind: 'scheduled', detail: `scriptInitiated in 0 s to ${last.url}#x` });

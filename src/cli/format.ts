@@ -81,7 +81,7 @@ export function formatChain(report: Report, caseDir: string | null): string {
   if (pending)
     lines.push(
       `Note: not followed: ${clean(truncate(pending.text, 200))} (scheduled on the final page; ` +
-        `${pending.web ? 'the trace did not wait for it' : 'not an http(s) address: a browser does not load it from a web page'})`,
+        `${pending.web ? 'the trace did not wait for it' : `not an http(s) address: ${nonWebFate(pending.url)}`})`,
     );
   const timer = pending ? null : pendingTimerNote(report);
   if (timer) lines.push(`Note: ${timer}`);
@@ -110,7 +110,7 @@ const SCHEDULED_REASON: Record<string, string> = { metaTagRefresh: 'meta refresh
  * A navigation the final page had scheduled (a meta refresh or Refresh header later than the
  * settle time) that no hop followed: the chain may go on for a person who waits.
  */
-function pendingNavigation(report: Report): { text: string; web: boolean } | null {
+function pendingNavigation(report: Report): { text: string; url: string; web: boolean } | null {
   const last = lastChainHop(report.hops);
   if (!last) return null;
   const since = Date.parse(last.timing.startedAt);
@@ -126,7 +126,17 @@ function pendingNavigation(report: Report): { text: string; web: boolean } | nul
   // Followed all the same, by the tab it was scheduled in, when that is not the chain's (a tab-under's first tab).
   if (report.hops.some((h) => h.otherTab && Date.parse(h.timing.startedAt) >= since && withoutFragment(h.url) === withoutFragment(url)))
     return null;
-  return { text: `${SCHEDULED_REASON[reason] ?? reason} in ${delay} s to ${url}`, web: /^https?:/i.test(url) };
+  return { text: `${SCHEDULED_REASON[reason] ?? reason} in ${delay} s to ${url}`, url, web: /^https?:/i.test(url) };
+}
+
+/** What a browser does with a page's scheduled move to an address that is not on the web. */
+function nonWebFate(url: string): string {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase() ?? '';
+  if (scheme === 'data') return "a browser blocks a page's move of the whole tab to a data: address";
+  if (scheme === 'javascript') return 'a javascript: address runs script in the page and loads nothing';
+  if (scheme === 'blob' || scheme === 'filesystem') return 'an object the page made itself, nothing to request from the web';
+  if (scheme === 'about' || scheme === 'chrome' || scheme === 'file') return 'a browser refuses a web page this address';
+  return `a browser hands ${scheme ? `${scheme}: addresses` : 'it'} to another program (mail, phone, an app) and the page stays`;
 }
 
 function quoted(text: string): string {

@@ -5,7 +5,7 @@ import { resolve, sep } from 'node:path';
 import { parse, CliError } from './command.js';
 import { clean } from './terminal.js';
 import { DEFAULTS } from '../capture/trace-input.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
 import { jsonText } from '../visible.js';
 
 const HELP = `usage: clicktrace report [--cases DIR] [--since DATE] [--json | --csv | --html FILE]
@@ -90,6 +90,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     store = CaseStore.open(casesDir);
   } catch (err) {
+    if (err instanceof UserError) throw err;
     // An unwritable folder (the index lives in it) or a file that is no SQLite database.
     throw new CliError(`report: ${casesDir}: cannot open its index: ${(err as Error).message}`);
   }
@@ -103,7 +104,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   // A folder without report.json (a trace still running, or cut off by a crash or kill -9) is not
   // in the index: say so rather than leave it out silently.
-  const { timeFromCaseId } = await import('../store/case-rows.js');
+  const [{ timeFromCaseId }, { CUT_OFF_REASON }] = await Promise.all([import('../store/case-rows.js'), import('../store/case-folder.js')]);
   const missing = skipped.filter((s) => since === null || (timeFromCaseId(s.id) ?? since) >= since);
   if (missing.length > 0)
     process.stderr.write(
@@ -111,7 +112,9 @@ export async function run(argv: string[]): Promise<number> {
         `${missing
           .slice(0, 3)
           .map((s) => `${clean(s.id)} (${clean(s.reason)})`)
-          .join(', ')}${missing.length > 3 ? ', ...' : ''}; clicktrace analyze FOLDER --write rebuilds the report of a cut-off trace\n`,
+          .join(', ')}${missing.length > 3 ? ', ...' : ''}` +
+        (missing.some((s) => s.reason === CUT_OFF_REASON) ? '; clicktrace reindex seals those cut off, as partial' : '') +
+        '\n',
     );
   if (v.json) {
     process.stdout.write(jsonText(aggregate, 2) + '\n');

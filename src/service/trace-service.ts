@@ -137,6 +137,7 @@ export class TraceService {
   readonly mailboxLeaseMs: number;
   private closing = false;
   private lastSync = 0;
+  private unindexed: { id: string; reason: string }[] = [];
   /** With `fleet` options: the queue and its workers. */
   readonly fleet: FleetDispatcher | null;
   /** What the start's sweep of cases earlier processes left open did (their seals end in the background). */
@@ -399,9 +400,14 @@ export class TraceService {
   syncedStore(): CaseStore {
     if (Date.now() - this.lastSync > SYNC_INTERVAL_MS) {
       this.lastSync = Date.now();
-      this.store.sync();
+      this.unindexed = this.store.sync().skipped;
     }
     return this.store;
+  }
+
+  /** The case folders the last sync could not index (a trace running or cut off, a damaged report), with why. */
+  notIndexed(): readonly { id: string; reason: string }[] {
+    return this.unindexed;
   }
 
   job(id: string): Job | null {

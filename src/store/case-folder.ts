@@ -10,6 +10,7 @@ import type { RemoteResource } from '../mail/remote-resources.js';
 import type { AddressDisclosure } from '../mail/disclosure.js';
 import { MESSAGE_RECORD_FILE, PARTIAL_FILE, REPORT_FILE } from '../case/case-layout.js';
 import { isCaseId } from './paths.js';
+import { openCaseWriterGone } from '../case/open-case.js';
 
 export interface TracedLinkEntry {
   /** 1-based number of the link in the message, or null when unknown (or a pixel was traced). */
@@ -46,6 +47,9 @@ export interface CaseFolder {
   partial: boolean;
 }
 
+/** Why an open case whose writer is gone is not indexed, and what seals it. */
+export const CUT_OFF_REASON = 'cut off: the process tracing it is gone (clicktrace reindex seals it, as partial)';
+
 export type CaseFolderRead = { ok: true; folder: CaseFolder } | { ok: false; id: string; reason: string };
 
 export function readCaseFolder(dir: string): CaseFolderRead {
@@ -57,7 +61,9 @@ export function readCaseFolder(dir: string): CaseFolderRead {
   if (report.error) return { ok: false, id, reason: report.error };
   if (message.error) return { ok: false, id, reason: message.error };
   if (report.value === null && message.value === null) {
-    return { ok: false, id, reason: partial ? 'capture in progress (no report.json yet)' : `no ${REPORT_FILE} or ${MESSAGE_RECORD_FILE}` };
+    if (!partial) return { ok: false, id, reason: `no ${REPORT_FILE} or ${MESSAGE_RECORD_FILE}` };
+    // A case whose writer was killed is no capture in progress: `clicktrace reindex` (or the next batch) seals it.
+    return { ok: false, id, reason: openCaseWriterGone(dir) ? CUT_OFF_REASON : 'capture in progress (no report.json yet)' };
   }
   const facts = message.value === null ? null : messageFacts(message.value);
   if (message.value !== null && !facts) return { ok: false, id, reason: `${MESSAGE_RECORD_FILE} is not a message record` };

@@ -8,7 +8,7 @@ import { networkSourceNote } from '../hosting/describe.js';
 import type { MailAnalysis } from '../mail/parse.js';
 import type { CaseFolder, MessageFacts } from './case-folder.js';
 import { hostOf } from '../http/host.js';
-import { chainEnding } from '../analyze/ending.js';
+import { chainEnding, isPixelFetch } from '../analyze/ending.js';
 import { chainHops } from '../analyze/tabs.js';
 
 export type CaseKind = Report['mode'] | 'mail';
@@ -151,6 +151,8 @@ export function registrableDomain(host: string | null): string | null {
   return getDomain(host, { allowPrivateDomains: true }) ?? host;
 }
 
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
+
 /** Folder name `20261126T182233Z-...` to ISO time, for cases with no recorded start. */
 export function timeFromCaseId(id: string): string | null {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(id);
@@ -214,7 +216,8 @@ function addReport(id: string, report: Report, rows: CaseRows, collect: Collecto
     final_status: report.final?.status ?? null,
     error: report.error,
     partial: rows.case.partial || report.partial ? 1 : 0,
-    started_at: report.startedAt ?? rows.case.started_at,
+    // As clicktrace writes it (toISOString): times are compared as text, by --since and the search.
+    started_at: ISO_TIME.test(String(report.startedAt)) ? report.startedAt : rows.case.started_at,
     ended_at: report.endedAt,
     elapsed_ms: report.elapsedMs,
     hop_count: report.hops.length,
@@ -245,7 +248,7 @@ function addReport(id: string, report: Report, rows: CaseRows, collect: Collecto
  * rested on its page all the same. A partial case (cut off, still marked PARTIAL) never counts.
  */
 export function endedOnPage(report: Report, partial: boolean): boolean {
-  if (partial || report.partial) return false;
+  if (partial || report.partial || isPixelFetch(report)) return false;
   const download = report.events.find((e) => e.kind === 'download');
   const ending = chainEnding({
     hops: chainHops(report.hops),

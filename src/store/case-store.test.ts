@@ -1,7 +1,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../report.js';
 import type { MailAnalysis } from '../mail/parse.js';
@@ -345,6 +345,92 @@ test('reindex rebuilds from the folders; unreadable and unfinished folders are s
   store.close();
 });
 
+test('a report.json whose values are not of the types clicktrace writes: skipped with the reason, not a failed command', () => {
+  const dir = casesDir();
+  const good = '20261126T100000Z-aaaaaa';
+  writeCase(dir, good, { 'report.json': seedReport(good) });
+  const hop = seedReport(good).hops[0];
+  const damaged: Record<string, unknown> = {
+    '20261126T100001Z-000001': { hops: [{ ...hop, ip: { v4: '192.0.2.1' } }] },
+    '20261126T100002Z-000002': { hops: [{ ...hop, network: 'AS15169' }] },
+    '20261126T100003Z-000003': { hops: [null] },
+    '20261126T100004Z-000004': { parties: [null] },
+  };
+  for (const [id, over] of Object.entries(damaged)) writeCase(dir, id, { 'report.json': { ...seedReport(id), ...(over as object) } });
+  // A start that is no ISO time (a number, a formula) is not the case's time: its folder name's is.
+  const odd = '20261126T100005Z-000005';
+  writeCase(dir, odd, { 'report.json': { ...seedReport(odd), startedAt: '=1+1' } });
+  const store = CaseStore.open(dir);
+  try {
+    for (const result of [store.sync(), store.reindex()]) {
+      assert.equal(result.indexed, 2);
+      assert.deepEqual(
+        result.skipped.map((s) => s.id),
+        Object.keys(damaged),
+      );
+      for (const s of result.skipped) assert.match(s.reason, /^report\.json cannot be indexed: /);
+    }
+    const agg = aggregateCases(store);
+    assert.deepEqual([agg.cases, agg.traces, agg.firstSeen, agg.lastSeen], [2, 2, '2026-11-26T10:00:00.000Z', '2026-11-26T10:00:05.000Z']);
+  } finally {
+    store.close();
+  }
+});
+
+test('an open case whose writer is gone is said to be cut off (reindex seals it), not a capture in progress', () => {
+  const dir = casesDir();
+  const [dead, running] = ['20261126T100000Z-dddddd', '20261126T100001Z-eeeeee'];
+  // A PARTIAL note as the case writer writes it, naming a process of this host: one that is gone, and this one.
+  const note = (pid: number) =>
+    `capture in progress since 2026-11-26T10:00:00.000Z by ${hostname()} ${pid}; removed when the case is closed\n`;
+  writeCase(dir, dead, { PARTIAL: note(2 ** 22 + 1) });
+  writeCase(dir, running, { PARTIAL: note(process.pid) });
+  const store = CaseStore.open(dir);
+  try {
+    assert.deepEqual(store.sync().skipped, [
+      { id: dead, reason: 'cut off: the process tracing it is gone (clicktrace reindex seals it, as partial)' },
+      { id: running, reason: 'capture in progress (no report.json yet)' },
+    ]);
+  } finally {
+    store.close();
+  }
+});
+
+test("a trace of a message's open pixel ended on no landing page: its host is no advertiser of the feed", () => {
+  const dir = casesDir();
+  const [mail, pixel] = ['20261126T100000Z-aaaaaa-mail', '20261126T100001Z-bbbbbb'];
+  const image = 'https://open.pixel-host.example/o.gif?u=1';
+  // As the analysis wrote it before it knew better: the image's host named the advertiser.
+  const owner = {
+    role: 'advertiser' as const,
+    name: 'pixel-host.example',
+    rule: 'final landing page',
+    registrableDomain: 'pixel-host.example',
+  };
+  const hop = { ...seedReport(pixel).hops[1], index: 1, url: image, via: 'start' as const, party: owner, contentType: 'image/gif' };
+  writeCase(dir, mail, { 'message.json': messageRecord([]) });
+  writeCase(dir, pixel, {
+    'report.json': seedReport(pixel, {
+      url: image,
+      hops: [hop],
+      final: { url: image, status: 200, title: 'o.gif (1×1)' },
+      parties: [owner],
+      message: { case: mail, subject: 's', from: 'a@b.example', link: null, resource: 1 },
+    }),
+  });
+  const store = CaseStore.open(dir);
+  try {
+    store.sync();
+    const agg = aggregateCases(store);
+    assert.deepEqual(
+      agg.rows.filter((r) => r.key === 'pixel-host.example').map((r) => [r.dimension, r.detail, r.messages, r.traces]),
+      [['final-domain', 'did not end on a page', 1, 1]],
+    );
+  } finally {
+    store.close();
+  }
+});
+
 test('indexCaseFolder indexes into the store of the folder it is in; reindex command rebuilds and reports', async () => {
   const { indexCaseFolder } = await import('./index-case-folder.js');
   const { run } = await import('../cli/reindex-command.js');
@@ -411,6 +497,16 @@ test('the same link in two messages, traced once: the feed counts the trace for 
   } finally {
     store.close();
   }
+});
+
+test("one case's folder is no cases folder: refused, and no index is written into its evidence", () => {
+  const dir = casesDir();
+  const one = writeCase(dir, '20261126T100000Z-aaaaaa', { 'report.json': seedReport('20261126T100000Z-aaaaaa') });
+  assert.throws(
+    () => CaseStore.open(one),
+    (err: Error) => err instanceof UserError && /is the folder of one case, not a folder of cases \(its parent is\)$/.test(err.message),
+  );
+  assert.ok(!existsSync(databasePath(one)));
 });
 
 test('a cases folder that cannot be made is a one-line user error, not an internal one', () => {

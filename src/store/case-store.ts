@@ -1,6 +1,6 @@
 // The case index over one cases folder: index a case folder (idempotent), rebuild everything
 // from the folders, search with filters, pivot on a shared value.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Report } from '../report.js';
@@ -15,7 +15,7 @@ import { UserError } from '../errors.js';
 import { requestedUrlOf } from './requested-url.js';
 import { makeDirs } from '../make-dirs.js';
 import { messageKey } from '../mail/message-key.js';
-import { MESSAGE_EML_FILE } from '../case/case-layout.js';
+import { MANIFEST_FILE, MESSAGE_EML_FILE, MESSAGE_RECORD_FILE, PARTIAL_FILE, REPORT_FILE } from '../case/case-layout.js';
 
 export interface CaseSummary {
   id: string;
@@ -97,6 +97,10 @@ export class CaseStore {
   /** Opens the index of a cases folder (both created when missing). */
   static open(casesDir: string): CaseStore {
     const dir = resolve(casesDir);
+    // One case's folder given for the cases folder (`report --cases cases/<id>`): its index would be
+    // a file added to sealed evidence, which `verify` then reports as changed after the case closed.
+    if (CASE_FILES.some((name) => existsSync(join(dir, name))))
+      throw new UserError(`cases folder ${casesDir}: is the folder of one case, not a folder of cases (its parent is)`);
     try {
       makeDirs(dir);
       return new CaseStore(dir, openDatabase(databasePath(dir)));
@@ -122,10 +126,27 @@ export class CaseStore {
     const read = readCaseFolder(path);
     this.recordRequest(path, read.ok ? read.folder.report : null);
     if (!read.ok) return { id, indexed: false, reason: read.reason };
-    const rows = this.rowsOf(path, read.folder);
-    rows.files = fileRows(path, id, read.folder.report);
-    this.db.transaction(() => this.replace(rows))();
-    return { id, indexed: true };
+    const unindexable = this.indexFolder(path, read.folder);
+    return unindexable ? { id, indexed: false, reason: unindexable } : { id, indexed: true };
+  }
+
+  /**
+   * Writes the index rows of a folder read whole (its downloaded files too); null once done, else
+   * why not: a report.json or message.json whose values are not of the types clicktrace writes (a
+   * damaged or hand-edited file) is a folder that cannot be indexed, said so, as an unreadable one
+   * is, never the failure of the command that met it (report, reindex, serve).
+   */
+  private indexFolder(path: string, folder: CaseFolder): string | null {
+    try {
+      const rows = this.rowsOf(path, folder);
+      rows.files = fileRows(path, folder.id, folder.report);
+      this.db.transaction(() => this.replace(rows))();
+      return null;
+    } catch (err) {
+      // The database's own errors (locked, full, corrupt) are not the folder's.
+      if (/^SQLITE_/.test(String((err as { code?: unknown }).code))) throw err;
+      return `${folder.report ? REPORT_FILE : MESSAGE_RECORD_FILE} cannot be indexed: ${(err as Error).message}`;
+    }
   }
 
   /** Saves a job of `clicktrace serve` (its JSON as the service keeps it), replacing its last save. */
@@ -164,11 +185,11 @@ export class CaseStore {
       for (const name of folders) {
         const read = readCaseFolder(join(this.casesDir, name));
         this.recordRequest(join(this.casesDir, name), read.ok ? read.folder.report : null);
-        if (!read.ok) {
-          result.skipped.push({ id: name, reason: read.reason });
+        const unindexable = read.ok ? this.indexFolder(join(this.casesDir, name), read.folder) : read.reason;
+        if (unindexable) {
+          result.skipped.push({ id: name, reason: unindexable });
           continue;
         }
-        this.replace(this.rowsOf(join(this.casesDir, name), read.folder));
         result.indexed++;
       }
     })();
@@ -355,6 +376,9 @@ function isDirectory(path: string): boolean {
 }
 
 /** A cases folder that cannot be made or written (under a file, read-only, no permission) is the user's to fix, not a bug. */
+/** Files only a case's own folder holds, never a cases folder. */
+const CASE_FILES = [MANIFEST_FILE, REPORT_FILE, MESSAGE_RECORD_FILE, PARTIAL_FILE];
+
 function unusableFolder(casesDir: string, err: unknown): unknown {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !/^(E[A-Z]+|SQLITE_(CANTOPEN|READONLY|PERM|IOERR)\w*)$/.test(code)) return err;

@@ -17,7 +17,10 @@ const HEAD_BYTES = 256 * 1024;
 
 /** The URL a trace (mode `trace`, not proxy or import) requested, or null for any other folder. */
 export function requestedUrlOf(dir: string, report: Report | null): RequestedUrl | null {
-  if (report) return report.mode === 'trace' && report.url ? { url: report.url, at: report.startedAt } : null;
+  if (report)
+    return report.mode === 'trace' && typeof report.url === 'string' && report.url
+      ? { url: report.url, at: typeof report.startedAt === 'string' ? report.startedAt : new Date(0).toISOString() }
+      : null;
   const head = readHead(join(dir, WARC_FILE));
   if (!head) return null;
   const first = readWarcBuffer(head).records[0];

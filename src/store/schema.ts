@@ -14,7 +14,9 @@ import Database from 'better-sqlite3';
 // reads the chain's own hops, as the case's summary does; ended_on_page and advertiser of the chain.
 // 8: messages' message_key (src/mail/message-key.ts): a message recorded before is found by it, with
 // or without a Message-ID.
-export const SCHEMA_VERSION = 8;
+// 9: a trace of a message's open pixel (mail --fetch-pixels) never ended on a page: its image's host
+// is no advertiser (src/analyze/ending.ts isPixelFetch).
+export const SCHEMA_VERSION = 9;
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

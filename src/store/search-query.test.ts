@@ -53,6 +53,16 @@ test('dates: strict ISO forms only; days that do not exist and trailing text are
   assert.equal(dateBound('2026-12-05 07:35Z', 'since'), '2026-12-05T07:35:00.000Z');
   assert.equal(dateBound('2024-02-29', 'since'), '2024-02-29T00:00:00.000Z');
   assert.equal(dateBound('2999-01-01', 'since'), '2999-01-01T00:00:00.000Z');
+  // Years before 100 and RFC 3339's lowercase separators are dates too.
+  assert.equal(dateBound('0000-01-01', 'since'), '0000-01-01T00:00:00.000Z');
+  assert.equal(dateBound('0099-02-28', 'to'), '0099-03-01T00:00:00.000Z');
+  assert.equal(dateBound('2026-12-05t07:35:50z', 'since'), '2026-12-05T07:35:50.000Z');
+  assert.throws(() => dateBound('0099-02-29', 'since'), /expected a date/);
+  // Past the last four-digit year by its offset (or the day after 9999-12-31): the last instant, which
+  // every recorded time precedes, not "+010000-..." that sorts before them all.
+  assert.equal(dateBound('9999-12-31T23:59:59-12:00', 'since'), '9999-12-31T23:59:59.999Z');
+  assert.equal(dateBound('9999-12-31', 'to'), '9999-12-31T23:59:59.999Z');
+  assert.ok(dateBound('9999-12-31T23:59:59-12:00', 'since') > '2026-12-05T00:00:00.000Z');
   for (const bad of [
     '2026-02-30',
     '2026-02-29',

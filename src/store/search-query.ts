@@ -235,21 +235,29 @@ function statusCondition(status: string): WhereClause {
  * ("2026-12-05junk 12:00") as some other day.
  */
 const ISO_DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ]([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:\.\d{1,9})?)?(Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)?$/;
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ]([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:\.\d{1,9})?)?([Zz]|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)?$/;
 
 /** A date (its start; the end of the day for `to`) or an ISO time, as an ISO time; QueryError otherwise. */
 export function dateBound(value: string, name: 'from' | 'to' | 'since'): string {
   const m = ISO_DATE_TIME.exec(value);
   const dateOnly = m !== null && m[4] === undefined;
-  const time = m ? Date.parse(dateOnly ? `${value}T00:00:00Z` : value.replace(' ', 'T')) : NaN;
+  // RFC 3339 allows a lowercase "t" and "z", which Date.parse refuses.
+  const time = m ? Date.parse(dateOnly ? `${value}T00:00:00Z` : value.replace(/[ t]/, 'T').replace(/z$/, 'Z')) : NaN;
   if (!m || Number.isNaN(time) || !isCalendarDay(Number(m[1]), Number(m[2]), Number(m[3])))
     throw new QueryError(`${name}: expected a date (2026-11-26) or an ISO time (2026-11-26T08:00:00Z), got "${value}"`);
   const bound = dateOnly && name === 'to' ? time + 86_400_000 : time;
-  return new Date(bound).toISOString();
+  // Kept within four-digit years: an offset can take 9999-12-31 past them, and the ISO text of
+  // such a time ("+010000-01-01T...") sorts before every recorded time, turning the bound around.
+  return new Date(Math.min(bound, LATEST)).toISOString();
 }
 
+/** The last instant an ISO time of four-digit years can write. */
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
+
 function isCalendarDay(year: number, month: number, day: number): boolean {
-  const date = new Date(Date.UTC(year, month - 1, day));
+  // setUTCFullYear, not Date.UTC, which takes the years 0-99 for 1900-1999.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 

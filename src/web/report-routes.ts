@@ -7,10 +7,19 @@ import { sendHtml, sendJson, sendJsonError } from './responses.js';
 import { layout } from './views/layout.js';
 import { errorBody } from './views/error-page.js';
 import { feedReportBody } from './views/feed-report.js';
+import { timeFromCaseId } from '../store/case-rows.js';
+
+/**
+ * A time's zone whose "+" a query string typed by hand read as a space (`?since=2026-11-26T09:00+01:00`
+ * arrives as "...T09:00 01:00"), given its "+" back; anything else as it is.
+ */
+export function zonePlus(value: string | null): string | null {
+  return value?.replace(/(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$/, '$1+$2') ?? null;
+}
 
 /** The report (aggregate and cloaking) for `?since=DATE`, or the reason the date is refused. */
 function aggregateFor(ctx: RequestContext): { aggregate: FeedAggregate; since: string | null } | { error: string } {
-  const raw = ctx.url.searchParams.get('since')?.trim() || null;
+  const raw = zonePlus(ctx.url.searchParams.get('since')?.trim() || null);
   let since: string | null;
   try {
     since = raw ? dateBound(raw, 'since') : null;
@@ -24,7 +33,10 @@ function aggregateFor(ctx: RequestContext): { aggregate: FeedAggregate; since: s
 function reportPage(ctx: RequestContext): void {
   const result = aggregateFor(ctx);
   if ('error' in result) return sendHtml(ctx.res, 400, layout('Report', errorBody(400, result.error)));
-  sendHtml(ctx.res, 200, layout('Report', feedReportBody(result.aggregate, { linkCases: true, since: result.since })));
+  // As `clicktrace report` says on stderr: the folders left out, those of the window (by their name's time).
+  const since = result.aggregate.since;
+  const notCounted = ctx.service.notIndexed().filter((s) => since === null || (timeFromCaseId(s.id) ?? since) >= since);
+  sendHtml(ctx.res, 200, layout('Report', feedReportBody(result.aggregate, { linkCases: true, since: result.since, notCounted })));
 }
 
 function reportApi(ctx: RequestContext): void {

@@ -1,7 +1,7 @@
 // A page that shows the request headers it received, as sent: names in their case, in their
 // order, repeated headers apart; and the browser's navigator.languages. Tests compare what a
 // trace sends with what Chromium sends by itself (the lab's request log holds the same list as
-// `rawHeaders`).
+// `rawHeaders`). It shows Notification.permission too, which a browser says differs by scheme.
 import { HOSTS } from '../hosts.js';
 import { escapeHtml, page } from '../pages.js';
 import { defineScenario, type ScenarioDefinition } from './common.js';
@@ -21,8 +21,11 @@ export function headerEchoPage(rawHeaders: readonly string[]): string {
     title: HEADER_ECHO_TITLE,
     body:
       `<main><h1>Request headers</h1>\n<pre id="headers">${escapeHtml(lines.join('\n'))}</pre>\n` +
-      `<p>navigator.languages: <code id="languages"></code></p></main>\n` +
-      `<script>document.getElementById('languages').textContent = JSON.stringify(navigator.languages);</script>`,
+      `<p>navigator.languages: <code id="languages"></code></p>\n` +
+      `<p>Notification.permission: <code id="notification"></code>, its query: <code id="notification-query"></code></p></main>\n` +
+      `<script>document.getElementById('languages').textContent = JSON.stringify(navigator.languages);\n` +
+      `document.getElementById('notification').textContent = window.Notification ? Notification.permission : 'none';\n` +
+      `navigator.permissions.query({ name: 'notifications' }).then(function (s) { document.getElementById('notification-query').textContent = s.state; });</script>`,
   });
 }
 
@@ -30,6 +33,14 @@ export function headerEchoPage(rawHeaders: readonly string[]): string {
 export function echoedLanguages(html: string): string[] | null {
   const m = /<code id="languages">([^<]*)<\/code>/.exec(html);
   return m?.[1] ? (JSON.parse(m[1].replace(/&quot;/g, '"')) as string[]) : null;
+}
+
+/** What the echo page showed as Notification.permission and as the state of its permission query, read from its DOM. */
+export function echoedNotificationPermission(html: string): { permission: string | null; query: string | null } {
+  return {
+    permission: /<code id="notification">([^<]*)<\/code>/.exec(html)?.[1] ?? null,
+    query: /<code id="notification-query">([^<]*)<\/code>/.exec(html)?.[1] ?? null,
+  };
 }
 
 export function headerEchoScenarios(): ScenarioDefinition[] {

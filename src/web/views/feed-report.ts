@@ -15,6 +15,8 @@ export interface FeedReportOptions {
   caseHref?: (id: string) => string;
   /** The --since / ?since the aggregate was made with, shown in the form. */
   since?: string | null;
+  /** Case folders the index could not take (a trace running or cut off, a damaged report), with why: not counted. */
+  notCounted?: readonly { id: string; reason: string }[];
 }
 
 function examples(row: Pick<FeedRow, 'examples'>, options: FeedReportOptions, comparisons = false): SafeHtml {
@@ -88,7 +90,7 @@ function cloakingSection(rows: readonly CloakingRow[], options: FeedReportOption
 
 export function feedReportBody(aggregate: FeedAggregate, options: FeedReportOptions): SafeHtml {
   return html`<h1>Who is responsible across the feed</h1>
-    ${feedTotals(aggregate)}
+    ${feedTotals(aggregate)} ${options.notCounted?.length ? notCountedNote(options.notCounted) : ''}
     ${
       options.linkCases
         ? html`<form class="filters" method="get" action="/report">
@@ -99,6 +101,14 @@ export function feedReportBody(aggregate: FeedAggregate, options: FeedReportOpti
         : ''
     }
     ${feedSections(aggregate, options)}`;
+}
+
+/** The case folders left out of the counts, each with why (the first ten). */
+function notCountedNote(folders: readonly { id: string; reason: string }[]): SafeHtml {
+  return html`<p class="feed-not-counted">
+    ${folders.length} case folder${folders.length === 1 ? '' : 's'} not counted:
+    ${folders.slice(0, 10).map((f, i) => html`${i ? '; ' : ''}<code>${f.id}</code> (${f.reason})`)}${folders.length > 10 ? '; …' : ''}
+  </p>`;
 }
 
 /**
