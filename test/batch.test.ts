@@ -5,6 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labOptions, tempDir } from './helpers.js';
@@ -649,6 +650,65 @@ test('stopped after its claim but before its request (Ctrl-C while the browser o
   }
 });
 
+/** A DNS server that answers nothing: a trace waits on its link's host (its navigation started, nothing sent yet); `queries` counts what came. */
+async function silentDnsServer(): Promise<{ address: string; queries: () => number; close: () => void }> {
+  const socket = createSocket('udp4');
+  let queries = 0;
+  socket.on('message', () => queries++);
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return { address: `127.0.0.1:${socket.address().port}`, queries: () => queries, close: () => socket.close() };
+}
+
+test("killed (kill -9) or stopped (Ctrl-C) while its link's host resolves: nothing was requested, so a rerun traces each link, once", async () => {
+  const out = tempDir('batch-dns-wait-');
+  const dns = await silentDnsServer();
+  // Not the lab's --connect-to: its hosts are asked of the silent DNS server, so each trace waits there.
+  const waiting = ['--dns-server', dns.address, '--cacert', lab.caCertPath, '--out', out, '--json', '--concurrency', '2'];
+  try {
+    const [a, b, c] = tokens('dns-wait', 3);
+    const killed = startCli(['trace', once(a), once(b), ...waiting]);
+    await until(
+      () => dns.queries() > 0 && caseFolders(out).length === 2,
+      30_000,
+      () => 'both traces begun, one asking for its host',
+    );
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    const asked = dns.queries();
+    const stopped = startCli(['trace', '--input', '-', ...waiting], `${once(c)}\n`);
+    await until(
+      () => dns.queries() > asked,
+      30_000,
+      () => 'the third trace asking for its host',
+    );
+    stopped.child.kill('SIGINT');
+    const interrupted = await stopped.exited;
+    assert.equal(interrupted.code, 130, interrupted.stderr);
+    const [notStarted] = jsonLines<Line>(interrupted.stdout);
+    assert.deepEqual([notStarted.kind, notStarted.line], ['skipped', 1], 'not requested: not started, no case');
+    // That batch settled what the kill left first: the folders removed, the claims released.
+    assert.match(interrupted.stderr, /removed 2 case folder\(s\) of traces killed before their link was requested/);
+    assert.deepEqual(caseFolders(out), []);
+    assert.deepEqual([hits(a), hits(b), hits(c)], [0, 0, 0]);
+
+    // The rerun (with the lab's addresses) finds no link spent.
+    const rerun = await runCli(['trace', once(a), once(b), once(c), '--json', '--out', out, ...lab.traceArgs]);
+    assert.equal(rerun.code, 0, rerun.stderr);
+    const lines = jsonLines<Line>(rerun.stdout);
+    lines.pop();
+    assert.deepEqual(
+      lines.map((l) => l.kind),
+      ['trace', 'trace', 'trace'],
+      rerun.stdout,
+    );
+    assert.deepEqual([hits(a), hits(b), hits(c)], [1, 1, 1]);
+    assert.deepEqual(caseFolders(out).sort(), lines.map((l) => String(l.case)).sort(), 'no other case folder is left');
+    await assertSealed(out, caseFolders(out));
+  } finally {
+    dns.close();
+  }
+});
+
 test('an mbox not named .mbox (a file "inbox", stdin) is a mailbox: nothing traced unasked, --json writes JSON Lines', async () => {
   const out = tempDir('mail-inbox-');
   const list = tokens('inbox', 2);
@@ -764,7 +824,7 @@ test('mail --trace over a mailbox: Ctrl-C, then a rerun: no link requested twice
   assert.equal(messageCases().length, MAIL_LINKS, 'a third run adds none');
 });
 
-test('defanged links and other spellings of one link: requested once, as written; the line and the case keep the text as given', async () => {
+test('defanged links and other spellings of one link (a user:pass@ decoy too): requested once, as written; the case keeps the text as given', async () => {
   const out = tempDir('batch-spellings-');
   const [a, b, c, d] = tokens('spelling', 4);
   const defang = (url: string) => url.replace(/^http/, 'hxxp').replaceAll('.', '[.]');
@@ -824,15 +884,17 @@ test('defanged links and other spellings of one link: requested once, as written
     ...lab.traceArgs,
     once(a).replace(/^http:\/\/([^/]+)/, (_m, host: string) => `HTTP://${host.toUpperCase()}:80`),
     `${defang(once(b))}%2Fx`,
+    // A phishing link's decoy before the @ is never sent: the same request as the plain link.
+    once(c).replace('http://', 'http://paypal.example:login@'),
   ]);
   const again = jsonLines<Line>(rerun.stdout);
   again.pop();
   assert.deepEqual(
     again.map((l) => l.kind),
-    ['already-traced', 'already-traced'],
+    ['already-traced', 'already-traced', 'already-traced'],
     rerun.stdout,
   );
-  assert.deepEqual([hits(a), hits(`${b}%2fx`) + hits(`${b}%2Fx`)], [1, 1]);
+  assert.deepEqual([hits(a), hits(`${b}%2fx`) + hits(`${b}%2Fx`), hits(c)], [1, 1, 1]);
   // The request went out as written first (%2f), not as the key spells it.
   assert.deepEqual([hits(`${b}%2fx`), hits(`${b}%2Fx`)], [1, 0]);
 

@@ -71,6 +71,22 @@ export async function httpClientTrace(options: TraceOptions & { chromiumVersion?
     capture.dns.push(record);
     writer.addDns(record);
   };
+  // As a browser trace does (trace.ts), the case is named in the ledger as the first request is
+  // written upstream: a process killed before that (the host still resolving) requested nothing.
+  let naming: 'pending' | 'named' | 'refused' = 'pending';
+  let refusal: string | null = null;
+  const nameCase = () => {
+    if (naming === 'named') return;
+    if (naming === 'refused') throw new Error(refusal ?? 'not requested');
+    try {
+      options.onCase?.(writer.name);
+      naming = 'named';
+    } catch (err) {
+      naming = 'refused';
+      refusal = `not requested: ${(err as Error).message.split('\n')[0]}`;
+      throw err;
+    }
+  };
   const ca = proxyCertificateAuthority();
   const proxy = new RecordingProxy({
     ca,
@@ -78,6 +94,7 @@ export async function httpClientTrace(options: TraceOptions & { chromiumVersion?
     extraCaPems,
     strictTls: options.strictTls ?? false,
     upstreamTimeoutMs: timeoutMs,
+    beforeSend: nameCase,
     onExchange: (exchange: Exchange) => {
       capture.exchanges.push(exchange);
       writer.addExchange(exchange);
@@ -85,24 +102,26 @@ export async function httpClientTrace(options: TraceOptions & { chromiumVersion?
     },
   });
   const port = await proxy.listen();
-  let error: string | null = null;
-  try {
-    options.onCase?.(writer.name);
-  } catch (err) {
-    error = `not requested: ${(err as Error).message.split('\n')[0]}`;
-  }
-  if (!error) {
-    progress({ kind: 'start', detail: target.href });
-    error = await follow(target, {
-      port,
-      caPem: ca.certPem,
-      identity,
-      deadline,
-      maxHops: options.maxHops ?? DEFAULTS.maxHops,
-      signal: options.signal,
-    });
-  }
+  progress({ kind: 'start', detail: target.href });
+  let error = await follow(target, {
+    port,
+    caPem: ca.certPem,
+    identity,
+    deadline,
+    maxHops: options.maxHops ?? DEFAULTS.maxHops,
+    signal: options.signal,
+  });
   await proxy.close();
+  // Nothing went upstream: a trace that ran its course (the host did not resolve, or was refused)
+  // has its case as the link's answer; one stopped by the user requested nothing and names none.
+  if (naming === 'pending' && !options.signal?.aborted) {
+    try {
+      nameCase();
+    } catch {
+      // refusal says why
+    }
+  }
+  if (refusal) error = refusal;
   await resolver.settled();
   info.endedAt = new Date().toISOString();
   info.error = error;

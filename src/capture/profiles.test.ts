@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createProfileDir, sweepStaleProfiles } from './profiles.js';
+import { createProfileDir, processAliveSince, sweepStaleProfiles } from './profiles.js';
 
 test('profiles left by a clicktrace process that is gone are removed; live and foreign ones stay', () => {
   const parent = mkdtempSync(join(tmpdir(), 'clicktrace-profiles-'));
@@ -29,4 +29,20 @@ test('profiles left by a clicktrace process that is gone are removed; live and f
   const removed = sweepStaleProfiles(parent);
   assert.deepEqual(removed.sort(), [dead, oldUnowned].sort());
   for (const kept of [ours, otherHost, newUnowned, unrelated]) assert.ok(existsSync(kept), kept);
+});
+
+test('a pid alive now is the process that was running at a time only if it had started by then', async () => {
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30_000)'], { stdio: 'ignore' });
+  try {
+    await new Promise((resolve) => child.once('spawn', resolve));
+    assert.equal(processAliveSince(child.pid!, Date.now()), true);
+    assert.equal(processAliveSince(child.pid!, Date.now() - 3600_000), false, 'started after that time: the pid was another process then');
+    assert.equal(processAliveSince(process.pid, Date.now()), true);
+    assert.equal(processAliveSince(process.pid, performance.timeOrigin - 60_000), false, 'before this process started');
+    assert.equal(processAliveSince(child.pid!, Number.NaN), true, 'no time known: the pid alone decides');
+  } finally {
+    child.kill();
+  }
+  const exited = spawnSync(process.execPath, ['-e', '0']).pid;
+  assert.equal(processAliveSince(exited, Date.now()), false);
 });

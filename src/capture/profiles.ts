@@ -48,6 +48,44 @@ export function processAlive(pid: number): boolean {
 }
 
 /**
+ * Whether the process `pid` of this host is alive and is the one that was running at `at` (epoch
+ * ms): a pid taken again by a later process is not. A container restarted after a kill (an OOM
+ * kill, a `docker restart`) keeps its host name and gives its processes the same pids again, this
+ * one included: without the start time, what its killed predecessor left would pass for its own
+ * work, or a live process's. The start time is read from /proc (to the second; a process started
+ * within START_SLACK_MS of `at` is given the benefit of the doubt); where it cannot be read, the pid
+ * alone decides.
+ */
+export function processAliveSince(pid: number, at: number): boolean {
+  if (!Number.isFinite(at)) return pid === process.pid || processAlive(pid);
+  // This process: anything it wrote is from after its start (a second's slack for a file's coarse mtime).
+  if (pid === process.pid) return at >= performance.timeOrigin - OWN_START_SLACK_MS;
+  if (!processAlive(pid)) return false;
+  const started = processStartedAt(pid);
+  return started === null || started <= at + START_SLACK_MS;
+}
+
+/** A file's mtime comes from a coarse clock, a little behind the time a process reads. */
+const OWN_START_SLACK_MS = 1000;
+/** How far a process's start time read from /proc (seconds since boot, in clock ticks) may be off. */
+const START_SLACK_MS = 2000;
+/** Clock ticks per second of /proc/<pid>/stat's start time (USER_HZ: 100 on every Linux port in use). */
+const USER_HZ = 100;
+
+/** When the process `pid` started (epoch ms), or null where /proc does not say. */
+function processStartedAt(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces and parentheses): field 22 is the start time.
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    const boot = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
+    return Number.isFinite(ticks) && Number.isFinite(boot) ? boot * 1000 + (ticks * 1000) / USER_HZ : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Removes profile folders whose clicktrace process is gone (killed before it could clean up).
  * Only owners on this host are judged: another container sharing the folder has its own pids.
  */

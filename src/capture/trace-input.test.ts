@@ -30,6 +30,12 @@ test('requestKey: spellings a server takes for one link are one key; the request
   same('http://bücher.test/x', 'http://xn--bcher-kva.test/x');
   same('http://0x7f.1/x', 'http://127.0.0.1/x');
   same('http://a.test/a/./b/%2e%2E/c', 'http://a.test/a/c');
+  // Userinfo is never sent (the request line and Host are the same): a phishing link's decoy
+  // before the @ changes nothing the server sees.
+  same('http://user:pass@a.test/once/x', 'http://a.test/once/x');
+  same('http://paypal.example@a.test/once/x', 'http://amazon.example:x@a.test/once/x');
+  same('http://@a.test/once/x', 'http://a.test/once/x');
+  other('http://a.test@b.test/x', 'http://a.test/x');
   // Not the same link for every server: reserved characters and their encodings, + and %20, an
   // empty query, a trailing dot on the host, another port, the order of parameters, path case.
   other('http://a.test/a%2Fb', 'http://a.test/a/b');

@@ -44,6 +44,9 @@ function hostTooLong(hostname: string): string | null {
  * host case, a default port (`:80`, `:443`, an empty `:`), an empty path as `/`, IDN as punycode,
  * IPv4 written in hex or as one number, `.`/`..` segments (`%2e` too). On top of that, the key:
  * - drops the #fragment, which is never sent: two URLs that differ only there are one request;
+ * - drops userinfo (`user:pass@`), which is never sent either (a browser keeps it for an HTTP
+ *   authentication challenge): `http://paypal.example@evil.example/x`, with whatever decoy before
+ *   the @, is the request `http://evil.example/x`, and a single-use link is spent by either;
  * - writes percent-encoding hex in upper case (`%2f` = `%2F`, RFC 3986 §6.2.2.1);
  * - decodes percent-encoded unreserved characters (`%7E` = `~`, `%41` = `A`; RFC 3986 §6.2.2.2,
  *   and RFC 9110 §4.2.3's own example: `http://EXAMPLE.com:/%7esmith/home.html`).
@@ -61,6 +64,8 @@ export function requestKey(href: string): string {
     const hash = href.indexOf('#');
     return hash < 0 ? href : href.slice(0, hash);
   }
+  url.username = '';
+  url.password = '';
   const hash = url.href.indexOf('#');
   const sent = hash < 0 ? url.href : url.href.slice(0, hash);
   return sent.replace(PERCENT_ENCODED, (whole, hex: string) => {

@@ -63,8 +63,10 @@ export interface TraceOptions extends UpstreamOptions {
   analysis?: CaptureInfo['analysis'];
   onProgress?: (event: { kind: string; detail: string }) => void;
   /**
-   * Called with the case folder's name right before the link is requested (the ledger of requested
-   * URLs names the case here); not called when the trace is stopped before that. If it throws,
+   * Called with the case folder's name right before the link is requested: as the first request
+   * of the trace goes upstream (the ledger of requested URLs names the case here), or, when none
+   * went (the host did not resolve, or was refused), as the trace ends. Not called when the trace
+   * is stopped (Ctrl-C) before anything went upstream: nothing was requested. If it throws,
    * nothing is requested and the case is closed saying why.
    */
   onCase?: (caseId: string) => void;
@@ -155,6 +157,12 @@ class TraceRun {
   private disposing: Promise<void> | null = null;
   /** Navigation events already written to the case. */
   private eventsWritten = 0;
+  /**
+   * Whether the case is named in the ledger (onCase): `open` until the browser is sent to the link,
+   * then `pending`, until the first request goes upstream (any request: `named` from then on), or
+   * the recording ends (settleCaseNaming); `closed` when it ended with none sent and none to be.
+   */
+  private caseNaming: 'open' | 'pending' | 'named' | 'closed' = 'open';
 
   private constructor(
     private readonly options: TraceOptions,
@@ -269,6 +277,47 @@ class TraceRun {
     this.progress({ kind: 'exchange', detail: `${exchange.response?.status ?? 'ERR'} ${exchange.request.method} ${exchange.request.url}` });
   };
 
+  /**
+   * A request is about to go upstream: the case is named in the ledger first (throws, so nothing is
+   * sent, when it cannot be, or when the trace ended without requesting its link).
+   */
+  private readonly beforeSend = (): void => {
+    if (this.caseNaming === 'named') return;
+    if (this.caseNaming === 'closed') throw new Error('the trace had stopped before its link was requested');
+    this.nameCase();
+  };
+
+  private nameCase(): void {
+    try {
+      this.options.onCase?.(this.writer.name);
+      this.caseNaming = 'named';
+    } catch (err) {
+      const reason = `not requested: ${(err as Error).message.split('\n')[0]}`;
+      this.caseNaming = 'closed';
+      this.pages.stop(reason);
+      throw err;
+    }
+  }
+
+  /**
+   * The recording ended with nothing sent upstream. A trace that ran its course (the host did not
+   * resolve, a private address refused, the browser refused the link) has its case as the link's
+   * answer: named now. One stopped by the user (Ctrl-C) requested nothing: left unnamed, the link
+   * stays fresh (the tracer removes its case folder).
+   */
+  private settleCaseNaming(): void {
+    if (this.caseNaming !== 'pending') return;
+    if (this.interrupted) {
+      this.caseNaming = 'closed';
+      return;
+    }
+    try {
+      this.nameCase();
+    } catch {
+      // Said in the case's error (nameCase): nothing was requested.
+    }
+  }
+
   /** A download is recorded by the proxy; the browser's copy is cancelled. */
   private readonly onDownload = (event: CdpEvent<'Browser.downloadWillBegin'>): void => {
     if (!this.session || !this.pages.download(event)) return;
@@ -297,15 +346,12 @@ class TraceRun {
       const session = await this.openSession();
       pages.current = pages.observe(session.first, null);
       this.profile.mark('page');
-      // Interrupted before it began: the link is not spent, and the ledger was not told it is
-      // (onCase comes after this, then the request with no await between: Ctrl-C cannot fall in between).
+      // Interrupted before it began: the link is not spent, and the ledger was not told it is.
       if (pages.stopReason) return;
-      try {
-        this.options.onCase?.(this.writer.name);
-      } catch (err) {
-        pages.stop(`not requested: ${(err as Error).message.split('\n')[0]}`);
-        return;
-      }
+      // The ledger names the case as the first request goes upstream (beforeSend), not now: a
+      // process killed while the browser starts the navigation, or while the link's host resolves,
+      // has requested nothing, and a later run traces the link (the sweep releases the claim).
+      this.caseNaming = 'pending';
       this.progress({ kind: 'start', detail: this.target.href });
       void pages.current
         .navigate(this.target.href, this.capture.info.identity?.referrer)
@@ -339,6 +385,7 @@ class TraceRun {
       catchUp: () => this.browser.cdp.sync(),
       requestHeaderValues: deviceMemoryHeaderValues(visitorHardware(session.identity)),
       onExchange: this.onExchange,
+      beforeSend: this.beforeSend,
     });
     this.profile.mark('session');
     session.onPopup = (popup) => this.pages.popup(session, popup);
@@ -518,6 +565,7 @@ class TraceRun {
     // The capture ends here; what follows completes and writes what it recorded.
     this.capture.info.endedAt = new Date().toISOString();
     if (session) await endRecording(session);
+    this.settleCaseNaming();
     if (session && this.shared) this.disposing = disposeSessionContext(session);
     // DNS records still being completed (CNAME chains, base domains) belong in the case.
     await withTimeout(this.resolver.settled(), Math.max(300, Math.min(5000, limits.deadline + 1000 - Date.now())), undefined);

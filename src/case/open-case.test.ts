@@ -23,5 +23,10 @@ test('an open case names its writer; it is gone only when that process on this h
   assert.equal(openCaseWriterGone(dir), true);
   note(`capture in progress since ${new Date().toISOString()}; removed when the case is closed\n`);
   assert.equal(openCaseWriterGone(dir), false);
+  // Opened by an earlier process under this one's pid (a restarted container): not this process's case.
+  note(
+    `capture in progress since ${new Date(performance.timeOrigin - 60_000).toISOString()} by ${hostname()} ${process.pid}; removed when the case is closed\n`,
+  );
+  assert.equal(openCaseWriterGone(dir), true, 'its writer was an earlier process with this pid');
   rmSync(dir, { recursive: true, force: true });
 });

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { processAlive } from '../capture/profiles.js';
+import { processAliveSince } from '../capture/profiles.js';
 import { PARTIAL_FILE } from './case-layout.js';
 
 /** What an open case's PARTIAL file says: since when, and which process writes the case. */
@@ -43,11 +43,11 @@ export function openCaseWriterGone(dir: string): boolean {
     return false;
   }
   const writer = openCaseWriter(dir);
-  if (!writer) {
-    const since = Date.parse(/since (\S+?);?\s/.exec(note)?.[1] ?? '');
-    return Number.isFinite(since) && Date.now() - since > UNNAMED_WRITER_MAX_AGE_MS;
-  }
-  return writer.host === hostname() && writer.pid !== process.pid && !processAlive(writer.pid);
+  const since = Date.parse(/since (\S+?);?\s/.exec(note)?.[1] ?? '');
+  if (!writer) return Number.isFinite(since) && Date.now() - since > UNNAMED_WRITER_MAX_AGE_MS;
+  // Its pid alive is not enough: that process must have been running when the case was opened
+  // (a restarted container gives its processes the same pids again, this one included).
+  return writer.host === hostname() && !processAliveSince(writer.pid, since);
 }
 
 /** How much a cut-off case holds, for the reason it is sealed with. */

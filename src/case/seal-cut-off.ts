@@ -4,12 +4,23 @@
 // its report's error saying why; the WARC as the killed process left it is kept in the case,
 // byte for byte, as cut-off/capture.warc.gz. The sealed case is written beside the open one (in
 // `stagingDir`), so a process killed while sealing leaves the open case as it was.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { CUT_OFF_WARC, PARTIAL_FILE, WARC_FILE } from './case-layout.js';
 import { cutOffRecorded, openCaseWriterGone } from './open-case.js';
-import { processAlive } from '../capture/profiles.js';
+import { processAliveSince } from '../capture/profiles.js';
 import { CaseWriter } from './case-writer.js';
 import { captureFromRecords } from '../evidence/warc/read-warc.js';
 import { field, readWarcBuffer } from '../evidence/warc/warc-parse.js';
@@ -73,13 +84,16 @@ async function sealCutOffInPlace(
 /** The seal lock `lock` is held by a process that may still be running (this one included; one on another host is assumed to). */
 function sealLockHeld(lock: string): boolean {
   let holder: string[];
+  let takenAt: number;
   try {
     holder = readFileSync(lock, 'utf8').trim().split(' ');
+    takenAt = statSync(lock).mtimeMs;
   } catch {
     return false;
   }
   const [host, pid] = holder;
-  return host !== hostname() || !/^\d+$/.test(pid ?? '') || Number(pid) === process.pid || processAlive(Number(pid));
+  // Its holder must have been running when it took the lock (a restarted container's pids come again, this one's too).
+  return host !== hostname() || !/^\d+$/.test(pid ?? '') || processAliveSince(Number(pid), takenAt);
 }
 
 /**

@@ -33,7 +33,6 @@ function keyOf(options: UpstreamTlsOptions): string {
 
 export class PreconnectingAgent extends https.Agent {
   private readonly early = new Map<string, Early[]>();
-  private readonly handshaking = new WeakSet<Duplex>();
 
   constructor(
     options: https.AgentOptions,
@@ -59,18 +58,11 @@ export class PreconnectingAgent extends https.Agent {
     const list = this.early.get(key) ?? [];
     list.push(entry);
     this.early.set(key, list);
-    this.handshaking.add(socket);
-    socket.once('secureConnect', () => this.handshaking.delete(socket));
     // A connection that failed or closed before a request took it is not used: the request opens
     // its own and meets the error itself, recorded as today.
     for (const event of UNUSABLE) socket.on(event, entry.drop);
     socket.setTimeout(this.freshMs());
     return entry.drop;
-  }
-
-  /** Whether a connection handed to a request is still in its TLS handshake. */
-  isHandshaking(socket: Duplex): boolean {
-    return this.handshaking.has(socket);
   }
 
   override createConnection(...args: Parameters<https.Agent['createConnection']>): ReturnType<https.Agent['createConnection']> {

@@ -64,6 +64,14 @@ export interface RecordingProxyOptions {
   catchUp?: () => Promise<void>;
   /** Request headers said in the visitor's name where the client sends them (forwarded-headers.ts requestHeadersForUpstream). */
   requestHeaderValues?: Readonly<Record<string, string>>;
+  /**
+   * Called synchronously as a request is about to be written upstream (its host resolved and
+   * allowed, its body whole, its connection open, TLS handshake done), with nothing awaited between
+   * it and the write: a trace names its case in the ledger of requested URLs here, so that a process
+   * killed before it had requested nothing. When it throws, the request is not sent: the exchange
+   * ends with its message.
+   */
+  beforeSend?: () => void;
   onExchange: (exchange: Exchange) => void;
 }
 
@@ -582,12 +590,27 @@ export class RecordingProxy {
     flight.upstream = upstream;
     const timeoutMs = this.options.upstreamTimeoutMs ?? 60_000;
     upstream.setTimeout(timeoutMs, () => flight.finish(`timeout: no answer from ${url.host} within ${timeoutMs / 1000} s`));
+    // The request goes out once its connection is ready, and only after beforeSend (the trace names
+    // its case in the ledger there): with nothing awaited between the two, the request's bytes are
+    // written as the ledger is told, not a connection and a handshake later.
+    const sendRequest = () => {
+      if (flight.done) return;
+      try {
+        this.options.beforeSend?.();
+      } catch (err) {
+        flight.finish(`not requested: ${(err as Error).message.split('\n')[0]}`);
+        return;
+      }
+      if (exchange.request.body.length) upstream.end(exchange.request.body);
+      else upstream.end();
+    };
     upstream.on('socket', (socket) => {
       const connected = () => {
         exchange.timing.connectMs ??= round(performance.now() - flight.t0);
         flight.ports = tcpPorts(socket);
+        sendRequest();
       };
-      if (socket.connecting === false && !this.httpsAgent.isHandshaking(socket)) connected();
+      if (connectionReady(socket)) connected();
       else socket.once(secure ? 'secureConnect' : 'connect', connected);
     });
     upstream.on('error', (err: NodeJS.ErrnoException) => {
@@ -600,8 +623,6 @@ export class RecordingProxy {
       } else flight.finish(describeNetworkError(err, url, target.address, target.port));
     });
     upstream.on('response', (upstreamRes) => this.record(flight, upstreamRes, url, target, servername));
-    if (exchange.request.body.length) upstream.end(exchange.request.body);
-    else upstream.end();
   }
 
   /** Records the response head, passes it to the client, then relays the body. */
@@ -799,4 +820,14 @@ function proxyInfoPage(): string {
 <li>Debian: copy to <code>/usr/local/share/ca-certificates/clicktrace.crt</code> and run <code>update-ca-certificates</code>.</li>
 </ul>
 <p>Remove the certificate when you are done: whoever holds the proxy's key can read your HTTPS traffic.</p>`;
+}
+
+/** Whether an upstream connection can carry a request now: connected, and for TLS its handshake done. */
+function connectionReady(socket: Duplex): boolean {
+  const connection = socket as net.Socket & Partial<Pick<tls.TLSSocket, 'getProtocol'>>;
+  if (connection.connecting) return false;
+  if (typeof connection.getProtocol !== 'function') return true;
+  // 'unknown' while the handshake goes on, null once disconnected (its error then ends the exchange).
+  const protocol = connection.getProtocol();
+  return protocol !== null && protocol !== 'unknown';
 }

@@ -6,7 +6,8 @@
 // query: a finished case is indexed, so only cut-off, running or never-indexed ones remain). The
 // ledger then tells what each one is, by the order a trace keeps (tracer.ts):
 //   claim the URL -> create the case folder (PARTIAL, then the WARC's warcinfo naming the URL)
-//   -> attach the case in the ledger -> request the link.
+//   -> send the browser to the link -> attach the case in the ledger as the first request is
+//   written upstream (recording-proxy.ts beforeSend), nothing awaited between the two.
 // - Named in the ledger (attached): its link was, or may have been, requested. Sealed as partial
 //   from what it recorded, and indexed.
 // - Not named, and its writer's claim on its URL is still in the ledger without a case: killed

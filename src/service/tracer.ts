@@ -288,9 +288,10 @@ export class Tracer {
           ).httpClientTrace({ ...options, ...(chromiumVersion ? { chromiumVersion } : {}) })
         : await (await import('../capture/trace.js')).trace(options, lease?.browser);
       if (caseId === null) {
-        // Stopped before its request (Ctrl-C while its browser session opened): the link was not
-        // requested, so it stays fresh for a later run (the claim is released below), and its case
-        // folder, which records nothing, goes (else `reindex` would count the link as spent).
+        // Stopped before its request (Ctrl-C while its browser session opened, or while its link's
+        // host resolved: nothing went upstream): the link was not requested, so it stays fresh for
+        // a later run (the claim is released below), and its case folder, which records nothing of
+        // it, goes (else `reindex` would count the link as spent).
         rmSync(result.caseDir, { recursive: true, force: true });
         return { kind: 'skipped', url, reason: result.report.error ?? 'stopped before the link was requested' };
       }

@@ -380,11 +380,12 @@ test('a report.json whose values are not of the types clicktrace writes: skipped
 test('an open case whose writer is gone is said to be cut off (reindex seals it), not a capture in progress', () => {
   const dir = casesDir();
   const [dead, running] = ['20261126T100000Z-dddddd', '20261126T100001Z-eeeeee'];
-  // A PARTIAL note as the case writer writes it, naming a process of this host: one that is gone, and this one.
-  const note = (pid: number) =>
-    `capture in progress since 2026-11-26T10:00:00.000Z by ${hostname()} ${pid}; removed when the case is closed\n`;
+  // A PARTIAL note as the case writer writes it, naming a process of this host: one that is gone, and
+  // this one (since it started: a note of this pid from before then is an earlier process's, cut off).
+  const note = (pid: number, since = '2026-11-26T10:00:00.000Z') =>
+    `capture in progress since ${since} by ${hostname()} ${pid}; removed when the case is closed\n`;
   writeCase(dir, dead, { PARTIAL: note(2 ** 22 + 1) });
-  writeCase(dir, running, { PARTIAL: note(process.pid) });
+  writeCase(dir, running, { PARTIAL: note(process.pid, new Date().toISOString()) });
   const store = CaseStore.open(dir);
   try {
     assert.deepEqual(store.sync().skipped, [

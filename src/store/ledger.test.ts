@@ -1,5 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +67,26 @@ test('a claim left by a dead process (no case yet: nothing requested) is dropped
     assert.equal(reopened.ledger.lookup(URL_A)?.caseId, '20261201T000000Z-aaaaaa');
   } finally {
     reopened.close();
+  }
+});
+
+test('a claim a process left under a pid that is now another live process (this one included) is no live claim', () => {
+  const store = CaseStore.open(casesDir());
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30_000)'], { stdio: 'ignore' });
+  try {
+    // As a restarted container leaves them: the claimants' pids are alive again, in processes started after the claims.
+    const before = (ms: number) => new Date(performance.timeOrigin - ms).toISOString();
+    const insert = store.db.prepare('INSERT INTO requested_urls (url, case_id, claimed_at, claimant) VALUES (?, NULL, ?, ?)');
+    insert.run(URL_A, before(5_000), `${hostname()} ${process.pid}`);
+    insert.run(`${URL_A}b`, before(5_000), `${hostname()} ${child.pid}`);
+    assert.ok(store.ledger.claim(URL_A).ok, 'a claim of this pid from before this process started was an earlier process');
+    assert.ok(store.ledger.claim(`${URL_A}b`).ok, 'a claim of a pid from before that process started was another process');
+    // A live claimant still holds its claim: one made since it started.
+    insert.run(`${URL_A}c`, new Date().toISOString(), `${hostname()} ${child.pid}`);
+    assert.deepEqual(store.ledger.claim(`${URL_A}c`), { ok: false, caseId: null, inProgress: true });
+  } finally {
+    child.kill();
+    store.close();
   }
 });
 
@@ -147,6 +168,7 @@ test('rows recorded before keys folded percent-encoding still stop a rerun, unde
     const insert = store.db.prepare('INSERT INTO requested_urls (url, case_id, claimed_at, claimant) VALUES (?, ?, ?, NULL)');
     insert.run('http://click.example.test/r/%2fa%7e?u=%3d', '20261201T000000Z-aaaaaa', new Date().toISOString());
     insert.run('http://click.example.test/old#frag', '20261201T000001Z-bbbbbb', new Date().toISOString());
+    insert.run('http://paypal.example@click.example.test/once/u', '20261201T000002Z-cccccc', new Date().toISOString());
     store.db.prepare('DELETE FROM meta WHERE key = ?').run('ledger_keys');
   } finally {
     store.close();
@@ -157,10 +179,14 @@ test('rows recorded before keys folded percent-encoding still stop a rerun, unde
       assert.deepEqual(reopened.ledger.claim(url), { ok: false, caseId: '20261201T000000Z-aaaaaa', inProgress: false }, url);
     }
     assert.equal(reopened.ledger.lookup('http://click.example.test/old')?.caseId, '20261201T000001Z-bbbbbb');
+    // A row kept with its userinfo (never sent) stops the link under any decoy, or none.
+    for (const url of ['http://click.example.test/once/u', 'http://amazon.example@click.example.test/once/u']) {
+      assert.deepEqual(reopened.ledger.claim(url), { ok: false, caseId: '20261201T000002Z-cccccc', inProgress: false }, url);
+    }
     const rows = reopened.db.prepare('SELECT url FROM requested_urls ORDER BY id').all() as { url: string }[];
     assert.deepEqual(
       rows.map((r) => r.url),
-      ['http://click.example.test/r/%2Fa~?u=%3D', 'http://click.example.test/old'],
+      ['http://click.example.test/r/%2Fa~?u=%3D', 'http://click.example.test/old', 'http://click.example.test/once/u'],
     );
   } finally {
     reopened.close();
@@ -168,7 +194,7 @@ test('rows recorded before keys folded percent-encoding still stop a rerun, unde
   // Opening again changes nothing (the rewrite ran once; a key's key is itself).
   const again = CaseStore.open(dir);
   try {
-    assert.equal(again.ledger.count(), 2);
+    assert.equal(again.ledger.count(), 3);
     assert.equal(again.ledger.lookup('http://click.example.test/r/%2FA%7E?u=%3d')?.caseId, undefined, 'path case still matters');
   } finally {
     again.close();

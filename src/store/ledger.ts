@@ -1,19 +1,19 @@
 // The ledger of requested URLs: every URL a trace of this cases folder has requested, with the case
 // that records it. A trace claims its URL here before anything is requested, and names its case
-// before the browser is sent to it, so a rerun after a crash, Ctrl-C or kill -9 knows every link
+// as its first request goes upstream (trace.ts), so a rerun after a crash, Ctrl-C or kill -9 knows every link
 // already spent (single-use links) and never requests it again unless told to (--again).
 //
 // The case folder holds the same fact durably: its WARC's warcinfo record (written before the
 // request) names the URL, so `reindex` can rebuild the ledger from the folders. Rows are never
 // removed for a case: a deleted case folder does not make its link fresh again.
 //
-// A URL is recorded as its server sees it (requestKey: without the #fragment, which is never sent,
-// percent-encoding folded), so a link and the same link with another fragment, or `%2f` for `%2F`,
+// A URL is recorded as its server sees it (requestKey: without the #fragment and the user:pass@,
+// which are never sent, percent-encoding folded), so a link and the same link with another fragment, or `%2f` for `%2F`,
 // are one request. Rows written with an older key are rewritten with the current one when the
 // ledger is opened (KEYS below); a look-up also matches rows that still hold a fragment.
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
-import { processAlive } from '../capture/profiles.js';
+import { processAliveSince } from '../capture/profiles.js';
 import { requestKey } from '../capture/trace-input.js';
 
 export type Claim =
@@ -35,8 +35,9 @@ const sameRequest = (key: string) => [key, `${key}#`, `${key}$`];
 /**
  * The form of the keys in the ledger, kept in `meta`: rows of an older form are rewritten once.
  * 2: percent-encoding hex in upper case and unreserved characters decoded (requestKey).
+ * 3: userinfo (`user:pass@`) dropped.
  */
-const KEYS = { meta: 'ledger_keys', version: '2' };
+const KEYS = { meta: 'ledger_keys', version: '3' };
 
 /** A claim that never got its case is released after this long, even if its process seems alive (pid reuse). */
 const CLAIM_MAX_AGE_MS = 10 * 60 * 1000;
@@ -153,6 +154,7 @@ export class RequestLedger {
     if (Date.now() - Date.parse(row.claimed_at) > CLAIM_MAX_AGE_MS) return false;
     const [host, pid] = (row.claimant ?? '').split(' ');
     if (host !== hostname() || !/^\d+$/.test(pid ?? '')) return true;
-    return processAlive(Number(pid));
+    // The claimant must have been running when it claimed: a pid taken again (by this process too) is not it.
+    return processAliveSince(Number(pid), Date.parse(row.claimed_at));
   }
 }
