@@ -1,6 +1,6 @@
 // Ed25519 signing of case manifests. The key pair lives in `$CLICKTRACE_HOME/keys` (default
 // `~/.clicktrace/keys`); a case carries the public key it was signed with.
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -86,6 +86,16 @@ export function checkManifestSignature(manifest: Buffer, signatureFile: string, 
   if (key.asymmetricKeyType !== 'ed25519') return { ok: false, reason: `public key is ${key.asymmetricKeyType}, not ed25519` };
   const valid = verify(null, manifest, key, Buffer.from(signatureFile.trim(), 'base64'));
   return valid ? { ok: true } : { ok: false, reason: 'signature does not match manifest.json' };
+}
+
+/** A public key's short name: the first 16 hex digits of the SHA-256 of its DER form; null when it is not a key. */
+export function keyFingerprint(pem: string): string | null {
+  try {
+    const der = createPublicKey(pem).export({ type: 'spki', format: 'der' });
+    return createHash('sha256').update(der).digest('hex').slice(0, 16);
+  } catch {
+    return null;
+  }
 }
 
 /** Whether two PEM public keys are the same key. */

@@ -27,6 +27,7 @@ import type { Report } from '../report.js';
 import { caseFolderName } from '../case/case-layout.js';
 import { requestKey } from '../capture/trace-input.js';
 import { readCaseFolder } from '../store/case-folder.js';
+import { keyFingerprint, samePublicKey } from '../case/signing.js';
 import {
   BundleError,
   ingestBundle,
@@ -184,6 +185,8 @@ export class FleetDispatcher {
   private reconciling: Promise<void> | null = null;
   /** Cancelled jobs whose worker said it stopped their trace: their case comes as any case does. */
   private readonly cancelHeard = new Set<string>();
+  /** Workers whose heartbeat was refused (their signing key is not trusted), with why: their claims are refused too. */
+  private readonly refusedWorkers = new Map<string, string>();
   /** Claimed jobs of a silent worker that another worker (on its spool) said it holds: said once. */
   private readonly heldForLost = new Set<string>();
   private lastSweep = Date.now();
@@ -279,7 +282,15 @@ export class FleetDispatcher {
     return n;
   }
 
-  heartbeat(request: HeartbeatRequest): HeartbeatResponse {
+  heartbeat(request: HeartbeatRequest): FleetReply<HeartbeatResponse> {
+    const untrusted = this.untrustedKey(request.worker);
+    if (untrusted) {
+      if (!this.refusedWorkers.has(request.worker.id))
+        this.options.log?.(`clicktrace serve: worker ${clean(request.worker.name)} on ${clean(request.worker.host)} refused: ${untrusted}`);
+      this.refusedWorkers.set(request.worker.id, untrusted);
+      return refusal(403, 'untrusted-key', untrusted);
+    }
+    this.refusedWorkers.delete(request.worker.id);
     const now = new Date().toISOString();
     const seen = this.workers.get(request.worker.id);
     if (process.env.CLICKTRACE_FLEET_DEBUG && seen)
@@ -321,7 +332,32 @@ export class FleetDispatcher {
         ? [{ job: id, reason: cancelReason(job.cancelledAt) }]
         : [];
     });
-    return { heartbeatMs: this.heartbeatMs, workerTimeoutMs: this.workerTimeoutMs, ...(cancel.length ? { cancel } : {}) };
+    return {
+      status: 200,
+      body: { heartbeatMs: this.heartbeatMs, workerTimeoutMs: this.workerTimeoutMs, ...(cancel.length ? { cancel } : {}) },
+    };
+  }
+
+  /**
+   * Why this worker's cases would be refused whatever it traced (serve --trust-key names keys, and
+   * it signs with none of them), said before it requests anything; null when they may be taken. A
+   * worker that does not say its key (an older one) has its cases checked when they come.
+   */
+  private untrustedKey(worker: WorkerIdentity): string | null {
+    const trusted = this.options.trustedKeys ?? [];
+    if (trusted.length === 0 || worker.signingKey === undefined) return null;
+    const fix = 'start the worker with a key the server trusts, or give it to serve with --trust-key';
+    if (worker.signingKey === null)
+      return (
+        'its cases are not signed (no key in its clicktrace home: clicktrace key init) and this server takes only ' +
+        `cases signed by a key it trusts; ${fix}`
+      );
+    if (trusted.some((key) => samePublicKey(key, worker.signingKey!))) return null;
+    const name = keyFingerprint(worker.signingKey);
+    return (
+      `it signs its cases with ${name ? `key ${name}` : 'an unreadable key'}, which this server does not trust (--trust-key); ` +
+      `its cases would be refused after their links were spent; ${fix}`
+    );
   }
 
   /**
@@ -348,6 +384,9 @@ export class FleetDispatcher {
     if (job.state === 'running' && fleet?.nonce === request.nonce && fleet.caseId)
       return { status: 200, body: { ok: true, caseId: fleet.caseId, url: job.url! } };
     if (job.cancelledAt) return { status: 409, body: { ok: false, code: 'finished', reason: `job ${jobId} was cancelled by the analyst` } };
+    // Its heartbeat was refused: what it traced would be refused too. The job waits for another worker.
+    const refused = this.refusedWorkers.get(request.worker);
+    if (refused) return { status: 409, body: { ok: false, code: 'untrusted-key', reason: `this worker is refused: ${refused}` } };
     const waiter = this.waiters.get(jobId);
     if (job.state !== 'queued' || !waiter) {
       const code = job.state === 'running' ? 'claimed' : 'finished';

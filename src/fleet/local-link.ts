@@ -30,7 +30,7 @@ export class LocalServerLink implements FleetServerLink {
   ) {}
 
   heartbeat(request: HeartbeatRequest): Promise<HeartbeatResponse> {
-    return this.answer('heartbeat', () => heartbeatAnswer({ status: 200, body: this.dispatcher.heartbeat(request) }));
+    return this.answer('heartbeat', () => heartbeatAnswer(this.dispatcher.heartbeat(request)));
   }
 
   claim(jobId: string, request: ClaimRequest): Promise<ClaimResponse> {

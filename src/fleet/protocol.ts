@@ -161,6 +161,13 @@ export interface WorkerIdentity {
   version: string;
   chromium: string;
   concurrency: number;
+  /**
+   * The public key (PEM) its cases are signed with; null: it signs none. A server that trusts only
+   * some keys (serve --trust-key) refuses a worker with another one before it traces anything: its
+   * cases would be refused after their single-use links were spent. Absent: an older worker, whose
+   * cases are checked when they come.
+   */
+  signingKey?: string | null;
 }
 
 export interface HeartbeatRequest {
@@ -198,7 +205,8 @@ export interface ClaimRequest {
 
 export type ClaimResponse =
   /** Trace `url` into a case folder named `caseId`; nothing else may request it. */
-  { ok: true; caseId: string; url: string } | { ok: false; code: 'claimed' | 'finished' | 'already-traced' | 'unknown'; reason: string };
+  | { ok: true; caseId: string; url: string }
+  | { ok: false; code: 'claimed' | 'finished' | 'already-traced' | 'unknown' | 'untrusted-key'; reason: string };
 
 export interface FailRequest {
   worker: string;
@@ -232,6 +240,7 @@ export function isHeartbeatRequest(value: unknown): value is HeartbeatRequest {
     typeof w.version === 'string' &&
     typeof w.chromium === 'string' &&
     typeof w.concurrency === 'number' &&
+    (w.signingKey === undefined || w.signingKey === null || (typeof w.signingKey === 'string' && w.signingKey.length <= 4000)) &&
     Array.isArray(v.running) &&
     v.running.every((id) => typeof id === 'string') &&
     typeof v.stopping === 'boolean' &&

@@ -21,6 +21,7 @@ import { basename } from 'node:path';
 import { Worker, type Job as BullJob } from 'bullmq';
 import type { Browser } from '../capture/browser.js';
 import { TOOL } from '../version.js';
+import { defaultKeyDir, loadSigningKey } from '../case/signing.js';
 import { CaseStore } from '../store/index.js';
 import { BrowserPool } from '../service/browser-pool.js';
 import { cutOffAction } from '../service/cut-off-sweep.js';
@@ -111,6 +112,7 @@ export class FleetWorker {
       version: TOOL.version,
       chromium: '(starting)',
       concurrency: options.concurrency,
+      signingKey: signingPublicKey(),
     };
     this.client = options.link ?? new ServerClient(options.server, options.token);
     this.outbox = new Outbox(
@@ -423,5 +425,14 @@ export class FleetWorker {
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
     if (this.closed) return;
     this.heartbeatTimer = setTimeout(() => void this.beat(false), this.heartbeatMs);
+  }
+}
+
+/** The public key this worker's cases are signed with (its clicktrace home's key), null when none; unsaid when it cannot be read (each trace says why). */
+function signingPublicKey(): string | null | undefined {
+  try {
+    return loadSigningKey(defaultKeyDir())?.publicKeyPem ?? null;
+  } catch {
+    return undefined;
   }
 }

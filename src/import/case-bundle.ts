@@ -8,7 +8,9 @@
 // by case id, the manifest compared byte for byte, once the bundle verified). A case folder on the
 // cases folder's own file system (a server's own worker) is taken in the same way, hard-linked into
 // the staging folder instead of unpacked (ingestFolder).
-import { existsSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { processAlive } from '../capture/profiles.js';
 import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { MANIFEST_FILE, PUBLIC_KEY_FILE } from '../case/case-layout.js';
@@ -114,8 +116,9 @@ async function takeIn(
   };
   if (existsSync(final) && !already()) throw new BundleError(`refused: a different case ${caseId} is already in the cases folder`);
   // A hidden folder of the cases folder: the index skips it (not a case id), and the rename into
-  // place stays on one file system.
-  const incoming = mkdtempSync(join(casesDir, '.incoming-'));
+  // place stays on one file system. Named by its process: one killed mid-way leaves it, and the next
+  // run on this cases folder removes it (removeAbandonedStaging).
+  const incoming = mkdtempSync(join(casesDir, stagingPrefix()));
   try {
     const { dir, verify } = await staging.stage(incoming, { tsaCaFile: options.tsaCaFile ?? null });
     if (!verify.ok) {
@@ -143,6 +146,32 @@ async function takeIn(
     // Off the event loop (a server's answers the next claim meanwhile), before the answer.
     await rm(incoming, { recursive: true, force: true });
   }
+}
+
+const STAGING = /^\.incoming-(\d+)@(.+)-[^-]+$/;
+
+/** `.incoming-<pid>@<host>-`: the staging folders of this process. */
+function stagingPrefix(): string {
+  return `.incoming-${process.pid}@${hostname().replace(/[^A-Za-z0-9.]/g, '_')}-`;
+}
+
+/**
+ * Removes the staging folders that processes of this host left in `casesDir` when they were killed
+ * mid-way through taking a case in (a server killed -9 while it verified an upload: each a whole
+ * copy of a case, kept for ever otherwise). The names of those removed; a live process's are left.
+ */
+export function removeAbandonedStaging(casesDir: string): string[] {
+  const host = hostname().replace(/[^A-Za-z0-9.]/g, '_');
+  const removed: string[] = [];
+  for (const name of readdirSync(casesDir)) {
+    const match = STAGING.exec(name);
+    if (!match || match[2] !== host) continue;
+    const pid = Number(match[1]);
+    if (pid === process.pid || processAlive(pid)) continue;
+    rmSync(join(casesDir, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }
 
 /** The trusted key the case claims to be signed by (or the first, so that verify names the mismatch). */

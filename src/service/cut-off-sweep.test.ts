@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { ingestFolder } from '../import/case-bundle.js';
 import { CaseWriter } from '../case/case-writer.js';
 import { PARTIAL_FILE } from '../case/case-layout.js';
 import { CaseStore } from '../store/index.js';
@@ -58,7 +59,7 @@ test('a trace killed between making its case folder and attaching it: the folder
     const dir = await openCase(casesDir, '20260314T120000Z-00aa01', 0, url);
     assert.deepEqual(cutOffAction(store, '20260314T120000Z-00aa01'), { action: 'remove', claim: 1 });
     const swept = await sweepCutOffCases(store);
-    assert.deepEqual(swept, { sealed: [], removed: ['20260314T120000Z-00aa01'], indexed: [] });
+    assert.deepEqual(swept, { sealed: [], removed: ['20260314T120000Z-00aa01'], indexed: [], staging: [] });
     assert.ok(!existsSync(dir));
     assert.equal(store.ledger.lookup(url), null, 'never requested');
     assert.equal((store.db.prepare('SELECT count(*) AS n FROM requested_urls').get() as { n: number }).n, 0, 'the claim is released');
@@ -105,7 +106,7 @@ test('cut off after its link was requested: sealed as partial and indexed; a liv
     const live = await openCase(casesDir, '20260314T120000Z-00cc02', 2, 'http://live.test/', `${hostname()} ${process.pid}`);
     const remote = await openCase(casesDir, '20260314T120000Z-00cc03', 2, 'http://remote.test/', `elsewhere.example ${deadPid}`);
     const swept = await sweepCutOffCases(store);
-    assert.deepEqual(swept, { sealed: ['20260314T120000Z-00cc01'], removed: [], indexed: [] });
+    assert.deepEqual(swept, { sealed: ['20260314T120000Z-00cc01'], removed: [], indexed: [], staging: [] });
     assert.match(sweepNote(swept) ?? '', /^sealed 1 case\(s\) cut off by an earlier run/);
     const verified = await verifyCase(cut);
     assert.ok(verified.ok, verified.problems.join('; '));
@@ -135,6 +136,43 @@ test('not in the ledger and no claim of its writer left (the ledger was rebuilt)
     assert.equal(store.ledger.lookup(url)?.caseId, '20260314T120000Z-00dd01');
     assert.match(store.caseSummary('20260314T120000Z-00dd01')?.error ?? '', /whether its link was requested is not known/);
     assert.ok((await verifyCase(withExchanges)).ok);
+  } finally {
+    store.close();
+  }
+});
+
+test("a case upload's staging folder left by a killed process is removed; a live process's, another host's, are left", async () => {
+  const casesDir = join(tmp, 'staging');
+  const store = CaseStore.open(casesDir);
+  try {
+    const host = hostname().replace(/[^A-Za-z0-9.]/g, '_');
+    const dead = join(casesDir, `.incoming-${deadPid}@${host}-Ab12Cd`);
+    const live = join(casesDir, `.incoming-${process.pid}@${host}-Ef34Gh`);
+    const remote = join(casesDir, `.incoming-${deadPid}@elsewhere.example-Ij56Kl`);
+    for (const dir of [dead, live, remote]) {
+      mkdirSync(join(dir, '20260314T120000Z-00ee01'), { recursive: true });
+      writeFileSync(join(dir, '20260314T120000Z-00ee01', 'data.warc'), 'half a case');
+    }
+    const swept = await sweepCutOffCases(store);
+    assert.deepEqual(swept.staging, [`.incoming-${deadPid}@${host}-Ab12Cd`]);
+    assert.match(sweepNote(swept) ?? '', /removed 1 staging folder\(s\) of case uploads an earlier run was killed while taking in/);
+    assert.ok(!existsSync(dead));
+    assert.ok(existsSync(live) && existsSync(remote));
+    // What the sweep removes is what taking a case in stages under.
+    const sent = join(tmp, 'staging-source', '20260314T120000Z-00ee02');
+    mkdirSync(sent, { recursive: true });
+    writeFileSync(join(sent, 'manifest.json'), '{}');
+    let staged = '';
+    await assert.rejects(
+      ingestFolder(sent, casesDir, {
+        check: (job) => {
+          staged = basename(dirname(job.dir));
+          throw new Error('stop here');
+        },
+      }),
+      /stop here/,
+    );
+    assert.match(staged, new RegExp(`^\\.incoming-${process.pid}@${host.replace(/\./g, '\\.')}-`));
   } finally {
     store.close();
   }

@@ -18,7 +18,8 @@
 //   URL dropped the dead claim): whether the link was requested is not known, so it is sealed as
 //   partial, saying so, and counts as requested (never requested twice wins over fresh).
 // A case whose writer is alive, or ran on another host (a pid is only known on its own host), is
-// left alone.
+// left alone. So are staging folders of case uploads (import/case-bundle.ts): those of a dead
+// process on this host are removed.
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PARTIAL_FILE, WARC_FILE } from '../case/case-layout.js';
@@ -28,6 +29,7 @@ import { field, readWarcBuffer, type WarcRecordRead } from '../evidence/warc/war
 import { warcFields } from '../store/requested-url.js';
 import type { TsaSettings } from '../timestamp/case-timestamp.js';
 import type { CaseStore } from '../store/index.js';
+import { removeAbandonedStaging } from '../import/case-bundle.js';
 
 export interface SweepResult {
   /** Cases left open by a process that is gone: sealed as partial and indexed. */
@@ -36,6 +38,8 @@ export interface SweepResult {
   removed: string[];
   /** Closed cases the index did not hold (a process killed between sealing and indexing): indexed. */
   indexed: string[];
+  /** Staging folders of uploads or imports whose process was killed while it took a case in: removed (nothing of them was a case yet). */
+  staging: string[];
 }
 
 export type CutOffAction =
@@ -85,11 +89,12 @@ export function cutOffAction(store: CaseStore, name: string): CutOffAction {
  * the seals in the promise. Never throws: a folder that cannot be settled is left as it is.
  */
 export function sweepCutOffCases(store: CaseStore, { tsa = null }: { tsa?: TsaSettings | null } = {}): Promise<SweepResult> {
-  const result: SweepResult = { sealed: [], removed: [], indexed: [] };
+  const result: SweepResult = { sealed: [], removed: [], indexed: [], staging: [] };
   const toSeal: string[] = [];
   let names: string[];
   try {
     restoreLeftBehind(store.casesDir);
+    result.staging = removeAbandonedStaging(store.casesDir);
     names = store.unindexedFolderNames();
   } catch {
     return Promise.resolve(result);
@@ -129,6 +134,8 @@ export function sweepNote(result: SweepResult): string | null {
   if (result.removed.length)
     parts.push(`removed ${result.removed.length} case folder(s) of traces killed before their link was requested (nothing recorded)`);
   if (result.indexed.length) parts.push(`indexed ${result.indexed.length} closed case(s) an earlier run had not`);
+  if (result.staging.length)
+    parts.push(`removed ${result.staging.length} staging folder(s) of case uploads an earlier run was killed while taking in`);
   return parts.length ? parts.join('; ') : null;
 }
 

@@ -68,7 +68,7 @@ export const fleetRoutes: Route[] = [
   }),
   route('POST', /^\/api\/fleet\/heartbeat$/, async (ctx) => {
     const fleet = fleetOf(ctx);
-    if (fleet) await withBody(ctx, isHeartbeatRequest, (body) => sendJson(ctx.res, 200, fleet.heartbeat(body)));
+    if (fleet) await withBody(ctx, isHeartbeatRequest, (body) => reply(ctx, fleet.heartbeat(body)));
   }),
   route('POST', /^\/api\/fleet\/jobs\/([^/]+)\/claim$/, async (ctx, id) => {
     const fleet = fleetOf(ctx);

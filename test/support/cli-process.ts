@@ -14,8 +14,9 @@ export interface CliRun {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
 
-export function startCli(args: string[], input = ''): CliRun {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env } });
+/** `env`: variables set for this run over the test's own (e.g. another CLICKTRACE_HOME). */
+export function startCli(args: string[], input = '', env: Record<string, string> = {}): CliRun {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
   const watchers: { predicate: (s: string) => boolean; resolve: () => void }[] = [];
