@@ -25,9 +25,13 @@ test('profiles left by a clicktrace process that is gone are removed; live and f
   utimesSync(oldUnowned, twoHoursAgo, twoHoursAgo);
   const unrelated = join(parent, 'something-else');
   mkdirSync(unrelated);
+  // Owned by this process's pid, but written before it started: an earlier life of a restarted container.
+  const earlierLife = make('earlier-life', `${hostname()} ${process.pid}\n`);
+  const beforeStart = new Date(performance.timeOrigin - 3600_000);
+  utimesSync(join(earlierLife, 'clicktrace-owner'), beforeStart, beforeStart);
 
   const removed = sweepStaleProfiles(parent);
-  assert.deepEqual(removed.sort(), [dead, oldUnowned].sort());
+  assert.deepEqual(removed.sort(), [dead, oldUnowned, earlierLife].sort());
   for (const kept of [ours, otherHost, newUnowned, unrelated]) assert.ok(existsSync(kept), kept);
 });
 

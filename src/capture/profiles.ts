@@ -102,8 +102,10 @@ export function sweepStaleProfiles(parent = profileParent(), now = Date.now()): 
     try {
       let stale: boolean;
       try {
-        const [host, pid] = readFileSync(join(dir, OWNER_FILE), 'utf8').trim().split(' ');
-        stale = host === hostname() && /^\d+$/.test(pid ?? '') && !processAlive(Number(pid));
+        const owner = join(dir, OWNER_FILE);
+        const [host, pid] = readFileSync(owner, 'utf8').trim().split(' ');
+        // Its pid running now may be another process than the owner (a restarted container gives them again).
+        stale = host === hostname() && /^\d+$/.test(pid ?? '') && !processAliveSince(Number(pid), statSync(owner).mtimeMs);
       } catch {
         stale = now - statSync(dir).mtimeMs > UNOWNED_MAX_AGE_MS;
       }

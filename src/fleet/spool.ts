@@ -4,11 +4,11 @@
 // where a case a killed worker left open is sealed (as partial) before it is packed. One worker
 // process holds a spool at a time (lock.json: host and pid); a worker started later on the same
 // spool (by default the first free `worker-N` of the clicktrace home) sends what a killed one left.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { clicktraceHome } from '../home.js';
-import { processAlive } from '../capture/profiles.js';
+import { processAliveSince } from '../capture/profiles.js';
 import { makeDirs } from '../make-dirs.js';
 
 const LOCK_FILE = 'lock.json';
@@ -81,8 +81,17 @@ function tryLock(dir: string): string | null {
   const alive =
     typeof holder.host === 'string' &&
     typeof holder.pid === 'number' &&
-    (holder.host !== hostname() || holder.pid === process.pid || processAlive(holder.pid));
+    (holder.host !== hostname() || processAliveSince(holder.pid, lockWrittenAt(path)));
   if (alive && existsSync(path)) return `process ${holder.pid ?? '?'} on ${holder.host ?? '?'}`;
   writeFileSync(path, mine);
   return null;
+}
+
+/** When a lock file was written (NaN when it cannot be read: its holder is then judged by its pid alone). */
+function lockWrittenAt(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return NaN;
+  }
 }

@@ -8,9 +8,9 @@
 // by case id, the manifest compared byte for byte, once the bundle verified). A case folder on the
 // cases folder's own file system (a server's own worker) is taken in the same way, hard-linked into
 // the staging folder instead of unpacked (ingestFolder).
-import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { processAlive } from '../capture/profiles.js';
+import { processAliveSince } from '../capture/profiles.js';
 import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { MANIFEST_FILE, PUBLIC_KEY_FILE } from '../case/case-layout.js';
@@ -167,7 +167,14 @@ export function removeAbandonedStaging(casesDir: string): string[] {
     const match = STAGING.exec(name);
     if (!match || match[2] !== host) continue;
     const pid = Number(match[1]);
-    if (pid === process.pid || processAlive(pid)) continue;
+    // Its pid running now may be another process (a restarted container gives the same pids again, this one's too).
+    let madeAt: number;
+    try {
+      madeAt = statSync(join(casesDir, name)).mtimeMs;
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (processAliveSince(pid, madeAt)) continue;
     rmSync(join(casesDir, name), { recursive: true, force: true });
     removed.push(name);
   }
