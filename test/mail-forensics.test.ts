@@ -300,6 +300,9 @@ test('mail on an empty mailbox: no messages, exit 0, no fake failure; an empty .
     assert.match(traced.stdout, /^\nSummary: 0 traced, 0 message\(s\);/);
     assert.match(traced.stderr, /no messages \(empty mailbox\)/);
     assert.ok(!existsSync(out), 'nothing to trace: no cases folder made');
+    // Its summary says the traces at once --trace would have run (static: none).
+    const tracedJson = await cli(['mail', file, '--trace', 'main', '--concurrency', '3', '--json', '--out', out, ...lab.traceArgs]);
+    assert.deepEqual([JSON.parse(tracedJson.stdout).concurrency, summary.concurrency], [3, 0]);
   }
   const stdin = await cli(['mail', '-', '--json'], '\n\n');
   assert.equal(stdin.code, 0, stdin.stderr);

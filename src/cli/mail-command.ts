@@ -372,7 +372,9 @@ export async function run(argv: string[]): Promise<number> {
     await Promise.all(inFlight);
     // While the case index is open: the summary's aggregate reads it.
     const swept = tracing?.sweep ? await tracing.sweep : null;
-    summary = tracing ? await tracing.batch.summary() : batchSummary(tally, { concurrency: 0, interrupted: stopped });
+    // Nothing traced (a static analysis, or an empty mailbox): the traces at once that --trace would have run.
+    const idle = mode.kind !== 'static' || fetchPixels ? concurrency : 0;
+    summary = tracing ? await tracing.batch.summary() : batchSummary(tally, { concurrency: idle, interrupted: stopped });
     if (swept) summary.sealedCutOff = swept.sealed.length;
     if (onServer) summary.server = onServer.base;
     if (stopped && SERVER_ENDINGS.has(stopped)) summary.interrupted ??= stopped;
