@@ -342,6 +342,21 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     return { background, padding: [padV, padH], radius, fontSize: px(getComputedStyle(holder).fontSize) };
   };
   const inCookieBanner = (el) => IN_NOTICE(el, false);
+  // A bar fixed to the window's top or bottom edge, across most of its width (a "Get 10% off"
+  // strip, an app banner): it stays in view over the content whatever is scrolled. Not a dialog.
+  const stickyBarOf = (el) => {
+    for (let a = el, n = 0; a && a !== document.body && a !== root && n < 12; a = a.parentElement, n++) {
+      const position = getComputedStyle(a).position;
+      if (position !== 'fixed' && position !== 'sticky') continue;
+      if (a.tagName === 'DIALOG' || /^(alert)?dialog$/.test(a.getAttribute('role') || '') || a.getAttribute('aria-modal') === 'true') return null;
+      const b = a.getBoundingClientRect();
+      if (b.width < 0.6 * window.innerWidth || b.height > 0.35 * window.innerHeight) return null;
+      if (b.top <= 1) return 'top';
+      if (b.bottom >= window.innerHeight - 1) return 'bottom';
+      return null;
+    }
+    return null;
+  };
   // What a person reads beside a control of few words (a notice's "Accept"): the nearest block that says more.
   const contextOf = (el, text) => {
     if (!text || text.length > 30) return null;
@@ -354,6 +369,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     return null;
   };
   const TYPING = /^(|text|email|tel|password|number|search|url|date|datetime-local|month|week|time)$/;
+  const IDENTITY = /^(email|password|tel)$/;
   const SEARCH_FIELD = (field) => (field.getAttribute('type') || '').toLowerCase() === 'search' || !!field.closest('[role=search]');
   const fieldsOf = (fields, beside) => {
     let typing = 0, required = 0;
@@ -364,7 +380,12 @@ export const READ_CONTROLS_SCRIPT = `(() => {
       if (field.validity && field.validity.valueMissing) required++;
       const visible = field.getClientRects().length > 0 && getComputedStyle(field).visibility === 'visible';
       if (!visible || field.readOnly || (beside && SEARCH_FIELD(field))) continue;
-      if (tag === 'TEXTAREA' || (tag === 'INPUT' && TYPING.test((field.getAttribute('type') || '').toLowerCase()))) typing++;
+      const type = (field.getAttribute('type') || '').toLowerCase();
+      // A field the page has filled in already (a shop's quantity of 1) needs no typing; an
+      // identity (an e-mail address, a password, a phone number a phishing page fills in) is
+      // still the person's to send.
+      if (field.value !== '' && !IDENTITY.test(type)) continue;
+      if (tag === 'TEXTAREA' || (tag === 'INPUT' && TYPING.test(type))) typing++;
     }
     return { typing, required };
   };
@@ -556,6 +577,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
         landmark: landmarkOf(el),
         form,
         cookieBanner: inCookieBanner(el),
+        ...(stickyBarOf(el) ? { stickyBar: stickyBarOf(el) } : {}),
         context: contextOf(el, text),
         widget: widgetOf(el),
         onclick: el.hasAttribute('onclick'),

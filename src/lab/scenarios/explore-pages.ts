@@ -2399,6 +2399,100 @@ const SPECS: Record<string, PageSpec> = {
       );
     },
   },
+  // ---- Explore hunt 2. ----
+  // A React-style page: one click listener on the app's root element acts for every control in it
+  // (delegation); the call-to-action is an <a href="#"> with no listener of its own.
+  'react-root-delegated': {
+    lang: 'en',
+    about: 'an <a href="#"> call-to-action whose click listener is on the root element around it (React-style delegation) followed',
+    cta: 'Claim my reward',
+    reasons: [
+      { text: 'Claim my reward', match: /a script button \(a click listener on <div id=root> around it; its href goes nowhere\)/ },
+      { text: 'Read the FAQ', match: /same-page anchor$/ },
+    ],
+    html: () =>
+      doc(
+        'en',
+        'Your reward',
+        `<div id="root"><main class="hero"><h1>You have been selected</h1><p>${a('#faq', 'Read the FAQ')}</p>` +
+          `<p>${a('#', 'Claim my reward', ` class="btn-primary" data-href="${escapeHtml(explorePageTarget('react-root-delegated'))}"`)}</p>` +
+          `<h2 id="faq">FAQ</h2><p>Rewards are limited.</p></main></div>` +
+          `<script>document.getElementById('root').addEventListener('click', function (e) { ` +
+          `var el = e.target.closest('[data-href]'); if (!el) return; e.preventDefault(); location.href = el.getAttribute('data-href'); });</script>`,
+      ),
+  },
+  // A newsletter strip fixed to the bottom of the window, its green "Sign up" button bigger and
+  // worded, over the page's own offer: the offer is what the page is about.
+  'sticky-newsletter-bar': {
+    lang: 'en',
+    about: 'a "Sign up for our newsletter" button in a bar fixed to the bottom of the window vs the page\'s "Shop the collection"',
+    cta: 'Shop the collection',
+    reasons: [{ text: 'Sign up for our newsletter', match: /-15 in a bar fixed to the bottom of the window/ }],
+    html: () =>
+      doc(
+        'en',
+        'Winter sale',
+        frame(
+          'sticky-newsletter-bar',
+          'en',
+          `<h1>Winter sale: up to 70% off</h1><p>All coats and boots.</p>` +
+            `<p>${a(explorePageTarget('sticky-newsletter-bar'), 'Shop the collection', ' class="btn-primary"')}</p><div style="height:1200px"></div>`,
+          {
+            ...EN,
+            tail:
+              `<div class="bar"><span>Get 10% off your first order!</span>` +
+              a(
+                refused('sticky-newsletter-bar', 'newsletter'),
+                'Sign up for our newsletter',
+                ' class="btn-primary" style="background:#2e7d32;font-size:20px"',
+              ) +
+              '</div>',
+          },
+        ),
+      ),
+  },
+  // A fake shop's product form: a size chosen and a quantity of 1 filled in by the page; sending
+  // it types nothing. The newsletter form above it has the address filled in: an identity is
+  // still the person's to send.
+  'shop-quantity': {
+    lang: 'en',
+    about: 'a POST form with a preset size and a quantity of 1 followed; a newsletter form with the e-mail address filled in refused',
+    cta: 'Buy now',
+    reasons: [
+      { text: 'Buy now', match: /sends a form \(POST\) with nothing to type/ },
+      { text: 'Subscribe', match: /submits a form that needs typing/ },
+    ],
+    html: () =>
+      doc(
+        'en',
+        'Air Max -80%',
+        `<main class="hero"><h1>Air Max: $29.99 <s>$149.99</s></h1>` +
+          `<form method="post" action="${escapeHtml(refused('shop-quantity', 'newsletter'))}" style="background:#eee;padding:24px">` +
+          `<p>Our deals by e-mail</p><input type="email" name="email" value="jane.doe@example.com">` +
+          `<button class="btn-primary" style="font-size:26px">Subscribe</button></form>` +
+          `<form method="post" action="${escapeHtml(explorePageTarget('shop-quantity'))}">` +
+          `<label>Size <select name="size"><option>42</option><option>43</option></select></label> ` +
+          `<label>Quantity <input type="number" name="qty" value="1" min="1" style="width:50px"></label> ` +
+          `<button class="btn-primary">Buy now</button></form></main>`,
+      ),
+  },
+  // A <button> whose click listener (not an onclick attribute) leads to an unsubscribe URL: read
+  // over CDP, it is judged by where it leads and refused, not clicked blind.
+  'button-listener-leave': {
+    lang: 'en',
+    about: 'a big "Continue" <button> whose click listener leads to an unsubscribe URL refused; the plainer "See the offer" followed',
+    cta: 'See the offer',
+    reasons: [{ text: 'Continue', match: /\+0 leads where its onclick says.*, unsubscribe \/ opt-out \/ preferences link$/ }],
+    html: () =>
+      doc(
+        'en',
+        'Account update',
+        `<main class="hero"><h1>Your account update</h1><p><button id="go" class="btn-primary" style="font-size:28px">Continue</button></p>` +
+          `<p>${a(explorePageTarget('button-listener-leave'), 'See the offer')}</p></main>` +
+          `<script>document.getElementById('go').addEventListener('click', function () { ` +
+          `location.href = ${jsString(refused('button-listener-leave', 'unsubscribe?u=9'))}; });</script>`,
+      ),
+  },
   'hostile-text': {
     lang: 'en',
     about: 'control characters, RTL override and 5,000 characters in the chosen control',
