@@ -318,6 +318,12 @@ export interface ExploreEvent {
    */
   dismissed?: number;
   /**
+   * A pop-up of the page (a newsletter or discount box, not a consent notice) covered the chosen
+   * control: the control (index into `controls`) that closed it, clicked first ("×", "Close",
+   * "No thanks": one that leads nowhere); absent otherwise.
+   */
+  closedPopup?: number;
+  /**
    * The call-to-action (index into `controls`) left unclicked because a cookie / consent notice
    * covers it that cannot be closed without consenting (it offers only "Accept"): explore never
    * consents for the analyst, nor clicks past the notice; `chosen` is null; absent otherwise.

@@ -62,6 +62,9 @@ describe('explore on landing pages written like real ones', { concurrency: 2 }, 
       assert.equal(step.dismissed?.text ?? null, page.dismissed ?? null, 'the cookie notice control clicked first');
       if (page.dismissed)
         assert.match(formatChain(report, null), new RegExp(`first closed the cookie notice over it with "${page.dismissed}"`));
+      assert.equal(step.closedPopup?.text ?? null, page.closedPopup ?? null, "the pop-up's close control clicked first");
+      if (page.closedPopup)
+        assert.match(formatChain(report, null), new RegExp(`first closed the pop-up over it with "${page.closedPopup}"`));
       assert.equal(step.consentBlocked?.text ?? null, page.consentBlocked ?? null, 'the call-to-action left under an accept-only notice');
       if (page.consentBlocked) {
         assert.equal(step.chosen, null);

@@ -8,6 +8,7 @@ import {
   consentDismissals,
   normalizeWords,
   pointingSentence,
+  popupClosers,
   scoreControl,
   scoreControls,
   targetOf,
@@ -490,6 +491,23 @@ describe("site chrome and other sites' controls", () => {
 
   test('a chat widget is navigation', () => {
     assert.ok(scoreControl(button({ text: 'Chat with us', href: null }), PAGE).reasons.includes('-15 navigation link'));
+  });
+});
+
+describe('closing a pop-up that covers the call-to-action', () => {
+  test('its close or reject control first, then a "No thanks" that leads nowhere; never a link or a form it sends', () => {
+    const noLink = { href: null, rawHref: null, tag: 'button' };
+    const controls = [
+      button({ text: 'Nein danke', href: 'https://promo.example/other-offer', rawHref: '/other-offer' }),
+      button({ text: 'No thanks', ...noLink }),
+      button({ text: 'Subscribe', ...noLink, form: { typing: 1, method: 'post' } }),
+      button({ text: 'Schließen', ...noLink }),
+      button({ text: '✕', ...noLink, form: { typing: 1, script: true } }),
+      button({ text: 'Close', ...noLink, onclickHref: 'https://promo.example/upsell' }),
+    ];
+    const scored = scoreControls(controls, PAGE);
+    assert.deepEqual(popupClosers(scored, [0, 1, 2, 3, 4, 5]), [3, 4, 1]);
+    assert.deepEqual(popupClosers(scored, [0, 2]), [], 'only controls of the pop-up are looked at');
   });
 });
 

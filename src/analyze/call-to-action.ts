@@ -560,6 +560,24 @@ export function consentDismissals(scored: readonly ScoredControl[]): number[] {
     .map(({ index }) => index);
 }
 
+/**
+ * The controls among `indexes` (those of a pop-up that covers the call-to-action) that close it
+ * without taking it up, best first: visible, leading nowhere (no link, no declared navigation, no
+ * form sent), and saying so: a close or reject answer ("×", "Close", "Schließen") before one that
+ * turns the offer down ("No thanks", "Non merci").
+ */
+export function popupClosers(scored: readonly ScoredControl[], indexes: readonly number[]): number[] {
+  const r = ctaRules();
+  // A close button beside the box's e-mail field is taken for a script button on it (form.script): it sends nothing.
+  const leadsNowhere = (c: ScoredControl) =>
+    !c.hidden && targetOf(c) === null && (!c.form || c.form.method === 'dialog' || !!c.form.script);
+  const closes = indexes.filter((i) => scored[i] && leadsNowhere(scored[i]) && r.consentNotice.dismiss.has(dismissWords(scored[i].text)));
+  const declines = indexes.filter(
+    (i) => scored[i] && leadsNowhere(scored[i]) && !closes.includes(i) && r.answers.decline.has(answerWords(scored[i].text)),
+  );
+  return [...closes, ...declines];
+}
+
 /** A control a person sees on a cookie / consent notice (refused as the notice's: "Accept", "Reject all", "×"…). */
 export function consentControl(control: Pick<ScoredControl, 'hidden' | 'refused'>): boolean {
   return !control.hidden && !!control.refused?.startsWith(ctaRules().refuse.cookies.label);

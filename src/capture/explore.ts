@@ -7,7 +7,15 @@
 import type { Capture, ExploreEvent, NavEvent, PageControl, PageSnapshot } from '../model.js';
 import type { ScoredControl } from '../analyze/call-to-action.js';
 import type { PageObserver } from './page-observer.js';
-import { adFrame, chooseCallToAction, consentControl, consentDismissals, scoreControls, targetOf } from '../analyze/call-to-action.js';
+import {
+  adFrame,
+  chooseCallToAction,
+  consentControl,
+  consentDismissals,
+  popupClosers,
+  scoreControls,
+  targetOf,
+} from '../analyze/call-to-action.js';
 import { markedBox, markedScreenshotPath } from '../analyze/explore-steps.js';
 import { drawBox } from './marked-screenshot.js';
 import { PLAIN_NAVIGATION, PREVENT_DEFAULT, noteClickListeners } from './click-listeners.js';
@@ -37,7 +45,8 @@ const MAX_SCANNED = 5000;
  * Where a click reaches a control (`beside`: a part a consent notice leaves in view), or what covers
  * it (`notice`: a consent notice or its backdrop; `at`: the point tried, in its frame's viewport).
  */
-type Located = { x: number; y: number; beside?: boolean } | { covered: string; notice?: boolean; at?: { x: number; y: number } };
+type Located =
+  { x: number; y: number; beside?: boolean } | { covered: string; notice?: boolean; at?: { x: number; y: number }; popup?: number[] };
 
 /** What the page reports about its controls (PageControl without scores). */
 interface ReadControls {
@@ -653,6 +662,21 @@ function locateScript(index: number, anyPoint = false): string {
       (noticeShown(a.previousElementSibling) || noticeShown(a.nextElementSibling));
   };
   const notice = !!top && (IN_NOTICE(top, true) || backdrop(top));
+  // A pop-up over it (a newsletter or "Wait! 20% off" box): the layer fixed over the page that
+  // takes the click, with the fixed layers beside it (a backdrop and its box); the controls read
+  // in it (by index), among which a person finds its close button.
+  const popupControls = () => {
+    let layer = null;
+    for (let a = top; a && a !== document.body && a !== document.documentElement; a = a.parentElement)
+      if (getComputedStyle(a).position === 'fixed') layer = a;
+    if (!layer) return [];
+    const siblings = layer.parentElement ? [...layer.parentElement.children] : [];
+    const parts = [layer, ...siblings.filter((s) => s !== layer && getComputedStyle(s).position === 'fixed')];
+    if (parts.some((p) => p.contains(el))) return [];
+    const controls = globalThis.__clicktraceControls || [];
+    return controls.map((c, i) => (c.isConnected && parts.some((p) => p.contains(c)) ? i : -1)).filter((i) => i >= 0).slice(0, 50);
+  };
+  const popup = top && !notice && !area ? popupControls() : [];
   if ((notice || ${anyPoint}) && !area) {
     const steps = [0.25, 0.75, 0.1, 0.9, 0.5, 0.4, 0.6];
     for (const box of boxes)
@@ -665,7 +689,12 @@ function locateScript(index: number, anyPoint = false): string {
           if (patch) return { x, y, beside: true };
         }
   }
-  return { covered: top ? '<' + top.tagName.toLowerCase().slice(0, 40) + '>' : 'nothing', ...(notice ? { notice: true } : {}), ...(at ? { at } : {}) };
+  return {
+    covered: top ? '<' + top.tagName.toLowerCase().slice(0, 40) + '>' : 'nothing',
+    ...(notice ? { notice: true } : {}),
+    ...(at ? { at } : {}),
+    ...(popup.length > 0 ? { popup } : {}),
+  };
 })()`;
 }
 
@@ -846,6 +875,7 @@ export async function exploreOnce(
   let chosen = chooseCallToAction(scored);
   let at: { x: number; y: number } | null = null;
   let dismissed: number | null = null;
+  let closedPopup: number | null = null;
   let consentBlocked: number | null = null;
   for (let covered = 0; chosen !== null; covered++) {
     // Disabled when read (a countdown before "Continue"): a person waits for it, as long as the trace may.
@@ -873,6 +903,22 @@ export async function exploreOnce(
       const closed = await dismissConsent(observer, scored, where, frames, read.viewport, pointer, options.timeoutMs);
       if (closed !== null) {
         dismissed = closed;
+        for (let tries = 0; tries < UNCOVER_TRIES && found && 'covered' in found; tries++) {
+          await pause(UNCOVER_PAUSE_MS);
+          found = await locate(observer, where[chosen], frames, read.viewport, options.timeoutMs);
+        }
+      }
+    }
+    // Covered by a pop-up of the page (not a consent notice): a person closes it with its "×",
+    // "Close" or "No thanks" (one that leads nowhere) and clicks what it covered, once.
+    if (found && 'covered' in found && !found.notice && found.popup && closedPopup === null && !where[chosen].frame) {
+      const indexes = found.popup.flatMap((i) => {
+        const k = where.findIndex((w) => !w.frame && w.index === i);
+        return k < 0 ? [] : [k];
+      });
+      const closed = await closePopup(observer, scored, indexes, where, frames, read.viewport, pointer, options.timeoutMs);
+      if (closed !== null) {
+        closedPopup = closed;
         for (let tries = 0; tries < UNCOVER_TRIES && found && 'covered' in found; tries++) {
           await pause(UNCOVER_PAUSE_MS);
           found = await locate(observer, where[chosen], frames, read.viewport, options.timeoutMs);
@@ -926,6 +972,7 @@ export async function exploreOnce(
     controls: scored,
     chosen,
     ...(dismissed !== null ? { dismissed } : {}),
+    ...(closedPopup !== null ? { closedPopup } : {}),
     ...(consentBlocked !== null ? { consentBlocked } : {}),
     ...(frameNotes.length > 0 ? { frames: frameNotes } : {}),
   };
@@ -987,6 +1034,30 @@ async function dismissConsent(
   timeoutMs: number,
 ): Promise<number | null> {
   for (const index of consentDismissals(scored)) {
+    const found = await locate(observer, where[index], frames, viewport, timeoutMs);
+    if (!found || !('x' in found)) continue;
+    await trustedClick(observer, found.x, found.y, pointer);
+    return index;
+  }
+  return null;
+}
+
+/**
+ * Closes a pop-up of the page that covers the call-to-action, as a person does: a trusted click on
+ * its close control among `indexes` (the controls read in it; analyze/call-to-action.ts
+ * popupClosers: "×", "Close", "No thanks", leading nowhere). Returns the index clicked, or null.
+ */
+async function closePopup(
+  observer: PageObserver,
+  scored: readonly ScoredControl[],
+  indexes: number[],
+  where: Where[],
+  frames: FrameView[],
+  viewport: { width: number; height: number },
+  pointer: Pointer,
+  timeoutMs: number,
+): Promise<number | null> {
+  for (const index of popupClosers(scored, indexes)) {
     const found = await locate(observer, where[index], frames, viewport, timeoutMs);
     if (!found || !('x' in found)) continue;
     await trustedClick(observer, found.x, found.y, pointer);

@@ -144,6 +144,8 @@ export interface ExplorePage {
   frame?: string;
   /** The text of the cookie notice's control explore clicks first to uncover the call-to-action, when it must. */
   dismissed?: string;
+  /** The text of the pop-up's close control explore clicks first to uncover the call-to-action, when it must (not a consent notice's). */
+  closedPopup?: string;
   /** The call-to-action explore leaves unclicked because a consent notice that offers only accept covers it (then `cta` is null). */
   consentBlocked?: string;
   /** Why each frame explore passed over was left out, in frame-tree order, when the page has such frames. */
@@ -2491,6 +2493,38 @@ const SPECS: Record<string, PageSpec> = {
           `<p>${a(explorePageTarget('button-listener-leave'), 'See the offer')}</p></main>` +
           `<script>document.getElementById('go').addEventListener('click', function () { ` +
           `location.href = ${jsString(refused('button-listener-leave', 'unsubscribe?u=9'))}; });</script>`,
+      ),
+  },
+  // A discount pop-up over the shop (not a consent notice): its "×" (labelled "Schließen"); its
+  // "Nein danke" is a link to another page and its "Rabatt sichern" needs an e-mail address.
+  'popup-newsletter-de': {
+    lang: 'de',
+    about: 'a discount pop-up over the offer (de): closed with its "×", not its "Nein danke" link; "Jetzt shoppen" clicked',
+    cta: 'Jetzt shoppen',
+    closedPopup: '×',
+    html: () =>
+      doc(
+        'de',
+        'Sommer-Sale',
+        frame(
+          'popup-newsletter-de',
+          'de',
+          `<h1>Sommer-Sale: bis zu 60 %</h1><p>${a(explorePageTarget('popup-newsletter-de'), 'Jetzt shoppen', ' class="btn-primary"')}</p>`,
+          {
+            menu: ['Start', 'Damen', 'Herren'],
+            signIn: 'Anmelden',
+            legal: ['Datenschutz', 'Impressum'],
+            tail:
+              `<div id="nl" style="position:fixed;inset:0;background:rgba(0,0,0,.6);z-index:50;display:flex;align-items:center;justify-content:center">` +
+              `<div style="background:#fff;padding:28px;width:440px;position:relative">` +
+              `<button type="button" aria-label="Schließen" onclick="document.getElementById('nl').remove()" ` +
+              `style="position:absolute;right:8px;top:8px;border:0;background:none;font-size:22px;cursor:pointer">×</button>` +
+              `<h2>10 % Rabatt auf Ihre erste Bestellung</h2>` +
+              `<form method="post" action="${escapeHtml(refused('popup-newsletter-de', 'subscribe'))}">` +
+              `<input type="email" name="email" placeholder="E-Mail-Adresse"> <button class="btn-primary">Rabatt sichern</button></form>` +
+              `<p>${a(refused('popup-newsletter-de', 'no-thanks'), 'Nein danke')}</p></div></div>`,
+          },
+        ),
       ),
   },
   'hostile-text': {
