@@ -55,7 +55,13 @@ describe('explore on landing pages written like real ones', { concurrency: 2 }, 
       const settle = page.settleMs ? { settleMs: page.settleMs } : {};
       const { report } = await trace(pageOptions(page.url, { exploreDepth: 1, outDir, ...settle }), fixture.browser);
       assert.ok(report.explore, `explored: ${report.error ?? 'no explore step'}`);
-      const [step] = report.explore;
+      // Clicks that led nowhere come first, each on the same page and depth; then the step that chose the call-to-action.
+      const nowhere = page.ledNowhere ?? [];
+      assert.deepEqual(
+        report.explore.slice(0, nowhere.length).map((s) => [s.depth, s.chosen?.text]),
+        nowhere.map((text) => [1, text]),
+      );
+      const step = report.explore[nowhere.length];
       const seen = `chosen ${JSON.stringify(step.chosen?.text)}; runners-up ${JSON.stringify(step.runnersUp.map((c) => [c.text, c.score]))}`;
       assert.equal(step.chosen?.text ?? null, page.cta, seen);
       assert.equal(step.chosen?.frame, page.frame, 'the frame the call-to-action is in');

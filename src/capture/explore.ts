@@ -740,7 +740,13 @@ export interface ExploreResult {
    * The click on the chosen control; null when there is none (or it went away before it could be
    * clicked). `frame`: the child frame the control is in (its id and URL), null for the top document's.
    */
-  click: { text: string; target: string | null; frame: { id: string; url: string } | null; perform: () => Promise<void> } | null;
+  click: {
+    text: string;
+    tag: string;
+    target: string | null;
+    frame: { id: string; url: string } | null;
+    perform: () => Promise<void>;
+  } | null;
 }
 
 /** Where a control read is: in the top document (frame null) or in a child frame, at its index there. */
@@ -846,7 +852,15 @@ async function locate(
 /** Reads, scores and chooses on the page; null when the page could not be read (it went away). */
 export async function exploreOnce(
   observer: PageObserver,
-  options: { depth: number; capture: Capture; snapshot: PageSnapshot | null; timeoutMs: number; deadline?: number },
+  options: {
+    depth: number;
+    capture: Capture;
+    snapshot: PageSnapshot | null;
+    timeoutMs: number;
+    deadline?: number;
+    /** Controls clicked on this page already whose click led nowhere (no new document): passed over. */
+    ledNowhere?: readonly ClickedControl[];
+  },
 ): Promise<ExploreResult | null> {
   const read0 = await readAll(observer, options.timeoutMs);
   if (!read0) return null;
@@ -858,10 +872,13 @@ export async function exploreOnce(
   // A link this trace has requested already is never requested again (a single-use link would be spent).
   const requested = new Set(options.capture.exchanges.map((x) => x.request.url));
   const pageUrl = followed?.url ?? observer.url;
+  const nowhere = options.ledNowhere ?? [];
   const scored = scoreControls(read.controls, { url: pageUrl, viewport: read.viewport }).map((control) =>
     !control.refused && targetOf(control) && requested.has(targetOf(control)!)
       ? { ...control, refused: 'already requested in this trace' }
-      : control,
+      : !control.refused && nowhere.some((c) => sameControl(c, control))
+        ? { ...control, refused: 'clicked already on this page: the click led nowhere' }
+        : control,
   );
   // Each frame read is labelled as the scoring judged it: an ad-sized frame may be the offer itself
   // (of the page's own site, or all the page shows), a frame of an ad server is an ad whatever its size.
@@ -985,6 +1002,7 @@ export async function exploreOnce(
       control && at
         ? {
             text: control.text,
+            tag: control.tag,
             target: targetOf(control),
             frame: inFrameOf ? { id: inFrameOf.frameId, url: inFrameOf.url } : null,
             perform: () => trustedClick(observer, at.x, at.y, pointer),
@@ -1075,6 +1093,26 @@ function markScreenshot(event: ExploreEvent, snapshot: PageSnapshot | null): Exp
   return { path: markedScreenshotPath(snapshot.screenshot.path), png: () => drawBox(png, box, scale) };
 }
 
+/** A control clicked, as told apart from the others of its page when it is read again. */
+export interface ClickedControl {
+  text: string;
+  tag: string;
+  target: string | null;
+  frame: string | null;
+}
+
+function sameControl(clicked: ClickedControl, control: ScoredControl): boolean {
+  return (
+    clicked.text === control.text &&
+    clicked.tag === control.tag &&
+    clicked.target === targetOf(control) &&
+    clicked.frame === (control.frame ?? null)
+  );
+}
+
+/** How many clicks that led nowhere (a dead "#" link, a button that only opens a menu) explore passes over on one page. */
+const MAX_LED_NOWHERE = 2;
+
 export interface ExploreHooks {
   capture: Capture;
   depth: number;
@@ -1094,6 +1132,9 @@ export interface ExploreHooks {
 /** Explores up to `depth` pages: each resting page's call-to-action is clicked, until none is left. */
 export async function explore(hooks: ExploreHooks): Promise<void> {
   const { capture } = hooks;
+  // A click that led nowhere (a dead "#" link, a script button that opened a menu): a person tries
+  // the next best control of the page, which is then read again (the click may have changed it).
+  const ledNowhere: ClickedControl[] = [];
   for (let depth = 1; depth <= hooks.depth && !hooks.stopped(); depth++) {
     const observer = hooks.current();
     if (!observer || observer.closed) return;
@@ -1103,7 +1144,7 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
     let result: ExploreResult | null = null;
     for (let attempt = 0; attempt < READ_ATTEMPTS && !result && !observer.closed && !hooks.stopped(); attempt++) {
       const timeoutMs = Math.max(500, Math.min(3000, hooks.deadline - Date.now()));
-      result = await exploreOnce(observer, { depth, capture, snapshot, timeoutMs, deadline: hooks.deadline });
+      result = await exploreOnce(observer, { depth, capture, snapshot, timeoutMs, deadline: hooks.deadline, ledNowhere });
     }
     if (!result) {
       hooks.progress({ kind: 'explore', detail: `could not read the links and buttons of ${observer.url}` });
@@ -1129,7 +1170,13 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
     hooks.progress({ kind: 'explore', detail: click.text });
     const documents = capture.events.filter((e) => e.type === 'doc-request').length;
     await hooks.clickAndSettle(observer, click.perform, click.frame?.id ?? null);
-    // A click that led nowhere would be chosen again: exploring stops there.
-    if (hooks.current() === observer && capture.events.filter((e) => e.type === 'doc-request').length === documents) return;
+    if (hooks.current() === observer && capture.events.filter((e) => e.type === 'doc-request').length === documents) {
+      // It led nowhere: the same page is explored again without it, a few times at most.
+      if (ledNowhere.length >= MAX_LED_NOWHERE) return;
+      ledNowhere.push({ text: click.text, tag: click.tag, target: click.target, frame: click.frame?.url ?? null });
+      depth--;
+      continue;
+    }
+    ledNowhere.length = 0;
   }
 }

@@ -144,6 +144,8 @@ export interface ExplorePage {
   frame?: string;
   /** The text of the cookie notice's control explore clicks first to uncover the call-to-action, when it must. */
   dismissed?: string;
+  /** The controls explore clicks first, in order, whose click leads nowhere (the page is then explored again without them). */
+  ledNowhere?: string[];
   /** The text of the pop-up's close control explore clicks first to uncover the call-to-action, when it must (not a consent notice's). */
   closedPopup?: string;
   /** The call-to-action explore leaves unclicked because a consent notice that offers only accept covers it (then `cta` is null). */
@@ -2525,6 +2527,25 @@ const SPECS: Record<string, PageSpec> = {
               `<p>${a(refused('popup-newsletter-de', 'no-thanks'), 'Nein danke')}</p></div></div>`,
           },
         ),
+      ),
+  },
+  // A React-style page whose big "Get started" is a dead "#" link (the root's listener only stops
+  // it): its click leads nowhere, so the page is explored again without it and its plain link is followed.
+  'dead-hash-retry': {
+    lang: 'en',
+    about:
+      'a big "#" button that a root listener makes do nothing: clicked, it leads nowhere; the page explored again, "See the offer" followed',
+    cta: 'See the offer',
+    ledNowhere: ['Get started'],
+    reasons: [{ text: 'Get started', match: /, clicked already on this page: the click led nowhere$/ }],
+    html: () =>
+      doc(
+        'en',
+        'Deals',
+        `<div id="root"><main class="hero"><h1>Deals of the week</h1><p>${a('#', 'Get started', ' class="btn-primary"')}</p>` +
+          `<p>${a(explorePageTarget('dead-hash-retry'), 'See the offer')}</p></main></div>` +
+          `<script>document.getElementById('root').addEventListener('click', function (e) { ` +
+          `if (e.target.closest('a[href="#"]')) e.preventDefault(); });</script>`,
       ),
   },
   'hostile-text': {
