@@ -712,6 +712,20 @@ describe('buttons made by script', () => {
     assert.match(scoreControl(leaving, PAGE).refused ?? '', /^unsubscribe/, 'judged by where its listener leads');
   });
 
+  test('a named anchor ("#order") whose onclick or listener navigates elsewhere leads there; one that only scrolls stays an anchor', () => {
+    const base = { text: 'Order now', href: `${PAGE.url}#order`, rawHref: '#order' };
+    const onclick = scoreControl(button({ ...base, onclick: true, onclickHref: 'https://shop.example/checkout' }), PAGE);
+    assert.equal(onclick.refused, null);
+    assert.ok(onclick.reasons.includes('+0 a script button (onclick; its href is a same-page anchor)'), onclick.reasons.join('; '));
+    assert.equal(
+      targetOf(button({ ...base, clickListener: true, onclickHref: 'https://shop.example/checkout' })),
+      'https://shop.example/checkout',
+    );
+    assert.equal(scoreControl(button({ ...base, clickListener: true }), PAGE).refused, 'same-page anchor', 'a listener that only scrolls');
+    const scrolls = button({ ...base, onclick: true, onclickHref: `${PAGE.url}#` });
+    assert.equal(scoreControl(scrolls, PAGE).refused, 'same-page anchor', 'an onclick that only scrolls');
+  });
+
   test('a link to "#" inside an element with a click listener (a delegated one) is a button, judged by its words', () => {
     const base = { text: 'Claim my reward', href: `${PAGE.url}#`, rawHref: '#' };
     const delegated = scoreControl(button({ ...base, delegatedListener: '<div id=root>' }), PAGE);

@@ -388,6 +388,9 @@ const NO_OP_SCRIPT = /^javascript:\s*(?:void\s*\(?\s*0\s*\)?|return\s+false|)\s*
 function scriptLink(control: PageControl): boolean {
   const raw = (control.rawHref ?? '').trim().toLowerCase();
   if (raw.startsWith('javascript:') && !NO_OP_SCRIPT.test(raw)) return true;
+  // A named anchor ("#order") whose onclick or listener is a plain navigation elsewhere leads there
+  // (one that only scrolls is given this page as its target, and so is still a same-page anchor).
+  if (raw.startsWith('#') && control.onclickHref && (control.onclick || control.clickListener)) return true;
   if (!control.onclick && !control.clickListener && !control.delegatedListener) return false;
   return raw === '#' || raw === '#!' || NO_OP_SCRIPT.test(raw);
 }
@@ -400,7 +403,8 @@ function scriptLinkReason(control: PageControl): string {
     : control.clickListener
       ? 'a click listener'
       : `a click listener on ${control.delegatedListener} around it`;
-  return `+0 a script button (${by}; its href goes nowhere)`;
+  const href = raw === '#' || raw === '#!' || raw.startsWith('javascript:') ? 'its href goes nowhere' : 'its href is a same-page anchor';
+  return `+0 a script button (${by}; ${href})`;
 }
 
 /** The score of one control on a page, with its reasons; refused controls are scored too (the report shows what was passed over). */

@@ -55,6 +55,12 @@ export function stopsDefault(source: string): boolean {
   return /\bpreventDefault\s*\(\s*\)/.test(source);
 }
 
+/** An href that goes nowhere: "#", "#!" or a `javascript:` URL that does nothing. */
+function goesNowhere(rawHref: string | null): boolean {
+  const raw = (rawHref ?? '').trim().toLowerCase();
+  return rawHref !== null && (raw === '#' || raw === '#!' || /^javascript:\s*(?:void\s*\(?\s*0\s*\)?|)\s*;?\s*$/.test(raw));
+}
+
 /**
  * Whether a control's judgement depends on a click listener: a link whose href goes nowhere ("#",
  * "javascript:void(0)") or a button with no link, without an onclick attribute, or a submit button of a form with nothing
@@ -63,7 +69,8 @@ export function stopsDefault(source: string): boolean {
 export function dependsOnListeners(control: PageControl): boolean {
   if (control.hidden || control.onclick) return false;
   const raw = (control.rawHref ?? '').trim().toLowerCase();
-  if (raw === '#' || raw === '#!' || /^javascript:\s*(?:void\s*\(?\s*0\s*\)?|)\s*;?\s*$/.test(raw)) return true;
+  // A named anchor too ("#order"): its listener may navigate elsewhere (or only scroll to it).
+  if (raw.startsWith('#') || goesNowhere(control.rawHref)) return true;
   // A button with no link (a <button>, a <div role=button>): its listener may say where it leads.
   if (control.rawHref === null && !control.form && !control.onclickHref) return true;
   const form = control.form;
@@ -232,7 +239,7 @@ export async function noteClickListeners(
       }
     }
     // A link to "#" with no listener of its own: one on an ancestor may act on its click.
-    const bare = asked.filter(([c]) => c.rawHref !== null && !c.form && !c.clickListener).slice(0, MAX_ASKED);
+    const bare = asked.filter(([c]) => goesNowhere(c.rawHref) && !c.form && !c.clickListener).slice(0, MAX_ASKED);
     if (bare.length > 0) {
       const ancestors = await delegatingAncestors(
         observer,

@@ -2548,6 +2548,34 @@ const SPECS: Record<string, PageSpec> = {
           `if (e.target.closest('a[href="#"]')) e.preventDefault(); });</script>`,
       ),
   },
+  // German: the order button is a named anchor ("#bestellen") whose click listener navigates to the
+  // shop; "Details" is one whose listener only scrolls to its section, "FAQ" one whose onclick does.
+  'de-named-anchor-listener': {
+    lang: 'de',
+    about:
+      'a "#bestellen" link whose click listener navigates followed; "#details" (listener scrolls) and "#faq" (onclick scrolls) refused',
+    cta: 'Jetzt bestellen',
+    reasons: [
+      {
+        text: 'Jetzt bestellen',
+        match: /a script button \(a click listener; its href is a same-page anchor\), \+0 leads where its onclick says/,
+      },
+      { text: 'Details', match: /same-page anchor$/ },
+      { text: 'FAQ', match: /same-page anchor$/ },
+    ],
+    html: () =>
+      doc(
+        'de',
+        'Angebot',
+        `<main class="hero"><h1>Keto-Kapseln: 50 % Rabatt</h1><p>${a('#bestellen', 'Jetzt bestellen', ' id="order" class="btn-primary"')}</p>` +
+          `<p>${a('#details', 'Details', ' id="more"')} ${a('#faq', 'FAQ', ` onclick="document.getElementById('faq').scrollIntoView(); return false;"`)}</p>` +
+          `<div style="height:1400px"></div><h2 id="details">Details</h2><h2 id="faq">FAQ</h2><h2 id="bestellen">Bestellen</h2></main>` +
+          `<script>document.getElementById('order').addEventListener('click', function (e) { e.preventDefault(); ` +
+          `location.href = ${jsString(explorePageTarget('de-named-anchor-listener'))}; });\n` +
+          `document.getElementById('more').addEventListener('click', function (e) { e.preventDefault(); ` +
+          `document.getElementById('details').scrollIntoView({ behavior: 'smooth' }); });</script>`,
+      ),
+  },
   'hostile-text': {
     lang: 'en',
     about: 'control characters, RTL override and 5,000 characters in the chosen control',
