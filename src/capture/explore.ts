@@ -665,12 +665,23 @@ function locateScript(index: number, anyPoint = false): string {
   // A pop-up over it (a newsletter or "Wait! 20% off" box): the layer fixed over the page that
   // takes the click, with the fixed layers beside it (a backdrop and its box); the controls read
   // in it (by index), among which a person finds its close button.
+  // What takes the click inside shadow roots (the document names only their host): the pop-up of a web component.
+  const deepest = (hit, x, y) => {
+    for (let n = 0; n < 10; n++) {
+      const root = hit.shadowRoot || (globalThis.__clicktraceClosedRoots || []).find((r) => r.host === hit);
+      const inner = root && root.elementFromPoint(x, y);
+      if (!inner || inner === hit) return hit;
+      hit = inner;
+    }
+    return hit;
+  };
   const popupControls = () => {
     let layer = null;
-    for (let a = top; a && a !== document.body && a !== document.documentElement; a = a.parentElement)
+    const up = (a) => a.parentElement || (a.parentNode && a.parentNode.host) || null;
+    for (let a = at ? deepest(top, at.x, at.y) : top; a && a !== document.body && a !== document.documentElement; a = up(a))
       if (getComputedStyle(a).position === 'fixed') layer = a;
     if (!layer) return [];
-    const siblings = layer.parentElement ? [...layer.parentElement.children] : [];
+    const siblings = layer.parentNode && layer.parentNode.children ? [...layer.parentNode.children] : [];
     const parts = [layer, ...siblings.filter((s) => s !== layer && getComputedStyle(s).position === 'fixed')];
     if (parts.some((p) => p.contains(el))) return [];
     const controls = globalThis.__clicktraceControls || [];

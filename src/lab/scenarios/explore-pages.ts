@@ -2576,6 +2576,25 @@ const SPECS: Record<string, PageSpec> = {
           `document.getElementById('details').scrollIntoView({ behavior: 'smooth' }); });</script>`,
       ),
   },
+  // Italian: the discount pop-up is a web component's, in an open shadow root of an unnamed host
+  // (the document's hit test names only the host); closed with its "Chiudi".
+  'popup-shadow-it': {
+    lang: 'it',
+    about: 'a discount pop-up inside an open shadow root over the offer (it): closed with its "Chiudi"; "Acquista ora" clicked',
+    cta: 'Acquista ora',
+    closedPopup: 'Chiudi',
+    html: () =>
+      doc(
+        'it',
+        'Saldi',
+        `<main class="hero"><h1>Saldi di fine stagione</h1><p>${a(explorePageTarget('popup-shadow-it'), 'Acquista ora', ' class="btn-primary"')}</p></main>` +
+          `<div id="w"></div><script>const root = document.getElementById('w').attachShadow({ mode: 'open' });\n` +
+          `root.innerHTML = '<div style="position:fixed;inset:0;background:rgba(0,0,0,.5);display:flex;align-items:center;justify-content:center">' +\n` +
+          `'<div style="background:#fff;padding:24px;width:400px"><button id="c">Chiudi</button><h2>Sconto del 15%</h2>' +\n` +
+          `'<input type="email" placeholder="Email"> <button>Ricevi il codice</button></div></div>';\n` +
+          `root.getElementById('c').addEventListener('click', function () { document.getElementById('w').remove(); });</script>`,
+      ),
+  },
   'hostile-text': {
     lang: 'en',
     about: 'control characters, RTL override and 5,000 characters in the chosen control',
