@@ -167,7 +167,7 @@ const DELEGATING_FUNCTION = `function (indexes, ...nodes) {
 /**
  * Click listeners a framework adds on an ancestor rather than on the control (React on its root
  * element, jQuery's `$(document).on('click', '.cta', …)`): one DOMDebugger.getEventListeners on
- * the document, its whole tree, lists every node with one; for each control index, the nearest
+ * the document, its whole tree (shadow roots aside), lists every node with one; for each control index, the nearest
  * such ancestor, or null. Which control such a listener acts on is in its code, not in the DOM:
  * a link to "#" inside one may be the button it makes navigate.
  */
@@ -183,7 +183,9 @@ async function delegatingAncestors(
   const listed = (await send(observer, timeoutMs, 'DOMDebugger.getEventListeners', {
     objectId: documentId,
     depth: -1,
-    pierce: true,
+    // Not into frames (each frame's controls are asked in its own document) nor shadow roots: a page's
+    // whole tree of frames is costly to list, and a framework's root is in the light DOM.
+    pierce: false,
   })) as Protocol.DOMDebugger.GetEventListenersResponse | null;
   const nodes = [
     ...new Set((listed?.listeners ?? []).filter((l) => CLICK_EVENTS.has(l.type) && l.backendNodeId).map((l) => l.backendNodeId!)),

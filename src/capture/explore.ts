@@ -378,7 +378,12 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     return null;
   };
   const TYPING = /^(|text|email|tel|password|number|search|url|date|datetime-local|month|week|time)$/;
-  const IDENTITY = /^(email|password|tel)$/;
+  // An identity field: by its type, its name or autocomplete hint (a kit's type=text "login"), or a value that is an address.
+  const IDENTITY_TYPE = /^(email|password|tel)$/;
+  const IDENTITY_NAME = /e-?mail|user|login|phone|mobile|passw|account|card|cc-/i;
+  const identity = (field, type) =>
+    IDENTITY_TYPE.test(type) || /@/.test(field.value) ||
+    IDENTITY_NAME.test((field.getAttribute('name') || '') + ' ' + field.id + ' ' + (field.getAttribute('autocomplete') || ''));
   const SEARCH_FIELD = (field) => (field.getAttribute('type') || '').toLowerCase() === 'search' || !!field.closest('[role=search]');
   const fieldsOf = (fields, beside) => {
     let typing = 0, required = 0;
@@ -393,7 +398,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
       // A field the page has filled in already (a shop's quantity of 1) needs no typing; an
       // identity (an e-mail address, a password, a phone number a phishing page fills in) is
       // still the person's to send.
-      if (field.value !== '' && !IDENTITY.test(type)) continue;
+      if (field.value !== '' && !identity(field, type)) continue;
       if (tag === 'TEXTAREA' || (tag === 'INPUT' && TYPING.test(type))) typing++;
     }
     return { typing, required };

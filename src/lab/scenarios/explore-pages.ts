@@ -2465,6 +2465,7 @@ const SPECS: Record<string, PageSpec> = {
     reasons: [
       { text: 'Buy now', match: /sends a form \(POST\) with nothing to type/ },
       { text: 'Subscribe', match: /submits a form that needs typing/ },
+      { text: 'Confirm my account', match: /submits a form that needs typing/ },
     ],
     html: () =>
       doc(
@@ -2474,6 +2475,8 @@ const SPECS: Record<string, PageSpec> = {
           `<form method="post" action="${escapeHtml(refused('shop-quantity', 'newsletter'))}" style="background:#eee;padding:24px">` +
           `<p>Our deals by e-mail</p><input type="email" name="email" value="jane.doe@example.com">` +
           `<button class="btn-primary" style="font-size:26px">Subscribe</button></form>` +
+          `<form method="post" action="${escapeHtml(refused('shop-quantity', 'account'))}">` +
+          `<input type="text" name="login" value="jane.doe"> <button class="btn-primary">Confirm my account</button></form>` +
           `<form method="post" action="${escapeHtml(explorePageTarget('shop-quantity'))}">` +
           `<label>Size <select name="size"><option>42</option><option>43</option></select></label> ` +
           `<label>Quantity <input type="number" name="qty" value="1" min="1" style="width:50px"></label> ` +
