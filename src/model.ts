@@ -260,6 +260,15 @@ export interface PageControl {
    */
   clickListener?: boolean;
   /**
+   * A link to "#" with no click listener of its own inside an element that has one (a framework's
+   * delegated listener: React's on its root, jQuery's on the document): that element, as markup
+   * names it ("<div id=root>", "the document"). Such a link may be the button that listener makes
+   * navigate, so it is judged as one, not as a same-page anchor; absent otherwise.
+   */
+  delegatedListener?: string;
+  /** It sits in a bar fixed to the window's top or bottom edge (a strip over the content, not a dialog); absent otherwise. */
+  stickyBar?: 'top' | 'bottom';
+  /**
    * For a control of few words: the text of the nearest block around it that says more (what a
    * person reads beside an "Accept" or "OK"), up to 600 characters; null otherwise; absent in older cases.
    */
@@ -308,6 +317,12 @@ export interface ExploreEvent {
    * closed it, clicked first without consenting ("Reject all", "×"); absent otherwise.
    */
   dismissed?: number;
+  /**
+   * A pop-up of the page (a newsletter or discount box, not a consent notice) covered the chosen
+   * control: the control (index into `controls`) that closed it, clicked first ("×", "Close",
+   * "No thanks": one that leads nowhere); absent otherwise.
+   */
+  closedPopup?: number;
   /**
    * The call-to-action (index into `controls`) left unclicked because a cookie / consent notice
    * covers it that cannot be closed without consenting (it offers only "Accept"): explore never

@@ -167,6 +167,8 @@ export interface ExploreStep {
   runnersUp: ExploreCandidate[];
   /** The control of a cookie notice that covered the chosen one, clicked first to close it without consenting; absent otherwise. */
   dismissed?: ExploreCandidate;
+  /** The close control of a pop-up (not a consent notice) that covered the chosen one, clicked first; absent otherwise. */
+  closedPopup?: ExploreCandidate;
   /** The call-to-action left unclicked under a consent notice that offers only accept (its `refused` says so); `chosen` is null. */
   consentBlocked?: ExploreCandidate;
   /** The best-scoring controls explore refused, with the reason (up to 10). */

@@ -55,13 +55,22 @@ describe('explore on landing pages written like real ones', { concurrency: 2 }, 
       const settle = page.settleMs ? { settleMs: page.settleMs } : {};
       const { report } = await trace(pageOptions(page.url, { exploreDepth: 1, outDir, ...settle }), fixture.browser);
       assert.ok(report.explore, `explored: ${report.error ?? 'no explore step'}`);
-      const [step] = report.explore;
+      // Clicks that led nowhere come first, each on the same page and depth; then the step that chose the call-to-action.
+      const nowhere = page.ledNowhere ?? [];
+      assert.deepEqual(
+        report.explore.slice(0, nowhere.length).map((s) => [s.depth, s.chosen?.text]),
+        nowhere.map((text) => [1, text]),
+      );
+      const step = report.explore[nowhere.length];
       const seen = `chosen ${JSON.stringify(step.chosen?.text)}; runners-up ${JSON.stringify(step.runnersUp.map((c) => [c.text, c.score]))}`;
       assert.equal(step.chosen?.text ?? null, page.cta, seen);
       assert.equal(step.chosen?.frame, page.frame, 'the frame the call-to-action is in');
       assert.equal(step.dismissed?.text ?? null, page.dismissed ?? null, 'the cookie notice control clicked first');
       if (page.dismissed)
         assert.match(formatChain(report, null), new RegExp(`first closed the cookie notice over it with "${page.dismissed}"`));
+      assert.equal(step.closedPopup?.text ?? null, page.closedPopup ?? null, "the pop-up's close control clicked first");
+      if (page.closedPopup)
+        assert.match(formatChain(report, null), new RegExp(`first closed the pop-up over it with "${page.closedPopup}"`));
       assert.equal(step.consentBlocked?.text ?? null, page.consentBlocked ?? null, 'the call-to-action left under an accept-only notice');
       if (page.consentBlocked) {
         assert.equal(step.chosen, null);

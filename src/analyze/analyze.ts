@@ -124,6 +124,7 @@ function describeEvents(capture: Capture): Report['events'] {
       case 'explore': {
         const chosen = e.chosen === null ? null : e.controls[e.chosen];
         const dismissed = e.dismissed === undefined ? undefined : e.controls[e.dismissed];
+        const closedPopup = e.closedPopup === undefined ? undefined : e.controls[e.closedPopup];
         const blocked = e.consentBlocked === undefined ? undefined : e.controls[e.consentBlocked];
         const among = `among ${e.total} links and buttons`;
         out.push({
@@ -131,7 +132,8 @@ function describeEvents(capture: Capture): Report['events'] {
           kind: 'explore',
           detail: chosen
             ? `call-to-action "${chosen.text}" (score ${chosen.score}) ${among}` +
-              (dismissed ? `; first closed the cookie notice over it with "${dismissed.text}" (not consenting)` : '')
+              (dismissed ? `; first closed the cookie notice over it with "${dismissed.text}" (not consenting)` : '') +
+              (closedPopup ? `; first closed the pop-up over it with "${closedPopup.text}"` : '')
             : blocked
               ? `call-to-action "${blocked.text}" (score ${blocked.score}) ${among}: ${blocked.refused ?? 'not clicked'}`
               : `no call-to-action ${among}`,

@@ -8,6 +8,7 @@ import {
   consentDismissals,
   normalizeWords,
   pointingSentence,
+  popupClosers,
   scoreControl,
   scoreControls,
   targetOf,
@@ -60,6 +61,29 @@ describe('call-to-action wording', () => {
     ['es', 'Ver la oferta'],
     ['es', '¡Quiero mi descuento!'],
     ['fr', "Je découvre l'offre"],
+    // Sweepstakes, shops and prize pages (explore hunt 2).
+    ['de', 'Gewinn abholen'],
+    ['de', 'Jetzt teilnehmen'],
+    ['fr', 'Je participe'],
+    ['fr', 'Réclamer mon cadeau'],
+    ['es', 'Reclamar mi premio'],
+    ['es', 'Participar ahora'],
+    ['it', 'Partecipa ora'],
+    ['it', 'Riscatta il premio'],
+    ['it', 'Ottieni lo sconto'],
+    ['nl', 'Doe mee'],
+    ['pt', 'Resgatar prêmio'],
+    ['pt', 'Garantir minha vaga'],
+    ['pl', 'Odbierz nagrodę'],
+    ['pl', 'Weź udział'],
+    ['ru', 'Забрать приз'],
+    ['ja', '今すぐチェック'],
+    ['ja', '受け取る'],
+    ['zh', '马上抢购'],
+    ['zh', '领取奖品'],
+    ['ar', 'احصل على جائزتك'],
+    ['en', 'Add to cart'],
+    ['en', 'Proceed to checkout'],
   ];
   for (const [lang, text] of wording) {
     test(`"${text}" (${lang}) is a call-to-action`, () => {
@@ -198,6 +222,9 @@ describe('never followed', () => {
     ['opt-out text (de)', { text: 'Newsletter abbestellen' }, /^unsubscribe/],
     ['unsubscribe URL', { text: 'Click here', href: 'https://promo.example/email/unsubscribe?u=1' }, /^unsubscribe/],
     ['manage preferences', { text: 'Manage preferences' }, /^unsubscribe/],
+    ...['Cancelar assinatura', 'Sair da lista', 'Отписка', 'Zrezygnuj z newslettera', 'Je ne souhaite plus recevoir ces e-mails']
+      .concat(['Keine Mails mehr erhalten', 'Abonelikten çık', 'Odhlásit se'])
+      .map((text): [string, Partial<PageControl>, RegExp] => [`"${text}"`, { text }, /^unsubscribe/]),
     ['preferences URL', { text: 'Update', href: 'https://promo.example/preference-center?id=1' }, /^unsubscribe/],
     ['privacy', { text: 'Privacy policy' }, /^privacy/],
     ['terms URL', { text: 'Read', href: 'https://promo.example/terms?lang=en' }, /^privacy/],
@@ -467,6 +494,34 @@ describe("site chrome and other sites' controls", () => {
   });
 });
 
+describe('closing a pop-up that covers the call-to-action', () => {
+  test('its close or reject control first, then a "No thanks" that leads nowhere; never a link or a form it sends', () => {
+    const noLink = { href: null, rawHref: null, tag: 'button' };
+    const controls = [
+      button({ text: 'Nein danke', href: 'https://promo.example/other-offer', rawHref: '/other-offer' }),
+      button({ text: 'No thanks', ...noLink }),
+      button({ text: 'Subscribe', ...noLink, form: { typing: 1, method: 'post' } }),
+      button({ text: 'Schließen', ...noLink }),
+      button({ text: '✕', ...noLink, form: { typing: 1, script: true } }),
+      button({ text: 'Close', ...noLink, onclickHref: 'https://promo.example/upsell' }),
+    ];
+    const scored = scoreControls(controls, PAGE);
+    assert.deepEqual(popupClosers(scored, [0, 1, 2, 3, 4, 5]), [3, 4, 1]);
+    assert.deepEqual(popupClosers(scored, [0, 2]), [], 'only controls of the pop-up are looked at');
+  });
+});
+
+describe('a bar fixed to the window', () => {
+  test("a strip's sign-up loses to the page's own offer of a plainer look; alone it is still chosen", () => {
+    const bar = button({ text: 'Sign up for our newsletter', href: 'https://promo.example/newsletter', stickyBar: 'bottom' });
+    const offer = button({ text: 'Shop the collection', href: 'https://shop.example/sale' });
+    const scored = scoreControls([bar, offer], PAGE);
+    assert.ok(scored[0].reasons.includes('-15 in a bar fixed to the bottom of the window'), scored[0].reasons.join('; '));
+    assert.equal(chooseCallToAction(scored), 1);
+    assert.equal(chooseCallToAction(scoreControls([bar], PAGE)), 0);
+  });
+});
+
 describe('controls in frames', () => {
   test("a same-page anchor is judged against the frame's URL, not the top page's", () => {
     const frame = 'https://ads.example/creative';
@@ -655,6 +710,37 @@ describe('buttons made by script', () => {
     assert.equal(scoreControl(button(base), PAGE).refused, 'same-page anchor');
     const leaving = button({ ...base, clickListener: true, onclickHref: 'https://promo.example/unsubscribe?id=3' });
     assert.match(scoreControl(leaving, PAGE).refused ?? '', /^unsubscribe/, 'judged by where its listener leads');
+  });
+
+  test('a named anchor ("#order") whose onclick or listener navigates elsewhere leads there; one that only scrolls stays an anchor', () => {
+    const base = { text: 'Order now', href: `${PAGE.url}#order`, rawHref: '#order' };
+    const onclick = scoreControl(button({ ...base, onclick: true, onclickHref: 'https://shop.example/checkout' }), PAGE);
+    assert.equal(onclick.refused, null);
+    assert.ok(onclick.reasons.includes('+0 a script button (onclick; its href is a same-page anchor)'), onclick.reasons.join('; '));
+    assert.equal(
+      targetOf(button({ ...base, clickListener: true, onclickHref: 'https://shop.example/checkout' })),
+      'https://shop.example/checkout',
+    );
+    assert.equal(scoreControl(button({ ...base, clickListener: true }), PAGE).refused, 'same-page anchor', 'a listener that only scrolls');
+    const scrolls = button({ ...base, onclick: true, onclickHref: `${PAGE.url}#` });
+    assert.equal(scoreControl(scrolls, PAGE).refused, 'same-page anchor', 'an onclick that only scrolls');
+  });
+
+  test('a link to "#" inside an element with a click listener (a delegated one) is a button, judged by its words', () => {
+    const base = { text: 'Claim my reward', href: `${PAGE.url}#`, rawHref: '#' };
+    const delegated = scoreControl(button({ ...base, delegatedListener: '<div id=root>' }), PAGE);
+    assert.equal(delegated.refused, null);
+    assert.ok(
+      delegated.reasons.includes('+0 a script button (a click listener on <div id=root> around it; its href goes nowhere)'),
+      delegated.reasons.join('; '),
+    );
+    assert.ok(delegated.score >= MIN_SCORE);
+    const anchor = { text: 'Read the FAQ', href: `${PAGE.url}#faq`, rawHref: '#faq', delegatedListener: 'the document' };
+    assert.equal(scoreControl(button(anchor), PAGE).refused, 'same-page anchor', 'a named anchor is still one');
+    assert.match(
+      scoreControl(button({ ...base, text: 'Unsubscribe', delegatedListener: 'the document' }), PAGE).refused ?? '',
+      /^unsubscribe/,
+    );
   });
 
   test('a submit whose listener stops its form leads nowhere by itself: not refused as the page requested again', () => {

@@ -47,6 +47,8 @@ const NAVIGATION = -15;
 const DECLINE = -25;
 /** A menu toggle, carousel arrow or tab: it changes this page, it does not lead on. */
 const WIDGET = -25;
+/** In a strip fixed to the window's edge ("Get 10% off: sign up"): it stays over the content, beside the page's own offer. */
+const STICKY_BAR = -15;
 const LANDMARK: Record<string, number> = { nav: -15, footer: -15, header: -5, aside: -5 };
 const SOCIAL = -25;
 /** A control in a display ad's frame: an advertiser's, not the page's own offer (it must lose to the page's own plainer link). */
@@ -379,20 +381,30 @@ const NO_OP_SCRIPT = /^javascript:\s*(?:void\s*\(?\s*0\s*\)?|return\s+false|)\s*
 /**
  * A button made of a link, judged as a button: a link whose href goes nowhere ("#",
  * "javascript:void(0)") but whose onclick attribute or click listener acts on the click (without
- * one it does nothing), or a `javascript:` link whose script does something ("javascript:go()":
- * a click runs it, as a button's onclick; where it leads, when it says, is its `onclickHref`).
+ * one it does nothing; a listener of an element around it, a framework's delegated one, may), or
+ * a `javascript:` link whose script does something ("javascript:go()": a click runs it, as a
+ * button's onclick; where it leads, when it says, is its `onclickHref`).
  */
 function scriptLink(control: PageControl): boolean {
   const raw = (control.rawHref ?? '').trim().toLowerCase();
   if (raw.startsWith('javascript:') && !NO_OP_SCRIPT.test(raw)) return true;
-  if (!control.onclick && !control.clickListener) return false;
+  // A named anchor ("#order") whose onclick or listener is a plain navigation elsewhere leads there
+  // (one that only scrolls is given this page as its target, and so is still a same-page anchor).
+  if (raw.startsWith('#') && control.onclickHref && (control.onclick || control.clickListener)) return true;
+  if (!control.onclick && !control.clickListener && !control.delegatedListener) return false;
   return raw === '#' || raw === '#!' || NO_OP_SCRIPT.test(raw);
 }
 
 function scriptLinkReason(control: PageControl): string {
   const raw = (control.rawHref ?? '').trim().toLowerCase();
   if (raw.startsWith('javascript:') && !NO_OP_SCRIPT.test(raw)) return '+0 a script button (a javascript: link that runs script)';
-  return `+0 a script button (${control.onclick ? 'onclick' : 'a click listener'}; its href goes nowhere)`;
+  const by = control.onclick
+    ? 'onclick'
+    : control.clickListener
+      ? 'a click listener'
+      : `a click listener on ${control.delegatedListener} around it`;
+  const href = raw === '#' || raw === '#!' || raw.startsWith('javascript:') ? 'its href goes nowhere' : 'its href is a same-page anchor';
+  return `+0 a script button (${by}; ${href})`;
 }
 
 /** The score of one control on a page, with its reasons; refused controls are scored too (the report shows what was passed over). */
@@ -443,6 +455,7 @@ export function scoreControl(read: PageControl, page: ScoringPage, all?: readonl
   const fold = Math.max(1, page.viewport.height);
   if (y < fold) add(ABOVE_FOLD, 'above the fold');
   else add(-Math.min(MAX_BELOW_FOLD_PENALTY, Math.ceil(((y - fold) / fold) * 10) + 5), 'below the fold');
+  if (control.stickyBar) add(STICKY_BAR, `in a bar fixed to the ${control.stickyBar} of the window`);
   if (control.landmark && LANDMARK[control.landmark]) add(LANDMARK[control.landmark], `in the page's <${control.landmark}>`);
   if (control.landmark === 'header' || control.landmark === 'nav') {
     const account = firstMatch(r.account, words);
@@ -549,6 +562,24 @@ export function consentDismissals(scored: readonly ScoredControl[]): number[] {
         (!control.form || control.form.method === 'dialog'),
     )
     .map(({ index }) => index);
+}
+
+/**
+ * The controls among `indexes` (those of a pop-up that covers the call-to-action) that close it
+ * without taking it up, best first: visible, leading nowhere (no link, no declared navigation, no
+ * form sent), and saying so: a close or reject answer ("×", "Close", "Schließen") before one that
+ * turns the offer down ("No thanks", "Non merci").
+ */
+export function popupClosers(scored: readonly ScoredControl[], indexes: readonly number[]): number[] {
+  const r = ctaRules();
+  // A close button beside the box's e-mail field is taken for a script button on it (form.script): it sends nothing.
+  const leadsNowhere = (c: ScoredControl) =>
+    !c.hidden && targetOf(c) === null && (!c.form || c.form.method === 'dialog' || !!c.form.script);
+  const closes = indexes.filter((i) => scored[i] && leadsNowhere(scored[i]) && r.consentNotice.dismiss.has(dismissWords(scored[i].text)));
+  const declines = indexes.filter(
+    (i) => scored[i] && leadsNowhere(scored[i]) && !closes.includes(i) && r.answers.decline.has(answerWords(scored[i].text)),
+  );
+  return [...closes, ...declines];
 }
 
 /** A control a person sees on a cookie / consent notice (refused as the notice's: "Accept", "Reject all", "×"…). */

@@ -60,6 +60,7 @@ export function exploreStep(event: ExploreEvent, capture: Capture): ExploreStep 
     chosen: chosen === null ? null : candidate(controls[chosen]),
     runnersUp: runnersUp.map((i) => candidate(controls[i])),
     ...(event.dismissed !== undefined && controls[event.dismissed] ? { dismissed: candidate(controls[event.dismissed]) } : {}),
+    ...(event.closedPopup !== undefined && controls[event.closedPopup] ? { closedPopup: candidate(controls[event.closedPopup]) } : {}),
     ...(event.consentBlocked !== undefined && controls[event.consentBlocked]
       ? { consentBlocked: candidate(controls[event.consentBlocked]) }
       : {}),

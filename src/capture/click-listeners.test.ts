@@ -25,6 +25,10 @@ test('only controls whose judgement a listener changes are asked about', () => {
   assert.ok(!dependsOnListeners(control({ onclick: true })), 'its onclick attribute already says');
   assert.ok(!dependsOnListeners(control({ hidden: 'display:none' })));
   assert.ok(!dependsOnListeners(control({ rawHref: '/offer', href: 'https://promo.example/offer' })));
+  assert.ok(dependsOnListeners(control({ rawHref: '#order' })), 'a named anchor: its listener may navigate elsewhere');
+  const plainButton = { tag: 'button', type: 'button', rawHref: null, href: null, form: null };
+  assert.ok(dependsOnListeners(control(plainButton)), 'a button with no link: its listener may say where it leads');
+  assert.ok(!dependsOnListeners(control({ ...plainButton, onclickHref: 'https://promo.example/offer' })), 'its onclick already says');
   const submit = { tag: 'button', type: 'submit', rawHref: null, href: 'https://promo.example/page' };
   assert.ok(dependsOnListeners(control({ ...submit, form: { typing: 0, method: 'get' } })));
   assert.ok(!dependsOnListeners(control({ ...submit, form: { typing: 1, method: 'post' } })), 'refused for its typing anyway');

@@ -55,15 +55,24 @@ export function stopsDefault(source: string): boolean {
   return /\bpreventDefault\s*\(\s*\)/.test(source);
 }
 
+/** An href that goes nowhere: "#", "#!" or a `javascript:` URL that does nothing. */
+function goesNowhere(rawHref: string | null): boolean {
+  const raw = (rawHref ?? '').trim().toLowerCase();
+  return rawHref !== null && (raw === '#' || raw === '#!' || /^javascript:\s*(?:void\s*\(?\s*0\s*\)?|)\s*;?\s*$/.test(raw));
+}
+
 /**
  * Whether a control's judgement depends on a click listener: a link whose href goes nowhere ("#",
- * "javascript:void(0)") without an onclick attribute, or a submit button of a form with nothing
+ * "javascript:void(0)") or a button with no link, without an onclick attribute, or a submit button of a form with nothing
  * to type and no onsubmit attribute that stops it (a listener may stop its submission).
  */
 export function dependsOnListeners(control: PageControl): boolean {
   if (control.hidden || control.onclick) return false;
   const raw = (control.rawHref ?? '').trim().toLowerCase();
-  if (raw === '#' || raw === '#!' || /^javascript:\s*(?:void\s*\(?\s*0\s*\)?|)\s*;?\s*$/.test(raw)) return true;
+  // A named anchor too ("#order"): its listener may navigate elsewhere (or only scroll to it).
+  if (raw.startsWith('#') || goesNowhere(control.rawHref)) return true;
+  // A button with no link (a <button>, a <div role=button>): its listener may say where it leads.
+  if (control.rawHref === null && !control.form && !control.onclickHref) return true;
   const form = control.form;
   return !!form && !form.script && !form.onsubmit && form.typing === 0 && (form.method === 'get' || form.method === 'post');
 }
@@ -95,13 +104,8 @@ async function send(observer: PageObserver, timeoutMs: number, method: string, p
   );
 }
 
-/** The listeners on the object the isolated world's `expression` names, as the page's main world has them. */
-async function listenersOf(
-  observer: PageObserver,
-  contextId: number,
-  expression: string,
-  timeoutMs: number,
-): Promise<{ type: string; source: string }[]> {
+/** The node the isolated world's `expression` names, as an object of the page's main world (listeners are kept per world). */
+async function inMainWorld(observer: PageObserver, contextId: number, expression: string, timeoutMs: number): Promise<string | null> {
   const found = (await send(observer, timeoutMs, 'Runtime.evaluate', {
     expression,
     contextId,
@@ -109,19 +113,101 @@ async function listenersOf(
     objectGroup: GROUP,
   })) as Protocol.Runtime.EvaluateResponse | null;
   const objectId = found?.result.objectId;
-  if (!objectId || found.result.subtype !== 'node') return [];
+  if (!objectId || found.result.subtype !== 'node') return null;
   const described = (await send(observer, timeoutMs, 'DOM.describeNode', { objectId })) as Protocol.DOM.DescribeNodeResponse | null;
-  if (!described) return [];
+  if (!described) return null;
   const main = (await send(observer, timeoutMs, 'DOM.resolveNode', {
     backendNodeId: described.node.backendNodeId,
     objectGroup: GROUP,
   })) as Protocol.DOM.ResolveNodeResponse | null;
-  if (!main?.object.objectId) return [];
+  return main?.object.objectId ?? null;
+}
+
+/** The listeners on the object the isolated world's `expression` names, as the page's main world has them. */
+async function listenersOf(
+  observer: PageObserver,
+  contextId: number,
+  expression: string,
+  timeoutMs: number,
+): Promise<{ type: string; source: string }[]> {
+  const objectId = await inMainWorld(observer, contextId, expression, timeoutMs);
+  if (!objectId) return [];
   const listed = (await send(observer, timeoutMs, 'DOMDebugger.getEventListeners', {
-    objectId: main.object.objectId,
+    objectId,
     depth: 0,
   })) as Protocol.DOMDebugger.GetEventListenersResponse | null;
   return (listed?.listeners ?? []).map((l) => ({ type: l.type, source: (l.handler?.description ?? '').slice(0, 20_000) }));
+}
+
+/** Elements (and the document) with a click listener that are looked at as delegating ones, at most. */
+const MAX_DELEGATING = 50;
+
+/**
+ * Runs in the isolated world on the nodes of the document that have a click listener: for each
+ * control index, the nearest ancestor among them (its parent up to the document, across shadow
+ * roots: a click is composed and bubbles out of them), named as a person reads markup
+ * ("<div id=root>", "the document"), or null.
+ */
+const DELEGATING_FUNCTION = `function (indexes, ...nodes) {
+  const listening = new Set(nodes);
+  const controls = globalThis.__clicktraceControls || [];
+  const name = (a) => {
+    if (a.nodeType === 9) return 'the document';
+    const id = a.id ? ' id=' + a.id.slice(0, 40) : '';
+    return '<' + a.tagName.toLowerCase().slice(0, 40) + id + '>';
+  };
+  return indexes.map((i) => {
+    const el = controls[i];
+    for (let a = el && (el.parentNode || null), n = 0; a && n < 200; a = a.parentNode || a.host || null, n++)
+      if (listening.has(a)) return name(a);
+    return null;
+  });
+}`;
+
+/**
+ * Click listeners a framework adds on an ancestor rather than on the control (React on its root
+ * element, jQuery's `$(document).on('click', '.cta', …)`): one DOMDebugger.getEventListeners on
+ * the document, its whole tree (shadow roots aside), lists every node with one; for each control index, the nearest
+ * such ancestor, or null. Which control such a listener acts on is in its code, not in the DOM:
+ * a link to "#" inside one may be the button it makes navigate.
+ */
+async function delegatingAncestors(
+  observer: PageObserver,
+  contextId: number,
+  indexes: number[],
+  timeoutMs: number,
+): Promise<(string | null)[]> {
+  const none = indexes.map(() => null);
+  const documentId = await inMainWorld(observer, contextId, 'document', timeoutMs);
+  if (!documentId) return none;
+  const listed = (await send(observer, timeoutMs, 'DOMDebugger.getEventListeners', {
+    objectId: documentId,
+    depth: -1,
+    // Not into frames (each frame's controls are asked in its own document) nor shadow roots: a page's
+    // whole tree of frames is costly to list, and a framework's root is in the light DOM.
+    pierce: false,
+  })) as Protocol.DOMDebugger.GetEventListenersResponse | null;
+  const nodes = [
+    ...new Set((listed?.listeners ?? []).filter((l) => CLICK_EVENTS.has(l.type) && l.backendNodeId).map((l) => l.backendNodeId!)),
+  ].slice(0, MAX_DELEGATING);
+  if (nodes.length === 0) return none;
+  const objects: string[] = [];
+  for (const backendNodeId of nodes) {
+    const resolved = (await send(observer, timeoutMs, 'DOM.resolveNode', {
+      backendNodeId,
+      executionContextId: contextId,
+      objectGroup: GROUP,
+    })) as Protocol.DOM.ResolveNodeResponse | null;
+    if (resolved?.object.objectId) objects.push(resolved.object.objectId);
+  }
+  const called = (await send(observer, timeoutMs, 'Runtime.callFunctionOn', {
+    executionContextId: contextId,
+    functionDeclaration: DELEGATING_FUNCTION,
+    arguments: [{ value: indexes }, ...objects.map((objectId) => ({ objectId }))],
+    returnByValue: true,
+  })) as Protocol.Runtime.CallFunctionOnResponse | null;
+  const value = called && !called.exceptionDetails ? (called.result.value as unknown) : null;
+  return Array.isArray(value) && value.length === indexes.length ? value.map((v) => (typeof v === 'string' ? v : null)) : none;
 }
 
 /**
@@ -153,6 +239,19 @@ export async function noteClickListeners(
         control.form = { ...control.form, stopped: true };
         control.href = null;
       }
+    }
+    // A link to "#" with no listener of its own: one on an ancestor may act on its click.
+    const bare = asked.filter(([c]) => goesNowhere(c.rawHref) && !c.form && !c.clickListener).slice(0, MAX_ASKED);
+    if (bare.length > 0) {
+      const ancestors = await delegatingAncestors(
+        observer,
+        contextId,
+        bare.map(([, index]) => index),
+        timeoutMs,
+      );
+      bare.forEach(([control], i) => {
+        if (ancestors[i]) control.delegatedListener = ancestors[i].slice(0, 80);
+      });
     }
   } finally {
     await send(observer, timeoutMs, 'Runtime.releaseObjectGroup', { objectGroup: GROUP });

@@ -7,7 +7,15 @@
 import type { Capture, ExploreEvent, NavEvent, PageControl, PageSnapshot } from '../model.js';
 import type { ScoredControl } from '../analyze/call-to-action.js';
 import type { PageObserver } from './page-observer.js';
-import { adFrame, chooseCallToAction, consentControl, consentDismissals, scoreControls, targetOf } from '../analyze/call-to-action.js';
+import {
+  adFrame,
+  chooseCallToAction,
+  consentControl,
+  consentDismissals,
+  popupClosers,
+  scoreControls,
+  targetOf,
+} from '../analyze/call-to-action.js';
 import { markedBox, markedScreenshotPath } from '../analyze/explore-steps.js';
 import { drawBox } from './marked-screenshot.js';
 import { PLAIN_NAVIGATION, PREVENT_DEFAULT, noteClickListeners } from './click-listeners.js';
@@ -37,7 +45,8 @@ const MAX_SCANNED = 5000;
  * Where a click reaches a control (`beside`: a part a consent notice leaves in view), or what covers
  * it (`notice`: a consent notice or its backdrop; `at`: the point tried, in its frame's viewport).
  */
-type Located = { x: number; y: number; beside?: boolean } | { covered: string; notice?: boolean; at?: { x: number; y: number } };
+type Located =
+  { x: number; y: number; beside?: boolean } | { covered: string; notice?: boolean; at?: { x: number; y: number }; popup?: number[] };
 
 /** What the page reports about its controls (PageControl without scores). */
 interface ReadControls {
@@ -342,6 +351,21 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     return { background, padding: [padV, padH], radius, fontSize: px(getComputedStyle(holder).fontSize) };
   };
   const inCookieBanner = (el) => IN_NOTICE(el, false);
+  // A bar fixed to the window's top or bottom edge, across most of its width (a "Get 10% off"
+  // strip, an app banner): it stays in view over the content whatever is scrolled. Not a dialog.
+  const stickyBarOf = (el) => {
+    for (let a = el, n = 0; a && a !== document.body && a !== root && n < 12; a = a.parentElement, n++) {
+      const position = getComputedStyle(a).position;
+      if (position !== 'fixed' && position !== 'sticky') continue;
+      if (a.tagName === 'DIALOG' || /^(alert)?dialog$/.test(a.getAttribute('role') || '') || a.getAttribute('aria-modal') === 'true') return null;
+      const b = a.getBoundingClientRect();
+      if (b.width < 0.6 * window.innerWidth || b.height > 0.35 * window.innerHeight) return null;
+      if (b.top <= 1) return 'top';
+      if (b.bottom >= window.innerHeight - 1) return 'bottom';
+      return null;
+    }
+    return null;
+  };
   // What a person reads beside a control of few words (a notice's "Accept"): the nearest block that says more.
   const contextOf = (el, text) => {
     if (!text || text.length > 30) return null;
@@ -354,6 +378,12 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     return null;
   };
   const TYPING = /^(|text|email|tel|password|number|search|url|date|datetime-local|month|week|time)$/;
+  // An identity field: by its type, its name or autocomplete hint (a kit's type=text "login"), or a value that is an address.
+  const IDENTITY_TYPE = /^(email|password|tel)$/;
+  const IDENTITY_NAME = /e-?mail|user|login|phone|mobile|passw|account|card|cc-/i;
+  const identity = (field, type) =>
+    IDENTITY_TYPE.test(type) || /@/.test(field.value) ||
+    IDENTITY_NAME.test((field.getAttribute('name') || '') + ' ' + field.id + ' ' + (field.getAttribute('autocomplete') || ''));
   const SEARCH_FIELD = (field) => (field.getAttribute('type') || '').toLowerCase() === 'search' || !!field.closest('[role=search]');
   const fieldsOf = (fields, beside) => {
     let typing = 0, required = 0;
@@ -364,7 +394,12 @@ export const READ_CONTROLS_SCRIPT = `(() => {
       if (field.validity && field.validity.valueMissing) required++;
       const visible = field.getClientRects().length > 0 && getComputedStyle(field).visibility === 'visible';
       if (!visible || field.readOnly || (beside && SEARCH_FIELD(field))) continue;
-      if (tag === 'TEXTAREA' || (tag === 'INPUT' && TYPING.test((field.getAttribute('type') || '').toLowerCase()))) typing++;
+      const type = (field.getAttribute('type') || '').toLowerCase();
+      // A field the page has filled in already (a shop's quantity of 1) needs no typing; an
+      // identity (an e-mail address, a password, a phone number a phishing page fills in) is
+      // still the person's to send.
+      if (field.value !== '' && !identity(field, type)) continue;
+      if (tag === 'TEXTAREA' || (tag === 'INPUT' && TYPING.test(type))) typing++;
     }
     return { typing, required };
   };
@@ -556,6 +591,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
         landmark: landmarkOf(el),
         form,
         cookieBanner: inCookieBanner(el),
+        ...(stickyBarOf(el) ? { stickyBar: stickyBarOf(el) } : {}),
         context: contextOf(el, text),
         widget: widgetOf(el),
         onclick: el.hasAttribute('onclick'),
@@ -631,6 +667,32 @@ function locateScript(index: number, anyPoint = false): string {
       (noticeShown(a.previousElementSibling) || noticeShown(a.nextElementSibling));
   };
   const notice = !!top && (IN_NOTICE(top, true) || backdrop(top));
+  // A pop-up over it (a newsletter or "Wait! 20% off" box): the layer fixed over the page that
+  // takes the click, with the fixed layers beside it (a backdrop and its box); the controls read
+  // in it (by index), among which a person finds its close button.
+  // What takes the click inside shadow roots (the document names only their host): the pop-up of a web component.
+  const deepest = (hit, x, y) => {
+    for (let n = 0; n < 10; n++) {
+      const root = hit.shadowRoot || (globalThis.__clicktraceClosedRoots || []).find((r) => r.host === hit);
+      const inner = root && root.elementFromPoint(x, y);
+      if (!inner || inner === hit) return hit;
+      hit = inner;
+    }
+    return hit;
+  };
+  const popupControls = () => {
+    let layer = null;
+    const up = (a) => a.parentElement || (a.parentNode && a.parentNode.host) || null;
+    for (let a = at ? deepest(top, at.x, at.y) : top; a && a !== document.body && a !== document.documentElement; a = up(a))
+      if (getComputedStyle(a).position === 'fixed') layer = a;
+    if (!layer) return [];
+    const siblings = layer.parentNode && layer.parentNode.children ? [...layer.parentNode.children] : [];
+    const parts = [layer, ...siblings.filter((s) => s !== layer && getComputedStyle(s).position === 'fixed')];
+    if (parts.some((p) => p.contains(el))) return [];
+    const controls = globalThis.__clicktraceControls || [];
+    return controls.map((c, i) => (c.isConnected && parts.some((p) => p.contains(c)) ? i : -1)).filter((i) => i >= 0).slice(0, 50);
+  };
+  const popup = top && !notice && !area ? popupControls() : [];
   if ((notice || ${anyPoint}) && !area) {
     const steps = [0.25, 0.75, 0.1, 0.9, 0.5, 0.4, 0.6];
     for (const box of boxes)
@@ -643,7 +705,12 @@ function locateScript(index: number, anyPoint = false): string {
           if (patch) return { x, y, beside: true };
         }
   }
-  return { covered: top ? '<' + top.tagName.toLowerCase().slice(0, 40) + '>' : 'nothing', ...(notice ? { notice: true } : {}), ...(at ? { at } : {}) };
+  return {
+    covered: top ? '<' + top.tagName.toLowerCase().slice(0, 40) + '>' : 'nothing',
+    ...(notice ? { notice: true } : {}),
+    ...(at ? { at } : {}),
+    ...(popup.length > 0 ? { popup } : {}),
+  };
 })()`;
 }
 
@@ -689,7 +756,13 @@ export interface ExploreResult {
    * The click on the chosen control; null when there is none (or it went away before it could be
    * clicked). `frame`: the child frame the control is in (its id and URL), null for the top document's.
    */
-  click: { text: string; target: string | null; frame: { id: string; url: string } | null; perform: () => Promise<void> } | null;
+  click: {
+    text: string;
+    tag: string;
+    target: string | null;
+    frame: { id: string; url: string } | null;
+    perform: () => Promise<void>;
+  } | null;
 }
 
 /** Where a control read is: in the top document (frame null) or in a child frame, at its index there. */
@@ -795,7 +868,15 @@ async function locate(
 /** Reads, scores and chooses on the page; null when the page could not be read (it went away). */
 export async function exploreOnce(
   observer: PageObserver,
-  options: { depth: number; capture: Capture; snapshot: PageSnapshot | null; timeoutMs: number; deadline?: number },
+  options: {
+    depth: number;
+    capture: Capture;
+    snapshot: PageSnapshot | null;
+    timeoutMs: number;
+    deadline?: number;
+    /** Controls clicked on this page already whose click led nowhere (no new document): passed over. */
+    ledNowhere?: readonly ClickedControl[];
+  },
 ): Promise<ExploreResult | null> {
   const read0 = await readAll(observer, options.timeoutMs);
   if (!read0) return null;
@@ -807,10 +888,13 @@ export async function exploreOnce(
   // A link this trace has requested already is never requested again (a single-use link would be spent).
   const requested = new Set(options.capture.exchanges.map((x) => x.request.url));
   const pageUrl = followed?.url ?? observer.url;
+  const nowhere = options.ledNowhere ?? [];
   const scored = scoreControls(read.controls, { url: pageUrl, viewport: read.viewport }).map((control) =>
     !control.refused && targetOf(control) && requested.has(targetOf(control)!)
       ? { ...control, refused: 'already requested in this trace' }
-      : control,
+      : !control.refused && nowhere.some((c) => sameControl(c, control))
+        ? { ...control, refused: 'clicked already on this page: the click led nowhere' }
+        : control,
   );
   // Each frame read is labelled as the scoring judged it: an ad-sized frame may be the offer itself
   // (of the page's own site, or all the page shows), a frame of an ad server is an ad whatever its size.
@@ -824,6 +908,7 @@ export async function exploreOnce(
   let chosen = chooseCallToAction(scored);
   let at: { x: number; y: number } | null = null;
   let dismissed: number | null = null;
+  let closedPopup: number | null = null;
   let consentBlocked: number | null = null;
   for (let covered = 0; chosen !== null; covered++) {
     // Disabled when read (a countdown before "Continue"): a person waits for it, as long as the trace may.
@@ -851,6 +936,22 @@ export async function exploreOnce(
       const closed = await dismissConsent(observer, scored, where, frames, read.viewport, pointer, options.timeoutMs);
       if (closed !== null) {
         dismissed = closed;
+        for (let tries = 0; tries < UNCOVER_TRIES && found && 'covered' in found; tries++) {
+          await pause(UNCOVER_PAUSE_MS);
+          found = await locate(observer, where[chosen], frames, read.viewport, options.timeoutMs);
+        }
+      }
+    }
+    // Covered by a pop-up of the page (not a consent notice): a person closes it with its "×",
+    // "Close" or "No thanks" (one that leads nowhere) and clicks what it covered, once.
+    if (found && 'covered' in found && !found.notice && found.popup && closedPopup === null && !where[chosen].frame) {
+      const indexes = found.popup.flatMap((i) => {
+        const k = where.findIndex((w) => !w.frame && w.index === i);
+        return k < 0 ? [] : [k];
+      });
+      const closed = await closePopup(observer, scored, indexes, where, frames, read.viewport, pointer, options.timeoutMs);
+      if (closed !== null) {
+        closedPopup = closed;
         for (let tries = 0; tries < UNCOVER_TRIES && found && 'covered' in found; tries++) {
           await pause(UNCOVER_PAUSE_MS);
           found = await locate(observer, where[chosen], frames, read.viewport, options.timeoutMs);
@@ -904,6 +1005,7 @@ export async function exploreOnce(
     controls: scored,
     chosen,
     ...(dismissed !== null ? { dismissed } : {}),
+    ...(closedPopup !== null ? { closedPopup } : {}),
     ...(consentBlocked !== null ? { consentBlocked } : {}),
     ...(frameNotes.length > 0 ? { frames: frameNotes } : {}),
   };
@@ -916,6 +1018,7 @@ export async function exploreOnce(
       control && at
         ? {
             text: control.text,
+            tag: control.tag,
             target: targetOf(control),
             frame: inFrameOf ? { id: inFrameOf.frameId, url: inFrameOf.url } : null,
             perform: () => trustedClick(observer, at.x, at.y, pointer),
@@ -973,6 +1076,30 @@ async function dismissConsent(
   return null;
 }
 
+/**
+ * Closes a pop-up of the page that covers the call-to-action, as a person does: a trusted click on
+ * its close control among `indexes` (the controls read in it; analyze/call-to-action.ts
+ * popupClosers: "×", "Close", "No thanks", leading nowhere). Returns the index clicked, or null.
+ */
+async function closePopup(
+  observer: PageObserver,
+  scored: readonly ScoredControl[],
+  indexes: number[],
+  where: Where[],
+  frames: FrameView[],
+  viewport: { width: number; height: number },
+  pointer: Pointer,
+  timeoutMs: number,
+): Promise<number | null> {
+  for (const index of popupClosers(scored, indexes)) {
+    const found = await locate(observer, where[index], frames, viewport, timeoutMs);
+    if (!found || !('x' in found)) continue;
+    await trustedClick(observer, found.x, found.y, pointer);
+    return index;
+  }
+  return null;
+}
+
 function markScreenshot(event: ExploreEvent, snapshot: PageSnapshot | null): ExploreResult['marked'] {
   const box = markedBox(event);
   if (!box || !snapshot?.screenshot) return null;
@@ -981,6 +1108,26 @@ function markScreenshot(event: ExploreEvent, snapshot: PageSnapshot | null): Exp
   const scale = png.readUInt32BE(16) / Math.max(1, event.viewport.width);
   return { path: markedScreenshotPath(snapshot.screenshot.path), png: () => drawBox(png, box, scale) };
 }
+
+/** A control clicked, as told apart from the others of its page when it is read again. */
+export interface ClickedControl {
+  text: string;
+  tag: string;
+  target: string | null;
+  frame: string | null;
+}
+
+function sameControl(clicked: ClickedControl, control: ScoredControl): boolean {
+  return (
+    clicked.text === control.text &&
+    clicked.tag === control.tag &&
+    clicked.target === targetOf(control) &&
+    clicked.frame === (control.frame ?? null)
+  );
+}
+
+/** How many clicks that led nowhere (a dead "#" link, a button that only opens a menu) explore passes over on one page. */
+const MAX_LED_NOWHERE = 2;
 
 export interface ExploreHooks {
   capture: Capture;
@@ -1001,6 +1148,9 @@ export interface ExploreHooks {
 /** Explores up to `depth` pages: each resting page's call-to-action is clicked, until none is left. */
 export async function explore(hooks: ExploreHooks): Promise<void> {
   const { capture } = hooks;
+  // A click that led nowhere (a dead "#" link, a script button that opened a menu): a person tries
+  // the next best control of the page, which is then read again (the click may have changed it).
+  const ledNowhere: ClickedControl[] = [];
   for (let depth = 1; depth <= hooks.depth && !hooks.stopped(); depth++) {
     const observer = hooks.current();
     if (!observer || observer.closed) return;
@@ -1010,7 +1160,7 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
     let result: ExploreResult | null = null;
     for (let attempt = 0; attempt < READ_ATTEMPTS && !result && !observer.closed && !hooks.stopped(); attempt++) {
       const timeoutMs = Math.max(500, Math.min(3000, hooks.deadline - Date.now()));
-      result = await exploreOnce(observer, { depth, capture, snapshot, timeoutMs, deadline: hooks.deadline });
+      result = await exploreOnce(observer, { depth, capture, snapshot, timeoutMs, deadline: hooks.deadline, ledNowhere });
     }
     if (!result) {
       hooks.progress({ kind: 'explore', detail: `could not read the links and buttons of ${observer.url}` });
@@ -1036,7 +1186,13 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
     hooks.progress({ kind: 'explore', detail: click.text });
     const documents = capture.events.filter((e) => e.type === 'doc-request').length;
     await hooks.clickAndSettle(observer, click.perform, click.frame?.id ?? null);
-    // A click that led nowhere would be chosen again: exploring stops there.
-    if (hooks.current() === observer && capture.events.filter((e) => e.type === 'doc-request').length === documents) return;
+    if (hooks.current() === observer && capture.events.filter((e) => e.type === 'doc-request').length === documents) {
+      // It led nowhere: the same page is explored again without it, a few times at most.
+      if (ledNowhere.length >= MAX_LED_NOWHERE) return;
+      ledNowhere.push({ text: click.text, tag: click.tag, target: click.target, frame: click.frame?.url ?? null });
+      depth--;
+      continue;
+    }
+    ledNowhere.length = 0;
   }
 }

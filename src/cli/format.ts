@@ -152,6 +152,7 @@ function formatExploreStep(step: ExploreStep): string[] {
     lines.push(`Explore ${step.depth}: clicked ${quoted(step.chosen.text)} (score ${step.chosen.score}) on ${where}`);
     lines.push(`${indent}why: ${clean(truncate(step.chosen.reasons.join(', '), 200))}`);
     if (step.dismissed) lines.push(`${indent}first closed the cookie notice over it with ${quoted(step.dismissed.text)} (not consenting)`);
+    if (step.closedPopup) lines.push(`${indent}first closed the pop-up over it with ${quoted(step.closedPopup.text)}`);
     if (step.chosen.frame) lines.push(`${indent}in frame: ${clean(truncate(step.chosen.frame, 120))}`);
     if (step.runnersUp.length) lines.push(`${indent}runners-up: ${step.runnersUp.map((c) => `${quoted(c.text)} ${c.score}`).join(', ')}`);
   } else if (step.consentBlocked) {

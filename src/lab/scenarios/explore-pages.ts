@@ -144,6 +144,10 @@ export interface ExplorePage {
   frame?: string;
   /** The text of the cookie notice's control explore clicks first to uncover the call-to-action, when it must. */
   dismissed?: string;
+  /** The controls explore clicks first, in order, whose click leads nowhere (the page is then explored again without them). */
+  ledNowhere?: string[];
+  /** The text of the pop-up's close control explore clicks first to uncover the call-to-action, when it must (not a consent notice's). */
+  closedPopup?: string;
   /** The call-to-action explore leaves unclicked because a consent notice that offers only accept covers it (then `cta` is null). */
   consentBlocked?: string;
   /** Why each frame explore passed over was left out, in frame-tree order, when the page has such frames. */
@@ -2398,6 +2402,201 @@ const SPECS: Record<string, PageSpec> = {
           `style="width:600px;height:140px;border:0"></iframe></main>`,
       );
     },
+  },
+  // ---- Explore hunt 2. ----
+  // A React-style page: one click listener on the app's root element acts for every control in it
+  // (delegation); the call-to-action is an <a href="#"> with no listener of its own.
+  'react-root-delegated': {
+    lang: 'en',
+    about: 'an <a href="#"> call-to-action whose click listener is on the root element around it (React-style delegation) followed',
+    cta: 'Claim my reward',
+    reasons: [
+      { text: 'Claim my reward', match: /a script button \(a click listener on <div id=root> around it; its href goes nowhere\)/ },
+      { text: 'Read the FAQ', match: /same-page anchor$/ },
+    ],
+    html: () =>
+      doc(
+        'en',
+        'Your reward',
+        `<div id="root"><main class="hero"><h1>You have been selected</h1><p>${a('#faq', 'Read the FAQ')}</p>` +
+          `<p>${a('#', 'Claim my reward', ` class="btn-primary" data-href="${escapeHtml(explorePageTarget('react-root-delegated'))}"`)}</p>` +
+          `<h2 id="faq">FAQ</h2><p>Rewards are limited.</p></main></div>` +
+          `<script>document.getElementById('root').addEventListener('click', function (e) { ` +
+          `var el = e.target.closest('[data-href]'); if (!el) return; e.preventDefault(); location.href = el.getAttribute('data-href'); });</script>`,
+      ),
+  },
+  // A newsletter strip fixed to the bottom of the window, its green "Sign up" button bigger and
+  // worded, over the page's own offer: the offer is what the page is about.
+  'sticky-newsletter-bar': {
+    lang: 'en',
+    about: 'a "Sign up for our newsletter" button in a bar fixed to the bottom of the window vs the page\'s "Shop the collection"',
+    cta: 'Shop the collection',
+    reasons: [{ text: 'Sign up for our newsletter', match: /-15 in a bar fixed to the bottom of the window/ }],
+    html: () =>
+      doc(
+        'en',
+        'Winter sale',
+        frame(
+          'sticky-newsletter-bar',
+          'en',
+          `<h1>Winter sale: up to 70% off</h1><p>All coats and boots.</p>` +
+            `<p>${a(explorePageTarget('sticky-newsletter-bar'), 'Shop the collection', ' class="btn-primary"')}</p><div style="height:1200px"></div>`,
+          {
+            ...EN,
+            tail:
+              `<div class="bar"><span>Get 10% off your first order!</span>` +
+              a(
+                refused('sticky-newsletter-bar', 'newsletter'),
+                'Sign up for our newsletter',
+                ' class="btn-primary" style="background:#2e7d32;font-size:20px"',
+              ) +
+              '</div>',
+          },
+        ),
+      ),
+  },
+  // A fake shop's product form: a size chosen and a quantity of 1 filled in by the page; sending
+  // it types nothing. The newsletter form above it has the address filled in: an identity is
+  // still the person's to send.
+  'shop-quantity': {
+    lang: 'en',
+    about: 'a POST form with a preset size and a quantity of 1 followed; a newsletter form with the e-mail address filled in refused',
+    cta: 'Buy now',
+    reasons: [
+      { text: 'Buy now', match: /sends a form \(POST\) with nothing to type/ },
+      { text: 'Subscribe', match: /submits a form that needs typing/ },
+      { text: 'Confirm my account', match: /submits a form that needs typing/ },
+    ],
+    html: () =>
+      doc(
+        'en',
+        'Air Max -80%',
+        `<main class="hero"><h1>Air Max: $29.99 <s>$149.99</s></h1>` +
+          `<form method="post" action="${escapeHtml(refused('shop-quantity', 'newsletter'))}" style="background:#eee;padding:24px">` +
+          `<p>Our deals by e-mail</p><input type="email" name="email" value="jane.doe@example.com">` +
+          `<button class="btn-primary" style="font-size:26px">Subscribe</button></form>` +
+          `<form method="post" action="${escapeHtml(refused('shop-quantity', 'account'))}">` +
+          `<input type="text" name="login" value="jane.doe"> <button class="btn-primary">Confirm my account</button></form>` +
+          `<form method="post" action="${escapeHtml(explorePageTarget('shop-quantity'))}">` +
+          `<label>Size <select name="size"><option>42</option><option>43</option></select></label> ` +
+          `<label>Quantity <input type="number" name="qty" value="1" min="1" style="width:50px"></label> ` +
+          `<button class="btn-primary">Buy now</button></form></main>`,
+      ),
+  },
+  // A <button> whose click listener (not an onclick attribute) leads to an unsubscribe URL: read
+  // over CDP, it is judged by where it leads and refused, not clicked blind.
+  'button-listener-leave': {
+    lang: 'en',
+    about: 'a big "Continue" <button> whose click listener leads to an unsubscribe URL refused; the plainer "See the offer" followed',
+    cta: 'See the offer',
+    reasons: [{ text: 'Continue', match: /\+0 leads where its onclick says.*, unsubscribe \/ opt-out \/ preferences link$/ }],
+    html: () =>
+      doc(
+        'en',
+        'Account update',
+        `<main class="hero"><h1>Your account update</h1><p><button id="go" class="btn-primary" style="font-size:28px">Continue</button></p>` +
+          `<p>${a(explorePageTarget('button-listener-leave'), 'See the offer')}</p></main>` +
+          `<script>document.getElementById('go').addEventListener('click', function () { ` +
+          `location.href = ${jsString(refused('button-listener-leave', 'unsubscribe?u=9'))}; });</script>`,
+      ),
+  },
+  // A discount pop-up over the shop (not a consent notice): its "×" (labelled "Schließen"); its
+  // "Nein danke" is a link to another page and its "Rabatt sichern" needs an e-mail address.
+  'popup-newsletter-de': {
+    lang: 'de',
+    about: 'a discount pop-up over the offer (de): closed with its "×", not its "Nein danke" link; "Jetzt shoppen" clicked',
+    cta: 'Jetzt shoppen',
+    closedPopup: '×',
+    html: () =>
+      doc(
+        'de',
+        'Sommer-Sale',
+        frame(
+          'popup-newsletter-de',
+          'de',
+          `<h1>Sommer-Sale: bis zu 60 %</h1><p>${a(explorePageTarget('popup-newsletter-de'), 'Jetzt shoppen', ' class="btn-primary"')}</p>`,
+          {
+            menu: ['Start', 'Damen', 'Herren'],
+            signIn: 'Anmelden',
+            legal: ['Datenschutz', 'Impressum'],
+            tail:
+              `<div id="nl" style="position:fixed;inset:0;background:rgba(0,0,0,.6);z-index:50;display:flex;align-items:center;justify-content:center">` +
+              `<div style="background:#fff;padding:28px;width:440px;position:relative">` +
+              `<button type="button" aria-label="Schließen" onclick="document.getElementById('nl').remove()" ` +
+              `style="position:absolute;right:8px;top:8px;border:0;background:none;font-size:22px;cursor:pointer">×</button>` +
+              `<h2>10 % Rabatt auf Ihre erste Bestellung</h2>` +
+              `<form method="post" action="${escapeHtml(refused('popup-newsletter-de', 'subscribe'))}">` +
+              `<input type="email" name="email" placeholder="E-Mail-Adresse"> <button class="btn-primary">Rabatt sichern</button></form>` +
+              `<p>${a(refused('popup-newsletter-de', 'no-thanks'), 'Nein danke')}</p></div></div>`,
+          },
+        ),
+      ),
+  },
+  // A React-style page whose big "Get started" is a dead "#" link (the root's listener only stops
+  // it): its click leads nowhere, so the page is explored again without it and its plain link is followed.
+  'dead-hash-retry': {
+    lang: 'en',
+    about:
+      'a big "#" button that a root listener makes do nothing: clicked, it leads nowhere; the page explored again, "See the offer" followed',
+    cta: 'See the offer',
+    ledNowhere: ['Get started'],
+    reasons: [{ text: 'Get started', match: /, clicked already on this page: the click led nowhere$/ }],
+    html: () =>
+      doc(
+        'en',
+        'Deals',
+        `<div id="root"><main class="hero"><h1>Deals of the week</h1><p>${a('#', 'Get started', ' class="btn-primary"')}</p>` +
+          `<p>${a(explorePageTarget('dead-hash-retry'), 'See the offer')}</p></main></div>` +
+          `<script>document.getElementById('root').addEventListener('click', function (e) { ` +
+          `if (e.target.closest('a[href="#"]')) e.preventDefault(); });</script>`,
+      ),
+  },
+  // German: the order button is a named anchor ("#bestellen") whose click listener navigates to the
+  // shop; "Details" is one whose listener only scrolls to its section, "FAQ" one whose onclick does.
+  'de-named-anchor-listener': {
+    lang: 'de',
+    about:
+      'a "#bestellen" link whose click listener navigates followed; "#details" (listener scrolls) and "#faq" (onclick scrolls) refused',
+    cta: 'Jetzt bestellen',
+    reasons: [
+      {
+        text: 'Jetzt bestellen',
+        match: /a script button \(a click listener; its href is a same-page anchor\), \+0 leads where its onclick says/,
+      },
+      { text: 'Details', match: /same-page anchor$/ },
+      { text: 'FAQ', match: /same-page anchor$/ },
+    ],
+    html: () =>
+      doc(
+        'de',
+        'Angebot',
+        `<main class="hero"><h1>Keto-Kapseln: 50 % Rabatt</h1><p>${a('#bestellen', 'Jetzt bestellen', ' id="order" class="btn-primary"')}</p>` +
+          `<p>${a('#details', 'Details', ' id="more"')} ${a('#faq', 'FAQ', ` onclick="document.getElementById('faq').scrollIntoView(); return false;"`)}</p>` +
+          `<div style="height:1400px"></div><h2 id="details">Details</h2><h2 id="faq">FAQ</h2><h2 id="bestellen">Bestellen</h2></main>` +
+          `<script>document.getElementById('order').addEventListener('click', function (e) { e.preventDefault(); ` +
+          `location.href = ${jsString(explorePageTarget('de-named-anchor-listener'))}; });\n` +
+          `document.getElementById('more').addEventListener('click', function (e) { e.preventDefault(); ` +
+          `document.getElementById('details').scrollIntoView({ behavior: 'smooth' }); });</script>`,
+      ),
+  },
+  // Italian: the discount pop-up is a web component's, in an open shadow root of an unnamed host
+  // (the document's hit test names only the host); closed with its "Chiudi".
+  'popup-shadow-it': {
+    lang: 'it',
+    about: 'a discount pop-up inside an open shadow root over the offer (it): closed with its "Chiudi"; "Acquista ora" clicked',
+    cta: 'Acquista ora',
+    closedPopup: 'Chiudi',
+    html: () =>
+      doc(
+        'it',
+        'Saldi',
+        `<main class="hero"><h1>Saldi di fine stagione</h1><p>${a(explorePageTarget('popup-shadow-it'), 'Acquista ora', ' class="btn-primary"')}</p></main>` +
+          `<div id="w"></div><script>const root = document.getElementById('w').attachShadow({ mode: 'open' });\n` +
+          `root.innerHTML = '<div style="position:fixed;inset:0;background:rgba(0,0,0,.5);display:flex;align-items:center;justify-content:center">' +\n` +
+          `'<div style="background:#fff;padding:24px;width:400px"><button id="c">Chiudi</button><h2>Sconto del 15%</h2>' +\n` +
+          `'<input type="email" placeholder="Email"> <button>Ricevi il codice</button></div></div>';\n` +
+          `root.getElementById('c').addEventListener('click', function () { document.getElementById('w').remove(); });</script>`,
+      ),
   },
   'hostile-text': {
     lang: 'en',
