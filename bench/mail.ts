@@ -4,7 +4,7 @@
 // the clock starts; the timed part is analysis plus handing messages over.
 // One round is a cold run, as `clicktrace mail` on a folder sees it. With more rounds the
 // folder is analysed again in the same workers and the last round is reported: the steady state
-// of a long mbox, once V8 has compiled the hot paths (the first round costs about twice as much).
+// of a long mbox, once V8 has compiled the hot paths (the first round costs about 1.5 times as much).
 //
 // --mbox N measures scale instead: the folder's messages repeated into one mbox of N messages,
 // analysed by `clicktrace mail <mbox> --no-visit --json` as a user runs it (output discarded),
