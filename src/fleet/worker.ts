@@ -35,7 +35,7 @@ import { QUEUE_NAME, workerTraceOptions, type FleetJobData, type HeartbeatRespon
 import { ServerClient, ServerError, type FleetServerLink } from './server-client.js';
 import { Spool } from './spool.js';
 import { Outbox } from './outbox.js';
-import { checkOwnBundle } from './own-bundle.js';
+import { checkOwnBundle, removeLeftChecks } from './own-bundle.js';
 import { ProgressSender } from './progress-sender.js';
 import { deadline, pause } from './timing.js';
 import { clean, truncate } from '../cli/terminal.js';
@@ -160,6 +160,7 @@ export class FleetWorker {
    */
   static async start(options: FleetWorkerOptions): Promise<FleetWorker> {
     const spool = Spool.open(options.spool);
+    removeLeftChecks(spool.sealingDir);
     const store = CaseStore.open(spool.casesDir);
     const browsers = new BrowserPool({
       ...(options.launch ? { launch: options.launch } : {}),
