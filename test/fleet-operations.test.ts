@@ -130,12 +130,20 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
         assert.equal((await server.job(first.id)).state, 'running', "a stranger's upload does not end the job");
         assert.ok(!existsSync(join(server.casesDir, caseId)), 'nothing of it is kept');
 
-        // Cut short on the way: refused, said why, the job failed, nothing kept.
+        // Cut short on the way: refused, said why, nothing kept; the job waits for its worker, which
+        // sends its copy again or, when its copy does not verify either, reports the job failed.
         const cut = await server.post<{ error: { message: string } }>(path, bundle.subarray(0, Math.floor(bundle.length / 2)), {
           'X-Clicktrace-Claim': 'n1',
         });
         assert.equal(cut.status, 422);
         assert.match(cut.body.error.message, /damaged bundle/);
+        assert.equal((await server.job(first.id)).state, 'running');
+        const report = await server.post(`/api/fleet/jobs/${first.id}/fail`, {
+          worker: 'test',
+          nonce: 'n1',
+          error: `its case was refused by the server: ${cut.body.error.message}`,
+        });
+        assert.equal(report.status, 200);
         const failed = await ended(server, first.id);
         assert.equal(failed.state, 'failed');
         assert.match(failed.error ?? '', /its case was refused by the server: damaged bundle/);

@@ -785,14 +785,18 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
         readdirSync(server.casesDir).filter((n) => n.startsWith('.')),
         [],
       );
-      const failed = await server.job(id);
-      assert.equal(failed.state, 'failed');
-      assert.match(failed.error ?? '', /its case was refused by the server/, JSON.stringify(failed.events));
+      // Damaged on the way or tampered with: the worker, which can check its own copy, says which (it sends it again, or reports the job failed).
+      const refusedOnce = await server.job(id);
+      assert.equal(refusedOnce.state, 'running', 'the job waits for the worker to send its case again');
+      assert.ok(
+        refusedOnce.events?.some((e) => e.kind === 'upload-refused' && /the worker checks its own copy/.test(e.detail)),
+        JSON.stringify(refusedOnce.events),
+      );
 
       const foreign = await server.post<{ error: { message: string } }>('/api/fleet/cases/20990101T000000Z-abcdef', bundle);
       assert.equal(foreign.status, 404, 'a case the server did not assign');
 
-      // The genuine bundle is still taken (a finished case is never lost), once.
+      // The genuine bundle is taken (a finished case is never lost), once.
       const genuine = await server.post<{ outcome: string }>(`/api/fleet/cases/${caseId}`, bundle, claimed);
       clearInterval(beating);
       assert.equal(genuine.status, 200);

@@ -71,7 +71,8 @@ a fleet of workers (Redis from Debian's redis-server; see "clicktrace worker --h
                        again, unless a worker started again on its spool holds them (default 30)
   --trust-key FILE     uploaded cases must be signed by this Ed25519 public key (PEM;
                        repeatable); without it, a case's own signature is checked if it has one.
-                       A worker signing with another key (or none) is refused before any job.
+                       A worker signing with another key (or none) is refused before any job;
+                       one already running takes no job while it is refused.
 ${TRACE_OPTIONS_HELP.split('\n')
   .filter((l) => !/--allow-private|--out |--json/.test(l))
   .join('\n')}

@@ -19,10 +19,14 @@ Finished cases wait in the spool folder until the server has them: a server or n
 away only delays them (uploads are retried; uploading twice is harmless), and a worker started
 later on the same spool sends what a killed one left: a case it was still writing is sealed
 from what it recorded, marked partial (the worker died mid-trace), and sent like any case. It may
-start before the server or Redis: it waits up to a minute for each. A heartbeat tells the server
-which jobs the worker holds; if it stops (kill -9, a lost host) and no worker starts again on its
-spool in time, the server fails those jobs as "worker lost" (whether their links were requested
-is not known) and never runs them again (their links may be single-use).
+start before the server or Redis: it waits up to a minute for each. A bundle the server finds
+damaged is checked here as the server checks it: intact (damaged on the way), it is sent again,
+up to twice; else it is kept in the spool's refused/ and the job fails. A worker the server stops
+trusting (serve started again with other --trust-key keys) takes no job until a heartbeat is
+accepted again, and says so each way. A heartbeat tells the server which jobs the worker holds;
+if it stops (kill -9, a lost host) and no worker starts again on its spool in time, the server
+fails those jobs as "worker lost" (whether their links were requested is not known) and never
+runs them again (their links may be single-use).
 
 SIGTERM or Ctrl-C: no new job is taken; running traces end as cases (or failures) and are
 delivered, never put back on the queue. A second signal stops running traces at once (their

@@ -61,6 +61,11 @@ import {
 export interface FleetJobState {
   /** Times it was put on the queue; the current BullMQ job id. */
   dispatches: number;
+  /** Dispatches a worker the server does not trust took (its claim refused): not the job's fault, not counted against MAX_DISPATCHES. */
+  excused?: number;
+  excusedDispatch?: string | null;
+  /** Why the server refused its last bundle: its worker checks its own copy, sends it again if it is intact, else reports the job failed. */
+  refused?: string | null;
   dispatch: string | null;
   /** Set by the claim: the case folder's name, the claimant and its nonce. */
   caseId: string | null;
@@ -386,7 +391,23 @@ export class FleetDispatcher {
     if (job.cancelledAt) return { status: 409, body: { ok: false, code: 'finished', reason: `job ${jobId} was cancelled by the analyst` } };
     // Its heartbeat was refused: what it traced would be refused too. The job waits for another worker.
     const refused = this.refusedWorkers.get(request.worker);
-    if (refused) return { status: 409, body: { ok: false, code: 'untrusted-key', reason: `this worker is refused: ${refused}` } };
+    if (refused) {
+      this.excuse(job, request.dispatch);
+      return { status: 409, body: { ok: false, code: 'untrusted-key', reason: `this worker is refused: ${refused}` } };
+    }
+    // Whether a worker is trusted is known from its heartbeat: one this server has not heard yet
+    // (the server was started again meanwhile) is asked to introduce itself first.
+    if (this.options.trustedKeys?.length && !this.workers.has(request.worker)) {
+      this.excuse(job, request.dispatch);
+      return {
+        status: 409,
+        body: {
+          ok: false,
+          code: 'unknown-worker',
+          reason: 'this server has had no heartbeat of this worker yet; send one, then claim again',
+        },
+      };
+    }
     const waiter = this.waiters.get(jobId);
     if (job.state !== 'queued' || !waiter) {
       const code = job.state === 'running' ? 'claimed' : 'finished';
@@ -437,6 +458,14 @@ export class FleetDispatcher {
     if (worker && worker.version !== TOOL.version)
       this.host.record(job, 'worker-version', `${worker.name} runs clicktrace ${worker.version}, this server ${TOOL.version}`);
     return { status: 200, body: outcome };
+  }
+
+  /** The job's current dispatch was taken by a worker whose claim is refused for who it is: it does not count against MAX_DISPATCHES. */
+  private excuse(job: Job, dispatch: string): void {
+    const fleet = job.fleet;
+    if (job.state !== 'queued' || !fleet || fleet.dispatch !== dispatch || fleet.excusedDispatch === dispatch) return;
+    job.fleet = { ...fleet, excused: (fleet.excused ?? 0) + 1, excusedDispatch: dispatch };
+    this.host.save(job);
   }
 
   /** Another job of the same link is claimed and not yet ended. */
@@ -582,8 +611,15 @@ export class FleetDispatcher {
       });
     } catch (err) {
       if (!(err instanceof BundleError)) throw err;
-      if (this.waiters.has(job.id) && job.state === 'running')
-        this.settle(job.id, { kind: 'failed', url: job.url!, caseId: null, error: `its case was refused by the server: ${err.message}` });
+      const waiting = this.waiters.has(job.id) && job.state === 'running';
+      if (waiting && how === 'bundle') {
+        // Damaged on the way or tampered with: only the worker can tell, by checking its own copy.
+        // It sends it again if it is intact, else reports the job failed (a worker that does
+        // neither has it failed with this refusal once it no longer holds it: sweep).
+        job.fleet = { ...job.fleet!, refused: err.message };
+        this.host.save(job);
+        this.host.record(job, 'upload-refused', `${err.message}; the worker checks its own copy: sent again if intact, else the job fails`);
+      } else if (waiting) this.settle(job.id, { kind: 'failed', url: job.url!, caseId: null, error: refusedError(err.message) });
       else this.host.record(job, 'upload-refused', err.message);
       return refusal(422, 'refused', err.message);
     }
@@ -623,12 +659,13 @@ export class FleetDispatcher {
     const waiter = this.waiters.get(job.id);
     if (!waiter || job.state !== 'queued' || this.closed) return;
     const fleet = job.fleet ?? emptyFleetState();
-    if (fleet.dispatches >= MAX_DISPATCHES) {
+    const counted = fleet.dispatches - (fleet.excused ?? 0);
+    if (counted >= MAX_DISPATCHES) {
       this.settle(job.id, {
         kind: 'failed',
         url: job.url!,
         caseId: null,
-        error: `put on the queue ${fleet.dispatches} times and never claimed by a worker; nothing was requested`,
+        error: `put on the queue ${counted} times and never claimed by a worker; nothing was requested`,
       });
       return;
     }
@@ -756,12 +793,13 @@ export class FleetDispatcher {
         this.heldForLost.add(job.id);
         continue;
       }
+      const refused = job.fleet.refused;
       this.host.record(
         job,
         'worker-lost',
         silent ? `${worker} sent no heartbeat for ${Math.round((now - lastSeen) / 1000)} s` : `${worker} no longer holds this job`,
       );
-      this.settle(job.id, { kind: 'failed', url: job.url!, caseId: null, error: WORKER_LOST });
+      this.settle(job.id, { kind: 'failed', url: job.url!, caseId: null, error: refused ? refusedError(refused) : WORKER_LOST });
     }
   }
 
@@ -801,6 +839,10 @@ function readReport(dir: string): Report | null {
 
 export function emptyFleetState(): FleetJobState {
   return { dispatches: 0, dispatch: null, caseId: null, worker: null, nonce: null, claimedAt: null };
+}
+
+function refusedError(message: string): string {
+  return `its case was refused by the server: ${message}`;
 }
 
 function notYours(jobId: string): FleetReply<never> {

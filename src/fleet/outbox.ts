@@ -4,7 +4,10 @@
 // without a case (`<job>.fail.json`). Sent in the background, again and again with a growing pause
 // while the server or the network is away (the upload is idempotent by case id); a worker killed
 // meanwhile leaves them for the next worker on the same spool. A bundle the server refuses for good
-// (it does not verify, or its case is unknown) moves to the spool's refused/ folder.
+// (it does not verify, or its case is unknown) moves to the spool's refused/ folder. The server
+// cannot tell a bundle damaged on the way from a tampered one, but the worker can check its own
+// copy: one the server found damaged (422) is verified here as the server verifies it, and sent
+// again (up to RESENDS times) when it is intact; one that does not verify here is refused at once.
 // A traced case is packed here, not on its trace's time: the worker's next claim and trace start
 // first, and packing and sending wait while a claim of the worker is on its way (holding), so the
 // next job's claim is not queued behind a bundle. Files the server acknowledged go in the
@@ -35,6 +38,8 @@ interface CaseItem {
   folder: string | null;
   attempts: number;
   notBefore: number;
+  /** Times its intact bundle was sent again after the server found it damaged. */
+  resent?: number;
 }
 
 interface FailureItem {
@@ -58,6 +63,8 @@ interface CutOff {
 const FAIL_SUFFIX = '.fail.json';
 const MAX_PAUSE_MS = 15_000;
 const PARALLEL_UPLOADS = 2;
+/** Times a bundle the server refused as damaged, and intact here, is sent again. */
+const RESENDS = 2;
 /** Claims hold the outbox this long at most: claims that follow each other without a break (many slots, a slow network) do not keep the cases from going. */
 const CLAIM_HOLD_MS = 1000;
 
@@ -97,6 +104,8 @@ export class Outbox {
      * spool's ledger says so: service/cut-off-sweep.ts); such a claim is reported as not begun.
      */
     private readonly notRequested: (caseId: string) => boolean = () => false,
+    /** Checks a bundle of this worker as the server does; null when it verifies, else why not (default: no check, a refusal is final). */
+    private readonly checkBundle: (caseId: string, path: string) => Promise<string | null> = () => Promise.resolve('not checked'),
   ) {
     this.load();
   }
@@ -361,22 +370,35 @@ export class Outbox {
     if (item.folder !== null && this.linking && this.client.handOverCase) {
       const folder = item.folder;
       const outcome = await this.client.handOverCase(item.caseId, folder, item.nonce);
-      if (outcome !== null) return this.answered(item, outcome, folder);
+      if (outcome !== null) return await this.answered(item, outcome, folder);
       // The spool is on another file system than the server's cases: bundles from now on.
       this.linking = false;
     }
     const path = join(this.dir, `${item.caseId}${BUNDLE_SUFFIX}`);
     if (item.folder !== null && !this.pack(item, item.folder, path)) return;
-    this.answered(item, await this.client.uploadCase(item.caseId, readFileSync(path), item.nonce), path);
+    await this.answered(item, await this.client.uploadCase(item.caseId, readFileSync(path), item.nonce), path);
   }
 
   /** The server's answer for a case sent as `sent` (its bundle, or its folder handed over): gone once taken, kept in refused/ when refused. */
-  private answered(item: CaseItem, outcome: UploadOutcome, sent: string): void {
+  private async answered(item: CaseItem, outcome: UploadOutcome, sent: string): Promise<void> {
     const name = basename(sent);
     if (outcome.kind === 'taken') {
       this.forget(item.caseId, [`${item.caseId}.json`]);
       this.remove(sent);
       return;
+    }
+    // Found damaged (a folder handed over was checked as it lies here: nothing to send again).
+    if (outcome.status === 422 && sent !== item.folder && (item.resent ?? 0) < RESENDS) {
+      const problem = await this.checkBundle(item.caseId, sent);
+      if (problem === null) {
+        item.resent = (item.resent ?? 0) + 1;
+        this.log(
+          `the server refused case ${item.caseId} (${outcome.message}); its bundle here verifies, so it was damaged on the way: ` +
+            `sent again (${item.resent} of ${RESENDS})`,
+        );
+        return;
+      }
+      this.log(`case ${item.caseId}: its bundle here does not verify either (${problem})`);
     }
     renameSync(sent, join(this.refusedDir, name));
     writeFileSync(join(this.refusedDir, `${item.caseId}.refused.txt`), `HTTP ${outcome.status}: ${outcome.message}\n`);
@@ -384,6 +406,9 @@ export class Outbox {
     this.log(
       `the server refused case ${item.caseId}: ${outcome.message}; ${sent === item.folder ? 'the case' : 'the bundle'} is kept in ${this.refusedDir}`,
     );
+    // A bundle found damaged is the worker's to give up on (the server waits for it to be sent again, or for this).
+    if (outcome.status === 422 && item.job !== null && item.nonce !== null)
+      this.addFailure(item.job, item.nonce, `its case was refused by the server: ${outcome.message}`);
   }
 
   /** Done with: the files go in the background (a worker stopped before they went sends them again, which the server answers as taken before). */

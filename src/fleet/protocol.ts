@@ -206,7 +206,7 @@ export interface ClaimRequest {
 export type ClaimResponse =
   /** Trace `url` into a case folder named `caseId`; nothing else may request it. */
   | { ok: true; caseId: string; url: string }
-  | { ok: false; code: 'claimed' | 'finished' | 'already-traced' | 'unknown' | 'untrusted-key'; reason: string };
+  | { ok: false; code: 'claimed' | 'finished' | 'already-traced' | 'unknown' | 'untrusted-key' | 'unknown-worker'; reason: string };
 
 export interface FailRequest {
   worker: string;

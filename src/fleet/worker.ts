@@ -14,6 +14,9 @@
 // delivered; nothing goes back to the queue.
 // A job the analyst cancelled on the server is named in the answer to a heartbeat: its trace is
 // stopped as Ctrl-C stops one (its case sealed with what it recorded) and delivered as any case.
+// A worker the server stops trusting while it runs (serve restarted with other --trust-key keys:
+// its heartbeat or a claim is answered untrusted-key) takes no job from the queue until a
+// heartbeat is accepted again: it would only take jobs it may not claim. Said once each way.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -32,6 +35,7 @@ import { QUEUE_NAME, workerTraceOptions, type FleetJobData, type HeartbeatRespon
 import { ServerClient, ServerError, type FleetServerLink } from './server-client.js';
 import { Spool } from './spool.js';
 import { Outbox } from './outbox.js';
+import { checkOwnBundle, removeLeftChecks } from './own-bundle.js';
 import { ProgressSender } from './progress-sender.js';
 import { deadline, pause } from './timing.js';
 import { clean, truncate } from '../cli/terminal.js';
@@ -87,6 +91,8 @@ export class FleetWorker {
   private stopped: Promise<void> | null = null;
   private closed = false;
   private lastHeartbeatError = '';
+  /** Why the server refuses this worker (its signing key is not trusted): no job is taken meanwhile. */
+  private untrusted: string | null = null;
   private lastRedisError = '';
   private lastBeatAt = Date.now();
   private readonly loopDelay = (() => {
@@ -130,6 +136,11 @@ export class FleetWorker {
         if (todo.claim !== null) store.ledger.release(todo.claim);
         return true;
       },
+      (caseId, path) =>
+        checkOwnBundle(caseId, path, spool.sealingDir, {
+          signingKey: this.identity.signingKey,
+          tsaCaFile: options.trace?.tsa?.ca ?? null,
+        }),
     );
     this.slots = new JobQueue(options.concurrency);
     this.tracer = new Tracer({
@@ -149,6 +160,7 @@ export class FleetWorker {
    */
   static async start(options: FleetWorkerOptions): Promise<FleetWorker> {
     const spool = Spool.open(options.spool);
+    removeLeftChecks(spool.sealingDir);
     const store = CaseStore.open(spool.casesDir);
     const browsers = new BrowserPool({
       ...(options.launch ? { launch: options.launch } : {}),
@@ -254,6 +266,7 @@ export class FleetWorker {
     }
     clearTimeout(waiting);
     this.bull = bull;
+    if (this.untrusted !== null) void bull.pause(true).catch(() => undefined);
     void bull.run().catch((err: Error) => this.log(`the queue stopped: ${err.message}`));
   }
 
@@ -275,9 +288,16 @@ export class FleetWorker {
     // It may have waited for its slot while the worker began to stop: not claimed, it goes back to the queue.
     if (this.stopping) return { dropped: 'the worker is stopping' };
     const nonce = randomBytes(12).toString('hex');
-    const claim = await this.claim(data.job, { worker: this.identity.id, nonce, dispatch: job.id ?? '' });
+    const request = { worker: this.identity.id, nonce, dispatch: job.id ?? '' };
+    let claim = await this.claim(data.job, request);
+    // A server started again since the last heartbeat, which trusts only workers it heard from: introduced, the claim is made again.
+    if (claim && !claim.ok && claim.code === 'unknown-worker') {
+      await this.beat(false);
+      claim = await this.claim(data.job, request);
+    }
     if (!claim) return { dropped: 'the server could not be reached to claim it' };
     if (!claim.ok) {
+      if (claim.code === 'untrusted-key') this.refused(claim.reason);
       this.log(`job ${clean(data.job)}: not traced here: ${clean(claim.reason)}`);
       return { dropped: claim.reason };
     }
@@ -388,10 +408,12 @@ export class FleetWorker {
       this.heartbeatMs = answer.heartbeatMs;
       if (this.lastHeartbeatError) this.log('the server answers again');
       this.lastHeartbeatError = '';
+      this.trusted();
       // Said at once, not a heartbeat later: the server waits for it before it judges the worker deaf.
       if (this.heard(answer.cancel)) return void this.beat(false);
     } catch (err) {
       if (first) throw err;
+      if (err instanceof ServerError && err.code === 'untrusted-key') this.refused(err.message);
       const message = (err as Error).message;
       if (message !== this.lastHeartbeatError) this.log(`heartbeat: ${message}`);
       this.lastHeartbeatError = message;
@@ -418,6 +440,22 @@ export class FleetWorker {
       trace?.abort(reason);
     }
     return news;
+  }
+
+  /** The server refuses this worker: it takes no job from the queue (one in hand goes back unclaimed) until a heartbeat is accepted. */
+  private refused(reason: string): void {
+    if (this.untrusted !== null) return;
+    this.untrusted = reason;
+    this.log(`the server refuses this worker (${clean(truncate(reason, 300))}): taking no jobs until it accepts a heartbeat again`);
+    void this.bull?.pause(true).catch(() => undefined);
+  }
+
+  /** A heartbeat was accepted: a worker the server refused takes jobs again. */
+  private trusted(): void {
+    if (this.untrusted === null) return;
+    this.untrusted = null;
+    this.log('the server accepts this worker again: taking jobs');
+    if (!this.stopping) void this.bull?.resume();
   }
 
   /** Heartbeats go on while the worker stops (it still holds jobs), until it is closed. */

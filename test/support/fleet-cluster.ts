@@ -109,23 +109,34 @@ export class Server {
   }
 }
 
-export function startWorker(redis: TestRedis, server: Server, spool: string, extra: string[] = []): CliRun {
-  return startCli([
-    'worker',
-    '--queue',
-    redis.url,
-    '--server',
-    server.url,
-    '--token',
-    TOKEN,
-    '--concurrency',
-    '2',
-    '--spool',
-    spool,
-    '--name',
-    spool.split('/').pop()!,
-    ...extra,
-  ]);
+/** `server`: a Server, or the URL the worker is to reach it at (a proxy in front of it); `env` as startCli's. */
+export function startWorker(
+  redis: TestRedis,
+  server: Server | string,
+  spool: string,
+  extra: string[] = [],
+  env: Record<string, string> = {},
+): CliRun {
+  return startCli(
+    [
+      'worker',
+      '--queue',
+      redis.url,
+      '--server',
+      typeof server === 'string' ? server : server.url,
+      '--token',
+      TOKEN,
+      '--concurrency',
+      '2',
+      '--spool',
+      spool,
+      '--name',
+      spool.split('/').pop()!,
+      ...extra,
+    ],
+    '',
+    env,
+  );
 }
 
 /**

@@ -1,0 +1,161 @@
+// Refusals that are not the job's fault. A worker the server stops trusting while it runs (serve
+// started again with other --trust-key keys) stops taking jobs, and takes them again once trusted:
+// the job waits for a trusted worker, which traces it once. A bundle damaged on the way (a proxy
+// between worker and server changes a byte of the first upload) is refused by the server; the
+// worker finds its own copy intact and sends it again: the job is done, its case in once.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, request, type Server as HttpServer } from 'node:http';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from './helpers.js';
+import { Server, startWorker, until, fleetLab, workersAlive, assertCasesVerify, type JobView } from './support/fleet-cluster.js';
+import { freePort, redisMissing, startRedis, type TestRedis } from './support/redis-server.js';
+import { defaultKeyDir, initSigningKey } from '../src/case/signing.js';
+
+const skip = redisMissing();
+
+const { fixture, once, hits } = fleetLab(skip);
+let redis: TestRedis;
+before(async () => {
+  if (!skip) redis = await startRedis();
+});
+after(async () => {
+  await redis?.stop();
+});
+
+async function ended(server: Server, id: string, what: () => string): Promise<JobView> {
+  return until(
+    async () => {
+      const job = await server.job(id);
+      return (job.state === 'done' || job.state === 'failed') && job;
+    },
+    180_000,
+    what,
+  );
+}
+
+const count = (text: string, pattern: RegExp) => text.match(new RegExp(pattern.source, 'g'))?.length ?? 0;
+
+describe('refusals that are not the job’s fault', { skip: skip ?? false }, () => {
+  test('a worker the server stops trusting while it runs takes no job until trusted again; a trusted worker traces it once', async () => {
+    const root = tempDir('fleet-refusals-trust-');
+    const trusted = await initSigningKey(defaultKeyDir());
+    const otherHome = join(root, 'other-home');
+    const other = await initSigningKey(join(otherHome, 'keys'));
+    const port = await freePort();
+    const cases = join(root, 'cases');
+    const both = ['--trust-key', trusted.publicKeyPath, '--trust-key', other.publicKeyPath];
+    let server = await Server.start(fixture.lab.traceArgs, redis, cases, both, port);
+    const distrusted = startWorker(redis, server, join(root, 'spool-other'), [], { CLICKTRACE_HOME: otherHome });
+    let trustedWorker: ReturnType<typeof startWorker> | null = null;
+    try {
+      await workersAlive(server, 1);
+      // Started again trusting only the test home's key: the running worker's heartbeats and claims are refused.
+      await server.stop();
+      server = await Server.start(fixture.lab.traceArgs, redis, cases, ['--trust-key', trusted.publicKeyPath], port);
+      // Submitted at once: the refused worker may still take it from the queue before it hears, and is refused its claim.
+      const submitted = await server.post<{ job: JobView }>('/api/submit', { url: once('refusals-trust') });
+      assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
+      const jobId = submitted.body.job.id;
+      await until(
+        () => /the server refuses this worker/.test(distrusted.stderr()),
+        60_000,
+        () => `the refusal: ${distrusted.stderr()}`,
+      );
+      assert.equal(hits('refusals-trust'), 0, 'the refused worker requested nothing');
+
+      trustedWorker = startWorker(redis, server, join(root, 'spool-trusted'));
+      const done = await ended(server, jobId, () => `job ${jobId}: ${trustedWorker?.stderr()} / ${distrusted.stderr()}`);
+      assert.equal(done.state, 'done', `${done.error}: ${distrusted.stderr()}`);
+      assert.equal(done.fleet?.worker?.name, 'spool-trusted');
+      assert.equal(hits('refusals-trust'), 1, 'traced once');
+      await assertCasesVerify(server, [done.caseId!]);
+      assert.equal(count(distrusted.stderr(), /the server refuses this worker/), 1, distrusted.stderr());
+      assert.match(distrusted.stderr(), /which this server does not trust/);
+
+      // Trusted again: it says so and takes jobs again.
+      await server.stop();
+      server = await Server.start(fixture.lab.traceArgs, redis, cases, both, port);
+      await until(
+        () => /the server accepts this worker again: taking jobs/.test(distrusted.stderr()),
+        60_000,
+        () => `taking jobs again: ${distrusted.stderr()}`,
+      );
+      assert.equal(count(distrusted.stderr(), /the server refuses this worker/), 1, 'said once');
+    } finally {
+      for (const run of [trustedWorker, distrusted]) {
+        run?.child.kill('SIGTERM');
+        await run?.exited;
+      }
+      await server.stop();
+    }
+  });
+
+  test('a bundle damaged on the way is sent again from the intact copy the worker checked: the job is done, its case in once', async () => {
+    const root = tempDir('fleet-refusals-transit-');
+    const server = await Server.start(fixture.lab.traceArgs, redis, join(root, 'cases'));
+    // A real HTTP hop between worker and server that changes one byte of the first case upload.
+    const uploads: { path: string; damaged: boolean }[] = [];
+    const target = new URL(server.url);
+    const proxy: HttpServer = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        if (req.method === 'POST' && req.url?.startsWith('/api/fleet/cases/')) {
+          const damaged = uploads.length === 0;
+          if (damaged) body[Math.floor(body.length / 2)] ^= 0x20;
+          uploads.push({ path: req.url, damaged });
+        }
+        const upstream = request(
+          { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+          (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          },
+        );
+        upstream.on('error', () => res.destroy());
+        upstream.end(body);
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    const spool = join(root, 'spool');
+    const worker = startWorker(redis, proxyUrl, spool);
+    try {
+      const submitted = await server.post<{ job: JobView }>('/api/submit', { url: once('refusals-transit') });
+      assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
+      const jobId = submitted.body.job.id;
+      const done = await ended(server, jobId, () => `job ${jobId}: ${worker.stderr()}`);
+      assert.equal(done.state, 'done', `${done.error}: ${worker.stderr()}`);
+      assert.equal(hits('refusals-transit'), 1, 'traced once');
+      assert.deepEqual(
+        uploads.map((u) => u.damaged),
+        [true, false],
+        'the damaged upload, then the intact one',
+      );
+      const events = done.events ?? [];
+      assert.ok(
+        events.some((e) => e.kind === 'upload-refused'),
+        JSON.stringify(events),
+      );
+      assert.equal(events.filter((e) => e.kind === 'uploaded').length, 1, JSON.stringify(events));
+      assert.ok(!events.some((e) => e.kind === 'late-case'), 'the job did not fail meanwhile');
+      assert.match(worker.stderr(), /its bundle here verifies, so it was damaged on the way: sent again \(1 of 2\)/);
+      await assertCasesVerify(server, [done.caseId!]);
+      assert.deepEqual(
+        readdirSync(server.casesDir).filter((n) => !n.startsWith('.') && n !== done.caseId && /^\d{8}T/.test(n)),
+        [],
+        'one case in the cases folder',
+      );
+      assert.deepEqual(readdirSync(join(spool, 'refused')), [], 'nothing refused on the worker');
+    } finally {
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+      proxy.closeAllConnections();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      await server.stop();
+    }
+  });
+});
