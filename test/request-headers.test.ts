@@ -224,13 +224,7 @@ describe('the context probe (permission queries, Notification.permission)', () =
     const out: Record<string, Record<string, unknown>> = {};
     for (const [context, record] of Object.entries(contexts ?? {})) {
       out[context] = Object.fromEntries(
-        Object.entries(record).filter(
-          // storage-access: not given to the shell on purpose (session.ts SHELL_PERMISSION_DEFAULTS).
-          ([k]) =>
-            (k.startsWith('permission ') && k !== 'permission storage-access') ||
-            k === 'Notification.permission' ||
-            k === 'isSecureContext',
-        ),
+        Object.entries(record).filter(([k]) => k.startsWith('permission ') || k === 'Notification.permission' || k === 'isSecureContext'),
       );
     }
     return out;

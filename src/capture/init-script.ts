@@ -540,6 +540,8 @@ const NOTIFICATION_PROMPT_SHIM = `
 // - an opaque origin (a sandboxed frame) is denied the ones a person would be asked for, and
 //   clipboard-write and screen-wake-lock;
 // - background-fetch is granted to a top-level document only: a frame's or a worker's says "prompt".
+// - storage-access is granted to a secure top-level document (not set for the context: granted for
+//   every origin it would be granted to cross-site frames too, which would change what they can do).
 const PERMISSION_STATES_SHIM = `
   try {
     if (typeof PermissionStatus === 'function') {
@@ -559,6 +561,7 @@ const PERMISSION_STATES_SHIM = `
         if (!where.secure) return name === 'storage-access' ? seen : 'denied';
         if (where.opaque && opaqueDenied.has(name)) return 'denied';
         if (name === 'background-fetch' && !topLevel && seen === 'granted') return 'prompt';
+        if (name === 'storage-access' && topLevel && !where.opaque && seen === 'prompt') return 'granted';
         return seen;
       });
     }
