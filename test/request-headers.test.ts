@@ -27,7 +27,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { startLab, type Lab } from '../src/lab/index.js';
-import { echoedLanguages, echoedNotificationPermission, headerEchoUrl } from '../src/lab/scenarios/header-echo.js';
+import { contextProbeUrl, echoedLanguages, echoedNotificationPermission, headerEchoUrl } from '../src/lab/scenarios/header-echo.js';
+import { probedContexts } from '../src/lab/scenarios/context-probe.js';
 import { launchBrowser, type Browser } from '../src/capture/browser.js';
 import { browserPath, type BrowserKind } from '../src/capture/chromium-process.js';
 import { defaultIdentity, type Device } from '../src/capture/identity.js';
@@ -59,12 +60,10 @@ function received(id: string): HeaderLine[] {
   return lines;
 }
 
-/** Debian's full Chromium on its own, headless, straight to the lab (no proxy, no CDP). */
-async function referenceVisit(scheme: Scheme): Promise<Seen> {
-  const id = `reference-${scheme}`;
-  const port = scheme === 'https' ? lab.httpsPort : lab.httpPort;
-  const url = new URL(headerEchoUrl(scheme, id));
-  url.port = String(port);
+/** Debian's full Chromium on its own, headless, straight to the lab (no proxy, no CDP): the DOM it dumps. */
+async function referenceDom(scheme: Scheme, href: string, flags: string[] = []): Promise<string> {
+  const url = new URL(href);
+  url.port = String(scheme === 'https' ? lab.httpsPort : lab.httpPort);
   const profile = tempDir('reference-profile-');
   const child = spawn(
     browserPath('full'),
@@ -79,6 +78,7 @@ async function referenceVisit(scheme: Scheme): Promise<Seen> {
       '--no-first-run',
       // Chromium refuses its sandbox as root; the sandbox changes nothing on the wire.
       ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+      ...flags,
       '--dump-dom',
       url.href,
     ],
@@ -90,6 +90,12 @@ async function referenceVisit(scheme: Scheme): Promise<Seen> {
   await new Promise((resolve) => child.once('exit', resolve));
   clearTimeout(killer);
   rmSync(profile, { recursive: true, force: true });
+  return dom;
+}
+
+async function referenceVisit(scheme: Scheme): Promise<Seen> {
+  const id = `reference-${scheme}`;
+  const dom = await referenceDom(scheme, headerEchoUrl(scheme, id));
   return { headers: received(id), languages: echoedLanguages(dom) };
 }
 
@@ -207,6 +213,58 @@ for (const kind of KINDS) {
     }
   }
 }
+
+// What each kind of context (top document, frames, a sandboxed frame, a worker) answers, against
+// what Chromium by itself answers there: a secure context has permissions and APIs an insecure one
+// has not (src/lab/scenarios/context-probe.ts). The headless shell's permission settings are a
+// trace's, given for every origin (session.ts): its init script makes them a browser's per context.
+describe('the context probe (permission queries, Notification.permission)', () => {
+  type Contexts = Record<string, Record<string, unknown>>;
+  const answers = (contexts: Contexts | null) => {
+    const out: Record<string, Record<string, unknown>> = {};
+    for (const [context, record] of Object.entries(contexts ?? {})) {
+      out[context] = Object.fromEntries(
+        Object.entries(record).filter(([k]) => k.startsWith('permission ') || k === 'Notification.permission' || k === 'isSecureContext'),
+      );
+    }
+    return out;
+  };
+  const reference = new Map<Scheme, Contexts | null>();
+  before(async () => {
+    // Virtual time lets the frames and the worker answer before the DOM is dumped.
+    for (const scheme of SCHEMES)
+      reference.set(
+        scheme,
+        probedContexts(await referenceDom(scheme, contextProbeUrl(scheme, `reference-${scheme}`), ['--virtual-time-budget=8000'])),
+      );
+  });
+
+  it('the reference answered in every context', () => {
+    for (const scheme of SCHEMES)
+      assert.deepEqual(Object.keys(reference.get(scheme) ?? {}).sort(), [
+        'about:blank frame',
+        'same-origin frame',
+        'sandboxed frame',
+        'srcdoc frame',
+        'top',
+        'worker',
+      ]);
+  });
+
+  for (const device of DEVICES) {
+    for (const scheme of SCHEMES) {
+      it(`--browser shell, --device ${device}, ${scheme}://: every context answers as Chromium's`, async () => {
+        const id = `shell-${device}-${scheme}`;
+        const { report, capture } = await trace(
+          labOptions(lab, contextProbeUrl(scheme, id), { device, timeoutMs: TRACE_TIMEOUT_MS }),
+          browsers.get('shell'),
+        );
+        assert.equal(report.error, null, `${id}: ${report.error}`);
+        assert.deepEqual(answers(probedContexts(capture.pages.at(-1)?.dom?.html ?? '')), answers(reference.get(scheme) ?? null));
+      });
+    }
+  }
+});
 
 // The command line's path: a browser launched for one trace, whose start-up tab is the trace's page
 // (the default build; the launch flags are the same for both).

@@ -71,6 +71,8 @@ export interface WorkerVisitor {
   platform?: string;
   /** A phone's workers show the connection's type (CONNECTION_TYPE_SHIM). */
   phone?: boolean;
+  /** The headless shell's workers answer permission queries as a desktop Chromium's (PERMISSION_STATES_SHIM). */
+  permissionStates?: boolean;
 }
 
 /**
@@ -89,6 +91,7 @@ ${disguiseCore()}
 ${visitor.hardware ? workerHardwareShim(visitor.hardware) : ''}
 ${visitor.platform ? workerPlatformShim(visitor.platform) : ''}
 ${visitor.phone ? CONNECTION_TYPE_SHIM : ''}
+${visitor.permissionStates ? PERMISSION_STATES_SHIM : ''}
 })();`;
 }
 
@@ -508,9 +511,8 @@ ${CONNECTION_TYPE_SHIM}`;
 // The headless shell has no notification service: Notification.permission says "denied" whatever
 // the permission's setting ("prompt" for a trace's context, session.ts), and requestPermission()
 // settles at once, where a browser says "default" and shows its prompt, which no one answers here:
-// the promise never settles and the callback is never called. Not on an insecure page, where a
-// browser too says "denied" and settles at once, and its permission query says "denied" as well
-// (the context's "prompt", session.ts, is set for every origin: the query's state is made to agree).
+// the promise never settles and the callback is never called. Not on an insecure page nor in an
+// opaque-origin (sandboxed) frame, where a browser too says "denied" and settles at once.
 // The shell's answer is known, so it is not read here: reading it is a synchronous call into the
 // browser, made by every document while the browser is busiest with the navigation (~1 ms of the
 // document's start on a quiet machine, 4-5 ms on a loaded one); the getter asks only when the
@@ -518,11 +520,7 @@ ${CONNECTION_TYPE_SHIM}`;
 const NOTIFICATION_PROMPT_SHIM = `
   try {
     const Notification = window.Notification;
-    if (typeof Notification === 'function' && !isSecureContext && typeof PermissionStatus === 'function') {
-      const secureOnly = new Set(['notifications', 'push']);
-      replaceGetter(PermissionStatus.prototype, 'state', (seen, self) => (secureOnly.has(self.name) ? 'denied' : seen));
-    }
-    if (typeof Notification === 'function' && isSecureContext) {
+    if (typeof Notification === 'function' && isSecureContext && self.origin !== 'null') {
       replaceGetter(Notification, 'permission', (seen) => (seen === 'denied' ? 'default' : seen));
       const original = Notification.requestPermission;
       const requestPermission = disguise(method('requestPermission', 0, () => new Promise(() => {})), original, 'requestPermission');
@@ -532,11 +530,50 @@ const NOTIFICATION_PROMPT_SHIM = `
   } catch (e) {}
 `;
 
+// What a desktop Chromium's permission queries answer (navigator.permissions.query, in a page, a
+// frame or a worker) that the headless shell does not, measured against /usr/bin/chromium 156 by
+// the context probe (src/lab/scenarios/context-probe.ts): the shell has no permission contexts of
+// its own, and the settings a trace gives it (session.ts SHELL_PERMISSION_DEFAULTS) are set for
+// every origin, which no browser's are:
+// - an insecure context is denied every permission but storage-access (the shell said "prompt" or
+//   the setting: "granted" for clipboard-write, the sensors...);
+// - an opaque origin (a sandboxed frame) is denied the ones a person would be asked for, and
+//   clipboard-write and screen-wake-lock;
+// - background-fetch is granted to a top-level document only: a frame's or a worker's says "prompt".
+// - storage-access is granted to a secure top-level document (not set for the context: granted for
+//   every origin it would be granted to cross-site frames too, which would change what they can do).
+const PERMISSION_STATES_SHIM = `
+  try {
+    if (typeof PermissionStatus === 'function') {
+      const opaqueDenied = new Set(['camera', 'captured-surface-control', 'clipboard-read', 'clipboard-write', 'display-capture',
+        'geolocation', 'idle-detection', 'local-fonts', 'microphone', 'midi', 'notifications', 'periodic-background-sync', 'push',
+        'screen-wake-lock', 'window-management']);
+      // Read now, before the page's script can shadow them (origin is replaceable); a worker's
+      // script runs before its global has isSecureContext: it reads them when first asked.
+      const scope = globalThis;
+      const context = () => ({ secure: scope.isSecureContext, opaque: scope.origin === 'null' });
+      let known = typeof isSecureContext === 'boolean' ? context() : null;
+      const topLevel = typeof window !== 'undefined' && window.top === window;
+      replaceGetter(PermissionStatus.prototype, 'state', (seen, status) => {
+        const name = String(status.name).replace(/_/g, '-'); // Blink says "clipboard_write"
+        const where = known || (known = context());
+        if (seen === 'denied') return seen;
+        if (!where.secure) return name === 'storage-access' ? seen : 'denied';
+        if (where.opaque && opaqueDenied.has(name)) return 'denied';
+        if (name === 'background-fetch' && !topLevel && seen === 'granted') return 'prompt';
+        if (name === 'storage-access' && topLevel && !where.opaque && seen === 'prompt') return 'granted';
+        return seen;
+      });
+    }
+  } catch (e) {}
+`;
+
 // What /usr/bin/chromium shows and /usr/bin/chromium-headless-shell does not (checked on 156):
 // window.chrome, a notification permission not yet asked for and, for a desktop (pdfViewer), the
 // PDF viewer's plugins.
 function desktopShims(pdfViewer: boolean): string {
   return `${NOTIFICATION_PROMPT_SHIM}
+${PERMISSION_STATES_SHIM}
   try {
     if (!window.chrome) {
       // chrome.app's functions are methods (as in Chromium); csi and loadTimes are plain

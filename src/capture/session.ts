@@ -120,6 +120,7 @@ export async function preparePage(session: PageSetup, target: AttachedTarget): P
             hardware,
             platform: navigatorPlatform(identity.device),
             phone: mobile,
+            permissionStates: browser.kind === 'shell' && !identity.headless,
           }),
         ]
       : []),

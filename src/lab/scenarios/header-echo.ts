@@ -5,6 +5,7 @@
 import { HOSTS } from '../hosts.js';
 import { escapeHtml, page } from '../pages.js';
 import { defineScenario, type ScenarioDefinition } from './common.js';
+import { contextProbeFrame, contextProbePage } from './context-probe.js';
 
 export const HEADER_ECHO_HOST = HOSTS.headerEcho;
 export const HEADER_ECHO_TITLE = 'Request headers';
@@ -12,6 +13,11 @@ export const HEADER_ECHO_TITLE = 'Request headers';
 /** The echo page over `scheme`, under a path of one's own so that each visit's request can be found in the lab's log. */
 export function headerEchoUrl(scheme: 'http' | 'https', id = 'index'): string {
   return `${scheme}://${HEADER_ECHO_HOST}/echo/${encodeURIComponent(id)}`;
+}
+
+/** The context probe page (context-probe.ts) over `scheme`. */
+export function contextProbeUrl(scheme: 'http' | 'https', id = 'index'): string {
+  return `${scheme}://${HEADER_ECHO_HOST}/probe/${encodeURIComponent(id)}`;
 }
 
 export function headerEchoPage(rawHeaders: readonly string[]): string {
@@ -56,7 +62,16 @@ export function headerEchoScenarios(): ScenarioDefinition[] {
         finalUrl: headerEchoUrl('https'),
         finalTitle: HEADER_ECHO_TITLE,
       },
-      [{ host: HEADER_ECHO_HOST, path: '/echo/*', handle: (x) => x.html(200, headerEchoPage(x.req.rawHeaders)) }],
+      [
+        { host: HEADER_ECHO_HOST, path: '/echo/*', handle: (x) => x.html(200, headerEchoPage(x.req.rawHeaders)) },
+        // What each kind of context exposes (context-probe.ts); /probe/<id>-frame is its same-origin frame.
+        {
+          host: HEADER_ECHO_HOST,
+          path: '/probe/*',
+          handle: (x) =>
+            x.html(200, /-frame$/.test(new URL(x.req.url ?? '/', 'http://x').pathname) ? contextProbeFrame() : contextProbePage()),
+        },
+      ],
     ),
   ];
 }
