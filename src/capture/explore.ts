@@ -1067,13 +1067,7 @@ async function dismissConsent(
   pointer: Pointer,
   timeoutMs: number,
 ): Promise<number | null> {
-  for (const index of consentDismissals(scored)) {
-    const found = await locate(observer, where[index], frames, viewport, timeoutMs);
-    if (!found || !('x' in found)) continue;
-    await trustedClick(observer, found.x, found.y, pointer);
-    return index;
-  }
-  return null;
+  return clickFirstFound(observer, consentDismissals(scored), where, frames, viewport, pointer, timeoutMs);
 }
 
 /**
@@ -1091,7 +1085,20 @@ async function closePopup(
   pointer: Pointer,
   timeoutMs: number,
 ): Promise<number | null> {
-  for (const index of popupClosers(scored, indexes)) {
+  return clickFirstFound(observer, popupClosers(scored, indexes), where, frames, viewport, pointer, timeoutMs);
+}
+
+/** A trusted click on the first of `candidates` (control indexes) found on the page now; its index, or null when none was. */
+async function clickFirstFound(
+  observer: PageObserver,
+  candidates: Iterable<number>,
+  where: Where[],
+  frames: FrameView[],
+  viewport: { width: number; height: number },
+  pointer: Pointer,
+  timeoutMs: number,
+): Promise<number | null> {
+  for (const index of candidates) {
     const found = await locate(observer, where[index], frames, viewport, timeoutMs);
     if (!found || !('x' in found)) continue;
     await trustedClick(observer, found.x, found.y, pointer);
