@@ -931,9 +931,10 @@ export async function exploreOnce(
       const beside = await locate(observer, where[chosen], frames, read.viewport, options.timeoutMs, true);
       found = beside && 'x' in beside ? { ...beside, beside: true } : { ...found, notice: true };
     }
-    // Covered while a cookie notice shows: a person closes the notice first (never accepting it), once.
+    // Covered while a cookie notice shows: a person closes the notice first, never accepting it
+    // ("Reject all", "Only necessary" or a "×" that leads nowhere: consentDismissals), once.
     if (found && 'covered' in found && dismissed === null) {
-      const closed = await dismissConsent(observer, scored, where, frames, read.viewport, pointer, options.timeoutMs);
+      const closed = await clickFirstFound(observer, consentDismissals(scored), where, frames, read.viewport, pointer, options.timeoutMs);
       if (closed !== null) {
         dismissed = closed;
         for (let tries = 0; tries < UNCOVER_TRIES && found && 'covered' in found; tries++) {
@@ -949,7 +950,8 @@ export async function exploreOnce(
         const k = where.findIndex((w) => !w.frame && w.index === i);
         return k < 0 ? [] : [k];
       });
-      const closed = await closePopup(observer, scored, indexes, where, frames, read.viewport, pointer, options.timeoutMs);
+      const closers = popupClosers(scored, indexes);
+      const closed = await clickFirstFound(observer, closers, where, frames, read.viewport, pointer, options.timeoutMs);
       if (closed !== null) {
         closedPopup = closed;
         for (let tries = 0; tries < UNCOVER_TRIES && found && 'covered' in found; tries++) {
@@ -1051,41 +1053,6 @@ async function consentFrameOver(
     if (point.x >= clip.left && point.x < clip.right && point.y >= clip.top && point.y < clip.bottom) return true;
   }
   return false;
-}
-
-/**
- * Closes a cookie / consent notice the way a person does who will not consent: a trusted click on
- * its "Reject all", "Only necessary" or "×" (one that leads nowhere, analyze/call-to-action.ts
- * consentDismissals). Returns the index of the control clicked, or null when none could be.
- */
-async function dismissConsent(
-  observer: PageObserver,
-  scored: readonly ScoredControl[],
-  where: Where[],
-  frames: FrameView[],
-  viewport: { width: number; height: number },
-  pointer: Pointer,
-  timeoutMs: number,
-): Promise<number | null> {
-  return clickFirstFound(observer, consentDismissals(scored), where, frames, viewport, pointer, timeoutMs);
-}
-
-/**
- * Closes a pop-up of the page that covers the call-to-action, as a person does: a trusted click on
- * its close control among `indexes` (the controls read in it; analyze/call-to-action.ts
- * popupClosers: "×", "Close", "No thanks", leading nowhere). Returns the index clicked, or null.
- */
-async function closePopup(
-  observer: PageObserver,
-  scored: readonly ScoredControl[],
-  indexes: number[],
-  where: Where[],
-  frames: FrameView[],
-  viewport: { width: number; height: number },
-  pointer: Pointer,
-  timeoutMs: number,
-): Promise<number | null> {
-  return clickFirstFound(observer, popupClosers(scored, indexes), where, frames, viewport, pointer, timeoutMs);
 }
 
 /** A trusted click on the first of `candidates` (control indexes) found on the page now; its index, or null when none was. */
