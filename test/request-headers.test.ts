@@ -230,25 +230,24 @@ describe('the context probe (permission queries, Notification.permission)', () =
     return out;
   };
   const reference = new Map<Scheme, Contexts | null>();
+  const CONTEXTS = ['about:blank frame', 'same-origin frame', 'sandboxed frame', 'srcdoc frame', 'top', 'worker'];
   before(async () => {
-    // Virtual time lets the frames and the worker answer before the DOM is dumped.
-    for (const scheme of SCHEMES)
-      reference.set(
-        scheme,
-        probedContexts(await referenceDom(scheme, contextProbeUrl(scheme, `reference-${scheme}`), ['--virtual-time-budget=8000'])),
-      );
+    // Virtual time lets the frames and the worker answer before the DOM is dumped. It runs ahead of
+    // the browser's own answers (a query is a call into the browser, not a timer): on a loaded
+    // machine a context had not answered when the probe gave up waiting (its 3 s, in virtual time).
+    // The reference is loaded again then, a few times at most.
+    for (const scheme of SCHEMES) {
+      let contexts: Contexts | null = null;
+      for (let attempt = 0; attempt < 4 && Object.keys(contexts ?? {}).length < CONTEXTS.length; attempt++) {
+        const id = `reference-${scheme}-${attempt}`;
+        contexts = probedContexts(await referenceDom(scheme, contextProbeUrl(scheme, id), ['--virtual-time-budget=8000']));
+      }
+      reference.set(scheme, contexts);
+    }
   });
 
   it('the reference answered in every context', () => {
-    for (const scheme of SCHEMES)
-      assert.deepEqual(Object.keys(reference.get(scheme) ?? {}).sort(), [
-        'about:blank frame',
-        'same-origin frame',
-        'sandboxed frame',
-        'srcdoc frame',
-        'top',
-        'worker',
-      ]);
+    for (const scheme of SCHEMES) assert.deepEqual(Object.keys(reference.get(scheme) ?? {}).sort(), CONTEXTS);
   });
 
   for (const device of DEVICES) {
