@@ -28,11 +28,6 @@ const onTerminal = [0, 1, 2].some((fd) => isatty(fd));
 /** Set once the run's terminal hung up (SIGHUP): the process then ends by that signal (endRun). */
 let terminalLost = false;
 
-/** Writes to a terminal that hung up fail (EIO): they are dropped, not thrown (stderr has no reader left). */
-function dropTerminalErrors(): void {
-  for (const stream of [process.stdout, process.stderr]) if (stream.isTTY) stream.on('error', () => undefined);
-}
-
 /**
  * Ends the process with `code`, or, after its terminal hung up, by SIGHUP itself (as a shell
  * reports it: 129): Node's own exit restores the terminal's settings and aborts when it cannot
@@ -68,17 +63,29 @@ export function onInterrupt(stop: (reason: string) => void, running = RUNNING_CL
         process.stderr.write('clicktrace: SIGHUP ignored: no terminal to lose (SIGTERM or SIGINT stops the run)\n');
         return;
       }
+      // Already known from a failed write (below): the same hang-up, not a second signal.
+      if (terminalLost) return;
       terminalLost = true;
-      dropTerminalErrors();
     }
     count++;
     if (count > 1) {
       if (terminalLost) dieOfHangUp();
       process.exit(SIGNAL_EXIT[signal] ?? ExitCode.Interrupted);
     }
-    process.stderr.write(`\nclicktrace: ${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping; ${running} (again to quit at once)\n`);
+    if (!terminalLost)
+      process.stderr.write(`\nclicktrace: ${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping; ${running} (again to quit at once)\n`);
     stop(`interrupted by ${signal}`);
   };
+  // A write to a terminal that hung up fails (EIO), and it can come before the SIGHUP is handled
+  // (a progress redraw in the same turn of the event loop): unhandled, it would crash the run
+  // before its summary and seals. The failure is the hang-up itself; later writes are dropped.
+  let listening = true;
+  const onTerminalError = () => {
+    if (listening) handler('SIGHUP');
+    else terminalLost = true;
+  };
+  const terminalStreams = [process.stdout, process.stderr].filter((stream) => stream.isTTY);
+  for (const stream of terminalStreams) stream.on('error', onTerminalError);
   let outputClosed = false;
   const onOutputError = (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE' || outputClosed) return;
@@ -90,9 +97,10 @@ export function onInterrupt(stop: (reason: string) => void, running = RUNNING_CL
   process.on('SIGHUP', handler);
   process.stdout.on('error', onOutputError);
   return () => {
+    listening = false;
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
     process.off('SIGHUP', handler);
-    // Left in place for writes still to come (the summary) on a closed pipe.
+    // Left in place for writes still to come (the summary) on a closed pipe or a hung-up terminal.
   };
 }

@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const INTERRUPT_MODULE = fileURLToPath(new URL('./interrupt.js', import.meta.url));
+
+// A run on a terminal that keeps redrawing its progress line on stderr, its event loop busy: the
+// terminal's hang-up makes the next write fail (EIO), often before the SIGHUP is handled.
+const RUN = `
+import { appendFileSync } from 'node:fs';
+import { endRun, onInterrupt } from ${JSON.stringify(INTERRUPT_MODULE)};
+const log = (line) => appendFileSync(process.env.LOG, line + '\\n');
+onInterrupt((reason) => {
+  log('stop: ' + reason);
+  setTimeout(() => { log('summary'); endRun(130); }, 300);
+});
+setInterval(() => process.stderr.write('\\r12/40 done'), 1);
+setInterval(() => { const start = Date.now(); while (Date.now() - start < 40); }, 45);
+log('started');
+`;
+
+test('its terminal hung up while it writes to it: stopped once, as by SIGHUP, and ends after its summary (no crash on EIO)', async (t) => {
+  if (spawnSync('script', ['--version']).error) return t.skip('no script(1) to give the run a terminal');
+  const dir = mkdtempSync(join(tmpdir(), 'interrupt-tty-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const script = join(dir, 'run.mjs');
+  const log = join(dir, 'log');
+  writeFileSync(script, RUN);
+  for (let round = 0; round < 3; round++) {
+    writeFileSync(log, '');
+    const terminal = spawn('script', ['-qfc', `exec '${process.execPath}' '${script}'`, '/dev/null'], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+      env: { ...process.env, LOG: log },
+    });
+    await waitFor(
+      () => readFileSync(log, 'utf8').includes('started'),
+      () => 'the run to start',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    terminal.kill('SIGKILL');
+    await waitFor(
+      () => readFileSync(log, 'utf8').includes('summary'),
+      () => `the summary (log: ${JSON.stringify(readFileSync(log, 'utf8'))})`,
+    );
+    const lines = readFileSync(log, 'utf8').trim().split('\n');
+    assert.deepEqual(lines, ['started', 'stop: interrupted by SIGHUP', 'summary']);
+  }
+});
+
+async function waitFor(condition: () => boolean, what: () => string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
