@@ -388,6 +388,7 @@ test('mail --trace main on messages of new shapes: each trace ends at the advert
     'japanese-text.eml': landingUrl('http-302'),
     'calendar-invite.eml': landingUrl('meta-refresh'),
     'phish-brand-links.eml': 'https://business.t-rnobile.example/signin',
+    'css-background-button.eml': landingUrl('http-302'),
   };
   for (const name of [...Object.keys(finals), 'tel-only.eml']) {
     copyFileSync(projectPath('test', 'fixtures', 'mail', 'main-link', name), join(box, name));

@@ -143,6 +143,33 @@ function sentenceHead(text: string): string {
   return (match ? text.slice(0, match.index + 1) : text).slice(0, MAX_CONTEXT);
 }
 
+/** An element's attribute text that may draw a picture: a CSS background or the background attribute. */
+const PICTURE_HINT = /url\s*\(|\sbackground\s*=/i;
+const BACKGROUND_PICTURE = /background(?:-image)?\s*:[^;]*url\s*\(\s*['"]?\s*[^\s'")]/i;
+
+/**
+ * Whether an element inside an anchor (or the anchor itself) shows a picture: an <input
+ * type=image>, or a box painted with a background image (a style's background url(), the
+ * background attribute): image-only mail draws its button so, with no <img> and no text.
+ */
+function showsPicture(name: string, attributeText: string, attributes: () => Record<string, string>): boolean {
+  if (name !== 'input' && !PICTURE_HINT.test(attributeText)) return false;
+  const attrs = attributes();
+  if (name === 'input') return /^\s*image\s*$/i.test(attrs.type ?? '') && Boolean(attrs.src?.trim());
+  return BACKGROUND_PICTURE.test(attrs.style ?? '') || Boolean(attrs.background?.trim());
+}
+
+/** Counts a picture in an anchor: a 1x1 or hidden one is a pixel, one 200 px wide or more a big image. */
+function addPicture(anchor: OpenAnchor, attrs: Record<string, string>, hidden: boolean): void {
+  const width = declaredSize(attrs, 'width');
+  const height = declaredSize(attrs, 'height');
+  anchor.images++;
+  const tiny = width !== null && width <= 3 && (height === null || height <= 3);
+  if (tiny || hidden || /display\s*:\s*none/i.test(attrs.style ?? '')) anchor.pixels++;
+  if (width !== null && width >= 200) anchor.bigImage = true;
+  if (attrs.alt?.trim()) anchor.alts.push(attrs.alt);
+}
+
 /** Visible text of an HTML slice: tags dropped, entities decoded, whitespace collapsed. */
 function visibleText(html: string, start: number, end: number): string {
   if (end <= start) return '';
@@ -263,18 +290,11 @@ export function extractHtmlCandidates(html: string, resources?: ResourceCollecto
           before: sentenceTail(visibleText(html, Math.max(sentenceStart, position - CONTEXT_WINDOW), position)),
           hidden: elements.isHidden(),
         };
+        if (showsPicture(name, source.slice(attrStart, attrEnd), attributes)) addPicture(anchor, attrs, anchor.hidden);
         return;
       }
       if (name === 'img') {
-        if (!anchor) return;
-        const attrs = attributes();
-        const width = declaredSize(attrs, 'width');
-        const height = declaredSize(attrs, 'height');
-        anchor.images++;
-        const tiny = width !== null && width <= 3 && (height === null || height <= 3);
-        if (tiny || elements.isHidden() || /display\s*:\s*none/i.test(attrs.style ?? '')) anchor.pixels++;
-        if (width !== null && width >= 200) anchor.bigImage = true;
-        if (attrs.alt?.trim()) anchor.alts.push(attrs.alt);
+        if (anchor) addPicture(anchor, attributes(), elements.isHidden());
         return;
       }
       if (name === 'base') {
@@ -315,7 +335,10 @@ export function extractHtmlCandidates(html: string, resources?: ResourceCollecto
         return;
       }
       elements.open(name, attrStart, attrEnd);
-      if (anchor) mergePresentation(anchor.look, elements.innermost());
+      if (anchor) {
+        mergePresentation(anchor.look, elements.innermost());
+        if (showsPicture(name, source.slice(attrStart, attrEnd), attributes)) addPicture(anchor, attributes(), elements.isHidden());
+      }
     },
     endTag(name, position) {
       if (name === 'a' || (anchor && ANCHOR_CLOSERS.has(name))) closeAnchor(position);

@@ -1,6 +1,6 @@
 // The main link of messages written like those a spamtrap receives (test/fixtures/mail/main-link,
 // one per shape: ESP newsletter, plain text, image map, VML button, gateway-wrapped, calendar
-// invitation, German/French/Japanese...): the call-to-action a recipient would click.
+// invitation, German/French/Japanese, buttons drawn by CSS backgrounds or <input type=image>...): the call-to-action a recipient would click.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -30,6 +30,9 @@ export const MAIN_LINKS: Record<string, string> = {
   'japanese-text.eml': 'https://click.mailer-esp.test/c/http-302?mid=jp1&lid=cta',
   'tel-only.eml': 'tel:+18005550199',
   'calendar-invite.eml': 'http://track.broker-net.test/t/meta-refresh?seat=cal1',
+  // Buttons drawn without <img> or text (a CSS background, an <input type=image>), a near-invisible URL as decoy.
+  'css-background-button.eml': 'http://click.mailer-esp.test/c/http-302?mid=bg1&lid=cta',
+  'input-image-links.eml': 'http://click.mailer-esp.test/c/http-303?mid=ii1&lid=top',
 };
 
 async function recordOf(name: string) {
