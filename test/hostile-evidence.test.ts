@@ -94,6 +94,19 @@ test('a redirect whose head is 40 KB (over Node’s 16 KB, within Chromium’s 2
   assert.ok(headBytes > 40_000, `${headBytes} bytes of head recorded`);
 });
 
+test('a Location holding raw ESC and BEL: the browser goes where it would without the proxy (%1B), the record keeps the bytes', async () => {
+  const scenario = lab.scenarios['control-location'];
+  const { run, report, caseDir } = await traceScenario('control-location');
+  assert.equal(run.code, 0);
+  assert.equal(report.final?.url, scenario.finalUrl);
+  assert.match(scenario.finalUrl!, /\?q=%1B\[2J%1B\]0;pwned$/);
+  const redirect = await exchangeOf(caseDir, scenario.url);
+  assert.ok(
+    redirect.response!.headers.some(([name, value]) => name === 'Location' && value.includes('\x1b[2J')),
+    'the raw Location is in the record',
+  );
+});
+
 test('a head over 256 KB ends the chain with that reason, as Chromium would', async () => {
   const { run, report } = await traceScenario('huge-headers');
   assert.equal(run.code, 1);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { flatHeaderList, requestHeadersForUpstream, responseHeadersForClient } from './forwarded-headers.js';
+import { flatHeaderList, requestHeadersForUpstream, responseHeadersForClient, writableHeaderLines } from './forwarded-headers.js';
 
 test('upstream gets the client lines in order; Proxy-Connection becomes Connection in its place', () => {
   const fromChromium = [
@@ -78,4 +78,36 @@ test("a server's own X-Clicktrace-Error never reaches the browser: only the prox
     responseHeadersForClient(['Content-Type', 'text/html', 'x-clicktrace-ERROR', 'connection%20refused', 'X-Clicktrace-Error', 'x']),
     ['Content-Type', 'text/html'],
   );
+});
+
+test('control characters Node will not write: in a URL the browser follows, as a URL parser makes them; elsewhere spaces', () => {
+  assert.deepEqual(
+    writableHeaderLines([
+      'Location',
+      ' /page?q=\x1b[2J\x1b]0;pwned\x07',
+      'refresh',
+      '0; url=/next?a=\x01\x7f',
+      'X-Note',
+      'a\x1bb\x00c',
+      'Set-Cookie',
+      'id=1; Path=/',
+      'Link',
+      '<\u00e9>; rel=x',
+    ]),
+    [
+      'Location',
+      '/page?q=%1B[2J%1B]0;pwned',
+      'refresh',
+      '0; url=/next?a=%01%7F',
+      'X-Note',
+      'a b c',
+      'Set-Cookie',
+      'id=1; Path=/',
+      'Link',
+      '<\u00e9>; rel=x',
+    ],
+  );
+  // Chromium, without a proxy, goes to the same URL: /page?q=%1B[2J%1B]0;pwned (test/hostile-evidence.test.ts).
+  const base = 'http://xss.test/c';
+  assert.equal(new URL(writableHeaderLines(['Location', '/page?q=\x1b[2J\x07'])[1], base).href, new URL('/page?q=\x1b[2J\x07', base).href);
 });

@@ -66,3 +66,24 @@ export function responseHeadersForClient(rawHeaders: string[]): string[] {
   }
   return out;
 }
+
+/** Bytes Node refuses in a header value it writes (it allows tab, 0x20-0x7E and 0x80-0xFF). */
+const UNWRITABLE = /[^\t\x20-\x7e\x80-\xff]/g;
+/** Headers whose value is (or holds) a URL the browser follows. */
+const URL_HEADERS = new Set(['location', 'content-location', 'refresh']);
+
+/**
+ * Header lines (name, value, ...) that Node can write, for an upstream head holding control
+ * characters (the record keeps them raw). In a URL the browser would follow, they become what a
+ * URL parser makes of them (trimmed at the ends, percent-encoded inside: ESC is %1B), so the
+ * browser goes where it would have gone without the proxy; elsewhere they become spaces.
+ */
+export function writableHeaderLines(lines: string[]): string[] {
+  return lines.map((value, i) => {
+    if (i % 2 === 0 || !/[^\t\x20-\x7e\x80-\xff]/.test(value)) return value;
+    if (!URL_HEADERS.has(lines[i - 1].toLowerCase())) return value.replace(UNWRITABLE, ' ');
+    return value
+      .replace(/^[\x00-\x20]+|[\x00-\x20]+$/g, '')
+      .replace(UNWRITABLE, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  });
+}

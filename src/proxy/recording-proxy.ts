@@ -17,7 +17,13 @@ import { CertificateIssuer } from '../tls/certs.js';
 import type { Exchange, HeaderLine, ResponseFault, TlsInfo } from '../model.js';
 import { type Resolver, ResolveError } from './resolver.js';
 import { peerCertificateChain } from './peer-certificates.js';
-import { flatHeaderList, PROXY_ERROR_HEADER, requestHeadersForUpstream, responseHeadersForClient } from './forwarded-headers.js';
+import {
+  flatHeaderList,
+  PROXY_ERROR_HEADER,
+  requestHeadersForUpstream,
+  responseHeadersForClient,
+  writableHeaderLines,
+} from './forwarded-headers.js';
 import { endedByFin, tcpPorts, type TcpPorts } from './tcp-close.js';
 import { ResponseBody } from './response-body.js';
 import { PreconnectingAgent, type UpstreamTlsOptions } from './preconnect.js';
@@ -662,12 +668,9 @@ export class RecordingProxy {
       res.writeHead(status, upstreamRes.statusMessage, responseHeadersForClient(rawHeaders));
     } catch {
       // Node refuses to forward some bytes (control characters) that upstream sent; the record
-      // keeps them raw, the browser gets them replaced.
+      // keeps them raw, the browser gets them as writableHeaderLines says.
       try {
-        res.writeHead(
-          status,
-          responseHeadersForClient(rawHeaders).map((v) => v.replace(/[^\t\x20-\x7e\x80-\xff]/g, ' ')),
-        );
+        res.writeHead(status, writableHeaderLines(responseHeadersForClient(rawHeaders)));
       } catch (err) {
         flight.finish(`invalid response from ${url.host}: ${(err as Error).message}`);
         return;
