@@ -77,9 +77,9 @@ function checkAggregate(agg: FeedAggregate): void {
     'other-tab:broker-net.test',
   ]);
   assert.deepEqual(linesOf(agg.rows, plain).sort(), ['advertiser:advertiser.example', 'intermediary:mailer-esp.test', 'network:loopback']);
-  // Every hop's network, the other tabs' too, said so.
+  // Every hop's network, the other tabs' too, said so: in how many of the row's cases.
   const loopback = agg.rows.find((r) => r.dimension === 'network' && r.key === 'loopback');
-  assert.deepEqual([loopback?.traces, loopback?.detail], [3, "another tab's hop, special-purpose address"]);
+  assert.deepEqual([loopback?.traces, loopback?.detail], [3, "special-purpose address, another tab's hop (2 of 3 cases)"]);
   for (const name of TAB_UNDERS)
     assert.ok(
       traced[name].hops.some((h) => h.otherTab),

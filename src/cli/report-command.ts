@@ -17,7 +17,8 @@ that names the advertiser decides; the final registrable domain of the others is
 with the tracker or broker whose own page a chain rested on, or as a destination: a landing page
 on a look-alike domain, which is no one's advertising), the hops of another tab (a tab-under's
 first tab, sent on by itself: not the chain's way on) and hosting network (AS) of every hop,
-another tab's included (its detail then says "another tab's hop"). Trackers, brokers, other hops,
+another tab's included (its detail then says "another tab's hop"; a detail that holds for some of
+a line's cases only says for how many: "another tab's hop (2 of 290 cases)"). Trackers, brokers, other hops,
 the advertiser and the final domain come from the chain's own hops, as each case's summary names
 them. Each line gives the number of messages and traces, when it
 was first and last seen (when the evidence that shows it was recorded), and up to three example

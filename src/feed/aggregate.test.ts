@@ -498,7 +498,7 @@ test('one row per party whatever the spelling: header, catalogue name, domain, i
         ['SendGrid.net.', 'Twilio SendGrid'],
         2,
         2,
-        'esp-tracker, esp-tracker (by its domain in the catalogue)',
+        'esp-tracker (1 of 2 cases), esp-tracker (by its domain in the catalogue) (1 of 2 cases)',
       ],
     ],
   );

@@ -157,7 +157,10 @@ interface Bucket {
   /** The catalogue name or the domain; null: the most used spelling. */
   label: string | null;
   spellings: Map<string, number>;
-  details: Set<string>;
+  /** Each detail with the cases that gave it. */
+  details: Map<string, Set<string>>;
+  /** Every case counted on the line. */
+  counted: Set<string>;
   sources: Set<string>;
   messages: Set<string>;
   traces: Set<string>;
@@ -176,6 +179,21 @@ function displayName(bucket: Bucket): string {
   let best: [string, number] | null = null;
   for (const entry of [...bucket.spellings].sort((a, b) => (a[0] < b[0] ? -1 : 1))) if (!best || entry[1] > best[1]) best = entry;
   return best?.[0] ?? bucket.row.key;
+}
+
+/**
+ * The row's details, the most held first, each with how many of its cases it holds for when not
+ * all: "special-purpose address, another tab's hop (1 of 290 cases)", not a loopback row that
+ * reads as another tab's.
+ */
+function detailLine(bucket: Bucket): string | null {
+  if (!bucket.details.size) return null;
+  // A given-out address's facts come from a message and the traces of its links alike: one event.
+  const all = bucket.row.dimension === 'recipient' ? 0 : bucket.counted.size;
+  return [...bucket.details]
+    .sort((a, b) => b[1].size - a[1].size || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([detail, cases]) => (cases.size < all ? `${detail} (${cases.size} of ${all} cases)` : detail))
+    .join(', ');
 }
 
 class Buckets {
@@ -204,7 +222,8 @@ class Buckets {
         row: { dimension, key: name.key, firstSeen: null, lastSeen: null },
         label: name.label,
         spellings: new Map(),
-        details: new Set(),
+        details: new Map(),
+        counted: new Set(),
         sources: new Set(),
         messages: new Set(),
         traces: new Set(),
@@ -215,8 +234,13 @@ class Buckets {
       this.map.set(id, bucket);
     }
     bucket.spellings.set(name.spelling, (bucket.spellings.get(name.spelling) ?? 0) + 1);
-    for (const detail of typeof options.detail === 'string' ? [options.detail] : (options.detail ?? []))
-      if (detail) bucket.details.add(detail);
+    bucket.counted.add(c.id);
+    for (const detail of typeof options.detail === 'string' ? [options.detail] : (options.detail ?? [])) {
+      if (!detail) continue;
+      const cases = bucket.details.get(detail) ?? new Set<string>();
+      cases.add(c.id);
+      bucket.details.set(detail, cases);
+    }
     if (options.source) bucket.sources.add(options.source);
     if (c.kind === 'mail') bucket.messages.add(c.id);
     else {
@@ -240,7 +264,7 @@ class Buckets {
         ...b.row,
         label: displayName(b),
         spellings: [...b.spellings.keys()].sort(),
-        detail: b.details.size ? [...b.details].sort().join(', ') : null,
+        detail: detailLine(b),
         source: b.sources.size ? [...b.sources].sort().join(', ') : null,
         messages: b.messages.size,
         traces: b.traces.size,
