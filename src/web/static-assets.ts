@@ -179,6 +179,8 @@ dl.facts dd { margin: 0; }
 .state-invalid { background: #fee4e2; } .state-duplicate { background: #eaecf5; }
 .batch-shows a, .batch-shows strong { margin-right: .5rem; }
 details.feed-more summary { cursor: pointer; color: var(--muted); }
+/* Names and details break anywhere (a hostile 250-character domain stays in the page) but not below a word's width. */
+td.feed-label { min-width: 18ch; } td.feed-detail { min-width: 13ch; }
 .flag-bad { color: var(--bad); }
 ol.timeline { list-style: none; margin: 0; padding: 0 0 0 1.2rem; border-left: 3px solid var(--line); }
 li.hop { position: relative; margin: 0 0 1rem; padding: .6rem .8rem; background: #fff; border: 1px solid var(--line); border-radius: 8px; }
