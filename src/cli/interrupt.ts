@@ -1,4 +1,6 @@
-// Ctrl-C (or SIGTERM, or SIGHUP: the terminal closed) during a run that traces: the first one
+// Stop signals. A command that runs until stopped (serve, worker, proxy) stops on SIGINT, SIGTERM
+// and, on a terminal, SIGHUP (onStopSignals). Ctrl-C (or SIGTERM, or SIGHUP: the terminal closed)
+// during a run that traces (onInterrupt): the first one
 // stops it gracefully (nothing new starts, running traces are stopped and their cases closed and
 // sealed saying so, the summary so far is printed where it can be); a second one quits at once
 // (the cases being written keep their PARTIAL mark). A SIGHUP when no standard stream is a
@@ -55,18 +57,49 @@ export function abortsRunning(reason: string): boolean {
 const RUNNING_CLOSED = 'running traces are closed as interrupted';
 export const RUNNING_GO_ON_ON_SERVER = 'running traces go on on the server';
 
-export function onInterrupt(stop: (reason: string) => void, running = RUNNING_CLOSED): () => void {
-  let count = 0;
+/**
+ * For a command that runs until it is stopped (serve, worker, proxy, lab; and, through
+ * onInterrupt, every run that traces): `onSignal` hears each SIGINT and SIGTERM, and SIGHUP when
+ * the process started on a terminal (it closed; a write to it failing with EIO is the same
+ * hang-up, heard once). Without a terminal (`nohup`, a service) SIGHUP is ignored, which Node
+ * would not do by itself (it resets an ignored SIGHUP to its default as it starts): `who` says so
+ * on stderr. Returns what stops listening (a hung-up terminal's write errors stay dropped).
+ */
+export function onStopSignals(onSignal: (signal: NodeJS.Signals) => void, who = 'clicktrace', stops = 'the run'): () => void {
   const handler = (signal: NodeJS.Signals) => {
     if (signal === 'SIGHUP') {
       if (!onTerminal) {
-        process.stderr.write('clicktrace: SIGHUP ignored: no terminal to lose (SIGTERM or SIGINT stops the run)\n');
+        process.stderr.write(`${who}: SIGHUP ignored: no terminal to lose (SIGTERM or SIGINT stops ${stops})\n`);
         return;
       }
-      // Already known from a failed write (below): the same hang-up, not a second signal.
       if (terminalLost) return;
       terminalLost = true;
     }
+    onSignal(signal);
+  };
+  // A write to a terminal that hung up fails (EIO), and it can come before the SIGHUP is handled
+  // (a progress redraw in the same turn of the event loop): unhandled, it would crash the process
+  // before it has stopped as it should. The failure is the hang-up itself; later writes are dropped.
+  let listening = true;
+  const onTerminalError = () => {
+    if (listening) handler('SIGHUP');
+    else terminalLost = true;
+  };
+  for (const stream of [process.stdout, process.stderr]) if (stream.isTTY) stream.on('error', onTerminalError);
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  process.on('SIGHUP', handler);
+  return () => {
+    listening = false;
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+    process.off('SIGHUP', handler);
+  };
+}
+
+export function onInterrupt(stop: (reason: string) => void, running = RUNNING_CLOSED): () => void {
+  let count = 0;
+  const stopListening = onStopSignals((signal) => {
     count++;
     if (count > 1) {
       if (terminalLost) dieOfHangUp();
@@ -75,32 +108,14 @@ export function onInterrupt(stop: (reason: string) => void, running = RUNNING_CL
     if (!terminalLost)
       process.stderr.write(`\nclicktrace: ${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping; ${running} (again to quit at once)\n`);
     stop(`interrupted by ${signal}`);
-  };
-  // A write to a terminal that hung up fails (EIO), and it can come before the SIGHUP is handled
-  // (a progress redraw in the same turn of the event loop): unhandled, it would crash the run
-  // before its summary and seals. The failure is the hang-up itself; later writes are dropped.
-  let listening = true;
-  const onTerminalError = () => {
-    if (listening) handler('SIGHUP');
-    else terminalLost = true;
-  };
-  const terminalStreams = [process.stdout, process.stderr].filter((stream) => stream.isTTY);
-  for (const stream of terminalStreams) stream.on('error', onTerminalError);
+  });
   let outputClosed = false;
   const onOutputError = (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE' || outputClosed) return;
     outputClosed = true;
     stop(OUTPUT_CLOSED);
   };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  process.on('SIGHUP', handler);
   process.stdout.on('error', onOutputError);
-  return () => {
-    listening = false;
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
-    process.off('SIGHUP', handler);
-    // Left in place for writes still to come (the summary) on a closed pipe or a hung-up terminal.
-  };
+  // The output's error listener stays for writes still to come (the summary) on a closed pipe.
+  return stopListening;
 }

@@ -5,6 +5,7 @@ import { TRACE_OPTIONS } from './trace-options.js';
 import { reportTimestamp, timestampOnSeal, tsaSettings } from './tsa-option.js';
 import { ExitCode } from '../errors.js';
 import { jsonText } from '../visible.js';
+import { onStopSignals } from './interrupt.js';
 
 const HELP = `usage: clicktrace proxy [--port 8080] [--host 127.0.0.1] [--out DIR] [options]
 
@@ -12,7 +13,8 @@ The recording core as a standalone MITM proxy for any browser (the mitmdump -w w
 every HTTP and HTTPS (CONNECT) exchange is recorded into one case, with raw headers, redirect
 bodies, upstream IP and certificate. Point the browser at the printed address and open
 http://clicktrace.proxy/ through it for the CA certificate and install instructions.
-Ctrl-C (or SIGTERM) closes the case cleanly: HAR, WACZ, report and manifest.
+Ctrl-C (or SIGTERM, or SIGHUP when its terminal closes) closes the case cleanly: HAR, WACZ,
+report and manifest. Without a terminal (nohup, a service manager) SIGHUP is ignored.
 
 options:
   --port N                   listen port (default 8080; 0 picks a free one)
@@ -114,10 +116,23 @@ export async function run(argv: string[]): Promise<number> {
         );
     },
   });
+  // Heard from before the address is printed: a signal the moment it is (a script's) closes the case too.
+  let stopListening = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    stopListening = onStopSignals(
+      () => {
+        stopListening();
+        resolve();
+      },
+      'clicktrace proxy',
+      'it',
+    );
+  });
   let listening: number;
   try {
     listening = await proxy.listen(port, v.host ?? '127.0.0.1');
   } catch (err) {
+    stopListening();
     await writer.close(capture, analyzeCapture(capture, writer.dir));
     throw new CliError(
       `proxy: cannot listen on ${v.host ?? '127.0.0.1'}:${port} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
@@ -127,10 +142,7 @@ export async function run(argv: string[]): Promise<number> {
   process.stdout.write(`clicktrace proxy listening on http://${v.host ?? '127.0.0.1'}:${listening}\n`);
   process.stdout.write(`CA certificate and instructions: http://${PROXY_INFO_HOST}/ (through the proxy)\n`);
   process.stdout.write(`recording into ${writer.dir}; Ctrl-C closes the case\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopped;
   await proxy.close('aborted: proxy stopped before the response completed');
   await resolver.settled();
   capture.info.endedAt = new Date().toISOString();

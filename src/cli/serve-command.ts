@@ -14,6 +14,7 @@ import { assertSafeBind } from '../web/security.js';
 import { DEFAULTS } from '../capture/trace-input.js';
 import { ExitCode } from '../errors.js';
 import { sweepNote } from '../service/cut-off-sweep.js';
+import { onStopSignals } from './interrupt.js';
 
 const HELP = `usage: clicktrace serve [options]
 
@@ -41,6 +42,8 @@ batch, cancelled whole the same way; its messages not sent yet are then refused.
 while its sender is heard from (a message, or a renewal every quarter of --mailbox-lease); a
 sender silent for a whole lease (killed, lost) has the batch closed: the messages it sent are
 traced, the others never sent, as its page says. "Close" on its page closes it at once.
+Ctrl-C or SIGTERM (or SIGHUP when its terminal closes) stops the server after its running
+traces; a second signal at once. Without a terminal (nohup, a service manager) SIGHUP is ignored.
 
 options:
   --port N             port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
@@ -222,13 +225,28 @@ function fleetOptions(
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const handle = await startServe(argv);
-  if (!handle) return ExitCode.Ok;
-  await new Promise<void>((resolveStop) => {
-    const stop = () => resolveStop();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  // Heard from before the address is printed, and once: a second signal finds no listener of
+  // ours and ends the process at once.
+  let stopListening = () => {};
+  const stopped = new Promise<void>((resolveStop) => {
+    stopListening = onStopSignals(
+      () => {
+        stopListening();
+        resolveStop();
+      },
+      'clicktrace serve',
+      'it',
+    );
   });
+  const handle = await startServe(argv).catch((err: unknown) => {
+    stopListening();
+    throw err;
+  });
+  if (!handle) {
+    stopListening();
+    return ExitCode.Ok;
+  }
+  await stopped;
   process.stderr.write('clicktrace serve: stopping (waiting for running traces)\n');
   await handle.close();
   return ExitCode.Ok;

@@ -3,6 +3,7 @@ import { CliError, parse } from './command.js';
 import { TRACE_OPTIONS, traceOptionsFrom } from './trace-options.js';
 import { CONCURRENCY_HELP, concurrencyOption } from './batch-options.js';
 import { clean } from './terminal.js';
+import { onStopSignals } from './interrupt.js';
 
 const HELP = `usage: clicktrace worker --queue redis://HOST:PORT[/DB] --server URL --token T [options]
 
@@ -28,9 +29,10 @@ if it stops (kill -9, a lost host) and no worker starts again on its spool in ti
 fails those jobs as "worker lost" (whether their links were requested is not known) and never
 runs them again (their links may be single-use).
 
-SIGTERM or Ctrl-C: no new job is taken; running traces end as cases (or failures) and are
-delivered, never put back on the queue. A second signal stops running traces at once (their
-cases are closed as interrupted and delivered).
+SIGTERM or Ctrl-C (or SIGHUP when its terminal closes; without a terminal, under nohup or a
+service manager, SIGHUP is ignored): no new job is taken; running traces end as cases (or
+failures) and are delivered, never put back on the queue. A second signal stops running traces
+at once (their cases are closed as interrupted and delivered).
 
 options:
   --queue URL          the server's queue: redis://HOST:PORT[/DB] (required)
@@ -127,8 +129,7 @@ export async function run(argv: string[]): Promise<number> {
         void worker.stop({ abortRunning: true });
       }
     };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
+    onStopSignals(onSignal, 'clicktrace worker', 'it');
   });
   worker.log('stopped');
   return 0;
