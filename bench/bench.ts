@@ -261,6 +261,8 @@ async function main(): Promise<void> {
       warmBase: number[];
       evidence: number[];
       marks: TraceMark[][];
+      /** When each warm trace sent the landing page's request (ms from its start): the chain before it, the rest after. */
+      landing: { ours: number; base: number }[];
       cpu: { ours: { node: number; chromium: number }; baseChromium: number }[];
       mitmCpuPerTrace: number;
     }
@@ -275,6 +277,7 @@ async function main(): Promise<void> {
       warmBase: [] as number[],
       evidence: [] as number[],
       marks: [] as TraceMark[][],
+      landing: [] as { ours: number; base: number }[],
       cpu: [] as { ours: { node: number; chromium: number }; baseChromium: number }[],
       mitmCpuPerTrace: 0,
     };
@@ -300,6 +303,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < WARM_RUNS + 2; i++) {
       await quiet();
       let t0 = performance.now();
+      const wall0 = Date.now();
       const cpu0 = { node: process.cpuUsage(), chromium: treeCpuMs(ourChromium) };
       const result = await trace({ url: start, connectTo, cacert, outDir: join(dir, 'cases') }, browser);
       const ms = performance.now() - t0;
@@ -310,6 +314,10 @@ async function main(): Promise<void> {
       t0 = performance.now();
       const base0 = { chromium: treeCpuMs(baselineChromium) };
       const context = await baselineBrowser.newContext({ ignoreHTTPSErrors: true, proxy: { server: `http://127.0.0.1:${mitm.port}` } });
+      let baseLanding = NaN;
+      context.on('request', (request) => {
+        if (request.url() === final && Number.isNaN(baseLanding)) baseLanding = performance.now() - t0;
+      });
       const page = await context.newPage();
       await page.goto(start, { waitUntil: 'commit' });
       await page.waitForURL(final, { waitUntil: 'load' });
@@ -324,6 +332,8 @@ async function main(): Promise<void> {
       r.evidence.push(result.evidenceMs / ms);
       r.marks.push(result.marks);
       r.warmBase.push(baselineMs);
+      const landingExchange = result.capture.exchanges.find((e) => e.request.url === final);
+      r.landing.push({ ours: landingExchange ? Date.parse(landingExchange.startedAt) - wall0 : NaN, base: baseLanding });
     }
     await quiet();
     r.mitmCpuPerTrace = (treeCpuMs(mitm.pid) - mitmCpuFrom) / WARM_RUNS;
@@ -392,6 +402,17 @@ async function main(): Promise<void> {
     `warm trace CPU (median): clicktrace ${fmt(cpu.node)} (node) + ${fmt(cpu.chromium)} (Chromium, all its processes); ` +
       `baseline ${fmt(shell.mitmCpuPerTrace)} (mitmdump) + ${fmt(cpu.baseChromium)} (Chromium)`,
   );
+  const split = (side: 'ours' | 'base', walls: number[]) => {
+    const before = shell.landing.map((l) => l[side]);
+    return { before: median(before), after: median(walls.map((w, i) => w - before[i])) };
+  };
+  const [oursSplit, baseSplit] = [split('ours', shell.warmOurs), split('base', shell.warmBase)];
+  const splitRow = (label: string, ours: number, base: number) =>
+    `  ${label.padEnd(62)}${fmt(ours).padStart(7)}   ${fmt(base).padStart(8)}`;
+  console.log(`${"warm trace split at the landing page's request (median)".padEnd(64)}   ours   baseline`);
+  console.log(splitRow('before it: the chain (the baseline makes its context first)', oursSplit.before, baseSplit.before));
+  console.log('  after it: the landing page loads; then ours: found quiet,');
+  console.log(splitRow('  screenshot, evidence sealed; the baseline: context closed', oursSplit.after, baseSplit.after));
   console.log('warm trace (headless shell), median per phase: wall ms (CPU ms of this process in it)');
   for (const phase of phaseMedians(shell.marks))
     console.log(`  ${phase.name.padEnd(16)} ${fmt(phase.ms).padStart(7)}  (${fmt(phase.cpuMs)})`);
