@@ -97,6 +97,26 @@ export function onStopSignals(onSignal: (signal: NodeJS.Signals) => void, who = 
   };
 }
 
+/**
+ * The first stop signal (onStopSignals) of a command that runs until stopped: `stopped` resolves
+ * on it, and the listeners go (a second signal then ends the process at once). `cancel` removes
+ * them unheard (the command ended otherwise).
+ */
+export function firstStopSignal(who: string): { stopped: Promise<void>; cancel: () => void } {
+  let cancel = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    cancel = onStopSignals(
+      () => {
+        cancel();
+        resolve();
+      },
+      who,
+      'it',
+    );
+  });
+  return { stopped, cancel };
+}
+
 export function onInterrupt(stop: (reason: string) => void, running = RUNNING_CLOSED): () => void {
   let count = 0;
   const stopListening = onStopSignals((signal) => {

@@ -5,7 +5,7 @@ import { TRACE_OPTIONS } from './trace-options.js';
 import { reportTimestamp, timestampOnSeal, tsaSettings } from './tsa-option.js';
 import { ExitCode } from '../errors.js';
 import { jsonText } from '../visible.js';
-import { onStopSignals } from './interrupt.js';
+import { firstStopSignal } from './interrupt.js';
 
 const HELP = `usage: clicktrace proxy [--port 8080] [--host 127.0.0.1] [--out DIR] [options]
 
@@ -117,22 +117,12 @@ export async function run(argv: string[]): Promise<number> {
     },
   });
   // Heard from before the address is printed: a signal the moment it is (a script's) closes the case too.
-  let stopListening = () => {};
-  const stopped = new Promise<void>((resolve) => {
-    stopListening = onStopSignals(
-      () => {
-        stopListening();
-        resolve();
-      },
-      'clicktrace proxy',
-      'it',
-    );
-  });
+  const { stopped, cancel } = firstStopSignal('clicktrace proxy');
   let listening: number;
   try {
     listening = await proxy.listen(port, v.host ?? '127.0.0.1');
   } catch (err) {
-    stopListening();
+    cancel();
     await writer.close(capture, analyzeCapture(capture, writer.dir));
     throw new CliError(
       `proxy: cannot listen on ${v.host ?? '127.0.0.1'}:${port} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,

@@ -14,7 +14,7 @@ import { assertSafeBind } from '../web/security.js';
 import { DEFAULTS } from '../capture/trace-input.js';
 import { ExitCode } from '../errors.js';
 import { sweepNote } from '../service/cut-off-sweep.js';
-import { onStopSignals } from './interrupt.js';
+import { firstStopSignal } from './interrupt.js';
 
 const HELP = `usage: clicktrace serve [options]
 
@@ -225,25 +225,14 @@ function fleetOptions(
 }
 
 export async function run(argv: string[]): Promise<number> {
-  // Heard from before the address is printed, and once: a second signal finds no listener of
-  // ours and ends the process at once.
-  let stopListening = () => {};
-  const stopped = new Promise<void>((resolveStop) => {
-    stopListening = onStopSignals(
-      () => {
-        stopListening();
-        resolveStop();
-      },
-      'clicktrace serve',
-      'it',
-    );
-  });
+  // Heard from before the address is printed.
+  const { stopped, cancel } = firstStopSignal('clicktrace serve');
   const handle = await startServe(argv).catch((err: unknown) => {
-    stopListening();
+    cancel();
     throw err;
   });
   if (!handle) {
-    stopListening();
+    cancel();
     return ExitCode.Ok;
   }
   await stopped;
