@@ -58,3 +58,34 @@ async function waitFor(condition: () => boolean, what: () => string): Promise<vo
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+// On a terminal, after the run stopped listening (its last words still to come), a SIGHUP that
+// arrives only now (a hang-up's signal is handled up to 100+ ms after its first failed write).
+const LATE = `
+import { appendFileSync } from 'node:fs';
+import { endRun, onInterrupt } from ${JSON.stringify(INTERRUPT_MODULE)};
+const log = (line) => appendFileSync(process.env.LOG, line + '\\n');
+const stopListening = onInterrupt(() => log('stopped'));
+stopListening();
+process.kill(process.pid, 'SIGHUP');
+setTimeout(() => { log('summary'); endRun(0); }, 200);
+process.on('exit', () => log('exit without a signal'));
+`;
+
+test('a SIGHUP handled after the run stopped listening: its summary still written, then it ends by SIGHUP', async (t) => {
+  if (spawnSync('script', ['--version']).error) return t.skip('no script(1) to give the run a terminal');
+  const dir = mkdtempSync(join(tmpdir(), 'interrupt-late-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const script = join(dir, 'late.mjs');
+  const log = join(dir, 'log');
+  writeFileSync(script, LATE);
+  writeFileSync(log, '');
+  const terminal = spawn('script', ['-qfec', `exec '${process.execPath}' '${script}'`, '/dev/null'], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    env: { ...process.env, LOG: log },
+  });
+  const status = await new Promise<number | null>((resolve) => terminal.on('close', resolve));
+  assert.deepEqual(readFileSync(log, 'utf8').trim().split('\n'), ['summary']);
+  // script -e passes on the child's status: 128 + SIGHUP (1).
+  assert.equal(status, 129);
+});

@@ -93,8 +93,16 @@ export function onStopSignals(onSignal: (signal: NodeJS.Signals) => void, who = 
     listening = false;
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
+    // A hang-up's SIGHUP may be handled long after its first failed write (over 100 ms on a
+    // loaded machine), so after the command has stopped listening: it must not end the process
+    // before its last words (the summary). The hang-up is noted; endRun ends by it after them.
+    if (!process.listeners('SIGHUP').includes(noteLateHangUp)) process.on('SIGHUP', noteLateHangUp);
     process.off('SIGHUP', handler);
   };
+}
+
+function noteLateHangUp(): void {
+  if (onTerminal) terminalLost = true;
 }
 
 /**
