@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { attributeChain, attributeUrl, unknownParty } from './parties.js';
+import { attributeChain, attributeUrl, provingCname, unknownParty } from './parties.js';
 import { compileHostPattern, registrableDomainOf } from './parties-match.js';
 import { loadPartyRules, PARTY_ROLES, readRulesJson, validatePartyRules } from './parties-rules.js';
 
@@ -160,6 +160,38 @@ describe('attributeUrl', () => {
     assert.equal(ref.rule, 'sendgrid:cname:sendgrid.net');
   });
 
+  test("a custom tracking domain CNAME'd to one of a party's own hosts is that party's; a name further down proves nothing", () => {
+    assert.deepEqual(attributeUrl('https://trk.shop.example/l/abc', { cnames: ['trk.klclick.com.'] }), {
+      role: 'esp-tracker',
+      name: 'Klaviyo',
+      rule: 'klaviyo:cname:klclick.com',
+      registrableDomain: 'shop.example',
+    });
+    assert.equal(attributeUrl('https://links.shop.example/a/x', { cnames: ['links.iterable.com'] }).name, 'Iterable');
+    // The first name that names a party wins: a CDN in front of the ESP's host comes after it.
+    const marketo = attributeUrl('https://go.shop.example/x', {
+      cnames: ['shop.mkto-ab1234.com', 'shop.mkto-ab1234.com.edgekey.net', 'e1.a.akamaiedge.net'],
+    });
+    assert.equal(marketo.name, 'Adobe Marketo Engage');
+    assert.equal(provingCname(['shop.mkto-ab1234.com', 'shop.mkto-ab1234.com.edgekey.net', 'e1.a.akamaiedge.net']), 'shop.mkto-ab1234.com');
+    assert.equal(provingCname(['Edge.CDN.example.', 'U1.CT.SendGrid.NET.']), 'u1.ct.sendgrid.net');
+    assert.equal(provingCname(['edge.cdn.example']), null);
+    assert.equal(attributeUrl('https://go.shop.example/x', { cnames: ['edge.cdn.example'] }).role, 'unknown');
+  });
+
+  test("a customer's site on a hosting service is the customer's domain, not the service's (private suffixes)", () => {
+    for (const [host, domain] of [
+      ['promo-xyz.pages.dev', 'promo-xyz.pages.dev'],
+      ['offer-123.web.app', 'offer-123.web.app'],
+      ['offers.blob.core.windows.net', 'offers.blob.core.windows.net'],
+      ['www.someone.github.io', 'someone.github.io'],
+      ['shop.example.co.uk', 'example.co.uk'],
+    ])
+      assert.equal(registrableDomainOf(host), domain, host);
+    // "{tld}" stays an ICANN suffix: google.github.io is no Google host.
+    assert.equal(compileHostPattern('google.{tld}').test('google.github.io'), false);
+  });
+
   test('host-bound fingerprints beat host rules; hosts beat free fingerprints', () => {
     assert.equal(attributeUrl('https://www.google.de/url?q=https://x.example').name, 'Google redirect');
     assert.equal(attributeUrl('https://www.google.de/aclk?adurl=https://x.example').name, 'Google Ads / DoubleClick');
@@ -247,6 +279,17 @@ describe('attributeChain', () => {
       'destination',
       'final landing page, a look-alike domain (phish.example looks like "x")',
     ]);
+  });
+
+  test("a landing page on a hosting or CDN service: the advertiser is the customer's site, not the hosting company", () => {
+    for (const [url, owner] of [
+      ['https://promo-xyz.pages.dev/offer', 'promo-xyz.pages.dev'],
+      ['https://offer-123.web.app/', 'offer-123.web.app'],
+      ['https://offerstore.blob.core.windows.net/web/index.html', 'offerstore.blob.core.windows.net'],
+    ]) {
+      const refs = attributeChain([{ url: 'https://bit.ly/abc' }, { url }], undefined, { endedOnPage: true });
+      assert.deepEqual(refs[1], { role: 'advertiser', name: owner, rule: 'final landing page', registrableDomain: owner }, url);
+    }
   });
 
   test('empty chain', () => {
