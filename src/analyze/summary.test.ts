@@ -97,6 +97,46 @@ test('wrapper, CNAME-branded ESP, affiliate network, disagreeing mail headers, a
   );
 });
 
+test('a CNAME claim names the CNAME that proves the party, not a CDN further down the chain', () => {
+  const summary = summarizeResponsibility({
+    hops: [
+      { index: 1, url: 'https://go.shop.example/dc/abc', status: 302 },
+      { index: 2, url: 'https://www.shop.example/sale', status: 200 },
+    ],
+    dns: [
+      {
+        host: 'go.shop.example',
+        cnames: ['shop.mkto-ab1234.com', 'shop.mkto-ab1234.com.edgekey.net', 'e1234.a.akamaiedge.net'],
+        baseDomain: 'shop.example',
+        baseDomainResolves: true,
+      },
+    ],
+  });
+  assert.equal(
+    summary.text,
+    'Sent via Adobe Marketo Engage (tracker go.shop.example, CNAME to shop.mkto-ab1234.com) -> advertiser www.shop.example',
+  );
+  assert.deepEqual(
+    summary.claims.filter((c) => /CNAME/.test(c.text)),
+    [{ text: 'go.shop.example is a CNAME to shop.mkto-ab1234.com', hop: 1 }],
+  );
+});
+
+test("a hop on another customer's site of the same hosting service is said, not taken for the landing site", () => {
+  const summary = summarizeResponsibility({
+    hops: [
+      { index: 1, url: 'https://bit.ly/abc', status: 301 },
+      { index: 2, url: 'https://redirector-9.workers.dev/go', status: 302 },
+      { index: 3, url: 'https://promo-xyz.workers.dev/', status: 200 },
+    ],
+  });
+  assert.equal(
+    summary.text,
+    'via shortener Bitly (bit.ly) -> via redirector-9.workers.dev (unattributed) -> advertiser promo-xyz.workers.dev',
+  );
+  assert.ok(summary.claims.some((c) => c.hop === 2 && c.text === 'Hop 2 (redirector-9.workers.dev) is not run by any known party'));
+});
+
 test('a recipient address in the chain is called out with its hops', () => {
   const md5 = createHash('md5').update('victim@example.org').digest('hex');
   const hops = [

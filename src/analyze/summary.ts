@@ -2,7 +2,7 @@
 // hop that proves it.
 import { withoutFrameOf, type PartyRef, type Via, type Role, type TokenFinding } from '../report.js';
 import { chainEnding, type ChainEnding } from './ending.js';
-import { attributeChain } from './parties.js';
+import { attributeChain, provingCname } from './parties.js';
 import { findTokens, isCampaignToken } from './tokens.js';
 import { normalizeInputUrl, percentDecode } from './unwrap/url-text.js';
 import { hostOf } from '../http/host.js';
@@ -170,8 +170,8 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
     }
 
     const dns = first.host ? dnsByHost.get(first.host) : undefined;
-    if (party.rule?.includes(':cname:') && dns && dns.cnames.length > 0) {
-      const target = dns.cnames.at(-1)!.replace(/\.$/, '');
+    const target = party.rule?.includes(':cname:') && dns ? provingCname(dns.cnames) : null;
+    if (target) {
       claims.push({ text: `${host} is a CNAME to ${target}`, hop: first.index });
       details.push(`CNAME to ${target}`);
     }
