@@ -3,7 +3,8 @@
 // Evidence is tried from the most to the least specific:
 //   1. a path fingerprint restricted to certain hosts (google.<tld>/url?, bing.com/aclk?);
 //   2. the host itself (the most specific matching host pattern wins);
-//   3. the hop's CNAME chain (a branded click.brand.com CNAME'd to sendgrid.net is SendGrid);
+//   3. the hop's CNAME chain (a branded click.brand.com CNAME'd to sendgrid.net is SendGrid, one
+//      CNAME'd to a party's own host, trk.klclick.com, is that party's);
 //   4. a path fingerprint that survives branded domains (/optiext/optiextension.dll = Selligent).
 import type { PartyRef } from '../report.js';
 import { bestHostMatch, compileHostPatterns, HostIndex, registrableDomainOf, type HostMatcher } from './parties-match.js';
