@@ -72,3 +72,17 @@ test('a tracker, an unknown short link, an affiliate network handing the click t
   assert.match(loop.report.summary?.text ?? '', /-> redirect loop \(www\.advertiser\.example\): no landing page$/);
   assert.ok(loop.report.hops.every((h) => h.party?.role !== 'advertiser'));
 });
+
+test("a page a broker made itself from a Blob URL is that broker's page: its owner is named the advertiser", async () => {
+  const { report } = await trace(labOptions(fixture.lab, fixture.lab.scenarios['who-blob-landing'].url), fixture.browser);
+  assert.equal(report.error, null);
+  assert.match(report.final?.url ?? '', /^blob:http:\/\/promo\.broker-net\.test\//);
+  assert.deepEqual(report.hops.at(-1)!.party, {
+    role: 'advertiser',
+    name: 'broker-net.test',
+    rule: 'final landing page',
+    registrableDomain: 'broker-net.test',
+  });
+  assert.equal(report.summary?.text, 'via click.mailer-esp.test (unattributed) -> advertiser promo.broker-net.test');
+  assert.equal(report.summary!.claims.find((c) => c.text.startsWith('Advertiser '))?.hop, report.hops.length);
+});

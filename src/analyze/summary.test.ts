@@ -137,6 +137,21 @@ test("a hop on another customer's site of the same hosting service is said, not 
   assert.ok(summary.claims.some((c) => c.hop === 2 && c.text === 'Hop 2 (redirector-9.workers.dev) is not run by any known party'));
 });
 
+test('a page made by script from a Blob URL is the page of its origin: its owner is the advertiser, not "no landing page"', () => {
+  const summary = summarizeResponsibility({
+    hops: [
+      { index: 1, url: 'https://bit.ly/abc', status: 301 },
+      { index: 2, url: 'http://promo.offers.example/who', status: 200 },
+      { index: 3, url: 'blob:http://promo.offers.example/0b6d3f7e-1c2a-4e5b-9f00-3c1d2e4f5a6b', status: 200 },
+    ],
+  });
+  assert.equal(summary.text, 'via shortener Bitly (bit.ly) -> advertiser promo.offers.example');
+  assert.deepEqual(summary.claims.at(-1), {
+    text: 'Advertiser promo.offers.example: owner of the final landing page (a document its own page made, a blob: URL, no request)',
+    hop: 3,
+  });
+});
+
 test('a recipient address in the chain is called out with its hops', () => {
   const md5 = createHash('md5').update('victim@example.org').digest('hex');
   const hops = [

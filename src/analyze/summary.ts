@@ -221,7 +221,7 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
     claims.push(claim);
     parts.push(part);
   } else if (finalParty.role === 'advertiser') {
-    claims.push({ text: `Advertiser ${finalHost}: owner of the final landing page (HTTP ${finalHop.status})`, hop: finalHop.index });
+    claims.push({ text: `Advertiser ${finalHost}: owner of the final landing page (${landingEvidence(finalHop)})`, hop: finalHop.index });
     const campaign = tokens.filter(isCampaignToken);
     for (const t of campaign) {
       claims.push({ text: `Campaign ${t.name}=${t.value}`, hop: t.hops.includes(finalHop.index) ? finalHop.index : (t.hops[0] ?? null) });
@@ -238,7 +238,7 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
     const imitation = /^final landing page, a look-alike domain \((.*)\)$/.exec(finalParty.rule ?? '')?.[1] ?? 'a look-alike domain';
     claims.push({
       text:
-        `Destination ${finalHost}: the final landing page (HTTP ${finalHop.status}) is on a look-alike domain: ${imitation}; ` +
+        `Destination ${finalHost}: the final landing page (${landingEvidence(finalHop)}) is on a look-alike domain: ${imitation}; ` +
         "an imitation is no one's advertising, so no advertiser is named",
       hop: finalHop.index,
     });
@@ -372,6 +372,14 @@ function describeEnding(
         },
       };
   }
+}
+
+/**
+ * What shows the final page is its owner's: its HTTP answer, or for a blob: document (no request)
+ * that the page of its origin made it.
+ */
+function landingEvidence(hop: SummaryHop): string {
+  return /^blob:/i.test(hop.url) ? 'a document its own page made, a blob: URL, no request' : `HTTP ${hop.status}`;
 }
 
 /** A URL a browser loads as a page or a file; false for mailto:, tel:, an app's intent: or market: link. */

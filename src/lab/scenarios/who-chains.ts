@@ -94,6 +94,37 @@ function landingSelfLoop(): ScenarioDefinition {
   );
 }
 
+function blobLanding(): ScenarioDefinition {
+  const name = 'who-blob-landing';
+  const made = page({ title: 'Claim your prize', body: '<main><h1>Claim your prize</h1><form><input name="card"></form></main>' });
+  return defineScenario(
+    {
+      name,
+      url: `${ESP}/c/${name}`,
+      description:
+        'ESP click tracker whose 302 leads to a broker page that shows a page of its own making in the whole tab, from a Blob URL (no request).',
+      walkable: false,
+    },
+    [
+      { host: HOSTS.espClick, path: `/c/${name}`, handle: (x) => x.redirect(302, `http://${HOSTS.brokerPromo}/who/${name}`) },
+      {
+        host: HOSTS.brokerPromo,
+        path: `/who/${name}`,
+        handle: (x) =>
+          x.html(
+            200,
+            page({
+              title: 'Loading…',
+              body:
+                '<main><p>Loading…</p></main><script>\n' +
+                `location.href = URL.createObjectURL(new Blob([${JSON.stringify(made)}], { type: 'text/html' }));\n</script>`,
+            }),
+          ),
+      },
+    ],
+  );
+}
+
 export function whoChainScenarios(): ScenarioDefinition[] {
-  return [subAffiliate(), shortLinkGone(), landingSelfLoop()];
+  return [subAffiliate(), shortLinkGone(), landingSelfLoop(), blobLanding()];
 }
