@@ -179,6 +179,35 @@ describe('attributeUrl', () => {
     assert.equal(attributeUrl('https://go.shop.example/x', { cnames: ['edge.cdn.example'] }).role, 'unknown');
   });
 
+  test('every documented CNAME target of the catalogue (A.2) attributes a custom tracking domain to its ESP', () => {
+    const targets: [string, string][] = [
+      ['u1234.wl.sendgrid.net', 'Twilio SendGrid'],
+      ['eu.sendgrid.net', 'Twilio SendGrid'],
+      ['eu.mailgun.org', 'Mailgun'],
+      ['eu.spgo.io', 'SparkPost'],
+      ['click.pstmrk.it', 'Postmark'],
+      ['e-eu.customeriomail.com', 'Customer.io'],
+      ['links.eu.iterable.com', 'Iterable'],
+      ['mkto-a0244.com', 'Adobe Marketo Engage'],
+      ['go.pardot.com', 'Salesforce Account Engagement (Pardot)'],
+      ['cl.exct.net', 'Salesforce Marketing Cloud (ExactTarget)'],
+      ['trk.klclick.com', 'Klaviyo'],
+      ['abcd1234.r.us-east-1.awstrack.me', 'Amazon SES'],
+      ['acme.createsend.com', 'Campaign Monitor'],
+      ['cb.sailthru.com', 'Sailthru'],
+      ['elinkeu.clickdimensions.com', 'ClickDimensions'],
+      ['go.emailitmail.com', 'Emailit'],
+      ['custom.ltrmnt.com', 'Lettermint'],
+      ['dmanalytics1.com', 'Direct Mail (e3 Software)'],
+      ['app.boltmail.nz', 'BoltMail'],
+    ];
+    for (const [target, name] of targets) {
+      const ref = attributeUrl('https://track.shop.example/abc/def', { cnames: [`${target}.`] });
+      assert.equal(ref.name, name, target);
+      assert.match(ref.rule ?? '', /:cname:/, target);
+    }
+  });
+
   test("a customer's site on a hosting service is the customer's domain, not the service's (private suffixes)", () => {
     for (const [host, domain] of [
       ['promo-xyz.pages.dev', 'promo-xyz.pages.dev'],
