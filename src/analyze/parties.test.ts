@@ -321,6 +321,20 @@ describe('attributeChain', () => {
     }
   });
 
+  test("a landing page on a host shared by path (a storage bucket, a Google form) is named by its site, not the hosting company's domain", () => {
+    const refs = attributeChain(
+      [{ url: 'https://bit.ly/abc' }, { url: 'https://storage.googleapis.com/prize-claim/index.html' }],
+      undefined,
+      { endedOnPage: true },
+    );
+    assert.deepEqual(refs[1], {
+      role: 'advertiser',
+      name: 'storage.googleapis.com/prize-claim',
+      rule: 'final landing page',
+      registrableDomain: 'storage.googleapis.com',
+    });
+  });
+
   test('empty chain', () => {
     assert.deepEqual(attributeChain([], undefined, { endedOnPage: true }), []);
   });

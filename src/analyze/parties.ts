@@ -11,6 +11,7 @@ import { bestHostMatch, compileHostPatterns, HostIndex, registrableDomainOf, typ
 import { loadPartyRules, type PartyRule } from './parties-rules.js';
 import { normalizeInputUrl, splitRawUrl } from './unwrap/url-text.js';
 import { hostOf } from '../http/host.js';
+import { hostedSiteOf } from './hosted-site.js';
 import { unsliced } from '../unsliced.js';
 
 interface CompiledFingerprint {
@@ -162,7 +163,8 @@ export function attributeChain(
   });
   const last = parties.at(-1);
   if (!endedOnPage || !last || last.party.role !== 'unknown' || !last.host) return parties.map((p) => p.party);
-  const landingDomain = last.party.registrableDomain ?? last.host;
+  // Whose page it is: a customer's site on a shared host (a storage bucket, a Google form) is named by its path.
+  const landingDomain = hostedSiteOf(hops.at(-1)!.url) ?? last.party.registrableDomain ?? last.host;
   const registrableDomain = last.party.registrableDomain;
   const owner: PartyRef = imitation
     ? { role: 'destination', name: landingDomain, rule: `final landing page, a look-alike domain (${imitation})`, registrableDomain }

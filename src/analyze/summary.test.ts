@@ -152,6 +152,28 @@ test('a page made by script from a Blob URL is the page of its origin: its owner
   });
 });
 
+test("a landing page in a storage bucket is its customer's site: the bucket is named, not the hosting company; another bucket's redirect is said", () => {
+  const summary = summarizeResponsibility({
+    hops: [
+      { index: 1, url: 'https://u1.ct.sendgrid.net/ls/click?upn=abc', status: 302 },
+      { index: 2, url: 'https://storage.googleapis.com/redirect-bucket/go.html', status: 200 },
+      { index: 3, url: 'https://storage.googleapis.com/prize-claim/index.html?cmpid=win-26', status: 200 },
+    ],
+  });
+  assert.equal(
+    summary.text,
+    'Sent via Twilio SendGrid (tracker u1.ct.sendgrid.net) -> via storage.googleapis.com (unattributed) -> ' +
+      'advertiser storage.googleapis.com/prize-claim (campaign cmpid=win-26)',
+  );
+  assert.deepEqual(
+    summary.claims.filter((c) => /^(Advertiser|Hop 2)/.test(c.text)),
+    [
+      { text: 'Hop 2 (storage.googleapis.com) is not run by any known party', hop: 2 },
+      { text: 'Advertiser storage.googleapis.com/prize-claim: owner of the final landing page (HTTP 200)', hop: 3 },
+    ],
+  );
+});
+
 test('a recipient address in the chain is called out with its hops', () => {
   const md5 = createHash('md5').update('victim@example.org').digest('hex');
   const hops = [

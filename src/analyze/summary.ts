@@ -3,6 +3,7 @@
 import { withoutFrameOf, type PartyRef, type Via, type Role, type TokenFinding } from '../report.js';
 import { chainEnding, type ChainEnding } from './ending.js';
 import { attributeChain, provingCname } from './parties.js';
+import { hostedSiteOf } from './hosted-site.js';
 import { findTokens, isCampaignToken } from './tokens.js';
 import { normalizeInputUrl, percentDecode } from './unwrap/url-text.js';
 import { hostOf } from '../http/host.js';
@@ -149,8 +150,8 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
     if (party.role === 'advertiser' || party.role === 'destination') continue;
     if (party.role === 'unknown') {
       // The final site is named by the ending: a host without a registrable domain (an IP address) is compared as itself.
-      const finalSite = finalParty.registrableDomain ?? hostOf(normalizeInputUrl(finalHop.url));
-      if ((party.registrableDomain ?? first.host) !== finalSite) {
+      const landingSite = hostedSiteOf(finalHop.url) ?? finalParty.registrableDomain ?? hostOf(normalizeInputUrl(finalHop.url));
+      if ((hostedSiteOf(first.url) ?? party.registrableDomain ?? first.host) !== landingSite) {
         claims.push({ text: `Hop ${first.index} (${host}) is not run by any known party`, hop: first.index });
         parts.push(`via ${host} (${['unattributed', ...divertedBy(hopIndexes)].join('; ')})`);
       }
@@ -216,12 +217,14 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
   for (const e of elsewhere) claims.push({ text: divertedClaim(e, hops), hop: e.wentToHop });
 
   const finalHost = hostOf(normalizeInputUrl(finalHop.url)) ?? finalHop.url;
+  // The landing page's site as its owner is named: its host, or a customer's site on a shared host (a storage bucket).
+  const finalSite = hostedSiteOf(finalHop.url) ?? finalHost;
   if (ending.kind !== 'page') {
     const { part, claim } = describeEnding(ending, finalHost, isWebUrl(finalHop.url) ? null : finalHop.url, finalHop.frame);
     claims.push(claim);
     parts.push(part);
   } else if (finalParty.role === 'advertiser') {
-    claims.push({ text: `Advertiser ${finalHost}: owner of the final landing page (${landingEvidence(finalHop)})`, hop: finalHop.index });
+    claims.push({ text: `Advertiser ${finalSite}: owner of the final landing page (${landingEvidence(finalHop)})`, hop: finalHop.index });
     const campaign = tokens.filter(isCampaignToken);
     for (const t of campaign) {
       claims.push({ text: `Campaign ${t.name}=${t.value}`, hop: t.hops.includes(finalHop.index) ? finalHop.index : (t.hops[0] ?? null) });
@@ -233,7 +236,7 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
             .map((t) => `${t.name}=${t.value}`)
             .join(', ')})`
         : '';
-    parts.push(`advertiser ${finalHost}${detail}`);
+    parts.push(`advertiser ${finalSite}${detail}`);
   } else if (finalParty.role === 'destination') {
     const imitation = /^final landing page, a look-alike domain \((.*)\)$/.exec(finalParty.rule ?? '')?.[1] ?? 'a look-alike domain';
     claims.push({
