@@ -84,5 +84,5 @@ test("a page a broker made itself from a Blob URL is that broker's page: its own
     registrableDomain: 'broker-net.test',
   });
   assert.equal(report.summary?.text, 'via click.mailer-esp.test (unattributed) -> advertiser promo.broker-net.test');
-  assert.equal(report.summary!.claims.find((c) => c.text.startsWith('Advertiser '))?.hop, report.hops.length);
+  assert.equal(report.summary.claims.find((c) => c.text.startsWith('Advertiser '))?.hop, report.hops.length);
 });
