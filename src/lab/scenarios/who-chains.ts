@@ -125,6 +125,27 @@ function blobLanding(): ScenarioDefinition {
   );
 }
 
+/** The branded Marketo tracking link: its host says nothing of Marketo, its CNAME chain does. */
+export const CNAME_MARKETO_URL = `https://${HOSTS.brandedMarketo}/dc/MTk1LVpBQi0xMjMAAAGQ/who-cname-marketo`;
+
+function cnameMarketo(): ScenarioDefinition {
+  const name = 'who-cname-marketo';
+  const landing = `${landingUrl(name)}?mkt_tok=MTk1LVpBQi0xMjMAAAGQ`;
+  return defineScenario(
+    {
+      name,
+      url: CNAME_MARKETO_URL,
+      description:
+        `Branded tracking host ${HOSTS.brandedMarketo} whose DNS CNAME chain goes to a Marketo instance host ` +
+        '(advertiser.mkto-ab1234.com) and on to a CDN; 302 to the landing page with mkt_tok.',
+      expectedVias: ['start', 'http-302'],
+      finalUrl: landing,
+      finalTitle: ADVERTISER_TITLE,
+    },
+    [{ host: HOSTS.brandedMarketo, path: new URL(CNAME_MARKETO_URL).pathname, handle: (x) => x.redirect(302, landing) }],
+  );
+}
+
 export function whoChainScenarios(): ScenarioDefinition[] {
-  return [subAffiliate(), shortLinkGone(), landingSelfLoop(), blobLanding()];
+  return [subAffiliate(), shortLinkGone(), landingSelfLoop(), blobLanding(), cnameMarketo()];
 }
