@@ -54,3 +54,20 @@ test('without --allow-private, DNS answers pointing at loopback are blocked', as
   const { report } = await trace(viaDns(fixture.lab.scenarios['http-302'].url, { allowPrivate: false }), fixture.browser);
   assert.match(report.error ?? '', /blocked: .* resolves to private address 127\.0\.0\.1/);
 });
+
+test('a tracking domain known only by its CNAME to a Marketo instance host pointing on at a CDN: Marketo, the claim naming that CNAME', async () => {
+  const { report } = await trace(viaDns(fixture.lab.scenarios['who-cname-marketo'].url), fixture.browser);
+  assert.equal(report.error, null);
+  const dns = report.dns!.find((d) => d.host === 'go.advertiser.example')!;
+  assert.deepEqual(dns.cnames, ['advertiser.mkto-ab1234.com', 'e1234.a.edge-cdn.test']);
+  assert.equal(report.hops[0].party?.name, 'Adobe Marketo Engage');
+  assert.match(report.hops[0].party?.rule ?? '', /^marketo:cname:/);
+  assert.equal(
+    report.summary?.text,
+    'Sent via Adobe Marketo Engage (tracker go.advertiser.example, CNAME to advertiser.mkto-ab1234.com) -> advertiser www.advertiser.example',
+  );
+  assert.deepEqual(
+    report.summary.claims.filter((c) => c.text.includes('CNAME')),
+    [{ text: 'go.advertiser.example is a CNAME to advertiser.mkto-ab1234.com', hop: 1 }],
+  );
+});

@@ -18,14 +18,21 @@ function hostInfo(host: string) {
   let info = hostInfoCache.get(host);
   if (!info) {
     const parsed = parseDomain(host);
-    info = { publicSuffix: parsed.publicSuffix, domain: parsed.domain, isIp: parsed.isIp === true };
+    // The "{tld}" of a pattern is an ICANN suffix (google.{tld} is not google.github.io), but who
+    // owns a host is read with the private suffixes too: x.pages.dev is its customer's, not Cloudflare's.
+    const owned = parseDomain(host, { allowPrivateDomains: true });
+    info = { publicSuffix: parsed.publicSuffix, domain: owned.domain, isIp: parsed.isIp === true };
     if (hostInfoCache.size > 50_000) hostInfoCache.clear();
     hostInfoCache.set(unsliced(host), info);
   }
   return info;
 }
 
-/** Registrable domain (Public Suffix List, ICANN section) of a host; null for IPs and bare suffixes. */
+/**
+ * Registrable domain of a host by the whole Public Suffix List, its private section included (a
+ * customer's site on a hosting or CDN service, x.pages.dev, x.web.app, x.blob.core.windows.net,
+ * is that customer's, not the service's); null for IPs and bare suffixes.
+ */
 export function registrableDomainOf(host: string | null): string | null {
   if (!host) return null;
   const info = hostInfo(host.toLowerCase());

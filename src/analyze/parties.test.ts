@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { attributeChain, attributeUrl, unknownParty } from './parties.js';
+import { attributeChain, attributeUrl, provingCname, unknownParty } from './parties.js';
 import { compileHostPattern, registrableDomainOf } from './parties-match.js';
 import { loadPartyRules, PARTY_ROLES, readRulesJson, validatePartyRules } from './parties-rules.js';
 
@@ -160,6 +160,67 @@ describe('attributeUrl', () => {
     assert.equal(ref.rule, 'sendgrid:cname:sendgrid.net');
   });
 
+  test("a custom tracking domain CNAME'd to one of a party's own hosts is that party's; a name further down proves nothing", () => {
+    assert.deepEqual(attributeUrl('https://trk.shop.example/l/abc', { cnames: ['trk.klclick.com.'] }), {
+      role: 'esp-tracker',
+      name: 'Klaviyo',
+      rule: 'klaviyo:cname:klclick.com',
+      registrableDomain: 'shop.example',
+    });
+    assert.equal(attributeUrl('https://links.shop.example/a/x', { cnames: ['links.iterable.com'] }).name, 'Iterable');
+    // The first name that names a party wins: a CDN in front of the ESP's host comes after it.
+    const marketo = attributeUrl('https://go.shop.example/x', {
+      cnames: ['shop.mkto-ab1234.com', 'shop.mkto-ab1234.com.edgekey.net', 'e1.a.akamaiedge.net'],
+    });
+    assert.equal(marketo.name, 'Adobe Marketo Engage');
+    assert.equal(provingCname(['shop.mkto-ab1234.com', 'shop.mkto-ab1234.com.edgekey.net', 'e1.a.akamaiedge.net']), 'shop.mkto-ab1234.com');
+    assert.equal(provingCname(['Edge.CDN.example.', 'U1.CT.SendGrid.NET.']), 'u1.ct.sendgrid.net');
+    assert.equal(provingCname(['edge.cdn.example']), null);
+    assert.equal(attributeUrl('https://go.shop.example/x', { cnames: ['edge.cdn.example'] }).role, 'unknown');
+  });
+
+  test('every documented CNAME target of the catalogue (A.2) attributes a custom tracking domain to its ESP', () => {
+    const targets: [string, string][] = [
+      ['u1234.wl.sendgrid.net', 'Twilio SendGrid'],
+      ['eu.sendgrid.net', 'Twilio SendGrid'],
+      ['eu.mailgun.org', 'Mailgun'],
+      ['eu.spgo.io', 'SparkPost'],
+      ['click.pstmrk.it', 'Postmark'],
+      ['e-eu.customeriomail.com', 'Customer.io'],
+      ['links.eu.iterable.com', 'Iterable'],
+      ['mkto-a0244.com', 'Adobe Marketo Engage'],
+      ['go.pardot.com', 'Salesforce Account Engagement (Pardot)'],
+      ['cl.exct.net', 'Salesforce Marketing Cloud (ExactTarget)'],
+      ['trk.klclick.com', 'Klaviyo'],
+      ['abcd1234.r.us-east-1.awstrack.me', 'Amazon SES'],
+      ['acme.createsend.com', 'Campaign Monitor'],
+      ['cb.sailthru.com', 'Sailthru'],
+      ['elinkeu.clickdimensions.com', 'ClickDimensions'],
+      ['go.emailitmail.com', 'Emailit'],
+      ['custom.ltrmnt.com', 'Lettermint'],
+      ['dmanalytics1.com', 'Direct Mail (e3 Software)'],
+      ['app.boltmail.nz', 'BoltMail'],
+    ];
+    for (const [target, name] of targets) {
+      const ref = attributeUrl('https://track.shop.example/abc/def', { cnames: [`${target}.`] });
+      assert.equal(ref.name, name, target);
+      assert.match(ref.rule ?? '', /:cname:/, target);
+    }
+  });
+
+  test("a customer's site on a hosting service is the customer's domain, not the service's (private suffixes)", () => {
+    for (const [host, domain] of [
+      ['promo-xyz.pages.dev', 'promo-xyz.pages.dev'],
+      ['offer-123.web.app', 'offer-123.web.app'],
+      ['offers.blob.core.windows.net', 'offers.blob.core.windows.net'],
+      ['www.someone.github.io', 'someone.github.io'],
+      ['shop.example.co.uk', 'example.co.uk'],
+    ])
+      assert.equal(registrableDomainOf(host), domain, host);
+    // "{tld}" stays an ICANN suffix: google.github.io is no Google host.
+    assert.equal(compileHostPattern('google.{tld}').test('google.github.io'), false);
+  });
+
   test('host-bound fingerprints beat host rules; hosts beat free fingerprints', () => {
     assert.equal(attributeUrl('https://www.google.de/url?q=https://x.example').name, 'Google redirect');
     assert.equal(attributeUrl('https://www.google.de/aclk?adurl=https://x.example').name, 'Google Ads / DoubleClick');
@@ -247,6 +308,31 @@ describe('attributeChain', () => {
       'destination',
       'final landing page, a look-alike domain (phish.example looks like "x")',
     ]);
+  });
+
+  test("a landing page on a hosting or CDN service: the advertiser is the customer's site, not the hosting company", () => {
+    for (const [url, owner] of [
+      ['https://promo-xyz.pages.dev/offer', 'promo-xyz.pages.dev'],
+      ['https://offer-123.web.app/', 'offer-123.web.app'],
+      ['https://offerstore.blob.core.windows.net/web/index.html', 'offerstore.blob.core.windows.net'],
+    ]) {
+      const refs = attributeChain([{ url: 'https://bit.ly/abc' }, { url }], undefined, { endedOnPage: true });
+      assert.deepEqual(refs[1], { role: 'advertiser', name: owner, rule: 'final landing page', registrableDomain: owner }, url);
+    }
+  });
+
+  test("a landing page on a host shared by path (a storage bucket, a Google form) is named by its site, not the hosting company's domain", () => {
+    const refs = attributeChain(
+      [{ url: 'https://bit.ly/abc' }, { url: 'https://storage.googleapis.com/prize-claim/index.html' }],
+      undefined,
+      { endedOnPage: true },
+    );
+    assert.deepEqual(refs[1], {
+      role: 'advertiser',
+      name: 'storage.googleapis.com/prize-claim',
+      rule: 'final landing page',
+      registrableDomain: 'storage.googleapis.com',
+    });
   });
 
   test('empty chain', () => {

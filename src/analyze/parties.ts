@@ -3,13 +3,15 @@
 // Evidence is tried from the most to the least specific:
 //   1. a path fingerprint restricted to certain hosts (google.<tld>/url?, bing.com/aclk?);
 //   2. the host itself (the most specific matching host pattern wins);
-//   3. the hop's CNAME chain (a branded click.brand.com CNAME'd to sendgrid.net is SendGrid);
+//   3. the hop's CNAME chain (a branded click.brand.com CNAME'd to sendgrid.net is SendGrid, one
+//      CNAME'd to a party's own host, trk.klclick.com, is that party's);
 //   4. a path fingerprint that survives branded domains (/optiext/optiextension.dll = Selligent).
 import type { PartyRef } from '../report.js';
 import { bestHostMatch, compileHostPatterns, HostIndex, registrableDomainOf, type HostMatcher } from './parties-match.js';
 import { loadPartyRules, type PartyRule } from './parties-rules.js';
 import { normalizeInputUrl, splitRawUrl } from './unwrap/url-text.js';
 import { hostOf } from '../http/host.js';
+import { hostedSiteOf } from './hosted-site.js';
 import { unsliced } from '../unsliced.js';
 
 interface CompiledFingerprint {
@@ -70,6 +72,37 @@ export function attributeUrl(url: string, ctx?: { cnames?: string[] }): PartyRef
   return { ...ref };
 }
 
+/** A CNAME target as compared with the rules: lower case, no trailing dot. */
+function cnameName(cname: string): string {
+  return cname.replace(/\.$/, '').toLowerCase();
+}
+
+/**
+ * The first name of a CNAME chain (from the host toward its address) that names a party, and
+ * the rule: a documented CNAME target (rules' `cnames`), else one of the party's own hosts (a
+ * custom tracking domain pointed at trk.klclick.com or links.iterable.com is served by that
+ * party). Names further down the chain (a CDN the party's host itself points at) prove nothing.
+ */
+function cnameMatch(cnames: readonly string[]): { cname: string; party: PartyRule; rule: string } | null {
+  const rules = compileParties();
+  for (const raw of cnames) {
+    const cname = cnameName(raw);
+    const documented = rules.cnames.matches(cname)[0];
+    if (documented) return { cname, party: documented.value, rule: `${documented.value.id}:cname:${documented.matcher.source}` };
+    let own: { value: PartyRule; matcher: HostMatcher } | null = null;
+    for (const entry of rules.hosts.matches(cname)) {
+      if (!own || entry.matcher.specificity > own.matcher.specificity) own = entry;
+    }
+    if (own) return { cname, party: own.value, rule: `${own.value.id}:cname:${own.matcher.source}` };
+  }
+  return null;
+}
+
+/** The CNAME target that attributes a host to a party (the one its `:cname:` rule matched), or null. */
+export function provingCname(cnames: readonly string[]): string | null {
+  return cnameMatch(cnames)?.cname ?? null;
+}
+
 function attribute(url: string, cnames: string[]): PartyRef {
   const normalized = normalizeInputUrl(url);
   const host = hostOf(normalized);
@@ -92,10 +125,8 @@ function attribute(url: string, cnames: string[]): PartyRef {
   }
   if (best) return ref(best.value, `${best.value.id}:host:${best.matcher.source}`, registrableDomain);
 
-  for (const cname of cnames) {
-    const entry = rules.cnames.matches(cname.replace(/\.$/, '').toLowerCase())[0];
-    if (entry) return ref(entry.value, `${entry.value.id}:cname:${entry.matcher.source}`, registrableDomain);
-  }
+  const byCname = cnameMatch(cnames);
+  if (byCname) return ref(byCname.party, byCname.rule, registrableDomain);
 
   for (const f of rules.freePaths) {
     if (f.pattern.test(pathAndQuery)) return ref(f.party, f.rule, registrableDomain);
@@ -132,7 +163,8 @@ export function attributeChain(
   });
   const last = parties.at(-1);
   if (!endedOnPage || !last || last.party.role !== 'unknown' || !last.host) return parties.map((p) => p.party);
-  const landingDomain = last.party.registrableDomain ?? last.host;
+  // Whose page it is: a customer's site on a shared host (a storage bucket, a Google form) is named by its path.
+  const landingDomain = hostedSiteOf(hops.at(-1)!.url) ?? last.party.registrableDomain ?? last.host;
   const registrableDomain = last.party.registrableDomain;
   const owner: PartyRef = imitation
     ? { role: 'destination', name: landingDomain, rule: `final landing page, a look-alike domain (${imitation})`, registrableDomain }

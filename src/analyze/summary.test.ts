@@ -97,6 +97,83 @@ test('wrapper, CNAME-branded ESP, affiliate network, disagreeing mail headers, a
   );
 });
 
+test('a CNAME claim names the CNAME that proves the party, not a CDN further down the chain', () => {
+  const summary = summarizeResponsibility({
+    hops: [
+      { index: 1, url: 'https://go.shop.example/dc/abc', status: 302 },
+      { index: 2, url: 'https://www.shop.example/sale', status: 200 },
+    ],
+    dns: [
+      {
+        host: 'go.shop.example',
+        cnames: ['shop.mkto-ab1234.com', 'shop.mkto-ab1234.com.edgekey.net', 'e1234.a.akamaiedge.net'],
+        baseDomain: 'shop.example',
+        baseDomainResolves: true,
+      },
+    ],
+  });
+  assert.equal(
+    summary.text,
+    'Sent via Adobe Marketo Engage (tracker go.shop.example, CNAME to shop.mkto-ab1234.com) -> advertiser www.shop.example',
+  );
+  assert.deepEqual(
+    summary.claims.filter((c) => /CNAME/.test(c.text)),
+    [{ text: 'go.shop.example is a CNAME to shop.mkto-ab1234.com', hop: 1 }],
+  );
+});
+
+test("a hop on another customer's site of the same hosting service is said, not taken for the landing site", () => {
+  const summary = summarizeResponsibility({
+    hops: [
+      { index: 1, url: 'https://bit.ly/abc', status: 301 },
+      { index: 2, url: 'https://redirector-9.workers.dev/go', status: 302 },
+      { index: 3, url: 'https://promo-xyz.workers.dev/', status: 200 },
+    ],
+  });
+  assert.equal(
+    summary.text,
+    'via shortener Bitly (bit.ly) -> via redirector-9.workers.dev (unattributed) -> advertiser promo-xyz.workers.dev',
+  );
+  assert.ok(summary.claims.some((c) => c.hop === 2 && c.text === 'Hop 2 (redirector-9.workers.dev) is not run by any known party'));
+});
+
+test('a page made by script from a Blob URL is the page of its origin: its owner is the advertiser, not "no landing page"', () => {
+  const summary = summarizeResponsibility({
+    hops: [
+      { index: 1, url: 'https://bit.ly/abc', status: 301 },
+      { index: 2, url: 'http://promo.offers.example/who', status: 200 },
+      { index: 3, url: 'blob:http://promo.offers.example/0b6d3f7e-1c2a-4e5b-9f00-3c1d2e4f5a6b', status: 200 },
+    ],
+  });
+  assert.equal(summary.text, 'via shortener Bitly (bit.ly) -> advertiser promo.offers.example');
+  assert.deepEqual(summary.claims.at(-1), {
+    text: 'Advertiser promo.offers.example: owner of the final landing page (a document its own page made, a blob: URL, no request)',
+    hop: 3,
+  });
+});
+
+test("a landing page in a storage bucket is its customer's site: the bucket is named, not the hosting company; another bucket's redirect is said", () => {
+  const summary = summarizeResponsibility({
+    hops: [
+      { index: 1, url: 'https://u1.ct.sendgrid.net/ls/click?upn=abc', status: 302 },
+      { index: 2, url: 'https://storage.googleapis.com/redirect-bucket/go.html', status: 200 },
+      { index: 3, url: 'https://storage.googleapis.com/prize-claim/index.html?cmpid=win-26', status: 200 },
+    ],
+  });
+  assert.equal(
+    summary.text,
+    'Sent via Twilio SendGrid (tracker u1.ct.sendgrid.net) -> via storage.googleapis.com (unattributed) -> ' +
+      'advertiser storage.googleapis.com/prize-claim (campaign cmpid=win-26)',
+  );
+  assert.deepEqual(
+    summary.claims.filter((c) => /^(Advertiser|Hop 2)/.test(c.text)),
+    [
+      { text: 'Hop 2 (storage.googleapis.com) is not run by any known party', hop: 2 },
+      { text: 'Advertiser storage.googleapis.com/prize-claim: owner of the final landing page (HTTP 200)', hop: 3 },
+    ],
+  );
+});
+
 test('a recipient address in the chain is called out with its hops', () => {
   const md5 = createHash('md5').update('victim@example.org').digest('hex');
   const hops = [

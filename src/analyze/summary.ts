@@ -2,7 +2,8 @@
 // hop that proves it.
 import { withoutFrameOf, type PartyRef, type Via, type Role, type TokenFinding } from '../report.js';
 import { chainEnding, type ChainEnding } from './ending.js';
-import { attributeChain } from './parties.js';
+import { attributeChain, provingCname } from './parties.js';
+import { hostedSiteOf } from './hosted-site.js';
 import { findTokens, isCampaignToken } from './tokens.js';
 import { normalizeInputUrl, percentDecode } from './unwrap/url-text.js';
 import { hostOf } from '../http/host.js';
@@ -149,8 +150,8 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
     if (party.role === 'advertiser' || party.role === 'destination') continue;
     if (party.role === 'unknown') {
       // The final site is named by the ending: a host without a registrable domain (an IP address) is compared as itself.
-      const finalSite = finalParty.registrableDomain ?? hostOf(normalizeInputUrl(finalHop.url));
-      if ((party.registrableDomain ?? first.host) !== finalSite) {
+      const landingSite = hostedSiteOf(finalHop.url) ?? finalParty.registrableDomain ?? hostOf(normalizeInputUrl(finalHop.url));
+      if ((hostedSiteOf(first.url) ?? party.registrableDomain ?? first.host) !== landingSite) {
         claims.push({ text: `Hop ${first.index} (${host}) is not run by any known party`, hop: first.index });
         parts.push(`via ${host} (${['unattributed', ...divertedBy(hopIndexes)].join('; ')})`);
       }
@@ -170,8 +171,8 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
     }
 
     const dns = first.host ? dnsByHost.get(first.host) : undefined;
-    if (party.rule?.includes(':cname:') && dns && dns.cnames.length > 0) {
-      const target = dns.cnames.at(-1)!.replace(/\.$/, '');
+    const target = party.rule?.includes(':cname:') && dns ? provingCname(dns.cnames) : null;
+    if (target) {
       claims.push({ text: `${host} is a CNAME to ${target}`, hop: first.index });
       details.push(`CNAME to ${target}`);
     }
@@ -216,12 +217,14 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
   for (const e of elsewhere) claims.push({ text: divertedClaim(e, hops), hop: e.wentToHop });
 
   const finalHost = hostOf(normalizeInputUrl(finalHop.url)) ?? finalHop.url;
+  // The landing page's site as its owner is named: its host, or a customer's site on a shared host (a storage bucket).
+  const finalSite = hostedSiteOf(finalHop.url) ?? finalHost;
   if (ending.kind !== 'page') {
     const { part, claim } = describeEnding(ending, finalHost, isWebUrl(finalHop.url) ? null : finalHop.url, finalHop.frame);
     claims.push(claim);
     parts.push(part);
   } else if (finalParty.role === 'advertiser') {
-    claims.push({ text: `Advertiser ${finalHost}: owner of the final landing page (HTTP ${finalHop.status})`, hop: finalHop.index });
+    claims.push({ text: `Advertiser ${finalSite}: owner of the final landing page (${landingEvidence(finalHop)})`, hop: finalHop.index });
     const campaign = tokens.filter(isCampaignToken);
     for (const t of campaign) {
       claims.push({ text: `Campaign ${t.name}=${t.value}`, hop: t.hops.includes(finalHop.index) ? finalHop.index : (t.hops[0] ?? null) });
@@ -233,12 +236,12 @@ export function summarizeResponsibility(input: ResponsibilityInput): Responsibil
             .map((t) => `${t.name}=${t.value}`)
             .join(', ')})`
         : '';
-    parts.push(`advertiser ${finalHost}${detail}`);
+    parts.push(`advertiser ${finalSite}${detail}`);
   } else if (finalParty.role === 'destination') {
     const imitation = /^final landing page, a look-alike domain \((.*)\)$/.exec(finalParty.rule ?? '')?.[1] ?? 'a look-alike domain';
     claims.push({
       text:
-        `Destination ${finalHost}: the final landing page (HTTP ${finalHop.status}) is on a look-alike domain: ${imitation}; ` +
+        `Destination ${finalHost}: the final landing page (${landingEvidence(finalHop)}) is on a look-alike domain: ${imitation}; ` +
         "an imitation is no one's advertising, so no advertiser is named",
       hop: finalHop.index,
     });
@@ -372,6 +375,14 @@ function describeEnding(
         },
       };
   }
+}
+
+/**
+ * What shows the final page is its owner's: its HTTP answer, or for a blob: document (no request)
+ * that the page of its origin made it.
+ */
+function landingEvidence(hop: SummaryHop): string {
+  return /^blob:/i.test(hop.url) ? 'a document its own page made, a blob: URL, no request' : `HTTP ${hop.status}`;
 }
 
 /** A URL a browser loads as a page or a file; false for mailto:, tel:, an app's intent: or market: link. */

@@ -36,6 +36,19 @@ describe('named tokens', () => {
     );
   });
 
+  test("HasOffers' sub-ids: aff_sub as well as aff_sub2..5", () => {
+    const tokens = findTokens(['https://trk.offers.example/aff_c?offer_id=5&aff_id=77&aff_sub=abc&aff_sub2=def']);
+    assert.deepEqual(
+      tokens.map((t) => [t.name, t.value, t.kind]),
+      [
+        ['offer_id', '5', 'affiliate'],
+        ['aff_id', '77', 'affiliate'],
+        ['aff_sub', 'abc', 'affiliate'],
+        ['aff_sub2', 'def', 'affiliate'],
+      ],
+    );
+  });
+
   test('tokens inside a wrapped URL count for the wrapper hop', () => {
     const inner = 'https://shop.example/?mkt_tok=MzQ1LVRBRy0xMjMAAAGQ&_hsenc=p2ANqtz-abc&mc_cid=c1&mc_eid=e1';
     const tokens = findTokens([`https://www.google.com/url?q=${encodeURIComponent(inner)}`]);

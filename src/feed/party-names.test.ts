@@ -83,3 +83,10 @@ test('groupDomain: advertisers and final domains by registrable domain; a named 
   assert.deepEqual(groupDomain('WWW.Advertiser.Example.'), { key: 'advertiser.example', label: 'advertiser.example', role: null });
   assert.deepEqual(groupDomain('Acme Corp'), { key: 'acme corp', label: null, role: null });
 });
+
+test("groupDomain: a customer's site on a shared host (a storage bucket, a hosting service's subdomain) is its own line", () => {
+  assert.equal(groupDomain('storage.googleapis.com/prize-claim').key, 'storage.googleapis.com/prize-claim');
+  assert.notEqual(groupDomain('storage.googleapis.com/prize-claim').key, groupDomain('storage.googleapis.com/other-bucket').key);
+  assert.equal(groupDomain('promo-xyz.pages.dev').key, 'promo-xyz.pages.dev');
+  assert.equal(groupDomain('https://www.promo-xyz.pages.dev/').key, 'promo-xyz.pages.dev');
+});

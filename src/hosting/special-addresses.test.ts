@@ -33,6 +33,13 @@ test('special-purpose blocks are labelled by what they are', () => {
     ['ff02::1', 'multicast'],
     ['255.255.255.255', 'broadcast'],
     ['240.0.0.1', 'reserved'],
+    ['5f00::1', 'reserved'],
+    ['2001:10::1', 'reserved'],
+    ['64:ff9b::7f00:1', 'loopback'],
+    ['64:ff9b::10.0.0.1', 'private'],
+    ['::ffff:169.254.1.1', 'link-local'],
+    ['::ffff:100.64.0.1', 'cgnat'],
+    ['::ffff:192.0.2.1', 'documentation'],
   ];
   for (const [address, expected] of cases) assert.equal(label(address), expected, address);
 });
@@ -40,5 +47,10 @@ test('special-purpose blocks are labelled by what they are', () => {
 test('public addresses are not special; IPv4-mapped IPv6 is its IPv4 address; junk is not an address', () => {
   for (const address of ['8.8.8.8', '172.32.0.1', '2001:4860:4860::8888', '::ffff:8.8.4.4']) assert.equal(label(address), null, address);
   assert.equal(parseAddress('::ffff:8.8.4.4')?.toString(), '8.8.4.4');
+  // NAT64's well-known prefix carries the IPv4 host behind the translator: that host's network is looked up.
+  assert.equal(parseAddress('64:ff9b::808:808')?.toString(), '8.8.8.8');
+  assert.equal(label('64:ff9b::8.8.8.8'), null);
+  // Only the /96 well-known prefix is read so: other addresses keep their IPv6 form.
+  assert.equal(parseAddress('64:ff9b:1::808:808')?.kind(), 'ipv6');
   for (const junk of ['', 'example.com', '1.2.3', '999.1.1.1', '<script>']) assert.equal(parseAddress(junk), null, junk);
 });

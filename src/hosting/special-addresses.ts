@@ -22,7 +22,16 @@ const RANGE_LABELS: Record<string, SpecialNetwork> = {
   benchmarking: 'benchmarking',
   discard: 'reserved',
   reserved: 'reserved',
+  // Not globally reachable (IANA IPv6 special-purpose registry): SRv6 segment ids, the retired ORCHID block.
+  segmentRouting: 'reserved',
+  deprecatedOrchid: 'reserved',
 };
+
+/**
+ * NAT64's well-known prefix (RFC 6052): on an IPv6-only network whose DNS64 synthesises
+ * 64:ff9b::a.b.c.d, the host connected to is the IPv4 address a.b.c.d behind the translator.
+ */
+const NAT64_WELL_KNOWN = ipaddr.parseCIDR('64:ff9b::/96');
 
 /** Blocks that ipaddr.js calls "reserved" but a reader knows by a more precise name. */
 const REFINED: [range: [ipaddr.IPv4 | ipaddr.IPv6, number], label: SpecialNetwork][] = [
@@ -34,7 +43,10 @@ const REFINED: [range: [ipaddr.IPv4 | ipaddr.IPv6, number], label: SpecialNetwor
 
 export type ParsedAddress = ipaddr.IPv4 | ipaddr.IPv6;
 
-/** The address, IPv4-mapped IPv6 (::ffff:a.b.c.d) taken as the IPv4 address it carries; null if not an IP. */
+/**
+ * The address, IPv4-mapped IPv6 (::ffff:a.b.c.d) and NAT64's well-known prefix (64:ff9b::a.b.c.d)
+ * taken as the IPv4 address they carry; null if not an IP.
+ */
 export function parseAddress(address: string): ParsedAddress | null {
   const bare = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
   // Zone ids (fe80::1%eth0) name an interface, not an address.
@@ -42,7 +54,9 @@ export function parseAddress(address: string): ParsedAddress | null {
   // Node's isIP takes the canonical forms only (ipaddr.js also reads "1.2.3" and hex octets).
   if (isIP(withoutZone) === 0) return null;
   try {
-    return ipaddr.process(withoutZone);
+    const address = ipaddr.process(withoutZone);
+    if (address.kind() === 'ipv6' && address.match(NAT64_WELL_KNOWN)) return ipaddr.fromByteArray(address.toByteArray().slice(12));
+    return address;
   } catch {
     return null;
   }

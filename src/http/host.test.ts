@@ -20,6 +20,10 @@ test('hostOf: the host of a URL in that form, null when there is none', () => {
   // Opaque hosts of app links name no machine.
   assert.equal(hostOf('intent://claim/#Intent;scheme=prizeapp;end'), null);
   assert.equal(hostOf('market://details?id=example.prize.app'), null);
+  // A blob: document is of the page that made it; a data: one has no host.
+  assert.equal(hostOf('blob:https://Promo.Example/0b6d3f7e-1c2a-4e5b-9f00-3c1d2e4f5a6b'), 'promo.example');
+  assert.equal(hostOf('blob:null/0b6d3f7e-1c2a-4e5b-9f00-3c1d2e4f5a6b'), null);
+  assert.equal(hostOf('data:text/html,<h1>x</h1>'), null);
   assert.equal(hostOf(''), null);
   assert.equal(hostOf(null), null);
 });

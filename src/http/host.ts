@@ -17,7 +17,8 @@ const SPECIAL_SCHEMES = new Set(['http:', 'https:', 'ws:', 'wss:', 'ftp:', 'file
 /**
  * The host of an absolute URL in its one form; null when the URL does not parse or has no host.
  * Other schemes have opaque hosts that name no machine (`intent://claim/`, `market://details`):
- * null too, so that no report turns "claim" into a host or a domain.
+ * null too, so that no report turns "claim" into a host or a domain. A `blob:` URL is a document
+ * a page made itself (`blob:https://host/<uuid>`, no request): its origin, and host, is that page's.
  */
 export function hostOf(url: string | null | undefined): string | null {
   if (!url) return null;
@@ -27,6 +28,7 @@ export function hostOf(url: string | null | undefined): string | null {
   } catch {
     return null;
   }
+  if (parsed.protocol === 'blob:') return /^https?:/i.test(parsed.pathname) ? hostOf(parsed.pathname) : null;
   if (!SPECIAL_SCHEMES.has(parsed.protocol)) return null;
   return normalizeHost(parsed.hostname) || null;
 }

@@ -40,7 +40,9 @@ lab CA) and prints the command that traces it: clicktrace mail --trace main <mai
 
   --json      print one JSON object (one line) instead of the human listing (sampleMailbox:
               the mailbox's path)
-  --dns       also start the lab DNS server (prints the --dns-server argument)
+  --dns       also start the lab DNS server: the trace arguments printed then resolve every
+              host name through it (--dns-server, --connect-to mapping ports only, and
+              --allow-private, as it answers with loopback addresses), so CNAME chains are seen
   --dir DIR   keep the lab CA (and the sample mailbox) in DIR (created once, reused), so it
               can be trusted for good
 `;
@@ -50,9 +52,25 @@ export function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Arguments for `clicktrace trace` against this lab, after the URL. */
+/**
+ * Arguments for `clicktrace trace` against this lab, after the URL. With the lab DNS server, host
+ * names are resolved by it (only the ports are mapped to the lab's), so that CNAME chains and base
+ * domains that do not resolve are recorded; its answers are loopback addresses, hence
+ * --allow-private. Without it, every host is pinned to the lab's address.
+ */
 export function labTraceArgs(lab: Lab): string[] {
-  return [...lab.traceArgs, ...(lab.dnsPort !== null ? ['--dns-server', `127.0.0.1:${lab.dnsPort}`] : [])];
+  if (lab.dnsPort === null) return lab.traceArgs;
+  return [
+    '--connect-to',
+    `:80::${lab.httpPort}`,
+    '--connect-to',
+    `:443::${lab.httpsPort}`,
+    '--cacert',
+    lab.caCertPath,
+    '--dns-server',
+    `127.0.0.1:${lab.dnsPort}`,
+    '--allow-private',
+  ];
 }
 
 export async function runLabCommand(argv: string[], io: LabCommandIo = {}): Promise<number> {

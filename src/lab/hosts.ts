@@ -7,6 +7,7 @@ export const HOSTS = {
   seedTracker: 'news.t-mobile.emsecure.test', // Selligent-style client host (base domain has no DNS)
   espClick: 'click.mailer-esp.test',
   brandedClick: 'click.brand.example', // branded SendGrid link host, revealed by its CNAME chain
+  brandedMarketo: 'go.advertiser.example', // branded Marketo tracking host, known only by its CNAME to the instance's mkto- host
   // brokers, relays, traffic distribution
   brokerTrack: 'track.broker-net.test',
   brokerJump: 'jump.broker-net.test',
@@ -51,10 +52,15 @@ export const WILDCARD_ZONES = ['emsecure.test'] as const;
 export const CNAMES: Readonly<Record<string, string>> = {
   [HOSTS.brandedClick]: 'u1234567.wl.sendgrid.test',
   'u1234567.wl.sendgrid.test': 'sendgrid.test',
+  // A custom tracking domain pointed at its Marketo instance's host (a catalogue CNAME target,
+  // mkto-<letters><digits>.com), which points on at a CDN: only the middle name proves Marketo. The
+  // names are DNS answers of the lab server alone, never connected to (every name is the lab's address).
+  [HOSTS.brandedMarketo]: 'advertiser.mkto-ab1234.com',
+  'advertiser.mkto-ab1234.com': 'e1234.a.edge-cdn.test',
 };
 
 /** Names that have an A record without being served by a scenario (targets of CNAMEs). */
-const DNS_ONLY_HOSTS = ['sendgrid.test'];
+const DNS_ONLY_HOSTS = ['sendgrid.test', 'e1234.a.edge-cdn.test'];
 
 export const LAB_ADDRESS = '127.0.0.1';
 

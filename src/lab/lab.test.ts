@@ -345,7 +345,18 @@ describe('lab lifecycle', () => {
       scenarios: { name: string; url: string; description: string; command: string[] }[];
     };
     assert.equal(listing.httpPort, lab!.httpPort);
-    assert.deepEqual(listing.traceArgs, [...lab!.traceArgs, '--dns-server', `127.0.0.1:${listing.dnsPort}`]);
+    // With the lab DNS, names are resolved by it: only the ports are mapped to the lab's.
+    assert.deepEqual(listing.traceArgs, [
+      '--connect-to',
+      `:80::${lab!.httpPort}`,
+      '--connect-to',
+      `:443::${lab!.httpsPort}`,
+      '--cacert',
+      lab!.caCertPath,
+      '--dns-server',
+      `127.0.0.1:${listing.dnsPort}`,
+      '--allow-private',
+    ]);
     const seed = listing.scenarios.find((s) => s.name === 'seed')!;
     assert.deepEqual(seed.command.slice(0, 3), ['clicktrace', 'trace', seed.url]);
     assert.deepEqual(seed.command.slice(-2), ['--click', 'Find out more']);

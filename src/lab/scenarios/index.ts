@@ -22,6 +22,7 @@ import { chainVariantScenarios } from './chain-variants.js';
 import { redirectVariantScenarios } from './redirect-variants.js';
 import { moreRedirectVariantScenarios } from './more-redirect-variants.js';
 import { serverVariantScenarios } from './server-variants.js';
+import { whoChainScenarios } from './who-chains.js';
 
 export type { LabScenario, ScenarioOutcome } from './common.js';
 
@@ -48,6 +49,7 @@ export function buildScenarios(ctx: ScenarioContext): LabPlay {
   definitions.push(...redirectVariantScenarios());
   definitions.push(...moreRedirectVariantScenarios());
   definitions.push(...serverVariantScenarios());
+  definitions.push(...whoChainScenarios());
   const names = new Set<string>();
   for (const { scenario } of definitions) {
     if (names.has(scenario.name)) throw new Error(`duplicate lab scenario ${scenario.name}`);
