@@ -40,6 +40,11 @@ test('special-purpose blocks are labelled by what they are', () => {
     ['::ffff:169.254.1.1', 'link-local'],
     ['::ffff:100.64.0.1', 'cgnat'],
     ['::ffff:192.0.2.1', 'documentation'],
+    // The deprecated IPv4-compatible block (not IPv4-mapped, whatever ipaddr.js says of ::a.b.c.d).
+    ['::127.0.0.1', 'reserved'],
+    ['::7f00:1', 'reserved'],
+    ['::8.8.8.8', 'reserved'],
+    ['::0.0.0.1', 'loopback'],
   ];
   for (const [address, expected] of cases) assert.equal(label(address), expected, address);
 });

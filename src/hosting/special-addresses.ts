@@ -54,6 +54,9 @@ export function parseAddress(address: string): ParsedAddress | null {
   // Node's isIP takes the canonical forms only (ipaddr.js also reads "1.2.3" and hex octets).
   if (isIP(withoutZone) === 0) return null;
   try {
+    // ipaddr.js reads ::a.b.c.d (IPv4-compatible, deprecated) as ::ffff:a.b.c.d (IPv4-mapped): it is not.
+    const compatible = /^::(\d{1,3}(?:\.\d{1,3}){3})$/.exec(withoutZone);
+    if (compatible) return ipaddr.fromByteArray([...new Array<number>(12).fill(0), ...ipaddr.IPv4.parse(compatible[1]).toByteArray()]);
     const address = ipaddr.process(withoutZone);
     if (address.kind() === 'ipv6' && address.match(NAT64_WELL_KNOWN)) return ipaddr.fromByteArray(address.toByteArray().slice(12));
     return address;
@@ -62,9 +65,14 @@ export function parseAddress(address: string): ParsedAddress | null {
   }
 }
 
+/** The deprecated IPv4-compatible block (RFC 4291 2.5.5.1): ::a.b.c.d, routed nowhere today. */
+const IPV4_COMPATIBLE = ipaddr.parseCIDR('::/96');
+
 /** The special-purpose block an address is in, or null for an ordinary public address. */
 export function specialNetwork(address: ParsedAddress): SpecialNetwork | null {
-  const label = RANGE_LABELS[address.range()];
+  const range = address.range();
+  if (address.kind() === 'ipv6' && range !== 'unspecified' && range !== 'loopback' && address.match(IPV4_COMPATIBLE)) return 'reserved';
+  const label = RANGE_LABELS[range];
   if (!label) return null;
   if (label !== 'reserved') return label;
   for (const [range, refined] of REFINED) {

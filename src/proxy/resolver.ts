@@ -27,8 +27,7 @@ for (const [net, prefix] of [
   privateRanges.addSubnet(net, prefix, 'ipv4');
 }
 for (const [net, prefix] of [
-  ['::', 128],
-  ['::1', 128],
+  ['::', 96], // unspecified, loopback and the deprecated IPv4-compatible block (::127.0.0.1)
   ['64:ff9b::', 96], // NAT64: reaches IPv4 addresses, private ones included
   ['64:ff9b:1::', 48],
   ['2002::', 16], // 6to4

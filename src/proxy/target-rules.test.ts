@@ -38,6 +38,8 @@ test('private, loopback and link-local addresses are recognised', () => {
     'fe80::1',
     'fd00::1',
     '::ffff:127.0.0.1',
+    '::127.0.0.1',
+    '::7f00:1',
     '0.0.0.0',
   ]) {
     assert.equal(isPrivateAddress(a), true, a);
