@@ -278,6 +278,16 @@ describe('never followed', () => {
   for (const text of unsubscribe) refusals.push([`"${text}"`, { text }, /^unsubscribe/]);
   for (const path of ['/baja?id=1', '/nl/afmelden', '/it/disiscrizione', '/pt/descadastrar', '/otpiska?u=1'])
     refusals.push([`unsubscribe URL ${path}`, { text: 'Click here', href: `https://promo.example${path}` }, /^unsubscribe/]);
+  // An e-mail's footer matter on a page: a complaint to the sender's abuse desk, and why the mail came.
+  for (const text of ['Report abuse', 'Mark as spam', 'Als Spam melden', 'Signaler un abus', 'Zgłoś nadużycie', 'Сообщить о спаме'])
+    refusals.push([`"${text}"`, { text }, /^abuse \/ spam report link$/]);
+  refusals.push(['an abuse report URL', { text: 'Go', href: 'https://esp.example/report-abuse?m=1' }, /^abuse \/ spam report link$/]);
+  refusals.push([
+    'a "click here" whose sentence reports spam',
+    { text: 'click here', context: 'To report this message as spam, click here.', href: 'https://esp.example/r?m=1' },
+    /^abuse \/ spam report link \(its sentence says "report this message"\)$/,
+  ]);
+  refusals.push(['"Why did I get this?"', { text: 'Why did I get this?' }, /^unsubscribe/]);
   for (const [name, fields, reason] of refusals) {
     test(name, () => {
       const scored = scoreControl(button(fields), PAGE);
@@ -298,6 +308,11 @@ describe('never followed', () => {
       scoreControl(button({ text: 'Get the offer', rawHref: '#details', href: `${PAGE.url}#details`, onclick: true }), PAGE).refused,
       null,
     );
+  });
+
+  test('a report or a spam-free promise is no abuse report', () => {
+    for (const text of ['Get the full report', 'Read our 2026 report', 'Spam-free newsletter: sign up', 'Report card'])
+      assert.equal(scoreControl(button({ text, href: 'https://promo.example/report-2026' }), PAGE).refused, null, text);
   });
 
   test('a lure that asks to accept new terms is not taken for footer matter', () => {

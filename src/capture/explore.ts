@@ -762,6 +762,8 @@ export interface ExploreResult {
     target: string | null;
     frame: { id: string; url: string } | null;
     perform: () => Promise<void>;
+    /** The click closes a cookie notice (nothing was to click while it showed): the page is read again after it. */
+    closesNotice?: boolean;
   } | null;
 }
 
@@ -876,6 +878,8 @@ export async function exploreOnce(
     deadline?: number;
     /** Controls clicked on this page already whose click led nowhere (no new document): passed over. */
     ledNowhere?: readonly ClickedControl[];
+    /** A cookie notice of this page was closed already to read it again: not closed a second time for that. */
+    noticeClosed?: boolean;
   },
 ): Promise<ExploreResult | null> {
   const read0 = await readAll(observer, options.timeoutMs);
@@ -994,6 +998,16 @@ export async function exploreOnce(
     scored[chosen] = { ...scored[chosen], refused: `hidden (covered by ${found.covered})` };
     chosen = chooseCallToAction(scored);
   }
+  // Nothing to click while a cookie notice shows: a person closes it, never accepting ("Reject all",
+  // "×"), and looks at the page again; some pages show their offer only once the notice is answered.
+  let closeNotice: Extract<Located, { x: number }> | null = null;
+  if (chosen === null && dismissed === null && consentBlocked === null && !options.noticeClosed) {
+    const found = await firstFound(observer, consentDismissals(scored), where, frames, read.viewport, options.timeoutMs);
+    if (found) {
+      dismissed = found.index;
+      closeNotice = found.at;
+    }
+  }
   const event: ExploreEvent = {
     type: 'explore',
     at: new Date().toISOString(),
@@ -1011,19 +1025,22 @@ export async function exploreOnce(
     ...(consentBlocked !== null ? { consentBlocked } : {}),
     ...(frameNotes.length > 0 ? { frames: frameNotes } : {}),
   };
-  const control = chosen === null ? null : scored[chosen];
-  const inFrameOf = chosen === null ? null : where[chosen].frame;
+  const clicked = closeNotice ? dismissed : chosen;
+  const point = closeNotice ?? at;
+  const control = clicked === null ? null : scored[clicked];
+  const inFrameOf = clicked === null ? null : where[clicked].frame;
   return {
     event,
     marked: markScreenshot(event, options.snapshot),
     click:
-      control && at
+      control && point
         ? {
             text: control.text,
             tag: control.tag,
             target: targetOf(control),
             frame: inFrameOf ? { id: inFrameOf.frameId, url: inFrameOf.url } : null,
-            perform: () => trustedClick(observer, at.x, at.y, pointer),
+            perform: () => trustedClick(observer, point.x, point.y, pointer),
+            ...(closeNotice ? { closesNotice: true } : {}),
           }
         : null,
   };
@@ -1055,6 +1072,22 @@ async function consentFrameOver(
   return false;
 }
 
+/** The first of `candidates` (control indexes) a click reaches on the page now, and where; null when none does. */
+async function firstFound(
+  observer: PageObserver,
+  candidates: Iterable<number>,
+  where: Where[],
+  frames: FrameView[],
+  viewport: { width: number; height: number },
+  timeoutMs: number,
+): Promise<{ index: number; at: Extract<Located, { x: number }> } | null> {
+  for (const index of candidates) {
+    const found = await locate(observer, where[index], frames, viewport, timeoutMs);
+    if (found && 'x' in found) return { index, at: found };
+  }
+  return null;
+}
+
 /** A trusted click on the first of `candidates` (control indexes) found on the page now; its index, or null when none was. */
 async function clickFirstFound(
   observer: PageObserver,
@@ -1065,13 +1098,10 @@ async function clickFirstFound(
   pointer: Pointer,
   timeoutMs: number,
 ): Promise<number | null> {
-  for (const index of candidates) {
-    const found = await locate(observer, where[index], frames, viewport, timeoutMs);
-    if (!found || !('x' in found)) continue;
-    await trustedClick(observer, found.x, found.y, pointer);
-    return index;
-  }
-  return null;
+  const found = await firstFound(observer, candidates, where, frames, viewport, timeoutMs);
+  if (!found) return null;
+  await trustedClick(observer, found.at.x, found.at.y, pointer);
+  return found.index;
 }
 
 function markScreenshot(event: ExploreEvent, snapshot: PageSnapshot | null): ExploreResult['marked'] {
@@ -1125,6 +1155,8 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
   // A click that led nowhere (a dead "#" link, a script button that opened a menu): a person tries
   // the next best control of the page, which is then read again (the click may have changed it).
   const ledNowhere: ClickedControl[] = [];
+  // A cookie notice closed because nothing was to click while it showed: once per page.
+  let noticeClosed = false;
   for (let depth = 1; depth <= hooks.depth && !hooks.stopped(); depth++) {
     const observer = hooks.current();
     if (!observer || observer.closed) return;
@@ -1134,7 +1166,7 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
     let result: ExploreResult | null = null;
     for (let attempt = 0; attempt < READ_ATTEMPTS && !result && !observer.closed && !hooks.stopped(); attempt++) {
       const timeoutMs = Math.max(500, Math.min(3000, hooks.deadline - Date.now()));
-      result = await exploreOnce(observer, { depth, capture, snapshot, timeoutMs, deadline: hooks.deadline, ledNowhere });
+      result = await exploreOnce(observer, { depth, capture, snapshot, timeoutMs, deadline: hooks.deadline, ledNowhere, noticeClosed });
     }
     if (!result) {
       hooks.progress({ kind: 'explore', detail: `could not read the links and buttons of ${observer.url}` });
@@ -1157,9 +1189,15 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
       ...(click.frame ? { frame: click.frame.url } : {}),
     });
     hooks.flush();
-    hooks.progress({ kind: 'explore', detail: click.text });
+    hooks.progress({ kind: 'explore', detail: click.closesNotice ? `closed the cookie notice with ${click.text}` : click.text });
     const documents = capture.events.filter((e) => e.type === 'doc-request').length;
     await hooks.clickAndSettle(observer, click.perform, click.frame?.id ?? null);
+    if (click.closesNotice) {
+      // The page (or the one its answer led to) is explored again, at the same depth.
+      noticeClosed = true;
+      depth--;
+      continue;
+    }
     if (hooks.current() === observer && capture.events.filter((e) => e.type === 'doc-request').length === documents) {
       // It led nowhere: the same page is explored again without it, a few times at most.
       if (ledNowhere.length >= MAX_LED_NOWHERE) return;
@@ -1168,5 +1206,6 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
       continue;
     }
     ledNowhere.length = 0;
+    noticeClosed = false;
   }
 }
