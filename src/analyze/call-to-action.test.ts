@@ -310,6 +310,19 @@ describe('never followed', () => {
     );
   });
 
+  test("a footer's legal and site links styled as buttons are no call-to-action", () => {
+    const big = { look: { background: 'rgb(228, 0, 43)', padding: [14, 32] as [number, number], radius: 6, fontSize: 18 } };
+    assert.match(
+      scoreControl(button({ text: 'Do Not Sell or Share My Personal Information', href: 'https://promo.example/dnsmpi' }), PAGE).refused ??
+        '',
+      /^privacy/,
+    );
+    for (const text of ['Sitemap', 'Accessibility', 'AdChoices']) {
+      const scored = scoreControl(button({ text, href: 'https://promo.example/x', ...big }), PAGE);
+      assert.ok(scored.score < MIN_SCORE, `${text}: ${scored.reasons.join('; ')}`);
+    }
+  });
+
   test('a report or a spam-free promise is no abuse report', () => {
     for (const text of ['Get the full report', 'Read our 2026 report', 'Spam-free newsletter: sign up', 'Report card'])
       assert.equal(scoreControl(button({ text, href: 'https://promo.example/report-2026' }), PAGE).refused, null, text);
@@ -691,6 +704,16 @@ describe('closing a cookie notice that covers the call-to-action', () => {
       PAGE,
     );
     assert.deepEqual(consentDismissals(scored), [2, 3]);
+  });
+
+  test('a cookie notice in a <dialog> whose answers close it (form method=dialog) is closed with its reject answer', () => {
+    const dialog = { typing: 0, required: 0, method: 'dialog' as const };
+    const scored = scoreControls([notice('Alle akzeptieren', { form: dialog }), notice('Nur notwendige', { form: dialog })], PAGE);
+    assert.deepEqual(
+      scored.map((c) => c.refused),
+      ['cookie banner', 'cookie banner'],
+    );
+    assert.deepEqual(consentDismissals(scored), [1]);
   });
 
   test('"Odrzuć wszystkie" (pl, the plural a consent platform writes) closes a notice; "Akceptuję wszystkie" is an answer that accepts', () => {

@@ -336,7 +336,8 @@ function refusal(control: PageControl, page: ScoringPage, words: string, hasCtaW
   const r = ctaRules();
   if (control.hidden) return `hidden (${control.hidden})`;
   if (control.type === 'reset') return 'resets a form';
-  if (control.form?.method === 'dialog') return 'closes a dialog (form method=dialog): it leads nowhere';
+  // A cookie notice's answers are the notice's (its "Reject all" closes it, never consenting) whatever closes the dialog they are in.
+  if (control.form?.method === 'dialog' && !control.cookieBanner) return 'closes a dialog (form method=dialog): it leads nowhere';
   if (control.form?.script && control.form.typing > 0) return 'a script button on fields that need typing';
   if (control.form && control.form.typing > 0) return 'submits a form that needs typing';
   if (control.form && (control.form.required ?? 0) > 0) return 'submits a form with required fields left empty';

@@ -2657,17 +2657,39 @@ const SPECS: Record<string, PageSpec> = {
           `<script>function answered() { document.getElementById('cc').remove(); document.getElementById('offer').style.display = 'block'; }</script>`,
       ),
   },
+  // German: the cookie wall is a modal <dialog> whose answers close it (form method=dialog); the
+  // voucher shows once it is closed, either way.
+  'dialog-consent-wall-de': {
+    lang: 'de',
+    about: 'a cookie wall in a modal <dialog> (form method=dialog), the offer shown once it closes: closed with "Nur notwendige"',
+    cta: 'Gutschein sichern',
+    noticeClosedFirst: 'Nur notwendige',
+    html: () =>
+      doc(
+        'de',
+        'Angebot',
+        `<main class="hero" id="offer" hidden><h1>Ihr Gutschein</h1>` +
+          `<p>${a(explorePageTarget('dialog-consent-wall-de'), 'Gutschein sichern', ' class="btn-primary"')}</p></main>` +
+          `<dialog id="cc"><p>Wir verwenden Cookies, um unsere Website zu verbessern.</p><form method="dialog">` +
+          `<button value="all">Alle akzeptieren</button> <button value="none">Nur notwendige</button></form></dialog>` +
+          `<script>const cc = document.getElementById('cc');\n` +
+          `cc.addEventListener('close', function () { document.getElementById('offer').hidden = false; });\ncc.showModal();</script>`,
+      ),
+  },
   // What is left of a mailing's page: legal links, leave links in several languages, and an
-  // e-mail footer's "Report abuse" / "Report spam" / "Why did I get this?" styled as big buttons.
+  // e-mail footer's "Report abuse" / "Report spam" / "Why did I get this?", a "Do Not Sell…" and
+  // site links styled as big buttons.
   'footer-only': {
     lang: 'en',
-    about: 'only legal, leave (several languages) and abuse-report links, some styled as big buttons: nothing clicked',
+    about: 'only legal, site, leave (several languages) and abuse-report links, some styled as big buttons: nothing clicked',
     cta: null,
     reasons: [
       { text: 'Report abuse', match: /abuse \/ spam report link$/ },
       { text: 'Report spam', match: /abuse \/ spam report link$/ },
       { text: 'Why did I get this?', match: /unsubscribe \/ opt-out \/ preferences link$/ },
       { text: 'Gérer mes préférences', match: /unsubscribe \/ opt-out \/ preferences link$/ },
+      { text: 'Do Not Sell or Share My Personal Information', match: /privacy \/ terms link$/ },
+      { text: 'Sitemap', match: /-15 navigation link/ },
     ],
     html: () => {
       const link = (what: string, text: string, attributes = '') => a(refused('footer-only', what), text, attributes);
@@ -2680,6 +2702,9 @@ const SPECS: Record<string, PageSpec> = {
           big('spam', 'Report spam') +
           big('why', 'Why did I get this?') +
           big('prefs-fr', 'Gérer mes préférences') +
+          big('ccpa', 'Do Not Sell or Share My Personal Information') +
+          big('sitemap', 'Sitemap') +
+          big('a11y', 'Accessibility') +
           `<p style="font-size:16px">${link('privacy', 'Privacy')} · ${link('terms', 'Terms')} · ${link('prefs', 'Manage preferences')} · ` +
           [
             ['u1', 'Unsubscribe'],
