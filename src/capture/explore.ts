@@ -1130,6 +1130,9 @@ function sameControl(clicked: ClickedControl, control: ScoredControl): boolean {
   );
 }
 
+/** How long explore waits, at most, for a page's script requests to end when it has nothing to click yet. */
+const SCRIPT_REQUEST_WAIT_MS = 5000;
+
 /** How many clicks that led nowhere (a dead "#" link, a button that only opens a menu) explore passes over on one page. */
 const MAX_LED_NOWHERE = 2;
 
@@ -1144,6 +1147,8 @@ export interface ExploreHooks {
   addFile: (path: string, make: () => Buffer) => void;
   /** Writes the events so far to the case. */
   flush: () => void;
+  /** Waits until the chain rests again and snapshots the page (what the page rendered since is in the new snapshot). */
+  settleAgain: () => Promise<void>;
   /** Clicks (a control of the child frame `frameId`, or of the top document: null), waits until the chain rests again and snapshots the page. */
   clickAndSettle: (observer: PageObserver, perform: () => Promise<void>, frameId: string | null) => Promise<void>;
   progress: (event: { kind: string; detail: string }) => void;
@@ -1157,6 +1162,8 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
   const ledNowhere: ClickedControl[] = [];
   // A cookie notice closed because nothing was to click while it showed: once per page.
   let noticeClosed = false;
+  // Waited for the page's script requests because nothing was to click yet: once per page.
+  let waitedForScript = false;
   for (let depth = 1; depth <= hooks.depth && !hooks.stopped(); depth++) {
     const observer = hooks.current();
     if (!observer || observer.closed) return;
@@ -1171,6 +1178,20 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
     if (!result) {
       hooks.progress({ kind: 'explore', detail: `could not read the links and buttons of ${observer.url}` });
       return;
+    }
+    // Nothing to click yet while the page's script still waits on a request (a slow offer API whose
+    // answer renders the button; settling counts such a request as hung after a while): a person
+    // waits for the page to finish, then reads it. Only when nothing was clicked on it (no notice
+    // or pop-up closed), once per page; the page is snapshotted again, for the step's screenshot.
+    const untouched = result.event.dismissed === undefined && result.event.closedPopup === undefined;
+    if (!result.click && untouched && !waitedForScript && observer.scriptRequestsInFlight() > 0) {
+      waitedForScript = true;
+      hooks.progress({ kind: 'explore', detail: `no call-to-action yet on ${observer.url}: waiting for its requests` });
+      const until = Math.min(Date.now() + SCRIPT_REQUEST_WAIT_MS, hooks.deadline - 2000);
+      while (observer.scriptRequestsInFlight() > 0 && Date.now() < until && !observer.closed && !hooks.stopped()) await pause(100);
+      await hooks.settleAgain();
+      depth--;
+      continue;
     }
     hooks.emit(result.event);
     if (result.marked) hooks.addFile(result.marked.path, result.marked.png);
@@ -1207,5 +1228,6 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
     }
     ledNowhere.length = 0;
     noticeClosed = false;
+    waitedForScript = false;
   }
 }

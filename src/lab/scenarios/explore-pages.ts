@@ -2638,6 +2638,27 @@ const SPECS: Record<string, PageSpec> = {
           `${jsString(a(explorePageTarget('delayed-cta'), 'Continue to offer', ' class="btn-primary"'))}; }, 1500);</script>`,
       ),
   },
+  // The button is made from a slow offer API's answer (4 s: settling takes such a request for
+  // hung after 1.5 s and the page for at rest); nothing is to click before it comes.
+  'slow-offer-api': {
+    lang: 'en',
+    about: 'the call-to-action rendered from a fetch() answered after 4 s: waited for, the page read and snapshotted again',
+    cta: 'Claim your discount',
+    html: () =>
+      doc(
+        'en',
+        'Offer',
+        `<main class="hero"><h1>Loading your offer…</h1><p id="slot"></p></main>` +
+          `<script>fetch(${jsString(
+            frameAnswer(PROMO, 'slow-offer-api', 'config', (x) => {
+              const body = JSON.stringify({ url: explorePageTarget('slow-offer-api') });
+              setTimeout(() => x.send(200, body, { 'Content-Type': 'application/json' }), 4000);
+            }),
+          )}).then(function (r) { return r.json(); }).then(function (c) {\n` +
+          `var link = document.createElement('a'); link.href = c.url; link.className = 'btn-primary'; link.textContent = 'Claim your discount';\n` +
+          `document.getElementById('slot').appendChild(link); });</script>`,
+      ),
+  },
   // A cookie wall: the offer is shown only once the notice is answered, either way. Nothing is to
   // click while it shows, so it is closed with "Reject all" and the page read again.
   'consent-then-cta': {
