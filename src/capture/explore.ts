@@ -18,6 +18,7 @@ import {
 } from '../analyze/call-to-action.js';
 import { markedBox, markedScreenshotPath } from '../analyze/explore-steps.js';
 import { drawBox } from './marked-screenshot.js';
+import { animationFramesPending } from './settle.js';
 import { PLAIN_NAVIGATION, PREVENT_DEFAULT, noteClickListeners } from './click-listeners.js';
 import { ACCESSIBLE_NAME_SCRIPT, HAND_POINT_SCRIPT, pointerOf, trustedClick, type Pointer } from './click.js';
 import {
@@ -1130,8 +1131,8 @@ function sameControl(clicked: ClickedControl, control: ScoredControl): boolean {
   );
 }
 
-/** How long explore waits, at most, for a page's script requests to end when it has nothing to click yet. */
-const SCRIPT_REQUEST_WAIT_MS = 5000;
+/** How long explore waits, at most, for a page's script to end its work (requests, animation frames) when it has nothing to click yet. */
+const STILL_WORKING_WAIT_MS = 5000;
 
 /** How many clicks that led nowhere (a dead "#" link, a button that only opens a menu) explore passes over on one page. */
 const MAX_LED_NOWHERE = 2;
@@ -1162,8 +1163,8 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
   const ledNowhere: ClickedControl[] = [];
   // A cookie notice closed because nothing was to click while it showed: once per page.
   let noticeClosed = false;
-  // Waited for the page's script requests because nothing was to click yet: once per page.
-  let waitedForScript = false;
+  // Waited for the page's script to finish its work because nothing was to click yet: once per page.
+  let waitedForPage = false;
   for (let depth = 1; depth <= hooks.depth && !hooks.stopped(); depth++) {
     const observer = hooks.current();
     if (!observer || observer.closed) return;
@@ -1179,16 +1180,19 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
       hooks.progress({ kind: 'explore', detail: `could not read the links and buttons of ${observer.url}` });
       return;
     }
-    // Nothing to click yet while the page's script still waits on a request (a slow offer API whose
-    // answer renders the button; settling counts such a request as hung after a while): a person
-    // waits for the page to finish, then reads it. Only when nothing was clicked on it (no notice
-    // or pop-up closed), once per page; the page is snapshotted again, for the step's screenshot.
+    // Nothing to click yet while the page's script is still at work: waiting on a request (a slow
+    // offer API whose answer renders the button; settling counts such a request as hung after a
+    // while) or drawing by animation frames (an "analysing your answers" progress bar; settling
+    // takes a loop of frames for an animation that never ends). A person waits for the page to
+    // finish, then reads it. Only when nothing was clicked on it (no notice or pop-up closed),
+    // once per page; the page is snapshotted again, for the step's screenshot.
     const untouched = result.event.dismissed === undefined && result.event.closedPopup === undefined;
-    if (!result.click && untouched && !waitedForScript && observer.scriptRequestsInFlight() > 0) {
-      waitedForScript = true;
-      hooks.progress({ kind: 'explore', detail: `no call-to-action yet on ${observer.url}: waiting for its requests` });
-      const until = Math.min(Date.now() + SCRIPT_REQUEST_WAIT_MS, hooks.deadline - 2000);
-      while (observer.scriptRequestsInFlight() > 0 && Date.now() < until && !observer.closed && !hooks.stopped()) await pause(100);
+    const working = async () => observer.scriptRequestsInFlight() > 0 || (await animationFramesPending(observer));
+    if (!result.click && untouched && !waitedForPage && !observer.closed && (await working())) {
+      waitedForPage = true;
+      hooks.progress({ kind: 'explore', detail: `no call-to-action yet on ${observer.url}: waiting for its script` });
+      const until = Math.min(Date.now() + STILL_WORKING_WAIT_MS, hooks.deadline - 2000);
+      while (Date.now() < until && !observer.closed && !hooks.stopped() && (await working())) await pause(100);
       await hooks.settleAgain();
       depth--;
       continue;
@@ -1228,6 +1232,6 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
     }
     ledNowhere.length = 0;
     noticeClosed = false;
-    waitedForScript = false;
+    waitedForPage = false;
   }
 }

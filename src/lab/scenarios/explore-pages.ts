@@ -2659,6 +2659,24 @@ const SPECS: Record<string, PageSpec> = {
           `document.getElementById('slot').appendChild(link); });</script>`,
       ),
   },
+  // A quiz funnel's "analysing your answers" bar, drawn by animation frames for 4 s, ends in the
+  // button (settling takes a loop of frames for an animation that never ends, and the page for at rest).
+  'quiz-progress': {
+    lang: 'en',
+    about: 'the call-to-action shown when a 4-second progress bar drawn by requestAnimationFrame ends: waited for, the page read again',
+    cta: 'See my results',
+    html: () =>
+      doc(
+        'en',
+        'Analyzing',
+        `<main class="hero"><h1>Analyzing your answers…</h1><div style="width:400px;height:12px;background:#ddd">` +
+          `<div id="bar" style="height:12px;width:0;background:#e4002b"></div></div><p id="slot"></p></main>` +
+          `<script>var start = performance.now();\nfunction step(now) { var done = Math.min(1, (now - start) / 4000); ` +
+          `document.getElementById('bar').style.width = done * 400 + 'px';\nif (done < 1) requestAnimationFrame(step); ` +
+          `else document.getElementById('slot').innerHTML = ${jsString(a(explorePageTarget('quiz-progress'), 'See my results', ' class="btn-primary"'))}; }\n` +
+          `requestAnimationFrame(step);</script>`,
+      ),
+  },
   // A cookie wall: the offer is shown only once the notice is answered, either way. Nothing is to
   // click while it shows, so it is closed with "Reject all" and the page read again.
   'consent-then-cta': {
