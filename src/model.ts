@@ -314,7 +314,10 @@ export interface ExploreEvent {
   chosen: number | null;
   /**
    * A cookie / consent notice covered the chosen control: the control (index into `controls`) that
-   * closed it, clicked first without consenting ("Reject all", "×"); absent otherwise.
+   * closed it, clicked first without consenting ("Reject all", "×"). With `chosen` null: nothing
+   * was to click while the notice showed, so it was closed so and the page is read again (the
+   * next explore event, at the same depth; some pages show their offer only once it is answered).
+   * Absent otherwise.
    */
   dismissed?: number;
   /**

@@ -165,7 +165,11 @@ export interface ExploreStep {
   chosen: ExploreCandidate | null;
   /** The next best controls explore would follow (up to 5). */
   runnersUp: ExploreCandidate[];
-  /** The control of a cookie notice that covered the chosen one, clicked first to close it without consenting; absent otherwise. */
+  /**
+   * The control of a cookie notice that covered the chosen one, clicked first to close it without
+   * consenting; with `chosen` null, the one that closed a notice while nothing was to click (the
+   * page is read again: the next step, at the same depth); absent otherwise.
+   */
   dismissed?: ExploreCandidate;
   /** The close control of a pop-up (not a consent notice) that covered the chosen one, clicked first; absent otherwise. */
   closedPopup?: ExploreCandidate;

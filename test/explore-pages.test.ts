@@ -55,13 +55,23 @@ describe('explore on landing pages written like real ones', { concurrency: 2 }, 
       const settle = page.settleMs ? { settleMs: page.settleMs } : {};
       const { report } = await trace(pageOptions(page.url, { exploreDepth: 1, outDir, ...settle }), fixture.browser);
       assert.ok(report.explore, `explored: ${report.error ?? 'no explore step'}`);
-      // Clicks that led nowhere come first, each on the same page and depth; then the step that chose the call-to-action.
+      // A cookie wall closed while nothing was to click, then clicks that led nowhere come first,
+      // each on the same page and depth; then the step that chose the call-to-action.
+      const closedFirst = page.noticeClosedFirst ? 1 : 0;
+      if (page.noticeClosedFirst) {
+        const first = report.explore[0];
+        assert.deepEqual([first.depth, first.chosen, first.dismissed?.text], [1, null, page.noticeClosedFirst]);
+        assert.match(
+          formatChain(report, null),
+          new RegExp(`^ +closed the cookie notice with "${page.noticeClosedFirst}" \\(not consenting\\) and read the page again$`, 'm'),
+        );
+      }
       const nowhere = page.ledNowhere ?? [];
       assert.deepEqual(
-        report.explore.slice(0, nowhere.length).map((s) => [s.depth, s.chosen?.text]),
+        report.explore.slice(closedFirst, closedFirst + nowhere.length).map((s) => [s.depth, s.chosen?.text]),
         nowhere.map((text) => [1, text]),
       );
-      const step = report.explore[nowhere.length];
+      const step = report.explore[closedFirst + nowhere.length];
       const seen = `chosen ${JSON.stringify(step.chosen?.text)}; runners-up ${JSON.stringify(step.runnersUp.map((c) => [c.text, c.score]))}`;
       assert.equal(step.chosen?.text ?? null, page.cta, seen);
       assert.equal(step.chosen?.frame, page.frame, 'the frame the call-to-action is in');
@@ -127,7 +137,7 @@ describe('explore on landing pages written like real ones', { concurrency: 2 }, 
         page.final ?? explorePageTarget(name),
         `${seen}; error ${report.error}; hops ${report.hops.map((h) => `${h.via} ${h.url}`).join(' > ')}`,
       );
-      assertMarked(report, outDir);
+      assertMarked(report, outDir, step);
       // Exactly once: the page and the click's target were each requested once in this trace (a
       // submit that would have sent its form, or a pop-up and its opener, would show twice).
       const { exchanges } = await readCapture(join(outDir, report.case!));
@@ -261,8 +271,7 @@ async function assertFrameSnapshot(report: Report, page: (typeof EXPLORE_PAGES)[
 }
 
 /** The marked copy of the screenshot has its frame just outside the chosen box (the part of it in view), in the screenshot's own pixels. */
-function assertMarked(report: Report, outDir: string): void {
-  const step = report.explore![0];
+function assertMarked(report: Report, outDir: string, step = report.explore![0]): void {
   if (!step.screenshot) return; // the chosen box was out of the screenshot's view
   const dir = join(outDir, report.case!);
   const original = PNG.sync.read(readFileSync(join(dir, report.pages.find((p) => p.index === step.page)!.screenshot!)));

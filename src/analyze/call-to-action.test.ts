@@ -278,6 +278,16 @@ describe('never followed', () => {
   for (const text of unsubscribe) refusals.push([`"${text}"`, { text }, /^unsubscribe/]);
   for (const path of ['/baja?id=1', '/nl/afmelden', '/it/disiscrizione', '/pt/descadastrar', '/otpiska?u=1'])
     refusals.push([`unsubscribe URL ${path}`, { text: 'Click here', href: `https://promo.example${path}` }, /^unsubscribe/]);
+  // An e-mail's footer matter on a page: a complaint to the sender's abuse desk, and why the mail came.
+  for (const text of ['Report abuse', 'Mark as spam', 'Als Spam melden', 'Signaler un abus', 'Zgłoś nadużycie', 'Сообщить о спаме'])
+    refusals.push([`"${text}"`, { text }, /^abuse \/ spam report link$/]);
+  refusals.push(['an abuse report URL', { text: 'Go', href: 'https://esp.example/report-abuse?m=1' }, /^abuse \/ spam report link$/]);
+  refusals.push([
+    'a "click here" whose sentence reports spam',
+    { text: 'click here', context: 'To report this message as spam, click here.', href: 'https://esp.example/r?m=1' },
+    /^abuse \/ spam report link \(its sentence says "report this message"\)$/,
+  ]);
+  refusals.push(['"Why did I get this?"', { text: 'Why did I get this?' }, /^unsubscribe/]);
   for (const [name, fields, reason] of refusals) {
     test(name, () => {
       const scored = scoreControl(button(fields), PAGE);
@@ -298,6 +308,24 @@ describe('never followed', () => {
       scoreControl(button({ text: 'Get the offer', rawHref: '#details', href: `${PAGE.url}#details`, onclick: true }), PAGE).refused,
       null,
     );
+  });
+
+  test("a footer's legal and site links styled as buttons are no call-to-action", () => {
+    const big = { look: { background: 'rgb(228, 0, 43)', padding: [14, 32] as [number, number], radius: 6, fontSize: 18 } };
+    assert.match(
+      scoreControl(button({ text: 'Do Not Sell or Share My Personal Information', href: 'https://promo.example/dnsmpi' }), PAGE).refused ??
+        '',
+      /^privacy/,
+    );
+    for (const text of ['Sitemap', 'Accessibility', 'AdChoices']) {
+      const scored = scoreControl(button({ text, href: 'https://promo.example/x', ...big }), PAGE);
+      assert.ok(scored.score < MIN_SCORE, `${text}: ${scored.reasons.join('; ')}`);
+    }
+  });
+
+  test('a report or a spam-free promise is no abuse report', () => {
+    for (const text of ['Get the full report', 'Read our 2026 report', 'Spam-free newsletter: sign up', 'Report card'])
+      assert.equal(scoreControl(button({ text, href: 'https://promo.example/report-2026' }), PAGE).refused, null, text);
   });
 
   test('a lure that asks to accept new terms is not taken for footer matter', () => {
@@ -676,6 +704,16 @@ describe('closing a cookie notice that covers the call-to-action', () => {
       PAGE,
     );
     assert.deepEqual(consentDismissals(scored), [2, 3]);
+  });
+
+  test('a cookie notice in a <dialog> whose answers close it (form method=dialog) is closed with its reject answer', () => {
+    const dialog = { typing: 0, required: 0, method: 'dialog' as const };
+    const scored = scoreControls([notice('Alle akzeptieren', { form: dialog }), notice('Nur notwendige', { form: dialog })], PAGE);
+    assert.deepEqual(
+      scored.map((c) => c.refused),
+      ['cookie banner', 'cookie banner'],
+    );
+    assert.deepEqual(consentDismissals(scored), [1]);
   });
 
   test('"Odrzuć wszystkie" (pl, the plural a consent platform writes) closes a notice; "Akceptuję wszystkie" is an answer that accepts', () => {

@@ -1,7 +1,7 @@
 // Which link or button of a landing page is its call-to-action: the control a person would click,
 // judged from what they see (size, place above the fold, button styling, wording in several
 // languages) and where it leads (another site, a known tracker). Some controls are never followed
-// whatever their score: hidden ones, unsubscribe / preference / privacy / cookie-banner controls,
+// whatever their score: hidden ones, unsubscribe / preference / abuse-report / privacy / cookie-banner controls,
 // mailto:, tel:, sms: and javascript: links, downloads, same-page anchors, submits of forms
 // that need typing, script buttons on fields to fill and buttons that only close a dialog. Pure:
 // the controls come from src/capture/explore.ts, the words from rules/call-to-action.json,
@@ -87,7 +87,7 @@ interface RefuseRule {
 
 interface CtaRules {
   callToAction: PhraseList;
-  refuse: { unsubscribe: RefuseRule; privacy: RefuseRule; cookies: RefuseRule };
+  refuse: { unsubscribe: RefuseRule; report: RefuseRule; privacy: RefuseRule; cookies: RefuseRule };
   consentNotice: { answers: Set<string>; context: PhraseList; dismiss: Set<string> };
   /** Link texts that only point ("here", "click here"): their sentence says what they do. */
   pointing: Set<string>;
@@ -103,7 +103,10 @@ interface CtaRules {
 
 interface CtaRulesFile {
   callToAction: Record<string, string[]>;
-  refuse: Record<'unsubscribe' | 'privacy' | 'cookies', { label: string; phrases: Record<string, string[]>; urlPatterns: string[] }>;
+  refuse: Record<
+    'unsubscribe' | 'report' | 'privacy' | 'cookies',
+    { label: string; phrases: Record<string, string[]>; urlPatterns: string[] }
+  >;
   consentNotice: { answers: Record<string, string[]>; context: Record<string, string[]>; dismiss: Record<string, string[]> };
   pointing: { phrases: Record<string, string[]> };
   answers: { confirm: Record<string, string[]>; decline: Record<string, string[]> };
@@ -176,14 +179,14 @@ let rules: CtaRules | null = null;
 function ctaRules(): CtaRules {
   if (rules) return rules;
   const file = readRulesJson('call-to-action.json') as CtaRulesFile;
-  const refuse = (key: 'unsubscribe' | 'privacy' | 'cookies'): RefuseRule => ({
+  const refuse = (key: 'unsubscribe' | 'report' | 'privacy' | 'cookies'): RefuseRule => ({
     label: file.refuse[key].label,
     phrases: phrases(file.refuse[key].phrases),
     urlPatterns: file.refuse[key].urlPatterns.map((p) => new RegExp(p, 'i')),
   });
   rules = {
     callToAction: phrases(file.callToAction),
-    refuse: { unsubscribe: refuse('unsubscribe'), privacy: refuse('privacy'), cookies: refuse('cookies') },
+    refuse: { unsubscribe: refuse('unsubscribe'), report: refuse('report'), privacy: refuse('privacy'), cookies: refuse('cookies') },
     consentNotice: {
       answers: new Set(Object.values(file.consentNotice.answers).flat().map(answerWords)),
       context: phrases(file.consentNotice.context),
@@ -333,7 +336,8 @@ function refusal(control: PageControl, page: ScoringPage, words: string, hasCtaW
   const r = ctaRules();
   if (control.hidden) return `hidden (${control.hidden})`;
   if (control.type === 'reset') return 'resets a form';
-  if (control.form?.method === 'dialog') return 'closes a dialog (form method=dialog): it leads nowhere';
+  // A cookie notice's answers are the notice's (its "Reject all" closes it, never consenting) whatever closes the dialog they are in.
+  if (control.form?.method === 'dialog' && !control.cookieBanner) return 'closes a dialog (form method=dialog): it leads nowhere';
   if (control.form?.script && control.form.typing > 0) return 'a script button on fields that need typing';
   if (control.form && control.form.typing > 0) return 'submits a form that needs typing';
   if (control.form && (control.form.required ?? 0) > 0) return 'submits a form with required fields left empty';
@@ -360,6 +364,11 @@ function refusal(control: PageControl, page: ScoringPage, words: string, hasCtaW
   // "Are you sure you want to unsubscribe? [Yes]": the answer confirms it.
   const confirmed = confirmsUnsubscribe(control);
   if (confirmed) return `${unsubscribe.label} (an answer; its text speaks of "${confirmed}")`;
+  // "Report abuse", "Mark as spam": a complaint to the sender's or its mailer's abuse desk, which may end the mailing too.
+  const report = r.refuse.report;
+  if (firstMatch(report.phrases, words) || report.urlPatterns.some((p) => p.test(url))) return report.label;
+  const reports = sentence ? firstMatch(report.phrases, sentence) : null;
+  if (reports) return `${report.label} (its sentence says "${reports.text}")`;
   // "Privacy policy" is footer matter; "Review and accept the new terms" may be a lure's button.
   const privacy = r.refuse.privacy;
   if ((!hasCtaWording && firstMatch(privacy.phrases, words)) || privacy.urlPatterns.some((p) => p.test(url))) return privacy.label;

@@ -146,9 +146,10 @@ const MAX_DELEGATING = 50;
  * Runs in the isolated world on the nodes of the document that have a click listener: for each
  * control index, the nearest ancestor among them (its parent up to the document, across shadow
  * roots: a click is composed and bubbles out of them), named as a person reads markup
- * ("<div id=root>", "the document"), or null.
+ * ("<div id=root>", "the document"); "the window" when none has one but the window does (a click
+ * bubbles on to it); or null.
  */
-const DELEGATING_FUNCTION = `function (indexes, ...nodes) {
+const DELEGATING_FUNCTION = `function (indexes, windowListens, ...nodes) {
   const listening = new Set(nodes);
   const controls = globalThis.__clicktraceControls || [];
   const name = (a) => {
@@ -160,15 +161,38 @@ const DELEGATING_FUNCTION = `function (indexes, ...nodes) {
     const el = controls[i];
     for (let a = el && (el.parentNode || null), n = 0; a && n < 200; a = a.parentNode || a.host || null, n++)
       if (listening.has(a)) return name(a);
-    return null;
+    return el && windowListens ? 'the window' : null;
   });
 }`;
+
+/**
+ * Whether the window of the document `documentId` (an object of the page's main world) has a click
+ * listener: `window.addEventListener('click', e => { if (e.target.closest('.cta')) … })` acts on
+ * every click of the page, as a listener on the document does. The window is no node of the
+ * document's tree, so it is asked on its own; `window` is unforgeable (a page cannot redefine it),
+ * and reading it runs nothing of the page's.
+ */
+async function windowHasClickListener(observer: PageObserver, documentId: string, timeoutMs: number): Promise<boolean> {
+  const found = (await send(observer, timeoutMs, 'Runtime.callFunctionOn', {
+    objectId: documentId,
+    functionDeclaration: 'function () { return window; }',
+    returnByValue: false,
+    objectGroup: GROUP,
+  })) as Protocol.Runtime.CallFunctionOnResponse | null;
+  const windowId = found && !found.exceptionDetails ? found.result.objectId : undefined;
+  if (!windowId) return false;
+  const listed = (await send(observer, timeoutMs, 'DOMDebugger.getEventListeners', {
+    objectId: windowId,
+    depth: 0,
+  })) as Protocol.DOMDebugger.GetEventListenersResponse | null;
+  return (listed?.listeners ?? []).some((l) => CLICK_EVENTS.has(l.type));
+}
 
 /**
  * Click listeners a framework adds on an ancestor rather than on the control (React on its root
  * element, jQuery's `$(document).on('click', '.cta', …)`): one DOMDebugger.getEventListeners on
  * the document, its whole tree (shadow roots aside), lists every node with one; for each control index, the nearest
- * such ancestor, or null. Which control such a listener acts on is in its code, not in the DOM:
+ * such ancestor, else "the window" when the window has one, or null. Which control such a listener acts on is in its code, not in the DOM:
  * a link to "#" inside one may be the button it makes navigate.
  */
 async function delegatingAncestors(
@@ -190,7 +214,8 @@ async function delegatingAncestors(
   const nodes = [
     ...new Set((listed?.listeners ?? []).filter((l) => CLICK_EVENTS.has(l.type) && l.backendNodeId).map((l) => l.backendNodeId!)),
   ].slice(0, MAX_DELEGATING);
-  if (nodes.length === 0) return none;
+  const windowListens = await windowHasClickListener(observer, documentId, timeoutMs);
+  if (nodes.length === 0 && !windowListens) return none;
   const objects: string[] = [];
   for (const backendNodeId of nodes) {
     const resolved = (await send(observer, timeoutMs, 'DOM.resolveNode', {
@@ -203,7 +228,7 @@ async function delegatingAncestors(
   const called = (await send(observer, timeoutMs, 'Runtime.callFunctionOn', {
     executionContextId: contextId,
     functionDeclaration: DELEGATING_FUNCTION,
-    arguments: [{ value: indexes }, ...objects.map((objectId) => ({ objectId }))],
+    arguments: [{ value: indexes }, { value: windowListens }, ...objects.map((objectId) => ({ objectId }))],
     returnByValue: true,
   })) as Protocol.Runtime.CallFunctionOnResponse | null;
   const value = called && !called.exceptionDetails ? (called.result.value as unknown) : null;

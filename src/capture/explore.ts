@@ -18,6 +18,7 @@ import {
 } from '../analyze/call-to-action.js';
 import { markedBox, markedScreenshotPath } from '../analyze/explore-steps.js';
 import { drawBox } from './marked-screenshot.js';
+import { animationFramesPending } from './settle.js';
 import { PLAIN_NAVIGATION, PREVENT_DEFAULT, noteClickListeners } from './click-listeners.js';
 import { ACCESSIBLE_NAME_SCRIPT, HAND_POINT_SCRIPT, pointerOf, trustedClick, type Pointer } from './click.js';
 import {
@@ -762,6 +763,8 @@ export interface ExploreResult {
     target: string | null;
     frame: { id: string; url: string } | null;
     perform: () => Promise<void>;
+    /** The click closes a cookie notice (nothing was to click while it showed): the page is read again after it. */
+    closesNotice?: boolean;
   } | null;
 }
 
@@ -876,6 +879,8 @@ export async function exploreOnce(
     deadline?: number;
     /** Controls clicked on this page already whose click led nowhere (no new document): passed over. */
     ledNowhere?: readonly ClickedControl[];
+    /** A cookie notice of this page was closed already to read it again: not closed a second time for that. */
+    noticeClosed?: boolean;
   },
 ): Promise<ExploreResult | null> {
   const read0 = await readAll(observer, options.timeoutMs);
@@ -994,6 +999,16 @@ export async function exploreOnce(
     scored[chosen] = { ...scored[chosen], refused: `hidden (covered by ${found.covered})` };
     chosen = chooseCallToAction(scored);
   }
+  // Nothing to click while a cookie notice shows: a person closes it, never accepting ("Reject all",
+  // "×"), and looks at the page again; some pages show their offer only once the notice is answered.
+  let closeNotice: Extract<Located, { x: number }> | null = null;
+  if (chosen === null && dismissed === null && consentBlocked === null && !options.noticeClosed) {
+    const found = await firstFound(observer, consentDismissals(scored), where, frames, read.viewport, options.timeoutMs);
+    if (found) {
+      dismissed = found.index;
+      closeNotice = found.at;
+    }
+  }
   const event: ExploreEvent = {
     type: 'explore',
     at: new Date().toISOString(),
@@ -1011,19 +1026,22 @@ export async function exploreOnce(
     ...(consentBlocked !== null ? { consentBlocked } : {}),
     ...(frameNotes.length > 0 ? { frames: frameNotes } : {}),
   };
-  const control = chosen === null ? null : scored[chosen];
-  const inFrameOf = chosen === null ? null : where[chosen].frame;
+  const clicked = closeNotice ? dismissed : chosen;
+  const point = closeNotice ?? at;
+  const control = clicked === null ? null : scored[clicked];
+  const inFrameOf = clicked === null ? null : where[clicked].frame;
   return {
     event,
     marked: markScreenshot(event, options.snapshot),
     click:
-      control && at
+      control && point
         ? {
             text: control.text,
             tag: control.tag,
             target: targetOf(control),
             frame: inFrameOf ? { id: inFrameOf.frameId, url: inFrameOf.url } : null,
-            perform: () => trustedClick(observer, at.x, at.y, pointer),
+            perform: () => trustedClick(observer, point.x, point.y, pointer),
+            ...(closeNotice ? { closesNotice: true } : {}),
           }
         : null,
   };
@@ -1055,6 +1073,22 @@ async function consentFrameOver(
   return false;
 }
 
+/** The first of `candidates` (control indexes) a click reaches on the page now, and where; null when none does. */
+async function firstFound(
+  observer: PageObserver,
+  candidates: Iterable<number>,
+  where: Where[],
+  frames: FrameView[],
+  viewport: { width: number; height: number },
+  timeoutMs: number,
+): Promise<{ index: number; at: Extract<Located, { x: number }> } | null> {
+  for (const index of candidates) {
+    const found = await locate(observer, where[index], frames, viewport, timeoutMs);
+    if (found && 'x' in found) return { index, at: found };
+  }
+  return null;
+}
+
 /** A trusted click on the first of `candidates` (control indexes) found on the page now; its index, or null when none was. */
 async function clickFirstFound(
   observer: PageObserver,
@@ -1065,13 +1099,10 @@ async function clickFirstFound(
   pointer: Pointer,
   timeoutMs: number,
 ): Promise<number | null> {
-  for (const index of candidates) {
-    const found = await locate(observer, where[index], frames, viewport, timeoutMs);
-    if (!found || !('x' in found)) continue;
-    await trustedClick(observer, found.x, found.y, pointer);
-    return index;
-  }
-  return null;
+  const found = await firstFound(observer, candidates, where, frames, viewport, timeoutMs);
+  if (!found) return null;
+  await trustedClick(observer, found.at.x, found.at.y, pointer);
+  return found.index;
 }
 
 function markScreenshot(event: ExploreEvent, snapshot: PageSnapshot | null): ExploreResult['marked'] {
@@ -1100,6 +1131,9 @@ function sameControl(clicked: ClickedControl, control: ScoredControl): boolean {
   );
 }
 
+/** How long explore waits, at most, for a page's script to end its work (requests, animation frames) when it has nothing to click yet. */
+const STILL_WORKING_WAIT_MS = 5000;
+
 /** How many clicks that led nowhere (a dead "#" link, a button that only opens a menu) explore passes over on one page. */
 const MAX_LED_NOWHERE = 2;
 
@@ -1114,6 +1148,8 @@ export interface ExploreHooks {
   addFile: (path: string, make: () => Buffer) => void;
   /** Writes the events so far to the case. */
   flush: () => void;
+  /** Waits until the chain rests again and snapshots the page (what the page rendered since is in the new snapshot). */
+  settleAgain: () => Promise<void>;
   /** Clicks (a control of the child frame `frameId`, or of the top document: null), waits until the chain rests again and snapshots the page. */
   clickAndSettle: (observer: PageObserver, perform: () => Promise<void>, frameId: string | null) => Promise<void>;
   progress: (event: { kind: string; detail: string }) => void;
@@ -1125,6 +1161,10 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
   // A click that led nowhere (a dead "#" link, a script button that opened a menu): a person tries
   // the next best control of the page, which is then read again (the click may have changed it).
   const ledNowhere: ClickedControl[] = [];
+  // A cookie notice closed because nothing was to click while it showed: once per page.
+  let noticeClosed = false;
+  // Waited for the page's script to finish its work because nothing was to click yet: once per page.
+  let waitedForPage = false;
   for (let depth = 1; depth <= hooks.depth && !hooks.stopped(); depth++) {
     const observer = hooks.current();
     if (!observer || observer.closed) return;
@@ -1134,11 +1174,28 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
     let result: ExploreResult | null = null;
     for (let attempt = 0; attempt < READ_ATTEMPTS && !result && !observer.closed && !hooks.stopped(); attempt++) {
       const timeoutMs = Math.max(500, Math.min(3000, hooks.deadline - Date.now()));
-      result = await exploreOnce(observer, { depth, capture, snapshot, timeoutMs, deadline: hooks.deadline, ledNowhere });
+      result = await exploreOnce(observer, { depth, capture, snapshot, timeoutMs, deadline: hooks.deadline, ledNowhere, noticeClosed });
     }
     if (!result) {
       hooks.progress({ kind: 'explore', detail: `could not read the links and buttons of ${observer.url}` });
       return;
+    }
+    // Nothing to click yet while the page's script is still at work: waiting on a request (a slow
+    // offer API whose answer renders the button; settling counts such a request as hung after a
+    // while) or drawing by animation frames (an "analysing your answers" progress bar; settling
+    // takes a loop of frames for an animation that never ends). A person waits for the page to
+    // finish, then reads it. Only when nothing was clicked on it (no notice or pop-up closed),
+    // once per page; the page is snapshotted again, for the step's screenshot.
+    const untouched = result.event.dismissed === undefined && result.event.closedPopup === undefined;
+    const working = async () => observer.scriptRequestsInFlight() > 0 || (await animationFramesPending(observer));
+    if (!result.click && untouched && !waitedForPage && !observer.closed && (await working())) {
+      waitedForPage = true;
+      hooks.progress({ kind: 'explore', detail: `no call-to-action yet on ${observer.url}: waiting for its script` });
+      const until = Math.min(Date.now() + STILL_WORKING_WAIT_MS, hooks.deadline - 2000);
+      while (Date.now() < until && !observer.closed && !hooks.stopped() && (await working())) await pause(100);
+      await hooks.settleAgain();
+      depth--;
+      continue;
     }
     hooks.emit(result.event);
     if (result.marked) hooks.addFile(result.marked.path, result.marked.png);
@@ -1157,9 +1214,15 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
       ...(click.frame ? { frame: click.frame.url } : {}),
     });
     hooks.flush();
-    hooks.progress({ kind: 'explore', detail: click.text });
+    hooks.progress({ kind: 'explore', detail: click.closesNotice ? `closed the cookie notice with ${click.text}` : click.text });
     const documents = capture.events.filter((e) => e.type === 'doc-request').length;
     await hooks.clickAndSettle(observer, click.perform, click.frame?.id ?? null);
+    if (click.closesNotice) {
+      // The page (or the one its answer led to) is explored again, at the same depth.
+      noticeClosed = true;
+      depth--;
+      continue;
+    }
     if (hooks.current() === observer && capture.events.filter((e) => e.type === 'doc-request').length === documents) {
       // It led nowhere: the same page is explored again without it, a few times at most.
       if (ledNowhere.length >= MAX_LED_NOWHERE) return;
@@ -1168,5 +1231,7 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
       continue;
     }
     ledNowhere.length = 0;
+    noticeClosed = false;
+    waitedForPage = false;
   }
 }

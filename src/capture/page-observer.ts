@@ -96,7 +96,7 @@ export class PageObserver {
   private docCommitting: { requestId: string; since: number } | null = null;
   navRequested = false;
   /** Requests in flight: when each began, and how much of its body has come of how much was announced. */
-  readonly inflight = new Map<string, { startedAt: number; received: number; expected: number | null }>();
+  readonly inflight = new Map<string, { startedAt: number; received: number; expected: number | null; script?: boolean }>();
   /** When the page's network last made progress: a response, data, a request ending. */
   networkProgressAt = Date.now();
   readonly scheduled = new Map<string, number>(); // frameId -> due (ms epoch)
@@ -366,7 +366,12 @@ export class PageObserver {
       // pending work until it answers (pending-timers.ts).
       const workerScript = e.type === 'Script' && e.loaderId === '';
       if (!e.request.url.endsWith('/favicon.ico') && !/^(?:blob|data):/i.test(e.request.url) && !workerScript)
-        this.inflight.set(e.requestId, { startedAt: Date.now(), received: 0, expected: null });
+        this.inflight.set(e.requestId, {
+          startedAt: Date.now(),
+          received: 0,
+          expected: null,
+          ...(e.type === 'XHR' || e.type === 'Fetch' ? { script: true } : {}),
+        });
       this.touch();
       if (e.frameId && e.frameId !== this.mainFrameId) this.childFrameUrls.add(e.request.url);
       if (e.type === 'Document' && e.frameId && e.frameId !== this.mainFrameId) return this.frameDocument(e);
@@ -732,6 +737,13 @@ export class PageObserver {
     const cutoff = Date.now() - staleMs;
     let count = 0;
     for (const r of this.inflight.values()) if (r.startedAt > cutoff || (r.expected !== null && r.received >= r.expected)) count++;
+    return count;
+  }
+
+  /** Requests of the page's script (fetch, XMLHttpRequest) in flight, hanging ones too: what a page may still render from. */
+  scriptRequestsInFlight(): number {
+    let count = 0;
+    for (const r of this.inflight.values()) if (r.script) count++;
     return count;
   }
 

@@ -62,6 +62,15 @@ async function readTimers(observer: PageObserver): Promise<TimerState | null | '
   return !result || result.exceptionDetails ? null : ((result.result.value as TimerState | null) ?? null);
 }
 
+/**
+ * Whether the page's script is still drawing by animation frames (an "analysing your answers"
+ * progress bar that ends in a button), as its timers tell; false when they cannot be read.
+ */
+export async function animationFramesPending(observer: PageObserver): Promise<boolean> {
+  const read = await readTimers(observer);
+  return read !== null && read !== 'busy' && !!read.framesPending;
+}
+
 /** Why the page is not at rest yet, or null when it is. */
 async function busyReason(observer: PageObserver, options: SettleOptions): Promise<string | null> {
   // A closed (or crashed) page does nothing more.

@@ -513,6 +513,7 @@ class TraceRun {
       emit: (event) => pages.emit(event),
       addFile: (path, make) => this.writer.addDerivedFile(path, make),
       flush: () => this.flushEvents(),
+      settleAgain: () => this.settleAndSnapshot(),
       clickAndSettle: (page, perform, frameId) => this.clickAndSettle(page, perform, frameId),
       progress: this.progress,
     });

@@ -163,6 +163,8 @@ function formatExploreStep(step: ExploreStep): string[] {
   } else {
     const read = step.controls === 1 ? '1 link or button' : `${step.controls} links and buttons`;
     lines.push(`Explore ${step.depth}: no call-to-action on ${where} (${read})`);
+    if (step.dismissed)
+      lines.push(`${indent}closed the cookie notice with ${quoted(step.dismissed.text)} (not consenting) and read the page again`);
   }
   if (step.frames?.length) {
     const passed = step.frames.filter((f) => f.skipped);

@@ -144,6 +144,11 @@ export interface ExplorePage {
   frame?: string;
   /** The text of the cookie notice's control explore clicks first to uncover the call-to-action, when it must. */
   dismissed?: string;
+  /**
+   * The cookie notice's control explore clicks on a page where nothing is to click while the notice
+   * shows (a cookie wall): the page is then read again, and the step that chooses comes after.
+   */
+  noticeClosedFirst?: string;
   /** The controls explore clicks first, in order, whose click leads nowhere (the page is then explored again without them). */
   ledNowhere?: string[];
   /** The text of the pop-up's close control explore clicks first to uncover the call-to-action, when it must (not a consent notice's). */
@@ -2596,6 +2601,199 @@ const SPECS: Record<string, PageSpec> = {
           `'<div style="background:#fff;padding:24px;width:400px"><button id="c">Chiudi</button><h2>Sconto del 15%</h2>' +\n` +
           `'<input type="email" placeholder="Email"> <button>Ricevi il codice</button></div></div>';\n` +
           `root.getElementById('c').addEventListener('click', function () { document.getElementById('w').remove(); });</script>`,
+      ),
+  },
+  // ---- Explore hunt 3. ----
+  // The call-to-action is an <a href="#"> that a click listener on the window acts on (delegation
+  // at the window, as a landing-page builder's `window.addEventListener('click', …)` does).
+  'window-delegated': {
+    lang: 'en',
+    about: 'an <a href="#" class="cta"> whose click listener is on the window (delegation) followed; "#faq" not',
+    cta: 'Get my offer',
+    reasons: [
+      { text: 'Get my offer', match: /a script button \(a click listener on the window around it; its href goes nowhere\)/ },
+      { text: 'Read the FAQ', match: /same-page anchor$/ },
+    ],
+    html: () =>
+      doc(
+        'en',
+        'Your offer',
+        `<main class="hero"><h1>Congratulations!</h1><p>${a('#faq', 'Read the FAQ')}</p>` +
+          `<p>${a('#', 'Get my offer', ' class="btn-primary cta"')}</p><h2 id="faq">FAQ</h2><p>Offer limited.</p></main>` +
+          `<script>window.addEventListener('click', function (e) { var el = e.target.closest('.cta'); if (!el) return; ` +
+          `e.preventDefault(); location.href = ${jsString(explorePageTarget('window-delegated'))}; });</script>`,
+      ),
+  },
+  // A "checking availability" page whose button a timer puts in 1.5 s after it loads.
+  'delayed-cta': {
+    lang: 'en',
+    about: 'the call-to-action put in the page by a 1.5-second timer',
+    cta: 'Continue to offer',
+    html: () =>
+      doc(
+        'en',
+        'Loading',
+        `<main class="hero"><h1>Checking availability…</h1><p id="slot"></p></main>` +
+          `<script>setTimeout(function () { document.getElementById('slot').innerHTML = ` +
+          `${jsString(a(explorePageTarget('delayed-cta'), 'Continue to offer', ' class="btn-primary"'))}; }, 1500);</script>`,
+      ),
+  },
+  // The button is made from a slow offer API's answer (4 s: settling takes such a request for
+  // hung after 1.5 s and the page for at rest); nothing is to click before it comes.
+  'slow-offer-api': {
+    lang: 'en',
+    about: 'the call-to-action rendered from a fetch() answered after 4 s: waited for, the page read and snapshotted again',
+    cta: 'Claim your discount',
+    html: () =>
+      doc(
+        'en',
+        'Offer',
+        `<main class="hero"><h1>Loading your offer…</h1><p id="slot"></p></main>` +
+          `<script>fetch(${jsString(
+            frameAnswer(PROMO, 'slow-offer-api', 'config', (x) => {
+              const body = JSON.stringify({ url: explorePageTarget('slow-offer-api') });
+              setTimeout(() => x.send(200, body, { 'Content-Type': 'application/json' }), 4000);
+            }),
+          )}).then(function (r) { return r.json(); }).then(function (c) {\n` +
+          `var link = document.createElement('a'); link.href = c.url; link.className = 'btn-primary'; link.textContent = 'Claim your discount';\n` +
+          `document.getElementById('slot').appendChild(link); });</script>`,
+      ),
+  },
+  // A quiz funnel's "analysing your answers" bar, drawn by animation frames for 4 s, ends in the
+  // button (settling takes a loop of frames for an animation that never ends, and the page for at rest).
+  'quiz-progress': {
+    lang: 'en',
+    about: 'the call-to-action shown when a 4-second progress bar drawn by requestAnimationFrame ends: waited for, the page read again',
+    cta: 'See my results',
+    html: () =>
+      doc(
+        'en',
+        'Analyzing',
+        `<main class="hero"><h1>Analyzing your answers…</h1><div style="width:400px;height:12px;background:#ddd">` +
+          `<div id="bar" style="height:12px;width:0;background:#e4002b"></div></div><p id="slot"></p></main>` +
+          `<script>var start = performance.now();\nfunction step(now) { var done = Math.min(1, (now - start) / 4000); ` +
+          `document.getElementById('bar').style.width = done * 400 + 'px';\nif (done < 1) requestAnimationFrame(step); ` +
+          `else document.getElementById('slot').innerHTML = ${jsString(a(explorePageTarget('quiz-progress'), 'See my results', ' class="btn-primary"'))}; }\n` +
+          `requestAnimationFrame(step);</script>`,
+      ),
+  },
+  // A cookie wall: the offer is shown only once the notice is answered, either way. Nothing is to
+  // click while it shows, so it is closed with "Reject all" and the page read again.
+  'consent-then-cta': {
+    lang: 'en',
+    about: 'the call-to-action shown only once a cookie wall is answered: closed with "Reject all", the page read again',
+    cta: 'See the deal',
+    noticeClosedFirst: 'Reject all',
+    html: () =>
+      doc(
+        'en',
+        'Deal',
+        `<main class="hero"><h1>Today's deal</h1><p id="offer" style="display:none">` +
+          `${a(explorePageTarget('consent-then-cta'), 'See the deal', ' class="btn-primary"')}</p></main>` +
+          `<div id="cc" style="position:fixed;inset:0;background:rgba(0,0,0,.6);display:flex;align-items:center;justify-content:center;z-index:9">` +
+          `<div style="background:#fff;padding:24px;width:420px"><p>We use cookies to improve your experience.</p>` +
+          `<button onclick="answered()">Accept all</button> <button onclick="answered()">Reject all</button></div></div>` +
+          `<script>function answered() { document.getElementById('cc').remove(); document.getElementById('offer').style.display = 'block'; }</script>`,
+      ),
+  },
+  // German: the cookie wall is a modal <dialog> whose answers close it (form method=dialog); the
+  // voucher shows once it is closed, either way.
+  'dialog-consent-wall-de': {
+    lang: 'de',
+    about: 'a cookie wall in a modal <dialog> (form method=dialog), the offer shown once it closes: closed with "Nur notwendige"',
+    cta: 'Gutschein sichern',
+    noticeClosedFirst: 'Nur notwendige',
+    html: () =>
+      doc(
+        'de',
+        'Angebot',
+        `<main class="hero" id="offer" hidden><h1>Ihr Gutschein</h1>` +
+          `<p>${a(explorePageTarget('dialog-consent-wall-de'), 'Gutschein sichern', ' class="btn-primary"')}</p></main>` +
+          `<dialog id="cc"><p>Wir verwenden Cookies, um unsere Website zu verbessern.</p><form method="dialog">` +
+          `<button value="all">Alle akzeptieren</button> <button value="none">Nur notwendige</button></form></dialog>` +
+          `<script>const cc = document.getElementById('cc');\n` +
+          `cc.addEventListener('close', function () { document.getElementById('offer').hidden = false; });\ncc.showModal();</script>`,
+      ),
+  },
+  // What is left of a mailing's page: legal links, leave links in several languages, and an
+  // e-mail footer's "Report abuse" / "Report spam" / "Why did I get this?", a "Do Not Sell…" and
+  // site links styled as big buttons.
+  'footer-only': {
+    lang: 'en',
+    about: 'only legal, site, leave (several languages) and abuse-report links, some styled as big buttons: nothing clicked',
+    cta: null,
+    reasons: [
+      { text: 'Report abuse', match: /abuse \/ spam report link$/ },
+      { text: 'Report spam', match: /abuse \/ spam report link$/ },
+      { text: 'Why did I get this?', match: /unsubscribe \/ opt-out \/ preferences link$/ },
+      { text: 'Gérer mes préférences', match: /unsubscribe \/ opt-out \/ preferences link$/ },
+      { text: 'Do Not Sell or Share My Personal Information', match: /privacy \/ terms link$/ },
+      { text: 'Sitemap', match: /-15 navigation link/ },
+    ],
+    html: () => {
+      const link = (what: string, text: string, attributes = '') => a(refused('footer-only', what), text, attributes);
+      const big = (what: string, text: string) => `<p>${link(what, text, ' class="btn-primary"')}</p>`;
+      return doc(
+        'en',
+        'Notice',
+        `<main class="hero"><h1>This message was sent to you by Example Ltd.</h1><p>You are receiving it because you signed up.</p>` +
+          big('abuse', 'Report abuse') +
+          big('spam', 'Report spam') +
+          big('why', 'Why did I get this?') +
+          big('prefs-fr', 'Gérer mes préférences') +
+          big('ccpa', 'Do Not Sell or Share My Personal Information') +
+          big('sitemap', 'Sitemap') +
+          big('a11y', 'Accessibility') +
+          `<p style="font-size:16px">${link('privacy', 'Privacy')} · ${link('terms', 'Terms')} · ${link('prefs', 'Manage preferences')} · ` +
+          [
+            ['u1', 'Unsubscribe'],
+            ['u2', 'Se désinscrire'],
+            ['u3', 'Abmelden'],
+            ['u4', 'Darse de baja'],
+            ['u5', 'Cancella iscrizione'],
+            ['u6', 'Uitschrijven'],
+            ['u7', 'Descadastrar'],
+            ['u8', 'Wypisz się'],
+            ['u9', 'Отписаться'],
+            ['u10', '配信停止'],
+          ]
+            .map(([what, text]) => link(what, text))
+            .join(' · ') +
+          ` · ${link('imprint', 'Impressum')}</p></main>`,
+      );
+    },
+  },
+  // Big buttons that hand off to another program or download an installer, with call-to-action
+  // words; the page's one web offer is a plain link.
+  'app-schemes': {
+    lang: 'en',
+    about:
+      'big WhatsApp, SMS, intent: and installer (.exe, .apk, .msi, .dmg, .zip) buttons refused; a plain "View the offer" link followed',
+    cta: 'View the offer',
+    reasons: [
+      { text: 'Claim on WhatsApp', match: /not a web link \(whatsapp:\)$/ },
+      { text: 'Claim now by SMS', match: /sms: link$/ },
+      { text: 'Open in the app', match: /not a web link \(intent:\)$/ },
+      { text: 'Install now', match: /download link \(\.exe\)$/ },
+      { text: 'Get the app', match: /download link \(\.apk\)$/ },
+      { text: 'Download now', match: /download link \(\.msi\)$/ },
+      { text: 'Get started', match: /download link \(\.dmg\)$/ },
+      { text: 'Claim your coupon', match: /download link \(\.zip\)$/ },
+    ],
+    html: () =>
+      doc(
+        'en',
+        'Offer',
+        `<main class="hero"><h1>Exclusive offer</h1>` +
+          `<p>${a('whatsapp://send?text=claim', 'Claim on WhatsApp', ' class="btn-primary"')}</p>` +
+          `<p>${a('sms:+15551234567?body=CLAIM', 'Claim now by SMS', ' class="btn-primary"')}</p>` +
+          `<p>${a('intent://claim#Intent;scheme=prize;package=com.prize.app;end', 'Open in the app', ' class="btn-primary"')}</p>` +
+          `<p>${a(refused('app-schemes', 'setup.exe'), 'Install now', ' class="btn-primary"')}</p>` +
+          `<p>${a(refused('app-schemes', 'prize.apk'), 'Get the app', ' class="btn-primary"')}</p>` +
+          `<p>${a(refused('app-schemes', 'Setup.MSI'), 'Download now', ' class="btn-primary"')}</p>` +
+          `<p>${a(refused('app-schemes', 'player.dmg?v=2'), 'Get started', ' class="btn-primary"')}</p>` +
+          `<p>${a(refused('app-schemes', 'coupon.zip#x'), 'Claim your coupon', ' class="btn-primary"')}</p>` +
+          `<p>${a(explorePageTarget('app-schemes'), 'View the offer')}</p></main>`,
       ),
   },
   'hostile-text': {
