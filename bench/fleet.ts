@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLabProcess, type LabProcess } from './lab-process.js';
 import { fiveHopUrls, runWatched, tail } from './batch.js';
-import { processCpuMs, treeCpuMs } from './process-tree.js';
+import { mainThreadCpuMs, processCpuMs, treeCpuMs } from './process-tree.js';
 import { freePort, redisMissing, startRedis, type TestRedis } from '../test/support/redis-server.js';
 
 const CLI = fileURLToPath(new URL('../clicktrace.mjs', import.meta.url));
@@ -35,8 +35,10 @@ export interface FleetBenchResult {
   /**
    * CPU ms per trace of the timed batch: the server's node process (its local worker's too),
    * the Chromium it starts, and Redis. The machine may be shared: CPU time drifts less than wall time.
+   * `nodeMain`: the node process's main thread alone (its event loop); the rest of `node` is its
+   * other threads (the fleet's verification thread, V8's GC helpers, libuv's pool).
    */
-  cpuPerTrace: { node: number; chromium: number; redis: number };
+  cpuPerTrace: { node: number; nodeMain: number; chromium: number; redis: number };
 }
 
 export interface QueueOverhead {
@@ -129,7 +131,7 @@ export async function benchFleetRun(
       const pid = server.child.pid!;
       const node = processCpuMs(pid);
       const redisPid = redis?.pid();
-      return { node, chromium: treeCpuMs(pid) - node, redis: redisPid ? processCpuMs(redisPid) : 0 };
+      return { node, nodeMain: mainThreadCpuMs(pid), chromium: treeCpuMs(pid) - node, redis: redisPid ? processCpuMs(redisPid) : 0 };
     };
     const cpuBefore = cpu();
     const { code, stdout, stderr } = await submit(fiveHopUrls(lab, options.traces));
@@ -149,6 +151,7 @@ export async function benchFleetRun(
       firstError: lines.find((l) => l.kind === 'failed' || (l.kind === 'trace' && l.error))?.error ?? null,
       cpuPerTrace: {
         node: (cpuAfter.node - cpuBefore.node) / options.traces,
+        nodeMain: (cpuAfter.nodeMain - cpuBefore.nodeMain) / options.traces,
         chromium: (cpuAfter.chromium - cpuBefore.chromium) / options.traces,
         redis: (cpuAfter.redis - cpuBefore.redis) / options.traces,
       },
@@ -192,7 +195,7 @@ function combined(runs: FleetBenchResult[]): FleetBenchResult {
   const meanCpu = (key: keyof FleetBenchResult['cpuPerTrace']) => runs.reduce((n, r) => n + r.cpuPerTrace[key], 0) / runs.length;
   return {
     ...runs[0],
-    cpuPerTrace: { node: meanCpu('node'), chromium: meanCpu('chromium'), redis: meanCpu('redis') },
+    cpuPerTrace: { node: meanCpu('node'), nodeMain: meanCpu('nodeMain'), chromium: meanCpu('chromium'), redis: meanCpu('redis') },
     traces: runs.reduce((n, r) => n + r.traces, 0),
     perSecond: runs.reduce((n, r) => n + r.perSecond, 0) / runs.length,
     errors: runs.reduce((n, r) => n + r.errors, 0),
@@ -202,8 +205,9 @@ function combined(runs: FleetBenchResult[]): FleetBenchResult {
 
 export function formatFleetResult(r: FleetBenchResult): string {
   const errors = r.errors ? `, ${r.errors} error(s), e.g. "${r.firstError ?? '?'}"` : '';
-  const { node, chromium, redis } = r.cpuPerTrace;
-  const cpu = `CPU/trace node ${node.toFixed(0)} ms, Chromium ${chromium.toFixed(0)} ms${r.mode === 'redis' ? `, Redis ${redis.toFixed(1)} ms` : ''}`;
+  const { node, nodeMain, chromium, redis } = r.cpuPerTrace;
+  const redisCpu = r.mode === 'redis' ? `, Redis ${redis.toFixed(1)} ms` : '';
+  const cpu = `CPU/trace node ${node.toFixed(0)} ms (main thread ${nodeMain.toFixed(0)}), Chromium ${chromium.toFixed(0)} ms${redisCpu}`;
   return `${r.mode.padEnd(10)} ${String(r.concurrency)} at once: ${r.perSecond.toFixed(2)} traces/s (${r.traces} traces; ${cpu})${errors}`;
 }
 

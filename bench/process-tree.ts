@@ -17,9 +17,10 @@ interface ProcStat {
 const PAGE_BYTES = 4096;
 const TICKS_PER_SECOND = 100;
 
-function readStat(pid: number): ProcStat | null {
+/** `/proc/<pid>/stat`, or a thread's `/proc/<pid>/task/<tid>/stat` (the same fields, for that thread alone). */
+function readStat(pid: number, path = `/proc/${pid}/stat`): ProcStat | null {
   try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const text = readFileSync(path, 'utf8');
     const close = text.lastIndexOf(')');
     const name = text.slice(text.indexOf('(') + 1, close);
     const fields = text.slice(close + 2).split(' ');
@@ -137,6 +138,11 @@ export function treeCpuMs(root: number): number {
 /** CPU ms used so far by the process itself (not its children). */
 export function processCpuMs(pid: number): number {
   return ((readStat(pid)?.cpuTicks ?? 0) * 1000) / TICKS_PER_SECOND;
+}
+
+/** CPU ms used so far by the main thread of a process (its event loop, for node): not its worker threads, GC helpers or libuv pool. */
+export function mainThreadCpuMs(pid: number): number {
+  return ((readStat(pid, `/proc/${pid}/task/${pid}/stat`)?.cpuTicks ?? 0) * 1000) / TICKS_PER_SECOND;
 }
 
 /** Direct children of this process whose name matches, oldest first. */

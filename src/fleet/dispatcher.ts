@@ -26,7 +26,7 @@ import type { CaseStore } from '../store/index.js';
 import type { Report } from '../report.js';
 import { caseFolderName } from '../case/case-layout.js';
 import { requestKey } from '../capture/trace-input.js';
-import { readCaseFolder } from '../store/case-folder.js';
+import { readCaseFolder, type CaseFolderRead } from '../store/case-folder.js';
 import { keyFingerprint, samePublicKey } from '../case/signing.js';
 import {
   BundleError,
@@ -597,6 +597,8 @@ export class FleetDispatcher {
     take: (job: Job, options: IngestOptions & FolderIngestOptions) => Promise<IngestOutcome | null>,
   ): Promise<FleetReply<IngestResponse> | null> {
     const { store } = this.host;
+    // The verified case as read for the check of its link: the same files once renamed into place, indexed from this reading.
+    let staged = null as CaseFolderRead | null;
     let taken;
     try {
       taken = await take(job, {
@@ -605,7 +607,8 @@ export class FleetDispatcher {
         tsaCaFile: this.traceDefaults?.tsa?.ca ?? null,
         check: (staged: StagedBundle | StagedFolder) => this.verifier.run(staged),
         accept: (dir) => {
-          const url = readReport(dir)?.url;
+          staged = readCaseFolder(dir);
+          const url = reportOf(staged)?.url;
           return url === job.url ? null : `it traced ${JSON.stringify(url ?? null)}, not the job's ${job.url}`;
         },
       });
@@ -625,12 +628,14 @@ export class FleetDispatcher {
     }
     // Not linked (another file system): nothing was taken in, the worker sends a bundle.
     if (taken === null) return null;
+    // A case that was there already (the same manifest) is read where it is.
+    const read = taken.kind === 'ingested' && staged !== null ? staged : readCaseFolder(taken.dir);
     try {
-      store.indexCase(taken.dir);
+      store.indexCase(taken.dir, read);
     } catch {
       // `clicktrace reindex` rebuilds the index from the folders; the case is in.
     }
-    const report = readReport(taken.dir)!;
+    const report = reportOf(read)!;
     const outcome: TraceOutcome = { kind: 'traced', url: job.url!, caseId, caseDir: taken.dir, report, timestamp: null };
     if (taken.kind === 'ingested') {
       const checked = taken.verify.checked;
@@ -831,9 +836,8 @@ function clockNote(skewMs: number): string {
   return `its clock is ${(Math.abs(skewMs) / 1000).toFixed(1)} s ${skewMs > 0 ? 'ahead of' : 'behind'} the server's`;
 }
 
-/** The report of a case folder, when it is a capture that has one. */
-function readReport(dir: string): Report | null {
-  const read = readCaseFolder(dir);
+/** The report of a case folder as read, when it is a capture that has one. */
+function reportOf(read: CaseFolderRead): Report | null {
   return read.ok ? read.folder.report : null;
 }
 

@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import type { Report } from '../report.js';
 import { openDatabase } from './schema.js';
 import { databasePath, isCaseId } from './paths.js';
-import { readCaseFolder, type CaseFolder } from './case-folder.js';
+import { readCaseFolder, type CaseFolder, type CaseFolderRead } from './case-folder.js';
 import { caseRows, type CaseKind, type CaseRow, type CaseRows } from './case-rows.js';
 import { fileRows } from './file-rows.js';
 import { pivotFilters, searchSql, type PivotKind, type SearchFilters } from './search-query.js';
@@ -118,12 +118,15 @@ export class CaseStore {
     return isCaseId(id) ? join(this.casesDir, id) : null;
   }
 
-  /** (Re)indexes one case folder of this cases folder; indexing twice gives the same rows. */
-  indexCase(dir: string): IndexOutcome {
+  /**
+   * (Re)indexes one case folder of this cases folder; indexing twice gives the same rows. `read`:
+   * the folder as its caller has just read it (readCaseFolder), not read again.
+   */
+  indexCase(dir: string, read?: CaseFolderRead): IndexOutcome {
     const path = resolve(this.casesDir, dir);
     const id = basename(path);
     if (dirname(path) !== this.casesDir) return { id, indexed: false, reason: `not inside ${this.casesDir}` };
-    const read = readCaseFolder(path);
+    read ??= readCaseFolder(path);
     this.recordRequest(path, read.ok ? read.folder.report : null);
     if (!read.ok) return { id, indexed: false, reason: read.reason };
     const unindexable = this.indexFolder(path, read.folder);

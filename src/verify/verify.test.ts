@@ -18,6 +18,8 @@ import { CaseWriter } from '../case/case-writer.js';
 import { defaultKeyDir, initSigningKey, PRIVATE_KEY_NAME } from '../case/signing.js';
 import { REDIRECT_BODY, sampleCapture, sampleReport, writeSampleCase } from '../../test/support/test-capture.js';
 import { readWarcBuffer } from '../evidence/warc/warc-parse.js';
+import { WACZ_INDEX_PATH } from '../evidence/wacz/wacz.js';
+import { readZipDirectory, readZipEntry, StoredZipWriter } from '../evidence/wacz/zip.js';
 import { verifyCase } from './verify.js';
 
 let tmp: string;
@@ -115,6 +117,48 @@ test('a flipped WARC byte is also traced to its record, and a WACZ byte to its e
     wacz.problems.some((p) => p.startsWith('case.wacz: pages/pages.jsonl')),
     wacz.problems.join(' | '),
   );
+});
+
+test("a WACZ index line pointing at another record, or inside one, is caught though the WACZ's WARC is the case's", async () => {
+  const dir = copyCase();
+  const path = join(dir, WACZ_FILE);
+  const zip = readFileSync(path);
+  const entries = readZipDirectory(zip);
+  const lines = readZipEntry(
+    zip,
+    entries.find((e) => e.name === WACZ_INDEX_PATH)!,
+  )
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const space = line.indexOf(' ', line.indexOf(' ') + 1);
+      return { key: line.slice(0, space), entry: JSON.parse(line.slice(space + 1)) as { url: string; offset: string; length: string } };
+    });
+  assert.ok(lines.length >= 2);
+  const [first, second] = lines;
+  // The first line names the second's record (a whole record, of another URL); the second points 1 byte into its record.
+  first.entry = { ...first.entry, offset: second.entry.offset, length: second.entry.length };
+  second.entry = { ...second.entry, offset: String(Number(second.entry.offset) + 1) };
+  const writer = new StoredZipWriter(path, new Date());
+  for (const entry of entries) {
+    const data = readZipEntry(zip, entry);
+    writer.addBuffer(
+      entry.name,
+      entry.name === WACZ_INDEX_PATH ? Buffer.from(lines.map((l) => `${l.key} ${JSON.stringify(l.entry)}\n`).join(''), 'utf8') : data,
+    );
+  }
+  writer.finish();
+  const result = await verifyCase(dir);
+  assert.ok(
+    result.problems.includes(`case.wacz: ${WACZ_INDEX_PATH}: line 1 does not point at the record of ${first.entry.url}`),
+    result.problems.join(' | '),
+  );
+  assert.ok(
+    result.problems.includes(`case.wacz: ${WACZ_INDEX_PATH}: line 2 does not point at the record of ${second.entry.url}`),
+    result.problems.join(' | '),
+  );
+  assert.ok(!result.problems.some((p) => /line [3-9]/.test(p)), result.problems.join(' | '));
 });
 
 test('a record edited and re-compressed is caught by its digests and named', async () => {

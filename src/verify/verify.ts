@@ -28,7 +28,7 @@ import { COMPARISON_FILE } from '../compare/comparison-case.js';
 import { captureFromRecords } from '../evidence/warc/read-warc.js';
 import { checkManifestSignature, samePublicKey } from '../case/signing.js';
 import { WACZ_DATAPACKAGE, WACZ_DATAPACKAGE_DIGEST, WACZ_INDEX_PATH, WACZ_PAGES_PATH, WACZ_WARC_DIR } from '../evidence/wacz/wacz.js';
-import { describeRecord, field, readWarcBuffer, type WarcRecordRead } from '../evidence/warc/warc-parse.js';
+import { describeRecord, field, readWarcBuffer, type WarcReadResult, type WarcRecordRead } from '../evidence/warc/warc-parse.js';
 import { readZipDirectory, readZipEntry } from '../evidence/wacz/zip.js';
 import { sha256Hex as sha256 } from '../http/checksums.js';
 import { checkCaseTimestamp, type TimestampFailure } from '../timestamp/case-timestamp.js';
@@ -95,12 +95,25 @@ export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise
     problem(dir, 'not a case folder');
     return result();
   }
+  // Each file is read once, each buffer hashed once: the manifest, the WACZ and the consistency
+  // checks look at the same bytes (a server verifies every fleet case before it takes it in).
+  const files = new Map<string, Buffer | null>();
   const read = (name: string): Buffer | null => {
+    if (files.has(name)) return files.get(name)!;
+    let data: Buffer | null;
     try {
-      return readFileSync(join(dir, name));
+      data = readFileSync(join(dir, name));
     } catch {
-      return null;
+      data = null;
     }
+    files.set(name, data);
+    return data;
+  };
+  const digests = new WeakMap<Buffer, string>();
+  const digest = (data: Buffer): string => {
+    let hex = digests.get(data);
+    if (hex === undefined) digests.set(data, (hex = sha256(data)));
+    return hex;
   };
 
   if (existsSync(join(dir, PARTIAL_FILE))) problem(PARTIAL_FILE, 'the case was never closed (capture killed or still running)');
@@ -119,7 +132,7 @@ export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise
   );
   for (const name of required) if (!existsSync(join(dir, name))) problem(name, 'missing');
   if (isMessage) {
-    checked.files = verifyMessageCase(dir, read, manifest, problem);
+    checked.files = verifyMessageCase(dir, { read, digest }, manifest, problem);
     checked.signature = checkSignature(read(SIGNATURE_FILE), read(PUBLIC_KEY_FILE), manifestBytes, opts.publicKeyPem, problem);
     await checkTimestamp(manifestBytes);
     return result();
@@ -129,7 +142,7 @@ export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise
     // comparison.json and its manifest; the profiles' cases it names are verified on their own.
     if (manifest) {
       if (manifest.capture.mode !== 'compare') problem(MANIFEST_FILE, `describes a ${manifest.capture.mode} capture, not a comparison`);
-      checked.files = checkManifestFiles(dir, manifest, new Map(), problem, COMPARISON_REQUIRED_FILES);
+      checked.files = checkManifestFiles(dir, manifest, { read, digest }, noWitnesses, problem, COMPARISON_REQUIRED_FILES);
     }
     checked.signature = checkSignature(read(SIGNATURE_FILE), read(PUBLIC_KEY_FILE), manifestBytes, opts.publicKeyPem, problem);
     await checkTimestamp(manifestBytes);
@@ -137,22 +150,34 @@ export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise
   }
 
   const warc = await readFile(join(dir, WARC_FILE)).catch(() => null);
+  files.set(WARC_FILE, warc);
   let capture: Capture | null = null;
+  let warcRead: WarcReadResult | null = null;
   if (warc) {
     const outcome = checkWarc(warc, WARC_FILE, problem);
-    checked.warcRecords = outcome.records;
+    checked.warcRecords = outcome.read.records.length;
     capture = outcome.capture;
+    warcRead = outcome.read;
   }
 
   const wacz = read(WACZ_FILE);
   let waczWarcSha256: string | null = null;
   if (wacz) {
-    const outcome = checkWacz(wacz, warc, problem);
+    const outcome = checkWacz(wacz, warc && warcRead ? { bytes: warc, read: warcRead } : null, digest, problem);
     checked.waczFiles = outcome.files;
     waczWarcSha256 = outcome.warcSha256;
   }
 
-  if (manifest) checked.files = checkManifestFiles(dir, manifest, witnesses(capture, waczWarcSha256), problem, required);
+  let second: Witnesses | null = null;
+  if (manifest)
+    checked.files = checkManifestFiles(
+      dir,
+      manifest,
+      { read, digest },
+      () => (second ??= witnesses(capture, waczWarcSha256)),
+      problem,
+      required,
+    );
 
   if (capture) {
     checkReport(read(REPORT_FILE), capture, dir, failed, problem);
@@ -167,12 +192,22 @@ export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise
 
 type Problem = (file: string, text: string) => void;
 
+/** A case's files as read once (null: missing or unreadable), and a buffer's SHA-256 computed once. */
+interface CaseBytes {
+  read: (path: string) => Buffer | null;
+  digest: (data: Buffer) => string;
+}
+
+type Witnesses = Map<string, { sha256: string; in: string }>;
+const noWitnesses = (): Witnesses => new Map();
+
 /** A message case: message.eml and message.json, hashed in manifest.json; no capture to check. */
-function verifyMessageCase(dir: string, read: (name: string) => Buffer | null, manifest: Manifest | null, problem: Problem): number {
+function verifyMessageCase(dir: string, bytes: CaseBytes, manifest: Manifest | null, problem: Problem): number {
+  const { read } = bytes;
   let hashed = 0;
   if (manifest) {
     if (manifest.capture.mode !== 'mail') problem(MANIFEST_FILE, `describes a ${manifest.capture.mode} capture, not a message case`);
-    hashed = checkManifestFiles(dir, manifest, new Map(), problem, MESSAGE_REQUIRED_FILES);
+    hashed = checkManifestFiles(dir, manifest, bytes, noWitnesses, problem, MESSAGE_REQUIRED_FILES);
   }
   const eml = read(MESSAGE_EML_FILE);
   const recordBytes = read(MESSAGE_RECORD_FILE);
@@ -195,10 +230,10 @@ function verifyMessageCase(dir: string, read: (name: string) => Buffer | null, m
 /**
  * Second records of some files' SHA-256: the WACZ's datapackage for the WARC, the WARC's resource
  * records for screenshots and DOM snapshots. When a file matches its witness but not the
- * manifest, the manifest is what changed.
+ * manifest, the manifest is what changed. Worked out only when a file does not match.
  */
-function witnesses(capture: Capture | null, waczWarcSha256: string | null): Map<string, { sha256: string; in: string }> {
-  const out = new Map<string, { sha256: string; in: string }>();
+function witnesses(capture: Capture | null, waczWarcSha256: string | null): Witnesses {
+  const out: Witnesses = new Map();
   if (waczWarcSha256) out.set(WARC_FILE, { sha256: waczWarcSha256, in: `${WACZ_FILE}'s ${WACZ_DATAPACKAGE}` });
   for (const page of capture?.pages ?? []) {
     if (page.screenshot) out.set(page.screenshot.path, { sha256: sha256(page.screenshot.png), in: WARC_FILE });
@@ -211,7 +246,8 @@ function witnesses(capture: Capture | null, waczWarcSha256: string | null): Map<
 function checkManifestFiles(
   dir: string,
   manifest: Manifest,
-  witness: Map<string, { sha256: string; in: string }>,
+  { read, digest }: CaseBytes,
+  witnesses: () => Witnesses,
   problem: Problem,
   required: string[] = REQUIRED_FILES,
 ): number {
@@ -223,17 +259,15 @@ function checkManifestFiles(
       problem(MANIFEST_FILE, `lists an unsafe path ${JSON.stringify(file.path)}`);
       continue;
     }
-    let data: Buffer;
-    try {
-      data = readFileSync(join(dir, file.path));
-    } catch {
+    const data = read(file.path);
+    if (data === null) {
       if (!required.includes(file.path)) problem(file.path, 'missing (listed in manifest.json)');
       continue;
     }
     hashed++;
-    const actual = sha256(data);
+    const actual = digest(data);
     if (data.length === file.bytes && actual === file.sha256) continue;
-    const second = witness.get(file.path);
+    const second = witnesses().get(file.path);
     if (second && second.sha256 === actual) {
       problem(
         MANIFEST_FILE,
@@ -262,17 +296,17 @@ function listCaseFiles(dir: string, rel = ''): string[] {
 }
 
 /** Block and payload digests of every record; the rebuilt capture for the consistency checks. */
-function checkWarc(warc: Buffer, label: string, problem: Problem): { records: number; capture: Capture | null } {
+function checkWarc(warc: Buffer, label: string, problem: Problem): { read: WarcReadResult; capture: Capture | null } {
   const read = readWarcBuffer(warc);
   for (const record of read.records) checkRecordDigests(record, label, problem);
   if (read.stop) problem(label, `record ${read.stop.record}: ${read.stop.kind}: ${read.stop.reason}`);
   // Checking the other files against part of a capture would blame them for the WARC's damage.
-  if (read.records.length === 0 || read.stop) return { records: read.records.length, capture: null };
+  if (read.records.length === 0 || read.stop) return { read, capture: null };
   try {
-    return { records: read.records.length, capture: captureFromRecords(read.records, label, false) };
+    return { read, capture: captureFromRecords(read.records, label, false) };
   } catch (err) {
     reportError(problem, err);
-    return { records: read.records.length, capture: null };
+    return { read, capture: null };
   }
 }
 
@@ -314,7 +348,12 @@ interface DatapackageResource {
 }
 
 /** datapackage.json digests, datapackage-digest.json, the embedded WARC and the CDXJ index. */
-function checkWacz(zip: Buffer, caseWarc: Buffer | null, report: Problem): { files: number; warcSha256: string | null } {
+function checkWacz(
+  zip: Buffer,
+  caseWarc: { bytes: Buffer; read: WarcReadResult } | null,
+  digest: (data: Buffer) => string,
+  report: Problem,
+): { files: number; warcSha256: string | null } {
   const problem = (text: string) => report(WACZ_FILE, text);
   let entries;
   try {
@@ -347,10 +386,15 @@ function checkWacz(zip: Buffer, caseWarc: Buffer | null, report: Problem): { fil
     }
   };
 
+  const embeddedPath = `${WACZ_WARC_DIR}${WARC_FILE}`;
+  // The same bytes as the case's WARC (the usual case): its digest and records, worked out once, hold for both.
+  const sameWarc = caseWarc !== null && (files.get(embeddedPath)?.equals(caseWarc.bytes) ?? false);
+  if (sameWarc) files.set(embeddedPath, caseWarc.bytes);
+
   const datapackage = json<{ resources?: DatapackageResource[] }>(WACZ_DATAPACKAGE);
-  const digest = json<{ path?: string; hash?: string }>(WACZ_DATAPACKAGE_DIGEST);
+  const packageDigest = json<{ path?: string; hash?: string }>(WACZ_DATAPACKAGE_DIGEST);
   const datapackageBytes = files.get(WACZ_DATAPACKAGE);
-  if (digest && datapackageBytes && digest.hash !== `sha256:${sha256(datapackageBytes)}`) {
+  if (packageDigest && datapackageBytes && packageDigest.hash !== `sha256:${digest(datapackageBytes)}`) {
     problem(`${WACZ_DATAPACKAGE_DIGEST}: hash does not match ${WACZ_DATAPACKAGE}`);
   }
   const listed = new Set<string>();
@@ -363,7 +407,7 @@ function checkWacz(zip: Buffer, caseWarc: Buffer | null, report: Problem): { fil
       continue;
     }
     if (data.length !== resource.bytes) problem(`${path}: ${data.length} bytes, ${WACZ_DATAPACKAGE} says ${String(resource.bytes)}`);
-    else if (resource.hash !== `sha256:${sha256(data)}`) problem(`${path}: SHA-256 differs from ${WACZ_DATAPACKAGE}`);
+    else if (resource.hash !== `sha256:${digest(data)}`) problem(`${path}: SHA-256 differs from ${WACZ_DATAPACKAGE}`);
   }
   for (const entry of entries) {
     if (!listed.has(entry.name) && entry.name !== WACZ_DATAPACKAGE && entry.name !== WACZ_DATAPACKAGE_DIGEST) {
@@ -371,12 +415,11 @@ function checkWacz(zip: Buffer, caseWarc: Buffer | null, report: Problem): { fil
     }
   }
 
-  const embedded = files.get(`${WACZ_WARC_DIR}${WARC_FILE}`);
-  if (!embedded) {
-    if (!damaged.has(`${WACZ_WARC_DIR}${WARC_FILE}`)) problem(`${WACZ_WARC_DIR}${WARC_FILE} missing`);
-  } else if (caseWarc && !embedded.equals(caseWarc)) problem(`${WACZ_WARC_DIR}${WARC_FILE} differs from the case's ${WARC_FILE}`);
+  if (!files.has(embeddedPath)) {
+    if (!damaged.has(embeddedPath)) problem(`${embeddedPath} missing`);
+  } else if (caseWarc && !sameWarc) problem(`${embeddedPath} differs from the case's ${WARC_FILE}`);
   // An index into a damaged WARC entry would only repeat that damage line by line.
-  if (damaged.size === 0) checkIndex(files, problem);
+  if (damaged.size === 0) checkIndex(files, problem, sameWarc ? caseWarc : null);
   const pages = files.get(WACZ_PAGES_PATH);
   if (!pages) {
     if (!damaged.has(WACZ_PAGES_PATH)) problem(`${WACZ_PAGES_PATH} missing`);
@@ -394,13 +437,23 @@ function checkWacz(zip: Buffer, caseWarc: Buffer | null, report: Problem): { fil
   return { files: files.size, warcSha256: warcHash ?? null };
 }
 
-/** Every CDXJ line must point at a record of the named WARC with the same target URI. */
-function checkIndex(files: Map<string, Buffer>, problem: (text: string) => void): void {
+/**
+ * Every CDXJ line must point at a record of the named WARC with the same target URI. A line that
+ * spans exactly one record (one gzip member) of the case's WARC as already read is that record;
+ * any other line is read from the bytes it points at.
+ */
+function checkIndex(
+  files: Map<string, Buffer>,
+  problem: (text: string) => void,
+  caseWarc: { bytes: Buffer; read: WarcReadResult } | null,
+): void {
   const index = files.get(WACZ_INDEX_PATH);
   if (!index) {
     problem(`${WACZ_INDEX_PATH} missing`);
     return;
   }
+  const recordsAt = new Map<number, WarcRecordRead[]>();
+  for (const record of caseWarc?.read.records ?? []) recordsAt.set(record.offset, [...(recordsAt.get(record.offset) ?? []), record]);
   let bad = 0;
   const badLine = (text: string) => {
     if (++bad <= MAX_INDEX_PROBLEMS) problem(text);
@@ -422,6 +475,8 @@ function checkIndex(files: Map<string, Buffer>, problem: (text: string) => void)
       badLine(`${where} points outside the WARCs`);
       continue;
     }
+    const known = warc === caseWarc?.bytes ? recordsAt.get(offset) : undefined;
+    if (known?.length === 1 && known[0].length === length && field(known[0], 'WARC-Target-URI') === entry.url) continue;
     const read = readWarcBuffer(warc.subarray(offset, offset + length));
     const record = read.records[0];
     if (read.stop || read.records.length !== 1 || field(record, 'WARC-Target-URI') !== entry.url) {
