@@ -317,7 +317,7 @@ describe('never followed', () => {
         '',
       /^privacy/,
     );
-    for (const text of ['Sitemap', 'Accessibility', 'AdChoices']) {
+    for (const text of ['Sitemap', 'Accessibility', 'AdChoices', 'Not you?', 'View in browser', 'View this email in your browser']) {
       const scored = scoreControl(button({ text, href: 'https://promo.example/x', ...big }), PAGE);
       assert.ok(scored.score < MIN_SCORE, `${text}: ${scored.reasons.join('; ')}`);
     }
