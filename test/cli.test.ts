@@ -127,6 +127,37 @@ test('two --input lists are refused, not the first silently dropped; a hex or ex
   assert.equal(lab.hits(first) + lab.hits(second), 0);
 });
 
+test('a list none of whose lines is a link: each line reported by its number, exit 2, no cases folder or index made', async () => {
+  const dir = tempDir('cli-no-links-');
+  const list = join(dir, 'junk.txt');
+  writeFileSync(list, 'junk\nnot a url\n\nftp://example.test/x\n');
+  const out = join(dir, 'cases');
+  const runs = await Promise.all([
+    cli(['trace', '--input', list, '--out', out, ...lab.traceArgs]),
+    cli(['trace', '--input', list, '--json', '--out', out, ...lab.traceArgs]),
+    cli(['trace', 'junk', 'zzz', '--out', out, ...lab.traceArgs]),
+  ]);
+  for (const run of runs) assert.equal(run.code, 2, run.stderr);
+  assert.match(runs[0].stdout, /^line 1 +invalid +not a URL: "junk"$/m);
+  assert.match(runs[0].stdout, /^line 2 +invalid +not a URL \(a space or control character inside\)/m);
+  assert.match(runs[0].stdout, /^line 4 +invalid +only http and https links/m);
+  const lines = runs[1].stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { kind: string; line?: number });
+  assert.deepEqual(
+    lines.map((l) => [l.kind, l.line]),
+    [
+      ['invalid', 1],
+      ['invalid', 2],
+      ['invalid', 4],
+      ['summary', undefined],
+    ],
+  );
+  assert.match(runs[2].stdout, /^line 2 +invalid +not a URL: "zzz"$/m);
+  assert.ok(!existsSync(out), 'nothing traced: no cases folder, no clicktrace.db');
+});
+
 test('bad --cacert or --connect-to in a batch or a mail trace: said once, exit 2, nothing traced', async () => {
   const out = tempDir('bad-upstream-');
   const notPem = fileURLToPath(import.meta.url);
