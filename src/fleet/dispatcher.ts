@@ -30,6 +30,7 @@ import { readCaseFolder } from '../store/case-folder.js';
 import { keyFingerprint, samePublicKey } from '../case/signing.js';
 import {
   BundleError,
+  CaseRefused,
   ingestBundle,
   ingestFolder,
   type FolderIngestOptions,
@@ -41,6 +42,7 @@ import { VerifyThread } from '../import/verify-thread.js';
 import { connectionOptions, describeRedis, type RedisTarget } from './redis-url.js';
 import { deadline } from './timing.js';
 import {
+  CASE_REFUSED,
   dispatchId,
   fleetTraceOptions,
   jobOfDispatch,
@@ -612,7 +614,9 @@ export class FleetDispatcher {
     } catch (err) {
       if (!(err instanceof BundleError)) throw err;
       const waiting = this.waiters.has(job.id) && job.state === 'running';
-      if (waiting && how === 'bundle') {
+      // Whole, and refused for what its case is (not the job's link...): sent again it would be refused again.
+      const final = err instanceof CaseRefused;
+      if (waiting && how === 'bundle' && !final) {
         // Damaged on the way or tampered with: only the worker can tell, by checking its own copy.
         // It sends it again if it is intact, else reports the job failed (a worker that does
         // neither has it failed with this refusal once it no longer holds it: sweep).
@@ -621,7 +625,7 @@ export class FleetDispatcher {
         this.host.record(job, 'upload-refused', `${err.message}; the worker checks its own copy: sent again if intact, else the job fails`);
       } else if (waiting) this.settle(job.id, { kind: 'failed', url: job.url!, caseId: null, error: refusedError(err.message) });
       else this.host.record(job, 'upload-refused', err.message);
-      return refusal(422, 'refused', err.message);
+      return refusal(422, final ? CASE_REFUSED : 'refused', err.message);
     }
     // Not linked (another file system): nothing was taken in, the worker sends a bundle.
     if (taken === null) return null;
