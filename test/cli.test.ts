@@ -1,13 +1,15 @@
 // The command line as a user runs it: built CLI, real lab, exit codes, JSON, terminal safety.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './helpers.js';
 import { emlFiles, FIXTURE_CORPUS } from './support/corpus.js';
-import { cli } from './support/cli.js';
+import { cli, CLI } from './support/cli.js';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { startLab, type Lab, SEED_CONTACT_URL } from '../src/lab/index.js';
 
 let lab: Lab;
@@ -176,6 +178,67 @@ test('bad --cacert or --connect-to in a batch or a mail trace: said once, exit 2
   }
   assert.deepEqual(caseFolders(out), []);
 });
+
+// A disk that fills up during a trace: a tmpfs of a few MiB, in a mount namespace of this test's
+// own (unshare -m: root or CAP_SYS_ADMIN), holds the cases folder, filled but for a little room.
+const FULL_DISK_SCRIPT = `
+set -e
+dir="$1"; out="$2"; shift 2
+mount -t tmpfs -o size=4m tmpfs "$dir"
+mkdir "$dir/cases"
+"$NODE" "$CLI" reindex --out "$dir/cases" >/dev/null
+avail=$(df --output=avail -k "$dir" | tail -1)
+dd if=/dev/zero of="$dir/filler" bs=1k count=$((avail - 96)) 2>/dev/null
+set +e
+"$NODE" "$CLI" trace "$@" --out "$dir/cases" >"$out/stdout" 2>"$out/stderr"
+echo $? >"$out/code"
+rm -f "$dir/filler" "$dir/cases/clicktrace.db"*
+cp -r "$dir/cases" "$out/cases"
+`;
+const noMountNamespace = spawnSync('unshare', ['-m', 'true']).status === 0 ? false : 'needs unshare -m (root or CAP_SYS_ADMIN)';
+
+test(
+  'a trace cut off by a full disk says so, naming the file; its case is left partial and sealed later saying why',
+  { skip: noMountNamespace },
+  async () => {
+    const out = tempDir('cli-disk-full-');
+    const mountPoint = join(out, 'mnt');
+    mkdirSync(mountPoint);
+    const url = `${lab.scenarios['http-302'].url}&disk-full=1`;
+    // Not spawnSync: the lab answers from this process's event loop.
+    const child = spawn('unshare', ['-m', 'sh', '-c', FULL_DISK_SCRIPT, 'sh', mountPoint, out, url, ...lab.traceArgs], {
+      env: { ...process.env, NODE: process.execPath, CLI },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let scriptErrors = '';
+    child.stderr.on('data', (d: Buffer) => (scriptErrors += d.toString()));
+    const [status] = (await once(child, 'exit')) as [number | null];
+    assert.equal(status, 0, scriptErrors);
+    const stderr = readFileSync(join(out, 'stderr'), 'utf8');
+    const [caseId] = caseFolders(join(out, 'cases'));
+    assert.ok(caseId, stderr);
+    assert.equal(readFileSync(join(out, 'code'), 'utf8').trim(), '1', `a link was requested: not bad input (2); ${stderr}`);
+    assert.equal(stderr.split('\n').filter(Boolean).length, 1, stderr);
+    assert.match(stderr, new RegExp(`^clicktrace: ${mountPoint}/cases/${caseId}/\\S+: cannot write .*\\(the disk is full: ENOSPC`));
+    assert.match(
+      stderr,
+      /the trace was stopped and its case \S+ is left partial \(open\): `clicktrace analyze --write \S+` \(or reindex\) seals it from what it recorded once there is room\n$/,
+    );
+    assert.equal(lab.hits(url), 1);
+
+    // Once there is room: sealed from what it recorded, its report saying the disk was full, not that its process was killed.
+    const caseDir = join(out, 'cases', caseId);
+    const sealed = await cli(['analyze', '--write', '--json', caseDir]);
+    assert.equal(sealed.code, 0, sealed.stderr);
+    const report = JSON.parse(readFileSync(join(caseDir, 'report.json'), 'utf8')) as { partial: boolean; error: string };
+    assert.equal(report.partial, true);
+    assert.match(report.error, /^partial: the trace was cut off: \S+: cannot write .*\(the disk is full: ENOSPC: no space left on device/);
+    assert.doesNotMatch(report.error, /killed|crashed/);
+    const verified = await cli(['verify', caseDir]);
+    assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+    assert.match(verified.stdout + verified.stderr, /partial case: partial: the trace was cut off: .*the disk is full/);
+  },
+);
 
 test('verify of a folder or file that is no case is bad input (exit 2), not a tampered case (exit 1)', async () => {
   const empty = tempDir('not-a-case-');
