@@ -4,7 +4,9 @@
 // between worker and server changes a byte of the first upload) is refused by the server; the
 // worker finds its own copy intact and sends it again: the job is done, its case in once. A case
 // that arrived whole but is not the job's (its worker traced another link) is refused for good:
-// not sent again, the job failed at once saying why.
+// not sent again, the job failed at once saying why. A refused worker older than the pause (it
+// takes job after job it may not claim) cannot spin a job through the queue: each dispatch it took
+// is put back later than the one before.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request, type Server as HttpServer } from 'node:http';
@@ -14,6 +16,10 @@ import { tempDir } from './helpers.js';
 import { Server, startWorker, until, fleetLab, workersAlive, assertCasesVerify, type JobView } from './support/fleet-cluster.js';
 import { freePort, redisMissing, startRedis, type TestRedis } from './support/redis-server.js';
 import { defaultKeyDir, initSigningKey } from '../src/case/signing.js';
+import { randomBytes } from 'node:crypto';
+import { Worker } from 'bullmq';
+import { QUEUE_NAME, type ClaimResponse, type FleetJobData } from '../src/fleet/protocol.js';
+import { connectionOptions, parseRedisUrl } from '../src/fleet/redis-url.js';
 
 const skip = redisMissing();
 
@@ -128,6 +134,79 @@ describe('refusals that are not the job’s fault', { skip: skip ?? false }, () 
         run?.child.kill('SIGTERM');
         await run?.exited;
       }
+      await server.stop();
+    }
+  });
+
+  test('a refused worker older than the pause cannot spin a job through the queue: each dispatch it took waits longer; a trusted one traces it', async () => {
+    const root = tempDir('fleet-refusals-older-');
+    const trusted = await initSigningKey(defaultKeyDir());
+    const other = await initSigningKey(join(root, 'other-keys'));
+    const server = await Server.start(fixture.lab.traceArgs, redis, join(root, 'cases'), ['--trust-key', trusted.publicKeyPath]);
+    // As a worker of the version before the pause speaks the protocol: its heartbeat refused (it
+    // only logs that), it goes on taking jobs from the queue, claims each, and drops it when refused.
+    const id = `older-${randomBytes(4).toString('hex')}`;
+    const identity = {
+      id,
+      name: 'older',
+      host: 'localhost',
+      version: '0.0.9',
+      chromium: 'none',
+      concurrency: 1,
+      signingKey: other.publicKeyPem,
+    };
+    const beat = await server.post('/api/fleet/heartbeat', { worker: identity, running: [], stopping: false });
+    assert.equal(beat.status, 403);
+    const refusedClaims: string[] = [];
+    const older = new Worker<FleetJobData>(
+      QUEUE_NAME,
+      async (job) => {
+        const claim = await server.post<ClaimResponse>(`/api/fleet/jobs/${job.data.job}/claim`, {
+          worker: id,
+          nonce: randomBytes(8).toString('hex'),
+          dispatch: job.id,
+        });
+        if (claim.body.ok) throw new Error('a refused worker was granted a claim');
+        refusedClaims.push(`${job.id} ${claim.body.code}`);
+        return { dropped: claim.body.reason };
+      },
+      { connection: connectionOptions(parseRedisUrl(redis.url)), name: id, concurrency: 1, maxStalledCount: 0 },
+    );
+    let worker: ReturnType<typeof startWorker> | null = null;
+    try {
+      const submitted = await server.post<{ job: JobView }>('/api/submit', { url: once('refusals-older') });
+      assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
+      const jobId = submitted.body.job.id;
+      await until(
+        () => refusedClaims.length >= 3,
+        120_000,
+        () => `refused claims: ${refusedClaims.join(', ')}`,
+      );
+      await older.close();
+      const job = await server.job(jobId);
+      assert.equal(job.state, 'queued', 'the job waits for a worker the server trusts');
+      assert.ok(
+        refusedClaims.every((c) => c.endsWith(' untrusted-key')),
+        refusedClaims.join(', '),
+      );
+      // Every dispatch after one the refused worker took waits, longer each time.
+      const dispatched = (job.events ?? []).filter((e) => e.kind === 'dispatched').map((e) => e.detail);
+      assert.ok(dispatched.length >= 3, JSON.stringify(dispatched));
+      assert.doesNotMatch(dispatched[0], /to be taken in/);
+      assert.deepEqual(
+        dispatched.slice(1, 3).map((d) => /to be taken in (\d+) s: its last dispatch went to a worker this server refuses$/.exec(d)?.[1]),
+        ['1', '2'],
+        JSON.stringify(dispatched),
+      );
+
+      worker = startWorker(redis, server, join(root, 'spool-trusted'));
+      const done = await ended(server, jobId, () => `job ${jobId}: ${worker?.stderr()}`);
+      assert.equal(done.state, 'done', `${done.error}: ${worker.stderr()}`);
+      assert.equal(hits('refusals-older'), 1, 'traced once');
+    } finally {
+      await older.close();
+      worker?.child.kill('SIGTERM');
+      await worker?.exited;
       await server.stop();
     }
   });

@@ -147,6 +147,16 @@ interface Waiter {
 
 const MAX_DISPATCHES = 5;
 /**
+ * A dispatch a worker the server refuses took (its claim refused: excused) is put back after a
+ * pause, doubled with each such dispatch of the job, up to EXCUSED_MAX_DELAY_MS. A worker of this
+ * version pauses its queue once refused; an older one does not, and takes job after job it may not
+ * claim: without the pause it would spin the job between the queue and itself as fast as Redis and
+ * the server answer (a dispatch and two events each time), the job never failing (excused dispatches
+ * are not counted), a trusted worker rarely getting it first.
+ */
+const EXCUSED_DELAY_MS = 1000;
+const EXCUSED_MAX_DELAY_MS = 30_000;
+/**
  * One server per queue: the key names the server that holds the queue, for SERVER_LEASE_MS, renewed
  * a third of it. A second server on the same queue would take the first one's jobs from workers
  * that claim them from the wrong server (refused as unknown, put on the queue again, given up after
@@ -674,6 +684,8 @@ export class FleetDispatcher {
       return;
     }
     const id = dispatchId(job.id, fleet.dispatches + 1);
+    const excusedLast = fleet.dispatch !== null && fleet.excusedDispatch === fleet.dispatch;
+    const delayMs = excusedLast ? Math.min(EXCUSED_MAX_DELAY_MS, EXCUSED_DELAY_MS * 2 ** Math.min(10, (fleet.excused ?? 1) - 1)) : 0;
     job.fleet = { ...fleet, dispatches: fleet.dispatches + 1, dispatch: id };
     this.host.save(job);
     const { request } = waiter;
@@ -690,10 +702,16 @@ export class FleetDispatcher {
       await this.queue.add('trace', data, {
         jobId: id,
         attempts: 1,
+        ...(delayMs > 0 ? { delay: delayMs } : {}),
         removeOnComplete: { age: 24 * 3600, count: 10_000 },
         removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
       });
-      this.host.record(job, 'dispatched', `on the queue as ${id}`);
+      this.host.record(
+        job,
+        'dispatched',
+        `on the queue as ${id}` +
+          (delayMs > 0 ? `, to be taken in ${delayMs / 1000} s: its last dispatch went to a worker this server refuses` : ''),
+      );
     } catch (err) {
       this.host.record(
         job,
