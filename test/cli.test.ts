@@ -194,7 +194,10 @@ dd if=/dev/zero of="$dir/filler" bs=1k count=$((avail - 96)) 2>/dev/null
 set +e
 "$NODE" "$CLI" trace "$@" --out "$dir/cases" >"$out/stdout" 2>"$out/stderr"
 echo $? >"$out/code"
-rm -f "$dir/filler" "$dir/cases/clicktrace.db"*
+dd if=/dev/zero of="$dir/filler2" bs=1k count=8192 2>/dev/null
+"$NODE" "$CLI" trace "$@" --out "$dir/fresh" 2>"$out/stderr-fresh"
+echo $? >"$out/code-fresh"
+rm -f "$dir/filler" "$dir/filler2" "$dir/cases/clicktrace.db"*
 cp -r "$dir/cases" "$out/cases"
 `;
 const noMountNamespace = spawnSync('unshare', ['-m', 'true']).status === 0 ? false : 'needs unshare -m (root or CAP_SYS_ADMIN)';
@@ -225,6 +228,13 @@ test(
     assert.match(
       stderr,
       /the trace was stopped and its case \S+ is left partial \(open\): `clicktrace analyze --write \S+` \(or reindex\) seals it from what it recorded once there is room\n$/,
+    );
+    assert.equal(lab.hits(url), 1);
+    // A cases folder whose index cannot even be made on the full disk: said so before anything is requested.
+    assert.equal(readFileSync(join(out, 'code-fresh'), 'utf8').trim(), '2');
+    assert.equal(
+      readFileSync(join(out, 'stderr-fresh'), 'utf8'),
+      `clicktrace: cases folder ${mountPoint}/fresh: cannot be created or written (the disk is full: SQLITE_FULL)\n`,
     );
     assert.equal(lab.hits(url), 1);
 
