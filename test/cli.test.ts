@@ -1,13 +1,17 @@
 // The command line as a user runs it: built CLI, real lab, exit codes, JSON, terminal safety.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './helpers.js';
 import { emlFiles, FIXTURE_CORPUS } from './support/corpus.js';
-import { cli } from './support/cli.js';
+import { cli, CLI } from './support/cli.js';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startLab, type Lab, SEED_CONTACT_URL } from '../src/lab/index.js';
 
 let lab: Lab;
@@ -127,6 +131,37 @@ test('two --input lists are refused, not the first silently dropped; a hex or ex
   assert.equal(lab.hits(first) + lab.hits(second), 0);
 });
 
+test('a list none of whose lines is a link: each line reported by its number, exit 2, no cases folder or index made', async () => {
+  const dir = tempDir('cli-no-links-');
+  const list = join(dir, 'junk.txt');
+  writeFileSync(list, 'junk\nnot a url\n\nftp://example.test/x\n');
+  const out = join(dir, 'cases');
+  const runs = await Promise.all([
+    cli(['trace', '--input', list, '--out', out, ...lab.traceArgs]),
+    cli(['trace', '--input', list, '--json', '--out', out, ...lab.traceArgs]),
+    cli(['trace', 'junk', 'zzz', '--out', out, ...lab.traceArgs]),
+  ]);
+  for (const run of runs) assert.equal(run.code, 2, run.stderr);
+  assert.match(runs[0].stdout, /^line 1 +invalid +not a URL: "junk"$/m);
+  assert.match(runs[0].stdout, /^line 2 +invalid +not a URL \(a space or control character inside\)/m);
+  assert.match(runs[0].stdout, /^line 4 +invalid +only http and https links/m);
+  const lines = runs[1].stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { kind: string; line?: number });
+  assert.deepEqual(
+    lines.map((l) => [l.kind, l.line]),
+    [
+      ['invalid', 1],
+      ['invalid', 2],
+      ['invalid', 4],
+      ['summary', undefined],
+    ],
+  );
+  assert.match(runs[2].stdout, /^line 2 +invalid +not a URL: "zzz"$/m);
+  assert.ok(!existsSync(out), 'nothing traced: no cases folder, no clicktrace.db');
+});
+
 test('bad --cacert or --connect-to in a batch or a mail trace: said once, exit 2, nothing traced', async () => {
   const out = tempDir('bad-upstream-');
   const notPem = fileURLToPath(import.meta.url);
@@ -145,6 +180,77 @@ test('bad --cacert or --connect-to in a batch or a mail trace: said once, exit 2
   }
   assert.deepEqual(caseFolders(out), []);
 });
+
+// A disk that fills up during a trace: a tmpfs of a few MiB, in a mount namespace of this test's
+// own (unshare -m: root or CAP_SYS_ADMIN), holds the cases folder, filled but for a little room.
+const FULL_DISK_SCRIPT = `
+set -e
+dir="$1"; out="$2"; shift 2
+mount -t tmpfs -o size=4m tmpfs "$dir"
+mkdir "$dir/cases"
+"$NODE" "$CLI" reindex --out "$dir/cases" >/dev/null
+avail=$(df --output=avail -k "$dir" | tail -1)
+dd if=/dev/zero of="$dir/filler" bs=1k count=$((avail - 96)) 2>/dev/null
+set +e
+"$NODE" "$CLI" trace "$@" --out "$dir/cases" >"$out/stdout" 2>"$out/stderr"
+echo $? >"$out/code"
+dd if=/dev/zero of="$dir/filler2" bs=1k count=8192 2>/dev/null
+"$NODE" "$CLI" trace "$@" --out "$dir/fresh" 2>"$out/stderr-fresh"
+echo $? >"$out/code-fresh"
+rm -f "$dir/filler" "$dir/filler2" "$dir/cases/clicktrace.db"*
+cp -r "$dir/cases" "$out/cases"
+`;
+const noMountNamespace = spawnSync('unshare', ['-m', 'true']).status === 0 ? false : 'needs unshare -m (root or CAP_SYS_ADMIN)';
+
+test(
+  'a trace cut off by a full disk says so, naming the file; its case is left partial and sealed later saying why',
+  { skip: noMountNamespace },
+  async () => {
+    const out = tempDir('cli-disk-full-');
+    const mountPoint = join(out, 'mnt');
+    mkdirSync(mountPoint);
+    const url = `${lab.scenarios['http-302'].url}&disk-full=1`;
+    // Not spawnSync: the lab answers from this process's event loop.
+    const child = spawn('unshare', ['-m', 'sh', '-c', FULL_DISK_SCRIPT, 'sh', mountPoint, out, url, ...lab.traceArgs], {
+      env: { ...process.env, NODE: process.execPath, CLI },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let scriptErrors = '';
+    child.stderr.on('data', (d: Buffer) => (scriptErrors += d.toString()));
+    const [status] = (await once(child, 'exit')) as [number | null];
+    assert.equal(status, 0, scriptErrors);
+    const stderr = readFileSync(join(out, 'stderr'), 'utf8');
+    const [caseId] = caseFolders(join(out, 'cases'));
+    assert.ok(caseId, stderr);
+    assert.equal(readFileSync(join(out, 'code'), 'utf8').trim(), '1', `a link was requested: not bad input (2); ${stderr}`);
+    assert.equal(stderr.split('\n').filter(Boolean).length, 1, stderr);
+    assert.match(stderr, new RegExp(`^clicktrace: ${mountPoint}/cases/${caseId}/\\S+: cannot write .*\\(the disk is full: ENOSPC`));
+    assert.match(
+      stderr,
+      /the trace was stopped and its case \S+ is left partial \(open\): `clicktrace analyze --write \S+` \(or reindex\) seals it from what it recorded once there is room\n$/,
+    );
+    assert.equal(lab.hits(url), 1);
+    // A cases folder whose index cannot even be made on the full disk: said so before anything is requested.
+    assert.equal(readFileSync(join(out, 'code-fresh'), 'utf8').trim(), '2');
+    assert.equal(
+      readFileSync(join(out, 'stderr-fresh'), 'utf8'),
+      `clicktrace: cases folder ${mountPoint}/fresh: cannot be created or written (the disk is full: SQLITE_FULL)\n`,
+    );
+    assert.equal(lab.hits(url), 1);
+
+    // Once there is room: sealed from what it recorded, its report saying the disk was full, not that its process was killed.
+    const caseDir = join(out, 'cases', caseId);
+    const sealed = await cli(['analyze', '--write', '--json', caseDir]);
+    assert.equal(sealed.code, 0, sealed.stderr);
+    const report = JSON.parse(readFileSync(join(caseDir, 'report.json'), 'utf8')) as { partial: boolean; error: string };
+    assert.equal(report.partial, true);
+    assert.match(report.error, /^partial: the trace was cut off: \S+: cannot write .*\(the disk is full: ENOSPC: no space left on device/);
+    assert.doesNotMatch(report.error, /killed|crashed/);
+    const verified = await cli(['verify', caseDir]);
+    assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+    assert.match(verified.stdout + verified.stderr, /partial case: partial: the trace was cut off: .*the disk is full/);
+  },
+);
 
 test('verify of a folder or file that is no case is bad input (exit 2), not a tampered case (exit 1)', async () => {
   const empty = tempDir('not-a-case-');
@@ -185,6 +291,43 @@ test('private targets are refused unless given explicitly', async () => {
   const { code, stdout } = await cli(['trace', 'http://127.0.0.1:8000/', '--out', out, '--timeout', '10']);
   assert.equal(code, 1);
   assert.match(stdout, /blocked: 127\.0\.0\.1 resolves to private address/);
+});
+
+test('a blanket --connect-to to [::1] for a link to [::1] or localhost: connected there, the hop recording ::1', async (t) => {
+  // A real server on the IPv6 loopback only, saying what it was asked.
+  const seen: string[] = [];
+  const server = createServer((req, res) => {
+    seen.push(`${req.headers.host} from ${req.socket.remoteAddress}`);
+    res.writeHead(200, { 'Content-Type': 'text/html' }).end('<title>v6 loopback</title><p>here</p>');
+  });
+  try {
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '::1', resolve));
+  } catch {
+    t.skip('no IPv6 loopback here');
+    return;
+  }
+  try {
+    const port = (server.address() as AddressInfo).port;
+    const out = tempDir('connect-to-v6-');
+    const runs = await Promise.all(
+      ['http://[::1]/blanket', 'http://localhost/blanket'].map((url) =>
+        cli(['trace', url, '--connect-to', `::[::1]:${port}`, '--json', '--out', out, '--timeout', '20']),
+      ),
+    );
+    for (const run of runs) {
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      const report = JSON.parse(run.stdout) as { error: string | null; hops: { status: number | null; ip: string | null }[] };
+      assert.equal(report.error, null);
+      assert.deepEqual(
+        report.hops.map((h) => [h.status, h.ip]),
+        [[200, '::1']],
+      );
+    }
+    assert.deepEqual(seen.sort(), ['[::1] from ::1', 'localhost from ::1']);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 });
 
 test('unwrap decodes offline and prints JSON', async () => {

@@ -8,6 +8,9 @@ export class DeferredWrites {
   /** The first write that failed; the trace reports it when it closes the case. */
   error: unknown = null;
 
+  /** `failed`: told of the first write that failed, as it fails (the trace stops: what follows would go unrecorded). */
+  constructor(private readonly failed: (err: unknown) => void = () => {}) {}
+
   add(write: () => void): void {
     this.queue.push(write);
     if (this.scheduled) return;
@@ -22,7 +25,10 @@ export class DeferredWrites {
       try {
         write();
       } catch (err) {
-        this.error ??= err;
+        if (this.error === null) {
+          this.error = err;
+          this.failed(err);
+        }
       }
     }
   }

@@ -10,6 +10,7 @@ import { proxyCertificateAuthority } from '../proxy/proxy-ca.js';
 import { prepareIssuer } from '../proxy/recording-proxy.js';
 import type { Resolver } from '../proxy/resolver.js';
 import { CaseWriter } from '../case/case-writer.js';
+import { caseNotWritten } from '../case/open-case.js';
 import { TOOL } from '../version.js';
 import { defaultIdentity, deviceMemoryHeaderValues, visitorHardware, type Device } from './identity.js';
 import { languagesKey, visitorIdentity, type Visitor } from './visitor.js';
@@ -152,7 +153,10 @@ class TraceRun {
   /** The network data each upstream address needs, being read (see onExchange). */
   private readonly networkPrefetches = new Map<string, Promise<void>>();
   private readonly snapshots: Snapshots;
-  private readonly writes = new DeferredWrites();
+  /** A write that fails (a full disk) stops the trace: the chain would go on unrecorded. */
+  private readonly writes = new DeferredWrites((err) =>
+    this.pages.stop(`the case could not be written: ${(err as Error)?.message?.split('\n')[0] ?? String(err)}`),
+  );
   private session: BrowserSession | null = null;
   private disposing: Promise<void> | null = null;
   /** Navigation events already written to the case. */
@@ -585,8 +589,12 @@ class TraceRun {
     const report = (await this.analysis).analyzeCapture(capture, writer.dir, await this.networks);
     profile.mark('analyzed');
     this.writes.flush();
-    if (this.writes.error) throw this.writes.error as Error;
-    await writer.close(capture, report);
+    try {
+      if (this.writes.error) throw this.writes.error as Error;
+      await writer.close(capture, report);
+    } catch (err) {
+      throw caseNotWritten(writer.dir, err);
+    }
     profile.mark('case closed');
     await Promise.all([closingBrowser, this.disposing]);
     const stats = writer.stats();

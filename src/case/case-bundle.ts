@@ -40,6 +40,13 @@ export interface BundleHeader {
 /** A bundle that cannot be packed or is refused; the message is one line. */
 export class BundleError extends Error {}
 
+/**
+ * A bundle that arrived whole (it unpacks and every digest verifies) and is refused for what its
+ * case is: not the job's link, not signed by a trusted key, another case of its id already kept.
+ * Sending it again cannot change the answer, as it may for a bundle damaged on the way.
+ */
+export class CaseRefused extends BundleError {}
+
 /** Whether a file is a case bundle: a ZIP whose first entry is the bundle header. */
 export function isCaseBundle(buf: Buffer): boolean {
   if (buf.length < 30 || buf.readUInt32LE(0) !== 0x04034b50) return false;

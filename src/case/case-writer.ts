@@ -34,7 +34,7 @@ import {
 } from '../evidence/warc/capture-records.js';
 import { WarcAppender } from '../evidence/warc/warc-appender.js';
 import { newRecordId } from '../evidence/warc/warc-record.js';
-import { EvidenceError, errorMessage } from '../evidence/errors.js';
+import { EvidenceError, writeErrorMessage } from '../evidence/errors.js';
 import { writeHar } from '../evidence/har/har.js';
 import { waczPages, writeWacz } from '../evidence/wacz/wacz.js';
 import { sha256Hex } from '../http/checksums.js';
@@ -115,9 +115,13 @@ export class CaseWriter {
         mkdirSync(dir);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 5 && !opts.name) continue;
-        throw new EvidenceError(dir, `cannot create the case folder (${errorMessage(err)})`);
+        throw new EvidenceError(dir, `cannot create the case folder (${writeErrorMessage(err)})`, err);
       }
-      writeFileSync(join(dir, PARTIAL_FILE), openCaseNote());
+      try {
+        writeFileSync(join(dir, PARTIAL_FILE), openCaseNote());
+      } catch (err) {
+        throw new EvidenceError(join(dir, PARTIAL_FILE), `cannot write (${writeErrorMessage(err)})`, err);
+      }
       const writer = new CaseWriter(dir, name, signingKey, opts.onSealed);
       writer.timed(() =>
         writer.warc.append([warcinfoRecord(writer.warcinfoId, name, WARC_FILE, info), infoRecord(info, false, writer.warcinfoId)]),
@@ -258,8 +262,8 @@ export class CaseWriter {
     const key = this.signingKey;
     if (key) this.writeCaseFile(PUBLIC_KEY_FILE, Buffer.from(key.publicKeyPem));
     const manifest = serializeManifest(buildManifest(this.name, info, this.listFiles(), this.failed));
-    writeFileSync(join(this.dir, MANIFEST_FILE), manifest);
-    if (key) writeFileSync(join(this.dir, SIGNATURE_FILE), signManifest(manifest, key));
+    this.writeFile(MANIFEST_FILE, manifest);
+    if (key) this.writeFile(SIGNATURE_FILE, signManifest(manifest, key));
     unlinkSync(join(this.dir, PARTIAL_FILE));
     const t5 = performance.now();
     this.closeStats = { recordsMs: t1 - t0, harMs: t2 - t1, waczMs: t3 - t2, reportMs: t4 - t3, manifestMs: t5 - t4, totalMs: t5 - t0 };
@@ -282,7 +286,7 @@ export class CaseWriter {
 
   /** Records a file that could not be written, its reason without the case folder's own path. */
   private fail(path: string, err: unknown): void {
-    this.failed.push({ path, error: errorMessage(err).split(`${this.dir}/`).join('') });
+    this.failed.push({ path, error: writeErrorMessage(err).split(`${this.dir}/`).join('') });
   }
 
   /** A page file; on failure recorded as failed (its bytes go into the WARC regardless). */
@@ -297,14 +301,19 @@ export class CaseWriter {
   }
 
   private writeCaseFile(path: string, data: Buffer, sha256 = sha256Hex(data)): void {
+    this.writeFile(path, data);
+    this.files.set(path, { path, bytes: data.length, sha256 });
+  }
+
+  /** Writes a file of the case folder; an EvidenceError naming it (a full disk said plainly) when it cannot be. */
+  private writeFile(path: string, data: Buffer | string): void {
     const full = join(this.dir, path);
     try {
       mkdirSync(dirname(full), { recursive: true });
       writeFileSync(full, data);
     } catch (err) {
-      throw new EvidenceError(full, `cannot write (${errorMessage(err)})`);
+      throw new EvidenceError(full, `cannot write (${writeErrorMessage(err)})`, err);
     }
-    this.files.set(path, { path, bytes: data.length, sha256 });
   }
 
   /** Every file in the case folder (others may have added some), hashed once. */

@@ -1,10 +1,12 @@
 // An open case (its PARTIAL file present) and the process writing it: the file names the process,
 // so that a case whose writer was killed can be told from one still being written, and sealed.
-import { readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { processAliveSince } from '../capture/profiles.js';
 import { PARTIAL_FILE } from './case-layout.js';
+import { ExitCode, UserError } from '../errors.js';
+import { diskFull, errorMessage } from '../evidence/errors.js';
 
 /** What an open case's PARTIAL file says: since when, and which process writes the case. */
 export function openCaseNote(): string {
@@ -48,6 +50,50 @@ export function openCaseWriterGone(dir: string): boolean {
   // Its pid alive is not enough: that process must have been running when the case was opened
   // (a restarted container gives its processes the same pids again, this one included).
   return writer.host === hostname() && !processAliveSince(writer.pid, since);
+}
+
+const STOPPED = 'stopped: ';
+
+/**
+ * Notes in an open case why its trace could not finish writing it (a full disk), for whoever seals
+ * it later (seal-cut-off.ts). Best effort: a line added to the small PARTIAL file most often still
+ * fits on a full disk (in the block it has), but may not. Whether it was noted.
+ */
+export function noteOpenCaseStop(dir: string, reason: string): boolean {
+  try {
+    appendFileSync(join(dir, PARTIAL_FILE), `${STOPPED}${reason.replace(/[\r\n]+/g, ' ')}\n`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The error of a trace that could not write its case (`err`: a full disk, most likely): the case is
+ * left open (partial), why noted in it (noteOpenCaseStop), and the error says so, and how it is
+ * sealed from what it recorded. `err` itself when the case is no longer open (it was sealed).
+ */
+export function caseNotWritten(dir: string, err: unknown): Error {
+  if (!existsSync(join(dir, PARTIAL_FILE))) return err instanceof Error ? err : new Error(String(err));
+  const why = errorMessage(err);
+  noteOpenCaseStop(dir, why);
+  return new UserError(
+    `${why}; the trace was stopped and its case ${dir} is left partial (open): ` +
+      `\`clicktrace analyze --write ${dir}\` (or reindex) seals it from what it recorded${diskFull(err) ? ' once there is room' : ''}`,
+    ExitCode.Failed,
+  );
+}
+
+/** Why the trace of an open case stopped writing it, when it noted that (noteOpenCaseStop); null otherwise. */
+export function openCaseStop(dir: string): string | null {
+  let note: string;
+  try {
+    note = readFileSync(join(dir, PARTIAL_FILE), 'utf8');
+  } catch {
+    return null;
+  }
+  const line = note.split('\n').find((l) => l.startsWith(STOPPED));
+  return line ? line.slice(STOPPED.length) : null;
 }
 
 /** How much a cut-off case holds, for the reason it is sealed with. */

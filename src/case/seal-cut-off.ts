@@ -19,7 +19,7 @@ import {
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { CUT_OFF_WARC, PARTIAL_FILE, WARC_FILE } from './case-layout.js';
-import { cutOffRecorded, openCaseWriterGone } from './open-case.js';
+import { cutOffRecorded, openCaseStop, openCaseWriterGone } from './open-case.js';
 import { processAliveSince } from '../capture/profiles.js';
 import { CaseWriter } from './case-writer.js';
 import { captureFromRecords } from '../evidence/warc/read-warc.js';
@@ -129,6 +129,15 @@ export function cutOffReason(exchanges: number): string {
   return `partial: the process tracing it stopped (killed, crashed or the machine restarted) ${cutOffRecorded(exchanges)}`;
 }
 
+/**
+ * Why the open case `dir` holds only part of its trace when its trace noted that it could not write
+ * it (a full disk: noteOpenCaseStop), which says more than that its writer is gone; null otherwise.
+ */
+export function stoppedReason(dir: string, exchanges: number): string | null {
+  const stopped = openCaseStop(dir);
+  return stopped ? `partial: the trace was cut off: ${stopped} ${cutOffRecorded(exchanges)}` : null;
+}
+
 /** The reason a case cut off in this process's own cases folder is sealed with. */
 export function cutOffHereReason(exchanges: number): string {
   return `${cutOffReason(exchanges)}; sealed from what it recorded by a later run on its cases folder`;
@@ -155,7 +164,12 @@ export async function sealCutOffCase(
   // A killed writer leaves a WARC cut inside its last record: the records before it are whole.
   const capture = captureFromRecords(read.records, warcPath, true);
   const recordedUntil = field(read.records[read.records.length - 1], 'WARC-Date') ?? capture.info.startedAt;
-  const error = typeof reason === 'string' ? reason : reason(capture.exchanges.length);
+  const stopped = stoppedReason(dir, capture.exchanges.length);
+  const error = stopped
+    ? `${stopped}; sealed from what it recorded afterwards`
+    : typeof reason === 'string'
+      ? reason
+      : reason(capture.exchanges.length);
   capture.info = { ...capture.info, partial: true, endedAt: recordedUntil, error };
 
   const name = basename(dir);

@@ -6,7 +6,7 @@ import { formatChain } from './format.js';
 import type { Report } from '../report.js';
 import { ExitCode } from '../errors.js';
 import { jsonText } from '../visible.js';
-import { cutOffHereReason, cutOffReason, isOpenCase, sealCutOffCases } from '../case/seal-cut-off.js';
+import { cutOffHereReason, cutOffReason, isOpenCase, sealCutOffCases, stoppedReason } from '../case/seal-cut-off.js';
 import { openCaseWriter, openCaseWriterGone } from '../case/open-case.js';
 
 const HELP = `usage: clicktrace analyze <case> [--json] [--check] [--write]
@@ -72,7 +72,8 @@ export async function run(argv: string[]): Promise<number> {
 
 /** Why an open case's capture stops where it does: its writer is gone, or still at work. */
 function openCaseError(caseDir: string, exchanges: number): string {
-  if (openCaseWriterGone(caseDir)) return `${cutOffReason(exchanges)} (clicktrace analyze --write or reindex seals it)`;
+  if (openCaseWriterGone(caseDir))
+    return `${stoppedReason(caseDir, exchanges) ?? cutOffReason(exchanges)} (clicktrace analyze --write or reindex seals it)`;
   const writer = openCaseWriter(caseDir);
   return `partial: the capture is still being written${writer ? ` by process ${writer.pid} on ${writer.host}` : ''}`;
 }

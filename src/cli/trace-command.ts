@@ -17,7 +17,7 @@ import type { Report } from '../report.js';
 import { REPORT_FILE } from '../case/case-layout.js';
 import type { InputItem } from '../service/url-list.js';
 import type { CaseStore } from '../store/index.js';
-import type { TraceOutcome } from '../service/tracer.js';
+import type { TraceOutcome, TraceRunner } from '../service/tracer.js';
 import type { BatchSummary } from '../service/batch-summary.js';
 import { jsonText } from '../visible.js';
 
@@ -223,12 +223,15 @@ async function batch(input: string | null, positionals: string[], values: Values
   if (items?.length === 0) throw new CliError(`--input ${input}: no URLs in it (only blank lines and # comments)`);
   let total = items?.length ?? 0;
 
-  const store = onServer ? null : CaseStore.open(options.outDir ?? 'cases');
-  const browsers = onServer ? null : new BrowserPool(options.browser ? { kind: options.browser } : {});
-  const local = onServer
-    ? null
-    : new Tracer({ store: store!, concurrency, browsers, trace: traceDefaults(options), outDir: options.outDir ?? 'cases' });
-  const tracer = onServer ? onServer.tracer : local!;
+  // A list with no link in it (every line not a URL) traces nothing: each line is reported, and no
+  // cases folder or index is made for it.
+  const tracesHere = !onServer && items!.some((item) => !('error' in item));
+  const store = tracesHere ? CaseStore.open(options.outDir ?? 'cases') : null;
+  const browsers = tracesHere ? new BrowserPool(options.browser ? { kind: options.browser } : {}) : null;
+  const local = tracesHere
+    ? new Tracer({ store: store!, concurrency, browsers, trace: traceDefaults(options), outDir: options.outDir ?? 'cases' })
+    : null;
+  const tracer: TraceRunner = onServer ? onServer.tracer : (local ?? nothingToTrace(concurrency));
   const progress = new ProgressDisplay(() => ({
     done: run.finished,
     total,
@@ -294,6 +297,17 @@ async function batch(input: string | null, positionals: string[], values: Values
   if (summary.interrupted) return interruptedExit(summary.interrupted);
   if (c.invalid === c.inputs) return 2;
   return c.failed || c.chainErrors || c.invalid ? 1 : 0;
+}
+
+/** The runner of a batch none of whose lines is a link: Batch reports them without handing it any. */
+function nothingToTrace(concurrency: number): TraceRunner {
+  return {
+    store: null,
+    concurrency,
+    queued: 0,
+    trace: ({ url }) => Promise.resolve({ kind: 'skipped', url, reason: 'not a URL' }),
+    stop: () => Promise.resolve(),
+  };
 }
 
 function traceDefaults(options: TraceOptions): Omit<TraceOptions, 'url' | 'outDir'> {

@@ -30,6 +30,7 @@ import { readCaseFolder, type CaseFolderRead } from '../store/case-folder.js';
 import { keyFingerprint, samePublicKey } from '../case/signing.js';
 import {
   BundleError,
+  CaseRefused,
   ingestBundle,
   ingestFolder,
   type FolderIngestOptions,
@@ -41,6 +42,7 @@ import { VerifyThread } from '../import/verify-thread.js';
 import { connectionOptions, describeRedis, type RedisTarget } from './redis-url.js';
 import { deadline } from './timing.js';
 import {
+  CASE_REFUSED,
   dispatchId,
   fleetTraceOptions,
   jobOfDispatch,
@@ -144,6 +146,16 @@ interface Waiter {
 }
 
 const MAX_DISPATCHES = 5;
+/**
+ * A dispatch a worker the server refuses took (its claim refused: excused) is put back after a
+ * pause, doubled with each such dispatch of the job, up to EXCUSED_MAX_DELAY_MS. A worker of this
+ * version pauses its queue once refused; an older one does not, and takes job after job it may not
+ * claim: without the pause it would spin the job between the queue and itself as fast as Redis and
+ * the server answer (a dispatch and two events each time), the job never failing (excused dispatches
+ * are not counted), a trusted worker rarely getting it first.
+ */
+const EXCUSED_DELAY_MS = 1000;
+const EXCUSED_MAX_DELAY_MS = 30_000;
 /**
  * One server per queue: the key names the server that holds the queue, for SERVER_LEASE_MS, renewed
  * a third of it. A second server on the same queue would take the first one's jobs from workers
@@ -615,7 +627,9 @@ export class FleetDispatcher {
     } catch (err) {
       if (!(err instanceof BundleError)) throw err;
       const waiting = this.waiters.has(job.id) && job.state === 'running';
-      if (waiting && how === 'bundle') {
+      // Whole, and refused for what its case is (not the job's link...): sent again it would be refused again.
+      const final = err instanceof CaseRefused;
+      if (waiting && how === 'bundle' && !final) {
         // Damaged on the way or tampered with: only the worker can tell, by checking its own copy.
         // It sends it again if it is intact, else reports the job failed (a worker that does
         // neither has it failed with this refusal once it no longer holds it: sweep).
@@ -624,7 +638,7 @@ export class FleetDispatcher {
         this.host.record(job, 'upload-refused', `${err.message}; the worker checks its own copy: sent again if intact, else the job fails`);
       } else if (waiting) this.settle(job.id, { kind: 'failed', url: job.url!, caseId: null, error: refusedError(err.message) });
       else this.host.record(job, 'upload-refused', err.message);
-      return refusal(422, 'refused', err.message);
+      return refusal(422, final ? CASE_REFUSED : 'refused', err.message);
     }
     // Not linked (another file system): nothing was taken in, the worker sends a bundle.
     if (taken === null) return null;
@@ -675,6 +689,8 @@ export class FleetDispatcher {
       return;
     }
     const id = dispatchId(job.id, fleet.dispatches + 1);
+    const excusedLast = fleet.dispatch !== null && fleet.excusedDispatch === fleet.dispatch;
+    const delayMs = excusedLast ? Math.min(EXCUSED_MAX_DELAY_MS, EXCUSED_DELAY_MS * 2 ** Math.min(10, (fleet.excused ?? 1) - 1)) : 0;
     job.fleet = { ...fleet, dispatches: fleet.dispatches + 1, dispatch: id };
     this.host.save(job);
     const { request } = waiter;
@@ -691,10 +707,16 @@ export class FleetDispatcher {
       await this.queue.add('trace', data, {
         jobId: id,
         attempts: 1,
+        ...(delayMs > 0 ? { delay: delayMs } : {}),
         removeOnComplete: { age: 24 * 3600, count: 10_000 },
         removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
       });
-      this.host.record(job, 'dispatched', `on the queue as ${id}`);
+      this.host.record(
+        job,
+        'dispatched',
+        `on the queue as ${id}` +
+          (delayMs > 0 ? `, to be taken in ${delayMs / 1000} s: its last dispatch went to a worker this server refuses` : ''),
+      );
     } catch (err) {
       this.host.record(
         job,

@@ -8,6 +8,8 @@
 // cannot tell a bundle damaged on the way from a tampered one, but the worker can check its own
 // copy: one the server found damaged (422) is verified here as the server verifies it, and sent
 // again (up to RESENDS times) when it is intact; one that does not verify here is refused at once.
+// One the server refused for what its case is (CASE_REFUSED: it arrived whole, and is not the job's
+// link, say) is never sent again: the answer would be the same.
 // A traced case is packed here, not on its trace's time: the worker's next claim and trace start
 // first, and packing and sending wait while a claim of the worker is on its way (holding), so the
 // next job's claim is not queued behind a bundle. Files the server acknowledged go in the
@@ -387,8 +389,9 @@ export class Outbox {
       this.remove(sent);
       return;
     }
-    // Found damaged (a folder handed over was checked as it lies here: nothing to send again).
-    if (outcome.status === 422 && sent !== item.folder && (item.resent ?? 0) < RESENDS) {
+    // Found damaged (a folder handed over was checked as it lies here: nothing to send again). A case
+    // refused for what it is (final: it arrived whole) would only be refused again.
+    if (outcome.status === 422 && !outcome.final && sent !== item.folder && (item.resent ?? 0) < RESENDS) {
       const problem = await this.checkBundle(item.caseId, sent);
       if (problem === null) {
         item.resent = (item.resent ?? 0) + 1;

@@ -8,7 +8,10 @@
 //     POST /api/fleet/jobs/:id/claim    ClaimRequest → ClaimResponse: succeeds once per job, ever
 //     POST /api/fleet/jobs/:id/fail     FailRequest: the claimed job ended without a case
 //     POST /api/fleet/cases/:case       body: the case bundle (src/case/case-bundle.ts) → IngestResponse;
-//                                       with the claim's nonce in CLAIM_HEADER: only the claimant uploads a job's case
+//                                       with the claim's nonce in CLAIM_HEADER: only the claimant uploads a job's case;
+//                                       422 with code `refused`: it does not verify (damaged on the way, or tampered
+//                                       with: the worker checks its own copy), with CASE_REFUSED: it verifies and its
+//                                       case is not one the server takes (not the job's link...): final
 // A worker requests a job's link only after its claim succeeded; the claim is recorded in the
 // server's SQLite (jobs table and ledger of requested URLs) before the answer is sent, so no job
 // is traced twice whatever Redis does (BullMQ runs a stalled job again unless told not to, and
@@ -25,6 +28,9 @@ export const FLEET_API = '/api/fleet';
  * a bug) put its bundle in place of another worker's case.
  */
 export const CLAIM_HEADER = 'X-Clicktrace-Claim';
+
+/** The code of an upload's refusal (422) that sending the bundle again cannot change: it arrived whole, and its case is not the job's. */
+export const CASE_REFUSED = 'case-refused';
 
 export interface ProgressEvent {
   kind: string;

@@ -28,7 +28,7 @@ test("a claim's answer: granted or refused (409, 404) is an answer; anything els
   assert.equal(token.transient, false);
 });
 
-test('an upload is taken, refused for good (422, 404, 409, 400) with its message, or to be tried again', () => {
+test('an upload is taken, refused (422, 404, 409, 400) with its message, final when its case is refused, or to be tried again', () => {
   assert.deepEqual(uploadAnswer({ status: 200, body: { case: 'c', outcome: 'ingested' } }), {
     kind: 'taken',
     response: { case: 'c', outcome: 'ingested' },
@@ -37,8 +37,17 @@ test('an upload is taken, refused for good (422, 404, 409, 400) with its message
     kind: 'refused',
     status: 422,
     message: 'refused: manifest.json: SHA-256 differs',
+    final: false,
   });
-  assert.deepEqual(uploadAnswer({ status: 409, body: {} }), { kind: 'refused', status: 409, message: 'HTTP 409' });
+  // Whole, and not the job's link: sending it again cannot change the answer.
+  const mismatch = 'refused: case c: it traced "http://a.test/", not the job\'s http://b.test/; nothing was kept';
+  assert.deepEqual(uploadAnswer({ status: 422, body: refusal('case-refused', mismatch) }), {
+    kind: 'refused',
+    status: 422,
+    message: mismatch,
+    final: true,
+  });
+  assert.deepEqual(uploadAnswer({ status: 409, body: {} }), { kind: 'refused', status: 409, message: 'HTTP 409', final: false });
   assert.equal(thrown(() => uploadAnswer({ status: 503, body: {} })).transient, true);
 });
 

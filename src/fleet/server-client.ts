@@ -15,7 +15,7 @@ import type {
   IngestResponse,
   ProgressData,
 } from './protocol.js';
-import { CLAIM_HEADER, FLEET_API } from './protocol.js';
+import { CASE_REFUSED, CLAIM_HEADER, FLEET_API } from './protocol.js';
 
 /** A call that failed: `status` null when the server could not be reached (worth retrying). */
 export class ServerError extends Error {
@@ -48,7 +48,10 @@ const NOT_CONNECTED: Record<string, string> = {
 };
 const UPLOAD_TIMEOUT_MS = 10 * 60_000;
 
-export type UploadOutcome = { kind: 'taken'; response: IngestResponse } | { kind: 'refused'; status: number; message: string };
+export type UploadOutcome =
+  | { kind: 'taken'; response: IngestResponse }
+  /** final: the bundle arrived whole and its case is refused (CASE_REFUSED); sending it again changes nothing. */
+  | { kind: 'refused'; status: number; message: string; final: boolean };
 
 /** Checks a --server value: an http(s) URL without path, query or credentials. */
 export function serverBaseUrl(text: string): string {
@@ -112,7 +115,12 @@ export function failAnswer(answer: { status: number; body: unknown }): void {
 export function uploadAnswer(answer: { status: number; body: unknown }): UploadOutcome {
   if (answer.status === 200) return { kind: 'taken', response: answer.body as IngestResponse };
   if (answer.status === 422 || answer.status === 404 || answer.status === 409 || answer.status === 400)
-    return { kind: 'refused', status: answer.status, message: messageOf(answer.body) ?? `HTTP ${answer.status}` };
+    return {
+      kind: 'refused',
+      status: answer.status,
+      message: messageOf(answer.body) ?? `HTTP ${answer.status}`,
+      final: codeOf(answer.body) === CASE_REFUSED,
+    };
   throw errorOf(answer);
 }
 
@@ -293,11 +301,15 @@ function messageOf(body: unknown): string | null {
   return typeof error?.message === 'string' ? error.message : null;
 }
 
+function codeOf(body: unknown): string | null {
+  const code = (body as { error?: { code?: unknown } })?.error?.code;
+  return typeof code === 'string' ? code : null;
+}
+
 function errorOf(answer: { status: number; body: unknown }): ServerError {
-  const code = (answer.body as { error?: { code?: unknown } })?.error?.code;
   if (answer.status === 401)
     return new ServerError(`the server refused the token (${messageOf(answer.body) ?? 'HTTP 401'})`, 401, 'unauthorized');
-  return new ServerError(messageOf(answer.body) ?? `HTTP ${answer.status}`, answer.status, typeof code === 'string' ? code : 'http');
+  return new ServerError(messageOf(answer.body) ?? `HTTP ${answer.status}`, answer.status, codeOf(answer.body) ?? 'http');
 }
 
 function ok<T>(answer: { status: number; body: T }): T {

@@ -14,14 +14,14 @@ import { processAliveSince } from '../capture/profiles.js';
 import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { MANIFEST_FILE, PUBLIC_KEY_FILE } from '../case/case-layout.js';
-import { BundleError, linkCase, readBundleDirectory } from '../case/case-bundle.js';
+import { BundleError, CaseRefused, linkCase, readBundleDirectory } from '../case/case-bundle.js';
 import { isCaseId } from '../store/paths.js';
 import { samePublicKey } from '../case/signing.js';
 import type { VerifyResult } from '../verify/verify.js';
 import { readZipEntry, type ZipEntry } from '../evidence/wacz/zip.js';
 import { unpackAndVerify, verifyStaged, type StagedBundle, type StagedCase, type StagedFolder } from './unpack-verify.js';
 
-export { BundleError } from '../case/case-bundle.js';
+export { BundleError, CaseRefused } from '../case/case-bundle.js';
 
 export interface IngestOptions {
   /** The case id the bundle must carry (the server assigned it when the job was claimed). */
@@ -114,7 +114,7 @@ async function takeIn(
     const manifest = staging.manifest();
     return manifest !== null && sameFile(join(final, MANIFEST_FILE), manifest);
   };
-  if (existsSync(final) && !already()) throw new BundleError(`refused: a different case ${caseId} is already in the cases folder`);
+  if (existsSync(final) && !already()) throw new CaseRefused(`refused: a different case ${caseId} is already in the cases folder`);
   // A hidden folder of the cases folder: the index skips it (not a case id), and the rename into
   // place stays on one file system. Named by its process: one killed mid-way leaves it, and the next
   // run on this cases folder removes it (removeAbandonedStaging).
@@ -127,9 +127,9 @@ async function takeIn(
       throw new BundleError(`refused: case ${caseId} does not verify: ${shown}${more}; nothing was kept`);
     }
     if (options.trustedKeys?.length && verify.checked.signature !== 'valid')
-      throw new BundleError(`refused: case ${caseId} is not signed by a trusted key; nothing was kept`);
+      throw new CaseRefused(`refused: case ${caseId} is not signed by a trusted key; nothing was kept`);
     const problem = options.accept?.(dir);
-    if (problem) throw new BundleError(`refused: case ${caseId}: ${problem}; nothing was kept`);
+    if (problem) throw new CaseRefused(`refused: case ${caseId}: ${problem}; nothing was kept`);
     // The same case again (it verified too): what is in place stays.
     if (existsSync(final) && already()) return { kind: 'already', caseId, dir: final };
     try {

@@ -12,6 +12,7 @@ import { fileRows } from './file-rows.js';
 import { pivotFilters, searchSql, type PivotKind, type SearchFilters } from './search-query.js';
 import { RequestLedger } from './ledger.js';
 import { UserError } from '../errors.js';
+import { diskFull } from '../evidence/errors.js';
 import { requestedUrlOf } from './requested-url.js';
 import { makeDirs } from '../make-dirs.js';
 import { messageKey } from '../mail/message-key.js';
@@ -384,7 +385,14 @@ const CASE_FILES = [MANIFEST_FILE, REPORT_FILE, MESSAGE_RECORD_FILE, PARTIAL_FIL
 
 function unusableFolder(casesDir: string, err: unknown): unknown {
   const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !/^(E[A-Z]+|SQLITE_(CANTOPEN|READONLY|PERM|IOERR)\w*)$/.test(code)) return err;
-  const why = code === 'ENOTDIR' ? 'a file stands in its path' : code === 'EACCES' || code === 'EPERM' ? 'no permission' : code;
+  if (typeof code !== 'string' || !/^(E[A-Z]+|SQLITE_(CANTOPEN|READONLY|PERM|IOERR|FULL)\w*)$/.test(code)) return err;
+  const why =
+    code === 'ENOTDIR'
+      ? 'a file stands in its path'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'no permission'
+        : code === 'SQLITE_FULL' || diskFull(err)
+          ? `the disk is full: ${code}`
+          : code;
   return new UserError(`cases folder ${casesDir}: cannot be created or written (${why})`);
 }

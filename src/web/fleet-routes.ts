@@ -5,7 +5,7 @@
 //   POST /api/fleet/jobs/:id/claim  ClaimRequest → 200 { ok, caseId, url } | 409 { ok: false, code, reason }
 //   POST /api/fleet/jobs/:id/fail   FailRequest → 200 | 409
 //   POST /api/fleet/cases/:case     the case bundle (application/vnd.clicktrace.case-bundle+zip), the claim's nonce in
-//                                   X-Clicktrace-Claim → 200 { case, outcome } | 422 refused | 409 not the claimant's
+//                                   X-Clicktrace-Claim → 200 { case, outcome } | 422 refused (damaged) or case-refused (final) | 409 not the claimant's
 // Worker endpoints answer only with the server's token in a header (never the browser cookie).
 import type { RequestContext, Route } from './router.js';
 import { route } from './router.js';

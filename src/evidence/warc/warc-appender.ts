@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { CdxjIndex, type CdxjRecord } from '../wacz/cdxj.js';
-import { EvidenceError, errorMessage } from '../errors.js';
+import { EvidenceError, writeErrorMessage } from '../errors.js';
 import { crc32 } from '../../http/checksums.js';
 import { gzipMember, serializeRecord, warcTargetUri, type WarcRecordSpec } from './warc-record.js';
 
@@ -82,7 +82,7 @@ export class WarcAppender {
       } catch {
         // the WARC reader treats a cut tail as truncation
       }
-      throw new EvidenceError(this.path, `cannot write WARC records (${errorMessage(err)})`);
+      throw new EvidenceError(this.path, `cannot write WARC records (${writeErrorMessage(err)})`, err);
     }
     this.bytes += data.length;
     this.hash.update(data);
