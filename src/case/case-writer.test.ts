@@ -1,14 +1,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { DnsRecord } from '../model.js';
 import { CDXIndexer, WARCParser, type WARCRecord } from 'warcio';
 import { HAR_FILE, MANIFEST_FILE, PARTIAL_FILE, REPORT_FILE, WACZ_FILE, WARC_FILE, snapshotPaths } from './case-layout.js';
-import { CaseWriter } from './case-writer.js';
+import { CaseWriter, sweepOpeningFolders } from './case-writer.js';
 import { EvidenceError } from '../evidence/errors.js';
 import { parseManifest } from './manifest.js';
 import { readCapture } from '../evidence/warc/read-warc.js';
@@ -198,6 +198,28 @@ test('an open case has PARTIAL and its WARC already reads back, marked partial',
   const back = await readCapture(writer.dir);
   assert.equal(back.info.partial, true);
   assert.deepEqual(back.exchanges, capture.exchanges.slice(0, 2));
+});
+
+test("a case folder appears with the note naming its writer, never without; a killed maker's leftover is swept", async () => {
+  const out = join(tmp, 'opening');
+  const capture = sampleCapture();
+  const writer = await CaseWriter.create(out, { ...capture.info, partial: true, endedAt: null }, { keyDir: null });
+  assert.match(readFileSync(join(writer.dir, PARTIAL_FILE), 'utf8'), new RegExp(` by \\S+ ${process.pid};`));
+  assert.deepEqual(readdirSync(out), [writer.name]);
+  // What a process killed between making the folder and renaming it leaves (pid 2^22+1: none runs).
+  const left = join(out, `.opening.${writer.name.replace(/.$/, '0')}.4194305`);
+  mkdirSync(left);
+  writeFileSync(join(left, PARTIAL_FILE), '');
+  const mine = join(out, `.opening.${writer.name.replace(/.$/, '1')}.${process.pid}`);
+  mkdirSync(mine);
+  assert.equal(sweepOpeningFolders(out), 1);
+  assert.deepEqual(readdirSync(out).sort(), [mine.split('/').pop(), writer.name].sort());
+  // A case of a name already taken is refused, the case there untouched.
+  await assert.rejects(
+    CaseWriter.create(out, { ...capture.info, partial: true, endedAt: null }, { keyDir: null, name: writer.name }),
+    /cannot create the case folder/,
+  );
+  assert.ok(existsSync(join(writer.dir, PARTIAL_FILE)));
 });
 
 test('a DNS record completed after it was added (enrichment) is written again and read back completed', async () => {

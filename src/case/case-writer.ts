@@ -3,7 +3,7 @@
 // close the HAR, WACZ, report, manifest and signature. The WARC and the report are the case: a
 // failure of any other file (an exporter, a screenshot file) is recorded in the report and the
 // manifest, and the case is sealed without that file.
-import { mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Capture, CaptureInfo, DnsRecord, Exchange, NavEvent, PageSnapshot } from '../model.js';
@@ -43,6 +43,7 @@ import { buildManifest, serializeManifest, type FailedCaseFile, type ManifestFil
 import { defaultKeyDir, loadSigningKey, signManifest, type SigningKey } from './signing.js';
 import { isCaseId } from '../store/paths.js';
 import { openCaseNote } from './open-case.js';
+import { processAliveSince } from '../capture/profiles.js';
 
 export interface CaseWriterOptions {
   /**
@@ -66,6 +67,37 @@ export interface CaseWriterStats {
   addMs: number;
   /** Per step of close(), once closed. */
   close: { recordsMs: number; harMs: number; reportMs: number; waczMs: number; manifestMs: number; totalMs: number } | null;
+}
+
+/** A case folder being made (CaseWriter.create): `.opening.<case id>.<pid>`, renamed into place at once. */
+const OPENING_PREFIX = '.opening.';
+const OPENING_FOLDER = /^\.opening\..+\.(\d+)$/;
+
+/**
+ * Removes the folders of cases being made that a killed process left in `casesDir` (nothing of
+ * them was recorded: a case is renamed into place before its first record). How many.
+ */
+export function sweepOpeningFolders(casesDir: string): number {
+  let removed = 0;
+  let entries: string[];
+  try {
+    entries = readdirSync(casesDir);
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    const made = OPENING_FOLDER.exec(entry);
+    if (!made) continue;
+    const path = join(casesDir, entry);
+    try {
+      if (processAliveSince(Number(made[1]), statSync(path).mtimeMs)) continue;
+      rmSync(path, { recursive: true, force: true });
+      removed++;
+    } catch {
+      // Gone meanwhile, or not ours to remove.
+    }
+  }
+  return removed;
 }
 
 export class CaseWriter {
@@ -111,16 +143,30 @@ export class CaseWriter {
     for (let attempt = 0; ; attempt++) {
       const name = opts.name ?? caseFolderName(started);
       const dir = join(outDir, name);
+      // Made under a hidden name with its note, then renamed into place: a case folder is never
+      // seen without the note naming its writer (a process killed between the two left an empty
+      // PARTIAL that named no one, so no sweep ever sealed it).
+      const opening = join(outDir, `${OPENING_PREFIX}${name}.${process.pid}`);
+      rmSync(opening, { recursive: true, force: true });
       try {
-        mkdirSync(dir);
+        mkdirSync(opening);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 5 && !opts.name) continue;
         throw new EvidenceError(dir, `cannot create the case folder (${writeErrorMessage(err)})`, err);
       }
       try {
-        writeFileSync(join(dir, PARTIAL_FILE), openCaseNote());
+        writeFileSync(join(opening, PARTIAL_FILE), openCaseNote());
       } catch (err) {
+        rmSync(opening, { recursive: true, force: true });
         throw new EvidenceError(join(dir, PARTIAL_FILE), `cannot write (${writeErrorMessage(err)})`, err);
+      }
+      try {
+        // Refused when a case of that name exists (it holds its note): another name is tried.
+        renameSync(opening, dir);
+      } catch (err) {
+        rmSync(opening, { recursive: true, force: true });
+        const code = (err as NodeJS.ErrnoException).code;
+        if ((code === 'EEXIST' || code === 'ENOTEMPTY') && attempt < 5 && !opts.name) continue;
+        throw new EvidenceError(dir, `cannot create the case folder (${writeErrorMessage(err)})`, err);
       }
       const writer = new CaseWriter(dir, name, signingKey, opts.onSealed);
       writer.timed(() =>
