@@ -118,7 +118,8 @@ describe('each redirect mechanism gets its via label and reaches the advertiser'
       const report = await traced(name);
       assert.equal(report.error, null, `${name}: ${report.error}`);
       assert.deepEqual(
-        report.hops.map((h) => h.via),
+        // A superseded navigation's redirect Chromium followed all the same (a loaded machine) is a hop, marked so.
+        report.hops.filter((h) => !(/^http-3/.test(h.via) && /^superseded: /.test(h.error ?? ''))).map((h) => h.via),
         scenario.expectedVias,
       );
       assert.equal(report.final?.url, scenario.finalUrl);
@@ -162,13 +163,38 @@ test('variants: reload, superseded navigation, the meta tag followed, UTF-8 Loca
   assert.equal(reload.hops[1].evidence.reason, 'reload');
   assert.match(reload.hops[1].evidence.detail, /^script reloaded the page at /);
 
-  // The decoy was requested (once) and its 302 not followed: the hop says why it is not the way on.
+  // The decoy was requested (once) and what it answered never shown: the hop says why it is not
+  // the way on. Its 302 is not followed, or, on a loaded machine, followed while the page's script
+  // still ran (Chromium's own race): then the 302's target is the superseded hop. Either way "who"
+  // leaves the detour out.
   const twice = await traced('js-double-assign');
   assert.equal(twice.hops[1].status, 302);
-  assert.match(twice.hops[1].error ?? '', /^superseded: /);
-  assert.equal(twice.hops[2].error, null);
+  const detour = twice.hops.filter((h) => /^superseded: /.test(h.error ?? ''));
+  assert.deepEqual(
+    detour.map((h) => h.index),
+    [twice.hops.length === 3 ? 2 : 3],
+    twice.hops.map((h) => `${h.via} ${h.url} ${h.error}`).join('\n'),
+  );
+  assert.equal(twice.hops.at(-1)!.error, null);
   assert.equal(fixture.lab.hits(twice.hops[1].url), 1);
-  assert.equal(fixture.lab.hits(`https://${HOSTS.benign}/`), 0);
+  assert.ok(fixture.lab.hits(`https://${HOSTS.benign}/`) <= 1);
+  assert.doesNotMatch(twice.summary?.text ?? '', new RegExp(HOSTS.benign.replace(/\./g, '\\.')));
+  // The same with the page's script busy between its two navigations: the decoy's 302 is followed,
+  // its page answers and is never shown; the trace does not wait to --settle for the document it
+  // left while it was parsed (it tells no end).
+  const busy = await traced('js-double-assign-busy');
+  const busyDetour = busy.hops.filter((h) => /^superseded: /.test(h.error ?? ''));
+  assert.deepEqual(
+    busyDetour.map((h) => new URL(h.url).hostname),
+    [busy.hops.length === 4 ? HOSTS.benign : HOSTS.brokerTrack],
+    busy.hops.map((h) => `${h.via} ${h.url} ${h.error}`).join('\n'),
+  );
+  assert.equal(busy.final?.url, scenarios['js-double-assign-busy'].finalUrl);
+  assert.doesNotMatch(busy.summary?.text ?? '', new RegExp(HOSTS.benign.replace(/\./g, '\\.')));
+  assert.ok(
+    busy.elapsedMs !== null && busy.elapsedMs < 6000,
+    `waited ${busy.elapsedMs} ms: the left document held settling to --settle (6 s)`,
+  );
 
   const noscript = await traced('meta-refresh-noscript');
   assert.ok(noscript.hops[1].evidence.refresh?.includes(scenarios['meta-refresh-noscript'].finalUrl!), noscript.hops[1].evidence.refresh);

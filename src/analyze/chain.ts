@@ -397,7 +397,7 @@ export function buildHops(capture: Capture): Hop[] {
         exchange?.error ??
         (failed && failed.type === 'doc-failed'
           ? isRedirectAbort(failed.errorText)
-            ? superseded(capture, docs, i, response !== undefined)
+            ? superseded(capture, docs, i, response && response.type === 'doc-response' ? response.status : null)
             : failed.errorText
           : null),
     };
@@ -459,16 +459,21 @@ function withFragments(capture: Capture, docs: DocRequest[], hops: Hop[], opener
 }
 
 /**
- * Why a document request the browser cancelled (net::ERR_ABORTED) before any answer reached the page
- * is not the chain's way on, when the page went on elsewhere: a second navigation replaced it
- * (`location.href = A; location.href = B`). Its request was sent all the same, and is evidence.
+ * Why a document request the browser cancelled (net::ERR_ABORTED) is not the chain's way on, when
+ * the page went on elsewhere: a second navigation replaced it (`location.href = A; location.href =
+ * B`). Its request was sent all the same, and is evidence; on a busy page its answer may even have
+ * come (the renderer still running the script that went on), and was never shown. An answer that
+ * shows nothing by itself (204, 205) or a download ended the navigation, not the next one.
  */
-function superseded(capture: Capture, docs: DocRequest[], index: number, answered: boolean): string | null {
+function superseded(capture: Capture, docs: DocRequest[], index: number, status: number | null): string | null {
   const doc = docs[index];
-  if (answered || !docs.slice(index + 1).some((d) => d.pageId === doc.pageId && d.frameId === doc.frameId && d.requestId !== doc.requestId))
+  if (!docs.slice(index + 1).some((d) => d.pageId === doc.pageId && d.frameId === doc.frameId && d.requestId !== doc.requestId))
     return null;
+  if (status === 204 || status === 205) return null;
   if (capture.events.some((e) => e.type === 'download' && e.url === doc.url)) return null;
-  return 'superseded: the page navigated elsewhere before this answer was used (net::ERR_ABORTED)';
+  return status === null
+    ? 'superseded: the page navigated elsewhere before this answer was used (net::ERR_ABORTED)'
+    : `superseded: the page navigated elsewhere before this answer (HTTP ${status}) was shown (net::ERR_ABORTED)`;
 }
 
 function isRedirectAbort(errorText: string): boolean {

@@ -5,7 +5,7 @@ import type { Capture } from '../model.js';
 import type { PartyRef, Report } from '../report.js';
 import type { AnalyzeOptions } from './analyze.js';
 import { chainEnding, isPixelFetch } from './ending.js';
-import { chainHops } from './tabs.js';
+import { chainHops, wayOnHops } from './tabs.js';
 import { attributeChain } from './parties.js';
 import { findTokens } from './tokens.js';
 import { summarizeResponsibility } from './summary.js';
@@ -58,7 +58,7 @@ export function enrich(report: Report, capture: Capture, options: AnalyzeOptions
 
   const summary = hops.length
     ? summarizeResponsibility({
-        hops: chainHops(hops),
+        hops: wayOnHops(hops),
         dns: dns.filter((d) => chainHosts.has(d.host)),
         tokens,
         ending,

@@ -56,3 +56,23 @@ export function lastChainHop<T extends Pick<Hop, 'otherTab'>>(hops: readonly T[]
   for (let i = hops.length - 1; i >= 0; i--) if (!hops[i].otherTab) return hops[i];
   return undefined;
 }
+
+/** A hop's error when its navigation was replaced by the next before it showed (chain.ts superseded()). */
+const SUPERSEDED = /^superseded: /;
+
+/**
+ * The hops that are not the chain's way on: another tab's, and a superseded navigation's (the hop
+ * whose answer was never shown, with the redirects that led to it). They were requested and are
+ * evidence, but the chain did not go through them: "who" leaves them out.
+ */
+export function wayOnHops<T extends Pick<Hop, 'otherTab' | 'error' | 'via'>>(hops: readonly T[]): T[] {
+  const detour = hops.map(() => false);
+  hops.forEach((hop, i) => {
+    if (!SUPERSEDED.test(hop.error ?? '')) return;
+    for (let j = i; j >= 0; j--) {
+      detour[j] = true;
+      if (!/^http-3\d\d$/.test(hops[j].via)) break;
+    }
+  });
+  return hops.filter((h, i) => !h.otherTab && !detour[i]);
+}

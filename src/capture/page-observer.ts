@@ -96,7 +96,10 @@ export class PageObserver {
   private docCommitting: { requestId: string; since: number } | null = null;
   navRequested = false;
   /** Requests in flight: when each began, and how much of its body has come of how much was announced. */
-  readonly inflight = new Map<string, { startedAt: number; received: number; expected: number | null; script?: boolean }>();
+  readonly inflight = new Map<
+    string,
+    { startedAt: number; received: number; expected: number | null; script?: boolean; frameId?: string; loaderId?: string }
+  >();
   /** When the page's network last made progress: a response, data, a request ending. */
   networkProgressAt = Date.now();
   readonly scheduled = new Map<string, number>(); // frameId -> due (ms epoch)
@@ -283,6 +286,11 @@ export class PageObserver {
       }
     });
     on('Page.frameNavigated', (e) => {
+      // A new document in a frame ends what its earlier ones still had in flight there: Chromium
+      // tells no end for a document it left before its load finished (a script that went on while
+      // it was parsed), and that request, its whole body received, held settling to --settle.
+      for (const [requestId, request] of this.inflight)
+        if (request.frameId === e.frame.id && request.loaderId !== e.frame.loaderId) this.inflight.delete(requestId);
       this.frameIds.add(e.frame.id);
       this.isolatedWorlds.delete(e.frame.id);
       if (e.frame.parentId) {
@@ -371,6 +379,7 @@ export class PageObserver {
           received: 0,
           expected: null,
           ...(e.type === 'XHR' || e.type === 'Fetch' ? { script: true } : {}),
+          ...(e.frameId && e.loaderId ? { frameId: e.frameId, loaderId: e.loaderId } : {}),
         });
       this.touch();
       if (e.frameId && e.frameId !== this.mainFrameId) this.childFrameUrls.add(e.request.url);

@@ -97,6 +97,7 @@ function moreVariants(): ScenarioDefinition[] {
   const onerror = 'js-img-onerror';
   const both = 'js-before-meta';
   const twice = 'js-double-assign';
+  const twiceBusy = 'js-double-assign-busy';
   const relative = 'js-relative';
   const reload = 'refresh-cookie-reload';
   const ping = 'click-ping';
@@ -177,6 +178,35 @@ function moreVariants(): ScenarioDefinition[] {
             ),
         },
         { host: HOSTS.brokerTrack, path: `/t/${twice}/decoy`, handle: (x) => x.redirect(302, `https://${HOSTS.benign}/`) },
+      ],
+    ),
+    defineScenario(
+      {
+        name: twiceBusy,
+        url: `${TRACK}/t/${twiceBusy}`,
+        description:
+          'Broker page that sets location.href to a decoy tracker, keeps its script busy for 400 ms (the decoy answers ' +
+          'and its 302 is followed meanwhile), then sets it to the landing page: the decoy and the page it sent on to ' +
+          'were requested, never shown, and the document left while it was parsed never tells its end.',
+        expectedVias: ['start', 'javascript', 'http-302', 'javascript'],
+        finalUrl: landingUrl(twiceBusy),
+        finalTitle: ADVERTISER_TITLE,
+      },
+      [
+        {
+          host: HOSTS.brokerTrack,
+          path: `/t/${twiceBusy}`,
+          handle: (x) =>
+            x.html(
+              200,
+              page2(
+                twiceBusy,
+                `<script>location.href = '/t/${twiceBusy}/decoy'; const until = Date.now() + 400; while (Date.now() < until);\n` +
+                  `location.href = ${JSON.stringify(landingUrl(twiceBusy))};</script>`,
+              ),
+            ),
+        },
+        { host: HOSTS.brokerTrack, path: `/t/${twiceBusy}/decoy`, handle: (x) => x.redirect(302, `https://${HOSTS.benign}/`) },
       ],
     ),
     defineScenario(
