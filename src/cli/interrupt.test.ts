@@ -23,19 +23,31 @@ setInterval(() => { const start = Date.now(); while (Date.now() - start < 40); }
 log('started');
 `;
 
-test('its terminal hung up while it writes to it: stopped once, as by SIGHUP, and ends after its summary (no crash on EIO)', async (t) => {
-  if (spawnSync('script', ['--version']).error) return t.skip('no script(1) to give the run a terminal');
+/** A folder with `source` as a script and an empty log; removed after the test. */
+function runFiles(t: { after: (fn: () => void) => void }, source: string): { script: string; log: string } {
   const dir = mkdtempSync(join(tmpdir(), 'interrupt-tty-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const script = join(dir, 'run.mjs');
   const log = join(dir, 'log');
-  writeFileSync(script, RUN);
+  writeFileSync(script, source);
+  writeFileSync(log, '');
+  return { script, log };
+}
+
+/** Runs `script` on a terminal of its own (script(1); `-e`: its exit status passed on). */
+function onTerminal(script: string, log: string, flags = '-qfc') {
+  return spawn('script', [flags, `exec '${process.execPath}' '${script}'`, '/dev/null'], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    env: { ...process.env, LOG: log },
+  });
+}
+
+test('its terminal hung up while it writes to it: stopped once, as by SIGHUP, and ends after its summary (no crash on EIO)', async (t) => {
+  if (spawnSync('script', ['--version']).error) return t.skip('no script(1) to give the run a terminal');
+  const { script, log } = runFiles(t, RUN);
   for (let round = 0; round < 3; round++) {
     writeFileSync(log, '');
-    const terminal = spawn('script', ['-qfc', `exec '${process.execPath}' '${script}'`, '/dev/null'], {
-      stdio: ['pipe', 'ignore', 'ignore'],
-      env: { ...process.env, LOG: log },
-    });
+    const terminal = onTerminal(script, log);
     await waitFor(
       () => readFileSync(log, 'utf8').includes('started'),
       () => 'the run to start',
@@ -74,16 +86,8 @@ process.on('exit', () => log('exit without a signal'));
 
 test('a SIGHUP handled after the run stopped listening: its summary still written, then it ends by SIGHUP', async (t) => {
   if (spawnSync('script', ['--version']).error) return t.skip('no script(1) to give the run a terminal');
-  const dir = mkdtempSync(join(tmpdir(), 'interrupt-late-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const script = join(dir, 'late.mjs');
-  const log = join(dir, 'log');
-  writeFileSync(script, LATE);
-  writeFileSync(log, '');
-  const terminal = spawn('script', ['-qfec', `exec '${process.execPath}' '${script}'`, '/dev/null'], {
-    stdio: ['pipe', 'ignore', 'ignore'],
-    env: { ...process.env, LOG: log },
-  });
+  const { script, log } = runFiles(t, LATE);
+  const terminal = onTerminal(script, log, '-qfec');
   const status = await new Promise<number | null>((resolve) => terminal.on('close', resolve));
   assert.deepEqual(readFileSync(log, 'utf8').trim().split('\n'), ['summary']);
   // script -e passes on the child's status: 128 + SIGHUP (1).
