@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { getDomain } from 'tldts';
 import type { DnsRecord } from '../model.js';
 import { UsageError, UserError } from '../errors.js';
-import { applyConnectTo, findConnectToRule, findResolveRule, type ConnectToRule, type ResolveRule } from './target-rules.js';
+import { applyConnectTo, findResolveRule, type ConnectToRule, type ResolveRule } from './target-rules.js';
 
 const lookupAll = promisify(systemLookup);
 
@@ -100,9 +100,6 @@ export class Resolver {
   async target(host: string, port: number): Promise<ConnectTarget> {
     const mapped = applyConnectTo(this.connectTo, host, port);
     const mappedAddress = mapped.host.replace(/^\[|\]$/g, '');
-    // A --connect-to rule that names where to connect (its HOST2) gives that target explicitly,
-    // whatever the link's host: `::[::1]:8080` for a link to http://[::1]/ too.
-    const named = Boolean(findConnectToRule(this.connectTo, host, port)?.toHost);
     const rule = findResolveRule(this.rules, mapped.host, mapped.port);
     let lookup: Lookup;
     let explicit: boolean;
@@ -111,11 +108,11 @@ export class Resolver {
       const why = `--resolve ${rule.host}:${rule.port}`;
       lookup = this.remember(`resolve|${rule.host}|${rule.port}|${host}`, () => this.override(host, rule.addresses, why));
     } else if (isIP(mappedAddress)) {
-      explicit = named;
+      explicit = mapped.host !== host.toLowerCase();
       const why = explicit ? '--connect-to' : null;
       lookup = this.remember(`ip|${why}|${host}|${mappedAddress}`, () => this.override(host, [mappedAddress], why));
     } else {
-      explicit = named;
+      explicit = false;
       lookup = this.remember(`dns|${mapped.host}`, () => this.lookup(mapped.host));
     }
     const found = await lookup.addresses;

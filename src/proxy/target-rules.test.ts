@@ -55,23 +55,3 @@ test('an override never lends its answer to the same host on another port, nor t
   assert.deepEqual([mapped.address, mapped.port], ['127.0.0.1', 8443]);
   await assert.rejects(resolver.target('a.test', 80), /does not resolve|blocked/);
 });
-
-test('a --connect-to rule that names its target gives it explicitly, whatever the link host ([::1], localhost): a loopback target is not blocked', async () => {
-  const { Resolver } = await import('./resolver.js');
-  const blanket = new Resolver({ connectTo: [parseConnectToRule('::[::1]:8080')] });
-  for (const host of ['::1', 'localhost', 'example.test']) {
-    const target = await blanket.target(host, 80);
-    assert.deepEqual([target.address, target.port], ['::1', 8080], host);
-  }
-  const toLoopbackV4 = new Resolver({ connectTo: [parseConnectToRule('::127.0.0.1:8080')] });
-  assert.deepEqual(Object.values(await toLoopbackV4.target('::1', 80)), ['127.0.0.1', 8080]);
-  // A name given as the target is the analyst's too: its loopback address is not blocked.
-  const toName = new Resolver({ connectTo: [parseConnectToRule('::localhost:8080')] });
-  const byName = await toName.target('example.test', 80);
-  assert.ok(isPrivateAddress(byName.address), byName.address);
-  assert.equal(byName.port, 8080);
-  // A rule that changes only the port names no target: the link's own loopback host is still blocked.
-  const portOnly = new Resolver({ connectTo: [parseConnectToRule(':80::8080')] });
-  await assert.rejects(portOnly.target('::1', 80), /blocked: ::1 resolves to private address ::1/);
-  await assert.rejects(portOnly.target('localhost', 80), /blocked: localhost resolves to private address/);
-});

@@ -71,15 +71,14 @@ export function parseConnectToRule(spec: string): ConnectToRule {
   };
 }
 
-/** The first --connect-to rule for host:port, if any. */
-export function findConnectToRule(rules: ConnectToRule[], host: string, port: number): ConnectToRule | undefined {
-  const h = host.toLowerCase();
-  return rules.find((rule) => (rule.host === '' || rule.host === h) && (rule.port === null || rule.port === port));
-}
-
 export function applyConnectTo(rules: ConnectToRule[], host: string, port: number): { host: string; port: number } {
-  const rule = findConnectToRule(rules, host, port);
-  return rule ? { host: rule.toHost || host, port: rule.toPort ?? port } : { host, port };
+  const h = host.toLowerCase();
+  for (const rule of rules) {
+    if ((rule.host === '' || rule.host === h) && (rule.port === null || rule.port === port)) {
+      return { host: rule.toHost || host, port: rule.toPort ?? port };
+    }
+  }
+  return { host, port };
 }
 
 export function findResolveRule(rules: ResolveRule[], host: string, port: number): ResolveRule | undefined {
