@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chainHops, lastChainHop, otherTabHops } from './tabs.js';
+import { chainHops, lastChainHop, otherTabHops, wayOnHops } from './tabs.js';
+import type { Hop } from '../report.js';
 
 const docs = (...pages: string[]) => pages.map((pageId) => ({ pageId }));
 
@@ -58,4 +59,21 @@ test("a popup whose script sent its opener on is the chain's way to the opener's
     true,
     false,
   ]);
+});
+
+test("the way on: a superseded navigation's hops (and the redirects that led to them) and another tab's are left out, never the link as given", () => {
+  const hop = (via: Hop['via'], error: string | null = null, otherTab = false) => ({
+    via,
+    error,
+    ...(otherTab ? { otherTab: true as const } : {}),
+  });
+  const superseded = 'superseded: the page navigated elsewhere before this answer (HTTP 200) was shown (net::ERR_ABORTED)';
+  const hops = [hop('start'), hop('javascript'), hop('http-302', superseded), hop('javascript'), hop('http-301'), hop('click', null, true)];
+  assert.deepEqual(wayOnHops(hops), [hops[0], hops[3], hops[4]]);
+  // Superseded where the script's own request was: that hop alone.
+  const direct = [hop('start'), hop('javascript', superseded), hop('javascript')];
+  assert.deepEqual(wayOnHops(direct), [direct[0], direct[2]]);
+  // The link's own redirect superseded: the link stays.
+  const first = [hop('start'), hop('http-302', superseded), hop('javascript')];
+  assert.deepEqual(wayOnHops(first), [first[0], first[2]]);
 });

@@ -69,7 +69,8 @@ export function wayOnHops<T extends Pick<Hop, 'otherTab' | 'error' | 'via'>>(hop
   const detour = hops.map(() => false);
   hops.forEach((hop, i) => {
     if (!SUPERSEDED.test(hop.error ?? '')) return;
-    for (let j = i; j >= 0; j--) {
+    // Back through the redirects that led to it; never the link as given (hop 1), whatever came of it.
+    for (let j = i; j >= 1; j--) {
       detour[j] = true;
       if (!/^http-3\d\d$/.test(hops[j].via)) break;
     }
