@@ -65,14 +65,14 @@ const SUPERSEDED = /^superseded: /;
  * whose answer was never shown, with the redirects that led to it). They were requested and are
  * evidence, but the chain did not go through them: "who" leaves them out.
  */
-export function wayOnHops<T extends Pick<Hop, 'otherTab' | 'error' | 'via'>>(hops: readonly T[]): T[] {
+export function wayOnHops<T extends { otherTab?: true; error?: string | null; via?: string }>(hops: readonly T[]): T[] {
   const detour = hops.map(() => false);
   hops.forEach((hop, i) => {
     if (!SUPERSEDED.test(hop.error ?? '')) return;
     // Back through the redirects that led to it; never the link as given (hop 1), whatever came of it.
     for (let j = i; j >= 1; j--) {
       detour[j] = true;
-      if (!/^http-3\d\d$/.test(hops[j].via)) break;
+      if (!/^http-3\d\d$/.test(hops[j].via ?? '')) break;
     }
   });
   return hops.filter((h, i) => !h.otherTab && !detour[i]);

@@ -607,3 +607,21 @@ test("a tab-under: the chain's own hops name the parties and the advertiser; the
     ["a look-alike domain's page: no one's advertising"],
   );
 });
+
+test("a superseded navigation's hops (a decoy the page sent itself to, then left) are no party on the way; their networks count", () => {
+  const superseded = 'superseded: the page navigated elsewhere before this answer (HTTP 200) was shown (net::ERR_ABORTED)';
+  const c = trace('20260311T100000Z-eeeeee', '2026-03-11T10:00:00.000Z', {
+    hops: [
+      { ...hop(1, 'broker.example', 'unknown', null, google), via: 'start', error: null },
+      { ...hop(2, 'decoy-tracker.example', 'esp-tracker', 'DecoyESP', hetzner), via: 'javascript', error: null },
+      { ...hop(3, 'benign.example', 'unknown', null, hetzner), via: 'http-302', error: superseded },
+      { ...hop(4, 'shop.example', 'advertiser', 'shop.example', google), via: 'javascript', error: null },
+    ],
+  });
+  const agg = feedAggregate([c]);
+  const of = (dimension: string) => agg.rows.filter((r) => r.dimension === dimension).map((r) => r.key);
+  assert.deepEqual(of('tracker'), []);
+  assert.deepEqual(of('intermediary'), ['broker.example']);
+  assert.deepEqual(of('advertiser'), ['shop.example']);
+  assert.deepEqual(of('network').sort(), ['AS15169', 'AS24940']);
+});

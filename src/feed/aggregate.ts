@@ -7,7 +7,7 @@
 import type { CloakingRow } from '../compare/cloaking-report.js';
 import { groupDomain, groupParty, loadPartyCatalogue, type GroupedName, type PartyCatalogue } from './party-names.js';
 import { parseAddress, specialNetwork } from '../hosting/special-addresses.js';
-import { chainHops, lastChainHop } from '../analyze/tabs.js';
+import { lastChainHop, wayOnHops } from '../analyze/tabs.js';
 
 /** One case as the aggregate needs it. */
 export interface FeedCase {
@@ -62,6 +62,9 @@ export interface FeedHop {
   source: string | null;
   /** Made by a tab the chain is not on (a tab-under's first tab): not the chain's way on. */
   otherTab?: true;
+  /** How the hop was reached, and its error ("superseded: …": requested, never shown, not the way on). */
+  via?: string;
+  error?: string | null;
 }
 
 export const FEED_DIMENSIONS = [
@@ -451,7 +454,8 @@ function messagesOf(c: FeedCase): readonly string[] {
  * of their own, and their networks count with every hop's.
  */
 function addChain(buckets: Buckets, names: Names, c: FeedCase): void {
-  const chain = chainHops(c.hops);
+  // As the case's summary reads it: a superseded navigation's hops were requested, never the way on.
+  const chain = wayOnHops(c.hops);
   const last = chain.at(-1) ?? null;
   const finalKey = c.finalDomain ? names.domain(c.finalDomain).key : null;
   for (const hop of chain) {

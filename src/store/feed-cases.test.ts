@@ -105,6 +105,8 @@ test('an index of schema 1 is rebuilt with hosting networks; old reports get the
       asCountry: 'US',
       special: null,
       source: 'ip-location-db asn 2026-06-17',
+      via: 'start',
+      error: null,
     });
     assert.deepEqual([first.hops[1].special, first.hops[1].asn], ['loopback', null]);
     assert.deepEqual(

@@ -34,6 +34,8 @@ interface HopLine {
   network_special: string | null;
   network_source: string | null;
   other_tab: number;
+  via: string;
+  error: string | null;
 }
 
 /** SQLite's default limit of bound parameters is far above this; chunks keep any batch size safe. */
@@ -65,7 +67,7 @@ export function feedCases(store: CaseStore, query: FeedCaseQuery = {}): FeedCase
   const hopsOf = groupBy(
     db
       .prepare(
-        'SELECT case_id, idx, domain, party_name, party_role, ip, asn, as_name, as_country, network_special, network_source, other_tab ' +
+        'SELECT case_id, idx, domain, party_name, party_role, ip, asn, as_name, as_country, network_special, network_source, other_tab, via, error ' +
           'FROM hops ORDER BY case_id, idx',
       )
       .iterate() as IterableIterator<HopLine>,
@@ -140,6 +142,8 @@ export function feedCases(store: CaseStore, query: FeedCaseQuery = {}): FeedCase
       special: h.network_special,
       source: h.network_source,
       ...(h.other_tab === 1 ? { otherTab: true } : {}),
+      via: h.via,
+      error: h.error,
     })),
   }));
 }
