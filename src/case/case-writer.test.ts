@@ -8,7 +8,9 @@ import { gunzipSync } from 'node:zlib';
 import type { DnsRecord } from '../model.js';
 import { CDXIndexer, WARCParser, type WARCRecord } from 'warcio';
 import { HAR_FILE, MANIFEST_FILE, PARTIAL_FILE, REPORT_FILE, WACZ_FILE, WARC_FILE, snapshotPaths } from './case-layout.js';
-import { CaseWriter, sweepOpeningFolders } from './case-writer.js';
+import { CaseWriter } from './case-writer.js';
+import { makeProcessFolder, removeAbandonedProcessFolders } from './process-folders.js';
+import { hostname } from 'node:os';
 import { EvidenceError } from '../evidence/errors.js';
 import { parseManifest } from './manifest.js';
 import { readCapture } from '../evidence/warc/read-warc.js';
@@ -207,12 +209,12 @@ test("a case folder appears with the note naming its writer, never without; a ki
   assert.match(readFileSync(join(writer.dir, PARTIAL_FILE), 'utf8'), new RegExp(` by \\S+ ${process.pid};`));
   assert.deepEqual(readdirSync(out), [writer.name]);
   // What a process killed between making the folder and renaming it leaves (pid 2^22+1: none runs).
-  const left = join(out, `.opening.${writer.name.replace(/.$/, '0')}.4194305`);
+  const host = hostname().replace(/[^A-Za-z0-9.]/g, '_');
+  const left = join(out, `.opening-4194305@${host}-Ab12Cd`);
   mkdirSync(left);
   writeFileSync(join(left, PARTIAL_FILE), '');
-  const mine = join(out, `.opening.${writer.name.replace(/.$/, '1')}.${process.pid}`);
-  mkdirSync(mine);
-  assert.equal(sweepOpeningFolders(out), 1);
+  const mine = makeProcessFolder(out, 'opening');
+  assert.equal(removeAbandonedProcessFolders(out, 'opening').length, 1);
   assert.deepEqual(readdirSync(out).sort(), [mine.split('/').pop(), writer.name].sort());
   // A case of a name already taken is refused, the case there untouched.
   await assert.rejects(

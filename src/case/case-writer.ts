@@ -3,7 +3,7 @@
 // close the HAR, WACZ, report, manifest and signature. The WARC and the report are the case: a
 // failure of any other file (an exporter, a screenshot file) is recorded in the report and the
 // manifest, and the case is sealed without that file.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Capture, CaptureInfo, DnsRecord, Exchange, NavEvent, PageSnapshot } from '../model.js';
@@ -43,7 +43,7 @@ import { buildManifest, serializeManifest, type FailedCaseFile, type ManifestFil
 import { defaultKeyDir, loadSigningKey, signManifest, type SigningKey } from './signing.js';
 import { isCaseId } from '../store/paths.js';
 import { openCaseNote } from './open-case.js';
-import { processAliveSince } from '../capture/profiles.js';
+import { makeProcessFolder } from './process-folders.js';
 
 export interface CaseWriterOptions {
   /**
@@ -67,37 +67,6 @@ export interface CaseWriterStats {
   addMs: number;
   /** Per step of close(), once closed. */
   close: { recordsMs: number; harMs: number; reportMs: number; waczMs: number; manifestMs: number; totalMs: number } | null;
-}
-
-/** A case folder being made (CaseWriter.create): `.opening.<case id>.<pid>`, renamed into place at once. */
-const OPENING_PREFIX = '.opening.';
-const OPENING_FOLDER = /^\.opening\..+\.(\d+)$/;
-
-/**
- * Removes the folders of cases being made that a killed process left in `casesDir` (nothing of
- * them was recorded: a case is renamed into place before its first record). How many.
- */
-export function sweepOpeningFolders(casesDir: string): number {
-  let removed = 0;
-  let entries: string[];
-  try {
-    entries = readdirSync(casesDir);
-  } catch {
-    return 0;
-  }
-  for (const entry of entries) {
-    const made = OPENING_FOLDER.exec(entry);
-    if (!made) continue;
-    const path = join(casesDir, entry);
-    try {
-      if (processAliveSince(Number(made[1]), statSync(path).mtimeMs)) continue;
-      rmSync(path, { recursive: true, force: true });
-      removed++;
-    } catch {
-      // Gone meanwhile, or not ours to remove.
-    }
-  }
-  return removed;
 }
 
 export class CaseWriter {
@@ -146,10 +115,9 @@ export class CaseWriter {
       // Made under a hidden name with its note, then renamed into place: a case folder is never
       // seen without the note naming its writer (a process killed between the two left an empty
       // PARTIAL that named no one, so no sweep ever sealed it).
-      const opening = join(outDir, `${OPENING_PREFIX}${name}.${process.pid}`);
-      rmSync(opening, { recursive: true, force: true });
+      let opening: string;
       try {
-        mkdirSync(opening);
+        opening = makeProcessFolder(outDir, 'opening');
       } catch (err) {
         throw new EvidenceError(dir, `cannot create the case folder (${writeErrorMessage(err)})`, err);
       }

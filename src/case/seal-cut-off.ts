@@ -21,7 +21,7 @@ import { basename, dirname, join } from 'node:path';
 import { CUT_OFF_WARC, PARTIAL_FILE, WARC_FILE } from './case-layout.js';
 import { cutOffRecorded, openCaseStop, openCaseWriterGone } from './open-case.js';
 import { processAliveSince } from '../capture/profiles.js';
-import { CaseWriter, sweepOpeningFolders } from './case-writer.js';
+import { CaseWriter } from './case-writer.js';
 import { captureFromRecords } from '../evidence/warc/read-warc.js';
 import { field, readWarcBuffer } from '../evidence/warc/warc-parse.js';
 import type { TimestampOutcome, TsaSettings } from '../timestamp/case-timestamp.js';
@@ -222,7 +222,6 @@ export async function sealCutOffCases(
   options: SealOptions = {},
 ): Promise<number> {
   let sealed = 0;
-  sweepOpeningFolders(casesDir);
   const leftBehind = restoreLeftBehind(casesDir);
   for (const name of [...names, ...leftBehind]) {
     const dir = join(casesDir, name);

@@ -8,9 +8,8 @@
 // by case id, the manifest compared byte for byte, once the bundle verified). A case folder on the
 // cases folder's own file system (a server's own worker) is taken in the same way, hard-linked into
 // the staging folder instead of unpacked (ingestFolder).
-import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { processAliveSince } from '../capture/profiles.js';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { makeProcessFolder, removeAbandonedProcessFolders } from '../case/process-folders.js';
 import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { MANIFEST_FILE, PUBLIC_KEY_FILE } from '../case/case-layout.js';
@@ -115,10 +114,9 @@ async function takeIn(
     return manifest !== null && sameFile(join(final, MANIFEST_FILE), manifest);
   };
   if (existsSync(final) && !already()) throw new CaseRefused(`refused: a different case ${caseId} is already in the cases folder`);
-  // A hidden folder of the cases folder: the index skips it (not a case id), and the rename into
-  // place stays on one file system. Named by its process: one killed mid-way leaves it, and the next
-  // run on this cases folder removes it (removeAbandonedStaging).
-  const incoming = mkdtempSync(join(casesDir, stagingPrefix()));
+  // A folder of this process (src/case/process-folders.ts): one killed mid-way leaves it, and the
+  // next run on this cases folder removes it (removeAbandonedStaging).
+  const incoming = makeProcessFolder(casesDir, 'incoming');
   try {
     const { dir, verify } = await staging.stage(incoming, { tsaCaFile: options.tsaCaFile ?? null });
     if (!verify.ok) {
@@ -148,37 +146,13 @@ async function takeIn(
   }
 }
 
-const STAGING = /^\.incoming-(\d+)@(.+)-[^-]+$/;
-
-/** `.incoming-<pid>@<host>-`: the staging folders of this process. */
-function stagingPrefix(): string {
-  return `.incoming-${process.pid}@${hostname().replace(/[^A-Za-z0-9.]/g, '_')}-`;
-}
-
 /**
  * Removes the staging folders that processes of this host left in `casesDir` when they were killed
  * mid-way through taking a case in (a server killed -9 while it verified an upload: each a whole
  * copy of a case, kept for ever otherwise). The names of those removed; a live process's are left.
  */
 export function removeAbandonedStaging(casesDir: string): string[] {
-  const host = hostname().replace(/[^A-Za-z0-9.]/g, '_');
-  const removed: string[] = [];
-  for (const name of readdirSync(casesDir)) {
-    const match = STAGING.exec(name);
-    if (!match || match[2] !== host) continue;
-    const pid = Number(match[1]);
-    // Its pid running now may be another process (a restarted container gives the same pids again, this one's too).
-    let madeAt: number;
-    try {
-      madeAt = statSync(join(casesDir, name)).mtimeMs;
-    } catch {
-      continue; // gone meanwhile
-    }
-    if (processAliveSince(pid, madeAt)) continue;
-    rmSync(join(casesDir, name), { recursive: true, force: true });
-    removed.push(name);
-  }
-  return removed;
+  return removeAbandonedProcessFolders(casesDir, 'incoming');
 }
 
 /** The trusted key the case claims to be signed by (or the first, so that verify names the mismatch). */

@@ -30,6 +30,7 @@ import { warcFields } from '../store/requested-url.js';
 import type { TsaSettings } from '../timestamp/case-timestamp.js';
 import type { CaseStore } from '../store/index.js';
 import { removeAbandonedStaging } from '../import/case-bundle.js';
+import { removeAbandonedProcessFolders } from '../case/process-folders.js';
 
 export interface SweepResult {
   /** Cases left open by a process that is gone: sealed as partial and indexed. */
@@ -95,6 +96,8 @@ export function sweepCutOffCases(store: CaseStore, { tsa = null }: { tsa?: TsaSe
   try {
     restoreLeftBehind(store.casesDir);
     result.staging = removeAbandonedStaging(store.casesDir);
+    // Cases a killed process was making (nothing of them recorded yet): nothing to say of them.
+    removeAbandonedProcessFolders(store.casesDir, 'opening');
     names = store.unindexedFolderNames();
   } catch {
     return Promise.resolve(result);
