@@ -15,7 +15,10 @@
 // lab mailbox, default 100; 0 skips it), BENCH_COMPARE=0 (skip compare --as all against its
 // profiles one after another), BENCH_COMPARE_RUNS (default 3), BENCH_FLEET=0 (skip the fleet: 1, 2
 // and 3 workers through Redis against the in-process queue, bench/fleet.ts), BENCH_FLEET_TRACES
-// (per run, default 40).
+// (per run, default 40). BENCH_BUSY_CORES=1: the single-trace part (cold and warm) runs beside one
+// busy loop per core at the same priority, each core then half ours, as on a slower or shared
+// machine of this kind (a CPU quota is no such machine: it caps the sum, not each core's speed);
+// the split and the phases printed then show what grows there.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -100,6 +103,17 @@ def request(flow: http.HTTPFlow) -> None:
  */
 const QUIET_MS = 250;
 const quiet = () => new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+
+/** One busy loop per core (BENCH_BUSY_CORES=1), stopped by stop() or when the bench exits. */
+function startBusyLoops(): { stop: () => void } {
+  const loops = cpus().map(() => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+  const stop = () => {
+    for (const loop of loops) loop.kill('SIGKILL');
+  };
+  process.once('exit', stop);
+  console.log(`single-trace runs beside ${loops.length} busy loops (BENCH_BUSY_CORES=1): each core half ours\n`);
+  return { stop };
+}
 
 async function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
   const { connect } = await import('node:net');
@@ -269,6 +283,7 @@ async function main(): Promise<void> {
   >();
   // BENCH_BROWSERS=shell measures only the headless shell (quicker runs while tuning).
   const kinds = (process.env.BENCH_BROWSERS ?? 'shell,full').split(',') as BrowserKind[];
+  const busyLoops = process.env.BENCH_BUSY_CORES === '1' ? startBusyLoops() : null;
   for (const kind of kinds) {
     const r = {
       coldOurs: [] as number[],
@@ -342,6 +357,7 @@ async function main(): Promise<void> {
     await mitm.stop();
   }
 
+  busyLoops?.stop();
   const mail = process.env.BENCH_MAIL === '0' ? [] : await mailBench();
   // Volume: the CLI's batch on its own Chromium, distinct URLs, full evidence.
   const batches: BatchBenchResult[] = [];
