@@ -158,7 +158,6 @@ class TraceRun {
     this.pages.stop(`the case could not be written: ${(err as Error)?.message?.split('\n')[0] ?? String(err)}`),
   );
   private session: BrowserSession | null = null;
-  private disposing: Promise<void> | null = null;
   /** Navigation events already written to the case. */
   private eventsWritten = 0;
   /**
@@ -387,6 +386,7 @@ class TraceRun {
       strictTls: this.options.strictTls ?? false,
       upstreamTimeoutMs: this.limits.timeoutMs,
       catchUp: () => this.browser.cdp.sync(),
+      announced: (method, url) => this.pages.announced.take(method, url),
       requestHeaderValues: deviceMemoryHeaderValues(visitorHardware(session.identity)),
       onExchange: this.onExchange,
       beforeSend: this.beforeSend,
@@ -414,11 +414,6 @@ class TraceRun {
       if (!moved && outcome === 'quiet' && (await this.nudge(page))) continue;
       if (!moved || page.closed || this.pages.stopReason || this.interrupted || Date.now() >= deadline) break;
     }
-    // The next trace's session opens while this one finishes: after the screenshot, whose frame
-    // would otherwise compete with the new renderer's start-up for the CPU (measured: the
-    // snapshot phase took about twice as long on 2 cores), and during the case's closing, which
-    // is work of this process, not of Chromium's.
-    if (this.shared) prepareSpare(this.browser, this.capture.info.identity!, settleMs);
     this.flushEvents();
   }
 
@@ -565,13 +560,14 @@ class TraceRun {
     pages.detachAll();
     this.browser.cdp.browser.off('Browser.downloadWillBegin', this.onDownload);
     this.profile.mark('detached');
-    // A shared browser's context is disposed while the case is written (a browser of our own is
-    // closed whole, contexts included).
     // The capture ends here; what follows completes and writes what it recorded.
     this.capture.info.endedAt = new Date().toISOString();
     if (session) await endRecording(session);
     this.settleCaseNaming();
-    if (session && this.shared) this.disposing = disposeSessionContext(session);
+    // A shared browser's context is disposed meanwhile, and not waited for: the result is whole
+    // without it, and waiting added 6-25 ms to a warm trace on a slowed machine (a browser of our
+    // own is closed whole, contexts included).
+    if (session && this.shared) void disposeSessionContext(session);
     // DNS records still being completed (CNAME chains, base domains) belong in the case.
     await withTimeout(this.resolver.settled(), Math.max(300, Math.min(5000, limits.deadline + 1000 - Date.now())), undefined);
     this.profile.mark('context closed');
@@ -596,7 +592,12 @@ class TraceRun {
       throw caseNotWritten(writer.dir, err);
     }
     profile.mark('case closed');
-    await Promise.all([closingBrowser, this.disposing]);
+    // The next trace's session opens once this one's case is sealed: started earlier (after the
+    // screenshot, while the case was written), Chromium's new context and renderer took the CPU
+    // the sealing needed: a warm trace took 11 ms more with each core half taken (the bench's
+    // BENCH_BUSY_CORES=1), and batches were no faster for it.
+    if (this.shared) prepareSpare(this.browser, capture.info.identity!, this.limits.settleMs);
+    await closingBrowser;
     const stats = writer.stats();
     profile.print(this.browser.startup, stats);
     this.progress({ kind: 'done', detail: writer.dir });
