@@ -68,6 +68,8 @@ async function openObservedPage(init?: string): Promise<{ observer: PageObserver
     docRequested: () => undefined,
     docFailed: () => undefined,
     crashed: () => undefined,
+    requestAnnounced: () => undefined,
+    requestEnded: () => undefined,
   });
   observer.attach();
   await Promise.all([

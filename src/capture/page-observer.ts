@@ -19,6 +19,9 @@ export interface PageListener {
   docFailed(observer: PageObserver, failure: DocumentFailure): void;
   /** The page's renderer died. */
   crashed(observer: PageObserver): void;
+  /** The browser announced a request (announced-requests.ts), or a request ended. */
+  requestAnnounced(requestId: string, method: string, url: string): void;
+  requestEnded(requestId: string): void;
 }
 
 const now = () => new Date().toISOString();
@@ -365,6 +368,7 @@ export class PageObserver {
       this.touch();
     });
     on('Network.requestWillBeSent', (e) => {
+      this.listener.requestAnnounced(e.requestId, e.request.method, e.request.url);
       // Chromium fetches the favicon on its own; it never navigates, so it never holds settling.
       // A blob: or data: URL never waits on a network, and one a worker loads (a script made in
       // the page) is never seen to finish here: it would hold this page, and the next, as a
@@ -451,6 +455,7 @@ export class PageObserver {
       if (request) request.received += e.dataLength;
     });
     on('Network.loadingFinished', (e) => {
+      this.listener.requestEnded(e.requestId);
       if (e.requestId === this.docBody?.requestId) this.docBody = null;
       if (e.requestId === this.frameDocBody?.requestId) this.frameDocBody = null;
       this.inflight.delete(e.requestId);
@@ -458,6 +463,7 @@ export class PageObserver {
       this.touch();
     });
     on('Network.loadingFailed', (e) => {
+      this.listener.requestEnded(e.requestId);
       this.inflight.delete(e.requestId);
       this.networkProgressAt = Date.now();
       this.touch();

@@ -3,6 +3,7 @@
 import type { Capture, NavEvent } from '../model.js';
 import type { AttachedTarget } from './browser.js';
 import { requestedAs } from '../http/url-key.js';
+import { AnnouncedRequests } from './announced-requests.js';
 import { PageObserver, withTimeout, type PageListener } from './page-observer.js';
 import { preparePage, resume, type BrowserSession } from './session.js';
 import { waitForSettle, type SettleOutcome } from './settle.js';
@@ -34,7 +35,11 @@ export class TracePages {
     docRequested: (observer) => this.onDocRequest(observer),
     docFailed: (observer, failure) => this.onDocFailed(observer, failure),
     crashed: (observer) => this.onCrash(observer),
+    requestAnnounced: (requestId, method, url) => this.announced.announce(requestId, method, url),
+    requestEnded: (requestId) => this.announced.forget(requestId),
   };
+  /** Requests the pages' browser announced and the proxy has not received yet. */
+  readonly announced = new AnnouncedRequests();
 
   constructor(
     private readonly capture: Capture,

@@ -54,7 +54,7 @@ export interface RecordingProxyOptions {
   serveInfoHost?: boolean;
   /**
    * Resolves once the one who stops forwarding (stopForwarding) has caught up with the client up to
-   * this request; each request waits for it before it is forwarded or refused. A trace's browser
+   * this request; each request not `announced` yet waits for it before it is forwarded or refused. A trace's browser
    * follows a redirect or a page's script without waiting for the trace, which learns of each
    * document request over CDP (another path than this proxy's, and late on a loaded machine): so
    * the request after the one that cut the chain (--max-hops, a loop) went upstream before the cut
@@ -68,6 +68,12 @@ export interface RecordingProxyOptions {
    * cancelled before it is sent, where Chromium on its own sends it (the lab's js-double-assign).
    */
   catchUp?: () => Promise<void>;
+  /**
+   * Whether the one who stops forwarding has already been told of this request (by method and URL
+   * as sent): then it has caught up with everything before it, and the request does not wait for
+   * catchUp (capture/announced-requests.ts). Counts the request as received.
+   */
+  announced?: (method: string, url: string) => boolean;
   /** Request headers said in the visitor's name where the client sends them (forwarded-headers.ts requestHeadersForUpstream). */
   requestHeaderValues?: Readonly<Record<string, string>>;
   /**
@@ -420,7 +426,7 @@ export class RecordingProxy {
     // replaced at once) was sent whole all the same, and goes on as it would have without waiting.
     const body = requestBody(req);
     const catchUp = this.options.catchUp;
-    if (!catchUp) return this.admit(req, res, url, rawPath, key, body);
+    if (!catchUp || this.options.announced?.(req.method ?? 'GET', key)) return this.admit(req, res, url, rawPath, key, body);
     const admit = () => this.admit(req, res, url, rawPath, key, body);
     catchUp().then(admit, admit);
   }
