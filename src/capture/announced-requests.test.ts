@@ -38,3 +38,16 @@ test('only http and https requests are expected at the proxy', () => {
   announced.announce('r2', 'GET', 'blob:https://a.test/0b7c');
   assert.equal(announced.take('GET', 'data:text/html,hi'), false);
 });
+
+test('a tunnel to an origin with an announced request still to come is taken for that request', () => {
+  const announced = new AnnouncedRequests();
+  announced.announce('r1', 'GET', 'https://a.test/x');
+  assert.equal(announced.awaitsOrigin('https://a.test'), true);
+  assert.equal(announced.awaitsOrigin('https://a.test:8443'), false);
+  assert.equal(announced.awaitsOrigin('http://a.test'), false);
+  assert.equal(announced.take('GET', 'https://a.test/x'), true);
+  assert.equal(announced.awaitsOrigin('https://a.test'), false);
+  announced.announce('r2', 'GET', 'https://b.test:8443/');
+  announced.forget('r2');
+  assert.equal(announced.awaitsOrigin('https://b.test:8443'), false);
+});

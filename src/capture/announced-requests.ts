@@ -12,6 +12,8 @@ export class AnnouncedRequests {
   private readonly waiting = new Map<string, string[]>();
   /** The key of each request id still waiting. */
   private readonly keys = new Map<string, string>();
+  /** How many are waiting, by origin. */
+  private readonly origins = new Map<string, number>();
 
   /** The browser announced a request (again, for the next hop of a redirect: the earlier one is no longer expected). */
   announce(requestId: string, method: string, url: string): void {
@@ -22,6 +24,7 @@ export class AnnouncedRequests {
     const ids = this.waiting.get(key);
     if (ids) ids.push(requestId);
     else this.waiting.set(key, [requestId]);
+    this.count(key, 1);
   }
 
   /**
@@ -35,6 +38,7 @@ export class AnnouncedRequests {
     const ids = this.waiting.get(key)!;
     ids.splice(ids.indexOf(requestId), 1);
     if (ids.length === 0) this.waiting.delete(key);
+    this.count(key, -1);
   }
 
   /** Whether a request the proxy received (its method and URL as sent) was announced; it counts as sent. */
@@ -44,10 +48,32 @@ export class AnnouncedRequests {
     if (!ids) return false;
     this.keys.delete(ids.shift()!);
     if (ids.length === 0) this.waiting.delete(key);
+    this.count(key, -1);
     return true;
+  }
+
+  /** Whether a request to `origin` (https://host[:port], as URL.origin writes it) was announced and has not come yet. */
+  awaitsOrigin(origin: string): boolean {
+    return (this.origins.get(origin) ?? 0) > 0;
+  }
+
+  private count(key: string, by: 1 | -1): void {
+    const origin = originOf(key.slice(key.indexOf(' ') + 1));
+    if (origin === null) return;
+    const n = (this.origins.get(origin) ?? 0) + by;
+    if (n > 0) this.origins.set(origin, n);
+    else this.origins.delete(origin);
   }
 }
 
 function announcementKey(method: string, url: string): string {
   return `${method.toUpperCase()} ${requestedAs(url)}`;
+}
+
+function originOf(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
 }

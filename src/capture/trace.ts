@@ -387,6 +387,7 @@ class TraceRun {
       upstreamTimeoutMs: this.limits.timeoutMs,
       catchUp: () => this.browser.cdp.sync(),
       announced: (method, url) => this.pages.announced.take(method, url),
+      announcedOrigin: (origin) => this.pages.announced.awaitsOrigin(origin),
       requestHeaderValues: deviceMemoryHeaderValues(visitorHardware(session.identity)),
       onExchange: this.onExchange,
       beforeSend: this.beforeSend,

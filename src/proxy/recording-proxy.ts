@@ -74,6 +74,8 @@ export interface RecordingProxyOptions {
    * catchUp (capture/announced-requests.ts). Counts the request as received.
    */
   announced?: (method: string, url: string) => boolean;
+  /** Whether a request to this origin was announced (as `announced`) and has not come yet; counts nothing. */
+  announcedOrigin?: (origin: string) => boolean;
   /** Request headers said in the visitor's name where the client sends them (forwarded-headers.ts requestHeadersForUpstream). */
   requestHeaderValues?: Readonly<Record<string, string>>;
   /**
@@ -338,19 +340,22 @@ export class RecordingProxy {
   /** The upstream connection a tunnel's first request will want, opened while the browser's handshake goes on (preconnect.ts). */
   private async preconnect(tunnel: TunnelTarget, client: Duplex): Promise<void> {
     if (this.forwarding.stopped || (tunnel.host === PROXY_INFO_HOST && this.options.serveInfoHost)) return;
-    // Caught up first, as a request is (catchUp): a tunnel the browser asks for after the chain was
-    // cut opens no connection upstream (one CDP round trip, while the browser's handshake goes on).
-    const caughtUp = await this.options.catchUp?.().then(
-      () => true,
-      () => false,
-    );
-    if (caughtUp === false || this.forwarding.stopped) return;
     let url: URL;
     try {
       url = new URL(`https://${hostForUrl(tunnel.host)}:${tunnel.port}/`);
     } catch {
       return;
     }
+    // Caught up first, as a request is (catchUp): a tunnel the browser asks for after the chain was
+    // cut opens no connection upstream (one CDP round trip, while the browser's handshake goes on;
+    // none when a request to this origin was announced and has not come yet: the tunnel is its).
+    const caughtUp =
+      this.options.announcedOrigin?.(url.origin) ||
+      (await this.options.catchUp?.().then(
+        () => true,
+        () => false,
+      ));
+    if (caughtUp === false || this.forwarding.stopped) return;
     const port = Number(url.port) || 443;
     // The same resolver as the request's (its answer is kept for it): an address it refuses is
     // refused here too, before anything is opened.
