@@ -54,9 +54,9 @@ export interface RecordingProxyOptions {
   serveInfoHost?: boolean;
   /**
    * Resolves once the one who stops forwarding (stopForwarding) has caught up with the client up to
-   * this request; each request not `announced` yet waits for it before it is forwarded or refused. A trace's browser
-   * follows a redirect or a page's script without waiting for the trace, which learns of each
-   * document request over CDP (another path than this proxy's, and late on a loaded machine): so
+   * this request; each request not `announced` yet waits for it before it is forwarded or refused.
+   * A trace's browser follows a redirect or a page's script without waiting for the trace, which
+   * learns of each document request over CDP (another path than this proxy's, and late on a loaded machine): so
    * the request after the one that cut the chain (--max-hops, a loop) went upstream before the cut
    * was known (seen in CI at load 15). The trace's catch-up is a CDP round trip (CdpConnection.sync):
    * Chromium reports a document request before it sends it, so once the round trip is back the
