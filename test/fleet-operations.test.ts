@@ -107,12 +107,16 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
         const twinEnd = await ended(server, twin.id);
         assert.equal(twinEnd.state, 'failed');
         assert.match(twinEnd.error ?? '', /being traced right now .*not requested twice/);
-        // Without "again": the ledger names the first job's case.
+        // Without "again", while the first is traced: it waits for the first job's case (it used to end at
+        // once, its case said "deleted, or never delivered" while it was on its way).
         const third = await submit(server, url);
         assert.equal((await worker.claim(third.id, 'n3')).body.code, 'already-traced');
-        const thirdEnd = await ended(server, third.id);
-        assert.equal(thirdEnd.state, 'done');
-        assert.equal(thirdEnd.caseId, claimed.body.caseId);
+        const waiting = await server.job(third.id);
+        assert.equal(waiting.state, 'queued', 'it waits for the case of the job tracing its link');
+        assert.ok(
+          waiting.events?.some((e) => e.kind === 'same-link' && e.detail.includes(`for job ${first.id} (case ${claimed.body.caseId})`)),
+          JSON.stringify(waiting.events),
+        );
 
         // A sealed case under the claimed name, uploaded by someone without the claim.
         const caseId = claimed.body.caseId;
@@ -147,6 +151,12 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
         const failed = await ended(server, first.id);
         assert.equal(failed.state, 'failed');
         assert.match(failed.error ?? '', /its case was refused by the server: damaged bundle/);
+        // The job that waited ends with it: already traced, its case never delivered.
+        const thirdEnd = await ended(server, third.id);
+        assert.deepEqual(
+          [thirdEnd.state, thirdEnd.caseId, (thirdEnd as { caseMissing?: boolean }).caseMissing],
+          ['done', claimed.body.caseId, true],
+        );
         assert.ok(!existsSync(join(server.casesDir, caseId)));
         assert.deepEqual(
           readdirSync(server.casesDir).filter((n) => n.startsWith('.')),
@@ -197,6 +207,9 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
         await gone.beat([sealedJob.id, partialJob.id]);
         const sealedClaim = await gone.claim(sealedJob.id, 'ns');
         const partialClaim = await gone.claim(partialJob.id, 'np');
+        // The same link submitted again while its case is on the way: it waits for that case.
+        const twin = await submit(server, START_URL);
+        assert.equal((await gone.claim(twin.id, 'nt')).body.code, 'already-traced');
         await writeSampleCase(join(spool, 'cases'), { name: sealedClaim.body.caseId });
         mkdirSync(join(spool, 'outbox'));
         writeFileSync(join(spool, 'outbox', `${sealedClaim.body.caseId}.json`), JSON.stringify({ job: sealedJob.id, nonce: 'ns' }));
@@ -215,6 +228,14 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
           () => `the killed worker's sealed case: ${worker!.stderr()}`,
         );
         assert.ok(delivered.events?.some((e) => e.kind === 'uploaded'));
+        // The twin ended with it: its case in (unless the job was judged lost before its case came: then never delivered, as said then).
+        const lostFirst = delivered.events?.some((e) => e.kind === 'worker-lost') ?? false;
+        const twinEnd = await ended(server, twin.id);
+        assert.deepEqual(
+          [twinEnd.state, twinEnd.caseId, (twinEnd as { caseMissing?: boolean }).caseMissing ?? false],
+          ['done', sealedClaim.body.caseId, lostFirst],
+          JSON.stringify(twinEnd.events),
+        );
         assert.ok(existsSync(join(server.casesDir, sealedClaim.body.caseId, 'manifest.json')));
         await until(
           () => /waiting for the queue redis:\/\//.test(worker!.stderr()),

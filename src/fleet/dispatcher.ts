@@ -206,6 +206,12 @@ export class FleetDispatcher {
   private readonly refusedWorkers = new Map<string, string>();
   /** Claimed jobs of a silent worker that another worker (on its spool) said it holds: said once. */
   private readonly heldForLost = new Set<string>();
+  /**
+   * Jobs of a link another job of this server is tracing right now (claimed, its case not in yet),
+   * by the job they wait for: each ends with that job's case when it ends (already traced), never
+   * put on the queue meanwhile. Answered at once, they said the case "deleted, or never delivered".
+   */
+  private readonly following = new Map<string, { first: string; caseId: string }>();
   private lastSweep = Date.now();
   private closed = false;
   private lastRedisError = '';
@@ -455,6 +461,21 @@ export class FleetDispatcher {
       return { ok: true, caseId };
     })();
     if (!claimed.ok) {
+      const first = claimed.caseId ? this.host.jobByCase(claimed.caseId) : null;
+      if (first && first !== job && first.state === 'running' && this.waiters.has(first.id)) {
+        // Its case is still on the way: this job ends with it, as already traced, when that job ends.
+        this.following.set(job.id, { first: first.id, caseId: claimed.caseId! });
+        this.host.record(
+          job,
+          'same-link',
+          `its link is being traced right now for job ${first.id} (case ${claimed.caseId}); this job ends with that case, ` +
+            'not requested again',
+        );
+        return {
+          status: 409,
+          body: { ok: false, code: 'already-traced', reason: `its link is being traced right now for job ${first.id}` },
+        };
+      }
       // A case not (yet) on this server: its worker was lost, or its case is still on the way.
       this.settle(job.id, alreadyTraced(store, job.url!, claimed));
       const reason = claimed.inProgress
@@ -671,12 +692,20 @@ export class FleetDispatcher {
     if (!waiter) return;
     this.waiters.delete(jobId);
     this.cancelHeard.delete(jobId);
+    this.following.delete(jobId);
     waiter.resolve(outcome);
+    // Jobs of the same link that waited for this one: already traced, with its case (in now, or never delivered).
+    for (const [follower, { first, caseId }] of [...this.following])
+      if (first === jobId) {
+        const waiting = this.waiters.get(follower);
+        this.following.delete(follower);
+        if (waiting) this.settle(follower, alreadyTraced(this.host.store, waiting.job.url!, { caseId, inProgress: false }));
+      }
   }
 
   private async dispatch(job: Job): Promise<void> {
     const waiter = this.waiters.get(job.id);
-    if (!waiter || job.state !== 'queued' || this.closed) return;
+    if (!waiter || job.state !== 'queued' || this.closed || this.following.has(job.id)) return;
     const fleet = job.fleet ?? emptyFleetState();
     const counted = fleet.dispatches - (fleet.excused ?? 0);
     if (counted >= MAX_DISPATCHES) {
@@ -740,7 +769,7 @@ export class FleetDispatcher {
     try {
       for (const { job } of [...this.waiters.values()]) {
         if (this.closed) return;
-        if (job.state !== 'queued') continue;
+        if (job.state !== 'queued' || this.following.has(job.id)) continue;
         const dispatch = job.fleet?.dispatch;
         if (!dispatch) {
           await this.dispatch(job);
