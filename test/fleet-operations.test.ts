@@ -5,14 +5,14 @@
 // Most of it speaks the workers' protocol from the test itself: no Chromium, so it stays fast.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './helpers.js';
 import { jsonLines, startCli, type CliRun } from './support/cli-process.js';
 import { Server, startWorker, TOKEN, tokens, until, type JobView, type QueueView, fleetLab } from './support/fleet-cluster.js';
 import { freePort, redisMissing, startRedis } from './support/redis-server.js';
 import { writeSampleCase, START_URL } from './support/test-capture.js';
-import { packCase } from '../src/case/case-bundle.js';
+import { MAX_BUNDLE_BYTES, packCase } from '../src/case/case-bundle.js';
 import { CLAIMED_NOT_BEGUN } from '../src/fleet/protocol.js';
 
 const skip = redisMissing();
@@ -204,9 +204,15 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
         const gone = fakeWorker(server, 'gone');
         const sealedJob = await submit(server, START_URL);
         const partialJob = await submit(server, once('ops-partial'));
-        await gone.beat([sealedJob.id, partialJob.id]);
+        // And a sealed case too large for any bundle (a sparse file: nothing of it is on disk).
+        const hugeJob = await submit(server, once('ops-huge'));
+        await gone.beat([sealedJob.id, partialJob.id, hugeJob.id]);
         const sealedClaim = await gone.claim(sealedJob.id, 'ns');
         const partialClaim = await gone.claim(partialJob.id, 'np');
+        const hugeClaim = await gone.claim(hugeJob.id, 'nh');
+        const huge = await writeSampleCase(join(spool, 'cases'), { name: hugeClaim.body.caseId });
+        writeFileSync(join(huge.dir, 'big.bin'), '');
+        truncateSync(join(huge.dir, 'big.bin'), MAX_BUNDLE_BYTES);
         // The same link submitted again while its case is on the way: it waits for that case.
         const twin = await submit(server, START_URL);
         assert.equal((await gone.claim(twin.id, 'nt')).body.code, 'already-traced');
@@ -214,6 +220,7 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
         mkdirSync(join(spool, 'outbox'));
         writeFileSync(join(spool, 'outbox', `${sealedClaim.body.caseId}.json`), JSON.stringify({ job: sealedJob.id, nonce: 'ns' }));
         writeFileSync(join(spool, 'outbox', `${partialClaim.body.caseId}.json`), JSON.stringify({ job: partialJob.id, nonce: 'np' }));
+        writeFileSync(join(spool, 'outbox', `${hugeClaim.body.caseId}.json`), JSON.stringify({ job: hugeJob.id, nonce: 'nh' }));
 
         await redis.kill();
         const late = await submit(server, once('ops-late'));
@@ -251,6 +258,20 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
           new RegExp(`job ${partialJob.id} was claimed by a worker killed before its trace began: nothing was requested`),
         );
         assert.equal((await server.job(late.id)).state, 'queued');
+        // The case too large to send: its job failed saying so and where the case is kept (it was sent, refused, again and again).
+        const tooLarge = await until(
+          async () => {
+            const job = await server.job(hugeJob.id);
+            return job.state === 'failed' && job.error?.startsWith('its case could not be packed') && job;
+          },
+          60_000,
+          () => `job ${hugeJob.id} failed as too large: ${worker!.stderr()}`,
+        );
+        assert.match(
+          tooLarge.error ?? '',
+          /more than the \d+ a bundle may hold .*; the case stays on the worker in \S+ \(on worker gone on localhost\)$/,
+        );
+        assert.ok(existsSync(join(huge.dir, 'manifest.json')), 'the case is kept on the worker');
 
         await redis.restart();
         const traced = await ended(server, late.id, 120_000);
