@@ -277,6 +277,18 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
         const traced = await ended(server, late.id, 120_000);
         assert.equal(traced.state, 'done', traced.error ?? '');
         assert.equal(hits('ops-late'), 1);
+        // Redis away for a while: one line when it is lost, one when it answers again (the server's
+        // reconnects and reconciles printed a line each, in turn; the worker never said it was back).
+        const queueLines = (text: string) => text.split('\n').filter((l) => /: queue redis:\/\/\S+: /.test(l));
+        const said = await until(
+          () => queueLines(server.run.stderr()).length >= 2 && queueLines(server.run.stderr()),
+          30_000,
+          () => server.run.stderr(),
+        );
+        assert.equal(said.length, 2, said.join('\n'));
+        assert.match(said[0], /^clicktrace serve: queue redis:\/\/\S+: .*; waiting for it to answer again$/);
+        assert.match(said[1], /^clicktrace serve: queue redis:\/\/\S+: answers again$/);
+        assert.match(worker.stderr(), /clicktrace worker: queue redis:\/\/\S+: answers again/);
         // The killed worker's job not begun: failed, saying its link was not requested (whether the
         // server judged the worker lost first or not), never run again.
         const lost = await until(

@@ -41,6 +41,7 @@ import type { StagedBundle, StagedFolder } from '../import/unpack-verify.js';
 import { VerifyThread } from '../import/verify-thread.js';
 import { connectionOptions, describeRedis, type RedisTarget } from './redis-url.js';
 import { deadline } from './timing.js';
+import { QueueHealth } from './queue-health.js';
 import {
   CASE_REFUSED,
   dispatchId,
@@ -214,7 +215,7 @@ export class FleetDispatcher {
   private readonly following = new Map<string, { first: string; caseId: string }>();
   private lastSweep = Date.now();
   private closed = false;
-  private lastRedisError = '';
+  private readonly health: QueueHealth;
 
   constructor(
     private readonly host: FleetJobHost,
@@ -229,6 +230,8 @@ export class FleetDispatcher {
     this.queue = new Queue<FleetJobData>(QUEUE_NAME, { connection });
     this.events = new QueueEvents(QUEUE_NAME, { connection });
     this.lease = new Redis(connection);
+    this.health = new QueueHealth((line) => this.options.log?.(`clicktrace serve: ${line}`), this.queueUrl);
+    this.health.watch(this.lease, () => this.closed);
     this.lease.on('error', (err: Error) => this.redisError(err));
     this.queue.on('error', (err: Error) => this.redisError(err));
     this.events.on('error', (err: Error) => this.redisError(err));
@@ -875,10 +878,7 @@ export class FleetDispatcher {
   }
 
   private redisError(err: Error): void {
-    const message = (err?.message ?? String(err)).split('\n')[0];
-    if (message === this.lastRedisError) return;
-    this.lastRedisError = message;
-    this.options.log?.(`clicktrace serve: queue ${this.queueUrl}: ${message}`);
+    this.health.error(err);
   }
 }
 
