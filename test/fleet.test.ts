@@ -336,6 +336,12 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
         );
         const details = await Promise.all(held.map((id) => server.job(id)));
         for (const job of details) assert.equal(job.state, 'done', `${job.id}, claimed when the server died, ended with its case`);
+        // Who claimed it, and into which case, is still said after the restart (the event was said after the job was saved).
+        for (const job of details)
+          assert.ok(
+            job.events?.some((e) => e.kind === 'claimed' && e.detail.includes(`case ${job.caseId}`)),
+            `${job.id}: ${JSON.stringify(job.events?.map((e) => e.kind))}`,
+          );
         // A job was mid-trace when the server died: it waited for its case across the restart.
         assert.ok(
           details.some((job) => job.events?.some((e) => e.kind === 'resumed')),

@@ -474,6 +474,7 @@ export class FleetDispatcher {
           `its link is being traced right now for job ${first.id} (case ${claimed.caseId}); this job ends with that case, ` +
             'not requested again',
         );
+        this.host.save(job);
         return {
           status: 409,
           body: { ok: false, code: 'already-traced', reason: `its link is being traced right now for job ${first.id}` },
@@ -493,6 +494,8 @@ export class FleetDispatcher {
       this.host.record(job, 'worker-clock', `${clockNote(worker.clockSkewMs)}; the times in its case are the worker's`);
     if (worker && worker.version !== TOOL.version)
       this.host.record(job, 'worker-version', `${worker.name} runs clicktrace ${worker.version}, this server ${TOOL.version}`);
+    // With its events: a server started again shows who claimed it and which case it waits for (it was saved before they were said).
+    this.host.save(job);
     return { status: 200, body: outcome };
   }
 
