@@ -5,14 +5,14 @@
 // Most of it speaks the workers' protocol from the test itself: no Chromium, so it stays fast.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './helpers.js';
 import { jsonLines, startCli, type CliRun } from './support/cli-process.js';
 import { Server, startWorker, TOKEN, tokens, until, type JobView, type QueueView, fleetLab } from './support/fleet-cluster.js';
 import { freePort, redisMissing, startRedis } from './support/redis-server.js';
 import { writeSampleCase, START_URL } from './support/test-capture.js';
-import { packCase } from '../src/case/case-bundle.js';
+import { MAX_BUNDLE_BYTES, packCase } from '../src/case/case-bundle.js';
 import { CLAIMED_NOT_BEGUN } from '../src/fleet/protocol.js';
 
 const skip = redisMissing();
@@ -107,12 +107,16 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
         const twinEnd = await ended(server, twin.id);
         assert.equal(twinEnd.state, 'failed');
         assert.match(twinEnd.error ?? '', /being traced right now .*not requested twice/);
-        // Without "again": the ledger names the first job's case.
+        // Without "again", while the first is traced: it waits for the first job's case (it used to end at
+        // once, its case said "deleted, or never delivered" while it was on its way).
         const third = await submit(server, url);
         assert.equal((await worker.claim(third.id, 'n3')).body.code, 'already-traced');
-        const thirdEnd = await ended(server, third.id);
-        assert.equal(thirdEnd.state, 'done');
-        assert.equal(thirdEnd.caseId, claimed.body.caseId);
+        const waiting = await server.job(third.id);
+        assert.equal(waiting.state, 'queued', 'it waits for the case of the job tracing its link');
+        assert.ok(
+          waiting.events?.some((e) => e.kind === 'same-link' && e.detail.includes(`for job ${first.id} (case ${claimed.body.caseId})`)),
+          JSON.stringify(waiting.events),
+        );
 
         // A sealed case under the claimed name, uploaded by someone without the claim.
         const caseId = claimed.body.caseId;
@@ -147,6 +151,12 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
         const failed = await ended(server, first.id);
         assert.equal(failed.state, 'failed');
         assert.match(failed.error ?? '', /its case was refused by the server: damaged bundle/);
+        // The job that waited ends with it: already traced, its case never delivered.
+        const thirdEnd = await ended(server, third.id);
+        assert.deepEqual(
+          [thirdEnd.state, thirdEnd.caseId, (thirdEnd as { caseMissing?: boolean }).caseMissing],
+          ['done', claimed.body.caseId, true],
+        );
         assert.ok(!existsSync(join(server.casesDir, caseId)));
         assert.deepEqual(
           readdirSync(server.casesDir).filter((n) => n.startsWith('.')),
@@ -194,13 +204,23 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
         const gone = fakeWorker(server, 'gone');
         const sealedJob = await submit(server, START_URL);
         const partialJob = await submit(server, once('ops-partial'));
-        await gone.beat([sealedJob.id, partialJob.id]);
+        // And a sealed case too large for any bundle (a sparse file: nothing of it is on disk).
+        const hugeJob = await submit(server, once('ops-huge'));
+        await gone.beat([sealedJob.id, partialJob.id, hugeJob.id]);
         const sealedClaim = await gone.claim(sealedJob.id, 'ns');
         const partialClaim = await gone.claim(partialJob.id, 'np');
+        const hugeClaim = await gone.claim(hugeJob.id, 'nh');
+        const huge = await writeSampleCase(join(spool, 'cases'), { name: hugeClaim.body.caseId });
+        writeFileSync(join(huge.dir, 'big.bin'), '');
+        truncateSync(join(huge.dir, 'big.bin'), MAX_BUNDLE_BYTES);
+        // The same link submitted again while its case is on the way: it waits for that case.
+        const twin = await submit(server, START_URL);
+        assert.equal((await gone.claim(twin.id, 'nt')).body.code, 'already-traced');
         await writeSampleCase(join(spool, 'cases'), { name: sealedClaim.body.caseId });
         mkdirSync(join(spool, 'outbox'));
         writeFileSync(join(spool, 'outbox', `${sealedClaim.body.caseId}.json`), JSON.stringify({ job: sealedJob.id, nonce: 'ns' }));
         writeFileSync(join(spool, 'outbox', `${partialClaim.body.caseId}.json`), JSON.stringify({ job: partialJob.id, nonce: 'np' }));
+        writeFileSync(join(spool, 'outbox', `${hugeClaim.body.caseId}.json`), JSON.stringify({ job: hugeJob.id, nonce: 'nh' }));
 
         await redis.kill();
         const late = await submit(server, once('ops-late'));
@@ -215,6 +235,14 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
           () => `the killed worker's sealed case: ${worker!.stderr()}`,
         );
         assert.ok(delivered.events?.some((e) => e.kind === 'uploaded'));
+        // The twin ended with it: its case in (unless the job was judged lost before its case came: then never delivered, as said then).
+        const lostFirst = delivered.events?.some((e) => e.kind === 'worker-lost') ?? false;
+        const twinEnd = await ended(server, twin.id);
+        assert.deepEqual(
+          [twinEnd.state, twinEnd.caseId, (twinEnd as { caseMissing?: boolean }).caseMissing ?? false],
+          ['done', sealedClaim.body.caseId, lostFirst],
+          JSON.stringify(twinEnd.events),
+        );
         assert.ok(existsSync(join(server.casesDir, sealedClaim.body.caseId, 'manifest.json')));
         await until(
           () => /waiting for the queue redis:\/\//.test(worker!.stderr()),
@@ -230,11 +258,37 @@ describe('the fleet under operations', { skip: skip ?? false, concurrency: 2 }, 
           new RegExp(`job ${partialJob.id} was claimed by a worker killed before its trace began: nothing was requested`),
         );
         assert.equal((await server.job(late.id)).state, 'queued');
+        // The case too large to send: its job failed saying so and where the case is kept (it was sent, refused, again and again).
+        const tooLarge = await until(
+          async () => {
+            const job = await server.job(hugeJob.id);
+            return job.state === 'failed' && job.error?.startsWith('its case could not be packed') && job;
+          },
+          60_000,
+          () => `job ${hugeJob.id} failed as too large: ${worker!.stderr()}`,
+        );
+        assert.match(
+          tooLarge.error ?? '',
+          /more than the \d+ a bundle may hold .*; the case stays on the worker in \S+ \(on worker gone on localhost\)$/,
+        );
+        assert.ok(existsSync(join(huge.dir, 'manifest.json')), 'the case is kept on the worker');
 
         await redis.restart();
         const traced = await ended(server, late.id, 120_000);
         assert.equal(traced.state, 'done', traced.error ?? '');
         assert.equal(hits('ops-late'), 1);
+        // Redis away for a while: one line when it is lost, one when it answers again (the server's
+        // reconnects and reconciles printed a line each, in turn; the worker never said it was back).
+        const queueLines = (text: string) => text.split('\n').filter((l) => /: queue redis:\/\/\S+: /.test(l));
+        const said = await until(
+          () => queueLines(server.run.stderr()).length >= 2 && queueLines(server.run.stderr()),
+          30_000,
+          () => server.run.stderr(),
+        );
+        assert.equal(said.length, 2, said.join('\n'));
+        assert.match(said[0], /^clicktrace serve: queue redis:\/\/\S+: .*; waiting for it to answer again$/);
+        assert.match(said[1], /^clicktrace serve: queue redis:\/\/\S+: answers again$/);
+        assert.match(worker.stderr(), /clicktrace worker: queue redis:\/\/\S+: answers again/);
         // The killed worker's job not begun: failed, saying its link was not requested (whether the
         // server judged the worker lost first or not), never run again.
         const lost = await until(

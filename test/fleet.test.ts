@@ -336,6 +336,12 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
         );
         const details = await Promise.all(held.map((id) => server.job(id)));
         for (const job of details) assert.equal(job.state, 'done', `${job.id}, claimed when the server died, ended with its case`);
+        // Who claimed it, and into which case, is still said after the restart (the event was said after the job was saved).
+        for (const job of details)
+          assert.ok(
+            job.events?.some((e) => e.kind === 'claimed' && e.detail.includes(`case ${job.caseId}`)),
+            `${job.id}: ${JSON.stringify(job.events?.map((e) => e.kind))}`,
+          );
         // A job was mid-trace when the server died: it waited for its case across the restart.
         assert.ok(
           details.some((job) => job.events?.some((e) => e.kind === 'resumed')),
@@ -712,7 +718,9 @@ describe('a fleet on Redis', { skip: skip ?? false, concurrency: 2 }, () => {
       ]);
       const refused = await wrong.exited;
       assert.equal(refused.code, 1);
-      assert.match(refused.stderr, /refused the token/);
+      // One line, saying the token it sent is wrong (it said the server requires one, as if none was sent).
+      assert.match(refused.stderr, /^clicktrace: worker: http:\/\/\S+: the server refused the token \(wrong token: /);
+      assert.equal(refused.stderr.split('\n').filter(Boolean).length, 1, refused.stderr);
       assert.equal((await server.queue()).workers.length, 0);
 
       // The test speaks the workers' protocol itself: heartbeat, claim, upload.

@@ -63,6 +63,11 @@ export function packCase(dir: string, outPath: string): { caseId: string; bytes:
   const caseId = basename(dir);
   if (!isCaseId(caseId)) throw new BundleError(`${dir}: not a case folder name`);
   const files = closedCaseFiles(dir);
+  // What a receiver would refuse (readBundleDirectory, and a server's body limit) is not written at all:
+  // a worker would otherwise send it again and again.
+  if (files.length > MAX_BUNDLE_ENTRIES) throw new BundleError(`${caseId}: ${files.length} files, more than ${MAX_BUNDLE_ENTRIES}`);
+  const total = files.reduce((sum, path) => sum + lstatSync(join(dir, ...path.split('/'))).size, 0);
+  if (total > MAX_BUNDLE_BYTES) throw new BundleError(`${caseId}: ${tooLarge(total)}`);
   const header: BundleHeader = { format: BUNDLE_FORMAT, version: BUNDLE_VERSION, case: caseId, files: files.length };
   const temporary = join(dirname(outPath), `.${basename(outPath)}.${process.pid}.tmp`);
   const zip = new StoredZipWriter(temporary);
@@ -70,6 +75,7 @@ export function packCase(dir: string, outPath: string): { caseId: string; bytes:
     zip.addBuffer(BUNDLE_HEADER_FILE, Buffer.from(JSON.stringify(header) + '\n'));
     for (const path of files) zip.addFile(path, join(dir, ...path.split('/')));
     const { bytes, sha256 } = zip.finish();
+    if (bytes > MAX_BUNDLE_BYTES) throw new BundleError(`${caseId}: its bundle is ${tooLarge(bytes)}`);
     renameSync(temporary, outPath);
     return { caseId, bytes, sha256, files: files.length };
   } catch (err) {
@@ -97,6 +103,10 @@ export function linkCase(dir: string, intoDir: string): string {
     linkSync(join(dir, ...parts), join(out, ...parts));
   }
   return out;
+}
+
+function tooLarge(bytes: number): string {
+  return `${bytes} bytes, more than the ${MAX_BUNDLE_BYTES} a bundle may hold (a server or import refuses it); not bundled`;
 }
 
 /** A closed case's files (caseFiles); an open case or one without a manifest is refused. */

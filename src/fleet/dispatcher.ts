@@ -41,6 +41,7 @@ import type { StagedBundle, StagedFolder } from '../import/unpack-verify.js';
 import { VerifyThread } from '../import/verify-thread.js';
 import { connectionOptions, describeRedis, type RedisTarget } from './redis-url.js';
 import { deadline } from './timing.js';
+import { QueueHealth } from './queue-health.js';
 import {
   CASE_REFUSED,
   dispatchId,
@@ -206,9 +207,15 @@ export class FleetDispatcher {
   private readonly refusedWorkers = new Map<string, string>();
   /** Claimed jobs of a silent worker that another worker (on its spool) said it holds: said once. */
   private readonly heldForLost = new Set<string>();
+  /**
+   * Jobs of a link another job of this server is tracing right now (claimed, its case not in yet),
+   * by the job they wait for: each ends with that job's case when it ends (already traced), never
+   * put on the queue meanwhile. Answered at once, they said the case "deleted, or never delivered".
+   */
+  private readonly following = new Map<string, { first: string; caseId: string }>();
   private lastSweep = Date.now();
   private closed = false;
-  private lastRedisError = '';
+  private readonly health: QueueHealth;
 
   constructor(
     private readonly host: FleetJobHost,
@@ -223,6 +230,8 @@ export class FleetDispatcher {
     this.queue = new Queue<FleetJobData>(QUEUE_NAME, { connection });
     this.events = new QueueEvents(QUEUE_NAME, { connection });
     this.lease = new Redis(connection);
+    this.health = new QueueHealth((line) => this.options.log?.(`clicktrace serve: ${line}`), this.queueUrl);
+    this.health.watch(this.lease, () => this.closed);
     this.lease.on('error', (err: Error) => this.redisError(err));
     this.queue.on('error', (err: Error) => this.redisError(err));
     this.events.on('error', (err: Error) => this.redisError(err));
@@ -455,6 +464,22 @@ export class FleetDispatcher {
       return { ok: true, caseId };
     })();
     if (!claimed.ok) {
+      const first = claimed.caseId ? this.host.jobByCase(claimed.caseId) : null;
+      if (first && first !== job && first.state === 'running' && this.waiters.has(first.id)) {
+        // Its case is still on the way: this job ends with it, as already traced, when that job ends.
+        this.following.set(job.id, { first: first.id, caseId: claimed.caseId! });
+        this.host.record(
+          job,
+          'same-link',
+          `its link is being traced right now for job ${first.id} (case ${claimed.caseId}); this job ends with that case, ` +
+            'not requested again',
+        );
+        this.host.save(job);
+        return {
+          status: 409,
+          body: { ok: false, code: 'already-traced', reason: `its link is being traced right now for job ${first.id}` },
+        };
+      }
       // A case not (yet) on this server: its worker was lost, or its case is still on the way.
       this.settle(job.id, alreadyTraced(store, job.url!, claimed));
       const reason = claimed.inProgress
@@ -469,6 +494,8 @@ export class FleetDispatcher {
       this.host.record(job, 'worker-clock', `${clockNote(worker.clockSkewMs)}; the times in its case are the worker's`);
     if (worker && worker.version !== TOOL.version)
       this.host.record(job, 'worker-version', `${worker.name} runs clicktrace ${worker.version}, this server ${TOOL.version}`);
+    // With its events: a server started again shows who claimed it and which case it waits for (it was saved before they were said).
+    this.host.save(job);
     return { status: 200, body: outcome };
   }
 
@@ -671,12 +698,20 @@ export class FleetDispatcher {
     if (!waiter) return;
     this.waiters.delete(jobId);
     this.cancelHeard.delete(jobId);
+    this.following.delete(jobId);
     waiter.resolve(outcome);
+    // Jobs of the same link that waited for this one: already traced, with its case (in now, or never delivered).
+    for (const [follower, { first, caseId }] of [...this.following])
+      if (first === jobId) {
+        const waiting = this.waiters.get(follower);
+        this.following.delete(follower);
+        if (waiting) this.settle(follower, alreadyTraced(this.host.store, waiting.job.url!, { caseId, inProgress: false }));
+      }
   }
 
   private async dispatch(job: Job): Promise<void> {
     const waiter = this.waiters.get(job.id);
-    if (!waiter || job.state !== 'queued' || this.closed) return;
+    if (!waiter || job.state !== 'queued' || this.closed || this.following.has(job.id)) return;
     const fleet = job.fleet ?? emptyFleetState();
     const counted = fleet.dispatches - (fleet.excused ?? 0);
     if (counted >= MAX_DISPATCHES) {
@@ -740,7 +775,7 @@ export class FleetDispatcher {
     try {
       for (const { job } of [...this.waiters.values()]) {
         if (this.closed) return;
-        if (job.state !== 'queued') continue;
+        if (job.state !== 'queued' || this.following.has(job.id)) continue;
         const dispatch = job.fleet?.dispatch;
         if (!dispatch) {
           await this.dispatch(job);
@@ -846,10 +881,7 @@ export class FleetDispatcher {
   }
 
   private redisError(err: Error): void {
-    const message = (err?.message ?? String(err)).split('\n')[0];
-    if (message === this.lastRedisError) return;
-    this.lastRedisError = message;
-    this.options.log?.(`clicktrace serve: queue ${this.queueUrl}: ${message}`);
+    this.health.error(err);
   }
 }
 

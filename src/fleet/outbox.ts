@@ -252,9 +252,10 @@ export class Outbox {
           this.log(`case ${caseId} (job ${claim.job}) was sealed by a worker stopped before it could send it: sent now`);
           return;
         } catch (err) {
-          this.log(
-            `case ${caseId} (job ${claim.job}) left by a stopped worker cannot be packed (${(err as Error).message}); kept in ${folder}`,
-          );
+          // Told to the server: it would otherwise wait for a case that never comes, then judge the job lost.
+          const error = notPacked(err as Error, folder);
+          this.addFailure(claim.job, claim.nonce, error);
+          this.log(`case ${caseId} (job ${claim.job}) left by a stopped worker: ${error}`);
         }
       } else if (existsSync(folder)) {
         // Sealed when the outbox starts (it takes a moment); the claim stays until then.
@@ -409,8 +410,9 @@ export class Outbox {
     this.log(
       `the server refused case ${item.caseId}: ${outcome.message}; ${sent === item.folder ? 'the case' : 'the bundle'} is kept in ${this.refusedDir}`,
     );
-    // A bundle found damaged is the worker's to give up on (the server waits for it to be sent again, or for this).
-    if (outcome.status === 422 && item.job !== null && item.nonce !== null)
+    // A bundle found damaged, or too large for the server (or a proxy before it), is the worker's to give up on
+    // (the server waits for it to be sent again, or for this).
+    if ((outcome.status === 422 || outcome.status === 413) && item.job !== null && item.nonce !== null)
       this.addFailure(item.job, item.nonce, `its case was refused by the server: ${outcome.message}`);
   }
 
@@ -437,7 +439,7 @@ export class Outbox {
     } catch (err) {
       this.items.delete(item.caseId);
       rmSync(join(this.dir, `${item.caseId}.json`), { force: true });
-      const error = `its case could not be packed on the worker: ${(err as Error).message}`;
+      const error = notPacked(err as Error, folder);
       this.log(`job ${item.job ?? '?'}: failed: ${error}`);
       if (item.job !== null && item.nonce !== null) this.addFailure(item.job, item.nonce, error);
       return false;
@@ -447,6 +449,11 @@ export class Outbox {
     this.remove(folder);
     return true;
   }
+}
+
+/** The failure of a job whose sealed case cannot be packed (too large for a bundle, a file unreadable). */
+function notPacked(err: Error, folder: string): string {
+  return `its case could not be packed on the worker: ${err.message}; the case stays on the worker in ${folder}`;
 }
 
 function keyOf(item: Item): string {

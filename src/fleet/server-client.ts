@@ -79,7 +79,7 @@ export interface FleetServerLink {
   claim(jobId: string, request: ClaimRequest): Promise<ClaimResponse>;
   /** Reports a claimed job that ended without a case; "not yours" (409) ends it too. */
   fail(jobId: string, request: FailRequest): Promise<void>;
-  /** Uploads a case bundle under the claim (nonce) that named it: taken (now or before), refused for good (422, 404, 409), or ServerError to retry. */
+  /** Uploads a case bundle under the claim (nonce) that named it: taken (now or before), refused for good (422, 404, 409, 413), or ServerError to retry. */
   uploadCase(caseId: string, bundle: Buffer, nonce: string | null): Promise<UploadOutcome>;
   /**
    * Hands over a sealed case folder as it is, when the link reaches a server on the same file
@@ -114,7 +114,7 @@ export function failAnswer(answer: { status: number; body: unknown }): void {
 /** The server's answer to a case upload. */
 export function uploadAnswer(answer: { status: number; body: unknown }): UploadOutcome {
   if (answer.status === 200) return { kind: 'taken', response: answer.body as IngestResponse };
-  if (answer.status === 422 || answer.status === 404 || answer.status === 409 || answer.status === 400)
+  if (answer.status === 422 || answer.status === 404 || answer.status === 409 || answer.status === 400 || answer.status === 413)
     return {
       kind: 'refused',
       status: answer.status,
@@ -143,12 +143,25 @@ export class ServerClient implements FleetServerLink {
   }
 
   async uploadCase(caseId: string, bundle: Buffer, nonce: string | null): Promise<UploadOutcome> {
-    const answer = await this.call<IngestResponse>('POST', `${FLEET_API}/cases/${encodeURIComponent(caseId)}`, {
-      body: bundle,
-      contentType: BUNDLE_CONTENT_TYPE,
-      timeoutMs: UPLOAD_TIMEOUT_MS,
-      ...(nonce ? { headers: { [CLAIM_HEADER]: nonce } } : {}),
-    });
+    let answer;
+    try {
+      answer = await this.call<IngestResponse>('POST', `${FLEET_API}/cases/${encodeURIComponent(caseId)}`, {
+        body: bundle,
+        contentType: BUNDLE_CONTENT_TYPE,
+        timeoutMs: UPLOAD_TIMEOUT_MS,
+        ...(nonce ? { headers: { [CLAIM_HEADER]: nonce } } : {}),
+      });
+    } catch (err) {
+      // A proxy before the server with a smaller body limit answers 413 in its own words: sent again, it would be refused again.
+      if (err instanceof ServerError && err.status === 413)
+        return {
+          kind: 'refused',
+          status: 413,
+          message: `the bundle (${bundle.length} bytes) is too large for ${this.base} (HTTP 413)`,
+          final: true,
+        };
+      throw err;
+    }
     return uploadAnswer(answer);
   }
 

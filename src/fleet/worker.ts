@@ -22,6 +22,7 @@ import { hostname } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { basename } from 'node:path';
 import { Worker, type Job as BullJob } from 'bullmq';
+import { Redis } from 'ioredis';
 import type { Browser } from '../capture/browser.js';
 import { TOOL } from '../version.js';
 import { defaultKeyDir, loadSigningKey } from '../case/signing.js';
@@ -37,6 +38,7 @@ import { Spool } from './spool.js';
 import { Outbox } from './outbox.js';
 import { checkOwnBundle, removeLeftChecks } from './own-bundle.js';
 import { ProgressSender } from './progress-sender.js';
+import { QueueHealth } from './queue-health.js';
 import { deadline, pause } from './timing.js';
 import { clean, truncate } from '../cli/terminal.js';
 
@@ -93,7 +95,8 @@ export class FleetWorker {
   private lastHeartbeatError = '';
   /** Why the server refuses this worker (its signing key is not trusted): no job is taken meanwhile. */
   private untrusted: string | null = null;
-  private lastRedisError = '';
+  private readonly health: QueueHealth;
+  private watcher: Redis | null = null;
   private lastBeatAt = Date.now();
   private readonly loopDelay = (() => {
     const h = monitorEventLoopDelay({ resolution: 20 });
@@ -109,6 +112,7 @@ export class FleetWorker {
     private readonly browsers: BrowserPool,
   ) {
     this.log = options.log ?? ((line) => process.stderr.write(`clicktrace worker: ${line}\n`));
+    this.health = new QueueHealth(this.log, describeRedis(options.redis));
     const host = hostname();
     const name = options.name ?? spool.name;
     this.identity = {
@@ -214,6 +218,7 @@ export class FleetWorker {
       // A job waiting in hand for a slot is not claimed: it is dropped, and the server puts it on the queue again.
       this.log(`stopping: no new jobs; ${this.slots.running} running trace(s) end as cases (or failures) and are delivered`);
       await this.bull?.close();
+      this.watcher?.disconnect();
       const delivered = await this.outbox.drain(deliverMs);
       if (!delivered)
         this.log(
@@ -245,11 +250,12 @@ export class FleetWorker {
       maxStalledCount: 0,
       autorun: false,
     });
-    bull.on('error', (err) => {
-      const message = err.message.split('\n')[0];
-      if (message !== this.lastRedisError) this.log(`queue ${describeRedis(this.options.redis)}: ${message}`);
-      this.lastRedisError = message;
-    });
+    // A connection of its own says when Redis is lost and when it answers again (BullMQ's say neither).
+    const watcher = new Redis(connection);
+    this.health.watch(watcher, () => this.stopping);
+    watcher.on('error', (err: Error) => this.health.error(err));
+    this.watcher = watcher;
+    bull.on('error', (err) => this.health.error(err));
     // A worker may start before Redis (a host booting): it waits, saying so once.
     const patienceMs = this.options.redisPatienceMs ?? 60_000;
     const waiting = setTimeout(() => this.log(`waiting for the queue ${describeRedis(this.options.redis)}`), 2000);
@@ -262,6 +268,7 @@ export class FleetWorker {
     } catch (err) {
       clearTimeout(waiting);
       await bull.close(true).catch(() => undefined);
+      watcher.disconnect();
       throw err;
     }
     clearTimeout(waiting);

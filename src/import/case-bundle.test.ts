@@ -14,6 +14,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  truncateSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,7 @@ import {
   entryProblem,
   isBundlePath,
   isCaseBundle,
+  MAX_BUNDLE_BYTES,
   packCase,
   readBundleDirectory,
 } from '../case/case-bundle.js';
@@ -198,6 +200,24 @@ test('packing refuses an open case and a symlink inside the folder', () => {
   symlinkSync('/etc/passwd', join(linked, 'report.json'));
   assert.throws(() => packCase(linked, join(tmp, 'linked.zip')), /report\.json is a symlink/);
   assert.ok(!existsSync(join(tmp, 'linked.zip')));
+});
+
+test('packing refuses a case larger than a bundle may hold before writing it (a worker sent it again and again, refused with 413)', () => {
+  const big = join(tmp, 'big', caseId);
+  cpSync(caseDir, big, { recursive: true });
+  // Sparse: nothing of it is written to disk, and nothing is read before the refusal.
+  writeFileSync(join(big, 'screenshots-big.bin'), '');
+  truncateSync(join(big, 'screenshots-big.bin'), MAX_BUNDLE_BYTES);
+  const out = join(tmp, 'big.case.zip');
+  assert.throws(
+    () => packCase(big, out),
+    (err: Error) => err instanceof BundleError && /more than the \d+ a bundle may hold/.test(err.message),
+  );
+  assert.deepEqual(
+    readdirSync(tmp).filter((n) => n.includes('big.case.zip')),
+    [],
+    'nothing written',
+  );
 });
 
 test("a server's verification thread takes in the same case, and refuses a tampered one with the same one-line error", async () => {

@@ -74,7 +74,8 @@ export function createRequestHandler(options: { service: TraceService; token?: s
           return fail(
             401,
             'unauthorized',
-            'this server requires a token: open it once with ?token=<token>, or send the X-Clicktrace-Token header',
+            // A worker or batch with another --token sent one: said so, not that it sent none.
+            `${presented ? 'wrong token: ' : ''}this server requires a token: open it once with ?token=<token>, or send the X-Clicktrace-Token header`,
           );
         }
         tokenInHeader = presented.via === 'header';
