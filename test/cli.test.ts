@@ -195,8 +195,17 @@ echo $? >"$out/code"
 dd if=/dev/zero of="$dir/filler2" bs=1k count=8192 2>/dev/null
 "$NODE" "$CLI" trace "$@" --out "$dir/fresh" 2>"$out/stderr-fresh"
 echo $? >"$out/code-fresh"
+ls -A "$dir/fresh" >"$out/fresh-left" 2>/dev/null || echo "(no folder)" >"$out/fresh-left"
 rm -f "$dir/filler" "$dir/filler2" "$dir/cases/clicktrace.db"*
 cp -r "$dir/cases" "$out/cases"
+avail=$(df --output=avail -k "$dir" | tail -1)
+dd if=/dev/zero of="$dir/filler" bs=1k count=$((avail - 64)) 2>/dev/null
+mkdir "$dir/half"
+"$NODE" "$CLI" reindex --out "$dir/half" >/dev/null 2>"$out/stderr-half"
+echo $? >"$out/code-half"
+rm -f "$dir/filler"
+"$NODE" "$CLI" reindex --out "$dir/half" >/dev/null 2>>"$out/stderr-half"
+echo $? >>"$out/code-half"
 `;
 const noMountNamespace = spawnSync('unshare', ['-m', 'true']).status === 0 ? false : 'needs unshare -m (root or CAP_SYS_ADMIN)';
 
@@ -234,7 +243,12 @@ test(
       readFileSync(join(out, 'stderr-fresh'), 'utf8'),
       `clicktrace: cases folder ${mountPoint}/fresh: cannot be created or written (the disk is full: SQLITE_FULL)\n`,
     );
+    assert.equal(readFileSync(join(out, 'fresh-left'), 'utf8'), '(no folder)\n', 'a failed creation leaves no empty index behind');
     assert.equal(lab.hits(url), 1);
+    // An index half made when the disk filled (its first pages written) is completed by a later run once there is room.
+    const half = readFileSync(join(out, 'stderr-half'), 'utf8');
+    assert.equal(readFileSync(join(out, 'code-half'), 'utf8'), '2\n0\n', half);
+    assert.match(half, /^clicktrace: cases folder \S+\/half: cannot be created or written \(the disk is full: SQLITE_\w+\)\n$/);
 
     // Once there is room: sealed from what it recorded, its report saying the disk was full, not that its process was killed.
     const caseDir = join(out, 'cases', caseId);
