@@ -193,7 +193,7 @@ set +e
 "$NODE" "$CLI" trace "$@" --out "$dir/cases" >"$out/stdout" 2>"$out/stderr"
 echo $? >"$out/code"
 dd if=/dev/zero of="$dir/filler2" bs=1k count=8192 2>/dev/null
-"$NODE" "$CLI" trace "$@" --out "$dir/fresh" 2>"$out/stderr-fresh"
+"$NODE" "$CLI" trace "$@" --out "$dir/fresh/a/b" 2>"$out/stderr-fresh"
 echo $? >"$out/code-fresh"
 ls -A "$dir/fresh" >"$out/fresh-left" 2>/dev/null || echo "(no folder)" >"$out/fresh-left"
 rm -f "$dir/filler" "$dir/filler2" "$dir/cases/clicktrace.db"*
@@ -241,9 +241,13 @@ test(
     assert.equal(readFileSync(join(out, 'code-fresh'), 'utf8').trim(), '2');
     assert.equal(
       readFileSync(join(out, 'stderr-fresh'), 'utf8'),
-      `clicktrace: cases folder ${mountPoint}/fresh: cannot be created or written (the disk is full: SQLITE_FULL)\n`,
+      `clicktrace: cases folder ${mountPoint}/fresh/a/b: cannot be created or written (the disk is full: SQLITE_FULL)\n`,
     );
-    assert.equal(readFileSync(join(out, 'fresh-left'), 'utf8'), '(no folder)\n', 'a failed creation leaves no empty index behind');
+    assert.equal(
+      readFileSync(join(out, 'fresh-left'), 'utf8'),
+      '(no folder)\n',
+      'a failed creation leaves no empty index, nor the folders it made, behind',
+    );
     assert.equal(lab.hits(url), 1);
     // An index half made when the disk filled (its first pages written) is completed by a later run once there is room.
     const half = readFileSync(join(out, 'stderr-half'), 'utf8');

@@ -103,12 +103,15 @@ export class CaseStore {
     if (CASE_FILES.some((name) => existsSync(join(dir, name))))
       throw new UserError(`cases folder ${casesDir}: is the folder of one case, not a folder of cases (its parent is)`);
     const path = databasePath(dir);
-    const made = { folder: !existsSync(dir), database: !existsSync(path) };
+    // What this open makes (the folder and its missing parents, deepest first; the index), to take back if it fails.
+    const folders: string[] = [];
+    for (let d = dir; !existsSync(d) && dirname(d) !== d; d = dirname(d)) folders.push(d);
+    const freshDatabase = !existsSync(path);
     try {
       makeDirs(dir);
       return new CaseStore(dir, openDatabase(path));
     } catch (err) {
-      if (made.database) removeUnmadeDatabase(dir, path, made.folder);
+      if (freshDatabase) removeUnmadeDatabase(path, folders);
       throw unusableFolder(casesDir, err);
     }
   }
@@ -399,17 +402,19 @@ function nearlyNoRoom(path: string): boolean {
 
 /**
  * What an index that could not be created left (a full disk: SQLite made the file, then could not
- * write its first page): an empty file and its journals, and the cases folder when this made it
- * and it is empty, so a failed first run leaves nothing behind. A database file with content (another
- * process made it meanwhile) is left alone.
+ * write its first page): an empty file and its journals, and the `folders` this made while they
+ * are empty, so a failed first run leaves nothing behind. A database file with content (a half-made
+ * index, or another process's) is left alone: SQLite completes it once there is room.
  */
-function removeUnmadeDatabase(dir: string, path: string, folder: boolean): void {
+function removeUnmadeDatabase(path: string, folders: readonly string[]): void {
   try {
-    if (statSync(path).size !== 0) return;
-    for (const suffix of ['-wal', '-shm', '-journal', '']) rmSync(path + suffix, { force: true });
-    if (folder) rmdirSync(dir);
+    if (existsSync(path)) {
+      if (statSync(path).size !== 0) return;
+      for (const suffix of ['-wal', '-shm', '-journal', '']) rmSync(path + suffix, { force: true });
+    }
+    for (const folder of folders) rmdirSync(folder);
   } catch {
-    // Nothing made, or a folder not empty: nothing more to take back.
+    // A folder not empty (another process's), or gone: nothing more to take back.
   }
 }
 
