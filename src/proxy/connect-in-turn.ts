@@ -94,7 +94,7 @@ export class InTurnHttpAgent extends http.Agent {
     options: http.ClientRequestArgs,
     callback?: (err: Error | null, stream: Duplex) => void,
   ): Duplex | null | undefined {
-    if (connectAgentInTurn(options as InTurnRequest, callback, (socket) => socket)) return undefined;
+    if (connectAgentInTurn(options, callback, (socket) => socket)) return undefined;
     return super.createConnection(options, callback);
   }
 }

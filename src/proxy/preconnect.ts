@@ -86,7 +86,7 @@ export class PreconnectingAgent extends https.Agent {
     let opened: Duplex | null | undefined;
     const checked = keepingCheckedChain(options, () => (opened ?? undefined) as tls.TLSSocket | undefined);
     const over = (socket: net.Socket) => (opened = super.createConnection({ ...checked, socket } as https.RequestOptions)) as Duplex;
-    if (connectAgentInTurn(options as InTurnRequest, args[1], over)) return undefined;
+    if (connectAgentInTurn(options, args[1], over)) return undefined;
     args[0] = checked;
     return (opened = super.createConnection(...args));
   }
