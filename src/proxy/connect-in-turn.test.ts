@@ -124,3 +124,24 @@ test('connectInTurn: the error of the last address when none takes the connectio
   assert.equal(err?.code, 'ECONNREFUSED');
   assert.deepEqual(err?.tried, ['127.0.0.1', '::1']);
 });
+
+test('connectInTurn: a request given up meanwhile tries no further address', async () => {
+  const closed = net.createServer();
+  await listen(closed, '127.0.0.1');
+  const port = portOf(closed);
+  await new Promise((r) => closed.close(r));
+  const err = await new Promise<ConnectError | null>((resolve) =>
+    connectInTurn(
+      ['127.0.0.1', '::1'],
+      { port },
+      5000,
+      (e, socket) => {
+        socket?.destroy();
+        resolve(e);
+      },
+      () => false,
+    ),
+  );
+  assert.equal(err?.code, 'ECONNREFUSED');
+  assert.deepEqual(err?.tried, ['127.0.0.1']);
+});

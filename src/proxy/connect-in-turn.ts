@@ -19,13 +19,15 @@ export type ConnectError = NodeJS.ErrnoException & { tried?: string[] };
 /**
  * Connects to `addresses` in turn and calls `done` once, with the first connected socket or the
  * last attempt's error (its `tried` lists the addresses). `options` are net.connect's, without
- * host; an attempt still not connected after `timeoutMs` ends them all (ETIMEDOUT).
+ * host; an attempt still not connected after `timeoutMs` ends them all (ETIMEDOUT), and so does
+ * `wanted()` turning false (the request was given up meanwhile: no further address is tried).
  */
 export function connectInTurn(
   addresses: readonly string[],
   options: Omit<net.TcpNetConnectOpts, 'host' | 'timeout'>,
   timeoutMs: number,
   done: (err: ConnectError | null, socket?: net.Socket) => void,
+  wanted: () => boolean = () => true,
 ): void {
   const tried: string[] = [];
   const attempt = (index: number): void => {
@@ -38,7 +40,7 @@ export function connectInTurn(
       socket.off('timeout', timedOut);
       socket.on('error', () => undefined);
       socket.destroy();
-      if (index + 1 < addresses.length && neverConnected(err)) attempt(index + 1);
+      if (index + 1 < addresses.length && neverConnected(err) && wanted()) attempt(index + 1);
       else done(Object.assign(err, { tried }));
     };
     const connected = () => {
@@ -63,6 +65,8 @@ export interface InTurnRequest {
   /** The addresses after `host`, tried in turn when no connection to the ones before was made. */
   alternatives?: string[];
   connectTimeoutMs?: number;
+  /** False once the request was given up: no further address is tried for it. */
+  stillWanted?: () => boolean;
 }
 
 /**
@@ -84,6 +88,7 @@ export function connectAgentInTurn(
       if (err || !socket) callback(err ?? new Error('not connected'), undefined as unknown as Duplex);
       else callback(null, over(socket));
     },
+    options.stillWanted,
   );
   return true;
 }

@@ -585,6 +585,7 @@ export class RecordingProxy {
       port: target.port,
       alternatives: target.alternatives,
       connectTimeoutMs: timeoutMs,
+      stillWanted: () => !flight.done,
       method: exchange.request.method,
       path: rawPath,
       headers: flatHeaderList(exchange.request.headers),
