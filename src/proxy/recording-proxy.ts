@@ -127,6 +127,8 @@ function requestBody(req: http.IncomingMessage): Promise<RequestBody> {
 
 /** Chromium's limit for a response head (net/http/http_stream_parser.cc: 256 KB); Node's default is 16 KB. */
 const MAX_HEADER_BYTES = 256 * 1024;
+/** The longest URL Chromium sends (url::kMaxURLChars, 2 MiB) and 256 KB of header lines besides. */
+const MAX_REQUEST_HEAD_BYTES = 2 * 1024 * 1024 + MAX_HEADER_BYTES;
 
 export { PROXY_ERROR_HEADER };
 
@@ -209,9 +211,11 @@ export class RecordingProxy {
     this.secureContexts = shared.contexts;
     this.upstreamTrust = sharedTrustStore(options.extraCaPems ?? []);
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => this.handle(req, res);
-    // Chromium sends request heads up to 256 KB (large cookies); Node's servers refuse over 16 KB.
-    this.server = http.createServer({ keepAliveTimeout: 30_000, maxHeaderSize: MAX_HEADER_BYTES }, handler);
-    this.tlsTerminator = http.createServer({ keepAliveTimeout: 30_000, maxHeaderSize: MAX_HEADER_BYTES }, handler);
+    // Chromium sends request heads with URLs up to 2 MiB and large cookies; Node's servers refuse
+    // over 16 KB. A head refused here would never reach the server it is for, and the trace would
+    // blame a "connection reset" on it: the server's own answer (a 414, say) is what to record.
+    this.server = http.createServer({ keepAliveTimeout: 30_000, maxHeaderSize: MAX_REQUEST_HEAD_BYTES }, handler);
+    this.tlsTerminator = http.createServer({ keepAliveTimeout: 30_000, maxHeaderSize: MAX_REQUEST_HEAD_BYTES }, handler);
     this.server.on('connect', (req, socket, head) => this.handleConnect(req, socket, head));
     this.server.on('connection', (socket) => this.track(socket));
     for (const server of [this.server, this.tlsTerminator]) {
