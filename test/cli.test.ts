@@ -7,7 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './helpers.js';
 import { emlFiles, FIXTURE_CORPUS } from './support/corpus.js';
-import { cli, CLI } from './support/cli.js';
+import { cli, CLI, runCli } from './support/cli.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { startLab, type Lab, SEED_CONTACT_URL } from '../src/lab/index.js';
@@ -104,6 +104,31 @@ test('bad input: one clear line, non-zero exit, no stack trace', async () => {
     assert.match(stderr, /^clicktrace: /);
     assert.doesNotMatch(stderr, /\n\s+at /);
   }
+});
+
+test('no browser to trace with: a batch or a mail trace says so once, exit 2, as one URL does, and makes no cases folder', async () => {
+  const dir = tempDir('cli-no-browser-');
+  const list = join(dir, 'links.txt');
+  writeFileSync(list, 'http://a.test/1\nhttp://a.test/2\nnot a url\n');
+  const env = { CLICKTRACE_CHROMIUM: join(dir, 'no-chromium') };
+  const seed = fileURLToPath(new URL('../../test/fixtures/mail/seed.eml', import.meta.url));
+  const commands = [
+    ['trace', 'http://a.test/1'],
+    ['trace', '--input', list],
+    ['trace', 'http://a.test/1', 'http://a.test/2', '--json'],
+    ['mail', seed, '--trace', 'main'],
+  ];
+  const runs = await Promise.all(commands.map((args) => runCli([...args, '--out', join(dir, 'cases')], { env })));
+  for (const [i, args] of commands.entries()) {
+    const { code, stdout, stderr } = runs[i];
+    assert.equal(code, 2, `${args.join(' ')}: ${stderr}`);
+    assert.match(
+      stderr,
+      /^clicktrace: Chromium headless shell not found at \S+no-chromium: install it with "apt-get install -y chromium-headless-shell" .*\n$/,
+    );
+    assert.equal(stdout, '', args.join(' '));
+  }
+  assert.equal(existsSync(join(dir, 'cases')), false);
 });
 
 test('two --input lists are refused, not the first silently dropped; a hex or exponent number is no whole number', async () => {

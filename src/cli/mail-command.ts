@@ -461,6 +461,8 @@ async function startTracing(options: TraceOptions, concurrency: number, again: b
     import('./progress-line.js'),
     import('./batch-output.js'),
   ]);
+  // No browser to trace with is bad set-up, said once before anything is made, as for one URL.
+  (await import('../capture/browser.js')).installedBrowserPath(options.browser);
   const store = CaseStore.open(options.outDir ?? 'cases');
   const browsers = new BrowserPool(options.browser ? { kind: options.browser } : {});
   const { url: _url, outDir: _outDir, ...defaults } = options;
