@@ -33,8 +33,11 @@ export interface TlsInfo {
 export interface DnsRecord {
   host: string;
   at: string; // ISO time of the lookup
-  /** "override" = from --resolve; "dns" = our resolver asked a DNS server; "literal" = the host was an IP. */
-  source: 'override' | 'dns' | 'literal';
+  /**
+   * "override" = from --resolve; "dns" = our resolver asked a DNS server; "literal" = the host was an IP;
+   * "localhost" = localhost or a name under it: the loopback addresses, as a browser takes them, no DNS asked.
+   */
+  source: 'override' | 'dns' | 'literal' | 'localhost';
   server: string | null;
   addresses: string[]; // A and AAAA, in answer order
   cnames: string[]; // CNAME chain from the host toward the addresses

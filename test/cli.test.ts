@@ -7,7 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './helpers.js';
 import { emlFiles, FIXTURE_CORPUS } from './support/corpus.js';
-import { cli, CLI } from './support/cli.js';
+import { cli, CLI, runCli } from './support/cli.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { startLab, type Lab, SEED_CONTACT_URL } from '../src/lab/index.js';
@@ -106,6 +106,31 @@ test('bad input: one clear line, non-zero exit, no stack trace', async () => {
   }
 });
 
+test('no browser to trace with: a batch or a mail trace says so once, exit 2, as one URL does, and makes no cases folder', async () => {
+  const dir = tempDir('cli-no-browser-');
+  const list = join(dir, 'links.txt');
+  writeFileSync(list, 'http://a.test/1\nhttp://a.test/2\nnot a url\n');
+  const env = { CLICKTRACE_CHROMIUM: join(dir, 'no-chromium') };
+  const seed = fileURLToPath(new URL('../../test/fixtures/mail/seed.eml', import.meta.url));
+  const commands = [
+    ['trace', 'http://a.test/1'],
+    ['trace', '--input', list],
+    ['trace', 'http://a.test/1', 'http://a.test/2', '--json'],
+    ['mail', seed, '--trace', 'main'],
+  ];
+  const runs = await Promise.all(commands.map((args) => runCli([...args, '--out', join(dir, 'cases')], { env })));
+  for (const [i, args] of commands.entries()) {
+    const { code, stdout, stderr } = runs[i];
+    assert.equal(code, 2, `${args.join(' ')}: ${stderr}`);
+    assert.match(
+      stderr,
+      /^clicktrace: Chromium headless shell not found at \S+no-chromium: install it with "apt-get install -y chromium-headless-shell" .*\n$/,
+    );
+    assert.equal(stdout, '', args.join(' '));
+  }
+  assert.equal(existsSync(join(dir, 'cases')), false);
+});
+
 test('two --input lists are refused, not the first silently dropped; a hex or exponent number is no whole number', async () => {
   const dir = tempDir('cli-two-lists-');
   const [a, b] = ['a.txt', 'b.txt'].map((name) => join(dir, name));
@@ -193,10 +218,19 @@ set +e
 "$NODE" "$CLI" trace "$@" --out "$dir/cases" >"$out/stdout" 2>"$out/stderr"
 echo $? >"$out/code"
 dd if=/dev/zero of="$dir/filler2" bs=1k count=8192 2>/dev/null
-"$NODE" "$CLI" trace "$@" --out "$dir/fresh" 2>"$out/stderr-fresh"
+"$NODE" "$CLI" trace "$@" --out "$dir/fresh/a/b" 2>"$out/stderr-fresh"
 echo $? >"$out/code-fresh"
+ls -A "$dir/fresh" >"$out/fresh-left" 2>/dev/null || echo "(no folder)" >"$out/fresh-left"
 rm -f "$dir/filler" "$dir/filler2" "$dir/cases/clicktrace.db"*
 cp -r "$dir/cases" "$out/cases"
+avail=$(df --output=avail -k "$dir" | tail -1)
+dd if=/dev/zero of="$dir/filler" bs=1k count=$((avail - 64)) 2>/dev/null
+mkdir "$dir/half"
+"$NODE" "$CLI" reindex --out "$dir/half" >/dev/null 2>"$out/stderr-half"
+echo $? >"$out/code-half"
+rm -f "$dir/filler"
+"$NODE" "$CLI" reindex --out "$dir/half" >/dev/null 2>>"$out/stderr-half"
+echo $? >>"$out/code-half"
 `;
 const noMountNamespace = spawnSync('unshare', ['-m', 'true']).status === 0 ? false : 'needs unshare -m (root or CAP_SYS_ADMIN)';
 
@@ -232,9 +266,18 @@ test(
     assert.equal(readFileSync(join(out, 'code-fresh'), 'utf8').trim(), '2');
     assert.equal(
       readFileSync(join(out, 'stderr-fresh'), 'utf8'),
-      `clicktrace: cases folder ${mountPoint}/fresh: cannot be created or written (the disk is full: SQLITE_FULL)\n`,
+      `clicktrace: cases folder ${mountPoint}/fresh/a/b: cannot be created or written (the disk is full: SQLITE_FULL)\n`,
+    );
+    assert.equal(
+      readFileSync(join(out, 'fresh-left'), 'utf8'),
+      '(no folder)\n',
+      'a failed creation leaves no empty index, nor the folders it made, behind',
     );
     assert.equal(lab.hits(url), 1);
+    // An index half made when the disk filled (its first pages written) is completed by a later run once there is room.
+    const half = readFileSync(join(out, 'stderr-half'), 'utf8');
+    assert.equal(readFileSync(join(out, 'code-half'), 'utf8'), '2\n0\n', half);
+    assert.match(half, /^clicktrace: cases folder \S+\/half: cannot be created or written \(the disk is full: SQLITE_\w+\)\n$/);
 
     // Once there is room: sealed from what it recorded, its report saying the disk was full, not that its process was killed.
     const caseDir = join(out, 'cases', caseId);

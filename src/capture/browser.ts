@@ -27,6 +27,20 @@ import { UserError } from '../errors.js';
 
 export class BrowserMissingError extends UserError {}
 
+/**
+ * The browser's binary; a BrowserMissingError (bad set-up: exit status 2) when it is not there.
+ * A batch asks before it makes anything, as a single trace's launch does.
+ */
+export function installedBrowserPath(kind: BrowserKind = defaultBrowserKind()): string {
+  const path = browserPath(kind);
+  if (existsSync(path)) return path;
+  throw new BrowserMissingError(
+    `${INSTALLED[kind].name} not found at ${path}: install it with "apt-get install -y ${INSTALLED[kind].pkg}"` +
+      (kind === 'shell' ? ' (or use --browser full)' : '') +
+      ' (or set CLICKTRACE_CHROMIUM)',
+  );
+}
+
 export interface LaunchOptions {
   kind?: BrowserKind;
   /**
@@ -135,15 +149,7 @@ export class Browser extends EventEmitter {
 
   static async launch(options: LaunchOptions = {}): Promise<Browser> {
     const kind = options.kind ?? defaultBrowserKind();
-    const path = browserPath(kind);
-    if (!existsSync(path)) {
-      const { pkg } = INSTALLED[kind];
-      throw new BrowserMissingError(
-        `${INSTALLED[kind].name} not found at ${path}: install it with "apt-get install -y ${pkg}"` +
-          (kind === 'shell' ? ' (or use --browser full)' : '') +
-          ' (or set CLICKTRACE_CHROMIUM)',
-      );
-    }
+    const path = installedBrowserPath(kind);
     const reservedProxy = options.singleTrace ? await ReservedProxyPort.open() : null;
     const sandbox = sandboxPlan(path);
     try {

@@ -70,9 +70,10 @@ the output's reader went away: then the running traces end whole).
 --json on a mailbox or folder writes JSON Lines: one message record per line as it is done
 ({"kind":"message", ...}, with "untraced": [{"link", "url", "kind", "reason"}] for its links
 that got no case: not started after Ctrl-C, or failed before their request; {"kind":"error",
-"source", "error"} for a message that could not be read, {"kind":"skipped", "source",
-"reason"} for one not started after Ctrl-C), and a last
-line {"kind":"summary", ...} whose counts are those of the lines; memory stays flat whatever
+"source", "error"} for a message that could not be taken out of its mailbox (empty, larger
+than 64 MiB, unreadable; one that is no message has its record, the reason in analysis.errors),
+{"kind":"skipped", "source", "reason"} for one not started after Ctrl-C), and a last line
+{"kind":"summary", ...} whose counts are those of the lines; memory stays flat whatever
 the mailbox's size. On a single message: one document {"messages": [...]}, as before.
 Exit status 1 when a message could not be read (not a message, MIME that does not decode; listed
 in the summary's failures with its source and Message-ID), its --trace N link does not exist, or
@@ -460,6 +461,8 @@ async function startTracing(options: TraceOptions, concurrency: number, again: b
     import('./progress-line.js'),
     import('./batch-output.js'),
   ]);
+  // No browser to trace with is bad set-up, said once before anything is made, as for one URL.
+  (await import('../capture/browser.js')).installedBrowserPath(options.browser);
   const store = CaseStore.open(options.outDir ?? 'cases');
   const browsers = new BrowserPool(options.browser ? { kind: options.browser } : {});
   const { url: _url, outDir: _outDir, ...defaults } = options;

@@ -11,7 +11,7 @@ import { SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverRun } from './server-option.
 import { reportTimestamp } from './tsa-option.js';
 // Static, not lazy: both are small, and Chromium is spawned as early as the options allow.
 import { parseInputUrl } from '../service/url-list.js';
-import { prelaunchBrowser, discardPrelaunched } from '../capture/browser.js';
+import { installedBrowserPath, prelaunchBrowser, discardPrelaunched } from '../capture/browser.js';
 import type { TraceOptions } from '../capture/trace.js';
 import type { Report } from '../report.js';
 import { REPORT_FILE } from '../case/case-layout.js';
@@ -71,8 +71,9 @@ it so too and it ends by that signal, 129; without a terminal, under nohup, SIGH
 
 Exit status: 0 when every chain was followed to where it ended (a page, or an HTTP error such as a
 spent link's 410), or was traced before; 1 when one ended with a trace error (loop, timeout,
-network...) or a line was not a URL (the cases are still written), 2 for bad input, 130 after
-Ctrl-C, 143 after SIGTERM, 129 after its terminal closed, 141 when the output's reader went away.
+network...) or a line was not a URL (the cases are still written), 2 for bad input or set-up
+(no browser installed: said before anything is made), 130 after Ctrl-C, 143 after SIGTERM, 129
+after its terminal closed, 141 when the output's reader went away.
 
 options:${TRACE_OPTIONS_HELP}${BATCH_OPTIONS_HELP}${SERVER_OPTIONS_HELP}
   -i, --input FILE           read URLs from FILE, one per line (- for stdin); with --server the
@@ -113,7 +114,9 @@ async function single(url: string, values: Values, argv: string[]): Promise<numb
   const input = parseInputUrl(url, 1);
   if ('error' in input) throw new CliError(input.error, 2);
   if (input.refanged) process.stderr.write(`clicktrace: refanged (${clean(input.refanged.join(' '))}): tracing ${clean(input.url)}\n`);
-  // Chromium boots while the rest of clicktrace loads; bad input above has not started it.
+  // No browser is bad set-up, said before a cases folder is made. Chromium boots while the rest
+  // of clicktrace loads; bad input above has not started it.
+  installedBrowserPath(options.browser);
   prelaunchBrowser(options.browser);
   const json = values.json ?? false;
   const { CaseStore } = await import('../store/index.js');
@@ -226,6 +229,8 @@ async function batch(input: string | null, positionals: string[], values: Values
   // A list with no link in it (every line not a URL) traces nothing: each line is reported, and no
   // cases folder or index is made for it.
   const tracesHere = !onServer && items!.some((item) => !('error' in item));
+  // No browser to trace with is bad set-up, said once before anything is made, as for one URL.
+  if (tracesHere) installedBrowserPath(options.browser);
   const store = tracesHere ? CaseStore.open(options.outDir ?? 'cases') : null;
   const browsers = tracesHere ? new BrowserPool(options.browser ? { kind: options.browser } : {}) : null;
   const local = tracesHere

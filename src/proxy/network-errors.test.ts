@@ -17,7 +17,7 @@ test('a TLS handshake with a server that does not speak TLS is said plainly, wit
     socket.on('error', resolve);
     socket.on('secureConnect', () => resolve(new Error('handshake succeeded')));
   });
-  const text = describeNetworkError(err, new URL('https://plain.test/x'), '127.0.0.1', port);
+  const text = describeNetworkError(err, new URL('https://plain.test/x'), ['127.0.0.1'], port);
   assert.equal(
     text,
     `TLS handshake with plain.test (127.0.0.1:${port}) failed (wrong version number: the server does not speak TLS there (plain HTTP on a TLS port?))`,

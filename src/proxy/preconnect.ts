@@ -5,7 +5,9 @@
 // sent, once. A connection nobody takes is closed when its tunnel closes, or after `freshMs`.
 import https from 'node:https';
 import tls from 'node:tls';
+import type net from 'node:net';
 import type { Duplex } from 'node:stream';
+import { connectAgentInTurn, type InTurnRequest } from './connect-in-turn.js';
 import { keepingCheckedChain } from './peer-certificates.js';
 
 /** What a request's connection is opened with: an early one is used only when all of it matches. */
@@ -69,16 +71,23 @@ export class PreconnectingAgent extends https.Agent {
     const [options] = args as unknown as [UpstreamTlsOptions];
     const key = keyOf(options);
     const list = this.early.get(key);
-    const found = list?.find((e) => e.secureContext === options.secureContext && !e.socket.destroyed);
+    // For a host with several addresses, only an early connection made already: one still
+    // connecting to the first address may yet be refused, and the request then tries the next.
+    const inTurn = Boolean((options as InTurnRequest).alternatives?.length);
+    const found = list?.find((e) => e.secureContext === options.secureContext && !e.socket.destroyed && !(inTurn && e.socket.connecting));
     if (found) {
       this.remove(key, found);
       for (const event of UNUSABLE) found.socket.off(event, found.drop);
       found.socket.setTimeout(0);
       return found.socket;
     }
-    // https.Agent opens it with tls.connect: a TLS socket.
+    // https.Agent opens it with tls.connect: a TLS socket (over the TCP connection made in turn, for
+    // a host with several addresses).
     let opened: Duplex | null | undefined;
-    args[0] = keepingCheckedChain(options, () => (opened ?? undefined) as tls.TLSSocket | undefined);
+    const checked = keepingCheckedChain(options, () => (opened ?? undefined) as tls.TLSSocket | undefined);
+    const over = (socket: net.Socket) => (opened = super.createConnection({ ...checked, socket } as https.RequestOptions)) as Duplex;
+    if (connectAgentInTurn(options, args[1], over)) return undefined;
+    args[0] = checked;
     return (opened = super.createConnection(...args));
   }
 

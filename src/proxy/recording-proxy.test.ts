@@ -174,3 +174,21 @@ test('with catchUp, each request waits for it: a stop made meanwhile refuses all
     await held.close();
   }
 });
+
+test('a request head as long as a URL Chromium sends (1 MiB) reaches its server, whose own answer is recorded', async () => {
+  const url = `http://tracker.test/long?x=${'a'.repeat(1024 * 1024)}`;
+  // As a browser asks a proxy (too long a command line for curl).
+  const status = await new Promise<number | undefined>((resolve, reject) =>
+    http
+      .get({ host: '127.0.0.1', port: proxy.port, path: url, headers: { Host: 'tracker.test' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      })
+      .on('error', reject),
+  );
+  // The test server keeps Node's 16 KB limit: its 431, not a reset by the proxy.
+  assert.equal(status, 431);
+  const x = await recorded(url);
+  assert.equal(x.error, null);
+  assert.equal(x.response?.status, 431);
+});

@@ -15,7 +15,7 @@ import type { Duplex } from 'node:stream';
 import type { CaMaterial } from '../tls/certs.js';
 import { CertificateIssuer } from '../tls/certs.js';
 import type { Exchange, HeaderLine, ResponseFault, TlsInfo } from '../model.js';
-import { type Resolver, ResolveError } from './resolver.js';
+import { type ConnectTarget, type Resolver, ResolveError } from './resolver.js';
 import { peerCertificateChain } from './peer-certificates.js';
 import {
   flatHeaderList,
@@ -27,6 +27,7 @@ import {
 import { endedByFin, tcpPorts, type TcpPorts } from './tcp-close.js';
 import { ResponseBody } from './response-body.js';
 import { PreconnectingAgent, type UpstreamTlsOptions } from './preconnect.js';
+import { InTurnHttpAgent, type ConnectError, type InTurnRequest } from './connect-in-turn.js';
 import { normalizeHost } from '../http/host.js';
 import { requestedAs } from '../http/url-key.js';
 
@@ -134,6 +135,8 @@ function requestBody(req: http.IncomingMessage): Promise<RequestBody> {
 
 /** Chromium's limit for a response head (net/http/http_stream_parser.cc: 256 KB); Node's default is 16 KB. */
 const MAX_HEADER_BYTES = 256 * 1024;
+/** The longest URL Chromium sends (url::kMaxURLChars, 2 MiB) and 256 KB of header lines besides. */
+const MAX_REQUEST_HEAD_BYTES = 2 * 1024 * 1024 + MAX_HEADER_BYTES;
 
 export { PROXY_ERROR_HEADER };
 
@@ -192,7 +195,7 @@ export class RecordingProxy {
   private readonly sockets = new Set<Duplex>();
   private readonly pending = new Set<Flight>();
   private upstreamTrust: tls.SecureContext;
-  private readonly httpAgent = idleLimited(new http.Agent({ keepAlive: true, maxSockets: 64 }), () => this.idleMs);
+  private readonly httpAgent = idleLimited(new InTurnHttpAgent({ keepAlive: true, maxSockets: 64 }), () => this.idleMs);
   private readonly httpsAgent = idleLimited(
     new PreconnectingAgent({ keepAlive: true, maxSockets: 64 }, () => this.idleMs),
     () => this.idleMs,
@@ -216,9 +219,11 @@ export class RecordingProxy {
     this.secureContexts = shared.contexts;
     this.upstreamTrust = sharedTrustStore(options.extraCaPems ?? []);
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => this.handle(req, res);
-    // Chromium sends request heads up to 256 KB (large cookies); Node's servers refuse over 16 KB.
-    this.server = http.createServer({ keepAliveTimeout: 30_000, maxHeaderSize: MAX_HEADER_BYTES }, handler);
-    this.tlsTerminator = http.createServer({ keepAliveTimeout: 30_000, maxHeaderSize: MAX_HEADER_BYTES }, handler);
+    // Chromium sends request heads with URLs up to 2 MiB and large cookies; Node's servers refuse
+    // over 16 KB. A head refused here would never reach the server it is for, and the trace would
+    // blame a "connection reset" on it: the server's own answer (a 414, say) is what to record.
+    this.server = http.createServer({ keepAliveTimeout: 30_000, maxHeaderSize: MAX_REQUEST_HEAD_BYTES }, handler);
+    this.tlsTerminator = http.createServer({ keepAliveTimeout: 30_000, maxHeaderSize: MAX_REQUEST_HEAD_BYTES }, handler);
     this.server.on('connect', (req, socket, head) => this.handleConnect(req, socket, head));
     this.server.on('connection', (socket) => this.track(socket));
     for (const server of [this.server, this.tlsTerminator]) {
@@ -570,7 +575,7 @@ export class RecordingProxy {
   }
 
   /** Our own resolver (overrides, DNS server, private-address policy); null when the exchange ended. */
-  private async resolve(flight: Flight, url: URL): Promise<{ address: string; port: number } | null> {
+  private async resolve(flight: Flight, url: URL): Promise<ConnectTarget | null> {
     const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
     try {
       const target = await this.options.resolver.target(normalizeHost(url.hostname), port);
@@ -584,14 +589,18 @@ export class RecordingProxy {
   }
 
   /** Sends the request upstream with the client's header lines as they came, once, never retried. */
-  private send(flight: Flight, url: URL, rawPath: string, target: { address: string; port: number }): void {
+  private send(flight: Flight, url: URL, rawPath: string, target: ConnectTarget): void {
     const { exchange } = flight;
     const secure = url.protocol === 'https:';
     const tlsOptions = secure ? this.upstreamTls(url, target) : null;
     const servername = tlsOptions?.servername;
-    const options: https.RequestOptions = {
+    const timeoutMs = this.options.upstreamTimeoutMs ?? 60_000;
+    const options: https.RequestOptions & InTurnRequest = {
       host: target.address,
       port: target.port,
+      alternatives: target.alternatives,
+      connectTimeoutMs: timeoutMs,
+      stillWanted: () => !flight.done,
       method: exchange.request.method,
       path: rawPath,
       headers: flatHeaderList(exchange.request.headers),
@@ -605,7 +614,6 @@ export class RecordingProxy {
     };
     const upstream = (secure ? https : http).request(options);
     flight.upstream = upstream;
-    const timeoutMs = this.options.upstreamTimeoutMs ?? 60_000;
     upstream.setTimeout(timeoutMs, () => flight.finish(`timeout: no answer from ${url.host} within ${timeoutMs / 1000} s`));
     // The request goes out once its connection is ready, and only after beforeSend (the trace names
     // its case in the ledger there): with nothing awaited between the two, the request's bytes are
@@ -637,7 +645,11 @@ export class RecordingProxy {
       if (flight.body) {
         const fault = flight.body.cut(err.code === 'ECONNRESET' ? { how: 'reset' } : { how: 'failed', code: err.code ?? err.message });
         flight.finish(fault.message, fault);
-      } else flight.finish(describeNetworkError(err, url, target.address, target.port));
+      } else {
+        // The addresses tried in turn when none took the connection, else the one it was made to.
+        const addresses = (err as ConnectError).tried ?? [upstream.socket?.remoteAddress ?? target.address];
+        flight.finish(describeNetworkError(err, url, addresses, target.port));
+      }
     });
     upstream.on('response', (upstreamRes) => this.record(flight, upstreamRes, url, target, servername));
   }
@@ -800,8 +812,9 @@ function tlsFailure(err: NodeJS.ErrnoException): string {
   return reason;
 }
 
-export function describeNetworkError(err: NodeJS.ErrnoException, url: URL, address: string, port: number): string {
-  const where = `${url.host} (${address}:${port})`;
+/** `addresses`: those connected to, or tried in turn (connect-in-turn.ts). */
+export function describeNetworkError(err: NodeJS.ErrnoException, url: URL, addresses: readonly string[], port: number): string {
+  const where = `${url.host} (${addresses.map((a) => `${hostForUrl(a)}:${port}`).join(', ')})`;
   switch (err.code) {
     case 'ECONNREFUSED':
       return `connection refused by ${where}`;

@@ -67,6 +67,16 @@ export interface ResolverOptions {
 export interface ConnectTarget {
   address: string;
   port: number;
+  /** The name's other addresses, in order: tried in turn when no connection to those before was made. */
+  alternatives?: string[];
+}
+
+/** localhost and its subdomains are the loopback interface (RFC 6761 §6.3), as Chromium resolves them: never asked of DNS. */
+export const LOOPBACK_ADDRESSES = ['127.0.0.1', '::1'];
+
+export function isLocalhostName(host: string): boolean {
+  const name = host.toLowerCase().replace(/\.$/, '');
+  return name === 'localhost' || name.endsWith('.localhost');
 }
 
 /** A name's addresses (all a connection needs) and, possibly later, its full record. */
@@ -111,6 +121,9 @@ export class Resolver {
       explicit = mapped.host !== host.toLowerCase();
       const why = explicit ? '--connect-to' : null;
       lookup = this.remember(`ip|${why}|${host}|${mappedAddress}`, () => this.override(host, [mappedAddress], why));
+    } else if (isLocalhostName(mapped.host)) {
+      explicit = false;
+      lookup = this.remember(`localhost|${mapped.host}|${host}`, () => this.override(host, LOOPBACK_ADDRESSES, null, 'localhost'));
     } else {
       explicit = false;
       lookup = this.remember(`dns|${mapped.host}`, () => this.lookup(mapped.host));
@@ -119,14 +132,16 @@ export class Resolver {
     if (found.error || found.addresses.length === 0) {
       throw new ResolveError(`DNS: ${host} does not resolve (${found.error ?? 'no address'})`, 'ENOTFOUND');
     }
-    const address = found.addresses[0];
-    if (!explicit && !this.options.allowPrivate && isPrivateAddress(address)) {
+    const allowed = (a: string) => explicit || this.options.allowPrivate || !isPrivateAddress(a);
+    const [address, ...others] = [...new Set(found.addresses)];
+    if (!allowed(address)) {
       throw new ResolveError(
         `blocked: ${host} resolves to private address ${address} (use --resolve or --allow-private to allow it)`,
         'EPRIVATE',
       );
     }
-    return { address, port: mapped.port };
+    const alternatives = others.filter(allowed);
+    return alternatives.length ? { address, port: mapped.port, alternatives } : { address, port: mapped.port };
   }
 
   /** Waits for the DNS records still being completed (CNAME chains, base domains), so none is lost. */
@@ -152,16 +167,16 @@ export class Resolver {
     return lookup;
   }
 
-  private override(host: string, addresses: string[], why: string | null): Lookup {
-    const record = this.overrideRecord(host, addresses, why);
+  private override(host: string, addresses: string[], why: string | null, source?: DnsRecord['source']): Lookup {
+    const record = this.overrideRecord(host, addresses, why, source);
     return { addresses: Promise.resolve({ addresses, error: null }), record: Promise.resolve(record) };
   }
 
-  private overrideRecord(host: string, addresses: string[], why: string | null): DnsRecord {
+  private overrideRecord(host: string, addresses: string[], why: string | null, source?: DnsRecord['source']): DnsRecord {
     return {
       host,
       at: new Date().toISOString(),
-      source: why ? 'override' : 'literal',
+      source: source ?? (why ? 'override' : 'literal'),
       server: why,
       addresses,
       cnames: [],

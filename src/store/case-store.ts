@@ -1,6 +1,6 @@
 // The case index over one cases folder: index a case folder (idempotent), rebuild everything
 // from the folders, search with filters, pivot on a shared value.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Report } from '../report.js';
@@ -102,10 +102,16 @@ export class CaseStore {
     // a file added to sealed evidence, which `verify` then reports as changed after the case closed.
     if (CASE_FILES.some((name) => existsSync(join(dir, name))))
       throw new UserError(`cases folder ${casesDir}: is the folder of one case, not a folder of cases (its parent is)`);
+    const path = databasePath(dir);
+    // What this open makes (the folder and its missing parents, deepest first; the index), to take back if it fails.
+    const folders: string[] = [];
+    for (let d = dir; !existsSync(d) && dirname(d) !== d; d = dirname(d)) folders.push(d);
+    const freshDatabase = !existsSync(path);
     try {
       makeDirs(dir);
-      return new CaseStore(dir, openDatabase(databasePath(dir)));
+      return new CaseStore(dir, openDatabase(path));
     } catch (err) {
+      if (freshDatabase) removeUnmadeDatabase(path, folders);
       throw unusableFolder(casesDir, err);
     }
   }
@@ -379,6 +385,39 @@ function isDirectory(path: string): boolean {
   }
 }
 
+/**
+ * Whether the disk of a folder (or of its nearest existing parent) has less than 1 MiB left: SQLite
+ * reports a full disk as SQLITE_FULL, but also as an I/O error when its WAL index (-shm) cannot grow.
+ */
+function nearlyNoRoom(path: string): boolean {
+  for (let dir = resolve(path); ; dir = dirname(dir)) {
+    try {
+      const fs = statfsSync(dir);
+      return fs.bavail * fs.bsize < 1024 * 1024;
+    } catch {
+      if (dirname(dir) === dir) return false;
+    }
+  }
+}
+
+/**
+ * What an index that could not be created left (a full disk: SQLite made the file, then could not
+ * write its first page): an empty file and its journals, and the `folders` this made while they
+ * are empty, so a failed first run leaves nothing behind. A database file with content (a half-made
+ * index, or another process's) is left alone: SQLite completes it once there is room.
+ */
+function removeUnmadeDatabase(path: string, folders: readonly string[]): void {
+  try {
+    if (existsSync(path)) {
+      if (statSync(path).size !== 0) return;
+      for (const suffix of ['-wal', '-shm', '-journal', '']) rmSync(path + suffix, { force: true });
+    }
+    for (const folder of folders) rmdirSync(folder);
+  } catch {
+    // A folder not empty (another process's), or gone: nothing more to take back.
+  }
+}
+
 /** A cases folder that cannot be made or written (under a file, read-only, no permission) is the user's to fix, not a bug. */
 /** Files only a case's own folder holds, never a cases folder. */
 const CASE_FILES = [MANIFEST_FILE, REPORT_FILE, MESSAGE_RECORD_FILE, PARTIAL_FILE];
@@ -391,7 +430,7 @@ function unusableFolder(casesDir: string, err: unknown): unknown {
       ? 'a file stands in its path'
       : code === 'EACCES' || code === 'EPERM'
         ? 'no permission'
-        : code === 'SQLITE_FULL' || diskFull(err)
+        : code === 'SQLITE_FULL' || diskFull(err) || (code.startsWith('SQLITE_IOERR') && nearlyNoRoom(casesDir))
           ? `the disk is full: ${code}`
           : code;
   return new UserError(`cases folder ${casesDir}: cannot be created or written (${why})`);

@@ -212,6 +212,16 @@ const KEPT_TABLES = ['jobs', 'requested_urls'];
 /** Opens (creating if needed) the database in WAL mode; an older schema is dropped and recreated. */
 export function openDatabase(path: string): Database.Database {
   const db = new Database(path);
+  try {
+    return prepareDatabase(db);
+  } catch (err) {
+    // Closed, so what it left can be removed (a full disk) and no handle outlives the error.
+    db.close();
+    throw err;
+  }
+}
+
+function prepareDatabase(db: Database.Database): Database.Database {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');

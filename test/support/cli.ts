@@ -19,15 +19,15 @@ export function cli(args: string[], input?: string): Promise<CliRun> {
   return runCli(args, { input });
 }
 
-/** cli() with options: `measureRss` runs it under /usr/bin/time for its peak memory. */
-export function runCli(args: string[], opts: { input?: string; measureRss?: boolean } = {}): Promise<CliRun> {
+/** cli() with options: `measureRss` runs it under /usr/bin/time for its peak memory; `env` is added to this process's. */
+export function runCli(args: string[], opts: { input?: string; measureRss?: boolean; env?: Record<string, string> } = {}): Promise<CliRun> {
   const measure = (opts.measureRss ?? false) && existsSync(TIME);
   const [command, argv] = measure
     ? [TIME, ['-f', 'clicktrace-max-rss-kb=%M', process.execPath, CLI, ...args]]
     : [process.execPath, [CLI, ...args]];
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env } });
+    const child = spawn(command, argv, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
     let stdout = '';
     let stderr = '';
     // Decoded as a stream: a chunk boundary may fall inside a multi-byte character.
