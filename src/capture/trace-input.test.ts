@@ -36,18 +36,21 @@ test('requestKey: spellings a server takes for one link are one key; the request
   same('http://paypal.example@a.test/once/x', 'http://amazon.example:x@a.test/once/x');
   same('http://@a.test/once/x', 'http://a.test/once/x');
   other('http://a.test@b.test/x', 'http://a.test/x');
+  // A host's trailing dot: the same name, the same server.
+  same('http://a.test./once/x', 'http://a.test/once/x');
+  same('https://A.Test.:443/once/x', 'https://a.test/once/x');
   // Not the same link for every server: reserved characters and their encodings, + and %20, an
-  // empty query, a trailing dot on the host, another port, the order of parameters, path case.
+  // empty query, another port, the order of parameters, path case.
   other('http://a.test/a%2Fb', 'http://a.test/a/b');
   other('http://a.test/?q=a%3Db', 'http://a.test/?q=a=b');
   other('http://a.test/?q=a+b', 'http://a.test/?q=a%20b');
   other('http://a.test/p?', 'http://a.test/p');
-  other('http://a.test./p', 'http://a.test/p');
   other('http://a.test:443/p', 'https://a.test/p');
   other('http://a.test/?a=1&b=2', 'http://a.test/?b=2&a=1');
   other('http://a.test/Path', 'http://a.test/path');
   // The key of a key is itself; what is traced keeps its own spelling.
-  for (const url of ['http://a.test/%7e%2f?x=%c3%a9#f', 'http://a.test/x']) assert.equal(requestKey(key(url)), key(url));
+  for (const url of ['http://a.test/%7e%2f?x=%c3%a9#f', 'http://a.test/x', 'http://a.test./x'])
+    assert.equal(requestKey(key(url)), key(url));
   assert.equal(parseTraceUrl('http://a.test/%2f%7e').href, 'http://a.test/%2f%7e');
   // A ledger row that is not a URL keeps its text, less any fragment.
   assert.equal(requestKey('not a url#x'), 'not a url');

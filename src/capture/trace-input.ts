@@ -47,12 +47,15 @@ function hostTooLong(hostname: string): string | null {
  * - drops userinfo (`user:pass@`), which is never sent either (a browser keeps it for an HTTP
  *   authentication challenge): `http://paypal.example@evil.example/x`, with whatever decoy before
  *   the @, is the request `http://evil.example/x`, and a single-use link is spent by either;
+ * - drops a host's trailing dot (`a.test.` = `a.test`): the same name to DNS, so the same server,
+ *   which sees the same path and token; a single-use link is spent by either (a browser sends
+ *   another Host header and checks another certificate name, which few servers tell apart);
  * - writes percent-encoding hex in upper case (`%2f` = `%2F`, RFC 3986 §6.2.2.1);
  * - decodes percent-encoded unreserved characters (`%7E` = `~`, `%41` = `A`; RFC 3986 §6.2.2.2,
  *   and RFC 9110 §4.2.3's own example: `http://EXAMPLE.com:/%7esmith/home.html`).
  * Not folded, because a server may answer them differently: reserved characters and their
- * encodings (`%2F` and `/`, `%3D` and `=`), `+` and `%20`, an empty query (`?`) and none, a host's
- * trailing dot (another Host header and certificate name), the order of query parameters.
+ * encodings (`%2F` and `/`, `%3D` and `=`), `+` and `%20`, an empty query (`?`) and none, the
+ * order of query parameters.
  * Idempotent: the key of a key is itself (the ledger keeps keys, and rewrites its old ones with it).
  */
 export function requestKey(href: string): string {
@@ -66,6 +69,7 @@ export function requestKey(href: string): string {
   }
   url.username = '';
   url.password = '';
+  if (url.hostname.length > 1 && url.hostname.endsWith('.')) url.hostname = url.hostname.slice(0, -1);
   const hash = url.href.indexOf('#');
   const sent = hash < 0 ? url.href : url.href.slice(0, hash);
   return sent.replace(PERCENT_ENCODED, (whole, hex: string) => {

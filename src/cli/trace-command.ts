@@ -36,10 +36,10 @@ it anew. URLs are compared as the URL standard parses them: the case of the sche
 default port and an IDN's spelling aside (HTTP://Host:80/x is http://host/x, bücher.example is
 xn--bcher-kva.example). A URL that differs only in its #fragment is the same link (the fragment
 is never sent), as is one with a user:pass@ before its host (never sent either:
-http://paypal.example@evil.example/x is http://evil.example/x) or whose percent-encoding
-differs only in hex case (%2f, %2F) or in encoding unreserved characters (%7E, ~); each is
-requested as written. Not the same: %2F and /, + and %20, a ? at the end and none, a host with
-a trailing dot.
+http://paypal.example@evil.example/x is http://evil.example/x), whose host differs only in a
+trailing dot (a.example. is a.example), or whose percent-encoding differs only in hex case
+(%2f, %2F) or in encoding unreserved characters (%7E, ~); each is requested as written. Not
+the same: %2F and /, + and %20, a ? at the end and none.
 
 A defanged link (hxxps://evil[.]example/x; hxxp, h**p, [://], [:], [/], [.], (.), {.}, [dot])
 is traced refanged, and the same link as its plain spelling; its result and its case keep the

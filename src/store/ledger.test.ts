@@ -169,6 +169,7 @@ test('rows recorded before keys folded percent-encoding still stop a rerun, unde
     insert.run('http://click.example.test/r/%2fa%7e?u=%3d', '20261201T000000Z-aaaaaa', new Date().toISOString());
     insert.run('http://click.example.test/old#frag', '20261201T000001Z-bbbbbb', new Date().toISOString());
     insert.run('http://paypal.example@click.example.test/once/u', '20261201T000002Z-cccccc', new Date().toISOString());
+    insert.run('http://click.example.test./once/dot', '20261201T000003Z-dddddd', new Date().toISOString());
     store.db.prepare('DELETE FROM meta WHERE key = ?').run('ledger_keys');
   } finally {
     store.close();
@@ -183,10 +184,19 @@ test('rows recorded before keys folded percent-encoding still stop a rerun, unde
     for (const url of ['http://click.example.test/once/u', 'http://amazon.example@click.example.test/once/u']) {
       assert.deepEqual(reopened.ledger.claim(url), { ok: false, caseId: '20261201T000002Z-cccccc', inProgress: false }, url);
     }
+    // A row kept with its host's trailing dot stops the link with or without it.
+    for (const url of ['http://click.example.test/once/dot', 'http://click.example.test./once/dot']) {
+      assert.deepEqual(reopened.ledger.claim(url), { ok: false, caseId: '20261201T000003Z-dddddd', inProgress: false }, url);
+    }
     const rows = reopened.db.prepare('SELECT url FROM requested_urls ORDER BY id').all() as { url: string }[];
     assert.deepEqual(
       rows.map((r) => r.url),
-      ['http://click.example.test/r/%2Fa~?u=%3D', 'http://click.example.test/old', 'http://click.example.test/once/u'],
+      [
+        'http://click.example.test/r/%2Fa~?u=%3D',
+        'http://click.example.test/old',
+        'http://click.example.test/once/u',
+        'http://click.example.test/once/dot',
+      ],
     );
   } finally {
     reopened.close();
@@ -194,7 +204,7 @@ test('rows recorded before keys folded percent-encoding still stop a rerun, unde
   // Opening again changes nothing (the rewrite ran once; a key's key is itself).
   const again = CaseStore.open(dir);
   try {
-    assert.equal(again.ledger.count(), 3);
+    assert.equal(again.ledger.count(), 4);
     assert.equal(again.ledger.lookup('http://click.example.test/r/%2FA%7E?u=%3d')?.caseId, undefined, 'path case still matters');
   } finally {
     again.close();

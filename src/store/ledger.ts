@@ -36,8 +36,9 @@ const sameRequest = (key: string) => [key, `${key}#`, `${key}$`];
  * The form of the keys in the ledger, kept in `meta`: rows of an older form are rewritten once.
  * 2: percent-encoding hex in upper case and unreserved characters decoded (requestKey).
  * 3: userinfo (`user:pass@`) dropped.
+ * 4: a host's trailing dot dropped.
  */
-const KEYS = { meta: 'ledger_keys', version: '3' };
+const KEYS = { meta: 'ledger_keys', version: '4' };
 
 /** A claim that never got its case is released after this long, even if its process seems alive (pid reuse). */
 const CLAIM_MAX_AGE_MS = 10 * 60 * 1000;
