@@ -1,0 +1,81 @@
+// When explore finds nothing to click on a page, a person scrolls: some pages put their offer in
+// only as the end of the page (an IntersectionObserver's sentinel) or a lazy section comes into
+// view. The page is scrolled down as a hand does it (the wheel turned in bursts of notches, a
+// phone's page flicked up), a pause after each to look, until its end stays put or the time is up.
+// Never a click, a key or typing. What was done is told in the next explore step.
+import type { ExploreEvent } from '../model.js';
+import type { PageObserver } from './page-observer.js';
+import type { Pointer } from './click.js';
+import { flick } from './touch.js';
+import { WHEEL_NOTCH_PX, between, scrolledPast, swipe, wheelTimes } from './hand-motion.js';
+
+/** How long explore scrolls a page, at most. */
+export const EXPLORE_SCROLL_MS = 5000;
+/** How much of the window a turn of the wheel (a burst of notches, then a pause to look) brings into view; a phone gives one flick per turn. */
+const TURN_SHARE = 0.8;
+/** A person's look at the page after each turn, in ms (what comes into view is rendered meanwhile). */
+const LOOK_MS: readonly [number, number] = [250, 400];
+/** Looks at the page's end without it growing before the reader stops (what comes into view there may add to it). */
+const TURNS_AT_END = 1;
+
+/** Page-side (our isolated world): [scrollY, the document's scrollHeight, innerHeight]. */
+const SCROLL_STATE =
+  '[scrollY, Math.max((document.scrollingElement || document.documentElement || {}).scrollHeight || 0, innerHeight), innerHeight]';
+
+type Scroll = [scrollY: number, scrollHeight: number, innerHeight: number];
+const isScroll = (v: unknown): v is Scroll => Array.isArray(v) && v.length === 3 && v.every((n) => typeof n === 'number');
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** Whether the page below the window holds more than a few pixels: a person would scroll on. */
+const moreBelow = ([scrollY, scrollHeight, innerHeight]: Scroll) => !scrolledPast(1, scrollY + 2, scrollHeight, innerHeight);
+
+/**
+ * Scrolls the page down as a person does, up to `budgetMs`; what was done (the explore step's
+ * `scrolled`), or null when the page has nothing below its window (nothing was sent).
+ */
+export async function scrollDownToRead(
+  observer: PageObserver,
+  pointer: Pointer,
+  viewport: { width: number; height: number },
+  budgetMs: number,
+): Promise<NonNullable<ExploreEvent['scrolled']> | null> {
+  const state = async (): Promise<Scroll | null> => {
+    const read = await observer.evaluate(SCROLL_STATE, 'isolated', 1000);
+    return isScroll(read) ? read : null;
+  };
+  const first = await state();
+  if (!first || !moreBelow(first)) return null;
+  const before = observer.navigationState();
+  const until = Date.now() + budgetMs;
+  const stop = () => observer.closed || observer.navigationState() !== before || Date.now() >= until;
+  const send = observer.session.send.bind(observer.session);
+  const { width, height } = viewport;
+  // Beside the content, where a hand rests (a wheel turned over a box that scrolls moves that box).
+  const [x, y] = [Math.round(width * 0.92), Math.round(height * 0.6)];
+  let turns = 0;
+  let atEnd = 0;
+  let last = first;
+  while (!stop() && atEnd < TURNS_AT_END) {
+    turns++;
+    if (pointer === 'touch') {
+      const from: [number, number] = [width * between(Math.random, 0.55, 0.75), height * between(Math.random, 0.7, 0.8)];
+      await flick(observer, { x: from[0], y: from[1] }, swipe(from, height * between(Math.random, 0.4, 0.5), Math.random), stop);
+    } else {
+      const start = Date.now();
+      const notches = Math.max(1, Math.round((TURN_SHARE * height) / WHEEL_NOTCH_PX));
+      for (const { t } of wheelTimes(notches, Math.random)) {
+        await pause(start + t - Date.now());
+        if (stop()) break;
+        await send('Input.dispatchMouseEvent', { type: 'mouseWheel', x, y, deltaX: 0, deltaY: WHEEL_NOTCH_PX }).catch(() => undefined);
+      }
+    }
+    await pause(between(Math.random, ...LOOK_MS));
+    const now = await state();
+    if (!now) break;
+    // At the end, and the page did not grow since the last look: another turn or two, then the reader stops.
+    atEnd = !moreBelow(now) && now[1] <= last[1] ? atEnd + 1 : 0;
+    last = now;
+  }
+  return { by: pointer === 'touch' ? 'touch' : 'wheel', turns, to: Math.round(last[0]), end: !moreBelow(last) };
+}
