@@ -468,8 +468,8 @@ export const READ_CONTROLS_SCRIPT = `(() => {
   // Elements a page's script makes clickable without saying so in markup a control's way: an
   // onclick attribute, or a pointer cursor (a framework's click listener cannot be seen from here),
   // or a button's look (above). Only the outermost of them, and only where they hold no link or
-  // button of their own; in the document, then in its shadow roots.
-  const NOT_SCRIPTED = /^(HTML|BODY|MAIN|LABEL|SUMMARY|OPTION|SELECT|TEXTAREA|INPUT|IMG|SVG|PATH|IFRAME|VIDEO|FORM|HEADER|FOOTER|NAV|SECTION|ARTICLE)$/;
+  // button of their own; in the document, then in its shadow roots. An <svg> drawn as a button is one (named by its label or words).
+  const NOT_SCRIPTED = /^(HTML|BODY|MAIN|LABEL|SUMMARY|OPTION|SELECT|TEXTAREA|INPUT|IMG|PATH|IFRAME|VIDEO|FORM|HEADER|FOOTER|NAV|SECTION|ARTICLE)$/;
   const scripted = [];
   const scriptedSet = new Set();
   const lookalikes = new Set();

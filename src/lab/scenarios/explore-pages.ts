@@ -3015,6 +3015,58 @@ const SPECS: Record<string, PageSpec> = {
         ),
       ),
   },
+  // An <svg> drawn as a button (a rounded rectangle and its words), a pointer cursor and a click
+  // listener of its own, no link: a control like any element script makes clickable.
+  'svg-button-listener': {
+    lang: 'en',
+    about: 'an <svg> button with a pointer cursor and a click listener, no link',
+    cta: 'Claim your prize',
+    html: () =>
+      doc(
+        'en',
+        'Prize',
+        frame(
+          'svg-button-listener',
+          'en',
+          `<h1>Winner</h1><svg id="cta" width="300" height="80" style="cursor:pointer" role="img" aria-label="Claim your prize">` +
+            `<rect width="300" height="80" rx="8" fill="#e4002b"/>` +
+            `<text x="150" y="50" text-anchor="middle" fill="#fff" font-size="24">Claim your prize</text></svg>` +
+            `<script>document.getElementById('cta').addEventListener('click', function () { ` +
+            `location.href = ${jsString(explorePageTarget('svg-button-listener'))}; });</script>`,
+          EN,
+        ),
+      ),
+  },
+  // A same-origin iframe: a badge drawn as a button that nothing listens for (left out), then the
+  // offer drawn so, its click the listener of the element around it; the frame's controls kept are
+  // clicked by their own place in the frame.
+  'iframe-lookalike': {
+    lang: 'en',
+    about:
+      'in a same-origin iframe, a <span> drawn as a button whose click a listener around it handles; a badge no listener takes left out',
+    cta: 'Claim your reward',
+    frame: frameUrl(FRAME_SAME_ORIGIN, 'iframe-lookalike', 'offer'),
+    html: () =>
+      doc(
+        'en',
+        'Reward',
+        frame(
+          'iframe-lookalike',
+          'en',
+          `<h1>Reward</h1><iframe style="width:600px;height:240px;border:0" src="${escapeHtml(
+            frameDoc(FRAME_SAME_ORIGIN, 'iframe-lookalike', 'offer', () =>
+              inner(
+                `<p><span style="background:#ffd54f;padding:6px 14px;border-radius:10px">Limited</span></p>` +
+                  `<div id="app"><p><span class="cta" style="${LOOKALIKE}">Claim your reward</span></p></div>` +
+                  `<script>document.getElementById('app').addEventListener('click', function (e) { ` +
+                  `if (e.target.closest('.cta')) top.location = ${jsString(explorePageTarget('iframe-lookalike'))}; });</script>`,
+              ),
+            ),
+          )}"></iframe>`,
+          EN,
+        ),
+      ),
+  },
   'hostile-text': {
     lang: 'en',
     about: 'control characters, RTL override and 5,000 characters in the chosen control',
