@@ -11,24 +11,46 @@ import { WHEEL_NOTCH_PX, between, scrolledPast, swipe, wheelTimes } from './hand
 
 /** How long explore scrolls a page, at most. */
 export const EXPLORE_SCROLL_MS = 5000;
-/** How much of the window a turn of the wheel (a burst of notches, then a pause to look) brings into view; a phone gives one flick per turn. */
+/** How much of what shows of the page a turn of the wheel (a burst of notches, then a pause to look) brings into view; a phone gives one flick per turn. */
 const TURN_SHARE = 0.8;
 /** A person's look at the page after each turn, in ms (what comes into view is rendered meanwhile). */
 const LOOK_MS: readonly [number, number] = [250, 400];
 /** Looks at the page's end without it growing before the reader stops (what comes into view there may add to it). */
 const TURNS_AT_END = 1;
 
-/** Page-side (our isolated world): [scrollY, the document's scrollHeight, innerHeight]. */
-const SCROLL_STATE =
-  '[scrollY, Math.max((document.scrollingElement || document.documentElement || {}).scrollHeight || 0, innerHeight), innerHeight]';
+/**
+ * Page-side (our isolated world): what a person scrolls to read the page, [offset, height, the part
+ * in view, x, y of a point over it where a hand rests, beside the content]: the document, or where
+ * the document does not scroll (`overflow: hidden` on it), the largest box filling most of the
+ * window that does (an app shell's content pane); null when nothing does.
+ */
+const SCROLL_STATE = `(() => {
+  const doc = document.scrollingElement || document.documentElement;
+  const held = [document.documentElement, document.body].some((e) => e && /^(hidden|clip)$/.test(getComputedStyle(e).overflowY));
+  if (doc && !held && doc.scrollHeight > innerHeight + 2)
+    return [scrollY, Math.max(doc.scrollHeight, innerHeight), innerHeight, Math.round(innerWidth * 0.92), Math.round(innerHeight * 0.6)];
+  let best = null, most = 0;
+  const all = document.body ? document.body.getElementsByTagName('*') : [];
+  for (let i = 0; i < all.length && i < 5000; i++) {
+    const el = all[i];
+    if (el.scrollHeight <= el.clientHeight + 2 || !/^(auto|scroll|overlay)$/.test(getComputedStyle(el).overflowY)) continue;
+    const r = el.getBoundingClientRect();
+    const shown = Math.max(0, Math.min(r.right, innerWidth) - Math.max(r.left, 0)) * Math.max(0, Math.min(r.bottom, innerHeight) - Math.max(r.top, 0));
+    if (shown >= 0.5 * innerWidth * innerHeight && shown > most) [best, most] = [el, shown];
+  }
+  if (!best) return null;
+  const r = best.getBoundingClientRect();
+  const top = Math.max(r.top, 0), bottom = Math.min(r.bottom, innerHeight);
+  return [best.scrollTop, best.scrollHeight, best.clientHeight, Math.round(Math.min(r.right, innerWidth) - 40), Math.round(top + 0.6 * (bottom - top))];
+})()`;
 
-type Scroll = [scrollY: number, scrollHeight: number, innerHeight: number];
-const isScroll = (v: unknown): v is Scroll => Array.isArray(v) && v.length === 3 && v.every((n) => typeof n === 'number');
+type Scroll = [offset: number, height: number, inView: number, x: number, y: number];
+const isScroll = (v: unknown): v is Scroll => Array.isArray(v) && v.length === 5 && v.every((n) => typeof n === 'number');
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** Whether the page below the window holds more than a few pixels: a person would scroll on. */
-const moreBelow = ([scrollY, scrollHeight, innerHeight]: Scroll) => !scrolledPast(1, scrollY + 2, scrollHeight, innerHeight);
+const moreBelow = ([offset, height, inView]: Scroll) => !scrolledPast(1, offset + 2, height, inView);
 
 /**
  * Scrolls the page down as a person does, up to `budgetMs`; what was done (the explore step's
@@ -51,19 +73,22 @@ export async function scrollDownToRead(
   const stop = () => observer.closed || observer.navigationState() !== before || Date.now() >= until;
   const send = observer.session.send.bind(observer.session);
   const { width, height } = viewport;
-  // Beside the content, where a hand rests (a wheel turned over a box that scrolls moves that box).
-  const [x, y] = [Math.round(width * 0.92), Math.round(height * 0.6)];
+  // Beside the content, where a hand rests (over what scrolls: a wheel turned over a box moves that box).
+  const [, , , x, y] = first;
   let turns = 0;
   let atEnd = 0;
   let last = first;
   while (!stop() && atEnd < TURNS_AT_END) {
     turns++;
     if (pointer === 'touch') {
-      const from: [number, number] = [width * between(Math.random, 0.55, 0.75), height * between(Math.random, 0.7, 0.8)];
+      const from: [number, number] = [
+        x - width * between(Math.random, 0.15, 0.3),
+        Math.min(height - 8, y + height * between(Math.random, 0.1, 0.2)),
+      ];
       await flick(observer, { x: from[0], y: from[1] }, swipe(from, height * between(Math.random, 0.4, 0.5), Math.random), stop);
     } else {
       const start = Date.now();
-      const notches = Math.max(1, Math.round((TURN_SHARE * height) / WHEEL_NOTCH_PX));
+      const notches = Math.max(1, Math.round((TURN_SHARE * first[2]) / WHEEL_NOTCH_PX));
       for (const { t } of wheelTimes(notches, Math.random)) {
         await pause(start + t - Date.now());
         if (stop()) break;

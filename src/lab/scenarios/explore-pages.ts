@@ -211,6 +211,14 @@ const filler = (lines: number) =>
 /** A <span> or <div> drawn as a button: a colour of its own, padding, big words (no cursor, role or link). */
 const LOOKALIKE = 'display:inline-block;background:#e4002b;color:#fff;padding:16px 40px;border-radius:8px;font-size:22px;font-weight:700';
 
+/** A sentinel at the end of a page and the script that adds a "Get your offer" link above it once it comes into view (an IntersectionObserver). */
+const offerAtTheEnd = (name: string) =>
+  `<p id="slot"></p><div id="sentinel" style="height:1px"></div>` +
+  `<script>new IntersectionObserver(function (entries, io) { ` +
+  `if (!entries.some(function (e) { return e.isIntersecting; })) return; io.disconnect(); ` +
+  `document.getElementById('slot').innerHTML = ${jsString(a(explorePageTarget(name), 'Get your offer', ' class="btn-primary"'))}; })` +
+  `.observe(document.getElementById('sentinel'));</script>`;
+
 const EN = { menu: ['Home', 'Products', 'About us'], signIn: 'Sign in', legal: ['Privacy policy', 'Terms of use', 'Imprint'] };
 
 const SPECS: Record<string, PageSpec> = {
@@ -2913,12 +2921,7 @@ const SPECS: Record<string, PageSpec> = {
         frame(
           'lazy-sentinel',
           'en',
-          `<h1>Your personal offer</h1><p>Read on to see what we picked for you.</p>${filler(40)}` +
-            `<p id="slot"></p><div id="sentinel" style="height:1px"></div>` +
-            `<script>new IntersectionObserver(function (entries, io) { ` +
-            `if (!entries.some(function (e) { return e.isIntersecting; })) return; io.disconnect(); ` +
-            `document.getElementById('slot').innerHTML = ${jsString(a(explorePageTarget('lazy-sentinel'), 'Get your offer', ' class="btn-primary"'))}; })` +
-            `.observe(document.getElementById('sentinel'));</script>`,
+          `<h1>Your personal offer</h1><p>Read on to see what we picked for you.</p>${filler(40)}${offerAtTheEnd('lazy-sentinel')}`,
           EN,
         ),
       ),
@@ -3065,6 +3068,27 @@ const SPECS: Record<string, PageSpec> = {
           )}"></iframe>`,
           EN,
         ),
+      ),
+  },
+  // An app shell: the window does not scroll (overflow:hidden), a box filling it does; the offer is
+  // added when the end of that box comes into view. A person scrolls the box.
+  'inner-scroller-lazy': {
+    lang: 'en',
+    about: 'the page scrolls in a box filling the window (the window does not): the box scrolled down, the offer its end adds clicked',
+    cta: 'Get your offer',
+    scrolled: true,
+    html: () =>
+      doc(
+        'en',
+        'Offer',
+        `<style>html,body{height:100%;overflow:hidden}</style><div id="scroller" style="height:100%;overflow-y:auto">` +
+          frame(
+            'inner-scroller-lazy',
+            'en',
+            `<h1>Your personal offer</h1><p>Read on.</p>${filler(40)}${offerAtTheEnd('inner-scroller-lazy')}`,
+            EN,
+          ) +
+          `</div>`,
       ),
   },
   'hostile-text': {
