@@ -448,7 +448,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     findShadowRoots(closed);
   }
   // A box drawn as a button: a colour of its own against what is behind it, padding around a few
-  // words, compact (not a bar across its container, not a heading or a block of text). A person
+  // words, compact (not a bar across the page, not a heading or a block of text). A person
   // takes it for one whatever its cursor; it is kept as a control only when some click listener
   // can receive its click (click-listeners.ts): words highlighted in a sentence are no button.
   const looksLikeButton = (el, cs) => {
@@ -462,8 +462,9 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     if (!text || text.length > 60) return false;
     const r = el.getBoundingClientRect();
     if (r.height > 120 || r.width < 24) return false;
+    // As wide as its container: a button of a narrow column (a phone's, a card's), or a bar across the page.
     const room = el.parentElement ? el.parentElement.clientWidth : 0;
-    return /^inline/.test(cs.display) || !room || r.width < 0.9 * room;
+    return /^inline/.test(cs.display) || !room || r.width < 0.9 * room || r.width <= 480;
   };
   // Elements a page's script makes clickable without saying so in markup a control's way: an
   // onclick attribute, or a pointer cursor (a framework's click listener cannot be seen from here),

@@ -2867,6 +2867,29 @@ const SPECS: Record<string, PageSpec> = {
         ),
       ),
   },
+  // Spanish: an offer card as narrow as a phone's screen, its "button" a block <div> as wide as the
+  // card (a phone layout), its click the window's listener's; the title bar across the page above is no button.
+  'es-card-block-lookalike': {
+    lang: 'es',
+    about: "a block <div> drawn as a button filling a narrow card, its click a window listener's; a coloured title bar across the page not",
+    cta: 'Reclamar mi premio',
+    html: () =>
+      doc(
+        'es',
+        'Premio',
+        frame(
+          'es-card-block-lookalike',
+          'es',
+          `<div style="background:#1e88e5;color:#fff;padding:16px 24px;border-radius:4px;font-size:30px">¡Enhorabuena!</div>` +
+            `<div style="width:380px;margin-top:24px;padding:16px;border:1px solid #ddd;background:#fff"><p>Ha sido seleccionado.</p>` +
+            `<div class="cta" style="background:#e4002b;color:#fff;padding:14px 16px;text-align:center;border-radius:6px;font-size:20px">` +
+            `Reclamar mi premio</div></div>` +
+            `<script>window.addEventListener('click', function (e) { ` +
+            `if (e.target.closest('.cta')) location.href = ${jsString(explorePageTarget('es-card-block-lookalike'))}; });</script>`,
+          { menu: ['Inicio', 'Ofertas'], signIn: 'Iniciar sesión', legal: ['Privacidad', 'Aviso legal'] },
+        ),
+      ),
+  },
   // The same look with no listener anywhere: nothing would take its click, so nothing is clicked.
   'lookalike-no-listener': {
     lang: 'en',
