@@ -22,7 +22,7 @@ const TURNS_AT_END = 1;
  * Page-side (our isolated world): what a person scrolls to read the page, [offset, height, the part
  * in view, x, y of a point over it where a hand rests, beside the content]: the document, or where
  * the document does not scroll (`overflow: hidden` on it), the largest box filling most of the
- * window that does (an app shell's content pane); null when nothing does.
+ * window that does (an app shell's content pane); [] when nothing does.
  */
 const SCROLL_STATE = `(() => {
   const doc = document.scrollingElement || document.documentElement;
@@ -38,7 +38,7 @@ const SCROLL_STATE = `(() => {
     const shown = Math.max(0, Math.min(r.right, innerWidth) - Math.max(r.left, 0)) * Math.max(0, Math.min(r.bottom, innerHeight) - Math.max(r.top, 0));
     if (shown >= 0.5 * innerWidth * innerHeight && shown > most) [best, most] = [el, shown];
   }
-  if (!best) return null;
+  if (!best) return [];
   const r = best.getBoundingClientRect();
   const top = Math.max(r.top, 0), bottom = Math.min(r.bottom, innerHeight);
   return [best.scrollTop, best.scrollHeight, best.clientHeight, Math.round(Math.min(r.right, innerWidth) - 40), Math.round(top + 0.6 * (bottom - top))];
@@ -46,6 +46,9 @@ const SCROLL_STATE = `(() => {
 
 type Scroll = [offset: number, height: number, inView: number, x: number, y: number];
 const isScroll = (v: unknown): v is Scroll => Array.isArray(v) && v.length === 5 && v.every((n) => typeof n === 'number');
+
+/** Reads of where the page is scrolled before explore takes it for one it cannot scroll (a loaded machine may time one out). */
+const STATE_ATTEMPTS = 3;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
@@ -62,9 +65,14 @@ export async function scrollDownToRead(
   viewport: { width: number; height: number },
   budgetMs: number,
 ): Promise<NonNullable<ExploreEvent['scrolled']> | null> {
+  // On a loaded machine a read may time out: tried again before the page is taken for one that does not scroll.
   const state = async (): Promise<Scroll | null> => {
-    const read = await observer.evaluate(SCROLL_STATE, 'isolated', 1000);
-    return isScroll(read) ? read : null;
+    for (let attempt = 0; attempt < STATE_ATTEMPTS && !observer.closed; attempt++) {
+      const read = await observer.evaluate(SCROLL_STATE, 'isolated', 2000, 1000);
+      // An answer (an empty one: nothing scrolls), not a read that timed out.
+      if (Array.isArray(read)) return isScroll(read) ? read : null;
+    }
+    return null;
   };
   const first = await state();
   if (!first || !moreBelow(first)) return null;

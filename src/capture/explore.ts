@@ -1298,9 +1298,11 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
       continue;
     }
     // Still nothing to click: a person scrolls down the page to look for it (some pages add their
-    // offer only when their end or a lazy section comes into view), then reads it again.
+    // offer only when their end or a lazy section comes into view), then reads it again. Not when
+    // the offer was found under a consent notice that offers only accept (scrolling uncovers nothing).
     const scrollMs = Math.min(EXPLORE_SCROLL_MS, hooks.deadline - Date.now() - 3000);
-    if (!result.click && untouched && !scrolledPage && scrollMs > 500 && !observer.closed && !hooks.stopped()) {
+    const blocked = result.event.consentBlocked !== undefined;
+    if (!result.click && untouched && !blocked && !scrolledPage && scrollMs > 500 && !observer.closed && !hooks.stopped()) {
       scrolledPage = true;
       const done = await scrollDownToRead(observer, pointer, result.event.viewport, scrollMs);
       if (done) {
