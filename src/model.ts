@@ -269,6 +269,12 @@ export interface PageControl {
    * navigate, so it is judged as one, not as a same-page anchor; absent otherwise.
    */
   delegatedListener?: string;
+  /**
+   * It has no link, role or pointer cursor but looks like a button (a colour of its own, padding
+   * around a few words: a `<span class="cta">`); such a box is kept only when a click listener on
+   * it, or on an element around it (`delegatedListener`), can receive its click. Absent otherwise.
+   */
+  lookalike?: boolean;
   /** It sits in a bar fixed to the window's top or bottom edge (a strip over the content, not a dialog); absent otherwise. */
   stickyBar?: 'top' | 'bottom';
   /**
@@ -335,6 +341,21 @@ export interface ExploreEvent {
    * consents for the analyst, nor clicks past the notice; `chosen` is null; absent otherwise.
    */
   consentBlocked?: number;
+  /**
+   * The call-to-action (`control`, index into `controls`) lay under a layer a person does not see
+   * (`layer`: its tag; no words, picture or control, its colour under 10% opaque: a transparent
+   * `<div>` that goes away on the first click), so the click made where it shows landed on that
+   * layer; `chosen` is null. The page is read again after it (the next explore event, at the same
+   * depth), unless that click led on. Once per page; absent otherwise.
+   */
+  unseenLayer?: { control: number; layer: string };
+  /**
+   * Nothing was to click in the page as it first showed, so it was scrolled down as a person does
+   * (the wheel, or a phone's flicks: `turns` of them) and read again: some pages add their offer
+   * only when their end or a lazy section comes into view. `to`: the scroll offset it ended at;
+   * `end`: it reached the page's end. Absent when the page was not scrolled.
+   */
+  scrolled?: { by: 'wheel' | 'touch'; turns: number; to: number; end: boolean };
   /**
    * The page's frames (iframes): read (skipped null), or why their controls were left out (hidden,
    * no size, off-screen…); absent when none. `ad`: what shows a frame read is a display ad.

@@ -175,6 +175,10 @@ export interface ExploreStep {
   closedPopup?: ExploreCandidate;
   /** The call-to-action left unclicked under a consent notice that offers only accept (its `refused` says so); `chosen` is null. */
   consentBlocked?: ExploreCandidate;
+  /** The call-to-action under a layer a person does not see, which took the click made where it shows (ExploreEvent `unseenLayer`); `chosen` is null. */
+  unseenLayer?: { control: ExploreCandidate; layer: string };
+  /** Nothing was to click as the page first showed: it was scrolled down as a person does, then read (ExploreEvent `scrolled`). */
+  scrolled?: { by: 'wheel' | 'touch'; turns: number; to: number; end: boolean };
   /** The best-scoring controls explore refused, with the reason (up to 10). */
   refused: ExploreCandidate[];
   /** How many links and buttons the page had. */

@@ -66,13 +66,25 @@ describe('explore on landing pages written like real ones', { concurrency: 2 }, 
           new RegExp(`^ +closed the cookie notice with "${page.noticeClosedFirst}" \\(not consenting\\) and read the page again$`, 'm'),
         );
       }
+      // A click aimed at the call-to-action that a layer a person does not see took comes next.
+      const layerFirst = page.layerFirst ? 1 : 0;
+      if (page.layerFirst) {
+        const first = report.explore[closedFirst];
+        assert.deepEqual(
+          [first.depth, first.chosen, first.unseenLayer?.control.text, first.unseenLayer?.layer],
+          [1, null, page.layerFirst, '<div>'],
+        );
+        assert.match(formatChain(report, null), /^ +a layer a person does not see over it took the click \(<div>\)$/m);
+      }
       const nowhere = page.ledNowhere ?? [];
+      const before = closedFirst + layerFirst;
       assert.deepEqual(
-        report.explore.slice(closedFirst, closedFirst + nowhere.length).map((s) => [s.depth, s.chosen?.text]),
+        report.explore.slice(before, before + nowhere.length).map((s) => [s.depth, s.chosen?.text]),
         nowhere.map((text) => [1, text]),
       );
-      const step = report.explore[closedFirst + nowhere.length];
-      const seen = `chosen ${JSON.stringify(step.chosen?.text)}; runners-up ${JSON.stringify(step.runnersUp.map((c) => [c.text, c.score]))}`;
+      const step = report.explore[before + nowhere.length];
+      const runnersUp = JSON.stringify(step.runnersUp.map((c) => [c.text, c.score]));
+      const seen = `chosen ${JSON.stringify(step.chosen?.text)}; scrolled ${JSON.stringify(step.scrolled)}; runners-up ${runnersUp}`;
       assert.equal(step.chosen?.text ?? null, page.cta, seen);
       assert.equal(step.chosen?.frame, page.frame, 'the frame the call-to-action is in');
       assert.equal(step.dismissed?.text ?? null, page.dismissed ?? null, 'the cookie notice control clicked first');
@@ -81,6 +93,14 @@ describe('explore on landing pages written like real ones', { concurrency: 2 }, 
       assert.equal(step.closedPopup?.text ?? null, page.closedPopup ?? null, "the pop-up's close control clicked first");
       if (page.closedPopup)
         assert.match(formatChain(report, null), new RegExp(`first closed the pop-up over it with "${page.closedPopup}"`));
+      assert.equal(!!step.scrolled, !!page.scrolled, `scrolled down first: ${JSON.stringify(step.scrolled)}`);
+      if (page.scrolled) {
+        assert.ok(step.scrolled!.turns >= 1 && step.scrolled!.to > 0, JSON.stringify(step.scrolled));
+        assert.match(
+          formatChain(report, null),
+          /^ +found once the page was scrolled down \(the wheel turned (once|twice|\d+ times), to [\d,]+ px/m,
+        );
+      }
       assert.equal(step.consentBlocked?.text ?? null, page.consentBlocked ?? null, 'the call-to-action left under an accept-only notice');
       if (page.consentBlocked) {
         assert.equal(step.chosen, null);
@@ -137,10 +157,11 @@ describe('explore on landing pages written like real ones', { concurrency: 2 }, 
         page.final ?? explorePageTarget(name),
         `${seen}; error ${report.error}; hops ${report.hops.map((h) => `${h.via} ${h.url}`).join(' > ')}`,
       );
-      assertMarked(report, outDir, step);
       // Exactly once: the page and the click's target were each requested once in this trace (a
       // submit that would have sent its form, or a pop-up and its opener, would show twice).
-      const { exchanges } = await readCapture(join(outDir, report.case!));
+      const { exchanges, events } = await readCapture(join(outDir, report.case!));
+      const explored = events.filter((e) => e.type === 'explore')[before + nowhere.length];
+      assertMarked(report, outDir, step, explored?.type === 'explore' ? explored.scroll : undefined);
       for (const url of [page.url, report.final.url])
         assert.equal(exchanges.filter((x) => x.request.url === url).length, 1, `${url} requested once`);
       if (page.vias) await assertFrameChain(report, page, outDir);
@@ -270,15 +291,19 @@ async function assertFrameSnapshot(report: Report, page: (typeof EXPLORE_PAGES)[
     );
 }
 
-/** The marked copy of the screenshot has its frame just outside the chosen box (the part of it in view), in the screenshot's own pixels. */
-function assertMarked(report: Report, outDir: string, step = report.explore![0]): void {
+/**
+ * The marked copy of the screenshot has its frame just outside the chosen box (the part of it in
+ * view, the page scrolled to `scroll`), in the screenshot's own pixels.
+ */
+function assertMarked(report: Report, outDir: string, step = report.explore![0], scroll = { x: 0, y: 0 }): void {
   if (!step.screenshot) return; // the chosen box was out of the screenshot's view
   const dir = join(outDir, report.case!);
   const original = PNG.sync.read(readFileSync(join(dir, report.pages.find((p) => p.index === step.page)!.screenshot!)));
   const marked = PNG.sync.read(readFileSync(join(dir, step.screenshot)));
   const { width: viewWidth, height: viewHeight } = report.identity!.viewport;
   const scale = original.width / viewWidth;
-  const box = step.chosen!.box;
+  // The box in the viewport the screenshot shows (a page scrolled down before it was read shows the part scrolled to).
+  const box = { ...step.chosen!.box, x: step.chosen!.box.x - scroll.x, y: step.chosen!.box.y - scroll.y };
   const [x, y] = [Math.max(0, box.x), Math.max(0, box.y)];
   const [right, bottom] = [Math.min(viewWidth, box.x + box.width), Math.min(viewHeight, box.y + box.height)];
   const changed = (px: number, py: number) => {
@@ -299,6 +324,17 @@ test('on a mobile identity (2.625 device pixels per CSS pixel) the frame is stil
   assert.equal(report.explore![0].chosen?.text, page.cta);
   assert.ok(report.explore![0].screenshot, 'the box is in view');
   assertMarked(report, outDir);
+});
+
+test('on a phone, a page that shows nothing to click is flicked down, and the offer its end adds is clicked', async () => {
+  const outDir = tempDir('explore-pages-');
+  const page = EXPLORE_PAGES['lazy-sentinel'];
+  const { report } = await trace(pageOptions(page.url, { exploreDepth: 1, outDir, device: 'mobile' }), fixture.browser);
+  const step = report.explore![0];
+  assert.equal(step.chosen?.text, page.cta, JSON.stringify(step.scrolled));
+  assert.equal(step.scrolled?.by, 'touch');
+  assert.match(formatChain(report, null), /^ +found once the page was scrolled down \(flicked (once|twice|\d+ times), to [\d,]+ px/m);
+  assert.equal(report.final?.url, explorePageTarget('lazy-sentinel'));
 });
 
 test('hostile text in the chosen control is bounded in the report and cleaned in the terminal', async () => {

@@ -126,6 +126,7 @@ function describeEvents(capture: Capture): Report['events'] {
         const dismissed = e.dismissed === undefined ? undefined : e.controls[e.dismissed];
         const closedPopup = e.closedPopup === undefined ? undefined : e.controls[e.closedPopup];
         const blocked = e.consentBlocked === undefined ? undefined : e.controls[e.consentBlocked];
+        const underLayer = e.unseenLayer === undefined ? undefined : e.controls[e.unseenLayer.control];
         const among = `among ${e.total} links and buttons`;
         out.push({
           at: e.at,
@@ -133,10 +134,14 @@ function describeEvents(capture: Capture): Report['events'] {
           detail: chosen
             ? `call-to-action "${chosen.text}" (score ${chosen.score}) ${among}` +
               (dismissed ? `; first closed the cookie notice over it with "${dismissed.text}" (not consenting)` : '') +
-              (closedPopup ? `; first closed the pop-up over it with "${closedPopup.text}"` : '')
-            : blocked
-              ? `call-to-action "${blocked.text}" (score ${blocked.score}) ${among}: ${blocked.refused ?? 'not clicked'}`
-              : `no call-to-action ${among}`,
+              (closedPopup ? `; first closed the pop-up over it with "${closedPopup.text}"` : '') +
+              (e.scrolled ? `; found once the page was scrolled down (to ${e.scrolled.to} px)` : '')
+            : underLayer
+              ? `call-to-action "${underLayer.text}" (score ${underLayer.score}) ${among}: a layer a person does not see over it ` +
+                `(${e.unseenLayer!.layer}) took the click made where it shows`
+              : blocked
+                ? `call-to-action "${blocked.text}" (score ${blocked.score}) ${among}: ${blocked.refused ?? 'not clicked'}`
+                : `no call-to-action ${among}` + (e.scrolled ? `, the page scrolled down (to ${e.scrolled.to} px)` : ''),
         });
         break;
       }

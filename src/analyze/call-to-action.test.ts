@@ -781,6 +781,19 @@ describe('buttons made by script', () => {
     );
   });
 
+  test('a box that only looks like a button, its click a listener around it receives, is judged by its words and look', () => {
+    const look = { background: 'rgb(228, 0, 43)', padding: [16, 40] as [number, number], radius: 8, fontSize: 22 };
+    const base = { tag: 'span', text: 'Claim your reward', href: null, rawHref: null, lookalike: true, look };
+    const scored = scoreControl(button({ ...base, delegatedListener: 'the window' }), PAGE);
+    assert.equal(scored.refused, null);
+    assert.ok(
+      scored.reasons.includes('+0 looks like a button (no link, role or pointer cursor); a click listener on the window around it'),
+    );
+    assert.ok(scored.score >= MIN_SCORE, scored.reasons.join('; '));
+    const own = scoreControl(button({ ...base, clickListener: true }), PAGE);
+    assert.ok(own.reasons.includes('+0 looks like a button (no link, role or pointer cursor); a click listener on it'));
+  });
+
   test('a submit whose listener stops its form leads nowhere by itself: not refused as the page requested again', () => {
     const stopped = scoreControl(
       button({

@@ -428,6 +428,10 @@ export function scoreControl(read: PageControl, page: ScoringPage, all?: readonl
   };
   const asButton = scriptLink(read);
   if (asButton) reasons.push(scriptLinkReason(read));
+  if (read.lookalike) {
+    const by = read.clickListener ? 'a click listener on it' : `a click listener on ${read.delegatedListener ?? 'nothing'} around it`;
+    reasons.push(`+0 looks like a button (no link, role or pointer cursor); ${by}`);
+  }
   const control: PageControl = { ...read, href: targetOf(read), rawHref: asButton ? null : read.rawHref };
   if (control.href && control.href !== read.href) reasons.push('+0 leads where its onclick says');
   const words = normalizeWords(control.text);

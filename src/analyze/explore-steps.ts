@@ -64,6 +64,10 @@ export function exploreStep(event: ExploreEvent, capture: Capture): ExploreStep 
     ...(event.consentBlocked !== undefined && controls[event.consentBlocked]
       ? { consentBlocked: candidate(controls[event.consentBlocked]) }
       : {}),
+    ...(event.unseenLayer && controls[event.unseenLayer.control]
+      ? { unseenLayer: { control: candidate(controls[event.unseenLayer.control]), layer: event.unseenLayer.layer } }
+      : {}),
+    ...(event.scrolled ? { scrolled: event.scrolled } : {}),
     refused: refused.map((i) => candidate(controls[i])),
     controls: event.total,
     ...(event.frames ? { frames: event.frames } : {}),

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PageControl } from '../model.js';
 import { testControl } from '../analyze/test-control.js';
-import { dependsOnListeners, judgeListeners, listenerTarget, stopsDefault } from './click-listeners.js';
+import { dependsOnListeners, judgeListeners, listenerTarget, receivesClicks, stopsDefault } from './click-listeners.js';
 
 const control = (fields: Partial<PageControl>): PageControl =>
   testControl({
@@ -33,6 +33,15 @@ test('only controls whose judgement a listener changes are asked about', () => {
   assert.ok(dependsOnListeners(control({ ...submit, form: { typing: 0, method: 'get' } })));
   assert.ok(!dependsOnListeners(control({ ...submit, form: { typing: 1, method: 'post' } })), 'refused for its typing anyway');
   assert.ok(!dependsOnListeners(control({ ...submit, form: { typing: 0, method: 'get', onsubmit: true } })));
+});
+
+test('a box that only looks like a button is a control when a listener on it or around it receives its click', () => {
+  const lookalike = { tag: 'span', rawHref: null, href: null, form: null, lookalike: true };
+  assert.ok(dependsOnListeners(control(lookalike)), 'its listeners are asked about');
+  assert.ok(!receivesClicks(control(lookalike)), 'no listener: words drawn on a colour, nothing to click');
+  assert.ok(receivesClicks(control({ ...lookalike, clickListener: true })));
+  assert.ok(receivesClicks(control({ ...lookalike, delegatedListener: 'the window' })));
+  assert.ok(receivesClicks(control({ tag: 'span', rawHref: null, href: null, form: null })), 'a control by its markup or cursor');
 });
 
 const BASE = 'https://promo.example/landing';

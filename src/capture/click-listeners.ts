@@ -139,6 +139,14 @@ async function listenersOf(
   return (listed?.listeners ?? []).map((l) => ({ type: l.type, source: (l.handler?.description ?? '').slice(0, 20_000) }));
 }
 
+/**
+ * Whether a control read can take a click: a box that only looks like a button (`lookalike`) does
+ * when a click listener on it or around it receives its click; every other control does.
+ */
+export function receivesClicks(control: PageControl): boolean {
+  return !control.lookalike || !!control.clickListener || !!control.delegatedListener;
+}
+
 /** Elements (and the document) with a click listener that are looked at as delegating ones, at most. */
 const MAX_DELEGATING = 50;
 
@@ -265,8 +273,8 @@ export async function noteClickListeners(
         control.href = null;
       }
     }
-    // A link to "#" with no listener of its own: one on an ancestor may act on its click.
-    const bare = asked.filter(([c]) => goesNowhere(c.rawHref) && !c.form && !c.clickListener).slice(0, MAX_ASKED);
+    // A link to "#" or a box that looks like a button, with no listener of its own: one on an ancestor may act on its click.
+    const bare = asked.filter(([c]) => (goesNowhere(c.rawHref) || c.lookalike) && !c.form && !c.clickListener).slice(0, MAX_ASKED);
     if (bare.length > 0) {
       const ancestors = await delegatingAncestors(
         observer,

@@ -19,7 +19,8 @@ import {
 import { markedBox, markedScreenshotPath } from '../analyze/explore-steps.js';
 import { drawBox } from './marked-screenshot.js';
 import { animationFramesPending } from './settle.js';
-import { PLAIN_NAVIGATION, PREVENT_DEFAULT, noteClickListeners } from './click-listeners.js';
+import { EXPLORE_SCROLL_MS, scrollDownToRead } from './explore-scroll.js';
+import { PLAIN_NAVIGATION, PREVENT_DEFAULT, noteClickListeners, receivesClicks } from './click-listeners.js';
 import { ACCESSIBLE_NAME_SCRIPT, HAND_POINT_SCRIPT, pointerOf, trustedClick, type Pointer } from './click.js';
 import {
   LANDMARK_SCRIPT,
@@ -44,10 +45,12 @@ const MAX_SCANNED = 5000;
 
 /**
  * Where a click reaches a control (`beside`: a part a consent notice leaves in view), or what covers
- * it (`notice`: a consent notice or its backdrop; `at`: the point tried, in its frame's viewport).
+ * it (`notice`: a consent notice or its backdrop; `at`: the point tried, in its frame's viewport;
+ * `popup`: the controls of a pop-up over it; `layer`: what covers it is a layer a person does not see).
  */
 type Located =
-  { x: number; y: number; beside?: boolean } | { covered: string; notice?: boolean; at?: { x: number; y: number }; popup?: number[] };
+  | { x: number; y: number; beside?: boolean }
+  | { covered: string; notice?: boolean; at?: { x: number; y: number }; popup?: number[]; layer?: boolean };
 
 /** What the page reports about its controls (PageControl without scores). */
 interface ReadControls {
@@ -425,26 +428,6 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     }
     return null;
   };
-  // Elements a page's script makes clickable without saying so in markup a control's way: an
-  // onclick attribute, or a pointer cursor (a framework's click listener cannot be seen from here).
-  // Only the outermost of them, and only where they hold no link or button of their own.
-  const NOT_SCRIPTED = /^(HTML|BODY|MAIN|LABEL|SUMMARY|OPTION|SELECT|TEXTAREA|INPUT|IMG|SVG|PATH|IFRAME|VIDEO|FORM|HEADER|FOOTER|NAV|SECTION|ARTICLE)$/;
-  const scripted = [];
-  const scriptedSet = new Set();
-  const everything = document.body ? document.body.getElementsByTagName('*') : [];
-  for (let i = 0; i < everything.length && i < ${MAX_SCANNED} && scripted.length < ${MAX_EXAMINED}; i++) {
-    const el = everything[i];
-    if (NOT_SCRIPTED.test(el.tagName.toUpperCase()) || el.matches(SELECTOR)) continue;
-    const parent = el.parentElement;
-    const byAttribute = el.hasAttribute('onclick');
-    if (!byAttribute && (getComputedStyle(el).cursor !== 'pointer' || (parent && getComputedStyle(parent).cursor === 'pointer'))) continue;
-    if ((parent && parent.closest(SELECTOR)) || el.querySelector(SELECTOR)) continue;
-    let inner = false;
-    for (let a = parent; a && !inner; a = a.parentElement) inner = scriptedSet.has(a);
-    if (inner || !norm(el.innerText || ACCESSIBLE_NAME(el))) continue;
-    scripted.push(el);
-    scriptedSet.add(el);
-  }
   // Controls in shadow roots (web components) come after the document's own.
   const shadowRoots = [];
   const findShadowRoots = (root) => {
@@ -464,8 +447,60 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     known.add(closed);
     findShadowRoots(closed);
   }
-  const marked = [...document.querySelectorAll(SELECTOR), ...shadowRoots.flatMap((root) => [...root.querySelectorAll(SELECTOR)])];
-  const all = scripted.length === 0 ? marked : [...marked, ...scripted].sort((a, b) => (a.compareDocumentPosition(b) & 4 ? -1 : 1));
+  // A box drawn as a button: a colour of its own against what is behind it, padding around a few
+  // words, compact (not a bar across the page, not a heading or a block of text). A person
+  // takes it for one whatever its cursor; it is kept as a control only when some click listener
+  // can receive its click (click-listeners.ts): words highlighted in a sentence are no button.
+  const looksLikeButton = (el, cs) => {
+    const own = !transparent(cs.backgroundColor) ? cs.backgroundColor : /gradient\\(/.test(cs.backgroundImage) ? 'gradient' : null;
+    if (!own || (own !== 'gradient' && alike(own, pageBackground))) return false;
+    if (Math.min(px(cs.paddingTop), px(cs.paddingBottom)) < 4 || Math.min(px(cs.paddingLeft), px(cs.paddingRight)) < 8) return false;
+    const behind = el.parentElement ? backdropOf(el.parentElement) : null;
+    if (own !== 'gradient' && behind && alike(own, behind)) return false;
+    if (/^H[1-6]$/.test(el.tagName.toUpperCase()) || el.querySelector('h1, h2, h3, h4, h5, h6, p, li, table, img, video, iframe')) return false;
+    const text = norm(el.innerText);
+    if (!text || text.length > 60) return false;
+    const r = el.getBoundingClientRect();
+    if (r.height > 120 || r.width < 24) return false;
+    // As wide as its container: a button of a narrow column (a phone's, a card's), or a bar across the page.
+    const room = el.parentElement ? el.parentElement.clientWidth : 0;
+    return /^inline/.test(cs.display) || !room || r.width < 0.9 * room || r.width <= 480;
+  };
+  // Elements a page's script makes clickable without saying so in markup a control's way: an
+  // onclick attribute, or a pointer cursor (a framework's click listener cannot be seen from here),
+  // or a button's look (above). Only the outermost of them, and only where they hold no link or
+  // button of their own; in the document, then in its shadow roots. An <svg> drawn as a button is one (named by its label or words).
+  const NOT_SCRIPTED = /^(HTML|BODY|MAIN|LABEL|SUMMARY|OPTION|SELECT|TEXTAREA|INPUT|IMG|PATH|IFRAME|VIDEO|FORM|HEADER|FOOTER|NAV|SECTION|ARTICLE)$/;
+  const scripted = [];
+  const scriptedSet = new Set();
+  const lookalikes = new Set();
+  const everything = [
+    ...(document.body ? document.body.getElementsByTagName('*') : []),
+    ...shadowRoots.flatMap((root) => [...root.querySelectorAll('*')]),
+  ];
+  for (let i = 0; i < everything.length && i < ${MAX_SCANNED} && scripted.length < ${MAX_EXAMINED}; i++) {
+    const el = everything[i];
+    if (NOT_SCRIPTED.test(el.tagName.toUpperCase()) || el.matches(SELECTOR)) continue;
+    const parent = el.parentElement;
+    const byAttribute = el.hasAttribute('onclick');
+    const cs = getComputedStyle(el);
+    const pointer = cs.cursor === 'pointer' && !(parent && getComputedStyle(parent).cursor === 'pointer');
+    const lookalike = !byAttribute && !pointer && looksLikeButton(el, cs);
+    if (!byAttribute && !pointer && !lookalike) continue;
+    if ((parent && parent.closest(SELECTOR)) || el.querySelector(SELECTOR)) continue;
+    let inner = false;
+    for (let a = parent; a && !inner; a = a.parentElement) inner = scriptedSet.has(a);
+    if (inner || !norm(el.innerText || ACCESSIBLE_NAME(el))) continue;
+    scripted.push(el);
+    scriptedSet.add(el);
+    if (lookalike) lookalikes.add(el);
+  }
+  // In the order of their tree: the document's, then each shadow root's.
+  const byPosition = (a, b) => (a.compareDocumentPosition(b) & 4 ? -1 : 1);
+  const ofTree = (root) => [...root.querySelectorAll(SELECTOR), ...scripted.filter((el) => el.getRootNode() === root)];
+  const all = scripted.length === 0
+    ? [document, ...shadowRoots].flatMap((root) => [...root.querySelectorAll(SELECTOR)])
+    : [document, ...shadowRoots].flatMap((root) => ofTree(root).sort(byPosition));
   // A control inside another (a <button> in a link) is part of it.
   const outer = [];
   for (let i = 0; i < all.length && outer.length < ${MAX_EXAMINED}; i++) {
@@ -596,6 +631,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
         context: contextOf(el, text),
         widget: widgetOf(el),
         onclick: el.hasAttribute('onclick'),
+        ...(lookalikes.has(el) ? { lookalike: true } : {}),
         ...(el.disabled === true || el.getAttribute('aria-disabled') === 'true' ? { disabled: true } : {}),
         ...(onclickHref ? { onclickHref: clip(onclickHref, 2000) } : {}),
         ...(picture ? { picture: true } : {}),
@@ -694,6 +730,24 @@ function locateScript(index: number, anyPoint = false): string {
     return controls.map((c, i) => (c.isConnected && parts.some((p) => p.contains(c)) ? i : -1)).filter((i) => i >= 0).slice(0, 50);
   };
   const popup = top && !notice && !area ? popupControls() : [];
+  // A layer a person does not see laid over it (a transparent <div> that goes away on the first
+  // click): no words, picture or control in or around it, its colour and border under 10% opaque.
+  // A person's click aimed at the control lands on it.
+  const unseenLayer = (a) => {
+    if (!a || a === document.body || a === document.documentElement || a.contains(el)) return false;
+    const ACTIVE = 'a[href], area[href], button, input, select, textarea, label, summary, [role=button], [role=link], [onclick], iframe, frame, object, embed';
+    if (a.closest(ACTIVE) || a.querySelector(ACTIVE + ', img, svg, picture, video, canvas') || (a.innerText || '').trim()) return false;
+    const alpha = (c) => (!c || c === 'transparent' ? 0 : /rgba\\(/.test(c) ? parseFloat(c.split(',')[3]) : 1);
+    let opacity = 1;
+    for (let p = a; p && p !== document.documentElement; p = p.parentElement) opacity *= parseFloat(getComputedStyle(p).opacity);
+    const s = getComputedStyle(a);
+    if (s.backgroundImage !== 'none' || s.boxShadow !== 'none' || s.outlineStyle !== 'none') return false;
+    const border = ['Top', 'Right', 'Bottom', 'Left'].some(
+      (side) => parseFloat(s['border' + side + 'Width']) > 0 && alpha(s['border' + side + 'Color']) >= 0.1,
+    );
+    return !border && alpha(s.backgroundColor) * opacity < 0.1;
+  };
+  const layer = !!top && !notice && !area && popup.length === 0 && unseenLayer(top);
   if ((notice || ${anyPoint}) && !area) {
     const steps = [0.25, 0.75, 0.1, 0.9, 0.5, 0.4, 0.6];
     for (const box of boxes)
@@ -711,6 +765,7 @@ function locateScript(index: number, anyPoint = false): string {
     ...(notice ? { notice: true } : {}),
     ...(at ? { at } : {}),
     ...(popup.length > 0 ? { popup } : {}),
+    ...(layer ? { layer: true } : {}),
   };
 })()`;
 }
@@ -765,6 +820,8 @@ export interface ExploreResult {
     perform: () => Promise<void>;
     /** The click closes a cookie notice (nothing was to click while it showed): the page is read again after it. */
     closesNotice?: boolean;
+    /** The click, aimed at the call-to-action, lands on a layer a person does not see over it: the page is read again after it unless it led on. */
+    landsOnLayer?: boolean;
   } | null;
 }
 
@@ -786,7 +843,8 @@ async function readAll(
   const read = (await observer.evaluate(READ_CONTROLS_SCRIPT, 'isolated', timeoutMs, timeoutMs)) as ReadControls | null;
   if (!read || !Array.isArray(read.controls)) return null;
   await noteClickListeners(observer, read.controls, observer.url, timeoutMs);
-  const where: Where[] = read.controls.map((_, index) => ({ frame: null, index }));
+  const where: Where[] = [];
+  read.controls = takingClicks(read, (index) => where.push({ frame: null, index }));
   const { views: frames, skipped } = await visibleFrames(observer, owners, timeoutMs);
   const notes: FrameNote[] = [];
   for (const frame of frames) {
@@ -799,19 +857,33 @@ async function readAll(
       continue;
     }
     await noteClickListeners(observer, inner.controls, frame.url, timeoutMs, frame.frameId);
+    const indexes: number[] = [];
+    inner.controls = takingClicks(inner, (index) => indexes.push(index));
     // A frame is an ad by its slot (size, name, label), its parent's, or its own markup.
     const ad = frame.ad ?? inner.adMarkup ?? null;
     notes.push({ url: frame.url, skipped: null, ...(ad ? { ad } : {}) });
     read.total += inner.total;
     const placedFrame = { ...frame, ad };
-    inner.controls.forEach((control, index) => {
+    inner.controls.forEach((control, i) => {
       // The evidence stays bounded on a page of many frames (each read keeps up to MAX_CONTROLS).
       if (read.controls.length >= MAX_CONTROLS_WITH_FRAMES) return;
       read.controls.push(inFrame(control, inner, placedFrame, read.scroll));
-      where.push({ frame, index });
+      where.push({ frame, index: indexes[i] });
     });
   }
   return { read, where, frames, notes: [...notes, ...skipped] };
+}
+
+/**
+ * The controls of one document's read that can take a click (a box that only looks like a button
+ * and that no listener receives is no control), each one's index in the read told to `keep`; the
+ * read's total is cut by those left out.
+ */
+function takingClicks(read: ReadControls, keep: (index: number) => void): PageControl[] {
+  const kept = read.controls.flatMap((control, index) => (receivesClicks(control) ? [{ control, index }] : []));
+  read.total -= read.controls.length - kept.length;
+  for (const { index } of kept) keep(index);
+  return kept.map(({ control }) => control);
 }
 
 /** What was read of the frame `frameId` and the frames inside it, alone. */
@@ -881,6 +953,8 @@ export async function exploreOnce(
     ledNowhere?: readonly ClickedControl[];
     /** A cookie notice of this page was closed already to read it again: not closed a second time for that. */
     noticeClosed?: boolean;
+    /** A click of this page landed on a layer a person does not see over its call-to-action already: not made a second time. */
+    layerClicked?: boolean;
   },
 ): Promise<ExploreResult | null> {
   const read0 = await readAll(observer, options.timeoutMs);
@@ -915,6 +989,7 @@ export async function exploreOnce(
   let dismissed: number | null = null;
   let closedPopup: number | null = null;
   let consentBlocked: number | null = null;
+  let layer: { control: number; layer: string; at: { x: number; y: number } } | null = null;
   for (let covered = 0; chosen !== null; covered++) {
     // Disabled when read (a countdown before "Continue"): a person waits for it, as long as the trace may.
     if (scored[chosen].disabled) {
@@ -964,6 +1039,14 @@ export async function exploreOnce(
           found = await locate(observer, where[chosen], frames, read.viewport, options.timeoutMs);
         }
       }
+    }
+    // Under a layer a person does not see (a transparent <div> that goes away on the first click):
+    // their click, aimed at the call-to-action, lands on it. That click is the step's, once per
+    // page; the page is read again after it, or followed when the layer's click led on.
+    if (found && 'covered' in found && found.layer && found.at && !options.layerClicked && !where[chosen].frame) {
+      layer = { control: chosen, layer: found.covered, at: found.at };
+      chosen = null;
+      break;
     }
     if (found && 'x' in found) {
       at = found;
@@ -1024,10 +1107,11 @@ export async function exploreOnce(
     ...(dismissed !== null ? { dismissed } : {}),
     ...(closedPopup !== null ? { closedPopup } : {}),
     ...(consentBlocked !== null ? { consentBlocked } : {}),
+    ...(layer ? { unseenLayer: { control: layer.control, layer: layer.layer } } : {}),
     ...(frameNotes.length > 0 ? { frames: frameNotes } : {}),
   };
-  const clicked = closeNotice ? dismissed : chosen;
-  const point = closeNotice ?? at;
+  const clicked = closeNotice ? dismissed : layer ? layer.control : chosen;
+  const point = closeNotice ?? layer?.at ?? at;
   const control = clicked === null ? null : scored[clicked];
   const inFrameOf = clicked === null ? null : where[clicked].frame;
   return {
@@ -1042,6 +1126,7 @@ export async function exploreOnce(
             frame: inFrameOf ? { id: inFrameOf.frameId, url: inFrameOf.url } : null,
             perform: () => trustedClick(observer, point.x, point.y, pointer),
             ...(closeNotice ? { closesNotice: true } : {}),
+            ...(layer ? { landsOnLayer: true } : {}),
           }
         : null,
   };
@@ -1165,6 +1250,12 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
   let noticeClosed = false;
   // Waited for the page's script to finish its work because nothing was to click yet: once per page.
   let waitedForPage = false;
+  // A click aimed at the call-to-action landed on a layer a person does not see over it: once per page.
+  let layerClicked = false;
+  // Scrolled down because nothing was to click in view: once per page; told in the next step emitted.
+  let scrolledPage = false;
+  let scrolled: ExploreEvent['scrolled'] | null = null;
+  const pointer = pointerOf(capture.info.identity?.device ?? 'desktop');
   for (let depth = 1; depth <= hooks.depth && !hooks.stopped(); depth++) {
     const observer = hooks.current();
     if (!observer || observer.closed) return;
@@ -1174,7 +1265,16 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
     let result: ExploreResult | null = null;
     for (let attempt = 0; attempt < READ_ATTEMPTS && !result && !observer.closed && !hooks.stopped(); attempt++) {
       const timeoutMs = Math.max(500, Math.min(3000, hooks.deadline - Date.now()));
-      result = await exploreOnce(observer, { depth, capture, snapshot, timeoutMs, deadline: hooks.deadline, ledNowhere, noticeClosed });
+      result = await exploreOnce(observer, {
+        depth,
+        capture,
+        snapshot,
+        timeoutMs,
+        deadline: hooks.deadline,
+        ledNowhere,
+        noticeClosed,
+        layerClicked,
+      });
     }
     if (!result) {
       hooks.progress({ kind: 'explore', detail: `could not read the links and buttons of ${observer.url}` });
@@ -1197,6 +1297,26 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
       depth--;
       continue;
     }
+    // Still nothing to click: a person scrolls down the page to look for it (some pages add their
+    // offer only when their end or a lazy section comes into view), then reads it again. Not when
+    // the offer was found under a consent notice that offers only accept (scrolling uncovers nothing).
+    const scrollMs = Math.min(EXPLORE_SCROLL_MS, hooks.deadline - Date.now() - 3000);
+    const blocked = result.event.consentBlocked !== undefined;
+    if (!result.click && untouched && !blocked && !scrolledPage && scrollMs > 500 && !observer.closed && !hooks.stopped()) {
+      scrolledPage = true;
+      const done = await scrollDownToRead(observer, pointer, result.event.viewport, scrollMs);
+      if (done) {
+        scrolled = done;
+        hooks.progress({ kind: 'explore', detail: `no call-to-action in view on ${observer.url}: scrolled down the page` });
+        await hooks.settleAgain();
+        depth--;
+        continue;
+      }
+    }
+    if (scrolled) {
+      result.event.scrolled = scrolled;
+      scrolled = null;
+    }
     hooks.emit(result.event);
     if (result.marked) hooks.addFile(result.marked.path, result.marked.png);
     const click = result.click;
@@ -1214,7 +1334,14 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
       ...(click.frame ? { frame: click.frame.url } : {}),
     });
     hooks.flush();
-    hooks.progress({ kind: 'explore', detail: click.closesNotice ? `closed the cookie notice with ${click.text}` : click.text });
+    hooks.progress({
+      kind: 'explore',
+      detail: click.closesNotice
+        ? `closed the cookie notice with ${click.text}`
+        : click.landsOnLayer
+          ? `clicked where ${click.text} shows: a layer a person does not see over it took the click`
+          : click.text,
+    });
     const documents = capture.events.filter((e) => e.type === 'doc-request').length;
     await hooks.clickAndSettle(observer, click.perform, click.frame?.id ?? null);
     if (click.closesNotice) {
@@ -1223,7 +1350,14 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
       depth--;
       continue;
     }
-    if (hooks.current() === observer && capture.events.filter((e) => e.type === 'doc-request').length === documents) {
+    const stayed = hooks.current() === observer && capture.events.filter((e) => e.type === 'doc-request').length === documents;
+    if (click.landsOnLayer && stayed) {
+      // The layer took the click and the page stayed: it is read again (the layer may be gone), at the same depth.
+      layerClicked = true;
+      depth--;
+      continue;
+    }
+    if (stayed) {
       // It led nowhere: the same page is explored again without it, a few times at most.
       if (ledNowhere.length >= MAX_LED_NOWHERE) return;
       ledNowhere.push({ text: click.text, tag: click.tag, target: click.target, frame: click.frame?.url ?? null });
@@ -1233,5 +1367,7 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
     ledNowhere.length = 0;
     noticeClosed = false;
     waitedForPage = false;
+    scrolledPage = false;
+    layerClicked = false;
   }
 }

@@ -143,18 +143,34 @@ function quoted(text: string): string {
   return `"${clean(truncate(text, 60))}"`;
 }
 
+/** How explore scrolled a page that showed nothing to click: "the page was scrolled down (the wheel turned 3 times, to 2,400 px: its end)". */
+function scrolledNote(scrolled: NonNullable<ExploreStep['scrolled']>): string {
+  const how = scrolled.by === 'touch' ? `flicked ${times(scrolled.turns)}` : `the wheel turned ${times(scrolled.turns)}`;
+  return `the page was scrolled down (${how}, to ${scrolled.to.toLocaleString('en-US')} px${scrolled.end ? ': its end' : ''})`;
+}
+
+function times(n: number): string {
+  return n === 1 ? 'once' : n === 2 ? 'twice' : `${n} times`;
+}
+
 /** An explore step: what was clicked (text, score, why) or that nothing qualified, and what was passed over. */
 function formatExploreStep(step: ExploreStep): string[] {
   const indent = ' '.repeat(11);
   const where = clean(truncateMiddle(hostPath(step.url), 90));
   const lines: string[] = [];
+  const scrolled = step.scrolled ? scrolledNote(step.scrolled) : null;
   if (step.chosen) {
     lines.push(`Explore ${step.depth}: clicked ${quoted(step.chosen.text)} (score ${step.chosen.score}) on ${where}`);
     lines.push(`${indent}why: ${clean(truncate(step.chosen.reasons.join(', '), 200))}`);
     if (step.dismissed) lines.push(`${indent}first closed the cookie notice over it with ${quoted(step.dismissed.text)} (not consenting)`);
     if (step.closedPopup) lines.push(`${indent}first closed the pop-up over it with ${quoted(step.closedPopup.text)}`);
+    if (scrolled) lines.push(`${indent}found once ${scrolled}`);
     if (step.chosen.frame) lines.push(`${indent}in frame: ${clean(truncate(step.chosen.frame, 120))}`);
     if (step.runnersUp.length) lines.push(`${indent}runners-up: ${step.runnersUp.map((c) => `${quoted(c.text)} ${c.score}`).join(', ')}`);
+  } else if (step.unseenLayer) {
+    const { control, layer } = step.unseenLayer;
+    lines.push(`Explore ${step.depth}: clicked where ${quoted(control.text)} (score ${control.score}) shows on ${where}`);
+    lines.push(`${indent}a layer a person does not see over it took the click (${clean(truncate(layer, 40))})`);
   } else if (step.consentBlocked) {
     const blocked = step.consentBlocked;
     lines.push(
@@ -165,6 +181,7 @@ function formatExploreStep(step: ExploreStep): string[] {
     lines.push(`Explore ${step.depth}: no call-to-action on ${where} (${read})`);
     if (step.dismissed)
       lines.push(`${indent}closed the cookie notice with ${quoted(step.dismissed.text)} (not consenting) and read the page again`);
+    if (scrolled) lines.push(`${indent}read once ${scrolled}`);
   }
   if (step.frames?.length) {
     const passed = step.frames.filter((f) => f.skipped);

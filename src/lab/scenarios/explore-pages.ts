@@ -175,6 +175,13 @@ export interface ExplorePage {
    * a click that moved only a frame goes on in the frame ("click (in a frame)").
    */
   vias?: string[];
+  /**
+   * The call-to-action (its text) under a layer a person does not see: explore's first click, aimed
+   * at it, lands on that layer; the page is then read again and the step that chooses comes after.
+   */
+  layerFirst?: string;
+  /** Explore found nothing at first and scrolled down the page to find the call-to-action (the step records it). */
+  scrolled?: boolean;
   /** --settle for this page, when its frames keep it busy (an ad that reloads itself). */
   settleMs?: number;
   /**
@@ -200,6 +207,17 @@ const picture = (width: number, height: number, fill = '%23e4002b') =>
 /** Lines of filler text (terms a person scrolls past). */
 const filler = (lines: number) =>
   Array.from({ length: lines }, (_, i) => `<p>Clause ${i + 1}. The offer is subject to availability.</p>`).join('');
+
+/** A <span> or <div> drawn as a button: a colour of its own, padding, big words (no cursor, role or link). */
+const LOOKALIKE = 'display:inline-block;background:#e4002b;color:#fff;padding:16px 40px;border-radius:8px;font-size:22px;font-weight:700';
+
+/** A sentinel at the end of a page and the script that adds a "Get your offer" link above it once it comes into view (an IntersectionObserver). */
+const offerAtTheEnd = (name: string) =>
+  `<p id="slot"></p><div id="sentinel" style="height:1px"></div>` +
+  `<script>new IntersectionObserver(function (entries, io) { ` +
+  `if (!entries.some(function (e) { return e.isIntersecting; })) return; io.disconnect(); ` +
+  `document.getElementById('slot').innerHTML = ${jsString(a(explorePageTarget(name), 'Get your offer', ' class="btn-primary"'))}; })` +
+  `.observe(document.getElementById('sentinel'));</script>`;
 
 const EN = { menu: ['Home', 'Products', 'About us'], signIn: 'Sign in', legal: ['Privacy policy', 'Terms of use', 'Imprint'] };
 
@@ -2794,6 +2812,306 @@ const SPECS: Record<string, PageSpec> = {
           `<p>${a(refused('app-schemes', 'player.dmg?v=2'), 'Get started', ' class="btn-primary"')}</p>` +
           `<p>${a(refused('app-schemes', 'coupon.zip#x'), 'Claim your coupon', ' class="btn-primary"')}</p>` +
           `<p>${a(explorePageTarget('app-schemes'), 'View the offer')}</p></main>`,
+      ),
+  },
+  // ---- Explore hunt 4. ----
+  // A <span> drawn as a button (its own colour, padding, big words) with no link, role or pointer
+  // cursor: the click is the window's listener's (`e.target.closest('.cta')`). The highlighted
+  // words of the sentence above it are no button.
+  'span-window-lookalike': {
+    lang: 'en',
+    about: 'a <span> that looks like a button (no href, role or pointer cursor) whose click a window listener handles',
+    cta: 'Claim your reward',
+    reasons: [
+      { text: 'Claim your reward', match: /\+0 looks like a button \(no link, role or pointer cursor\); a click listener on the window/ },
+    ],
+    html: () =>
+      doc(
+        'en',
+        'Your reward',
+        frame(
+          'span-window-lookalike',
+          'en',
+          `<h1>Congratulations, you won!</h1><p>Your <span style="background:#fff3c4;padding:0 2px">loyalty reward</span> is waiting. ` +
+            `Read ${a('#terms', 'the terms')} first.</p>` +
+            `<p><span class="cta" style="${LOOKALIKE}">Claim your reward</span></p>` +
+            `<h2 id="terms">Terms</h2><p>One reward per household.</p>` +
+            `<script>window.addEventListener('click', function (e) { ` +
+            `if (e.target.closest('.cta')) location = ${jsString(explorePageTarget('span-window-lookalike'))}; });</script>`,
+          EN,
+        ),
+      ),
+  },
+  // German: a <div> with a gradient and padding, its click the document's listener's (data-go);
+  // a small "Neu" badge beside it that the same listener receives is too small to be the offer.
+  'de-div-document-lookalike': {
+    lang: 'de',
+    about: 'a <div> with a gradient that looks like a button, its click handled by a listener on the document; a badge beside it not',
+    cta: 'Jetzt Gutschein sichern',
+    reasons: [{ text: 'Jetzt Gutschein sichern', match: /a click listener on the document around it/ }],
+    html: () =>
+      doc(
+        'de',
+        'Gutschein',
+        frame(
+          'de-div-document-lookalike',
+          'de',
+          `<h1>Ihr Gutschein über 50 €</h1><p><span style="background:#ffd54f;padding:4px 10px;border-radius:10px;font-size:12px">Neu</span> ` +
+            `Nur heute für Bestandskunden.</p>` +
+            `<div data-go="${escapeHtml(explorePageTarget('de-div-document-lookalike'))}" ` +
+            `style="width:max-content;background:linear-gradient(#43a047,#2e7d32);` +
+            `color:#fff;padding:14px 36px;border-radius:6px;font-size:20px">Jetzt Gutschein sichern</div>` +
+            `<script>document.addEventListener('click', function (e) { var el = e.target.closest('[data-go]'); ` +
+            `if (el) location.href = el.getAttribute('data-go'); });</script>`,
+          { menu: ['Start', 'Angebote', 'Über uns'], signIn: 'Anmelden', legal: ['Datenschutz', 'Impressum'] },
+        ),
+      ),
+  },
+  // Spanish: an offer card as narrow as a phone's screen, its "button" a block <div> as wide as the
+  // card (a phone layout), its click the window's listener's; the title bar across the page above is no button.
+  'es-card-block-lookalike': {
+    lang: 'es',
+    about: "a block <div> drawn as a button filling a narrow card, its click a window listener's; a coloured title bar across the page not",
+    cta: 'Reclamar mi premio',
+    html: () =>
+      doc(
+        'es',
+        'Premio',
+        frame(
+          'es-card-block-lookalike',
+          'es',
+          `<div style="background:#1e88e5;color:#fff;padding:16px 24px;border-radius:4px;font-size:30px">¡Enhorabuena!</div>` +
+            `<div style="width:380px;margin-top:24px;padding:16px;border:1px solid #ddd;background:#fff"><p>Ha sido seleccionado.</p>` +
+            `<div class="cta" style="background:#e4002b;color:#fff;padding:14px 16px;text-align:center;border-radius:6px;font-size:20px">` +
+            `Reclamar mi premio</div></div>` +
+            `<script>window.addEventListener('click', function (e) { ` +
+            `if (e.target.closest('.cta')) location.href = ${jsString(explorePageTarget('es-card-block-lookalike'))}; });</script>`,
+          { menu: ['Inicio', 'Ofertas'], signIn: 'Iniciar sesión', legal: ['Privacidad', 'Aviso legal'] },
+        ),
+      ),
+  },
+  // The same look with no listener anywhere: nothing would take its click, so nothing is clicked.
+  'lookalike-no-listener': {
+    lang: 'en',
+    about: 'a <span> that looks like a button but that no click listener can receive: not read as a control, nothing clicked',
+    cta: null,
+    html: () =>
+      doc(
+        'en',
+        'Your reward',
+        frame(
+          'lookalike-no-listener',
+          'en',
+          `<h1>Congratulations!</h1><p>Your reward is waiting.</p>` + `<p><span style="${LOOKALIKE}">Claim your reward</span></p>`,
+          EN,
+        ),
+      ),
+  },
+  // An analytics listener on the document receives every click: a coloured title bar across the
+  // page, badges and highlighted words are still no buttons; the page's link is the offer.
+  'analytics-listener-bars': {
+    lang: 'en',
+    about:
+      'a document-wide analytics click listener: a full-width coloured title bar and badges are not taken for buttons; the offer link is',
+    cta: 'Shop the sale',
+    html: () =>
+      doc(
+        'en',
+        'Sale',
+        frame(
+          'analytics-listener-bars',
+          'en',
+          `<div style="background:#1e88e5;color:#fff;padding:16px 24px;border-radius:4px;font-size:30px;font-weight:700">Summer Sale</div>` +
+            `<p><span style="background:#ffd54f;padding:4px 10px;border-radius:10px">New</span> ` +
+            `<span style="background:#e53935;color:#fff;padding:4px 10px">-50%</span> ` +
+            `Everything must go.</p><p>${a(explorePageTarget('analytics-listener-bars'), 'Shop the sale')}</p>` +
+            `<script>var seen = []; document.addEventListener('click', function (e) { seen.push(e.target.tagName); });</script>`,
+          EN,
+        ),
+      ),
+  },
+  // The offer is put in the page only when a sentinel at the end of a long page comes into view
+  // (an IntersectionObserver): a person scrolls down to it; so does explore, when it finds nothing.
+  'lazy-sentinel': {
+    lang: 'en',
+    about: 'the call-to-action added by an IntersectionObserver when the end of a long page is scrolled into view',
+    cta: 'Get your offer',
+    scrolled: true,
+    html: () =>
+      doc(
+        'en',
+        'Offer',
+        frame(
+          'lazy-sentinel',
+          'en',
+          `<h1>Your personal offer</h1><p>Read on to see what we picked for you.</p>${filler(40)}${offerAtTheEnd('lazy-sentinel')}`,
+          EN,
+        ),
+      ),
+  },
+  // Arabic, right to left: sections rendered as each comes into view (a lazy page builder); the
+  // offer is in the third, far down.
+  'ar-lazy-sections': {
+    lang: 'ar',
+    about: 'a right-to-left page whose sections are rendered only as they come into view; the offer in the last',
+    cta: 'احصل على العرض',
+    scrolled: true,
+    html: () =>
+      doc(
+        'ar',
+        'عرض خاص',
+        `<div dir="rtl">` +
+          frame(
+            'ar-lazy-sections',
+            'ar',
+            `<h1>عرض خاص لك</h1>` +
+              [1, 2, 3].map((n) => `<section data-lazy="${n}" style="min-height:900px"></section>`).join('') +
+              `<script>var parts = { 1: '<h2>المزايا</h2><p>شحن مجاني.</p>', 2: '<h2>الآراء</h2><p>عملاء سعداء.</p>', ` +
+              `3: ${jsString(`<h2>العرض</h2><p>${a(explorePageTarget('ar-lazy-sections'), 'احصل على العرض', ' class="btn-primary"')}</p>`)} };\n` +
+              `var io = new IntersectionObserver(function (entries) { entries.forEach(function (e) { if (!e.isIntersecting) return; ` +
+              `io.unobserve(e.target); e.target.innerHTML = parts[e.target.getAttribute('data-lazy')]; }); });\n` +
+              `document.querySelectorAll('[data-lazy]').forEach(function (s) { io.observe(s); });</script>`,
+            { menu: ['الرئيسية', 'المنتجات'], signIn: 'تسجيل الدخول', legal: ['الخصوصية', 'الشروط'] },
+          ) +
+          `</div>`,
+      ),
+  },
+  // A web component's button: a <div> with a pointer cursor and a click listener of its own, inside
+  // the component's open shadow root (script-made controls are looked for there too).
+  'shadow-pointer-div': {
+    lang: 'en',
+    about: 'a <div> with a pointer cursor and its own click listener inside an open shadow root',
+    cta: 'Claim your prize',
+    html: () =>
+      doc(
+        'en',
+        'Prize',
+        frame(
+          'shadow-pointer-div',
+          'en',
+          `<h1>Winner!</h1><prize-box></prize-box><script>customElements.define('prize-box', class extends HTMLElement { connectedCallback() { ` +
+            `const root = this.attachShadow({ mode: 'open' }); ` +
+            `root.innerHTML = '<div id="b" style="cursor:pointer;${LOOKALIKE}">Claim your prize</div>'; ` +
+            `root.getElementById('b').addEventListener('click', () => { ` +
+            `location.href = ${jsString(explorePageTarget('shadow-pointer-div'))}; }); } });</script>`,
+          EN,
+        ),
+      ),
+  },
+  // A transparent layer over the whole page that removes itself on the first click (a "click
+  // anywhere" trap): a person's click on the offer lands on it, then they click the offer.
+  'unseen-layer': {
+    lang: 'en',
+    about:
+      'a layer a person does not see over the page that goes away on the first click: that click lands on it, the offer is clicked next',
+    cta: 'Get the deal',
+    layerFirst: 'Get the deal',
+    html: () =>
+      doc(
+        'en',
+        'Deal',
+        frame(
+          'unseen-layer',
+          'en',
+          `<h1>Deal of the day</h1><p>${a(explorePageTarget('unseen-layer'), 'Get the deal', ' class="btn-primary"')}</p>` +
+            `<div id="layer" style="position:fixed;inset:0;z-index:99;background:rgba(0,0,0,0.01)"></div>` +
+            `<script>document.getElementById('layer').addEventListener('click', function () { this.remove(); });</script>`,
+          EN,
+        ),
+      ),
+  },
+  // The same layer, but it stays: the one click a person would make lands on it, and the offer
+  // under it is then taken for covered, not clicked through (no click is sent past a layer).
+  'unseen-layer-stays': {
+    lang: 'en',
+    about: 'a layer a person does not see over the offer that stays after a click: clicked once, then the offer is covered',
+    cta: null,
+    layerFirst: 'Get the deal',
+    reasons: [{ text: 'Get the deal', match: /, hidden \(covered by <div>\)$/ }],
+    html: () =>
+      doc(
+        'en',
+        'Deal',
+        frame(
+          'unseen-layer-stays',
+          'en',
+          `<h1>Deal of the day</h1><p>${a(refused('unseen-layer-stays', 'covered'), 'Get the deal', ' class="btn-primary"')}</p>` +
+            `<div style="position:fixed;inset:0;z-index:99"></div>`,
+          EN,
+        ),
+      ),
+  },
+  // An <svg> drawn as a button (a rounded rectangle and its words), a pointer cursor and a click
+  // listener of its own, no link: a control like any element script makes clickable.
+  'svg-button-listener': {
+    lang: 'en',
+    about: 'an <svg> button with a pointer cursor and a click listener, no link',
+    cta: 'Claim your prize',
+    html: () =>
+      doc(
+        'en',
+        'Prize',
+        frame(
+          'svg-button-listener',
+          'en',
+          `<h1>Winner</h1><svg id="cta" width="300" height="80" style="cursor:pointer" role="img" aria-label="Claim your prize">` +
+            `<rect width="300" height="80" rx="8" fill="#e4002b"/>` +
+            `<text x="150" y="50" text-anchor="middle" fill="#fff" font-size="24">Claim your prize</text></svg>` +
+            `<script>document.getElementById('cta').addEventListener('click', function () { ` +
+            `location.href = ${jsString(explorePageTarget('svg-button-listener'))}; });</script>`,
+          EN,
+        ),
+      ),
+  },
+  // A same-origin iframe: a badge drawn as a button that nothing listens for (left out), then the
+  // offer drawn so, its click the listener of the element around it; the frame's controls kept are
+  // clicked by their own place in the frame.
+  'iframe-lookalike': {
+    lang: 'en',
+    about:
+      'in a same-origin iframe, a <span> drawn as a button whose click a listener around it handles; a badge no listener takes left out',
+    cta: 'Claim your reward',
+    frame: frameUrl(FRAME_SAME_ORIGIN, 'iframe-lookalike', 'offer'),
+    html: () =>
+      doc(
+        'en',
+        'Reward',
+        frame(
+          'iframe-lookalike',
+          'en',
+          `<h1>Reward</h1><iframe style="width:600px;height:240px;border:0" src="${escapeHtml(
+            frameDoc(FRAME_SAME_ORIGIN, 'iframe-lookalike', 'offer', () =>
+              inner(
+                `<p><span style="background:#ffd54f;padding:6px 14px;border-radius:10px">Limited</span></p>` +
+                  `<div id="app"><p><span class="cta" style="${LOOKALIKE}">Claim your reward</span></p></div>` +
+                  `<script>document.getElementById('app').addEventListener('click', function (e) { ` +
+                  `if (e.target.closest('.cta')) top.location = ${jsString(explorePageTarget('iframe-lookalike'))}; });</script>`,
+              ),
+            ),
+          )}"></iframe>`,
+          EN,
+        ),
+      ),
+  },
+  // An app shell: the window does not scroll (overflow:hidden), a box filling it does; the offer is
+  // added when the end of that box comes into view. A person scrolls the box.
+  'inner-scroller-lazy': {
+    lang: 'en',
+    about: 'the page scrolls in a box filling the window (the window does not): the box scrolled down, the offer its end adds clicked',
+    cta: 'Get your offer',
+    scrolled: true,
+    html: () =>
+      doc(
+        'en',
+        'Offer',
+        `<style>html,body{height:100%;overflow:hidden}</style><div id="scroller" style="height:100%;overflow-y:auto">` +
+          frame(
+            'inner-scroller-lazy',
+            'en',
+            `<h1>Your personal offer</h1><p>Read on.</p>${filler(40)}${offerAtTheEnd('inner-scroller-lazy')}`,
+            EN,
+          ) +
+          `</div>`,
       ),
   },
   'hostile-text': {
