@@ -9,6 +9,7 @@
 //   - or a regular expression between slashes, tested against the whole host: "/^ablink\\./".
 import { parse as parseDomain } from 'tldts';
 import { unsliced } from '../unsliced.js';
+import { customerSiteOf } from './customer-subdomains.js';
 
 export type HostMatcher = { source: string; specificity: number; test(host: string): boolean };
 
@@ -21,7 +22,8 @@ function hostInfo(host: string) {
     // The "{tld}" of a pattern is an ICANN suffix (google.{tld} is not google.github.io), but who
     // owns a host is read with the private suffixes too: x.pages.dev is its customer's, not Cloudflare's.
     const owned = parseDomain(host, { allowPrivateDomains: true });
-    info = { publicSuffix: parsed.publicSuffix, domain: owned.domain, isIp: parsed.isIp === true };
+    const isIp = parsed.isIp === true;
+    info = { publicSuffix: parsed.publicSuffix, domain: (isIp ? null : customerSiteOf(host)) ?? owned.domain, isIp };
     if (hostInfoCache.size > 50_000) hostInfoCache.clear();
     hostInfoCache.set(unsliced(host), info);
   }
@@ -31,7 +33,8 @@ function hostInfo(host: string) {
 /**
  * Registrable domain of a host by the whole Public Suffix List, its private section included (a
  * customer's site on a hosting or CDN service, x.pages.dev, x.web.app, x.blob.core.windows.net,
- * is that customer's, not the service's); null for IPs and bare suffixes.
+ * is that customer's, not the service's), and the services it lacks (customer-subdomains.ts);
+ * null for IPs and bare suffixes.
  */
 export function registrableDomainOf(host: string | null): string | null {
   if (!host) return null;

@@ -1,7 +1,7 @@
 // What the index stores about one case folder, as plain rows: pure, so that what gets indexed
 // (which hosts, domains, parties, IPs, certificates, tokens) is tested without a database.
 import type { FileRow } from './file-rows.js';
-import { getDomain } from 'tldts';
+import { registrableDomainOf } from '../analyze/parties-match.js';
 import type { Hop, HopNetwork, Report } from '../report.js';
 import { parseAddress, specialNetwork } from '../hosting/special-addresses.js';
 import { networkSourceNote } from '../hosting/describe.js';
@@ -145,10 +145,10 @@ export interface CaseRows {
   files: FileRow[];
 }
 
-/** Registrable domain (Public Suffix List; an IP address is its own "domain"). */
+/** Registrable domain (registrableDomainOf; an IP address is its own "domain"). */
 export function registrableDomain(host: string | null): string | null {
   if (!host) return null;
-  return getDomain(host, { allowPrivateDomains: true }) ?? host;
+  return registrableDomainOf(host) ?? host;
 }
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
