@@ -25,3 +25,11 @@ test('showControls writes controls out, keeping lines only when asked', () => {
   assert.equal(showControls('a\tb\nc\x1b'), 'a\\x09b\\x0ac\\x1b');
   assert.equal(showControls('a\tb\nc\x1b', { keepLines: true }), 'a\tb\nc\\x1b');
 });
+
+test('characters that show nothing are written out too; the joiners that scripts and emoji need stay', () => {
+  assert.equal(showControls('pay\u200bpal\u200e.com\ufeff\u2060'), 'pay\\u200bpal\\u200e.com\\ufeff\\u2060');
+  assert.equal(showControls('می\u200cخواهم 👨\u200d👩'), 'می\u200cخواهم 👨\u200d👩');
+  const json = jsonText({ title: 'a\u200bb\u2028c' });
+  assert.equal(json, '{"title":"a\\u200bb\\u2028c"}');
+  assert.deepEqual(JSON.parse(json), { title: 'a\u200bb\u2028c' });
+});
