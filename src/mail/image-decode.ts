@@ -15,7 +15,19 @@ export const MAX_IMAGE_BYTES = 4 * 1024 * 1024;
 /** An image that would decode to more pixels than this (2,000 × 2,000) is not decoded. */
 export const MAX_IMAGE_PIXELS = 4_000_000;
 /** Smaller than this on a side, an image holds no readable QR code (version 1 is 21 modules). */
-export const MIN_QR_SIDE = 21;
+const MIN_QR_SIDE = 21;
+/**
+ * A picture more than this many times wider than high (or higher than wide) is a logo, a banner
+ * or a divider: a QR code is square and fills most of a picture made to be scanned. Passing them
+ * over halves the images a typical mailbox has decoded.
+ */
+const MAX_QR_ASPECT = 3;
+
+/** Whether a picture of this size may be made to be scanned: big enough, not a strip. */
+export function mayHoldQrCode(size: ImageSize): boolean {
+  const short = Math.min(size.width, size.height);
+  return short >= MIN_QR_SIDE && Math.max(size.width, size.height) <= MAX_QR_ASPECT * short;
+}
 
 export interface ImageSize {
   format: ImageFormat;

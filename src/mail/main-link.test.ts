@@ -132,3 +132,14 @@ test('a QR code no words point at is the main link only when nothing else is', a
   assert.equal(traceableMainLink(quiet)!.url, 'https://portal.office.example/');
   assert.equal(quiet.links.find((l) => l.kind === 'qr-code')!.url, MAIN_LINKS['qr-inline-mfa.eml']);
 });
+
+test('only words a reader sees tell to scan: not a style sheet, not an attribute; hostile markup is read in one pass', async () => {
+  const raw = readFileSync(projectPath('test', 'fixtures', 'mail', 'main-link', 'qr-inline-mfa.eml'), 'latin1');
+  const hidden = raw
+    .replace("scan the QR code below with your phone's camera and sign in again", 'sign in again')
+    .replace('<html>', '<html><style>.scan-qr { width: 1px }</style><script>var QR = 1;</script><p title="scan the QR code">')
+    .replace('</body>', `${'<b'.repeat(200_000)}</body>`);
+  const record = messageRecord(await analyzeMessage(Buffer.from(hidden, 'latin1'), 'hidden'));
+  assert.equal(traceableMainLink(record)!.url, 'https://portal.office.example/');
+  assert.equal(record.links.find((l) => l.kind === 'qr-code')!.prominence, 2);
+});

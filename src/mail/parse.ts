@@ -341,10 +341,38 @@ function pdfLinks(bytes: Buffer, label: string, warnings: string[]): EmbeddedLin
   return links;
 }
 
+const STYLE_END = /<\/style/gi;
+const SCRIPT_END = /<\/script/gi;
+
+/** The words of an HTML document without its tags, styles and scripts; linear whatever the markup (unclosed tags too). */
+function markupless(html: string): string {
+  const words: string[] = [];
+  let at = 0;
+  while (at < html.length) {
+    const open = html.indexOf('<', at);
+    if (open === -1) {
+      words.push(html.slice(at));
+      break;
+    }
+    words.push(html.slice(at, open));
+    const close = html.indexOf('>', open);
+    if (close === -1) break;
+    const element = /^<(style|script)\b/i.exec(html.slice(open, open + 8))?.[1];
+    if (element) {
+      const closer = element.toLowerCase() === 'style' ? STYLE_END : SCRIPT_END;
+      closer.lastIndex = close;
+      const end = closer.exec(html);
+      if (!end) break;
+      at = end.index + end[0].length;
+    } else at = close + 1;
+    words.push(' ');
+  }
+  return words.join('');
+}
+
 /** Visible words of the message for telling whether it points at its QR code: subject, text, HTML without markup. */
 function messageWords(email: Email, html: string | null): string {
-  const markupless = (html ?? '').replace(/<(style|script)\b[\s\S]*?<\/\1\s*>/gi, ' ').replace(/<[^>]*>/g, ' ');
-  return [email.subject ?? '', email.text ?? '', markupless].join('\n');
+  return [email.subject ?? '', email.text ?? '', markupless(html ?? '')].join('\n');
 }
 
 async function analyzeAttachments(email: Email, analysis: MailAnalysis, depth: number, embedded: Embedded): Promise<void> {

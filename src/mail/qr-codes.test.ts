@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { crc32, deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { dataUriImages, isImageFile, MAX_QR_IMAGES, qrLinks, qrPayloadUrls, readQrCode, type MailImage } from './qr-codes.js';
-import { imageSize, MAX_IMAGE_PIXELS, refusal, shrink } from './image-decode.js';
+import { imageSize, MAX_IMAGE_PIXELS, mayHoldQrCode, refusal, shrink } from './image-decode.js';
 import { projectPath } from '../project-root.js';
 
 const image = (name: string) => readFileSync(projectPath('test', 'fixtures', 'mail', 'attachments', name));
@@ -93,6 +93,14 @@ test('hostile images: bombs refused by their header, corrupt ones and non-images
       assert.doesNotThrow(() => qrLinks([{ bytes: bytes.subarray(0, cut), origin: format, attachment: null }], []));
     }
   }
+});
+
+test('spacers, logo strips and banners are not decoded: a QR code is square', () => {
+  const sized = (width: number, height: number) => mayHoldQrCode({ format: 'png', width, height });
+  assert.deepEqual(
+    [sized(20, 20), sized(21, 21), sized(196, 96), sized(171, 46), sized(600, 200), sized(601, 200), sized(697, 908)],
+    [false, true, true, false, true, false, true],
+  );
 });
 
 test('at most MAX_QR_IMAGES images are decoded per message; the rest are counted in a warning', () => {

@@ -6,7 +6,7 @@
 // those limits is said in a warning, never silently.
 
 import jsqr from 'jsqr';
-import { decodePixels, imageFormat, imageSize, MIN_QR_SIDE, refusal, shrink } from './image-decode.js';
+import { decodePixels, imageFormat, imageSize, mayHoldQrCode, refusal, shrink } from './image-decode.js';
 import { findTextUrls } from './text-urls.js';
 
 /** Images decoded per message (an attached message has its own). */
@@ -89,8 +89,9 @@ export function dataUriImages(html: string): Uint8Array[] {
 const MAX_IMAGE_BASE64 = 4 * 1024 * 1024 + 1;
 
 /**
- * The links in the QR codes of a message's images, in their order. Images too small for a QR code
- * are passed over quietly (logos, spacers); a refused, corrupt or uncounted image is a warning.
+ * The links in the QR codes of a message's images, in their order. Images too small or too
+ * elongated for a QR code are passed over quietly (spacers, logos, banners); a refused, corrupt or
+ * uncounted image is a warning.
  */
 export function qrLinks(images: readonly MailImage[], warnings: string[]): QrLink[] {
   const links: QrLink[] = [];
@@ -100,7 +101,7 @@ export function qrLinks(images: readonly MailImage[], warnings: string[]): QrLin
   const started = performance.now();
   for (const image of images) {
     const size = imageSize(image.bytes);
-    if (size && (size.width < MIN_QR_SIDE || size.height < MIN_QR_SIDE)) continue;
+    if (size && !mayHoldQrCode(size)) continue;
     try {
       const refused = size && refusal(image.bytes.byteLength, size);
       if (refused) throw new Error(refused);
