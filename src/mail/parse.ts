@@ -481,7 +481,7 @@ export async function analyzeMessage(raw: Buffer, source: string, options: Analy
     if (analysis.links.length >= MAX_LINKS) warnings.push(`more than ${MAX_LINKS} links; the rest were not extracted`);
     const embedded: Embedded = { images: html ? htmlImages(html, null) : [], pdfLinks: [] };
     await analyzeAttachments(email, analysis, options.depth ?? 0, embedded);
-    const qr = qrLinks(embedded.images, warnings).map((link): EmbeddedLink => ({ ...link, kind: 'qr-code' }));
+    const qr = (await qrLinks(embedded.images, warnings)).map((link): EmbeddedLink => ({ ...link, kind: 'qr-code' }));
     analysis.links.push(
       ...embeddedLinks([...qr, ...embedded.pdfLinks], {
         listUnsubscribe: analysis.listUnsubscribe,

@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { crc32, deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
-import { dataUriImages, isImageFile, MAX_QR_IMAGES, qrLinks, qrPayloadUrls, readQrCode, type MailImage } from './qr-codes.js';
-import { imageSize, MAX_IMAGE_PIXELS, mayHoldQrCode, refusal, shrink } from './image-decode.js';
+import { dataUriImages, isImageFile, MAX_QR_IMAGES, qrLinks, qrPayloadUrls, type MailImage } from './qr-codes.js';
+import { imageSize, MAX_IMAGE_PIXELS, mayHoldQrCode, refusal } from './image-size.js';
+import { readQrCode, shrink } from './qr-reader.js';
 import { projectPath } from '../project-root.js';
 
 const image = (name: string) => readFileSync(projectPath('test', 'fixtures', 'mail', 'attachments', name));
@@ -64,7 +65,7 @@ test('a QR code drawn on a transparent background, and one in a large picture, a
   assert.deepEqual([small.width, small.height], [600, 333]);
 });
 
-test('hostile images: bombs refused by their header, corrupt ones and non-images said so, never thrown', () => {
+test('hostile images: bombs refused by their header, corrupt ones and non-images said so, never thrown', async () => {
   const bomb = declaredPng(30000, 30000);
   assert.match(refusal(bomb.length, imageSize(bomb)!)!, /declares 30000 × 30000 pixels, more than 4000000/);
   const jpegBomb = Buffer.from([0xff, 0xd8, 0xff, 0xc0, 0x00, 0x11, 0x08, 0xea, 0x60, 0xea, 0x60, 0x03, 0x01, 0x22, 0x00, 0xff, 0xd9]);
@@ -79,7 +80,7 @@ test('hostile images: bombs refused by their header, corrupt ones and non-images
     { bytes: declaredPng(1, 1), origin: 'pixel.png', attachment: null },
   ];
   const warnings: string[] = [];
-  assert.deepEqual(qrLinks(images, warnings), []);
+  assert.deepEqual(await qrLinks(images, warnings), []);
   assert.equal(warnings.length, 5, warnings.join('\n'));
   assert.match(warnings[0], /^bomb\.png: not read for a QR code: declares 30000 × 30000 pixels/);
   assert.match(warnings[1], /^bomb\.jpg: not read for a QR code: declares 60000 × 60000 pixels/);
@@ -90,7 +91,7 @@ test('hostile images: bombs refused by their header, corrupt ones and non-images
   for (const format of ['qr.png', 'qr.jpg', 'qr.gif']) {
     const bytes = image(format);
     for (let cut = 0; cut < bytes.length; cut += 41) {
-      assert.doesNotThrow(() => qrLinks([{ bytes: bytes.subarray(0, cut), origin: format, attachment: null }], []));
+      await qrLinks([{ bytes: bytes.subarray(0, cut), origin: format, attachment: null }], []);
     }
   }
 });
@@ -103,10 +104,10 @@ test('spacers, logo strips and banners are not decoded: a QR code is square', ()
   );
 });
 
-test('at most MAX_QR_IMAGES images are decoded per message; the rest are counted in a warning', () => {
+test('at most MAX_QR_IMAGES images are decoded per message; the rest are counted in a warning', async () => {
   const images = Array.from({ length: MAX_QR_IMAGES + 3 }, (_, i) => ({ bytes: PNG_QR, origin: `copy ${i + 1}`, attachment: null }));
   const warnings: string[] = [];
-  const links = qrLinks(images, warnings);
+  const links = await qrLinks(images, warnings);
   assert.equal(links.length, MAX_QR_IMAGES);
   assert.deepEqual(links[0], { url: 'http://click.mailer-esp.test/c/http-302?mid=qr1&lid=scan', origin: 'copy 1', attachment: null });
   assert.deepEqual(warnings, [

@@ -1,20 +1,17 @@
 // Links a message hides in QR codes ("quishing"): the lure's only call-to-action is a picture a
 // phone camera reads, out of reach of a mail gateway's URL scanner. The images are an inline
-// (cid:) part, an attached image, or a data: URI in the HTML; each is decoded (image-decode.ts,
-// bounded) and read with jsQR, and the URLs of its payload become links of the message. A
+// (cid:) part, an attached image, or a data: URI in the HTML; each is decoded and read with jsQR
+// (qr-reader.ts, loaded when a message first has an image to read; headers checked here first), and the URLs of its payload become links of the message. A
 // message costs at most MAX_QR_IMAGES decodes and MAX_QR_PIXELS pixels; what is skipped past
 // those limits is said in a warning, never silently.
 
-import jsqr from 'jsqr';
-import { decodePixels, imageFormat, imageSize, mayHoldQrCode, refusal, shrink } from './image-decode.js';
+import { imageFormat, imageSize, mayHoldQrCode, refusal } from './image-size.js';
 import { findTextUrls } from './text-urls.js';
 
 /** Images decoded per message (an attached message has its own). */
 export const MAX_QR_IMAGES = 12;
 /** Pixels decoded per message, all images together. */
 export const MAX_QR_PIXELS = 12_000_000;
-/** Larger images are shrunk to this many pixels a side before they are read (see shrink()). */
-export const QR_READ_SIDE = 800;
 /**
  * Once reading a message's images has taken this long, the rest are skipped (with a warning):
  * the limits above bound the work, this bounds it on a slow or busy machine too.
@@ -36,21 +33,6 @@ export interface QrLink {
   url: string;
   origin: string;
   attachment: string | null;
-}
-
-// jsqr is CommonJS whose types declare an ES default export: Node hands over module.exports,
-// which carries the function as `.default` too.
-const jsQR = jsqr.default;
-
-/** The QR code an image holds, as text, or null when it holds none. Throws on a corrupt image. */
-export function readQrCode(bytes: Uint8Array): string | null {
-  const size = imageSize(bytes);
-  if (!size) throw new Error('not a PNG, JPEG or GIF image');
-  const refused = refusal(bytes.byteLength, size);
-  if (refused) throw new Error(refused);
-  const pixels = shrink(decodePixels(bytes, size), QR_READ_SIDE);
-  // Mail QR codes are dark on light: the inverted pass would double the cost of every logo.
-  return jsQR(pixels.data, pixels.width, pixels.height, { inversionAttempts: 'dontInvert' })?.data ?? null;
 }
 
 /** The web addresses of a QR payload: a bare URL, or one inside text ("URL:https://…", a vCard). */
@@ -93,7 +75,7 @@ const MAX_IMAGE_BASE64 = 4 * 1024 * 1024 + 1;
  * elongated for a QR code are passed over quietly (spacers, logos, banners); a refused, corrupt or
  * uncounted image is a warning.
  */
-export function qrLinks(images: readonly MailImage[], warnings: string[]): QrLink[] {
+export async function qrLinks(images: readonly MailImage[], warnings: string[]): Promise<QrLink[]> {
   const links: QrLink[] = [];
   let decoded = 0;
   let pixels = 0;
@@ -112,6 +94,7 @@ export function qrLinks(images: readonly MailImage[], warnings: string[]): QrLin
       }
       decoded++;
       pixels += size ? size.width * size.height : 0;
+      const { readQrCode } = await import('./qr-reader.js');
       const payload = readQrCode(image.bytes);
       if (payload === null) continue;
       const urls = qrPayloadUrls(payload);
