@@ -389,6 +389,10 @@ test('mail --trace main on messages of new shapes: each trace ends at the advert
     'calendar-invite.eml': landingUrl('meta-refresh'),
     'phish-brand-links.eml': 'https://business.t-rnobile.example/signin',
     'css-background-button.eml': landingUrl('http-302'),
+    // Quishing (the link only in a QR code: an inline PNG, an attached JPEG) and a PDF-only lure.
+    'qr-inline-mfa.eml': landingUrl('http-302'),
+    'qr-attached-jpeg.eml': landingUrl('http-303'),
+    'pdf-invoice.eml': landingUrl('meta-refresh'),
   };
   for (const name of [...Object.keys(finals), 'tel-only.eml']) {
     copyFileSync(projectPath('test', 'fixtures', 'mail', 'main-link', name), join(box, name));
@@ -408,6 +412,14 @@ test('mail --trace main on messages of new shapes: each trace ends at the advert
       name,
     );
   }
+  const qr = byName.get('qr-inline-mfa.eml');
+  const traced = qr.links.find((l: { index: number }) => l.index === qr.traces[0].link);
+  assert.deepEqual([traced.kind, traced.origin, traced.main], ['qr-code', 'inline image cid:mfa-qr@m365-security.example (qr.png)', true]);
+  const listed = await cli(['mail', join(box, 'pdf-invoice.eml'), '--no-visit']);
+  assert.match(
+    listed.stdout,
+    /^ {3}1 {2}http:\/\/track\.broker-net\.test\/t\/meta-refresh\?inv=pdf1 {2}\[MAIN; PDF link in INV-4411\.pdf\]$/m,
+  );
   const tel = byName.get('tel-only.eml');
   assert.deepEqual(tel.traces, []);
   assert.equal(tel.notTraced, 'its call-to-action is link 1, tel:+18005550199: not http(s), nothing to trace');

@@ -33,7 +33,11 @@ fingerprints). Text links cut by line breaks, soft breaks or spaces are rebuilt 
 hrefs written to fool parsers are shown as the URL a browser makes of them ("malformed",
 with the raw attribute), hrefs no browser follows as "unfollowable". Remote content of the
 HTML (images, CSS, link, poster...) is listed with the open-tracking pixels and their party;
-nothing is fetched unless asked. Recipient addresses are shown with where the message names
+nothing is fetched unless asked. Links no one wrote as text are read too: QR codes in PNG,
+JPEG and GIF images (inline cid: parts, attached images, data: images of the HTML; "QR code
+in <image>", the main link when the message tells to scan it or has no other) and the link
+annotations of PDF attachments ("PDF link in <file>"); oversized images (decompression bombs)
+are refused by their header, with a warning. Recipient addresses are shown with where the message names
 them (To, Cc, Delivered-To, X-Original-To, Received for, tokens in link and pixel URLs),
 plus tags ("tagged recipient: tag"), and what the recipient map says of them.
 Optionally traces links like "clicktrace trace" and links the cases to the message (a
@@ -578,6 +582,9 @@ export function formatMessage(record: MessageRecord): string {
   for (const link of record.links) {
     const flags = [
       link.main ? 'MAIN' : null,
+      // A link no one wrote as text: where it was read.
+      link.kind === 'qr-code' ? `QR code in ${link.origin ?? 'an image'}` : null,
+      link.kind === 'pdf' ? `PDF link in ${link.origin ?? 'a PDF'}` : null,
       link.unsubscribe ? 'unsubscribe' : null,
       link.repaired ? 'REPAIRED' : null,
       link.readings ? 'AMBIGUOUS' : null,

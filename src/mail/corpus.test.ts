@@ -38,15 +38,16 @@ async function parseAll(dir: string): Promise<{ files: number; withLinks: number
 test('every shipped phishing-pot message parses without a decoding failure and yields its links', async () => {
   const { files, withLinks, links } = await parseAll(FIXTURE_CORPUS);
   assert.equal(files, 31);
-  // Two carry no link at all (a text-only scam, a PDF-only lure); every other one must.
-  assert.equal(withLinks, 29);
+  // One carries no link at all (a text-only scam); every other one must, the PDF-only lure's
+  // from its PDF.
+  assert.equal(withLinks, 30);
   assert.ok(links >= 250, `only ${links} links in total`);
 });
 
 test('every phishing-pot message parses without a decoding failure and most yield links', { skip: NEEDS_SHARED_CORPUS }, async () => {
   const { files, withLinks, links } = await parseAll(SHARED_CORPUS!);
   assert.equal(files, 316);
-  // 24 messages carry no link at all (text-only scams, PDF-only lures); every other one must.
+  // 24 messages carried no link before PDFs were read (text-only scams, PDF-only lures).
   assert.ok(withLinks >= 290, `only ${withLinks} of ${files} messages yielded links`);
   assert.ok(links >= 1500, `only ${links} links in total`);
 });
@@ -58,6 +59,16 @@ test('hand-checked: a Proton-themed credential phish has exactly one link, its b
     [['https://danielcacereslopez.com/Mlo4bThmN0sxRzY4NlI=', 'Login to your Proton Account Now', 'href']],
   );
   assert.equal(pickMainLink(mail.links)?.url, 'https://danielcacereslopez.com/Mlo4bThmN0sxRzY4NlI=');
+});
+
+test("hand-checked: a PDF-only crypto lure's link is its PDF's link annotation, the main link", async () => {
+  const mail = await analysis('sample-650.eml');
+  const pdfName = 'Active__mining__balance__0.7495__BTCEZRaB209oAl0H3ZLUPTOdXaO9U2B5L.pdf';
+  assert.deepEqual(
+    mail.links.map((l) => [l.url, l.kind, l.origin]),
+    [['https://cutt.us/4EdABU3V', 'pdf', pdfName]],
+  );
+  assert.equal(pickMainLink(mail.links)?.url, 'https://cutt.us/4EdABU3V');
 });
 
 test('hand-checked: a Correios-themed payment lure (base64 HTML) has its "Efetuar Pagamento" link', async () => {

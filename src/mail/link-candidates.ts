@@ -13,8 +13,10 @@ import { mergePresentation, PLAIN, presentationOf, type Presentation } from './p
 import { decodeHTML } from 'entities';
 import { findTextUrls, type TextUrl } from './text-urls.js';
 
-export type LinkKind = 'href' | 'area' | 'form' | 'text' | 'list-unsubscribe';
-export type LinkPart = 'html' | 'text' | 'header';
+/** How the link is written: an anchor, image-map area, form, text URL, header, a QR code's payload, a PDF's link annotation. */
+export type LinkKind = 'href' | 'area' | 'form' | 'text' | 'list-unsubscribe' | 'qr-code' | 'pdf';
+/** Where it was found: the HTML or text body, the headers, an image (QR code), a PDF file. */
+export type LinkPart = 'html' | 'text' | 'header' | 'image' | 'pdf';
 
 /** Upper bound on links kept per source, so a hostile message cannot exhaust memory. */
 export const MAX_LINKS = 5000;

@@ -36,8 +36,14 @@ export interface MailLink extends LinkFlags {
   prominence: number;
   /** How often this url appeared with this text, kind and part. */
   occurrences: number;
-  /** Attachment the link was found in (an attached message or HTML file); null for the body. */
+  /** Attachment the link was found in (an attached message, HTML file, image or PDF); null for the body. */
   attachment: string | null;
+  /**
+   * Which image or file a link read from a picture or document came from (kind `qr-code`: "inline
+   * image cid:qr@x (qr.png)", "scan.jpg", "data: image 1 of the HTML"; kind `pdf`: the file name).
+   * Absent for links written in the HTML, text or headers.
+   */
+  origin?: string;
 }
 
 export interface LinkSources {
@@ -60,6 +66,7 @@ interface LinkPhraseFile {
   viewOnline: { text: string[] };
   callToAction: { text: string[] };
   social: { domains: string[]; text: string[] };
+  qrCode: { text: string[] };
 }
 
 interface LinkPhrases {
@@ -72,6 +79,7 @@ interface LinkPhrases {
   callToAction: RegExp;
   socialDomains: Set<string>;
   socialText: RegExp;
+  qrCode: RegExp;
 }
 
 let phrases: LinkPhrases | null = null;
@@ -91,6 +99,7 @@ function linkPhrases(): LinkPhrases {
     callToAction: anyOf(file.callToAction.text),
     socialDomains: new Set(file.social.domains),
     socialText: new RegExp(`^(?:${file.social.text.join('|')})\\b`, 'i'),
+    qrCode: anyOf(file.qrCode.text),
   };
   return phrases;
 }
@@ -249,7 +258,9 @@ function prominenceOf(candidate: Candidate, unsubscribe: boolean, urlCount: numb
   // A "Forward to a friend" or "Contact us" mailto: button is neither.
   if (!web && (lowValue || (!callToAction && !candidate.look.button))) return 0;
 
-  let score = { href: 10, area: 8, form: 20, text: candidate.part === 'text' ? 8 : 4, 'list-unsubscribe': 0 }[candidate.kind];
+  let score = { href: 10, area: 8, form: 20, text: candidate.part === 'text' ? 8 : 4, 'list-unsubscribe': 0, 'qr-code': 0, pdf: 0 }[
+    candidate.kind
+  ];
   if (callToAction) score += 30;
   if (candidate.look.button) score += 25;
   const size = candidate.look.fontSize;
@@ -310,6 +321,69 @@ export function extractLinks(sources: LinkSources): MailLink[] {
       occurrences: 1,
       attachment: sources.attachment ?? null,
       ...candidate.flags,
+    });
+  }
+  return [...byKey.values()];
+}
+
+/** A link read from a picture or a document rather than written in the message. */
+export interface EmbeddedLink {
+  url: string;
+  kind: 'qr-code' | 'pdf';
+  origin: string;
+  attachment: string | null;
+}
+
+/**
+ * A QR code the message tells the reader to scan ("Scan the QR code with your phone") is its
+ * call-to-action: it outranks every link but a button worded as one (prominence above this).
+ */
+export const PROMPTED_QR_PROMINENCE = 50;
+/** A QR code no words point at, and a PDF's link, are the main link only when nothing else is. */
+const QR_PROMINENCE = 2;
+const PDF_PROMINENCE = 1;
+
+/** Whether a message's words tell the reader to scan a QR code ("scan", "QR-Code", "escanea", "QRコード"...). */
+export function tellsToScan(text: string): boolean {
+  return linkPhrases().qrCode.test(text);
+}
+
+/**
+ * Links read from QR codes and PDF link annotations, judged as links are: an opt-out or privacy
+ * URL, a social profile, anything not http(s) is never the main one. They have no words of their
+ * own: `qrPrompted` says the message's words point at its QR code.
+ */
+export function embeddedLinks(
+  found: readonly EmbeddedLink[],
+  options: { listUnsubscribe?: string[]; qrPrompted?: boolean } = {},
+): MailLink[] {
+  const listUnsubscribe = new Set(options.listUnsubscribe ?? []);
+  const rules = linkPhrases();
+  const byKey = new Map<string, MailLink>();
+  for (const link of found) {
+    const part = link.kind === 'qr-code' ? 'image' : 'pdf';
+    const key = `${link.kind}\u0000${link.origin}\u0000${link.url}`;
+    const seen = byKey.get(key);
+    if (seen) {
+      seen.occurrences++;
+      continue;
+    }
+    const unsubscribe = isUnsubscribe(candidate({ url: link.url, text: null, kind: link.kind, part, position: 1 }), listUnsubscribe);
+    const host = isWebUrl(link.url) ? cachedHostOf(link.url) : null;
+    const footer = !host || rules.privacyUrl.test(link.url) || rules.socialDomains.has(registrable(host));
+    const prominence =
+      unsubscribe || footer ? 0 : link.kind === 'pdf' ? PDF_PROMINENCE : options.qrPrompted ? PROMPTED_QR_PROMINENCE : QR_PROMINENCE;
+    byKey.set(key, {
+      url: link.url,
+      text: null,
+      kind: link.kind,
+      part,
+      unsubscribe,
+      mismatch: null,
+      prominence,
+      occurrences: 1,
+      attachment: link.attachment,
+      origin: link.origin,
     });
   }
   return [...byKey.values()];

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { analyzeMessage } from './parse.js';
-import { messageRecord, traceableMainLink } from './message-case.js';
+import { messageRecord, traceableMainLink, type AnalyzedLink } from './message-case.js';
 import { projectPath } from '../project-root.js';
 
 /** File → the main link's URL (as written: a gateway-wrapped link is traced wrapped). */
@@ -33,6 +33,15 @@ export const MAIN_LINKS: Record<string, string> = {
   // Buttons drawn without <img> or text (a CSS background, an <input type=image>), a near-invisible URL as decoy.
   'css-background-button.eml': 'http://click.mailer-esp.test/c/http-302?mid=bg1&lid=cta',
   'input-image-links.eml': 'http://click.mailer-esp.test/c/http-303?mid=ii1&lid=top',
+  // Quishing: the call-to-action is a QR code (an inline cid: PNG the text tells to scan, beside a
+  // link to the real portal; an attached JPEG; a data: GIF beside only an unsubscribe link).
+  'qr-inline-mfa.eml': 'http://click.mailer-esp.test/c/http-302?mid=qr1&lid=scan',
+  'qr-attached-jpeg.eml': 'http://click.mailer-esp.test/c/http-303?mid=qr2&lid=jpeg',
+  'qr-data-uri-gif.eml': 'http://click.mailer-esp.test/c/http-308?mid=qr3&lid=gif',
+  // A newsletter's "get our app" QR code does not outrank its "Shop now" button.
+  'qr-app-newsletter.eml': 'https://click.mailer-esp.test/c/http-302?mid=qr4&lid=shop',
+  // A PDF-only lure: the "View invoice" link annotation of the attached PDF.
+  'pdf-invoice.eml': 'http://track.broker-net.test/t/meta-refresh?inv=pdf1',
 };
 
 async function recordOf(name: string) {
@@ -70,4 +79,67 @@ test('a calendar invitation: the URL folded in DESCRIPTION is whole, labelled wi
   const main = traceableMainLink(record)!;
   assert.equal(main.url, MAIN_LINKS['calendar-invite.eml']);
   assert.match(main.attachment ?? '', /calendar/);
+});
+
+test('links read from QR codes and PDFs say where they come from', async () => {
+  const fields = (l: AnalyzedLink) => [l.url, l.kind, l.part, l.origin, l.attachment, l.main];
+  const inline = await recordOf('qr-inline-mfa.eml');
+  assert.deepEqual(inline.links.map(fields).at(-1), [
+    MAIN_LINKS['qr-inline-mfa.eml'],
+    'qr-code',
+    'image',
+    'inline image cid:mfa-qr@m365-security.example (qr.png)',
+    null,
+    true,
+  ]);
+  const attached = await recordOf('qr-attached-jpeg.eml');
+  assert.deepEqual(attached.links.map(fields), [
+    [MAIN_LINKS['qr-attached-jpeg.eml'], 'qr-code', 'image', 'Document_Scan_0312.jpg', 'Document_Scan_0312.jpg', true],
+  ]);
+  const data = await recordOf('qr-data-uri-gif.eml');
+  assert.deepEqual(data.links.map(fields).at(-1), [
+    MAIN_LINKS['qr-data-uri-gif.eml'],
+    'qr-code',
+    'image',
+    'data: image 1 of the HTML',
+    null,
+    true,
+  ]);
+  const app = await recordOf('qr-app-newsletter.eml');
+  assert.deepEqual(app.links.map(fields).at(-1), [
+    'https://apps.garden-shop.example/download',
+    'qr-code',
+    'image',
+    'data: image 1 of the HTML',
+    null,
+    false,
+  ]);
+  const pdf = await recordOf('pdf-invoice.eml');
+  assert.deepEqual(pdf.links.map(fields), [
+    [MAIN_LINKS['pdf-invoice.eml'], 'pdf', 'pdf', 'INV-4411.pdf', 'INV-4411.pdf', true],
+    ['mailto:billing@invoices-portal.example', 'pdf', 'pdf', 'INV-4411.pdf', 'INV-4411.pdf', false],
+  ]);
+  for (const record of [inline, attached, data, app, pdf]) assert.deepEqual(record.analysis.warnings, []);
+});
+
+test('a QR code no words point at is the main link only when nothing else is', async () => {
+  const record = await recordOf('qr-inline-mfa.eml');
+  const raw = readFileSync(projectPath('test', 'fixtures', 'mail', 'main-link', 'qr-inline-mfa.eml'), 'latin1');
+  const unprompted = raw.replace("scan the QR code below with your phone's camera and sign in again", 'sign in again');
+  assert.notEqual(unprompted, raw);
+  const quiet = messageRecord(await analyzeMessage(Buffer.from(unprompted, 'latin1'), 'unprompted'));
+  assert.equal(traceableMainLink(record)!.kind, 'qr-code');
+  assert.equal(traceableMainLink(quiet)!.url, 'https://portal.office.example/');
+  assert.equal(quiet.links.find((l) => l.kind === 'qr-code')!.url, MAIN_LINKS['qr-inline-mfa.eml']);
+});
+
+test('only words a reader sees tell to scan: not a style sheet, not an attribute; hostile markup is read in one pass', async () => {
+  const raw = readFileSync(projectPath('test', 'fixtures', 'mail', 'main-link', 'qr-inline-mfa.eml'), 'latin1');
+  const hidden = raw
+    .replace("scan the QR code below with your phone's camera and sign in again", 'sign in again')
+    .replace('<html>', '<html><style>.scan-qr { width: 1px }</style><script>var QR = 1;</script><p title="scan the QR code">')
+    .replace('</body>', `${'<b'.repeat(200_000)}</body>`);
+  const record = messageRecord(await analyzeMessage(Buffer.from(hidden, 'latin1'), 'hidden'));
+  assert.equal(traceableMainLink(record)!.url, 'https://portal.office.example/');
+  assert.equal(record.links.find((l) => l.kind === 'qr-code')!.prominence, 2);
 });

@@ -337,3 +337,24 @@ test('a 20 MB message stays within time and memory and yields its links', async 
   assert.equal(mail.attachments[0].size, 8 * 1024 * 1024);
   assert.match(mail.warnings.join('\n'), /HTML part is \d+ characters; links taken from the first/);
 });
+
+test('hostile attachments: image bombs, a cut image, a fake PNG, a broken PDF and a PDF inflate bomb are warnings, never errors', async () => {
+  const mail = await analyzeFixture('attachments/hostile-attachments.eml');
+  assert.deepEqual(mail.errors, []);
+  assert.deepEqual(mail.links, []);
+  assert.deepEqual(
+    mail.attachments.map((a) => a.filename),
+    ['bomb.png', 'bomb.jpg', 'truncated.png', 'noise.png', 'broken.pdf', 'objstm-bomb.pdf'],
+  );
+  assert.deepEqual(
+    mail.warnings.map((w) => w.replace(/: not read for a QR code: .*/, ': not read for a QR code')),
+    [
+      'objstm-bomb.pdf: an object stream was not read: inflates past 33554432 bytes',
+      'bomb.png: not read for a QR code',
+      'bomb.jpg: not read for a QR code',
+      'truncated.png: not read for a QR code',
+      'noise.png: not read for a QR code',
+    ],
+  );
+  assert.match(mail.warnings[1], /declares 30000 × 30000 pixels, more than 4000000 \(a decompression bomb\?\)$/);
+});

@@ -17,11 +17,14 @@ import {
   type DkimSignature,
   type ReceivedHop,
 } from './headers.js';
-import { extractLinks, MAX_LINKS, type MailLink } from './links.js';
+import { embeddedLinks, extractLinks, MAX_LINKS, tellsToScan, type EmbeddedLink, type MailLink } from './links.js';
 import { ResourceCollector, type RemoteResource } from './remote-resources.js';
 import { findTokens } from '../analyze/tokens.js';
 import { decodeMime } from './decode-mime.js';
 import { calendarText, isCalendar } from './calendar.js';
+import { dataUriImages, isImageFile, qrLinks, type MailImage } from './qr-codes.js';
+import { isPdfFile, pdfLinkUris } from './pdf-links.js';
+import { readHref } from './hrefs.js';
 import { declaredBoundary, repairBoundary, repairMissingBoundaries, unknownCharsets, bodyOffset } from './mime-repair.js';
 
 export interface MailAddress {
@@ -314,7 +317,65 @@ function attachmentBytes(attachment: Attachment): Buffer {
   return Buffer.from(content.buffer, content.byteOffset, content.byteLength);
 }
 
-async function analyzeAttachments(email: Email, analysis: MailAnalysis, depth: number): Promise<void> {
+/** What a message holds besides its written links: images that may carry a QR code, links of its PDFs. */
+interface Embedded {
+  images: MailImage[];
+  pdfLinks: EmbeddedLink[];
+}
+
+/** The data: images of an HTML document, as images of the message. */
+function htmlImages(html: string, attachment: string | null): MailImage[] {
+  const where = attachment ? `${attachment}: ` : '';
+  return dataUriImages(html).map((bytes, i) => ({ bytes, origin: `${where}data: image ${i + 1} of the HTML`, attachment }));
+}
+
+/** The followable URIs of a PDF's link annotations, read as a browser reads an href. */
+function pdfLinks(bytes: Buffer, label: string, warnings: string[]): EmbeddedLink[] {
+  const found = pdfLinkUris(bytes);
+  for (const warning of found.warnings) warnings.push(`${label}: ${warning}`);
+  const links: EmbeddedLink[] = [];
+  for (const uri of found.uris) {
+    const reading = readHref(uri, () => uri, null, false);
+    if (reading && reading.unfollowable === null) links.push({ url: reading.url, kind: 'pdf', origin: label, attachment: label });
+  }
+  return links;
+}
+
+const STYLE_END = /<\/style/gi;
+const SCRIPT_END = /<\/script/gi;
+
+/** The words of an HTML document without its tags, styles and scripts; linear whatever the markup (unclosed tags too). */
+function markupless(html: string): string {
+  const words: string[] = [];
+  let at = 0;
+  while (at < html.length) {
+    const open = html.indexOf('<', at);
+    if (open === -1) {
+      words.push(html.slice(at));
+      break;
+    }
+    words.push(html.slice(at, open));
+    const close = html.indexOf('>', open);
+    if (close === -1) break;
+    const element = /^<(style|script)\b/i.exec(html.slice(open, open + 8))?.[1];
+    if (element) {
+      const closer = element.toLowerCase() === 'style' ? STYLE_END : SCRIPT_END;
+      closer.lastIndex = close;
+      const end = closer.exec(html);
+      if (!end) break;
+      at = end.index + end[0].length;
+    } else at = close + 1;
+    words.push(' ');
+  }
+  return words.join('');
+}
+
+/** Visible words of the message for telling whether it points at its QR code: subject, text, HTML without markup. */
+function messageWords(email: Email, html: string | null): string {
+  return [email.subject ?? '', email.text ?? '', markupless(html ?? '')].join('\n');
+}
+
+async function analyzeAttachments(email: Email, analysis: MailAnalysis, depth: number, embedded: Embedded): Promise<void> {
   for (const [index, attachment] of email.attachments.entries()) {
     const bytes = attachmentBytes(attachment);
     const contentType = attachment.mimeType.toLowerCase();
@@ -344,6 +405,17 @@ async function analyzeAttachments(email: Email, analysis: MailAnalysis, depth: n
       const resources = new ResourceCollector(html, label);
       analysis.links.push(...extractLinks({ html, attachment: label, resources }));
       analysis.resources.push(...resources.list());
+      embedded.images.push(...htmlImages(html, label));
+    } else if (isImageFile(contentType, attachment.filename, bytes)) {
+      // An inline part the HTML shows (cid:) is the body's; an attached image is an attachment.
+      const inline = attachment.related === true || (attachment.disposition === 'inline' && !!attachment.contentId);
+      const cid = attachment.contentId?.replace(/^<|>$/g, '');
+      const origin = inline
+        ? `inline image ${cid ? `cid:${cid}` : index + 1}${attachment.filename ? ` (${attachment.filename})` : ''}`
+        : label;
+      embedded.images.push({ bytes, origin, attachment: inline ? null : label });
+    } else if (isPdfFile(contentType, attachment.filename, bytes)) {
+      embedded.pdfLinks.push(...pdfLinks(bytes, label, analysis.warnings));
     } else if (isCalendar(contentType, attachment.filename) && bytes.length <= MAX_HTML_ATTACHMENT_BYTES) {
       // A meeting invitation's link is in its description, which calendar apps make clickable.
       const text = calendarText(bytes.toString('utf8'));
@@ -407,7 +479,15 @@ export async function analyzeMessage(raw: Buffer, source: string, options: Analy
     });
     analysis.resources = resources?.list() ?? [];
     if (analysis.links.length >= MAX_LINKS) warnings.push(`more than ${MAX_LINKS} links; the rest were not extracted`);
-    await analyzeAttachments(email, analysis, options.depth ?? 0);
+    const embedded: Embedded = { images: html ? htmlImages(html, null) : [], pdfLinks: [] };
+    await analyzeAttachments(email, analysis, options.depth ?? 0, embedded);
+    const qr = (await qrLinks(embedded.images, warnings)).map((link): EmbeddedLink => ({ ...link, kind: 'qr-code' }));
+    analysis.links.push(
+      ...embeddedLinks([...qr, ...embedded.pdfLinks], {
+        listUnsubscribe: analysis.listUnsubscribe,
+        qrPrompted: qr.length > 0 && tellsToScan(messageWords(email, html)),
+      }),
+    );
     if ((options.depth ?? 0) === 0) analysis.recipientTokens = recipientTokens(analysis, options.lookFor ?? []);
   } catch (error) {
     errors.push(`analysis failed: ${message(error)}`);

@@ -109,7 +109,7 @@ function linksTable(facts: MessageFacts, tracedByLink: Map<number | null, string
             <td>${link.text ?? ''}</td>
             <td><code class="url">${link.url}</code>${host ? html`<br />${pivotLink('domain', host)}` : ''}</td>
             <td>${link.party && link.party.role !== 'unknown' ? partyBadge(link.party) : ''}</td>
-            <td>${link.kind} in ${link.part}${link.attachment ? ` (${link.attachment})` : ''}</td>
+            <td>${link.kind} in ${link.part}${link.origin || link.attachment ? ` (${link.origin ?? link.attachment})` : ''}</td>
             <td>
               ${linkFlags(link)}<span class="muted">prominence ${link.prominence}</span>
               ${linkRepairs(link)}

@@ -1,0 +1,119 @@
+// The PDF link scanner on a real PDF (Chromium's print of an invoice page, a fixture), on PDFs
+// built here the way PDF 1.5 writers build them (link annotations in a Flate-compressed object
+// stream, a /URI given by reference, hex and UTF-16 strings), and on hostile files: none throws,
+// each limit is said.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { deflateSync } from 'node:zlib';
+import { hexString, isPdfFile, literalString, MAX_PDF_BYTES, pdfLinkUris } from './pdf-links.js';
+import { projectPath } from '../project-root.js';
+
+const INVOICE = readFileSync(projectPath('test', 'fixtures', 'mail', 'attachments', 'invoice.pdf'));
+
+/** A minimal PDF: objects as given (number → body), a classic xref-less trailer (readers repair it; we never need it). */
+function pdf(objects: Record<number, string | Buffer>, version = '1.7'): Buffer {
+  const parts: Buffer[] = [Buffer.from(`%PDF-${version}\n%\xe2\xe3\xcf\xd3\n`, 'latin1')];
+  for (const [number, body] of Object.entries(objects)) {
+    parts.push(Buffer.from(`${number} 0 obj\n`), Buffer.isBuffer(body) ? body : Buffer.from(body, 'latin1'), Buffer.from('\nendobj\n'));
+  }
+  parts.push(Buffer.from('trailer << /Root 1 0 R >>\n%%EOF\n'));
+  return Buffer.concat(parts);
+}
+
+/** An object stream (PDF 1.5) holding `objects`, Flate-compressed, as object `number`. */
+function objectStream(objects: Record<number, string>): Buffer {
+  const bodies = Object.entries(objects);
+  let offset = 0;
+  const header: string[] = [];
+  for (const [number, body] of bodies) {
+    header.push(`${number} ${offset}`);
+    offset += body.length + 1;
+  }
+  const head = `${header.join(' ')} `;
+  const content = head + bodies.map(([, body]) => body).join(' ');
+  const data = deflateSync(Buffer.from(content, 'latin1'));
+  return Buffer.concat([
+    Buffer.from(`<< /Type /ObjStm /N ${bodies.length} /First ${head.length} /Length ${data.length} /Filter /FlateDecode >>\nstream\n`),
+    data,
+    Buffer.from('\nendstream'),
+  ]);
+}
+
+test("a real PDF (Chromium's print of an invoice): the View invoice button's URI and the mailto: link, in order", () => {
+  assert.ok(isPdfFile('application/octet-stream', 'scan', INVOICE));
+  assert.deepEqual(pdfLinkUris(INVOICE), {
+    uris: ['http://track.broker-net.test/t/meta-refresh?inv=pdf1', 'mailto:billing@invoices-portal.example'],
+    warnings: [],
+  });
+});
+
+test('link annotations inside a Flate-compressed object stream are read, a /URI by reference too', () => {
+  const file = pdf(
+    {
+      1: '<< /Type /Catalog /Pages 2 0 R >>',
+      7: objectStream({
+        4: '<< /Type /Annot /Subtype /Link /Rect [72 600 200 620] /A << /S /URI /URI (https://invoice-view.phish.example/inv/4411?a=1&b=\\(2\\)) >> >>',
+        5: '<< /Type /Annot /Subtype /Link /A << /S /URI /URI 6 0 R >> >>',
+        6: '(https://by-reference.phish.example/r)',
+      }),
+      8: '<< /Type /Annot /Subtype /Link /A << /S /URI /URI 9 0 R >> >>',
+      9: '<68747470733a2f2f6865782e7068697368 2e6578616d706c652f>',
+    },
+    '1.5',
+  );
+  assert.deepEqual(pdfLinkUris(file), {
+    uris: ['https://invoice-view.phish.example/inv/4411?a=1&b=(2)', 'https://hex.phish.example/', 'https://by-reference.phish.example/r'],
+    warnings: [],
+  });
+});
+
+test('PDF strings: escapes, octal, line continuations, balanced parentheses, UTF-16BE, a repeated URI listed once', () => {
+  assert.equal(literalString('a\\(b\\)\\101\\\nc (d) e) tail', 0), 'a(b)Ac (d) e');
+  assert.equal(literalString('never closed (', 0), null);
+  assert.equal(hexString('48 69 7>', 0), 'Hip');
+  assert.equal(hexString('zz>', 0), null);
+  const utf16 = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('https://utf16.example/é', 'utf16le').swap16()]);
+  const file = pdf({
+    1: `<< /A << /S /URI /URI <${utf16.toString('hex')}> >> >>`,
+    2: '<< /A << /S /URI /URI (https://twice.example/) >> >>',
+    3: '<< /A << /S /URI /URI (https://twice.example/) >> >>',
+    4: '<< /URI << /Base (https://base.example/) >> >>',
+  });
+  assert.deepEqual(pdfLinkUris(file).uris, ['https://utf16.example/é', 'https://twice.example/']);
+});
+
+test('hostile PDFs: encrypted, over the size limit, an inflate bomb, a corrupt stream, garbage and truncations never throw', () => {
+  assert.deepEqual(pdfLinkUris(pdf({ 1: '<< /A << /S /URI /URI (x) >> >>' }).subarray(0, 0)).warnings, [
+    'not a PDF file (no %PDF- header)',
+  ]);
+  const encrypted = Buffer.concat([pdf({ 1: '<< /A << /S /URI /URI (\x8f\x03\x91) >> >>' }), Buffer.from('trailer << /Encrypt 5 0 R >>')]);
+  assert.deepEqual(pdfLinkUris(encrypted), { uris: [], warnings: ['encrypted PDF: its link annotations are not readable'] });
+  assert.match(pdfLinkUris(Buffer.alloc(MAX_PDF_BYTES + 1)).warnings[0], /not read for links/);
+
+  const bomb = Buffer.concat([
+    Buffer.from('%PDF-1.5\n5 0 obj << /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode >>\nstream\n'),
+    deflateSync(Buffer.alloc(40 * 1024 * 1024, 0x20)),
+    Buffer.from('\nendstream\nendobj\n'),
+  ]);
+  assert.deepEqual(pdfLinkUris(bomb).warnings, ['an object stream was not read: inflates past 33554432 bytes']);
+  const corrupt = pdf({ 5: '<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode >>\nstream\nnot zlib at all\nendstream' });
+  assert.deepEqual(pdfLinkUris(corrupt).warnings, ['an object stream was not read: corrupt']);
+
+  // Every truncation and a run of bit flips of the real PDF: never a throw, never a made-up link.
+  const expected = new Set(pdfLinkUris(INVOICE).uris);
+  for (let cut = 0; cut < INVOICE.length; cut += 97) {
+    for (const uri of pdfLinkUris(INVOICE.subarray(0, cut)).uris) assert.ok(expected.has(uri), uri);
+  }
+  let seed = 7;
+  for (let round = 0; round < 200; round++) {
+    const copy = Buffer.from(INVOICE);
+    for (let flips = 0; flips < 20; flips++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      copy[seed % copy.length] ^= 1 << (seed >>> 29);
+    }
+    assert.doesNotThrow(() => pdfLinkUris(copy));
+  }
+  // Many "stream" keywords with no object around them cost one pass, not one pass each.
+  assert.deepEqual(pdfLinkUris(Buffer.from(`%PDF-1.7\n${'stream\n'.repeat(200_000)}`)).uris, []);
+});

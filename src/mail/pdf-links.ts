@@ -1,0 +1,227 @@
+// Links of a PDF attachment: the URIs of its link annotations, the "View invoice" a reader clicks
+// in the viewer (`<< /Subtype /Link /A << /S /URI /URI (https://…) >> >>`), also when the
+// annotation sits in a compressed object stream (`/Type /ObjStm /Filter /FlateDecode`, PDF 1.5).
+//
+// A small scanner rather than pdf.js (pdfjs-dist): pdf.js is ~40 MB with an optional native
+// canvas, parses fonts, images and content streams we never need, and is built to render, so its
+// cost and attack surface grow with everything a hostile file can hold; the URI of a link action
+// is a string in a dictionary, found by its key. This reads the file's bytes once, inflates only
+// object streams (where such dictionaries may be), and is bounded: MAX_PDF_BYTES in,
+// MAX_INFLATED_BYTES inflated in all, MAX_OBJECT_STREAMS streams, MAX_PDF_URIS links, strings cut at
+// MAX_STRING_BYTES. It executes nothing (no JavaScript, no /Launch). Limits: an encrypted PDF's
+// strings are ciphertext (said so, not read); streams in other filters than Flate are not read.
+
+import { inflateSync, constants as zlibConstants } from 'node:zlib';
+
+export const MAX_PDF_BYTES = 16 * 1024 * 1024;
+const MAX_INFLATED_BYTES = 32 * 1024 * 1024;
+const MAX_OBJECT_STREAMS = 512;
+export const MAX_PDF_URIS = 200;
+const MAX_STRING_BYTES = 8192;
+/** How far back from `stream` its dictionary is looked for. */
+const MAX_DICTIONARY = 4096;
+
+export interface PdfUris {
+  /**
+   * URI strings of link actions, decoded, each once: those written in place (the file's body, then
+   * its object streams), then those given by reference, in the order they were met.
+   */
+  uris: string[];
+  /** What could not be read (encrypted, a stream over the limit...). */
+  warnings: string[];
+}
+
+/** Whether an attachment is a PDF (by type, name or first bytes). */
+export function isPdfFile(contentType: string, filename: string | null, bytes: Uint8Array): boolean {
+  return contentType === 'application/pdf' || /\.pdf$/i.test(filename ?? '') || pdfHeaderAt(latin1(bytes, 0, 1024)) !== -1;
+}
+
+function latin1(bytes: Uint8Array, start = 0, end = bytes.byteLength): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', start, Math.min(end, bytes.byteLength));
+}
+
+function pdfHeaderAt(head: string): number {
+  return head.indexOf('%PDF-');
+}
+
+// A URI action's value: a literal string, a hex string (not a dictionary's "<<"), or a reference.
+const URI_VALUE = /\/URI\s*(?:(\()|(<)(?!<)|(\d+)\s+(\d+)\s+R\b)/g;
+
+interface Scan {
+  uris: string[];
+  seen: Set<string>;
+  /** Object number → where its value starts, in which text (plain body or an inflated object stream). */
+  objects: Map<number, { text: string; at: number }>;
+  references: number[];
+}
+
+/** The URIs of the link annotations of a PDF file. Never throws; malformed input yields what it holds. */
+export function pdfLinkUris(bytes: Uint8Array): PdfUris {
+  const warnings: string[] = [];
+  const scan: Scan = { uris: [], seen: new Set(), objects: new Map(), references: [] };
+  if (bytes.byteLength > MAX_PDF_BYTES) {
+    return { uris: [], warnings: [`PDF of ${bytes.byteLength} bytes not read for links (more than ${MAX_PDF_BYTES})`] };
+  }
+  const text = latin1(bytes);
+  if (pdfHeaderAt(text.slice(0, 1024)) === -1) return { uris: [], warnings: ['not a PDF file (no %PDF- header)'] };
+  if (/\/Encrypt\s*(?:\d+\s+\d+\s+R|<<)/.test(text)) {
+    return { uris: [], warnings: ['encrypted PDF: its link annotations are not readable'] };
+  }
+  collectUris(text, scan);
+  let inflatedBytes = 0;
+  let streams = 0;
+  for (const match of text.matchAll(/\bstream(?:\r\n|\n|\r)/g)) {
+    const dataStart = match.index + match[0].length;
+    // Looked for in a window only: a file of many "stream" words and no "obj" costs no more.
+    const windowStart = Math.max(0, match.index - MAX_DICTIONARY);
+    const objStart = text.slice(windowStart, match.index).lastIndexOf('obj');
+    if (objStart === -1) continue;
+    const dictionary = text.slice(windowStart + objStart, match.index);
+    if (!/\/Type\s*\/ObjStm\b/.test(dictionary)) continue;
+    if (!/\/FlateDecode\b/.test(dictionary) || /\/(?:ASCII85Decode|ASCIIHexDecode|LZWDecode|Crypt)\b/.test(dictionary)) {
+      warnings.push('an object stream in a filter other than FlateDecode was not read');
+      continue;
+    }
+    if (++streams > MAX_OBJECT_STREAMS) {
+      warnings.push(`more than ${MAX_OBJECT_STREAMS} object streams; the rest were not read`);
+      break;
+    }
+    const end = text.indexOf('endstream', dataStart);
+    const data = Buffer.from(bytes.buffer, bytes.byteOffset + dataStart, (end === -1 ? text.length : end) - dataStart);
+    const budget = MAX_INFLATED_BYTES - inflatedBytes;
+    let inflated: Buffer;
+    try {
+      // A truncated stream gives what it holds (sync flush) instead of failing.
+      inflated = inflateSync(data, { maxOutputLength: budget, finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    } catch (error) {
+      const reason =
+        (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? `inflates past ${MAX_INFLATED_BYTES} bytes` : 'corrupt';
+      warnings.push(`an object stream was not read: ${reason}`);
+      if (reason !== 'corrupt') break;
+      continue;
+    }
+    inflatedBytes += inflated.length;
+    const inner = inflated.toString('latin1');
+    indexObjectStream(dictionary, inner, scan);
+    collectUris(inner, scan);
+  }
+  resolveReferences(text, scan);
+  if (scan.uris.length >= MAX_PDF_URIS) warnings.push(`more than ${MAX_PDF_URIS} link URIs; the rest were not read`);
+  return { uris: scan.uris, warnings };
+}
+
+function collectUris(text: string, scan: Scan): void {
+  if (!text.includes('/URI')) return;
+  for (const match of text.matchAll(URI_VALUE)) {
+    if (scan.uris.length >= MAX_PDF_URIS) return;
+    const at = match.index + match[0].length;
+    if (match[3] !== undefined) {
+      if (scan.references.length < MAX_PDF_URIS) scan.references.push(Number(match[3]));
+      continue;
+    }
+    add(match[1] ? literalString(text, at) : hexString(text, at), scan);
+  }
+}
+
+function add(bytes: string | null, scan: Scan): void {
+  if (bytes === null) return;
+  const uri = textOf(bytes).trim();
+  if (!uri || scan.seen.has(uri) || scan.uris.length >= MAX_PDF_URIS) return;
+  scan.seen.add(uri);
+  scan.uris.push(uri);
+}
+
+/** An object stream starts with pairs "object-number offset", offsets counted from /First. */
+function indexObjectStream(dictionary: string, inner: string, scan: Scan): void {
+  const first = Number(/\/First\s+(\d+)/.exec(dictionary)?.[1]);
+  const count = Number(/\/N\s+(\d+)/.exec(dictionary)?.[1]);
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(count) || first > inner.length) return;
+  const numbers = inner.slice(0, first).trim().split(/\s+/).map(Number);
+  for (let i = 0; i + 1 < numbers.length && i < 2 * count; i += 2) {
+    const [object, offset] = [numbers[i], numbers[i + 1]];
+    if (Number.isSafeInteger(object) && Number.isSafeInteger(offset) && first + offset < inner.length) {
+      if (!scan.objects.has(object)) scan.objects.set(object, { text: inner, at: first + offset });
+    }
+  }
+}
+
+/** `/URI 12 0 R`: the string object 12 holds, in an object stream or the file's body. */
+function resolveReferences(text: string, scan: Scan): void {
+  if (scan.references.length === 0) return;
+  const wanted = new Set(scan.references);
+  const inBody = new Map<number, number>();
+  for (const header of text.matchAll(/(?<![0-9])(\d{1,10})\s+\d{1,5}\s+obj\b\s*/g)) {
+    const object = Number(header[1]);
+    if (wanted.has(object) && !inBody.has(object)) inBody.set(object, header.index + header[0].length);
+  }
+  for (const object of wanted) {
+    const at = inBody.get(object);
+    const found = scan.objects.get(object) ?? (at === undefined ? undefined : { text, at });
+    if (!found) continue;
+    while (found.at < found.text.length && /\s/.test(found.text[found.at])) found.at++;
+    const opener = found.text.slice(found.at, found.at + 2);
+    add(
+      opener.startsWith('(')
+        ? literalString(found.text, found.at + 1)
+        : /^<(?!<)/.test(opener)
+          ? hexString(found.text, found.at + 1)
+          : null,
+      scan,
+    );
+  }
+}
+
+const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', '(': '(', ')': ')', '\\': '\\' };
+
+/** A literal string's bytes (as latin1 characters) from just after its "(", or null when unterminated within the limit. */
+export function literalString(text: string, from: number): string | null {
+  let out = '';
+  let depth = 1;
+  const limit = Math.min(text.length, from + 4 * MAX_STRING_BYTES);
+  for (let i = from; i < limit; i++) {
+    const c = text[i];
+    if (c === '\\') {
+      const next = text[++i];
+      if (next === undefined) return null;
+      if (next in ESCAPES) out += ESCAPES[next];
+      else if (next >= '0' && next <= '7') {
+        let digits = next;
+        while (digits.length < 3 && text[i + 1] >= '0' && text[i + 1] <= '7') digits += text[++i];
+        out += String.fromCharCode(parseInt(digits, 8) & 0xff);
+      } else if (next === '\r') {
+        if (text[i + 1] === '\n') i++;
+      } else if (next !== '\n') out += next;
+    } else if (c === '(') {
+      depth++;
+      out += c;
+    } else if (c === ')') {
+      if (--depth === 0) return out;
+      out += c;
+    } else out += c;
+    if (out.length > MAX_STRING_BYTES) return null;
+  }
+  return null;
+}
+
+/** A hex string's bytes from just after its "<" (whitespace ignored, an odd last digit padded with 0). */
+export function hexString(text: string, from: number): string | null {
+  const end = text.indexOf('>', from);
+  if (end === -1 || end - from > 2 * MAX_STRING_BYTES + 1024) return null;
+  const digits = text.slice(from, end).replace(/\s+/g, '');
+  if (!/^[0-9a-fA-F]*$/.test(digits)) return null;
+  return Buffer.from(digits.length % 2 ? `${digits}0` : digits, 'hex').toString('latin1');
+}
+
+/** A PDF string's bytes as text: UTF-16BE with its BOM, UTF-8 when valid, else Latin-1 (URIs are ASCII by the spec). */
+function textOf(bytes: string): string {
+  const raw = Buffer.from(bytes, 'latin1');
+  if (raw.length >= 2 && raw[0] === 0xfe && raw[1] === 0xff) {
+    const swapped = Buffer.from(raw.subarray(2, raw.length - (raw.length % 2)));
+    return swapped.swap16().toString('utf16le');
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    return bytes;
+  }
+}

@@ -1,0 +1,137 @@
+// QR codes read from real images (PNG, JPEG, GIF made with the qrcode package, see
+// scripts/make-attachment-fixtures.mjs), and hostile images refused by their header before any
+// decoding: a decompression bomb costs nothing, a corrupt image is a warning, never a throw.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { crc32, deflateSync } from 'node:zlib';
+import { PNG } from 'pngjs';
+import { dataUriImages, isImageFile, MAX_QR_IMAGES, qrLinks, qrPayloadUrls, type MailImage } from './qr-codes.js';
+import { imageSize, MAX_IMAGE_PIXELS, mayHoldQrCode, refusal } from './image-size.js';
+import { readQrCode, shrink } from './qr-reader.js';
+import { projectPath } from '../project-root.js';
+
+const image = (name: string) => readFileSync(projectPath('test', 'fixtures', 'mail', 'attachments', name));
+const PNG_QR = image('qr.png');
+
+function chunk(type: string, data: Buffer): Buffer {
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const out = Buffer.alloc(body.length + 8);
+  out.writeUInt32BE(data.length, 0);
+  body.copy(out, 4);
+  out.writeUInt32BE(crc32(body), body.length + 4);
+  return out;
+}
+
+/** A valid PNG header declaring `width` × `height` over a small run of zeros. */
+function declaredPng(width: number, height: number): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 6, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.alloc(64 * 1024))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+test('a QR code is read from a PNG, a JPEG and a GIF', () => {
+  assert.equal(readQrCode(PNG_QR), 'http://click.mailer-esp.test/c/http-302?mid=qr1&lid=scan');
+  assert.equal(readQrCode(image('qr.jpg')), 'http://click.mailer-esp.test/c/http-303?mid=qr2&lid=jpeg');
+  assert.equal(readQrCode(image('qr.gif')), 'http://click.mailer-esp.test/c/http-308?mid=qr3&lid=gif');
+  assert.deepEqual(imageSize(image('qr.jpg')), { format: 'jpeg', width: 164, height: 164 });
+});
+
+test('a QR code drawn on a transparent background, and one in a large picture, are read', () => {
+  const source = PNG.sync.read(PNG_QR);
+  // Black modules, the rest transparent black: read as a mail client shows it, on white.
+  const transparent = new PNG({ width: source.width, height: source.height });
+  for (let i = 0; i < source.data.length; i += 4) transparent.data[i + 3] = source.data[i] < 128 ? 255 : 0;
+  assert.equal(readQrCode(PNG.sync.write(transparent)), 'http://click.mailer-esp.test/c/http-302?mid=qr1&lid=scan');
+  // Placed in a 1,800-pixel-wide picture, scaled up 4 times: shrunk before reading, still read.
+  const big = new PNG({ width: 1800, height: 1000 });
+  big.data.fill(255);
+  for (let y = 0; y < source.height * 4; y++) {
+    for (let x = 0; x < source.width * 4; x++) {
+      const from = (Math.floor(y / 4) * source.width + Math.floor(x / 4)) * 4;
+      const to = ((y + 50) * 1800 + x + 900) * 4;
+      big.data[to] = big.data[to + 1] = big.data[to + 2] = source.data[from];
+    }
+  }
+  assert.equal(readQrCode(PNG.sync.write(big)), 'http://click.mailer-esp.test/c/http-302?mid=qr1&lid=scan');
+  const small = shrink({ data: new Uint8ClampedArray(1800 * 1000 * 4), width: 1800, height: 1000 }, 800);
+  assert.deepEqual([small.width, small.height], [600, 333]);
+});
+
+test('hostile images: bombs refused by their header, corrupt ones and non-images said so, never thrown', async () => {
+  const bomb = declaredPng(30000, 30000);
+  assert.match(refusal(bomb.length, imageSize(bomb)!)!, /declares 30000 × 30000 pixels, more than 4000000/);
+  const jpegBomb = Buffer.from([0xff, 0xd8, 0xff, 0xc0, 0x00, 0x11, 0x08, 0xea, 0x60, 0xea, 0x60, 0x03, 0x01, 0x22, 0x00, 0xff, 0xd9]);
+  assert.deepEqual(imageSize(jpegBomb), { format: 'jpeg', width: 60000, height: 60000 });
+  assert.ok(60000 * 60000 > MAX_IMAGE_PIXELS);
+  const images: MailImage[] = [
+    { bytes: bomb, origin: 'bomb.png', attachment: 'bomb.png' },
+    { bytes: jpegBomb, origin: 'bomb.jpg', attachment: 'bomb.jpg' },
+    { bytes: PNG_QR.subarray(0, 300), origin: 'cut.png', attachment: 'cut.png' },
+    { bytes: Buffer.from('GIF89a\x40\x00\x40\x00garbage', 'latin1'), origin: 'bad.gif', attachment: 'bad.gif' },
+    { bytes: Buffer.from('<svg/>'), origin: 'fake.png', attachment: 'fake.png' },
+    { bytes: declaredPng(1, 1), origin: 'pixel.png', attachment: null },
+  ];
+  const warnings: string[] = [];
+  assert.deepEqual(await qrLinks(images, warnings), []);
+  assert.equal(warnings.length, 5, warnings.join('\n'));
+  assert.match(warnings[0], /^bomb\.png: not read for a QR code: declares 30000 × 30000 pixels/);
+  assert.match(warnings[1], /^bomb\.jpg: not read for a QR code: declares 60000 × 60000 pixels/);
+  assert.match(warnings[2], /^cut\.png: not read for a QR code: /);
+  assert.match(warnings[3], /^bad\.gif: not read for a QR code: /);
+  assert.equal(warnings[4], 'fake.png: not read for a QR code: not a PNG, JPEG or GIF image');
+  // Every truncation of a real image: an error or nothing, never a throw out of qrLinks.
+  for (const format of ['qr.png', 'qr.jpg', 'qr.gif']) {
+    const bytes = image(format);
+    for (let cut = 0; cut < bytes.length; cut += 41) {
+      await qrLinks([{ bytes: bytes.subarray(0, cut), origin: format, attachment: null }], []);
+    }
+  }
+});
+
+test('spacers, logo strips and banners are not decoded: a QR code is square', () => {
+  const sized = (width: number, height: number) => mayHoldQrCode({ format: 'png', width, height });
+  assert.deepEqual(
+    [sized(20, 20), sized(21, 21), sized(196, 96), sized(171, 46), sized(600, 200), sized(601, 200), sized(697, 908)],
+    [false, true, true, false, true, false, true],
+  );
+});
+
+test('at most MAX_QR_IMAGES images are decoded per message; the rest are counted in a warning', async () => {
+  const images = Array.from({ length: MAX_QR_IMAGES + 3 }, (_, i) => ({ bytes: PNG_QR, origin: `copy ${i + 1}`, attachment: null }));
+  const warnings: string[] = [];
+  const links = await qrLinks(images, warnings);
+  assert.equal(links.length, MAX_QR_IMAGES);
+  assert.deepEqual(links[0], { url: 'http://click.mailer-esp.test/c/http-302?mid=qr1&lid=scan', origin: 'copy 1', attachment: null });
+  assert.deepEqual(warnings, [
+    `3 image(s) not read for QR codes: at most ${MAX_QR_IMAGES} images, 12000000 pixels and 3 s of reading per message`,
+  ]);
+});
+
+test('QR payloads: a bare URL, a URL in text; a payload with no web address gives none', () => {
+  assert.deepEqual(qrPayloadUrls('https://a.example/x?y=1'), ['https://a.example/x?y=1']);
+  assert.deepEqual(qrPayloadUrls('URLTO:https://b.example/login'), ['https://b.example/login']);
+  assert.deepEqual(qrPayloadUrls('BEGIN:VCARD\nURL:https://c.example/card\nEND:VCARD'), ['https://c.example/card']);
+  assert.deepEqual(qrPayloadUrls('WIFI:S:guest;T:WPA;P:secret;;'), []);
+});
+
+test('data: images of an HTML document are found in img src and CSS, whatever the case and spacing', () => {
+  const base64 = PNG_QR.toString('base64');
+  const html =
+    `<img src="data:image/png;base64,${base64}"><div style="background:url('DATA:IMAGE/GIF; BASE64, R0lGODlh')"></div>` +
+    '<img src="data:image/svg+xml;base64,PHN2Zy8+">';
+  const images = dataUriImages(html);
+  assert.equal(images.length, 2);
+  assert.ok(Buffer.from(images[0]).equals(PNG_QR));
+  assert.equal(Buffer.from(images[1]).toString('latin1'), 'GIF89a');
+  assert.ok(isImageFile('image/png', null, Buffer.from('not one')));
+  assert.ok(isImageFile('application/octet-stream', 'scan.bin', PNG_QR));
+  assert.ok(!isImageFile('image/svg+xml', 'logo.svg', Buffer.from('<svg/>')));
+});

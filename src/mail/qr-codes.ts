@@ -1,0 +1,114 @@
+// Links a message hides in QR codes ("quishing"): the lure's only call-to-action is a picture a
+// phone camera reads, out of reach of a mail gateway's URL scanner. The images are an inline
+// (cid:) part, an attached image, or a data: URI in the HTML; each is decoded and read with jsQR
+// (qr-reader.ts, loaded when a message first has an image to read; headers checked here first), and the URLs of its payload become links of the message. A
+// message costs at most MAX_QR_IMAGES decodes and MAX_QR_PIXELS pixels; what is skipped past
+// those limits is said in a warning, never silently.
+
+import { imageFormat, imageSize, mayHoldQrCode, refusal } from './image-size.js';
+import { findTextUrls } from './text-urls.js';
+
+/** Images decoded per message (an attached message has its own). */
+export const MAX_QR_IMAGES = 12;
+/** Pixels decoded per message, all images together. */
+export const MAX_QR_PIXELS = 12_000_000;
+/**
+ * Once reading a message's images has taken this long, the rest are skipped (with a warning):
+ * the limits above bound the work, this bounds it on a slow or busy machine too.
+ */
+const QR_TIME_BUDGET_MS = 3000;
+/** URLs taken from one QR payload. */
+const MAX_URLS_PER_CODE = 4;
+
+/** An image of the message that may hold a QR code. */
+export interface MailImage {
+  bytes: Uint8Array;
+  /** Which image, as the analyst finds it: "cid:qr@x (qr.png)", "scan.jpg", "data: image 2 of the HTML". */
+  origin: string;
+  /** The attachment it is (an attached image) or is inside (an HTML attachment); null when the body shows it. */
+  attachment: string | null;
+}
+
+export interface QrLink {
+  url: string;
+  origin: string;
+  attachment: string | null;
+}
+
+/** The web addresses of a QR payload: a bare URL, or one inside text ("URL:https://…", a vCard). */
+export function qrPayloadUrls(payload: string): string[] {
+  return [...new Set(findTextUrls(payload, { rejoin: false }).map((hit) => hit.url))].slice(0, MAX_URLS_PER_CODE);
+}
+
+/** Whether an image part or file is one this reads (by type, name or first bytes). */
+export function isImageFile(contentType: string, filename: string | null, bytes: Uint8Array): boolean {
+  // A part declared PNG, JPEG or GIF that is none is said so (a warning), not passed over.
+  if (/^image\/(?:png|jpe?g|pjpeg|gif)$/.test(contentType)) return true;
+  const maybe =
+    contentType.startsWith('image/') || contentType === 'application/octet-stream' || /\.(?:png|jpe?g|gif)$/i.test(filename ?? '');
+  return maybe && imageFormat(bytes) !== null;
+}
+
+const DATA_IMAGE = /data:image\/(?:png|jpe?g|gif)\s*;\s*base64\s*,/gi;
+const BASE64_RUN = /^[A-Za-z0-9+/=\s]*/;
+/** data: images read per HTML document: each is cheap to find, not to decode. */
+const MAX_DATA_IMAGES = 64;
+
+/** The data: URI images of an HTML document (img src, CSS backgrounds), decoded from base64. */
+export function dataUriImages(html: string): Uint8Array[] {
+  const images: Uint8Array[] = [];
+  if (!/data:image\//i.test(html)) return images;
+  for (const match of html.matchAll(DATA_IMAGE)) {
+    if (images.length >= MAX_DATA_IMAGES) break;
+    const start = match.index + match[0].length;
+    const run = BASE64_RUN.exec(html.slice(start, start + Math.ceil((MAX_IMAGE_BASE64 * 4) / 3) + 4))?.[0] ?? '';
+    const bytes = Buffer.from(run.replace(/\s+/g, ''), 'base64');
+    if (bytes.length > 0) images.push(bytes);
+  }
+  return images;
+}
+/** The base64 of a data: image is read up to this many decoded bytes; a longer one is cut and fails to decode. */
+const MAX_IMAGE_BASE64 = 4 * 1024 * 1024 + 1;
+
+/**
+ * The links in the QR codes of a message's images, in their order. Images too small or too
+ * elongated for a QR code are passed over quietly (spacers, logos, banners); a refused, corrupt or
+ * uncounted image is a warning.
+ */
+export async function qrLinks(images: readonly MailImage[], warnings: string[]): Promise<QrLink[]> {
+  const links: QrLink[] = [];
+  let decoded = 0;
+  let pixels = 0;
+  let skipped = 0;
+  const started = performance.now();
+  for (const image of images) {
+    const size = imageSize(image.bytes);
+    if (size && !mayHoldQrCode(size)) continue;
+    try {
+      const refused = size && refusal(image.bytes.byteLength, size);
+      if (refused) throw new Error(refused);
+      const overBudget = decoded >= MAX_QR_IMAGES || performance.now() - started > QR_TIME_BUDGET_MS;
+      if (overBudget || (size && pixels + size.width * size.height > MAX_QR_PIXELS)) {
+        skipped++;
+        continue;
+      }
+      decoded++;
+      pixels += size ? size.width * size.height : 0;
+      const { readQrCode } = await import('./qr-reader.js');
+      const payload = readQrCode(image.bytes);
+      if (payload === null) continue;
+      const urls = qrPayloadUrls(payload);
+      if (urls.length === 0) warnings.push(`${image.origin}: QR code holds no web address (${payload.length} characters)`);
+      for (const url of urls) links.push({ url, origin: image.origin, attachment: image.attachment });
+    } catch (error) {
+      warnings.push(`${image.origin}: not read for a QR code: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  if (skipped) {
+    warnings.push(
+      `${skipped} image(s) not read for QR codes: at most ${MAX_QR_IMAGES} images, ${MAX_QR_PIXELS} pixels ` +
+        `and ${QR_TIME_BUDGET_MS / 1000} s of reading per message`,
+    );
+  }
+  return links;
+}
