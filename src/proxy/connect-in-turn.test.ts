@@ -5,18 +5,16 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Exchange } from '../model.js';
+import { curlThrough, recordedExchange } from '../../test/support/proxy-client.js';
 import { CertificateIssuer, createCertificateAuthority } from '../tls/certs.js';
 import { connectInTurn, type ConnectError } from './connect-in-turn.js';
 import { RecordingProxy } from './recording-proxy.js';
 import { Resolver } from './resolver.js';
 
-const run = promisify(execFile);
 const upstreamCa = createCertificateAuthority('in-turn upstream CA');
 const proxyCa = createCertificateAuthority('in-turn proxy CA');
 const dir = mkdtempSync(join(tmpdir(), 'clicktrace-in-turn-'));
@@ -63,16 +61,8 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function recorded(url: string): Promise<Exchange> {
-  for (let i = 0; i < 200; i++) {
-    const x = exchanges.find((e) => e.request.url === url);
-    if (x) return x;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`${url} was not recorded`);
-}
-
-const curl = (...args: string[]) => run('curl', ['-s', '--cacert', proxyCaFile, '-x', `http://127.0.0.1:${proxy.port}`, ...args]);
+const recorded = (url: string) => recordedExchange(exchanges, url);
+const curl = (...args: string[]) => curlThrough(proxy.port, proxyCaFile, ...args);
 
 test('localhost is both loopback addresses, as a browser takes it: 127.0.0.1, then ::1 when 127.0.0.1 refuses', async () => {
   const resolver = new Resolver({ allowPrivate: true });

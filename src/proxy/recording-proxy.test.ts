@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import type { Exchange } from '../model.js';
+import { curlThrough, recordedExchange } from '../../test/support/proxy-client.js';
 import { CertificateIssuer, createCertificateAuthority } from '../tls/certs.js';
 import { RecordingProxy } from './recording-proxy.js';
 import { Resolver } from './resolver.js';
@@ -74,17 +75,8 @@ after(async () => {
   secure.close();
 });
 
-/** The exchange of a URL, once recorded (a body's content check may finish after the client has it all). */
-async function recorded(url: string): Promise<Exchange> {
-  for (let i = 0; i < 200; i++) {
-    const x = exchanges.find((e) => e.request.url === url);
-    if (x) return x;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`${url} was not recorded`);
-}
-
-const curl = (...args: string[]) => run('curl', ['-s', '--cacert', proxyCaFile, '-x', `http://127.0.0.1:${proxy.port}`, ...args]);
+const recorded = (url: string) => recordedExchange(exchanges, url);
+const curl = (...args: string[]) => curlThrough(proxy.port, proxyCaFile, ...args);
 
 test('records raw header lines in order and case, and the 3xx body, requesting once', async () => {
   hits = 0;
