@@ -25,6 +25,7 @@ import { calendarText, isCalendar } from './calendar.js';
 import { dataUriImages, isImageFile, qrLinks, type MailImage } from './qr-codes.js';
 import { isPdfFile, pdfLinkUris } from './pdf-links.js';
 import { readHref } from './hrefs.js';
+import { visibleText } from '../verdict/page-dom.js';
 import { declaredBoundary, repairBoundary, repairMissingBoundaries, unknownCharsets, bodyOffset } from './mime-repair.js';
 
 export interface MailAddress {
@@ -341,38 +342,9 @@ function pdfLinks(bytes: Buffer, label: string, warnings: string[]): EmbeddedLin
   return links;
 }
 
-const STYLE_END = /<\/style/gi;
-const SCRIPT_END = /<\/script/gi;
-
-/** The words of an HTML document without its tags, styles and scripts; linear whatever the markup (unclosed tags too). */
-function markupless(html: string): string {
-  const words: string[] = [];
-  let at = 0;
-  while (at < html.length) {
-    const open = html.indexOf('<', at);
-    if (open === -1) {
-      words.push(html.slice(at));
-      break;
-    }
-    words.push(html.slice(at, open));
-    const close = html.indexOf('>', open);
-    if (close === -1) break;
-    const element = /^<(style|script)\b/i.exec(html.slice(open, open + 8))?.[1];
-    if (element) {
-      const closer = element.toLowerCase() === 'style' ? STYLE_END : SCRIPT_END;
-      closer.lastIndex = close;
-      const end = closer.exec(html);
-      if (!end) break;
-      at = end.index + end[0].length;
-    } else at = close + 1;
-    words.push(' ');
-  }
-  return words.join('');
-}
-
 /** Visible words of the message for telling whether it points at its QR code: subject, text, HTML without markup. */
 function messageWords(email: Email, html: string | null): string {
-  return [email.subject ?? '', email.text ?? '', markupless(html ?? '')].join('\n');
+  return [email.subject ?? '', email.text ?? '', visibleText(html ?? '', Number.MAX_SAFE_INTEGER)].join('\n');
 }
 
 async function analyzeAttachments(email: Email, analysis: MailAnalysis, depth: number, embedded: Embedded): Promise<void> {
