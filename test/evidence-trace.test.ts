@@ -21,6 +21,7 @@ import { analyzeCapture } from '../src/analyze/analyze.js';
 import { loadNetworkData } from '../src/hosting/network-data.js';
 import { proxyCertificateAuthority } from '../src/proxy/proxy-ca.js';
 import { clicktraceHome } from '../src/home.js';
+import { PARTIAL_FILE } from '../src/case/case-layout.js';
 
 const CLI = fileURLToPath(new URL('../clicktrace.mjs', import.meta.url));
 const fixture = labAndBrowser();
@@ -66,6 +67,37 @@ test('every hop has a request/response pair in the WARC, 3xx bodies byte-exact, 
   const verified = await verifyCase(caseDir);
   assert.deepEqual(verified.problems, []);
   assert.ok(verified.checked.waczFiles > 0);
+});
+
+test('the report is the answer before the case is sealed, and the sealed case holds it and the screenshot of the resting page', async () => {
+  let answer: { json: string; sealedThen: boolean; partialThen: boolean } | null = null;
+  const { report, caseDir } = await trace(
+    {
+      ...labOptions(fixture.lab, fixture.lab.scenarios['five-hop'].url),
+      onAnswer: (answered, dir) => {
+        answer = {
+          json: JSON.stringify(answered),
+          sealedThen: existsSync(join(dir, 'manifest.json')),
+          partialThen: existsSync(join(dir, PARTIAL_FILE)),
+        };
+      },
+    },
+    fixture.browser,
+  );
+  assert.ok(answer, 'the answer came');
+  const { json, sealedThen, partialThen } = answer as { json: string; sealedThen: boolean; partialThen: boolean };
+  assert.equal(sealedThen, false, 'answered before the case was sealed');
+  assert.equal(partialThen, true);
+  assert.equal(json, JSON.stringify(report), 'the answer is the report the case was sealed with');
+  const saved = readFileSync(join(caseDir, 'report.json'), 'utf8');
+  assert.deepEqual(JSON.parse(saved), JSON.parse(json));
+  const last = report.pages.at(-1)!;
+  assert.ok(last.screenshot, 'the resting page has its screenshot');
+  const png = readFileSync(join(caseDir, last.screenshot));
+  assert.deepEqual([...png.subarray(1, 4)], [...Buffer.from('PNG')]);
+  const records = await warcRecords(join(caseDir, 'capture.warc.gz'));
+  assert.ok(records.some((r) => r.record.warcType === 'resource' && r.content.length === png.length && Buffer.from(r.content).equals(png)));
+  assert.deepEqual((await verifyCase(caseDir)).problems, []);
 });
 
 test('analyze rebuilds report.json from the WARC alone', async () => {

@@ -4,6 +4,9 @@ import type { Capture, PageSnapshot } from '../model.js';
 import { snapshotPaths } from '../case/case-layout.js';
 import type { PageObserver } from './page-observer.js';
 
+/** Stands for a picture not drawn yet: the report names a screenshot's path, never reads its bytes. */
+const EMPTY_PNG = Buffer.alloc(0);
+
 interface EarlyScreenshot {
   observer: PageObserver;
   generation: number;
@@ -13,8 +16,17 @@ interface EarlyScreenshot {
   done: boolean;
 }
 
+/** The last snapshot's screenshot, still being drawn: the page waits for it before anything acts on it. */
+interface PendingScreenshot {
+  snapshot: PageSnapshot;
+  path: string;
+  /** Resolves once the picture is in the snapshot (or known missing) and the page handed to the case. */
+  done: Promise<boolean>;
+}
+
 export class Snapshots {
   private early: EarlyScreenshot | null = null;
+  private pending: PendingScreenshot | null = null;
 
   constructor(
     private readonly capture: Capture,
@@ -44,8 +56,16 @@ export class Snapshots {
     this.early = shot;
   };
 
-  /** Snapshot of the page that settled; `quiet`: it settled by staying quiet, so an early screenshot may stand. */
+  /**
+   * Snapshot of the page that settled; `quiet`: it settled by staying quiet, so an early screenshot
+   * may stand. Resolves with the title and DOM read; the screenshot comes in later (the compositor
+   * draws a frame for it: 33 ms on an idle machine, 70-95 ms of CPU-bound work on a slow one), so
+   * the trace can end its recording and derive its report meanwhile. Whatever acts on the page
+   * next (a nudge, a click, explore, the next snapshot) first awaits `finished()`, so that the
+   * picture shows the page as it rested.
+   */
   async take(observer: PageObserver, quiet: boolean): Promise<void> {
+    await this.finished();
     const early = this.early;
     this.early = null;
     const earlyPng = quiet && early && early.observer === observer && early.generation === observer.generation ? early.png : null;
@@ -56,11 +76,8 @@ export class Snapshots {
     const settledAt = Date.now();
     const index = this.capture.pages.length + 1;
     const budget = this.budget();
-    const [document, png, frame] = await Promise.all([
-      observer.readDocument(budget),
-      earlyPng ?? observer.screenshot(budget),
-      followedFrame(observer, budget),
-    ]);
+    const png = (earlyPng ?? observer.screenshot(budget)).catch(() => null);
+    const [document, frame] = await Promise.all([observer.readDocument(budget), followedFrame(observer, budget)]);
     const title = document?.title ?? '';
     const html = document?.html ?? null;
     const paths = snapshotPaths(index, url);
@@ -70,7 +87,7 @@ export class Snapshots {
       pageId: observer.pageId,
       url,
       title,
-      screenshot: png ? { path: paths.screenshot, png } : null,
+      screenshot: null,
       dom: html !== null ? { path: paths.dom, html } : null,
       ...(frame
         ? { frame: { url: frame.url, title: frame.title, dom: frame.html !== null ? { path: paths.frameDom, html: frame.html } : null } }
@@ -88,7 +105,33 @@ export class Snapshots {
       ...(timer ?? {}),
       ...(frame ? { frame: { url: frame.url, title: frame.title } } : {}),
     });
-    this.addPage(snapshot);
+    const pending: PendingScreenshot = {
+      snapshot,
+      path: paths.screenshot,
+      done: png.then((picture) => {
+        if (picture) snapshot.screenshot = { path: paths.screenshot, png: picture };
+        if (this.pending === pending) this.pending = null;
+        this.addPage(snapshot);
+        return picture !== null;
+      }),
+    };
+    this.pending = pending;
+  }
+
+  /** Resolves once the last snapshot's screenshot is in: true when it was taken, false when none came (or none was pending). */
+  finished(): Promise<boolean> {
+    return this.pending?.done ?? Promise.resolve(false);
+  }
+
+  /**
+   * The capture as it will be once the pending screenshot is in (its path named in its page), for
+   * a report derived while it is drawn; the capture itself as it is when none is pending.
+   */
+  expected(capture: Capture): Capture {
+    const pending = this.pending;
+    if (!pending) return capture;
+    const pages = capture.pages.map((p) => (p === pending.snapshot ? { ...p, screenshot: { path: pending.path, png: EMPTY_PNG } } : p));
+    return { ...capture, pages };
   }
 
   private budget(): number {

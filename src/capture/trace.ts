@@ -64,6 +64,12 @@ export interface TraceOptions extends UpstreamOptions {
   analysis?: CaptureInfo['analysis'];
   onProgress?: (event: { kind: string; detail: string }) => void;
   /**
+   * Called with the report as soon as it is derived: the recording has ended, and the case is
+   * being sealed (the resting page's screenshot, the WARC's last records, HAR, WACZ, manifest).
+   * The trace's result follows once it is; a case that cannot be sealed still fails the trace.
+   */
+  onAnswer?: (report: Report, caseDir: string) => void;
+  /**
    * Called with the case folder's name right before the link is requested: as the first request
    * of the trace goes upstream (the ledger of requested URLs names the case here), or, when none
    * went (the host did not resolve, or was refused), as the trace ends. Not called when the trace
@@ -406,6 +412,10 @@ class TraceRun {
       const page = this.pages.current!;
       const state = page.navigationState();
       if (!this.interrupted) await this.snapshots.take(page, outcome === 'quiet');
+      // A trace that only follows the link ends on this page unless a nudge moves it on (which
+      // awaits the picture itself): its screenshot is drawn while the recording ends and the
+      // report is derived. One that clicks acts on the page next, and its picture comes first.
+      if (this.options.clicks?.length || this.options.exploreDepth) await this.snapshots.finished();
       this.profile.mark('snapshot');
       // A navigation that began while the snapshot was taken (a click's, reported late on a loaded
       // machine) is part of the chain: followed, not left to end the trace on a page just committed.
@@ -432,6 +442,8 @@ class TraceRun {
       return false;
     if (!page.url || page.url.startsWith('chrome-error:') || page.url === 'about:blank') return false;
     page.nudgedDocument = page.documents;
+    // The resting page's picture shows it as it rested, before the nudge's input.
+    await this.snapshots.finished();
     const identity = this.capture.info.identity!;
     const state = page.navigationState();
     const actions = await nudgePage(page, {
@@ -568,7 +580,8 @@ class TraceRun {
     // A shared browser's context is disposed meanwhile, and not waited for: the result is whole
     // without it, and waiting added 6-25 ms to a warm trace on a slowed machine (a browser of our
     // own is closed whole, contexts included).
-    if (session && this.shared) void disposeSessionContext(session);
+    // (Once the resting page's screenshot, drawn meanwhile, is in.)
+    if (session && this.shared) void this.snapshots.finished().then(() => disposeSessionContext(session));
     // DNS records still being completed (CNAME chains, base domains) belong in the case.
     await withTimeout(this.resolver.settled(), Math.max(300, Math.min(5000, limits.deadline + 1000 - Date.now())), undefined);
     this.profile.mark('context closed');
@@ -577,14 +590,24 @@ class TraceRun {
   /** The report, derived from the capture, and the case closed with it (a browser of our own shuts down meanwhile). */
   async close(): Promise<TraceResult> {
     const { capture, writer, profile } = this;
-    const closingBrowser = this.shared ? null : this.browser.close().catch(() => undefined);
+    const closingBrowser = this.shared ? null : this.snapshots.finished().then(() => this.browser.close().catch(() => undefined));
     capture.info.error = this.pages.stopReason;
     capture.info.endedAt ??= new Date().toISOString();
     // Stopped by the user (Ctrl-C, SIGTERM, a cancelled job): the chain was not followed to its end.
     capture.info.partial = this.interrupted;
     await Promise.all(this.networkPrefetches.values());
-    const report = (await this.analysis).analyzeCapture(capture, writer.dir, await this.networks);
+    const { analyzeCapture } = await this.analysis;
+    const networks = await this.networks;
+    // The recording has ended: the report is derived now, while the resting page's screenshot is
+    // drawn (it names the picture's path; its bytes are no input), and is the answer. Should no
+    // picture come, the report is derived again without it, before the case is sealed.
+    const expected = this.snapshots.expected(capture);
+    let report = analyzeCapture(expected, writer.dir, networks);
     profile.mark('analyzed');
+    this.options.onAnswer?.(report, writer.dir);
+    const drawn = await this.snapshots.finished();
+    if (expected !== capture && !drawn) report = analyzeCapture(capture, writer.dir, networks);
+    profile.mark('screenshot');
     this.writes.flush();
     try {
       if (this.writes.error) throw this.writes.error as Error;

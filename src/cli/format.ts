@@ -23,6 +23,11 @@ function hostPath(url: string): string {
   }
 }
 
+/** A case file sealing could not write. */
+export function notWrittenLine(failed: NonNullable<Report['failedFiles']>[number]): string {
+  return `Not written: ${clean(failed.path)} (${clean(failed.error)})`;
+}
+
 export function formatChain(report: Report, caseDir: string | null): string {
   const lines: string[] = [];
   lines.push(`clicktrace ${clean(report.url ?? '')}`);
@@ -86,7 +91,7 @@ export function formatChain(report: Report, caseDir: string | null): string {
   const timer = pending ? null : pendingTimerNote(report);
   if (timer) lines.push(`Note: ${timer}`);
   if (report.error) lines.push(`Error: ${clean(report.error)}`);
-  for (const failed of report.failedFiles ?? []) lines.push(`Not written: ${clean(failed.path)} (${clean(failed.error)})`);
+  for (const failed of report.failedFiles ?? []) lines.push(notWrittenLine(failed));
   if (report.elapsedMs !== null) lines.push(`Elapsed: ${(report.elapsedMs / 1000).toFixed(2)} s`);
   if (caseDir) lines.push(`Case: ${clean(caseDir)}${report.partial ? ' (partial)' : ''}`);
   return lines.join('\n');

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { parse, CliError } from './command.js';
 import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, checkUpstreamOptions, traceOptionsFrom } from './trace-options.js';
 import { BATCH_OPTIONS, BATCH_OPTIONS_HELP, concurrencyOption } from './batch-options.js';
-import { formatChain } from './format.js';
+import { formatChain, notWrittenLine } from './format.js';
 import { clean } from './terminal.js';
 import { abortsRunning, interruptedExit, onInterrupt, RUNNING_GO_ON_ON_SERVER } from './interrupt.js';
 import { SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverRun } from './server-option.js';
@@ -125,6 +125,13 @@ async function single(url: string, values: Values, argv: string[]): Promise<numb
   let missingCase: string;
   let stopListening = () => {};
   const casesDir = options.outDir ?? 'cases';
+  // On a terminal the chain is printed as soon as it is derived; the case is sealed meanwhile.
+  let answered = false;
+  const onAnswer = (report: Report, caseDir: string) => {
+    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+    process.stdout.write(formatChain(report, caseDir) + '\n');
+    answered = true;
+  };
   try {
     const { Tracer, MISSING_CASE } = await import('../service/tracer.js');
     missingCase = MISSING_CASE;
@@ -136,6 +143,7 @@ async function single(url: string, values: Values, argv: string[]): Promise<numb
       ...(input.given !== undefined ? { analysis: { given: input.given } } : {}),
       again: values.again ?? false,
       commandLine: options.commandLine!,
+      ...(json ? {} : { onAnswer }),
       ...(json || !process.stderr.isTTY
         ? {}
         : { onProgress: (e) => process.stderr.write(`\r\x1b[K${clean(e.kind)}: ${clean(e.detail).slice(0, 100)}`) }),
@@ -177,7 +185,9 @@ async function single(url: string, values: Values, argv: string[]): Promise<numb
     case 'traced': {
       const { report, caseDir } = outcome;
       if (json) process.stdout.write(jsonText(report, 2) + '\n');
-      else process.stdout.write(formatChain(report, caseDir) + '\n');
+      else if (!answered) process.stdout.write(formatChain(report, caseDir) + '\n');
+      // What sealing could not write, known only once it was sealed.
+      else for (const failed of report.failedFiles ?? []) process.stdout.write(notWrittenLine(failed) + '\n');
       reportTimestamp(outcome.timestamp, json);
       if (report.error?.startsWith('interrupted')) return interruptedExit(report.error);
       return report.error ? 1 : 0;

@@ -20,7 +20,7 @@ import type { BrowserPool } from './browser-pool.js';
 import { JobQueue } from './job-queue.js';
 
 /** Trace settings the operator chose for every trace (the command's trace options). */
-export type TraceDefaults = Omit<TraceOptions, 'url' | 'outDir' | 'onProgress' | 'onCase' | 'signal'>;
+export type TraceDefaults = Omit<TraceOptions, 'url' | 'outDir' | 'onProgress' | 'onAnswer' | 'onCase' | 'signal'>;
 
 export interface TraceRequest {
   url: string;
@@ -32,6 +32,8 @@ export interface TraceRequest {
   analysis?: TraceOptions['analysis'];
   commandLine?: string[];
   onProgress?: TraceOptions['onProgress'];
+  /** The report as soon as it is derived, while the case is sealed (a browser trace's: trace.ts). */
+  onAnswer?: TraceOptions['onAnswer'];
   /** Called when the trace leaves the queue and starts. */
   onStart?: () => void;
   /**
@@ -276,6 +278,7 @@ export class Tracer {
         ...(request.commandLine ? { commandLine: request.commandLine } : {}),
         ...(request.analysis ? { analysis: request.analysis } : {}),
         ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+        ...(request.onAnswer ? { onAnswer: request.onAnswer } : {}),
         signal: request.signal ? AbortSignal.any([this.abort.signal, request.signal]) : this.abort.signal,
         onCase: (id) => {
           store.ledger.attach(claim.id, id);
