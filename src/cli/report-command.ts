@@ -38,7 +38,8 @@ With --since, a message counts when its message case or a trace of one of its li
 or after DATE; its sending platforms and the rest of what its headers say count with it.
 
 Hosting networks come from offline data (ip-location-db: RouteViews, NRO and DB-IP, CC BY 4.0,
-https://db-ip.com); they are approximate, and each AS line names the data and its date.
+https://db-ip.com); they are approximate, and each AS line names the data and its date (in the
+terminal, the hosting table's last column, "data").
 
 options:
   --cases DIR    the cases folder (also --out)
