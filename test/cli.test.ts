@@ -316,6 +316,20 @@ test('reindex of a cases folder that does not exist refuses, and makes no folder
   assert.equal(existsSync(missing), false);
 });
 
+test('report on a folder that is no cases folder refuses it (exit 2) and writes no index into it; an empty one is an empty store', async () => {
+  const home = tempDir('report-not-cases-');
+  mkdirSync(join(home, 'Documents'));
+  writeFileSync(join(home, 'notes.txt'), 'not a case\n');
+  const { code, stdout, stderr } = await cli(['report', '--cases', home]);
+  assert.deepEqual([code, stdout], [2, '']);
+  assert.match(stderr, /^clicktrace: report: .*: not a cases folder \(no clicktrace\.db and no case folders in it\)\n$/);
+  assert.deepEqual(readdirSync(home).sort(), ['Documents', 'notes.txt']);
+  const empty = tempDir('report-empty-');
+  const report = await cli(['report', '--cases', empty, '--json']);
+  assert.equal(report.code, 0, report.stderr);
+  assert.deepEqual(JSON.parse(report.stdout).rows, []);
+});
+
 test('a failing trace exits 1 and still writes its case', async () => {
   const out = tempDir('fail-');
   const { code, stdout } = await cli(['trace', lab.scenarios['reset'].url, '--out', out, ...lab.traceArgs]);
