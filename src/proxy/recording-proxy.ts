@@ -633,6 +633,10 @@ export class RecordingProxy {
       const connected = () => {
         exchange.timing.connectMs ??= round(performance.now() - flight.t0);
         flight.ports = tcpPorts(socket);
+        // The address connected to, known now: a server that then resets, hangs or cuts the head
+        // off is still a hop with its IP (and hosting network). The response's socket says it again.
+        exchange.remoteAddress ??= socket.remoteAddress ?? null;
+        exchange.remotePort ??= socket.remotePort ?? null;
         sendRequest();
       };
       if (connectionReady(socket)) connected();
