@@ -324,10 +324,15 @@ test('report on a folder that is no cases folder refuses it (exit 2) and writes 
   assert.deepEqual([code, stdout], [2, '']);
   assert.match(stderr, /^clicktrace: report: .*: not a cases folder \(no clicktrace\.db and no case folders in it\)\n$/);
   assert.deepEqual(readdirSync(home).sort(), ['Documents', 'notes.txt']);
+  // An empty folder, or one with only its recipient map written ahead of any trace, is an empty store.
   const empty = tempDir('report-empty-');
-  const report = await cli(['report', '--cases', empty, '--json']);
-  assert.equal(report.code, 0, report.stderr);
-  assert.deepEqual(JSON.parse(report.stdout).rows, []);
+  const withMap = tempDir('report-map-only-');
+  writeFileSync(join(withMap, 'recipients.json'), '{"recipients": []}\n');
+  for (const dir of [empty, withMap]) {
+    const report = await cli(['report', '--cases', dir, '--json']);
+    assert.equal(report.code, 0, report.stderr);
+    assert.deepEqual(JSON.parse(report.stdout).rows, []);
+  }
 });
 
 test('a failing trace exits 1 and still writes its case', async () => {

@@ -89,10 +89,14 @@ export async function run(argv: string[]): Promise<number> {
   const casesDir = resolve(v.cases ?? v.out ?? DEFAULTS.outDir);
   if (!existsSync(casesDir)) throw new CliError(`report: ${casesDir}: no such cases folder`);
   if (!statSync(casesDir).isDirectory()) throw new CliError(`report: ${casesDir}: not a folder (--cases takes a cases folder)`);
-  const { isComparisonCaseId } = await import('../compare/comparison-case.js');
+  const [{ isComparisonCaseId }, { RECIPIENT_MAP_FILE }] = await Promise.all([
+    import('../compare/comparison-case.js'),
+    import('../mail/recipient-map.js'),
+  ]);
   // A folder of other things (a mistyped --cases, a home folder) is no cases folder: refused
-  // before its index would be made in it. An empty folder is an empty cases folder; one case's
-  // folder is refused by CaseStore.open, which says so.
+  // before its index would be made in it. An empty folder is an empty cases folder, and so is one
+  // with only the recipient map the web UI and mail keep there; one case's folder is refused by
+  // CaseStore.open, which says so.
   let names: string[];
   try {
     names = readdirSync(casesDir).filter((name) => !name.startsWith('.'));
@@ -101,7 +105,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (
     names.length > 0 &&
-    !names.some((name) => name === DATABASE_FILE || isCaseId(name) || isComparisonCaseId(name)) &&
+    !names.some((name) => name === DATABASE_FILE || name === RECIPIENT_MAP_FILE || isCaseId(name) || isComparisonCaseId(name)) &&
     !isOneCaseFolder(casesDir)
   )
     throw new CliError(`report: ${casesDir}: not a cases folder (no ${DATABASE_FILE} and no case folders in it)`);
