@@ -208,3 +208,21 @@ test("a batch's cases are read by their ids: its summary does not read the other
     store.close();
   }
 });
+
+test('a report.json with no mode (damaged, or made by another tool) is a folder not counted, said why; the others are counted', () => {
+  const dir = join(root, 'damaged');
+  mkdirSync(dir);
+  writeCase(dir, '20261129T100000Z-eeeeee', { hops: [hop(1, 'http://shop.example/', '10.0.0.1')] });
+  writeCase(dir, '20261129T100001Z-ffffff', { mode: undefined, hops: [hop(1, 'http://other.example/', '10.0.0.2')] });
+  const store = CaseStore.open(dir);
+  try {
+    // Its case row was dropped (no kind), then its hops broke the index's foreign key: "internal error", exit 3, for every report.
+    assert.deepEqual(store.sync().skipped, [{ id: '20261129T100001Z-ffffff', reason: 'report.json is not a report' }]);
+    assert.deepEqual(
+      feedCases(store).map((c) => c.id),
+      ['20261129T100000Z-eeeeee'],
+    );
+  } finally {
+    store.close();
+  }
+});
