@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Exchange } from '../model.js';
-import { curlThrough, recordedExchange } from '../../test/support/proxy-client.js';
+import { curlThrough, listenOnLoopback, recordedExchange } from '../../test/support/proxy-client.js';
 import { CertificateIssuer, createCertificateAuthority } from '../tls/certs.js';
 import { RecordingProxy } from './recording-proxy.js';
 import { Resolver } from './resolver.js';
@@ -31,15 +31,8 @@ let proxy: RecordingProxy;
 const exchanges: Exchange[] = [];
 
 before(async () => {
-  await Promise.all([
-    new Promise<void>((r) => resetting.listen(0, '127.0.0.1', r)),
-    new Promise<void>((r) => selfSigned.listen(0, '127.0.0.1', r)),
-  ]);
-  const connectTo = [
-    'refused.test:80:127.0.0.1:1',
-    `:80:127.0.0.1:${(resetting.address() as net.AddressInfo).port}`,
-    `:443:127.0.0.1:${(selfSigned.address() as net.AddressInfo).port}`,
-  ];
+  const [resettingPort, selfSignedPort] = await listenOnLoopback(resetting, selfSigned);
+  const connectTo = ['refused.test:80:127.0.0.1:1', `:80:127.0.0.1:${resettingPort}`, `:443:127.0.0.1:${selfSignedPort}`];
   proxy = new RecordingProxy({
     ca: proxyCa,
     resolver: new Resolver({ connectTo: connectTo.map(parseConnectToRule) }),
