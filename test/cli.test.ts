@@ -316,6 +316,57 @@ test('reindex of a cases folder that does not exist refuses, and makes no folder
   assert.equal(existsSync(missing), false);
 });
 
+test('report on a folder that is no cases folder refuses it (exit 2) and writes no index into it; an empty one is an empty store', async () => {
+  const home = tempDir('report-not-cases-');
+  mkdirSync(join(home, 'Documents'));
+  writeFileSync(join(home, 'notes.txt'), 'not a case\n');
+  const { code, stdout, stderr } = await cli(['report', '--cases', home]);
+  assert.deepEqual([code, stdout], [2, '']);
+  assert.match(stderr, /^clicktrace: report: .*: not a cases folder \(no clicktrace\.db and no case folders in it\)\n$/);
+  assert.deepEqual(readdirSync(home).sort(), ['Documents', 'notes.txt']);
+  // An empty folder, or one with only its recipient map written ahead of any trace, is an empty store.
+  const empty = tempDir('report-empty-');
+  const withMap = tempDir('report-map-only-');
+  writeFileSync(join(withMap, 'recipients.json'), '{"recipients": []}\n');
+  for (const dir of [empty, withMap]) {
+    const report = await cli(['report', '--cases', dir, '--json']);
+    assert.equal(report.code, 0, report.stderr);
+    assert.deepEqual(JSON.parse(report.stdout).rows, []);
+  }
+});
+
+test('report into a reader that goes away (| head): exit 141 as SIGPIPE, no stack trace', async () => {
+  const cases = tempDir('report-pipe-');
+  for (let i = 0; i < 20; i++) {
+    const id = `20261120T10${String(Math.floor(i / 60)).padStart(2, '0')}${String(i % 60).padStart(2, '0')}Z-${i.toString(16).padStart(6, '0')}`;
+    const url = `http://shop-${i}.example/offer`;
+    mkdirSync(join(cases, id));
+    const hop = { index: 1, url, method: 'GET', status: 200, via: 'start', evidence: { detail: '' }, ip: '127.0.0.1', error: null };
+    writeFileSync(
+      join(cases, id, 'report.json'),
+      JSON.stringify({
+        case: id,
+        mode: 'trace',
+        url,
+        startedAt: '2026-11-20T10:00:00.000Z',
+        hops: [hop],
+        final: null,
+        pages: [],
+        events: [],
+        error: null,
+      }),
+    );
+  }
+  const child = spawn(process.execPath, [CLI, 'report', '--cases', cases, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  // The reader is gone before the report is written (as `| head` is once it has its lines).
+  child.stdout.destroy();
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 141, stderr);
+  assert.equal(stderr, '');
+});
+
 test('a failing trace exits 1 and still writes its case', async () => {
   const out = tempDir('fail-');
   const { code, stdout } = await cli(['trace', lab.scenarios['reset'].url, '--out', out, ...lab.traceArgs]);

@@ -423,6 +423,8 @@ interface LineFacts {
   firstSeen: string;
   lastSeen: string;
   examples: string;
+  /** The terminal's AS data column (a table with AS lines). */
+  data?: string;
 }
 
 /** "2026-12-05 09:24Z": the terminal's time (to the minute). */
@@ -567,14 +569,16 @@ test('the four formats carry the same facts over a mixed set, compared and cloak
   for (const dimension of FEED_DIMENSIONS) {
     const table = tables.get(DIMENSION_TITLES[dimension]);
     assert.ok(table, dimension);
+    // A table with AS lines ends on their data and its date, in full.
+    const withData = agg.rows.some((r) => r.dimension === dimension && r.source);
     for (const line of table.lines) {
-      const [label, detail, messages, traces, firstSeen, lastSeen, examples] = textCells(
+      const [label, detail, messages, traces, firstSeen, lastSeen, examples, data] = textCells(
         table.header,
         line,
-        feedTitles,
+        withData ? [...feedTitles, 'data'] : feedTitles,
         new Set(['msgs', 'traces']),
       );
-      textLines.push({ dimension, label, detail, messages, traces, firstSeen, lastSeen, examples });
+      textLines.push({ dimension, label, detail, messages, traces, firstSeen, lastSeen, examples, ...(withData ? { data } : {}) });
     }
   }
   assert.deepEqual(
@@ -582,12 +586,13 @@ test('the four formats carry the same facts over a mixed set, compared and cloak
     agg.rows.map((r) => ({
       dimension: r.dimension,
       label: clean(truncate(r.label, 48)),
-      detail: clean(truncate([r.detail, r.source ? `data: ${r.source}` : null, alsoWritten(r)].filter(Boolean).join('; '), 72)),
+      detail: clean(truncate([r.detail, alsoWritten(r)].filter(Boolean).join('; '), 72)),
       messages: String(r.messages),
       traces: tracesNote(r),
       firstSeen: minute(r.firstSeen),
       lastSeen: minute(r.lastSeen),
       examples: r.examples.join(' '),
+      ...(agg.rows.some((o) => o.dimension === r.dimension && o.source) ? { data: clean(r.source ?? '-') } : {}),
     })),
   );
   const cloakingTable = tables.get('Cloaking (links compared as several visitors with clicktrace compare)');

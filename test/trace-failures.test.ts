@@ -175,6 +175,8 @@ test("a server that never answers ends at --timeout, within 2 s of it by the tra
   assert.ok(elapsed < 30_000, `took ${elapsed} ms`);
   assert.match(report.error ?? '', /^timeout: /);
   assert.equal(report.hops.at(-1)?.status, null);
+  // Connected, never answered: the hop still has the address it was connected to, and its network.
+  assert.deepEqual([report.hops.at(-1)?.ip, report.hops.at(-1)?.network], ['127.0.0.1', { special: 'loopback' }]);
   assert.ok(existsSync(join(caseDir, 'capture.warc.gz')));
   assertNoAdvertiser(report, /-> error at hang\.broker-net\.test \(timeout: /);
 });
@@ -231,9 +233,17 @@ test('dialogs are dismissed, recorded, and the chain goes on', async () => {
 });
 
 test('connection reset ends with a clear error', async () => {
-  const { report } = await run('reset');
+  const { report, caseDir } = await run('reset');
   assert.match(report.error ?? '', /connection reset/);
   assert.equal(report.hops.at(-1)?.status, null);
+  // The server reset the connection it took: its address and network are the hop's, in the
+  // report and in the analysis of the WARC alone.
+  assert.deepEqual([report.hops.at(-1)?.ip, report.hops.at(-1)?.network], ['127.0.0.1', { special: 'loopback' }]);
+  const analysed = analyzeCapture(await readCapture(caseDir), caseDir);
+  assert.deepEqual(
+    analysed.hops.map((h) => [h.ip, h.network]),
+    report.hops.map((h) => [h.ip, h.network]),
+  );
   assertNoAdvertiser(report, /-> error at reset\.broker-net\.test \(connection reset by /);
 });
 

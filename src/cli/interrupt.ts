@@ -15,6 +15,18 @@ import { ExitCode } from '../errors.js';
 /** Why a run stops when the reader of its output went away (`| head`): the status of SIGPIPE. */
 export const OUTPUT_CLOSED = 'interrupted: the output was closed (EPIPE)';
 
+/**
+ * For a command that only writes its answer (`report`): a reader that goes away (`| head`, a pager
+ * quit early) ends it quietly with SIGPIPE's status, not a stack trace of an unhandled EPIPE.
+ */
+export function quitWhenOutputCloses(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(ExitCode.OutputClosed);
+    process.stderr.write(`clicktrace: cannot write the output: ${err.message}\n`);
+    process.exit(ExitCode.Failed);
+  });
+}
+
 /** Exit status of a run stopped with `reason` (as shells report it: 128 + the signal's number). */
 export function interruptedExit(reason: string): ExitCode {
   if (reason === OUTPUT_CLOSED) return ExitCode.OutputClosed;

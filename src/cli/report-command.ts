@@ -1,9 +1,10 @@
 // clicktrace report: "who is responsible" across the case store, as terminal tables, JSON, CSV
 // or a standalone HTML file.
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { parse, CliError } from './command.js';
 import { clean } from './terminal.js';
+import { quitWhenOutputCloses } from './interrupt.js';
 import { DEFAULTS } from '../capture/trace-input.js';
 import { ExitCode, UserError } from '../errors.js';
 import { jsonText } from '../visible.js';
@@ -38,10 +39,12 @@ With --since, a message counts when its message case or a trace of one of its li
 or after DATE; its sending platforms and the rest of what its headers say count with it.
 
 Hosting networks come from offline data (ip-location-db: RouteViews, NRO and DB-IP, CC BY 4.0,
-https://db-ip.com); they are approximate, and each AS line names the data and its date.
+https://db-ip.com); they are approximate, and each AS line names the data and its date (in the
+terminal, the hosting table's last column, "data").
 
 options:
-  --cases DIR    the cases folder (also --out)
+  --cases DIR    the cases folder (also --out); a folder that holds neither the index
+                 (clicktrace.db) nor case folders is refused, and nothing is written into it
   --since DATE   only cases started at or after DATE: a day (2026-11-26, from midnight UTC) or
                  an ISO time (2026-11-26T08:00:00Z, 2026-11-26T09:00+01:00; no zone: local time)
   --json         the aggregate as one JSON object
@@ -70,10 +73,12 @@ export async function run(argv: string[]): Promise<number> {
     false,
   );
   if (!parsed) return ExitCode.Ok;
+  // `clicktrace report --csv | head`: a report of a large folder outlives its reader.
+  quitWhenOutputCloses();
   const v = parsed.values;
   if ([v.json, v.csv, v.html !== undefined].filter(Boolean).length > 1) throw new CliError('report: choose one of --json, --csv, --html');
   if (v.html === '') throw new CliError('report: --html needs a file name');
-  const [{ CaseStore, dateBound, QueryError }, { feedReport }] = await Promise.all([
+  const [{ CaseStore, DATABASE_FILE, dateBound, isCaseId, isOneCaseFolder, QueryError }, { feedReport }] = await Promise.all([
     import('../store/index.js'),
     import('../feed/index.js'),
   ]);
@@ -87,6 +92,26 @@ export async function run(argv: string[]): Promise<number> {
   const casesDir = resolve(v.cases ?? v.out ?? DEFAULTS.outDir);
   if (!existsSync(casesDir)) throw new CliError(`report: ${casesDir}: no such cases folder`);
   if (!statSync(casesDir).isDirectory()) throw new CliError(`report: ${casesDir}: not a folder (--cases takes a cases folder)`);
+  const [{ isComparisonCaseId }, { RECIPIENT_MAP_FILE }] = await Promise.all([
+    import('../compare/comparison-case.js'),
+    import('../mail/recipient-map.js'),
+  ]);
+  // A folder of other things (a mistyped --cases, a home folder) is no cases folder: refused
+  // before its index would be made in it. An empty folder is an empty cases folder, and so is one
+  // with only the recipient map the web UI and mail keep there; one case's folder is refused by
+  // CaseStore.open, which says so.
+  let names: string[];
+  try {
+    names = readdirSync(casesDir).filter((name) => !name.startsWith('.'));
+  } catch (err) {
+    throw new CliError(`report: ${casesDir}: cannot read it: ${(err as Error).message}`);
+  }
+  if (
+    names.length > 0 &&
+    !names.some((name) => name === DATABASE_FILE || name === RECIPIENT_MAP_FILE || isCaseId(name) || isComparisonCaseId(name)) &&
+    !isOneCaseFolder(casesDir)
+  )
+    throw new CliError(`report: ${casesDir}: not a cases folder (no ${DATABASE_FILE} and no case folders in it)`);
   let store;
   try {
     store = CaseStore.open(casesDir);

@@ -360,6 +360,32 @@ test('an AS line seen with two releases of the IP data names both', () => {
   assert.equal(row(agg.rows, 'network', 'AS15169').source, `${SOURCE}, ${later}`);
 });
 
+test("the terminal names each AS line's data and its date in full, however many countries its detail lists", () => {
+  const later = 'ip-location-db asn 2026-09-01';
+  const agg = feedAggregate(
+    ['US', 'DE', 'FR', 'NL'].map((country, i) =>
+      trace(`2026060${i + 1}T000000Z-aaaaa${i}`, `2026-06-0${i + 1}T00:00:00.000Z`, {
+        hops: [hop(1, 'shop.example', 'advertiser', 'shop.example', { ...google, asCountry: country, source: i ? SOURCE : later })],
+      }),
+    ),
+  );
+  const line = formatFeedText(agg)
+    .split('\n')
+    .find((l) => l.includes('AS15169 Google LLC'));
+  assert.ok(line);
+  assert.ok(line.endsWith(`  ${SOURCE}, ${later}`), line);
+  assert.match(line, /DE \(1 of 4 cases\), FR \(1 of 4 cases\)/);
+  // The other tables have no such column; a network line with no data (a special block) says "-".
+  const text = formatFeedText(
+    feedAggregate([
+      trace('20260601T000000Z-bbbbbb', '2026-06-01T00:00:00.000Z', { hops: [hop(1, 'a.example', null, null, { ip: '127.0.0.1' })] }),
+      ...CASES,
+    ]),
+  );
+  assert.match(text, /\n {2}loopback +special-purpose address .* -\n/);
+  assert.doesNotMatch(text, /Advertisers[^\n]*\n[^\n]* data\n/);
+});
+
 test('the visitors of a compare run are counted apart: one link, one trace per profile', () => {
   const visitor = (id: string, profileAdvertiser: string) =>
     trace(id, '2026-06-01T00:00:00.000Z', {

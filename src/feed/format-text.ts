@@ -14,13 +14,20 @@ interface Column<R> {
 
 const COLUMNS: Column<FeedRow>[] = [
   { title: 'name', cell: (r) => r.label, max: 48 },
-  { title: 'detail', cell: (r) => [r.detail, r.source ? `data: ${r.source}` : null, alsoWritten(r)].filter(Boolean).join('; '), max: 72 },
+  { title: 'detail', cell: (r) => [r.detail, alsoWritten(r)].filter(Boolean).join('; '), max: 72 },
   { title: 'msgs', cell: (r) => String(r.messages), max: 8, right: true },
   { title: 'traces', cell: (r) => `${r.traces}${rowNote(r)}`, max: 36, right: true },
   { title: 'first seen', cell: (r) => shortTime(r.firstSeen), max: 20 },
   { title: 'last seen', cell: (r) => shortTime(r.lastSeen), max: 20 },
   { title: 'examples', cell: (r) => r.examples.join(' '), max: 120 },
 ];
+
+/**
+ * The hosting networks' last column: the IP data and its date that each AS line was made with. A
+ * column of its own, last (never cut short): inside the detail, a line's countries ("AU (1 of 2
+ * cases), US (1 of 2 cases)") pushed it past the detail's width and cut the date off.
+ */
+const DATA_COLUMN: Column<FeedRow> = { title: 'data', cell: (r) => r.source ?? '-', max: 240 };
 
 const CLOAKING_COLUMNS: Column<CloakingRow>[] = [
   { title: 'party', cell: (r) => r.party, max: 48 },
@@ -83,14 +90,10 @@ export function formatFeedText(aggregate: FeedAggregate): string {
       (aggregate.firstSeen ? `, ${shortTime(aggregate.firstSeen)} to ${shortTime(aggregate.lastSeen)}` : '') +
       (aggregate.since ? ` (since ${aggregate.since})` : ''),
   );
-  for (const dimension of FEED_DIMENSIONS)
-    lines.push(
-      ...table(
-        `${DIMENSION_TITLES[dimension]}:`,
-        COLUMNS,
-        aggregate.rows.filter((r) => r.dimension === dimension),
-      ),
-    );
+  for (const dimension of FEED_DIMENSIONS) {
+    const rows = aggregate.rows.filter((r) => r.dimension === dimension);
+    lines.push(...table(`${DIMENSION_TITLES[dimension]}:`, rows.some((r) => r.source) ? [...COLUMNS, DATA_COLUMN] : COLUMNS, rows));
+  }
   if (aggregate.cloaking) lines.push(...table(`${CLOAKING_TITLE}:`, CLOAKING_COLUMNS, aggregate.cloaking));
   return lines.join('\n');
 }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import type { Exchange } from '../model.js';
-import { curlThrough, recordedExchange } from '../../test/support/proxy-client.js';
+import { curlThrough, listenOnLoopback, recordedExchange } from '../../test/support/proxy-client.js';
 import { CertificateIssuer, createCertificateAuthority } from '../tls/certs.js';
 import { RecordingProxy } from './recording-proxy.js';
 import { Resolver } from './resolver.js';
@@ -51,16 +51,9 @@ let proxy: RecordingProxy;
 const exchanges: Exchange[] = [];
 
 before(async () => {
-  await Promise.all([
-    new Promise<void>((r) => plain.listen(0, '127.0.0.1', r)),
-    new Promise<void>((r) => secure.listen(0, '127.0.0.1', r)),
-  ]);
+  const [plainPort, securePort] = await listenOnLoopback(plain, secure);
   // The first matching rule wins, as in curl.
-  const connectTo = [
-    `refused.test:80:127.0.0.1:1`,
-    `:80:127.0.0.1:${(plain.address() as AddressInfo).port}`,
-    `:443:127.0.0.1:${(secure.address() as AddressInfo).port}`,
-  ];
+  const connectTo = [`refused.test:80:127.0.0.1:1`, `:80:127.0.0.1:${plainPort}`, `:443:127.0.0.1:${securePort}`];
   proxy = new RecordingProxy({
     ca: proxyCa,
     resolver: new Resolver({ connectTo: connectTo.map(parseConnectToRule) }),

@@ -630,9 +630,19 @@ export class RecordingProxy {
       else upstream.end();
     };
     upstream.on('socket', (socket) => {
+      // The address connected to, as soon as the TCP connection is made: a server that then fails
+      // its TLS handshake, resets, hangs or cuts the head off is still a hop with its IP (and
+      // hosting network). The response's socket says it again. A socket never connected has none.
+      const noteAddress = () => {
+        exchange.remoteAddress ??= socket.remoteAddress ?? null;
+        exchange.remotePort ??= socket.remotePort ?? null;
+      };
+      if (socket.remoteAddress) noteAddress();
+      else socket.once('connect', noteAddress);
       const connected = () => {
         exchange.timing.connectMs ??= round(performance.now() - flight.t0);
         flight.ports = tcpPorts(socket);
+        noteAddress();
         sendRequest();
       };
       if (connectionReady(socket)) connected();

@@ -130,8 +130,11 @@ function readJson(path: string): { value: unknown; error: string | null } {
   }
 }
 
+/** What a report's `mode` may be: the kind of its case in the index (a case row needs one). */
+const REPORT_MODES: ReadonlySet<unknown> = new Set<Report['mode']>(['trace', 'proxy', 'import']);
+
 function isReport(value: unknown): value is Report {
-  return typeof value === 'object' && value !== null && Array.isArray((value as Report).hops);
+  return typeof value === 'object' && value !== null && Array.isArray((value as Report).hops) && REPORT_MODES.has((value as Report).mode);
 }
 
 function isAnalysis(value: unknown): value is MailAnalysis {

@@ -100,7 +100,7 @@ export class CaseStore {
     const dir = resolve(casesDir);
     // One case's folder given for the cases folder (`report --cases cases/<id>`): its index would be
     // a file added to sealed evidence, which `verify` then reports as changed after the case closed.
-    if (CASE_FILES.some((name) => existsSync(join(dir, name))))
+    if (isOneCaseFolder(dir))
       throw new UserError(`cases folder ${casesDir}: is the folder of one case, not a folder of cases (its parent is)`);
     const path = databasePath(dir);
     // What this open makes (the folder and its missing parents, deepest first; the index), to take back if it fails.
@@ -418,10 +418,15 @@ function removeUnmadeDatabase(path: string, folders: readonly string[]): void {
   }
 }
 
-/** A cases folder that cannot be made or written (under a file, read-only, no permission) is the user's to fix, not a bug. */
 /** Files only a case's own folder holds, never a cases folder. */
 const CASE_FILES = [MANIFEST_FILE, REPORT_FILE, MESSAGE_RECORD_FILE, PARTIAL_FILE];
 
+/** The folder of one case (it holds a case's own files), given where a folder of cases is expected. */
+export function isOneCaseFolder(dir: string): boolean {
+  return CASE_FILES.some((name) => existsSync(join(dir, name)));
+}
+
+/** A cases folder that cannot be made or written (under a file, read-only, no permission) is the user's to fix, not a bug. */
 function unusableFolder(casesDir: string, err: unknown): unknown {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !/^(E[A-Z]+|SQLITE_(CANTOPEN|READONLY|PERM|IOERR|FULL)\w*)$/.test(code)) return err;

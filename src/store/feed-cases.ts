@@ -47,30 +47,32 @@ export function feedCases(store: CaseStore, query: FeedCaseQuery = {}): FeedCase
   let lines: CaseLine[];
   const columns = 'id, kind, started_at, ended_on_page, final_domain, advertiser, error';
   if (query.caseIds) {
-    lines = [];
-    const ids = [...new Set(query.caseIds)];
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const chunk = ids.slice(i, i + CHUNK);
-      lines.push(
-        ...(db
+    lines = chunks([...new Set(query.caseIds)]).flatMap(
+      (chunk) =>
+        db
           .prepare(
             `SELECT ${columns} FROM cases WHERE id IN (${chunk.map(() => '?').join(', ')}) AND (? IS NULL OR started_at >= ?) ORDER BY started_at, id`,
           )
-          .all(...chunk, since, since) as CaseLine[]),
-      );
-    }
+          .all(...chunk, since, since) as CaseLine[],
+    );
   } else {
     lines = db
       .prepare(`SELECT ${columns} FROM cases WHERE (? IS NULL OR started_at >= ?) ORDER BY started_at, id`)
       .all(since, since) as CaseLine[];
   }
+  const hopColumns =
+    'case_id, idx, domain, party_name, party_role, ip, asn, as_name, as_country, network_special, network_source, other_tab, via, error';
+  // A batch's cases: their hops only, found by the hops' key (case_id, idx). Every hop of the
+  // folder was read for them: a batch's summary on a folder of 60,000 cases took 2.3 s for one case.
   const hopsOf = groupBy(
-    db
-      .prepare(
-        'SELECT case_id, idx, domain, party_name, party_role, ip, asn, as_name, as_country, network_special, network_source, other_tab, via, error ' +
-          'FROM hops ORDER BY case_id, idx',
-      )
-      .iterate() as IterableIterator<HopLine>,
+    query.caseIds
+      ? chunks(lines.map((c) => c.id)).flatMap(
+          (chunk) =>
+            db
+              .prepare(`SELECT ${hopColumns} FROM hops WHERE case_id IN (${chunk.map(() => '?').join(', ')}) ORDER BY case_id, idx`)
+              .all(...chunk) as HopLine[],
+        )
+      : (db.prepare(`SELECT ${hopColumns} FROM hops ORDER BY case_id, idx`).iterate() as IterableIterator<HopLine>),
     lines,
   );
   // The same link in several messages is traced once: every message whose link led to a trace.
@@ -159,7 +161,14 @@ export function feedMessageContext(store: CaseStore, cases: readonly FeedCase[])
   return feedCases(store, { caseIds: [...missing] }).filter((c) => c.kind === 'mail');
 }
 
-function groupBy(hops: IterableIterator<HopLine>, cases: CaseLine[]): Map<string, HopLine[]> {
+/** Ids in slices of CHUNK, each one query's bound parameters. */
+function chunks(ids: readonly string[]): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < ids.length; i += CHUNK) out.push(ids.slice(i, i + CHUNK));
+  return out;
+}
+
+function groupBy(hops: Iterable<HopLine>, cases: CaseLine[]): Map<string, HopLine[]> {
   const wanted = new Set(cases.map((c) => c.id));
   const out = new Map<string, HopLine[]>();
   for (const hop of hops) {

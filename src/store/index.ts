@@ -1,6 +1,7 @@
 // The case store: a SQLite index (better-sqlite3, WAL) of the case folders, which stay the source of truth.
 export {
   CaseStore,
+  isOneCaseFolder,
   messageKeyOfFolder,
   type CaseSummary,
   type SearchResult,

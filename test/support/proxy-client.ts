@@ -1,5 +1,6 @@
 // A client of a recording proxy in its unit tests: curl through it, and the exchange it recorded.
 import { execFile } from 'node:child_process';
+import type { Server } from 'node:net';
 import { promisify } from 'node:util';
 import type { Exchange } from '../../src/model.js';
 
@@ -18,4 +19,10 @@ export async function recordedExchange(exchanges: readonly Exchange[], url: stri
     await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error(`${url} was not recorded`);
+}
+
+/** Each upstream server of a proxy test listening on a free loopback port; its port. */
+export async function listenOnLoopback(...servers: Server[]): Promise<number[]> {
+  await Promise.all(servers.map((server) => new Promise<void>((r) => server.listen(0, '127.0.0.1', r))));
+  return servers.map((server) => (server.address() as { port: number }).port);
 }
