@@ -403,7 +403,7 @@ async function main(): Promise<void> {
   await lab.close();
   rmSync(dir, { recursive: true, force: true });
 
-  console.log(`${''.padEnd(47)}   clicktrace   mitmdump+Chromium   ratio`);
+  console.log(`${''.padEnd(52)}   clicktrace   mitmdump+Chromium   ratio`);
   for (const [kind, r] of results) {
     const label = kind === 'shell' ? 'headless shell' : 'full Chromium';
     for (const [name, ours, theirs] of [
@@ -411,7 +411,7 @@ async function main(): Promise<void> {
       [`warm (${label}): browser kept, to the report`, median(r.warmOurs), median(r.warmBase)],
       [`warm (${label}): browser kept, to case sealed`, median(r.warmSealed), median(r.warmBase)],
     ] as [string, number, number][]) {
-      console.log(`${name.padEnd(47)} ${fmt(ours).padStart(10)}   ${fmt(theirs).padStart(17)}   ${(ours / theirs).toFixed(2)}x`);
+      console.log(`${name.padEnd(52)} ${fmt(ours).padStart(10)}   ${fmt(theirs).padStart(17)}   ${(ours / theirs).toFixed(2)}x`);
     }
   }
   const shell = results.get('shell')!;
