@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { fstatSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { parse, CliError, numberOption } from './command.js';
@@ -68,7 +68,9 @@ same link in several messages of one run is traced once. A message the cases fol
 before (the same bytes, line endings and a mbox From_ line aside; with or without a Message-ID,
 which alone decides nothing) keeps its message case; traces it lacked are added.
 Ctrl-C stops the run: running traces are closed as interrupted, their cases kept, and every
-message not started yet is reported so ("not started"); exit status 130 (143 after SIGTERM;
+message not started yet is reported so ("not started"; stdin from a pipe, which may never end, is
+read no further: a message of it is traced once the next one's From_ line arrives, and the last
+one read is not started); exit status 130 (143 after SIGTERM;
 129 after its terminal closed, SIGHUP, which is ignored without a terminal, under nohup; 141 when
 the output's reader went away: then the running traces end whole).
 --json on a mailbox or folder writes JSON Lines: one message record per line as it is done
@@ -122,6 +124,15 @@ function parseMode(noVisit: boolean | undefined, traceValue: string | undefined,
   throw new CliError(`mail: --trace takes main, all or a link number, not "${traceValue}"`);
 }
 
+/** Whether stdin is a regular file (`< mbox`): it ends, unlike a pipe or a terminal. */
+function stdinIsFile(): boolean {
+  try {
+    return fstatSync(0).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** A one-line error for a path that is not there (stdin is always there). */
 function checkExists(path: string): void {
   if (path === '-') return;
@@ -133,6 +144,16 @@ function checkExists(path: string): void {
 }
 
 export async function run(argv: string[]): Promise<number> {
+  // However the run ends (an error too), stdin is let go and stop signals are no longer heard.
+  const ending = new AbortController();
+  try {
+    return await mail(argv, ending.signal);
+  } finally {
+    ending.abort();
+  }
+}
+
+async function mail(argv: string[], ending: AbortSignal): Promise<number> {
   const parsed = parse(
     argv,
     {
@@ -153,8 +174,28 @@ export async function run(argv: string[]): Promise<number> {
   if (!path) throw new CliError('mail: a file, folder or - is required (see --help)');
   if (extra.length) throw new CliError('mail: one source at a time');
   checkExists(path);
+  // Ctrl-C, or a reader gone away (`| head`), stops the run: static analysis too, without a stack
+  // trace. Heard from the start: stdin may be a pipe still open, its first message not written yet.
+  let stopped: string | null = null;
+  const isStopped = () => stopped !== null;
+  // What stops the running traces, once there are any.
+  let stopTraces: ((reason: string) => void) | null = null;
+  // A pipe (or a terminal) may never end: once stopped it is read no further. A file is read to its
+  // end, each message still in it reported as not started.
+  const reading = new AbortController();
+  const stdinMayNotEnd = path === '-' && !stdinIsFile();
+  ending.addEventListener('abort', () => reading.abort(), { once: true });
+  const stopListening = onInterrupt(
+    (reason) => {
+      stopped ??= reason;
+      if (stdinMayNotEnd) reading.abort();
+      stopTraces?.(reason);
+    },
+    parsed.values.server !== undefined ? RUNNING_GO_ON_ON_SERVER : undefined,
+  );
+  ending.addEventListener('abort', stopListening, { once: true });
   // An mbox is told by its content (a From_ line first), not only by its name: "inbox", stdin.
-  const source = await (await import('../mail/mailbox.js')).openMailSource(path);
+  const source = await (await import('../mail/mailbox.js')).openMailSource(path, { signal: reading.signal });
   if (source.unusable) throw new CliError(`mail: ${path}: ${source.unusable}`);
   const single = source.kind === 'message';
   const fetchPixels = parsed.values['fetch-pixels'] ?? false;
@@ -194,17 +235,18 @@ export async function run(argv: string[]): Promise<number> {
     return 'analysis' in reply ? reply.analysis : emptyAnalysis(item.source, item.raw.length, [reply.error]);
   };
   const again = parsed.values.again ?? false;
-  // An empty mailbox has nothing to trace: no browser, no cases folder.
-  const tracing = source.empty
-    ? null
-    : onServer
-      ? await startServerTracing(
-          onServer.tracer,
-          single ? null : { name: path === '-' ? 'stdin' : basename(resolve(path)), again, base: onServer.base },
-        )
-      : mode.kind !== 'static' || fetchPixels
-        ? await startTracing(baseOptions, concurrency, again)
-        : null;
+  // An empty mailbox has nothing to trace: no browser, no cases folder; nor has a run stopped already.
+  const tracing =
+    source.empty || isStopped()
+      ? null
+      : onServer
+        ? await startServerTracing(
+            onServer.tracer,
+            single ? null : { name: path === '-' ? 'stdin' : basename(resolve(path)), again, base: onServer.base },
+          )
+        : mode.kind !== 'static' || fetchPixels
+          ? await startTracing(baseOptions, concurrency, again)
+          : null;
   const tally = tracing?.batch.tally ?? new BatchTally();
   // A mailbox with --json is written as JSON Lines, a message per line as it is done (memory stays
   // flat whatever its size); a single message as one document, as before.
@@ -221,8 +263,6 @@ export async function run(argv: string[]): Promise<number> {
   };
   // A pixel URL is fetched once per run, however many messages carry it (and once per cases folder: the ledger).
   const fetchedPixels = new Set<string>();
-  // Ctrl-C, or a reader gone away (`| head`), stops the run: static analysis too, without a stack trace.
-  let stopped: string | null = null;
   // After Ctrl-C every message still to come gets its line (not started): the output accounts for the whole mailbox.
   const notStarted = (item: MailSourceItem, reason: string) => {
     tally.messageNotStarted();
@@ -348,13 +388,10 @@ export async function run(argv: string[]): Promise<number> {
   const inFlight = new Set<Promise<void>>();
   // Messages being traced at once: enough to keep the pool busy, few enough to hold in memory.
   const messagesAtOnce = tracing ? Math.max(2, concurrency * 2) : 1;
-  const stopListening = onInterrupt(
-    (reason) => {
-      stopped ??= reason;
-      if (tracing) void tracing.batch.interrupt(reason, { abortRunning: abortsRunning(reason) });
-    },
-    onServer ? RUNNING_GO_ON_ON_SERVER : undefined,
-  );
+  if (tracing) {
+    stopTraces = (reason) => void tracing.batch.interrupt(reason, { abortRunning: abortsRunning(reason) });
+    if (stopped) stopTraces(stopped);
+  }
   let summary: BatchSummary;
   try {
     for await (const { item, analysis } of inOrder(source.items, analyze, pool ? pool.size * 16 : 1, () => stopped !== null)) {

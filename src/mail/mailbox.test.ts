@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { openMailSource, readMailSource, splitMbox, type MailSourceItem } from './mailbox.js';
 import { analyzeMessage } from './parse.js';
 import { projectPath } from '../project-root.js';
@@ -215,4 +215,30 @@ test('empty file, whitespace-only file, missing path, binary garbage', async () 
   const garbage = await collect(readMailSource(fixture('garbage.bin')));
   assert.equal(garbage.length, 1);
   assert.ok('raw' in garbage[0] && garbage[0].raw.length === 4096);
+});
+
+/** `promise`, or a rejection saying what it waited for once `ms` have passed (the old code waited for ever). */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still waiting: ${what}`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+test('stdin still open (a feed written as it arrives): told from its first line, each message out once the next begins, ended by an abort', async () => {
+  const stdin = new PassThrough();
+  const message = (n: number) => `From a@b.example Mon Mar  4 10:00:0${n} 2024\nSubject: m${n}\n\nbody ${n}\n\n`;
+  stdin.write(message(1));
+  const reading = new AbortController();
+  const source = await within(openMailSource('-', { stdin, signal: reading.signal }), 2000, 'the kind of a source of 60 bytes');
+  assert.equal(source.kind, 'mbox');
+  const items = source.items[Symbol.asyncIterator]();
+  stdin.write(message(2));
+  const first = await within(items.next(), 2000, 'message 1, once message 2 began');
+  assert.equal(first.done ? null : text(first.value), 'Subject: m1\n\nbody 1\n');
+  // Ctrl-C: the pipe is read no further (it may never end); what came is the input, and the stream is let go.
+  reading.abort();
+  const second = await within(items.next(), 2000, 'the end after the abort');
+  assert.equal(second.done ? null : second.value.source, '-#2', 'the last message read is still given (to be reported)');
+  assert.equal((await within(items.next(), 2000, 'the end')).done, true);
+  assert.ok(stdin.destroyed, 'stdin is let go');
 });

@@ -6,12 +6,18 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { untilAborted } from '../until-aborted.js';
 
 export type MailSourceItem = { source: string; raw: Buffer } | { source: string; error: string };
 
 export interface ReadMailOptions {
   /** Stream read for "-"; process.stdin by default. */
   stdin?: AsyncIterable<Buffer | string>;
+  /**
+   * Stops reading "-" when aborted (Ctrl-C): a pipe still open may never end. What was read until
+   * then is the input, its last message possibly cut short.
+   */
+  signal?: AbortSignal;
 }
 
 /** A single message larger than this is reported instead of read. */
@@ -149,9 +155,10 @@ async function peek(chunks: AsyncIterable<Buffer | string>): Promise<Peeked> {
   let headSize = 0;
   let done = false;
   let blank = true;
-  // Read enough to see the first non-blank line; whitespace alone is read on to its end (up to the
-  // size of a message), so that a blank input is known as such before anything is done with it.
-  while (headSize < 4096 || (blank && headSize <= MAX_READ_BYTES)) {
+  // Read enough to see the first non-blank line, and no more: a pipe that is still open (a feed
+  // written as it arrives) is not waited on for bytes that decide nothing. Whitespace alone is read
+  // on to its end (up to the size of a message), so that a blank input is known as such first.
+  while (blank ? headSize <= MAX_READ_BYTES : headSize < 4096 && !firstLineSeen(head)) {
     const next = await iterator.next();
     if (next.done) {
       done = true;
@@ -175,6 +182,13 @@ async function peek(chunks: AsyncIterable<Buffer | string>): Promise<Peeked> {
     },
   };
   return { mbox: startsAsMbox(start), blank: blank && done, chunks: rest };
+}
+
+/** Whether a line with more than whitespace in it has ended in these chunks: enough to tell an mbox. */
+function firstLineSeen(chunks: Buffer[]): boolean {
+  const start = Buffer.concat(chunks);
+  const text = start.findIndex((byte) => byte !== 10 && byte !== 13 && byte !== 32 && byte !== 9);
+  return text !== -1 && start.indexOf(10, text) !== -1;
 }
 
 /** Whether these bytes start with a From_ line (after a BOM or blank lines): an mbox, whatever its name. */
@@ -329,7 +343,8 @@ export interface MailSource {
  */
 export async function openMailSource(path: string, options: ReadMailOptions = {}): Promise<MailSource> {
   if (path === '-') {
-    const peeked = await peek(options.stdin ?? (process.stdin as AsyncIterable<Buffer>));
+    const stdin = options.stdin ?? (process.stdin as AsyncIterable<Buffer>);
+    const peeked = await peek(options.signal ? untilAborted(stdin, options.signal) : stdin);
     if (peeked.blank) return emptyMailbox('mbox');
     return { kind: peeked.mbox ? 'mbox' : 'message', empty: false, unusable: null, items: fromPeeked(peeked, '-', 'empty input on stdin') };
   }
