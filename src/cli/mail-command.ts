@@ -85,6 +85,9 @@ Exit status 1 when a message could not be read (not a message, MIME that does no
 in the summary's failures with its source and Message-ID), its --trace N link does not exist, or
 a trace failed; a message read with a warning (unknown charset, repaired boundary, a part cut
 at a limit) is not a failure: the warning is shown with it ("warning:") and counted.
+A file or stdin compressed with gzip (inbox.mbox.gz; a Maildir's gzip files, as Dovecot's zlib
+plugin keeps them) is read as it is gunzipped; one compressed with xz, bzip2 or zstd is bad input
+(decompress it first: xz -dc inbox.mbox.xz | clicktrace mail -).
 A mailbox with no messages (an empty or blank file not named .eml, empty stdin, an empty
 Maildir) is not a failure: "no messages (empty mailbox)" on stderr, exit status 0. An empty .eml
 file, or a folder that is neither a Maildir nor holds .eml files, is bad input (exit status 2).

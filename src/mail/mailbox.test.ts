@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -241,4 +242,29 @@ test('stdin still open (a feed written as it arrives): told from its first line,
   assert.equal(second.done ? null : second.value.source, '-#2', 'the last message read is still given (to be reported)');
   assert.equal((await within(items.next(), 2000, 'the end')).done, true);
   assert.ok(stdin.destroyed, 'stdin is let go');
+});
+
+test('a gzip mailbox (inbox.mbox.gz, stdin, a Maildir kept compressed) is read through; xz, bzip2 and zstd are refused in words', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'clicktrace-mailbox-gz-'));
+  try {
+    const mbox = await readFile(fixture('three.mbox'));
+    await writeFile(join(dir, 'inbox.mbox.gz'), gzipSync(mbox));
+    const plain = (await collect(readMailSource(fixture('three.mbox')))).map(text);
+    const fromFile = await openMailSource(join(dir, 'inbox.mbox.gz'));
+    assert.equal(fromFile.kind, 'mbox');
+    assert.deepEqual((await collect(fromFile.items)).map(text), plain);
+    const fromStdin = await openMailSource('-', { stdin: Readable.from([gzipSync(mbox)]) });
+    assert.deepEqual((await collect(fromStdin.items)).map(text), plain);
+    await mkdir(join(dir, 'Maildir', 'cur'), { recursive: true });
+    await writeFile(join(dir, 'Maildir', 'cur', '1700000000.M1P1.host:2,S'), gzipSync(await readFile(fixture('seed.eml'))));
+    const [seed] = await collect(readMailSource(join(dir, 'Maildir')));
+    assert.equal(text(seed), (await readFile(fixture('seed.eml'))).toString('latin1'));
+    await writeFile(join(dir, 'inbox.mbox.xz'), Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0, 0, 0, 0, 0, 0]));
+    const xz = await openMailSource(join(dir, 'inbox.mbox.xz'));
+    assert.match(xz.unusable ?? '', /^compressed with xz: decompress it first/);
+    const zstd = await openMailSource('-', { stdin: Readable.from([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0, 0, 0, 0])]) });
+    assert.match(zstd.unusable ?? '', /^compressed with zstd/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -7,6 +7,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { untilAborted } from '../until-aborted.js';
+import { readHead } from './stream-head.js';
+import { compressionOf, decompressed, gunzippedFile, notReadCompressed } from './compressed.js';
 
 export type MailSourceItem = { source: string; raw: Buffer } | { source: string; error: string };
 
@@ -150,38 +152,19 @@ interface Peeked {
 }
 
 async function peek(chunks: AsyncIterable<Buffer | string>): Promise<Peeked> {
-  const iterator = chunks[Symbol.asyncIterator]();
-  const head: Buffer[] = [];
-  let headSize = 0;
-  let done = false;
   let blank = true;
   // Read enough to see the first non-blank line, and no more: a pipe that is still open (a feed
   // written as it arrives) is not waited on for bytes that decide nothing. Whitespace alone is read
   // on to its end (up to the size of a message), so that a blank input is known as such first.
-  while (blank ? headSize <= MAX_READ_BYTES : headSize < 4096 && !firstLineSeen(head)) {
-    const next = await iterator.next();
-    if (next.done) {
-      done = true;
-      break;
-    }
-    const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-    head.push(chunk);
-    headSize += chunk.length;
+  const {
+    head,
+    done,
+    chunks: whole,
+  } = await readHead(chunks, (chunk, all, size) => {
     blank &&= isBlank(chunk);
-  }
-  const start = Buffer.concat(head);
-  const rest: AsyncIterable<Buffer | string> = {
-    async *[Symbol.asyncIterator]() {
-      yield start;
-      if (done) return;
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done) return;
-        yield next.value;
-      }
-    },
-  };
-  return { mbox: startsAsMbox(start), blank: blank && done, chunks: rest };
+    return blank ? size > MAX_READ_BYTES : size >= 4096 || firstLineSeen(all);
+  });
+  return { mbox: startsAsMbox(head), blank: blank && done, chunks: whole };
 }
 
 /** Whether a line with more than whitespace in it has ended in these chunks: enough to tell an mbox. */
@@ -231,8 +214,18 @@ function emptyMailbox(kind: MailSourceKind): MailSource {
   return { kind, empty: true, unusable: null, items: only() };
 }
 
+/** The chunks of `stream`; a read error ends them, noted in `read` (a source ends with it as an error, rather than rejecting). */
+async function* guarded(stream: AsyncIterable<Buffer | string>, read: { failure: string | null }): AsyncGenerator<Buffer | string> {
+  try {
+    for await (const chunk of stream) yield chunk;
+  } catch (error) {
+    read.failure ??= describe(error);
+  }
+}
+
 async function openFile(path: string): Promise<MailSource> {
-  const named: MailSourceKind | null = /\.(mbox|mbx)$/i.test(path) ? 'mbox' : /\.eml$/i.test(path) ? 'message' : null;
+  const name = path.replace(/\.gz$/i, '');
+  const named: MailSourceKind | null = /\.(mbox|mbx)$/i.test(name) ? 'mbox' : /\.eml$/i.test(name) ? 'message' : null;
   let size: number;
   try {
     size = (await stat(path)).size;
@@ -240,19 +233,14 @@ async function openFile(path: string): Promise<MailSource> {
     const why = `cannot read: ${describe(error)}`;
     return { kind: 'message', empty: false, unusable: why, items: only({ source: path, error: why }) };
   }
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   const read: { failure: string | null } = { failure: null };
-  // A read error mid-way ends this source with an error rather than rejecting the iteration.
-  const guarded: AsyncIterable<Buffer> = {
-    async *[Symbol.asyncIterator]() {
-      try {
-        for await (const chunk of stream) yield chunk as Buffer;
-      } catch (error) {
-        read.failure = describe(error);
-      }
-    },
-  };
-  const peeked = await peek(guarded);
+  // An mbox.gz is read as it is gunzipped; a file compressed otherwise is said so, not read as a message.
+  const unpacked = await decompressed(guarded(createReadStream(path, { highWaterMark: 1 << 20 }), read));
+  if (unpacked.compression && unpacked.compression !== 'gzip') {
+    const why = notReadCompressed(unpacked.compression);
+    return { kind: named ?? 'message', empty: false, unusable: why, items: only({ source: path, error: why }) };
+  }
+  const peeked = await peek(guarded(unpacked.chunks, read));
   if (read.failure) {
     const why = `read failed: ${read.failure}`;
     return { kind: named ?? 'message', empty: false, unusable: why, items: only({ source: path, error: why }) };
@@ -310,8 +298,12 @@ async function openDirectory(dir: string): Promise<MailSource> {
 async function* fromFiles(files: string[]): AsyncGenerator<MailSourceItem> {
   for (const file of files) {
     try {
-      const raw = await readFile(file);
-      if (raw.length === 0) yield { source: file, error: 'empty file' };
+      // A Maildir kept compressed (Dovecot's zlib plugin) has gzip files.
+      const read = await readFile(file);
+      const compression = compressionOf(read);
+      const raw = compression && compression !== 'gzip' ? new Error(notReadCompressed(compression)) : gunzippedFile(read, MAX_READ_BYTES);
+      if (raw instanceof Error) yield { source: file, error: raw.message };
+      else if (raw.length === 0) yield { source: file, error: 'empty file' };
       else if (raw.length > MAX_READ_BYTES) yield { source: file, error: `message larger than ${MAX_READ_BYTES} bytes; not read` };
       else yield { source: file, raw };
     } catch (error) {
@@ -344,9 +336,19 @@ export interface MailSource {
 export async function openMailSource(path: string, options: ReadMailOptions = {}): Promise<MailSource> {
   if (path === '-') {
     const stdin = options.stdin ?? (process.stdin as AsyncIterable<Buffer>);
-    const peeked = await peek(options.signal ? untilAborted(stdin, options.signal) : stdin);
-    if (peeked.blank) return emptyMailbox('mbox');
-    return { kind: peeked.mbox ? 'mbox' : 'message', empty: false, unusable: null, items: fromPeeked(peeked, '-', 'empty input on stdin') };
+    const read: { failure: string | null } = { failure: null };
+    const unpacked = await decompressed(guarded(options.signal ? untilAborted(stdin, options.signal) : stdin, read));
+    if (unpacked.compression && unpacked.compression !== 'gzip') {
+      const why = notReadCompressed(unpacked.compression);
+      return { kind: 'message', empty: false, unusable: why, items: only({ source: '-', error: why }) };
+    }
+    const peeked = await peek(guarded(unpacked.chunks, read));
+    if (peeked.blank && !read.failure) return emptyMailbox('mbox');
+    async function* items(): AsyncGenerator<MailSourceItem> {
+      yield* fromPeeked(peeked, '-', 'empty input on stdin');
+      if (read.failure) yield { source: '-', error: `read failed: ${read.failure}` };
+    }
+    return { kind: peeked.mbox ? 'mbox' : 'message', empty: false, unusable: null, items: items() };
   }
   if (await isDirectory(path)) return openDirectory(path);
   return openFile(path);
