@@ -268,3 +268,21 @@ test('a gzip mailbox (inbox.mbox.gz, stdin, a Maildir kept compressed) is read t
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('mbox: an unescaped "From " body line after a blank line, then a line like a header ("Regards: Bob"), stays in its message', async () => {
+  const mbox =
+    'From a@b.example Mon Mar  4 10:00:00 2024\nFrom: a@b.example\nSubject: one\nContent-Length: 60\n\n' +
+    'Hello\n\nFrom the team\nRegards: Bob\nNote: see https://one.example/x\n\n' +
+    'From - Tue Mar 05 09:00:00 2024\nFrom: c@d.example\nSubject: two\n\nbody two\n\n' +
+    'From bounce@b.example\nReturn-Path: <bounce@b.example>\nSubject: three\n\nbody three\n';
+  const items = await collect(splitMbox(Readable.from([Buffer.from(mbox)]), 'box'));
+  assert.deepEqual(
+    items.map((item) => [item.source, /^Subject: (\w+)/m.exec(text(item))?.[1]]),
+    [
+      ['box#1', 'one'],
+      ['box#2', 'two'],
+      ['box#3', 'three'],
+    ],
+  );
+  assert.match(text(items[0]), /\n\nFrom the team\nRegards: Bob\nNote: see https:\/\/one\.example\/x\n$/);
+});

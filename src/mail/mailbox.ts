@@ -28,7 +28,13 @@ export const MAX_READ_BYTES = 64 * 1024 * 1024;
 const FROM_ = Buffer.from('From ');
 // "From sender@example.com Mon Jan  1 00:00:00 2024" (asctime after the envelope sender).
 const STRICT_FROM_LINE = /^From \S+ +(?:\S+ +)?.*\b\d{1,2}:\d{2}(?::\d{2})?\b.*\b\d{4}\b/;
-const HEADER_LINE = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
+/**
+ * A header a message starts with, as delivery and mail clients write them: what must follow a "From "
+ * line that is no well-formed From_ line for it to be taken as a separator. Not any "Word:" line: body
+ * text unescaped by an mboxo or mboxcl2 writer ("From the team" then "Regards: Bob") stays in its message.
+ */
+const MESSAGE_HEADER_LINE =
+  /^(?:Return-Path|Received|Received-SPF|Delivered-To|Envelope-To|X-[\x21-\x39\x3b-\x7e]+|ARC-[\w-]+|DKIM-Signature|Authentication-Results|From|Sender|Reply-To|To|Cc|Bcc|Subject|Date|Message-ID|In-Reply-To|References|MIME-Version|Content-[\w-]+|List-[\w-]+|Precedence|Errors-To|Resent-[\w-]+|Status|User-Agent|Organization|Importance|Priority|Thread-[\w-]+)[ \t]*:/i;
 
 function describe(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
@@ -78,8 +84,8 @@ async function* linesOf(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<
 
 /**
  * Splits an mbox into messages. A "From " line separates messages when it is a well-formed
- * From_ line, or when it follows a blank line and a header line follows it; other "From " lines
- * (unescaped body text) stay in the message.
+ * From_ line, or when it follows a blank line and a header a message starts with follows it
+ * (MESSAGE_HEADER_LINE); other "From " lines (unescaped body text) stay in the message.
  */
 export async function* splitMbox(chunks: AsyncIterable<Buffer | string>, label: string): AsyncGenerator<MailSourceItem> {
   let index = 0;
@@ -114,7 +120,7 @@ export async function* splitMbox(chunks: AsyncIterable<Buffer | string>, label: 
   for await (const line of linesOf(chunks)) {
     if (lines === null && isBlank(line)) continue;
     if (maybeSeparator) {
-      if (HEADER_LINE.test(line.toString('latin1', 0, 1000))) {
+      if (MESSAGE_HEADER_LINE.test(line.toString('latin1', 0, 1000))) {
         yield* finish();
         startMessage();
       } else {
