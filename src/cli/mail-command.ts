@@ -307,7 +307,9 @@ async function mail(argv: string[], ending: AbortSignal): Promise<number> {
         : mode.kind === 'main'
           ? mainNotTraceable(record.links)
           : mode.kind === 'all'
-            ? 'no http(s) links'
+            ? record.links.some((l) => l.unsubscribe && isTraceable(l))
+              ? 'only unsubscribe links, which --trace all leaves (--trace N traces one by its number)'
+              : 'no http(s) links'
             : `no http(s) link ${mode.index}`;
       if (mode.kind !== 'index') text += `Nothing traced: ${record.notTraced}\n\n`;
     }
