@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { labOptions, tempDir } from './helpers.js';
 import { jsonLines, runCli, startCli } from './support/cli-process.js';
 import { CLI } from './support/cli.js';
@@ -876,6 +877,27 @@ test('Ctrl-C while stdin is a pipe still open (a feed): trace --input - and mail
   const mailRerun = await runCli(mailArgs, box);
   assert.equal(mailRerun.code, 0, mailRerun.stderr);
   assert.deepEqual([hits(first), hits(second)], [1, 1], 'each link requested once');
+});
+
+test('mail - on a feed still being written (static, on the analysis pool): each message is printed once the next begins, not at the end', async () => {
+  const box = labMailbox(['https://shop.example.test/feed/1', 'https://shop.example.test/feed/2', 'https://shop.example.test/feed/3']);
+  const run = startCli(['mail', '-', '--json', '--workers', '2'], box, {}, { stdinOpen: true });
+  // Messages 1 and 2 are whole (the next one's From_ line came); the pool's window of 32 is far from full.
+  const waiting = new AbortController();
+  const printed = await Promise.race([
+    run.until((s) => jsonLines(s).length === 2).then(() => true),
+    delay(30_000, false, { signal: waiting.signal }).catch(() => false),
+  ]);
+  waiting.abort();
+  run.child.stdin!.end();
+  assert.ok(printed, 'messages 1 and 2 printed while stdin was still open');
+  const { code, stdout, stderr } = await run.exited;
+  assert.equal(code, 0, stderr);
+  const lines = jsonLines<{ kind: string; analysis?: { source: string } }>(stdout);
+  assert.deepEqual(
+    lines.map((l) => l.analysis?.source ?? l.kind),
+    ['-#1', '-#2', '-#3', 'summary'],
+  );
 });
 
 test('defanged links and other spellings of one link (a user:pass@ decoy too): requested once, as written; the case keeps the text as given', async () => {

@@ -55,7 +55,9 @@ modes:
   --no-explore      do not explore landing pages: by default a traced link's landing page has its
                     call-to-action clicked (--explore) unless --click is given
   --workers N       threads for static analysis of a mailbox or folder (default: one per core,
-                    up to 8; 1 analyses in the main thread). Output keeps the source's order.
+                    up to 8; 1 analyses in the main thread). Output keeps the source's order; a
+                    mailbox on a pipe still being written has each message shown once the next
+                    one begins (an mbox's last one at its end).
   --fetch-pixels    also trace each open-tracking pixel like a link (each URL once per cases
                     folder, as links are); without it no remote content is ever requested
 
@@ -561,7 +563,9 @@ function loadMap(maps: typeof RecipientMaps, file: string | undefined, casesDir:
 
 /**
  * The source's items in order, each with its analysis already under way: up to `ahead` items are
- * read and handed to the pool before the first is consumed.
+ * read and handed to the pool before the first is consumed. The first is also given once it is
+ * analysed and the source has kept the next item for STALL_MS: a feed on a pipe (`tail -f |
+ * clicktrace mail -`) shows each message then, not once `ahead` more have arrived.
  */
 async function* inOrder(
   items: AsyncIterable<MailSourceItem>,
@@ -569,15 +573,45 @@ async function* inOrder(
   ahead: number,
   stopped: () => boolean,
 ): AsyncGenerator<{ item: MailSourceItem; analysis: Promise<MailAnalysis> | null }> {
-  const window: { item: MailSourceItem; analysis: Promise<MailAnalysis> | null }[] = [];
-  for await (const item of items) {
-    // Once stopped, the rest is only read (to be reported as not started), never analysed.
-    const analysis = 'error' in item || stopped() ? null : analyze(item);
-    analysis?.catch(() => undefined);
-    window.push({ item, analysis });
-    if (window.length >= ahead) yield window.shift()!;
+  type Entry = { item: MailSourceItem; analysis: Promise<MailAnalysis> | null; analysed: Promise<null> };
+  const window: Entry[] = [];
+  const iterator = items[Symbol.asyncIterator]();
+  let next: Promise<IteratorResult<MailSourceItem>> | null = null;
+  let ended = false;
+  try {
+    for (;;) {
+      next ??= iterator.next();
+      const read = await (window.length ? Promise.race([next, stalled(window[0].analysed)]) : next);
+      // The first is analysed and the source has kept the next item for a while: given now.
+      if (read === null) {
+        yield window.shift()!;
+        continue;
+      }
+      next = null;
+      if (read.done) break;
+      const item = read.value;
+      // Once stopped, the rest is only read (to be reported as not started), never analysed.
+      const analysis = 'error' in item || stopped() ? null : analyze(item);
+      const analysed = analysis ? analysis.then(nothing, nothing) : Promise.resolve(null);
+      window.push({ item, analysis, analysed });
+      if (window.length >= ahead) yield window.shift()!;
+    }
+    ended = true;
+    while (window.length) yield window.shift()!;
+  } finally {
+    // Left early (the output closed): the source is let go, as a for-await would.
+    if (!ended) void iterator.return?.(undefined).catch(nothing);
   }
-  while (window.length) yield window.shift()!;
+}
+
+const nothing = (): null => null;
+
+/** How long the source may keep its next item before an analysed message is given without it (a file never keeps it so long). */
+const STALL_MS = 200;
+
+/** Null once `analysed` is and STALL_MS more have passed. */
+function stalled(analysed: Promise<null>): Promise<null> {
+  return analysed.then(() => new Promise<null>((resolve) => setTimeout(resolve, STALL_MS, null)));
 }
 
 function selectLinks(mode: Mode, links: AnalyzedLink[]): AnalyzedLink[] {
