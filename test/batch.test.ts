@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { labOptions, tempDir } from './helpers.js';
 import { jsonLines, runCli, startCli } from './support/cli-process.js';
 import { CLI } from './support/cli.js';
@@ -822,6 +823,81 @@ test('mail --trace over a mailbox: Ctrl-C, then a rerun: no link requested twice
   const again = await runCli(args);
   assert.equal(again.code, 0);
   assert.equal(messageCases().length, MAIL_LINKS, 'a third run adds none');
+});
+
+test('Ctrl-C while stdin is a pipe still open (a feed): trace --input - and mail - print the summary so far, exit 130; nothing requested twice', async () => {
+  const out = tempDir('stdin-open-');
+  const [listed, unread, first, second] = tokens('stdin-open', 4);
+  // trace --input - reads its list to the end before tracing: the lines read when Ctrl-C comes are
+  // not started, and no cases folder is made. Comment lines past a pipe's buffer: once they are
+  // drained (2 MB, more than a socket pair's buffers), the command reads its list and hears Ctrl-C.
+  const listCases = join(out, 'list-cases');
+  const listArgs = ['trace', '--input', '-', '--json', '--out', listCases, ...lab.traceArgs];
+  const padding = '# padding\n'.repeat(200_000);
+  const list = startCli(listArgs, '', {}, { stdinOpen: true });
+  if (!list.child.stdin!.write(`${padding}${once(listed)}\n`)) await new Promise((resolve) => list.child.stdin!.once('drain', resolve));
+  list.child.kill('SIGINT');
+  const stoppedList = await list.exited;
+  assert.equal(stoppedList.code, 130, stoppedList.stderr);
+  const listLines = jsonLines<Line>(stoppedList.stdout);
+  const listSummary = listLines.pop() as unknown as Summary;
+  assert.equal(listSummary.kind, 'summary');
+  assert.match(listSummary.interrupted ?? '', /interrupted by SIGINT/);
+  assert.deepEqual(
+    listLines.map((l) => [l.kind, l.url]),
+    [['skipped', once(listed)]],
+  );
+  assert.equal(existsSync(listCases), false, 'nothing traced, no cases folder');
+  assert.equal(hits(listed), 0);
+  const listRerun = await runCli(listArgs, `${once(listed)}\n${once(unread)}\n`);
+  assert.equal(listRerun.code, 0, listRerun.stderr);
+  assert.deepEqual([hits(listed), hits(unread)], [1, 1]);
+
+  // mail - traces a message of an mbox as soon as the next one's From_ line arrives; the last one
+  // read when Ctrl-C comes is not started, and a rerun traces it, the first not requested again.
+  const mailArgs = ['mail', '-', '--trace', 'main', '--no-explore', '--json', '--out', join(out, 'mail-cases'), ...lab.traceArgs];
+  const box = labMailbox([once(first), once(second)]);
+  const mail = startCli(mailArgs, box, {}, { stdinOpen: true });
+  await mail.until((s) => jsonLines<Line>(s).some((l) => l.kind === 'message'));
+  mail.child.kill('SIGINT');
+  const stoppedMail = await mail.exited;
+  assert.equal(stoppedMail.code, 130, stoppedMail.stderr);
+  const mailLines = jsonLines<Line & { source?: string; analysis?: { source: string } }>(stoppedMail.stdout);
+  const mailSummary = mailLines.pop() as unknown as Summary;
+  assert.match(mailSummary.interrupted ?? '', /interrupted by SIGINT/);
+  assert.deepEqual(
+    mailLines.map((l) => [l.kind, l.source ?? l.analysis?.source]),
+    [
+      ['message', '-#1'],
+      ['skipped', '-#2'],
+    ],
+  );
+  assert.deepEqual([mailSummary.counts.messages, mailSummary.counts.traced, mailSummary.counts.messagesNotStarted], [1, 1, 1]);
+  assert.deepEqual([hits(first), hits(second)], [1, 0]);
+  const mailRerun = await runCli(mailArgs, box);
+  assert.equal(mailRerun.code, 0, mailRerun.stderr);
+  assert.deepEqual([hits(first), hits(second)], [1, 1], 'each link requested once');
+});
+
+test('mail - on a feed still being written (static, on the analysis pool): each message is printed once the next begins, not at the end', async () => {
+  const box = labMailbox(['https://shop.example.test/feed/1', 'https://shop.example.test/feed/2', 'https://shop.example.test/feed/3']);
+  const run = startCli(['mail', '-', '--json', '--workers', '2'], box, {}, { stdinOpen: true });
+  // Messages 1 and 2 are whole (the next one's From_ line came); the pool's window of 32 is far from full.
+  const waiting = new AbortController();
+  const printed = await Promise.race([
+    run.until((s) => jsonLines(s).length === 2).then(() => true),
+    delay(30_000, false, { signal: waiting.signal }).catch(() => false),
+  ]);
+  waiting.abort();
+  run.child.stdin!.end();
+  assert.ok(printed, 'messages 1 and 2 printed while stdin was still open');
+  const { code, stdout, stderr } = await run.exited;
+  assert.equal(code, 0, stderr);
+  const lines = jsonLines<{ kind: string; analysis?: { source: string } }>(stdout);
+  assert.deepEqual(
+    lines.map((l) => l.analysis?.source ?? l.kind),
+    ['-#1', '-#2', '-#3', 'summary'],
+  );
 });
 
 test('defanged links and other spellings of one link (a user:pass@ decoy too): requested once, as written; the case keeps the text as given', async () => {

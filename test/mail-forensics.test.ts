@@ -223,6 +223,16 @@ test('mail --trace on a message with nothing to trace says so; --trace N on a te
   const byNumber = await cli(['mail', file, '--trace', '1', '--out', out]);
   assert.equal(byNumber.code, 1);
   assert.match(byNumber.stdout, /error: --trace 1: link 1 is not http\(s\) \(tel:\+15551234\); nothing traced/);
+  // --trace all leaves unsubscribe links: a message with only those (and a mailto:) says so, not "no http(s) links".
+  const unsubscribe = join(dir, 'unsubscribe.eml');
+  writeFileSync(
+    unsubscribe,
+    'From: Shop <news@shop.example>\nSubject: Bye\nMessage-ID: <bye@shop.example>\nContent-Type: text/html\n\n' +
+      '<a href="mailto:help@shop.example">Write to us</a> <a href="https://shop.example/unsubscribe?u=9">Unsubscribe</a>\n',
+  );
+  const all = await cli(['mail', unsubscribe, '--trace', 'all', '--out', out]);
+  assert.equal(all.code, 0, all.stderr);
+  assert.match(all.stdout, /\nNothing traced: only unsubscribe links, which --trace all leaves \(--trace N traces one by its number\)\n/);
 });
 
 test('a message read with a warning (unknown charset) is not a failure; one that cannot be read is, listed with its position and reason', async () => {

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { fstatSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { parse, CliError, numberOption } from './command.js';
@@ -55,7 +55,9 @@ modes:
   --no-explore      do not explore landing pages: by default a traced link's landing page has its
                     call-to-action clicked (--explore) unless --click is given
   --workers N       threads for static analysis of a mailbox or folder (default: one per core,
-                    up to 8; 1 analyses in the main thread). Output keeps the source's order.
+                    up to 8; 1 analyses in the main thread). Output keeps the source's order; a
+                    mailbox on a pipe still being written has each message shown once the next
+                    one begins (an mbox's last one at its end).
   --fetch-pixels    also trace each open-tracking pixel like a link (each URL once per cases
                     folder, as links are); without it no remote content is ever requested
 
@@ -68,7 +70,9 @@ same link in several messages of one run is traced once. A message the cases fol
 before (the same bytes, line endings and a mbox From_ line aside; with or without a Message-ID,
 which alone decides nothing) keeps its message case; traces it lacked are added.
 Ctrl-C stops the run: running traces are closed as interrupted, their cases kept, and every
-message not started yet is reported so ("not started"); exit status 130 (143 after SIGTERM;
+message not started yet is reported so ("not started"; stdin from a pipe, which may never end, is
+read no further: a message of it is traced once the next one's From_ line arrives, and the last
+one read is not started); exit status 130 (143 after SIGTERM;
 129 after its terminal closed, SIGHUP, which is ignored without a terminal, under nohup; 141 when
 the output's reader went away: then the running traces end whole).
 --json on a mailbox or folder writes JSON Lines: one message record per line as it is done
@@ -83,6 +87,9 @@ Exit status 1 when a message could not be read (not a message, MIME that does no
 in the summary's failures with its source and Message-ID), its --trace N link does not exist, or
 a trace failed; a message read with a warning (unknown charset, repaired boundary, a part cut
 at a limit) is not a failure: the warning is shown with it ("warning:") and counted.
+A file or stdin compressed with gzip (inbox.mbox.gz; a Maildir's gzip files, as Dovecot's zlib
+plugin keeps them) is read as it is gunzipped; one compressed with xz, bzip2 or zstd is bad input
+(decompress it first: xz -dc inbox.mbox.xz | clicktrace mail -).
 A mailbox with no messages (an empty or blank file not named .eml, empty stdin, an empty
 Maildir) is not a failure: "no messages (empty mailbox)" on stderr, exit status 0. An empty .eml
 file, or a folder that is neither a Maildir nor holds .eml files, is bad input (exit status 2).
@@ -122,6 +129,15 @@ function parseMode(noVisit: boolean | undefined, traceValue: string | undefined,
   throw new CliError(`mail: --trace takes main, all or a link number, not "${traceValue}"`);
 }
 
+/** Whether stdin is a regular file (`< mbox`): it ends, unlike a pipe or a terminal. */
+function stdinIsFile(): boolean {
+  try {
+    return fstatSync(0).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** A one-line error for a path that is not there (stdin is always there). */
 function checkExists(path: string): void {
   if (path === '-') return;
@@ -133,6 +149,16 @@ function checkExists(path: string): void {
 }
 
 export async function run(argv: string[]): Promise<number> {
+  // However the run ends (an error too), stdin is let go and stop signals are no longer heard.
+  const ending = new AbortController();
+  try {
+    return await mail(argv, ending.signal);
+  } finally {
+    ending.abort();
+  }
+}
+
+async function mail(argv: string[], ending: AbortSignal): Promise<number> {
   const parsed = parse(
     argv,
     {
@@ -153,8 +179,28 @@ export async function run(argv: string[]): Promise<number> {
   if (!path) throw new CliError('mail: a file, folder or - is required (see --help)');
   if (extra.length) throw new CliError('mail: one source at a time');
   checkExists(path);
+  // Ctrl-C, or a reader gone away (`| head`), stops the run: static analysis too, without a stack
+  // trace. Heard from the start: stdin may be a pipe still open, its first message not written yet.
+  let stopped: string | null = null;
+  const isStopped = () => stopped !== null;
+  // What stops the running traces, once there are any.
+  let stopTraces: ((reason: string) => void) | null = null;
+  // A pipe (or a terminal) may never end: once stopped it is read no further. A file is read to its
+  // end, each message still in it reported as not started.
+  const reading = new AbortController();
+  const stdinMayNotEnd = path === '-' && !stdinIsFile();
+  ending.addEventListener('abort', () => reading.abort(), { once: true });
+  const stopListening = onInterrupt(
+    (reason) => {
+      stopped ??= reason;
+      if (stdinMayNotEnd) reading.abort();
+      stopTraces?.(reason);
+    },
+    parsed.values.server !== undefined ? RUNNING_GO_ON_ON_SERVER : undefined,
+  );
+  ending.addEventListener('abort', stopListening, { once: true });
   // An mbox is told by its content (a From_ line first), not only by its name: "inbox", stdin.
-  const source = await (await import('../mail/mailbox.js')).openMailSource(path);
+  const source = await (await import('../mail/mailbox.js')).openMailSource(path, { signal: reading.signal });
   if (source.unusable) throw new CliError(`mail: ${path}: ${source.unusable}`);
   const single = source.kind === 'message';
   const fetchPixels = parsed.values['fetch-pixels'] ?? false;
@@ -194,17 +240,18 @@ export async function run(argv: string[]): Promise<number> {
     return 'analysis' in reply ? reply.analysis : emptyAnalysis(item.source, item.raw.length, [reply.error]);
   };
   const again = parsed.values.again ?? false;
-  // An empty mailbox has nothing to trace: no browser, no cases folder.
-  const tracing = source.empty
-    ? null
-    : onServer
-      ? await startServerTracing(
-          onServer.tracer,
-          single ? null : { name: path === '-' ? 'stdin' : basename(resolve(path)), again, base: onServer.base },
-        )
-      : mode.kind !== 'static' || fetchPixels
-        ? await startTracing(baseOptions, concurrency, again)
-        : null;
+  // An empty mailbox has nothing to trace: no browser, no cases folder; nor has a run stopped already.
+  const tracing =
+    source.empty || isStopped()
+      ? null
+      : onServer
+        ? await startServerTracing(
+            onServer.tracer,
+            single ? null : { name: path === '-' ? 'stdin' : basename(resolve(path)), again, base: onServer.base },
+          )
+        : mode.kind !== 'static' || fetchPixels
+          ? await startTracing(baseOptions, concurrency, again)
+          : null;
   const tally = tracing?.batch.tally ?? new BatchTally();
   // A mailbox with --json is written as JSON Lines, a message per line as it is done (memory stays
   // flat whatever its size); a single message as one document, as before.
@@ -221,8 +268,6 @@ export async function run(argv: string[]): Promise<number> {
   };
   // A pixel URL is fetched once per run, however many messages carry it (and once per cases folder: the ledger).
   const fetchedPixels = new Set<string>();
-  // Ctrl-C, or a reader gone away (`| head`), stops the run: static analysis too, without a stack trace.
-  let stopped: string | null = null;
   // After Ctrl-C every message still to come gets its line (not started): the output accounts for the whole mailbox.
   const notStarted = (item: MailSourceItem, reason: string) => {
     tally.messageNotStarted();
@@ -264,7 +309,9 @@ export async function run(argv: string[]): Promise<number> {
         : mode.kind === 'main'
           ? mainNotTraceable(record.links)
           : mode.kind === 'all'
-            ? 'no http(s) links'
+            ? record.links.some((l) => l.unsubscribe && isTraceable(l))
+              ? 'only unsubscribe links, which --trace all leaves (--trace N traces one by its number)'
+              : 'no http(s) links'
             : `no http(s) link ${mode.index}`;
       if (mode.kind !== 'index') text += `Nothing traced: ${record.notTraced}\n\n`;
     }
@@ -348,13 +395,10 @@ export async function run(argv: string[]): Promise<number> {
   const inFlight = new Set<Promise<void>>();
   // Messages being traced at once: enough to keep the pool busy, few enough to hold in memory.
   const messagesAtOnce = tracing ? Math.max(2, concurrency * 2) : 1;
-  const stopListening = onInterrupt(
-    (reason) => {
-      stopped ??= reason;
-      if (tracing) void tracing.batch.interrupt(reason, { abortRunning: abortsRunning(reason) });
-    },
-    onServer ? RUNNING_GO_ON_ON_SERVER : undefined,
-  );
+  if (tracing) {
+    stopTraces = (reason) => void tracing.batch.interrupt(reason, { abortRunning: abortsRunning(reason) });
+    if (stopped) stopTraces(stopped);
+  }
   let summary: BatchSummary;
   try {
     for await (const { item, analysis } of inOrder(source.items, analyze, pool ? pool.size * 16 : 1, () => stopped !== null)) {
@@ -519,7 +563,9 @@ function loadMap(maps: typeof RecipientMaps, file: string | undefined, casesDir:
 
 /**
  * The source's items in order, each with its analysis already under way: up to `ahead` items are
- * read and handed to the pool before the first is consumed.
+ * read and handed to the pool before the first is consumed. The first is also given once it is
+ * analysed and the source has kept the next item for STALL_MS: a feed on a pipe (`tail -f |
+ * clicktrace mail -`) shows each message then, not once `ahead` more have arrived.
  */
 async function* inOrder(
   items: AsyncIterable<MailSourceItem>,
@@ -527,15 +573,45 @@ async function* inOrder(
   ahead: number,
   stopped: () => boolean,
 ): AsyncGenerator<{ item: MailSourceItem; analysis: Promise<MailAnalysis> | null }> {
-  const window: { item: MailSourceItem; analysis: Promise<MailAnalysis> | null }[] = [];
-  for await (const item of items) {
-    // Once stopped, the rest is only read (to be reported as not started), never analysed.
-    const analysis = 'error' in item || stopped() ? null : analyze(item);
-    analysis?.catch(() => undefined);
-    window.push({ item, analysis });
-    if (window.length >= ahead) yield window.shift()!;
+  type Entry = { item: MailSourceItem; analysis: Promise<MailAnalysis> | null; analysed: Promise<null> };
+  const window: Entry[] = [];
+  const iterator = items[Symbol.asyncIterator]();
+  let next: Promise<IteratorResult<MailSourceItem>> | null = null;
+  let ended = false;
+  try {
+    for (;;) {
+      next ??= iterator.next();
+      const read = await (window.length ? Promise.race([next, stalled(window[0].analysed)]) : next);
+      // The first is analysed and the source has kept the next item for a while: given now.
+      if (read === null) {
+        yield window.shift()!;
+        continue;
+      }
+      next = null;
+      if (read.done) break;
+      const item = read.value;
+      // Once stopped, the rest is only read (to be reported as not started), never analysed.
+      const analysis = 'error' in item || stopped() ? null : analyze(item);
+      const analysed = analysis ? analysis.then(nothing, nothing) : Promise.resolve(null);
+      window.push({ item, analysis, analysed });
+      if (window.length >= ahead) yield window.shift()!;
+    }
+    ended = true;
+    while (window.length) yield window.shift()!;
+  } finally {
+    // Left early (the output closed): the source is let go, as a for-await would.
+    if (!ended) void iterator.return?.(undefined).catch(nothing);
   }
-  while (window.length) yield window.shift()!;
+}
+
+const nothing = (): null => null;
+
+/** How long the source may keep its next item before an analysed message is given without it (a file never keeps it so long). */
+const STALL_MS = 200;
+
+/** Null once `analysed` is and STALL_MS more have passed. */
+function stalled(analysed: Promise<null>): Promise<null> {
+  return analysed.then(() => new Promise<null>((resolve) => setTimeout(resolve, STALL_MS, null)));
 }
 
 function selectLinks(mode: Mode, links: AnalyzedLink[]): AnalyzedLink[] {

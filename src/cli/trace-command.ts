@@ -20,6 +20,7 @@ import type { CaseStore } from '../store/index.js';
 import type { TraceOutcome, TraceRunner } from '../service/tracer.js';
 import type { BatchSummary } from '../service/batch-summary.js';
 import { jsonText } from '../visible.js';
+import { untilAborted } from '../until-aborted.js';
 
 const HELP = `usage: clicktrace trace <url> [options]
        clicktrace trace <url> <url>... [options]
@@ -68,6 +69,8 @@ started", to be traced by a rerun, as is every URL not started yet: each has its
 the summary so far is printed, exit status 130 (143 for SIGTERM; a closed terminal, SIGHUP, stops
 it so too and it ends by that signal, 129; without a terminal, under nohup, SIGHUP is ignored). A reader of the output gone
 (| head) starts nothing new and lets the running traces end whole: exit status 141.
+--input - reads its list to the end before tracing; Ctrl-C while a pipe that is still open is
+read stops reading it: the lines read by then are not started (a rerun traces them).
 
 Exit status: 0 when every chain was followed to where it ended (a page, or an HTTP error such as a
 spent link's 410), or was traced before; 1 when one ended with a trace error (loop, timeout,
@@ -197,6 +200,16 @@ async function single(url: string, values: Values, argv: string[]): Promise<numb
 
 /** Many URLs on the pool, results streamed as they finish, a summary at the end. */
 async function batch(input: string | null, positionals: string[], values: Values, argv: string[]): Promise<number> {
+  // However the run ends (an error too), stop signals are no longer heard.
+  const ending = new AbortController();
+  try {
+    return await batchRun(input, positionals, values, argv, ending.signal);
+  } finally {
+    ending.abort();
+  }
+}
+
+async function batchRun(input: string | null, positionals: string[], values: Values, argv: string[], ending: AbortSignal): Promise<number> {
   const commandLine = ['clicktrace', 'trace', ...argv.filter((a) => !positionals.includes(a))];
   const options = traceOptionsFrom(values, 'http://batch.invalid/', commandLine);
   const onServer = await serverRun(values, (line) => process.stderr.write(`clicktrace: ${clean(line)}\n`));
@@ -220,25 +233,44 @@ async function batch(input: string | null, positionals: string[], values: Values
     import('./progress-line.js'),
     import('./batch-output.js'),
   ]);
+  if (input !== null && positionals.length) throw new CliError('trace: give URLs as arguments or with --input, not both');
+  // Ctrl-C is heard from the start: a list on stdin is read to its end before tracing starts, and
+  // the pipe may still be open. Stopped then, it is read no further; the lines read are not started.
+  let stopped: string | null = null;
+  let stopRun: ((reason: string) => void) | null = null;
+  const reading = new AbortController();
+  const stopListening = onInterrupt(
+    (reason) => {
+      stopped ??= reason;
+      reading.abort();
+      stopRun?.(reason);
+    },
+    onServer ? RUNNING_GO_ON_ON_SERVER : undefined,
+  );
+  ending.addEventListener('abort', stopListening, { once: true });
   let items: InputItem[] | null = null;
   // With --server, a list file is sent whole: the server reads it as it is read here and shows it as one batch.
   let listBytes: Buffer | null = null;
   if (input !== null) {
-    if (positionals.length) throw new CliError('trace: give URLs as arguments or with --input, not both');
     try {
-      if (onServer) listBytes = input === '-' ? Buffer.concat(await process.stdin.toArray()) : readFileSync(input);
-      else items = await readInputList(input);
+      if (onServer)
+        listBytes =
+          input === '-' ? Buffer.concat(await Readable.from(untilAborted(process.stdin, reading.signal)).toArray()) : readFileSync(input);
+      else items = await readInputList(input, process.stdin, reading.signal);
     } catch (err) {
       throw new CliError(`--input ${input}: ${inputListError(err)}`);
     }
   } else items = positionals.map((p, i) => parseInputUrl(p, i + 1));
+  const isStopped = () => stopped !== null;
+  // A list cut short by Ctrl-C is not sent to the server: nothing of it was traced.
+  if (isStopped()) [items, listBytes] = [items ?? [], null];
   // Nothing to do is a mistake worth a word (an empty export, the wrong file), not an empty summary; said before any cases folder is made.
-  if (items?.length === 0) throw new CliError(`--input ${input}: no URLs in it (only blank lines and # comments)`);
+  if (items?.length === 0 && !isStopped()) throw new CliError(`--input ${input}: no URLs in it (only blank lines and # comments)`);
   let total = items?.length ?? 0;
 
   // A list with no link in it (every line not a URL) traces nothing: each line is reported, and no
-  // cases folder or index is made for it.
-  const tracesHere = !onServer && items!.some((item) => !('error' in item));
+  // cases folder or index is made for it; nor for a run stopped before it started.
+  const tracesHere = !onServer && !isStopped() && items!.some((item) => !('error' in item));
   // No browser to trace with is bad set-up, said once before anything is made, as for one URL.
   if (tracesHere) installedBrowserPath(options.browser);
   const store = tracesHere ? CaseStore.open(options.outDir ?? 'cases') : null;
@@ -268,10 +300,8 @@ async function batch(input: string | null, positionals: string[], values: Values
     },
   });
   run.onProgress(() => progress.update());
-  const stopListening = onInterrupt(
-    (reason) => void run.interrupt(reason, { abortRunning: abortsRunning(reason) }),
-    onServer ? RUNNING_GO_ON_ON_SERVER : undefined,
-  );
+  stopRun = (reason) => void run.interrupt(reason, { abortRunning: abortsRunning(reason) });
+  if (stopped) stopRun(stopped);
   let summary: BatchSummary;
   try {
     if (onServer && listBytes) {
@@ -291,7 +321,7 @@ async function batch(input: string | null, positionals: string[], values: Values
         throw new CliError(`--input ${input}: ${clean(listed.refused)}`, listed.status !== null && listed.status < 500 ? 2 : 1);
     }
     if (items) {
-      if (items.length === 0) throw new CliError(`--input ${input}: no URLs in it (only blank lines and # comments)`);
+      if (items.length === 0 && !isStopped()) throw new CliError(`--input ${input}: no URLs in it (only blank lines and # comments)`);
       total = items.length;
       await run.run(items);
     }

@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { openMailSource, readMailSource, splitMbox, type MailSourceItem } from './mailbox.js';
 import { analyzeMessage } from './parse.js';
 import { projectPath } from '../project-root.js';
@@ -215,4 +216,73 @@ test('empty file, whitespace-only file, missing path, binary garbage', async () 
   const garbage = await collect(readMailSource(fixture('garbage.bin')));
   assert.equal(garbage.length, 1);
   assert.ok('raw' in garbage[0] && garbage[0].raw.length === 4096);
+});
+
+/** `promise`, or a rejection saying what it waited for once `ms` have passed (the old code waited for ever). */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still waiting: ${what}`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+test('stdin still open (a feed written as it arrives): told from its first line, each message out once the next begins, ended by an abort', async () => {
+  const stdin = new PassThrough();
+  const message = (n: number) => `From a@b.example Mon Mar  4 10:00:0${n} 2024\nSubject: m${n}\n\nbody ${n}\n\n`;
+  stdin.write(message(1));
+  const reading = new AbortController();
+  const source = await within(openMailSource('-', { stdin, signal: reading.signal }), 2000, 'the kind of a source of 60 bytes');
+  assert.equal(source.kind, 'mbox');
+  const items = source.items[Symbol.asyncIterator]();
+  stdin.write(message(2));
+  const first = await within(items.next(), 2000, 'message 1, once message 2 began');
+  assert.equal(first.done ? null : text(first.value), 'Subject: m1\n\nbody 1\n');
+  // Ctrl-C: the pipe is read no further (it may never end); what came is the input, and the stream is let go.
+  reading.abort();
+  const second = await within(items.next(), 2000, 'the end after the abort');
+  assert.equal(second.done ? null : second.value.source, '-#2', 'the last message read is still given (to be reported)');
+  assert.equal((await within(items.next(), 2000, 'the end')).done, true);
+  assert.ok(stdin.destroyed, 'stdin is let go');
+});
+
+test('a gzip mailbox (inbox.mbox.gz, stdin, a Maildir kept compressed) is read through; xz, bzip2 and zstd are refused in words', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'clicktrace-mailbox-gz-'));
+  try {
+    const mbox = await readFile(fixture('three.mbox'));
+    await writeFile(join(dir, 'inbox.mbox.gz'), gzipSync(mbox));
+    const plain = (await collect(readMailSource(fixture('three.mbox')))).map(text);
+    const fromFile = await openMailSource(join(dir, 'inbox.mbox.gz'));
+    assert.equal(fromFile.kind, 'mbox');
+    assert.deepEqual((await collect(fromFile.items)).map(text), plain);
+    const fromStdin = await openMailSource('-', { stdin: Readable.from([gzipSync(mbox)]) });
+    assert.deepEqual((await collect(fromStdin.items)).map(text), plain);
+    await mkdir(join(dir, 'Maildir', 'cur'), { recursive: true });
+    await writeFile(join(dir, 'Maildir', 'cur', '1700000000.M1P1.host:2,S'), gzipSync(await readFile(fixture('seed.eml'))));
+    const [seed] = await collect(readMailSource(join(dir, 'Maildir')));
+    assert.equal(text(seed), (await readFile(fixture('seed.eml'))).toString('latin1'));
+    await writeFile(join(dir, 'inbox.mbox.xz'), Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0, 0, 0, 0, 0, 0]));
+    const xz = await openMailSource(join(dir, 'inbox.mbox.xz'));
+    assert.match(xz.unusable ?? '', /^compressed with xz: decompress it first/);
+    const zstd = await openMailSource('-', { stdin: Readable.from([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0, 0, 0, 0])]) });
+    assert.match(zstd.unusable ?? '', /^compressed with zstd/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('mbox: an unescaped "From " body line after a blank line, then a line like a header ("Regards: Bob"), stays in its message', async () => {
+  const mbox =
+    'From a@b.example Mon Mar  4 10:00:00 2024\nFrom: a@b.example\nSubject: one\nContent-Length: 60\n\n' +
+    'Hello\n\nFrom the team\nRegards: Bob\nNote: see https://one.example/x\n\n' +
+    'From - Tue Mar 05 09:00:00 2024\nFrom: c@d.example\nSubject: two\n\nbody two\n\n' +
+    'From bounce@b.example\nReturn-Path: <bounce@b.example>\nSubject: three\n\nbody three\n';
+  const items = await collect(splitMbox(Readable.from([Buffer.from(mbox)]), 'box'));
+  assert.deepEqual(
+    items.map((item) => [item.source, /^Subject: (\w+)/m.exec(text(item))?.[1]]),
+    [
+      ['box#1', 'one'],
+      ['box#2', 'two'],
+      ['box#3', 'three'],
+    ],
+  );
+  assert.match(text(items[0]), /\n\nFrom the team\nRegards: Bob\nNote: see https:\/\/one\.example\/x\n$/);
 });

@@ -6,12 +6,20 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { untilAborted } from '../until-aborted.js';
+import { readHead } from './stream-head.js';
+import { compressionOf, decompressed, gunzippedFile, notReadCompressed } from './compressed.js';
 
 export type MailSourceItem = { source: string; raw: Buffer } | { source: string; error: string };
 
 export interface ReadMailOptions {
   /** Stream read for "-"; process.stdin by default. */
   stdin?: AsyncIterable<Buffer | string>;
+  /**
+   * Stops reading "-" when aborted (Ctrl-C): a pipe still open may never end. What was read until
+   * then is the input, its last message possibly cut short.
+   */
+  signal?: AbortSignal;
 }
 
 /** A single message larger than this is reported instead of read. */
@@ -20,7 +28,13 @@ export const MAX_READ_BYTES = 64 * 1024 * 1024;
 const FROM_ = Buffer.from('From ');
 // "From sender@example.com Mon Jan  1 00:00:00 2024" (asctime after the envelope sender).
 const STRICT_FROM_LINE = /^From \S+ +(?:\S+ +)?.*\b\d{1,2}:\d{2}(?::\d{2})?\b.*\b\d{4}\b/;
-const HEADER_LINE = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
+/**
+ * A header a message starts with, as delivery and mail clients write them: what must follow a "From "
+ * line that is no well-formed From_ line for it to be taken as a separator. Not any "Word:" line: body
+ * text unescaped by an mboxo or mboxcl2 writer ("From the team" then "Regards: Bob") stays in its message.
+ */
+const MESSAGE_HEADER_LINE =
+  /^(?:Return-Path|Received|Received-SPF|Delivered-To|Envelope-To|X-[\x21-\x39\x3b-\x7e]+|ARC-[\w-]+|DKIM-Signature|Authentication-Results|From|Sender|Reply-To|To|Cc|Bcc|Subject|Date|Message-ID|In-Reply-To|References|MIME-Version|Content-[\w-]+|List-[\w-]+|Precedence|Errors-To|Resent-[\w-]+|Status|User-Agent|Organization|Importance|Priority|Thread-[\w-]+)[ \t]*:/i;
 
 function describe(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
@@ -70,8 +84,8 @@ async function* linesOf(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<
 
 /**
  * Splits an mbox into messages. A "From " line separates messages when it is a well-formed
- * From_ line, or when it follows a blank line and a header line follows it; other "From " lines
- * (unescaped body text) stay in the message.
+ * From_ line, or when it follows a blank line and a header a message starts with follows it
+ * (MESSAGE_HEADER_LINE); other "From " lines (unescaped body text) stay in the message.
  */
 export async function* splitMbox(chunks: AsyncIterable<Buffer | string>, label: string): AsyncGenerator<MailSourceItem> {
   let index = 0;
@@ -106,7 +120,7 @@ export async function* splitMbox(chunks: AsyncIterable<Buffer | string>, label: 
   for await (const line of linesOf(chunks)) {
     if (lines === null && isBlank(line)) continue;
     if (maybeSeparator) {
-      if (HEADER_LINE.test(line.toString('latin1', 0, 1000))) {
+      if (MESSAGE_HEADER_LINE.test(line.toString('latin1', 0, 1000))) {
         yield* finish();
         startMessage();
       } else {
@@ -144,37 +158,26 @@ interface Peeked {
 }
 
 async function peek(chunks: AsyncIterable<Buffer | string>): Promise<Peeked> {
-  const iterator = chunks[Symbol.asyncIterator]();
-  const head: Buffer[] = [];
-  let headSize = 0;
-  let done = false;
   let blank = true;
-  // Read enough to see the first non-blank line; whitespace alone is read on to its end (up to the
-  // size of a message), so that a blank input is known as such before anything is done with it.
-  while (headSize < 4096 || (blank && headSize <= MAX_READ_BYTES)) {
-    const next = await iterator.next();
-    if (next.done) {
-      done = true;
-      break;
-    }
-    const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-    head.push(chunk);
-    headSize += chunk.length;
+  // Read enough to see the first non-blank line, and no more: a pipe that is still open (a feed
+  // written as it arrives) is not waited on for bytes that decide nothing. Whitespace alone is read
+  // on to its end (up to the size of a message), so that a blank input is known as such first.
+  const {
+    head,
+    done,
+    chunks: whole,
+  } = await readHead(chunks, (chunk, all, size) => {
     blank &&= isBlank(chunk);
-  }
-  const start = Buffer.concat(head);
-  const rest: AsyncIterable<Buffer | string> = {
-    async *[Symbol.asyncIterator]() {
-      yield start;
-      if (done) return;
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done) return;
-        yield next.value;
-      }
-    },
-  };
-  return { mbox: startsAsMbox(start), blank: blank && done, chunks: rest };
+    return blank ? size > MAX_READ_BYTES : size >= 4096 || firstLineSeen(all);
+  });
+  return { mbox: startsAsMbox(head), blank: blank && done, chunks: whole };
+}
+
+/** Whether a line with more than whitespace in it has ended in these chunks: enough to tell an mbox. */
+function firstLineSeen(chunks: Buffer[]): boolean {
+  const start = Buffer.concat(chunks);
+  const text = start.findIndex((byte) => byte !== 10 && byte !== 13 && byte !== 32 && byte !== 9);
+  return text !== -1 && start.indexOf(10, text) !== -1;
 }
 
 /** Whether these bytes start with a From_ line (after a BOM or blank lines): an mbox, whatever its name. */
@@ -217,8 +220,18 @@ function emptyMailbox(kind: MailSourceKind): MailSource {
   return { kind, empty: true, unusable: null, items: only() };
 }
 
+/** The chunks of `stream`; a read error ends them, noted in `read` (a source ends with it as an error, rather than rejecting). */
+async function* guarded(stream: AsyncIterable<Buffer | string>, read: { failure: string | null }): AsyncGenerator<Buffer | string> {
+  try {
+    for await (const chunk of stream) yield chunk;
+  } catch (error) {
+    read.failure ??= describe(error);
+  }
+}
+
 async function openFile(path: string): Promise<MailSource> {
-  const named: MailSourceKind | null = /\.(mbox|mbx)$/i.test(path) ? 'mbox' : /\.eml$/i.test(path) ? 'message' : null;
+  const name = path.replace(/\.gz$/i, '');
+  const named: MailSourceKind | null = /\.(mbox|mbx)$/i.test(name) ? 'mbox' : /\.eml$/i.test(name) ? 'message' : null;
   let size: number;
   try {
     size = (await stat(path)).size;
@@ -226,19 +239,14 @@ async function openFile(path: string): Promise<MailSource> {
     const why = `cannot read: ${describe(error)}`;
     return { kind: 'message', empty: false, unusable: why, items: only({ source: path, error: why }) };
   }
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   const read: { failure: string | null } = { failure: null };
-  // A read error mid-way ends this source with an error rather than rejecting the iteration.
-  const guarded: AsyncIterable<Buffer> = {
-    async *[Symbol.asyncIterator]() {
-      try {
-        for await (const chunk of stream) yield chunk as Buffer;
-      } catch (error) {
-        read.failure = describe(error);
-      }
-    },
-  };
-  const peeked = await peek(guarded);
+  // An mbox.gz is read as it is gunzipped; a file compressed otherwise is said so, not read as a message.
+  const unpacked = await decompressed(guarded(createReadStream(path, { highWaterMark: 1 << 20 }), read));
+  if (unpacked.compression && unpacked.compression !== 'gzip') {
+    const why = notReadCompressed(unpacked.compression);
+    return { kind: named ?? 'message', empty: false, unusable: why, items: only({ source: path, error: why }) };
+  }
+  const peeked = await peek(guarded(unpacked.chunks, read));
   if (read.failure) {
     const why = `read failed: ${read.failure}`;
     return { kind: named ?? 'message', empty: false, unusable: why, items: only({ source: path, error: why }) };
@@ -296,8 +304,12 @@ async function openDirectory(dir: string): Promise<MailSource> {
 async function* fromFiles(files: string[]): AsyncGenerator<MailSourceItem> {
   for (const file of files) {
     try {
-      const raw = await readFile(file);
-      if (raw.length === 0) yield { source: file, error: 'empty file' };
+      // A Maildir kept compressed (Dovecot's zlib plugin) has gzip files.
+      const read = await readFile(file);
+      const compression = compressionOf(read);
+      const raw = compression && compression !== 'gzip' ? new Error(notReadCompressed(compression)) : gunzippedFile(read, MAX_READ_BYTES);
+      if (raw instanceof Error) yield { source: file, error: raw.message };
+      else if (raw.length === 0) yield { source: file, error: 'empty file' };
       else if (raw.length > MAX_READ_BYTES) yield { source: file, error: `message larger than ${MAX_READ_BYTES} bytes; not read` };
       else yield { source: file, raw };
     } catch (error) {
@@ -329,9 +341,20 @@ export interface MailSource {
  */
 export async function openMailSource(path: string, options: ReadMailOptions = {}): Promise<MailSource> {
   if (path === '-') {
-    const peeked = await peek(options.stdin ?? (process.stdin as AsyncIterable<Buffer>));
-    if (peeked.blank) return emptyMailbox('mbox');
-    return { kind: peeked.mbox ? 'mbox' : 'message', empty: false, unusable: null, items: fromPeeked(peeked, '-', 'empty input on stdin') };
+    const stdin = options.stdin ?? (process.stdin as AsyncIterable<Buffer>);
+    const read: { failure: string | null } = { failure: null };
+    const unpacked = await decompressed(guarded(options.signal ? untilAborted(stdin, options.signal) : stdin, read));
+    if (unpacked.compression && unpacked.compression !== 'gzip') {
+      const why = notReadCompressed(unpacked.compression);
+      return { kind: 'message', empty: false, unusable: why, items: only({ source: '-', error: why }) };
+    }
+    const peeked = await peek(guarded(unpacked.chunks, read));
+    if (peeked.blank && !read.failure) return emptyMailbox('mbox');
+    async function* items(): AsyncGenerator<MailSourceItem> {
+      yield* fromPeeked(peeked, '-', 'empty input on stdin');
+      if (read.failure) yield { source: '-', error: `read failed: ${read.failure}` };
+    }
+    return { kind: peeked.mbox ? 'mbox' : 'message', empty: false, unusable: null, items: items() };
   }
   if (await isDirectory(path)) return openDirectory(path);
   return openFile(path);

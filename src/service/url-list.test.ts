@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { inputListError, lines, MAX_LINE_CHARS, MAX_RECORD_LINES, parseInputLine, parseInputUrl, readInputList } from './url-list.js';
 
 test('input lines: blank and # lines are skipped, a non-URL is reported with its line number', () => {
@@ -436,4 +436,20 @@ test('a host no DNS name can be (a label over 63 characters, a name over 253) is
   assert.ok('error' in idn && /label of \d+ characters \(xn--/.test(idn.error), JSON.stringify(idn));
   const defanged = parseInputUrl(`hxxps://${label(70)}[.]test/x`, 6);
   assert.ok('error' in defanged && /label of 70 characters/.test(defanged.error));
+});
+
+test('stdin still open: an abort (Ctrl-C) ends the list with the lines read until then', async () => {
+  const stdin = new PassThrough();
+  stdin.write('http://a.test/1\nnot a url\nhttp://a.test/2\n');
+  const reading = new AbortController();
+  const list = readInputList('-', stdin, reading.signal);
+  setTimeout(() => reading.abort(), 50);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('still reading after the abort')), 2000)));
+  const items = await Promise.race([list, late]).finally(() => clearTimeout(timer));
+  assert.deepEqual(
+    items.map((item) => ('url' in item ? item.url : item.line)),
+    ['http://a.test/1', 2, 'http://a.test/2'],
+  );
+  assert.ok(stdin.destroyed, 'stdin is let go');
 });

@@ -6,6 +6,7 @@ import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { parseTraceUrl } from '../capture/trace-input.js';
 import { refangUrl } from './refang.js';
+import { untilAborted } from '../until-aborted.js';
 import { csvFields, csvHeader, csvQuoteOpen, type CsvColumn } from './url-csv.js';
 
 export type InputItem =
@@ -140,22 +141,26 @@ function quote(text: string): string {
   return JSON.stringify(text.length > QUOTED ? `${text.slice(0, QUOTED)}…` : text);
 }
 
-/** Every item of a list file (or stdin for "-"), in order. */
-export async function readInputList(path: string, stdin: NodeJS.ReadableStream = process.stdin): Promise<InputItem[]> {
-  let stream: NodeJS.ReadableStream = stdin;
-  if (path !== '-') {
-    const file = createReadStream(path);
-    await new Promise<void>((resolve, reject) => {
-      file.once('open', () => resolve());
-      file.once('error', reject);
-    });
-    stream = file;
-  }
-  return readInputItems(stream);
+/**
+ * Every item of a list file (or stdin for "-"), in order. `signal` stops reading stdin (Ctrl-C: a
+ * pipe still open may never end): the items read until then are the list.
+ */
+export async function readInputList(
+  path: string,
+  stdin: NodeJS.ReadableStream = process.stdin,
+  signal?: AbortSignal,
+): Promise<InputItem[]> {
+  if (path === '-') return readInputItems(signal ? untilAborted(stdin as AsyncIterable<Buffer | string>, signal) : stdin);
+  const file = createReadStream(path);
+  await new Promise<void>((resolve, reject) => {
+    file.once('open', () => resolve());
+    file.once('error', reject);
+  });
+  return readInputItems(file);
 }
 
 /** Every item of a list given as a stream of bytes (a file, stdin, a list submitted to the web UI), in order. */
-export async function readInputItems(stream: NodeJS.ReadableStream): Promise<InputItem[]> {
+export async function readInputItems(stream: AsyncIterable<Buffer | string>): Promise<InputItem[]> {
   const items: InputItem[] = [];
   let records: CsvRecords | null = null;
   let line = 0;
@@ -290,7 +295,7 @@ export function parseCsvRow(text: string, line: number, column: CsvColumn): Inpu
  * than `maxChars` comes as its first maxChars + 1 characters (so the caller sees it is too long);
  * the rest of it is never held. Each chunk is scanned once, however long its line.
  */
-export async function* lines(stream: NodeJS.ReadableStream, maxChars = Infinity): AsyncGenerator<string> {
+export async function* lines(stream: AsyncIterable<Buffer | string>, maxChars = Infinity): AsyncGenerator<string> {
   const decoder = new TextStreamDecoder();
   let rest = '';
   const done = (line: string) => {
@@ -307,8 +312,7 @@ export async function* lines(stream: NodeJS.ReadableStream, maxChars = Infinity)
     }
     if (rest.length <= maxChars) rest += text.slice(start, start + maxChars + 2 - rest.length);
   }
-  for await (const chunk of stream as AsyncIterable<Buffer | string>)
-    yield* split(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+  for await (const chunk of stream) yield* split(typeof chunk === 'string' ? chunk : decoder.write(chunk));
   // The decoder holds a list's first bytes until it has seen enough of them (or all).
   yield* split(decoder.end());
   if (rest !== '') yield done(rest);

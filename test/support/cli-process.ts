@@ -14,8 +14,11 @@ export interface CliRun {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
 
-/** `env`: variables set for this run over the test's own (e.g. another CLICKTRACE_HOME). */
-export function startCli(args: string[], input = '', env: Record<string, string> = {}): CliRun {
+/**
+ * `env`: variables set for this run over the test's own (e.g. another CLICKTRACE_HOME).
+ * `stdinOpen`: stdin, a pipe, is left open after `input` (a feed still being written; `child.stdin` writes more).
+ */
+export function startCli(args: string[], input = '', env: Record<string, string> = {}, { stdinOpen = false } = {}): CliRun {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
@@ -34,7 +37,8 @@ export function startCli(args: string[], input = '', env: Record<string, string>
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
-  child.stdin.end(input);
+  if (stdinOpen) child.stdin.write(input);
+  else child.stdin.end(input);
   return {
     child,
     stdout: () => stdout,
