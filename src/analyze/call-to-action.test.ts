@@ -84,6 +84,17 @@ describe('call-to-action wording', () => {
     ['ar', 'احصل على جائزتك'],
     ['en', 'Add to cart'],
     ['en', 'Proceed to checkout'],
+    // Turkish, Vietnamese and Indonesian (explore hunt 5).
+    ['tr', 'Hemen satın alın'],
+    ['tr', 'SATIN AL'],
+    ['tr', 'Fırsatı yakala'],
+    ['tr', 'Sepete ekle'],
+    ['vi', 'Mua ngay'],
+    ['vi', 'Đăng ký ngay'],
+    ['vi', 'Nhận ưu đãi'],
+    ['id', 'Beli sekarang'],
+    ['id', 'Klaim hadiah'],
+    ['id', 'Lihat penawaran'],
   ];
   for (const [lang, text] of wording) {
     test(`"${text}" (${lang}) is a call-to-action`, () => {
@@ -99,6 +110,9 @@ describe('call-to-action wording', () => {
 
   test('matches whole words, case and accents aside', () => {
     assert.equal(normalizeWords('  MÁS   Información '), 'mas informacion');
+    // Turkish: a capital I lower-cases to i, so dotless ı is read as i ("SATIN AL" is "Satın al"); İ loses its dot.
+    assert.equal(normalizeWords('Satın al'), normalizeWords('SATIN AL'));
+    assert.equal(normalizeWords('İNDİRİM'), 'indirim');
     assert.equal(normalizeWords('Strona główna'), 'strona glowna');
     assert.ok(scoreControl(control({ text: 'Strona główna' }), PAGE).reasons.includes('-15 navigation link'));
     assert.ok(scoreControl(control({ text: 'CLAIM your prize' }), PAGE).reasons.some((r) => r.includes('"claim your"')));
@@ -224,6 +238,8 @@ describe('never followed', () => {
     ['manage preferences', { text: 'Manage preferences' }, /^unsubscribe/],
     ...['Cancelar assinatura', 'Sair da lista', 'Отписка', 'Zrezygnuj z newslettera', 'Je ne souhaite plus recevoir ces e-mails']
       .concat(['Keine Mails mehr erhalten', 'Abonelikten çık', 'Odhlásit se'])
+      .concat(['Abonelikten çıkın', 'ABONELİKTEN ÇIKMAK İÇİN TIKLAYIN', 'Aboneliğinizi iptal edin', 'Hủy đăng ký', 'Huỷ đăng ký'])
+      .concat(['Ngừng nhận email', 'Berhenti berlangganan', 'Batalkan langganan'])
       .map((text): [string, Partial<PageControl>, RegExp] => [`"${text}"`, { text }, /^unsubscribe/]),
     ['preferences URL', { text: 'Update', href: 'https://promo.example/preference-center?id=1' }, /^unsubscribe/],
     ['privacy', { text: 'Privacy policy' }, /^privacy/],
@@ -414,6 +430,9 @@ describe('a consent notice told by its wording', () => {
     ['Принять', 'Мы используем файлы cookie и обрабатываем персональные данные.', 'cookie'],
     ['同意する', '当サイトはクッキーを使用し、個人情報を取り扱います。', 'クッキー'],
     ['我知道了', '本网站使用cookie以改善您的隐私体验。', 'cookie'],
+    ['Kabul et', 'Size daha iyi bir deneyim sunmak için çerezler kullanıyoruz.', 'cerezler'],
+    ['Đồng ý', 'Chúng tôi sử dụng cookie để cải thiện trải nghiệm của bạn.', 'cookie'],
+    ['Setuju', 'Kami menggunakan cookie untuk meningkatkan pengalaman Anda.', 'cookie'],
   ];
   for (const [text, context, words] of notices) {
     test(`"${text}" beside "${context.slice(0, 40)}…" is a consent answer`, () => {
@@ -536,6 +555,16 @@ describe('closing a pop-up that covers the call-to-action', () => {
     const scored = scoreControls(controls, PAGE);
     assert.deepEqual(popupClosers(scored, [0, 1, 2, 3, 4, 5]), [3, 4, 1]);
     assert.deepEqual(popupClosers(scored, [0, 2]), [], 'only controls of the pop-up are looked at');
+  });
+
+  test('"Kapat", "Đóng", "Tutup" close it; "Hayır, teşekkürler" turns it down', () => {
+    const noLink = { href: null, rawHref: null, tag: 'button' };
+    const texts = ['Hayır, teşekkürler', 'Kapat', 'Đóng', 'Tutup', 'Không, cảm ơn', 'Tidak, terima kasih'];
+    const scored = scoreControls(
+      texts.map((text) => button({ text, ...noLink })),
+      PAGE,
+    );
+    assert.deepEqual(popupClosers(scored, [0, 1, 2, 3, 4, 5]), [1, 2, 3, 0, 4, 5]);
   });
 });
 
@@ -720,6 +749,24 @@ describe('closing a cookie notice that covers the call-to-action', () => {
     const scored = scoreControls([notice('Akceptuję wszystkie'), notice('Odrzuć wszystkie')], PAGE);
     assert.deepEqual(consentDismissals(scored), [1]);
     assert.ok(consentAnswer({ text: 'Akceptuję wszystkie', context: 'Używamy plików cookie, aby dopasować reklamy.' }));
+  });
+
+  test('Turkish, Vietnamese and Indonesian notices are closed with their reject answer, never their accept', () => {
+    const scored = scoreControls(
+      [
+        notice('Tümünü kabul et'),
+        notice('Tümünü reddet'),
+        notice('Chấp nhận tất cả'),
+        notice('Từ chối tất cả'),
+        notice('Terima semua'),
+        notice('Tolak semua'),
+      ],
+      PAGE,
+    );
+    assert.deepEqual(consentDismissals(scored), [1, 3, 5]);
+    // Their accept answers are refused by their words alone, outside a notice known as one.
+    for (const text of ['Tümünü kabul et', 'Chấp nhận tất cả', 'Terima semua'])
+      assert.equal(scoreControl(button({ tag: 'button', text, href: null, rawHref: null }), PAGE).refused, 'cookie banner', text);
   });
 });
 

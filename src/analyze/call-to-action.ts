@@ -118,8 +118,11 @@ interface CtaRulesFile {
   adHosts: string[];
 }
 
-/** Letters that are not a base letter plus an accent, so NFD leaves them alone. */
-const PLAIN_LETTERS: Record<string, string> = { ł: 'l', Ł: 'l', ø: 'o', Ø: 'o', đ: 'd', Đ: 'd', ß: 'ss', æ: 'ae', œ: 'oe' };
+/**
+ * Letters that are not a base letter plus an accent, so NFD leaves them alone. Turkish dotless ı
+ * is i: "SATIN AL" lower-cases to "satin al", "Satın al" must read the same.
+ */
+const PLAIN_LETTERS: Record<string, string> = { ł: 'l', Ł: 'l', ø: 'o', Ø: 'o', đ: 'd', Đ: 'd', ß: 'ss', æ: 'ae', œ: 'oe', ı: 'i' };
 
 /**
  * Lower case, accents of Latin letters dropped, typographic apostrophes plain, whitespace collapsed.
@@ -131,7 +134,7 @@ export function normalizeWords(text: string): string {
     .replace(INVISIBLE, '')
     .replace(/(\p{Script=Latin})\p{M}+/gu, '$1')
     .normalize('NFC')
-    .replace(/[łŁøØđĐßæœ]/g, (c) => PLAIN_LETTERS[c])
+    .replace(/[łŁøØđĐßæœı]/g, (c) => PLAIN_LETTERS[c])
     .replace(/[\u2018\u2019\u02bc`´]/g, "'")
     .toLowerCase()
     .replace(/[\s\u00a0]+/g, ' ')

@@ -3114,6 +3114,112 @@ const SPECS: Record<string, PageSpec> = {
           `</div>`,
       ),
   },
+  // ---- Explore hunt 5. ----
+  // Turkish: the offer is a plain link in the text (no button look), beside a plain link to the
+  // brand's story; the footer's unsubscribe is written "Abonelikten çıkın" (polite imperative).
+  'tr-plain-link': {
+    lang: 'tr',
+    about: 'Turkish: the call-to-action a plain link ("Hemen satın alın") beside another plain link; "Abonelikten çıkın" refused',
+    cta: 'Hemen satın alın',
+    reasons: [{ text: 'Abonelikten çıkın', match: /unsubscribe \/ opt-out \/ preferences link$/ }],
+    html: () =>
+      doc(
+        'tr',
+        'Kampanya',
+        `<main class="hero"><h1>Yaz indirimi: %50</h1><p>Sadece bu hafta geçerli. ` +
+          `${a(explorePageTarget('tr-plain-link'), 'Hemen satın alın')}</p>` +
+          `<p>${a(refused('tr-plain-link', 'story'), 'Markamızın hikayesi')}</p></main>` +
+          `<footer class="site-footer">${a(refused('tr-plain-link', 'u/8812'), 'Abonelikten çıkın')}` +
+          `${a(refused('tr-plain-link', 'privacy'), 'Gizlilik politikası')}</footer>`,
+      ),
+  },
+  // Vietnamese: an unsubscribe confirmation page whose one big button says "Hủy đăng ký" (its URL a bare token).
+  'vi-leave-button': {
+    lang: 'vi',
+    about: 'Vietnamese unsubscribe confirmation: a big "Hủy đăng ký" button (URL a bare token) refused; nothing clicked',
+    cta: null,
+    reasons: [{ text: 'Hủy đăng ký', match: /unsubscribe \/ opt-out \/ preferences link$/ }],
+    html: () =>
+      doc(
+        'vi',
+        'Bản tin',
+        `<main class="hero" style="text-align:center"><h1>Bản tin khuyến mãi</h1>` +
+          `<p>Bạn sẽ không nhận được email từ chúng tôi nữa.</p>` +
+          `<p>${a(refused('vi-leave-button', 't/a91c'), 'Hủy đăng ký', ' class="btn-primary"')}</p></main>`,
+      ),
+  },
+  // Indonesian: the same, "Berhenti berlangganan" as a <button> whose onclick goes to a token URL.
+  'id-leave-button': {
+    lang: 'id',
+    about: 'Indonesian unsubscribe page: a big "Berhenti berlangganan" button refused; nothing clicked',
+    cta: null,
+    reasons: [{ text: 'Berhenti berlangganan', match: /unsubscribe \/ opt-out \/ preferences link$/ }],
+    html: () =>
+      doc(
+        'id',
+        'Buletin',
+        `<main class="hero" style="text-align:center"><h1>Buletin promo</h1>` +
+          `<p><button class="btn-primary" onclick="${go(refused('id-leave-button', 'x/77'))}">Berhenti berlangganan</button></p></main>`,
+      ),
+  },
+  // Turkish consent bar (no telltale class: "çerez" is Turkish for cookie) with a big green "Kabul et".
+  'tr-cookie-bar': {
+    lang: 'tr',
+    about: 'Turkish cookie bar ("çerez", no telltale class) with a big "Tümünü kabul et" and "Devam": never chosen; the offer is',
+    cta: 'Fırsatı yakala',
+    reasons: [
+      { text: 'Tümünü kabul et', match: /, cookie banner$/ },
+      // Known as the notice's by the bar that speaks of "çerezler" alone: "Devam" is no consent answer.
+      { text: 'Devam', match: /, cookie banner$/ },
+    ],
+    html: () =>
+      doc(
+        'tr',
+        'Fırsat',
+        `<main class="hero"><h1>Bugüne özel fırsat</h1><p>${a(explorePageTarget('tr-cookie-bar'), 'Fırsatı yakala', ' style="font-size:17px"')}</p></main>` +
+          `<div class="bar"><span>Size daha iyi bir deneyim sunmak için çerezler kullanıyoruz.</span>` +
+          `<button type="button" onclick="this.parentNode.remove()">Tümünü kabul et</button>` +
+          `<button type="button" onclick="this.parentNode.remove()">Devam</button></div>`,
+      ),
+  },
+  // Indonesian consent modal over the offer: closed with "Tolak semua", never "Terima semua".
+  'id-consent-modal': {
+    lang: 'id',
+    about: 'Indonesian consent modal over the offer: dismissed with "Tolak semua", never accepted',
+    cta: 'Beli sekarang',
+    dismissed: 'Tolak semua',
+    html: () =>
+      doc(
+        'id',
+        'Promo',
+        `<main class="hero"><h1>Promo akhir pekan</h1><p>${a(explorePageTarget('id-consent-modal'), 'Beli sekarang', ' class="btn-primary"')}</p></main>` +
+          `<div class="cc-backdrop" style="position:fixed;inset:0;background:rgba(0,0,0,.55);z-index:900"></div>` +
+          `<div class="cc-box" role="dialog" aria-modal="true" ` +
+          `style="position:fixed;left:50%;top:40%;transform:translate(-50%,-50%);width:520px;background:#fff;padding:28px;z-index:901">` +
+          `<p>Kami menggunakan cookie untuk meningkatkan pengalaman Anda.</p>` +
+          `<button class="btn-primary" onclick="closeCc()">Terima semua</button> <button class="btn-ghost" onclick="closeCc()">Tolak semua</button></div>` +
+          `<script>function closeCc(){for(const e of document.querySelectorAll('.cc-backdrop,.cc-box'))e.remove();}</script>`,
+      ),
+  },
+  // Vietnamese newsletter pop-up over the offer, closed with its "Đóng" button.
+  'vi-popup': {
+    lang: 'vi',
+    about: 'Vietnamese newsletter pop-up over the offer: closed with "Đóng"; "Mua ngay" clicked',
+    cta: 'Mua ngay',
+    closedPopup: 'Đóng',
+    html: () =>
+      doc(
+        'vi',
+        'Khuyến mãi',
+        `<main class="hero"><h1>Giảm giá mùa hè</h1><p>${a(explorePageTarget('vi-popup'), 'Mua ngay', ' class="btn-primary"')}</p></main>` +
+          `<div id="nl" style="position:fixed;inset:0;background:rgba(0,0,0,.6);z-index:50;display:flex;align-items:center;justify-content:center">` +
+          `<div style="background:#fff;padding:28px;width:440px">` +
+          `<h2>Giảm 10% cho đơn hàng đầu tiên</h2>` +
+          `<form method="post" action="${escapeHtml(refused('vi-popup', 'subscribe'))}">` +
+          `<input type="email" name="email" placeholder="Email"> <button class="btn-primary">Nhận mã</button></form>` +
+          `<p><button type="button" onclick="document.getElementById('nl').remove()">Đóng</button></p></div></div>`,
+      ),
+  },
   'hostile-text': {
     lang: 'en',
     about: 'control characters, RTL override and 5,000 characters in the chosen control',
