@@ -258,6 +258,14 @@ describe('never followed', () => {
       { text: 'Continue', tag: 'button', type: 'submit', form: { typing: 0, required: 1 } },
       /^submits a form with required fields left empty$/,
     ],
+    // What a phone or PC installs or runs when opened: an iOS profile, ClickOnce, Java Web Start, App Installer, scripts, shortcuts.
+    ...['wifi.mobileconfig', 'Reward.application', 'start.jnlp', 'update.appinstaller', 'run.vbe', 'tool.cpl', 'offer.url', 'invoice.xlam']
+      .concat(['search.search-ms', 'setup.scf', 'macro.dotm', 'split.apks'])
+      .map((file): [string, Partial<PageControl>, RegExp] => [
+        `a .${file.split('.')[1]}`,
+        { text: 'Get started', href: `https://promo.example/get/${file}?v=2` },
+        new RegExp(`^download link \\(\\.${file.split('.')[1].toLowerCase()}\\)$`),
+      ]),
     [
       'a .pdf with a query',
       { text: 'Read the report', href: 'https://promo.example/files/report.pdf?utm_source=mail' },

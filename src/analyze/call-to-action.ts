@@ -328,7 +328,8 @@ function downloadExtension(url: string, extensions: Set<string>): string | null 
       return null;
     }
     const last = decodeURIComponentSafe(path.slice(path.lastIndexOf('/') + 1)).split(';')[0];
-    const ext = /\.([a-z0-9]{1,10})$/i.exec(last)?.[1]?.toLowerCase();
+    // Windows shell types are named with a hyphen (.search-ms, .settingcontent-ms).
+    const ext = /\.([a-z0-9][a-z0-9-]{0,19})$/i.exec(last)?.[1]?.toLowerCase();
     return ext && extensions.has(ext) ? ext : null;
   };
   return named(url) ?? named(unwrap(url).destination);

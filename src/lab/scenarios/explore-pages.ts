@@ -3220,6 +3220,34 @@ const SPECS: Record<string, PageSpec> = {
           `<p><button type="button" onclick="document.getElementById('nl').remove()">Đóng</button></p></div></div>`,
       ),
   },
+  // Installers and profiles a phone or PC opens: a .mobileconfig, a ClickOnce .application, a
+  // .jnlp, an .appinstaller; the page's web offer is a plain link.
+  'profile-installers': {
+    lang: 'en',
+    about: '.mobileconfig, .application, .jnlp, .appinstaller, .vbe, .cpl buttons refused; a plain "View the offer" link followed',
+    cta: 'View the offer',
+    reasons: [
+      { text: 'Install profile', match: /download link \(\.mobileconfig\)$/ },
+      { text: 'Launch now', match: /download link \(\.application\)$/ },
+      { text: 'Start now', match: /download link \(\.jnlp\)$/ },
+      { text: 'Get started', match: /download link \(\.appinstaller\)$/ },
+      { text: 'Claim now', match: /download link \(\.vbe\)$/ },
+      { text: 'Activate', match: /download link \(\.cpl\)$/ },
+    ],
+    html: () =>
+      doc(
+        'en',
+        'Offer',
+        `<main class="hero"><h1>Your reward</h1>` +
+          `<p>${a(refused('profile-installers', 'wifi.mobileconfig'), 'Install profile', ' class="btn-primary"')}</p>` +
+          `<p>${a(refused('profile-installers', 'Reward.application'), 'Launch now', ' class="btn-primary"')}</p>` +
+          `<p>${a(refused('profile-installers', 'start.jnlp?u=1'), 'Start now', ' class="btn-primary"')}</p>` +
+          `<p>${a(refused('profile-installers', 'app.appinstaller'), 'Get started', ' class="btn-primary"')}</p>` +
+          `<p>${a(refused('profile-installers', 'claim.vbe'), 'Claim now', ' class="btn-primary"')}</p>` +
+          `<p>${a(refused('profile-installers', 'tool.cpl'), 'Activate', ' class="btn-primary"')}</p>` +
+          `<p>${a(explorePageTarget('profile-installers'), 'View the offer')}</p></main>`,
+      ),
+  },
   'hostile-text': {
     lang: 'en',
     about: 'control characters, RTL override and 5,000 characters in the chosen control',
