@@ -240,6 +240,7 @@ describe('never followed', () => {
       .concat(['Keine Mails mehr erhalten', 'Abonelikten çık', 'Odhlásit se'])
       .concat(['Abonelikten çıkın', 'ABONELİKTEN ÇIKMAK İÇİN TIKLAYIN', 'Aboneliğinizi iptal edin', 'Hủy đăng ký', 'Huỷ đăng ký'])
       .concat(['Ngừng nhận email', 'Berhenti berlangganan', 'Batalkan langganan'])
+      .concat(['Email settings', 'Subscription settings', 'Change email frequency', 'Newsletter-Einstellungen', 'Abo verwalten'])
       .map((text): [string, Partial<PageControl>, RegExp] => [`"${text}"`, { text }, /^unsubscribe/]),
     ['preferences URL', { text: 'Update', href: 'https://promo.example/preference-center?id=1' }, /^unsubscribe/],
     ['privacy', { text: 'Privacy policy' }, /^privacy/],

@@ -3248,6 +3248,26 @@ const SPECS: Record<string, PageSpec> = {
           `<p>${a(explorePageTarget('profile-installers'), 'View the offer')}</p></main>`,
       ),
   },
+  // Mailing-list settings links styled as big buttons, the only controls.
+  'list-settings': {
+    lang: 'en',
+    about: '"Email settings", "Subscription settings", "Change email frequency" styled as buttons: nothing clicked',
+    cta: null,
+    reasons: [
+      { text: 'Email settings', match: /unsubscribe \/ opt-out \/ preferences link$/ },
+      { text: 'Subscription settings', match: /unsubscribe \/ opt-out \/ preferences link$/ },
+      { text: 'Change email frequency', match: /unsubscribe \/ opt-out \/ preferences link$/ },
+    ],
+    html: () =>
+      doc(
+        'en',
+        'Your mailing',
+        `<main class="hero"><h1>You are on the Promo Weekly list</h1>` +
+          `<p>${a(refused('list-settings', 's/1'), 'Email settings', ' class="btn-primary"')}</p>` +
+          `<p>${a(refused('list-settings', 's/2'), 'Subscription settings', ' class="btn-primary"')}</p>` +
+          `<p>${a(refused('list-settings', 's/3'), 'Change email frequency', ' class="btn-primary"')}</p></main>`,
+      ),
+  },
   'hostile-text': {
     lang: 'en',
     about: 'control characters, RTL override and 5,000 characters in the chosen control',
