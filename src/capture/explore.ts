@@ -20,7 +20,7 @@ import { markedBox, markedScreenshotPath } from '../analyze/explore-steps.js';
 import { drawBox } from './marked-screenshot.js';
 import { animationFramesPending } from './settle.js';
 import { EXPLORE_SCROLL_MS, scrollDownToRead } from './explore-scroll.js';
-import { PLAIN_NAVIGATION, PREVENT_DEFAULT, noteClickListeners, receivesClicks } from './click-listeners.js';
+import { PLAIN_NAVIGATION, PREVENT_DEFAULT, noteClickListeners, receivesClicks, type InView } from './click-listeners.js';
 import { ACCESSIBLE_NAME_SCRIPT, HAND_POINT_SCRIPT, pointerOf, trustedClick, type Pointer } from './click.js';
 import {
   LANDMARK_SCRIPT,
@@ -831,6 +831,11 @@ interface Where {
   index: number;
 }
 
+/** The part of a document read that was in its window, in document coordinates. */
+function inViewOf(read: ReadControls): InView {
+  return { top: read.scroll.y, bottom: read.scroll.y + read.viewport.height };
+}
+
 /**
  * The controls of the top document and of every child frame that shows, the frames' boxes moved
  * into the top page's document coordinates and cut to the part of the frame a person sees.
@@ -842,7 +847,7 @@ async function readAll(
   const owners = await prepareFrames(observer, timeoutMs);
   const read = (await observer.evaluate(READ_CONTROLS_SCRIPT, 'isolated', timeoutMs, timeoutMs)) as ReadControls | null;
   if (!read || !Array.isArray(read.controls)) return null;
-  await noteClickListeners(observer, read.controls, observer.url, timeoutMs);
+  await noteClickListeners(observer, read.controls, observer.url, inViewOf(read), timeoutMs);
   const where: Where[] = [];
   read.controls = takingClicks(read, (index) => where.push({ frame: null, index }));
   const { views: frames, skipped } = await visibleFrames(observer, owners, timeoutMs);
@@ -856,7 +861,7 @@ async function readAll(
       notes.push({ url: frame.url, skipped: 'its links and buttons could not be read' });
       continue;
     }
-    await noteClickListeners(observer, inner.controls, frame.url, timeoutMs, frame.frameId);
+    await noteClickListeners(observer, inner.controls, frame.url, inViewOf(inner), timeoutMs, frame.frameId);
     const indexes: number[] = [];
     inner.controls = takingClicks(inner, (index) => indexes.push(index));
     // A frame is an ad by its slot (size, name, label), its parent's, or its own markup.

@@ -3268,6 +3268,27 @@ const SPECS: Record<string, PageSpec> = {
           `<p>${a(refused('list-settings', 's/3'), 'Change email frequency', ' class="btn-primary"')}</p></main>`,
       ),
   },
+  // Many script menu links ("#" with listeners) before the offer in the DOM; the offer, a "#"
+  // link whose listener navigates, is placed first on screen by CSS (flex order). Listeners are
+  // asked of 24 controls per document: the ones a person sees first, not the first in the DOM.
+  'late-hash-cta': {
+    lang: 'en',
+    about: '30 "#" menu links with listeners before the offer in the DOM; the offer ("#" + listener) shown first by CSS order',
+    cta: 'Get the deal',
+    html: () => {
+      const menu = Array.from({ length: 30 }, (_, i) => `<a href="#" class="m">Category ${i + 1}</a>`).join(' ');
+      return doc(
+        'en',
+        'Deals',
+        `<div style="display:flex;flex-direction:column"><nav style="order:2;font-size:13px">${menu}</nav>` +
+          `<main class="hero" style="order:1"><h1>Deal of the day</h1><p><a href="#" id="cta" class="btn-primary">Get the deal</a></p></main></div>` +
+          `<script>for (const m of document.querySelectorAll('.m'))\n` +
+          `  m.addEventListener('click', function (e) { e.preventDefault(); this.classList.toggle('open'); });\n` +
+          `document.getElementById('cta').addEventListener('click', function (e) {\n` +
+          `  e.preventDefault(); location.href = ${jsString(explorePageTarget('late-hash-cta'))}; });</script>`,
+      );
+    },
+  },
   'hostile-text': {
     lang: 'en',
     about: 'control characters, RTL override and 5,000 characters in the chosen control',
