@@ -920,4 +920,29 @@ describe('banners', () => {
     const icon = scoreControl(control({ text: 'Summer collection', picture: true, box: { x: 24, y: 80, width: 120, height: 60 } }), PAGE);
     assert.ok(!icon.reasons.some((r) => r.includes('banner')));
   });
+
+  test('a picture link with no words the size of a button is the offer; a smaller one, or one with words, is judged as before', () => {
+    const imageButton = (width: number, height: number, text = '') =>
+      scoreControl(control({ text, href: 'https://shop.example/sale', picture: true, box: { x: 24, y: 200, width, height } }), PAGE);
+    const shopNow = imageButton(220, 60);
+    assert.ok(
+      shopNow.reasons.includes('+12 a picture the size of a button (no words: the picture is its look)'),
+      shopNow.reasons.join('; '),
+    );
+    assert.ok(shopNow.score >= MIN_SCORE, `${shopNow.score}: ${shopNow.reasons.join('; ')}`);
+    assert.ok(imageButton(100, 40).reasons.includes('+0 a picture (no text)'), 'an icon');
+    assert.ok(!imageButton(220, 60, 'Shop now').reasons.some((r) => r.includes('size of a button')), 'its words judge it');
+    // The site's logo in its header, to its home page, stays under the line.
+    const logo = scoreControl(
+      control({
+        text: '',
+        href: 'https://promo.example/',
+        picture: true,
+        landmark: 'header',
+        box: { x: 24, y: 10, width: 180, height: 50 },
+      }),
+      PAGE,
+    );
+    assert.ok(logo.score < MIN_SCORE, `${logo.score}: ${logo.reasons.join('; ')}`);
+  });
 });

@@ -63,6 +63,12 @@ const ACCOUNT_IN_HEADER = -30;
 const SOCIAL_SIGN_IN = -45;
 /** A picture link the size of a banner: a hero image stands out as a button's look does (background, padding, corners, a <button>). */
 const BANNER = 30;
+/**
+ * A picture link with no words the size of a button (at least 120×32, smaller than a banner): an
+ * e-mail builder's "Shop now" image with no alt text, a link drawn by its CSS background picture.
+ * Its picture is its look, as a coloured background is a button's.
+ */
+const PICTURE_BUTTON = { points: 12, width: 120, height: 32 };
 const NO_TEXT = -10;
 const SYMBOLS_ONLY = -20;
 const SILENT = -15;
@@ -445,7 +451,10 @@ export function scoreControl(read: PageControl, page: ScoringPage, all?: readonl
     add(exact ? WORDING.exact : WORDING.within, `call-to-action wording "${wording.text}" (${wording.lang})`);
   }
   if (control.banner) add(BANNER, 'a banner (a picture link of at least 300×120)');
-  if (!words && control.picture) reasons.push('+0 a picture (no text)');
+  const { width, height, y } = control.box;
+  if (!words && control.picture && !control.banner && width >= PICTURE_BUTTON.width && height >= PICTURE_BUTTON.height)
+    add(PICTURE_BUTTON.points, 'a picture the size of a button (no words: the picture is its look)');
+  else if (!words && control.picture) reasons.push('+0 a picture (no text)');
   else if (!words) add(NO_TEXT, 'no text');
   else if (!/[\p{L}\p{N}]/u.test(words)) add(SYMBOLS_ONLY, 'no words (only symbols)');
   else if (words.length > 80) add(LONG_TEXT, 'long text');
@@ -466,7 +475,6 @@ export function scoreControl(read: PageControl, page: ScoringPage, all?: readonl
   else if (words && control.look.fontSize > 0 && control.look.fontSize < SMALL_PRINT.below)
     add(SMALL_PRINT.points, `small print (${Math.round(control.look.fontSize * 10) / 10}px)`);
 
-  const { width, height, y } = control.box;
   const area = Math.max(0, width) * Math.max(0, height);
   add(Math.min(MAX_SIZE, Math.floor(Math.sqrt(area) / 12)), `size ${Math.round(width)}×${Math.round(height)}`);
   const fold = Math.max(1, page.viewport.height);

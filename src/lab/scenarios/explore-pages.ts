@@ -3289,6 +3289,45 @@ const SPECS: Record<string, PageSpec> = {
       );
     },
   },
+  // An image button with no alt text (an e-mail builder's "Shop now" picture, 220×60), among footer links.
+  'image-button-no-alt': {
+    lang: 'en',
+    about: 'a 220×60 picture link with no alt text as the offer, among footer and social links',
+    cta: '',
+    reasons: [{ text: '', match: /\+12 a picture the size of a button/ }],
+    html: () =>
+      doc(
+        'en',
+        'Sale',
+        frame(
+          'image-button-no-alt',
+          'en',
+          `<h1>Weekend sale</h1><p>Up to 50% off everything.</p>` +
+            `<p><a href="${escapeHtml(explorePageTarget('image-button-no-alt'))}"><img src="${picture(220, 60)}" width="220" height="60"></a></p>`,
+          EN,
+        ),
+      ),
+  },
+  // A link drawn only by its CSS background picture (no text, no <img>), 240×64.
+  'bg-image-button': {
+    lang: 'en',
+    about: 'a 240×64 link drawn only by a CSS background picture (no words) as the offer',
+    cta: '',
+    reasons: [{ text: '', match: /\+12 a picture the size of a button/ }],
+    html: () =>
+      doc(
+        'en',
+        'Sale',
+        frame(
+          'bg-image-button',
+          'en',
+          `<h1>Weekend sale</h1><p>Up to 50% off everything.</p>` +
+            `<p><a href="${escapeHtml(explorePageTarget('bg-image-button'))}" style="display:inline-block;width:240px;height:64px;` +
+            `background:url(&quot;${picture(240, 64)}&quot;) no-repeat"></a></p>`,
+          EN,
+        ),
+      ),
+  },
   'hostile-text': {
     lang: 'en',
     about: 'control characters, RTL override and 5,000 characters in the chosen control',
