@@ -9,6 +9,7 @@ import {
   normalizeWords,
   pointingSentence,
   popupClosers,
+  refusesConsent,
   scoreControl,
   scoreControls,
   targetOf,
@@ -758,6 +759,19 @@ describe('closing a cookie notice that covers the call-to-action', () => {
     const scored = scoreControls([notice('Akceptuję wszystkie'), notice('Odrzuć wszystkie')], PAGE);
     assert.deepEqual(consentDismissals(scored), [1]);
     assert.ok(consentAnswer({ text: 'Akceptuję wszystkie', context: 'Używamy plików cookie, aby dopasować reklamy.' }));
+  });
+
+  test('an answer that begins with a rejection or keeps to necessary cookies closes it; one that accepts anything does not', () => {
+    const rejecting = ['Reject non-essential cookies', 'Reject additional cookies', 'Decline optional cookies', 'Disagree and close']
+      .concat(['Only allow essential cookies', 'Use essential cookies only', 'Ablehnen und schließen', 'Nur notwendige Cookies erlauben'])
+      .concat(['Nur essenzielle Cookies akzeptieren', 'Tout rejeter', 'Refuser les cookies', "N'accepter que les cookies nécessaires"])
+      .concat(['Rechazar todas las cookies', 'Solo cookies necesarias', 'Rifiuta tutti i cookie', 'Alleen functionele cookies'])
+      .concat(['Alle weigeren', 'Alle Cookies ablehnen', 'Recusar cookies', 'Отказаться от cookie', '必要なCookieのみ許可']);
+    const accepting = ['Accept all cookies', 'Accept essential and analytics cookies', 'Essential cookies', 'Cookie settings'];
+    for (const text of rejecting) assert.ok(refusesConsent(text), text);
+    for (const text of accepting) assert.ok(!refusesConsent(text), text);
+    const scored = scoreControls([notice('Accept all cookies'), notice('Reject non-essential cookies')], PAGE);
+    assert.deepEqual(consentDismissals(scored), [1]);
   });
 
   test('Turkish, Vietnamese and Indonesian notices are closed with their reject answer, never their accept', () => {

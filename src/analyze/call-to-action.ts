@@ -94,7 +94,13 @@ interface RefuseRule {
 interface CtaRules {
   callToAction: PhraseList;
   refuse: { unsubscribe: RefuseRule; report: RefuseRule; privacy: RefuseRule; cookies: RefuseRule };
-  consentNotice: { answers: Set<string>; context: PhraseList; dismiss: Set<string> };
+  consentNotice: {
+    answers: Set<string>;
+    context: PhraseList;
+    dismiss: Set<string>;
+    rejectStarts: PhraseList;
+    necessaryOnly: { necessary: PhraseList; only: PhraseList };
+  };
   /** Link texts that only point ("here", "click here"): their sentence says what they do. */
   pointing: Set<string>;
   /** Whole texts that answer a question: "Yes"/"Confirm" (refused beside unsubscribe wording), "No"/"No thanks" (turn the offer down). */
@@ -113,7 +119,13 @@ interface CtaRulesFile {
     'unsubscribe' | 'report' | 'privacy' | 'cookies',
     { label: string; phrases: Record<string, string[]>; urlPatterns: string[] }
   >;
-  consentNotice: { answers: Record<string, string[]>; context: Record<string, string[]>; dismiss: Record<string, string[]> };
+  consentNotice: {
+    answers: Record<string, string[]>;
+    context: Record<string, string[]>;
+    dismiss: Record<string, string[]>;
+    rejectStarts: Record<string, string[]>;
+    necessaryOnly: { necessary: Record<string, string[]>; only: Record<string, string[]> };
+  };
   pointing: { phrases: Record<string, string[]> };
   answers: { confirm: Record<string, string[]>; decline: Record<string, string[]> };
   account: { phrases: Record<string, string[]> };
@@ -200,6 +212,11 @@ function ctaRules(): CtaRules {
       answers: new Set(Object.values(file.consentNotice.answers).flat().map(answerWords)),
       context: phrases(file.consentNotice.context),
       dismiss: new Set(Object.values(file.consentNotice.dismiss).flat().map(dismissWords)),
+      rejectStarts: phrases(file.consentNotice.rejectStarts),
+      necessaryOnly: {
+        necessary: phrases(file.consentNotice.necessaryOnly.necessary),
+        only: phrases(file.consentNotice.necessaryOnly.only),
+      },
     },
     pointing: new Set(Object.values(file.pointing.phrases).flat().map(answerWords)),
     answers: {
@@ -570,19 +587,32 @@ export function adFrame(control: PageControl, page: ScoringPage, all?: readonly 
 }
 
 /**
+ * Whether a consent notice's answer closes it without consenting: a close or reject answer of the
+ * dismiss list as a whole ("Reject all", "×"), one that begins with a rejection ("Reject
+ * non-essential cookies", "Ablehnen und schließen", "Disagree and close"), or one that keeps to
+ * necessary cookies only ("Only allow essential cookies", "Nur notwendige Cookies erlauben").
+ */
+export function refusesConsent(text: string): boolean {
+  const notice = ctaRules().consentNotice;
+  if (notice.dismiss.has(dismissWords(text))) return true;
+  const words = answerWords(text);
+  if (notice.rejectStarts.pattern.exec(words)?.index === 0) return true;
+  return firstMatch(notice.necessaryOnly.necessary, words) !== null && firstMatch(notice.necessaryOnly.only, words) !== null;
+}
+
+/**
  * The controls a person closes a cookie / consent notice with, without consenting ("Reject all",
- * "Only necessary", "×"), best first: refused as the notice's, visible, and leading nowhere (no
+ * "Only necessary", "×", refusesConsent), best first: refused as the notice's, visible, and leading nowhere (no
  * link, no declared navigation, no form sent). Explore clicks one when the notice covers the
  * call-to-action; it never accepts on the analyst's behalf.
  */
 export function consentDismissals(scored: readonly ScoredControl[]): number[] {
-  const r = ctaRules();
   return scored
     .map((control, index) => ({ control, index }))
     .filter(
       ({ control }) =>
         consentControl(control) &&
-        r.consentNotice.dismiss.has(dismissWords(control.text)) &&
+        refusesConsent(control.text) &&
         targetOf(control) === null &&
         (!control.form || control.form.method === 'dialog'),
     )

@@ -3328,6 +3328,34 @@ const SPECS: Record<string, PageSpec> = {
         ),
       ),
   },
+  // A consent modal over the offer whose refusal is worded as GOV.UK's and Facebook's are: "Reject
+  // non-essential cookies" beside "Accept all cookies". It offers a refusal: closed with it.
+  'consent-reject-nonessential': {
+    lang: 'en',
+    about: 'a consent modal over the offer: "Reject non-essential cookies" (not a stock phrase) closes it, never "Accept all cookies"',
+    cta: 'Order now',
+    dismissed: 'Reject non-essential cookies',
+    html: () =>
+      doc(
+        'en',
+        'Meal kits',
+        frame(
+          'consent-reject-nonessential',
+          'en',
+          `<h1>Meal kits: your first box free</h1><p>${a(explorePageTarget('consent-reject-nonessential'), 'Order now', ' class="btn-primary"')}</p>`,
+          {
+            ...EN,
+            tail:
+              `<div id="cm" style="position:fixed;inset:0;background:rgba(0,0,0,.6);z-index:900;display:flex;align-items:center;justify-content:center">` +
+              `<div role="dialog" aria-modal="true" style="background:#fff;padding:28px;width:520px">` +
+              `<h2>Cookies on Meal Kits</h2><p>We use some essential cookies to make this site work. We would like to set ` +
+              `additional cookies to understand how you use the site and to show you relevant ads.</p>` +
+              `<p><button class="btn-primary" onclick="document.getElementById('cm').remove()">Accept all cookies</button> ` +
+              `<button class="btn-ghost" onclick="document.getElementById('cm').remove()">Reject non-essential cookies</button></p></div></div>`,
+          },
+        ),
+      ),
+  },
   'hostile-text': {
     lang: 'en',
     about: 'control characters, RTL override and 5,000 characters in the chosen control',
