@@ -242,8 +242,11 @@ describe('never followed', () => {
       .concat(['Abonelikten çıkın', 'ABONELİKTEN ÇIKMAK İÇİN TIKLAYIN', 'Aboneliğinizi iptal edin', 'Hủy đăng ký', 'Huỷ đăng ký'])
       .concat(['Ngừng nhận email', 'Berhenti berlangganan', 'Batalkan langganan'])
       .concat(['Email settings', 'Subscription settings', 'Change email frequency', 'Newsletter-Einstellungen', 'Abo verwalten'])
+      // Back on the list (an unsubscribed page's offer to undo it): list management too.
+      .concat(['Resubscribe', 'Re-subscribe', 'Subscribe again', 'Erneut abonnieren', 'Se réabonner', 'Volver a suscribirse'])
       .map((text): [string, Partial<PageControl>, RegExp] => [`"${text}"`, { text }, /^unsubscribe/]),
     ['preferences URL', { text: 'Update', href: 'https://promo.example/preference-center?id=1' }, /^unsubscribe/],
+    ['resubscribe URL', { text: 'Yes, keep me posted', href: 'https://promo.example/list/resubscribe?u=1' }, /^unsubscribe/],
     ['privacy', { text: 'Privacy policy' }, /^privacy/],
     ['terms URL', { text: 'Read', href: 'https://promo.example/terms?lang=en' }, /^privacy/],
     ['Datenschutz', { text: 'Datenschutz' }, /^privacy/],

@@ -3356,6 +3356,26 @@ const SPECS: Record<string, PageSpec> = {
         ),
       ),
   },
+  // The page an unsubscribe link lands on: done, with big "Resubscribe" and "Subscribe again"
+  // buttons (they would put the address back on the list): list management, not an offer.
+  'resubscribe-page': {
+    lang: 'en',
+    about: 'an "unsubscribed" page with big "Resubscribe" and "Subscribe again" buttons: list management, nothing clicked',
+    cta: null,
+    reasons: [
+      { text: 'Resubscribe', match: /unsubscribe \/ opt-out \/ preferences link$/ },
+      { text: 'Subscribe again', match: /unsubscribe \/ opt-out \/ preferences link$/ },
+    ],
+    html: () =>
+      doc(
+        'en',
+        'Unsubscribed',
+        `<main class="hero" style="text-align:center"><h1>You have been unsubscribed</h1>` +
+          `<p>You will no longer receive Promo Weekly. Changed your mind?</p>` +
+          `<p>${a(refused('resubscribe-page', 'r/51'), 'Resubscribe', ' class="btn-primary"')}</p>` +
+          `<p>${a(refused('resubscribe-page', 'r/52'), 'Subscribe again', ' class="btn-primary"')}</p></main>`,
+      ),
+  },
   'hostile-text': {
     lang: 'en',
     about: 'control characters, RTL override and 5,000 characters in the chosen control',
