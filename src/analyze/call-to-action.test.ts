@@ -96,6 +96,16 @@ describe('call-to-action wording', () => {
     ['id', 'Beli sekarang'],
     ['id', 'Klaim hadiah'],
     ['id', 'Lihat penawaran'],
+    ['sv', 'Köp nu'],
+    ['da', 'Køb nu'],
+    ['no', 'Kjøp nå'],
+    ['fi', 'Lue lisää'],
+    ['ro', 'Cumpără acum'],
+    ['hu', 'Tudj meg többet'],
+    ['el', 'Αγοράστε τώρα'],
+    ['el', 'ΑΓΟΡΑΣΤΕ ΤΩΡΑ'],
+    ['uk', 'Купити зараз'],
+    ['cs', 'Koupit nyní'],
   ];
   for (const [lang, text] of wording) {
     test(`"${text}" (${lang}) is a call-to-action`, () => {
@@ -241,6 +251,8 @@ describe('never followed', () => {
       .concat(['Keine Mails mehr erhalten', 'Abonelikten çık', 'Odhlásit se'])
       .concat(['Abonelikten çıkın', 'ABONELİKTEN ÇIKMAK İÇİN TIKLAYIN', 'Aboneliğinizi iptal edin', 'Hủy đăng ký', 'Huỷ đăng ký'])
       .concat(['Ngừng nhận email', 'Berhenti berlangganan', 'Batalkan langganan'])
+      .concat(['Avsluta prenumerationen', 'Afmeld nyhedsbrev', 'Meld deg av', 'Peruuta tilaus', 'Dezabonează-te', 'Leiratkozás'])
+      .concat(['ΑΠΕΓΓΡΑΦΗ', 'Κατάργηση εγγραφής', 'Відписатися', 'Odjavite se'])
       .concat(['Email settings', 'Subscription settings', 'Change email frequency', 'Newsletter-Einstellungen', 'Abo verwalten'])
       // Back on the list (an unsubscribed page's offer to undo it): list management too.
       .concat(['Resubscribe', 'Re-subscribe', 'Subscribe again', 'Erneut abonnieren', 'Se réabonner', 'Volver a suscribirse'])

@@ -143,14 +143,15 @@ interface CtaRulesFile {
 const PLAIN_LETTERS: Record<string, string> = { ł: 'l', Ł: 'l', ø: 'o', Ø: 'o', đ: 'd', Đ: 'd', ß: 'ss', æ: 'ae', œ: 'oe', ı: 'i' };
 
 /**
- * Lower case, accents of Latin letters dropped, typographic apostrophes plain, whitespace collapsed.
+ * Lower case, accents of Latin and Greek letters dropped (Greek capitals are written without
+ * them: "ΑΓΟΡΑΣΤΕ" is "Αγοράστε"), typographic apostrophes plain, whitespace collapsed.
  * Marks on other scripts are part of the letter (Japanese ぐ is not く, Russian й is not и).
  */
 export function normalizeWords(text: string): string {
   return text
     .normalize('NFD')
     .replace(INVISIBLE, '')
-    .replace(/(\p{Script=Latin})\p{M}+/gu, '$1')
+    .replace(/([\p{Script=Latin}\p{Script=Greek}])\p{M}+/gu, '$1')
     .normalize('NFC')
     .replace(/[łŁøØđĐßæœı]/g, (c) => PLAIN_LETTERS[c])
     .replace(/[\u2018\u2019\u02bc`´]/g, "'")

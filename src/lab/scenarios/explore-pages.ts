@@ -3376,6 +3376,34 @@ const SPECS: Record<string, PageSpec> = {
           `<p>${a(refused('resubscribe-page', 'r/52'), 'Subscribe again', ' class="btn-primary"')}</p></main>`,
       ),
   },
+  // Swedish: the offer a plain link, the footer's unsubscribe in Swedish. Then a Romanian unsubscribe page's big button.
+  'sv-plain-link': {
+    lang: 'sv',
+    about: 'Swedish: the call-to-action a plain link ("Köp nu") beside another plain link; "Avsluta prenumerationen" refused',
+    cta: 'Köp nu',
+    reasons: [{ text: 'Avsluta prenumerationen', match: /unsubscribe \/ opt-out \/ preferences link$/ }],
+    html: () =>
+      doc(
+        'sv',
+        'Rea',
+        `<main class="hero"><h1>Sommarrea: 50 %</h1><p>Bara denna vecka. ${a(explorePageTarget('sv-plain-link'), 'Köp nu')}</p>` +
+          `<p>${a(refused('sv-plain-link', 'story'), 'Vår historia')}</p></main>` +
+          `<footer class="site-footer">${a(refused('sv-plain-link', 'x/1'), 'Avsluta prenumerationen')}</footer>`,
+      ),
+  },
+  'ro-leave-button': {
+    lang: 'ro',
+    about: 'Romanian unsubscribe page: a big "Dezabonează-te" button refused; nothing clicked',
+    cta: null,
+    reasons: [{ text: 'Dezabonează-te', match: /unsubscribe \/ opt-out \/ preferences link$/ }],
+    html: () =>
+      doc(
+        'ro',
+        'Newsletter',
+        `<main class="hero" style="text-align:center"><h1>Newsletter</h1>` +
+          `<p>${a(refused('ro-leave-button', 'x/1'), 'Dezabonează-te', ' class="btn-primary"')}</p></main>`,
+      ),
+  },
   'hostile-text': {
     lang: 'en',
     about: 'control characters, RTL override and 5,000 characters in the chosen control',
