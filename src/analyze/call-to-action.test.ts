@@ -106,6 +106,10 @@ describe('call-to-action wording', () => {
     ['el', 'ΑΓΟΡΑΣΤΕ ΤΩΡΑ'],
     ['uk', 'Купити зараз'],
     ['cs', 'Koupit nyní'],
+    // Styled alphabets and mixed scripts spam writes its words in (lookalike-letters.ts).
+    ['en', '𝐂𝐥𝐚𝐢𝐦 𝐍𝐨𝐰'],
+    ['en', 'ＳＨＯＰ ＮＯＷ'],
+    ['en', 'Сlaim now'],
   ];
   for (const [lang, text] of wording) {
     test(`"${text}" (${lang}) is a call-to-action`, () => {
@@ -253,6 +257,7 @@ describe('never followed', () => {
       .concat(['Ngừng nhận email', 'Berhenti berlangganan', 'Batalkan langganan'])
       .concat(['Avsluta prenumerationen', 'Afmeld nyhedsbrev', 'Meld deg av', 'Peruuta tilaus', 'Dezabonează-te', 'Leiratkozás'])
       .concat(['ΑΠΕΓΓΡΑΦΗ', 'Κατάργηση εγγραφής', 'Відписатися', 'Odjavite se'])
+      .concat(['Ｕｎｓｕｂｓｃｒｉｂｅ', '𝐔𝐧𝐬𝐮𝐛𝐬𝐜𝐫𝐢𝐛𝐞', 'Unsubscrіbe', 'ᴜɴꜱᴜʙꜱᴄʀɪʙᴇ', 'Oтписаться'])
       .concat(['Email settings', 'Subscription settings', 'Change email frequency', 'Newsletter-Einstellungen', 'Abo verwalten'])
       // Back on the list (an unsubscribed page's offer to undo it): list management too.
       .concat(['Resubscribe', 'Re-subscribe', 'Subscribe again', 'Erneut abonnieren', 'Se réabonner', 'Volver a suscribirse'])

@@ -12,6 +12,7 @@ import { registrableDomainOf } from './parties-match.js';
 import { hostOf } from '../http/host.js';
 import { unwrap } from './unwrap/unwrap.js';
 import { withoutFragment } from '../http/url-key.js';
+import { foldLookalikeLetters } from './lookalike-letters.js';
 
 /** What a control scored: the total, each part of it ("+30 wording …"), and why it is never followed. */
 export interface ControlScore {
@@ -143,12 +144,13 @@ interface CtaRulesFile {
 const PLAIN_LETTERS: Record<string, string> = { ł: 'l', Ł: 'l', ø: 'o', Ø: 'o', đ: 'd', Đ: 'd', ß: 'ss', æ: 'ae', œ: 'oe', ı: 'i' };
 
 /**
- * Lower case, accents of Latin and Greek letters dropped (Greek capitals are written without
+ * Lower case, letters drawn as others read as those (lookalike-letters.ts: "𝐂𝐥𝐚𝐢𝐦", "Сlaim" with a
+ * Cyrillic С), accents of Latin and Greek letters dropped (Greek capitals are written without
  * them: "ΑΓΟΡΑΣΤΕ" is "Αγοράστε"), typographic apostrophes plain, whitespace collapsed.
  * Marks on other scripts are part of the letter (Japanese ぐ is not く, Russian й is not и).
  */
 export function normalizeWords(text: string): string {
-  return text
+  return foldLookalikeLetters(text)
     .normalize('NFD')
     .replace(INVISIBLE, '')
     .replace(/([\p{Script=Latin}\p{Script=Greek}])\p{M}+/gu, '$1')

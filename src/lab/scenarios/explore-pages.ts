@@ -3404,6 +3404,27 @@ const SPECS: Record<string, PageSpec> = {
           `<p>${a(refused('ro-leave-button', 'x/1'), 'Dezabonează-te', ' class="btn-primary"')}</p></main>`,
       ),
   },
+  // Spam's styled letters: the offer a plain link in mathematical bold; big unsubscribe buttons in
+  // fullwidth letters and with a Cyrillic і. A person reads "Claim your prize" and "Unsubscribe".
+  'styled-letters': {
+    lang: 'en',
+    about:
+      'a plain "𝐂𝐥𝐚𝐢𝐦 𝐲𝐨𝐮𝐫 𝐩𝐫𝐢𝐳𝐞" link (mathematical bold) followed; big "Ｕｎｓｕｂｓｃｒｉｂｅ" and "Unsubscrіbe" (Cyrillic і) refused',
+    cta: '𝐂𝐥𝐚𝐢𝐦 𝐲𝐨𝐮𝐫 𝐩𝐫𝐢𝐳𝐞',
+    reasons: [
+      { text: 'Ｕｎｓｕｂｓｃｒｉｂｅ', match: /unsubscribe \/ opt-out \/ preferences link$/ },
+      { text: 'Unsubscr\u0456be', match: /unsubscribe \/ opt-out \/ preferences link$/ },
+    ],
+    html: () =>
+      doc(
+        'en',
+        'Winner',
+        `<main class="hero"><h1>You have won</h1><p>${a(explorePageTarget('styled-letters'), '𝐂𝐥𝐚𝐢𝐦 𝐲𝐨𝐮𝐫 𝐩𝐫𝐢𝐳𝐞')}</p>` +
+          `<p>${a(refused('styled-letters', 'story'), 'Our story')}</p>` +
+          `<p>${a(refused('styled-letters', 'u/1'), 'Ｕｎｓｕｂｓｃｒｉｂｅ', ' class="btn-primary"')}</p>` +
+          `<p>${a(refused('styled-letters', 'u/2'), 'Unsubscr\u0456be', ' class="btn-primary"')}</p></main>`,
+      ),
+  },
   'hostile-text': {
     lang: 'en',
     about: 'control characters, RTL override and 5,000 characters in the chosen control',
