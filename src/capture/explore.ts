@@ -34,7 +34,7 @@ import {
   type FrameView,
 } from './explore-frames.js';
 
-/** Controls kept in the evidence per page (visible ones first); a page may have thousands of links. */
+/** Controls kept in the evidence per page (visible ones first, the most prominent of them); a page may have thousands of links. */
 const MAX_CONTROLS = 300;
 /** Controls kept per page with its frames' (the top document's first). */
 const MAX_CONTROLS_WITH_FRAMES = 2 * MAX_CONTROLS;
@@ -640,7 +640,17 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     };
   });
   const order = new Map(outer.map((el, i) => [el, i]));
-  const kept = [...read.filter((c) => !c.control.hidden), ...read.filter((c) => c.control.hidden)].slice(0, ${MAX_CONTROLS});
+  // Kept, when there are more than can be: the visible ones a person sees first (in view, drawn as
+  // a button, bigger), not the first in the document (a page's 300 category links before its offer,
+  // which CSS shows first), then the hidden ones.
+  const inView = (b) => b.y < sy + window.innerHeight && b.y + b.height > sy && b.x < sx + window.innerWidth && b.x + b.width > sx;
+  const prominence = (a, b) =>
+    (inView(a.control.box) ? 0 : 1) - (inView(b.control.box) ? 0 : 1) ||
+    (a.control.look.background ? 0 : 1) - (b.control.look.background ? 0 : 1) ||
+    b.control.box.width * b.control.box.height - a.control.box.width * a.control.box.height ||
+    order.get(a.el) - order.get(b.el);
+  const shown = read.filter((c) => !c.control.hidden);
+  const kept = [...(shown.length > ${MAX_CONTROLS} ? shown.sort(prominence) : shown), ...read.filter((c) => c.control.hidden)].slice(0, ${MAX_CONTROLS});
   kept.sort((a, b) => order.get(a.el) - order.get(b.el));
   globalThis.__clicktraceControls = kept.map((c) => c.el);
   return {

@@ -3425,6 +3425,23 @@ const SPECS: Record<string, PageSpec> = {
           `<p>${a(refused('styled-letters', 'u/2'), 'Unsubscr\u0456be', ' class="btn-primary"')}</p></main>`,
       ),
   },
+  // A page of 320 visible links (a link farm's or a shop's full category list) before the offer in
+  // the DOM; CSS shows the offer first. Only 300 controls are kept per page.
+  'many-links-first': {
+    lang: 'en',
+    about: '320 visible category links before the offer in the DOM (the offer shown first by CSS): the offer still read and clicked',
+    cta: 'Shop the sale',
+    html: () => {
+      const links = Array.from({ length: 320 }, (_, i) => a(refused('many-links-first', `c/${i}`), `Category ${i + 1}`)).join(' ');
+      return doc(
+        'en',
+        'Sale',
+        `<div style="display:flex;flex-direction:column"><nav style="order:2;font-size:12px;columns:6">${links}</nav>` +
+          `<main class="hero" style="order:1"><h1>Sale</h1>` +
+          `<p>${a(explorePageTarget('many-links-first'), 'Shop the sale', ' class="btn-primary"')}</p></main></div>`,
+      );
+    },
+  },
   'hostile-text': {
     lang: 'en',
     about: 'control characters, RTL override and 5,000 characters in the chosen control',
