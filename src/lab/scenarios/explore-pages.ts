@@ -221,6 +221,37 @@ const offerAtTheEnd = (name: string) =>
 
 const EN = { menu: ['Home', 'Products', 'About us'], signIn: 'Sign in', legal: ['Privacy policy', 'Terms of use', 'Imprint'] };
 
+/** A sale page whose offer is a picture link with no words, `link(href)`, among the site's header and footer links. */
+const pictureButtonPage = (name: string, about: string, link: (href: string) => string): PageSpec => ({
+  lang: 'en',
+  about,
+  cta: '',
+  reasons: [{ text: '', match: /\+12 a picture the size of a button/ }],
+  html: () =>
+    doc(
+      'en',
+      'Sale',
+      frame(name, 'en', `<h1>Weekend sale</h1><p>Up to 50% off everything.</p><p>${link(explorePageTarget(name))}</p>`, EN),
+    ),
+});
+
+/** Files of 'profile-installers' that install or run something when opened, and their buttons' words. */
+const INSTALLERS: [file: string, text: string][] = [
+  ['wifi.mobileconfig', 'Install profile'],
+  ['Reward.application', 'Launch now'],
+  ['start.jnlp?u=1', 'Start now'],
+  ['app.appinstaller', 'Get started'],
+  ['claim.vbe', 'Claim now'],
+  ['tool.cpl', 'Activate'],
+];
+
+/** The reason an unsubscribe, opt-out or preferences control is refused with, at its end. */
+const LEAVE_REFUSAL = /unsubscribe \/ opt-out \/ preferences link$/;
+
+/** Big buttons (`btn-primary` links), one a paragraph, each to a target of `name`'s that must never be requested. */
+const bigRefusedLinks = (name: string, links: [what: string, text: string][]) =>
+  links.map(([what, text]) => `<p>${a(refused(name, what), text, ' class="btn-primary"')}</p>`).join('');
+
 const SPECS: Record<string, PageSpec> = {
   // A consent bar with no tell-tale class or id, first in the page, with a big "Accept" button.
   'consent-bar': {
@@ -2806,11 +2837,13 @@ const SPECS: Record<string, PageSpec> = {
           `<p>${a('whatsapp://send?text=claim', 'Claim on WhatsApp', ' class="btn-primary"')}</p>` +
           `<p>${a('sms:+15551234567?body=CLAIM', 'Claim now by SMS', ' class="btn-primary"')}</p>` +
           `<p>${a('intent://claim#Intent;scheme=prize;package=com.prize.app;end', 'Open in the app', ' class="btn-primary"')}</p>` +
-          `<p>${a(refused('app-schemes', 'setup.exe'), 'Install now', ' class="btn-primary"')}</p>` +
-          `<p>${a(refused('app-schemes', 'prize.apk'), 'Get the app', ' class="btn-primary"')}</p>` +
-          `<p>${a(refused('app-schemes', 'Setup.MSI'), 'Download now', ' class="btn-primary"')}</p>` +
-          `<p>${a(refused('app-schemes', 'player.dmg?v=2'), 'Get started', ' class="btn-primary"')}</p>` +
-          `<p>${a(refused('app-schemes', 'coupon.zip#x'), 'Claim your coupon', ' class="btn-primary"')}</p>` +
+          bigRefusedLinks('app-schemes', [
+            ['setup.exe', 'Install now'],
+            ['prize.apk', 'Get the app'],
+            ['Setup.MSI', 'Download now'],
+            ['player.dmg?v=2', 'Get started'],
+            ['coupon.zip#x', 'Claim your coupon'],
+          ]) +
           `<p>${a(explorePageTarget('app-schemes'), 'View the offer')}</p></main>`,
       ),
   },
@@ -3121,7 +3154,7 @@ const SPECS: Record<string, PageSpec> = {
     lang: 'tr',
     about: 'Turkish: the call-to-action a plain link ("Hemen satın alın") beside another plain link; "Abonelikten çıkın" refused',
     cta: 'Hemen satın alın',
-    reasons: [{ text: 'Abonelikten çıkın', match: /unsubscribe \/ opt-out \/ preferences link$/ }],
+    reasons: [{ text: 'Abonelikten çıkın', match: LEAVE_REFUSAL }],
     html: () =>
       doc(
         'tr',
@@ -3138,7 +3171,7 @@ const SPECS: Record<string, PageSpec> = {
     lang: 'vi',
     about: 'Vietnamese unsubscribe confirmation: a big "Hủy đăng ký" button (URL a bare token) refused; nothing clicked',
     cta: null,
-    reasons: [{ text: 'Hủy đăng ký', match: /unsubscribe \/ opt-out \/ preferences link$/ }],
+    reasons: [{ text: 'Hủy đăng ký', match: LEAVE_REFUSAL }],
     html: () =>
       doc(
         'vi',
@@ -3153,7 +3186,7 @@ const SPECS: Record<string, PageSpec> = {
     lang: 'id',
     about: 'Indonesian unsubscribe page: a big "Berhenti berlangganan" button refused; nothing clicked',
     cta: null,
-    reasons: [{ text: 'Berhenti berlangganan', match: /unsubscribe \/ opt-out \/ preferences link$/ }],
+    reasons: [{ text: 'Berhenti berlangganan', match: LEAVE_REFUSAL }],
     html: () =>
       doc(
         'id',
@@ -3221,113 +3254,38 @@ const SPECS: Record<string, PageSpec> = {
       ),
   },
   // Installers and profiles a phone or PC opens: a .mobileconfig, a ClickOnce .application, a
-  // .jnlp, an .appinstaller; the page's web offer is a plain link.
+  // .jnlp, an .appinstaller, script and control-panel files; the page's web offer is a plain link.
   'profile-installers': {
     lang: 'en',
     about: '.mobileconfig, .application, .jnlp, .appinstaller, .vbe, .cpl buttons refused; a plain "View the offer" link followed',
     cta: 'View the offer',
-    reasons: [
-      { text: 'Install profile', match: /download link \(\.mobileconfig\)$/ },
-      { text: 'Launch now', match: /download link \(\.application\)$/ },
-      { text: 'Start now', match: /download link \(\.jnlp\)$/ },
-      { text: 'Get started', match: /download link \(\.appinstaller\)$/ },
-      { text: 'Claim now', match: /download link \(\.vbe\)$/ },
-      { text: 'Activate', match: /download link \(\.cpl\)$/ },
-    ],
+    reasons: INSTALLERS.map(([file, text]) => ({
+      text,
+      match: new RegExp(`download link \\(\\.${file.replace(/\?.*/, '').split('.').pop()!.toLowerCase()}\\)$`),
+    })),
     html: () =>
       doc(
         'en',
         'Offer',
         `<main class="hero"><h1>Your reward</h1>` +
-          `<p>${a(refused('profile-installers', 'wifi.mobileconfig'), 'Install profile', ' class="btn-primary"')}</p>` +
-          `<p>${a(refused('profile-installers', 'Reward.application'), 'Launch now', ' class="btn-primary"')}</p>` +
-          `<p>${a(refused('profile-installers', 'start.jnlp?u=1'), 'Start now', ' class="btn-primary"')}</p>` +
-          `<p>${a(refused('profile-installers', 'app.appinstaller'), 'Get started', ' class="btn-primary"')}</p>` +
-          `<p>${a(refused('profile-installers', 'claim.vbe'), 'Claim now', ' class="btn-primary"')}</p>` +
-          `<p>${a(refused('profile-installers', 'tool.cpl'), 'Activate', ' class="btn-primary"')}</p>` +
+          bigRefusedLinks('profile-installers', INSTALLERS) +
           `<p>${a(explorePageTarget('profile-installers'), 'View the offer')}</p></main>`,
       ),
   },
-  // Mailing-list settings links styled as big buttons, the only controls.
-  'list-settings': {
-    lang: 'en',
-    about: '"Email settings", "Subscription settings", "Change email frequency" styled as buttons: nothing clicked',
-    cta: null,
-    reasons: [
-      { text: 'Email settings', match: /unsubscribe \/ opt-out \/ preferences link$/ },
-      { text: 'Subscription settings', match: /unsubscribe \/ opt-out \/ preferences link$/ },
-      { text: 'Change email frequency', match: /unsubscribe \/ opt-out \/ preferences link$/ },
-    ],
-    html: () =>
-      doc(
-        'en',
-        'Your mailing',
-        `<main class="hero"><h1>You are on the Promo Weekly list</h1>` +
-          `<p>${a(refused('list-settings', 's/1'), 'Email settings', ' class="btn-primary"')}</p>` +
-          `<p>${a(refused('list-settings', 's/2'), 'Subscription settings', ' class="btn-primary"')}</p>` +
-          `<p>${a(refused('list-settings', 's/3'), 'Change email frequency', ' class="btn-primary"')}</p></main>`,
-      ),
-  },
-  // Many script menu links ("#" with listeners) before the offer in the DOM; the offer, a "#"
-  // link whose listener navigates, is placed first on screen by CSS (flex order). Listeners are
-  // asked of 24 controls per document: the ones a person sees first, not the first in the DOM.
-  'late-hash-cta': {
-    lang: 'en',
-    about: '30 "#" menu links with listeners before the offer in the DOM; the offer ("#" + listener) shown first by CSS order',
-    cta: 'Get the deal',
-    html: () => {
-      const menu = Array.from({ length: 30 }, (_, i) => `<a href="#" class="m">Category ${i + 1}</a>`).join(' ');
-      return doc(
-        'en',
-        'Deals',
-        `<div style="display:flex;flex-direction:column"><nav style="order:2;font-size:13px">${menu}</nav>` +
-          `<main class="hero" style="order:1"><h1>Deal of the day</h1><p><a href="#" id="cta" class="btn-primary">Get the deal</a></p></main></div>` +
-          `<script>for (const m of document.querySelectorAll('.m'))\n` +
-          `  m.addEventListener('click', function (e) { e.preventDefault(); this.classList.toggle('open'); });\n` +
-          `document.getElementById('cta').addEventListener('click', function (e) {\n` +
-          `  e.preventDefault(); location.href = ${jsString(explorePageTarget('late-hash-cta'))}; });</script>`,
-      );
-    },
-  },
   // An image button with no alt text (an e-mail builder's "Shop now" picture, 220×60), among footer links.
-  'image-button-no-alt': {
-    lang: 'en',
-    about: 'a 220×60 picture link with no alt text as the offer, among footer and social links',
-    cta: '',
-    reasons: [{ text: '', match: /\+12 a picture the size of a button/ }],
-    html: () =>
-      doc(
-        'en',
-        'Sale',
-        frame(
-          'image-button-no-alt',
-          'en',
-          `<h1>Weekend sale</h1><p>Up to 50% off everything.</p>` +
-            `<p><a href="${escapeHtml(explorePageTarget('image-button-no-alt'))}"><img src="${picture(220, 60)}" width="220" height="60"></a></p>`,
-          EN,
-        ),
-      ),
-  },
+  'image-button-no-alt': pictureButtonPage(
+    'image-button-no-alt',
+    'a 220×60 picture link with no alt text as the offer, among footer and social links',
+    (href) => `<a href="${escapeHtml(href)}"><img src="${picture(220, 60)}" width="220" height="60"></a>`,
+  ),
   // A link drawn only by its CSS background picture (no text, no <img>), 240×64.
-  'bg-image-button': {
-    lang: 'en',
-    about: 'a 240×64 link drawn only by a CSS background picture (no words) as the offer',
-    cta: '',
-    reasons: [{ text: '', match: /\+12 a picture the size of a button/ }],
-    html: () =>
-      doc(
-        'en',
-        'Sale',
-        frame(
-          'bg-image-button',
-          'en',
-          `<h1>Weekend sale</h1><p>Up to 50% off everything.</p>` +
-            `<p><a href="${escapeHtml(explorePageTarget('bg-image-button'))}" style="display:inline-block;width:240px;height:64px;` +
-            `background:url(&quot;${picture(240, 64)}&quot;) no-repeat"></a></p>`,
-          EN,
-        ),
-      ),
-  },
+  'bg-image-button': pictureButtonPage(
+    'bg-image-button',
+    'a 240×64 link drawn only by a CSS background picture (no words) as the offer',
+    (href) =>
+      `<a href="${escapeHtml(href)}" style="display:inline-block;width:240px;height:64px;` +
+      `background:url(&quot;${picture(240, 64)}&quot;) no-repeat"></a>`,
+  ),
   // A consent modal over the offer whose refusal is worded as GOV.UK's and Facebook's are: "Reject
   // non-essential cookies" beside "Accept all cookies". It offers a refusal: closed with it.
   'consent-reject-nonessential': {
@@ -3356,24 +3314,31 @@ const SPECS: Record<string, PageSpec> = {
         ),
       ),
   },
-  // The page an unsubscribe link lands on: done, with big "Resubscribe" and "Subscribe again"
-  // buttons (they would put the address back on the list): list management, not an offer.
-  'resubscribe-page': {
+  // The page an unsubscribe link lands on: done, with big buttons that would put the address back on
+  // the list or change what it is sent: list management, not an offer.
+  'list-management': {
     lang: 'en',
-    about: 'an "unsubscribed" page with big "Resubscribe" and "Subscribe again" buttons: list management, nothing clicked',
+    about:
+      'an "unsubscribed" page: big "Resubscribe", "Subscribe again", "Email settings", "Subscription settings", "Change email frequency": none clicked',
     cta: null,
-    reasons: [
-      { text: 'Resubscribe', match: /unsubscribe \/ opt-out \/ preferences link$/ },
-      { text: 'Subscribe again', match: /unsubscribe \/ opt-out \/ preferences link$/ },
-    ],
+    reasons: ['Resubscribe', 'Subscribe again', 'Email settings', 'Subscription settings', 'Change email frequency'].map((text) => ({
+      text,
+      match: LEAVE_REFUSAL,
+    })),
     html: () =>
       doc(
         'en',
         'Unsubscribed',
         `<main class="hero" style="text-align:center"><h1>You have been unsubscribed</h1>` +
           `<p>You will no longer receive Promo Weekly. Changed your mind?</p>` +
-          `<p>${a(refused('resubscribe-page', 'r/51'), 'Resubscribe', ' class="btn-primary"')}</p>` +
-          `<p>${a(refused('resubscribe-page', 'r/52'), 'Subscribe again', ' class="btn-primary"')}</p></main>`,
+          bigRefusedLinks('list-management', [
+            ['r/51', 'Resubscribe'],
+            ['r/52', 'Subscribe again'],
+            ['s/1', 'Email settings'],
+            ['s/2', 'Subscription settings'],
+            ['s/3', 'Change email frequency'],
+          ]) +
+          `</main>`,
       ),
   },
   // Swedish: the offer a plain link, the footer's unsubscribe in Swedish. Then a Romanian unsubscribe page's big button.
@@ -3381,7 +3346,7 @@ const SPECS: Record<string, PageSpec> = {
     lang: 'sv',
     about: 'Swedish: the call-to-action a plain link ("Köp nu") beside another plain link; "Avsluta prenumerationen" refused',
     cta: 'Köp nu',
-    reasons: [{ text: 'Avsluta prenumerationen', match: /unsubscribe \/ opt-out \/ preferences link$/ }],
+    reasons: [{ text: 'Avsluta prenumerationen', match: LEAVE_REFUSAL }],
     html: () =>
       doc(
         'sv',
@@ -3395,7 +3360,7 @@ const SPECS: Record<string, PageSpec> = {
     lang: 'ro',
     about: 'Romanian unsubscribe page: a big "Dezabonează-te" button refused; nothing clicked',
     cta: null,
-    reasons: [{ text: 'Dezabonează-te', match: /unsubscribe \/ opt-out \/ preferences link$/ }],
+    reasons: [{ text: 'Dezabonează-te', match: LEAVE_REFUSAL }],
     html: () =>
       doc(
         'ro',
@@ -3412,8 +3377,8 @@ const SPECS: Record<string, PageSpec> = {
       'a plain "𝐂𝐥𝐚𝐢𝐦 𝐲𝐨𝐮𝐫 𝐩𝐫𝐢𝐳𝐞" link (mathematical bold) followed; big "Ｕｎｓｕｂｓｃｒｉｂｅ" and "Unsubscrіbe" (Cyrillic і) refused',
     cta: '𝐂𝐥𝐚𝐢𝐦 𝐲𝐨𝐮𝐫 𝐩𝐫𝐢𝐳𝐞',
     reasons: [
-      { text: 'Ｕｎｓｕｂｓｃｒｉｂｅ', match: /unsubscribe \/ opt-out \/ preferences link$/ },
-      { text: 'Unsubscr\u0456be', match: /unsubscribe \/ opt-out \/ preferences link$/ },
+      { text: 'Ｕｎｓｕｂｓｃｒｉｂｅ', match: LEAVE_REFUSAL },
+      { text: 'Unsubscr\u0456be', match: LEAVE_REFUSAL },
     ],
     html: () =>
       doc(
