@@ -381,6 +381,11 @@ describe('never followed', () => {
     );
   });
 
+  test("a server program in the path is no download: an ISAPI .dll answers pages (Epsilon's optiextension.dll)", () => {
+    const href = 'http://news.brand.example/optiext/optiextension.dll?ID=Ue0V8Z%2BbT4oKj2yWm9LrQx';
+    assert.equal(scoreControl(button({ text: 'Find out more', href }), PAGE).refused, null);
+  });
+
   test('a file name in the query is no download: the path and the download attribute tell', () => {
     for (const href of [
       'https://offer.example/view?doc=x.pdf',
