@@ -110,6 +110,7 @@ describe('call-to-action wording', () => {
     ['en', '𝐂𝐥𝐚𝐢𝐦 𝐍𝐨𝐰'],
     ['en', 'ＳＨＯＰ ＮＯＷ'],
     ['en', 'Сlaim now'],
+    ['en', 'С\u200blaim now'],
   ];
   for (const [lang, text] of wording) {
     test(`"${text}" (${lang}) is a call-to-action`, () => {

@@ -150,7 +150,8 @@ const PLAIN_LETTERS: Record<string, string> = { ł: 'l', Ł: 'l', ø: 'o', Ø: '
  * Marks on other scripts are part of the letter (Japanese ぐ is not く, Russian й is not и).
  */
 export function normalizeWords(text: string): string {
-  return foldLookalikeLetters(text)
+  // Format characters go first: a zero-width space inside "С\u200blaim" must not split the word whose letters are folded.
+  return foldLookalikeLetters(text.replace(/\p{Cf}/gu, ''))
     .normalize('NFD')
     .replace(INVISIBLE, '')
     .replace(/([\p{Script=Latin}\p{Script=Greek}])\p{M}+/gu, '$1')
