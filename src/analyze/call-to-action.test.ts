@@ -106,6 +106,8 @@ describe('call-to-action wording', () => {
     ['el', 'ΑΓΟΡΑΣΤΕ ΤΩΡΑ'],
     ['uk', 'Купити зараз'],
     ['cs', 'Koupit nyní'],
+    ['th', 'ซื้อเลย'],
+    ['th', 'คลิกที่นี่เพื่อรับสิทธิ์'],
     // Styled alphabets and mixed scripts spam writes its words in (lookalike-letters.ts).
     ['en', '𝐂𝐥𝐚𝐢𝐦 𝐍𝐨𝐰'],
     ['en', 'ＳＨＯＰ ＮＯＷ'],
@@ -147,6 +149,7 @@ describe('call-to-action wording', () => {
   });
 
   test('words of unspaced scripts match inside a longer run; spaced ones only as whole words', () => {
+    assert.ok(scoreControl(control({ text: 'สั่งซื้อเลยวันนี้' }), PAGE).reasons.some((r) => r.includes('"สั่งซื้อเลย" (th)')));
     assert.ok(scoreControl(control({ text: 'こちらから今すぐ購入できます' }), PAGE).reasons.some((r) => r.includes('"今すぐ購入" (ja)')));
     assert.ok(!scoreControl(control({ text: 'Купитьсейчас' }), PAGE).reasons.some((r) => r.includes('wording')));
   });
@@ -258,6 +261,7 @@ describe('never followed', () => {
       .concat(['Ngừng nhận email', 'Berhenti berlangganan', 'Batalkan langganan'])
       .concat(['Avsluta prenumerationen', 'Afmeld nyhedsbrev', 'Meld deg av', 'Peruuta tilaus', 'Dezabonează-te', 'Leiratkozás'])
       .concat(['ΑΠΕΓΓΡΑΦΗ', 'Κατάργηση εγγραφής', 'Відписатися', 'Odjavite se'])
+      .concat(['ยกเลิกการสมัครรับข่าวสาร', 'หากไม่ต้องการรับอีเมลนี้'])
       .concat(['Ｕｎｓｕｂｓｃｒｉｂｅ', '𝐔𝐧𝐬𝐮𝐛𝐬𝐜𝐫𝐢𝐛𝐞', 'Unsubscrіbe', 'ᴜɴꜱᴜʙꜱᴄʀɪʙᴇ', 'Oтписаться'])
       .concat(['Email settings', 'Subscription settings', 'Change email frequency', 'Newsletter-Einstellungen', 'Abo verwalten'])
       // Back on the list (an unsubscribed page's offer to undo it): list management too.

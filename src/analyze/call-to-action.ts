@@ -170,11 +170,11 @@ export function normalizeWords(text: string): string {
  */
 const INVISIBLE = /[\p{Cf}\u0640]|(?=\p{M})[\p{scx=Arabic}\p{scx=Hebrew}]/gu;
 
-/** Scripts written without spaces between words (Han, Hiragana, Katakana). */
-const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
+/** Scripts written without spaces between words (Han, Hiragana, Katakana, Thai). */
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/u;
 
-/** A letter or digit that continues a word: Han, Hiragana and Katakana do not (a Chinese text writes "使用cookie以"). */
-const WORD_CHAR = '(?:(?![\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}])[\\p{L}\\p{N}])';
+/** A letter or digit that continues a word: Han, Hiragana, Katakana and Thai do not (a Chinese text writes "使用cookie以"). */
+const WORD_CHAR = '(?:(?![\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Thai}])[\\p{L}\\p{N}])';
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -186,7 +186,7 @@ function phrases(byLanguage: Record<string, string[]>): PhraseList {
     for (const raw of list) if (!langOf.has(normalizeWords(raw))) langOf.set(normalizeWords(raw), lang);
   // Longest first, so that where several match at one place the longest is the one reported
   // ("find out more", not "more"). Whole words: "weiter" is not "weiterlesen", "claim" is in "Claim your prize".
-  // Chinese and Japanese write words without spaces: there a phrase is matched anywhere.
+  // Chinese, Japanese and Thai write words without spaces: there a phrase is matched anywhere.
   // The word-boundary checks are made once per place, around all spaced phrases together, not
   // once per phrase: per phrase, a control of 5,000 letters took seconds to score.
   const sorted = [...langOf.keys()].sort((a, b) => b.length - a.length);

@@ -3407,6 +3407,22 @@ const SPECS: Record<string, PageSpec> = {
       );
     },
   },
+  // Thai, written without spaces between words: the offer a plain link ("ซื้อเลย") beside another
+  // plain link; the footer's unsubscribe inside a longer run of words.
+  'th-plain-link': {
+    lang: 'th',
+    about: 'Thai (no spaces between words): the call-to-action a plain link ("ซื้อเลย"); "ยกเลิกการสมัครรับข่าวสาร" refused',
+    cta: 'ซื้อเลย',
+    reasons: [{ text: 'ยกเลิกการสมัครรับข่าวสาร', match: LEAVE_REFUSAL }],
+    html: () =>
+      doc(
+        'th',
+        'โปรโมชั่น',
+        `<main class="hero"><h1>ลดราคา 50%</h1><p>เฉพาะสัปดาห์นี้ ${a(explorePageTarget('th-plain-link'), 'ซื้อเลย')}</p>` +
+          `<p>${a(refused('th-plain-link', 'story'), 'เรื่องราวของเรา')}</p></main>` +
+          `<footer class="site-footer">${a(refused('th-plain-link', 'x/1'), 'ยกเลิกการสมัครรับข่าวสาร')}</footer>`,
+      ),
+  },
   'hostile-text': {
     lang: 'en',
     about: 'control characters, RTL override and 5,000 characters in the chosen control',
