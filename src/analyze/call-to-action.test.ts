@@ -473,6 +473,8 @@ describe('a consent notice told by its wording', () => {
     ['Kabul et', 'Size daha iyi bir deneyim sunmak için çerezler kullanıyoruz.', 'cerezler'],
     ['Đồng ý', 'Chúng tôi sử dụng cookie để cải thiện trải nghiệm của bạn.', 'cookie'],
     ['Setuju', 'Kami menggunakan cookie untuk meningkatkan pengalaman Anda.', 'cookie'],
+    ['ยอมรับทั้งหมด', 'เว็บไซต์นี้ใช้คุกกี้เพื่อมอบประสบการณ์ที่ดีที่สุด', 'คุกกี้'],
+    ['모두 동의', '이 웹사이트는 쿠키를 사용합니다.', '쿠키를'],
   ];
   for (const [text, context, words] of notices) {
     test(`"${text}" beside "${context.slice(0, 40)}…" is a consent answer`, () => {

@@ -160,11 +160,11 @@ const BOX_OF_SCRIPT = `(el) => {
 /**
  * Page-side source: whether an element (with `self`, or one of its ancestors) is a cookie / consent
  * notice: named so (id, class, label), or a fixed, sticky or dialog box that speaks of cookies (in
- * most languages the word is "cookie"; Turkish says "çerez").
+ * most languages the word is "cookie"; Turkish says "çerez", Thai "คุกกี้", Korean "쿠키").
  */
 const IN_NOTICE_SCRIPT = `(el, self) => {
   const CONSENT = /cookie|consent|gdpr|onetrust|didomi|usercentrics|cookiebot|trustarc|quantcast-choice|\\bcmp\\b/i;
-  const COOKIE_WORDS = /cookie|куки|クッキー|ciasteczk|çerez|cerez/i;
+  const COOKIE_WORDS = /cookie|куки|クッキー|ciasteczk|çerez|cerez|คุกกี้|쿠키/i;
   const floating = (a) => {
     const s = getComputedStyle(a);
     if (s.position === 'fixed' || s.position === 'sticky' || a.tagName === 'DIALOG') return true;

@@ -3423,6 +3423,21 @@ const SPECS: Record<string, PageSpec> = {
           `<footer class="site-footer">${a(refused('th-plain-link', 'x/1'), 'ยกเลิกการสมัครรับข่าวสาร')}</footer>`,
       ),
   },
+  // A Thai cookie bar (no telltale class: "คุกกี้" is Thai for cookie) whose button says "Continue".
+  'th-cookie-bar': {
+    lang: 'th',
+    about: 'a Thai cookie bar ("คุกกี้", no telltale class) with a big "ดำเนินการต่อ" (continue): the notice\'s, never chosen',
+    cta: 'ซื้อเลย',
+    reasons: [{ text: 'ดำเนินการต่อ', match: /, cookie banner$/ }],
+    html: () =>
+      doc(
+        'th',
+        'โปรโมชั่น',
+        `<main class="hero"><h1>ลดราคา 50%</h1><p>${a(explorePageTarget('th-cookie-bar'), 'ซื้อเลย', ' style="font-size:17px"')}</p></main>` +
+          `<div class="bar"><span>เว็บไซต์นี้ใช้คุกกี้เพื่อมอบประสบการณ์ที่ดีที่สุดให้กับคุณ</span>` +
+          `<button type="button" onclick="this.parentNode.remove()">ดำเนินการต่อ</button></div>`,
+      ),
+  },
   'hostile-text': {
     lang: 'en',
     about: 'control characters, RTL override and 5,000 characters in the chosen control',
