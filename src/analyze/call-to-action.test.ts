@@ -9,6 +9,7 @@ import {
   normalizeWords,
   pointingSentence,
   popupClosers,
+  refusesConsent,
   scoreControl,
   scoreControls,
   targetOf,
@@ -84,6 +85,34 @@ describe('call-to-action wording', () => {
     ['ar', 'احصل على جائزتك'],
     ['en', 'Add to cart'],
     ['en', 'Proceed to checkout'],
+    // Turkish, Vietnamese and Indonesian (explore hunt 5).
+    ['tr', 'Hemen satın alın'],
+    ['tr', 'SATIN AL'],
+    ['tr', 'Fırsatı yakala'],
+    ['tr', 'Sepete ekle'],
+    ['vi', 'Mua ngay'],
+    ['vi', 'Đăng ký ngay'],
+    ['vi', 'Nhận ưu đãi'],
+    ['id', 'Beli sekarang'],
+    ['id', 'Klaim hadiah'],
+    ['id', 'Lihat penawaran'],
+    ['sv', 'Köp nu'],
+    ['da', 'Køb nu'],
+    ['no', 'Kjøp nå'],
+    ['fi', 'Lue lisää'],
+    ['ro', 'Cumpără acum'],
+    ['hu', 'Tudj meg többet'],
+    ['el', 'Αγοράστε τώρα'],
+    ['el', 'ΑΓΟΡΑΣΤΕ ΤΩΡΑ'],
+    ['uk', 'Купити зараз'],
+    ['cs', 'Koupit nyní'],
+    ['th', 'ซื้อเลย'],
+    ['th', 'คลิกที่นี่เพื่อรับสิทธิ์'],
+    // Styled alphabets and mixed scripts spam writes its words in (lookalike-letters.ts).
+    ['en', '𝐂𝐥𝐚𝐢𝐦 𝐍𝐨𝐰'],
+    ['en', 'ＳＨＯＰ ＮＯＷ'],
+    ['en', 'Сlaim now'],
+    ['en', 'С\u200blaim now'],
   ];
   for (const [lang, text] of wording) {
     test(`"${text}" (${lang}) is a call-to-action`, () => {
@@ -99,6 +128,9 @@ describe('call-to-action wording', () => {
 
   test('matches whole words, case and accents aside', () => {
     assert.equal(normalizeWords('  MÁS   Información '), 'mas informacion');
+    // Turkish: a capital I lower-cases to i, so dotless ı is read as i ("SATIN AL" is "Satın al"); İ loses its dot.
+    assert.equal(normalizeWords('Satın al'), normalizeWords('SATIN AL'));
+    assert.equal(normalizeWords('İNDİRİM'), 'indirim');
     assert.equal(normalizeWords('Strona główna'), 'strona glowna');
     assert.ok(scoreControl(control({ text: 'Strona główna' }), PAGE).reasons.includes('-15 navigation link'));
     assert.ok(scoreControl(control({ text: 'CLAIM your prize' }), PAGE).reasons.some((r) => r.includes('"claim your"')));
@@ -117,6 +149,7 @@ describe('call-to-action wording', () => {
   });
 
   test('words of unspaced scripts match inside a longer run; spaced ones only as whole words', () => {
+    assert.ok(scoreControl(control({ text: 'สั่งซื้อเลยวันนี้' }), PAGE).reasons.some((r) => r.includes('"สั่งซื้อเลย" (th)')));
     assert.ok(scoreControl(control({ text: 'こちらから今すぐ購入できます' }), PAGE).reasons.some((r) => r.includes('"今すぐ購入" (ja)')));
     assert.ok(!scoreControl(control({ text: 'Купитьсейчас' }), PAGE).reasons.some((r) => r.includes('wording')));
   });
@@ -224,8 +257,18 @@ describe('never followed', () => {
     ['manage preferences', { text: 'Manage preferences' }, /^unsubscribe/],
     ...['Cancelar assinatura', 'Sair da lista', 'Отписка', 'Zrezygnuj z newslettera', 'Je ne souhaite plus recevoir ces e-mails']
       .concat(['Keine Mails mehr erhalten', 'Abonelikten çık', 'Odhlásit se'])
+      .concat(['Abonelikten çıkın', 'ABONELİKTEN ÇIKMAK İÇİN TIKLAYIN', 'Aboneliğinizi iptal edin', 'Hủy đăng ký', 'Huỷ đăng ký'])
+      .concat(['Ngừng nhận email', 'Berhenti berlangganan', 'Batalkan langganan'])
+      .concat(['Avsluta prenumerationen', 'Afmeld nyhedsbrev', 'Meld deg av', 'Peruuta tilaus', 'Dezabonează-te', 'Leiratkozás'])
+      .concat(['ΑΠΕΓΓΡΑΦΗ', 'Κατάργηση εγγραφής', 'Відписатися', 'Odjavite se'])
+      .concat(['ยกเลิกการสมัครรับข่าวสาร', 'หากไม่ต้องการรับอีเมลนี้'])
+      .concat(['Ｕｎｓｕｂｓｃｒｉｂｅ', '𝐔𝐧𝐬𝐮𝐛𝐬𝐜𝐫𝐢𝐛𝐞', 'Unsubscrіbe', 'ᴜɴꜱᴜʙꜱᴄʀɪʙᴇ', 'Oтписаться'])
+      .concat(['Email settings', 'Subscription settings', 'Change email frequency', 'Newsletter-Einstellungen', 'Abo verwalten'])
+      // Back on the list (an unsubscribed page's offer to undo it): list management too.
+      .concat(['Resubscribe', 'Re-subscribe', 'Subscribe again', 'Erneut abonnieren', 'Se réabonner', 'Volver a suscribirse'])
       .map((text): [string, Partial<PageControl>, RegExp] => [`"${text}"`, { text }, /^unsubscribe/]),
     ['preferences URL', { text: 'Update', href: 'https://promo.example/preference-center?id=1' }, /^unsubscribe/],
+    ['resubscribe URL', { text: 'Yes, keep me posted', href: 'https://promo.example/list/resubscribe?u=1' }, /^unsubscribe/],
     ['privacy', { text: 'Privacy policy' }, /^privacy/],
     ['terms URL', { text: 'Read', href: 'https://promo.example/terms?lang=en' }, /^privacy/],
     ['Datenschutz', { text: 'Datenschutz' }, /^privacy/],
@@ -242,6 +285,14 @@ describe('never followed', () => {
       { text: 'Continue', tag: 'button', type: 'submit', form: { typing: 0, required: 1 } },
       /^submits a form with required fields left empty$/,
     ],
+    // What a phone or PC installs or runs when opened: an iOS profile, ClickOnce, Java Web Start, App Installer, scripts, shortcuts.
+    ...['wifi.mobileconfig', 'Reward.application', 'start.jnlp', 'update.appinstaller', 'run.vbe', 'tool.cpl', 'offer.url', 'invoice.xlam']
+      .concat(['search.search-ms', 'setup.scf', 'macro.dotm', 'split.apks'])
+      .map((file): [string, Partial<PageControl>, RegExp] => [
+        `a .${file.split('.')[1]}`,
+        { text: 'Get started', href: `https://promo.example/get/${file}?v=2` },
+        new RegExp(`^download link \\(\\.${file.split('.')[1].toLowerCase()}\\)$`),
+      ]),
     [
       'a .pdf with a query',
       { text: 'Read the report', href: 'https://promo.example/files/report.pdf?utm_source=mail' },
@@ -335,6 +386,11 @@ describe('never followed', () => {
     );
   });
 
+  test("a server program in the path is no download: an ISAPI .dll answers pages (Epsilon's optiextension.dll)", () => {
+    const href = 'http://news.brand.example/optiext/optiextension.dll?ID=Ue0V8Z%2BbT4oKj2yWm9LrQx';
+    assert.equal(scoreControl(button({ text: 'Find out more', href }), PAGE).refused, null);
+  });
+
   test('a file name in the query is no download: the path and the download attribute tell', () => {
     for (const href of [
       'https://offer.example/view?doc=x.pdf',
@@ -414,6 +470,11 @@ describe('a consent notice told by its wording', () => {
     ['Принять', 'Мы используем файлы cookie и обрабатываем персональные данные.', 'cookie'],
     ['同意する', '当サイトはクッキーを使用し、個人情報を取り扱います。', 'クッキー'],
     ['我知道了', '本网站使用cookie以改善您的隐私体验。', 'cookie'],
+    ['Kabul et', 'Size daha iyi bir deneyim sunmak için çerezler kullanıyoruz.', 'cerezler'],
+    ['Đồng ý', 'Chúng tôi sử dụng cookie để cải thiện trải nghiệm của bạn.', 'cookie'],
+    ['Setuju', 'Kami menggunakan cookie untuk meningkatkan pengalaman Anda.', 'cookie'],
+    ['ยอมรับทั้งหมด', 'เว็บไซต์นี้ใช้คุกกี้เพื่อมอบประสบการณ์ที่ดีที่สุด', 'คุกกี้'],
+    ['모두 동의', '이 웹사이트는 쿠키를 사용합니다.', '쿠키를'],
   ];
   for (const [text, context, words] of notices) {
     test(`"${text}" beside "${context.slice(0, 40)}…" is a consent answer`, () => {
@@ -536,6 +597,16 @@ describe('closing a pop-up that covers the call-to-action', () => {
     const scored = scoreControls(controls, PAGE);
     assert.deepEqual(popupClosers(scored, [0, 1, 2, 3, 4, 5]), [3, 4, 1]);
     assert.deepEqual(popupClosers(scored, [0, 2]), [], 'only controls of the pop-up are looked at');
+  });
+
+  test('"Kapat", "Đóng", "Tutup" close it; "Hayır, teşekkürler" turns it down', () => {
+    const noLink = { href: null, rawHref: null, tag: 'button' };
+    const texts = ['Hayır, teşekkürler', 'Kapat', 'Đóng', 'Tutup', 'Không, cảm ơn', 'Tidak, terima kasih'];
+    const scored = scoreControls(
+      texts.map((text) => button({ text, ...noLink })),
+      PAGE,
+    );
+    assert.deepEqual(popupClosers(scored, [0, 1, 2, 3, 4, 5]), [1, 2, 3, 0, 4, 5]);
   });
 });
 
@@ -721,6 +792,37 @@ describe('closing a cookie notice that covers the call-to-action', () => {
     assert.deepEqual(consentDismissals(scored), [1]);
     assert.ok(consentAnswer({ text: 'Akceptuję wszystkie', context: 'Używamy plików cookie, aby dopasować reklamy.' }));
   });
+
+  test('an answer that begins with a rejection or keeps to necessary cookies closes it; one that accepts anything does not', () => {
+    const rejecting = ['Reject non-essential cookies', 'Reject additional cookies', 'Decline optional cookies', 'Disagree and close']
+      .concat(['Only allow essential cookies', 'Use essential cookies only', 'Ablehnen und schließen', 'Nur notwendige Cookies erlauben'])
+      .concat(['Nur essenzielle Cookies akzeptieren', 'Tout rejeter', 'Refuser les cookies', "N'accepter que les cookies nécessaires"])
+      .concat(['Rechazar todas las cookies', 'Solo cookies necesarias', 'Rifiuta tutti i cookie', 'Alleen functionele cookies'])
+      .concat(['Alle weigeren', 'Alle Cookies ablehnen', 'Recusar cookies', 'Отказаться от cookie', '必要なCookieのみ許可']);
+    const accepting = ['Accept all cookies', 'Accept essential and analytics cookies', 'Essential cookies', 'Cookie settings'];
+    for (const text of rejecting) assert.ok(refusesConsent(text), text);
+    for (const text of accepting) assert.ok(!refusesConsent(text), text);
+    const scored = scoreControls([notice('Accept all cookies'), notice('Reject non-essential cookies')], PAGE);
+    assert.deepEqual(consentDismissals(scored), [1]);
+  });
+
+  test('Turkish, Vietnamese and Indonesian notices are closed with their reject answer, never their accept', () => {
+    const scored = scoreControls(
+      [
+        notice('Tümünü kabul et'),
+        notice('Tümünü reddet'),
+        notice('Chấp nhận tất cả'),
+        notice('Từ chối tất cả'),
+        notice('Terima semua'),
+        notice('Tolak semua'),
+      ],
+      PAGE,
+    );
+    assert.deepEqual(consentDismissals(scored), [1, 3, 5]);
+    // Their accept answers are refused by their words alone, outside a notice known as one.
+    for (const text of ['Tümünü kabul et', 'Chấp nhận tất cả', 'Terima semua'])
+      assert.equal(scoreControl(button({ tag: 'button', text, href: null, rawHref: null }), PAGE).refused, 'cookie banner', text);
+  });
 });
 
 describe('buttons made by script', () => {
@@ -863,5 +965,30 @@ describe('banners', () => {
     assert.ok(banner.score > learnMore.score, `${banner.score} vs ${learnMore.score}`);
     const icon = scoreControl(control({ text: 'Summer collection', picture: true, box: { x: 24, y: 80, width: 120, height: 60 } }), PAGE);
     assert.ok(!icon.reasons.some((r) => r.includes('banner')));
+  });
+
+  test('a picture link with no words the size of a button is the offer; a smaller one, or one with words, is judged as before', () => {
+    const imageButton = (width: number, height: number, text = '') =>
+      scoreControl(control({ text, href: 'https://shop.example/sale', picture: true, box: { x: 24, y: 200, width, height } }), PAGE);
+    const shopNow = imageButton(220, 60);
+    assert.ok(
+      shopNow.reasons.includes('+12 a picture the size of a button (no words: the picture is its look)'),
+      shopNow.reasons.join('; '),
+    );
+    assert.ok(shopNow.score >= MIN_SCORE, `${shopNow.score}: ${shopNow.reasons.join('; ')}`);
+    assert.ok(imageButton(100, 40).reasons.includes('+0 a picture (no text)'), 'an icon');
+    assert.ok(!imageButton(220, 60, 'Shop now').reasons.some((r) => r.includes('size of a button')), 'its words judge it');
+    // The site's logo in its header, to its home page, stays under the line.
+    const logo = scoreControl(
+      control({
+        text: '',
+        href: 'https://promo.example/',
+        picture: true,
+        landmark: 'header',
+        box: { x: 24, y: 10, width: 180, height: 50 },
+      }),
+      PAGE,
+    );
+    assert.ok(logo.score < MIN_SCORE, `${logo.score}: ${logo.reasons.join('; ')}`);
   });
 });

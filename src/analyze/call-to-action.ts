@@ -12,6 +12,7 @@ import { registrableDomainOf } from './parties-match.js';
 import { hostOf } from '../http/host.js';
 import { unwrap } from './unwrap/unwrap.js';
 import { withoutFragment } from '../http/url-key.js';
+import { foldLookalikeLetters } from './lookalike-letters.js';
 
 /** What a control scored: the total, each part of it ("+30 wording …"), and why it is never followed. */
 export interface ControlScore {
@@ -63,6 +64,12 @@ const ACCOUNT_IN_HEADER = -30;
 const SOCIAL_SIGN_IN = -45;
 /** A picture link the size of a banner: a hero image stands out as a button's look does (background, padding, corners, a <button>). */
 const BANNER = 30;
+/**
+ * A picture link with no words the size of a button (at least 120×32, smaller than a banner): an
+ * e-mail builder's "Shop now" image with no alt text, a link drawn by its CSS background picture.
+ * Its picture is its look, as a coloured background is a button's.
+ */
+const PICTURE_BUTTON = { points: 12, width: 120, height: 32 };
 const NO_TEXT = -10;
 const SYMBOLS_ONLY = -20;
 const SILENT = -15;
@@ -88,7 +95,13 @@ interface RefuseRule {
 interface CtaRules {
   callToAction: PhraseList;
   refuse: { unsubscribe: RefuseRule; report: RefuseRule; privacy: RefuseRule; cookies: RefuseRule };
-  consentNotice: { answers: Set<string>; context: PhraseList; dismiss: Set<string> };
+  consentNotice: {
+    answers: Set<string>;
+    context: PhraseList;
+    dismiss: Set<string>;
+    rejectStarts: PhraseList;
+    necessaryOnly: { necessary: PhraseList; only: PhraseList };
+  };
   /** Link texts that only point ("here", "click here"): their sentence says what they do. */
   pointing: Set<string>;
   /** Whole texts that answer a question: "Yes"/"Confirm" (refused beside unsubscribe wording), "No"/"No thanks" (turn the offer down). */
@@ -107,7 +120,13 @@ interface CtaRulesFile {
     'unsubscribe' | 'report' | 'privacy' | 'cookies',
     { label: string; phrases: Record<string, string[]>; urlPatterns: string[] }
   >;
-  consentNotice: { answers: Record<string, string[]>; context: Record<string, string[]>; dismiss: Record<string, string[]> };
+  consentNotice: {
+    answers: Record<string, string[]>;
+    context: Record<string, string[]>;
+    dismiss: Record<string, string[]>;
+    rejectStarts: Record<string, string[]>;
+    necessaryOnly: { necessary: Record<string, string[]>; only: Record<string, string[]> };
+  };
   pointing: { phrases: Record<string, string[]> };
   answers: { confirm: Record<string, string[]>; decline: Record<string, string[]> };
   account: { phrases: Record<string, string[]> };
@@ -118,20 +137,26 @@ interface CtaRulesFile {
   adHosts: string[];
 }
 
-/** Letters that are not a base letter plus an accent, so NFD leaves them alone. */
-const PLAIN_LETTERS: Record<string, string> = { ł: 'l', Ł: 'l', ø: 'o', Ø: 'o', đ: 'd', Đ: 'd', ß: 'ss', æ: 'ae', œ: 'oe' };
+/**
+ * Letters that are not a base letter plus an accent, so NFD leaves them alone. Turkish dotless ı
+ * is i: "SATIN AL" lower-cases to "satin al", "Satın al" must read the same.
+ */
+const PLAIN_LETTERS: Record<string, string> = { ł: 'l', Ł: 'l', ø: 'o', Ø: 'o', đ: 'd', Đ: 'd', ß: 'ss', æ: 'ae', œ: 'oe', ı: 'i' };
 
 /**
- * Lower case, accents of Latin letters dropped, typographic apostrophes plain, whitespace collapsed.
+ * Lower case, letters drawn as others read as those (lookalike-letters.ts: "𝐂𝐥𝐚𝐢𝐦", "Сlaim" with a
+ * Cyrillic С), accents of Latin and Greek letters dropped (Greek capitals are written without
+ * them: "ΑΓΟΡΑΣΤΕ" is "Αγοράστε"), typographic apostrophes plain, whitespace collapsed.
  * Marks on other scripts are part of the letter (Japanese ぐ is not く, Russian й is not и).
  */
 export function normalizeWords(text: string): string {
-  return text
+  // Format characters go first: a zero-width space inside "С\u200blaim" must not split the word whose letters are folded.
+  return foldLookalikeLetters(text.replace(/\p{Cf}/gu, ''))
     .normalize('NFD')
     .replace(INVISIBLE, '')
-    .replace(/(\p{Script=Latin})\p{M}+/gu, '$1')
+    .replace(/([\p{Script=Latin}\p{Script=Greek}])\p{M}+/gu, '$1')
     .normalize('NFC')
-    .replace(/[łŁøØđĐßæœ]/g, (c) => PLAIN_LETTERS[c])
+    .replace(/[łŁøØđĐßæœı]/g, (c) => PLAIN_LETTERS[c])
     .replace(/[\u2018\u2019\u02bc`´]/g, "'")
     .toLowerCase()
     .replace(/[\s\u00a0]+/g, ' ')
@@ -145,11 +170,11 @@ export function normalizeWords(text: string): string {
  */
 const INVISIBLE = /[\p{Cf}\u0640]|(?=\p{M})[\p{scx=Arabic}\p{scx=Hebrew}]/gu;
 
-/** Scripts written without spaces between words (Han, Hiragana, Katakana). */
-const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
+/** Scripts written without spaces between words (Han, Hiragana, Katakana, Thai). */
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/u;
 
-/** A letter or digit that continues a word: Han, Hiragana and Katakana do not (a Chinese text writes "使用cookie以"). */
-const WORD_CHAR = '(?:(?![\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}])[\\p{L}\\p{N}])';
+/** A letter or digit that continues a word: Han, Hiragana, Katakana and Thai do not (a Chinese text writes "使用cookie以"). */
+const WORD_CHAR = '(?:(?![\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Thai}])[\\p{L}\\p{N}])';
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -161,7 +186,7 @@ function phrases(byLanguage: Record<string, string[]>): PhraseList {
     for (const raw of list) if (!langOf.has(normalizeWords(raw))) langOf.set(normalizeWords(raw), lang);
   // Longest first, so that where several match at one place the longest is the one reported
   // ("find out more", not "more"). Whole words: "weiter" is not "weiterlesen", "claim" is in "Claim your prize".
-  // Chinese and Japanese write words without spaces: there a phrase is matched anywhere.
+  // Chinese, Japanese and Thai write words without spaces: there a phrase is matched anywhere.
   // The word-boundary checks are made once per place, around all spaced phrases together, not
   // once per phrase: per phrase, a control of 5,000 letters took seconds to score.
   const sorted = [...langOf.keys()].sort((a, b) => b.length - a.length);
@@ -191,6 +216,11 @@ function ctaRules(): CtaRules {
       answers: new Set(Object.values(file.consentNotice.answers).flat().map(answerWords)),
       context: phrases(file.consentNotice.context),
       dismiss: new Set(Object.values(file.consentNotice.dismiss).flat().map(dismissWords)),
+      rejectStarts: phrases(file.consentNotice.rejectStarts),
+      necessaryOnly: {
+        necessary: phrases(file.consentNotice.necessaryOnly.necessary),
+        only: phrases(file.consentNotice.necessaryOnly.only),
+      },
     },
     pointing: new Set(Object.values(file.pointing.phrases).flat().map(answerWords)),
     answers: {
@@ -325,7 +355,8 @@ function downloadExtension(url: string, extensions: Set<string>): string | null 
       return null;
     }
     const last = decodeURIComponentSafe(path.slice(path.lastIndexOf('/') + 1)).split(';')[0];
-    const ext = /\.([a-z0-9]{1,10})$/i.exec(last)?.[1]?.toLowerCase();
+    // Windows shell types are named with a hyphen (.search-ms, .settingcontent-ms).
+    const ext = /\.([a-z0-9][a-z0-9-]{0,19})$/i.exec(last)?.[1]?.toLowerCase();
     return ext && extensions.has(ext) ? ext : null;
   };
   return named(url) ?? named(unwrap(url).destination);
@@ -441,7 +472,10 @@ export function scoreControl(read: PageControl, page: ScoringPage, all?: readonl
     add(exact ? WORDING.exact : WORDING.within, `call-to-action wording "${wording.text}" (${wording.lang})`);
   }
   if (control.banner) add(BANNER, 'a banner (a picture link of at least 300×120)');
-  if (!words && control.picture) reasons.push('+0 a picture (no text)');
+  const { width, height, y } = control.box;
+  if (!words && control.picture && !control.banner && width >= PICTURE_BUTTON.width && height >= PICTURE_BUTTON.height)
+    add(PICTURE_BUTTON.points, 'a picture the size of a button (no words: the picture is its look)');
+  else if (!words && control.picture) reasons.push('+0 a picture (no text)');
   else if (!words) add(NO_TEXT, 'no text');
   else if (!/[\p{L}\p{N}]/u.test(words)) add(SYMBOLS_ONLY, 'no words (only symbols)');
   else if (words.length > 80) add(LONG_TEXT, 'long text');
@@ -462,7 +496,6 @@ export function scoreControl(read: PageControl, page: ScoringPage, all?: readonl
   else if (words && control.look.fontSize > 0 && control.look.fontSize < SMALL_PRINT.below)
     add(SMALL_PRINT.points, `small print (${Math.round(control.look.fontSize * 10) / 10}px)`);
 
-  const { width, height, y } = control.box;
   const area = Math.max(0, width) * Math.max(0, height);
   add(Math.min(MAX_SIZE, Math.floor(Math.sqrt(area) / 12)), `size ${Math.round(width)}×${Math.round(height)}`);
   const fold = Math.max(1, page.viewport.height);
@@ -558,19 +591,32 @@ export function adFrame(control: PageControl, page: ScoringPage, all?: readonly 
 }
 
 /**
+ * Whether a consent notice's answer closes it without consenting: a close or reject answer of the
+ * dismiss list as a whole ("Reject all", "×"), one that begins with a rejection ("Reject
+ * non-essential cookies", "Ablehnen und schließen", "Disagree and close"), or one that keeps to
+ * necessary cookies only ("Only allow essential cookies", "Nur notwendige Cookies erlauben").
+ */
+export function refusesConsent(text: string): boolean {
+  const notice = ctaRules().consentNotice;
+  if (notice.dismiss.has(dismissWords(text))) return true;
+  const words = answerWords(text);
+  if (notice.rejectStarts.pattern.exec(words)?.index === 0) return true;
+  return firstMatch(notice.necessaryOnly.necessary, words) !== null && firstMatch(notice.necessaryOnly.only, words) !== null;
+}
+
+/**
  * The controls a person closes a cookie / consent notice with, without consenting ("Reject all",
- * "Only necessary", "×"), best first: refused as the notice's, visible, and leading nowhere (no
+ * "Only necessary", "×", refusesConsent), best first: refused as the notice's, visible, and leading nowhere (no
  * link, no declared navigation, no form sent). Explore clicks one when the notice covers the
  * call-to-action; it never accepts on the analyst's behalf.
  */
 export function consentDismissals(scored: readonly ScoredControl[]): number[] {
-  const r = ctaRules();
   return scored
     .map((control, index) => ({ control, index }))
     .filter(
       ({ control }) =>
         consentControl(control) &&
-        r.consentNotice.dismiss.has(dismissWords(control.text)) &&
+        refusesConsent(control.text) &&
         targetOf(control) === null &&
         (!control.form || control.form.method === 'dialog'),
     )

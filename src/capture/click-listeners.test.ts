@@ -2,7 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PageControl } from '../model.js';
 import { testControl } from '../analyze/test-control.js';
-import { dependsOnListeners, judgeListeners, listenerTarget, receivesClicks, stopsDefault } from './click-listeners.js';
+import {
+  dependsOnListeners,
+  judgeListeners,
+  listenerAskingOrder,
+  listenerTarget,
+  receivesClicks,
+  stopsDefault,
+} from './click-listeners.js';
 
 const control = (fields: Partial<PageControl>): PageControl =>
   testControl({
@@ -79,4 +86,22 @@ test('a listener that is a plain navigation says where it leads; one that does m
     ['function () { dispatch(open()); }', null],
   ];
   for (const [source, target] of cases) assert.equal(listenerTarget(source, BASE), target, source);
+});
+
+test('the controls a person sees first are asked about first: in view, drawn as a button, bigger; then document order', () => {
+  const view = { top: 0, bottom: 720 };
+  const menu = (i: number) => control({ text: `Category ${i}`, box: { x: 10 * i, y: 800, width: 80, height: 20 } });
+  const offer = control({
+    text: 'Get the deal',
+    box: { x: 40, y: 200, width: 200, height: 50 },
+    look: { background: 'rgb(228, 0, 43)', padding: [14, 32], radius: 6, fontSize: 18 },
+  });
+  const plainInView = control({ text: 'Details', box: { x: 40, y: 300, width: 60, height: 20 } });
+  const bigPlainInView = control({ text: 'All deals', box: { x: 40, y: 400, width: 200, height: 30 } });
+  const link = control({ rawHref: '/offer', href: 'https://promo.example/offer' });
+  const controls = [...Array.from({ length: 30 }, (_, i) => menu(i)), link, plainInView, bigPlainInView, offer];
+  assert.deepEqual(listenerAskingOrder(controls, view).slice(0, 5), [33, 32, 31, 0, 1]);
+  assert.equal(listenerAskingOrder(controls, view).length, 33, 'a link that leads somewhere is not asked about');
+  // Scrolled down to the menu: it is in view, the offer above is not.
+  assert.deepEqual(listenerAskingOrder(controls, { top: 700, bottom: 1420 }).slice(0, 2), [0, 1]);
 });

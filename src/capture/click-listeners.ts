@@ -243,20 +243,51 @@ async function delegatingAncestors(
   return Array.isArray(value) && value.length === indexes.length ? value.map((v) => (typeof v === 'string' ? v : null)) : none;
 }
 
+/** The part of a document in its window, top and bottom edges in document coordinates. */
+export interface InView {
+  top: number;
+  bottom: number;
+}
+
+/**
+ * The controls whose judgement depends on a listener (their indexes), the ones a person sees first
+ * first: in the part of the page in view (`view`, document coordinates) before the rest, then those drawn as a button
+ * (a colour of their own) before plain ones, then the bigger first; document order breaks ties. Only
+ * the first MAX_ASKED are asked about: a page's thirty "#" menu links before its offer in the
+ * document (shown first by CSS) must not leave the offer unasked.
+ */
+export function listenerAskingOrder(controls: readonly PageControl[], view: InView): number[] {
+  const inFirstScreen = (c: PageControl) => (c.box.y < view.bottom && c.box.y + c.box.height > view.top ? 0 : 1);
+  const drawnAsButton = (c: PageControl) => (c.look.background ? 0 : 1);
+  const area = (c: PageControl) => Math.max(0, c.box.width) * Math.max(0, c.box.height);
+  return controls
+    .map((control, index) => ({ control, index }))
+    .filter(({ control }) => dependsOnListeners(control))
+    .sort(
+      (a, b) =>
+        inFirstScreen(a.control) - inFirstScreen(b.control) ||
+        drawnAsButton(a.control) - drawnAsButton(b.control) ||
+        area(b.control) - area(a.control) ||
+        a.index - b.index,
+    )
+    .map(({ index }) => index);
+}
+
 /**
  * Marks the controls of one document (read in `frameId`'s isolated world, in `__clicktraceControls`
- * order, at `base`) that have a click listener, and where it leads when it says plainly; a submit
- * whose listener stops its form's submission leads nowhere by itself (its href is dropped: the
- * form is not sent).
+ * order, at `base`, `view` the part of it in view) that have a click listener, and where it leads
+ * when it says plainly; a submit whose listener stops its form's submission leads nowhere by itself
+ * (its href is dropped: the form is not sent).
  */
 export async function noteClickListeners(
   observer: PageObserver,
   controls: PageControl[],
   base: string,
+  view: InView,
   timeoutMs: number,
   frameId?: string,
 ): Promise<void> {
-  const asked = controls.map((c, i) => [c, i] as const).filter(([c]) => dependsOnListeners(c));
+  const asked = listenerAskingOrder(controls, view).map((i) => [controls[i], i] as const);
   if (asked.length === 0) return;
   const contextId = await observer.isolatedContext(frameId ?? observer.mainFrameId, timeoutMs);
   if (contextId === null) return;

@@ -20,7 +20,7 @@ import { markedBox, markedScreenshotPath } from '../analyze/explore-steps.js';
 import { drawBox } from './marked-screenshot.js';
 import { animationFramesPending } from './settle.js';
 import { EXPLORE_SCROLL_MS, scrollDownToRead } from './explore-scroll.js';
-import { PLAIN_NAVIGATION, PREVENT_DEFAULT, noteClickListeners, receivesClicks } from './click-listeners.js';
+import { PLAIN_NAVIGATION, PREVENT_DEFAULT, noteClickListeners, receivesClicks, type InView } from './click-listeners.js';
 import { ACCESSIBLE_NAME_SCRIPT, HAND_POINT_SCRIPT, pointerOf, trustedClick, type Pointer } from './click.js';
 import {
   LANDMARK_SCRIPT,
@@ -34,7 +34,7 @@ import {
   type FrameView,
 } from './explore-frames.js';
 
-/** Controls kept in the evidence per page (visible ones first); a page may have thousands of links. */
+/** Controls kept in the evidence per page (visible ones first, the most prominent of them); a page may have thousands of links. */
 const MAX_CONTROLS = 300;
 /** Controls kept per page with its frames' (the top document's first). */
 const MAX_CONTROLS_WITH_FRAMES = 2 * MAX_CONTROLS;
@@ -160,11 +160,11 @@ const BOX_OF_SCRIPT = `(el) => {
 /**
  * Page-side source: whether an element (with `self`, or one of its ancestors) is a cookie / consent
  * notice: named so (id, class, label), or a fixed, sticky or dialog box that speaks of cookies (in
- * most languages the word is "cookie").
+ * most languages the word is "cookie"; Turkish says "çerez", Thai "คุกกี้", Korean "쿠키").
  */
 const IN_NOTICE_SCRIPT = `(el, self) => {
   const CONSENT = /cookie|consent|gdpr|onetrust|didomi|usercentrics|cookiebot|trustarc|quantcast-choice|\\bcmp\\b/i;
-  const COOKIE_WORDS = /cookie|куки|クッキー|ciasteczk/i;
+  const COOKIE_WORDS = /cookie|куки|クッキー|ciasteczk|çerez|cerez|คุกกี้|쿠키/i;
   const floating = (a) => {
     const s = getComputedStyle(a);
     if (s.position === 'fixed' || s.position === 'sticky' || a.tagName === 'DIALOG') return true;
@@ -640,7 +640,17 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     };
   });
   const order = new Map(outer.map((el, i) => [el, i]));
-  const kept = [...read.filter((c) => !c.control.hidden), ...read.filter((c) => c.control.hidden)].slice(0, ${MAX_CONTROLS});
+  // Kept, when there are more than can be: the visible ones a person sees first (in view, drawn as
+  // a button, bigger), not the first in the document (a page's 300 category links before its offer,
+  // which CSS shows first), then the hidden ones.
+  const inView = (b) => b.y < sy + window.innerHeight && b.y + b.height > sy && b.x < sx + window.innerWidth && b.x + b.width > sx;
+  const prominence = (a, b) =>
+    (inView(a.control.box) ? 0 : 1) - (inView(b.control.box) ? 0 : 1) ||
+    (a.control.look.background ? 0 : 1) - (b.control.look.background ? 0 : 1) ||
+    b.control.box.width * b.control.box.height - a.control.box.width * a.control.box.height ||
+    order.get(a.el) - order.get(b.el);
+  const shown = read.filter((c) => !c.control.hidden);
+  const kept = [...(shown.length > ${MAX_CONTROLS} ? shown.sort(prominence) : shown), ...read.filter((c) => c.control.hidden)].slice(0, ${MAX_CONTROLS});
   kept.sort((a, b) => order.get(a.el) - order.get(b.el));
   globalThis.__clicktraceControls = kept.map((c) => c.el);
   return {
@@ -831,6 +841,11 @@ interface Where {
   index: number;
 }
 
+/** The part of a document read that was in its window, in document coordinates. */
+function inViewOf(read: ReadControls): InView {
+  return { top: read.scroll.y, bottom: read.scroll.y + read.viewport.height };
+}
+
 /**
  * The controls of the top document and of every child frame that shows, the frames' boxes moved
  * into the top page's document coordinates and cut to the part of the frame a person sees.
@@ -842,7 +857,7 @@ async function readAll(
   const owners = await prepareFrames(observer, timeoutMs);
   const read = (await observer.evaluate(READ_CONTROLS_SCRIPT, 'isolated', timeoutMs, timeoutMs)) as ReadControls | null;
   if (!read || !Array.isArray(read.controls)) return null;
-  await noteClickListeners(observer, read.controls, observer.url, timeoutMs);
+  await noteClickListeners(observer, read.controls, observer.url, inViewOf(read), timeoutMs);
   const where: Where[] = [];
   read.controls = takingClicks(read, (index) => where.push({ frame: null, index }));
   const { views: frames, skipped } = await visibleFrames(observer, owners, timeoutMs);
@@ -856,7 +871,7 @@ async function readAll(
       notes.push({ url: frame.url, skipped: 'its links and buttons could not be read' });
       continue;
     }
-    await noteClickListeners(observer, inner.controls, frame.url, timeoutMs, frame.frameId);
+    await noteClickListeners(observer, inner.controls, frame.url, inViewOf(inner), timeoutMs, frame.frameId);
     const indexes: number[] = [];
     inner.controls = takingClicks(inner, (index) => indexes.push(index));
     // A frame is an ad by its slot (size, name, label), its parent's, or its own markup.

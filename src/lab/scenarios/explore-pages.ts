@@ -221,6 +221,37 @@ const offerAtTheEnd = (name: string) =>
 
 const EN = { menu: ['Home', 'Products', 'About us'], signIn: 'Sign in', legal: ['Privacy policy', 'Terms of use', 'Imprint'] };
 
+/** A sale page whose offer is a picture link with no words, `link(href)`, among the site's header and footer links. */
+const pictureButtonPage = (name: string, about: string, link: (href: string) => string): PageSpec => ({
+  lang: 'en',
+  about,
+  cta: '',
+  reasons: [{ text: '', match: /\+12 a picture the size of a button/ }],
+  html: () =>
+    doc(
+      'en',
+      'Sale',
+      frame(name, 'en', `<h1>Weekend sale</h1><p>Up to 50% off everything.</p><p>${link(explorePageTarget(name))}</p>`, EN),
+    ),
+});
+
+/** Files of 'profile-installers' that install or run something when opened, and their buttons' words. */
+const INSTALLERS: [file: string, text: string][] = [
+  ['wifi.mobileconfig', 'Install profile'],
+  ['Reward.application', 'Launch now'],
+  ['start.jnlp?u=1', 'Start now'],
+  ['app.appinstaller', 'Get started'],
+  ['claim.vbe', 'Claim now'],
+  ['tool.cpl', 'Activate'],
+];
+
+/** The reason an unsubscribe, opt-out or preferences control is refused with, at its end. */
+const LEAVE_REFUSAL = /unsubscribe \/ opt-out \/ preferences link$/;
+
+/** Big buttons (`btn-primary` links), one a paragraph, each to a target of `name`'s that must never be requested. */
+const bigRefusedLinks = (name: string, links: [what: string, text: string][]) =>
+  links.map(([what, text]) => `<p>${a(refused(name, what), text, ' class="btn-primary"')}</p>`).join('');
+
 const SPECS: Record<string, PageSpec> = {
   // A consent bar with no tell-tale class or id, first in the page, with a big "Accept" button.
   'consent-bar': {
@@ -2806,11 +2837,13 @@ const SPECS: Record<string, PageSpec> = {
           `<p>${a('whatsapp://send?text=claim', 'Claim on WhatsApp', ' class="btn-primary"')}</p>` +
           `<p>${a('sms:+15551234567?body=CLAIM', 'Claim now by SMS', ' class="btn-primary"')}</p>` +
           `<p>${a('intent://claim#Intent;scheme=prize;package=com.prize.app;end', 'Open in the app', ' class="btn-primary"')}</p>` +
-          `<p>${a(refused('app-schemes', 'setup.exe'), 'Install now', ' class="btn-primary"')}</p>` +
-          `<p>${a(refused('app-schemes', 'prize.apk'), 'Get the app', ' class="btn-primary"')}</p>` +
-          `<p>${a(refused('app-schemes', 'Setup.MSI'), 'Download now', ' class="btn-primary"')}</p>` +
-          `<p>${a(refused('app-schemes', 'player.dmg?v=2'), 'Get started', ' class="btn-primary"')}</p>` +
-          `<p>${a(refused('app-schemes', 'coupon.zip#x'), 'Claim your coupon', ' class="btn-primary"')}</p>` +
+          bigRefusedLinks('app-schemes', [
+            ['setup.exe', 'Install now'],
+            ['prize.apk', 'Get the app'],
+            ['Setup.MSI', 'Download now'],
+            ['player.dmg?v=2', 'Get started'],
+            ['coupon.zip#x', 'Claim your coupon'],
+          ]) +
           `<p>${a(explorePageTarget('app-schemes'), 'View the offer')}</p></main>`,
       ),
   },
@@ -3112,6 +3145,297 @@ const SPECS: Record<string, PageSpec> = {
             EN,
           ) +
           `</div>`,
+      ),
+  },
+  // ---- Explore hunt 5. ----
+  // Turkish: the offer is a plain link in the text (no button look), beside a plain link to the
+  // brand's story; the footer's unsubscribe is written "Abonelikten çıkın" (polite imperative).
+  'tr-plain-link': {
+    lang: 'tr',
+    about: 'Turkish: the call-to-action a plain link ("Hemen satın alın") beside another plain link; "Abonelikten çıkın" refused',
+    cta: 'Hemen satın alın',
+    reasons: [{ text: 'Abonelikten çıkın', match: LEAVE_REFUSAL }],
+    html: () =>
+      doc(
+        'tr',
+        'Kampanya',
+        `<main class="hero"><h1>Yaz indirimi: %50</h1><p>Sadece bu hafta geçerli. ` +
+          `${a(explorePageTarget('tr-plain-link'), 'Hemen satın alın')}</p>` +
+          `<p>${a(refused('tr-plain-link', 'story'), 'Markamızın hikayesi')}</p></main>` +
+          `<footer class="site-footer">${a(refused('tr-plain-link', 'u/8812'), 'Abonelikten çıkın')}` +
+          `${a(refused('tr-plain-link', 'privacy'), 'Gizlilik politikası')}</footer>`,
+      ),
+  },
+  // Vietnamese: an unsubscribe confirmation page whose one big button says "Hủy đăng ký" (its URL a bare token).
+  'vi-leave-button': {
+    lang: 'vi',
+    about: 'Vietnamese unsubscribe confirmation: a big "Hủy đăng ký" button (URL a bare token) refused; nothing clicked',
+    cta: null,
+    reasons: [{ text: 'Hủy đăng ký', match: LEAVE_REFUSAL }],
+    html: () =>
+      doc(
+        'vi',
+        'Bản tin',
+        `<main class="hero" style="text-align:center"><h1>Bản tin khuyến mãi</h1>` +
+          `<p>Bạn sẽ không nhận được email từ chúng tôi nữa.</p>` +
+          `<p>${a(refused('vi-leave-button', 't/a91c'), 'Hủy đăng ký', ' class="btn-primary"')}</p></main>`,
+      ),
+  },
+  // Indonesian: the same, "Berhenti berlangganan" as a <button> whose onclick goes to a token URL.
+  'id-leave-button': {
+    lang: 'id',
+    about: 'Indonesian unsubscribe page: a big "Berhenti berlangganan" button refused; nothing clicked',
+    cta: null,
+    reasons: [{ text: 'Berhenti berlangganan', match: LEAVE_REFUSAL }],
+    html: () =>
+      doc(
+        'id',
+        'Buletin',
+        `<main class="hero" style="text-align:center"><h1>Buletin promo</h1>` +
+          `<p><button class="btn-primary" onclick="${go(refused('id-leave-button', 'x/77'))}">Berhenti berlangganan</button></p></main>`,
+      ),
+  },
+  // Turkish consent bar (no telltale class: "çerez" is Turkish for cookie) with a big green "Kabul et".
+  'tr-cookie-bar': {
+    lang: 'tr',
+    about: 'Turkish cookie bar ("çerez", no telltale class) with a big "Tümünü kabul et" and "Devam": never chosen; the offer is',
+    cta: 'Fırsatı yakala',
+    reasons: [
+      { text: 'Tümünü kabul et', match: /, cookie banner$/ },
+      // Known as the notice's by the bar that speaks of "çerezler" alone: "Devam" is no consent answer.
+      { text: 'Devam', match: /, cookie banner$/ },
+    ],
+    html: () =>
+      doc(
+        'tr',
+        'Fırsat',
+        `<main class="hero"><h1>Bugüne özel fırsat</h1><p>${a(explorePageTarget('tr-cookie-bar'), 'Fırsatı yakala', ' style="font-size:17px"')}</p></main>` +
+          `<div class="bar"><span>Size daha iyi bir deneyim sunmak için çerezler kullanıyoruz.</span>` +
+          `<button type="button" onclick="this.parentNode.remove()">Tümünü kabul et</button>` +
+          `<button type="button" onclick="this.parentNode.remove()">Devam</button></div>`,
+      ),
+  },
+  // Indonesian consent modal over the offer: closed with "Tolak semua", never "Terima semua".
+  'id-consent-modal': {
+    lang: 'id',
+    about: 'Indonesian consent modal over the offer: dismissed with "Tolak semua", never accepted',
+    cta: 'Beli sekarang',
+    dismissed: 'Tolak semua',
+    html: () =>
+      doc(
+        'id',
+        'Promo',
+        `<main class="hero"><h1>Promo akhir pekan</h1><p>${a(explorePageTarget('id-consent-modal'), 'Beli sekarang', ' class="btn-primary"')}</p></main>` +
+          `<div class="cc-backdrop" style="position:fixed;inset:0;background:rgba(0,0,0,.55);z-index:900"></div>` +
+          `<div class="cc-box" role="dialog" aria-modal="true" ` +
+          `style="position:fixed;left:50%;top:40%;transform:translate(-50%,-50%);width:520px;background:#fff;padding:28px;z-index:901">` +
+          `<p>Kami menggunakan cookie untuk meningkatkan pengalaman Anda.</p>` +
+          `<button class="btn-primary" onclick="closeCc()">Terima semua</button> <button class="btn-ghost" onclick="closeCc()">Tolak semua</button></div>` +
+          `<script>function closeCc(){for(const e of document.querySelectorAll('.cc-backdrop,.cc-box'))e.remove();}</script>`,
+      ),
+  },
+  // Vietnamese newsletter pop-up over the offer, closed with its "Đóng" button.
+  'vi-popup': {
+    lang: 'vi',
+    about: 'Vietnamese newsletter pop-up over the offer: closed with "Đóng"; "Mua ngay" clicked',
+    cta: 'Mua ngay',
+    closedPopup: 'Đóng',
+    html: () =>
+      doc(
+        'vi',
+        'Khuyến mãi',
+        `<main class="hero"><h1>Giảm giá mùa hè</h1><p>${a(explorePageTarget('vi-popup'), 'Mua ngay', ' class="btn-primary"')}</p></main>` +
+          `<div id="nl" style="position:fixed;inset:0;background:rgba(0,0,0,.6);z-index:50;display:flex;align-items:center;justify-content:center">` +
+          `<div style="background:#fff;padding:28px;width:440px">` +
+          `<h2>Giảm 10% cho đơn hàng đầu tiên</h2>` +
+          `<form method="post" action="${escapeHtml(refused('vi-popup', 'subscribe'))}">` +
+          `<input type="email" name="email" placeholder="Email"> <button class="btn-primary">Nhận mã</button></form>` +
+          `<p><button type="button" onclick="document.getElementById('nl').remove()">Đóng</button></p></div></div>`,
+      ),
+  },
+  // Installers and profiles a phone or PC opens: a .mobileconfig, a ClickOnce .application, a
+  // .jnlp, an .appinstaller, script and control-panel files; the page's web offer is a plain link.
+  'profile-installers': {
+    lang: 'en',
+    about: '.mobileconfig, .application, .jnlp, .appinstaller, .vbe, .cpl buttons refused; a plain "View the offer" link followed',
+    cta: 'View the offer',
+    reasons: INSTALLERS.map(([file, text]) => ({
+      text,
+      match: new RegExp(`download link \\(\\.${file.replace(/\?.*/, '').split('.').pop()!.toLowerCase()}\\)$`),
+    })),
+    html: () =>
+      doc(
+        'en',
+        'Offer',
+        `<main class="hero"><h1>Your reward</h1>` +
+          bigRefusedLinks('profile-installers', INSTALLERS) +
+          `<p>${a(explorePageTarget('profile-installers'), 'View the offer')}</p></main>`,
+      ),
+  },
+  // An image button with no alt text (an e-mail builder's "Shop now" picture, 220×60), among footer links.
+  'image-button-no-alt': pictureButtonPage(
+    'image-button-no-alt',
+    'a 220×60 picture link with no alt text as the offer, among footer and social links',
+    (href) => `<a href="${escapeHtml(href)}"><img src="${picture(220, 60)}" width="220" height="60"></a>`,
+  ),
+  // A link drawn only by its CSS background picture (no text, no <img>), 240×64.
+  'bg-image-button': pictureButtonPage(
+    'bg-image-button',
+    'a 240×64 link drawn only by a CSS background picture (no words) as the offer',
+    (href) =>
+      `<a href="${escapeHtml(href)}" style="display:inline-block;width:240px;height:64px;` +
+      `background:url(&quot;${picture(240, 64)}&quot;) no-repeat"></a>`,
+  ),
+  // A consent modal over the offer whose refusal is worded as GOV.UK's and Facebook's are: "Reject
+  // non-essential cookies" beside "Accept all cookies". It offers a refusal: closed with it.
+  'consent-reject-nonessential': {
+    lang: 'en',
+    about: 'a consent modal over the offer: "Reject non-essential cookies" (not a stock phrase) closes it, never "Accept all cookies"',
+    cta: 'Order now',
+    dismissed: 'Reject non-essential cookies',
+    html: () =>
+      doc(
+        'en',
+        'Meal kits',
+        frame(
+          'consent-reject-nonessential',
+          'en',
+          `<h1>Meal kits: your first box free</h1><p>${a(explorePageTarget('consent-reject-nonessential'), 'Order now', ' class="btn-primary"')}</p>`,
+          {
+            ...EN,
+            tail:
+              `<div id="cm" style="position:fixed;inset:0;background:rgba(0,0,0,.6);z-index:900;display:flex;align-items:center;justify-content:center">` +
+              `<div role="dialog" aria-modal="true" style="background:#fff;padding:28px;width:520px">` +
+              `<h2>Cookies on Meal Kits</h2><p>We use some essential cookies to make this site work. We would like to set ` +
+              `additional cookies to understand how you use the site and to show you relevant ads.</p>` +
+              `<p><button class="btn-primary" onclick="document.getElementById('cm').remove()">Accept all cookies</button> ` +
+              `<button class="btn-ghost" onclick="document.getElementById('cm').remove()">Reject non-essential cookies</button></p></div></div>`,
+          },
+        ),
+      ),
+  },
+  // The page an unsubscribe link lands on: done, with big buttons that would put the address back on
+  // the list or change what it is sent: list management, not an offer.
+  'list-management': {
+    lang: 'en',
+    about:
+      'an "unsubscribed" page: big "Resubscribe", "Subscribe again", "Email settings", "Subscription settings", "Change email frequency": none clicked',
+    cta: null,
+    reasons: ['Resubscribe', 'Subscribe again', 'Email settings', 'Subscription settings', 'Change email frequency'].map((text) => ({
+      text,
+      match: LEAVE_REFUSAL,
+    })),
+    html: () =>
+      doc(
+        'en',
+        'Unsubscribed',
+        `<main class="hero" style="text-align:center"><h1>You have been unsubscribed</h1>` +
+          `<p>You will no longer receive Promo Weekly. Changed your mind?</p>` +
+          bigRefusedLinks('list-management', [
+            ['r/51', 'Resubscribe'],
+            ['r/52', 'Subscribe again'],
+            ['s/1', 'Email settings'],
+            ['s/2', 'Subscription settings'],
+            ['s/3', 'Change email frequency'],
+          ]) +
+          `</main>`,
+      ),
+  },
+  // Swedish: the offer a plain link, the footer's unsubscribe in Swedish. Then a Romanian unsubscribe page's big button.
+  'sv-plain-link': {
+    lang: 'sv',
+    about: 'Swedish: the call-to-action a plain link ("Köp nu") beside another plain link; "Avsluta prenumerationen" refused',
+    cta: 'Köp nu',
+    reasons: [{ text: 'Avsluta prenumerationen', match: LEAVE_REFUSAL }],
+    html: () =>
+      doc(
+        'sv',
+        'Rea',
+        `<main class="hero"><h1>Sommarrea: 50 %</h1><p>Bara denna vecka. ${a(explorePageTarget('sv-plain-link'), 'Köp nu')}</p>` +
+          `<p>${a(refused('sv-plain-link', 'story'), 'Vår historia')}</p></main>` +
+          `<footer class="site-footer">${a(refused('sv-plain-link', 'x/1'), 'Avsluta prenumerationen')}</footer>`,
+      ),
+  },
+  'ro-leave-button': {
+    lang: 'ro',
+    about: 'Romanian unsubscribe page: a big "Dezabonează-te" button refused; nothing clicked',
+    cta: null,
+    reasons: [{ text: 'Dezabonează-te', match: LEAVE_REFUSAL }],
+    html: () =>
+      doc(
+        'ro',
+        'Newsletter',
+        `<main class="hero" style="text-align:center"><h1>Newsletter</h1>` +
+          `<p>${a(refused('ro-leave-button', 'x/1'), 'Dezabonează-te', ' class="btn-primary"')}</p></main>`,
+      ),
+  },
+  // Spam's styled letters: the offer a plain link in mathematical bold; big unsubscribe buttons in
+  // fullwidth letters and with a Cyrillic і. A person reads "Claim your prize" and "Unsubscribe".
+  'styled-letters': {
+    lang: 'en',
+    about:
+      'a plain "𝐂𝐥𝐚𝐢𝐦 𝐲𝐨𝐮𝐫 𝐩𝐫𝐢𝐳𝐞" link (mathematical bold) followed; big "Ｕｎｓｕｂｓｃｒｉｂｅ" and "Unsubscrіbe" (Cyrillic і) refused',
+    cta: '𝐂𝐥𝐚𝐢𝐦 𝐲𝐨𝐮𝐫 𝐩𝐫𝐢𝐳𝐞',
+    reasons: [
+      { text: 'Ｕｎｓｕｂｓｃｒｉｂｅ', match: LEAVE_REFUSAL },
+      { text: 'Unsubscr\u0456be', match: LEAVE_REFUSAL },
+    ],
+    html: () =>
+      doc(
+        'en',
+        'Winner',
+        `<main class="hero"><h1>You have won</h1><p>${a(explorePageTarget('styled-letters'), '𝐂𝐥𝐚𝐢𝐦 𝐲𝐨𝐮𝐫 𝐩𝐫𝐢𝐳𝐞')}</p>` +
+          `<p>${a(refused('styled-letters', 'story'), 'Our story')}</p>` +
+          `<p>${a(refused('styled-letters', 'u/1'), 'Ｕｎｓｕｂｓｃｒｉｂｅ', ' class="btn-primary"')}</p>` +
+          `<p>${a(refused('styled-letters', 'u/2'), 'Unsubscr\u0456be', ' class="btn-primary"')}</p></main>`,
+      ),
+  },
+  // A page of 320 visible links (a link farm's or a shop's full category list) before the offer in
+  // the DOM; CSS shows the offer first. Only 300 controls are kept per page.
+  'many-links-first': {
+    lang: 'en',
+    about: '320 visible category links before the offer in the DOM (the offer shown first by CSS): the offer still read and clicked',
+    cta: 'Shop the sale',
+    html: () => {
+      const links = Array.from({ length: 320 }, (_, i) => a(refused('many-links-first', `c/${i}`), `Category ${i + 1}`)).join(' ');
+      return doc(
+        'en',
+        'Sale',
+        `<div style="display:flex;flex-direction:column"><nav style="order:2;font-size:12px;columns:6">${links}</nav>` +
+          `<main class="hero" style="order:1"><h1>Sale</h1>` +
+          `<p>${a(explorePageTarget('many-links-first'), 'Shop the sale', ' class="btn-primary"')}</p></main></div>`,
+      );
+    },
+  },
+  // Thai, written without spaces between words: the offer a plain link ("ซื้อเลย") beside another
+  // plain link; the footer's unsubscribe inside a longer run of words.
+  'th-plain-link': {
+    lang: 'th',
+    about: 'Thai (no spaces between words): the call-to-action a plain link ("ซื้อเลย"); "ยกเลิกการสมัครรับข่าวสาร" refused',
+    cta: 'ซื้อเลย',
+    reasons: [{ text: 'ยกเลิกการสมัครรับข่าวสาร', match: LEAVE_REFUSAL }],
+    html: () =>
+      doc(
+        'th',
+        'โปรโมชั่น',
+        `<main class="hero"><h1>ลดราคา 50%</h1><p>เฉพาะสัปดาห์นี้ ${a(explorePageTarget('th-plain-link'), 'ซื้อเลย')}</p>` +
+          `<p>${a(refused('th-plain-link', 'story'), 'เรื่องราวของเรา')}</p></main>` +
+          `<footer class="site-footer">${a(refused('th-plain-link', 'x/1'), 'ยกเลิกการสมัครรับข่าวสาร')}</footer>`,
+      ),
+  },
+  // A Thai cookie bar (no telltale class: "คุกกี้" is Thai for cookie) whose button says "Continue".
+  'th-cookie-bar': {
+    lang: 'th',
+    about: 'a Thai cookie bar ("คุกกี้", no telltale class) with a big "ดำเนินการต่อ" (continue): the notice\'s, never chosen',
+    cta: 'ซื้อเลย',
+    reasons: [{ text: 'ดำเนินการต่อ', match: /, cookie banner$/ }],
+    html: () =>
+      doc(
+        'th',
+        'โปรโมชั่น',
+        `<main class="hero"><h1>ลดราคา 50%</h1><p>${a(explorePageTarget('th-cookie-bar'), 'ซื้อเลย', ' style="font-size:17px"')}</p></main>` +
+          `<div class="bar"><span>เว็บไซต์นี้ใช้คุกกี้เพื่อมอบประสบการณ์ที่ดีที่สุดให้กับคุณ</span>` +
+          `<button type="button" onclick="this.parentNode.remove()">ดำเนินการต่อ</button></div>`,
       ),
   },
   'hostile-text': {
