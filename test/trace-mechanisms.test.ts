@@ -125,6 +125,8 @@ describe('each redirect mechanism gets its via label and reaches the advertiser'
       assert.equal(report.final?.url, scenario.finalUrl);
       assert.equal(report.final?.status, 200);
       for (const hop of report.hops) {
+        // A superseded navigation's request the browser dropped before it reached upstream has no exchange (nothing was sent).
+        if (/^superseded: /.test(hop.error ?? '') && !hop.exchange) continue;
         assert.equal(hop.ip, '127.0.0.1', `hop ${hop.index} has the upstream IP`);
         assert.ok(hop.contentType, `hop ${hop.index} has a content type`);
         assert.ok(hop.exchange, `hop ${hop.index} is tied to its recorded exchange`);

@@ -570,6 +570,13 @@ class TraceRun {
         ? p.inFlight > 0
         : frozenAt !== null && (p.awaiting(frozenAt) || (p.expects(frozenAt) && Date.now() < expectUntil));
     while (proxy && waiting(proxy) && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
+    // Requests the proxy holds still (a superseded redirect's, a beacon's) are given the time the
+    // resting page's screenshot takes anyway, as they were when the recording ended after it.
+    if (proxy && proxy.inFlight > 0) {
+      let drawn = false;
+      void this.snapshots.finished().then(() => (drawn = true));
+      while (proxy.inFlight > 0 && !drawn && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 5));
+    }
     pages.detachAll();
     this.browser.cdp.browser.off('Browser.downloadWillBegin', this.onDownload);
     this.profile.mark('detached');
