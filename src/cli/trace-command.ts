@@ -128,7 +128,7 @@ async function single(url: string, values: Values, argv: string[]): Promise<numb
   let missingCase: string;
   let stopListening = () => {};
   const casesDir = options.outDir ?? 'cases';
-  // On a terminal the chain is printed as soon as it is derived; the case is sealed meanwhile.
+  // Without --json the chain is printed as soon as it is derived, while the case is sealed.
   let answered = false;
   const onAnswer = (report: Report, caseDir: string) => {
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
