@@ -415,7 +415,11 @@ class TraceRun {
       // A trace that only follows the link ends on this page unless a nudge moves it on (which
       // awaits the picture itself): its screenshot is drawn while the recording ends and the
       // report is derived. One that clicks acts on the page next, and its picture comes first.
-      if (this.options.clicks?.length || this.options.exploreDepth) await this.snapshots.finished();
+      // So does the link's own first document: its script may run before the session's set-up
+      // reached the renderer, and a navigation it starts as it is parsed was then told late
+      // (a JavaScript cloaker's; `compare` saw profiles end on the page it leaves): the time the
+      // picture takes, as before, lets that navigation show and be followed.
+      if (this.options.clicks?.length || this.options.exploreDepth || page.documents <= 1) await this.snapshots.finished();
       this.profile.mark('snapshot');
       // A navigation that began while the snapshot was taken (a click's, reported late on a loaded
       // machine) is part of the chain: followed, not left to end the trace on a page just committed.
