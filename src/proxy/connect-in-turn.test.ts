@@ -2,6 +2,7 @@
 // loopback addresses: the next address only when the one before took no connection.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
@@ -134,4 +135,84 @@ test('connectInTurn: a request given up meanwhile tries no further address', asy
   );
   assert.equal(err?.code, 'ECONNREFUSED');
   assert.deepEqual(err?.tried, ['127.0.0.1']);
+});
+
+/**
+ * A loopback port that never answers a connection attempt, as a dead server's address does: a
+ * listener in another process that never accepts (its main thread blocked, without spending CPU),
+ * its one-place backlog filled, so the kernel drops every further SYN.
+ */
+async function silentPort(): Promise<{ port: number; close: () => void }> {
+  const script =
+    "const s=require('net').createServer();s.listen({port:0,host:'127.0.0.1',backlog:1},()=>{" +
+    "process.stdout.write(s.address().port+'\\n');setTimeout(()=>Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0),20)})";
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const port = Number(await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(String(d).trim()))));
+  await new Promise((r) => setTimeout(r, 100));
+  const fillers = [0, 1, 2].map(() => net.connect({ port, host: '127.0.0.1' }).on('error', () => undefined));
+  await new Promise((r) => setTimeout(r, 200));
+  return {
+    port,
+    close: () => {
+      child.kill('SIGKILL');
+      for (const socket of fillers) socket.destroy();
+    },
+  };
+}
+
+test('connectInTurn: an address that never answers is raced by the next one after a while, and the first connection made is the one', async () => {
+  const silent = await silentPort();
+  const v6 = net.createServer((socket) => socket.end());
+  try {
+    await listen(v6, '::1', silent.port);
+    const started = performance.now();
+    const { err, socket } = await new Promise<{ err: ConnectError | null; socket?: net.Socket }>((resolve) =>
+      connectInTurn(
+        ['127.0.0.1', '::1'],
+        { port: silent.port },
+        20_000,
+        (e, s) => resolve({ err: e, socket: s }),
+        () => true,
+        200,
+      ),
+    );
+    assert.equal(err, null);
+    assert.equal(socket?.remoteAddress, '::1');
+    socket?.destroy();
+    assert.ok(performance.now() - started < 10_000, 'not the upstream timeout');
+
+    const alone = await new Promise<ConnectError | null>((resolve) =>
+      connectInTurn(['127.0.0.1'], { port: silent.port }, 300, (e, s) => {
+        s?.destroy();
+        resolve(e);
+      }),
+    );
+    assert.equal(alone?.code, 'ETIMEDOUT');
+    assert.deepEqual(alone?.tried, ['127.0.0.1']);
+  } finally {
+    v6.close();
+    silent.close();
+  }
+});
+
+test('a host whose first address never answers is served by its next one, requested once (not after the upstream timeout)', async () => {
+  const silent = await silentPort();
+  let hits = 0;
+  const v6 = http.createServer((_req, res) => {
+    hits++;
+    res.end('on ::1 after a silent 127.0.0.1');
+  });
+  try {
+    await listen(v6, '::1', silent.port);
+    const url = `http://localhost:${silent.port}/silent-first`;
+    const started = performance.now();
+    assert.equal((await curl(url)).stdout, 'on ::1 after a silent 127.0.0.1');
+    assert.ok(performance.now() - started < 15_000);
+    const x = await recorded(url);
+    assert.equal(x.remoteAddress, '::1');
+    assert.equal(hits, 1);
+  } finally {
+    v6.close();
+    silent.close();
+  }
 });
