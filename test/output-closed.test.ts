@@ -75,3 +75,13 @@ test('mail (a mailbox, a message, --json) and trace of several lines into a clos
   // Lines that are no URLs trace nothing: the lost answer ended with status 2, as if it was read.
   await assertQuiet(['trace', '--json', '--out', tempDir('output-closed-trace-'), 'not-a-url', 'neither-this']);
 });
+
+test('proxy into a closed reader: it stops as on Ctrl-C, its case closed and verify-clean, exit 141, quiet', async () => {
+  const cases = tempDir('output-closed-proxy-');
+  await assertQuiet(['proxy', '--port', '0', '--out', cases]);
+  const folders = caseFolders(cases);
+  assert.equal(folders.length, 1);
+  const verified = await cli(['verify', join(cases, folders[0])]);
+  assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+  assert.doesNotMatch(verified.stdout, /partial/);
+});
