@@ -1,14 +1,16 @@
 // Writes the QR-code and PDF fixtures of test/fixtures/mail (main-link/qr-*.eml, main-link/pdf-invoice.eml,
 // attachments/hostile-attachments.eml, attachments/qr.{png,jpg,gif}). Run once by hand; the .eml files are committed, so tests need none
 // of this: `npm install --no-save --prefix /tmp/qr qrcode@1.5.4 jpeg-js@0.4.4 omggif@1.0.10`, then
-// `QR_MODULES=/tmp/qr/node_modules node scripts/make-attachment-fixtures.mjs`. test/fixtures/mail/attachments/invoice.pdf
+// `npm run build && QR_MODULES=/tmp/qr/node_modules node scripts/make-attachment-fixtures.mjs`. test/fixtures/mail/attachments/invoice.pdf
 // was printed by Chromium from invoice.html (`chromium-headless-shell --no-pdf-header-footer
 // --print-to-pdf=invoice.pdf invoice.html`): a real PDF whose "View invoice" button is a /URI link annotation.
 import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { deflateSync, crc32 } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// A PNG whose header declares 30,000 × 30,000 pixels over a few bytes of zeros: a decompression bomb.
+import { declaredPng } from '../dist/test/support/png-file.js';
 
 const require = createRequire(join(process.env.QR_MODULES ?? 'node_modules', 'x'));
 const QRCode = require('qrcode');
@@ -43,28 +45,6 @@ function gif(text) {
 }
 const b64 = (bytes) => Buffer.from(bytes).toString('base64').replace(/.{76}/g, '$&\n');
 
-function chunk(type, data) {
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const out = Buffer.alloc(body.length + 8);
-  out.writeUInt32BE(data.length, 0);
-  body.copy(out, 4);
-  out.writeUInt32BE(crc32(body), body.length + 4);
-  return out;
-}
-/** A PNG whose header declares 30,000 × 30,000 pixels over a few bytes of zeros: a decompression bomb. */
-function pngBomb() {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(30000, 0);
-  ihdr.writeUInt32BE(30000, 4);
-  ihdr.set([8, 6, 0, 0, 0], 8);
-  const idat = deflateSync(Buffer.alloc(64 * 1024));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', idat),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 /** A JPEG whose frame header declares 60,000 × 60,000 pixels (nothing after it). */
 function jpegBomb() {
   return Buffer.from([
@@ -146,7 +126,7 @@ writeFileSync(
     'multipart/mixed; boundary="mix"',
   ) +
     `--mix\nContent-Type: text/plain\n\nScan the attached code.\n\n` +
-    `--mix\nContent-Type: image/png; name="bomb.png"\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename="bomb.png"\n\n${b64(pngBomb())}\n` +
+    `--mix\nContent-Type: image/png; name="bomb.png"\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename="bomb.png"\n\n${b64(declaredPng(30000, 30000))}\n` +
     `--mix\nContent-Type: image/jpeg; name="bomb.jpg"\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename="bomb.jpg"\n\n${b64(jpegBomb())}\n` +
     `--mix\nContent-Type: image/png; name="truncated.png"\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename="truncated.png"\n\n${b64(inline.subarray(0, 300))}\n` +
     `--mix\nContent-Type: image/png; name="noise.png"\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename="noise.png"\n\n${b64(noise)}\n` +

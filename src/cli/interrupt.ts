@@ -6,8 +6,9 @@
 // (the cases being written keep their PARTIAL mark). A SIGHUP when no standard stream is a
 // terminal (`nohup`, a service) is ignored: there is no terminal to lose, and Node would otherwise
 // undo nohup (it resets an ignored SIGHUP to its default at start).
-// A reader that goes away (`... | head`) stops the run too instead of crashing it: nothing new
-// starts, the running traces finish, and the status is SIGPIPE's (141).
+// A reader that goes away (`... | head`) ends any command quietly with SIGPIPE's status (141)
+// (quitWhenOutputCloses); a run that traces stops instead: nothing new starts, the running traces
+// finish, and the status is 141 too.
 
 import { isatty } from 'node:tty';
 import { ExitCode } from '../errors.js';
@@ -15,13 +16,35 @@ import { ExitCode } from '../errors.js';
 /** Why a run stops when the reader of its output went away (`| head`): the status of SIGPIPE. */
 export const OUTPUT_CLOSED = 'interrupted: the output was closed (EPIPE)';
 
+/** Set once a write to stdout failed with EPIPE: its reader went away. */
+let outputClosed = false;
+/** Runs that stop gracefully when the output closes (onInterrupt), told instead of the process ending. */
+const outputClosedListeners = new Set<() => void>();
+let watchingOutput = false;
+
 /**
- * For a command that only writes its answer (`report`): a reader that goes away (`| head`, a pager
- * quit early) ends it quietly with SIGPIPE's status, not a stack trace of an unhandled EPIPE.
+ * For every command, installed once as the process starts (main.ts): a reader that goes away
+ * (`| head`, a pager quit early) ends it quietly with SIGPIPE's status, not a stack trace of an
+ * unhandled EPIPE. A run that traces (onInterrupt) is told instead and stops gracefully (nothing
+ * new starts, what runs is sealed); once it was told, its later writes fail silently and it ends
+ * with 141 (endRun). Any other write error: one line, status 1; on a terminal it is its hang-up
+ * (EIO), left to onStopSignals when it listens.
  */
 export function quitWhenOutputCloses(): void {
+  if (watchingOutput) return;
+  watchingOutput = true;
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(ExitCode.OutputClosed);
+    if (err.code === 'EPIPE') {
+      if (outputClosed) return;
+      outputClosed = true;
+      if (outputClosedListeners.size === 0) process.exit(ExitCode.OutputClosed);
+      for (const listener of [...outputClosedListeners]) listener();
+      return;
+    }
+    if (process.stdout.isTTY) {
+      if (process.stdout.listenerCount('error') > 1) return;
+      process.exit(ExitCode.HungUp);
+    }
     process.stderr.write(`clicktrace: cannot write the output: ${err.message}\n`);
     process.exit(ExitCode.Failed);
   });
@@ -48,7 +71,8 @@ let terminalLost = false;
  * (the terminal is gone). Everything is written by then: the run has finished its stop.
  */
 export function endRun(code: number): void {
-  process.exitCode = code;
+  // The output's reader went away (`| head`): as a shell reports SIGPIPE, unless a signal stopped it first.
+  process.exitCode = outputClosed && code <= Number(ExitCode.Internal) ? ExitCode.OutputClosed : code;
   if (terminalLost) dieOfHangUp();
 }
 
@@ -118,21 +142,25 @@ function noteLateHangUp(): void {
 }
 
 /**
- * The first stop signal (onStopSignals) of a command that runs until stopped: `stopped` resolves
- * on it, and the listeners go (a second signal then ends the process at once). `cancel` removes
+ * The first stop signal (onStopSignals) of a command that runs until stopped, or its output closing:
+ * `stopped` resolves on it, and the listeners go (a second signal then ends the process at once). `cancel` removes
  * them unheard (the command ended otherwise).
  */
 export function firstStopSignal(who: string): { stopped: Promise<void>; cancel: () => void } {
   let cancel = () => {};
   const stopped = new Promise<void>((resolve) => {
-    cancel = onStopSignals(
-      () => {
-        cancel();
-        resolve();
-      },
-      who,
-      'it',
-    );
+    // Its output's reader going away (`| head`) stops it too, as cleanly (the proxy's case is closed).
+    const stop = () => {
+      cancel();
+      resolve();
+    };
+    quitWhenOutputCloses();
+    outputClosedListeners.add(stop);
+    const stopListening = onStopSignals(stop, who, 'it');
+    cancel = () => {
+      outputClosedListeners.delete(stop);
+      stopListening();
+    };
   });
   return { stopped, cancel };
 }
@@ -149,13 +177,12 @@ export function onInterrupt(stop: (reason: string) => void, running = RUNNING_CL
       process.stderr.write(`\nclicktrace: ${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping; ${running} (again to quit at once)\n`);
     stop(`interrupted by ${signal}`);
   });
-  let outputClosed = false;
-  const onOutputError = (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE' || outputClosed) return;
-    outputClosed = true;
-    stop(OUTPUT_CLOSED);
+  quitWhenOutputCloses();
+  const onOutputClosed = () => stop(OUTPUT_CLOSED);
+  outputClosedListeners.add(onOutputClosed);
+  // Once told, the writes still to come (the summary) on the closed pipe fail silently.
+  return () => {
+    outputClosedListeners.delete(onOutputClosed);
+    stopListening();
   };
-  process.stdout.on('error', onOutputError);
-  // The output's error listener stays for writes still to come (the summary) on a closed pipe.
-  return stopListening;
 }

@@ -2,7 +2,7 @@
 // clicktrace command line: dispatches to one module per command, loaded lazily so that start-up
 // only pays for the command that runs.
 import { CliError, runCommand } from './command.js';
-import { endRun } from './interrupt.js';
+import { endRun, quitWhenOutputCloses } from './interrupt.js';
 import { ExitCode } from '../errors.js';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: (argv: string[]) => Promise<number> }> }> = {
@@ -63,4 +63,6 @@ async function main(argv: string[]): Promise<number> {
   return module.run(rest);
 }
 
+// Any command's reader may go away (`| head`): SIGPIPE's status, no stack trace.
+quitWhenOutputCloses();
 endRun(await runCommand(() => main(process.argv.slice(2))));

@@ -4,7 +4,6 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { parse, CliError } from './command.js';
 import { clean } from './terminal.js';
-import { quitWhenOutputCloses } from './interrupt.js';
 import { DEFAULTS } from '../capture/trace-input.js';
 import { ExitCode, UserError } from '../errors.js';
 import { jsonText } from '../visible.js';
@@ -73,8 +72,6 @@ export async function run(argv: string[]): Promise<number> {
     false,
   );
   if (!parsed) return ExitCode.Ok;
-  // `clicktrace report --csv | head`: a report of a large folder outlives its reader.
-  quitWhenOutputCloses();
   const v = parsed.values;
   if ([v.json, v.csv, v.html !== undefined].filter(Boolean).length > 1) throw new CliError('report: choose one of --json, --csv, --html');
   if (v.html === '') throw new CliError('report: --html needs a file name');

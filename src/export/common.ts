@@ -15,11 +15,12 @@ export function isoTime(value: string): string {
   return Number.isNaN(t) ? value : new Date(t).toISOString();
 }
 
-/** When the case was captured: its first chain's start, else the time in its folder name. */
+/** When the case was captured: its first chain's start, else when its message was recorded, else the time in its folder name. */
 export function caseTime(evidence: CaseEvidence): string {
   const started = evidence.chains[0]?.report.startedAt;
   if (started && !Number.isNaN(Date.parse(started))) return isoTime(started);
-  return timeFromCaseId(evidence.id) ?? '1970-01-01T00:00:00.000Z';
+  const recorded = evidence.message?.id === evidence.id ? evidence.message.facts.recordedAt : undefined;
+  return recorded ?? timeFromCaseId(evidence.id) ?? '1970-01-01T00:00:00.000Z';
 }
 
 /** The party's name, else its registrable domain. */

@@ -165,6 +165,64 @@ test('a body left out of the export is marked truncated with its size', () => {
   assert.deepEqual(x.response!.headers, [['Content-Encoding', 'br']]);
 });
 
+/** A HAR of one entry whose serverIPAddress (and Playwright's _serverPort) are given. */
+function harWithServer(serverIPAddress: unknown, serverPort?: number): string {
+  const entry = {
+    startedDateTime: '2026-03-02T10:00:00Z',
+    time: 1,
+    request: { method: 'GET', url: 'https://a.test/', headers: [] },
+    response: { status: 200, headers: [], content: { size: 0, mimeType: 'text/html' } },
+    serverIPAddress,
+    ...(serverPort === undefined ? {} : { _serverPort: serverPort }),
+  };
+  return JSON.stringify({ log: { entries: [entry] } });
+}
+
+test('serverIPAddress with a port or in brackets is the address (and port) the hop was connected to', () => {
+  const cases: [unknown, string | null, number | null][] = [
+    ['192.0.2.1', '192.0.2.1', null],
+    ['192.0.2.1:443', '192.0.2.1', 443],
+    ['[2001:db8::1]:8443', '2001:db8::1', 8443],
+    ['[2001:db8::1]', '2001:db8::1', null],
+    ['2001:db8::1', '2001:db8::1', null],
+    ['[::ffff:10.0.0.1]:80', '::ffff:10.0.0.1', 80],
+    ['', null, null],
+    [undefined, null, null],
+  ];
+  for (const [given, ip, port] of cases) {
+    const x = importHar(harWithServer(given), 'x.har').exchanges[0];
+    assert.deepEqual([x.remoteAddress, x.remotePort], [ip, port], String(given));
+  }
+  // Playwright's own port field wins over the one in the address.
+  const x = importHar(harWithServer('192.0.2.1:8080', 443), 'x.har').exchanges[0];
+  assert.deepEqual([x.remoteAddress, x.remotePort], ['192.0.2.1', 443]);
+});
+
+test('a serverIPAddress that is no IP address is refused in one line naming the entry', () => {
+  for (const junk of [
+    'example.com',
+    'example.com:443',
+    '1.2.3:443',
+    '192.0.2.1:',
+    '192.0.2.1:99999',
+    '192.0.2.1:0',
+    '[192.0.2.1]:443',
+    '2001:db8::1:443x',
+    '[2001:db8::1',
+    '[]:443',
+    'x\x1b[31m',
+    42,
+  ]) {
+    assert.throws(
+      () => importHar(harWithServer(junk), 'x.har'),
+      (e: unknown) =>
+        e instanceof ImportError &&
+        /^x\.har: entry 1: serverIPAddress (".*" is not an IP address \(with or without a port\)|is not a string)$/.test(e.message),
+      String(junk),
+    );
+  }
+});
+
 test('bad HAR input is an ImportError with one line naming the file', () => {
   const cases: [string, RegExp][] = [
     ['', /^x\.har: empty file$/],

@@ -3,6 +3,7 @@
 // HAR keeps response bodies decoded (`content.text` is what the page saw), so a Content-Encoding
 // header no longer describes the body: it is dropped, because the model's body is "as received"
 // with its Content-Encoding, and a gzip header over plain bytes would break every reader of it.
+import { isIP } from 'node:net';
 import type { Capture, Exchange, ExchangeRequest, ExchangeResponse, HeaderLine } from '../model.js';
 import { synthesizeDocumentChain, type Initiator } from './chain.js';
 import { ImportError, assembleCapture, exchangeId, importedCaptureInfo, sortByStart } from './common.js';
@@ -106,7 +107,7 @@ function importEntry(entry: Json): ImportedEntry {
   const response = failed ? null : importResponse(harResponse);
   const totalMs = nonNegative(entry.time);
   const timings = isObject(entry.timings) ? entry.timings : {};
-  const serverIp = optionalString(entry.serverIPAddress)?.replace(/^\[(.*)\]$/, '$1') || null;
+  const server = serverAddress(entry.serverIPAddress);
 
   const exchange: Exchange = {
     id: '',
@@ -114,8 +115,8 @@ function importEntry(entry: Json): ImportedEntry {
     endedAt: totalMs === null ? null : new Date(started + totalMs).toISOString(),
     request,
     response,
-    remoteAddress: serverIp,
-    remotePort: nonNegative(entry._serverPort),
+    remoteAddress: server.ip,
+    remotePort: nonNegative(entry._serverPort) ?? server.port,
     tls: null, // a HAR has no certificates
     error: failed ? failureText(harResponse, entry) : null,
     timing: {
@@ -131,6 +132,23 @@ function importEntry(entry: Json): ImportedEntry {
     initiator: isObject(entry._initiator) ? initiatorOf(entry._initiator) : null,
     redirectURL: harResponse ? optionalString(harResponse.redirectURL) || null : null,
   };
+}
+
+/**
+ * `serverIPAddress` as exporters write it: an IP address, IPv6 bracketed or not (Chrome: "[::1]"),
+ * with a port or without ("192.0.2.1:443", "[2001:db8::1]:443"); empty or absent when none was
+ * used (cache, failed lookups). Anything else is refused, not kept as an address.
+ */
+function serverAddress(value: unknown): { ip: string | null; port: number | null } {
+  if (value === undefined || value === null || value === '') return { ip: null, port: null };
+  if (typeof value !== 'string') throw new HarShapeError('serverIPAddress is not a string');
+  if (isIP(value)) return { ip: value, port: null };
+  const form = /^\[([^\]]*)\](?::(\d{1,5}))?$/.exec(value) ?? /^([^:]*):(\d{1,5})$/.exec(value);
+  const [ip, port] = form ? [form[1], form[2] === undefined ? null : Number(form[2])] : [null, null];
+  const bracketed = value.startsWith('[');
+  if (ip === null || isIP(ip) !== (bracketed ? 6 : 4) || (port !== null && (port < 1 || port > 65535)))
+    throw new HarShapeError(`serverIPAddress ${JSON.stringify(value.slice(0, 80))} is not an IP address (with or without a port)`);
+  return { ip, port };
 }
 
 function importRequest(req: Json): ExchangeRequest {

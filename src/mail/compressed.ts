@@ -22,10 +22,15 @@ export function compressionOf(head: Buffer): string | null {
   return SIGNATURES.find((s) => s.test(head))?.name ?? null;
 }
 
-/** Why a file compressed otherwise than with gzip is not read, and what to do instead. */
-export function notReadCompressed(compression: string): string {
+/**
+ * Why a file compressed otherwise than with gzip is not read, and what to do instead: `instead`
+ * for the command line (read from stdin), or an upload (decompress it, or gzip it).
+ */
+export function notReadCompressed(compression: string, instead: 'stdin' | 'upload' = 'stdin'): string {
   const tool = compression === 'zstd' ? 'zstd' : compression === 'bzip2' ? 'bzip2' : 'xz';
-  return `compressed with ${compression}: decompress it first (${tool} -dc FILE | clicktrace mail -)`;
+  return instead === 'stdin'
+    ? `compressed with ${compression}: decompress it first (${tool} -dc FILE | clicktrace mail -)`
+    : `compressed with ${compression}: decompress it first (${tool} -d FILE), or upload it gzipped`;
 }
 
 /**
@@ -45,9 +50,13 @@ export async function decompressed(
   return { compression, chunks: gunzip };
 }
 
-/** One file's bytes (a Maildir message), gunzipped when gzip, up to `limit` bytes: an Error past it or when corrupt. */
-export function gunzippedFile(raw: Buffer, limit: number): Buffer | Error {
-  if (compressionOf(raw) !== 'gzip') return raw;
+/**
+ * One file's bytes (a Maildir message, an uploaded message), gunzipped when gzip, up to `limit`
+ * bytes: an Error past it or when corrupt, and for another compression (said as `instead` tells).
+ */
+export function gunzippedFile(raw: Buffer, limit: number, instead: 'stdin' | 'upload' = 'stdin'): Buffer | Error {
+  const compression = compressionOf(raw);
+  if (compression !== 'gzip') return compression ? new Error(notReadCompressed(compression, instead)) : raw;
   try {
     return gunzipSync(raw, { maxOutputLength: limit });
   } catch (error) {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { untilAborted } from '../until-aborted.js';
 import { readHead } from './stream-head.js';
-import { compressionOf, decompressed, gunzippedFile, notReadCompressed } from './compressed.js';
+import { decompressed, gunzippedFile, notReadCompressed } from './compressed.js';
 
 export type MailSourceItem = { source: string; raw: Buffer } | { source: string; error: string };
 
@@ -306,8 +306,7 @@ async function* fromFiles(files: string[]): AsyncGenerator<MailSourceItem> {
     try {
       // A Maildir kept compressed (Dovecot's zlib plugin) has gzip files.
       const read = await readFile(file);
-      const compression = compressionOf(read);
-      const raw = compression && compression !== 'gzip' ? new Error(notReadCompressed(compression)) : gunzippedFile(read, MAX_READ_BYTES);
+      const raw = gunzippedFile(read, MAX_READ_BYTES);
       if (raw instanceof Error) yield { source: file, error: raw.message };
       else if (raw.length === 0) yield { source: file, error: 'empty file' };
       else if (raw.length > MAX_READ_BYTES) yield { source: file, error: `message larger than ${MAX_READ_BYTES} bytes; not read` };

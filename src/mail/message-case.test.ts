@@ -124,3 +124,36 @@ test('analysing a mailbox keeps no message alive: the caches keyed by its links 
   // 40 bodies are 24 MB; what stays is the caches' entries, a few KB.
   assert.ok(grown < 8_000_000, `the heap grew by ${grown} bytes after 40 messages of 600 KB`);
 });
+
+test("a message case's time is kept to the millisecond, as a trace's, and indexed so; an older record's is its folder name's", async () => {
+  const out = mkdtempSync(join(tmpdir(), 'clicktrace-message-time-'));
+  const analysis = await analyzeMessage(raw, 'seed.eml');
+  const before = Date.now();
+  const record = messageRecord(analysis);
+  const made = createMessageCase(out, raw, record);
+  const written = JSON.parse(readFileSync(join(made.dir, 'message.json'), 'utf8')) as { recordedAt: string };
+  assert.match(written.recordedAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  assert.ok(Date.parse(written.recordedAt) >= before && Date.parse(written.recordedAt) <= Date.now());
+  // The folder name gives the same time, to the second.
+  assert.equal(timeFromCaseId(made.id), written.recordedAt.replace(/\.\d{3}Z$/, '.000Z'));
+  assert.deepEqual(Object.keys(written).slice(0, 3), ['kind', 'case', 'recordedAt']);
+  // A trace added later rewrites the record: its time stays.
+  record.traces.push({ link: 1, case: '20261126T090001Z-eeeeee', final: null, error: null });
+  rewriteMessageRecord(made.dir, record, { keyDir: null });
+  assert.equal((JSON.parse(readFileSync(join(made.dir, 'message.json'), 'utf8')) as { recordedAt: string }).recordedAt, written.recordedAt);
+  // A record written before the time was kept: still read, at its folder name's time.
+  const older = '20261126T215733Z-f00d42-mail';
+  const olderRecord = messageRecord(analysis);
+  olderRecord.case = older;
+  writeMessageCase(out, older, raw, olderRecord, { keyDir: null });
+  assert.ok(!('recordedAt' in JSON.parse(readFileSync(join(out, older, 'message.json'), 'utf8'))));
+  const store = CaseStore.open(out);
+  try {
+    store.reindex();
+    const times = new Map(store.search({ limit: 10 }).cases.map((c) => [c.id, c.startedAt]));
+    assert.equal(times.get(made.id), written.recordedAt);
+    assert.equal(times.get(older), '2026-11-26T21:57:33.000Z');
+  } finally {
+    store.close();
+  }
+});

@@ -58,6 +58,11 @@ export interface MessageTrace {
 export interface MessageRecord {
   kind: 'message';
   case: string | null;
+  /**
+   * When the message case was made (ISO 8601 with milliseconds, as a trace's startedAt): the time
+   * its folder name gives to the second. Absent in records written before it was kept.
+   */
+  recordedAt?: string;
   analysis: MailAnalysis;
   links: AnalyzedLink[];
   /** Remote content (images, CSS, …), open-tracking pixels marked, each with its party. */
@@ -114,7 +119,7 @@ export function writeMessageCase(
   const dir = join(outDir, name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, MESSAGE_EML_FILE), raw, { flag: 'wx' });
-  writeFileSync(join(dir, MESSAGE_RECORD_FILE), JSON.stringify(record, null, 2) + '\n');
+  writeFileSync(join(dir, MESSAGE_RECORD_FILE), recordText(record));
   sealMessageCase(dir, options);
   return dir;
 }
@@ -125,7 +130,8 @@ export function createMessageCase(casesDir: string, raw: Buffer, record: Message
   // The folder is made exclusively: a name another writer took (a server and a CLI on one cases
   // folder, in one millisecond) is never shared, the next name is tried.
   for (let attempt = 0; ; attempt++) {
-    const id = messageCaseName();
+    const at = new Date();
+    const id = messageCaseName(at);
     try {
       mkdirSync(join(casesDir, id));
     } catch (err) {
@@ -133,14 +139,21 @@ export function createMessageCase(casesDir: string, raw: Buffer, record: Message
       throw err;
     }
     record.case = id;
+    record.recordedAt = at.toISOString();
     return { id, dir: writeMessageCase(casesDir, id, raw, record) };
   }
+}
+
+/** message.json's text: what the message case is, and when, first. */
+function recordText(record: MessageRecord): string {
+  const { kind, case: id, recordedAt, ...rest } = record;
+  return JSON.stringify({ kind, case: id, recordedAt, ...rest }, null, 2) + '\n';
 }
 
 /** Replaces message.json with `record` (atomically) and seals the case again. */
 export function rewriteMessageRecord(dir: string, record: MessageRecord, options: MessageCaseOptions = {}): void {
   const path = join(dir, MESSAGE_RECORD_FILE);
-  writeFileSync(`${path}.tmp`, JSON.stringify(record, null, 2) + '\n');
+  writeFileSync(`${path}.tmp`, recordText(record));
   renameSync(`${path}.tmp`, path);
   sealMessageCase(dir, options);
 }

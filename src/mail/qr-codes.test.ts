@@ -4,38 +4,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { crc32, deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { dataUriImages, isImageFile, MAX_QR_IMAGES, qrLinks, qrPayloadUrls, type MailImage } from './qr-codes.js';
 import { imageSize, MAX_IMAGE_PIXELS, mayHoldQrCode, refusal } from './image-size.js';
 import { darkOnLight, decodePixels, readQrCode, shrink } from './qr-reader.js';
 import { projectPath } from '../project-root.js';
+import { declaredPng } from '../../test/support/png-file.js';
 
 const image = (name: string) => readFileSync(projectPath('test', 'fixtures', 'mail', 'attachments', name));
 const PNG_QR = image('qr.png');
-
-function chunk(type: string, data: Buffer): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const out = Buffer.alloc(body.length + 8);
-  out.writeUInt32BE(data.length, 0);
-  body.copy(out, 4);
-  out.writeUInt32BE(crc32(body), body.length + 4);
-  return out;
-}
-
-/** A valid PNG header declaring `width` × `height` over a small run of zeros. */
-function declaredPng(width: number, height: number): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 6, 0, 0, 0], 8);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(Buffer.alloc(64 * 1024))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 test('a QR code is read from a PNG, a JPEG and a GIF', () => {
   assert.equal(readQrCode(PNG_QR), 'http://click.mailer-esp.test/c/http-302?mid=qr1&lid=scan');

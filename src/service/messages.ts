@@ -42,6 +42,7 @@ export function openMessageCase(store: CaseStore, raw: Buffer, record: MessageRe
       if (messageKeyOfFolder(dir) !== key) continue;
       const before = JSON.parse(readFileSync(join(dir, MESSAGE_RECORD_FILE), 'utf8')) as MessageRecord;
       record.case = id;
+      if (typeof before.recordedAt === 'string') record.recordedAt = before.recordedAt;
       record.traces = Array.isArray(before.traces) ? before.traces : [];
       return { id, dir, earlier: true };
     } catch {

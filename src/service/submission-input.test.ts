@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { MAX_CLICK_LENGTH, MAX_CLICKS, oneMessage, validClicks, withOptions } from './submission-input.js';
 import { SubmissionError } from './submission-error.js';
 
+const LIMIT = 1024 * 1024;
+
 function refusal(code: string) {
   return (err: unknown) => err instanceof SubmissionError && err.code === code;
 }
@@ -25,14 +27,14 @@ test('submission input: options only when there are any', () => {
 
 test('submission input: an upload is its message; an mbox of one is that message, of several is refused', async () => {
   const message = 'From: a@example.test\r\nSubject: hi\r\n\r\nbody\r\n';
-  assert.equal((await oneMessage(Buffer.from(message))).toString(), message);
+  assert.equal((await oneMessage(Buffer.from(message), LIMIT)).toString(), message);
   const mbox = (body: string) =>
     `From a@example.test Sat Jan  1 00:00:00 2026\nFrom: a@example.test\nSubject: ${body}\n\n>From the start\n\n`;
-  const one = (await oneMessage(Buffer.from(mbox('one')))).toString();
+  const one = (await oneMessage(Buffer.from(mbox('one')), LIMIT)).toString();
   assert.ok(one.startsWith('From: a@example.test\nSubject: one\n'));
   assert.ok(one.includes('\nFrom the start\n'));
   await assert.rejects(
-    oneMessage(Buffer.from(mbox('one') + mbox('two'))),
+    oneMessage(Buffer.from(mbox('one') + mbox('two')), LIMIT),
     (err: unknown) => refusal('bad-message')(err) && /a mailbox of 2 messages/.test((err as Error).message),
   );
 });

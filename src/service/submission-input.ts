@@ -1,6 +1,7 @@
 // The parts of a submission to `clicktrace serve` checked before it becomes a job: its click
 // texts, the one message of an upload, its own trace options.
 import { Readable } from 'node:stream';
+import { gunzippedFile } from '../mail/compressed.js';
 import { splitMbox, startsAsMbox } from '../mail/mailbox.js';
 import { SubmissionError } from './submission-error.js';
 import type { TraceChoices } from './submission-options.js';
@@ -30,12 +31,17 @@ export function withOptions(options: TraceChoices | undefined): { options?: Trac
 }
 
 /**
- * The message of an upload. An upload that starts with a From_ line is an mbox, as for `clicktrace
- * mail`: one message in it is that message (its From_ line and mboxrd quoting undone, the same
- * bytes `mail --server` sends); a mailbox of several is refused, not read as one message whose
- * body holds the others' links.
+ * The message of an upload. A gzip upload (.eml.gz, .mbox.gz) is gunzipped, up to `limit` bytes,
+ * as `clicktrace mail` reads one; xz, bzip2 and zstd are refused in a line. An upload that starts
+ * with a From_ line is an mbox, as for `clicktrace mail`: one message in it is that message (its
+ * From_ line and mboxrd quoting undone, the same bytes `mail --server` sends); a mailbox of several
+ * is refused, not read as one message whose body holds the others' links.
  */
-export async function oneMessage(raw: Buffer): Promise<Buffer> {
+export async function oneMessage(upload: Buffer, limit: number): Promise<Buffer> {
+  const raw = gunzippedFile(upload, limit, 'upload');
+  if (raw instanceof Error)
+    throw new SubmissionError(`the upload: ${raw.message}`, /larger than/.test(raw.message) ? 413 : 400, 'bad-message');
+  if (raw.length === 0) throw new SubmissionError('the uploaded message is empty', 400, 'bad-message');
   if (!startsAsMbox(raw)) return raw;
   const messages: Buffer[] = [];
   for await (const item of splitMbox(Readable.from([raw]), 'upload')) {

@@ -232,7 +232,7 @@ export class TraceService {
       );
     }
     const filename = (input.filename ?? 'message.eml').slice(0, 200);
-    const raw = await oneMessage(input.raw);
+    const raw = await oneMessage(input.raw, this.maxMessageBytes);
     const recipientMap = this.recipientMap();
     const lookFor = exactAddresses(recipientMap);
     const analysis = await analyzeMessage(raw, filename, lookFor.length ? { lookFor } : {});

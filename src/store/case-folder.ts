@@ -36,6 +36,8 @@ export interface MessageFacts {
   traces: TracedLinkEntry[];
   /** Why nothing of the message was traced when it was asked to be (MessageRecord.notTraced). */
   notTraced?: string;
+  /** When the message case was made, to the millisecond (MessageRecord.recordedAt); absent in older records. */
+  recordedAt?: string;
 }
 
 export interface CaseFolder {
@@ -83,6 +85,7 @@ export function messageFacts(value: unknown): MessageFacts | null {
     disclosure?: unknown;
     traces?: unknown;
     notTraced?: unknown;
+    recordedAt?: unknown;
   };
   if (record.kind === 'message' && isAnalysis(record.analysis)) {
     const analysis = withLaterFields(record.analysis);
@@ -94,6 +97,7 @@ export function messageFacts(value: unknown): MessageFacts | null {
       disclosure: typeof record.disclosure === 'string' ? record.disclosure : null,
       traces: Array.isArray(record.traces) ? record.traces.filter(isTracedEntry) : [],
       ...(typeof record.notTraced === 'string' ? { notTraced: record.notTraced } : {}),
+      ...(isIsoTime(record.recordedAt) ? { recordedAt: record.recordedAt } : {}),
     };
   }
   if (isAnalysis(value)) {
@@ -101,6 +105,11 @@ export function messageFacts(value: unknown): MessageFacts | null {
     return { analysis, links: analysis.links, resources: analysis.resources, disclosures: [], disclosure: null, traces: [] };
   }
   return null;
+}
+
+/** An ISO 8601 UTC time as toISOString writes it: anything else is left out, not indexed. */
+function isIsoTime(value: unknown): value is string {
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value) && !Number.isNaN(Date.parse(value));
 }
 
 /** Fields message records written before they existed lack (recipients, remote resources, recipient tokens). */

@@ -191,7 +191,8 @@ function emptyCaseRow(folder: CaseFolder): CaseRow {
     final_status: null,
     error: null,
     partial: folder.partial ? 1 : 0,
-    started_at: timeFromCaseId(folder.id),
+    // A message case's own time to the millisecond, as a trace's; its folder name's (to the second) in older records.
+    started_at: folder.message?.recordedAt ?? timeFromCaseId(folder.id),
     ended_at: null,
     elapsed_ms: null,
     hop_count: 0,

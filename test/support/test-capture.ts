@@ -2,14 +2,14 @@
 // meta refresh over HTTPS with a real certificate chain, JavaScript, 301, 200 landing) plus the
 // side requests a browser makes (favicon, a POST beacon, a refused pixel, a cut download).
 import { X509Certificate } from 'node:crypto';
-import { deflateSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import type { Capture, CaptureInfo, CertInfo, DnsRecord, Exchange, HeaderLine, NavEvent, PageSnapshot } from '../../src/model.js';
 import type { Hop, Report } from '../../src/report.js';
 import { CertificateIssuer, createCertificateAuthority } from '../../src/tls/certs.js';
 import { snapshotPaths } from '../../src/case/case-layout.js';
 import { CaseWriter } from '../../src/case/case-writer.js';
-import { crc32 } from '../../src/http/checksums.js';
 import { certInfoFromDer } from '../../src/proxy/peer-certificates.js';
+import { pngFile } from './png-file.js';
 
 export const START_URL = 'http://click.mailer.test/c/8f3a?u=alice%40example.org';
 export const LANDING_URL = 'http://landing.test/welcome';
@@ -478,23 +478,5 @@ function drawPagePng(width: number, height: number, seed: number): Buffer {
       }
     }
   }
-  const chunk = (type: string, data: Buffer) => {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(data.length, 0);
-    head.write(type, 4, 'latin1');
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
-    return Buffer.concat([head, data, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // RGB
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+  return pngFile(width, height, 2, raw);
 }

@@ -99,8 +99,8 @@ export function submitForm(
         spellcheck="false"
     /></label>
     <label
-      >or an e-mail (.eml, up to ${Math.floor(options.maxMessageBytes / 1024 / 1024)} MiB): its main link is traced
-      <input type="file" name="message" accept=".eml,message/rfc822"
+      >or an e-mail (.eml, or gzipped .eml.gz; up to ${Math.floor(options.maxMessageBytes / 1024 / 1024)} MiB): its main link is traced
+      <input type="file" name="message" accept=".eml,.mbox,.gz,message/rfc822,application/gzip"
     /></label>
     <label
       >or a list of links, one a line (# comments and blank lines skipped; defanged links refanged), traced as one batch
