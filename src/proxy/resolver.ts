@@ -19,6 +19,7 @@ for (const [net, prefix] of [
   ['127.0.0.0', 8],
   ['169.254.0.0', 16],
   ['172.16.0.0', 12],
+  ['192.0.0.0', 24], // IETF protocol assignments: DS-Lite's and NAT64 discovery's local addresses
   ['192.168.0.0', 16],
   ['198.18.0.0', 15],
   ['224.0.0.0', 4],
@@ -30,6 +31,8 @@ for (const [net, prefix] of [
   ['::', 96], // unspecified, loopback and the deprecated IPv4-compatible block (::127.0.0.1)
   ['64:ff9b::', 96], // NAT64: reaches IPv4 addresses, private ones included
   ['64:ff9b:1::', 48],
+  ['100::', 64], // discard-only
+  ['2001::', 32], // Teredo: reaches the IPv4 address it carries
   ['2002::', 16], // 6to4
   ['fc00::', 7],
   ['fe80::', 10],

@@ -41,6 +41,9 @@ test('private, loopback and link-local addresses are recognised', () => {
     '::127.0.0.1',
     '::7f00:1',
     '0.0.0.0',
+    '192.0.0.2',
+    '100::1',
+    '2001:0:4136:e378:8000:63bf:3fff:fdd2',
   ]) {
     assert.equal(isPrivateAddress(a), true, a);
   }
