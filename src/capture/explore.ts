@@ -13,6 +13,7 @@ import {
   consentControl,
   consentDismissals,
   popupClosers,
+  scoreControl,
   scoreControls,
   targetOf,
 } from '../analyze/call-to-action.js';
@@ -20,7 +21,15 @@ import { markedBox, markedScreenshotPath } from '../analyze/explore-steps.js';
 import { drawBox } from './marked-screenshot.js';
 import { animationFramesPending } from './settle.js';
 import { EXPLORE_SCROLL_MS, scrollDownToRead } from './explore-scroll.js';
-import { PLAIN_NAVIGATION, PREVENT_DEFAULT, noteClickListeners, receivesClicks, type InView } from './click-listeners.js';
+import {
+  PLAIN_NAVIGATION,
+  PREVENT_DEFAULT,
+  listenerTargetOf,
+  mayBeSentElsewhere,
+  noteClickListeners,
+  receivesClicks,
+  type InView,
+} from './click-listeners.js';
 import { ACCESSIBLE_NAME_SCRIPT, HAND_POINT_SCRIPT, pointerOf, trustedClick, type Pointer } from './click.js';
 import {
   LANDMARK_SCRIPT,
@@ -1005,7 +1014,23 @@ export async function exploreOnce(
   let closedPopup: number | null = null;
   let consentBlocked: number | null = null;
   let layer: { control: number; layer: string; at: { x: number; y: number } } | null = null;
+  const listenersAsked = new Set<number>();
   for (let covered = 0; chosen !== null; covered++) {
+    // A link chosen may have a click listener that sends its click elsewhere than its href: asked
+    // now, before it is clicked, and judged by where it leads too (a download, an unsubscribe).
+    if (!listenersAsked.has(chosen) && mayBeSentElsewhere(scored[chosen])) {
+      listenersAsked.add(chosen);
+      const { frame, index } = where[chosen];
+      const target = await listenerTargetOf(observer, index, frame?.url ?? observer.url, options.timeoutMs, frame?.frameId);
+      if (target) {
+        const { refused } = scoreControl({ ...read.controls[chosen], onclickHref: target }, page, read.controls);
+        scored[chosen] = { ...scored[chosen], onclickHref: target.slice(0, 2000), ...(refused ? { refused } : {}) };
+        if (refused) {
+          chosen = chooseCallToAction(scored);
+          continue;
+        }
+      }
+    }
     // Disabled when read (a countdown before "Continue"): a person waits for it, as long as the trace may.
     if (scored[chosen].disabled) {
       const until = Math.min(Date.now() + ENABLE_WAIT_MS, (options.deadline ?? Date.now() + ENABLE_WAIT_MS) - 1000);

@@ -1217,13 +1217,13 @@ const SPECS: Record<string, PageSpec> = {
       ),
   },
   // Downloads told by the link's path (a .pdf with a query of its own, less common extensions) or
-  // its download attribute, all bigger than the offer; the offer's own link names a .pdf only in
-  // its query (a document viewer, a tracker's parameters): it is followed, not taken for a download.
+  // its download attribute, all bigger than the offer; the offer's own link names a .pdf only to a
+  // document viewer's page, and in a tracking parameter: it is followed, not taken for a download.
   downloads: {
     lang: 'en',
-    about: 'downloads by path (.pdf?…, .msix, .xapk) or download attribute refused; "?doc=report.pdf" in a query followed',
+    about: 'downloads by path (.pdf?…, .msix, .xapk) or download attribute refused; "/view?doc=report.pdf" (a viewer) followed',
     cta: 'View your report',
-    final: `${explorePageTarget('downloads')}?doc=report.pdf&utm_content=banner.zip`,
+    final: `${explorePageTarget('downloads')}/view?doc=report.pdf&utm_content=banner.zip`,
     reasons: [
       { text: 'Get started', match: /, download link \(\.pdf\)$/ },
       { text: 'Get it now', match: /, download link \(download attribute\)$/ },
@@ -1239,7 +1239,7 @@ const SPECS: Record<string, PageSpec> = {
           `<p>${a(refused('downloads', 'get?name=brand-installer'), 'Get it now', ' class="btn-primary" style="font-size:26px" download')}</p>` +
           `<p>${a(refused('downloads', 'brand.msix'), 'Get it now for Windows', ' class="btn-primary" style="font-size:26px"')}</p>` +
           `<p>${a(refused('downloads', 'brand.xapk'), 'Get it now for Android', ' class="btn-primary" style="font-size:26px"')}</p>` +
-          `<p>${a(`${explorePageTarget('downloads')}?doc=report.pdf&utm_content=banner.zip`, 'View your report', ' class="btn-primary"')}</p></main>`,
+          `<p>${a(`${explorePageTarget('downloads')}/view?doc=report.pdf&utm_content=banner.zip`, 'View your report', ' class="btn-primary"')}</p></main>`,
       ),
   },
   // Script-only links that do nothing, and a submit of a form whose required box is not ticked.
@@ -3436,6 +3436,73 @@ const SPECS: Record<string, PageSpec> = {
         `<main class="hero"><h1>ลดราคา 50%</h1><p>${a(explorePageTarget('th-cookie-bar'), 'ซื้อเลย', ' style="font-size:17px"')}</p></main>` +
           `<div class="bar"><span>เว็บไซต์นี้ใช้คุกกี้เพื่อมอบประสบการณ์ที่ดีที่สุดให้กับคุณ</span>` +
           `<button type="button" onclick="this.parentNode.remove()">ดำเนินการต่อ</button></div>`,
+      ),
+  },
+  // Downloads known only by the shape of their URL: a file named in the query (a download script's
+  // `?file=`), in a path segment before `;jsessionid`, percent-encoded; a button, a GET form, a
+  // link's onclick and a link's click listener leading to one (ten: all of them in the report; the
+  // biggest, the link whose listener leads to one, is chosen first, then refused once it is asked).
+  // All bigger than the offer, whose URL names no file (`?ref=setup`, `sku=exe-200`) but in a
+  // tracking parameter's label.
+  'download-shapes': {
+    lang: 'en',
+    about: 'downloads named by a query value (?file=Setup.exe, ?f=invoice.zip) or path shape, by a button, form or onclick: refused',
+    cta: 'See the offer',
+    final: `${explorePageTarget('download-shapes')}?ref=setup&sku=exe-200&utm_content=banner.zip`,
+    reasons: [
+      { text: 'Get it now', match: /, download link \(\.exe\)$/ },
+      { text: 'Get your invoice', match: /, download link \(\.zip\)$/ },
+      { text: 'Install the app', match: /, download link \(\.apk\)$/ },
+      { text: 'Start now', match: /, download link \(\.exe\)$/ },
+      { text: 'Claim now', match: /, download link \(\.exe\)$/ },
+      { text: 'Claim your bonus', match: /, download link \(\.apk\)$/ },
+      { text: 'Continue', match: /, download link \(\.exe\)$/ },
+      { text: 'Get started', match: /, download link \(\.exe\) \(where its script sends the click\)$/ },
+      { text: 'Install now', match: /, download link \(\.apk\)$/ },
+      { text: 'Get the app', match: /, download link \(\.exe\) \(where its script sends the click\)$/ },
+      { text: 'See the offer', match: /download/, absent: true },
+    ],
+    html: () => {
+      const onclickGo = go(refused('download-shapes', 'dl?file=Setup.exe&from=onclick'));
+      return doc(
+        'en',
+        'Your download',
+        `<main class="hero"><h1>Your file is ready</h1>` +
+          `<p>${a(refused('download-shapes', 'app'), 'Get the app', ' id="listened" class="btn-primary" style="font-size:30px"')}</p>` +
+          bigRefusedLinks('download-shapes', [
+            ['dl?file=Setup.exe', 'Get it now'],
+            ['download.php?f=invoice.zip', 'Get your invoice'],
+            ['get?name=app.apk&x=1', 'Install the app'],
+            ['dl/Setup.exe;jsessionid=8F2A61C0', 'Start now'],
+            ['dl/Setup%2Eexe', 'Claim now'],
+          ]) +
+          `<p><button class="btn-primary" onclick="${go(refused('download-shapes', 'get?file=brand.apk'))}">Claim your bonus</button></p>` +
+          `<form method="get" action="${escapeHtml(refused('download-shapes', 'dl'))}"><input type="hidden" name="file" value="Setup.exe">` +
+          `<button class="btn-primary">Continue</button></form>` +
+          `<p>${a(refused('download-shapes', 'offer'), 'Get started', ` class="btn-primary" onclick="${onclickGo}; return false"`)}</p>` +
+          `<p><button id="listener" class="btn-primary">Install now</button></p>` +
+          `<p>${a(`${explorePageTarget('download-shapes')}?ref=setup&sku=exe-200&utm_content=banner.zip`, 'See the offer')}</p></main>` +
+          `<script>document.getElementById('listener').addEventListener('click', function () { ` +
+          `location.href = ${jsString(refused('download-shapes', 'get?file=brand.apk&from=listener'))}; });\n` +
+          `document.getElementById('listened').addEventListener('click', function (e) { e.preventDefault(); ` +
+          `location.href = ${jsString(refused('download-shapes', 'get?file=brand.exe&from=link-listener'))}; });</script>`,
+      );
+    },
+  },
+  // A "Download" button that is the offer (its link a landing page) beside a real download of the
+  // same look: words do not make a download, where it leads does.
+  'download-label': {
+    lang: 'en',
+    about: 'a "Download now" button to the offer page followed; a "Get the guide" button to a .pdf refused',
+    cta: 'Download now',
+    reasons: [{ text: 'Get the guide', match: /, download link \(\.pdf\)$/ }],
+    html: () =>
+      doc(
+        'en',
+        'Free guide',
+        `<main class="hero"><h1>The 2026 savings guide</h1>` +
+          `<p>${a(refused('download-label', 'files/guide.pdf'), 'Get the guide', ' class="btn-primary" style="font-size:26px"')}</p>` +
+          `<p>${a(explorePageTarget('download-label'), 'Download now', ' class="btn-primary"')}</p></main>`,
       ),
   },
   'hostile-text': {
