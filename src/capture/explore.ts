@@ -390,7 +390,8 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     }
     return null;
   };
-  const TYPING = /^(|text|email|tel|password|number|search|url|date|datetime-local|month|week|time)$/;
+  // Input types a person types into (an unknown type, "e-mail" or "phone", is a text field: read the IDL type, as the browser does).
+  const TYPING = /^(text|email|tel|password|number|search|url|date|datetime-local|month|week|time)$/;
   // An identity field: by its type, its name or autocomplete hint (a kit's type=text "login"), or a value that is an address.
   const IDENTITY_TYPE = /^(email|password|tel)$/;
   const IDENTITY_NAME = /e-?mail|user|login|phone|mobile|passw|account|card|cc-/i;
@@ -398,6 +399,8 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     IDENTITY_TYPE.test(type) || /@/.test(field.value) ||
     IDENTITY_NAME.test((field.getAttribute('name') || '') + ' ' + field.id + ' ' + (field.getAttribute('autocomplete') || ''));
   const SEARCH_FIELD = (field) => (field.getAttribute('type') || '').toLowerCase() === 'search' || !!field.closest('[role=search]');
+  // What a form asks the person to fill: fields they type into, a choice of a list still on its
+  // "Choose…" (an empty value), a file to pick; and required fields left empty.
   const fieldsOf = (fields, beside) => {
     let typing = 0, required = 0;
     for (const field of fields) {
@@ -405,9 +408,15 @@ export const READ_CONTROLS_SCRIPT = `(() => {
       if (field.disabled) continue;
       // A required field left empty (a box to tick, a choice to make): the browser would not send the form.
       if (field.validity && field.validity.valueMissing) required++;
-      const visible = field.getClientRects().length > 0 && getComputedStyle(field).visibility === 'visible';
-      if (!visible || field.readOnly || (beside && SEARCH_FIELD(field))) continue;
-      const type = (field.getAttribute('type') || '').toLowerCase();
+      const type = tag === 'INPUT' ? field.type : '';
+      // A file is asked for however its button is drawn (an input hidden behind a styled label).
+      if (type === 'file') { typing++; continue; }
+      // One a person does not see (a honeypot off-screen, transparent or tiny, for bots to fill) is left as it is.
+      if (field.readOnly || seen(field, field.getBoundingClientRect()).hidden || (beside && SEARCH_FIELD(field))) continue;
+      if (tag === 'SELECT') {
+        if (field.value === '' && [...field.options].some((o) => o.value !== '')) typing++;
+        continue;
+      }
       // A field the page has filled in already (a shop's quantity of 1) needs no typing; an
       // identity (an e-mail address, a password, a phone number a phishing page fills in) is
       // still the person's to send.
@@ -416,26 +425,32 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     }
     return { typing, required };
   };
-  const formOf = (el) => {
-    const type = (el.getAttribute('type') || (el.tagName === 'BUTTON' ? 'submit' : '')).toLowerCase();
-    if (el.form && ['submit', 'image'].includes(type)) return fieldsOf(el.form.elements, false);
-    // A button (no href) that acts from script on fields to fill: a <div role=button> or
-    // type=button in a login form, a "Continue" beside a code field with no form at all (phishing
-    // kits send what was typed with fetch). A search box is not such a field.
-    if (el.hasAttribute('href') || (el instanceof SVGElement && el.hasAttributeNS(XLINK, 'href'))) return null;
-    const form = el.form || el.closest('form');
-    if (form) {
-      const { typing } = fieldsOf(form.elements, true);
-      return typing > 0 ? { typing, required: 0, script: true } : null;
-    }
+  const FIELDS = 'input, textarea, select';
+  // Fields to fill beside a control in no form of their own (a kit's e-mail box whose value its
+  // script copies into the form it sends, a "Continue" beside a code field): how many, or 0.
+  const typingBeside = (el) => {
     for (let a = el.parentElement, n = 0; a && a !== document.body && n < 3; a = a.parentElement, n++) {
       // Fields of another form are that form's (its own submit is judged by them).
-      const fields = [...a.querySelectorAll('input, textarea')].filter((field) => !field.form);
-      if (fields.length === 0) continue;
-      const { typing } = fieldsOf(fields, true);
-      return typing > 0 ? { typing, required: 0, script: true } : null;
+      const fields = [...a.querySelectorAll(FIELDS)].filter((field) => !field.form);
+      if (fields.length > 0) return fieldsOf(fields, true).typing;
     }
-    return null;
+    return 0;
+  };
+  const formOf = (el) => {
+    const type = (el.getAttribute('type') || (el.tagName === 'BUTTON' ? 'submit' : '')).toLowerCase();
+    if (el.form && ['submit', 'image'].includes(type)) {
+      const asked = fieldsOf(el.form.elements, false);
+      return asked.typing > 0 ? asked : { ...asked, typing: typingBeside(el) };
+    }
+    // A control that acts from script on fields to fill: a <div role=button> or type=button in a
+    // login form, a link that goes nowhere but runs script ("#", javascript:) to send it, a
+    // "Continue" beside a code field with no form at all (phishing kits send what was typed with
+    // fetch). A search box is not such a field. A link that leads somewhere is judged by where.
+    const link = el.getAttribute('href') ?? (el instanceof SVGElement ? el.getAttributeNS(XLINK, 'href') : null);
+    if (link !== null && !/^\\s*(#|javascript:)/i.test(link)) return null;
+    const form = el.form || el.closest('form');
+    const typing = form ? fieldsOf(form.elements, true).typing : typingBeside(el);
+    return typing > 0 ? { typing, required: 0, script: true } : null;
   };
   // Controls in shadow roots (web components) come after the document's own.
   const shadowRoots = [];

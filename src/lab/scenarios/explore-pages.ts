@@ -3505,6 +3505,66 @@ const SPECS: Record<string, PageSpec> = {
           `<p>${a(explorePageTarget('download-label'), 'Download now', ' class="btn-primary"')}</p></main>`,
       ),
   },
+  // Forms that ask the person to fill something in, each bigger than the offer, in shapes a count of
+  // typed fields by their type attribute missed: an input of a type the browser does not know
+  // ("e-mail": a text field), a list still on "Choose…", a file to attach behind a styled label, a
+  // link that sends its form by script (href="#", javascript:), an e-mail box outside the form its
+  // script fills. None is sent.
+  'form-asks': {
+    lang: 'en',
+    about: 'forms that ask for typing (type="e-mail", a "Choose…" list, a file, a #/javascript: link sending it, a box beside it): refused',
+    cta: 'See the offer',
+    reasons: [
+      ...['Get my bonus', 'Continue to the offer', 'Claim now', 'Join now'].map((text) => ({
+        text,
+        match: /, submits a form that needs typing$/,
+      })),
+      ...['Sign up now', 'Start now'].map((text) => ({ text, match: /, a script button on fields that need typing$/ })),
+    ],
+    html: () =>
+      doc(
+        'en',
+        'Bonus',
+        `<main class="hero"><h1>Claim your bonus</h1>` +
+          `<form method="post" action="${escapeHtml(refused('form-asks', 'mail'))}"><input type="e-mail" name="e" placeholder="E-mail">` +
+          `<button class="btn-primary" style="font-size:26px">Get my bonus</button></form>` +
+          `<form method="get" action="${escapeHtml(refused('form-asks', 'country'))}"><select name="c"><option value="">Choose your country</option>` +
+          `<option value="de">Deutschland</option><option value="fr">France</option></select>` +
+          `<button class="btn-primary" style="font-size:26px">Continue to the offer</button></form>` +
+          `<form method="post" enctype="multipart/form-data" action="${escapeHtml(refused('form-asks', 'upload'))}">` +
+          `<label class="btn-ghost">Attach your ID <input type="file" name="id" style="display:none"></label> ` +
+          `<button class="btn-primary" style="font-size:26px">Claim now</button></form>` +
+          `<form id="f4" method="post" action="${escapeHtml(refused('form-asks', 'signup'))}"><input type="email" name="u" placeholder="E-mail"> ` +
+          `<a href="#" class="btn-primary" style="font-size:26px" onclick="document.getElementById('f4').submit(); return false">Sign up now</a></form>` +
+          `<form name="f5" method="post" action="${escapeHtml(refused('form-asks', 'phone'))}"><input type="phone" name="p" placeholder="Phone"> ` +
+          `<a href="javascript:document.forms.f5.submit()" class="btn-primary" style="font-size:26px">Start now</a></form>` +
+          `<div><input type="email" id="em" placeholder="Your e-mail"> <form method="post" style="display:inline" ` +
+          `action="${escapeHtml(refused('form-asks', 'beside'))}" onsubmit="this.e.value = document.getElementById('em').value">` +
+          `<input type="hidden" name="e"><button class="btn-primary" style="font-size:26px">Join now</button></form></div>` +
+          `<p>${a(explorePageTarget('form-asks'), 'See the offer')}</p></main>`,
+      ),
+  },
+  // An affiliate funnel's redirect form: hidden fields, and honeypot fields for bots that a person
+  // never sees (off-screen, transparent, one pixel): nothing to type, its "Get the offer" is clicked.
+  'form-honeypot': {
+    lang: 'en',
+    about: 'a GET form of hidden fields and honeypot text fields a person does not see: its "Get the offer" followed',
+    cta: 'Get the offer',
+    final: `${explorePageTarget('form-honeypot')}?aff=77&website=&fax=&nick=`,
+    reasons: [{ text: 'Get the offer', match: /sends a form \(GET\) with nothing to type/ }],
+    html: () =>
+      doc(
+        'en',
+        'Your offer',
+        `<main class="hero"><h1>One last step</h1><form method="get" action="${escapeHtml(explorePageTarget('form-honeypot'))}">` +
+          `<input type="hidden" name="aff" value="77">` +
+          `<input type="text" name="website" tabindex="-1" autocomplete="off" style="position:absolute;left:-9999px">` +
+          `<input type="text" name="fax" tabindex="-1" autocomplete="off" style="opacity:0;position:absolute;top:0;right:0">` +
+          `<input type="text" name="nick" tabindex="-1" autocomplete="off" style="width:1px;height:1px;padding:0;border:0">` +
+          `<button class="btn-primary">Get the offer</button></form>` +
+          `<p>${a(refused('form-honeypot', 'about'), 'About us')}</p></main>`,
+      ),
+  },
   'hostile-text': {
     lang: 'en',
     about: 'control characters, RTL override and 5,000 characters in the chosen control',
