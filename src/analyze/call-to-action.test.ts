@@ -391,15 +391,76 @@ describe('never followed', () => {
     assert.equal(scoreControl(button({ text: 'Find out more', href }), PAGE).refused, null);
   });
 
-  test('a file name in the query is no download: the path and the download attribute tell', () => {
+  test('a file of a download type named by a query value or any path segment is a download, however it is encoded', () => {
+    for (const [path, ext] of [
+      ['/dl?file=Setup.exe', 'exe'],
+      ['/download.php?f=invoice.zip', 'zip'],
+      ['/get?name=app.apk&x=1', 'apk'],
+      ['/get?app.apk', 'apk'],
+      ['/go?file=report.pdf', 'pdf'],
+      ['/dl?file=BrandSetup.exe&v=2', 'exe'],
+      ['/files/Report.pdf.exe?dl=1', 'exe'],
+      ['/dl?f=Report.pdf.exe', 'exe'],
+      ['/dl/Setup.exe;jsessionid=A1B2C3', 'exe'],
+      ['/dl?f=Setup.exe;jsessionid=A1B2C3', 'exe'],
+      ['/dl/Setup%2Eexe', 'exe'],
+      ['/dl?f=Setup%252Eexe', 'exe'],
+      ['/dl/Setup.exe.', 'exe'],
+      ['/projects/brand/files/setup.exe/download', 'exe'],
+      ['/get/app.apk/', 'apk'],
+      ['/fetch?path=%2Ffiles%2Fbrand-installer.msi', 'msi'],
+      ['/fetch?path=files%5Cbrand.scr', 'scr'],
+      ['/c?u=https%3A%2F%2Fcdn.example%2Fvoucher.pdf', 'pdf'],
+      ['/c?u=https%3A%2F%2Fcdn.example%2Fget%3Ffile%3Dsetup.exe', 'exe'],
+      ['/r/https://cdn.example/files/setup.exe', 'exe'],
+      // A viewer shows a document, never a program.
+      ['/view?doc=Setup.exe', 'exe'],
+      ['/viewer?file=macro.docm', 'docm'],
+    ]) {
+      const href = `https://promo.example${path}`;
+      assert.equal(scoreControl(button({ text: 'See the offer', href }), PAGE).refused, `download link (.${ext})`, href);
+    }
+  });
+
+  test("landing pages stay followed: no file named, a tracking parameter's label, an address, a viewer's document", () => {
     for (const href of [
-      'https://offer.example/view?doc=x.pdf',
-      'https://promo.example/go?file=report.pdf',
-      'https://promo.example/dl?file=BrandSetup.exe&v=2',
-      'https://click.example/c?u=https%3A%2F%2Fcdn.example%2Fvoucher.pdf',
+      'https://promo.example/offer?ref=setup',
+      'https://promo.example/product.html?sku=exe-200',
       'https://promo.example/offer.html?utm_content=banner.zip#x.exe',
+      'https://promo.example/lp?utm_source=mail&cmpid=spring.zip&gclid=a.exe',
+      'https://promo.example/offer?v=2.0.1&step=1.5',
+      'https://promo.example/claim?email=jane%40brand.sh',
+      'https://promo.example/go?u=https%3A%2F%2Fbrand.zip%2Foffer',
+      'https://promo.example/r/https://brand.sh/offer',
+      'https://offer.example/view?doc=x.pdf',
+      'https://offer.example/pdfjs/web/viewer.html?file=%2Fdocs%2Fbrochure.pdf',
+      'https://docs.example/viewer?url=https%3A%2F%2Fcdn.example%2Freport.docx',
+      'https://promo.example/optiext/optiextension.dll?ID=x.y',
     ])
       assert.equal(scoreControl(button({ text: 'See the offer', href }), PAGE).refused, null, href);
+  });
+
+  test('the same rule judges where an onclick leads and what a GET or POST form requests', () => {
+    const div = { tag: 'div', role: 'button', href: null, rawHref: null, onclick: true };
+    assert.equal(
+      scoreControl(button({ ...div, text: 'Get it', onclickHref: 'https://promo.example/dl?file=Setup.exe' }), PAGE).refused,
+      'download link (.exe)',
+    );
+    for (const method of ['get', 'post'] as const)
+      assert.equal(
+        scoreControl(
+          button({
+            tag: 'button',
+            type: 'submit',
+            text: 'Continue',
+            href: 'https://promo.example/download.php?f=invoice.zip',
+            form: { typing: 0, method },
+          }),
+          PAGE,
+        ).refused,
+        'download link (.zip)',
+        method,
+      );
   });
 
   test('a link whose query only carries a page address is followed', () => {
@@ -681,6 +742,19 @@ describe('where a control leads', () => {
       targetOf(control({ href: `${PAGE.url}#`, rawHref: '#', onclick: true, onclickHref: 'https://shop.example/' })),
       'https://shop.example/',
     );
+  });
+
+  test('a link whose onclick leads elsewhere than its href is judged by both: a download, an unsubscribe or an app there is refused', () => {
+    const link = { text: 'Get the offer', href: 'https://promo.example/offer', rawHref: '/offer', onclick: true };
+    for (const [onclickHref, reason] of [
+      ['https://promo.example/dl?file=Setup.exe', 'download link (.exe) (where its script sends the click)'],
+      ['https://promo.example/email/unsubscribe?u=1', 'unsubscribe / opt-out / preferences link (where its script sends the click)'],
+      ['whatsapp://send?text=hi', 'not a web link (whatsapp:) (where its script sends the click)'],
+    ])
+      assert.equal(scoreControl(button({ ...link, onclickHref }), PAGE).refused, reason, onclickHref);
+    // An onclick that only scrolls this page, or leads to another page, leaves the link as it is.
+    for (const onclickHref of [`${PAGE.url}#`, 'https://shop.example/buy'])
+      assert.equal(scoreControl(button({ ...link, onclickHref }), PAGE).refused, null, onclickHref);
   });
 
   test("the page's only followable link, to another site, is its call-to-action; not when there are others", () => {

@@ -11,6 +11,7 @@ import { readRulesJson } from './parties-rules.js';
 import { registrableDomainOf } from './parties-match.js';
 import { hostOf } from '../http/host.js';
 import { unwrap } from './unwrap/unwrap.js';
+import { downloadNamed, type DownloadTypes } from './download-target.js';
 import { withoutFragment } from '../http/url-key.js';
 import { foldLookalikeLetters } from './lookalike-letters.js';
 
@@ -109,7 +110,7 @@ interface CtaRules {
   navigation: Set<string>;
   account: PhraseList;
   socialSignIn: { phrases: PhraseList; providerDomains: Set<string> };
-  downloadExtensions: Set<string>;
+  download: DownloadTypes;
   socialDomains: Set<string>;
   adHosts: Set<string>;
 }
@@ -133,6 +134,7 @@ interface CtaRulesFile {
   socialSignIn: { verbs: Record<string, string[]>; providers: string[]; providerDomains: string[] };
   navigation: Record<string, string[]>;
   downloadExtensions: string[];
+  viewedDocuments: string[];
   socialDomains: string[];
   adHosts: string[];
 }
@@ -240,7 +242,10 @@ function ctaRules(): CtaRules {
       ),
       providerDomains: new Set(file.socialSignIn.providerDomains),
     },
-    downloadExtensions: new Set(file.downloadExtensions.map((e) => e.toLowerCase())),
+    download: {
+      extensions: new Set(file.downloadExtensions.map((e) => e.toLowerCase())),
+      viewed: new Set(file.viewedDocuments.map((e) => e.toLowerCase())),
+    },
     socialDomains: new Set(file.socialDomains),
     adHosts: new Set(file.adHosts),
   };
@@ -340,26 +345,32 @@ function schemeOf(url: string): string | null {
 }
 
 /**
- * The file extension a download uses that the link's path ends in (its last segment, decoded,
- * `;params` dropped), or the path of where a known wrapper (the unwrap rules) decodes it to lead:
- * the server's answer (its Content-Disposition) is known only after the request, so the URL is
- * what can be judged. Query values are not: trackers and viewers put anything there
- * (`/view?doc=offer.pdf`, `?utm_content=x.zip`), and a page that shows a document is no download.
+ * The download type a link names a file of (download-target.ts), or that the link a known wrapper
+ * (the unwrap rules) decodes it to names: the server's answer (its Content-Disposition) is known only
+ * after the request, so the URL is what can be judged.
  */
-function downloadExtension(url: string, extensions: Set<string>): string | null {
-  const named = (link: string | null) => {
-    let path: string;
-    try {
-      path = link ? new URL(link).pathname : '';
-    } catch {
-      return null;
-    }
-    const last = decodeURIComponentSafe(path.slice(path.lastIndexOf('/') + 1)).split(';')[0];
-    // Windows shell types are named with a hyphen (.search-ms, .settingcontent-ms).
-    const ext = /\.([a-z0-9][a-z0-9-]{0,19})$/i.exec(last)?.[1]?.toLowerCase();
-    return ext && extensions.has(ext) ? ext : null;
-  };
-  return named(url) ?? named(unwrap(url).destination);
+function downloadExtension(url: string, types: DownloadTypes): string | null {
+  const destination = unwrap(url).destination;
+  return downloadNamed(url, types) ?? (destination ? downloadNamed(destination, types) : null);
+}
+
+/** Why a URL of another scheme than the web's is not followed ("mailto: link", "not a web link (whatsapp:)"), or null. */
+function otherScheme(url: string): string | null {
+  const scheme = schemeOf(url);
+  if (!scheme || scheme === 'http' || scheme === 'https') return null;
+  return ['mailto', 'tel', 'sms', 'javascript'].includes(scheme) ? `${scheme}: link` : `not a web link (${scheme}:)`;
+}
+
+/**
+ * Why explore never goes where a URL leads, told by the URL alone (another program's scheme, a
+ * download, an unsubscribe, abuse-report or legal page), or null.
+ */
+function targetRefusal(url: string): string | null {
+  const r = ctaRules();
+  const ext = downloadExtension(url, r.download);
+  const path = pathAndQuery(url);
+  const rule = [r.refuse.unsubscribe, r.refuse.report, r.refuse.privacy].find((rule) => rule.urlPatterns.some((p) => p.test(path)));
+  return otherScheme(url) ?? (ext ? `download link (.${ext})` : (rule?.label ?? null));
 }
 
 /** Why explore never follows this control, or null. */
@@ -376,14 +387,12 @@ function refusal(control: PageControl, page: ScoringPage, words: string, hasCtaW
   if (raw.startsWith('#')) return 'same-page anchor';
   const href = control.href;
   if (href) {
-    const scheme = schemeOf(href);
-    if (scheme && scheme !== 'http' && scheme !== 'https') {
-      return ['mailto', 'tel', 'sms', 'javascript'].includes(scheme) ? `${scheme}: link` : `not a web link (${scheme}:)`;
-    }
+    const other = otherScheme(href);
+    if (other) return other;
     if (href.includes('#') && withoutFragment(href) === withoutFragment(control.frame ?? page.url)) return 'same-page anchor';
   }
   if (control.download) return 'download link (download attribute)';
-  const ext = href ? downloadExtension(href, r.downloadExtensions) : null;
+  const ext = href ? downloadExtension(href, r.download) : null;
   if (ext) return `download link (.${ext})`;
   const url = href ? pathAndQuery(href) : '';
   const unsubscribe = r.refuse.unsubscribe;
@@ -540,7 +549,11 @@ export function scoreControl(read: PageControl, page: ScoringPage, all?: readonl
     const layer = unwrap(href).layers[0];
     if (layer && layer.party !== 'unknown') add(TRACKER, `known tracker (${layer.party})`);
   }
-  return { score, reasons, refused: refusal(control, page, words, wording !== null) };
+  // A link whose onclick or click listener sends the click elsewhere than its href says (`<a
+  // href="/offer" onclick="location='/dl?file=Setup.exe'; return false">`) goes there: judged by both.
+  const byScript = read.onclickHref && read.onclickHref !== control.href ? targetRefusal(read.onclickHref) : null;
+  const refused = refusal(control, page, words, wording !== null) ?? (byScript ? `${byScript} (where its script sends the click)` : null);
+  return { score, reasons, refused };
 }
 
 export function scoreControls(controls: PageControl[], page: ScoringPage): ScoredControl[] {

@@ -7,6 +7,7 @@ import {
   judgeListeners,
   listenerAskingOrder,
   listenerTarget,
+  mayBeSentElsewhere,
   receivesClicks,
   stopsDefault,
 } from './click-listeners.js';
@@ -40,6 +41,16 @@ test('only controls whose judgement a listener changes are asked about', () => {
   assert.ok(dependsOnListeners(control({ ...submit, form: { typing: 0, method: 'get' } })));
   assert.ok(!dependsOnListeners(control({ ...submit, form: { typing: 1, method: 'post' } })), 'refused for its typing anyway');
   assert.ok(!dependsOnListeners(control({ ...submit, form: { typing: 0, method: 'get', onsubmit: true } })));
+});
+
+test('a link to another page, with no onclick, is asked about once chosen: its listener may send the click elsewhere', () => {
+  const link = { rawHref: '/offer', href: 'https://promo.example/offer' };
+  assert.ok(mayBeSentElsewhere(control(link)));
+  assert.ok(!dependsOnListeners(control(link)), 'not with the document: asking every link costs too much');
+  assert.ok(!mayBeSentElsewhere(control({ ...link, onclick: true })), 'its onclick attribute already says');
+  assert.ok(!mayBeSentElsewhere(control({ rawHref: 'mailto:a@b.example', href: 'mailto:a@b.example' })));
+  assert.ok(!mayBeSentElsewhere(control({ rawHref: '#order', href: 'https://promo.example/landing#order' })));
+  assert.ok(!mayBeSentElsewhere(control({ tag: 'button', type: 'submit', ...link, form: { typing: 0, method: 'get' } })));
 });
 
 test('a box that only looks like a button is a control when a listener on it or around it receives its click', () => {

@@ -274,6 +274,38 @@ export function listenerAskingOrder(controls: readonly PageControl[], view: InVi
 }
 
 /**
+ * A link to another page with no onclick attribute, whose listeners were not asked about with the
+ * document's: a click listener may still send its click elsewhere (`e.preventDefault();
+ * location.href = '/dl?file=Setup.exe'`). Asked about once it is chosen, before it is clicked
+ * (`listenerTargetOf`): asking every link of a page costs tens of milliseconds each.
+ */
+export function mayBeSentElsewhere(control: PageControl): boolean {
+  const raw = (control.rawHref ?? '').trim();
+  return !control.hidden && !control.onclick && !control.form && !raw.startsWith('#') && /^https?:/i.test(control.href ?? '');
+}
+
+/**
+ * Where the click listener of the control `index` of a document's read (in `frameId`'s isolated
+ * world, at `base`) sends its click, when the one listener acting on it is a plain navigation; null otherwise.
+ */
+export async function listenerTargetOf(
+  observer: PageObserver,
+  index: number,
+  base: string,
+  timeoutMs: number,
+  frameId?: string,
+): Promise<string | null> {
+  const contextId = await observer.isolatedContext(frameId ?? observer.mainFrameId, timeoutMs);
+  if (contextId === null) return null;
+  try {
+    const own = await listenersOf(observer, contextId, `(globalThis.__clicktraceControls || [])[${index}]`, timeoutMs);
+    return judgeListeners(own, [], base).target;
+  } finally {
+    await send(observer, timeoutMs, 'Runtime.releaseObjectGroup', { objectGroup: GROUP });
+  }
+}
+
+/**
  * Marks the controls of one document (read in `frameId`'s isolated world, in `__clicktraceControls`
  * order, at `base`, `view` the part of it in view) that have a click listener, and where it leads
  * when it says plainly; a submit whose listener stops its form's submission leads nowhere by itself

@@ -13,6 +13,7 @@ import {
   consentControl,
   consentDismissals,
   popupClosers,
+  scoreControl,
   scoreControls,
   targetOf,
 } from '../analyze/call-to-action.js';
@@ -20,7 +21,15 @@ import { markedBox, markedScreenshotPath } from '../analyze/explore-steps.js';
 import { drawBox } from './marked-screenshot.js';
 import { animationFramesPending } from './settle.js';
 import { EXPLORE_SCROLL_MS, scrollDownToRead } from './explore-scroll.js';
-import { PLAIN_NAVIGATION, PREVENT_DEFAULT, noteClickListeners, receivesClicks, type InView } from './click-listeners.js';
+import {
+  PLAIN_NAVIGATION,
+  PREVENT_DEFAULT,
+  listenerTargetOf,
+  mayBeSentElsewhere,
+  noteClickListeners,
+  receivesClicks,
+  type InView,
+} from './click-listeners.js';
 import { ACCESSIBLE_NAME_SCRIPT, HAND_POINT_SCRIPT, pointerOf, trustedClick, type Pointer } from './click.js';
 import {
   LANDMARK_SCRIPT,
@@ -381,7 +390,8 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     }
     return null;
   };
-  const TYPING = /^(|text|email|tel|password|number|search|url|date|datetime-local|month|week|time)$/;
+  // Input types a person types into (an unknown type, "e-mail" or "phone", is a text field: read the IDL type, as the browser does).
+  const TYPING = /^(text|email|tel|password|number|search|url|date|datetime-local|month|week|time)$/;
   // An identity field: by its type, its name or autocomplete hint (a kit's type=text "login"), or a value that is an address.
   const IDENTITY_TYPE = /^(email|password|tel)$/;
   const IDENTITY_NAME = /e-?mail|user|login|phone|mobile|passw|account|card|cc-/i;
@@ -389,6 +399,8 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     IDENTITY_TYPE.test(type) || /@/.test(field.value) ||
     IDENTITY_NAME.test((field.getAttribute('name') || '') + ' ' + field.id + ' ' + (field.getAttribute('autocomplete') || ''));
   const SEARCH_FIELD = (field) => (field.getAttribute('type') || '').toLowerCase() === 'search' || !!field.closest('[role=search]');
+  // What a form asks the person to fill: fields they type into, a choice of a list still on its
+  // "Choose…" (an empty value), a file to pick; and required fields left empty.
   const fieldsOf = (fields, beside) => {
     let typing = 0, required = 0;
     for (const field of fields) {
@@ -396,9 +408,15 @@ export const READ_CONTROLS_SCRIPT = `(() => {
       if (field.disabled) continue;
       // A required field left empty (a box to tick, a choice to make): the browser would not send the form.
       if (field.validity && field.validity.valueMissing) required++;
-      const visible = field.getClientRects().length > 0 && getComputedStyle(field).visibility === 'visible';
-      if (!visible || field.readOnly || (beside && SEARCH_FIELD(field))) continue;
-      const type = (field.getAttribute('type') || '').toLowerCase();
+      const type = tag === 'INPUT' ? field.type : '';
+      // A file is asked for however its button is drawn (an input hidden behind a styled label).
+      if (type === 'file') { typing++; continue; }
+      // One a person does not see (a honeypot off-screen, transparent or tiny, for bots to fill) is left as it is.
+      if (field.readOnly || seen(field, field.getBoundingClientRect()).hidden || (beside && SEARCH_FIELD(field))) continue;
+      if (tag === 'SELECT') {
+        if (field.value === '' && [...field.options].some((o) => o.value !== '')) typing++;
+        continue;
+      }
       // A field the page has filled in already (a shop's quantity of 1) needs no typing; an
       // identity (an e-mail address, a password, a phone number a phishing page fills in) is
       // still the person's to send.
@@ -407,26 +425,32 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     }
     return { typing, required };
   };
-  const formOf = (el) => {
-    const type = (el.getAttribute('type') || (el.tagName === 'BUTTON' ? 'submit' : '')).toLowerCase();
-    if (el.form && ['submit', 'image'].includes(type)) return fieldsOf(el.form.elements, false);
-    // A button (no href) that acts from script on fields to fill: a <div role=button> or
-    // type=button in a login form, a "Continue" beside a code field with no form at all (phishing
-    // kits send what was typed with fetch). A search box is not such a field.
-    if (el.hasAttribute('href') || (el instanceof SVGElement && el.hasAttributeNS(XLINK, 'href'))) return null;
-    const form = el.form || el.closest('form');
-    if (form) {
-      const { typing } = fieldsOf(form.elements, true);
-      return typing > 0 ? { typing, required: 0, script: true } : null;
-    }
+  const FIELDS = 'input, textarea, select';
+  // Fields to fill beside a control in no form of their own (a kit's e-mail box whose value its
+  // script copies into the form it sends, a "Continue" beside a code field): how many, or 0.
+  const typingBeside = (el) => {
     for (let a = el.parentElement, n = 0; a && a !== document.body && n < 3; a = a.parentElement, n++) {
       // Fields of another form are that form's (its own submit is judged by them).
-      const fields = [...a.querySelectorAll('input, textarea')].filter((field) => !field.form);
-      if (fields.length === 0) continue;
-      const { typing } = fieldsOf(fields, true);
-      return typing > 0 ? { typing, required: 0, script: true } : null;
+      const fields = [...a.querySelectorAll(FIELDS)].filter((field) => !field.form);
+      if (fields.length > 0) return fieldsOf(fields, true).typing;
     }
-    return null;
+    return 0;
+  };
+  const formOf = (el) => {
+    const type = (el.getAttribute('type') || (el.tagName === 'BUTTON' ? 'submit' : '')).toLowerCase();
+    if (el.form && ['submit', 'image'].includes(type)) {
+      const asked = fieldsOf(el.form.elements, false);
+      return asked.typing > 0 ? asked : { ...asked, typing: typingBeside(el) };
+    }
+    // A control that acts from script on fields to fill: a <div role=button> or type=button in a
+    // login form, a link that goes nowhere but runs script ("#", javascript:) to send it, a
+    // "Continue" beside a code field with no form at all (phishing kits send what was typed with
+    // fetch). A search box is not such a field. A link that leads somewhere is judged by where.
+    const link = el.getAttribute('href') ?? (el instanceof SVGElement ? el.getAttributeNS(XLINK, 'href') : null);
+    if (link !== null && !/^\\s*(#|javascript:)/i.test(link)) return null;
+    const form = el.form || el.closest('form');
+    const typing = form ? fieldsOf(form.elements, true).typing : typingBeside(el);
+    return typing > 0 ? { typing, required: 0, script: true } : null;
   };
   // Controls in shadow roots (web components) come after the document's own.
   const shadowRoots = [];
@@ -1005,7 +1029,23 @@ export async function exploreOnce(
   let closedPopup: number | null = null;
   let consentBlocked: number | null = null;
   let layer: { control: number; layer: string; at: { x: number; y: number } } | null = null;
+  const listenersAsked = new Set<number>();
   for (let covered = 0; chosen !== null; covered++) {
+    // A link chosen may have a click listener that sends its click elsewhere than its href: asked
+    // now, before it is clicked, and judged by where it leads too (a download, an unsubscribe).
+    if (!listenersAsked.has(chosen) && mayBeSentElsewhere(scored[chosen])) {
+      listenersAsked.add(chosen);
+      const { frame, index } = where[chosen];
+      const target = await listenerTargetOf(observer, index, frame?.url ?? observer.url, options.timeoutMs, frame?.frameId);
+      if (target) {
+        const { refused } = scoreControl({ ...read.controls[chosen], onclickHref: target }, page, read.controls);
+        scored[chosen] = { ...scored[chosen], onclickHref: target.slice(0, 2000), ...(refused ? { refused } : {}) };
+        if (refused) {
+          chosen = chooseCallToAction(scored);
+          continue;
+        }
+      }
+    }
     // Disabled when read (a countdown before "Continue"): a person waits for it, as long as the trace may.
     if (scored[chosen].disabled) {
       const until = Math.min(Date.now() + ENABLE_WAIT_MS, (options.deadline ?? Date.now() + ENABLE_WAIT_MS) - 1000);

@@ -1217,13 +1217,13 @@ const SPECS: Record<string, PageSpec> = {
       ),
   },
   // Downloads told by the link's path (a .pdf with a query of its own, less common extensions) or
-  // its download attribute, all bigger than the offer; the offer's own link names a .pdf only in
-  // its query (a document viewer, a tracker's parameters): it is followed, not taken for a download.
+  // its download attribute, all bigger than the offer; the offer's own link names a .pdf only to a
+  // document viewer's page, and in a tracking parameter: it is followed, not taken for a download.
   downloads: {
     lang: 'en',
-    about: 'downloads by path (.pdf?…, .msix, .xapk) or download attribute refused; "?doc=report.pdf" in a query followed',
+    about: 'downloads by path (.pdf?…, .msix, .xapk) or download attribute refused; "/view?doc=report.pdf" (a viewer) followed',
     cta: 'View your report',
-    final: `${explorePageTarget('downloads')}?doc=report.pdf&utm_content=banner.zip`,
+    final: `${explorePageTarget('downloads')}/view?doc=report.pdf&utm_content=banner.zip`,
     reasons: [
       { text: 'Get started', match: /, download link \(\.pdf\)$/ },
       { text: 'Get it now', match: /, download link \(download attribute\)$/ },
@@ -1239,7 +1239,7 @@ const SPECS: Record<string, PageSpec> = {
           `<p>${a(refused('downloads', 'get?name=brand-installer'), 'Get it now', ' class="btn-primary" style="font-size:26px" download')}</p>` +
           `<p>${a(refused('downloads', 'brand.msix'), 'Get it now for Windows', ' class="btn-primary" style="font-size:26px"')}</p>` +
           `<p>${a(refused('downloads', 'brand.xapk'), 'Get it now for Android', ' class="btn-primary" style="font-size:26px"')}</p>` +
-          `<p>${a(`${explorePageTarget('downloads')}?doc=report.pdf&utm_content=banner.zip`, 'View your report', ' class="btn-primary"')}</p></main>`,
+          `<p>${a(`${explorePageTarget('downloads')}/view?doc=report.pdf&utm_content=banner.zip`, 'View your report', ' class="btn-primary"')}</p></main>`,
       ),
   },
   // Script-only links that do nothing, and a submit of a form whose required box is not ticked.
@@ -3436,6 +3436,133 @@ const SPECS: Record<string, PageSpec> = {
         `<main class="hero"><h1>ลดราคา 50%</h1><p>${a(explorePageTarget('th-cookie-bar'), 'ซื้อเลย', ' style="font-size:17px"')}</p></main>` +
           `<div class="bar"><span>เว็บไซต์นี้ใช้คุกกี้เพื่อมอบประสบการณ์ที่ดีที่สุดให้กับคุณ</span>` +
           `<button type="button" onclick="this.parentNode.remove()">ดำเนินการต่อ</button></div>`,
+      ),
+  },
+  // Downloads known only by the shape of their URL: a file named in the query (a download script's
+  // `?file=`), in a path segment before `;jsessionid`, percent-encoded; a button, a GET form, a
+  // link's onclick and a link's click listener leading to one (ten: all of them in the report; the
+  // biggest, the link whose listener leads to one, is chosen first, then refused once it is asked).
+  // All bigger than the offer, whose URL names no file (`?ref=setup`, `sku=exe-200`) but in a
+  // tracking parameter's label.
+  'download-shapes': {
+    lang: 'en',
+    about: 'downloads named by a query value (?file=Setup.exe, ?f=invoice.zip) or path shape, by a button, form or onclick: refused',
+    cta: 'See the offer',
+    final: `${explorePageTarget('download-shapes')}?ref=setup&sku=exe-200&utm_content=banner.zip`,
+    reasons: [
+      { text: 'Get it now', match: /, download link \(\.exe\)$/ },
+      { text: 'Get your invoice', match: /, download link \(\.zip\)$/ },
+      { text: 'Install the app', match: /, download link \(\.apk\)$/ },
+      { text: 'Start now', match: /, download link \(\.exe\)$/ },
+      { text: 'Claim now', match: /, download link \(\.exe\)$/ },
+      { text: 'Claim your bonus', match: /, download link \(\.apk\)$/ },
+      { text: 'Continue', match: /, download link \(\.exe\)$/ },
+      { text: 'Get started', match: /, download link \(\.exe\) \(where its script sends the click\)$/ },
+      { text: 'Install now', match: /, download link \(\.apk\)$/ },
+      { text: 'Get the app', match: /, download link \(\.exe\) \(where its script sends the click\)$/ },
+      { text: 'See the offer', match: /download/, absent: true },
+    ],
+    html: () => {
+      const onclickGo = go(refused('download-shapes', 'dl?file=Setup.exe&from=onclick'));
+      return doc(
+        'en',
+        'Your download',
+        `<main class="hero"><h1>Your file is ready</h1>` +
+          `<p>${a(refused('download-shapes', 'app'), 'Get the app', ' id="listened" class="btn-primary" style="font-size:30px"')}</p>` +
+          bigRefusedLinks('download-shapes', [
+            ['dl?file=Setup.exe', 'Get it now'],
+            ['download.php?f=invoice.zip', 'Get your invoice'],
+            ['get?name=app.apk&x=1', 'Install the app'],
+            ['dl/Setup.exe;jsessionid=8F2A61C0', 'Start now'],
+            ['dl/Setup%2Eexe', 'Claim now'],
+          ]) +
+          `<p><button class="btn-primary" onclick="${go(refused('download-shapes', 'get?file=brand.apk'))}">Claim your bonus</button></p>` +
+          `<form method="get" action="${escapeHtml(refused('download-shapes', 'dl'))}"><input type="hidden" name="file" value="Setup.exe">` +
+          `<button class="btn-primary">Continue</button></form>` +
+          `<p>${a(refused('download-shapes', 'offer'), 'Get started', ` class="btn-primary" onclick="${onclickGo}; return false"`)}</p>` +
+          `<p><button id="listener" class="btn-primary">Install now</button></p>` +
+          `<p>${a(`${explorePageTarget('download-shapes')}?ref=setup&sku=exe-200&utm_content=banner.zip`, 'See the offer')}</p></main>` +
+          `<script>document.getElementById('listener').addEventListener('click', function () { ` +
+          `location.href = ${jsString(refused('download-shapes', 'get?file=brand.apk&from=listener'))}; });\n` +
+          `document.getElementById('listened').addEventListener('click', function (e) { e.preventDefault(); ` +
+          `location.href = ${jsString(refused('download-shapes', 'get?file=brand.exe&from=link-listener'))}; });</script>`,
+      );
+    },
+  },
+  // A "Download" button that is the offer (its link a landing page) beside a real download of the
+  // same look: words do not make a download, where it leads does.
+  'download-label': {
+    lang: 'en',
+    about: 'a "Download now" button to the offer page followed; a "Get the guide" button to a .pdf refused',
+    cta: 'Download now',
+    reasons: [{ text: 'Get the guide', match: /, download link \(\.pdf\)$/ }],
+    html: () =>
+      doc(
+        'en',
+        'Free guide',
+        `<main class="hero"><h1>The 2026 savings guide</h1>` +
+          `<p>${a(refused('download-label', 'files/guide.pdf'), 'Get the guide', ' class="btn-primary" style="font-size:26px"')}</p>` +
+          `<p>${a(explorePageTarget('download-label'), 'Download now', ' class="btn-primary"')}</p></main>`,
+      ),
+  },
+  // Forms that ask the person to fill something in, each bigger than the offer, in shapes a count of
+  // typed fields by their type attribute missed: an input of a type the browser does not know
+  // ("e-mail": a text field), a list still on "Choose…", a file to attach behind a styled label, a
+  // link that sends its form by script (href="#", javascript:), an e-mail box outside the form its
+  // script fills. None is sent.
+  'form-asks': {
+    lang: 'en',
+    about: 'forms that ask for typing (type="e-mail", a "Choose…" list, a file, a #/javascript: link sending it, a box beside it): refused',
+    cta: 'See the offer',
+    reasons: [
+      ...['Get my bonus', 'Continue to the offer', 'Claim now', 'Join now'].map((text) => ({
+        text,
+        match: /, submits a form that needs typing$/,
+      })),
+      ...['Sign up now', 'Start now'].map((text) => ({ text, match: /, a script button on fields that need typing$/ })),
+    ],
+    html: () =>
+      doc(
+        'en',
+        'Bonus',
+        `<main class="hero"><h1>Claim your bonus</h1>` +
+          `<form method="post" action="${escapeHtml(refused('form-asks', 'mail'))}"><input type="e-mail" name="e" placeholder="E-mail">` +
+          `<button class="btn-primary" style="font-size:26px">Get my bonus</button></form>` +
+          `<form method="get" action="${escapeHtml(refused('form-asks', 'country'))}"><select name="c"><option value="">Choose your country</option>` +
+          `<option value="de">Deutschland</option><option value="fr">France</option></select>` +
+          `<button class="btn-primary" style="font-size:26px">Continue to the offer</button></form>` +
+          `<form method="post" enctype="multipart/form-data" action="${escapeHtml(refused('form-asks', 'upload'))}">` +
+          `<label class="btn-ghost">Attach your ID <input type="file" name="id" style="display:none"></label> ` +
+          `<button class="btn-primary" style="font-size:26px">Claim now</button></form>` +
+          `<form id="f4" method="post" action="${escapeHtml(refused('form-asks', 'signup'))}"><input type="email" name="u" placeholder="E-mail"> ` +
+          `<a href="#" class="btn-primary" style="font-size:26px" onclick="document.getElementById('f4').submit(); return false">Sign up now</a></form>` +
+          `<form name="f5" method="post" action="${escapeHtml(refused('form-asks', 'phone'))}"><input type="phone" name="p" placeholder="Phone"> ` +
+          `<a href="javascript:document.forms.f5.submit()" class="btn-primary" style="font-size:26px">Start now</a></form>` +
+          `<div><input type="email" id="em" placeholder="Your e-mail"> <form method="post" style="display:inline" ` +
+          `action="${escapeHtml(refused('form-asks', 'beside'))}" onsubmit="this.e.value = document.getElementById('em').value">` +
+          `<input type="hidden" name="e"><button class="btn-primary" style="font-size:26px">Join now</button></form></div>` +
+          `<p>${a(explorePageTarget('form-asks'), 'See the offer')}</p></main>`,
+      ),
+  },
+  // An affiliate funnel's redirect form: hidden fields, and honeypot fields for bots that a person
+  // never sees (off-screen, transparent, one pixel): nothing to type, its "Get the offer" is clicked.
+  'form-honeypot': {
+    lang: 'en',
+    about: 'a GET form of hidden fields and honeypot text fields a person does not see: its "Get the offer" followed',
+    cta: 'Get the offer',
+    final: `${explorePageTarget('form-honeypot')}?aff=77&website=&fax=&nick=`,
+    reasons: [{ text: 'Get the offer', match: /sends a form \(GET\) with nothing to type/ }],
+    html: () =>
+      doc(
+        'en',
+        'Your offer',
+        `<main class="hero"><h1>One last step</h1><form method="get" action="${escapeHtml(explorePageTarget('form-honeypot'))}">` +
+          `<input type="hidden" name="aff" value="77">` +
+          `<input type="text" name="website" tabindex="-1" autocomplete="off" style="position:absolute;left:-9999px">` +
+          `<input type="text" name="fax" tabindex="-1" autocomplete="off" style="opacity:0;position:absolute;top:0;right:0">` +
+          `<input type="text" name="nick" tabindex="-1" autocomplete="off" style="width:1px;height:1px;padding:0;border:0">` +
+          `<button class="btn-primary">Get the offer</button></form>` +
+          `<p>${a(refused('form-honeypot', 'about'), 'About us')}</p></main>`,
       ),
   },
   'hostile-text': {
