@@ -138,6 +138,10 @@ export async function run(argv: string[]): Promise<number> {
   capture.info.endedAt = new Date().toISOString();
   capture.info.partial = false;
   capture.events.push(...synthesizeDocumentChain(capture.exchanges));
+  // The link the report follows: the first document visited (its chain 1), not whatever request
+  // came first (the browser's own, or a subresource of a page opened before the proxy).
+  const firstDocument = capture.events.find((e) => e.type === 'doc-request');
+  if (firstDocument) capture.info.url = firstDocument.url;
   const { loadNetworkData } = await import('../hosting/network-data.js');
   const report = analyzeCapture(capture, writer.dir, await loadNetworkData());
   await writer.close(capture, report);

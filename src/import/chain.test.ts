@@ -86,7 +86,10 @@ test('in a browser capture only top-level documents are in the chain', () => {
       ],
     }),
     exchange('https://a.test/api', 200, { requestHeaders: [['Accept', 'application/json']] }),
-    exchange('https://b.test/next', 200, { requestHeaders: doc, responseHeaders: [['Content-Type', 'text/html']] }),
+    exchange('https://b.test/next', 200, {
+      requestHeaders: [...doc, ['Referer', 'https://a.test/']],
+      responseHeaders: [['Content-Type', 'text/html']],
+    }),
   ]);
   assert.deepEqual(brief(events), [
     'page',
@@ -121,7 +124,7 @@ test("the recorder's resource type and initiator are used when there is no fetch
   );
 });
 
-test('a single-use link requested twice, a failure and an unfollowed redirect', () => {
+test('a single-use link requested twice, a failure and an unfollowed redirect: separate requests, separate chains', () => {
   const events = synthesizeDocumentChain([
     exchange('http://t.test/go', 302, { responseHeaders: [['Location', 'http://land.test/']] }),
     exchange('http://land.test/', 200),
@@ -134,13 +137,16 @@ test('a single-use link requested twice, a failure and an unfollowed redirect', 
     'request doc-1 http://t.test/go',
     'request doc-1 http://land.test/ after 302 http://land.test/',
     'response doc-1 200 ',
+    'settled http://land.test/ ""',
+    'page',
     'request doc-2 http://t.test/go',
     'response doc-2 410 ',
+    'page',
     'request doc-3 http://dead.test/',
     'failed doc-3 ECONNREFUSED',
+    'page',
     'request doc-4 http://t.test/other',
     'response doc-4 301 ',
-    'settled http://t.test/other ""',
   ]);
 });
 
@@ -153,4 +159,82 @@ test('redirect targets come from the hint when there is no Location header', () 
 
 test('no documents, no events', () => {
   assert.deepEqual(synthesizeDocumentChain([]), []);
+});
+
+const html = (body: string): { responseHeaders: HeaderLine[]; body: string } => ({
+  responseHeaders: [['Content-Type', 'text/html; charset=utf-8']],
+  body,
+});
+const navigate = (site: string, referer?: string): HeaderLine[] => [
+  ['Sec-Fetch-Site', site],
+  ['Sec-Fetch-Mode', 'navigate'],
+  ['Sec-Fetch-Dest', 'document'],
+  ['Accept', 'text/html,*/*'],
+  ...(referer ? [['Referer', referer] as HeaderLine] : []),
+];
+const pageOf = (events: NavEvent[]) =>
+  events.flatMap((e) =>
+    e.type === 'doc-request' ? [`${e.pageId} ${e.url}`] : e.type === 'settled' ? [`settled ${e.pageId} ${e.url}`] : [],
+  );
+
+test('two links visited one after another are two chains; the first is the one that settles', () => {
+  const events = synthesizeDocumentChain([
+    exchange('https://a.test/', 200, { requestHeaders: navigate('none'), ...html('<title>A</title>') }),
+    exchange('https://a.test/favicon.ico', 200, {
+      requestHeaders: [
+        ['Sec-Fetch-Dest', 'image'],
+        ['Referer', 'https://a.test/'],
+      ],
+    }),
+    exchange('https://b.test/', 200, { requestHeaders: navigate('none'), ...html('<title>B</title>') }),
+    exchange('https://b.test/next', 200, { requestHeaders: navigate('same-origin', 'https://b.test/'), ...html('') }),
+  ]);
+  assert.deepEqual(pageOf(events), [
+    'page-1 https://a.test/',
+    'settled page-1 https://a.test/',
+    'page-2 https://b.test/',
+    'page-2 https://b.test/next',
+  ]);
+});
+
+test('a refresh or a script found in the previous document, a Referer, or a page-made request without one continue the chain', () => {
+  // Over plain HTTP a browser sends no fetch metadata: its documents are those that accept HTML.
+  const page = (body: string) => ({ requestHeaders: [['Accept', 'text/html,*/*']] as HeaderLine[], ...html(body) });
+  const events = synthesizeDocumentChain([
+    exchange('http://a.test/c', 302, { requestHeaders: page('').requestHeaders, responseHeaders: [['Location', 'http://b.test/t']] }),
+    exchange('http://b.test/t', 200, page('<meta http-equiv="refresh" content="0; url=http://c.test/j">')),
+    exchange('http://c.test/j', 200, page('<p>wait</p>\n<script>\n  window.location.href = "http:\\/\\/d.test\\/promo";\n</script>')),
+    exchange('http://d.test/promo', 200, { requestHeaders: page('').requestHeaders, responseHeaders: [['Refresh', '1; url=/land']] }),
+    exchange('http://d.test/land', 200, page('<a href="https://e.test/">on</a>')),
+    // Another link typed in: nothing leads to it.
+    exchange('http://x.test/', 200, page('')),
+    exchange('https://e.test/', 200, { requestHeaders: navigate('cross-site', 'http://d.test/'), ...html('') }),
+    // Referrer-Policy: no-referrer, made by a page all the same: the one loaded last.
+    exchange('https://f.test/', 200, { requestHeaders: navigate('cross-site'), ...html('') }),
+  ]);
+  assert.deepEqual(pageOf(events), [
+    'page-1 http://a.test/c',
+    'page-1 http://b.test/t',
+    'page-1 http://c.test/j',
+    'page-1 http://d.test/promo',
+    'page-1 http://d.test/land',
+    'page-2 http://x.test/',
+    'page-1 https://e.test/',
+    'page-1 https://f.test/',
+    'settled page-1 https://f.test/',
+  ]);
+  const asked = events.filter((e) => e.type === 'nav-requested').map((e) => `${e.reason} ${e.url}`);
+  assert.deepEqual(asked, ['metaTagRefresh http://c.test/j', 'httpHeaderRefresh http://d.test/land']);
+  const script = events.find((e) => e.type === 'doc-request' && e.url === 'http://d.test/promo');
+  assert.deepEqual(script?.type === 'doc-request' && script.initiator, { type: 'script', url: 'http://c.test/j', line: 3, column: null });
+});
+
+test('a document is followed from the page its script ran in, though that page was recorded as ending later', () => {
+  const page = (body: string) => ({ requestHeaders: [['Accept', 'text/html']] as HeaderLine[], ...html(body) });
+  const script = exchange('http://a.test/j', 200, page('<script>location.replace("http://b.test/");</script>'));
+  const next = exchange('http://b.test/', 200, page(''));
+  // The proxy records an exchange when it ends: the page's own after the request its script made.
+  script.endedAt = new Date(Date.parse(next.startedAt) + 500).toISOString();
+  const events = synthesizeDocumentChain([next, script]);
+  assert.deepEqual(pageOf(events), ['page-1 http://a.test/j', 'page-1 http://b.test/', 'settled page-1 http://b.test/']);
 });

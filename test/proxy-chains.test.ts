@@ -1,0 +1,151 @@
+// `clicktrace proxy` with a real Chromium and a real curl pointed at it: a capture without browser
+// events holds the visits the analyst made one after another, each page's subresources, XHRs and
+// favicon, and popups. The report follows the first chain, whole (302, meta refresh and script
+// redirects read from the bodies), and shows the others as separate chains; `analyze` of the saved
+// case and `import` of a HAR Chromium wrote of the same visits give the same chains.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { labWithCasesDirs, tempDir } from './helpers.js';
+import { CHROMIUM_ARGS } from '../src/capture/chromium-flags.js';
+import { CHROMIUM_PATH } from '../src/capture/chromium-process.js';
+import { importHar } from '../src/import/har.js';
+import { analyzeCapture } from '../src/analyze/analyze.js';
+import type { Report } from '../src/report.js';
+
+const CLI = fileURLToPath(new URL('../clicktrace.mjs', import.meta.url));
+const run = promisify(execFile);
+const fixture = labWithCasesDirs('proxy-chains-');
+
+/** Runs `clicktrace proxy --json`, lets `use` drive clients through it, stops it; its report and case. */
+async function proxySession(use: (port: number) => Promise<void>): Promise<{ report: Report; caseDir: string; out: string }> {
+  const out = fixture.casesDir();
+  const child = spawn(process.execPath, [CLI, 'proxy', '--port', '0', '--out', out, '--json', ...fixture.lab.traceArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (d: string) => (stdout += d));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`proxy did not start: ${stdout}`)), 15_000);
+    child.stdout.on('data', () => {
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+  });
+  try {
+    await use(port);
+  } finally {
+    child.kill('SIGINT');
+  }
+  assert.equal(await new Promise((r) => child.on('exit', r)), 0);
+  const report = JSON.parse(stdout.slice(stdout.indexOf('\n{') + 1)) as Report;
+  const [name] = readdirSync(out).filter((n) => /^\d{8}T/.test(n));
+  return { report, caseDir: join(out, name), out };
+}
+
+/** The hops of each chain as "via url", chain 1 first (hops without a chain number are chain 1's). */
+function chains(report: Pick<Report, 'hops'>): string[][] {
+  const out: string[][] = [];
+  for (const hop of report.hops) (out[(hop.chain ?? 1) - 1] ??= []).push(`${hop.via} ${hop.url}`);
+  return out;
+}
+
+/** A visit the analyst makes: a person takes a moment before going to the next link. */
+async function visit(page: Page, url: string, finalUrl: string): Promise<void> {
+  await page.waitForTimeout(1000);
+  await page.goto(url);
+  await page.waitForURL(finalUrl);
+  await page.waitForLoadState('load');
+}
+
+test('Chromium through the proxy: three visits are three chains, the first followed whole; its HAR imports to the same', async () => {
+  const { scenarios } = fixture.lab;
+  const five = scenarios['five-hop'];
+  const xhr = scenarios['javascript-xhr'];
+  const popup = scenarios.popup;
+  const har = join(tempDir('proxy-chains-har-'), 'chromium.har');
+  const { report, caseDir } = await proxySession(async (port) => {
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_ARGS,
+      proxy: { server: `http://127.0.0.1:${port}` },
+    });
+    try {
+      const context = await browser.newContext({ ignoreHTTPSErrors: true, recordHar: { path: har, content: 'embed' } });
+      const page = await context.newPage();
+      // 302, meta refresh (seen in the body only), script (likewise), 301, the landing page with its subresources.
+      await visit(page, five.url, five.finalUrl!);
+      await page.evaluate(() => fetch('/favicon.ico').catch(() => null));
+      // A page that asks an API (XMLHttpRequest) where to go, then goes there.
+      await visit(page, xhr.url, xhr.finalUrl!);
+      // A page whose button opens a popup.
+      await visit(page, popup.url, popup.url);
+      const [opened] = await Promise.all([page.waitForEvent('popup'), page.getByText('Claim your prize').click()]);
+      await opened.waitForURL(popup.finalUrl!);
+      await opened.waitForLoadState('load');
+      await context.close();
+    } finally {
+      await browser.close();
+    }
+  });
+
+  assert.deepEqual(chains(report), [
+    ['start', 'http-302', 'meta-refresh', 'javascript', 'http-301'].map((via, i) => `${via} ${report.hops[i].url}`),
+    [`start ${xhr.url}`, `other ${xhr.finalUrl}`],
+    [`start ${popup.url}`, `other ${popup.finalUrl}`],
+  ]);
+  assert.equal(report.hops[0].url, five.url);
+  assert.equal(report.hops[4].url, five.finalUrl);
+  assert.equal(report.url, five.url);
+  assert.equal(report.final?.url, five.finalUrl);
+  assert.ok(
+    report.hops.every((h) => (h.chain ?? 1) === 1 || h.otherTab),
+    'the other chains are left out of the end, parties and summary',
+  );
+  assert.ok(
+    report.hops.every((h) => !/favicon|\/api\//.test(h.url)),
+    'no favicon nor XHR is a hop',
+  );
+  assert.match(report.hops[5].evidence.detail, /^visited separately \(chain 2\)/);
+
+  // The saved case gives the same answer, from its WARC alone.
+  await run(process.execPath, [CLI, 'analyze', caseDir, '--check']);
+  const human = await run(process.execPath, [CLI, 'analyze', caseDir]);
+  assert.match(human.stdout, /Note: 3 separate chains were recorded/);
+  assert.match(human.stdout, /\(separate chain 2: not the chain this report follows\)/);
+
+  // Chromium's own record of the same visits (Playwright's HAR of its network events) splits alike.
+  // It keeps no body of a page the browser left (the meta refresh, the script): the hop after one
+  // is told by its timing, or its Referer, not by its mechanism.
+  const imported = analyzeCapture(importHar(readFileSync(har, 'utf8'), 'chromium.har'), null);
+  const urls = (r: Pick<Report, 'hops'>) => chains(r).map((c) => c.map((hop) => hop.split(' ')[1]));
+  assert.deepEqual(urls(imported), urls(report));
+  assert.equal(imported.final?.url, five.finalUrl);
+});
+
+test('curl through the proxy: two runs are two chains; a refresh target fetched by hand continues its page', async () => {
+  const { scenarios } = fixture.lab;
+  const redirect = scenarios['http-302'];
+  const meta = scenarios['meta-refresh'];
+  const { report } = await proxySession(async (port) => {
+    const curl = (url: string, ...args: string[]) => run('curl', ['-s', '-o', '/dev/null', '-x', `http://127.0.0.1:${port}`, ...args, url]);
+    await curl(redirect.url, '-L', '-k');
+    await curl(meta.url, '-k');
+    await curl(meta.finalUrl!, '-k');
+  });
+  assert.deepEqual(chains(report), [
+    [`start ${redirect.url}`, `http-302 ${redirect.finalUrl}`],
+    [`start ${meta.url}`, `meta-refresh ${meta.finalUrl}`],
+  ]);
+  assert.equal(report.final?.url, redirect.finalUrl);
+});
