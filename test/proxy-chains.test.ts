@@ -5,51 +5,37 @@
 // case and `import` of a HAR Chromium wrote of the same visits give the same chains.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFile } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { labWithCasesDirs, tempDir } from './helpers.js';
+import { runCli, startCli } from './support/cli-process.js';
 import { CHROMIUM_ARGS } from '../src/capture/chromium-flags.js';
 import { CHROMIUM_PATH } from '../src/capture/chromium-process.js';
 import { importHar } from '../src/import/har.js';
 import { analyzeCapture } from '../src/analyze/analyze.js';
 import type { Report } from '../src/report.js';
 
-const CLI = fileURLToPath(new URL('../clicktrace.mjs', import.meta.url));
 const run = promisify(execFile);
 const fixture = labWithCasesDirs('proxy-chains-');
 
 /** Runs `clicktrace proxy --json`, lets `use` drive clients through it, stops it; its report and case. */
-async function proxySession(use: (port: number) => Promise<void>): Promise<{ report: Report; caseDir: string; out: string }> {
+async function proxySession(use: (port: number) => Promise<void>): Promise<{ report: Report; caseDir: string }> {
   const out = fixture.casesDir();
-  const child = spawn(process.execPath, [CLI, 'proxy', '--port', '0', '--out', out, '--json', ...fixture.lab.traceArgs], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (d: string) => (stdout += d));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`proxy did not start: ${stdout}`)), 15_000);
-    child.stdout.on('data', () => {
-      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-  });
+  const proxy = startCli(['proxy', '--port', '0', '--out', out, '--json', ...fixture.lab.traceArgs]);
+  await proxy.until((s) => /recording into /.test(s));
   try {
-    await use(port);
+    await use(Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(proxy.stdout())![1]));
   } finally {
-    child.kill('SIGINT');
+    proxy.child.kill('SIGINT');
   }
-  assert.equal(await new Promise((r) => child.on('exit', r)), 0);
+  const { code, stdout, stderr } = await proxy.exited;
+  assert.equal(code, 0, stderr);
   const report = JSON.parse(stdout.slice(stdout.indexOf('\n{') + 1)) as Report;
   const [name] = readdirSync(out).filter((n) => /^\d{8}T/.test(n));
-  return { report, caseDir: join(out, name), out };
+  return { report, caseDir: join(out, name) };
 }
 
 /** The hops of each chain as "via url", chain 1 first (hops without a chain number are chain 1's). */
@@ -119,8 +105,9 @@ test('Chromium through the proxy: three visits are three chains, the first follo
   assert.match(report.hops[5].evidence.detail, /^visited separately \(chain 2\)/);
 
   // The saved case gives the same answer, from its WARC alone.
-  await run(process.execPath, [CLI, 'analyze', caseDir, '--check']);
-  const human = await run(process.execPath, [CLI, 'analyze', caseDir]);
+  const checked = await runCli(['analyze', caseDir, '--check']);
+  assert.equal(checked.code, 0, checked.stdout + checked.stderr);
+  const human = await runCli(['analyze', caseDir]);
   assert.match(human.stdout, /Note: 3 separate chains were recorded/);
   assert.match(human.stdout, /\(separate chain 2: not the chain this report follows\)/);
 

@@ -15,6 +15,8 @@ bodies, upstream IP and certificate. Point the browser at the printed address an
 http://clicktrace.proxy/ through it for the CA certificate and install instructions.
 Ctrl-C (or SIGTERM, or SIGHUP when its terminal closes) closes the case cleanly: HAR, WACZ,
 report and manifest. Without a terminal (nohup, a service manager) SIGHUP is ignored.
+Links visited one after another (nothing leads from one to the next: no redirect, Referer,
+refresh or script) are separate chains: the report follows the first and marks the others.
 
 options:
   --port N                   listen port (default 8080; 0 picks a free one)
