@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { labWithCasesDirs, tempDir } from './helpers.js';
 import { runCli, startCli } from './support/cli-process.js';
 import { CHROMIUM_ARGS } from '../src/capture/chromium-flags.js';
@@ -45,6 +45,21 @@ function chains(report: Pick<Report, 'hops'>): string[][] {
   return out;
 }
 
+/** A Chromium of its own pointed at the proxy on `port`, closed after `use`. */
+async function withChromium(port: number, use: (browser: Browser) => Promise<void>): Promise<void> {
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: CHROMIUM_ARGS,
+    proxy: { server: `http://127.0.0.1:${port}` },
+  });
+  try {
+    await use(browser);
+  } finally {
+    await browser.close();
+  }
+}
+
 /** A visit the analyst makes: a person takes a moment before going to the next link. */
 async function visit(page: Page, url: string, finalUrl: string): Promise<void> {
   await page.waitForTimeout(1000);
@@ -59,14 +74,8 @@ test('Chromium through the proxy: three visits are three chains, the first follo
   const xhr = scenarios['javascript-xhr'];
   const popup = scenarios.popup;
   const har = join(tempDir('proxy-chains-har-'), 'chromium.har');
-  const { report, caseDir } = await proxySession(async (port) => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: CHROMIUM_ARGS,
-      proxy: { server: `http://127.0.0.1:${port}` },
-    });
-    try {
+  const { report, caseDir } = await proxySession((port) =>
+    withChromium(port, async (browser) => {
       const context = await browser.newContext({ ignoreHTTPSErrors: true, recordHar: { path: har, content: 'embed' } });
       const page = await context.newPage();
       // 302, meta refresh (seen in the body only), script (likewise), 301, the landing page with its subresources.
@@ -80,10 +89,8 @@ test('Chromium through the proxy: three visits are three chains, the first follo
       await opened.waitForURL(popup.finalUrl!);
       await opened.waitForLoadState('load');
       await context.close();
-    } finally {
-      await browser.close();
-    }
-  });
+    }),
+  );
 
   assert.deepEqual(chains(report), [
     ['start', 'http-302', 'meta-refresh', 'javascript', 'http-301'].map((via, i) => `${via} ${report.hops[i].url}`),
@@ -135,4 +142,13 @@ test('curl through the proxy: two runs are two chains; a refresh target fetched 
     [`start ${meta.url}`, `meta-refresh ${meta.finalUrl}`],
   ]);
   assert.equal(report.final?.url, redirect.finalUrl);
+});
+
+test('Chromium through the proxy: a frame of the page over plain HTTP is no hop; its script moving the page is (frame-top)', async () => {
+  const frameTop = fixture.lab.scenarios['frame-top'];
+  const { report } = await proxySession((port) =>
+    withChromium(port, async (browser) => visit(await browser.newPage({ ignoreHTTPSErrors: true }), frameTop.url, frameTop.finalUrl!)),
+  );
+  assert.deepEqual(chains(report), [[`start ${frameTop.url}`, `frame-top ${frameTop.finalUrl}`]]);
+  assert.match(report.hops[1].evidence.detail, /^a frame navigated the top page at http:\/\/[^ ]+\/t\/frame-top\/inner:\d+$/);
 });

@@ -238,3 +238,38 @@ test('a document is followed from the page its script ran in, though that page w
   const events = synthesizeDocumentChain([next, script]);
   assert.deepEqual(pageOf(events), ['page-1 http://a.test/j', 'page-1 http://b.test/', 'settled page-1 http://b.test/']);
 });
+
+test("a frame's document is no hop, but the navigation its script makes of the page goes on from it", () => {
+  const page = (body: string) => ({ requestHeaders: [['Accept', 'text/html']] as HeaderLine[], ...html(body) });
+  const events = synthesizeDocumentChain([
+    exchange('http://a.test/', 200, page('<iframe src="/inner" title="offer"></iframe><iframe src="https://ads.test/ad"></iframe>')),
+    // Over plain HTTP nothing but the page's <iframe src> says it is a frame.
+    exchange('http://a.test/inner', 200, page('<script>\ntop.location = "http://b.test/";\n</script>')),
+    // Over HTTPS its fetch metadata says so; its Referer is the page's origin.
+    exchange('https://ads.test/ad', 200, {
+      requestHeaders: [
+        ['Sec-Fetch-Dest', 'iframe'],
+        ['Sec-Fetch-Site', 'cross-site'],
+        ['Referer', 'http://a.test/'],
+      ],
+      ...html('<a href="https://shop.test/" target="_top">shop</a>'),
+    }),
+    exchange('http://b.test/', 200, page('')),
+    // The ad frame's link, followed by the top page: its Referer is the frame's origin, no page's.
+    exchange('https://shop.test/', 200, { requestHeaders: navigate('cross-site', 'https://ads.test/'), ...html('') }),
+  ]);
+  assert.deepEqual(pageOf(events), [
+    'page-1 http://a.test/',
+    'page-1 http://b.test/',
+    'page-1 https://shop.test/',
+    'settled page-1 https://shop.test/',
+  ]);
+  const moved = events.find((e) => e.type === 'doc-request' && e.url === 'http://b.test/');
+  assert.deepEqual(moved?.type === 'doc-request' && moved.initiator, {
+    type: 'script',
+    url: 'http://a.test/inner',
+    line: 2,
+    column: null,
+    fromChildFrame: true,
+  });
+});

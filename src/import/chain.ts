@@ -28,15 +28,26 @@ interface Loaded {
   x: Exchange;
   pageId: string;
   url: string;
+  /** A frame's document, loaded inside the page: not a hop, but its script may move the page on, and its URL be a Referer. */
+  frame?: true;
 }
 
 export function synthesizeDocumentChain(exchanges: Exchange[], hints: ChainHints = {}): NavEvent[] {
   const fromBrowser = exchanges.some((x) => browserSigns(x, hints));
   const isDocument = documentClassifier(fromBrowser, hints);
+  const loaded: Loaded[] = [];
+  // A frame's document: said so by fetch metadata, else (plain HTTP) named as a frame's src by a page loaded before.
+  const isFrame = (x: Exchange, key: string) => {
+    const d = dest(x);
+    if (d !== null) return d === 'iframe' || d === 'frame';
+    return (
+      isDocument(x) &&
+      loaded.some((l) => l.x.startedAt <= x.startedAt && nextDocuments(l.x).some((n) => n.kind === 'frame' && n.url === key))
+    );
+  };
   const redirectTarget = (x: Exchange) => (x.response && headerValue(x.response.headers, 'location')) || hints.redirectTarget?.(x) || null;
   const events: NavEvent[] = [];
   let requestCount = 0;
-  const loaded: Loaded[] = [];
   // The end of the first chain: the one the report follows (the link as given).
   let last: { x: Exchange; requestId: string; pageId: string } | null = null;
   // Redirect targets not yet requested, by normalized URL, oldest first.
@@ -50,6 +61,12 @@ export function synthesizeDocumentChain(exchanges: Exchange[], hints: ChainHints
   for (const x of sortByStart(exchanges, (e) => e.startedAt)) {
     const key = normalizeUrl(x.request.url);
     const continued = key === null ? undefined : pending.get(key)?.shift();
+    if (!continued && key !== null && isFrame(x, key)) {
+      // In the page of the document whose frame it is (its Referer, or the src in that page).
+      const parent = x.response ? cameFrom(x, key, loaded, fromBrowser) : null;
+      if (parent) loaded.push({ x, pageId: parent.doc.pageId, url: key, frame: true });
+      continue;
+    }
     if (!continued && !isDocument(x)) continue;
     let pageId = continued?.pageId;
     let initiator = continued?.initiator ?? hints.initiator?.(x) ?? null;
@@ -66,7 +83,14 @@ export function synthesizeDocumentChain(exchanges: Exchange[], hints: ChainHints
             url: x.request.url,
             disposition: 'currentTab',
           });
-        if (from.how.kind === 'script') initiator ??= { type: 'script', url: from.doc.x.request.url, line: from.how.line, column: null };
+        if (from.how.kind === 'script')
+          initiator ??= {
+            type: 'script',
+            url: from.doc.x.request.url,
+            line: from.how.line,
+            column: null,
+            ...(from.doc.frame ? { fromChildFrame: true } : {}),
+          };
       } else {
         pageId = events.some((e) => e.type === 'page') ? `page-${events.filter((e) => e.type === 'page').length + 1}` : IMPORTED_PAGE_ID;
         events.push({ type: 'page', at: x.startedAt, pageId, openerPageId: null });

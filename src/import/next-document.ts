@@ -1,14 +1,16 @@
 // Where a recorded document sent the browser next without an HTTP redirect, read from its answer
 // alone: a Refresh header, a <meta http-equiv="refresh">, or a script's literal location
-// assignment. A capture without browser events (the proxy's, an imported HAR or flow file) knows
+// assignment; and the frames it loads inside itself. A capture without browser events (the proxy's, an imported HAR or flow file) knows
 // these navigations only from the page that made them.
 import type { Exchange } from '../model.js';
 import { headerValue } from '../http/wire.js';
 import { bodyText, findMetaRefresh, parseRefresh } from '../analyze/body.js';
 import { withoutFragment } from '../http/url-key.js';
+import { htmlUnescape } from '../analyze/unwrap/url-text.js';
 
 export type NextDocument =
-  | { kind: 'refresh-header' | 'meta-refresh'; url: string }
+  /** `frame`: loaded inside the page (an <iframe> or <frame> src), not instead of it. */
+  | { kind: 'refresh-header' | 'meta-refresh' | 'frame'; url: string }
   /** `line`: 1-based, of the document's text. */
   | { kind: 'script'; url: string; line: number };
 
@@ -16,8 +18,19 @@ export type NextDocument =
 const SCRIPT_NAVIGATION =
   /\b(?:(?:window|top|self|document)\s*\.\s*)?location(?:\s*\.\s*href)?\s*=(?!=)\s*(["'`])([^"'`\r\n]{1,2048})\1|\blocation\s*\.\s*(?:replace|assign)\s*\(\s*(["'`])([^"'`\r\n]{1,2048})\3\s*\)/g;
 
+const FRAME_SOURCE = /<i?frame\b[^>]*?\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi;
+
 /** The documents `exchange`'s answer asks the browser to load next, resolved against its URL, without fragment. */
 export function nextDocuments(exchange: Exchange): NextDocument[] {
+  let found = read.get(exchange);
+  if (!found) read.set(exchange, (found = readNextDocuments(exchange)));
+  return found;
+}
+
+/** Each answer read once: a chain is rebuilt by asking of every earlier document. */
+const read = new WeakMap<Exchange, NextDocument[]>();
+
+function readNextDocuments(exchange: Exchange): NextDocument[] {
   const response = exchange.response;
   if (!response) return [];
   const base = exchange.request.url;
@@ -38,6 +51,7 @@ export function nextDocuments(exchange: Exchange): NextDocument[] {
   const html = bodyText(response.body, response.headers).slice(0, 512 * 1024);
   const meta = findMetaRefresh(html);
   if (meta?.url) add({ kind: 'meta-refresh', url: meta.url });
+  for (const m of html.matchAll(FRAME_SOURCE)) add({ kind: 'frame', url: htmlUnescape(m[1] ?? m[2] ?? m[3]) });
   for (const m of html.matchAll(SCRIPT_NAVIGATION)) {
     const line = html.slice(0, m.index).split('\n').length;
     // A JSON-style escaped slash ("https:\/\/…") is a slash to the script.
