@@ -60,9 +60,12 @@ async function withChromium(port: number, use: (browser: Browser) => Promise<voi
   }
 }
 
-/** A visit the analyst makes: a person takes a moment before going to the next link. */
+/**
+ * A visit the analyst makes: a person takes a moment before going to the next link (more than the
+ * second after a page's load in which import/chain.ts takes a request with no Referer as the page's).
+ */
 async function visit(page: Page, url: string, finalUrl: string): Promise<void> {
-  await page.waitForTimeout(1000);
+  await page.waitForTimeout(1500);
   await page.goto(url);
   await page.waitForURL(finalUrl);
   await page.waitForLoadState('load');

@@ -7,9 +7,9 @@ let clock = Date.parse('2026-01-01T00:00:00Z');
 function exchange(
   url: string,
   status: number | null,
-  opts: { requestHeaders?: HeaderLine[]; responseHeaders?: HeaderLine[]; body?: string; error?: string } = {},
+  opts: { requestHeaders?: HeaderLine[]; responseHeaders?: HeaderLine[]; body?: string; error?: string; afterMs?: number } = {},
 ): Exchange {
-  const startedAt = new Date((clock += 1000)).toISOString();
+  const startedAt = new Date((clock += opts.afterMs ?? 1000)).toISOString();
   return {
     id: 'x',
     startedAt,
@@ -206,8 +206,8 @@ test('a refresh or a script found in the previous document, a Referer, or a page
     exchange('http://c.test/j', 200, page('<p>wait</p>\n<script>\n  window.location.href = "http:\\/\\/d.test\\/promo";\n</script>')),
     exchange('http://d.test/promo', 200, { requestHeaders: page('').requestHeaders, responseHeaders: [['Refresh', '1; url=/land']] }),
     exchange('http://d.test/land', 200, page('<a href="https://e.test/">on</a>')),
-    // Another link typed in: nothing leads to it.
-    exchange('http://x.test/', 200, page('')),
+    // Another link typed in a few seconds later: nothing leads to it.
+    exchange('http://x.test/', 200, { ...page(''), afterMs: 5000 }),
     exchange('https://e.test/', 200, { requestHeaders: navigate('cross-site', 'http://d.test/'), ...html('') }),
     // Referrer-Policy: no-referrer, made by a page all the same: the one loaded last.
     exchange('https://f.test/', 200, { requestHeaders: navigate('cross-site'), ...html('') }),

@@ -190,7 +190,7 @@ function cameFrom(
 }
 
 /** How soon after a page loaded a navigation with no other sign of its origin is taken as the page's. */
-const RIGHT_AFTER_MS = 500;
+const RIGHT_AFTER_MS = 1000;
 
 const originOf = (url: string) => new URL(url).origin;
 const isOriginOnly = (url: string) => {
