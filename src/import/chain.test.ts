@@ -273,3 +273,24 @@ test("a frame's document is no hop, but the navigation its script makes of the p
     fromChildFrame: true,
   });
 });
+
+test('a link of a page followed without a Referer (rel=noreferrer) goes on from that page; a URL it does not link to is a visit of its own', () => {
+  const page = (body: string, afterMs?: number) => ({
+    requestHeaders: [['Accept', 'text/html']] as HeaderLine[],
+    ...html(body),
+    ...(afterMs ? { afterMs } : {}),
+  });
+  const events = synthesizeDocumentChain([
+    exchange('http://a.test/', 200, page('<a href="http://n.test/" rel="noreferrer">go</a><script>window.open("/pop")</script>')),
+    exchange('http://n.test/', 200, page('', 5000)),
+    exchange('http://a.test/pop', 200, page('', 5000)),
+    exchange('http://elsewhere.test/', 200, page('', 5000)),
+  ]);
+  assert.deepEqual(pageOf(events), [
+    'page-1 http://a.test/',
+    'page-1 http://n.test/',
+    'page-1 http://a.test/pop',
+    'settled page-1 http://a.test/pop',
+    'page-2 http://elsewhere.test/',
+  ]);
+});

@@ -1,7 +1,8 @@
 // Where a recorded document sent the browser next without an HTTP redirect, read from its answer
 // alone: a Refresh header, a <meta http-equiv="refresh">, or a script's literal location
-// assignment; and the frames it loads inside itself. A capture without browser events (the proxy's, an imported HAR or flow file) knows
-// these navigations only from the page that made them.
+// assignment; the frames it loads inside itself; and the links a visitor may follow from it (an
+// <a> or <area> href, a literal window.open()). A capture without browser events (the proxy's, an
+// imported HAR or flow file) knows these navigations only from the page that made them.
 import type { Exchange } from '../model.js';
 import { headerValue } from '../http/wire.js';
 import { bodyText, findMetaRefresh, parseRefresh } from '../analyze/body.js';
@@ -9,14 +10,17 @@ import { withoutFragment } from '../http/url-key.js';
 import { htmlUnescape } from '../analyze/unwrap/url-text.js';
 
 export type NextDocument =
-  /** `frame`: loaded inside the page (an <iframe> or <frame> src), not instead of it. */
-  | { kind: 'refresh-header' | 'meta-refresh' | 'frame'; url: string }
+  /** `frame`: loaded inside the page (an <iframe> or <frame> src), not instead of it; `link`: there to follow, not followed by itself. */
+  | { kind: 'refresh-header' | 'meta-refresh' | 'frame' | 'link'; url: string }
   /** `line`: 1-based, of the document's text. */
   | { kind: 'script'; url: string; line: number };
 
 /** `location = "…"`, `location.href = '…'`, `location.replace("…")`, `location.assign(…)`, on window, top, self or document. */
 const SCRIPT_NAVIGATION =
   /\b(?:(?:window|top|self|document)\s*\.\s*)?location(?:\s*\.\s*href)?\s*=(?!=)\s*(["'`])([^"'`\r\n]{1,2048})\1|\blocation\s*\.\s*(?:replace|assign)\s*\(\s*(["'`])([^"'`\r\n]{1,2048})\3\s*\)/g;
+
+const LINK =
+  /<(?:a|area)\b[^>]*?\shref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))|\bwindow\s*\.\s*open\s*\(\s*(["'`])([^"'`\r\n]{1,2048})\4/gi;
 
 const FRAME_SOURCE = /<i?frame\b[^>]*?\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi;
 
@@ -57,5 +61,6 @@ function readNextDocuments(exchange: Exchange): NextDocument[] {
     // A JSON-style escaped slash ("https:\/\/…") is a slash to the script.
     add({ kind: 'script', url: (m[2] ?? m[4]).replace(/\\\//g, '/'), line });
   }
+  for (const m of html.matchAll(LINK)) add({ kind: 'link', url: m[5] ?? htmlUnescape(m[1] ?? m[2] ?? m[3]) });
   return out;
 }
