@@ -172,6 +172,12 @@ const navigate = (site: string, referer?: string): HeaderLine[] => [
   ['Accept', 'text/html,*/*'],
   ...(referer ? [['Referer', referer] as HeaderLine] : []),
 ];
+/** A page a browser requested over plain HTTP (no fetch metadata), `afterMs` after the one before. */
+const httpPage = (body: string, afterMs?: number) => ({
+  requestHeaders: [['Accept', 'text/html']] as HeaderLine[],
+  ...html(body),
+  ...(afterMs ? { afterMs } : {}),
+});
 const pageOf = (events: NavEvent[]) =>
   events.flatMap((e) =>
     e.type === 'doc-request' ? [`${e.pageId} ${e.url}`] : e.type === 'settled' ? [`settled ${e.pageId} ${e.url}`] : [],
@@ -179,7 +185,8 @@ const pageOf = (events: NavEvent[]) =>
 
 test('two links visited one after another are two chains; the first is the one that settles', () => {
   const events = synthesizeDocumentChain([
-    exchange('https://a.test/', 200, { requestHeaders: navigate('none'), ...html('<title>A</title>') }),
+    // A links to B's next page too: B's Referer decides where that request came from.
+    exchange('https://a.test/', 200, { requestHeaders: navigate('none'), ...html('<title>A</title><a href="https://b.test/next">') }),
     exchange('https://a.test/favicon.ico', 200, {
       requestHeaders: [
         ['Sec-Fetch-Dest', 'image'],
@@ -199,15 +206,14 @@ test('two links visited one after another are two chains; the first is the one t
 
 test('a refresh or a script found in the previous document, a Referer, or a page-made request without one continue the chain', () => {
   // Over plain HTTP a browser sends no fetch metadata: its documents are those that accept HTML.
-  const page = (body: string) => ({ requestHeaders: [['Accept', 'text/html,*/*']] as HeaderLine[], ...html(body) });
   const events = synthesizeDocumentChain([
-    exchange('http://a.test/c', 302, { requestHeaders: page('').requestHeaders, responseHeaders: [['Location', 'http://b.test/t']] }),
-    exchange('http://b.test/t', 200, page('<meta http-equiv="refresh" content="0; url=http://c.test/j">')),
-    exchange('http://c.test/j', 200, page('<p>wait</p>\n<script>\n  window.location.href = "http:\\/\\/d.test\\/promo";\n</script>')),
-    exchange('http://d.test/promo', 200, { requestHeaders: page('').requestHeaders, responseHeaders: [['Refresh', '1; url=/land']] }),
-    exchange('http://d.test/land', 200, page('<a href="https://e.test/">on</a>')),
+    exchange('http://a.test/c', 302, { requestHeaders: httpPage('').requestHeaders, responseHeaders: [['Location', 'http://b.test/t']] }),
+    exchange('http://b.test/t', 200, httpPage('<meta http-equiv="refresh" content="0; url=http://c.test/j">')),
+    exchange('http://c.test/j', 200, httpPage('<p>wait</p>\n<script>\n  window.location.href = "http:\\/\\/d.test\\/promo";\n</script>')),
+    exchange('http://d.test/promo', 200, { requestHeaders: httpPage('').requestHeaders, responseHeaders: [['Refresh', '1; url=/land']] }),
+    exchange('http://d.test/land', 200, httpPage('<a href="https://e.test/">on</a>')),
     // Another link typed in a few seconds later: nothing leads to it.
-    exchange('http://x.test/', 200, { ...page(''), afterMs: 5000 }),
+    exchange('http://x.test/', 200, httpPage('', 5000)),
     exchange('https://e.test/', 200, { requestHeaders: navigate('cross-site', 'http://d.test/'), ...html('') }),
     // Referrer-Policy: no-referrer, made by a page all the same: the one loaded last.
     exchange('https://f.test/', 200, { requestHeaders: navigate('cross-site'), ...html('') }),
@@ -230,9 +236,8 @@ test('a refresh or a script found in the previous document, a Referer, or a page
 });
 
 test('a document is followed from the page its script ran in, though that page was recorded as ending later', () => {
-  const page = (body: string) => ({ requestHeaders: [['Accept', 'text/html']] as HeaderLine[], ...html(body) });
-  const script = exchange('http://a.test/j', 200, page('<script>location.replace("http://b.test/");</script>'));
-  const next = exchange('http://b.test/', 200, page(''));
+  const script = exchange('http://a.test/j', 200, httpPage('<script>location.replace("http://b.test/");</script>'));
+  const next = exchange('http://b.test/', 200, httpPage(''));
   // The proxy records an exchange when it ends: the page's own after the request its script made.
   script.endedAt = new Date(Date.parse(next.startedAt) + 500).toISOString();
   const events = synthesizeDocumentChain([next, script]);
@@ -240,11 +245,10 @@ test('a document is followed from the page its script ran in, though that page w
 });
 
 test("a frame's document is no hop, but the navigation its script makes of the page goes on from it", () => {
-  const page = (body: string) => ({ requestHeaders: [['Accept', 'text/html']] as HeaderLine[], ...html(body) });
   const events = synthesizeDocumentChain([
-    exchange('http://a.test/', 200, page('<iframe src="/inner" title="offer"></iframe><iframe src="https://ads.test/ad"></iframe>')),
+    exchange('http://a.test/', 200, httpPage('<iframe src="/inner" title="offer"></iframe><iframe src="https://ads.test/ad"></iframe>')),
     // Over plain HTTP nothing but the page's <iframe src> says it is a frame.
-    exchange('http://a.test/inner', 200, page('<script>\ntop.location = "http://b.test/";\n</script>')),
+    exchange('http://a.test/inner', 200, httpPage('<script>\ntop.location = "http://b.test/";\n</script>')),
     // Over HTTPS its fetch metadata says so; its Referer is the page's origin.
     exchange('https://ads.test/ad', 200, {
       requestHeaders: [
@@ -254,7 +258,7 @@ test("a frame's document is no hop, but the navigation its script makes of the p
       ],
       ...html('<a href="https://shop.test/" target="_top">shop</a>'),
     }),
-    exchange('http://b.test/', 200, page('')),
+    exchange('http://b.test/', 200, httpPage('')),
     // The ad frame's link, followed by the top page: its Referer is the frame's origin, no page's.
     exchange('https://shop.test/', 200, { requestHeaders: navigate('cross-site', 'https://ads.test/'), ...html('') }),
   ]);
@@ -275,16 +279,11 @@ test("a frame's document is no hop, but the navigation its script makes of the p
 });
 
 test('a link of a page followed without a Referer (rel=noreferrer) goes on from that page; a URL it does not link to is a visit of its own', () => {
-  const page = (body: string, afterMs?: number) => ({
-    requestHeaders: [['Accept', 'text/html']] as HeaderLine[],
-    ...html(body),
-    ...(afterMs ? { afterMs } : {}),
-  });
   const events = synthesizeDocumentChain([
-    exchange('http://a.test/', 200, page('<a href="http://n.test/" rel="noreferrer">go</a><script>window.open("/pop")</script>')),
-    exchange('http://n.test/', 200, page('', 5000)),
-    exchange('http://a.test/pop', 200, page('', 5000)),
-    exchange('http://elsewhere.test/', 200, page('', 5000)),
+    exchange('http://a.test/', 200, httpPage('<a href="http://n.test/" rel="noreferrer">go</a><script>window.open("/pop")</script>')),
+    exchange('http://n.test/', 200, httpPage('', 5000)),
+    exchange('http://a.test/pop', 200, httpPage('', 5000)),
+    exchange('http://elsewhere.test/', 200, httpPage('', 5000)),
   ]);
   assert.deepEqual(pageOf(events), [
     'page-1 http://a.test/',

@@ -146,12 +146,13 @@ export function synthesizeDocumentChain(exchanges: Exchange[], hints: ChainHints
 
 /**
  * The earlier document a document request (not a redirect's) went on from, by what was recorded:
- * the target its answer named (Refresh header, meta refresh, a script's location), else the
- * request's Referer (the whole URL, or only its origin as a browser sends cross-origin), else, for
- * a browser that says a page made the request (Sec-Fetch-Site other than "none") and sent no
- * Referer by policy, the document loaded last. None: the request starts a chain of its own (a URL
- * typed, pasted or opened from outside the browser: Sec-Fetch-Site "none"; a Referer of a page
- * the capture did not load; a client with no sign of where it came from, curl).
+ * the page whose answer named it as where to go (Refresh header, meta refresh, a script's
+ * location) unless the request's Referer names another origin; else the page its Referer names
+ * (the whole URL, or only its origin as a browser sends cross-origin); else, with no Referer, the
+ * page that links to it (rel=noreferrer), or for a browser that says a page made the request
+ * (Sec-Fetch-Site other than "none") the document loaded last. None: the request starts a chain
+ * of its own (a URL typed, pasted or opened from outside the browser: Sec-Fetch-Site "none"; a
+ * Referer of a page the capture did not load; a client with no sign of where it came from, curl).
  */
 function cameFrom(
   x: Exchange,
@@ -162,18 +163,26 @@ function cameFrom(
   const site = headerValue(x.request.headers, 'sec-fetch-site')?.trim().toLowerCase() ?? null;
   if (site === 'none') return null;
   const earlier = loaded.filter((l) => l.x.startedAt <= x.startedAt).reverse();
-  for (const doc of earlier) {
-    const next = nextDocuments(doc.x).find((n) => n.url === key);
-    if (next) return { doc, how: next };
-  }
-  const referer = headerValue(x.request.headers, 'referer');
+  const namedBy = (kinds: (kind: NextDocument['kind']) => boolean) => {
+    for (const doc of earlier) {
+      const next = nextDocuments(doc.x).find((n) => kinds(n.kind) && n.url === key);
+      if (next) return { doc, how: next };
+    }
+    return null;
+  };
+  const sent = namedBy((kind) => kind !== 'link');
+  const header = headerValue(x.request.headers, 'referer');
+  const referer = header === null ? null : normalizeUrl(header.trim());
   if (referer !== null) {
-    const url = normalizeUrl(referer.trim());
-    if (url === null) return null;
+    if (sent && originOf(sent.doc.url) === originOf(referer)) return sent;
     const doc =
-      earlier.find((l) => l.url === url) ?? (isOriginOnly(url) ? earlier.find((l) => originOf(l.url) === originOf(url)) : undefined);
-    return doc ? { doc, how: { kind: 'referer' } } : null;
+      earlier.find((l) => l.url === referer) ??
+      (isOriginOnly(referer) ? earlier.find((l) => originOf(l.url) === originOf(referer)) : undefined);
+    return doc ? { doc, how: { kind: 'referer' } } : sent;
   }
+  if (sent) return sent;
+  const linked = namedBy((kind) => kind === 'link');
+  if (linked) return linked;
   if (site !== null && earlier.length) return { doc: earlier[0], how: { kind: 'no-referrer' } };
   // Neither Referer nor fetch metadata (plain HTTP from HTTPS drops both): a browser's request sent
   // right after a page loaded is that page's doing (its refresh or script, whose body a browser's
