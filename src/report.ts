@@ -135,6 +135,14 @@ export interface Hop {
    * order; the chain's end, parties and summary are read from the other hops (analyze/tabs.ts).
    */
   otherTab?: true;
+  /**
+   * Of a capture without browser events (`clicktrace proxy`, an import) that holds several separate
+   * chains (links visited one after another, unrelated by redirect, Referer, refresh or script):
+   * the chain of this hop, 1-based in time order. The report follows chain 1 (its `url`): the
+   * other chains' hops are also `otherTab`, left out of its end, parties and summary. Absent when
+   * the capture holds one chain.
+   */
+  chain?: number;
   party?: PartyRef;
   network?: HopNetwork;
 }
@@ -274,4 +282,11 @@ export function inFrameOf(text: string, frame: string | null | undefined): strin
 export function withoutFrameOf(text: string, frame: string | null | undefined): string {
   const suffix = inFrameOf('', frame);
   return suffix && text.endsWith(suffix) ? text.slice(0, -suffix.length) : text;
+}
+
+/** Why a hop shown is not the way of the chain the report follows: another tab's, or a separate chain's (`chain`). */
+export function otherChainNote(hop: Pick<Hop, 'chain'>): string {
+  return hop.chain !== undefined && hop.chain > 1
+    ? `separate chain ${hop.chain}: not the chain this report follows`
+    : "another tab: not the chain's way on";
 }

@@ -79,6 +79,8 @@ function contentTypeOf(exchange: Exchange | null, events: NavEvent[], doc: DocRe
 
 interface Context {
   capture: Capture;
+  /** Of a capture without browser events that holds several separate chains, the chain (1-based) of each page that starts one. */
+  chainOf: Map<string, number>;
   docs: DocRequest[];
   exchanges: (Exchange | null)[];
   firstDocOfPage: Set<DocRequest>;
@@ -150,6 +152,8 @@ function labelOf(ctx: Context, index: number): { via: Via; evidence: HopEvidence
 
   if (ctx.firstDocOfPage.has(doc)) {
     const opener = ctx.openerOf.get(doc.pageId) ?? null;
+    const chain = ctx.chainOf.get(doc.pageId) ?? 1;
+    if (opener === null && chain > 1) return { via: 'start', evidence: { detail: `visited separately (chain ${chain}): ${SEPARATE}` } };
     if (opener === null) return { via: 'start', evidence: { detail: 'the link as given' } };
     const click = lastOfType(ctx.capture.events.slice(0, ctx.capture.events.indexOf(doc)), 'click', opener);
     const open = lastOfType(ctx.capture.events.slice(0, ctx.capture.events.indexOf(doc)), 'nav-requested', opener);
@@ -354,6 +358,20 @@ function lastOfType(events: NavEvent[], type: NavEvent['type'], pageId: string):
   return undefined;
 }
 
+/** Why a capture without browser events (the proxy's, an import) holds a document in a chain of its own. */
+const SEPARATE = 'no redirect, Referer, refresh or script of an earlier recorded document leads here';
+
+/**
+ * The chains of a capture without browser events (import/chain.ts gives each its own page, opened
+ * by none): each such page's number, in time order; empty when there is only one. A browser trace
+ * follows one link: a page of its opened by none (a noopener popup) is not a separate chain.
+ */
+function separateChains(capture: Capture): Map<string, number> {
+  if (capture.info.mode === 'trace') return new Map();
+  const roots = capture.events.filter((e) => e.type === 'page' && e.openerPageId === null).map((e) => e.pageId);
+  return new Map(roots.length > 1 ? roots.map((pageId, i) => [pageId, i + 1]) : []);
+}
+
 export function buildHops(capture: Capture): Hop[] {
   const docs = capture.events.filter((e): e is DocRequest => e.type === 'doc-request');
   const exchanges = matchExchanges(docs, capture.exchanges);
@@ -367,7 +385,8 @@ export function buildHops(capture: Capture): Hop[] {
       firstDocOfPage.add(doc);
     }
   }
-  const ctx: Context = { capture, docs, exchanges, firstDocOfPage, openerOf };
+  const chainOf = separateChains(capture);
+  const ctx: Context = { capture, docs, exchanges, firstDocOfPage, openerOf, chainOf };
   const rested = capture.events.filter((e) => e.type === 'settled').at(-1);
   const otherTab = otherTabHops(docs, openerOf, rested?.pageId ?? null);
   const hops: Hop[] = docs.map((doc, i) => {
@@ -393,6 +412,7 @@ export function buildHops(capture: Capture): Hop[] {
       timing: { startedAt: doc.at, ms: exchange?.timing.totalMs ?? null },
       exchange: exchange?.id ?? null,
       ...(otherTab[i] ? { otherTab: true as const } : {}),
+      ...(chainOf.has(doc.pageId) ? { chain: chainOf.get(doc.pageId)! } : {}),
       error:
         exchange?.error ??
         (failed && failed.type === 'doc-failed'

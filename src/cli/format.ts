@@ -1,5 +1,5 @@
 // Human output of a report. Every value that came from the network goes through clean().
-import { viaLabel, type ExploreStep, type Report } from '../report.js';
+import { otherChainNote, viaLabel, type ExploreStep, type Report } from '../report.js';
 import { clean, truncate, truncateMiddle } from './terminal.js';
 import { describeNetwork, networkSourceNote } from '../hosting/describe.js';
 import { withoutFragment } from '../http/url-key.js';
@@ -47,10 +47,16 @@ export function formatChain(report: Report, caseDir: string | null): string {
     lines.push(
       `${String(hop.index).padStart(3)}  ${status.padEnd(3)}  ${viaLabel(hop).padEnd(viaWidth)}  ${where}${network}${tls}${party}`,
     );
-    if (hop.otherTab) lines.push(`${' '.repeat(8)}(another tab: not the chain's way on)`);
+    if (hop.otherTab) lines.push(`${' '.repeat(8)}(${otherChainNote(hop)})`);
     if (hop.error) lines.push(`${' '.repeat(8)}error: ${clean(hop.error)}`);
   }
   if (report.hops.length === 0) lines.push('  (no document was requested)');
+  const chains = new Set(report.hops.map((h) => h.chain ?? 1)).size;
+  if (chains > 1)
+    lines.push(
+      `Note: ${chains} separate chains were recorded (no redirect, Referer, refresh or script leads from one to the next); ` +
+        'this report follows chain 1, the others are shown for what they are',
+    );
   for (const step of report.explore ?? []) lines.push(...formatExploreStep(step));
   if (report.final) {
     lines.push(

@@ -13,7 +13,8 @@ const HELP = `usage: clicktrace import <file> [--out DIR] [--tsa URL] [--trust-k
 
 Turns an existing capture into a case analysed like a trace: a browser-exported HAR
 (Chrome/Firefox/Playwright) or a mitmproxy flow file (mitmdump -w). The original file is
-not changed; the case folder gets the WARC, HAR, WACZ, report and manifest.
+not changed; the case folder gets the WARC, HAR, WACZ, report and manifest. Links visited one
+after another are separate chains: the report follows the first and marks the others.
 
 A case bundle (<case>.case.zip, what a fleet worker uploads to the server: the closed case
 folder packed with its manifest and signature) is taken in whole instead: every digest is

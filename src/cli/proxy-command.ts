@@ -15,6 +15,8 @@ bodies, upstream IP and certificate. Point the browser at the printed address an
 http://clicktrace.proxy/ through it for the CA certificate and install instructions.
 Ctrl-C (or SIGTERM, or SIGHUP when its terminal closes) closes the case cleanly: HAR, WACZ,
 report and manifest. Without a terminal (nohup, a service manager) SIGHUP is ignored.
+Links visited one after another (nothing leads from one to the next: no redirect, Referer,
+refresh or script) are separate chains: the report follows the first and marks the others.
 
 options:
   --port N                   listen port (default 8080; 0 picks a free one)
@@ -138,6 +140,10 @@ export async function run(argv: string[]): Promise<number> {
   capture.info.endedAt = new Date().toISOString();
   capture.info.partial = false;
   capture.events.push(...synthesizeDocumentChain(capture.exchanges));
+  // The link the report follows: the first document visited (its chain 1), not whatever request
+  // came first (the browser's own, or a subresource of a page opened before the proxy).
+  const firstDocument = capture.events.find((e) => e.type === 'doc-request');
+  if (firstDocument) capture.info.url = firstDocument.url;
   const { loadNetworkData } = await import('../hosting/network-data.js');
   const report = analyzeCapture(capture, writer.dir, await loadNetworkData());
   await writer.close(capture, report);

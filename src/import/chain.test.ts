@@ -7,9 +7,9 @@ let clock = Date.parse('2026-01-01T00:00:00Z');
 function exchange(
   url: string,
   status: number | null,
-  opts: { requestHeaders?: HeaderLine[]; responseHeaders?: HeaderLine[]; body?: string; error?: string } = {},
+  opts: { requestHeaders?: HeaderLine[]; responseHeaders?: HeaderLine[]; body?: string; error?: string; afterMs?: number } = {},
 ): Exchange {
-  const startedAt = new Date((clock += 1000)).toISOString();
+  const startedAt = new Date((clock += opts.afterMs ?? 1000)).toISOString();
   return {
     id: 'x',
     startedAt,
@@ -86,7 +86,10 @@ test('in a browser capture only top-level documents are in the chain', () => {
       ],
     }),
     exchange('https://a.test/api', 200, { requestHeaders: [['Accept', 'application/json']] }),
-    exchange('https://b.test/next', 200, { requestHeaders: doc, responseHeaders: [['Content-Type', 'text/html']] }),
+    exchange('https://b.test/next', 200, {
+      requestHeaders: [...doc, ['Referer', 'https://a.test/']],
+      responseHeaders: [['Content-Type', 'text/html']],
+    }),
   ]);
   assert.deepEqual(brief(events), [
     'page',
@@ -121,7 +124,7 @@ test("the recorder's resource type and initiator are used when there is no fetch
   );
 });
 
-test('a single-use link requested twice, a failure and an unfollowed redirect', () => {
+test('a single-use link requested twice, a failure and an unfollowed redirect: separate requests, separate chains', () => {
   const events = synthesizeDocumentChain([
     exchange('http://t.test/go', 302, { responseHeaders: [['Location', 'http://land.test/']] }),
     exchange('http://land.test/', 200),
@@ -134,13 +137,16 @@ test('a single-use link requested twice, a failure and an unfollowed redirect', 
     'request doc-1 http://t.test/go',
     'request doc-1 http://land.test/ after 302 http://land.test/',
     'response doc-1 200 ',
+    'settled http://land.test/ ""',
+    'page',
     'request doc-2 http://t.test/go',
     'response doc-2 410 ',
+    'page',
     'request doc-3 http://dead.test/',
     'failed doc-3 ECONNREFUSED',
+    'page',
     'request doc-4 http://t.test/other',
     'response doc-4 301 ',
-    'settled http://t.test/other ""',
   ]);
 });
 
@@ -153,4 +159,137 @@ test('redirect targets come from the hint when there is no Location header', () 
 
 test('no documents, no events', () => {
   assert.deepEqual(synthesizeDocumentChain([]), []);
+});
+
+const html = (body: string): { responseHeaders: HeaderLine[]; body: string } => ({
+  responseHeaders: [['Content-Type', 'text/html; charset=utf-8']],
+  body,
+});
+const navigate = (site: string, referer?: string): HeaderLine[] => [
+  ['Sec-Fetch-Site', site],
+  ['Sec-Fetch-Mode', 'navigate'],
+  ['Sec-Fetch-Dest', 'document'],
+  ['Accept', 'text/html,*/*'],
+  ...(referer ? [['Referer', referer] as HeaderLine] : []),
+];
+/** A page a browser requested over plain HTTP (no fetch metadata), `afterMs` after the one before. */
+const httpPage = (body: string, afterMs?: number) => ({
+  requestHeaders: [['Accept', 'text/html']] as HeaderLine[],
+  ...html(body),
+  ...(afterMs ? { afterMs } : {}),
+});
+const pageOf = (events: NavEvent[]) =>
+  events.flatMap((e) =>
+    e.type === 'doc-request' ? [`${e.pageId} ${e.url}`] : e.type === 'settled' ? [`settled ${e.pageId} ${e.url}`] : [],
+  );
+
+test('two links visited one after another are two chains; the first is the one that settles', () => {
+  const events = synthesizeDocumentChain([
+    // A links to B's next page too: B's Referer decides where that request came from.
+    exchange('https://a.test/', 200, { requestHeaders: navigate('none'), ...html('<title>A</title><a href="https://b.test/next">') }),
+    exchange('https://a.test/favicon.ico', 200, {
+      requestHeaders: [
+        ['Sec-Fetch-Dest', 'image'],
+        ['Referer', 'https://a.test/'],
+      ],
+    }),
+    exchange('https://b.test/', 200, { requestHeaders: navigate('none'), ...html('<title>B</title>') }),
+    exchange('https://b.test/next', 200, { requestHeaders: navigate('same-origin', 'https://b.test/'), ...html('') }),
+  ]);
+  assert.deepEqual(pageOf(events), [
+    'page-1 https://a.test/',
+    'settled page-1 https://a.test/',
+    'page-2 https://b.test/',
+    'page-2 https://b.test/next',
+  ]);
+});
+
+test('a refresh or a script found in the previous document, a Referer, or a page-made request without one continue the chain', () => {
+  // Over plain HTTP a browser sends no fetch metadata: its documents are those that accept HTML.
+  const events = synthesizeDocumentChain([
+    exchange('http://a.test/c', 302, { requestHeaders: httpPage('').requestHeaders, responseHeaders: [['Location', 'http://b.test/t']] }),
+    exchange('http://b.test/t', 200, httpPage('<meta http-equiv="refresh" content="0; url=http://c.test/j">')),
+    exchange('http://c.test/j', 200, httpPage('<p>wait</p>\n<script>\n  window.location.href = "http:\\/\\/d.test\\/promo";\n</script>')),
+    exchange('http://d.test/promo', 200, { requestHeaders: httpPage('').requestHeaders, responseHeaders: [['Refresh', '1; url=/land']] }),
+    exchange('http://d.test/land', 200, httpPage('<a href="https://e.test/">on</a>')),
+    // Another link typed in a few seconds later: nothing leads to it.
+    exchange('http://x.test/', 200, httpPage('', 5000)),
+    exchange('https://e.test/', 200, { requestHeaders: navigate('cross-site', 'http://d.test/'), ...html('') }),
+    // Referrer-Policy: no-referrer, made by a page all the same: the one loaded last.
+    exchange('https://f.test/', 200, { requestHeaders: navigate('cross-site'), ...html('') }),
+  ]);
+  assert.deepEqual(pageOf(events), [
+    'page-1 http://a.test/c',
+    'page-1 http://b.test/t',
+    'page-1 http://c.test/j',
+    'page-1 http://d.test/promo',
+    'page-1 http://d.test/land',
+    'page-2 http://x.test/',
+    'page-1 https://e.test/',
+    'page-1 https://f.test/',
+    'settled page-1 https://f.test/',
+  ]);
+  const asked = events.filter((e) => e.type === 'nav-requested').map((e) => `${e.reason} ${e.url}`);
+  assert.deepEqual(asked, ['metaTagRefresh http://c.test/j', 'httpHeaderRefresh http://d.test/land']);
+  const script = events.find((e) => e.type === 'doc-request' && e.url === 'http://d.test/promo');
+  assert.deepEqual(script?.type === 'doc-request' && script.initiator, { type: 'script', url: 'http://c.test/j', line: 3, column: null });
+});
+
+test('a document is followed from the page its script ran in, though that page was recorded as ending later', () => {
+  const script = exchange('http://a.test/j', 200, httpPage('<script>location.replace("http://b.test/");</script>'));
+  const next = exchange('http://b.test/', 200, httpPage(''));
+  // The proxy records an exchange when it ends: the page's own after the request its script made.
+  script.endedAt = new Date(Date.parse(next.startedAt) + 500).toISOString();
+  const events = synthesizeDocumentChain([next, script]);
+  assert.deepEqual(pageOf(events), ['page-1 http://a.test/j', 'page-1 http://b.test/', 'settled page-1 http://b.test/']);
+});
+
+test("a frame's document is no hop, but the navigation its script makes of the page goes on from it", () => {
+  const events = synthesizeDocumentChain([
+    exchange('http://a.test/', 200, httpPage('<iframe src="/inner" title="offer"></iframe><iframe src="https://ads.test/ad"></iframe>')),
+    // Over plain HTTP nothing but the page's <iframe src> says it is a frame.
+    exchange('http://a.test/inner', 200, httpPage('<script>\ntop.location = "http://b.test/";\n</script>')),
+    // Over HTTPS its fetch metadata says so; its Referer is the page's origin.
+    exchange('https://ads.test/ad', 200, {
+      requestHeaders: [
+        ['Sec-Fetch-Dest', 'iframe'],
+        ['Sec-Fetch-Site', 'cross-site'],
+        ['Referer', 'http://a.test/'],
+      ],
+      ...html('<a href="https://shop.test/" target="_top">shop</a>'),
+    }),
+    exchange('http://b.test/', 200, httpPage('')),
+    // The ad frame's link, followed by the top page: its Referer is the frame's origin, no page's.
+    exchange('https://shop.test/', 200, { requestHeaders: navigate('cross-site', 'https://ads.test/'), ...html('') }),
+  ]);
+  assert.deepEqual(pageOf(events), [
+    'page-1 http://a.test/',
+    'page-1 http://b.test/',
+    'page-1 https://shop.test/',
+    'settled page-1 https://shop.test/',
+  ]);
+  const moved = events.find((e) => e.type === 'doc-request' && e.url === 'http://b.test/');
+  assert.deepEqual(moved?.type === 'doc-request' && moved.initiator, {
+    type: 'script',
+    url: 'http://a.test/inner',
+    line: 2,
+    column: null,
+    fromChildFrame: true,
+  });
+});
+
+test('a link of a page followed without a Referer (rel=noreferrer) goes on from that page; a URL it does not link to is a visit of its own', () => {
+  const events = synthesizeDocumentChain([
+    exchange('http://a.test/', 200, httpPage('<a href="http://n.test/" rel="noreferrer">go</a><script>window.open("/pop")</script>')),
+    exchange('http://n.test/', 200, httpPage('', 5000)),
+    exchange('http://a.test/pop', 200, httpPage('', 5000)),
+    exchange('http://elsewhere.test/', 200, httpPage('', 5000)),
+  ]);
+  assert.deepEqual(pageOf(events), [
+    'page-1 http://a.test/',
+    'page-1 http://n.test/',
+    'page-1 http://a.test/pop',
+    'settled page-1 http://a.test/pop',
+    'page-2 http://elsewhere.test/',
+  ]);
 });

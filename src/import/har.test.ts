@@ -262,3 +262,28 @@ test("the fixture is valid HAR 1.2 but for Chrome's bracketed and empty serverIP
     ['.log.entries[2].serverIPAddress', '.log.entries[3].serverIPAddress'],
   );
 });
+
+// Written by Playwright 1.65 (recordHar) of Chromium 156 going through `clicktrace proxy` to the lab:
+// five-hop, javascript-xhr and frame-top visited one after another in one tab. Chromium kept no
+// body of a page it left before it loaded (the meta refresh page, the frame): those hops are
+// joined by their Referer or by coming right after the page's load, not by their mechanism.
+test("Chromium's HAR of three visits one after another: three chains, the first followed to its end", () => {
+  const har = importHar(readFileSync(projectPath('test/fixtures/import/chromium-three-visits.har'), 'utf8'), 'chromium-three-visits.har');
+  const pages = har.events.flatMap((e) => (e.type === 'doc-request' ? [`${e.pageId} ${new URL(e.url).pathname}`] : []));
+  assert.deepEqual(pages, [
+    'page-1 /five/c',
+    'page-1 /five/t',
+    'page-1 /five/j',
+    'page-1 /five/promo',
+    'page-1 /landing/five-hop',
+    'page-2 /t/javascript-xhr',
+    'page-2 /landing/javascript-xhr',
+    'page-3 /t/frame-top',
+    'page-3 /landing/frame-top',
+  ]);
+  const settled = har.events.filter((e) => e.type === 'settled');
+  assert.deepEqual(
+    settled.map((e) => e.type === 'settled' && e.url),
+    ['https://www.advertiser.example/landing/five-hop'],
+  );
+});

@@ -2,11 +2,14 @@
 // host and registrable domain, the party with its role, the IP (and its network) and TLS facts,
 // the evidence.
 import { html, type SafeHtml } from '../html.js';
-import { viaLabel, type Hop, type Report } from '../../report.js';
+import { otherChainNote, viaLabel, type Hop, type Report } from '../../report.js';
 import { registrableDomain } from '../../store/index.js';
 import { partyBadge, pivotLink, safeClass, statusLabel, time } from './widgets.js';
 import { hostOf } from '../../http/host.js';
 import { networkAttribution, networkLabel, showsAsData } from './network.js';
+
+/** A note as a sentence of its own: capitalized, with a full stop. */
+const sentence = (note: string) => `${note.charAt(0).toUpperCase()}${note.slice(1)}.`;
 
 function tlsFacts(hop: Hop): SafeHtml {
   if (!hop.tls)
@@ -49,7 +52,7 @@ export function hopItem(hop: Hop): SafeHtml {
     </div>
     <div class="hop-url"><span class="method">${hop.method}</span> <code class="url">${hop.url}</code></div>
     <p class="evidence">${hop.evidence.detail}</p>
-    ${hop.otherTab ? html`<p class="other-tab">Another tab: not the chain's way on.</p>` : ''}
+    ${hop.otherTab ? html`<p class="other-tab">${sentence(otherChainNote(hop))}</p>` : ''}
     <dl class="hop-facts">
       <dt>IP</dt>
       <dd>${hop.ip ? pivotLink('ip', hop.ip) : 'none'}</dd>
