@@ -36,7 +36,8 @@ HTML (images, CSS, link, poster...) is listed with the open-tracking pixels and 
 nothing is fetched unless asked. Links no one wrote as text are read too: QR codes in PNG,
 JPEG and GIF images (inline cid: parts, attached images, data: images of the HTML; "QR code
 in <image>", the main link when the message tells to scan it or has no other) and the link
-annotations of PDF attachments ("PDF link in <file>"); oversized images (decompression bombs)
+annotations of PDF attachments ("PDF link in <file>", also of PDFs encrypted with no password
+to open; one that needs a password is a warning); oversized images (decompression bombs)
 are refused by their header, with a warning. Recipient addresses are shown with where the message names
 them (To, Cc, Delivered-To, X-Original-To, Received for, tokens in link and pixel URLs),
 plus tags ("tagged recipient: tag"), and what the recipient map says of them.

@@ -1,12 +1,13 @@
 // The PDF link scanner on a real PDF (Chromium's print of an invoice page, a fixture), on PDFs
 // built here the way PDF 1.5 writers build them (link annotations in a Flate-compressed object
-// stream, a /URI given by reference, hex and UTF-16 strings), and on hostile files: none throws,
-// each limit is said.
+// stream, a /URI given by reference, hex and UTF-16 strings), on PDFs encrypted by qpdf
+// (scripts/make-encrypted-pdf-fixtures.mjs), and on hostile files: none throws, each limit is said.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
-import { hexString, isPdfFile, literalString, MAX_PDF_BYTES, pdfLinkUris } from './pdf-links.js';
+import { isPdfFile, MAX_PDF_BYTES, pdfLinkUris } from './pdf-links.js';
+import { hexString, literalString } from './pdf-strings.js';
 import { projectPath } from '../project-root.js';
 
 const INVOICE = readFileSync(projectPath('test', 'fixtures', 'mail', 'attachments', 'invoice.pdf'));
@@ -83,12 +84,47 @@ test('PDF strings: escapes, octal, line continuations, balanced parentheses, UTF
   assert.deepEqual(pdfLinkUris(file).uris, ['https://utf16.example/é', 'https://twice.example/']);
 });
 
+const encrypted = (name: string) => readFileSync(projectPath('test', 'fixtures', 'mail', 'attachments', 'encrypted', name));
+
+test('PDFs encrypted with only an owner password (RC4 40/128, AES-128, AES-256 R5/R6, in object streams too) give their links', () => {
+  const names = ['rc4-40.pdf', 'rc4-128.pdf', 'rc4-128-v4-objstm.pdf', 'aes-128-objstm.pdf', 'aes-256-r5.pdf', 'aes-256-objstm.pdf'];
+  for (const name of names) {
+    assert.deepEqual(
+      pdfLinkUris(encrypted(name)),
+      { uris: ['http://track.broker-net.test/t/meta-refresh?inv=pdf-secured', 'mailto:billing@invoices-portal.example'], warnings: [] },
+      name,
+    );
+  }
+});
+
+test('a PDF that needs a user password, or another security handler, is said so by name', () => {
+  for (const name of ['user-password-rc4.pdf', 'user-password-aes-256.pdf']) {
+    assert.deepEqual(pdfLinkUris(encrypted(name)), {
+      uris: [],
+      warnings: ['encrypted PDF that needs a password to open (a user password): its links are not readable'],
+    });
+  }
+  const certificates = pdf({ 1: '<< /A << /S /URI /URI (x) >> >>', 5: '<< /Filter /Adobe.PubSec /V 4 /R 4 >>' });
+  assert.deepEqual(pdfLinkUris(Buffer.concat([certificates, Buffer.from('trailer << /Encrypt 5 0 R >>')])).warnings, [
+    'encrypted PDF with the Adobe.PubSec security handler: its links are not readable',
+  ]);
+  // Every truncation of an encrypted file: never a throw, never a made-up link.
+  const file = encrypted('aes-256-objstm.pdf');
+  const expected = new Set(pdfLinkUris(file).uris);
+  for (let cut = 0; cut < file.length; cut += 13) {
+    for (const uri of pdfLinkUris(file.subarray(0, cut)).uris) assert.ok(expected.has(uri), uri);
+  }
+});
+
 test('hostile PDFs: encrypted, over the size limit, an inflate bomb, a corrupt stream, garbage and truncations never throw', () => {
   assert.deepEqual(pdfLinkUris(pdf({ 1: '<< /A << /S /URI /URI (x) >> >>' }).subarray(0, 0)).warnings, [
     'not a PDF file (no %PDF- header)',
   ]);
   const encrypted = Buffer.concat([pdf({ 1: '<< /A << /S /URI /URI (\x8f\x03\x91) >> >>' }), Buffer.from('trailer << /Encrypt 5 0 R >>')]);
-  assert.deepEqual(pdfLinkUris(encrypted), { uris: [], warnings: ['encrypted PDF: its link annotations are not readable'] });
+  assert.deepEqual(pdfLinkUris(encrypted), {
+    uris: [],
+    warnings: ['encrypted PDF whose encryption dictionary is unreadable: its links are not readable'],
+  });
   assert.match(pdfLinkUris(Buffer.alloc(MAX_PDF_BYTES + 1)).warnings[0], /not read for links/);
 
   const bomb = Buffer.concat([
