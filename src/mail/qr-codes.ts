@@ -71,8 +71,8 @@ export function dataUriImages(html: string): Uint8Array[] {
 const MAX_IMAGE_BASE64 = 4 * 1024 * 1024 + 1;
 
 /**
- * The links in the QR codes of a message's images, in their order. Images too small or too
- * elongated for a QR code are passed over quietly (spacers, logos, banners); a refused, corrupt or
+ * The links in the QR codes of a message's images, in their order. Images too small or too thin
+ * for a QR code are passed over quietly (spacers, signature logos, dividers); a refused, corrupt or
  * uncounted image is a warning.
  */
 export async function qrLinks(images: readonly MailImage[], warnings: string[]): Promise<QrLink[]> {
