@@ -105,6 +105,18 @@ test('QR payloads: a bare URL, a URL in text; a payload with no web address give
   assert.deepEqual(qrPayloadUrls('URLTO:https://b.example/login'), ['https://b.example/login']);
   assert.deepEqual(qrPayloadUrls('BEGIN:VCARD\nURL:https://c.example/card\nEND:VCARD'), ['https://c.example/card']);
   assert.deepEqual(qrPayloadUrls('WIFI:S:guest;T:WPA;P:secret;;'), []);
+  assert.deepEqual(qrPayloadUrls('Scan: https://d.example/verify?u=1 to keep access'), ['https://d.example/verify?u=1']);
+  // A defanged address is no link a phone opens: no URL (its warning quotes the payload).
+  assert.deepEqual(qrPayloadUrls('Scan: hxxps://e.example/login'), []);
+});
+
+test('QR bookmarks and bare hosts are read as phone readers open them', () => {
+  assert.deepEqual(qrPayloadUrls('MEBKM:TITLE:Bank;URL:https\\://bank-verify.example/a?b=1;;'), ['https://bank-verify.example/a?b=1']);
+  assert.deepEqual(qrPayloadUrls('MEBKM:URL:bank-verify.example/login;TITLE:Bank;;'), ['http://bank-verify.example/login']);
+  assert.deepEqual(qrPayloadUrls('URLTO:Bank:bank-verify.example/login'), ['http://bank-verify.example/login']);
+  assert.deepEqual(qrPayloadUrls('URLTO::https://bank-verify.example/x'), ['https://bank-verify.example/x']);
+  assert.deepEqual(qrPayloadUrls('evil-login.example/m365?u=trap31'), ['http://evil-login.example/m365?u=trap31']);
+  assert.deepEqual(qrPayloadUrls('Call us: 555 0100'), []);
 });
 
 test('data: images of an HTML document are found in img src and CSS, whatever the case and spacing', () => {
