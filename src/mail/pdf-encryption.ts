@@ -98,7 +98,11 @@ function rc4FileKey({ o, u, p, id, r, length, encryptMetadata }: Rc4KeyInput): B
   if (r >= 3) for (let i = 0; i < 50; i++) key = md5(key).subarray(0, length);
   if (r === 2) return rc4(key, PASSWORD_PADDING).equals(u.subarray(0, 32)) ? key : null;
   let check = rc4(key, md5(Buffer.concat([PASSWORD_PADDING, id])));
-  for (let i = 1; i <= 19; i++) check = rc4(key.map((byte) => byte ^ i), check);
+  for (let i = 1; i <= 19; i++)
+    check = rc4(
+      key.map((byte) => byte ^ i),
+      check,
+    );
   return check.equals(u.subarray(0, 16)) ? key : null;
 }
 
@@ -151,6 +155,7 @@ function v5Decryptor(fileKey: Buffer, ciphers: { strings: Cipher; streams: Ciphe
 
 /** AES-CBC whose first block is the IV, PKCS#5-padded; a length cut off a block's end is dropped (a stream's end of line). */
 function aesCbc(key: Buffer, bytes: Buffer): Buffer | null {
+  if (key.length !== 16 && key.length !== 32) return null; // a V4 file naming AESV3, whose key is shorter
   const whole = bytes.subarray(0, bytes.length - (bytes.length % 16));
   if (whole.length < 32) return whole.length === 16 ? Buffer.alloc(0) : null;
   const decipher = createDecipheriv(key.length === 32 ? 'aes-256-cbc' : 'aes-128-cbc', key, whole.subarray(0, 16)).setAutoPadding(false);
