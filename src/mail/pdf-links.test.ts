@@ -84,6 +84,18 @@ test('PDF strings: escapes, octal, line continuations, balanced parentheses, UTF
   assert.deepEqual(pdfLinkUris(file).uris, ['https://utf16.example/é', 'https://twice.example/']);
 });
 
+/** `rounds` copies of `file`, each with `flips` bits flipped at places drawn from `seed` (the same on every run). */
+function* bitFlipped(file: Buffer, rounds: number, flips: number, seed: number): Generator<Buffer> {
+  for (let round = 0; round < rounds; round++) {
+    const copy = Buffer.from(file);
+    for (let flip = 0; flip < flips; flip++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      copy[seed % copy.length] ^= 1 << (seed >>> 29);
+    }
+    yield copy;
+  }
+}
+
 const encrypted = (name: string) => readFileSync(projectPath('test', 'fixtures', 'mail', 'attachments', 'encrypted', name));
 
 test('PDFs encrypted with only an owner password (RC4 40/128, AES-128, AES-256 R5/R6, in object streams too) give their links', () => {
@@ -113,15 +125,7 @@ test('a PDF that needs a user password, or another security handler, is said so 
   for (const name of ['aes-256-objstm.pdf', 'rc4-128-v4-objstm.pdf', 'aes-256-r5.pdf']) {
     const file = encrypted(name);
     for (let cut = 0; cut < file.length; cut += 13) assert.doesNotThrow(() => pdfLinkUris(file.subarray(0, cut)), name);
-    let seed = 11;
-    for (let round = 0; round < 100; round++) {
-      const copy = Buffer.from(file);
-      for (let flips = 0; flips < 8; flips++) {
-        seed = (seed * 1103515245 + 12345) >>> 0;
-        copy[seed % copy.length] ^= 1 << (seed >>> 29);
-      }
-      assert.doesNotThrow(() => pdfLinkUris(copy), name);
-    }
+    for (const copy of bitFlipped(file, 100, 8, 11)) assert.doesNotThrow(() => pdfLinkUris(copy), name);
   }
   // A V4 file whose crypt filter says AESV3 (AES-256) over a 16-byte key: nothing read, nothing thrown.
   const mixed = Buffer.from(encrypted('aes-128-objstm.pdf').toString('latin1').replace('/AESV2', '/AESV3'), 'latin1');
@@ -153,15 +157,7 @@ test('hostile PDFs: encrypted, over the size limit, an inflate bomb, a corrupt s
   for (let cut = 0; cut < INVOICE.length; cut += 97) {
     for (const uri of pdfLinkUris(INVOICE.subarray(0, cut)).uris) assert.ok(expected.has(uri), uri);
   }
-  let seed = 7;
-  for (let round = 0; round < 200; round++) {
-    const copy = Buffer.from(INVOICE);
-    for (let flips = 0; flips < 20; flips++) {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      copy[seed % copy.length] ^= 1 << (seed >>> 29);
-    }
-    assert.doesNotThrow(() => pdfLinkUris(copy));
-  }
+  for (const copy of bitFlipped(INVOICE, 200, 20, 7)) assert.doesNotThrow(() => pdfLinkUris(copy));
   // Many "stream" keywords with no object around them cost one pass, not one pass each.
   assert.deepEqual(pdfLinkUris(Buffer.from(`%PDF-1.7\n${'stream\n'.repeat(200_000)}`)).uris, []);
 });
