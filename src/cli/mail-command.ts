@@ -38,7 +38,7 @@ JPEG and GIF images (inline cid: parts, attached images, data: images of the HTM
 drawn light on dark and codes at one end of a banner too; "QR code
 in <image>", the main link when the message tells to scan it or has no other) and the link
 annotations of PDF attachments ("PDF link in <file>", also of PDFs encrypted with no password
-to open; one that needs a password is a warning); oversized images (decompression bombs)
+to open, or with one the message gives, "PDF password: 123"); oversized images (decompression bombs)
 are refused by their header, with a warning. Recipient addresses are shown with where the message names
 them (To, Cc, Delivered-To, X-Original-To, Received for, tokens in link and pixel URLs),
 plus tags ("tagged recipient: tag"), and what the recipient map says of them.

@@ -2,8 +2,9 @@
 // password (only an owner password set, "secured" against editing or printing), as every viewer
 // opens it and as most encrypted phishing PDFs are. RC4 (40 to 128 bits, V1/V2, or V4's /V2 crypt
 // filter), AES-128 (V4 /AESV2) and AES-256 (V5, revisions 5 and 6) are read (ISO 32000-1 7.6.3,
-// ISO 32000-2 7.6.4). A file that needs a user password, or another security handler
-// (certificates, /Adobe.PubSec), is said so: its links are not readable without it.
+// ISO 32000-2 7.6.4). A file locked with a user password is tried with the passwords its message
+// gives ("PDF password: 123": the lure tells its reader, not the gateway); one none opens, or
+// another security handler (certificates, /Adobe.PubSec), is said so.
 
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
 import { hexString, literalString } from './pdf-strings.js';
@@ -14,7 +15,11 @@ export interface PdfDecryptor {
   decrypt(bytes: Buffer, object: number, generation: number, kind: 'string' | 'stream'): Buffer | null;
 }
 
-export type PdfEncryption = { decryptor: PdfDecryptor } | { refusal: string };
+/** How to decrypt, and the password the message gave when the file needed one; or why it cannot be read. */
+export type PdfEncryption = { decryptor: PdfDecryptor; password: string | null } | { refusal: string };
+
+/** Passwords tried besides the empty one: those a message gives ("PDF password: 123") are few. */
+const MAX_PASSWORDS = 4;
 
 /** The 32 bytes a password is padded with (Algorithm 2, step a). */
 const PASSWORD_PADDING = Buffer.from('28bf4e5e4e758a4164004e56fffa01082e2e00b6d0683e802f0ca9fe6453697a', 'hex');
@@ -23,9 +28,10 @@ type Cipher = 'none' | 'rc4' | 'aes128' | 'aes256';
 
 /**
  * The encryption of a PDF file (its text as latin1): null when it has none, else how to decrypt it,
- * or why it cannot be read. The last /Encrypt of the file (its latest trailer) decides.
+ * or why it cannot be read. The last /Encrypt of the file (its latest trailer) decides. The empty
+ * user password is tried, then `passwords` (those the message gives its reader).
  */
-export function pdfEncryption(text: string): PdfEncryption | null {
+export function pdfEncryption(text: string, passwords: readonly string[] = []): PdfEncryption | null {
   const references = [...text.matchAll(/\/Encrypt\s*(?:(\d+)\s+(\d+)\s+R\b|(<<))/g)];
   const last = references.at(-1);
   if (!last) return null;
@@ -41,25 +47,44 @@ export function pdfEncryption(text: string): PdfEncryption | null {
   const o = pdfString(value('O'));
   const u = pdfString(value('U'));
   if (!o || !u) return { refusal: 'encrypted PDF without its /O and /U entries: its links are not readable' };
-  let decryptor: PdfDecryptor | null;
+  let decryptorFor: (password: string) => PdfDecryptor | null;
   if (v === 5 && (r === 5 || r === 6)) {
     const ue = pdfString(value('UE'));
     if (!ue || u.length < 48 || ue.length < 32)
       return { refusal: 'encrypted PDF (AES-256) with malformed /U or /UE entries: its links are not readable' };
-    const key = aes256FileKey(u, ue, r);
-    decryptor = key && v5Decryptor(key, cryptFilters(value, 'aes256'));
+    const ciphers = cryptFilters(value, 'aes256');
+    decryptorFor = (password) => {
+      const key = aes256FileKey(u, ue, r, Buffer.from(password, 'utf8').subarray(0, 127));
+      return key && v5Decryptor(key, ciphers);
+    };
   } else if ((v === 1 || v === 2 || v === 4) && r >= 2 && r <= 4) {
     const id = firstFileId(text);
     const bits = v === 1 ? 40 : (integer(value('Length')) ?? 40);
     const length = r === 2 ? 5 : Math.min(16, Math.max(5, Math.floor(bits / 8)));
     const encryptMetadata = !/^false\b/.test(value('EncryptMetadata'));
-    const key = rc4FileKey({ o, u, p: integer(value('P')) ?? 0, id, r, length, encryptMetadata });
-    decryptor = key && objectKeyDecryptor(key, v === 4 ? cryptFilters(value, 'rc4') : { strings: 'rc4', streams: 'rc4' });
+    const ciphers = v === 4 ? cryptFilters(value, 'rc4') : { strings: 'rc4' as const, streams: 'rc4' as const };
+    decryptorFor = (password) => {
+      const key = rc4FileKey({
+        password: Buffer.from(password, 'latin1'),
+        o,
+        u,
+        p: integer(value('P')) ?? 0,
+        id,
+        r,
+        length,
+        encryptMetadata,
+      });
+      return key && objectKeyDecryptor(key, ciphers);
+    };
   } else {
     return { refusal: `encrypted PDF of an unknown kind (/V ${v} /R ${r}): its links are not readable` };
   }
-  if (!decryptor) return { refusal: 'encrypted PDF that needs a password to open (a user password): its links are not readable' };
-  return { decryptor };
+  for (const password of ['', ...passwords.slice(0, MAX_PASSWORDS)]) {
+    const decryptor = decryptorFor(password);
+    if (decryptor) return { decryptor, password: password || null };
+  }
+  const tried = passwords.length ? ' (none the message gives opens it)' : '';
+  return { refusal: `encrypted PDF that needs a password to open (a user password${tried}): its links are not readable` };
 }
 
 /** V4 and V5 name a crypt filter for strings (/StrF) and streams (/StmF) in /CF; /Identity is none. */
@@ -79,6 +104,7 @@ function cryptFilters(value: (key: string) => string, fallback: Cipher): { strin
 }
 
 interface Rc4KeyInput {
+  password: Buffer;
   o: Buffer;
   u: Buffer;
   p: number;
@@ -88,11 +114,12 @@ interface Rc4KeyInput {
   encryptMetadata: boolean;
 }
 
-/** The file key for the empty user password (Algorithm 2), or null when it is not the password (Algorithms 4 and 5). */
-function rc4FileKey({ o, u, p, id, r, length, encryptMetadata }: Rc4KeyInput): Buffer | null {
+/** The file key for a user password (Algorithm 2), or null when it is not the password (Algorithms 4 and 5). */
+function rc4FileKey({ password, o, u, p, id, r, length, encryptMetadata }: Rc4KeyInput): Buffer | null {
   const permissions = Buffer.alloc(4);
   permissions.writeInt32LE(p | 0);
-  const parts = [PASSWORD_PADDING, o.subarray(0, 32), permissions, id];
+  const padded = Buffer.concat([password.subarray(0, 32), PASSWORD_PADDING]).subarray(0, 32);
+  const parts = [padded, o.subarray(0, 32), permissions, id];
   if (r >= 4 && !encryptMetadata) parts.push(Buffer.from([0xff, 0xff, 0xff, 0xff]));
   let key = md5(Buffer.concat(parts)).subarray(0, length);
   if (r >= 3) for (let i = 0; i < 50; i++) key = md5(key).subarray(0, length);
@@ -106,19 +133,26 @@ function rc4FileKey({ o, u, p, id, r, length, encryptMetadata }: Rc4KeyInput): B
   return check.equals(u.subarray(0, 16)) ? key : null;
 }
 
-/** The file key of AES-256 for the empty user password (Algorithms 2.A and 2.B), or null when it is not the password. */
-function aes256FileKey(u: Buffer, ue: Buffer, r: number): Buffer | null {
-  const hash = (salt: Buffer) => (r === 5 ? createHash('sha256').update(salt).digest() : revision6Hash(salt));
+/** The file key of AES-256 for a user password (Algorithms 2.A and 2.B), or null when it is not the password. */
+function aes256FileKey(u: Buffer, ue: Buffer, r: number, password: Buffer): Buffer | null {
+  const hash = (salt: Buffer) =>
+    r === 5
+      ? createHash('sha256')
+          .update(Buffer.concat([password, salt]))
+          .digest()
+      : revision6Hash(password, salt);
   if (!hash(u.subarray(32, 40)).equals(u.subarray(0, 32))) return null;
   const decipher = createDecipheriv('aes-256-cbc', hash(u.subarray(40, 48)), Buffer.alloc(16)).setAutoPadding(false);
   return Buffer.concat([decipher.update(ue.subarray(0, 32)), decipher.final()]);
 }
 
-/** Algorithm 2.B with the empty password and no user key: rounds of AES-128 and SHA-2 until its stop rule. */
-function revision6Hash(salt: Buffer): Buffer {
-  let k = createHash('sha256').update(salt).digest();
+/** Algorithm 2.B for a user password (no user key): rounds of AES-128 and SHA-2 until its stop rule. */
+function revision6Hash(password: Buffer, salt: Buffer): Buffer {
+  let k = createHash('sha256')
+    .update(Buffer.concat([password, salt]))
+    .digest();
   for (let round = 0; ; round++) {
-    const k1 = Buffer.concat(Array<Buffer>(64).fill(k));
+    const k1 = Buffer.concat(Array<Buffer>(64).fill(Buffer.concat([password, k])));
     const cipher = createCipheriv('aes-128-cbc', k.subarray(0, 16), k.subarray(16, 32)).setAutoPadding(false);
     const e = Buffer.concat([cipher.update(k1), cipher.final()]);
     let remainder = 0;

@@ -132,6 +132,37 @@ test('a PDF that needs a user password, or another security handler, is said so 
   assert.doesNotThrow(() => pdfLinkUris(mixed));
 });
 
+test('a PDF locked with a user password opens with the password its message gives, and says so', async () => {
+  const { givenPasswords, analyzeMessage } = await import('./parse.js');
+  assert.deepEqual(givenPasswords('Mais informações em anexo | Senha PDF: 123\nProtocolo: 35'), ['123']);
+  assert.deepEqual(givenPasswords('The invoice is attached. PDF password: "secret".'), ['secret']);
+  for (const name of ['user-password-rc4.pdf', 'user-password-aes-256.pdf']) {
+    assert.deepEqual(pdfLinkUris(encrypted(name), ['wrong', 'secret']), {
+      uris: ['http://track.broker-net.test/t/meta-refresh?inv=pdf-secured', 'mailto:billing@invoices-portal.example'],
+      warnings: ['encrypted PDF opened with the password the message gives ("secret")'],
+    });
+    assert.match(
+      pdfLinkUris(encrypted(name), ['wrong']).warnings[0],
+      /needs a password to open \(a user password \(none the message gives/,
+    );
+  }
+  const message = Buffer.from(
+    'From: billing@invoices-portal.example\nSubject: Invoice\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="b"\n\n' +
+      '--b\nContent-Type: text/plain\n\nYour invoice is attached. PDF password: secret\n' +
+      '--b\nContent-Type: application/pdf; name="INV.pdf"\nContent-Transfer-Encoding: base64\n\n' +
+      `${encrypted('user-password-aes-256.pdf').toString('base64')}\n--b--\n`,
+  );
+  const mail = await analyzeMessage(message, 'locked.eml');
+  assert.deepEqual(
+    mail.links.filter((link) => link.kind === 'pdf').map((link) => link.url),
+    ['http://track.broker-net.test/t/meta-refresh?inv=pdf-secured', 'mailto:billing@invoices-portal.example'],
+  );
+  assert.ok(
+    mail.warnings.includes('INV.pdf: encrypted PDF opened with the password the message gives ("secret")'),
+    mail.warnings.join('; '),
+  );
+});
+
 test('hostile PDFs: encrypted, over the size limit, an inflate bomb, a corrupt stream, garbage and truncations never throw', () => {
   assert.deepEqual(pdfLinkUris(pdf({ 1: '<< /A << /S /URI /URI (x) >> >>' }).subarray(0, 0)).warnings, [
     'not a PDF file (no %PDF- header)',

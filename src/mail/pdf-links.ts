@@ -67,17 +67,22 @@ interface ObjectHeader {
   generation: number;
 }
 
-/** The URIs of the link annotations of a PDF file. Never throws; malformed input yields what it holds. */
-export function pdfLinkUris(bytes: Uint8Array): PdfUris {
+/**
+ * The URIs of the link annotations of a PDF file; an encrypted one is opened with the empty password,
+ * else one of `passwords` (those its message gives). Never throws; malformed input yields what it holds.
+ */
+export function pdfLinkUris(bytes: Uint8Array, passwords: readonly string[] = []): PdfUris {
   const warnings: string[] = [];
   if (bytes.byteLength > MAX_PDF_BYTES) {
     return { uris: [], warnings: [`PDF of ${bytes.byteLength} bytes not read for links (more than ${MAX_PDF_BYTES})`] };
   }
   const text = latin1(bytes);
   if (pdfHeaderAt(text.slice(0, 1024)) === -1) return { uris: [], warnings: ['not a PDF file (no %PDF- header)'] };
-  const encryption = pdfEncryption(text);
+  const encryption = pdfEncryption(text, passwords);
   if (encryption && 'refusal' in encryption) return { uris: [], warnings: [encryption.refusal] };
   const decryptor = encryption?.decryptor ?? null;
+  if (encryption?.password)
+    warnings.push(`encrypted PDF opened with the password the message gives (${JSON.stringify(encryption.password)})`);
   const scan: Scan = {
     uris: [],
     seen: new Set(),
