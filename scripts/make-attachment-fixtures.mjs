@@ -1,5 +1,5 @@
 // Writes the QR-code and PDF fixtures of test/fixtures/mail (main-link/qr-*.eml, main-link/pdf-invoice.eml,
-// attachments/hostile-attachments.eml, attachments/qr.{png,jpg,gif}). Run once by hand; the .eml files are committed, so tests need none
+// attachments/hostile-attachments.eml, attachments/qr.{png,jpg,gif}, attachments/qr-inverted.png, attachments/qr-banner.png). Run once by hand; the .eml files are committed, so tests need none
 // of this: `npm install --no-save --prefix /tmp/qr qrcode@1.5.4 jpeg-js@0.4.4 omggif@1.0.10`, then
 // `npm run build && QR_MODULES=/tmp/qr/node_modules node scripts/make-attachment-fixtures.mjs`. test/fixtures/mail/attachments/invoice.pdf
 // was printed by Chromium from invoice.html (`chromium-headless-shell --no-pdf-header-footer
@@ -10,7 +10,7 @@ import { deflateSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // A PNG whose header declares 30,000 × 30,000 pixels over a few bytes of zeros: a decompression bomb.
-import { declaredPng } from '../dist/test/support/png-file.js';
+import { declaredPng, pngFile } from '../dist/test/support/png-file.js';
 
 const require = createRequire(join(process.env.QR_MODULES ?? 'node_modules', 'x'));
 const QRCode = require('qrcode');
@@ -43,6 +43,37 @@ function gif(text) {
   writer.addFrame(0, 0, image.width, image.height, indices);
   return out.subarray(0, writer.end());
 }
+/** RGBA pixels as a PNG (RGB, no filter), through the project's one PNG writer. */
+function pngOf({ data, width, height }) {
+  const rows = Buffer.alloc(height * (1 + width * 3));
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) data.copy(rows, y * (1 + width * 3) + 1 + x * 3, (y * width + x) * 4, (y * width + x) * 4 + 3);
+  }
+  return pngFile(width, height, 2, rows);
+}
+/** Light modules on a dark navy ground, the quiet zone dark too: a code phone cameras read as well. */
+function invertedQr(text) {
+  const image = qrPixels(text, 5);
+  for (let i = 0; i < image.data.length; i += 4) image.data.set(image.data[i] ? [16, 24, 48] : [250, 250, 250], i);
+  return pngOf(image);
+}
+/** A 728 × 90 leaderboard banner: blue, white "text" on its left, the code in a white square at its right end. */
+function bannerQr(text) {
+  const [width, height] = [728, 90];
+  const data = Buffer.alloc(width * height * 4, 255);
+  for (let i = 0; i < data.length; i += 4) data.set([30, 90, 200], i);
+  for (let y = 20; y < 70; y += 12) {
+    for (let x = 20; x < 560; x++) {
+      if ((x >> 3) % 5 === 0) continue;
+      for (const row of [y, y + 1]) data.fill(255, (row * width + x) * 4, (row * width + x) * 4 + 3);
+    }
+  }
+  const code = qrPixels(text, 2);
+  const left = width - code.width - (height - code.height) / 2;
+  for (let y = 0; y < code.height; y++)
+    code.data.copy(data, ((y + (height - code.height) / 2) * width + left) * 4, y * code.width * 4, (y + 1) * code.width * 4);
+  return pngOf({ data, width, height });
+}
 const b64 = (bytes) => Buffer.from(bytes).toString('base64').replace(/.{76}/g, '$&\n');
 
 /** A JPEG whose frame header declares 60,000 × 60,000 pixels (nothing after it). */
@@ -63,6 +94,9 @@ const dataGif = gif('http://click.mailer-esp.test/c/http-308?mid=qr3&lid=gif');
 writeFileSync(join(here, 'qr.png'), inline);
 writeFileSync(join(here, 'qr.jpg'), attachedJpeg);
 writeFileSync(join(here, 'qr.gif'), dataGif);
+// Evasions of a reader that only looks for dark-on-light squares: a light-on-dark code, a code at the end of a banner.
+writeFileSync(join(here, 'qr-inverted.png'), invertedQr('http://click.mailer-esp.test/c/http-302?mid=qr5&lid=inverted'));
+writeFileSync(join(here, 'qr-banner.png'), bannerQr('http://click.mailer-esp.test/c/http-302?mid=qr6&lid=banner'));
 writeFileSync(
   join(mainLink, 'qr-inline-mfa.eml'),
   headers(

@@ -34,9 +34,11 @@ hrefs written to fool parsers are shown as the URL a browser makes of them ("mal
 with the raw attribute), hrefs no browser follows as "unfollowable". Remote content of the
 HTML (images, CSS, link, poster...) is listed with the open-tracking pixels and their party;
 nothing is fetched unless asked. Links no one wrote as text are read too: QR codes in PNG,
-JPEG and GIF images (inline cid: parts, attached images, data: images of the HTML; "QR code
+JPEG and GIF images (inline cid: parts, attached images, data: images of the HTML; codes
+drawn light on dark and codes at one end of a banner too; "QR code
 in <image>", the main link when the message tells to scan it or has no other) and the link
-annotations of PDF attachments ("PDF link in <file>"); oversized images (decompression bombs)
+annotations of PDF attachments ("PDF link in <file>", also of PDFs encrypted with no password
+to open, or with one the message gives, "PDF password: 123"); oversized images (decompression bombs)
 are refused by their header, with a warning. Recipient addresses are shown with where the message names
 them (To, Cc, Delivered-To, X-Original-To, Received for, tokens in link and pixel URLs),
 plus tags ("tagged recipient: tag"), and what the recipient map says of them.

@@ -52,6 +52,19 @@ test('every phishing-pot message parses without a decoding failure and most yiel
   assert.ok(links >= 1500, `only ${links} links in total`);
 });
 
+test(
+  'hand-checked: a PDF locked with the password its text gives ("Senha PDF: 123") yields its link',
+  { skip: NEEDS_SHARED_CORPUS },
+  async () => {
+    const mail = await analysis('sample-1975.eml', SHARED_CORPUS!);
+    assert.deepEqual(
+      mail.links.map((l) => [l.url, l.kind, l.origin]),
+      [['http://gov.auto-atendimento.link/', 'pdf', 'NlpYZCgrb0C8961.pdf']],
+    );
+    assert.deepEqual(mail.warnings, ['NlpYZCgrb0C8961.pdf: encrypted PDF opened with the password the message gives ("123")']);
+  },
+);
+
 test('hand-checked: a Proton-themed credential phish has exactly one link, its button', async () => {
   const mail = await analysis('sample-1175.eml');
   assert.deepEqual(

@@ -13,10 +13,14 @@ export const MAX_IMAGE_PIXELS = 4_000_000;
 const MIN_QR_SIDE = 21;
 /**
  * A picture more than this many times wider than high (or higher than wide) is a logo, a banner
- * or a divider: a QR code is square and fills most of a picture made to be scanned. Passing them
- * over halves the images a typical mailbox has decoded.
+ * or a divider: a QR code is square and fills most of a picture made to be scanned. Such a strip
+ * is read only when at least MIN_BANNER_SIDE high (a banner, which may hold a code at one end;
+ * qr-reader.ts reads it window by window): passing the thinner ones over (signature logos,
+ * dividers: the corpus's are 39-46 pixels high) halves the images a typical mailbox has decoded.
  */
-const MAX_QR_ASPECT = 3;
+export const MAX_QR_ASPECT = 3;
+/** The least height of a standard banner (320 × 50): a version-3 code filling it, 1.2 pixels a module, is still read. */
+const MIN_BANNER_SIDE = 50;
 
 /**
  * A PNG or GIF taking more bytes a pixel than this is a photograph (the corpus's: 0.85): a drawn
@@ -26,10 +30,10 @@ const MAX_QR_ASPECT = 3;
  */
 const MAX_DRAWN_BYTES_PER_PIXEL = 0.5;
 
-/** Whether a picture of this size (and file size) may be made to be scanned: big enough, not a strip, not a photograph. */
+/** Whether a picture of this size (and file size) may be made to be scanned: big enough, not a thin strip, not a photograph. */
 export function mayHoldQrCode(size: ImageSize, byteLength = 0): boolean {
   const short = Math.min(size.width, size.height);
-  if (short < MIN_QR_SIDE || Math.max(size.width, size.height) > MAX_QR_ASPECT * short) return false;
+  if (short < MIN_QR_SIDE || (Math.max(size.width, size.height) > MAX_QR_ASPECT * short && short < MIN_BANNER_SIDE)) return false;
   return size.format === 'jpeg' || byteLength <= MAX_DRAWN_BYTES_PER_PIXEL * size.width * size.height;
 }
 

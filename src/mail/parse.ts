@@ -330,9 +330,9 @@ function htmlImages(html: string, attachment: string | null): MailImage[] {
   return dataUriImages(html).map((bytes, i) => ({ bytes, origin: `${where}data: image ${i + 1} of the HTML`, attachment }));
 }
 
-/** The followable URIs of a PDF's link annotations, read as a browser reads an href. */
-function pdfLinks(bytes: Buffer, label: string, warnings: string[]): EmbeddedLink[] {
-  const found = pdfLinkUris(bytes);
+/** The followable URIs of a PDF's link annotations, read as a browser reads an href; `passwords` open an encrypted one. */
+function pdfLinks(bytes: Buffer, label: string, warnings: string[], passwords: readonly string[]): EmbeddedLink[] {
+  const found = pdfLinkUris(bytes, passwords);
   for (const warning of found.warnings) warnings.push(`${label}: ${warning}`);
   const links: EmbeddedLink[] = [];
   for (const uri of found.uris) {
@@ -342,12 +342,24 @@ function pdfLinks(bytes: Buffer, label: string, warnings: string[]): EmbeddedLin
   return links;
 }
 
+/**
+ * The passwords a message gives its reader for an attachment ("PDF password: 123", "Senha PDF: 123",
+ * "Passwort: x7Kq"): a locked PDF a gateway cannot open, that the reader opens with them.
+ */
+export function givenPasswords(words: string): string[] {
+  const found = words.matchAll(
+    /(?:password|passwort|kennwort|wachtwoord|senha|contrase[ñn]a|mot de passe|parola|has[łl]o|passcode|pwd)[^\n:=]{0,20}[:=]\s*["'“«]?([^\s"'”»<>]{1,32})/giu,
+  );
+  return [...new Set([...found].map((match) => match[1].replace(/[.,;)]+$/, '')))].filter(Boolean).slice(0, 4);
+}
+
 /** Visible words of the message for telling whether it points at its QR code: subject, text, HTML without markup. */
 function messageWords(email: Email, html: string | null): string {
   return [email.subject ?? '', email.text ?? '', visibleText(html ?? '', Number.MAX_SAFE_INTEGER)].join('\n');
 }
 
 async function analyzeAttachments(email: Email, analysis: MailAnalysis, depth: number, embedded: Embedded): Promise<void> {
+  let passwords: string[] | undefined;
   for (const [index, attachment] of email.attachments.entries()) {
     const bytes = attachmentBytes(attachment);
     const contentType = attachment.mimeType.toLowerCase();
@@ -387,7 +399,8 @@ async function analyzeAttachments(email: Email, analysis: MailAnalysis, depth: n
         : label;
       embedded.images.push({ bytes, origin, attachment: inline ? null : label });
     } else if (isPdfFile(contentType, attachment.filename, bytes)) {
-      embedded.pdfLinks.push(...pdfLinks(bytes, label, analysis.warnings));
+      passwords ??= givenPasswords(messageWords(email, email.html ?? null));
+      embedded.pdfLinks.push(...pdfLinks(bytes, label, analysis.warnings, passwords));
     } else if (isCalendar(contentType, attachment.filename) && bytes.length <= MAX_HTML_ATTACHMENT_BYTES) {
       // A meeting invitation's link is in its description, which calendar apps make clickable.
       const text = calendarText(bytes.toString('utf8'));

@@ -1,12 +1,13 @@
 // The PDF link scanner on a real PDF (Chromium's print of an invoice page, a fixture), on PDFs
 // built here the way PDF 1.5 writers build them (link annotations in a Flate-compressed object
-// stream, a /URI given by reference, hex and UTF-16 strings), and on hostile files: none throws,
-// each limit is said.
+// stream, a /URI given by reference, hex and UTF-16 strings), on PDFs encrypted by qpdf
+// (scripts/make-encrypted-pdf-fixtures.mjs), and on hostile files: none throws, each limit is said.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
-import { hexString, isPdfFile, literalString, MAX_PDF_BYTES, pdfLinkUris } from './pdf-links.js';
+import { isPdfFile, MAX_PDF_BYTES, pdfLinkUris } from './pdf-links.js';
+import { hexString, literalString } from './pdf-strings.js';
 import { projectPath } from '../project-root.js';
 
 const INVOICE = readFileSync(projectPath('test', 'fixtures', 'mail', 'attachments', 'invoice.pdf'));
@@ -83,12 +84,94 @@ test('PDF strings: escapes, octal, line continuations, balanced parentheses, UTF
   assert.deepEqual(pdfLinkUris(file).uris, ['https://utf16.example/é', 'https://twice.example/']);
 });
 
+/** `rounds` copies of `file`, each with `flips` bits flipped at places drawn from `seed` (the same on every run). */
+function* bitFlipped(file: Buffer, rounds: number, flips: number, seed: number): Generator<Buffer> {
+  for (let round = 0; round < rounds; round++) {
+    const copy = Buffer.from(file);
+    for (let flip = 0; flip < flips; flip++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      copy[seed % copy.length] ^= 1 << (seed >>> 29);
+    }
+    yield copy;
+  }
+}
+
+const encrypted = (name: string) => readFileSync(projectPath('test', 'fixtures', 'mail', 'attachments', 'encrypted', name));
+
+test('PDFs encrypted with only an owner password (RC4 40/128, AES-128, AES-256 R5/R6, in object streams too) give their links', () => {
+  const names = ['rc4-40.pdf', 'rc4-128.pdf', 'rc4-128-v4-objstm.pdf', 'aes-128-objstm.pdf', 'aes-256-r5.pdf', 'aes-256-objstm.pdf'];
+  for (const name of names) {
+    assert.deepEqual(
+      pdfLinkUris(encrypted(name)),
+      { uris: ['http://track.broker-net.test/t/meta-refresh?inv=pdf-secured', 'mailto:billing@invoices-portal.example'], warnings: [] },
+      name,
+    );
+  }
+});
+
+test('a PDF that needs a user password, or another security handler, is said so by name', () => {
+  for (const name of ['user-password-rc4.pdf', 'user-password-aes-256.pdf']) {
+    assert.deepEqual(pdfLinkUris(encrypted(name)), {
+      uris: [],
+      warnings: ['encrypted PDF that needs a password to open (a user password): its links are not readable'],
+    });
+  }
+  const certificates = pdf({ 1: '<< /A << /S /URI /URI (x) >> >>', 5: '<< /Filter /Adobe.PubSec /V 4 /R 4 >>' });
+  assert.deepEqual(pdfLinkUris(Buffer.concat([certificates, Buffer.from('trailer << /Encrypt 5 0 R >>')])).warnings, [
+    'encrypted PDF with the Adobe.PubSec security handler: its links are not readable',
+  ]);
+  // Every truncation and a run of bit flips of encrypted files: never a throw. (A file cut before
+  // its trailer's /Encrypt reads as unencrypted, its strings ciphertext, as to any reader.)
+  for (const name of ['aes-256-objstm.pdf', 'rc4-128-v4-objstm.pdf', 'aes-256-r5.pdf']) {
+    const file = encrypted(name);
+    for (let cut = 0; cut < file.length; cut += 13) assert.doesNotThrow(() => pdfLinkUris(file.subarray(0, cut)), name);
+    for (const copy of bitFlipped(file, 100, 8, 11)) assert.doesNotThrow(() => pdfLinkUris(copy), name);
+  }
+  // A V4 file whose crypt filter says AESV3 (AES-256) over a 16-byte key: nothing read, nothing thrown.
+  const mixed = Buffer.from(encrypted('aes-128-objstm.pdf').toString('latin1').replace('/AESV2', '/AESV3'), 'latin1');
+  assert.doesNotThrow(() => pdfLinkUris(mixed));
+});
+
+test('a PDF locked with a user password opens with the password its message gives, and says so', async () => {
+  const { givenPasswords, analyzeMessage } = await import('./parse.js');
+  assert.deepEqual(givenPasswords('Mais informações em anexo | Senha PDF: 123\nProtocolo: 35'), ['123']);
+  assert.deepEqual(givenPasswords('The invoice is attached. PDF password: "secret".'), ['secret']);
+  for (const name of ['user-password-rc4.pdf', 'user-password-aes-256.pdf']) {
+    assert.deepEqual(pdfLinkUris(encrypted(name), ['wrong', 'secret']), {
+      uris: ['http://track.broker-net.test/t/meta-refresh?inv=pdf-secured', 'mailto:billing@invoices-portal.example'],
+      warnings: ['encrypted PDF opened with the password the message gives ("secret")'],
+    });
+    assert.match(
+      pdfLinkUris(encrypted(name), ['wrong']).warnings[0],
+      /needs a password to open \(a user password \(none the message gives/,
+    );
+  }
+  const message = Buffer.from(
+    'From: billing@invoices-portal.example\nSubject: Invoice\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="b"\n\n' +
+      '--b\nContent-Type: text/plain\n\nYour invoice is attached. PDF password: secret\n' +
+      '--b\nContent-Type: application/pdf; name="INV.pdf"\nContent-Transfer-Encoding: base64\n\n' +
+      `${encrypted('user-password-aes-256.pdf').toString('base64')}\n--b--\n`,
+  );
+  const mail = await analyzeMessage(message, 'locked.eml');
+  assert.deepEqual(
+    mail.links.filter((link) => link.kind === 'pdf').map((link) => link.url),
+    ['http://track.broker-net.test/t/meta-refresh?inv=pdf-secured', 'mailto:billing@invoices-portal.example'],
+  );
+  assert.ok(
+    mail.warnings.includes('INV.pdf: encrypted PDF opened with the password the message gives ("secret")'),
+    mail.warnings.join('; '),
+  );
+});
+
 test('hostile PDFs: encrypted, over the size limit, an inflate bomb, a corrupt stream, garbage and truncations never throw', () => {
   assert.deepEqual(pdfLinkUris(pdf({ 1: '<< /A << /S /URI /URI (x) >> >>' }).subarray(0, 0)).warnings, [
     'not a PDF file (no %PDF- header)',
   ]);
   const encrypted = Buffer.concat([pdf({ 1: '<< /A << /S /URI /URI (\x8f\x03\x91) >> >>' }), Buffer.from('trailer << /Encrypt 5 0 R >>')]);
-  assert.deepEqual(pdfLinkUris(encrypted), { uris: [], warnings: ['encrypted PDF: its link annotations are not readable'] });
+  assert.deepEqual(pdfLinkUris(encrypted), {
+    uris: [],
+    warnings: ['encrypted PDF whose encryption dictionary is unreadable: its links are not readable'],
+  });
   assert.match(pdfLinkUris(Buffer.alloc(MAX_PDF_BYTES + 1)).warnings[0], /not read for links/);
 
   const bomb = Buffer.concat([
@@ -105,15 +188,7 @@ test('hostile PDFs: encrypted, over the size limit, an inflate bomb, a corrupt s
   for (let cut = 0; cut < INVOICE.length; cut += 97) {
     for (const uri of pdfLinkUris(INVOICE.subarray(0, cut)).uris) assert.ok(expected.has(uri), uri);
   }
-  let seed = 7;
-  for (let round = 0; round < 200; round++) {
-    const copy = Buffer.from(INVOICE);
-    for (let flips = 0; flips < 20; flips++) {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      copy[seed % copy.length] ^= 1 << (seed >>> 29);
-    }
-    assert.doesNotThrow(() => pdfLinkUris(copy));
-  }
+  for (const copy of bitFlipped(INVOICE, 200, 20, 7)) assert.doesNotThrow(() => pdfLinkUris(copy));
   // Many "stream" keywords with no object around them cost one pass, not one pass each.
   assert.deepEqual(pdfLinkUris(Buffer.from(`%PDF-1.7\n${'stream\n'.repeat(200_000)}`)).uris, []);
 });

@@ -8,16 +8,18 @@
 // is a string in a dictionary, found by its key. This reads the file's bytes once, inflates only
 // object streams (where such dictionaries may be), and is bounded: MAX_PDF_BYTES in,
 // MAX_INFLATED_BYTES inflated in all, MAX_OBJECT_STREAMS streams, MAX_PDF_URIS links, strings cut at
-// MAX_STRING_BYTES. It executes nothing (no JavaScript, no /Launch). Limits: an encrypted PDF's
-// strings are ciphertext (said so, not read); streams in other filters than Flate are not read.
+// MAX_STRING_BYTES. It executes nothing (no JavaScript, no /Launch). An encrypted PDF that opens
+// without a password (pdf-encryption.ts) has its strings and object streams decrypted first; one
+// that needs a password is said so. Limits: streams in other filters than Flate are not read.
 
 import { inflateSync, constants as zlibConstants } from 'node:zlib';
+import { pdfEncryption, type PdfDecryptor } from './pdf-encryption.js';
+import { hexString, literalString } from './pdf-strings.js';
 
 export const MAX_PDF_BYTES = 16 * 1024 * 1024;
 const MAX_INFLATED_BYTES = 32 * 1024 * 1024;
 const MAX_OBJECT_STREAMS = 512;
 export const MAX_PDF_URIS = 200;
-const MAX_STRING_BYTES = 8192;
 /** How far back from `stream` its dictionary is looked for. */
 const MAX_DICTIONARY = 4096;
 
@@ -53,21 +55,43 @@ interface Scan {
   /** Object number → where its value starts, in which text (plain body or an inflated object stream). */
   objects: Map<number, { text: string; at: number }>;
   references: number[];
+  /** Strings of the file's body are each decrypted with their object's key (an encrypted file); those of object streams are not. */
+  decryptor: PdfDecryptor | null;
+  /** The body's object headers in file order, to know whose string is at a position (an encrypted file only). */
+  headers: ObjectHeader[];
 }
 
-/** The URIs of the link annotations of a PDF file. Never throws; malformed input yields what it holds. */
-export function pdfLinkUris(bytes: Uint8Array): PdfUris {
+interface ObjectHeader {
+  at: number;
+  object: number;
+  generation: number;
+}
+
+/**
+ * The URIs of the link annotations of a PDF file; an encrypted one is opened with the empty password,
+ * else one of `passwords` (those its message gives). Never throws; malformed input yields what it holds.
+ */
+export function pdfLinkUris(bytes: Uint8Array, passwords: readonly string[] = []): PdfUris {
   const warnings: string[] = [];
-  const scan: Scan = { uris: [], seen: new Set(), objects: new Map(), references: [] };
   if (bytes.byteLength > MAX_PDF_BYTES) {
     return { uris: [], warnings: [`PDF of ${bytes.byteLength} bytes not read for links (more than ${MAX_PDF_BYTES})`] };
   }
   const text = latin1(bytes);
   if (pdfHeaderAt(text.slice(0, 1024)) === -1) return { uris: [], warnings: ['not a PDF file (no %PDF- header)'] };
-  if (/\/Encrypt\s*(?:\d+\s+\d+\s+R|<<)/.test(text)) {
-    return { uris: [], warnings: ['encrypted PDF: its link annotations are not readable'] };
-  }
-  collectUris(text, scan);
+  const encryption = pdfEncryption(text, passwords);
+  if (encryption && 'refusal' in encryption) return { uris: [], warnings: [encryption.refusal] };
+  const decryptor = encryption?.decryptor ?? null;
+  if (encryption?.password)
+    warnings.push(`encrypted PDF opened with the password the message gives (${JSON.stringify(encryption.password)})`);
+  const scan: Scan = {
+    uris: [],
+    seen: new Set(),
+    objects: new Map(),
+    references: [],
+    decryptor,
+    headers: decryptor ? objectHeaders(text) : [],
+  };
+  collectUris(text, scan, true);
   let inflatedBytes = 0;
   let streams = 0;
   for (const match of text.matchAll(/\bstream(?:\r\n|\n|\r)/g)) {
@@ -87,7 +111,13 @@ export function pdfLinkUris(bytes: Uint8Array): PdfUris {
       break;
     }
     const end = text.indexOf('endstream', dataStart);
-    const data = Buffer.from(bytes.buffer, bytes.byteOffset + dataStart, (end === -1 ? text.length : end) - dataStart);
+    let data: Buffer | null = Buffer.from(bytes.buffer, bytes.byteOffset + dataStart, (end === -1 ? text.length : end) - dataStart);
+    const owner = decryptor && objectAt(scan.headers, match.index);
+    if (decryptor) data = owner ? decryptor.decrypt(data, owner.object, owner.generation, 'stream') : null;
+    if (!data) {
+      warnings.push('an object stream was not read: it could not be decrypted');
+      continue;
+    }
     const budget = MAX_INFLATED_BYTES - inflatedBytes;
     let inflated: Buffer;
     try {
@@ -103,14 +133,15 @@ export function pdfLinkUris(bytes: Uint8Array): PdfUris {
     inflatedBytes += inflated.length;
     const inner = inflated.toString('latin1');
     indexObjectStream(dictionary, inner, scan);
-    collectUris(inner, scan);
+    collectUris(inner, scan, false);
   }
   resolveReferences(text, scan);
   if (scan.uris.length >= MAX_PDF_URIS) warnings.push(`more than ${MAX_PDF_URIS} link URIs; the rest were not read`);
   return { uris: scan.uris, warnings };
 }
 
-function collectUris(text: string, scan: Scan): void {
+/** The URIs written in `text`: the file's body (`inBody`, its strings encrypted in an encrypted file) or an inflated object stream. */
+function collectUris(text: string, scan: Scan, inBody: boolean): void {
   if (!text.includes('/URI')) return;
   for (const match of text.matchAll(URI_VALUE)) {
     if (scan.uris.length >= MAX_PDF_URIS) return;
@@ -119,8 +150,37 @@ function collectUris(text: string, scan: Scan): void {
       if (scan.references.length < MAX_PDF_URIS) scan.references.push(Number(match[3]));
       continue;
     }
-    add(match[1] ? literalString(text, at) : hexString(text, at), scan);
+    const bytes = match[1] ? literalString(text, at) : hexString(text, at);
+    add(inBody ? decrypted(bytes, match.index, scan) : bytes, scan);
   }
+}
+
+/** A string of the file's body as its reader sees it: decrypted with the key of the object it is in. */
+function decrypted(bytes: string | null, at: number, scan: Scan): string | null {
+  if (bytes === null || !scan.decryptor) return bytes;
+  const owner = objectAt(scan.headers, at);
+  if (!owner) return null;
+  return scan.decryptor.decrypt(Buffer.from(bytes, 'latin1'), owner.object, owner.generation, 'string')?.toString('latin1') ?? null;
+}
+
+function objectHeaders(text: string): ObjectHeader[] {
+  return [...text.matchAll(/(?<![0-9])(\d{1,10})\s+(\d{1,5})\s+obj\b/g)].map((header) => ({
+    at: header.index,
+    object: Number(header[1]),
+    generation: Number(header[2]),
+  }));
+}
+
+/** The object whose header is the last one before `at`. */
+function objectAt(headers: ObjectHeader[], at: number): ObjectHeader | null {
+  let low = 0;
+  let high = headers.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (headers[middle].at < at) low = middle + 1;
+    else high = middle;
+  }
+  return low > 0 ? headers[low - 1] : null;
 }
 
 function add(bytes: string | null, scan: Scan): void {
@@ -156,60 +216,18 @@ function resolveReferences(text: string, scan: Scan): void {
   }
   for (const object of wanted) {
     const at = inBody.get(object);
-    const found = scan.objects.get(object) ?? (at === undefined ? undefined : { text, at });
+    const inStream = scan.objects.get(object);
+    const found = inStream ?? (at === undefined ? undefined : { text, at });
     if (!found) continue;
     while (found.at < found.text.length && /\s/.test(found.text[found.at])) found.at++;
     const opener = found.text.slice(found.at, found.at + 2);
-    add(
-      opener.startsWith('(')
-        ? literalString(found.text, found.at + 1)
-        : /^<(?!<)/.test(opener)
-          ? hexString(found.text, found.at + 1)
-          : null,
-      scan,
-    );
+    const bytes = opener.startsWith('(')
+      ? literalString(found.text, found.at + 1)
+      : /^<(?!<)/.test(opener)
+        ? hexString(found.text, found.at + 1)
+        : null;
+    add(inStream ? bytes : decrypted(bytes, found.at, scan), scan);
   }
-}
-
-const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', '(': '(', ')': ')', '\\': '\\' };
-
-/** A literal string's bytes (as latin1 characters) from just after its "(", or null when unterminated within the limit. */
-export function literalString(text: string, from: number): string | null {
-  let out = '';
-  let depth = 1;
-  const limit = Math.min(text.length, from + 4 * MAX_STRING_BYTES);
-  for (let i = from; i < limit; i++) {
-    const c = text[i];
-    if (c === '\\') {
-      const next = text[++i];
-      if (next === undefined) return null;
-      if (next in ESCAPES) out += ESCAPES[next];
-      else if (next >= '0' && next <= '7') {
-        let digits = next;
-        while (digits.length < 3 && text[i + 1] >= '0' && text[i + 1] <= '7') digits += text[++i];
-        out += String.fromCharCode(parseInt(digits, 8) & 0xff);
-      } else if (next === '\r') {
-        if (text[i + 1] === '\n') i++;
-      } else if (next !== '\n') out += next;
-    } else if (c === '(') {
-      depth++;
-      out += c;
-    } else if (c === ')') {
-      if (--depth === 0) return out;
-      out += c;
-    } else out += c;
-    if (out.length > MAX_STRING_BYTES) return null;
-  }
-  return null;
-}
-
-/** A hex string's bytes from just after its "<" (whitespace ignored, an odd last digit padded with 0). */
-export function hexString(text: string, from: number): string | null {
-  const end = text.indexOf('>', from);
-  if (end === -1 || end - from > 2 * MAX_STRING_BYTES + 1024) return null;
-  const digits = text.slice(from, end).replace(/\s+/g, '');
-  if (!/^[0-9a-fA-F]*$/.test(digits)) return null;
-  return Buffer.from(digits.length % 2 ? `${digits}0` : digits, 'hex').toString('latin1');
 }
 
 /** A PDF string's bytes as text: UTF-16BE with its BOM, UTF-8 when valid, else Latin-1 (URIs are ASCII by the spec). */

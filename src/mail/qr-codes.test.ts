@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { dataUriImages, isImageFile, MAX_QR_IMAGES, qrLinks, qrPayloadUrls, type MailImage } from './qr-codes.js';
 import { imageSize, MAX_IMAGE_PIXELS, mayHoldQrCode, refusal } from './image-size.js';
-import { darkOnLight, decodePixels, readQrCode, shrink } from './qr-reader.js';
+import { darkOnLight, decodePixels, lightOnDark, readQrCode, shrink, toneShares, type Pixels } from './qr-reader.js';
 import { projectPath } from '../project-root.js';
 import { declaredPng } from '../../test/support/png-file.js';
 
@@ -73,12 +73,13 @@ test('hostile images: bombs refused by their header, corrupt ones and non-images
   }
 });
 
-test('spacers, logo strips and banners are not decoded: a QR code is square', () => {
+test('spacers and thin logo strips are not decoded; banners at least 50 pixels high are', () => {
   const sized = (width: number, height: number) => mayHoldQrCode({ format: 'png', width, height });
   assert.deepEqual(
-    [sized(20, 20), sized(21, 21), sized(196, 96), sized(171, 46), sized(600, 200), sized(601, 200), sized(697, 908)],
-    [false, true, true, false, true, false, true],
+    [sized(20, 20), sized(21, 21), sized(196, 96), sized(171, 46), sized(254, 44), sized(600, 200), sized(697, 908)],
+    [false, true, true, false, false, true, true],
   );
+  assert.deepEqual([sized(601, 200), sized(728, 90), sized(90, 728), sized(320, 50), sized(696, 49)], [true, true, true, true, false]);
 });
 
 test('a PNG or GIF as large as a photograph for its pixels is not decoded; a JPEG says too little by its size', () => {
@@ -104,6 +105,18 @@ test('QR payloads: a bare URL, a URL in text; a payload with no web address give
   assert.deepEqual(qrPayloadUrls('URLTO:https://b.example/login'), ['https://b.example/login']);
   assert.deepEqual(qrPayloadUrls('BEGIN:VCARD\nURL:https://c.example/card\nEND:VCARD'), ['https://c.example/card']);
   assert.deepEqual(qrPayloadUrls('WIFI:S:guest;T:WPA;P:secret;;'), []);
+  assert.deepEqual(qrPayloadUrls('Scan: https://d.example/verify?u=1 to keep access'), ['https://d.example/verify?u=1']);
+  // A defanged address is no link a phone opens: no URL (its warning quotes the payload).
+  assert.deepEqual(qrPayloadUrls('Scan: hxxps://e.example/login'), []);
+});
+
+test('QR bookmarks and bare hosts are read as phone readers open them', () => {
+  assert.deepEqual(qrPayloadUrls('MEBKM:TITLE:Bank;URL:https\\://bank-verify.example/a?b=1;;'), ['https://bank-verify.example/a?b=1']);
+  assert.deepEqual(qrPayloadUrls('MEBKM:URL:bank-verify.example/login;TITLE:Bank;;'), ['http://bank-verify.example/login']);
+  assert.deepEqual(qrPayloadUrls('URLTO:Bank:bank-verify.example/login'), ['http://bank-verify.example/login']);
+  assert.deepEqual(qrPayloadUrls('URLTO::https://bank-verify.example/x'), ['https://bank-verify.example/x']);
+  assert.deepEqual(qrPayloadUrls('evil-login.example/m365?u=trap31'), ['http://evil-login.example/m365?u=trap31']);
+  assert.deepEqual(qrPayloadUrls('Call us: 555 0100'), []);
 });
 
 test('data: images of an HTML document are found in img src and CSS, whatever the case and spacing', () => {
@@ -122,9 +135,63 @@ test('data: images of an HTML document are found in img src and CSS, whatever th
 
 test('a picture mostly dark and light is read for a code; a mid-toned one (a photograph) is not', () => {
   const code = decodePixels(PNG_QR, imageSize(PNG_QR)!);
-  assert.equal(darkOnLight(code), true);
+  assert.deepEqual([darkOnLight(toneShares(code)), lightOnDark(toneShares(code))], [true, false]);
   const width = 100;
   const height = 100;
   const gray = new Uint8ClampedArray(width * height * 4).fill(128);
-  assert.equal(darkOnLight({ data: gray, width, height }), false);
+  assert.equal(darkOnLight(toneShares({ data: gray, width, height })), false);
+  assert.equal(lightOnDark(toneShares({ data: gray, width, height })), false);
+});
+
+/** Pixels as a PNG file. */
+function pngOf(pixels: Pixels): Buffer {
+  const png = new PNG({ width: pixels.width, height: pixels.height });
+  png.data.set(pixels.data);
+  return PNG.sync.write(png);
+}
+
+test('a light-on-dark QR code is read inverted; a dark picture with a dark-on-light code in a white box still is', () => {
+  const inverted = image('qr-inverted.png');
+  const shares = toneShares(decodePixels(inverted, imageSize(inverted)!));
+  assert.ok(shares.dark > shares.light && lightOnDark(shares), JSON.stringify(shares));
+  assert.equal(readQrCode(inverted), 'http://click.mailer-esp.test/c/http-302?mid=qr5&lid=inverted');
+  // The ordinary code, its white quiet zone a box in a dark card larger than it: mostly dark, but read as it is.
+  const code = decodePixels(PNG_QR, imageSize(PNG_QR)!);
+  const side = Math.round(code.width * 1.3);
+  const card = new Uint8ClampedArray(side * side * 4);
+  for (let i = 0; i < card.length; i += 4) card.set([20, 20, 30, 255], i);
+  const offset = Math.round((side - code.width) / 2);
+  for (let y = 0; y < code.height; y++)
+    card.set(code.data.subarray(y * code.width * 4, (y + 1) * code.width * 4), ((y + offset) * side + offset) * 4);
+  const cardShares = toneShares({ data: card, width: side, height: side });
+  assert.ok(cardShares.dark > cardShares.light && darkOnLight(cardShares), JSON.stringify(cardShares));
+  assert.equal(readQrCode(pngOf({ data: card, width: side, height: side })), 'http://click.mailer-esp.test/c/http-302?mid=qr1&lid=scan');
+});
+
+test('a QR code at the end of a wide banner is read, so is one in a tall banner and in a 600 × 150 one', async () => {
+  const banner = image('qr-banner.png');
+  assert.deepEqual(imageSize(banner), { format: 'png', width: 728, height: 90 });
+  const url = 'http://click.mailer-esp.test/c/http-302?mid=qr6&lid=banner';
+  assert.deepEqual(await qrLinks([{ bytes: banner, origin: 'banner.png', attachment: null }], []), [
+    { url, origin: 'banner.png', attachment: null },
+  ]);
+  const pixels = decodePixels(banner, imageSize(banner)!);
+  // Turned a quarter: a 90 × 728 skyscraper whose code is at its bottom.
+  const tall = new Uint8ClampedArray(pixels.data.length);
+  for (let y = 0; y < pixels.height; y++) {
+    for (let x = 0; x < pixels.width; x++)
+      tall.set(pixels.data.subarray((y * pixels.width + x) * 4, (y * pixels.width + x) * 4 + 4), (x * pixels.height + y) * 4);
+  }
+  assert.equal(readQrCode(pngOf({ data: tall, width: pixels.height, height: pixels.width })), url);
+  // The code scaled up into the middle of a 600 × 150 banner of mid-toned colour, past the window edges.
+  const wide = new Uint8ClampedArray(600 * 150 * 4);
+  for (let i = 0; i < wide.length; i += 4) wide.set([200, 120, 40, 255], i);
+  const code = decodePixels(PNG_QR, imageSize(PNG_QR)!);
+  for (let y = 0; y < 140; y++) {
+    for (let x = 0; x < 140; x++) {
+      const from = (Math.floor((y * code.height) / 140) * code.width + Math.floor((x * code.width) / 140)) * 4;
+      wide.set(code.data.subarray(from, from + 4), ((y + 5) * 600 + x + 251) * 4);
+    }
+  }
+  assert.equal(readQrCode(pngOf({ data: wide, width: 600, height: 150 })), 'http://click.mailer-esp.test/c/http-302?mid=qr1&lid=scan');
 });

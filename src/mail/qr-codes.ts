@@ -35,9 +35,37 @@ export interface QrLink {
   attachment: string | null;
 }
 
-/** The web addresses of a QR payload: a bare URL, or one inside text ("URL:https://…", a vCard). */
+/**
+ * The web addresses of a QR payload as a phone's reader opens them: a bare URL, one inside text
+ * ("URL:https://…", a vCard), a bookmark's (`MEBKM:TITLE:…;URL:…;;` with its backslash escapes,
+ * `URLTO:title:url`), and a payload that is only a host and path (`evil.example/login`), which
+ * readers (ZXing's rules) open as http:// too.
+ */
 export function qrPayloadUrls(payload: string): string[] {
-  return [...new Set(findTextUrls(payload, { rejoin: false }).map((hit) => hit.url))].slice(0, MAX_URLS_PER_CODE);
+  const text = bookmarkTarget(payload) ?? payload;
+  const urls = findTextUrls(text, { rejoin: false }).map((hit) => hit.url);
+  if (urls.length === 0 && BARE_WEB_ADDRESS.test(text.trim())) urls.push(`http://${text.trim()}`);
+  return [...new Set(urls)].slice(0, MAX_URLS_PER_CODE);
+}
+
+/** A host with a top-level label and perhaps a port and path, nothing else: ZXing's URL without a scheme. */
+const BARE_WEB_ADDRESS = /^(?:[a-z0-9-]+\.){1,6}[a-z]{2,}(?::\d{1,5})?(?:[/?#]\S*)?$/i;
+
+/** The URL field of a DoCoMo bookmark (MEBKM) or of URLTO, unescaped; null for other payloads. */
+function bookmarkTarget(payload: string): string | null {
+  if (/^MEBKM:/i.test(payload)) {
+    const field = /(?:^MEBKM:|;)URL:((?:\\.|[^;\\])*)/i.exec(payload)?.[1];
+    return field === undefined ? null : field.replace(/\\(.)/g, '$1');
+  }
+  const urlto = /^URLTO:(.*)$/is.exec(payload)?.[1];
+  if (urlto === undefined) return null;
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(urlto) ? urlto : urlto.slice(urlto.indexOf(':') + 1);
+}
+
+/** How a payload with no web address is shown in its warning: quoted, cut, so the analyst sees a defanged "hxxps://" or a phone number. */
+function payloadExcerpt(payload: string): string {
+  const cut = payload.length > 120 ? `${payload.slice(0, 120)}…` : payload;
+  return `${JSON.stringify(cut)}${payload.length > 120 ? ` (${payload.length} characters)` : ''}`;
 }
 
 /** Whether an image part or file is one this reads (by type, name or first bytes). */
@@ -71,8 +99,8 @@ export function dataUriImages(html: string): Uint8Array[] {
 const MAX_IMAGE_BASE64 = 4 * 1024 * 1024 + 1;
 
 /**
- * The links in the QR codes of a message's images, in their order. Images too small or too
- * elongated for a QR code are passed over quietly (spacers, logos, banners); a refused, corrupt or
+ * The links in the QR codes of a message's images, in their order. Images too small or too thin
+ * for a QR code are passed over quietly (spacers, signature logos, dividers); a refused, corrupt or
  * uncounted image is a warning.
  */
 export async function qrLinks(images: readonly MailImage[], warnings: string[]): Promise<QrLink[]> {
@@ -96,7 +124,7 @@ export async function qrLinks(images: readonly MailImage[], warnings: string[]):
       const payload = readQrCode(image.bytes);
       if (payload === null) continue;
       const urls = qrPayloadUrls(payload);
-      if (urls.length === 0) warnings.push(`${image.origin}: QR code holds no web address (${payload.length} characters)`);
+      if (urls.length === 0) warnings.push(`${image.origin}: QR code holds no web address: ${payloadExcerpt(payload)}`);
       for (const url of urls) links.push({ url, origin: image.origin, attachment: image.attachment });
     } catch (error) {
       warnings.push(`${image.origin}: not read for a QR code: ${error instanceof Error ? error.message : String(error)}`);

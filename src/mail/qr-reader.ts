@@ -8,7 +8,7 @@ import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
 import { GifReader } from 'omggif';
 import jsqr from 'jsqr';
-import { imageSize, MAX_IMAGE_PIXELS, refusal, type ImageSize } from './image-size.js';
+import { imageSize, MAX_IMAGE_PIXELS, MAX_QR_ASPECT, refusal, type ImageSize } from './image-size.js';
 
 // jsqr is CommonJS whose types declare an ES default export: Node hands over module.exports,
 // which carries the function as `.default` too.
@@ -31,18 +31,75 @@ export function readQrCode(bytes: Uint8Array): string | null {
   const refused = refusal(bytes.byteLength, size);
   if (refused) throw new Error(refused);
   const pixels = shrink(decodePixels(bytes, size), QR_READ_SIDE);
-  if (!darkOnLight(pixels)) return null;
-  // Mail QR codes are dark on light: the inverted pass would double the cost of every logo.
-  return jsQR(pixels.data, pixels.width, pixels.height, { inversionAttempts: 'dontInvert' })?.data ?? null;
+  const long = Math.max(pixels.width, pixels.height);
+  return long > MAX_QR_ASPECT * Math.min(pixels.width, pixels.height) ? readBanner(pixels) : readPicture(pixels);
 }
 
 /**
- * Whether the picture is mostly dark and light with little in between, as a QR code and the page
- * around it are (so is a scanned document, a notice with a code in it); a photo or a coloured
- * banner is not, and is not read: jsQR took 30-100 ms on each of the corpus's pictures, none a
- * code, where this look at every 7th pixel takes well under one.
+ * A picture read whole. Mail QR codes are dark on light, read as they are; one mostly dark (a
+ * light-on-dark code, which phone cameras read as well) is read inverted first: jsQR's own
+ * inverted pass on every picture would double the cost of every logo.
  */
-export function darkOnLight(pixels: Pixels): boolean {
+function readPicture(pixels: Pixels): string | null {
+  const shares = toneShares(pixels);
+  if (lightOnDark(shares)) {
+    const payload = scan(negative(pixels));
+    if (payload !== null) return payload;
+  }
+  return darkOnLight(shares) ? scan(pixels) : null;
+}
+
+/**
+ * A banner (728 × 90, 600 × 150...) holding a code somewhere along it: square windows as high as
+ * the banner, a quarter of that apart, are each looked at for tones (cheap); each run of windows
+ * that look like a code, or its inverse, is read once. Each pixel is read at most once per
+ * polarity, as a picture's are, and a banner of photographs or colours is not read at all.
+ */
+function readBanner(pixels: Pixels): string | null {
+  const across = pixels.width > pixels.height;
+  const side = Math.min(pixels.width, pixels.height);
+  const length = Math.max(pixels.width, pixels.height);
+  const part = (from: number, to: number) => (across ? crop(pixels, from, 0, to - from, side) : crop(pixels, 0, from, side, to - from));
+  const step = Math.max(1, Math.floor(side / 4));
+  const starts: number[] = [];
+  for (let start = 0; start + side < length; start += step) starts.push(start);
+  starts.push(length - side);
+  const shares = starts.map((start) => toneShares(part(start, start + side)));
+  for (const inverted of [true, false]) {
+    const looksLikeCode = inverted ? lightOnDark : darkOnLight;
+    for (const [from, to] of runs(
+      starts.filter((_, i) => looksLikeCode(shares[i])),
+      side,
+    )) {
+      const payload = scan(inverted ? negative(part(from, to)) : part(from, to));
+      if (payload !== null) return payload;
+    }
+  }
+  return null;
+}
+
+/** Overlapping windows of `side` starting at `starts` (ascending), merged into spans. */
+function runs(starts: number[], side: number): [number, number][] {
+  const spans: [number, number][] = [];
+  for (const start of starts) {
+    const last = spans.at(-1);
+    if (last && start <= last[1]) last[1] = start + side;
+    else spans.push([start, start + side]);
+  }
+  return spans;
+}
+
+function scan(pixels: Pixels): string | null {
+  return jsQR(pixels.data, pixels.width, pixels.height, { inversionAttempts: 'dontInvert' })?.data ?? null;
+}
+
+/** The shares of dark and of light pixels, from every 7th pixel. */
+export interface ToneShares {
+  dark: number;
+  light: number;
+}
+
+export function toneShares(pixels: Pixels): ToneShares {
   let dark = 0;
   let light = 0;
   let seen = 0;
@@ -52,7 +109,43 @@ export function darkOnLight(pixels: Pixels): boolean {
     else if (luma > 160) light++;
     seen++;
   }
-  return dark >= seen * 0.04 && light >= seen * 0.2 && dark + light >= seen * 0.7;
+  return { dark: dark / Math.max(seen, 1), light: light / Math.max(seen, 1) };
+}
+
+/**
+ * Whether the picture is mostly dark and light with little in between, as a QR code and the page
+ * around it are (so is a scanned document, a notice with a code in it); a photo or a coloured
+ * banner is not, and is not read: jsQR took 30-100 ms on each of the corpus's pictures, none a
+ * code, where this look at every 7th pixel takes well under one.
+ */
+export function darkOnLight({ dark, light }: ToneShares): boolean {
+  return dark >= 0.04 && light >= 0.2 && dark + light >= 0.7;
+}
+
+/** The same for a light code on a dark ground: dark and light with little in between, and more dark than light. */
+export function lightOnDark({ dark, light }: ToneShares): boolean {
+  return light >= 0.04 && dark >= 0.2 && dark + light >= 0.7 && dark > light;
+}
+
+/** The picture with each colour inverted: a light-on-dark code becomes one jsQR reads without its inverted pass. */
+function negative(pixels: Pixels): Pixels {
+  const data = new Uint8ClampedArray(pixels.data.length);
+  for (let i = 0; i < data.length; i += 4) {
+    data[i] = 255 - pixels.data[i];
+    data[i + 1] = 255 - pixels.data[i + 1];
+    data[i + 2] = 255 - pixels.data[i + 2];
+    data[i + 3] = 255;
+  }
+  return { data, width: pixels.width, height: pixels.height };
+}
+
+function crop(pixels: Pixels, x: number, y: number, width: number, height: number): Pixels {
+  const data = new Uint8ClampedArray(width * height * 4);
+  for (let row = 0; row < height; row++) {
+    const from = ((y + row) * pixels.width + x) * 4;
+    data.set(pixels.data.subarray(from, from + width * 4), row * width * 4);
+  }
+  return { data, width, height };
 }
 
 /**
