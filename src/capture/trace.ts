@@ -566,13 +566,14 @@ class TraceRun {
     const proxy = session?.proxy;
     const drainUntil = Math.min(limits.deadline, Date.now() + 2000);
     // The request that cut the chain may not have reached the proxy yet (an https one comes after
-    // its tunnel's handshake), or never will (one Chromium answers from its cache): it is waited for less.
+    // its tunnel's handshake), or never will (one Chromium answers from its cache): it is waited for
+    // less, unless a tunnel to its host is open and has carried nothing yet (it is on its way).
     const expectUntil = Math.min(drainUntil, Date.now() + EXPECT_CUT_MS);
     const frozenAt = pages.frozenAt;
     const waiting = (p: NonNullable<typeof proxy>) =>
       pages.stopReason === 'download'
         ? p.inFlight > 0
-        : frozenAt !== null && (p.awaiting(frozenAt) || (p.expects(frozenAt) && Date.now() < expectUntil));
+        : frozenAt !== null && (p.awaiting(frozenAt) || (p.expects(frozenAt) && (Date.now() < expectUntil || p.tunnelOpenFor(frozenAt))));
     while (proxy && waiting(proxy) && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
     // Requests the proxy holds still (a superseded redirect's, a beacon's) are given the time the
     // resting page's screenshot takes anyway, as they were when the recording ended after it.

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -176,4 +176,21 @@ test('a request head as long as a URL Chromium sends (1 MiB) reaches its server,
   const x = await recorded(url);
   assert.equal(x.error, null);
   assert.equal(x.response?.status, 431);
+});
+
+test('a tunnel the browser opened and sent nothing through yet is a request on its way (tunnelOpenFor), for its host and port, until closed', async () => {
+  const url = 'https://tunnel-probe.test:8443/cut';
+  assert.equal(proxy.tunnelOpenFor(url), false);
+  const socket = net.connect(proxy.port, '127.0.0.1');
+  socket.write('CONNECT tunnel-probe.test:8443 HTTP/1.1\r\nHost: tunnel-probe.test:8443\r\n\r\n');
+  await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+  // The tunnel is handed on once its first byte comes: the TLS ClientHello's.
+  socket.write(Buffer.from([0x16, 0x03, 0x01]));
+  for (let i = 0; i < 100 && !proxy.tunnelOpenFor(url); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(proxy.tunnelOpenFor(url), true);
+  assert.equal(proxy.tunnelOpenFor('https://tunnel-probe.test/cut'), false, 'another port');
+  assert.equal(proxy.tunnelOpenFor('https://other.test:8443/cut'), false, 'another host');
+  socket.destroy();
+  for (let i = 0; i < 100 && proxy.tunnelOpenFor(url); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(proxy.tunnelOpenFor(url), false);
 });

@@ -204,6 +204,8 @@ export class RecordingProxy {
   private adopted: AdoptableListener | null = null;
   /** Whether requests still go upstream (see stopForwarding), and the one request still let through. */
   private forwarding: { stopped: boolean; allowOnce: string | null } = { stopped: false, allowOnce: null };
+  /** Tunnels the browser opened that have carried no request yet: each is a request on its way. */
+  private readonly unusedTunnels = new Set<Duplex>();
   /** The URL of the last request received (to tell whether a request for a URL has come yet). */
   private lastRequestUrl: string | null = null;
   private closed = false;
@@ -285,6 +287,26 @@ export class RecordingProxy {
   /** Whether the one request still let through (stopForwarding) is for `url` and has not come yet. */
   expects(url: string): boolean {
     return this.forwarding.allowOnce !== null && this.forwarding.allowOnce === requestedAs(url);
+  }
+
+  /**
+   * Whether the browser has a tunnel open to `url`'s host that has carried no request yet: an https
+   * request comes after its tunnel's handshake, which a loaded machine may take long over.
+   */
+  tunnelOpenFor(url: string): boolean {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return false;
+    }
+    const host = normalizeHost(parsed.hostname);
+    const port = Number(parsed.port) || (parsed.protocol === 'https:' ? 443 : 80);
+    for (const socket of this.unusedTunnels) {
+      const target = (socket as TaggedSocket).clicktraceTarget;
+      if (target && normalizeHost(target.host) === host && target.port === port) return true;
+    }
+    return false;
   }
 
   /** Whether an exchange for `url` is still waiting for upstream. */
@@ -387,6 +409,8 @@ export class RecordingProxy {
   private hand(socket: Duplex, target: TunnelTarget): void {
     const tagged = socket as TaggedSocket;
     tagged.clicktraceTarget = target;
+    this.unusedTunnels.add(socket);
+    socket.once('close', () => this.unusedTunnels.delete(socket));
     this.track(socket);
     this.tlsTerminator.emit('connection', socket);
   }
@@ -404,6 +428,7 @@ export class RecordingProxy {
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const tunnel = (req.socket as TaggedSocket).clicktraceTarget;
+    this.unusedTunnels.delete(req.socket);
     let url: URL;
     // The request target is forwarded as the client sent it, not as re-serialised by URL parsing
     // (which escapes differently from browsers and would break signed tracking links).
