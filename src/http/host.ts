@@ -32,3 +32,8 @@ export function hostOf(url: string | null | undefined): string | null {
   if (!SPECIAL_SCHEMES.has(parsed.protocol)) return null;
   return normalizeHost(parsed.hostname) || null;
 }
+
+/** The port an http(s) URL connects to: its own, else its scheme's default. */
+export function portOf(url: URL): number {
+  return Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+}

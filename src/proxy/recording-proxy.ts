@@ -28,7 +28,7 @@ import { endedByFin, tcpPorts, type TcpPorts } from './tcp-close.js';
 import { ResponseBody } from './response-body.js';
 import { PreconnectingAgent, type UpstreamTlsOptions } from './preconnect.js';
 import { InTurnHttpAgent, type ConnectError, type InTurnRequest } from './connect-in-turn.js';
-import { normalizeHost } from '../http/host.js';
+import { normalizeHost, portOf } from '../http/host.js';
 import { requestedAs } from '../http/url-key.js';
 
 /** Where the proxy serves its CA certificate and instructions (like mitm.it). */
@@ -301,7 +301,7 @@ export class RecordingProxy {
       return false;
     }
     const host = normalizeHost(parsed.hostname);
-    const port = Number(parsed.port) || (parsed.protocol === 'https:' ? 443 : 80);
+    const port = portOf(parsed);
     for (const socket of this.unusedTunnels) {
       const target = (socket as TaggedSocket).clicktraceTarget;
       if (target && normalizeHost(target.host) === host && target.port === port) return true;
@@ -601,7 +601,7 @@ export class RecordingProxy {
 
   /** Our own resolver (overrides, DNS server, private-address policy); null when the exchange ended. */
   private async resolve(flight: Flight, url: URL): Promise<ConnectTarget | null> {
-    const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+    const port = portOf(url);
     try {
       const target = await this.options.resolver.target(normalizeHost(url.hostname), port);
       flight.exchange.timing.dnsMs = round(performance.now() - flight.t0);

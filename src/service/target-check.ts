@@ -3,6 +3,7 @@
 // before anything is queued. Addresses mapped by --resolve/--connect-to are the operator's
 // explicit choice (the lab) and pass.
 import { parseTraceUrl } from '../capture/trace-input.js';
+import { portOf } from '../http/host.js';
 import { ResolveError } from '../proxy/resolver.js';
 import { buildUpstream } from '../proxy/upstream.js';
 import { SubmissionError } from './submission-error.js';
@@ -30,7 +31,7 @@ export async function checkTarget(url: unknown, policy: TargetPolicy): Promise<U
   if (policy.allowPrivate) return target;
   // The same resolver a trace builds (its --resolve/--connect-to/--dns-server), without the CA files.
   const { resolver } = buildUpstream({ resolve: policy.resolve, connectTo: policy.connectTo, dnsServer: policy.dnsServer ?? null });
-  const port = Number(target.port) || (target.protocol === 'https:' ? 443 : 80);
+  const port = portOf(target);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), CHECK_TIMEOUT_MS)));
   try {
