@@ -284,6 +284,15 @@ export function withoutFrameOf(text: string, frame: string | null | undefined): 
   return suffix && text.endsWith(suffix) ? text.slice(0, -suffix.length) : text;
 }
 
+/** When a capture recorded chains no redirect, Referer, refresh or script joins, which one the report follows. */
+export function separateChainsNote(hops: readonly Pick<Hop, 'chain'>[]): string | null {
+  const chains = new Set(hops.map((h) => h.chain ?? 1)).size;
+  return chains > 1
+    ? `${chains} separate chains were recorded (no redirect, Referer, refresh or script leads from one to the next); ` +
+        'this report follows chain 1, the others are shown for what they are'
+    : null;
+}
+
 /** Why a hop shown is not the way of the chain the report follows: another tab's, or a separate chain's (`chain`). */
 export function otherChainNote(hop: Pick<Hop, 'chain'>): string {
   return hop.chain !== undefined && hop.chain > 1

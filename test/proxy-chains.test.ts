@@ -17,6 +17,7 @@ import { CHROMIUM_PATH } from '../src/capture/chromium-process.js';
 import { importHar } from '../src/import/har.js';
 import { analyzeCapture } from '../src/analyze/analyze.js';
 import type { Report } from '../src/report.js';
+import { chainSection } from '../src/web/views/chain-section.js';
 
 const run = promisify(execFile);
 const fixture = labWithCasesDirs('proxy-chains-');
@@ -120,6 +121,8 @@ test('Chromium through the proxy: three visits are three chains, the first follo
   const human = await runCli(['analyze', caseDir]);
   assert.match(human.stdout, /Note: 3 separate chains were recorded/);
   assert.match(human.stdout, /\(separate chain 2: not the chain this report follows\)/);
+  // The case page says it too, above the hops.
+  assert.match(String(chainSection(report)), /<p class="chains-note">3 separate chains were recorded .*this report follows chain 1/);
 
   // Chromium's own record of the same visits (Playwright's HAR of its network events) splits alike.
   // It keeps no body of a page the browser left (the meta refresh, the script): the hop after one

@@ -1,5 +1,5 @@
 // Human output of a report. Every value that came from the network goes through clean().
-import { otherChainNote, viaLabel, type ExploreStep, type Report } from '../report.js';
+import { otherChainNote, separateChainsNote, viaLabel, type ExploreStep, type Report } from '../report.js';
 import { clean, truncate, truncateMiddle } from './terminal.js';
 import { describeNetwork, networkSourceNote } from '../hosting/describe.js';
 import { withoutFragment } from '../http/url-key.js';
@@ -51,12 +51,8 @@ export function formatChain(report: Report, caseDir: string | null): string {
     if (hop.error) lines.push(`${' '.repeat(8)}error: ${clean(hop.error)}`);
   }
   if (report.hops.length === 0) lines.push('  (no document was requested)');
-  const chains = new Set(report.hops.map((h) => h.chain ?? 1)).size;
-  if (chains > 1)
-    lines.push(
-      `Note: ${chains} separate chains were recorded (no redirect, Referer, refresh or script leads from one to the next); ` +
-        'this report follows chain 1, the others are shown for what they are',
-    );
+  const chainsNote = separateChainsNote(report.hops);
+  if (chainsNote) lines.push(`Note: ${chainsNote}`);
   for (const step of report.explore ?? []) lines.push(...formatExploreStep(step));
   if (report.final) {
     lines.push(

@@ -2,7 +2,7 @@
 // host and registrable domain, the party with its role, the IP (and its network) and TLS facts,
 // the evidence.
 import { html, type SafeHtml } from '../html.js';
-import { otherChainNote, viaLabel, type Hop, type Report } from '../../report.js';
+import { otherChainNote, separateChainsNote, viaLabel, type Hop, type Report } from '../../report.js';
 import { registrableDomain } from '../../store/index.js';
 import { partyBadge, pivotLink, safeClass, statusLabel, time } from './widgets.js';
 import { hostOf } from '../../http/host.js';
@@ -106,8 +106,10 @@ export function chainSection(report: Report): SafeHtml {
       <h2>Chain</h2>
       <p class="empty">No document was reached.</p>
     </section>`;
+  const chainsNote = separateChainsNote(report.hops);
   return html`<section id="chain">
     <h2>Chain (${report.hops.length} hop${report.hops.length === 1 ? '' : 's'})</h2>
+    ${chainsNote ? html`<p class="chains-note">${sentence(chainsNote)}</p>` : ''}
     <ol class="timeline">
       ${report.hops.map(hopItem)}
     </ol>
