@@ -72,7 +72,8 @@ export type ChromiumRole = 'browser' | 'renderers' | 'gpu' | 'utilities';
 
 /**
  * What a Chromium process does, from its command line: its zygote forks renderers (a fresh one
- * still shows the zygote's command line until it renames itself), the GPU process composites and
+ * still shows the zygote's command line until it renames itself; so does the GPU process, also a
+ * child of the zygote here: a role is read again at every sample), the GPU process composites and
  * takes screenshots in software here, utilities are the network service and its kin; the rest
  * (the browser process, anything else) counts as the browser.
  */
@@ -83,6 +84,9 @@ function chromiumRole(pid: number): ChromiumRole | null {
   } catch {
     return null;
   }
+  // An exiting process (a zombie, the tree shut down at the end of a run) has an empty command line:
+  // it keeps the role it had, or the GPU process's and the utilities' CPU was counted as the browser's.
+  if (cmdline === '') return null;
   const type = /--type=([a-z-]+)/.exec(cmdline)?.[1];
   if (type === 'renderer' || type === 'zygote') return 'renderers';
   if (type === 'gpu-process') return 'gpu';
@@ -101,7 +105,7 @@ export function watchTree(root: number, intervalMs = 50): { stop: () => TreeUsag
     for (const p of tree) {
       rss += p.rssPages * PAGE_BYTES;
       cpu.set(p.pid, p.cpuTicks);
-      if (p.pid !== root && roles.get(p.pid) !== 'renderers') roles.set(p.pid, chromiumRole(p.pid) ?? roles.get(p.pid) ?? 'browser');
+      if (p.pid !== root) roles.set(p.pid, chromiumRole(p.pid) ?? roles.get(p.pid) ?? 'browser');
     }
     peak = Math.max(peak, rss);
   };
