@@ -151,6 +151,28 @@ test('a defanged line is traced refanged, saying so; an ambiguous one is reporte
   assert.ok(broken && 'error' in broken && /refanged from/.test(broken.error), JSON.stringify(broken));
 });
 
+test('a link written without its scheme is reported as such, not traced over a guessed http or https', () => {
+  // evil.example:8080/login parses as the scheme "evil.example:": it was said to be a scheme other than http(s).
+  for (const text of [
+    'evil.example/login',
+    'www.evil.example',
+    'evil.example:8080/login',
+    'localhost:8080/x',
+    '127.0.0.1:8080',
+    '//evil.example/x',
+    '<evil.example/x?a=1>',
+    'bücher.example/x',
+  ]) {
+    const item = parseInputLine(text, 3);
+    assert.ok(item && 'error' in item && item.line === 3, text);
+    assert.match(item.error, /^not a URL \(no http:\/\/ or https:\/\/ before it: which one is a guess\): "/, text);
+  }
+  // Not taken for a host: a word, another scheme, a URL with its scheme.
+  assert.equal((parseInputLine('junk-here', 1) as { error: string }).error, 'not a URL: "junk-here"');
+  assert.match((parseInputLine('mailto:a@b.test', 1) as { error: string }).error, /only http and https/);
+  assert.deepEqual(parseInputLine('http://evil.example:8080/login', 1), { line: 1, url: 'http://evil.example:8080/login' });
+});
+
 test('a URL in <...>, <URL:...> or quotes is taken out of them; <...> also says exactly where it ends', () => {
   for (const text of [
     '<https://a.test/x>',

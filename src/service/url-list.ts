@@ -42,6 +42,12 @@ export const MAX_RECORD_LINES = 200;
  * to say exactly where a URL ends), and straight or typographic quotes. No URL starts with one of these.
  */
 const WRAPPERS = [/^<(?:URL:)?(.*)>$/i, /^"(.*)"$/, /^'(.*)'$/, /^\u201c(.*)\u201d$/, /^\u2018(.*)\u2019$/];
+/**
+ * A link written without its scheme, as mail clients and chats show one: `evil.example/login`,
+ * `www.evil.example`, `evil.example:8080/x` (which the URL parser would read as the scheme
+ * `evil.example:`), `localhost:8080`, `//evil.example/x`. http or https is a guess: it is reported.
+ */
+const NO_SCHEME = /^(?:\/\/[^/]|(?:[\p{L}\p{N}_-]+\.)+[\p{L}\p{N}_-]+\.?(?::\d*)?(?:[/?#]|$)|[\p{L}\p{N}._-]+:\d+(?:[/?#]|$))/u;
 /** Characters a sentence or a list leaves after a URL pasted from it (as linkifiers see them, e.g. GFM autolinks). */
 const SENTENCE_END = /[.,;:!]+$/;
 const CLOSERS: Record<string, string> = {
@@ -83,6 +89,7 @@ export function parseInputUrl(written: string, line: number, { exact = false }: 
   const refang = refangUrl(inner);
   if (refang.kind === 'ambiguous') return invalid(`not traced: ${refang.error}: ${quote(inner)}`);
   const url = refang.kind === 'refanged' ? refang.url : inner;
+  if (NO_SCHEME.test(url)) return invalid(`not a URL (no http:// or https:// before it: which one is a guess): ${quote(inner)}`);
   if (!wrapper && !exact) {
     const left = leftOver(url);
     if (left) {
