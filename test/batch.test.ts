@@ -311,6 +311,44 @@ test('its terminal closed (SIGHUP on a real terminal): stopped as by Ctrl-C, the
   for (const token of list) assert.ok(hits(token) <= 1);
 });
 
+test('--input - with nothing piped, on a terminal: it says it reads the list from there and how to end it; the URLs typed are traced', async (t) => {
+  if (spawnSync('script', ['--version']).error) return t.skip('no script(1) to give the run a terminal');
+  const out = tempDir('batch-tty-stdin-');
+  const [token] = tokens('tty-stdin', 1);
+  const jsonFile = join(out, 'out.jsonl');
+  const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
+  const command = [process.execPath, CLI, 'trace', '--input', '-', '--json', '--out', out, ...lab.traceArgs].map(quote).join(' ');
+  // stdin and stderr are the terminal script(1) gives the run; what is typed there is written to script's stdin.
+  const terminal = spawn('script', ['-qefc', `exec ${command} > ${quote(jsonFile)}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  let screen = '';
+  terminal.stdout.setEncoding('utf8');
+  terminal.stdout.on('data', (d: string) => (screen += d));
+  const exited = new Promise<number | null>((resolve) => terminal.on('close', resolve));
+  try {
+    await until(
+      () => screen.includes('from the terminal'),
+      30_000,
+      () => `a word on the terminal before the run waits for the list: ${JSON.stringify(screen)}`,
+    );
+    assert.match(screen, /clicktrace: reading the list of URLs, one per line, from the terminal: end it with Ctrl-D/);
+    terminal.stdin.write(`${once(token)}\n`);
+    await delay(200);
+    terminal.stdin.write('\x04');
+    assert.equal(await exited, 0, screen);
+  } finally {
+    terminal.stdin.end();
+    terminal.kill('SIGKILL');
+  }
+  const lines = jsonLines<Line>(readFileSync(jsonFile, 'utf8'));
+  const summary = lines.pop() as unknown as Summary;
+  assert.deepEqual(
+    lines.map((l) => [l.kind, l.line]),
+    [['trace', 1]],
+  );
+  assert.equal(summary.counts.traced, 1);
+  assert.equal(hits(token), 1);
+});
+
 test('Ctrl-C: the summary so far, a non-zero exit, every case kept and sealed; a rerun finishes the rest once', async () => {
   const out = tempDir('batch-int-');
   // Ctrl-C after the first trace, 2 at a time: some done, some running, the rest not started.

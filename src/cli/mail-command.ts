@@ -5,7 +5,7 @@ import { parse, CliError, numberOption } from './command.js';
 import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, checkUpstreamOptions, traceOptionsFrom } from './trace-options.js';
 import { BATCH_OPTIONS, BATCH_OPTIONS_HELP, concurrencyOption } from './batch-options.js';
 import { abortsRunning, interruptedExit, onInterrupt, OUTPUT_CLOSED, RUNNING_GO_ON_ON_SERVER } from './interrupt.js';
-import { clean, truncate } from './terminal.js';
+import { clean, sayReadingTerminal, truncate } from './terminal.js';
 import { formatChain } from './format.js';
 import { reportTimestamp } from './tsa-option.js';
 import { SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverRun } from './server-option.js';
@@ -201,6 +201,7 @@ async function mail(argv: string[], ending: AbortSignal): Promise<number> {
     parsed.values.server !== undefined ? RUNNING_GO_ON_ON_SERVER : undefined,
   );
   ending.addEventListener('abort', stopListening, { once: true });
+  if (path === '-') sayReadingTerminal('a message or an mbox');
   // An mbox is told by its content (a From_ line first), not only by its name: "inbox", stdin.
   const source = await (await import('../mail/mailbox.js')).openMailSource(path, { signal: reading.signal });
   if (source.unusable) throw new CliError(`mail: ${path}: ${source.unusable}`);
