@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { labOptions, tempDir } from './helpers.js';
@@ -915,6 +915,59 @@ test('Ctrl-C while stdin is a pipe still open (a feed): trace --input - and mail
   const mailRerun = await runCli(mailArgs, box);
   assert.equal(mailRerun.code, 0, mailRerun.stderr);
   assert.deepEqual([hits(first), hits(second)], [1, 1], 'each link requested once');
+});
+
+test('Ctrl-C while --input (or mail) names a pipe still open (<(tail -f feed), a FIFO): the summary so far, exit 130 at once, nothing requested', async (t) => {
+  const out = tempDir('fifo-open-');
+  const fifo = join(out, 'feed');
+  if (spawnSync('mkfifo', [fifo]).status !== 0) return t.skip('no mkfifo(1)');
+  const [token] = tokens('fifo-open', 1);
+  const cases = join(out, 'cases');
+  const run = startCli(['trace', '--input', fifo, '--json', '--out', cases, ...lab.traceArgs]);
+  // Its writer opens once the run opened the pipe to read it, and stays: the list never ends by itself.
+  const writer = createWriteStream(fifo);
+  try {
+    await new Promise((resolve) => writer.once('open', resolve));
+    await new Promise((resolve) => writer.write(`${once(token)}\n`, resolve));
+    await delay(500);
+    run.child.kill('SIGINT');
+    const ended = await Promise.race([run.exited, delay(10_000).then(() => null)]);
+    assert.ok(ended, `the run ended while its list's writer was still there: ${run.stderr()}`);
+    assert.equal(ended.code, 130, ended.stderr);
+    const lines = jsonLines<Line>(ended.stdout);
+    const summary = lines.pop() as unknown as Summary;
+    assert.equal(summary.kind, 'summary');
+    assert.match(summary.interrupted ?? '', /interrupted by SIGINT/);
+    assert.deepEqual(
+      lines.map((l) => [l.kind, l.url]),
+      [['skipped', once(token)]],
+      'the line read by then is not started',
+    );
+    assert.equal(existsSync(cases), false, 'nothing traced, no cases folder');
+    assert.equal(hits(token), 0);
+  } finally {
+    writer.destroy();
+    run.child.kill('SIGKILL');
+  }
+
+  // mail reads a named pipe as it reads stdin from a pipe: the message under way when Ctrl-C comes is not started.
+  const box = join(out, 'box');
+  if (spawnSync('mkfifo', [box]).status !== 0) return;
+  const mail = startCli(['mail', box, '--json']);
+  const mailWriter = createWriteStream(box);
+  try {
+    mailWriter.write(labMailbox(['https://shop.example.test/fifo/1', 'https://shop.example.test/fifo/2']));
+    await mail.until((s) => jsonLines<Line>(s).some((l) => l.kind === 'message'));
+    mail.child.kill('SIGINT');
+    const ended = await Promise.race([mail.exited, delay(10_000).then(() => null)]);
+    assert.ok(ended, `mail ended while its mailbox's writer was still there: ${mail.stderr()}`);
+    assert.equal(ended.code, 130, ended.stderr);
+    const summary = jsonLines<Line>(ended.stdout).pop() as unknown as Summary;
+    assert.deepEqual([summary.kind, summary.counts.messages, summary.counts.messagesNotStarted], ['summary', 1, 1]);
+  } finally {
+    mailWriter.destroy();
+    mail.child.kill('SIGKILL');
+  }
 });
 
 test('mail - on a feed still being written (static, on the analysis pool): each message is printed once the next begins, not at the end', async () => {

@@ -70,9 +70,10 @@ started", to be traced by a rerun, as is every URL not started yet: each has its
 the summary so far is printed, exit status 130 (143 for SIGTERM; a closed terminal, SIGHUP, stops
 it so too and it ends by that signal, 129; without a terminal, under nohup, SIGHUP is ignored). A reader of the output gone
 (| head) starts nothing new and lets the running traces end whole: exit status 141.
---input - reads its list to the end before tracing; Ctrl-C while a pipe that is still open is
-read stops reading it: the lines read by then are not started (a rerun traces them). On a
-terminal with nothing piped, it says it reads the list typed there, ended by Ctrl-D.
+--input - (or a named pipe: --input <(tail -f feed)) reads its list to the end before tracing;
+Ctrl-C while a pipe that is still open is read stops reading it: the lines read by then are not
+started (a rerun traces them). On a terminal with nothing piped, it says it reads the list typed
+there, ended by Ctrl-D.
 
 Exit status: 0 when every chain was followed to where it ended (a page, or an HTTP error such as a
 spent link's 410), or was traced before; 1 when one ended with a trace error (loop, timeout,

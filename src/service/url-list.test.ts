@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -474,4 +475,31 @@ test('stdin still open: an abort (Ctrl-C) ends the list with the lines read unti
     ['http://a.test/1', 2, 'http://a.test/2'],
   );
   assert.ok(stdin.destroyed, 'stdin is let go');
+});
+
+test('a named pipe still open (--input <(tail -f feed), a FIFO): an abort (Ctrl-C) ends the list with the lines read until then', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'clicktrace-url-list-'));
+  const fifo = join(dir, 'feed');
+  if (spawnSync('mkfifo', [fifo]).status !== 0) return t.skip('no mkfifo(1)');
+  const reading = new AbortController();
+  const list = readInputList(fifo, undefined, reading.signal);
+  // Its writer stays: the pipe never ends by itself.
+  const writer = createWriteStream(fifo);
+  writer.write('http://a.test/1\nnot a url\nhttp://a.test/2\n');
+  setTimeout(() => reading.abort(), 200);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('still reading after the abort')), 3000)));
+  try {
+    const items = await Promise.race([list, late]).finally(() => clearTimeout(timer));
+    assert.deepEqual(
+      items.map((item) => ('url' in item ? item.url : item.line)),
+      ['http://a.test/1', 2, 'http://a.test/2'],
+    );
+  } finally {
+    writer.destroy();
+  }
+  // A file is read to its end whatever the signal.
+  const file = join(dir, 'list.txt');
+  writeFileSync(file, 'http://a.test/3\n');
+  assert.deepEqual(await readInputList(file, undefined, AbortSignal.abort()), [{ line: 1, url: 'http://a.test/3' }]);
 });

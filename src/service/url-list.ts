@@ -2,11 +2,10 @@
 // for stdin) where blank lines and `#` comments (whole lines, or after a URL and a space) are
 // skipped. A line that is not an http(s) URL is reported with its number; the others go on. A CSV/TSV
 // export (url-csv.ts) is read by records: a quoted field may span lines, reported at its first line.
-import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { parseTraceUrl } from '../capture/trace-input.js';
 import { refangUrl } from './refang.js';
-import { untilAborted } from '../until-aborted.js';
+import { readableFile, untilAborted } from '../until-aborted.js';
 import { csvFields, csvHeader, csvQuoteOpen, type CsvColumn } from './url-csv.js';
 
 export type InputItem =
@@ -149,8 +148,8 @@ function quote(text: string): string {
 }
 
 /**
- * Every item of a list file (or stdin for "-"), in order. `signal` stops reading stdin (Ctrl-C: a
- * pipe still open may never end): the items read until then are the list.
+ * Every item of a list file (or stdin for "-"), in order. `signal` stops reading stdin or a named
+ * pipe (Ctrl-C: a pipe still open may never end): the items read until then are the list.
  */
 export async function readInputList(
   path: string,
@@ -158,12 +157,7 @@ export async function readInputList(
   signal?: AbortSignal,
 ): Promise<InputItem[]> {
   if (path === '-') return readInputItems(signal ? untilAborted(stdin as AsyncIterable<Buffer | string>, signal) : stdin);
-  const file = createReadStream(path);
-  await new Promise<void>((resolve, reject) => {
-    file.once('open', () => resolve());
-    file.once('error', reject);
-  });
-  return readInputItems(file);
+  return readInputItems(await readableFile(path, signal));
 }
 
 /** Every item of a list given as a stream of bytes (a file, stdin, a list submitted to the web UI), in order. */
