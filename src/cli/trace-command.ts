@@ -51,7 +51,7 @@ path, punctuation a sentence leaves after a URL ("https://x.example/a)." : write
 <https://x.example/a).> if the link really ends so).
 
 Many URLs (several arguments, or --input) are traced at once on a pool of browser contexts
-(--concurrency). In a list (LF or CRLF lines), blank lines, lines starting with # and a
+(--concurrency). In a list (LF, CRLF or Mac CR lines), blank lines, lines starting with # and a
 comment after a URL and a space ("URL  # note") are skipped; a line that is not an http(s)
 URL (UTF-8, no space, control or invisible character inside) is reported with its line number
 and the rest goes on; a list with no URL is an error. A CSV or TSV export is read by its header's url, uri, link or href

@@ -91,6 +91,27 @@ test("lines: split at LF only, so line numbers are an editor's (a lone CR stays 
   assert.deepEqual(await collect([Buffer.from('x\n')]), ['x']);
 });
 
+test('a list whose lines end in CR alone (Excel for Mac\'s "CSV (Macintosh)", classic Mac OS) is read line by line, as an editor shows it', async () => {
+  const list = 'http://a.test/1\r\r# a comment\rjunk\rhttp://a.test/2\r';
+  const expected = [
+    { line: 1, url: 'http://a.test/1' },
+    { line: 4, text: 'junk', error: 'not a URL: "junk"' },
+    { line: 5, url: 'http://a.test/2' },
+  ];
+  assert.deepEqual(await readInputList('-', Readable.from([Buffer.from(list)])), expected);
+  // One byte at a time, and with no CR at the end.
+  assert.deepEqual(await readInputList('-', Readable.from([...Buffer.from(list.slice(0, -1))].map((b) => Buffer.from([b])))), expected);
+  // A CSV export so saved: its header, then a row per line (it was one line: its header, and "no URLs in it").
+  const csv = await readInputList(
+    '-',
+    Readable.from([Buffer.from('id,url,date\r1,http://a.test/3,2026-12-07\r2,http://a.test/4,2026-12-07\r')]),
+  );
+  assert.deepEqual(csv, [
+    { line: 2, url: 'http://a.test/3' },
+    { line: 3, url: 'http://a.test/4' },
+  ]);
+});
+
 test("a list with a stray CR reports the editor's line numbers", async () => {
   const items = await readInputList('-', Readable.from([Buffer.from('http://a.test/1\rjunk\nhttp://a.test/2\n')]));
   assert.equal(items.length, 2);

@@ -289,23 +289,32 @@ export function parseCsvRow(text: string, line: number, column: CsvColumn): Inpu
   return 'error' in item ? { ...item, text: row } : item;
 }
 
+/** How much of a list with no LF yet is held to tell how its lines end (a CR-only list is read whole first). */
+const HOLD_CHARS = 4 * 1024 * 1024;
+
 /**
  * The lines of a text stream, split at LF (a CRLF's CR dropped). Not node:readline: it also ends
  * a line at a lone CR, so the line numbers reported would not be an editor's, and a URL with a
- * stray CR would be cut in two (the piece before it traced as if it were the link). A line longer
- * than `maxChars` comes as its first maxChars + 1 characters (so the caller sees it is too long);
- * the rest of it is never held. Each chunk is scanned once, however long its line.
+ * stray CR would be cut in two (the piece before it traced as if it were the link). A list with
+ * CRs and no LF at all (Excel for Mac's "CSV (Macintosh)", classic Mac OS) is split at CR, as an
+ * editor reads it (vim's fileformat "mac"): else it is one line. Which one is told at the first LF,
+ * or the end of the list (or HOLD_CHARS without an LF). A line longer than `maxChars` comes as its
+ * first maxChars + 1 characters (so the caller sees it is too long); the rest of it is never held.
+ * Each chunk is scanned once, however long its line.
  */
 export async function* lines(stream: AsyncIterable<Buffer | string>, maxChars = Infinity): AsyncGenerator<string> {
   const decoder = new TextStreamDecoder();
   let rest = '';
+  let separator: '\n' | '\r' | null = null;
+  let held = '';
   const done = (line: string) => {
     const text = line.replace(/\r$/, '');
     return text.length > maxChars ? text.slice(0, maxChars + 1) : text;
   };
   function* split(text: string): Generator<string> {
+    const at = separator!;
     let start = 0;
-    for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+    for (let end = text.indexOf(at); end >= 0; end = text.indexOf(at, start)) {
       // A line already over the limit is not grown further.
       yield done(rest.length > maxChars ? rest : rest + text.slice(start, end));
       rest = '';
@@ -313,9 +322,19 @@ export async function* lines(stream: AsyncIterable<Buffer | string>, maxChars = 
     }
     if (rest.length <= maxChars) rest += text.slice(start, start + maxChars + 2 - rest.length);
   }
-  for await (const chunk of stream) yield* split(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+  function* feed(text: string, last = false): Generator<string> {
+    if (separator === null) {
+      held += text;
+      if (text.includes('\n')) separator = '\n';
+      else if (last || held.length > HOLD_CHARS) separator = held.includes('\r') ? '\r' : '\n';
+      else return;
+      [text, held] = [held, ''];
+    }
+    yield* split(text);
+  }
+  for await (const chunk of stream) yield* feed(typeof chunk === 'string' ? chunk : decoder.write(chunk));
   // The decoder holds a list's first bytes until it has seen enough of them (or all).
-  yield* split(decoder.end());
+  yield* feed(decoder.end(), true);
   if (rest !== '') yield done(rest);
 }
 
