@@ -44,8 +44,8 @@ the same: %2F and /, + and %20, a ? at the end and none.
 
 A defanged link (hxxps://evil[.]example/x; hxxp, h**p, [://], [:], [/], [.], (.), {.}, [dot])
 is traced refanged, and the same link as its plain spelling; its result and its case keep the
-text as given. A URL in <...> or quotes is taken out of them. What cannot be told for sure is
-reported, not guessed: a link with no http:// or https:// (evil.example/x, www.evil.example,
+text as given. A URL in <...>, quotes or backticks is taken out of them. What cannot be told
+for sure is reported, not guessed: a link with no http:// or https:// (evil.example/x, www.evil.example,
 evil.example:8080), a defanged host with no scheme, "(.)" or "hxxp" in a defanged link's
 path, punctuation a sentence leaves after a URL ("https://x.example/a)." : write
 <https://x.example/a).> if the link really ends so).

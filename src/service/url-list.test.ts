@@ -195,13 +195,14 @@ test('a link written without its scheme is reported as such, not traced over a g
   assert.deepEqual(parseInputLine('http://evil.example:8080/login', 1), { line: 1, url: 'http://evil.example:8080/login' });
 });
 
-test('a URL in <...>, <URL:...> or quotes is taken out of them; <...> also says exactly where it ends', () => {
+test('a URL in <...>, <URL:...>, quotes or backticks is taken out of them; <...> also says exactly where it ends', () => {
   for (const text of [
     '<https://a.test/x>',
     '<URL:https://a.test/x>',
     '"https://a.test/x"',
     "'https://a.test/x'",
     '\u201chttps://a.test/x\u201d',
+    '`https://a.test/x`',
   ]) {
     assert.deepEqual(parseInputLine(text, 1), { line: 1, url: 'https://a.test/x', given: text }, text);
   }
@@ -212,6 +213,9 @@ test('a URL in <...>, <URL:...> or quotes is taken out of them; <...> also says 
     given: '<hxxps://evil[.]example/>',
     refanged: ['hxxps', '[.]'],
   });
+  // A closing backtick alone is left over from a paste, not the link's (it would be requested as %60).
+  const tick = parseInputLine('https://a.test/x`', 2);
+  assert.ok(tick && 'error' in tick && /ends in "`"/.test(tick.error), JSON.stringify(tick));
   // Inside the delimiters a URL is still one URL: no space.
   const spaced = parseInputLine('<https://a.test/x y>', 1);
   assert.ok(spaced && 'error' in spaced && /space or control character/.test(spaced.error));

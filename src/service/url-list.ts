@@ -38,9 +38,10 @@ export const MAX_RECORD_LINES = 200;
 
 /**
  * Delimiters around a whole URL, taken off: `<...>` and `<URL:...>` (RFC 3986 Appendix C, the way
- * to say exactly where a URL ends), and straight or typographic quotes. No URL starts with one of these.
+ * to say exactly where a URL ends), straight or typographic quotes, and backticks (a link pasted
+ * from a chat or Markdown as code: `https://...`). No URL starts with one of these.
  */
-const WRAPPERS = [/^<(?:URL:)?(.*)>$/i, /^"(.*)"$/, /^'(.*)'$/, /^\u201c(.*)\u201d$/, /^\u2018(.*)\u2019$/];
+const WRAPPERS = [/^<(?:URL:)?(.*)>$/i, /^"(.*)"$/, /^'(.*)'$/, /^\u201c(.*)\u201d$/, /^\u2018(.*)\u2019$/, /^`(.*)`$/];
 /**
  * A link written without its scheme, as mail clients and chats show one: `evil.example/login`,
  * `www.evil.example`, `evil.example:8080/x` (which the URL parser would read as the scheme
@@ -58,6 +59,7 @@ const CLOSERS: Record<string, string> = {
   "'": "'",
   '\u201d': '\u201c',
   '\u2019': '\u2018',
+  '`': '`',
 };
 
 /** One line of a list: null when blank or a comment. */
