@@ -20,7 +20,7 @@ import type { CaseStore } from '../store/index.js';
 import type { TraceOutcome, TraceRunner } from '../service/tracer.js';
 import type { BatchSummary } from '../service/batch-summary.js';
 import { jsonText } from '../visible.js';
-import { untilAborted } from '../until-aborted.js';
+import { readableFile, untilAborted } from '../until-aborted.js';
 
 const HELP = `usage: clicktrace trace <url> [options]
        clicktrace trace <url> <url>... [options]
@@ -257,9 +257,13 @@ async function batchRun(input: string | null, positionals: string[], values: Val
   if (input !== null) {
     if (input === '-') sayReadingTerminal('the list of URLs, one per line,');
     try {
+      // A list on stdin or a named pipe is read until Ctrl-C, as when tracing here (never with a read that blocks the process).
       if (onServer)
-        listBytes =
-          input === '-' ? Buffer.concat(await Readable.from(untilAborted(process.stdin, reading.signal)).toArray()) : readFileSync(input);
+        listBytes = Buffer.concat(
+          await Readable.from(
+            input === '-' ? untilAborted(process.stdin, reading.signal) : await readableFile(input, reading.signal),
+          ).toArray(),
+        );
       else items = await readInputList(input, process.stdin, reading.signal);
     } catch (err) {
       throw new CliError(`--input ${input}: ${inputListError(err)}`);
