@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { labOptions, tempDir } from './helpers.js';
@@ -309,6 +309,44 @@ test('its terminal closed (SIGHUP on a real terminal): stopped as by Ctrl-C, the
   );
   await assertSealed(out, cases);
   for (const token of list) assert.ok(hits(token) <= 1);
+});
+
+test('--input - with nothing piped, on a terminal: it says it reads the list from there and how to end it; the URLs typed are traced', async (t) => {
+  if (spawnSync('script', ['--version']).error) return t.skip('no script(1) to give the run a terminal');
+  const out = tempDir('batch-tty-stdin-');
+  const [token] = tokens('tty-stdin', 1);
+  const jsonFile = join(out, 'out.jsonl');
+  const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
+  const command = [process.execPath, CLI, 'trace', '--input', '-', '--json', '--out', out, ...lab.traceArgs].map(quote).join(' ');
+  // stdin and stderr are the terminal script(1) gives the run; what is typed there is written to script's stdin.
+  const terminal = spawn('script', ['-qefc', `exec ${command} > ${quote(jsonFile)}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  let screen = '';
+  terminal.stdout.setEncoding('utf8');
+  terminal.stdout.on('data', (d: string) => (screen += d));
+  const exited = new Promise<number | null>((resolve) => terminal.on('close', resolve));
+  try {
+    await until(
+      () => screen.includes('from the terminal'),
+      30_000,
+      () => `a word on the terminal before the run waits for the list: ${JSON.stringify(screen)}`,
+    );
+    assert.match(screen, /clicktrace: reading the list of URLs, one per line, from the terminal: end it with Ctrl-D/);
+    terminal.stdin.write(`${once(token)}\n`);
+    await delay(200);
+    terminal.stdin.write('\x04');
+    assert.equal(await exited, 0, screen);
+  } finally {
+    terminal.stdin.end();
+    terminal.kill('SIGKILL');
+  }
+  const lines = jsonLines<Line>(readFileSync(jsonFile, 'utf8'));
+  const summary = lines.pop() as unknown as Summary;
+  assert.deepEqual(
+    lines.map((l) => [l.kind, l.line]),
+    [['trace', 1]],
+  );
+  assert.equal(summary.counts.traced, 1);
+  assert.equal(hits(token), 1);
 });
 
 test('Ctrl-C: the summary so far, a non-zero exit, every case kept and sealed; a rerun finishes the rest once', async () => {
@@ -877,6 +915,59 @@ test('Ctrl-C while stdin is a pipe still open (a feed): trace --input - and mail
   const mailRerun = await runCli(mailArgs, box);
   assert.equal(mailRerun.code, 0, mailRerun.stderr);
   assert.deepEqual([hits(first), hits(second)], [1, 1], 'each link requested once');
+});
+
+test('Ctrl-C while --input (or mail) names a pipe still open (<(tail -f feed), a FIFO): the summary so far, exit 130 at once, nothing requested', async (t) => {
+  const out = tempDir('fifo-open-');
+  const fifo = join(out, 'feed');
+  if (spawnSync('mkfifo', [fifo]).status !== 0) return t.skip('no mkfifo(1)');
+  const [token] = tokens('fifo-open', 1);
+  const cases = join(out, 'cases');
+  const run = startCli(['trace', '--input', fifo, '--json', '--out', cases, ...lab.traceArgs]);
+  // Its writer opens once the run opened the pipe to read it, and stays: the list never ends by itself.
+  const writer = createWriteStream(fifo);
+  try {
+    await new Promise((resolve) => writer.once('open', resolve));
+    await new Promise((resolve) => writer.write(`${once(token)}\n`, resolve));
+    await delay(500);
+    run.child.kill('SIGINT');
+    const ended = await Promise.race([run.exited, delay(10_000).then(() => null)]);
+    assert.ok(ended, `the run ended while its list's writer was still there: ${run.stderr()}`);
+    assert.equal(ended.code, 130, ended.stderr);
+    const lines = jsonLines<Line>(ended.stdout);
+    const summary = lines.pop() as unknown as Summary;
+    assert.equal(summary.kind, 'summary');
+    assert.match(summary.interrupted ?? '', /interrupted by SIGINT/);
+    assert.deepEqual(
+      lines.map((l) => [l.kind, l.url]),
+      [['skipped', once(token)]],
+      'the line read by then is not started',
+    );
+    assert.equal(existsSync(cases), false, 'nothing traced, no cases folder');
+    assert.equal(hits(token), 0);
+  } finally {
+    writer.destroy();
+    run.child.kill('SIGKILL');
+  }
+
+  // mail reads a named pipe as it reads stdin from a pipe: the message under way when Ctrl-C comes is not started.
+  const box = join(out, 'box');
+  if (spawnSync('mkfifo', [box]).status !== 0) return;
+  const mail = startCli(['mail', box, '--json']);
+  const mailWriter = createWriteStream(box);
+  try {
+    mailWriter.write(labMailbox(['https://shop.example.test/fifo/1', 'https://shop.example.test/fifo/2']));
+    await mail.until((s) => jsonLines<Line>(s).some((l) => l.kind === 'message'));
+    mail.child.kill('SIGINT');
+    const ended = await Promise.race([mail.exited, delay(10_000).then(() => null)]);
+    assert.ok(ended, `mail ended while its mailbox's writer was still there: ${mail.stderr()}`);
+    assert.equal(ended.code, 130, ended.stderr);
+    const summary = jsonLines<Line>(ended.stdout).pop() as unknown as Summary;
+    assert.deepEqual([summary.kind, summary.counts.messages, summary.counts.messagesNotStarted], ['summary', 1, 1]);
+  } finally {
+    mailWriter.destroy();
+    mail.child.kill('SIGKILL');
+  }
 });
 
 test('mail - on a feed still being written (static, on the analysis pool): each message is printed once the next begins, not at the end', async () => {

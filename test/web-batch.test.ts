@@ -5,9 +5,11 @@
 // and `trace --server URL --input FILE.csv` sending a CSV export (a description spanning lines) as one batch.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, rmSync, writeFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
-import { jsonLines, runCli } from './support/cli-process.js';
+import { jsonLines, runCli, startCli } from './support/cli-process.js';
 import { batchDone as doneOnServer } from './support/batches.js';
 import { chromium, type Browser } from 'playwright-core';
 import { tempDir, UI_CHROMIUM } from './helpers.js';
@@ -145,6 +147,31 @@ test('trace --server --input FILE.csv sends the export whole: one batch on the s
     );
   } finally {
     rmSync(file, { force: true });
+  }
+});
+
+test('trace --server --input <(tail -f feed): Ctrl-C while the named pipe is still open stops reading it; nothing is sent', async (t) => {
+  const fifo = join(cases, '..', `web-batch-${process.pid}.fifo`);
+  if (spawnSync('mkfifo', [fifo]).status !== 0) return t.skip('no mkfifo(1)');
+  const url = `${lab.scenarios['http-302'].url}&fifo=1`;
+  const run = startCli(['trace', '--input', fifo, '--json', '--server', serve.server.url]);
+  // Its writer stays: the list never ends by itself (the process was blocked reading it, deaf to Ctrl-C).
+  const writer = createWriteStream(fifo);
+  try {
+    await new Promise((resolve) => writer.once('open', resolve));
+    await new Promise((resolve) => writer.write(`${url}\n`, resolve));
+    await delay(500);
+    run.child.kill('SIGINT');
+    const ended = await Promise.race([run.exited, delay(10_000).then(() => null)]);
+    assert.ok(ended, `the run ended while its list's writer was still there: ${run.stderr()}`);
+    assert.equal(ended.code, 130, ended.stderr);
+    assert.doesNotMatch(ended.stderr, /is batch b[0-9a-f]+ on the server/, 'a list cut short is not sent');
+    assert.equal((jsonLines<{ kind: string }>(ended.stdout).pop() ?? { kind: null }).kind, 'summary');
+    assert.equal(lab.hits(url), 0);
+  } finally {
+    writer.destroy();
+    run.child.kill('SIGKILL');
+    rmSync(fifo, { force: true });
   }
 });
 

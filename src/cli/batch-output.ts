@@ -139,6 +139,10 @@ export function formatSummary(summary: BatchSummary): string {
 /** How the earlier trace of a link ended, when it was not a plain success. */
 function earlierNote(earlier: EarlierEnding | undefined): string {
   if (!earlier) return '';
-  const how = [earlier.partial ? 'partial' : null, earlier.error ? clean(truncate(earlier.error, 100)) : null].filter(Boolean);
+  // A cut-off case's error says "partial: ..." itself: said once.
+  const saysPartial = earlier.error?.startsWith('partial') ?? false;
+  const how = [earlier.partial && !saysPartial ? 'partial' : null, earlier.error ? clean(truncate(earlier.error, 100)) : null].filter(
+    Boolean,
+  );
   return ` (it ended ${how.join(': ')})`;
 }

@@ -5,7 +5,7 @@ import { parse, CliError, numberOption } from './command.js';
 import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, checkUpstreamOptions, traceOptionsFrom } from './trace-options.js';
 import { BATCH_OPTIONS, BATCH_OPTIONS_HELP, concurrencyOption } from './batch-options.js';
 import { abortsRunning, interruptedExit, onInterrupt, OUTPUT_CLOSED, RUNNING_GO_ON_ON_SERVER } from './interrupt.js';
-import { clean, truncate } from './terminal.js';
+import { clean, sayReadingTerminal, truncate } from './terminal.js';
 import { formatChain } from './format.js';
 import { reportTimestamp } from './tsa-option.js';
 import { SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverRun } from './server-option.js';
@@ -72,8 +72,8 @@ same link in several messages of one run is traced once. A message the cases fol
 before (the same bytes, line endings and a mbox From_ line aside; with or without a Message-ID,
 which alone decides nothing) keeps its message case; traces it lacked are added.
 Ctrl-C stops the run: running traces are closed as interrupted, their cases kept, and every
-message not started yet is reported so ("not started"; stdin from a pipe, which may never end, is
-read no further: a message of it is traced once the next one's From_ line arrives, and the last
+message not started yet is reported so ("not started"; stdin from a pipe, or a named pipe such as
+mail <(tail -f feed), which may never end, is read no further: a message of it is traced once the next one's From_ line arrives, and the last
 one read is not started); exit status 130 (143 after SIGTERM;
 129 after its terminal closed, SIGHUP, which is ignored without a terminal, under nohup; 141 when
 the output's reader went away: then the running traces end whole).
@@ -131,12 +131,17 @@ function parseMode(noVisit: boolean | undefined, traceValue: string | undefined,
   throw new CliError(`mail: --trace takes main, all or a link number, not "${traceValue}"`);
 }
 
-/** Whether stdin is a regular file (`< mbox`): it ends, unlike a pipe or a terminal. */
-function stdinIsFile(): boolean {
+/**
+ * Whether the source may never end: stdin that is not a regular file (`< mbox` ends; a pipe or a
+ * terminal may not), or a named pipe (`mail <(tail -f feed)`).
+ */
+function mayNeverEnd(path: string): boolean {
   try {
-    return fstatSync(0).isFile();
+    if (path === '-') return !fstatSync(0).isFile();
+    const kind = statSync(path);
+    return kind.isFIFO() || kind.isSocket();
   } catch {
-    return false;
+    return path === '-';
   }
 }
 
@@ -190,17 +195,18 @@ async function mail(argv: string[], ending: AbortSignal): Promise<number> {
   // A pipe (or a terminal) may never end: once stopped it is read no further. A file is read to its
   // end, each message still in it reported as not started.
   const reading = new AbortController();
-  const stdinMayNotEnd = path === '-' && !stdinIsFile();
+  const sourceMayNotEnd = mayNeverEnd(path);
   ending.addEventListener('abort', () => reading.abort(), { once: true });
   const stopListening = onInterrupt(
     (reason) => {
       stopped ??= reason;
-      if (stdinMayNotEnd) reading.abort();
+      if (sourceMayNotEnd) reading.abort();
       stopTraces?.(reason);
     },
     parsed.values.server !== undefined ? RUNNING_GO_ON_ON_SERVER : undefined,
   );
   ending.addEventListener('abort', stopListening, { once: true });
+  if (path === '-') sayReadingTerminal('a message or an mbox');
   // An mbox is told by its content (a From_ line first), not only by its name: "inbox", stdin.
   const source = await (await import('../mail/mailbox.js')).openMailSource(path, { signal: reading.signal });
   if (source.unusable) throw new CliError(`mail: ${path}: ${source.unusable}`);

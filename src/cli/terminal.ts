@@ -54,3 +54,12 @@ export function padWidth(text: string, columns: number, right = false): string {
   const pad = ' '.repeat(Math.max(0, columns - displayWidth(text)));
   return right ? pad + text : text + pad;
 }
+
+/**
+ * What a command reading stdin says when stdin is a terminal (`--input -` typed with nothing piped
+ * to it): else it waits in silence, and looks hung. `what`: what is read, "the list of URLs".
+ */
+export function sayReadingTerminal(what: string, stdin: { isTTY?: boolean } = process.stdin): void {
+  if (stdin.isTTY)
+    process.stderr.write(`clicktrace: reading ${what} from the terminal: end it with Ctrl-D on a line of its own (Ctrl-C cancels)\n`);
+}

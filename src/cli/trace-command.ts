@@ -5,7 +5,7 @@ import { parse, CliError } from './command.js';
 import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, checkUpstreamOptions, traceOptionsFrom } from './trace-options.js';
 import { BATCH_OPTIONS, BATCH_OPTIONS_HELP, concurrencyOption } from './batch-options.js';
 import { formatChain, notWrittenLine } from './format.js';
-import { clean } from './terminal.js';
+import { clean, sayReadingTerminal } from './terminal.js';
 import { abortsRunning, interruptedExit, onInterrupt, RUNNING_GO_ON_ON_SERVER } from './interrupt.js';
 import { SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverRun } from './server-option.js';
 import { reportTimestamp } from './tsa-option.js';
@@ -20,7 +20,7 @@ import type { CaseStore } from '../store/index.js';
 import type { TraceOutcome, TraceRunner } from '../service/tracer.js';
 import type { BatchSummary } from '../service/batch-summary.js';
 import { jsonText } from '../visible.js';
-import { untilAborted } from '../until-aborted.js';
+import { readableFile, untilAborted } from '../until-aborted.js';
 
 const HELP = `usage: clicktrace trace <url> [options]
        clicktrace trace <url> <url>... [options]
@@ -44,13 +44,14 @@ the same: %2F and /, + and %20, a ? at the end and none.
 
 A defanged link (hxxps://evil[.]example/x; hxxp, h**p, [://], [:], [/], [.], (.), {.}, [dot])
 is traced refanged, and the same link as its plain spelling; its result and its case keep the
-text as given. A URL in <...> or quotes is taken out of them. What cannot be told for sure is
-reported, not guessed: a defanged host with no scheme, "(.)" or "hxxp" in a defanged link's
+text as given. A URL in <...>, quotes or backticks is taken out of them. What cannot be told
+for sure is reported, not guessed: a link with no http:// or https:// (evil.example/x, www.evil.example,
+evil.example:8080), a defanged host with no scheme, "(.)" or "hxxp" in a defanged link's
 path, punctuation a sentence leaves after a URL ("https://x.example/a)." : write
 <https://x.example/a).> if the link really ends so).
 
 Many URLs (several arguments, or --input) are traced at once on a pool of browser contexts
-(--concurrency). In a list (LF or CRLF lines), blank lines, lines starting with # and a
+(--concurrency). In a list (LF, CRLF or Mac CR lines), blank lines, lines starting with # and a
 comment after a URL and a space ("URL  # note") are skipped; a line that is not an http(s)
 URL (UTF-8, no space, control or invisible character inside) is reported with its line number
 and the rest goes on; a list with no URL is an error. A CSV or TSV export is read by its header's url, uri, link or href
@@ -69,8 +70,10 @@ started", to be traced by a rerun, as is every URL not started yet: each has its
 the summary so far is printed, exit status 130 (143 for SIGTERM; a closed terminal, SIGHUP, stops
 it so too and it ends by that signal, 129; without a terminal, under nohup, SIGHUP is ignored). A reader of the output gone
 (| head) starts nothing new and lets the running traces end whole: exit status 141.
---input - reads its list to the end before tracing; Ctrl-C while a pipe that is still open is
-read stops reading it: the lines read by then are not started (a rerun traces them).
+--input - (or a named pipe: --input <(tail -f feed)) reads its list to the end before tracing;
+Ctrl-C while a pipe that is still open is read stops reading it: the lines read by then are not
+started (a rerun traces them). On a terminal with nothing piped, it says it reads the list typed
+there, ended by Ctrl-D.
 
 Exit status: 0 when every chain was followed to where it ended (a page, or an HTTP error such as a
 spent link's 410), or was traced before; 1 when one ended with a trace error (loop, timeout,
@@ -252,10 +255,15 @@ async function batchRun(input: string | null, positionals: string[], values: Val
   // With --server, a list file is sent whole: the server reads it as it is read here and shows it as one batch.
   let listBytes: Buffer | null = null;
   if (input !== null) {
+    if (input === '-') sayReadingTerminal('the list of URLs, one per line,');
     try {
+      // A list on stdin or a named pipe is read until Ctrl-C, as when tracing here (never with a read that blocks the process).
       if (onServer)
-        listBytes =
-          input === '-' ? Buffer.concat(await Readable.from(untilAborted(process.stdin, reading.signal)).toArray()) : readFileSync(input);
+        listBytes = Buffer.concat(
+          await Readable.from(
+            input === '-' ? untilAborted(process.stdin, reading.signal) : await readableFile(input, reading.signal),
+          ).toArray(),
+        );
       else items = await readInputList(input, process.stdin, reading.signal);
     } catch (err) {
       throw new CliError(`--input ${input}: ${inputListError(err)}`);

@@ -2,11 +2,10 @@
 // folder of .eml files, or stdin ("-"). Each message comes out as raw bytes or as a per-message
 // error; one bad message never stops the others, and nothing here throws for bad input.
 
-import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { untilAborted } from '../until-aborted.js';
+import { readableFile, untilAborted } from '../until-aborted.js';
 import { readHead } from './stream-head.js';
 import { decompressed, gunzippedFile, notReadCompressed } from './compressed.js';
 
@@ -229,7 +228,7 @@ async function* guarded(stream: AsyncIterable<Buffer | string>, read: { failure:
   }
 }
 
-async function openFile(path: string): Promise<MailSource> {
+async function openFile(path: string, signal?: AbortSignal): Promise<MailSource> {
   const name = path.replace(/\.gz$/i, '');
   const named: MailSourceKind | null = /\.(mbox|mbx)$/i.test(name) ? 'mbox' : /\.eml$/i.test(name) ? 'message' : null;
   let size: number;
@@ -239,9 +238,17 @@ async function openFile(path: string): Promise<MailSource> {
     const why = `cannot read: ${describe(error)}`;
     return { kind: 'message', empty: false, unusable: why, items: only({ source: path, error: why }) };
   }
+  let bytes: AsyncIterable<Buffer>;
+  try {
+    // A named pipe (`mail <(tail -f feed)`) is read until `signal`, as stdin from a pipe.
+    bytes = await readableFile(path, signal, 1 << 20);
+  } catch (error) {
+    const why = `cannot read: ${describe(error)}`;
+    return { kind: 'message', empty: false, unusable: why, items: only({ source: path, error: why }) };
+  }
   const read: { failure: string | null } = { failure: null };
   // An mbox.gz is read as it is gunzipped; a file compressed otherwise is said so, not read as a message.
-  const unpacked = await decompressed(guarded(createReadStream(path, { highWaterMark: 1 << 20 }), read));
+  const unpacked = await decompressed(guarded(bytes, read));
   if (unpacked.compression && unpacked.compression !== 'gzip') {
     const why = notReadCompressed(unpacked.compression);
     return { kind: named ?? 'message', empty: false, unusable: why, items: only({ source: path, error: why }) };
@@ -356,7 +363,7 @@ export async function openMailSource(path: string, options: ReadMailOptions = {}
     return { kind: peeked.mbox ? 'mbox' : 'message', empty: false, unusable: null, items: items() };
   }
   if (await isDirectory(path)) return openDirectory(path);
-  return openFile(path);
+  return openFile(path, options.signal);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -90,6 +91,27 @@ test("lines: split at LF only, so line numbers are an editor's (a lone CR stays 
   assert.deepEqual(await collect([Buffer.from('x\n')]), ['x']);
 });
 
+test('a list whose lines end in CR alone (Excel for Mac\'s "CSV (Macintosh)", classic Mac OS) is read line by line, as an editor shows it', async () => {
+  const list = 'http://a.test/1\r\r# a comment\rjunk\rhttp://a.test/2\r';
+  const expected = [
+    { line: 1, url: 'http://a.test/1' },
+    { line: 4, text: 'junk', error: 'not a URL: "junk"' },
+    { line: 5, url: 'http://a.test/2' },
+  ];
+  assert.deepEqual(await readInputList('-', Readable.from([Buffer.from(list)])), expected);
+  // One byte at a time, and with no CR at the end.
+  assert.deepEqual(await readInputList('-', Readable.from([...Buffer.from(list.slice(0, -1))].map((b) => Buffer.from([b])))), expected);
+  // A CSV export so saved: its header, then a row per line (it was one line: its header, and "no URLs in it").
+  const csv = await readInputList(
+    '-',
+    Readable.from([Buffer.from('id,url,date\r1,http://a.test/3,2026-12-07\r2,http://a.test/4,2026-12-07\r')]),
+  );
+  assert.deepEqual(csv, [
+    { line: 2, url: 'http://a.test/3' },
+    { line: 3, url: 'http://a.test/4' },
+  ]);
+});
+
 test("a list with a stray CR reports the editor's line numbers", async () => {
   const items = await readInputList('-', Readable.from([Buffer.from('http://a.test/1\rjunk\nhttp://a.test/2\n')]));
   assert.equal(items.length, 2);
@@ -151,13 +173,36 @@ test('a defanged line is traced refanged, saying so; an ambiguous one is reporte
   assert.ok(broken && 'error' in broken && /refanged from/.test(broken.error), JSON.stringify(broken));
 });
 
-test('a URL in <...>, <URL:...> or quotes is taken out of them; <...> also says exactly where it ends', () => {
+test('a link written without its scheme is reported as such, not traced over a guessed http or https', () => {
+  // evil.example:8080/login parses as the scheme "evil.example:": it was said to be a scheme other than http(s).
+  for (const text of [
+    'evil.example/login',
+    'www.evil.example',
+    'evil.example:8080/login',
+    'localhost:8080/x',
+    '127.0.0.1:8080',
+    '//evil.example/x',
+    '<evil.example/x?a=1>',
+    'bücher.example/x',
+  ]) {
+    const item = parseInputLine(text, 3);
+    assert.ok(item && 'error' in item && item.line === 3, text);
+    assert.match(item.error, /^not a URL \(no http:\/\/ or https:\/\/ before it: which one is a guess\): "/, text);
+  }
+  // Not taken for a host: a word, another scheme, a URL with its scheme.
+  assert.equal((parseInputLine('junk-here', 1) as { error: string }).error, 'not a URL: "junk-here"');
+  assert.match((parseInputLine('mailto:a@b.test', 1) as { error: string }).error, /only http and https/);
+  assert.deepEqual(parseInputLine('http://evil.example:8080/login', 1), { line: 1, url: 'http://evil.example:8080/login' });
+});
+
+test('a URL in <...>, <URL:...>, quotes or backticks is taken out of them; <...> also says exactly where it ends', () => {
   for (const text of [
     '<https://a.test/x>',
     '<URL:https://a.test/x>',
     '"https://a.test/x"',
     "'https://a.test/x'",
     '\u201chttps://a.test/x\u201d',
+    '`https://a.test/x`',
   ]) {
     assert.deepEqual(parseInputLine(text, 1), { line: 1, url: 'https://a.test/x', given: text }, text);
   }
@@ -168,6 +213,9 @@ test('a URL in <...>, <URL:...> or quotes is taken out of them; <...> also says 
     given: '<hxxps://evil[.]example/>',
     refanged: ['hxxps', '[.]'],
   });
+  // A closing backtick alone is left over from a paste, not the link's (it would be requested as %60).
+  const tick = parseInputLine('https://a.test/x`', 2);
+  assert.ok(tick && 'error' in tick && /ends in "`"/.test(tick.error), JSON.stringify(tick));
   // Inside the delimiters a URL is still one URL: no space.
   const spaced = parseInputLine('<https://a.test/x y>', 1);
   assert.ok(spaced && 'error' in spaced && /space or control character/.test(spaced.error));
@@ -452,4 +500,31 @@ test('stdin still open: an abort (Ctrl-C) ends the list with the lines read unti
     ['http://a.test/1', 2, 'http://a.test/2'],
   );
   assert.ok(stdin.destroyed, 'stdin is let go');
+});
+
+test('a named pipe still open (--input <(tail -f feed), a FIFO): an abort (Ctrl-C) ends the list with the lines read until then', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'clicktrace-url-list-'));
+  const fifo = join(dir, 'feed');
+  if (spawnSync('mkfifo', [fifo]).status !== 0) return t.skip('no mkfifo(1)');
+  const reading = new AbortController();
+  const list = readInputList(fifo, undefined, reading.signal);
+  // Its writer stays: the pipe never ends by itself.
+  const writer = createWriteStream(fifo);
+  writer.write('http://a.test/1\nnot a url\nhttp://a.test/2\n');
+  setTimeout(() => reading.abort(), 200);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('still reading after the abort')), 3000)));
+  try {
+    const items = await Promise.race([list, late]).finally(() => clearTimeout(timer));
+    assert.deepEqual(
+      items.map((item) => ('url' in item ? item.url : item.line)),
+      ['http://a.test/1', 2, 'http://a.test/2'],
+    );
+  } finally {
+    writer.destroy();
+  }
+  // A file is read to its end whatever the signal.
+  const file = join(dir, 'list.txt');
+  writeFileSync(file, 'http://a.test/3\n');
+  assert.deepEqual(await readInputList(file, undefined, AbortSignal.abort()), [{ line: 1, url: 'http://a.test/3' }]);
 });

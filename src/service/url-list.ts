@@ -2,11 +2,10 @@
 // for stdin) where blank lines and `#` comments (whole lines, or after a URL and a space) are
 // skipped. A line that is not an http(s) URL is reported with its number; the others go on. A CSV/TSV
 // export (url-csv.ts) is read by records: a quoted field may span lines, reported at its first line.
-import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { parseTraceUrl } from '../capture/trace-input.js';
 import { refangUrl } from './refang.js';
-import { untilAborted } from '../until-aborted.js';
+import { readableFile, untilAborted } from '../until-aborted.js';
 import { csvFields, csvHeader, csvQuoteOpen, type CsvColumn } from './url-csv.js';
 
 export type InputItem =
@@ -39,9 +38,16 @@ export const MAX_RECORD_LINES = 200;
 
 /**
  * Delimiters around a whole URL, taken off: `<...>` and `<URL:...>` (RFC 3986 Appendix C, the way
- * to say exactly where a URL ends), and straight or typographic quotes. No URL starts with one of these.
+ * to say exactly where a URL ends), straight or typographic quotes, and backticks (a link pasted
+ * from a chat or Markdown as code: `https://...`). No URL starts with one of these.
  */
-const WRAPPERS = [/^<(?:URL:)?(.*)>$/i, /^"(.*)"$/, /^'(.*)'$/, /^\u201c(.*)\u201d$/, /^\u2018(.*)\u2019$/];
+const WRAPPERS = [/^<(?:URL:)?(.*)>$/i, /^"(.*)"$/, /^'(.*)'$/, /^\u201c(.*)\u201d$/, /^\u2018(.*)\u2019$/, /^`(.*)`$/];
+/**
+ * A link written without its scheme, as mail clients and chats show one: `evil.example/login`,
+ * `www.evil.example`, `evil.example:8080/x` (which the URL parser would read as the scheme
+ * `evil.example:`), `localhost:8080`, `//evil.example/x`. http or https is a guess: it is reported.
+ */
+const NO_SCHEME = /^(?:\/\/[^/]|(?:[\p{L}\p{N}_-]+\.)+[\p{L}\p{N}_-]+\.?(?::\d*)?(?:[/?#]|$)|[\p{L}\p{N}._-]+:\d+(?:[/?#]|$))/u;
 /** Characters a sentence or a list leaves after a URL pasted from it (as linkifiers see them, e.g. GFM autolinks). */
 const SENTENCE_END = /[.,;:!]+$/;
 const CLOSERS: Record<string, string> = {
@@ -53,6 +59,7 @@ const CLOSERS: Record<string, string> = {
   "'": "'",
   '\u201d': '\u201c',
   '\u2019': '\u2018',
+  '`': '`',
 };
 
 /** One line of a list: null when blank or a comment. */
@@ -83,6 +90,7 @@ export function parseInputUrl(written: string, line: number, { exact = false }: 
   const refang = refangUrl(inner);
   if (refang.kind === 'ambiguous') return invalid(`not traced: ${refang.error}: ${quote(inner)}`);
   const url = refang.kind === 'refanged' ? refang.url : inner;
+  if (NO_SCHEME.test(url)) return invalid(`not a URL (no http:// or https:// before it: which one is a guess): ${quote(inner)}`);
   if (!wrapper && !exact) {
     const left = leftOver(url);
     if (left) {
@@ -142,8 +150,8 @@ function quote(text: string): string {
 }
 
 /**
- * Every item of a list file (or stdin for "-"), in order. `signal` stops reading stdin (Ctrl-C: a
- * pipe still open may never end): the items read until then are the list.
+ * Every item of a list file (or stdin for "-"), in order. `signal` stops reading stdin or a named
+ * pipe (Ctrl-C: a pipe still open may never end): the items read until then are the list.
  */
 export async function readInputList(
   path: string,
@@ -151,12 +159,7 @@ export async function readInputList(
   signal?: AbortSignal,
 ): Promise<InputItem[]> {
   if (path === '-') return readInputItems(signal ? untilAborted(stdin as AsyncIterable<Buffer | string>, signal) : stdin);
-  const file = createReadStream(path);
-  await new Promise<void>((resolve, reject) => {
-    file.once('open', () => resolve());
-    file.once('error', reject);
-  });
-  return readInputItems(file);
+  return readInputItems(await readableFile(path, signal));
 }
 
 /** Every item of a list given as a stream of bytes (a file, stdin, a list submitted to the web UI), in order. */
@@ -288,23 +291,32 @@ export function parseCsvRow(text: string, line: number, column: CsvColumn): Inpu
   return 'error' in item ? { ...item, text: row } : item;
 }
 
+/** How much of a list with no LF yet is held to tell how its lines end (a CR-only list is read whole first). */
+const HOLD_CHARS = 4 * 1024 * 1024;
+
 /**
  * The lines of a text stream, split at LF (a CRLF's CR dropped). Not node:readline: it also ends
  * a line at a lone CR, so the line numbers reported would not be an editor's, and a URL with a
- * stray CR would be cut in two (the piece before it traced as if it were the link). A line longer
- * than `maxChars` comes as its first maxChars + 1 characters (so the caller sees it is too long);
- * the rest of it is never held. Each chunk is scanned once, however long its line.
+ * stray CR would be cut in two (the piece before it traced as if it were the link). A list with
+ * CRs and no LF at all (Excel for Mac's "CSV (Macintosh)", classic Mac OS) is split at CR, as an
+ * editor reads it (vim's fileformat "mac"): else it is one line. Which one is told at the first LF,
+ * or the end of the list (or HOLD_CHARS without an LF). A line longer than `maxChars` comes as its
+ * first maxChars + 1 characters (so the caller sees it is too long); the rest of it is never held.
+ * Each chunk is scanned once, however long its line.
  */
 export async function* lines(stream: AsyncIterable<Buffer | string>, maxChars = Infinity): AsyncGenerator<string> {
   const decoder = new TextStreamDecoder();
   let rest = '';
+  let separator: '\n' | '\r' | null = null;
+  let held = '';
   const done = (line: string) => {
     const text = line.replace(/\r$/, '');
     return text.length > maxChars ? text.slice(0, maxChars + 1) : text;
   };
   function* split(text: string): Generator<string> {
+    const at = separator!;
     let start = 0;
-    for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+    for (let end = text.indexOf(at); end >= 0; end = text.indexOf(at, start)) {
       // A line already over the limit is not grown further.
       yield done(rest.length > maxChars ? rest : rest + text.slice(start, end));
       rest = '';
@@ -312,9 +324,19 @@ export async function* lines(stream: AsyncIterable<Buffer | string>, maxChars = 
     }
     if (rest.length <= maxChars) rest += text.slice(start, start + maxChars + 2 - rest.length);
   }
-  for await (const chunk of stream) yield* split(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+  function* feed(text: string, last = false): Generator<string> {
+    if (separator === null) {
+      held += text;
+      if (text.includes('\n')) separator = '\n';
+      else if (last || held.length > HOLD_CHARS) separator = held.includes('\r') ? '\r' : '\n';
+      else return;
+      [text, held] = [held, ''];
+    }
+    yield* split(text);
+  }
+  for await (const chunk of stream) yield* feed(typeof chunk === 'string' ? chunk : decoder.write(chunk));
   // The decoder holds a list's first bytes until it has seen enough of them (or all).
-  yield* split(decoder.end());
+  yield* feed(decoder.end(), true);
   if (rest !== '') yield done(rest);
 }
 
