@@ -629,6 +629,10 @@ test('the four formats carry the same facts over a mixed set, compared and cloak
     }));
     assert.match(totals.text, new RegExp(`^${agg.cases} cases: ${agg.messages} messages?, ${agg.traces} traces? \\(${totalsNote}\\),`));
     assert.deepEqual(totals.times, [agg.firstSeen, agg.lastSeen]);
+    // The line of links to the tables: one per table, the cloaking table's too, separated, none dangling.
+    const contents = (await page.locator('#feed-contents').innerText()).replace(/\s+/g, ' ').trim();
+    assert.match(contents, /^Given-out addresses reached \(\d+\) · .* · Cloaking \(\d+\)$/);
+    assert.equal(await page.locator('#feed-contents a[href="#feed-cloaking"]').count(), 1);
     const htmlLines = await page.$$eval('tr.feed-row', (rows) =>
       rows.map((tr) => {
         const td = [...tr.querySelectorAll('td')].map((c) => (c as HTMLElement).innerText.trim());

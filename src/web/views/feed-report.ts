@@ -1,7 +1,7 @@
 // The feed report ("who is responsible" across the cases) as HTML: the /report page of the web UI,
 // and the standalone file of `clicktrace report --html FILE`. Escaped by construction (html``);
 // the standalone file also carries a CSP that allows no script at all.
-import { appPath, appUrl, html, type SafeHtml } from '../html.js';
+import { appPath, appUrl, html, join, type SafeHtml } from '../html.js';
 import { DIMENSION_TITLES, FEED_DIMENSIONS, type FeedAggregate, type FeedRow } from '../../feed/aggregate.js';
 import { caseLink, safeClass, time } from './widgets.js';
 import { networkAttribution } from './network.js';
@@ -153,16 +153,24 @@ function feedTable(rows: readonly FeedRow[], options: FeedReportOptions): SafeHt
   </table>`;
 }
 
+/** A section's title without its explanation in brackets, for the line of links to the sections. */
+const shortTitle = (title: string) => title.replace(/ \(.*\)$/, '');
+
 /** The tables of an aggregate, a section per dimension (the /report page, a batch's page), after a line of links to each. */
 export function feedSections(aggregate: FeedAggregate, options: FeedReportOptions): SafeHtml {
   const byDimension = FEED_DIMENSIONS.map((dimension) => ({ dimension, rows: aggregate.rows.filter((r) => r.dimension === dimension) }));
   const contents = html`<p class="feed-contents" id="feed-contents">
-    ${byDimension.map(
-      ({ dimension, rows }) =>
-        html`<a href="${`#feed-${safeClass(dimension)}`}" data-dimension="${dimension}"
-            >${DIMENSION_TITLES[dimension].replace(/ \(.*\)$/, '')} (${rows.length})</a
-          >
-          · `,
+    ${join(
+      [
+        ...byDimension.map(
+          ({ dimension, rows }) =>
+            html`<a href="${`#feed-${safeClass(dimension)}`}" data-dimension="${dimension}"
+              >${shortTitle(DIMENSION_TITLES[dimension])} (${rows.length})</a
+            >`,
+        ),
+        ...(aggregate.cloaking ? [html`<a href="#feed-cloaking">${shortTitle(CLOAKING_TITLE)} (${aggregate.cloaking.length})</a>`] : []),
+      ],
+      ' · ',
     )}
   </p>`;
   const sections = byDimension.map(({ dimension, rows }) => {
