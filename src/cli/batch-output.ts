@@ -123,7 +123,9 @@ export function formatSummary(summary: BatchSummary): string {
       const inCase = f.case ? `  (case ${clean(f.case)})` : '';
       const at = f.line === null && f.source ? `${clean(f.source)}  ` : where(f.line);
       const what = f.url ?? (f.messageId ? `message ${f.messageId}` : 'message');
-      lines.push(`  ${at}${clean(truncate(what, 90))}: ${clean(truncate(f.error, 120))}${inCase}`);
+      // A line that is no URL is quoted by its error already: `line 3  not a URL (...): "foo"`.
+      const quoted = f.url !== undefined && f.error.includes(`"${f.url}"`);
+      lines.push(`  ${at}${quoted ? '' : `${clean(truncate(what, 90))}: `}${clean(truncate(f.error, 120))}${inCase}`);
     }
     const listed = summary.failures.length;
     const total = c.chainErrors + c.failed + c.invalid + (c.messageErrors ?? 0);
