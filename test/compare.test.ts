@@ -131,6 +131,8 @@ describe('compare', { concurrency: 2 }, () => {
     const honest = await compareHere(fixture.lab, browsers, cloakerUrl('honest', 'x'), 'all', out);
     assert.ok(honest.allTraced);
     assert.equal(honest.comparison.verdict, 'same', honest.comparison.explanation);
+    // "same" says what it cannot rule out: cloakers keyed on what no profile varied, or on signals together.
+    assert.match(honest.comparison.explanation, /on signals only together .* would not show here\.$/);
     assert.equal(honest.comparison.groups.length, 1);
     await assertSealed(out, honest.record);
   });

@@ -10,6 +10,11 @@ import { SIGNALS, signalsOf, type Signal } from './profiles.js';
 import { lastChainHop } from '../analyze/tabs.js';
 import { finalPageTimer, settleToWaitFor } from '../analyze/final-page-pending.js';
 
+/** What "same" cannot rule out: a cloaker keyed on what no profile varies, or on signals only together. */
+const SAME_IS_NOT_CLEAN =
+  'That is what these profiles saw: a cloaker keyed on what none of them varies (the network address and its country, the time) ' +
+  'or on signals only together (e.g. mobile+lang=de-DE, as one profile) would not show here.';
+
 /** One profile's trace, as the comparison reads it. */
 export interface ProfileTrace {
   profile: string;
@@ -160,7 +165,9 @@ export function compareTraces(all: ProfileTrace[]): Comparison {
       verdict: 'same',
       signal: null,
       signals: [],
-      explanation: `Every profile traced (${profiles.length}) ended at ${groups[0] ? groupLabel(groups[0], groups) : 'the same place'}.${missing}`,
+      explanation:
+        `Every profile traced (${profiles.length}) ended at ${groups[0] ? groupLabel(groups[0], groups) : 'the same place'}. ` +
+        `${SAME_IS_NOT_CLEAN}${missing}`,
     };
   }
   const explained = explanation(traces, groups, pairs);
