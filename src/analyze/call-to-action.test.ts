@@ -440,6 +440,25 @@ describe('never followed', () => {
       assert.equal(scoreControl(button({ text: 'See the offer', href }), PAGE).refused, null, href);
   });
 
+  test("a site's name in a query value is no file though .zip, .mov and .sh are top-level domains; a parameter named for a file still names one", () => {
+    for (const path of ['/go?site=brand.zip', '/lp?ref=promo.mov&src=www.shop.zip', '/c?domain=brand.sh&id=7', '/o?partner=deals.zip'])
+      assert.equal(scoreControl(button({ text: 'See the offer', href: `https://promo.example${path}` }), PAGE).refused, null, path);
+    for (const [path, ext] of [
+      ['/download.php?f=invoice.zip', 'zip'],
+      ['/get?file=brand.zip', 'zip'],
+      ['/dl?filename=statement.zip', 'zip'],
+      ['/x?attachment=docs.zip', 'zip'],
+      ['/x?name=brand.zip', 'zip'],
+      ['/x?site=Invoice_2291.zip', 'zip'],
+      ['/x?site=Setup.exe', 'exe'],
+      ['/get?brand.zip', 'zip'],
+      ['/files/brand.zip', 'zip'],
+    ]) {
+      const href = `https://promo.example${path}`;
+      assert.equal(scoreControl(button({ text: 'See the offer', href }), PAGE).refused, `download link (.${ext})`, href);
+    }
+  });
+
   test('the same rule judges where an onclick leads and what a GET or POST form requests', () => {
     const div = { tag: 'div', role: 'button', href: null, rawHref: null, onclick: true };
     assert.equal(
