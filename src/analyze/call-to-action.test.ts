@@ -459,6 +459,29 @@ describe('never followed', () => {
     }
   });
 
+  test('a box with no link whose click a script receives is judged by the address in its data attribute too', () => {
+    const box = { tag: 'div', text: 'Get your invoice now', href: null, rawHref: null, lookalike: true };
+    const zip = 'https://files.example/invoice.zip';
+    for (const by of [{ delegatedListener: 'the document' }, { clickListener: true }, { onclick: true }])
+      assert.equal(
+        scoreControl(button({ ...box, ...by, dataHref: zip }), PAGE).refused,
+        'download link (.zip) (where its data attribute says it leads)',
+        JSON.stringify(by),
+      );
+    assert.equal(
+      scoreControl(button({ ...box, delegatedListener: 'the document', dataHref: 'https://promo.example/u/unsubscribe?id=1' }), PAGE)
+        .refused,
+      'unsubscribe / opt-out / preferences link (where its data attribute says it leads)',
+    );
+    assert.equal(
+      scoreControl(button({ ...box, delegatedListener: 'the document', dataHref: 'https://offer.example/deal' }), PAGE).refused,
+      null,
+    );
+    // A "#" link whose listener's plain navigation says where it leads is judged by that, not by its data attribute.
+    const link = { ...box, tag: 'a', rawHref: '#', href: `${PAGE.url}#`, delegatedListener: '<div id=root>', dataHref: zip };
+    assert.equal(scoreControl(button({ ...link, onclickHref: 'https://offer.example/deal' }), PAGE).refused, null);
+  });
+
   test('the same rule judges where an onclick leads and what a GET or POST form requests', () => {
     const div = { tag: 'div', role: 'button', href: null, rawHref: null, onclick: true };
     assert.equal(

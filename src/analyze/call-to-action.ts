@@ -552,7 +552,14 @@ export function scoreControl(read: PageControl, page: ScoringPage, all?: readonl
   // A link whose onclick or click listener sends the click elsewhere than its href says (`<a
   // href="/offer" onclick="location='/dl?file=Setup.exe'; return false">`) goes there: judged by both.
   const byScript = read.onclickHref && read.onclickHref !== control.href ? targetRefusal(read.onclickHref) : null;
-  const refused = refusal(control, page, words, wording !== null) ?? (byScript ? `${byScript} (where its script sends the click)` : null);
+  // A control with no link of its own, whose click a script receives, and an address in a data
+  // attribute (`<div class="cta" data-url="/files/invoice.zip">` of a delegated listener): judged by it too.
+  const byData =
+    !control.href && read.dataHref && (read.onclick || read.clickListener || read.delegatedListener) ? targetRefusal(read.dataHref) : null;
+  const refused =
+    refusal(control, page, words, wording !== null) ??
+    (byScript ? `${byScript} (where its script sends the click)` : null) ??
+    (byData ? `${byData} (where its data attribute says it leads)` : null);
   return { score, reasons, refused };
 }
 

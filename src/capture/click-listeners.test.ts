@@ -53,6 +53,14 @@ test('a link to another page, with no onclick, is asked about once chosen: its l
   assert.ok(!mayBeSentElsewhere(control({ tag: 'button', type: 'submit', ...link, form: { typing: 0, method: 'get' } })));
 });
 
+test('a box of a delegated listener, leading nowhere by itself, is asked about once chosen: a listener around it may say where', () => {
+  const box = { tag: 'div', rawHref: null, href: null, form: null, lookalike: true, delegatedListener: 'the document' };
+  assert.ok(mayBeSentElsewhere(control(box)));
+  assert.ok(mayBeSentElsewhere(control({ delegatedListener: '<div id=root>' })), 'a "#" link inside a listening root');
+  assert.ok(!mayBeSentElsewhere(control({ ...box, onclickHref: 'https://promo.example/offer' })), 'where it leads is known');
+  assert.ok(!mayBeSentElsewhere(control({ ...box, delegatedListener: undefined })), 'no listener around it');
+});
+
 test('a box that only looks like a button is a control when a listener on it or around it receives its click', () => {
   const lookalike = { tag: 'span', rawHref: null, href: null, form: null, lookalike: true };
   assert.ok(dependsOnListeners(control(lookalike)), 'its listeners are asked about');

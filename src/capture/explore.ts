@@ -571,6 +571,16 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     if (m) return absolute(m[2]);
     return ONCLICK_SCROLL.test(code) && !/location|open\\s*\\(|submit\\s*\\(/.test(code) ? document.URL.split('#')[0] + '#' : null;
   };
+  // An address a script reads from the control's data attributes (<div class="cta" data-href="/offer">
+  // of a listener that does location = el.dataset.href): where a control with no link of its own most likely leads.
+  const DATA_LINK = /^data-(?:[\\w-]*(?:href|url|link|redirect|dest|destination|location)|go|goto|to)$/i;
+  const dataHrefOf = (el) => {
+    for (const attr of el.attributes) {
+      const value = attr.value.trim();
+      if (DATA_LINK.test(attr.name) && (/^https?:\\/\\//i.test(value) || /^\\/(?!\\/)/.test(value))) return absolute(value);
+    }
+    return null;
+  };
   // A javascript: link whose script is a plain navigation (javascript:location.href='…'): where it leads.
   const scriptHrefTarget = (raw) => {
     let code = raw.replace(/^\\s*javascript:/i, '');
@@ -629,6 +639,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     const href = rawHref !== null ? absolute(rawHref) : scriptGo || (submit ? submit.href : null);
     const scriptHref = rawHref !== null && /^\\s*javascript:/i.test(rawHref);
     const onclickHref = el.hasAttribute('onclick') ? onclickTarget(el) : scriptHref ? scriptHrefTarget(rawHref) : null;
+    const dataHref = rawHref === null || /^\\s*(#|javascript:)/i.test(rawHref) ? dataHrefOf(el) : null;
     const shown = pictureIn(el, r);
     const picture = !!shown;
     const banner = !!shown && shown.width >= 300 && shown.height >= 120;
@@ -658,6 +669,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
         ...(lookalikes.has(el) ? { lookalike: true } : {}),
         ...(el.disabled === true || el.getAttribute('aria-disabled') === 'true' ? { disabled: true } : {}),
         ...(onclickHref ? { onclickHref: clip(onclickHref, 2000) } : {}),
+        ...(dataHref ? { dataHref: clip(dataHref, 2000) } : {}),
         ...(picture ? { picture: true } : {}),
         ...(banner ? { banner: true } : {}),
       },

@@ -3565,6 +3565,33 @@ const SPECS: Record<string, PageSpec> = {
           `<p>${a(refused('form-honeypot', 'about'), 'About us')}</p></main>`,
       ),
   },
+  // ---- Explore hunt 7. ----
+  // Script that sends a click elsewhere from around the control: a wrapper's listener that sends
+  // every click in it to an installer, and a body listener delegating to `[data-url]` boxes, one of
+  // which names an archive. Both are judged before the click; the plain link is followed.
+  'listeners-around': {
+    lang: 'en',
+    about:
+      "a link whose wrapper's listener sends it to an .exe, a delegated [data-url] box naming a .zip: refused; the plain link followed",
+    cta: 'See the schedule',
+    reasons: [
+      { text: 'Watch now', match: /download link \(\.exe\) \(where its script sends the click\)$/ },
+      { text: 'Get your invoice now', match: /download link \(\.zip\) \(where its data attribute says it leads\)$/ },
+    ],
+    html: () =>
+      doc(
+        'en',
+        'Live stream',
+        `<main class="hero"><h1>The match is live</h1>` +
+          `<div id="player">${a(refused('listeners-around', 'watch'), 'Watch now', ' class="btn-primary"')}</div>` +
+          `<p><span class="btn-primary" style="cursor:auto" data-url="${escapeHtml(refused('listeners-around', 'invoice.zip'))}">` +
+          `Get your invoice now</span></p>` +
+          `<p>${a(explorePageTarget('listeners-around'), 'See the schedule', ' class="btn-ghost"')}</p></main>` +
+          `<script>document.getElementById('player').addEventListener('click', function (e) { e.preventDefault(); ` +
+          `location.href = ${jsString(refused('listeners-around', 'Player_Setup.exe'))}; });\n` +
+          `document.body.addEventListener('click', function (e) { var el = e.target.closest('[data-url]'); if (el) location = el.dataset.url; });</script>`,
+      ),
+  },
   'hostile-text': {
     lang: 'en',
     about: 'control characters, RTL override and 5,000 characters in the chosen control',
