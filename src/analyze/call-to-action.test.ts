@@ -1059,6 +1059,16 @@ describe('answers', () => {
       'not an answer: its own words say what it does',
     );
   });
+
+  test("an answer beside the page's own unsubscribe link does not confirm it: that link's words are no question", () => {
+    const yes = button({ text: 'Yes', href: null, rawHref: null, context: '2. Do you shop online? Yes No Unsubscribe' });
+    const unsubscribe = control({ text: 'Unsubscribe', href: 'https://promo.example/u?id=1' });
+    const no = button({ text: 'No', href: null, rawHref: null });
+    assert.equal(scoreControl(yes, PAGE, [yes, no, unsubscribe]).refused, null);
+    // The question asked in words is still one, whatever links say the same beside it.
+    const asked = button({ text: 'Yes', context: 'Unsubscribe from our list? Yes No Unsubscribe' });
+    assert.match(scoreControl(asked, PAGE, [asked, no, unsubscribe]).refused ?? '', /an answer; its text speaks of "unsubscribe"/);
+  });
 });
 
 describe('banners', () => {

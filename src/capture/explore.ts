@@ -1289,6 +1289,18 @@ const STILL_WORKING_WAIT_MS = 5000;
 /** How many clicks that led nowhere (a dead "#" link, a button that only opens a menu) explore passes over on one page. */
 const MAX_LED_NOWHERE = 2;
 
+/**
+ * How many clicks on one page explore makes, at most, that load no new document: those that led
+ * nowhere and those that showed the page's next step (a quiz's answers, "Select your age" before
+ * "Continue"), which a person goes through one after another.
+ */
+const MAX_CLICKS_ON_PAGE = 8;
+
+/** The controls a person sees on a page read (text, tag, where it leads, frame), to tell what a click showed that was not there. */
+function shownControls(event: ExploreEvent): Set<string> {
+  return new Set(event.controls.filter((c) => !c.hidden).map((c) => JSON.stringify([c.text, c.tag, targetOf(c), c.frame ?? null])));
+}
+
 export interface ExploreHooks {
   capture: Capture;
   depth: number;
@@ -1313,6 +1325,11 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
   // A click that led nowhere (a dead "#" link, a script button that opened a menu): a person tries
   // the next best control of the page, which is then read again (the click may have changed it).
   const ledNowhere: ClickedControl[] = [];
+  // Of them, those after which the page showed nothing new (a dead link): a click that showed the
+  // page's next step (a quiz's next question) is a step a person takes, not a click gone astray.
+  let deadClicks = 0;
+  // The controls seen before the last click that led to no new document, until the page is read again.
+  let shownBefore: Set<string> | null = null;
   // A cookie notice closed because nothing was to click while it showed: once per page.
   let noticeClosed = false;
   // Waited for the page's script to finish its work because nothing was to click yet: once per page.
@@ -1346,6 +1363,11 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
     if (!result) {
       hooks.progress({ kind: 'explore', detail: `could not read the links and buttons of ${observer.url}` });
       return;
+    }
+    if (shownBefore) {
+      const before = shownBefore;
+      shownBefore = null;
+      if ([...shownControls(result.event)].some((control) => !before.has(control))) deadClicks--;
     }
     // Nothing to click yet while the page's script is still at work: waiting on a request (a slow
     // offer API whose answer renders the button; settling counts such a request as hung after a
@@ -1425,13 +1447,17 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
       continue;
     }
     if (stayed) {
-      // It led nowhere: the same page is explored again without it, a few times at most.
-      if (ledNowhere.length >= MAX_LED_NOWHERE) return;
+      // It led nowhere: the same page is explored again without it, a few times at most (unless
+      // what it showed was the page's next step: then it counts only towards MAX_CLICKS_ON_PAGE).
+      if (deadClicks >= MAX_LED_NOWHERE || ledNowhere.length >= MAX_CLICKS_ON_PAGE) return;
       ledNowhere.push({ text: click.text, tag: click.tag, target: click.target, frame: click.frame?.url ?? null });
+      deadClicks++;
+      shownBefore = shownControls(result.event);
       depth--;
       continue;
     }
     ledNowhere.length = 0;
+    deadClicks = 0;
     noticeClosed = false;
     waitedForPage = false;
     scrolledPage = false;

@@ -149,7 +149,10 @@ export interface ExplorePage {
    * shows (a cookie wall): the page is then read again, and the step that chooses comes after.
    */
   noticeClosedFirst?: string;
-  /** The controls explore clicks first, in order, whose click leads nowhere (the page is then explored again without them). */
+  /**
+   * The controls explore clicks first, in order, whose click loads no new document (led nowhere, or
+   * showed the page's next step: a quiz's next question); the page is then explored again without them.
+   */
   ledNowhere?: string[];
   /** The text of the pop-up's close control explore clicks first to uncover the call-to-action, when it must (not a consent notice's). */
   closedPopup?: string;
@@ -3590,6 +3593,30 @@ const SPECS: Record<string, PageSpec> = {
           `<script>document.getElementById('player').addEventListener('click', function (e) { e.preventDefault(); ` +
           `location.href = ${jsString(refused('listeners-around', 'Player_Setup.exe'))}; });\n` +
           `document.body.addEventListener('click', function (e) { var el = e.target.closest('[data-url]'); if (el) location = el.dataset.url; });</script>`,
+      ),
+  },
+  // A survey funnel: three questions of answer buttons, one shown at a time by script (no new
+  // document), then the reward. A person answers each; the clicks load nothing, but each shows the next step.
+  'quiz-three-steps': {
+    lang: 'en',
+    about: 'three questions answered with buttons, each shown by script in the same document, then "Claim your reward" followed',
+    cta: 'Claim your reward',
+    ledNowhere: ['18-29', 'Yes', 'A new phone'],
+    html: () =>
+      doc(
+        'en',
+        'Survey',
+        `<main class="hero"><h1>Answer 3 quick questions to claim your reward</h1>` +
+          `<div id="q1"><p>1. How old are you?</p><button class="btn-primary">18-29</button> <button class="btn-primary">30-49</button></div>` +
+          `<div id="q2" style="display:none"><p>2. Do you shop online?</p><button class="btn-primary">Yes</button> ` +
+          `<button class="btn-primary">No</button></div>` +
+          `<div id="q3" style="display:none"><p>3. Which gift do you prefer?</p><button class="btn-primary">A new phone</button> ` +
+          `<button class="btn-primary">A tablet</button></div>` +
+          `<div id="q4" style="display:none"><p>Congratulations!</p>` +
+          `${a(explorePageTarget('quiz-three-steps'), 'Claim your reward', ' class="btn-primary"')}</div>` +
+          `<p>${a(refused('quiz-three-steps', 'unsubscribe'), 'Unsubscribe')}</p></main>` +
+          `<script>var step = 1; document.querySelectorAll('main button').forEach(function (b) { b.addEventListener('click', function () { ` +
+          `document.getElementById('q' + step).style.display = 'none'; step++; document.getElementById('q' + step).style.display = 'block'; }); });</script>`,
       ),
   },
   'hostile-text': {
