@@ -113,6 +113,22 @@ describe('call-to-action wording', () => {
     ['en', 'ＳＨＯＰ ＮＯＷ'],
     ['en', 'Сlaim now'],
     ['en', 'С\u200blaim now'],
+    // Funnel steps and requests (explore hunt 7).
+    ['de', 'Jetzt gratis anfordern'],
+    ['de', "Los geht's"],
+    ['fr', 'Je valide'],
+    ['fr', "Accéder à l'offre"],
+    ['es', 'Solicitar ahora'],
+    ['es', 'Únete ahora'],
+    ['pt', 'Ver detalhes'],
+    ['pt', 'Solicitar agora'],
+    ['it', "Vai all'offerta"],
+    ['nl', 'Nu aanvragen'],
+    ['nl', 'Start nu'],
+    ['pl', 'Zacznij teraz'],
+    ['pl', 'Przejdź do oferty'],
+    ['tr', 'Hemen başla'],
+    ['tr', 'Devam'],
   ];
   for (const [lang, text] of wording) {
     test(`"${text}" (${lang}) is a call-to-action`, () => {
@@ -266,6 +282,9 @@ describe('never followed', () => {
       .concat(['Email settings', 'Subscription settings', 'Change email frequency', 'Newsletter-Einstellungen', 'Abo verwalten'])
       // Back on the list (an unsubscribed page's offer to undo it): list management too.
       .concat(['Resubscribe', 'Re-subscribe', 'Subscribe again', 'Erneut abonnieren', 'Se réabonner', 'Volver a suscribirse'])
+      .concat(['Stop emails', 'Remove my email', 'Leave this list', 'Newsletter kündigen', 'Anular mi suscripción'])
+      .concat(['No quiero recibir más correos', 'Não quero receber estes e-mails', 'Non voglio più ricevere e-mail'])
+      .concat(['E-posta listesinden çık', 'Aboneliği sonlandır'])
       .map((text): [string, Partial<PageControl>, RegExp] => [`"${text}"`, { text }, /^unsubscribe/]),
     ['preferences URL', { text: 'Update', href: 'https://promo.example/preference-center?id=1' }, /^unsubscribe/],
     ['resubscribe URL', { text: 'Yes, keep me posted', href: 'https://promo.example/list/resubscribe?u=1' }, /^unsubscribe/],
