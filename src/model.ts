@@ -165,6 +165,8 @@ export type NavEvent =
       target: string | null;
       /** The URL of the frame (iframe) the control clicked is in; absent for the top document's. */
       frame?: string;
+      /** A choice of a question left unanswered (a radio button) picked before its "Next" was clicked again (explore-answers.ts); absent otherwise. */
+      answer?: true;
     }
   | {
       /**

@@ -31,6 +31,8 @@ import {
   type InView,
 } from './click-listeners.js';
 import { ACCESSIBLE_NAME_SCRIPT, HAND_POINT_SCRIPT, pointerOf, trustedClick, type Pointer } from './click.js';
+import { IN_NOTICE_SCRIPT } from './notice-script.js';
+import { answerQuestions } from './explore-answers.js';
 import {
   LANDMARK_SCRIPT,
   frameCoveredAt,
@@ -164,33 +166,6 @@ const BOX_OF_SCRIPT = `(el) => {
     }
   }
   return { left, top, right, bottom, width: right - left, height: bottom - top, x: left, y: top };
-}`;
-
-/**
- * Page-side source: whether an element (with `self`, or one of its ancestors) is a cookie / consent
- * notice: named so (id, class, label), or a fixed, sticky or dialog box that speaks of cookies (in
- * most languages the word is "cookie"; Turkish says "çerez", Thai "คุกกี้", Korean "쿠키").
- */
-const IN_NOTICE_SCRIPT = `(el, self) => {
-  const CONSENT = /cookie|consent|gdpr|onetrust|didomi|usercentrics|cookiebot|trustarc|quantcast-choice|\\bcmp\\b/i;
-  const COOKIE_WORDS = /cookie|куки|クッキー|ciasteczk|çerez|cerez|คุกกี้|쿠키/i;
-  const floating = (a) => {
-    const s = getComputedStyle(a);
-    if (s.position === 'fixed' || s.position === 'sticky' || a.tagName === 'DIALOG') return true;
-    return /^(alert)?dialog$/.test(a.getAttribute('role') || '') || a.getAttribute('aria-modal') === 'true';
-  };
-  for (let a = self ? el : el.parentElement, n = 0; a && a !== document.body && a !== document.documentElement && n < 12; a = a.parentElement, n++) {
-    const names = (a.id || '') + ' ' + (typeof a.className === 'string' ? a.className : '') + ' ' + (a.getAttribute('aria-label') || '');
-    if (CONSENT.test(names)) return true;
-    if (floating(a)) {
-      // Not a whole page that happens to sit in a fixed frame and link its cookie policy.
-      const text = a.innerText || '';
-      const ar = a.getBoundingClientRect();
-      const small = ar.width * ar.height < 0.6 * window.innerWidth * window.innerHeight || text.length < 600;
-      if (small && text.length < 3000 && COOKIE_WORDS.test(text)) return true;
-    }
-  }
-  return false;
 }`;
 
 export const READ_CONTROLS_SCRIPT = `(() => {
@@ -1330,6 +1305,8 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
   let deadClicks = 0;
   // The controls seen before the last click that led to no new document, until the page is read again.
   let shownBefore: Set<string> | null = null;
+  // Questions answered on this page (a round of radio-button choices before its "Next" was clicked again).
+  let answers = 0;
   // A cookie notice closed because nothing was to click while it showed: once per page.
   let noticeClosed = false;
   // Waited for the page's script to finish its work because nothing was to click yet: once per page.
@@ -1446,6 +1423,22 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
       depth--;
       continue;
     }
+    if (stayed && ledNowhere.length + answers < MAX_CLICKS_ON_PAGE) {
+      // A "Next" that does nothing while a question shows unanswered (radio buttons, none chosen):
+      // a person picks an answer (the first choice) and clicks it again; it is not passed over.
+      const timeoutMs = Math.max(500, Math.min(3000, hooks.deadline - Date.now()));
+      const answered = await answerQuestions(observer, pointer, timeoutMs, (text) => {
+        hooks.emit({ type: 'click', at: new Date().toISOString(), pageId: observer.pageId, text, target: null, answer: true });
+        hooks.progress({ kind: 'explore', detail: `answered "${text}" (the first choice) before ${click.text}` });
+      });
+      if (answered.length > 0) {
+        hooks.flush();
+        answers++;
+        await hooks.settleAgain();
+        depth--;
+        continue;
+      }
+    }
     if (stayed) {
       // It led nowhere: the same page is explored again without it, a few times at most (unless
       // what it showed was the page's next step: then it counts only towards MAX_CLICKS_ON_PAGE).
@@ -1458,6 +1451,7 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
     }
     ledNowhere.length = 0;
     deadClicks = 0;
+    answers = 0;
     noticeClosed = false;
     waitedForPage = false;
     scrolledPage = false;

@@ -154,6 +154,8 @@ export interface ExplorePage {
    * showed the page's next step: a quiz's next question); the page is then explored again without them.
    */
   ledNowhere?: string[];
+  /** The choices explore picks, in order, of questions of radio buttons a "Next" waits on (no typing), when it must. */
+  answered?: string[];
   /** The text of the pop-up's close control explore clicks first to uncover the call-to-action, when it must (not a consent notice's). */
   closedPopup?: string;
   /** The call-to-action explore leaves unclicked because a consent notice that offers only accept covers it (then `cta` is null). */
@@ -3617,6 +3619,29 @@ const SPECS: Record<string, PageSpec> = {
           `<p>${a(refused('quiz-three-steps', 'unsubscribe'), 'Unsubscribe')}</p></main>` +
           `<script>var step = 1; document.querySelectorAll('main button').forEach(function (b) { b.addEventListener('click', function () { ` +
           `document.getElementById('q' + step).style.display = 'none'; step++; document.getElementById('q' + step).style.display = 'block'; }); });</script>`,
+      ),
+  },
+  // A question of radio buttons with a "Next" that does nothing until one is chosen (it only says
+  // "Please choose an answer"): a person picks one and clicks "Next" again; the quote link it shows is followed.
+  'radio-question-next': {
+    lang: 'en',
+    about: 'a "Next" that does nothing while no radio answer is chosen: the first answer picked (no typing), "Next" again, then the link',
+    cta: 'See my quote',
+    ledNowhere: ['Next', 'Next'],
+    answered: ['18-34'],
+    html: () =>
+      doc(
+        'en',
+        'Do you qualify?',
+        `<main class="hero"><h1>Check if you qualify</h1><div id="step"><p>What is your age?</p>` +
+          ['18-34', '35-54', '55+']
+            .map((age) => `<label style="display:block;padding:8px"><input type="radio" name="age"> ${age}</label>`)
+            .join('') +
+          `<button class="btn-primary" id="next">Next</button><p id="error"></p></div>` +
+          `<p id="done" style="display:none">${a(explorePageTarget('radio-question-next'), 'See my quote', ' class="btn-primary"')}</p></main>` +
+          `<script>document.getElementById('next').addEventListener('click', function () { ` +
+          `if (!document.querySelector('input[name=age]:checked')) { document.getElementById('error').textContent = 'Please choose an answer'; return; } ` +
+          `document.getElementById('step').style.display = 'none'; document.getElementById('done').style.display = 'block'; });</script>`,
       ),
   },
   'hostile-text': {
