@@ -107,6 +107,21 @@ test('a listener that is a plain navigation says where it leads; one that does m
   for (const [source, target] of cases) assert.equal(listenerTarget(source, BASE), target, source);
 });
 
+test("a listener that rewrites its link's href sends the click there: on the press before the click too", () => {
+  const cases: [string, string | null][] = [
+    ["function onmousedown(event) {\nthis.href='https://dl.example/FlashUpdate.exe'\n}", 'https://dl.example/FlashUpdate.exe'],
+    ['function () { this.href = "/r?u=1"; return true; }', 'https://promo.example/r?u=1'],
+    ["(e) => e.currentTarget.setAttribute('href', '/dl/a.exe')", 'https://promo.example/dl/a.exe'],
+    ['function () { this.href = this.href + "?src=mail"; }', null],
+    ['function () { this.href = "/a"; track(); }', null],
+  ];
+  for (const [source, target] of cases) assert.equal(listenerTarget(source, BASE), target, source);
+  const press = { type: 'mousedown', source: "function () { this.href = '/dl/Setup.exe'; }" };
+  assert.equal(judgeListeners([press], [], BASE).target, 'https://promo.example/dl/Setup.exe');
+  const go = { type: 'click', source: "function (e) { e.preventDefault(); location.href = '/offer'; }" };
+  assert.equal(judgeListeners([press, go], [], BASE).target, 'https://promo.example/offer', "the click's own navigation first");
+});
+
 test('the controls a person sees first are asked about first: in view, drawn as a button, bigger; then document order', () => {
   const view = { top: 0, bottom: 720 };
   const menu = (i: number) => control({ text: `Category ${i}`, box: { x: 10 * i, y: 800, width: 80, height: 20 } });

@@ -24,13 +24,24 @@ export const PLAIN_NAVIGATION =
   String.raw`(?:location(?:\.href)?\s*=\s*|location\.(?:assign|replace)\s*\(\s*|open\s*\(\s*)` +
   String.raw`([\x22\x27])([^\x22\x27\\]{1,2000})\1\s*(?:[,)][^;]*)?;?\s*(?:return\s+false\s*;?\s*)?$`;
 
+/**
+ * A script that rewrites the link it is on and nothing else (`this.href = '…'`,
+ * `e.target.setAttribute('href', '…')`): the browser follows the href as it is when the click
+ * ends, so a rewrite on mousedown (click-tracking's, or a bait's `onmousedown="this.href='/dl/Setup.exe'"`)
+ * or on click sends the click there. Group 3 is where it leads.
+ */
+export const HREF_REWRITE =
+  String.raw`^\s*(?:this|(?:e|ev|evt|event)\.(?:target|currentTarget))\.` +
+  String.raw`(?:href\s*=\s*|setAttribute\s*\(\s*([\x22\x27])href\1\s*,\s*)` +
+  String.raw`([\x22\x27])([^\x22\x27\\]{1,2000})\2\s*\)?\s*;?\s*(?:return\s+true\s*;?\s*)?$`;
+
 /** `event.preventDefault();` as handlers write it (set aside before a handler is read as a plain navigation). */
 export const PREVENT_DEFAULT = String.raw`\b(?:event|e|evt|ev)\.preventDefault\s*\(\s*\)\s*;?`;
 
 /**
  * Where a listener leads when its body is a plain navigation once `preventDefault()` is set aside
- * (`function (e) { e.preventDefault(); location.href = '/offer'; }`, `() => window.open('…')`),
- * resolved against `base`; null otherwise.
+ * (`function (e) { e.preventDefault(); location.href = '/offer'; }`, `() => window.open('…')`), or
+ * a rewrite of its link's href (`this.href = '…'`), resolved against `base`; null otherwise.
  */
 export function listenerTarget(source: string, base: string): string | null {
   const body = source
@@ -39,9 +50,11 @@ export function listenerTarget(source: string, base: string): string | null {
     .replace(/^(?:async\s+)?(?:\([^)]*\)|[\w$]+)\s*=>\s*(?:\{([\s\S]*)\}|([\s\S]*))$/, '$1$2')
     .replace(new RegExp(PREVENT_DEFAULT, 'g'), '');
   const m = new RegExp(PLAIN_NAVIGATION).exec(body);
-  if (!m) return null;
+  const rewrite = m ? null : new RegExp(HREF_REWRITE).exec(body);
+  const to = m?.[2] ?? rewrite?.[3];
+  if (!to) return null;
   try {
-    return new URL(m[2], base).href;
+    return new URL(to, base).href;
   } catch {
     return null;
   }
@@ -90,8 +103,11 @@ export function judgeListeners(
   const clicks = own.filter((l) => CLICK_EVENTS.has(l.type));
   const acting = [...clicks.filter((l) => l.type === 'click'), ...form.filter((l) => l.type === 'submit')];
   const stops = acting.some((l) => stopsDefault(l.source));
-  // Where it leads, when the one listener that acts on the click says so plainly.
-  const target = acting.length === 1 ? listenerTarget(acting[0].source, base) : null;
+  // Where it leads, when the one listener that acts on the click says so plainly; else when the one
+  // listener of the press before it (mousedown, pointerdown, mouseup) rewrites its href.
+  const presses = clicks.filter((l) => l.type !== 'click');
+  const rewritten = presses.length === 1 ? listenerTarget(presses[0].source, base) : null;
+  const target = (acting.length === 1 ? listenerTarget(acting[0].source, base) : null) ?? rewritten;
   return { clickListener: clicks.length > 0, stops, target };
 }
 

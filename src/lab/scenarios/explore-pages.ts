@@ -3644,6 +3644,30 @@ const SPECS: Record<string, PageSpec> = {
           `document.getElementById('step').style.display = 'none'; document.getElementById('done').style.display = 'block'; });</script>`,
       ),
   },
+  // Bait links whose href is rewritten as the mouse button goes down (an onmousedown attribute, a
+  // mousedown listener): the browser follows the href as it is when the click ends, an installer.
+  'href-rewritten-on-press': {
+    lang: 'en',
+    about: 'links whose onmousedown / mousedown listener rewrites the href to an .exe: refused; the plain link followed',
+    cta: 'Read the release notes',
+    reasons: ['Update now', 'Install the player'].map((text) => ({
+      text,
+      match: /, download link \(\.exe\) \(where its script sends the click\)$/,
+    })),
+    html: () => {
+      const swap = escapeHtml(jsString(refused('href-rewritten-on-press', 'FlashUpdate.exe')));
+      return doc(
+        'en',
+        'Update required',
+        `<main class="hero"><h1>Your player is out of date</h1>` +
+          `<p>${a(refused('href-rewritten-on-press', 'update'), 'Update now', ` class="btn-primary" onmousedown="this.href=${swap}"`)}</p>` +
+          `<p>${a(refused('href-rewritten-on-press', 'player'), 'Install the player', ' id="player" class="btn-primary"')}</p>` +
+          `<p>${a(explorePageTarget('href-rewritten-on-press'), 'Read the release notes', ' class="btn-ghost"')}</p></main>` +
+          `<script>document.getElementById('player').addEventListener('mousedown', function () { ` +
+          `this.href = ${jsString(refused('href-rewritten-on-press', 'Player_Setup.exe'))}; });</script>`,
+      );
+    },
+  },
   'hostile-text': {
     lang: 'en',
     about: 'control characters, RTL override and 5,000 characters in the chosen control',
