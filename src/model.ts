@@ -165,6 +165,8 @@ export type NavEvent =
       target: string | null;
       /** The URL of the frame (iframe) the control clicked is in; absent for the top document's. */
       frame?: string;
+      /** A choice of a question left unanswered (a radio button) picked before its "Next" was clicked again (explore-answers.ts); absent otherwise. */
+      answer?: true;
     }
   | {
       /**
@@ -287,6 +289,13 @@ export interface PageControl {
    * `window.open('…')`) says it leads; absent otherwise. Judged as its target when it has no href.
    */
   onclickHref?: string;
+  /**
+   * For a control with no link of its own (none, "#", a `javascript:` URL): an address in a data
+   * attribute named for one (`data-href`, `data-url`, `data-link`…), which a script listening for its
+   * click most likely sends it to (`location = el.dataset.href`). Judged too before it is clicked
+   * (a download, an unsubscribe there refuses it); absent otherwise.
+   */
+  dataHref?: string;
   /** It shows a picture (an image of at least 64×32 CSS pixels: a banner, not an icon), text or not; absent otherwise. */
   picture?: boolean;
   /** The picture it shows is a banner's (at least 300×120 CSS pixels: an <img> or a CSS background image); absent otherwise. */

@@ -164,6 +164,17 @@ describe('explore on landing pages written like real ones', { concurrency: 2 }, 
       assertMarked(report, outDir, step, explored?.type === 'explore' ? explored.scroll : undefined);
       for (const url of [page.url, report.final.url])
         assert.equal(exchanges.filter((x) => x.request.url === url).length, 1, `${url} requested once`);
+      // A question's choice picked is a click of its own in the evidence, leading nowhere by itself, and told so in the report.
+      const clicks = events.flatMap((e) => (e.type === 'click' && e.target === null ? [e.text] : []));
+      for (const text of page.answered ?? []) {
+        assert.ok(clicks.includes(text), `the choice "${text}" picked: ${JSON.stringify(clicks)}`);
+        assert.ok(
+          report.events.some(
+            (e) => e.kind === 'click' && e.detail.startsWith(`picked "${text}", the first choice of a question left unanswered`),
+          ),
+          `answering "${text}" is told`,
+        );
+      }
       if (page.vias) await assertFrameChain(report, page, outDir);
     });
   }

@@ -119,7 +119,13 @@ function describeEvents(capture: Capture): Report['events'] {
   for (const e of capture.events) {
     switch (e.type) {
       case 'click':
-        out.push({ at: e.at, kind: 'click', detail: `clicked "${e.text}"${e.target ? ` (${e.target})` : ''}` });
+        out.push({
+          at: e.at,
+          kind: 'click',
+          detail: e.answer
+            ? `picked "${e.text}", the first choice of a question left unanswered (no typing)`
+            : `clicked "${e.text}"${e.target ? ` (${e.target})` : ''}`,
+        });
         break;
       case 'explore': {
         const chosen = e.chosen === null ? null : e.controls[e.chosen];

@@ -113,6 +113,22 @@ describe('call-to-action wording', () => {
     ['en', 'ＳＨＯＰ ＮＯＷ'],
     ['en', 'Сlaim now'],
     ['en', 'С\u200blaim now'],
+    // Funnel steps and requests (explore hunt 7).
+    ['de', 'Jetzt gratis anfordern'],
+    ['de', "Los geht's"],
+    ['fr', 'Je valide'],
+    ['fr', "Accéder à l'offre"],
+    ['es', 'Solicitar ahora'],
+    ['es', 'Únete ahora'],
+    ['pt', 'Ver detalhes'],
+    ['pt', 'Solicitar agora'],
+    ['it', "Vai all'offerta"],
+    ['nl', 'Nu aanvragen'],
+    ['nl', 'Start nu'],
+    ['pl', 'Zacznij teraz'],
+    ['pl', 'Przejdź do oferty'],
+    ['tr', 'Hemen başla'],
+    ['tr', 'Devam'],
   ];
   for (const [lang, text] of wording) {
     test(`"${text}" (${lang}) is a call-to-action`, () => {
@@ -266,6 +282,9 @@ describe('never followed', () => {
       .concat(['Email settings', 'Subscription settings', 'Change email frequency', 'Newsletter-Einstellungen', 'Abo verwalten'])
       // Back on the list (an unsubscribed page's offer to undo it): list management too.
       .concat(['Resubscribe', 'Re-subscribe', 'Subscribe again', 'Erneut abonnieren', 'Se réabonner', 'Volver a suscribirse'])
+      .concat(['Stop emails', 'Remove my email', 'Leave this list', 'Newsletter kündigen', 'Anular mi suscripción'])
+      .concat(['No quiero recibir más correos', 'Não quero receber estes e-mails', 'Non voglio più ricevere e-mail'])
+      .concat(['E-posta listesinden çık', 'Aboneliği sonlandır'])
       .map((text): [string, Partial<PageControl>, RegExp] => [`"${text}"`, { text }, /^unsubscribe/]),
     ['preferences URL', { text: 'Update', href: 'https://promo.example/preference-center?id=1' }, /^unsubscribe/],
     ['resubscribe URL', { text: 'Yes, keep me posted', href: 'https://promo.example/list/resubscribe?u=1' }, /^unsubscribe/],
@@ -438,6 +457,48 @@ describe('never followed', () => {
       'https://promo.example/optiext/optiextension.dll?ID=x.y',
     ])
       assert.equal(scoreControl(button({ text: 'See the offer', href }), PAGE).refused, null, href);
+  });
+
+  test("a site's name in a query value is no file though .zip, .mov and .sh are top-level domains; a parameter named for a file still names one", () => {
+    for (const path of ['/go?site=brand.zip', '/lp?ref=promo.mov&src=www.shop.zip', '/c?domain=brand.sh&id=7', '/o?partner=deals.zip'])
+      assert.equal(scoreControl(button({ text: 'See the offer', href: `https://promo.example${path}` }), PAGE).refused, null, path);
+    for (const [path, ext] of [
+      ['/download.php?f=invoice.zip', 'zip'],
+      ['/get?file=brand.zip', 'zip'],
+      ['/dl?filename=statement.zip', 'zip'],
+      ['/x?attachment=docs.zip', 'zip'],
+      ['/x?name=brand.zip', 'zip'],
+      ['/x?site=Invoice_2291.zip', 'zip'],
+      ['/x?site=Setup.exe', 'exe'],
+      ['/get?brand.zip', 'zip'],
+      ['/files/brand.zip', 'zip'],
+    ]) {
+      const href = `https://promo.example${path}`;
+      assert.equal(scoreControl(button({ text: 'See the offer', href }), PAGE).refused, `download link (.${ext})`, href);
+    }
+  });
+
+  test('a box with no link whose click a script receives is judged by the address in its data attribute too', () => {
+    const box = { tag: 'div', text: 'Get your invoice now', href: null, rawHref: null, lookalike: true };
+    const zip = 'https://files.example/invoice.zip';
+    for (const by of [{ delegatedListener: 'the document' }, { clickListener: true }, { onclick: true }])
+      assert.equal(
+        scoreControl(button({ ...box, ...by, dataHref: zip }), PAGE).refused,
+        'download link (.zip) (where its data attribute says it leads)',
+        JSON.stringify(by),
+      );
+    assert.equal(
+      scoreControl(button({ ...box, delegatedListener: 'the document', dataHref: 'https://promo.example/u/unsubscribe?id=1' }), PAGE)
+        .refused,
+      'unsubscribe / opt-out / preferences link (where its data attribute says it leads)',
+    );
+    assert.equal(
+      scoreControl(button({ ...box, delegatedListener: 'the document', dataHref: 'https://offer.example/deal' }), PAGE).refused,
+      null,
+    );
+    // A "#" link whose listener's plain navigation says where it leads is judged by that, not by its data attribute.
+    const link = { ...box, tag: 'a', rawHref: '#', href: `${PAGE.url}#`, delegatedListener: '<div id=root>', dataHref: zip };
+    assert.equal(scoreControl(button({ ...link, onclickHref: 'https://offer.example/deal' }), PAGE).refused, null);
   });
 
   test('the same rule judges where an onclick leads and what a GET or POST form requests', () => {
@@ -1016,6 +1077,16 @@ describe('answers', () => {
       null,
       'not an answer: its own words say what it does',
     );
+  });
+
+  test("an answer beside the page's own unsubscribe link does not confirm it: that link's words are no question", () => {
+    const yes = button({ text: 'Yes', href: null, rawHref: null, context: '2. Do you shop online? Yes No Unsubscribe' });
+    const unsubscribe = control({ text: 'Unsubscribe', href: 'https://promo.example/u?id=1' });
+    const no = button({ text: 'No', href: null, rawHref: null });
+    assert.equal(scoreControl(yes, PAGE, [yes, no, unsubscribe]).refused, null);
+    // The question asked in words is still one, whatever links say the same beside it.
+    const asked = button({ text: 'Yes', context: 'Unsubscribe from our list? Yes No Unsubscribe' });
+    assert.match(scoreControl(asked, PAGE, [asked, no, unsubscribe]).refused ?? '', /an answer; its text speaks of "unsubscribe"/);
   });
 });
 

@@ -301,12 +301,25 @@ export function pointingSentence(control: Pick<PageControl, 'text' | 'context'>)
 
 /**
  * An answer that confirms what the text around it asks ("Yes", "Confirm", "Weiter") when that
- * text speaks of unsubscribing ("Are you sure you want to unsubscribe?"): the words that say so, or null.
+ * text speaks of unsubscribing ("Are you sure you want to unsubscribe?"): the words that say so, or
+ * null. The words of the page's other controls (`others`) are no question it answers: a quiz's "Yes"
+ * in the block that also holds the page's "Unsubscribe" link does not confirm that link.
  */
-export function confirmsUnsubscribe(control: Pick<PageControl, 'text' | 'context'>): string | null {
+export function confirmsUnsubscribe(
+  control: Pick<PageControl, 'text' | 'context'>,
+  others: readonly Pick<PageControl, 'text'>[] = [],
+): string | null {
   const r = ctaRules();
   if (!control.context || !r.answers.confirm.has(answerWords(control.text))) return null;
-  return firstMatch(r.refuse.unsubscribe.phrases, normalizeWords(control.context))?.text ?? null;
+  let asked = normalizeWords(control.context);
+  const said = firstMatch(r.refuse.unsubscribe.phrases, asked);
+  if (!said) return null;
+  for (const other of others) {
+    const words = other !== control && other.text.length >= 3 ? normalizeWords(other.text) : '';
+    // One occurrence per control: the question may say the same words as the link beside it.
+    if (words && words.length >= said.text.length) asked = asked.replace(words, ' | ');
+  }
+  return firstMatch(r.refuse.unsubscribe.phrases, asked)?.text ?? null;
 }
 
 /** The answer a control turns the offer down with ("No", "No thanks", "Nein, ich bin unter 18": its words before a comma), or null. */
@@ -374,7 +387,13 @@ function targetRefusal(url: string): string | null {
 }
 
 /** Why explore never follows this control, or null. */
-function refusal(control: PageControl, page: ScoringPage, words: string, hasCtaWording: boolean): string | null {
+function refusal(
+  control: PageControl,
+  page: ScoringPage,
+  words: string,
+  hasCtaWording: boolean,
+  others: readonly PageControl[],
+): string | null {
   const r = ctaRules();
   if (control.hidden) return `hidden (${control.hidden})`;
   if (control.type === 'reset') return 'resets a form';
@@ -402,7 +421,7 @@ function refusal(control: PageControl, page: ScoringPage, words: string, hasCtaW
   const says = sentence ? firstMatch(unsubscribe.phrases, sentence) : null;
   if (says) return `${unsubscribe.label} (its sentence says "${says.text}")`;
   // "Are you sure you want to unsubscribe? [Yes]": the answer confirms it.
-  const confirmed = confirmsUnsubscribe(control);
+  const confirmed = confirmsUnsubscribe(control, others);
   if (confirmed) return `${unsubscribe.label} (an answer; its text speaks of "${confirmed}")`;
   // "Report abuse", "Mark as spam": a complaint to the sender's or its mailer's abuse desk, which may end the mailing too.
   const report = r.refuse.report;
@@ -552,7 +571,20 @@ export function scoreControl(read: PageControl, page: ScoringPage, all?: readonl
   // A link whose onclick or click listener sends the click elsewhere than its href says (`<a
   // href="/offer" onclick="location='/dl?file=Setup.exe'; return false">`) goes there: judged by both.
   const byScript = read.onclickHref && read.onclickHref !== control.href ? targetRefusal(read.onclickHref) : null;
-  const refused = refusal(control, page, words, wording !== null) ?? (byScript ? `${byScript} (where its script sends the click)` : null);
+  // A control with no link of its own, whose click a script receives, and an address in a data
+  // attribute (`<div class="cta" data-url="/files/invoice.zip">` of a delegated listener): judged by it too.
+  const byData =
+    !control.href && read.dataHref && (read.onclick || read.clickListener || read.delegatedListener) ? targetRefusal(read.dataHref) : null;
+  const refused =
+    refusal(
+      control,
+      page,
+      words,
+      wording !== null,
+      (all ?? []).filter((other) => other !== read),
+    ) ??
+    (byScript ? `${byScript} (where its script sends the click)` : null) ??
+    (byData ? `${byData} (where its data attribute says it leads)` : null);
   return { score, reasons, refused };
 }
 

@@ -1,6 +1,7 @@
 // Whether a URL asks its server for a file of a type that is downloaded rather than shown (an
 // installer, an archive, a document), told by the URL alone: explore judges a control before it is
 // clicked, and the server's answer (its Content-Disposition) is known only once it is requested.
+import { parse as parseDomain } from 'tldts';
 import { tokenRuleFor } from './tokens.js';
 import { percentDecode } from './unwrap/url-text.js';
 
@@ -26,7 +27,8 @@ const EMBEDDED_URL = /(?:^|\/)(https?:\/\/?.*)$/i;
  * dropped) or by a query value (`/dl?file=Setup.exe`, `/download.php?f=invoice.zip`, `/get?app.apk`): a server
  * asked for a file by name answers with that file, whatever its own script is called. An address
  * inside the URL (`?u=https://cdn.example/voucher.pdf`, `/r/https://…`) is judged as an address (the
- * host it names is no file). Not named by it: the values of tracking parameters (`utm_content=banner.zip`
+ * host it names is no file), and so is a site's name in a parameter not named for a file (`?site=brand.zip`:
+ * .zip, .mov, .sh are top-level domains too). Not named by it: the values of tracking parameters (`utm_content=banner.zip`
  * labels a campaign), an e-mail address, the fragment (never sent), and a document named to a
  * viewer's page (`/view?doc=offer.pdf`: it shows the document in a page; a program named to it still counts).
  */
@@ -52,12 +54,30 @@ export function downloadNamed(url: string, types: DownloadTypes, depth = 0): str
       ? depth < MAX_NESTING
         ? downloadNamed(value, types, depth + 1)
         : null
-      : value.includes('@')
+      : value.includes('@') || (raw !== '' && !FILE_PARAMETER.test(name) && siteName(value))
         ? null
         : fileTypeIn(value.split(/[?#]/)[0], types);
     if (type && !(viewer && types.viewed.has(type))) return type;
   }
   return null;
+}
+
+/**
+ * A query parameter named for a file (`f`, `file`, `filename`, `dl`, `download`, `attachment`,
+ * `doc`, `path`, `setup`…): its value is a file's name even when it reads as a site's (`?f=invoice.zip`).
+ */
+const FILE_PARAMETER = /^(?:f|fn|dl|get|app|pkg|p|name)$|file|down|attach|doc|path|archive|setup|install|package/i;
+
+/**
+ * Whether a query value reads as a site's name rather than a file's: a bare host name (dot-separated
+ * labels of lower-case letters, digits and hyphens, no path) whose last label is a top-level domain
+ * of the Public Suffix List (`brand.zip`, `www.promo.mov`, `shop.sh`). `Setup.exe`, `Invoice 2024.zip`
+ * and `my_invoice.zip` are files: no such domain, or not a host name's letters.
+ */
+function siteName(value: string): boolean {
+  if (!/^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62}$/.test(value)) return false;
+  const parsed = parseDomain(value);
+  return parsed.isIcann === true && parsed.hostname === value && parsed.domain !== null;
 }
 
 /** Percent-decoded until nothing is left to decode (`Setup%252Eexe` is `Setup.exe` to a server that decodes twice). */

@@ -53,6 +53,14 @@ test('a link to another page, with no onclick, is asked about once chosen: its l
   assert.ok(!mayBeSentElsewhere(control({ tag: 'button', type: 'submit', ...link, form: { typing: 0, method: 'get' } })));
 });
 
+test('a box of a delegated listener, leading nowhere by itself, is asked about once chosen: a listener around it may say where', () => {
+  const box = { tag: 'div', rawHref: null, href: null, form: null, lookalike: true, delegatedListener: 'the document' };
+  assert.ok(mayBeSentElsewhere(control(box)));
+  assert.ok(mayBeSentElsewhere(control({ delegatedListener: '<div id=root>' })), 'a "#" link inside a listening root');
+  assert.ok(!mayBeSentElsewhere(control({ ...box, onclickHref: 'https://promo.example/offer' })), 'where it leads is known');
+  assert.ok(!mayBeSentElsewhere(control({ ...box, delegatedListener: undefined })), 'no listener around it');
+});
+
 test('a box that only looks like a button is a control when a listener on it or around it receives its click', () => {
   const lookalike = { tag: 'span', rawHref: null, href: null, form: null, lookalike: true };
   assert.ok(dependsOnListeners(control(lookalike)), 'its listeners are asked about');
@@ -97,6 +105,21 @@ test('a listener that is a plain navigation says where it leads; one that does m
     ['function () { dispatch(open()); }', null],
   ];
   for (const [source, target] of cases) assert.equal(listenerTarget(source, BASE), target, source);
+});
+
+test("a listener that rewrites its link's href sends the click there: on the press before the click too", () => {
+  const cases: [string, string | null][] = [
+    ["function onmousedown(event) {\nthis.href='https://dl.example/FlashUpdate.exe'\n}", 'https://dl.example/FlashUpdate.exe'],
+    ['function () { this.href = "/r?u=1"; return true; }', 'https://promo.example/r?u=1'],
+    ["(e) => e.currentTarget.setAttribute('href', '/dl/a.exe')", 'https://promo.example/dl/a.exe'],
+    ['function () { this.href = this.href + "?src=mail"; }', null],
+    ['function () { this.href = "/a"; track(); }', null],
+  ];
+  for (const [source, target] of cases) assert.equal(listenerTarget(source, BASE), target, source);
+  const press = { type: 'mousedown', source: "function () { this.href = '/dl/Setup.exe'; }" };
+  assert.equal(judgeListeners([press], [], BASE).target, 'https://promo.example/dl/Setup.exe');
+  const go = { type: 'click', source: "function (e) { e.preventDefault(); location.href = '/offer'; }" };
+  assert.equal(judgeListeners([press, go], [], BASE).target, 'https://promo.example/offer', "the click's own navigation first");
 });
 
 test('the controls a person sees first are asked about first: in view, drawn as a button, bigger; then document order', () => {

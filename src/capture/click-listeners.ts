@@ -24,13 +24,24 @@ export const PLAIN_NAVIGATION =
   String.raw`(?:location(?:\.href)?\s*=\s*|location\.(?:assign|replace)\s*\(\s*|open\s*\(\s*)` +
   String.raw`([\x22\x27])([^\x22\x27\\]{1,2000})\1\s*(?:[,)][^;]*)?;?\s*(?:return\s+false\s*;?\s*)?$`;
 
+/**
+ * A script that rewrites the link it is on and nothing else (`this.href = '…'`,
+ * `e.target.setAttribute('href', '…')`): the browser follows the href as it is when the click
+ * ends, so a rewrite on mousedown (click-tracking's, or a bait's `onmousedown="this.href='/dl/Setup.exe'"`)
+ * or on click sends the click there. Group 3 is where it leads.
+ */
+export const HREF_REWRITE =
+  String.raw`^\s*(?:this|(?:e|ev|evt|event)\.(?:target|currentTarget))\.` +
+  String.raw`(?:href\s*=\s*|setAttribute\s*\(\s*([\x22\x27])href\1\s*,\s*)` +
+  String.raw`([\x22\x27])([^\x22\x27\\]{1,2000})\2\s*\)?\s*;?\s*(?:return\s+true\s*;?\s*)?$`;
+
 /** `event.preventDefault();` as handlers write it (set aside before a handler is read as a plain navigation). */
 export const PREVENT_DEFAULT = String.raw`\b(?:event|e|evt|ev)\.preventDefault\s*\(\s*\)\s*;?`;
 
 /**
  * Where a listener leads when its body is a plain navigation once `preventDefault()` is set aside
- * (`function (e) { e.preventDefault(); location.href = '/offer'; }`, `() => window.open('…')`),
- * resolved against `base`; null otherwise.
+ * (`function (e) { e.preventDefault(); location.href = '/offer'; }`, `() => window.open('…')`), or
+ * a rewrite of its link's href (`this.href = '…'`), resolved against `base`; null otherwise.
  */
 export function listenerTarget(source: string, base: string): string | null {
   const body = source
@@ -39,9 +50,11 @@ export function listenerTarget(source: string, base: string): string | null {
     .replace(/^(?:async\s+)?(?:\([^)]*\)|[\w$]+)\s*=>\s*(?:\{([\s\S]*)\}|([\s\S]*))$/, '$1$2')
     .replace(new RegExp(PREVENT_DEFAULT, 'g'), '');
   const m = new RegExp(PLAIN_NAVIGATION).exec(body);
-  if (!m) return null;
+  const rewrite = m ? null : new RegExp(HREF_REWRITE).exec(body);
+  const to = m?.[2] ?? rewrite?.[3];
+  if (!to) return null;
   try {
-    return new URL(m[2], base).href;
+    return new URL(to, base).href;
   } catch {
     return null;
   }
@@ -90,8 +103,11 @@ export function judgeListeners(
   const clicks = own.filter((l) => CLICK_EVENTS.has(l.type));
   const acting = [...clicks.filter((l) => l.type === 'click'), ...form.filter((l) => l.type === 'submit')];
   const stops = acting.some((l) => stopsDefault(l.source));
-  // Where it leads, when the one listener that acts on the click says so plainly.
-  const target = acting.length === 1 ? listenerTarget(acting[0].source, base) : null;
+  // Where it leads, when the one listener that acts on the click says so plainly; else when the one
+  // listener of the press before it (mousedown, pointerdown, mouseup) rewrites its href.
+  const presses = clicks.filter((l) => l.type !== 'click');
+  const rewritten = presses.length === 1 ? listenerTarget(presses[0].source, base) : null;
+  const target = (acting.length === 1 ? listenerTarget(acting[0].source, base) : null) ?? rewritten;
   return { clickListener: clicks.length > 0, stops, target };
 }
 
@@ -136,7 +152,7 @@ async function listenersOf(
     objectId,
     depth: 0,
   })) as Protocol.DOMDebugger.GetEventListenersResponse | null;
-  return (listed?.listeners ?? []).map((l) => ({ type: l.type, source: (l.handler?.description ?? '').slice(0, 20_000) }));
+  return (listed?.listeners ?? []).map(listenerOf);
 }
 
 /**
@@ -151,36 +167,42 @@ export function receivesClicks(control: PageControl): boolean {
 const MAX_DELEGATING = 50;
 
 /**
- * Runs in the isolated world on the nodes of the document that have a click listener: for each
- * control index, the nearest ancestor among them (its parent up to the document, across shadow
- * roots: a click is composed and bubbles out of them), named as a person reads markup
- * ("<div id=root>", "the document"); "the window" when none has one but the window does (a click
- * bubbles on to it); or null.
+ * Runs in the isolated world on the nodes of the document that have a click listener: for control
+ * `index`, the positions among them of its ancestors (its parent up to the document, across shadow
+ * roots: a click is composed and bubbles out of them), nearest first, each named as a person reads
+ * markup ("<div id=root>", "the document").
  */
-const DELEGATING_FUNCTION = `function (indexes, windowListens, ...nodes) {
-  const listening = new Set(nodes);
-  const controls = globalThis.__clicktraceControls || [];
+const ANCESTORS_FUNCTION = `function (index, ...nodes) {
+  const at = new Map(nodes.map((node, i) => [node, i]));
+  const el = (globalThis.__clicktraceControls || [])[index];
   const name = (a) => {
     if (a.nodeType === 9) return 'the document';
     const id = a.id ? ' id=' + a.id.slice(0, 40) : '';
     return '<' + a.tagName.toLowerCase().slice(0, 40) + id + '>';
   };
-  return indexes.map((i) => {
-    const el = controls[i];
-    for (let a = el && (el.parentNode || null), n = 0; a && n < 200; a = a.parentNode || a.host || null, n++)
-      if (listening.has(a)) return name(a);
-    return el && windowListens ? 'the window' : null;
-  });
+  const found = [];
+  for (let a = el && (el.parentNode || null), n = 0; a && n < 200; a = a.parentNode || a.host || null, n++)
+    if (at.has(a)) found.push({ node: at.get(a), name: name(a) });
+  return found;
 }`;
 
+/** The document's nodes with a click listener (as objects of the isolated world), with their click listeners, and the window's. */
+interface Listening {
+  nodes: { objectId: string; listeners: { type: string; source: string }[] }[];
+  window: { type: string; source: string }[];
+}
+
 /**
- * Whether the window of the document `documentId` (an object of the page's main world) has a click
- * listener: `window.addEventListener('click', e => { if (e.target.closest('.cta')) … })` acts on
- * every click of the page, as a listener on the document does. The window is no node of the
- * document's tree, so it is asked on its own; `window` is unforgeable (a page cannot redefine it),
- * and reading it runs nothing of the page's.
+ * Click listeners on the window of the document `documentId` (an object of the page's main world):
+ * `window.addEventListener('click', e => { if (e.target.closest('.cta')) … })` acts on every click of
+ * the page, as a listener on the document does. The window is no node of the document's tree, so it
+ * is asked on its own; `window` is unforgeable (a page cannot redefine it), and reading it runs nothing of the page's.
  */
-async function windowHasClickListener(observer: PageObserver, documentId: string, timeoutMs: number): Promise<boolean> {
+async function windowClickListeners(
+  observer: PageObserver,
+  documentId: string,
+  timeoutMs: number,
+): Promise<{ type: string; source: string }[]> {
   const found = (await send(observer, timeoutMs, 'Runtime.callFunctionOn', {
     objectId: documentId,
     functionDeclaration: 'function () { return window; }',
@@ -188,30 +210,27 @@ async function windowHasClickListener(observer: PageObserver, documentId: string
     objectGroup: GROUP,
   })) as Protocol.Runtime.CallFunctionOnResponse | null;
   const windowId = found && !found.exceptionDetails ? found.result.objectId : undefined;
-  if (!windowId) return false;
+  if (!windowId) return [];
   const listed = (await send(observer, timeoutMs, 'DOMDebugger.getEventListeners', {
     objectId: windowId,
     depth: 0,
   })) as Protocol.DOMDebugger.GetEventListenersResponse | null;
-  return (listed?.listeners ?? []).some((l) => CLICK_EVENTS.has(l.type));
+  return (listed?.listeners ?? []).filter((l) => CLICK_EVENTS.has(l.type)).map(listenerOf);
+}
+
+function listenerOf(l: Protocol.DOMDebugger.EventListener): { type: string; source: string } {
+  return { type: l.type, source: (l.handler?.description ?? '').slice(0, 20_000) };
 }
 
 /**
- * Click listeners a framework adds on an ancestor rather than on the control (React on its root
- * element, jQuery's `$(document).on('click', '.cta', …)`): one DOMDebugger.getEventListeners on
- * the document, its whole tree (shadow roots aside), lists every node with one; for each control index, the nearest
- * such ancestor, else "the window" when the window has one, or null. Which control such a listener acts on is in its code, not in the DOM:
- * a link to "#" inside one may be the button it makes navigate.
+ * The nodes of a document with a click listener, and the window's click listeners: a framework adds
+ * one on an ancestor rather than on the control (React on its root element, jQuery's
+ * `$(document).on('click', '.cta', …)`). One DOMDebugger.getEventListeners on the document, its whole
+ * tree (shadow roots aside), lists them; at most MAX_DELEGATING nodes are kept.
  */
-async function delegatingAncestors(
-  observer: PageObserver,
-  contextId: number,
-  indexes: number[],
-  timeoutMs: number,
-): Promise<(string | null)[]> {
-  const none = indexes.map(() => null);
+async function listeningNodes(observer: PageObserver, contextId: number, timeoutMs: number): Promise<Listening> {
   const documentId = await inMainWorld(observer, contextId, 'document', timeoutMs);
-  if (!documentId) return none;
+  if (!documentId) return { nodes: [], window: [] };
   const listed = (await send(observer, timeoutMs, 'DOMDebugger.getEventListeners', {
     objectId: documentId,
     depth: -1,
@@ -219,28 +238,68 @@ async function delegatingAncestors(
     // whole tree of frames is costly to list, and a framework's root is in the light DOM.
     pierce: false,
   })) as Protocol.DOMDebugger.GetEventListenersResponse | null;
-  const nodes = [
-    ...new Set((listed?.listeners ?? []).filter((l) => CLICK_EVENTS.has(l.type) && l.backendNodeId).map((l) => l.backendNodeId!)),
-  ].slice(0, MAX_DELEGATING);
-  const windowListens = await windowHasClickListener(observer, documentId, timeoutMs);
-  if (nodes.length === 0 && !windowListens) return none;
-  const objects: string[] = [];
-  for (const backendNodeId of nodes) {
+  const byNode = new Map<number, { type: string; source: string }[]>();
+  for (const l of listed?.listeners ?? []) {
+    if (!CLICK_EVENTS.has(l.type) || !l.backendNodeId) continue;
+    if (!byNode.has(l.backendNodeId) && byNode.size >= MAX_DELEGATING) continue;
+    byNode.set(l.backendNodeId, [...(byNode.get(l.backendNodeId) ?? []), listenerOf(l)]);
+  }
+  const window = await windowClickListeners(observer, documentId, timeoutMs);
+  const nodes: Listening['nodes'] = [];
+  for (const [backendNodeId, listeners] of byNode) {
     const resolved = (await send(observer, timeoutMs, 'DOM.resolveNode', {
       backendNodeId,
       executionContextId: contextId,
       objectGroup: GROUP,
     })) as Protocol.DOM.ResolveNodeResponse | null;
-    if (resolved?.object.objectId) objects.push(resolved.object.objectId);
+    if (resolved?.object.objectId) nodes.push({ objectId: resolved.object.objectId, listeners });
   }
+  return { nodes, window };
+}
+
+/** For control `index`: its ancestors with a click listener, nearest first (positions in `listening.nodes`, and names). */
+async function listeningAncestors(
+  observer: PageObserver,
+  contextId: number,
+  listening: Listening,
+  index: number,
+  timeoutMs: number,
+): Promise<{ node: number; name: string }[]> {
+  if (listening.nodes.length === 0) return [];
   const called = (await send(observer, timeoutMs, 'Runtime.callFunctionOn', {
     executionContextId: contextId,
-    functionDeclaration: DELEGATING_FUNCTION,
-    arguments: [{ value: indexes }, { value: windowListens }, ...objects.map((objectId) => ({ objectId }))],
+    functionDeclaration: ANCESTORS_FUNCTION,
+    arguments: [{ value: index }, ...listening.nodes.map(({ objectId }) => ({ objectId }))],
     returnByValue: true,
   })) as Protocol.Runtime.CallFunctionOnResponse | null;
   const value = called && !called.exceptionDetails ? (called.result.value as unknown) : null;
-  return Array.isArray(value) && value.length === indexes.length ? value.map((v) => (typeof v === 'string' ? v : null)) : none;
+  if (!Array.isArray(value)) return [];
+  return (value as unknown[]).filter((v): v is { node: number; name: string } => {
+    const found = v as { node?: unknown; name?: unknown } | null;
+    return (
+      !!found && typeof found.node === 'number' && typeof found.name === 'string' && found.node >= 0 && found.node < listening.nodes.length
+    );
+  });
+}
+
+/**
+ * For each control index, the nearest ancestor with a click listener ("<div id=root>", "the
+ * document"), else "the window" when the window has one, or null. Which control such a listener acts
+ * on is in its code, not in the DOM: a link to "#" inside one may be the button it makes navigate.
+ */
+async function delegatingAncestors(
+  observer: PageObserver,
+  contextId: number,
+  indexes: number[],
+  timeoutMs: number,
+): Promise<(string | null)[]> {
+  const listening = await listeningNodes(observer, contextId, timeoutMs);
+  const names: (string | null)[] = [];
+  for (const index of indexes) {
+    const [nearest] = await listeningAncestors(observer, contextId, listening, index, timeoutMs);
+    names.push(nearest?.name ?? (listening.window.length > 0 ? 'the window' : null));
+  }
+  return names;
 }
 
 /** The part of a document in its window, top and bottom edges in document coordinates. */
@@ -275,18 +334,24 @@ export function listenerAskingOrder(controls: readonly PageControl[], view: InVi
 
 /**
  * A link to another page with no onclick attribute, whose listeners were not asked about with the
- * document's: a click listener may still send its click elsewhere (`e.preventDefault();
- * location.href = '/dl?file=Setup.exe'`). Asked about once it is chosen, before it is clicked
- * (`listenerTargetOf`): asking every link of a page costs tens of milliseconds each.
+ * document's: a click listener on it or around it may still send its click elsewhere (`e.preventDefault();
+ * location.href = '/dl?file=Setup.exe'`); or a control that leads nowhere by itself whose click a
+ * listener around it receives (a `<div class="cta">` of a delegated listener). Asked about once it
+ * is chosen, before it is clicked (`listenerTargetOf`): asking every link of a page costs tens of milliseconds each.
  */
 export function mayBeSentElsewhere(control: PageControl): boolean {
+  if (control.hidden || control.onclick) return false;
+  if (control.delegatedListener && !control.onclickHref && !control.form) return true;
   const raw = (control.rawHref ?? '').trim();
-  return !control.hidden && !control.onclick && !control.form && !raw.startsWith('#') && /^https?:/i.test(control.href ?? '');
+  return !control.form && !raw.startsWith('#') && /^https?:/i.test(control.href ?? '');
 }
 
 /**
- * Where the click listener of the control `index` of a document's read (in `frameId`'s isolated
- * world, at `base`) sends its click, when the one listener acting on it is a plain navigation; null otherwise.
+ * Where a click on the control `index` of a document's read (in `frameId`'s isolated world, at
+ * `base`) is sent by script: by its own click listener when the one acting on it is a plain
+ * navigation, else by the nearest listener around it (an ancestor's, the document's, the window's)
+ * that is one and nothing else (`wrap.addEventListener('click', e => { e.preventDefault(); location =
+ * '/dl/Setup.exe'; })` acts on every click inside it, whichever element was clicked); null otherwise.
  */
 export async function listenerTargetOf(
   observer: PageObserver,
@@ -299,7 +364,18 @@ export async function listenerTargetOf(
   if (contextId === null) return null;
   try {
     const own = await listenersOf(observer, contextId, `(globalThis.__clicktraceControls || [])[${index}]`, timeoutMs);
-    return judgeListeners(own, [], base).target;
+    const target = judgeListeners(own, [], base).target;
+    if (target) return target;
+    const listening = await listeningNodes(observer, contextId, timeoutMs);
+    const around = [
+      ...(await listeningAncestors(observer, contextId, listening, index, timeoutMs)).map(({ node }) => listening.nodes[node].listeners),
+      listening.window,
+    ];
+    for (const listeners of around) {
+      const sent = judgeListeners(listeners, [], base).target;
+      if (sent) return sent;
+    }
+    return null;
   } finally {
     await send(observer, timeoutMs, 'Runtime.releaseObjectGroup', { objectGroup: GROUP });
   }

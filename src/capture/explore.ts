@@ -31,6 +31,8 @@ import {
   type InView,
 } from './click-listeners.js';
 import { ACCESSIBLE_NAME_SCRIPT, HAND_POINT_SCRIPT, pointerOf, trustedClick, type Pointer } from './click.js';
+import { IN_NOTICE_SCRIPT } from './notice-script.js';
+import { answerQuestions } from './explore-answers.js';
 import {
   LANDMARK_SCRIPT,
   frameCoveredAt,
@@ -164,33 +166,6 @@ const BOX_OF_SCRIPT = `(el) => {
     }
   }
   return { left, top, right, bottom, width: right - left, height: bottom - top, x: left, y: top };
-}`;
-
-/**
- * Page-side source: whether an element (with `self`, or one of its ancestors) is a cookie / consent
- * notice: named so (id, class, label), or a fixed, sticky or dialog box that speaks of cookies (in
- * most languages the word is "cookie"; Turkish says "çerez", Thai "คุกกี้", Korean "쿠키").
- */
-const IN_NOTICE_SCRIPT = `(el, self) => {
-  const CONSENT = /cookie|consent|gdpr|onetrust|didomi|usercentrics|cookiebot|trustarc|quantcast-choice|\\bcmp\\b/i;
-  const COOKIE_WORDS = /cookie|куки|クッキー|ciasteczk|çerez|cerez|คุกกี้|쿠키/i;
-  const floating = (a) => {
-    const s = getComputedStyle(a);
-    if (s.position === 'fixed' || s.position === 'sticky' || a.tagName === 'DIALOG') return true;
-    return /^(alert)?dialog$/.test(a.getAttribute('role') || '') || a.getAttribute('aria-modal') === 'true';
-  };
-  for (let a = self ? el : el.parentElement, n = 0; a && a !== document.body && a !== document.documentElement && n < 12; a = a.parentElement, n++) {
-    const names = (a.id || '') + ' ' + (typeof a.className === 'string' ? a.className : '') + ' ' + (a.getAttribute('aria-label') || '');
-    if (CONSENT.test(names)) return true;
-    if (floating(a)) {
-      // Not a whole page that happens to sit in a fixed frame and link its cookie policy.
-      const text = a.innerText || '';
-      const ar = a.getBoundingClientRect();
-      const small = ar.width * ar.height < 0.6 * window.innerWidth * window.innerHeight || text.length < 600;
-      if (small && text.length < 3000 && COOKIE_WORDS.test(text)) return true;
-    }
-  }
-  return false;
 }`;
 
 export const READ_CONTROLS_SCRIPT = `(() => {
@@ -571,6 +546,16 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     if (m) return absolute(m[2]);
     return ONCLICK_SCROLL.test(code) && !/location|open\\s*\\(|submit\\s*\\(/.test(code) ? document.URL.split('#')[0] + '#' : null;
   };
+  // An address a script reads from the control's data attributes (<div class="cta" data-href="/offer">
+  // of a listener that does location = el.dataset.href): where a control with no link of its own most likely leads.
+  const DATA_LINK = /^data-(?:[\\w-]*(?:href|url|link|redirect|dest|destination|location)|go|goto|to)$/i;
+  const dataHrefOf = (el) => {
+    for (const attr of el.attributes) {
+      const value = attr.value.trim();
+      if (DATA_LINK.test(attr.name) && (/^https?:\\/\\//i.test(value) || /^\\/(?!\\/)/.test(value))) return absolute(value);
+    }
+    return null;
+  };
   // A javascript: link whose script is a plain navigation (javascript:location.href='…'): where it leads.
   const scriptHrefTarget = (raw) => {
     let code = raw.replace(/^\\s*javascript:/i, '');
@@ -629,6 +614,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     const href = rawHref !== null ? absolute(rawHref) : scriptGo || (submit ? submit.href : null);
     const scriptHref = rawHref !== null && /^\\s*javascript:/i.test(rawHref);
     const onclickHref = el.hasAttribute('onclick') ? onclickTarget(el) : scriptHref ? scriptHrefTarget(rawHref) : null;
+    const dataHref = rawHref === null || /^\\s*(#|javascript:)/i.test(rawHref) ? dataHrefOf(el) : null;
     const shown = pictureIn(el, r);
     const picture = !!shown;
     const banner = !!shown && shown.width >= 300 && shown.height >= 120;
@@ -658,6 +644,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
         ...(lookalikes.has(el) ? { lookalike: true } : {}),
         ...(el.disabled === true || el.getAttribute('aria-disabled') === 'true' ? { disabled: true } : {}),
         ...(onclickHref ? { onclickHref: clip(onclickHref, 2000) } : {}),
+        ...(dataHref ? { dataHref: clip(dataHref, 2000) } : {}),
         ...(picture ? { picture: true } : {}),
         ...(banner ? { banner: true } : {}),
       },
@@ -1277,6 +1264,18 @@ const STILL_WORKING_WAIT_MS = 5000;
 /** How many clicks that led nowhere (a dead "#" link, a button that only opens a menu) explore passes over on one page. */
 const MAX_LED_NOWHERE = 2;
 
+/**
+ * How many clicks on one page explore makes, at most, that load no new document: those that led
+ * nowhere and those that showed the page's next step (a quiz's answers, "Select your age" before
+ * "Continue"), which a person goes through one after another.
+ */
+const MAX_CLICKS_ON_PAGE = 8;
+
+/** The controls a person sees on a page read (text, tag, where it leads, frame), to tell what a click showed that was not there. */
+function shownControls(event: ExploreEvent): Set<string> {
+  return new Set(event.controls.filter((c) => !c.hidden).map((c) => JSON.stringify([c.text, c.tag, targetOf(c), c.frame ?? null])));
+}
+
 export interface ExploreHooks {
   capture: Capture;
   depth: number;
@@ -1301,6 +1300,13 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
   // A click that led nowhere (a dead "#" link, a script button that opened a menu): a person tries
   // the next best control of the page, which is then read again (the click may have changed it).
   const ledNowhere: ClickedControl[] = [];
+  // Of them, those after which the page showed nothing new (a dead link): a click that showed the
+  // page's next step (a quiz's next question) is a step a person takes, not a click gone astray.
+  let deadClicks = 0;
+  // The controls seen before the last click that led to no new document, until the page is read again.
+  let shownBefore: Set<string> | null = null;
+  // Questions answered on this page (a round of radio-button choices before its "Next" was clicked again).
+  let answers = 0;
   // A cookie notice closed because nothing was to click while it showed: once per page.
   let noticeClosed = false;
   // Waited for the page's script to finish its work because nothing was to click yet: once per page.
@@ -1334,6 +1340,11 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
     if (!result) {
       hooks.progress({ kind: 'explore', detail: `could not read the links and buttons of ${observer.url}` });
       return;
+    }
+    if (shownBefore) {
+      const before = shownBefore;
+      shownBefore = null;
+      if ([...shownControls(result.event)].some((control) => !before.has(control))) deadClicks--;
     }
     // Nothing to click yet while the page's script is still at work: waiting on a request (a slow
     // offer API whose answer renders the button; settling counts such a request as hung after a
@@ -1412,14 +1423,35 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
       depth--;
       continue;
     }
+    if (stayed && ledNowhere.length + answers < MAX_CLICKS_ON_PAGE) {
+      // A "Next" that does nothing while a question shows unanswered (radio buttons, none chosen):
+      // a person picks an answer (the first choice) and clicks it again; it is not passed over.
+      const timeoutMs = Math.max(500, Math.min(3000, hooks.deadline - Date.now()));
+      const answered = await answerQuestions(observer, pointer, timeoutMs, (text) => {
+        hooks.emit({ type: 'click', at: new Date().toISOString(), pageId: observer.pageId, text, target: null, answer: true });
+        hooks.progress({ kind: 'explore', detail: `answered "${text}" (the first choice) before ${click.text}` });
+      });
+      if (answered.length > 0) {
+        hooks.flush();
+        answers++;
+        await hooks.settleAgain();
+        depth--;
+        continue;
+      }
+    }
     if (stayed) {
-      // It led nowhere: the same page is explored again without it, a few times at most.
-      if (ledNowhere.length >= MAX_LED_NOWHERE) return;
+      // It led nowhere: the same page is explored again without it, a few times at most (unless
+      // what it showed was the page's next step: then it counts only towards MAX_CLICKS_ON_PAGE).
+      if (deadClicks >= MAX_LED_NOWHERE || ledNowhere.length >= MAX_CLICKS_ON_PAGE) return;
       ledNowhere.push({ text: click.text, tag: click.tag, target: click.target, frame: click.frame?.url ?? null });
+      deadClicks++;
+      shownBefore = shownControls(result.event);
       depth--;
       continue;
     }
     ledNowhere.length = 0;
+    deadClicks = 0;
+    answers = 0;
     noticeClosed = false;
     waitedForPage = false;
     scrolledPage = false;

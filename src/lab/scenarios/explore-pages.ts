@@ -149,8 +149,13 @@ export interface ExplorePage {
    * shows (a cookie wall): the page is then read again, and the step that chooses comes after.
    */
   noticeClosedFirst?: string;
-  /** The controls explore clicks first, in order, whose click leads nowhere (the page is then explored again without them). */
+  /**
+   * The controls explore clicks first, in order, whose click loads no new document (led nowhere, or
+   * showed the page's next step: a quiz's next question); the page is then explored again without them.
+   */
   ledNowhere?: string[];
+  /** The choices explore picks, in order, of questions of radio buttons a "Next" waits on (no typing), when it must. */
+  answered?: string[];
   /** The text of the pop-up's close control explore clicks first to uncover the call-to-action, when it must (not a consent notice's). */
   closedPopup?: string;
   /** The call-to-action explore leaves unclicked because a consent notice that offers only accept covers it (then `cta` is null). */
@@ -3564,6 +3569,104 @@ const SPECS: Record<string, PageSpec> = {
           `<button class="btn-primary">Get the offer</button></form>` +
           `<p>${a(refused('form-honeypot', 'about'), 'About us')}</p></main>`,
       ),
+  },
+  // ---- Explore hunt 7. ----
+  // Script that sends a click elsewhere from around the control: a wrapper's listener that sends
+  // every click in it to an installer, and a body listener delegating to `[data-url]` boxes, one of
+  // which names an archive. Both are judged before the click; the plain link is followed.
+  'listeners-around': {
+    lang: 'en',
+    about:
+      "a link whose wrapper's listener sends it to an .exe, a delegated [data-url] box naming a .zip: refused; the plain link followed",
+    cta: 'See the schedule',
+    reasons: [
+      { text: 'Watch now', match: /download link \(\.exe\) \(where its script sends the click\)$/ },
+      { text: 'Get your invoice now', match: /download link \(\.zip\) \(where its data attribute says it leads\)$/ },
+    ],
+    html: () =>
+      doc(
+        'en',
+        'Live stream',
+        `<main class="hero"><h1>The match is live</h1>` +
+          `<div id="player">${a(refused('listeners-around', 'watch'), 'Watch now', ' class="btn-primary"')}</div>` +
+          `<p><span class="btn-primary" style="cursor:auto" data-url="${escapeHtml(refused('listeners-around', 'invoice.zip'))}">` +
+          `Get your invoice now</span></p>` +
+          `<p>${a(explorePageTarget('listeners-around'), 'See the schedule', ' class="btn-ghost"')}</p></main>` +
+          `<script>document.getElementById('player').addEventListener('click', function (e) { e.preventDefault(); ` +
+          `location.href = ${jsString(refused('listeners-around', 'Player_Setup.exe'))}; });\n` +
+          `document.body.addEventListener('click', function (e) { var el = e.target.closest('[data-url]'); if (el) location = el.dataset.url; });</script>`,
+      ),
+  },
+  // A survey funnel: three questions of answer buttons, one shown at a time by script (no new
+  // document), then the reward. A person answers each; the clicks load nothing, but each shows the next step.
+  'quiz-three-steps': {
+    lang: 'en',
+    about: 'three questions answered with buttons, each shown by script in the same document, then "Claim your reward" followed',
+    cta: 'Claim your reward',
+    ledNowhere: ['18-29', 'Yes', 'A new phone'],
+    html: () =>
+      doc(
+        'en',
+        'Survey',
+        `<main class="hero"><h1>Answer 3 quick questions to claim your reward</h1>` +
+          `<div id="q1"><p>1. How old are you?</p><button class="btn-primary">18-29</button> <button class="btn-primary">30-49</button></div>` +
+          `<div id="q2" style="display:none"><p>2. Do you shop online?</p><button class="btn-primary">Yes</button> ` +
+          `<button class="btn-primary">No</button></div>` +
+          `<div id="q3" style="display:none"><p>3. Which gift do you prefer?</p><button class="btn-primary">A new phone</button> ` +
+          `<button class="btn-primary">A tablet</button></div>` +
+          `<div id="q4" style="display:none"><p>Congratulations!</p>` +
+          `${a(explorePageTarget('quiz-three-steps'), 'Claim your reward', ' class="btn-primary"')}</div>` +
+          `<p>${a(refused('quiz-three-steps', 'unsubscribe'), 'Unsubscribe')}</p></main>` +
+          `<script>var step = 1; document.querySelectorAll('main button').forEach(function (b) { b.addEventListener('click', function () { ` +
+          `document.getElementById('q' + step).style.display = 'none'; step++; document.getElementById('q' + step).style.display = 'block'; }); });</script>`,
+      ),
+  },
+  // A question of radio buttons with a "Next" that does nothing until one is chosen (it only says
+  // "Please choose an answer"): a person picks one and clicks "Next" again; the quote link it shows is followed.
+  'radio-question-next': {
+    lang: 'en',
+    about: 'a "Next" that does nothing while no radio answer is chosen: the first answer picked (no typing), "Next" again, then the link',
+    cta: 'See my quote',
+    ledNowhere: ['Next', 'Next'],
+    answered: ['18-34'],
+    html: () =>
+      doc(
+        'en',
+        'Do you qualify?',
+        `<main class="hero"><h1>Check if you qualify</h1><div id="step"><p>What is your age?</p>` +
+          ['18-34', '35-54', '55+']
+            .map((age) => `<label style="display:block;padding:8px"><input type="radio" name="age"> ${age}</label>`)
+            .join('') +
+          `<button class="btn-primary" id="next">Next</button><p id="error"></p></div>` +
+          `<p id="done" style="display:none">${a(explorePageTarget('radio-question-next'), 'See my quote', ' class="btn-primary"')}</p></main>` +
+          `<script>document.getElementById('next').addEventListener('click', function () { ` +
+          `if (!document.querySelector('input[name=age]:checked')) { document.getElementById('error').textContent = 'Please choose an answer'; return; } ` +
+          `document.getElementById('step').style.display = 'none'; document.getElementById('done').style.display = 'block'; });</script>`,
+      ),
+  },
+  // Bait links whose href is rewritten as the mouse button goes down (an onmousedown attribute, a
+  // mousedown listener): the browser follows the href as it is when the click ends, an installer.
+  'href-rewritten-on-press': {
+    lang: 'en',
+    about: 'links whose onmousedown / mousedown listener rewrites the href to an .exe: refused; the plain link followed',
+    cta: 'Read the release notes',
+    reasons: ['Update now', 'Install the player'].map((text) => ({
+      text,
+      match: /, download link \(\.exe\) \(where its script sends the click\)$/,
+    })),
+    html: () => {
+      const swap = escapeHtml(jsString(refused('href-rewritten-on-press', 'FlashUpdate.exe')));
+      return doc(
+        'en',
+        'Update required',
+        `<main class="hero"><h1>Your player is out of date</h1>` +
+          `<p>${a(refused('href-rewritten-on-press', 'update'), 'Update now', ` class="btn-primary" onmousedown="this.href=${swap}"`)}</p>` +
+          `<p>${a(refused('href-rewritten-on-press', 'player'), 'Install the player', ' id="player" class="btn-primary"')}</p>` +
+          `<p>${a(explorePageTarget('href-rewritten-on-press'), 'Read the release notes', ' class="btn-ghost"')}</p></main>` +
+          `<script>document.getElementById('player').addEventListener('mousedown', function () { ` +
+          `this.href = ${jsString(refused('href-rewritten-on-press', 'Player_Setup.exe'))}; });</script>`,
+      );
+    },
   },
   'hostile-text': {
     lang: 'en',
