@@ -99,7 +99,23 @@ test('at most MAX_QR_IMAGES images are decoded per message; the rest are counted
   const links = await qrLinks(images, warnings);
   assert.equal(links.length, MAX_QR_IMAGES);
   assert.deepEqual(links[0], { url: 'http://click.mailer-esp.test/c/http-302?mid=qr1&lid=scan', origin: 'copy 1', attachment: null });
-  assert.deepEqual(warnings, [`3 image(s) not read for QR codes: at most ${MAX_QR_IMAGES} images and 12000000 pixels per message`]);
+  assert.deepEqual(warnings, [
+    `3 image(s) not read for QR codes: at most ${MAX_QR_IMAGES} images scanned and 12000000 pixels decoded per message`,
+  ]);
+});
+
+test('logos decoded and found to hold no code do not count toward MAX_QR_IMAGES: a QR image after many is read', async () => {
+  const logos = ['MORGANBANK', 'GAMESBANK', 'BANKSEGORE'].flatMap((word) =>
+    [4, 5, 6, 7].map((scale) => pngOf(lettering(word, scale, 60 + scale * 4))),
+  );
+  assert.ok(logos.length > MAX_QR_IMAGES);
+  for (const logo of logos) assert.ok(mayHoldQrCode(imageSize(logo)!, logo.byteLength), 'each logo is decoded');
+  const images: MailImage[] = [...logos, PNG_QR].map((bytes, i) => ({ bytes, origin: `image ${i + 1}`, attachment: null }));
+  const warnings: string[] = [];
+  assert.deepEqual(await qrLinks(images, warnings), [
+    { url: 'http://click.mailer-esp.test/c/http-302?mid=qr1&lid=scan', origin: `image ${logos.length + 1}`, attachment: null },
+  ]);
+  assert.deepEqual(warnings, []);
 });
 
 test('QR payloads: a bare URL, a URL in text; a payload with no web address gives none', () => {

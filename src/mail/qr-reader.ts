@@ -23,6 +23,17 @@ export interface Pixels {
 
 /** The QR code an image holds, as text, or null when it holds none. Throws on a corrupt or refused image. */
 export async function readQrCode(bytes: Uint8Array): Promise<string | null> {
+  return (await readQrImage(bytes)).payload;
+}
+
+/** An image's reading: its code, and whether any of it looked like a code and was scanned for one. */
+export interface QrReading {
+  payload: string | null;
+  scanned: boolean;
+}
+
+/** The image decoded, looked at, and its likely stretches scanned. Throws on a corrupt or refused image. */
+export async function readQrImage(bytes: Uint8Array): Promise<QrReading> {
   const size = imageSize(bytes);
   if (!size) throw new Error('not a PNG, JPEG or GIF image');
   const refused = refusal(bytes.byteLength, size);
@@ -30,11 +41,13 @@ export async function readQrCode(bytes: Uint8Array): Promise<string | null> {
   const pixels = shrink(decodePixels(bytes, size), QR_READ_SIDE);
   const long = Math.max(pixels.width, pixels.height);
   const regions = long > MAX_QR_ASPECT * Math.min(pixels.width, pixels.height) ? bannerRegions(pixels) : pictureRegions(pixels);
+  let scanned = false;
   for (const region of regions) {
+    scanned = true;
     const payload = await scan(region);
-    if (payload !== null) return payload;
+    if (payload !== null) return { payload, scanned };
   }
-  return null;
+  return { payload: null, scanned };
 }
 
 /**
