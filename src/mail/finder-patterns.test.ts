@@ -13,10 +13,11 @@ import { lettering } from '../../test/support/lettering.js';
 
 const image = (name: string) => readFileSync(projectPath('test', 'fixtures', 'mail', 'attachments', name));
 const decoded = (bytes: Buffer) => decodePixels(bytes, imageSize(bytes)!);
+const QR_PIXELS = await decoded(image('qr.png'));
 
-test('the fixtures’ codes show three finder patterns, the banner’s too', () => {
-  for (const name of ['qr.png', 'qr.jpg', 'qr.gif', 'qr-banner.png']) assert.ok(hasFinderPatterns(decoded(image(name))), name);
-  const corners = finderPatterns(decoded(image('qr.png'))).slice(0, 2);
+test('the fixtures’ codes show three finder patterns, the banner’s too', async () => {
+  for (const name of ['qr.png', 'qr.jpg', 'qr.gif', 'qr-banner.png']) assert.ok(hasFinderPatterns(await decoded(image(name))), name);
+  const corners = finderPatterns(QR_PIXELS).slice(0, 2);
   assert.deepEqual(corners, [
     { x: 37, y: 37, module: 5 },
     { x: 167, y: 37, module: 5 },
@@ -25,7 +26,7 @@ test('the fixtures’ codes show three finder patterns, the banner’s too', () 
 
 /** The code of qr.png drawn `side` pixels wide (each pixel the average it covers) in a white square 6 pixels larger. */
 function codeOfSide(side: number): Pixels {
-  const code = decoded(image('qr.png'));
+  const code = QR_PIXELS;
   const width = side + 6;
   const data = new Uint8ClampedArray(width * width * 4).fill(255);
   for (let y = 0; y < side; y++) {

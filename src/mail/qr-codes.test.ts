@@ -151,8 +151,8 @@ test('data: images of an HTML document are found in img src and CSS, whatever th
   assert.ok(!isImageFile('image/svg+xml', 'logo.svg', Buffer.from('<svg/>')));
 });
 
-test('a picture mostly dark and light is read for a code; a mid-toned one (a photograph) is not', () => {
-  const code = decodePixels(PNG_QR, imageSize(PNG_QR)!);
+test('a picture mostly dark and light is read for a code; a mid-toned one (a photograph) is not', async () => {
+  const code = await decodePixels(PNG_QR, imageSize(PNG_QR)!);
   assert.deepEqual([darkOnLight(toneShares(code)), lightOnDark(toneShares(code))], [true, false]);
   const width = 100;
   const height = 100;
@@ -170,11 +170,11 @@ function pngOf(pixels: Pixels): Buffer {
 
 test('a light-on-dark QR code is read inverted; a dark picture with a dark-on-light code in a white box still is', async () => {
   const inverted = image('qr-inverted.png');
-  const shares = toneShares(decodePixels(inverted, imageSize(inverted)!));
+  const shares = toneShares(await decodePixels(inverted, imageSize(inverted)!));
   assert.ok(shares.dark > shares.light && lightOnDark(shares), JSON.stringify(shares));
   assert.equal(await readQrCode(inverted), 'http://click.mailer-esp.test/c/http-302?mid=qr5&lid=inverted');
   // The ordinary code, its white quiet zone a box in a dark card larger than it: mostly dark, but read as it is.
-  const code = decodePixels(PNG_QR, imageSize(PNG_QR)!);
+  const code = await decodePixels(PNG_QR, imageSize(PNG_QR)!);
   const side = Math.round(code.width * 1.3);
   const card = new Uint8ClampedArray(side * side * 4);
   for (let i = 0; i < card.length; i += 4) card.set([20, 20, 30, 255], i);
@@ -196,7 +196,7 @@ test('a QR code at the end of a wide banner is read, so is one in a tall banner 
   assert.deepEqual(await qrLinks([{ bytes: banner, origin: 'banner.png', attachment: null }], []), [
     { url, origin: 'banner.png', attachment: null },
   ]);
-  const pixels = decodePixels(banner, imageSize(banner)!);
+  const pixels = await decodePixels(banner, imageSize(banner)!);
   // Turned a quarter: a 90 × 728 skyscraper whose code is at its bottom.
   const tall = new Uint8ClampedArray(pixels.data.length);
   for (let y = 0; y < pixels.height; y++) {
@@ -207,7 +207,7 @@ test('a QR code at the end of a wide banner is read, so is one in a tall banner 
   // The code scaled up into the middle of a 600 × 150 banner of mid-toned colour, past the window edges.
   const wide = new Uint8ClampedArray(600 * 150 * 4);
   for (let i = 0; i < wide.length; i += 4) wide.set([200, 120, 40, 255], i);
-  const code = decodePixels(PNG_QR, imageSize(PNG_QR)!);
+  const code = await decodePixels(PNG_QR, imageSize(PNG_QR)!);
   for (let y = 0; y < 140; y++) {
     for (let x = 0; x < 140; x++) {
       const from = (Math.floor((y * code.height) / 140) * code.width + Math.floor((x * code.width) / 140)) * 4;
@@ -220,8 +220,8 @@ test('a QR code at the end of a wide banner is read, so is one in a tall banner 
   );
 });
 
-/** What qrLinks makes of `images` in a fresh process, and whether it loaded jsQR (CommonJS: listed in require.cache). */
-function inFreshProcess(images: Buffer[]): { links: QrLink[]; warnings: string[]; jsqrLoaded: boolean } {
+/** What qrLinks makes of `images` in a fresh process, and which of the decoders and jsQR it loaded (CommonJS: listed in require.cache). */
+function inFreshProcess(images: Buffer[]): { links: QrLink[]; warnings: string[]; loaded: string[] } {
   const script = `
     import { createRequire } from 'node:module';
     import { readFileSync } from 'node:fs';
@@ -229,29 +229,31 @@ function inFreshProcess(images: Buffer[]): { links: QrLink[]; warnings: string[]
     const images = JSON.parse(readFileSync(0, 'utf8')).map((b64, i) => ({ bytes: Buffer.from(b64, 'base64'), origin: 'image ' + (i + 1), attachment: null }));
     const warnings = [];
     const links = await qrLinks(images, warnings);
-    const jsqrLoaded = Object.keys(createRequire(import.meta.url).cache).some((path) => /[\\/]jsqr[\\/]/.test(path));
-    console.log(JSON.stringify({ links, warnings, jsqrLoaded }));`;
+    const paths = Object.keys(createRequire(import.meta.url).cache);
+    const loaded = ['jpeg-js', 'jsqr', 'omggif', 'pngjs'].filter((name) => paths.some((path) => path.includes('/node_modules/' + name + '/')));
+    console.log(JSON.stringify({ links, warnings, loaded }));`;
   const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     input: JSON.stringify(images.map((bytes) => bytes.toString('base64'))),
     encoding: 'utf8',
   });
   assert.equal(run.status, 0, run.stderr);
-  return JSON.parse(run.stdout) as { links: QrLink[]; warnings: string[]; jsqrLoaded: boolean };
+  return JSON.parse(run.stdout) as { links: QrLink[]; warnings: string[]; loaded: string[] };
 }
 
 test('a wide logo whose lettering is dark on light as a code, and an empty image part, do not load the QR reader', () => {
   const logo = pngOf(lettering('MORGANBANK', 6, 99));
   assert.deepEqual(imageSize(logo), { format: 'png', width: 380, height: 99 });
   assert.ok(mayHoldQrCode(imageSize(logo)!, logo.byteLength), 'decoded as a possible banner');
-  const passedOver = inFreshProcess([Buffer.alloc(0), logo]);
-  assert.deepEqual(passedOver, {
+  assert.deepEqual(inFreshProcess([Buffer.alloc(0), logo]), {
     links: [],
     warnings: ['image 1: not read for a QR code: not a PNG, JPEG or GIF image'],
-    jsqrLoaded: false,
+    loaded: ['pngjs'],
   });
   const banner = inFreshProcess([logo, image('qr-banner.png')]);
   assert.deepEqual(banner.links, [
     { url: 'http://click.mailer-esp.test/c/http-302?mid=qr6&lid=banner', origin: 'image 2', attachment: null },
   ]);
-  assert.equal(banner.jsqrLoaded, true);
+  assert.deepEqual(banner.loaded, ['jsqr', 'pngjs']);
+  // A JPEG loads its own decoder only.
+  assert.deepEqual(inFreshProcess([image('qr.jpg')]).loaded, ['jpeg-js', 'jsqr']);
 });

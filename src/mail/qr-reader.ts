@@ -1,13 +1,10 @@
 // Reading the QR code of a mail image: decoded to pixels (pure JavaScript decoders: pngjs,
 // jpeg-js, omggif; nothing native, nothing that runs code), shrunk, read with jsQR. Loaded only
-// when a message has an image to read (qr-codes.ts imports it on demand): the decoders cost every
-// `clicktrace mail` run tens of milliseconds to load otherwise; jsQR, over a hundred more, is
-// loaded only when a picture looks like a code. Callers check the image's header first
+// when a message has an image to read (qr-codes.ts imports it on demand), and each decoder only
+// for an image of its format: they cost every `clicktrace mail` run tens of milliseconds to load
+// otherwise; jsQR, over a hundred more, is loaded only when a picture looks like a code. Callers check the image's header first
 // (image-size.ts: refusal()), so no decoder sees a decompression bomb.
 
-import { PNG } from 'pngjs';
-import jpeg from 'jpeg-js';
-import { GifReader } from 'omggif';
 import { hasFinderPatterns } from './finder-patterns.js';
 import { imageSize, MAX_IMAGE_PIXELS, MAX_QR_ASPECT, refusal, type ImageSize } from './image-size.js';
 
@@ -38,7 +35,7 @@ export async function readQrImage(bytes: Uint8Array): Promise<QrReading> {
   if (!size) throw new Error('not a PNG, JPEG or GIF image');
   const refused = refusal(bytes.byteLength, size);
   if (refused) throw new Error(refused);
-  const pixels = shrink(decodePixels(bytes, size), QR_READ_SIDE);
+  const pixels = shrink(await decodePixels(bytes, size), QR_READ_SIDE);
   const long = Math.max(pixels.width, pixels.height);
   const regions = long > MAX_QR_ASPECT * Math.min(pixels.width, pixels.height) ? bannerRegions(pixels) : pictureRegions(pixels);
   let scanned = false;
@@ -167,16 +164,18 @@ function crop(pixels: Pixels, x: number, y: number, width: number, height: numbe
  * Decodes an image whose header `size` was read and accepted (refusal() null). Throws on a
  * corrupt image; the caller turns that into a warning.
  */
-export function decodePixels(bytes: Uint8Array, size: ImageSize): Pixels {
+export async function decodePixels(bytes: Uint8Array, size: ImageSize): Promise<Pixels> {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let rgba: Uint8Array;
   let width: number;
   let height: number;
   if (size.format === 'png') {
+    const { PNG } = await import('pngjs');
     const png = PNG.sync.read(buffer);
     ({ width, height } = png);
     rgba = png.data;
   } else if (size.format === 'jpeg') {
+    const { default: jpeg } = await import('jpeg-js');
     const image = jpeg.decode(buffer, {
       useTArray: true,
       formatAsRGBA: true,
@@ -186,6 +185,7 @@ export function decodePixels(bytes: Uint8Array, size: ImageSize): Pixels {
     ({ width, height } = image);
     rgba = image.data;
   } else {
+    const { GifReader } = await import('omggif');
     const gif = new GifReader(buffer);
     // A frame may declare a size of its own: its index buffer is allocated from it.
     const frame = gif.frameInfo(0);
