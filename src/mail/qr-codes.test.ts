@@ -12,6 +12,7 @@ import { darkOnLight, decodePixels, lightOnDark, readQrCode, shrink, toneShares,
 import { projectPath } from '../project-root.js';
 import { declaredPng } from '../../test/support/png-file.js';
 import { lettering } from '../../test/support/lettering.js';
+import { cli } from '../../test/support/cli.js';
 
 const image = (name: string) => readFileSync(projectPath('test', 'fixtures', 'mail', 'attachments', name));
 const PNG_QR = image('qr.png');
@@ -256,4 +257,18 @@ test('a wide logo whose lettering is dark on light as a code, and an empty image
   assert.deepEqual(banner.loaded, ['jsqr', 'pngjs']);
   // A JPEG loads its own decoder only.
   assert.deepEqual(inFreshProcess([image('qr.jpg')]).loaded, ['jpeg-js', 'jsqr']);
+});
+
+test('the built command line reads QR codes in PNG, JPEG and GIF images: its decoders are bundled chunks loaded on demand', async () => {
+  const messages: [string, string][] = [
+    ['qr-inline-mfa.eml', 'http://click.mailer-esp.test/c/http-302?mid=qr1&lid=scan'],
+    ['qr-attached-jpeg.eml', 'http://click.mailer-esp.test/c/http-303?mid=qr2&lid=jpeg'],
+    ['qr-data-uri-gif.eml', 'http://click.mailer-esp.test/c/http-308?mid=qr3&lid=gif'],
+  ];
+  for (const [name, url] of messages) {
+    const run = await cli(['mail', projectPath('test', 'fixtures', 'mail', 'main-link', name), '--no-visit', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.doesNotMatch(run.stdout, /not read for a QR code/, name);
+    assert.match(run.stdout, new RegExp(`"url": "${url.replace(/[?.]/g, '\\$&')}",\\s*"text": null,\\s*"kind": "qr-code"`), name);
+  }
 });

@@ -170,8 +170,8 @@ export async function decodePixels(bytes: Uint8Array, size: ImageSize): Promise<
   let width: number;
   let height: number;
   if (size.format === 'png') {
-    const { PNG } = await import('pngjs');
-    const png = PNG.sync.read(buffer);
+    const { default: pngjs } = await import('pngjs');
+    const png = pngjs.PNG.sync.read(buffer);
     ({ width, height } = png);
     rgba = png.data;
   } else if (size.format === 'jpeg') {
@@ -185,8 +185,8 @@ export async function decodePixels(bytes: Uint8Array, size: ImageSize): Promise<
     ({ width, height } = image);
     rgba = image.data;
   } else {
-    const { GifReader } = await import('omggif');
-    const gif = new GifReader(buffer);
+    const { default: omggif } = await import('omggif');
+    const gif = new omggif.GifReader(buffer);
     // A frame may declare a size of its own: its index buffer is allocated from it.
     const frame = gif.frameInfo(0);
     if (frame.width * frame.height > MAX_IMAGE_PIXELS) throw new Error(`frame of ${frame.width} × ${frame.height} pixels`);
