@@ -15,8 +15,12 @@ export interface PdfDecryptor {
   decrypt(bytes: Buffer, object: number, generation: number, kind: 'string' | 'stream'): Buffer | null;
 }
 
-/** How to decrypt, and the password the message gave when the file needed one; or why it cannot be read. */
-export type PdfEncryption = { decryptor: PdfDecryptor; password: string | null } | { refusal: string };
+/**
+ * How to decrypt, and the password the message gave when the file needed one; or why it cannot be
+ * read. `cut`: the file ends before any /Encrypt reference (its trailer), and its encryption was
+ * known by the encryption dictionary it holds.
+ */
+export type PdfEncryption = { decryptor: PdfDecryptor; password: string | null; cut: boolean } | { refusal: string };
 
 /** Passwords tried besides the empty one: those a message gives ("PDF password: 123") are few. */
 const MAX_PASSWORDS = 4;
@@ -28,30 +32,37 @@ type Cipher = 'none' | 'rc4' | 'aes128' | 'aes256';
 
 /**
  * The encryption of a PDF file (its text as latin1): null when it has none, else how to decrypt it,
- * or why it cannot be read. The last /Encrypt of the file (its latest trailer) decides. The empty
- * user password is tried, then `passwords` (those the message gives its reader).
+ * or why it cannot be read. The last /Encrypt of the file (its latest trailer) decides; a file cut
+ * before it (an attachment's end lost) is known encrypted by its encryption dictionary, and said
+ * cut. The empty user password is tried, then `passwords` (those the message gives its reader).
  */
 export function pdfEncryption(text: string, passwords: readonly string[] = []): PdfEncryption | null {
   const references = [...text.matchAll(/\/Encrypt\s*(?:(\d+)\s+(\d+)\s+R\b|(<<))/g)];
   const last = references.at(-1);
-  if (!last) return null;
-  const dictionaryAt = last[3] ? last.index + last[0].length - 2 : objectValueAt(text, Number(last[1]), Number(last[2]));
+  const cut = !last;
+  const dictionaryAt = last
+    ? last[3]
+      ? last.index + last[0].length - 2
+      : objectValueAt(text, Number(last[1]), Number(last[2]))
+    : encryptionDictionaryAt(text);
+  if (cut && dictionaryAt === null) return null;
   const entries = dictionaryAt === null ? null : dictionaryEntries(text, dictionaryAt);
   if (!entries) return { refusal: 'encrypted PDF whose encryption dictionary is unreadable: its links are not readable' };
   const value = (key: string) => entries.get(key) ?? '';
   const handler = /^\/([^\s/<>[\]()]+)/.exec(value('Filter'))?.[1] ?? '';
+  const encrypted = cut ? 'encrypted PDF (cut before its trailer)' : 'encrypted PDF';
   if (handler !== 'Standard')
-    return { refusal: `encrypted PDF with the ${handler || 'unnamed'} security handler: its links are not readable` };
+    return { refusal: `${encrypted} with the ${handler || 'unnamed'} security handler: its links are not readable` };
   const v = integer(value('V')) ?? 0;
   const r = integer(value('R')) ?? 0;
   const o = pdfString(value('O'));
   const u = pdfString(value('U'));
-  if (!o || !u) return { refusal: 'encrypted PDF without its /O and /U entries: its links are not readable' };
+  if (!o || !u) return { refusal: `${encrypted} without its /O and /U entries: its links are not readable` };
   let decryptorFor: (password: string) => PdfDecryptor | null;
   if (v === 5 && (r === 5 || r === 6)) {
     const ue = pdfString(value('UE'));
     if (!ue || u.length < 48 || ue.length < 32)
-      return { refusal: 'encrypted PDF (AES-256) with malformed /U or /UE entries: its links are not readable' };
+      return { refusal: `${encrypted} (AES-256) with malformed /U or /UE entries: its links are not readable` };
     const ciphers = cryptFilters(value, 'aes256');
     decryptorFor = (password) => {
       const key = aes256FileKey(u, ue, r, Buffer.from(password, 'utf8').subarray(0, 127));
@@ -59,6 +70,12 @@ export function pdfEncryption(text: string, passwords: readonly string[] = []): 
     };
   } else if ((v === 1 || v === 2 || v === 4) && r >= 2 && r <= 4) {
     const id = firstFileId(text);
+    // The key is made from the file's identifier, in the trailer: a cut file may have lost it.
+    if (cut && id.length === 0)
+      return {
+        refusal:
+          'encrypted PDF cut before its trailer, whose file identifier (part of its RC4 or AES-128 key) is lost with it: its links are not readable',
+      };
     const bits = v === 1 ? 40 : (integer(value('Length')) ?? 40);
     const length = r === 2 ? 5 : Math.min(16, Math.max(5, Math.floor(bits / 8)));
     const encryptMetadata = !/^false\b/.test(value('EncryptMetadata'));
@@ -77,14 +94,14 @@ export function pdfEncryption(text: string, passwords: readonly string[] = []): 
       return key && objectKeyDecryptor(key, ciphers);
     };
   } else {
-    return { refusal: `encrypted PDF of an unknown kind (/V ${v} /R ${r}): its links are not readable` };
+    return { refusal: `${encrypted} of an unknown kind (/V ${v} /R ${r}): its links are not readable` };
   }
   for (const password of ['', ...passwords.slice(0, MAX_PASSWORDS)]) {
     const decryptor = decryptorFor(password);
-    if (decryptor) return { decryptor, password: password || null };
+    if (decryptor) return { decryptor, password: password || null, cut };
   }
   const tried = passwords.length ? ' (none the message gives opens it)' : '';
-  return { refusal: `encrypted PDF that needs a password to open (a user password${tried}): its links are not readable` };
+  return { refusal: `${encrypted} that needs a password to open (a user password${tried}): its links are not readable` };
 }
 
 /** V4 and V5 name a crypt filter for strings (/StrF) and streams (/StmF) in /CF; /Identity is none. */
@@ -220,6 +237,24 @@ export function rc4(key: Uint8Array, data: Uint8Array): Buffer {
 function md5(data: Buffer): Buffer {
   return createHash('md5').update(data).digest();
 }
+
+/**
+ * Where the last encryption dictionary of the file opens: an object whose dictionary names a
+ * security handler (/Filter /Standard, /Adobe.PubSec), as no other object's /Filter does (a
+ * stream's filters are decoders). Null when there is none.
+ */
+function encryptionDictionaryAt(text: string): number | null {
+  const named = [...text.matchAll(/\/Filter\s*\/(?:Standard|Adobe\.PubSec)(?![^\s/<>[\]()%])/g)].at(-1);
+  if (!named) return null;
+  const before = text.slice(Math.max(0, named.index - MAX_ENCRYPTION_DICTIONARY), named.index);
+  const header = [...before.matchAll(/(?<![0-9])\d+\s+\d+\s+obj\b\s*(?=<<)/g)].at(-1);
+  if (!header) return null;
+  const at = named.index - before.length + header.index + header[0].length;
+  const filter = dictionaryEntries(text, at)?.get('Filter');
+  return filter !== undefined && named[0].endsWith(filter) ? at : null;
+}
+/** How far before its /Filter an encryption dictionary's object header is looked for (qpdf's: ~250 bytes). */
+const MAX_ENCRYPTION_DICTIONARY = 4096;
 
 /** The first string of the last /ID of the file (its latest trailer or cross-reference stream); empty when it has none. */
 function firstFileId(text: string): Buffer {

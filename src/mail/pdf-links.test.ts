@@ -121,7 +121,7 @@ test('a PDF that needs a user password, or another security handler, is said so 
     'encrypted PDF with the Adobe.PubSec security handler: its links are not readable',
   ]);
   // Every truncation and a run of bit flips of encrypted files: never a throw. (A file cut before
-  // its trailer's /Encrypt reads as unencrypted, its strings ciphertext, as to any reader.)
+  // its encryption dictionary reads as unencrypted, its strings ciphertext, as to any reader.)
   for (const name of ['aes-256-objstm.pdf', 'rc4-128-v4-objstm.pdf', 'aes-256-r5.pdf']) {
     const file = encrypted(name);
     for (let cut = 0; cut < file.length; cut += 13) assert.doesNotThrow(() => pdfLinkUris(file.subarray(0, cut)), name);
@@ -130,6 +130,57 @@ test('a PDF that needs a user password, or another security handler, is said so 
   // A V4 file whose crypt filter says AESV3 (AES-256) over a 16-byte key: nothing read, nothing thrown.
   const mixed = Buffer.from(encrypted('aes-128-objstm.pdf').toString('latin1').replace('/AESV2', '/AESV3'), 'latin1');
   assert.doesNotThrow(() => pdfLinkUris(mixed));
+});
+
+test("a PDF cut before its trailer's /Encrypt is known encrypted by its encryption dictionary, and said cut", () => {
+  const links = ['http://track.broker-net.test/t/meta-refresh?inv=pdf-secured', 'mailto:billing@invoices-portal.example'];
+  const cutWarning = 'encrypted PDF cut before its trailer: opened by its encryption dictionary; links past the cut are lost';
+  const cut = (name: string, before: RegExp) => {
+    const file = encrypted(name);
+    const at = file.toString('latin1').search(before);
+    assert.ok(at > 0, `${name}: ${String(before)}`);
+    return file.subarray(0, at);
+  };
+  // Cut just before /Encrypt, its identifier (/ID) kept: each opens as whole, with its links.
+  const names = ['rc4-40.pdf', 'rc4-128.pdf', 'rc4-128-v4-objstm.pdf', 'aes-128-objstm.pdf', 'aes-256-r5.pdf', 'aes-256-objstm.pdf'];
+  for (const name of names) assert.deepEqual(pdfLinkUris(cut(name, /\/Encrypt \d+ 0 R/)), { uris: links, warnings: [cutWarning] }, name);
+  // Cut before the trailer or the cross-reference stream: AES-256 needs no identifier, the others do.
+  const trailer = /trailer|\d+ 0 obj\s*<< \/Type \/XRef/;
+  for (const name of ['aes-256-r5.pdf', 'aes-256-objstm.pdf']) {
+    assert.deepEqual(pdfLinkUris(cut(name, trailer)), { uris: links, warnings: [cutWarning] }, name);
+  }
+  for (const name of ['rc4-40.pdf', 'rc4-128-v4-objstm.pdf', 'aes-128-objstm.pdf']) {
+    assert.deepEqual(pdfLinkUris(cut(name, trailer)).warnings, [
+      'encrypted PDF cut before its trailer, whose file identifier (part of its RC4 or AES-128 key) is lost with it: its links are not readable',
+    ]);
+  }
+  const locked = cut('user-password-aes-256.pdf', trailer);
+  assert.deepEqual(pdfLinkUris(locked), {
+    uris: [],
+    warnings: ['encrypted PDF (cut before its trailer) that needs a password to open (a user password): its links are not readable'],
+  });
+  assert.deepEqual(pdfLinkUris(locked, ['secret']).warnings, [
+    'encrypted PDF opened with the password the message gives ("secret")',
+    cutWarning,
+  ]);
+  // Every cut past the encryption dictionary: the true links or none, never ciphertext read as a URI.
+  for (const name of [...names, 'user-password-rc4.pdf']) {
+    const file = encrypted(name);
+    const text = file.toString('latin1');
+    const from = text.indexOf('endobj', text.indexOf('/Filter /Standard'));
+    for (let end = from; end < file.length; end += 3) {
+      const found = pdfLinkUris(file.subarray(0, end));
+      assert.ok(
+        found.uris.every((uri) => links.includes(uri)),
+        `${name} cut at ${end}: ${JSON.stringify(found)}`,
+      );
+    }
+  }
+  // An unencrypted file whose stream filters are named is not taken for an encrypted one.
+  assert.deepEqual(pdfLinkUris(pdf({ 1: '<< /Filter /FlateDecode /A << /S /URI /URI (https://plain.example/) >> >>' })), {
+    uris: ['https://plain.example/'],
+    warnings: [],
+  });
 });
 
 test('a PDF locked with a user password opens with the password its message gives, and says so', async () => {

@@ -83,6 +83,8 @@ export function pdfLinkUris(bytes: Uint8Array, passwords: readonly string[] = []
   const decryptor = encryption?.decryptor ?? null;
   if (encryption?.password)
     warnings.push(`encrypted PDF opened with the password the message gives (${JSON.stringify(encryption.password)})`);
+  if (encryption?.cut)
+    warnings.push('encrypted PDF cut before its trailer: opened by its encryption dictionary; links past the cut are lost');
   const scan: Scan = {
     uris: [],
     seen: new Set(),

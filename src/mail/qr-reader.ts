@@ -1,18 +1,12 @@
 // Reading the QR code of a mail image: decoded to pixels (pure JavaScript decoders: pngjs,
 // jpeg-js, omggif; nothing native, nothing that runs code), shrunk, read with jsQR. Loaded only
-// when a message has an image to read (qr-codes.ts imports it on demand): the decoders cost every
-// `clicktrace mail` run tens of milliseconds to load otherwise. Callers check the image's header
-// first (image-size.ts: refusal()), so no decoder sees a decompression bomb.
+// when a message has an image to read (qr-codes.ts imports it on demand), and each decoder only
+// for an image of its format: they cost every `clicktrace mail` run tens of milliseconds to load
+// otherwise; jsQR, over a hundred more, is loaded only when a picture looks like a code. Callers check the image's header first
+// (image-size.ts: refusal()), so no decoder sees a decompression bomb.
 
-import { PNG } from 'pngjs';
-import jpeg from 'jpeg-js';
-import { GifReader } from 'omggif';
-import jsqr from 'jsqr';
+import { hasFinderPatterns } from './finder-patterns.js';
 import { imageSize, MAX_IMAGE_PIXELS, MAX_QR_ASPECT, refusal, type ImageSize } from './image-size.js';
-
-// jsqr is CommonJS whose types declare an ES default export: Node hands over module.exports,
-// which carries the function as `.default` too.
-const jsQR = jsqr.default;
 
 /** Larger images are shrunk to this many pixels a side before they are read (see shrink()). */
 export const QR_READ_SIDE = 800;
@@ -25,14 +19,32 @@ export interface Pixels {
 }
 
 /** The QR code an image holds, as text, or null when it holds none. Throws on a corrupt or refused image. */
-export function readQrCode(bytes: Uint8Array): string | null {
+export async function readQrCode(bytes: Uint8Array): Promise<string | null> {
+  return (await readQrImage(bytes)).payload;
+}
+
+/** An image's reading: its code, and whether any of it looked like a code and was scanned for one. */
+export interface QrReading {
+  payload: string | null;
+  scanned: boolean;
+}
+
+/** The image decoded, looked at, and its likely stretches scanned. Throws on a corrupt or refused image. */
+export async function readQrImage(bytes: Uint8Array): Promise<QrReading> {
   const size = imageSize(bytes);
   if (!size) throw new Error('not a PNG, JPEG or GIF image');
   const refused = refusal(bytes.byteLength, size);
   if (refused) throw new Error(refused);
-  const pixels = shrink(decodePixels(bytes, size), QR_READ_SIDE);
+  const pixels = shrink(await decodePixels(bytes, size), QR_READ_SIDE);
   const long = Math.max(pixels.width, pixels.height);
-  return long > MAX_QR_ASPECT * Math.min(pixels.width, pixels.height) ? readBanner(pixels) : readPicture(pixels);
+  const regions = long > MAX_QR_ASPECT * Math.min(pixels.width, pixels.height) ? bannerRegions(pixels) : pictureRegions(pixels);
+  let scanned = false;
+  for (const region of regions) {
+    scanned = true;
+    const payload = await scan(region);
+    if (payload !== null) return { payload, scanned };
+  }
+  return { payload: null, scanned };
 }
 
 /**
@@ -40,22 +52,20 @@ export function readQrCode(bytes: Uint8Array): string | null {
  * light-on-dark code, which phone cameras read as well) is read inverted first: jsQR's own
  * inverted pass on every picture would double the cost of every logo.
  */
-function readPicture(pixels: Pixels): string | null {
+function* pictureRegions(pixels: Pixels): Generator<Pixels> {
   const shares = toneShares(pixels);
-  if (lightOnDark(shares)) {
-    const payload = scan(negative(pixels));
-    if (payload !== null) return payload;
-  }
-  return darkOnLight(shares) ? scan(pixels) : null;
+  if (lightOnDark(shares)) yield negative(pixels);
+  if (darkOnLight(shares)) yield pixels;
 }
 
 /**
  * A banner (728 × 90, 600 × 150...) holding a code somewhere along it: square windows as high as
  * the banner, a quarter of that apart, are each looked at for tones (cheap); each run of windows
- * that look like a code, or its inverse, is read once. Each pixel is read at most once per
- * polarity, as a picture's are, and a banner of photographs or colours is not read at all.
+ * that look like a code, or its inverse, is read once if it shows a code's three finder patterns.
+ * Each pixel is read at most once per polarity, as a picture's are, and a banner of photographs or
+ * colours is not read at all, nor a logo whose lettering is dark on light as a code is.
  */
-function readBanner(pixels: Pixels): string | null {
+function* bannerRegions(pixels: Pixels): Generator<Pixels> {
   const across = pixels.width > pixels.height;
   const side = Math.min(pixels.width, pixels.height);
   const length = Math.max(pixels.width, pixels.height);
@@ -71,11 +81,10 @@ function readBanner(pixels: Pixels): string | null {
       starts.filter((_, i) => looksLikeCode(shares[i])),
       side,
     )) {
-      const payload = scan(inverted ? negative(part(from, to)) : part(from, to));
-      if (payload !== null) return payload;
+      const region = inverted ? negative(part(from, to)) : part(from, to);
+      if (hasFinderPatterns(region)) yield region;
     }
   }
-  return null;
 }
 
 /** Overlapping windows of `side` starting at `starts` (ascending), merged into spans. */
@@ -89,8 +98,11 @@ function runs(starts: number[], side: number): [number, number][] {
   return spans;
 }
 
-function scan(pixels: Pixels): string | null {
-  return jsQR(pixels.data, pixels.width, pixels.height, { inversionAttempts: 'dontInvert' })?.data ?? null;
+async function scan(pixels: Pixels): Promise<string | null> {
+  // jsqr is CommonJS whose types declare an ES default export: Node hands over module.exports,
+  // which carries the function as `.default` too.
+  const { default: jsqr } = await import('jsqr');
+  return jsqr.default(pixels.data, pixels.width, pixels.height, { inversionAttempts: 'dontInvert' })?.data ?? null;
 }
 
 /** The shares of dark and of light pixels, from every 7th pixel. */
@@ -152,16 +164,18 @@ function crop(pixels: Pixels, x: number, y: number, width: number, height: numbe
  * Decodes an image whose header `size` was read and accepted (refusal() null). Throws on a
  * corrupt image; the caller turns that into a warning.
  */
-export function decodePixels(bytes: Uint8Array, size: ImageSize): Pixels {
+export async function decodePixels(bytes: Uint8Array, size: ImageSize): Promise<Pixels> {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let rgba: Uint8Array;
   let width: number;
   let height: number;
   if (size.format === 'png') {
-    const png = PNG.sync.read(buffer);
+    const { default: pngjs } = await import('pngjs');
+    const png = pngjs.PNG.sync.read(buffer);
     ({ width, height } = png);
     rgba = png.data;
   } else if (size.format === 'jpeg') {
+    const { default: jpeg } = await import('jpeg-js');
     const image = jpeg.decode(buffer, {
       useTArray: true,
       formatAsRGBA: true,
@@ -171,7 +185,8 @@ export function decodePixels(bytes: Uint8Array, size: ImageSize): Pixels {
     ({ width, height } = image);
     rgba = image.data;
   } else {
-    const gif = new GifReader(buffer);
+    const { default: omggif } = await import('omggif');
+    const gif = new omggif.GifReader(buffer);
     // A frame may declare a size of its own: its index buffer is allocated from it.
     const frame = gif.frameInfo(0);
     if (frame.width * frame.height > MAX_IMAGE_PIXELS) throw new Error(`frame of ${frame.width} × ${frame.height} pixels`);
