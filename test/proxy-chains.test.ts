@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { labWithCasesDirs, tempDir } from './helpers.js';
 import { runCli, startCli } from './support/cli-process.js';
@@ -157,4 +158,28 @@ test('Chromium through the proxy: a frame of the page over plain HTTP is no hop;
   );
   assert.deepEqual(chains(report), [[`start ${frameTop.url}`, `frame-top ${frameTop.finalUrl}`]]);
   assert.match(report.hops[1].evidence.detail, /^a frame navigated the top page at http:\/\/[^ ]+\/t\/frame-top\/inner:\d+$/);
+});
+
+test("the feed report calls a separate chain's hops so, not another tab's", async () => {
+  const cases = tempDir('proxy-chains-feed-');
+  const imported = await runCli([
+    'import',
+    fileURLToPath(new URL('../../test/fixtures/import/chromium-three-visits.har', import.meta.url)),
+    '--out',
+    cases,
+    '--tsa',
+    'none',
+  ]);
+  assert.equal(imported.code, 0, imported.stderr);
+  const report = await runCli(['report', '--cases', cases, '--json']);
+  assert.equal(report.code, 0, report.stderr);
+  const rows = (JSON.parse(report.stdout) as { rows: { dimension: string; key: string; detail: string }[] }).rows;
+  const offChain = rows.filter((r) => r.dimension === 'other-tab');
+  assert.deepEqual(offChain.map((r) => r.key).sort(), ['advertiser.example', 'broker-net.test']);
+  for (const row of [...offChain, ...rows.filter((r) => r.dimension === 'network')]) {
+    assert.match(row.detail, /a separate chain's hop/, JSON.stringify(row));
+    assert.doesNotMatch(row.detail, /another tab/, JSON.stringify(row));
+  }
+  const text = await runCli(['report', '--cases', cases]);
+  assert.match(text.stdout, /and a separate chain's \(a proxy capture's or an import's other visits\)/);
 });

@@ -16,8 +16,9 @@ other hops on the way, advertiser (only for chains that ended on a landing page,
 that names the advertiser decides; the final registrable domain of the others is listed apart,
 with the tracker or broker whose own page a chain rested on, or as a destination: a landing page
 on a look-alike domain, which is no one's advertising), the hops of another tab (a tab-under's
-first tab, sent on by itself: not the chain's way on) and hosting network (AS) of every hop,
-another tab's included (its detail then says "another tab's hop"; a detail that holds for some of
+first tab, sent on by itself) or of a separate chain (a proxy capture's or an import's other
+visits), not the chain's way on, and hosting network (AS) of every hop, those included (the
+detail then says "another tab's hop" or "a separate chain's hop"; a detail that holds for some of
 a line's cases only says for how many: "another tab's hop (2 of 290 cases)"). Trackers, brokers, other hops,
 the advertiser and the final domain come from the chain's own hops, as each case's summary names
 them. Each line gives the number of messages and traces, when it

@@ -62,6 +62,8 @@ export interface FeedHop {
   source: string | null;
   /** Made by a tab the chain is not on (a tab-under's first tab): not the chain's way on. */
   otherTab?: true;
+  /** Of those, a hop of a separate chain (a proxy capture's or an import's other visit, src/import/chain.ts). */
+  separateChain?: true;
   /** How the hop was reached, and its error ("superseded: …": requested, never shown, not the way on). */
   via?: string;
   error?: string | null;
@@ -90,8 +92,10 @@ export const DIMENSION_TITLES: Record<FeedDimension, string> = {
   intermediary: 'Other hops on the way (shorteners, wrappers, unattributed)',
   advertiser: 'Advertisers (chains that ended on a landing page)',
   'final-domain': 'Final registrable domains of chains that reached no landing page',
-  'other-tab': "Another tab's hops (a tab-under's first tab, sent on by itself: not the chain's way on)",
-  network: "Hosting networks of every hop (another tab's too; offline data, approximate)",
+  'other-tab':
+    "Another tab's hops (a tab-under's first tab, sent on by itself), and a separate chain's " +
+    "(a proxy capture's or an import's other visits): not the chain's way on",
+  network: "Hosting networks of every hop (another tab's and a separate chain's too; offline data, approximate)",
 };
 
 export interface FeedRow {
@@ -478,7 +482,7 @@ function addChain(buckets: Buckets, names: Names, c: FeedCase): void {
     if (!hop.otherTab) continue;
     const spelling = hop.partyName ?? hop.domain;
     const role = hop.partyRole && hop.partyRole !== 'unknown' ? hop.partyRole : 'unattributed';
-    if (spelling) buckets.add('other-tab', names.party(spelling), c, { detail: role });
+    if (spelling) buckets.add('other-tab', names.party(spelling), c, { detail: hop.separateChain ? [role, ...offChain(hop)] : role });
   }
   const advertiser = advertiserOf(c, names);
   if (advertiser) {
@@ -518,11 +522,16 @@ function pageOwner(c: FeedCase, names: Names): string | null {
   return `${spelling ? (names.party(spelling).label ?? spelling) : '?'} (${last.partyRole})`;
 }
 
-/** The hop's hosting network line; another tab's hop says so in the line's detail. */
+/** Why a hop is not the chain's way on, for a line's detail: another tab's, or a separate chain's. */
+function offChain(hop: FeedHop): string[] {
+  return hop.separateChain ? ["a separate chain's hop"] : hop.otherTab ? ["another tab's hop"] : [];
+}
+
+/** The hop's hosting network line; another tab's (or a separate chain's) hop says so in the line's detail. */
 function addNetwork(buckets: Buckets, c: FeedCase, hop: FeedHop): void {
   if (!hop.ip) return;
   const fixed = (key: string, label: string) => ({ key, label, spelling: label });
-  const otherTab = hop.otherTab ? ["another tab's hop"] : [];
+  const otherTab = offChain(hop);
   // A report that said nothing of the address (an import, an older case) still gets its special
   // block: a private or loopback address is never passed off as an unknown hosting network.
   const parsed = hop.special || hop.asn !== null ? null : parseAddress(hop.ip);

@@ -92,7 +92,7 @@ export interface HopRow {
   as_country: string | null;
   network_special: string | null;
   network_source: string | null;
-  /** 1: a hop of another tab (a tab-under's first tab), not the chain's way on. */
+  /** 1: a hop of another tab (a tab-under's first tab), 2: of a separate chain (an import's other visit); not the chain's way on. */
   other_tab: number;
 }
 
@@ -296,7 +296,7 @@ function addHop(id: string, hop: Hop, rows: CaseRows, collect: Collector): void 
     cert_sha256: hop.tls?.cert?.sha256 ?? null,
     error: hop.error,
     ...networkColumns(hop),
-    other_tab: hop.otherTab ? 1 : 0,
+    other_tab: hop.otherTab ? (hop.chain !== undefined && hop.chain > 1 ? 2 : 1) : 0,
   });
   collect.host(host, domain, 'hop');
   collect.ip(hop.ip);

@@ -144,6 +144,7 @@ export function feedCases(store: CaseStore, query: FeedCaseQuery = {}): FeedCase
       special: h.network_special,
       source: h.network_source,
       ...(h.other_tab === 1 ? { otherTab: true } : {}),
+      ...(h.other_tab === 2 ? { otherTab: true, separateChain: true } : {}),
       via: h.via,
       error: h.error,
     })),

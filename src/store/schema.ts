@@ -16,7 +16,9 @@ import Database from 'better-sqlite3';
 // or without a Message-ID.
 // 9: a trace of a message's open pixel (mail --fetch-pixels) never ended on a page: its image's host
 // is no advertiser (src/analyze/ending.ts isPixelFetch).
-export const SCHEMA_VERSION = 9;
+// 10: hops' other_tab 2 for a separate chain's hop (a proxy capture's or an import's other visit),
+// which the feed report names so instead of calling it another tab's.
+export const SCHEMA_VERSION = 10;
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -144,7 +146,8 @@ CREATE TABLE IF NOT EXISTS hops (
   as_country TEXT,
   network_special TEXT,
   network_source TEXT,
-  -- 1: made by a tab the chain is not on (the report's otherTab, src/analyze/tabs.ts).
+  -- 1: made by a tab the chain is not on (the report's otherTab, src/analyze/tabs.ts); 2: a hop of a
+  -- separate chain (the report's otherTab with its chain > 1, src/import/chain.ts).
   other_tab INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (case_id, idx)
 );
