@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { formatMessage } from './mail-command.js';
+import { formatMessage } from './mail-output.js';
 import { formatSummary } from './batch-output.js';
 import { displayWidth } from './terminal.js';
 import { analyzeMessage } from '../mail/parse.js';
