@@ -3789,6 +3789,71 @@ const SPECS: Record<string, PageSpec> = {
           `document.getElementById('step').style.display = 'none'; document.getElementById('done').style.display = 'block'; });</script>`,
       ),
   },
+  // Probes of hunt 8. A web component's open shadow root holding a bigger app download, an
+  // unsubscribe link and the offer as a script <button>: the download and unsubscribe are refused
+  // inside the root too, the button clicked.
+  'shadow-script-button': {
+    lang: 'en',
+    about: 'an open shadow root with an .apk link and an unsubscribe link (refused) and a script <button> (clicked)',
+    cta: 'Claim my discount',
+    reasons: [
+      { text: 'Get the app', match: /, download link \(\.apk\)$/ },
+      { text: 'Unsubscribe', match: /, unsubscribe / },
+    ],
+    html: () =>
+      doc(
+        'en',
+        'Your discount',
+        `<main class="hero"><h1>20% off today</h1><offer-card></offer-card></main><script>` +
+          `const root = document.querySelector('offer-card').attachShadow({ mode: 'open' });\n` +
+          `root.innerHTML = '<style>.b{display:inline-block;background:#e4002b;color:#fff;border:0;padding:14px 32px;' +\n` +
+          `'border-radius:6px;cursor:pointer}</style>' +\n` +
+          `'<p><a class="b" style="font-size:28px" href=' + ${jsString(JSON.stringify(refused('shadow-script-button', 'app.apk')))} + ` +
+          `'>Get the app</a></p>' +\n` +
+          `'<p><button class="b" style="font-size:20px" id="claim">Claim my discount</button></p>' +\n` +
+          `'<p><a href=' + ${jsString(JSON.stringify(refused('shadow-script-button', 'unsubscribe')))} + '>Unsubscribe</a></p>';\n` +
+          `root.getElementById('claim').addEventListener('click', function () { location.href = ${jsString(explorePageTarget('shadow-script-button'))}; });` +
+          `</script>`,
+      ),
+  },
+  // An image map whose biggest region names an installer and a smaller one the offer: the region
+  // to the installer is refused, the offer's clicked.
+  'image-map-download': {
+    lang: 'en',
+    about: 'an image map: its big <area> to an .exe refused, the small one to the offer clicked',
+    cta: 'Continue to the sale',
+    reasons: [{ text: 'Download the catalogue', match: /, download link \(\.exe\)$/ }],
+    html: () =>
+      doc(
+        'en',
+        'Sale',
+        `<main class="hero"><h1>Sale</h1><img usemap="#m" alt="" width="600" height="200" ` +
+          `src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='600' height='200'%3E` +
+          `%3Crect width='600' height='200' fill='%23e4002b'/%3E%3C/svg%3E">` +
+          `<map name="m"><area shape="rect" coords="0,0,600,150" href="${escapeHtml(refused('image-map-download', 'Catalogue_Setup.exe'))}" ` +
+          `alt="Download the catalogue"><area shape="rect" coords="0,150,600,200" ` +
+          `href="${escapeHtml(explorePageTarget('image-map-download'))}" alt="Continue to the sale"></map></main>`,
+      ),
+  },
+  // A page whose only button opens a modal with the offer in it: the button shows the modal (no new
+  // document), then the modal's link is followed.
+  'modal-opener': {
+    lang: 'en',
+    about: 'the only button opens a modal whose link is the offer: the button, then the link in the modal',
+    cta: 'Claim the offer',
+    ledNowhere: ['See my offer'],
+    html: () =>
+      doc(
+        'en',
+        'You have a gift',
+        `<main class="hero"><h1>A gift is waiting for you</h1><p><button class="btn-primary" id="open">See my offer</button></p></main>` +
+          `<div id="modal" role="dialog" aria-modal="true" style="display:none;position:fixed;inset:0;background:rgba(0,0,0,.6)">` +
+          `<div style="background:#fff;max-width:420px;margin:80px auto;padding:24px"><p>Your gift: a free month.</p>` +
+          `${a(explorePageTarget('modal-opener'), 'Claim the offer', ' class="btn-primary"')}</div></div>` +
+          `<script>document.getElementById('open').addEventListener('click', function () { ` +
+          `document.getElementById('modal').style.display = 'block'; });</script>`,
+      ),
+  },
   'hostile-text': {
     lang: 'en',
     about: 'control characters, RTL override and 5,000 characters in the chosen control',
