@@ -165,7 +165,10 @@ export type NavEvent =
       target: string | null;
       /** The URL of the frame (iframe) the control clicked is in; absent for the top document's. */
       frame?: string;
-      /** A choice of a question left unanswered (a radio button) picked before its "Next" was clicked again (explore-answers.ts); absent otherwise. */
+      /**
+       * A choice of a question left unanswered (a radio button, a list's option, a styled list's option) picked
+       * before its "Next" was clicked (again) (explore-answers.ts); absent otherwise.
+       */
       answer?: true;
     }
   | {
