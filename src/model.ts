@@ -165,7 +165,10 @@ export type NavEvent =
       target: string | null;
       /** The URL of the frame (iframe) the control clicked is in; absent for the top document's. */
       frame?: string;
-      /** A choice of a question left unanswered (a radio button) picked before its "Next" was clicked again (explore-answers.ts); absent otherwise. */
+      /**
+       * A choice of a question left unanswered (a radio button, a list's option, a styled list's option) picked
+       * before its "Next" was clicked (again) (explore-answers.ts); absent otherwise.
+       */
       answer?: true;
     }
   | {
@@ -252,6 +255,11 @@ export interface PageControl {
     onsubmit?: boolean;
     /** A click listener on it or a submit listener on its form stops the submission (preventDefault): the form is not sent, `href` is null. */
     stopped?: boolean;
+    /**
+     * Lists of its form still on their placeholder ("Choose…") that ask for nothing personal (an age
+     * range, a country): choices explore makes, without typing, before it clicks (absent: none).
+     */
+    choosing?: number;
   } | null;
   /** It sits in a cookie / consent banner (by the banner's id, class or label, or a floating box that speaks of cookies). */
   cookieBanner: boolean;
@@ -290,9 +298,10 @@ export interface PageControl {
    */
   onclickHref?: string;
   /**
-   * For a control with no link of its own (none, "#", a `javascript:` URL): an address in a data
-   * attribute named for one (`data-href`, `data-url`, `data-link`…), which a script listening for its
-   * click most likely sends it to (`location = el.dataset.href`). Judged too before it is clicked
+   * An address in a data attribute named for one (`data-href`, `data-url`, `data-link`…), which a
+   * script listening for its click most likely sends it to (`location = el.dataset.href`), on a
+   * control with no link of its own or on a link (a delegated listener may send the click there
+   * rather than to its href). Judged too before it is clicked when a listener receives the click
    * (a download, an unsubscribe there refuses it); absent otherwise.
    */
   dataHref?: string;

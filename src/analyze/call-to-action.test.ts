@@ -501,6 +501,19 @@ describe('never followed', () => {
     assert.equal(scoreControl(button({ ...link, onclickHref: 'https://offer.example/deal' }), PAGE).refused, null);
   });
 
+  test('a link whose click a listener around it receives is judged by the other address in its data attribute too', () => {
+    const link = { tag: 'a', text: 'Download your statement', href: 'https://offer.example/deal', rawHref: 'https://offer.example/deal' };
+    for (const dataHref of ['https://files.example/statement.zip', 'mailto:a@b.example', 'https://promo.example/u/unsubscribe?id=1'])
+      assert.match(
+        scoreControl(button({ ...link, delegatedListener: 'the document', dataHref }), PAGE).refused ?? '',
+        / \(where its data attribute says it leads\)$/,
+        dataHref,
+      );
+    const zip = 'https://files.example/statement.zip';
+    assert.equal(scoreControl(button({ ...link, dataHref: zip }), PAGE).refused, null, 'no listener receives its click');
+    assert.equal(scoreControl(button({ ...link, delegatedListener: 'the document', dataHref: link.href }), PAGE).refused, null);
+  });
+
   test('the same rule judges where an onclick leads and what a GET or POST form requests', () => {
     const div = { tag: 'div', role: 'button', href: null, rawHref: null, onclick: true };
     assert.equal(

@@ -571,10 +571,14 @@ export function scoreControl(read: PageControl, page: ScoringPage, all?: readonl
   // A link whose onclick or click listener sends the click elsewhere than its href says (`<a
   // href="/offer" onclick="location='/dl?file=Setup.exe'; return false">`) goes there: judged by both.
   const byScript = read.onclickHref && read.onclickHref !== control.href ? targetRefusal(read.onclickHref) : null;
-  // A control with no link of its own, whose click a script receives, and an address in a data
-  // attribute (`<div class="cta" data-url="/files/invoice.zip">` of a delegated listener): judged by it too.
+  // A control whose click a script receives, and an address in a data attribute other than its href
+  // (`<div class="cta" data-url="/files/invoice.zip">`, `<a href="/offer" data-url="/dl/setup.exe">` of
+  // a delegated listener that sends clicks to `[data-url]`): judged by it too, unless its script
+  // says plainly where it sends the click.
   const byData =
-    !control.href && read.dataHref && (read.onclick || read.clickListener || read.delegatedListener) ? targetRefusal(read.dataHref) : null;
+    read.dataHref && read.dataHref !== control.href && !read.onclickHref && (read.onclick || read.clickListener || read.delegatedListener)
+      ? targetRefusal(read.dataHref)
+      : null;
   const refused =
     refusal(
       control,

@@ -61,6 +61,13 @@ test('a box of a delegated listener, leading nowhere by itself, is asked about o
   assert.ok(!mayBeSentElsewhere(control({ ...box, delegatedListener: undefined })), 'no listener around it');
 });
 
+test('a link naming another address in a data attribute is asked about: a delegated listener may send its click there', () => {
+  const link = { tag: 'a', rawHref: '/offer', href: 'https://promo.example/offer', form: null };
+  assert.ok(dependsOnListeners(control({ ...link, dataHref: 'https://promo.example/files/setup.exe' })));
+  assert.ok(!dependsOnListeners(control({ ...link, dataHref: 'https://promo.example/offer' })), 'the same address as its href');
+  assert.ok(!dependsOnListeners(control(link)), 'no data attribute');
+});
+
 test('a box that only looks like a button is a control when a listener on it or around it receives its click', () => {
   const lookalike = { tag: 'span', rawHref: null, href: null, form: null, lookalike: true };
   assert.ok(dependsOnListeners(control(lookalike)), 'its listeners are asked about');

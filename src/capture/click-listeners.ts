@@ -74,6 +74,11 @@ function goesNowhere(rawHref: string | null): boolean {
   return rawHref !== null && (raw === '#' || raw === '#!' || /^javascript:\s*(?:void\s*\(?\s*0\s*\)?|)\s*;?\s*$/.test(raw));
 }
 
+/** A control with an address in a data attribute other than its own href (`<a href="/offer" data-url="/files/setup.exe">`). */
+function namesOtherAddress(control: PageControl): boolean {
+  return !!control.dataHref && control.dataHref !== control.href;
+}
+
 /**
  * Whether a control's judgement depends on a click listener: a link whose href goes nowhere ("#",
  * "javascript:void(0)") or a button with no link, without an onclick attribute, or a submit button of a form with nothing
@@ -86,6 +91,8 @@ export function dependsOnListeners(control: PageControl): boolean {
   if (raw.startsWith('#') || goesNowhere(control.rawHref)) return true;
   // A button with no link (a <button>, a <div role=button>): its listener may say where it leads.
   if (control.rawHref === null && !control.form && !control.onclickHref) return true;
+  // A link naming another address in a data attribute: a listener around it may send its click there.
+  if (namesOtherAddress(control) && !control.form) return true;
   const form = control.form;
   return !!form && !form.script && !form.onsubmit && form.typing === 0 && (form.method === 'get' || form.method === 'post');
 }
@@ -413,7 +420,10 @@ export async function noteClickListeners(
       }
     }
     // A link to "#" or a box that looks like a button, with no listener of its own: one on an ancestor may act on its click.
-    const bare = asked.filter(([c]) => (goesNowhere(c.rawHref) || c.lookalike) && !c.form && !c.clickListener).slice(0, MAX_ASKED);
+    // So may one on a link naming another address in a data attribute (`location = e.target.closest('[data-url]').dataset.url`).
+    const bare = asked
+      .filter(([c]) => (goesNowhere(c.rawHref) || c.lookalike || namesOtherAddress(c)) && !c.form && !c.clickListener)
+      .slice(0, MAX_ASKED);
     if (bare.length > 0) {
       const ancestors = await delegatingAncestors(
         observer,

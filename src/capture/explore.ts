@@ -32,7 +32,7 @@ import {
 } from './click-listeners.js';
 import { ACCESSIBLE_NAME_SCRIPT, HAND_POINT_SCRIPT, pointerOf, trustedClick, type Pointer } from './click.js';
 import { IN_NOTICE_SCRIPT } from './notice-script.js';
-import { answerQuestions } from './explore-answers.js';
+import { answerQuestions, SELECT_PLACEHOLDER_SCRIPT } from './explore-answers.js';
 import {
   LANDMARK_SCRIPT,
   frameCoveredAt,
@@ -374,22 +374,27 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     IDENTITY_TYPE.test(type) || /@/.test(field.value) ||
     IDENTITY_NAME.test((field.getAttribute('name') || '') + ' ' + field.id + ' ' + (field.getAttribute('autocomplete') || ''));
   const SEARCH_FIELD = (field) => (field.getAttribute('type') || '').toLowerCase() === 'search' || !!field.closest('[role=search]');
-  // What a form asks the person to fill: fields they type into, a choice of a list still on its
-  // "Choose…" (an empty value), a file to pick; and required fields left empty.
+  const SELECT = ${SELECT_PLACEHOLDER_SCRIPT};
+  // What a form asks the person to fill: fields they type into, a list still on its "Choose…" that
+  // asks for personal data (a card's expiry, a birth date), a file to pick; required fields left
+  // empty; and lists still on their placeholder that ask for nothing personal (an age range, a
+  // country): a choice a person makes without typing, which explore makes (explore-answers.ts).
   const fieldsOf = (fields, beside) => {
-    let typing = 0, required = 0;
+    let typing = 0, required = 0, choosing = 0;
     for (const field of fields) {
       const tag = field.tagName;
       if (field.disabled) continue;
+      const choice = tag === 'SELECT' && SELECT.onPlaceholder(field) && !SELECT.personal(field) && !seen(field, field.getBoundingClientRect()).hidden;
       // A required field left empty (a box to tick, a choice to make): the browser would not send the form.
-      if (field.validity && field.validity.valueMissing) required++;
+      if (field.validity && field.validity.valueMissing && !choice) required++;
       const type = tag === 'INPUT' ? field.type : '';
       // A file is asked for however its button is drawn (an input hidden behind a styled label).
       if (type === 'file') { typing++; continue; }
       // One a person does not see (a honeypot off-screen, transparent or tiny, for bots to fill) is left as it is.
       if (field.readOnly || seen(field, field.getBoundingClientRect()).hidden || (beside && SEARCH_FIELD(field))) continue;
       if (tag === 'SELECT') {
-        if (field.value === '' && [...field.options].some((o) => o.value !== '')) typing++;
+        if (choice) choosing++;
+        else if (field.value === '' && [...field.options].some((o) => o.value !== '')) typing++;
         continue;
       }
       // A field the page has filled in already (a shop's quantity of 1) needs no typing; an
@@ -398,7 +403,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
       if (field.value !== '' && !identity(field, type)) continue;
       if (tag === 'TEXTAREA' || (tag === 'INPUT' && TYPING.test(type))) typing++;
     }
-    return { typing, required };
+    return { typing, required, ...(choosing > 0 ? { choosing } : {}) };
   };
   const FIELDS = 'input, textarea, select';
   // Fields to fill beside a control in no form of their own (a kit's e-mail box whose value its
@@ -547,12 +552,14 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     return ONCLICK_SCROLL.test(code) && !/location|open\\s*\\(|submit\\s*\\(/.test(code) ? document.URL.split('#')[0] + '#' : null;
   };
   // An address a script reads from the control's data attributes (<div class="cta" data-href="/offer">
-  // of a listener that does location = el.dataset.href): where a control with no link of its own most likely leads.
+  // of a listener that does location = el.dataset.href): where a control with no link of its own most
+  // likely leads, or a link whose click a listener around it sends there rather than to its href.
   const DATA_LINK = /^data-(?:[\\w-]*(?:href|url|link|redirect|dest|destination|location)|go|goto|to)$/i;
   const dataHrefOf = (el) => {
     for (const attr of el.attributes) {
       const value = attr.value.trim();
-      if (DATA_LINK.test(attr.name) && (/^https?:\\/\\//i.test(value) || /^\\/(?!\\/)/.test(value))) return absolute(value);
+      // A mailto:, tel: or sms: address too: a script that goes there opens a mail or phone app.
+      if (DATA_LINK.test(attr.name) && (/^(https?:\\/\\/|mailto:|tel:|sms:)/i.test(value) || /^\\/(?!\\/)/.test(value))) return absolute(value);
     }
     return null;
   };
@@ -614,7 +621,8 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     const href = rawHref !== null ? absolute(rawHref) : scriptGo || (submit ? submit.href : null);
     const scriptHref = rawHref !== null && /^\\s*javascript:/i.test(rawHref);
     const onclickHref = el.hasAttribute('onclick') ? onclickTarget(el) : scriptHref ? scriptHrefTarget(rawHref) : null;
-    const dataHref = rawHref === null || /^\\s*(#|javascript:)/i.test(rawHref) ? dataHrefOf(el) : null;
+    // Read on a link too: a listener around it may send its click to the data attribute instead of its href.
+    const dataHref = dataHrefOf(el);
     const shown = pictureIn(el, r);
     const picture = !!shown;
     const banner = !!shown && shown.width >= 300 && shown.height >= 120;
@@ -843,6 +851,8 @@ export interface ExploreResult {
     closesNotice?: boolean;
     /** The click, aimed at the call-to-action, lands on a layer a person does not see over it: the page is read again after it unless it led on. */
     landsOnLayer?: boolean;
+    /** It sends a form with lists still on their placeholder ("Choose…") that ask for nothing personal: their first options are picked before it is clicked. */
+    choosesFirst?: boolean;
   } | null;
 }
 
@@ -1169,6 +1179,7 @@ export async function exploreOnce(
             perform: () => trustedClick(observer, point.x, point.y, pointer),
             ...(closeNotice ? { closesNotice: true } : {}),
             ...(layer ? { landsOnLayer: true } : {}),
+            ...(!closeNotice && !layer && !inFrameOf && (control.form?.choosing ?? 0) > 0 ? { choosesFirst: true } : {}),
           }
         : null,
   };
@@ -1391,6 +1402,13 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
       hooks.progress({ kind: 'explore', detail: `no call-to-action on ${observer.url}` });
       return;
     }
+    // A choice a person makes before sending the form (an age range, a country), without typing.
+    const answer = (timeoutMs: number) =>
+      answerQuestions(observer, pointer, timeoutMs, (text) => {
+        hooks.emit({ type: 'click', at: new Date().toISOString(), pageId: observer.pageId, text, target: null, answer: true });
+        hooks.progress({ kind: 'explore', detail: `answered "${text}" (the first choice) before ${click.text}` });
+      });
+    if (click.choosesFirst) await answer(Math.max(500, Math.min(3000, hooks.deadline - Date.now())));
     hooks.emit({
       type: 'click',
       at: new Date().toISOString(),
@@ -1424,13 +1442,9 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
       continue;
     }
     if (stayed && ledNowhere.length + answers < MAX_CLICKS_ON_PAGE) {
-      // A "Next" that does nothing while a question shows unanswered (radio buttons, none chosen):
+      // A "Next" that does nothing while a question shows unanswered (radio buttons, none chosen; a list on "Choose…"):
       // a person picks an answer (the first choice) and clicks it again; it is not passed over.
-      const timeoutMs = Math.max(500, Math.min(3000, hooks.deadline - Date.now()));
-      const answered = await answerQuestions(observer, pointer, timeoutMs, (text) => {
-        hooks.emit({ type: 'click', at: new Date().toISOString(), pageId: observer.pageId, text, target: null, answer: true });
-        hooks.progress({ kind: 'explore', detail: `answered "${text}" (the first choice) before ${click.text}` });
-      });
+      const answered = await answer(Math.max(500, Math.min(3000, hooks.deadline - Date.now())));
       if (answered.length > 0) {
         hooks.flush();
         answers++;

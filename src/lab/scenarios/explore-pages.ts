@@ -3512,15 +3512,19 @@ const SPECS: Record<string, PageSpec> = {
   },
   // Forms that ask the person to fill something in, each bigger than the offer, in shapes a count of
   // typed fields by their type attribute missed: an input of a type the browser does not know
-  // ("e-mail": a text field), a list still on "Choose…", a file to attach behind a styled label, a
+  // ("e-mail": a text field), a list still on "Choose…" beside a name to type or asking for a card's
+  // expiry (personal data: a list that asks for nothing personal is a choice explore makes, see
+  // select-continue), a file to attach behind a styled label, a
   // link that sends its form by script (href="#", javascript:), an e-mail box outside the form its
   // script fills. None is sent.
   'form-asks': {
     lang: 'en',
-    about: 'forms that ask for typing (type="e-mail", a "Choose…" list, a file, a #/javascript: link sending it, a box beside it): refused',
+    about:
+      'forms that ask for typing (type="e-mail", a "Choose…" list beside a name or of a card expiry, a file, ' +
+      'a #/javascript: link sending it, a box beside it): refused',
     cta: 'See the offer',
     reasons: [
-      ...['Get my bonus', 'Continue to the offer', 'Claim now', 'Join now'].map((text) => ({
+      ...['Get my bonus', 'Continue to the offer', 'Pay now', 'Claim now', 'Join now'].map((text) => ({
         text,
         match: /, submits a form that needs typing$/,
       })),
@@ -3533,9 +3537,12 @@ const SPECS: Record<string, PageSpec> = {
         `<main class="hero"><h1>Claim your bonus</h1>` +
           `<form method="post" action="${escapeHtml(refused('form-asks', 'mail'))}"><input type="e-mail" name="e" placeholder="E-mail">` +
           `<button class="btn-primary" style="font-size:26px">Get my bonus</button></form>` +
-          `<form method="get" action="${escapeHtml(refused('form-asks', 'country'))}"><select name="c"><option value="">Choose your country</option>` +
+          `<form method="get" action="${escapeHtml(refused('form-asks', 'country'))}"><input name="n" placeholder="Full name"> ` +
+          `<select name="c"><option value="">Choose your country</option>` +
           `<option value="de">Deutschland</option><option value="fr">France</option></select>` +
           `<button class="btn-primary" style="font-size:26px">Continue to the offer</button></form>` +
+          `<form method="post" action="${escapeHtml(refused('form-asks', 'card'))}"><select name="cc-exp-month"><option value="">Expiry month</option>` +
+          `<option>01</option><option>02</option></select> <button class="btn-primary" style="font-size:26px">Pay now</button></form>` +
           `<form method="post" enctype="multipart/form-data" action="${escapeHtml(refused('form-asks', 'upload'))}">` +
           `<label class="btn-ghost">Attach your ID <input type="file" name="id" style="display:none"></label> ` +
           `<button class="btn-primary" style="font-size:26px">Claim now</button></form>` +
@@ -3667,6 +3674,185 @@ const SPECS: Record<string, PageSpec> = {
           `this.href = ${jsString(refused('href-rewritten-on-press', 'Player_Setup.exe'))}; });</script>`,
       );
     },
+  },
+  // ---- Explore hunt 8. ----
+  // Links with a real href whose click a listener on the document sends to their data-url instead
+  // (`location = a.dataset.url`): an archive, a mail app, an unsubscribe. Each is judged by where it
+  // is sent, not by its href; the plain link is followed.
+  'data-url-links': {
+    lang: 'en',
+    about:
+      'links with a plain href that a document listener sends to their data-url (.zip, mailto:, unsubscribe): refused; the plain link followed',
+    cta: 'See the offer',
+    reasons: [
+      { text: 'Get your statement', match: /, download link \(\.zip\) \(where its data attribute says it leads\)$/ },
+      { text: 'Contact your adviser', match: /mailto.* \(where its data attribute says it leads\)$/ },
+      { text: 'Manage my plan', match: /, unsubscribe .* \(where its data attribute says it leads\)$/ },
+    ],
+    html: () =>
+      doc(
+        'en',
+        'Your account',
+        `<main class="hero"><h1>Your statement is ready</h1>` +
+          [
+            ['statement', 'Get your statement', refused('data-url-links', 'statement.zip')],
+            ['adviser', 'Contact your adviser', 'mailto:adviser@bank.example'],
+            ['plan', 'Manage my plan', refused('data-url-links', 'unsubscribe?id=7')],
+          ]
+            .map(([path, text, to]) => {
+              const attributes = ` class="btn-primary" style="font-size:24px" data-url="${escapeHtml(to)}"`;
+              return `<p>${a(refused('data-url-links', path), text, attributes)}</p>`;
+            })
+            .join('') +
+          `<p>${a(explorePageTarget('data-url-links'), 'See the offer', ' class="btn-ghost"')}</p></main>` +
+          `<script>document.addEventListener('click', function (e) { var link = e.target.closest('a[data-url]'); ` +
+          `if (link) { e.preventDefault(); location = link.dataset.url; } });</script>`,
+      ),
+  },
+  // A step that asks only for a choice from a list left on its placeholder: a form whose "Continue"
+  // waits on an age range (required, "Choose…" of an empty value), and a script "Next" that waits on
+  // a country (its placeholder a disabled option). A person picks an option, no typing: the first
+  // real one is picked (the arrow key on the focused list), then the step goes on.
+  'select-continue': {
+    lang: 'en',
+    about:
+      'a form whose "Continue" waits on a list left on "Choose…" (nothing personal): its first option picked (no typing), the form sent',
+    cta: 'Continue',
+    final: `${explorePageTarget('select-continue')}?age=18-34`,
+    answered: ['18-34'],
+    html: () =>
+      doc(
+        'en',
+        'One question',
+        `<main class="hero"><h1>One quick question</h1><form method="get" action="${escapeHtml(explorePageTarget('select-continue'))}">` +
+          `<label>Your age <select name="age" required><option value="">Choose your age range</option>` +
+          `<option>18-34</option><option>35-54</option><option>55+</option></select></label> ` +
+          `<button class="btn-primary">Continue</button></form>` +
+          `<p>${a(refused('select-continue', 'unsubscribe'), 'Unsubscribe')}</p></main>`,
+      ),
+  },
+  'select-next-script': {
+    lang: 'en',
+    about:
+      'a script "Next" that does nothing while a list shows its disabled "Choose…": its first country picked (no typing), "Next" again, then the link',
+    cta: 'See my offer',
+    ledNowhere: ['Next', 'Next'],
+    answered: ['Germany'],
+    html: () =>
+      doc(
+        'en',
+        'Where are you?',
+        `<main class="hero"><h1>Check the offers in your country</h1><div id="step"><p>Where do you live?</p>` +
+          `<select id="country"><option disabled selected>Choose…</option><option value="de">Germany</option><option value="fr">France</option></select> ` +
+          `<button class="btn-primary" id="next">Next</button><p id="error"></p></div>` +
+          `<p id="done" style="display:none">${a(explorePageTarget('select-next-script'), 'See my offer', ' class="btn-primary"')}</p></main>` +
+          `<script>document.getElementById('next').addEventListener('click', function () { ` +
+          `if (document.getElementById('country').selectedIndex < 1) { ` +
+          `document.getElementById('error').textContent = 'Please choose your country'; return; } ` +
+          `document.getElementById('step').style.display = 'none'; document.getElementById('done').style.display = 'block'; });</script>`,
+      ),
+  },
+  // Styled lists a "Continue" waits on: a button toggle (aria-haspopup=listbox) for its listbox, and
+  // a <div class="select"> whose role=option items show once it is clicked. A person opens each and
+  // picks an option: the first of each is picked with clicks, then "Continue" again, then the link.
+  'listbox-continue': {
+    lang: 'en',
+    about:
+      'a "Continue" that waits on two styled lists (aria-haspopup=listbox, div.select): each opened, its first option picked, "Continue" again',
+    cta: 'See my offer',
+    ledNowhere: ['Continue', 'Continue'],
+    answered: ['Germany', 'A friend'],
+    html: () =>
+      doc(
+        'en',
+        'Almost there',
+        `<main class="hero"><h1>Almost there</h1><div id="step">` +
+          `<p>Country <button type="button" class="toggle" aria-haspopup="listbox" aria-expanded="false" aria-controls="countries">` +
+          `Select your country</button></p>` +
+          `<ul id="countries" role="listbox" hidden><li role="option" style="padding:8px">Germany</li><li role="option" style="padding:8px">France</li></ul>` +
+          `<p>How did you hear of us?</p><div class="select" style="cursor:pointer;padding:8px;border:1px solid #999;width:240px">` +
+          `<span class="shown">Choose…</span><div class="options" style="display:none">` +
+          `<div role="option" style="padding:8px">A friend</div><div role="option" style="padding:8px">An advert</div></div></div>` +
+          `<p><button class="btn-primary" id="go">Continue</button></p><p id="error"></p></div>` +
+          `<p id="done" style="display:none">${a(explorePageTarget('listbox-continue'), 'See my offer', ' class="btn-primary"')}</p>` +
+          `<p>${a(refused('listbox-continue', 'unsubscribe'), 'Unsubscribe')}</p></main>` +
+          `<script>var toggle = document.querySelector('.toggle'), list = document.getElementById('countries'), box = document.querySelector('.select');\n` +
+          `toggle.addEventListener('click', function () { list.hidden = !list.hidden; toggle.setAttribute('aria-expanded', String(!list.hidden)); });\n` +
+          `list.querySelectorAll('[role=option]').forEach(function (o) { o.addEventListener('click', function () { ` +
+          `o.setAttribute('aria-selected', 'true'); toggle.textContent = o.textContent; list.hidden = true; }); });\n` +
+          `box.addEventListener('click', function (e) { var o = e.target.closest('[role=option]'); var options = box.querySelector('.options'); ` +
+          `if (o) { o.setAttribute('aria-selected', 'true'); box.querySelector('.shown').textContent = o.textContent; options.style.display = 'none'; } ` +
+          `else options.style.display = options.style.display === 'none' ? 'block' : 'none'; });\n` +
+          `document.getElementById('go').addEventListener('click', function () { ` +
+          `if (document.querySelectorAll('[aria-selected=true]').length < 2) { ` +
+          `document.getElementById('error').textContent = 'Please answer both questions'; return; } ` +
+          `document.getElementById('step').style.display = 'none'; document.getElementById('done').style.display = 'block'; });</script>`,
+      ),
+  },
+  // Probes of hunt 8. A web component's open shadow root holding a bigger app download, an
+  // unsubscribe link and the offer as a script <button>: the download and unsubscribe are refused
+  // inside the root too, the button clicked.
+  'shadow-script-button': {
+    lang: 'en',
+    about: 'an open shadow root with an .apk link and an unsubscribe link (refused) and a script <button> (clicked)',
+    cta: 'Claim my discount',
+    reasons: [
+      { text: 'Get the app', match: /, download link \(\.apk\)$/ },
+      { text: 'Unsubscribe', match: /, unsubscribe / },
+    ],
+    html: () =>
+      doc(
+        'en',
+        'Your discount',
+        `<main class="hero"><h1>20% off today</h1><offer-card></offer-card></main><script>` +
+          `const root = document.querySelector('offer-card').attachShadow({ mode: 'open' });\n` +
+          `root.innerHTML = '<style>.b{display:inline-block;background:#e4002b;color:#fff;border:0;padding:14px 32px;' +\n` +
+          `'border-radius:6px;cursor:pointer}</style>' +\n` +
+          `'<p><a class="b" style="font-size:28px" href=' + ${jsString(JSON.stringify(refused('shadow-script-button', 'app.apk')))} + ` +
+          `'>Get the app</a></p>' +\n` +
+          `'<p><button class="b" style="font-size:20px" id="claim">Claim my discount</button></p>' +\n` +
+          `'<p><a href=' + ${jsString(JSON.stringify(refused('shadow-script-button', 'unsubscribe')))} + '>Unsubscribe</a></p>';\n` +
+          `root.getElementById('claim').addEventListener('click', function () { location.href = ${jsString(explorePageTarget('shadow-script-button'))}; });` +
+          `</script>`,
+      ),
+  },
+  // An image map whose biggest region names an installer and a smaller one the offer: the region
+  // to the installer is refused, the offer's clicked.
+  'image-map-download': {
+    lang: 'en',
+    about: 'an image map: its big <area> to an .exe refused, the small one to the offer clicked',
+    cta: 'Continue to the sale',
+    reasons: [{ text: 'Download the catalogue', match: /, download link \(\.exe\)$/ }],
+    html: () =>
+      doc(
+        'en',
+        'Sale',
+        `<main class="hero"><h1>Sale</h1><img usemap="#m" alt="" width="600" height="200" ` +
+          `src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='600' height='200'%3E` +
+          `%3Crect width='600' height='200' fill='%23e4002b'/%3E%3C/svg%3E">` +
+          `<map name="m"><area shape="rect" coords="0,0,600,150" href="${escapeHtml(refused('image-map-download', 'Catalogue_Setup.exe'))}" ` +
+          `alt="Download the catalogue"><area shape="rect" coords="0,150,600,200" ` +
+          `href="${escapeHtml(explorePageTarget('image-map-download'))}" alt="Continue to the sale"></map></main>`,
+      ),
+  },
+  // A page whose only button opens a modal with the offer in it: the button shows the modal (no new
+  // document), then the modal's link is followed.
+  'modal-opener': {
+    lang: 'en',
+    about: 'the only button opens a modal whose link is the offer: the button, then the link in the modal',
+    cta: 'Claim the offer',
+    ledNowhere: ['See my offer'],
+    html: () =>
+      doc(
+        'en',
+        'You have a gift',
+        `<main class="hero"><h1>A gift is waiting for you</h1><p><button class="btn-primary" id="open">See my offer</button></p></main>` +
+          `<div id="modal" role="dialog" aria-modal="true" style="display:none;position:fixed;inset:0;background:rgba(0,0,0,.6)">` +
+          `<div style="background:#fff;max-width:420px;margin:80px auto;padding:24px"><p>Your gift: a free month.</p>` +
+          `${a(explorePageTarget('modal-opener'), 'Claim the offer', ' class="btn-primary"')}</div></div>` +
+          `<script>document.getElementById('open').addEventListener('click', function () { ` +
+          `document.getElementById('modal').style.display = 'block'; });</script>`,
+      ),
   },
   'hostile-text': {
     lang: 'en',
