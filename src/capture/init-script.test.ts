@@ -28,6 +28,7 @@ test('every init script and the worker script parse', () => {
           hardware: { cores: 8, memoryGb: 8 },
           platform: 'Linux armv8l',
           userAgent: 'Mozilla/5.0 (Linux; Android 10; K) "quoted"',
+          webgl: { vendor: 'v', renderer: 'r' },
           phone: true,
         }),
       ),

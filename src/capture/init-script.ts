@@ -71,6 +71,8 @@ export interface WorkerVisitor {
   platform?: string;
   /** navigator.userAgent of the visitor's pages: a shared or service worker has the browser's own ("HeadlessChrome") unless told. */
   userAgent?: string;
+  /** What WebGL names in a worker's OffscreenCanvas, as in the page (webglShim). */
+  webgl?: { vendor: string; renderer: string };
   /** A phone's workers show the connection's type (CONNECTION_TYPE_SHIM). */
   phone?: boolean;
   /** The headless shell's workers answer permission queries as a desktop Chromium's (PERMISSION_STATES_SHIM). */
@@ -93,6 +95,7 @@ ${disguiseCore()}
 ${visitor.hardware ? workerHardwareShim(visitor.hardware) : ''}
 ${visitor.platform ? workerPlatformShim(visitor.platform) : ''}
 ${visitor.userAgent ? workerUserAgentShim(visitor.userAgent) : ''}
+${visitor.webgl ? webglShim(visitor.webgl) : ''}
 ${visitor.phone ? CONNECTION_TYPE_SHIM : ''}
 ${visitor.permissionStates ? PERMISSION_STATES_SHIM : ''}
 })();`;
@@ -286,13 +289,14 @@ const AUTOMATION_TELLS = `
 `;
 
 // Without a GPU Chromium renders WebGL with SwiftShader and says so through
-// WEBGL_debug_renderer_info; on a real GPU the page sees the real strings.
+// WEBGL_debug_renderer_info; on a real GPU the page sees the real strings. In a page or a worker
+// (an OffscreenCanvas there said SwiftShader beside the page's GPU).
 function webglShim(webgl: { vendor: string; renderer: string }): string {
   return `
   try {
     const UNMASKED_VENDOR = 0x9245, UNMASKED_RENDERER = 0x9246;
     const shown = { [UNMASKED_VENDOR]: ${JSON.stringify(webgl.vendor)}, [UNMASKED_RENDERER]: ${JSON.stringify(webgl.renderer)} };
-    for (const Context of [window.WebGLRenderingContext, window.WebGL2RenderingContext]) {
+    for (const Context of [globalThis.WebGLRenderingContext, globalThis.WebGL2RenderingContext]) {
       if (!Context) continue;
       const original = Context.prototype.getParameter;
       const getParameter = disguise(method('getParameter', original.length, (self, args) => {

@@ -154,6 +154,7 @@ function workerVisitor(browser: Browser, identity: CaptureIdentity): WorkerVisit
     ...(hardware ? { hardware } : {}),
     platform: navigatorPlatform(identity.device),
     userAgent: identity.userAgent,
+    ...(identity.webgl ? { webgl: identity.webgl } : {}),
     phone: identity.device === 'mobile',
     permissionStates: browser.kind === 'shell' && !identity.headless,
   };

@@ -20,7 +20,10 @@ export function tellsUrl(path = 'em'): string {
 /** What a realm says of its navigator: the page, a frame and every kind of worker post the same list. */
 const NAVIGATOR_SUMMARY = `[navigator.userAgent, JSON.stringify(navigator.languages), navigator.hardwareConcurrency,
   navigator.deviceMemory, navigator.platform, navigator.webdriver === true,
-  navigator.userAgentData ? JSON.stringify(navigator.userAgentData.brands) + navigator.userAgentData.platform : '']`;
+  navigator.userAgentData ? JSON.stringify(navigator.userAgentData.brands) + navigator.userAgentData.platform : '',
+  Intl.DateTimeFormat().resolvedOptions().timeZone, new Date(2026, 0, 15).getTimezoneOffset(), Intl.DateTimeFormat().resolvedOptions().locale,
+  (() => { try { const gl = new OffscreenCanvas(1, 1).getContext('webgl'); const info = gl.getExtension('WEBGL_debug_renderer_info');
+    return String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)); } catch (e) { return 'no webgl'; } })()]`;
 
 const WORKER_CODE = `const summary = () => ${NAVIGATOR_SUMMARY};
 self.onconnect = (e) => e.ports[0].postMessage(summary());
@@ -66,7 +69,8 @@ export function tellsScript(): string {
   // CreepJS's lies: a native method or getter under Object.create, class extends, a prototype loop.
   await check('creep-lies', () => [
     describe(Navigator.prototype, 'plugins').get, describe(Navigator.prototype, 'languages').get, describe(Navigator.prototype, 'webdriver').get,
-    describe(Screen.prototype, 'availHeight').get, Function.prototype.toString,
+    describe(Screen.prototype, 'availHeight').get, Function.prototype.toString, describe(Plugin.prototype, 'name').get,
+    describe(MimeType.prototype, 'type').get, PluginArray.prototype.item, Plugin.prototype.namedItem,
     window.WebGLRenderingContext && WebGLRenderingContext.prototype.getParameter,
   ].filter((f) => typeof f === 'function').some((f) => {
     const throwsType = (run) => { try { run(); return false; } catch (e) { return e instanceof TypeError; } };
