@@ -1,8 +1,9 @@
 // A fingerprint gate made of the checks public bot-detection scripts run that the gate of
 // cloak-kits.ts does not (CreepJS's "lies", FingerprintJS's BotD, the checks
 // puppeteer-extra-plugin-stealth's evasions answer): the shape of the plugin list as Blink's
-// own getters read it, realms the init script may not reach (a sandboxed frame, a shared worker,
-// a service worker) against the page's navigator, the replaced functions under CreepJS's tests.
+// own getters read it, realms the init script may not reach (a sandboxed frame, a dedicated, shared
+// or service worker) against the page (navigator, client hints, time zone, locale, the WebGL
+// renderer of an OffscreenCanvas), the replaced functions under CreepJS's tests.
 // A visitor that shows any tell is sent to the encyclopedia page with the tells in `?why=`.
 import { HOSTS } from '../hosts.js';
 import { jsString, page } from '../pages.js';
@@ -37,9 +38,6 @@ export function tellsScript(): string {
   const check = async (name, test) => {
     try { const r = await test(); if (r) failed.push(typeof r === 'string' ? name + ':' + r : name); } catch (e) { failed.push(name + ':threw ' + e); }
   };
-  const ua = navigator.userAgent;
-  const mobileUa = /Android|Mobile/.test(ua);
-  const desktopChrome = /Chrome\\//.test(ua) && !mobileUa;
   const describe = (o, k) => Object.getOwnPropertyDescriptor(o, k);
   const mine = JSON.stringify(${NAVIGATOR_SUMMARY.replace(/navigator\.webdriver === true/, 'false')});
   const within = (ms, promise) => Promise.race([promise, new Promise((resolve) => setTimeout(() => resolve('timeout'), ms))]);
@@ -133,7 +131,8 @@ export function stealthTellScenarios(): ScenarioDefinition[] {
         description:
           'A fingerprint gate of the checks bot-detection scripts run on a stealth browser: own properties on navigator, the plugin list ' +
           "read through Blink's getters, CreepJS's lies on the replaced functions, and the navigator of a sandboxed frame, a dedicated, " +
-          "a shared and a service worker against the page's: a visitor that shows any is sent to an encyclopedia page.",
+          "a shared and a service worker (and their time zone, locale and OffscreenCanvas WebGL renderer) against the page's: " +
+          'a visitor that shows any is sent to an encyclopedia page.',
         expectedVias: ['start', 'javascript'],
         finalUrl: CLOAKED_DESTINATION,
         finalTitle: CLOAKED_TITLE,
