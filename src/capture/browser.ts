@@ -71,6 +71,7 @@ const OOM_NOTE_MS = 5000;
 
 export class Browser extends EventEmitter {
   private readonly contextHandlers = new Map<string, TargetHandler>();
+  private readonly workerHandlers = new Map<string, TargetHandler>();
   /** Renderer crashes Chromium reported, by target id. */
   private readonly crashes = new Rendezvous<string, TargetCrash>();
   /** The last "V8 ... OOM (reason)" Chromium printed, and when. */
@@ -114,6 +115,11 @@ export class Browser extends EventEmitter {
     const target = { targetId: targetInfo.targetId, session, openerId: targetInfo.openerId ?? null, url: targetInfo.url };
     if (handler && targetInfo.type === 'page') {
       handler(target);
+      return;
+    }
+    const workerHandler = targetInfo.browserContextId ? this.workerHandlers.get(targetInfo.browserContextId) : undefined;
+    if (workerHandler && (targetInfo.type === 'shared_worker' || targetInfo.type === 'service_worker')) {
+      workerHandler(target);
       return;
     }
     if (this.reservedProxy && targetInfo.type === 'page' && targetInfo.browserContextId && !this.initialPageFound) {
@@ -277,6 +283,12 @@ export class Browser extends EventEmitter {
   onContextTarget(browserContextId: string, handler: TargetHandler | null): void {
     if (handler) this.contextHandlers.set(browserContextId, handler);
     else this.contextHandlers.delete(browserContextId);
+  }
+
+  /** New shared and service workers of this context go to `handler`, still paused (a dedicated worker is its page's). */
+  onContextWorker(browserContextId: string, handler: TargetHandler | null): void {
+    if (handler) this.workerHandlers.set(browserContextId, handler);
+    else this.workerHandlers.delete(browserContextId);
   }
 
   /**

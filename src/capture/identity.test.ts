@@ -11,12 +11,22 @@ import {
   phoneBatteryLevel,
   screenOf,
   userAgentMetadata,
+  visitorHeaderValues,
   windowBounds,
   windowFlags,
   windowPlacement,
 } from './identity.js';
 
 describe('identity', () => {
+  it("has the proxy say the visitor's User-Agent on every request (a service worker's script is fetched with the browser's own)", () => {
+    const phone = defaultIdentity('mobile', '156.0.8078.108');
+    const values = visitorHeaderValues(phone);
+    assert.equal(values['user-agent'], phone.userAgent);
+    assert.equal(values['device-memory'], '8');
+    const headless = { ...defaultIdentity('desktop', '156.0.8078.108'), headless: true };
+    assert.deepEqual(visitorHeaderValues(headless), { 'user-agent': headless.userAgent });
+  });
+
   it("keeps a desktop's window within its screen less the bottom panel; a phone's available area is its whole screen", () => {
     const desktop = defaultIdentity('desktop', '156.0.8078.108');
     const area = availableScreenOf('desktop', desktop.viewport);

@@ -121,6 +121,16 @@ export function deviceMemoryHeaderValues(hardware: Hardware | undefined): Record
   return { 'device-memory': value, 'sec-ch-device-memory': value };
 }
 
+/**
+ * Every request header the recording proxy says in the visitor's name where Chromium sent its own:
+ * the Device-Memory hints (deviceMemoryHeaderValues) and the User-Agent, which a page's override
+ * does not reach on what the browser fetches for no page (a service worker's script: Chromium's
+ * own, "HeadlessChrome", in both builds).
+ */
+export function visitorHeaderValues(identity: Pick<CaptureIdentity, 'device' | 'headless' | 'userAgent'>): Record<string, string> {
+  return { ...deviceMemoryHeaderValues(visitorHardware(identity)), 'user-agent': identity.userAgent };
+}
+
 /** The toolbars (tab strip, address bar) of a desktop Chromium window above its page, in CSS pixels. */
 const DESKTOP_TOOLBARS_HEIGHT = 85;
 

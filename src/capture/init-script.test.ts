@@ -22,7 +22,16 @@ test('every init script and the worker script parse', () => {
       }
   assert.doesNotThrow(() => new Script(workerScript(['en-US', 'en'])));
   assert.doesNotThrow(
-    () => new Script(workerScript(['en-US', 'en'], { hardware: { cores: 8, memoryGb: 8 }, platform: 'Linux armv8l', phone: true })),
+    () =>
+      new Script(
+        workerScript(['en-US', 'en'], {
+          hardware: { cores: 8, memoryGb: 8 },
+          platform: 'Linux armv8l',
+          userAgent: 'Mozilla/5.0 (Linux; Android 10; K) "quoted"',
+          webgl: { vendor: 'v', renderer: 'r' },
+          phone: true,
+        }),
+      ),
   );
 });
 

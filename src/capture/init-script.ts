@@ -9,8 +9,8 @@
 //   native `length` and name ("get plugins");
 // - a getter called on the wrong object throws "Illegal invocation" as the native one does;
 // - a native error thrown through one of them carries no frame of this script in its stack.
-// What is still visible is said in README "Cloaking" (own properties of the fake plugin list, a
-// page's timer callback running under one more frame, the settle counter's hidden window key).
+// What is still visible is said in README "Cloaking" (a page's timer callback running under one
+// more frame, the settle counter's hidden window key).
 import { randomBytes } from 'node:crypto';
 import { pendingTimersSnippet, PENDING_TIMERS_KEY } from './pending-timers.js';
 import type { Hardware, ScreenArea } from './identity.js';
@@ -69,6 +69,10 @@ export interface WorkerVisitor {
   hardware?: Hardware;
   /** navigator.platform of the visitor's pages (identity.ts navigatorPlatform): a worker has the host's unless told. */
   platform?: string;
+  /** navigator.userAgent of the visitor's pages: a shared or service worker has the browser's own ("HeadlessChrome") unless told. */
+  userAgent?: string;
+  /** What WebGL names in a worker's OffscreenCanvas, as in the page (webglShim). */
+  webgl?: { vendor: string; renderer: string };
   /** A phone's workers show the connection's type (CONNECTION_TYPE_SHIM). */
   phone?: boolean;
   /** The headless shell's workers answer permission queries as a desktop Chromium's (PERMISSION_STATES_SHIM). */
@@ -90,9 +94,24 @@ ${disguiseCore()}
   } catch (e) {}
 ${visitor.hardware ? workerHardwareShim(visitor.hardware) : ''}
 ${visitor.platform ? workerPlatformShim(visitor.platform) : ''}
+${visitor.userAgent ? workerUserAgentShim(visitor.userAgent) : ''}
+${visitor.webgl ? webglShim(visitor.webgl) : ''}
 ${visitor.phone ? CONNECTION_TYPE_SHIM : ''}
 ${visitor.permissionStates ? PERMISSION_STATES_SHIM : ''}
 })();`;
+}
+
+// A shared or service worker belongs to no page: its navigator.userAgent is fixed when the browser
+// starts it, before any override of ours reaches it (session.ts prepareContextWorkers).
+function workerUserAgentShim(userAgent: string): string {
+  return `
+  try {
+    if (typeof WorkerNavigator !== 'undefined' && navigator.userAgent !== ${JSON.stringify(userAgent)}) {
+      replaceGetter(WorkerNavigator.prototype, 'userAgent', () => ${JSON.stringify(userAgent)});
+      replaceGetter(WorkerNavigator.prototype, 'appVersion', () => ${JSON.stringify(userAgent.replace(/^Mozilla\//, ''))});
+    }
+  } catch (e) {}
+`;
 }
 
 // The page's navigator.platform comes from Emulation.setUserAgentOverride, which no worker sees: a
@@ -270,13 +289,14 @@ const AUTOMATION_TELLS = `
 `;
 
 // Without a GPU Chromium renders WebGL with SwiftShader and says so through
-// WEBGL_debug_renderer_info; on a real GPU the page sees the real strings.
+// WEBGL_debug_renderer_info; on a real GPU the page sees the real strings. In a page or a worker
+// (an OffscreenCanvas there said SwiftShader beside the page's GPU).
 function webglShim(webgl: { vendor: string; renderer: string }): string {
   return `
   try {
     const UNMASKED_VENDOR = 0x9245, UNMASKED_RENDERER = 0x9246;
     const shown = { [UNMASKED_VENDOR]: ${JSON.stringify(webgl.vendor)}, [UNMASKED_RENDERER]: ${JSON.stringify(webgl.renderer)} };
-    for (const Context of [window.WebGLRenderingContext, window.WebGL2RenderingContext]) {
+    for (const Context of [globalThis.WebGLRenderingContext, globalThis.WebGL2RenderingContext]) {
       if (!Context) continue;
       const original = Context.prototype.getParameter;
       const getParameter = disguise(method('getParameter', original.length, (self, args) => {
@@ -292,20 +312,65 @@ function webglShim(webgl: { vendor: string; renderer: string }): string {
 `;
 }
 
-// A PluginArray or MimeTypeArray of this script's: its entries by index (enumerable) and by name,
-// its length, item() and namedItem(). What is still visible of it is said in README "Cloaking".
+// A PluginArray, MimeTypeArray, Plugin or MimeType of this script's: its entries by index
+// (enumerable) and by name; its length, item() and namedItem() are Blink's, on the prototype.
 const FAKE_LIST = `
-  function fakeList(proto, entries) {
-    const arr = Object.create(proto);
+  // Blink's own getters and methods of these interfaces, which a kit calls on our objects
+  // (describe(Plugin.prototype, 'name').get.call(navigator.plugins[0])): they answer for ours
+  // and ask the native ones for the browser's. Our objects hold only what Blink's do: their entries
+  // by index (enumerable) and by name.
+  const fakes = new WeakMap();
+  let fakesAnswered = false;
+  function answerForFakes() {
+    if (fakesAnswered) return;
+    fakesAnswered = true;
+    const getters = { Plugin: ['name', 'filename', 'description', 'length'], MimeType: ['type', 'suffixes', 'description', 'enabledPlugin'],
+      PluginArray: ['length'], MimeTypeArray: ['length'] };
+    for (const [type, names] of Object.entries(getters)) {
+      const holder = window[type] && window[type].prototype;
+      for (const name of names) {
+        const descriptor = holder && Object.getOwnPropertyDescriptor(holder, name);
+        if (!descriptor || !descriptor.get) continue;
+        const original = descriptor.get;
+        const get = Object.getOwnPropertyDescriptor({ get [name]() {
+          const fake = fakes.get(this);
+          if (fake) return fake[name];
+          try { return Reflect.apply(original, this, []); } catch (e) { throw scrub(e); }
+        } }, name).get;
+        disguise(get, original, 'get ' + name);
+        Object.defineProperty(holder, name, { ...descriptor, get });
+      }
+      for (const name of ['item', 'namedItem', 'refresh']) {
+        const descriptor = holder && Object.getOwnPropertyDescriptor(holder, name);
+        if (!descriptor || typeof descriptor.value !== 'function') continue;
+        const original = descriptor.value;
+        const value = disguise(method(name, original.length, (self, args) => {
+          const fake = fakes.get(self);
+          if (!fake) return Reflect.apply(original, self, args);
+          if (name === 'refresh') return undefined;
+          if (args.length < original.length) Reflect.apply(original, self, args); // Blink's TypeError for a missing argument
+          const key = name === 'item' ? (Number(args[0]) >>> 0) : String(args[0]);
+          return Object.prototype.hasOwnProperty.call(self, key) ? self[key] : null;
+        }), original, name);
+        Object.defineProperty(holder, name, { ...descriptor, value });
+      }
+    }
+  }
+  // An object of \`proto\` (Plugin, MimeType, PluginArray, MimeTypeArray) whose getters say \`fields\`
+  // and whose entries are [name, value] pairs, by index and by name.
+  function fakeObject(proto, fields, entries) {
+    answerForFakes();
+    const object = Object.create(proto);
     entries.forEach(([name, value], i) => {
-      Object.defineProperty(arr, i, { value, enumerable: true });
-      Object.defineProperty(arr, name, { value });
+      Object.defineProperty(object, i, { value, enumerable: true });
+      Object.defineProperty(object, name, { value });
     });
-    Object.defineProperty(arr, 'length', { get: () => entries.length });
-    const item = disguise(method('item', 1, (self, [i]) => arr[i] ?? null), null, 'item');
-    const namedItem = disguise(method('namedItem', 1, (self, [n]) => arr[n] ?? null), null, 'namedItem');
-    Object.defineProperties(arr, { item: { value: item }, namedItem: { value: namedItem } });
-    return arr;
+    fields.length = entries.length;
+    fakes.set(object, fields);
+    return object;
+  }
+  function fakeList(proto, entries) {
+    return fakeObject(proto, {}, entries);
   }
 `;
 
@@ -605,22 +670,12 @@ ${PERMISSION_STATES_SHIM}
     if (${pdfViewer}) {
       const mimeSpecs = [['application/pdf', 'pdf'], ['text/pdf', 'pdf']];
       const names = ['PDF Viewer', 'Chrome PDF Viewer', 'Chromium PDF Viewer', 'Microsoft Edge PDF Viewer', 'WebKit built-in PDF'];
-      const mimes = mimeSpecs.map(([type, suffixes]) => {
-        const m = Object.create(MimeType.prototype);
-        Object.defineProperties(m, { type: { get: () => type }, suffixes: { get: () => suffixes }, description: { get: () => 'Portable Document Format' } });
-        return m;
-      });
+      const mimeFields = mimeSpecs.map(([type, suffixes]) => ({ type, suffixes, description: 'Portable Document Format', enabledPlugin: null }));
+      const mimes = mimeFields.map((fields) => fakeObject(MimeType.prototype, fields, []));
       const mimeTypes = fakeList(MimeTypeArray.prototype, mimes.map((m, i) => [mimeSpecs[i][0], m]));
-      const plugins = fakeList(PluginArray.prototype, names.map((name) => {
-        const p = Object.create(Plugin.prototype);
-        Object.defineProperties(p, {
-          name: { get: () => name }, filename: { get: () => 'internal-pdf-viewer' }, description: { get: () => 'Portable Document Format' },
-          length: { get: () => mimes.length },
-        });
-        mimes.forEach((m, j) => Object.defineProperty(p, j, { value: m, enumerable: true }));
-        return [name, p];
-      }));
-      for (const m of mimes) Object.defineProperty(m, 'enabledPlugin', { get: () => plugins[0] });
+      const plugins = fakeList(PluginArray.prototype, names.map((name) => [name, fakeObject(Plugin.prototype,
+        { name, filename: 'internal-pdf-viewer', description: 'Portable Document Format' }, mimes.map((m, j) => [mimeSpecs[j][0], m]))]));
+      for (const fields of mimeFields) fields.enabledPlugin = plugins[0];
       replaceGetter(Navigator.prototype, 'plugins', () => plugins);
       replaceGetter(Navigator.prototype, 'mimeTypes', () => mimeTypes);
       replaceGetter(Navigator.prototype, 'pdfViewerEnabled', () => true);

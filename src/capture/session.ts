@@ -114,16 +114,7 @@ export async function preparePage(session: PageSetup, target: AttachedTarget): P
     // this sets what the page is told without slowing a request (unlike emulateNetworkConditions).
     ...(browser.kind === 'shell' && !identity.headless ? [send('Network.overrideNetworkState', NETWORK_STATE).catch(() => undefined)] : []),
     // The workers must say the visitor's cores and memory too, in either build.
-    ...(hardware
-      ? [
-          prepareWorkers(browser, target, identity.languages ?? LANGUAGES, {
-            hardware,
-            platform: navigatorPlatform(identity.device),
-            phone: mobile,
-            permissionStates: browser.kind === 'shell' && !identity.headless,
-          }),
-        ]
-      : []),
+    ...(hardware ? [prepareWorkers(browser, target, identity.languages ?? LANGUAGES, workerVisitor(browser, identity))] : []),
     // The visitor's cores (navigator.hardwareConcurrency, natively); its memory is the init script's.
     ...(hardware ? [send('Emulation.setHardwareConcurrencyOverride', { hardwareConcurrency: hardware.cores }).catch(() => undefined)] : []),
     ...(mobile ? [send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 })] : []),
@@ -155,6 +146,43 @@ export async function preparePage(session: PageSetup, target: AttachedTarget): P
 
 /** What navigator.connection says in the shell: the estimate a desktop Chromium starts with on a broadband line. */
 const NETWORK_STATE = { offline: false, latency: 100, downloadThroughput: 1_250_000, uploadThroughput: 1_250_000 };
+
+/** What a visitor's workers must say of it (workerScript). */
+function workerVisitor(browser: Browser, identity: CaptureIdentity): WorkerVisitor {
+  const hardware = visitorHardware(identity);
+  return {
+    ...(hardware ? { hardware } : {}),
+    platform: navigatorPlatform(identity.device),
+    userAgent: identity.userAgent,
+    ...(identity.webgl ? { webgl: identity.webgl } : {}),
+    phone: identity.device === 'mobile',
+    permissionStates: browser.kind === 'shell' && !identity.headless,
+  };
+}
+
+/**
+ * A shared or service worker belongs to no page: no page's user-agent override reaches it, and it
+ * said the browser's own User-Agent ("HeadlessChrome", in both builds), client hints (the
+ * shell's with a "HeadlessChrome" brand), cores and languages, to its script and in the headers of
+ * what it fetched. Each is given the visitor's, as a dedicated worker is, before it runs.
+ */
+function prepareContextWorkers(browser: Browser, contextId: string, identity: CaptureIdentity): void {
+  const script = workerScript(identity.languages ?? LANGUAGES, workerVisitor(browser, identity));
+  browser.onContextWorker(contextId, ({ session: worker }) => {
+    void Promise.all([
+      worker
+        .send('Network.setUserAgentOverride', {
+          userAgent: identity.userAgent,
+          platform: navigatorPlatform(identity.device),
+          userAgentMetadata: identity.headless
+            ? headlessMetadata(userAgentMetadata(identity.device, browser.version()))
+            : userAgentMetadata(identity.device, browser.version()),
+        })
+        .catch(() => undefined),
+      worker.send('Runtime.evaluate', { expression: script }).catch(() => undefined),
+    ]).then(() => worker.send('Runtime.runIfWaitingForDebugger').catch(() => undefined));
+  });
+}
 
 /**
  * Every dedicated worker the page starts runs workerScript first: it is attached paused, given
@@ -394,6 +422,7 @@ export async function initialSession(browser: Browser, identity: CaptureIdentity
     settleMs,
   };
   browser.onContextTarget(session.contextId, (target) => deliverPopup(session, target));
+  prepareContextWorkers(browser, session.contextId, identity);
   const [{ prepared }] = await Promise.all([prepareFirstPage(session), configureContext(browser, session.contextId), created]);
   session.firstPrepared = prepared;
   return session;
@@ -421,6 +450,7 @@ export async function openSession(browser: Browser, identity: CaptureIdentity, s
       if (early.length === 0) foundFirst(target);
       early.push(target);
     });
+    prepareContextWorkers(browser, id, identity);
     await Promise.all([
       configureContext(browser, id),
       browser.cdp.browser.send('Target.createTarget', {
@@ -446,6 +476,7 @@ export async function openSession(browser: Browser, identity: CaptureIdentity, s
   } catch (err) {
     if (contextId) {
       browser.onContextTarget(contextId, null);
+      browser.onContextWorker(contextId, null);
       await browser.cdp.browser.send('Target.disposeBrowserContext', { browserContextId: contextId }).catch(() => undefined);
     }
     await proxy.close();
@@ -493,6 +524,7 @@ export async function closeSession(session: BrowserSession, { disposeContext = t
 export async function endRecording(session: BrowserSession): Promise<void> {
   session.onPopup = null;
   session.browser.onContextTarget(session.contextId, null);
+  session.browser.onContextWorker(session.contextId, null);
   await session.proxy.close();
 }
 

@@ -44,4 +44,5 @@ export { REDIRECT_SCRIPT_URL, REDIRECT_SCRIPT_LINE, PRIZE_URL } from './scenario
 export { cloakerUrl, SPLIT_DECOY_URL, type CloakerName } from './scenarios/cloakers.js';
 export { probeUrl, type ProbeName } from './scenarios/cloak-probes.js';
 export { humanGateUrl, HUMAN_DECOY_TITLE, type HumanGateName } from './scenarios/human-gates.js';
+export { tellsUrl } from './scenarios/stealth-tells.js';
 export { antibotTells, kitUrl, BENIGN_URL, BENIGN_TITLE, type KitName } from './scenarios/cloak-kits.js';

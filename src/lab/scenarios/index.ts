@@ -15,6 +15,7 @@ import { phishingScenarios } from './phishing.js';
 import { cloakerScenarios } from './cloakers.js';
 import { cloakKitScenarios } from './cloak-kits.js';
 import { cloakProbeScenarios } from './cloak-probes.js';
+import { stealthTellScenarios } from './stealth-tells.js';
 import { humanGateScenarios } from './human-gates.js';
 import { deferredClickScenarios } from './deferred-clicks.js';
 import { variantScenarios } from './variants.js';
@@ -42,6 +43,7 @@ export function buildScenarios(ctx: ScenarioContext): LabPlay {
   definitions.push(...cloakerScenarios());
   definitions.push(...cloakKitScenarios());
   definitions.push(...cloakProbeScenarios());
+  definitions.push(...stealthTellScenarios());
   definitions.push(...humanGateScenarios());
   definitions.push(...deferredClickScenarios());
   definitions.push(...variantScenarios());
