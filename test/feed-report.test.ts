@@ -15,7 +15,7 @@ import { cli } from './support/cli.js';
 import type { FeedRow as Row } from '../src/feed/aggregate.js';
 import { startLab, type Lab } from '../src/lab/index.js';
 import { startServe, type ServeHandle } from '../src/cli/serve-command.js';
-import { clean, truncate } from '../src/cli/terminal.js';
+import { clean, truncate } from '../src/terminal-text.js';
 import { DIMENSION_TITLES, FEED_DIMENSIONS, type FeedAggregate } from '../src/feed/aggregate.js';
 import { alsoWritten } from '../src/feed/format-text.js';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { IncomingMessage } from 'node:http';
 import { tempDir } from './helpers.js';
-import { clean } from '../src/cli/terminal.js';
+import { clean } from '../src/terminal-text.js';
 import { appUrl, escapeHtml, html, join as joinHtml } from '../src/web/html.js';
 import { formFromParts, parseMultipart, BodyError } from '../src/web/request-body.js';
 import { assertSafeBind, hostAllowed, isLoopbackHost, parseCookies, sameOriginOrToken } from '../src/web/security.js';

@@ -11,7 +11,7 @@ import { tempDir, UI_CHROMIUM } from './helpers.js';
 import { projectPath, projectRoot } from '../src/project-root.js';
 import { startLab, type Lab } from '../src/lab/index.js';
 import { CONTROL_LOCATION, LONG_TITLE } from '../src/lab/scenarios/hostile.js';
-import { clean } from '../src/cli/terminal.js';
+import { clean } from '../src/terminal-text.js';
 import { startServe, type ServeHandle } from '../src/cli/serve-command.js';
 import { UserError } from '../src/errors.js';
 import { assertSafeBind, UnsafeBindError } from '../src/web/security.js';

@@ -3,7 +3,7 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { CliError, parse } from './command.js';
-import { clean } from './terminal.js';
+import { clean } from '../terminal-text.js';
 import { ExitCode } from '../errors.js';
 import { jsonText } from '../visible.js';
 import { makeDirs } from '../make-dirs.js';

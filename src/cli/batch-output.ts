@@ -4,7 +4,7 @@
 import type { BatchEntry } from '../service/batch.js';
 import { MISSING_CASE, type EarlierEnding } from '../service/tracer.js';
 import type { BatchSummary } from '../service/batch-summary.js';
-import { clean, truncate } from './terminal.js';
+import { clean, truncate } from '../terminal-text.js';
 import { formatFeedText } from '../feed/format-text.js';
 import { sweepNote, type SweepResult } from '../service/cut-off-sweep.js';
 

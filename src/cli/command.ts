@@ -2,7 +2,7 @@
 // that bad input ends with a message and a non-zero exit, never a stack trace.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ExitCode, UserError } from '../errors.js';
-import { clean } from './terminal.js';
+import { clean } from '../terminal-text.js';
 
 /** A problem with the command line: printed as one line, exit code 2 unless said otherwise. */
 export class CliError extends UserError {}

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import { parse, CliError, indexCases } from './command.js';
 import { TRACE_OPTIONS, checkUpstreamOptions, traceOptionsFrom } from './trace-options.js';
 import { BATCH_OPTIONS, concurrencyOption } from './batch-options.js';
-import { clean } from './terminal.js';
+import { clean } from '../terminal-text.js';
 import { interruptedExit, onInterrupt } from './interrupt.js';
 import { parseTraceUrl } from '../capture/trace-input.js';
 import { ALL_PROFILES, BASE_PROFILES, parseProfiles } from '../compare/profiles.js';

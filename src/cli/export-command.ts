@@ -3,7 +3,7 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CliError, parse } from './command.js';
-import { clean } from './terminal.js';
+import { clean } from '../terminal-text.js';
 import { DEFAULTS } from '../capture/trace-input.js';
 import { FILTER_NAMES } from '../store/search-query.js';
 import { ExitCode } from '../errors.js';

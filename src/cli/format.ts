@@ -1,6 +1,6 @@
 // Human output of a report. Every value that came from the network goes through clean().
 import { otherChainNote, separateChainsNote, viaLabel, type ExploreStep, type Report } from '../report.js';
-import { clean, truncate, truncateMiddle } from './terminal.js';
+import { clean, truncate, truncateMiddle } from '../terminal-text.js';
 import { describeNetwork, networkSourceNote } from '../hosting/describe.js';
 import { withoutFragment } from '../http/url-key.js';
 import { chainHops, lastChainHop } from '../analyze/tabs.js';

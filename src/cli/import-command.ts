@@ -4,7 +4,7 @@ import { REPORT_FILE } from '../case/case-layout.js';
 import type { Report } from '../report.js';
 import { parse, CliError, indexCases } from './command.js';
 import { formatChain } from './format.js';
-import { clean } from './terminal.js';
+import { clean } from '../terminal-text.js';
 import { TSA_OPTION_HELP, reportTimestamp, timestampOnSeal, tsaSettings } from './tsa-option.js';
 import { ExitCode } from '../errors.js';
 import { jsonText } from '../visible.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { formatMessage } from './mail-output.js';
 import { formatSummary } from './batch-output.js';
-import { displayWidth } from './terminal.js';
+import { displayWidth } from '../terminal-text.js';
 import { analyzeMessage } from '../mail/parse.js';
 import { messageRecord } from '../mail/message-case.js';
 import { projectPath } from '../project-root.js';

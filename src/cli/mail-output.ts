@@ -1,6 +1,6 @@
 // What `clicktrace mail` prints of a message on the terminal: its header forensics, links and
 // remote content, then how its traces went. Everything the sender wrote is cleaned of controls.
-import { clean, truncate } from './terminal.js';
+import { clean, truncate } from '../terminal-text.js';
 import { formatChain } from './format.js';
 import { formatEntry } from './batch-output.js';
 import type { AnalyzedResource, MessageRecord } from '../mail/message-case.js';

@@ -1,7 +1,7 @@
 // The progress line of a batch on stderr: done/total, failures, rate, time left, the URLs in
 // flight. Only on a terminal (nothing when stderr is a file or a pipe); every URL goes through
 // clean(). Redrawn at most every REDRAW_MS, cleared before results are printed to stdout.
-import { clean, truncate } from './terminal.js';
+import { clean, truncate } from '../terminal-text.js';
 
 export interface ProgressState {
   done: number;

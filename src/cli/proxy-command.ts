@@ -1,5 +1,5 @@
 import { parse, CliError, numberOption, indexCases } from './command.js';
-import { clean } from './terminal.js';
+import { clean } from '../terminal-text.js';
 import { formatChain } from './format.js';
 import { TRACE_OPTIONS } from './trace-options.js';
 import { reportTimestamp, timestampOnSeal, tsaSettings } from './tsa-option.js';

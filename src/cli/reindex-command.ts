@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CliError, parse } from './command.js';
-import { clean } from './terminal.js';
+import { clean } from '../terminal-text.js';
 import { DEFAULTS } from '../capture/trace-input.js';
 import { CaseStore, databasePath } from '../store/index.js';
 import { ExitCode } from '../errors.js';

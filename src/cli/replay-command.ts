@@ -1,5 +1,5 @@
 import { parse, CliError, numberOption } from './command.js';
-import { clean } from './terminal.js';
+import { clean } from '../terminal-text.js';
 import { ExitCode } from '../errors.js';
 
 const HELP = `usage: clicktrace replay <case> [--port N] [--host 127.0.0.1] [--allow-scripts]

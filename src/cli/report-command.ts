@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { parse, CliError } from './command.js';
-import { clean } from './terminal.js';
+import { clean } from '../terminal-text.js';
 import { DEFAULTS } from '../capture/trace-input.js';
 import { ExitCode, UserError } from '../errors.js';
 import { jsonText } from '../visible.js';

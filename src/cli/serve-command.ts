@@ -6,7 +6,7 @@ import type { FleetWorker } from '../fleet/worker.js';
 import { parseRedisUrl, QueueUrlError } from '../fleet/redis-url.js';
 import { CliError, numberOption, parse } from './command.js';
 import { TRACE_OPTIONS, TRACE_OPTIONS_HELP, traceOptionsFrom } from './trace-options.js';
-import { clean } from './terminal.js';
+import { clean } from '../terminal-text.js';
 import { DEFAULT_MAILBOX_LEASE_MS, TraceService, type TraceDefaults } from '../service/trace-service.js';
 import { CONCURRENCY_HELP, MAX_CONCURRENCY, concurrencyOption } from './batch-options.js';
 import { DEFAULT_HOST, DEFAULT_PORT, startWebServer, type RunningServer } from '../web/server.js';

@@ -3,7 +3,7 @@
 import { readHomeConfig } from '../home-config.js';
 import type { TimestampOutcome, TsaSettings } from '../timestamp/case-timestamp.js';
 import { CliError } from './command.js';
-import { clean } from './terminal.js';
+import { clean } from '../terminal-text.js';
 
 export const TSA_OPTION_HELP = `  --tsa URL          RFC 3161 time-stamping authority asked for a token over the manifest when
                      the case is sealed (default: "tsa" of ~/.clicktrace/config.json; none: never)`;

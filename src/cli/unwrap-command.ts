@@ -1,5 +1,5 @@
 import { parse, CliError } from './command.js';
-import { clean } from './terminal.js';
+import { clean } from '../terminal-text.js';
 import { ExitCode } from '../errors.js';
 import { jsonText } from '../visible.js';
 

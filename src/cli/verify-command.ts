@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPORT_FILE } from '../case/case-layout.js';
 import { parse, CliError } from './command.js';
-import { clean } from './terminal.js';
+import { clean } from '../terminal-text.js';
 import { ExitCode } from '../errors.js';
 import { jsonText } from '../visible.js';
 

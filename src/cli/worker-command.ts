@@ -2,7 +2,7 @@
 import { CliError, parse } from './command.js';
 import { TRACE_OPTIONS, traceOptionsFrom } from './trace-options.js';
 import { CONCURRENCY_HELP, concurrencyOption } from './batch-options.js';
-import { clean } from './terminal.js';
+import { clean } from '../terminal-text.js';
 import { onStopSignals } from './interrupt.js';
 
 const HELP = `usage: clicktrace worker --queue redis://HOST:PORT[/DB] --server URL --token T [options]

@@ -1,7 +1,7 @@
 // The comparison in the terminal: one line per profile (hops, final status, destination, title,
 // case), the pairs that part with the hop where they do, and the verdict. Every captured value
 // goes through clean(): a hostile page's title cannot reach the terminal as control characters.
-import { clean, truncate } from '../cli/terminal.js';
+import { clean, truncate } from '../terminal-text.js';
 import { decider, type Comparison, type Divergence } from './comparison.js';
 
 export function formatComparison(comparison: Comparison, comparisonDir: string): string {

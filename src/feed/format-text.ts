@@ -1,7 +1,7 @@
 // The feed report as terminal tables, one per dimension, and the cloaking table of a cases
 // folder's report. Every value from a case goes through clean(): party names and domains come
 // from hostile mail and pages.
-import { clean, displayWidth, padWidth, truncateWidth } from '../cli/terminal.js';
+import { clean, displayWidth, padWidth, truncateWidth } from '../terminal-text.js';
 import { DIMENSION_TITLES, FEED_DIMENSIONS, type FeedAggregate, type FeedRow } from './aggregate.js';
 import type { CloakingRow } from '../compare/cloaking-report.js';
 

@@ -18,7 +18,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { processAlive } from '../capture/profiles.js';
 import { TOOL } from '../version.js';
-import { clean } from '../cli/terminal.js';
+import { clean } from '../terminal-text.js';
 import type { Job } from '../service/trace-service.js';
 import { jobCounts, type JobCounts } from '../service/job-state.js';
 import { alreadyTraced, cancelReason, type TraceDefaults, type TraceOutcome, type TraceRequest } from '../service/tracer.js';

@@ -40,7 +40,7 @@ import { checkOwnBundle, removeLeftChecks } from './own-bundle.js';
 import { ProgressSender } from './progress-sender.js';
 import { QueueHealth } from './queue-health.js';
 import { deadline, pause } from './timing.js';
-import { clean, truncate } from '../cli/terminal.js';
+import { clean, truncate } from '../terminal-text.js';
 
 export interface FleetWorkerOptions {
   redis: RedisTarget;

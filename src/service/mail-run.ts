@@ -2,7 +2,7 @@
 // unreadable one, or one met after a stop, goes no further), then analysed into its record with
 // the links to trace picked, then traced here (its message case written first, see messages.ts)
 // or sent whole to a server; each counted in the run's tally. The command renders what comes back.
-import { clean, truncate } from '../cli/terminal.js';
+import { clean, truncate } from '../terminal-text.js';
 import {
   isTraceable,
   messageRecord,

@@ -4,7 +4,7 @@ import { appPath, html, type SafeHtml } from '../html.js';
 import type { QueueStatus } from '../../fleet/dispatcher.js';
 import { jobCounts } from '../../service/job-state.js';
 import { time } from './widgets.js';
-import { truncate } from '../../cli/terminal.js';
+import { truncate } from '../../terminal-text.js';
 
 export interface InProcessQueue {
   queue: 'in-process';

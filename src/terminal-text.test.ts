@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clean, displayWidth, padWidth, truncateMiddle, truncateWidth } from './terminal.js';
+import { clean, displayWidth, padWidth, truncateMiddle, truncateWidth } from './terminal-text.js';
 
 test('clean escapes control characters, DEL, C1 and bidi overrides', () => {
   assert.equal(clean('a\x1b[31mred\x07\r\nb\x7f\x9b\u202e'), 'a\\x1b[31mred\\x07\\x0d\\x0ab\\x7f\\x9b\\u202e');
