@@ -77,13 +77,7 @@ export async function preparePage(session: PageSetup, target: AttachedTarget): P
     send('Security.setIgnoreCertificateErrors', { ignore: true }),
     // No acceptLanguage here: the browser has the identity's languages from its launch flag
     // (identity.ts acceptLanguageFlag), so Accept-Language keeps Chromium's own place and form.
-    send('Emulation.setUserAgentOverride', {
-      userAgent: identity.userAgent,
-      platform: navigatorPlatform(identity.device),
-      userAgentMetadata: identity.headless
-        ? headlessMetadata(userAgentMetadata(identity.device, browser.version()))
-        : userAgentMetadata(identity.device, browser.version()),
-    }),
+    send('Emulation.setUserAgentOverride', userAgentOverride(browser, identity)),
     // A phone's in the full build are given again before its touches (device-metrics.ts, touch.ts).
     overrideDeviceMetrics(
       target.session,
@@ -147,6 +141,16 @@ export async function preparePage(session: PageSetup, target: AttachedTarget): P
 /** What navigator.connection says in the shell: the estimate a desktop Chromium starts with on a broadband line. */
 const NETWORK_STATE = { offline: false, latency: 100, downloadThroughput: 1_250_000, uploadThroughput: 1_250_000 };
 
+/** The visitor's User-Agent, platform and client hints, as a page's and a worker's override give them. */
+function userAgentOverride(browser: Browser, identity: CaptureIdentity) {
+  const metadata = userAgentMetadata(identity.device, browser.version());
+  return {
+    userAgent: identity.userAgent,
+    platform: navigatorPlatform(identity.device),
+    userAgentMetadata: identity.headless ? headlessMetadata(metadata) : metadata,
+  };
+}
+
 /** What a visitor's workers must say of it (workerScript). */
 function workerVisitor(browser: Browser, identity: CaptureIdentity): WorkerVisitor {
   const hardware = visitorHardware(identity);
@@ -167,18 +171,11 @@ function workerVisitor(browser: Browser, identity: CaptureIdentity): WorkerVisit
  * what it fetched. Each is given the visitor's, as a dedicated worker is, before it runs.
  */
 function prepareContextWorkers(browser: Browser, contextId: string, identity: CaptureIdentity): void {
-  const script = workerScript(identity.languages ?? LANGUAGES, workerVisitor(browser, identity));
+  // Made when a worker comes, not for every trace: most pages start none.
   browser.onContextWorker(contextId, ({ session: worker }) => {
+    const script = workerScript(identity.languages ?? LANGUAGES, workerVisitor(browser, identity));
     void Promise.all([
-      worker
-        .send('Network.setUserAgentOverride', {
-          userAgent: identity.userAgent,
-          platform: navigatorPlatform(identity.device),
-          userAgentMetadata: identity.headless
-            ? headlessMetadata(userAgentMetadata(identity.device, browser.version()))
-            : userAgentMetadata(identity.device, browser.version()),
-        })
-        .catch(() => undefined),
+      worker.send('Network.setUserAgentOverride', userAgentOverride(browser, identity)).catch(() => undefined),
       worker.send('Runtime.evaluate', { expression: script }).catch(() => undefined),
     ]).then(() => worker.send('Runtime.runIfWaitingForDebugger').catch(() => undefined));
   });

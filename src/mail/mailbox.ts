@@ -232,14 +232,9 @@ async function openFile(path: string, signal?: AbortSignal): Promise<MailSource>
   const name = path.replace(/\.gz$/i, '');
   const named: MailSourceKind | null = /\.(mbox|mbx)$/i.test(name) ? 'mbox' : /\.eml$/i.test(name) ? 'message' : null;
   let size: number;
-  try {
-    size = (await stat(path)).size;
-  } catch (error) {
-    const why = `cannot read: ${describe(error)}`;
-    return { kind: 'message', empty: false, unusable: why, items: only({ source: path, error: why }) };
-  }
   let bytes: AsyncIterable<Buffer>;
   try {
+    size = (await stat(path)).size;
     // A named pipe (`mail <(tail -f feed)`) is read until `signal`, as stdin from a pipe.
     bytes = await readableFile(path, signal, 1 << 20);
   } catch (error) {
