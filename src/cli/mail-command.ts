@@ -20,7 +20,7 @@ import type { MailTracing } from '../service/mail-tracing.js';
 import type { MessageResult, SkippedMessage, TraceMode, UnreadMessage } from '../service/mail-run.js';
 import type { ProgressDisplay } from './progress-line.js';
 import { jsonText } from '../visible.js';
-import { nextTurn } from '../service/event-loop.js';
+import { analysedInOrder, handleEach } from '../service/message-flow.js';
 
 const HELP = `usage: clicktrace mail <file.eml|mbox|Maildir|-> [--no-visit | --trace main|all|N] [options]
 
@@ -248,11 +248,12 @@ async function mail(argv: string[], ending: AbortSignal): Promise<number> {
   }
   let summary: BatchSummary;
   try {
-    await eachMessage(
-      inOrder(source.items, analyze, pool ? pool.size * 16 : 1, () => stop.reason !== null),
+    await handleEach(
+      analysedInOrder(source.items, analyze, pool ? pool.size * 16 : 1, () => stop.reason !== null),
       // Messages being traced at once: enough to keep the pool busy, few enough to hold in memory.
       tracing ? Math.max(2, concurrency * 2) : 1,
-      stop,
+      // With the output closed nothing more can be said: the rest is not read.
+      () => stop.reason === OUTPUT_CLOSED,
       // A message that could not be handled (its case unwritable, the server gone) is that message's
       // error, in its place in the output and the counts: the rest go on, and no rejection goes unheard.
       (item, analysis) =>
@@ -278,31 +279,6 @@ async function mail(argv: string[], ending: AbortSignal): Promise<number> {
     process.stderr.write(`clicktrace: mail: ${clean(path)}: no messages (empty mailbox)\n`);
   end(summary, !single && (tracing !== null || mode.kind !== 'static' || fetchPixels) ? batchOutput.formatSummary : null);
   return exitStatus(summary, endedOnServer(summary.interrupted));
-}
-
-/**
- * Hands each message to `handle` in the source's order, up to `atOnce` at a time; resolves once all
- * are handled. A message that could not be handled is `handle`'s to report: it never rejects.
- */
-async function eachMessage(
-  messages: AsyncIterable<{ item: MailSourceItem; analysis: Promise<MailAnalysis> | null }>,
-  atOnce: number,
-  stop: RunStop,
-  handle: (item: MailSourceItem, analysis: Promise<MailAnalysis> | null) => Promise<void>,
-): Promise<void> {
-  const inFlight = new Set<Promise<void>>();
-  for await (const { item, analysis } of messages) {
-    // One turn of the event loop per message: analysed here, without a pool or a trace to wait
-    // for, a mailbox never yields otherwise, and Ctrl-C or a reader gone would be heard at its end.
-    await nextTurn();
-    // With the output closed nothing more can be said: the rest is not read.
-    if (stop.reason === OUTPUT_CLOSED) break;
-    const work = handle(item, analysis);
-    inFlight.add(work);
-    void work.finally(() => inFlight.delete(work));
-    while (inFlight.size >= atOnce) await Promise.race(inFlight);
-  }
-  await Promise.all(inFlight);
 }
 
 /** The exit status of a run, by its summary. */
@@ -460,57 +436,4 @@ function loadMap(maps: typeof RecipientMaps, file: string | undefined, casesDir:
   } catch (err) {
     throw new CliError(`mail: recipient map: ${(err as Error).message.split('\n').join('; ')}`);
   }
-}
-
-/**
- * The source's items in order, each with its analysis already under way: up to `ahead` items are
- * read and handed to the pool before the first is consumed. The first is also given once it is
- * analysed and the source has kept the next item for STALL_MS: a feed on a pipe (`tail -f |
- * clicktrace mail -`) shows each message then, not once `ahead` more have arrived.
- */
-async function* inOrder(
-  items: AsyncIterable<MailSourceItem>,
-  analyze: (item: { raw: Buffer; source: string }) => Promise<MailAnalysis>,
-  ahead: number,
-  stopped: () => boolean,
-): AsyncGenerator<{ item: MailSourceItem; analysis: Promise<MailAnalysis> | null }> {
-  type Entry = { item: MailSourceItem; analysis: Promise<MailAnalysis> | null; analysed: Promise<null> };
-  const window: Entry[] = [];
-  const iterator = items[Symbol.asyncIterator]();
-  let next: Promise<IteratorResult<MailSourceItem>> | null = null;
-  let ended = false;
-  try {
-    for (;;) {
-      next ??= iterator.next();
-      const read = await (window.length ? Promise.race([next, stalled(window[0].analysed)]) : next);
-      // The first is analysed and the source has kept the next item for a while: given now.
-      if (read === null) {
-        yield window.shift()!;
-        continue;
-      }
-      next = null;
-      if (read.done) break;
-      const item = read.value;
-      // Once stopped, the rest is only read (to be reported as not started), never analysed.
-      const analysis = 'error' in item || stopped() ? null : analyze(item);
-      const analysed = analysis ? analysis.then(nothing, nothing) : Promise.resolve(null);
-      window.push({ item, analysis, analysed });
-      if (window.length >= ahead) yield window.shift()!;
-    }
-    ended = true;
-    while (window.length) yield window.shift()!;
-  } finally {
-    // Left early (the output closed): the source is let go, as a for-await would.
-    if (!ended) void iterator.return?.(undefined).catch(nothing);
-  }
-}
-
-const nothing = (): null => null;
-
-/** How long the source may keep its next item before an analysed message is given without it (a file never keeps it so long). */
-const STALL_MS = 200;
-
-/** Null once `analysed` is and STALL_MS more have passed. */
-function stalled(analysed: Promise<null>): Promise<null> {
-  return analysed.then(() => new Promise<null>((resolve) => setTimeout(resolve, STALL_MS, null)));
 }
