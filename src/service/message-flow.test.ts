@@ -7,7 +7,10 @@ const item = (n: number): MailSourceItem => ({ source: `m${n}`, raw: Buffer.from
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function* listed(items: MailSourceItem[]): AsyncGenerator<MailSourceItem> {
-  for (const i of items) yield i;
+  for (const i of items) {
+    await Promise.resolve();
+    yield i;
+  }
 }
 
 test('items come in the source order, analysed ahead, whatever order their analyses end in', async () => {
@@ -33,10 +36,10 @@ test('an unreadable item and the items read once stopped are not analysed', asyn
   const out: [string, boolean][] = [];
   for await (const { item: i, analysis } of analysedInOrder(
     listed(items),
-    async (x) => {
+    (x) => {
       analysed.push(x.source);
       if (x.source === 'm2') stopped = true;
-      return x.source;
+      return Promise.resolve(x.source);
     },
     1,
     () => stopped,
@@ -60,11 +63,16 @@ test('a source that keeps its next item (a pipe still written) has the analysed 
     yield item(1);
   }
   const at = Date.now();
-  const flow = analysedInOrder(pipe(), async (x) => x.source, 16, () => false);
+  const flow = analysedInOrder(
+    pipe(),
+    (x) => Promise.resolve(x.source),
+    16,
+    () => false,
+  );
   const first = await flow.next();
   const waited = Date.now() - at;
   assert.equal(first.done, false);
-  assert.equal(first.value!.item.source, 'm0');
+  assert.equal(first.value.item.source, 'm0');
   assert.ok(waited >= STALL_MS - 5 && waited < STALL_MS + 2000, `given after ${waited} ms`);
   release();
   assert.equal((await flow.next()).value!.item.source, 'm1');
@@ -75,14 +83,24 @@ test('handleEach handles at most atOnce at a time, and stops reading once told t
   let running = 0;
   let most = 0;
   const handled: string[] = [];
-  const flow = analysedInOrder(listed([0, 1, 2, 3, 4, 5].map(item)), async (x) => x.source, 2, () => false);
-  await handleEach(flow, 2, () => handled.length >= 4, async (i) => {
-    running++;
-    most = Math.max(most, running);
-    await sleep(5);
-    handled.push(i.source);
-    running--;
-  });
+  const flow = analysedInOrder(
+    listed([0, 1, 2, 3, 4, 5].map(item)),
+    (x) => Promise.resolve(x.source),
+    2,
+    () => false,
+  );
+  await handleEach(
+    flow,
+    2,
+    () => handled.length >= 4,
+    async (i) => {
+      running++;
+      most = Math.max(most, running);
+      await sleep(5);
+      handled.push(i.source);
+      running--;
+    },
+  );
   assert.equal(most, 2);
   assert.ok(handled.length >= 4 && handled.length < 6, `handled ${handled.join(',')}`);
   assert.deepEqual(handled, ['m0', 'm1', 'm2', 'm3', 'm4', 'm5'].slice(0, handled.length));
