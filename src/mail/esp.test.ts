@@ -32,6 +32,29 @@ test('domain fingerprints in Received, Return-Path, Message-ID and DKIM d= (not 
   assert.deepEqual(names([h('Received', 'from notamazonses.com.example by mx')]), []);
 });
 
+test("a Received header's by- and for-clauses are the receiving side: an inbound-parse or forwarding service is no sending platform", () => {
+  // The recipient's domain receives through SendGrid Inbound Parse / a Mailgun route: the spam came from elsewhere.
+  assert.deepEqual(
+    names([
+      h(
+        'Received',
+        'from mxa.relay.example (mxa.relay.example [192.0.2.9]) by mx.recipient.example with ESMTPS id 1; Mon, 7 Dec 2026 10:00:01 +0000',
+      ),
+      h(
+        'Received',
+        'from mail.spam-sender.example ([198.51.100.7]) by mx.sendgrid.net with ESMTP id q for <abuse@parse.sendgrid.net>; Mon, 7 Dec 2026',
+      ),
+      h('Received', 'from mail.spam-sender.example ([198.51.100.7]) by mxa.mailgun.org with ESMTP id r; Mon, 7 Dec 2026 09:59:59 +0000'),
+    ]),
+    [],
+  );
+  // The host the message came from still names the platform, in its words or the reverse-DNS comment.
+  assert.deepEqual(names([h('Received', 'from o1.ptr1234.sendgrid.net by mx.recipient.example; Mon, 7 Dec 2026 10:00:00 +0000')]), [
+    'SendGrid',
+  ]);
+  assert.deepEqual(names([h('Received', 'from helo.example (so254-9.mailgun.net [198.61.254.9]) by mx.recipient.example')]), ['Mailgun']);
+});
+
 test('evidence lists each matching header once, shortened; platforms ordered by evidence', () => {
   const found = detectPlatforms([
     h('X-SES-Outgoing', '2024.06.18-54.240.73.34'),

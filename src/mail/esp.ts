@@ -2,7 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { projectPath } from '../project-root.js';
-import { parseDkimTags } from './headers.js';
+import { parseDkimTags, receivedFromText } from './headers.js';
 
 export type PlatformKind = 'esp' | 'mailer' | 'provider';
 
@@ -39,7 +39,7 @@ interface CompiledRules {
   platforms: { name: string; kind: PlatformKind }[];
 }
 
-/** Headers whose host names reveal the sending infrastructure. */
+/** Headers whose host names reveal the sending infrastructure (of a Received header, its from-clause only). */
 const DOMAIN_HEADERS = new Set([
   'return-path',
   'received',
@@ -116,7 +116,12 @@ export function detectPlatforms(headers: MailHeaderLike[], rules: CompiledRules 
       }
     }
     if (DOMAIN_HEADERS.has(key)) {
-      const text = key === 'dkim-signature' ? (parseDkimTags(header.value).d ?? '') : header.value;
+      const text =
+        key === 'dkim-signature'
+          ? (parseDkimTags(header.value).d ?? '')
+          : key === 'received'
+            ? receivedFromText(header.value)
+            : header.value;
       for (const token of text.toLowerCase().split(NOT_HOST_CHARS)) {
         if (token.indexOf('.') === -1) continue;
         const owner = domainOwner(token.replace(/^[.-]+|[.-]+$/g, ''), rules.domains);
