@@ -55,6 +55,26 @@ test("a Received header's by- and for-clauses are the receiving side: an inbound
   assert.deepEqual(names([h('Received', 'from helo.example (so254-9.mailgun.net [198.61.254.9]) by mx.recipient.example')]), ['Mailgun']);
 });
 
+test("the recipient's address in a VERP bounce address or an unsubscribe link is no sending platform (an ESP's abuse desk receiving spam)", () => {
+  assert.deepEqual(names([h('Return-Path', '<b-7731-ab12-abuse=brevo.com@bounce.spam-sender.example>')]), []);
+  assert.deepEqual(names([h('Errors-To', 'Bounces <bounce-abuse=klaviyo.com@spam-sender.example>')]), []);
+  assert.deepEqual(names([h('Sender', '"abuse@mailchimp.com via list" <list-abuse=mailchimp.com@lists.spam-sender.example>')]), []);
+  assert.deepEqual(
+    names([
+      h(
+        'List-Unsubscribe',
+        '<https://spam-sender.example/u?email=abuse@sendgrid.com>, <mailto:u-abuse=sendgrid.com@spam-sender.example?subject=x>',
+      ),
+    ]),
+    [],
+  );
+  // The address's domain and the link's host still name the platform.
+  assert.deepEqual(names([h('Return-Path', '<0100018c-abuse=brevo.com-000000@amazonses.com>')]), ['Amazon SES']);
+  assert.deepEqual(names([h('Sender', 'News <news@em.sendgrid.net>')]), ['SendGrid']);
+  assert.deepEqual(names([h('List-Unsubscribe', '<mailto:unsub@list.mcsv.net?subject=x>')]), ['Mailchimp']);
+  assert.deepEqual(names([h('List-Unsubscribe', '<https://u123.ct.sendgrid.net/wf/x?email=abuse@brevo.com>')]), ['SendGrid']);
+});
+
 test('evidence lists each matching header once, shortened; platforms ordered by evidence', () => {
   const found = detectPlatforms([
     h('X-SES-Outgoing', '2024.06.18-54.240.73.34'),
