@@ -8,7 +8,7 @@ import { networkSourceNote } from '../hosting/describe.js';
 import type { MailAnalysis } from '../mail/parse.js';
 import type { CaseFolder, MessageFacts } from './case-folder.js';
 import { hostOf } from '../http/host.js';
-import { chainEnding, isPixelFetch, type ChainEnding } from '../analyze/ending.js';
+import { endedOnPage, isPixelFetch, reportChainEnding } from '../analyze/ending.js';
 import { chainHops } from '../analyze/tabs.js';
 
 export type CaseKind = Report['mode'] | 'mail';
@@ -246,18 +246,6 @@ function addReport(id: string, report: Report, rows: CaseRows, collect: Collecto
 }
 
 /**
- * The chain rested on a page, as the analysis decided when it named (or did not name) the
- * advertiser (src/analyze/ending.ts): the same rule, so that the feed report counts the parties
- * `clicktrace analyze` shows. An imported capture (no snapshot) counts when its last response was a
- * page; a trace stopped by a page that never finished loading or a --click that found nothing
- * rested on its page all the same. A partial case (cut off, still marked PARTIAL) never counts.
- */
-export function endedOnPage(report: Report, partial: boolean): boolean {
-  if (partial || report.partial || isPixelFetch(report)) return false;
-  return reportEnding(report)?.kind === 'page';
-}
-
-/**
  * How a chain that did not rest on a page ended, in a few words for the feed report's final
  * domain ("HTTP 404", "redirect loop", "timeout", "cut off"): an abuse desk tells a link taken
  * down from one that hung. Null when it rested on a page (or has no hops). The words come before
@@ -266,22 +254,12 @@ export function endedOnPage(report: Report, partial: boolean): boolean {
 export function endingNote(report: Report, partial: boolean): string | null {
   if (partial || report.partial) return 'cut off';
   if (isPixelFetch(report)) return "an open pixel's image";
-  const ending = reportEnding(report);
+  const ending = reportChainEnding(report);
   if (!ending || ending.kind === 'page') return null;
   if (ending.kind === 'loop') return 'redirect loop';
   if (ending.kind === 'download') return 'file download';
   const words = ending.reason.split(': ')[0].trim();
   return words && words.length <= 60 && !words.includes('://') ? words : 'error';
-}
-
-function reportEnding(report: Report): ChainEnding | null {
-  const download = report.events.find((e) => e.kind === 'download');
-  return chainEnding({
-    hops: chainHops(report.hops),
-    error: report.error,
-    download: download ? { url: '', filename: null } : null,
-    final: report.final,
-  });
 }
 
 /** A report made before hops had networks still gets its special blocks (loopback...) labelled. */
