@@ -65,6 +65,18 @@ test(
   },
 );
 
+test(
+  'hand-checked: a message sent from Hotmail to a Gmail mailbox was not sent through Gmail; one sent through Gmail was',
+  { skip: NEEDS_SHARED_CORPUS },
+  async () => {
+    assert.deepEqual((await analysis('sample-250.eml', SHARED_CORPUS!)).esp, []);
+    assert.deepEqual(
+      (await analysis('sample-650.eml')).esp.map((p) => p.name),
+      ['Gmail / Google Workspace'],
+    );
+  },
+);
+
 test('hand-checked: a Proton-themed credential phish has exactly one link, its button', async () => {
   const mail = await analysis('sample-1175.eml');
   assert.deepEqual(

@@ -75,6 +75,25 @@ test("the recipient's address in a VERP bounce address or an unsubscribe link is
   assert.deepEqual(names([h('List-Unsubscribe', '<https://u123.ct.sendgrid.net/wf/x?email=abuse@brevo.com>')]), ['SendGrid']);
 });
 
+test('Gmail is a sending platform when the message was submitted through it, not when it was delivered to a Gmail mailbox', () => {
+  // phishing-pot sample-250: sent from Hotmail to a Gmail address, which added its own X-Google-Smtp-Source and X-Received.
+  const delivered = [
+    h('Delivered-To', 'phish.me.again@gmail.com'),
+    h('Received', 'by 2002:a05:612c:711:b0:381:73ac:3a65 with SMTP id ft17csp1639579vqb'),
+    h('X-Google-Smtp-Source', 'AMrXdXvRkyGrGslADfvvKQGV4w+xQ5gZgMSgqg3tXl9hP3y1UWcgN0m92hbBQav9X1lt0zSMLSax'),
+    h('X-Received', 'by 2002:aa7:d789:0:b0:497:4f53:ee8f with SMTP id s9-20020aa7d789000000b004974f53ee8fmr33786304edq.39'),
+    h(
+      'Received',
+      'from NAM10-MW2-obe.outbound.protection.outlook.com (mail-mw2nam10olkn2046.outbound.protection.outlook.com. [40.92.42.46])',
+    ),
+    h('DKIM-Signature', 'v=1; a=rsa-sha256; c=relaxed/relaxed; d=hotmail.com; s=selector1'),
+  ];
+  assert.deepEqual(names(delivered), []);
+  assert.deepEqual(names([...delivered, h('X-Gm-Message-State', 'AC+VfDzGEsJhZ8CDH5iXTCjXyvuFpHI2TKDSMf2xlAEiub8kupnn')]), [
+    'Gmail / Google Workspace',
+  ]);
+});
+
 test('evidence lists each matching header once, shortened; platforms ordered by evidence', () => {
   const found = detectPlatforms([
     h('X-SES-Outgoing', '2024.06.18-54.240.73.34'),
