@@ -66,10 +66,12 @@ test(
 );
 
 test(
-  'hand-checked: a message sent from Hotmail to a Gmail mailbox was not sent through Gmail; one sent through Gmail was',
+  'hand-checked: a message delivered to a Gmail or Proton mailbox was not sent through Gmail or Proton; one sent through Gmail was',
   { skip: NEEDS_SHARED_CORPUS },
   async () => {
     assert.deepEqual((await analysis('sample-250.eml', SHARED_CORPUS!)).esp, []);
+    // Sent from a VPS to a Proton mailbox, which marked it "X-Pm-Origin: external".
+    assert.deepEqual((await analysis('sample-1250.eml')).esp, []);
     assert.deepEqual(
       (await analysis('sample-650.eml')).esp.map((p) => p.name),
       ['Gmail / Google Workspace'],

@@ -19,7 +19,9 @@ test('header-value fingerprints: Feedback-ID, X-Mailer, X-Campaign, Selligent Li
   assert.deepEqual(names([h('X-Campaign', 'mailchimp49f9b64427a60f2ee6aa39eec.e620f85fd2')]), ['Mailchimp']);
   assert.deepEqual(names([h('List-Unsubscribe', '<http://news.brand.example/optiext/optiextension.dll?ID=abc>')]), ['Selligent']);
   // Proton Mail's X-Pm-* headers are not Postmark
-  assert.deepEqual(names([h('X-Pm-Spam', '0'), h('X-Pm-Origin', 'external')]), ['Proton Mail']);
+  assert.deepEqual(names([h('X-Pm-Spam', '0'), h('X-Pm-Origin', 'internal')]), ['Proton Mail']);
+  // "external": a message from elsewhere, delivered to a Proton mailbox (phishing-pot sample-1250, sent from a VPS)
+  assert.deepEqual(names([h('X-Pm-Spam', '0'), h('X-Pm-Origin', 'external')]), []);
 });
 
 test('domain fingerprints in Received, Return-Path, Message-ID and DKIM d= (not other DKIM tags)', () => {
