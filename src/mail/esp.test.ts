@@ -70,10 +70,13 @@ test("the recipient's address in a VERP bounce address or an unsubscribe link is
     ]),
     [],
   );
+  assert.deepEqual(names([h('Message-ID', '<20261207.a1b2.abuse=brevo.com@mail.spam-sender.example>')]), []);
+  assert.deepEqual(names([h('List-Id', '"Offers for abuse@sendgrid.com" <offers.spam-sender.example>')]), []);
   // The address's domain and the link's host still name the platform.
   assert.deepEqual(names([h('Return-Path', '<0100018c-abuse=brevo.com-000000@amazonses.com>')]), ['Amazon SES']);
   assert.deepEqual(names([h('Sender', 'News <news@em.sendgrid.net>')]), ['SendGrid']);
   assert.deepEqual(names([h('List-Unsubscribe', '<mailto:unsub@list.mcsv.net?subject=x>')]), ['Mailchimp']);
+  assert.deepEqual(names([h('List-Id', 'Offers <a1b2.list-id.mcsv.net>')]), ['Mailchimp']);
   assert.deepEqual(names([h('List-Unsubscribe', '<https://u123.ct.sendgrid.net/wf/x?email=abuse@brevo.com>')]), ['SendGrid']);
 });
 

@@ -2,7 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { projectPath } from '../project-root.js';
-import { parseDkimTags, parseListUnsubscribe, receivedFromText } from './headers.js';
+import { messageIdDomain, parseDkimTags, parseListUnsubscribe, receivedFromText } from './headers.js';
 
 export type PlatformKind = 'esp' | 'mailer' | 'provider';
 
@@ -98,8 +98,9 @@ const ADDRESS_HEADERS = new Set(['return-path', 'sender', 'errors-to']);
 
 /**
  * The part of a domain header that names the sending infrastructure: a DKIM signature's d=, a
- * Received header's from-clause, the domains of addresses, the hosts of unsubscribe links. Not the
- * rest: a VERP bounce address ("bounces+7731-ab12-abuse=brevo.com@bounce.sender.example") and an
+ * Received header's from-clause, the domains of addresses and of a Message-ID, the hosts of
+ * unsubscribe links, a List-Id's id. Not the rest (local parts, display names, query strings): a
+ * VERP bounce address ("bounces+7731-ab12-abuse=brevo.com@bounce.sender.example") and an
  * unsubscribe link ("?email=abuse@sendgrid.com") spell out the recipient's address, and an ESP's
  * abuse desk, or anyone who works there, would have every message put down to their own company.
  */
@@ -108,6 +109,9 @@ function hostText(key: string, value: string): string {
   if (key === 'received') return receivedFromText(value);
   if (ADDRESS_HEADERS.has(key)) return addressDomains(value).join(' ');
   if (key === 'list-unsubscribe') return parseListUnsubscribe(value).map(uriHost).join(' ');
+  if (key === 'message-id') return messageIdDomain(value) ?? '';
+  // A list's id in angle brackets, not its description, which is free text.
+  if (key === 'list-id') return /<([^<>]*)>/.exec(value)?.[1] ?? value;
   return value;
 }
 
