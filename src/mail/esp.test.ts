@@ -77,6 +77,14 @@ test("the recipient's address in a VERP bounce address or an unsubscribe link is
   assert.deepEqual(names([h('Sender', 'News <news@em.sendgrid.net>')]), ['SendGrid']);
   assert.deepEqual(names([h('List-Unsubscribe', '<mailto:unsub@list.mcsv.net?subject=x>')]), ['Mailchimp']);
   assert.deepEqual(names([h('List-Id', 'Offers <a1b2.list-id.mcsv.net>')]), ['Mailchimp']);
+  // A bare address, without mailto: (phishing-pot sample-6275, sent through Alchemer).
+  assert.deepEqual(
+    detectPlatforms([h('List-Unsubscribe', '<unsub-action_cid551024_sid8559009_qid3@alchemer.com>')]).map((p) => [
+      p.name,
+      p.evidence.length,
+    ]),
+    [['Alchemer', 1]],
+  );
   assert.deepEqual(names([h('List-Unsubscribe', '<https://u123.ct.sendgrid.net/wf/x?email=abuse@brevo.com>')]), ['SendGrid']);
 });
 

@@ -124,9 +124,10 @@ function addressDomains(value: string): string[] {
   return [...(bracketed.length ? bracketed.join(' ') : value).matchAll(/@([a-z0-9.-]+)/gi)].map((m) => m[1]);
 }
 
-/** The host a mailto: or web URI goes to: a mailto's address domain, a URL's host name. */
+/** The host a mailto: or web URI goes to: a mailto's address domain (a bare address's too), a URL's host name. */
 function uriHost(uri: string): string {
-  if (/^mailto:/i.test(uri)) return addressDomains(uri.slice('mailto:'.length).split('?')[0]).join(' ');
+  const address = /^mailto:/i.test(uri) ? uri.slice('mailto:'.length) : /^[^:/?#]+@/.test(uri) ? uri : null;
+  if (address !== null) return addressDomains(address.split('?')[0]).join(' ');
   try {
     return new URL(uri).hostname;
   } catch {
