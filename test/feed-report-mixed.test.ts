@@ -160,7 +160,10 @@ test('each line counts what its cases prove: messages once, traces each, the pix
   const advertiser = row(agg, 'advertiser', 'advertiser.example');
   assert.ok(!advertiser.examples.includes(pixelTrace));
   const pixelDomain = row(agg, 'final-domain', 'advertiser.example');
-  assert.deepEqual([pixelDomain.detail, pixelDomain.traces, pixelDomain.examples], ['did not end on a page', 1, [pixelTrace]]);
+  assert.deepEqual(
+    [pixelDomain.detail, pixelDomain.traces, pixelDomain.examples],
+    ["did not end on a page: an open pixel's image", 1, [pixelTrace]],
+  );
   // As the case's own summary says it, and analyze from the WARC alone.
   const pixelReport = JSON.parse(readFileSync(join(cases, pixelTrace, 'report.json'), 'utf8')) as Report;
   assert.match(pixelReport.summary!.text, /no landing page reached \(ended at www\.advertiser\.example\)$/);

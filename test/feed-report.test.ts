@@ -164,7 +164,11 @@ test('clicktrace report: counts, first and last seen and example cases, in JSON,
   // The loop and the download never rested on a page: their final domain is listed apart.
   const notPage = agg.rows.filter((r) => r.dimension === 'final-domain');
   assert.deepEqual(new Set(notPage.flatMap((r) => r.examples)), new Set([traced['loop-http'].case, traced.download.case]));
-  for (const row of notPage) assert.equal(row.detail, 'did not end on a page');
+  // One final domain, two endings: the line says how each of its chains ended.
+  assert.deepEqual(
+    notPage.map((r) => r.detail),
+    ['did not end on a page: file download (1 of 2 cases), did not end on a page: redirect loop (1 of 2 cases)'],
+  );
   assert.ok(!agg.rows.some((r) => r.dimension === 'advertiser' && r.examples.includes(traced['loop-http'].case)));
   assert.ok(find(agg.rows, 'intermediary', 'broker-net.test').examples.includes(traced['five-hop'].case));
 

@@ -149,6 +149,26 @@ test('one report per responsible party: platform and tracker merge, brokers, adv
   assert.match(parties[2].why[0], /^Hops 3 and 4 of case/);
 });
 
+test('a chain that stopped short of a landing page (a short link gone, HTTP 404) names no advertiser: the host it stopped at is said so', async () => {
+  const base = await evidence(message('\r\n'));
+  const unknown = (domain: string) => party('unknown', null, null, domain);
+  const hops = [
+    CHAIN[0],
+    hop(2, 'https://s.short.example/Zx9', unknown('short.example')),
+    { ...hop(3, 'https://short.example/gone', unknown('short.example'), PUBLIC_IP), status: 404 },
+  ];
+  const stoppedReport = { ...report(hops), final: { url: hops[2].url, status: 404, title: 'Link not found' } };
+  const parties = responsibleParties({ ...base, chains: [{ ...base.chains[0], report: stoppedReport }] });
+  assert.ok(!parties.some((p) => p.roles.includes('advertiser')), JSON.stringify(parties.map((p) => [p.name, p.roles])));
+  const short = parties.find((p) => p.name === 'short.example');
+  assert.deepEqual(short?.roles, ['broker']);
+  assert.match(short?.why.join(' ') ?? '', /^Hop 2 of case .* passed the click on to the next hop/);
+  assert.match(
+    short?.why.join(' ') ?? '',
+    /Hop 3 of case .*\(https:\/\/short\.example\/gone\) is where the chain stopped, short of any landing page \(HTTP 404\)/,
+  );
+});
+
 function partyWith(fields: Partial<ResponsibleParty>): ResponsibleParty {
   return { key: 'k', name: 'Example ESP', roles: ['sending platform'], why: [], hops: [], rule: null, ips: [], ...fields };
 }

@@ -2,8 +2,9 @@
 //   sending platform  the ESP the message's headers point to (rules/mail-headers.json)
 //   click tracker     a hop run by an ESP's tracker (rules/parties.json role esp-tracker)
 //   broker            a hop run by an affiliate or ad network, a redirector or shortener, or an
-//                     unattributed host in the middle of the chain (named by its domain)
-//   advertiser        the final landing page's owner
+//                     unattributed host in the middle of the chain (named by its domain), or
+//                     the host a chain stopped at short of a landing page (a 404, a loop)
+//   advertiser        the final landing page's owner (only for a chain that rested on one)
 //   destination       the owner of a final page on a look-alike domain (role destination)
 //   hosting network   the network of the final page's address, when it is a public one
 // One party, one report: the sending platform and the click tracker are often the same ESP.
@@ -15,6 +16,7 @@ import { hostOf, partyName, registrableDomain } from '../export/common.js';
 import { loadPartyRules, readRulesJson, type PartyRule } from '../analyze/parties-rules.js';
 import { isPrivateAddress } from '../proxy/resolver.js';
 import { chainHops } from '../analyze/tabs.js';
+import { endedOnPage, reportChainEnding } from '../analyze/ending.js';
 
 export type ResponsibleRole = 'sending platform' | 'click tracker' | 'broker' | 'advertiser' | 'destination' | 'hosting network';
 
@@ -71,7 +73,11 @@ export function responsibleParties(evidence: CaseEvidence): ResponsibleParty[] {
   for (const chain of evidence.chains) {
     // The chain's own hops: another tab's (a tab-under's first tab) have no role in it.
     const hops = chainHops(chain.report.hops);
-    const landingDomain = domainOf(hops.at(-1));
+    // A chain that ended on an error, in a loop or on a download reached no landing page: the
+    // host it stopped at (a shortener's 404, a broker that hung) is no advertiser.
+    const landed = endedOnPage(chain.report);
+    const landingDomain = landed ? domainOf(hops.at(-1)) : null;
+    const stopped = landed ? null : { hop: hops.at(-1), why: stopReason(chain) };
     // Hops of one party in one role, for one sentence each ("Hops 1 and 2 of case ...").
     const groups = new Map<string, { party: ResponsibleParty; role: ResponsibleRole; ref: PartyRef; hops: Hop[] }>();
     for (const [i, hop] of hops.entries()) {
@@ -88,7 +94,7 @@ export function responsibleParties(evidence: CaseEvidence): ResponsibleParty[] {
       } else if (
         party.role === 'advertiser' ||
         party.role === 'destination' ||
-        (party.role === 'unknown' && (last || domain === landingDomain))
+        (party.role === 'unknown' && ((landed && last) || domain === landingDomain))
       ) {
         // An unattributed hop on the landing page's own domain is its owner's own redirect.
         role = hops.at(-1)?.party?.role === 'destination' ? 'destination' : 'advertiser';
@@ -104,12 +110,13 @@ export function responsibleParties(evidence: CaseEvidence): ResponsibleParty[] {
       if (!role || !responsible) continue;
       responsible.hops.push({ chain: chain.id, index: hop.index, url: hop.url, via: hop.via, ip: hop.ip });
       if (hop.ip && isIP(hop.ip) && !isPrivateAddress(hop.ip) && !responsible.ips.includes(hop.ip)) responsible.ips.push(hop.ip);
-      const key = `${responsible.key}|${role}`;
+      // The hop a chain stopped at has a sentence of its own: it passed the click on to no one.
+      const key = `${responsible.key}|${role}${hop === stopped?.hop ? '|stopped' : ''}`;
       const group = groups.get(key) ?? { party: responsible, role, ref: party, hops: [] };
       group.hops.push(hop);
       groups.set(key, group);
     }
-    for (const group of groups.values()) addRole(group.party, group.role, hopReason(chain, group.hops, group.role, group.ref));
+    for (const group of groups.values()) addRole(group.party, group.role, hopReason(chain, group.hops, group.role, group.ref, stopped));
     const final = hops.at(-1);
     if (final?.ip && isIP(final.ip) && !isPrivateAddress(final.ip)) {
       const as = final.network && 'asn' in final.network && final.network.asn !== null ? final.network : null;
@@ -136,7 +143,26 @@ function domainOf(hop: Hop | undefined): string | null {
   return hop.party?.registrableDomain ?? registrableDomain(hostOf(hop.url));
 }
 
-function hopReason(chain: TracedChain, hops: Hop[], role: ResponsibleRole, party: PartyRef): string {
+/** Why a chain that reached no landing page stopped: "HTTP 404", "a redirect loop", "a file download". */
+function stopReason(chain: TracedChain): string {
+  if (chain.report.partial) return 'the trace was cut off';
+  const ending = reportChainEnding(chain.report);
+  return ending?.kind === 'error'
+    ? ending.reason
+    : ending?.kind === 'loop'
+      ? 'a redirect loop'
+      : ending?.kind === 'download'
+        ? 'a file download'
+        : 'no landing page';
+}
+
+function hopReason(
+  chain: TracedChain,
+  hops: Hop[],
+  role: ResponsibleRole,
+  party: PartyRef,
+  stopped: { hop: Hop | undefined; why: string } | null,
+): string {
   const rule = party.rule && party.rule !== 'final landing page' ? ` (clicktrace rule ${party.rule})` : '';
   const numbers = hops.map((h) => h.index);
   const hopNumbers = numbers.length > 1 ? `Hops ${numbers.slice(0, -1).join(', ')} and ${numbers.at(-1)}` : `Hop ${numbers[0]}`;
@@ -147,6 +173,10 @@ function hopReason(chain: TracedChain, hops: Hop[], role: ResponsibleRole, party
     case 'click tracker':
       return `${where} ${are} ${partyName(party)}'s click tracker${rule}: the message's link went through it.`;
     case 'broker':
+      if (stopped?.hop && hops.includes(stopped.hop))
+        return `${where} ${are} where the chain stopped, short of any landing page (${stopped.why}); the host is ${
+          party.role === 'unknown' ? "not in clicktrace's catalogue of known parties" : `run by ${partyName(party)} (${party.role})${rule}`
+        }.`;
       return party.role === 'unknown'
         ? `${where} passed the click on to the next hop; the host is not in clicktrace's catalogue of known parties.`
         : `${where} ${are} run by ${partyName(party)} (${party.role})${rule} and passed the click on.`;

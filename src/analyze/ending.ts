@@ -3,6 +3,8 @@
 // final page the advertiser: a loop, a download or an error names no one (see summary.ts).
 import { normalizeInputUrl } from './unwrap/url-text.js';
 import { hostOf } from '../http/host.js';
+import { chainHops } from './tabs.js';
+import type { Report } from '../report.js';
 
 export type ChainEnding =
   | { kind: 'page' }
@@ -28,6 +30,30 @@ export interface EndingEvidence {
  */
 export function isPixelFetch(report: { message?: { resource?: number } | null }): boolean {
   return report.message?.resource !== undefined;
+}
+
+/** How a report's chain ended: its own hops (not another tab's), its error, download and final page. */
+export function reportChainEnding(report: Pick<Report, 'hops' | 'error' | 'events' | 'final'>): ChainEnding | null {
+  const download = report.events.find((e) => e.kind === 'download');
+  return chainEnding({
+    hops: chainHops(report.hops),
+    error: report.error,
+    download: download ? { url: '', filename: null } : null,
+    final: report.final,
+  });
+}
+
+/**
+ * The chain rested on a page, as the analysis decided when it named (or did not name) the
+ * advertiser: the same rule for the case index (so that the feed report counts the parties
+ * `clicktrace analyze` shows) and the abuse drafts. An imported capture (no snapshot) counts when
+ * its last response was a page; a trace stopped by a page that never finished loading or a --click
+ * that found nothing rested on its page all the same. A partial case (cut off, still marked
+ * PARTIAL; `partial` when its folder says so) never counts, nor a trace of an open pixel.
+ */
+export function endedOnPage(report: Report, partial = false): boolean {
+  if (partial || report.partial || isPixelFetch(report)) return false;
+  return reportChainEnding(report)?.kind === 'page';
 }
 
 /** How often a URL comes round before the tracer calls the chain a loop and stops it (capture/trace-pages.ts). */

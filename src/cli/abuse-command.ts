@@ -12,8 +12,9 @@ const HELP = `usage: clicktrace abuse <case> [--out DIR] [--from ADDRESS] [--jso
 
 Drafts one abuse report per party the case's evidence makes responsible: the sending platform
 (from the message's headers), the click tracker's ESP, brokers (affiliate and ad networks,
-redirectors, unattributed hosts in the middle of the chain), the advertiser (the landing page),
-and the network hosting the final page (public addresses only). Each draft says what was
+redirectors, unattributed hosts in the middle of the chain, and the host a chain stopped at short of
+any landing page: a 404, a loop, a timeout), the advertiser (the landing page, only for a chain
+that rested on one), and the network hosting the final page (public addresses only). Each draft says what was
 received, the chain and why this party, and attaches the original message byte for byte
 (message/rfc822), the chain as text and the cases' manifests with their hashes (and timestamps).
 

@@ -14,8 +14,9 @@ Sums up the cases of DIR (default ./${DEFAULTS.outDir}; its index is brought up 
 per sending platform (from message headers), click tracker / ESP, broker or affiliate network,
 other hops on the way, advertiser (only for chains that ended on a landing page, as the analysis
 that names the advertiser decides; the final registrable domain of the others is listed apart,
-with the tracker or broker whose own page a chain rested on, or as a destination: a landing page
-on a look-alike domain, which is no one's advertising), the hops of another tab (a tab-under's
+with how each chain ended (HTTP 404, redirect loop, timeout, file download, cut off...), the
+tracker or broker whose own page a chain rested on, or as a destination: a landing page on a
+look-alike domain, which is no one's advertising), the hops of another tab (a tab-under's
 first tab, sent on by itself) or of a separate chain (a proxy capture's or an import's other
 visits), not the chain's way on, and hosting network (AS) of every hop, those included (the
 detail then says "another tab's hop" or "a separate chain's hop"; a detail that holds for some of

@@ -29,6 +29,8 @@ export interface FeedCase {
   recipients?: FeedRecipient[];
   /** The chain rested on a page that rendered (src/store/case-rows.ts endedOnPage). */
   endedOnPage: boolean;
+  /** How a chain that did not rest on a page ended ("HTTP 404", "redirect loop", "cut off"), when the index says. */
+  ending?: string | null;
   /** Registrable domain of the final URL. */
   finalDomain: string | null;
   /** The report's advertiser party (name or domain), as the report has it. */
@@ -497,7 +499,9 @@ function addChain(buckets: Buckets, names: Names, c: FeedCase): void {
           ? `ended on a page of ${owner}, not a landing page`
           : c.endedOnPage && lastChainHop(c.hops)?.partyRole === 'destination'
             ? "a look-alike domain's page: no one's advertising"
-            : 'did not end on a page',
+            : c.ending
+              ? `did not end on a page: ${c.ending}`
+              : 'did not end on a page',
     });
   }
 }

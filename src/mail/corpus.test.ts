@@ -65,6 +65,20 @@ test(
   },
 );
 
+test(
+  'hand-checked: a message delivered to a Gmail or Proton mailbox was not sent through Gmail or Proton; one sent through Gmail was',
+  { skip: NEEDS_SHARED_CORPUS },
+  async () => {
+    assert.deepEqual((await analysis('sample-250.eml', SHARED_CORPUS!)).esp, []);
+    // Sent from a VPS to a Proton mailbox, which marked it "X-Pm-Origin: external".
+    assert.deepEqual((await analysis('sample-1250.eml')).esp, []);
+    assert.deepEqual(
+      (await analysis('sample-650.eml')).esp.map((p) => p.name),
+      ['Gmail / Google Workspace'],
+    );
+  },
+);
+
 test('hand-checked: a Proton-themed credential phish has exactly one link, its button', async () => {
   const mail = await analysis('sample-1175.eml');
   assert.deepEqual(

@@ -2,7 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { projectPath } from '../project-root.js';
-import { parseDkimTags } from './headers.js';
+import { messageIdDomain, parseDkimTags, parseListUnsubscribe, receivedFromText } from './headers.js';
 
 export type PlatformKind = 'esp' | 'mailer' | 'provider';
 
@@ -39,7 +39,7 @@ interface CompiledRules {
   platforms: { name: string; kind: PlatformKind }[];
 }
 
-/** Headers whose host names reveal the sending infrastructure. */
+/** Headers whose host names reveal the sending infrastructure (of a Received header, its from-clause only). */
 const DOMAIN_HEADERS = new Set([
   'return-path',
   'received',
@@ -93,6 +93,48 @@ function domainOwner(host: string, domains: Map<string, number>): number | undef
   }
 }
 
+/** Headers that carry mail addresses: only their domains name a host (a VERP local part holds the recipient's). */
+const ADDRESS_HEADERS = new Set(['return-path', 'sender', 'errors-to']);
+
+/**
+ * The part of a domain header that names the sending infrastructure: a DKIM signature's d=, a
+ * Received header's from-clause, the domains of addresses and of a Message-ID, the hosts of
+ * unsubscribe links, a List-Id's id. Not the rest (local parts, display names, query strings): a
+ * VERP bounce address ("bounces+7731-ab12-abuse=brevo.com@bounce.sender.example") and an
+ * unsubscribe link ("?email=abuse@sendgrid.com") spell out the recipient's address, and an ESP's
+ * abuse desk, or anyone who works there, would have every message put down to their own company.
+ */
+function hostText(key: string, value: string): string {
+  if (key === 'dkim-signature') return parseDkimTags(value).d ?? '';
+  if (key === 'received') return receivedFromText(value);
+  if (ADDRESS_HEADERS.has(key)) return addressDomains(value).join(' ');
+  if (key === 'list-unsubscribe') return parseListUnsubscribe(value).map(uriHost).join(' ');
+  if (key === 'message-id') return messageIdDomain(value) ?? '';
+  // A list's id in angle brackets, not its description, which is free text.
+  if (key === 'list-id') return /<([^<>]*)>/.exec(value)?.[1] ?? value;
+  return value;
+}
+
+/**
+ * The domain of each address in a header ("Bounces <b-x=rcpt.example@mta.example>" gives
+ * "mta.example"); of an address in angle brackets, not of its display name, which is free text.
+ */
+function addressDomains(value: string): string[] {
+  const bracketed = [...value.matchAll(/<([^<>]*)>/g)].map((m) => m[1]);
+  return [...(bracketed.length ? bracketed.join(' ') : value).matchAll(/@([a-z0-9.-]+)/gi)].map((m) => m[1]);
+}
+
+/** The host a mailto: or web URI goes to: a mailto's address domain (a bare address's too), a URL's host name. */
+function uriHost(uri: string): string {
+  const address = /^mailto:/i.test(uri) ? uri.slice('mailto:'.length) : /^[^:/?#]+@/.test(uri) ? uri : null;
+  if (address !== null) return addressDomains(address.split('?')[0]).join(' ');
+  try {
+    return new URL(uri).hostname;
+  } catch {
+    return '';
+  }
+}
+
 function evidenceLine(header: MailHeaderLike): string {
   const line = `${header.originalKey ?? header.key}: ${header.value.replace(/\s+/g, ' ').trim()}`;
   return line.length > EVIDENCE_LENGTH ? `${line.slice(0, EVIDENCE_LENGTH - 1)}…` : line;
@@ -116,8 +158,7 @@ export function detectPlatforms(headers: MailHeaderLike[], rules: CompiledRules 
       }
     }
     if (DOMAIN_HEADERS.has(key)) {
-      const text = key === 'dkim-signature' ? (parseDkimTags(header.value).d ?? '') : header.value;
-      for (const token of text.toLowerCase().split(NOT_HOST_CHARS)) {
+      for (const token of hostText(key, header.value).toLowerCase().split(NOT_HOST_CHARS)) {
         if (token.indexOf('.') === -1) continue;
         const owner = domainOwner(token.replace(/^[.-]+|[.-]+$/g, ''), rules.domains);
         if (owner !== undefined) note(owner, header);

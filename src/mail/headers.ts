@@ -91,12 +91,10 @@ export function parseMailDate(text: string): string | null {
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }
 
-export function parseReceived(value: string): Omit<ReceivedHop, 'hop'> {
-  const raw = value.replace(/\s+/g, ' ').trim();
+/** A Received header's clauses (from, by, via, with, id, for): each one's words and comments. */
+function receivedClauses(raw: string): { words: Record<string, string[]>; comments: Record<string, string[]> } {
   const semicolon = raw.lastIndexOf(';');
   const clauses = semicolon === -1 ? raw : raw.slice(0, semicolon);
-  const date = semicolon === -1 ? null : parseMailDate(raw.slice(semicolon + 1));
-
   const words: Record<string, string[]> = {};
   const comments: Record<string, string[]> = {};
   let current: string | null = null;
@@ -110,6 +108,24 @@ export function parseReceived(value: string): Omit<ReceivedHop, 'hop'> {
       (part.comment ? comments[current] : words[current]).push(part.text);
     }
   }
+  return { words, comments };
+}
+
+/**
+ * The from-clause of a Received header, with its comments ("o1.sendgrid.net (o1.sendgrid.net
+ * [167.89.1.1])"): the host the message came from. The by- and for-clauses name the server that
+ * received it and the recipient (an inbound-parse or forwarding service on the recipient's side).
+ */
+export function receivedFromText(value: string): string {
+  const { words, comments } = receivedClauses(value.replace(/\s+/g, ' ').trim());
+  return [...(words.from ?? []), ...(comments.from ?? [])].join(' ');
+}
+
+export function parseReceived(value: string): Omit<ReceivedHop, 'hop'> {
+  const raw = value.replace(/\s+/g, ' ').trim();
+  const semicolon = raw.lastIndexOf(';');
+  const date = semicolon === -1 ? null : parseMailDate(raw.slice(semicolon + 1));
+  const { words, comments } = receivedClauses(raw);
   const clause = (name: string) => (words[name]?.length ? words[name].join(' ') : null);
 
   const from = clause('from');

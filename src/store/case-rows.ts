@@ -8,7 +8,7 @@ import { networkSourceNote } from '../hosting/describe.js';
 import type { MailAnalysis } from '../mail/parse.js';
 import type { CaseFolder, MessageFacts } from './case-folder.js';
 import { hostOf } from '../http/host.js';
-import { chainEnding, isPixelFetch } from '../analyze/ending.js';
+import { endedOnPage, isPixelFetch, reportChainEnding } from '../analyze/ending.js';
 import { chainHops } from '../analyze/tabs.js';
 
 export type CaseKind = Report['mode'] | 'mail';
@@ -29,6 +29,8 @@ export interface CaseRow {
   elapsed_ms: number | null;
   hop_count: number;
   ended_on_page: number;
+  /** How a chain that did not rest on a page ended (endingNote); null when it did, or for a message case. */
+  ending: string | null;
   summary: string | null;
   advertiser: string | null;
 }
@@ -197,6 +199,7 @@ function emptyCaseRow(folder: CaseFolder): CaseRow {
     elapsed_ms: null,
     hop_count: 0,
     ended_on_page: 0,
+    ending: null,
     summary: null,
     advertiser: null,
   };
@@ -223,6 +226,7 @@ function addReport(id: string, report: Report, rows: CaseRows, collect: Collecto
     elapsed_ms: report.elapsedMs,
     hop_count: report.hops.length,
     ended_on_page: endedOnPage(report, rows.case.partial === 1) ? 1 : 0,
+    ending: endingNote(report, rows.case.partial === 1),
     summary: report.summary?.text ?? null,
     advertiser: advertiser ? (advertiser.name ?? advertiser.registrableDomain) : null,
   } satisfies Partial<CaseRow>);
@@ -242,22 +246,20 @@ function addReport(id: string, report: Report, rows: CaseRows, collect: Collecto
 }
 
 /**
- * The chain rested on a page, as the analysis decided when it named (or did not name) the
- * advertiser (src/analyze/ending.ts): the same rule, so that the feed report counts the parties
- * `clicktrace analyze` shows. An imported capture (no snapshot) counts when its last response was a
- * page; a trace stopped by a page that never finished loading or a --click that found nothing
- * rested on its page all the same. A partial case (cut off, still marked PARTIAL) never counts.
+ * How a chain that did not rest on a page ended, in a few words for the feed report's final
+ * domain ("HTTP 404", "redirect loop", "timeout", "cut off"): an abuse desk tells a link taken
+ * down from one that hung. Null when it rested on a page (or has no hops). The words come before
+ * the reason's first ": ", so no URL of the chain is repeated.
  */
-export function endedOnPage(report: Report, partial: boolean): boolean {
-  if (partial || report.partial || isPixelFetch(report)) return false;
-  const download = report.events.find((e) => e.kind === 'download');
-  const ending = chainEnding({
-    hops: chainHops(report.hops),
-    error: report.error,
-    download: download ? { url: '', filename: null } : null,
-    final: report.final,
-  });
-  return ending?.kind === 'page';
+export function endingNote(report: Report, partial: boolean): string | null {
+  if (partial || report.partial) return 'cut off';
+  if (isPixelFetch(report)) return "an open pixel's image";
+  const ending = reportChainEnding(report);
+  if (!ending || ending.kind === 'page') return null;
+  if (ending.kind === 'loop') return 'redirect loop';
+  if (ending.kind === 'download') return 'file download';
+  const words = ending.reason.split(': ')[0].trim();
+  return words && words.length <= 60 && !words.includes('://') ? words : 'error';
 }
 
 /** A report made before hops had networks still gets its special blocks (loopback...) labelled. */

@@ -425,7 +425,7 @@ test("a trace of a message's open pixel ended on no landing page: its host is no
     const agg = aggregateCases(store);
     assert.deepEqual(
       agg.rows.filter((r) => r.key === 'pixel-host.example').map((r) => [r.dimension, r.detail, r.messages, r.traces]),
-      [['final-domain', 'did not end on a page', 1, 1]],
+      [['final-domain', "did not end on a page: an open pixel's image", 1, 1]],
     );
   } finally {
     store.close();

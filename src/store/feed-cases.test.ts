@@ -172,6 +172,51 @@ test('ended on a page as the analysis decides: an import and a page that never f
     assert.deepEqual([agg.traces, agg.imported, agg.failed], [5, 1, 2]);
     const shop = agg.rows.find((r) => r.dimension === 'advertiser' && r.key === 'shop.example');
     assert.deepEqual([shop?.traces, shop?.imported], [2, 1]);
+    // The chains that reached no landing page say how each ended, not only that it did not end on a page.
+    const final = agg.rows.find((r) => r.dimension === 'final-domain' && r.key === 'shop.example');
+    assert.equal(
+      final?.detail,
+      'did not end on a page: connection reset by shop.example (1 of 3 cases), ' +
+        'did not end on a page: cut off (1 of 3 cases), did not end on a page: file download (1 of 3 cases)',
+    );
+  } finally {
+    store.close();
+  }
+});
+
+test("a chain's final domain says how it ended: a link taken down (HTTP 404) apart from one that hung, a loop, without the chain's URLs", () => {
+  const dir = join(root, 'no-landing');
+  mkdirSync(dir);
+  const gone = 'http://go.short.example/Zx9';
+  writeCase(dir, '20261126T110000Z-b00001', {
+    hops: [hop(1, 'http://t.example/c', '8.8.8.8', { status: 302 }), hop(2, gone, '8.8.8.8', { status: 404 })],
+    final: { url: gone, status: 404, title: 'Link not found' },
+    pages: [{ index: 2, url: gone, title: 'Link not found', screenshot: null, dom: null }],
+  });
+  writeCase(dir, '20261126T110001Z-b00002', {
+    hops: [
+      hop(1, 'http://t.example/c', '8.8.8.8', { status: 302 }),
+      hop(2, 'http://go.short.example/hang?u=secret', '8.8.8.8', { status: null }),
+    ],
+    final: { url: 'http://go.short.example/hang?u=secret', status: null, title: null },
+    error: 'timeout: no response for http://go.short.example/hang?u=secret within 60 s',
+  });
+  const again = 'http://go.short.example/again';
+  writeCase(dir, '20261126T110002Z-b00003', {
+    hops: [1, 2, 3].map((i) => hop(i, again, '8.8.8.8', { status: 302 })),
+    final: { url: again, status: 302, title: null },
+    error: `redirect loop: ${again} requested 3 times`,
+  });
+  const store = CaseStore.open(dir);
+  try {
+    store.sync();
+    const final = aggregateCases(store).rows.find((r) => r.dimension === 'final-domain' && r.key === 'short.example');
+    assert.equal(final?.traces, 3);
+    assert.equal(
+      final?.detail,
+      'did not end on a page: HTTP 404 (1 of 3 cases), did not end on a page: redirect loop (1 of 3 cases), ' +
+        'did not end on a page: timeout (1 of 3 cases)',
+    );
   } finally {
     store.close();
   }

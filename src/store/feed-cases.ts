@@ -16,6 +16,7 @@ interface CaseLine {
   kind: FeedCase['kind'];
   started_at: string | null;
   ended_on_page: number;
+  ending: string | null;
   final_domain: string | null;
   advertiser: string | null;
   error: string | null;
@@ -45,7 +46,7 @@ export function feedCases(store: CaseStore, query: FeedCaseQuery = {}): FeedCase
   const { db } = store;
   const since = query.since ?? null;
   let lines: CaseLine[];
-  const columns = 'id, kind, started_at, ended_on_page, final_domain, advertiser, error';
+  const columns = 'id, kind, started_at, ended_on_page, ending, final_domain, advertiser, error';
   if (query.caseIds) {
     lines = chunks([...new Set(query.caseIds)]).flatMap(
       (chunk) =>
@@ -129,6 +130,7 @@ export function feedCases(store: CaseStore, query: FeedCaseQuery = {}): FeedCase
     openTrackers: c.kind === 'mail' ? (openTrackersOf.get(c.id) ?? []) : [],
     recipients: c.kind === 'mail' ? (recipientsOf.get(c.id) ?? []) : [],
     endedOnPage: c.ended_on_page === 1,
+    ending: c.ending,
     finalDomain: c.final_domain,
     advertiser: c.advertiser,
     error: c.error,

@@ -18,7 +18,9 @@ import Database from 'better-sqlite3';
 // is no advertiser (src/analyze/ending.ts isPixelFetch).
 // 10: hops' other_tab 2 for a separate chain's hop (a proxy capture's or an import's other visit),
 // which the feed report names so instead of calling it another tab's.
-export const SCHEMA_VERSION = 10;
+// 11: cases' ending, how a chain that did not rest on a page ended (HTTP 404, redirect loop,
+// timeout, cut off...), which the feed report gives for its final domain.
+export const SCHEMA_VERSION = 11;
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -64,6 +66,8 @@ CREATE TABLE IF NOT EXISTS cases (
   hop_count INTEGER NOT NULL DEFAULT 0,
   -- 1 when the chain rested on a page that rendered (no error): only then is its owner an advertiser.
   ended_on_page INTEGER NOT NULL DEFAULT 0,
+  -- How a chain that did not rest on a page ended ("HTTP 404", "redirect loop", "cut off"); null when it did.
+  ending TEXT,
   summary TEXT,
   advertiser TEXT,
   indexed_at TEXT NOT NULL
