@@ -3,13 +3,14 @@
 // puppeteer-extra-plugin-stealth's evasions answer): the shape of the plugin list as Blink's
 // own getters read it, realms the init script may not reach (a sandboxed frame, a dedicated, shared
 // or service worker) against the page (navigator, client hints, time zone, locale, the WebGL
-// renderer of an OffscreenCanvas), the replaced functions under CreepJS's tests.
+// renderer of an OffscreenCanvas), the replaced functions under CreepJS's tests, the client hints
+// of a service worker's script request, names on window no browser has.
 // A visitor that shows any tell is sent to the encyclopedia page with the tells in `?why=`.
 import { HOSTS } from '../hosts.js';
 import { jsString, page } from '../pages.js';
 import { defineScenario, type ScenarioDefinition } from './common.js';
 import { CLOAKED_DESTINATION, CLOAKED_TITLE } from './hostile.js';
-import { BENIGN_URL } from './cloak-kits.js';
+import { antibotTells, BENIGN_URL } from './cloak-kits.js';
 
 const TELLS = `https://${HOSTS.cloak}/tells`;
 
@@ -27,8 +28,22 @@ const NAVIGATOR_SUMMARY = `[navigator.userAgent, JSON.stringify(navigator.langua
     return String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)); } catch (e) { return 'no webgl'; } })()]`;
 
 const WORKER_CODE = `const summary = () => ${NAVIGATOR_SUMMARY};
-self.onconnect = (e) => e.ports[0].postMessage(summary());
+${workerListeners()}`;
+
+function workerListeners(): string {
+  return `self.onconnect = (e) => e.ports[0].postMessage(summary());
 self.onmessage = (e) => (e.ports[0] || self).postMessage(summary());`;
+}
+
+/**
+ * The service worker's script, as its request deserves: a Chrome sends its low-entropy client
+ * hints on it as on any request to a secure origin, and they agree with its User-Agent; a script
+ * requested without them (or with others) says so instead of the navigator.
+ */
+function serviceWorkerScript(rawHeaders: readonly string[]): string {
+  const tells = antibotTells(rawHeaders, true).filter((t) => /client-hints|user-agent|bot-word/.test(t));
+  return tells.length === 0 ? WORKER_CODE : `const summary = () => [${jsString(`script request: ${tells.join('+')}`)}];\n${workerListeners()}`;
+}
 
 export function tellsScript(): string {
   return `
@@ -41,6 +56,8 @@ export function tellsScript(): string {
   const describe = (o, k) => Object.getOwnPropertyDescriptor(o, k);
   const mine = JSON.stringify(${NAVIGATOR_SUMMARY.replace(/navigator\.webdriver === true/, 'false')});
   const within = (ms, promise) => Promise.race([promise, new Promise((resolve) => setTimeout(() => resolve('timeout'), ms))]);
+  // A window has no own property named like an automation's or a patch's (\$cdc_, __webdriver, __ct_...): a real Chrome's has none that begins with _ or $.
+  await check('window-own', () => Object.getOwnPropertyNames(window).filter((k) => /^[_$]/.test(k)).join('+'));
   // Native Navigator has no own properties: a stealth patch on the instance shows.
   await check('navigator-own', () => Object.getOwnPropertyNames(navigator).length !== 0 || Object.getOwnPropertySymbols(navigator).length !== 0);
   await check('webdriver-false', () => navigator.webdriver !== false || !describe(Navigator.prototype, 'webdriver'));
@@ -146,7 +163,7 @@ export function stealthTellScenarios(): ScenarioDefinition[] {
         {
           host: HOSTS.cloak,
           path: '/tells/sw.js',
-          handle: (x) => x.send(200, WORKER_CODE, { 'Content-Type': 'text/javascript', 'Cache-Control': 'no-store' }),
+          handle: (x) => x.send(200, serviceWorkerScript(x.req.rawHeaders), { 'Content-Type': 'text/javascript', 'Cache-Control': 'no-store' }),
         },
       ],
     ),
