@@ -10,9 +10,9 @@
 // - a getter called on the wrong object throws "Illegal invocation" as the native one does;
 // - a native error thrown through one of them carries no frame of this script in its stack.
 // What is still visible is said in README "Cloaking" (a page's timer callback running under one
-// more frame, the settle counter's hidden window key).
+// more frame).
 import { randomBytes } from 'node:crypto';
-import { pendingTimersSnippet, PENDING_TIMERS_KEY } from './pending-timers.js';
+import { pendingTimersSnippet, PENDING_TIMERS_KEY, READ_PENDING_TIMERS } from './pending-timers.js';
 import type { Hardware, ScreenArea } from './identity.js';
 
 export interface InitScriptOptions {
@@ -46,7 +46,7 @@ const REGISTER_KEY = randomBytes(12).toString('hex');
 
 export function initScript(options: InitScriptOptions): string {
   return `(() => {
-  if (Object.prototype.hasOwnProperty.call(window, ${JSON.stringify(PENDING_TIMERS_KEY)})) return;
+  if (${READ_PENDING_TIMERS}) return;
 ${disguiseCore()}
 ${pendingTimersSnippet(options.settleMs)}
 ${options.window ? windowShim(options.window) : ''}
@@ -236,7 +236,10 @@ function disguiseCore(): string {
     disguise(get, original, 'get ' + name);
     Object.defineProperty(holder, name, { get, set: descriptor.set, configurable: descriptor.configurable, enumerable: descriptor.enumerable });
   }
+  // The settle counter's reader (pending-timers.ts READ_PENDING_TIMERS), a page's only.
+  let readCounter = null;
   const toString = { toString() {
+    if (arguments[0] === ${JSON.stringify(PENDING_TIMERS_KEY)} && readCounter) return readCounter(this);
     if (arguments[0] === REGISTER) {
       if (typeof this === 'function' && arguments[1]) disguised.set(this, String(arguments[1]));
       return REGISTER;
