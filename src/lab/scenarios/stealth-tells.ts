@@ -4,7 +4,8 @@
 // own getters read it, realms the init script may not reach (a sandboxed frame, a dedicated, shared
 // or service worker) against the page (navigator, client hints, time zone, locale, the WebGL
 // renderer of an OffscreenCanvas), the replaced functions under CreepJS's tests, the client hints
-// of a service worker's script request, names on window no browser has.
+// of a service worker's script request, names on window no browser has, what a phone has not
+// (chrome.app, WebHID in any realm).
 // A visitor that shows any tell is sent to the encyclopedia page with the tells in `?why=`.
 import { HOSTS } from '../hosts.js';
 import { jsString, page } from '../pages.js';
@@ -19,13 +20,14 @@ export function tellsUrl(path = 'em'): string {
   return `${TELLS}/gate/${path}`;
 }
 
-/** What a realm says of its navigator: the page, a frame and every kind of worker post the same list. */
+/** What a realm says of its navigator: the page, a frame and every kind of worker post the same list (a phone's has WebHID in none). */
 const NAVIGATOR_SUMMARY = `[navigator.userAgent, JSON.stringify(navigator.languages), navigator.hardwareConcurrency,
   navigator.deviceMemory, navigator.platform, navigator.webdriver === true,
   navigator.userAgentData ? JSON.stringify(navigator.userAgentData.brands) + navigator.userAgentData.platform : '',
   Intl.DateTimeFormat().resolvedOptions().timeZone, new Date(2026, 0, 15).getTimezoneOffset(), Intl.DateTimeFormat().resolvedOptions().locale,
   (() => { try { const gl = new OffscreenCanvas(1, 1).getContext('webgl'); const info = gl.getExtension('WEBGL_debug_renderer_info');
-    return String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)); } catch (e) { return 'no webgl'; } })()]`;
+    return String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)); } catch (e) { return 'no webgl'; } })(),
+  !!(navigator.userAgentData && navigator.userAgentData.mobile && ('hid' in navigator || typeof HID !== 'undefined'))]`;
 
 const WORKER_CODE = `const summary = () => ${NAVIGATOR_SUMMARY};
 ${workerListeners()}`;
@@ -58,6 +60,8 @@ export function tellsScript(): string {
   const within = (ms, promise) => Promise.race([promise, new Promise((resolve) => setTimeout(() => resolve('timeout'), ms))]);
   // A window has no own property named like an automation's or a patch's (\$cdc_, __webdriver, __ct_...): a real Chrome's has none that begins with _ or $.
   await check('window-own', () => Object.getOwnPropertyNames(window).filter((k) => /^[_$]/.test(k)).join('+'));
+  // Chrome on Android has no extensions, whose bindings make chrome.app: a phone's window.chrome has loadTimes and csi only.
+  await check('phone-chrome-app', () => !!(navigator.userAgentData && navigator.userAgentData.mobile && window.chrome && 'app' in window.chrome));
   // Native Navigator has no own properties: a stealth patch on the instance shows.
   await check('navigator-own', () => Object.getOwnPropertyNames(navigator).length !== 0 || Object.getOwnPropertySymbols(navigator).length !== 0);
   await check('webdriver-false', () => navigator.webdriver !== false || !describe(Navigator.prototype, 'webdriver'));
