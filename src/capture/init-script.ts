@@ -569,8 +569,18 @@ const PHONE_WITHOUT_PLUGINS = `
   } catch (e) {}
 `;
 
+// chrome.app is made by the extension bindings (extensions/renderer AppHooksDelegate), which
+// Chrome on Android, without extensions, has not: a phone's window.chrome has loadTimes and csi
+// only (the shell's is ours, the full build's its own).
+const PHONE_CHROME_SHIM = `
+  try {
+    if (window.chrome && 'app' in window.chrome) delete window.chrome.app;
+  } catch (e) {}
+`;
+
 const PHONE_SHIMS = `
 ${withoutApi('Navigator', 'hid', 'window', HID_INTERFACES)}
+${PHONE_CHROME_SHIM}
 ${withoutApi('Navigator', 'windowControlsOverlay', 'window', DESKTOP_ONLY_WINDOW_NAMES)}
 ${PHONE_NOTIFICATION_SHIM}
 ${PHONE_SHARE_SHIM}
