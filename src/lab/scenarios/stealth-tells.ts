@@ -5,7 +5,7 @@
 // or service worker) against the page (navigator, client hints, time zone, locale, the WebGL
 // renderer of an OffscreenCanvas), the replaced functions under CreepJS's tests, the client hints
 // of a service worker's script request, names on window no browser has, what a phone has not
-// (chrome.app, WebHID in any realm).
+// (chrome.app, WebHID in any realm), a wrapper's frames in a native error's stack.
 // A visitor that shows any tell is sent to the encyclopedia page with the tells in `?why=`.
 import { HOSTS } from '../hosts.js';
 import { jsString, page } from '../pages.js';
@@ -62,6 +62,20 @@ export function tellsScript(): string {
   await check('window-own', () => Object.getOwnPropertyNames(window).filter((k) => /^[_$]/.test(k)).join('+'));
   // Chrome on Android has no extensions, whose bindings make chrome.app: a phone's window.chrome has loadTimes and csi only.
   await check('phone-chrome-app', () => !!(navigator.userAgentData && navigator.userAgentData.mobile && window.chrome && 'app' in window.chrome));
+  // An error a native function throws (or rejects with) has frames of the page only; a script
+  // without a URL (an injected one, "<anonymous>:line:column") under it is a wrapper's.
+  await check('error-stacks', async () => {
+    const injected = (e) => /<anonymous>:\\d+:\\d+/.test(String(e && e.stack));
+    const caught = [];
+    const sync = (name, run) => { try { run(); } catch (e) { if (injected(e)) caught.push(name); } };
+    const later = async (name, run) => { try { await run(); } catch (e) { if (injected(e)) caught.push(name); } };
+    sync('Worker', () => new Worker());
+    if (window.SharedWorker) sync('SharedWorker', () => new SharedWorker());
+    sync('addEventListener', () => document.addEventListener());
+    await later('permissions.query', () => navigator.permissions.query({ name: 'bogus' }));
+    if (navigator.userAgentData) await later('getHighEntropyValues', () => navigator.userAgentData.getHighEntropyValues(5));
+    return caught.join('+');
+  });
   // Native Navigator has no own properties: a stealth patch on the instance shows.
   await check('navigator-own', () => Object.getOwnPropertyNames(navigator).length !== 0 || Object.getOwnPropertySymbols(navigator).length !== 0);
   await check('webdriver-false', () => navigator.webdriver !== false || !describe(Navigator.prototype, 'webdriver'));
