@@ -43,7 +43,7 @@ export const HUMAN_EVENTS = [
 /** One-shot timers due this long after they were set, at most, are kept (beyond it: a session expiry, no redirect to wait for). */
 export const LATER_HORIZON_MS = 120_000;
 
-/** A snippet for init-script.ts: expects `disguise(replacement, original)`, `method(name, length, body)` and `readCounter` in scope. */
+/** A snippet for init-script.ts: expects `disguise(replacement, original)`, `method(name, length, body)`, `scrub(error)` and `readCounter` in scope. */
 export function pendingTimersSnippet(settleMs: number): string {
   return `
   const KEY = ${JSON.stringify(PENDING_TIMERS_KEY)};
@@ -134,7 +134,8 @@ export function pendingTimersSnippet(settleMs: number): string {
       if (answer && typeof answer.then === 'function') {
         calls++;
         const done = () => { calls--; };
-        Reflect.apply(Promise.prototype.then, answer, [done, done]);
+        // The first handler of the answer: a rejection's error is scrubbed before the page's see it.
+        Reflect.apply(Promise.prototype.then, answer, [done, (e) => { scrub(e); done(); }]);
       }
       return answer;
     });
@@ -152,7 +153,8 @@ export function pendingTimersSnippet(settleMs: number): string {
     const heard = (worker) => () => { if (workers.has(worker)) workers.set(worker, { owed: false, heardAt: Date.now() }); };
     const TrackedWorker = new Proxy(NativeWorker, {
       construct(target, args, newTarget) {
-        const worker = Reflect.construct(target, args, newTarget === TrackedWorker ? NativeWorker : newTarget);
+        let worker;
+        try { worker = Reflect.construct(target, args, newTarget === TrackedWorker ? NativeWorker : newTarget); } catch (e) { throw scrub(e); }
         workers.set(worker, { owed: true, heardAt: 0 });
         for (const type of ['message', 'messageerror', 'error']) Reflect.apply(nativeAddListener, worker, [type, heard(worker)]);
         return worker;
@@ -181,7 +183,8 @@ export function pendingTimersSnippet(settleMs: number): string {
     const portGetter = Object.getOwnPropertyDescriptor(NativeSharedWorker.prototype, 'port')?.get;
     const TrackedSharedWorker = new Proxy(NativeSharedWorker, {
       construct(target, args, newTarget) {
-        const worker = Reflect.construct(target, args, newTarget === TrackedSharedWorker ? NativeSharedWorker : newTarget);
+        let worker;
+        try { worker = Reflect.construct(target, args, newTarget === TrackedSharedWorker ? NativeSharedWorker : newTarget); } catch (e) { throw scrub(e); }
         workers.set(worker, { owed: true, heardAt: 0 });
         const heardFrom = () => { if (workers.has(worker)) workers.set(worker, { owed: false, heardAt: Date.now() }); };
         Reflect.apply(nativeAddListener, worker, ['error', heardFrom]);
