@@ -28,7 +28,7 @@ describe('identity', () => {
     assert.deepEqual(visitorHeaderValues(headless), { 'user-agent': headless.userAgent });
   });
 
-  it("has the proxy give a service worker's script the client hints Chromium 156 sends on a navigation (read off the lab), none for the headless visitor", () => {
+  it("has the proxy give a service worker's script the client hints Chromium 156 sends on a navigation (read off the lab), not to `headless`", () => {
     assert.deepEqual(workerScriptHeaders(defaultIdentity('desktop', '156.0.8078.129'), '156.0.8078.129'), {
       'sec-ch-ua': '"Not:A-Brand";v="8", "Chromium";v="156"',
       'sec-ch-ua-mobile': '?0',

@@ -149,7 +149,10 @@ export function lowEntropyHints(metadata: Pick<UserAgentMetadata, 'brands' | 'mo
  * sent it without them (both builds), where the visitor's Chrome sends them as on any request to a
  * secure origin. None for the careless `headless` visitor.
  */
-export function workerScriptHeaders(identity: Pick<CaptureIdentity, 'device' | 'headless'>, chromiumVersion: string): Record<string, string> {
+export function workerScriptHeaders(
+  identity: Pick<CaptureIdentity, 'device' | 'headless'>,
+  chromiumVersion: string,
+): Record<string, string> {
   return identity.headless ? {} : lowEntropyHints(userAgentMetadata(identity.device, chromiumVersion));
 }
 

@@ -44,7 +44,9 @@ self.onmessage = (e) => (e.ports[0] || self).postMessage(summary());`;
  */
 function serviceWorkerScript(rawHeaders: readonly string[]): string {
   const tells = antibotTells(rawHeaders, true).filter((t) => /client-hints|user-agent|bot-word/.test(t));
-  return tells.length === 0 ? WORKER_CODE : `const summary = () => [${jsString(`script request: ${tells.join('+')}`)}];\n${workerListeners()}`;
+  return tells.length === 0
+    ? WORKER_CODE
+    : `const summary = () => [${jsString(`script request: ${tells.join('+')}`)}];\n${workerListeners()}`;
 }
 
 export function tellsScript(): string {
@@ -58,7 +60,7 @@ export function tellsScript(): string {
   const describe = (o, k) => Object.getOwnPropertyDescriptor(o, k);
   const mine = JSON.stringify(${NAVIGATOR_SUMMARY.replace(/navigator\.webdriver === true/, 'false')});
   const within = (ms, promise) => Promise.race([promise, new Promise((resolve) => setTimeout(() => resolve('timeout'), ms))]);
-  // A window has no own property named like an automation's or a patch's (\$cdc_, __webdriver, __ct_...): a real Chrome's has none that begins with _ or $.
+  // A window has no own property named like an automation's or a patch's ($cdc_, __webdriver, __ct_...): a real Chrome's has none that begins with _ or $.
   await check('window-own', () => Object.getOwnPropertyNames(window).filter((k) => /^[_$]/.test(k)).join('+'));
   // Chrome on Android has no extensions, whose bindings make chrome.app: a phone's window.chrome has loadTimes and csi only.
   await check('phone-chrome-app', () => !!(navigator.userAgentData && navigator.userAgentData.mobile && window.chrome && 'app' in window.chrome));
@@ -181,7 +183,8 @@ export function stealthTellScenarios(): ScenarioDefinition[] {
         {
           host: HOSTS.cloak,
           path: '/tells/sw.js',
-          handle: (x) => x.send(200, serviceWorkerScript(x.req.rawHeaders), { 'Content-Type': 'text/javascript', 'Cache-Control': 'no-store' }),
+          handle: (x) =>
+            x.send(200, serviceWorkerScript(x.req.rawHeaders), { 'Content-Type': 'text/javascript', 'Cache-Control': 'no-store' }),
         },
       ],
     ),
