@@ -12,7 +12,6 @@ import {
   screenOf,
   userAgentMetadata,
   visitorHeaderValues,
-  workerScriptHeaders,
   windowBounds,
   windowFlags,
   windowPlacement,
@@ -26,20 +25,6 @@ describe('identity', () => {
     assert.equal(values['device-memory'], '8');
     const headless = { ...defaultIdentity('desktop', '156.0.8078.108'), headless: true };
     assert.deepEqual(visitorHeaderValues(headless), { 'user-agent': headless.userAgent });
-  });
-
-  it("has the proxy give a service worker's script the client hints Chromium 156 sends on a navigation (read off the lab), not to `headless`", () => {
-    assert.deepEqual(workerScriptHeaders(defaultIdentity('desktop', '156.0.8078.129'), '156.0.8078.129'), {
-      'sec-ch-ua': '"Not:A-Brand";v="8", "Chromium";v="156"',
-      'sec-ch-ua-mobile': '?0',
-      'sec-ch-ua-platform': '"Linux"',
-    });
-    assert.deepEqual(workerScriptHeaders(defaultIdentity('mobile', '156.0.8078.129'), '156.0.8078.129'), {
-      'sec-ch-ua': '"Not:A-Brand";v="8", "Chromium";v="156"',
-      'sec-ch-ua-mobile': '?1',
-      'sec-ch-ua-platform': '"Android"',
-    });
-    assert.deepEqual(workerScriptHeaders({ device: 'desktop', headless: true }, '156.0.8078.129'), {});
   });
 
   it("keeps a desktop's window within its screen less the bottom panel; a phone's available area is its whole screen", () => {

@@ -131,31 +131,6 @@ export function visitorHeaderValues(identity: Pick<CaptureIdentity, 'device' | '
   return { ...deviceMemoryHeaderValues(visitorHardware(identity)), 'user-agent': identity.userAgent };
 }
 
-/**
- * The low-entropy client hints (Sec-CH-UA, -Mobile, -Platform) Chromium sends on every request
- * to a secure origin, as it writes them.
- */
-export function lowEntropyHints(metadata: Pick<UserAgentMetadata, 'brands' | 'mobile' | 'platform'>): Record<string, string> {
-  return {
-    'sec-ch-ua': metadata.brands.map(({ brand, version }) => `"${brand}";v="${version}"`).join(', '),
-    'sec-ch-ua-mobile': metadata.mobile ? '?1' : '?0',
-    'sec-ch-ua-platform': `"${metadata.platform}"`,
-  };
-}
-
-/**
- * What the recording proxy adds to a service worker's script request: the visitor's low-entropy
- * client hints. Chromium fetches that script for no page, under no page's user-agent override, and
- * sent it without them (both builds), where the visitor's Chrome sends them as on any request to a
- * secure origin. None for the careless `headless` visitor.
- */
-export function workerScriptHeaders(
-  identity: Pick<CaptureIdentity, 'device' | 'headless'>,
-  chromiumVersion: string,
-): Record<string, string> {
-  return identity.headless ? {} : lowEntropyHints(userAgentMetadata(identity.device, chromiumVersion));
-}
-
 /** The toolbars (tab strip, address bar) of a desktop Chromium window above its page, in CSS pixels. */
 const DESKTOP_TOOLBARS_HEIGHT = 85;
 

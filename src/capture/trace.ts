@@ -12,7 +12,7 @@ import type { Resolver } from '../proxy/resolver.js';
 import { CaseWriter } from '../case/case-writer.js';
 import { caseNotWritten } from '../case/open-case.js';
 import { TOOL } from '../version.js';
-import { defaultIdentity, visitorHeaderValues, workerScriptHeaders, type Device } from './identity.js';
+import { defaultIdentity, visitorHeaderValues, type Device } from './identity.js';
 import { languagesKey, visitorIdentity, type Visitor } from './visitor.js';
 import { launchBrowser, type Browser } from './browser.js';
 import type { BrowserKind } from './chromium-process.js';
@@ -395,7 +395,6 @@ class TraceRun {
       announced: (method, url) => this.pages.announced.take(method, url),
       announcedOrigin: (origin) => this.pages.announced.awaitsOrigin(origin),
       requestHeaderValues: visitorHeaderValues(session.identity),
-      workerScriptHeaders: workerScriptHeaders(session.identity, this.browser.version()),
       onExchange: this.onExchange,
       beforeSend: this.beforeSend,
     });

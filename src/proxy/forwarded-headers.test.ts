@@ -111,34 +111,3 @@ test('control characters Node will not write: in a URL the browser follows, as a
   const base = 'http://xss.test/c';
   assert.equal(new URL(writableHeaderLines(['Location', '/page?q=\x1b[2J\x07'])[1], base).href, new URL('/page?q=\x1b[2J\x07', base).href);
 });
-
-test("a service worker's script request gets the visitor's client hints it lacks, after Connection and Cache-Control; no other request does", () => {
-  const hints = { 'sec-ch-ua': '"Not:A-Brand";v="8", "Chromium";v="156"', 'sec-ch-ua-mobile': '?0', 'sec-ch-ua-platform': '"Linux"' };
-  const script = ['Host', 'a.test', 'Connection', 'keep-alive', 'Cache-Control', 'max-age=0', 'Accept', '*/*', 'Service-Worker', 'script'];
-  assert.deepEqual(requestHeadersForUpstream(script, {}, hints), [
-    ['Host', 'a.test'],
-    ['Connection', 'keep-alive'],
-    ['Cache-Control', 'max-age=0'],
-    ['sec-ch-ua', hints['sec-ch-ua']],
-    ['sec-ch-ua-mobile', '?0'],
-    ['sec-ch-ua-platform', '"Linux"'],
-    ['Accept', '*/*'],
-    ['Service-Worker', 'script'],
-  ]);
-  // One it has stays as sent, where it was sent.
-  const withMobile = ['Host', 'a.test', 'Service-Worker', 'script', 'sec-ch-ua-mobile', '?1'];
-  assert.deepEqual(requestHeadersForUpstream(withMobile, {}, hints), [
-    ['Host', 'a.test'],
-    ['sec-ch-ua', hints['sec-ch-ua']],
-    ['sec-ch-ua-platform', '"Linux"'],
-    ['Service-Worker', 'script'],
-    ['sec-ch-ua-mobile', '?1'],
-    ['Connection', 'keep-alive'],
-  ]);
-  const other = ['Host', 'a.test', 'Accept', '*/*'];
-  assert.deepEqual(requestHeadersForUpstream(other, {}, hints), [
-    ['Host', 'a.test'],
-    ['Accept', '*/*'],
-    ['Connection', 'keep-alive'],
-  ]);
-});

@@ -16,22 +16,10 @@ const HOP_BY_HOP = new Set(['proxy-connection', 'proxy-authorization', 'proxy-au
  *   able to read every body it records.
  * - A header named in `values` (lower-case name to value) says that value where the client sent it
  *   (none is added): what the visitor's device says, where Chromium has no way to be told it.
- * - A service worker's script request (`Service-Worker: script`) gets the headers of `workerScript`
- *   it lacks (the visitor's low-entropy client hints, which Chromium leaves off it) after
- *   Connection and Cache-Control, before the request's own headers, where Chromium puts a
- *   navigation's.
  */
-export function requestHeadersForUpstream(
-  rawHeaders: string[],
-  values: Readonly<Record<string, string>> = {},
-  workerScript: Readonly<Record<string, string>> = {},
-): HeaderLine[] {
+export function requestHeadersForUpstream(rawHeaders: string[], values: Readonly<Record<string, string>> = {}): HeaderLine[] {
   const out: HeaderLine[] = [];
-  const has = (wanted: string, value?: string) =>
-    rawHeaders.some((name, i) => i % 2 === 0 && name.toLowerCase() === wanted && (value === undefined || rawHeaders[i + 1] === value));
-  const missing = has('service-worker', 'script') ? Object.entries(workerScript).filter(([name]) => !has(name)) : [];
-  const addMissing = () => out.push(...missing.splice(0));
-  const hasConnection = has('connection');
+  const hasConnection = rawHeaders.some((name, i) => i % 2 === 0 && name.toLowerCase() === 'connection');
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i];
     let value = rawHeaders[i + 1];
@@ -41,7 +29,6 @@ export function requestHeadersForUpstream(
       continue;
     }
     if (HOP_BY_HOP.has(lower)) continue;
-    if (lower !== 'host' && lower !== 'connection' && lower !== 'cache-control') addMissing();
     if (Object.prototype.hasOwnProperty.call(values, lower)) value = values[lower];
     if (lower === 'accept-encoding') {
       value = value
@@ -52,7 +39,6 @@ export function requestHeadersForUpstream(
     }
     out.push([name, value]);
   }
-  addMissing();
   if (!out.some(([name]) => name.toLowerCase() === 'connection')) out.push(['Connection', 'keep-alive']);
   return out;
 }

@@ -79,8 +79,6 @@ export interface RecordingProxyOptions {
   announcedOrigin?: (origin: string) => boolean;
   /** Request headers said in the visitor's name where the client sends them (forwarded-headers.ts requestHeadersForUpstream). */
   requestHeaderValues?: Readonly<Record<string, string>>;
-  /** Headers a service worker's script request says where the client sent none (forwarded-headers.ts requestHeadersForUpstream). */
-  workerScriptHeaders?: Readonly<Record<string, string>>;
   /**
    * Called synchronously as a request is about to be written upstream (its host resolved and
    * allowed, its body whole, its connection open, TLS handshake done), with nothing awaited between
@@ -535,7 +533,7 @@ export class RecordingProxy {
         method: req.method ?? 'GET',
         url: `${url.protocol}//${url.host}${rawPath}`,
         httpVersion: '1.1',
-        headers: requestHeadersForUpstream(req.rawHeaders, this.options.requestHeaderValues, this.options.workerScriptHeaders),
+        headers: requestHeadersForUpstream(req.rawHeaders, this.options.requestHeaderValues),
         body: Buffer.alloc(0),
       },
       response: null,

@@ -3,7 +3,7 @@
 // puppeteer-extra-plugin-stealth's evasions answer): the shape of the plugin list as Blink's
 // own getters read it, realms the init script may not reach (a sandboxed frame, a dedicated, shared
 // or service worker) against the page (navigator, client hints, time zone, locale, the WebGL
-// renderer of an OffscreenCanvas), the replaced functions under CreepJS's tests, the client hints
+// renderer of an OffscreenCanvas), the replaced functions under CreepJS's tests, the User-Agent
 // of a service worker's script request, names on window no browser has, what a phone has not
 // (chrome.app, WebHID in any realm), a wrapper's frames in a native error's stack.
 // A visitor that shows any tell is sent to the encyclopedia page with the tells in `?why=`.
@@ -38,12 +38,14 @@ self.onmessage = (e) => (e.ports[0] || self).postMessage(summary());`;
 }
 
 /**
- * The service worker's script, as its request deserves: a Chrome sends its low-entropy client
- * hints on it as on any request to a secure origin, and they agree with its User-Agent; a script
- * requested without them (or with others) says so instead of the navigator.
+ * The service worker's script, as its request deserves: Chromium fetches it for no page, with the
+ * browser's own User-Agent where no one says another, and with no client hints (Chromium 156 by
+ * itself sends none there; any it has must agree with the User-Agent). A script requested as
+ * no Chrome requests it says so instead of the navigator.
  */
 function serviceWorkerScript(rawHeaders: readonly string[]): string {
-  const tells = antibotTells(rawHeaders, true).filter((t) => /client-hints|user-agent|bot-word/.test(t));
+  const hints = rawHeaders.some((name, i) => i % 2 === 0 && name.toLowerCase() === 'sec-ch-ua');
+  const tells = antibotTells(rawHeaders, hints).filter((t) => /client-hints|user-agent|bot-word/.test(t));
   return tells.length === 0
     ? WORKER_CODE
     : `const summary = () => [${jsString(`script request: ${tells.join('+')}`)}];\n${workerListeners()}`;
@@ -168,8 +170,9 @@ export function stealthTellScenarios(): ScenarioDefinition[] {
         description:
           'A fingerprint gate of the checks bot-detection scripts run on a stealth browser: own properties on navigator, the plugin list ' +
           "read through Blink's getters, CreepJS's lies on the replaced functions, and the navigator of a sandboxed frame, a dedicated, " +
-          "a shared and a service worker (and their time zone, locale and OffscreenCanvas WebGL renderer) against the page's: " +
-          'a visitor that shows any is sent to an encyclopedia page.',
+          "a shared and a service worker (and their time zone, locale and OffscreenCanvas WebGL renderer) against the page's, the " +
+          "User-Agent of the service worker's script request, names on window beginning with _ or $, a phone's chrome.app and WebHID, " +
+          "a wrapper's frames in a native error's stack: a visitor that shows any is sent to an encyclopedia page.",
         expectedVias: ['start', 'javascript'],
         finalUrl: CLOAKED_DESTINATION,
         finalTitle: CLOAKED_TITLE,
