@@ -5,7 +5,8 @@
 // or service worker) against the page (navigator, client hints, time zone, locale, the WebGL
 // renderer of an OffscreenCanvas), the replaced functions under CreepJS's tests, the User-Agent
 // of a service worker's script request, names on window no browser has, what a phone has not
-// (chrome.app, WebHID in any realm), a wrapper's frames in a native error's stack.
+// (chrome.app, WebHID in any realm), a wrapper's frames in a native error's stack, window.chrome
+// after the attributes Chromium installs after it.
 // A visitor that shows any tell is sent to the encyclopedia page with the tells in `?why=`.
 import { HOSTS } from '../hosts.js';
 import { jsString, page } from '../pages.js';
@@ -64,6 +65,12 @@ export function tellsScript(): string {
   const within = (ms, promise) => Promise.race([promise, new Promise((resolve) => setTimeout(() => resolve('timeout'), ms))]);
   // A window has no own property named like an automation's or a patch's ($cdc_, __webdriver, __ct_...): a real Chrome's has none that begins with _ or $.
   await check('window-own', () => Object.getOwnPropertyNames(window).filter((k) => /^[_$]/.test(k)).join('+'));
+  // Chromium makes window.chrome before a secure context's attributes (speechSynthesis, caches...):
+  // one a script added after them comes after them in Object.keys(window).
+  await check('chrome-place', () => {
+    const keys = Object.keys(window);
+    return keys.includes('chrome') && keys.includes('speechSynthesis') && keys.indexOf('chrome') > keys.indexOf('speechSynthesis');
+  });
   // Chrome on Android has no extensions, whose bindings make chrome.app: a phone's window.chrome has loadTimes and csi only.
   await check('phone-chrome-app', () => !!(navigator.userAgentData && navigator.userAgentData.mobile && window.chrome && 'app' in window.chrome));
   // An error a native function throws (or rejects with) has frames of the page only; a script
@@ -172,7 +179,8 @@ export function stealthTellScenarios(): ScenarioDefinition[] {
           "read through Blink's getters, CreepJS's lies on the replaced functions, and the navigator of a sandboxed frame, a dedicated, " +
           "a shared and a service worker (and their time zone, locale and OffscreenCanvas WebGL renderer) against the page's, the " +
           "User-Agent of the service worker's script request, names on window beginning with _ or $, a phone's chrome.app and WebHID, " +
-          "a wrapper's frames in a native error's stack: a visitor that shows any is sent to an encyclopedia page.",
+          "a wrapper's frames in a native error's stack, window.chrome out of its place in Object.keys(window): " +
+          'a visitor that shows any is sent to an encyclopedia page.',
         expectedVias: ['start', 'javascript'],
         finalUrl: CLOAKED_DESTINATION,
         finalTitle: CLOAKED_TITLE,
