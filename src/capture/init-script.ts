@@ -646,6 +646,41 @@ const PERMISSION_STATES_SHIM = `
   } catch (e) {}
 `;
 
+/**
+ * The enumerable properties of a secure context's window that Chromium 156 installs after
+ * window.chrome, in their order (Object.getOwnPropertyNames of the full build's window, by itself).
+ */
+const ENUMERABLE_AFTER_CHROME = [
+  'crashReport',
+  'cookieStore',
+  'ondevicemotion',
+  'ondeviceorientation',
+  'ondeviceorientationabsolute',
+  'onpointerrawupdate',
+  'caches',
+  'documentPictureInPicture',
+  'fetchLater',
+  'getScreenDetails',
+  'queryLocalFonts',
+  'showDirectoryPicker',
+  'showOpenFilePicker',
+  'showSaveFilePicker',
+  'originAgentCluster',
+  'viewport',
+  'onpageswap',
+  'credentialless',
+  'fence',
+  'launchQueue',
+  'speechSynthesis',
+  'onscrollsnapchange',
+  'onscrollsnapchanging',
+  'ongamepadconnected',
+  'ongamepaddisconnected',
+  'requestResize',
+  'webkitRequestFileSystem',
+  'webkitResolveLocalFileSystemURL',
+];
+
 // What /usr/bin/chromium shows and /usr/bin/chromium-headless-shell does not (checked on 156):
 // window.chrome, a notification permission not yet asked for and, for a desktop (pdfViewer), the
 // PDF viewer's plugins.
@@ -678,6 +713,16 @@ ${PERMISSION_STATES_SHIM}
         app,
       };
       Object.defineProperty(window, 'chrome', { value: chrome, writable: true, configurable: true, enumerable: true });
+      // Chromium installs window.chrome right after V8's WebAssembly, before the attributes and
+      // operations of a secure context (read off 156): one added now came last in Object.keys(window),
+      // where those come last. They are defined again, in their order, so that they come after it
+      // (an accessor, or a method; a value read once would no longer follow the browser's).
+      for (const name of ${JSON.stringify(ENUMERABLE_AFTER_CHROME)}) {
+        const descriptor = Object.getOwnPropertyDescriptor(window, name);
+        if (!descriptor || !descriptor.configurable || (!descriptor.get && typeof descriptor.value !== 'function')) continue;
+        delete window[name];
+        Object.defineProperty(window, name, descriptor);
+      }
     }
     // The shell lists no plugins (not asked, as the notification permission is not).
     if (${pdfViewer}) {
