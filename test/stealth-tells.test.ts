@@ -19,6 +19,7 @@ test('stealth gate: a trace shows no tell in either build (plugins under Blink g
     ['shell', []],
     ['shell-phone', ['--device', 'mobile']],
     ['full', ['--browser', 'full']],
+    ['full-phone', ['--browser', 'full', '--device', 'mobile']],
   ];
   const results = await Promise.all(runs.map(([path, extra]) => trace(path, extra)));
   for (const [i, run] of results.entries()) {

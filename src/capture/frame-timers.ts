@@ -4,7 +4,7 @@
 // fires (top.location, a form or link targeting _top, a message whose handler in the parent
 // redirects). So each one is read over CDP in its own main world, with nothing added to the page:
 // its document is resolved once (DOM.resolveNode with no context answers in the frame's main
-// world), and every poll calls the document's counter through it, under the same hidden key the
+// world), and every poll calls the document's counter through it, by the same hidden read the
 // top document's read uses. Runtime stays disabled (kits detect it by the console), so its
 // execution-context events are not there to find the frame's world by. A frame CDP reports of its
 // parent's origin may yet be out of its parent's reach: sandboxed without allow-same-origin, its
@@ -12,7 +12,7 @@
 // each such frame's document is asked once, with its first read, whether it can reach its parent:
 // if so it is left to its parent's count, otherwise it is read like a frame of another origin.
 import { withTimeout, type PageObserver } from './page-observer.js';
-import { PENDING_TIMERS_KEY } from './pending-timers.js';
+import { READ_PENDING_TIMERS } from './pending-timers.js';
 
 /** What a document has pending, as its init script reports it (pending-timers.ts). */
 export interface TimerState {
@@ -48,8 +48,7 @@ const READ_TIMEOUT_MS = 500;
 // With `check`, whether the document can reach its parent's (then its init script added its
 // counts into its parent's) is answered beside its state.
 const READ_FUNCTION = `function (check) {
-  const read = globalThis[${JSON.stringify(PENDING_TIMERS_KEY)}];
-  const state = typeof read === 'function' ? read() : null;
+  const state = ${READ_PENDING_TIMERS};
   if (!check) return state;
   let reached = false;
   try { reached = !!parent.document; } catch (e) {}

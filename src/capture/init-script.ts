@@ -10,9 +10,9 @@
 // - a getter called on the wrong object throws "Illegal invocation" as the native one does;
 // - a native error thrown through one of them carries no frame of this script in its stack.
 // What is still visible is said in README "Cloaking" (a page's timer callback running under one
-// more frame, the settle counter's hidden window key).
+// more frame).
 import { randomBytes } from 'node:crypto';
-import { pendingTimersSnippet, PENDING_TIMERS_KEY } from './pending-timers.js';
+import { pendingTimersSnippet, PENDING_TIMERS_KEY, READ_PENDING_TIMERS } from './pending-timers.js';
 import type { Hardware, ScreenArea } from './identity.js';
 
 export interface InitScriptOptions {
@@ -46,7 +46,7 @@ const REGISTER_KEY = randomBytes(12).toString('hex');
 
 export function initScript(options: InitScriptOptions): string {
   return `(() => {
-  if (Object.prototype.hasOwnProperty.call(window, ${JSON.stringify(PENDING_TIMERS_KEY)})) return;
+  if (${READ_PENDING_TIMERS}) return;
 ${disguiseCore()}
 ${pendingTimersSnippet(options.settleMs)}
 ${options.window ? windowShim(options.window) : ''}
@@ -236,7 +236,10 @@ function disguiseCore(): string {
     disguise(get, original, 'get ' + name);
     Object.defineProperty(holder, name, { get, set: descriptor.set, configurable: descriptor.configurable, enumerable: descriptor.enumerable });
   }
+  // The settle counter's reader (pending-timers.ts READ_PENDING_TIMERS), a page's only.
+  let readCounter = null;
   const toString = { toString() {
+    if (arguments[0] === ${JSON.stringify(PENDING_TIMERS_KEY)} && readCounter) return readCounter(this);
     if (arguments[0] === REGISTER) {
       if (typeof this === 'function' && arguments[1]) disguised.set(this, String(arguments[1]));
       return REGISTER;
@@ -566,8 +569,18 @@ const PHONE_WITHOUT_PLUGINS = `
   } catch (e) {}
 `;
 
+// chrome.app is made by the extension bindings (extensions/renderer AppHooksDelegate), which
+// Chrome on Android, without extensions, has not: a phone's window.chrome has loadTimes and csi
+// only (the shell's is ours, the full build's its own).
+const PHONE_CHROME_SHIM = `
+  try {
+    if (window.chrome && 'app' in window.chrome) delete window.chrome.app;
+  } catch (e) {}
+`;
+
 const PHONE_SHIMS = `
 ${withoutApi('Navigator', 'hid', 'window', HID_INTERFACES)}
+${PHONE_CHROME_SHIM}
 ${withoutApi('Navigator', 'windowControlsOverlay', 'window', DESKTOP_ONLY_WINDOW_NAMES)}
 ${PHONE_NOTIFICATION_SHIM}
 ${PHONE_SHARE_SHIM}
@@ -633,6 +646,41 @@ const PERMISSION_STATES_SHIM = `
   } catch (e) {}
 `;
 
+/**
+ * The enumerable properties of a secure context's window that Chromium 156 installs after
+ * window.chrome, in their order (Object.getOwnPropertyNames of the full build's window, by itself).
+ */
+const ENUMERABLE_AFTER_CHROME = [
+  'crashReport',
+  'cookieStore',
+  'ondevicemotion',
+  'ondeviceorientation',
+  'ondeviceorientationabsolute',
+  'onpointerrawupdate',
+  'caches',
+  'documentPictureInPicture',
+  'fetchLater',
+  'getScreenDetails',
+  'queryLocalFonts',
+  'showDirectoryPicker',
+  'showOpenFilePicker',
+  'showSaveFilePicker',
+  'originAgentCluster',
+  'viewport',
+  'onpageswap',
+  'credentialless',
+  'fence',
+  'launchQueue',
+  'speechSynthesis',
+  'onscrollsnapchange',
+  'onscrollsnapchanging',
+  'ongamepadconnected',
+  'ongamepaddisconnected',
+  'requestResize',
+  'webkitRequestFileSystem',
+  'webkitResolveLocalFileSystemURL',
+];
+
 // What /usr/bin/chromium shows and /usr/bin/chromium-headless-shell does not (checked on 156):
 // window.chrome, a notification permission not yet asked for and, for a desktop (pdfViewer), the
 // PDF viewer's plugins.
@@ -665,6 +713,16 @@ ${PERMISSION_STATES_SHIM}
         app,
       };
       Object.defineProperty(window, 'chrome', { value: chrome, writable: true, configurable: true, enumerable: true });
+      // Chromium installs window.chrome right after V8's WebAssembly, before the attributes and
+      // operations of a secure context (read off 156): one added now came last in Object.keys(window),
+      // where those come last. They are defined again, in their order, so that they come after it
+      // (an accessor, or a method; a value read once would no longer follow the browser's).
+      for (const name of ${JSON.stringify(ENUMERABLE_AFTER_CHROME)}) {
+        const descriptor = Object.getOwnPropertyDescriptor(window, name);
+        if (!descriptor || !descriptor.configurable || (!descriptor.get && typeof descriptor.value !== 'function')) continue;
+        delete window[name];
+        Object.defineProperty(window, name, descriptor);
+      }
     }
     // The shell lists no plugins (not asked, as the notification permission is not).
     if (${pdfViewer}) {

@@ -6,6 +6,20 @@
 
 export const PENDING_TIMERS_KEY = `__ct_${Math.random().toString(36).slice(2, 10)}`;
 
+/**
+ * An expression that reads the current realm's counter (a TimerState, or null without one). The
+ * counter is on no object a page can list (a property on window was one no browser has): the
+ * init script's Function.prototype.toString answers it when called with the key (`this` a
+ * frame's reader registers that reader instead), which no page can guess, and which the native
+ * toString, with no `this` to print, refuses.
+ */
+export const READ_PENDING_TIMERS = `(() => {
+  try {
+    const state = Reflect.apply(Function.prototype.toString, undefined, [${JSON.stringify(PENDING_TIMERS_KEY)}]);
+    return state && typeof state === 'object' ? state : null;
+  } catch (e) { return null; }
+})()`;
+
 /** Event types a human check waits on (a first move, a scroll, a touch, focus): a page listening for one is nudged. */
 export const HUMAN_EVENTS = [
   'mousemove',
@@ -29,7 +43,7 @@ export const HUMAN_EVENTS = [
 /** One-shot timers due this long after they were set, at most, are kept (beyond it: a session expiry, no redirect to wait for). */
 export const LATER_HORIZON_MS = 120_000;
 
-/** A snippet for init-script.ts: expects `disguise(replacement, original)` and `method(name, length, body)` in scope. */
+/** A snippet for init-script.ts: expects `disguise(replacement, original)`, `method(name, length, body)`, `scrub(error)` and `readCounter` in scope. */
 export function pendingTimersSnippet(settleMs: number): string {
   return `
   const KEY = ${JSON.stringify(PENDING_TIMERS_KEY)};
@@ -120,7 +134,8 @@ export function pendingTimersSnippet(settleMs: number): string {
       if (answer && typeof answer.then === 'function') {
         calls++;
         const done = () => { calls--; };
-        Reflect.apply(Promise.prototype.then, answer, [done, done]);
+        // The first handler of the answer: a rejection's error is scrubbed before the page's see it.
+        Reflect.apply(Promise.prototype.then, answer, [done, (e) => { scrub(e); done(); }]);
       }
       return answer;
     });
@@ -138,7 +153,8 @@ export function pendingTimersSnippet(settleMs: number): string {
     const heard = (worker) => () => { if (workers.has(worker)) workers.set(worker, { owed: false, heardAt: Date.now() }); };
     const TrackedWorker = new Proxy(NativeWorker, {
       construct(target, args, newTarget) {
-        const worker = Reflect.construct(target, args, newTarget === TrackedWorker ? NativeWorker : newTarget);
+        let worker;
+        try { worker = Reflect.construct(target, args, newTarget === TrackedWorker ? NativeWorker : newTarget); } catch (e) { throw scrub(e); }
         workers.set(worker, { owed: true, heardAt: 0 });
         for (const type of ['message', 'messageerror', 'error']) Reflect.apply(nativeAddListener, worker, [type, heard(worker)]);
         return worker;
@@ -167,7 +183,8 @@ export function pendingTimersSnippet(settleMs: number): string {
     const portGetter = Object.getOwnPropertyDescriptor(NativeSharedWorker.prototype, 'port')?.get;
     const TrackedSharedWorker = new Proxy(NativeSharedWorker, {
       construct(target, args, newTarget) {
-        const worker = Reflect.construct(target, args, newTarget === TrackedSharedWorker ? NativeSharedWorker : newTarget);
+        let worker;
+        try { worker = Reflect.construct(target, args, newTarget === TrackedSharedWorker ? NativeSharedWorker : newTarget); } catch (e) { throw scrub(e); }
         workers.set(worker, { owed: true, heardAt: 0 });
         const heardFrom = () => { if (workers.has(worker)) workers.set(worker, { owed: false, heardAt: Date.now() }); };
         Reflect.apply(nativeAddListener, worker, ['error', heardFrom]);
@@ -397,17 +414,12 @@ export function pendingTimersSnippet(settleMs: number): string {
     }
     return state;
   };
-  Object.defineProperty(window, KEY, {
-    enumerable: false,
-    value: (frameReader) => {
-      if (typeof frameReader === 'function') { frameReaders.add(frameReader); return null; }
-      return own();
-    },
-  });
+  // Read through the replaced toString (READ_PENDING_TIMERS): a frame's reader is added, called on it.
+  readCounter = (frameReader) => {
+    if (typeof frameReader === 'function') { frameReaders.add(frameReader); return null; }
+    return own();
+  };
   try {
-    if (window.parent !== window) {
-      const parentReader = window.parent[KEY];
-      if (typeof parentReader === 'function') parentReader(own);
-    }
+    if (window.parent !== window) Reflect.apply(window.parent.Function.prototype.toString, own, [KEY]);
   } catch (ignored) {}`;
 }

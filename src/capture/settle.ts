@@ -2,7 +2,7 @@
 // short JS timer is waited for (up to the settle limit after the page committed). Fast: a page
 // with nothing pending ends the wait after a short grace period, not a fixed quiet time.
 import { withTimeout, type PageObserver } from './page-observer.js';
-import { HUMAN_EVENTS, PENDING_TIMERS_KEY } from './pending-timers.js';
+import { HUMAN_EVENTS, READ_PENDING_TIMERS } from './pending-timers.js';
 import { framesReadSince, readCrossOriginFrames, type TimerState } from './frame-timers.js';
 
 export interface SettleOptions {
@@ -52,7 +52,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function readTimers(observer: PageObserver): Promise<TimerState | null | 'busy'> {
   const sent = observer.session
     .send('Runtime.evaluate', {
-      expression: `window[${JSON.stringify(PENDING_TIMERS_KEY)}]?.() ?? null`,
+      expression: READ_PENDING_TIMERS,
       returnByValue: true,
       timeout: 250,
     })

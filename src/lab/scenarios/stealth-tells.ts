@@ -3,13 +3,16 @@
 // puppeteer-extra-plugin-stealth's evasions answer): the shape of the plugin list as Blink's
 // own getters read it, realms the init script may not reach (a sandboxed frame, a dedicated, shared
 // or service worker) against the page (navigator, client hints, time zone, locale, the WebGL
-// renderer of an OffscreenCanvas), the replaced functions under CreepJS's tests.
+// renderer of an OffscreenCanvas), the replaced functions under CreepJS's tests, the User-Agent
+// of a service worker's script request, names on window no browser has, what a phone has not
+// (chrome.app, WebHID in any realm), a wrapper's frames in a native error's stack, window.chrome
+// after the attributes Chromium installs after it.
 // A visitor that shows any tell is sent to the encyclopedia page with the tells in `?why=`.
 import { HOSTS } from '../hosts.js';
 import { jsString, page } from '../pages.js';
 import { defineScenario, type ScenarioDefinition } from './common.js';
 import { CLOAKED_DESTINATION, CLOAKED_TITLE } from './hostile.js';
-import { BENIGN_URL } from './cloak-kits.js';
+import { antibotTells, BENIGN_URL } from './cloak-kits.js';
 
 const TELLS = `https://${HOSTS.cloak}/tells`;
 
@@ -18,17 +21,36 @@ export function tellsUrl(path = 'em'): string {
   return `${TELLS}/gate/${path}`;
 }
 
-/** What a realm says of its navigator: the page, a frame and every kind of worker post the same list. */
+/** What a realm says of its navigator: the page, a frame and every kind of worker post the same list (a phone's has WebHID in none). */
 const NAVIGATOR_SUMMARY = `[navigator.userAgent, JSON.stringify(navigator.languages), navigator.hardwareConcurrency,
   navigator.deviceMemory, navigator.platform, navigator.webdriver === true,
   navigator.userAgentData ? JSON.stringify(navigator.userAgentData.brands) + navigator.userAgentData.platform : '',
   Intl.DateTimeFormat().resolvedOptions().timeZone, new Date(2026, 0, 15).getTimezoneOffset(), Intl.DateTimeFormat().resolvedOptions().locale,
   (() => { try { const gl = new OffscreenCanvas(1, 1).getContext('webgl'); const info = gl.getExtension('WEBGL_debug_renderer_info');
-    return String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)); } catch (e) { return 'no webgl'; } })()]`;
+    return String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)); } catch (e) { return 'no webgl'; } })(),
+  !!(navigator.userAgentData && navigator.userAgentData.mobile && ('hid' in navigator || typeof HID !== 'undefined'))]`;
 
 const WORKER_CODE = `const summary = () => ${NAVIGATOR_SUMMARY};
-self.onconnect = (e) => e.ports[0].postMessage(summary());
+${workerListeners()}`;
+
+function workerListeners(): string {
+  return `self.onconnect = (e) => e.ports[0].postMessage(summary());
 self.onmessage = (e) => (e.ports[0] || self).postMessage(summary());`;
+}
+
+/**
+ * The service worker's script, as its request deserves: Chromium fetches it for no page, with the
+ * browser's own User-Agent where no one says another, and with no client hints (Chromium 156 by
+ * itself sends none there; any it has must agree with the User-Agent). A script requested as
+ * no Chrome requests it says so instead of the navigator.
+ */
+function serviceWorkerScript(rawHeaders: readonly string[]): string {
+  const hints = rawHeaders.some((name, i) => i % 2 === 0 && name.toLowerCase() === 'sec-ch-ua');
+  const tells = antibotTells(rawHeaders, hints).filter((t) => /client-hints|user-agent|bot-word/.test(t));
+  return tells.length === 0
+    ? WORKER_CODE
+    : `const summary = () => [${jsString(`script request: ${tells.join('+')}`)}];\n${workerListeners()}`;
+}
 
 export function tellsScript(): string {
   return `
@@ -41,6 +63,30 @@ export function tellsScript(): string {
   const describe = (o, k) => Object.getOwnPropertyDescriptor(o, k);
   const mine = JSON.stringify(${NAVIGATOR_SUMMARY.replace(/navigator\.webdriver === true/, 'false')});
   const within = (ms, promise) => Promise.race([promise, new Promise((resolve) => setTimeout(() => resolve('timeout'), ms))]);
+  // A window has no own property named like an automation's or a patch's ($cdc_, __webdriver, __ct_...): a real Chrome's has none that begins with _ or $.
+  await check('window-own', () => Object.getOwnPropertyNames(window).filter((k) => /^[_$]/.test(k)).join('+'));
+  // Chromium makes window.chrome before a secure context's attributes (speechSynthesis, caches...):
+  // one a script added after them comes after them in Object.keys(window).
+  await check('chrome-place', () => {
+    const keys = Object.keys(window);
+    return keys.includes('chrome') && keys.includes('speechSynthesis') && keys.indexOf('chrome') > keys.indexOf('speechSynthesis');
+  });
+  // Chrome on Android has no extensions, whose bindings make chrome.app: a phone's window.chrome has loadTimes and csi only.
+  await check('phone-chrome-app', () => !!(navigator.userAgentData && navigator.userAgentData.mobile && window.chrome && 'app' in window.chrome));
+  // An error a native function throws (or rejects with) has frames of the page only; a script
+  // without a URL (an injected one, "<anonymous>:line:column") under it is a wrapper's.
+  await check('error-stacks', async () => {
+    const injected = (e) => /<anonymous>:\\d+:\\d+/.test(String(e && e.stack));
+    const caught = [];
+    const sync = (name, run) => { try { run(); } catch (e) { if (injected(e)) caught.push(name); } };
+    const later = async (name, run) => { try { await run(); } catch (e) { if (injected(e)) caught.push(name); } };
+    sync('Worker', () => new Worker());
+    if (window.SharedWorker) sync('SharedWorker', () => new SharedWorker());
+    sync('addEventListener', () => document.addEventListener());
+    await later('permissions.query', () => navigator.permissions.query({ name: 'bogus' }));
+    if (navigator.userAgentData) await later('getHighEntropyValues', () => navigator.userAgentData.getHighEntropyValues(5));
+    return caught.join('+');
+  });
   // Native Navigator has no own properties: a stealth patch on the instance shows.
   await check('navigator-own', () => Object.getOwnPropertyNames(navigator).length !== 0 || Object.getOwnPropertySymbols(navigator).length !== 0);
   await check('webdriver-false', () => navigator.webdriver !== false || !describe(Navigator.prototype, 'webdriver'));
@@ -131,7 +177,9 @@ export function stealthTellScenarios(): ScenarioDefinition[] {
         description:
           'A fingerprint gate of the checks bot-detection scripts run on a stealth browser: own properties on navigator, the plugin list ' +
           "read through Blink's getters, CreepJS's lies on the replaced functions, and the navigator of a sandboxed frame, a dedicated, " +
-          "a shared and a service worker (and their time zone, locale and OffscreenCanvas WebGL renderer) against the page's: " +
+          "a shared and a service worker (and their time zone, locale and OffscreenCanvas WebGL renderer) against the page's, the " +
+          "User-Agent of the service worker's script request, names on window beginning with _ or $, a phone's chrome.app and WebHID, " +
+          "a wrapper's frames in a native error's stack, window.chrome out of its place in Object.keys(window): " +
           'a visitor that shows any is sent to an encyclopedia page.',
         expectedVias: ['start', 'javascript'],
         finalUrl: CLOAKED_DESTINATION,
@@ -146,7 +194,8 @@ export function stealthTellScenarios(): ScenarioDefinition[] {
         {
           host: HOSTS.cloak,
           path: '/tells/sw.js',
-          handle: (x) => x.send(200, WORKER_CODE, { 'Content-Type': 'text/javascript', 'Cache-Control': 'no-store' }),
+          handle: (x) =>
+            x.send(200, serviceWorkerScript(x.req.rawHeaders), { 'Content-Type': 'text/javascript', 'Cache-Control': 'no-store' }),
         },
       ],
     ),
