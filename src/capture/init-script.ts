@@ -238,8 +238,17 @@ function disguiseCore(): string {
   }
   // The settle counter's reader (pending-timers.ts READ_PENDING_TIMERS), a page's only.
   let readCounter = null;
+  const COUNTER_KEY = ${JSON.stringify(PENDING_TIMERS_KEY)};
+  const stringValue = String.prototype.valueOf;
+  // The key as this (boxed by a sloppy caller on its way): String's own valueOf reads a String
+  // object's value without running any code of the page's (a Proxy or any other object throws).
+  function keyed(value) {
+    if (value === COUNTER_KEY) return true;
+    if (typeof value !== 'object' || value === null) return false;
+    try { return Reflect.apply(stringValue, value, []) === COUNTER_KEY; } catch (e) { return false; }
+  }
   const toString = { toString() {
-    if (arguments[0] === ${JSON.stringify(PENDING_TIMERS_KEY)} && readCounter) return readCounter(this);
+    if (readCounter && (arguments[0] === COUNTER_KEY || keyed(this))) return readCounter(this);
     if (arguments[0] === REGISTER) {
       if (typeof this === 'function' && arguments[1]) disguised.set(this, String(arguments[1]));
       return REGISTER;

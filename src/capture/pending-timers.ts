@@ -9,13 +9,16 @@ export const PENDING_TIMERS_KEY = `__ct_${Math.random().toString(36).slice(2, 10
 /**
  * An expression that reads the current realm's counter (a TimerState, or null without one). The
  * counter is on no object a page can list (a property on window was one no browser has): the
- * init script's Function.prototype.toString answers it when called with the key (`this` a
- * frame's reader registers that reader instead), which no page can guess, and which the native
- * toString, with no `this` to print, refuses.
+ * init script's Function.prototype.toString answers it when called with the key, which no page
+ * can guess and the native toString refuses (a string is no function to print). The key is both
+ * `this` and the argument: a page's own replacement of toString that calls the one it found drops
+ * the arguments (it takes none) or, less often, `this`, rarely both. (With `this` a function, a
+ * frame's reader registers that reader instead.)
  */
 export const READ_PENDING_TIMERS = `(() => {
   try {
-    const state = Reflect.apply(Function.prototype.toString, undefined, [${JSON.stringify(PENDING_TIMERS_KEY)}]);
+    const key = ${JSON.stringify(PENDING_TIMERS_KEY)};
+    const state = Reflect.apply(Function.prototype.toString, key, [key]);
     return state && typeof state === 'object' ? state : null;
   } catch (e) { return null; }
 })()`;

@@ -318,7 +318,25 @@ function scriptMomentVariants(): ScenarioDefinition[] {
   const whitespace = 'js-location-whitespace';
   const base = 'js-relative-base-href';
   const dataUrl = 'js-data-url-top';
+  const ownToString = 'js-timer-own-to-string';
   return [
+    variant(
+      ownToString,
+      'Broker page that first replaces Function.prototype.toString by its own wrapper (as anti-tamper and fingerprint kits do), ' +
+        'one that calls the one it found without its arguments, then sends the visitor on from a timer 700 ms after its load event.',
+      ['start', 'javascript'],
+      (x) =>
+        x.html(
+          200,
+          loadingPage(
+            script(
+              `(function () {\n  var found = Function.prototype.toString;\n` +
+                `  Function.prototype.toString = function toString() { return found.call(this); };\n})();\n` +
+                `addEventListener('load', function () {\n  setTimeout(function () { location.href = ${JSON.stringify(landingUrl(ownToString))}; }, 700);\n});`,
+            ),
+          ),
+        ),
+    ),
     variant(
       visible,
       'Broker page that redirects only when document.visibilityState is "visible" (a prerendered or background tab waits for visibilitychange).',
