@@ -853,6 +853,8 @@ export interface ExploreResult {
     landsOnLayer?: boolean;
     /** It sends a form with lists still on their placeholder ("Choose…") that ask for nothing personal: their first options are picked before it is clicked. */
     choosesFirst?: boolean;
+    /** The control's index among those read in the top document (null: in a frame), whose questions are answered when it waits on them. */
+    pressed: number | null;
   } | null;
 }
 
@@ -1177,6 +1179,7 @@ export async function exploreOnce(
             target: targetOf(control),
             frame: inFrameOf ? { id: inFrameOf.frameId, url: inFrameOf.url } : null,
             perform: () => trustedClick(observer, point.x, point.y, pointer),
+            pressed: clicked === null || inFrameOf ? null : where[clicked].index,
             ...(closeNotice ? { closesNotice: true } : {}),
             ...(layer ? { landsOnLayer: true } : {}),
             ...(!closeNotice && !layer && !inFrameOf && (control.form?.choosing ?? 0) > 0 ? { choosesFirst: true } : {}),
@@ -1404,7 +1407,7 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
     }
     // A choice a person makes before sending the form (an age range, a country), without typing.
     const answer = (timeoutMs: number) =>
-      answerQuestions(observer, pointer, timeoutMs, (text) => {
+      answerQuestions(observer, pointer, timeoutMs, click.pressed, (text) => {
         hooks.emit({ type: 'click', at: new Date().toISOString(), pageId: observer.pageId, text, target: null, answer: true });
         hooks.progress({ kind: 'explore', detail: `answered "${text}" (the first choice) before ${click.text}` });
       });

@@ -154,7 +154,7 @@ export interface ExplorePage {
    * showed the page's next step: a quiz's next question); the page is then explored again without them.
    */
   ledNowhere?: string[];
-  /** The choices explore picks, in order, of questions of radio buttons a "Next" waits on (no typing), when it must. */
+  /** The choices explore picks, in order, of questions a "Next" waits on (no typing), when it must; exactly these (`[]`: none). */
   answered?: string[];
   /** The text of the pop-up's close control explore clicks first to uncover the call-to-action, when it must (not a consent notice's). */
   closedPopup?: string;
@@ -3852,6 +3852,87 @@ const SPECS: Record<string, PageSpec> = {
           `${a(explorePageTarget('modal-opener'), 'Claim the offer', ' class="btn-primary"')}</div></div>` +
           `<script>document.getElementById('open').addEventListener('click', function () { ` +
           `document.getElementById('modal').style.display = 'block'; });</script>`,
+      ),
+  },
+  // ---- Explore hunt 9. ----
+  // A "Next" that waits on one question ("How did you hear of us?") on a page with other lists left
+  // on their placeholder: a region filter of the offers list above it, whose change loads another
+  // page, a language switcher (a styled list of languages) in the header, and a currency list beside
+  // the question, and a privacy choice of radio buttons in the footer. Only the question of the step
+  // the "Next" belongs to is answered; no switcher, no list of another part of the page.
+  'question-scope': {
+    lang: 'en',
+    about:
+      'a "Next" that waits on a list: only its step\'s question is picked, not a filter above it, a language or currency switcher, nor a footer choice',
+    cta: 'See my offer',
+    ledNowhere: ['Next', 'Next'],
+    answered: ['A friend'],
+    html: () =>
+      doc(
+        'en',
+        'Almost there',
+        `<header class="top" role="banner"><strong>Brand</strong><div class="select" role="combobox" aria-haspopup="listbox" ` +
+          `style="padding:6px;border:1px solid #999;cursor:pointer"><span>🌐</span><div class="options" style="display:none">` +
+          `<div role="option" data-href="${escapeHtml(refused('question-scope', 'de'))}">Deutsch</div>` +
+          `<div role="option" data-href="${escapeHtml(refused('question-scope', 'fr'))}">Français</div></div></div></header>` +
+          `<main class="hero"><section><h2>Offers near you</h2><select id="region"><option value="">Any region</option>` +
+          `<option value="north">North</option><option value="south">South</option></select></section>` +
+          `<section id="step"><h1>One last question</h1><p>How did you hear of us?</p>` +
+          `<select id="heard"><option value="">Choose…</option><option>A friend</option><option>An advert</option></select> ` +
+          `<select name="currency"><option value="">Currency</option><option>EUR</option><option>USD</option><option>GBP</option></select>` +
+          `<p><button class="btn-primary" id="next">Next</button></p><p id="error"></p></section>` +
+          `<p id="done" style="display:none">${a(explorePageTarget('question-scope'), 'See my offer', ' class="btn-primary"')}</p></main>` +
+          `<footer class="site-footer"><form><p>Personalised adverts: <label><input type="radio" name="ads" value="on"> On</label> ` +
+          `<label><input type="radio" name="ads" value="off"> Off</label></p></form>${a(refused('question-scope', 'unsubscribe'), 'Unsubscribe')}</footer>` +
+          `<script>var box = document.querySelector('.select');\n` +
+          `box.addEventListener('click', function (e) { var o = e.target.closest('[role=option]'); ` +
+          `if (o) location = o.dataset.href; else box.querySelector('.options').style.display = 'block'; });\n` +
+          `document.getElementById('region').addEventListener('change', function () { location = ${jsString(refused('question-scope', 'region'))} + '?r=' + this.value; });\n` +
+          `document.querySelector('[name=currency]').addEventListener('change', function () { location = ${jsString(refused('question-scope', 'currency'))}; });\n` +
+          `document.querySelectorAll('[name=ads]').forEach(function (r) { r.addEventListener('change', function () { ` +
+          `new Image().src = ${jsString(refused('question-scope', 'ads'))}; }); });\n` +
+          `document.getElementById('next').addEventListener('click', function () { ` +
+          `if (!document.getElementById('heard').value) { document.getElementById('error').textContent = 'Please answer the question'; return; } ` +
+          `document.getElementById('step').style.display = 'none'; document.getElementById('done').style.display = 'block'; });</script>`,
+      ),
+  },
+  // A "Next" that waits on questions asking for personal data, known only by the words a person
+  // reads (their names say nothing): a label "Your country of birth", an aria-label "Kartentyp", a
+  // placeholder "Geburtsjahr", a styled list "Select your bank", radio buttons under "Card type".
+  // They are the person's to answer: none is picked, and "Next" is a script button beside fields to
+  // fill (refused); the page's other way on is taken.
+  'question-personal': {
+    lang: 'en',
+    about:
+      'a "Next" beside lists asking personal data by their words only (birth country, Kartentyp, Geburtsjahr, bank, card type): refused, none picked',
+    cta: 'Skip this step',
+    answered: [],
+    reasons: [{ text: 'Next', match: /, a script button on fields that need typing$/ }],
+    html: () =>
+      doc(
+        'en',
+        'Verify your details',
+        `<main class="hero"><h1>Verify your details to receive your reward</h1><div id="step">` +
+          `<p><label for="q1">Your country of birth</label> <select id="q1" name="q1"><option value="">Choose…</option>` +
+          `<option>Germany</option><option>France</option></select></p>` +
+          `<p><select name="q2" aria-label="Kartentyp"><option value="" disabled selected>—</option><option>Visa</option><option>Mastercard</option></select></p>` +
+          `<p><select name="q3"><option value="">Geburtsjahr</option><option>1990</option><option>1991</option></select></p>` +
+          `<p><button type="button" class="toggle" aria-haspopup="listbox" aria-controls="banks">Select your bank</button></p>` +
+          `<ul id="banks" role="listbox" hidden><li role="option">Sparkasse</li><li role="option">Deutsche Bank</li></ul>` +
+          `<fieldset><legend>Card type</legend><label><input type="radio" name="q5"> Debit</label> <label><input type="radio" name="q5"> Credit</label></fieldset>` +
+          `<p><button class="btn-primary" id="next">Next</button></p><p id="error"></p></div>` +
+          `<p id="done" style="display:none">${a(refused('question-personal', 'details'), 'Claim your reward', ' class="btn-primary"')}</p>` +
+          `<p>${a(explorePageTarget('question-personal'), 'Skip this step', ' class="btn-ghost"')}</p>` +
+          `<p>${a(refused('question-personal', 'unsubscribe'), 'Unsubscribe')}</p></main>` +
+          `<script>var toggle = document.querySelector('.toggle'), list = document.getElementById('banks');\n` +
+          `toggle.addEventListener('click', function () { list.hidden = !list.hidden; });\n` +
+          `list.querySelectorAll('[role=option]').forEach(function (o) { o.addEventListener('click', function () { ` +
+          `o.setAttribute('aria-selected', 'true'); toggle.textContent = o.textContent; list.hidden = true; }); });\n` +
+          `document.getElementById('next').addEventListener('click', function () { ` +
+          `var answered = ['q1', 'q2', 'q3'].every(function (n) { return document.querySelector('[name=' + n + ']').selectedIndex > 0; }) && ` +
+          `document.querySelector('[aria-selected=true]') && document.querySelector('[name=q5]:checked'); ` +
+          `if (!answered) { document.getElementById('error').textContent = 'Please answer every question'; return; } ` +
+          `document.getElementById('step').style.display = 'none'; document.getElementById('done').style.display = 'block'; });</script>`,
       ),
   },
   'hostile-text': {
