@@ -11,6 +11,7 @@
 import type { PageObserver } from './page-observer.js';
 import { trustedClick, type Pointer } from './click.js';
 import { IN_NOTICE_SCRIPT } from './notice-script.js';
+import { placeAgain, scrollFrameIntoView, type FrameView } from './explore-frames.js';
 
 /** Questions answered per page, at most (each a click or a key). */
 const MAX_ANSWERED = 5;
@@ -274,20 +275,43 @@ const isPoint = (v: unknown): v is Point => {
 const LIST_OPENS_MS = 300;
 
 /**
- * Picks the first choice of each question on the page left unanswered (groups of radio buttons,
- * lists on their placeholder, styled lists), with trusted input (told to `clicked` with the words
- * of each choice as it is made); returns the words of the choices picked (none: no question was left).
+ * The control whose click waits on questions: its index among the controls read in its document,
+ * and the frame that document is in (null: the top document), with the page's frames to place it.
+ */
+export interface PressedControl {
+  index: number;
+  frame: FrameView | null;
+  frames: readonly FrameView[];
+}
+
+/**
+ * Picks the first choice of each question left unanswered around the control pressed (groups of
+ * radio buttons, lists on their placeholder, styled lists), in its document (a frame's too), with
+ * trusted input (told to `clicked` with the words of each choice as it is made); returns the words
+ * of the choices picked (none: no question was left). `pressed` null: any question of the top document.
  */
 export async function answerQuestions(
   observer: PageObserver,
   pointer: Pointer,
   timeoutMs: number,
-  pressed: number | null,
+  pressed: PressedControl | null,
   clicked: (text: string) => void,
 ): Promise<string[]> {
   const answered: string[] = [];
+  const frameId = pressed?.frame?.frameId;
+  const run = (script: string) => observer.evaluate(script, 'isolated', timeoutMs, 250, frameId);
+  // A point of the control's document, in the top page's viewport (its frame placed again: answering scrolls it); null when it does not show there.
+  const onPage = async (point: Point): Promise<Point | null> => {
+    if (!pressed?.frame) return point;
+    const place = await placeAgain(observer, pressed.frame, pressed.frames, timeoutMs);
+    if ('hidden' in place) return null;
+    const [x, y] = [point.x + place.origin.x, point.y + place.origin.y];
+    const { clip } = place;
+    return x >= clip.left && x < clip.right && y >= clip.top && y < clip.bottom ? { ...point, x, y } : null;
+  };
   for (let i = 0; i < MAX_ANSWERED && !observer.closed; i++) {
-    const question = (await observer.evaluate(firstUnansweredScript(pressed), 'isolated', timeoutMs, 250)) as Question | null;
+    if (pressed?.frame) await scrollFrameIntoView(observer, pressed.frame, pressed.frames, timeoutMs);
+    const question = (await run(firstUnansweredScript(pressed ? pressed.index : null))) as Question | null;
     if (question && 'key' in question && question.key === 'ArrowDown' && typeof question.text === 'string') {
       clicked(question.text);
       await pressArrowDown(observer);
@@ -295,19 +319,22 @@ export async function answerQuestions(
       continue;
     }
     if (!isPoint(question)) break;
+    const at = await onPage(question);
+    if (!at) continue;
     if ('opens' in question && question.opens) {
-      await trustedClick(observer, question.x, question.y, pointer);
+      await trustedClick(observer, at.x, at.y, pointer);
       await new Promise((resolve) => setTimeout(resolve, LIST_OPENS_MS));
-      const option = await observer.evaluate(FIRST_OPTION_SCRIPT, 'isolated', timeoutMs, 250);
-      if (!isPoint(option)) continue;
-      clicked(option.text);
-      await trustedClick(observer, option.x, option.y, pointer);
-      answered.push(option.text);
+      const option = await run(FIRST_OPTION_SCRIPT);
+      const there = isPoint(option) ? await onPage(option) : null;
+      if (!there) continue;
+      clicked(there.text);
+      await trustedClick(observer, there.x, there.y, pointer);
+      answered.push(there.text);
       continue;
     }
-    clicked(question.text);
-    await trustedClick(observer, question.x, question.y, pointer);
-    answered.push(question.text);
+    clicked(at.text);
+    await trustedClick(observer, at.x, at.y, pointer);
+    answered.push(at.text);
   }
   return answered;
 }

@@ -32,7 +32,7 @@ import {
 } from './click-listeners.js';
 import { ACCESSIBLE_NAME_SCRIPT, HAND_POINT_SCRIPT, pointerOf, trustedClick, type Pointer } from './click.js';
 import { IN_NOTICE_SCRIPT } from './notice-script.js';
-import { answerQuestions, SELECT_PLACEHOLDER_SCRIPT } from './explore-answers.js';
+import { answerQuestions, SELECT_PLACEHOLDER_SCRIPT, type PressedControl } from './explore-answers.js';
 import {
   LANDMARK_SCRIPT,
   frameCoveredAt,
@@ -853,8 +853,8 @@ export interface ExploreResult {
     landsOnLayer?: boolean;
     /** It sends a form with lists still on their placeholder ("Choose…") that ask for nothing personal: their first options are picked before it is clicked. */
     choosesFirst?: boolean;
-    /** The control's index among those read in the top document (null: in a frame), whose questions are answered when it waits on them. */
-    pressed: number | null;
+    /** The control as read in its document (the top's or a frame's), whose questions are answered when it waits on them. */
+    pressed: PressedControl | null;
   } | null;
 }
 
@@ -1179,10 +1179,10 @@ export async function exploreOnce(
             target: targetOf(control),
             frame: inFrameOf ? { id: inFrameOf.frameId, url: inFrameOf.url } : null,
             perform: () => trustedClick(observer, point.x, point.y, pointer),
-            pressed: clicked === null || inFrameOf ? null : where[clicked].index,
+            pressed: clicked === null ? null : { index: where[clicked].index, frame: inFrameOf, frames },
             ...(closeNotice ? { closesNotice: true } : {}),
             ...(layer ? { landsOnLayer: true } : {}),
-            ...(!closeNotice && !layer && !inFrameOf && (control.form?.choosing ?? 0) > 0 ? { choosesFirst: true } : {}),
+            ...(!closeNotice && !layer && (control.form?.choosing ?? 0) > 0 ? { choosesFirst: true } : {}),
           }
         : null,
   };

@@ -3935,6 +3935,68 @@ const SPECS: Record<string, PageSpec> = {
           `document.getElementById('step').style.display = 'none'; document.getElementById('done').style.display = 'block'; });</script>`,
       ),
   },
+  // A lander that is only a full-page iframe of the affiliate's offer page (another site): a quiz
+  // whose "Next" waits on a question of radio buttons and a list. They are answered inside the
+  // frame (its first choices, with trusted input at their place in the page), then "Next" again,
+  // then the link it shows, which sends the top page on.
+  'iframe-quiz-cross': {
+    lang: 'en',
+    about: 'a full-page cross-site iframe whose "Next" waits on radio buttons and a list: answered in the frame, "Next" again, its link followed',
+    cta: 'See my offer',
+    frame: frameUrl(FRAME_SITE, 'iframe-quiz-cross', 'quiz'),
+    ledNowhere: ['Next', 'Next'],
+    answered: ['18-34', 'A friend'],
+    html: () => {
+      const quiz = frameDoc(FRAME_SITE, 'iframe-quiz-cross', 'quiz', () =>
+        inner(
+          `<main class="hero"><h1>Check if you qualify</h1><div id="step"><p>What is your age?</p>` +
+            ['18-34', '35-54'].map((age) => `<label style="display:block;padding:8px"><input type="radio" name="age"> ${age}</label>`).join('') +
+            `<p>How did you hear of us?</p><select id="heard"><option value="">Choose…</option><option>A friend</option><option>An advert</option></select>` +
+            `<p><button class="btn-primary" id="next">Next</button></p><p id="error"></p></div>` +
+            `<p id="done" style="display:none">${a(explorePageTarget('iframe-quiz-cross'), 'See my offer', ' class="btn-primary" target="_top"')}</p>` +
+            `<p>${a(refused('iframe-quiz-cross', 'unsubscribe'), 'Unsubscribe', ' target="_top"')}</p></main>` +
+            `<script>document.getElementById('next').addEventListener('click', function () { ` +
+            `if (!document.querySelector('input[name=age]:checked') || !document.getElementById('heard').value) { ` +
+            `document.getElementById('error').textContent = 'Please answer both questions'; return; } ` +
+            `document.getElementById('step').style.display = 'none'; document.getElementById('done').style.display = 'block'; });</script>`,
+          'Check if you qualify',
+        ),
+      );
+      return (
+        `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Offer</title>` +
+        `<style>html,body{margin:0;height:100%;overflow:hidden}iframe{border:0;width:100%;height:100%}</style></head>` +
+        `<body><iframe src="${escapeHtml(quiz)}"></iframe></body></html>\n`
+      );
+    },
+  },
+  // An offer in a same-origin iframe of an article: a GET form whose "Continue" waits only on a
+  // plan left on "Choose…" (the page's own "Sort by" list of comments above is no question of it).
+  // The plan is picked in the frame, the form sent there: the chain goes on in the frame.
+  'iframe-form-same': {
+    lang: 'en',
+    about: 'a same-origin iframe\'s GET form whose "Continue" waits on a list: picked in the frame (not the page\'s "Sort by"), the form sent in the frame',
+    cta: 'Continue',
+    frame: frameUrl(FRAME_SAME_ORIGIN, 'iframe-form-same', 'form'),
+    final: `${explorePageTarget('iframe-form-same')}?plan=monthly`,
+    answered: ['monthly'],
+    html: () => {
+      const form = frameDoc(FRAME_SAME_ORIGIN, 'iframe-form-same', 'form', () =>
+        inner(
+          `<div style="padding:16px"><h2>Try it free</h2><form method="get" action="${escapeHtml(explorePageTarget('iframe-form-same'))}">` +
+            `<label>Your plan <select name="plan" required><option value="">Choose…</option><option>monthly</option><option>yearly</option></select></label> ` +
+            `<button class="btn-primary">Continue</button></form></div>`,
+        ),
+      );
+      return doc(
+        'en',
+        'Review',
+        `<main class="hero"><h1>Our review</h1><p>Comments <select id="sort"><option value="">Sort by</option><option>Newest</option>` +
+          `<option>Oldest</option></select></p><iframe src="${escapeHtml(form)}" title="offer" style="width:640px;height:200px;border:0"></iframe>` +
+          `<p>${a(refused('iframe-form-same', 'unsubscribe'), 'Unsubscribe')}</p></main>` +
+          `<script>document.getElementById('sort').addEventListener('change', function () { location = ${jsString(refused('iframe-form-same', 'sort'))}; });</script>`,
+      );
+    },
+  },
   'hostile-text': {
     lang: 'en',
     about: 'control characters, RTL override and 5,000 characters in the chosen control',
