@@ -416,6 +416,20 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     }
     return 0;
   };
+  // A box a person sees left unticked in a disabled control's form or nearest block ("I agree to the terms"): its words, or null.
+  const untickedBoxOf = (el) => {
+    let around = el.form || el.closest('form');
+    for (let a = el.parentElement, n = 0; !around && a && a !== document.body && n < 3; a = a.parentElement, n++)
+      if (a.querySelector('input[type=checkbox]')) around = a;
+    if (!around) return null;
+    for (const box of [...around.querySelectorAll('input[type=checkbox]')].slice(0, 20)) {
+      if (box.checked || box.disabled || IN_NOTICE(box, true)) continue;
+      const label = (box.labels && box.labels[0]) || null;
+      const shows = (node) => !!node && seen(node, node.getBoundingClientRect()).hidden === null;
+      if (shows(box) || shows(label)) return clip(norm(label ? label.innerText : box.getAttribute('aria-label') || box.name), 200) || 'a box';
+    }
+    return null;
+  };
   const formOf = (el) => {
     const type = (el.getAttribute('type') || (el.tagName === 'BUTTON' ? 'submit' : '')).toLowerCase();
     if (el.form && ['submit', 'image'].includes(type)) {
@@ -651,6 +665,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
         onclick: el.hasAttribute('onclick'),
         ...(lookalikes.has(el) ? { lookalike: true } : {}),
         ...(el.disabled === true || el.getAttribute('aria-disabled') === 'true' ? { disabled: true } : {}),
+        ...((el.disabled === true || el.getAttribute('aria-disabled') === 'true') && untickedBoxOf(el) ? { waitsOnBox: untickedBoxOf(el) } : {}),
         ...(onclickHref ? { onclickHref: clip(onclickHref, 2000) } : {}),
         ...(dataHref ? { dataHref: clip(dataHref, 2000) } : {}),
         ...(picture ? { picture: true } : {}),
@@ -1046,6 +1061,12 @@ export async function exploreOnce(
       }
     }
     // Disabled when read (a countdown before "Continue"): a person waits for it, as long as the trace may.
+    // Disabled until a box is ticked ("I agree to the terms"): agreeing is the person's; explore ticks nothing.
+    if (scored[chosen].disabled && scored[chosen].waitsOnBox) {
+      scored[chosen] = { ...scored[chosen], refused: `disabled until a box is ticked ("${scored[chosen].waitsOnBox}"): explore ticks nothing` };
+      chosen = chooseCallToAction(scored);
+      continue;
+    }
     if (scored[chosen].disabled) {
       const until = Math.min(Date.now() + ENABLE_WAIT_MS, (options.deadline ?? Date.now() + ENABLE_WAIT_MS) - 1000);
       if (!(await waitEnabled(observer, where[chosen], until, options.timeoutMs))) {

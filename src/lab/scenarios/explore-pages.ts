@@ -3997,6 +3997,142 @@ const SPECS: Record<string, PageSpec> = {
       );
     },
   },
+  // ---- Probes of hunt 9. ----
+  // An insurer's offer whose address starts a path segment with a legal word ("/legal-protection-…"):
+  // it is no privacy or terms page (those are the footer's "Privacy policy" and "Terms of use").
+  'legal-word-offer': {
+    lang: 'en',
+    about: 'the offer\'s address is /landing/legal-protection-insurance: followed, not taken for a terms page by its path',
+    cta: 'Get a quote',
+    final: landingUrl('legal-protection-insurance'),
+    html: () =>
+      doc(
+        'en',
+        'Legal protection',
+        frame(
+          'legal-word-offer',
+          'en',
+          `<h1>Legal protection from 9 € a month</h1><p>${a(landingUrl('legal-protection-insurance'), 'Get a quote', ' class="btn-primary"')}</p>`,
+          { ...EN, legal: ['Privacy policy', 'Terms of use'] },
+        ),
+      ),
+  },
+  'agree-box-disabled': {
+    lang: 'en',
+    about: 'a "Continue" disabled until an "I agree to the terms" box is ticked: refused at once (explore ticks nothing), not waited for',
+    cta: null,
+    reasons: [{ text: 'Continue', match: /, disabled until a box is ticked \("I agree to the terms and conditions"\): explore ticks nothing$/ }],
+    html: () =>
+      doc(
+        'en',
+        'Confirm',
+        `<main class="hero"><h1>Claim your prize</h1><form method="get" action="${escapeHtml(refused('agree-box-disabled', 'claim'))}">` +
+          `<label><input type="checkbox" id="agree"> I agree to the terms and conditions</label>` +
+          `<p><button class="btn-primary" id="go" disabled>Continue</button></p></form>` +
+          `<p>${a(refused('agree-box-disabled', 'unsubscribe'), 'Unsubscribe')}</p></main>` +
+          `<script>document.getElementById('agree').addEventListener('change', function () { document.getElementById('go').disabled = !this.checked; });</script>`,
+      ),
+  },
+  // A prize form whose "I agree to the terms" box comes ticked: its "Continue" is the offer's, not a
+  // cookie notice's answer, though the words around it speak of terms.
+  'agree-box-ticked': {
+    lang: 'en',
+    about: 'a GET form with an "I agree to the terms" box ticked already and a "Continue": followed (not taken for a consent answer)',
+    cta: 'Continue',
+    final: `${explorePageTarget('agree-box-ticked')}?agree=on`,
+    html: () =>
+      doc(
+        'en',
+        'Confirm',
+        `<main class="hero"><h1>Claim your prize</h1><form method="get" action="${escapeHtml(explorePageTarget('agree-box-ticked'))}">` +
+          `<label><input type="checkbox" name="agree" checked> I agree to the terms and conditions</label>` +
+          `<p><button class="btn-primary">Continue</button></p></form>` +
+          `<p>${a(refused('agree-box-ticked', 'unsubscribe'), 'Unsubscribe')}</p></main>`,
+      ),
+  },
+  'probe-sticky-continue': {
+    lang: 'en',
+    about: 'probe: a profile page whose only call-to-action is a sticky bottom "Continue" bar; a "Log in" button in the header',
+    cta: 'Continue',
+    html: () =>
+      doc(
+        'en',
+        'Anna, 27',
+        `<header class="top"><strong>Dating</strong><a class="btn-primary" style="font-size:15px;padding:8px 16px" href="${escapeHtml(refused('probe-sticky-continue', 'login'))}">Log in</a></header>` +
+          `<main class="hero"><h1>Anna, 27</h1><p>Lives 3 km from you. Online now.</p>${filler(30)}</main>` +
+          `<div style="position:fixed;left:0;right:0;bottom:0;padding:12px;background:#fff;box-shadow:0 -2px 8px #0003">` +
+          `${a(explorePageTarget('probe-sticky-continue'), 'Continue', ' class="btn-primary" style="display:block;text-align:center"')}</div>`,
+      ),
+  },
+  'probe-ru-more': {
+    lang: 'ru',
+    about: 'probe: "Подробнее" to the advertiser vs a coloured "Войти" to the same site',
+    cta: 'Подробнее',
+    html: () =>
+      doc(
+        'ru',
+        'Акция',
+        `<header class="top"><strong>Бренд</strong><a class="btn-primary" href="${escapeHtml(refused('probe-ru-more', 'login'))}">Войти</a></header>` +
+          `<main class="hero"><h1>Скидка 50% только сегодня</h1><p>${a(explorePageTarget('probe-ru-more'), 'Подробнее', ' class="btn-primary"')}</p>` +
+          `<p>${a(refused('probe-ru-more', 'unsubscribe'), 'Отписаться от рассылки')}</p></main>`,
+      ),
+  },
+  'probe-zh-ja': {
+    lang: 'zh',
+    about: 'probe: "立即领取" and "今すぐ無料で試す" buttons vs the site\'s own coloured "登录" and "会员中心"',
+    cta: '立即领取',
+    html: () =>
+      doc(
+        'zh',
+        '优惠',
+        `<header class="top"><strong>品牌</strong><nav><a class="btn-primary" href="${escapeHtml(refused('probe-zh-ja', 'login'))}">登录</a> ` +
+          `<a class="btn-primary" href="${escapeHtml(refused('probe-zh-ja', 'member'))}">会员中心</a></nav></header>` +
+          `<main class="hero"><h1>新用户专享</h1><p>${a(explorePageTarget('probe-zh-ja'), '立即领取', ' class="btn-primary"')}</p></main>`,
+      ),
+  },
+  'probe-tracker-vs-anchor': {
+    lang: 'en',
+    about: 'probe: a big "Learn more" that scrolls to #details vs a smaller "Get started" to a tracker on another host',
+    cta: 'Get started',
+    final: landingUrl('probe-tracker-vs-anchor'),
+    html: () =>
+      doc(
+        'en',
+        'Offer',
+        `<main class="hero"><h1>Save on energy</h1><p>${a('#details', 'Learn more', ' class="btn-primary" style="font-size:26px;padding:20px 48px"')}</p>` +
+          `<p>${a(exploreTrackerUrl('probe-tracker-vs-anchor'), 'Get started', ' class="btn-ghost"')}</p>${filler(20)}<h2 id="details">Details</h2>${filler(10)}</main>`,
+      ),
+  },
+  'probe-ar-age-gate': {
+    lang: 'ar',
+    about: 'probe: an Arabic age gate, "نعم" (yes) to the offer and "لا" (no) out',
+    cta: 'نعم',
+    html: () =>
+      doc(
+        'ar',
+        'تحقق',
+        `<main class="hero" dir="rtl"><h1>هل عمرك 18 عامًا أو أكثر؟</h1>` +
+          `<p>${a(refused('probe-ar-age-gate', 'no'), 'لا', ' class="btn-primary"')} ${a(explorePageTarget('probe-ar-age-gate'), 'نعم', ' class="btn-primary"')}</p></main>`,
+      ),
+  },
+  'probe-canvas-banner': {
+    lang: 'en',
+    about: 'probe: the offer is a link around a 600×200 <canvas> the script draws, no words; the header has links',
+    cta: '',
+    html: () =>
+      doc(
+        'en',
+        'Sale',
+        frame(
+          'probe-canvas-banner',
+          'en',
+          `<h1>Weekend sale</h1><p><a href="${escapeHtml(explorePageTarget('probe-canvas-banner'))}"><canvas width="600" height="200"></canvas></a></p>` +
+            `<script>var c = document.querySelector('canvas').getContext('2d'); c.fillStyle = '#e4002b'; c.fillRect(0, 0, 600, 200); ` +
+            `c.fillStyle = '#fff'; c.font = '40px sans-serif'; c.fillText('SHOP THE SALE', 150, 115);</script>`,
+          EN,
+        ),
+      ),
+  },
   'hostile-text': {
     lang: 'en',
     about: 'control characters, RTL override and 5,000 characters in the chosen control',
