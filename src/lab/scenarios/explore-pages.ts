@@ -3997,7 +3997,9 @@ const SPECS: Record<string, PageSpec> = {
       );
     },
   },
-  // ---- Probes of hunt 9. ----
+  // ---- Probes of hunt 9 that held, kept as regression tests: a sticky bottom "Continue" on a
+  // profile, wording in Russian and Chinese beside the site's own coloured login buttons, a tracker
+  // link beside a bigger same-page anchor, an Arabic age gate, a <canvas> banner link. ----
   // An insurer's offer whose address starts a path segment with a legal word ("/legal-protection-…"):
   // it is no privacy or terms page (those are the footer's "Privacy policy" and "Terms of use").
   'legal-word-offer': {
@@ -4050,83 +4052,83 @@ const SPECS: Record<string, PageSpec> = {
           `<p>${a(refused('agree-box-ticked', 'unsubscribe'), 'Unsubscribe')}</p></main>`,
       ),
   },
-  'probe-sticky-continue': {
+  'sticky-continue-bar': {
     lang: 'en',
-    about: 'probe: a profile page whose only call-to-action is a sticky bottom "Continue" bar; a "Log in" button in the header',
+    about: 'a profile page whose only call-to-action is a sticky bottom "Continue" bar; a "Log in" button in the header',
     cta: 'Continue',
     html: () =>
       doc(
         'en',
         'Anna, 27',
-        `<header class="top"><strong>Dating</strong><a class="btn-primary" style="font-size:15px;padding:8px 16px" href="${escapeHtml(refused('probe-sticky-continue', 'login'))}">Log in</a></header>` +
+        `<header class="top"><strong>Dating</strong><a class="btn-primary" style="font-size:15px;padding:8px 16px" href="${escapeHtml(refused('sticky-continue-bar', 'login'))}">Log in</a></header>` +
           `<main class="hero"><h1>Anna, 27</h1><p>Lives 3 km from you. Online now.</p>${filler(30)}</main>` +
           `<div style="position:fixed;left:0;right:0;bottom:0;padding:12px;background:#fff;box-shadow:0 -2px 8px #0003">` +
-          `${a(explorePageTarget('probe-sticky-continue'), 'Continue', ' class="btn-primary" style="display:block;text-align:center"')}</div>`,
+          `${a(explorePageTarget('sticky-continue-bar'), 'Continue', ' class="btn-primary" style="display:block;text-align:center"')}</div>`,
       ),
   },
-  'probe-ru-more': {
+  'ru-more-vs-login': {
     lang: 'ru',
-    about: 'probe: "Подробнее" to the advertiser vs a coloured "Войти" to the same site',
+    about: '"Подробнее" to the advertiser vs a coloured "Войти" to the same site',
     cta: 'Подробнее',
     html: () =>
       doc(
         'ru',
         'Акция',
-        `<header class="top"><strong>Бренд</strong><a class="btn-primary" href="${escapeHtml(refused('probe-ru-more', 'login'))}">Войти</a></header>` +
-          `<main class="hero"><h1>Скидка 50% только сегодня</h1><p>${a(explorePageTarget('probe-ru-more'), 'Подробнее', ' class="btn-primary"')}</p>` +
-          `<p>${a(refused('probe-ru-more', 'unsubscribe'), 'Отписаться от рассылки')}</p></main>`,
+        `<header class="top"><strong>Бренд</strong><a class="btn-primary" href="${escapeHtml(refused('ru-more-vs-login', 'login'))}">Войти</a></header>` +
+          `<main class="hero"><h1>Скидка 50% только сегодня</h1><p>${a(explorePageTarget('ru-more-vs-login'), 'Подробнее', ' class="btn-primary"')}</p>` +
+          `<p>${a(refused('ru-more-vs-login', 'unsubscribe'), 'Отписаться от рассылки')}</p></main>`,
       ),
   },
-  'probe-zh-ja': {
+  'zh-claim-vs-login': {
     lang: 'zh',
-    about: 'probe: "立即领取" and "今すぐ無料で試す" buttons vs the site\'s own coloured "登录" and "会员中心"',
+    about: '"立即领取" (zh) to the advertiser vs the site\'s own coloured "登录" and "会员中心" in the header',
     cta: '立即领取',
     html: () =>
       doc(
         'zh',
         '优惠',
-        `<header class="top"><strong>品牌</strong><nav><a class="btn-primary" href="${escapeHtml(refused('probe-zh-ja', 'login'))}">登录</a> ` +
-          `<a class="btn-primary" href="${escapeHtml(refused('probe-zh-ja', 'member'))}">会员中心</a></nav></header>` +
-          `<main class="hero"><h1>新用户专享</h1><p>${a(explorePageTarget('probe-zh-ja'), '立即领取', ' class="btn-primary"')}</p></main>`,
+        `<header class="top"><strong>品牌</strong><nav><a class="btn-primary" href="${escapeHtml(refused('zh-claim-vs-login', 'login'))}">登录</a> ` +
+          `<a class="btn-primary" href="${escapeHtml(refused('zh-claim-vs-login', 'member'))}">会员中心</a></nav></header>` +
+          `<main class="hero"><h1>新用户专享</h1><p>${a(explorePageTarget('zh-claim-vs-login'), '立即领取', ' class="btn-primary"')}</p></main>`,
       ),
   },
-  'probe-tracker-vs-anchor': {
+  'tracker-vs-anchor': {
     lang: 'en',
-    about: 'probe: a big "Learn more" that scrolls to #details vs a smaller "Get started" to a tracker on another host',
+    about: 'a big "Learn more" that scrolls to #details vs a smaller "Get started" to a tracker on another host',
     cta: 'Get started',
-    final: landingUrl('probe-tracker-vs-anchor'),
+    final: landingUrl('tracker-vs-anchor'),
     html: () =>
       doc(
         'en',
         'Offer',
         `<main class="hero"><h1>Save on energy</h1><p>${a('#details', 'Learn more', ' class="btn-primary" style="font-size:26px;padding:20px 48px"')}</p>` +
-          `<p>${a(exploreTrackerUrl('probe-tracker-vs-anchor'), 'Get started', ' class="btn-ghost"')}</p>${filler(20)}<h2 id="details">Details</h2>${filler(10)}</main>`,
+          `<p>${a(exploreTrackerUrl('tracker-vs-anchor'), 'Get started', ' class="btn-ghost"')}</p>${filler(20)}<h2 id="details">Details</h2>${filler(10)}</main>`,
       ),
   },
-  'probe-ar-age-gate': {
+  'ar-age-gate': {
     lang: 'ar',
-    about: 'probe: an Arabic age gate, "نعم" (yes) to the offer and "لا" (no) out',
+    about: 'an Arabic age gate, "نعم" (yes) to the offer and "لا" (no) out',
     cta: 'نعم',
     html: () =>
       doc(
         'ar',
         'تحقق',
         `<main class="hero" dir="rtl"><h1>هل عمرك 18 عامًا أو أكثر؟</h1>` +
-          `<p>${a(refused('probe-ar-age-gate', 'no'), 'لا', ' class="btn-primary"')} ${a(explorePageTarget('probe-ar-age-gate'), 'نعم', ' class="btn-primary"')}</p></main>`,
+          `<p>${a(refused('ar-age-gate', 'no'), 'لا', ' class="btn-primary"')} ${a(explorePageTarget('ar-age-gate'), 'نعم', ' class="btn-primary"')}</p></main>`,
       ),
   },
-  'probe-canvas-banner': {
+  'canvas-banner': {
     lang: 'en',
-    about: 'probe: the offer is a link around a 600×200 <canvas> the script draws, no words; the header has links',
+    about: 'the offer is a link around a 600×200 <canvas> the script draws, no words; the header has links',
     cta: '',
     html: () =>
       doc(
         'en',
         'Sale',
         frame(
-          'probe-canvas-banner',
+          'canvas-banner',
           'en',
-          `<h1>Weekend sale</h1><p><a href="${escapeHtml(explorePageTarget('probe-canvas-banner'))}"><canvas width="600" height="200"></canvas></a></p>` +
+          `<h1>Weekend sale</h1><p><a href="${escapeHtml(explorePageTarget('canvas-banner'))}"><canvas width="600" height="200"></canvas></a></p>` +
             `<script>var c = document.querySelector('canvas').getContext('2d'); c.fillStyle = '#e4002b'; c.fillRect(0, 0, 600, 200); ` +
             `c.fillStyle = '#fff'; c.font = '40px sans-serif'; c.fillText('SHOP THE SALE', 150, 115);</script>`,
           EN,
