@@ -65,7 +65,14 @@ test('a question is personal by the words a person reads, in several languages; 
     'Staatsangehörigkeit',
   ];
   for (const text of personal) assert.ok(rule.personalWords(text), text);
-  const other = ['What is your age?', 'Where do you live?', 'How did you hear of us?', 'Which gift card would you like?', 'Choose…', 'Your age range'];
+  const other = [
+    'What is your age?',
+    'Where do you live?',
+    'How did you hear of us?',
+    'Which gift card would you like?',
+    'Choose…',
+    'Your age range',
+  ];
   for (const text of other) assert.ok(!rule.personalWords(text), text);
 });
 

@@ -124,11 +124,20 @@ export const firstUnansweredScript = (index: number | null) => `(() => {
   if (${index === null ? 'false' : 'true'} && !(anchor && anchor.isConnected && visible(anchor))) return null;
   // A control of the site rather than a question of the step: it switches the language, currency or
   // country, sorts a list, or jumps elsewhere.
-  const SWITCHER = /(^|[^a-z])(lang|language|languages|locale|hl|currency|currencies|curr|sprache|langue|idioma|lingua|taal|jezyk|язык|言語|语言|waehrung|wahrung|devise|moneda|valuta|sort|sortby|sort-by|orderby|order-by|per-?page|jump|country-?(switch|select(or)?|picker)|region-?(switch|select(or)?|picker)|site-?(switch|select(or)?))([^a-z]|$)/;
-  const ENDONYMS = /^(english|deutsch|francais|espanol|italiano|nederlands|portugues|polski|русский|українська|turkce|svenska|dansk|norsk|suomi|cestina|magyar|romana|ελληνικα|日本語|中文|简体中文|繁體中文|한국어|العربية|עברית|فارسی|ไทย|tieng viet|bahasa indonesia)\\b/;
+  const SWITCHER = new RegExp('(^|[^a-z])(' + [
+    'lang|language|languages|locale|hl|sprache|langue|idioma|lingua|taal|jezyk|язык|言語|语言',
+    'currency|currencies|curr|waehrung|wahrung|devise|moneda|valuta',
+    'sort|sortby|sort-by|orderby|order-by|per-?page|jump',
+    '(country|region|site)-?(switch(er)?|select(or)?|picker)',
+  ].join('|') + ')([^a-z]|$)');
+  const ENDONYMS = new RegExp('^(' + [
+    'english|deutsch|francais|espanol|italiano|nederlands|portugues|polski|русский|українська|turkce|svenska|dansk|norsk|suomi',
+    'cestina|magyar|romana|ελληνικα|日本語|中文|简体中文|繁體中文|한국어|العربية|עברית|فارسی|ไทย|tieng viet|bahasa indonesia',
+  ].join('|') + ')\\\\b');
   const CURRENCY = /^([€$£¥₽₹₩]|(usd|eur|gbp|chf|jpy|cny|rub|inr|cad|aud|pln|sek|nok|dkk|czk|huf|try|brl|mxn)\\b)/;
   const switcher = (el) => {
-    const names = SELECT.fold([el.getAttribute('name'), el.id, typeof el.className === 'string' ? el.className : '', el.getAttribute('aria-label'), el.getAttribute('data-role')].join(' '));
+    const className = typeof el.className === 'string' ? el.className : '';
+    const names = SELECT.fold([el.getAttribute('name'), el.id, className, el.getAttribute('aria-label'), el.getAttribute('data-role')].join(' '));
     if (SWITCHER.test(names) || SWITCHER.test(SELECT.fold(SELECT.question(el)).replace(/ /g, '-'))) return true;
     if (/location|submit\\(|window\\.open/.test(el.getAttribute('onchange') || '')) return true;
     const options = el.tagName === 'SELECT' ? [...el.options] : [...el.querySelectorAll('[role=option]')];

@@ -1063,7 +1063,10 @@ export async function exploreOnce(
     // Disabled when read (a countdown before "Continue"): a person waits for it, as long as the trace may.
     // Disabled until a box is ticked ("I agree to the terms"): agreeing is the person's; explore ticks nothing.
     if (scored[chosen].disabled && scored[chosen].waitsOnBox) {
-      scored[chosen] = { ...scored[chosen], refused: `disabled until a box is ticked ("${scored[chosen].waitsOnBox}"): explore ticks nothing` };
+      scored[chosen] = {
+        ...scored[chosen],
+        refused: `disabled until a box is ticked ("${scored[chosen].waitsOnBox}"): explore ticks nothing`,
+      };
       chosen = chooseCallToAction(scored);
       continue;
     }

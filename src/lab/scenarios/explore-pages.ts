@@ -3887,8 +3887,10 @@ const SPECS: Record<string, PageSpec> = {
           `<script>var box = document.querySelector('.select');\n` +
           `box.addEventListener('click', function (e) { var o = e.target.closest('[role=option]'); ` +
           `if (o) location = o.dataset.href; else box.querySelector('.options').style.display = 'block'; });\n` +
-          `document.getElementById('region').addEventListener('change', function () { location = ${jsString(refused('question-scope', 'region'))} + '?r=' + this.value; });\n` +
-          `document.querySelector('[name=currency]').addEventListener('change', function () { location = ${jsString(refused('question-scope', 'currency'))}; });\n` +
+          `document.getElementById('region').addEventListener('change', function () { ` +
+          `location = ${jsString(refused('question-scope', 'region'))} + '?r=' + this.value; });\n` +
+          `document.querySelector('[name=currency]').addEventListener('change', function () { ` +
+          `location = ${jsString(refused('question-scope', 'currency'))}; });\n` +
           `document.querySelectorAll('[name=ads]').forEach(function (r) { r.addEventListener('change', function () { ` +
           `new Image().src = ${jsString(refused('question-scope', 'ads'))}; }); });\n` +
           `document.getElementById('next').addEventListener('click', function () { ` +
@@ -3915,11 +3917,13 @@ const SPECS: Record<string, PageSpec> = {
         `<main class="hero"><h1>Verify your details to receive your reward</h1><div id="step">` +
           `<p><label for="q1">Your country of birth</label> <select id="q1" name="q1"><option value="">Choose…</option>` +
           `<option>Germany</option><option>France</option></select></p>` +
-          `<p><select name="q2" aria-label="Kartentyp"><option value="" disabled selected>—</option><option>Visa</option><option>Mastercard</option></select></p>` +
+          `<p><select name="q2" aria-label="Kartentyp"><option value="" disabled selected>—</option>` +
+          `<option>Visa</option><option>Mastercard</option></select></p>` +
           `<p><select name="q3"><option value="">Geburtsjahr</option><option>1990</option><option>1991</option></select></p>` +
           `<p><button type="button" class="toggle" aria-haspopup="listbox" aria-controls="banks">Select your bank</button></p>` +
           `<ul id="banks" role="listbox" hidden><li role="option">Sparkasse</li><li role="option">Deutsche Bank</li></ul>` +
-          `<fieldset><legend>Card type</legend><label><input type="radio" name="q5"> Debit</label> <label><input type="radio" name="q5"> Credit</label></fieldset>` +
+          `<fieldset><legend>Card type</legend><label><input type="radio" name="q5"> Debit</label> ` +
+          `<label><input type="radio" name="q5"> Credit</label></fieldset>` +
           `<p><button class="btn-primary" id="next">Next</button></p><p id="error"></p></div>` +
           `<p id="done" style="display:none">${a(refused('question-personal', 'details'), 'Claim your reward', ' class="btn-primary"')}</p>` +
           `<p>${a(explorePageTarget('question-personal'), 'Skip this step', ' class="btn-ghost"')}</p>` +
@@ -3941,7 +3945,8 @@ const SPECS: Record<string, PageSpec> = {
   // then the link it shows, which sends the top page on.
   'iframe-quiz-cross': {
     lang: 'en',
-    about: 'a full-page cross-site iframe whose "Next" waits on radio buttons and a list: answered in the frame, "Next" again, its link followed',
+    about:
+      'a full-page cross-site iframe whose "Next" waits on radio buttons and a list: answered in the frame, "Next" again, its link followed',
     cta: 'See my offer',
     frame: frameUrl(FRAME_SITE, 'iframe-quiz-cross', 'quiz'),
     ledNowhere: ['Next', 'Next'],
@@ -3950,7 +3955,9 @@ const SPECS: Record<string, PageSpec> = {
       const quiz = frameDoc(FRAME_SITE, 'iframe-quiz-cross', 'quiz', () =>
         inner(
           `<main class="hero"><h1>Check if you qualify</h1><div id="step"><p>What is your age?</p>` +
-            ['18-34', '35-54'].map((age) => `<label style="display:block;padding:8px"><input type="radio" name="age"> ${age}</label>`).join('') +
+            ['18-34', '35-54']
+              .map((age) => `<label style="display:block;padding:8px"><input type="radio" name="age"> ${age}</label>`)
+              .join('') +
             `<p>How did you hear of us?</p><select id="heard"><option value="">Choose…</option><option>A friend</option><option>An advert</option></select>` +
             `<p><button class="btn-primary" id="next">Next</button></p><p id="error"></p></div>` +
             `<p id="done" style="display:none">${a(explorePageTarget('iframe-quiz-cross'), 'See my offer', ' class="btn-primary" target="_top"')}</p>` +
@@ -3974,7 +3981,8 @@ const SPECS: Record<string, PageSpec> = {
   // The plan is picked in the frame, the form sent there: the chain goes on in the frame.
   'iframe-form-same': {
     lang: 'en',
-    about: 'a same-origin iframe\'s GET form whose "Continue" waits on a list: picked in the frame (not the page\'s "Sort by"), the form sent in the frame',
+    about:
+      'a same-origin iframe\'s GET form whose "Continue" waits on a list: picked in the frame (not the page\'s "Sort by"), the form sent in the frame',
     cta: 'Continue',
     frame: frameUrl(FRAME_SAME_ORIGIN, 'iframe-form-same', 'form'),
     final: `${explorePageTarget('iframe-form-same')}?plan=monthly`,
@@ -3993,7 +4001,8 @@ const SPECS: Record<string, PageSpec> = {
         `<main class="hero"><h1>Our review</h1><p>Comments <select id="sort"><option value="">Sort by</option><option>Newest</option>` +
           `<option>Oldest</option></select></p><iframe src="${escapeHtml(form)}" title="offer" style="width:640px;height:200px;border:0"></iframe>` +
           `<p>${a(refused('iframe-form-same', 'unsubscribe'), 'Unsubscribe')}</p></main>` +
-          `<script>document.getElementById('sort').addEventListener('change', function () { location = ${jsString(refused('iframe-form-same', 'sort'))}; });</script>`,
+          `<script>document.getElementById('sort').addEventListener('change', function () { ` +
+          `location = ${jsString(refused('iframe-form-same', 'sort'))}; });</script>`,
       );
     },
   },
@@ -4004,7 +4013,7 @@ const SPECS: Record<string, PageSpec> = {
   // it is no privacy or terms page (those are the footer's "Privacy policy" and "Terms of use").
   'legal-word-offer': {
     lang: 'en',
-    about: 'the offer\'s address is /landing/legal-protection-insurance: followed, not taken for a terms page by its path',
+    about: "the offer's address is /landing/legal-protection-insurance: followed, not taken for a terms page by its path",
     cta: 'Get a quote',
     final: landingUrl('legal-protection-insurance'),
     html: () =>
@@ -4023,7 +4032,9 @@ const SPECS: Record<string, PageSpec> = {
     lang: 'en',
     about: 'a "Continue" disabled until an "I agree to the terms" box is ticked: refused at once (explore ticks nothing), not waited for',
     cta: null,
-    reasons: [{ text: 'Continue', match: /, disabled until a box is ticked \("I agree to the terms and conditions"\): explore ticks nothing$/ }],
+    reasons: [
+      { text: 'Continue', match: /, disabled until a box is ticked \("I agree to the terms and conditions"\): explore ticks nothing$/ },
+    ],
     html: () =>
       doc(
         'en',
@@ -4032,7 +4043,8 @@ const SPECS: Record<string, PageSpec> = {
           `<label><input type="checkbox" id="agree"> I agree to the terms and conditions</label>` +
           `<p><button class="btn-primary" id="go" disabled>Continue</button></p></form>` +
           `<p>${a(refused('agree-box-disabled', 'unsubscribe'), 'Unsubscribe')}</p></main>` +
-          `<script>document.getElementById('agree').addEventListener('change', function () { document.getElementById('go').disabled = !this.checked; });</script>`,
+          `<script>document.getElementById('agree').addEventListener('change', function () { ` +
+          `document.getElementById('go').disabled = !this.checked; });</script>`,
       ),
   },
   // A prize form whose "I agree to the terms" box comes ticked: its "Continue" is the offer's, not a
@@ -4060,7 +4072,8 @@ const SPECS: Record<string, PageSpec> = {
       doc(
         'en',
         'Anna, 27',
-        `<header class="top"><strong>Dating</strong><a class="btn-primary" style="font-size:15px;padding:8px 16px" href="${escapeHtml(refused('sticky-continue-bar', 'login'))}">Log in</a></header>` +
+        `<header class="top"><strong>Dating</strong>` +
+          `${a(refused('sticky-continue-bar', 'login'), 'Log in', ' class="btn-primary" style="font-size:15px;padding:8px 16px"')}</header>` +
           `<main class="hero"><h1>Anna, 27</h1><p>Lives 3 km from you. Online now.</p>${filler(30)}</main>` +
           `<div style="position:fixed;left:0;right:0;bottom:0;padding:12px;background:#fff;box-shadow:0 -2px 8px #0003">` +
           `${a(explorePageTarget('sticky-continue-bar'), 'Continue', ' class="btn-primary" style="display:block;text-align:center"')}</div>`,
@@ -4102,7 +4115,8 @@ const SPECS: Record<string, PageSpec> = {
         'en',
         'Offer',
         `<main class="hero"><h1>Save on energy</h1><p>${a('#details', 'Learn more', ' class="btn-primary" style="font-size:26px;padding:20px 48px"')}</p>` +
-          `<p>${a(exploreTrackerUrl('tracker-vs-anchor'), 'Get started', ' class="btn-ghost"')}</p>${filler(20)}<h2 id="details">Details</h2>${filler(10)}</main>`,
+          `<p>${a(exploreTrackerUrl('tracker-vs-anchor'), 'Get started', ' class="btn-ghost"')}</p>` +
+          `${filler(20)}<h2 id="details">Details</h2>${filler(10)}</main>`,
       ),
   },
   'ar-age-gate': {
@@ -4114,7 +4128,8 @@ const SPECS: Record<string, PageSpec> = {
         'ar',
         'تحقق',
         `<main class="hero" dir="rtl"><h1>هل عمرك 18 عامًا أو أكثر؟</h1>` +
-          `<p>${a(refused('ar-age-gate', 'no'), 'لا', ' class="btn-primary"')} ${a(explorePageTarget('ar-age-gate'), 'نعم', ' class="btn-primary"')}</p></main>`,
+          `<p>${a(refused('ar-age-gate', 'no'), 'لا', ' class="btn-primary"')} ` +
+          `${a(explorePageTarget('ar-age-gate'), 'نعم', ' class="btn-primary"')}</p></main>`,
       ),
   },
   'canvas-banner': {
