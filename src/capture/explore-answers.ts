@@ -109,7 +109,7 @@ export const SELECT_PLACEHOLDER_SCRIPT = `(() => {
  * left empty (a form that asks for typing) or a question asking for personal data is not picked.
  * Each list is tried once.
  */
-export const firstUnansweredScript = (index: number | null) => `(() => {
+export const firstUnansweredScript = (index: number | null, peek = false) => `(() => {
   const SELECT = ${SELECT_PLACEHOLDER_SCRIPT};
   const tried = (globalThis.__clicktraceTriedLists = globalThis.__clicktraceTriedLists || new WeakSet());
   const IN_NOTICE = ${IN_NOTICE_SCRIPT};
@@ -201,6 +201,7 @@ export const firstUnansweredScript = (index: number | null) => `(() => {
     for (let a = anchor.parentElement; !region && a; a = a.parentElement) if (asked.some((q) => holds(a, q))) region = a;
     mine = region ? found.filter((q) => holds(region, q)) : [];
   }
+  if (${peek}) return mine.length > 0;
   mine.sort((p, q) => (p.el.compareDocumentPosition(q.el) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
   const kinds = ['radio', 'select', 'toggle'];
   mine.sort((p, q) => kinds.indexOf(p.kind) - kinds.indexOf(q.kind));
@@ -279,6 +280,12 @@ const isPoint = (v: unknown): v is Point => {
   const p = v as Partial<Point> | null;
   return !!p && typeof p.x === 'number' && typeof p.y === 'number' && typeof p.text === 'string';
 };
+
+/** Whether a question the control `pressed` waits on is left unanswered (a disabled "Continue" of a survey step), nothing changed on the page. */
+export async function questionLeft(observer: PageObserver, pressed: PressedControl, timeoutMs: number): Promise<boolean> {
+  const left = await observer.evaluate(firstUnansweredScript(pressed.index, true), 'isolated', timeoutMs, 250, pressed.frame?.frameId);
+  return left === true;
+}
 
 /** How long a styled list is given to show its options once its toggle was clicked, in ms. */
 const LIST_OPENS_MS = 300;

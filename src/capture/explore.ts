@@ -32,7 +32,7 @@ import {
 } from './click-listeners.js';
 import { ACCESSIBLE_NAME_SCRIPT, HAND_POINT_SCRIPT, pointerOf, trustedClick, type Pointer } from './click.js';
 import { IN_NOTICE_SCRIPT } from './notice-script.js';
-import { answerQuestions, SELECT_PLACEHOLDER_SCRIPT, type PressedControl } from './explore-answers.js';
+import { answerQuestions, questionLeft, SELECT_PLACEHOLDER_SCRIPT, type PressedControl } from './explore-answers.js';
 import {
   LANDMARK_SCRIPT,
   frameCoveredAt,
@@ -829,6 +829,8 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** How long explore waits, at most, for a disabled call-to-action to be enabled (a "please wait 5 seconds" page). */
 const ENABLE_WAIT_MS = 8000;
 const ENABLE_POLL_MS = 250;
+/** How long a control is given to be enabled once the questions it waited on were answered. */
+const ANSWERED_ENABLE_MS = 1500;
 
 /** Runs in the isolated world: whether control `index` is still there and can be clicked (not disabled). */
 function enabledScript(index: number): string {
@@ -866,8 +868,13 @@ export interface ExploreResult {
     closesNotice?: boolean;
     /** The click, aimed at the call-to-action, lands on a layer a person does not see over it: the page is read again after it unless it led on. */
     landsOnLayer?: boolean;
-    /** It sends a form with lists still on their placeholder ("Choose…") that ask for nothing personal: their first options are picked before it is clicked. */
+    /**
+     * It sends a form with lists still on their placeholder ("Choose…") that ask for nothing personal, or is
+     * disabled until a question of its step is answered: their first choices are picked before it is clicked.
+     */
     choosesFirst?: boolean;
+    /** The click on the control found again (answering may have scrolled the page); null when it no longer shows. */
+    again: () => Promise<(() => Promise<void>) | null>;
     /** The control as read in its document (the top's or a frame's), whose questions are answered when it waits on them. */
     pressed: PressedControl | null;
   } | null;
@@ -1039,6 +1046,7 @@ export async function exploreOnce(
   });
   let chosen = chooseCallToAction(scored);
   let at: { x: number; y: number } | null = null;
+  let waitsOnAnswer = false;
   let dismissed: number | null = null;
   let closedPopup: number | null = null;
   let consentBlocked: number | null = null;
@@ -1070,7 +1078,15 @@ export async function exploreOnce(
       chosen = chooseCallToAction(scored);
       continue;
     }
-    if (scored[chosen].disabled) {
+    // Disabled until a question of its step is answered (a survey's "Continue"): its first choice is picked before it is clicked.
+    if (scored[chosen].disabled && (await questionLeft(observer, { ...where[chosen], frames }, options.timeoutMs))) {
+      const control = scored[chosen];
+      scored[chosen] = {
+        ...control,
+        reasons: [...control.reasons, '+0 disabled until a question of its step is answered: its first choice is picked'],
+      };
+      waitsOnAnswer = true;
+    } else if (scored[chosen].disabled) {
       const until = Math.min(Date.now() + ENABLE_WAIT_MS, (options.deadline ?? Date.now() + ENABLE_WAIT_MS) - 1000);
       if (!(await waitEnabled(observer, where[chosen], until, options.timeoutMs))) {
         scored[chosen] = { ...scored[chosen], refused: 'disabled (a click would do nothing)' };
@@ -1203,10 +1219,17 @@ export async function exploreOnce(
             target: targetOf(control),
             frame: inFrameOf ? { id: inFrameOf.frameId, url: inFrameOf.url } : null,
             perform: () => trustedClick(observer, point.x, point.y, pointer),
+            again: async () => {
+              // Answering scrolled the page (and enabled the control): it is found again where it is now.
+              const target = where[clicked!];
+              await waitEnabled(observer, target, Date.now() + ANSWERED_ENABLE_MS, options.timeoutMs);
+              const found = await locate(observer, target, frames, read.viewport, options.timeoutMs);
+              return found && 'x' in found ? () => trustedClick(observer, found.x, found.y, pointer) : null;
+            },
             pressed: clicked === null ? null : { index: where[clicked].index, frame: inFrameOf, frames },
             ...(closeNotice ? { closesNotice: true } : {}),
             ...(layer ? { landsOnLayer: true } : {}),
-            ...(!closeNotice && !layer && (control.form?.choosing ?? 0) > 0 ? { choosesFirst: true } : {}),
+            ...(!closeNotice && !layer && ((control.form?.choosing ?? 0) > 0 || waitsOnAnswer) ? { choosesFirst: true } : {}),
           }
         : null,
   };
@@ -1435,7 +1458,9 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
         hooks.emit({ type: 'click', at: new Date().toISOString(), pageId: observer.pageId, text, target: null, answer: true });
         hooks.progress({ kind: 'explore', detail: `answered "${text}" (the first choice) before ${click.text}` });
       });
-    if (click.choosesFirst) await answer(Math.max(500, Math.min(3000, hooks.deadline - Date.now())));
+    let perform = click.perform;
+    if (click.choosesFirst && (await answer(Math.max(500, Math.min(3000, hooks.deadline - Date.now())))).length > 0)
+      perform = (await click.again()) ?? perform;
     hooks.emit({
       type: 'click',
       at: new Date().toISOString(),
@@ -1454,7 +1479,7 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
           : click.text,
     });
     const documents = capture.events.filter((e) => e.type === 'doc-request').length;
-    await hooks.clickAndSettle(observer, click.perform, click.frame?.id ?? null);
+    await hooks.clickAndSettle(observer, perform, click.frame?.id ?? null);
     if (click.closesNotice) {
       // The page (or the one its answer led to) is explored again, at the same depth.
       noticeClosed = true;

@@ -4028,6 +4028,52 @@ const SPECS: Record<string, PageSpec> = {
         ),
       ),
   },
+  // A survey step whose "Continue" stays disabled until an answer is chosen (answer cards: labels
+  // around radio buttons a person does not see). A person picks one; the button is then enabled.
+  'disabled-until-answered': {
+    lang: 'en',
+    about: 'a "Continue" disabled until one of its radio answers is chosen: the first answer picked (no typing), then "Continue" clicked',
+    cta: 'Continue',
+    answered: ['Less than 100 €'],
+    reasons: [{ text: 'Continue', match: /\+0 disabled until a question of its step is answered: its first choice is picked/ }],
+    html: () =>
+      doc(
+        'en',
+        'Your energy bill',
+        `<main class="hero"><h1>Compare and save</h1><form id="step"><p>How much is your monthly energy bill?</p>` +
+          ['Less than 100 €', '100 € to 200 €', 'More than 200 €']
+            .map(
+              (answer) =>
+                `<label style="display:block;padding:12px;margin:6px 0;border:1px solid #999;border-radius:6px;cursor:pointer">` +
+                `<input type="radio" name="bill" style="opacity:0;position:absolute"> ${answer}</label>`,
+            )
+            .join('') +
+          `<p><button type="button" class="btn-primary" id="go" disabled>Continue</button></p></form>` +
+          `<p>${a(refused('disabled-until-answered', 'unsubscribe'), 'Unsubscribe')}</p></main>` +
+          `<script>document.querySelectorAll('[name=bill]').forEach(function (r) { r.addEventListener('change', function () { ` +
+          `document.getElementById('go').disabled = false; }); });\n` +
+          `document.getElementById('go').addEventListener('click', function () { location = ${jsString(explorePageTarget('disabled-until-answered'))}; });` +
+          `</script>`,
+      ),
+  },
+  // A long form: its list left on "Choose…" at the top, its "Get my quote" a screen and more below.
+  // Picking the option scrolls the list into view; the button is found again where it then is.
+  'select-far-above': {
+    lang: 'en',
+    about: 'a GET form whose list on "Choose…" is far above its submit: picked (the page scrolls to it), then the submit found again and clicked',
+    cta: 'Get my quote',
+    final: `${explorePageTarget('select-far-above')}?cover=basic`,
+    answered: ['basic'],
+    html: () =>
+      doc(
+        'en',
+        'Your quote',
+        `<main class="hero"><h1>Your quote in one step</h1><form method="get" action="${escapeHtml(explorePageTarget('select-far-above'))}">` +
+          `<label>Cover <select name="cover" required><option value="">Choose…</option><option>basic</option><option>full</option></select></label>` +
+          `${filler(60)}<p><button class="btn-primary">Get my quote</button></p></form>` +
+          `<p>${a(refused('select-far-above', 'unsubscribe'), 'Unsubscribe')}</p></main>`,
+      ),
+  },
   'agree-box-disabled': {
     lang: 'en',
     about: 'a "Continue" disabled until an "I agree to the terms" box is ticked: refused at once (explore ticks nothing), not waited for',
