@@ -4060,7 +4060,8 @@ const SPECS: Record<string, PageSpec> = {
   // Picking the option scrolls the list into view; the button is found again where it then is.
   'select-far-above': {
     lang: 'en',
-    about: 'a GET form whose list on "Choose…" is far above its submit: picked (the page scrolls to it), then the submit found again and clicked',
+    about:
+      'a GET form whose list on "Choose…" is far above its submit: picked (the page scrolls to it), then the submit found again and clicked',
     cta: 'Get my quote',
     final: `${explorePageTarget('select-far-above')}?cover=basic`,
     answered: ['basic'],
