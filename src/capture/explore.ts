@@ -168,6 +168,38 @@ const BOX_OF_SCRIPT = `(el) => {
   return { left, top, right, bottom, width: right - left, height: bottom - top, x: left, y: top };
 }`;
 
+/**
+ * Page-side source: the URL a GET form's submit requests (its fields as the browser sends them: a
+ * hidden "action=unsubscribe" shows in it), or a POST form's action: `{ href, method }`.
+ */
+const SUBMITS_TO_SCRIPT = `(el) => {
+  const absolute = (raw) => { try { return new URL(raw, document.baseURI).href; } catch { return null; } };
+  const form = el.form;
+  const action = absolute(el.getAttribute('formaction') || form.getAttribute('action') || document.URL);
+  const method = (el.getAttribute('formmethod') || form.getAttribute('method') || 'get').toLowerCase();
+  // A dialog form's submit closes its <dialog>: it requests nothing (its action is ignored).
+  if (method === 'dialog') return { href: null, method: 'dialog' };
+  if (!action || method !== 'get') return { href: action, method: 'post' };
+  try {
+    const url = new URL(action);
+    url.search = new URLSearchParams(new FormData(form, el)).toString();
+    url.hash = '';
+    return { href: url.href, method: 'get' };
+  } catch {
+    return { href: action, method: 'get' };
+  }
+}`;
+
+/** Runs in the isolated world: where control `index`, a GET form's submit, sends its form now (its fields as they are), or null. */
+function submitsNowScript(index: number): string {
+  return `(() => {
+  const el = (globalThis.__clicktraceControls || [])[${index}];
+  if (!el || !el.isConnected || !el.form) return null;
+  const sent = (${SUBMITS_TO_SCRIPT})(el);
+  return sent && sent.method === 'get' ? sent.href : null;
+})()`;
+}
+
 export const READ_CONTROLS_SCRIPT = `(() => {
   const ACCESSIBLE_NAME = ${ACCESSIBLE_NAME_SCRIPT};
   const AREA_BOX = ${AREA_BOX_SCRIPT};
@@ -593,24 +625,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     const m = ONCLICK_GO.exec(rest);
     return m ? absolute(m[2]) : null;
   };
-  // The URL a GET form's submit requests (its fields as the browser sends them: a hidden
-  // "action=unsubscribe" shows in it); a POST form's action.
-  const submitsTo = (el) => {
-    const form = el.form;
-    const action = absolute(el.getAttribute('formaction') || form.getAttribute('action') || document.URL);
-    const method = (el.getAttribute('formmethod') || form.getAttribute('method') || 'get').toLowerCase();
-    // A dialog form's submit closes its <dialog>: it requests nothing (its action is ignored).
-    if (method === 'dialog') return { href: null, method: 'dialog' };
-    if (!action || method !== 'get') return { href: action, method: 'post' };
-    try {
-      const url = new URL(action);
-      url.search = new URLSearchParams(new FormData(form, el)).toString();
-      url.hash = '';
-      return { href: url.href, method: 'get' };
-    } catch {
-      return { href: action, method: 'get' };
-    }
-  };
+  const submitsTo = ${SUBMITS_TO_SCRIPT};
   // Markup of a display ad's creative, read in a frame: an ad server's slot, or the AdChoices link ads carry.
   const adMarkup = () => {
     const slot = document.querySelector('ins.adsbygoogle, [data-ad-slot], [data-ad-client], [id^="google_ads_iframe"], [id^="div-gpt-ad"]');
@@ -873,8 +888,11 @@ export interface ExploreResult {
      * disabled until a question of its step is answered: their first choices are picked before it is clicked.
      */
     choosesFirst?: boolean;
-    /** The click on the control found again (answering may have scrolled the page); null when it no longer shows. */
-    again: () => Promise<(() => Promise<void>) | null>;
+    /**
+     * The click on the control found again once questions were answered (it may have scrolled the page), and where it
+     * leads now (a GET form's submit sends the choices); null when it no longer shows.
+     */
+    again: () => Promise<{ perform: () => Promise<void>; target: string | null } | null>;
     /** The control as read in its document (the top's or a frame's), whose questions are answered when it waits on them. */
     pressed: PressedControl | null;
   } | null;
@@ -1220,11 +1238,21 @@ export async function exploreOnce(
             frame: inFrameOf ? { id: inFrameOf.frameId, url: inFrameOf.url } : null,
             perform: () => trustedClick(observer, point.x, point.y, pointer),
             again: async () => {
-              // Answering scrolled the page (and enabled the control): it is found again where it is now.
-              const target = where[clicked!];
-              await waitEnabled(observer, target, Date.now() + ANSWERED_ENABLE_MS, options.timeoutMs);
-              const found = await locate(observer, target, frames, read.viewport, options.timeoutMs);
-              return found && 'x' in found ? () => trustedClick(observer, found.x, found.y, pointer) : null;
+              // Answering scrolled the page (and enabled the control): it is found again where it is now;
+              // a GET form's submit now sends the choices made (its target says so).
+              const place = where[clicked!];
+              await waitEnabled(observer, place, Date.now() + ANSWERED_ENABLE_MS, options.timeoutMs);
+              const found = await locate(observer, place, frames, read.viewport, options.timeoutMs);
+              if (!found || !('x' in found)) return null;
+              const form = control.form;
+              const sends = form?.method === 'get' && !form.onsubmit && !form.stopped && control.rawHref === null;
+              const now = sends
+                ? await observer.evaluate(submitsNowScript(place.index), 'isolated', options.timeoutMs, 250, place.frame?.frameId)
+                : null;
+              return {
+                perform: () => trustedClick(observer, found.x, found.y, pointer),
+                target: typeof now === 'string' ? now.slice(0, 2000) : targetOf(control),
+              };
             },
             pressed: clicked === null ? null : { index: where[clicked].index, frame: inFrameOf, frames },
             ...(closeNotice ? { closesNotice: true } : {}),
@@ -1458,15 +1486,15 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
         hooks.emit({ type: 'click', at: new Date().toISOString(), pageId: observer.pageId, text, target: null, answer: true });
         hooks.progress({ kind: 'explore', detail: `answered "${text}" (the first choice) before ${click.text}` });
       });
-    let perform = click.perform;
+    let { perform, target } = click;
     if (click.choosesFirst && (await answer(Math.max(500, Math.min(3000, hooks.deadline - Date.now())))).length > 0)
-      perform = (await click.again()) ?? perform;
+      ({ perform, target } = (await click.again()) ?? { perform, target });
     hooks.emit({
       type: 'click',
       at: new Date().toISOString(),
       pageId: observer.pageId,
       text: click.text,
-      target: click.target,
+      target,
       ...(click.frame ? { frame: click.frame.url } : {}),
     });
     hooks.flush();
