@@ -256,8 +256,9 @@ export interface PageControl {
     /** A click listener on it or a submit listener on its form stops the submission (preventDefault): the form is not sent, `href` is null. */
     stopped?: boolean;
     /**
-     * Lists of its form still on their placeholder ("Choose…") that ask for nothing personal (an age
-     * range, a country): choices explore makes, without typing, before it clicks (absent: none).
+     * Lists of its form still on their placeholder ("Choose…") and radio buttons of a question none of which
+     * is chosen, that ask for nothing personal (an age range, a country): choices explore makes, without
+     * typing, before it clicks (absent: none).
      */
     choosing?: number;
   } | null;

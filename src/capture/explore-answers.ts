@@ -56,7 +56,8 @@ export const SELECT_PLACEHOLDER_SCRIPT = `(() => {
       const label = id && doc ? doc.getElementById(id) : null;
       if (label) parts.push(ownText(label));
     }
-    for (const label of el.labels || []) parts.push(ownText(label));
+    // A radio button's or a box's label is its answer, not the question.
+    if (el.tagName !== 'INPUT') for (const label of el.labels || []) parts.push(ownText(label));
     if (el.tagName === 'SELECT') {
       const first = el.options && el.options[0];
       if (first && (first.value === '' || first.disabled)) parts.push(first.text);

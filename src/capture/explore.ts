@@ -409,14 +409,20 @@ export const READ_CONTROLS_SCRIPT = `(() => {
   const SELECT = ${SELECT_PLACEHOLDER_SCRIPT};
   // What a form asks the person to fill: fields they type into, a list still on its "Choose…" that
   // asks for personal data (a card's expiry, a birth date), a file to pick; required fields left
-  // empty; and lists still on their placeholder that ask for nothing personal (an age range, a
-  // country): a choice a person makes without typing, which explore makes (explore-answers.ts).
+  // empty; and lists still on their placeholder or radio questions with none chosen that ask for
+  // nothing personal (an age range, a country): a choice a person makes without typing, which explore
+  // makes (explore-answers.ts).
   const fieldsOf = (fields, beside) => {
     let typing = 0, required = 0, choosing = 0;
     for (const field of fields) {
       const tag = field.tagName;
       if (field.disabled) continue;
-      const choice = tag === 'SELECT' && SELECT.onPlaceholder(field) && !SELECT.personal(field) && !seen(field, field.getBoundingClientRect()).hidden;
+      const shows = (node) => !!node && !seen(node, node.getBoundingClientRect()).hidden;
+      const list = tag === 'SELECT' && SELECT.onPlaceholder(field) && shows(field);
+      // A question of radio buttons none of which is chosen (its answers' labels may be what shows).
+      const radios = tag === 'INPUT' && field.type === 'radio' && field.validity && field.validity.valueMissing &&
+        (shows(field) || shows(field.labels && field.labels[0]));
+      const choice = (list || radios) && !SELECT.personal(field);
       // A required field left empty (a box to tick, a choice to make): the browser would not send the form.
       if (field.validity && field.validity.valueMissing && !choice) required++;
       const type = tag === 'INPUT' ? field.type : '';
@@ -424,6 +430,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
       if (type === 'file') { typing++; continue; }
       // One a person does not see (a honeypot off-screen, transparent or tiny, for bots to fill) is left as it is.
       if (field.readOnly || seen(field, field.getBoundingClientRect()).hidden || (beside && SEARCH_FIELD(field))) continue;
+      if (radios && choice) { choosing++; continue; }
       if (tag === 'SELECT') {
         if (choice) choosing++;
         else if (field.value === '' && [...field.options].some((o) => o.value !== '')) typing++;

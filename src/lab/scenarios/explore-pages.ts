@@ -4075,6 +4075,35 @@ const SPECS: Record<string, PageSpec> = {
           `<p>${a(refused('select-far-above', 'unsubscribe'), 'Unsubscribe')}</p></main>`,
       ),
   },
+  // A cross-site iframe's GET form whose "Get started" waits only on a list left on "Choose…", and
+  // a quiz whose answers speak of credit: the list is picked in the frame before the form is sent
+  // (the page has not been clicked yet), and an answer's words are no question of personal data.
+  'iframe-form-cross': {
+    lang: 'en',
+    about:
+      "a cross-site iframe's GET form waiting on a list and a radio question whose answers name credit cards: both picked in the frame, the form sent",
+    cta: 'Get started',
+    frame: frameUrl(FRAME_SITE, 'iframe-form-cross', 'form'),
+    final: `${explorePageTarget('iframe-form-cross')}?debt=yes&amount=under-5000`,
+    answered: ['Yes, credit card debt', 'under-5000'],
+    html: () => {
+      const form = frameDoc(FRAME_SITE, 'iframe-form-cross', 'form', () =>
+        inner(
+          `<div style="padding:16px"><h2>Get out of debt</h2><form method="get" action="${escapeHtml(explorePageTarget('iframe-form-cross'))}">` +
+            `<p>Do you have debt?</p><label><input type="radio" name="debt" value="yes" required> Yes, credit card debt</label> ` +
+            `<label><input type="radio" name="debt" value="no"> No</label>` +
+            `<p><label>How much? <select name="amount" required><option value="">Choose…</option><option>under-5000</option>` +
+            `<option>over-5000</option></select></label></p><button class="btn-primary">Get started</button></form></div>`,
+        ),
+      );
+      return doc(
+        'en',
+        'Debt relief',
+        `<main class="hero"><h1>Debt relief programs</h1><iframe src="${escapeHtml(form)}" title="offer" style="width:640px;height:320px;border:0"></iframe>` +
+          `<p>${a(refused('iframe-form-cross', 'unsubscribe'), 'Unsubscribe')}</p></main>`,
+      );
+    },
+  },
   'agree-box-disabled': {
     lang: 'en',
     about: 'a "Continue" disabled until an "I agree to the terms" box is ticked: refused at once (explore ticks nothing), not waited for',
