@@ -256,8 +256,9 @@ export interface PageControl {
     /** A click listener on it or a submit listener on its form stops the submission (preventDefault): the form is not sent, `href` is null. */
     stopped?: boolean;
     /**
-     * Lists of its form still on their placeholder ("Choose…") that ask for nothing personal (an age
-     * range, a country): choices explore makes, without typing, before it clicks (absent: none).
+     * Lists of its form still on their placeholder ("Choose…") and radio buttons of a question none of which
+     * is chosen, that ask for nothing personal (an age range, a country): choices explore makes, without
+     * typing, before it clicks (absent: none).
      */
     choosing?: number;
   } | null;
@@ -311,6 +312,12 @@ export interface PageControl {
   banner?: boolean;
   /** Disabled when read (`disabled`, `aria-disabled="true"`): explore waits a while for it to be enabled; absent otherwise. */
   disabled?: boolean;
+  /**
+   * Disabled beside a box a person sees left unticked ("I agree to the terms"): the box's words. Explore
+   * ticks nothing (agreeing is the person's, as consent to cookies is), so it refuses the control at once
+   * rather than waiting for it. Absent otherwise.
+   */
+  waitsOnBox?: string;
   /** Out of view in a box or frame a person can scroll ("scrolled out of view in a scroll box"); its box is where it comes into view. Absent otherwise. */
   outOfView?: string;
   /** Its frame is a display-ad slot, and what shows it ("300×250 slot", 'labelled "Advertisement"'); absent otherwise. */

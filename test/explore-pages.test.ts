@@ -166,6 +166,14 @@ describe('explore on landing pages written like real ones', { concurrency: 2 }, 
         assert.equal(exchanges.filter((x) => x.request.url === url).length, 1, `${url} requested once`);
       // A question's choice picked is a click of its own in the evidence, leading nowhere by itself, and told so in the report.
       const clicks = events.flatMap((e) => (e.type === 'click' && e.target === null ? [e.text] : []));
+      // Those choices and no other: a list of another part of the page, a switcher or a question asking personal data is left alone.
+      const picked = events.flatMap((e) => (e.type === 'click' && e.answer ? [e.text] : []));
+      if (page.answered) assert.deepEqual(picked, page.answered, 'the choices picked');
+      // A GET form sent once its lists were picked: its click records the address with the choices made.
+      if (page.answered?.length && page.final) {
+        const sent = events.flatMap((e) => (e.type === 'click' && !e.answer && e.target ? [e.target] : [])).at(-1);
+        assert.equal(sent, page.final, 'the click records where the form was sent, with the choices made');
+      }
       for (const text of page.answered ?? []) {
         assert.ok(clicks.includes(text), `the choice "${text}" picked: ${JSON.stringify(clicks)}`);
         assert.ok(

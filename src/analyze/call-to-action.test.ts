@@ -405,6 +405,30 @@ describe('never followed', () => {
     );
   });
 
+  test('an offer whose address starts a segment with a legal word is no footer matter; legal pages are', () => {
+    for (const href of [
+      'https://insurer.example/legal-protection-insurance/quote',
+      'https://shop.example/cookies-and-cream/buy',
+      'https://shop.example/privacy-screen-protector?sku=1',
+      'https://promo.example/offers/terms-box-prize/claim',
+      'https://lawyers.example/legal_services/start',
+    ])
+      assert.equal(scoreControl(button({ text: 'Get a quote', href }), PAGE).refused, null, href);
+    for (const href of [
+      'https://promo.example/privacy',
+      'https://promo.example/privacy-policy',
+      'https://promo.example/terms-of-use?x=1',
+      'https://promo.example/terms-and-conditions.html',
+      'https://promo.example/legal/imprint',
+      'https://promo.example/cookie-policy',
+      'https://promo.example/de/datenschutz/',
+      'https://promo.example/datenschutzerklaerung',
+      'https://promo.example/privacy_notice',
+      'https://promo.example/agb.html',
+    ])
+      assert.equal(scoreControl(button({ text: 'Read', href }), PAGE).refused, 'privacy / terms link', href);
+  });
+
   test("a server program in the path is no download: an ISAPI .dll answers pages (Epsilon's optiextension.dll)", () => {
     const href = 'http://news.brand.example/optiext/optiextension.dll?ID=Ue0V8Z%2BbT4oKj2yWm9LrQx';
     assert.equal(scoreControl(button({ text: 'Find out more', href }), PAGE).refused, null);

@@ -32,7 +32,7 @@ import {
 } from './click-listeners.js';
 import { ACCESSIBLE_NAME_SCRIPT, HAND_POINT_SCRIPT, pointerOf, trustedClick, type Pointer } from './click.js';
 import { IN_NOTICE_SCRIPT } from './notice-script.js';
-import { answerQuestions, SELECT_PLACEHOLDER_SCRIPT } from './explore-answers.js';
+import { answerQuestions, questionLeft, SELECT_PLACEHOLDER_SCRIPT, type PressedControl } from './explore-answers.js';
 import {
   LANDMARK_SCRIPT,
   frameCoveredAt,
@@ -167,6 +167,38 @@ const BOX_OF_SCRIPT = `(el) => {
   }
   return { left, top, right, bottom, width: right - left, height: bottom - top, x: left, y: top };
 }`;
+
+/**
+ * Page-side source: the URL a GET form's submit requests (its fields as the browser sends them: a
+ * hidden "action=unsubscribe" shows in it), or a POST form's action: `{ href, method }`.
+ */
+const SUBMITS_TO_SCRIPT = `(el) => {
+  const absolute = (raw) => { try { return new URL(raw, document.baseURI).href; } catch { return null; } };
+  const form = el.form;
+  const action = absolute(el.getAttribute('formaction') || form.getAttribute('action') || document.URL);
+  const method = (el.getAttribute('formmethod') || form.getAttribute('method') || 'get').toLowerCase();
+  // A dialog form's submit closes its <dialog>: it requests nothing (its action is ignored).
+  if (method === 'dialog') return { href: null, method: 'dialog' };
+  if (!action || method !== 'get') return { href: action, method: 'post' };
+  try {
+    const url = new URL(action);
+    url.search = new URLSearchParams(new FormData(form, el)).toString();
+    url.hash = '';
+    return { href: url.href, method: 'get' };
+  } catch {
+    return { href: action, method: 'get' };
+  }
+}`;
+
+/** Runs in the isolated world: where control `index`, a GET form's submit, sends its form now (its fields as they are), or null. */
+function submitsNowScript(index: number): string {
+  return `(() => {
+  const el = (globalThis.__clicktraceControls || [])[${index}];
+  if (!el || !el.isConnected || !el.form) return null;
+  const sent = (${SUBMITS_TO_SCRIPT})(el);
+  return sent && sent.method === 'get' ? sent.href : null;
+})()`;
+}
 
 export const READ_CONTROLS_SCRIPT = `(() => {
   const ACCESSIBLE_NAME = ${ACCESSIBLE_NAME_SCRIPT};
@@ -377,14 +409,20 @@ export const READ_CONTROLS_SCRIPT = `(() => {
   const SELECT = ${SELECT_PLACEHOLDER_SCRIPT};
   // What a form asks the person to fill: fields they type into, a list still on its "Choose…" that
   // asks for personal data (a card's expiry, a birth date), a file to pick; required fields left
-  // empty; and lists still on their placeholder that ask for nothing personal (an age range, a
-  // country): a choice a person makes without typing, which explore makes (explore-answers.ts).
+  // empty; and lists still on their placeholder or radio questions with none chosen that ask for
+  // nothing personal (an age range, a country): a choice a person makes without typing, which explore
+  // makes (explore-answers.ts).
   const fieldsOf = (fields, beside) => {
     let typing = 0, required = 0, choosing = 0;
     for (const field of fields) {
       const tag = field.tagName;
       if (field.disabled) continue;
-      const choice = tag === 'SELECT' && SELECT.onPlaceholder(field) && !SELECT.personal(field) && !seen(field, field.getBoundingClientRect()).hidden;
+      const shows = (node) => !!node && !seen(node, node.getBoundingClientRect()).hidden;
+      const list = tag === 'SELECT' && SELECT.onPlaceholder(field) && shows(field);
+      // A question of radio buttons none of which is chosen (its answers' labels may be what shows).
+      const radios = tag === 'INPUT' && field.type === 'radio' && field.validity && field.validity.valueMissing &&
+        (shows(field) || shows(field.labels && field.labels[0]));
+      const choice = (list || radios) && !SELECT.personal(field);
       // A required field left empty (a box to tick, a choice to make): the browser would not send the form.
       if (field.validity && field.validity.valueMissing && !choice) required++;
       const type = tag === 'INPUT' ? field.type : '';
@@ -392,6 +430,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
       if (type === 'file') { typing++; continue; }
       // One a person does not see (a honeypot off-screen, transparent or tiny, for bots to fill) is left as it is.
       if (field.readOnly || seen(field, field.getBoundingClientRect()).hidden || (beside && SEARCH_FIELD(field))) continue;
+      if (radios && choice) { choosing++; continue; }
       if (tag === 'SELECT') {
         if (choice) choosing++;
         else if (field.value === '' && [...field.options].some((o) => o.value !== '')) typing++;
@@ -415,6 +454,20 @@ export const READ_CONTROLS_SCRIPT = `(() => {
       if (fields.length > 0) return fieldsOf(fields, true).typing;
     }
     return 0;
+  };
+  // A box a person sees left unticked in a disabled control's form or nearest block ("I agree to the terms"): its words, or null.
+  const untickedBoxOf = (el) => {
+    let around = el.form || el.closest('form');
+    for (let a = el.parentElement, n = 0; !around && a && a !== document.body && n < 3; a = a.parentElement, n++)
+      if (a.querySelector('input[type=checkbox]')) around = a;
+    if (!around) return null;
+    for (const box of [...around.querySelectorAll('input[type=checkbox]')].slice(0, 20)) {
+      if (box.checked || box.disabled || IN_NOTICE(box, true)) continue;
+      const label = (box.labels && box.labels[0]) || null;
+      const shows = (node) => !!node && seen(node, node.getBoundingClientRect()).hidden === null;
+      if (shows(box) || shows(label)) return clip(norm(label ? label.innerText : box.getAttribute('aria-label') || box.name), 200) || 'a box';
+    }
+    return null;
   };
   const formOf = (el) => {
     const type = (el.getAttribute('type') || (el.tagName === 'BUTTON' ? 'submit' : '')).toLowerCase();
@@ -579,24 +632,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     const m = ONCLICK_GO.exec(rest);
     return m ? absolute(m[2]) : null;
   };
-  // The URL a GET form's submit requests (its fields as the browser sends them: a hidden
-  // "action=unsubscribe" shows in it); a POST form's action.
-  const submitsTo = (el) => {
-    const form = el.form;
-    const action = absolute(el.getAttribute('formaction') || form.getAttribute('action') || document.URL);
-    const method = (el.getAttribute('formmethod') || form.getAttribute('method') || 'get').toLowerCase();
-    // A dialog form's submit closes its <dialog>: it requests nothing (its action is ignored).
-    if (method === 'dialog') return { href: null, method: 'dialog' };
-    if (!action || method !== 'get') return { href: action, method: 'post' };
-    try {
-      const url = new URL(action);
-      url.search = new URLSearchParams(new FormData(form, el)).toString();
-      url.hash = '';
-      return { href: url.href, method: 'get' };
-    } catch {
-      return { href: action, method: 'get' };
-    }
-  };
+  const submitsTo = ${SUBMITS_TO_SCRIPT};
   // Markup of a display ad's creative, read in a frame: an ad server's slot, or the AdChoices link ads carry.
   const adMarkup = () => {
     const slot = document.querySelector('ins.adsbygoogle, [data-ad-slot], [data-ad-client], [id^="google_ads_iframe"], [id^="div-gpt-ad"]');
@@ -651,6 +687,7 @@ export const READ_CONTROLS_SCRIPT = `(() => {
         onclick: el.hasAttribute('onclick'),
         ...(lookalikes.has(el) ? { lookalike: true } : {}),
         ...(el.disabled === true || el.getAttribute('aria-disabled') === 'true' ? { disabled: true } : {}),
+        ...((el.disabled === true || el.getAttribute('aria-disabled') === 'true') && untickedBoxOf(el) ? { waitsOnBox: untickedBoxOf(el) } : {}),
         ...(onclickHref ? { onclickHref: clip(onclickHref, 2000) } : {}),
         ...(dataHref ? { dataHref: clip(dataHref, 2000) } : {}),
         ...(picture ? { picture: true } : {}),
@@ -814,6 +851,8 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** How long explore waits, at most, for a disabled call-to-action to be enabled (a "please wait 5 seconds" page). */
 const ENABLE_WAIT_MS = 8000;
 const ENABLE_POLL_MS = 250;
+/** How long a control is given to be enabled once the questions it waited on were answered. */
+const ANSWERED_ENABLE_MS = 1500;
 
 /** Runs in the isolated world: whether control `index` is still there and can be clicked (not disabled). */
 function enabledScript(index: number): string {
@@ -851,8 +890,18 @@ export interface ExploreResult {
     closesNotice?: boolean;
     /** The click, aimed at the call-to-action, lands on a layer a person does not see over it: the page is read again after it unless it led on. */
     landsOnLayer?: boolean;
-    /** It sends a form with lists still on their placeholder ("Choose…") that ask for nothing personal: their first options are picked before it is clicked. */
+    /**
+     * It sends a form with lists still on their placeholder ("Choose…") that ask for nothing personal, or is
+     * disabled until a question of its step is answered: their first choices are picked before it is clicked.
+     */
     choosesFirst?: boolean;
+    /**
+     * The click on the control found again once questions were answered (it may have scrolled the page), and where it
+     * leads now (a GET form's submit sends the choices); null when it no longer shows.
+     */
+    again: () => Promise<{ perform: () => Promise<void>; target: string | null } | null>;
+    /** The control as read in its document (the top's or a frame's), whose questions are answered when it waits on them. */
+    pressed: PressedControl | null;
   } | null;
 }
 
@@ -1022,6 +1071,7 @@ export async function exploreOnce(
   });
   let chosen = chooseCallToAction(scored);
   let at: { x: number; y: number } | null = null;
+  let waitsOnAnswer = false;
   let dismissed: number | null = null;
   let closedPopup: number | null = null;
   let consentBlocked: number | null = null;
@@ -1044,7 +1094,24 @@ export async function exploreOnce(
       }
     }
     // Disabled when read (a countdown before "Continue"): a person waits for it, as long as the trace may.
-    if (scored[chosen].disabled) {
+    // Disabled until a box is ticked ("I agree to the terms"): agreeing is the person's; explore ticks nothing.
+    if (scored[chosen].disabled && scored[chosen].waitsOnBox) {
+      scored[chosen] = {
+        ...scored[chosen],
+        refused: `disabled until a box is ticked ("${scored[chosen].waitsOnBox}"): explore ticks nothing`,
+      };
+      chosen = chooseCallToAction(scored);
+      continue;
+    }
+    // Disabled until a question of its step is answered (a survey's "Continue"): its first choice is picked before it is clicked.
+    if (scored[chosen].disabled && (await questionLeft(observer, { ...where[chosen], frames }, options.timeoutMs))) {
+      const control = scored[chosen];
+      scored[chosen] = {
+        ...control,
+        reasons: [...control.reasons, '+0 disabled until a question of its step is answered: its first choice is picked'],
+      };
+      waitsOnAnswer = true;
+    } else if (scored[chosen].disabled) {
       const until = Math.min(Date.now() + ENABLE_WAIT_MS, (options.deadline ?? Date.now() + ENABLE_WAIT_MS) - 1000);
       if (!(await waitEnabled(observer, where[chosen], until, options.timeoutMs))) {
         scored[chosen] = { ...scored[chosen], refused: 'disabled (a click would do nothing)' };
@@ -1177,9 +1244,27 @@ export async function exploreOnce(
             target: targetOf(control),
             frame: inFrameOf ? { id: inFrameOf.frameId, url: inFrameOf.url } : null,
             perform: () => trustedClick(observer, point.x, point.y, pointer),
+            again: async () => {
+              // Answering scrolled the page (and enabled the control): it is found again where it is now;
+              // a GET form's submit now sends the choices made (its target says so).
+              const place = where[clicked!];
+              await waitEnabled(observer, place, Date.now() + ANSWERED_ENABLE_MS, options.timeoutMs);
+              const found = await locate(observer, place, frames, read.viewport, options.timeoutMs);
+              if (!found || !('x' in found)) return null;
+              const form = control.form;
+              const sends = form?.method === 'get' && !form.onsubmit && !form.stopped && control.rawHref === null;
+              const now = sends
+                ? await observer.evaluate(submitsNowScript(place.index), 'isolated', options.timeoutMs, 250, place.frame?.frameId)
+                : null;
+              return {
+                perform: () => trustedClick(observer, found.x, found.y, pointer),
+                target: typeof now === 'string' ? now.slice(0, 2000) : targetOf(control),
+              };
+            },
+            pressed: clicked === null ? null : { index: where[clicked].index, frame: inFrameOf, frames },
             ...(closeNotice ? { closesNotice: true } : {}),
             ...(layer ? { landsOnLayer: true } : {}),
-            ...(!closeNotice && !layer && !inFrameOf && (control.form?.choosing ?? 0) > 0 ? { choosesFirst: true } : {}),
+            ...(!closeNotice && !layer && ((control.form?.choosing ?? 0) > 0 || waitsOnAnswer) ? { choosesFirst: true } : {}),
           }
         : null,
   };
@@ -1404,17 +1489,19 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
     }
     // A choice a person makes before sending the form (an age range, a country), without typing.
     const answer = (timeoutMs: number) =>
-      answerQuestions(observer, pointer, timeoutMs, (text) => {
+      answerQuestions(observer, pointer, timeoutMs, click.pressed, (text) => {
         hooks.emit({ type: 'click', at: new Date().toISOString(), pageId: observer.pageId, text, target: null, answer: true });
         hooks.progress({ kind: 'explore', detail: `answered "${text}" (the first choice) before ${click.text}` });
       });
-    if (click.choosesFirst) await answer(Math.max(500, Math.min(3000, hooks.deadline - Date.now())));
+    let { perform, target } = click;
+    if (click.choosesFirst && (await answer(Math.max(500, Math.min(3000, hooks.deadline - Date.now())))).length > 0)
+      ({ perform, target } = (await click.again()) ?? { perform, target });
     hooks.emit({
       type: 'click',
       at: new Date().toISOString(),
       pageId: observer.pageId,
       text: click.text,
-      target: click.target,
+      target,
       ...(click.frame ? { frame: click.frame.url } : {}),
     });
     hooks.flush();
@@ -1427,7 +1514,7 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
           : click.text,
     });
     const documents = capture.events.filter((e) => e.type === 'doc-request').length;
-    await hooks.clickAndSettle(observer, click.perform, click.frame?.id ?? null);
+    await hooks.clickAndSettle(observer, perform, click.frame?.id ?? null);
     if (click.closesNotice) {
       // The page (or the one its answer led to) is explored again, at the same depth.
       noticeClosed = true;

@@ -154,7 +154,7 @@ export interface ExplorePage {
    * showed the page's next step: a quiz's next question); the page is then explored again without them.
    */
   ledNowhere?: string[];
-  /** The choices explore picks, in order, of questions of radio buttons a "Next" waits on (no typing), when it must. */
+  /** The choices explore picks, in order, of questions a "Next" waits on (no typing), when it must; exactly these (`[]`: none). */
   answered?: string[];
   /** The text of the pop-up's close control explore clicks first to uncover the call-to-action, when it must (not a consent notice's). */
   closedPopup?: string;
@@ -3852,6 +3852,378 @@ const SPECS: Record<string, PageSpec> = {
           `${a(explorePageTarget('modal-opener'), 'Claim the offer', ' class="btn-primary"')}</div></div>` +
           `<script>document.getElementById('open').addEventListener('click', function () { ` +
           `document.getElementById('modal').style.display = 'block'; });</script>`,
+      ),
+  },
+  // ---- Explore hunt 9. ----
+  // A "Next" that waits on one question ("How did you hear of us?") on a page with other lists left
+  // on their placeholder: a region filter of the offers list above it, whose change loads another
+  // page, a language switcher (a styled list of languages) in the header, and a currency list beside
+  // the question, and a privacy choice of radio buttons in the footer. Only the question of the step
+  // the "Next" belongs to is answered; no switcher, no list of another part of the page.
+  'question-scope': {
+    lang: 'en',
+    about:
+      'a "Next" that waits on a list: only its step\'s question is picked, not a filter above it, a language or currency switcher, nor a footer choice',
+    cta: 'See my offer',
+    ledNowhere: ['Next', 'Next'],
+    answered: ['A friend'],
+    html: () =>
+      doc(
+        'en',
+        'Almost there',
+        `<header class="top" role="banner"><strong>Brand</strong><div class="select" role="combobox" aria-haspopup="listbox" ` +
+          `style="padding:6px;border:1px solid #999;cursor:pointer"><span>🌐</span><div class="options" style="display:none">` +
+          `<div role="option" data-href="${escapeHtml(refused('question-scope', 'de'))}">Deutsch</div>` +
+          `<div role="option" data-href="${escapeHtml(refused('question-scope', 'fr'))}">Français</div></div></div></header>` +
+          `<main class="hero"><section><h2>Offers near you</h2><select id="region"><option value="">Any region</option>` +
+          `<option value="north">North</option><option value="south">South</option></select></section>` +
+          `<section id="step"><h1>One last question</h1><p>How did you hear of us?</p>` +
+          `<select id="heard"><option value="">Choose…</option><option>A friend</option><option>An advert</option></select> ` +
+          `<select name="currency"><option value="">Currency</option><option>EUR</option><option>USD</option><option>GBP</option></select>` +
+          `<p><button class="btn-primary" id="next">Next</button></p><p id="error"></p></section>` +
+          `<p id="done" style="display:none">${a(explorePageTarget('question-scope'), 'See my offer', ' class="btn-primary"')}</p></main>` +
+          `<footer class="site-footer"><form><p>Personalised adverts: <label><input type="radio" name="ads" value="on"> On</label> ` +
+          `<label><input type="radio" name="ads" value="off"> Off</label></p></form>${a(refused('question-scope', 'unsubscribe'), 'Unsubscribe')}</footer>` +
+          `<script>var box = document.querySelector('.select');\n` +
+          `box.addEventListener('click', function (e) { var o = e.target.closest('[role=option]'); ` +
+          `if (o) location = o.dataset.href; else box.querySelector('.options').style.display = 'block'; });\n` +
+          `document.getElementById('region').addEventListener('change', function () { ` +
+          `location = ${jsString(refused('question-scope', 'region'))} + '?r=' + this.value; });\n` +
+          `document.querySelector('[name=currency]').addEventListener('change', function () { ` +
+          `location = ${jsString(refused('question-scope', 'currency'))}; });\n` +
+          `document.querySelectorAll('[name=ads]').forEach(function (r) { r.addEventListener('change', function () { ` +
+          `new Image().src = ${jsString(refused('question-scope', 'ads'))}; }); });\n` +
+          `document.getElementById('next').addEventListener('click', function () { ` +
+          `if (!document.getElementById('heard').value) { document.getElementById('error').textContent = 'Please answer the question'; return; } ` +
+          `document.getElementById('step').style.display = 'none'; document.getElementById('done').style.display = 'block'; });</script>`,
+      ),
+  },
+  // A "Next" that waits on questions asking for personal data, known only by the words a person
+  // reads (their names say nothing): a label "Your country of birth", an aria-label "Kartentyp", a
+  // placeholder "Geburtsjahr", a styled list "Select your bank", radio buttons under "Card type".
+  // They are the person's to answer: none is picked, and "Next" is a script button beside fields to
+  // fill (refused); the page's other way on is taken.
+  'question-personal': {
+    lang: 'en',
+    about:
+      'a "Next" beside lists asking personal data by their words only (birth country, Kartentyp, Geburtsjahr, bank, card type): refused, none picked',
+    cta: 'Skip this step',
+    answered: [],
+    reasons: [{ text: 'Next', match: /, a script button on fields that need typing$/ }],
+    html: () =>
+      doc(
+        'en',
+        'Verify your details',
+        `<main class="hero"><h1>Verify your details to receive your reward</h1><div id="step">` +
+          `<p><label for="q1">Your country of birth</label> <select id="q1" name="q1"><option value="">Choose…</option>` +
+          `<option>Germany</option><option>France</option></select></p>` +
+          `<p><select name="q2" aria-label="Kartentyp"><option value="" disabled selected>—</option>` +
+          `<option>Visa</option><option>Mastercard</option></select></p>` +
+          `<p><select name="q3"><option value="">Geburtsjahr</option><option>1990</option><option>1991</option></select></p>` +
+          `<p><button type="button" class="toggle" aria-haspopup="listbox" aria-controls="banks">Select your bank</button></p>` +
+          `<ul id="banks" role="listbox" hidden><li role="option">Sparkasse</li><li role="option">Deutsche Bank</li></ul>` +
+          `<fieldset><legend>Card type</legend><label><input type="radio" name="q5"> Debit</label> ` +
+          `<label><input type="radio" name="q5"> Credit</label></fieldset>` +
+          `<p><button class="btn-primary" id="next">Next</button></p><p id="error"></p></div>` +
+          `<p id="done" style="display:none">${a(refused('question-personal', 'details'), 'Claim your reward', ' class="btn-primary"')}</p>` +
+          `<p>${a(explorePageTarget('question-personal'), 'Skip this step', ' class="btn-ghost"')}</p>` +
+          `<p>${a(refused('question-personal', 'unsubscribe'), 'Unsubscribe')}</p></main>` +
+          `<script>var toggle = document.querySelector('.toggle'), list = document.getElementById('banks');\n` +
+          `toggle.addEventListener('click', function () { list.hidden = !list.hidden; });\n` +
+          `list.querySelectorAll('[role=option]').forEach(function (o) { o.addEventListener('click', function () { ` +
+          `o.setAttribute('aria-selected', 'true'); toggle.textContent = o.textContent; list.hidden = true; }); });\n` +
+          `document.getElementById('next').addEventListener('click', function () { ` +
+          `var answered = ['q1', 'q2', 'q3'].every(function (n) { return document.querySelector('[name=' + n + ']').selectedIndex > 0; }) && ` +
+          `document.querySelector('[aria-selected=true]') && document.querySelector('[name=q5]:checked'); ` +
+          `if (!answered) { document.getElementById('error').textContent = 'Please answer every question'; return; } ` +
+          `document.getElementById('step').style.display = 'none'; document.getElementById('done').style.display = 'block'; });</script>`,
+      ),
+  },
+  // A lander that is only a full-page iframe of the affiliate's offer page (another site): a quiz
+  // whose "Next" waits on a question of radio buttons and a list. They are answered inside the
+  // frame (its first choices, with trusted input at their place in the page), then "Next" again,
+  // then the link it shows, which sends the top page on.
+  'iframe-quiz-cross': {
+    lang: 'en',
+    about:
+      'a full-page cross-site iframe whose "Next" waits on radio buttons and a list: answered in the frame, "Next" again, its link followed',
+    cta: 'See my offer',
+    frame: frameUrl(FRAME_SITE, 'iframe-quiz-cross', 'quiz'),
+    ledNowhere: ['Next', 'Next'],
+    answered: ['18-34', 'A friend'],
+    html: () => {
+      const quiz = frameDoc(FRAME_SITE, 'iframe-quiz-cross', 'quiz', () =>
+        inner(
+          `<main class="hero"><h1>Check if you qualify</h1><div id="step"><p>What is your age?</p>` +
+            ['18-34', '35-54']
+              .map((age) => `<label style="display:block;padding:8px"><input type="radio" name="age"> ${age}</label>`)
+              .join('') +
+            `<p>How did you hear of us?</p><select id="heard"><option value="">Choose…</option><option>A friend</option><option>An advert</option></select>` +
+            `<p><button class="btn-primary" id="next">Next</button></p><p id="error"></p></div>` +
+            `<p id="done" style="display:none">${a(explorePageTarget('iframe-quiz-cross'), 'See my offer', ' class="btn-primary" target="_top"')}</p>` +
+            `<p>${a(refused('iframe-quiz-cross', 'unsubscribe'), 'Unsubscribe', ' target="_top"')}</p></main>` +
+            `<script>document.getElementById('next').addEventListener('click', function () { ` +
+            `if (!document.querySelector('input[name=age]:checked') || !document.getElementById('heard').value) { ` +
+            `document.getElementById('error').textContent = 'Please answer both questions'; return; } ` +
+            `document.getElementById('step').style.display = 'none'; document.getElementById('done').style.display = 'block'; });</script>`,
+          'Check if you qualify',
+        ),
+      );
+      return (
+        `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Offer</title>` +
+        `<style>html,body{margin:0;height:100%;overflow:hidden}iframe{border:0;width:100%;height:100%}</style></head>` +
+        `<body><iframe src="${escapeHtml(quiz)}"></iframe></body></html>\n`
+      );
+    },
+  },
+  // An offer in a same-origin iframe of an article: a GET form whose "Continue" waits only on a
+  // plan left on "Choose…" (the page's own "Sort by" list of comments above is no question of it).
+  // The plan is picked in the frame, the form sent there: the chain goes on in the frame.
+  'iframe-form-same': {
+    lang: 'en',
+    about:
+      'a same-origin iframe\'s GET form whose "Continue" waits on a list: picked in the frame (not the page\'s "Sort by"), the form sent in the frame',
+    cta: 'Continue',
+    frame: frameUrl(FRAME_SAME_ORIGIN, 'iframe-form-same', 'form'),
+    final: `${explorePageTarget('iframe-form-same')}?plan=monthly`,
+    answered: ['monthly'],
+    html: () => {
+      const form = frameDoc(FRAME_SAME_ORIGIN, 'iframe-form-same', 'form', () =>
+        inner(
+          `<div style="padding:16px"><h2>Try it free</h2><form method="get" action="${escapeHtml(explorePageTarget('iframe-form-same'))}">` +
+            `<label>Your plan <select name="plan" required><option value="">Choose…</option><option>monthly</option><option>yearly</option></select></label> ` +
+            `<button class="btn-primary">Continue</button></form></div>`,
+        ),
+      );
+      return doc(
+        'en',
+        'Review',
+        `<main class="hero"><h1>Our review</h1><p>Comments <select id="sort"><option value="">Sort by</option><option>Newest</option>` +
+          `<option>Oldest</option></select></p><iframe src="${escapeHtml(form)}" title="offer" style="width:640px;height:200px;border:0"></iframe>` +
+          `<p>${a(refused('iframe-form-same', 'unsubscribe'), 'Unsubscribe')}</p></main>` +
+          `<script>document.getElementById('sort').addEventListener('change', function () { ` +
+          `location = ${jsString(refused('iframe-form-same', 'sort'))}; });</script>`,
+      );
+    },
+  },
+  // ---- Probes of hunt 9 that held, kept as regression tests: a sticky bottom "Continue" on a
+  // profile, wording in Russian and Chinese beside the site's own coloured login buttons, a tracker
+  // link beside a bigger same-page anchor, an Arabic age gate, a <canvas> banner link. ----
+  // An insurer's offer whose address starts a path segment with a legal word ("/legal-protection-…"):
+  // it is no privacy or terms page (those are the footer's "Privacy policy" and "Terms of use").
+  'legal-word-offer': {
+    lang: 'en',
+    about: "the offer's address is /landing/legal-protection-insurance: followed, not taken for a terms page by its path",
+    cta: 'Get a quote',
+    final: landingUrl('legal-protection-insurance'),
+    html: () =>
+      doc(
+        'en',
+        'Legal protection',
+        frame(
+          'legal-word-offer',
+          'en',
+          `<h1>Legal protection from 9 € a month</h1><p>${a(landingUrl('legal-protection-insurance'), 'Get a quote', ' class="btn-primary"')}</p>`,
+          { ...EN, legal: ['Privacy policy', 'Terms of use'] },
+        ),
+      ),
+  },
+  // A survey step whose "Continue" stays disabled until an answer is chosen (answer cards: labels
+  // around radio buttons a person does not see). A person picks one; the button is then enabled.
+  'disabled-until-answered': {
+    lang: 'en',
+    about: 'a "Continue" disabled until one of its radio answers is chosen: the first answer picked (no typing), then "Continue" clicked',
+    cta: 'Continue',
+    answered: ['Less than 100 €'],
+    reasons: [{ text: 'Continue', match: /\+0 disabled until a question of its step is answered: its first choice is picked/ }],
+    html: () =>
+      doc(
+        'en',
+        'Your energy bill',
+        `<main class="hero"><h1>Compare and save</h1><form id="step"><p>How much is your monthly energy bill?</p>` +
+          ['Less than 100 €', '100 € to 200 €', 'More than 200 €']
+            .map(
+              (answer) =>
+                `<label style="display:block;padding:12px;margin:6px 0;border:1px solid #999;border-radius:6px;cursor:pointer">` +
+                `<input type="radio" name="bill" style="opacity:0;position:absolute"> ${answer}</label>`,
+            )
+            .join('') +
+          `<p><button type="button" class="btn-primary" id="go" disabled>Continue</button></p></form>` +
+          `<p>${a(refused('disabled-until-answered', 'unsubscribe'), 'Unsubscribe')}</p></main>` +
+          `<script>document.querySelectorAll('[name=bill]').forEach(function (r) { r.addEventListener('change', function () { ` +
+          `document.getElementById('go').disabled = false; }); });\n` +
+          `document.getElementById('go').addEventListener('click', function () { location = ${jsString(explorePageTarget('disabled-until-answered'))}; });` +
+          `</script>`,
+      ),
+  },
+  // A long form: its list left on "Choose…" at the top, its "Get my quote" a screen and more below.
+  // Picking the option scrolls the list into view; the button is found again where it then is.
+  'select-far-above': {
+    lang: 'en',
+    about:
+      'a GET form whose list on "Choose…" is far above its submit: picked (the page scrolls to it), then the submit found again and clicked',
+    cta: 'Get my quote',
+    final: `${explorePageTarget('select-far-above')}?cover=basic`,
+    answered: ['basic'],
+    html: () =>
+      doc(
+        'en',
+        'Your quote',
+        `<main class="hero"><h1>Your quote in one step</h1><form method="get" action="${escapeHtml(explorePageTarget('select-far-above'))}">` +
+          `<label>Cover <select name="cover" required><option value="">Choose…</option><option>basic</option><option>full</option></select></label>` +
+          `${filler(60)}<p><button class="btn-primary">Get my quote</button></p></form>` +
+          `<p>${a(refused('select-far-above', 'unsubscribe'), 'Unsubscribe')}</p></main>`,
+      ),
+  },
+  // A cross-site iframe's GET form whose "Get started" waits only on a list left on "Choose…", and
+  // a quiz whose answers speak of credit: the list is picked in the frame before the form is sent
+  // (the page has not been clicked yet), and an answer's words are no question of personal data.
+  'iframe-form-cross': {
+    lang: 'en',
+    about:
+      "a cross-site iframe's GET form waiting on a list and a radio question whose answers name credit cards: both picked in the frame, the form sent",
+    cta: 'Get started',
+    frame: frameUrl(FRAME_SITE, 'iframe-form-cross', 'form'),
+    final: `${explorePageTarget('iframe-form-cross')}?debt=yes&amount=under-5000`,
+    answered: ['Yes, credit card debt', 'under-5000'],
+    html: () => {
+      const form = frameDoc(FRAME_SITE, 'iframe-form-cross', 'form', () =>
+        inner(
+          `<div style="padding:16px"><h2>Get out of debt</h2><form method="get" action="${escapeHtml(explorePageTarget('iframe-form-cross'))}">` +
+            `<p>Do you have debt?</p><label><input type="radio" name="debt" value="yes" required> Yes, credit card debt</label> ` +
+            `<label><input type="radio" name="debt" value="no"> No</label>` +
+            `<p><label>How much? <select name="amount" required><option value="">Choose…</option><option>under-5000</option>` +
+            `<option>over-5000</option></select></label></p><button class="btn-primary">Get started</button></form></div>`,
+        ),
+      );
+      return doc(
+        'en',
+        'Debt relief',
+        `<main class="hero"><h1>Debt relief programs</h1><iframe src="${escapeHtml(form)}" title="offer" style="width:640px;height:320px;border:0"></iframe>` +
+          `<p>${a(refused('iframe-form-cross', 'unsubscribe'), 'Unsubscribe')}</p></main>`,
+      );
+    },
+  },
+  'agree-box-disabled': {
+    lang: 'en',
+    about: 'a "Continue" disabled until an "I agree to the terms" box is ticked: refused at once (explore ticks nothing), not waited for',
+    cta: null,
+    reasons: [
+      { text: 'Continue', match: /, disabled until a box is ticked \("I agree to the terms and conditions"\): explore ticks nothing$/ },
+    ],
+    html: () =>
+      doc(
+        'en',
+        'Confirm',
+        `<main class="hero"><h1>Claim your prize</h1><form method="get" action="${escapeHtml(refused('agree-box-disabled', 'claim'))}">` +
+          `<label><input type="checkbox" id="agree"> I agree to the terms and conditions</label>` +
+          `<p><button class="btn-primary" id="go" disabled>Continue</button></p></form>` +
+          `<p>${a(refused('agree-box-disabled', 'unsubscribe'), 'Unsubscribe')}</p></main>` +
+          `<script>document.getElementById('agree').addEventListener('change', function () { ` +
+          `document.getElementById('go').disabled = !this.checked; });</script>`,
+      ),
+  },
+  // A prize form whose "I agree to the terms" box comes ticked: its "Continue" is the offer's, not a
+  // cookie notice's answer, though the words around it speak of terms.
+  'agree-box-ticked': {
+    lang: 'en',
+    about: 'a GET form with an "I agree to the terms" box ticked already and a "Continue": followed (not taken for a consent answer)',
+    cta: 'Continue',
+    final: `${explorePageTarget('agree-box-ticked')}?agree=on`,
+    html: () =>
+      doc(
+        'en',
+        'Confirm',
+        `<main class="hero"><h1>Claim your prize</h1><form method="get" action="${escapeHtml(explorePageTarget('agree-box-ticked'))}">` +
+          `<label><input type="checkbox" name="agree" checked> I agree to the terms and conditions</label>` +
+          `<p><button class="btn-primary">Continue</button></p></form>` +
+          `<p>${a(refused('agree-box-ticked', 'unsubscribe'), 'Unsubscribe')}</p></main>`,
+      ),
+  },
+  'sticky-continue-bar': {
+    lang: 'en',
+    about: 'a profile page whose only call-to-action is a sticky bottom "Continue" bar; a "Log in" button in the header',
+    cta: 'Continue',
+    html: () =>
+      doc(
+        'en',
+        'Anna, 27',
+        `<header class="top"><strong>Dating</strong>` +
+          `${a(refused('sticky-continue-bar', 'login'), 'Log in', ' class="btn-primary" style="font-size:15px;padding:8px 16px"')}</header>` +
+          `<main class="hero"><h1>Anna, 27</h1><p>Lives 3 km from you. Online now.</p>${filler(30)}</main>` +
+          `<div style="position:fixed;left:0;right:0;bottom:0;padding:12px;background:#fff;box-shadow:0 -2px 8px #0003">` +
+          `${a(explorePageTarget('sticky-continue-bar'), 'Continue', ' class="btn-primary" style="display:block;text-align:center"')}</div>`,
+      ),
+  },
+  'ru-more-vs-login': {
+    lang: 'ru',
+    about: '"Подробнее" to the advertiser vs a coloured "Войти" to the same site',
+    cta: 'Подробнее',
+    html: () =>
+      doc(
+        'ru',
+        'Акция',
+        `<header class="top"><strong>Бренд</strong><a class="btn-primary" href="${escapeHtml(refused('ru-more-vs-login', 'login'))}">Войти</a></header>` +
+          `<main class="hero"><h1>Скидка 50% только сегодня</h1><p>${a(explorePageTarget('ru-more-vs-login'), 'Подробнее', ' class="btn-primary"')}</p>` +
+          `<p>${a(refused('ru-more-vs-login', 'unsubscribe'), 'Отписаться от рассылки')}</p></main>`,
+      ),
+  },
+  'zh-claim-vs-login': {
+    lang: 'zh',
+    about: '"立即领取" (zh) to the advertiser vs the site\'s own coloured "登录" and "会员中心" in the header',
+    cta: '立即领取',
+    html: () =>
+      doc(
+        'zh',
+        '优惠',
+        `<header class="top"><strong>品牌</strong><nav><a class="btn-primary" href="${escapeHtml(refused('zh-claim-vs-login', 'login'))}">登录</a> ` +
+          `<a class="btn-primary" href="${escapeHtml(refused('zh-claim-vs-login', 'member'))}">会员中心</a></nav></header>` +
+          `<main class="hero"><h1>新用户专享</h1><p>${a(explorePageTarget('zh-claim-vs-login'), '立即领取', ' class="btn-primary"')}</p></main>`,
+      ),
+  },
+  'tracker-vs-anchor': {
+    lang: 'en',
+    about: 'a big "Learn more" that scrolls to #details vs a smaller "Get started" to a tracker on another host',
+    cta: 'Get started',
+    final: landingUrl('tracker-vs-anchor'),
+    html: () =>
+      doc(
+        'en',
+        'Offer',
+        `<main class="hero"><h1>Save on energy</h1><p>${a('#details', 'Learn more', ' class="btn-primary" style="font-size:26px;padding:20px 48px"')}</p>` +
+          `<p>${a(exploreTrackerUrl('tracker-vs-anchor'), 'Get started', ' class="btn-ghost"')}</p>` +
+          `${filler(20)}<h2 id="details">Details</h2>${filler(10)}</main>`,
+      ),
+  },
+  'ar-age-gate': {
+    lang: 'ar',
+    about: 'an Arabic age gate, "نعم" (yes) to the offer and "لا" (no) out',
+    cta: 'نعم',
+    html: () =>
+      doc(
+        'ar',
+        'تحقق',
+        `<main class="hero" dir="rtl"><h1>هل عمرك 18 عامًا أو أكثر؟</h1>` +
+          `<p>${a(refused('ar-age-gate', 'no'), 'لا', ' class="btn-primary"')} ` +
+          `${a(explorePageTarget('ar-age-gate'), 'نعم', ' class="btn-primary"')}</p></main>`,
+      ),
+  },
+  'canvas-banner': {
+    lang: 'en',
+    about: 'the offer is a link around a 600×200 <canvas> the script draws, no words; the header has links',
+    cta: '',
+    html: () =>
+      doc(
+        'en',
+        'Sale',
+        frame(
+          'canvas-banner',
+          'en',
+          `<h1>Weekend sale</h1><p><a href="${escapeHtml(explorePageTarget('canvas-banner'))}"><canvas width="600" height="200"></canvas></a></p>` +
+            `<script>var c = document.querySelector('canvas').getContext('2d'); c.fillStyle = '#e4002b'; c.fillRect(0, 0, 600, 200); ` +
+            `c.fillStyle = '#fff'; c.font = '40px sans-serif'; c.fillText('SHOP THE SALE', 150, 115);</script>`,
+          EN,
+        ),
       ),
   },
   'hostile-text': {
