@@ -462,6 +462,21 @@ test("a tab-under: the popup is the chain; the first tab's own way to an ad is s
   assert.deepEqual(analyzeCapture(await readCapture(caseDir), caseDir).summary, report.summary);
 });
 
+test('a tab-under whose first tab is answered slowly: its hops are waited for after the popup settled, not cut off', async () => {
+  const scenario = fixture.lab.scenarios['click-tab-under-slow'];
+  const { report } = await trace(labOptions(fixture.lab, scenario.url, { clicks: ['Continue'] }), fixture.browser);
+  assert.equal(report.error, null);
+  assert.equal(report.final?.url, landingUrl('click-tab-under-slow'));
+  assert.deepEqual(
+    report.hops.filter((h) => h.otherTab).map((h) => [h.via, h.status, new URL(h.url).pathname]),
+    [
+      ['javascript', 302, '/t/click-tab-under-slow/ad'],
+      ['http-302', 200, '/claim'],
+    ],
+  );
+  assert.equal(report.partial, false);
+});
+
 test('click on a plain link is labelled click', async () => {
   const scenario = fixture.lab.scenarios['click'];
   const { report } = await trace(labOptions(fixture.lab, scenario.url, { clicks: ['Continue'] }), fixture.browser);

@@ -16,6 +16,8 @@ export type Progress = (event: { kind: string; detail: string }) => void;
 // (Seconds only on a loaded machine: the record is usually there within a few ms.)
 const EXCHANGE_WAIT_MS = 2000;
 const EXCHANGE_POLL_MS = 25;
+/** How long, at most, the chain's page at rest waits for another tab's document on its way. */
+const OTHER_TAB_WAIT_MS = 5000;
 
 export class TracePages {
   readonly observers = new Map<string, PageObserver>();
@@ -155,8 +157,24 @@ export class TracePages {
         back.restartSettleClock();
         continue;
       }
+      if (outcome === 'quiet') await this.otherTabsArrived(options.deadline);
       return outcome;
     }
+  }
+
+  /**
+   * Another tab's document still on its way when the chain's page is at rest (a tab-under's first
+   * tab sent on to an ad server slower than the advertiser in the new window): its hops are
+   * evidence of the case, so it is let arrive, for up to OTHER_TAB_WAIT_MS and within the deadline.
+   */
+  private async otherTabsArrived(deadline: number): Promise<void> {
+    const until = Math.min(deadline, Date.now() + OTHER_TAB_WAIT_MS);
+    const onTheWay = () =>
+      [...this.observers.values()].some(
+        (o) => o !== this.current && !o.closed && !o.frozen && (o.navRequested || o.docInFlight !== null || o.committing),
+      );
+    while (this.stopReason === null && Date.now() < until && onTheWay())
+      await new Promise((resolve) => setTimeout(resolve, EXCHANGE_POLL_MS));
   }
 
   /** The nearest opener still open of a page that closed by itself (not crashed), or null. */

@@ -8,6 +8,8 @@ import { ADVERTISER_TITLE, defineScenario, landingUrl, type ScenarioDefinition }
 
 const TRACK = `http://${HOSTS.brokerTrack}`;
 const ESP = `http://${HOSTS.espClick}`;
+/** How long the slow tab-under's ad server takes to answer its first tab. */
+const SLOW_AD_MS = 1500;
 
 /** The IDN host a variant redirects to (Unicode as written in Location) and its A-label (as requested). */
 export const IDN_HOST = 'bücher.broker-net.test';
@@ -103,6 +105,7 @@ function moreVariants(): ScenarioDefinition[] {
   const ping = 'click-ping';
   const tabUnder = 'click-tab-under';
   const tabUnderGone = 'click-tab-under-gone';
+  const tabUnderSlow = 'click-tab-under-slow';
   const tabUnderPage = (name: string, sendTo: string) =>
     page({
       title: 'Almost there',
@@ -298,6 +301,30 @@ function moreVariants(): ScenarioDefinition[] {
           handle: (x) => x.html(200, tabUnderPage(tabUnder, `/t/${tabUnder}/ad`)),
         },
         { host: HOSTS.brokerTrack, path: `/t/${tabUnder}/ad`, handle: (x) => x.redirect(302, `https://${HOSTS.prize}/claim?ref=tab`) },
+      ],
+    ),
+    defineScenario(
+      {
+        name: tabUnderSlow,
+        url: `${TRACK}/t/${tabUnderSlow}`,
+        description:
+          'Tab-under whose first tab is sent to an ad server that answers slowly (its 302 after 1.5 s): ' +
+          'the advertiser in the new window has long settled when the first tab reaches its ad.',
+        expectedVias: ['start', 'popup'],
+        clicks: ['Continue'],
+        finalUrl: landingUrl(tabUnderSlow),
+      },
+      [
+        {
+          host: HOSTS.brokerTrack,
+          path: `/t/${tabUnderSlow}`,
+          handle: (x) => x.html(200, tabUnderPage(tabUnderSlow, `/t/${tabUnderSlow}/ad`)),
+        },
+        {
+          host: HOSTS.brokerTrack,
+          path: `/t/${tabUnderSlow}/ad`,
+          handle: (x) => void setTimeout(() => x.redirect(302, `https://${HOSTS.prize}/claim?ref=slow-tab`), SLOW_AD_MS),
+        },
       ],
     ),
     defineScenario(
