@@ -64,6 +64,8 @@ const rank = (f) => {
   return f.startsWith(join('dist', 'test')) ? LONGEST_FIRST.length : LONGEST_FIRST.length + 1;
 };
 
+const LANES = 2;
+
 const filters = process.argv.slice(2);
 const files = collect('dist')
   .filter((f) => filters.length === 0 || filters.some((p) => f.includes(p)))
@@ -72,10 +74,21 @@ if (files.length === 0) {
   console.error('no test files found under dist/ (did the build run?)');
   process.exit(1);
 }
-const stream = run({ files, concurrency: 2 });
+// Files at once: CLICKTRACE_TEST_CONCURRENCY, else LANES.
+const lanes = Number(process.env.CLICKTRACE_TEST_CONCURRENCY) || LANES;
+const stream = run({ files, concurrency: lanes });
 // As `node --test`: a failed test (a failing todo aside) or a file that failed to run makes the exit status 1.
 // Each failure is also listed again after the summary: a CI log is often read from its tail only.
 const failures = [];
+// Seconds of top-level tests per file, listed after the summary: what LONGEST_FIRST is ordered by.
+const fileSeconds = new Map();
+const timed = (data) => {
+  if (data.nesting !== 0 || !data.file) return;
+  const file = relative('.', data.file);
+  fileSeconds.set(file, (fileSeconds.get(file) ?? 0) + (data.details?.duration_ms ?? 0) / 1000);
+};
+stream.on('test:pass', timed);
+stream.on('test:fail', timed);
 stream.on('test:fail', (data) => {
   if (data.todo !== undefined) return;
   process.exitCode = 1;
@@ -89,5 +102,9 @@ stream.on('test:fail', (data) => {
 const out = stream.compose(tap);
 out.pipe(process.stdout, { end: false });
 out.on('end', () => {
+  const longest = [...fileSeconds].sort((a, b) => b[1] - a[1]).slice(0, 15);
+  process.stdout.write(
+    `# longest files (s of tests): ${longest.map(([f, t]) => `${f.replace(/^dist\//, '')} ${t.toFixed(0)}`).join(', ')}\n`,
+  );
   if (failures.length > 0) process.stdout.write(`# ${failures.length} failure(s):\n${failures.join('\n')}\n`);
 });
