@@ -651,3 +651,23 @@ test("a superseded navigation's hops (a decoy the page sent itself to, then left
   assert.deepEqual(of('advertiser'), ['shop.example']);
   assert.deepEqual(of('network').sort(), ['AS15169', 'AS24940']);
 });
+
+test("a final domain's ways of ending short of a page are said after one 'did not end on a page'", () => {
+  const short = (id: string, ending: string): FeedCase =>
+    trace(id, '2026-03-01T10:00:00.000Z', {
+      endedOnPage: false,
+      finalDomain: 'gone.example',
+      advertiser: null,
+      ending,
+      hops: [hop(1, 'gone.example', 'unknown', null)],
+    });
+  const agg = feedAggregate([
+    short('20260301T100000Z-000001', 'HTTP 404'),
+    short('20260301T100000Z-000002', 'timeout'),
+    short('20260301T100000Z-000003', 'HTTP 404'),
+  ]);
+  assert.equal(
+    row(agg.rows, 'final-domain', 'gone.example').detail,
+    'did not end on a page: HTTP 404 (2 of 3 cases), timeout (1 of 3 cases)',
+  );
+});

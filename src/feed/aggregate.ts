@@ -199,11 +199,21 @@ function detailLine(bucket: Bucket): string | null {
   if (!bucket.details.size) return null;
   // A given-out address's facts come from a message and the traces of its links alike: one event.
   const all = bucket.row.dimension === 'recipient' ? 0 : bucket.counted.size;
-  return [...bucket.details]
+  const parts = [...bucket.details]
     .sort((a, b) => b[1].size - a[1].size || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    .map(([detail, cases]) => (cases.size < all ? `${detail} (${cases.size} of ${all} cases)` : detail))
-    .join(', ');
+    .map(([detail, cases]) => (cases.size < all ? `${detail} (${cases.size} of ${all} cases)` : detail));
+  // The ways chains ended short of a page, said once: "did not end on a page: HTTP 404 (1 of 2 cases), timeout (1 of 2 cases)".
+  const short = `${NOT_ON_A_PAGE}: `;
+  const endings = parts.filter((p) => p.startsWith(short));
+  if (endings.length < 2) return parts.join(', ');
+  const first = parts.indexOf(endings[0]);
+  const others = parts.filter((p) => !p.startsWith(short));
+  others.splice(first, 0, short + endings.map((p) => p.slice(short.length)).join(', '));
+  return others.join(', ');
 }
+
+/** Why a final domain stands apart when its chain reached no page. */
+const NOT_ON_A_PAGE = 'did not end on a page';
 
 class Buckets {
   private readonly map = new Map<string, Bucket>();
@@ -500,8 +510,8 @@ function addChain(buckets: Buckets, names: Names, c: FeedCase): void {
           : c.endedOnPage && lastChainHop(c.hops)?.partyRole === 'destination'
             ? "a look-alike domain's page: no one's advertising"
             : c.ending
-              ? `did not end on a page: ${c.ending}`
-              : 'did not end on a page',
+              ? `${NOT_ON_A_PAGE}: ${c.ending}`
+              : NOT_ON_A_PAGE,
     });
   }
 }
