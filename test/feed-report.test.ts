@@ -167,7 +167,7 @@ test('clicktrace report: counts, first and last seen and example cases, in JSON,
   // One final domain, two endings: the line says how each of its chains ended.
   assert.deepEqual(
     notPage.map((r) => r.detail),
-    ['did not end on a page: file download (1 of 2 cases), did not end on a page: redirect loop (1 of 2 cases)'],
+    ['did not end on a page: file download (1 of 2 cases), redirect loop (1 of 2 cases)'],
   );
   assert.ok(!agg.rows.some((r) => r.dimension === 'advertiser' && r.examples.includes(traced['loop-http'].case)));
   assert.ok(find(agg.rows, 'intermediary', 'broker-net.test').examples.includes(traced['five-hop'].case));

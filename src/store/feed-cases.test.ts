@@ -176,8 +176,7 @@ test('ended on a page as the analysis decides: an import and a page that never f
     const final = agg.rows.find((r) => r.dimension === 'final-domain' && r.key === 'shop.example');
     assert.equal(
       final?.detail,
-      'did not end on a page: connection reset by shop.example (1 of 3 cases), ' +
-        'did not end on a page: cut off (1 of 3 cases), did not end on a page: file download (1 of 3 cases)',
+      'did not end on a page: connection reset by shop.example (1 of 3 cases), cut off (1 of 3 cases), file download (1 of 3 cases)',
     );
   } finally {
     store.close();
@@ -212,11 +211,7 @@ test("a chain's final domain says how it ended: a link taken down (HTTP 404) apa
     store.sync();
     const final = aggregateCases(store).rows.find((r) => r.dimension === 'final-domain' && r.key === 'short.example');
     assert.equal(final?.traces, 3);
-    assert.equal(
-      final?.detail,
-      'did not end on a page: HTTP 404 (1 of 3 cases), did not end on a page: redirect loop (1 of 3 cases), ' +
-        'did not end on a page: timeout (1 of 3 cases)',
-    );
+    assert.equal(final?.detail, 'did not end on a page: HTTP 404 (1 of 3 cases), redirect loop (1 of 3 cases), timeout (1 of 3 cases)');
   } finally {
     store.close();
   }
