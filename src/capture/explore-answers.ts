@@ -198,9 +198,12 @@ export const firstUnansweredScript = (index: number | null, peek = false) => `((
   let mine = found;
   if (anchor) {
     const form = anchor.form || anchor.closest('form');
-    let region = form && asked.some((q) => holds(form, q)) ? form : null;
-    for (let a = anchor.parentElement; !region && a; a = a.parentElement) if (asked.some((q) => holds(a, q))) region = a;
-    mine = region ? found.filter((q) => holds(region, q)) : [];
+    // A question of another form (a newsletter's beside the funnel's) is never the pressed control's.
+    const notOthers = (q) => !form || (q.radios || [q.el]).every((el) => !el.form || el.form === form);
+    const near = asked.filter(notOthers);
+    let region = form && near.some((q) => holds(form, q)) ? form : null;
+    for (let a = anchor.parentElement; !region && a; a = a.parentElement) if (near.some((q) => holds(a, q))) region = a;
+    mine = region ? found.filter((q) => notOthers(q) && holds(region, q)) : [];
   }
   if (${peek}) return mine.length > 0;
   mine.sort((p, q) => (p.el.compareDocumentPosition(q.el) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));

@@ -45,6 +45,13 @@ import {
   type FrameView,
 } from './explore-frames.js';
 
+/** Words of a box to tick to agree (terms, conditions, consent, "I am over 18"), in the funnels' languages (a RegExp source). */
+const AGREEING_WORDS = [
+  String.raw`\b(?:agree|accept|consent|confirm|terms|conditions|policy|over 18|18\+`,
+  String.raw`acepto|t[ée]rminos|condiciones|akzeptier|einverstanden|bedingungen|accepte|accetto|termini|condizioni`,
+  String.raw`aceito|concordo|termos|akkoord|voorwaarden|akceptuj|zgadzam|regulamin|kabul|onayl[ıi]yorum|ko[şs]ullar)`,
+].join('|');
+
 /** Controls kept in the evidence per page (visible ones first, the most prominent of them); a page may have thousands of links. */
 const MAX_CONTROLS = 300;
 /** Controls kept per page with its frames' (the top document's first). */
@@ -429,8 +436,9 @@ export const READ_CONTROLS_SCRIPT = `(() => {
       // A file is asked for however its button is drawn (an input hidden behind a styled label).
       if (type === 'file') { typing++; continue; }
       // One a person does not see (a honeypot off-screen, transparent or tiny, for bots to fill) is left as it is.
-      if (field.readOnly || seen(field, field.getBoundingClientRect()).hidden || (beside && SEARCH_FIELD(field))) continue;
+      // (A question of radio buttons drawn by their labels is one whose inputs are hidden.)
       if (radios && choice) { choosing++; continue; }
+      if (field.readOnly || seen(field, field.getBoundingClientRect()).hidden || (beside && SEARCH_FIELD(field))) continue;
       if (tag === 'SELECT') {
         if (choice) choosing++;
         else if (field.value === '' && [...field.options].some((o) => o.value !== '')) typing++;
@@ -455,6 +463,8 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     }
     return 0;
   };
+  // Words of a box to tick to agree (terms, conditions, consent, "I am over 18"), in the languages of the funnels.
+  const AGREEING = new RegExp(${JSON.stringify(AGREEING_WORDS)}, 'i');
   // A box a person sees left unticked in a disabled control's form or nearest block ("I agree to the terms"): its words, or null.
   const untickedBoxOf = (el) => {
     let around = el.form || el.closest('form');
@@ -464,8 +474,11 @@ export const READ_CONTROLS_SCRIPT = `(() => {
     for (const box of [...around.querySelectorAll('input[type=checkbox]')].slice(0, 20)) {
       if (box.checked || box.disabled || IN_NOTICE(box, true)) continue;
       const label = (box.labels && box.labels[0]) || null;
+      const words = norm(label ? label.innerText : box.getAttribute('aria-label') || box.name || '');
+      // "Remember me" or "Send me offers" left unticked holds no button: a box to agree with does.
+      if (!box.required && !AGREEING.test(words)) continue;
       const shows = (node) => !!node && seen(node, node.getBoundingClientRect()).hidden === null;
-      if (shows(box) || shows(label)) return clip(norm(label ? label.innerText : box.getAttribute('aria-label') || box.name), 200) || 'a box';
+      if (shows(box) || shows(label)) return clip(words, 200) || 'a box';
     }
     return null;
   };
@@ -1411,6 +1424,8 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
   let layerClicked = false;
   // Scrolled down because nothing was to click in view: once per page; told in the next step emitted.
   let scrolledPage = false;
+  // The pressed control no longer showed once its questions were answered: the page read again, once.
+  let rereadAfterAnswers = false;
   let scrolled: ExploreEvent['scrolled'] | null = null;
   const pointer = pointerOf(capture.info.identity?.device ?? 'desktop');
   for (let depth = 1; depth <= hooks.depth && !hooks.stopped(); depth++) {
@@ -1494,8 +1509,25 @@ export async function explore(hooks: ExploreHooks): Promise<void> {
         hooks.progress({ kind: 'explore', detail: `answered "${text}" (the first choice) before ${click.text}` });
       });
     let { perform, target } = click;
-    if (click.choosesFirst && (await answer(Math.max(500, Math.min(3000, hooks.deadline - Date.now())))).length > 0)
-      ({ perform, target } = (await click.again()) ?? { perform, target });
+    if (click.choosesFirst) {
+      const answered = await answer(Math.max(500, Math.min(3000, hooks.deadline - Date.now())));
+      // Answering may have scrolled the page: the control is found again, and not clicked where it was if it no longer shows.
+      const found = await click.again();
+      if (!found) {
+        hooks.flush();
+        hooks.progress({
+          kind: 'explore',
+          detail: `"${click.text}" no longer shows after ${answered.length ? 'its questions were answered' : 'its questions were read'}: not clicked`,
+        });
+        // The answer may have moved the step on by itself: the page is read again, once.
+        if (rereadAfterAnswers || observer.closed || hooks.stopped()) return;
+        rereadAfterAnswers = true;
+        await hooks.settleAgain();
+        depth--;
+        continue;
+      }
+      ({ perform, target } = found);
+    }
     hooks.emit({
       type: 'click',
       at: new Date().toISOString(),

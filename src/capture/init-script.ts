@@ -190,6 +190,8 @@ function deviceMemoryShim(holder: 'Navigator' | 'WorkerNavigator', memoryGb: num
 function disguiseCore(): string {
   return `
   const REGISTER = ${JSON.stringify(REGISTER_KEY)};
+  // Taken before any script of the page's runs: one the page replaces later is never called here.
+  const apply = Reflect.apply;
   const nativeToString = Function.prototype.toString;
   const disguised = new WeakMap();
   const OUR_FRAME = /^\\s*at (?:[^\\n]* \\()?<anonymous>:\\d+:\\d+\\)?$/;
@@ -245,7 +247,7 @@ function disguiseCore(): string {
   function keyed(value) {
     if (value === COUNTER_KEY) return true;
     if (typeof value !== 'object' || value === null) return false;
-    try { return Reflect.apply(stringValue, value, []) === COUNTER_KEY; } catch (e) { return false; }
+    try { return apply(stringValue, value, []) === COUNTER_KEY; } catch (e) { return false; }
   }
   const toString = { toString() {
     if (readCounter && (arguments[0] === COUNTER_KEY || keyed(this))) return readCounter(this);
@@ -254,8 +256,8 @@ function disguiseCore(): string {
       return REGISTER;
     }
     if (disguised.has(this)) return disguised.get(this);
-    if (root && typeof this === 'function') return Reflect.apply(root, this, []);
-    try { return Reflect.apply(nativeToString, this, []); } catch (e) { throw scrub(e); }
+    if (root && typeof this === 'function') return apply(root, this, []);
+    try { return apply(nativeToString, this, []); } catch (e) { throw scrub(e); }
   } }.toString;
   disguise(toString, nativeToString, 'toString');
   Object.defineProperty(Function.prototype, 'toString', { value: toString, writable: true, configurable: true, enumerable: false });

@@ -9,8 +9,9 @@ export const PENDING_TIMERS_KEY = `__ct_${Math.random().toString(36).slice(2, 10
 /**
  * An expression that reads the current realm's counter (a TimerState, or null without one). The
  * counter is on no object a page can list (a property on window was one no browser has): the
- * init script's Function.prototype.toString answers it when called with the key, which no page
- * can guess and the native toString refuses (a string is no function to print). The key is both
+ * init script's Function.prototype.toString answers it when called with the key, a random one the
+ * native toString refuses (a string is no function to print). A page that replaced toString (or
+ * Reflect.apply) sees the key go by when it looks at what it is called with. The key is both
  * `this` and the argument: a page's own replacement of toString that calls the one it found drops
  * the arguments (it takes none) or, less often, `this`, rarely both. (With `this` a function, a
  * frame's reader registers that reader instead.)
@@ -406,8 +407,10 @@ export function pendingTimersSnippet(settleMs: number): string {
       focused: pageDocument.hasFocus(),
     };
     for (const reader of frameReaders) {
-      const frame = reader();
-      if (!frame) { frameReaders.delete(reader); continue; }
+      // A reader that throws or gives no counter (a frame gone, or not one of ours) is dropped.
+      let frame = null;
+      try { frame = reader(); } catch (ignored) {}
+      if (!frame || typeof frame !== 'object' || typeof frame.count !== 'number') { frameReaders.delete(reader); continue; }
       state.count += frame.count;
       for (const key of ['nextDueInMs', 'animationEndsInMs', 'onceDueInMs'])
         if (frame[key] != null && (state[key] === null || frame[key] < state[key])) state[key] = frame[key];

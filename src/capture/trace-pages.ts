@@ -130,6 +130,8 @@ export class TracePages {
     timeoutMs: number;
     onQuiet: (observer: PageObserver) => void;
   }): Promise<SettleOutcome> {
+    // Another tab's document on its way is waited for once per settling.
+    let waitedForOtherTabs = false;
     for (;;) {
       const outcome = await waitForSettle(() => this.current!, {
         settleMs: options.settleMs,
@@ -157,7 +159,19 @@ export class TracePages {
         back.restartSettleClock();
         continue;
       }
-      if (outcome === 'quiet') await this.otherTabsArrived(options.deadline);
+      if (outcome === 'quiet' && !waitedForOtherTabs && this.otherTabOnTheWay()) {
+        waitedForOtherTabs = true;
+        await this.otherTabsArrived(options.deadline);
+        // Meanwhile the chain's page may have moved on, closed, or opened a popup: settled again.
+        if (
+          this.pendingPopup ||
+          this.current!.closed ||
+          this.current!.navRequested ||
+          this.current!.docInFlight !== null ||
+          this.current!.committing
+        )
+          continue;
+      }
       return outcome;
     }
   }
@@ -169,12 +183,14 @@ export class TracePages {
    */
   private async otherTabsArrived(deadline: number): Promise<void> {
     const until = Math.min(deadline, Date.now() + OTHER_TAB_WAIT_MS);
-    const onTheWay = () =>
-      [...this.observers.values()].some(
-        (o) => o !== this.current && !o.closed && !o.frozen && (o.navRequested || o.docInFlight !== null || o.committing),
-      );
-    while (this.stopReason === null && Date.now() < until && onTheWay())
+    while (this.stopReason === null && Date.now() < until && this.otherTabOnTheWay())
       await new Promise((resolve) => setTimeout(resolve, EXCHANGE_POLL_MS));
+  }
+
+  private otherTabOnTheWay(): boolean {
+    return [...this.observers.values()].some(
+      (o) => o !== this.current && !o.closed && !o.frozen && (o.navRequested || o.docInFlight !== null || o.committing),
+    );
   }
 
   /** The nearest opener still open of a page that closed by itself (not crashed), or null. */

@@ -1747,6 +1747,25 @@ const SPECS: Record<string, PageSpec> = {
           ` if (n <= 0) { clearInterval(t); document.getElementById('go').disabled = false; } }, 1000);</script>`,
       ),
   },
+  // A short countdown before "Continue", beside an unticked "Remember me" box that holds nothing:
+  // the button is waited for, not refused as one waiting on a box to tick.
+  'countdown-remember-box': {
+    lang: 'en',
+    about: 'a "Continue" disabled for a 3-second countdown beside an unticked "Remember me" box: waited for and clicked',
+    cta: 'Continue',
+    // Read while the countdown still runs.
+    settleMs: 1000,
+    html: () =>
+      doc(
+        'en',
+        'Preparing your link',
+        `<main class="hero"><h1>Your link is being prepared</h1><p>Please wait <span id="n">3</span> seconds…</p>` +
+          `<div><label><input type="checkbox" name="remember"> Remember me on this device</label>` +
+          `<p><button id="go" class="btn-primary" disabled onclick="${go(explorePageTarget('countdown-remember-box'))}">Continue</button></p></div></main>` +
+          `<script>let n = 3; const t = setInterval(() => { n--; document.getElementById('n').textContent = n;` +
+          ` if (n <= 0) { clearInterval(t); document.getElementById('go').disabled = false; } }, 1000);</script>`,
+      ),
+  },
   // A consent platform's message in a full-page iframe of its own (as TCF platforms show it): the
   // frame covers the offer; its "Reject all" asks the page to remove the frame.
   'cookie-frame': {
