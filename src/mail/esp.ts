@@ -2,6 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { projectPath } from '../project-root.js';
+import { hostOf } from '../http/host.js';
 import { messageIdDomain, parseDkimTags, parseListUnsubscribe, receivedFromText } from './headers.js';
 
 export type PlatformKind = 'esp' | 'mailer' | 'provider';
@@ -128,11 +129,7 @@ function addressDomains(value: string): string[] {
 function uriHost(uri: string): string {
   const address = /^mailto:/i.test(uri) ? uri.slice('mailto:'.length) : /^[^:/?#]+@/.test(uri) ? uri : null;
   if (address !== null) return addressDomains(address.split('?')[0]).join(' ');
-  try {
-    return new URL(uri).hostname;
-  } catch {
-    return '';
-  }
+  return hostOf(uri) ?? '';
 }
 
 function evidenceLine(header: MailHeaderLike): string {
