@@ -110,6 +110,37 @@ test('a document whose response came is on its way until it commits: the page it
   assert.deepEqual(seen, ['response: committing true, url /first', 'committed: committing false, url /second']);
 });
 
+test('a document slow to commit (its renderer held, as a loaded machine holds it) is on its way past 1.5 s', async () => {
+  const { observer, target } = await openObservedPage();
+  const first = loaded(target);
+  await target.session.send('Page.navigate', { url: `${origin}/first` });
+  await first;
+  const { processInfo } = await browser.cdp.browser.send('SystemInfo.getProcessInfo');
+  const renderers = processInfo.filter((p) => p.type === 'renderer').map((p) => p.id);
+  assert.ok(renderers.length > 0, 'the renderers are known');
+  // Held from the document's response on: the page it leaves shows, with nothing pending.
+  const held = new Promise<void>((resolve) =>
+    target.session.on('Network.responseReceived', (e) => {
+      if (e.type !== 'Document') return;
+      for (const pid of renderers) process.kill(pid, 'SIGSTOP');
+      resolve();
+    }),
+  );
+  const second = loaded(target);
+  await target.session.send('Runtime.evaluate', { expression: `location.href = '${origin}/slow-commit'` });
+  try {
+    await held;
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    assert.equal(observer.committing, true, 'still on its way 2.5 s after its response');
+    assert.equal(new URL(observer.url).pathname, '/first');
+  } finally {
+    for (const pid of renderers) process.kill(pid, 'SIGCONT');
+  }
+  await second;
+  assert.equal(observer.committing, false);
+  assert.equal(new URL(observer.url).pathname, '/slow-commit');
+});
+
 test('a navigation answered 204 leaves the page as it was, and nothing is waited on', async () => {
   const { observer, target } = await openObservedPage();
   const first = loaded(target);

@@ -26,8 +26,14 @@ export interface PageListener {
 
 const now = () => new Date().toISOString();
 
-/** How long a document whose response came may take to replace the page before it is no longer waited on. */
-const COMMIT_WAIT_MS = 1500;
+/**
+ * How long a document whose response came may take to replace the page before it is no longer
+ * waited on. A navigation that ends without a commit says so (frameStoppedLoading, a download, a
+ * failure): this only bounds one that says nothing. A loaded machine's renderer, started for a
+ * fresh context, took over 1.5 s to commit a small page's response (`compare` ran 4 at once with
+ * 6 profiles each), and the page before was taken for the chain's end.
+ */
+const COMMIT_WAIT_MS = 10_000;
 /** Navigations a link or form of the page starts (one may target a frame by its name). */
 const TARGETING_REASON = /^(anchorClick|formSubmission)/;
 /** How long a frame's requested navigation may take to send its request (one cancelled sends none). */
