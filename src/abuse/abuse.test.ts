@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import PostalMime from 'postal-mime';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PARTIAL_FILE } from '../case/case-layout.js';
 import type { Hop, PartyRef, Report } from '../report.js';
 import type { CaseEvidence } from '../export/case-evidence.js';
 import { analyzeMessage } from '../mail/parse.js';
@@ -167,6 +171,33 @@ test('a chain that stopped short of a landing page (a short link gone, HTTP 404)
     short?.why.join(' ') ?? '',
     /Hop 3 of case .*\(https:\/\/short\.example\/gone\) is where the chain stopped, short of any landing page \(HTTP 404\)/,
   );
+});
+
+test('a draft says how far its evidence goes: a trace cut off, a case never closed, the error it ended with', async () => {
+  const base = await evidence(message('\r\n'));
+  const whole = draftAbuseReports(base)[0];
+  assert.doesNotMatch(whole.text, /cut off|never closed|ended with/);
+  const dir = mkdtempSync(join(tmpdir(), 'clicktrace-draft-'));
+  try {
+    writeFileSync(join(dir, PARTIAL_FILE), 'open\n');
+    const cut = { ...report(CHAIN), partial: true, error: 'interrupted (SIGINT).' };
+    const drafts = draftAbuseReports({ ...base, chains: [{ ...base.chains[0], dir, report: cut }] });
+    for (const draft of drafts) {
+      assert.match(
+        draft.text,
+        /^ {2}The trace was cut off before the chain ended: this is what was recorded up to then, and the chain may go on\. /m,
+      );
+      assert.match(
+        draft.text,
+        / The recording of this case was never closed: its files are as far as they were written, and no manifest seals them\. /,
+      );
+      assert.match(draft.text, / The trace ended with: interrupted \(SIGINT\)\.$/m);
+    }
+    const chainFile = drafts[0].attachments.find((a) => a.filename === 'chain.txt')!.content.toString('utf8');
+    assert.match(chainFile, /^Partial: the trace was cut off before the chain ended\r?$/m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 function partyWith(fields: Partial<ResponsibleParty>): ResponsibleParty {

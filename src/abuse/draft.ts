@@ -3,11 +3,11 @@
 // text, and the cases' manifests with their hashes. Drafts are .eml files (RFC 5322 / MIME, built
 // by nodemailer's MailComposer) marked X-Unsent, so a mail client opens them ready to review and
 // send. Nothing here sends anything.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { sha256Hex as sha256 } from '../http/checksums.js';
 import { join } from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { MANIFEST_FILE, TIMESTAMP_FILE } from '../case/case-layout.js';
+import { MANIFEST_FILE, PARTIAL_FILE, TIMESTAMP_FILE } from '../case/case-layout.js';
 import { TOOL } from '../version.js';
 import { viaLabel, type Report } from '../report.js';
 import type { CaseEvidence, TracedChain } from '../export/case-evidence.js';
@@ -155,6 +155,8 @@ function reportText(evidence: CaseEvidence, party: ResponsibleParty, recipient: 
   for (const chain of evidence.chains) {
     lines.push(`The chain (case ${chain.id}, recorded ${chain.report.startedAt})`, ...hopLines(chain.report).map((l) => `  ${l}`));
     if (chain.report.summary?.text) lines.push(`  In short: ${chain.report.summary.text}`);
+    const ending = endingNote(chain);
+    if (ending) lines.push(`  ${ending}`);
     const tokens = (chain.report.tokens ?? []).filter((t) => t.kind === 'campaign' || t.kind === 'affiliate' || t.kind === 'click-id');
     if (tokens.length)
       lines.push(
@@ -177,6 +179,21 @@ function reportText(evidence: CaseEvidence, party: ResponsibleParty, recipient: 
     `Drafted with ${TOOL.name} ${TOOL.version} from the recorded evidence of case ${evidence.id}; nothing was fetched again.`,
   );
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * What the recipient must know of how far the evidence goes: a trace cut off (Ctrl-C, a crash swept
+ * up later) may not show the chain's end, a case never closed is not sealed by its manifest, and an
+ * error says where the trace stopped. Null when the trace ended on its own with nothing to add.
+ */
+export function endingNote(chain: TracedChain): string | null {
+  const { partial, error } = chain.report;
+  const notes: string[] = [];
+  if (partial) notes.push('The trace was cut off before the chain ended: this is what was recorded up to then, and the chain may go on.');
+  if (existsSync(join(chain.dir, PARTIAL_FILE)))
+    notes.push(`The recording of this case was never closed: its files are as far as they were written, and no manifest seals them.`);
+  if (error) notes.push(`The trace ended with: ${error.replace(/\.$/, '')}.`);
+  return notes.length ? notes.join(' ') : null;
 }
 
 function askFor(party: ResponsibleParty): string[] {
@@ -227,6 +244,7 @@ export function chainText(chains: TracedChain[]): string {
     if (r.final) out.push('', `Final: ${r.final.url} (${r.final.status ?? 'no status'})${r.final.title ? ` "${r.final.title}"` : ''}`);
     if (r.summary?.text) out.push(`Who: ${r.summary.text}`);
     if (r.error) out.push(`Ended with an error: ${r.error}`);
+    if (r.partial) out.push('Partial: the trace was cut off before the chain ended');
     out.push(`Manifest SHA-256: ${chain.manifestSha256 ?? '(no manifest)'}`, '');
   }
   return out.join('\r\n');
