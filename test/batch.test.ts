@@ -144,8 +144,9 @@ test(`${POOL_LINKS} single-use links on the pool: each requested once, every cas
 
 test('kill -9 mid-batch, then a rerun: no URL is requested twice; reindex rebuilds the ledger from the case folders', async () => {
   const out = tempDir('batch-kill-');
-  // Enough links that the kill (after 3 traces, 2 at a time) comes mid-way, with some left for the rerun.
-  const KILL_LINKS = 8;
+  // Enough links that the kill (after 3 traces, 2 at a time) comes mid-way, with some left for the
+  // rerun: at the kill one or two are running and at least one is not started.
+  const KILL_LINKS = 6;
   const list = tokens('kill', KILL_LINKS);
   const input = list.map(once).join('\n');
   const args = ['trace', '--input', '-', '--json', '--concurrency', '2', '--out', out, ...lab.traceArgs];
@@ -160,7 +161,7 @@ test('kill -9 mid-batch, then a rerun: no URL is requested twice; reindex rebuil
   // traces: each case is sealed as partial and indexed (its link was attached, so maybe requested),
   // or, killed before its link was requested, its folder goes and the link stays fresh.
   const open = caseFolders(out).filter((n) => existsSync(join(out, n, 'PARTIAL')));
-  const others = tokens('kill-sweep', 2);
+  const others = tokens('kill-sweep', 1);
   const sweeping = await runCli(['trace', '--input', '-', '--json', '--out', out, ...lab.traceArgs], others.map(once).join('\n'));
   assert.equal(sweeping.code, 0, sweeping.stderr);
   const sealedNow = open.filter((n) => existsSync(join(out, n)));
@@ -244,7 +245,9 @@ test('Ctrl-C during a long run of lines answered without a trace (repeats of a l
   const first = await runCli(['trace', once(token), '--out', out, ...lab.traceArgs]);
   assert.equal(first.code, 0, first.stderr);
   // A rerun of a big list: every line is the link traced before or a repeat of it (its fragment aside).
-  const REPEATS = 100_000;
+  // Enough that answering them all takes over a second past the first line (measured: 25,000 take
+  // 1.3 s on a loaded 2-core machine), so the Ctrl-C sent at the first line comes mid-run.
+  const REPEATS = 40_000;
   const input = Array.from({ length: REPEATS }, (_, i) => `${once(token)}#r${i}`).join('\n');
   const run = startCli(['trace', '--input', '-', '--json', '--out', out, ...lab.traceArgs], input);
   await run.until((s) => s.includes('\n'));
@@ -399,7 +402,8 @@ test('Ctrl-C: the summary so far, a non-zero exit, every case kept and sealed; a
 
 test('trace --input --json | head -1: the reader gone, nothing new starts, the running traces end sealed whole, exit 141; a rerun does the rest', async () => {
   const out = tempDir('batch-epipe-');
-  const list = tokens('epipe', 8);
+  // Reader gone after the first line, 2 at a time: one or two more traces end, the rest never start.
+  const list = tokens('epipe', 5);
   const input = list.map(once).join('\n');
   const args = ['trace', '--input', '-', '--json', '--concurrency', '2', '--out', out, ...lab.traceArgs];
   const run = startCli(args, input);
