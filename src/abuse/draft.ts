@@ -186,12 +186,12 @@ function reportText(evidence: CaseEvidence, party: ResponsibleParty, recipient: 
  * up later) may not show the chain's end, a case never closed is not sealed by its manifest, and an
  * error says where the trace stopped. Null when the trace ended on its own with nothing to add.
  */
-export function endingNote(chain: TracedChain): string | null {
+function endingNote(chain: TracedChain): string | null {
   const { partial, error } = chain.report;
   const notes: string[] = [];
   if (partial) notes.push('The trace was cut off before the chain ended: this is what was recorded up to then, and the chain may go on.');
   if (existsSync(join(chain.dir, PARTIAL_FILE)))
-    notes.push(`The recording of this case was never closed: its files are as far as they were written, and no manifest seals them.`);
+    notes.push('The recording of this case was never closed: its files are as far as they were written, and no manifest seals them.');
   if (error) notes.push(`The trace ended with: ${error.replace(/\.$/, '')}.`);
   return notes.length ? notes.join(' ') : null;
 }
