@@ -768,15 +768,20 @@ export class PageObserver {
     return count;
   }
 
-  /**
-   * The navigation state, as a value to compare: it changes with a navigation requested, a
-   * document requested or committed, a refresh scheduled, a popup opening, the page closing.
-   */
   /** A document's response came and it has not replaced the page yet (for at most COMMIT_WAIT_MS: one that never does is not waited on for ever). */
   get committing(): boolean {
     return this.docCommitting !== null && Date.now() - this.docCommitting.since < COMMIT_WAIT_MS;
   }
 
+  /** A new document is on its way to the top: a navigation requested, its document in flight, or committing. */
+  get documentOnItsWay(): boolean {
+    return this.navRequested || this.docInFlight !== null || this.committing;
+  }
+
+  /**
+   * The navigation state, as a value to compare: it changes with a navigation requested, a
+   * document requested or committed, a refresh scheduled, a popup opening, the page closing.
+   */
   navigationState(): string {
     const { closed, navRequested, docInFlight, documents, docRequests, popupExpectedUntil } = this;
     const frame = [this.followedFrame?.frameId ?? null, this.frameNavRequestedAt, this.frameDocInFlight, this.frameDocuments];

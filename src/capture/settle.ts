@@ -198,12 +198,7 @@ export async function waitForSettle(getObserver: () => PageObserver, options: Se
     // Past the settle limit, pending timers, refreshes and network no longer hold the page; a
     // document in flight or a requested navigation still does (until the trace's deadline), and so
     // does a document still loading while its network makes progress (a heavy page, a slow body).
-    const navigating =
-      observer.docInFlight !== null ||
-      observer.committing ||
-      observer.navRequested ||
-      observer.popupExpectedUntil > Date.now() ||
-      observer.frameBusy() !== null;
+    const navigating = observer.documentOnItsWay || observer.popupExpectedUntil > Date.now() || observer.frameBusy() !== null;
     if (!navigating && !stillLoading(observer, options) && Date.now() > observer.committedAt + options.settleMs)
       return reason === null ? 'quiet' : 'limit';
     let wait = poll;

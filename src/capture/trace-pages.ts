@@ -163,14 +163,7 @@ export class TracePages {
         waitedForOtherTabs = true;
         await this.otherTabsArrived(options.deadline);
         // Meanwhile the chain's page may have moved on, closed, or opened a popup: settled again.
-        if (
-          this.pendingPopup ||
-          this.current!.closed ||
-          this.current!.navRequested ||
-          this.current!.docInFlight !== null ||
-          this.current!.committing
-        )
-          continue;
+        if (this.pendingPopup || this.current!.closed || this.current!.documentOnItsWay) continue;
       }
       return outcome;
     }
@@ -188,9 +181,7 @@ export class TracePages {
   }
 
   private otherTabOnTheWay(): boolean {
-    return [...this.observers.values()].some(
-      (o) => o !== this.current && !o.closed && !o.frozen && (o.navRequested || o.docInFlight !== null || o.committing),
-    );
+    return [...this.observers.values()].some((o) => o !== this.current && !o.closed && !o.frozen && o.documentOnItsWay);
   }
 
   /** The nearest opener still open of a page that closed by itself (not crashed), or null. */
