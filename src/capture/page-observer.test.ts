@@ -118,24 +118,33 @@ test('a document slow to commit (its renderer held, as a loaded machine holds it
   const { processInfo } = await browser.cdp.browser.send('SystemInfo.getProcessInfo');
   const renderers = processInfo.filter((p) => p.type === 'renderer').map((p) => p.id);
   assert.ok(renderers.length > 0, 'the renderers are known');
-  // Held from the document's response on: the page it leaves shows, with nothing pending.
+  // Held from the document's request on (held from its response, a renderer had sometimes
+  // committed it already, its events still on their way): the response comes, the commit cannot.
   const held = new Promise<void>((resolve) =>
-    target.session.on('Network.responseReceived', (e) => {
+    target.session.on('Network.requestWillBeSent', (e) => {
       if (e.type !== 'Document') return;
       for (const pid of renderers) process.kill(pid, 'SIGSTOP');
       resolve();
     }),
   );
+  const responded = new Promise<void>((resolve) =>
+    target.session.on('Network.responseReceived', (e) => {
+      if (e.type === 'Document') resolve();
+    }),
+  );
   const second = loaded(target);
-  await target.session.send('Runtime.evaluate', { expression: `location.href = '${origin}/slow-commit'` });
+  // Answered by the renderer, maybe only once it runs again.
+  const evaluated = target.session.send('Runtime.evaluate', { expression: `location.href = '${origin}/slow-commit'` });
   try {
     await held;
+    await responded;
     await new Promise((resolve) => setTimeout(resolve, 2500));
     assert.equal(observer.committing, true, 'still on its way 2.5 s after its response');
     assert.equal(new URL(observer.url).pathname, '/first');
   } finally {
     for (const pid of renderers) process.kill(pid, 'SIGCONT');
   }
+  await evaluated;
   await second;
   assert.equal(observer.committing, false);
   assert.equal(new URL(observer.url).pathname, '/slow-commit');
